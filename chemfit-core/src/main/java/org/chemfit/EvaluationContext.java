@@ -1,0 +1,333 @@
+package org.chemfit;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The state of one evaluation: the parameters, the quantities computed, the loss, free-form
+ * metadata (a JSON-able tree of maps, lists, strings, numbers and booleans), and one child context
+ * per term of a combined objective, holding that term's share of the breakdown.
+ *
+ * <pre>{@code
+ * EvaluationContext ctx = new EvaluationContext(params);
+ * double loss = combined.evaluate(params, ctx);
+ * for (EvaluationContext term : ctx.children()) {
+ *     System.out.println(term.name() + ": " + term.value() + " x " + term.weight());
+ * }
+ * }</pre>
+ *
+ * <p>Terms keep no per-call state on themselves; they write it here, so one term object can be
+ * evaluated from many threads at once, each with its own context.
+ *
+ * @implNote Not thread-safe. A context is written by one thread at a time: a combined objective
+ *     creates the children before its terms run, and each child is then confined to the thread
+ *     that runs its term until the term finishes (a future's completion publishes it).
+ */
+public final class EvaluationContext {
+
+    /** What became of a term. */
+    public enum Status {
+        /** Not evaluated yet. */
+        PENDING,
+        /** Evaluated normally. */
+        OK,
+        /** Failed; its loss was replaced by the failure policy's penalty value. */
+        PENALTY,
+        /** Failed; left out of the reduction by the failure policy. */
+        SKIPPED,
+        /** Failed and the failure was raised. */
+        FAILED,
+        /** Its result was taken from the journal instead of being computed. */
+        REPLAYED
+    }
+
+    private static final AtomicLong IDS = new AtomicLong();
+    private static final long EPOCH_ANCHOR_NANOS = java.time.Instant.now().getEpochSecond() * 1_000_000_000L
+            + java.time.Instant.now().getNano() - System.nanoTime();
+
+    /** @return the current time in nanoseconds since the epoch, monotonic within this JVM */
+    public static long nowEpochNanos() {
+        return EPOCH_ANCHOR_NANOS + System.nanoTime();
+    }
+
+    private final Parameters parameters;
+    private final String name;
+    private final int index;
+    private final String evaluationId;
+    private final EvaluationContext parent;
+    private final Map<String, Object> metadata = new LinkedHashMap<>();
+    private final List<EvaluationContext> children = new ArrayList<>();
+    private Quantities quantities = Quantities.empty();
+    private double value = Double.NaN;
+    private double weight = 1.0;
+    private double contribution = Double.NaN;
+    private Status status = Status.PENDING;
+    private Throwable failure;
+    private long startEpochNanos;
+    private long durationNanos = -1;
+    private String threadName;
+
+    /**
+     * Creates a root context with a fresh evaluation id, unique within this JVM.
+     *
+     * @param parameters the parameters being evaluated
+     */
+    public EvaluationContext(Parameters parameters) {
+        this(parameters, "e" + IDS.incrementAndGet());
+    }
+
+    /**
+     * Creates a root context with a given evaluation id (the Fitter numbers its evaluations).
+     *
+     * @param parameters the parameters being evaluated
+     * @param evaluationId an id, used in run directory names and the journal
+     */
+    public EvaluationContext(Parameters parameters, String evaluationId) {
+        this(parameters, "objective", -1, evaluationId, null);
+    }
+
+    private EvaluationContext(Parameters parameters, String name, int index, String evaluationId, EvaluationContext parent) {
+        this.parameters = Objects.requireNonNull(parameters, "parameters");
+        this.name = name;
+        this.index = index;
+        this.evaluationId = Objects.requireNonNull(evaluationId, "evaluationId");
+        this.parent = parent;
+    }
+
+    /**
+     * Adds a child context for the next term.
+     *
+     * @param termName the term's name
+     * @param termWeight the term's weight
+     * @return the child, whose index is the number of children before it
+     */
+    public EvaluationContext addChild(String termName, double termWeight) {
+        EvaluationContext c = new EvaluationContext(parameters, termName, children.size(), evaluationId, this);
+        c.weight = termWeight;
+        children.add(c);
+        return c;
+    }
+
+    /** @return the parameters being evaluated */
+    public Parameters parameters() {
+        return parameters;
+    }
+
+    /** @return the term's name ("objective" for a root) */
+    public String name() {
+        return name;
+    }
+
+    /** @return the term's index within its parent, or -1 for a root */
+    public int index() {
+        return index;
+    }
+
+    /** @return the id of the evaluation this context belongs to (shared by all its children) */
+    public String evaluationId() {
+        return evaluationId;
+    }
+
+    /** @return the parent context, or null for a root */
+    public EvaluationContext parent() {
+        return parent;
+    }
+
+    /**
+     * @return the path of term indices from the root, for example {@code "2.0"}; empty for a root
+     */
+    public String path() {
+        if (parent == null) {
+            return "";
+        }
+        String p = parent.path();
+        return p.isEmpty() ? Integer.toString(index) : p + "." + index;
+    }
+
+    /** @return the quantities computed (empty until a quantity computer ran) */
+    public Quantities quantities() {
+        return quantities;
+    }
+
+    /** @param q the quantities computed */
+    public void setQuantities(Quantities q) {
+        this.quantities = Objects.requireNonNull(q, "quantities");
+    }
+
+    /** @return the unweighted loss of this term (or the objective's total for a root), NaN until known */
+    public double value() {
+        return value;
+    }
+
+    /** @return the same as {@link #value()}: the loss */
+    public double loss() {
+        return value;
+    }
+
+    /** @param loss the loss (the unweighted value of a term, or the total of a combined objective) */
+    public void setLoss(double loss) {
+        this.value = loss;
+        if (status == Status.PENDING) {
+            status = Status.OK;
+        }
+    }
+
+    /** @return the weight of this term in its parent (1 for a root) */
+    public double weight() {
+        return weight;
+    }
+
+    /** @return the weighted contribution to the parent's reduction, NaN when skipped or not known */
+    public double contribution() {
+        return contribution;
+    }
+
+    /** @param c the weighted contribution */
+    public void setContribution(double c) {
+        this.contribution = c;
+    }
+
+    /** @return what became of this term */
+    public Status status() {
+        return status;
+    }
+
+    /** @param s what became of this term */
+    public void setStatus(Status s) {
+        this.status = Objects.requireNonNull(s);
+    }
+
+    /** @return the failure of this term, or null */
+    public Throwable failure() {
+        return failure;
+    }
+
+    /** @param t the failure of this term */
+    public void setFailure(Throwable t) {
+        this.failure = t;
+    }
+
+    /**
+     * Records when and where the term ran.
+     *
+     * @param startEpochNanos start, in nanoseconds since the epoch
+     * @param durationNanos how long it took
+     * @param thread the name of the thread that ran it
+     */
+    public void setTiming(long startEpochNanos, long durationNanos, String thread) {
+        this.startEpochNanos = startEpochNanos;
+        this.durationNanos = durationNanos;
+        this.threadName = thread;
+    }
+
+    /** @return start in nanoseconds since the epoch (0 when not timed) */
+    public long startEpochNanos() {
+        return startEpochNanos;
+    }
+
+    /** @return end in nanoseconds since the epoch (0 when not timed) */
+    public long endEpochNanos() {
+        return durationNanos < 0 ? 0 : startEpochNanos + durationNanos;
+    }
+
+    /** @return seconds taken, NaN when not timed */
+    public double seconds() {
+        return durationNanos < 0 ? Double.NaN : durationNanos / 1e9;
+    }
+
+    /** @return the thread that ran this term, or null */
+    public String threadName() {
+        return threadName;
+    }
+
+    /** @return the children, one per term, in term order */
+    public List<EvaluationContext> children() {
+        return Collections.unmodifiableList(children);
+    }
+
+    /**
+     * @param i a term index
+     * @return the child of that term
+     * @throws IndexOutOfBoundsException when there is no such child
+     */
+    public EvaluationContext child(int i) {
+        return children.get(i);
+    }
+
+    /** @return the free-form metadata, mutable; values must be JSON-able */
+    public Map<String, Object> metadata() {
+        return metadata;
+    }
+
+    /**
+     * Puts a metadata entry.
+     *
+     * @param key the key
+     * @param val a JSON-able value
+     * @return this context
+     */
+    public EvaluationContext put(String key, Object val) {
+        metadata.put(key, val);
+        return this;
+    }
+
+    /**
+     * The whole tree as JSON-able maps: name, value, weight, contribution, status, quantities,
+     * metadata, failure message, children, and (when asked) a {@code timing} entry.
+     *
+     * @param withTiming whether to include start, end, seconds and thread
+     * @return an ordered map
+     */
+    public Map<String, Object> toMap(boolean withTiming) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", name);
+        if (index >= 0) {
+            m.put("index", index);
+        }
+        m.put("status", status.name());
+        m.put("value", jsonNumber(value));
+        if (parent != null) {
+            m.put("weight", weight);
+            m.put("contribution", jsonNumber(contribution));
+        }
+        if (!quantities.isEmpty()) {
+            m.put("quantities", quantities.asMap());
+        }
+        if (!metadata.isEmpty()) {
+            m.put("metadata", new LinkedHashMap<>(metadata));
+        }
+        if (failure != null) {
+            m.put("failure", failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage());
+        }
+        if (withTiming && durationNanos >= 0) {
+            Map<String, Object> t = new LinkedHashMap<>();
+            t.put("start_ns", startEpochNanos);
+            t.put("end_ns", endEpochNanos());
+            t.put("seconds", seconds());
+            t.put("thread", threadName);
+            m.put("timing", t);
+        }
+        if (!children.isEmpty()) {
+            List<Object> cs = new ArrayList<>();
+            for (EvaluationContext c : children) {
+                cs.add(c.toMap(withTiming));
+            }
+            m.put("terms", cs);
+        }
+        return m;
+    }
+
+    private static Object jsonNumber(double d) {
+        return Double.isFinite(d) ? (Object) d : (Object) Double.toString(d);
+    }
+
+    @Override
+    public String toString() {
+        return "EvaluationContext" + toMap(false);
+    }
+}

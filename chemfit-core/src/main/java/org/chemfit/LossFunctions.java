@@ -1,0 +1,230 @@
+package org.chemfit;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Built-in {@link LossFunction}s that compare computed quantities with reference values.
+ *
+ * <pre>{@code
+ * LossFunction energy = LossFunctions.squaredError(Map.of("energy", -0.0103), Map.of("energy", 0.001));
+ * LossFunction curve  = LossFunctions.sumOfSquares("rdf", referenceRdf);
+ * }</pre>
+ *
+ * <p>A quantity that was not computed fails the evaluation with an {@link IllegalArgumentException}
+ * naming the quantity and those that were computed.
+ *
+ * @implNote Every loss returned is immutable and thread-safe.
+ */
+public final class LossFunctions {
+
+    private LossFunctions() {
+    }
+
+    /**
+     * Sum over named quantities of {@code (q - ref)^2}.
+     *
+     * @param reference quantity names to reference values
+     * @return the loss
+     * @throws IllegalArgumentException when the map is empty or a value is not finite
+     */
+    public static LossFunction squaredError(Map<String, Double> reference) {
+        return squaredError(reference, Map.of());
+    }
+
+    /**
+     * Sum over named quantities of {@code ((q - ref) / scale)^2}; a quantity without a scale has scale 1.
+     *
+     * @param reference quantity names to reference values
+     * @param scales quantity names to positive scales
+     * @return the loss
+     * @throws IllegalArgumentException when the map is empty, a value is not finite, a scale is not
+     *     positive, or a scale names a quantity that has no reference
+     */
+    public static LossFunction squaredError(Map<String, Double> reference, Map<String, Double> scales) {
+        String[] names = checkReference(reference);
+        double[] ref = values(reference, names);
+        double[] scale = scales(names, scales);
+        return q -> {
+            double s = 0;
+            for (int i = 0; i < names.length; i++) {
+                double d = (q.get(names[i]) - ref[i]) / scale[i];
+                s += d * d;
+            }
+            return s;
+        };
+    }
+
+    /**
+     * Sum over named quantities of {@code |q - ref| / scale}.
+     *
+     * @param reference quantity names to reference values
+     * @param scales quantity names to positive scales (missing: 1)
+     * @return the loss
+     * @throws IllegalArgumentException as {@link #squaredError(Map, Map)}
+     */
+    public static LossFunction absoluteError(Map<String, Double> reference, Map<String, Double> scales) {
+        String[] names = checkReference(reference);
+        double[] ref = values(reference, names);
+        double[] scale = scales(names, scales);
+        return q -> {
+            double s = 0;
+            for (int i = 0; i < names.length; i++) {
+                s += Math.abs(q.get(names[i]) - ref[i]) / scale[i];
+            }
+            return s;
+        };
+    }
+
+    /**
+     * @param reference quantity names to reference values
+     * @return sum of {@code |q - ref|}
+     */
+    public static LossFunction absoluteError(Map<String, Double> reference) {
+        return absoluteError(reference, Map.of());
+    }
+
+    /**
+     * Sum over named quantities of {@code |q - ref| / |ref|}.
+     *
+     * @param reference quantity names to non-zero reference values
+     * @return the loss
+     * @throws IllegalArgumentException when a reference value is zero (its relative error is undefined)
+     */
+    public static LossFunction relativeError(Map<String, Double> reference) {
+        String[] names = checkReference(reference);
+        double[] ref = values(reference, names);
+        for (int i = 0; i < names.length; i++) {
+            if (ref[i] == 0.0) {
+                throw new IllegalArgumentException("relative error needs a non-zero reference value, got 0 for '" + names[i] + "'");
+            }
+        }
+        return q -> {
+            double s = 0;
+            for (int i = 0; i < names.length; i++) {
+                s += Math.abs((q.get(names[i]) - ref[i]) / ref[i]);
+            }
+            return s;
+        };
+    }
+
+    /**
+     * Sum over the elements of an array quantity of {@code (q[i] - ref[i])^2} (an energy curve, an RDF).
+     *
+     * @param name the array quantity
+     * @param reference the reference array
+     * @return the loss; an array of another length fails the evaluation
+     * @throws IllegalArgumentException when the reference is empty or holds a non-finite value
+     */
+    public static LossFunction sumOfSquares(String name, double[] reference) {
+        return sumOfSquares(name, reference, 1.0);
+    }
+
+    /**
+     * Sum over the elements of an array quantity of {@code ((q[i] - ref[i]) / scale)^2}.
+     *
+     * @param name the array quantity
+     * @param reference the reference array
+     * @param scale a positive scale
+     * @return the loss
+     * @throws IllegalArgumentException when the reference is empty, holds a non-finite value, or the
+     *     scale is not positive
+     */
+    public static LossFunction sumOfSquares(String name, double[] reference, double scale) {
+        Objects.requireNonNull(name, "name");
+        if (reference.length == 0) {
+            throw new IllegalArgumentException("reference array of '" + name + "' must not be empty");
+        }
+        double[] ref = reference.clone();
+        for (int i = 0; i < ref.length; i++) {
+            if (!Double.isFinite(ref[i])) {
+                throw new IllegalArgumentException("reference of '" + name + "' must be finite, got " + ref[i] + " at index " + i);
+            }
+        }
+        checkScale(name, scale);
+        return q -> {
+            double[] v = q.array(name);
+            if (v.length != ref.length) {
+                throw new IllegalArgumentException("quantity '" + name + "' has " + v.length
+                        + " values but its reference has " + ref.length);
+            }
+            double s = 0;
+            for (int i = 0; i < ref.length; i++) {
+                double d = (v[i] - ref[i]) / scale;
+                s += d * d;
+            }
+            return s;
+        };
+    }
+
+    /**
+     * @param losses losses to add
+     * @return their sum
+     */
+    public static LossFunction sum(LossFunction... losses) {
+        LossFunction[] ls = losses.clone();
+        return new LossFunction() {
+            @Override
+            public double evaluate(Quantities q) {
+                double s = 0;
+                for (LossFunction l : ls) {
+                    s += l.evaluate(q);
+                }
+                return s;
+            }
+
+            @Override
+            public double evaluate(Quantities q, Parameters p) {
+                double s = 0;
+                for (LossFunction l : ls) {
+                    s += l.evaluate(q, p);
+                }
+                return s;
+            }
+        };
+    }
+
+    private static String[] checkReference(Map<String, Double> reference) {
+        if (reference.isEmpty()) {
+            throw new IllegalArgumentException("reference values must name at least one quantity");
+        }
+        for (Map.Entry<String, Double> e : reference.entrySet()) {
+            if (e.getValue() == null || !Double.isFinite(e.getValue())) {
+                throw new IllegalArgumentException("reference value of '" + e.getKey() + "' must be finite, got " + e.getValue());
+            }
+        }
+        return new LinkedHashMap<>(reference).keySet().toArray(new String[0]);
+    }
+
+    private static double[] values(Map<String, Double> m, String[] names) {
+        double[] out = new double[names.length];
+        for (int i = 0; i < names.length; i++) {
+            out[i] = m.get(names[i]);
+        }
+        return out;
+    }
+
+    private static double[] scales(String[] names, Map<String, Double> scales) {
+        java.util.Set<String> known = new java.util.HashSet<>(java.util.Arrays.asList(names));
+        for (String s : scales.keySet()) {
+            if (!known.contains(s)) {
+                throw new IllegalArgumentException("scale given for '" + s + "', which has no reference value; references: "
+                        + String.join(", ", names));
+            }
+        }
+        double[] out = new double[names.length];
+        for (int i = 0; i < names.length; i++) {
+            Double s = scales.get(names[i]);
+            out[i] = s == null ? 1.0 : s;
+            checkScale(names[i], out[i]);
+        }
+        return out;
+    }
+
+    private static void checkScale(String name, double s) {
+        if (!(s > 0) || !Double.isFinite(s)) {
+            throw new IllegalArgumentException("scale of '" + name + "' must be positive and finite, got " + s);
+        }
+    }
+}

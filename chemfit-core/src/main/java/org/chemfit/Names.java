@@ -1,0 +1,58 @@
+package org.chemfit;
+
+import java.util.Collection;
+
+/**
+ * "Did you mean" suggestions for misspelt names, shared by every place that reports an unknown name.
+ * Written by hand: a Levenshtein distance over a handful of short names does not justify a
+ * dependency.
+ */
+public final class Names {
+
+    private Names() {
+    }
+
+    /**
+     * @param name the misspelt name
+     * @param candidates the names that exist
+     * @return the closest candidate within a distance of a third of the name's length (at least 2),
+     *     or null when none is close
+     */
+    public static String closest(String name, Collection<String> candidates) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        int limit = Math.max(2, name.length() / 3);
+        for (String c : candidates) {
+            int d = distance(name.toLowerCase(java.util.Locale.ROOT), c.toLowerCase(java.util.Locale.ROOT));
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = c;
+            }
+        }
+        return bestDistance <= limit ? best : null;
+    }
+
+    /**
+     * @param a one string
+     * @param b another
+     * @return their Levenshtein (edit) distance
+     */
+    public static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+}

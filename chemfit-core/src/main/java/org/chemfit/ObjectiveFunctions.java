@@ -1,0 +1,105 @@
+package org.chemfit;
+
+import java.util.Objects;
+
+/**
+ * Factories and decorators for {@link ObjectiveFunction}.
+ *
+ * <pre>{@code
+ * ObjectiveFunction energy = ObjectiveFunctions.named("energy", p -> ...);
+ * }</pre>
+ */
+public final class ObjectiveFunctions {
+
+    private ObjectiveFunctions() {
+    }
+
+    /**
+     * @param name a short name for reports
+     * @param f the term
+     * @return the term under that name
+     */
+    public static ObjectiveFunction named(String name, ObjectiveFunction f) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(f, "f");
+        ObjectiveFunction inner = f instanceof Named n ? n.delegate : f;
+        return new Named(name, inner);
+    }
+
+    /**
+     * @param f the term
+     * @param hook the hook
+     * @return the term with the hook around every evaluation
+     */
+    public static ObjectiveFunction withHook(ObjectiveFunction f, EvaluationHook hook) {
+        return new Hooked(f, hook);
+    }
+
+    /**
+     * @param f a term, possibly wrapped by {@link #named} or {@link #withHook}
+     * @return its name, or null
+     */
+    static String nameOf(ObjectiveFunction f) {
+        return f.name();
+    }
+
+    /** A term under a name. */
+    static final class Named implements ObjectiveFunction {
+        final String name;
+        final ObjectiveFunction delegate;
+
+        Named(String name, ObjectiveFunction delegate) {
+            this.name = name;
+            this.delegate = delegate;
+        }
+
+        @Override
+        public double evaluate(Parameters params) {
+            return delegate.evaluate(params);
+        }
+
+        @Override
+        public double evaluate(Parameters params, EvaluationContext ctx) {
+            return delegate.evaluate(params, ctx);
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    /** A term with a hook. */
+    static final class Hooked implements ObjectiveFunction {
+        final ObjectiveFunction delegate;
+        final EvaluationHook hook;
+
+        Hooked(ObjectiveFunction delegate, EvaluationHook hook) {
+            this.delegate = delegate;
+            this.hook = hook;
+        }
+
+        @Override
+        public double evaluate(Parameters params) {
+            return evaluate(params, new EvaluationContext(params));
+        }
+
+        @Override
+        public double evaluate(Parameters params, EvaluationContext ctx) {
+            hook.before(params, ctx);
+            double v = delegate.evaluate(params, ctx);
+            hook.after(params, ctx, v);
+            return v;
+        }
+
+        @Override
+        public String name() {
+            return delegate.name();
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package org.chemfit;
+
+import java.util.Objects;
+
+/**
+ * An objective term made of a {@link QuantityComputer} and a {@link LossFunction}: it computes
+ * the quantities, stores them in the context and returns their loss. The name and argument order
+ * are ChemFit's.
+ *
+ * <pre>{@code
+ * var term = new QuantityComputerObjectiveFunction(
+ *         LossFunctions.squaredError(Map.of("energy", -0.0103)),
+ *         p -> Quantities.of("energy", model(p)));
+ * }</pre>
+ *
+ * <p>An exception from the computer or the loss propagates unchanged.
+ *
+ * @implNote Immutable and thread-safe when its computer and loss are.
+ */
+public final class QuantityComputerObjectiveFunction implements ObjectiveFunction {
+
+    private final LossFunction loss;
+    private final QuantityComputer computer;
+    private final String name;
+
+    /**
+     * @param loss compares the quantities with reference values
+     * @param computer computes the quantities
+     */
+    public QuantityComputerObjectiveFunction(LossFunction loss, QuantityComputer computer) {
+        this(loss, computer, null);
+    }
+
+    private QuantityComputerObjectiveFunction(LossFunction loss, QuantityComputer computer, String name) {
+        this.loss = Objects.requireNonNull(loss, "loss");
+        this.computer = Objects.requireNonNull(computer, "computer");
+        this.name = name;
+    }
+
+    /** @return the quantity computer */
+    public QuantityComputer computer() {
+        return computer;
+    }
+
+    /** @return the loss function */
+    public LossFunction lossFunction() {
+        return loss;
+    }
+
+    @Override
+    public double evaluate(Parameters params) {
+        return evaluate(params, new EvaluationContext(params));
+    }
+
+    @Override
+    public double evaluate(Parameters params, EvaluationContext ctx) {
+        Quantities q = computer.compute(params, ctx);
+        if (q == null) {
+            throw new ChemFitException("quantity computer " + computer + " returned null instead of quantities");
+        }
+        ctx.setQuantities(q);
+        double v = loss.evaluate(q, params);
+        ctx.setLoss(v);
+        return v;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public QuantityComputerObjectiveFunction named(String newName) {
+        return new QuantityComputerObjectiveFunction(loss, computer, newName);
+    }
+
+    @Override
+    public String toString() {
+        return name == null ? "QuantityComputerObjectiveFunction" : name;
+    }
+}

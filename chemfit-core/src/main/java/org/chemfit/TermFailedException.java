@@ -1,0 +1,108 @@
+package org.chemfit;
+
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * A term of an objective failed: it threw, its program exited non-zero, timed out, or its output
+ * could not be parsed. It carries the facts a user needs to find out why: the term, the
+ * parameters, the run directory, the exit code and the tail of stderr.
+ *
+ * <pre>{@code
+ * catch (TermFailedException e) {
+ *     System.err.println(e.termName() + " failed in " + e.runDirectory().orElse(null));
+ * }
+ * }</pre>
+ *
+ * @implNote Immutable.
+ */
+public class TermFailedException extends ChemFitException {
+
+    private final String termName;
+    private final int termIndex;
+    private final transient Parameters parameters;
+    private final transient Path runDirectory;
+    private final Integer exitCode;
+    private final String stderrTail;
+    private final boolean transientFailure;
+
+    /**
+     * Creates the exception for a failed term.
+     *
+     * @param message what went wrong
+     * @param termName the term's name (never null; "term[3]" when it has none)
+     * @param termIndex the term's index in its combined objective, or -1 when unknown
+     * @param parameters the parameters it was evaluated at, or null when unknown
+     * @param runDirectory the run directory, or null when the term has none
+     * @param exitCode the exit code of the external program, or null when none ran
+     * @param stderrTail the last lines of the program's stderr, or null
+     * @param transientFailure whether a retry may succeed (a timeout, a kill by a signal)
+     * @param cause the underlying failure, or null
+     */
+    public TermFailedException(String message, String termName, int termIndex, Parameters parameters,
+            Path runDirectory, Integer exitCode, String stderrTail, boolean transientFailure, Throwable cause) {
+        super(message, cause);
+        this.termName = termName;
+        this.termIndex = termIndex;
+        this.parameters = parameters;
+        this.runDirectory = runDirectory;
+        this.exitCode = exitCode;
+        this.stderrTail = stderrTail;
+        this.transientFailure = transientFailure;
+    }
+
+    /**
+     * Wraps any failure of a term, keeping the facts of a {@code TermFailedException} cause.
+     *
+     * @param termName the term's name
+     * @param termIndex its index in the combined objective
+     * @param parameters the parameters it was evaluated at
+     * @param cause what the term threw
+     * @return an exception whose message starts with "term N 'name' failed"
+     */
+    public static TermFailedException wrap(String termName, int termIndex, Parameters parameters, Throwable cause) {
+        String reason = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        String message = "term " + termIndex + " '" + termName + "' failed: " + reason;
+        if (cause instanceof TermFailedException t) {
+            return new TermFailedException(message, termName, termIndex, parameters,
+                    t.runDirectory, t.exitCode, t.stderrTail, t.transientFailure, cause);
+        }
+        return new TermFailedException(message, termName, termIndex, parameters, null, null, null, false, cause);
+    }
+
+    /** @return the failed term's name */
+    public String termName() {
+        return termName;
+    }
+
+    /** @return the failed term's index in its combined objective, or -1 */
+    public int termIndex() {
+        return termIndex;
+    }
+
+    /** @return the parameters the term was evaluated at, when known */
+    public Optional<Parameters> parameters() {
+        return Optional.ofNullable(parameters);
+    }
+
+    /** @return the run directory of the failed evaluation, when it had one */
+    public Optional<Path> runDirectory() {
+        return Optional.ofNullable(runDirectory);
+    }
+
+    /** @return the external program's exit code, when one ran */
+    public OptionalInt exitCode() {
+        return exitCode == null ? OptionalInt.empty() : OptionalInt.of(exitCode);
+    }
+
+    /** @return the tail of the program's stderr, when one ran */
+    public Optional<String> stderrTail() {
+        return Optional.ofNullable(stderrTail);
+    }
+
+    /** @return whether a retry may succeed (a timeout or a kill by a signal) */
+    public boolean isTransient() {
+        return transientFailure;
+    }
+}

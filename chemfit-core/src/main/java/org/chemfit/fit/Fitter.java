@@ -1,0 +1,445 @@
+package org.chemfit.fit;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Predicate;
+
+import org.chemfit.BatchObjectiveFunction;
+import org.chemfit.Bounds;
+import org.chemfit.EvaluationCancelledException;
+import org.chemfit.EvaluationContext;
+import org.chemfit.Names;
+import org.chemfit.ObjectiveFunction;
+import org.chemfit.Parameters;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fits the parameters of an objective: asks an {@link Optimizer} for points, evaluates them (a
+ * whole generation at once when the objective is a {@link BatchObjectiveFunction}), tells the
+ * optimizer the losses, and returns the best point seen.
+ *
+ * <pre>{@code
+ * Fitter fitter = new Fitter(objective, Map.of("x", 0.0, "y", 0.0))
+ *         .bounds(Bounds.builder().between("x", 0, 1.5).build())
+ *         .maxEvaluations(500);
+ * FitResult r = fitter.fit("Powell");
+ * double x = r.bestParameters().get("x");
+ * }</pre>
+ *
+ * <p>A loss that is NaN or infinite becomes {@link #valueBadParams(double)} (1e5 by default) and
+ * is logged. A term that fails under the RAISE policy ends the fit with a
+ * {@link FitFailedException} carrying the best result so far. An interrupt ends the fit with
+ * {@link StopReason#INTERRUPTED} and the best result so far; the thread stays interrupted.
+ *
+ * @implNote Configuration methods mutate this object and are not thread-safe; {@code fit()} keeps
+ *     all of a run's state to itself, so a configured Fitter may run several fits one after another.
+ */
+public final class Fitter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Fitter.class);
+
+    private final ObjectiveFunction objective;
+    private final Parameters initial;
+    private Bounds bounds = Bounds.none();
+    private final Set<String> fixed = new LinkedHashSet<>();
+    private double valueBadParams = 1e5;
+    private double nearBoundTolerance = 1e-3;
+    private int maxEvaluations = 5000;
+    private long seed = 42L;
+    private Optimizer defaultOptimizer = Optimizers.nelderMead();
+    private final List<FitCallback> callbacks = new ArrayList<>();
+    private final List<Integer> callbackEvery = new ArrayList<>();
+    private final List<FitListener> listeners = new ArrayList<>();
+    private Predicate<FitProgress> stopCondition = p -> false;
+
+    /**
+     * @param objective the objective to minimise
+     * @param initialParams the initial parameters: numbers or nested maps
+     * @throws IllegalArgumentException for invalid parameters (see {@link Parameters#of(Map)})
+     */
+    public Fitter(ObjectiveFunction objective, Map<String, ?> initialParams) {
+        this(objective, Parameters.of(initialParams));
+    }
+
+    /**
+     * @param objective the objective to minimise
+     * @param initialParams the initial parameters
+     */
+    public Fitter(ObjectiveFunction objective, Parameters initialParams) {
+        this.objective = Objects.requireNonNull(objective, "objective");
+        this.initial = Objects.requireNonNull(initialParams, "initialParams");
+        if (initial.size() == 0) {
+            throw new IllegalArgumentException("a fit needs at least one parameter, got none");
+        }
+    }
+
+    /**
+     * @param b bounds on some parameters
+     * @return this fitter
+     * @throws IllegalArgumentException when a bound names an unknown parameter or an initial value
+     *     lies outside its bounds
+     */
+    public Fitter bounds(Bounds b) {
+        b.validate(initial);
+        this.bounds = b;
+        return this;
+    }
+
+    /**
+     * @param names parameters to keep at their initial value
+     * @return this fitter
+     * @throws IllegalArgumentException for an unknown name
+     */
+    public Fitter fixed(String... names) {
+        for (String n : names) {
+            if (!initial.contains(n)) {
+                String s = Names.closest(n, initial.names());
+                throw new IllegalArgumentException("cannot fix unknown parameter '" + n + "'"
+                        + (s == null ? "" : " (did you mean '" + s + "'?)"));
+            }
+            fixed.add(n);
+        }
+        return this;
+    }
+
+    /**
+     * @param value the loss that replaces NaN or infinite losses, finite
+     * @return this fitter
+     * @throws IllegalArgumentException when the value is not finite
+     */
+    public Fitter valueBadParams(double value) {
+        if (!Double.isFinite(value)) {
+            throw new IllegalArgumentException("valueBadParams must be finite, got " + value);
+        }
+        this.valueBadParams = value;
+        return this;
+    }
+
+    /**
+     * @param tolerance a parameter closer than this fraction of its bounded range (or of
+     *     max(1, |bound|) for a half-open range) to a bound is reported in the warnings
+     * @return this fitter
+     * @throws IllegalArgumentException when negative
+     */
+    public Fitter nearBoundTolerance(double tolerance) {
+        if (!(tolerance >= 0)) {
+            throw new IllegalArgumentException("near-bound tolerance must not be negative, got " + tolerance);
+        }
+        this.nearBoundTolerance = tolerance;
+        return this;
+    }
+
+    /**
+     * @param n the most evaluations a fit may run, the initial one included
+     * @return this fitter
+     * @throws IllegalArgumentException when below 1
+     */
+    public Fitter maxEvaluations(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("the evaluation budget must be at least 1, got " + n);
+        }
+        this.maxEvaluations = n;
+        return this;
+    }
+
+    /**
+     * @param s the seed of randomised methods (a fit is reproducible for a given seed)
+     * @return this fitter
+     */
+    public Fitter seed(long s) {
+        this.seed = s;
+        return this;
+    }
+
+    /**
+     * @param optimizer the method {@link #fit()} uses (Nelder-Mead by default)
+     * @return this fitter
+     */
+    public Fitter optimizer(Optimizer optimizer) {
+        this.defaultOptimizer = Objects.requireNonNull(optimizer, "optimizer");
+        return this;
+    }
+
+    /**
+     * @param callback called with the progress
+     * @param everySteps call it after every this many steps
+     * @return this fitter
+     * @throws IllegalArgumentException when everySteps is below 1
+     */
+    public Fitter callback(FitCallback callback, int everySteps) {
+        if (everySteps < 1) {
+            throw new IllegalArgumentException("callback interval must be at least 1 step, got " + everySteps);
+        }
+        callbacks.add(Objects.requireNonNull(callback, "callback"));
+        callbackEvery.add(everySteps);
+        return this;
+    }
+
+    /**
+     * @param listener hears of every evaluation before the optimizer is told its loss
+     * @return this fitter
+     */
+    public Fitter listener(FitListener listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+        return this;
+    }
+
+    /**
+     * @param condition checked after every step; the fit stops when it holds
+     * @return this fitter
+     */
+    public Fitter stopWhen(Predicate<FitProgress> condition) {
+        this.stopCondition = this.stopCondition.or(Objects.requireNonNull(condition, "condition"));
+        return this;
+    }
+
+    /** @return the objective */
+    public ObjectiveFunction objective() {
+        return objective;
+    }
+
+    /** @return the initial parameters */
+    public Parameters initialParameters() {
+        return initial;
+    }
+
+    /**
+     * Fits with the configured method (Nelder-Mead unless {@link #optimizer} said otherwise).
+     *
+     * @return the result
+     * @throws FitFailedException when a term failed under the RAISE policy or the method failed
+     */
+    public FitResult fit() {
+        return fit(defaultOptimizer);
+    }
+
+    /**
+     * @param method a name from {@link Optimizers#byName}, SciPy's where it has the method
+     * @return the result
+     * @throws IllegalArgumentException for an unknown method
+     * @throws FitFailedException when a term failed under the RAISE policy or the method failed
+     */
+    public FitResult fit(String method) {
+        return fit(Optimizers.byName(method));
+    }
+
+    /**
+     * @param optimizer the method
+     * @return the result
+     * @throws FitFailedException when a term failed under the RAISE policy or the method failed
+     */
+    public FitResult fit(Optimizer optimizer) {
+        return new RunState(optimizer).run();
+    }
+
+    /** The state of one fit. */
+    private final class RunState {
+        final Optimizer optimizer;
+        final List<String> free = new ArrayList<>();
+        final long t0 = System.nanoTime();
+        final List<String> warnings = new ArrayList<>();
+        int evaluations;
+        int steps;
+        int badValues;
+        double initialLoss = Double.NaN;
+        Parameters bestParams;
+        double bestLoss = Double.POSITIVE_INFINITY;
+        EvaluationContext bestContext;
+        double[] initialPoint;
+        double initialPointLoss;
+        EvaluationContext initialContext;
+
+        RunState(Optimizer optimizer) {
+            this.optimizer = Objects.requireNonNull(optimizer, "optimizer");
+            for (String n : initial.names()) {
+                if (!fixed.contains(n) && bounds.lower(n) != bounds.upper(n)) {
+                    free.add(n);
+                }
+            }
+        }
+
+        FitResult run() {
+            LOG.info("fitting {} of {} parameters with {} (budget {} evaluations)", free.size(), initial.size(),
+                    optimizer.name(), maxEvaluations);
+            try {
+                double[] x0 = initial.toArray(free);
+                List<double[]> first = new ArrayList<>();
+                first.add(x0);
+                double[] v0 = evaluate(first);
+                initialLoss = v0[0];
+                initialPoint = x0;
+                initialPointLoss = v0[0];
+                initialContext = bestContext;
+                if (free.isEmpty()) {
+                    return result(StopReason.NO_FREE_PARAMETERS);
+                }
+                double[] lo = new double[free.size()];
+                double[] hi = new double[free.size()];
+                for (int i = 0; i < free.size(); i++) {
+                    lo[i] = bounds.lower(free.get(i));
+                    hi[i] = bounds.upper(free.get(i));
+                }
+                Problem problem = new Problem(free, x0, lo, hi, maxEvaluations, seed);
+                try (Optimizer.Run run = optimizer.start(problem)) {
+                    while (true) {
+                        if (evaluations >= maxEvaluations) {
+                            return result(StopReason.MAX_EVALUATIONS);
+                        }
+                        List<double[]> xs = run.ask();
+                        if (xs.isEmpty()) {
+                            LOG.info("{} stopped: {}", optimizer.name(), run.stopReason());
+                            return result(StopReason.CONVERGED);
+                        }
+                        List<double[]> toRun = xs;
+                        boolean partial = false;
+                        int remaining = maxEvaluations - evaluations;
+                        if (xs.size() > remaining) {
+                            toRun = xs.subList(0, remaining);
+                            partial = true;
+                        }
+                        double[] values = evaluate(toRun);
+                        steps++;
+                        FitProgress progress = new FitProgress(steps, evaluations, paramsOf(toRun.get(toRun.size() - 1)),
+                                values[values.length - 1], bestParams, bestLoss);
+                        for (int k = 0; k < callbacks.size(); k++) {
+                            if (steps % callbackEvery.get(k) == 0) {
+                                callbacks.get(k).onStep(progress);
+                            }
+                        }
+                        if (partial) {
+                            return result(StopReason.MAX_EVALUATIONS);
+                        }
+                        if (stopCondition.test(progress)) {
+                            return result(StopReason.STOP_CONDITION);
+                        }
+                        run.tell(xs, values);
+                    }
+                }
+            } catch (EvaluationCancelledException e) {
+                Thread.currentThread().interrupt();
+                LOG.warn("fit interrupted after {} evaluations", evaluations);
+                if (bestParams == null) {
+                    throw e;
+                }
+                return result(StopReason.INTERRUPTED);
+            } catch (FitFailedException e) {
+                throw e;
+            } catch (org.chemfit.ChemFitException e) {
+                throw new FitFailedException("the fit failed after " + evaluations + " evaluations: " + e.getMessage(),
+                        bestParams == null ? null : result(StopReason.CONVERGED), e);
+            }
+        }
+
+        Parameters paramsOf(double[] x) {
+            return initial.with(free, x);
+        }
+
+        double[] evaluate(List<double[]> xs) {
+            int n = xs.size();
+            double[] values = new double[n];
+            EvaluationContext[] contexts = new EvaluationContext[n];
+            List<EvaluationContext> toRun = new ArrayList<>(n);
+            for (int k = 0; k < n; k++) {
+                double[] x = xs.get(k);
+                if (initialPoint != null && Arrays.equals(x, initialPoint)) {
+                    contexts[k] = initialContext;
+                    values[k] = initialPointLoss;
+                    continue;
+                }
+                contexts[k] = new EvaluationContext(paramsOf(x), "e" + (evaluations + toRun.size()));
+                toRun.add(contexts[k]);
+            }
+            if (toRun.size() > 1 && objective instanceof BatchObjectiveFunction batch) {
+                batch.evaluateMany(toRun);
+            } else {
+                for (EvaluationContext ctx : toRun) {
+                    if (Thread.currentThread().isInterrupted()) {
+                        throw new EvaluationCancelledException("fit interrupted");
+                    }
+                    try {
+                        objective.evaluate(ctx.parameters(), ctx);
+                    } catch (EvaluationCancelledException e) {
+                        throw e;
+                    } catch (RuntimeException e) {
+                        ctx.setFailure(e);
+                        ctx.setStatus(EvaluationContext.Status.FAILED);
+                    }
+                }
+            }
+            RuntimeException failure = null;
+            for (int k = 0; k < n; k++) {
+                EvaluationContext ctx = contexts[k];
+                if (!toRun.contains(ctx)) {
+                    continue;
+                }
+                int number = evaluations++;
+                if (ctx.status() == EvaluationContext.Status.FAILED) {
+                    if (failure == null) {
+                        Throwable f = ctx.failure();
+                        failure = f instanceof RuntimeException r ? r : new org.chemfit.ChemFitException(String.valueOf(f), f);
+                    }
+                    continue;
+                }
+                double v = ctx.loss();
+                if (!Double.isFinite(v)) {
+                    badValues++;
+                    LOG.warn("evaluation {} gave a loss of {} at {}; using valueBadParams = {}", number, v, ctx.parameters(),
+                            valueBadParams);
+                    ctx.put("bad_loss", Double.toString(v));
+                    v = valueBadParams;
+                }
+                values[k] = v;
+                for (FitListener l : listeners) {
+                    l.onEvaluation(number, ctx, v);
+                }
+                if (v < bestLoss) {
+                    bestLoss = v;
+                    bestParams = ctx.parameters();
+                    bestContext = ctx;
+                }
+            }
+            if (failure != null) {
+                if (failure instanceof EvaluationCancelledException c) {
+                    throw c;
+                }
+                throw new FitFailedException("the fit stopped after " + evaluations + " evaluations because an evaluation failed: "
+                        + failure.getMessage(), bestParams == null ? null : result(StopReason.CONVERGED), failure);
+            }
+            return values;
+        }
+
+        FitResult result(StopReason reason) {
+            List<String> w = new ArrayList<>(warnings);
+            if (badValues > 0) {
+                w.add(badValues + " evaluation(s) gave a NaN or infinite loss and were given valueBadParams = " + valueBadParams);
+            }
+            for (String name : free) {
+                double x = bestParams.get(name);
+                double lo = bounds.lower(name);
+                double hi = bounds.upper(name);
+                double width = Double.isFinite(lo) && Double.isFinite(hi) ? hi - lo : Double.NaN;
+                if (Double.isFinite(lo) && Math.abs(x - lo) <= nearBoundTolerance * (Double.isNaN(width) ? Math.max(1, Math.abs(lo)) : width)) {
+                    w.add("parameter '" + name + "' = " + x + " is at or near its lower bound " + lo);
+                }
+                if (Double.isFinite(hi) && Math.abs(hi - x) <= nearBoundTolerance * (Double.isNaN(width) ? Math.max(1, Math.abs(hi)) : width)) {
+                    w.add("parameter '" + name + "' = " + x + " is at or near its upper bound " + hi);
+                }
+            }
+            for (String s : w) {
+                LOG.warn(s);
+            }
+            Duration wall = Duration.ofNanos(System.nanoTime() - t0);
+            LOG.info("fit finished ({}): best loss {} after {} evaluations in {} s", reason, bestLoss, evaluations,
+                    wall.toMillis() / 1000.0);
+            return new FitResult(bestParams, bestLoss, initialLoss, evaluations, steps, wall, reason, optimizer.name(),
+                    bestContext, w);
+        }
+    }
+}

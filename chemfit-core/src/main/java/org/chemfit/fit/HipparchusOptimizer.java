@@ -1,0 +1,300 @@
+package org.chemfit.fit;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.SynchronousQueue;
+
+import org.chemfit.ChemFitException;
+import org.hipparchus.analysis.MultivariateFunction;
+import org.hipparchus.optim.InitialGuess;
+import org.hipparchus.optim.MaxEval;
+import org.hipparchus.optim.MaxIter;
+import org.hipparchus.optim.OptimizationData;
+import org.hipparchus.optim.PointValuePair;
+import org.hipparchus.optim.SimpleBounds;
+import org.hipparchus.optim.SimpleValueChecker;
+import org.hipparchus.optim.nonlinear.scalar.GoalType;
+import org.hipparchus.optim.nonlinear.scalar.ObjectiveFunction;
+import org.hipparchus.optim.nonlinear.scalar.noderiv.BOBYQAOptimizer;
+import org.hipparchus.optim.nonlinear.scalar.noderiv.CMAESOptimizer;
+import org.hipparchus.optim.nonlinear.scalar.noderiv.NelderMeadSimplex;
+import org.hipparchus.optim.nonlinear.scalar.noderiv.PowellOptimizer;
+import org.hipparchus.optim.nonlinear.scalar.noderiv.SimplexOptimizer;
+import org.hipparchus.random.Well19937c;
+
+/**
+ * The Hipparchus methods (Nelder-Mead, Powell, BOBYQA, CMA-ES) behind our ask/tell
+ * {@link Optimizer}. Hipparchus optimizers call the objective themselves; to turn that inside out
+ * each run drives a fresh Hipparchus optimizer on a thread of its own that hands every point to
+ * {@link Run#ask()} and waits for {@link Run#tell}. The two threads strictly alternate, so a run is
+ * as deterministic as the method itself.
+ *
+ * <p>Coordinates are scaled by their start value (or by half their bounded range, or 1), so
+ * one step size suits parameters of different magnitudes. Nelder-Mead and Powell have no bounds
+ * in Hipparchus: their points are projected onto the bounds before evaluation, so no point
+ * outside them is ever evaluated; BOBYQA and CMA-ES honour the bounds themselves. The best point
+ * seen is kept by the {@code Fitter}, not here, since Hipparchus drops it when a budget runs out.
+ *
+ * @implNote Immutable; each {@link #start} creates its own Hipparchus optimizer and thread.
+ */
+final class HipparchusOptimizer implements Optimizer {
+
+    enum Method {
+        NELDER_MEAD("Nelder-Mead"), POWELL("Powell"), BOBYQA("BOBYQA"), CMAES("CMA-ES-hipparchus");
+
+        final String label;
+
+        Method(String label) {
+            this.label = label;
+        }
+    }
+
+    private final Method method;
+    private final double relativeTolerance;
+    private final double absoluteTolerance;
+    private final double initialStep;
+
+    HipparchusOptimizer(Method method, double relativeTolerance, double absoluteTolerance, double initialStep) {
+        if (!(relativeTolerance >= 0) || !(absoluteTolerance >= 0)) {
+            throw new IllegalArgumentException("tolerances must not be negative, got relative " + relativeTolerance
+                    + " and absolute " + absoluteTolerance);
+        }
+        if (!(initialStep > 0) || !Double.isFinite(initialStep)) {
+            throw new IllegalArgumentException("the initial step must be positive, got " + initialStep);
+        }
+        this.method = method;
+        this.relativeTolerance = relativeTolerance;
+        this.absoluteTolerance = absoluteTolerance;
+        this.initialStep = initialStep;
+    }
+
+    /**
+     * @param relative relative tolerance on the loss between iterations
+     * @param absolute absolute tolerance on the loss between iterations
+     * @return a copy with these tolerances
+     */
+    HipparchusOptimizer withTolerances(double relative, double absolute) {
+        return new HipparchusOptimizer(method, relative, absolute, initialStep);
+    }
+
+    /**
+     * @param step the initial step, relative to each parameter's scale
+     * @return a copy with this step
+     */
+    HipparchusOptimizer withInitialStep(double step) {
+        return new HipparchusOptimizer(method, relativeTolerance, absoluteTolerance, step);
+    }
+
+    @Override
+    public String name() {
+        return method.label;
+    }
+
+    @Override
+    public Run start(Problem problem) {
+        int n = problem.dimension();
+        if (method == Method.BOBYQA && n < 2) {
+            throw new IllegalArgumentException("BOBYQA needs at least 2 free parameters, got " + n
+                    + "; use Nelder-Mead or Powell for a one-parameter fit");
+        }
+        double[] scale = new double[n];
+        for (int i = 0; i < n; i++) {
+            double s = Math.abs(problem.start()[i]);
+            if (problem.isBoxed(i)) {
+                double half = (problem.upper()[i] - problem.lower()[i]) / 2;
+                s = s > 0 ? Math.min(s, half) : half;
+            }
+            scale[i] = s > 0 ? s : 1.0;
+        }
+        return new HandoffRun(problem, scale);
+    }
+
+    @Override
+    public String toString() {
+        return method.label;
+    }
+
+    /** A run whose method lives on its own thread. */
+    private final class HandoffRun implements Run {
+        private final Problem problem;
+        private final double[] scale;
+        private final SynchronousQueue<Object> toCaller = new SynchronousQueue<>();
+        private final SynchronousQueue<Double> toMethod = new SynchronousQueue<>();
+        private Thread thread;
+        private boolean finished;
+        private boolean waitingForTell;
+        private String stopReason = "not started";
+
+        HandoffRun(Problem problem, double[] scale) {
+            this.problem = problem;
+            this.scale = scale;
+        }
+
+        @Override
+        public List<double[]> ask() {
+            if (finished) {
+                return List.of();
+            }
+            if (waitingForTell) {
+                throw new IllegalStateException("tell the loss of the last point before asking for another");
+            }
+            if (thread == null) {
+                thread = new Thread(this::runMethod, "chemfit-" + method.label);
+                thread.setDaemon(true);
+                thread.start();
+            }
+            Object o;
+            try {
+                o = toCaller.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                close();
+                throw new org.chemfit.EvaluationCancelledException("interrupted while waiting for " + method.label, e);
+            }
+            if (o instanceof double[] x) {
+                waitingForTell = true;
+                List<double[]> out = new ArrayList<>(1);
+                out.add(x);
+                return out;
+            }
+            finished = true;
+            if (o instanceof Throwable t) {
+                stopReason = "failed: " + t.getMessage();
+                throw new ChemFitException(method.label + " failed: " + t.getMessage(), t);
+            }
+            stopReason = (String) o;
+            return List.of();
+        }
+
+        @Override
+        public void tell(List<double[]> points, double[] values) {
+            if (!waitingForTell) {
+                throw new IllegalStateException("nothing was asked");
+            }
+            if (points.size() != 1 || values.length != 1) {
+                throw new IllegalArgumentException(method.label + " evaluates one point at a time, got " + values.length);
+            }
+            waitingForTell = false;
+            try {
+                toMethod.put(values[0]);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                close();
+                throw new org.chemfit.EvaluationCancelledException("interrupted while telling " + method.label, e);
+            }
+        }
+
+        @Override
+        public String stopReason() {
+            return stopReason;
+        }
+
+        @Override
+        public void close() {
+            finished = true;
+            Thread t = thread;
+            if (t != null && t.isAlive()) {
+                t.interrupt();
+                try {
+                    t.join(5000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
+        private double[] toPoint(double[] u) {
+            double[] x = new double[u.length];
+            for (int i = 0; i < u.length; i++) {
+                x[i] = u[i] * scale[i];
+            }
+            return problem.clip(x);
+        }
+
+        private double[] toInternal(double[] x) {
+            double[] u = new double[x.length];
+            for (int i = 0; i < x.length; i++) {
+                u[i] = x[i] / scale[i];
+            }
+            return u;
+        }
+
+        private double value(double[] u) {
+            try {
+                toCaller.put(toPoint(u));
+                return toMethod.take();
+            } catch (InterruptedException e) {
+                throw new Stopped();
+            }
+        }
+
+        private void runMethod() {
+            Object outcome;
+            try {
+                PointValuePair result = optimize(this::value);
+                outcome = "converged (" + method.label + ", loss " + result.getValue() + ")";
+            } catch (Stopped s) {
+                return;
+            } catch (Throwable t) {
+                outcome = t;
+            }
+            try {
+                toCaller.put(outcome);
+            } catch (InterruptedException e) {
+                // closed by the caller: nobody is waiting
+            }
+        }
+
+        private PointValuePair optimize(MultivariateFunction f) {
+            int n = problem.dimension();
+            double[] u0 = toInternal(problem.start());
+            double[] lo = toInternal(problem.lower());
+            double[] hi = toInternal(problem.upper());
+            SimpleValueChecker checker = new SimpleValueChecker(relativeTolerance, absoluteTolerance);
+            List<OptimizationData> data = new ArrayList<>(List.of(new ObjectiveFunction(f), GoalType.MINIMIZE,
+                    new InitialGuess(u0), new MaxEval(Integer.MAX_VALUE), new MaxIter(Integer.MAX_VALUE)));
+            switch (method) {
+                case NELDER_MEAD -> {
+                    double[] steps = new double[n];
+                    java.util.Arrays.fill(steps, initialStep);
+                    data.add(new NelderMeadSimplex(steps));
+                    return new SimplexOptimizer(checker).optimize(data.toArray(new OptimizationData[0]));
+                }
+                case POWELL -> {
+                    return new PowellOptimizer(Math.max(relativeTolerance, 1e-14), Math.max(absoluteTolerance, 1e-300))
+                            .optimize(data.toArray(new OptimizationData[0]));
+                }
+                case BOBYQA -> {
+                    double radius = initialStep;
+                    for (int i = 0; i < n; i++) {
+                        radius = Math.min(radius, (hi[i] - lo[i]) / 2.0 * 0.999);
+                    }
+                    data.add(new SimpleBounds(lo, hi));
+                    return new BOBYQAOptimizer(2 * n + 1, radius, Math.max(radius * 1e-10, 1e-14))
+                            .optimize(data.toArray(new OptimizationData[0]));
+                }
+                case CMAES -> {
+                    double[] sigma = new double[n];
+                    for (int i = 0; i < n; i++) {
+                        sigma[i] = Math.min(initialStep * 2, Double.isFinite(hi[i] - lo[i]) ? (hi[i] - lo[i]) / 3 : Double.MAX_VALUE);
+                    }
+                    int lambda = 4 + (int) (3 * Math.log(n));
+                    data.add(new SimpleBounds(lo, hi));
+                    data.add(new CMAESOptimizer.Sigma(sigma));
+                    data.add(new CMAESOptimizer.PopulationSize(lambda));
+                    return new CMAESOptimizer(Integer.MAX_VALUE, Double.NEGATIVE_INFINITY, true, 0, 0,
+                            new Well19937c(problem.seed()), false, checker)
+                            .optimize(data.toArray(new OptimizationData[0]));
+                }
+                default -> throw new IllegalStateException(method.toString());
+            }
+        }
+    }
+
+    /** Unwinds a method's thread when its run is closed. */
+    private static final class Stopped extends RuntimeException {
+        Stopped() {
+            super(null, null, false, false);
+        }
+    }
+}

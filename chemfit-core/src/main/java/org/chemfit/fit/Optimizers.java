@@ -1,0 +1,89 @@
+package org.chemfit.fit;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The optimization methods, by name. Where SciPy has the same algorithm the name is SciPy's, so
+ * ChemFit's {@code fitter.fit_scipy(method="Powell")} becomes {@code fitter.fit("Powell")}.
+ *
+ * <table>
+ *   <caption>Methods</caption>
+ *   <tr><th>name</th><th>algorithm</th><th>from</th></tr>
+ *   <tr><td>Nelder-Mead</td><td>downhill simplex</td><td>Hipparchus {@code SimplexOptimizer}</td></tr>
+ *   <tr><td>Powell</td><td>Powell's conjugate directions</td><td>Hipparchus {@code PowellOptimizer}</td></tr>
+ *   <tr><td>BOBYQA</td><td>Powell's bound-constrained quadratic model</td><td>Hipparchus {@code BOBYQAOptimizer}</td></tr>
+ *   <tr><td>CMA-ES-hipparchus</td><td>CMA-ES, one candidate at a time</td><td>Hipparchus {@code CMAESOptimizer}</td></tr>
+ * </table>
+ *
+ * <pre>{@code
+ * FitResult r = fitter.fit(Optimizers.byName("Powell"));
+ * }</pre>
+ */
+public final class Optimizers {
+
+    private static final double REL_TOL = 1e-12;
+    private static final double ABS_TOL = 1e-15;
+
+    private Optimizers() {
+    }
+
+    /** @return Nelder-Mead (Hipparchus), initial simplex 5% of each parameter's scale as in SciPy */
+    public static Optimizer nelderMead() {
+        return new HipparchusOptimizer(HipparchusOptimizer.Method.NELDER_MEAD, REL_TOL, ABS_TOL, 0.05);
+    }
+
+    /** @return Powell's method (Hipparchus) */
+    public static Optimizer powell() {
+        return new HipparchusOptimizer(HipparchusOptimizer.Method.POWELL, REL_TOL, ABS_TOL, 0.1);
+    }
+
+    /** @return BOBYQA (Hipparchus); needs at least two free parameters */
+    public static Optimizer bobyqa() {
+        return new HipparchusOptimizer(HipparchusOptimizer.Method.BOBYQA, REL_TOL, ABS_TOL, 0.1);
+    }
+
+    /** @return Hipparchus's CMA-ES, which evaluates its candidates one at a time */
+    public static Optimizer hipparchusCmaes() {
+        return new HipparchusOptimizer(HipparchusOptimizer.Method.CMAES, REL_TOL, ABS_TOL, 0.1);
+    }
+
+    /**
+     * @param optimizer a method returned by this class
+     * @param relative relative tolerance on the loss between iterations
+     * @param absolute absolute tolerance on the loss between iterations
+     * @return a copy with those tolerances
+     * @throws IllegalArgumentException when the method takes no tolerances or one is negative
+     */
+    public static Optimizer withTolerances(Optimizer optimizer, double relative, double absolute) {
+        if (optimizer instanceof HipparchusOptimizer h) {
+            return h.withTolerances(relative, absolute);
+        }
+        throw new IllegalArgumentException(optimizer.name() + " takes no loss tolerances");
+    }
+
+    /** @return the names {@link #byName} accepts */
+    public static List<String> names() {
+        return List.of("Nelder-Mead", "Powell", "BOBYQA", "CMA-ES-hipparchus");
+    }
+
+    /**
+     * @param name a method name, case-insensitive
+     * @return the method
+     * @throws IllegalArgumentException for an unknown name, listing the known ones
+     */
+    public static Optimizer byName(String name) {
+        String n = name.toLowerCase(Locale.ROOT).replace('_', '-');
+        return switch (n) {
+            case "nelder-mead", "neldermead", "simplex" -> nelderMead();
+            case "powell" -> powell();
+            case "bobyqa" -> bobyqa();
+            case "cma-es-hipparchus", "cma-es", "cmaes" -> hipparchusCmaes();
+            default -> {
+                String s = org.chemfit.Names.closest(name, names());
+                throw new IllegalArgumentException("unknown optimization method '" + name + "'"
+                        + (s == null ? "" : " (did you mean '" + s + "'?)") + "; known methods: " + String.join(", ", names()));
+            }
+        };
+    }
+}
