@@ -271,6 +271,18 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
         ObjectiveFunction term = terms.get(i);
         long start = EvaluationContext.nowEpochNanos();
         long t0 = System.nanoTime();
+        TermRecorder recorder = term instanceof CombinedObjectiveFunction ? null : child.recorder();
+        if (recorder != null) {
+            TermRecorder.Recorded r = recorder.lookup(child);
+            if (r != null) {
+                child.setQuantities(r.quantities());
+                child.metadata().putAll(r.metadata());
+                child.setLoss(r.value());
+                child.setStatus(EvaluationContext.Status.REPLAYED);
+                child.setTiming(start, System.nanoTime() - t0, Thread.currentThread().getName());
+                return;
+            }
+        }
         int attempt = 0;
         while (true) {
             try {
@@ -295,6 +307,9 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
             }
         }
         child.setTiming(start, System.nanoTime() - t0, Thread.currentThread().getName());
+        if (recorder != null) {
+            recorder.finished(child);
+        }
     }
 
     /**

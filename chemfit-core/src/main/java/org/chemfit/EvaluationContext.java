@@ -71,6 +71,7 @@ public final class EvaluationContext {
     private long startEpochNanos;
     private long durationNanos = -1;
     private String threadName;
+    private TermRecorder recorder;
 
     /**
      * Creates a root context with a fresh evaluation id, unique within this JVM.
@@ -109,8 +110,23 @@ public final class EvaluationContext {
     public EvaluationContext addChild(String termName, double termWeight) {
         EvaluationContext c = new EvaluationContext(parameters, termName, children.size(), evaluationId, this);
         c.weight = termWeight;
+        c.recorder = recorder;
         children.add(c);
         return c;
+    }
+
+    /**
+     * Attaches a recorder that sees every leaf term of this evaluation (children added later inherit it).
+     *
+     * @param r the recorder, or null for none
+     */
+    public void setRecorder(TermRecorder r) {
+        this.recorder = r;
+    }
+
+    /** @return the recorder of this evaluation, or null */
+    public TermRecorder recorder() {
+        return recorder;
     }
 
     /** @return the parameters being evaluated */
