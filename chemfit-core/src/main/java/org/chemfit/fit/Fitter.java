@@ -3,6 +3,7 @@ package org.chemfit.fit;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -12,11 +13,14 @@ import java.util.function.Predicate;
 
 import org.chemfit.BatchObjectiveFunction;
 import org.chemfit.Bounds;
+import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationCancelledException;
 import org.chemfit.EvaluationContext;
 import org.chemfit.Names;
 import org.chemfit.ObjectiveFunction;
 import org.chemfit.Parameters;
+import org.chemfit.journal.Journal;
+import org.chemfit.journal.JournalMode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +42,14 @@ import org.slf4j.LoggerFactory;
  * {@link FitFailedException} carrying the best result so far. An interrupt ends the fit with
  * {@link StopReason#INTERRUPTED} and the best result so far; the thread stays interrupted.
  *
+ * <p>With a {@link #journal(Journal) journal}, every evaluation and every leaf term is committed
+ * to it before the optimizer is told, and a fit of the same job resumes the run recorded there:
+ * the optimizer asks for the same points in the same order (it is deterministic for a seed), the
+ * recorded terms are replayed instead of run, and the result is the same, bit for bit, as an
+ * uninterrupted fit. The job is identified by the Fitter's settings (method, seed, budget, initial
+ * parameters, bounds, fixed parameters, the objective's term names and weights) and by the
+ * {@link #jobSettings job settings} given; a changed job is refused unless restarted.
+ *
  * @implNote Configuration methods mutate this object and are not thread-safe; {@code fit()} keeps
  *     all of a run's state to itself, so a configured Fitter may run several fits one after another.
  */
@@ -58,6 +70,9 @@ public final class Fitter {
     private final List<Integer> callbackEvery = new ArrayList<>();
     private final List<FitListener> listeners = new ArrayList<>();
     private Predicate<FitProgress> stopCondition = p -> false;
+    private Journal journal;
+    private JournalMode journalMode = JournalMode.resumeLatest();
+    private Map<String, ?> jobSettings;
 
     /**
      * @param objective the objective to minimise
@@ -200,6 +215,92 @@ public final class Fitter {
         return this;
     }
 
+    /**
+     * Records every evaluation in a journal and resumes the run of the same job recorded there,
+     * if any ({@link JournalMode#resumeLatest()}). The journal is the caller's: the Fitter
+     * neither closes it nor keeps it open beyond {@code fit()}.
+     *
+     * @param j the journal
+     * @return this fitter
+     */
+    public Fitter journal(Journal j) {
+        return journal(j, JournalMode.resumeLatest());
+    }
+
+    /**
+     * Records every evaluation in a journal, choosing which run to write: resume the latest run
+     * of the same job, resume a given run, or start a new one.
+     *
+     * @param j the journal, or null for none
+     * @param mode which run
+     * @return this fitter
+     */
+    public Fitter journal(Journal j, JournalMode mode) {
+        this.journal = j;
+        this.journalMode = Objects.requireNonNull(mode, "mode");
+        return this;
+    }
+
+    /**
+     * Describes the job beyond what the Fitter knows (the objective's terms, reference data, the
+     * programs it runs): stored in the journal, and a run is resumed only when they are equal.
+     *
+     * @param settings a JSON-able tree (maps, lists, strings, numbers, booleans), such as a parsed
+     *     job file
+     * @return this fitter
+     */
+    public Fitter jobSettings(Map<String, ?> settings) {
+        this.jobSettings = settings == null ? null : new LinkedHashMap<>(settings);
+        return this;
+    }
+
+    /**
+     * The settings that identify this fit's job in a journal.
+     *
+     * @param optimizer the method
+     * @return {@code {fit: {method, seed, ...}, job: <job settings>}}
+     */
+    public Map<String, Object> settings(Optimizer optimizer) {
+        Map<String, Object> fit = new LinkedHashMap<>();
+        fit.put("method", optimizer.name());
+        fit.put("seed", seed);
+        fit.put("max_evaluations", maxEvaluations);
+        fit.put("value_bad_params", valueBadParams);
+        fit.put("initial", initial.asFlatMap());
+        Map<String, Object> b = new LinkedHashMap<>();
+        for (String n : bounds.names()) {
+            b.put(n, List.of(Double.toString(bounds.lower(n)), Double.toString(bounds.upper(n))));
+        }
+        fit.put("bounds", b);
+        fit.put("fixed", List.copyOf(fixed));
+        fit.put("objective", describe(objective));
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("fit", fit);
+        if (jobSettings != null) {
+            s.put("job", jobSettings);
+        }
+        return s;
+    }
+
+    private static Object describe(ObjectiveFunction f) {
+        if (f instanceof CombinedObjectiveFunction c) {
+            List<Object> terms = new ArrayList<>();
+            for (int i = 0; i < c.size(); i++) {
+                Map<String, Object> t = new LinkedHashMap<>();
+                t.put("name", c.termNames().get(i));
+                t.put("weight", c.weight(i));
+                if (c.terms().get(i) instanceof CombinedObjectiveFunction nested) {
+                    t.put("objective", describe(nested));
+                }
+                terms.add(t);
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("terms", terms);
+            return m;
+        }
+        return f.name() == null ? "objective" : f.name();
+    }
+
     /** @return the objective */
     public ObjectiveFunction objective() {
         return objective;
@@ -255,6 +356,7 @@ public final class Fitter {
         double[] initialPoint;
         double initialPointLoss;
         EvaluationContext initialContext;
+        Journal.Session session;
 
         RunState(Optimizer optimizer) {
             this.optimizer = Objects.requireNonNull(optimizer, "optimizer");
@@ -268,6 +370,37 @@ public final class Fitter {
         FitResult run() {
             LOG.info("fitting {} of {} parameters with {} (budget {} evaluations)", free.size(), initial.size(),
                     optimizer.name(), maxEvaluations);
+            if (journal == null) {
+                return fitLoop();
+            }
+            session = journal.begin(settings(optimizer), journalMode);
+            FitResult r = null;
+            Throwable thrown = null;
+            try {
+                r = fitLoop();
+                return r;
+            } catch (RuntimeException | Error e) {
+                thrown = e;
+                throw e;
+            } finally {
+                try {
+                    if (r != null) {
+                        session.end(r.stopReason() == StopReason.INTERRUPTED ? "INTERRUPTED" : "FINISHED",
+                                r.stopReason().name(), r.bestLoss(), r.evaluations());
+                    } else {
+                        session.end(thrown instanceof EvaluationCancelledException ? "INTERRUPTED" : "FAILED",
+                                String.valueOf(thrown == null ? null : thrown.getMessage()), bestLoss, evaluations);
+                    }
+                } catch (RuntimeException e) {
+                    if (thrown == null) {
+                        throw e;
+                    }
+                    thrown.addSuppressed(e);
+                }
+            }
+        }
+
+        FitResult fitLoop() {
             try {
                 double[] x0 = initial.toArray(free);
                 List<double[]> first = new ArrayList<>();
@@ -356,10 +489,23 @@ public final class Fitter {
                 contexts[k] = new EvaluationContext(paramsOf(x), "e" + (evaluations + toRun.size()));
                 toRun.add(contexts[k]);
             }
-            if (toRun.size() > 1 && objective instanceof BatchObjectiveFunction batch) {
-                batch.evaluateMany(toRun);
+            List<EvaluationContext> toCompute = toRun;
+            if (session != null && !toRun.isEmpty()) {
+                int first = evaluations;
+                toCompute = new ArrayList<>(toRun.size());
+                for (int j = 0; j < toRun.size(); j++) {
+                    EvaluationContext ctx = toRun.get(j);
+                    if (!session.replay(first + j, ctx)) {
+                        ctx.setRecorder(session);
+                        toCompute.add(ctx);
+                    }
+                }
+                session.evaluationsStarted(first, toRun);
+            }
+            if (toCompute.size() > 1 && objective instanceof BatchObjectiveFunction batch) {
+                batch.evaluateMany(toCompute);
             } else {
-                for (EvaluationContext ctx : toRun) {
+                for (EvaluationContext ctx : toCompute) {
                     if (Thread.currentThread().isInterrupted()) {
                         throw new EvaluationCancelledException("fit interrupted");
                     }
@@ -381,6 +527,9 @@ public final class Fitter {
                 }
                 int number = evaluations++;
                 if (ctx.status() == EvaluationContext.Status.FAILED) {
+                    if (session != null) {
+                        session.evaluationFinished(number, ctx, Double.NaN);
+                    }
                     if (failure == null) {
                         Throwable f = ctx.failure();
                         failure = f instanceof RuntimeException r ? r : new org.chemfit.ChemFitException(String.valueOf(f), f);
@@ -396,6 +545,9 @@ public final class Fitter {
                     v = valueBadParams;
                 }
                 values[k] = v;
+                if (session != null) {
+                    session.evaluationFinished(number, ctx, v);
+                }
                 for (FitListener l : listeners) {
                     l.onEvaluation(number, ctx, v);
                 }

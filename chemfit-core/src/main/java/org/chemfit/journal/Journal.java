@@ -1,0 +1,229 @@
+package org.chemfit.journal;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.chemfit.EvaluationContext;
+import org.chemfit.TermRecorder;
+
+/**
+ * The durable record of a fit's evaluations: every evaluation and every leaf term is committed to
+ * the journal before the optimizer hears of it, and a resumed fit replays what the journal holds
+ * instead of running it again. The default journal is an SQLite file ({@link SqliteJournal}) that
+ * {@code sqlite3} or pandas can read, also while a fit is writing it.
+ *
+ * <pre>{@code
+ * try (Journal journal = Journal.open(Path.of("out/journal.sqlite"))) {
+ *     FitResult r = new Fitter(objective, initial).seed(7).journal(journal).fit("Nelder-Mead");
+ * }
+ * // later, or from another process while the fit runs:
+ * try (Journal j = Journal.openReadOnly(Path.of("out"))) {
+ *     RunRecord run = j.latestRun().orElseThrow();
+ *     EvaluationRecord best = j.best(run.id()).orElseThrow();
+ * }
+ * }</pre>
+ *
+ * @implNote Implementations are thread-safe: terms finish on many threads and are recorded as
+ *     they finish. One process writes a journal at a time; any number may read it.
+ */
+public interface Journal extends AutoCloseable {
+
+    /** The journal's file name when {@link #open(Path)} is given a directory. */
+    String DEFAULT_FILE_NAME = "journal.sqlite";
+
+    /** How hard a commit tries to reach the disk. */
+    enum Durability {
+        /**
+         * A commit survives the fit being killed (SIGKILL, the end of an HPC allocation, an
+         * out-of-memory kill): it is in the operating system's hands when the commit returns.
+         * A power cut or kernel crash may lose the last commits, never the file's consistency.
+         * SQLite's {@code synchronous=NORMAL} in WAL mode. The default.
+         */
+        PROCESS_CRASH,
+        /** A commit survives a power cut too: every commit waits for fsync ({@code synchronous=FULL}). */
+        POWER_LOSS
+    }
+
+    /**
+     * Opens a journal for writing and reading, creating it when missing, with
+     * {@link Durability#PROCESS_CRASH}.
+     *
+     * @param path the journal file, or a directory (the file is then {@value #DEFAULT_FILE_NAME} in it)
+     * @return the journal
+     * @throws JournalCorruptException when the file is damaged (it is left untouched)
+     * @throws JournalException when the file is not a ChemFit journal or cannot be opened
+     */
+    static Journal open(Path path) {
+        return SqliteJournal.open(path, Durability.PROCESS_CRASH);
+    }
+
+    /**
+     * Opens a journal for writing and reading, creating it when missing.
+     *
+     * @param path the journal file, or a directory
+     * @param durability how hard each commit tries to reach the disk
+     * @return the journal
+     * @throws JournalCorruptException when the file is damaged (it is left untouched)
+     * @throws JournalException when the file is not a ChemFit journal or cannot be opened
+     */
+    static Journal open(Path path, Durability durability) {
+        return SqliteJournal.open(path, durability);
+    }
+
+    /**
+     * Opens an existing journal for reading only; works while another process writes it.
+     *
+     * @param path the journal file, or a directory holding {@value #DEFAULT_FILE_NAME}
+     * @return the journal; {@link #begin} throws on it
+     * @throws JournalCorruptException when the file is damaged
+     * @throws JournalException when there is no journal there
+     */
+    static Journal openReadOnly(Path path) {
+        return SqliteJournal.openReadOnly(path);
+    }
+
+    /** @return the journal's file */
+    Path path();
+
+    /**
+     * Starts or resumes a run. The settings identify the job: a run is resumed only when its
+     * recorded settings are equal (their hash), and refused otherwise with the list of changes.
+     *
+     * @param settings the job's settings, a JSON-able tree (the Fitter adds its own: method, seed,
+     *     budget, initial parameters, bounds)
+     * @param mode which run to write
+     * @return the session that records this attempt of the run
+     * @throws JournalMismatchException when the run to resume has other settings
+     * @throws JournalException when the run does not exist, another process is writing the
+     *     journal, or the journal is read-only
+     */
+    Session begin(Map<String, ?> settings, JournalMode mode);
+
+    /**
+     * @return every run, oldest first
+     * @throws JournalException when the file cannot be read
+     */
+    List<RunRecord> runs();
+
+    /**
+     * @param runId a run id
+     * @return that run, if recorded
+     */
+    Optional<RunRecord> run(long runId);
+
+    /** @return the most recently started run, if any */
+    Optional<RunRecord> latestRun();
+
+    /**
+     * @param runId a run id
+     * @return its evaluations, by number
+     */
+    List<EvaluationRecord> evaluations(long runId);
+
+    /**
+     * @param runId a run id
+     * @return its complete evaluation with the lowest loss told to the optimizer (the earliest
+     *     on a tie, as the Fitter keeps it), if any
+     */
+    Optional<EvaluationRecord> best(long runId);
+
+    /**
+     * @param runId a run id
+     * @param evaluationNumber an evaluation's number
+     * @return the leaf terms recorded for it, in the order they started (a term run twice, after
+     *     a crash, appears twice)
+     */
+    List<TermRecord> terms(long runId, int evaluationNumber);
+
+    /**
+     * Runs SQLite's full integrity check.
+     *
+     * @return {@code ["ok"]} when the file is sound, else the problems found
+     */
+    List<String> integrityCheck();
+
+    /** Closes the file; a session still open is ended as INTERRUPTED first. */
+    @Override
+    void close();
+
+    /**
+     * One attempt of one run: what the Fitter writes through, and the {@link TermRecorder} that
+     * records and replays leaf terms. The Fitter drives it; user code only reads the journal.
+     *
+     * <pre>{@code
+     * try (Journal.Session s = journal.begin(settings, JournalMode.resumeLatest())) {
+     *     if (!s.replay(0, ctx)) {
+     *         s.evaluationsStarted(0, List.of(ctx));
+     *         ctx.setRecorder(s);
+     *         objective.evaluate(ctx.parameters(), ctx);
+     *         s.evaluationFinished(0, ctx, ctx.loss());
+     *     }
+     *     s.end("FINISHED", "CONVERGED", bestLoss, 1);
+     * }
+     * }</pre>
+     *
+     * @implNote Thread-safe: terms are recorded from any thread.
+     */
+    interface Session extends TermRecorder, AutoCloseable {
+
+        /** @return the run this session writes */
+        long runId();
+
+        /** @return this attempt's number (1 for a new run, 2 after the first resume, ...) */
+        int attempt();
+
+        /** @return whether the run was started before (this attempt replays what it recorded) */
+        boolean resumed();
+
+        /**
+         * Replays a whole evaluation of an objective that has no leaf terms of its own (a plain
+         * objective): when the run holds a complete evaluation of exactly these parameters,
+         * its loss, quantities and metadata go into {@code ctx} (status REPLAYED).
+         *
+         * @param number the evaluation's number
+         * @param ctx a fresh root context
+         * @return whether {@code ctx} was filled from the journal (then do not evaluate it)
+         */
+        boolean replay(int number, EvaluationContext ctx);
+
+        /**
+         * Records evaluations as RUNNING, in one commit, before they run.
+         *
+         * @param firstNumber the number of the first; the others follow
+         * @param contexts their root contexts
+         */
+        void evaluationsStarted(int firstNumber, List<EvaluationContext> contexts);
+
+        /**
+         * Records an evaluation as COMPLETE (or FAILED when its context says so) and commits,
+         * before the optimizer is told.
+         *
+         * @param number the evaluation's number
+         * @param ctx its context, with the loss and the per-term breakdown
+         * @param toldLoss the loss the optimizer will be told
+         */
+        void evaluationFinished(int number, EvaluationContext ctx, double toldLoss);
+
+        /**
+         * Ends this attempt and records how the run ended.
+         *
+         * @param status FINISHED, FAILED or INTERRUPTED
+         * @param stopReason why (a StopReason name or a failure message)
+         * @param bestLoss the best loss, NaN when none
+         * @param evaluations the number of evaluations reached
+         */
+        void end(String status, String stopReason, double bestLoss, int evaluations);
+
+        /** @return how many leaf terms and whole evaluations were replayed so far in this attempt */
+        long replayed();
+
+        /** @return how many leaf terms were run (not replayed) so far in this attempt */
+        long computed();
+
+        /** Ends the session as INTERRUPTED unless {@link #end} was called. */
+        @Override
+        void close();
+    }
+}

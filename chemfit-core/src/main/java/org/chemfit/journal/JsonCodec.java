@@ -1,0 +1,241 @@
+package org.chemfit.journal;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.chemfit.Parameters;
+import org.chemfit.Quantities;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+/**
+ * The JSON forms the journal stores, chosen so that a user reading the file with sqlite3 or
+ * pandas sees plain JSON, and so that every double read back is the very double written
+ * (Jackson writes doubles with {@link Double#toString(double)}, which round-trips exactly).
+ *
+ * @implNote Thread-safe: the mappers are configured once and only used afterwards.
+ */
+final class JsonCodec {
+
+    /** Marks a non-finite double inside quantities JSON: {@code {"$double": "NaN"}}. */
+    static final String DOUBLE_MARK = "$double";
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper CANONICAL = new ObjectMapper()
+            .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+    private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() {
+    };
+
+    private JsonCodec() {
+    }
+
+    static String write(Object tree) {
+        try {
+            return MAPPER.writeValueAsString(safe(tree));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /** @return JSON with map keys sorted, so equal trees give equal text (the job hash). */
+    static String canonical(Object tree) {
+        try {
+            return CANONICAL.writeValueAsString(safe(tree));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write JSON: " + e.getMessage(), e);
+        }
+    }
+
+    static LinkedHashMap<String, Object> readMap(String json) {
+        if (json == null || json.isEmpty()) {
+            return new LinkedHashMap<>();
+        }
+        try {
+            return MAPPER.readValue(json, MAP);
+        } catch (JsonProcessingException e) {
+            throw new JournalException("the journal holds invalid JSON (" + e.getOriginalMessage() + "): "
+                    + abbreviate(json, 120), e);
+        }
+    }
+
+    /**
+     * Turns a metadata tree into plain JSON-able values: maps with string keys, lists, strings,
+     * numbers, booleans; arrays become lists; anything else becomes its {@code toString()}.
+     */
+    static Object safe(Object v) {
+        if (v == null || v instanceof String || v instanceof Boolean || v instanceof Integer || v instanceof Long
+                || v instanceof Double || v instanceof Float || v instanceof Short || v instanceof Byte) {
+            return v;
+        }
+        if (v instanceof Map<?, ?> m) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            m.forEach((k, x) -> out.put(String.valueOf(k), safe(x)));
+            return out;
+        }
+        if (v instanceof Iterable<?> it) {
+            List<Object> out = new ArrayList<>();
+            it.forEach(x -> out.add(safe(x)));
+            return out;
+        }
+        if (v instanceof double[] a) {
+            List<Object> out = new ArrayList<>(a.length);
+            for (double d : a) {
+                out.add(d);
+            }
+            return out;
+        }
+        if (v instanceof int[] a) {
+            List<Object> out = new ArrayList<>(a.length);
+            for (int d : a) {
+                out.add(d);
+            }
+            return out;
+        }
+        if (v instanceof long[] a) {
+            List<Object> out = new ArrayList<>(a.length);
+            for (long d : a) {
+                out.add(d);
+            }
+            return out;
+        }
+        if (v instanceof Object[] a) {
+            return safe(List.of(a));
+        }
+        if (v instanceof Number n) {
+            return n.toString();
+        }
+        if (v instanceof Enum<?> e) {
+            return e.name();
+        }
+        return String.valueOf(v);
+    }
+
+    /** Parameters as a flat JSON object of dotted names to numbers (exact: see the class comment). */
+    static String parameters(Parameters p) {
+        return write(p.asFlatMap());
+    }
+
+    static Parameters readParameters(String json) {
+        Map<String, Object> m = readMap(json);
+        List<String> names = new ArrayList<>(m.keySet());
+        double[] values = new double[names.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = ((Number) m.get(names.get(i))).doubleValue();
+        }
+        return Parameters.of(names, values);
+    }
+
+    /**
+     * The lookup key of a parameter set: a SHA-256 over every name and the raw bits of its value,
+     * so two sets have the same key exactly when they hold the same doubles (bit for bit).
+     */
+    static String parameterKey(Parameters p) {
+        StringBuilder sb = new StringBuilder(p.size() * 32);
+        double[] v = p.toArray();
+        List<String> names = p.names();
+        for (int i = 0; i < v.length; i++) {
+            sb.append(names.get(i)).append('=').append(Long.toHexString(Double.doubleToRawLongBits(v[i]))).append('\n');
+        }
+        return sha256(sb.toString());
+    }
+
+    static String sha256(String text) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            return HexFormat.of().formatHex(md.digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    /**
+     * Quantities as a JSON object: numbers, lists of numbers, strings for labels. A non-finite
+     * double is written {@code {"$double": "NaN"}} so that it cannot be mistaken for a label.
+     */
+    static String quantities(Quantities q) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        q.asMap().forEach((k, v) -> {
+            if (v instanceof Double d) {
+                out.put(k, number(d));
+            } else if (v instanceof double[] a) {
+                List<Object> l = new ArrayList<>(a.length);
+                for (double d : a) {
+                    l.add(number(d));
+                }
+                out.put(k, l);
+            } else {
+                out.put(k, v);
+            }
+        });
+        return write(out);
+    }
+
+    private static Object number(double d) {
+        return Double.isFinite(d) ? (Object) d : Map.of(DOUBLE_MARK, Double.toString(d));
+    }
+
+    static Quantities readQuantities(String json) {
+        Map<String, Object> m = readMap(json);
+        Quantities.Builder b = Quantities.builder();
+        m.forEach((k, v) -> {
+            if (v instanceof List<?> l) {
+                double[] a = new double[l.size()];
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = toDouble(l.get(i));
+                }
+                b.put(k, a);
+            } else if (v instanceof String s) {
+                b.label(k, s);
+            } else {
+                b.put(k, toDouble(v));
+            }
+        });
+        return b.build();
+    }
+
+    private static double toDouble(Object o) {
+        if (o instanceof Number n) {
+            return n.doubleValue();
+        }
+        if (o instanceof Map<?, ?> m && m.get(DOUBLE_MARK) instanceof String s) {
+            return Double.parseDouble(s);
+        }
+        throw new JournalException("the journal holds a quantity that is not a number: " + o);
+    }
+
+    /**
+     * Flattens a JSON tree to dotted paths ({@code fit.seed}, {@code job.terms[2].weight}) in key
+     * order, for a key-by-key comparison of two settings.
+     */
+    static Map<String, Object> flatten(Object tree) {
+        Map<String, Object> out = new TreeMap<>();
+        flatten("", tree, out);
+        return out;
+    }
+
+    private static void flatten(String prefix, Object v, Map<String, Object> out) {
+        if (v instanceof Map<?, ?> m && !m.isEmpty()) {
+            m.forEach((k, x) -> flatten(prefix.isEmpty() ? String.valueOf(k) : prefix + "." + k, x, out));
+        } else if (v instanceof List<?> l && !l.isEmpty()) {
+            for (int i = 0; i < l.size(); i++) {
+                flatten(prefix + "[" + i + "]", l.get(i), out);
+            }
+        } else {
+            out.put(prefix, v);
+        }
+    }
+
+    static String abbreviate(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max) + "...";
+    }
+}

@@ -1,0 +1,37 @@
+package org.chemfit.journal;
+
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * One run of a fit as the journal holds it: the job it fits (hash and settings), when it started
+ * and ended, how it ended, and its best loss so far.
+ *
+ * <pre>{@code
+ * for (RunRecord r : journal.runs()) {
+ *     System.out.println(r.id() + " " + r.status() + " best " + r.bestLoss() + " after " + r.evaluations());
+ * }
+ * }</pre>
+ *
+ * @param id the run's id, from 1
+ * @param jobHash SHA-256 of the canonical settings JSON
+ * @param settingsJson the settings, as JSON
+ * @param started when the run first started
+ * @param ended when its latest attempt ended, null while running or after a crash
+ * @param status RUNNING, FINISHED, FAILED or INTERRUPTED (a crashed run stays RUNNING)
+ * @param stopReason why it stopped (a {@code StopReason} name or a failure message), or null
+ * @param bestLoss the best loss recorded, NaN when none
+ * @param evaluations the number of evaluations the latest attempt reached
+ * @param attempts how many times the run was started (1 + the number of resumes)
+ * @param softwareVersion the ChemFit version that started the run
+ * @param host the host that started the run
+ * @implNote Immutable.
+ */
+public record RunRecord(long id, String jobHash, String settingsJson, Instant started, Instant ended, String status,
+        String stopReason, double bestLoss, int evaluations, int attempts, String softwareVersion, String host) {
+
+    /** @return the settings as a tree of maps and lists */
+    public Map<String, Object> settings() {
+        return JsonCodec.readMap(settingsJson);
+    }
+}

@@ -1,0 +1,655 @@
+package org.chemfit.journal;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.chemfit.EvaluationContext;
+import org.chemfit.Quantities;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One attempt of one run of an {@link SqliteJournal}: records evaluations and leaf terms as they
+ * start and finish, each in its own commit, and replays what the run recorded before.
+ *
+ * @implNote Thread-safe: every database access holds the journal's lock.
+ */
+final class SqliteSession implements Journal.Session {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SqliteSession.class);
+    private static final int MAX_CHANGES_SHOWN = 20;
+
+    /** What the run already holds for an evaluation number. */
+    private record Existing(String state, String key) {
+    }
+
+    private final SqliteJournal journal;
+    private final SqliteJournal.WriterLock writerLock;
+    private final long runId;
+    private final int attempt;
+    private final boolean resumed;
+    private final Map<Integer, Existing> existing;
+    private final Map<String, Integer> numbers = new ConcurrentHashMap<>();
+    private final Map<Integer, Long> evaluationStarts = new ConcurrentHashMap<>();
+    private final Map<EvaluationContext, Long> termRows = new ConcurrentHashMap<>();
+    private final AtomicLong replayed = new AtomicLong();
+    private final AtomicLong computed = new AtomicLong();
+    private volatile boolean ended;
+
+    private SqliteSession(SqliteJournal journal, SqliteJournal.WriterLock writerLock, long runId, int attempt, boolean resumed,
+            Map<Integer, Existing> existing) {
+        this.journal = journal;
+        this.writerLock = writerLock;
+        this.runId = runId;
+        this.attempt = attempt;
+        this.resumed = resumed;
+        this.existing = existing;
+    }
+
+    /** Called under the journal's lock. */
+    static SqliteSession begin(SqliteJournal j, SqliteJournal.WriterLock wl, Map<String, ?> settings, JournalMode mode) {
+        String settingsJson = JsonCodec.write(settings);
+        Object settingsTree = JsonCodec.readMap(settingsJson);
+        String hash = JsonCodec.sha256(JsonCodec.canonical(settingsTree));
+        try {
+            long resume = -1;
+            switch (mode.kind()) {
+                case RESTART -> resume = -1;
+                case RESUME_RUN -> {
+                    String[] found = runHashAndSettings(j, mode.runId());
+                    if (found == null) {
+                        throw new JournalException("journal " + j.path() + " has no run " + mode.runId() + "; it holds "
+                                + describeRuns(j));
+                    }
+                    if (!found[0].equals(hash)) {
+                        throw mismatch(j, mode.runId(), found, hash, settingsTree);
+                    }
+                    resume = mode.runId();
+                }
+                case RESUME_LATEST -> {
+                    PreparedStatement p = j.statement("SELECT id FROM runs WHERE job_hash = ? ORDER BY id DESC LIMIT 1");
+                    p.setString(1, hash);
+                    try (ResultSet rs = p.executeQuery()) {
+                        if (rs.next()) {
+                            resume = rs.getLong(1);
+                        }
+                    }
+                    if (resume < 0) {
+                        try (Statement s = j.conn.createStatement();
+                                ResultSet rs = s.executeQuery("SELECT max(id) FROM runs")) {
+                            long latest = rs.next() ? rs.getLong(1) : 0;
+                            if (latest > 0) {
+                                throw mismatch(j, latest, runHashAndSettings(j, latest), hash, settingsTree);
+                            }
+                        }
+                    }
+                }
+            }
+            return resume < 0 ? newRun(j, wl, hash, settingsJson) : resumeRun(j, wl, resume);
+        } catch (SQLException e) {
+            throw j.failure("start a run", e);
+        }
+    }
+
+    private static String[] runHashAndSettings(SqliteJournal j, long id) throws SQLException {
+        PreparedStatement p = j.statement("SELECT job_hash, settings_json FROM runs WHERE id = ?");
+        p.setLong(1, id);
+        try (ResultSet rs = p.executeQuery()) {
+            return rs.next() ? new String[] {rs.getString(1), rs.getString(2)} : null;
+        }
+    }
+
+    private static String describeRuns(SqliteJournal j) throws SQLException {
+        try (Statement s = j.conn.createStatement();
+                ResultSet rs = s.executeQuery("SELECT count(*), min(id), max(id) FROM runs")) {
+            rs.next();
+            long n = rs.getLong(1);
+            return n == 0 ? "no run" : n == 1 ? "run " + rs.getLong(2) : n + " runs, " + rs.getLong(2) + " to " + rs.getLong(3);
+        }
+    }
+
+    private static JournalMismatchException mismatch(SqliteJournal j, long runId, String[] recorded, String hash,
+            Object settingsTree) {
+        List<String> changes = diff(JsonCodec.readMap(recorded[1]), settingsTree);
+        StringBuilder sb = new StringBuilder("journal ").append(j.path()).append(" holds run ").append(runId)
+                .append(" of a different job (settings hash ").append(recorded[0], 0, 12).append(", this job ")
+                .append(hash, 0, 12).append("), so it cannot be resumed: ");
+        List<String> shown = changes.subList(0, Math.min(MAX_CHANGES_SHOWN, changes.size()));
+        sb.append(String.join("; ", shown));
+        if (changes.size() > shown.size()) {
+            sb.append("; and ").append(changes.size() - shown.size()).append(" more changes");
+        }
+        sb.append(". Restart to begin a new run in this journal (chemfit fit --restart, or JournalMode.restart();"
+                + " the earlier runs are kept), or write to another output folder.");
+        return new JournalMismatchException(sb.toString(), runId, changes);
+    }
+
+    /** @return one line per changed, added or removed setting, in key order */
+    static List<String> diff(Object before, Object after) {
+        Map<String, Object> a = JsonCodec.flatten(before);
+        Map<String, Object> b = JsonCodec.flatten(after);
+        List<String> out = new ArrayList<>();
+        java.util.TreeSet<String> keys = new java.util.TreeSet<>(a.keySet());
+        keys.addAll(b.keySet());
+        for (String k : keys) {
+            boolean inA = a.containsKey(k);
+            boolean inB = b.containsKey(k);
+            if (inA && inB) {
+                if (!java.util.Objects.equals(normal(a.get(k)), normal(b.get(k)))) {
+                    out.add("changed " + k + ": " + show(a.get(k)) + " -> " + show(b.get(k)));
+                }
+            } else if (inB) {
+                out.add("added " + k + " = " + show(b.get(k)));
+            } else {
+                out.add("removed " + k + " (was " + show(a.get(k)) + ")");
+            }
+        }
+        if (out.isEmpty()) {
+            out.add("the settings are equal but were written in another form (key order or number format)");
+        }
+        return out;
+    }
+
+    private static Object normal(Object v) {
+        return v instanceof Number n ? (Object) n.doubleValue() : v;
+    }
+
+    private static String show(Object v) {
+        if (v instanceof String s) {
+            return "\"" + JsonCodec.abbreviate(s, 60) + "\"";
+        }
+        return JsonCodec.abbreviate(String.valueOf(v), 60);
+    }
+
+    private static SqliteSession newRun(SqliteJournal j, SqliteJournal.WriterLock wl, String hash, String settingsJson)
+            throws SQLException {
+        String now = SqliteJournal.now();
+        j.conn.setAutoCommit(false);
+        try {
+            long id;
+            try (PreparedStatement p = j.conn.prepareStatement("INSERT INTO runs (job_hash, settings_json, started_at, status,"
+                    + " software_version, host) VALUES (?, ?, ?, 'RUNNING', ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
+                p.setString(1, hash);
+                p.setString(2, settingsJson);
+                p.setString(3, now);
+                p.setString(4, SqliteJournal.VERSION);
+                p.setString(5, SqliteJournal.HOST);
+                p.executeUpdate();
+                try (ResultSet rs = p.getGeneratedKeys()) {
+                    rs.next();
+                    id = rs.getLong(1);
+                }
+            }
+            insertAttempt(j, id, 1, now);
+            j.conn.commit();
+            LOG.info("journal {}: started run {}", j.path(), id);
+            return new SqliteSession(j, wl, id, 1, false, new HashMap<>());
+        } catch (SQLException | RuntimeException e) {
+            j.conn.rollback();
+            throw e;
+        } finally {
+            j.conn.setAutoCommit(true);
+        }
+    }
+
+    private static SqliteSession resumeRun(SqliteJournal j, SqliteJournal.WriterLock wl, long id) throws SQLException {
+        String now = SqliteJournal.now();
+        j.conn.setAutoCommit(false);
+        try {
+            int attempt;
+            PreparedStatement p = j.statement("SELECT coalesce(max(attempt), 0) FROM attempts WHERE run_id = ?");
+            p.setLong(1, id);
+            try (ResultSet rs = p.executeQuery()) {
+                rs.next();
+                attempt = rs.getInt(1) + 1;
+            }
+            int interrupted;
+            try (PreparedStatement u = j.conn.prepareStatement("UPDATE terms SET state = 'FAILED', failure = ?"
+                    + " WHERE run_id = ? AND state = 'RUNNING'")) {
+                u.setString(1, "interrupted: the fit stopped before this term finished; it runs again on resume");
+                u.setLong(2, id);
+                interrupted = u.executeUpdate();
+            }
+            try (PreparedStatement u = j.conn.prepareStatement("UPDATE attempts SET status = 'INTERRUPTED'"
+                    + " WHERE run_id = ? AND status = 'RUNNING'")) {
+                u.setLong(1, id);
+                u.executeUpdate();
+            }
+            try (PreparedStatement u = j.conn.prepareStatement("UPDATE runs SET status = 'RUNNING', ended_at = NULL,"
+                    + " stop_reason = NULL WHERE id = ?")) {
+                u.setLong(1, id);
+                u.executeUpdate();
+            }
+            insertAttempt(j, id, attempt, now);
+            Map<Integer, Existing> existing = new HashMap<>();
+            int running = 0;
+            int complete = 0;
+            try (PreparedStatement q = j.conn.prepareStatement("SELECT number, state, parameter_key FROM evaluations"
+                    + " WHERE run_id = ?")) {
+                q.setLong(1, id);
+                try (ResultSet rs = q.executeQuery()) {
+                    while (rs.next()) {
+                        existing.put(rs.getInt(1), new Existing(rs.getString(2), rs.getString(3)));
+                        running += "RUNNING".equals(rs.getString(2)) ? 1 : 0;
+                        complete += "COMPLETE".equals(rs.getString(2)) ? 1 : 0;
+                    }
+                }
+            }
+            j.conn.commit();
+            LOG.info("journal {}: resuming run {} (attempt {}): {} complete evaluations to replay, {} cut off by the last"
+                    + " attempt, {} terms cut off", j.path(), id, attempt, complete, running, interrupted);
+            return new SqliteSession(j, wl, id, attempt, true, existing);
+        } catch (SQLException | RuntimeException e) {
+            j.conn.rollback();
+            throw e;
+        } finally {
+            j.conn.setAutoCommit(true);
+        }
+    }
+
+    private static void insertAttempt(SqliteJournal j, long runId, int attempt, String now) throws SQLException {
+        try (PreparedStatement p = j.conn.prepareStatement("INSERT INTO attempts (run_id, attempt, started_at, status, host,"
+                + " pid, software_version) VALUES (?, ?, ?, 'RUNNING', ?, ?, ?)")) {
+            p.setLong(1, runId);
+            p.setInt(2, attempt);
+            p.setString(3, now);
+            p.setString(4, SqliteJournal.HOST);
+            p.setLong(5, ProcessHandle.current().pid());
+            p.setString(6, SqliteJournal.VERSION);
+            p.executeUpdate();
+        }
+    }
+
+    @Override
+    public long runId() {
+        return runId;
+    }
+
+    @Override
+    public int attempt() {
+        return attempt;
+    }
+
+    @Override
+    public boolean resumed() {
+        return resumed;
+    }
+
+    @Override
+    public long replayed() {
+        return replayed.get();
+    }
+
+    @Override
+    public long computed() {
+        return computed.get();
+    }
+
+    boolean isEnded() {
+        return ended;
+    }
+
+    private void checkActive() {
+        if (ended) {
+            throw new JournalException("the journal session of run " + runId + " has ended");
+        }
+        journal.ensureOpen();
+    }
+
+    @Override
+    public boolean replay(int number, EvaluationContext ctx) {
+        String key = JsonCodec.parameterKey(ctx.parameters());
+        synchronized (journal.lock) {
+            checkActive();
+            try {
+                PreparedStatement p = journal.statement("SELECT loss_bits, quantities_json, tree_json FROM evaluations"
+                        + " WHERE run_id = ? AND parameter_key = ? AND state = 'COMPLETE' AND replay = 'evaluation'"
+                        + " ORDER BY number = ? DESC, number DESC LIMIT 1");
+                p.setLong(1, runId);
+                p.setString(2, key);
+                p.setInt(3, number);
+                try (ResultSet rs = p.executeQuery()) {
+                    if (!rs.next()) {
+                        return false;
+                    }
+                    long bits = rs.getLong(1);
+                    double loss = rs.wasNull() ? Double.NaN : Double.longBitsToDouble(bits);
+                    String q = rs.getString(2);
+                    if (q != null) {
+                        ctx.setQuantities(JsonCodec.readQuantities(q));
+                    }
+                    Object meta = JsonCodec.readMap(rs.getString(3)).get("metadata");
+                    if (meta instanceof Map<?, ?> m) {
+                        m.forEach((k, v) -> ctx.metadata().put(String.valueOf(k), v));
+                    }
+                    ctx.setLoss(loss);
+                    ctx.setStatus(EvaluationContext.Status.REPLAYED);
+                }
+                numbers.put(ctx.evaluationId(), number);
+                replayed.incrementAndGet();
+                return true;
+            } catch (SQLException e) {
+                throw journal.failure("look up evaluation " + number, e);
+            }
+        }
+    }
+
+    @Override
+    public void evaluationsStarted(int firstNumber, List<EvaluationContext> contexts) {
+        long now = EvaluationContext.nowEpochNanos();
+        synchronized (journal.lock) {
+            checkActive();
+            try {
+                journal.conn.setAutoCommit(false);
+                try {
+                    PreparedStatement p = journal.statement("INSERT INTO evaluations (run_id, number, evaluation_id, state,"
+                            + " parameters_json, parameter_key, started_at, host, attempt) VALUES (?, ?, ?, 'RUNNING', ?, ?, ?, ?, ?)"
+                            + " ON CONFLICT (run_id, number) DO UPDATE SET evaluation_id = excluded.evaluation_id,"
+                            + " state = 'RUNNING', parameters_json = excluded.parameters_json,"
+                            + " parameter_key = excluded.parameter_key, loss = NULL, loss_bits = NULL, told_loss = NULL,"
+                            + " replay = NULL, quantities_json = NULL, tree_json = NULL, failure = NULL,"
+                            + " started_at = excluded.started_at, ended_at = NULL, seconds = NULL, host = excluded.host,"
+                            + " attempt = excluded.attempt");
+                    for (int i = 0; i < contexts.size(); i++) {
+                        int number = firstNumber + i;
+                        EvaluationContext ctx = contexts.get(i);
+                        numbers.put(ctx.evaluationId(), number);
+                        evaluationStarts.put(number, now);
+                        String key = JsonCodec.parameterKey(ctx.parameters());
+                        Existing ex = existing.get(number);
+                        if (ex != null && ex.state().equals("COMPLETE") && ex.key().equals(key)) {
+                            continue;
+                        }
+                        if (ex != null && ex.state().equals("COMPLETE")) {
+                            LOG.warn("journal {}: run {} evaluation {} was recorded with other parameters; the resumed fit"
+                                    + " diverged from the recorded one (is the objective or the optimizer not deterministic?)",
+                                    journal.path(), runId, number);
+                        }
+                        existing.put(number, new Existing("RUNNING", key));
+                        p.setLong(1, runId);
+                        p.setInt(2, number);
+                        p.setString(3, ctx.evaluationId());
+                        p.setString(4, JsonCodec.parameters(ctx.parameters()));
+                        p.setString(5, key);
+                        p.setString(6, SqliteJournal.time(now));
+                        p.setString(7, SqliteJournal.HOST);
+                        p.setInt(8, attempt);
+                        p.executeUpdate();
+                    }
+                    journal.conn.commit();
+                } catch (SQLException | RuntimeException e) {
+                    journal.conn.rollback();
+                    throw e;
+                } finally {
+                    journal.conn.setAutoCommit(true);
+                }
+            } catch (SQLException e) {
+                throw journal.failure("record the start of evaluation " + firstNumber, e);
+            }
+        }
+    }
+
+    @Override
+    public void evaluationFinished(int number, EvaluationContext ctx, double toldLoss) {
+        long now = EvaluationContext.nowEpochNanos();
+        boolean failed = ctx.status() == EvaluationContext.Status.FAILED;
+        String key = JsonCodec.parameterKey(ctx.parameters());
+        String tree = JsonCodec.write(ctx.toMap(true));
+        String quantities = ctx.quantities().isEmpty() ? null : JsonCodec.quantities(ctx.quantities());
+        synchronized (journal.lock) {
+            checkActive();
+            Existing ex = existing.get(number);
+            if (ex != null && ex.state().equals("COMPLETE") && ex.key().equals(key) && !failed) {
+                return; // recorded by an earlier attempt and replayed now
+            }
+            try {
+                PreparedStatement p = journal.statement("INSERT INTO evaluations (run_id, number, evaluation_id, state,"
+                        + " parameters_json, parameter_key, loss, loss_bits, told_loss, replay, quantities_json, tree_json,"
+                        + " failure, started_at, ended_at, seconds, host, attempt)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                        + " ON CONFLICT (run_id, number) DO UPDATE SET evaluation_id = excluded.evaluation_id,"
+                        + " state = excluded.state, parameters_json = excluded.parameters_json,"
+                        + " parameter_key = excluded.parameter_key, loss = excluded.loss, loss_bits = excluded.loss_bits,"
+                        + " told_loss = excluded.told_loss, replay = excluded.replay,"
+                        + " quantities_json = excluded.quantities_json, tree_json = excluded.tree_json,"
+                        + " failure = excluded.failure, started_at = coalesce(evaluations.started_at, excluded.started_at),"
+                        + " ended_at = excluded.ended_at, seconds = excluded.seconds, host = excluded.host,"
+                        + " attempt = excluded.attempt");
+                Long start = evaluationStarts.remove(number);
+                long s = start == null ? now : start;
+                p.setLong(1, runId);
+                p.setInt(2, number);
+                p.setString(3, ctx.evaluationId());
+                p.setString(4, failed ? "FAILED" : "COMPLETE");
+                p.setString(5, JsonCodec.parameters(ctx.parameters()));
+                p.setString(6, key);
+                setReal(p, 7, failed ? Double.NaN : ctx.loss());
+                if (failed) {
+                    p.setNull(8, Types.INTEGER);
+                } else {
+                    p.setLong(8, Double.doubleToRawLongBits(ctx.loss()));
+                }
+                setReal(p, 9, failed ? Double.NaN : toldLoss);
+                p.setString(10, ctx.children().isEmpty() ? "evaluation" : "terms");
+                p.setString(11, quantities);
+                p.setString(12, tree);
+                p.setString(13, failed ? message(ctx.failure()) : null);
+                p.setString(14, SqliteJournal.time(s));
+                p.setString(15, SqliteJournal.time(now));
+                p.setDouble(16, (now - s) / 1e9);
+                p.setString(17, SqliteJournal.HOST);
+                p.setInt(18, attempt);
+                p.executeUpdate();
+                existing.put(number, new Existing(failed ? "FAILED" : "COMPLETE", key));
+            } catch (SQLException e) {
+                throw journal.failure("record evaluation " + number, e);
+            }
+        }
+    }
+
+    @Override
+    public Recorded lookup(EvaluationContext child) {
+        String key = JsonCodec.parameterKey(child.parameters());
+        String path = child.path();
+        Integer number = numbers.get(child.evaluationId());
+        synchronized (journal.lock) {
+            checkActive();
+            try {
+                PreparedStatement q = journal.statement("SELECT value_bits, quantities_json, metadata_json FROM terms"
+                        + " WHERE run_id = ? AND term_path = ? AND term_name = ? AND parameter_key = ? AND state = 'COMPLETE'"
+                        + " ORDER BY id DESC LIMIT 1");
+                q.setLong(1, runId);
+                q.setString(2, path);
+                q.setString(3, child.name());
+                q.setString(4, key);
+                try (ResultSet rs = q.executeQuery()) {
+                    if (rs.next()) {
+                        double value = Double.longBitsToDouble(rs.getLong(1));
+                        String qj = rs.getString(2);
+                        Map<String, Object> meta = JsonCodec.readMap(rs.getString(3));
+                        replayed.incrementAndGet();
+                        return new Recorded(value, qj == null ? Quantities.empty() : JsonCodec.readQuantities(qj), meta);
+                    }
+                }
+                PreparedStatement p = journal.statement("INSERT INTO terms (run_id, evaluation_number, evaluation_id,"
+                        + " term_path, term_name, parameter_key, state, started_at, host, worker, attempt)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, 'RUNNING', ?, ?, ?, ?)");
+                p.setLong(1, runId);
+                if (number == null) {
+                    p.setNull(2, Types.INTEGER);
+                } else {
+                    p.setInt(2, number);
+                }
+                p.setString(3, child.evaluationId());
+                p.setString(4, path);
+                p.setString(5, child.name());
+                p.setString(6, key);
+                p.setString(7, SqliteJournal.now());
+                p.setString(8, SqliteJournal.HOST);
+                p.setString(9, Thread.currentThread().getName());
+                p.setInt(10, attempt);
+                p.executeUpdate();
+                try (Statement s = journal.conn.createStatement(); ResultSet rs = s.executeQuery("SELECT last_insert_rowid()")) {
+                    rs.next();
+                    termRows.put(child, rs.getLong(1));
+                }
+                computed.incrementAndGet();
+                return null;
+            } catch (SQLException e) {
+                throw journal.failure("look up term '" + child.name() + "' (" + path + ")", e);
+            }
+        }
+    }
+
+    @Override
+    public void finished(EvaluationContext child) {
+        boolean failed = child.status() == EvaluationContext.Status.FAILED;
+        String quantities = child.quantities().isEmpty() ? null : JsonCodec.quantities(child.quantities());
+        Map<String, Object> meta = child.metadata();
+        String metaJson = meta.isEmpty() ? null : JsonCodec.write(meta);
+        String runDir = text(meta, "run_directory", "run_dir", "workdir");
+        String host = text(meta, "host");
+        String worker = text(meta, "member", "worker");
+        long start = child.startEpochNanos() == 0 ? EvaluationContext.nowEpochNanos() : child.startEpochNanos();
+        long end = child.endEpochNanos() == 0 ? EvaluationContext.nowEpochNanos() : child.endEpochNanos();
+        String key = JsonCodec.parameterKey(child.parameters());
+        Integer number = numbers.get(child.evaluationId());
+        Long row = termRows.remove(child);
+        synchronized (journal.lock) {
+            checkActive();
+            try {
+                if (row == null) {
+                    PreparedStatement p = journal.statement("INSERT INTO terms (run_id, evaluation_number, evaluation_id,"
+                            + " term_path, term_name, parameter_key, state, attempt) VALUES (?, ?, ?, ?, ?, ?, 'RUNNING', ?)");
+                    p.setLong(1, runId);
+                    if (number == null) {
+                        p.setNull(2, Types.INTEGER);
+                    } else {
+                        p.setInt(2, number);
+                    }
+                    p.setString(3, child.evaluationId());
+                    p.setString(4, child.path());
+                    p.setString(5, child.name());
+                    p.setString(6, key);
+                    p.setInt(7, attempt);
+                    p.executeUpdate();
+                    try (Statement s = journal.conn.createStatement();
+                            ResultSet rs = s.executeQuery("SELECT last_insert_rowid()")) {
+                        rs.next();
+                        row = rs.getLong(1);
+                    }
+                }
+                PreparedStatement u = journal.statement("UPDATE terms SET state = ?, value = ?, value_bits = ?,"
+                        + " quantities_json = ?, metadata_json = ?, run_directory = ?, host = coalesce(?, host),"
+                        + " worker = coalesce(?, ?), failure = ?, started_at = ?, ended_at = ?, seconds = ? WHERE id = ?");
+                u.setString(1, failed ? "FAILED" : "COMPLETE");
+                setReal(u, 2, failed ? Double.NaN : child.value());
+                if (failed) {
+                    u.setNull(3, Types.INTEGER);
+                } else {
+                    u.setLong(3, Double.doubleToRawLongBits(child.value()));
+                }
+                u.setString(4, quantities);
+                u.setString(5, metaJson);
+                u.setString(6, runDir);
+                u.setString(7, host == null ? SqliteJournal.HOST : host);
+                u.setString(8, worker);
+                u.setString(9, child.threadName() == null ? Thread.currentThread().getName() : child.threadName());
+                u.setString(10, failed ? message(child.failure()) : null);
+                u.setString(11, SqliteJournal.time(start));
+                u.setString(12, SqliteJournal.time(end));
+                u.setDouble(13, (end - start) / 1e9);
+                u.setLong(14, row);
+                u.executeUpdate();
+            } catch (SQLException e) {
+                throw journal.failure("record term '" + child.name() + "' (" + child.path() + ")", e);
+            }
+        }
+    }
+
+    @Override
+    public void end(String status, String stopReason, double bestLoss, int evaluations) {
+        synchronized (journal.lock) {
+            if (ended) {
+                return;
+            }
+            ended = true;
+            try {
+                String now = SqliteJournal.now();
+                journal.conn.setAutoCommit(false);
+                try {
+                    PreparedStatement p = journal.statement("UPDATE runs SET ended_at = ?, status = ?, stop_reason = ?,"
+                            + " best_loss = coalesce(?, best_loss), evaluations = max(?, evaluations) WHERE id = ?");
+                    p.setString(1, now);
+                    p.setString(2, status);
+                    p.setString(3, stopReason);
+                    setReal(p, 4, bestLoss);
+                    p.setInt(5, evaluations);
+                    p.setLong(6, runId);
+                    p.executeUpdate();
+                    PreparedStatement a = journal.statement("UPDATE attempts SET ended_at = ?, status = ?, replayed = ?,"
+                            + " computed = ? WHERE run_id = ? AND attempt = ?");
+                    a.setString(1, now);
+                    a.setString(2, status);
+                    a.setLong(3, replayed.get());
+                    a.setLong(4, computed.get());
+                    a.setLong(5, runId);
+                    a.setInt(6, attempt);
+                    a.executeUpdate();
+                    journal.conn.commit();
+                } catch (SQLException | RuntimeException e) {
+                    journal.conn.rollback();
+                    throw e;
+                } finally {
+                    journal.conn.setAutoCommit(true);
+                }
+            } catch (SQLException e) {
+                throw journal.failure("record the end of run " + runId, e);
+            } finally {
+                writerLock.release();
+                journal.sessionEnded(this);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!ended) {
+            end("INTERRUPTED", "the journal session was closed before the fit ended", Double.NaN, -1);
+        }
+    }
+
+    private static void setReal(PreparedStatement p, int i, double d) throws SQLException {
+        if (Double.isNaN(d)) {
+            p.setNull(i, Types.REAL);
+        } else {
+            p.setDouble(i, d);
+        }
+    }
+
+    private static String message(Throwable t) {
+        if (t == null) {
+            return "failed";
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    }
+
+    private static String text(Map<String, Object> meta, String... keys) {
+        for (String k : keys) {
+            Object v = meta.get(k);
+            if (v != null) {
+                return String.valueOf(v);
+            }
+        }
+        return null;
+    }
+}
