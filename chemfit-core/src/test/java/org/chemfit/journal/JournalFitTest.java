@@ -1,0 +1,277 @@
+package org.chemfit.journal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.chemfit.CombinedObjectiveFunction;
+import org.chemfit.EvaluationContext;
+import org.chemfit.ObjectiveFunction;
+import org.chemfit.Parameters;
+import org.chemfit.Quantities;
+import org.chemfit.QuantityComputer;
+import org.chemfit.fit.FitResult;
+import org.chemfit.fit.Fitter;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The Fitter with a journal: recording, replay on resume, bit-for-bit results, refused changes. */
+class JournalFitTest {
+
+    @TempDir
+    Path dir;
+
+    /** A simulated crash: an Error is not a term failure, so nothing records it as finished. */
+    static final class Crash extends Error {
+        private static final long serialVersionUID = 1L;
+
+        Crash(String m) {
+            super(m);
+        }
+    }
+
+    /** Three terms that count their runs and can crash on the n-th run overall. */
+    static final class Counting {
+        final AtomicInteger runs = new AtomicInteger();
+        volatile int crashAt = -1;
+
+        CombinedObjectiveFunction objective() {
+            return new CombinedObjectiveFunction(List.of(term(0, 1.0), term(1, -2.0), term(2, 0.5)), List.of(1.0, 0.5, 2.0))
+                    .withTermNames(List.of("a", "b", "c"));
+        }
+
+        ObjectiveFunction term(int i, double target) {
+            QuantityComputer qc = new QuantityComputer() {
+                @Override
+                public Quantities compute(Parameters p) {
+                    throw new UnsupportedOperationException();
+                }
+
+                @Override
+                public Quantities compute(Parameters p, EvaluationContext ctx) {
+                    int n = runs.incrementAndGet();
+                    if (n == crashAt) {
+                        throw new Crash("simulated crash at run " + n);
+                    }
+                    ctx.put("run_directory", "/tmp/run-" + ctx.evaluationId() + "-" + i + "-" + n);
+                    double x = p.get("x");
+                    double y = p.get("y");
+                    return Quantities.builder().put("e", Math.sin(x * (i + 1)) + y * y * 0.1 + x * y / 3)
+                            .put("curve", new double[] {x, y, Double.NaN}).label("tag", "t" + i).build();
+                }
+            };
+            return qc.withLoss(q -> Math.pow(q.get("e") - target, 2));
+        }
+    }
+
+    private static Fitter fitter(ObjectiveFunction ob, Journal j) {
+        return new Fitter(ob, Map.of("x", 0.3, "y", 1.1)).seed(11).maxEvaluations(40).journal(j);
+    }
+
+    private static void assertSameResult(FitResult expected, FitResult actual) {
+        assertEquals(Double.doubleToRawLongBits(expected.bestLoss()), Double.doubleToRawLongBits(actual.bestLoss()),
+                "best loss " + expected.bestLoss() + " vs " + actual.bestLoss());
+        for (String n : expected.bestParameters().names()) {
+            assertEquals(Double.doubleToRawLongBits(expected.bestParameters().get(n)),
+                    Double.doubleToRawLongBits(actual.bestParameters().get(n)), "parameter " + n);
+        }
+        assertEquals(expected.evaluations(), actual.evaluations());
+        assertEquals(expected.stopReason(), actual.stopReason());
+    }
+
+    @Test
+    void recordsEveryEvaluationAndTermAndTheBest() {
+        Counting c = new Counting();
+        FitResult r;
+        try (Journal j = Journal.open(dir)) {
+            r = fitter(c.objective(), j).fit("Nelder-Mead");
+        }
+        assertEquals(40, r.evaluations());
+        assertEquals(3 * 40, c.runs.get(), "each evaluation runs its 3 terms once");
+        try (Journal j = Journal.openReadOnly(dir.resolve("journal.sqlite"))) {
+            RunRecord run = j.latestRun().orElseThrow();
+            assertEquals("FINISHED", run.status());
+            assertEquals("MAX_EVALUATIONS", run.stopReason());
+            assertEquals(40, run.evaluations());
+            assertEquals(1, run.attempts());
+            assertEquals(r.bestLoss(), run.bestLoss());
+            List<EvaluationRecord> evs = j.evaluations(run.id());
+            assertEquals(40, evs.size());
+            for (int i = 0; i < evs.size(); i++) {
+                EvaluationRecord e = evs.get(i);
+                assertEquals(i, e.number());
+                assertEquals(EvaluationRecord.State.COMPLETE, e.state());
+                assertEquals("e" + i, e.evaluationId());
+                List<TermRecord> ts = j.terms(run.id(), i);
+                assertEquals(List.of("a", "b", "c"), ts.stream().map(TermRecord::name).toList());
+                assertEquals(List.of("0", "1", "2"), ts.stream().map(TermRecord::path).toList());
+                for (TermRecord t : ts) {
+                    assertEquals(EvaluationRecord.State.COMPLETE, t.state());
+                    assertTrue(t.runDirectory().startsWith("/tmp/run-e" + i + "-"), t.runDirectory());
+                    assertTrue(Double.isNaN(t.quantities().array("curve")[2]), "NaN survives in an array");
+                    assertEquals(e.parameters().get("x"), t.quantities().array("curve")[0]);
+                    assertEquals("t" + t.path(), t.quantities().label("tag"));
+                }
+                assertEquals(3, ((List<?>) e.tree().get("terms")).size());
+            }
+            EvaluationRecord best = j.best(run.id()).orElseThrow();
+            assertEquals(Double.doubleToRawLongBits(r.bestLoss()), Double.doubleToRawLongBits(best.toldLoss()));
+            assertEquals(r.bestParameters(), best.parameters());
+            assertEquals(List.of("ok"), j.integrityCheck());
+        }
+    }
+
+    @Test
+    void resumingAFinishedRunReplaysEverythingAndRunsNothing() {
+        Counting c = new Counting();
+        FitResult first;
+        try (Journal j = Journal.open(dir)) {
+            first = fitter(c.objective(), j).fit("Nelder-Mead");
+        }
+        int runsBefore = c.runs.get();
+        FitResult again;
+        try (Journal j = Journal.open(dir)) {
+            again = fitter(c.objective(), j).fit("Nelder-Mead");
+            assertEquals(1, j.runs().size(), "the same run was resumed");
+            assertEquals(2, j.runs().get(0).attempts());
+        }
+        assertEquals(runsBefore, c.runs.get(), "no term ran again");
+        assertSameResult(first, again);
+        assertEquals(EvaluationContext.Status.REPLAYED, again.breakdown().child(0).status());
+    }
+
+    @Test
+    void aCrashInTheMiddleResumesToTheSameResultRunningOnlyTheCutOffTerm() {
+        Counting plain = new Counting();
+        FitResult uninterrupted;
+        try (Journal j = Journal.open(dir.resolve("a"))) {
+            uninterrupted = fitter(plain.objective(), j).fit("Nelder-Mead");
+        }
+        for (int crashAt : new int[] {1, 2, 3, 4, 50, 119}) {
+            Path journal = dir.resolve("crash-" + crashAt);
+            Counting c = new Counting();
+            c.crashAt = crashAt;
+            try (Journal j = Journal.open(journal)) {
+                Crash e = assertThrows(Crash.class, () -> fitter(c.objective(), j).fit("Nelder-Mead"));
+                assertEquals("simulated crash at run " + crashAt, e.getMessage());
+            }
+            int firstAttempt = c.runs.get();
+            int runningEvaluations;
+            int runningTerms;
+            try (Journal j = Journal.openReadOnly(journal)) {
+                long run = j.latestRun().orElseThrow().id();
+                runningEvaluations = (int) j.evaluations(run).stream()
+                        .filter(ev -> ev.state() == EvaluationRecord.State.RUNNING).count();
+                int lastNumber = j.evaluations(run).size() - 1;
+                runningTerms = (int) j.terms(run, lastNumber).stream()
+                        .filter(t -> t.state() == EvaluationRecord.State.RUNNING).count();
+                assertEquals("FAILED", j.latestRun().orElseThrow().status());
+            }
+            assertEquals(1, runningEvaluations, "the evaluation cut off is left RUNNING");
+            assertEquals(1, runningTerms, "the term cut off is left RUNNING");
+            c.crashAt = -1;
+            FitResult resumed;
+            try (Journal j = Journal.open(journal)) {
+                resumed = fitter(c.objective(), j).fit("Nelder-Mead");
+                RunRecord run = j.latestRun().orElseThrow();
+                assertEquals(2, run.attempts());
+                assertEquals(1, j.runs().size());
+                assertTrue(j.evaluations(run.id()).stream().allMatch(ev -> ev.state() == EvaluationRecord.State.COMPLETE));
+                assertEquals(List.of("ok"), j.integrityCheck());
+            }
+            assertSameResult(uninterrupted, resumed);
+            int secondAttempt = c.runs.get() - firstAttempt;
+            assertEquals(plain.runs.get() + runningTerms, firstAttempt + secondAttempt,
+                    "crash at run " + crashAt + ": only the term cut off runs twice");
+        }
+    }
+
+    @Test
+    void aPlainObjectiveIsReplayedWholeEvaluationsAtATime() {
+        AtomicInteger runs = new AtomicInteger();
+        ObjectiveFunction ob = new ObjectiveFunction() {
+            @Override
+            public double evaluate(Parameters p) {
+                runs.incrementAndGet();
+                return Math.pow(p.get("x") - 0.1, 2) + Math.pow(p.get("y") + 0.7, 4) + 1e-17;
+            }
+        };
+        FitResult first;
+        try (Journal j = Journal.open(dir)) {
+            first = fitter(ob, j).fit("Powell");
+        }
+        int n = runs.get();
+        FitResult again;
+        try (Journal j = Journal.open(dir)) {
+            again = fitter(ob, j).fit("Powell");
+            assertTrue(j.terms(1, 0).isEmpty(), "a plain objective has no term rows");
+        }
+        assertEquals(n, runs.get(), "nothing ran again");
+        assertSameResult(first, again);
+        assertEquals(EvaluationContext.Status.REPLAYED, again.breakdown().status());
+    }
+
+    @Test
+    void aChangedJobIsRefusedNamingTheChangeUnlessRestarted() {
+        Counting c = new Counting();
+        Map<String, Object> job = Map.of("terms", List.of(Map.of("name", "a", "weight", 1), Map.of("name", "b", "weight", 1)),
+                "program", "./run.sh");
+        try (Journal j = Journal.open(dir)) {
+            fitter(c.objective(), j).jobSettings(job).fit("Nelder-Mead");
+        }
+        Map<String, Object> changed = Map.of("terms", List.of(Map.of("name", "a", "weight", 1), Map.of("name", "b", "weight", 2)),
+                "program", "./run.sh", "extra", true);
+        try (Journal j = Journal.open(dir)) {
+            JournalMismatchException e = assertThrows(JournalMismatchException.class,
+                    () -> fitter(c.objective(), j).jobSettings(changed).seed(12).fit("Nelder-Mead"));
+            assertEquals(List.of("changed fit.seed: 11 -> 12", "added job.extra = true",
+                    "changed job.terms[1].weight: 1 -> 2"), e.changes());
+            assertTrue(e.getMessage().contains("holds run 1 of a different job"), e.getMessage());
+            assertTrue(e.getMessage().contains("changed fit.seed: 11 -> 12"), e.getMessage());
+            assertTrue(e.getMessage().contains("--restart"), e.getMessage());
+            assertEquals(1, e.runId());
+            int before = c.runs.get();
+            FitResult restarted = fitter(c.objective(), j, JournalMode.restart()).jobSettings(changed).seed(12).fit("Nelder-Mead");
+            assertEquals(before + 3 * restarted.evaluations(), c.runs.get(), "a restart replays nothing");
+            assertEquals(2, j.runs().size());
+            // the first job again: its run (1) is found by its hash and resumed
+            int again = c.runs.get();
+            fitter(c.objective(), j).jobSettings(job).fit("Nelder-Mead");
+            assertEquals(again, c.runs.get());
+            assertEquals(2, j.run(1).orElseThrow().attempts());
+            // resuming run 2 explicitly with the first job's settings is refused
+            JournalMismatchException e2 = assertThrows(JournalMismatchException.class,
+                    () -> fitter(c.objective(), j, JournalMode.resume(2)).jobSettings(job).fit("Nelder-Mead"));
+            assertTrue(e2.getMessage().contains("holds run 2"), e2.getMessage());
+            JournalException e3 = assertThrows(JournalException.class,
+                    () -> fitter(c.objective(), j, JournalMode.resume(9)).jobSettings(job).fit("Nelder-Mead"));
+            assertEquals("journal " + j.path() + " has no run 9; it holds 2 runs, 1 to 2", e3.getMessage());
+        }
+    }
+
+    private static Fitter fitter(ObjectiveFunction ob, Journal j, JournalMode mode) {
+        return fitter(ob, j).journal(j, mode);
+    }
+
+    @Test
+    void oneFitWritesAJournalAtATime() {
+        try (Journal a = Journal.open(dir); Journal b = Journal.open(dir)) {
+            try (Journal.Session s = a.begin(Map.of("k", 1), JournalMode.resumeLatest())) {
+                JournalException e = assertThrows(JournalException.class, () -> b.begin(Map.of("k", 1), JournalMode.resumeLatest()));
+                assertTrue(e.getMessage().contains("is being written by another fit (pid " + ProcessHandle.current().pid()),
+                        e.getMessage());
+                assertFalse(s.resumed());
+            }
+            try (Journal.Session s = b.begin(Map.of("k", 1), JournalMode.resumeLatest())) {
+                assertTrue(s.resumed(), "the lock is released when the session ends");
+                assertEquals(2, s.attempt());
+            }
+        }
+    }
+}
