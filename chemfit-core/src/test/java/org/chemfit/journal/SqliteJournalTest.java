@@ -1,0 +1,280 @@
+package org.chemfit.journal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.chemfit.EvaluationContext;
+import org.chemfit.Parameters;
+import org.chemfit.Quantities;
+import org.chemfit.TermRecorder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The SQLite journal itself: exact values, damaged files, readers beside a writer, torn writes. */
+class SqliteJournalTest {
+
+    @TempDir
+    Path dir;
+
+    private static Parameters params(int i) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("lj.eps", 0.1 + 0.2 + i);
+        m.put("lj.sigma", Double.MIN_VALUE * (i + 1));
+        m.put("q", -0.0);
+        m.put("big", 1.7976931348623157e308 / (i + 1));
+        m.put("pi", Math.PI / 3);
+        return Parameters.of(m);
+    }
+
+    /** Writes n evaluations of one term each through a session, as the Fitter does. */
+    private static void write(Journal.Session s, int from, int to) {
+        for (int i = from; i < to; i++) {
+            EvaluationContext ctx = new EvaluationContext(params(i), "e" + i);
+            ctx.setRecorder(s);
+            s.evaluationsStarted(i, List.of(ctx));
+            EvaluationContext child = ctx.addChild("dimer", 1.0);
+            assertNull(s.lookup(child));
+            child.setQuantities(Quantities.of("energy", i * 0.1));
+            child.setLoss(i * 0.01);
+            child.put("run_directory", "/runs/e" + i);
+            s.finished(child);
+            ctx.setLoss(i * 0.01);
+            s.evaluationFinished(i, ctx, i * 0.01);
+        }
+    }
+
+    private static String sha(Path f) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(f)));
+    }
+
+    @Test
+    void parametersValuesAndQuantitiesComeBackBitForBit() {
+        Quantities q = Quantities.builder().put("nan", Double.NaN).put("inf", Double.NEGATIVE_INFINITY).put("negzero", -0.0)
+                .put("tiny", Double.MIN_VALUE).put("arr", new double[] {0.1 + 0.2, Double.NaN, Double.POSITIVE_INFINITY, -0.0})
+                .label("label", "NaN").label("other", "{\"$double\":\"NaN\"}").build();
+        try (Journal j = Journal.open(dir); Journal.Session s = j.begin(Map.of("job", "exact"), JournalMode.resumeLatest())) {
+            double[] values = {Double.NaN, Double.POSITIVE_INFINITY, -0.0, 0.1 + 0.2, Double.MIN_VALUE};
+            for (int k = 0; k < values.length; k++) {
+                double value = values[k];
+                Parameters p = params(7).with("pi", k + 0.5);
+                EvaluationContext ctx = new EvaluationContext(p, "e1");
+                EvaluationContext child = ctx.addChild("t", 2.0).addChild("inner", 1.0);
+                assertNull(s.lookup(child));
+                child.setQuantities(q);
+                child.setLoss(value);
+                child.put("n", 3);
+                s.finished(child);
+                EvaluationContext again = new EvaluationContext(p, "e2").addChild("t", 2.0).addChild("inner", 1.0);
+                TermRecorder.Recorded r = s.lookup(again);
+                assertNotNull(r, "found by term path 0.0, name and exact parameters");
+                assertEquals(Double.doubleToRawLongBits(value), Double.doubleToRawLongBits(r.value()));
+                assertEquals(q, r.quantities());
+                assertEquals(3, ((Number) r.metadata().get("n")).intValue());
+                assertNull(s.lookup(new EvaluationContext(p.with("q", 0.0), "e3").addChild("t", 2.0).addChild("inner", 1.0)),
+                        "-0.0 and 0.0 are different parameters");
+                assertNull(s.lookup(new EvaluationContext(p, "e4").addChild("t", 2.0).addChild("other", 1.0)),
+                        "another term name");
+            }
+            write(s, 0, 3);
+            List<EvaluationRecord> evs = j.evaluations(s.runId());
+            for (int i = 0; i < 3; i++) {
+                assertArrayEquals(params(i).toArray(), evs.get(i).parameters().toArray());
+                assertEquals(params(i).names(), evs.get(i).parameters().names());
+            }
+        }
+    }
+
+    @Test
+    void aFileThatIsNotSqliteIsRefusedAndLeftUntouched() throws Exception {
+        Path f = dir.resolve("journal.sqlite");
+        Files.writeString(f, "step,loss\n1,0.5\n2,0.25\n" + "x".repeat(200));
+        String before = sha(f);
+        JournalCorruptException e = assertThrows(JournalCorruptException.class, () -> Journal.open(f));
+        assertTrue(e.getMessage().startsWith("journal " + f + " is damaged: the file does not start with the SQLite header"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("73 74 65 70 2c 6c 6f 73 73"), "shows the first bytes: " + e.getMessage());
+        assertTrue(e.getMessage().contains("left untouched"), e.getMessage());
+        assertEquals(before, sha(f));
+        assertEquals(List.of(f.getFileName().toString()), list(dir));
+    }
+
+    private static List<String> list(Path d) throws IOException {
+        try (var s = Files.list(d)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void aDamagedPageIsDetectedWithWhatCanStillBeRead() throws Exception {
+        Path f = dir.resolve("journal.sqlite");
+        try (Journal j = Journal.open(f); Journal.Session s = j.begin(Map.of("job", 1), JournalMode.resumeLatest())) {
+            write(s, 0, 300);
+        }
+        assertEquals(List.of("journal.sqlite", "journal.sqlite.lock"), list(dir), "the WAL was checkpointed at close");
+        long size = Files.size(f);
+        int pageSize = 4096;
+        long page = size / pageSize * 6 / 10;
+        try (RandomAccessFile raf = new RandomAccessFile(f.toFile(), "rw")) {
+            raf.seek(page * pageSize);
+            byte[] junk = new byte[pageSize];
+            java.util.Arrays.fill(junk, (byte) 0x5A);
+            raf.write(junk);
+        }
+        String before = sha(f);
+        JournalCorruptException e = assertThrows(JournalCorruptException.class, () -> Journal.open(f));
+        assertTrue(e.getMessage().startsWith("journal " + f + " is damaged: "), e.getMessage());
+        assertTrue(!e.problems().isEmpty() && !e.problems().get(0).equals("ok"), e.problems().toString());
+        assertEquals(4, e.recoverable().size(), e.recoverable().toString());
+        assertEquals("runs: 1 rows", e.recoverable().get(0));
+        assertTrue(e.getMessage().contains(".recover"), e.getMessage());
+        assertEquals(before, sha(f), "the damaged file is not modified");
+        assertThrows(JournalCorruptException.class, () -> Journal.openReadOnly(f));
+        assertEquals(before, sha(f));
+    }
+
+    @Test
+    void aTruncatedCopyIsDetected() throws Exception {
+        Path f = dir.resolve("a.sqlite");
+        try (Journal j = Journal.open(f); Journal.Session s = j.begin(Map.of("job", 1), JournalMode.resumeLatest())) {
+            write(s, 0, 100);
+        }
+        Path cut = dir.resolve("cut.sqlite");
+        byte[] all = Files.readAllBytes(f);
+        Files.write(cut, java.util.Arrays.copyOf(all, all.length / 2 + 100));
+        JournalCorruptException e = assertThrows(JournalCorruptException.class, () -> Journal.open(cut));
+        assertTrue(e.getMessage().contains("bytes long but its header says"), e.getMessage());
+        assertTrue(e.getMessage().contains("it was cut short"), e.getMessage());
+    }
+
+    @Test
+    void anotherApplicationsDatabaseIsRefused() throws Exception {
+        Path f = dir.resolve("other.db");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + f); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE t (x)");
+        }
+        String before = sha(f);
+        JournalException e = assertThrows(JournalException.class, () -> Journal.open(f));
+        assertEquals("file " + f + " is an SQLite database of another application (application_id 0, a ChemFit journal has "
+                + SqliteJournal.APPLICATION_ID + "); it was left untouched", e.getMessage());
+        assertEquals(before, sha(f));
+    }
+
+    @Test
+    void aTornLastCommitIsRolledBackAndEverythingBeforeItKept() throws Exception {
+        Path f = dir.resolve("journal.sqlite");
+        Path copy = dir.resolve("copy");
+        Files.createDirectories(copy);
+        try (Journal j = Journal.open(f); Journal.Session s = j.begin(Map.of("job", 1), JournalMode.resumeLatest())) {
+            write(s, 0, 30);
+            // a snapshot of the files as a kill would leave them, with the WAL not yet checkpointed
+            Files.copy(f, copy.resolve("journal.sqlite"));
+            byte[] wal = Files.readAllBytes(dir.resolve("journal.sqlite-wal"));
+            assertTrue(wal.length > 4096 * 30, "the commits are in the WAL: " + wal.length);
+            // the last frame is torn: its last 100 bytes never reached the file
+            Files.write(copy.resolve("journal.sqlite-wal"), java.util.Arrays.copyOf(wal, wal.length - 100));
+        }
+        try (Journal j = Journal.open(copy)) {
+            assertEquals(List.of("ok"), j.integrityCheck());
+            List<EvaluationRecord> evs = j.evaluations(1);
+            assertEquals(30, evs.size());
+            for (int i = 0; i < 29; i++) {
+                assertEquals(EvaluationRecord.State.COMPLETE, evs.get(i).state(), "evaluation " + i);
+            }
+            assertEquals(EvaluationRecord.State.RUNNING, evs.get(29).state(), "the torn commit of evaluation 29 is rolled back");
+            assertEquals(1, j.terms(1, 29).size());
+        }
+    }
+
+    @Test
+    void aReaderSeesCommittedEvaluationsWhileTheWriterRuns() throws Exception {
+        Path f = dir.resolve("journal.sqlite");
+        CountDownLatch firstWritten = new CountDownLatch(1);
+        CountDownLatch readerDone = new CountDownLatch(1);
+        AtomicReference<Throwable> writerFailure = new AtomicReference<>();
+        try (Journal j = Journal.open(f)) {
+            Thread writer = new Thread(() -> {
+                try (Journal.Session s = j.begin(Map.of("job", 1), JournalMode.resumeLatest())) {
+                    write(s, 0, 10);
+                    firstWritten.countDown();
+                    int i = 10;
+                    while (readerDone.getCount() > 0 && i < 5000) {
+                        write(s, i, i + 1);
+                        i++;
+                    }
+                } catch (Throwable t) {
+                    writerFailure.set(t);
+                    firstWritten.countDown();
+                }
+            });
+            writer.start();
+            assertTrue(firstWritten.await(30, TimeUnit.SECONDS));
+            List<Integer> seen = new ArrayList<>();
+            try (Journal r = Journal.openReadOnly(dir)) {
+                for (int k = 0; k < 20; k++) {
+                    List<EvaluationRecord> evs = r.evaluations(1);
+                    seen.add((int) evs.stream().filter(e -> e.state() == EvaluationRecord.State.COMPLETE).count());
+                    assertEquals("RUNNING", r.latestRun().orElseThrow().status());
+                    Thread.sleep(5);
+                }
+                JournalException e = assertThrows(JournalException.class, () -> r.begin(Map.of(), JournalMode.restart()));
+                assertTrue(e.getMessage().contains("read-only"), e.getMessage());
+            } finally {
+                readerDone.countDown();
+            }
+            writer.join(30_000);
+            assertNull(writerFailure.get());
+            assertTrue(seen.get(0) >= 10, seen.toString());
+            for (int k = 1; k < seen.size(); k++) {
+                assertTrue(seen.get(k) >= seen.get(k - 1), "the count never goes back: " + seen);
+            }
+            assertTrue(seen.get(seen.size() - 1) > seen.get(0), "the reader saw new commits: " + seen);
+        }
+    }
+
+    @Test
+    void aMissingJournalIsNotCreatedByAReader() {
+        JournalException e = assertThrows(JournalException.class, () -> Journal.openReadOnly(dir));
+        assertEquals("there is no journal at " + dir.resolve("journal.sqlite") + " (the folder holds no journal.sqlite)",
+                e.getMessage());
+        assertTrue(Files.notExists(dir.resolve("journal.sqlite")));
+    }
+
+    @Test
+    void theFileIsPlainSqliteThatOtherToolsRead() throws Exception {
+        Path f = dir.resolve("journal.sqlite");
+        try (Journal j = Journal.open(f); Journal.Session s = j.begin(Map.of("job", 1), JournalMode.resumeLatest())) {
+            write(s, 0, 5);
+            s.end("FINISHED", "CONVERGED", 0.0, 5);
+        }
+        Process p = new ProcessBuilder("sqlite3", f.toString(),
+                "select number, state, loss, json_extract(parameters_json, '$.\"lj.eps\"') from evaluations order by number;"
+                        + " pragma journal_mode;")
+                .redirectErrorStream(true).start();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals("0|COMPLETE|0.0|0.3\n1|COMPLETE|0.01|1.3\n2|COMPLETE|0.02|2.3\n3|COMPLETE|0.03|3.3\n4|COMPLETE|0.04|4.3\nwal\n",
+                out);
+    }
+}
