@@ -377,6 +377,9 @@ public final class Fitter {
                     } catch (EvaluationCancelledException e) {
                         throw e;
                     } catch (RuntimeException e) {
+                        if (Thread.currentThread().isInterrupted()) {
+                            throw new EvaluationCancelledException("fit interrupted during evaluation " + ctx.evaluationId(), e);
+                        }
                         ctx.setFailure(e);
                         ctx.setStatus(EvaluationContext.Status.FAILED);
                     }

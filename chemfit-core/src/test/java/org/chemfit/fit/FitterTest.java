@@ -199,4 +199,36 @@ class FitterTest {
         assertEquals(a.bestParameters(), b.bestParameters());
         assertEquals(a.evaluations(), b.evaluations());
     }
+
+    @Test
+    void anInterruptEndsTheFitWithTheBestResultSoFar() throws Exception {
+        java.util.concurrent.CountDownLatch blocked = new java.util.concurrent.CountDownLatch(1);
+        AtomicInteger calls = new AtomicInteger();
+        ObjectiveFunction slowAfterThree = p -> {
+            if (calls.incrementAndGet() > 3) {
+                blocked.countDown();
+                try {
+                    Thread.sleep(60_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("simulation interrupted", e);
+                }
+            }
+            return QUADRATIC.evaluate(p);
+        };
+        java.util.concurrent.atomic.AtomicReference<FitResult> result = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean stillInterrupted = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread fit = new Thread(() -> {
+            result.set(new Fitter(slowAfterThree, Map.of("x", 0.0, "y", 0.0)).fit("Nelder-Mead"));
+            stillInterrupted.set(Thread.currentThread().isInterrupted());
+        });
+        fit.start();
+        assertTrue(blocked.await(10, java.util.concurrent.TimeUnit.SECONDS));
+        fit.interrupt();
+        fit.join(10_000);
+        assertFalse(fit.isAlive());
+        assertEquals(StopReason.INTERRUPTED, result.get().stopReason());
+        assertEquals(3, result.get().evaluations());
+        assertTrue(stillInterrupted.get());
+    }
 }
