@@ -266,7 +266,13 @@ public final class Fitter {
         fit.put("seed", seed);
         fit.put("max_evaluations", maxEvaluations);
         fit.put("value_bad_params", valueBadParams);
-        fit.put("initial", initial.asFlatMap());
+        // a list of pairs, not a map: the order of the parameters is the optimizer's coordinate
+        // order, so a fit with the same values in another order is another job
+        List<Object> init = new ArrayList<>();
+        for (String n : initial.names()) {
+            init.add(List.of(n, initial.get(n)));
+        }
+        fit.put("initial", init);
         Map<String, Object> b = new LinkedHashMap<>();
         for (String n : bounds.names()) {
             b.put(n, List.of(Double.toString(bounds.lower(n)), Double.toString(bounds.upper(n))));

@@ -138,6 +138,12 @@ public interface Journal extends AutoCloseable {
     List<TermRecord> terms(long runId, int evaluationNumber);
 
     /**
+     * @param runId a run id
+     * @return every leaf term recorded for the run, in the order they started
+     */
+    List<TermRecord> terms(long runId);
+
+    /**
      * Runs SQLite's full integrity check.
      *
      * @return {@code ["ok"]} when the file is sound, else the problems found

@@ -136,15 +136,16 @@ final class JsonCodec {
     }
 
     /**
-     * The lookup key of a parameter set: a SHA-256 over every name and the raw bits of its value,
-     * so two sets have the same key exactly when they hold the same doubles (bit for bit).
+     * The lookup key of a parameter set: a SHA-256 over every name (in name order, so the order
+     * the parameters were given in does not matter) and the raw bits of its value; two sets have
+     * the same key exactly when they hold the same names with the same doubles, bit for bit.
      */
     static String parameterKey(Parameters p) {
         StringBuilder sb = new StringBuilder(p.size() * 32);
-        double[] v = p.toArray();
-        List<String> names = p.names();
-        for (int i = 0; i < v.length; i++) {
-            sb.append(names.get(i)).append('=').append(Long.toHexString(Double.doubleToRawLongBits(v[i]))).append('\n');
+        List<String> names = new ArrayList<>(p.names());
+        java.util.Collections.sort(names);
+        for (String n : names) {
+            sb.append(n).append('=').append(Long.toHexString(Double.doubleToRawLongBits(p.get(n)))).append('\n');
         }
         return sha256(sb.toString());
     }

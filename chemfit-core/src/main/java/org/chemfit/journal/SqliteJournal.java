@@ -558,15 +558,26 @@ public final class SqliteJournal implements Journal {
 
     @Override
     public List<TermRecord> terms(long runId, int evaluationNumber) {
+        return queryTerms(" AND evaluation_number = ?", runId, evaluationNumber);
+    }
+
+    @Override
+    public List<TermRecord> terms(long runId) {
+        return queryTerms("", runId, -1);
+    }
+
+    private List<TermRecord> queryTerms(String where, long runId, int evaluationNumber) {
         String sql = "SELECT id, run_id, evaluation_number, term_path, term_name, state, value_bits, quantities_json,"
                 + " metadata_json, run_directory, host, worker, failure, started_at, ended_at, seconds, attempt"
-                + " FROM terms WHERE run_id = ? AND evaluation_number = ? ORDER BY id";
+                + " FROM terms WHERE run_id = ?" + where + " ORDER BY id";
         synchronized (lock) {
             ensureOpen();
             try {
                 PreparedStatement p = statement(sql);
                 p.setLong(1, runId);
-                p.setInt(2, evaluationNumber);
+                if (evaluationNumber >= 0) {
+                    p.setInt(2, evaluationNumber);
+                }
                 List<TermRecord> out = new ArrayList<>();
                 try (ResultSet rs = p.executeQuery()) {
                     while (rs.next()) {
@@ -581,7 +592,7 @@ public final class SqliteJournal implements Journal {
                 }
                 return out;
             } catch (SQLException e) {
-                throw failure("read the terms of run " + runId + " evaluation " + evaluationNumber, e);
+                throw failure("read the terms of run " + runId + (evaluationNumber >= 0 ? " evaluation " + evaluationNumber : ""), e);
             }
         }
     }

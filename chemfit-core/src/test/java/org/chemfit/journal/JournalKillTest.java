@@ -1,0 +1,199 @@
+package org.chemfit.journal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A fit in a separate JVM, whose terms run an external program, is killed with SIGKILL at several
+ * moments and resumed: the result equals an uninterrupted run's bit for bit, only the programs cut
+ * off run twice, and the journal passes SQLite's integrity check.
+ */
+class JournalKillTest {
+
+    private static final long FIT_TIMEOUT_SECONDS = 180;
+
+    @TempDir
+    Path dir;
+
+    /** A program of our own: counts its runs in a file, sleeps a little, prints a number. */
+    private static Path script(Path d, Path counter) throws IOException {
+        Path s = d.resolve("counter.sh");
+        Files.writeString(s, """
+                #!/usr/bin/env bash
+                # usage: counter.sh TERM X Y RUN_DIR
+                set -eu
+                echo "term $1 pid $$" >> '%s'
+                sleep 0.03
+                awk -v i="$1" -v x="$2" -v y="$3" 'BEGIN { printf "%%.17g\\n", (x - 0.7 * i) ^ 2 + 0.5 * (y + 0.2 * i) ^ 2 + 0.1 * x * y + 0.05 * i }' > "$4/out.txt"
+                """.formatted(counter));
+        return s;
+    }
+
+    private Process start(Path scenario, String mode) throws IOException {
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return new ProcessBuilder(java, "-Xmx256m", "-cp", cp, KillableFitDriver.class.getName(),
+                scenario.resolve("counter.sh").toString(), scenario.resolve("out").toString(),
+                scenario.resolve("runs").toString(), scenario.resolve("result.txt").toString(), mode)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(scenario.resolve("driver.log").toFile()))
+                .start();
+    }
+
+    private Path scenario(String name) throws IOException {
+        Path s = Files.createDirectories(dir.resolve(name));
+        script(s, s.resolve("counter.txt"));
+        return s;
+    }
+
+    private static void finish(Process p, Path scenario) throws Exception {
+        if (!p.waitFor(FIT_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            fail("the fit did not finish in " + FIT_TIMEOUT_SECONDS + " s; log:\n" + log(scenario));
+        }
+        assertEquals(0, p.exitValue(), "the fit failed; log:\n" + log(scenario));
+    }
+
+    private static String log(Path scenario) throws IOException {
+        Path l = scenario.resolve("driver.log");
+        return Files.exists(l) ? Files.readString(l) : "(no log)";
+    }
+
+    private static long lines(Path f) throws IOException {
+        if (!Files.exists(f)) {
+            return 0;
+        }
+        try (var s = Files.lines(f)) {
+            return s.count();
+        }
+    }
+
+    /** @return the journal opened for reading, or null while the writer has not created it yet */
+    private static Journal openWhenReady(Path journalDir) {
+        if (!Files.exists(journalDir.resolve(Journal.DEFAULT_FILE_NAME))) {
+            return null;
+        }
+        try {
+            Journal j = Journal.openReadOnly(journalDir);
+            if (j.latestRun().isEmpty()) {
+                j.close();
+                return null;
+            }
+            return j;
+        } catch (JournalException e) {
+            return null; // the writer has not created the schema yet
+        }
+    }
+
+    /** @return the number of complete terms, read while the fit writes the journal */
+    private static int completeTerms(Journal j) {
+        long run = j.latestRun().orElseThrow().id();
+        return (int) j.terms(run).stream().filter(t -> t.state() == EvaluationRecord.State.COMPLETE).count();
+    }
+
+    @Test
+    void aFitKilledAtFiveMomentsResumesToTheUninterruptedResult() throws Exception {
+        Path plain = scenario("uninterrupted");
+        Process p0 = start(plain, "resume");
+        finish(p0, plain);
+        String expected = Files.readString(plain.resolve("result.txt"));
+        long uninterruptedRuns = lines(plain.resolve("counter.txt"));
+        assertTrue(expected.contains("evaluations " + KillableFitDriver.MAX_EVALUATIONS), expected);
+        assertEquals(KillableFitDriver.TERMS * KillableFitDriver.MAX_EVALUATIONS, uninterruptedRuns,
+                "every evaluation ran its three programs once");
+
+        try (Journal j = Journal.openReadOnly(plain.resolve("out"))) {
+            RunRecord run = j.latestRun().orElseThrow();
+            assertEquals(KillableFitDriver.MAX_EVALUATIONS, j.evaluations(run.id()).size());
+            assertEquals(uninterruptedRuns, j.terms(run.id()).size());
+            assertEquals(List.of("ok"), j.integrityCheck());
+        }
+
+        int[] killAfterCompleteTerms = {1, 8, 22, 40, 55};
+        List<String> summary = new ArrayList<>();
+        for (int killAt : killAfterCompleteTerms) {
+            Path s = scenario("kill-" + killAt);
+            Process p = start(s, "resume");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(FIT_TIMEOUT_SECONDS);
+            int seen = -1;
+            Journal reader = null;
+            while ((reader = reader != null ? reader : openWhenReady(s.resolve("out"))) == null
+                    || (seen = completeTerms(reader)) < killAt) {
+                assertTrue(p.isAlive(), "the fit ended before " + killAt + " terms were recorded (" + seen + "); log:\n" + log(s));
+                assertTrue(System.nanoTime() < deadline, "no " + killAt + " terms recorded in time; log:\n" + log(s));
+                Thread.sleep(5);
+            }
+            List<ProcessHandle> children = p.descendants().toList();
+            reader.close();
+            p.destroyForcibly(); // SIGKILL
+            for (ProcessHandle c : children) {
+                c.destroyForcibly();
+            }
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(137, p.exitValue(), "killed by SIGKILL");
+            assertFalse(Files.exists(s.resolve("result.txt")), "the fit did not finish before the kill");
+            for (ProcessHandle c : children) {
+                c.onExit().get(30, TimeUnit.SECONDS);
+            }
+
+            int runningEvaluations;
+            int runningTerms;
+            int completeAtKill;
+            try (Journal j = Journal.openReadOnly(s.resolve("out"))) {
+                assertEquals(List.of("ok"), j.integrityCheck(), "the journal is sound right after the kill");
+                RunRecord run = j.latestRun().orElseThrow();
+                assertEquals("RUNNING", run.status(), "a killed run stays RUNNING");
+                runningEvaluations = (int) j.evaluations(run.id()).stream()
+                        .filter(e -> e.state() == EvaluationRecord.State.RUNNING).count();
+                runningTerms = (int) j.terms(run.id()).stream().filter(t -> t.state() == EvaluationRecord.State.RUNNING).count();
+                completeAtKill = (int) j.terms(run.id()).stream().filter(t -> t.state() == EvaluationRecord.State.COMPLETE).count();
+            }
+            long firstAttemptRuns = lines(s.resolve("counter.txt"));
+
+            Process resumed = start(s, "resume");
+            finish(resumed, s);
+            long totalRuns = lines(s.resolve("counter.txt"));
+            String actual = Files.readString(s.resolve("result.txt"));
+            assertEquals(expected, actual, "kill after " + killAt + " terms: the resumed result equals the uninterrupted one bit for bit");
+            long extra = totalRuns - uninterruptedRuns;
+            summary.add("kill after " + completeAtKill + " complete terms: " + runningEvaluations + " evaluation(s) and "
+                    + runningTerms + " term(s) in flight, " + firstAttemptRuns + " runs before the kill, " + extra + " extra");
+            assertTrue(runningEvaluations <= 1, "the terms run serially, so at most one evaluation is in flight: " + summary);
+            assertTrue(runningTerms <= runningEvaluations, "at most one term per evaluation in flight: " + summary);
+            assertTrue(extra >= 0 && extra <= runningEvaluations,
+                    "program runs over both attempts exceed the uninterrupted count by at most the evaluations in flight: "
+                            + summary);
+            try (Journal j = Journal.openReadOnly(s.resolve("out"))) {
+                assertEquals(List.of("ok"), j.integrityCheck());
+                assertEquals(1, j.runs().size());
+                RunRecord run = j.latestRun().orElseThrow();
+                assertEquals(2, run.attempts());
+                assertEquals("FINISHED", run.status());
+                assertTrue(j.evaluations(run.id()).stream().allMatch(e -> e.state() == EvaluationRecord.State.COMPLETE));
+                // the cut-off term, if any, was marked and run again in a fresh run directory
+                List<TermRecord> terms = j.terms(run.id());
+                assertEquals(KillableFitDriver.TERMS * KillableFitDriver.MAX_EVALUATIONS + runningTerms, terms.size());
+                assertEquals(runningTerms, terms.stream().filter(t -> t.state() == EvaluationRecord.State.FAILED
+                        && t.failure().startsWith("interrupted")).count());
+                assertEquals(terms.size(), terms.stream().map(TermRecord::runDirectory).filter(d -> d != null).distinct().count()
+                        + runningTerms, "every run of a program had a run directory of its own");
+            }
+        }
+        System.out.println(String.join("\n", summary));
+        assertEquals(killAfterCompleteTerms.length, summary.size());
+        Files.writeString(dir.resolve("summary.txt"), String.join("\n", summary), StandardCharsets.UTF_8);
+    }
+}
