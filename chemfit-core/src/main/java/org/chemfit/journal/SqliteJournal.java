@@ -140,8 +140,7 @@ public final class SqliteJournal implements Journal {
               seconds REAL,
               attempt INTEGER NOT NULL
             );
-            CREATE INDEX IF NOT EXISTS terms_by_key ON terms(run_id, term_path, term_name, parameter_key);
-            CREATE INDEX IF NOT EXISTS terms_by_evaluation ON terms(run_id, evaluation_number);
+            CREATE INDEX IF NOT EXISTS terms_by_evaluation ON terms(run_id, evaluation_number, term_path);
             """;
 
     static final String HOST = hostName();
@@ -396,7 +395,6 @@ public final class SqliteJournal implements Journal {
         try (Statement s = conn.createStatement()) {
             s.execute("PRAGMA journal_mode = WAL");
             s.execute("PRAGMA synchronous = " + (durability == Durability.POWER_LOSS ? "FULL" : "NORMAL"));
-            s.execute("PRAGMA foreign_keys = ON");
             if (fresh) {
                 conn.setAutoCommit(false);
                 try {

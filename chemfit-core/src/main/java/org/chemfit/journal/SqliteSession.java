@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.chemfit.EvaluationContext;
+import org.chemfit.Parameters;
 import org.chemfit.Quantities;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +29,10 @@ final class SqliteSession implements Journal.Session {
     private static final Logger LOG = LoggerFactory.getLogger(SqliteSession.class);
     private static final int MAX_CHANGES_SHOWN = 20;
 
+    /** The lookup key of the parameters of one evaluation (its terms share the same object). */
+    private record KeyOf(Parameters parameters, String key) {
+    }
+
     /** What the run already holds for an evaluation number. */
     private record Existing(String state, String key) {
     }
@@ -40,7 +45,11 @@ final class SqliteSession implements Journal.Session {
     private final Map<Integer, Existing> existing;
     private final Map<String, Integer> numbers = new ConcurrentHashMap<>();
     private final Map<Integer, Long> evaluationStarts = new ConcurrentHashMap<>();
-    private final Map<EvaluationContext, Long> termRows = new ConcurrentHashMap<>();
+    private final Map<String, KeyOf> keys = new ConcurrentHashMap<>();
+    /** Keys of the evaluations recorded before this attempt: only these can have terms to replay. */
+    private final java.util.Set<String> keysBefore;
+    /** How many evaluations of each key this attempt started: a repeat can replay the first. */
+    private final Map<String, Integer> keysStarted = new ConcurrentHashMap<>();
     private final AtomicLong replayed = new AtomicLong();
     private final AtomicLong computed = new AtomicLong();
     private volatile boolean ended;
@@ -53,6 +62,8 @@ final class SqliteSession implements Journal.Session {
         this.attempt = attempt;
         this.resumed = resumed;
         this.existing = existing;
+        this.keysBefore = new java.util.HashSet<>();
+        existing.values().forEach(e -> keysBefore.add(e.key()));
     }
 
     /** Called under the journal's lock. */
@@ -212,13 +223,6 @@ final class SqliteSession implements Journal.Session {
                 rs.next();
                 attempt = rs.getInt(1) + 1;
             }
-            int interrupted;
-            try (PreparedStatement u = j.conn.prepareStatement("UPDATE terms SET state = 'FAILED', failure = ?"
-                    + " WHERE run_id = ? AND state = 'RUNNING'")) {
-                u.setString(1, "interrupted: the fit stopped before this term finished; it runs again on resume");
-                u.setLong(2, id);
-                interrupted = u.executeUpdate();
-            }
             try (PreparedStatement u = j.conn.prepareStatement("UPDATE attempts SET status = 'INTERRUPTED'"
                     + " WHERE run_id = ? AND status = 'RUNNING'")) {
                 u.setLong(1, id);
@@ -246,7 +250,7 @@ final class SqliteSession implements Journal.Session {
             }
             j.conn.commit();
             LOG.info("journal {}: resuming run {} (attempt {}): {} complete evaluations to replay, {} cut off by the last"
-                    + " attempt, {} terms cut off", j.path(), id, attempt, complete, running, interrupted);
+                    + " attempt run again", j.path(), id, attempt, complete, running);
             return new SqliteSession(j, wl, id, attempt, true, existing);
         } catch (SQLException | RuntimeException e) {
             j.conn.rollback();
@@ -305,9 +309,23 @@ final class SqliteSession implements Journal.Session {
         journal.ensureOpen();
     }
 
+    /** @return the key of the context's parameters, computed once per evaluation */
+    private String key(EvaluationContext ctx) {
+        Parameters p = ctx.parameters();
+        KeyOf k = keys.get(ctx.evaluationId());
+        if (k != null && k.parameters() == p) {
+            return k.key();
+        }
+        String key = JsonCodec.parameterKey(p);
+        if (ctx.parent() == null) {
+            keys.put(ctx.evaluationId(), new KeyOf(p, key));
+        }
+        return key;
+    }
+
     @Override
     public boolean replay(int number, EvaluationContext ctx) {
-        String key = JsonCodec.parameterKey(ctx.parameters());
+        String key = key(ctx);
         synchronized (journal.lock) {
             checkActive();
             try {
@@ -364,7 +382,8 @@ final class SqliteSession implements Journal.Session {
                         EvaluationContext ctx = contexts.get(i);
                         numbers.put(ctx.evaluationId(), number);
                         evaluationStarts.put(number, now);
-                        String key = JsonCodec.parameterKey(ctx.parameters());
+                        String key = key(ctx);
+                        keysStarted.merge(key, 1, Integer::sum);
                         Existing ex = existing.get(number);
                         if (ex != null && ex.state().equals("COMPLETE") && ex.key().equals(key)) {
                             continue;
@@ -402,11 +421,12 @@ final class SqliteSession implements Journal.Session {
     public void evaluationFinished(int number, EvaluationContext ctx, double toldLoss) {
         long now = EvaluationContext.nowEpochNanos();
         boolean failed = ctx.status() == EvaluationContext.Status.FAILED;
-        String key = JsonCodec.parameterKey(ctx.parameters());
+        String key = key(ctx);
         String tree = JsonCodec.write(ctx.toMap(true));
         String quantities = ctx.quantities().isEmpty() ? null : JsonCodec.quantities(ctx.quantities());
         synchronized (journal.lock) {
             checkActive();
+            keys.remove(ctx.evaluationId());
             Existing ex = existing.get(number);
             if (ex != null && ex.state().equals("COMPLETE") && ex.key().equals(key) && !failed) {
                 return; // recorded by an earlier attempt and replayed now
@@ -458,19 +478,37 @@ final class SqliteSession implements Journal.Session {
 
     @Override
     public Recorded lookup(EvaluationContext child) {
-        String key = JsonCodec.parameterKey(child.parameters());
+        String key = key(child);
         String path = child.path();
         Integer number = numbers.get(child.evaluationId());
+        if (number != null && !keysBefore.contains(key) && keysStarted.getOrDefault(key, 0) <= 1) {
+            // no evaluation of these parameters was recorded before this one: nothing to replay
+            computed.incrementAndGet();
+            return null;
+        }
         synchronized (journal.lock) {
             checkActive();
             try {
-                PreparedStatement q = journal.statement("SELECT value_bits, quantities_json, metadata_json FROM terms"
-                        + " WHERE run_id = ? AND term_path = ? AND term_name = ? AND parameter_key = ? AND state = 'COMPLETE'"
-                        + " ORDER BY id DESC LIMIT 1");
-                q.setLong(1, runId);
-                q.setString(2, path);
-                q.setString(3, child.name());
-                q.setString(4, key);
+                PreparedStatement q;
+                if (number != null) {
+                    // found through the evaluations of the same parameters (one index on the key, kept
+                    // by the evaluations table), then the term by its path: one index less to write per
+                    // term. CROSS JOIN keeps that order: SQLite would otherwise scan the run's terms first.
+                    q = journal.statement("SELECT t.value_bits, t.quantities_json, t.metadata_json"
+                            + " FROM evaluations e CROSS JOIN terms t ON t.run_id = e.run_id AND t.evaluation_number = e.number"
+                            + " AND t.term_path = ? WHERE e.run_id = ? AND e.parameter_key = ? AND t.term_name = ?"
+                            + " AND t.parameter_key = ? AND t.state = 'COMPLETE' ORDER BY t.id DESC LIMIT 1");
+                } else {
+                    // a term evaluated outside a Fitter's numbered evaluations
+                    q = journal.statement("SELECT value_bits, quantities_json, metadata_json FROM terms"
+                            + " WHERE term_path = ? AND run_id = ? AND evaluation_number IS NULL AND parameter_key = ?"
+                            + " AND term_name = ? AND parameter_key = ? AND state = 'COMPLETE' ORDER BY id DESC LIMIT 1");
+                }
+                q.setString(1, path);
+                q.setLong(2, runId);
+                q.setString(3, key);
+                q.setString(4, child.name());
+                q.setString(5, key);
                 try (ResultSet rs = q.executeQuery()) {
                     if (rs.next()) {
                         double value = Double.longBitsToDouble(rs.getLong(1));
@@ -479,28 +517,6 @@ final class SqliteSession implements Journal.Session {
                         replayed.incrementAndGet();
                         return new Recorded(value, qj == null ? Quantities.empty() : JsonCodec.readQuantities(qj), meta);
                     }
-                }
-                PreparedStatement p = journal.statement("INSERT INTO terms (run_id, evaluation_number, evaluation_id,"
-                        + " term_path, term_name, parameter_key, state, started_at, host, worker, attempt)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, 'RUNNING', ?, ?, ?, ?)");
-                p.setLong(1, runId);
-                if (number == null) {
-                    p.setNull(2, Types.INTEGER);
-                } else {
-                    p.setInt(2, number);
-                }
-                p.setString(3, child.evaluationId());
-                p.setString(4, path);
-                p.setString(5, child.name());
-                p.setString(6, key);
-                p.setString(7, SqliteJournal.now());
-                p.setString(8, SqliteJournal.HOST);
-                p.setString(9, Thread.currentThread().getName());
-                p.setInt(10, attempt);
-                p.executeUpdate();
-                try (Statement s = journal.conn.createStatement(); ResultSet rs = s.executeQuery("SELECT last_insert_rowid()")) {
-                    rs.next();
-                    termRows.put(child, rs.getLong(1));
                 }
                 computed.incrementAndGet();
                 return null;
@@ -521,55 +537,44 @@ final class SqliteSession implements Journal.Session {
         String worker = text(meta, "member", "worker");
         long start = child.startEpochNanos() == 0 ? EvaluationContext.nowEpochNanos() : child.startEpochNanos();
         long end = child.endEpochNanos() == 0 ? EvaluationContext.nowEpochNanos() : child.endEpochNanos();
-        String key = JsonCodec.parameterKey(child.parameters());
+        String key = key(child);
         Integer number = numbers.get(child.evaluationId());
-        Long row = termRows.remove(child);
         synchronized (journal.lock) {
             checkActive();
             try {
-                if (row == null) {
-                    PreparedStatement p = journal.statement("INSERT INTO terms (run_id, evaluation_number, evaluation_id,"
-                            + " term_path, term_name, parameter_key, state, attempt) VALUES (?, ?, ?, ?, ?, ?, 'RUNNING', ?)");
-                    p.setLong(1, runId);
-                    if (number == null) {
-                        p.setNull(2, Types.INTEGER);
-                    } else {
-                        p.setInt(2, number);
-                    }
-                    p.setString(3, child.evaluationId());
-                    p.setString(4, child.path());
-                    p.setString(5, child.name());
-                    p.setString(6, key);
-                    p.setInt(7, attempt);
-                    p.executeUpdate();
-                    try (Statement s = journal.conn.createStatement();
-                            ResultSet rs = s.executeQuery("SELECT last_insert_rowid()")) {
-                        rs.next();
-                        row = rs.getLong(1);
-                    }
-                }
-                PreparedStatement u = journal.statement("UPDATE terms SET state = ?, value = ?, value_bits = ?,"
-                        + " quantities_json = ?, metadata_json = ?, run_directory = ?, host = coalesce(?, host),"
-                        + " worker = coalesce(?, ?), failure = ?, started_at = ?, ended_at = ?, seconds = ? WHERE id = ?");
-                u.setString(1, failed ? "FAILED" : "COMPLETE");
-                setReal(u, 2, failed ? Double.NaN : child.value());
-                if (failed) {
-                    u.setNull(3, Types.INTEGER);
+                PreparedStatement p = journal.statement("INSERT INTO terms (run_id, evaluation_number, evaluation_id,"
+                        + " term_path, term_name, parameter_key, state, value, value_bits, quantities_json, metadata_json,"
+                        + " run_directory, host, worker, failure, started_at, ended_at, seconds, attempt)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                p.setLong(1, runId);
+                if (number == null) {
+                    p.setNull(2, Types.INTEGER);
                 } else {
-                    u.setLong(3, Double.doubleToRawLongBits(child.value()));
+                    p.setInt(2, number);
                 }
-                u.setString(4, quantities);
-                u.setString(5, metaJson);
-                u.setString(6, runDir);
-                u.setString(7, host == null ? SqliteJournal.HOST : host);
-                u.setString(8, worker);
-                u.setString(9, child.threadName() == null ? Thread.currentThread().getName() : child.threadName());
-                u.setString(10, failed ? message(child.failure()) : null);
-                u.setString(11, SqliteJournal.time(start));
-                u.setString(12, SqliteJournal.time(end));
-                u.setDouble(13, (end - start) / 1e9);
-                u.setLong(14, row);
-                u.executeUpdate();
+                p.setString(3, child.evaluationId());
+                p.setString(4, child.path());
+                p.setString(5, child.name());
+                p.setString(6, key);
+                p.setString(7, failed ? "FAILED" : "COMPLETE");
+                setReal(p, 8, failed ? Double.NaN : child.value());
+                if (failed) {
+                    p.setNull(9, Types.INTEGER);
+                } else {
+                    p.setLong(9, Double.doubleToRawLongBits(child.value()));
+                }
+                p.setString(10, quantities);
+                p.setString(11, metaJson);
+                p.setString(12, runDir);
+                p.setString(13, host == null ? SqliteJournal.HOST : host);
+                p.setString(14, worker != null ? worker
+                        : child.threadName() == null ? Thread.currentThread().getName() : child.threadName());
+                p.setString(15, failed ? message(child.failure()) : null);
+                p.setString(16, SqliteJournal.time(start));
+                p.setString(17, SqliteJournal.time(end));
+                p.setDouble(18, (end - start) / 1e9);
+                p.setInt(19, attempt);
+                p.executeUpdate();
             } catch (SQLException e) {
                 throw journal.failure("record term '" + child.name() + "' (" + child.path() + ")", e);
             }

@@ -20,7 +20,8 @@ import org.chemfit.Quantities;
  * @param evaluationNumber the evaluation's number in the run, -1 when unknown
  * @param path the term's path of indices in the objective ("2" or "1.0")
  * @param name the term's name
- * @param state RUNNING, COMPLETE or FAILED (a term cut off by a crash is marked FAILED on resume)
+ * @param state COMPLETE or FAILED: a term is recorded when it finishes, so a term cut off by a
+ *     crash has no record and runs again on resume (its evaluation is left RUNNING)
  * @param value the term's unweighted loss, NaN unless complete
  * @param quantities its quantities
  * @param metadataJson its metadata, as JSON
@@ -29,8 +30,8 @@ import org.chemfit.Quantities;
  * @param worker the worker that ran it ({@code member} or {@code worker} metadata, else the thread)
  * @param failure the failure message, or null
  * @param started when it started
- * @param ended when it ended, null while running
- * @param seconds how long it took, NaN while running
+ * @param ended when it ended
+ * @param seconds how long it took
  * @param attempt the attempt of the run that ran it
  * @implNote Immutable.
  */

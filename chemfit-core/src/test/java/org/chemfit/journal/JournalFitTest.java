@@ -163,18 +163,18 @@ class JournalFitTest {
             }
             int firstAttempt = c.runs.get();
             int runningEvaluations;
-            int runningTerms;
+            int recordedTermsOfIt;
             try (Journal j = Journal.openReadOnly(journal)) {
                 long run = j.latestRun().orElseThrow().id();
-                runningEvaluations = (int) j.evaluations(run).stream()
-                        .filter(ev -> ev.state() == EvaluationRecord.State.RUNNING).count();
-                int lastNumber = j.evaluations(run).size() - 1;
-                runningTerms = (int) j.terms(run, lastNumber).stream()
-                        .filter(t -> t.state() == EvaluationRecord.State.RUNNING).count();
+                List<EvaluationRecord> evs = j.evaluations(run);
+                runningEvaluations = (int) evs.stream().filter(ev -> ev.state() == EvaluationRecord.State.RUNNING).count();
+                EvaluationRecord last = evs.get(evs.size() - 1);
+                assertEquals(EvaluationRecord.State.RUNNING, last.state(), "the evaluation cut off is left RUNNING");
+                recordedTermsOfIt = j.terms(run, last.number()).size();
+                assertEquals((crashAt - 1) % 3, recordedTermsOfIt, "the terms that finished before the crash are recorded");
                 assertEquals("FAILED", j.latestRun().orElseThrow().status());
             }
-            assertEquals(1, runningEvaluations, "the evaluation cut off is left RUNNING");
-            assertEquals(1, runningTerms, "the term cut off is left RUNNING");
+            assertEquals(1, runningEvaluations);
             c.crashAt = -1;
             FitResult resumed;
             try (Journal j = Journal.open(journal)) {
@@ -187,9 +187,20 @@ class JournalFitTest {
             }
             assertSameResult(uninterrupted, resumed);
             int secondAttempt = c.runs.get() - firstAttempt;
-            assertEquals(plain.runs.get() + runningTerms, firstAttempt + secondAttempt,
+            assertEquals(plain.runs.get() + runningEvaluations, firstAttempt + secondAttempt,
                     "crash at run " + crashAt + ": only the term cut off runs twice");
+            try (Journal j = Journal.openReadOnly(journal)) {
+                List<TermRecord> terms = j.terms(1, j.evaluations(1).size() > 0 ? cutOff(crashAt) : 0);
+                assertEquals(recordedTermsOfIt, terms.stream().filter(t -> t.attempt() == 1).count());
+                assertEquals(3 - recordedTermsOfIt, terms.stream().filter(t -> t.attempt() == 2).count(),
+                        "the resumed evaluation runs only its terms that were not recorded");
+            }
         }
+    }
+
+    /** @return the number of the evaluation a crash at the n-th term run cuts off (3 terms each) */
+    private static int cutOff(int crashAt) {
+        return (crashAt - 1) / 3;
     }
 
     @Test
