@@ -56,7 +56,8 @@ import org.chemfit.TermFailedException;
  *
  * <p>When a term throws, its combined objective's failure policy decides, exactly as in serial
  * evaluation; under RAISE the first failure in term order is thrown as a
- * {@link TermFailedException} naming the term after the rest of the evaluation was cancelled.
+ * {@link TermFailedException} naming the term (index and name), the same one serial evaluation
+ * throws: the terms after a failed one are cancelled at once, those before it run to their end.
  *
  * @implNote Thread-safe: many threads may evaluate through one wrapper at once; each evaluation
  *     has its own state. The wrapped objective's terms must be thread-safe (they are meant to be:

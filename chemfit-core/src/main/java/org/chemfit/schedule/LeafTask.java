@@ -69,6 +69,8 @@ public final class LeafTask implements Runnable {
 
     final Dispatch dispatch;
     final Request request;
+    /** The task's position in its dispatch, which is term order across the flattened tree. */
+    final int position;
     private final CombinedObjectiveFunction parent;
     private final int index;
     private final int[] path;
@@ -80,10 +82,11 @@ public final class LeafTask implements Runnable {
     private volatile Thread runner;
     private volatile Runnable cancelHook;
 
-    LeafTask(Dispatch dispatch, Request request, CombinedObjectiveFunction parent, int index, int[] path,
+    LeafTask(Dispatch dispatch, Request request, int position, CombinedObjectiveFunction parent, int index, int[] path,
             EvaluationContext context, boolean raisesToRoot) {
         this.dispatch = dispatch;
         this.request = request;
+        this.position = position;
         this.parent = parent;
         this.index = index;
         this.path = path;

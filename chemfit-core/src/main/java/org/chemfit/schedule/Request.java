@@ -29,7 +29,8 @@ final class Request {
     private int first;
     private int count;
     private Dispatch dispatch;
-    private volatile boolean aborted;
+    /** Tasks at or after this position (in the dispatch's array) were cancelled by a failure. */
+    private int abortFrom = Integer.MAX_VALUE;
 
     /** The loss, once reduced. */
     double value = Double.NaN;
@@ -62,23 +63,30 @@ final class Request {
                 // a retried nested objective may still succeed, so its failure does not abort early
                 flatten(nested, c.child(i), fn, i, p, raiseHere && policy.retries() == 0, out);
             } else {
-                out.add(new LeafTask(dispatch, this, fn, i, p, c.child(i), raiseHere));
+                out.add(new LeafTask(dispatch, this, out.size(), fn, i, p, c.child(i), raiseHere));
             }
         }
         nodes.add(new Node(fn, c, parent, indexInParent));
     }
 
-    /** A leaf failed under RAISE all the way up: cancel the rest of this request. */
+    /**
+     * A leaf failed under RAISE all the way up: cancel the tasks after it in term order. Those
+     * before it run on, since one of them may fail too and would then be the first failure in
+     * term order, the one serial evaluation raises.
+     */
     void abort(LeafTask failed) {
-        if (aborted) {
-            return;
-        }
-        aborted = true;
-        for (int k = first; k < first + count; k++) {
-            LeafTask t = dispatch.tasks[k];
-            if (t != failed) {
-                t.cancel();
+        int from;
+        int to;
+        synchronized (this) {
+            if (failed.position >= abortFrom) {
+                return;
             }
+            from = failed.position + 1;
+            to = Math.min(abortFrom, first + count);
+            abortFrom = failed.position;
+        }
+        for (int k = from; k < to; k++) {
+            dispatch.tasks[k].cancel();
         }
     }
 
