@@ -32,7 +32,10 @@ import org.chemfit.TermFailedException;
  * {@code ThreadPoolExecutor} of N threads to run at most N terms at once. Without one, it creates
  * a pool of daemon threads of its own, sized from the number of leaf terms and capped at
  * {@value #DEFAULT_MAX_THREADS}; a batch grows it up to leaf terms times points (same cap); idle
- * threads end after a minute, and {@link #close()} shuts the pool down.
+ * threads end after a minute, and {@link #close()} shuts the pool down. With its own pool, a
+ * thread blocked in {@code evaluate} does not sit idle: it runs terms that no worker has started
+ * yet (the last ones in term order), which saves a hand-off per evaluation; with a given executor
+ * it never does, so the executor's size is a hard limit.
  *
  * <p><b>Deadlock guard.</b> A blocking {@code evaluate} called from a thread of the very pool it
  * would wait on (a wrapper nested as a term of another wrapper, both on one bounded pool) cannot
@@ -95,7 +98,7 @@ public final class AsyncWrapperCOB implements BatchObjectiveFunction, AutoClosea
     public AsyncWrapperCOB(CombinedObjectiveFunction objective) {
         this.objective = Objects.requireNonNull(objective, "objective");
         this.ownPool = ExecutorScheduler.newPool(Math.min(objective.leafCount(), DEFAULT_MAX_THREADS), "chemfit-async");
-        this.scheduler = new DispatchScheduler(TaskRunner.of(ownPool));
+        this.scheduler = new DispatchScheduler(TaskRunner.of(ownPool), true);
     }
 
     /** @return the wrapped objective */

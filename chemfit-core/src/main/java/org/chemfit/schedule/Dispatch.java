@@ -26,7 +26,13 @@ final class Dispatch {
     LeafTask[] tasks;
     private final AtomicInteger remaining = new AtomicInteger();
     private final EvaluationFuture future;
+    /** Below this many unfinished tasks the waiter is woken early and briefly spins (yielding). */
+    private static final int NEAR_END = 8;
+    /** How long the waiter spins near the end before it parks again. */
+    private static final long SPIN_NANOS = 200_000;
+
     private volatile Thread waiter;
+    private volatile boolean waiterParked;
     private volatile EvaluationCancelledException cancelled;
     private volatile RuntimeException rejected;
 
@@ -43,8 +49,13 @@ final class Dispatch {
         return future;
     }
 
-    /** Flattens every request, then hands every task to the runner. */
-    void start() {
+    /**
+     * Flattens every request, then hands the tasks to the runner.
+     *
+     * @param keepLast keep the last task back for the calling thread, which runs it in
+     *     {@link #await(boolean)} (saves a hand-off when the caller would otherwise sit idle)
+     */
+    void start(boolean keepLast) {
         List<LeafTask> all = new ArrayList<>();
         for (Request r : requests) {
             r.flatten(this, all);
@@ -53,7 +64,7 @@ final class Dispatch {
         remaining.set(tasks.length);
         waiter = Thread.currentThread();
         try {
-            runner.dispatchAll(all);
+            runner.dispatchAll(keepLast ? all.subList(0, all.size() - 1) : all);
         } catch (RejectedExecutionException e) {
             rejected = new ChemFitException("the executor refused a term's task (" + e.getMessage()
                     + "): it was shut down, or its queue is bounded and full; give the wrapper a running executor"
@@ -64,12 +75,17 @@ final class Dispatch {
 
     /** Called exactly once per task, when it is finished or cancelled before it started. */
     void taskFinished() {
-        if (remaining.decrementAndGet() == 0) {
+        int left = remaining.decrementAndGet();
+        if (left == 0) {
             if (future != null) {
                 complete();
             } else {
                 LockSupport.unpark(waiter);
             }
+        } else if (left < NEAR_END && waiterParked && future == null) {
+            // wake the waiter while the last tasks finish, so that its wake-up overlaps with them
+            // instead of following the last one
+            LockSupport.unpark(waiter);
         }
     }
 
@@ -91,25 +107,41 @@ final class Dispatch {
      * Blocks until every task is finished. When the thread is interrupted, cancels them all and
      * still waits until none is running, then leaves the thread interrupted.
      *
-     * @param help run tasks not yet started on this thread (the deadlock guard)
+     * @param help run tasks not yet started on this thread (the deadlock guard, or a pool of our
+     *     own whose caller would otherwise sit idle)
      */
     void await(boolean help) {
         boolean interrupted = false;
         if (help) {
-            for (LeafTask t : tasks) {
+            // from the end: the workers take tasks from the front, so these are the ones they reach last
+            for (int k = tasks.length - 1; k >= 0; k--) {
                 if (remaining.get() == 0) {
                     break;
                 }
                 if (Thread.interrupted()) {
                     interrupted = true;
-                    cancel(new EvaluationCancelledException("evaluation interrupted"));
+                    cancel(new EvaluationCancelledException(describe() + " was interrupted"));
                     break;
                 }
-                t.run();
+                tasks[k].run();
             }
         }
         while (remaining.get() != 0) {
-            LockSupport.park(this);
+            int left = remaining.get();
+            if (left < NEAR_END) {
+                long until = System.nanoTime() + SPIN_NANOS;
+                while (remaining.get() != 0 && System.nanoTime() - until < 0) {
+                    Thread.yield();
+                }
+                if (remaining.get() == 0) {
+                    break;
+                }
+            }
+            waiterParked = true;
+            if (remaining.get() != 0) {
+                LockSupport.park(this);
+            }
+            waiterParked = false;
             if (Thread.interrupted() && !interrupted) {
                 interrupted = true;
                 cancel(new EvaluationCancelledException(describe() + " was interrupted"));

@@ -18,9 +18,20 @@ import org.chemfit.EvaluationContext;
 final class DispatchScheduler implements Scheduler {
 
     private final TaskRunner runner;
+    private final boolean callerRuns;
 
     DispatchScheduler(TaskRunner runner) {
+        this(runner, false);
+    }
+
+    /**
+     * @param runner where tasks run
+     * @param callerRuns whether a blocked caller always runs tasks that no worker has started yet
+     *     (only for a pool of our own: with a caller's pool it would exceed the pool's limit)
+     */
+    DispatchScheduler(TaskRunner runner, boolean callerRuns) {
         this.runner = Objects.requireNonNull(runner, "runner");
+        this.callerRuns = callerRuns;
     }
 
     TaskRunner runner() {
@@ -33,7 +44,7 @@ final class DispatchScheduler implements Scheduler {
         Objects.requireNonNull(ctx, "ctx");
         checkInterrupt();
         Dispatch d = new Dispatch(runner, objective, List.of(ctx), false);
-        d.start();
+        d.start(callerRuns);
         d.await(mustHelp());
         d.reduceAll();
         Request r = d.requests[0];
@@ -51,7 +62,7 @@ final class DispatchScheduler implements Scheduler {
         }
         checkInterrupt();
         Dispatch d = new Dispatch(runner, objective, requests, false);
-        d.start();
+        d.start(callerRuns);
         d.await(mustHelp());
         d.reduceAll();
         for (Request r : d.requests) {
@@ -70,7 +81,7 @@ final class DispatchScheduler implements Scheduler {
         Objects.requireNonNull(objective, "objective");
         Objects.requireNonNull(ctx, "ctx");
         Dispatch d = new Dispatch(runner, objective, List.of(ctx), true);
-        d.start();
+        d.start(false);
         return d.future();
     }
 
@@ -80,7 +91,7 @@ final class DispatchScheduler implements Scheduler {
      * busy waiting too. It runs the tasks not yet started itself instead.
      */
     private boolean mustHelp() {
-        return LeafTask.insideTaskOf(runner) || runner.isWorkerThread();
+        return callerRuns || LeafTask.insideTaskOf(runner) || runner.isWorkerThread();
     }
 
     private static void checkInterrupt() {
