@@ -99,6 +99,9 @@ final class Dispatch {
 
     private void cancelAll() {
         for (LeafTask t : tasks) {
+            t.cancelPending();
+        }
+        for (LeafTask t : tasks) {
             t.cancel();
         }
     }

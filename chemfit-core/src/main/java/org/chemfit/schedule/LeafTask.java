@@ -294,10 +294,26 @@ public final class LeafTask implements Runnable {
         return s == CANCELLED || s == INTERRUPTING || s == INTERRUPTED;
     }
 
-    /** Cancels the task: a pending one never runs, a running one is interrupted. */
-    void cancel() {
+    /**
+     * Cancels the task if it has not started.
+     *
+     * @return whether it was pending and is now cancelled
+     */
+    boolean cancelPending() {
         if (STATE.compareAndSet(this, NEW, CANCELLED)) {
             dispatch.taskFinished();
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Cancels the task: a pending one never runs, a running one is interrupted. To cancel many,
+     * call {@link #cancelPending()} on all first: interrupting one frees a worker that would
+     * otherwise start the next pending task.
+     */
+    void cancel() {
+        if (cancelPending()) {
             return;
         }
         if (STATE.compareAndSet(this, RUNNING, INTERRUPTING)) {

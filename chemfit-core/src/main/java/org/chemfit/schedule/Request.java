@@ -86,6 +86,9 @@ final class Request {
             abortFrom = failed.position;
         }
         for (int k = from; k < to; k++) {
+            dispatch.tasks[k].cancelPending();
+        }
+        for (int k = from; k < to; k++) {
             dispatch.tasks[k].cancel();
         }
     }
