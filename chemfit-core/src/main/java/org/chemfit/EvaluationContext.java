@@ -57,9 +57,9 @@ public final class EvaluationContext {
 
     /**
      * @param nanoTime a reading of {@link System#nanoTime()}
-     * @return the same instant in nanoseconds since the epoch, as {@link #nowEpochNanos()} counts
+     * @return the same instant in nanoseconds since the epoch
      */
-    static long epochNanosOf(long nanoTime) {
+    public static long toEpochNanos(long nanoTime) {
         return EPOCH_ANCHOR_NANOS + nanoTime;
     }
 
@@ -68,7 +68,6 @@ public final class EvaluationContext {
     private final int index;
     private final String evaluationId;
     private final EvaluationContext parent;
-    // both created on first use: most leaf contexts have neither (this keeps the serial overhead per term low)
     private Map<String, Object> metadata;
     private List<EvaluationContext> children;
     private Quantities quantities = Quantities.empty();
