@@ -32,10 +32,10 @@ class DeadlockGuardTest {
     }
 
     /** Runs the nested evaluation on another thread so that a hang fails the test instead of the build. */
-    private static double evaluateNested(Executor shared, int outerTerms) throws Exception {
+    private static double evaluateNested(Executor shared, int threads, int outerTerms) throws Exception {
         List<AsyncWrapperCOB> inners = new ArrayList<>();
         List<ObjectiveFunction> outerTermsList = new ArrayList<>();
-        CountDownLatch allOuterRunning = new CountDownLatch(Math.min(outerTerms, 2));
+        CountDownLatch allOuterRunning = new CountDownLatch(Math.min(outerTerms, threads));
         for (int k = 0; k < outerTerms; k++) {
             AsyncWrapperCOB w = new AsyncWrapperCOB(inner(k), shared);
             inners.add(w);
@@ -47,10 +47,12 @@ class DeadlockGuardTest {
 
                 @Override
                 public double evaluate(Parameters p, EvaluationContext ctx) {
-                    // make sure both pool threads are taken by outer terms before the inner ones dispatch
+                    // make sure every pool thread is taken by an outer term before the inner ones dispatch
                     allOuterRunning.countDown();
                     try {
-                        allOuterRunning.await(5, TimeUnit.SECONDS);
+                        if (!allOuterRunning.await(10, TimeUnit.SECONDS)) {
+                            throw new IllegalStateException("the outer terms never occupied the whole pool");
+                        }
                     } catch (InterruptedException e) {
                         throw new EvaluationCancelledException("interrupted", e);
                     }
@@ -80,7 +82,7 @@ class DeadlockGuardTest {
     void nestedWrappersOnOneFixedPoolOfTwoFinish() throws Exception {
         ExecutorService pool = Fixtures.fixedPool(2);
         try {
-            assertEquals(serial(4), evaluateNested(pool, 4));
+            assertEquals(serial(4), evaluateNested(pool, 2, 4));
             assertTrue(((java.util.concurrent.ThreadPoolExecutor) pool).getLargestPoolSize() <= 2);
         } finally {
             Fixtures.shutdown(pool);
@@ -91,7 +93,7 @@ class DeadlockGuardTest {
     void nestedWrappersOnAForkJoinPoolOfTwoFinish() throws Exception {
         ForkJoinPool pool = new ForkJoinPool(2);
         try {
-            assertEquals(serial(3), evaluateNested(pool, 3));
+            assertEquals(serial(3), evaluateNested(pool, 2, 3));
         } finally {
             Fixtures.shutdown(pool);
         }
@@ -101,7 +103,7 @@ class DeadlockGuardTest {
     void nestedWrappersOnAPoolOfOneFinish() throws Exception {
         ExecutorService pool = Fixtures.fixedPool(1);
         try {
-            assertEquals(serial(3), evaluateNested(pool, 3));
+            assertEquals(serial(3), evaluateNested(pool, 1, 3));
         } finally {
             Fixtures.shutdown(pool);
         }
