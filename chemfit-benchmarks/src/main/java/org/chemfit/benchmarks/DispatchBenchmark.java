@@ -1,6 +1,8 @@
 package org.chemfit.benchmarks;
 
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import org.chemfit.CombinedObjectiveFunction;
@@ -19,8 +21,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * The dispatch cost of {@link AsyncWrapperCOB} per term: 256 trivial terms on its default pool
- * of 64 workers, one blocking evaluation per invocation, reported per term (hand-off to a worker,
+ * The dispatch cost of {@link AsyncWrapperCOB} per term: 256 trivial terms on 64 workers (its
+ * default pool, capped at 64, and a caller's fixed pool of 64), one blocking evaluation per invocation, reported per term (hand-off to a worker,
  * wake-ups, completion and the reduction in term order). ChemFit (Python, asyncio plus a
  * {@code ThreadPoolExecutor}) spends about 63 us per term here.
  *
@@ -36,14 +38,20 @@ import org.openjdk.jmh.annotations.TearDown;
 public class DispatchBenchmark {
 
     static final int TERMS = 256;
+    static final int WORKERS = 64;
 
     private AsyncWrapperCOB wrapper;
+    private ExecutorService callersPool;
+    private AsyncWrapperCOB onCallersPool;
     private Parameters params;
 
     /** Creates the wrapper and its pool (64 threads: the default cap). */
     @Setup(Level.Trial)
     public void setUp() {
-        wrapper = new AsyncWrapperCOB(new CombinedObjectiveFunction(SerialOverheadBenchmark.trivialTerms(TERMS)));
+        CombinedObjectiveFunction c = new CombinedObjectiveFunction(SerialOverheadBenchmark.trivialTerms(TERMS));
+        wrapper = new AsyncWrapperCOB(c);
+        callersPool = Executors.newFixedThreadPool(WORKERS);
+        onCallersPool = new AsyncWrapperCOB(c, callersPool);
         params = Parameters.of(Map.of("x", 1.5));
     }
 
@@ -51,12 +59,31 @@ public class DispatchBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() {
         wrapper.close();
+        onCallersPool.close();
+        callersPool.shutdown();
     }
 
-    /** @return the loss; JMH divides the time by 256 terms */
+    /**
+     * The wrapper's own pool: the blocked caller also runs terms no worker has started yet, so
+     * with terms this cheap it runs many of them itself.
+     *
+     * @return the loss; JMH divides the time by 256 terms
+     */
     @Benchmark
     @OperationsPerInvocation(TERMS)
     public double asyncWrapperPerTerm() {
         return wrapper.evaluate(params, new EvaluationContext(params, "b"));
+    }
+
+    /**
+     * A caller's fixed pool of 64: every term is handed to a worker, the caller only waits. This
+     * is the pure hand-off cost.
+     *
+     * @return the loss; JMH divides the time by 256 terms
+     */
+    @Benchmark
+    @OperationsPerInvocation(TERMS)
+    public double asyncWrapperOnCallersPoolPerTerm() {
+        return onCallersPool.evaluate(params, new EvaluationContext(params, "b"));
     }
 }

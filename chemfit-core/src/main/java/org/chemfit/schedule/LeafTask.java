@@ -11,6 +11,7 @@ import org.chemfit.EvaluationContext;
 import org.chemfit.ObjectiveFunction;
 import org.chemfit.Parameters;
 import org.chemfit.TermFailedException;
+import org.chemfit.TermRecorder;
 
 /**
  * One leaf term of one evaluation request: the unit of work a {@link TaskRunner} runs. The
@@ -21,11 +22,11 @@ import org.chemfit.TermFailedException;
  * <p>A task is finished in exactly one of two ways:
  * <ul>
  *   <li>locally, by calling {@link #run()} on some thread (what an executor does); or</li>
- *   <li>remotely: {@link #tryStart()}, ship {@link #path()}, {@link #parameters()} and
- *       {@link #evaluationId()} to a worker that holds the same objective, evaluate there with
- *       {@code parent.runTerm(index, params, child)}, copy the result into {@link #context()}
- *       (value, status, quantities, metadata, failure, timing) and call {@link #complete()}, or
- *       {@link #fail(Throwable)} when the worker could not run it at all.</li>
+ *   <li>remotely: {@link #tryStart()} (which replays a leaf the journal already holds and then
+ *       returns false), ship {@link #path()}, {@link #parameters()} and {@link #evaluationId()}
+ *       to a worker that holds the same objective, evaluate there with
+ *       {@link #evaluateLeaf}, and hand the result back to {@link #complete(EvaluationContext)};
+ *       or call {@link #fail(Throwable)} when no worker could run it at all.</li>
  * </ul>
  *
  * <pre>{@code
@@ -33,10 +34,8 @@ import org.chemfit.TermFailedException;
  * public void dispatch(LeafTask task) {
  *     if (!task.tryStart()) return;                 // cancelled before it started
  *     task.onCancel(() -> cluster.cancel(task.evaluationId(), task.path()));
- *     cluster.submit(task.evaluationId(), task.path(), task.parameters(), result -> {
- *         result.copyInto(task.context());
- *         task.complete();
- *     });
+ *     cluster.submit(task.evaluationId(), task.path(), task.parameters(),   // worker: LeafTask.evaluateLeaf(...)
+ *             result -> task.complete(result.toContext()));
  * }
  * }</pre>
  *
@@ -81,6 +80,8 @@ public final class LeafTask implements Runnable {
     private volatile int state;
     private volatile Thread runner;
     private volatile Runnable cancelHook;
+    /** Claimed by {@link #tryStart()}: run elsewhere, so the recorder is told here on completion. */
+    private boolean remote;
 
     LeafTask(Dispatch dispatch, Request request, int position, CombinedObjectiveFunction parent, int index, int[] path,
             EvaluationContext context, boolean raisesToRoot) {
@@ -237,7 +238,74 @@ public final class LeafTask implements Runnable {
      *     {@link #fail(Throwable)}; false when it was cancelled (or already claimed): then do nothing
      */
     public boolean tryStart() {
-        return STATE.compareAndSet(this, NEW, RUNNING);
+        if (!STATE.compareAndSet(this, NEW, RUNNING)) {
+            return false;
+        }
+        TermRecorder recorder = context.recorder();
+        if (recorder != null) {
+            // the journal lives with the scheduler: a recorded leaf is replayed here, never shipped
+            TermRecorder.Recorded r = recorder.lookup(context);
+            if (r != null) {
+                context.setQuantities(r.quantities());
+                context.metadata().putAll(r.metadata());
+                context.setLoss(r.value());
+                context.setStatus(EvaluationContext.Status.REPLAYED);
+                context.setTiming(EvaluationContext.nowEpochNanos(), 0, Thread.currentThread().getName());
+                finish(false);
+                return false;
+            }
+        }
+        remote = true;
+        return true;
+    }
+
+    /**
+     * The worker side of a remote run: resolves the leaf by its path in the worker's own copy of
+     * the objective and runs it (with the retries of its failure policy) in a fresh context named
+     * and weighted as the leaf. Ship the result's value, status, quantities, metadata, failure
+     * message and timing back, rebuild a context from them, and pass it to
+     * {@link #complete(EvaluationContext)}.
+     *
+     * @param root the worker's copy of the root objective
+     * @param path the leaf's path, from {@link #path()}
+     * @param params the parameters, from {@link #parameters()}
+     * @param evaluationId the evaluation id, from {@link #evaluationId()} (run directories use it)
+     * @return the leaf's filled context; a failure is recorded in it, not thrown
+     * @throws IllegalArgumentException when the path does not lead to a leaf
+     * @throws org.chemfit.EvaluationCancelledException when the worker thread was interrupted
+     */
+    public static EvaluationContext evaluateLeaf(CombinedObjectiveFunction root, int[] path, Parameters params,
+            String evaluationId) {
+        CombinedObjectiveFunction parent = parentOf(root, path);
+        int i = path[path.length - 1];
+        EvaluationContext holder = new EvaluationContext(params, evaluationId);
+        EvaluationContext child = holder.addChild(parent.termNames().get(i), parent.weight(i));
+        parent.runTerm(i, params, child);
+        return child;
+    }
+
+    /**
+     * Completes a claimed task with the result of a remote run: copies the value, status,
+     * quantities, metadata, failure and timing of {@code result} into {@link #context()}, then
+     * {@link #complete()}s.
+     *
+     * @param result a context filled by {@link #evaluateLeaf} (or rebuilt from its fields)
+     * @throws IllegalStateException when the task was not claimed by {@link #tryStart()}
+     */
+    public void complete(EvaluationContext result) {
+        context.setQuantities(result.quantities());
+        context.metadata().putAll(result.metadata());
+        if (result.status() == EvaluationContext.Status.FAILED || result.status() == EvaluationContext.Status.PENDING) {
+            context.setFailure(result.failure());
+            context.setStatus(result.status());
+        } else {
+            context.setLoss(result.value());
+            context.setFailure(null);
+            context.setStatus(result.status());
+        }
+        long duration = result.endEpochNanos() - result.startEpochNanos();
+        context.setTiming(result.startEpochNanos(), Math.max(0, duration), result.threadName());
+        complete();
     }
 
     /**
@@ -250,6 +318,12 @@ public final class LeafTask implements Runnable {
         int s = state;
         if (s == NEW || s == CANCELLED || s == DONE) {
             throw new IllegalStateException("task " + pathString() + " of " + evaluationId() + " was not started with tryStart()");
+        }
+        if (remote && !isCancelled()) {
+            TermRecorder recorder = context.recorder();
+            if (recorder != null) {
+                recorder.finished(context);
+            }
         }
         if (raisesToRoot && context.status() == EvaluationContext.Status.FAILED) {
             request.abort(this);

@@ -43,24 +43,13 @@ class TaskRunnerSpiTest {
             }
             int[] path = task.path();
             Parameters params = task.parameters();
+            String id = task.evaluationId();
             network.execute(() -> {
-                // "remote": evaluate in a context of our own, as a worker would, then copy back
-                CombinedObjectiveFunction parent = LeafTask.parentOf(workerCopy, path);
-                EvaluationContext remote = new EvaluationContext(params, "remote");
-                remote.addChild(parent.termNames().get(path[path.length - 1]), parent.weight(path[path.length - 1]));
-                EvaluationContext child = remote.child(0);
-                parent.runTerm(path[path.length - 1], params, child);
-                EvaluationContext local = task.context();
-                local.setQuantities(child.quantities());
-                local.metadata().putAll(child.metadata());
-                if (child.status() == EvaluationContext.Status.OK) {
-                    local.setLoss(child.value());
-                } else {
-                    local.setFailure(child.failure());
-                    local.setStatus(child.status());
-                }
-                local.setTiming(child.startEpochNanos(), child.endEpochNanos() - child.startEpochNanos(), "remote:" + child.threadName());
-                task.complete();
+                // "remote": the worker resolves the leaf in its own copy and fills a context of its own
+                EvaluationContext result = LeafTask.evaluateLeaf(workerCopy, path, params, id);
+                result.setTiming(result.startEpochNanos(), result.endEpochNanos() - result.startEpochNanos(),
+                        "remote:" + result.threadName());
+                task.complete(result);
             });
         }
     }
