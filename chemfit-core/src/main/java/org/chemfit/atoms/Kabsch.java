@@ -44,11 +44,13 @@ public final class Kabsch {
             translation = translation.clone();
         }
 
+        /** @return R (a copy) */
         @Override
         public double[][] rotation() {
             return new double[][] {rotation[0].clone(), rotation[1].clone(), rotation[2].clone()};
         }
 
+        /** @return t (a copy) */
         @Override
         public double[] translation() {
             return translation.clone();

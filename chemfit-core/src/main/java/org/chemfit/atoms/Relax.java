@@ -144,6 +144,7 @@ public final class Relax {
             forces = forces.clone();
         }
 
+        /** @return the forces (a copy) */
         @Override
         public double[] forces() {
             return forces.clone();

@@ -32,7 +32,9 @@ import org.chemfit.ChemFitException;
  * Xyz.write(Path.of("out.xyz"), List.of(dimer.withEnergy(-0.23)));
  * }</pre>
  *
- * @throws XyzFormatException (from the readers) naming the file, the line and what was expected
+ * <p>The readers throw an {@link XyzFormatException} that names the file, the line and what was
+ * expected there.
+ *
  * @implNote Stateless; every method is thread-safe.
  */
 public final class Xyz {
