@@ -42,7 +42,7 @@ public final class AtomisticTerms {
      * @param csv a reference CSV (see {@link ReferenceCsv})
      * @param potential the model
      * @return a builder of the terms
-     * @throws XyzFormatException when the CSV is malformed
+     * @throws InputFormatException when the CSV is malformed
      * @throws org.chemfit.ChemFitException when it cannot be read
      */
     public static Builder fromCsv(Path csv, Potential potential) {
@@ -157,8 +157,8 @@ public final class AtomisticTerms {
             }
             try {
                 return prepare.apply(Xyz.read(e.file()));
-            } catch (XyzFormatException ex) {
-                throw new XyzFormatException(ex.file(), ex.line(), ex.problem() + where);
+            } catch (InputFormatException ex) {
+                throw new InputFormatException(ex.file(), ex.line(), ex.problem() + where);
             } catch (IllegalArgumentException ex) {
                 throw new org.chemfit.ChemFitException("structure " + e.file() + where + " could not be prepared: " + ex.getMessage(), ex);
             }

@@ -511,6 +511,57 @@ public final class PairPotential implements Potential {
         }
 
         /**
+         * Adds a term by the name of its form, for callers that read terms from a file. The forms
+         * and their parameter keys: {@code lennard-jones} (epsilon, sigma), {@code morse} (D,
+         * alpha, r0), {@code buckingham} (A, rho, C). Form names ignore case, '_' and '-'
+         * ({@code LJ} is Lennard-Jones).
+         *
+         * <pre>{@code
+         * builder.term("lennard-jones", "O", "O",
+         *         Map.of("epsilon", ParameterRef.parse("eps_OO"), "sigma", ParameterRef.parse("sigma_OO")), 8.0, true);
+         * }</pre>
+         *
+         * @param form the term's form
+         * @param a a species or "*"
+         * @param b a species or "*"
+         * @param params the form's parameter keys to references
+         * @param cutoff in Å, infinity for none
+         * @param shifted subtract E(cutoff)
+         * @return this builder
+         * @throws IllegalArgumentException for an unknown form, a missing or unknown parameter key
+         *     (the message lists the expected keys), or an invalid cutoff
+         */
+        public Builder term(String form, String a, String b, Map<String, ParameterRef> params, double cutoff, boolean shifted) {
+            String f = form == null ? "" : form.toLowerCase(java.util.Locale.ROOT).replace("_", "").replace("-", "").replace(" ", "");
+            List<String> keys = switch (f) {
+                case "lennardjones", "lj" -> List.of("epsilon", "sigma");
+                case "morse" -> List.of("D", "alpha", "r0");
+                case "buckingham" -> List.of("A", "rho", "C");
+                default -> throw new IllegalArgumentException("unknown pair term '" + form
+                        + "'; known terms: lennard-jones (epsilon, sigma), morse (D, alpha, r0), buckingham (A, rho, C)"
+                        + " and Coulomb through coulomb(charges)");
+            };
+            for (String k : params.keySet()) {
+                if (!keys.contains(k)) {
+                    throw new IllegalArgumentException("pair term '" + form + "' has no parameter '" + k + "'; it takes " + keys);
+                }
+            }
+            ParameterRef[] r = new ParameterRef[keys.size()];
+            for (int i = 0; i < r.length; i++) {
+                r[i] = params.get(keys.get(i));
+                if (r[i] == null) {
+                    throw new IllegalArgumentException("pair term '" + form + "' (" + a + "-" + b + ") needs the parameter '"
+                            + keys.get(i) + "'; it takes " + keys);
+                }
+            }
+            return switch (keys.size() == 2 ? 0 : keys.get(0).equals("D") ? 1 : 2) {
+                case 0 -> lennardJones(a, b, r[0], r[1], cutoff, shifted);
+                case 1 -> morse(a, b, r[0], r[1], r[2], cutoff, shifted);
+                default -> buckingham(a, b, r[0], r[1], r[2], cutoff, shifted);
+            };
+        }
+
+        /**
          * Coulomb between all pairs, without cutoff.
          *
          * @param charges the charge (e) of each species; every species of a structure needs one

@@ -61,6 +61,58 @@ public record ParameterRef(String name, double factor) {
         return new ParameterRef(null, value);
     }
 
+    /**
+     * Parses the text form used in job files: a number ({@code "0.5"}), a parameter name
+     * ({@code "qH"}), or a factor times a name ({@code "-2*qH"}, {@code "qH*-2"}).
+     *
+     * @param text the text
+     * @return the reference
+     * @throws IllegalArgumentException when the text is none of these forms
+     */
+    public static ParameterRef parse(String text) {
+        Objects.requireNonNull(text, "text");
+        String t = text.trim();
+        if (t.isEmpty()) {
+            throw new IllegalArgumentException("expected a number, a parameter name or factor*name, got an empty text");
+        }
+        Double number = number(t);
+        if (number != null) {
+            return constant(number);
+        }
+        int star = t.indexOf('*');
+        if (star < 0) {
+            return of(checkName(t, text));
+        }
+        String left = t.substring(0, star).trim();
+        String right = t.substring(star + 1).trim();
+        Double lf = number(left);
+        Double rf = number(right);
+        if (lf != null && rf == null) {
+            return scaled(checkName(right, text), lf);
+        }
+        if (rf != null && lf == null) {
+            return scaled(checkName(left, text), rf);
+        }
+        throw new IllegalArgumentException("expected a number, a parameter name or factor*name (such as -2*qH), got '" + text + "'");
+    }
+
+    private static Double number(String s) {
+        try {
+            double v = Double.parseDouble(s);
+            return Double.isFinite(v) ? v : null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static String checkName(String name, String text) {
+        if (name.isEmpty() || name.contains("*") || name.chars().anyMatch(Character::isWhitespace)
+                || !(Character.isLetter(name.charAt(0)) || name.charAt(0) == '_')) {
+            throw new IllegalArgumentException("expected a number, a parameter name or factor*name (such as -2*qH), got '" + text + "'");
+        }
+        return name;
+    }
+
     /** @return whether this is a constant */
     public boolean isConstant() {
         return name == null;

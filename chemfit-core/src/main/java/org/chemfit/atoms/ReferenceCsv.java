@@ -33,7 +33,7 @@ public final class ReferenceCsv {
     /**
      * @param csv the CSV file
      * @return its rows, in order (at least one)
-     * @throws XyzFormatException when the header lacks a required column, a row has the wrong
+     * @throws InputFormatException when the header lacks a required column, a row has the wrong
      *     number of fields, an energy is not a number or the file has no rows; the message names
      *     the file and line
      * @throws ChemFitException when the file cannot be read
@@ -51,7 +51,7 @@ public final class ReferenceCsv {
             headerLine++;
         }
         if (headerLine == lines.size()) {
-            throw new XyzFormatException(csv, 1, "expected a header row naming the columns file, reference_energy and tag, got an empty file");
+            throw new InputFormatException(csv, 1, "expected a header row naming the columns file, reference_energy and tag, got an empty file");
         }
         List<String> header = split(csv, headerLine + 1, lines.get(headerLine));
         int fileCol = -1;
@@ -68,7 +68,7 @@ public final class ReferenceCsv {
             }
         }
         if (fileCol < 0 || energyCol < 0) {
-            throw new XyzFormatException(csv, headerLine + 1, "expected a header row with the columns 'file' and 'reference_energy'"
+            throw new InputFormatException(csv, headerLine + 1, "expected a header row with the columns 'file' and 'reference_energy'"
                     + " (and optionally 'tag'), got '" + lines.get(headerLine) + "'");
         }
         List<ReferenceEntry> out = new ArrayList<>();
@@ -80,12 +80,12 @@ public final class ReferenceCsv {
             int lineNo = k + 1;
             List<String> f = split(csv, lineNo, line);
             if (f.size() != header.size()) {
-                throw new XyzFormatException(csv, lineNo, "expected " + header.size() + " fields as in the header ("
+                throw new InputFormatException(csv, lineNo, "expected " + header.size() + " fields as in the header ("
                         + String.join(",", header) + "), got " + f.size() + ": '" + line + "'");
             }
             String name = f.get(fileCol).trim();
             if (name.isEmpty()) {
-                throw new XyzFormatException(csv, lineNo, "expected a structure file name in column 'file', got an empty field");
+                throw new InputFormatException(csv, lineNo, "expected a structure file name in column 'file', got an empty field");
             }
             double e;
             try {
@@ -94,7 +94,7 @@ public final class ReferenceCsv {
                 e = Double.NaN;
             }
             if (!Double.isFinite(e)) {
-                throw new XyzFormatException(csv, lineNo, "expected a finite number in column 'reference_energy', got '"
+                throw new InputFormatException(csv, lineNo, "expected a finite number in column 'reference_energy', got '"
                         + f.get(energyCol) + "'");
             }
             Path file = folder.resolve(name).normalize();
@@ -107,7 +107,7 @@ public final class ReferenceCsv {
             out.add(new ReferenceEntry(file, e, tag, lineNo));
         }
         if (out.isEmpty()) {
-            throw new XyzFormatException(csv, lines.size(), "expected at least one row after the header, got none");
+            throw new InputFormatException(csv, lines.size(), "expected at least one row after the header, got none");
         }
         return out;
     }
@@ -139,7 +139,7 @@ public final class ReferenceCsv {
             }
         }
         if (quoted) {
-            throw new XyzFormatException(csv, lineNo, "expected a closing double quote, got the end of the line: '" + line + "'");
+            throw new InputFormatException(csv, lineNo, "expected a closing double quote, got the end of the line: '" + line + "'");
         }
         out.add(cur.toString());
         return out;

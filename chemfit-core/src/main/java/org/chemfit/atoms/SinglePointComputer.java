@@ -37,7 +37,7 @@ public final class SinglePointComputer implements QuantityComputer {
      * @param file an XYZ or extended XYZ file (its last frame is used), read now
      * @param potential the potential
      * @return the computer
-     * @throws XyzFormatException when the file is malformed
+     * @throws InputFormatException when the file is malformed
      */
     public static SinglePointComputer of(Path file, Potential potential) {
         return new SinglePointComputer(Xyz.read(file), potential);

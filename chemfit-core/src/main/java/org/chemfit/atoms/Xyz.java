@@ -32,7 +32,7 @@ import org.chemfit.ChemFitException;
  * Xyz.write(Path.of("out.xyz"), List.of(dimer.withEnergy(-0.23)));
  * }</pre>
  *
- * <p>The readers throw an {@link XyzFormatException} that names the file, the line and what was
+ * <p>The readers throw an {@link InputFormatException} that names the file, the line and what was
  * expected there.
  *
  * @implNote Stateless; every method is thread-safe.
@@ -47,7 +47,7 @@ public final class Xyz {
      *
      * @param file an XYZ or extended XYZ file
      * @return its last frame
-     * @throws XyzFormatException when the file is malformed or holds no frame
+     * @throws InputFormatException when the file is malformed or holds no frame
      * @throws ChemFitException when the file cannot be read
      */
     public static Atoms read(Path file) {
@@ -58,7 +58,7 @@ public final class Xyz {
     /**
      * @param file an XYZ or extended XYZ file
      * @return every frame, in order (at least one)
-     * @throws XyzFormatException when the file is malformed or holds no frame
+     * @throws InputFormatException when the file is malformed or holds no frame
      * @throws ChemFitException when the file cannot be read
      */
     public static List<Atoms> readAll(Path file) {
@@ -77,7 +77,7 @@ public final class Xyz {
      * @param source the name used in error messages
      * @param text the file's content
      * @return every frame
-     * @throws XyzFormatException when the text is malformed
+     * @throws InputFormatException when the text is malformed
      */
     public static List<Atoms> parse(Path source, String text) {
         return parse(source, text.lines().toList());
@@ -96,20 +96,20 @@ public final class Xyz {
             try {
                 n = Integer.parseInt(countLine.split("\\s+")[0]);
             } catch (NumberFormatException e) {
-                throw new XyzFormatException(file, i + 1, "expected the number of atoms (a whole number) at the start of a frame, got '"
+                throw new InputFormatException(file, i + 1, "expected the number of atoms (a whole number) at the start of a frame, got '"
                         + countLine + "'");
             }
             if (n < 0) {
-                throw new XyzFormatException(file, i + 1, "expected a non-negative number of atoms, got " + n);
+                throw new InputFormatException(file, i + 1, "expected a non-negative number of atoms, got " + n);
             }
             if (i + 1 >= lines.size()) {
-                throw new XyzFormatException(file, i + 2, "expected a comment line after the atom count " + n
+                throw new InputFormatException(file, i + 2, "expected a comment line after the atom count " + n
                         + ", got the end of the file");
             }
             Header h = parseHeader(file, i + 2, lines.get(i + 1));
             int first = i + 2;
             if (first + n > lines.size()) {
-                throw new XyzFormatException(file, lines.size() + 1, "expected " + n + " atom lines (lines " + (first + 1) + "-"
+                throw new InputFormatException(file, lines.size() + 1, "expected " + n + " atom lines (lines " + (first + 1) + "-"
                         + (first + n) + "), got the end of the file after " + (lines.size() - first));
             }
             String[] species = new String[n];
@@ -120,12 +120,12 @@ public final class Xyz {
                 String line = lines.get(first + k);
                 String[] t = line.trim().split("\\s+");
                 if (t.length < h.columns || line.isBlank()) {
-                    throw new XyzFormatException(file, lineNo, "expected " + h.columns + " columns (" + h.describe()
+                    throw new InputFormatException(file, lineNo, "expected " + h.columns + " columns (" + h.describe()
                             + ") for atom " + (k + 1) + " of " + n + ", got " + (line.isBlank() ? 0 : t.length) + ": '" + line.trim() + "'");
                 }
                 species[k] = t[h.speciesColumn];
                 if (Character.isDigit(species[k].charAt(0)) || species[k].charAt(0) == '-') {
-                    throw new XyzFormatException(file, lineNo, "expected a chemical symbol in column " + (h.speciesColumn + 1)
+                    throw new InputFormatException(file, lineNo, "expected a chemical symbol in column " + (h.speciesColumn + 1)
                             + ", got '" + species[k] + "'");
                 }
                 for (int c = 0; c < 3; c++) {
@@ -138,7 +138,7 @@ public final class Xyz {
                     try {
                         mol[k] = Integer.parseInt(t[h.moleculeColumn]);
                     } catch (NumberFormatException e) {
-                        throw new XyzFormatException(file, lineNo, "expected an integer molecule index in column "
+                        throw new InputFormatException(file, lineNo, "expected an integer molecule index in column "
                                 + (h.moleculeColumn + 1) + ", got '" + t[h.moleculeColumn] + "'");
                     }
                 }
@@ -148,10 +148,10 @@ public final class Xyz {
                 try {
                     a = a.withCell(h.lattice, h.pbc[0], h.pbc[1], h.pbc[2]);
                 } catch (IllegalArgumentException e) {
-                    throw new XyzFormatException(file, i + 2, "expected a Lattice of three independent vectors: " + e.getMessage());
+                    throw new InputFormatException(file, i + 2, "expected a Lattice of three independent vectors: " + e.getMessage());
                 }
             } else if (h.pbcGiven && (h.pbc[0] || h.pbc[1] || h.pbc[2])) {
-                throw new XyzFormatException(file, i + 2, "expected a Lattice= key, since pbc= marks a direction periodic");
+                throw new InputFormatException(file, i + 2, "expected a Lattice= key, since pbc= marks a direction periodic");
             }
             if (mol != null) {
                 a = a.withMolecules(mol);
@@ -166,7 +166,7 @@ public final class Xyz {
             i = first + n;
         }
         if (frames.isEmpty()) {
-            throw new XyzFormatException(file, 1, "expected at least one frame (a line with the number of atoms), got an empty file");
+            throw new InputFormatException(file, 1, "expected at least one frame (a line with the number of atoms), got an empty file");
         }
         return frames;
     }
@@ -180,7 +180,7 @@ public final class Xyz {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new XyzFormatException(file, line, "expected a finite number for " + what + ", got '" + s + "'");
+        throw new InputFormatException(file, line, "expected a finite number for " + what + ", got '" + s + "'");
     }
 
     private static void check(Path file, int line, String s, char type, int column) {
@@ -190,12 +190,12 @@ public final class Xyz {
                 try {
                     Integer.parseInt(s);
                 } catch (NumberFormatException e) {
-                    throw new XyzFormatException(file, line, "expected an integer in column " + column + ", got '" + s + "'");
+                    throw new InputFormatException(file, line, "expected an integer in column " + column + ", got '" + s + "'");
                 }
             }
             case 'L' -> {
                 if (parseBool(s) == null) {
-                    throw new XyzFormatException(file, line, "expected a logical (T or F) in column " + column + ", got '" + s + "'");
+                    throw new InputFormatException(file, line, "expected a logical (T or F) in column " + column + ", got '" + s + "'");
                 }
             }
             default -> {
@@ -239,7 +239,7 @@ public final class Xyz {
         });
         if (kv == null) {
             if (comment.contains("Lattice=") || comment.contains("Properties=") || comment.contains("pbc=")) {
-                throw new XyzFormatException(file, lineNo, "expected key=value pairs with balanced double quotes in the "
+                throw new InputFormatException(file, lineNo, "expected key=value pairs with balanced double quotes in the "
                         + "extended XYZ comment line, got '" + comment.trim() + "'");
             }
             return h;
@@ -251,7 +251,7 @@ public final class Xyz {
                 case "lattice" -> {
                     String[] t = value.trim().split("\\s+");
                     if (t.length != 9) {
-                        throw new XyzFormatException(file, lineNo, "expected Lattice= to hold 9 numbers (three cell vectors), got "
+                        throw new InputFormatException(file, lineNo, "expected Lattice= to hold 9 numbers (three cell vectors), got "
                                 + t.length + ": '" + value + "'");
                     }
                     h.lattice = new double[3][3];
@@ -265,12 +265,12 @@ public final class Xyz {
                 case "pbc" -> {
                     String[] t = value.trim().split("\\s+");
                     if (t.length != 3) {
-                        throw new XyzFormatException(file, lineNo, "expected pbc= to hold 3 flags (T or F), got '" + value + "'");
+                        throw new InputFormatException(file, lineNo, "expected pbc= to hold 3 flags (T or F), got '" + value + "'");
                     }
                     for (int k = 0; k < 3; k++) {
                         Boolean b = parseBool(t[k]);
                         if (b == null) {
-                            throw new XyzFormatException(file, lineNo, "expected pbc= to hold 3 flags (T or F), got '" + value + "'");
+                            throw new InputFormatException(file, lineNo, "expected pbc= to hold 3 flags (T or F), got '" + value + "'");
                         }
                         h.pbc[k] = b;
                     }
@@ -304,7 +304,7 @@ public final class Xyz {
     private static void parseProperties(Path file, int lineNo, String value, Header h) {
         String[] t = value.trim().split(":");
         if (t.length % 3 != 0) {
-            throw new XyzFormatException(file, lineNo, "expected Properties= as name:type:count triples, got '" + value + "'");
+            throw new InputFormatException(file, lineNo, "expected Properties= as name:type:count triples, got '" + value + "'");
         }
         h.typed.clear();
         h.names.clear();
@@ -321,29 +321,29 @@ public final class Xyz {
                 count = -1;
             }
             if (count < 1) {
-                throw new XyzFormatException(file, lineNo, "expected a positive column count for property '" + name
+                throw new InputFormatException(file, lineNo, "expected a positive column count for property '" + name
                         + "' in Properties=, got '" + t[k + 2] + "'");
             }
             if (!(type.equals("S") || type.equals("R") || type.equals("I") || type.equals("L"))) {
-                throw new XyzFormatException(file, lineNo, "expected the type of property '" + name
+                throw new InputFormatException(file, lineNo, "expected the type of property '" + name
                         + "' to be S, R, I or L in Properties=, got '" + type + "'");
             }
             switch (name) {
                 case "species" -> {
                     if (!type.equals("S") || count != 1) {
-                        throw new XyzFormatException(file, lineNo, "expected species:S:1 in Properties=, got " + name + ":" + type + ":" + count);
+                        throw new InputFormatException(file, lineNo, "expected species:S:1 in Properties=, got " + name + ":" + type + ":" + count);
                     }
                     h.speciesColumn = col;
                 }
                 case "pos" -> {
                     if (!type.equals("R") || count != 3) {
-                        throw new XyzFormatException(file, lineNo, "expected pos:R:3 in Properties=, got " + name + ":" + type + ":" + count);
+                        throw new InputFormatException(file, lineNo, "expected pos:R:3 in Properties=, got " + name + ":" + type + ":" + count);
                     }
                     h.posColumn = col;
                 }
                 case "molecule", "mol-id", "mol_id" -> {
                     if (!type.equals("I") || count != 1) {
-                        throw new XyzFormatException(file, lineNo, "expected " + name + ":I:1 in Properties=, got " + name + ":"
+                        throw new InputFormatException(file, lineNo, "expected " + name + ":I:1 in Properties=, got " + name + ":"
                                 + type + ":" + count);
                     }
                     h.moleculeColumn = col;
@@ -360,7 +360,7 @@ public final class Xyz {
             col += count;
         }
         if (h.speciesColumn < 0 || h.posColumn < 0) {
-            throw new XyzFormatException(file, lineNo, "expected Properties= to name species:S:1 and pos:R:3, got '" + value + "'");
+            throw new InputFormatException(file, lineNo, "expected Properties= to name species:S:1 and pos:R:3, got '" + value + "'");
         }
         h.columns = col;
     }

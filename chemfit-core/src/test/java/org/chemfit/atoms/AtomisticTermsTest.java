@@ -81,25 +81,25 @@ class AtomisticTermsTest {
     void malformedCsvNamesFileLineAndExpectation() throws Exception {
         Path noColumn = dir.resolve("a.csv");
         Files.writeString(noColumn, "path_to_file,energy_ev\nx.xyz,1\n");
-        XyzFormatException e1 = assertThrows(XyzFormatException.class, () -> ReferenceCsv.read(noColumn));
+        InputFormatException e1 = assertThrows(InputFormatException.class, () -> ReferenceCsv.read(noColumn));
         assertEquals(1, e1.line());
         assertTrue(e1.getMessage().startsWith(noColumn + ":1: expected a header row with the columns 'file' and 'reference_energy'"),
                 e1.getMessage());
 
         Path badEnergy = dir.resolve("b.csv");
         Files.writeString(badEnergy, ",file,reference_energy,tag\n0,x.xyz,-0.1,t0\n1,y.xyz,minus one,t1\n");
-        XyzFormatException e2 = assertThrows(XyzFormatException.class, () -> ReferenceCsv.read(badEnergy));
+        InputFormatException e2 = assertThrows(InputFormatException.class, () -> ReferenceCsv.read(badEnergy));
         assertTrue(e2.getMessage().startsWith(badEnergy + ":3: expected a finite number in column 'reference_energy', got 'minus one'"),
                 e2.getMessage());
 
         Path fields = dir.resolve("c.csv");
         Files.writeString(fields, "file,reference_energy,tag\nx.xyz,-0.1\n");
-        XyzFormatException e3 = assertThrows(XyzFormatException.class, () -> ReferenceCsv.read(fields));
+        InputFormatException e3 = assertThrows(InputFormatException.class, () -> ReferenceCsv.read(fields));
         assertTrue(e3.getMessage().startsWith(fields + ":2: expected 3 fields as in the header"), e3.getMessage());
 
         Path empty = dir.resolve("d.csv");
         Files.writeString(empty, "file,reference_energy\n");
-        assertTrue(assertThrows(XyzFormatException.class, () -> ReferenceCsv.read(empty)).getMessage()
+        assertTrue(assertThrows(InputFormatException.class, () -> ReferenceCsv.read(empty)).getMessage()
                 .contains("expected at least one row after the header"));
     }
 
@@ -113,7 +113,7 @@ class AtomisticTermsTest {
 
         Files.writeString(dir.resolve("bad.xyz"), "2\ncomment\nAr 0 0 0\n");
         Files.writeString(csv, "file,reference_energy,tag\nbad.xyz,-0.1,broken\n");
-        XyzFormatException broken = assertThrows(XyzFormatException.class, () -> AtomisticTerms.fromCsv(csv, LJ).terms());
+        InputFormatException broken = assertThrows(InputFormatException.class, () -> AtomisticTerms.fromCsv(csv, LJ).terms());
         assertTrue(broken.getMessage().startsWith(dir.resolve("bad.xyz") + ":4: expected 2 atom lines"), broken.getMessage());
         assertTrue(broken.getMessage().endsWith("(CSV line 2, tag 'broken')"), broken.getMessage());
 

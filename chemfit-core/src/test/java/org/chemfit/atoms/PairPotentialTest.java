@@ -208,4 +208,51 @@ class PairPotentialTest {
         assertEquals(Set.of("epsilon", "sigma", "qH", "D", "a", "r0"), p.parameterNames());
         assertEquals(-0.834, ParameterRef.scaled("qH", -2).value(Parameters.of(Map.of("qH", 0.417))), 1e-15);
     }
+
+    @Test
+    void parameterReferencesParseFromText() {
+        Parameters p = Parameters.of(Map.of("qH", 0.417));
+        assertEquals(ParameterRef.of("qH"), ParameterRef.parse(" qH "));
+        assertEquals(ParameterRef.scaled("qH", -2), ParameterRef.parse("-2*qH"));
+        assertEquals(ParameterRef.scaled("qH", -2), ParameterRef.parse("qH * -2"));
+        assertEquals(ParameterRef.constant(0.5), ParameterRef.parse("0.5"));
+        assertEquals(-0.834, ParameterRef.parse("-2*qH").value(p), 1e-15);
+        for (String bad : List.of("", "2*3", "q H", "-2*", "*qH", "2qH*x*y")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ParameterRef.parse(bad));
+            assertTrue(e.getMessage().contains("expected a number, a parameter name or factor*name"), e.getMessage());
+        }
+    }
+
+    @Test
+    void termsByFormNameMatchTheTypedBuilders() {
+        Atoms a = cluster(42, 9, 1.45);
+        Map<String, ParameterRef> lj = Map.of("epsilon", ParameterRef.of("lj.eps"), "sigma", ParameterRef.of("lj.sigma"));
+        Map<String, ParameterRef> morse = Map.of("D", ParameterRef.of("morse.D"), "alpha", ParameterRef.of("morse.alpha"),
+                "r0", ParameterRef.of("morse.r0"));
+        Map<String, ParameterRef> buck = Map.of("A", ParameterRef.of("buck.A"), "rho", ParameterRef.of("buck.rho"),
+                "C", ParameterRef.of("buck.C"));
+        PairPotential byName = PairPotential.builder()
+                .term("Lennard_Jones", "A", "A", lj, 2.5, true)
+                .term("morse", "A", "B", morse, Double.POSITIVE_INFINITY, false)
+                .term("Buckingham", "B", "B", buck, Double.POSITIVE_INFINITY, false)
+                .build();
+        PairPotential typed = PairPotential.builder()
+                .lennardJones("A", "A", ParameterRef.of("lj.eps"), ParameterRef.of("lj.sigma"), 2.5, true)
+                .morse("A", "B", "morse.D", "morse.alpha", "morse.r0")
+                .buckingham("B", "B", "buck.A", "buck.rho", "buck.C")
+                .build();
+        assertEquals(typed.energy(a, P), byName.energy(a, P), 0.0);
+        assertTrue(Math.abs(typed.energy(a, P)) > 1e-3);
+
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+                () -> PairPotential.builder().term("yukawa", "A", "A", lj, 3, false));
+        assertTrue(unknown.getMessage().startsWith("unknown pair term 'yukawa'; known terms: lennard-jones"), unknown.getMessage());
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+                () -> PairPotential.builder().term("morse", "A", "B", Map.of("D", ParameterRef.of("x")), 3, false));
+        assertTrue(missing.getMessage().contains("needs the parameter 'alpha'; it takes [D, alpha, r0]"), missing.getMessage());
+        IllegalArgumentException extra = assertThrows(IllegalArgumentException.class,
+                () -> PairPotential.builder().term("lj", "A", "B", Map.of("epsilon", ParameterRef.of("e"), "sigma",
+                        ParameterRef.of("s"), "rc", ParameterRef.constant(3)), 3, false));
+        assertTrue(extra.getMessage().contains("has no parameter 'rc'; it takes [epsilon, sigma]"), extra.getMessage());
+    }
 }

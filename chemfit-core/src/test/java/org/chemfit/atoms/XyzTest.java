@@ -102,7 +102,7 @@ class XyzTest {
     void malformedFileNamesFileLineAndExpectation(String label, String text, int line, String expected) throws Exception {
         Path f = dir.resolve(label.replace(' ', '_') + ".xyz");
         Files.writeString(f, text.replace("\\n", "\n"));
-        XyzFormatException e = assertThrows(XyzFormatException.class, () -> Xyz.read(f));
+        InputFormatException e = assertThrows(InputFormatException.class, () -> Xyz.read(f));
         assertEquals(line, e.line(), e.getMessage());
         assertEquals(f, e.file());
         assertTrue(e.getMessage().startsWith(f + ":" + line + ": "), e.getMessage());

@@ -5,20 +5,20 @@ import java.nio.file.Path;
 import org.chemfit.ChemFitException;
 
 /**
- * A structure or reference file that does not follow its format. The message names the file, the
+ * A structure file (XYZ, extended XYZ) or reference CSV that does not follow its format. The message names the file, the
  * line number (from 1) and what was expected there.
  *
  * <pre>{@code
  * try {
  *     Atoms a = Xyz.read(Path.of("broken.xyz"));
- * } catch (XyzFormatException e) {
+ * } catch (InputFormatException e) {
  *     System.err.println(e.getMessage()); // broken.xyz:3: expected 4 columns ..., got 'O 1.0 2.0'
  * }
  * }</pre>
  *
  * @implNote Immutable.
  */
-public final class XyzFormatException extends ChemFitException {
+public final class InputFormatException extends ChemFitException {
 
     private static final long serialVersionUID = 1L;
 
@@ -31,7 +31,7 @@ public final class XyzFormatException extends ChemFitException {
      * @param line the line number, from 1 (0 when the whole file is at fault)
      * @param problem what was expected and what was found
      */
-    public XyzFormatException(Path file, int line, String problem) {
+    public InputFormatException(Path file, int line, String problem) {
         super(file + (line > 0 ? ":" + line : "") + ": " + problem);
         this.file = file;
         this.line = line;
