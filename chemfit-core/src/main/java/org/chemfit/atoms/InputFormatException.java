@@ -5,8 +5,8 @@ import java.nio.file.Path;
 import org.chemfit.ChemFitException;
 
 /**
- * A structure file (XYZ, extended XYZ) or reference CSV that does not follow its format. The message names the file, the
- * line number (from 1) and what was expected there.
+ * A structure file (XYZ, extended XYZ) or reference CSV that does not follow its format. The
+ * message names the file, the line number (from 1) and what was expected there.
  *
  * <pre>{@code
  * try {
