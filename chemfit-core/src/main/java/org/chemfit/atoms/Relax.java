@@ -218,7 +218,8 @@ public final class Relax {
         int steps = 0;
         while (maxForce(f) >= forceTolerance && steps < maxSteps) {
             double power = dot(f, v);
-            if (power > 0) {
+            // the first step starts from rest: there is no power to judge yet
+            if (steps > 0 && power > 0) {
                 double vn = Math.sqrt(dot(v, v));
                 double fn = Math.sqrt(dot(f, f));
                 for (int i = 0; i < n; i++) {
@@ -229,7 +230,7 @@ public final class Relax {
                     alpha *= 0.99;
                 }
                 positive++;
-            } else {
+            } else if (steps > 0) {
                 Arrays.fill(v, 0.0);
                 alpha = 0.1;
                 dt *= 0.5;
