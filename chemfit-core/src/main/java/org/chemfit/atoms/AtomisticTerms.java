@@ -50,6 +50,17 @@ public final class AtomisticTerms {
     }
 
     /**
+     * @param csvs several reference CSVs, read file after file
+     * @param potential the model
+     * @return a builder of the terms
+     * @throws InputFormatException when a CSV is malformed
+     * @throws IllegalArgumentException when the list is empty
+     */
+    public static Builder fromCsv(List<Path> csvs, Potential potential) {
+        return new Builder(ReferenceCsv.read(csvs), potential);
+    }
+
+    /**
      * @param entries reference rows
      * @param potential the model
      * @return a builder of the terms

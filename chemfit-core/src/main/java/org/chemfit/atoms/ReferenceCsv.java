@@ -12,10 +12,12 @@ import org.chemfit.ChemFitException;
 
 /**
  * Reads reference energies from CSV, as ChemFit's {@code process_csv} does: a header row naming
- * the columns {@code file} and {@code reference_energy} (or {@code energy}), and optionally
- * {@code tag}, in any order; other columns (such as the unnamed row index that pandas writes
- * first) are ignored. Relative file paths are resolved against the CSV's folder. A missing tag
- * becomes the file name without its extension. Fields may be double-quoted.
+ * the columns {@code file} or {@code path}, {@code reference_energy} (or {@code energy}), and
+ * optionally {@code tag}, in any order; other columns (such as the unnamed row index that pandas
+ * writes first) are ignored. As in ChemFit, relative names in {@code file} are resolved against
+ * the CSV's folder, relative names in {@code path} against the working directory, and {@code path}
+ * wins when both are present. A missing tag becomes the file name without its extension. Fields
+ * may be double-quoted.
  *
  * <pre>{@code
  * // ,file,reference_energy,tag
@@ -55,22 +57,27 @@ public final class ReferenceCsv {
         }
         List<String> header = split(csv, headerLine + 1, lines.get(headerLine));
         int fileCol = -1;
+        int pathCol = -1;
         int energyCol = -1;
         int tagCol = -1;
         for (int c = 0; c < header.size(); c++) {
             String h = header.get(c).trim().toLowerCase(Locale.ROOT);
             switch (h) {
-                case "file", "path", "filename" -> fileCol = fileCol < 0 ? c : fileCol;
+                case "file" -> fileCol = fileCol < 0 ? c : fileCol;
+                case "path" -> pathCol = pathCol < 0 ? c : pathCol;
                 case "reference_energy", "energy" -> energyCol = energyCol < 0 ? c : energyCol;
                 case "tag", "name" -> tagCol = tagCol < 0 ? c : tagCol;
                 default -> {
                 }
             }
         }
-        if (fileCol < 0 || energyCol < 0) {
-            throw new InputFormatException(csv, headerLine + 1, "expected a header row with the columns 'file' and 'reference_energy'"
-                    + " (and optionally 'tag'), got '" + lines.get(headerLine) + "'");
+        if (fileCol < 0 && pathCol < 0 || energyCol < 0) {
+            throw new InputFormatException(csv, headerLine + 1, "expected a header row with the columns 'file' (or 'path') and "
+                    + "'reference_energy' (and optionally 'tag'), got '" + lines.get(headerLine) + "'");
         }
+        boolean byPath = pathCol >= 0;
+        int nameCol = byPath ? pathCol : fileCol;
+        String nameColumn = byPath ? "path" : "file";
         List<ReferenceEntry> out = new ArrayList<>();
         for (int k = headerLine + 1; k < lines.size(); k++) {
             String line = lines.get(k);
@@ -83,9 +90,10 @@ public final class ReferenceCsv {
                 throw new InputFormatException(csv, lineNo, "expected " + header.size() + " fields as in the header ("
                         + String.join(",", header) + "), got " + f.size() + ": '" + line + "'");
             }
-            String name = f.get(fileCol).trim();
+            String name = f.get(nameCol).trim();
             if (name.isEmpty()) {
-                throw new InputFormatException(csv, lineNo, "expected a structure file name in column 'file', got an empty field");
+                throw new InputFormatException(csv, lineNo, "expected a structure file name in column '" + nameColumn
+                        + "', got an empty field");
             }
             double e;
             try {
@@ -97,7 +105,7 @@ public final class ReferenceCsv {
                 throw new InputFormatException(csv, lineNo, "expected a finite number in column 'reference_energy', got '"
                         + f.get(energyCol) + "'");
             }
-            Path file = folder.resolve(name).normalize();
+            Path file = (byPath ? Path.of(name).toAbsolutePath() : folder.resolve(name)).normalize();
             String tag = tagCol >= 0 ? f.get(tagCol).trim() : "";
             if (tag.isEmpty()) {
                 String fn = file.getFileName().toString();
@@ -108,6 +116,25 @@ public final class ReferenceCsv {
         }
         if (out.isEmpty()) {
             throw new InputFormatException(csv, lines.size(), "expected at least one row after the header, got none");
+        }
+        return out;
+    }
+
+    /**
+     * Reads several CSVs, as {@code process_csv} does with a list of paths.
+     *
+     * @param csvs the CSV files
+     * @return their rows, file after file
+     * @throws InputFormatException as {@link #read(Path)}
+     * @throws IllegalArgumentException when the list is empty
+     */
+    public static List<ReferenceEntry> read(List<Path> csvs) {
+        if (csvs.isEmpty()) {
+            throw new IllegalArgumentException("at least one reference CSV is needed, got none");
+        }
+        List<ReferenceEntry> out = new ArrayList<>();
+        for (Path csv : csvs) {
+            out.addAll(read(csv));
         }
         return out;
     }

@@ -68,6 +68,23 @@ class AtomisticTermsTest {
     }
 
     @Test
+    void pathColumnIsRelativeToTheWorkingDirectoryAndWinsOverFile() throws Exception {
+        Path data = SharedData.folder("water-dimer-pbe");
+        Path relative = Path.of("").toAbsolutePath().relativize(data.resolve("atoms_3.0.xyz").toAbsolutePath());
+        Path csv = dir.resolve("p.csv");
+        Files.writeString(csv, "file,path,reference_energy,tag\nignored.xyz," + relative + ",-0.23,w30\n");
+        ReferenceEntry row = ReferenceCsv.read(csv).get(0);
+        assertEquals(data.resolve("atoms_3.0.xyz").toAbsolutePath().normalize(), row.file());
+
+        List<ReferenceEntry> both = ReferenceCsv.read(List.of(data.resolve("energies.csv"), data.resolve("energies2.csv")));
+        assertEquals(27, both.size());
+        assertEquals("dimer_C1_4.3", both.get(19).tag());
+        assertEquals("dimer_C1_4.4", both.get(20).tag());
+        assertEquals(27, AtomisticTerms.fromCsv(List.of(data.resolve("energies.csv"), data.resolve("energies2.csv")),
+                WaterDimerFitTest.TIP3P_FORM).moleculeSize(3).combined().size());
+    }
+
+    @Test
     void relaxedTermsUseTheRelaxedEnergy() throws Exception {
         dimer(dir.resolve("d.xyz"), 1.5);
         Path csv = dir.resolve("r.csv");
@@ -83,7 +100,7 @@ class AtomisticTermsTest {
         Files.writeString(noColumn, "path_to_file,energy_ev\nx.xyz,1\n");
         InputFormatException e1 = assertThrows(InputFormatException.class, () -> ReferenceCsv.read(noColumn));
         assertEquals(1, e1.line());
-        assertTrue(e1.getMessage().startsWith(noColumn + ":1: expected a header row with the columns 'file' and 'reference_energy'"),
+        assertTrue(e1.getMessage().startsWith(noColumn + ":1: expected a header row with the columns 'file' (or 'path') and 'reference_energy'"),
                 e1.getMessage());
 
         Path badEnergy = dir.resolve("b.csv");
