@@ -61,14 +61,18 @@ public final class Relax {
         this.maxStep = maxStep;
     }
 
-    /** @return FIRE with 500 steps, force tolerance 0.01 eV/Å and steps of at most 0.2 Å */
+    /**
+     * @return FIRE with at most 2000 steps, force tolerance 1e-5 eV/Å (ChemFit's {@code minimize()}
+     *     defaults: tight, so that relaxed quantities vary smoothly with the parameters) and steps of
+     *     at most 0.2 Å
+     */
     public static Relax fire() {
-        return new Relax(Method.FIRE, 500, 0.01, 0.2);
+        return new Relax(Method.FIRE, 2000, 1e-5, 0.2);
     }
 
-    /** @return L-BFGS with 500 steps, force tolerance 0.01 eV/Å and steps of at most 0.2 Å */
+    /** @return L-BFGS with at most 2000 steps, force tolerance 1e-5 eV/Å and steps of at most 0.2 Å */
     public static Relax lbfgs() {
-        return new Relax(Method.LBFGS, 500, 0.01, 0.2);
+        return new Relax(Method.LBFGS, 2000, 1e-5, 0.2);
     }
 
     /**
