@@ -88,4 +88,43 @@ class FitterIntegrationTest {
             assertTrue(r.bestLoss() < 0.5, "it made progress: " + r.bestLoss());
         }
     }
+
+    @Test
+    void interruptingABatchFitStopsEveryTaskAndKeepsTheBestResult() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        AtomicInteger running = new AtomicInteger();
+        CountDownLatch blocked = new CountDownLatch(8);
+        ObjectiveFunction one = p -> {
+            running.incrementAndGet();
+            try {
+                if (calls.incrementAndGet() > 17) {
+                    // from the third generation on, every point hangs until interrupted
+                    blocked.countDown();
+                    new CountDownLatch(1).await(60, TimeUnit.SECONDS);
+                }
+                return Math.pow(p.get("a") - 0.5, 2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new EvaluationCancelledException("interrupted", e);
+            } finally {
+                running.decrementAndGet();
+            }
+        };
+        java.util.concurrent.atomic.AtomicReference<FitResult> result = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicInteger runningAtReturn = new java.util.concurrent.atomic.AtomicInteger(-1);
+        try (AsyncWrapperCOB w = new AsyncWrapperCOB(new CombinedObjectiveFunction(List.of(one)))) {
+            Thread fit = new Thread(() -> {
+                result.set(new Fitter(w, Map.of("a", 1.0)).maxEvaluations(1000).fit(Optimizers.cmaes(8, 0.3)));
+                runningAtReturn.set(running.get());
+            });
+            fit.start();
+            assertTrue(blocked.await(20, TimeUnit.SECONDS), "the third generation's 8 points run at once");
+            fit.interrupt();
+            fit.join(TimeUnit.SECONDS.toMillis(10));
+            assertTrue(!fit.isAlive(), "the fit returned after the interrupt");
+        }
+        assertEquals(org.chemfit.fit.StopReason.INTERRUPTED, result.get().stopReason());
+        assertEquals(17, result.get().evaluations(), "the initial point and two generations of 8 were recorded");
+        assertEquals(0, runningAtReturn.get(), "no term was still running when fit() returned");
+    }
 }
