@@ -285,4 +285,60 @@ class JournalFitTest {
             }
         }
     }
+
+    @Test
+    void aBatchFitOnAThreadPoolInterruptedMidGenerationResumesToTheSameResult() throws Exception {
+        Counting plain = new Counting();
+        FitResult uninterrupted;
+        try (org.chemfit.schedule.AsyncWrapperCOB ob = new org.chemfit.schedule.AsyncWrapperCOB(plain.objective());
+                Journal j = Journal.open(dir.resolve("a"))) {
+            uninterrupted = fitter(ob, j).fit("CMA-ES");
+        }
+        assertEquals(3 * 40, plain.runs.get());
+        for (int stopAt : new int[] {5, 31, 65}) {
+            Counting c = new Counting();
+            Path journal = dir.resolve("stop-" + stopAt);
+            Thread fitThread = Thread.currentThread();
+            AtomicInteger seen = new AtomicInteger();
+            CombinedObjectiveFunction stopping = new CombinedObjectiveFunction(c.objective().terms().stream()
+                    .map(t -> (ObjectiveFunction) new ObjectiveFunction() {
+                        @Override
+                        public double evaluate(Parameters p) {
+                            throw new UnsupportedOperationException();
+                        }
+
+                        @Override
+                        public double evaluate(Parameters p, EvaluationContext ctx) {
+                            double v = t.evaluate(p, ctx);
+                            if (seen.incrementAndGet() == stopAt) {
+                                fitThread.interrupt(); // as a kill, cut the fit off in the middle of a generation
+                            }
+                            return v;
+                        }
+                    }).toList(), List.of(1.0, 0.5, 2.0)).withTermNames(List.of("a", "b", "c"));
+            FitResult cut;
+            try (org.chemfit.schedule.AsyncWrapperCOB ob = new org.chemfit.schedule.AsyncWrapperCOB(stopping);
+                    Journal j = Journal.open(journal)) {
+                cut = fitter(ob, j).fit("CMA-ES");
+            }
+            assertTrue(Thread.interrupted(), "the fit was interrupted");
+            assertEquals(org.chemfit.fit.StopReason.INTERRUPTED, cut.stopReason());
+            int firstAttempt = c.runs.get();
+            int running;
+            try (Journal j = Journal.openReadOnly(journal)) {
+                assertEquals("INTERRUPTED", j.latestRun().orElseThrow().status());
+                running = (int) j.evaluations(1).stream().filter(e -> e.state() == EvaluationRecord.State.RUNNING).count();
+            }
+            FitResult resumed;
+            try (org.chemfit.schedule.AsyncWrapperCOB ob = new org.chemfit.schedule.AsyncWrapperCOB(c.objective());
+                    Journal j = Journal.open(journal)) {
+                resumed = fitter(ob, j).fit("CMA-ES");
+                assertEquals(List.of("ok"), j.integrityCheck());
+            }
+            assertSameResult(uninterrupted, resumed);
+            int extra = c.runs.get() - plain.runs.get();
+            assertTrue(extra >= 0 && extra <= 3 * running, "stop at " + stopAt + ": " + extra + " extra runs, "
+                    + running + " evaluations in flight, " + firstAttempt + " runs before the stop");
+        }
+    }
 }
