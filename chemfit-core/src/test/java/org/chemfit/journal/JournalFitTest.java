@@ -190,7 +190,7 @@ class JournalFitTest {
             assertEquals(plain.runs.get() + runningEvaluations, firstAttempt + secondAttempt,
                     "crash at run " + crashAt + ": only the term cut off runs twice");
             try (Journal j = Journal.openReadOnly(journal)) {
-                List<TermRecord> terms = j.terms(1, j.evaluations(1).size() > 0 ? cutOff(crashAt) : 0);
+                List<TermRecord> terms = j.terms(1, cutOff(crashAt));
                 assertEquals(recordedTermsOfIt, terms.stream().filter(t -> t.attempt() == 1).count());
                 assertEquals(3 - recordedTermsOfIt, terms.stream().filter(t -> t.attempt() == 2).count(),
                         "the resumed evaluation runs only its terms that were not recorded");
