@@ -220,9 +220,21 @@ public final class SqliteJournal implements Journal {
         return j;
     }
 
+    /**
+     * An existing directory, or a path that does not exist and whose name has no dot (an output
+     * folder still to be made), means the journal file {@value Journal#DEFAULT_FILE_NAME} in it;
+     * anything else is the journal file itself.
+     */
     static Path resolve(Path path) {
         Objects.requireNonNull(path, "path");
-        return Files.isDirectory(path) ? path.resolve(DEFAULT_FILE_NAME) : path;
+        if (Files.isDirectory(path)) {
+            return path.resolve(DEFAULT_FILE_NAME);
+        }
+        Path name = path.getFileName();
+        if (!Files.exists(path) && name != null && !name.toString().contains(".")) {
+            return path.resolve(DEFAULT_FILE_NAME);
+        }
+        return path;
     }
 
     /** Opens a connection after checking the header and running quick_check; writes nothing. */

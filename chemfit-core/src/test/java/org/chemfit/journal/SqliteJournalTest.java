@@ -277,4 +277,17 @@ class SqliteJournalTest {
         assertEquals("0|COMPLETE|0.0|0.3\n1|COMPLETE|0.01|1.3\n2|COMPLETE|0.02|2.3\n3|COMPLETE|0.03|3.3\n4|COMPLETE|0.04|4.3\nwal\n",
                 out);
     }
+
+    @Test
+    void aFolderStillToBeMadeHoldsTheJournal() {
+        try (Journal j = Journal.open(dir.resolve("results"))) {
+            assertEquals(dir.resolve("results").resolve("journal.sqlite"), j.path());
+        }
+        try (Journal j = Journal.open(dir.resolve("results"))) {
+            assertEquals(dir.resolve("results").resolve("journal.sqlite"), j.path(), "an existing folder");
+        }
+        try (Journal j = Journal.open(dir.resolve("other.db"))) {
+            assertEquals(dir.resolve("other.db"), j.path(), "a name with a dot is the file itself");
+        }
+    }
 }
