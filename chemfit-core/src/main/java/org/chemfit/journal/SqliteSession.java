@@ -533,7 +533,7 @@ final class SqliteSession implements Journal.Session {
         Map<String, Object> meta = child.metadata();
         String metaJson = meta.isEmpty() ? null : JsonCodec.write(meta);
         String runDir = text(meta, "run_directory", "run_dir", "workdir");
-        String host = text(meta, "host");
+        String host = text(meta, "host", "member_address");
         String worker = text(meta, "member", "worker");
         long start = child.startEpochNanos() == 0 ? EvaluationContext.nowEpochNanos() : child.startEpochNanos();
         long end = child.endEpochNanos() == 0 ? EvaluationContext.nowEpochNanos() : child.endEpochNanos();
