@@ -322,6 +322,11 @@ public final class Fitter {
      *
      * @return the result
      * @throws FitFailedException when a term failed under the RAISE policy or the method failed
+     *     (or the journal could not be written)
+     * @throws org.chemfit.journal.JournalMismatchException when the journal holds the run to resume
+     *     with other settings (the message names each change)
+     * @throws org.chemfit.journal.JournalException when the journal cannot start the run (another
+     *     process is writing it, or the run to resume does not exist)
      */
     public FitResult fit() {
         return fit(defaultOptimizer);
@@ -332,6 +337,11 @@ public final class Fitter {
      * @return the result
      * @throws IllegalArgumentException for an unknown method
      * @throws FitFailedException when a term failed under the RAISE policy or the method failed
+     *     (or the journal could not be written)
+     * @throws org.chemfit.journal.JournalMismatchException when the journal holds the run to resume
+     *     with other settings (the message names each change)
+     * @throws org.chemfit.journal.JournalException when the journal cannot start the run (another
+     *     process is writing it, or the run to resume does not exist)
      */
     public FitResult fit(String method) {
         return fit(Optimizers.byName(method));
@@ -341,6 +351,11 @@ public final class Fitter {
      * @param optimizer the method
      * @return the result
      * @throws FitFailedException when a term failed under the RAISE policy or the method failed
+     *     (or the journal could not be written)
+     * @throws org.chemfit.journal.JournalMismatchException when the journal holds the run to resume
+     *     with other settings (the message names each change)
+     * @throws org.chemfit.journal.JournalException when the journal cannot start the run (another
+     *     process is writing it, or the run to resume does not exist)
      */
     public FitResult fit(Optimizer optimizer) {
         return new RunState(optimizer).run();
