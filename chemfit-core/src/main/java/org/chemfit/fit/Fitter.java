@@ -410,7 +410,8 @@ public final class Fitter {
                                 r.stopReason().name(), r.bestLoss(), r.evaluations());
                     } else {
                         session.end(thrown instanceof EvaluationCancelledException ? "INTERRUPTED" : "FAILED",
-                                String.valueOf(thrown == null ? null : thrown.getMessage()), bestLoss, evaluations);
+                                String.valueOf(thrown == null ? null : thrown.getMessage()),
+                                Double.isFinite(bestLoss) ? bestLoss : Double.NaN, evaluations);
                     }
                 } catch (RuntimeException e) {
                     if (thrown == null) {
