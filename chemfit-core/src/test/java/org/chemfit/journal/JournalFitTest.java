@@ -341,4 +341,49 @@ class JournalFitTest {
                     + running + " evaluations in flight, " + firstAttempt + " runs before the stop");
         }
     }
+
+    @Test
+    void aFailedTermIsRecordedWithItsMessageAndRunAgainOnResume() {
+        AtomicInteger runs = new AtomicInteger();
+        AtomicInteger failures = new AtomicInteger();
+        ObjectiveFunction flaky = new ObjectiveFunction() {
+            @Override
+            public double evaluate(Parameters p) {
+                runs.incrementAndGet();
+                if (p.get("x") > 0.305) {
+                    failures.incrementAndGet();
+                    throw new IllegalStateException("x = " + p.get("x") + " is out of the model's range");
+                }
+                return Math.pow(p.get("x") - 0.2, 2);
+            }
+        };
+        ObjectiveFunction smooth = p -> {
+            runs.incrementAndGet();
+            return Math.pow(p.get("y") - 1, 2);
+        };
+        CombinedObjectiveFunction ob = new CombinedObjectiveFunction(List.of(flaky, smooth))
+                .withTermNames(List.of("flaky", "smooth")).withFailurePolicy(org.chemfit.FailurePolicy.penalty(50.0));
+        FitResult first;
+        int failedFirst;
+        try (Journal j = Journal.open(dir)) {
+            first = fitter(ob, j).fit("Nelder-Mead");
+            failedFirst = failures.get();
+            List<TermRecord> failed = j.terms(1).stream().filter(t -> t.state() == EvaluationRecord.State.FAILED).toList();
+            assertEquals(failedFirst, failed.size());
+            assertTrue(failedFirst > 0, "the fit went past x = 0.305");
+            for (TermRecord t : failed) {
+                assertEquals("flaky", t.name());
+                assertTrue(t.failure().contains("is out of the model's range"), t.failure());
+                assertTrue(Double.isNaN(t.value()));
+            }
+        }
+        runs.set(0);
+        FitResult again;
+        try (Journal j = Journal.open(dir)) {
+            again = fitter(ob, j).fit("Nelder-Mead");
+        }
+        assertSameResult(first, again);
+        assertEquals(failedFirst, runs.get(), "only the failed terms ran again");
+        assertEquals(2 * failedFirst, failures.get());
+    }
 }
