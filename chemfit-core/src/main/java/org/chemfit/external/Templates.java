@@ -109,7 +109,7 @@ final class Templates {
         }
         if (line != null && line > 0) {
             String[] lines = s.text().split("\n", -1);
-            if (line <= lines.length) {
+            if (line <= lines.length && !lines[line - 1].isBlank()) {
                 sb.append(" in `").append(lines[line - 1].strip()).append('`');
             }
         }
