@@ -308,6 +308,34 @@ class FileBasedQuantityComputerTest {
     }
 
     @Test
+    void runDirectoriesStayUniqueAcrossProcessesSharingAFileSystem() throws Exception {
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<Process> others = new ArrayList<>();
+        for (int k = 1; k <= 2; k++) {
+            others.add(new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"), RunDirectoryStress.class.getName(),
+                    root.toString(), Integer.toString(1000 * k), "60").redirectErrorStream(true)
+                    .redirectOutput(root.resolve("jvm" + k + ".log").toFile()).start());
+        }
+        RunDirectoryStress.run(root, 0, 60);
+        for (Process p : others) {
+            assertTrue(p.waitFor(120, TimeUnit.SECONDS), "a stress JVM did not finish");
+            assertEquals(0, p.exitValue(), "a stress JVM failed");
+        }
+        List<Path> dirs = runDirs();
+        assertEquals(180, dirs.size());
+        Set<String> inputs = new HashSet<>();
+        Set<String> pids = new HashSet<>();
+        for (Path d : dirs) {
+            inputs.add(Files.readString(d.resolve("in.txt")));
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("^stress-same-p(\\d+)-[0-9a-z]+$").matcher(d.getFileName().toString());
+            assertTrue(m.matches(), d.getFileName().toString());
+            pids.add(m.group(1));
+        }
+        assertEquals(180, inputs.size(), "each run directory holds a different evaluation's input");
+        assertEquals(3, pids.size(), "three processes wrote into the shared work directory");
+    }
+
+    @Test
     void keepPolicies() throws Exception {
         fake("ok").build().compute(x(1));
         assertTrue(runDirs().isEmpty(), "a successful run is deleted by default");
