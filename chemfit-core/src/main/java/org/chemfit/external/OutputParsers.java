@@ -188,7 +188,7 @@ public final class OutputParsers {
 
         @Override
         public Quantities parse(Path runDirectory) throws IOException {
-            String text = read(runDirectory, file, toString());
+            String text = read(runDirectory, file, this);
             Matcher m = pattern.matcher(text);
             List<String> found = new ArrayList<>();
             while (m.find()) {
@@ -206,12 +206,12 @@ public final class OutputParsers {
             if (pick == Pick.ALL) {
                 double[] a = new double[found.size()];
                 for (int i = 0; i < a.length; i++) {
-                    a[i] = number(found.get(i), file, toString(), text);
+                    a[i] = number(found.get(i), file, this, text);
                 }
                 return Quantities.builder().put(quantity, a).build();
             }
             String s = pick == Pick.FIRST ? found.get(0) : found.get(found.size() - 1);
-            return Quantities.of(quantity, number(s, file, toString(), text));
+            return Quantities.of(quantity, number(s, file, this, text));
         }
 
         @Override
@@ -276,7 +276,7 @@ public final class OutputParsers {
 
         @Override
         public Quantities parse(Path runDirectory) throws IOException {
-            String text = read(runDirectory, file, toString());
+            String text = read(runDirectory, file, this);
             String[] lines = text.split("\\R");
             int col = index;
             int width = -1;
@@ -313,7 +313,7 @@ public final class OutputParsers {
                         + (width >= 0 ? " with " + width + " columns after the header" : " with a column " + col),
                         excerpt(text, true));
             }
-            return picked(quantity, values, pick, n, file, toString(), text);
+            return picked(quantity, values, pick, n, file, this, text);
         }
 
         @Override
@@ -347,7 +347,7 @@ public final class OutputParsers {
 
         @Override
         public Quantities parse(Path runDirectory) throws IOException {
-            String text = read(runDirectory, file, toString());
+            String text = read(runDirectory, file, this);
             JsonNode root;
             try {
                 root = JSON.readTree(text);
@@ -360,7 +360,7 @@ public final class OutputParsers {
                 throw new OutputParseException(file, toString(), "no value at '" + path + "'", excerpt(text, false));
             }
             if (node.isNumber()) {
-                return Quantities.of(quantity, finite(node.asDouble(), node.toString(), file, toString(), text));
+                return Quantities.of(quantity, finite(node.asDouble(), node.toString(), file, this, text));
             }
             if (node.isArray()) {
                 double[] a = new double[node.size()];
@@ -370,7 +370,7 @@ public final class OutputParsers {
                         throw new OutputParseException(file, toString(), "element " + i + " at '" + path + "' is not a number: "
                                 + e, excerpt(text, false));
                     }
-                    a[i] = finite(e.asDouble(), e.toString(), file, toString(), text);
+                    a[i] = finite(e.asDouble(), e.toString(), file, this, text);
                 }
                 return Quantities.builder().put(quantity, a).build();
             }
@@ -455,7 +455,7 @@ public final class OutputParsers {
 
         @Override
         public Quantities parse(Path runDirectory) throws IOException {
-            String text = read(runDirectory, file, toString());
+            String text = read(runDirectory, file, this);
             String[] lines = text.split("\\R");
             List<List<String>> headers = new ArrayList<>();
             List<List<String[]>> tables = new ArrayList<>();
@@ -509,7 +509,7 @@ public final class OutputParsers {
             for (String[] r : tables.get(withRows.get(k))) {
                 values.add(r[col]);
             }
-            return picked(quantity, values, pick, n, file, toString(), text);
+            return picked(quantity, values, pick, n, file, this, text);
         }
 
         @Override
@@ -531,7 +531,7 @@ public final class OutputParsers {
         };
     }
 
-    private static Quantities picked(String quantity, List<String> values, Pick pick, int n, String file, String parser,
+    private static Quantities picked(String quantity, List<String> values, Pick pick, int n, String file, Object parser,
             String text) {
         switch (pick) {
             case FIRST:
@@ -548,7 +548,7 @@ public final class OutputParsers {
             default: {
                 int from = pick == Pick.MEAN ? 0 : values.size() - n;
                 if (from < 0) {
-                    throw new OutputParseException(file, parser, "asked for the mean of the last " + n + " rows, there are only "
+                    throw new OutputParseException(file, String.valueOf(parser), "asked for the mean of the last " + n + " rows, there are only "
                             + values.size(), excerpt(text, true));
                 }
                 double sum = 0;
@@ -572,12 +572,12 @@ public final class OutputParsers {
         return file;
     }
 
-    static String read(Path runDirectory, String file, String parser) throws IOException {
+    static String read(Path runDirectory, String file, Object parser) throws IOException {
         Path p = RunPaths.resolve(runDirectory, file, "output file");
         try {
             return Files.readString(p, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
-            throw new OutputParseException(file, parser, "the file does not exist in " + runDirectory, null);
+            throw new OutputParseException(file, String.valueOf(parser), "the file does not exist in " + runDirectory, null);
         } catch (java.nio.charset.MalformedInputException e) {
             return new String(Files.readAllBytes(p), StandardCharsets.ISO_8859_1);
         }
@@ -618,10 +618,10 @@ public final class OutputParsers {
         }
     }
 
-    static double number(String s, String file, String parser, String text) {
+    static double number(String s, String file, Object parser, String text) {
         String t = s.strip();
         if (!looksNumeric(t)) {
-            throw new OutputParseException(file, parser, "'" + abbreviate(t) + "' is not a number", excerptAround(text, s));
+            throw new OutputParseException(file, String.valueOf(parser), "'" + abbreviate(t) + "' is not a number", excerptAround(text, s));
         }
         String l = t.toLowerCase(java.util.Locale.ROOT);
         double d = l.contains("nan") ? Double.NaN : l.contains("inf") ? (l.startsWith("-") ? Double.NEGATIVE_INFINITY
@@ -629,9 +629,9 @@ public final class OutputParsers {
         return finite(d, t, file, parser, text);
     }
 
-    private static double finite(double d, String raw, String file, String parser, String text) {
+    private static double finite(double d, String raw, String file, Object parser, String text) {
         if (!Double.isFinite(d)) {
-            throw new OutputParseException(file, parser, "the value '" + raw + "' is not a finite number", excerptAround(text, raw));
+            throw new OutputParseException(file, String.valueOf(parser), "the value '" + raw + "' is not a finite number", excerptAround(text, raw));
         }
         return d;
     }

@@ -44,16 +44,18 @@ public final class ExternalTermBenchmark {
         }
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 400;
         double[] python = new double[ROUNDS];
-        double[][] def = new double[2][ROUNDS];
-        double[][] vfork = new double[2][ROUNDS];
+        double[][] def = new double[3][ROUNDS];
+        double[][] vfork = new double[3][ROUNDS];
         for (int r = 0; r < ROUNDS; r++) {
             // alternate the three so that the machine's load falls on all of them alike
             double[] d = javaChild("", n);
             def[0][r] = d[0];
             def[1][r] = d[1];
+            def[2][r] = d[2];
             double[] v = javaChild("-Djdk.lang.Process.launchMechanism=VFORK", n);
             vfork[0][r] = v[0];
             vfork[1][r] = v[1];
+            vfork[2][r] = v[2];
             python[r] = python(n);
         }
         double py = median(python);
@@ -62,8 +64,12 @@ public final class ExternalTermBenchmark {
         row("Python `subprocess.run([\"/bin/true\"])`", py, py);
         row("Java bare `ProcessBuilder(\"/bin/true\").start().waitFor()`, default launch mechanism", median(def[0]), py);
         row("Java bare, `-Djdk.lang.Process.launchMechanism=VFORK`", median(vfork[0]), py);
-        row("whole external term (render, run dir, spawn, wait, parse, delete), default launch mechanism", median(def[1]), py);
-        row("whole external term, `VFORK`", median(vfork[1]), py);
+        row("whole external term (render, run dir, spawn, wait, parse, delete), run dirs on tmpfs, default launch mechanism",
+                median(def[1]), py);
+        row("whole external term, run dirs on tmpfs, `VFORK`", median(vfork[1]), py);
+        row("whole external term, run dirs on disk (" + System.getProperty("java.io.tmpdir") + "), default launch mechanism",
+                median(def[2]), py);
+        row("whole external term, run dirs on disk, `VFORK`", median(vfork[2]), py);
     }
 
     private static void row(String what, double ms, double python) {
@@ -95,7 +101,7 @@ public final class ExternalTermBenchmark {
             throw new IllegalStateException("benchmark child failed: " + last);
         }
         String[] t = last.split(" ");
-        return new double[] {Double.parseDouble(t[1]), Double.parseDouble(t[2])};
+        return new double[] {Double.parseDouble(t[1]), Double.parseDouble(t[2]), Double.parseDouble(t[3])};
     }
 
     private static double python(int n) throws Exception {
@@ -112,9 +118,27 @@ public final class ExternalTermBenchmark {
         return Double.parseDouble(out);
     }
 
-    /** One JVM's share: bare spawns, then whole terms, each after a warm-up. */
+    /** One JVM's share: bare spawns, then whole terms on tmpfs and on disk, each after a warm-up. */
     private static void child(int n) throws Exception {
-        Path root = Files.createTempDirectory("chemfit-bench");
+        double bare = bare(n);
+        Path shm = Path.of("/dev/shm");
+        double tmpfs = Files.isDirectory(shm) ? term(Files.createTempDirectory(shm, "chemfit-bench"), n) : Double.NaN;
+        double disk = term(Files.createTempDirectory("chemfit-bench"), n);
+        System.out.printf(Locale.ROOT, "RESULT %.6f %.6f %.6f%n", bare, tmpfs, disk);
+    }
+
+    private static double bare(int n) throws Exception {
+        for (int i = 0; i < Math.max(50, n / 4); i++) {
+            bare();
+        }
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            bare();
+        }
+        return (System.nanoTime() - t0) / 1e6 / n;
+    }
+
+    private static double term(Path root, int n) throws Exception {
         FileBasedQuantityComputer term = FileBasedQuantityComputer.builder()
                 .name("bench")
                 .workDirectory(root)
@@ -124,16 +148,10 @@ public final class ExternalTermBenchmark {
                 .build();
         Parameters p = Parameters.of(Map.of("x", 1.25));
         for (int i = 0; i < Math.max(50, n / 4); i++) {
-            bare();
             term.compute(p, new EvaluationContext(p, "w" + i));
         }
-        long t0 = System.nanoTime();
-        for (int i = 0; i < n; i++) {
-            bare();
-        }
-        double bare = (System.nanoTime() - t0) / 1e6 / n;
         double sum = 0;
-        t0 = System.nanoTime();
+        long t0 = System.nanoTime();
         for (int i = 0; i < n; i++) {
             sum += term.compute(p, new EvaluationContext(p, "e" + i)).get("energy");
         }
@@ -147,7 +165,7 @@ public final class ExternalTermBenchmark {
             }
         }
         Files.delete(root);
-        System.out.printf(Locale.ROOT, "RESULT %.6f %.6f%n", bare, whole);
+        return whole;
     }
 
     private static void bare() throws Exception {
