@@ -228,7 +228,10 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
             m.put("timings", timings);
             m.put("commands", commandLog);
             try {
-                JSON.writeValue(dir.resolve("failure.json").toFile(), m);
+                // written aside and renamed, so that a reader never sees half a report
+                Path tmp = dir.resolve(".failure.json.tmp");
+                JSON.writeValue(tmp.toFile(), m);
+                Files.move(tmp, dir.resolve("failure.json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (IOException e) {
                 // the exception still carries every fact; a full disk must not hide the original failure
             }
