@@ -49,6 +49,30 @@ class LammpsFitTest {
     }
 
     @Test
+    void aRealLogWithMinimizeAndRunTablesIsReadTableByTable() {
+        TestSupport.requireLammps();
+        Parameters truth = Argon.parameters(Argon.EPSILON, Argon.SIGMA);
+        FileBasedQuantityComputer md = Argon.lammps("md", "in.argon-md", work)
+                .variable("temperature", 40)
+                .variable("bins", 14)
+                .output(OutputParsers.lammpsThermo("relaxed", "log.lammps", "PotEng").run(0).last())
+                .output(OutputParsers.lammpsThermo("steps", "log.lammps", "Step").all())
+                .output(OutputParsers.lammpsThermo("mdMean", "log.lammps", "PotEng").mean())
+                .output(OutputParsers.lammpsThermo("mdAll", "log.lammps", "PotEng").all())
+                .output(OutputParsers.column("g", "rdf.dat", "c_rdf[2]").all())
+                .build();
+        Quantities q = md.compute(truth);
+        double fccPerAtom = Argon.fcc(work).compute(truth).get("energy");
+        // 32 atoms relaxed by minimize give the same energy per atom as the 4-atom cell
+        assertEquals(fccPerAtom, q.get("relaxed"), 1e-9 * Math.abs(fccPerAtom));
+        assertEquals(List.of(0.0, 50.0, 100.0), java.util.Arrays.stream(q.array("steps")).boxed().toList());
+        double[] all = q.array("mdAll");
+        assertEquals((all[0] + all[1] + all[2]) / 3, q.get("mdMean"), 1e-15);
+        assertEquals(14, q.array("g").length);
+        assertTrue(java.util.Arrays.stream(q.array("g")).max().getAsDouble() > 1, "the crystal's first peak");
+    }
+
+    @Test
     void aLammpsErrorFailsTheTermWithLammpsOwnMessage() {
         TestSupport.requireLammps();
         FileBasedQuantityComputer broken = Argon.lammps("broken", "in.dimer", work)
