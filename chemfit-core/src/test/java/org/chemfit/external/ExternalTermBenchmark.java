@@ -118,27 +118,21 @@ public final class ExternalTermBenchmark {
         return Double.parseDouble(out);
     }
 
-    /** One JVM's share: bare spawns, then whole terms on tmpfs and on disk, each after a warm-up. */
+    /**
+     * One JVM's share: bare spawns interleaved call by call with whole terms (on tmpfs, then on
+     * disk), so that the machine's load falls on both alike. Prints the bare cost measured
+     * alongside the tmpfs terms.
+     */
     private static void child(int n) throws Exception {
-        double bare = bare(n);
         Path shm = Path.of("/dev/shm");
-        double tmpfs = Files.isDirectory(shm) ? term(Files.createTempDirectory(shm, "chemfit-bench"), n) : Double.NaN;
-        double disk = term(Files.createTempDirectory("chemfit-bench"), n);
-        System.out.printf(Locale.ROOT, "RESULT %.6f %.6f %.6f%n", bare, tmpfs, disk);
+        double[] tmpfs = Files.isDirectory(shm) ? interleaved(Files.createTempDirectory(shm, "chemfit-bench"), n)
+                : new double[] {Double.NaN, Double.NaN};
+        double[] disk = interleaved(Files.createTempDirectory("chemfit-bench"), n);
+        System.out.printf(Locale.ROOT, "RESULT %.6f %.6f %.6f%n", Double.isNaN(tmpfs[0]) ? disk[0] : tmpfs[0], tmpfs[1], disk[1]);
     }
 
-    private static double bare(int n) throws Exception {
-        for (int i = 0; i < Math.max(50, n / 4); i++) {
-            bare();
-        }
-        long t0 = System.nanoTime();
-        for (int i = 0; i < n; i++) {
-            bare();
-        }
-        return (System.nanoTime() - t0) / 1e6 / n;
-    }
-
-    private static double term(Path root, int n) throws Exception {
+    /** @return the mean ms of a bare spawn and of a whole term, measured call by call in turn */
+    private static double[] interleaved(Path root, int n) throws Exception {
         FileBasedQuantityComputer term = FileBasedQuantityComputer.builder()
                 .name("bench")
                 .workDirectory(root)
@@ -148,14 +142,21 @@ public final class ExternalTermBenchmark {
                 .build();
         Parameters p = Parameters.of(Map.of("x", 1.25));
         for (int i = 0; i < Math.max(50, n / 4); i++) {
+            bare();
             term.compute(p, new EvaluationContext(p, "w" + i));
         }
         double sum = 0;
-        long t0 = System.nanoTime();
+        long bareNanos = 0;
+        long termNanos = 0;
         for (int i = 0; i < n; i++) {
+            long t0 = System.nanoTime();
+            bare();
+            long t1 = System.nanoTime();
             sum += term.compute(p, new EvaluationContext(p, "e" + i)).get("energy");
+            long t2 = System.nanoTime();
+            bareNanos += t1 - t0;
+            termNanos += t2 - t1;
         }
-        double whole = (System.nanoTime() - t0) / 1e6 / n;
         if (sum != 1.25 * n) {
             throw new IllegalStateException("wrong parse result " + sum);
         }
@@ -165,7 +166,7 @@ public final class ExternalTermBenchmark {
             }
         }
         Files.delete(root);
-        return whole;
+        return new double[] {bareNanos / 1e6 / n, termNanos / 1e6 / n};
     }
 
     private static void bare() throws Exception {
