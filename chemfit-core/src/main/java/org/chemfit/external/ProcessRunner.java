@@ -87,10 +87,30 @@ final class ProcessRunner {
                 return new Result(p.exitValue(), false, System.nanoTime() - t0);
             }
             killTree(p.toHandle(), grace);
-            return new Result(p.exitValue(), true, System.nanoTime() - t0);
+            return new Result(exitCodeAfterKill(p), true, System.nanoTime() - t0);
         } catch (InterruptedException e) {
             killTree(p.toHandle(), grace);
             throw e;
+        }
+    }
+
+    /** @return the exit code once the JDK has reaped the killed process, or -1 when it has not within 10 s */
+    private static int exitCodeAfterKill(Process p) {
+        boolean interrupted = false;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        try {
+            while (true) {
+                try {
+                    long left = deadline - System.nanoTime();
+                    return left > 0 && p.waitFor(left, TimeUnit.NANOSECONDS) ? p.exitValue() : -1;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
