@@ -19,8 +19,9 @@ import java.util.Objects;
  * Command piped = Command.shell("grep Energy out.txt > energy.txt"); // runs /bin/sh -c
  * }</pre>
  *
- * @throws IllegalArgumentException from the factories and withers for an empty argument list, a
- *     null or empty argument, or a timeout that is not positive
+ * <p>Failures: the factories and withers throw {@link IllegalArgumentException} for an empty
+ * argument list, a null or empty argument, or a timeout that is not positive.
+ *
  * @implNote Immutable and thread-safe; withers return a copy.
  */
 public final class Command {

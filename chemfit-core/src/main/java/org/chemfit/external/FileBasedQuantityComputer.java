@@ -67,9 +67,11 @@ import org.chemfit.TermFailedException;
  * scheduler does to cancel an evaluation) kills the tree too and throws an
  * {@link EvaluationCancelledException}, leaving the thread's interrupt flag set.
  *
- * @throws IllegalArgumentException from the builder's methods and {@code build()} for invalid
- *     settings: a path that is absolute or leaves the run directory, a template that does not
- *     compile (naming file and line), a program not found on PATH, a missing staged file
+ * <p>Failures: the builder's methods and {@code build()} throw {@link IllegalArgumentException}
+ * for invalid settings (a path that is absolute or leaves the run directory, a template that does
+ * not compile, naming file and line, a program not found on PATH, a missing staged file);
+ * {@code compute} throws {@link TermFailedException} and {@link EvaluationCancelledException}.
+ *
  * @implNote Immutable and thread-safe: one instance may run any number of evaluations at once;
  *     every evaluation has its own run directory and keeps its state on its own stack.
  */

@@ -33,8 +33,9 @@ import org.chemfit.Quantities;
  * <p>A missing file, no match, or a value that is not a finite number fails with an
  * {@link OutputParseException} naming the file, the parser and an excerpt of the text.
  *
- * @throws IllegalArgumentException from the factories for an empty quantity name, a file path that
- *     is absolute or leaves the run directory, or an invalid pattern, column or path
+ * <p>The factories throw {@link IllegalArgumentException} for an empty quantity name, a file
+ * path that is absolute or leaves the run directory, or an invalid pattern, column or path.
+ *
  * @implNote Every parser is immutable and thread-safe; withers return copies.
  */
 public final class OutputParsers {
