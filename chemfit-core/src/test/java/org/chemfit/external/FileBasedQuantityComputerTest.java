@@ -92,7 +92,8 @@ class FileBasedQuantityComputerTest {
         assertEquals(3.405, q.get("sigma"), 0.0);
         assertEquals(4.0, q.get("n"), 0.0);
         Path dir = Path.of((String) ctx.metadata().get("run_directory"));
-        assertTrue(dir.getFileName().toString().startsWith("fake".equals(ctx.name()) ? "fake" : "objective-e1-p"),
+        // no name given: the context's (a root context is "objective"), its evaluation id, this process
+        assertTrue(dir.getFileName().toString().matches("objective-e1-p" + ProcessHandle.current().pid() + "-[0-9a-z]+"),
                 dir.getFileName().toString());
         assertEquals("x = 0.0103\nsigma 3.405 4\n", Files.readString(dir.resolve("in.txt")));
         assertTrue(Files.exists(dir.resolve("program.stdout")));
