@@ -79,7 +79,7 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final String PID = Long.toString(ProcessHandle.current().pid());
-    private static final int STDERR_TAIL_LINES = 20;
+    private static final int STDERR_TAIL_LINES = 40;
     private static final int STDERR_TAIL_BYTES = 4096;
 
     private final String name;
@@ -98,6 +98,7 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
     private final List<OutputParser> parsers;
     private final KeepPolicy keep;
     private final int retries;
+    private final boolean privateTmpDir;
 
     private record Stage(String target, Path source, boolean link) {
     }
@@ -119,6 +120,7 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
         this.parsers = List.copyOf(b.parsers);
         this.keep = b.keep;
         this.retries = b.retries;
+        this.privateTmpDir = b.privateTmpDir;
     }
 
     /** @return a builder with the defaults: keep failed runs, no timeout, 5 s kill grace, no retries */
@@ -329,13 +331,24 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
 
             // 3. run the commands
             run.step = "run";
+            Map<String, String> runEnv = env;
+            if (privateTmpDir) {
+                Path tmp = run.dir.resolve("tmp");
+                try {
+                    Files.createDirectories(tmp);
+                } catch (IOException io) {
+                    throw run.fail("cannot create the private TMPDIR " + tmp + ": " + io, false, io);
+                }
+                runEnv = new LinkedHashMap<>(env);
+                runEnv.put("TMPDIR", tmp.toString());
+            }
             for (int i = 0; i < commands.size(); i++) {
                 Command c = commands.get(i);
                 run.argv = c.isShell() ? c.arguments() : c.withLauncher(launcher);
                 run.exitCode = null;
-                Map<String, String> e = env;
+                Map<String, String> e = runEnv;
                 if (!c.env().isEmpty()) {
-                    e = new LinkedHashMap<>(env);
+                    e = new LinkedHashMap<>(runEnv);
                     e.putAll(c.env());
                 }
                 String base = commands.size() == 1 ? "program" : "program" + (i + 1);
@@ -573,6 +586,7 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
         private final List<OutputParser> parsers = new ArrayList<>();
         private KeepPolicy keep = KeepPolicy.FAILED;
         private int retries;
+        private boolean privateTmpDir;
         private final Set<String> targets = new LinkedHashSet<>();
 
         private Builder() {
@@ -781,6 +795,20 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
          */
         public Builder output(OutputParser parser) {
             parsers.add(Objects.requireNonNull(parser, "parser"));
+            return this;
+        }
+
+        /**
+         * Points {@code TMPDIR} of every command at a {@code tmp} folder of the run directory, so
+         * that concurrent runs never share scratch files. Needed, for example, by Open MPI programs
+         * started as isolated singletons ({@code OMPI_MCA_ess_singleton_isolated=1}): they all
+         * name their session directory {@code $TMPDIR/ompi.<host>.<uid>/jf.0}, and one run
+         * finishing removes it under the others.
+         *
+         * @return this builder
+         */
+        public Builder privateTmpDir() {
+            this.privateTmpDir = true;
             return this;
         }
 

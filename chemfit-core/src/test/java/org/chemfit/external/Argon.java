@@ -25,8 +25,10 @@ final class Argon {
     }
 
     /**
-     * A LAMMPS term. OpenMPI's singleton start-up is made cheap (40 ms instead of 350 ms per run) by
-     * two environment settings; they change nothing in the results.
+     * A LAMMPS term. Open MPI's singleton start-up is made cheap (40 ms instead of 350 ms per run) by
+     * two environment settings that change nothing in the results; isolated singletons all use one
+     * session directory under TMPDIR, so each run gets a TMPDIR of its own (concurrent runs failed
+     * in MPI_Init without it).
      */
     static FileBasedQuantityComputer.Builder lammps(String name, String template, Path work) {
         return FileBasedQuantityComputer.builder()
@@ -35,6 +37,7 @@ final class Argon {
                 .template("in.lammps", TestSupport.resource("/external/lammps/" + template))
                 .env("OMPI_MCA_pml", "ob1")
                 .env("OMPI_MCA_ess_singleton_isolated", "1")
+                .privateTmpDir()
                 .command("lmp", "-in", "in.lammps", "-log", "log.lammps", "-screen", "none", "-nocite")
                 .timeout(Duration.ofSeconds(60));
     }

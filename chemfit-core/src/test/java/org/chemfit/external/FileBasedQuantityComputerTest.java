@@ -430,6 +430,22 @@ class FileBasedQuantityComputerTest {
     }
 
     @Test
+    void privateTmpDirGivesEveryRunItsOwnTmpdir() throws Exception {
+        FileBasedQuantityComputer c = FileBasedQuantityComputer.builder()
+                .workDirectory(root)
+                .keep(KeepPolicy.ALL)
+                .privateTmpDir()
+                .command(Command.shell("echo \"$TMPDIR\" > tmpdir.txt"))
+                .output(dir -> Quantities.builder().label("tmpdir", Files.readString(dir.resolve("tmpdir.txt")).strip()).build())
+                .build();
+        EvaluationContext ctx = new EvaluationContext(x(1), "t1");
+        Quantities q = c.compute(x(1), ctx);
+        Path dir = Path.of((String) ctx.metadata().get("run_directory"));
+        assertEquals(dir.resolve("tmp").toString(), q.label("tmpdir"));
+        assertTrue(Files.isDirectory(dir.resolve("tmp")));
+    }
+
+    @Test
     void aFailingJavaParserIsReportedWithItsName() {
         FileBasedQuantityComputer c = fake("ok").output(new OutputParser() {
             @Override

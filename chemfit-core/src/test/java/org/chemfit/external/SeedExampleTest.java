@@ -40,6 +40,7 @@ class SeedExampleTest {
                 .template("in.lammps", TestSupport.resource("/external/lammps/" + template))
                 .env("OMPI_MCA_pml", "ob1")
                 .env("OMPI_MCA_ess_singleton_isolated", "1")
+                .privateTmpDir()
                 .command("lmp", "-in", "in.lammps", "-log", "log.lammps", "-screen", "none", "-nocite")
                 .timeout(Duration.ofMinutes(2));
     }
