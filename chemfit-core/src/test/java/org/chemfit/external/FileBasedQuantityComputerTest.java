@@ -25,11 +25,14 @@ import java.util.stream.Stream;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationCancelledException;
+import org.chemfit.LossFunctions;
 import org.chemfit.EvaluationContext;
 import org.chemfit.Parameters;
 import org.chemfit.Quantities;
 import org.chemfit.TermFailedException;
+import org.chemfit.schedule.AsyncWrapperCOB;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -204,6 +207,44 @@ class FileBasedQuantityComputerTest {
         assertTrue(TestSupport.gone(child), "child state " + TestSupport.state(child));
         JsonNode f = JSON.readTree(dir.resolve("failure.json").toFile());
         assertTrue(f.get("cancelled").asBoolean());
+    }
+
+    @Test
+    void cancellingAnAsyncEvaluationKillsEveryTermsProcessTree() throws Exception {
+        FileBasedQuantityComputer c = fake("forkterm").killGrace(Duration.ofMillis(200)).build();
+        CombinedObjectiveFunction combined = new CombinedObjectiveFunction(List.of(
+                c.withLoss(LossFunctions.squaredError(Map.of("result", 0.0))),
+                c.withLoss(LossFunctions.squaredError(Map.of("result", 0.0))),
+                c.withLoss(LossFunctions.squaredError(Map.of("result", 0.0)))));
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try (AsyncWrapperCOB objective = new AsyncWrapperCOB(combined, pool)) {
+            java.util.concurrent.CompletableFuture<Double> f = objective.evaluateAsync(x(1));
+            List<Long> pids = new ArrayList<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (runDirs().size() < 3 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals(3, runDirs().size(), "the three terms run at once");
+            for (Path d : runDirs()) {
+                pids.add(TestSupport.readPid(d.resolve("parent.pid")));
+                pids.add(TestSupport.readPid(d.resolve("child.pid")));
+            }
+            assertTrue(f.cancel(true));
+            for (long pid : pids) {
+                assertTrue(TestSupport.gone(pid), "process " + pid + " survived the cancellation: state " + TestSupport.state(pid));
+            }
+            for (Path d : runDirs()) {
+                Path report = d.resolve("failure.json");
+                long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (!Files.exists(report) && System.nanoTime() < until) {
+                    Thread.sleep(10);
+                }
+                assertTrue(JSON.readTree(report.toFile()).get("cancelled").asBoolean(), d.toString());
+            }
+        } finally {
+            pool.shutdownNow();
+            assertTrue(pool.awaitTermination(20, TimeUnit.SECONDS));
+        }
     }
 
     private Path waitForRunDir() throws Exception {

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import org.chemfit.CombinedObjectiveFunction;
@@ -16,6 +18,7 @@ import org.chemfit.Quantities;
 import org.chemfit.TermFailedException;
 import org.chemfit.fit.FitResult;
 import org.chemfit.fit.Fitter;
+import org.chemfit.schedule.AsyncWrapperCOB;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,7 +31,7 @@ class LammpsFitTest {
     Path work;
 
     @Test
-    void recoversEpsilonAndSigmaFromThreeLammpsTerms() {
+    void recoversEpsilonAndSigmaFromThreeLammpsTermsRunConcurrently() {
         TestSupport.requireLammps();
         Parameters truth = Argon.parameters(Argon.EPSILON, Argon.SIGMA);
         List<FileBasedQuantityComputer> computers = List.of(Argon.fcc(work), Argon.pressure(work), Argon.dimer(work));
@@ -39,13 +42,35 @@ class LammpsFitTest {
         CombinedObjectiveFunction combined = new CombinedObjectiveFunction(terms).withTermNames(List.of("fcc", "pressure", "dimer"));
         assertEquals(0.0, combined.evaluate(truth), 0.0, "the truth reproduces its own references");
 
-        FitResult r = new Fitter(combined, Argon.parameters(1.12 * Argon.EPSILON, 0.96 * Argon.SIGMA)).maxEvaluations(400).fit("BOBYQA");
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        FitResult r;
+        try (AsyncWrapperCOB objective = new AsyncWrapperCOB(combined, pool)) {
+            r = new Fitter(objective, Argon.parameters(1.12 * Argon.EPSILON, 0.96 * Argon.SIGMA)).maxEvaluations(400).fit("BOBYQA");
+            // the three LAMMPS runs of one evaluation overlap in time
+            EvaluationContext ctx = new EvaluationContext(r.bestParameters(), "overlap");
+            assertEquals(r.bestLoss(), objective.evaluate(r.bestParameters(), ctx), 1e-12);
+            assertTrue(overlaps(ctx), "no two terms overlapped: " + ctx.toMap(true));
+        } finally {
+            pool.shutdownNow();
+        }
 
         double eps = r.bestParameters().get("lj.epsilon");
         double sigma = r.bestParameters().get("lj.sigma");
         assertEquals(Argon.EPSILON, eps, 1e-3 * Argon.EPSILON, "epsilon after " + r.evaluations() + " evaluations: " + r);
         assertEquals(Argon.SIGMA, sigma, 1e-3 * Argon.SIGMA, "sigma after " + r.evaluations() + " evaluations: " + r);
         assertTrue(r.bestLoss() < 1e-6 * r.initialLoss(), "loss " + r.bestLoss() + " from " + r.initialLoss());
+    }
+
+    static boolean overlaps(EvaluationContext ctx) {
+        List<EvaluationContext> c = ctx.children();
+        for (int i = 0; i < c.size(); i++) {
+            for (int j = i + 1; j < c.size(); j++) {
+                if (c.get(i).startEpochNanos() < c.get(j).endEpochNanos() && c.get(j).startEpochNanos() < c.get(i).endEpochNanos()) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     @Test

@@ -11,14 +11,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationContext;
-import org.chemfit.ObjectiveFunction;
 import org.chemfit.Parameters;
 import org.chemfit.fit.FitResult;
 import org.chemfit.fit.Fitter;
+import org.chemfit.schedule.AsyncWrapperCOB;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -71,10 +73,14 @@ class SeedExampleTest {
                 density.withLoss(squaredError(Map.of("density", refDensity), Map.of("density", refDensity))),
                 rdf.withLoss(sumOfSquares("rdf", refRdf, 10.0))),
                 List.of(1.0, 0.5, 0.2));
-        ObjectiveFunction objective = combined;
-
-        Map<String, Object> start = Map.of("lj", Map.of("epsilon", 0.0115, "sigma", 3.30));
-        FitResult r = new Fitter(objective, start).maxEvaluations(300).fit("BOBYQA");
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        FitResult r;
+        try (AsyncWrapperCOB objective = new AsyncWrapperCOB(combined, pool)) {
+            Map<String, Object> start = Map.of("lj", Map.of("epsilon", 0.0115, "sigma", 3.30));
+            r = new Fitter(objective, start).maxEvaluations(300).fit("BOBYQA");
+        } finally {
+            pool.shutdown();
+        }
 
         String why = r.evaluations() + " evaluations, " + r.bestParameters() + ", loss " + r.bestLoss();
         assertEquals(Argon.EPSILON, r.bestParameters().get("lj.epsilon"), 1e-3 * Argon.EPSILON, why);
