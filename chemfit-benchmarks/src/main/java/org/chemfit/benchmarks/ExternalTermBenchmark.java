@@ -1,4 +1,4 @@
-package org.chemfit.external;
+package org.chemfit.benchmarks;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -13,6 +13,8 @@ import java.util.Map;
 
 import org.chemfit.EvaluationContext;
 import org.chemfit.Parameters;
+import org.chemfit.external.FileBasedQuantityComputer;
+import org.chemfit.external.OutputParsers;
 
 /**
  * Measures what one external term costs (render a template, create the run directory, spawn
@@ -21,7 +23,7 @@ import org.chemfit.Parameters;
  * {@code subprocess.run}, all in one run. Prints a Markdown table.
  *
  * <pre>{@code
- * java -cp <test-classes>:<classes>:<dependencies> org.chemfit.external.ExternalTermBenchmark [iterations]
+ * java -cp chemfit-benchmarks/target/benchmarks.jar org.chemfit.benchmarks.ExternalTermBenchmark [spawns per round]
  * }</pre>
  *
  * @implNote A harness, not a library class; single-threaded.
