@@ -487,6 +487,18 @@ class FileBasedQuantityComputerTest {
     }
 
     @Test
+    void aProgramWrittenIntoTheRunDirectoryRunsByItsRelativePath() {
+        FileBasedQuantityComputer c = FileBasedQuantityComputer.builder()
+                .workDirectory(root)
+                .templateText("run.sh", "#!/bin/sh\necho \"result = {{ x }}\" > out.txt\n")
+                .inputWriter((dir, p) -> dir.resolve("run.sh").toFile().setExecutable(true))
+                .command("./run.sh")
+                .output(OutputParsers.regex("result", "out.txt", "result = (\\S+)"))
+                .build();
+        assertEquals(3.5, c.compute(x(3.5)).get("result"), 0.0);
+    }
+
+    @Test
     void aFailingJavaParserIsReportedWithItsName() {
         FileBasedQuantityComputer c = fake("ok").output(new OutputParser() {
             @Override
