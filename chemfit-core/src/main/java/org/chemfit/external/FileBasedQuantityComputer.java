@@ -292,6 +292,7 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
                 try {
                     if (target.getParent() != null && !target.getParent().equals(run.dir)) {
                         Files.createDirectories(target.getParent());
+                        insideRealRunDirectory(run, target, templates.sources().get(i).target());
                     }
                     Files.writeString(target, rendered.get(i), StandardCharsets.UTF_8);
                 } catch (IOException e) {
@@ -308,6 +309,7 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
                 try {
                     if (target.getParent() != null && !target.getParent().equals(run.dir)) {
                         Files.createDirectories(target.getParent());
+                        insideRealRunDirectory(run, target, s.target());
                     }
                     if (s.link()) {
                         Files.createSymbolicLink(target, s.source());
@@ -426,6 +428,15 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
             throw e;
         } catch (RuntimeException e) {
             throw run.fail(e.toString(), false, e);
+        }
+    }
+
+    /** Refuses a write whose folder leads out of the run directory through a symbolic link staged into it. */
+    private static void insideRealRunDirectory(Run run, Path target, String written) throws IOException {
+        Path parent = target.getParent().toRealPath();
+        if (!parent.startsWith(run.dir.toRealPath())) {
+            throw run.fail("'" + written + "' would be written to " + parent.resolve(target.getFileName())
+                    + ", outside the run directory, through a symbolic link; paths must stay inside the run directory", false, null);
         }
     }
 

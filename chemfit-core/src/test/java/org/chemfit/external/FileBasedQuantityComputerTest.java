@@ -304,6 +304,22 @@ class FileBasedQuantityComputerTest {
     }
 
     @Test
+    void aWriteThroughAStagedLinkOutOfTheRunDirectoryIsRefused() throws Exception {
+        Path outside = Files.createDirectories(root.resolve("outside"));
+        FileBasedQuantityComputer c = FileBasedQuantityComputer.builder()
+                .workDirectory(root.resolve("runs"))
+                .link("shared", outside)
+                .copy("shared/copied.txt", TestSupport.fakeProgram())
+                .command("true")
+                .output(OutputParsers.regex("r", "out.txt", "(x)"))
+                .build();
+        TermFailedException e = assertThrows(TermFailedException.class, () -> c.compute(x(1)));
+        assertTrue(e.getMessage().contains("'shared/copied.txt' would be written to " + outside.toRealPath().resolve("copied.txt")
+                + ", outside the run directory, through a symbolic link"), e.getMessage());
+        assertFalse(Files.exists(outside.resolve("copied.txt")));
+    }
+
+    @Test
     void aMissingProgramIsReportedBeforeAnythingRuns() throws Exception {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> FileBasedQuantityComputer.builder().workDirectory(root).command("lmp-no-such-program", "-in", "x")
