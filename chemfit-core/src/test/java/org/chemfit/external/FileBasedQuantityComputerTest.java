@@ -181,6 +181,40 @@ class FileBasedQuantityComputerTest {
     }
 
     @Test
+    void aHangingProgramTimesOutAndIsRetriedOnceThenReported() throws Exception {
+        FileBasedQuantityComputer c = FileBasedQuantityComputer.builder()
+                .name("hang")
+                .workDirectory(root)
+                .command(Command.of("bash", TestSupport.fakeProgram().toString(), "hang").timeout(Duration.ofMillis(400)))
+                .killGrace(Duration.ofMillis(200))
+                .output(OutputParsers.regex("result", "out.txt", "result = (\\S+)"))
+                .retries(1)
+                .build();
+        EvaluationContext ctx = new EvaluationContext(x(1), "h1");
+        TermFailedException e = assertThrows(TermFailedException.class, () -> c.compute(x(1), ctx));
+        assertTrue(e.isTransient());
+        assertTrue(e.getMessage().contains("command 'bash " + TestSupport.fakeProgram() + " hang' timed out after 400 ms"),
+                e.getMessage());
+        assertEquals(1, ctx.metadata().get("external_retries"));
+        List<Path> dirs = runDirs();
+        assertEquals(2, dirs.size(), "both attempts are kept: " + dirs);
+        assertTrue(dirs.stream().anyMatch(d -> d.getFileName().toString().startsWith("hang-h1-retry1-p")), dirs.toString());
+        for (Path d : dirs) {
+            int attempt = d.getFileName().toString().contains("-retry1-") ? 1 : 0;
+            assertEquals(attempt, failureJsonAt(d).get("attempt").asInt());
+            assertTrue(failureJsonAt(d).get("timed_out").asBoolean());
+            for (String f : List.of("parent.pid", "child.pid")) {
+                long pid = TestSupport.readPid(d.resolve(f));
+                assertTrue(TestSupport.gone(pid), f + " of " + d + " is still there: state " + TestSupport.state(pid));
+            }
+        }
+    }
+
+    private static JsonNode failureJsonAt(Path dir) throws Exception {
+        return JSON.readTree(dir.resolve("failure.json").toFile());
+    }
+
+    @Test
     void interruptingTheEvaluationKillsTheTreeAndCancels() throws Exception {
         FileBasedQuantityComputer c = fake("forkterm").killGrace(Duration.ofMillis(200)).build();
         AtomicReference<Throwable> thrown = new AtomicReference<>();
