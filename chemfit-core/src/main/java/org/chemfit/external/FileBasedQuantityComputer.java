@@ -444,6 +444,9 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
         String what = "external term '" + run.term + "' was cancelled at step " + run.step
                 + (run.argv == null ? "" : " while running '" + String.join(" ", run.argv) + "'") + "; its process tree was killed";
         run.writeReport(what, run.stderrFile == null ? null : tail(run.stderrFile), false, true);
+        if (keep == KeepPolicy.NONE && run.dir != null) {
+            deleteTree(run.dir);
+        }
         Thread.currentThread().interrupt();
         return new EvaluationCancelledException(what + " (run directory " + run.dir + ")", ie);
     }
