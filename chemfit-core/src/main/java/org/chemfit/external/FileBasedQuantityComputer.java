@@ -4,15 +4,12 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -545,22 +542,24 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
 
     private static void deleteTree(Path dir) {
         try {
-            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.delete(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-                    Files.delete(d);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
+            deleteRecursively(dir);
         } catch (IOException e) {
             // a directory that cannot be deleted is left behind; the result is not affected
         }
+    }
+
+    /** Deletes a tree (one lstat per entry, inside Files.delete); never follows links. */
+    private static void deleteRecursively(Path dir) throws IOException {
+        try (java.nio.file.DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path e : entries) {
+                try {
+                    Files.delete(e);
+                } catch (java.nio.file.DirectoryNotEmptyException notEmpty) {
+                    deleteRecursively(e);
+                }
+            }
+        }
+        Files.delete(dir);
     }
 
     @Override

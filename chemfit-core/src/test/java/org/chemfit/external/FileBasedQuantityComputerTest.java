@@ -518,6 +518,10 @@ class FileBasedQuantityComputerTest {
         assertEquals(42.0, q.get("result"), 0.0, "the launcher's setting wins over the term's environment");
         assertEquals(2, q.array("staged").length);
         assertEquals(6.0, q.get("hook"), 0.0);
+        try (Stream<Path> left = Files.list(root.resolve("runs"))) {
+            assertEquals(0, left.count(), "the successful run, its subfolder and its link are deleted");
+        }
+        assertEquals("staged 11\n", Files.readString(data), "deleting the link leaves its target alone");
     }
 
     @Test
