@@ -33,11 +33,12 @@ class JournalKillTest {
         Path s = d.resolve("counter.sh");
         Files.writeString(s, """
                 #!/usr/bin/env bash
-                # usage: counter.sh TERM X Y RUN_DIR
+                # usage: counter.sh TERM, in a run directory holding params.txt ("x y"); writes out.txt
                 set -eu
                 echo "term $1 pid $$" >> '%s'
                 sleep 0.03
-                awk -v i="$1" -v x="$2" -v y="$3" 'BEGIN { printf "%%.17g\\n", (x - 0.7 * i) ^ 2 + 0.5 * (y + 0.2 * i) ^ 2 + 0.1 * x * y + 0.05 * i }' > "$4/out.txt"
+                read -r x y < params.txt
+                awk -v i="$1" -v x="$x" -v y="$y" 'BEGIN { printf "value %%.17g\\n", (x - 0.7 * i) ^ 2 + 0.5 * (y + 0.2 * i) ^ 2 + 0.1 * x * y + 0.05 * i }' > out.txt
                 """.formatted(counter));
         return s;
     }

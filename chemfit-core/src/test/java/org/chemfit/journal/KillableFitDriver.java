@@ -1,30 +1,27 @@
 package org.chemfit.journal;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
-import org.chemfit.ChemFitException;
 import org.chemfit.CombinedObjectiveFunction;
-import org.chemfit.EvaluationContext;
 import org.chemfit.ObjectiveFunction;
-import org.chemfit.Parameters;
-import org.chemfit.Quantities;
-import org.chemfit.QuantityComputer;
+import org.chemfit.external.FileBasedQuantityComputer;
+import org.chemfit.external.KeepPolicy;
+import org.chemfit.external.OutputParsers;
 import org.chemfit.fit.FitResult;
 import org.chemfit.fit.Fitter;
 
 /**
  * A fit run in its own JVM so that a test can kill it with SIGKILL: three terms, each running an
- * external program (a bash script that counts its runs in a file, sleeps, and prints a number
- * computed by awk), recorded in a journal.
+ * external program through a {@link FileBasedQuantityComputer} (a bash script that counts its runs
+ * in a file, sleeps, and prints a number computed by awk), recorded in a journal.
  *
  * <pre>
  * java -cp ... org.chemfit.journal.KillableFitDriver SCRIPT JOURNAL_DIR WORK_DIR RESULT_FILE resume|restart
@@ -41,43 +38,23 @@ public final class KillableFitDriver {
     private KillableFitDriver() {
     }
 
-    /** Runs the script in a fresh run directory per attempt and reads the number it printed. */
-    record ScriptComputer(Path script, Path workDir, int term) implements QuantityComputer {
-        @Override
-        public Quantities compute(Parameters p) {
-            throw new UnsupportedOperationException("needs a context");
-        }
-
-        @Override
-        public Quantities compute(Parameters p, EvaluationContext ctx) {
-            try {
-                Path runDir = Files.createTempDirectory(workDir, ctx.evaluationId() + "-t" + term + "-");
-                ctx.put("run_directory", runDir.toString());
-                Process proc = new ProcessBuilder("bash", script.toString(), Integer.toString(term),
-                        Double.toString(p.get("x")), Double.toString(p.get("y")), runDir.toString())
-                        .redirectErrorStream(true).redirectOutput(runDir.resolve("log.txt").toFile()).start();
-                if (!proc.waitFor(60, TimeUnit.SECONDS)) {
-                    proc.destroyForcibly();
-                    throw new ChemFitException("the program of term " + term + " did not finish in 60 s in " + runDir);
-                }
-                if (proc.exitValue() != 0) {
-                    throw new ChemFitException("the program of term " + term + " exited with " + proc.exitValue() + " in " + runDir);
-                }
-                String out = Files.readString(runDir.resolve("out.txt")).trim();
-                return Quantities.of("y", Double.parseDouble(out));
-            } catch (IOException e) {
-                throw new ChemFitException("term " + term + ": " + e.getMessage(), e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new ChemFitException("term " + term + " interrupted", e);
-            }
-        }
-    }
-
+    /**
+     * One term per index: the program runs in a fresh run directory per evaluation and attempt,
+     * reads the parameters from a rendered template and writes {@code value <number>} to out.txt.
+     */
     static ObjectiveFunction objective(Path script, Path workDir) {
         List<ObjectiveFunction> terms = new ArrayList<>();
         for (int i = 0; i < TERMS; i++) {
-            terms.add(new ScriptComputer(script, workDir, i).withLoss(q -> q.get("y")));
+            FileBasedQuantityComputer program = FileBasedQuantityComputer.builder()
+                    .name("t" + i)
+                    .workDirectory(workDir)
+                    .templateText("params.txt", "{{ x }} {{ y }}\n")
+                    .command("bash", script.toString(), Integer.toString(i))
+                    .timeout(Duration.ofSeconds(60))
+                    .output(OutputParsers.regex("y", "out.txt", "value (\\S+)"))
+                    .keep(KeepPolicy.ALL)
+                    .build();
+            terms.add(program.withLoss(q -> q.get("y")));
         }
         return new CombinedObjectiveFunction(terms, List.of(1.0, 0.5, 2.0)).withTermNames(List.of("alpha", "beta", "gamma"));
     }
