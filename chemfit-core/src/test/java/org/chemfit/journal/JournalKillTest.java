@@ -139,6 +139,15 @@ class JournalKillTest {
             }
             List<ProcessHandle> children = p.descendants().toList();
             reader.close();
+            if (killAt == killAfterCompleteTerms[0]) {
+                // a second fit on the same folder while the first one runs is refused
+                try (Journal second = Journal.open(s.resolve("out"))) {
+                    JournalException e = org.junit.jupiter.api.Assertions.assertThrows(JournalException.class,
+                            () -> second.begin(java.util.Map.of(), JournalMode.restart()));
+                    assertTrue(e.getMessage().contains("is being written by another fit (pid " + p.pid() + " on "),
+                            e.getMessage());
+                }
+            }
             p.destroyForcibly(); // SIGKILL
             for (ProcessHandle c : children) {
                 c.destroyForcibly();
