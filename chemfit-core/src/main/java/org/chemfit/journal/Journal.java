@@ -124,6 +124,24 @@ public interface Journal extends AutoCloseable {
     List<EvaluationRecord> evaluations(long runId);
 
     /**
+     * Reads a page of a run's evaluations: what a report polling a running fit reads, without
+     * holding every metadata tree of a long run in memory.
+     *
+     * @param runId a run id
+     * @param fromNumber the first evaluation number to read
+     * @param limit the most records to return
+     * @return the evaluations numbered from {@code fromNumber}, by number
+     * @throws IllegalArgumentException when fromNumber is negative or limit is below 1
+     */
+    List<EvaluationRecord> evaluations(long runId, int fromNumber, int limit);
+
+    /**
+     * @param runId a run id
+     * @return how many of its evaluations are in each state (every state present, 0 when none)
+     */
+    Map<EvaluationRecord.State, Integer> evaluationCounts(long runId);
+
+    /**
      * @param runId a run id
      * @return its complete evaluation with the lowest loss told to the optimizer (the earliest
      *     on a tie, as the Fitter keeps it), if any

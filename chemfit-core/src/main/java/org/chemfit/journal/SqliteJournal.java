@@ -536,6 +536,39 @@ public final class SqliteJournal implements Journal {
     }
 
     @Override
+    public List<EvaluationRecord> evaluations(long runId, int fromNumber, int limit) {
+        if (fromNumber < 0 || limit < 1) {
+            throw new IllegalArgumentException("evaluations are read from a number >= 0 and at least 1 at a time, got from "
+                    + fromNumber + " limit " + limit);
+        }
+        return queryEvaluations("SELECT " + EVALUATION_COLUMNS + " FROM evaluations WHERE run_id = ? AND number >= "
+                + fromNumber + " ORDER BY number LIMIT " + limit, runId);
+    }
+
+    @Override
+    public Map<EvaluationRecord.State, Integer> evaluationCounts(long runId) {
+        Map<EvaluationRecord.State, Integer> counts = new java.util.EnumMap<>(EvaluationRecord.State.class);
+        for (EvaluationRecord.State st : EvaluationRecord.State.values()) {
+            counts.put(st, 0);
+        }
+        synchronized (lock) {
+            ensureOpen();
+            try {
+                PreparedStatement p = statement("SELECT state, count(*) FROM evaluations WHERE run_id = ? GROUP BY state");
+                p.setLong(1, runId);
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        counts.put(EvaluationRecord.State.valueOf(rs.getString(1)), rs.getInt(2));
+                    }
+                }
+            } catch (SQLException e) {
+                throw failure("count the evaluations of run " + runId, e);
+            }
+        }
+        return counts;
+    }
+
+    @Override
     public Optional<EvaluationRecord> best(long runId) {
         List<EvaluationRecord> r = queryEvaluations("SELECT " + EVALUATION_COLUMNS + " FROM evaluations"
                 + " WHERE run_id = ? AND state = 'COMPLETE' AND told_loss IS NOT NULL ORDER BY told_loss, number LIMIT 1", runId);

@@ -120,6 +120,10 @@ class JournalFitTest {
                 }
                 assertEquals(3, ((List<?>) e.tree().get("terms")).size());
             }
+            assertEquals(Map.of(EvaluationRecord.State.COMPLETE, 40, EvaluationRecord.State.RUNNING, 0,
+                    EvaluationRecord.State.FAILED, 0), j.evaluationCounts(run.id()));
+            assertEquals(List.of(35, 36, 37, 38, 39), j.evaluations(run.id(), 35, 10).stream().map(EvaluationRecord::number).toList());
+            assertEquals(evs.get(12).parameters(), j.evaluations(run.id(), 12, 1).get(0).parameters());
             EvaluationRecord best = j.best(run.id()).orElseThrow();
             assertEquals(Double.doubleToRawLongBits(r.bestLoss()), Double.doubleToRawLongBits(best.toldLoss()));
             assertEquals(r.bestParameters(), best.parameters());
