@@ -427,6 +427,8 @@ final class SqliteSession implements Journal.Session {
         synchronized (journal.lock) {
             checkActive();
             keys.remove(ctx.evaluationId());
+            numbers.remove(ctx.evaluationId());
+            Long start = evaluationStarts.remove(number);
             Existing ex = existing.get(number);
             if (ex != null && ex.state().equals("COMPLETE") && ex.key().equals(key) && !failed) {
                 return; // recorded by an earlier attempt and replayed now
@@ -444,7 +446,6 @@ final class SqliteSession implements Journal.Session {
                         + " failure = excluded.failure, started_at = coalesce(evaluations.started_at, excluded.started_at),"
                         + " ended_at = excluded.ended_at, seconds = excluded.seconds, host = excluded.host,"
                         + " attempt = excluded.attempt");
-                Long start = evaluationStarts.remove(number);
                 long s = start == null ? now : start;
                 p.setLong(1, runId);
                 p.setInt(2, number);
