@@ -1,0 +1,176 @@
+package org.chemfit.cli;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.chemfit.Bounds;
+import org.chemfit.CombinedObjectiveFunction;
+import org.chemfit.EvaluationContext;
+import org.chemfit.FailurePolicy;
+import org.chemfit.ObjectiveFunction;
+import org.chemfit.Parameters;
+import org.chemfit.QuantityComputer;
+import org.chemfit.QuantityComputerObjectiveFunction;
+import org.chemfit.Reducer;
+import org.chemfit.fit.Fitter;
+
+/**
+ * What a job file becomes: the objective built from its terms, the initial parameters, bounds and
+ * fixed names, each term's reference values (for reports), and a count of terms running now (for
+ * the progress display). Thin by design: the work is done by the library's classes.
+ *
+ * @implNote Thread-safe once built; {@link #close()} releases the threads it created.
+ */
+final class FitPlan implements AutoCloseable {
+
+    final JobFile job;
+    final CombinedObjectiveFunction combined;
+    final ObjectiveFunction objective;
+    final List<Map<String, double[]>> references = new ArrayList<>();
+    final AtomicInteger running = new AtomicInteger();
+    private final List<AutoCloseable> resources = new ArrayList<>();
+
+    private FitPlan(JobFile job, int workers) {
+        this.job = job;
+        List<ObjectiveFunction> terms = new ArrayList<>();
+        List<Double> weights = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (JobFile.TermSpec t : job.terms()) {
+            Map<String, double[]> reference = new LinkedHashMap<>();
+            QuantityComputer computer;
+            if (t.config() instanceof JobFile.AtomsConfig a) {
+                double[] ref = AtomsTerms.readColumn(a.reference(), a.referenceColumn());
+                computer = AtomsTerms.computer(a);
+                int structures = AtomsTerms.readXyz(a.structures()).size();
+                if (ref.length != structures) {
+                    throw new IllegalArgumentException(a.reference() + ": has " + ref.length + " reference values but "
+                            + a.structures() + " holds " + structures + " structures (term '" + t.name() + "')");
+                }
+                reference.put(a.quantity(), ref);
+            } else {
+                JobFile.ExternalConfig x = (JobFile.ExternalConfig) t.config();
+                reference.putAll(x.reference());
+                computer = ExternalTerms.computer(t.name(), x, job.execution());
+            }
+            references.add(reference);
+            ObjectiveFunction term = new QuantityComputerObjectiveFunction(Losses.create(t.loss(), reference), computer);
+            terms.add(new Counted(term, running));
+            weights.add(t.weight());
+            names.add(t.name());
+        }
+        FailurePolicy policy = switch (job.combination().onFailure()) {
+            case "penalty" -> FailurePolicy.penalty(job.combination().penalty());
+            case "skip" -> FailurePolicy.skip();
+            default -> FailurePolicy.raise();
+        };
+        policy = policy.withRetries(job.execution().retries());
+        Reducer reducer = switch (job.combination().reducer()) {
+            case "mean" -> Reducer.MEAN;
+            case "root_mean" -> Reducer.ROOT_MEAN;
+            default -> Reducer.SUM;
+        };
+        this.combined = new CombinedObjectiveFunction(terms, weights).withTermNames(names).withReducer(reducer)
+                .withFailurePolicy(policy);
+        this.objective = Concurrency.wrap(combined, workers, resources);
+    }
+
+    /**
+     * @param job the job
+     * @param workers how many terms may run at once
+     * @return the plan, reading every data file the job names
+     * @throws IllegalArgumentException when a data file is malformed (the message names file and line)
+     */
+    static FitPlan build(JobFile job, int workers) {
+        return new FitPlan(job, workers);
+    }
+
+    /** @return the initial parameters */
+    Parameters initial() {
+        List<String> names = new ArrayList<>();
+        double[] values = new double[job.parameters().size()];
+        for (int i = 0; i < values.length; i++) {
+            names.add(job.parameters().get(i).name());
+            values[i] = job.parameters().get(i).initial();
+        }
+        return Parameters.of(names, values);
+    }
+
+    /** @return the bounds the job gives */
+    Bounds bounds() {
+        Bounds.Builder b = Bounds.builder();
+        for (JobFile.ParameterSpec p : job.parameters()) {
+            if (Double.isFinite(p.lower()) || Double.isFinite(p.upper())) {
+                b.between(p.name(), p.lower(), p.upper());
+            }
+        }
+        return b.build();
+    }
+
+    /**
+     * @param maxEvaluations the budget
+     * @return a Fitter configured from the job (listeners are the caller's to add)
+     */
+    Fitter fitter(int maxEvaluations) {
+        JobFile.OptimizerSpec o = job.optimizer();
+        Fitter f = new Fitter(objective, initial()).bounds(bounds()).maxEvaluations(maxEvaluations).seed(o.seed())
+                .valueBadParams(o.badValue()).optimizer(Methods.create(o));
+        for (JobFile.ParameterSpec p : job.parameters()) {
+            if (p.fixed()) {
+                f.fixed(p.name());
+            }
+        }
+        return f;
+    }
+
+    /**
+     * Evaluates the objective once.
+     *
+     * @param params the parameters
+     * @return the context with the per-term breakdown
+     */
+    EvaluationContext evaluateOnce(Parameters params) {
+        EvaluationContext ctx = new EvaluationContext(params, "e0");
+        objective.evaluate(params, ctx);
+        return ctx;
+    }
+
+    @Override
+    public void close() {
+        for (AutoCloseable c : resources) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                // Closing releases threads; a failure to do so cannot change the results any more.
+            }
+        }
+    }
+
+    /** A term that counts itself as running while it runs. */
+    static final class Counted implements ObjectiveFunction {
+        private final ObjectiveFunction delegate;
+        private final AtomicInteger running;
+
+        Counted(ObjectiveFunction delegate, AtomicInteger running) {
+            this.delegate = delegate;
+            this.running = running;
+        }
+
+        @Override
+        public double evaluate(Parameters params) {
+            return evaluate(params, new EvaluationContext(params));
+        }
+
+        @Override
+        public double evaluate(Parameters params, EvaluationContext ctx) {
+            running.incrementAndGet();
+            try {
+                return delegate.evaluate(params, ctx);
+            } finally {
+                running.decrementAndGet();
+            }
+        }
+    }
+}

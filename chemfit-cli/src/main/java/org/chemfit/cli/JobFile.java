@@ -1,0 +1,219 @@
+package org.chemfit.cli;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A fit described in a file: the parameters, the terms with their weights and losses, how terms
+ * are combined, the optimizer, how evaluations run, and where results go. Every key is documented
+ * in {@code docs/job-file.md}. Relative paths are resolved against the job file's folder.
+ *
+ * <pre>{@code
+ * JobFile job = JobFile.read(Path.of("examples/argon/fit.yaml"));
+ * System.out.println(job.parameters().size() + " parameters, " + job.terms().size() + " terms");
+ * }</pre>
+ *
+ * @param file the job file, absolute
+ * @param name the fit's name (the file name without extension when not given)
+ * @param parameters the parameters in file order, names flattened to dotted form
+ * @param terms the terms in file order
+ * @param combination how the terms' weighted losses are reduced and failures handled
+ * @param optimizer the method and its budget
+ * @param execution how evaluations run
+ * @param output where results go
+ * @param hash a SHA-256 over the job file and every file it names, hex
+ * @implNote Immutable.
+ */
+public record JobFile(Path file, String name, List<ParameterSpec> parameters, List<TermSpec> terms,
+        CombinationSpec combination, OptimizerSpec optimizer, ExecutionSpec execution, OutputSpec output, String hash) {
+
+    /** Copies the lists. */
+    public JobFile {
+        parameters = List.copyOf(parameters);
+        terms = List.copyOf(terms);
+    }
+
+    /**
+     * Reads and checks a job file, reporting every problem at once.
+     *
+     * @param file a YAML (.yaml, .yml) or JSON (.json) file
+     * @return the job
+     * @throws JobFileException naming the file, line, column and rule of each problem found
+     */
+    public static JobFile read(Path file) {
+        return JobReader.read(file);
+    }
+
+    /** @return the folder that relative paths are resolved against */
+    public Path folder() {
+        return file.getParent();
+    }
+
+    /**
+     * A parameter.
+     *
+     * @param name the dotted name
+     * @param initial its initial value
+     * @param lower its lower bound (negative infinity for none)
+     * @param upper its upper bound (positive infinity for none)
+     * @param fixed whether it is kept at its initial value
+     * @implNote Immutable.
+     */
+    public record ParameterSpec(String name, double initial, double lower, double upper, boolean fixed) {
+    }
+
+    /**
+     * A term of the objective.
+     *
+     * @param name its name, unique in the job
+     * @param kind the kind ("atoms", "external")
+     * @param weight its weight, finite and not negative
+     * @param loss how its quantities are compared with the reference
+     * @param config the kind's own settings
+     * @implNote Immutable.
+     */
+    public record TermSpec(String name, String kind, double weight, LossSpec loss, TermConfig config) {
+    }
+
+    /**
+     * How a term's quantities are compared with the reference values.
+     *
+     * @param type squared_error, mean_squared_error, absolute_error or relative_error
+     * @param scales a scale per quantity (dividing the difference); absent quantities have scale 1
+     * @implNote Immutable.
+     */
+    public record LossSpec(String type, Map<String, Double> scales) {
+        /** Copies the scales. */
+        public LossSpec {
+            scales = Map.copyOf(scales);
+        }
+    }
+
+    /** The settings of one kind of term. */
+    public sealed interface TermConfig permits AtomsConfig, ExternalConfig {
+        /** @return the files this term reads, for the job's hash and for {@code validate} */
+        List<Path> files();
+    }
+
+    /**
+     * An in-process term over structures: a pair potential's energy of each structure in an XYZ
+     * file against reference energies from a CSV file.
+     *
+     * @param structures the XYZ file (one or many frames)
+     * @param reference the CSV file of reference values, one row per frame
+     * @param referenceColumn the CSV column holding the reference quantity
+     * @param quantity the quantity's name ("energy")
+     * @param potential the potential's type
+     * @param potentialArguments the potential's arguments: a parameter name (String) or a constant (Double)
+     * @implNote Immutable.
+     */
+    public record AtomsConfig(Path structures, Path reference, String referenceColumn, String quantity, String potential,
+            Map<String, Object> potentialArguments) implements TermConfig {
+        /** Copies the arguments. */
+        public AtomsConfig {
+            potentialArguments = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(potentialArguments));
+        }
+
+        @Override
+        public List<Path> files() {
+            return List.of(structures, reference);
+        }
+    }
+
+    /**
+     * A term that runs an external program in its own run directory.
+     *
+     * @param templates template files, rendered with the parameters into each run directory
+     * @param files plain files copied into each run directory
+     * @param command the program and its arguments
+     * @param outputs what each quantity is parsed from
+     * @param reference reference values by quantity name
+     * @param timeout how long one run may take (null: the execution's timeout)
+     * @implNote Immutable.
+     */
+    public record ExternalConfig(List<Path> templates, List<Path> files, List<String> command, List<OutputSpec.Parsed> outputs,
+            Map<String, double[]> reference, Duration timeout) implements TermConfig {
+        /** Copies the lists. */
+        public ExternalConfig {
+            templates = List.copyOf(templates);
+            files = List.copyOf(files);
+            command = List.copyOf(command);
+            outputs = List.copyOf(outputs);
+            reference = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(reference));
+        }
+
+        @Override
+        public List<Path> files() {
+            List<Path> all = new java.util.ArrayList<>(templates);
+            all.addAll(files);
+            return List.copyOf(all);
+        }
+    }
+
+    /**
+     * How terms are combined.
+     *
+     * @param reducer sum, mean or root_mean
+     * @param onFailure raise, penalty or skip
+     * @param penalty the value of a failed term under "penalty"
+     * @implNote Immutable.
+     */
+    public record CombinationSpec(String reducer, String onFailure, double penalty) {
+    }
+
+    /**
+     * The optimizer.
+     *
+     * @param method a method name
+     * @param maxEvaluations the evaluation budget
+     * @param seed the seed of randomised methods
+     * @param batchSize how many points a population method evaluates at once (0: the method's default)
+     * @param relativeTolerance relative tolerance on the loss (NaN: the method's default)
+     * @param absoluteTolerance absolute tolerance on the loss (NaN: the method's default)
+     * @param badValue the loss given to points whose loss is NaN or infinite
+     * @implNote Immutable.
+     */
+    public record OptimizerSpec(String method, int maxEvaluations, long seed, int batchSize, double relativeTolerance,
+            double absoluteTolerance, double badValue) {
+    }
+
+    /**
+     * How evaluations run.
+     *
+     * @param workers how many terms run at once
+     * @param timeout how long one external run may take (null: no limit)
+     * @param retries how often a failed term is run again before the failure policy applies
+     * @param runDirectory where external terms' run directories go
+     * @param keep which run directories are kept: all, failed or none
+     * @implNote Immutable.
+     */
+    public record ExecutionSpec(int workers, Duration timeout, int retries, Path runDirectory, String keep) {
+    }
+
+    /**
+     * Where results go.
+     *
+     * @param folder the output folder
+     * @param plots whether to draw plots
+     * @implNote Immutable.
+     */
+    public record OutputSpec(Path folder, boolean plots) {
+        /**
+         * How one quantity of an external term is read from its run directory.
+         *
+         * @param quantity the quantity's name
+         * @param file the file, relative to the run directory
+         * @param parser how to read it
+         * @param options the parser's options (pattern, column, ...)
+         * @implNote Immutable.
+         */
+        public record Parsed(String quantity, String file, String parser, Map<String, Object> options) {
+            /** Copies the options. */
+            public Parsed {
+                options = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(options));
+            }
+        }
+    }
+}
