@@ -66,19 +66,24 @@ final class JobReader {
     static final List<String> OUTPUT_KEYS = List.of("folder", "plots");
 
     private final Path file;
+    private final Path shown;
     private final Path folder;
     private final List<JobFileException.Problem> problems = new ArrayList<>();
     private final Set<Path> namedFiles = new LinkedHashSet<>();
+    /** Every parameter name written, valid or not, so that a bad value is not reported again where it is used. */
+    private final Set<String> declared = new LinkedHashSet<>();
 
-    private JobReader(Path file) {
+    private JobReader(Path file, Path shown) {
         this.file = file;
+        this.shown = shown;
         this.folder = file.getParent();
     }
 
     static JobFile read(Path path) {
         Path file = path.toAbsolutePath().normalize();
-        Node root = NodeParser.parse(file);
-        JobReader r = new JobReader(file);
+        // Problems name the file as the user wrote it; paths inside resolve against its folder.
+        Node root = NodeParser.parse(path);
+        JobReader r = new JobReader(file, path);
         JobFile job = r.job(root);
         if (!r.problems.isEmpty()) {
             List<JobFileException.Problem> sorted = new ArrayList<>(r.problems);
@@ -147,6 +152,10 @@ final class JobReader {
                 continue;
             }
             Node v = e.getValue();
+            if (!(v instanceof Node.MapNode vm) || vm.entries.containsKey("initial") || vm.entries.containsKey("bounds")
+                    || vm.entries.containsKey("fixed")) {
+                declared.add(name);
+            }
             if (v instanceof Node.Scalar s && s.value instanceof Number num) {
                 if (!prefix.isEmpty() && isNearSpecKey(key)) {
                     problem(place[0], place[1], "unknown key '" + key + "' in parameter '" + prefix + "' (did you mean '"
@@ -251,8 +260,7 @@ final class JobReader {
         if (l.items.isEmpty()) {
             problem(n, "terms must hold at least one term");
         }
-        Set<String> paramNames = new LinkedHashSet<>();
-        params.forEach(p -> paramNames.add(p.name()));
+        Set<String> paramNames = declared;
         Map<String, Node> seen = new LinkedHashMap<>();
         for (int i = 0; i < l.items.size(); i++) {
             String where = "terms[" + i + "]";
@@ -337,8 +345,11 @@ final class JobReader {
                     continue;
                 }
                 if (a instanceof Node.Scalar s && s.value instanceof String ref) {
+                    if (paramNames.isEmpty()) {
+                        continue; // the parameters section is missing or broken, and reported as such
+                    }
                     if (!paramNames.contains(ref)) {
-                        String sug = Names.closest(ref, paramNames);
+                        String sug = suggest(ref, paramNames);
                         problem(a, where + " potential " + k + " names unknown parameter '" + ref + "'"
                                 + (sug == null ? "" : " (did you mean '" + sug + "'?)") + "; parameters: " + String.join(", ", paramNames));
                     } else {
@@ -437,7 +448,7 @@ final class JobReader {
                 String q = e.getKey();
                 int[] place = rm.keyPlaces.get(q);
                 if (om != null && !om.entries.containsKey(q)) {
-                    String sug = Names.closest(q, om.entries.keySet());
+                    String sug = suggest(q, om.entries.keySet());
                     problem(place[0], place[1], where + " reference names '" + q + "', which no output computes"
                             + (sug == null ? "" : " (did you mean '" + sug + "'?)") + "; outputs: " + String.join(", ", om.entries.keySet()));
                     continue;
@@ -495,7 +506,7 @@ final class JobReader {
             for (Map.Entry<String, Node> e : sm.entries.entrySet()) {
                 int[] place = sm.keyPlaces.get(e.getKey());
                 if (!quantities.isEmpty() && !quantities.contains(e.getKey())) {
-                    String sug = Names.closest(e.getKey(), quantities);
+                    String sug = suggest(e.getKey(), quantities);
                     problem(place[0], place[1], where + " loss scale names '" + e.getKey() + "', which has no reference value"
                             + (sug == null ? "" : " (did you mean '" + sug + "'?)") + "; quantities: " + String.join(", ", quantities));
                     continue;
@@ -561,7 +572,7 @@ final class JobReader {
                     if (s != null) {
                         String known = Methods.canonical(s);
                         if (known == null) {
-                            String sug = Names.closest(s, Methods.names());
+                            String sug = suggest(s, Methods.names());
                             problem(mn, "optimizer method '" + s + "' is not known" + (sug == null ? "" : " (did you mean '" + sug + "'?)")
                                     + "; methods: " + String.join(", ", Methods.names()));
                         } else {
@@ -673,7 +684,7 @@ final class JobReader {
         for (Map.Entry<String, int[]> e : m.keyPlaces.entrySet()) {
             String key = e.getKey();
             if (!known.contains(key)) {
-                String sug = Names.closest(key, known);
+                String sug = suggest(key, known);
                 problem(e.getValue()[0], e.getValue()[1], "unknown key '" + key + "' in " + where
                         + (sug == null ? "" : " (did you mean '" + sug + "'?)") + "; known keys: " + String.join(", ", known));
             }
@@ -719,7 +730,7 @@ final class JobReader {
         if (allowed.contains(norm)) {
             return norm;
         }
-        String sug = Names.closest(norm, allowed);
+        String sug = suggest(norm, allowed);
         problem(n, where + " must be one of " + String.join(", ", allowed) + ", got '" + s + "'"
                 + (sug == null ? "" : " (did you mean '" + sug + "'?)"));
         return null;
@@ -858,6 +869,34 @@ final class JobReader {
         return out;
     }
 
+    /**
+     * @param name a misspelt name
+     * @param known the names there are
+     * @return the closest known name by edit distance, else one that shares a long prefix with
+     *     it ("max_evals" for "max_evaluations"), else null
+     */
+    static String suggest(String name, java.util.Collection<String> known) {
+        String s = Names.closest(name, known);
+        if (s != null) {
+            return s;
+        }
+        String n = name.toLowerCase(Locale.ROOT);
+        String best = null;
+        int bestPrefix = 0;
+        for (String k : known) {
+            String kl = k.toLowerCase(Locale.ROOT);
+            int p = 0;
+            while (p < n.length() && p < kl.length() && n.charAt(p) == kl.charAt(p)) {
+                p++;
+            }
+            if (p >= 4 && p * 2 >= n.length() && p > bestPrefix) {
+                best = k;
+                bestPrefix = p;
+            }
+        }
+        return best;
+    }
+
     // ---------------------------------------------------------------- problems and hash
 
     private void problem(Node n, String message) {
@@ -865,7 +904,7 @@ final class JobReader {
     }
 
     private void problem(int line, int column, String message) {
-        problems.add(new JobFileException.Problem(file, line, column, message));
+        problems.add(new JobFileException.Problem(shown, line, column, message));
     }
 
     static String fmt(double d) {

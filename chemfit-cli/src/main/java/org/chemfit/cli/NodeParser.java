@@ -66,18 +66,31 @@ final class NodeParser {
             return root;
         } catch (JsonProcessingException e) {
             JsonLocation loc = e.getLocation();
-            String msg = e.getOriginalMessage();
-            // Keep the first line of the parser's message: the rest repeats the location.
-            int nl = msg.indexOf('\n');
-            if (nl > 0) {
-                msg = msg.substring(0, nl);
-            }
+            String msg = firstLines(e.getOriginalMessage());
             throw new JobFileException(List.of(new JobFileException.Problem(file,
                     loc == null ? 0 : Math.max(loc.getLineNr(), 0), loc == null ? 0 : Math.max(loc.getColumnNr(), 0),
                     "not valid " + (factory instanceof YAMLFactory ? "YAML" : "JSON") + ": " + msg.strip())));
         } catch (IOException e) {
             throw new JobFileException(List.of(new JobFileException.Problem(file, 0, 0, "cannot be read: " + e.getMessage())));
         }
+    }
+
+    /**
+     * Keeps the sentences of a parser's message and drops what repeats the location (SnakeYAML
+     * adds "in 'reader', line 3, column 2:" and a copy of the line with a caret under it).
+     */
+    static String firstLines(String msg) {
+        StringBuilder sb = new StringBuilder();
+        for (String line : msg.split("\\R")) {
+            if (line.isBlank() || Character.isWhitespace(line.charAt(0)) || line.startsWith(" at [Source")) {
+                continue;
+            }
+            if (sb.length() > 0) {
+                sb.append("; ");
+            }
+            sb.append(line.strip());
+        }
+        return sb.toString();
     }
 
     private Node value(JsonParser p, JsonToken t) throws IOException {

@@ -119,8 +119,11 @@ final class Progress implements AutoCloseable {
         }
         ticker.shutdownNow();
         if (mode == Mode.BAR) {
-            err.print("\r" + bar() + " ".repeat(Math.max(0, lastWidth - bar().length())));
+            String line = bar();
+            err.print("\r" + line + " ".repeat(Math.max(0, lastWidth - line.length())));
             err.println();
+        } else {
+            err.println(logLine());
         }
         err.flush();
     }
