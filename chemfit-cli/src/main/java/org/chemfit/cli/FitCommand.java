@@ -44,8 +44,8 @@ final class FitCommand extends BaseCommand {
     @Option(names = "--max-evaluations", paramLabel = "N", description = "Evaluation budget (overrides optimizer.max_evaluations).")
     Integer maxEvaluations;
 
-    @Option(names = "--progress", paramLabel = "MODE", defaultValue = "AUTO",
-            description = "How progress is shown: ${COMPLETION-CANDIDATES} (default: a bar on a terminal, log lines otherwise).")
+    @Option(names = "--progress", paramLabel = "MODE", defaultValue = "auto", converter = ModeConverter.class,
+            description = "How progress is shown: auto, bar, log or none (default: a bar on a terminal, log lines otherwise).")
     Progress.Mode progress;
 
     @Option(names = "--progress-interval", paramLabel = "SECONDS", defaultValue = "10",
@@ -141,6 +141,18 @@ final class FitCommand extends BaseCommand {
                 Thread.currentThread().interrupt();
             }
             return code;
+        }
+    }
+
+    /** Reads --progress case-insensitively. */
+    static final class ModeConverter implements picocli.CommandLine.ITypeConverter<Progress.Mode> {
+        @Override
+        public Progress.Mode convert(String value) {
+            try {
+                return Progress.Mode.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException("expected auto, bar, log or none, got '" + value + "'");
+            }
         }
     }
 }
