@@ -30,7 +30,8 @@ final class Tables {
         Map<String, Object> timing = (Map<String, Object>) r.get("timing");
         out.printf(Locale.ROOT, "%s: %s%s after %s evaluations in %s s (%s)%n", job.get("name"), r.get("status"),
                 r.get("stop_reason") == null ? "" : " (" + r.get("stop_reason").toString().toLowerCase(Locale.ROOT).replace('_', ' ') + ")",
-                ev.get("total"), fmt(timing.get("wall_seconds")), r.get("method"));
+                ev.get("total"), timing.get("wall_seconds") instanceof Number n ? String.format(Locale.ROOT, "%.2f", n.doubleValue()) : "-",
+                r.get("method"));
         out.printf(Locale.ROOT, "loss: %s (initial %s)%n%n", fmt(loss.get("best")), fmt(loss.get("initial")));
         List<List<String>> rows = new ArrayList<>();
         rows.add(List.of("parameter", "initial", "best", "bounds", ""));
