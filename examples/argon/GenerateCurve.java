@@ -1,7 +1,7 @@
 // Generates the reference data of the argon example: the Ar-Ar interaction energy of the
-// HFD-B2 potential of Aziz & Slaman (Mol. Phys. 58, 679 (1986)) at 46 separations, as
-// data/ar2-dimers.xyz (one two-atom frame per separation) and data/ar2-energies.csv (r, energy
-// in kelvin, i.e. V/k_B).
+// HFD-B2 potential of Aziz & Slaman (Mol. Phys. 58, 679 (1986)) at 46 separations: one XYZ file
+// per dimer in data/dimers/, and data/ar2-energies.csv listing them with their energy V/k_B in
+// kelvin (ChemFit's reference-CSV layout: file, reference_energy, tag).
 //
 // Run from this folder with:   java GenerateCurve.java
 //
@@ -45,18 +45,19 @@ public class GenerateCurve {
             throw new IllegalStateException("parameters do not give V*(1) = -1, V*'(1) = 0: " + reduced(1) + ", " + slope);
         }
         Path data = Path.of("data");
-        Files.createDirectories(data);
-        try (PrintWriter xyz = new PrintWriter(Files.newBufferedWriter(data.resolve("ar2-dimers.xyz")));
-                PrintWriter csv = new PrintWriter(Files.newBufferedWriter(data.resolve("ar2-energies.csv")))) {
-            csv.println("# Ar-Ar interaction energy V(r)/k_B of the HFD-B2 potential (Aziz & Slaman, Mol. Phys. 58, 679 (1986))");
-            csv.println("r_angstrom,energy");
+        Files.createDirectories(data.resolve("dimers"));
+        try (PrintWriter csv = new PrintWriter(Files.newBufferedWriter(data.resolve("ar2-energies.csv")))) {
+            csv.println("file,reference_energy,tag");
             for (int i = 0; i <= 45; i++) {
                 double r = 3.3 + 0.1 * i;
-                xyz.println(2);
-                xyz.printf(Locale.ROOT, "Ar2 dimer r=%.2f Angstrom%n", r);
-                xyz.println("Ar 0.0 0.0 0.0");
-                xyz.printf(Locale.ROOT, "Ar %.4f 0.0 0.0%n", r);
-                csv.printf(Locale.ROOT, "%.2f,%.6f%n", r, energy(r));
+                String name = String.format(Locale.ROOT, "dimers/ar2_%.2f.xyz", r);
+                try (PrintWriter xyz = new PrintWriter(Files.newBufferedWriter(data.resolve(name)))) {
+                    xyz.println(2);
+                    xyz.printf(Locale.ROOT, "Ar2 dimer r=%.2f Angstrom%n", r);
+                    xyz.println("Ar 0.0 0.0 0.0");
+                    xyz.printf(Locale.ROOT, "Ar %.4f 0.0 0.0%n", r);
+                }
+                csv.printf(Locale.ROOT, "%s,%.6f,r%.2f%n", name, energy(r), r);
             }
         }
         System.out.printf(Locale.ROOT, "wrote 46 dimers; V(r_m)/k_B = %.4f K at r_m = %.4f A%n", energy(R_M), R_M);

@@ -38,35 +38,23 @@ final class FitPlan implements AutoCloseable {
         List<ObjectiveFunction> terms = new ArrayList<>();
         List<Double> weights = new ArrayList<>();
         List<String> names = new ArrayList<>();
+        FailurePolicy policy = policy(job);
         for (JobFile.TermSpec t : job.terms()) {
             Map<String, double[]> reference = new LinkedHashMap<>();
-            QuantityComputer computer;
+            ObjectiveFunction term;
             if (t.config() instanceof JobFile.AtomsConfig a) {
-                double[] ref = AtomsTerms.readColumn(a.reference(), a.referenceColumn());
-                computer = AtomsTerms.computer(a);
-                int structures = AtomsTerms.readXyz(a.structures()).size();
-                if (ref.length != structures) {
-                    throw new IllegalArgumentException(a.reference() + ": has " + ref.length + " reference values but "
-                            + a.structures() + " holds " + structures + " structures (term '" + t.name() + "')");
-                }
-                reference.put(a.quantity(), ref);
+                term = atomsTerm(t, a, reference, policy);
             } else {
                 JobFile.ExternalConfig x = (JobFile.ExternalConfig) t.config();
                 reference.putAll(x.reference());
-                computer = ExternalTerms.computer(t.name(), x, job.execution());
+                QuantityComputer computer = ExternalTerms.computer(t.name(), x, job.execution());
+                term = new Counted(new QuantityComputerObjectiveFunction(Losses.create(t.loss(), reference), computer), running);
             }
             references.add(reference);
-            ObjectiveFunction term = new QuantityComputerObjectiveFunction(Losses.create(t.loss(), reference), computer);
-            terms.add(new Counted(term, running));
+            terms.add(term);
             weights.add(t.weight());
             names.add(t.name());
         }
-        FailurePolicy policy = switch (job.combination().onFailure()) {
-            case "penalty" -> FailurePolicy.penalty(job.combination().penalty());
-            case "skip" -> FailurePolicy.skip();
-            default -> FailurePolicy.raise();
-        };
-        policy = policy.withRetries(job.execution().retries());
         Reducer reducer = switch (job.combination().reducer()) {
             case "mean" -> Reducer.MEAN;
             case "root_mean" -> Reducer.ROOT_MEAN;
@@ -75,6 +63,40 @@ final class FitPlan implements AutoCloseable {
         this.combined = new CombinedObjectiveFunction(terms, weights).withTermNames(names).withReducer(reducer)
                 .withFailurePolicy(policy);
         this.objective = Concurrency.wrap(combined, workers, resources);
+    }
+
+    private static FailurePolicy policy(JobFile job) {
+        FailurePolicy policy = switch (job.combination().onFailure()) {
+            case "penalty" -> FailurePolicy.penalty(job.combination().penalty());
+            case "skip" -> FailurePolicy.skip();
+            default -> FailurePolicy.raise();
+        };
+        return policy.withRetries(job.execution().retries());
+    }
+
+    /**
+     * An atoms term: one sub-term per structure of its reference CSV, named by the structure's
+     * tag; a mean squared error is the mean over the structures of each one's squared error.
+     */
+    private CombinedObjectiveFunction atomsTerm(JobFile.TermSpec t, JobFile.AtomsConfig a, Map<String, double[]> reference,
+            FailurePolicy policy) {
+        List<AtomsTerms.Entry> entries = AtomsTerms.readReference(a.reference());
+        boolean mean = t.loss().type().equals("mean_squared_error");
+        JobFile.LossSpec each = mean ? new JobFile.LossSpec("squared_error", t.loss().scales()) : t.loss();
+        List<ObjectiveFunction> subs = new ArrayList<>();
+        List<String> tags = new ArrayList<>();
+        double[] energies = new double[entries.size()];
+        for (int i = 0; i < energies.length; i++) {
+            AtomsTerms.Entry e = entries.get(i);
+            energies[i] = e.energy();
+            QuantityComputer c = AtomsTerms.computer(e.file(), a);
+            subs.add(new Counted(new QuantityComputerObjectiveFunction(Losses.create(each, Map.of("energy", new double[] {e.energy()})),
+                    c), running));
+            tags.add(e.tag());
+        }
+        reference.put("energy", energies);
+        return new CombinedObjectiveFunction(subs).withTermNames(tags).withReducer(mean ? Reducer.MEAN : Reducer.SUM)
+                .withFailurePolicy(policy).named(t.name());
     }
 
     /**

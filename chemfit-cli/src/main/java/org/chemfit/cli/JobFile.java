@@ -98,27 +98,47 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
     }
 
     /**
-     * An in-process term over structures: a pair potential's energy of each structure in an XYZ
-     * file against reference energies from a CSV file.
+     * An in-process term over structures: the energy of each structure listed in a reference CSV
+     * (ChemFit's {@code process_csv} layout: columns {@code file} or {@code path},
+     * {@code reference_energy} or {@code energy}, optionally {@code tag}), computed with a pair
+     * potential and compared with its reference energy. Each structure is a sub-term named by its tag.
      *
-     * @param structures the XYZ file (one or many frames)
-     * @param reference the CSV file of reference values, one row per frame
-     * @param referenceColumn the CSV column holding the reference quantity
-     * @param quantity the quantity's name ("energy")
-     * @param potential the potential's type
-     * @param potentialArguments the potential's arguments: a parameter name (String) or a constant (Double)
+     * @param reference the CSV file
+     * @param potential the pair terms of the potential, summed
+     * @param moleculeSize atoms per molecule, for molecule indices in consecutive blocks (0: none)
+     * @param excludeIntramolecular whether pairs within one molecule are left out
      * @implNote Immutable.
      */
-    public record AtomsConfig(Path structures, Path reference, String referenceColumn, String quantity, String potential,
-            Map<String, Object> potentialArguments) implements TermConfig {
-        /** Copies the arguments. */
+    public record AtomsConfig(Path reference, List<PairTermSpec> potential, int moleculeSize, boolean excludeIntramolecular)
+            implements TermConfig {
+        /** Copies the list. */
         public AtomsConfig {
-            potentialArguments = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(potentialArguments));
+            potential = List.copyOf(potential);
         }
 
         @Override
         public List<Path> files() {
-            return List.of(structures, reference);
+            return List.of(reference);
+        }
+    }
+
+    /**
+     * One pair term of a potential.
+     *
+     * @param form lennard_jones, morse, buckingham or coulomb
+     * @param speciesA the first species ("*" for any)
+     * @param speciesB the second species ("*" for any)
+     * @param parameters the form's keys (epsilon, sigma; D, alpha, r0; A, rho, C; or, for coulomb,
+     *     species) to a number, a parameter name or factor*name, as written
+     * @param cutoff pairs at or beyond it do not interact (infinity for none)
+     * @param shifted whether the energy is shifted to zero at the cutoff
+     * @implNote Immutable.
+     */
+    public record PairTermSpec(String form, String speciesA, String speciesB, Map<String, String> parameters, double cutoff,
+            boolean shifted) {
+        /** Copies the map. */
+        public PairTermSpec {
+            parameters = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(parameters));
         }
     }
 

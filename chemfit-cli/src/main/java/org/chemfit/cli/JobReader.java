@@ -47,14 +47,17 @@ final class JobReader {
     static final List<String> PARAMETER_KEYS = List.of("initial", "bounds", "fixed");
     static final List<String> TERM_KEYS = List.of("name", "kind", "weight", "loss");
     static final List<String> KINDS = List.of("atoms", "external");
-    static final List<String> ATOMS_KEYS = List.of("structures", "reference", "reference_column", "quantity", "potential");
+    static final List<String> ATOMS_KEYS = List.of("reference", "potential", "molecule_size", "exclude_intramolecular");
     static final List<String> EXTERNAL_KEYS = List.of("templates", "files", "command", "outputs", "reference", "timeout");
     static final List<String> OUTPUT_PARSE_KEYS = List.of("file", "parser", "pattern", "group", "column", "row", "key");
     static final List<String> PARSERS = List.of("regex", "number", "lammps_thermo", "json", "csv");
     static final List<String> LOSS_KEYS = List.of("type", "scale");
     static final List<String> LOSS_TYPES = List.of("squared_error", "mean_squared_error", "absolute_error", "relative_error");
-    static final List<String> POTENTIALS = List.of("lennard_jones");
-    static final List<String> LJ_KEYS = List.of("type", "epsilon", "sigma", "cutoff");
+    static final List<String> FORMS = List.of("lennard_jones", "morse", "buckingham", "coulomb");
+    static final Map<String, List<String>> FORM_PARAMETERS = Map.of("lennard_jones", List.of("epsilon", "sigma"), "morse",
+            List.of("D", "alpha", "r0"), "buckingham", List.of("A", "rho", "C"), "coulomb", List.of("charges"));
+    static final List<String> PAIR_KEYS = List.of("form", "species", "cutoff", "shifted");
+    private static final Pattern NAME = Pattern.compile("[A-Za-z_][^*\\s]*");
     static final List<String> COMBINATION_KEYS = List.of("reducer", "on_failure", "penalty");
     static final List<String> REDUCERS = List.of("sum", "mean", "root_mean");
     static final List<String> FAILURE_ACTIONS = List.of("raise", "penalty", "skip");
@@ -302,7 +305,7 @@ final class JobReader {
             } else if ("external".equals(kind)) {
                 config = external(t, whereNamed);
             }
-            List<String> quantities = config instanceof AtomsConfig a ? List.of(a.quantity())
+            List<String> quantities = config instanceof AtomsConfig ? List.of("energy")
                     : config instanceof ExternalConfig x ? new ArrayList<>(x.reference().keySet()) : List.of();
             LossSpec loss = loss(t.entries.get("loss"), whereNamed, quantities);
             if (config != null && loss != null && "relative_error".equals(loss.type()) && config instanceof ExternalConfig x) {
@@ -324,51 +327,158 @@ final class JobReader {
     }
 
     private AtomsConfig atoms(Node.MapNode t, String where, Set<String> paramNames) {
-        Path structures = path(require(t, "structures", where), where + " structures", true);
         Path reference = path(require(t, "reference", where), where + " reference", true);
-        String column = optString(t, "reference_column", where + " reference_column", "energy");
-        String quantity = optString(t, "quantity", where + " quantity", "energy");
-        if (quantity != null && !quantity.equals("energy")) {
-            problem(t.entries.get("quantity"), where + " quantity must be 'energy' (the only quantity of an atoms term), got '"
-                    + quantity + "'");
+        int moleculeSize = 0;
+        Integer ms = optInt(t, "molecule_size", where + " molecule_size", 1);
+        if (ms != null) {
+            moleculeSize = ms;
         }
+        boolean exclude = t.entries.containsKey("exclude_intramolecular")
+                && Boolean.TRUE.equals(bool(t.entries.get("exclude_intramolecular"), where + " exclude_intramolecular"));
+        if (exclude && moleculeSize == 0) {
+            problem(t.entries.get("exclude_intramolecular"), where + " exclude_intramolecular needs molecule_size (how many atoms "
+                    + "make one molecule)");
+        }
+        List<JobFile.PairTermSpec> pairs = new ArrayList<>();
         Node pn = require(t, "potential", where);
-        Node.MapNode pm = pn == null ? null : map(pn, where + " potential");
-        String type = null;
-        Map<String, Object> args = new LinkedHashMap<>();
-        if (pm != null) {
-            type = choice(require(pm, "type", where + " potential"), where + " potential type", POTENTIALS);
-            keys(pm, where + " potential", LJ_KEYS);
-            for (String k : List.of("epsilon", "sigma", "cutoff")) {
-                Node a = k.equals("cutoff") ? pm.entries.get(k) : require(pm, k, where + " potential");
-                if (a == null) {
-                    continue;
-                }
-                if (a instanceof Node.Scalar s && s.value instanceof String ref) {
-                    if (paramNames.isEmpty()) {
-                        continue; // the parameters section is missing or broken, and reported as such
-                    }
-                    if (!paramNames.contains(ref)) {
-                        String sug = suggest(ref, paramNames);
-                        problem(a, where + " potential " + k + " names unknown parameter '" + ref + "'"
-                                + (sug == null ? "" : " (did you mean '" + sug + "'?)") + "; parameters: " + String.join(", ", paramNames));
-                    } else {
-                        args.put(k, ref);
-                    }
-                } else {
-                    Double d = finite(a, where + " potential " + k);
-                    if (d != null && d <= 0) {
-                        problem(a, where + " potential " + k + " must be positive, got " + fmt(d));
-                    } else if (d != null) {
-                        args.put(k, d);
-                    }
-                }
+        List<Node> items = new ArrayList<>();
+        if (pn instanceof Node.ListNode l) {
+            if (l.items.isEmpty()) {
+                problem(pn, where + " potential must hold at least one pair term");
+            }
+            items.addAll(l.items);
+        } else if (pn != null) {
+            items.add(pn);
+        }
+        for (int i = 0; i < items.size(); i++) {
+            String w = where + " potential" + (pn instanceof Node.ListNode ? "[" + i + "]" : "");
+            Node.MapNode pm = map(items.get(i), w);
+            if (pm == null) {
+                continue;
+            }
+            JobFile.PairTermSpec spec = pairTerm(pm, w, paramNames);
+            if (spec != null) {
+                pairs.add(spec);
             }
         }
-        if (structures == null || reference == null || column == null || quantity == null || type == null) {
+        if (reference == null || pairs.size() != items.size() || items.isEmpty()) {
             return null;
         }
-        return new AtomsConfig(structures, reference, column, quantity, type, args);
+        return new AtomsConfig(reference, pairs, moleculeSize, exclude);
+    }
+
+    private JobFile.PairTermSpec pairTerm(Node.MapNode pm, String w, Set<String> paramNames) {
+        String form = choice(require(pm, "form", w), w + " form", FORMS);
+        List<String> known = new ArrayList<>(PAIR_KEYS);
+        known.addAll(form == null ? List.of() : FORM_PARAMETERS.get(form));
+        if (form != null) {
+            keys(pm, w + " (" + form + ")", known);
+        }
+        String a = "*";
+        String b = "*";
+        Node sp = pm.entries.get("species");
+        if (sp != null) {
+            if ("coulomb".equals(form)) {
+                problem(sp, w + " species does not apply to coulomb, which gives a charge per species under 'charges'");
+            } else if (sp instanceof Node.ListNode l && l.items.size() == 2) {
+                a = string(l.items.get(0), w + " species[0]");
+                b = string(l.items.get(1), w + " species[1]");
+            } else {
+                problem(sp, w + " species must be a list of two species, such as [Ar, Ar] ('*' for any), got "
+                        + (sp instanceof Node.ListNode l ? "a list of " + l.items.size() : sp.kind()));
+                a = null;
+            }
+        }
+        double cutoff = Double.POSITIVE_INFINITY;
+        if (pm.entries.containsKey("cutoff")) {
+            Double c = positive(pm.entries.get("cutoff"), w + " cutoff");
+            cutoff = c == null ? cutoff : c;
+        }
+        boolean shifted = pm.entries.containsKey("shifted") && Boolean.TRUE.equals(bool(pm.entries.get("shifted"), w + " shifted"));
+        if (shifted && !pm.entries.containsKey("cutoff")) {
+            problem(pm.entries.get("shifted"), w + " shifted needs a cutoff (the energy is shifted to zero there)");
+        }
+        if (form == null) {
+            return null;
+        }
+        Map<String, String> params = new LinkedHashMap<>();
+        boolean ok = a != null && b != null;
+        if (form.equals("coulomb")) {
+            Node cn = require(pm, "charges", w);
+            Node.MapNode cm = cn == null ? null : map(cn, w + " charges");
+            if (cm == null) {
+                return null;
+            }
+            if (cm.entries.isEmpty()) {
+                problem(cm, w + " charges must give the charge of at least one species");
+            }
+            for (Map.Entry<String, Node> e : cm.entries.entrySet()) {
+                String ref = reference(e.getValue(), w + " charge of '" + e.getKey() + "'", paramNames, false);
+                ok &= ref != null;
+                params.put(e.getKey(), ref);
+            }
+        } else {
+            for (String k : FORM_PARAMETERS.get(form)) {
+                Node v = require(pm, k, w + " (" + form + ")");
+                String ref = v == null ? null : reference(v, w + " " + k, paramNames, true);
+                ok &= ref != null;
+                params.put(k, ref);
+            }
+        }
+        return ok ? new JobFile.PairTermSpec(form, a, b, params, cutoff, shifted) : null;
+    }
+
+    /**
+     * Reads a value a potential takes from the parameters: a number, a parameter name, or
+     * factor*name ("-2*qH"); a name must be a parameter of the job.
+     */
+    private String reference(Node n, String where, Set<String> paramNames, boolean positiveConstant) {
+        if (n instanceof Node.Scalar s && s.value instanceof Number num) {
+            double d = num.doubleValue();
+            if (!Double.isFinite(d) || positiveConstant && d <= 0) {
+                problem(n, where + " must be " + (positiveConstant ? "positive" : "finite") + ", got " + fmt(d));
+                return null;
+            }
+            return Double.toString(d);
+        }
+        String text = n instanceof Node.Scalar s && s.value instanceof String str ? str.trim() : null;
+        if (text == null) {
+            problem(n, where + " must be a number, a parameter name or factor*name (such as -2*qH), got " + n.kind());
+            return null;
+        }
+        String name = text;
+        int star = text.indexOf('*');
+        if (star >= 0) {
+            String left = text.substring(0, star).trim();
+            String right = text.substring(star + 1).trim();
+            if (isNumber(left) && !isNumber(right)) {
+                name = right;
+            } else if (isNumber(right) && !isNumber(left)) {
+                name = left;
+            } else {
+                name = null;
+            }
+        }
+        if (name == null || !NAME.matcher(name).matches()) {
+            problem(n, where + " must be a number, a parameter name or factor*name (such as -2*qH), got '" + text + "'");
+            return null;
+        }
+        if (!paramNames.isEmpty() && !paramNames.contains(name)) {
+            String sug = suggest(name, paramNames);
+            problem(n, where + " names unknown parameter '" + name + "'" + (sug == null ? "" : " (did you mean '" + sug + "'?)")
+                    + "; parameters: " + String.join(", ", paramNames));
+            return null;
+        }
+        return text;
+    }
+
+    private static boolean isNumber(String s) {
+        try {
+            Double.parseDouble(s);
+            return true;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     private ExternalConfig external(Node.MapNode t, String where) {

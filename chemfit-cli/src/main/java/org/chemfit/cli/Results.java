@@ -131,6 +131,14 @@ final class Results {
                 for (String q : plan.references.get(i).keySet()) {
                     if (c.quantities().contains(q)) {
                         computed.put(q, c.quantities().array(q));
+                    } else if (!c.children().isEmpty()) {
+                        // A term made of sub-terms (one per structure): one value per sub-term.
+                        double[] a = new double[c.children().size()];
+                        for (int k = 0; k < a.length; k++) {
+                            EvaluationContext s = c.child(k);
+                            a[k] = s.quantities().contains(q) ? s.quantities().get(q) : Double.NaN;
+                        }
+                        computed.put(q, a);
                     }
                 }
             }

@@ -87,7 +87,7 @@ class CliTest {
         assertEquals(64, res.at("/job/sha256").asText().length());
         assertEquals("curve", res.at("/terms/0/name").asText());
         assertEquals(1.0, res.at("/terms/0/share").asDouble(), 1e-12);
-        assertEquals(8, res.at("/terms/0/computed/energy").size());
+        assertEquals(8, res.at("/terms/0/computed/energy").size(), res.toString());
         assertEquals(res.at("/terms/0/reference/energy/0").asDouble(), res.at("/terms/0/computed/energy/0").asDouble(), 1e-4);
         int total = res.at("/evaluations/total").asInt();
         assertTrue(total > 10 && total <= 400, "evaluations: " + total);
@@ -195,22 +195,17 @@ class CliTest {
             Files.writeString(mismatch, base.replace("data/energies.csv", "data/short.csv"));
             Cli.Run r = Cli.run("validate", mismatch.toString());
             assertEquals(ExitCodes.USAGE, r.code(), r::toString);
-            assertTrue(r.err().contains("short.csv: has 2 reference values but") && r.err().contains("holds 8 structures"), r::toString);
+            assertTrue(r.err().contains("short.csv:1: expected a header with the columns 'file' and 'reference_energy'"), r::toString);
 
             Files.writeString(mismatch, base.replace("data/energies.csv", "data/bad-value.csv"));
             Cli.Run r2 = Cli.run("fit", mismatch.toString());
             assertEquals(ExitCodes.USAGE, r2.code(), r2::toString);
-            assertTrue(r2.err().contains("bad-value.csv:3: 'oops' in column 'energy' is not a number"), r2::toString);
+            assertTrue(r2.err().contains("bad-value.csv:3: reference energy 'oops' is not a number"), r2::toString);
 
-            Files.writeString(mismatch, base.replace("data/dimers.xyz", "data/bad.xyz"));
+            Files.writeString(mismatch, base.replace("data/energies.csv", "data/bad.csv"));
             Cli.Run r3 = Cli.run("eval", mismatch.toString());
             assertEquals(ExitCodes.USAGE, r3.code(), r3::toString);
             assertTrue(r3.err().contains("bad.xyz:4: coordinate 'zero' is not a number"), r3::toString);
-
-            Files.writeString(mismatch, base.replace("reference: data/energies.csv", "reference: data/energies.csv\n    reference_column: energie"));
-            Cli.Run r4 = Cli.run("validate", mismatch.toString());
-            assertEquals(ExitCodes.USAGE, r4.code(), r4::toString);
-            assertTrue(r4.err().contains("energies.csv:2: has no column 'energie' (did you mean 'energy'?)"), r4::toString);
         } finally {
             Files.deleteIfExists(mismatch);
         }

@@ -57,5 +57,6 @@ class ExamplesTest {
         }
         assertEquals(-142.508, min, 0.001);
         assertTrue(Files.size(out.resolve("plots/term-ar2-curve.png")) > 1000);
+        assertEquals(46, res.at("/terms/0/computed/energy").size());
     }
 }

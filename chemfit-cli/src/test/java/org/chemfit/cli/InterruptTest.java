@@ -91,15 +91,14 @@ class InterruptTest {
             }
         }
         Files.writeString(tmp.resolve("lattice.xyz"), xyz);
-        Files.writeString(tmp.resolve("energy.csv"), "energy\n-5000.0\n");
+        Files.writeString(tmp.resolve("energy.csv"), "file,reference_energy\nlattice.xyz,-5000.0\n");
         Files.writeString(tmp.resolve("fit.yaml"), String.join("\n",
                 "parameters:",
                 "  lj: {epsilon: {initial: 1.0, bounds: [0.1, 10]}, sigma: {initial: 3.0, bounds: [2, 4]}}",
                 "terms:",
                 "  - kind: atoms",
-                "    structures: lattice.xyz",
                 "    reference: energy.csv",
-                "    potential: {type: lennard_jones, epsilon: lj.epsilon, sigma: lj.sigma}",
+                "    potential: {form: lennard_jones, epsilon: lj.epsilon, sigma: lj.sigma}",
                 "optimizer: {max_evaluations: 100000}",
                 "output: {folder: out}",
                 ""));
