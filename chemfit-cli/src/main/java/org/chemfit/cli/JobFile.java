@@ -94,7 +94,7 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
     /** The settings of one kind of term. */
     public sealed interface TermConfig permits AtomsConfig, ExternalConfig {
         /** @return the files this term reads, for the job's hash and for {@code validate} */
-        List<Path> files();
+        List<Path> inputFiles();
     }
 
     /**
@@ -117,7 +117,7 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
         }
 
         @Override
-        public List<Path> files() {
+        public List<Path> inputFiles() {
             return List.of(reference);
         }
     }
@@ -145,29 +145,34 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
     /**
      * A term that runs an external program in its own run directory.
      *
-     * @param templates template files, rendered with the parameters into each run directory
-     * @param files plain files copied into each run directory
+     * @param templates run-directory file names to template files, rendered with the parameters
+     * @param files run-directory file names to files copied unchanged
      * @param command the program and its arguments
+     * @param launcher a prefix put before the command (for example mpirun -np 4), or empty
+     * @param env environment variables set for the program
      * @param outputs what each quantity is parsed from
      * @param reference reference values by quantity name
      * @param timeout how long one run may take (null: the execution's timeout)
      * @implNote Immutable.
      */
-    public record ExternalConfig(List<Path> templates, List<Path> files, List<String> command, List<OutputSpec.Parsed> outputs,
-            Map<String, double[]> reference, Duration timeout) implements TermConfig {
-        /** Copies the lists. */
+    public record ExternalConfig(Map<String, Path> templates, Map<String, Path> files, List<String> command, List<String> launcher,
+            Map<String, String> env, List<OutputSpec.Parsed> outputs, Map<String, double[]> reference, Duration timeout)
+            implements TermConfig {
+        /** Copies the collections. */
         public ExternalConfig {
-            templates = List.copyOf(templates);
-            files = List.copyOf(files);
+            templates = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(templates));
+            files = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(files));
             command = List.copyOf(command);
+            launcher = List.copyOf(launcher);
+            env = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(env));
             outputs = List.copyOf(outputs);
             reference = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(reference));
         }
 
         @Override
-        public List<Path> files() {
-            List<Path> all = new java.util.ArrayList<>(templates);
-            all.addAll(files);
+        public List<Path> inputFiles() {
+            List<Path> all = new java.util.ArrayList<>(templates.values());
+            all.addAll(files.values());
             return List.copyOf(all);
         }
     }
@@ -225,8 +230,8 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
          *
          * @param quantity the quantity's name
          * @param file the file, relative to the run directory
-         * @param parser how to read it
-         * @param options the parser's options (pattern, column, ...)
+         * @param parser regex, column, json or lammps_thermo
+         * @param options the parser's options as written: pattern, group, column, path, select, rows, run
          * @implNote Immutable.
          */
         public record Parsed(String quantity, String file, String parser, Map<String, Object> options) {

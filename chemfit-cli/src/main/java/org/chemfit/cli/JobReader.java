@@ -48,9 +48,19 @@ final class JobReader {
     static final List<String> TERM_KEYS = List.of("name", "kind", "weight", "loss");
     static final List<String> KINDS = List.of("atoms", "external");
     static final List<String> ATOMS_KEYS = List.of("reference", "potential", "molecule_size", "exclude_intramolecular");
-    static final List<String> EXTERNAL_KEYS = List.of("templates", "files", "command", "outputs", "reference", "timeout");
-    static final List<String> OUTPUT_PARSE_KEYS = List.of("file", "parser", "pattern", "group", "column", "row", "key");
-    static final List<String> PARSERS = List.of("regex", "number", "lammps_thermo", "json", "csv");
+    static final List<String> EXTERNAL_KEYS = List.of("templates", "files", "command", "launcher", "env", "outputs", "reference",
+            "timeout");
+    static final List<String> PARSERS = List.of("regex", "column", "json", "lammps_thermo");
+    static final Map<String, List<String>> PARSER_KEYS = Map.of(
+            "regex", List.of("parser", "file", "pattern", "group", "select"),
+            "column", List.of("parser", "file", "column", "select", "rows"),
+            "json", List.of("parser", "file", "path"),
+            "lammps_thermo", List.of("parser", "file", "column", "select", "rows", "run"));
+    static final Map<String, List<String>> SELECTS = Map.of(
+            "regex", List.of("first", "last", "all"),
+            "column", List.of("first", "last", "all", "mean_of_last"),
+            "json", List.of(),
+            "lammps_thermo", List.of("first", "last", "all", "mean", "mean_of_last"));
     static final List<String> LOSS_KEYS = List.of("type", "scale");
     static final List<String> LOSS_TYPES = List.of("squared_error", "mean_squared_error", "absolute_error", "relative_error");
     static final List<String> FORMS = List.of("lennard_jones", "morse", "buckingham", "coulomb");
@@ -482,29 +492,23 @@ final class JobReader {
     }
 
     private ExternalConfig external(Node.MapNode t, String where) {
-        List<Path> templates = pathList(t.entries.get("templates"), where + " templates");
-        List<Path> files = pathList(t.entries.get("files"), where + " files");
-        List<String> command = new ArrayList<>();
-        Node c = require(t, "command", where);
-        if (c instanceof Node.Scalar s && s.value instanceof String str) {
-            if (str.isBlank()) {
-                problem(c, where + " command must not be empty");
-            } else {
-                command.addAll(List.of(str.trim().split("\\s+")));
-            }
-        } else if (c instanceof Node.ListNode l) {
-            if (l.items.isEmpty()) {
-                problem(c, where + " command must not be empty");
-            }
-            for (Node item : l.items) {
-                if (item instanceof Node.Scalar s && (s.value instanceof String || s.value instanceof Number)) {
-                    command.add(String.valueOf(s.value));
-                } else {
-                    problem(item, where + " command items must be strings, got " + item.kind());
+        Map<String, Path> templates = stagedFiles(t.entries.get("templates"), where + " templates");
+        Map<String, Path> files = stagedFiles(t.entries.get("files"), where + " files");
+        List<String> command = words(require(t, "command", where), where + " command", true);
+        List<String> launcher = t.entries.containsKey("launcher") ? words(t.entries.get("launcher"), where + " launcher", true)
+                : List.of();
+        Map<String, String> env = new LinkedHashMap<>();
+        if (t.entries.containsKey("env")) {
+            Node.MapNode em = map(t.entries.get("env"), where + " env");
+            if (em != null) {
+                for (Map.Entry<String, Node> e : em.entries.entrySet()) {
+                    if (e.getValue() instanceof Node.Scalar sc && sc.value != null && !(sc.value instanceof Boolean)) {
+                        env.put(e.getKey(), String.valueOf(sc.value));
+                    } else {
+                        problem(e.getValue(), where + " env " + e.getKey() + " must be a string or a number, got " + e.getValue().kind());
+                    }
                 }
             }
-        } else if (c != null) {
-            problem(c, where + " command must be a string or a list of strings, got " + c.kind());
         }
         List<OutputSpec.Parsed> outputs = new ArrayList<>();
         Node on = require(t, "outputs", where);
@@ -514,39 +518,9 @@ final class JobReader {
                 problem(om, where + " outputs must name at least one quantity");
             }
             for (Map.Entry<String, Node> e : om.entries.entrySet()) {
-                String q = e.getKey();
-                String w = where + " output '" + q + "'";
-                Node.MapNode pm = map(e.getValue(), w);
-                if (pm == null) {
-                    continue;
-                }
-                keys(pm, w, OUTPUT_PARSE_KEYS);
-                String f = string(require(pm, "file", w), w + " file");
-                String parser = choice(require(pm, "parser", w), w + " parser", PARSERS);
-                Map<String, Object> options = new LinkedHashMap<>();
-                for (Map.Entry<String, Node> o : pm.entries.entrySet()) {
-                    if (o.getKey().equals("file") || o.getKey().equals("parser")) {
-                        continue;
-                    }
-                    Object val = o.getValue() instanceof Node.Scalar s ? s.value : null;
-                    if (val == null) {
-                        problem(o.getValue(), w + " " + o.getKey() + " must be a string or a number, got " + o.getValue().kind());
-                        continue;
-                    }
-                    options.put(o.getKey(), val);
-                }
-                if ("regex".equals(parser) && !options.containsKey("pattern")) {
-                    problem(pm, w + " with parser regex needs a 'pattern'");
-                } else if ("regex".equals(parser)) {
-                    try {
-                        Pattern.compile(String.valueOf(options.get("pattern")));
-                    } catch (java.util.regex.PatternSyntaxException ex) {
-                        problem(pm.entries.get("pattern"), w + " pattern is not a valid regular expression: "
-                                + ex.getDescription());
-                    }
-                }
-                if (f != null && parser != null) {
-                    outputs.add(new OutputSpec.Parsed(q, f, parser, options));
+                OutputSpec.Parsed parsed = output(e.getKey(), e.getValue(), where + " output '" + e.getKey() + "'");
+                if (parsed != null) {
+                    outputs.add(parsed);
                 }
             }
         }
@@ -593,7 +567,164 @@ final class JobReader {
             }
         }
         Duration timeout = t.entries.containsKey("timeout") ? duration(t.entries.get("timeout"), where + " timeout") : null;
-        return new ExternalConfig(templates, files, command, outputs, reference, timeout);
+        return new ExternalConfig(templates, files, command, launcher, env, outputs, reference, timeout);
+    }
+
+    /** Reads how one quantity is parsed from a run directory. */
+    private OutputSpec.Parsed output(String quantity, Node n, String w) {
+        Node.MapNode pm = map(n, w);
+        if (pm == null) {
+            return null;
+        }
+        String parser = choice(require(pm, "parser", w), w + " parser", PARSERS);
+        if (parser == null) {
+            return null;
+        }
+        keys(pm, w + " (" + parser + ")", PARSER_KEYS.get(parser));
+        String f = string(require(pm, "file", w), w + " file");
+        if (f != null && (f.startsWith("/") || Path.of(f).normalize().startsWith(".."))) {
+            problem(pm.entries.get("file"), w + " file must be relative to the run directory and stay inside it, got '" + f + "'");
+            f = null;
+        }
+        Map<String, Object> options = new LinkedHashMap<>();
+        boolean ok = f != null;
+        switch (parser) {
+            case "regex" -> {
+                String pattern = string(require(pm, "pattern", w + " (regex)"), w + " pattern");
+                ok &= pattern != null;
+                if (pattern != null) {
+                    try {
+                        java.util.regex.Pattern.compile(pattern);
+                        options.put("pattern", pattern);
+                    } catch (java.util.regex.PatternSyntaxException ex) {
+                        problem(pm.entries.get("pattern"), w + " pattern is not a valid regular expression: " + ex.getDescription()
+                                + " near index " + ex.getIndex());
+                        ok = false;
+                    }
+                }
+                Node g = pm.entries.get("group");
+                if (g instanceof Node.Scalar sc && sc.value instanceof String name) {
+                    options.put("group", name);
+                } else if (g != null) {
+                    Integer gi = optInt(pm, "group", w + " group", 0);
+                    ok &= gi != null;
+                    options.put("group", gi);
+                }
+            }
+            case "column", "lammps_thermo" -> {
+                Node c = require(pm, "column", w + " (" + parser + ")");
+                if (c instanceof Node.Scalar sc && sc.value instanceof String name && !name.isBlank()) {
+                    options.put("column", name);
+                } else if (c != null && parser.equals("column")) {
+                    Integer ci = optInt(pm, "column", w + " column (a header name, or an index from 0)", 0);
+                    ok &= ci != null;
+                    options.put("column", ci);
+                } else if (c != null) {
+                    problem(c, w + " column must be a thermo keyword as LAMMPS prints it (PotEng, Press, Density), got " + c.kind());
+                    ok = false;
+                } else {
+                    ok = false;
+                }
+                if (pm.entries.containsKey("run")) {
+                    Node r = pm.entries.get("run");
+                    Double d = number(r, w + " run");
+                    if (d != null && d != Math.rint(d)) {
+                        problem(r, w + " run must be a whole number (0 the first thermo table, -1 the last), got " + d);
+                        ok = false;
+                    } else if (d != null) {
+                        options.put("run", d.intValue());
+                    }
+                }
+            }
+            default -> {
+                String path = string(require(pm, "path", w + " (json)"), w + " path");
+                ok &= path != null;
+                options.put("path", path);
+            }
+        }
+        if (pm.entries.containsKey("select")) {
+            String sel = choice(pm.entries.get("select"), w + " select", SELECTS.get(parser));
+            ok &= sel != null;
+            options.put("select", sel);
+            if ("mean_of_last".equals(sel)) {
+                Node rows = require(pm, "rows", w + " (select: mean_of_last)");
+                Integer ri = rows == null ? null : optInt(pm, "rows", w + " rows", 1);
+                ok &= ri != null;
+                options.put("rows", ri);
+            }
+        }
+        if (pm.entries.containsKey("rows") && !"mean_of_last".equals(options.get("select"))) {
+            int[] place = pm.keyPlaces.get("rows");
+            problem(place[0], place[1], w + " rows is used only with select: mean_of_last");
+            ok = false;
+        }
+        return ok ? new OutputSpec.Parsed(quantity, f, parser, options) : null;
+    }
+
+    /** A command or launcher: a string split at spaces, or a list of strings. */
+    private List<String> words(Node c, String where, boolean nonEmpty) {
+        List<String> out = new ArrayList<>();
+        if (c == null) {
+            return out;
+        }
+        if (c instanceof Node.Scalar s && s.value instanceof String str) {
+            if (!str.isBlank()) {
+                out.addAll(List.of(str.trim().split("\\s+")));
+            }
+        } else if (c instanceof Node.ListNode l) {
+            for (Node item : l.items) {
+                if (item instanceof Node.Scalar s && (s.value instanceof String || s.value instanceof Number)) {
+                    out.add(String.valueOf(s.value));
+                } else {
+                    problem(item, where + " items must be strings, got " + item.kind());
+                }
+            }
+        } else {
+            problem(c, where + " must be a string or a list of strings, got " + c.kind());
+            return out;
+        }
+        if (nonEmpty && out.isEmpty()) {
+            problem(c, where + " must not be empty");
+        }
+        return out;
+    }
+
+    /** Templates or staged files: a path, a list of paths (kept under their file names), or a map of name to path. */
+    private Map<String, Path> stagedFiles(Node n, String where) {
+        Map<String, Path> out = new LinkedHashMap<>();
+        if (n == null) {
+            return out;
+        }
+        if (n instanceof Node.MapNode m) {
+            for (Map.Entry<String, Node> e : m.entries.entrySet()) {
+                String target = e.getKey();
+                int[] place = m.keyPlaces.get(target);
+                if (target.startsWith("/") || Path.of(target).normalize().startsWith("..")) {
+                    problem(place[0], place[1], where + " name '" + target + "' must be relative to the run directory and stay inside it");
+                    continue;
+                }
+                Path p = path(e.getValue(), where + " '" + target + "'", true);
+                if (p != null) {
+                    out.put(target, p);
+                }
+            }
+            return out;
+        }
+        List<Node> items = n instanceof Node.ListNode l ? l.items : List.of(n);
+        for (int i = 0; i < items.size(); i++) {
+            Path p = path(items.get(i), where + (n instanceof Node.ListNode ? "[" + i + "]" : ""), true);
+            if (p == null) {
+                continue;
+            }
+            String target = p.getFileName().toString();
+            if (out.containsKey(target)) {
+                problem(items.get(i), where + " has two files named '" + target + "'; give them different names with a map "
+                        + "(run-directory name: file)");
+                continue;
+            }
+            out.put(target, p);
+        }
+        return out;
     }
 
     private LossSpec loss(Node n, String where, List<String> quantities) {
@@ -952,31 +1083,6 @@ final class JobReader {
             namedFiles.add(p);
         }
         return p;
-    }
-
-    private List<Path> pathList(Node n, String where) {
-        List<Path> out = new ArrayList<>();
-        if (n == null) {
-            return out;
-        }
-        if (n instanceof Node.Scalar) {
-            Path p = path(n, where, true);
-            if (p != null) {
-                out.add(p);
-            }
-            return out;
-        }
-        if (!(n instanceof Node.ListNode l)) {
-            problem(n, where + " must be a file name or a list of file names, got " + n.kind());
-            return out;
-        }
-        for (int i = 0; i < l.items.size(); i++) {
-            Path p = path(l.items.get(i), where + "[" + i + "]", true);
-            if (p != null) {
-                out.add(p);
-            }
-        }
-        return out;
     }
 
     /**
