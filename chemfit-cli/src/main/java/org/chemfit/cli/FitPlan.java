@@ -80,16 +80,17 @@ final class FitPlan implements AutoCloseable {
      */
     private CombinedObjectiveFunction atomsTerm(JobFile.TermSpec t, JobFile.AtomsConfig a, Map<String, double[]> reference,
             FailurePolicy policy) {
-        List<AtomsTerms.Entry> entries = AtomsTerms.readReference(a.reference());
+        List<org.chemfit.atoms.ReferenceEntry> entries = AtomsTerms.readReference(a);
+        org.chemfit.atoms.Potential potential = AtomsTerms.potential(a);
         boolean mean = t.loss().type().equals("mean_squared_error");
         JobFile.LossSpec each = mean ? new JobFile.LossSpec("squared_error", t.loss().scales()) : t.loss();
         List<ObjectiveFunction> subs = new ArrayList<>();
         List<String> tags = new ArrayList<>();
         double[] energies = new double[entries.size()];
         for (int i = 0; i < energies.length; i++) {
-            AtomsTerms.Entry e = entries.get(i);
+            org.chemfit.atoms.ReferenceEntry e = entries.get(i);
             energies[i] = e.energy();
-            QuantityComputer c = AtomsTerms.computer(e.file(), a);
+            QuantityComputer c = AtomsTerms.computer(e, a, potential);
             subs.add(new Counted(new QuantityComputerObjectiveFunction(Losses.create(each, Map.of("energy", new double[] {e.energy()})),
                     c), running));
             tags.add(e.tag());
@@ -103,10 +104,15 @@ final class FitPlan implements AutoCloseable {
      * @param job the job
      * @param workers how many terms may run at once
      * @return the plan, reading every data file the job names
-     * @throws IllegalArgumentException when a data file is malformed (the message names file and line)
+     * @throws BaseCommand.UserException when a data file is malformed or a setting is refused by the
+     *     library (the message names file and line where there is one)
      */
     static FitPlan build(JobFile job, int workers) {
-        return new FitPlan(job, workers);
+        try {
+            return new FitPlan(job, workers);
+        } catch (IllegalArgumentException | org.chemfit.ChemFitException e) {
+            throw new BaseCommand.UserException(e.getMessage());
+        }
     }
 
     /** @return the initial parameters */

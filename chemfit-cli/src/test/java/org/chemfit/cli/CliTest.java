@@ -195,17 +195,18 @@ class CliTest {
             Files.writeString(mismatch, base.replace("data/energies.csv", "data/short.csv"));
             Cli.Run r = Cli.run("validate", mismatch.toString());
             assertEquals(ExitCodes.USAGE, r.code(), r::toString);
-            assertTrue(r.err().contains("short.csv:1: expected a header with the columns 'file' and 'reference_energy'"), r::toString);
+            assertTrue(r.err().contains("short.csv:1: expected a header row with the columns 'file' (or 'path') and 'reference_energy'"),
+                    r::toString);
 
             Files.writeString(mismatch, base.replace("data/energies.csv", "data/bad-value.csv"));
             Cli.Run r2 = Cli.run("fit", mismatch.toString());
             assertEquals(ExitCodes.USAGE, r2.code(), r2::toString);
-            assertTrue(r2.err().contains("bad-value.csv:3: reference energy 'oops' is not a number"), r2::toString);
+            assertTrue(r2.err().contains("bad-value.csv:3: expected a finite number in column 'reference_energy', got 'oops'"), r2::toString);
 
             Files.writeString(mismatch, base.replace("data/energies.csv", "data/bad.csv"));
             Cli.Run r3 = Cli.run("eval", mismatch.toString());
             assertEquals(ExitCodes.USAGE, r3.code(), r3::toString);
-            assertTrue(r3.err().contains("bad.xyz:4: coordinate 'zero' is not a number"), r3::toString);
+            assertTrue(r3.err().contains("bad.xyz:4: expected a finite number for coordinate y of atom 2, got 'zero'"), r3::toString);
         } finally {
             Files.deleteIfExists(mismatch);
         }
@@ -229,6 +230,36 @@ class CliTest {
         assertEquals(0, r.code(), r::toString);
         String loss = r.out().lines().filter(l -> l.startsWith("loss: ")).findFirst().orElseThrow().substring(6);
         assertTrue(Double.parseDouble(loss) < 1e-20, r::toString);
+    }
+
+    @Test
+    void evalSumsThePairTermsOfAPotentialWithParameterExpressions() throws IOException {
+        Path dir = Cli.resource("jobs");
+        Path job = dir.resolve("forms-tmp.yaml");
+        Path csv = dir.resolve("forms-tmp.csv");
+        try {
+            Files.writeString(csv, "file,reference_energy,tag\ndata/dimers/lj_2.400.xyz,0.0,d24\n");
+            Files.writeString(job, String.join("\n",
+                    "parameters: {a: 1.2, q: 0.5}",
+                    "terms:",
+                    "  - kind: atoms",
+                    "    reference: forms-tmp.csv",
+                    "    potential:",
+                    "      - {form: morse, species: [Ar, Ar], D: 0.5, alpha: a, r0: 2.0}",
+                    "      - {form: coulomb, charges: {Ar: -2*q}}",
+                    ""));
+            Cli.Run r = Cli.run("eval", job.toString(), "--set", "a=1.5");
+            assertEquals(0, r.code(), r::toString);
+            double x = 1.5 * (2.4 - 2.0);
+            double morse = 0.5 * (Math.exp(-2 * x) - 2 * Math.exp(-x));
+            double coulomb = 14.3996454784 * (-1.0) * (-1.0) / 2.4;
+            double e = morse + coulomb;
+            String loss = r.out().lines().filter(l -> l.startsWith("loss: ")).findFirst().orElseThrow().substring(6);
+            assertEquals(e * e, Double.parseDouble(loss), 1e-5 * e * e, r::toString);
+        } finally {
+            Files.deleteIfExists(job);
+            Files.deleteIfExists(csv);
+        }
     }
 
     @Test

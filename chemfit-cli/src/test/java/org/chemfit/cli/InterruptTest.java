@@ -82,7 +82,7 @@ class InterruptTest {
     @Test
     void ctrlCDuringAnInProcessFitWritesResultsAndExits130() throws Exception {
         // A lattice of 4096 argon atoms: each evaluation sums 8 million pairs, slow enough to interrupt.
-        StringBuilder xyz = new StringBuilder("4096\nsimple cubic lattice\n");
+        StringBuilder xyz = new StringBuilder("4096\n16 x 16 x 16 argon atoms, 3.8 Angstrom apart\n");
         for (int i = 0; i < 16; i++) {
             for (int j = 0; j < 16; j++) {
                 for (int k = 0; k < 16; k++) {
