@@ -146,6 +146,7 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
      * A term that runs an external program in its own run directory.
      *
      * @param templates run-directory file names to template files, rendered with the parameters
+     * @param variables values templates may use besides the parameters
      * @param files run-directory file names to files copied unchanged
      * @param command the program and its arguments
      * @param launcher a prefix put before the command (for example mpirun -np 4), or empty
@@ -155,12 +156,13 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
      * @param timeout how long one run may take (null: the execution's timeout)
      * @implNote Immutable.
      */
-    public record ExternalConfig(Map<String, Path> templates, Map<String, Path> files, List<String> command, List<String> launcher,
+    public record ExternalConfig(Map<String, Path> templates, Map<String, Object> variables, Map<String, Path> files, List<String> command, List<String> launcher,
             Map<String, String> env, List<OutputSpec.Parsed> outputs, Map<String, double[]> reference, Duration timeout)
             implements TermConfig {
         /** Copies the collections. */
         public ExternalConfig {
             templates = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(templates));
+            variables = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(variables));
             files = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(files));
             command = List.copyOf(command);
             launcher = List.copyOf(launcher);

@@ -48,8 +48,8 @@ final class JobReader {
     static final List<String> TERM_KEYS = List.of("name", "kind", "weight", "loss");
     static final List<String> KINDS = List.of("atoms", "external");
     static final List<String> ATOMS_KEYS = List.of("reference", "potential", "molecule_size", "exclude_intramolecular");
-    static final List<String> EXTERNAL_KEYS = List.of("templates", "files", "command", "launcher", "env", "outputs", "reference",
-            "timeout");
+    static final List<String> EXTERNAL_KEYS = List.of("templates", "variables", "files", "command", "launcher", "env", "outputs",
+            "reference", "timeout");
     static final List<String> PARSERS = List.of("regex", "column", "json", "lammps_thermo");
     static final Map<String, List<String>> PARSER_KEYS = Map.of(
             "regex", List.of("parser", "file", "pattern", "group", "select"),
@@ -497,6 +497,25 @@ final class JobReader {
         List<String> command = words(require(t, "command", where), where + " command", true);
         List<String> launcher = t.entries.containsKey("launcher") ? words(t.entries.get("launcher"), where + " launcher", true)
                 : List.of();
+        Map<String, Object> variables = new LinkedHashMap<>();
+        if (t.entries.containsKey("variables")) {
+            Node.MapNode vm = map(t.entries.get("variables"), where + " variables");
+            if (vm != null) {
+                for (Map.Entry<String, Node> e : vm.entries.entrySet()) {
+                    int[] place = vm.keyPlaces.get(e.getKey());
+                    if (!e.getKey().matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                        problem(place[0], place[1], where + " variable name '" + e.getKey() + "' must be an identifier (letters, digits, _)");
+                    } else if (declared.contains(e.getKey()) || declared.stream().anyMatch(d -> d.startsWith(e.getKey() + "."))) {
+                        problem(place[0], place[1], where + " variable '" + e.getKey() + "' has the name of a parameter");
+                    } else if (e.getValue() instanceof Node.Scalar sc && sc.value != null) {
+                        variables.put(e.getKey(), sc.value);
+                    } else {
+                        problem(e.getValue(), where + " variable '" + e.getKey() + "' must be a number, a string or true/false, got "
+                                + e.getValue().kind());
+                    }
+                }
+            }
+        }
         Map<String, String> env = new LinkedHashMap<>();
         if (t.entries.containsKey("env")) {
             Node.MapNode em = map(t.entries.get("env"), where + " env");
@@ -567,7 +586,7 @@ final class JobReader {
             }
         }
         Duration timeout = t.entries.containsKey("timeout") ? duration(t.entries.get("timeout"), where + " timeout") : null;
-        return new ExternalConfig(templates, files, command, launcher, env, outputs, reference, timeout);
+        return new ExternalConfig(templates, variables, files, command, launcher, env, outputs, reference, timeout);
     }
 
     /** Reads how one quantity is parsed from a run directory. */
