@@ -855,9 +855,14 @@ final class JobReader {
                 if (b != null && !Methods.isBatch(method)) {
                     problem(m.entries.get("batch_size"), "optimizer batch_size applies to population methods ("
                             + String.join(", ", Methods.batchNames()) + "), not to " + method);
+                } else if (b != null && b < 2) {
+                    problem(m.entries.get("batch_size"), "optimizer batch_size of " + method
+                            + " (its population per generation) must be at least 2, got " + b);
                 }
                 Node t = m.entries.get("tolerance");
-                if (t != null) {
+                if (t != null && !Methods.takesTolerances(method)) {
+                    problem(t, "optimizer tolerance does not apply to " + method + ", which stops by its own criteria or the budget");
+                } else if (t != null) {
                     Node.MapNode tm = map(t, "optimizer tolerance");
                     if (tm != null) {
                         keys(tm, "optimizer tolerance", TOLERANCE_KEYS);

@@ -54,11 +54,27 @@ final class Methods {
     }
 
     /**
+     * @param name a canonical name
+     * @return whether the method takes loss tolerances
+     */
+    static boolean takesTolerances(String name) {
+        try {
+            Optimizers.withTolerances(Optimizers.byName(name), 1e-8, 1e-8);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /**
      * @param spec the job's optimizer settings
      * @return the optimizer, with the job's tolerances where it takes them
      */
     static Optimizer create(JobFile.OptimizerSpec spec) {
         Optimizer o = Optimizers.byName(spec.method());
+        if (spec.batchSize() > 0 && o.isBatch()) {
+            o = Optimizers.cmaes(spec.batchSize(), 0.3);
+        }
         if (!Double.isNaN(spec.relativeTolerance()) || !Double.isNaN(spec.absoluteTolerance())) {
             double rel = Double.isNaN(spec.relativeTolerance()) ? 1e-12 : spec.relativeTolerance();
             double abs = Double.isNaN(spec.absoluteTolerance()) ? 1e-15 : spec.absoluteTolerance();

@@ -129,6 +129,61 @@ class CliTest {
     }
 
     @Test
+    void concurrentTermsGiveTheSameFitBitForBitAsSerialOnes() throws IOException {
+        Cli.Run serial = Cli.run("fit", job("two-terms.yaml").toString(), "-o", tmp.resolve("w1").toString(), "-q", "--no-plots",
+                "--workers", "1");
+        Cli.Run pooled = Cli.run("fit", job("two-terms.yaml").toString(), "-o", tmp.resolve("w3").toString(), "-q", "--no-plots",
+                "--workers", "3");
+        assertEquals(0, serial.code(), serial::toString);
+        assertEquals(0, pooled.code(), pooled::toString);
+        JsonNode a = JSON.readTree(tmp.resolve("w1/results.json").toFile());
+        JsonNode b = JSON.readTree(tmp.resolve("w3/results.json").toFile());
+        assertEquals(a.at("/loss/best").asDouble(), b.at("/loss/best").asDouble(), 0.0);
+        assertEquals(a.get("best_parameters"), b.get("best_parameters"));
+        for (JsonNode t : a.get("terms")) {
+            ((com.fasterxml.jackson.databind.node.ObjectNode) t).remove("seconds");
+        }
+        for (JsonNode t : b.get("terms")) {
+            ((com.fasterxml.jackson.databind.node.ObjectNode) t).remove("seconds");
+        }
+        assertEquals(a.get("terms"), b.get("terms"), "the per-term breakdown, timings aside");
+        assertEquals(Files.readAllLines(tmp.resolve("w1/evaluations.csv")).stream().map(CliTest::withoutSeconds).toList(),
+                Files.readAllLines(tmp.resolve("w3/evaluations.csv")).stream().map(CliTest::withoutSeconds).toList());
+    }
+
+    /** Drops the seconds column (the 4th) of an evaluations.csv line. */
+    private static String withoutSeconds(String line) {
+        String[] f = line.split(",", -1);
+        f[3] = "";
+        return String.join(",", f);
+    }
+
+    @Test
+    void populationMethodRunsItsGenerationsOnTheWorkersAndIsReproducible() throws IOException {
+        Path base = Cli.resource("jobs");
+        Path job = base.resolve("cmaes-tmp.yaml");
+        try {
+            Files.writeString(job, Files.readString(job("lj.yaml")).replace(
+                    "  method: Nelder-Mead\n  max_evaluations: 400\n  tolerance: {relative: 1.0e-14, absolute: 1.0e-16}",
+                    "  method: CMA-ES\n  max_evaluations: 61\n  batch_size: 6\n  seed: 7\nexecution:\n  workers: 3"));
+            Cli.Run r1 = Cli.run("fit", job.toString(), "-o", tmp.resolve("c1").toString(), "-q", "--no-plots");
+            Cli.Run r2 = Cli.run("fit", job.toString(), "-o", tmp.resolve("c2").toString(), "-q", "--no-plots");
+            assertEquals(0, r1.code(), r1::toString);
+            assertEquals(0, r2.code(), r2::toString);
+            JsonNode a = JSON.readTree(tmp.resolve("c1/results.json").toFile());
+            JsonNode b = JSON.readTree(tmp.resolve("c2/results.json").toFile());
+            assertEquals("CMA-ES", a.get("method").asText());
+            assertEquals(61, a.at("/evaluations/total").asInt(), "1 initial evaluation + 10 generations of 6");
+            assertEquals(10, a.at("/evaluations/steps").asInt(), "10 generations: " + a);
+            assertTrue(a.at("/loss/best").asDouble() < a.at("/loss/initial").asDouble(), a.toString());
+            assertEquals(a.at("/loss/best").asDouble(), b.at("/loss/best").asDouble(), 0.0, "same seed, same fit");
+            assertEquals(a.get("best_parameters"), b.get("best_parameters"));
+        } finally {
+            Files.deleteIfExists(job);
+        }
+    }
+
+    @Test
     void fitReadsJsonJobFiles() throws IOException {
         Path out = tmp.resolve("json");
         Cli.Run r = Cli.run("fit", job("lj.json").toString(), "-o", out.toString(), "-q", "--no-plots");
