@@ -36,6 +36,7 @@ final class Progress implements AutoCloseable {
     private final long t0 = System.nanoTime();
     private final ScheduledExecutorService ticker;
     private int lastWidth;
+    private volatile boolean closing;
 
     Progress(PrintWriter err, Mode requested, double intervalSeconds, int budget, EvaluationLog log, IntSupplier running) {
         this.err = err;
@@ -100,7 +101,7 @@ final class Progress implements AutoCloseable {
     }
 
     private String left(int done) {
-        if (done == 0 || done >= budget) {
+        if (closing || done == 0 || done >= budget) {
             return "";
         }
         return ", at most " + clock(elapsed() / done * (budget - done)) + " left";
@@ -118,6 +119,7 @@ final class Progress implements AutoCloseable {
             return;
         }
         ticker.shutdownNow();
+        closing = true;
         if (mode == Mode.BAR) {
             String line = bar();
             err.print("\r" + line + " ".repeat(Math.max(0, lastWidth - line.length())));
