@@ -12,13 +12,16 @@ import org.chemfit.atoms.ParameterRef;
 import org.chemfit.atoms.Potential;
 import org.chemfit.atoms.ReferenceCsv;
 import org.chemfit.atoms.ReferenceEntry;
+import org.chemfit.atoms.Relax;
+import org.chemfit.atoms.RelaxedComputer;
+import org.chemfit.atoms.StructureQuantities;
 import org.chemfit.atoms.SinglePointComputer;
 import org.chemfit.atoms.Xyz;
 
 /**
  * Builds an {@code atoms} term's pieces with the library's atomistic toolkit: the reference rows
  * ({@link ReferenceCsv}), the pair potential ({@link PairPotential}) and one
- * {@link SinglePointComputer} per structure.
+ * {@link SinglePointComputer} (or, to relax first, {@link RelaxedComputer}) per structure.
  *
  * @implNote Stateless; what it returns is immutable and thread-safe.
  */
@@ -78,6 +81,12 @@ final class AtomsTerms {
                 throw new ChemFitException(entry.file() + where + ": " + e.getMessage() + " (molecule_size)", e);
             }
         }
-        return new SinglePointComputer(atoms, potential);
+        JobFile.RelaxSpec r = config.relax();
+        if (r == null) {
+            return new SinglePointComputer(atoms, potential);
+        }
+        Relax relax = (r.method().equals("lbfgs") ? Relax.lbfgs() : Relax.fire()).forceTolerance(r.fmax()).maxSteps(r.steps())
+                .maxStep(r.maxStep());
+        return new RelaxedComputer(atoms, potential, relax, StructureQuantities.none());
     }
 }

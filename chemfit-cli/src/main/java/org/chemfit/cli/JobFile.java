@@ -107,10 +107,12 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
      * @param potential the pair terms of the potential, summed
      * @param moleculeSize atoms per molecule, for molecule indices in consecutive blocks (0: none)
      * @param excludeIntramolecular whether pairs within one molecule are left out
+     * @param relax how each structure is relaxed with the model before its energy is taken, or null
+     *     for single points
      * @implNote Immutable.
      */
-    public record AtomsConfig(Path reference, List<PairTermSpec> potential, int moleculeSize, boolean excludeIntramolecular)
-            implements TermConfig {
+    public record AtomsConfig(Path reference, List<PairTermSpec> potential, int moleculeSize, boolean excludeIntramolecular,
+            RelaxSpec relax) implements TermConfig {
         /** Copies the list. */
         public AtomsConfig {
             potential = List.copyOf(potential);
@@ -120,6 +122,18 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
         public List<Path> inputFiles() {
             return List.of(reference);
         }
+    }
+
+    /**
+     * How structures are relaxed.
+     *
+     * @param method fire or lbfgs
+     * @param fmax converged when no atom feels a larger force (eV/Å)
+     * @param steps the most steps
+     * @param maxStep the furthest an atom moves in one step (Å)
+     * @implNote Immutable.
+     */
+    public record RelaxSpec(String method, double fmax, int steps, double maxStep) {
     }
 
     /**

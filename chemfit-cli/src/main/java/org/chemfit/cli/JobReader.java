@@ -47,7 +47,8 @@ final class JobReader {
     static final List<String> PARAMETER_KEYS = List.of("initial", "bounds", "fixed");
     static final List<String> TERM_KEYS = List.of("name", "kind", "weight", "loss");
     static final List<String> KINDS = List.of("atoms", "external");
-    static final List<String> ATOMS_KEYS = List.of("reference", "potential", "molecule_size", "exclude_intramolecular");
+    static final List<String> ATOMS_KEYS = List.of("reference", "potential", "molecule_size", "exclude_intramolecular", "relax");
+    static final List<String> RELAX_KEYS = List.of("method", "fmax", "steps", "max_step");
     static final List<String> EXTERNAL_KEYS = List.of("templates", "variables", "files", "command", "launcher", "env", "outputs",
             "reference", "timeout");
     static final List<String> PARSERS = List.of("regex", "column", "json", "lammps_thermo");
@@ -371,10 +372,40 @@ final class JobReader {
                 pairs.add(spec);
             }
         }
-        if (reference == null || pairs.size() != items.size() || items.isEmpty()) {
+        JobFile.RelaxSpec relax = null;
+        boolean relaxOk = true;
+        Node rn = t.entries.get("relax");
+        if (rn instanceof Node.Scalar sc && sc.value instanceof Boolean b) {
+            relax = b ? new JobFile.RelaxSpec("fire", 1e-5, 2000, 0.2) : null;
+        } else if (rn != null) {
+            Node.MapNode rm = map(rn, where + " relax");
+            relaxOk = rm != null;
+            if (rm != null) {
+                keys(rm, where + " relax", RELAX_KEYS);
+                String method = rm.entries.containsKey("method") ? choice(rm.entries.get("method"), where + " relax method",
+                        List.of("fire", "lbfgs")) : "fire";
+                double fmax = 1e-5;
+                if (rm.entries.containsKey("fmax")) {
+                    Double d = positive(rm.entries.get("fmax"), where + " relax fmax");
+                    relaxOk &= d != null;
+                    fmax = d == null ? fmax : d;
+                }
+                Integer steps = optInt(rm, "steps", where + " relax steps", 1);
+                relaxOk &= steps != null || !rm.entries.containsKey("steps");
+                double maxStep = 0.2;
+                if (rm.entries.containsKey("max_step")) {
+                    Double d = positive(rm.entries.get("max_step"), where + " relax max_step");
+                    relaxOk &= d != null;
+                    maxStep = d == null ? maxStep : d;
+                }
+                relaxOk &= method != null;
+                relax = new JobFile.RelaxSpec(method, fmax, steps == null ? 2000 : steps, maxStep);
+            }
+        }
+        if (reference == null || pairs.size() != items.size() || items.isEmpty() || !relaxOk) {
             return null;
         }
-        return new AtomsConfig(reference, pairs, moleculeSize, exclude);
+        return new AtomsConfig(reference, pairs, moleculeSize, exclude, relax);
     }
 
     private JobFile.PairTermSpec pairTerm(Node.MapNode pm, String w, Set<String> paramNames) {

@@ -318,6 +318,36 @@ class CliTest {
     }
 
     @Test
+    void atomsTermsRelaxEachStructureWithTheModelWhenAsked() throws IOException {
+        Path dir = Cli.resource("jobs");
+        Path job = dir.resolve("relax-tmp.yaml");
+        Path csv = dir.resolve("relax-tmp.csv");
+        Path xyz = dir.resolve("relax-tmp.xyz");
+        try {
+            // Three atoms far from their minimum; relaxed, they form a triangle of side 2^(1/6) sigma
+            // with the energy -3 epsilon.
+            Files.writeString(xyz, "3\ndistorted trimer\nAr 0 0 0\nAr 2.5 0.1 0\nAr 1.0 1.9 0.2\n");
+            Files.writeString(csv, "file,reference_energy,tag\nrelax-tmp.xyz,0.0,trimer\n");
+            Files.writeString(job, String.join("\n",
+                    "parameters: {eps: 1.5, sigma: 2.0}",
+                    "terms:",
+                    "  - kind: atoms",
+                    "    reference: relax-tmp.csv",
+                    "    potential: {form: lennard_jones, epsilon: eps, sigma: sigma}",
+                    "    relax: {method: lbfgs, fmax: 1.0e-7, steps: 5000}",
+                    ""));
+            Cli.Run r = Cli.run("eval", job.toString());
+            assertEquals(0, r.code(), r::toString);
+            String loss = r.out().lines().filter(l -> l.startsWith("loss: ")).findFirst().orElseThrow().substring(6);
+            assertEquals(4.5 * 4.5, Double.parseDouble(loss), 1e-4, r::toString);
+        } finally {
+            Files.deleteIfExists(job);
+            Files.deleteIfExists(csv);
+            Files.deleteIfExists(xyz);
+        }
+    }
+
+    @Test
     void evalRejectsUnknownAndNonNumericSettings() {
         Cli.Run r = Cli.run("eval", job("lj.yaml").toString(), "--set", "lj.epsilom=1.5");
         assertEquals(ExitCodes.USAGE, r.code(), r::toString);
