@@ -339,6 +339,18 @@ final class JobReader {
 
     private AtomsConfig atoms(Node.MapNode t, String where, Set<String> paramNames) {
         Path reference = path(require(t, "reference", where), where + " reference", true);
+        if (reference != null) {
+            // The structures belong in the job's hash too; a broken CSV is reported when the data are read.
+            try {
+                for (org.chemfit.atoms.ReferenceEntry e : org.chemfit.atoms.ReferenceCsv.read(reference)) {
+                    if (Files.isRegularFile(e.file())) {
+                        namedFiles.add(e.file().toAbsolutePath().normalize());
+                    }
+                }
+            } catch (RuntimeException e) {
+                // reported by FitPlan with the file and line
+            }
+        }
         int moleculeSize = 0;
         Integer ms = optInt(t, "molecule_size", where + " molecule_size", 1);
         if (ms != null) {
@@ -1196,7 +1208,7 @@ final class JobReader {
             all.addAll(namedFiles);
             byte[] buf = new byte[1 << 16];
             for (Path p : all) {
-                md.update(folder.relativize(p).toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                md.update(folder.relativize(p.toAbsolutePath().normalize()).toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
                 md.update((byte) 0);
                 try (InputStream in = Files.newInputStream(p)) {
                     for (int k = in.read(buf); k >= 0; k = in.read(buf)) {

@@ -213,6 +213,53 @@ class CliTest {
     }
 
     @Test
+    void aTermThatFailsEndsTheFitWithExitCodeThreeAndItsFacts() throws IOException {
+        Path dir = Cli.resource("jobs");
+        Path job = dir.resolve("fails-tmp.yaml");
+        try {
+            // Coulomb gives a charge to Ne only: the argon dimers have no charge, and the term fails.
+            Files.writeString(job, Files.readString(job("lj.yaml")).replace(
+                    "    potential: {form: lennard_jones, epsilon: lj.epsilon, sigma: lj.sigma}",
+                    "    potential:\n      - {form: lennard_jones, epsilon: lj.epsilon, sigma: lj.sigma}\n"
+                            + "      - {form: coulomb, charges: {Ne: 0.5}}"));
+            Path out = tmp.resolve("failed");
+            Cli.Run r = Cli.run("fit", job.toString(), "-o", out.toString(), "-q");
+            assertEquals(ExitCodes.FIT_FAILED, r.code(), r::toString);
+            assertTrue(r.err().startsWith("error: the fit stopped after 1 evaluations because an evaluation failed: term 0 'curve' failed"),
+                    r::toString);
+            assertTrue(r.err().contains("Ar"), "the message names the species without a charge\n" + r);
+            assertFalse(r.err().contains("\tat "), r::toString);
+            JsonNode res = JSON.readTree(out.resolve("results.json").toFile());
+            assertEquals("failed", res.get("status").asText());
+            assertTrue(res.get("message").asText().contains("term 0 'curve' failed"), res.toString());
+            assertTrue(r.out().contains("lj-known: failed"), r::toString);
+        } finally {
+            Files.deleteIfExists(job);
+        }
+    }
+
+    @Test
+    void theJobHashCoversTheStructureFiles() throws IOException {
+        Path src = Cli.resource("jobs");
+        Path copy = tmp.resolve("jobs");
+        try (java.util.stream.Stream<Path> files = Files.walk(src)) {
+            for (Path p : files.toList()) {
+                Path t = copy.resolve(src.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(t);
+                } else {
+                    Files.copy(p, t);
+                }
+            }
+        }
+        String before = JobFile.read(copy.resolve("lj.yaml")).hash();
+        assertEquals(before, JobFile.read(copy.resolve("lj.yaml")).hash(), "the hash is a function of the files");
+        Path xyz = copy.resolve("data/dimers/lj_2.400.xyz");
+        Files.writeString(xyz, Files.readString(xyz).replace("2.4 0 0", "2.41 0 0"));
+        assertFalse(before.equals(JobFile.read(copy.resolve("lj.yaml")).hash()), "a changed structure changes the hash");
+    }
+
+    @Test
     void fitOfAnInvalidJobExitsWithTwoAndWritesNothing() throws IOException {
         Path bad = tmp.resolve("bad.yaml");
         Files.writeString(bad, "parameters:\n  x: 1\nterms: []\n");
