@@ -54,6 +54,10 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
     /**
      * A parameter.
      *
+     * <pre>{@code
+     * ParameterSpec p = job.parameters().get(0);   // lj.epsilon, initial 100, bounds [10, 400]
+     * }</pre>
+     *
      * @param name the dotted name
      * @param initial its initial value
      * @param lower its lower bound (negative infinity for none)
@@ -66,6 +70,10 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
 
     /**
      * A term of the objective.
+     *
+     * <pre>{@code
+     * for (TermSpec t : job.terms()) System.out.println(t.name() + " " + t.kind() + " x " + t.weight());
+     * }</pre>
      *
      * @param name its name, unique in the job
      * @param kind the kind ("atoms", "external")
@@ -80,6 +88,10 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
     /**
      * How a term's quantities are compared with the reference values.
      *
+     * <pre>{@code
+     * LossSpec loss = job.terms().get(0).loss();   // mean_squared_error, no scales
+     * }</pre>
+     *
      * @param type squared_error, mean_squared_error, absolute_error or relative_error
      * @param scales a scale per quantity (dividing the difference); absent quantities have scale 1
      * @implNote Immutable.
@@ -91,7 +103,15 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
         }
     }
 
-    /** The settings of one kind of term. */
+    /**
+     * The settings of one kind of term.
+     *
+     * <pre>{@code
+     * List<Path> inputs = job.terms().get(0).config().inputFiles();
+     * }</pre>
+     *
+     * @implNote Implementations are immutable records.
+     */
     public sealed interface TermConfig permits AtomsConfig, ExternalConfig {
         /** @return the files this term reads, for the job's hash and for {@code validate} */
         List<Path> inputFiles();
@@ -102,6 +122,10 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
      * (ChemFit's {@code process_csv} layout: columns {@code file} or {@code path},
      * {@code reference_energy} or {@code energy}, optionally {@code tag}), computed with a pair
      * potential and compared with its reference energy. Each structure is a sub-term named by its tag.
+     *
+     * <pre>{@code
+     * if (term.config() instanceof AtomsConfig a) System.out.println(a.reference());
+     * }</pre>
      *
      * @param reference the CSV file
      * @param potential the pair terms of the potential, summed
@@ -127,6 +151,10 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
     /**
      * How structures are relaxed.
      *
+     * <pre>{@code
+     * RelaxSpec r = new RelaxSpec("lbfgs", 1e-5, 2000, 0.2);
+     * }</pre>
+     *
      * @param method fire or lbfgs
      * @param fmax converged when no atom feels a larger force (eV/Å)
      * @param steps the most steps
@@ -138,6 +166,10 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
 
     /**
      * One pair term of a potential.
+     *
+     * <pre>{@code
+     * PairTermSpec lj = new PairTermSpec("lennard_jones", "Ar", "Ar", Map.of("epsilon", "lj.epsilon", "sigma", "lj.sigma"), 10.0, false);
+     * }</pre>
      *
      * @param form lennard_jones, morse, buckingham or coulomb
      * @param speciesA the first species ("*" for any)
@@ -158,6 +190,10 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
 
     /**
      * A term that runs an external program in its own run directory.
+     *
+     * <pre>{@code
+     * if (term.config() instanceof ExternalConfig x) System.out.println(x.command());
+     * }</pre>
      *
      * @param templates run-directory file names to template files, rendered with the parameters
      * @param variables values templates may use besides the parameters
@@ -196,6 +232,10 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
     /**
      * How terms are combined.
      *
+     * <pre>{@code
+     * CombinationSpec c = job.combination();   // sum, raise
+     * }</pre>
+     *
      * @param reducer sum, mean or root_mean
      * @param onFailure raise, penalty or skip
      * @param penalty the value of a failed term under "penalty"
@@ -206,6 +246,10 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
 
     /**
      * The optimizer.
+     *
+     * <pre>{@code
+     * OptimizerSpec o = job.optimizer();   // Nelder-Mead, 200 evaluations, seed 42
+     * }</pre>
      *
      * @param method a method name
      * @param maxEvaluations the evaluation budget
@@ -223,6 +267,10 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
     /**
      * How evaluations run.
      *
+     * <pre>{@code
+     * ExecutionSpec e = job.execution();   // 1 worker, no timeout, keep failed
+     * }</pre>
+     *
      * @param workers how many terms run at once
      * @param timeout how long one external run may take (null: no limit)
      * @param retries how often a failed term is run again before the failure policy applies
@@ -236,6 +284,10 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
     /**
      * Where results go.
      *
+     * <pre>{@code
+     * Path folder = job.output().folder();
+     * }</pre>
+     *
      * @param folder the output folder
      * @param plots whether to draw plots
      * @implNote Immutable.
@@ -243,6 +295,10 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
     public record OutputSpec(Path folder, boolean plots) {
         /**
          * How one quantity of an external term is read from its run directory.
+         *
+         * <pre>{@code
+         * Parsed p = new Parsed("energy", "log.lammps", "lammps_thermo", Map.of("column", "PotEng"));
+         * }</pre>
          *
          * @param quantity the quantity's name
          * @param file the file, relative to the run directory

@@ -54,6 +54,10 @@ public final class JobFileException extends ChemFitException {
     /**
      * One broken rule at one place of a job file.
      *
+     * <pre>{@code
+     * Problem p = e.problems().get(0);   // p.line() == 12, p.column() == 3
+     * }</pre>
+     *
      * @param file the job file (or a file it names, for a problem inside a data file)
      * @param line the line, from 1 (0 when the problem concerns the file as a whole)
      * @param column the column, from 1 (0 when unknown)
