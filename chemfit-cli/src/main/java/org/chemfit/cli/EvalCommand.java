@@ -37,7 +37,7 @@ final class EvalCommand extends BaseCommand {
         JobFile jf = JobFile.read(job);
         FitPlan plan;
         try {
-            plan = FitPlan.build(jf, jf.execution().workers());
+            plan = FitPlan.build(jf, jf.execution().workers(), jf.output().folder());
         } catch (IllegalArgumentException e) {
             throw new UserException(e.getMessage());
         }

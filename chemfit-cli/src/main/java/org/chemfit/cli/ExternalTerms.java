@@ -12,7 +12,8 @@ final class ExternalTerms {
     private ExternalTerms() {
     }
 
-    static QuantityComputer computer(String term, JobFile.ExternalConfig config, JobFile.ExecutionSpec execution) {
+    static QuantityComputer computer(String term, JobFile.ExternalConfig config, JobFile.ExecutionSpec execution, java.nio.file.Path runDirectory,
+            java.nio.file.Path jobFolder) {
         throw new IllegalArgumentException("term '" + term + "': external terms are not available in this build");
     }
 

@@ -70,17 +70,18 @@ final class FitCommand extends BaseCommand {
         int w = workers != null ? workers : jf.execution().workers();
         int budget = maxEvaluations != null ? maxEvaluations : jf.optimizer().maxEvaluations();
         Path folder = (output != null ? output.toAbsolutePath() : jf.output().folder()).normalize();
+        FitPlan plan;
+        try {
+            plan = FitPlan.build(jf, w, folder);
+        } catch (IllegalArgumentException e) {
+            throw new UserException(e.getMessage());
+        }
+        Progress.Mode mode = quiet ? Progress.Mode.NONE : progress;
         try {
             Files.createDirectories(folder);
         } catch (IOException e) {
+            plan.close();
             throw new UserException("cannot create the output folder " + folder + ": " + e.getMessage());
-        }
-        Progress.Mode mode = quiet ? Progress.Mode.NONE : progress;
-        FitPlan plan;
-        try {
-            plan = FitPlan.build(jf, w);
-        } catch (IllegalArgumentException e) {
-            throw new UserException(e.getMessage());
         }
         List<String> termNames = new ArrayList<>();
         jf.terms().forEach(t -> termNames.add(t.name()));
@@ -90,7 +91,14 @@ final class FitCommand extends BaseCommand {
             err().flush();
         }
         Instant started = Instant.now();
-        try (plan; EvaluationLog log = new EvaluationLog(folder, plan.initial().names(), termNames);
+        EvaluationLog opened;
+        try {
+            opened = new EvaluationLog(folder, plan.initial().names(), termNames);
+        } catch (java.io.UncheckedIOException e) {
+            plan.close();
+            throw new UserException(e.getMessage());
+        }
+        try (plan; EvaluationLog log = opened;
                 Interrupts interrupts = Interrupts.install(Thread.currentThread(), err())) {
             Fitter fitter = plan.fitter(budget).listener(log);
             FitResult result = null;

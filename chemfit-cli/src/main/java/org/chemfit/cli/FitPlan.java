@@ -1,5 +1,6 @@
 package org.chemfit.cli;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,10 +32,14 @@ final class FitPlan implements AutoCloseable {
     final ObjectiveFunction objective;
     final List<Map<String, double[]>> references = new ArrayList<>();
     final AtomicInteger running = new AtomicInteger();
+    /** Where external terms' run directories go. */
+    final Path runDirectory;
     private final List<AutoCloseable> resources = new ArrayList<>();
 
-    private FitPlan(JobFile job, int workers) {
+    private FitPlan(JobFile job, int workers, Path outputFolder) {
         this.job = job;
+        this.runDirectory = job.execution().runDirectory() != null ? job.execution().runDirectory()
+                : outputFolder.resolve("runs");
         List<ObjectiveFunction> terms = new ArrayList<>();
         List<Double> weights = new ArrayList<>();
         List<String> names = new ArrayList<>();
@@ -47,7 +52,7 @@ final class FitPlan implements AutoCloseable {
             } else {
                 JobFile.ExternalConfig x = (JobFile.ExternalConfig) t.config();
                 reference.putAll(x.reference());
-                QuantityComputer computer = ExternalTerms.computer(t.name(), x, job.execution());
+                QuantityComputer computer = ExternalTerms.computer(t.name(), x, job.execution(), runDirectory, job.folder());
                 term = new Counted(new QuantityComputerObjectiveFunction(Losses.create(t.loss(), reference), computer), running);
             }
             references.add(reference);
@@ -103,13 +108,14 @@ final class FitPlan implements AutoCloseable {
     /**
      * @param job the job
      * @param workers how many terms may run at once
+     * @param outputFolder the fit's output folder (run directories go to its runs/ unless the job says otherwise)
      * @return the plan, reading every data file the job names
      * @throws BaseCommand.UserException when a data file is malformed or a setting is refused by the
      *     library (the message names file and line where there is one)
      */
-    static FitPlan build(JobFile job, int workers) {
+    static FitPlan build(JobFile job, int workers, Path outputFolder) {
         try {
-            return new FitPlan(job, workers);
+            return new FitPlan(job, workers, outputFolder);
         } catch (IllegalArgumentException | org.chemfit.ChemFitException e) {
             throw new BaseCommand.UserException(e.getMessage());
         }

@@ -274,7 +274,7 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
      * @param workers how many terms run at once
      * @param timeout how long one external run may take (null: no limit)
      * @param retries how often a failed term is run again before the failure policy applies
-     * @param runDirectory where external terms' run directories go
+     * @param runDirectory where external terms' run directories go, or null for the output folder's {@code runs/}
      * @param keep which run directories are kept: all, failed or none
      * @implNote Immutable.
      */

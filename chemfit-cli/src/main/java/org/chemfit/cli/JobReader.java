@@ -952,7 +952,7 @@ final class JobReader {
         int workers = 1;
         Duration timeout = null;
         int retries = 0;
-        Path runDir = output.folder().resolve("runs");
+        Path runDir = null; // the output folder's runs/, wherever the output goes
         String keep = "failed";
         if (n != null) {
             Node.MapNode m = map(n, "execution");

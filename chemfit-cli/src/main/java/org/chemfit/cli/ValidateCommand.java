@@ -25,7 +25,7 @@ final class ValidateCommand extends BaseCommand {
     @Override
     int execute() {
         JobFile jf = JobFile.read(job);
-        try (FitPlan plan = FitPlan.build(jf, 1)) {
+        try (FitPlan plan = FitPlan.build(jf, 1, jf.output().folder())) {
             ExternalTerms.checkPrograms(jf);
             long free = jf.parameters().stream().filter(p -> !p.fixed()).count();
             out().printf("%s is valid: %d parameters (%d free), %d term%s, method %s, budget %d evaluations, %d worker%s%n",
