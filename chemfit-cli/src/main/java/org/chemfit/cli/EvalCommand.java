@@ -22,8 +22,7 @@ import picocli.CommandLine.Option;
  *
  * @implNote One instance per command line.
  */
-@Command(name = "eval", description = "Evaluate JOB's objective once and print the per-term breakdown.",
-        mixinStandardHelpOptions = true)
+@Command(name = "eval", description = "Evaluate JOB's objective once and print the per-term breakdown.")
 final class EvalCommand extends BaseCommand {
 
     @picocli.CommandLine.Parameters(paramLabel = "JOB", description = "The job file (YAML or JSON).")

@@ -28,8 +28,7 @@ import picocli.CommandLine.Parameters;
  *
  * @implNote One instance per command line.
  */
-@Command(name = "fit", description = "Run the fit that JOB describes; write results.json, evaluations.csv and plots.",
-        mixinStandardHelpOptions = true)
+@Command(name = "fit", description = "Run the fit that JOB describes; write results.json, evaluations.csv and plots.")
 final class FitCommand extends BaseCommand {
 
     @Parameters(paramLabel = "JOB", description = "The job file (YAML or JSON).")

@@ -21,8 +21,7 @@ import picocli.CommandLine.Parameters;
  *
  * @implNote One instance per command line.
  */
-@Command(name = "report", description = "Print tables and draw plots of the fit whose output folder is DIR (finished or running).",
-        mixinStandardHelpOptions = true)
+@Command(name = "report", description = "Print tables and draw plots of the fit whose output folder is DIR (finished or running).")
 final class ReportCommand extends BaseCommand {
 
     @Parameters(paramLabel = "DIR", description = "A fit's output folder.")

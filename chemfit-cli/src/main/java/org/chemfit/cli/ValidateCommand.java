@@ -15,8 +15,7 @@ import picocli.CommandLine.Parameters;
  *
  * @implNote One instance per command line.
  */
-@Command(name = "validate", description = "Check JOB, its data files, templates and programs without running anything.",
-        mixinStandardHelpOptions = true)
+@Command(name = "validate", description = "Check JOB, its data files, templates and programs without running anything.")
 final class ValidateCommand extends BaseCommand {
 
     @Parameters(paramLabel = "JOB", description = "The job file (YAML or JSON).")
