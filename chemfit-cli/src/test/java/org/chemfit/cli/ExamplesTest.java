@@ -59,4 +59,32 @@ class ExamplesTest {
         assertTrue(Files.size(out.resolve("plots/term-ar2-curve.png")) > 1000);
         assertEquals(46, res.at("/terms/0/computed/energy").size());
     }
+
+    @Test
+    void argonWithLammpsFitsThreeDimersAtOnce() throws IOException {
+        assertTrue(ExternalTerms.findProgram("lmp", Path.of(".")) != null,
+                "LAMMPS (lmp) is not on the PATH; .ci/run installs Debian's lammps package");
+        Path job = examples().resolve("argon-lammps/fit.yaml");
+        Cli.Run v = Cli.run("validate", job.toString());
+        assertEquals(0, v.code(), v::toString);
+
+        Path out = tmp.resolve("argon-lammps");
+        Cli.Run r = Cli.run("fit", job.toString(), "--output", out.toString(), "--progress", "none");
+        assertEquals(0, r.code(), r::toString);
+        JsonNode res = new ObjectMapper().readTree(out.resolve("results.json").toFile());
+        assertEquals("done", res.get("status").asText(), r::toString);
+        assertEquals("CONVERGED", res.get("stop_reason").asText(), r::toString);
+        double eps = res.at("/best_parameters/lj/epsilon").asDouble();
+        double sigma = res.at("/best_parameters/lj/sigma").asDouble();
+        // The README reports epsilon = 0.012511 eV (145.2 K) and sigma = 3.3527 A for this fit.
+        assertEquals(0.012511, eps, 2e-5, r::toString);
+        assertEquals(3.3527, sigma, 0.002, r::toString);
+        assertTrue(res.at("/loss/initial").asDouble() > 10 * res.at("/loss/best").asDouble(), r::toString);
+        for (int t = 0; t < 3; t++) {
+            JsonNode term = res.at("/terms/" + t);
+            assertEquals("OK", term.get("status").asText(), term.toString());
+            assertEquals(1, term.at("/computed/energy").size());
+            assertEquals(1, term.at("/computed/force").size());
+        }
+    }
 }
