@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** Black-box tests of each subcommand: exit codes, printed text and the files written. */
+@org.junit.jupiter.api.Timeout(value = 180, unit = java.util.concurrent.TimeUnit.SECONDS)
 class CliTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -22,6 +22,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * Sends SIGINT to a real {@code chemfit fit} running in its own JVM, as Ctrl-C in a terminal
  * does, and checks that it exits with 130 after writing what was finished.
  */
+@org.junit.jupiter.api.Timeout(value = 240, unit = java.util.concurrent.TimeUnit.SECONDS)
 class InterruptTest {
 
     @TempDir

@@ -22,6 +22,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * message fragment}. {@code chemfit validate} must exit with 2 and print a line
  * {@code FILE:LINE:COLUMN: ...fragment...}, and no stack trace.
  */
+@org.junit.jupiter.api.Timeout(value = 120, unit = java.util.concurrent.TimeUnit.SECONDS)
 class MalformedJobFilesTest {
 
     private static final Pattern EXPECT = Pattern.compile("(?:# expect: )?(\\d+):(\\d+) (.+)");
