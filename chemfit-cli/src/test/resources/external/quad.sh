@@ -2,12 +2,12 @@
 # Test program: reads x from x.txt (rendered from a template) and writes {"y": (x - 2)^2} to out.json.
 #   FAIL=text        fail like a crashing simulation (exit 3, the text on stderr)
 #   SLEEP=seconds    sleep that long first
-#   LOG_DIR=folder   record this run's pid (pid-PID) and, when it finishes, its start and end in
-#                    nanoseconds (run-PID)
+#   LOG_DIR=folder   record this run's pid (pid-PID), its TMPDIR (tmpdir-PID) and, when it
+#                    finishes, its start and end in nanoseconds (run-PID)
 #   HANG_AFTER=n     once n runs have finished, start a child that sleeps for minutes (its pid in
 #                    child-PID) and sleep for minutes too, as a long simulation would
 start=$(date +%s%N)
-if [ -n "$LOG_DIR" ]; then echo "$$" > "$LOG_DIR/pid-$$"; fi
+if [ -n "$LOG_DIR" ]; then echo "$$" > "$LOG_DIR/pid-$$"; echo "${TMPDIR:-unset}" > "$LOG_DIR/tmpdir-$$"; fi
 if [ -n "$HANG_AFTER" ] && [ "$(ls "$LOG_DIR" | grep -c '^run-')" -ge "$HANG_AFTER" ]; then
     sleep 300 &
     echo "$!" > "$LOG_DIR/child-$!"

@@ -47,6 +47,9 @@ final class ExternalTerms {
             b.launcher(config.launcher().toArray(new String[0]));
         }
         config.env().forEach(b::env);
+        if (config.privateTmpDir()) {
+            b.privateTmpDir();
+        }
         java.time.Duration timeout = config.timeout() != null ? config.timeout() : execution.timeout();
         if (timeout != null) {
             b.timeout(timeout);

@@ -201,13 +201,14 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
      * @param command the program and its arguments
      * @param launcher a prefix put before the command (for example mpirun -np 4), or empty
      * @param env environment variables set for the program
+     * @param privateTmpDir whether TMPDIR points at a tmp folder of each run directory
      * @param outputs what each quantity is parsed from
      * @param reference reference values by quantity name
      * @param timeout how long one run may take (null: the execution's timeout)
      * @implNote Immutable.
      */
     public record ExternalConfig(Map<String, Path> templates, Map<String, Object> variables, Map<String, Path> files, List<String> command, List<String> launcher,
-            Map<String, String> env, List<OutputSpec.Parsed> outputs, Map<String, double[]> reference, Duration timeout)
+            Map<String, String> env, boolean privateTmpDir, List<OutputSpec.Parsed> outputs, Map<String, double[]> reference, Duration timeout)
             implements TermConfig {
         /** Copies the collections. */
         public ExternalConfig {

@@ -49,8 +49,8 @@ final class JobReader {
     static final List<String> KINDS = List.of("atoms", "external");
     static final List<String> ATOMS_KEYS = List.of("reference", "potential", "molecule_size", "exclude_intramolecular", "relax");
     static final List<String> RELAX_KEYS = List.of("method", "fmax", "steps", "max_step");
-    static final List<String> EXTERNAL_KEYS = List.of("templates", "variables", "files", "command", "launcher", "env", "outputs",
-            "reference", "timeout");
+    static final List<String> EXTERNAL_KEYS = List.of("templates", "variables", "files", "command", "launcher", "env",
+            "private_tmpdir", "outputs", "reference", "timeout");
     static final List<String> PARSERS = List.of("regex", "column", "json", "lammps_thermo");
     static final Map<String, List<String>> PARSER_KEYS = Map.of(
             "regex", List.of("parser", "file", "pattern", "group", "select"),
@@ -629,7 +629,9 @@ final class JobReader {
             }
         }
         Duration timeout = t.entries.containsKey("timeout") ? duration(t.entries.get("timeout"), where + " timeout") : null;
-        return new ExternalConfig(templates, variables, files, command, launcher, env, outputs, reference, timeout);
+        boolean privateTmp = t.entries.containsKey("private_tmpdir")
+                && Boolean.TRUE.equals(bool(t.entries.get("private_tmpdir"), where + " private_tmpdir"));
+        return new ExternalConfig(templates, variables, files, command, launcher, env, privateTmp, outputs, reference, timeout);
     }
 
     /** Reads how one quantity is parsed from a run directory. */

@@ -148,6 +148,27 @@ class ExternalTermsTest {
     }
 
     @Test
+    void privateTmpdirGivesEachRunItsOwnScratchFolder() throws IOException {
+        Path job = job(term("t", log()).replace("    command:", "    private_tmpdir: true\n    command:"),
+                "optimizer: {max_evaluations: 3}\nexecution: {keep: all}\n");
+        Cli.Run r = Cli.run("fit", job.toString(), "-q", "--no-plots");
+        assertEquals(0, r.code(), r::toString);
+        List<String> tmpdirs = new ArrayList<>();
+        try (Stream<Path> s = Files.list(dir.resolve("log"))) {
+            for (Path f : s.filter(f -> f.getFileName().toString().startsWith("tmpdir-")).toList()) {
+                tmpdirs.add(Files.readString(f).trim());
+            }
+        }
+        assertEquals(3, tmpdirs.size(), tmpdirs.toString());
+        assertEquals(3, tmpdirs.stream().distinct().count(), "each run has its own: " + tmpdirs);
+        for (String t : tmpdirs) {
+            Path p = Path.of(t);
+            assertEquals("tmp", p.getFileName().toString(), t);
+            assertTrue(p.startsWith(dir.resolve("out/runs")), t + " is not in a run directory");
+        }
+    }
+
+    @Test
     void validateFindsAProgramThatIsNotOnThePath() throws IOException {
         Path job = job(term("x", "").replace("command: [sh, quad.sh]", "command: [no-such-simulator, in.x]"), "");
         Cli.Run r = Cli.run("validate", job.toString());
