@@ -255,6 +255,15 @@ public final class Fitter {
     }
 
     /**
+     * The settings that identify this fit's job in a journal, with the configured method.
+     *
+     * @return {@code {fit: {method, seed, ...}, job: <job settings>}}
+     */
+    public Map<String, Object> settings() {
+        return settings(defaultOptimizer);
+    }
+
+    /**
      * The settings that identify this fit's job in a journal.
      *
      * @param optimizer the method

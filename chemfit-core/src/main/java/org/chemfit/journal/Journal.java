@@ -103,6 +103,18 @@ public interface Journal extends AutoCloseable {
     Session begin(Map<String, ?> settings, JournalMode mode);
 
     /**
+     * Says which run {@link #begin} would write, without writing anything: a command line checks
+     * this before it touches the output folder.
+     *
+     * @param settings the job's settings, as for {@link #begin}
+     * @param mode which run
+     * @return the run that would be resumed, or empty for a new run
+     * @throws JournalMismatchException when the run to resume has other settings
+     * @throws JournalException when the run to resume does not exist
+     */
+    Optional<RunRecord> check(Map<String, ?> settings, JournalMode mode);
+
+    /**
      * @return every run, oldest first
      * @throws JournalException when the file cannot be read
      */

@@ -476,6 +476,22 @@ public final class SqliteJournal implements Journal {
         }
     }
 
+    @Override
+    public Optional<RunRecord> check(Map<String, ?> settings, JournalMode mode) {
+        Objects.requireNonNull(settings, "settings");
+        Objects.requireNonNull(mode, "mode");
+        synchronized (lock) {
+            ensureOpen();
+            long id;
+            try {
+                id = SqliteSession.choose(this, JsonCodec.write(settings), mode);
+            } catch (SQLException e) {
+                throw failure("check the runs", e);
+            }
+            return id < 0 ? Optional.empty() : run(id);
+        }
+    }
+
     void sessionEnded(SqliteSession s) {
         synchronized (lock) {
             if (session == s) {

@@ -69,46 +69,61 @@ final class SqliteSession implements Journal.Session {
     /** Called under the journal's lock. */
     static SqliteSession begin(SqliteJournal j, SqliteJournal.WriterLock wl, Map<String, ?> settings, JournalMode mode) {
         String settingsJson = JsonCodec.write(settings);
-        Object settingsTree = JsonCodec.readMap(settingsJson);
-        String hash = JsonCodec.sha256(JsonCodec.canonical(settingsTree));
         try {
-            long resume = -1;
-            switch (mode.kind()) {
-                case RESTART -> resume = -1;
-                case RESUME_RUN -> {
-                    String[] found = runHashAndSettings(j, mode.runId());
-                    if (found == null) {
-                        throw new JournalException("journal " + j.path() + " has no run " + mode.runId() + "; it holds "
-                                + describeRuns(j));
-                    }
-                    if (!found[0].equals(hash)) {
-                        throw mismatch(j, mode.runId(), found, hash, settingsTree);
-                    }
-                    resume = mode.runId();
+            long resume = choose(j, settingsJson, mode);
+            return resume < 0 ? newRun(j, wl, hashOf(settingsJson), settingsJson) : resumeRun(j, wl, resume);
+        } catch (SQLException e) {
+            throw j.failure("start a run", e);
+        }
+    }
+
+    private static String hashOf(String settingsJson) {
+        return JsonCodec.sha256(JsonCodec.canonical(JsonCodec.readMap(settingsJson)));
+    }
+
+    /**
+     * Called under the journal's lock; writes nothing.
+     *
+     * @return the run to resume, or -1 for a new run
+     * @throws JournalMismatchException when the run to resume has other settings
+     */
+    static long choose(SqliteJournal j, String settingsJson, JournalMode mode) throws SQLException {
+        Object settingsTree = JsonCodec.readMap(settingsJson);
+        String hash = hashOf(settingsJson);
+        long resume = -1;
+        switch (mode.kind()) {
+            case RESTART -> resume = -1;
+            case RESUME_RUN -> {
+                String[] found = runHashAndSettings(j, mode.runId());
+                if (found == null) {
+                    throw new JournalException("journal " + j.path() + " has no run " + mode.runId() + "; it holds "
+                            + describeRuns(j));
                 }
-                case RESUME_LATEST -> {
-                    PreparedStatement p = j.statement("SELECT id FROM runs WHERE job_hash = ? ORDER BY id DESC LIMIT 1");
-                    p.setString(1, hash);
-                    try (ResultSet rs = p.executeQuery()) {
-                        if (rs.next()) {
-                            resume = rs.getLong(1);
-                        }
+                if (!found[0].equals(hash)) {
+                    throw mismatch(j, mode.runId(), found, hash, settingsTree);
+                }
+                resume = mode.runId();
+            }
+            case RESUME_LATEST -> {
+                PreparedStatement p = j.statement("SELECT id FROM runs WHERE job_hash = ? ORDER BY id DESC LIMIT 1");
+                p.setString(1, hash);
+                try (ResultSet rs = p.executeQuery()) {
+                    if (rs.next()) {
+                        resume = rs.getLong(1);
                     }
-                    if (resume < 0) {
-                        try (Statement s = j.conn.createStatement();
-                                ResultSet rs = s.executeQuery("SELECT max(id) FROM runs")) {
-                            long latest = rs.next() ? rs.getLong(1) : 0;
-                            if (latest > 0) {
-                                throw mismatch(j, latest, runHashAndSettings(j, latest), hash, settingsTree);
-                            }
+                }
+                if (resume < 0) {
+                    try (Statement s = j.conn.createStatement();
+                            ResultSet rs = s.executeQuery("SELECT max(id) FROM runs")) {
+                        long latest = rs.next() ? rs.getLong(1) : 0;
+                        if (latest > 0) {
+                            throw mismatch(j, latest, runHashAndSettings(j, latest), hash, settingsTree);
                         }
                     }
                 }
             }
-            return resume < 0 ? newRun(j, wl, hash, settingsJson) : resumeRun(j, wl, resume);
-        } catch (SQLException e) {
-            throw j.failure("start a run", e);
         }
+        return resume;
     }
 
     private static String[] runHashAndSettings(SqliteJournal j, long id) throws SQLException {

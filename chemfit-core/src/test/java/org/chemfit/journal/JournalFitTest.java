@@ -250,6 +250,13 @@ class JournalFitTest {
             assertTrue(e.getMessage().contains("holds run 1 of a different job"), e.getMessage());
             assertTrue(e.getMessage().contains("changed fit.seed: 11 -> 12"), e.getMessage());
             assertTrue(e.getMessage().contains("--restart"), e.getMessage());
+            Fitter changedFitter = fitter(c.objective(), j).jobSettings(changed).seed(12).optimizer(org.chemfit.fit.Optimizers.nelderMead());
+            JournalMismatchException checked = assertThrows(JournalMismatchException.class,
+                    () -> j.check(changedFitter.settings(), JournalMode.resumeLatest()));
+            assertEquals(e.changes(), checked.changes(), "check says the same as begin, writing nothing");
+            assertTrue(j.check(changedFitter.settings(), JournalMode.restart()).isEmpty());
+            assertEquals(1, j.check(fitter(c.objective(), j).jobSettings(job).settings(), JournalMode.resumeLatest())
+                    .orElseThrow().id());
             assertEquals(1, e.runId());
             int before = c.runs.get();
             FitResult restarted = fitter(c.objective(), j, JournalMode.restart()).jobSettings(changed).seed(12).fit("Nelder-Mead");
