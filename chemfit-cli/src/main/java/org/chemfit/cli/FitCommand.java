@@ -7,12 +7,17 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import org.chemfit.EvaluationCancelledException;
 import org.chemfit.fit.FitFailedException;
 import org.chemfit.fit.FitResult;
 import org.chemfit.fit.Fitter;
 import org.chemfit.fit.StopReason;
+import org.chemfit.journal.Journal;
+import org.chemfit.journal.JournalException;
+import org.chemfit.journal.JournalMode;
+import org.chemfit.journal.RunRecord;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -21,6 +26,12 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code chemfit fit JOB}: runs the fit a job file describes and writes results.json, a CSV of
  * every evaluation and plots into the output folder, then prints a closing table.
+ *
+ * <p>Every evaluation is recorded in the output folder's journal ({@code journal.sqlite}) before
+ * the optimizer hears of it. Run again on a folder whose journal holds the same job, the fit
+ * resumes: what was recorded is replayed instead of run, and the result is the one an
+ * uninterrupted fit gives. A changed job is refused, naming each change, unless {@code --restart}
+ * starts a new run in the same journal.
  *
  * <pre>{@code
  * chemfit fit examples/argon/fit.yaml --output /tmp/argon
@@ -54,6 +65,10 @@ final class FitCommand extends BaseCommand {
     @Option(names = "--no-plots", description = "Do not draw plots.")
     boolean noPlots;
 
+    @Option(names = "--restart", description = "Start a new run in the output folder's journal (earlier runs are kept) "
+            + "instead of resuming the run of this job recorded there; needed when the job changed.")
+    boolean restart;
+
     @Override
     int execute() {
         JobFile jf = JobFile.read(job);
@@ -82,11 +97,32 @@ final class FitCommand extends BaseCommand {
             plan.close();
             throw new UserException("cannot create the output folder " + folder + ": " + e.getMessage());
         }
+        JournalMode journalMode = restart ? JournalMode.restart() : JournalMode.resumeLatest();
+        Journal journal;
+        Fitter fitter;
+        Optional<RunRecord> resumed;
+        try {
+            Map<String, Object> jobSettings = JobSettings.of(jf);
+            journal = Journal.open(folder);
+            fitter = plan.fitter(budget).jobSettings(jobSettings).journal(journal, journalMode);
+            try {
+                // refused before anything in the folder is touched
+                resumed = journal.check(fitter.settings(), journalMode);
+            } catch (JournalException e) {
+                journal.close();
+                throw e;
+            }
+        } catch (JournalException | UserException e) {
+            plan.close();
+            throw new UserException(e.getMessage());
+        }
         List<String> termNames = new ArrayList<>();
         jf.terms().forEach(t -> termNames.add(t.name()));
         if (!quiet) {
             err().printf("fitting %d parameters of %s with %s (budget %d evaluations, %d worker%s); output in %s%n",
                     jf.parameters().size(), jf.file().getFileName(), jf.optimizer().method(), budget, w, w == 1 ? "" : "s", folder);
+            resumed.ifPresent(r -> err().printf("resuming run %d of the journal (%d evaluations recorded, attempt %d):"
+                    + " recorded results are replayed, not run again%n", r.id(), r.evaluations(), r.attempts() + 1));
             err().flush();
         }
         Instant started = Instant.now();
@@ -95,11 +131,12 @@ final class FitCommand extends BaseCommand {
             opened = new EvaluationLog(folder, plan.initial().names(), termNames);
         } catch (java.io.UncheckedIOException e) {
             plan.close();
+            journal.close();
             throw new UserException(e.getMessage());
         }
-        try (plan; EvaluationLog log = opened;
+        try (plan; journal; EvaluationLog log = opened;
                 Interrupts interrupts = Interrupts.install(Thread.currentThread(), err())) {
-            Fitter fitter = plan.fitter(budget).listener(log);
+            fitter.listener(log);
             FitResult result = null;
             String status;
             String message = null;
@@ -119,6 +156,9 @@ final class FitCommand extends BaseCommand {
             } catch (EvaluationCancelledException e) {
                 status = "interrupted";
                 code = ExitCodes.INTERRUPTED;
+            } catch (JournalException e) {
+                // another fit writing the same folder; nothing was evaluated
+                throw new UserException(e.getMessage());
             } finally {
                 bar.close();
             }
@@ -139,6 +179,8 @@ final class FitCommand extends BaseCommand {
             Tables.summary(out(), results);
             out().println();
             out().println("results: " + file);
+            long runId = resumed.map(RunRecord::id).orElseGet(() -> journal.latestRun().map(RunRecord::id).orElse(0L));
+            out().println("journal: " + journal.path() + " (run " + runId + ")");
             out().flush();
             if (code == ExitCodes.INTERRUPTED) {
                 Interrupts.killChildren();

@@ -37,9 +37,10 @@ final class ReportCommand extends BaseCommand {
         }
         Path results = dir.resolve(Results.FILE);
         Path csv = dir.resolve(EvaluationLog.FILE);
-        if (!Files.exists(results) && !Files.exists(csv)) {
-            throw new UserException(dir + " holds neither " + Results.FILE + " nor " + EvaluationLog.FILE
-                    + "; give the output folder of a fit");
+        Path journal = dir.resolve(org.chemfit.journal.Journal.DEFAULT_FILE_NAME);
+        if (!Files.exists(results) && !Files.exists(csv) && !Files.exists(journal)) {
+            throw new UserException(dir + " holds neither " + Results.FILE + " nor " + EvaluationLog.FILE + " nor "
+                    + journal.getFileName() + "; give the output folder of a fit");
         }
         List<double[]> history = new ArrayList<>();
         List<String> header = List.of();
@@ -86,10 +87,37 @@ final class ReportCommand extends BaseCommand {
                 }
             }
         }
+        if (Files.exists(journal)) {
+            journal(journal);
+        }
         if (!noPlots) {
             List<Path> files = Plots.draw(dir.toAbsolutePath(), history, r);
             out().println("plots: " + files.size() + " files in " + dir.resolve("plots"));
         }
         return ExitCodes.OK;
+    }
+
+    /**
+     * Prints what the journal holds about the latest run: read-only, so it works while the fit
+     * writes it. A damaged journal is reported (with what can still be read) and the report goes on.
+     */
+    private void journal(Path file) {
+        try (org.chemfit.journal.Journal j = org.chemfit.journal.Journal.openReadOnly(file)) {
+            var run = j.latestRun().orElse(null);
+            if (run == null) {
+                out().println("journal: " + file + " holds no run yet");
+                return;
+            }
+            var counts = j.evaluationCounts(run.id());
+            out().printf("journal: %s, run %d of %d: %s, %d attempt%s; evaluations %d complete, %d running, %d failed%n", file,
+                    run.id(), j.runs().size(), run.status(), run.attempts(), run.attempts() == 1 ? "" : "s",
+                    counts.get(org.chemfit.journal.EvaluationRecord.State.COMPLETE),
+                    counts.get(org.chemfit.journal.EvaluationRecord.State.RUNNING),
+                    counts.get(org.chemfit.journal.EvaluationRecord.State.FAILED));
+            j.best(run.id()).ifPresent(b -> out().println("journal best: loss " + Tables.fmt(b.toldLoss()) + " at evaluation "
+                    + b.number() + " " + b.parameters().asFlatMap()));
+        } catch (org.chemfit.journal.JournalException e) {
+            err().println("warning: " + e.getMessage());
+        }
     }
 }

@@ -47,8 +47,9 @@ import org.slf4j.LoggerFactory;
  * the optimizer asks for the same points in the same order (it is deterministic for a seed), the
  * recorded terms are replayed instead of run, and the result is the same, bit for bit, as an
  * uninterrupted fit. The job is identified by the Fitter's settings (method, seed, budget, initial
- * parameters, bounds, fixed parameters, the objective's term names and weights) and by the
- * {@link #jobSettings job settings} given; a changed job is refused unless restarted.
+ * parameters, bounds, fixed parameters) and by the {@link #jobSettings job settings} given, or,
+ * without job settings, by the term names and weights of a combined objective; a changed job is
+ * refused unless restarted.
  *
  * @implNote Configuration methods mutate this object and are not thread-safe; {@code fit()} keeps
  *     all of a run's state to itself, so a configured Fitter may run several fits one after another.
@@ -288,7 +289,11 @@ public final class Fitter {
         }
         fit.put("bounds", b);
         fit.put("fixed", List.copyOf(fixed));
-        fit.put("objective", describe(objective));
+        if (jobSettings == null) {
+            // without job settings, the term names and weights are what is known of the job; with
+            // them, they describe it, and whether the terms run serially or on a pool is no change
+            fit.put("objective", describe(objective));
+        }
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("fit", fit);
         if (jobSettings != null) {

@@ -1,0 +1,81 @@
+package org.chemfit.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+/**
+ * A job as the journal identifies it: the job file's own tree, without {@code execution} and
+ * {@code output} (how many workers and where results go change no result), and a SHA-256 of every
+ * data file it names. A resumed fit must have equal settings; when they differ the journal names
+ * each change by its path ({@code job.file.terms[1].weight}, {@code job.data.data/energies.csv}).
+ *
+ * <pre>{@code
+ * Fitter fitter = plan.fitter(budget).jobSettings(JobSettings.of(job));
+ * }</pre>
+ *
+ * @implNote Stateless.
+ */
+final class JobSettings {
+
+    private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() {
+    };
+
+    private JobSettings() {
+    }
+
+    /**
+     * @param job a job read and checked by {@link JobFile#read}
+     * @return {@code {file: <the job file's tree>, data: {relative path: sha256}}}
+     * @throws BaseCommand.UserException when a file the job names can no longer be read
+     */
+    static Map<String, Object> of(JobFile job) {
+        Map<String, Object> tree;
+        try {
+            JsonFactory factory = job.file().getFileName().toString().endsWith(".json") ? new JsonFactory() : new YAMLFactory();
+            tree = new ObjectMapper(factory).readValue(job.file().toFile(), MAP);
+        } catch (IOException e) {
+            throw new BaseCommand.UserException(job.file() + ": cannot be read again: " + e.getMessage());
+        }
+        tree.remove("execution");
+        tree.remove("output");
+        Map<String, Object> data = new TreeMap<>();
+        for (JobFile.TermSpec t : job.terms()) {
+            for (Path f : t.config().inputFiles()) {
+                Path abs = f.toAbsolutePath().normalize();
+                data.put(job.folder().relativize(abs).toString(), sha256(abs));
+            }
+        }
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("file", tree);
+        s.put("data", data);
+        return s;
+    }
+
+    private static String sha256(Path f) {
+        try (InputStream in = Files.newInputStream(f)) {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            for (int k = in.read(buf); k >= 0; k = in.read(buf)) {
+                md.update(buf, 0, k);
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (IOException e) {
+            throw new BaseCommand.UserException(f + ": cannot be read: " + e.getMessage());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+}

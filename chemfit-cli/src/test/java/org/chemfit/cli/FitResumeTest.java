@@ -1,0 +1,241 @@
+package org.chemfit.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.chemfit.journal.EvaluationRecord;
+import org.chemfit.journal.Journal;
+import org.chemfit.journal.JournalException;
+import org.chemfit.journal.RunRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * {@code chemfit fit} on a job of external terms (a program of our own that counts its runs) is
+ * killed with SIGKILL at five moments and run again on the same output folder: it resumes from
+ * the journal to the uninterrupted result, bit for bit, and runs again only what was cut off. A
+ * changed job is refused, naming the change, until {@code --restart}.
+ */
+@org.junit.jupiter.api.Timeout(value = 600, unit = TimeUnit.SECONDS)
+class FitResumeTest {
+
+    private static final long TIMEOUT_SECONDS = 180;
+    private static final int EVALUATIONS = 16;
+    private static final int TERMS = 3;
+
+    @TempDir
+    Path tmp;
+
+    /** Writes the job, its template and the counting program into a folder of its own. */
+    private static Path job(Path dir, String middleWeight) throws IOException {
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("counter.sh"), """
+                #!/usr/bin/env bash
+                # usage: counter.sh TERM, in a run directory holding params.txt ("x y"); writes out.txt
+                set -eu
+                echo "term $1 pid $$" >> '%s'
+                sleep 0.03
+                read -r x y < params.txt
+                awk -v i="$1" -v x="$x" -v y="$y" 'BEGIN { printf "value %%.17g\\n", (x - 0.7 * i) ^ 2 + 0.5 * (y + 0.2 * i) ^ 2 + 0.05 * i }' > out.txt
+                """.formatted(dir.resolve("counter.txt")));
+        Files.writeString(dir.resolve("params.tmpl"), "{{ x }} {{ y }}\n");
+        StringBuilder terms = new StringBuilder();
+        for (int i = 0; i < TERMS; i++) {
+            terms.append("""
+                      - kind: external
+                        name: t%d
+                        weight: %s
+                        command: [bash, "%s", "%d"]
+                        templates: {params.txt: params.tmpl}
+                        outputs:
+                          v: {parser: regex, file: out.txt, pattern: "value (\\\\S+)"}
+                        reference: {v: 0.0}
+                    """.formatted(i, i == 1 ? middleWeight : "1.0", dir.resolve("counter.sh"), i));
+        }
+        Path job = dir.resolve("fit.yaml");
+        Files.writeString(job, """
+                name: resume
+                parameters:
+                  x: 0.5
+                  y: 0.25
+                terms:
+                %s
+                optimizer:
+                  method: Nelder-Mead
+                  max_evaluations: %d
+                  seed: 3
+                output:
+                  folder: out
+                  plots: false
+                """.formatted(terms.toString().stripTrailing(), EVALUATIONS));
+        return job;
+    }
+
+    private static long lines(Path f) throws IOException {
+        if (!Files.exists(f)) {
+            return 0;
+        }
+        try (var s = Files.lines(f)) {
+            return s.count();
+        }
+    }
+
+    private static void finish(Process p, Path dir, int expectedExit) throws Exception {
+        if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            fail("chemfit did not finish in " + TIMEOUT_SECONDS + " s\n" + InterruptTest.output(dir));
+        }
+        assertEquals(expectedExit, p.exitValue(), InterruptTest.output(dir));
+    }
+
+    /** @return the best loss and parameters from results.json, as JSON text (doubles round-trip exactly) */
+    private static String best(Path out) throws IOException {
+        JsonNode r = new ObjectMapper().readTree(out.resolve("results.json").toFile());
+        return r.get("loss").get("best").toString() + " " + r.get("best_parameters").toString() + " "
+                + r.get("evaluations").get("total") + " " + r.get("stop_reason");
+    }
+
+    /** @return the raw bits of the journal's best loss */
+    private static long journalBest(Path out) {
+        try (Journal j = Journal.openReadOnly(out)) {
+            return Double.doubleToRawLongBits(j.best(j.latestRun().orElseThrow().id()).orElseThrow().toldLoss());
+        }
+    }
+
+    /** @return the number of recorded terms of the latest run, -1 while the journal is not there yet */
+    private static int recordedTerms(Path out) {
+        if (!Files.exists(out.resolve(Journal.DEFAULT_FILE_NAME))) {
+            return -1;
+        }
+        try (Journal j = Journal.openReadOnly(out)) {
+            return j.latestRun().map(r -> j.terms(r.id()).size()).orElse(-1);
+        } catch (JournalException e) {
+            return -1; // the fit has not created the schema yet
+        }
+    }
+
+    @Test
+    void chemfitFitKilledAtFiveMomentsResumesToTheUninterruptedResult() throws Exception {
+        Path plain = tmp.resolve("uninterrupted");
+        Path plainJob = job(plain, "0.5");
+        finish(InterruptTest.start(plain, "fit", plainJob.toString(), "--progress", "none"), plain, 0);
+        String expected = best(plain.resolve("out"));
+        long uninterruptedRuns = lines(plain.resolve("counter.txt"));
+        assertEquals(TERMS * EVALUATIONS, uninterruptedRuns);
+        assertTrue(Files.readString(plain.resolve("stdout.txt")).contains("journal: " + plain.resolve("out/journal.sqlite")
+                + " (run 1)"), InterruptTest.output(plain));
+
+        List<String> summary = new ArrayList<>();
+        int[] killAfter = {1, 7, 19, 31, 44};
+        for (int k = 0; k < killAfter.length; k++) {
+            Path dir = tmp.resolve("kill-" + killAfter[k]);
+            Path jobFile = job(dir, "0.5");
+            Path out = dir.resolve("out");
+            Process p = InterruptTest.start(dir, "fit", jobFile.toString(), "--progress", "none");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+            while (recordedTerms(out) < killAfter[k]) {
+                assertTrue(p.isAlive(), "chemfit ended before the kill\n" + InterruptTest.output(dir));
+                assertTrue(System.nanoTime() < deadline, "no " + killAfter[k] + " terms recorded in time\n" + InterruptTest.output(dir));
+                Thread.sleep(5);
+            }
+            if (k == 0) {
+                // chemfit report reads the journal while the fit writes it
+                Cli.Run report = Cli.run("report", out.toString(), "--no-plots");
+                assertEquals(0, report.code(), report.toString());
+                assertTrue(report.out().contains("journal: " + out.resolve("journal.sqlite") + ", run 1 of 1: RUNNING, 1 attempt;"),
+                        report.toString());
+            }
+            List<ProcessHandle> children = p.descendants().toList();
+            p.destroyForcibly(); // SIGKILL, as at the end of an allocation
+            children.forEach(ProcessHandle::destroyForcibly);
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(137, p.exitValue());
+            for (ProcessHandle c : children) {
+                c.onExit().get(30, TimeUnit.SECONDS);
+            }
+            assertFalse(Files.exists(out.resolve("results.json")), "killed before it finished");
+            int running;
+            int recorded;
+            try (Journal j = Journal.openReadOnly(out)) {
+                assertEquals(List.of("ok"), j.integrityCheck());
+                RunRecord run = j.latestRun().orElseThrow();
+                running = j.evaluationCounts(run.id()).get(EvaluationRecord.State.RUNNING);
+                recorded = j.terms(run.id()).size();
+            }
+            long before = lines(dir.resolve("counter.txt"));
+
+            Process resumed = InterruptTest.start(dir, "fit", jobFile.toString(), "--progress", "none");
+            finish(resumed, dir, 0);
+            assertTrue(Files.readString(dir.resolve("stderr.txt")).contains("resuming run 1 of the journal"),
+                    InterruptTest.output(dir));
+            assertEquals(expected, best(out), "kill after " + recorded + " terms: the same result as uninterrupted");
+            assertEquals(journalBest(plain.resolve("out")), journalBest(out), "bit for bit");
+            long extra = lines(dir.resolve("counter.txt")) - uninterruptedRuns;
+            summary.add("kill after " + recorded + " recorded terms: " + running + " evaluation(s) in flight, " + before
+                    + " program runs before the kill, " + extra + " extra");
+            assertTrue(running <= 1 && extra >= 0 && extra <= running,
+                    "program runs exceed the uninterrupted count by at most the evaluations in flight: " + summary);
+            try (Journal j = Journal.openReadOnly(out)) {
+                assertEquals(List.of("ok"), j.integrityCheck());
+                RunRecord run = j.latestRun().orElseThrow();
+                assertEquals("FINISHED", run.status());
+                assertEquals(2, run.attempts());
+                assertEquals(EVALUATIONS, j.evaluationCounts(run.id()).get(EvaluationRecord.State.COMPLETE));
+            }
+        }
+        System.out.println(String.join("\n", summary));
+    }
+
+    @Test
+    void aChangedJobIsRefusedNamingTheChangeUntilRestarted() throws Exception {
+        Path dir = tmp.resolve("changed");
+        Path jobFile = job(dir, "0.5");
+        Path out = dir.resolve("out");
+        Cli.Run first = Cli.run("fit", jobFile.toString(), "--progress", "none");
+        assertEquals(0, first.code(), first.toString());
+        String results = Files.readString(out.resolve("results.json"));
+        String csv = Files.readString(out.resolve("evaluations.csv"));
+        long runs = lines(dir.resolve("counter.txt"));
+
+        job(dir, "2.0");
+        Cli.Run refused = Cli.run("fit", jobFile.toString(), "--progress", "none");
+        assertEquals(2, refused.code(), refused.toString());
+        assertTrue(refused.err().contains("holds run 1 of a different job"), refused.toString());
+        assertTrue(refused.err().contains("changed job.file.terms[1].weight: 0.5 -> 2.0"), refused.toString());
+        assertTrue(refused.err().contains("--restart"), refused.toString());
+        assertEquals(results, Files.readString(out.resolve("results.json")), "nothing in the folder was touched");
+        assertEquals(csv, Files.readString(out.resolve("evaluations.csv")));
+        assertEquals(runs, lines(dir.resolve("counter.txt")), "no program ran");
+
+        Cli.Run budget = Cli.run("fit", jobFile.toString(), "--progress", "none", "--max-evaluations", "5");
+        assertEquals(2, budget.code(), budget.toString());
+        assertTrue(budget.err().contains("changed fit.max_evaluations: 16 -> 5"), budget.toString());
+
+        Cli.Run restarted = Cli.run("fit", jobFile.toString(), "--progress", "none", "--restart");
+        assertEquals(0, restarted.code(), restarted.toString());
+        assertTrue(restarted.out().contains("(run 2)"), restarted.toString());
+        assertEquals(2 * runs, lines(dir.resolve("counter.txt")), "a restart replays nothing");
+
+        // the first job again: its run is found and replayed, no program runs
+        job(dir, "0.5");
+        Cli.Run again = Cli.run("fit", jobFile.toString(), "--progress", "none", "--workers", "2");
+        assertEquals(0, again.code(), again.toString());
+        assertTrue(again.err().contains("resuming run 1 of the journal"), again.toString());
+        assertEquals(2 * runs, lines(dir.resolve("counter.txt")), "the number of workers is not part of the job");
+        try (Journal j = Journal.openReadOnly(out)) {
+            assertEquals(2, j.runs().size());
+        }
+    }
+}
