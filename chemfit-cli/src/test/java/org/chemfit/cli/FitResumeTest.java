@@ -156,6 +156,12 @@ class FitResumeTest {
                 assertEquals(0, report.code(), report.toString());
                 assertTrue(report.out().contains("journal: " + out.resolve("journal.sqlite") + ", run 1 of 1: RUNNING, 1 attempt;"),
                         report.toString());
+                // a second fit on the folder is refused before it touches the first one's files
+                String csv = Files.readString(out.resolve("evaluations.csv"));
+                Cli.Run second = Cli.run("fit", jobFile.toString(), "--progress", "none");
+                assertEquals(2, second.code(), second.toString());
+                assertTrue(second.err().contains("is being written by another fit (pid " + p.pid()), second.toString());
+                assertTrue(Files.readString(out.resolve("evaluations.csv")).startsWith(csv), "the running fit's CSV is intact");
             }
             List<ProcessHandle> children = p.descendants().toList();
             p.destroyForcibly(); // SIGKILL, as at the end of an allocation

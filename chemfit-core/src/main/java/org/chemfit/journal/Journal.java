@@ -110,7 +110,8 @@ public interface Journal extends AutoCloseable {
      * @param mode which run
      * @return the run that would be resumed, or empty for a new run
      * @throws JournalMismatchException when the run to resume has other settings
-     * @throws JournalException when the run to resume does not exist
+     * @throws JournalException when the run to resume does not exist, or another process is
+     *     writing the journal now
      */
     Optional<RunRecord> check(Map<String, ?> settings, JournalMode mode);
 

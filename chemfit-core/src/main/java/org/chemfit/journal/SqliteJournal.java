@@ -488,6 +488,10 @@ public final class SqliteJournal implements Journal {
             } catch (SQLException e) {
                 throw failure("check the runs", e);
             }
+            if (!readOnly && (session == null || session.isEnded())) {
+                // is another process writing? (a probe: the lock is taken for good by begin)
+                WriterLock.acquire(file).release();
+            }
             return id < 0 ? Optional.empty() : run(id);
         }
     }
