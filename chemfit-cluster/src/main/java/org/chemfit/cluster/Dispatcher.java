@@ -1,0 +1,516 @@
+package org.chemfit.cluster;
+
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+import org.chemfit.ChemFitException;
+import org.chemfit.CombinedObjectiveFunction;
+import org.chemfit.EvaluationCancelledException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.collection.IQueue;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceNotActiveException;
+import com.hazelcast.map.IMap;
+
+/**
+ * The driver's side of the cluster protocol: hands leaf tasks to free members, collects their
+ * results, hands the tasks of a member that left to another, and drops duplicate results.
+ *
+ * <p>Tasks wait in a local deque. A worker thread that is free puts a signed ready token in a
+ * shared queue; the dispatcher thread checks the token (a member whose token fails the HMAC
+ * check is refused and gets nothing), takes the next task and puts it in that member's own
+ * queue, recording the member as the task's owner. The collector thread checks each result's
+ * HMAC, evaluation id and task id, and completes the task once: a result for a task already done
+ * is dropped. When a member leaves, every task it owned goes back to the front of the deque.
+ */
+final class Dispatcher implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+    private static final long POLL_MS = 100;
+
+    /** A task in flight. */
+    static final class Entry {
+        final long seq;
+        final RemoteLeaf leaf;
+        final Frames.Task task;
+        final byte[] frame;
+        final AtomicBoolean done = new AtomicBoolean();
+        volatile UUID owner;
+        final long queuedNanos = System.nanoTime();
+
+        Entry(long seq, RemoteLeaf leaf, Frames.Task task, byte[] frame) {
+            this.seq = seq;
+            this.leaf = leaf;
+            this.task = task;
+            this.frame = frame;
+        }
+    }
+
+    private final HazelcastInstance hz;
+    private final CombinedObjectiveFunction root;
+    private final ClusterSecret secret;
+    private final int localThreads;
+    private final Duration memberWait;
+    private final long session;
+    private final UUID self;
+    private final String selfAddress;
+    private final IQueue<byte[]> ready;
+    private final IQueue<byte[]> results;
+    private final IMap<String, String> control;
+    private final IMap<String, String> refusedMap;
+    private final String driverValue;
+    private final UUID listenerId;
+
+    private final LinkedBlockingDeque<Entry> pending = new LinkedBlockingDeque<>();
+    private final Map<Long, Entry> outstanding = new ConcurrentHashMap<>();
+    private final Map<UUID, String> verified = new ConcurrentHashMap<>();
+    private final Set<String> refusedMembers = ConcurrentHashMap.newKeySet();
+    private final Map<String, LongAdder> completed = new ConcurrentHashMap<>();
+    private final LongAdder requeued = new LongAdder();
+    private final LongAdder duplicates = new LongAdder();
+    private final LongAdder refusedFrames = new LongAdder();
+    private final AtomicLong seqs = new AtomicLong();
+    private final List<Thread> threads = new ArrayList<>();
+    private volatile boolean closed;
+    private volatile long noMemberSince;
+
+    Dispatcher(HazelcastInstance hz, CombinedObjectiveFunction root, ClusterOptions options) {
+        this.hz = hz;
+        this.root = root;
+        this.secret = options.secret();
+        this.localThreads = options.localThreads();
+        this.memberWait = options.memberWait();
+        long s;
+        do {
+            s = new SecureRandom().nextLong();
+        } while (s == 0);
+        this.session = s;
+        Member me = hz.getCluster().getLocalMember();
+        this.self = me.getUuid();
+        this.selfAddress = me.getAddress().getHost() + ":" + me.getAddress().getPort();
+        this.ready = hz.getQueue(Channels.READY);
+        this.results = hz.getQueue(Channels.RESULTS);
+        this.control = hz.getMap(Channels.CONTROL);
+        this.refusedMap = hz.getMap(Channels.REFUSED);
+        this.driverValue = self + "/" + Long.toHexString(session);
+        register();
+        this.listenerId = hz.getCluster().addMembershipListener(new MembershipListener() {
+            @Override
+            public void memberAdded(MembershipEvent e) {
+                LOG.info("member {} joined cluster '{}'", describe(e.getMember()), hz.getConfig().getClusterName());
+            }
+
+            @Override
+            public void memberRemoved(MembershipEvent e) {
+                memberLeft(e.getMember());
+            }
+        });
+        threads.add(new Thread(this::dispatchLoop, "chemfit-cluster-dispatch"));
+        threads.add(new Thread(this::collectLoop, "chemfit-cluster-collect"));
+        threads.add(new Thread(this::watchdogLoop, "chemfit-cluster-watchdog"));
+        for (int i = 0; i < localThreads; i++) {
+            threads.add(new Thread(this::localLoop, "chemfit-cluster-local-" + i));
+        }
+        for (Thread t : threads) {
+            t.setDaemon(true);
+            t.start();
+        }
+        LOG.info("driver {} of cluster '{}' (session {}) dispatches the {} leaf terms of {}{}", selfAddress,
+                hz.getConfig().getClusterName(), Long.toHexString(session), root.leafCount(), root,
+                localThreads > 0 ? " and runs up to " + localThreads + " itself" : "");
+    }
+
+    /** Claims the driver entry: one driver per cluster. */
+    private void register() {
+        String old = control.putIfAbsent(Channels.DRIVER_KEY, driverValue);
+        while (old != null) {
+            UUID other = UUID.fromString(old.substring(0, old.indexOf('/')));
+            if (isMember(other) && !other.equals(self)) {
+                throw new IllegalStateException("another driver (member " + other + ") is already running on cluster '"
+                        + hz.getConfig().getClusterName() + "': run one fit per cluster name");
+            }
+            if (control.replace(Channels.DRIVER_KEY, old, driverValue)) {
+                break;
+            }
+            old = control.putIfAbsent(Channels.DRIVER_KEY, driverValue);
+        }
+    }
+
+    private boolean isMember(UUID uuid) {
+        for (Member m : hz.getCluster().getMembers()) {
+            if (m.getUuid().equals(uuid)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Member member(UUID uuid) {
+        for (Member m : hz.getCluster().getMembers()) {
+            if (m.getUuid().equals(uuid)) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    private static String describe(Member m) {
+        return m.getUuid() + " at " + m.getAddress().getHost() + ":" + m.getAddress().getPort();
+    }
+
+    /**
+     * Queues a leaf task.
+     *
+     * @throws IllegalStateException when closed
+     */
+    Entry submit(RemoteLeaf leaf) {
+        if (closed) {
+            throw new IllegalStateException("the cluster objective is closed");
+        }
+        long seq = seqs.incrementAndGet();
+        Frames.Task t = new Frames.Task(session, seq, leaf.evaluationId(), leaf.path(), leaf.termName(), leaf.parameters());
+        Entry e = new Entry(seq, leaf, t, Frames.encode(t, secret));
+        outstanding.put(seq, e);
+        pending.addLast(e);
+        return e;
+    }
+
+    /** Forgets a task: a result for it is dropped, and it is not handed out any more. */
+    void cancel(Entry e) {
+        if (e.done.compareAndSet(false, true)) {
+            outstanding.remove(e.seq);
+            pending.remove(e);
+        }
+    }
+
+    private void requeue(Entry e, UUID from) {
+        synchronized (e) {
+            if (e.done.get() || !from.equals(e.owner)) {
+                return;
+            }
+            e.owner = null;
+        }
+        requeued.increment();
+        pending.addFirst(e);
+    }
+
+    private void memberLeft(Member m) {
+        UUID u = m.getUuid();
+        boolean wasWorker = verified.remove(u) != null;
+        int n = 0;
+        for (Entry e : outstanding.values()) {
+            if (u.equals(e.owner)) {
+                requeue(e, u);
+                n++;
+            }
+        }
+        if (wasWorker || n > 0) {
+            LOG.warn("member {} left; {} task(s) it held are handed to other members", describe(m), n);
+        }
+        try {
+            hz.getQueue(Channels.tasks(u)).destroy();
+        } catch (RuntimeException ex) {
+            LOG.debug("could not remove the task queue of {}: {}", u, ex.toString());
+        }
+    }
+
+    private void dispatchLoop() {
+        while (!closed) {
+            try {
+                byte[] item = ready.poll(POLL_MS, TimeUnit.MILLISECONDS);
+                if (item == null) {
+                    continue;
+                }
+                Frames.Ready r;
+                try {
+                    r = Frames.decodeReady(item, secret);
+                } catch (Frames.RefusedFrameException ex) {
+                    refuse(Frames.unverifiedReadyMember(item), ex.getMessage());
+                    continue;
+                }
+                if (r.session() != session) {
+                    continue; // a token for an earlier driver
+                }
+                UUID m;
+                try {
+                    m = UUID.fromString(r.member());
+                } catch (IllegalArgumentException ex) {
+                    continue;
+                }
+                Member member = member(m);
+                if (member == null) {
+                    continue; // it left
+                }
+                if (verified.putIfAbsent(m, member.getAddress().getHost() + ":" + member.getAddress().getPort()) == null) {
+                    LOG.info("member {} proved the cluster secret: it gets tasks", describe(member));
+                }
+                Entry e = null;
+                while (!closed && e == null) {
+                    e = pending.poll(POLL_MS, TimeUnit.MILLISECONDS);
+                    if (e != null && e.done.get()) {
+                        e = null;
+                    }
+                    if (e == null && !isMember(m)) {
+                        break;
+                    }
+                }
+                if (e == null) {
+                    continue;
+                }
+                e.owner = m;
+                try {
+                    hz.<byte[]>getQueue(Channels.tasks(m)).offer(e.frame);
+                } catch (RuntimeException ex) {
+                    LOG.debug("could not hand task {} to {}: {}", e.task.id(), m, ex.toString());
+                    requeue(e, m);
+                    continue;
+                }
+                if (!isMember(m)) {
+                    requeue(e, m);
+                }
+            } catch (InterruptedException ex) {
+                return;
+            } catch (HazelcastInstanceNotActiveException ex) {
+                failAll("the driver's cluster member shut down");
+                return;
+            } catch (RuntimeException ex) {
+                if (!closed) {
+                    LOG.warn("dispatching: {}; going on", ex.toString());
+                    pause();
+                }
+            }
+        }
+    }
+
+    private void refuse(String member, String reason) {
+        refusedFrames.increment();
+        String who = member == null ? "an unknown sender" : member;
+        if (refusedMembers.add(who)) {
+            LOG.warn("refused member {}: its ready token failed: {}; it gets no tasks", who, reason);
+            if (member != null) {
+                try {
+                    UUID.fromString(member);
+                    refusedMap.set(member, "its ready token failed the driver's check: " + reason);
+                } catch (RuntimeException ex) {
+                    LOG.debug("could not record the refusal of {}: {}", member, ex.toString());
+                }
+            }
+        }
+    }
+
+    private void collectLoop() {
+        while (!closed) {
+            try {
+                byte[] item = results.poll(POLL_MS, TimeUnit.MILLISECONDS);
+                if (item == null) {
+                    continue;
+                }
+                Frames.Result r;
+                try {
+                    r = Frames.decodeResult(item, secret);
+                } catch (Frames.RefusedFrameException ex) {
+                    refusedFrames.increment();
+                    LOG.warn("refused a result frame: {}", ex.getMessage());
+                    continue;
+                }
+                if (r.session() != session) {
+                    continue; // for an earlier driver
+                }
+                Entry e = outstanding.get(r.seq());
+                if (e == null) {
+                    duplicates.increment();
+                    LOG.debug("dropped a result for task {} of {}: already done", r.seq(), r.evaluationId());
+                    continue;
+                }
+                if (!e.task.evaluationId().equals(r.evaluationId())) {
+                    refusedFrames.increment();
+                    LOG.warn("refused a result for task {}: evaluation id '{}' is not the task's '{}'", r.seq(),
+                            r.evaluationId(), e.task.evaluationId());
+                    continue;
+                }
+                finish(e, r);
+            } catch (InterruptedException ex) {
+                return;
+            } catch (HazelcastInstanceNotActiveException ex) {
+                failAll("the driver's cluster member shut down");
+                return;
+            } catch (RuntimeException ex) {
+                if (!closed) {
+                    LOG.warn("collecting results: {}; going on", ex.toString());
+                    pause();
+                }
+            }
+        }
+    }
+
+    private void localLoop() {
+        String me = self.toString();
+        while (!closed) {
+            try {
+                Entry e = pending.poll(POLL_MS, TimeUnit.MILLISECONDS);
+                if (e == null || e.done.get()) {
+                    continue;
+                }
+                e.owner = self;
+                Frames.Result r = LeafRun.run(root, e.task, me, selfAddress);
+                finish(e, r);
+            } catch (InterruptedException | EvaluationCancelledException ex) {
+                return;
+            } catch (RuntimeException ex) {
+                LOG.warn("running a task on the driver: {}; going on", ex.toString());
+            }
+        }
+    }
+
+    private void finish(Entry e, Frames.Result r) {
+        if (!e.done.compareAndSet(false, true)) {
+            duplicates.increment();
+            return;
+        }
+        outstanding.remove(e.seq);
+        if (r.error() != null) {
+            e.leaf.failed(new ChemFitException("member " + r.memberAddress() + " could not run term "
+                    + LeafRun.pathString(e.task.path()) + " '" + e.task.termName() + "' of evaluation " + r.evaluationId() + ": "
+                    + r.error()));
+            return;
+        }
+        completed.computeIfAbsent(r.member(), k -> new LongAdder()).increment();
+        try {
+            LeafRun.apply(r, e.leaf.context());
+        } catch (RuntimeException ex) {
+            e.leaf.failed(new ChemFitException("could not take the result of term " + LeafRun.pathString(e.task.path())
+                    + " from member " + r.memberAddress() + ": " + ex.getMessage(), ex));
+            return;
+        }
+        e.leaf.completed();
+    }
+
+    /** Fails the waiting tasks when no worker has been there for longer than the member wait. */
+    private void watchdogLoop() {
+        while (!closed) {
+            try {
+                Thread.sleep(200);
+                if (localThreads > 0 || pending.isEmpty()) {
+                    noMemberSince = 0;
+                    continue;
+                }
+                verified.keySet().removeIf(u -> !isMember(u));
+                if (!verified.isEmpty()) {
+                    noMemberSince = 0;
+                    continue;
+                }
+                long now = System.nanoTime();
+                if (noMemberSince == 0) {
+                    noMemberSince = now;
+                    LOG.info("{} task(s) wait for a worker; waiting up to {} s for one to join", pending.size(),
+                            memberWait.toSeconds());
+                    continue;
+                }
+                if (now - noMemberSince > memberWait.toNanos()) {
+                    List<String> others = new ArrayList<>();
+                    for (Member m : hz.getCluster().getMembers()) {
+                        if (!m.getUuid().equals(self)) {
+                            others.add(m.getAddress().getHost() + ":" + m.getAddress().getPort());
+                        }
+                    }
+                    String msg = "no worker holding the cluster secret joined cluster '" + hz.getConfig().getClusterName()
+                            + "' within " + memberWait.toSeconds() + " s, so " + pending.size() + " task(s) could not run"
+                            + " (other members: " + (others.isEmpty() ? "none" : others) + "; refused for a wrong secret: "
+                            + (refusedMembers.isEmpty() ? "none" : refusedMembers) + "). Start workers with the same"
+                            + " cluster name, a join list that reaches " + selfAddress + " and the same secret";
+                    LOG.error(msg);
+                    Entry e;
+                    while ((e = pending.poll()) != null) {
+                        if (e.done.compareAndSet(false, true)) {
+                            outstanding.remove(e.seq);
+                            e.leaf.failed(new ChemFitException(msg));
+                        }
+                    }
+                    noMemberSince = 0;
+                }
+            } catch (InterruptedException ex) {
+                return;
+            } catch (RuntimeException ex) {
+                if (!closed) {
+                    LOG.debug("watchdog: {}", ex.toString());
+                }
+            }
+        }
+    }
+
+    private void failAll(String why) {
+        for (Entry e : outstanding.values()) {
+            if (e.done.compareAndSet(false, true)) {
+                outstanding.remove(e.seq);
+                e.leaf.failed(new ChemFitException(why));
+            }
+        }
+        pending.clear();
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(POLL_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    ClusterStats stats() {
+        Map<String, Long> done = new HashMap<>();
+        completed.forEach((k, v) -> done.put(k, v.sum()));
+        Map<String, Integer> inFlight = new HashMap<>();
+        for (Entry e : outstanding.values()) {
+            UUID o = e.owner;
+            if (o != null && !e.done.get()) {
+                inFlight.merge(o.toString(), 1, Integer::sum);
+            }
+        }
+        Set<String> v = ConcurrentHashMap.newKeySet();
+        verified.keySet().forEach(u -> v.add(u.toString()));
+        return new ClusterStats(done, inFlight, v, refusedMembers, requeued.sum(), duplicates.sum(), refusedFrames.sum());
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (Thread t : threads) {
+            t.interrupt();
+        }
+        for (Thread t : threads) {
+            try {
+                t.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        failAll("the cluster objective was closed");
+        try {
+            hz.getCluster().removeMembershipListener(listenerId);
+            control.remove(Channels.DRIVER_KEY, driverValue);
+        } catch (RuntimeException e) {
+            LOG.debug("cleaning up the driver entry: {}", e.toString());
+        }
+    }
+}
