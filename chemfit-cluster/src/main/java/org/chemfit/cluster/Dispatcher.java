@@ -34,9 +34,10 @@ import com.hazelcast.map.IMap;
  * results, hands the tasks of a member that left to another, and drops duplicate results.
  *
  * <p>Tasks wait in a local deque. A worker thread that is free puts a signed ready token in a
- * shared queue; the dispatcher thread checks the token (a member whose token fails the HMAC
- * check is refused and gets nothing), takes the next task and puts it in that member's own
- * queue, recording the member as the task's owner. The collector thread checks each result's
+ * shared queue; the token thread checks it at once (a member whose token fails the HMAC check
+ * is refused and gets nothing) and queues it as a free slot; the dispatcher thread pairs the next
+ * slot with the next task and puts the task in that member's own queue, recording the member as
+ * the task's owner. The collector thread checks each result's
  * HMAC, evaluation id and task id, and completes the task once: a result for a task already done
  * is dropped. When a member leaves, every task it owned goes back to the front of the deque.
  */
@@ -79,6 +80,8 @@ final class Dispatcher implements AutoCloseable {
     private final UUID listenerId;
 
     private final LinkedBlockingDeque<Entry> pending = new LinkedBlockingDeque<>();
+    /** Free worker threads, by member, in the order their tokens came. */
+    private final LinkedBlockingDeque<UUID> slots = new LinkedBlockingDeque<>();
     private final Map<Long, Entry> outstanding = new ConcurrentHashMap<>();
     private final Map<UUID, String> verified = new ConcurrentHashMap<>();
     private final Set<String> refusedMembers = ConcurrentHashMap.newKeySet();
@@ -122,6 +125,7 @@ final class Dispatcher implements AutoCloseable {
                 memberLeft(e.getMember());
             }
         });
+        threads.add(new Thread(this::tokenLoop, "chemfit-cluster-tokens"));
         threads.add(new Thread(this::dispatchLoop, "chemfit-cluster-dispatch"));
         threads.add(new Thread(this::collectLoop, "chemfit-cluster-collect"));
         threads.add(new Thread(this::watchdogLoop, "chemfit-cluster-watchdog"));
@@ -142,7 +146,7 @@ final class Dispatcher implements AutoCloseable {
         String old = control.putIfAbsent(Channels.DRIVER_KEY, driverValue);
         while (old != null) {
             UUID other = UUID.fromString(old.substring(0, old.indexOf('/')));
-            if (isMember(other) && !other.equals(self)) {
+            if (isMember(other)) {
                 throw new IllegalStateException("another driver (member " + other + ") is already running on cluster '"
                         + hz.getConfig().getClusterName() + "': run one fit per cluster name");
             }
@@ -214,6 +218,7 @@ final class Dispatcher implements AutoCloseable {
     private void memberLeft(Member m) {
         UUID u = m.getUuid();
         boolean wasWorker = verified.remove(u) != null;
+        slots.removeIf(u::equals);
         int n = 0;
         for (Entry e : outstanding.values()) {
             if (u.equals(e.owner)) {
@@ -231,7 +236,8 @@ final class Dispatcher implements AutoCloseable {
         }
     }
 
-    private void dispatchLoop() {
+    /** Reads ready tokens as they come: checks each one and queues the verified ones as free slots. */
+    private void tokenLoop() {
         while (!closed) {
             try {
                 byte[] item = ready.poll(POLL_MS, TimeUnit.MILLISECONDS);
@@ -260,6 +266,29 @@ final class Dispatcher implements AutoCloseable {
                 }
                 if (verified.putIfAbsent(m, member.getAddress().getHost() + ":" + member.getAddress().getPort()) == null) {
                     LOG.info("member {} proved the cluster secret: it gets tasks", describe(member));
+                }
+                slots.addLast(m);
+            } catch (InterruptedException ex) {
+                return;
+            } catch (HazelcastInstanceNotActiveException ex) {
+                failAll("the driver's cluster member shut down");
+                return;
+            } catch (RuntimeException ex) {
+                if (!closed) {
+                    LOG.warn("reading ready tokens: {}; going on", ex.toString());
+                    pause();
+                }
+            }
+        }
+    }
+
+    /** Hands the next task to the next free slot of a member that is still there. */
+    private void dispatchLoop() {
+        while (!closed) {
+            try {
+                UUID m = slots.poll(POLL_MS, TimeUnit.MILLISECONDS);
+                if (m == null || !isMember(m)) {
+                    continue;
                 }
                 Entry e = null;
                 while (!closed && e == null) {

@@ -1,0 +1,169 @@
+package org.chemfit.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.chemfit.ChemFitException;
+import org.chemfit.CombinedObjectiveFunction;
+import org.chemfit.EvaluationContext;
+import org.chemfit.FailurePolicy;
+import org.chemfit.Parameters;
+import org.chemfit.TermFailedException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+
+/** The driver alone in one member: it runs tasks itself, or waits for workers and fails clearly. */
+class DriverTest {
+
+    static HazelcastInstance member;
+    static final ClusterSecret SECRET = ClusterSecret.of("driver-test-secret-0123456789");
+
+    @BeforeAll
+    static void startMember() throws IOException {
+        member = ClusterMemberConfig.builder("driver-test-" + ProcessHandle.current().pid()).join(List.of("127.0.0.1"))
+                .port(freePort(), 1).build().newMember();
+    }
+
+    @AfterAll
+    static void stopMember() {
+        if (member != null) {
+            member.getLifecycleService().terminate();
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    static ClusterOptions local(int threads) {
+        return ClusterOptions.builder(SECRET).localThreads(threads).build();
+    }
+
+    static void assertSameBits(EvaluationContext expected, EvaluationContext actual) {
+        assertEquals(expected.status(), actual.status(), expected.path());
+        assertEquals(Double.doubleToRawLongBits(expected.value()), Double.doubleToRawLongBits(actual.value()), expected.path());
+        assertEquals(Double.doubleToRawLongBits(expected.contribution()), Double.doubleToRawLongBits(actual.contribution()),
+                expected.path());
+        assertEquals(expected.quantities(), actual.quantities(), expected.path());
+        assertEquals(expected.children().size(), actual.children().size());
+        for (int i = 0; i < expected.children().size(); i++) {
+            assertSameBits(expected.child(i), actual.child(i));
+        }
+    }
+
+    @Test
+    void driverThreadsGiveTheSerialBreakdownBitForBit() {
+        CombinedObjectiveFunction objective = new TestObjectives().create(Map.of());
+        try (ClusterWrapperCOB cob = new ClusterWrapperCOB(objective, member, local(2))) {
+            List<EvaluationContext> batch = new ArrayList<>();
+            List<EvaluationContext> serial = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                Parameters p = Parameters.of(List.of("x", "y"), new double[] {0.1 * i + 0.05, -0.3 * i});
+                batch.add(new EvaluationContext(p, "e" + i));
+                EvaluationContext s = new EvaluationContext(p, "e" + i);
+                objective.evaluate(p, s);
+                serial.add(s);
+            }
+            cob.evaluateMany(batch);
+            for (int i = 0; i < 5; i++) {
+                assertSameBits(serial.get(i), batch.get(i));
+                assertEquals(member.getCluster().getLocalMember().getUuid().toString(),
+                        batch.get(i).child(2).child(1).metadata().get("member"));
+                assertEquals(serial.get(i).child(4).metadata().get("score"), batch.get(i).child(4).metadata().get("score"));
+            }
+            double async = assertTimeoutPreemptively(Duration.ofSeconds(30),
+                    () -> cob.evaluateAsync(batch.get(3).parameters()).get(20, TimeUnit.SECONDS));
+            assertEquals(Double.doubleToRawLongBits(serial.get(3).loss()), Double.doubleToRawLongBits(async));
+            // 5 batched evaluations and 1 asynchronous one, 6 leaf terms each, each counted once
+            assertEquals(36L, cob.stats().completedByMember().values().stream().mapToLong(Long::longValue).sum());
+        }
+    }
+
+    static CombinedObjectiveFunction failing() {
+        return new CombinedObjectiveFunction(List.of(p -> p.get("x"), p -> {
+            throw new IllegalStateException("no convergence at x = " + p.get("x"));
+        }, p -> 2 * p.get("x"))).withTermNames(List.of("a", "b", "c"));
+    }
+
+    @Test
+    void aFailedTermRaisesTheSerialMessageAndPenaltyGivesTheSerialLoss() {
+        Parameters p = Parameters.of(Map.of("x", 0.25));
+        TermFailedException serial = assertThrows(TermFailedException.class, () -> failing().evaluate(p));
+        try (ClusterWrapperCOB cob = new ClusterWrapperCOB(failing(), member, local(1))) {
+            TermFailedException remote = assertThrows(TermFailedException.class, () -> cob.evaluate(p));
+            assertEquals(serial.getMessage(), remote.getMessage());
+            assertEquals("term 1 'b' failed: no convergence at x = 0.25", remote.getMessage());
+            assertEquals(1, remote.termIndex());
+        }
+        CombinedObjectiveFunction penalty = failing().withFailurePolicy(FailurePolicy.penalty(1e3));
+        try (ClusterWrapperCOB cob = new ClusterWrapperCOB(penalty, member, local(1))) {
+            EvaluationContext ctx = new EvaluationContext(p);
+            double v = cob.evaluate(p, ctx);
+            assertEquals(penalty.evaluate(p), v);
+            assertEquals(0.25 + 1e3 + 0.5, v);
+            assertEquals(EvaluationContext.Status.PENALTY, ctx.child(1).status());
+        }
+    }
+
+    @Test
+    void withNoWorkerTheEvaluationFailsAfterTheMemberWaitWithAClearMessage() {
+        ClusterOptions o = ClusterOptions.builder(SECRET).memberWait(Duration.ofSeconds(1)).build();
+        try (ClusterWrapperCOB cob = new ClusterWrapperCOB(failing(), member, o)) {
+            ChemFitException e = assertTimeoutPreemptively(Duration.ofSeconds(30),
+                    () -> assertThrows(ChemFitException.class, () -> cob.evaluate(Parameters.of(Map.of("x", 1.0)))));
+            assertTrue(e.getMessage().startsWith("no worker holding the cluster secret joined cluster 'driver-test-"),
+                    e.getMessage());
+            assertTrue(e.getMessage().contains("within 1 s, so 3 task(s) could not run (other members: none; refused for a"
+                    + " wrong secret: none). Start workers with the same cluster name"), e.getMessage());
+        }
+    }
+
+    @Test
+    void oneDriverPerCluster() {
+        try (ClusterWrapperCOB first = new ClusterWrapperCOB(failing(), member, local(1))) {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> new ClusterWrapperCOB(failing(), member, local(1)));
+            assertTrue(e.getMessage().startsWith("another driver (member " + member.getCluster().getLocalMember().getUuid()
+                    + ") is already running on cluster 'driver-test-"), e.getMessage());
+        }
+        // once closed, the next one may drive
+        new ClusterWrapperCOB(failing(), member, local(1)).close();
+    }
+
+    /** Any class but ours: Java serialization would instantiate it on the reading member. */
+    static final class Gadget implements Serializable {
+        private static final long serialVersionUID = 1L;
+        final String payload = "would run code in readObject";
+    }
+
+    @Test
+    void noJavaSerializedObjectIsEverDeserialized() {
+        IMap<String, Object> map = member.getMap(Channels.PREFIX + "probe");
+        map.set("k", new Gadget());
+        RuntimeException e = assertThrows(RuntimeException.class, () -> map.get("k"));
+        Throwable root = e;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        assertTrue(root instanceof SecurityException, root.toString());
+        assertTrue(root.getMessage().contains(Gadget.class.getName()), root.getMessage());
+        map.destroy();
+    }
+}
