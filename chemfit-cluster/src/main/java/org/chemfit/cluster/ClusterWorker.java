@@ -216,9 +216,12 @@ public final class ClusterWorker implements AutoCloseable {
                     return;
                 }
                 tasksRun.incrementAndGet();
-                results.offer(Frames.encode(r, secret));
-                // free again: ask for the next task of the current session
-                tokenSession = 0;
+                // the result says this thread is free: the driver's next task for it needs no separate token
+                boolean current = task.session() == tokenSession && session == tokenSession;
+                results.offer(Frames.encode(r.ready(current), secret));
+                if (!current) {
+                    tokenSession = 0;
+                }
             } catch (InterruptedException e) {
                 return;
             } catch (HazelcastInstanceNotActiveException e) {

@@ -282,6 +282,19 @@ final class Dispatcher implements AutoCloseable {
         }
     }
 
+    /** A verified result said its thread is free: a slot, as a ready token would give. */
+    private void freeSlot(String member) {
+        try {
+            UUID m = UUID.fromString(member);
+            if (isMember(m)) {
+                verified.putIfAbsent(m, "");
+                slots.addLast(m);
+            }
+        } catch (IllegalArgumentException ex) {
+            LOG.debug("a result names no member UUID: {}", member);
+        }
+    }
+
     /** Hands the next task to the next free slot of a member that is still there. */
     private void dispatchLoop() {
         while (!closed) {
@@ -361,6 +374,9 @@ final class Dispatcher implements AutoCloseable {
                 }
                 if (r.session() != session) {
                     continue; // for an earlier driver
+                }
+                if (r.ready()) {
+                    freeSlot(r.member());
                 }
                 Entry e = outstanding.get(r.seq());
                 if (e == null) {

@@ -112,7 +112,7 @@ final class LeafRun {
         long duration = end == 0 ? -1 : end - leaf.startEpochNanos();
         return new Frames.Result(task.session(), task.seq(), task.evaluationId(), member, address, leaf.status(), leaf.value(),
                 leaf.quantities(), new LinkedHashMap<>(leaf.metadata()), failureOf(leaf.failure()), leaf.startEpochNanos(),
-                duration, leaf.threadName(), null);
+                duration, leaf.threadName(), null, false);
     }
 
     private static Frames.Failure failureOf(Throwable t) {
@@ -133,7 +133,7 @@ final class LeafRun {
     private static Frames.Result error(Frames.Task task, String member, String address, String message) {
         return new Frames.Result(task.session(), task.seq(), task.evaluationId(), member, address,
                 EvaluationContext.Status.FAILED, Double.NaN, org.chemfit.Quantities.empty(), new LinkedHashMap<>(), null, 0, -1,
-                null, message);
+                null, message, false);
     }
 
     /**

@@ -54,11 +54,11 @@ class ClusterProcessTest {
 
     @AfterEach
     void stopEverything() throws InterruptedException {
-        for (WorkerProcess w : workers) {
-            w.close();
-        }
         if (cob != null) {
             cob.close();
+        }
+        for (WorkerProcess w : workers) {
+            w.close();
         }
         if (driver != null) {
             driver.getLifecycleService().terminate();
@@ -70,7 +70,7 @@ class ClusterProcessTest {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
-        driver = ClusterMemberConfig.builder(cluster).join(List.of("127.0.0.1:" + port)).port(port, 1).heartbeat(1, 5).build()
+        driver = ClusterMemberConfig.builder(cluster).join(List.of("127.0.0.1:" + port)).port(port, 1).build()
                 .newMember();
     }
 

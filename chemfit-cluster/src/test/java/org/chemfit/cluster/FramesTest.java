@@ -52,7 +52,7 @@ class FramesTest {
         Frames.Failure f = new Frames.Failure("term 3 'x' failed: boom", "x", 3, "/tmp/run/e12/3", 137, "Segmentation fault",
                 true, "java.lang.IllegalStateException", "boom");
         Frames.Result r = new Frames.Result(5, 9, "e12", "uuid-1", "127.0.0.1:5702", EvaluationContext.Status.FAILED, Double.NaN,
-                q, meta, f, 123456789L, 42L, "chemfit-worker-0", null);
+                q, meta, f, 123456789L, 42L, "chemfit-worker-0", null, true);
         Frames.Result back = Frames.decodeResult(Frames.encode(r, SECRET), SECRET);
         assertEquals(EvaluationContext.Status.FAILED, back.status());
         assertTrue(Double.isNaN(back.value()));
@@ -63,6 +63,7 @@ class FramesTest {
         assertEquals(42L, back.durationNanos());
         assertEquals("chemfit-worker-0", back.thread());
         assertNull(back.error());
+        assertTrue(back.ready());
 
         EvaluationContext child = new EvaluationContext(Parameters.of(Map.of("x", 1.0)), "e12");
         LeafRun.apply(back, child);

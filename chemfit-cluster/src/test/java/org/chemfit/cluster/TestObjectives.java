@@ -21,7 +21,8 @@ import org.chemfit.Quantities;
  * six leaf terms (two of them nested one level down) whose losses are sums of transcendental
  * functions, so that any difference in how values travel or are reduced shows in the last bit.
  * Options: {@code sleepMs} (each term sleeps that long), {@code runlog} (a directory where each
- * process appends one line per term it runs to {@code <pid>.log}).
+ * process appends one line per term it runs to {@code <pid>.log}), {@code flat} (instead, a flat
+ * objective of that many leaves).
  */
 public final class TestObjectives implements ObjectiveFactory {
 
@@ -34,6 +35,14 @@ public final class TestObjectives implements ObjectiveFactory {
         long sleepMs = Long.parseLong(options.getOrDefault("sleepMs", "0"));
         String runlog = options.get("runlog");
         List<ObjectiveFunction> leaves = new java.util.ArrayList<>();
+        if (options.containsKey("flat")) {
+            // a flat objective of n leaves, for the benchmark
+            int n = Integer.parseInt(options.get("flat"));
+            for (int k = 0; k < n; k++) {
+                leaves.add(new Term(k % 6, sleepMs, runlog == null ? null : Path.of(runlog)));
+            }
+            return new CombinedObjectiveFunction(leaves);
+        }
         for (int k = 0; k < 6; k++) {
             leaves.add(new Term(k, sleepMs, runlog == null ? null : Path.of(runlog)));
         }
