@@ -269,8 +269,8 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
      */
     public void runTerm(int i, Parameters params, EvaluationContext child) {
         ObjectiveFunction term = terms.get(i);
-        long start = EvaluationContext.nowEpochNanos();
         long t0 = System.nanoTime();
+        long start = EvaluationContext.toEpochNanos(t0);
         TermRecorder recorder = term instanceof CombinedObjectiveFunction ? null : child.recorder();
         if (recorder != null) {
             TermRecorder.Recorded r = recorder.lookup(child);

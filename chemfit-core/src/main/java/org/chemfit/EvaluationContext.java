@@ -55,13 +55,21 @@ public final class EvaluationContext {
         return EPOCH_ANCHOR_NANOS + System.nanoTime();
     }
 
+    /**
+     * @param nanoTime a reading of {@link System#nanoTime()}
+     * @return the same instant in nanoseconds since the epoch
+     */
+    public static long toEpochNanos(long nanoTime) {
+        return EPOCH_ANCHOR_NANOS + nanoTime;
+    }
+
     private final Parameters parameters;
     private final String name;
     private final int index;
     private final String evaluationId;
     private final EvaluationContext parent;
-    private final Map<String, Object> metadata = new LinkedHashMap<>();
-    private final List<EvaluationContext> children = new ArrayList<>();
+    private Map<String, Object> metadata;
+    private List<EvaluationContext> children;
     private Quantities quantities = Quantities.empty();
     private double value = Double.NaN;
     private double weight = 1.0;
@@ -108,6 +116,9 @@ public final class EvaluationContext {
      * @return the child, whose index is the number of children before it
      */
     public EvaluationContext addChild(String termName, double termWeight) {
+        if (children == null) {
+            children = new ArrayList<>();
+        }
         EvaluationContext c = new EvaluationContext(parameters, termName, children.size(), evaluationId, this);
         c.weight = termWeight;
         c.recorder = recorder;
@@ -263,7 +274,7 @@ public final class EvaluationContext {
 
     /** @return the children, one per term, in term order */
     public List<EvaluationContext> children() {
-        return Collections.unmodifiableList(children);
+        return children == null ? List.of() : Collections.unmodifiableList(children);
     }
 
     /**
@@ -272,11 +283,17 @@ public final class EvaluationContext {
      * @throws IndexOutOfBoundsException when there is no such child
      */
     public EvaluationContext child(int i) {
+        if (children == null) {
+            throw new IndexOutOfBoundsException("context '" + name + "' has no terms, asked for term " + i);
+        }
         return children.get(i);
     }
 
     /** @return the free-form metadata, mutable; values must be JSON-able */
     public Map<String, Object> metadata() {
+        if (metadata == null) {
+            metadata = new LinkedHashMap<>();
+        }
         return metadata;
     }
 
@@ -288,7 +305,7 @@ public final class EvaluationContext {
      * @return this context
      */
     public EvaluationContext put(String key, Object val) {
-        metadata.put(key, val);
+        metadata().put(key, val);
         return this;
     }
 
@@ -314,7 +331,7 @@ public final class EvaluationContext {
         if (!quantities.isEmpty()) {
             m.put("quantities", quantities.asMap());
         }
-        if (!metadata.isEmpty()) {
+        if (metadata != null && !metadata.isEmpty()) {
             m.put("metadata", new LinkedHashMap<>(metadata));
         }
         if (failure != null) {
@@ -328,7 +345,7 @@ public final class EvaluationContext {
             t.put("thread", threadName);
             m.put("timing", t);
         }
-        if (!children.isEmpty()) {
+        if (children != null && !children.isEmpty()) {
             List<Object> cs = new ArrayList<>();
             for (EvaluationContext c : children) {
                 cs.add(c.toMap(withTiming));

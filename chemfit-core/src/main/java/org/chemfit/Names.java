@@ -29,7 +29,7 @@ public final class Names {
                 best = c;
             }
         }
-        return bestDistance <= limit ? best : null;
+        return bestDistance <= limit && bestDistance < name.length() ? best : null;
     }
 
     /**

@@ -270,16 +270,6 @@ public final class Fitter {
                     optimizer.name(), maxEvaluations);
             try {
                 double[] x0 = initial.toArray(free);
-                List<double[]> first = new ArrayList<>();
-                first.add(x0);
-                double[] v0 = evaluate(first);
-                initialLoss = v0[0];
-                initialPoint = x0;
-                initialPointLoss = v0[0];
-                initialContext = bestContext;
-                if (free.isEmpty()) {
-                    return result(StopReason.NO_FREE_PARAMETERS);
-                }
                 double[] lo = new double[free.size()];
                 double[] hi = new double[free.size()];
                 for (int i = 0; i < free.size(); i++) {
@@ -287,7 +277,26 @@ public final class Fitter {
                     hi[i] = bounds.upper(free.get(i));
                 }
                 Problem problem = new Problem(free, x0, lo, hi, maxEvaluations, seed);
-                try (Optimizer.Run run = optimizer.start(problem)) {
+                Optimizer.Run started = free.isEmpty() ? null : optimizer.start(problem);
+                List<double[]> first = new ArrayList<>();
+                first.add(x0);
+                double[] v0;
+                try {
+                    v0 = evaluate(first);
+                } catch (RuntimeException e) {
+                    if (started != null) {
+                        started.close();
+                    }
+                    throw e;
+                }
+                initialLoss = v0[0];
+                initialPoint = x0;
+                initialPointLoss = v0[0];
+                initialContext = bestContext;
+                if (started == null) {
+                    return result(StopReason.NO_FREE_PARAMETERS);
+                }
+                try (Optimizer.Run run = started) {
                     while (true) {
                         if (evaluations >= maxEvaluations) {
                             return result(StopReason.MAX_EVALUATIONS);
@@ -368,6 +377,9 @@ public final class Fitter {
                     } catch (EvaluationCancelledException e) {
                         throw e;
                     } catch (RuntimeException e) {
+                        if (Thread.currentThread().isInterrupted()) {
+                            throw new EvaluationCancelledException("fit interrupted during evaluation " + ctx.evaluationId(), e);
+                        }
                         ctx.setFailure(e);
                         ctx.setStatus(EvaluationContext.Status.FAILED);
                     }

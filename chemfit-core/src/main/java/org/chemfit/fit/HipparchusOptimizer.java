@@ -235,6 +235,12 @@ final class HipparchusOptimizer implements Optimizer {
                 outcome = "converged (" + method.label + ", loss " + result.getValue() + ")";
             } catch (Stopped s) {
                 return;
+            } catch (org.hipparchus.exception.MathIllegalStateException e) {
+                // BOBYQA ends this way when rounding stops its quadratic model from improving near
+                // the minimum, which Powell's original treats as a normal return. The Fitter keeps
+                // the best point, so it is a convergence, not a failure.
+                outcome = e.getSpecifier() == org.hipparchus.optim.LocalizedOptimFormats.TRUST_REGION_STEP_FAILED
+                        ? "converged (" + method.label + ": no further reduction of its model)" : e;
             } catch (Throwable t) {
                 outcome = t;
             }
@@ -270,7 +276,7 @@ final class HipparchusOptimizer implements Optimizer {
                         radius = Math.min(radius, (hi[i] - lo[i]) / 2.0 * 0.999);
                     }
                     data.add(new SimpleBounds(lo, hi));
-                    return new BOBYQAOptimizer(2 * n + 1, radius, Math.max(radius * 1e-10, 1e-14))
+                    return new BOBYQAOptimizer(2 * n + 1, radius, Math.max(radius * 1e-9, 1e-14))
                             .optimize(data.toArray(new OptimizationData[0]));
                 }
                 case CMAES -> {

@@ -1,0 +1,115 @@
+package org.chemfit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+class ParametersTest {
+
+    private static Map<String, Object> nested() {
+        Map<String, Object> electrostatic = new LinkedHashMap<>();
+        electrostatic.put("te", 1.5);
+        electrostatic.put("scale", Map.of("inner", 0.25));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("epsilon", 0.01);
+        m.put("electrostatic", electrostatic);
+        m.put("sigma", 3);
+        return m;
+    }
+
+    @Test
+    void nestedMapsFlattenToDottedNamesInOrder() {
+        Parameters p = Parameters.of(nested());
+        assertEquals(List.of("epsilon", "electrostatic.te", "electrostatic.scale.inner", "sigma"), p.names());
+        assertEquals(1.5, p.get("electrostatic.te"));
+        assertEquals(0.25, p.get("electrostatic.scale.inner"));
+        assertEquals(3.0, p.get("sigma"));
+        assertEquals(4, p.size());
+    }
+
+    @Test
+    void nestedMapViewRoundTrips() {
+        Parameters p = Parameters.of(nested());
+        Map<String, Object> view = p.asNestedMap();
+        assertEquals(Map.of("te", 1.5, "scale", Map.of("inner", 0.25)), view.get("electrostatic"));
+        assertEquals(p, Parameters.of(view));
+        assertEquals(p, Parameters.of(p.asFlatMap()));
+    }
+
+    @Test
+    void dottedKeysAndNestedKeysAreTheSameParameter() {
+        Parameters a = Parameters.of(Map.of("lj", Map.of("sigma", 3.4)));
+        Parameters b = Parameters.of(Map.of("lj.sigma", 3.4));
+        assertEquals(a, b);
+        assertEquals(a.hashCode(), b.hashCode());
+    }
+
+    @Test
+    void withCopiesAndLeavesTheOriginalUnchanged() {
+        Parameters p = Parameters.of(nested());
+        Parameters q = p.with("electrostatic.te", 2.0);
+        assertEquals(1.5, p.get("electrostatic.te"));
+        assertEquals(2.0, q.get("electrostatic.te"));
+        assertEquals(p.names(), q.names());
+        Parameters r = p.with("extra.value", 7.0);
+        assertEquals(5, r.size());
+        assertEquals(7.0, r.get("extra.value"));
+        assertFalse(p.contains("extra.value"));
+    }
+
+    @Test
+    void unknownNameSuggestsTheClosest() {
+        Parameters p = Parameters.of(nested());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> p.get("electrostatic.tee"));
+        assertTrue(e.getMessage().contains("unknown parameter 'electrostatic.tee'"), e.getMessage());
+        assertTrue(e.getMessage().contains("did you mean 'electrostatic.te'"), e.getMessage());
+        assertEquals(-1.0, p.get("nothing", -1.0));
+    }
+
+    @Test
+    void nonFiniteValuesAreRefusedWithNameAndValue() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Parameters.of(Map.of("x", Double.NaN)));
+        assertEquals("parameter 'x' must be a finite number, got NaN", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Parameters.of(Map.of("x", 1.0)).with("x", Double.POSITIVE_INFINITY));
+        assertEquals("parameter 'x' must be a finite number, got Infinity", e.getMessage());
+    }
+
+    @Test
+    void badShapesAreRefused() {
+        assertEquals("parameter 'x' must be a number or a map of parameters, got String abc",
+                assertThrows(IllegalArgumentException.class, () -> Parameters.of(Map.of("x", "abc"))).getMessage());
+        assertEquals("parameter group 'g' is empty",
+                assertThrows(IllegalArgumentException.class, () -> Parameters.of(Map.of("g", Map.of()))).getMessage());
+        Map<String, Object> clash = new LinkedHashMap<>();
+        clash.put("a", 1.0);
+        clash.put("a.b", 2.0);
+        assertEquals("parameter 'a' is both a value and the group of 'a.b'",
+                assertThrows(IllegalArgumentException.class, () -> Parameters.of(clash)).getMessage());
+        Map<String, Object> twice = new LinkedHashMap<>();
+        twice.put("a.b", 1.0);
+        twice.put("a", Map.of("b", 2.0));
+        assertEquals("parameter 'a.b' is given twice",
+                assertThrows(IllegalArgumentException.class, () -> Parameters.of(twice)).getMessage());
+        assertEquals("parameter name 'a..b' has an empty part between dots",
+                assertThrows(IllegalArgumentException.class, () -> Parameters.of(Map.of("a..b", 1.0))).getMessage());
+    }
+
+    @Test
+    void arraysFollowTheGivenNames() {
+        Parameters p = Parameters.of(nested());
+        double[] v = p.toArray(List.of("sigma", "epsilon"));
+        assertEquals(3.0, v[0]);
+        assertEquals(0.01, v[1]);
+        Parameters q = p.with(List.of("sigma", "epsilon"), new double[] {3.5, 0.02});
+        assertEquals(3.5, q.get("sigma"));
+        assertEquals(0.02, q.get("epsilon"));
+    }
+}
