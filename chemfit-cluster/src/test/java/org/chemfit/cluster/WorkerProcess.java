@@ -23,7 +23,7 @@ final class WorkerProcess implements AutoCloseable {
             "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
             "--add-opens", "java.management/sun.management=ALL-UNNAMED",
             "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED",
-            "-Dorg.slf4j.simpleLogger.log.com.hazelcast=warn", "-Dorg.slf4j.simpleLogger.showDateTime=true");
+            "-Dorg.slf4j.simpleLogger.log.com.hazelcast=warn");
 
     final String name;
     final Process process;
