@@ -99,8 +99,9 @@ final class LeafRun {
             parent.runTerm(index, params, leaf);
         } catch (EvaluationCancelledException e) {
             throw e;
-        } catch (RuntimeException e) {
-            // runTerm records a term's own failures; this is the runtime failing around it
+        } catch (RuntimeException | Error e) {
+            // runTerm records a term's own failures; this is the runtime failing around it (or an
+            // Error such as a stack overflow in the term): report it rather than lose the task
             leaf.setFailure(TermFailedException.wrap(here, index, params, e));
             leaf.setStatus(EvaluationContext.Status.FAILED);
         }

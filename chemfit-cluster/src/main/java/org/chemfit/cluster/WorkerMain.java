@@ -51,6 +51,7 @@ public final class WorkerMain {
                 "  --bind ADDRESS         the interface to bind (default 127.0.0.1)",
                 "  --port PORT            the first port to try (default 5701; the next free one is taken)",
                 "  --threads N            tasks run at once (default: the number of processors)",
+                "  --prefetch N           tasks each thread asks for ahead of the one it runs (default 0)",
                 "  --secret-file PATH     a file whose first line is the secret (else CHEMFIT_CLUSTER_SECRET",
                 "                         or CHEMFIT_CLUSTER_SECRET_FILE)",
                 "  --option KEY=VALUE     passed to the factory; repeatable");
@@ -63,6 +64,7 @@ public final class WorkerMain {
         String bind = "127.0.0.1";
         int port = ClusterMemberConfig.DEFAULT_PORT;
         int threads = Runtime.getRuntime().availableProcessors();
+        int prefetch = 0;
         Path secretFile = null;
         Map<String, String> options = new LinkedHashMap<>();
         try {
@@ -83,6 +85,7 @@ public final class WorkerMain {
                     case "--bind" -> bind = v;
                     case "--port" -> port = intValue(a, v);
                     case "--threads" -> threads = intValue(a, v);
+                    case "--prefetch" -> prefetch = intValue(a, v);
                     case "--secret-file" -> secretFile = Path.of(v);
                     case "--option" -> {
                         int eq = v.indexOf('=');
@@ -102,6 +105,9 @@ public final class WorkerMain {
             }
             if (threads < 1) {
                 throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
+            }
+            if (prefetch < 0) {
+                throw new IllegalArgumentException("--prefetch must be 0 or more, got " + prefetch);
             }
         } catch (IllegalArgumentException e) {
             err.println("error: " + e.getMessage());
@@ -127,7 +133,7 @@ public final class WorkerMain {
             err.println("error: could not start a cluster member with " + config + ": " + e.getMessage());
             return 1;
         }
-        ClusterWorker worker = ClusterWorker.start(member, objective, secret, threads);
+        ClusterWorker worker = ClusterWorker.start(member, objective, secret, threads, prefetch);
         Runtime.getRuntime().addShutdownHook(new Thread(worker::close, "chemfit-worker-shutdown"));
         out.println("worker " + worker.memberUuid() + " joined cluster '" + cluster + "' with " + threads + " thread(s)");
         out.flush();

@@ -84,35 +84,53 @@ public final class ClusterBenchmark {
                 Thread.sleep(100);
             }
 
-            // ---- throughput with 1, 2, 3 workers
+            // ---- throughput with 1, 2, 3 workers, without and with prefetching
             Map<String, String> opts = Map.of("flat", "6", "sleepMs", Long.toString(sleepMs));
             CombinedObjectiveFunction six = new TestObjectives().create(Map.of("flat", "6"));
             report.append("Throughput on terms that sleep ").append(sleepMs).append(" ms (").append(threads)
                     .append(" threads per worker JVM, ").append(requests).append(" requests of 6 terms = ").append(requests * 6)
-                    .append(" tasks per run, one evaluateMany):\n\n")
-                    .append("| workers | tasks/s | ideal tasks/s | of ideal | scaling vs 1 worker |\n")
-                    .append("| --- | --- | --- | --- | --- |\n");
-            double base = Double.NaN;
-            try (ClusterWrapperCOB cob = new ClusterWrapperCOB(six, driver, options)) {
-                for (int w = 1; w <= 3; w++) {
-                    WorkerProcess wp = WorkerProcess.start("w" + w, dir, secret, cluster, port, port + 1, threads, opts);
-                    workers.add(wp);
-                    String uuid = wp.awaitUuid(Duration.ofMinutes(2));
-                    batch(cob, 2 * w * threads, "warm"); // warms up and lets the new worker prove the secret
-                    while (!cob.stats().verifiedMembers().contains(uuid)) {
-                        batch(cob, w * threads, "warm");
+                    .append(" tasks per run, one evaluateMany; median of 3 runs):\n\n")
+                    .append("| worker JVMs | prefetch | tasks/s | ideal tasks/s | of ideal | scaling vs 1 worker |\n")
+                    .append("| --- | --- | --- | --- | --- | --- |\n");
+            for (int prefetch : new int[] {0, 1}) {
+                double base = Double.NaN;
+                List<WorkerProcess> round = new ArrayList<>();
+                try (ClusterWrapperCOB cob = new ClusterWrapperCOB(six, driver, options)) {
+                    for (int w = 1; w <= 3; w++) {
+                        WorkerProcess wp = WorkerProcess.start("p" + prefetch + "w" + w, dir, secret, cluster, port, port + 1,
+                                threads, opts, List.of("--prefetch", Integer.toString(prefetch)));
+                        workers.add(wp);
+                        round.add(wp);
+                        String uuid = wp.awaitUuid(Duration.ofMinutes(2));
+                        batch(cob, 2 * w * threads, "warm"); // warms up and lets the new worker prove the secret
+                        while (!cob.stats().verifiedMembers().contains(uuid)) {
+                            batch(cob, w * threads, "warm");
+                        }
+                        // the median of three runs: this machine is shared, single runs are noisy
+                        double[] rates = new double[3];
+                        for (int k = 0; k < rates.length; k++) {
+                            long t0 = System.nanoTime();
+                            batch(cob, requests, "run" + w + "-" + k);
+                            rates[k] = requests * 6 / ((System.nanoTime() - t0) / 1e9);
+                        }
+                        Arrays.sort(rates);
+                        double rate = rates[1];
+                        double ideal = w * threads * 1000.0 / sleepMs;
+                        if (w == 1) {
+                            base = rate;
+                        }
+                        String line = String.format("| %d | %d | %.1f | %.1f | %.3f | %.3f |%n", w, prefetch, rate, ideal, rate / ideal,
+                                rate / (w * base));
+                        report.append(line);
+                        System.out.print(line);
                     }
-                    long t0 = System.nanoTime();
-                    batch(cob, requests, "run" + w);
-                    double seconds = (System.nanoTime() - t0) / 1e9;
-                    double rate = requests * 6 / seconds;
-                    double ideal = w * threads * 1000.0 / sleepMs;
-                    if (w == 1) {
-                        base = rate;
-                    }
-                    String line = String.format("| %d | %.1f | %.1f | %.3f | %.3f |%n", w, rate, ideal, rate / ideal, rate / (w * base));
-                    report.append(line);
-                    System.out.print(line);
+                }
+                for (WorkerProcess wp : round) {
+                    wp.close();
+                }
+                long gone = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (driver.getCluster().getMembers().size() > 1 && System.nanoTime() < gone) {
+                    Thread.sleep(100);
                 }
             }
             System.out.println();

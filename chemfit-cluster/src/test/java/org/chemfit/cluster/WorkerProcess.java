@@ -44,6 +44,11 @@ final class WorkerProcess implements AutoCloseable {
      */
     static WorkerProcess start(String name, Path dir, String secret, String cluster, int joinPort, int port, int threads,
             Map<String, String> options) {
+        return start(name, dir, secret, cluster, joinPort, port, threads, options, List.of());
+    }
+
+    static WorkerProcess start(String name, Path dir, String secret, String cluster, int joinPort, int port, int threads,
+            Map<String, String> options, List<String> extraArgs) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(JVM_OPTIONS);
@@ -53,6 +58,7 @@ final class WorkerProcess implements AutoCloseable {
         cmd.addAll(List.of("--factory", TestObjectives.class.getName(), "--cluster", cluster, "--join",
                 "127.0.0.1:" + joinPort, "--bind", "127.0.0.1", "--port", Integer.toString(port), "--threads",
                 Integer.toString(threads)));
+        cmd.addAll(extraArgs);
         options.forEach((k, v) -> {
             cmd.add("--option");
             cmd.add(k + "=" + v);
