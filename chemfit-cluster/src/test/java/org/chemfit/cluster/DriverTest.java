@@ -96,6 +96,38 @@ class DriverTest {
         }
     }
 
+    @Test
+    void aJournalRecorderReplaysOnTheDriverAndSeesEveryTermThatRan() {
+        CombinedObjectiveFunction objective = new TestObjectives().create(Map.of());
+        Parameters p = Parameters.of(List.of("x", "y"), new double[] {0.7, -0.4});
+        EvaluationContext serial = new EvaluationContext(p, "e1");
+        objective.evaluate(p, serial);
+        List<String> finished = java.util.Collections.synchronizedList(new ArrayList<>());
+        org.chemfit.TermRecorder journal = new org.chemfit.TermRecorder() {
+            @Override
+            public Recorded lookup(EvaluationContext child) {
+                // term 2.1 is in the journal already: it must not run again
+                EvaluationContext s = serial.child(2).child(1);
+                return child.path().equals("2.1") ? new Recorded(s.value(), s.quantities(), s.metadata()) : null;
+            }
+
+            @Override
+            public void finished(EvaluationContext child) {
+                finished.add(child.path() + "@" + child.metadata().get("member"));
+            }
+        };
+        try (ClusterWrapperCOB cob = new ClusterWrapperCOB(objective, member, local(2))) {
+            EvaluationContext ctx = new EvaluationContext(p, "e1");
+            ctx.setRecorder(journal);
+            double v = cob.evaluate(p, ctx);
+            assertEquals(Double.doubleToRawLongBits(serial.loss()), Double.doubleToRawLongBits(v));
+            assertEquals(EvaluationContext.Status.REPLAYED, ctx.child(2).child(1).status());
+            String me = member.getCluster().getLocalMember().getUuid().toString();
+            assertEquals(java.util.Set.of("0@" + me, "1@" + me, "2.0@" + me, "3@" + me, "4@" + me), java.util.Set.copyOf(finished));
+            assertEquals(5L, cob.stats().completedByMember().get(me));
+        }
+    }
+
     static CombinedObjectiveFunction failing() {
         return new CombinedObjectiveFunction(List.of(p -> p.get("x"), p -> {
             throw new IllegalStateException("no convergence at x = " + p.get("x"));
