@@ -49,9 +49,10 @@ public final class ClusterWorker implements AutoCloseable {
     private final ClusterSecret secret;
     private final UUID self;
     private final String address;
-    private final IQueue<byte[]> ready;
-    private final IQueue<byte[]> results;
-    private final IQueue<byte[]> tasks;
+    private final IQueue<Object> ready;
+    private final IQueue<Object> results;
+    /** Typed Object: a foreign member may put anything there, and it is refused, not cast. */
+    private final IQueue<Object> tasks;
     private final IMap<String, String> control;
     private final IMap<String, String> refused;
     private final List<Thread> threads = new ArrayList<>();
@@ -224,7 +225,7 @@ public final class ClusterWorker implements AutoCloseable {
                     }
                     tokenSession = s;
                 }
-                byte[] f = tasks.poll(POLL_MS, TimeUnit.MILLISECONDS);
+                Object f = tasks.poll(POLL_MS, TimeUnit.MILLISECONDS);
                 if (f == null) {
                     continue;
                 }

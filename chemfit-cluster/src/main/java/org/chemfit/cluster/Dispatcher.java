@@ -72,8 +72,9 @@ final class Dispatcher implements AutoCloseable {
     private final long session;
     private final UUID self;
     private final String selfAddress;
-    private final IQueue<byte[]> ready;
-    private final IQueue<byte[]> results;
+    /** Typed Object: a foreign member may put anything there, and it is refused, not cast. */
+    private final IQueue<Object> ready;
+    private final IQueue<Object> results;
     private final IMap<String, String> control;
     private final IMap<String, String> refusedMap;
     private final String driverValue;
@@ -240,7 +241,7 @@ final class Dispatcher implements AutoCloseable {
     private void tokenLoop() {
         while (!closed) {
             try {
-                byte[] item = ready.poll(POLL_MS, TimeUnit.MILLISECONDS);
+                Object item = ready.poll(POLL_MS, TimeUnit.MILLISECONDS);
                 if (item == null) {
                     continue;
                 }
@@ -318,7 +319,7 @@ final class Dispatcher implements AutoCloseable {
                 }
                 e.owner = m;
                 try {
-                    hz.<byte[]>getQueue(Channels.tasks(m)).offer(e.frame);
+                    hz.<Object>getQueue(Channels.tasks(m)).offer(e.frame);
                 } catch (RuntimeException ex) {
                     LOG.debug("could not hand task {} to {}: {}", e.task.id(), m, ex.toString());
                     requeue(e, m);
@@ -360,7 +361,7 @@ final class Dispatcher implements AutoCloseable {
     private void collectLoop() {
         while (!closed) {
             try {
-                byte[] item = results.poll(POLL_MS, TimeUnit.MILLISECONDS);
+                Object item = results.poll(POLL_MS, TimeUnit.MILLISECONDS);
                 if (item == null) {
                     continue;
                 }

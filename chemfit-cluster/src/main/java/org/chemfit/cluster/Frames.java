@@ -254,7 +254,7 @@ final class Frames {
         return f[1];
     }
 
-    static Task decodeTask(byte[] f, ClusterSecret secret) throws RefusedFrameException {
+    static Task decodeTask(Object f, ClusterSecret secret) throws RefusedFrameException {
         DataInputStream in = body(f, TASK, secret);
         try {
             long session = in.readLong();
@@ -280,7 +280,7 @@ final class Frames {
         }
     }
 
-    static Result decodeResult(byte[] f, ClusterSecret secret) throws RefusedFrameException {
+    static Result decodeResult(Object f, ClusterSecret secret) throws RefusedFrameException {
         DataInputStream in = body(f, RESULT, secret);
         try {
             long session = in.readLong();
@@ -322,7 +322,7 @@ final class Frames {
         }
     }
 
-    static Ready decodeReady(byte[] f, ClusterSecret secret) throws RefusedFrameException {
+    static Ready decodeReady(Object f, ClusterSecret secret) throws RefusedFrameException {
         DataInputStream in = body(f, READY, secret);
         try {
             String member = readString(in);
@@ -355,8 +355,9 @@ final class Frames {
         }
     }
 
-    private static DataInputStream body(byte[] f, byte kind, ClusterSecret secret) throws RefusedFrameException {
-        byte k = check(f, secret);
+    private static DataInputStream body(Object item, byte kind, ClusterSecret secret) throws RefusedFrameException {
+        byte k = check(item, secret);
+        byte[] f = (byte[]) item;
         if (k != kind) {
             throw new RefusedFrameException("expected a frame of kind " + kind + ", got kind " + k);
         }

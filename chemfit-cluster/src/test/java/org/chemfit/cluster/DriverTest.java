@@ -128,6 +128,44 @@ class DriverTest {
         }
     }
 
+    @Test
+    void forgedTasksAndResultsAreRefusedAndNeverCounted() throws Exception {
+        ClusterSecret wrong = ClusterSecret.of("a forger does not know the secret");
+        CombinedObjectiveFunction objective = new TestObjectives().create(Map.of());
+        Parameters p = Parameters.of(List.of("x", "y"), new double[] {0.5, 0.5});
+        ClusterOptions o = ClusterOptions.builder(SECRET).memberWait(Duration.ofMinutes(5)).build();
+        try (ClusterWrapperCOB cob = new ClusterWrapperCOB(objective, member, o)) {
+            var future = cob.evaluateAsync(p, new EvaluationContext(p, "e7"));
+            String me = member.getCluster().getLocalMember().getUuid().toString();
+            // a forged result for the first task of this driver, signed with the wrong secret
+            Frames.Result forged = new Frames.Result(0, 1, "e7", me, "127.0.0.1:1", EvaluationContext.Status.OK, -1e9,
+                    org.chemfit.Quantities.empty(), new java.util.LinkedHashMap<>(), null, 0, 1, "t", null, true);
+            member.<byte[]>getQueue(Channels.RESULTS).offer(Frames.encode(forged, wrong));
+            member.<Object>getQueue(Channels.RESULTS).offer("not a frame");
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (cob.stats().refusedFrames() < 2 && System.nanoTime() < end) {
+                Thread.sleep(10);
+            }
+            assertEquals(2, cob.stats().refusedFrames());
+            assertTrue(cob.stats().completedByMember().isEmpty());
+            assertTrue(!future.isDone());
+
+            // a worker (in this JVM) now runs the real tasks; a forged task in its queue is refused
+            try (ClusterWorker worker = ClusterWorker.start(member, objective, SECRET, 1)) {
+                Frames.Task task = new Frames.Task(1, 999, "e9", new int[] {0}, "energy", p);
+                member.<byte[]>getQueue(Channels.tasks(worker.memberUuid())).offer(Frames.encode(task, wrong));
+                double v = future.get(60, TimeUnit.SECONDS);
+                assertEquals(Double.doubleToRawLongBits(objective.evaluate(p)), Double.doubleToRawLongBits(v));
+                end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (worker.framesRefused() < 1 && System.nanoTime() < end) {
+                    Thread.sleep(10);
+                }
+                assertEquals(1, worker.framesRefused());
+                assertEquals(6, worker.tasksRun());
+            }
+        }
+    }
+
     static CombinedObjectiveFunction failing() {
         return new CombinedObjectiveFunction(List.of(p -> p.get("x"), p -> {
             throw new IllegalStateException("no convergence at x = " + p.get("x"));
