@@ -11,6 +11,8 @@ final class Channels {
     static final String READY = PREFIX + "ready";
     /** Queue of results, for the driver. */
     static final String RESULTS = PREFIX + "results";
+    /** Topic of cancel frames, for the workers. */
+    static final String CANCEL = PREFIX + "cancel";
     /** Map: "driver" to the driver member's UUID. */
     static final String CONTROL = PREFIX + "control";
     /** Map: member UUID to why the driver refused it. */

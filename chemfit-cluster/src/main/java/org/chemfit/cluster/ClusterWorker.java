@@ -59,6 +59,11 @@ public final class ClusterWorker implements AutoCloseable {
     private final AtomicLong tokenSeq = new AtomicLong();
     private final AtomicLong tasksRun = new AtomicLong();
     private final AtomicLong framesRefused = new AtomicLong();
+    private final AtomicLong tasksCancelled = new AtomicLong();
+    /** The task each busy thread runs, for cancel frames. */
+    private final java.util.Map<Thread, Frames.Task> running = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Set<Frames.Task> cancelled = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private UUID cancelListener;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile long session;
     private volatile String refusal;
@@ -128,6 +133,7 @@ public final class ClusterWorker implements AutoCloseable {
             t.setDaemon(true);
             w.threads.add(t);
         }
+        w.cancelListener = member.<Object>getTopic(Channels.CANCEL).addMessageListener(m -> w.onCancel(m.getMessageObject()));
         w.threads.forEach(Thread::start);
         LOG.info("worker {} at {} runs up to {} task(s) at once for the {} leaf terms of {}", w.self, w.address, threads,
                 objective.leafCount(), objective);
@@ -147,6 +153,33 @@ public final class ClusterWorker implements AutoCloseable {
     /** @return how many frames this worker refused (bad HMAC or not ours) */
     public long framesRefused() {
         return framesRefused.get();
+    }
+
+    /** @return how many running tasks the driver cancelled on this worker */
+    public long tasksCancelled() {
+        return tasksCancelled.get();
+    }
+
+    /** A signed cancel frame: interrupts the thread running that task, if any here. */
+    private void onCancel(Object item) {
+        Frames.Cancel c;
+        try {
+            c = Frames.decodeCancel(item, secret);
+        } catch (Frames.RefusedFrameException e) {
+            framesRefused.incrementAndGet();
+            LOG.warn("refused a cancel frame: {}", e.getMessage());
+            return;
+        }
+        synchronized (running) {
+            for (java.util.Map.Entry<Thread, Frames.Task> e : running.entrySet()) {
+                Frames.Task t = e.getValue();
+                if (t.session() == c.session() && t.seq() == c.seq()) {
+                    // under the lock the thread cannot move on to another task meanwhile
+                    cancelled.add(t);
+                    e.getKey().interrupt();
+                }
+            }
+        }
     }
 
     /** @return why the driver refused this member, once it did */
@@ -238,12 +271,35 @@ public final class ClusterWorker implements AutoCloseable {
                     continue;
                 }
                 Frames.Result r;
+                Thread me = Thread.currentThread();
+                synchronized (running) {
+                    running.put(me, task);
+                }
                 try {
                     r = LeafRun.run(objective, task, self.toString(), address);
                 } catch (EvaluationCancelledException e) {
-                    return;
+                    if (closed) {
+                        return;
+                    }
+                    r = null;
+                } finally {
+                    synchronized (running) {
+                        running.remove(me);
+                    }
                 }
-                tasksRun.incrementAndGet();
+                if (cancelled.remove(task)) {
+                    // the interrupt was for that task only; the driver dropped it already
+                    Thread.interrupted();
+                    tasksCancelled.incrementAndGet();
+                    LOG.info("stopped task {} of {}: cancelled by the driver", task.id(), task.evaluationId());
+                }
+                if (r == null) {
+                    r = new Frames.Result(task.session(), task.seq(), task.evaluationId(), self.toString(), address,
+                            org.chemfit.EvaluationContext.Status.FAILED, Double.NaN, org.chemfit.Quantities.empty(),
+                            new java.util.LinkedHashMap<>(), null, 0, -1, null, "the term was cancelled on the worker", false);
+                } else {
+                    tasksRun.incrementAndGet();
+                }
                 // the result says this thread is free: the driver's next task for it needs no separate token
                 boolean current = task.session() == tokenSession && session == tokenSession;
                 results.offer(Frames.encode(r.ready(current), secret));
@@ -279,6 +335,13 @@ public final class ClusterWorker implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        try {
+            if (cancelListener != null) {
+                hz.getTopic(Channels.CANCEL).removeMessageListener(cancelListener);
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("removing the cancel listener: {}", e.toString());
+        }
         for (Thread t : threads) {
             t.interrupt();
         }

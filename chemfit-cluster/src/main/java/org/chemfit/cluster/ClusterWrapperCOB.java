@@ -50,8 +50,8 @@ import com.hazelcast.core.HazelcastInstance;
  *
  * @implNote Thread-safe: many evaluations may run at once. It owns its dispatching threads and
  *     stops them on {@link #close()}; it does not shut down the Hazelcast member it was given.
- *     Cancelling an evaluation drops its tasks that did not start; a term already running on a
- *     worker runs to its end and its result is dropped.
+ *     Cancelling an evaluation (or interrupting the thread that waits for it) drops its tasks
+ *     that did not start and tells the workers to interrupt the terms that did.
  */
 public final class ClusterWrapperCOB implements BatchObjectiveFunction, AutoCloseable {
 

@@ -54,6 +54,8 @@ final class Dispatcher implements AutoCloseable {
         final byte[] frame;
         final AtomicBoolean done = new AtomicBoolean();
         volatile UUID owner;
+        /** Run by one of the driver's own threads. */
+        volatile boolean local;
         final long queuedNanos = System.nanoTime();
 
         Entry(long seq, RemoteLeaf leaf, Frames.Task task, byte[] frame) {
@@ -75,6 +77,7 @@ final class Dispatcher implements AutoCloseable {
     /** Typed Object: a foreign member may put anything there, and it is refused, not cast. */
     private final IQueue<Object> ready;
     private final IQueue<Object> results;
+    private final com.hazelcast.topic.ITopic<Object> cancels;
     private final IMap<String, String> control;
     private final IMap<String, String> refusedMap;
     private final String driverValue;
@@ -111,6 +114,7 @@ final class Dispatcher implements AutoCloseable {
         this.selfAddress = me.getAddress().getHost() + ":" + me.getAddress().getPort();
         this.ready = hz.getQueue(Channels.READY);
         this.results = hz.getQueue(Channels.RESULTS);
+        this.cancels = hz.getTopic(Channels.CANCEL);
         this.control = hz.getMap(Channels.CONTROL);
         this.refusedMap = hz.getMap(Channels.REFUSED);
         this.driverValue = self + "/" + Long.toHexString(session);
@@ -197,11 +201,21 @@ final class Dispatcher implements AutoCloseable {
         return e;
     }
 
-    /** Forgets a task: a result for it is dropped, and it is not handed out any more. */
+    /**
+     * Forgets a task: a result for it is dropped, and it is not handed out any more. When a
+     * worker holds it, the worker is told to stop it (its term's thread is interrupted).
+     */
     void cancel(Entry e) {
         if (e.done.compareAndSet(false, true)) {
             outstanding.remove(e.seq);
             pending.remove(e);
+            if (e.owner != null && !e.local) {
+                try {
+                    cancels.publish(Frames.encode(new Frames.Cancel(session, e.seq), secret));
+                } catch (RuntimeException ex) {
+                    LOG.debug("could not send the cancel of task {}: {}", e.task.id(), ex.toString());
+                }
+            }
         }
     }
 
@@ -414,6 +428,7 @@ final class Dispatcher implements AutoCloseable {
                 if (e == null || e.done.get()) {
                     continue;
                 }
+                e.local = true;
                 e.owner = self;
                 Frames.Result r = LeafRun.run(root, e.task, me, selfAddress);
                 finish(e, r);

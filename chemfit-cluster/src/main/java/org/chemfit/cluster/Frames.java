@@ -40,6 +40,7 @@ final class Frames {
     static final byte TASK = 1;
     static final byte RESULT = 2;
     static final byte READY = 3;
+    static final byte CANCEL = 4;
     static final int TAG_BYTES = 32;
     /** Largest frame accepted, against memory exhaustion by a forged length. */
     static final int MAX_FRAME = 64 << 20;
@@ -81,6 +82,10 @@ final class Frames {
 
     /** A free worker thread of a member asking the driver of a session for a task. */
     record Ready(String member, long session, long seq) {
+    }
+
+    /** The driver asking the member that runs a task to stop it. */
+    record Cancel(long session, long seq) {
     }
 
     /** A frame that was refused: bad tag, unknown kind, or malformed content. */
@@ -153,6 +158,25 @@ final class Frames {
             out.writeLong(r.session());
             out.writeLong(r.seq());
         });
+    }
+
+    static byte[] encode(Cancel c, ClusterSecret secret) {
+        return frame(CANCEL, secret, out -> {
+            out.writeLong(c.session());
+            out.writeLong(c.seq());
+        });
+    }
+
+    static Cancel decodeCancel(Object f, ClusterSecret secret) throws RefusedFrameException {
+        DataInputStream in = body(f, CANCEL, secret);
+        try {
+            long session = in.readLong();
+            long seq = in.readLong();
+            end(in);
+            return new Cancel(session, seq);
+        } catch (IOException e) {
+            throw new RefusedFrameException("malformed cancel frame: " + e.getMessage());
+        }
     }
 
     private interface Body {

@@ -166,6 +166,35 @@ class DriverTest {
         }
     }
 
+    @Test
+    void cancellingAnEvaluationStopsItsTermsOnTheWorker() throws Exception {
+        CombinedObjectiveFunction objective = new TestObjectives().create(Map.of());
+        ClusterOptions o = ClusterOptions.builder(SECRET).memberWait(Duration.ofMinutes(5)).build();
+        try (ClusterWrapperCOB cob = new ClusterWrapperCOB(objective, member, o);
+                ClusterWorker worker = ClusterWorker.start(member, objective, SECRET, 2)) {
+            Parameters slow = Parameters.of(List.of("x", "y", "sleep_ms"), new double[] {0.5, 0.5, 600_000});
+            var future = cob.evaluateAsync(slow);
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (cob.stats().inFlightByMember().getOrDefault(worker.memberUuid().toString(), 0) < 2 && System.nanoTime() < end) {
+                Thread.sleep(10);
+            }
+            assertEquals(2, cob.stats().inFlightByMember().get(worker.memberUuid().toString()));
+            Thread.sleep(200); // both terms are asleep in the worker now
+            assertTrue(future.cancel(true));
+            end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (worker.tasksCancelled() < 2 && System.nanoTime() < end) {
+                Thread.sleep(10);
+            }
+            assertEquals(2, worker.tasksCancelled());
+            assertEquals(0, worker.tasksRun());
+            // both threads are free again: a quick evaluation goes through
+            Parameters quick = Parameters.of(List.of("x", "y", "sleep_ms"), new double[] {0.5, 0.5, 0});
+            double v = cob.evaluateAsync(quick).get(30, TimeUnit.SECONDS);
+            assertEquals(Double.doubleToRawLongBits(objective.evaluate(quick)), Double.doubleToRawLongBits(v));
+            assertEquals(6, worker.tasksRun());
+        }
+    }
+
     static CombinedObjectiveFunction failing() {
         return new CombinedObjectiveFunction(List.of(p -> p.get("x"), p -> {
             throw new IllegalStateException("no convergence at x = " + p.get("x"));

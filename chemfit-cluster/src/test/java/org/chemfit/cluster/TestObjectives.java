@@ -22,7 +22,7 @@ import org.chemfit.Quantities;
  * functions, so that any difference in how values travel or are reduced shows in the last bit.
  * Options: {@code sleepMs} (each term sleeps that long), {@code runlog} (a directory where each
  * process appends one line per term it runs to {@code <pid>.log}), {@code flat} (instead, a flat
- * objective of that many leaves).
+ * objective of that many leaves). A parameter {@code sleep_ms} adds to the sleep.
  */
 public final class TestObjectives implements ObjectiveFactory {
 
@@ -81,9 +81,10 @@ public final class TestObjectives implements ObjectiveFactory {
                     throw new UncheckedIOException(e);
                 }
             }
-            if (sleepMs > 0) {
+            long sleep = sleepMs + (long) p.get("sleep_ms", 0);
+            if (sleep > 0) {
                 try {
-                    Thread.sleep(sleepMs);
+                    Thread.sleep(sleep);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new org.chemfit.EvaluationCancelledException("interrupted", e);
