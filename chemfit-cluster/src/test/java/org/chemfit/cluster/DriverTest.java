@@ -195,6 +195,31 @@ class DriverTest {
         }
     }
 
+    @Test
+    void theMemberListensOnLoopbackOnly() throws Exception {
+        var address = member.getCluster().getLocalMember().getAddress();
+        assertEquals("127.0.0.1", address.getHost());
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress("127.0.0.1", address.getPort()), 2000);
+            assertTrue(s.isConnected());
+        }
+        // every other address of this machine is refused (the kernel answers locally: nothing leaves it)
+        List<java.net.InetAddress> others = new ArrayList<>();
+        for (var nif : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+            for (var a : java.util.Collections.list(nif.getInetAddresses())) {
+                if (!a.isLoopbackAddress() && a instanceof java.net.Inet4Address) {
+                    others.add(a);
+                }
+            }
+        }
+        for (java.net.InetAddress a : others) {
+            try (java.net.Socket s = new java.net.Socket()) {
+                assertThrows(java.net.ConnectException.class,
+                        () -> s.connect(new java.net.InetSocketAddress(a, address.getPort()), 2000), a.toString());
+            }
+        }
+    }
+
     static CombinedObjectiveFunction failing() {
         return new CombinedObjectiveFunction(List.of(p -> p.get("x"), p -> {
             throw new IllegalStateException("no convergence at x = " + p.get("x"));
