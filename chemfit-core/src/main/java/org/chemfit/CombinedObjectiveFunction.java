@@ -303,6 +303,7 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
                     break;
                 }
                 attempt++;
+                child.resetForRetry();
                 child.put("retries", attempt);
             }
         }

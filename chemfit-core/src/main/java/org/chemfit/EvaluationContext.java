@@ -140,6 +140,15 @@ public final class EvaluationContext {
         return recorder;
     }
 
+    /** Forgets the outcome of a failed attempt (its terms, quantities and value) before a retry. */
+    void resetForRetry() {
+        children = null;
+        quantities = Quantities.empty();
+        value = Double.NaN;
+        contribution = Double.NaN;
+        status = Status.PENDING;
+    }
+
     /** @return the parameters being evaluated */
     public Parameters parameters() {
         return parameters;

@@ -218,4 +218,21 @@ class CombinedObjectiveFunctionTest {
         assertEquals(true, ctx.child(1).metadata().get("recorded"));
         assertSame(replayFirst, ctx.child(1).recorder());
     }
+
+    @Test
+    void aNestedObjectiveIsRetriedAsAWhole() {
+        AtomicInteger calls = new AtomicInteger();
+        ObjectiveFunction flaky = p -> {
+            if (calls.incrementAndGet() == 1) {
+                throw new IllegalStateException("flaky");
+            }
+            return 2.0;
+        };
+        var inner = new CombinedObjectiveFunction(List.<ObjectiveFunction>of(p -> 1.0, flaky)).named("inner");
+        var outer = new CombinedObjectiveFunction(List.of(inner)).withFailurePolicy(FailurePolicy.raise().withRetries(1));
+        EvaluationContext ctx = new EvaluationContext(X2);
+        assertEquals(3.0, outer.evaluate(X2, ctx));
+        assertEquals(2, ctx.child(0).children().size());
+        assertEquals(1, ctx.child(0).metadata().get("retries"));
+    }
 }

@@ -13,6 +13,9 @@ import java.util.Locale;
  *   <tr><td>Nelder-Mead</td><td>downhill simplex</td><td>Hipparchus {@code SimplexOptimizer}</td></tr>
  *   <tr><td>Powell</td><td>Powell's conjugate directions</td><td>Hipparchus {@code PowellOptimizer}</td></tr>
  *   <tr><td>BOBYQA</td><td>Powell's bound-constrained quadratic model</td><td>Hipparchus {@code BOBYQAOptimizer}</td></tr>
+ *   <tr><td>CMA-ES</td><td>CMA-ES in ask/tell form: a whole generation per ask, evaluated at once by a
+ *       {@code BatchObjectiveFunction}</td><td>written from N. Hansen, "The CMA Evolution Strategy: A
+ *       Tutorial", arXiv:1604.00772</td></tr>
  *   <tr><td>CMA-ES-hipparchus</td><td>CMA-ES, one candidate at a time</td><td>Hipparchus {@code CMAESOptimizer}</td></tr>
  * </table>
  *
@@ -49,6 +52,27 @@ public final class Optimizers {
     }
 
     /**
+     * @return the batch CMA-ES (Hansen's tutorial, arXiv:1604.00772) with the default population
+     *     {@code 4 + floor(3 ln n)} and an initial step of 0.3 in scaled coordinates (half the
+     *     bounded range, else |start|, else 1)
+     */
+    public static Optimizer cmaes() {
+        return new CmaEsOptimizer(0, 0.3);
+    }
+
+    /**
+     * @param populationSize points per generation (lambda), at least 2; 0 for the default
+     * @param initialSigma the initial step in scaled coordinates, positive
+     * @return the batch CMA-ES with that population and step; a run is reproducible for a given
+     *     seed whatever the pool that evaluates it
+     * @throws IllegalArgumentException for a population below 2 (other than 0) or a step that is not
+     *     positive and finite
+     */
+    public static Optimizer cmaes(int populationSize, double initialSigma) {
+        return new CmaEsOptimizer(populationSize, initialSigma);
+    }
+
+    /**
      * @param optimizer a method returned by this class
      * @param relative relative tolerance on the loss between iterations
      * @param absolute absolute tolerance on the loss between iterations
@@ -64,7 +88,7 @@ public final class Optimizers {
 
     /** @return the names {@link #byName} accepts */
     public static List<String> names() {
-        return List.of("Nelder-Mead", "Powell", "BOBYQA", "CMA-ES-hipparchus");
+        return List.of("Nelder-Mead", "Powell", "BOBYQA", "CMA-ES", "CMA-ES-hipparchus");
     }
 
     /**
@@ -78,7 +102,8 @@ public final class Optimizers {
             case "nelder-mead", "neldermead", "simplex" -> nelderMead();
             case "powell" -> powell();
             case "bobyqa" -> bobyqa();
-            case "cma-es-hipparchus", "cma-es", "cmaes" -> hipparchusCmaes();
+            case "cma-es", "cmaes" -> cmaes();
+            case "cma-es-hipparchus", "cmaes-hipparchus" -> hipparchusCmaes();
             default -> {
                 String s = org.chemfit.Names.closest(name, names());
                 throw new IllegalArgumentException("unknown optimization method '" + name + "'"

@@ -1,0 +1,621 @@
+package org.chemfit.atoms;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+import org.chemfit.Parameters;
+
+/**
+ * A sum of pair terms, each bound to a pair of species and to parameter names: Lennard-Jones,
+ * Morse, Buckingham and Coulomb. Units are eV, Å and the elementary charge e.
+ *
+ * <table>
+ *   <caption>Pair terms (r: distance; every term may have a cutoff r_c, and may be shifted by -E(r_c))</caption>
+ *   <tr><th>term</th><th>E(r)</th></tr>
+ *   <tr><td>Lennard-Jones</td><td>4 ε [(σ/r)^12 - (σ/r)^6]</td></tr>
+ *   <tr><td>Morse</td><td>D [e^(-2α(r-r0)) - 2 e^(-α(r-r0))]</td></tr>
+ *   <tr><td>Buckingham</td><td>A e^(-r/ρ) - C / r^6</td></tr>
+ *   <tr><td>Coulomb</td><td>k q_i q_j / r, k = 14.3996454784 eV Å / e² (from the CODATA 2018 values of
+ *       e and ε0: k = e / (4π ε0 · 1 Å) in eV·Å)</td></tr>
+ * </table>
+ *
+ * <pre>{@code
+ * // rigid TIP3P-form water: O-O Lennard-Jones, charges qH and -2 qH, intermolecular pairs only
+ * PairPotential water = PairPotential.builder()
+ *         .lennardJones("O", "O", "epsilon", "sigma")
+ *         .coulomb(Map.of("H", ParameterRef.of("qH"), "O", ParameterRef.scaled("qH", -2)))
+ *         .excludeIntramolecular()
+ *         .build();
+ * double e = water.energy(dimer.withConsecutiveMolecules(3), params);
+ * }</pre>
+ *
+ * <p>Species {@code "*"} matches every species. Each pair of atoms counts once. In a periodic cell
+ * each pair interacts through its minimum image only (no lattice sums, no Ewald): a finite cutoff
+ * must then be at most half the shortest distance between opposite cell faces, and without a
+ * cutoff the model suits a cluster in a large box (as the water-dimer data). With
+ * {@link Builder#excludeIntramolecular()} pairs of atoms with the same molecule index are left out.
+ *
+ * @implNote Immutable and thread-safe; each call binds the parameters into local objects.
+ */
+public final class PairPotential implements Potential {
+
+    /** The Coulomb constant e²/(4π ε0) in eV·Å/e² (CODATA 2018). */
+    public static final double COULOMB_CONSTANT = 14.3996454784;
+
+    private final List<Term> terms;
+    private final boolean excludeIntramolecular;
+
+    private PairPotential(List<Term> terms, boolean excludeIntramolecular) {
+        this.terms = List.copyOf(terms);
+        this.excludeIntramolecular = excludeIntramolecular;
+    }
+
+    /** @return a builder */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public Set<String> parameterNames() {
+        Set<String> s = new LinkedHashSet<>();
+        for (Term t : terms) {
+            for (ParameterRef r : t.refs()) {
+                if (!r.isConstant()) {
+                    s.add(r.name());
+                }
+            }
+        }
+        return s;
+    }
+
+    /** @return whether pairs within one molecule are left out */
+    public boolean excludesIntramolecular() {
+        return excludeIntramolecular;
+    }
+
+    @Override
+    public double energyAndForces(Atoms atoms, Parameters params, double[] forces) {
+        int n = atoms.size();
+        if (forces != null) {
+            if (forces.length != 3 * n) {
+                throw new IllegalArgumentException("the forces array must have 3 * " + n + " = " + 3 * n + " entries, got "
+                        + forces.length);
+            }
+            Arrays.fill(forces, 0.0);
+        }
+        int[] mol = atoms.moleculesArray();
+        if (excludeIntramolecular && mol == null) {
+            throw new IllegalArgumentException("this potential excludes intramolecular pairs and needs molecule indices, but "
+                    + atoms + " has none: set them with Atoms.withMolecules or a molecule:I:1 column in the extended XYZ file");
+        }
+        double radius = atoms.minimumImageRadius();
+        for (Term t : terms) {
+            if (atoms.isPeriodic() && Double.isFinite(t.cutoff) && t.cutoff > radius + 1e-12) {
+                throw new IllegalArgumentException("the cutoff " + t.cutoff + " Å of " + t.label() + " exceeds " + radius
+                        + " Å, half the shortest width of the periodic cell, so the minimum image would miss pairs");
+            }
+        }
+        // index the species of this structure and bind the terms that apply to each pair of them
+        String[] species = atoms.speciesArray();
+        Map<String, Integer> kinds = new HashMap<>();
+        int[] kind = new int[n];
+        List<String> kindNames = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Integer k = kinds.get(species[i]);
+            if (k == null) {
+                k = kindNames.size();
+                kinds.put(species[i], k);
+                kindNames.add(species[i]);
+            }
+            kind[i] = k;
+        }
+        int nk = kindNames.size();
+        Bound[] bound = new Bound[terms.size()];
+        for (int t = 0; t < bound.length; t++) {
+            bound[t] = terms.get(t).bind(params, atoms);
+        }
+        Bound[][][] table = new Bound[nk][nk][];
+        for (int a = 0; a < nk; a++) {
+            for (int b = 0; b < nk; b++) {
+                List<Bound> list = new ArrayList<>();
+                for (int t = 0; t < bound.length; t++) {
+                    if (terms.get(t).applies(kindNames.get(a), kindNames.get(b))) {
+                        list.add(bound[t]);
+                    }
+                }
+                table[a][b] = list.toArray(new Bound[0]);
+            }
+        }
+        double[] pos = atoms.positionsArray();
+        double[] d = new double[3];
+        double[] dEdr = new double[1];
+        double energy = 0;
+        for (int i = 0; i < n; i++) {
+            for (int j = i + 1; j < n; j++) {
+                if (excludeIntramolecular && mol[i] == mol[j]) {
+                    continue;
+                }
+                Bound[] list = table[kind[i]][kind[j]];
+                if (list.length == 0) {
+                    continue;
+                }
+                double r2 = atoms.displacement(pos, i, j, d);
+                double r = Math.sqrt(r2);
+                double g = 0;
+                for (Bound b : list) {
+                    if (r >= b.cutoff) {
+                        continue;
+                    }
+                    if (r == 0) {
+                        throw new IllegalArgumentException("atoms " + i + " and " + j + " of " + atoms
+                                + " are at the same place; the pair energy is infinite");
+                    }
+                    energy += b.function.energy(i, j, r, dEdr);
+                    g += dEdr[0];
+                    if (b.shifted) {
+                        energy -= b.function.energy(i, j, b.cutoff, dEdr);
+                    }
+                }
+                if (forces != null && g != 0) {
+                    double s = g / r;
+                    for (int c = 0; c < 3; c++) {
+                        forces[3 * i + c] += s * d[c];
+                        forces[3 * j + c] -= s * d[c];
+                    }
+                }
+            }
+        }
+        return energy;
+    }
+
+    @Override
+    public String toString() {
+        List<String> l = new ArrayList<>();
+        for (Term t : terms) {
+            l.add(t.label());
+        }
+        return "PairPotential" + l + (excludeIntramolecular ? " (intermolecular)" : "");
+    }
+
+    /** A pair function with its parameters bound: energy at r, dE/dr written into dEdr[0]. */
+    @FunctionalInterface
+    interface PairFunction {
+        double energy(int i, int j, double r, double[] dEdr);
+    }
+
+    /** A term bound to one evaluation's parameters. */
+    private record Bound(PairFunction function, double cutoff, boolean shifted) {
+    }
+
+    /** One pair term: species, cutoff and the parameters it reads. */
+    abstract static class Term {
+        final String a;
+        final String b;
+        final double cutoff;
+        final boolean shifted;
+
+        Term(String a, String b, double cutoff, boolean shifted) {
+            this.a = species(a);
+            this.b = species(b);
+            if (!(cutoff > 0)) {
+                throw new IllegalArgumentException("a cutoff must be positive, got " + cutoff);
+            }
+            if (shifted && !Double.isFinite(cutoff)) {
+                throw new IllegalArgumentException("a shifted term needs a finite cutoff, got " + cutoff);
+            }
+            this.cutoff = cutoff;
+            this.shifted = shifted;
+        }
+
+        private static String species(String s) {
+            if (s == null || s.isBlank()) {
+                throw new IllegalArgumentException("a pair term needs two species (or \"*\"), got '" + s + "'");
+            }
+            return s;
+        }
+
+        boolean applies(String si, String sj) {
+            return matches(a, si) && matches(b, sj) || matches(a, sj) && matches(b, si);
+        }
+
+        private static boolean matches(String pattern, String s) {
+            return pattern.equals("*") || pattern.equals(s);
+        }
+
+        Bound bind(Parameters p, Atoms atoms) {
+            return new Bound(function(p, atoms), cutoff, shifted);
+        }
+
+        abstract PairFunction function(Parameters p, Atoms atoms);
+
+        abstract List<ParameterRef> refs();
+
+        abstract String kind();
+
+        String label() {
+            return kind() + "(" + a + "-" + b + (Double.isFinite(cutoff) ? ", cutoff " + cutoff + (shifted ? ", shifted" : "") : "")
+                    + ")";
+        }
+    }
+
+    private static final class LennardJones extends Term {
+        final ParameterRef eps;
+        final ParameterRef sigma;
+
+        LennardJones(String a, String b, ParameterRef eps, ParameterRef sigma, double cutoff, boolean shifted) {
+            super(a, b, cutoff, shifted);
+            this.eps = Objects.requireNonNull(eps, "epsilon");
+            this.sigma = Objects.requireNonNull(sigma, "sigma");
+        }
+
+        @Override
+        PairFunction function(Parameters p, Atoms atoms) {
+            double e4 = 4 * eps.value(p);
+            double s = sigma.value(p);
+            double s2 = s * s;
+            return (i, j, r, dEdr) -> {
+                double x2 = s2 / (r * r);
+                double x6 = x2 * x2 * x2;
+                double x12 = x6 * x6;
+                dEdr[0] = e4 * (-12 * x12 + 6 * x6) / r;
+                return e4 * (x12 - x6);
+            };
+        }
+
+        @Override
+        List<ParameterRef> refs() {
+            return List.of(eps, sigma);
+        }
+
+        @Override
+        String kind() {
+            return "LennardJones";
+        }
+    }
+
+    private static final class Morse extends Term {
+        final ParameterRef depth;
+        final ParameterRef alpha;
+        final ParameterRef r0;
+
+        Morse(String a, String b, ParameterRef depth, ParameterRef alpha, ParameterRef r0, double cutoff, boolean shifted) {
+            super(a, b, cutoff, shifted);
+            this.depth = Objects.requireNonNull(depth, "depth");
+            this.alpha = Objects.requireNonNull(alpha, "alpha");
+            this.r0 = Objects.requireNonNull(r0, "r0");
+        }
+
+        @Override
+        PairFunction function(Parameters p, Atoms atoms) {
+            double dd = depth.value(p);
+            double al = alpha.value(p);
+            double rr = r0.value(p);
+            return (i, j, r, dEdr) -> {
+                double ex = Math.exp(-al * (r - rr));
+                dEdr[0] = 2 * al * dd * (ex - ex * ex);
+                return dd * (ex * ex - 2 * ex);
+            };
+        }
+
+        @Override
+        List<ParameterRef> refs() {
+            return List.of(depth, alpha, r0);
+        }
+
+        @Override
+        String kind() {
+            return "Morse";
+        }
+    }
+
+    private static final class Buckingham extends Term {
+        final ParameterRef amplitude;
+        final ParameterRef rho;
+        final ParameterRef c6;
+
+        Buckingham(String a, String b, ParameterRef amplitude, ParameterRef rho, ParameterRef c6, double cutoff, boolean shifted) {
+            super(a, b, cutoff, shifted);
+            this.amplitude = Objects.requireNonNull(amplitude, "A");
+            this.rho = Objects.requireNonNull(rho, "rho");
+            this.c6 = Objects.requireNonNull(c6, "C");
+        }
+
+        @Override
+        PairFunction function(Parameters p, Atoms atoms) {
+            double aa = amplitude.value(p);
+            double rh = rho.value(p);
+            double cc = c6.value(p);
+            if (!(rh > 0)) {
+                throw new IllegalArgumentException("Buckingham rho (" + rho + ") must be positive, got " + rh);
+            }
+            return (i, j, r, dEdr) -> {
+                double ex = aa * Math.exp(-r / rh);
+                double r6 = r * r * r * r * r * r;
+                dEdr[0] = -ex / rh + 6 * cc / (r6 * r);
+                return ex - cc / r6;
+            };
+        }
+
+        @Override
+        List<ParameterRef> refs() {
+            return List.of(amplitude, rho, c6);
+        }
+
+        @Override
+        String kind() {
+            return "Buckingham";
+        }
+    }
+
+    private static final class Coulomb extends Term {
+        final Map<String, ParameterRef> charges;
+        final double k;
+
+        Coulomb(Map<String, ParameterRef> charges, double k, double cutoff, boolean shifted) {
+            super("*", "*", cutoff, shifted);
+            if (charges.isEmpty()) {
+                throw new IllegalArgumentException("a Coulomb term needs the charge of at least one species, got none");
+            }
+            this.charges = new LinkedHashMap<>(charges);
+            this.k = k;
+        }
+
+        @Override
+        PairFunction function(Parameters p, Atoms atoms) {
+            Map<String, Double> bySpecies = new HashMap<>();
+            charges.forEach((s, ref) -> bySpecies.put(s, ref.value(p)));
+            double[] q = new double[atoms.size()];
+            for (int i = 0; i < q.length; i++) {
+                Double v = bySpecies.get(atoms.species(i));
+                if (v == null) {
+                    throw new IllegalArgumentException("the Coulomb term has no charge for species '" + atoms.species(i)
+                            + "' (atom " + i + "); charges are given for " + charges.keySet());
+                }
+                q[i] = v;
+            }
+            double kk = k;
+            return (i, j, r, dEdr) -> {
+                double e = kk * q[i] * q[j] / r;
+                dEdr[0] = -e / r;
+                return e;
+            };
+        }
+
+        @Override
+        List<ParameterRef> refs() {
+            return List.copyOf(charges.values());
+        }
+
+        @Override
+        String kind() {
+            return "Coulomb";
+        }
+    }
+
+    /**
+     * Collects pair terms. Methods without a cutoff use none; a parameter given as a String is
+     * {@link ParameterRef#of(String)}.
+     *
+     * <pre>{@code
+     * PairPotential p = PairPotential.builder()
+     *         .lennardJones("Ar", "Ar", ParameterRef.of("eps"), ParameterRef.of("sigma"), 8.5, true)
+     *         .build();
+     * }</pre>
+     *
+     * @implNote Not thread-safe; {@link #build()} returns an immutable potential.
+     */
+    public static final class Builder {
+        private final List<Term> terms = new ArrayList<>();
+        private boolean exclude;
+        private double coulombConstant = COULOMB_CONSTANT;
+
+        private Builder() {
+        }
+
+        /**
+         * Lennard-Jones without cutoff.
+         *
+         * @param a a species or "*"
+         * @param b a species or "*"
+         * @param epsilon the well depth's parameter name (eV)
+         * @param sigma the zero-crossing distance's parameter name (Å)
+         * @return this builder
+         */
+        public Builder lennardJones(String a, String b, String epsilon, String sigma) {
+            return lennardJones(a, b, ParameterRef.of(epsilon), ParameterRef.of(sigma), Double.POSITIVE_INFINITY, false);
+        }
+
+        /**
+         * @param a a species or "*"
+         * @param b a species or "*"
+         * @param epsilon the well depth (eV)
+         * @param sigma the zero-crossing distance (Å)
+         * @param cutoff pairs at or beyond it do not interact (Å); infinity for none
+         * @param shifted subtract E(cutoff) so the energy is continuous at the cutoff
+         * @return this builder
+         * @throws IllegalArgumentException when the cutoff is not positive, or shifted without a finite cutoff
+         */
+        public Builder lennardJones(String a, String b, ParameterRef epsilon, ParameterRef sigma, double cutoff, boolean shifted) {
+            terms.add(new LennardJones(a, b, epsilon, sigma, cutoff, shifted));
+            return this;
+        }
+
+        /**
+         * Morse without cutoff.
+         *
+         * @param a a species or "*"
+         * @param b a species or "*"
+         * @param depth the well depth D's parameter name (eV)
+         * @param alpha the width α's parameter name (1/Å)
+         * @param r0 the equilibrium distance's parameter name (Å)
+         * @return this builder
+         */
+        public Builder morse(String a, String b, String depth, String alpha, String r0) {
+            return morse(a, b, ParameterRef.of(depth), ParameterRef.of(alpha), ParameterRef.of(r0), Double.POSITIVE_INFINITY, false);
+        }
+
+        /**
+         * @param a a species or "*"
+         * @param b a species or "*"
+         * @param depth the well depth D (eV)
+         * @param alpha the width α (1/Å)
+         * @param r0 the equilibrium distance (Å)
+         * @param cutoff in Å, infinity for none
+         * @param shifted subtract E(cutoff)
+         * @return this builder
+         * @throws IllegalArgumentException as {@link #lennardJones(String, String, ParameterRef, ParameterRef, double, boolean)}
+         */
+        public Builder morse(String a, String b, ParameterRef depth, ParameterRef alpha, ParameterRef r0, double cutoff,
+                boolean shifted) {
+            terms.add(new Morse(a, b, depth, alpha, r0, cutoff, shifted));
+            return this;
+        }
+
+        /**
+         * Buckingham without cutoff.
+         *
+         * @param a a species or "*"
+         * @param b a species or "*"
+         * @param amplitude the repulsion A's parameter name (eV)
+         * @param rho the repulsion length ρ's parameter name (Å)
+         * @param c6 the dispersion C's parameter name (eV Å^6)
+         * @return this builder
+         */
+        public Builder buckingham(String a, String b, String amplitude, String rho, String c6) {
+            return buckingham(a, b, ParameterRef.of(amplitude), ParameterRef.of(rho), ParameterRef.of(c6), Double.POSITIVE_INFINITY,
+                    false);
+        }
+
+        /**
+         * @param a a species or "*"
+         * @param b a species or "*"
+         * @param amplitude A (eV)
+         * @param rho ρ (Å), positive at evaluation
+         * @param c6 C (eV Å^6)
+         * @param cutoff in Å, infinity for none
+         * @param shifted subtract E(cutoff)
+         * @return this builder
+         * @throws IllegalArgumentException as {@link #lennardJones(String, String, ParameterRef, ParameterRef, double, boolean)}
+         */
+        public Builder buckingham(String a, String b, ParameterRef amplitude, ParameterRef rho, ParameterRef c6, double cutoff,
+                boolean shifted) {
+            terms.add(new Buckingham(a, b, amplitude, rho, c6, cutoff, shifted));
+            return this;
+        }
+
+        /**
+         * Adds a term by the name of its form, for callers that read terms from a file. The forms
+         * and their parameter keys: {@code lennard-jones} (epsilon, sigma), {@code morse} (D,
+         * alpha, r0), {@code buckingham} (A, rho, C). Form names ignore case, '_' and '-'
+         * ({@code LJ} is Lennard-Jones).
+         *
+         * <pre>{@code
+         * builder.term("lennard-jones", "O", "O",
+         *         Map.of("epsilon", ParameterRef.parse("eps_OO"), "sigma", ParameterRef.parse("sigma_OO")), 8.0, true);
+         * }</pre>
+         *
+         * @param form the term's form
+         * @param a a species or "*"
+         * @param b a species or "*"
+         * @param params the form's parameter keys to references
+         * @param cutoff in Å, infinity for none
+         * @param shifted subtract E(cutoff)
+         * @return this builder
+         * @throws IllegalArgumentException for an unknown form, a missing or unknown parameter key
+         *     (the message lists the expected keys), or an invalid cutoff
+         */
+        public Builder term(String form, String a, String b, Map<String, ParameterRef> params, double cutoff, boolean shifted) {
+            String f = form == null ? "" : form.toLowerCase(java.util.Locale.ROOT).replace("_", "").replace("-", "").replace(" ", "");
+            List<String> keys = switch (f) {
+                case "lennardjones", "lj" -> List.of("epsilon", "sigma");
+                case "morse" -> List.of("D", "alpha", "r0");
+                case "buckingham" -> List.of("A", "rho", "C");
+                default -> throw new IllegalArgumentException("unknown pair term '" + form
+                        + "'; known terms: lennard-jones (epsilon, sigma), morse (D, alpha, r0), buckingham (A, rho, C)"
+                        + " and Coulomb through coulomb(charges)");
+            };
+            for (String k : params.keySet()) {
+                if (!keys.contains(k)) {
+                    throw new IllegalArgumentException("pair term '" + form + "' has no parameter '" + k + "'; it takes " + keys);
+                }
+            }
+            ParameterRef[] r = new ParameterRef[keys.size()];
+            for (int i = 0; i < r.length; i++) {
+                r[i] = params.get(keys.get(i));
+                if (r[i] == null) {
+                    throw new IllegalArgumentException("pair term '" + form + "' (" + a + "-" + b + ") needs the parameter '"
+                            + keys.get(i) + "'; it takes " + keys);
+                }
+            }
+            return switch (keys.size() == 2 ? 0 : keys.get(0).equals("D") ? 1 : 2) {
+                case 0 -> lennardJones(a, b, r[0], r[1], cutoff, shifted);
+                case 1 -> morse(a, b, r[0], r[1], r[2], cutoff, shifted);
+                default -> buckingham(a, b, r[0], r[1], r[2], cutoff, shifted);
+            };
+        }
+
+        /**
+         * Coulomb between all pairs, without cutoff.
+         *
+         * @param charges the charge (e) of each species; every species of a structure needs one
+         * @return this builder
+         */
+        public Builder coulomb(Map<String, ParameterRef> charges) {
+            return coulomb(charges, Double.POSITIVE_INFINITY, false);
+        }
+
+        /**
+         * @param charges the charge (e) of each species
+         * @param cutoff in Å, infinity for none
+         * @param shifted subtract E(cutoff)
+         * @return this builder
+         * @throws IllegalArgumentException when no charge is given or the cutoff is invalid
+         */
+        public Builder coulomb(Map<String, ParameterRef> charges, double cutoff, boolean shifted) {
+            terms.add(new Coulomb(charges, coulombConstant, cutoff, shifted));
+            return this;
+        }
+
+        /**
+         * @param k the Coulomb constant for Coulomb terms added after this call, in energy·length/charge²
+         *     of the units the user works in (default {@link #COULOMB_CONSTANT}, eV·Å/e²)
+         * @return this builder
+         * @throws IllegalArgumentException when k is not positive
+         */
+        public Builder coulombConstant(double k) {
+            if (!(k > 0) || !Double.isFinite(k)) {
+                throw new IllegalArgumentException("the Coulomb constant must be positive and finite, got " + k);
+            }
+            this.coulombConstant = k;
+            return this;
+        }
+
+        /**
+         * Leaves out every pair of atoms that share a molecule index (structures must then carry molecule indices).
+         *
+         * @return this builder
+         */
+        public Builder excludeIntramolecular() {
+            this.exclude = true;
+            return this;
+        }
+
+        /**
+         * @return the potential
+         * @throws IllegalArgumentException when no term was added
+         */
+        public PairPotential build() {
+            if (terms.isEmpty()) {
+                throw new IllegalArgumentException("a pair potential needs at least one term, got none");
+            }
+            return new PairPotential(terms, exclude);
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package org.chemfit.atoms;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import org.chemfit.ChemFitException;
+
+/**
+ * Reads reference energies from CSV, as ChemFit's {@code process_csv} does: a header row naming
+ * the columns {@code file} or {@code path}, {@code reference_energy} (or {@code energy}), and
+ * optionally {@code tag}, in any order; other columns (such as the unnamed row index that pandas
+ * writes first) are ignored. As in ChemFit, relative names in {@code file} are resolved against
+ * the CSV's folder, relative names in {@code path} against the working directory, and {@code path}
+ * wins when both are present. A missing tag becomes the file name without its extension. Fields
+ * may be double-quoted.
+ *
+ * <pre>{@code
+ * // ,file,reference_energy,tag
+ * // 0,./atoms_2.4.xyz,0.012431,dimer_C1_2.4
+ * List<ReferenceEntry> rows = ReferenceCsv.read(Path.of("data/energies.csv"));
+ * }</pre>
+ *
+ * @implNote Stateless; thread-safe.
+ */
+public final class ReferenceCsv {
+
+    private ReferenceCsv() {
+    }
+
+    /**
+     * @param csv the CSV file
+     * @return its rows, in order (at least one)
+     * @throws InputFormatException when the header lacks a required column, a row has the wrong
+     *     number of fields, an energy is not a number or the file has no rows; the message names
+     *     the file and line
+     * @throws ChemFitException when the file cannot be read
+     */
+    public static List<ReferenceEntry> read(Path csv) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ChemFitException("cannot read reference CSV " + csv + ": " + e.getMessage(), e);
+        }
+        Path folder = csv.toAbsolutePath().getParent();
+        int headerLine = 0;
+        while (headerLine < lines.size() && lines.get(headerLine).isBlank()) {
+            headerLine++;
+        }
+        if (headerLine == lines.size()) {
+            throw new InputFormatException(csv, 1, "expected a header row naming the columns file, reference_energy and tag, got an empty file");
+        }
+        List<String> header = split(csv, headerLine + 1, lines.get(headerLine));
+        int fileCol = -1;
+        int pathCol = -1;
+        int energyCol = -1;
+        int tagCol = -1;
+        for (int c = 0; c < header.size(); c++) {
+            String h = header.get(c).trim().toLowerCase(Locale.ROOT);
+            switch (h) {
+                case "file" -> fileCol = fileCol < 0 ? c : fileCol;
+                case "path" -> pathCol = pathCol < 0 ? c : pathCol;
+                case "reference_energy", "energy" -> energyCol = energyCol < 0 ? c : energyCol;
+                case "tag", "name" -> tagCol = tagCol < 0 ? c : tagCol;
+                default -> {
+                }
+            }
+        }
+        if (fileCol < 0 && pathCol < 0 || energyCol < 0) {
+            throw new InputFormatException(csv, headerLine + 1, "expected a header row with the columns 'file' (or 'path') and "
+                    + "'reference_energy' (and optionally 'tag'), got '" + lines.get(headerLine) + "'");
+        }
+        boolean byPath = pathCol >= 0;
+        int nameCol = byPath ? pathCol : fileCol;
+        String nameColumn = byPath ? "path" : "file";
+        List<ReferenceEntry> out = new ArrayList<>();
+        for (int k = headerLine + 1; k < lines.size(); k++) {
+            String line = lines.get(k);
+            if (line.isBlank()) {
+                continue;
+            }
+            int lineNo = k + 1;
+            List<String> f = split(csv, lineNo, line);
+            if (f.size() != header.size()) {
+                throw new InputFormatException(csv, lineNo, "expected " + header.size() + " fields as in the header ("
+                        + String.join(",", header) + "), got " + f.size() + ": '" + line + "'");
+            }
+            String name = f.get(nameCol).trim();
+            if (name.isEmpty()) {
+                throw new InputFormatException(csv, lineNo, "expected a structure file name in column '" + nameColumn
+                        + "', got an empty field");
+            }
+            double e;
+            try {
+                e = Double.parseDouble(f.get(energyCol).trim());
+            } catch (NumberFormatException ex) {
+                e = Double.NaN;
+            }
+            if (!Double.isFinite(e)) {
+                throw new InputFormatException(csv, lineNo, "expected a finite number in column 'reference_energy', got '"
+                        + f.get(energyCol) + "'");
+            }
+            Path file = (byPath ? Path.of(name).toAbsolutePath() : folder.resolve(name)).normalize();
+            String tag = tagCol >= 0 ? f.get(tagCol).trim() : "";
+            if (tag.isEmpty()) {
+                String fn = file.getFileName().toString();
+                int dot = fn.lastIndexOf('.');
+                tag = dot > 0 ? fn.substring(0, dot) : fn;
+            }
+            out.add(new ReferenceEntry(file, e, tag, lineNo));
+        }
+        if (out.isEmpty()) {
+            throw new InputFormatException(csv, lines.size(), "expected at least one row after the header, got none");
+        }
+        return out;
+    }
+
+    /**
+     * Reads several CSVs, as {@code process_csv} does with a list of paths.
+     *
+     * @param csvs the CSV files
+     * @return their rows, file after file
+     * @throws InputFormatException as {@link #read(Path)}
+     * @throws IllegalArgumentException when the list is empty
+     */
+    public static List<ReferenceEntry> read(List<Path> csvs) {
+        if (csvs.isEmpty()) {
+            throw new IllegalArgumentException("at least one reference CSV is needed, got none");
+        }
+        List<ReferenceEntry> out = new ArrayList<>();
+        for (Path csv : csvs) {
+            out.addAll(read(csv));
+        }
+        return out;
+    }
+
+    private static List<String> split(Path csv, int lineNo, String line) {
+        List<String> out = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < line.length(); i++) {
+            char ch = line.charAt(i);
+            if (quoted) {
+                if (ch == '"') {
+                    if (i + 1 < line.length() && line.charAt(i + 1) == '"') {
+                        cur.append('"');
+                        i++;
+                    } else {
+                        quoted = false;
+                    }
+                } else {
+                    cur.append(ch);
+                }
+            } else if (ch == '"') {
+                quoted = true;
+            } else if (ch == ',') {
+                out.add(cur.toString());
+                cur.setLength(0);
+            } else {
+                cur.append(ch);
+            }
+        }
+        if (quoted) {
+            throw new InputFormatException(csv, lineNo, "expected a closing double quote, got the end of the line: '" + line + "'");
+        }
+        out.add(cur.toString());
+        return out;
+    }
+}

@@ -1,0 +1,483 @@
+package org.chemfit.atoms;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalDouble;
+
+import org.chemfit.ChemFitException;
+
+/**
+ * Reads and writes XYZ and extended XYZ files. A frame is a line with the number of atoms, a
+ * comment line, and one line per atom. In extended XYZ the comment line holds {@code key=value}
+ * pairs (values with spaces in double quotes); this reader understands {@code Lattice="ax ay az
+ * bx by bz cx cy cz"} (the cell vectors as rows), {@code Properties=name:type:count:...} (the
+ * per-atom columns: types S, R, I, L; {@code species} and {@code pos} are required, an integer
+ * {@code molecule} or {@code mol-id} column gives molecule indices), {@code pbc="T T F"}
+ * (periodic flags; when a lattice is given without it, every direction is periodic, as in ASE),
+ * and {@code energy=} (eV). Other pairs are kept in {@link Atoms#info()}. A plain XYZ comment line
+ * is free text.
+ *
+ * <pre>{@code
+ * Atoms dimer = Xyz.read(Path.of("atoms_3.0.xyz"));          // the last frame, as ase.io.read
+ * List<Atoms> frames = Xyz.readAll(Path.of("trajectory.xyz"));
+ * Xyz.write(Path.of("out.xyz"), List.of(dimer.withEnergy(-0.23)));
+ * }</pre>
+ *
+ * <p>The readers throw an {@link InputFormatException} that names the file, the line and what was
+ * expected there.
+ *
+ * @implNote Stateless; every method is thread-safe.
+ */
+public final class Xyz {
+
+    private Xyz() {
+    }
+
+    /**
+     * Reads the last frame of a file, as {@code ase.io.read(file)} does.
+     *
+     * @param file an XYZ or extended XYZ file
+     * @return its last frame
+     * @throws InputFormatException when the file is malformed or holds no frame
+     * @throws ChemFitException when the file cannot be read
+     */
+    public static Atoms read(Path file) {
+        List<Atoms> all = readAll(file);
+        return all.get(all.size() - 1);
+    }
+
+    /**
+     * @param file an XYZ or extended XYZ file
+     * @return every frame, in order (at least one)
+     * @throws InputFormatException when the file is malformed or holds no frame
+     * @throws ChemFitException when the file cannot be read
+     */
+    public static List<Atoms> readAll(Path file) {
+        List<String> lines;
+        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            lines = r.lines().toList();
+        } catch (IOException | UncheckedIOException e) {
+            throw new ChemFitException("cannot read structure file " + file + ": " + e.getMessage(), e);
+        }
+        return parse(file, lines);
+    }
+
+    /**
+     * Parses the text of an XYZ file.
+     *
+     * @param source the name used in error messages
+     * @param text the file's content
+     * @return every frame
+     * @throws InputFormatException when the text is malformed
+     */
+    public static List<Atoms> parse(Path source, String text) {
+        return parse(source, text.lines().toList());
+    }
+
+    private static List<Atoms> parse(Path file, List<String> lines) {
+        List<Atoms> frames = new ArrayList<>();
+        int i = 0;
+        while (i < lines.size()) {
+            if (lines.get(i).isBlank()) {
+                i++;
+                continue;
+            }
+            String countLine = lines.get(i).trim();
+            int n;
+            try {
+                n = Integer.parseInt(countLine.split("\\s+")[0]);
+            } catch (NumberFormatException e) {
+                throw new InputFormatException(file, i + 1, "expected the number of atoms (a whole number) at the start of a frame, got '"
+                        + countLine + "'");
+            }
+            if (n < 0) {
+                throw new InputFormatException(file, i + 1, "expected a non-negative number of atoms, got " + n);
+            }
+            if (i + 1 >= lines.size()) {
+                throw new InputFormatException(file, i + 2, "expected a comment line after the atom count " + n
+                        + ", got the end of the file");
+            }
+            Header h = parseHeader(file, i + 2, lines.get(i + 1));
+            int first = i + 2;
+            if (first + n > lines.size()) {
+                throw new InputFormatException(file, lines.size() + 1, "expected " + n + " atom lines (lines " + (first + 1) + "-"
+                        + (first + n) + "), got the end of the file after " + (lines.size() - first));
+            }
+            String[] species = new String[n];
+            double[] pos = new double[3 * n];
+            int[] mol = h.moleculeColumn >= 0 ? new int[n] : null;
+            for (int k = 0; k < n; k++) {
+                int lineNo = first + k + 1;
+                String line = lines.get(first + k);
+                String[] t = line.trim().split("\\s+");
+                if (t.length < h.columns || line.isBlank()) {
+                    throw new InputFormatException(file, lineNo, "expected " + h.columns + " columns (" + h.describe()
+                            + ") for atom " + (k + 1) + " of " + n + ", got " + (line.isBlank() ? 0 : t.length) + ": '" + line.trim() + "'");
+                }
+                species[k] = t[h.speciesColumn];
+                if (Character.isDigit(species[k].charAt(0)) || species[k].charAt(0) == '-') {
+                    throw new InputFormatException(file, lineNo, "expected a chemical symbol in column " + (h.speciesColumn + 1)
+                            + ", got '" + species[k] + "'");
+                }
+                for (int c = 0; c < 3; c++) {
+                    pos[3 * k + c] = number(file, lineNo, t[h.posColumn + c], "coordinate " + "xyz".charAt(c) + " of atom " + (k + 1));
+                }
+                for (int[] col : h.typed) {
+                    check(file, lineNo, t[col[0]], (char) col[1], col[0] + 1);
+                }
+                if (mol != null) {
+                    try {
+                        mol[k] = Integer.parseInt(t[h.moleculeColumn]);
+                    } catch (NumberFormatException e) {
+                        throw new InputFormatException(file, lineNo, "expected an integer molecule index in column "
+                                + (h.moleculeColumn + 1) + ", got '" + t[h.moleculeColumn] + "'");
+                    }
+                }
+            }
+            Atoms a = Atoms.ofFlat(species, pos);
+            if (h.lattice != null) {
+                try {
+                    a = a.withCell(h.lattice, h.pbc[0], h.pbc[1], h.pbc[2]);
+                } catch (IllegalArgumentException e) {
+                    throw new InputFormatException(file, i + 2, "expected a Lattice of three independent vectors: " + e.getMessage());
+                }
+            } else if (h.pbcGiven && (h.pbc[0] || h.pbc[1] || h.pbc[2])) {
+                throw new InputFormatException(file, i + 2, "expected a Lattice= key, since pbc= marks a direction periodic");
+            }
+            if (mol != null) {
+                a = a.withMolecules(mol);
+            }
+            if (h.energy != null) {
+                a = a.withEnergy(h.energy);
+            }
+            if (!h.info.isEmpty()) {
+                a = a.withInfo(h.info);
+            }
+            frames.add(a);
+            i = first + n;
+        }
+        if (frames.isEmpty()) {
+            throw new InputFormatException(file, 1, "expected at least one frame (a line with the number of atoms), got an empty file");
+        }
+        return frames;
+    }
+
+    private static double number(Path file, int line, String s, String what) {
+        try {
+            double v = Double.parseDouble(s);
+            if (Double.isFinite(v)) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new InputFormatException(file, line, "expected a finite number for " + what + ", got '" + s + "'");
+    }
+
+    private static void check(Path file, int line, String s, char type, int column) {
+        switch (type) {
+            case 'R' -> number(file, line, s, "column " + column);
+            case 'I' -> {
+                try {
+                    Integer.parseInt(s);
+                } catch (NumberFormatException e) {
+                    throw new InputFormatException(file, line, "expected an integer in column " + column + ", got '" + s + "'");
+                }
+            }
+            case 'L' -> {
+                if (parseBool(s) == null) {
+                    throw new InputFormatException(file, line, "expected a logical (T or F) in column " + column + ", got '" + s + "'");
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    private static Boolean parseBool(String s) {
+        return switch (s) {
+            case "T", "True", "true", "TRUE" -> Boolean.TRUE;
+            case "F", "False", "false", "FALSE" -> Boolean.FALSE;
+            default -> null;
+        };
+    }
+
+    /** What the comment line says about the frame. */
+    private static final class Header {
+        int columns = 4;
+        int speciesColumn = 0;
+        int posColumn = 1;
+        int moleculeColumn = -1;
+        final List<int[]> typed = new ArrayList<>();
+        final List<String> names = new ArrayList<>(List.of("species", "x", "y", "z"));
+        double[][] lattice;
+        boolean[] pbc = new boolean[3];
+        boolean pbcGiven;
+        Double energy;
+        final Map<String, String> info = new LinkedHashMap<>();
+
+        String describe() {
+            return String.join(" ", names);
+        }
+    }
+
+    private static Header parseHeader(Path file, int lineNo, String comment) {
+        Header h = new Header();
+        Map<String, String> kv = keyValues(comment);
+        boolean extended = kv != null && kv.keySet().stream().anyMatch(k -> {
+            String l = k.toLowerCase(Locale.ROOT);
+            return l.equals("lattice") || l.equals("properties") || l.equals("pbc");
+        });
+        if (kv == null) {
+            if (comment.contains("Lattice=") || comment.contains("Properties=") || comment.contains("pbc=")) {
+                throw new InputFormatException(file, lineNo, "expected key=value pairs with balanced double quotes in the "
+                        + "extended XYZ comment line, got '" + comment.trim() + "'");
+            }
+            return h;
+        }
+        for (Map.Entry<String, String> e : kv.entrySet()) {
+            String key = e.getKey();
+            String value = e.getValue();
+            switch (key.toLowerCase(Locale.ROOT)) {
+                case "lattice" -> {
+                    String[] t = value.trim().split("\\s+");
+                    if (t.length != 9) {
+                        throw new InputFormatException(file, lineNo, "expected Lattice= to hold 9 numbers (three cell vectors), got "
+                                + t.length + ": '" + value + "'");
+                    }
+                    h.lattice = new double[3][3];
+                    for (int k = 0; k < 9; k++) {
+                        h.lattice[k / 3][k % 3] = number(file, lineNo, t[k], "Lattice component " + (k + 1));
+                    }
+                    if (!h.pbcGiven) {
+                        h.pbc = new boolean[] {true, true, true};
+                    }
+                }
+                case "pbc" -> {
+                    String[] t = value.trim().split("\\s+");
+                    if (t.length != 3) {
+                        throw new InputFormatException(file, lineNo, "expected pbc= to hold 3 flags (T or F), got '" + value + "'");
+                    }
+                    for (int k = 0; k < 3; k++) {
+                        Boolean b = parseBool(t[k]);
+                        if (b == null) {
+                            throw new InputFormatException(file, lineNo, "expected pbc= to hold 3 flags (T or F), got '" + value + "'");
+                        }
+                        h.pbc[k] = b;
+                    }
+                    h.pbcGiven = true;
+                }
+                case "properties" -> parseProperties(file, lineNo, value, h);
+                case "energy" -> {
+                    if (extended || looksNumeric(value)) {
+                        h.energy = number(file, lineNo, value, "energy=");
+                    }
+                }
+                default -> {
+                    if (extended) {
+                        h.info.put(key, value);
+                    }
+                }
+            }
+        }
+        return h;
+    }
+
+    private static boolean looksNumeric(String s) {
+        try {
+            Double.parseDouble(s);
+            return true;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    private static void parseProperties(Path file, int lineNo, String value, Header h) {
+        String[] t = value.trim().split(":");
+        if (t.length % 3 != 0) {
+            throw new InputFormatException(file, lineNo, "expected Properties= as name:type:count triples, got '" + value + "'");
+        }
+        h.typed.clear();
+        h.names.clear();
+        h.speciesColumn = -1;
+        h.posColumn = -1;
+        int col = 0;
+        for (int k = 0; k < t.length; k += 3) {
+            String name = t[k];
+            String type = t[k + 1];
+            int count;
+            try {
+                count = Integer.parseInt(t[k + 2]);
+            } catch (NumberFormatException e) {
+                count = -1;
+            }
+            if (count < 1) {
+                throw new InputFormatException(file, lineNo, "expected a positive column count for property '" + name
+                        + "' in Properties=, got '" + t[k + 2] + "'");
+            }
+            if (!(type.equals("S") || type.equals("R") || type.equals("I") || type.equals("L"))) {
+                throw new InputFormatException(file, lineNo, "expected the type of property '" + name
+                        + "' to be S, R, I or L in Properties=, got '" + type + "'");
+            }
+            switch (name) {
+                case "species" -> {
+                    if (!type.equals("S") || count != 1) {
+                        throw new InputFormatException(file, lineNo, "expected species:S:1 in Properties=, got " + name + ":" + type + ":" + count);
+                    }
+                    h.speciesColumn = col;
+                }
+                case "pos" -> {
+                    if (!type.equals("R") || count != 3) {
+                        throw new InputFormatException(file, lineNo, "expected pos:R:3 in Properties=, got " + name + ":" + type + ":" + count);
+                    }
+                    h.posColumn = col;
+                }
+                case "molecule", "mol-id", "mol_id" -> {
+                    if (!type.equals("I") || count != 1) {
+                        throw new InputFormatException(file, lineNo, "expected " + name + ":I:1 in Properties=, got " + name + ":"
+                                + type + ":" + count);
+                    }
+                    h.moleculeColumn = col;
+                }
+                default -> {
+                    for (int c = 0; c < count; c++) {
+                        h.typed.add(new int[] {col + c, type.charAt(0)});
+                    }
+                }
+            }
+            for (int c = 0; c < count; c++) {
+                h.names.add(count == 1 ? name : name + "[" + c + "]");
+            }
+            col += count;
+        }
+        if (h.speciesColumn < 0 || h.posColumn < 0) {
+            throw new InputFormatException(file, lineNo, "expected Properties= to name species:S:1 and pos:R:3, got '" + value + "'");
+        }
+        h.columns = col;
+    }
+
+    /** Splits {@code a=1 b="x y" flag} into pairs; null when the quotes do not balance or a key is empty. */
+    static Map<String, String> keyValues(String comment) {
+        Map<String, String> out = new LinkedHashMap<>();
+        int i = 0;
+        int n = comment.length();
+        while (i < n) {
+            while (i < n && Character.isWhitespace(comment.charAt(i))) {
+                i++;
+            }
+            if (i >= n) {
+                break;
+            }
+            int ks = i;
+            while (i < n && comment.charAt(i) != '=' && !Character.isWhitespace(comment.charAt(i))) {
+                if (comment.charAt(i) == '"') {
+                    return null;
+                }
+                i++;
+            }
+            String key = comment.substring(ks, i);
+            if (i < n && comment.charAt(i) == '=') {
+                i++;
+                if (key.isEmpty()) {
+                    return null;
+                }
+                String value;
+                if (i < n && comment.charAt(i) == '"') {
+                    int end = comment.indexOf('"', i + 1);
+                    if (end < 0) {
+                        return null;
+                    }
+                    value = comment.substring(i + 1, end);
+                    i = end + 1;
+                } else {
+                    int vs = i;
+                    while (i < n && !Character.isWhitespace(comment.charAt(i))) {
+                        if (comment.charAt(i) == '"') {
+                            return null;
+                        }
+                        i++;
+                    }
+                    value = comment.substring(vs, i);
+                }
+                out.put(key, value);
+            } else {
+                out.put(key, "T");
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Formats one frame as extended XYZ: {@code Lattice} and {@code pbc} when the structure has a
+     * cell, {@code Properties} (species, pos and molecule when set), {@code energy} when set, and
+     * the info pairs. Numbers are written so that reading them back gives the same doubles.
+     *
+     * @param atoms the structure
+     * @return the frame's text, ending in a newline
+     */
+    public static String format(Atoms atoms) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(atoms.size()).append('\n');
+        List<String> parts = new ArrayList<>();
+        if (atoms.hasCell()) {
+            double[][] c = atoms.cell();
+            StringBuilder l = new StringBuilder();
+            for (double[] v : c) {
+                for (double x : v) {
+                    l.append(l.length() == 0 ? "" : " ").append(x);
+                }
+            }
+            parts.add("Lattice=\"" + l + "\"");
+        }
+        int[] mol = atoms.moleculesArray();
+        parts.add("Properties=species:S:1:pos:R:3" + (mol == null ? "" : ":molecule:I:1"));
+        OptionalDouble e = atoms.energy();
+        if (e.isPresent()) {
+            parts.add("energy=" + e.getAsDouble());
+        }
+        atoms.info().forEach((k, v) -> parts.add(k + "=" + (v.isEmpty() || v.chars().anyMatch(Character::isWhitespace)
+                ? "\"" + v + "\"" : v)));
+        if (atoms.hasCell()) {
+            boolean[] p = atoms.pbc();
+            parts.add("pbc=\"" + (p[0] ? "T" : "F") + " " + (p[1] ? "T" : "F") + " " + (p[2] ? "T" : "F") + "\"");
+        }
+        sb.append(String.join(" ", parts)).append('\n');
+        double[] pos = atoms.positionsArray();
+        for (int i = 0; i < atoms.size(); i++) {
+            sb.append(String.format(Locale.ROOT, "%-3s %s %s %s", atoms.species(i), pos[3 * i], pos[3 * i + 1], pos[3 * i + 2]));
+            if (mol != null) {
+                sb.append(' ').append(mol[i]);
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Writes frames as extended XYZ, replacing the file.
+     *
+     * @param file the file
+     * @param frames the structures, in order
+     * @throws ChemFitException when the file cannot be written
+     */
+    public static void write(Path file, List<Atoms> frames) {
+        StringBuilder sb = new StringBuilder();
+        for (Atoms a : frames) {
+            sb.append(format(a));
+        }
+        try {
+            Files.writeString(file, sb, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ChemFitException("cannot write structure file " + file + ": " + e.getMessage(), e);
+        }
+    }
+}

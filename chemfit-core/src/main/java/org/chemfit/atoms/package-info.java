@@ -1,0 +1,23 @@
+/**
+ * In-process atomistic terms, the counterpart of ChemFit's ASE objective functions: structures
+ * ({@link org.chemfit.atoms.Atoms}, read and written by {@link org.chemfit.atoms.Xyz}), pair
+ * potentials whose constants are fit parameters ({@link org.chemfit.atoms.PairPotential},
+ * {@link org.chemfit.atoms.ParameterRef}), quantity computers for single points, relaxed structures
+ * and structure quantities ({@link org.chemfit.atoms.SinglePointComputer},
+ * {@link org.chemfit.atoms.RelaxedComputer}, {@link org.chemfit.atoms.StructureQuantities}), Kabsch
+ * alignment ({@link org.chemfit.atoms.Kabsch}), and reference energies from CSV turned into terms
+ * ({@link org.chemfit.atoms.ReferenceCsv}, {@link org.chemfit.atoms.AtomisticTerms}).
+ *
+ * <p>Units: Å, eV, elementary charges; forces in eV/Å.
+ *
+ * <pre>{@code
+ * PairPotential water = PairPotential.builder()
+ *         .lennardJones("O", "O", "epsilon", "sigma")
+ *         .coulomb(Map.of("H", ParameterRef.of("qH"), "O", ParameterRef.scaled("qH", -2)))
+ *         .excludeIntramolecular()
+ *         .build();
+ * CombinedObjectiveFunction ob = AtomisticTerms.fromCsv(Path.of("energies.csv"), water).moleculeSize(3).combined();
+ * FitResult r = new Fitter(ob, Map.of("epsilon", 0.0066, "sigma", 3.15, "qH", 0.417)).fit("BOBYQA");
+ * }</pre>
+ */
+package org.chemfit.atoms;

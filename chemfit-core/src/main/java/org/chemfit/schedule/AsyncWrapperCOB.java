@@ -1,0 +1,224 @@
+package org.chemfit.schedule;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadPoolExecutor;
+
+import org.chemfit.BatchObjectiveFunction;
+import org.chemfit.CombinedObjectiveFunction;
+import org.chemfit.EvaluationCancelledException;
+import org.chemfit.EvaluationContext;
+import org.chemfit.Parameters;
+import org.chemfit.TermFailedException;
+
+/**
+ * Wraps a {@link CombinedObjectiveFunction} so that one evaluation runs its terms concurrently:
+ * one task per leaf term on a thread pool, results gathered and reduced in term order. It stays a
+ * drop-in objective for the {@code Fitter}, which hands it a population method's whole generation
+ * through {@link #evaluateMany} (every leaf of every point is one task).
+ *
+ * <pre>{@code
+ * ExecutorService executor = new ThreadPoolExecutor(4, 4, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>());
+ * try (AsyncWrapperCOB objective = new AsyncWrapperCOB(combined, executor)) {
+ *     FitResult r = new Fitter(objective, initial).fit();         // at most 4 terms at once
+ *     CompletableFuture<Double> later = objective.evaluateAsync(r.bestParameters());
+ * }
+ * executor.shutdown();
+ * }</pre>
+ *
+ * <p><b>Threads.</b> Given an executor, the wrapper uses it and never shuts it down: pass a
+ * {@code ThreadPoolExecutor} of N threads to run at most N terms at once. Without one, it creates
+ * a pool of daemon threads of its own, sized from the number of leaf terms and capped at
+ * {@value #DEFAULT_MAX_THREADS}; a batch grows it up to leaf terms times points (same cap); idle
+ * threads end after a minute, and {@link #close()} shuts the pool down. With its own pool, a
+ * thread blocked in {@code evaluate} does not sit idle: it runs terms that no worker has started
+ * yet (the last ones in term order), which saves a hand-off per evaluation; with a given executor
+ * it never does, so the executor's size is a hard limit.
+ *
+ * <p><b>Deadlock guard.</b> A blocking {@code evaluate} called from a thread of the very pool it
+ * would wait on (a wrapper nested as a term of another wrapper, both on one bounded pool) cannot
+ * wait for free workers: they may all be the outer terms, waiting too. It detects this (the
+ * calling thread is running a task of the same executor, or is a worker of that
+ * {@code ForkJoinPool}) and runs its own not-yet-started tasks inline on the calling thread, so it
+ * finishes instead of hanging; concurrency stays within the pool, only the nested terms run
+ * serially on that thread. To get them concurrent as well, give the inner wrapper an executor of
+ * its own (or none: its default pool) rather than sharing the outer one. Waiting on the future of
+ * {@link #evaluateAsync} from a pool thread is not guarded: use {@code evaluate} there.
+ *
+ * <p><b>Cancellation.</b> Interrupting the thread blocked in {@code evaluate}, or cancelling the
+ * future of {@code evaluateAsync}, cancels the tasks not started and interrupts the running ones.
+ * {@code evaluate} then waits until no task of this evaluation is running any more before it
+ * throws {@link EvaluationCancelledException} (leaving the thread interrupted): nothing keeps
+ * running after it has returned or thrown. Terms must therefore answer an interrupt (blocking
+ * calls do; a busy loop should check {@code Thread.interrupted()}).
+ *
+ * <p><b>Timing.</b> Each term's context records its start, end and thread (see
+ * {@link EvaluationContext#toMap(boolean)} with timing), so overlap can be seen.
+ *
+ * <p>When a term throws, its combined objective's failure policy decides, exactly as in serial
+ * evaluation; under RAISE the first failure in term order is thrown as a
+ * {@link TermFailedException} naming the term (index and name), the same one serial evaluation
+ * throws: the terms after a failed one are cancelled at once, those before it run to their end.
+ *
+ * @implNote Thread-safe: many threads may evaluate through one wrapper at once; each evaluation
+ *     has its own state. The wrapped objective's terms must be thread-safe (they are meant to be:
+ *     per-call state lives in the context).
+ */
+public final class AsyncWrapperCOB implements BatchObjectiveFunction, AutoCloseable {
+
+    /** The most threads the wrapper's own pool ever has. */
+    public static final int DEFAULT_MAX_THREADS = 64;
+
+    private final CombinedObjectiveFunction objective;
+    private final DispatchScheduler scheduler;
+    private final ThreadPoolExecutor ownPool;
+    private volatile boolean closed;
+
+    /**
+     * Wraps an objective and runs its terms on the caller's executor, which is never shut down here.
+     *
+     * @param objective the objective whose terms run concurrently
+     * @param executor where they run: a {@code ThreadPoolExecutor} (its size limits concurrency), a
+     *     {@code ForkJoinPool}, or {@code Runnable::run} to run them on the calling thread
+     */
+    public AsyncWrapperCOB(CombinedObjectiveFunction objective, Executor executor) {
+        this.objective = Objects.requireNonNull(objective, "objective");
+        this.scheduler = new DispatchScheduler(TaskRunner.of(Objects.requireNonNull(executor, "executor")));
+        this.ownPool = null;
+    }
+
+    /**
+     * Wraps an objective and runs its terms on a pool of its own: one thread per leaf term, at
+     * most {@value #DEFAULT_MAX_THREADS}. Close the wrapper to end the pool.
+     *
+     * @param objective the objective whose terms run concurrently
+     */
+    public AsyncWrapperCOB(CombinedObjectiveFunction objective) {
+        this.objective = Objects.requireNonNull(objective, "objective");
+        this.ownPool = ExecutorScheduler.newPool(Math.min(objective.leafCount(), DEFAULT_MAX_THREADS), "chemfit-async");
+        this.scheduler = new DispatchScheduler(TaskRunner.of(ownPool), true);
+    }
+
+    /** @return the wrapped objective */
+    public CombinedObjectiveFunction objective() {
+        return objective;
+    }
+
+    @Override
+    public String name() {
+        return objective.name();
+    }
+
+    /**
+     * Evaluates with the terms running concurrently and blocks until the loss is known.
+     *
+     * @param params the parameters
+     * @return the loss, the same bit for bit as the wrapped objective's serial evaluation
+     * @throws TermFailedException when a term failed and the policies raise it
+     * @throws EvaluationCancelledException when the calling thread was interrupted (no term is still
+     *     running when it is thrown; the thread stays interrupted)
+     * @throws IllegalStateException when the wrapper was closed
+     */
+    @Override
+    public double evaluate(Parameters params) {
+        return evaluate(params, new EvaluationContext(params));
+    }
+
+    /**
+     * As {@link #evaluate(Parameters)}, filling the context with one child per term.
+     *
+     * @param params the parameters (those of {@code ctx})
+     * @param ctx a fresh context
+     * @return the loss
+     * @throws TermFailedException when a term failed and the policies raise it
+     * @throws EvaluationCancelledException when the calling thread was interrupted
+     * @throws IllegalStateException when the wrapper was closed or the context already holds terms
+     */
+    @Override
+    public double evaluate(Parameters params, EvaluationContext ctx) {
+        checkOpen();
+        return scheduler.evaluate(objective, contextFor(params, ctx));
+    }
+
+    /**
+     * Starts an evaluation and returns at once.
+     *
+     * @param params the parameters
+     * @return the loss; completes exceptionally with a {@link TermFailedException} as
+     *     {@link #evaluate(Parameters)} would throw; cancelling it cancels the terms
+     * @throws IllegalStateException when the wrapper was closed
+     */
+    public CompletableFuture<Double> evaluateAsync(Parameters params) {
+        return evaluateAsync(params, new EvaluationContext(params));
+    }
+
+    /**
+     * As {@link #evaluateAsync(Parameters)}, filling the context.
+     *
+     * @param params the parameters (those of {@code ctx})
+     * @param ctx a fresh context, not to be read before the future completes
+     * @return the loss
+     * @throws IllegalStateException when the wrapper was closed
+     */
+    public CompletableFuture<Double> evaluateAsync(Parameters params, EvaluationContext ctx) {
+        checkOpen();
+        return scheduler.evaluateAsync(objective, contextFor(params, ctx));
+    }
+
+    /**
+     * Evaluates many parameter sets at once: every leaf term of every request is one task.
+     *
+     * @param requests one fresh context per parameter set
+     * @throws EvaluationCancelledException when the calling thread was interrupted
+     * @throws IllegalStateException when the wrapper was closed
+     */
+    @Override
+    public void evaluateMany(List<EvaluationContext> requests) {
+        checkOpen();
+        if (ownPool != null) {
+            grow((long) objective.leafCount() * requests.size());
+        }
+        scheduler.evaluateMany(objective, requests);
+    }
+
+    private void grow(long wanted) {
+        int n = (int) Math.min(wanted, DEFAULT_MAX_THREADS);
+        synchronized (ownPool) {
+            if (ownPool.getCorePoolSize() < n) {
+                ownPool.setMaximumPoolSize(n);
+                ownPool.setCorePoolSize(n);
+                ownPool.prestartAllCoreThreads();
+            }
+        }
+    }
+
+    private static EvaluationContext contextFor(Parameters params, EvaluationContext ctx) {
+        if (!ctx.parameters().equals(params)) {
+            throw new IllegalArgumentException("the context holds other parameters than those to evaluate: " + ctx.parameters()
+                    + " vs " + params);
+        }
+        return ctx;
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("this AsyncWrapperCOB was closed; create a new one to evaluate again");
+        }
+    }
+
+    /** Stops accepting evaluations and shuts down the pool the wrapper created (never a given executor). */
+    @Override
+    public void close() {
+        closed = true;
+        if (ownPool != null) {
+            ExecutorScheduler.shutdown(ownPool);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "AsyncWrapperCOB[" + objective + "]";
+    }
+}

@@ -1,0 +1,204 @@
+package org.chemfit.schedule;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+import org.chemfit.ChemFitException;
+import org.chemfit.CombinedObjectiveFunction;
+import org.chemfit.EvaluationCancelledException;
+import org.chemfit.EvaluationContext;
+
+/**
+ * One call into the scheduler: the requests, all their leaf tasks, and a count of the tasks not
+ * finished yet. Dispatch is lean on purpose: the tasks are the {@code Runnable}s handed to the
+ * executor, a single atomic counter tracks completion, and the last task to finish either wakes
+ * the one waiting thread or (for {@code evaluateAsync}) reduces and completes the future itself.
+ * There is no future per term.
+ */
+final class Dispatch {
+
+    final TaskRunner runner;
+    final Request[] requests;
+    LeafTask[] tasks;
+    private final AtomicInteger remaining = new AtomicInteger();
+    private final EvaluationFuture future;
+    /** Below this many unfinished tasks the waiter is woken early and briefly spins (yielding). */
+    private static final int NEAR_END = 8;
+    /** How long the waiter spins near the end before it parks again. */
+    private static final long SPIN_NANOS = 200_000;
+
+    private volatile Thread waiter;
+    private volatile boolean waiterParked;
+    private volatile EvaluationCancelledException cancelled;
+    private volatile RuntimeException rejected;
+
+    Dispatch(TaskRunner runner, CombinedObjectiveFunction objective, List<EvaluationContext> contexts, boolean async) {
+        this.runner = runner;
+        this.requests = new Request[contexts.size()];
+        for (int i = 0; i < requests.length; i++) {
+            requests[i] = new Request(objective, contexts.get(i));
+        }
+        this.future = async ? new EvaluationFuture(this) : null;
+    }
+
+    EvaluationFuture future() {
+        return future;
+    }
+
+    /**
+     * Flattens every request, then hands the tasks to the runner.
+     *
+     * @param keepLast keep the last task back for the calling thread, which runs it in
+     *     {@link #await(boolean)} (saves a hand-off when the caller would otherwise sit idle)
+     */
+    void start(boolean keepLast) {
+        List<LeafTask> all = new ArrayList<>();
+        for (Request r : requests) {
+            r.flatten(this, all);
+        }
+        tasks = all.toArray(new LeafTask[0]);
+        remaining.set(tasks.length);
+        waiter = Thread.currentThread();
+        try {
+            runner.dispatchAll(keepLast ? all.subList(0, all.size() - 1) : all);
+        } catch (RejectedExecutionException e) {
+            rejected = new ChemFitException("the executor refused a term's task (" + e.getMessage()
+                    + "): it was shut down, or its queue is bounded and full; give the wrapper a running executor"
+                    + " with an unbounded queue, or one whose rejection policy runs the task", e);
+            cancelAll();
+        }
+    }
+
+    /** Called exactly once per task, when it is finished or cancelled before it started. */
+    void taskFinished() {
+        int left = remaining.decrementAndGet();
+        if (left == 0) {
+            if (future != null) {
+                complete();
+            } else {
+                LockSupport.unpark(waiter);
+            }
+        } else if (left < NEAR_END && waiterParked && future == null) {
+            // wake the waiter while the last tasks finish, so that its wake-up overlaps with them
+            // instead of following the last one
+            LockSupport.unpark(waiter);
+        }
+    }
+
+    /** Cancels every task of the dispatch (the caller was interrupted, or the future cancelled). */
+    void cancel(EvaluationCancelledException why) {
+        if (cancelled == null) {
+            cancelled = why;
+        }
+        cancelAll();
+    }
+
+    private void cancelAll() {
+        for (LeafTask t : tasks) {
+            t.cancelPending();
+        }
+        for (LeafTask t : tasks) {
+            t.cancel();
+        }
+    }
+
+    /**
+     * Blocks until every task is finished. When the thread is interrupted, cancels them all and
+     * still waits until none is running, then leaves the thread interrupted.
+     *
+     * @param help run tasks not yet started on this thread (the deadlock guard, or a pool of our
+     *     own whose caller would otherwise sit idle)
+     */
+    void await(boolean help) {
+        boolean interrupted = false;
+        if (help) {
+            // from the end: the workers take tasks from the front, so these are the ones they reach last
+            for (int k = tasks.length - 1; k >= 0; k--) {
+                if (remaining.get() == 0) {
+                    break;
+                }
+                if (Thread.interrupted()) {
+                    interrupted = true;
+                    cancel(new EvaluationCancelledException(describe() + " was interrupted"));
+                    break;
+                }
+                tasks[k].run();
+            }
+        }
+        while (remaining.get() != 0) {
+            int left = remaining.get();
+            if (left < NEAR_END) {
+                long until = System.nanoTime() + SPIN_NANOS;
+                while (remaining.get() != 0 && System.nanoTime() - until < 0) {
+                    Thread.yield();
+                }
+                if (remaining.get() == 0) {
+                    break;
+                }
+            }
+            waiterParked = true;
+            if (remaining.get() != 0) {
+                LockSupport.park(this);
+            }
+            waiterParked = false;
+            if (Thread.interrupted() && !interrupted) {
+                interrupted = true;
+                cancel(new EvaluationCancelledException(describe() + " was interrupted"));
+            }
+        }
+        if (interrupted || help && cancelled != null) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Reduces every request (all tasks are finished). */
+    void reduceAll() {
+        if (rejected != null) {
+            throw rejected;
+        }
+        for (Request r : requests) {
+            r.reduce(cancelled);
+        }
+    }
+
+    private void complete() {
+        try {
+            reduceAll();
+        } catch (RuntimeException e) {
+            future.completeExceptionally(e);
+            return;
+        }
+        Request r = requests[0];
+        if (r.error != null) {
+            future.completeExceptionally(r.error);
+        } else {
+            future.complete(r.value);
+        }
+    }
+
+    private String describe() {
+        return requests.length == 1 ? "evaluation " + requests[0].ctx.evaluationId() : "a batch of " + requests.length + " evaluations";
+    }
+
+    /** The future of {@code evaluateAsync}: cancelling it cancels the tasks. */
+    static final class EvaluationFuture extends CompletableFuture<Double> {
+        private final Dispatch dispatch;
+
+        EvaluationFuture(Dispatch dispatch) {
+            this.dispatch = dispatch;
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean done = super.cancel(mayInterruptIfRunning);
+            if (done && dispatch.tasks != null) {
+                dispatch.cancel(new EvaluationCancelledException(dispatch.describe() + " was cancelled"));
+            }
+            return done;
+        }
+    }
+}

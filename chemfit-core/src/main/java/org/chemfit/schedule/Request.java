@@ -1,0 +1,197 @@
+package org.chemfit.schedule;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.chemfit.CombinedObjectiveFunction;
+import org.chemfit.EvaluationCancelledException;
+import org.chemfit.EvaluationContext;
+import org.chemfit.FailurePolicy;
+import org.chemfit.ObjectiveFunction;
+import org.chemfit.Parameters;
+import org.chemfit.TermFailedException;
+
+/**
+ * One evaluation request of a dispatch: the root objective and context, its leaf tasks, and the
+ * combined objectives of its tree in post-order for the bottom-up reduction. The reduction
+ * mirrors what {@link CombinedObjectiveFunction#evaluate(Parameters, EvaluationContext)} does
+ * serially, so the loss, breakdown and metadata are the same bit for bit.
+ */
+final class Request {
+
+    /** A combined objective of the tree, with its context and where it sits in its parent. */
+    private record Node(CombinedObjectiveFunction fn, EvaluationContext ctx, CombinedObjectiveFunction parent, int index) {
+    }
+
+    final CombinedObjectiveFunction root;
+    final EvaluationContext ctx;
+    private final List<Node> nodes = new ArrayList<>();
+    private int first;
+    private int count;
+    private Dispatch dispatch;
+    /** Tasks at or after this position (in the dispatch's array) were cancelled by a failure. */
+    private int abortFrom = Integer.MAX_VALUE;
+
+    /** The loss, once reduced. */
+    double value = Double.NaN;
+    /** The failure of this request once reduced (a TermFailedException, or a cancellation), or null. */
+    RuntimeException error;
+
+    Request(CombinedObjectiveFunction root, EvaluationContext ctx) {
+        this.root = root;
+        this.ctx = ctx;
+    }
+
+    /** Prepares the contexts of the whole tree and appends one task per leaf, in term order. */
+    void flatten(Dispatch d, List<LeafTask> out) {
+        this.dispatch = d;
+        this.first = out.size();
+        flatten(root, ctx, null, -1, new int[0], true, out);
+        this.count = out.size() - first;
+    }
+
+    private void flatten(CombinedObjectiveFunction fn, EvaluationContext c, CombinedObjectiveFunction parent, int indexInParent,
+            int[] path, boolean raisePath, List<LeafTask> out) {
+        fn.prepare(c);
+        FailurePolicy policy = fn.failurePolicy();
+        boolean raiseHere = raisePath && policy.action() == FailurePolicy.Action.RAISE;
+        List<ObjectiveFunction> terms = fn.terms();
+        for (int i = 0; i < terms.size(); i++) {
+            int[] p = java.util.Arrays.copyOf(path, path.length + 1);
+            p[path.length] = i;
+            if (terms.get(i) instanceof CombinedObjectiveFunction nested) {
+                // a retried nested objective may still succeed, so its failure does not abort early
+                flatten(nested, c.child(i), fn, i, p, raiseHere && policy.retries() == 0, out);
+            } else {
+                out.add(new LeafTask(dispatch, this, out.size(), fn, i, p, c.child(i), raiseHere));
+            }
+        }
+        nodes.add(new Node(fn, c, parent, indexInParent));
+    }
+
+    /**
+     * A leaf failed under RAISE all the way up: cancel the tasks after it in term order. Those
+     * before it run on, since one of them may fail too and would then be the first failure in
+     * term order, the one serial evaluation raises.
+     */
+    void abort(LeafTask failed) {
+        int from;
+        int to;
+        synchronized (this) {
+            if (failed.position >= abortFrom) {
+                return;
+            }
+            from = failed.position + 1;
+            to = Math.min(abortFrom, first + count);
+            abortFrom = failed.position;
+        }
+        for (int k = from; k < to; k++) {
+            dispatch.tasks[k].cancelPending();
+        }
+        for (int k = from; k < to; k++) {
+            dispatch.tasks[k].cancel();
+        }
+    }
+
+    /**
+     * Reduces the tree bottom-up once every task is finished, as serial evaluation would; sets
+     * {@link #value} or {@link #error}.
+     *
+     * @param cancelled the cancellation of the whole dispatch, or null
+     */
+    void reduce(EvaluationCancelledException cancelled) {
+        if (cancelled != null) {
+            error = cancelled;
+            return;
+        }
+        Parameters params = ctx.parameters();
+        for (Node n : nodes) {
+            boolean incomplete = false;
+            for (EvaluationContext c : n.ctx.children()) {
+                if (c.status() == EvaluationContext.Status.PENDING) {
+                    incomplete = true;
+                    break;
+                }
+            }
+            if (n.parent == null) {
+                reduceRoot(n, incomplete);
+            } else {
+                reduceNested(n, incomplete, params);
+            }
+        }
+    }
+
+    private void reduceRoot(Node n, boolean incomplete) {
+        if (!incomplete) {
+            try {
+                value = n.fn.reduce(n.ctx);
+            } catch (RuntimeException e) {
+                error = e;
+            }
+            return;
+        }
+        // aborted: raise the first failure in term order among the terms that did run
+        Throwable f = firstFailure(n);
+        n.ctx.setFailure(f);
+        n.ctx.setStatus(EvaluationContext.Status.FAILED);
+        if (f instanceof RuntimeException r) {
+            error = r;
+        } else {
+            error = new EvaluationCancelledException("evaluation " + ctx.evaluationId() + " stopped before its terms finished", f);
+        }
+    }
+
+    private void reduceNested(Node n, boolean incomplete, Parameters params) {
+        EvaluationContext c = n.ctx;
+        String name = n.parent.termNames().get(n.index);
+        if (incomplete) {
+            // only an aborted request leaves terms unrun; a RAISE node with a failed term failed
+            Throwable f = n.fn.failurePolicy().action() == FailurePolicy.Action.RAISE ? firstFailure(n) : null;
+            if (f != null) {
+                c.setFailure(TermFailedException.wrap(name, n.index, params, f));
+                c.setStatus(EvaluationContext.Status.FAILED);
+                setTiming(c);
+            }
+            return;
+        }
+        try {
+            double v = n.fn.reduce(c);
+            c.setLoss(v);
+            c.setFailure(null);
+            c.setStatus(EvaluationContext.Status.OK);
+            setTiming(c);
+        } catch (RuntimeException e) {
+            c.setFailure(TermFailedException.wrap(name, n.index, params, e));
+            c.setStatus(EvaluationContext.Status.FAILED);
+            setTiming(c);
+            if (n.parent.failurePolicy().retries() > 0) {
+                // a retry of a nested objective runs exactly as serial evaluation runs it
+                n.parent.runTerm(n.index, params, c);
+            }
+        }
+    }
+
+    private static Throwable firstFailure(Node n) {
+        for (EvaluationContext c : n.ctx.children()) {
+            if (c.status() == EvaluationContext.Status.FAILED && c.failure() != null) {
+                return c.failure();
+            }
+        }
+        return null;
+    }
+
+    /** A nested objective's timing spans its terms; serial evaluation records it the same way. */
+    private static void setTiming(EvaluationContext c) {
+        long start = Long.MAX_VALUE;
+        long end = Long.MIN_VALUE;
+        for (EvaluationContext k : c.children()) {
+            if (k.endEpochNanos() != 0) {
+                start = Math.min(start, k.startEpochNanos());
+                end = Math.max(end, k.endEpochNanos());
+            }
+        }
+        if (start <= end) {
+            c.setTiming(start, end - start, Thread.currentThread().getName());
+        }
+    }
+}

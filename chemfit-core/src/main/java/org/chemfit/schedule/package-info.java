@@ -1,0 +1,7 @@
+/**
+ * How the terms of one or many evaluations run: {@link org.chemfit.schedule.Scheduler} (serial,
+ * on an executor, or through any {@link org.chemfit.schedule.TaskRunner}) and
+ * {@link org.chemfit.schedule.AsyncWrapperCOB}, the drop-in objective that evaluates the terms of
+ * a combined objective concurrently.
+ */
+package org.chemfit.schedule;

@@ -1,0 +1,81 @@
+package org.chemfit.atoms;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import org.chemfit.Bounds;
+import org.chemfit.CombinedObjectiveFunction;
+import org.chemfit.Parameters;
+import org.chemfit.fit.FitResult;
+import org.chemfit.fit.Fitter;
+
+/**
+ * A timing harness for docs/benchmarks.md (not a unit test: nothing here is asserted). Prints the
+ * median of several repetitions after a warm-up.
+ */
+public final class AtomisticTiming {
+
+    private AtomisticTiming() {
+    }
+
+    static double medianMicros(Runnable r, int inner, int reps) {
+        for (int w = 0; w < 3; w++) {
+            for (int k = 0; k < inner; k++) {
+                r.run();
+            }
+        }
+        double[] t = new double[reps];
+        for (int rep = 0; rep < reps; rep++) {
+            long t0 = System.nanoTime();
+            for (int k = 0; k < inner; k++) {
+                r.run();
+            }
+            t[rep] = (System.nanoTime() - t0) / 1e3 / inner;
+        }
+        java.util.Arrays.sort(t);
+        return t[reps / 2];
+    }
+
+    public static void main(String[] args) {
+        Path data = args.length > 0 ? Path.of(args[0]) : SharedData.folder("water-dimer-pbe");
+        PairPotential water = WaterDimerFitTest.TIP3P_FORM;
+        Parameters tip3p = Parameters.of(WaterDimerFitTest.tip3p());
+        Atoms dimer = Xyz.read(data.resolve("atoms_3.0.xyz")).withConsecutiveMolecules(3);
+        double[] f = new double[18];
+        System.out.printf("water dimer energy+forces: %.2f us%n", medianMicros(() -> water.energyAndForces(dimer, tip3p, f), 20000, 7));
+
+        CombinedObjectiveFunction train = AtomisticTerms.fromCsv(data.resolve("energies.csv"), water).moleculeSize(3).combined();
+        System.out.printf("water objective, 20 terms: %.2f us%n", medianMicros(() -> train.evaluate(tip3p), 2000, 7));
+
+        Bounds b = Bounds.builder().between("epsilon", 0.001, 0.05).between("sigma", 2.5, 4.0).between("qH", 0.3, 0.6).build();
+        for (String m : List.of("BOBYQA", "Nelder-Mead", "Powell")) {
+            long t0 = System.nanoTime();
+            FitResult r = new Fitter(train, WaterDimerFitTest.tip3p()).bounds(b).maxEvaluations(2000).fit(m);
+            System.out.printf("water fit %s: %d evaluations, %.0f ms%n", m, r.evaluations(), (System.nanoTime() - t0) / 1e6);
+        }
+
+        PairPotential lj = PairPotential.builder()
+                .lennardJones("Ar", "Ar", ParameterRef.of("epsilon"), ParameterRef.of("sigma"), 8.5, true).build();
+        Parameters ar = Parameters.of(Map.of("epsilon", 0.0104, "sigma", 3.40));
+        for (int n : new int[] {108, 500}) {
+            Random rnd = new Random(1);
+            int side = (int) Math.ceil(Math.cbrt(n));
+            double a = 3.8;
+            List<String> s = new ArrayList<>();
+            double[][] p = new double[n][];
+            for (int i = 0; i < n; i++) {
+                s.add("Ar");
+                p[i] = new double[] {a * (i % side) + 0.1 * rnd.nextGaussian(), a * ((i / side) % side) + 0.1 * rnd.nextGaussian(),
+                    a * (i / (side * side)) + 0.1 * rnd.nextGaussian()};
+            }
+            double box = a * side;
+            Atoms bulk = Atoms.of(s, p).withCell(new double[][] {{box, 0, 0}, {0, box, 0}, {0, 0, box}}, true, true, true);
+            double[] fb = new double[3 * n];
+            System.out.printf("LJ argon, %d atoms, periodic, cutoff 8.5 A: %.1f us%n", n,
+                    medianMicros(() -> lj.energyAndForces(bulk, ar, fb), n > 200 ? 20 : 200, 7));
+        }
+    }
+}

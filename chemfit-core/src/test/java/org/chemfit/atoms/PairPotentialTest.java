@@ -1,0 +1,258 @@
+package org.chemfit.atoms;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+import org.chemfit.Parameters;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+
+class PairPotentialTest {
+
+    static final Parameters P = Parameters.of(Map.of(
+            "lj", Map.of("eps", 0.8, "sigma", 1.1, "epsAB", 0.5, "sigmaAB", 1.3),
+            "morse", Map.of("D", 0.7, "alpha", 1.6, "r0", 1.4),
+            "buck", Map.of("A", 500.0, "rho", 0.3, "C", 2.0),
+            "qA", 0.4));
+
+    static Atoms cluster(long seed, int n, double spacing) {
+        Random rnd = new Random(seed);
+        List<String> species = new ArrayList<>();
+        double[][] pos = new double[n][];
+        for (int i = 0; i < n; i++) {
+            species.add(i % 3 == 0 ? "B" : "A");
+            pos[i] = new double[] {spacing * (i % 3) + 0.2 * rnd.nextGaussian(), spacing * ((i / 3) % 3) + 0.2 * rnd.nextGaussian(),
+                spacing * (i / 9) + 0.2 * rnd.nextGaussian()};
+        }
+        return Atoms.of(species, pos);
+    }
+
+    static final Map<String, ParameterRef> CHARGES = Map.of("A", ParameterRef.of("qA"), "B", ParameterRef.scaled("qA", -2));
+
+    static List<Object[]> potentials() {
+        return List.of(
+                new Object[] {"Lennard-Jones", PairPotential.builder().lennardJones("*", "*", "lj.eps", "lj.sigma").build()},
+                new Object[] {"Lennard-Jones per pair, cutoff, shifted", PairPotential.builder()
+                        .lennardJones("A", "A", ParameterRef.of("lj.eps"), ParameterRef.of("lj.sigma"), 2.5, true)
+                        .lennardJones("A", "B", ParameterRef.of("lj.epsAB"), ParameterRef.of("lj.sigmaAB"), 2.5, true).build()},
+                new Object[] {"Morse", PairPotential.builder().morse("*", "*", "morse.D", "morse.alpha", "morse.r0").build()},
+                new Object[] {"Buckingham", PairPotential.builder().buckingham("*", "*", "buck.A", "buck.rho", "buck.C").build()},
+                new Object[] {"Coulomb", PairPotential.builder().coulomb(CHARGES).build()},
+                new Object[] {"Coulomb, cutoff, shifted", PairPotential.builder().coulomb(CHARGES, 2.8, true).build()},
+                new Object[] {"sum of all", Potential.sum(List.of(
+                        PairPotential.builder().lennardJones("*", "*", "lj.eps", "lj.sigma").build(),
+                        PairPotential.builder().morse("A", "B", "morse.D", "morse.alpha", "morse.r0").build(),
+                        PairPotential.builder().buckingham("B", "B", "buck.A", "buck.rho", "buck.C").build(),
+                        PairPotential.builder().coulomb(CHARGES).build()))});
+    }
+
+    /** Checks analytic forces against central differences of the energy, component by component. */
+    static void assertForcesMatchFiniteDifferences(Potential pot, Atoms atoms, Parameters p) {
+        double[] f = new double[3 * atoms.size()];
+        double e = pot.energyAndForces(atoms, p, f);
+        assertEquals(e, pot.energy(atoms, p), 0.0);
+        double h = 1e-5;
+        double[] x = atoms.positions();
+        double largest = 0;
+        for (double v : f) {
+            largest = Math.max(largest, Math.abs(v));
+        }
+        assertTrue(largest > 1e-2, "the test structure feels forces: " + largest);
+        for (int k = 0; k < x.length; k++) {
+            double[] plus = x.clone();
+            double[] minus = x.clone();
+            plus[k] += h;
+            minus[k] -= h;
+            double fd = -(pot.energy(atoms.withPositions(plus), p) - pot.energy(atoms.withPositions(minus), p)) / (2 * h);
+            double atomForce = Math.sqrt(f[3 * (k / 3)] * f[3 * (k / 3)] + f[3 * (k / 3) + 1] * f[3 * (k / 3) + 1]
+                    + f[3 * (k / 3) + 2] * f[3 * (k / 3) + 2]);
+            assertEquals(fd, f[k], 1e-6 * Math.max(atomForce, 1e-3 * largest),
+                    "component " + k + " of " + pot + ": analytic " + f[k] + ", finite difference " + fd);
+        }
+        double[] sum = new double[3];
+        for (int i = 0; i < atoms.size(); i++) {
+            for (int c = 0; c < 3; c++) {
+                sum[c] += f[3 * i + c];
+            }
+        }
+        assertArrayEquals(new double[3], sum, 1e-9 * largest, "pair forces sum to zero");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("potentials")
+    void forcesMatchCentralFiniteDifferences(String label, Potential pot) {
+        assertForcesMatchFiniteDifferences(pot, cluster(42, 9, 1.45), P);
+    }
+
+    @ParameterizedTest(name = "{0}, periodic")
+    @MethodSource("potentials")
+    void forcesMatchCentralFiniteDifferencesInAPeriodicCell(String label, Potential pot) {
+        // a 6.2 x 6.0 x 5.8 box around a 3x3 layer: pairs across the faces interact through their images
+        Atoms a = cluster(7, 9, 1.8).withCell(new double[][] {{6.2, 0, 0}, {0, 6.0, 0}, {0, 0, 5.8}}, true, true, true);
+        assertTrue(a.distance(0, 2) < 3.1, "the minimum image is used: " + a.distance(0, 2));
+        assertForcesMatchFiniteDifferences(pot, a, P);
+    }
+
+    @Test
+    void forcesMatchFiniteDifferencesInATriclinicCellWithExclusions() {
+        Atoms a = cluster(3, 6, 1.5).withCell(new double[][] {{7.0, 0, 0}, {1.0, 6.5, 0}, {0.5, 0.7, 6.8}}, true, true, false)
+                .withConsecutiveMolecules(3);
+        PairPotential pot = PairPotential.builder()
+                .lennardJones("*", "*", ParameterRef.of("lj.eps"), ParameterRef.of("lj.sigma"), 3.0, true)
+                .coulomb(CHARGES, 3.0, true)
+                .excludeIntramolecular()
+                .build();
+        assertForcesMatchFiniteDifferences(pot, a, P);
+    }
+
+    @Test
+    void energiesFollowTheFormulas() {
+        Atoms dimer = Atoms.of(List.of("A", "B"), new double[][] {{0, 0, 0}, {0.3, 0.4, 1.2}});
+        double r = 1.3;
+        double x6 = Math.pow(1.1 / r, 6);
+        assertEquals(4 * 0.8 * (x6 * x6 - x6), PairPotential.builder().lennardJones("A", "B", "lj.eps", "lj.sigma").build()
+                .energy(dimer, P), 1e-13);
+        assertEquals(-0.7, PairPotential.builder().morse("A", "B", "morse.D", "morse.alpha", "morse.r0").build()
+                .energy(Atoms.of(List.of("A", "B"), new double[][] {{0, 0, 0}, {1.4, 0, 0}}), P), 1e-14);
+        assertEquals(500 * Math.exp(-r / 0.3) - 2 / Math.pow(r, 6), PairPotential.builder()
+                .buckingham("A", "B", "buck.A", "buck.rho", "buck.C").build().energy(dimer, P), 1e-12);
+        // 14.3996454784 eV Å / e^2 * (0.4 e)(-0.8 e) / 1.3 Å
+        assertEquals(14.3996454784 * 0.4 * -0.8 / r, PairPotential.builder().coulomb(CHARGES).build().energy(dimer, P), 1e-12);
+        // a term for another pair of species leaves this pair alone
+        assertEquals(0.0, PairPotential.builder().lennardJones("A", "A", "lj.eps", "lj.sigma").build().energy(dimer, P));
+    }
+
+    @Test
+    void shiftedCutoffIsContinuousAndTruncatedOneIsNot() {
+        PairPotential shifted = PairPotential.builder()
+                .lennardJones("*", "*", ParameterRef.of("lj.eps"), ParameterRef.of("lj.sigma"), 2.5, true).build();
+        PairPotential truncated = PairPotential.builder()
+                .lennardJones("*", "*", ParameterRef.of("lj.eps"), ParameterRef.of("lj.sigma"), 2.5, false).build();
+        Atoms inside = Atoms.of(List.of("A", "A"), new double[][] {{0, 0, 0}, {0, 0, 2.5 - 1e-9}});
+        Atoms outside = Atoms.of(List.of("A", "A"), new double[][] {{0, 0, 0}, {0, 0, 2.5}});
+        double x6 = Math.pow(1.1 / 2.5, 6);
+        double atCutoff = 4 * 0.8 * (x6 * x6 - x6);
+        assertEquals(0.0, shifted.energy(inside, P), 1e-9);
+        assertEquals(0.0, shifted.energy(outside, P));
+        assertEquals(atCutoff, truncated.energy(inside, P), 1e-9);
+        assertEquals(0.0, truncated.energy(outside, P));
+        Atoms near = Atoms.of(List.of("A", "A"), new double[][] {{0, 0, 0}, {0, 0, 1.2}});
+        assertEquals(truncated.energy(near, P) - atCutoff, shifted.energy(near, P), 1e-13);
+    }
+
+    @Test
+    void periodicPairInteractsThroughItsNearestImage() {
+        PairPotential coulomb = PairPotential.builder().coulomb(CHARGES).build();
+        Atoms across = Atoms.of(List.of("A", "B"), new double[][] {{0.5, 5, 5}, {9.5, 5, 5}})
+                .withCell(new double[][] {{10, 0, 0}, {0, 10, 0}, {0, 0, 10}}, true, true, true);
+        assertEquals(1.0, across.distance(0, 1), 1e-12);
+        assertEquals(14.3996454784 * 0.4 * -0.8, coulomb.energy(across, P), 1e-12);
+        Atoms open = across.withCell(new double[][] {{10, 0, 0}, {0, 10, 0}, {0, 0, 10}}, false, true, true);
+        assertEquals(9.0, open.distance(0, 1), 1e-12);
+    }
+
+    @Test
+    void intramolecularPairsAreExcluded() {
+        Atoms a = cluster(1, 6, 1.5);
+        PairPotential all = PairPotential.builder().coulomb(CHARGES).build();
+        PairPotential inter = PairPotential.builder().coulomb(CHARGES).excludeIntramolecular().build();
+        Atoms m = a.withMolecules(0, 0, 0, 1, 1, 1);
+        double expected = 0;
+        for (int i = 0; i < 3; i++) {
+            for (int j = 3; j < 6; j++) {
+                double qi = a.species(i).equals("A") ? 0.4 : -0.8;
+                double qj = a.species(j).equals("A") ? 0.4 : -0.8;
+                expected += 14.3996454784 * qi * qj / a.distance(i, j);
+            }
+        }
+        assertEquals(expected, inter.energy(m, P), 1e-12);
+        assertTrue(Math.abs(all.energy(m, P) - expected) > 0.1);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> inter.energy(a, P));
+        assertTrue(e.getMessage().contains("needs molecule indices"), e.getMessage());
+    }
+
+    @Test
+    void badUseNamesTheRuleAndTheValue() {
+        Atoms a = cluster(1, 3, 1.5);
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+                () -> PairPotential.builder().lennardJones("*", "*", "lj.eps", "lj.sigmaa").build().energy(a, P));
+        assertTrue(missing.getMessage().contains("unknown parameter 'lj.sigmaa'"), missing.getMessage());
+        IllegalArgumentException charge = assertThrows(IllegalArgumentException.class,
+                () -> PairPotential.builder().coulomb(Map.of("A", ParameterRef.of("qA"))).build().energy(a, P));
+        assertTrue(charge.getMessage().contains("no charge for species 'B'"), charge.getMessage());
+        Atoms small = a.withCell(new double[][] {{4, 0, 0}, {0, 4, 0}, {0, 0, 4}}, true, true, true);
+        IllegalArgumentException cutoff = assertThrows(IllegalArgumentException.class, () -> PairPotential.builder()
+                .lennardJones("*", "*", ParameterRef.of("lj.eps"), ParameterRef.of("lj.sigma"), 2.5, false).build().energy(small, P));
+        assertTrue(cutoff.getMessage().contains("cutoff 2.5 Å") && cutoff.getMessage().contains("exceeds 2.0 Å"), cutoff.getMessage());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> PairPotential.builder()
+                .lennardJones("*", "*", ParameterRef.of("e"), ParameterRef.of("s"), Double.POSITIVE_INFINITY, true))
+                .getMessage().contains("shifted term needs a finite cutoff"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> PairPotential.builder().build()).getMessage()
+                .contains("at least one term"));
+    }
+
+    @Test
+    void parameterNamesAreListed() {
+        Potential p = PairPotential.builder().lennardJones("O", "O", "epsilon", "sigma")
+                .coulomb(Map.of("H", ParameterRef.of("qH"), "O", ParameterRef.scaled("qH", -2), "X", ParameterRef.constant(0.1)))
+                .build().plus(PairPotential.builder().morse("O", "H", "D", "a", "r0").build());
+        assertEquals(Set.of("epsilon", "sigma", "qH", "D", "a", "r0"), p.parameterNames());
+        assertEquals(-0.834, ParameterRef.scaled("qH", -2).value(Parameters.of(Map.of("qH", 0.417))), 1e-15);
+    }
+
+    @Test
+    void parameterReferencesParseFromText() {
+        Parameters p = Parameters.of(Map.of("qH", 0.417));
+        assertEquals(ParameterRef.of("qH"), ParameterRef.parse(" qH "));
+        assertEquals(ParameterRef.scaled("qH", -2), ParameterRef.parse("-2*qH"));
+        assertEquals(ParameterRef.scaled("qH", -2), ParameterRef.parse("qH * -2"));
+        assertEquals(ParameterRef.constant(0.5), ParameterRef.parse("0.5"));
+        assertEquals(-0.834, ParameterRef.parse("-2*qH").value(p), 1e-15);
+        for (String bad : List.of("", "2*3", "q H", "-2*", "*qH", "2qH*x*y")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ParameterRef.parse(bad));
+            assertTrue(e.getMessage().contains("expected a number, a parameter name or factor*name"), e.getMessage());
+        }
+    }
+
+    @Test
+    void termsByFormNameMatchTheTypedBuilders() {
+        Atoms a = cluster(42, 9, 1.45);
+        Map<String, ParameterRef> lj = Map.of("epsilon", ParameterRef.of("lj.eps"), "sigma", ParameterRef.of("lj.sigma"));
+        Map<String, ParameterRef> morse = Map.of("D", ParameterRef.of("morse.D"), "alpha", ParameterRef.of("morse.alpha"),
+                "r0", ParameterRef.of("morse.r0"));
+        Map<String, ParameterRef> buck = Map.of("A", ParameterRef.of("buck.A"), "rho", ParameterRef.of("buck.rho"),
+                "C", ParameterRef.of("buck.C"));
+        PairPotential byName = PairPotential.builder()
+                .term("Lennard_Jones", "A", "A", lj, 2.5, true)
+                .term("morse", "A", "B", morse, Double.POSITIVE_INFINITY, false)
+                .term("Buckingham", "B", "B", buck, Double.POSITIVE_INFINITY, false)
+                .build();
+        PairPotential typed = PairPotential.builder()
+                .lennardJones("A", "A", ParameterRef.of("lj.eps"), ParameterRef.of("lj.sigma"), 2.5, true)
+                .morse("A", "B", "morse.D", "morse.alpha", "morse.r0")
+                .buckingham("B", "B", "buck.A", "buck.rho", "buck.C")
+                .build();
+        assertEquals(typed.energy(a, P), byName.energy(a, P), 0.0);
+        assertTrue(Math.abs(typed.energy(a, P)) > 1e-3);
+
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+                () -> PairPotential.builder().term("yukawa", "A", "A", lj, 3, false));
+        assertTrue(unknown.getMessage().startsWith("unknown pair term 'yukawa'; known terms: lennard-jones"), unknown.getMessage());
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+                () -> PairPotential.builder().term("morse", "A", "B", Map.of("D", ParameterRef.of("x")), 3, false));
+        assertTrue(missing.getMessage().contains("needs the parameter 'alpha'; it takes [D, alpha, r0]"), missing.getMessage());
+        IllegalArgumentException extra = assertThrows(IllegalArgumentException.class,
+                () -> PairPotential.builder().term("lj", "A", "B", Map.of("epsilon", ParameterRef.of("e"), "sigma",
+                        ParameterRef.of("s"), "rc", ParameterRef.constant(3)), 3, false));
+        assertTrue(extra.getMessage().contains("has no parameter 'rc'; it takes [epsilon, sigma]"), extra.getMessage());
+    }
+}

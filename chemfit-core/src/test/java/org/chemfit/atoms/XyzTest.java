@@ -1,0 +1,118 @@
+package org.chemfit.atoms;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class XyzTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void readsTheSharedExtendedXyzFiles() {
+        Atoms a = Xyz.read(SharedData.folder("water-dimer-pbe").resolve("atoms_3.0.xyz"));
+        assertEquals(List.of("O", "H", "H", "O", "H", "H"), a.speciesList());
+        assertArrayEquals(new double[] {9.71123939, 8.57227402, 9.99998742}, a.position(0), 0.0);
+        assertArrayEquals(new double[] {9.41972684, 11.92980531, 10.77180017}, a.position(5), 0.0);
+        assertArrayEquals(new double[][] {{25, 0, 0}, {0, 25, 0}, {0, 0, 25}}, a.cell());
+        assertArrayEquals(new boolean[] {true, true, true}, a.pbc());
+        assertNull(a.molecules());
+        // the O-O distance of the file named 3.0 is 3.0 Å
+        assertEquals(3.0, a.distance(0, 3), 1e-3);
+    }
+
+    @Test
+    void writesAndReadsBackExactly() {
+        Atoms a = Atoms.of(List.of("O", "H", "H"), new double[][] {{0.1, 1.0 / 3, -2e-7}, {1.23456789012345, 0, 0}, {0, 0.7, 0.6}})
+                .withCell(new double[][] {{10, 0, 0}, {1, 9, 0}, {0, 0, 8.5}}, true, false, true)
+                .withMolecules(4, 4, 4)
+                .withEnergy(-1.0 / 7)
+                .withInfo(Map.of("config", "gas phase"));
+        Path f = dir.resolve("out.xyz");
+        Xyz.write(f, List.of(a, a.withEnergy(2.5)));
+        List<Atoms> back = Xyz.readAll(f);
+        assertEquals(2, back.size());
+        assertEquals(a, back.get(0));
+        assertEquals(2.5, back.get(1).energy().getAsDouble());
+        assertEquals(2.5, Xyz.read(f).energy().getAsDouble(), "read returns the last frame, as ase.io.read");
+        assertEquals("gas phase", back.get(0).info().get("config"));
+    }
+
+    @Test
+    void readsPlainXyzWithAFreeTextCommentAndExtraColumns() {
+        List<Atoms> frames = Xyz.parse(Path.of("plain.xyz"), "2\nargon dimer, no cell\nAr 0 0 0\nAr 0 0 3.8 extra\n"
+                + "1\nenergy=-0.5 single atom\nAr 1 2 3\n");
+        assertEquals(2, frames.size());
+        assertFalse(frames.get(0).hasCell());
+        assertFalse(frames.get(0).energy().isPresent());
+        assertEquals(3.8, frames.get(0).distance(0, 1), 0.0);
+        assertEquals(-0.5, frames.get(1).energy().getAsDouble());
+    }
+
+    @Test
+    void readsExtendedPropertiesMoleculesAndPbc() {
+        String text = "3\nLattice=\"5 0 0 0 5 0 0 0 5\" Properties=species:S:1:pos:R:3:forces:R:3:mol-id:I:1 "
+                + "energy=-3.25 pbc=\"T T F\"\n"
+                + "O 0 0 0 0.1 0.2 0.3 7\nH 0.96 0 0 0 0 0 7\nH 4.5 0 0 0 0 0 8\n";
+        Atoms a = Xyz.parse(Path.of("m.xyz"), text).get(0);
+        assertArrayEquals(new int[] {7, 7, 8}, a.molecules());
+        assertArrayEquals(new boolean[] {true, true, false}, a.pbc());
+        assertEquals(-3.25, a.energy().getAsDouble());
+        assertEquals(0.5, a.distance(0, 2), 1e-12);
+    }
+
+    /** Malformed files: the message names the file, the line and what was expected. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            count is not a number  | two\\ncomment\\nAr 0 0 0\\n                                         | 1 | expected the number of atoms (a whole number) at the start of a frame, got 'two'
+            file ends early        | 3\\ncomment\\nAr 0 0 0\\nAr 0 0 1\\n                              | 5 | expected 3 atom lines (lines 3-5), got the end of the file after 2
+            missing comment line   | 1                                                                     | 2 | expected a comment line after the atom count 1
+            too few columns        | 2\\ncomment\\nAr 0 0 0\\nAr 0 0\\n                                  | 4 | expected 4 columns (species x y z) for atom 2 of 2, got 3: 'Ar 0 0'
+            coordinate not numeric | 2\\ncomment\\nAr 0 0 0\\nAr 0 zero 1\\n                             | 4 | expected a finite number for coordinate y of atom 2, got 'zero'
+            coordinate is NaN      | 1\\ncomment\\nAr NaN 0 0\\n                                          | 3 | expected a finite number for coordinate x of atom 1, got 'NaN'
+            species is a number    | 1\\ncomment\\n1.5 0 0 0\\n                                           | 3 | expected a chemical symbol in column 1, got '1.5'
+            lattice of 8 numbers   | 1\\nLattice="5 0 0 0 5 0 0 0" pbc="T T T"\\nAr 0 0 0\\n              | 2 | expected Lattice= to hold 9 numbers (three cell vectors), got 8
+            lattice not numeric    | 1\\nLattice="5 0 0 0 5 0 0 0 x"\\nAr 0 0 0\\n                        | 2 | expected a finite number for Lattice component 9, got 'x'
+            singular lattice       | 1\\nLattice="5 0 0 5 0 0 0 0 5"\\nAr 0 0 0\\n                        | 2 | expected a Lattice of three independent vectors
+            bad pbc flag           | 1\\nLattice="5 0 0 0 5 0 0 0 5" pbc="T Y T"\\nAr 0 0 0\\n            | 2 | expected pbc= to hold 3 flags (T or F), got 'T Y T'
+            pbc without lattice    | 1\\npbc="T T T"\\nAr 0 0 0\\n                                        | 2 | expected a Lattice= key, since pbc= marks a direction periodic
+            unbalanced quote       | 1\\nLattice="5 0 0 0 5 0 0 0 5 pbc=T\\nAr 0 0 0\\n                   | 2 | expected key=value pairs with balanced double quotes
+            properties not triples | 1\\nProperties=species:S:1:pos:R\\nAr 0 0 0\\n                       | 2 | expected Properties= as name:type:count triples, got 'species:S:1:pos:R'
+            properties bad type    | 1\\nProperties=species:S:1:pos:R:3:q:X:1\\nAr 0 0 0 1\\n             | 2 | expected the type of property 'q' to be S, R, I or L in Properties=, got 'X'
+            properties lack pos    | 1\\nProperties=species:S:1:xyz:R:3\\nAr 0 0 0\\n                     | 2 | expected Properties= to name species:S:1 and pos:R:3
+            extra column not int   | 1\\nProperties=species:S:1:pos:R:3:tag:I:1\\nAr 0 0 0 x\\n           | 3 | expected an integer in column 5, got 'x'
+            molecule not int       | 1\\nProperties=species:S:1:pos:R:3:molecule:I:1\\nAr 0 0 0 1.5\\n    | 3 | expected an integer molecule index in column 5, got '1.5'
+            energy not numeric     | 1\\nLattice="5 0 0 0 5 0 0 0 5" energy=low\\nAr 0 0 0\\n             | 2 | expected a finite number for energy=, got 'low'
+            empty file             | \\n                                                                   | 1 | expected at least one frame
+            """)
+    void malformedFileNamesFileLineAndExpectation(String label, String text, int line, String expected) throws Exception {
+        Path f = dir.resolve(label.replace(' ', '_') + ".xyz");
+        Files.writeString(f, text.replace("\\n", "\n"));
+        InputFormatException e = assertThrows(InputFormatException.class, () -> Xyz.read(f));
+        assertEquals(line, e.line(), e.getMessage());
+        assertEquals(f, e.file());
+        assertTrue(e.getMessage().startsWith(f + ":" + line + ": "), e.getMessage());
+        assertTrue(e.getMessage().contains(expected.trim()), e.getMessage());
+    }
+
+    @Test
+    void unreadableFileNamesIt() {
+        Path f = dir.resolve("missing.xyz");
+        var e = assertThrows(org.chemfit.ChemFitException.class, () -> Xyz.read(f));
+        assertTrue(e.getMessage().contains("cannot read structure file " + f), e.getMessage());
+    }
+}

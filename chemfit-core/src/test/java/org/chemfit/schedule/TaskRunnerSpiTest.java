@@ -1,0 +1,89 @@
+package org.chemfit.schedule;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import org.chemfit.CombinedObjectiveFunction;
+import org.chemfit.EvaluationContext;
+import org.chemfit.Parameters;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A runner in the shape of a cluster backend: it ships (path, parameters, evaluation id) to a
+ * "worker" holding its own copy of the objective, which evaluates the leaf into a fresh context;
+ * the result is copied back and the task completed. The scheduler's reduction gives serial's
+ * result bit for bit.
+ */
+class TaskRunnerSpiTest {
+
+    /** The worker side: its own copy of the objective, resolving leaves by path. */
+    private static final class RemoteLikeRunner implements TaskRunner {
+        final CombinedObjectiveFunction workerCopy = Fixtures.tree();
+        final ExecutorService network = Executors.newFixedThreadPool(3);
+        final List<String> seen = new ArrayList<>();
+
+        @Override
+        public synchronized void dispatchAll(List<LeafTask> tasks) {
+            for (LeafTask t : tasks) {
+                seen.add(t.evaluationId() + "/" + t.pathString() + "/" + t.termName());
+            }
+            TaskRunner.super.dispatchAll(tasks);
+        }
+
+        @Override
+        public void dispatch(LeafTask task) {
+            if (!task.tryStart()) {
+                return;
+            }
+            int[] path = task.path();
+            Parameters params = task.parameters();
+            String id = task.evaluationId();
+            network.execute(() -> {
+                // "remote": the worker resolves the leaf in its own copy and fills a context of its own
+                EvaluationContext result = LeafTask.evaluateLeaf(workerCopy, path, params, id);
+                result.setTiming(result.startEpochNanos(), result.endEpochNanos() - result.startEpochNanos(),
+                        "remote:" + result.threadName());
+                task.complete(result);
+            });
+        }
+    }
+
+    @Test
+    void aRemoteStyleRunnerGivesSerialResultsBitForBit() throws Exception {
+        RemoteLikeRunner runner = new RemoteLikeRunner();
+        CombinedObjectiveFunction tree = Fixtures.tree();
+        try (Scheduler s = Scheduler.using(runner)) {
+            for (double x : new double[] {0.25, -2.0}) {
+                Parameters p = Fixtures.params(x, 1);
+                EvaluationContext serial = new EvaluationContext(p, "e7");
+                double expected = tree.evaluate(p, serial);
+                EvaluationContext ctx = new EvaluationContext(p, "e7");
+                assertEquals(Double.doubleToRawLongBits(expected), Double.doubleToRawLongBits(s.evaluate(tree, ctx)));
+                assertEquals(Fixtures.breakdown(serial), Fixtures.breakdown(ctx));
+                assertEquals("remote:", ctx.child(3).threadName().substring(0, 7));
+            }
+        } finally {
+            Fixtures.shutdown(runner.network);
+        }
+        assertEquals("e7/0.0/energy0", runner.seen.get(0));
+        assertEquals(20, runner.seen.size(), "10 leaves per evaluation, 2 evaluations");
+    }
+
+    @Test
+    void pathsResolveToTheLeafAndBadPathsAreNamed() {
+        CombinedObjectiveFunction tree = Fixtures.tree();
+        CombinedObjectiveFunction parent = LeafTask.parentOf(tree, new int[] {2, 1, 0});
+        assertEquals(2, parent.size());
+        assertArrayEquals(new double[] {0.9, 0.11}, parent.weights().stream().mapToDouble(Double::doubleValue).toArray());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LeafTask.parentOf(tree, new int[] {2, 5}));
+        assertEquals("path [2, 5] leaves the objective at level 1: index 5 but only 2 terms", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> LeafTask.parentOf(tree, new int[] {2}));
+        assertEquals("path [2] ends at a combined objective, not a leaf", e.getMessage());
+    }
+}
