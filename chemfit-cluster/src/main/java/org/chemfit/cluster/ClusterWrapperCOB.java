@@ -1,21 +1,20 @@
 package org.chemfit.cluster;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.RejectedExecutionException;
 
 import org.chemfit.BatchObjectiveFunction;
 import org.chemfit.ChemFitException;
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationCancelledException;
 import org.chemfit.EvaluationContext;
-import org.chemfit.ObjectiveFunction;
 import org.chemfit.Parameters;
 import org.chemfit.TermFailedException;
-import org.chemfit.TermRecorder;
+import org.chemfit.schedule.LeafTask;
+import org.chemfit.schedule.Scheduler;
+import org.chemfit.schedule.TaskRunner;
 
 import com.hazelcast.core.HazelcastInstance;
 
@@ -57,6 +56,8 @@ public final class ClusterWrapperCOB implements BatchObjectiveFunction, AutoClos
 
     private final CombinedObjectiveFunction combined;
     private final Dispatcher dispatcher;
+    private final Scheduler scheduler;
+    private final String clusterName;
 
     /**
      * Drives the cluster with the secret from the environment ({@link ClusterSecret#fromEnvironment()})
@@ -79,6 +80,10 @@ public final class ClusterWrapperCOB implements BatchObjectiveFunction, AutoClos
     public ClusterWrapperCOB(CombinedObjectiveFunction combined, HazelcastInstance member, ClusterOptions options) {
         this.combined = Objects.requireNonNull(combined, "combined");
         this.dispatcher = new Dispatcher(Objects.requireNonNull(member, "member"), combined, Objects.requireNonNull(options, "options"));
+        this.clusterName = member.getConfig().getClusterName();
+        // flattening, reducing in term order and cancelling live once, in the scheduler; this class
+        // only supplies where the leaf tasks run
+        this.scheduler = Scheduler.using(new Runner());
     }
 
     /** @return the wrapped objective */
@@ -97,9 +102,10 @@ public final class ClusterWrapperCOB implements BatchObjectiveFunction, AutoClos
     }
 
     /**
-     * @throws TermFailedException when a term failed under the RAISE policy
-     * @throws EvaluationCancelledException when the calling thread is interrupted
-     * @throws ChemFitException when no worker could run a task (see {@link ClusterOptions#memberWait()})
+     * @throws TermFailedException when a term failed under the RAISE policy, or no worker came to
+     *     run it within {@link ClusterOptions#memberWait()} (the message says so)
+     * @throws EvaluationCancelledException when the calling thread is interrupted; the terms
+     *     running on workers are interrupted and waited for
      */
     @Override
     public double evaluate(Parameters params) {
@@ -107,35 +113,24 @@ public final class ClusterWrapperCOB implements BatchObjectiveFunction, AutoClos
     }
 
     /**
-     * @throws TermFailedException when a term failed under the RAISE policy
+     * @throws TermFailedException when a term failed under the RAISE policy, or no worker came
      * @throws EvaluationCancelledException when the calling thread is interrupted
-     * @throws ChemFitException when no worker could run a task
+     * @throws IllegalStateException when closed or {@code ctx} already holds terms
+     * @throws IllegalArgumentException when {@code ctx} holds other parameters
      */
     @Override
     public double evaluate(Parameters params, EvaluationContext ctx) {
-        CompletableFuture<Double> f = evaluateAsync(params, ctx);
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            f.cancel(true);
-            Thread.currentThread().interrupt();
-            throw new EvaluationCancelledException("evaluation " + ctx.evaluationId() + " was interrupted", e);
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new ChemFitException("evaluation " + ctx.evaluationId() + " failed: " + c, c);
-        }
+        checkOpen();
+        checkParameters(params, ctx);
+        return scheduler.evaluate(combined, ctx);
     }
 
     /**
      * Starts an evaluation.
      *
      * @param params the parameters
-     * @return the loss, or a failure: a {@link TermFailedException} under RAISE, a
-     *     {@link ChemFitException} when no worker could run a task. Cancelling it drops the
-     *     evaluation's tasks.
+     * @return the loss, or a {@link TermFailedException} as {@link #evaluate(Parameters)}.
+     *     Cancelling it drops the evaluation's waiting tasks and interrupts its running ones.
      */
     public CompletableFuture<Double> evaluateAsync(Parameters params) {
         return evaluateAsync(params, new EvaluationContext(params));
@@ -147,42 +142,38 @@ public final class ClusterWrapperCOB implements BatchObjectiveFunction, AutoClos
      * @param params the parameters
      * @param ctx a fresh context for them
      * @return the loss, or a failure as {@link #evaluateAsync(Parameters)}
-     * @throws IllegalStateException when closed or {@code ctx} already holds terms
+     * @throws IllegalStateException when {@code ctx} already holds terms
      */
     public CompletableFuture<Double> evaluateAsync(Parameters params, EvaluationContext ctx) {
-        Objects.requireNonNull(params, "params");
-        Objects.requireNonNull(ctx, "ctx");
-        Request r = new Request(params, ctx);
-        r.start();
-        return r.future;
+        checkOpen();
+        checkParameters(params, ctx);
+        return scheduler.evaluateAsync(combined, ctx);
     }
 
     /**
      * Evaluates every request at once: all their leaf terms go to the cluster together.
      *
      * @throws EvaluationCancelledException when the calling thread is interrupted; every task of
-     *     the batch is then dropped
+     *     the batch is then cancelled
      */
     @Override
     public void evaluateMany(List<EvaluationContext> requests) {
-        List<CompletableFuture<Double>> futures = new ArrayList<>(requests.size());
-        for (EvaluationContext ctx : requests) {
-            futures.add(evaluateAsync(ctx.parameters(), ctx));
+        checkOpen();
+        scheduler.evaluateMany(combined, requests);
+    }
+
+    private void checkOpen() {
+        if (dispatcher.isClosed()) {
+            throw new IllegalStateException("this ClusterWrapperCOB was closed; create a new one to evaluate again");
         }
-        for (int i = 0; i < futures.size(); i++) {
-            EvaluationContext ctx = requests.get(i);
-            try {
-                futures.get(i).get();
-            } catch (InterruptedException e) {
-                futures.forEach(f -> f.cancel(true));
-                Thread.currentThread().interrupt();
-                throw new EvaluationCancelledException("batch of " + requests.size() + " evaluations was interrupted", e);
-            } catch (ExecutionException e) {
-                if (ctx.status() != EvaluationContext.Status.FAILED || ctx.failure() == null) {
-                    ctx.setFailure(e.getCause());
-                    ctx.setStatus(EvaluationContext.Status.FAILED);
-                }
-            }
+    }
+
+    private static void checkParameters(Parameters params, EvaluationContext ctx) {
+        Objects.requireNonNull(params, "params");
+        Objects.requireNonNull(ctx, "ctx");
+        if (!params.equals(ctx.parameters())) {
+            throw new IllegalArgumentException("the context holds other parameters than the ones to evaluate: "
+                    + ctx.parameters() + " vs " + params);
         }
     }
 
@@ -197,196 +188,67 @@ public final class ClusterWrapperCOB implements BatchObjectiveFunction, AutoClos
         return "ClusterWrapperCOB[" + combined + "]";
     }
 
-    /** One evaluation: its tree of combined objectives, flattened into leaf tasks. */
-    private final class Request {
-        final Parameters params;
-        final EvaluationContext ctx;
-        final CompletableFuture<Double> future = new CompletableFuture<>() {
-            @Override
-            public boolean cancel(boolean mayInterrupt) {
-                boolean c = super.cancel(mayInterrupt);
-                if (c) {
-                    dropTasks();
-                }
-                return c;
+    /** Where the scheduler's leaf tasks go: to the dispatcher, and from there to the members. */
+    private final class Runner implements TaskRunner {
+        @Override
+        public void dispatch(LeafTask task) {
+            if (dispatcher.isClosed()) {
+                throw new RejectedExecutionException("the cluster objective is closed");
             }
-        };
-        final List<Leaf> leaves = new ArrayList<>();
-        final List<Dispatcher.Entry> entries = new ArrayList<>();
-
-        Request(Parameters params, EvaluationContext ctx) {
-            this.params = params;
-            this.ctx = ctx;
+            if (!task.tryStart()) {
+                return; // cancelled already, or replayed from the journal
+            }
+            Dispatcher.Entry e = dispatcher.submit(new Leaf(task));
+            task.onCancel(() -> dispatcher.cancel(e));
         }
 
-        void start() {
-            Node root = new Node(combined, ctx, null, -1);
-            flatten(root);
-            List<Leaf> toSend = new ArrayList<>();
-            for (Leaf l : leaves) {
-                TermRecorder rec = l.context.recorder();
-                TermRecorder.Recorded rc = rec == null ? null : rec.lookup(l.context);
-                if (rc == null) {
-                    toSend.add(l);
-                } else {
-                    // replay as CombinedObjectiveFunction.runTerm does: the journal already holds it
-                    long start = EvaluationContext.nowEpochNanos();
-                    l.context.setQuantities(rc.quantities());
-                    l.context.metadata().putAll(rc.metadata());
-                    l.context.setLoss(rc.value());
-                    l.context.setStatus(EvaluationContext.Status.REPLAYED);
-                    l.context.setTiming(start, 0, Thread.currentThread().getName());
-                }
-            }
-            synchronized (this) {
-                for (Leaf l : toSend) {
-                    entries.add(dispatcher.submit(l));
-                }
-            }
-            for (Leaf l : leaves) {
-                if (!toSend.contains(l)) {
-                    l.node.childDone();
-                }
-            }
-        }
-
-        void flatten(Node node) {
-            node.cob.prepare(node.ctx);
-            List<ObjectiveFunction> terms = node.cob.terms();
-            for (int i = 0; i < terms.size(); i++) {
-                EvaluationContext child = node.ctx.child(i);
-                if (terms.get(i) instanceof CombinedObjectiveFunction c) {
-                    flatten(new Node(c, child, node, i));
-                } else {
-                    leaves.add(new Leaf(node, i, child));
-                }
-            }
-        }
-
-        synchronized void dropTasks() {
-            for (Dispatcher.Entry e : entries) {
-                dispatcher.cancel(e);
-            }
-        }
-
-        void fail(Throwable t) {
-            if (future.completeExceptionally(t)) {
-                dropTasks();
-            }
-        }
-
-        /** A combined objective of the tree, with a count of its terms still running. */
-        final class Node {
-            final CombinedObjectiveFunction cob;
-            final EvaluationContext ctx;
-            final Node parent;
-            final int index;
-            final AtomicInteger remaining;
-            final long startEpochNanos = EvaluationContext.nowEpochNanos();
-            final long t0 = System.nanoTime();
-
-            Node(CombinedObjectiveFunction cob, EvaluationContext ctx, Node parent, int index) {
-                this.cob = cob;
-                this.ctx = ctx;
-                this.parent = parent;
-                this.index = index;
-                this.remaining = new AtomicInteger(cob.size());
-            }
-
-            void childDone() {
-                if (remaining.decrementAndGet() != 0) {
-                    return;
-                }
-                if (parent == null) {
-                    try {
-                        future.complete(cob.reduce(ctx));
-                    } catch (RuntimeException e) {
-                        future.completeExceptionally(e);
-                    }
-                    return;
-                }
-                // as runTerm records a nested combined objective in its parent
-                try {
-                    double v = cob.reduce(ctx);
-                    ctx.setLoss(v);
-                    ctx.setFailure(null);
-                    ctx.setStatus(EvaluationContext.Status.OK);
-                } catch (RuntimeException e) {
-                    ctx.setFailure(TermFailedException.wrap(parent.cob.termNames().get(index), index, params, e));
-                    ctx.setStatus(EvaluationContext.Status.FAILED);
-                }
-                ctx.setTiming(startEpochNanos, System.nanoTime() - t0, Thread.currentThread().getName());
-                parent.childDone();
-            }
-        }
-
-        /** A leaf term, as the dispatcher sees it. */
-        final class Leaf implements RemoteLeaf {
-            final Node node;
-            final int index;
-            final EvaluationContext context;
-
-            Leaf(Node node, int index, EvaluationContext context) {
-                this.node = node;
-                this.index = index;
-                this.context = context;
-            }
-
-            @Override
-            public String evaluationId() {
-                return ctx.evaluationId();
-            }
-
-            @Override
-            public int[] path() {
-                String p = context.path();
-                String[] parts = p.split("\\.");
-                int[] out = new int[parts.length];
-                for (int i = 0; i < parts.length; i++) {
-                    out[i] = Integer.parseInt(parts[i]);
-                }
-                return out;
-            }
-
-            @Override
-            public String termName() {
-                return node.cob.termNames().get(index);
-            }
-
-            @Override
-            public Parameters parameters() {
-                return params;
-            }
-
-            @Override
-            public EvaluationContext context() {
-                return context;
-            }
-
-            @Override
-            public void completed() {
-                TermRecorder rec = context.recorder();
-                if (rec != null) {
-                    try {
-                        rec.finished(context);
-                    } catch (RuntimeException e) {
-                        fail(new ChemFitException("recording term " + context.path() + " of " + ctx.evaluationId()
-                                + " failed: " + e.getMessage(), e));
-                        return;
-                    }
-                }
-                node.childDone();
-            }
-
-            @Override
-            public void failed(ChemFitException cause) {
-                context.setFailure(cause);
-                context.setStatus(EvaluationContext.Status.FAILED);
-                ctx.setFailure(cause);
-                ctx.setStatus(EvaluationContext.Status.FAILED);
-                fail(cause);
-            }
+        @Override
+        public String toString() {
+            return "cluster '" + clusterName + "'";
         }
     }
 
+    /** A leaf task as the dispatcher sees it. */
+    private static final class Leaf implements RemoteLeaf {
+        private final LeafTask task;
+
+        Leaf(LeafTask task) {
+            this.task = task;
+        }
+
+        @Override
+        public String evaluationId() {
+            return task.evaluationId();
+        }
+
+        @Override
+        public int[] path() {
+            return task.path();
+        }
+
+        @Override
+        public String termName() {
+            return task.termName();
+        }
+
+        @Override
+        public Parameters parameters() {
+            return task.parameters();
+        }
+
+        @Override
+        public EvaluationContext context() {
+            return task.context();
+        }
+
+        @Override
+        public void completed() {
+            task.complete();
+        }
+
+        @Override
+        public void failed(ChemFitException cause) {
+            task.fail(cause);
+        }
+    }
 }

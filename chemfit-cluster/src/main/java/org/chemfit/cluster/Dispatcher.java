@@ -56,6 +56,10 @@ final class Dispatcher implements AutoCloseable {
         volatile UUID owner;
         /** Run by one of the driver's own threads. */
         volatile boolean local;
+        /** The driver thread running it, to interrupt on cancel; guarded by the entry. */
+        Thread localThread;
+        /** Cancelled: finished without taking a result. */
+        volatile boolean cancelled;
         final long queuedNanos = System.nanoTime();
 
         Entry(long seq, RemoteLeaf leaf, Frames.Task task, byte[] frame) {
@@ -95,8 +99,15 @@ final class Dispatcher implements AutoCloseable {
     private final LongAdder refusedFrames = new LongAdder();
     private final AtomicLong seqs = new AtomicLong();
     private final List<Thread> threads = new ArrayList<>();
+    private final java.util.concurrent.ExecutorService canceller = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "chemfit-cluster-cancel");
+        t.setDaemon(true);
+        return t;
+    });
     private volatile boolean closed;
     private volatile long noMemberSince;
+    /** Why tasks fail at once: the member wait ran out with no worker; cleared when one comes. */
+    private volatile String starved;
 
     Dispatcher(HazelcastInstance hz, CombinedObjectiveFunction root, ClusterOptions options) {
         this.hz = hz;
@@ -184,37 +195,84 @@ final class Dispatcher implements AutoCloseable {
         return m.getUuid() + " at " + m.getAddress().getHost() + ":" + m.getAddress().getPort();
     }
 
+    /** @return whether {@link #close()} was called */
+    boolean isClosed() {
+        return closed;
+    }
+
     /**
-     * Queues a leaf task.
-     *
-     * @throws IllegalStateException when closed
+     * Queues a leaf task. It is finished exactly once: {@link RemoteLeaf#completed()} with its
+     * context filled (or not, when cancelled), or {@link RemoteLeaf#failed} when it could not run.
      */
     Entry submit(RemoteLeaf leaf) {
-        if (closed) {
-            throw new IllegalStateException("the cluster objective is closed");
-        }
         long seq = seqs.incrementAndGet();
         Frames.Task t = new Frames.Task(session, seq, leaf.evaluationId(), leaf.path(), leaf.termName(), leaf.parameters());
         Entry e = new Entry(seq, leaf, t, Frames.encode(t, secret));
         outstanding.put(seq, e);
+        if (closed) {
+            fail(e, "the cluster objective is closed");
+            return e;
+        }
+        String starvedBy = starved;
+        if (starvedBy != null && localThreads == 0 && verified.isEmpty()) {
+            // the member wait ran out and still no worker: fail at once rather than wait again per task
+            fail(e, starvedBy);
+            return e;
+        }
         pending.addLast(e);
         return e;
     }
 
-    /**
-     * Forgets a task: a result for it is dropped, and it is not handed out any more. When a
-     * worker holds it, the worker is told to stop it (its term's thread is interrupted).
-     */
-    void cancel(Entry e) {
+    private void fail(Entry e, String why) {
         if (e.done.compareAndSet(false, true)) {
             outstanding.remove(e.seq);
-            pending.remove(e);
-            if (e.owner != null && !e.local) {
-                try {
-                    cancels.publish(Frames.encode(new Frames.Cancel(session, e.seq), secret));
-                } catch (RuntimeException ex) {
-                    LOG.debug("could not send the cancel of task {}: {}", e.task.id(), ex.toString());
-                }
+            e.leaf.failed(new ChemFitException(why));
+        }
+    }
+
+    /** Finishes a cancelled task without a result. */
+    private void finishCancelled(Entry e) {
+        if (e.done.compareAndSet(false, true)) {
+            outstanding.remove(e.seq);
+            e.leaf.completed();
+        }
+    }
+
+    /**
+     * Cancels a task: a waiting one is finished at once without a result; a running one is
+     * interrupted (on a worker, by a signed cancel frame) and finished when its member answers
+     * or leaves. A result that comes for it is dropped.
+     */
+    void cancel(Entry e) {
+        e.cancelled = true;
+        // never finish a task on the thread that cancels it: LeafTask runs this from its cancel
+        // hook and waits for the hook to return before it can be finished
+        try {
+            canceller.execute(() -> cancelNow(e));
+        } catch (java.util.concurrent.RejectedExecutionException ex) {
+            // closed: close() finishes every task still outstanding
+        }
+    }
+
+    private void cancelNow(Entry e) {
+        if (e.done.get()) {
+            return;
+        }
+        if (pending.remove(e)) {
+            finishCancelled(e);
+            return;
+        }
+        synchronized (e) {
+            if (e.localThread != null) {
+                e.localThread.interrupt();
+                return;
+            }
+        }
+        if (e.owner != null && !e.local) {
+            try {
+                cancels.publish(Frames.encode(new Frames.Cancel(session, e.seq), secret));
+            } catch (RuntimeException ex) {
+                LOG.debug("could not send the cancel of task {}: {}", e.task.id(), ex.toString());
             }
         }
     }
@@ -225,6 +283,10 @@ final class Dispatcher implements AutoCloseable {
                 return;
             }
             e.owner = null;
+        }
+        if (e.cancelled) {
+            finishCancelled(e);
+            return;
         }
         requeued.increment();
         pending.addFirst(e);
@@ -282,6 +344,7 @@ final class Dispatcher implements AutoCloseable {
                 if (verified.putIfAbsent(m, member.getAddress().getHost() + ":" + member.getAddress().getPort()) == null) {
                     LOG.info("member {} proved the cluster secret: it gets tasks", describe(member));
                 }
+                starved = null;
                 slots.addLast(m);
             } catch (InterruptedException ex) {
                 return;
@@ -332,6 +395,11 @@ final class Dispatcher implements AutoCloseable {
                     continue;
                 }
                 e.owner = m;
+                if (e.cancelled) {
+                    finishCancelled(e);
+                    slots.addFirst(m);
+                    continue;
+                }
                 try {
                     hz.<Object>getQueue(Channels.tasks(m)).offer(e.frame);
                 } catch (RuntimeException ex) {
@@ -422,20 +490,45 @@ final class Dispatcher implements AutoCloseable {
 
     private void localLoop() {
         String me = self.toString();
+        Thread current = Thread.currentThread();
         while (!closed) {
+            Entry e;
             try {
-                Entry e = pending.poll(POLL_MS, TimeUnit.MILLISECONDS);
-                if (e == null || e.done.get()) {
-                    continue;
-                }
+                e = pending.poll(POLL_MS, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException ex) {
+                return;
+            }
+            if (e == null || e.done.get()) {
+                continue;
+            }
+            synchronized (e) {
                 e.local = true;
                 e.owner = self;
-                Frames.Result r = LeafRun.run(root, e.task, me, selfAddress);
-                finish(e, r);
-            } catch (InterruptedException | EvaluationCancelledException ex) {
-                return;
+                e.localThread = current;
+            }
+            Frames.Result r = null;
+            try {
+                if (!e.cancelled) {
+                    r = LeafRun.run(root, e.task, me, selfAddress);
+                }
+            } catch (EvaluationCancelledException ex) {
+                if (closed) {
+                    return;
+                }
             } catch (RuntimeException ex) {
                 LOG.warn("running a task on the driver: {}; going on", ex.toString());
+            } finally {
+                synchronized (e) {
+                    e.localThread = null;
+                }
+            }
+            if (e.cancelled) {
+                Thread.interrupted(); // the interrupt was for that task only
+                finishCancelled(e);
+            } else if (r != null) {
+                finish(e, r);
+            } else {
+                fail(e, "term " + LeafRun.pathString(e.task.path()) + " could not run on the driver");
             }
         }
     }
@@ -446,6 +539,10 @@ final class Dispatcher implements AutoCloseable {
             return;
         }
         outstanding.remove(e.seq);
+        if (e.cancelled) {
+            e.leaf.completed();
+            return;
+        }
         if (r.error() != null) {
             e.leaf.failed(new ChemFitException("member " + r.memberAddress() + " could not run term "
                     + LeafRun.pathString(e.task.path()) + " '" + e.task.termName() + "' of evaluation " + r.evaluationId() + ": "
@@ -497,12 +594,10 @@ final class Dispatcher implements AutoCloseable {
                             + (refusedMembers.isEmpty() ? "none" : refusedMembers) + "). Start workers with the same"
                             + " cluster name, a join list that reaches " + selfAddress + " and the same secret";
                     LOG.error(msg);
+                    starved = msg;
                     Entry e;
                     while ((e = pending.poll()) != null) {
-                        if (e.done.compareAndSet(false, true)) {
-                            outstanding.remove(e.seq);
-                            e.leaf.failed(new ChemFitException(msg));
-                        }
+                        fail(e, msg);
                     }
                     noMemberSince = 0;
                 }
@@ -517,13 +612,14 @@ final class Dispatcher implements AutoCloseable {
     }
 
     private void failAll(String why) {
+        pending.clear();
         for (Entry e : outstanding.values()) {
-            if (e.done.compareAndSet(false, true)) {
-                outstanding.remove(e.seq);
-                e.leaf.failed(new ChemFitException(why));
+            if (e.cancelled) {
+                finishCancelled(e);
+            } else {
+                fail(e, why);
             }
         }
-        pending.clear();
     }
 
     private static void pause() {
@@ -565,6 +661,12 @@ final class Dispatcher implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 break;
             }
+        }
+        canceller.shutdown();
+        try {
+            canceller.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         failAll("the cluster objective was closed");
         try {

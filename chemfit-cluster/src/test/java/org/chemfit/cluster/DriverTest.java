@@ -28,6 +28,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 
 /** The driver alone in one member: it runs tasks itself, or waits for workers and fails clearly. */
+@org.junit.jupiter.api.Timeout(value = 2, unit = TimeUnit.MINUTES)
 class DriverTest {
 
     static HazelcastInstance member;
@@ -252,10 +253,16 @@ class DriverTest {
         try (ClusterWrapperCOB cob = new ClusterWrapperCOB(failing(), member, o)) {
             ChemFitException e = assertTimeoutPreemptively(Duration.ofSeconds(30),
                     () -> assertThrows(ChemFitException.class, () -> cob.evaluate(Parameters.of(Map.of("x", 1.0)))));
-            assertTrue(e.getMessage().startsWith("no worker holding the cluster secret joined cluster 'driver-test-"),
-                    e.getMessage());
+            // under RAISE the first term's failure is raised, as for any term that could not run
+            assertTrue(e instanceof TermFailedException, e.toString());
+            assertTrue(e.getMessage().startsWith("term 0 'a' failed: no worker holding the cluster secret joined cluster"
+                    + " 'driver-test-"), e.getMessage());
             assertTrue(e.getMessage().contains("within 1 s, so 3 task(s) could not run (other members: none; refused for a"
                     + " wrong secret: none). Start workers with the same cluster name"), e.getMessage());
+            // while still no worker is there, the next evaluation fails at once with the same reason
+            TermFailedException again = assertTimeoutPreemptively(Duration.ofSeconds(30),
+                    () -> assertThrows(TermFailedException.class, () -> cob.evaluate(Parameters.of(Map.of("x", 2.0)))));
+            assertTrue(again.getMessage().contains("no worker holding the cluster secret joined"), again.getMessage());
         }
     }
 
