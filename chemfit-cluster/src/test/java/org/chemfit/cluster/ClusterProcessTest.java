@@ -41,6 +41,7 @@ import com.hazelcast.core.HazelcastInstance;
 class ClusterProcessTest {
 
     static final String SECRET = "cluster-process-test-secret-" + ProcessHandle.current().pid();
+    static final org.chemfit.Bounds BOUNDS = org.chemfit.Bounds.builder().between("x", -2, 3).between("y", -2, 2).build();
     static final Parameters INITIAL = Parameters.of(List.of("x", "y"), new double[] {0.3, 0.2});
 
     @TempDir
@@ -155,8 +156,9 @@ class ClusterProcessTest {
         await("4 members", Duration.ofSeconds(60), () -> driver.getCluster().getMembers().size() == 4);
 
         CombinedObjectiveFunction objective = new TestObjectives().create(Map.of());
-        FitResult serial = fitter(objective, 40).fit();
-        FitResult onCluster = fitter(driverCob(objective), 40).fit();
+        // CMA-ES asks for a population at a time: the Fitter hands each generation over as one batch
+        FitResult serial = fitter(objective, 40).bounds(BOUNDS).seed(7).fit("CMA-ES");
+        FitResult onCluster = fitter(driverCob(objective), 40).bounds(BOUNDS).seed(7).fit("CMA-ES");
         assertSameFit(serial, onCluster);
 
         // a batch of requests: all their leaves go out together and come back in term order
