@@ -129,6 +129,7 @@ final class Dispatcher implements AutoCloseable {
         this.control = hz.getMap(Channels.CONTROL);
         this.refusedMap = hz.getMap(Channels.REFUSED);
         this.driverValue = self + "/" + Long.toHexString(session);
+        warnAboutOpenConfig(hz.getConfig());
         register();
         this.listenerId = hz.getCluster().addMembershipListener(new MembershipListener() {
             @Override
@@ -155,6 +156,30 @@ final class Dispatcher implements AutoCloseable {
         LOG.info("driver {} of cluster '{}' (session {}) dispatches the {} leaf terms of {}{}", selfAddress,
                 hz.getConfig().getClusterName(), Long.toHexString(session), root.leafCount(), root,
                 localThreads > 0 ? " and runs up to " + localThreads + " itself" : "");
+    }
+
+    /** A member not made by {@link ClusterMemberConfig} may reach outside the machine or accept any class. */
+    static List<String> openSettings(com.hazelcast.config.Config c) {
+        List<String> open = new ArrayList<>();
+        if (c.getNetworkConfig().getJoin().getMulticastConfig().isEnabled()) {
+            open.add("multicast discovery is on");
+        }
+        if (!"false".equals(c.getProperty("hazelcast.phone.home.enabled"))) {
+            open.add("the phone-home call is not switched off");
+        }
+        var filter = c.getSerializationConfig().getJavaSerializationFilterConfig();
+        if (filter == null || filter.getWhitelist().getClasses().isEmpty() && filter.getWhitelist().getPackages().isEmpty()
+                && filter.getWhitelist().getPrefixes().isEmpty()) {
+            open.add("Java deserialization is not restricted");
+        }
+        return open;
+    }
+
+    private static void warnAboutOpenConfig(com.hazelcast.config.Config c) {
+        List<String> open = openSettings(c);
+        if (!open.isEmpty()) {
+            LOG.warn("this cluster member's configuration is open: {}; make members with ClusterMemberConfig", String.join(", ", open));
+        }
     }
 
     /** Claims the driver entry: one driver per cluster. */

@@ -36,6 +36,13 @@ class ClusterConfigTest {
                 c.getSerializationConfig().getJavaSerializationFilterConfig().getWhitelist().getClasses());
     }
 
+    @Test
+    void aConfigurationNotMadeHereIsReportedAsOpen() {
+        assertEquals(List.of(), Dispatcher.openSettings(ClusterMemberConfig.builder("x").build().toHazelcastConfig()));
+        assertEquals(List.of("multicast discovery is on", "the phone-home call is not switched off",
+                "Java deserialization is not restricted"), Dispatcher.openSettings(new Config()));
+    }
+
     /** Avoids a clash with java.util.Set's generic inference in assertEquals. */
     static final class Set0 {
         static java.util.Set<String> of(String s) {

@@ -1,4 +1,4 @@
-package org.chemfit.cluster;
+package org.chemfit.benchmarks;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -13,8 +13,16 @@ import java.util.List;
 import java.util.Map;
 
 import org.chemfit.CombinedObjectiveFunction;
+import org.chemfit.EvaluationCancelledException;
 import org.chemfit.EvaluationContext;
+import org.chemfit.ObjectiveFunction;
 import org.chemfit.Parameters;
+import org.chemfit.cluster.ClusterMemberConfig;
+import org.chemfit.cluster.ClusterOptions;
+import org.chemfit.cluster.ClusterSecret;
+import org.chemfit.cluster.ClusterWrapperCOB;
+import org.chemfit.cluster.ObjectiveFactory;
+import org.chemfit.cluster.WorkerMain;
 
 import com.hazelcast.core.HazelcastInstance;
 
@@ -22,16 +30,108 @@ import com.hazelcast.core.HazelcastInstance;
  * End-to-end timing of the cluster on loopback, printed as Markdown: the round trip of one task
  * (one worker JVM, one thread, a term that returns at once), and the throughput of 1, 2 and 3
  * worker JVMs on terms that sleep 50 ms. Not a test: run it by hand (see docs/benchmarks.md).
+ * The driver is a member in this JVM; each worker is {@link WorkerMain} in a JVM of its own,
+ * started from the same jar.
  *
  * <pre>{@code
- * java -cp ... org.chemfit.cluster.ClusterBenchmark [threadsPerWorker] [requests]
+ * java -cp chemfit-benchmarks/target/benchmarks.jar org.chemfit.benchmarks.ClusterHarness [threadsPerWorker] [requests]
  * }</pre>
+ *
+ * @implNote Not thread-safe; a main program.
  */
-public final class ClusterBenchmark {
+public final class ClusterHarness {
 
-    private ClusterBenchmark() {
+    private ClusterHarness() {
     }
 
+    /** The objective of the workers and of the driver: {@code flat} leaves that sleep {@code sleepMs}. */
+    public static final class SleepTerms implements ObjectiveFactory {
+
+        /** For {@link WorkerMain}. */
+        public SleepTerms() {
+        }
+
+        @Override
+        public CombinedObjectiveFunction create(Map<String, String> options) {
+            int n = Integer.parseInt(options.getOrDefault("flat", "6"));
+            long sleepMs = Long.parseLong(options.getOrDefault("sleepMs", "0"));
+            List<ObjectiveFunction> terms = new ArrayList<>();
+            for (int k = 0; k < n; k++) {
+                final int kk = k;
+                terms.add(p -> {
+                    if (sleepMs > 0) {
+                        try {
+                            Thread.sleep(sleepMs);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            throw new EvaluationCancelledException("interrupted", e);
+                        }
+                    }
+                    return Math.pow(p.get("x") - kk, 2) + Math.sin(p.get("y") * (kk + 1));
+                });
+            }
+            return new CombinedObjectiveFunction(terms);
+        }
+    }
+
+    /** A worker JVM. */
+    private static final class Worker implements AutoCloseable {
+        private static final java.util.regex.Pattern JOINED = java.util.regex.Pattern.compile("worker ([0-9a-f-]{36}) joined cluster");
+        final Process process;
+        final Path log;
+
+        Worker(Process process, Path log) {
+            this.process = process;
+            this.log = log;
+        }
+
+        static Worker start(String name, Path dir, String secret, String cluster, int joinPort, int threads, Map<String, String> options,
+                List<String> extra) throws java.io.IOException {
+            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx256m", "-XX:+UseSerialGC", "--add-modules", "java.se", "--add-opens", "java.base/java.lang=ALL-UNNAMED",
+                    "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                    "-cp", System.getProperty("java.class.path"), WorkerMain.class.getName(),
+                    "--factory", SleepTerms.class.getName(), "--cluster", cluster, "--join", "127.0.0.1:" + joinPort,
+                    "--port", Integer.toString(joinPort + 1), "--threads", Integer.toString(threads)));
+            cmd.addAll(extra);
+            options.forEach((k, v) -> {
+                cmd.add("--option");
+                cmd.add(k + "=" + v);
+            });
+            Path log = dir.resolve(name + ".out");
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+            pb.environment().remove(ClusterSecret.ENV_FILE);
+            pb.environment().put(ClusterSecret.ENV, secret);
+            return new Worker(pb.start(), log);
+        }
+
+        String awaitUuid(Duration timeout) throws Exception {
+            long end = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < end) {
+                String out = Files.exists(log) ? Files.readString(log) : "";
+                var m = JOINED.matcher(out);
+                if (m.find()) {
+                    return m.group(1);
+                }
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("worker exited before joining:\n" + out);
+                }
+                Thread.sleep(50);
+            }
+            throw new IllegalStateException("worker did not join within " + timeout);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            process.destroyForcibly();
+            process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * @param args threads per worker JVM (4), requests per run (80)
+     * @throws Exception when a worker does not start
+     */
     public static void main(String[] args) throws Exception {
         int threads = args.length > 0 ? Integer.parseInt(args[0]) : 4;
         int requests = args.length > 1 ? Integer.parseInt(args[1]) : 80;
@@ -48,14 +148,14 @@ public final class ClusterBenchmark {
         HazelcastInstance driver = ClusterMemberConfig.builder(cluster).join(List.of("127.0.0.1:" + port)).port(port, 1).build()
                 .newMember();
         ClusterOptions options = ClusterOptions.builder(ClusterSecret.of(secret)).memberWait(Duration.ofMinutes(2)).build();
-        List<WorkerProcess> workers = new ArrayList<>();
+        List<Worker> workers = new ArrayList<>();
         StringBuilder report = new StringBuilder();
         try {
             // ---- round trip of one task
-            WorkerProcess rt = WorkerProcess.start("rt", dir, secret, cluster, port, port + 1, 1, Map.of("flat", "1"));
+            Worker rt = Worker.start("rt", dir, secret, cluster, port, 1, Map.of("flat", "1"), List.of());
             workers.add(rt);
             rt.awaitUuid(Duration.ofMinutes(2));
-            CombinedObjectiveFunction one = new TestObjectives().create(Map.of("flat", "1"));
+            CombinedObjectiveFunction one = new SleepTerms().create(Map.of("flat", "1"));
             Parameters p = Parameters.of(List.of("x", "y"), new double[] {0.3, 0.2});
             double[] micros;
             try (ClusterWrapperCOB cob = new ClusterWrapperCOB(one, driver, options)) {
@@ -86,7 +186,7 @@ public final class ClusterBenchmark {
 
             // ---- throughput with 1, 2, 3 workers, without and with prefetching
             Map<String, String> opts = Map.of("flat", "6", "sleepMs", Long.toString(sleepMs));
-            CombinedObjectiveFunction six = new TestObjectives().create(Map.of("flat", "6"));
+            CombinedObjectiveFunction six = new SleepTerms().create(Map.of("flat", "6"));
             report.append("Throughput on terms that sleep ").append(sleepMs).append(" ms (").append(threads)
                     .append(" threads per worker JVM, ").append(requests).append(" requests of 6 terms = ").append(requests * 6)
                     .append(" tasks per run, one evaluateMany; median of 3 runs):\n\n")
@@ -94,11 +194,11 @@ public final class ClusterBenchmark {
                     .append("| --- | --- | --- | --- | --- | --- |\n");
             for (int prefetch : new int[] {0, 1}) {
                 double base = Double.NaN;
-                List<WorkerProcess> round = new ArrayList<>();
+                List<Worker> round = new ArrayList<>();
                 try (ClusterWrapperCOB cob = new ClusterWrapperCOB(six, driver, options)) {
                     for (int w = 1; w <= 3; w++) {
-                        WorkerProcess wp = WorkerProcess.start("p" + prefetch + "w" + w, dir, secret, cluster, port, port + 1,
-                                threads, opts, List.of("--prefetch", Integer.toString(prefetch)));
+                        Worker wp = Worker.start("p" + prefetch + "w" + w, dir, secret, cluster, port, threads, opts,
+                                List.of("--prefetch", Integer.toString(prefetch)));
                         workers.add(wp);
                         round.add(wp);
                         String uuid = wp.awaitUuid(Duration.ofMinutes(2));
@@ -125,7 +225,7 @@ public final class ClusterBenchmark {
                         System.out.print(line);
                     }
                 }
-                for (WorkerProcess wp : round) {
+                for (Worker wp : round) {
                     wp.close();
                 }
                 long gone = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -136,7 +236,7 @@ public final class ClusterBenchmark {
             System.out.println();
             System.out.println(report);
         } finally {
-            for (WorkerProcess w : workers) {
+            for (Worker w : workers) {
                 w.close();
             }
             driver.getLifecycleService().terminate();
