@@ -1,0 +1,709 @@
+package org.chemfit.external;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+import com.fasterxml.jackson.core.JsonPointer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.chemfit.Quantities;
+
+/**
+ * The built-in output parsers: a regular expression, a column of a whitespace table, a JSON path
+ * and the thermo table of a LAMMPS log. Each reads one quantity from one file of the run directory.
+ *
+ * <pre>{@code
+ * OutputParsers.regex("energy", "out.txt", "E = (\\S+)").last();
+ * OutputParsers.column("g", "rdf.dat", "c_rdf[2]").all();          // an array
+ * OutputParsers.column("t", "table.dat", 3).meanOfLast(10);
+ * OutputParsers.json("gap", "result.json", "bands.gap");           // or "/bands/gap"
+ * OutputParsers.lammpsThermo("pe", "log.lammps", "PotEng").last(); // last row of the last run
+ * }</pre>
+ *
+ * <p>A missing file, no match, or a value that is not a finite number fails with an
+ * {@link OutputParseException} naming the file, the parser and an excerpt of the text.
+ *
+ * <p>The factories throw {@link IllegalArgumentException} for an empty quantity name, a file
+ * path that is absolute or leaves the run directory, or an invalid pattern, column or path.
+ *
+ * @implNote Every parser is immutable and thread-safe; withers return copies.
+ */
+public final class OutputParsers {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int EXCERPT_LINES = 8;
+    private static final int EXCERPT_CHARS = 800;
+
+    private OutputParsers() {
+    }
+
+    /** Which values a parser takes when there are several. */
+    enum Pick {
+        FIRST, LAST, ALL, MEAN, MEAN_OF_LAST
+    }
+
+    /**
+     * @param quantity the quantity's name
+     * @param file the file, relative to the run directory
+     * @param regex a regular expression; its first group is the value when it has groups
+     * @return a parser of the first match (change with {@code last()}, {@code all()}, {@code group(...)})
+     */
+    public static Regex regex(String quantity, String file, String regex) {
+        Pattern p;
+        try {
+            p = Pattern.compile(Objects.requireNonNull(regex, "regex"), Pattern.MULTILINE);
+        } catch (PatternSyntaxException e) {
+            throw new IllegalArgumentException("invalid regular expression for '" + quantity + "': " + e.getMessage(), e);
+        }
+        return new Regex(checkQuantity(quantity), checkFile(file), p, null, p.matcher("").groupCount() > 0 ? 1 : 0, Pick.FIRST);
+    }
+
+    /**
+     * @param quantity the quantity's name
+     * @param file the file, relative to the run directory
+     * @param header the column's name in the table's header line (a leading {@code #} is ignored)
+     * @return a parser of the last row (change with {@code first()}, {@code meanOfLast(n)}, {@code all()})
+     */
+    public static Column column(String quantity, String file, String header) {
+        if (header == null || header.isBlank() || header.chars().anyMatch(Character::isWhitespace)) {
+            throw new IllegalArgumentException("a column header must be one word, got '" + header + "'");
+        }
+        return new Column(checkQuantity(quantity), checkFile(file), header, -1, Pick.LAST, 0);
+    }
+
+    /**
+     * @param quantity the quantity's name
+     * @param file the file, relative to the run directory
+     * @param index the column's index, from 0; every all-number line with enough columns is a row
+     * @return a parser of the last row (change with {@code first()}, {@code meanOfLast(n)}, {@code all()})
+     */
+    public static Column column(String quantity, String file, int index) {
+        if (index < 0) {
+            throw new IllegalArgumentException("a column index must be 0 or more, got " + index);
+        }
+        return new Column(checkQuantity(quantity), checkFile(file), null, index, Pick.LAST, 0);
+    }
+
+    /**
+     * @param quantity the quantity's name
+     * @param file the JSON file, relative to the run directory
+     * @param path a JSON Pointer ({@code /a/b/0}) or a dotted path ({@code a.b[0]} or {@code a.b.0});
+     *     a number gives a scalar, an array of numbers an array
+     * @return the parser
+     */
+    public static Json json(String quantity, String file, String path) {
+        return new Json(checkQuantity(quantity), checkFile(file), path, toPointer(path));
+    }
+
+    /**
+     * @param quantity the quantity's name
+     * @param logFile the LAMMPS log, relative to the run directory
+     * @param column a thermo column as LAMMPS prints it in the header ({@code PotEng}, {@code Press}, {@code c_msd[4]})
+     * @return a parser of the last row of the last run or minimize block (change with {@code run(k)},
+     *     {@code mean()}, {@code meanOfLast(n)}, {@code first()}, {@code all()})
+     */
+    public static LammpsThermo lammpsThermo(String quantity, String logFile, String column) {
+        if (column == null || column.isBlank() || column.chars().anyMatch(Character::isWhitespace)) {
+            throw new IllegalArgumentException("a thermo column must be one word, got '" + column + "'");
+        }
+        return new LammpsThermo(checkQuantity(quantity), checkFile(logFile), column, -1, Pick.LAST, 0);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    /**
+     * Reads a value with a regular expression (multi-line mode: {@code ^} and {@code $} match at lines).
+     *
+     * <pre>{@code
+     * OutputParsers.regex("energy", "out.txt", "Energy:\\s+(?<e>\\S+)").group("e").last();
+     * }</pre>
+     *
+     * @implNote Immutable and thread-safe.
+     */
+    public static final class Regex implements OutputParser {
+        private final String quantity;
+        private final String file;
+        private final Pattern pattern;
+        private final String groupName;
+        private final int group;
+        private final Pick pick;
+
+        private Regex(String quantity, String file, Pattern pattern, String groupName, int group, Pick pick) {
+            this.quantity = quantity;
+            this.file = file;
+            this.pattern = pattern;
+            this.groupName = groupName;
+            this.group = group;
+            this.pick = pick;
+        }
+
+        /** @return a copy that takes the first match */
+        public Regex first() {
+            return new Regex(quantity, file, pattern, groupName, group, Pick.FIRST);
+        }
+
+        /** @return a copy that takes the last match */
+        public Regex last() {
+            return new Regex(quantity, file, pattern, groupName, group, Pick.LAST);
+        }
+
+        /** @return a copy that takes every match, as an array */
+        public Regex all() {
+            return new Regex(quantity, file, pattern, groupName, group, Pick.ALL);
+        }
+
+        /**
+         * @param g the group whose text is the value (0 for the whole match)
+         * @return a copy reading that group
+         * @throws IllegalArgumentException when the pattern has no such group
+         */
+        public Regex group(int g) {
+            int count = pattern.matcher("").groupCount();
+            if (g < 0 || g > count) {
+                throw new IllegalArgumentException("pattern /" + pattern + "/ has groups 0.." + count + ", got " + g);
+            }
+            return new Regex(quantity, file, pattern, null, g, pick);
+        }
+
+        /**
+         * @param name a named group of the pattern
+         * @return a copy reading that group
+         * @throws IllegalArgumentException when the pattern has no such group
+         */
+        public Regex group(String name) {
+            if (!pattern.pattern().contains("(?<" + name + ">")) {
+                throw new IllegalArgumentException("pattern /" + pattern + "/ has no group named '" + name + "'");
+            }
+            return new Regex(quantity, file, pattern, name, -1, pick);
+        }
+
+        @Override
+        public Quantities parse(Path runDirectory) throws IOException {
+            String text = read(runDirectory, file, this);
+            Matcher m = pattern.matcher(text);
+            List<String> found = new ArrayList<>();
+            while (m.find()) {
+                String g = groupName != null ? m.group(groupName) : m.group(group);
+                if (g != null) {
+                    found.add(g);
+                    if (pick == Pick.FIRST) {
+                        break;
+                    }
+                }
+            }
+            if (found.isEmpty()) {
+                throw new OutputParseException(file, toString(), "no match", excerpt(text, false));
+            }
+            if (pick == Pick.ALL) {
+                double[] a = new double[found.size()];
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = number(found.get(i), file, this, text);
+                }
+                return Quantities.builder().put(quantity, a).build();
+            }
+            String s = pick == Pick.FIRST ? found.get(0) : found.get(found.size() - 1);
+            return Quantities.of(quantity, number(s, file, this, text));
+        }
+
+        @Override
+        public String toString() {
+            return "regex /" + pattern + "/ (" + pick.name().toLowerCase(java.util.Locale.ROOT) + " match, group "
+                    + (groupName != null ? groupName : Integer.toString(group)) + ") for '" + quantity + "'";
+        }
+    }
+
+    /**
+     * Reads a column of a whitespace-separated table, by header name or index.
+     *
+     * <pre>{@code
+     * OutputParsers.column("pe", "thermo.dat", "pe").meanOfLast(20);
+     * }</pre>
+     *
+     * @implNote Immutable and thread-safe.
+     */
+    public static final class Column implements OutputParser {
+        private final String quantity;
+        private final String file;
+        private final String header;
+        private final int index;
+        private final Pick pick;
+        private final int n;
+
+        private Column(String quantity, String file, String header, int index, Pick pick, int n) {
+            this.quantity = quantity;
+            this.file = file;
+            this.header = header;
+            this.index = index;
+            this.pick = pick;
+            this.n = n;
+        }
+
+        /** @return a copy that takes the first row */
+        public Column first() {
+            return new Column(quantity, file, header, index, Pick.FIRST, 0);
+        }
+
+        /** @return a copy that takes the last row */
+        public Column last() {
+            return new Column(quantity, file, header, index, Pick.LAST, 0);
+        }
+
+        /** @return a copy that takes every row, as an array */
+        public Column all() {
+            return new Column(quantity, file, header, index, Pick.ALL, 0);
+        }
+
+        /**
+         * @param rows how many rows at the end to average
+         * @return a copy that averages them
+         * @throws IllegalArgumentException when rows is less than 1
+         */
+        public Column meanOfLast(int rows) {
+            if (rows < 1) {
+                throw new IllegalArgumentException("meanOfLast needs at least 1 row, got " + rows);
+            }
+            return new Column(quantity, file, header, index, Pick.MEAN_OF_LAST, rows);
+        }
+
+        @Override
+        public Quantities parse(Path runDirectory) throws IOException {
+            String text = read(runDirectory, file, this);
+            String[] lines = text.split("\\R");
+            int col = index;
+            int width = -1;
+            int start = 0;
+            if (header != null) {
+                for (int i = 0; i < lines.length && width < 0; i++) {
+                    List<String> t = headerTokens(lines[i]);
+                    int k = t.indexOf(header);
+                    if (k >= 0 && !allNumbers(t)) {
+                        col = k;
+                        width = t.size();
+                        start = i + 1;
+                    }
+                }
+                if (width < 0) {
+                    throw new OutputParseException(file, toString(), "no header line names column '" + header + "'",
+                            excerpt(text, true));
+                }
+            }
+            List<String> values = new ArrayList<>();
+            for (int i = start; i < lines.length; i++) {
+                String line = lines[i].strip();
+                if (line.isEmpty() || line.startsWith("#")) {
+                    continue;
+                }
+                String[] t = line.split("\\s+");
+                if ((width >= 0 && t.length != width) || t.length <= col || !allNumbers(List.of(t))) {
+                    continue;
+                }
+                values.add(t[col]);
+            }
+            if (values.isEmpty()) {
+                throw new OutputParseException(file, toString(), "no rows of numbers"
+                        + (width >= 0 ? " with " + width + " columns after the header" : " with a column " + col),
+                        excerpt(text, true));
+            }
+            return picked(quantity, values, pick, n, file, this, text);
+        }
+
+        @Override
+        public String toString() {
+            return "column " + (header != null ? "'" + header + "'" : Integer.toString(index)) + " (" + pickName(pick, n)
+                    + ") for '" + quantity + "'";
+        }
+    }
+
+    /**
+     * Reads a number or an array of numbers from a JSON file.
+     *
+     * <pre>{@code
+     * OutputParsers.json("energy", "result.json", "results.energy");
+     * }</pre>
+     *
+     * @implNote Immutable and thread-safe.
+     */
+    public static final class Json implements OutputParser {
+        private final String quantity;
+        private final String file;
+        private final String path;
+        private final JsonPointer pointer;
+
+        private Json(String quantity, String file, String path, JsonPointer pointer) {
+            this.quantity = quantity;
+            this.file = file;
+            this.path = path;
+            this.pointer = pointer;
+        }
+
+        @Override
+        public Quantities parse(Path runDirectory) throws IOException {
+            String text = read(runDirectory, file, this);
+            JsonNode root;
+            try {
+                root = JSON.readTree(text);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new OutputParseException(file, toString(), "not valid JSON (" + e.getOriginalMessage() + ")",
+                        excerpt(text, false));
+            }
+            JsonNode node = root == null ? null : root.at(pointer);
+            if (node == null || node.isMissingNode()) {
+                throw new OutputParseException(file, toString(), "no value at '" + path + "'", excerpt(text, false));
+            }
+            if (node.isNumber()) {
+                return Quantities.of(quantity, finite(node.asDouble(), node.toString(), file, this, text));
+            }
+            if (node.isArray()) {
+                double[] a = new double[node.size()];
+                for (int i = 0; i < a.length; i++) {
+                    JsonNode e = node.get(i);
+                    if (!e.isNumber()) {
+                        throw new OutputParseException(file, toString(), "element " + i + " at '" + path + "' is not a number: "
+                                + e, excerpt(text, false));
+                    }
+                    a[i] = finite(e.asDouble(), e.toString(), file, this, text);
+                }
+                return Quantities.builder().put(quantity, a).build();
+            }
+            throw new OutputParseException(file, toString(), "the value at '" + path + "' is not a number: " + node,
+                    excerpt(text, false));
+        }
+
+        @Override
+        public String toString() {
+            return "json '" + path + "' for '" + quantity + "'";
+        }
+    }
+
+    /**
+     * Reads a thermo column of a LAMMPS log. A log holds one thermo table per {@code run} or
+     * {@code minimize}; the last one with rows is read unless {@link #run(int)} says otherwise.
+     * Warnings printed between rows are skipped. Only the default one-line thermo style is read
+     * ({@code thermo_style multi} and {@code yaml} are not).
+     *
+     * <pre>{@code
+     * OutputParsers.lammpsThermo("press", "log.lammps", "Press").run(1).mean();
+     * }</pre>
+     *
+     * @implNote Immutable and thread-safe.
+     */
+    public static final class LammpsThermo implements OutputParser {
+        private final String quantity;
+        private final String file;
+        private final String column;
+        private final int run;
+        private final Pick pick;
+        private final int n;
+
+        private LammpsThermo(String quantity, String file, String column, int run, Pick pick, int n) {
+            this.quantity = quantity;
+            this.file = file;
+            this.column = column;
+            this.run = run;
+            this.pick = pick;
+            this.n = n;
+        }
+
+        /**
+         * @param k which thermo table: 0 for the first run or minimize, -1 for the last (the default), -2 for the one before
+         * @return a copy reading that table
+         */
+        public LammpsThermo run(int k) {
+            return new LammpsThermo(quantity, file, column, k, pick, n);
+        }
+
+        /** @return a copy that takes the first row */
+        public LammpsThermo first() {
+            return new LammpsThermo(quantity, file, column, run, Pick.FIRST, 0);
+        }
+
+        /** @return a copy that takes the last row */
+        public LammpsThermo last() {
+            return new LammpsThermo(quantity, file, column, run, Pick.LAST, 0);
+        }
+
+        /** @return a copy that averages every row of the table */
+        public LammpsThermo mean() {
+            return new LammpsThermo(quantity, file, column, run, Pick.MEAN, 0);
+        }
+
+        /**
+         * @param rows how many rows at the end to average
+         * @return a copy that averages them
+         * @throws IllegalArgumentException when rows is less than 1
+         */
+        public LammpsThermo meanOfLast(int rows) {
+            if (rows < 1) {
+                throw new IllegalArgumentException("meanOfLast needs at least 1 row, got " + rows);
+            }
+            return new LammpsThermo(quantity, file, column, run, Pick.MEAN_OF_LAST, rows);
+        }
+
+        /** @return a copy that takes every row, as an array */
+        public LammpsThermo all() {
+            return new LammpsThermo(quantity, file, column, run, Pick.ALL, 0);
+        }
+
+        @Override
+        public Quantities parse(Path runDirectory) throws IOException {
+            String text = read(runDirectory, file, this);
+            String[] lines = text.split("\\R");
+            List<List<String>> headers = new ArrayList<>();
+            List<List<String[]>> tables = new ArrayList<>();
+            List<String> header = null;
+            List<String[]> rows = null;
+            for (int i = 0; i < lines.length; i++) {
+                String line = lines[i].strip();
+                if (header == null) {
+                    boolean afterMemory = i > 0 && lines[i - 1].startsWith("Per MPI rank memory");
+                    boolean stepHeader = line.startsWith("Step ") && i + 1 < lines.length
+                            && allNumbers(List.of(lines[i + 1].strip().split("\\s+")));
+                    if ((afterMemory || stepHeader) && !line.isEmpty()) {
+                        header = List.of(line.split("\\s+"));
+                        rows = new ArrayList<>();
+                        headers.add(header);
+                        tables.add(rows);
+                    }
+                    continue;
+                }
+                if (line.startsWith("Loop time of") || line.startsWith("ERROR")) {
+                    header = null;
+                    continue;
+                }
+                String[] t = line.split("\\s+");
+                if (t.length == header.size() && allNumbers(List.of(t))) {
+                    rows.add(t);
+                }
+            }
+            List<Integer> withRows = new ArrayList<>();
+            for (int i = 0; i < tables.size(); i++) {
+                if (!tables.get(i).isEmpty()) {
+                    withRows.add(i);
+                }
+            }
+            if (withRows.isEmpty()) {
+                throw new OutputParseException(file, toString(), "no thermo table found (is it a LAMMPS log with one-line thermo output?)",
+                        excerpt(text, true));
+            }
+            int k = run < 0 ? withRows.size() + run : run;
+            if (k < 0 || k >= withRows.size()) {
+                throw new OutputParseException(file, toString(), "the log has " + withRows.size() + " thermo tables, there is no table "
+                        + run, excerpt(text, true));
+            }
+            List<String> h = headers.get(withRows.get(k));
+            int col = h.indexOf(column);
+            if (col < 0) {
+                throw new OutputParseException(file, toString(), "thermo table " + k + " has no column '" + column
+                        + "'; its columns are " + String.join(" ", h), excerpt(text, true));
+            }
+            List<String> values = new ArrayList<>();
+            for (String[] r : tables.get(withRows.get(k))) {
+                values.add(r[col]);
+            }
+            return picked(quantity, values, pick, n, file, this, text);
+        }
+
+        @Override
+        public String toString() {
+            return "LAMMPS thermo '" + column + "' (" + pickName(pick, n) + " of " + (run == -1 ? "the last table" : "table " + run)
+                    + ") for '" + quantity + "'";
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    private static String pickName(Pick pick, int n) {
+        return switch (pick) {
+            case FIRST -> "first row";
+            case LAST -> "last row";
+            case ALL -> "all rows";
+            case MEAN -> "mean of all rows";
+            case MEAN_OF_LAST -> "mean of the last " + n + " rows";
+        };
+    }
+
+    private static Quantities picked(String quantity, List<String> values, Pick pick, int n, String file, Object parser,
+            String text) {
+        switch (pick) {
+            case FIRST:
+                return Quantities.of(quantity, number(values.get(0), file, parser, text));
+            case LAST:
+                return Quantities.of(quantity, number(values.get(values.size() - 1), file, parser, text));
+            case ALL: {
+                double[] a = new double[values.size()];
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = number(values.get(i), file, parser, text);
+                }
+                return Quantities.builder().put(quantity, a).build();
+            }
+            default: {
+                int from = pick == Pick.MEAN ? 0 : values.size() - n;
+                if (from < 0) {
+                    throw new OutputParseException(file, String.valueOf(parser), "asked for the mean of the last " + n + " rows, there are only "
+                            + values.size(), excerpt(text, true));
+                }
+                double sum = 0;
+                for (int i = from; i < values.size(); i++) {
+                    sum += number(values.get(i), file, parser, text);
+                }
+                return Quantities.of(quantity, sum / (values.size() - from));
+            }
+        }
+    }
+
+    private static String checkQuantity(String quantity) {
+        if (quantity == null || quantity.isBlank()) {
+            throw new IllegalArgumentException("a parser needs a quantity name, got '" + quantity + "'");
+        }
+        return quantity;
+    }
+
+    private static String checkFile(String file) {
+        RunPaths.checkRelative(file, "output file");
+        return file;
+    }
+
+    static String read(Path runDirectory, String file, Object parser) throws IOException {
+        Path p = RunPaths.resolve(runDirectory, file, "output file");
+        try {
+            return Files.readString(p, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new OutputParseException(file, String.valueOf(parser), "the file does not exist in " + runDirectory, null);
+        } catch (java.nio.charset.MalformedInputException e) {
+            return new String(Files.readAllBytes(p), StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    private static List<String> headerTokens(String line) {
+        String s = line.strip();
+        if (s.startsWith("#")) {
+            s = s.substring(1).strip();
+        }
+        return s.isEmpty() ? List.of() : List.of(s.split("\\s+"));
+    }
+
+    private static boolean allNumbers(List<String> tokens) {
+        if (tokens.isEmpty() || tokens.get(0).isEmpty()) {
+            return false;
+        }
+        for (String t : tokens) {
+            if (!looksNumeric(t)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A number, or one of the spellings of NaN and infinity that C and Fortran programs print. */
+    private static boolean looksNumeric(String t) {
+        String l = t.toLowerCase(java.util.Locale.ROOT);
+        if (l.equals("nan") || l.equals("-nan") || l.equals("+nan") || l.equals("inf") || l.equals("-inf") || l.equals("+inf")
+                || l.equals("infinity") || l.equals("-infinity")) {
+            return true;
+        }
+        try {
+            Double.parseDouble(l.replace('d', 'e'));
+            return !l.endsWith("f") && !l.endsWith("e");
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    static double number(String s, String file, Object parser, String text) {
+        String t = s.strip();
+        if (!looksNumeric(t)) {
+            throw new OutputParseException(file, String.valueOf(parser), "'" + abbreviate(t) + "' is not a number", excerptAround(text, s));
+        }
+        String l = t.toLowerCase(java.util.Locale.ROOT);
+        double d = l.contains("nan") ? Double.NaN : l.contains("inf") ? (l.startsWith("-") ? Double.NEGATIVE_INFINITY
+                : Double.POSITIVE_INFINITY) : Double.parseDouble(l.replace('d', 'e'));
+        return finite(d, t, file, parser, text);
+    }
+
+    private static double finite(double d, String raw, String file, Object parser, String text) {
+        if (!Double.isFinite(d)) {
+            throw new OutputParseException(file, String.valueOf(parser), "the value '" + raw + "' is not a finite number", excerptAround(text, raw));
+        }
+        return d;
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 60 ? s.substring(0, 57) + "..." : s;
+    }
+
+    /** @return the first (or last, for tables) lines of the text, bounded in size */
+    static String excerpt(String text, boolean tail) {
+        String[] lines = text.split("\\R", -1);
+        int from = tail ? Math.max(0, lines.length - EXCERPT_LINES) : 0;
+        int to = tail ? lines.length : Math.min(lines.length, EXCERPT_LINES);
+        StringBuilder sb = new StringBuilder();
+        for (int i = from; i < to; i++) {
+            sb.append("  ").append(i + 1).append(": ").append(lines[i]).append('\n');
+        }
+        if (text.isEmpty()) {
+            return "  (the file is empty)";
+        }
+        String s = sb.toString().stripTrailing();
+        return s.length() > EXCERPT_CHARS ? s.substring(0, EXCERPT_CHARS) + " ..." : s;
+    }
+
+    private static String excerptAround(String text, String needle) {
+        int at = text.indexOf(needle);
+        if (at < 0) {
+            return excerpt(text, false);
+        }
+        int lineNo = 1;
+        for (int i = 0; i < at; i++) {
+            if (text.charAt(i) == '\n') {
+                lineNo++;
+            }
+        }
+        String[] lines = text.split("\\R", -1);
+        StringBuilder sb = new StringBuilder();
+        for (int i = Math.max(1, lineNo - 2); i <= Math.min(lines.length, lineNo + 2); i++) {
+            sb.append("  ").append(i).append(": ").append(lines[i - 1]).append('\n');
+        }
+        String s = sb.toString().stripTrailing();
+        return s.length() > EXCERPT_CHARS ? s.substring(0, EXCERPT_CHARS) + " ..." : s;
+    }
+
+    static JsonPointer toPointer(String path) {
+        if (path == null || path.isBlank()) {
+            throw new IllegalArgumentException("a JSON path must not be empty");
+        }
+        try {
+            if (path.startsWith("/")) {
+                return JsonPointer.compile(path);
+            }
+            StringBuilder sb = new StringBuilder();
+            for (String part : path.split("\\.", -1)) {
+                Matcher m = Pattern.compile("^([^\\[\\]]*)((?:\\[\\d+])*)$").matcher(part);
+                if (!m.matches() || (m.group(1).isEmpty() && m.group(2).isEmpty())) {
+                    throw new IllegalArgumentException("invalid JSON path '" + path + "': part '" + part
+                            + "' must be a name optionally followed by [index]");
+                }
+                if (!m.group(1).isEmpty()) {
+                    sb.append('/').append(m.group(1).replace("~", "~0").replace("/", "~1"));
+                }
+                Matcher idx = Pattern.compile("\\[(\\d+)]").matcher(m.group(2));
+                while (idx.find()) {
+                    sb.append('/').append(idx.group(1));
+                }
+            }
+            return JsonPointer.compile(sb.toString());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage().startsWith("invalid JSON path") ? e.getMessage()
+                    : "invalid JSON path '" + path + "': " + e.getMessage(), e);
+        }
+    }
+}

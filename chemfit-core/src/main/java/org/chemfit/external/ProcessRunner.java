@@ -1,0 +1,228 @@
+package org.chemfit.external;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Starts one program, waits for it without polling, and kills its whole process tree on a timeout
+ * or an interrupt. Written by hand: no library covers killing a descendant tree with a grace period
+ * on top of {@link ProcessHandle}.
+ */
+final class ProcessRunner {
+
+    private static final File DEV_NULL = new File("/dev/null");
+
+    private ProcessRunner() {
+    }
+
+    /** How a program ended. */
+    record Result(int exitCode, boolean timedOut, long nanos) {
+        /** @return whether the program was ended by a signal (the JDK reports 128 + signal) */
+        boolean killedBySignal() {
+            return !timedOut && exitCode > 128 && exitCode < 128 + 65;
+        }
+    }
+
+    /** The program could not be started. */
+    static final class StartException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        StartException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
+     * Runs a program to its end.
+     *
+     * @param argv the full argument list
+     * @param dir the working directory
+     * @param env environment additions
+     * @param timeout the limit, or null for none
+     * @param grace how long the tree gets between SIGTERM and SIGKILL
+     * @param stdout where standard output goes
+     * @param stderr where standard error goes
+     * @return how it ended
+     * @throws StartException when the program cannot be started
+     * @throws InterruptedException when the calling thread is interrupted; the tree is killed first
+     *     and the interrupt flag is left cleared, as usual for this exception
+     */
+    static Result run(List<String> argv, Path dir, Map<String, String> env, Duration timeout, Duration grace,
+            Path stdout, Path stderr) throws IOException, InterruptedException {
+        if (Thread.interrupted()) {
+            throw new InterruptedException("interrupted before '" + argv.get(0) + "' started");
+        }
+        ProcessBuilder pb = new ProcessBuilder(argv)
+                .directory(dir.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(DEV_NULL))
+                .redirectOutput(stdout.toFile())
+                .redirectError(stderr.toFile());
+        if (!env.isEmpty()) {
+            pb.environment().putAll(env);
+        }
+        long t0 = System.nanoTime();
+        Process p;
+        try {
+            p = pb.start();
+        } catch (IOException e) {
+            throw new StartException(startMessage(argv.get(0), env, e), e);
+        }
+        try {
+            // Process.waitFor parks on the monitor that the JDK's reaper thread notifies when the child exits: no polling.
+            if (timeout == null) {
+                int code = p.waitFor();
+                return new Result(code, false, System.nanoTime() - t0);
+            }
+            if (p.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+                return new Result(p.exitValue(), false, System.nanoTime() - t0);
+            }
+            killTree(p.toHandle(), grace);
+            return new Result(exitCodeAfterKill(p), true, System.nanoTime() - t0);
+        } catch (InterruptedException e) {
+            killTree(p.toHandle(), grace);
+            throw e;
+        }
+    }
+
+    /** @return the exit code once the JDK has reaped the killed process, or -1 when it has not within 10 s */
+    private static int exitCodeAfterKill(Process p) {
+        boolean interrupted = false;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        try {
+            while (true) {
+                try {
+                    long left = deadline - System.nanoTime();
+                    return left > 0 && p.waitFor(left, TimeUnit.NANOSECONDS) ? p.exitValue() : -1;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static String startMessage(String program, Map<String, String> env, IOException e) {
+        if (!program.contains("/")) {
+            String path = env.getOrDefault("PATH", System.getenv("PATH"));
+            if (findOnPath(program, path) == null) {
+                return "program '" + program + "' not found on PATH (" + path + ")";
+            }
+        } else if (!Files.isExecutable(Path.of(program))) {
+            return "program '" + program + "' does not exist or is not executable";
+        }
+        return "cannot start program '" + program + "': " + e.getMessage();
+    }
+
+    /**
+     * @param program a program name without a slash
+     * @param path a PATH value
+     * @return the executable found, or null
+     */
+    static Path findOnPath(String program, String path) {
+        if (path == null) {
+            return null;
+        }
+        for (String d : path.split(File.pathSeparator)) {
+            if (d.isEmpty()) {
+                continue;
+            }
+            Path c = Path.of(d, program);
+            if (Files.isRegularFile(c) && Files.isExecutable(c)) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Kills a process and all its descendants: SIGTERM to every member of the tree, a grace period,
+     * then SIGKILL to whatever is left (descendants that appeared meanwhile included). Returns only
+     * when every process of the tree has exited, or after a bounded wait. Preserves the caller's
+     * interrupt status while it waits.
+     *
+     * @param root the root of the tree
+     * @param grace the time between SIGTERM and SIGKILL
+     * @return the processes of the tree that were seen
+     */
+    static List<ProcessHandle> killTree(ProcessHandle root, Duration grace) {
+        boolean interrupted = Thread.interrupted();
+        // Snapshot before the first signal: once a parent dies its children are re-parented and
+        // can no longer be found through it.
+        Map<Long, ProcessHandle> tree = new LinkedHashMap<>();
+        collect(root, tree);
+        try {
+            for (ProcessHandle h : tree.values()) {
+                h.destroy();
+            }
+            interrupted |= awaitExit(tree, grace);
+            for (int round = 0; round < 5; round++) {
+                List<ProcessHandle> alive = new ArrayList<>();
+                for (ProcessHandle h : new ArrayList<>(tree.values())) {
+                    if (h.isAlive()) {
+                        collect(h, tree);
+                    }
+                }
+                for (ProcessHandle h : tree.values()) {
+                    if (h.isAlive()) {
+                        alive.add(h);
+                    }
+                }
+                if (alive.isEmpty()) {
+                    break;
+                }
+                for (ProcessHandle h : alive) {
+                    h.destroyForcibly();
+                }
+                interrupted |= awaitExit(tree, Duration.ofSeconds(5));
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return new ArrayList<>(tree.values());
+    }
+
+    private static void collect(ProcessHandle root, Map<Long, ProcessHandle> tree) {
+        tree.putIfAbsent(root.pid(), root);
+        root.descendants().forEach(h -> tree.putIfAbsent(h.pid(), h));
+    }
+
+    /** @return whether the thread was interrupted while waiting (the wait goes on regardless) */
+    private static boolean awaitExit(Map<Long, ProcessHandle> tree, Duration limit) {
+        boolean interrupted = false;
+        long deadline = System.nanoTime() + limit.toNanos();
+        for (ProcessHandle h : tree.values()) {
+            while (true) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return interrupted;
+                }
+                try {
+                    h.onExit().get(left, TimeUnit.NANOSECONDS);
+                    break;
+                } catch (TimeoutException e) {
+                    return interrupted;
+                } catch (InterruptedException e) {
+                    interrupted = true; // a second interrupt: keep waiting, the caller restores the flag
+                } catch (ExecutionException e) {
+                    break; // the handle could not be watched; the SIGKILL round deals with it
+                }
+            }
+        }
+        return interrupted;
+    }
+}

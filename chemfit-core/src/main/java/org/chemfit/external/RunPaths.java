@@ -1,0 +1,49 @@
+package org.chemfit.external;
+
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+
+/** Checks that paths written by a user stay inside a run directory. */
+final class RunPaths {
+
+    private RunPaths() {
+    }
+
+    /**
+     * @param relative a path a user wrote (a template target, a staged file, an output file)
+     * @param what what the path is for, used in the message
+     * @return the normalized relative path
+     * @throws IllegalArgumentException when it is empty, absolute or escapes with {@code ..}
+     */
+    static Path checkRelative(String relative, String what) {
+        if (relative == null || relative.isBlank()) {
+            throw new IllegalArgumentException(what + " must name a file inside the run directory, got an empty path");
+        }
+        Path p;
+        try {
+            p = Path.of(relative);
+        } catch (InvalidPathException e) {
+            throw new IllegalArgumentException(what + " '" + relative + "' is not a valid path: " + e.getMessage(), e);
+        }
+        if (p.isAbsolute() || relative.startsWith("/") || relative.startsWith("~")) {
+            throw new IllegalArgumentException(what + " '" + relative
+                    + "' is an absolute path; paths must be relative to the run directory and stay inside it");
+        }
+        Path n = p.normalize();
+        if (n.toString().isEmpty() || n.startsWith("..")) {
+            throw new IllegalArgumentException(what + " '" + relative
+                    + "' leaves the run directory through '..'; paths must stay inside the run directory");
+        }
+        return n;
+    }
+
+    /**
+     * @param runDirectory the run directory
+     * @param relative a relative path, checked
+     * @param what what the path is for
+     * @return the path inside the run directory
+     */
+    static Path resolve(Path runDirectory, String relative, String what) {
+        return runDirectory.resolve(checkRelative(relative, what));
+    }
+}

@@ -1,0 +1,167 @@
+package org.chemfit.external;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+import io.pebbletemplates.pebble.PebbleEngine;
+import io.pebbletemplates.pebble.error.AttributeNotFoundException;
+import io.pebbletemplates.pebble.error.PebbleException;
+import io.pebbletemplates.pebble.error.RootAttributeNotFoundException;
+import io.pebbletemplates.pebble.extension.AbstractExtension;
+import io.pebbletemplates.pebble.extension.Filter;
+import io.pebbletemplates.pebble.loader.MemoryLoader;
+import io.pebbletemplates.pebble.template.PebbleTemplate;
+
+/**
+ * The input templates of one computer, compiled once with Pebble (Jinja-like syntax, strict
+ * variables: a name that is not a parameter or variable fails with the template's name and line).
+ * Numbers print through {@link Double#toString}, which round-trips, unless the template formats
+ * them ({@code {{ "%.6f" | format(lj.epsilon) }}} or {@code {{ x | numberformat("0.000") }}}).
+ */
+final class Templates {
+
+    /** A template: where it is written in the run directory, what it is called in messages, its text. */
+    record Source(String target, String displayName, String text) {
+    }
+
+    private final List<Source> sources;
+    private final List<PebbleTemplate> compiled = new ArrayList<>();
+
+    /**
+     * @param sources the templates
+     * @throws IllegalArgumentException when a template does not compile; names the template and line
+     */
+    Templates(List<Source> sources) {
+        this.sources = List.copyOf(sources);
+        if (sources.isEmpty()) {
+            return;
+        }
+        MemoryLoader loader = new MemoryLoader();
+        for (Source s : sources) {
+            loader.addTemplate(s.displayName(), s.text());
+        }
+        PebbleEngine engine = new PebbleEngine.Builder()
+                .loader(loader)
+                .strictVariables(true)
+                .autoEscaping(false)
+                .newLineTrimming(false)
+                .cacheActive(false)
+                .defaultLocale(Locale.ROOT)
+                .extension(new FormatExtension())
+                .build();
+        for (Source s : sources) {
+            try {
+                compiled.add(engine.getTemplate(s.displayName()));
+            } catch (PebbleException e) {
+                throw new IllegalArgumentException(describe(e, s, null), e);
+            }
+        }
+    }
+
+    /** @return the templates, in order */
+    List<Source> sources() {
+        return sources;
+    }
+
+    /**
+     * Renders every template into memory.
+     *
+     * @param context the parameters as nested maps, plus the user's variables
+     * @param knownNames the names a template may use, for the message
+     * @return one text per template, in order
+     * @throws IllegalArgumentException when a template names something unknown; names the template and line
+     */
+    List<String> render(Map<String, Object> context, List<String> knownNames) {
+        List<String> out = new ArrayList<>(compiled.size());
+        for (int i = 0; i < compiled.size(); i++) {
+            StringWriter w = new StringWriter(sources.get(i).text().length() + 64);
+            try {
+                compiled.get(i).evaluate(w, context, Locale.ROOT);
+            } catch (PebbleException e) {
+                throw new IllegalArgumentException(describe(e, sources.get(i), knownNames), e);
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot render template '" + sources.get(i).displayName() + "': " + e, e);
+            }
+            out.add(w.toString());
+        }
+        return out;
+    }
+
+    private static String describe(PebbleException e, Source s, List<String> knownNames) {
+        Integer line = e.getLineNumber();
+        StringBuilder sb = new StringBuilder("template '").append(s.displayName()).append('\'');
+        if (line != null && line > 0) {
+            sb.append(" line ").append(line);
+        }
+        if (e instanceof RootAttributeNotFoundException r) {
+            sb.append(": unknown parameter or variable '").append(r.getAttributeName()).append('\'');
+        } else if (e instanceof AttributeNotFoundException a) {
+            sb.append(": unknown parameter '").append(a.getAttributeName()).append('\'');
+        } else {
+            String m = e.getPebbleMessage() == null ? e.getMessage() : e.getPebbleMessage();
+            sb.append(": ").append(m);
+        }
+        if (line != null && line > 0) {
+            String[] lines = s.text().split("\n", -1);
+            if (line <= lines.length && !lines[line - 1].isBlank()) {
+                sb.append(" in `").append(lines[line - 1].strip()).append('`');
+            }
+        }
+        if (knownNames != null && (e instanceof AttributeNotFoundException)) {
+            sb.append("; known names: ").append(String.join(", ", knownNames));
+        }
+        return sb.toString();
+    }
+
+    /** Adds Jinja's {@code "%.3f" | format(x, ...)} filter (Pebble has none of that name). */
+    private static final class FormatExtension extends AbstractExtension {
+        @Override
+        public Map<String, Filter> getFilters() {
+            Map<String, Filter> m = new HashMap<>();
+            m.put("format", new FormatFilter());
+            return m;
+        }
+    }
+
+    private static final class FormatFilter implements Filter {
+        @Override
+        public List<String> getArgumentNames() {
+            return null;
+        }
+
+        @Override
+        public Object apply(Object input, Map<String, Object> args, PebbleTemplate self,
+                io.pebbletemplates.pebble.template.EvaluationContext context, int lineNumber) {
+            if (input == null) {
+                return null;
+            }
+            TreeMap<Integer, Object> positional = new TreeMap<>();
+            for (Map.Entry<String, Object> e : args.entrySet()) {
+                try {
+                    positional.put(Integer.parseInt(e.getKey()), e.getValue());
+                } catch (NumberFormatException ignored) {
+                    // named arguments are not part of Jinja's format filter
+                }
+            }
+            Object[] values = new ArrayList<>(positional.values()).toArray();
+            for (int i = 0; i < values.length; i++) {
+                // Pebble does arithmetic in Long or Double; %d needs an integral type
+                if (values[i] instanceof Double d && d == Math.rint(d) && input.toString().matches(".*%[-+ 0,(#]*\\d*d.*")) {
+                    values[i] = d.longValue();
+                }
+            }
+            try {
+                return String.format(Locale.ROOT, input.toString(), values);
+            } catch (java.util.IllegalFormatException e) {
+                throw new PebbleException(e, "format '" + input + "' does not fit the values " + java.util.Arrays.toString(values),
+                        lineNumber, self.getName());
+            }
+        }
+    }
+}

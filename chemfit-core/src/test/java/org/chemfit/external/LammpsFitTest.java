@@ -1,0 +1,116 @@
+package org.chemfit.external;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import org.chemfit.CombinedObjectiveFunction;
+import org.chemfit.EvaluationContext;
+import org.chemfit.ObjectiveFunction;
+import org.chemfit.Parameters;
+import org.chemfit.Quantities;
+import org.chemfit.TermFailedException;
+import org.chemfit.fit.FitResult;
+import org.chemfit.fit.Fitter;
+import org.chemfit.schedule.AsyncWrapperCOB;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Fits a Lennard-Jones argon model to values that LAMMPS itself produced at known parameters. */
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
+class LammpsFitTest {
+
+    @TempDir
+    Path work;
+
+    @Test
+    void recoversEpsilonAndSigmaFromThreeLammpsTermsRunConcurrently() {
+        TestSupport.requireLammps();
+        Parameters truth = Argon.parameters(Argon.EPSILON, Argon.SIGMA);
+        List<FileBasedQuantityComputer> computers = List.of(Argon.fcc(work), Argon.pressure(work), Argon.dimer(work));
+        // the references come from LAMMPS at the true parameters, not from this test's text
+        List<ObjectiveFunction> terms = computers.stream()
+                .map(c -> (ObjectiveFunction) c.withLoss(Argon.relativeLoss(c.compute(truth, new EvaluationContext(truth, "reference")))))
+                .toList();
+        CombinedObjectiveFunction combined = new CombinedObjectiveFunction(terms).withTermNames(List.of("fcc", "pressure", "dimer"));
+        assertEquals(0.0, combined.evaluate(truth), 0.0, "the truth reproduces its own references");
+
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        FitResult r;
+        try (AsyncWrapperCOB objective = new AsyncWrapperCOB(combined, pool)) {
+            r = new Fitter(objective, Argon.parameters(1.12 * Argon.EPSILON, 0.96 * Argon.SIGMA)).maxEvaluations(400).fit("BOBYQA");
+            // the three LAMMPS runs of one evaluation overlap in time
+            EvaluationContext ctx = new EvaluationContext(r.bestParameters(), "overlap");
+            assertEquals(r.bestLoss(), objective.evaluate(r.bestParameters(), ctx), 1e-12);
+            assertTrue(overlaps(ctx), "no two terms overlapped: " + ctx.toMap(true));
+        } finally {
+            pool.shutdownNow();
+        }
+
+        double eps = r.bestParameters().get("lj.epsilon");
+        double sigma = r.bestParameters().get("lj.sigma");
+        assertEquals(Argon.EPSILON, eps, 1e-3 * Argon.EPSILON, "epsilon after " + r.evaluations() + " evaluations: " + r);
+        assertEquals(Argon.SIGMA, sigma, 1e-3 * Argon.SIGMA, "sigma after " + r.evaluations() + " evaluations: " + r);
+        assertTrue(r.bestLoss() < 1e-6 * r.initialLoss(), "loss " + r.bestLoss() + " from " + r.initialLoss());
+    }
+
+    static boolean overlaps(EvaluationContext ctx) {
+        List<EvaluationContext> c = ctx.children();
+        for (int i = 0; i < c.size(); i++) {
+            for (int j = i + 1; j < c.size(); j++) {
+                if (c.get(i).startEpochNanos() < c.get(j).endEpochNanos() && c.get(j).startEpochNanos() < c.get(i).endEpochNanos()) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    @Test
+    void aRealLogWithMinimizeAndRunTablesIsReadTableByTable() {
+        TestSupport.requireLammps();
+        Parameters truth = Argon.parameters(Argon.EPSILON, Argon.SIGMA);
+        FileBasedQuantityComputer md = Argon.lammps("md", "in.argon-md", work)
+                .variable("temperature", 40)
+                .variable("bins", 14)
+                .output(OutputParsers.lammpsThermo("relaxed", "log.lammps", "PotEng").run(0).last())
+                .output(OutputParsers.lammpsThermo("steps", "log.lammps", "Step").all())
+                .output(OutputParsers.lammpsThermo("mdMean", "log.lammps", "PotEng").mean())
+                .output(OutputParsers.lammpsThermo("mdAll", "log.lammps", "PotEng").all())
+                .output(OutputParsers.column("g", "rdf.dat", "c_rdf[2]").all())
+                .build();
+        Quantities q = md.compute(truth);
+        double fccPerAtom = Argon.fcc(work).compute(truth).get("energy");
+        // 32 atoms relaxed by minimize give the same energy per atom as the 4-atom cell
+        assertEquals(fccPerAtom, q.get("relaxed"), 1e-9 * Math.abs(fccPerAtom));
+        assertEquals(List.of(0.0, 50.0, 100.0), java.util.Arrays.stream(q.array("steps")).boxed().toList());
+        double[] all = q.array("mdAll");
+        assertEquals((all[0] + all[1] + all[2]) / 3, q.get("mdMean"), 1e-15);
+        assertEquals(14, q.array("g").length);
+        assertTrue(java.util.Arrays.stream(q.array("g")).max().getAsDouble() > 1, "the crystal's first peak");
+    }
+
+    @Test
+    void aLammpsErrorFailsTheTermWithLammpsOwnMessage() {
+        TestSupport.requireLammps();
+        FileBasedQuantityComputer broken = Argon.lammps("broken", "in.dimer", work)
+                .variable("r", 3.9)
+                .templateText("extra.lammps", "pair_style no/such/style\n")
+                .command("lmp", "-in", "extra.lammps", "-log", "log2.lammps", "-nocite")
+                .output(OutputParsers.lammpsThermo("energy", "log.lammps", "PotEng"))
+                .build();
+        TermFailedException e = assertThrows(TermFailedException.class, () -> broken.compute(Argon.parameters(0.01, 3.4)));
+        assertEquals(1, e.exitCode().getAsInt());
+        assertTrue(e.getMessage().contains("command 'lmp -in extra.lammps -log log2.lammps -nocite' exited with code 1"),
+                e.getMessage());
+        Quantities ok = Argon.dimer(work).compute(Argon.parameters(0.01, 3.4));
+        assertTrue(ok.get("energy") < 0, "the dimer at 3.9 A sits in the attractive well: " + ok);
+    }
+}

@@ -1,0 +1,97 @@
+package org.chemfit.external;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+import org.junit.jupiter.api.Assumptions;
+
+/** Shared helpers of the external-program tests. */
+final class TestSupport {
+
+    private TestSupport() {
+    }
+
+    /** @return the absolute path of the test program fakeprog.sh */
+    static Path fakeProgram() {
+        try {
+            return Path.of(TestSupport.class.getResource("/external/fakeprog.sh").toURI()).toAbsolutePath();
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** @return a resource of the test classpath as a file */
+    static Path resource(String name) {
+        try {
+            return Path.of(TestSupport.class.getResource(name).toURI()).toAbsolutePath();
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Finds LAMMPS. Without it the test fails when CI is set (CI must install it) and is skipped,
+     * with the reason, otherwise.
+     *
+     * @return the path of lmp
+     */
+    static Path requireLammps() {
+        Path lmp = ProcessRunner.findOnPath("lmp", System.getenv("PATH"));
+        if (lmp == null) {
+            String msg = "LAMMPS ('lmp') is not on PATH; install it with 'apt-get install -y lammps'";
+            if (System.getenv("CI") != null) {
+                fail(msg + " (CI is set, so this test must not be skipped)");
+            }
+            Assumptions.abort(msg + "; skipping because CI is not set");
+        }
+        return lmp;
+    }
+
+    /** @return the pid written into a file by fakeprog.sh, waiting for it up to 10 s */
+    static long readPid(Path file) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(file)) {
+                String s = Files.readString(file).strip();
+                if (!s.isEmpty()) {
+                    return Long.parseLong(s);
+                }
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("no pid file " + file + " within 10 s");
+    }
+
+    /**
+     * @return whether the process is gone from the process table: no entry at all, not even a
+     *     zombie; waits up to 10 s for init to reap an orphan that was killed
+     */
+    static boolean gone(long pid) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline) {
+            Optional<ProcessHandle> h = ProcessHandle.of(pid);
+            boolean inProc = Files.exists(Path.of("/proc/" + pid));
+            if (h.isEmpty() && !inProc) {
+                return true;
+            }
+            Thread.sleep(20);
+        }
+        return false;
+    }
+
+    /** @return the state letter of a process in /proc (Z for a zombie), or "-" when it is gone */
+    static String state(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            return stat.substring(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+        } catch (IOException e) {
+            return "-";
+        }
+    }
+}

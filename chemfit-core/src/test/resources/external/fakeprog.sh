@@ -1,0 +1,30 @@
+#!/bin/bash
+# A small stand-in for a simulation program, for the failure modes of external terms.
+# Usage: bash fakeprog.sh MODE   (run in the run directory; reads in.txt when it needs input)
+mode="$1"
+case "$mode" in
+  ok)      # result = 2 * x, where in.txt holds a line "x = VALUE"
+           awk '$1 == "x" { printf "result = %.17g\n", 2 * $3 }' in.txt > out.txt
+           echo "done" ;;
+  echo)    # copies in.txt to out.txt, unchanged
+           cp in.txt out.txt ;;
+  fail)    echo "reading input" ; echo "ERROR: boom, the input is bad" >&2 ; exit 1 ;;
+  hang)    echo $$ > parent.pid ; sleep 1000 & echo $! > child.pid ; wait ;;
+  forkterm) # a child that ignores SIGTERM, then the parent waits for ever
+           echo $$ > parent.pid
+           ( trap '' TERM; exec sleep 1000 ) &
+           echo $! > child.pid
+           wait ;;
+  garbage) echo "result = banana" > out.txt ;;
+  nan)     echo "result = nan" > out.txt ;;
+  nooutput) echo "nothing written" ;;
+  env)     echo "result = ${CHEMFIT_VALUE}" > out.txt ;;
+  selfkill) # killed by SIGKILL on the first call, succeeds on the next (the counter lives outside the run directory)
+           n=$(cat "$COUNTER" 2>/dev/null || echo 0); echo $((n + 1)) > "$COUNTER"
+           if [ "$n" -lt 1 ]; then kill -KILL $$; fi
+           echo "result = 7" > out.txt ;;
+  late)    # returns at once; a background job writes the result a moment later
+           ( sleep 0.3; echo "result = 5" > late.tmp; mv late.tmp late.txt ) > /dev/null 2>&1 &
+           ;;
+  *)       echo "unknown mode $mode" >&2 ; exit 2 ;;
+esac
