@@ -63,6 +63,13 @@ class DriverTest {
         assertEquals(Double.doubleToRawLongBits(expected.contribution()), Double.doubleToRawLongBits(actual.contribution()),
                 expected.path());
         assertEquals(expected.quantities(), actual.quantities(), expected.path());
+        // the same metadata as serial evaluation, plus where the term ran
+        java.util.Map<String, Object> meta = new java.util.LinkedHashMap<>(actual.metadata());
+        if (actual.children().isEmpty() && actual.parent() != null) {
+            assertTrue(meta.remove("member") instanceof String, expected.path() + " records its member");
+            assertTrue(meta.remove("member_address") instanceof String, expected.path());
+        }
+        assertEquals(expected.metadata(), meta, expected.path());
         assertEquals(expected.children().size(), actual.children().size());
         for (int i = 0; i < expected.children().size(); i++) {
             assertSameBits(expected.child(i), actual.child(i));

@@ -98,6 +98,7 @@ public final class TestObjectives implements ObjectiveFactory {
             ctx.setQuantities(Quantities.builder().put("a", a).put("curve", new double[] {a, b, a * b}).label("tag", "t" + k)
                     .build());
             ctx.put("k", k);
+            ctx.put("term_path", ctx.path());
             ctx.put("score", a * b);
             ctx.setLoss(loss);
             return loss;
