@@ -228,6 +228,39 @@ class DriverTest {
         }
     }
 
+    @Test
+    void aWorkerServesOneDriverAfterAnotherAndNoResultCountsTwice() throws Exception {
+        CombinedObjectiveFunction objective = new TestObjectives().create(Map.of());
+        Parameters p = Parameters.of(List.of("x", "y"), new double[] {0.9, 0.1});
+        double serial = objective.evaluate(p);
+        ClusterOptions o = ClusterOptions.builder(SECRET).memberWait(Duration.ofMinutes(5)).build();
+        try (ClusterWorker worker = ClusterWorker.start(member, objective, SECRET, 2)) {
+            for (int driver = 0; driver < 2; driver++) {
+                try (ClusterWrapperCOB cob = new ClusterWrapperCOB(objective, member, o)) {
+                    EvaluationContext ctx = new EvaluationContext(p, "e" + driver);
+                    double v = cob.evaluateAsync(p, ctx).get(60, TimeUnit.SECONDS);
+                    assertEquals(Double.doubleToRawLongBits(serial), Double.doubleToRawLongBits(v));
+
+                    // a second, validly signed result for a task that is done: dropped, the breakdown stays
+                    String entry = member.<String, String>getMap(Channels.CONTROL).get(Channels.DRIVER_KEY);
+                    long session = Long.parseUnsignedLong(entry.substring(entry.indexOf('/') + 1), 16);
+                    Frames.Result again = new Frames.Result(session, 1, "e" + driver, worker.memberUuid().toString(), "x",
+                            EvaluationContext.Status.OK, 1e6, org.chemfit.Quantities.empty(), new java.util.LinkedHashMap<>(), null,
+                            0, 1, "t", null, false);
+                    member.<byte[]>getQueue(Channels.RESULTS).offer(Frames.encode(again, SECRET));
+                    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                    while (cob.stats().duplicates() < 1 && System.nanoTime() < end) {
+                        Thread.sleep(10);
+                    }
+                    assertEquals(1, cob.stats().duplicates());
+                    assertEquals(6L, cob.stats().completedByMember().values().stream().mapToLong(Long::longValue).sum());
+                    assertEquals(Double.doubleToRawLongBits(serial), Double.doubleToRawLongBits(ctx.loss()));
+                }
+            }
+            assertEquals(12, worker.tasksRun());
+        }
+    }
+
     static CombinedObjectiveFunction failing() {
         return new CombinedObjectiveFunction(List.of(p -> p.get("x"), p -> {
             throw new IllegalStateException("no convergence at x = " + p.get("x"));
