@@ -39,13 +39,17 @@ import com.hazelcast.core.HazelcastInstance;
  *
  * <p>Faults: a member that leaves or dies has its tasks run by another; a result that arrives
  * twice counts once. With no worker in the cluster, tasks wait up to
- * {@link ClusterOptions#memberWait()} for one to join, then the evaluation fails with a message
- * saying so. A member that cannot prove the shared secret gets no tasks; frames whose HMAC
- * fails are refused and logged. One driver per cluster name.
+ * {@link ClusterOptions#memberWait()} for one to join; then each waiting term fails with a
+ * message saying so (and so does every term dispatched while still no worker is there). A member
+ * that cannot prove the shared secret gets no tasks; frames whose HMAC fails are refused and
+ * logged. One driver per cluster name.
  *
- * <p>When a term fails, its objective's {@link org.chemfit.FailurePolicy} decides, as in serial
- * evaluation: under RAISE {@link #evaluate(Parameters)} throws the {@link TermFailedException}
- * of the first failed term in term order (every term still runs).
+ * <p>The scheduling (flattening nested objectives, reducing in term order, cancelling) is the
+ * same as {@code AsyncWrapperCOB}'s: this class plugs a cluster into
+ * {@link Scheduler#using(TaskRunner)}. When a term fails, its objective's
+ * {@link org.chemfit.FailurePolicy} decides, as in serial evaluation: under RAISE
+ * {@link #evaluate(Parameters)} throws the {@link TermFailedException} of the first failed term in
+ * term order; the terms after it are cancelled, those before it run to their end.
  *
  * @implNote Thread-safe: many evaluations may run at once. It owns its dispatching threads and
  *     stops them on {@link #close()}; it does not shut down the Hazelcast member it was given.
