@@ -278,8 +278,17 @@ public final class LeafTask implements Runnable {
             String evaluationId) {
         CombinedObjectiveFunction parent = parentOf(root, path);
         int i = path[path.length - 1];
-        EvaluationContext holder = new EvaluationContext(params, evaluationId);
-        EvaluationContext child = holder.addChild(parent.termNames().get(i), parent.weight(i));
+        // Rebuild the contexts along the path, so the leaf's path(), name and siblings' indices are
+        // those of a serial evaluation (run directories and metadata use them).
+        EvaluationContext ctx = new EvaluationContext(params, evaluationId);
+        CombinedObjectiveFunction level = root;
+        for (int k = 0; k < path.length - 1; k++) {
+            level.prepare(ctx);
+            ctx = ctx.child(path[k]);
+            level = (CombinedObjectiveFunction) level.terms().get(path[k]);
+        }
+        parent.prepare(ctx);
+        EvaluationContext child = ctx.child(i);
         parent.runTerm(i, params, child);
         return child;
     }
