@@ -359,7 +359,9 @@ public final class LeafTask implements Runnable {
      * Sets what to do when a claimed, running task is cancelled (tell the remote worker to stop).
      * The task still counts as running until {@link #complete()} is called: the scheduler waits
      * for it, so nothing runs on after an evaluation returned. The hook may run more than once and
-     * on any thread; keep it short and idempotent.
+     * on any thread; keep it short and idempotent. The hook must not call {@link #complete()} or
+     * {@link #fail(Throwable)} itself (they wait for the hook to return): send the stop request and
+     * complete the task from the thread that receives the worker's answer.
      *
      * @param hook the cancellation action
      */
