@@ -38,7 +38,15 @@ public record EvaluationRecord(long runId, int number, String evaluationId, Stat
         double loss, double toldLoss, Quantities quantities, String treeJson, String failure, Instant started,
         Instant ended, double seconds, String host, int attempt) {
 
-    /** The state of an evaluation or of a term. */
+    /**
+     * The state of an evaluation or of a term.
+     *
+     * <pre>{@code
+     * int running = journal.evaluationCounts(runId).get(EvaluationRecord.State.RUNNING);
+     * }</pre>
+     *
+     * @implNote An enum: immutable.
+     */
     public enum State {
         /** Started and not finished: in flight, or cut off by a crash (it runs again on resume). */
         RUNNING,

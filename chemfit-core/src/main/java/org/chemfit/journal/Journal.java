@@ -33,7 +33,15 @@ public interface Journal extends AutoCloseable {
     /** The journal's file name when {@link #open(Path)} is given a directory. */
     String DEFAULT_FILE_NAME = "journal.sqlite";
 
-    /** How hard a commit tries to reach the disk. */
+    /**
+     * How hard a commit tries to reach the disk.
+     *
+     * <pre>{@code
+     * Journal j = Journal.open(Path.of("out"), Journal.Durability.POWER_LOSS);
+     * }</pre>
+     *
+     * @implNote An enum: immutable.
+     */
     enum Durability {
         /**
          * A commit survives the fit being killed (SIGKILL, the end of an HPC allocation, an

@@ -16,7 +16,15 @@ package org.chemfit.journal;
  */
 public record JournalMode(Kind kind, long runId) {
 
-    /** What to do with the runs already in the journal. */
+    /**
+     * What to do with the runs already in the journal.
+     *
+     * <pre>{@code
+     * boolean fresh = mode.kind() == JournalMode.Kind.RESTART;
+     * }</pre>
+     *
+     * @implNote An enum: immutable.
+     */
     public enum Kind {
         /**
          * Resume the latest run recorded with the same job settings; start a new run when the
