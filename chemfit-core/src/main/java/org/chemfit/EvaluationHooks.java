@@ -8,6 +8,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <pre>{@code
  * ObjectiveFunction term = f.withHook(EvaluationHooks.timing()).withHook(EvaluationHooks.evaluationId());
  * }</pre>
+ *
+ * @implNote The hooks are thread-safe: {@code timing()} keeps its start time in the evaluation's
+ *     context, {@code evaluationId()} counts with an atomic counter of its own.
  */
 public final class EvaluationHooks {
 

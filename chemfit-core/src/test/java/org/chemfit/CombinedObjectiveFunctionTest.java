@@ -235,4 +235,12 @@ class CombinedObjectiveFunctionTest {
         assertEquals(2, ctx.child(0).children().size());
         assertEquals(1, ctx.child(0).metadata().get("retries"));
     }
+
+    @Test
+    void aHookMustNotBeNull() {
+        assertEquals("hook", assertThrows(NullPointerException.class,
+                () -> ObjectiveFunctions.withHook(p -> 1.0, null)).getMessage());
+        assertEquals("termNames", assertThrows(NullPointerException.class,
+                () -> new CombinedObjectiveFunction(List.of(p -> 1.0)).withTermNames(null)).getMessage());
+    }
 }
