@@ -18,7 +18,8 @@ public final class EvaluationHooks {
     }
 
     /**
-     * @return a hook that writes {@code time_taken} (seconds, a double) into the metadata
+     * @return a hook that writes {@code time_taken} (seconds, a double) into the metadata, also
+     *     when the term throws
      */
     public static EvaluationHook timing() {
         return new EvaluationHook() {
@@ -29,6 +30,17 @@ public final class EvaluationHooks {
 
             @Override
             public void after(Parameters params, EvaluationContext ctx, double loss) {
+                stop(ctx);
+            }
+
+            @Override
+            public void failed(Parameters params, EvaluationContext ctx, RuntimeException failure) {
+                // a failed term's time is worth knowing too (a timeout, a crash after hours); the raw
+                // clock reading must not stay behind in its metadata
+                stop(ctx);
+            }
+
+            private void stop(EvaluationContext ctx) {
                 Object start = ctx.metadata().remove("time_start_ns");
                 if (start instanceof Long s) {
                     ctx.put("time_taken", (System.nanoTime() - s) / 1e9);

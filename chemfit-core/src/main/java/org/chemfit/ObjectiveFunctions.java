@@ -97,7 +97,17 @@ public final class ObjectiveFunctions {
         @Override
         public double evaluate(Parameters params, EvaluationContext ctx) {
             hook.before(params, ctx);
-            double v = delegate.evaluate(params, ctx);
+            double v;
+            try {
+                v = delegate.evaluate(params, ctx);
+            } catch (RuntimeException e) {
+                try {
+                    hook.failed(params, ctx, e);
+                } catch (RuntimeException h) {
+                    e.addSuppressed(h);
+                }
+                throw e;
+            }
             hook.after(params, ctx, v);
             return v;
         }
