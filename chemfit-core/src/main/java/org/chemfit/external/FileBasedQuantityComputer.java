@@ -425,6 +425,12 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
             throw e;
         } catch (RuntimeException e) {
             throw run.fail(e.toString(), false, e);
+        } catch (Error e) {
+            // not ours to wrap (an AssertionError, a StackOverflowError in a user's hook), but the run
+            // directory is reported and cleaned up like that of any other failure
+            run.writeReport(e.toString(), run.stderrFile == null ? null : tail(run.stderrFile), false, false);
+            run.finish(false);
+            throw e;
         }
     }
 

@@ -569,4 +569,26 @@ class FileBasedQuantityComputerTest {
         assertTrue(e.getMessage().contains("parser forces parser failed: java.lang.IllegalStateException: no forces block"),
                 e.getMessage());
     }
+
+    @Test
+    void anErrorFromAJavaHookStillLeavesAReportAndFollowsTheKeepPolicy() throws Exception {
+        // an Error (here a failed assertion in a user's input writer) is not an Exception, but the
+        // run directory must be reported and cleaned up like any other failure
+        FileBasedQuantityComputer kept = fake("ok").inputWriter((dir, p) -> {
+            throw new AssertionError("charges do not sum to zero");
+        }).build();
+        AssertionError e = assertThrows(AssertionError.class, () -> kept.compute(x(1)));
+        assertEquals("charges do not sum to zero", e.getMessage());
+        List<Path> dirs = runDirs();
+        assertEquals(1, dirs.size(), dirs.toString());
+        JsonNode f = failureJsonAt(dirs.get(0));
+        assertEquals("input", f.get("step").asText());
+        assertTrue(f.get("message").asText().contains("charges do not sum to zero"), f.toString());
+
+        FileBasedQuantityComputer deleted = fake("ok").keep(KeepPolicy.NONE).inputWriter((dir, p) -> {
+            throw new AssertionError("charges do not sum to zero");
+        }).build();
+        assertThrows(AssertionError.class, () -> deleted.compute(x(1)));
+        assertEquals(dirs, runDirs(), "KeepPolicy.NONE deletes the directory of a run that ended in an Error");
+    }
 }
