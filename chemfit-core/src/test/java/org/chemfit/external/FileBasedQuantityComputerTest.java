@@ -408,10 +408,18 @@ class FileBasedQuantityComputerTest {
                     root.toString(), Integer.toString(1000 * k), "60").redirectErrorStream(true)
                     .redirectOutput(root.resolve("jvm" + k + ".log").toFile()).start());
         }
-        RunDirectoryStress.run(root, 0, 60);
-        for (Process p : others) {
-            assertTrue(p.waitFor(120, TimeUnit.SECONDS), "a stress JVM did not finish");
-            assertEquals(0, p.exitValue(), "a stress JVM failed");
+        try {
+            RunDirectoryStress.run(root, 0, 60);
+            for (Process p : others) {
+                // within the class's 60 s timeout, which interrupts this wait
+                assertTrue(p.waitFor(50, TimeUnit.SECONDS), "a stress JVM did not finish");
+                assertEquals(0, p.exitValue(), "a stress JVM failed");
+            }
+        } finally {
+            // a failed or timed-out test must not leave the other JVMs running
+            for (Process p : others) {
+                p.destroyForcibly();
+            }
         }
         List<Path> dirs = runDirs();
         assertEquals(180, dirs.size());
