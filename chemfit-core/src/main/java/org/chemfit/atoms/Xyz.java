@@ -233,9 +233,9 @@ public final class Xyz {
     private static Header parseHeader(Path file, int lineNo, String comment) {
         Header h = new Header();
         Map<String, String> kv = keyValues(comment);
-        boolean extended = kv != null && kv.keySet().stream().anyMatch(k -> {
-            String l = k.toLowerCase(Locale.ROOT);
-            return l.equals("lattice") || l.equals("properties") || l.equals("pbc");
+        boolean extended = kv != null && kv.entrySet().stream().anyMatch(e -> {
+            String l = e.getKey().toLowerCase(Locale.ROOT);
+            return e.getValue() != null && (l.equals("lattice") || l.equals("properties") || l.equals("pbc"));
         });
         if (kv == null) {
             if (comment.contains("Lattice=") || comment.contains("Properties=") || comment.contains("pbc=")) {
@@ -247,6 +247,12 @@ public final class Xyz {
         for (Map.Entry<String, String> e : kv.entrySet()) {
             String key = e.getKey();
             String value = e.getValue();
+            if (value == null) {
+                if (extended) {
+                    h.info.put(key, "T");
+                }
+                continue;
+            }
             switch (key.toLowerCase(Locale.ROOT)) {
                 case "lattice" -> {
                     String[] t = value.trim().split("\\s+");
@@ -365,7 +371,11 @@ public final class Xyz {
         h.columns = col;
     }
 
-    /** Splits {@code a=1 b="x y" flag} into pairs; null when the quotes do not balance or a key is empty. */
+    /**
+     * Splits {@code a=1 b="x y" flag} into pairs; a bare word ({@code flag}) maps to null, so a plain
+     * comment such as "simple cubic lattice" is never mistaken for a key. Null when the quotes do
+     * not balance or a key is empty.
+     */
     static Map<String, String> keyValues(String comment) {
         Map<String, String> out = new LinkedHashMap<>();
         int i = 0;
@@ -410,7 +420,7 @@ public final class Xyz {
                 }
                 out.put(key, value);
             } else {
-                out.put(key, "T");
+                out.put(key, null);
             }
         }
         return out;

@@ -64,6 +64,14 @@ class XyzTest {
     }
 
     @Test
+    void bareWordsInAPlainCommentAreNotKeys() {
+        for (String comment : List.of("simple cubic lattice", "pbc flags unknown", "properties of argon", "Lattice")) {
+            Atoms a = Xyz.parse(Path.of("plain.xyz"), "1\n" + comment + "\nAr 0 0 0\n").get(0);
+            assertFalse(a.hasCell(), comment);
+        }
+    }
+
+    @Test
     void readsExtendedPropertiesMoleculesAndPbc() {
         String text = "3\nLattice=\"5 0 0 0 5 0 0 0 5\" Properties=species:S:1:pos:R:3:forces:R:3:mol-id:I:1 "
                 + "energy=-3.25 pbc=\"T T F\"\n"

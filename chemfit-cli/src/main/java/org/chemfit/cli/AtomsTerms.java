@@ -1,0 +1,92 @@
+package org.chemfit.cli;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.chemfit.ChemFitException;
+import org.chemfit.QuantityComputer;
+import org.chemfit.atoms.Atoms;
+import org.chemfit.atoms.PairPotential;
+import org.chemfit.atoms.ParameterRef;
+import org.chemfit.atoms.Potential;
+import org.chemfit.atoms.ReferenceCsv;
+import org.chemfit.atoms.ReferenceEntry;
+import org.chemfit.atoms.Relax;
+import org.chemfit.atoms.RelaxedComputer;
+import org.chemfit.atoms.StructureQuantities;
+import org.chemfit.atoms.SinglePointComputer;
+import org.chemfit.atoms.Xyz;
+
+/**
+ * Builds an {@code atoms} term's pieces with the library's atomistic toolkit: the reference rows
+ * ({@link ReferenceCsv}), the pair potential ({@link PairPotential}) and one
+ * {@link SinglePointComputer} (or, to relax first, {@link RelaxedComputer}) per structure.
+ *
+ * @implNote Stateless; what it returns is immutable and thread-safe.
+ */
+final class AtomsTerms {
+
+    private AtomsTerms() {
+    }
+
+    /**
+     * @param config the term's settings
+     * @return the rows of its reference CSV
+     * @throws ChemFitException naming the file and line when the CSV is malformed
+     */
+    static List<ReferenceEntry> readReference(JobFile.AtomsConfig config) {
+        return ReferenceCsv.read(config.reference());
+    }
+
+    /**
+     * @param config the term's settings
+     * @return the potential, the sum of its pair terms
+     * @throws IllegalArgumentException for a pair term the library rejects
+     */
+    static Potential potential(JobFile.AtomsConfig config) {
+        PairPotential.Builder b = PairPotential.builder();
+        for (JobFile.PairTermSpec p : config.potential()) {
+            Map<String, ParameterRef> refs = new LinkedHashMap<>();
+            p.parameters().forEach((k, v) -> refs.put(k, ParameterRef.parse(v)));
+            if (p.form().equals("coulomb")) {
+                b.coulomb(refs, p.cutoff(), p.shifted());
+            } else {
+                b.term(p.form(), p.speciesA(), p.speciesB(), refs, p.cutoff(), p.shifted());
+            }
+        }
+        if (config.excludeIntramolecular()) {
+            b.excludeIntramolecular();
+        }
+        return b.build();
+    }
+
+    /**
+     * @param entry a reference row
+     * @param config the term's settings
+     * @param potential the term's potential
+     * @return the computer of the row's structure's energy
+     * @throws ChemFitException naming the file and line when the structure file is malformed
+     */
+    static QuantityComputer computer(ReferenceEntry entry, JobFile.AtomsConfig config, Potential potential) {
+        String where = " (" + config.reference().getFileName() + " line " + entry.line() + ", tag '" + entry.tag() + "')";
+        if (!java.nio.file.Files.isRegularFile(entry.file())) {
+            throw new ChemFitException("structure file " + entry.file() + where + " does not exist");
+        }
+        Atoms atoms = Xyz.read(entry.file());
+        if (config.moleculeSize() > 0) {
+            try {
+                atoms = atoms.withConsecutiveMolecules(config.moleculeSize());
+            } catch (IllegalArgumentException e) {
+                throw new ChemFitException(entry.file() + where + ": " + e.getMessage() + " (molecule_size)", e);
+            }
+        }
+        JobFile.RelaxSpec r = config.relax();
+        if (r == null) {
+            return new SinglePointComputer(atoms, potential);
+        }
+        Relax relax = (r.method().equals("lbfgs") ? Relax.lbfgs() : Relax.fire()).forceTolerance(r.fmax()).maxSteps(r.steps())
+                .maxStep(r.maxStep());
+        return new RelaxedComputer(atoms, potential, relax, StructureQuantities.none());
+    }
+}

@@ -1,0 +1,95 @@
+package org.chemfit.cli;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.concurrent.Callable;
+
+import org.chemfit.EvaluationCancelledException;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+
+/**
+ * What every subcommand shares: the quiet and verbose switches, the command's own writers, and
+ * the mapping of failures to exit codes, so that a user error is one clear message and never a
+ * stack trace.
+ *
+ * @implNote One instance per command line; not thread-safe.
+ */
+abstract class BaseCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
+
+    @Option(names = {"-q", "--quiet"}, description = "Print only errors and the final results.")
+    boolean quiet;
+
+    @Option(names = {"-v", "--verbose"}, description = "Print more: the library's log and stack traces of internal errors.")
+    boolean verbose;
+
+    /** @return the command's standard output */
+    PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    /** @return the command's standard error */
+    PrintWriter err() {
+        return spec.commandLine().getErr();
+    }
+
+    @Override
+    public final Integer call() {
+        System.setProperty("java.awt.headless", "true");
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "info" : quiet ? "error" : "warn");
+        }
+        try {
+            return execute();
+        } catch (JobFileException e) {
+            err().println(e.getMessage());
+            int n = e.problems().size();
+            err().println(n + (n == 1 ? " problem" : " problems") + " found; the job file format is described in docs/job-file.md");
+            return ExitCodes.USAGE;
+        } catch (UserException e) {
+            err().println("error: " + e.getMessage());
+            return ExitCodes.USAGE;
+        } catch (EvaluationCancelledException e) {
+            err().println("interrupted");
+            return ExitCodes.INTERRUPTED;
+        } catch (RuntimeException | Error e) {
+            err().println("internal error: " + e);
+            if (verbose) {
+                StringWriter sw = new StringWriter();
+                e.printStackTrace(new PrintWriter(sw));
+                err().print(sw);
+            } else {
+                err().println("(run with --verbose for the stack trace, and please report it)");
+            }
+            return ExitCodes.INTERNAL_ERROR;
+        } finally {
+            out().flush();
+            err().flush();
+        }
+    }
+
+    /**
+     * Does the command's work.
+     *
+     * @return the exit code
+     * @throws JobFileException for an invalid job file (exit 2)
+     * @throws UserException for a wrong argument or data file (exit 2)
+     */
+    abstract int execute();
+
+    /** A mistake of the user's, reported as one line and exit code 2. */
+    static final class UserException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        UserException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package org.chemfit.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code chemfit} command: fits the parameters of a model to reference data, as described in
+ * a job file. Each subcommand is its own class.
+ *
+ * <pre>{@code
+ * int code = new CommandLine(new ChemFitCommand()).execute("fit", "examples/argon/fit.yaml");
+ * }</pre>
+ *
+ * @implNote Holds no state; picocli creates one instance per command line.
+ */
+@Command(name = "chemfit", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = "Fits the parameters of a model (a force field, a potential) to reference data, as described in a job file.",
+        subcommands = {FitCommand.class, EvalCommand.class, ValidateCommand.class, ReportCommand.class,
+            CommandLine.HelpCommand.class},
+        synopsisSubcommandLabel = "COMMAND",
+        footerHeading = "%nThe job file format is described in docs/job-file.md.%n",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:done",
+            "1:internal error (a bug in chemfit)",
+            "2:wrong usage, or an invalid job file or data file",
+            "3:the fit failed (a term failed under on_failure: raise, or the method failed)",
+            "130:interrupted (Ctrl-C); what was finished is written"})
+public final class ChemFitCommand implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing a command: fit, eval, validate or report");
+    }
+}

@@ -1,0 +1,28 @@
+package org.chemfit.cli;
+
+/**
+ * The exit codes of the {@code chemfit} command, listed in its {@code --help}.
+ *
+ * <pre>{@code
+ * int code = new CommandLine(new ChemFitCommand()).execute("validate", "fit.yaml");
+ * boolean valid = code == ExitCodes.OK;
+ * }</pre>
+ *
+ * @implNote Constants only.
+ */
+public final class ExitCodes {
+
+    /** The command did what it was asked. */
+    public static final int OK = 0;
+    /** A bug: an unexpected error inside ChemFit. */
+    public static final int INTERNAL_ERROR = 1;
+    /** Wrong usage, or an invalid job file or data file. */
+    public static final int USAGE = 2;
+    /** The fit (or the evaluation) failed: a term failed under the "raise" policy or the method failed. */
+    public static final int FIT_FAILED = 3;
+    /** Interrupted by Ctrl-C (SIGINT) or SIGTERM; what was finished was written. */
+    public static final int INTERRUPTED = 130;
+
+    private ExitCodes() {
+    }
+}

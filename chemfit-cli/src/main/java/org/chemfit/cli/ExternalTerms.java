@@ -1,0 +1,156 @@
+package org.chemfit.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.chemfit.QuantityComputer;
+import org.chemfit.external.FileBasedQuantityComputer;
+import org.chemfit.external.KeepPolicy;
+import org.chemfit.external.OutputParser;
+import org.chemfit.external.OutputParsers;
+
+/**
+ * Builds the quantity computer of an {@code external} term: a {@link FileBasedQuantityComputer}
+ * configured from the job file.
+ *
+ * @implNote Stateless; the computers are immutable and thread-safe.
+ */
+final class ExternalTerms {
+
+    private ExternalTerms() {
+    }
+
+    /**
+     * @param term the term's name
+     * @param config the term's settings
+     * @param execution the job's execution settings (timeout, keep policy)
+     * @param runDirectory where run directories go
+     * @param jobFolder the job file's folder, against which a relative program path resolves
+     * @return the computer
+     * @throws IllegalArgumentException when the library refuses the settings (a template that does
+     *     not compile, a program not on the PATH)
+     */
+    static QuantityComputer computer(String term, JobFile.ExternalConfig config, JobFile.ExecutionSpec execution, Path runDirectory,
+            Path jobFolder) {
+        FileBasedQuantityComputer.Builder b = FileBasedQuantityComputer.builder().name(term).workDirectory(runDirectory);
+        config.templates().forEach(b::template);
+        config.variables().forEach(b::variable);
+        config.files().forEach(b::copy);
+        String[] command = config.command().toArray(new String[0]);
+        Path program = findProgram(command[0], jobFolder);
+        if (command[0].contains("/") && program != null) {
+            command[0] = program.toString();
+        }
+        b.command(command);
+        if (!config.launcher().isEmpty()) {
+            b.launcher(config.launcher().toArray(new String[0]));
+        }
+        config.env().forEach(b::env);
+        if (config.privateTmpDir()) {
+            b.privateTmpDir();
+        }
+        java.time.Duration timeout = config.timeout() != null ? config.timeout() : execution.timeout();
+        if (timeout != null) {
+            b.timeout(timeout);
+        }
+        b.keep(switch (execution.keep()) {
+            case "all" -> KeepPolicy.ALL;
+            case "none" -> KeepPolicy.NONE;
+            default -> KeepPolicy.FAILED;
+        });
+        for (JobFile.OutputSpec.Parsed p : config.outputs()) {
+            b.output(parser(p));
+        }
+        return b.build();
+    }
+
+    static OutputParser parser(JobFile.OutputSpec.Parsed p) {
+        Map<String, Object> o = p.options();
+        String select = (String) o.getOrDefault("select", "last");
+        switch (p.parser()) {
+            case "regex" -> {
+                OutputParsers.Regex r = OutputParsers.regex(p.quantity(), p.file(), (String) o.get("pattern"));
+                Object g = o.get("group");
+                if (g instanceof Integer gi) {
+                    r = r.group(gi);
+                } else if (g instanceof String gs) {
+                    r = r.group(gs);
+                }
+                return switch (select) {
+                    case "first" -> r.first();
+                    case "all" -> r.all();
+                    default -> r.last();
+                };
+            }
+            case "column" -> {
+                Object c = o.get("column");
+                OutputParsers.Column col = c instanceof Integer ci ? OutputParsers.column(p.quantity(), p.file(), ci)
+                        : OutputParsers.column(p.quantity(), p.file(), (String) c);
+                return switch (select) {
+                    case "first" -> col.first();
+                    case "all" -> col.all();
+                    case "mean_of_last" -> col.meanOfLast((Integer) o.get("rows"));
+                    default -> col.last();
+                };
+            }
+            case "lammps_thermo" -> {
+                OutputParsers.LammpsThermo t = OutputParsers.lammpsThermo(p.quantity(), p.file(), (String) o.get("column"));
+                if (o.get("run") instanceof Integer k) {
+                    t = t.run(k);
+                }
+                return switch (select) {
+                    case "first" -> t.first();
+                    case "all" -> t.all();
+                    case "mean" -> t.mean();
+                    case "mean_of_last" -> t.meanOfLast((Integer) o.get("rows"));
+                    default -> t.last();
+                };
+            }
+            default -> {
+                return OutputParsers.json(p.quantity(), p.file(), (String) o.get("path"));
+            }
+        }
+    }
+
+    /**
+     * Checks that each external term's program can be found.
+     *
+     * @param job the job
+     * @throws BaseCommand.UserException naming the term and the program that is missing
+     */
+    static void checkPrograms(JobFile job) {
+        for (JobFile.TermSpec t : job.terms()) {
+            if (t.config() instanceof JobFile.ExternalConfig x && !x.command().isEmpty()) {
+                String program = x.command().get(0);
+                String staged = program.startsWith("./") ? program.substring(2) : program;
+                if (findProgram(program, job.folder()) == null && !x.files().containsKey(staged) && !x.templates().containsKey(staged)) {
+                    throw new BaseCommand.UserException("term '" + t.name() + "': program '" + program
+                            + "' is not on the PATH (" + System.getenv().getOrDefault("PATH", "") + ")");
+                }
+            }
+        }
+    }
+
+    /**
+     * @param program a program name or path
+     * @param folder the job's folder, against which a relative path with a slash resolves
+     * @return the executable found, or null
+     */
+    static java.nio.file.Path findProgram(String program, java.nio.file.Path folder) {
+        if (program.contains("/")) {
+            java.nio.file.Path p = folder.resolve(program);
+            return java.nio.file.Files.isExecutable(p) ? p : null;
+        }
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            if (dir.isEmpty()) {
+                continue;
+            }
+            java.nio.file.Path p = java.nio.file.Path.of(dir, program);
+            if (java.nio.file.Files.isExecutable(p) && !java.nio.file.Files.isDirectory(p)) {
+                return p;
+            }
+        }
+        return null;
+    }
+}

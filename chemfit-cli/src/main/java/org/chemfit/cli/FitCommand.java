@@ -1,0 +1,165 @@
+package org.chemfit.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.chemfit.EvaluationCancelledException;
+import org.chemfit.fit.FitFailedException;
+import org.chemfit.fit.FitResult;
+import org.chemfit.fit.Fitter;
+import org.chemfit.fit.StopReason;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code chemfit fit JOB}: runs the fit a job file describes and writes results.json, a CSV of
+ * every evaluation and plots into the output folder, then prints a closing table.
+ *
+ * <pre>{@code
+ * chemfit fit examples/argon/fit.yaml --output /tmp/argon
+ * }</pre>
+ *
+ * @implNote One instance per command line.
+ */
+@Command(name = "fit", description = "Run the fit that JOB describes; write results.json, evaluations.csv and plots.")
+final class FitCommand extends BaseCommand {
+
+    @Parameters(paramLabel = "JOB", description = "The job file (YAML or JSON).")
+    Path job;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "DIR", description = "Write results here instead of the job's output folder.")
+    Path output;
+
+    @Option(names = "--workers", paramLabel = "N", description = "Run up to N terms at once (overrides execution.workers).")
+    Integer workers;
+
+    @Option(names = "--max-evaluations", paramLabel = "N", description = "Evaluation budget (overrides optimizer.max_evaluations).")
+    Integer maxEvaluations;
+
+    @Option(names = "--progress", paramLabel = "MODE", defaultValue = "auto", converter = ModeConverter.class,
+            description = "How progress is shown: auto, bar, log or none (default: a bar on a terminal, log lines otherwise).")
+    Progress.Mode progress;
+
+    @Option(names = "--progress-interval", paramLabel = "SECONDS", defaultValue = "10",
+            description = "Seconds between progress lines when not on a terminal (default: ${DEFAULT-VALUE}).")
+    double progressInterval;
+
+    @Option(names = "--no-plots", description = "Do not draw plots.")
+    boolean noPlots;
+
+    @Override
+    int execute() {
+        JobFile jf = JobFile.read(job);
+        if (workers != null && workers < 1) {
+            throw new UserException("--workers must be at least 1, got " + workers);
+        }
+        if (maxEvaluations != null && maxEvaluations < 1) {
+            throw new UserException("--max-evaluations must be at least 1, got " + maxEvaluations);
+        }
+        if (!(progressInterval > 0)) {
+            throw new UserException("--progress-interval must be a positive number of seconds, got " + progressInterval);
+        }
+        int w = workers != null ? workers : jf.execution().workers();
+        int budget = maxEvaluations != null ? maxEvaluations : jf.optimizer().maxEvaluations();
+        Path folder = (output != null ? output.toAbsolutePath() : jf.output().folder()).normalize();
+        FitPlan plan;
+        try {
+            plan = FitPlan.build(jf, w, folder);
+        } catch (IllegalArgumentException e) {
+            throw new UserException(e.getMessage());
+        }
+        Progress.Mode mode = quiet ? Progress.Mode.NONE : progress;
+        try {
+            Files.createDirectories(folder);
+        } catch (IOException e) {
+            plan.close();
+            throw new UserException("cannot create the output folder " + folder + ": " + e.getMessage());
+        }
+        List<String> termNames = new ArrayList<>();
+        jf.terms().forEach(t -> termNames.add(t.name()));
+        if (!quiet) {
+            err().printf("fitting %d parameters of %s with %s (budget %d evaluations, %d worker%s); output in %s%n",
+                    jf.parameters().size(), jf.file().getFileName(), jf.optimizer().method(), budget, w, w == 1 ? "" : "s", folder);
+            err().flush();
+        }
+        Instant started = Instant.now();
+        EvaluationLog opened;
+        try {
+            opened = new EvaluationLog(folder, plan.initial().names(), termNames);
+        } catch (java.io.UncheckedIOException e) {
+            plan.close();
+            throw new UserException(e.getMessage());
+        }
+        try (plan; EvaluationLog log = opened;
+                Interrupts interrupts = Interrupts.install(Thread.currentThread(), err())) {
+            Fitter fitter = plan.fitter(budget).listener(log);
+            FitResult result = null;
+            String status;
+            String message = null;
+            int code;
+            Progress bar = new Progress(err(), mode, progressInterval, budget, log, plan.running::get);
+            try {
+                result = fitter.fit();
+                boolean stopped = result.stopReason() == StopReason.INTERRUPTED || interrupts.triggered();
+                status = stopped ? "interrupted" : "done";
+                code = stopped ? ExitCodes.INTERRUPTED : ExitCodes.OK;
+            } catch (FitFailedException e) {
+                result = e.partialResult().orElse(null);
+                boolean stopped = interrupts.triggered();
+                status = stopped ? "interrupted" : "failed";
+                message = e.getMessage();
+                code = stopped ? ExitCodes.INTERRUPTED : ExitCodes.FIT_FAILED;
+            } catch (EvaluationCancelledException e) {
+                status = "interrupted";
+                code = ExitCodes.INTERRUPTED;
+            } finally {
+                bar.close();
+            }
+            // Clear the interrupt so that writing the results is not cut short.
+            boolean wasInterrupted = Thread.interrupted();
+            Map<String, Object> results = Results.of(plan, result, status, message, log, started);
+            Path file = Results.write(folder, results);
+            if (!noPlots && jf.output().plots() && code != ExitCodes.INTERRUPTED) {
+                List<double[]> history;
+                synchronized (log.history) {
+                    history = new ArrayList<>(log.history);
+                }
+                Plots.draw(folder, history, results);
+            }
+            if (code == ExitCodes.FIT_FAILED) {
+                err().println("error: " + message);
+            }
+            Tables.summary(out(), results);
+            out().println();
+            out().println("results: " + file);
+            out().flush();
+            if (code == ExitCodes.INTERRUPTED) {
+                Interrupts.killChildren();
+            }
+            interrupts.written();
+            if (wasInterrupted && code != ExitCodes.INTERRUPTED) {
+                Thread.currentThread().interrupt();
+            }
+            return code;
+        }
+    }
+
+    /** Reads --progress case-insensitively. */
+    static final class ModeConverter implements picocli.CommandLine.ITypeConverter<Progress.Mode> {
+        @Override
+        public Progress.Mode convert(String value) {
+            try {
+                return Progress.Mode.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException("expected auto, bar, log or none, got '" + value + "'");
+            }
+        }
+    }
+}

@@ -1,0 +1,210 @@
+package org.chemfit.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.chemfit.Bounds;
+import org.chemfit.CombinedObjectiveFunction;
+import org.chemfit.EvaluationContext;
+import org.chemfit.FailurePolicy;
+import org.chemfit.ObjectiveFunction;
+import org.chemfit.Parameters;
+import org.chemfit.QuantityComputer;
+import org.chemfit.QuantityComputerObjectiveFunction;
+import org.chemfit.Reducer;
+import org.chemfit.fit.Fitter;
+
+/**
+ * What a job file becomes: the objective built from its terms, the initial parameters, bounds and
+ * fixed names, each term's reference values (for reports), and a count of terms running now (for
+ * the progress display). Thin by design: the work is done by the library's classes.
+ *
+ * @implNote Thread-safe once built; {@link #close()} releases the threads it created.
+ */
+final class FitPlan implements AutoCloseable {
+
+    final JobFile job;
+    final CombinedObjectiveFunction combined;
+    final ObjectiveFunction objective;
+    final List<Map<String, double[]>> references = new ArrayList<>();
+    final AtomicInteger running = new AtomicInteger();
+    /** Where external terms' run directories go. */
+    final Path runDirectory;
+    private final List<AutoCloseable> resources = new ArrayList<>();
+
+    private FitPlan(JobFile job, int workers, Path outputFolder) {
+        this.job = job;
+        this.runDirectory = job.execution().runDirectory() != null ? job.execution().runDirectory()
+                : outputFolder.resolve("runs");
+        List<ObjectiveFunction> terms = new ArrayList<>();
+        List<Double> weights = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        FailurePolicy policy = policy(job);
+        for (JobFile.TermSpec t : job.terms()) {
+            Map<String, double[]> reference = new LinkedHashMap<>();
+            ObjectiveFunction term;
+            if (t.config() instanceof JobFile.AtomsConfig a) {
+                term = atomsTerm(t, a, reference, policy);
+            } else {
+                JobFile.ExternalConfig x = (JobFile.ExternalConfig) t.config();
+                reference.putAll(x.reference());
+                QuantityComputer computer = ExternalTerms.computer(t.name(), x, job.execution(), runDirectory, job.folder());
+                term = new Counted(new QuantityComputerObjectiveFunction(Losses.create(t.loss(), reference), computer), running);
+            }
+            references.add(reference);
+            terms.add(term);
+            weights.add(t.weight());
+            names.add(t.name());
+        }
+        Reducer reducer = switch (job.combination().reducer()) {
+            case "mean" -> Reducer.MEAN;
+            case "root_mean" -> Reducer.ROOT_MEAN;
+            default -> Reducer.SUM;
+        };
+        this.combined = new CombinedObjectiveFunction(terms, weights).withTermNames(names).withReducer(reducer)
+                .withFailurePolicy(policy);
+        this.objective = Concurrency.wrap(combined, workers, resources);
+    }
+
+    private static FailurePolicy policy(JobFile job) {
+        FailurePolicy policy = switch (job.combination().onFailure()) {
+            case "penalty" -> FailurePolicy.penalty(job.combination().penalty());
+            case "skip" -> FailurePolicy.skip();
+            default -> FailurePolicy.raise();
+        };
+        return policy.withRetries(job.execution().retries());
+    }
+
+    /**
+     * An atoms term: one sub-term per structure of its reference CSV, named by the structure's
+     * tag; a mean squared error is the mean over the structures of each one's squared error.
+     */
+    private CombinedObjectiveFunction atomsTerm(JobFile.TermSpec t, JobFile.AtomsConfig a, Map<String, double[]> reference,
+            FailurePolicy policy) {
+        List<org.chemfit.atoms.ReferenceEntry> entries = AtomsTerms.readReference(a);
+        org.chemfit.atoms.Potential potential = AtomsTerms.potential(a);
+        boolean mean = t.loss().type().equals("mean_squared_error");
+        JobFile.LossSpec each = mean ? new JobFile.LossSpec("squared_error", t.loss().scales()) : t.loss();
+        List<ObjectiveFunction> subs = new ArrayList<>();
+        List<String> tags = new ArrayList<>();
+        double[] energies = new double[entries.size()];
+        for (int i = 0; i < energies.length; i++) {
+            org.chemfit.atoms.ReferenceEntry e = entries.get(i);
+            energies[i] = e.energy();
+            QuantityComputer c = AtomsTerms.computer(e, a, potential);
+            subs.add(new Counted(new QuantityComputerObjectiveFunction(Losses.create(each, Map.of("energy", new double[] {e.energy()})),
+                    c), running));
+            tags.add(e.tag());
+        }
+        reference.put("energy", energies);
+        return new CombinedObjectiveFunction(subs).withTermNames(tags).withReducer(mean ? Reducer.MEAN : Reducer.SUM)
+                .withFailurePolicy(policy).named(t.name());
+    }
+
+    /**
+     * @param job the job
+     * @param workers how many terms may run at once
+     * @param outputFolder the fit's output folder (run directories go to its runs/ unless the job says otherwise)
+     * @return the plan, reading every data file the job names
+     * @throws BaseCommand.UserException when a data file is malformed or a setting is refused by the
+     *     library (the message names file and line where there is one)
+     */
+    static FitPlan build(JobFile job, int workers, Path outputFolder) {
+        try {
+            return new FitPlan(job, workers, outputFolder);
+        } catch (IllegalArgumentException | org.chemfit.ChemFitException e) {
+            throw new BaseCommand.UserException(e.getMessage());
+        }
+    }
+
+    /** @return the initial parameters */
+    Parameters initial() {
+        List<String> names = new ArrayList<>();
+        double[] values = new double[job.parameters().size()];
+        for (int i = 0; i < values.length; i++) {
+            names.add(job.parameters().get(i).name());
+            values[i] = job.parameters().get(i).initial();
+        }
+        return Parameters.of(names, values);
+    }
+
+    /** @return the bounds the job gives */
+    Bounds bounds() {
+        Bounds.Builder b = Bounds.builder();
+        for (JobFile.ParameterSpec p : job.parameters()) {
+            if (Double.isFinite(p.lower()) || Double.isFinite(p.upper())) {
+                b.between(p.name(), p.lower(), p.upper());
+            }
+        }
+        return b.build();
+    }
+
+    /**
+     * @param maxEvaluations the budget
+     * @return a Fitter configured from the job (listeners are the caller's to add)
+     */
+    Fitter fitter(int maxEvaluations) {
+        JobFile.OptimizerSpec o = job.optimizer();
+        Fitter f = new Fitter(objective, initial()).bounds(bounds()).maxEvaluations(maxEvaluations).seed(o.seed())
+                .valueBadParams(o.badValue()).optimizer(Methods.create(o));
+        for (JobFile.ParameterSpec p : job.parameters()) {
+            if (p.fixed()) {
+                f.fixed(p.name());
+            }
+        }
+        return f;
+    }
+
+    /**
+     * Evaluates the objective once.
+     *
+     * @param params the parameters
+     * @return the context with the per-term breakdown
+     */
+    EvaluationContext evaluateOnce(Parameters params) {
+        EvaluationContext ctx = new EvaluationContext(params, "e0");
+        objective.evaluate(params, ctx);
+        return ctx;
+    }
+
+    @Override
+    public void close() {
+        for (AutoCloseable c : resources) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                // Closing releases threads; a failure to do so cannot change the results any more.
+            }
+        }
+    }
+
+    /** A term that counts itself as running while it runs. */
+    static final class Counted implements ObjectiveFunction {
+        private final ObjectiveFunction delegate;
+        private final AtomicInteger running;
+
+        Counted(ObjectiveFunction delegate, AtomicInteger running) {
+            this.delegate = delegate;
+            this.running = running;
+        }
+
+        @Override
+        public double evaluate(Parameters params) {
+            return evaluate(params, new EvaluationContext(params));
+        }
+
+        @Override
+        public double evaluate(Parameters params, EvaluationContext ctx) {
+            running.incrementAndGet();
+            try {
+                return delegate.evaluate(params, ctx);
+            } finally {
+                running.decrementAndGet();
+            }
+        }
+    }
+}

@@ -1,0 +1,1227 @@
+package org.chemfit.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.chemfit.Names;
+import org.chemfit.cli.JobFile.AtomsConfig;
+import org.chemfit.cli.JobFile.CombinationSpec;
+import org.chemfit.cli.JobFile.ExecutionSpec;
+import org.chemfit.cli.JobFile.ExternalConfig;
+import org.chemfit.cli.JobFile.LossSpec;
+import org.chemfit.cli.JobFile.OptimizerSpec;
+import org.chemfit.cli.JobFile.OutputSpec;
+import org.chemfit.cli.JobFile.ParameterSpec;
+import org.chemfit.cli.JobFile.TermConfig;
+import org.chemfit.cli.JobFile.TermSpec;
+
+/**
+ * Turns a job file's tree into a {@link JobFile}, collecting every broken rule with its place.
+ * The schema is checked by hand rather than by Jackson's data binding, because binding stops at
+ * the first problem and forgets where values were once they are bound; {@code validate} must
+ * report them all, each at its line and column.
+ *
+ * @implNote One instance per file; not thread-safe.
+ */
+final class JobReader {
+
+    static final List<String> TOP_KEYS = List.of("name", "description", "parameters", "terms", "combination", "optimizer",
+            "execution", "output");
+    static final List<String> PARAMETER_KEYS = List.of("initial", "bounds", "fixed");
+    static final List<String> TERM_KEYS = List.of("name", "kind", "weight", "loss");
+    static final List<String> KINDS = List.of("atoms", "external");
+    static final List<String> ATOMS_KEYS = List.of("reference", "potential", "molecule_size", "exclude_intramolecular", "relax");
+    static final List<String> RELAX_KEYS = List.of("method", "fmax", "steps", "max_step");
+    static final List<String> EXTERNAL_KEYS = List.of("templates", "variables", "files", "command", "launcher", "env",
+            "private_tmpdir", "outputs", "reference", "timeout");
+    static final List<String> PARSERS = List.of("regex", "column", "json", "lammps_thermo");
+    static final Map<String, List<String>> PARSER_KEYS = Map.of(
+            "regex", List.of("parser", "file", "pattern", "group", "select"),
+            "column", List.of("parser", "file", "column", "select", "rows"),
+            "json", List.of("parser", "file", "path"),
+            "lammps_thermo", List.of("parser", "file", "column", "select", "rows", "run"));
+    static final Map<String, List<String>> SELECTS = Map.of(
+            "regex", List.of("first", "last", "all"),
+            "column", List.of("first", "last", "all", "mean_of_last"),
+            "json", List.of(),
+            "lammps_thermo", List.of("first", "last", "all", "mean", "mean_of_last"));
+    static final List<String> LOSS_KEYS = List.of("type", "scale");
+    static final List<String> LOSS_TYPES = List.of("squared_error", "mean_squared_error", "absolute_error", "relative_error");
+    static final List<String> FORMS = List.of("lennard_jones", "morse", "buckingham", "coulomb");
+    static final Map<String, List<String>> FORM_PARAMETERS = Map.of("lennard_jones", List.of("epsilon", "sigma"), "morse",
+            List.of("D", "alpha", "r0"), "buckingham", List.of("A", "rho", "C"), "coulomb", List.of("charges"));
+    static final List<String> PAIR_KEYS = List.of("form", "species", "cutoff", "shifted");
+    private static final Pattern NAME = Pattern.compile("[A-Za-z_][^*\\s]*");
+    static final List<String> COMBINATION_KEYS = List.of("reducer", "on_failure", "penalty");
+    static final List<String> REDUCERS = List.of("sum", "mean", "root_mean");
+    static final List<String> FAILURE_ACTIONS = List.of("raise", "penalty", "skip");
+    static final List<String> OPTIMIZER_KEYS = List.of("method", "max_evaluations", "seed", "batch_size", "tolerance",
+            "bad_value");
+    static final List<String> TOLERANCE_KEYS = List.of("relative", "absolute");
+    static final List<String> EXECUTION_KEYS = List.of("workers", "timeout", "retries", "run_directory", "keep");
+    static final List<String> KEEP = List.of("all", "failed", "none");
+    static final List<String> OUTPUT_KEYS = List.of("folder", "plots");
+
+    private final Path file;
+    private final Path shown;
+    private final Path folder;
+    private final List<JobFileException.Problem> problems = new ArrayList<>();
+    private final Set<Path> namedFiles = new LinkedHashSet<>();
+    /** Every parameter name written, valid or not, so that a bad value is not reported again where it is used. */
+    private final Set<String> declared = new LinkedHashSet<>();
+
+    private JobReader(Path file, Path shown) {
+        this.file = file;
+        this.shown = shown;
+        this.folder = file.getParent();
+    }
+
+    static JobFile read(Path path) {
+        Path file = path.toAbsolutePath().normalize();
+        // Problems name the file as the user wrote it; paths inside resolve against its folder.
+        Node root = NodeParser.parse(path);
+        JobReader r = new JobReader(file, path);
+        JobFile job = r.job(root);
+        if (!r.problems.isEmpty()) {
+            List<JobFileException.Problem> sorted = new ArrayList<>(r.problems);
+            sorted.sort(Comparator.comparingInt(JobFileException.Problem::line).thenComparingInt(JobFileException.Problem::column));
+            throw new JobFileException(sorted);
+        }
+        return job;
+    }
+
+    // ---------------------------------------------------------------- the sections
+
+    private JobFile job(Node root) {
+        if (root == null) {
+            problem(1, 1, "the job file is empty; it needs at least 'parameters' and 'terms'");
+            return null;
+        }
+        Node.MapNode top = map(root, "the job file");
+        if (top == null) {
+            return null;
+        }
+        keys(top, "the job file", TOP_KEYS);
+        String stem = file.getFileName().toString().replaceFirst("\\.[^.]*$", "");
+        String name = optString(top, "name", "name", stem);
+        if (top.entries.containsKey("description")) {
+            string(top.entries.get("description"), "description");
+        }
+        List<ParameterSpec> params = parameters(require(top, "parameters", "the job file"));
+        List<TermSpec> terms = terms(require(top, "terms", "the job file"), params);
+        CombinationSpec combination = combination(top.entries.get("combination"));
+        OptimizerSpec optimizer = optimizer(top.entries.get("optimizer"));
+        OutputSpec output = output(top.entries.get("output"));
+        ExecutionSpec execution = execution(top.entries.get("execution"), output);
+        if (!problems.isEmpty()) {
+            return null;
+        }
+        return new JobFile(file, name, params, terms, combination, optimizer, execution, output, hash());
+    }
+
+    private List<ParameterSpec> parameters(Node n) {
+        List<ParameterSpec> out = new ArrayList<>();
+        if (n == null) {
+            return out;
+        }
+        Node.MapNode m = map(n, "parameters");
+        if (m == null) {
+            return out;
+        }
+        if (m.entries.isEmpty()) {
+            problem(m, "parameters must name at least one parameter");
+        }
+        parameterGroup("", m, out);
+        Set<String> all = new HashSet<>();
+        for (ParameterSpec p : out) {
+            all.add(p.name());
+        }
+        return out;
+    }
+
+    private void parameterGroup(String prefix, Node.MapNode group, List<ParameterSpec> out) {
+        for (Map.Entry<String, Node> e : group.entries.entrySet()) {
+            String key = e.getKey();
+            int[] place = group.keyPlaces.get(key);
+            String name = prefix.isEmpty() ? key : prefix + "." + key;
+            if (key.isEmpty() || key.contains(" ") || key.startsWith(".") || key.endsWith(".") || key.contains("..")) {
+                problem(place[0], place[1], "parameter name '" + name + "' must be non-empty, without spaces or empty parts between dots");
+                continue;
+            }
+            Node v = e.getValue();
+            if (!(v instanceof Node.MapNode vm) || vm.entries.containsKey("initial") || vm.entries.containsKey("bounds")
+                    || vm.entries.containsKey("fixed")) {
+                declared.add(name);
+            }
+            if (v instanceof Node.Scalar s && s.value instanceof Number num) {
+                if (!prefix.isEmpty() && isNearSpecKey(key)) {
+                    problem(place[0], place[1], "unknown key '" + key + "' in parameter '" + prefix + "' (did you mean '"
+                            + Names.closest(key, PARAMETER_KEYS) + "'?); a parameter's keys are: " + String.join(", ", PARAMETER_KEYS));
+                    continue;
+                }
+                double d = num.doubleValue();
+                if (!Double.isFinite(d)) {
+                    problem(v, "initial value of parameter '" + name + "' must be finite, got " + d);
+                    continue;
+                }
+                out.add(new ParameterSpec(name, d, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, false));
+            } else if (v instanceof Node.MapNode sub) {
+                boolean isSpec = sub.entries.containsKey("initial") || sub.entries.containsKey("bounds")
+                        || sub.entries.containsKey("fixed");
+                if (isSpec) {
+                    parameterSpec(name, sub, out);
+                } else if (sub.entries.isEmpty()) {
+                    problem(v, "parameter group '" + name + "' is empty");
+                } else {
+                    parameterGroup(name, sub, out);
+                }
+            } else {
+                problem(v, "parameter '" + name + "' must be a number (its initial value), a map with 'initial' (and "
+                        + "optionally 'bounds', 'fixed') or a group of parameters, got " + v.kind());
+            }
+        }
+    }
+
+    private static boolean isNearSpecKey(String key) {
+        if (key.length() < 5) {
+            return false;
+        }
+        for (String k : PARAMETER_KEYS) {
+            if (Names.distance(key.toLowerCase(Locale.ROOT), k) == 1) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void parameterSpec(String name, Node.MapNode m, List<ParameterSpec> out) {
+        String where = "parameter '" + name + "'";
+        keys(m, where, PARAMETER_KEYS);
+        Node init = require(m, "initial", where);
+        Double initial = init == null ? null : finite(init, where + " initial value");
+        double lo = Double.NEGATIVE_INFINITY;
+        double hi = Double.POSITIVE_INFINITY;
+        boolean ok = initial != null;
+        Node b = m.entries.get("bounds");
+        if (b != null) {
+            if (!(b instanceof Node.ListNode l) || l.items.size() != 2) {
+                problem(b, where + " bounds must be a list of two numbers [lower, upper] (null for an open side), got "
+                        + (b instanceof Node.ListNode l2 ? "a list of " + l2.items.size() : b.kind()));
+                ok = false;
+            } else {
+                Double l0 = bound(l.items.get(0), where + " lower bound", Double.NEGATIVE_INFINITY);
+                Double h0 = bound(l.items.get(1), where + " upper bound", Double.POSITIVE_INFINITY);
+                if (l0 == null || h0 == null) {
+                    ok = false;
+                } else {
+                    lo = l0;
+                    hi = h0;
+                    if (lo > hi) {
+                        problem(b, where + " lower bound must not exceed its upper bound, got [" + fmt(lo) + ", " + fmt(hi) + "]");
+                        ok = false;
+                    } else if (initial != null && (initial < lo || initial > hi)) {
+                        problem(init, where + " initial value must lie within its bounds [" + fmt(lo) + ", " + fmt(hi) + "], got "
+                                + fmt(initial));
+                        ok = false;
+                    }
+                }
+            }
+        }
+        boolean fixed = m.entries.containsKey("fixed") && Boolean.TRUE.equals(bool(m.entries.get("fixed"), where + " fixed"));
+        if (ok) {
+            out.add(new ParameterSpec(name, initial, lo, hi, fixed));
+        }
+    }
+
+    private Double bound(Node n, String where, double open) {
+        if (n instanceof Node.Scalar s && s.value == null) {
+            return open;
+        }
+        Double d = number(n, where);
+        if (d != null && Double.isNaN(d)) {
+            problem(n, where + " must be a number, got NaN");
+            return null;
+        }
+        return d;
+    }
+
+    private List<TermSpec> terms(Node n, List<ParameterSpec> params) {
+        List<TermSpec> out = new ArrayList<>();
+        if (n == null) {
+            return out;
+        }
+        if (!(n instanceof Node.ListNode l)) {
+            problem(n, "terms must be a list of terms (each starting with '- '), got " + n.kind());
+            return out;
+        }
+        if (l.items.isEmpty()) {
+            problem(n, "terms must hold at least one term");
+        }
+        Set<String> paramNames = declared;
+        Map<String, Node> seen = new LinkedHashMap<>();
+        for (int i = 0; i < l.items.size(); i++) {
+            String where = "terms[" + i + "]";
+            Node.MapNode t = map(l.items.get(i), where);
+            if (t == null) {
+                continue;
+            }
+            String kind = choice(require(t, "kind", where), where + " kind", KINDS);
+            List<String> known = new ArrayList<>(TERM_KEYS);
+            if ("atoms".equals(kind)) {
+                known.addAll(ATOMS_KEYS);
+            } else if ("external".equals(kind)) {
+                known.addAll(EXTERNAL_KEYS);
+            } else {
+                known.addAll(ATOMS_KEYS);
+                known.addAll(EXTERNAL_KEYS);
+            }
+            keys(t, where + (kind == null ? "" : " (kind " + kind + ")"), known);
+            String name = optString(t, "name", where + " name", (kind == null ? "term" : kind) + "-" + i);
+            if (t.entries.containsKey("name") && name != null) {
+                Node prev = seen.put(name, t.entries.get("name"));
+                if (prev != null) {
+                    problem(t.entries.get("name"), "term name '" + name + "' is used twice (first at line " + prev.line + ")");
+                }
+            }
+            String whereNamed = "term '" + name + "'";
+            double weight = 1.0;
+            if (t.entries.containsKey("weight")) {
+                Double w = finite(t.entries.get("weight"), whereNamed + " weight");
+                if (w != null && w < 0) {
+                    problem(t.entries.get("weight"), whereNamed + " weight must not be negative, got " + fmt(w));
+                } else if (w != null) {
+                    weight = w;
+                }
+            }
+            TermConfig config = null;
+            if ("atoms".equals(kind)) {
+                config = atoms(t, whereNamed, paramNames);
+            } else if ("external".equals(kind)) {
+                config = external(t, whereNamed);
+            }
+            List<String> quantities = config instanceof AtomsConfig ? List.of("energy")
+                    : config instanceof ExternalConfig x ? new ArrayList<>(x.reference().keySet()) : List.of();
+            LossSpec loss = loss(t.entries.get("loss"), whereNamed, quantities);
+            if (config != null && loss != null && "relative_error".equals(loss.type()) && config instanceof ExternalConfig x) {
+                x.reference().forEach((q, ref) -> {
+                    for (double d : ref) {
+                        if (d == 0) {
+                            problem(t.entries.get("loss"), whereNamed + " loss relative_error needs non-zero reference values, but '"
+                                    + q + "' has 0");
+                            return;
+                        }
+                    }
+                });
+            }
+            if (config != null && loss != null) {
+                out.add(new TermSpec(name, kind, weight, loss, config));
+            }
+        }
+        return out;
+    }
+
+    private AtomsConfig atoms(Node.MapNode t, String where, Set<String> paramNames) {
+        Path reference = path(require(t, "reference", where), where + " reference", true);
+        if (reference != null) {
+            // The structures belong in the job's hash too; a broken CSV is reported when the data are read.
+            try {
+                for (org.chemfit.atoms.ReferenceEntry e : org.chemfit.atoms.ReferenceCsv.read(reference)) {
+                    if (Files.isRegularFile(e.file())) {
+                        namedFiles.add(e.file().toAbsolutePath().normalize());
+                    }
+                }
+            } catch (RuntimeException e) {
+                // reported by FitPlan with the file and line
+            }
+        }
+        int moleculeSize = 0;
+        Integer ms = optInt(t, "molecule_size", where + " molecule_size", 1);
+        if (ms != null) {
+            moleculeSize = ms;
+        }
+        boolean exclude = t.entries.containsKey("exclude_intramolecular")
+                && Boolean.TRUE.equals(bool(t.entries.get("exclude_intramolecular"), where + " exclude_intramolecular"));
+        if (exclude && moleculeSize == 0) {
+            problem(t.entries.get("exclude_intramolecular"), where + " exclude_intramolecular needs molecule_size (how many atoms "
+                    + "make one molecule)");
+        }
+        List<JobFile.PairTermSpec> pairs = new ArrayList<>();
+        Node pn = require(t, "potential", where);
+        List<Node> items = new ArrayList<>();
+        if (pn instanceof Node.ListNode l) {
+            if (l.items.isEmpty()) {
+                problem(pn, where + " potential must hold at least one pair term");
+            }
+            items.addAll(l.items);
+        } else if (pn != null) {
+            items.add(pn);
+        }
+        for (int i = 0; i < items.size(); i++) {
+            String w = where + " potential" + (pn instanceof Node.ListNode ? "[" + i + "]" : "");
+            Node.MapNode pm = map(items.get(i), w);
+            if (pm == null) {
+                continue;
+            }
+            JobFile.PairTermSpec spec = pairTerm(pm, w, paramNames);
+            if (spec != null) {
+                pairs.add(spec);
+            }
+        }
+        JobFile.RelaxSpec relax = null;
+        boolean relaxOk = true;
+        Node rn = t.entries.get("relax");
+        if (rn instanceof Node.Scalar sc && sc.value instanceof Boolean b) {
+            relax = b ? new JobFile.RelaxSpec("fire", 1e-5, 2000, 0.2) : null;
+        } else if (rn != null) {
+            Node.MapNode rm = map(rn, where + " relax");
+            relaxOk = rm != null;
+            if (rm != null) {
+                keys(rm, where + " relax", RELAX_KEYS);
+                String method = rm.entries.containsKey("method") ? choice(rm.entries.get("method"), where + " relax method",
+                        List.of("fire", "lbfgs")) : "fire";
+                double fmax = 1e-5;
+                if (rm.entries.containsKey("fmax")) {
+                    Double d = positive(rm.entries.get("fmax"), where + " relax fmax");
+                    relaxOk &= d != null;
+                    fmax = d == null ? fmax : d;
+                }
+                Integer steps = optInt(rm, "steps", where + " relax steps", 1);
+                relaxOk &= steps != null || !rm.entries.containsKey("steps");
+                double maxStep = 0.2;
+                if (rm.entries.containsKey("max_step")) {
+                    Double d = positive(rm.entries.get("max_step"), where + " relax max_step");
+                    relaxOk &= d != null;
+                    maxStep = d == null ? maxStep : d;
+                }
+                relaxOk &= method != null;
+                relax = new JobFile.RelaxSpec(method, fmax, steps == null ? 2000 : steps, maxStep);
+            }
+        }
+        if (reference == null || pairs.size() != items.size() || items.isEmpty() || !relaxOk) {
+            return null;
+        }
+        return new AtomsConfig(reference, pairs, moleculeSize, exclude, relax);
+    }
+
+    private JobFile.PairTermSpec pairTerm(Node.MapNode pm, String w, Set<String> paramNames) {
+        String form = choice(require(pm, "form", w), w + " form", FORMS);
+        List<String> known = new ArrayList<>(PAIR_KEYS);
+        known.addAll(form == null ? List.of() : FORM_PARAMETERS.get(form));
+        if (form != null) {
+            keys(pm, w + " (" + form + ")", known);
+        }
+        String a = "*";
+        String b = "*";
+        Node sp = pm.entries.get("species");
+        if (sp != null) {
+            if ("coulomb".equals(form)) {
+                problem(sp, w + " species does not apply to coulomb, which gives a charge per species under 'charges'");
+            } else if (sp instanceof Node.ListNode l && l.items.size() == 2) {
+                a = string(l.items.get(0), w + " species[0]");
+                b = string(l.items.get(1), w + " species[1]");
+            } else {
+                problem(sp, w + " species must be a list of two species, such as [Ar, Ar] ('*' for any), got "
+                        + (sp instanceof Node.ListNode l ? "a list of " + l.items.size() : sp.kind()));
+                a = null;
+            }
+        }
+        double cutoff = Double.POSITIVE_INFINITY;
+        if (pm.entries.containsKey("cutoff")) {
+            Double c = positive(pm.entries.get("cutoff"), w + " cutoff");
+            cutoff = c == null ? cutoff : c;
+        }
+        boolean shifted = pm.entries.containsKey("shifted") && Boolean.TRUE.equals(bool(pm.entries.get("shifted"), w + " shifted"));
+        if (shifted && !pm.entries.containsKey("cutoff")) {
+            problem(pm.entries.get("shifted"), w + " shifted needs a cutoff (the energy is shifted to zero there)");
+        }
+        if (form == null) {
+            return null;
+        }
+        Map<String, String> params = new LinkedHashMap<>();
+        boolean ok = a != null && b != null;
+        if (form.equals("coulomb")) {
+            Node cn = require(pm, "charges", w);
+            Node.MapNode cm = cn == null ? null : map(cn, w + " charges");
+            if (cm == null) {
+                return null;
+            }
+            if (cm.entries.isEmpty()) {
+                problem(cm, w + " charges must give the charge of at least one species");
+            }
+            for (Map.Entry<String, Node> e : cm.entries.entrySet()) {
+                String ref = reference(e.getValue(), w + " charge of '" + e.getKey() + "'", paramNames, false);
+                ok &= ref != null;
+                params.put(e.getKey(), ref);
+            }
+        } else {
+            for (String k : FORM_PARAMETERS.get(form)) {
+                Node v = require(pm, k, w + " (" + form + ")");
+                String ref = v == null ? null : reference(v, w + " " + k, paramNames, true);
+                ok &= ref != null;
+                params.put(k, ref);
+            }
+        }
+        return ok ? new JobFile.PairTermSpec(form, a, b, params, cutoff, shifted) : null;
+    }
+
+    /**
+     * Reads a value a potential takes from the parameters: a number, a parameter name, or
+     * factor*name ("-2*qH"); a name must be a parameter of the job.
+     */
+    private String reference(Node n, String where, Set<String> paramNames, boolean positiveConstant) {
+        if (n instanceof Node.Scalar s && s.value instanceof Number num) {
+            double d = num.doubleValue();
+            if (!Double.isFinite(d) || positiveConstant && d <= 0) {
+                problem(n, where + " must be " + (positiveConstant ? "positive" : "finite") + ", got " + fmt(d));
+                return null;
+            }
+            return Double.toString(d);
+        }
+        String text = n instanceof Node.Scalar s && s.value instanceof String str ? str.trim() : null;
+        if (text == null) {
+            problem(n, where + " must be a number, a parameter name or factor*name (such as -2*qH), got " + n.kind());
+            return null;
+        }
+        String name = text;
+        int star = text.indexOf('*');
+        if (star >= 0) {
+            String left = text.substring(0, star).trim();
+            String right = text.substring(star + 1).trim();
+            if (isNumber(left) && !isNumber(right)) {
+                name = right;
+            } else if (isNumber(right) && !isNumber(left)) {
+                name = left;
+            } else {
+                name = null;
+            }
+        }
+        if (name == null || !NAME.matcher(name).matches()) {
+            problem(n, where + " must be a number, a parameter name or factor*name (such as -2*qH), got '" + text + "'");
+            return null;
+        }
+        if (!paramNames.isEmpty() && !paramNames.contains(name)) {
+            String sug = suggest(name, paramNames);
+            problem(n, where + " names unknown parameter '" + name + "'" + (sug == null ? "" : " (did you mean '" + sug + "'?)")
+                    + "; parameters: " + String.join(", ", paramNames));
+            return null;
+        }
+        return text;
+    }
+
+    private static boolean isNumber(String s) {
+        try {
+            Double.parseDouble(s);
+            return true;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    private ExternalConfig external(Node.MapNode t, String where) {
+        Map<String, Path> templates = stagedFiles(t.entries.get("templates"), where + " templates");
+        Map<String, Path> files = stagedFiles(t.entries.get("files"), where + " files");
+        List<String> command = words(require(t, "command", where), where + " command", true);
+        List<String> launcher = t.entries.containsKey("launcher") ? words(t.entries.get("launcher"), where + " launcher", true)
+                : List.of();
+        Map<String, Object> variables = new LinkedHashMap<>();
+        if (t.entries.containsKey("variables")) {
+            Node.MapNode vm = map(t.entries.get("variables"), where + " variables");
+            if (vm != null) {
+                for (Map.Entry<String, Node> e : vm.entries.entrySet()) {
+                    int[] place = vm.keyPlaces.get(e.getKey());
+                    if (!e.getKey().matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                        problem(place[0], place[1], where + " variable name '" + e.getKey() + "' must be an identifier (letters, digits, _)");
+                    } else if (declared.contains(e.getKey()) || declared.stream().anyMatch(d -> d.startsWith(e.getKey() + "."))) {
+                        problem(place[0], place[1], where + " variable '" + e.getKey() + "' has the name of a parameter");
+                    } else if (e.getValue() instanceof Node.Scalar sc && sc.value != null) {
+                        variables.put(e.getKey(), sc.value);
+                    } else {
+                        problem(e.getValue(), where + " variable '" + e.getKey() + "' must be a number, a string or true/false, got "
+                                + e.getValue().kind());
+                    }
+                }
+            }
+        }
+        Map<String, String> env = new LinkedHashMap<>();
+        if (t.entries.containsKey("env")) {
+            Node.MapNode em = map(t.entries.get("env"), where + " env");
+            if (em != null) {
+                for (Map.Entry<String, Node> e : em.entries.entrySet()) {
+                    if (e.getValue() instanceof Node.Scalar sc && sc.value != null && !(sc.value instanceof Boolean)) {
+                        env.put(e.getKey(), String.valueOf(sc.value));
+                    } else {
+                        problem(e.getValue(), where + " env " + e.getKey() + " must be a string or a number, got " + e.getValue().kind());
+                    }
+                }
+            }
+        }
+        List<OutputSpec.Parsed> outputs = new ArrayList<>();
+        Node on = require(t, "outputs", where);
+        Node.MapNode om = on == null ? null : map(on, where + " outputs");
+        if (om != null) {
+            if (om.entries.isEmpty()) {
+                problem(om, where + " outputs must name at least one quantity");
+            }
+            for (Map.Entry<String, Node> e : om.entries.entrySet()) {
+                OutputSpec.Parsed parsed = output(e.getKey(), e.getValue(), where + " output '" + e.getKey() + "'");
+                if (parsed != null) {
+                    outputs.add(parsed);
+                }
+            }
+        }
+        Map<String, double[]> reference = new LinkedHashMap<>();
+        Node rn = require(t, "reference", where);
+        Node.MapNode rm = rn == null ? null : map(rn, where + " reference");
+        if (rm != null) {
+            for (Map.Entry<String, Node> e : rm.entries.entrySet()) {
+                String q = e.getKey();
+                int[] place = rm.keyPlaces.get(q);
+                if (om != null && !om.entries.containsKey(q)) {
+                    String sug = suggest(q, om.entries.keySet());
+                    problem(place[0], place[1], where + " reference names '" + q + "', which no output computes"
+                            + (sug == null ? "" : " (did you mean '" + sug + "'?)") + "; outputs: " + String.join(", ", om.entries.keySet()));
+                    continue;
+                }
+                Node v = e.getValue();
+                if (v instanceof Node.ListNode l) {
+                    double[] a = new double[l.items.size()];
+                    boolean good = !l.items.isEmpty();
+                    for (int k = 0; k < a.length; k++) {
+                        Double d = finite(l.items.get(k), where + " reference '" + q + "'[" + k + "]");
+                        if (d == null) {
+                            good = false;
+                        } else {
+                            a[k] = d;
+                        }
+                    }
+                    if (l.items.isEmpty()) {
+                        problem(v, where + " reference '" + q + "' must not be an empty list");
+                    }
+                    if (good) {
+                        reference.put(q, a);
+                    }
+                } else {
+                    Double d = finite(v, where + " reference '" + q + "'");
+                    if (d != null) {
+                        reference.put(q, new double[] {d});
+                    }
+                }
+            }
+            if (rm.entries.isEmpty()) {
+                problem(rm, where + " reference must give at least one reference value");
+            }
+        }
+        Duration timeout = t.entries.containsKey("timeout") ? duration(t.entries.get("timeout"), where + " timeout") : null;
+        boolean privateTmp = t.entries.containsKey("private_tmpdir")
+                && Boolean.TRUE.equals(bool(t.entries.get("private_tmpdir"), where + " private_tmpdir"));
+        return new ExternalConfig(templates, variables, files, command, launcher, env, privateTmp, outputs, reference, timeout);
+    }
+
+    /** Reads how one quantity is parsed from a run directory. */
+    private OutputSpec.Parsed output(String quantity, Node n, String w) {
+        Node.MapNode pm = map(n, w);
+        if (pm == null) {
+            return null;
+        }
+        String parser = choice(require(pm, "parser", w), w + " parser", PARSERS);
+        if (parser == null) {
+            return null;
+        }
+        keys(pm, w + " (" + parser + ")", PARSER_KEYS.get(parser));
+        String f = string(require(pm, "file", w), w + " file");
+        if (f != null && (f.startsWith("/") || Path.of(f).normalize().startsWith(".."))) {
+            problem(pm.entries.get("file"), w + " file must be relative to the run directory and stay inside it, got '" + f + "'");
+            f = null;
+        }
+        Map<String, Object> options = new LinkedHashMap<>();
+        boolean ok = f != null;
+        switch (parser) {
+            case "regex" -> {
+                String pattern = string(require(pm, "pattern", w + " (regex)"), w + " pattern");
+                ok &= pattern != null;
+                if (pattern != null) {
+                    try {
+                        java.util.regex.Pattern.compile(pattern);
+                        options.put("pattern", pattern);
+                    } catch (java.util.regex.PatternSyntaxException ex) {
+                        problem(pm.entries.get("pattern"), w + " pattern is not a valid regular expression: " + ex.getDescription()
+                                + " near index " + ex.getIndex());
+                        ok = false;
+                    }
+                }
+                Node g = pm.entries.get("group");
+                if (g instanceof Node.Scalar sc && sc.value instanceof String name) {
+                    options.put("group", name);
+                } else if (g != null) {
+                    Integer gi = optInt(pm, "group", w + " group", 0);
+                    ok &= gi != null;
+                    options.put("group", gi);
+                }
+            }
+            case "column", "lammps_thermo" -> {
+                Node c = require(pm, "column", w + " (" + parser + ")");
+                if (c instanceof Node.Scalar sc && sc.value instanceof String name && !name.isBlank()) {
+                    options.put("column", name);
+                } else if (c != null && parser.equals("column")) {
+                    Integer ci = optInt(pm, "column", w + " column (a header name, or an index from 0)", 0);
+                    ok &= ci != null;
+                    options.put("column", ci);
+                } else if (c != null) {
+                    problem(c, w + " column must be a thermo keyword as LAMMPS prints it (PotEng, Press, Density), got " + c.kind());
+                    ok = false;
+                } else {
+                    ok = false;
+                }
+                if (pm.entries.containsKey("run")) {
+                    Node r = pm.entries.get("run");
+                    Double d = number(r, w + " run");
+                    if (d != null && d != Math.rint(d)) {
+                        problem(r, w + " run must be a whole number (0 the first thermo table, -1 the last), got " + d);
+                        ok = false;
+                    } else if (d != null) {
+                        options.put("run", d.intValue());
+                    }
+                }
+            }
+            default -> {
+                String path = string(require(pm, "path", w + " (json)"), w + " path");
+                ok &= path != null;
+                options.put("path", path);
+            }
+        }
+        if (pm.entries.containsKey("select")) {
+            String sel = choice(pm.entries.get("select"), w + " select", SELECTS.get(parser));
+            ok &= sel != null;
+            options.put("select", sel);
+            if ("mean_of_last".equals(sel)) {
+                Node rows = require(pm, "rows", w + " (select: mean_of_last)");
+                Integer ri = rows == null ? null : optInt(pm, "rows", w + " rows", 1);
+                ok &= ri != null;
+                options.put("rows", ri);
+            }
+        }
+        if (pm.entries.containsKey("rows") && !"mean_of_last".equals(options.get("select"))) {
+            int[] place = pm.keyPlaces.get("rows");
+            problem(place[0], place[1], w + " rows is used only with select: mean_of_last");
+            ok = false;
+        }
+        return ok ? new OutputSpec.Parsed(quantity, f, parser, options) : null;
+    }
+
+    /** A command or launcher: a string split at spaces, or a list of strings. */
+    private List<String> words(Node c, String where, boolean nonEmpty) {
+        List<String> out = new ArrayList<>();
+        if (c == null) {
+            return out;
+        }
+        if (c instanceof Node.Scalar s && s.value instanceof String str) {
+            if (!str.isBlank()) {
+                out.addAll(List.of(str.trim().split("\\s+")));
+            }
+        } else if (c instanceof Node.ListNode l) {
+            for (Node item : l.items) {
+                if (item instanceof Node.Scalar s && (s.value instanceof String || s.value instanceof Number)) {
+                    out.add(String.valueOf(s.value));
+                } else {
+                    problem(item, where + " items must be strings, got " + item.kind());
+                }
+            }
+        } else {
+            problem(c, where + " must be a string or a list of strings, got " + c.kind());
+            return out;
+        }
+        if (nonEmpty && out.isEmpty()) {
+            problem(c, where + " must not be empty");
+        }
+        return out;
+    }
+
+    /** Templates or staged files: a path, a list of paths (kept under their file names), or a map of name to path. */
+    private Map<String, Path> stagedFiles(Node n, String where) {
+        Map<String, Path> out = new LinkedHashMap<>();
+        if (n == null) {
+            return out;
+        }
+        if (n instanceof Node.MapNode m) {
+            for (Map.Entry<String, Node> e : m.entries.entrySet()) {
+                String target = e.getKey();
+                int[] place = m.keyPlaces.get(target);
+                if (target.startsWith("/") || Path.of(target).normalize().startsWith("..")) {
+                    problem(place[0], place[1], where + " name '" + target + "' must be relative to the run directory and stay inside it");
+                    continue;
+                }
+                Path p = path(e.getValue(), where + " '" + target + "'", true);
+                if (p != null) {
+                    out.put(target, p);
+                }
+            }
+            return out;
+        }
+        List<Node> items = n instanceof Node.ListNode l ? l.items : List.of(n);
+        for (int i = 0; i < items.size(); i++) {
+            Path p = path(items.get(i), where + (n instanceof Node.ListNode ? "[" + i + "]" : ""), true);
+            if (p == null) {
+                continue;
+            }
+            String target = p.getFileName().toString();
+            if (out.containsKey(target)) {
+                problem(items.get(i), where + " has two files named '" + target + "'; give them different names with a map "
+                        + "(run-directory name: file)");
+                continue;
+            }
+            out.put(target, p);
+        }
+        return out;
+    }
+
+    private LossSpec loss(Node n, String where, List<String> quantities) {
+        if (n == null) {
+            return new LossSpec("squared_error", Map.of());
+        }
+        if (n instanceof Node.Scalar) {
+            String type = choice(n, where + " loss", LOSS_TYPES);
+            return type == null ? null : new LossSpec(type, Map.of());
+        }
+        Node.MapNode m = map(n, where + " loss");
+        if (m == null) {
+            return null;
+        }
+        keys(m, where + " loss", LOSS_KEYS);
+        String type = m.entries.containsKey("type") ? choice(m.entries.get("type"), where + " loss type", LOSS_TYPES) : "squared_error";
+        Map<String, Double> scales = new LinkedHashMap<>();
+        Node s = m.entries.get("scale");
+        if (s instanceof Node.MapNode sm) {
+            for (Map.Entry<String, Node> e : sm.entries.entrySet()) {
+                int[] place = sm.keyPlaces.get(e.getKey());
+                if (!quantities.isEmpty() && !quantities.contains(e.getKey())) {
+                    String sug = suggest(e.getKey(), quantities);
+                    problem(place[0], place[1], where + " loss scale names '" + e.getKey() + "', which has no reference value"
+                            + (sug == null ? "" : " (did you mean '" + sug + "'?)") + "; quantities: " + String.join(", ", quantities));
+                    continue;
+                }
+                Double d = positive(e.getValue(), where + " loss scale of '" + e.getKey() + "'");
+                if (d != null) {
+                    scales.put(e.getKey(), d);
+                }
+            }
+        } else if (s != null) {
+            Double d = positive(s, where + " loss scale");
+            if (d != null) {
+                for (String q : quantities) {
+                    scales.put(q, d);
+                }
+            }
+        }
+        return type == null ? null : new LossSpec(type, scales);
+    }
+
+    private CombinationSpec combination(Node n) {
+        CombinationSpec def = new CombinationSpec("sum", "raise", Double.NaN);
+        if (n == null) {
+            return def;
+        }
+        Node.MapNode m = map(n, "combination");
+        if (m == null) {
+            return def;
+        }
+        keys(m, "combination", COMBINATION_KEYS);
+        String reducer = m.entries.containsKey("reducer") ? choice(m.entries.get("reducer"), "combination reducer", REDUCERS) : "sum";
+        String action = m.entries.containsKey("on_failure")
+                ? choice(m.entries.get("on_failure"), "combination on_failure", FAILURE_ACTIONS) : "raise";
+        double penalty = Double.NaN;
+        if ("penalty".equals(action)) {
+            Node p = require(m, "penalty", "combination (on_failure: penalty)");
+            Double d = p == null ? null : finite(p, "combination penalty");
+            if (d != null) {
+                penalty = d;
+            }
+        } else if (m.entries.containsKey("penalty")) {
+            problem(m.keyPlaces.get("penalty")[0], m.keyPlaces.get("penalty")[1],
+                    "combination penalty is used only with on_failure: penalty, but on_failure is " + action);
+        }
+        return new CombinationSpec(reducer == null ? "sum" : reducer, action == null ? "raise" : action, penalty);
+    }
+
+    private OptimizerSpec optimizer(Node n) {
+        String method = "Nelder-Mead";
+        int max = 200;
+        long seed = 42;
+        int batch = 0;
+        double rel = Double.NaN;
+        double abs = Double.NaN;
+        double bad = 1e5;
+        if (n != null) {
+            Node.MapNode m = map(n, "optimizer");
+            if (m != null) {
+                keys(m, "optimizer", OPTIMIZER_KEYS);
+                if (m.entries.containsKey("method")) {
+                    Node mn = m.entries.get("method");
+                    String s = string(mn, "optimizer method");
+                    if (s != null) {
+                        String known = Methods.canonical(s);
+                        if (known == null) {
+                            String sug = suggest(s, Methods.names());
+                            problem(mn, "optimizer method '" + s + "' is not known" + (sug == null ? "" : " (did you mean '" + sug + "'?)")
+                                    + "; methods: " + String.join(", ", Methods.names()));
+                        } else {
+                            method = known;
+                        }
+                    }
+                }
+                Integer i = optInt(m, "max_evaluations", "optimizer max_evaluations", 1);
+                max = i == null ? max : i;
+                if (m.entries.containsKey("seed")) {
+                    Double d = number(m.entries.get("seed"), "optimizer seed");
+                    if (d != null && d != Math.rint(d)) {
+                        problem(m.entries.get("seed"), "optimizer seed must be a whole number, got " + d);
+                    } else if (d != null) {
+                        seed = d.longValue();
+                    }
+                }
+                Integer b = optInt(m, "batch_size", "optimizer batch_size", 1);
+                batch = b == null ? 0 : b;
+                if (b != null && !Methods.isBatch(method)) {
+                    problem(m.entries.get("batch_size"), "optimizer batch_size applies to population methods ("
+                            + String.join(", ", Methods.batchNames()) + "), not to " + method);
+                } else if (b != null && b < 2) {
+                    problem(m.entries.get("batch_size"), "optimizer batch_size of " + method
+                            + " (its population per generation) must be at least 2, got " + b);
+                }
+                Node t = m.entries.get("tolerance");
+                if (t != null && !Methods.takesTolerances(method)) {
+                    problem(t, "optimizer tolerance does not apply to " + method + ", which stops by its own criteria or the budget");
+                } else if (t != null) {
+                    Node.MapNode tm = map(t, "optimizer tolerance");
+                    if (tm != null) {
+                        keys(tm, "optimizer tolerance", TOLERANCE_KEYS);
+                        if (tm.entries.containsKey("relative")) {
+                            Double d = nonNegative(tm.entries.get("relative"), "optimizer tolerance relative");
+                            rel = d == null ? rel : d;
+                        }
+                        if (tm.entries.containsKey("absolute")) {
+                            Double d = nonNegative(tm.entries.get("absolute"), "optimizer tolerance absolute");
+                            abs = d == null ? abs : d;
+                        }
+                    }
+                }
+                if (m.entries.containsKey("bad_value")) {
+                    Double d = finite(m.entries.get("bad_value"), "optimizer bad_value");
+                    bad = d == null ? bad : d;
+                }
+            }
+        }
+        return new OptimizerSpec(method, max, seed, batch, rel, abs, bad);
+    }
+
+    private OutputSpec output(Node n) {
+        Path folder = this.folder.resolve("results");
+        boolean plots = true;
+        if (n != null) {
+            Node.MapNode m = map(n, "output");
+            if (m != null) {
+                keys(m, "output", OUTPUT_KEYS);
+                if (m.entries.containsKey("folder")) {
+                    Path p = path(m.entries.get("folder"), "output folder", false);
+                    folder = p == null ? folder : p;
+                }
+                if (m.entries.containsKey("plots")) {
+                    Boolean b = bool(m.entries.get("plots"), "output plots");
+                    plots = b == null || b;
+                }
+            }
+        }
+        return new OutputSpec(folder, plots);
+    }
+
+    private ExecutionSpec execution(Node n, OutputSpec output) {
+        int workers = 1;
+        Duration timeout = null;
+        int retries = 0;
+        Path runDir = null; // the output folder's runs/, wherever the output goes
+        String keep = "failed";
+        if (n != null) {
+            Node.MapNode m = map(n, "execution");
+            if (m != null) {
+                keys(m, "execution", EXECUTION_KEYS);
+                Integer w = optInt(m, "workers", "execution workers", 1);
+                workers = w == null ? workers : w;
+                if (m.entries.containsKey("timeout")) {
+                    timeout = duration(m.entries.get("timeout"), "execution timeout");
+                }
+                Integer r = optInt(m, "retries", "execution retries", 0);
+                retries = r == null ? retries : r;
+                if (m.entries.containsKey("run_directory")) {
+                    Path p = path(m.entries.get("run_directory"), "execution run_directory", false);
+                    runDir = p == null ? runDir : p;
+                }
+                if (m.entries.containsKey("keep")) {
+                    String k = choice(m.entries.get("keep"), "execution keep", KEEP);
+                    keep = k == null ? keep : k;
+                }
+            }
+        }
+        return new ExecutionSpec(workers, timeout, retries, runDir, keep);
+    }
+
+    // ---------------------------------------------------------------- typed values
+
+    private Node.MapNode map(Node n, String where) {
+        if (n instanceof Node.MapNode m) {
+            return m;
+        }
+        problem(n, where + " must be a map of keys to values, got " + n.kind());
+        return null;
+    }
+
+    private void keys(Node.MapNode m, String where, List<String> known) {
+        for (Map.Entry<String, int[]> e : m.keyPlaces.entrySet()) {
+            String key = e.getKey();
+            if (!known.contains(key)) {
+                String sug = suggest(key, known);
+                problem(e.getValue()[0], e.getValue()[1], "unknown key '" + key + "' in " + where
+                        + (sug == null ? "" : " (did you mean '" + sug + "'?)") + "; known keys: " + String.join(", ", known));
+            }
+        }
+    }
+
+    private Node require(Node.MapNode m, String key, String where) {
+        if (m == null) {
+            return null;
+        }
+        Node n = m.entries.get(key);
+        if (n == null) {
+            problem(m, "missing required key '" + key + "' in " + where);
+        }
+        return n;
+    }
+
+    private String string(Node n, String where) {
+        if (n == null) {
+            return null;
+        }
+        if (n instanceof Node.Scalar s && s.value instanceof String str) {
+            if (str.isBlank()) {
+                problem(n, where + " must not be empty");
+                return null;
+            }
+            return str;
+        }
+        problem(n, where + " must be a string, got " + n.kind());
+        return null;
+    }
+
+    private String optString(Node.MapNode m, String key, String where, String def) {
+        return m.entries.containsKey(key) ? string(m.entries.get(key), where) : def;
+    }
+
+    private String choice(Node n, String where, List<String> allowed) {
+        String s = string(n, where);
+        if (s == null) {
+            return null;
+        }
+        String norm = s.toLowerCase(Locale.ROOT).replace('-', '_');
+        if (allowed.contains(norm)) {
+            return norm;
+        }
+        String sug = suggest(norm, allowed);
+        problem(n, where + " must be one of " + String.join(", ", allowed) + ", got '" + s + "'"
+                + (sug == null ? "" : " (did you mean '" + sug + "'?)"));
+        return null;
+    }
+
+    private Double number(Node n, String where) {
+        if (n instanceof Node.Scalar s && s.value instanceof Number num) {
+            return num.doubleValue();
+        }
+        problem(n, where + " must be a number, got " + n.kind());
+        return null;
+    }
+
+    private Double finite(Node n, String where) {
+        Double d = number(n, where);
+        if (d != null && !Double.isFinite(d)) {
+            problem(n, where + " must be a finite number, got " + d);
+            return null;
+        }
+        return d;
+    }
+
+    private Double positive(Node n, String where) {
+        Double d = finite(n, where);
+        if (d != null && !(d > 0)) {
+            problem(n, where + " must be positive, got " + fmt(d));
+            return null;
+        }
+        return d;
+    }
+
+    private Double nonNegative(Node n, String where) {
+        Double d = finite(n, where);
+        if (d != null && d < 0) {
+            problem(n, where + " must not be negative, got " + fmt(d));
+            return null;
+        }
+        return d;
+    }
+
+    private Integer optInt(Node.MapNode m, String key, String where, int min) {
+        Node n = m.entries.get(key);
+        if (n == null) {
+            return null;
+        }
+        if (!(n instanceof Node.Scalar s) || !(s.value instanceof Number num)
+                || !(s.value instanceof Integer || s.value instanceof Long || s.value instanceof java.math.BigInteger)) {
+            problem(n, where + " must be a whole number, got " + n.kind());
+            return null;
+        }
+        long v = num.longValue();
+        if (v < min || v > Integer.MAX_VALUE) {
+            problem(n, where + " must be a whole number of at least " + min + ", got " + num);
+            return null;
+        }
+        return (int) v;
+    }
+
+    private Boolean bool(Node n, String where) {
+        if (n instanceof Node.Scalar s && s.value instanceof Boolean b) {
+            return b;
+        }
+        problem(n, where + " must be true or false, got " + n.kind());
+        return null;
+    }
+
+    private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|min|h)");
+
+    private Duration duration(Node n, String where) {
+        if (n instanceof Node.Scalar s && s.value instanceof Number num) {
+            double sec = num.doubleValue();
+            if (!(sec > 0) || !Double.isFinite(sec)) {
+                problem(n, where + " must be a positive number of seconds, got " + num);
+                return null;
+            }
+            return Duration.ofNanos((long) (sec * 1e9));
+        }
+        if (n instanceof Node.Scalar s && s.value instanceof String str) {
+            Matcher mt = DURATION.matcher(str.trim());
+            if (mt.matches()) {
+                double v = Double.parseDouble(mt.group(1));
+                double sec = switch (mt.group(2)) {
+                    case "ms" -> v / 1000;
+                    case "s" -> v;
+                    case "m", "min" -> v * 60;
+                    default -> v * 3600;
+                };
+                if (sec > 0) {
+                    return Duration.ofNanos((long) (sec * 1e9));
+                }
+            }
+        }
+        problem(n, where + " must be a positive duration: seconds (30) or a number with a unit (500ms, 30s, 5m, 2h), got "
+                + n.kind());
+        return null;
+    }
+
+    private Path path(Node n, String where, boolean mustExist) {
+        String s = string(n, where);
+        if (s == null) {
+            return null;
+        }
+        Path p = folder.resolve(s).normalize();
+        if (mustExist) {
+            if (!Files.isRegularFile(p)) {
+                problem(n, where + " names a file that does not exist: " + p);
+                return null;
+            }
+            namedFiles.add(p);
+        }
+        return p;
+    }
+
+    /**
+     * @param name a misspelt name
+     * @param known the names there are
+     * @return the closest known name by edit distance, else one that shares a long prefix with
+     *     it ("max_evals" for "max_evaluations"), else null
+     */
+    static String suggest(String name, java.util.Collection<String> known) {
+        String s = Names.closest(name, known);
+        if (s != null) {
+            return s;
+        }
+        String n = name.toLowerCase(Locale.ROOT);
+        String best = null;
+        int bestPrefix = 0;
+        for (String k : known) {
+            String kl = k.toLowerCase(Locale.ROOT);
+            int p = 0;
+            while (p < n.length() && p < kl.length() && n.charAt(p) == kl.charAt(p)) {
+                p++;
+            }
+            if (p >= 4 && p * 2 >= n.length() && p > bestPrefix) {
+                best = k;
+                bestPrefix = p;
+            }
+        }
+        return best;
+    }
+
+    // ---------------------------------------------------------------- problems and hash
+
+    private void problem(Node n, String message) {
+        problem(n.line, n.column, message);
+    }
+
+    private void problem(int line, int column, String message) {
+        problems.add(new JobFileException.Problem(shown, line, column, message));
+    }
+
+    static String fmt(double d) {
+        if (d == Double.POSITIVE_INFINITY) {
+            return "inf";
+        }
+        if (d == Double.NEGATIVE_INFINITY) {
+            return "-inf";
+        }
+        return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
+    }
+
+    private String hash() {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            List<Path> all = new ArrayList<>();
+            all.add(file);
+            all.addAll(namedFiles);
+            byte[] buf = new byte[1 << 16];
+            for (Path p : all) {
+                md.update(folder.relativize(p.toAbsolutePath().normalize()).toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                md.update((byte) 0);
+                try (InputStream in = Files.newInputStream(p)) {
+                    for (int k = in.read(buf); k >= 0; k = in.read(buf)) {
+                        md.update(buf, 0, k);
+                    }
+                }
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchAlgorithmException | IOException e) {
+            problem(0, 0, "cannot read a file the job names: " + e.getMessage());
+            return "";
+        }
+    }
+}

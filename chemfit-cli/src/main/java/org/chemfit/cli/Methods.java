@@ -1,0 +1,85 @@
+package org.chemfit.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.chemfit.fit.Optimizer;
+import org.chemfit.fit.Optimizers;
+
+/**
+ * The optimization methods a job file may name: those of {@link Optimizers}.
+ *
+ * @implNote Stateless.
+ */
+final class Methods {
+
+    private Methods() {
+    }
+
+    /** @return the known method names */
+    static List<String> names() {
+        return Optimizers.names();
+    }
+
+    /**
+     * @param name a method name as written (any case)
+     * @return the canonical name, or null when unknown
+     */
+    static String canonical(String name) {
+        try {
+            return Optimizers.byName(name).name();
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /**
+     * @param name a canonical name
+     * @return whether the method proposes several points at once
+     */
+    static boolean isBatch(String name) {
+        String c = canonical(name);
+        return c != null && Optimizers.byName(c).isBatch();
+    }
+
+    /** @return the names of the population methods */
+    static List<String> batchNames() {
+        List<String> out = new ArrayList<>();
+        for (String n : names()) {
+            if (isBatch(n)) {
+                out.add(n);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * @param name a canonical name
+     * @return whether the method takes loss tolerances
+     */
+    static boolean takesTolerances(String name) {
+        try {
+            Optimizers.withTolerances(Optimizers.byName(name), 1e-8, 1e-8);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /**
+     * @param spec the job's optimizer settings
+     * @return the optimizer, with the job's tolerances where it takes them
+     */
+    static Optimizer create(JobFile.OptimizerSpec spec) {
+        Optimizer o = Optimizers.byName(spec.method());
+        if (spec.batchSize() > 0 && o.isBatch()) {
+            o = Optimizers.cmaes(spec.batchSize(), 0.3);
+        }
+        if (!Double.isNaN(spec.relativeTolerance()) || !Double.isNaN(spec.absoluteTolerance())) {
+            double rel = Double.isNaN(spec.relativeTolerance()) ? 1e-12 : spec.relativeTolerance();
+            double abs = Double.isNaN(spec.absoluteTolerance()) ? 1e-15 : spec.absoluteTolerance();
+            o = Optimizers.withTolerances(o, rel, abs);
+        }
+        return o;
+    }
+}

@@ -1,0 +1,86 @@
+package org.chemfit.cli;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One value of a job file with the place it was written: a map, a list or a scalar (string,
+ * number, boolean or null). Jackson's parsers tokenize YAML and JSON; this tree keeps each token's
+ * line and column, which Jackson's own trees drop, so that a rule broken after parsing (a lower
+ * bound above an upper bound) is still reported at its place.
+ *
+ * @implNote Immutable after {@link NodeParser} built it.
+ */
+abstract sealed class Node permits Node.MapNode, Node.ListNode, Node.Scalar {
+
+    final int line;
+    final int column;
+
+    Node(int line, int column) {
+        this.line = line;
+        this.column = column;
+    }
+
+    /** @return how the value is called in messages: "a map", "a list", "a number", ... */
+    abstract String kind();
+
+    /** A mapping, keys in file order, each key's own place kept. */
+    static final class MapNode extends Node {
+        final Map<String, Node> entries = new LinkedHashMap<>();
+        final Map<String, int[]> keyPlaces = new LinkedHashMap<>();
+
+        MapNode(int line, int column) {
+            super(line, column);
+        }
+
+        @Override
+        String kind() {
+            return "a map";
+        }
+
+        Map<String, Node> entries() {
+            return Collections.unmodifiableMap(entries);
+        }
+    }
+
+    /** A sequence. */
+    static final class ListNode extends Node {
+        final List<Node> items = new ArrayList<>();
+
+        ListNode(int line, int column) {
+            super(line, column);
+        }
+
+        @Override
+        String kind() {
+            return "a list";
+        }
+    }
+
+    /** A string, number, boolean or null. */
+    static final class Scalar extends Node {
+        final Object value;
+
+        Scalar(Object value, int line, int column) {
+            super(line, column);
+            this.value = value;
+        }
+
+        @Override
+        String kind() {
+            if (value == null) {
+                return "nothing (null)";
+            }
+            if (value instanceof Number) {
+                return "a number (" + value + ")";
+            }
+            if (value instanceof Boolean) {
+                return "a boolean (" + value + ")";
+            }
+            return "a string ('" + value + "')";
+        }
+    }
+}

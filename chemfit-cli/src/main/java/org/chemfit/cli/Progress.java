@@ -1,0 +1,132 @@
+package org.chemfit.cli;
+
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
+
+/**
+ * Shows how a fit goes: on a terminal a bar redrawn in place (evaluations done out of the budget,
+ * best loss so far, terms running, time left); otherwise a log line at a steady interval.
+ *
+ * @implNote Reads the fit's counters from its own daemon thread; {@link #close()} stops it and
+ *     prints the last state once.
+ */
+final class Progress implements AutoCloseable {
+
+    /** How progress is shown. */
+    enum Mode {
+        /** A bar on a terminal, log lines otherwise. */
+        AUTO,
+        /** A bar redrawn in place. */
+        BAR,
+        /** A line at a steady interval. */
+        LOG,
+        /** Nothing. */
+        NONE
+    }
+
+    private final PrintWriter err;
+    private final Mode mode;
+    private final int budget;
+    private final EvaluationLog log;
+    private final IntSupplier running;
+    private final long t0 = System.nanoTime();
+    private final ScheduledExecutorService ticker;
+    private int lastWidth;
+    private volatile boolean closing;
+
+    Progress(PrintWriter err, Mode requested, double intervalSeconds, int budget, EvaluationLog log, IntSupplier running) {
+        this.err = err;
+        this.mode = requested == Mode.AUTO ? (System.console() != null ? Mode.BAR : Mode.LOG) : requested;
+        this.budget = budget;
+        this.log = log;
+        this.running = running;
+        if (mode == Mode.NONE) {
+            ticker = null;
+            return;
+        }
+        ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "chemfit-progress");
+            t.setDaemon(true);
+            return t;
+        });
+        long period = mode == Mode.BAR ? 250 : Math.max(50, (long) (intervalSeconds * 1000));
+        ticker.scheduleAtFixedRate(this::tick, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    /** @return the mode in effect (AUTO resolved) */
+    Mode mode() {
+        return mode;
+    }
+
+    private synchronized void tick() {
+        try {
+            if (mode == Mode.BAR) {
+                String line = bar();
+                err.print("\r" + line + " ".repeat(Math.max(0, lastWidth - line.length())));
+                lastWidth = line.length();
+            } else {
+                err.println(logLine());
+            }
+            err.flush();
+        } catch (RuntimeException e) {
+            // A progress display must never stop a fit; the next tick tries again.
+        }
+    }
+
+    String bar() {
+        int done = log.count();
+        int width = 24;
+        int filled = budget == 0 ? 0 : (int) Math.min(width, (long) done * width / budget);
+        return "[" + "#".repeat(filled) + "-".repeat(width - filled) + "] " + done + "/" + budget + " evaluations | best "
+                + best() + " | running " + running.getAsInt() + " | " + clock(elapsed()) + " elapsed" + left(done);
+    }
+
+    String logLine() {
+        int done = log.count();
+        return String.format(Locale.ROOT, "progress: %d/%d evaluations, best loss %s, %d terms running, %s elapsed%s", done,
+                budget, best(), running.getAsInt(), clock(elapsed()), left(done));
+    }
+
+    private String best() {
+        double b = log.bestSoFar();
+        return Double.isFinite(b) ? String.format(Locale.ROOT, "%.4g", b) : "-";
+    }
+
+    private double elapsed() {
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private String left(int done) {
+        if (closing || done == 0 || done >= budget) {
+            return "";
+        }
+        return ", at most " + clock(elapsed() / done * (budget - done)) + " left";
+    }
+
+    private static String clock(double s) {
+        long sec = Math.round(s);
+        return sec >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", sec / 3600, sec / 60 % 60, sec % 60)
+                : String.format(Locale.ROOT, "%d:%02d", sec / 60, sec % 60);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (ticker == null) {
+            return;
+        }
+        ticker.shutdownNow();
+        closing = true;
+        if (mode == Mode.BAR) {
+            String line = bar();
+            err.print("\r" + line + " ".repeat(Math.max(0, lastWidth - line.length())));
+            err.println();
+        } else {
+            err.println(logLine());
+        }
+        err.flush();
+    }
+}

@@ -1,0 +1,95 @@
+package org.chemfit.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code chemfit report DIR}: prints the tables of a finished fit, or the progress of a running
+ * one, from its output folder, and draws its plots again.
+ *
+ * <pre>{@code
+ * chemfit report examples/argon/results
+ * }</pre>
+ *
+ * @implNote One instance per command line.
+ */
+@Command(name = "report", description = "Print tables and draw plots of the fit whose output folder is DIR (finished or running).")
+final class ReportCommand extends BaseCommand {
+
+    @Parameters(paramLabel = "DIR", description = "A fit's output folder.")
+    Path dir;
+
+    @Option(names = "--no-plots", description = "Print tables only.")
+    boolean noPlots;
+
+    @Override
+    int execute() {
+        if (!Files.isDirectory(dir)) {
+            throw new UserException(dir + " is not a folder; give the output folder of a fit");
+        }
+        Path results = dir.resolve(Results.FILE);
+        Path csv = dir.resolve(EvaluationLog.FILE);
+        if (!Files.exists(results) && !Files.exists(csv)) {
+            throw new UserException(dir + " holds neither " + Results.FILE + " nor " + EvaluationLog.FILE
+                    + "; give the output folder of a fit");
+        }
+        List<double[]> history = new ArrayList<>();
+        List<String> header = List.of();
+        String[] bestRow = null;
+        if (Files.exists(csv)) {
+            try {
+                List<String> lines = Files.readAllLines(csv);
+                if (!lines.isEmpty()) {
+                    header = List.of(lines.get(0).split(","));
+                }
+                double best = Double.POSITIVE_INFINITY;
+                for (int i = 1; i < lines.size(); i++) {
+                    String[] f = lines.get(i).split(",", -1);
+                    if (f.length < 3 || f[1].isEmpty()) {
+                        continue;
+                    }
+                    try {
+                        double loss = Double.parseDouble(f[1]);
+                        history.add(new double[] {Double.parseDouble(f[0]), loss, Double.parseDouble(f[2])});
+                        if (loss < best) {
+                            best = loss;
+                            bestRow = f;
+                        }
+                    } catch (NumberFormatException e) {
+                        // A line cut short by a crash: the lines before it are whole.
+                    }
+                }
+            } catch (IOException e) {
+                throw new UserException(csv + ": cannot be read: " + e.getMessage());
+            }
+        }
+        Map<String, Object> r = Files.exists(results) ? Results.read(results) : null;
+        if (r != null) {
+            Tables.summary(out(), r);
+        } else {
+            out().printf("%s: running (no %s yet); %d evaluations so far%n", dir, Results.FILE, history.size());
+            if (bestRow != null) {
+                out().println("best loss so far: " + Tables.fmt(Double.parseDouble(bestRow[1])) + " at evaluation " + bestRow[0]);
+                int firstParam = header.indexOf("failed_terms") + 1;
+                for (int k = firstParam; k < header.size() && k < bestRow.length; k++) {
+                    if (!header.get(k).startsWith("term:")) {
+                        out().println("  " + header.get(k) + " = " + bestRow[k]);
+                    }
+                }
+            }
+        }
+        if (!noPlots) {
+            List<Path> files = Plots.draw(dir.toAbsolutePath(), history, r);
+            out().println("plots: " + files.size() + " files in " + dir.resolve("plots"));
+        }
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,188 @@
+package org.chemfit.cli;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.chemfit.EvaluationContext;
+import org.chemfit.Parameters;
+import org.chemfit.fit.FitResult;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+/**
+ * The content of {@code results.json}: best parameters (nested), losses, the per-term breakdown
+ * with computed and reference values, evaluation counts, timings, the software version and the
+ * job's hash. Kept as an ordered map so that {@code report} reads back exactly what {@code fit}
+ * wrote.
+ *
+ * @implNote Stateless.
+ */
+final class Results {
+
+    static final String FILE = "results.json";
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private Results() {
+    }
+
+    /**
+     * @param plan the fit's plan
+     * @param result the fit's result (or the partial result of a failed fit)
+     * @param status "done", "interrupted" or "failed"
+     * @param message why it failed, or null
+     * @param log the evaluation log
+     * @param started when the fit started
+     * @return the results, ready to write
+     */
+    static Map<String, Object> of(FitPlan plan, FitResult result, String status, String message, EvaluationLog log,
+            Instant started) {
+        JobFile job = plan.job;
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("chemfit_version", Version.get());
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("name", job.name());
+        j.put("file", job.file().toString());
+        j.put("sha256", job.hash());
+        m.put("job", j);
+        m.put("status", status);
+        if (message != null) {
+            m.put("message", message);
+        }
+        m.put("stop_reason", result == null ? null : result.stopReason().name());
+        m.put("method", job.optimizer().method());
+        Map<String, Object> loss = new LinkedHashMap<>();
+        loss.put("best", result == null ? null : num(result.bestLoss()));
+        loss.put("initial", result == null ? null : num(result.initialLoss()));
+        m.put("loss", loss);
+        Parameters best = result == null ? null : result.bestParameters();
+        m.put("best_parameters", best == null ? null : best.asNestedMap());
+        m.put("initial_parameters", plan.initial().asNestedMap());
+        List<Object> params = new ArrayList<>();
+        for (JobFile.ParameterSpec p : job.parameters()) {
+            Map<String, Object> pm = new LinkedHashMap<>();
+            pm.put("name", p.name());
+            pm.put("initial", p.initial());
+            pm.put("best", best == null ? null : best.get(p.name()));
+            pm.put("lower", Double.isFinite(p.lower()) ? p.lower() : null);
+            pm.put("upper", Double.isFinite(p.upper()) ? p.upper() : null);
+            pm.put("fixed", p.fixed());
+            params.add(pm);
+        }
+        m.put("parameters", params);
+        m.put("terms", terms(plan, result == null ? null : result.breakdown()));
+        Map<String, Object> ev = new LinkedHashMap<>();
+        ev.put("total", result == null ? log.count() : result.evaluations());
+        ev.put("with_failed_terms", log.withFailures());
+        ev.put("steps", result == null ? null : result.steps());
+        ev.put("best", result == null || result.breakdown() == null ? null : result.breakdown().evaluationId());
+        m.put("evaluations", ev);
+        Map<String, Object> t = new LinkedHashMap<>();
+        Instant finished = Instant.now();
+        t.put("started", started.toString());
+        t.put("finished", finished.toString());
+        double wall = result == null ? (finished.toEpochMilli() - started.toEpochMilli()) / 1000.0
+                : result.wallTime().toNanos() / 1e9;
+        t.put("wall_seconds", wall);
+        int n = result == null ? log.count() : result.evaluations();
+        t.put("seconds_per_evaluation", n == 0 ? null : wall / n);
+        m.put("timing", t);
+        m.put("warnings", result == null ? List.of() : result.warnings());
+        Map<String, Object> files = new LinkedHashMap<>();
+        files.put("evaluations", EvaluationLog.FILE);
+        m.put("files", files);
+        return m;
+    }
+
+    private static List<Object> terms(FitPlan plan, EvaluationContext best) {
+        List<Object> out = new ArrayList<>();
+        double total = 0;
+        if (best != null) {
+            for (EvaluationContext c : best.children()) {
+                if (Double.isFinite(c.contribution())) {
+                    total += c.contribution();
+                }
+            }
+        }
+        List<JobFile.TermSpec> specs = plan.job.terms();
+        for (int i = 0; i < specs.size(); i++) {
+            JobFile.TermSpec spec = specs.get(i);
+            Map<String, Object> t = new LinkedHashMap<>();
+            t.put("name", spec.name());
+            t.put("kind", spec.kind());
+            t.put("weight", spec.weight());
+            t.put("loss_type", spec.loss().type());
+            EvaluationContext c = best == null || i >= best.children().size() ? null : best.child(i);
+            t.put("status", c == null ? null : c.status().name());
+            t.put("value", c == null ? null : num(c.value()));
+            t.put("contribution", c == null ? null : num(c.contribution()));
+            t.put("share", c == null || !(total > 0) || !Double.isFinite(c.contribution()) ? null : c.contribution() / total);
+            t.put("seconds", c == null ? null : num(c.seconds()));
+            Map<String, Object> computed = new LinkedHashMap<>();
+            if (c != null) {
+                for (String q : plan.references.get(i).keySet()) {
+                    if (c.quantities().contains(q)) {
+                        computed.put(q, c.quantities().array(q));
+                    } else if (!c.children().isEmpty()) {
+                        // A term made of sub-terms (one per structure): one value per sub-term.
+                        double[] a = new double[c.children().size()];
+                        for (int k = 0; k < a.length; k++) {
+                            EvaluationContext s = c.child(k);
+                            a[k] = s.quantities().contains(q) ? s.quantities().get(q) : Double.NaN;
+                        }
+                        computed.put(q, a);
+                    }
+                }
+            }
+            t.put("computed", computed);
+            t.put("reference", new LinkedHashMap<>(plan.references.get(i)));
+            if (c != null && c.failure() != null) {
+                t.put("failure", c.failure().getMessage());
+            }
+            out.add(t);
+        }
+        return out;
+    }
+
+    private static Object num(double d) {
+        return Double.isFinite(d) ? d : null;
+    }
+
+    /**
+     * @param folder the output folder
+     * @param results what to write
+     * @return the file written
+     */
+    static Path write(Path folder, Map<String, Object> results) {
+        Path f = folder.resolve(FILE);
+        Path tmp = folder.resolve(FILE + ".tmp");
+        try {
+            JSON.writeValue(tmp.toFile(), results);
+            Files.move(tmp, f, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + f + ": " + e.getMessage(), e);
+        }
+        return f;
+    }
+
+    /**
+     * @param file a results.json
+     * @return its content
+     * @throws BaseCommand.UserException when it cannot be read as JSON
+     */
+    static Map<String, Object> read(Path file) {
+        try {
+            return JSON.readValue(file.toFile(), new TypeReference<Map<String, Object>>() { });
+        } catch (IOException e) {
+            throw new BaseCommand.UserException(file + ": is not a results file of chemfit: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package org.chemfit.cli;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Plain-text tables of a fit's results: parameters and the per-term breakdown.
+ *
+ * @implNote Stateless.
+ */
+final class Tables {
+
+    private Tables() {
+    }
+
+    /**
+     * Prints the closing summary of a results map (as written to results.json).
+     *
+     * @param out where to print
+     * @param r the results
+     */
+    @SuppressWarnings("unchecked")
+    static void summary(PrintWriter out, Map<String, Object> r) {
+        Map<String, Object> job = (Map<String, Object>) r.get("job");
+        Map<String, Object> loss = (Map<String, Object>) r.get("loss");
+        Map<String, Object> ev = (Map<String, Object>) r.get("evaluations");
+        Map<String, Object> timing = (Map<String, Object>) r.get("timing");
+        out.printf(Locale.ROOT, "%s: %s%s after %s evaluations in %s s (%s)%n", job.get("name"), r.get("status"),
+                r.get("stop_reason") == null ? "" : " (" + r.get("stop_reason").toString().toLowerCase(Locale.ROOT).replace('_', ' ') + ")",
+                ev.get("total"), timing.get("wall_seconds") instanceof Number n ? String.format(Locale.ROOT, "%.2f", n.doubleValue()) : "-",
+                r.get("method"));
+        out.printf(Locale.ROOT, "loss: %s (initial %s)%n%n", fmt(loss.get("best")), fmt(loss.get("initial")));
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(List.of("parameter", "initial", "best", "bounds", ""));
+        for (Object o : (List<Object>) r.get("parameters")) {
+            Map<String, Object> p = (Map<String, Object>) o;
+            String bounds = p.get("lower") == null && p.get("upper") == null ? "" : "[" + (p.get("lower") == null ? "-inf" : fmt(p.get("lower")))
+                    + ", " + (p.get("upper") == null ? "inf" : fmt(p.get("upper"))) + "]";
+            rows.add(List.of(String.valueOf(p.get("name")), fmt(p.get("initial")), fmt(p.get("best")), bounds,
+                    Boolean.TRUE.equals(p.get("fixed")) ? "fixed" : ""));
+        }
+        print(out, rows);
+        out.println();
+        terms(out, (List<Object>) r.get("terms"));
+        for (Object w : (List<Object>) r.getOrDefault("warnings", List.of())) {
+            out.println("warning: " + w);
+        }
+    }
+
+    /**
+     * @param out where to print
+     * @param terms the "terms" list of a results map
+     */
+    @SuppressWarnings("unchecked")
+    static void terms(PrintWriter out, List<Object> terms) {
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(List.of("term", "kind", "weight", "loss", "contribution", "share", "status"));
+        for (Object o : terms) {
+            Map<String, Object> t = (Map<String, Object>) o;
+            Object share = t.get("share");
+            rows.add(List.of(String.valueOf(t.get("name")), String.valueOf(t.get("kind")), fmt(t.get("weight")), fmt(t.get("value")),
+                    fmt(t.get("contribution")),
+                    share instanceof Number s ? String.format(Locale.ROOT, "%.1f%%", 100 * s.doubleValue()) : "-",
+                    t.get("status") == null ? "-" : t.get("status").toString().toLowerCase(Locale.ROOT)));
+        }
+        print(out, rows);
+    }
+
+    static void print(PrintWriter out, List<List<String>> rows) {
+        int cols = rows.get(0).size();
+        int[] w = new int[cols];
+        for (List<String> row : rows) {
+            for (int c = 0; c < cols; c++) {
+                w[c] = Math.max(w[c], row.get(c).length());
+            }
+        }
+        for (List<String> row : rows) {
+            StringBuilder sb = new StringBuilder();
+            for (int c = 0; c < cols; c++) {
+                sb.append(row.get(c));
+                if (c < cols - 1) {
+                    sb.append(" ".repeat(w[c] - row.get(c).length() + 2));
+                }
+            }
+            out.println(sb.toString().stripTrailing());
+        }
+    }
+
+    /**
+     * @param o a number or null
+     * @return six significant digits, or "-"
+     */
+    static String fmt(Object o) {
+        if (!(o instanceof Number n)) {
+            return "-";
+        }
+        double d = n.doubleValue();
+        if (d == Math.rint(d) && Math.abs(d) < 1e6) {
+            return Long.toString((long) d);
+        }
+        return String.format(Locale.ROOT, "%.6g", d).replaceFirst("(\\.\\d*?)0+(e|$)", "$1$2").replace(".e", "e")
+                .replaceFirst("\\.$", "");
+    }
+}

@@ -1,0 +1,44 @@
+package org.chemfit.cli;
+
+import java.nio.file.Path;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code chemfit validate JOB}: checks the job file, the data files and templates it names and
+ * that each program it runs is on the PATH, without running anything.
+ *
+ * <pre>{@code
+ * chemfit validate examples/argon/fit.yaml
+ * }</pre>
+ *
+ * @implNote One instance per command line.
+ */
+@Command(name = "validate", description = "Check JOB, its data files, templates and programs without running anything.")
+final class ValidateCommand extends BaseCommand {
+
+    @Parameters(paramLabel = "JOB", description = "The job file (YAML or JSON).")
+    Path job;
+
+    @Override
+    int execute() {
+        JobFile jf = JobFile.read(job);
+        try (FitPlan plan = FitPlan.build(jf, 1, jf.output().folder())) {
+            ExternalTerms.checkPrograms(jf);
+            long free = jf.parameters().stream().filter(p -> !p.fixed()).count();
+            out().printf("%s is valid: %d parameters (%d free), %d term%s, method %s, budget %d evaluations, %d worker%s%n",
+                    job, jf.parameters().size(), free, jf.terms().size(), jf.terms().size() == 1 ? "" : "s", jf.optimizer().method(),
+                    jf.optimizer().maxEvaluations(), jf.execution().workers(), jf.execution().workers() == 1 ? "" : "s");
+            if (!quiet) {
+                for (JobFile.TermSpec t : jf.terms()) {
+                    out().printf("  term '%s' (%s), weight %s, loss %s%n", t.name(), t.kind(), Tables.fmt(t.weight()), t.loss().type());
+                }
+                out().println("  output: " + jf.output().folder());
+            }
+            return ExitCodes.OK;
+        } catch (IllegalArgumentException e) {
+            throw new UserException(e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,474 @@
+package org.chemfit.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/** Black-box tests of each subcommand: exit codes, printed text and the files written. */
+@org.junit.jupiter.api.Timeout(value = 180, unit = java.util.concurrent.TimeUnit.SECONDS)
+class CliTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+
+    private static Path job(String name) {
+        return Cli.resource("jobs/" + name);
+    }
+
+    // ------------------------------------------------------------------ top level
+
+    @Test
+    void helpListsSubcommandsAndExitCodes() {
+        Cli.Run r = Cli.run("--help");
+        assertEquals(0, r.code(), r::toString);
+        for (String s : List.of("fit", "eval", "validate", "report", "Exit codes:", "130", "invalid job file", "docs/job-file.md")) {
+            assertTrue(r.out().contains(s), () -> "help lacks '" + s + "'\n" + r);
+        }
+    }
+
+    @Test
+    void versionPrintsTheSoftwareVersion() {
+        Cli.Run r = Cli.run("--version");
+        assertEquals(0, r.code(), r::toString);
+        assertTrue(r.out().startsWith("chemfit " + Version.get()), r::toString);
+        assertFalse(Version.get().contains("${"), "version was not filtered by Maven: " + Version.get());
+    }
+
+    @Test
+    void noCommandIsAUsageError() {
+        Cli.Run r = Cli.run();
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertTrue(r.err().contains("missing a command"), r::toString);
+    }
+
+    @Test
+    void unknownCommandIsAUsageError() {
+        Cli.Run r = Cli.run("fitt", "x.yaml");
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertTrue(r.err().contains("Unmatched arguments from index 0: 'fitt'"), r::toString);
+        assertTrue(r.err().contains("Did you mean: chemfit fit?"), r::toString);
+    }
+
+    @Test
+    void subcommandHelpDescribesItsOptions() {
+        Cli.Run r = Cli.run("fit", "--help");
+        assertEquals(0, r.code(), r::toString);
+        assertTrue(r.out().contains("--max-evaluations") && r.out().contains("--workers") && r.out().contains("--quiet"), r::toString);
+    }
+
+    // ------------------------------------------------------------------ fit
+
+    @Test
+    void fitRecoversKnownParametersAndWritesEverything() throws IOException {
+        Path out = tmp.resolve("out");
+        Cli.Run r = Cli.run("fit", job("lj.yaml").toString(), "--output", out.toString(), "--progress", "log");
+        assertEquals(0, r.code(), r::toString);
+
+        JsonNode res = JSON.readTree(out.resolve("results.json").toFile());
+        assertEquals("done", res.get("status").asText());
+        assertEquals(1.5, res.at("/best_parameters/lj/epsilon").asDouble(), 1e-4, r::toString);
+        assertEquals(2.0, res.at("/best_parameters/lj/sigma").asDouble(), 1e-5, r::toString);
+        assertTrue(res.at("/loss/best").asDouble() < 1e-8, r::toString);
+        assertTrue(res.at("/loss/initial").asDouble() > 1, r::toString);
+        assertEquals(Version.get(), res.get("chemfit_version").asText());
+        assertEquals(64, res.at("/job/sha256").asText().length());
+        assertEquals("curve", res.at("/terms/0/name").asText());
+        assertEquals(1.0, res.at("/terms/0/share").asDouble(), 1e-12);
+        assertEquals(8, res.at("/terms/0/computed/energy").size(), res.toString());
+        assertEquals(res.at("/terms/0/reference/energy/0").asDouble(), res.at("/terms/0/computed/energy/0").asDouble(), 1e-4);
+        int total = res.at("/evaluations/total").asInt();
+        assertTrue(total > 10 && total <= 400, "evaluations: " + total);
+        assertTrue(res.at("/timing/wall_seconds").asDouble() > 0);
+
+        List<String> csv = Files.readAllLines(out.resolve("evaluations.csv"));
+        assertEquals("evaluation,loss,best_loss,seconds,failed_terms,lj.epsilon,lj.sigma,term:curve", csv.get(0));
+        assertEquals(total + 1, csv.size(), "one line per evaluation plus the header");
+        assertTrue(csv.get(1).startsWith("0,"), csv.get(1));
+
+        for (String p : List.of("loss", "term-curve", "loss-shares")) {
+            for (String ext : List.of(".png", ".svg")) {
+                Path f = out.resolve("plots").resolve(p + ext);
+                assertTrue(Files.size(f) > 1000, f + " is missing or empty");
+            }
+        }
+        assertTrue(Files.readString(out.resolve("plots/loss.svg")).contains("<svg"), "not an SVG");
+        byte[] png = Files.readAllBytes(out.resolve("plots/loss.png"));
+        assertEquals((byte) 0x89, png[0]);
+        assertEquals('P', png[1]);
+
+        assertTrue(r.out().contains("lj-known: done (converged)"), r::toString);
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("lj.epsilon") && l.contains("1.5")), r::toString);
+        assertTrue(r.out().contains("results: " + out.resolve("results.json")), r::toString);
+        assertTrue(r.err().lines().anyMatch(l -> l.startsWith("progress: " + total + "/400 evaluations, best loss")), r::toString);
+    }
+
+    @Test
+    void fitStopsAtTheBudgetGivenOnTheCommandLine() throws IOException {
+        Path out = tmp.resolve("out");
+        Cli.Run r = Cli.run("fit", job("lj.yaml").toString(), "-o", out.toString(), "--max-evaluations", "7", "--quiet", "--no-plots");
+        assertEquals(0, r.code(), r::toString);
+        JsonNode res = JSON.readTree(out.resolve("results.json").toFile());
+        assertEquals("MAX_EVALUATIONS", res.get("stop_reason").asText());
+        assertEquals(7, res.at("/evaluations/total").asInt());
+        assertEquals(8, Files.readAllLines(out.resolve("evaluations.csv")).size());
+        assertFalse(Files.exists(out.resolve("plots")), "--no-plots drew plots");
+        assertEquals("", r.err(), "--quiet printed on stderr");
+    }
+
+    @Test
+    void concurrentTermsGiveTheSameFitBitForBitAsSerialOnes() throws IOException {
+        Cli.Run serial = Cli.run("fit", job("two-terms.yaml").toString(), "-o", tmp.resolve("w1").toString(), "-q", "--no-plots",
+                "--workers", "1");
+        Cli.Run pooled = Cli.run("fit", job("two-terms.yaml").toString(), "-o", tmp.resolve("w3").toString(), "-q", "--no-plots",
+                "--workers", "3");
+        assertEquals(0, serial.code(), serial::toString);
+        assertEquals(0, pooled.code(), pooled::toString);
+        JsonNode a = JSON.readTree(tmp.resolve("w1/results.json").toFile());
+        JsonNode b = JSON.readTree(tmp.resolve("w3/results.json").toFile());
+        assertEquals(a.at("/loss/best").asDouble(), b.at("/loss/best").asDouble(), 0.0);
+        assertEquals(a.get("best_parameters"), b.get("best_parameters"));
+        for (JsonNode t : a.get("terms")) {
+            ((com.fasterxml.jackson.databind.node.ObjectNode) t).remove("seconds");
+        }
+        for (JsonNode t : b.get("terms")) {
+            ((com.fasterxml.jackson.databind.node.ObjectNode) t).remove("seconds");
+        }
+        assertEquals(a.get("terms"), b.get("terms"), "the per-term breakdown, timings aside");
+        assertEquals(Files.readAllLines(tmp.resolve("w1/evaluations.csv")).stream().map(CliTest::withoutSeconds).toList(),
+                Files.readAllLines(tmp.resolve("w3/evaluations.csv")).stream().map(CliTest::withoutSeconds).toList());
+    }
+
+    /** Drops the seconds column (the 4th) of an evaluations.csv line. */
+    private static String withoutSeconds(String line) {
+        String[] f = line.split(",", -1);
+        f[3] = "";
+        return String.join(",", f);
+    }
+
+    @Test
+    void populationMethodRunsItsGenerationsOnTheWorkersAndIsReproducible() throws IOException {
+        Path base = Cli.resource("jobs");
+        Path job = base.resolve("cmaes-tmp.yaml");
+        try {
+            Files.writeString(job, Files.readString(job("lj.yaml")).replace(
+                    "  method: Nelder-Mead\n  max_evaluations: 400\n  tolerance: {relative: 1.0e-14, absolute: 1.0e-16}",
+                    "  method: CMA-ES\n  max_evaluations: 61\n  batch_size: 6\n  seed: 7\nexecution:\n  workers: 3"));
+            Cli.Run r1 = Cli.run("fit", job.toString(), "-o", tmp.resolve("c1").toString(), "-q", "--no-plots");
+            Cli.Run r2 = Cli.run("fit", job.toString(), "-o", tmp.resolve("c2").toString(), "-q", "--no-plots");
+            assertEquals(0, r1.code(), r1::toString);
+            assertEquals(0, r2.code(), r2::toString);
+            JsonNode a = JSON.readTree(tmp.resolve("c1/results.json").toFile());
+            JsonNode b = JSON.readTree(tmp.resolve("c2/results.json").toFile());
+            assertEquals("CMA-ES", a.get("method").asText());
+            assertEquals(61, a.at("/evaluations/total").asInt(), "1 initial evaluation + 10 generations of 6");
+            assertEquals(10, a.at("/evaluations/steps").asInt(), "10 generations: " + a);
+            assertTrue(a.at("/loss/best").asDouble() < a.at("/loss/initial").asDouble(), a.toString());
+            assertEquals(a.at("/loss/best").asDouble(), b.at("/loss/best").asDouble(), 0.0, "same seed, same fit");
+            assertEquals(a.get("best_parameters"), b.get("best_parameters"));
+        } finally {
+            Files.deleteIfExists(job);
+        }
+    }
+
+    @Test
+    void fitReadsJsonJobFiles() throws IOException {
+        Path out = tmp.resolve("json");
+        Cli.Run r = Cli.run("fit", job("lj.json").toString(), "-o", out.toString(), "-q", "--no-plots");
+        assertEquals(0, r.code(), r::toString);
+        JsonNode res = JSON.readTree(out.resolve("results.json").toFile());
+        assertEquals("lj-json", res.at("/job/name").asText());
+        assertEquals(50, res.at("/evaluations/total").asInt());
+    }
+
+    @Test
+    void fitWithWeightsAndAFixedParameterReportsEachTermsShare() throws IOException {
+        Path out = tmp.resolve("two");
+        Cli.Run r = Cli.run("fit", job("two-terms.yaml").toString(), "-o", out.toString(), "-q");
+        assertEquals(0, r.code(), r::toString);
+        JsonNode res = JSON.readTree(out.resolve("results.json").toFile());
+        assertEquals(2.0, res.at("/best_parameters/lj/sigma").asDouble(), 0.0, "a fixed parameter moved");
+        assertEquals(1.5, res.at("/best_parameters/lj/epsilon").asDouble(), 1e-3);
+        JsonNode light = res.at("/terms/0");
+        JsonNode heavy = res.at("/terms/1");
+        assertEquals(3.0 * heavy.get("value").asDouble(), heavy.get("contribution").asDouble(), 1e-12);
+        assertEquals(light.get("value").asDouble(), light.get("contribution").asDouble(), 1e-12);
+        double sum = light.get("contribution").asDouble() + heavy.get("contribution").asDouble();
+        assertEquals(sum, res.at("/loss/best").asDouble(), 1e-12);
+        assertEquals(1.0, light.get("share").asDouble() + heavy.get("share").asDouble(), 1e-12);
+        assertTrue(Files.exists(out.resolve("plots/term-light.png")) && Files.exists(out.resolve("plots/term-heavy.svg")));
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("lj.sigma") && l.endsWith("fixed")), r::toString);
+    }
+
+    @Test
+    void aTermThatFailsEndsTheFitWithExitCodeThreeAndItsFacts() throws IOException {
+        Path dir = Cli.resource("jobs");
+        Path job = dir.resolve("fails-tmp.yaml");
+        try {
+            // Coulomb gives a charge to Ne only: the argon dimers have no charge, and the term fails.
+            Files.writeString(job, Files.readString(job("lj.yaml")).replace(
+                    "    potential: {form: lennard_jones, epsilon: lj.epsilon, sigma: lj.sigma}",
+                    "    potential:\n      - {form: lennard_jones, epsilon: lj.epsilon, sigma: lj.sigma}\n"
+                            + "      - {form: coulomb, charges: {Ne: 0.5}}"));
+            Path out = tmp.resolve("failed");
+            Cli.Run r = Cli.run("fit", job.toString(), "-o", out.toString(), "-q");
+            assertEquals(ExitCodes.FIT_FAILED, r.code(), r::toString);
+            assertTrue(r.err().startsWith("error: the fit stopped after 1 evaluations because an evaluation failed: term 0 'curve' failed"),
+                    r::toString);
+            assertTrue(r.err().contains("Ar"), "the message names the species without a charge\n" + r);
+            assertFalse(r.err().contains("\tat "), r::toString);
+            JsonNode res = JSON.readTree(out.resolve("results.json").toFile());
+            assertEquals("failed", res.get("status").asText());
+            assertTrue(res.get("message").asText().contains("term 0 'curve' failed"), res.toString());
+            assertTrue(r.out().contains("lj-known: failed"), r::toString);
+        } finally {
+            Files.deleteIfExists(job);
+        }
+    }
+
+    @Test
+    void theJobHashCoversTheStructureFiles() throws IOException {
+        Path src = Cli.resource("jobs");
+        Path copy = tmp.resolve("jobs");
+        try (java.util.stream.Stream<Path> files = Files.walk(src)) {
+            for (Path p : files.toList()) {
+                Path t = copy.resolve(src.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(t);
+                } else {
+                    Files.copy(p, t);
+                }
+            }
+        }
+        String before = JobFile.read(copy.resolve("lj.yaml")).hash();
+        assertEquals(before, JobFile.read(copy.resolve("lj.yaml")).hash(), "the hash is a function of the files");
+        Path xyz = copy.resolve("data/dimers/lj_2.400.xyz");
+        Files.writeString(xyz, Files.readString(xyz).replace("2.4 0 0", "2.41 0 0"));
+        assertFalse(before.equals(JobFile.read(copy.resolve("lj.yaml")).hash()), "a changed structure changes the hash");
+    }
+
+    @Test
+    void fitOfAnInvalidJobExitsWithTwoAndWritesNothing() throws IOException {
+        Path bad = tmp.resolve("bad.yaml");
+        Files.writeString(bad, "parameters:\n  x: 1\nterms: []\n");
+        Path out = tmp.resolve("never");
+        Cli.Run r = Cli.run("fit", bad.toString(), "-o", out.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertTrue(r.err().contains(bad + ":3:8: terms must hold at least one term"), r::toString);
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void fitOfAMissingFileExitsWithTwo() {
+        Path missing = tmp.resolve("nope.yaml");
+        Cli.Run r = Cli.run("fit", missing.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertTrue(r.err().startsWith(missing + ": no such file"), r::toString);
+    }
+
+    @Test
+    void badOptionValuesAreUsageErrors() {
+        Cli.Run r = Cli.run("fit", job("lj.yaml").toString(), "--workers", "0");
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertTrue(r.err().contains("--workers must be at least 1, got 0"), r::toString);
+        Cli.Run r2 = Cli.run("fit", job("lj.yaml").toString(), "--max-evaluations", "many");
+        assertEquals(ExitCodes.USAGE, r2.code(), r2::toString);
+        assertTrue(r2.err().contains("Invalid value for option '--max-evaluations': 'many' is not an int"), r2::toString);
+    }
+
+    @Test
+    void dataFileProblemsNameTheFileAndLine() throws IOException {
+        Path dir = Cli.resource("jobs");
+        Path mismatch = dir.resolve("mismatch-tmp.yaml");
+        String base = Files.readString(job("lj.yaml"));
+        try {
+            Files.writeString(mismatch, base.replace("data/energies.csv", "data/short.csv"));
+            Cli.Run r = Cli.run("validate", mismatch.toString());
+            assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+            assertTrue(r.err().contains("short.csv:1: expected a header row with the columns 'file' (or 'path') and 'reference_energy'"),
+                    r::toString);
+
+            Files.writeString(mismatch, base.replace("data/energies.csv", "data/bad-value.csv"));
+            Cli.Run r2 = Cli.run("fit", mismatch.toString());
+            assertEquals(ExitCodes.USAGE, r2.code(), r2::toString);
+            assertTrue(r2.err().contains("bad-value.csv:3: expected a finite number in column 'reference_energy', got 'oops'"), r2::toString);
+
+            Files.writeString(mismatch, base.replace("data/energies.csv", "data/bad.csv"));
+            Cli.Run r3 = Cli.run("eval", mismatch.toString());
+            assertEquals(ExitCodes.USAGE, r3.code(), r3::toString);
+            assertTrue(r3.err().contains("bad.xyz:4: expected a finite number for coordinate y of atom 2, got 'zero'"), r3::toString);
+        } finally {
+            Files.deleteIfExists(mismatch);
+        }
+    }
+
+    // ------------------------------------------------------------------ eval
+
+    @Test
+    void evalPrintsThePerTermBreakdown() {
+        Cli.Run r = Cli.run("eval", job("two-terms.yaml").toString());
+        assertEquals(0, r.code(), r::toString);
+        assertTrue(r.out().startsWith("parameters: {lj.epsilon=1.0, lj.sigma=2.0}"), r::toString);
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("term ") && l.contains("contribution") && l.contains("share")), r::toString);
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("light ") && l.contains("atoms")), r::toString);
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("heavy ") && l.contains(" 3 ")), r::toString);
+    }
+
+    @Test
+    void evalAtTheTrueParametersGivesZeroLoss() {
+        Cli.Run r = Cli.run("eval", job("lj.yaml").toString(), "--set", "lj.epsilon=1.5", "--set", "lj.sigma=2.0");
+        assertEquals(0, r.code(), r::toString);
+        String loss = r.out().lines().filter(l -> l.startsWith("loss: ")).findFirst().orElseThrow().substring(6);
+        assertTrue(Double.parseDouble(loss) < 1e-20, r::toString);
+    }
+
+    @Test
+    void evalSumsThePairTermsOfAPotentialWithParameterExpressions() throws IOException {
+        Path dir = Cli.resource("jobs");
+        Path job = dir.resolve("forms-tmp.yaml");
+        Path csv = dir.resolve("forms-tmp.csv");
+        try {
+            Files.writeString(csv, "file,reference_energy,tag\ndata/dimers/lj_2.400.xyz,0.0,d24\n");
+            Files.writeString(job, String.join("\n",
+                    "parameters: {a: 1.2, q: 0.5}",
+                    "terms:",
+                    "  - kind: atoms",
+                    "    reference: forms-tmp.csv",
+                    "    potential:",
+                    "      - {form: morse, species: [Ar, Ar], D: 0.5, alpha: a, r0: 2.0}",
+                    "      - {form: coulomb, charges: {Ar: -2*q}}",
+                    ""));
+            Cli.Run r = Cli.run("eval", job.toString(), "--set", "a=1.5");
+            assertEquals(0, r.code(), r::toString);
+            double x = 1.5 * (2.4 - 2.0);
+            double morse = 0.5 * (Math.exp(-2 * x) - 2 * Math.exp(-x));
+            double coulomb = 14.3996454784 * (-1.0) * (-1.0) / 2.4;
+            double e = morse + coulomb;
+            String loss = r.out().lines().filter(l -> l.startsWith("loss: ")).findFirst().orElseThrow().substring(6);
+            assertEquals(e * e, Double.parseDouble(loss), 1e-5 * e * e, r::toString);
+        } finally {
+            Files.deleteIfExists(job);
+            Files.deleteIfExists(csv);
+        }
+    }
+
+    @Test
+    void atomsTermsRelaxEachStructureWithTheModelWhenAsked() throws IOException {
+        Path dir = Cli.resource("jobs");
+        Path job = dir.resolve("relax-tmp.yaml");
+        Path csv = dir.resolve("relax-tmp.csv");
+        Path xyz = dir.resolve("relax-tmp.xyz");
+        try {
+            // Three atoms far from their minimum; relaxed, they form a triangle of side 2^(1/6) sigma
+            // with the energy -3 epsilon.
+            Files.writeString(xyz, "3\ndistorted trimer\nAr 0 0 0\nAr 2.5 0.1 0\nAr 1.0 1.9 0.2\n");
+            Files.writeString(csv, "file,reference_energy,tag\nrelax-tmp.xyz,0.0,trimer\n");
+            Files.writeString(job, String.join("\n",
+                    "parameters: {eps: 1.5, sigma: 2.0}",
+                    "terms:",
+                    "  - kind: atoms",
+                    "    reference: relax-tmp.csv",
+                    "    potential: {form: lennard_jones, epsilon: eps, sigma: sigma}",
+                    "    relax: {method: lbfgs, fmax: 1.0e-7, steps: 5000}",
+                    ""));
+            Cli.Run r = Cli.run("eval", job.toString());
+            assertEquals(0, r.code(), r::toString);
+            String loss = r.out().lines().filter(l -> l.startsWith("loss: ")).findFirst().orElseThrow().substring(6);
+            assertEquals(4.5 * 4.5, Double.parseDouble(loss), 1e-4, r::toString);
+        } finally {
+            Files.deleteIfExists(job);
+            Files.deleteIfExists(csv);
+            Files.deleteIfExists(xyz);
+        }
+    }
+
+    @Test
+    void evalRejectsUnknownAndNonNumericSettings() {
+        Cli.Run r = Cli.run("eval", job("lj.yaml").toString(), "--set", "lj.epsilom=1.5");
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertTrue(r.err().contains("--set names unknown parameter 'lj.epsilom' (did you mean 'lj.epsilon'?)"), r::toString);
+        Cli.Run r2 = Cli.run("eval", job("lj.yaml").toString(), "--set", "lj.sigma=wide");
+        assertEquals(ExitCodes.USAGE, r2.code(), r2::toString);
+        assertTrue(r2.err().contains("--set lj.sigma must be a finite number, got 'wide'"), r2::toString);
+    }
+
+    // ------------------------------------------------------------------ validate
+
+    @Test
+    void validateSummarisesAValidJob() {
+        Cli.Run r = Cli.run("validate", job("two-terms.yaml").toString());
+        assertEquals(0, r.code(), r::toString);
+        assertTrue(r.out().contains("is valid: 2 parameters (1 free), 2 terms, method Nelder-Mead, budget 60 evaluations"), r::toString);
+        assertTrue(r.out().contains("term 'heavy' (atoms), weight 3, loss absolute_error"), r::toString);
+        assertEquals("", r.err());
+    }
+
+    // ------------------------------------------------------------------ report
+
+    @Test
+    void reportPrintsTheTablesOfAFinishedFitAndRedrawsItsPlots() throws IOException {
+        Path out = tmp.resolve("rep");
+        Cli.Run fit = Cli.run("fit", job("lj.yaml").toString(), "-o", out.toString(), "-q", "--no-plots");
+        assertEquals(0, fit.code(), fit::toString);
+        Cli.Run r = Cli.run("report", out.toString());
+        assertEquals(0, r.code(), r::toString);
+        assertTrue(r.out().contains("lj-known: done (converged)"), r::toString);
+        assertTrue(r.out().contains("plots: 6 files"), r::toString);
+        assertTrue(Files.exists(out.resolve("plots/term-curve.svg")));
+        String fitTable = fit.out().substring(fit.out().indexOf("parameter"), fit.out().indexOf("results:"));
+        assertTrue(r.out().contains(fitTable.strip()), "report and fit print different tables\n" + fit + "\n" + r);
+    }
+
+    @Test
+    void reportOfARunningFitUsesTheEvaluationsSoFar() throws IOException {
+        Path out = tmp.resolve("running");
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("evaluations.csv"), String.join("\n",
+                "evaluation,loss,best_loss,seconds,failed_terms,a,b,term:t",
+                "0,5.0,5.0,0.1,0,1.0,2.0,5.0",
+                "1,2.5,2.5,0.1,0,1.1,2.0,2.5",
+                "2,3.0,2.5,0.1,0,1.2,2.0,3.0",
+                "3,1.",
+                ""));
+        Cli.Run r = Cli.run("report", out.toString());
+        assertEquals(0, r.code(), r::toString);
+        assertTrue(r.out().contains("running (no results.json yet); 3 evaluations so far"), r::toString);
+        assertTrue(r.out().contains("best loss so far: 2.5 at evaluation 1"), r::toString);
+        assertTrue(r.out().contains("  a = 1.1"), r::toString);
+        assertTrue(Files.exists(out.resolve("plots/loss.png")));
+    }
+
+    @Test
+    void reportOfAFolderWithoutResultsIsAUsageError() {
+        Cli.Run r = Cli.run("report", tmp.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertTrue(r.err().contains("holds neither results.json nor evaluations.csv"), r::toString);
+    }
+
+    // ------------------------------------------------------------------ progress
+
+    @Test
+    void progressBarIsRedrawnInPlace() throws IOException {
+        Cli.Run r = Cli.run("fit", job("lj.yaml").toString(), "-o", tmp.resolve("bar").toString(), "--progress", "bar",
+                "--no-plots");
+        assertEquals(0, r.code(), r::toString);
+        assertTrue(r.err().contains("\r["), r::toString);
+        assertTrue(r.err().matches("(?s).*\\r\\[#*-*\\] \\d+/400 evaluations \\| best [0-9.e+-]+ \\| running 0 \\| 0:\\d\\d elapsed.*"),
+                r::toString);
+        Map<?, ?> res = JSON.readValue(tmp.resolve("bar/results.json").toFile(), Map.class);
+        assertEquals("done", res.get("status"));
+    }
+}

@@ -1,0 +1,240 @@
+package org.chemfit.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * External terms through the command line, with a real program (a shell script that stands for a
+ * simulation: it reads a rendered template and writes JSON) run in real run directories.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class ExternalTermsTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void copyProgram() throws IOException {
+        Path res = Cli.resource("external");
+        Files.copy(res.resolve("quad.sh"), dir.resolve("quad.sh"));
+        Files.copy(res.resolve("x.txt"), dir.resolve("x.txt"));
+        Files.createDirectories(dir.resolve("log"));
+    }
+
+    /** A job with the given terms (each a YAML block) and sections after them. */
+    private Path job(String terms, String more) throws IOException {
+        Path job = dir.resolve("fit.yaml");
+        Files.writeString(job, "parameters:\n  x: {initial: 0.5, bounds: [-5.0, 5.0]}\nterms:\n" + terms + more
+                + "output: {folder: out}\n");
+        return job;
+    }
+
+    private static String term(String name, String env) {
+        return "  - name: " + name + "\n"
+                + "    kind: external\n"
+                + "    templates: [x.txt]\n"
+                + "    files: [quad.sh]\n"
+                + "    command: [sh, quad.sh]\n"
+                + "    env: {" + env + "}\n"
+                + "    outputs: {y: {parser: json, file: out.json, path: /y}}\n"
+                + "    reference: {y: 0.0}\n";
+    }
+
+    private JsonNode results() throws IOException {
+        return JSON.readTree(dir.resolve("out/results.json").toFile());
+    }
+
+    private String log() {
+        return "LOG_DIR: " + dir.resolve("log");
+    }
+
+    @Test
+    void anExternalTermIsFittedThroughTemplatesAndRunDirectories() throws IOException {
+        Path job = job(term("quad", ""), "optimizer: {method: Nelder-Mead, max_evaluations: 80}\n");
+        Cli.Run v = Cli.run("validate", job.toString());
+        assertEquals(0, v.code(), v::toString);
+        Cli.Run r = Cli.run("fit", job.toString(), "-q", "--no-plots");
+        assertEquals(0, r.code(), r::toString);
+        JsonNode res = results();
+        assertEquals(2.0, res.at("/best_parameters/x").asDouble(), 1e-3, r::toString);
+        assertEquals(0.0, res.at("/terms/0/reference/y/0").asDouble(), 0.0);
+        assertTrue(res.at("/terms/0/computed/y/0").asDouble() < 1e-6, res.toString());
+        try (Stream<Path> runs = Files.list(dir.resolve("out/runs"))) {
+            assertEquals(0, runs.count(), "keep: failed left the run directories of successful runs");
+        }
+    }
+
+    @Test
+    void aFailingProgramEndsTheFitWithExitCodeThreeAndKeepsItsRunDirectory() throws IOException {
+        Path job = job(term("crash", "FAIL: out of memory"), "");
+        Cli.Run r = Cli.run("fit", job.toString(), "-q", "--no-plots");
+        assertEquals(ExitCodes.FIT_FAILED, r.code(), r::toString);
+        assertTrue(r.err().contains("term 0 'crash' failed"), r::toString);
+        assertTrue(r.err().contains("simulated failure: out of memory"), "the end of the program's stderr\n" + r);
+        JsonNode res = results();
+        assertEquals("failed", res.get("status").asText());
+        assertTrue(res.get("message").asText().contains("'crash'"), res.toString());
+        try (Stream<Path> runs = Files.list(dir.resolve("out/runs"))) {
+            Path kept = runs.findFirst().orElseThrow(() -> new AssertionError("no run directory kept"));
+            assertTrue(Files.exists(kept.resolve("x.txt")), "the rendered template is kept for inspection");
+        }
+    }
+
+    @Test
+    void underThePenaltyPolicyFailedTermsAreCountedAndTheFitGoesOn() throws IOException {
+        Path job = job(term("crash", "FAIL: segfault"), "combination: {on_failure: penalty, penalty: 100.0}\n"
+                + "optimizer: {max_evaluations: 5}\n");
+        Cli.Run r = Cli.run("fit", job.toString(), "-q", "--no-plots");
+        assertEquals(0, r.code(), r::toString);
+        JsonNode res = results();
+        assertEquals(5, res.at("/evaluations/total").asInt());
+        assertEquals(5, res.at("/evaluations/with_failed_terms").asInt());
+        assertEquals("PENALTY", res.at("/terms/0/status").asText());
+        assertEquals(100.0, res.at("/loss/best").asDouble(), 0.0);
+    }
+
+    @Test
+    void aProgramPastItsTimeoutIsKilled() throws IOException {
+        Path job = job(term("slow", "SLEEP: \"60\", " + log()), "combination: {on_failure: penalty, penalty: 50.0}\n"
+                + "optimizer: {max_evaluations: 2}\nexecution: {timeout: 1s}\n");
+        Cli.Run r = Cli.run("fit", job.toString(), "-q", "--no-plots");
+        assertEquals(0, r.code(), r::toString);
+        JsonNode res = results();
+        assertEquals("PENALTY", res.at("/terms/0/status").asText(), res.toString());
+        List<Long> pids = pids("pid-");
+        assertEquals(2, pids.size(), "one run per evaluation");
+        for (long pid : pids) {
+            assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "run " + pid + " outlived its timeout");
+        }
+    }
+
+    @Test
+    void workersRunTheTermsOfAnEvaluationAtOnce() throws IOException {
+        String terms = term("a", "SLEEP: \"0.3\", " + log()) + term("b", "SLEEP: \"0.3\", " + log());
+        Path job = job(terms, "optimizer: {max_evaluations: 3}\nexecution: {workers: 2}\n");
+        Cli.Run r = Cli.run("fit", job.toString(), "-q", "--no-plots");
+        assertEquals(0, r.code(), r::toString);
+        List<long[]> runs = intervals();
+        assertEquals(6, runs.size(), "3 evaluations of 2 terms");
+        assertTrue(overlaps(runs) >= 3, "each evaluation's two runs should overlap; overlapping pairs: " + overlaps(runs));
+
+        // The same job with one worker: no two runs overlap.
+        for (Path p : Files.list(dir.resolve("log")).toList()) {
+            Files.delete(p);
+        }
+        Cli.Run serial = Cli.run("fit", job.toString(), "-q", "--no-plots", "--workers", "1");
+        assertEquals(0, serial.code(), serial::toString);
+        assertEquals(0, overlaps(intervals()));
+    }
+
+    @Test
+    void privateTmpdirGivesEachRunItsOwnScratchFolder() throws IOException {
+        Path job = job(term("t", log()).replace("    command:", "    private_tmpdir: true\n    command:"),
+                "optimizer: {max_evaluations: 3}\nexecution: {keep: all}\n");
+        Cli.Run r = Cli.run("fit", job.toString(), "-q", "--no-plots");
+        assertEquals(0, r.code(), r::toString);
+        List<String> tmpdirs = new ArrayList<>();
+        try (Stream<Path> s = Files.list(dir.resolve("log"))) {
+            for (Path f : s.filter(f -> f.getFileName().toString().startsWith("tmpdir-")).toList()) {
+                tmpdirs.add(Files.readString(f).trim());
+            }
+        }
+        assertEquals(3, tmpdirs.size(), tmpdirs.toString());
+        assertEquals(3, tmpdirs.stream().distinct().count(), "each run has its own: " + tmpdirs);
+        for (String t : tmpdirs) {
+            Path p = Path.of(t);
+            assertEquals("tmp", p.getFileName().toString(), t);
+            assertTrue(p.startsWith(dir.resolve("out/runs")), t + " is not in a run directory");
+        }
+    }
+
+    @Test
+    void validateFindsAProgramThatIsNotOnThePath() throws IOException {
+        Path job = job(term("x", "").replace("command: [sh, quad.sh]", "command: [no-such-simulator, in.x]"), "");
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertTrue(r.err().contains("no-such-simulator") && r.err().contains("PATH"), r::toString);
+    }
+
+    @Test
+    void ctrlCKillsTheRunningProgramsWritesTheResultsAndExits130() throws Exception {
+        String env = log() + ", HANG_AFTER: \"4\"";
+        Path job = job(term("a", env) + term("b", env), "optimizer: {max_evaluations: 500}\nexecution: {workers: 2}\n");
+        Process p = InterruptTest.start(dir, "fit", job.toString(), "--progress", "log", "--progress-interval", "0.2");
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (pids("child-").size() < 2 && System.nanoTime() < deadline) {
+                if (!p.isAlive()) {
+                    fail("chemfit ended early: exit " + p.exitValue() + "\n" + InterruptTest.output(dir));
+                }
+                Thread.sleep(50);
+            }
+            assertEquals(2, pids("child-").size(), "two runs should be hanging with a child each\n" + InterruptTest.output(dir));
+            InterruptTest.sigint(p);
+            assertTrue(p.waitFor(90, TimeUnit.SECONDS), "chemfit did not stop within 90 s of SIGINT");
+        } finally {
+            p.destroyForcibly();
+        }
+        String out = InterruptTest.output(dir);
+        assertEquals(ExitCodes.INTERRUPTED, p.exitValue(), out);
+        JsonNode res = results();
+        assertEquals("interrupted", res.get("status").asText(), out);
+        assertTrue(res.at("/evaluations/total").asInt() >= 2, out);
+        List<Long> all = new ArrayList<>(pids("pid-"));
+        all.addAll(pids("child-"));
+        assertTrue(all.size() >= 8, "runs and children recorded: " + all);
+        for (long pid : all) {
+            assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "process " + pid + " is left\n" + out);
+        }
+    }
+
+    private List<Long> pids(String prefix) throws IOException {
+        try (Stream<Path> s = Files.list(dir.resolve("log"))) {
+            return s.map(f -> f.getFileName().toString()).filter(n -> n.startsWith(prefix))
+                    .map(n -> Long.parseLong(n.substring(prefix.length()))).toList();
+        }
+    }
+
+    private List<long[]> intervals() throws IOException {
+        List<long[]> out = new ArrayList<>();
+        try (Stream<Path> s = Files.list(dir.resolve("log"))) {
+            for (Path f : s.filter(f -> f.getFileName().toString().startsWith("run-")).toList()) {
+                String[] t = Files.readString(f).trim().split(" ");
+                out.add(new long[] {Long.parseLong(t[0]), Long.parseLong(t[1])});
+            }
+        }
+        return out;
+    }
+
+    private static int overlaps(List<long[]> runs) {
+        int n = 0;
+        for (int i = 0; i < runs.size(); i++) {
+            for (int j = i + 1; j < runs.size(); j++) {
+                if (runs.get(i)[0] < runs.get(j)[1] && runs.get(j)[0] < runs.get(i)[1]) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+}

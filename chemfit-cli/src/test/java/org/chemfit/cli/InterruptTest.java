@@ -1,0 +1,125 @@
+package org.chemfit.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * Sends SIGINT to a real {@code chemfit fit} running in its own JVM, as Ctrl-C in a terminal
+ * does, and checks that it exits with 130 after writing what was finished.
+ */
+@org.junit.jupiter.api.Timeout(value = 240, unit = java.util.concurrent.TimeUnit.SECONDS)
+class InterruptTest {
+
+    @TempDir
+    Path tmp;
+
+    /**
+     * Starts {@code chemfit ARGS} in a new JVM on this test's class path. SIGINT is reset to its
+     * default first (env --default-signal), since a JVM ignores SIGINT when it inherits it ignored,
+     * as background jobs of a shell do.
+     */
+    static Process start(Path dir, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        if (envResetsSignals()) {
+            cmd.addAll(List.of("env", "--default-signal=INT"));
+        }
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).directory(dir.toFile()).redirectOutput(dir.resolve("stdout.txt").toFile())
+                .redirectError(dir.resolve("stderr.txt").toFile()).start();
+    }
+
+    private static boolean envResetsSignals() {
+        try {
+            Process p = new ProcessBuilder("env", "--default-signal=INT", "true").start();
+            return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
+    }
+
+    static void sigint(Process p) throws IOException, InterruptedException {
+        // The JVM has no API to send a signal; kill(1) is the portable way on Linux and macOS.
+        Process k = new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).inheritIO().start();
+        assertTrue(k.waitFor(10, TimeUnit.SECONDS) && k.exitValue() == 0, "kill -INT failed");
+    }
+
+    /** Waits until the fit has written at least {@code n} evaluations, failing after a minute. */
+    static void awaitEvaluations(Process p, Path csv, int n, Path dir) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(csv) && Files.readAllLines(csv).size() > n) {
+                return;
+            }
+            if (!p.isAlive()) {
+                fail("chemfit ended before it was interrupted: exit " + p.exitValue() + "\n" + output(dir));
+            }
+            Thread.sleep(50);
+        }
+        p.destroyForcibly();
+        fail("no " + n + " evaluations within a minute\n" + output(dir));
+    }
+
+    static String output(Path dir) throws IOException {
+        return "--- stdout\n" + Files.readString(dir.resolve("stdout.txt")) + "--- stderr\n" + Files.readString(dir.resolve("stderr.txt"));
+    }
+
+    @Test
+    void ctrlCDuringAnInProcessFitWritesResultsAndExits130() throws Exception {
+        // A lattice of 4096 argon atoms: each evaluation sums 8 million pairs, slow enough to interrupt.
+        StringBuilder xyz = new StringBuilder("4096\n16 x 16 x 16 argon atoms, 3.8 Angstrom apart\n");
+        for (int i = 0; i < 16; i++) {
+            for (int j = 0; j < 16; j++) {
+                for (int k = 0; k < 16; k++) {
+                    xyz.append(String.format(Locale.ROOT, "Ar %.2f %.2f %.2f%n", 3.8 * i, 3.8 * j, 3.8 * k));
+                }
+            }
+        }
+        Files.writeString(tmp.resolve("lattice.xyz"), xyz);
+        Files.writeString(tmp.resolve("energy.csv"), "file,reference_energy\nlattice.xyz,-5000.0\n");
+        Files.writeString(tmp.resolve("fit.yaml"), String.join("\n",
+                "parameters:",
+                "  lj: {epsilon: {initial: 1.0, bounds: [0.1, 10]}, sigma: {initial: 3.0, bounds: [2, 4]}}",
+                "terms:",
+                "  - kind: atoms",
+                "    reference: energy.csv",
+                "    potential: {form: lennard_jones, epsilon: lj.epsilon, sigma: lj.sigma}",
+                "optimizer: {max_evaluations: 100000}",
+                "output: {folder: out}",
+                ""));
+        Process p = start(tmp, "fit", "fit.yaml", "--progress", "log", "--progress-interval", "0.2");
+        try {
+            awaitEvaluations(p, tmp.resolve("out/evaluations.csv"), 3, tmp);
+            sigint(p);
+            assertTrue(p.waitFor(90, TimeUnit.SECONDS), "chemfit did not stop within 90 s of SIGINT");
+        } finally {
+            p.destroyForcibly();
+        }
+        String out = output(tmp);
+        assertEquals(ExitCodes.INTERRUPTED, p.exitValue(), out);
+        JsonNode res = new ObjectMapper().readTree(tmp.resolve("out/results.json").toFile());
+        assertEquals("interrupted", res.get("status").asText(), out);
+        int total = res.at("/evaluations/total").asInt();
+        assertTrue(total >= 3, out);
+        assertEquals(total + 1, Files.readAllLines(tmp.resolve("out/evaluations.csv")).size(), out);
+        assertTrue(res.at("/best_parameters/lj/epsilon").isNumber(), out);
+        assertTrue(out.contains("interrupted: stopping the running terms and writing what is finished"), out);
+        assertTrue(out.contains("fit: interrupted"), out);
+    }
+}

@@ -1,0 +1,20 @@
+#!/bin/sh
+# Test program: reads x from x.txt (rendered from a template) and writes {"y": (x - 2)^2} to out.json.
+#   FAIL=text        fail like a crashing simulation (exit 3, the text on stderr)
+#   SLEEP=seconds    sleep that long first
+#   LOG_DIR=folder   record this run's pid (pid-PID), its TMPDIR (tmpdir-PID) and, when it
+#                    finishes, its start and end in nanoseconds (run-PID)
+#   HANG_AFTER=n     once n runs have finished, start a child that sleeps for minutes (its pid in
+#                    child-PID) and sleep for minutes too, as a long simulation would
+start=$(date +%s%N)
+if [ -n "$LOG_DIR" ]; then echo "$$" > "$LOG_DIR/pid-$$"; echo "${TMPDIR:-unset}" > "$LOG_DIR/tmpdir-$$"; fi
+if [ -n "$HANG_AFTER" ] && [ "$(ls "$LOG_DIR" | grep -c '^run-')" -ge "$HANG_AFTER" ]; then
+    sleep 300 &
+    echo "$!" > "$LOG_DIR/child-$!"
+    sleep 300
+fi
+if [ -n "$SLEEP" ]; then sleep "$SLEEP"; fi
+if [ -n "$FAIL" ]; then echo "quad.sh: simulated failure: $FAIL" >&2; exit 3; fi
+x=$(cat x.txt)
+awk -v x="$x" 'BEGIN { printf "{\"y\": %.17g}\n", (x - 2) * (x - 2) }' > out.json
+if [ -n "$LOG_DIR" ]; then echo "$start $(date +%s%N)" > "$LOG_DIR/run-$$"; fi
