@@ -52,7 +52,8 @@ public final class EvaluationHooks {
     /**
      * @return a hook that numbers the evaluations of the term it is attached to, 0, 1, 2, ...,
      *     and writes the number as {@code eval_id} into the metadata (the count is shared by every
-     *     thread that evaluates this term)
+     *     thread that evaluates this term; evaluated concurrently, the numbers follow the order in
+     *     which evaluations start, which may differ from one run to the next)
      */
     public static EvaluationHook evaluationId() {
         AtomicLong counter = new AtomicLong();
