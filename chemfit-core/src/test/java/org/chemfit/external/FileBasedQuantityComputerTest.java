@@ -185,7 +185,8 @@ class FileBasedQuantityComputerTest {
         FileBasedQuantityComputer c = FileBasedQuantityComputer.builder()
                 .name("hang")
                 .workDirectory(root)
-                .command(Command.of("bash", TestSupport.fakeProgram().toString(), "hang").timeout(Duration.ofMillis(400)))
+                // long enough for a loaded machine to start bash and write both pid files before the kill
+                .command(Command.of("bash", TestSupport.fakeProgram().toString(), "hang").timeout(Duration.ofMillis(1500)))
                 .killGrace(Duration.ofMillis(200))
                 .output(OutputParsers.regex("result", "out.txt", "result = (\\S+)"))
                 .retries(1)
@@ -193,7 +194,7 @@ class FileBasedQuantityComputerTest {
         EvaluationContext ctx = new EvaluationContext(x(1), "h1");
         TermFailedException e = assertThrows(TermFailedException.class, () -> c.compute(x(1), ctx));
         assertTrue(e.isTransient());
-        assertTrue(e.getMessage().contains("command 'bash " + TestSupport.fakeProgram() + " hang' timed out after 400 ms"),
+        assertTrue(e.getMessage().contains("command 'bash " + TestSupport.fakeProgram() + " hang' timed out after 1500 ms"),
                 e.getMessage());
         assertEquals(1, ctx.metadata().get("external_retries"));
         List<Path> dirs = runDirs();
