@@ -54,6 +54,17 @@ final class FitCommand extends BaseCommand {
     @Option(names = "--no-plots", description = "Do not draw plots.")
     boolean noPlots;
 
+    @picocli.CommandLine.Mixin
+    ClusterArgs cluster;
+
+    @Option(names = "--member-wait", paramLabel = "SECONDS", defaultValue = "120",
+            description = "With --cluster: how long terms wait while no worker is there before they fail (default: ${DEFAULT-VALUE}).")
+    long memberWait;
+
+    @Option(names = "--driver-threads", paramLabel = "N", defaultValue = "0",
+            description = "With --cluster: terms this process runs itself besides the workers (default: ${DEFAULT-VALUE}).")
+    int driverThreads;
+
     @Override
     int execute() {
         JobFile jf = JobFile.read(job);
@@ -69,9 +80,17 @@ final class FitCommand extends BaseCommand {
         int w = workers != null ? workers : jf.execution().workers();
         int budget = maxEvaluations != null ? maxEvaluations : jf.optimizer().maxEvaluations();
         Path folder = (output != null ? output.toAbsolutePath() : jf.output().folder()).normalize();
+        if (memberWait < 1) {
+            throw new UserException("--member-wait must be at least 1 second, got " + memberWait);
+        }
+        if (driverThreads < 0) {
+            throw new UserException("--driver-threads must be 0 or more, got " + driverThreads);
+        }
         FitPlan plan;
         try {
-            plan = FitPlan.build(jf, w, folder);
+            plan = FitPlan.build(jf, w, folder, !cluster.enabled() ? null
+                    : (combined, resources) -> cluster.drive(combined, resources, java.time.Duration.ofSeconds(memberWait),
+                            driverThreads));
         } catch (IllegalArgumentException e) {
             throw new UserException(e.getMessage());
         }
@@ -85,8 +104,9 @@ final class FitCommand extends BaseCommand {
         List<String> termNames = new ArrayList<>();
         jf.terms().forEach(t -> termNames.add(t.name()));
         if (!quiet) {
-            err().printf("fitting %d parameters of %s with %s (budget %d evaluations, %d worker%s); output in %s%n",
-                    jf.parameters().size(), jf.file().getFileName(), jf.optimizer().method(), budget, w, w == 1 ? "" : "s", folder);
+            String where = cluster.enabled() ? "on cluster '" + cluster.name + "'" : w + " worker" + (w == 1 ? "" : "s");
+            err().printf("fitting %d parameters of %s with %s (budget %d evaluations, %s); output in %s%n",
+                    jf.parameters().size(), jf.file().getFileName(), jf.optimizer().method(), budget, where, folder);
             err().flush();
         }
         Instant started = Instant.now();

@@ -36,7 +36,18 @@ final class FitPlan implements AutoCloseable {
     final Path runDirectory;
     private final List<AutoCloseable> resources = new ArrayList<>();
 
-    private FitPlan(JobFile job, int workers, Path outputFolder) {
+    /** Where the terms run when not on this machine's threads: a cluster. */
+    @FunctionalInterface
+    interface Placement {
+        /**
+         * @param combined the job's objective
+         * @param resources receives what must be closed when the fit ends
+         * @return the objective to fit
+         */
+        ObjectiveFunction wrap(CombinedObjectiveFunction combined, List<AutoCloseable> resources);
+    }
+
+    private FitPlan(JobFile job, int workers, Path outputFolder, Placement placement) {
         this.job = job;
         this.runDirectory = job.execution().runDirectory() != null ? job.execution().runDirectory()
                 : outputFolder.resolve("runs");
@@ -67,7 +78,7 @@ final class FitPlan implements AutoCloseable {
         };
         this.combined = new CombinedObjectiveFunction(terms, weights).withTermNames(names).withReducer(reducer)
                 .withFailurePolicy(policy);
-        this.objective = Concurrency.wrap(combined, workers, resources);
+        this.objective = placement != null ? placement.wrap(combined, resources) : Concurrency.wrap(combined, workers, resources);
     }
 
     private static FailurePolicy policy(JobFile job) {
@@ -114,8 +125,20 @@ final class FitPlan implements AutoCloseable {
      *     library (the message names file and line where there is one)
      */
     static FitPlan build(JobFile job, int workers, Path outputFolder) {
+        return build(job, workers, outputFolder, null);
+    }
+
+    /**
+     * @param job the job
+     * @param workers how many terms may run at once on this machine (without a placement)
+     * @param outputFolder where run directories go unless the job says otherwise
+     * @param placement where the terms run instead (a cluster), or null
+     * @return the plan
+     * @throws BaseCommand.UserException as {@link #build(JobFile, int, Path)}
+     */
+    static FitPlan build(JobFile job, int workers, Path outputFolder, Placement placement) {
         try {
-            return new FitPlan(job, workers, outputFolder);
+            return new FitPlan(job, workers, outputFolder, placement);
         } catch (IllegalArgumentException | org.chemfit.ChemFitException e) {
             throw new BaseCommand.UserException(e.getMessage());
         }

@@ -283,8 +283,17 @@ public final class LeafTask implements Runnable {
             String evaluationId) {
         CombinedObjectiveFunction parent = parentOf(root, path);
         int i = path[path.length - 1];
-        EvaluationContext holder = new EvaluationContext(params, evaluationId);
-        EvaluationContext child = holder.addChild(parent.termNames().get(i), parent.weight(i));
+        // Rebuild the contexts along the path, so the leaf's path(), name and siblings' indices are
+        // those of a serial evaluation (run directories and metadata use them).
+        EvaluationContext ctx = new EvaluationContext(params, evaluationId);
+        CombinedObjectiveFunction level = root;
+        for (int k = 0; k < path.length - 1; k++) {
+            level.prepare(ctx);
+            ctx = ctx.child(path[k]);
+            level = (CombinedObjectiveFunction) level.terms().get(path[k]);
+        }
+        parent.prepare(ctx);
+        EvaluationContext child = ctx.child(i);
         parent.runTerm(i, params, child);
         return child;
     }
@@ -355,7 +364,9 @@ public final class LeafTask implements Runnable {
      * Sets what to do when a claimed, running task is cancelled (tell the remote worker to stop).
      * The task still counts as running until {@link #complete()} is called: the scheduler waits
      * for it, so nothing runs on after an evaluation returned. The hook may run more than once and
-     * on any thread; keep it short and idempotent.
+     * on any thread; keep it short and idempotent. The hook must not call {@link #complete()} or
+     * {@link #fail(Throwable)} itself (they wait for the hook to return): send the stop request and
+     * complete the task from the thread that receives the worker's answer.
      *
      * @param hook the cancellation action
      */

@@ -86,4 +86,22 @@ class TaskRunnerSpiTest {
         e = assertThrows(IllegalArgumentException.class, () -> LeafTask.parentOf(tree, new int[] {2}));
         assertEquals("path [2] ends at a combined objective, not a leaf", e.getMessage());
     }
+
+    @Test
+    void evaluateLeafGivesTheLeafTheContextItHasInASerialEvaluation() {
+        var inner = new CombinedObjectiveFunction(java.util.List.<org.chemfit.ObjectiveFunction>of(p -> 1.0, p -> 2.0),
+                java.util.List.of(1.0, 3.0)).withTermNames(java.util.List.of("a", "b")).named("inner");
+        var root = new CombinedObjectiveFunction(java.util.List.<org.chemfit.ObjectiveFunction>of(p -> 0.0, inner));
+        Parameters params = Parameters.of(java.util.Map.of("x", 1.0));
+        EvaluationContext leaf = LeafTask.evaluateLeaf(root, new int[] {1, 1}, params, "e7");
+        EvaluationContext serial = new EvaluationContext(params, "e7");
+        root.evaluate(params, serial);
+        EvaluationContext expected = serial.child(1).child(1);
+        assertEquals(expected.path(), leaf.path());
+        assertEquals("1.1", leaf.path());
+        assertEquals(expected.name(), leaf.name());
+        assertEquals(expected.weight(), leaf.weight());
+        assertEquals(expected.value(), leaf.value());
+        assertEquals("e7", leaf.evaluationId());
+    }
 }

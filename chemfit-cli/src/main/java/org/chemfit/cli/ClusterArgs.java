@@ -1,0 +1,110 @@
+package org.chemfit.cli;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.chemfit.CombinedObjectiveFunction;
+import org.chemfit.ObjectiveFunction;
+import org.chemfit.cluster.ClusterMemberConfig;
+import org.chemfit.cluster.ClusterOptions;
+import org.chemfit.cluster.ClusterSecret;
+import org.chemfit.cluster.ClusterWrapperCOB;
+
+import com.hazelcast.core.HazelcastInstance;
+
+import picocli.CommandLine.Option;
+
+/**
+ * The options that put a command on a cluster ({@code --cluster}, {@code --join}, {@code --bind},
+ * {@code --port}), shared by {@code chemfit fit} and {@code chemfit worker}. The secret comes
+ * from {@code CHEMFIT_CLUSTER_SECRET} or {@code CHEMFIT_CLUSTER_SECRET_FILE}, never from the
+ * command line.
+ *
+ * <pre>{@code
+ * chemfit worker job.yaml --cluster fit-42 --join node01,node02 --bind '10.*.*.*'
+ * }</pre>
+ *
+ * @implNote A picocli mixin: one instance per command line.
+ */
+final class ClusterArgs {
+
+    @Option(names = "--cluster", paramLabel = "NAME",
+            description = "Run the terms on the cluster of this name: chemfit worker processes with the same name and secret"
+                    + " (CHEMFIT_CLUSTER_SECRET or CHEMFIT_CLUSTER_SECRET_FILE). See docs/cluster.md.")
+    String name;
+
+    @Option(names = "--join", paramLabel = "HOST[:PORT],...", defaultValue = "127.0.0.1",
+            description = "Members to join, comma-separated (default: ${DEFAULT-VALUE}).")
+    String join;
+
+    @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
+            description = "The interface to listen on: an address or a pattern such as 10.*.*.* (default: ${DEFAULT-VALUE}).")
+    String bind;
+
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "5701",
+            description = "The first port to try; the next free one is taken (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    /** @return whether {@code --cluster} was given */
+    boolean enabled() {
+        return name != null;
+    }
+
+    /**
+     * @return a running member of the cluster
+     * @throws BaseCommand.UserException for an invalid setting or a member that cannot start
+     */
+    HazelcastInstance startMember() {
+        ClusterMemberConfig cfg;
+        try {
+            cfg = ClusterMemberConfig.builder(name).join(ClusterMemberConfig.parseJoinList(join)).bindAddress(bind).port(port, 100)
+                    .build();
+        } catch (IllegalArgumentException e) {
+            throw new BaseCommand.UserException(e.getMessage());
+        }
+        try {
+            return cfg.newMember();
+        } catch (RuntimeException e) {
+            throw new BaseCommand.UserException("cannot start a cluster member with " + cfg + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Makes this process the driver: a member of the cluster that hands every leaf term to the
+     * workers.
+     *
+     * @param combined the job's objective
+     * @param resources receives the wrapper, then the member, to be closed when the fit ends
+     * @param memberWait how long tasks wait while no worker is there
+     * @param driverThreads how many terms the driver runs itself (0: none)
+     * @return the objective to fit
+     * @throws BaseCommand.UserException when the secret is missing or another driver runs on the cluster
+     */
+    ObjectiveFunction drive(CombinedObjectiveFunction combined, List<AutoCloseable> resources, Duration memberWait,
+            int driverThreads) {
+        ClusterSecret secret = secret();
+        HazelcastInstance member = startMember();
+        try {
+            ClusterWrapperCOB cob = new ClusterWrapperCOB(combined, member,
+                    ClusterOptions.builder(secret).localThreads(driverThreads).memberWait(memberWait).build());
+            resources.add(cob);
+            resources.add(member::shutdown);
+            return cob;
+        } catch (RuntimeException e) {
+            member.shutdown();
+            throw new BaseCommand.UserException(e.getMessage());
+        }
+    }
+
+    /**
+     * @return the shared secret
+     * @throws BaseCommand.UserException when it is not set or too short
+     */
+    static ClusterSecret secret() {
+        try {
+            return ClusterSecret.fromEnvironment();
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            throw new BaseCommand.UserException(e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package org.chemfit.cli;
+
+import java.nio.file.Path;
+
+import org.chemfit.cluster.ClusterSecret;
+import org.chemfit.cluster.ClusterWorker;
+
+import com.hazelcast.core.HazelcastInstance;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code chemfit worker JOB --cluster NAME --join HOST[:PORT],...}: joins a cluster and runs the
+ * terms of JOB that the driver ({@code chemfit fit JOB --cluster NAME}) hands out, until it is
+ * stopped (Ctrl-C, SIGTERM, the end of an allocation). It builds the same objective as the driver
+ * from the same job file; only parameters and results travel. See docs/cluster.md.
+ *
+ * <pre>{@code
+ * export CHEMFIT_CLUSTER_SECRET_FILE=~/.chemfit/secret
+ * chemfit worker job.yaml --cluster fit-42 --join node01,node02 --threads 32
+ * }</pre>
+ *
+ * @implNote One instance per command line.
+ */
+@Command(name = "worker", description = "Join the cluster NAME and run the terms of JOB that its driver"
+        + " (chemfit fit JOB --cluster NAME) hands out, until stopped.")
+final class WorkerCommand extends BaseCommand {
+
+    @Parameters(paramLabel = "JOB", description = "The job file (the driver's).")
+    Path job;
+
+    @Mixin
+    ClusterArgs cluster;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Run up to N terms at once (default: the number of processors).")
+    Integer threads;
+
+    @Option(names = "--prefetch", paramLabel = "N", defaultValue = "0",
+            description = "Tasks each thread asks for ahead of the one it runs (default: ${DEFAULT-VALUE}).")
+    int prefetch;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "DIR", description = "Put run directories under DIR/runs instead of the job's output folder.")
+    Path output;
+
+    @Override
+    int execute() {
+        if (!cluster.enabled()) {
+            throw new UserException("--cluster NAME is required: the name the driver (chemfit fit --cluster NAME) uses");
+        }
+        int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        if (n < 1) {
+            throw new UserException("--threads must be at least 1, got " + n);
+        }
+        if (prefetch < 0) {
+            throw new UserException("--prefetch must be 0 or more, got " + prefetch);
+        }
+        JobFile jf = JobFile.read(job);
+        Path folder = (output != null ? output.toAbsolutePath() : jf.output().folder()).normalize();
+        ClusterSecret secret = ClusterArgs.secret();
+        // one thread per task here: the cluster spreads the terms, not a local pool
+        try (FitPlan plan = FitPlan.build(jf, 1, folder)) {
+            HazelcastInstance member = cluster.startMember();
+            try (ClusterWorker worker = ClusterWorker.start(member, plan.combined, secret, n, prefetch)) {
+                if (!quiet) {
+                    err().printf("worker %s joined cluster '%s' with %d thread(s); running the terms of %s%n", worker.memberUuid(),
+                            cluster.name, n, jf.file().getFileName());
+                    err().flush();
+                }
+                try {
+                    worker.awaitTermination();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return ExitCodes.INTERRUPTED;
+                }
+                if (worker.refusal().isPresent()) {
+                    err().println("error: the driver refused this worker: " + worker.refusal().get()
+                            + ". Give it the same secret as the driver (CHEMFIT_CLUSTER_SECRET or CHEMFIT_CLUSTER_SECRET_FILE).");
+                    return ExitCodes.USAGE;
+                }
+                if (!quiet) {
+                    err().printf("worker %s stopped after %d task(s)%n", worker.memberUuid(), worker.tasksRun());
+                }
+                return ExitCodes.OK;
+            } finally {
+                member.shutdown();
+            }
+        }
+    }
+}

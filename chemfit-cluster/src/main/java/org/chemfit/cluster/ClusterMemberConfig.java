@@ -1,0 +1,272 @@
+package org.chemfit.cluster;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+import com.hazelcast.config.ClassFilter;
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JavaSerializationFilterConfig;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.config.QueueConfig;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+
+/**
+ * How a ChemFit process joins a cluster: the cluster name, the addresses to join, the interface
+ * to bind and the port. Every Hazelcast configuration it makes is closed to the outside: TCP/IP
+ * join lists only (multicast and auto-detection off), no phone-home call, bound to one
+ * interface (127.0.0.1 unless told otherwise), and no Java deserialization of any class.
+ *
+ * <pre>{@code
+ * ClusterMemberConfig cfg = ClusterMemberConfig.builder("fit-42")
+ *         .join(List.of("node01:5701", "node02:5701"))
+ *         .bindAddress("10.1.0.7")
+ *         .build();
+ * HazelcastInstance member = cfg.newMember();
+ * }</pre>
+ *
+ * @implNote Immutable and thread-safe; the builder is not.
+ */
+public final class ClusterMemberConfig {
+
+    /** The default port of a member; the next free one is taken when it is busy. */
+    public static final int DEFAULT_PORT = 5701;
+
+    /**
+     * A class name that no code has: the only entry of the Java deserialization allow-list, so
+     * that Hazelcast refuses to deserialize every Java-serialized object.
+     */
+    static final String NO_JAVA_SERIALIZATION = "org.chemfit.cluster.NoJavaSerializationAllowed";
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+    private static final Pattern HOST_PORT = Pattern.compile("([^:\\s]+)(?::(\\d{1,5}))?");
+
+    private final String clusterName;
+    private final List<String> join;
+    private final String bindAddress;
+    private final int port;
+    private final int portCount;
+    private final int heartbeatSeconds;
+    private final int maxNoHeartbeatSeconds;
+
+    private ClusterMemberConfig(Builder b) {
+        this.clusterName = b.clusterName;
+        this.join = List.copyOf(b.join);
+        this.bindAddress = b.bindAddress;
+        this.port = b.port;
+        this.portCount = b.portCount;
+        this.heartbeatSeconds = b.heartbeatSeconds;
+        this.maxNoHeartbeatSeconds = b.maxNoHeartbeatSeconds;
+    }
+
+    /**
+     * @param clusterName the cluster's name: letters, digits, '.', '_' and '-', at most 100 characters
+     * @return a builder with the defaults (join list: this machine's loopback, port 5701)
+     * @throws IllegalArgumentException for an invalid name
+     */
+    public static Builder builder(String clusterName) {
+        return new Builder(clusterName);
+    }
+
+    /** @return the cluster name */
+    public String clusterName() {
+        return clusterName;
+    }
+
+    /** @return the members to join, as HOST or HOST:PORT */
+    public List<String> join() {
+        return join;
+    }
+
+    /** @return the address of the interface this member binds to */
+    public String bindAddress() {
+        return bindAddress;
+    }
+
+    /** @return the first port tried */
+    public int port() {
+        return port;
+    }
+
+    /**
+     * Parses a comma-separated join list.
+     *
+     * @param list for example {@code "node01,node02:5702"}
+     * @return the entries, each validated
+     * @throws IllegalArgumentException naming the entry and the rule when one is invalid
+     */
+    public static List<String> parseJoinList(String list) {
+        List<String> out = new ArrayList<>();
+        for (String s : list.split(",")) {
+            String e = s.strip();
+            if (!e.isEmpty()) {
+                out.add(checkJoinEntry(e));
+            }
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException("the join list is empty: give HOST[:PORT],... , got '" + list + "'");
+        }
+        return out;
+    }
+
+    static String checkJoinEntry(String e) {
+        var m = HOST_PORT.matcher(e);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("join entry '" + e + "' is not HOST or HOST:PORT");
+        }
+        if (m.group(2) != null) {
+            int p = Integer.parseInt(m.group(2));
+            if (p < 1 || p > 65535) {
+                throw new IllegalArgumentException("join entry '" + e + "': port must be between 1 and 65535, got " + p);
+            }
+        }
+        return e;
+    }
+
+    /**
+     * @return a Hazelcast configuration with multicast, auto-detection and phone-home off, TCP/IP
+     *     join on, bound to {@link #bindAddress()}, and Java deserialization refused for every class
+     */
+    public Config toHazelcastConfig() {
+        Config c = new Config();
+        c.setClusterName(clusterName);
+        c.setProperty("hazelcast.phone.home.enabled", "false");
+        c.setProperty("hazelcast.logging.type", "slf4j");
+        c.setProperty("hazelcast.socket.bind.any", "false");
+        c.setProperty("hazelcast.wait.seconds.before.join", "0");
+        c.setProperty("hazelcast.heartbeat.interval.seconds", Integer.toString(heartbeatSeconds));
+        c.setProperty("hazelcast.max.no.heartbeat.seconds", Integer.toString(maxNoHeartbeatSeconds));
+        c.setProperty("hazelcast.shutdownhook.enabled", "true");
+        c.getJetConfig().setEnabled(false);
+
+        NetworkConfig n = c.getNetworkConfig();
+        n.setPort(port).setPortAutoIncrement(portCount > 1).setPortCount(Math.max(1, portCount));
+        n.getInterfaces().setEnabled(true).setInterfaces(List.of(bindAddress));
+        n.getRestApiConfig().setEnabled(false);
+        JoinConfig j = n.getJoin();
+        j.getMulticastConfig().setEnabled(false);
+        j.getAutoDetectionConfig().setEnabled(false);
+        j.getTcpIpConfig().setEnabled(true).setMembers(new ArrayList<>(join));
+
+        // Hazelcast's own types still travel; a Java-serialized object of any class is refused.
+        JavaSerializationFilterConfig filter = new JavaSerializationFilterConfig();
+        filter.setWhitelist(new ClassFilter().addClasses(NO_JAVA_SERIALIZATION));
+        c.getSerializationConfig().setJavaSerializationFilterConfig(filter);
+
+        c.addQueueConfig(new QueueConfig(Channels.PREFIX + "*").setBackupCount(1).setAsyncBackupCount(0));
+        c.addMapConfig(new MapConfig(Channels.PREFIX + "*").setBackupCount(1).setAsyncBackupCount(0));
+        return c;
+    }
+
+    /**
+     * Starts a member with {@link #toHazelcastConfig()}. Shut it down when done.
+     *
+     * @return the running member
+     * @throws com.hazelcast.core.HazelcastException when it cannot bind or start
+     */
+    public HazelcastInstance newMember() {
+        return Hazelcast.newHazelcastInstance(toHazelcastConfig());
+    }
+
+    @Override
+    public String toString() {
+        return "ClusterMemberConfig[cluster=" + clusterName + ", join=" + join + ", bind=" + bindAddress + ":" + port + "]";
+    }
+
+    /**
+     * Collects the settings of a {@link ClusterMemberConfig}.
+     *
+     * @implNote Not thread-safe.
+     */
+    public static final class Builder {
+        private final String clusterName;
+        private List<String> join = List.of("127.0.0.1");
+        private String bindAddress = "127.0.0.1";
+        private int port = DEFAULT_PORT;
+        private int portCount = 20;
+        private int heartbeatSeconds = 1;
+        private int maxNoHeartbeatSeconds = 15;
+
+        private Builder(String clusterName) {
+            Objects.requireNonNull(clusterName, "clusterName");
+            if (!NAME.matcher(clusterName).matches()) {
+                throw new IllegalArgumentException("cluster name must be 1-100 letters, digits, '.', '_' or '-' starting"
+                        + " with a letter or digit, got '" + clusterName + "'");
+            }
+            this.clusterName = clusterName;
+        }
+
+        /**
+         * @param members addresses of members to join, HOST or HOST:PORT (this member's own may be among them)
+         * @return this builder
+         * @throws IllegalArgumentException when the list is empty or an entry is invalid
+         */
+        public Builder join(List<String> members) {
+            if (members.isEmpty()) {
+                throw new IllegalArgumentException("the join list must name at least one member");
+            }
+            List<String> j = new ArrayList<>();
+            for (String m : members) {
+                j.add(checkJoinEntry(Objects.requireNonNull(m, "join entry").strip()));
+            }
+            this.join = j;
+            return this;
+        }
+
+        /**
+         * @param address the IP address of the interface to bind (a Hazelcast interface pattern such as
+         *     {@code 10.1.*.*} is accepted too); 127.0.0.1 by default
+         * @return this builder
+         */
+        public Builder bindAddress(String address) {
+            if (address == null || address.isBlank()) {
+                throw new IllegalArgumentException("the bind address must not be empty");
+            }
+            this.bindAddress = address.strip();
+            return this;
+        }
+
+        /**
+         * @param first the first port to try
+         * @param count how many ports to try upwards when it is busy (1: exactly this port)
+         * @return this builder
+         * @throws IllegalArgumentException when out of range
+         */
+        public Builder port(int first, int count) {
+            if (first < 1 || first > 65535) {
+                throw new IllegalArgumentException("port must be between 1 and 65535, got " + first);
+            }
+            if (count < 1 || first + count - 1 > 65535) {
+                throw new IllegalArgumentException("port count must be at least 1 and stay below 65536, got " + count);
+            }
+            this.port = first;
+            this.portCount = count;
+            return this;
+        }
+
+        /**
+         * @param intervalSeconds seconds between heartbeats (1 by default)
+         * @param maxSilentSeconds seconds without a heartbeat before a member is declared dead (15 by default)
+         * @return this builder
+         * @throws IllegalArgumentException when not positive or the timeout is not above the interval
+         */
+        public Builder heartbeat(int intervalSeconds, int maxSilentSeconds) {
+            if (intervalSeconds < 1 || maxSilentSeconds <= intervalSeconds) {
+                throw new IllegalArgumentException("heartbeat interval must be >= 1 s and the timeout above it, got "
+                        + intervalSeconds + " s and " + maxSilentSeconds + " s");
+            }
+            this.heartbeatSeconds = intervalSeconds;
+            this.maxNoHeartbeatSeconds = maxSilentSeconds;
+            return this;
+        }
+
+        /** @return the configuration */
+        public ClusterMemberConfig build() {
+            return new ClusterMemberConfig(this);
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package org.chemfit.cluster;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How a {@link ClusterWrapperCOB} drives its workers: the shared secret, whether the driver runs
+ * tasks itself, and how long it waits for a worker when none is there.
+ *
+ * <pre>{@code
+ * ClusterOptions options = ClusterOptions.builder(ClusterSecret.fromEnvironment())
+ *         .localThreads(2)                       // the driver runs tasks too
+ *         .memberWait(Duration.ofMinutes(5))     // then fail with a clear message
+ *         .build();
+ * }</pre>
+ *
+ * @implNote Immutable and thread-safe; the builder is not.
+ */
+public final class ClusterOptions {
+
+    /** The default wait for a worker when none is there: two minutes. */
+    public static final Duration DEFAULT_MEMBER_WAIT = Duration.ofMinutes(2);
+
+    private final ClusterSecret secret;
+    private final int localThreads;
+    private final Duration memberWait;
+
+    private ClusterOptions(Builder b) {
+        this.secret = b.secret;
+        this.localThreads = b.localThreads;
+        this.memberWait = b.memberWait;
+    }
+
+    /**
+     * @param secret the cluster's shared secret
+     * @return a builder: no local threads, a wait of {@link #DEFAULT_MEMBER_WAIT}
+     */
+    public static Builder builder(ClusterSecret secret) {
+        return new Builder(Objects.requireNonNull(secret, "secret"));
+    }
+
+    /** @return the shared secret */
+    public ClusterSecret secret() {
+        return secret;
+    }
+
+    /** @return how many tasks the driver runs itself at once (0: it only dispatches) */
+    public int localThreads() {
+        return localThreads;
+    }
+
+    /** @return how long tasks may wait while no worker that holds the secret is in the cluster */
+    public Duration memberWait() {
+        return memberWait;
+    }
+
+    /**
+     * Collects the settings of {@link ClusterOptions}.
+     *
+     * @implNote Not thread-safe.
+     */
+    public static final class Builder {
+        private final ClusterSecret secret;
+        private int localThreads;
+        private Duration memberWait = DEFAULT_MEMBER_WAIT;
+
+        private Builder(ClusterSecret secret) {
+            this.secret = secret;
+        }
+
+        /**
+         * @param n how many tasks the driver runs itself at once, 0 or more
+         * @return this builder
+         * @throws IllegalArgumentException when negative
+         */
+        public Builder localThreads(int n) {
+            if (n < 0) {
+                throw new IllegalArgumentException("local threads must be 0 or more, got " + n);
+            }
+            this.localThreads = n;
+            return this;
+        }
+
+        /**
+         * @param wait how long tasks may wait while no worker is there before the evaluation fails; positive
+         * @return this builder
+         * @throws IllegalArgumentException when zero or negative
+         */
+        public Builder memberWait(Duration wait) {
+            if (wait == null || wait.isZero() || wait.isNegative()) {
+                throw new IllegalArgumentException("the member wait must be positive, got " + wait);
+            }
+            this.memberWait = wait;
+            return this;
+        }
+
+        /** @return the options */
+        public ClusterOptions build() {
+            return new ClusterOptions(this);
+        }
+    }
+}

@@ -1,0 +1,358 @@
+package org.chemfit.cluster;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.chemfit.CombinedObjectiveFunction;
+import org.chemfit.EvaluationCancelledException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.hazelcast.collection.IQueue;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceNotActiveException;
+import com.hazelcast.map.IMap;
+
+/**
+ * Runs leaf tasks for the driver of a cluster: the worker half of {@link ClusterWrapperCOB}.
+ * It holds the same objective as the driver (built from the same job), and each of its threads,
+ * when free, offers the driver a ready token signed with the shared secret and then runs the
+ * task it is given. A member whose token fails the driver's check gets no task.
+ *
+ * <pre>{@code
+ * HazelcastInstance member = ClusterMemberConfig.builder("fit-42").join(List.of("node01")).build().newMember();
+ * try (ClusterWorker worker = ClusterWorker.start(member, objective, ClusterSecret.fromEnvironment(), 4)) {
+ *     worker.awaitTermination();          // until the member shuts down or the driver refuses it
+ * }
+ * }</pre>
+ *
+ * <p>A task whose HMAC fails is refused and logged, never run. When a term throws, the failure
+ * is sent back as the term's result; the driver's failure policy decides.
+ *
+ * @implNote Thread-safe. It owns its threads and stops them on {@link #close()}; it does not
+ *     shut down the Hazelcast member it was given.
+ */
+public final class ClusterWorker implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterWorker.class);
+    private static final long POLL_MS = 250;
+
+    private final HazelcastInstance hz;
+    private final int prefetch;
+    private final CombinedObjectiveFunction objective;
+    private final ClusterSecret secret;
+    private final UUID self;
+    private final String address;
+    private final IQueue<Object> ready;
+    private final IQueue<Object> results;
+    /** Typed Object: a foreign member may put anything there, and it is refused, not cast. */
+    private final IQueue<Object> tasks;
+    private final IMap<String, String> control;
+    private final IMap<String, String> refused;
+    private final List<Thread> threads = new ArrayList<>();
+    private final AtomicLong tokenSeq = new AtomicLong();
+    private final AtomicLong tasksRun = new AtomicLong();
+    private final AtomicLong framesRefused = new AtomicLong();
+    private final AtomicLong tasksCancelled = new AtomicLong();
+    /** The task each busy thread runs, for cancel frames. */
+    private final java.util.Map<Thread, Frames.Task> running = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Set<Frames.Task> cancelled = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private UUID cancelListener;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile long session;
+    private volatile String refusal;
+    private volatile boolean closed;
+
+    private ClusterWorker(HazelcastInstance hz, CombinedObjectiveFunction objective, ClusterSecret secret, int prefetch) {
+        this.hz = hz;
+        this.prefetch = prefetch;
+        this.objective = objective;
+        this.secret = secret;
+        this.self = hz.getCluster().getLocalMember().getUuid();
+        var a = hz.getCluster().getLocalMember().getAddress();
+        this.address = a.getHost() + ":" + a.getPort();
+        this.ready = hz.getQueue(Channels.READY);
+        this.results = hz.getQueue(Channels.RESULTS);
+        this.tasks = hz.getQueue(Channels.tasks(self));
+        this.control = hz.getMap(Channels.CONTROL);
+        this.refused = hz.getMap(Channels.REFUSED);
+    }
+
+    /**
+     * Starts the worker threads.
+     *
+     * @param member a running member of the cluster (made with {@link ClusterMemberConfig#newMember()})
+     * @param objective the same objective the driver evaluates, built from the same job
+     * @param secret the cluster's shared secret
+     * @param threads how many tasks to run at once, at least 1
+     * @return the running worker
+     * @throws IllegalArgumentException when {@code threads < 1}
+     */
+    public static ClusterWorker start(HazelcastInstance member, CombinedObjectiveFunction objective, ClusterSecret secret,
+            int threads) {
+        return start(member, objective, secret, threads, 0);
+    }
+
+    /**
+     * Starts the worker threads, each asking for {@code prefetch} tasks ahead of the one it runs.
+     * Prefetching hides the round trip between two tasks (worth it for terms of a few
+     * milliseconds), at the price of tasks waiting behind a busy thread while another member may
+     * be free: keep 0 for long, uneven terms.
+     *
+     * @param member a running member of the cluster
+     * @param objective the same objective the driver evaluates
+     * @param secret the cluster's shared secret
+     * @param threads how many tasks to run at once, at least 1
+     * @param prefetch how many tasks each thread asks for ahead, 0 or more
+     * @return the running worker
+     * @throws IllegalArgumentException when {@code threads < 1} or {@code prefetch < 0}
+     */
+    public static ClusterWorker start(HazelcastInstance member, CombinedObjectiveFunction objective, ClusterSecret secret,
+            int threads, int prefetch) {
+        if (prefetch < 0) {
+            throw new IllegalArgumentException("prefetch must be 0 or more, got " + prefetch);
+        }
+        Objects.requireNonNull(member, "member");
+        Objects.requireNonNull(objective, "objective");
+        Objects.requireNonNull(secret, "secret");
+        if (threads < 1) {
+            throw new IllegalArgumentException("a worker needs at least 1 thread, got " + threads);
+        }
+        ClusterWorker w = new ClusterWorker(member, objective, secret, prefetch);
+        Thread watch = new Thread(w::watch, "chemfit-worker-watch");
+        watch.setDaemon(true);
+        w.threads.add(watch);
+        for (int i = 0; i < threads; i++) {
+            Thread t = new Thread(w::work, "chemfit-worker-" + i);
+            t.setDaemon(true);
+            w.threads.add(t);
+        }
+        w.cancelListener = member.<Object>getTopic(Channels.CANCEL).addMessageListener(m -> w.onCancel(m.getMessageObject()));
+        w.threads.forEach(Thread::start);
+        LOG.info("worker {} at {} runs up to {} task(s) at once for the {} leaf terms of {}", w.self, w.address, threads,
+                objective.leafCount(), objective);
+        return w;
+    }
+
+    /** @return the UUID of this worker's member */
+    public UUID memberUuid() {
+        return self;
+    }
+
+    /** @return how many tasks this worker ran */
+    public long tasksRun() {
+        return tasksRun.get();
+    }
+
+    /** @return how many frames this worker refused (bad HMAC or not ours) */
+    public long framesRefused() {
+        return framesRefused.get();
+    }
+
+    /** @return how many running tasks the driver cancelled on this worker */
+    public long tasksCancelled() {
+        return tasksCancelled.get();
+    }
+
+    /** A signed cancel frame: interrupts the thread running that task, if any here. */
+    private void onCancel(Object item) {
+        Frames.Cancel c;
+        try {
+            c = Frames.decodeCancel(item, secret);
+        } catch (Frames.RefusedFrameException e) {
+            framesRefused.incrementAndGet();
+            LOG.warn("refused a cancel frame: {}", e.getMessage());
+            return;
+        }
+        synchronized (running) {
+            for (java.util.Map.Entry<Thread, Frames.Task> e : running.entrySet()) {
+                Frames.Task t = e.getValue();
+                if (t.session() == c.session() && t.seq() == c.seq()) {
+                    // under the lock the thread cannot move on to another task meanwhile
+                    cancelled.add(t);
+                    e.getKey().interrupt();
+                }
+            }
+        }
+    }
+
+    /** @return why the driver refused this member, once it did */
+    public Optional<String> refusal() {
+        return Optional.ofNullable(refusal);
+    }
+
+    /**
+     * Waits until the worker stops: it is closed, its member shuts down, or the driver refuses it.
+     *
+     * @param timeout the longest wait
+     * @param unit its unit
+     * @return whether it stopped within the time
+     * @throws InterruptedException when interrupted while waiting
+     */
+    public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+        return stopped.await(timeout, unit);
+    }
+
+    /**
+     * Waits until the worker stops: it is closed, its member shuts down, or the driver refuses it.
+     *
+     * @throws InterruptedException when interrupted while waiting
+     */
+    public void awaitTermination() throws InterruptedException {
+        stopped.await();
+    }
+
+    /** Watches for a (new) driver session and for a refusal. */
+    private void watch() {
+        long logged = 0;
+        while (!closed) {
+            try {
+                String driver = control.get(Channels.DRIVER_KEY);
+                long s = driver == null ? 0 : Long.parseUnsignedLong(driver.substring(driver.indexOf('/') + 1), 16);
+                if (s != session) {
+                    session = s;
+                    if (s != 0 && s != logged) {
+                        LOG.info("driver session {} is running: asking it for tasks", Long.toHexString(s));
+                        logged = s;
+                    }
+                }
+                String why = refused.get(self.toString());
+                if (why != null && refusal == null) {
+                    refusal = why;
+                    LOG.error("the driver refused this member: {}. Give the worker the same secret as the driver ({}"
+                            + " or {}); this member runs no task.", why, ClusterSecret.ENV, ClusterSecret.ENV_FILE);
+                    stopped.countDown();
+                }
+                Thread.sleep(POLL_MS);
+            } catch (InterruptedException e) {
+                return;
+            } catch (HazelcastInstanceNotActiveException e) {
+                stopped.countDown();
+                return;
+            } catch (RuntimeException e) {
+                LOG.debug("watching the driver entry failed: {}", e.toString());
+                sleepQuietly();
+            }
+        }
+    }
+
+    private void work() {
+        long tokenSession = 0;
+        while (!closed && refusal == null) {
+            try {
+                long s = session;
+                if (s == 0) {
+                    Thread.sleep(POLL_MS);
+                    continue;
+                }
+                if (s != tokenSession) {
+                    // one token for the task this thread runs next, and one per task it asks for ahead
+                    for (int k = 0; k <= prefetch; k++) {
+                        ready.offer(Frames.encode(new Frames.Ready(self.toString(), s, tokenSeq.incrementAndGet()), secret));
+                    }
+                    tokenSession = s;
+                }
+                Object f = tasks.poll(POLL_MS, TimeUnit.MILLISECONDS);
+                if (f == null) {
+                    continue;
+                }
+                Frames.Task task;
+                try {
+                    task = Frames.decodeTask(f, secret);
+                } catch (Frames.RefusedFrameException e) {
+                    framesRefused.incrementAndGet();
+                    LOG.warn("refused a task frame: {}", e.getMessage());
+                    continue;
+                }
+                Frames.Result r;
+                Thread me = Thread.currentThread();
+                synchronized (running) {
+                    running.put(me, task);
+                }
+                try {
+                    r = LeafRun.run(objective, task, self.toString(), address);
+                } catch (EvaluationCancelledException e) {
+                    if (closed) {
+                        return;
+                    }
+                    r = null;
+                } finally {
+                    synchronized (running) {
+                        running.remove(me);
+                    }
+                }
+                if (cancelled.remove(task)) {
+                    // the interrupt was for that task only; the driver dropped it already
+                    Thread.interrupted();
+                    tasksCancelled.incrementAndGet();
+                    LOG.info("stopped task {} of {}: cancelled by the driver", task.id(), task.evaluationId());
+                }
+                if (r == null) {
+                    r = new Frames.Result(task.session(), task.seq(), task.evaluationId(), self.toString(), address,
+                            org.chemfit.EvaluationContext.Status.FAILED, Double.NaN, org.chemfit.Quantities.empty(),
+                            new java.util.LinkedHashMap<>(), null, 0, -1, null, "the term was cancelled on the worker", false);
+                } else {
+                    tasksRun.incrementAndGet();
+                }
+                // the result says this thread is free: the driver's next task for it needs no separate token
+                boolean current = task.session() == tokenSession && session == tokenSession;
+                results.offer(Frames.encode(r.ready(current), secret));
+                if (!current) {
+                    tokenSession = 0;
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (HazelcastInstanceNotActiveException e) {
+                stopped.countDown();
+                return;
+            } catch (RuntimeException e) {
+                if (!hz.getLifecycleService().isRunning()) {
+                    stopped.countDown();
+                    return;
+                }
+                LOG.warn("worker loop: {}; going on", e.toString());
+                tokenSession = 0;
+                sleepQuietly();
+            }
+        }
+    }
+
+    private static void sleepQuietly() {
+        try {
+            Thread.sleep(POLL_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Stops the threads (a running term is interrupted); the member stays up. */
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            if (cancelListener != null) {
+                hz.getTopic(Channels.CANCEL).removeMessageListener(cancelListener);
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("removing the cancel listener: {}", e.toString());
+        }
+        for (Thread t : threads) {
+            t.interrupt();
+        }
+        for (Thread t : threads) {
+            try {
+                t.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        stopped.countDown();
+    }
+}

@@ -1,0 +1,258 @@
+package org.chemfit.cluster;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+
+import org.chemfit.BatchObjectiveFunction;
+import org.chemfit.ChemFitException;
+import org.chemfit.CombinedObjectiveFunction;
+import org.chemfit.EvaluationCancelledException;
+import org.chemfit.EvaluationContext;
+import org.chemfit.Parameters;
+import org.chemfit.TermFailedException;
+import org.chemfit.schedule.LeafTask;
+import org.chemfit.schedule.Scheduler;
+import org.chemfit.schedule.TaskRunner;
+
+import com.hazelcast.core.HazelcastInstance;
+
+/**
+ * Evaluates the terms of a combined objective on the members of a Hazelcast cluster: the
+ * counterpart of ChemFit's {@code MPIWrapperCOB}. Every member builds the same objective from
+ * the same job (as every MPI rank does); only parameters and results travel. Every leaf term of
+ * every request is one task, and a free member takes the next task, so a batch of evaluations
+ * keeps every worker busy. Results are reduced in term order with the objective's own
+ * {@code reduce}, so the loss and the per-term breakdown are the same, bit for bit, as serial
+ * evaluation's. Each term's context records the member that ran it ({@code member},
+ * {@code member_address}), for the journal.
+ *
+ * <pre>{@code
+ * HazelcastInstance member = ClusterMemberConfig.builder("fit-42").join(List.of("node01")).build().newMember();
+ * try (ClusterWrapperCOB cob = new ClusterWrapperCOB(combined, member)) {   // secret from CHEMFIT_CLUSTER_SECRET
+ *     FitResult r = new Fitter(cob, initial).fit();
+ * } finally {
+ *     member.shutdown();
+ * }
+ * }</pre>
+ *
+ * <p>Faults: a member that leaves or dies has its tasks run by another; a result that arrives
+ * twice counts once. With no worker in the cluster, tasks wait up to
+ * {@link ClusterOptions#memberWait()} for one to join; then each waiting term fails with a
+ * message saying so (and so does every term dispatched while still no worker is there). A member
+ * that cannot prove the shared secret gets no tasks; frames whose HMAC fails are refused and
+ * logged. One driver per cluster name.
+ *
+ * <p>The scheduling (flattening nested objectives, reducing in term order, cancelling) is the
+ * same as {@code AsyncWrapperCOB}'s: this class plugs a cluster into
+ * {@link Scheduler#using(TaskRunner)}. When a term fails, its objective's
+ * {@link org.chemfit.FailurePolicy} decides, as in serial evaluation: under RAISE
+ * {@link #evaluate(Parameters)} throws the {@link TermFailedException} of the first failed term in
+ * term order; the terms after it are cancelled, those before it run to their end.
+ *
+ * @implNote Thread-safe: many evaluations may run at once. It owns its dispatching threads and
+ *     stops them on {@link #close()}; it does not shut down the Hazelcast member it was given.
+ *     Cancelling an evaluation (or interrupting the thread that waits for it) drops its tasks
+ *     that did not start and tells the workers to interrupt the terms that did.
+ */
+public final class ClusterWrapperCOB implements BatchObjectiveFunction, AutoCloseable {
+
+    private final CombinedObjectiveFunction combined;
+    private final Dispatcher dispatcher;
+    private final Scheduler scheduler;
+    private final String clusterName;
+
+    /**
+     * Drives the cluster with the secret from the environment ({@link ClusterSecret#fromEnvironment()})
+     * and the default options: the driver only dispatches, and waits up to two minutes for a worker.
+     *
+     * @param combined the objective; every worker builds the same
+     * @param member a running member of the cluster, made with {@link ClusterMemberConfig#newMember()}
+     * @throws IllegalStateException when no secret is set or another driver runs on the cluster
+     */
+    public ClusterWrapperCOB(CombinedObjectiveFunction combined, HazelcastInstance member) {
+        this(combined, member, ClusterOptions.builder(ClusterSecret.fromEnvironment()).build());
+    }
+
+    /**
+     * @param combined the objective; every worker builds the same
+     * @param member a running member of the cluster
+     * @param options the secret, local threads and member wait
+     * @throws IllegalStateException when another driver runs on the cluster
+     */
+    public ClusterWrapperCOB(CombinedObjectiveFunction combined, HazelcastInstance member, ClusterOptions options) {
+        this.combined = Objects.requireNonNull(combined, "combined");
+        this.dispatcher = new Dispatcher(Objects.requireNonNull(member, "member"), combined, Objects.requireNonNull(options, "options"));
+        this.clusterName = member.getConfig().getClusterName();
+        // flattening, reducing in term order and cancelling live once, in the scheduler; this class
+        // only supplies where the leaf tasks run
+        this.scheduler = Scheduler.using(new Runner());
+    }
+
+    /** @return the wrapped objective */
+    public CombinedObjectiveFunction combined() {
+        return combined;
+    }
+
+    @Override
+    public String name() {
+        return combined.name();
+    }
+
+    /** @return what was dispatched, re-queued and refused so far */
+    public ClusterStats stats() {
+        return dispatcher.stats();
+    }
+
+    /**
+     * @throws TermFailedException when a term failed under the RAISE policy, or no worker came to
+     *     run it within {@link ClusterOptions#memberWait()} (the message says so)
+     * @throws EvaluationCancelledException when the calling thread is interrupted; the terms
+     *     running on workers are interrupted and waited for
+     */
+    @Override
+    public double evaluate(Parameters params) {
+        return evaluate(params, new EvaluationContext(params));
+    }
+
+    /**
+     * @throws TermFailedException when a term failed under the RAISE policy, or no worker came
+     * @throws EvaluationCancelledException when the calling thread is interrupted
+     * @throws IllegalStateException when closed or {@code ctx} already holds terms
+     * @throws IllegalArgumentException when {@code ctx} holds other parameters
+     */
+    @Override
+    public double evaluate(Parameters params, EvaluationContext ctx) {
+        checkOpen();
+        checkParameters(params, ctx);
+        return scheduler.evaluate(combined, ctx);
+    }
+
+    /**
+     * Starts an evaluation.
+     *
+     * @param params the parameters
+     * @return the loss, or a {@link TermFailedException} as {@link #evaluate(Parameters)}.
+     *     Cancelling it drops the evaluation's waiting tasks and interrupts its running ones.
+     */
+    public CompletableFuture<Double> evaluateAsync(Parameters params) {
+        return evaluateAsync(params, new EvaluationContext(params));
+    }
+
+    /**
+     * Starts an evaluation that fills {@code ctx}.
+     *
+     * @param params the parameters
+     * @param ctx a fresh context for them
+     * @return the loss, or a failure as {@link #evaluateAsync(Parameters)}
+     * @throws IllegalStateException when {@code ctx} already holds terms
+     */
+    public CompletableFuture<Double> evaluateAsync(Parameters params, EvaluationContext ctx) {
+        checkOpen();
+        checkParameters(params, ctx);
+        return scheduler.evaluateAsync(combined, ctx);
+    }
+
+    /**
+     * Evaluates every request at once: all their leaf terms go to the cluster together.
+     *
+     * @throws EvaluationCancelledException when the calling thread is interrupted; every task of
+     *     the batch is then cancelled
+     */
+    @Override
+    public void evaluateMany(List<EvaluationContext> requests) {
+        checkOpen();
+        scheduler.evaluateMany(combined, requests);
+    }
+
+    private void checkOpen() {
+        if (dispatcher.isClosed()) {
+            throw new IllegalStateException("this ClusterWrapperCOB was closed; create a new one to evaluate again");
+        }
+    }
+
+    private static void checkParameters(Parameters params, EvaluationContext ctx) {
+        Objects.requireNonNull(params, "params");
+        Objects.requireNonNull(ctx, "ctx");
+        if (!params.equals(ctx.parameters())) {
+            throw new IllegalArgumentException("the context holds other parameters than the ones to evaluate: "
+                    + ctx.parameters() + " vs " + params);
+        }
+    }
+
+    /** Stops dispatching; evaluations still running fail. The Hazelcast member stays up. */
+    @Override
+    public void close() {
+        dispatcher.close();
+    }
+
+    @Override
+    public String toString() {
+        return "ClusterWrapperCOB[" + combined + "]";
+    }
+
+    /** Where the scheduler's leaf tasks go: to the dispatcher, and from there to the members. */
+    private final class Runner implements TaskRunner {
+        @Override
+        public void dispatch(LeafTask task) {
+            if (dispatcher.isClosed()) {
+                throw new RejectedExecutionException("the cluster objective is closed");
+            }
+            if (!task.tryStart()) {
+                return; // cancelled already, or replayed from the journal
+            }
+            Dispatcher.Entry e = dispatcher.submit(new Leaf(task));
+            task.onCancel(() -> dispatcher.cancel(e));
+        }
+
+        @Override
+        public String toString() {
+            return "cluster '" + clusterName + "'";
+        }
+    }
+
+    /** A leaf task as the dispatcher sees it. */
+    private static final class Leaf implements RemoteLeaf {
+        private final LeafTask task;
+
+        Leaf(LeafTask task) {
+            this.task = task;
+        }
+
+        @Override
+        public String evaluationId() {
+            return task.evaluationId();
+        }
+
+        @Override
+        public int[] path() {
+            return task.path();
+        }
+
+        @Override
+        public String termName() {
+            return task.termName();
+        }
+
+        @Override
+        public Parameters parameters() {
+            return task.parameters();
+        }
+
+        @Override
+        public EvaluationContext context() {
+            return task.context();
+        }
+
+        @Override
+        public void completed() {
+            task.complete();
+        }
+
+        @Override
+        public void failed(ChemFitException cause) {
+            task.fail(cause);
+        }
+    }
+}

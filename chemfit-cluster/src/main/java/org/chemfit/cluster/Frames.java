@@ -1,0 +1,452 @@
+package org.chemfit.cluster;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.chemfit.EvaluationContext;
+import org.chemfit.Parameters;
+import org.chemfit.Quantities;
+
+/**
+ * The wire format of tasks, results and ready tokens: a small binary codec with an HMAC-SHA256
+ * tag over the whole frame (kind, content and evaluation id). Frames travel as plain
+ * {@code byte[]} through Hazelcast queues, so Hazelcast never deserializes an object of ours,
+ * and this decoder reads only the fields it knows: nothing else can be instantiated.
+ *
+ * <p>Written by hand because what it does is narrow and security-relevant: every length is
+ * bounded, the tag is checked before a byte is parsed, and doubles travel as their raw IEEE bits
+ * so that a loss computed on a worker is the same double on the driver. Metadata, a JSON-able
+ * tree, travels as JSON (Jackson without polymorphic typing: maps, lists, strings, numbers,
+ * booleans only).
+ */
+final class Frames {
+
+    static final byte MAGIC = (byte) 0xCF;
+    static final byte VERSION = 1;
+    static final byte TASK = 1;
+    static final byte RESULT = 2;
+    static final byte READY = 3;
+    static final byte CANCEL = 4;
+    static final int TAG_BYTES = 32;
+    /** Largest frame accepted, against memory exhaustion by a forged length. */
+    static final int MAX_FRAME = 64 << 20;
+    private static final int MAX_STRING = 16 << 20;
+    private static final int MAX_ITEMS = 1 << 20;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private Frames() {
+    }
+
+    /** A leaf task: which term of which evaluation, at which parameters. */
+    record Task(long session, long seq, String evaluationId, int[] path, String termName, Parameters parameters) {
+        String id() {
+            return Long.toHexString(session) + "-" + seq;
+        }
+    }
+
+    /** The facts of a term's failure, as {@code TermFailedException} holds them. */
+    record Failure(String message, String termName, int termIndex, String runDirectory, Integer exitCode,
+            String stderrTail, boolean transientFailure, String causeClass, String causeMessage) {
+    }
+
+    /**
+     * What a member reports for a task: the filled leaf context, or an {@code error} when it
+     * could not run the task at all (then the other fields are empty). {@code ready} says that
+     * the thread that ran it is free for the next task: a ready token riding on the result, which
+     * saves the round trip of a separate token between two tasks.
+     */
+    record Result(long session, long seq, String evaluationId, String member, String memberAddress,
+            EvaluationContext.Status status, double value, Quantities quantities, Map<String, Object> metadata,
+            Failure failure, long startEpochNanos, long durationNanos, String thread, String error, boolean ready) {
+
+        Result ready(boolean isReady) {
+            return new Result(session, seq, evaluationId, member, memberAddress, status, value, quantities, metadata, failure,
+                    startEpochNanos, durationNanos, thread, error, isReady);
+        }
+    }
+
+    /** A free worker thread of a member asking the driver of a session for a task. */
+    record Ready(String member, long session, long seq) {
+    }
+
+    /** The driver asking the member that runs a task to stop it. */
+    record Cancel(long session, long seq) {
+    }
+
+    /** A frame that was refused: bad tag, unknown kind, or malformed content. */
+    static final class RefusedFrameException extends Exception {
+        RefusedFrameException(String message) {
+            super(message);
+        }
+    }
+
+    // ---------------------------------------------------------------- encoding
+
+    static byte[] encode(Task t, ClusterSecret secret) {
+        return frame(TASK, secret, out -> {
+            out.writeLong(t.session());
+            out.writeLong(t.seq());
+            writeString(out, t.evaluationId());
+            out.writeInt(t.path().length);
+            for (int i : t.path()) {
+                out.writeInt(i);
+            }
+            writeString(out, t.termName());
+            List<String> names = t.parameters().names();
+            double[] values = t.parameters().toArray();
+            out.writeInt(names.size());
+            for (int i = 0; i < values.length; i++) {
+                writeString(out, names.get(i));
+                out.writeLong(Double.doubleToRawLongBits(values[i]));
+            }
+        });
+    }
+
+    static byte[] encode(Result r, ClusterSecret secret) {
+        return frame(RESULT, secret, out -> {
+            out.writeLong(r.session());
+            out.writeLong(r.seq());
+            writeString(out, r.evaluationId());
+            writeString(out, r.member());
+            writeString(out, r.memberAddress());
+            writeNullable(out, r.error());
+            out.writeByte(r.status().ordinal());
+            out.writeLong(Double.doubleToRawLongBits(r.value()));
+            writeQuantities(out, r.quantities());
+            writeString(out, toJson(r.metadata()));
+            Failure f = r.failure();
+            out.writeBoolean(f != null);
+            if (f != null) {
+                writeString(out, f.message());
+                writeString(out, f.termName());
+                out.writeInt(f.termIndex());
+                writeNullable(out, f.runDirectory());
+                out.writeBoolean(f.exitCode() != null);
+                if (f.exitCode() != null) {
+                    out.writeInt(f.exitCode());
+                }
+                writeNullable(out, f.stderrTail());
+                out.writeBoolean(f.transientFailure());
+                writeString(out, f.causeClass());
+                writeNullable(out, f.causeMessage());
+            }
+            out.writeLong(r.startEpochNanos());
+            out.writeLong(r.durationNanos());
+            writeNullable(out, r.thread());
+            out.writeBoolean(r.ready());
+        });
+    }
+
+    static byte[] encode(Ready r, ClusterSecret secret) {
+        return frame(READY, secret, out -> {
+            writeString(out, r.member());
+            out.writeLong(r.session());
+            out.writeLong(r.seq());
+        });
+    }
+
+    static byte[] encode(Cancel c, ClusterSecret secret) {
+        return frame(CANCEL, secret, out -> {
+            out.writeLong(c.session());
+            out.writeLong(c.seq());
+        });
+    }
+
+    static Cancel decodeCancel(Object f, ClusterSecret secret) throws RefusedFrameException {
+        DataInputStream in = body(f, CANCEL, secret);
+        try {
+            long session = in.readLong();
+            long seq = in.readLong();
+            end(in);
+            return new Cancel(session, seq);
+        } catch (IOException e) {
+            throw new RefusedFrameException("malformed cancel frame: " + e.getMessage());
+        }
+    }
+
+    private interface Body {
+        void write(DataOutputStream out) throws IOException;
+    }
+
+    private static byte[] frame(byte kind, ClusterSecret secret, Body body) {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+            DataOutputStream out = new DataOutputStream(bytes);
+            out.writeByte(MAGIC);
+            out.writeByte(kind);
+            out.writeByte(VERSION);
+            body.write(out);
+            out.flush();
+            byte[] content = bytes.toByteArray();
+            byte[] tag = secret.mac(content, 0, content.length);
+            byte[] f = Arrays.copyOf(content, content.length + TAG_BYTES);
+            System.arraycopy(tag, 0, f, content.length, TAG_BYTES);
+            return f;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void writeString(DataOutputStream out, String s) throws IOException {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(b.length);
+        out.write(b);
+    }
+
+    private static void writeNullable(DataOutputStream out, String s) throws IOException {
+        out.writeBoolean(s != null);
+        if (s != null) {
+            writeString(out, s);
+        }
+    }
+
+    private static void writeQuantities(DataOutputStream out, Quantities q) throws IOException {
+        Map<String, Object> m = q.asMap();
+        out.writeInt(m.size());
+        for (Map.Entry<String, Object> e : m.entrySet()) {
+            writeString(out, e.getKey());
+            Object v = e.getValue();
+            if (v instanceof double[] a) {
+                out.writeByte(1);
+                out.writeInt(a.length);
+                for (double d : a) {
+                    out.writeLong(Double.doubleToRawLongBits(d));
+                }
+            } else if (v instanceof String s) {
+                out.writeByte(2);
+                writeString(out, s);
+            } else {
+                out.writeByte(0);
+                out.writeLong(Double.doubleToRawLongBits(((Number) v).doubleValue()));
+            }
+        }
+    }
+
+    private static String toJson(Map<String, Object> metadata) {
+        try {
+            return JSON.writeValueAsString(metadata);
+        } catch (JsonProcessingException e) {
+            // metadata must be JSON-able; keep what can be kept rather than lose the result
+            Map<String, Object> m = new LinkedHashMap<>();
+            metadata.forEach((k, v) -> m.put(k, String.valueOf(v)));
+            try {
+                return JSON.writeValueAsString(m);
+            } catch (JsonProcessingException e2) {
+                return "{}";
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- decoding
+
+    /**
+     * Checks the frame's tag and kind.
+     *
+     * @return the kind byte
+     * @throws RefusedFrameException when the frame is too short or long, is not ours, or its tag fails
+     */
+    static byte check(Object item, ClusterSecret secret) throws RefusedFrameException {
+        if (!(item instanceof byte[] f)) {
+            throw new RefusedFrameException("not a ChemFit frame: an object of type "
+                    + (item == null ? "null" : item.getClass().getName()));
+        }
+        if (f.length < 3 + TAG_BYTES || f.length > MAX_FRAME) {
+            throw new RefusedFrameException("frame of " + f.length + " bytes is not a ChemFit frame");
+        }
+        if (f[0] != MAGIC || f[2] != VERSION) {
+            throw new RefusedFrameException("frame is not a ChemFit frame of version " + VERSION);
+        }
+        byte[] tag = Arrays.copyOfRange(f, f.length - TAG_BYTES, f.length);
+        if (!secret.verify(f, 0, f.length - TAG_BYTES, tag)) {
+            throw new RefusedFrameException("HMAC check failed (the sender does not hold this cluster's secret)");
+        }
+        return f[1];
+    }
+
+    static Task decodeTask(Object f, ClusterSecret secret) throws RefusedFrameException {
+        DataInputStream in = body(f, TASK, secret);
+        try {
+            long session = in.readLong();
+            long seq = in.readLong();
+            String eval = readString(in);
+            int n = count(in);
+            int[] path = new int[n];
+            for (int i = 0; i < n; i++) {
+                path[i] = in.readInt();
+            }
+            String term = readString(in);
+            int np = count(in);
+            List<String> names = new ArrayList<>(np);
+            double[] values = new double[np];
+            for (int i = 0; i < np; i++) {
+                names.add(readString(in));
+                values[i] = Double.longBitsToDouble(in.readLong());
+            }
+            end(in);
+            return new Task(session, seq, eval, path, term, Parameters.of(names, values));
+        } catch (IOException | IllegalArgumentException e) {
+            throw new RefusedFrameException("malformed task frame: " + e.getMessage());
+        }
+    }
+
+    static Result decodeResult(Object f, ClusterSecret secret) throws RefusedFrameException {
+        DataInputStream in = body(f, RESULT, secret);
+        try {
+            long session = in.readLong();
+            long seq = in.readLong();
+            String eval = readString(in);
+            String member = readString(in);
+            String address = readString(in);
+            String error = readNullable(in);
+            int s = in.readUnsignedByte();
+            EvaluationContext.Status[] all = EvaluationContext.Status.values();
+            if (s >= all.length) {
+                throw new IOException("unknown status " + s);
+            }
+            double value = Double.longBitsToDouble(in.readLong());
+            Quantities q = readQuantities(in);
+            Map<String, Object> metadata = fromJson(readString(in));
+            Failure failure = null;
+            if (in.readBoolean()) {
+                String message = readString(in);
+                String termName = readString(in);
+                int termIndex = in.readInt();
+                String runDir = readNullable(in);
+                Integer exit = in.readBoolean() ? in.readInt() : null;
+                String tail = readNullable(in);
+                boolean tr = in.readBoolean();
+                String causeClass = readString(in);
+                String causeMessage = readNullable(in);
+                failure = new Failure(message, termName, termIndex, runDir, exit, tail, tr, causeClass, causeMessage);
+            }
+            long start = in.readLong();
+            long duration = in.readLong();
+            String thread = readNullable(in);
+            boolean ready = in.readBoolean();
+            end(in);
+            return new Result(session, seq, eval, member, address, all[s], value, q, metadata, failure, start, duration,
+                    thread, error, ready);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new RefusedFrameException("malformed result frame: " + e.getMessage());
+        }
+    }
+
+    static Ready decodeReady(Object f, ClusterSecret secret) throws RefusedFrameException {
+        DataInputStream in = body(f, READY, secret);
+        try {
+            String member = readString(in);
+            long session = in.readLong();
+            long seq = in.readLong();
+            end(in);
+            return new Ready(member, session, seq);
+        } catch (IOException e) {
+            throw new RefusedFrameException("malformed ready frame: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Reads only the member field of a ready frame, without checking its tag: to name a member
+     * whose token was refused.
+     */
+    static String unverifiedReadyMember(Object item) {
+        if (!(item instanceof byte[] f) || f.length < 3 + 4 + TAG_BYTES || f[1] != READY) {
+            return null;
+        }
+        try {
+            DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(f, 3, f.length - 3 - TAG_BYTES));
+            int n = in.readInt();
+            if (n < 0 || n > 100) {
+                return null;
+            }
+            return new String(in.readNBytes(n), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static DataInputStream body(Object item, byte kind, ClusterSecret secret) throws RefusedFrameException {
+        byte k = check(item, secret);
+        byte[] f = (byte[]) item;
+        if (k != kind) {
+            throw new RefusedFrameException("expected a frame of kind " + kind + ", got kind " + k);
+        }
+        return new DataInputStream(new java.io.ByteArrayInputStream(f, 3, f.length - 3 - TAG_BYTES));
+    }
+
+    private static void end(DataInputStream in) throws IOException {
+        if (in.available() != 0) {
+            throw new IOException(in.available() + " trailing bytes");
+        }
+    }
+
+    private static int count(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > MAX_ITEMS) {
+            throw new IOException("count " + n + " out of range");
+        }
+        return n;
+    }
+
+    private static String readString(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > MAX_STRING || n > in.available()) {
+            throw new IOException("string length " + n + " out of range");
+        }
+        byte[] b = in.readNBytes(n);
+        if (b.length != n) {
+            throw new EOFException();
+        }
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    private static String readNullable(DataInputStream in) throws IOException {
+        return in.readBoolean() ? readString(in) : null;
+    }
+
+    private static Quantities readQuantities(DataInputStream in) throws IOException {
+        int n = count(in);
+        Quantities.Builder b = Quantities.builder();
+        for (int i = 0; i < n; i++) {
+            String name = readString(in);
+            int type = in.readUnsignedByte();
+            switch (type) {
+                case 0 -> b.put(name, Double.longBitsToDouble(in.readLong()));
+                case 1 -> {
+                    int len = count(in);
+                    if (len > in.available() / 8) {
+                        throw new IOException("array length " + len + " out of range");
+                    }
+                    double[] a = new double[len];
+                    for (int k = 0; k < len; k++) {
+                        a[k] = Double.longBitsToDouble(in.readLong());
+                    }
+                    b.put(name, a);
+                }
+                case 2 -> b.label(name, readString(in));
+                default -> throw new IOException("unknown quantity type " + type);
+            }
+        }
+        return b.build();
+    }
+
+    private static Map<String, Object> fromJson(String json) throws IOException {
+        // plain JSON into maps, lists, strings, numbers and booleans: no type information is read
+        Map<String, Object> m = JSON.readValue(json, new TypeReference<LinkedHashMap<String, Object>>() { });
+        return m == null ? new LinkedHashMap<>() : m;
+    }
+}

@@ -1,0 +1,165 @@
+package org.chemfit.cluster;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+
+import org.chemfit.ChemFitException;
+import org.chemfit.CombinedObjectiveFunction;
+import org.chemfit.EvaluationCancelledException;
+import org.chemfit.EvaluationContext;
+import org.chemfit.ObjectiveFunction;
+import org.chemfit.Parameters;
+import org.chemfit.TermFailedException;
+
+/**
+ * Runs one leaf task against a member's own copy of the objective, and copies a result into the
+ * driver's context. The leaf runs through {@link CombinedObjectiveFunction#runTerm}, exactly as
+ * serial evaluation runs it, so the value is the same double.
+ */
+final class LeafRun {
+
+    private LeafRun() {
+    }
+
+    /**
+     * Finds the combined objective holding the leaf at {@code path}.
+     *
+     * @throws IllegalArgumentException when the path does not lead to a leaf of {@code root}
+     */
+    static CombinedObjectiveFunction parentOf(CombinedObjectiveFunction root, int[] path) {
+        if (path.length == 0) {
+            throw new IllegalArgumentException("a leaf path needs at least one index, got []");
+        }
+        CombinedObjectiveFunction c = root;
+        for (int k = 0; k < path.length; k++) {
+            List<ObjectiveFunction> terms = c.terms();
+            if (path[k] < 0 || path[k] >= terms.size()) {
+                throw new IllegalArgumentException("term path " + pathString(path) + " does not exist here: level " + k
+                        + " has " + terms.size() + " terms");
+            }
+            ObjectiveFunction t = terms.get(path[k]);
+            if (k == path.length - 1) {
+                if (t instanceof CombinedObjectiveFunction) {
+                    throw new IllegalArgumentException("term path " + pathString(path) + " is a combined objective here, not a leaf");
+                }
+                return c;
+            }
+            if (!(t instanceof CombinedObjectiveFunction n)) {
+                throw new IllegalArgumentException("term path " + pathString(path) + " goes through a leaf here at level " + k);
+            }
+            c = n;
+        }
+        throw new AssertionError("unreachable");
+    }
+
+    static String pathString(int[] path) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < path.length; i++) {
+            if (i > 0) {
+                sb.append('.');
+            }
+            sb.append(path[i]);
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Runs the task's leaf on the calling thread.
+     *
+     * @return the result to send back; an error result when this member's objective has no such leaf
+     * @throws EvaluationCancelledException when the thread is interrupted (then nothing is sent:
+     *     the driver runs the task elsewhere when this member leaves)
+     */
+    static Frames.Result run(CombinedObjectiveFunction root, Frames.Task task, String member, String address) {
+        CombinedObjectiveFunction parent;
+        try {
+            parent = parentOf(root, task.path());
+        } catch (IllegalArgumentException e) {
+            return error(task, member, address, "this member built a different objective: " + e.getMessage());
+        }
+        int[] path = task.path();
+        int index = path[path.length - 1];
+        String here = parent.termNames().get(index);
+        if (!here.equals(task.termName())) {
+            return error(task, member, address, "this member built a different objective: term " + pathString(path) + " is '"
+                    + here + "' here but '" + task.termName() + "' on the driver");
+        }
+        Parameters params = task.parameters();
+        // rebuild the context path down to the leaf, as serial evaluation would have it
+        EvaluationContext c = new EvaluationContext(params, task.evaluationId());
+        CombinedObjectiveFunction node = root;
+        for (int k = 0; k < path.length - 1; k++) {
+            node.prepare(c);
+            c = c.child(path[k]);
+            node = (CombinedObjectiveFunction) node.terms().get(path[k]);
+        }
+        node.prepare(c);
+        EvaluationContext leaf = c.child(index);
+        try {
+            parent.runTerm(index, params, leaf);
+        } catch (EvaluationCancelledException e) {
+            throw e;
+        } catch (RuntimeException | Error e) {
+            // runTerm records a term's own failures; this is the runtime failing around it (or an
+            // Error such as a stack overflow in the term): report it rather than lose the task
+            leaf.setFailure(TermFailedException.wrap(here, index, params, e));
+            leaf.setStatus(EvaluationContext.Status.FAILED);
+        }
+        return resultOf(task, leaf, member, address);
+    }
+
+    static Frames.Result resultOf(Frames.Task task, EvaluationContext leaf, String member, String address) {
+        long end = leaf.endEpochNanos();
+        long duration = end == 0 ? -1 : end - leaf.startEpochNanos();
+        return new Frames.Result(task.session(), task.seq(), task.evaluationId(), member, address, leaf.status(), leaf.value(),
+                leaf.quantities(), new LinkedHashMap<>(leaf.metadata()), failureOf(leaf.failure()), leaf.startEpochNanos(),
+                duration, leaf.threadName(), null, false);
+    }
+
+    private static Frames.Failure failureOf(Throwable t) {
+        if (t == null) {
+            return null;
+        }
+        Throwable cause = t.getCause() == null ? t : t.getCause();
+        if (t instanceof TermFailedException f) {
+            return new Frames.Failure(String.valueOf(f.getMessage()), f.termName(), f.termIndex(),
+                    f.runDirectory().map(Object::toString).orElse(null),
+                    f.exitCode().isPresent() ? f.exitCode().getAsInt() : null, f.stderrTail().orElse(null), f.isTransient(),
+                    cause.getClass().getName(), cause.getMessage());
+        }
+        return new Frames.Failure(String.valueOf(t.getMessage()), "", -1, null, null, null, false, cause.getClass().getName(),
+                cause.getMessage());
+    }
+
+    private static Frames.Result error(Frames.Task task, String member, String address, String message) {
+        return new Frames.Result(task.session(), task.seq(), task.evaluationId(), member, address,
+                EvaluationContext.Status.FAILED, Double.NaN, org.chemfit.Quantities.empty(), new LinkedHashMap<>(), null, 0, -1,
+                null, message, false);
+    }
+
+    /**
+     * Copies a result into the driver's leaf context, and records which member ran it
+     * ({@code member}: its UUID, {@code member_address}: host:port) in the metadata.
+     */
+    static void apply(Frames.Result r, EvaluationContext child) {
+        child.setQuantities(r.quantities());
+        child.metadata().putAll(r.metadata());
+        child.put("member", r.member());
+        child.put("member_address", r.memberAddress());
+        child.setLoss(r.value());
+        Frames.Failure f = r.failure();
+        if (f == null) {
+            child.setFailure(null);
+        } else {
+            ChemFitException cause = new ChemFitException(f.causeClass() + (f.causeMessage() == null ? "" : ": " + f.causeMessage())
+                    + " (on member " + r.memberAddress() + ")");
+            child.setFailure(new TermFailedException(f.message(), f.termName(), f.termIndex(), child.parameters(),
+                    f.runDirectory() == null ? null : java.nio.file.Path.of(f.runDirectory()), f.exitCode(), f.stderrTail(),
+                    f.transientFailure(), cause));
+        }
+        child.setStatus(r.status());
+        if (r.durationNanos() >= 0) {
+            child.setTiming(r.startEpochNanos(), r.durationNanos(), r.thread());
+        }
+    }
+}

@@ -1,0 +1,292 @@
+package org.chemfit.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+
+import org.chemfit.CombinedObjectiveFunction;
+import org.chemfit.EvaluationContext;
+import org.chemfit.Parameters;
+import org.chemfit.fit.FitResult;
+import org.chemfit.fit.Fitter;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.hazelcast.core.HazelcastInstance;
+
+/**
+ * Fits on a real cluster: the test JVM is the driver, every worker is a separate JVM on
+ * 127.0.0.1. Each fit is compared, bit for bit, with the same fit run serially.
+ */
+class ClusterProcessTest {
+
+    static final String SECRET = "cluster-process-test-secret-" + ProcessHandle.current().pid();
+    static final org.chemfit.Bounds BOUNDS = org.chemfit.Bounds.builder().between("x", -2, 3).between("y", -2, 2).build();
+    static final Parameters INITIAL = Parameters.of(List.of("x", "y"), new double[] {0.3, 0.2});
+
+    @TempDir
+    Path dir;
+
+    final List<WorkerProcess> workers = new ArrayList<>();
+    HazelcastInstance driver;
+    ClusterWrapperCOB cob;
+    String cluster;
+    int port;
+
+    @AfterEach
+    void stopEverything() throws InterruptedException {
+        if (cob != null) {
+            cob.close();
+        }
+        for (WorkerProcess w : workers) {
+            w.close();
+        }
+        if (driver != null) {
+            driver.getLifecycleService().terminate();
+        }
+    }
+
+    void startDriver(String name) throws IOException {
+        cluster = name + "-" + ProcessHandle.current().pid();
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        driver = ClusterMemberConfig.builder(cluster).join(List.of("127.0.0.1:" + port)).port(port, 1).build()
+                .newMember();
+    }
+
+    WorkerProcess startWorker(String name, String secret, long sleepMs) throws IOException {
+        Path runlog = dir.resolve("runlog");
+        Files.createDirectories(runlog);
+        WorkerProcess w = WorkerProcess.start(name, dir, secret, cluster, port, port + 1, 2,
+                Map.of("sleepMs", Long.toString(sleepMs), "runlog", runlog.toString()));
+        workers.add(w);
+        return w;
+    }
+
+    ClusterWrapperCOB driverCob(CombinedObjectiveFunction objective) {
+        cob = new ClusterWrapperCOB(objective, driver,
+                ClusterOptions.builder(ClusterSecret.of(SECRET)).memberWait(Duration.ofSeconds(90)).build());
+        return cob;
+    }
+
+    static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /** Lines of every run log: one per term run, in any process. */
+    Map<String, List<String>> runLogs() throws IOException {
+        Map<String, List<String>> out = new HashMap<>();
+        Path runlog = dir.resolve("runlog");
+        if (Files.isDirectory(runlog)) {
+            try (var files = Files.list(runlog)) {
+                for (Path f : files.toList()) {
+                    out.put(f.getFileName().toString(), Files.readAllLines(f));
+                }
+            }
+        }
+        return out;
+    }
+
+    static Fitter fitter(org.chemfit.ObjectiveFunction objective, int evaluations) {
+        return new Fitter(objective, INITIAL).maxEvaluations(evaluations);
+    }
+
+    static void assertSameFit(FitResult serial, FitResult cluster) {
+        assertEquals(serial.bestParameters(), cluster.bestParameters());
+        for (String n : serial.bestParameters().names()) {
+            assertEquals(Double.doubleToRawLongBits(serial.bestParameters().get(n)),
+                    Double.doubleToRawLongBits(cluster.bestParameters().get(n)), n);
+        }
+        assertEquals(Double.doubleToRawLongBits(serial.bestLoss()), Double.doubleToRawLongBits(cluster.bestLoss()));
+        assertEquals(serial.evaluations(), cluster.evaluations());
+        assertEquals(serial.stopReason(), cluster.stopReason());
+        DriverTest.assertSameBits(serial.breakdown(), cluster.breakdown());
+    }
+
+    /** Every leaf of the breakdown, with the member that ran it. */
+    static List<String> membersOf(EvaluationContext ctx) {
+        List<String> out = new ArrayList<>();
+        for (EvaluationContext c : ctx.children()) {
+            if (c.children().isEmpty()) {
+                out.add((String) c.metadata().get("member"));
+            } else {
+                out.addAll(membersOf(c));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    void threeWorkersFitTheSameAsSerialBitForBit() throws Exception {
+        startDriver("three");
+        List<WorkerProcess> ws = List.of(startWorker("w1", SECRET, 20), startWorker("w2", SECRET, 20),
+                startWorker("w3", SECRET, 20));
+        Set<String> uuids = new HashSet<>();
+        for (WorkerProcess w : ws) {
+            uuids.add(w.awaitUuid(Duration.ofSeconds(90)));
+        }
+        await("4 members", Duration.ofSeconds(60), () -> driver.getCluster().getMembers().size() == 4);
+
+        CombinedObjectiveFunction objective = new TestObjectives().create(Map.of());
+        // CMA-ES asks for a population at a time: the Fitter hands each generation over as one batch
+        FitResult serial = fitter(objective, 40).bounds(BOUNDS).seed(7).fit("CMA-ES");
+        FitResult onCluster = fitter(driverCob(objective), 40).bounds(BOUNDS).seed(7).fit("CMA-ES");
+        assertSameFit(serial, onCluster);
+
+        // a batch of requests: all their leaves go out together and come back in term order
+        List<EvaluationContext> batch = new ArrayList<>();
+        List<EvaluationContext> expected = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            Parameters p = Parameters.of(List.of("x", "y"), new double[] {0.2 + 0.13 * i, 0.1 - 0.21 * i});
+            batch.add(new EvaluationContext(p, "b" + i));
+            EvaluationContext s = new EvaluationContext(p, "b" + i);
+            objective.evaluate(p, s);
+            expected.add(s);
+        }
+        cob.evaluateMany(batch);
+        for (int i = 0; i < batch.size(); i++) {
+            DriverTest.assertSameBits(expected.get(i), batch.get(i));
+            assertTrue(uuids.containsAll(membersOf(batch.get(i))), membersOf(batch.get(i)).toString());
+        }
+
+        ClusterStats stats = cob.stats();
+        int tasks = 6 * (onCluster.evaluations() + batch.size());
+        assertEquals(uuids, stats.completedByMember().keySet(), "every worker took tasks: " + stats);
+        assertEquals(tasks, stats.completedByMember().values().stream().mapToLong(Long::longValue).sum());
+        assertEquals(0, stats.requeued());
+        assertEquals(0, stats.duplicates());
+        // each term ran exactly once, in the workers, never in the driver
+        Map<String, List<String>> logs = runLogs();
+        assertEquals(3, logs.size(), logs.keySet().toString());
+        assertFalse(logs.containsKey(ProcessHandle.current().pid() + ".log"));
+        assertEquals(tasks, logs.values().stream().mapToInt(List::size).sum());
+        assertEquals(tasks, logs.values().stream().flatMap(List::stream).distinct().count());
+        assertTrue(uuids.containsAll(membersOf(onCluster.breakdown())));
+    }
+
+    @Test
+    @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    void aWorkerKilledMidFitChangesNothingAndAWorkerJoiningMidFitGetsTasks() throws Exception {
+        startDriver("chaos");
+        WorkerProcess a = startWorker("a", SECRET, 60);
+        WorkerProcess b = startWorker("b", SECRET, 60);
+        String uuidA = a.awaitUuid(Duration.ofSeconds(90));
+        String uuidB = b.awaitUuid(Duration.ofSeconds(90));
+        await("3 members", Duration.ofSeconds(60), () -> driver.getCluster().getMembers().size() == 3);
+
+        CombinedObjectiveFunction objective = new TestObjectives().create(Map.of());
+        ClusterWrapperCOB c = driverCob(objective);
+        AtomicInteger evaluations = new AtomicInteger();
+        AtomicReference<WorkerProcess> late = new AtomicReference<>();
+        AtomicReference<String> lateUuid = new AtomicReference<>();
+        AtomicReference<Throwable> chaosFailure = new AtomicReference<>();
+        Thread chaos = new Thread(() -> {
+            try {
+                await("evaluation 3", Duration.ofSeconds(60), () -> evaluations.get() >= 3);
+                late.set(startWorker("late", SECRET, 60));
+                await("evaluation 5", Duration.ofSeconds(60), () -> evaluations.get() >= 5);
+                await("a task on worker a", Duration.ofSeconds(60), () -> c.stats().inFlightByMember().containsKey(uuidA));
+                a.kill();
+            } catch (Throwable t) {
+                chaosFailure.set(t);
+            }
+        }, "chaos");
+        Fitter f = fitter(c, 50).listener((number, ctx, loss) -> {
+            evaluations.incrementAndGet();
+            if (number == 15) {
+                try {
+                    // the fit is mid-way: the late worker must have joined and proved the secret by now
+                    lateUuid.set(late.get().awaitUuid(Duration.ofSeconds(90)));
+                    await("the late worker to take a task", Duration.ofSeconds(90),
+                            () -> c.stats().verifiedMembers().contains(lateUuid.get()));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        chaos.start();
+        FitResult onCluster = f.fit();
+        chaos.join(60_000);
+        if (chaosFailure.get() != null) {
+            throw new AssertionError("the chaos thread failed", chaosFailure.get());
+        }
+        assertFalse(a.process.isAlive());
+        assertEquals(137, a.process.exitValue());
+
+        FitResult serial = fitter(objective, 50).fit();
+        assertSameFit(serial, onCluster);
+
+        ClusterStats stats = c.stats();
+        assertTrue(stats.requeued() >= 1, "the killed worker held a task that was run elsewhere: " + stats);
+        assertNotNull(lateUuid.get());
+        assertTrue(stats.completedByMember().getOrDefault(lateUuid.get(), 0L) > 0, "the late worker ran tasks: " + stats);
+        assertTrue(stats.completedByMember().getOrDefault(uuidA, 0L) > 0, "worker a ran tasks before it died: " + stats);
+        assertTrue(stats.completedByMember().getOrDefault(uuidB, 0L) > 0, stats.toString());
+        // no result counted twice: one completion per task of the fit
+        assertEquals(6L * onCluster.evaluations(), stats.completedByMember().values().stream().mapToLong(Long::longValue).sum());
+        // the killed worker's unfinished terms ran again elsewhere: the logs hold at least every task once
+        Map<String, List<String>> logs = runLogs();
+        assertEquals(6L * onCluster.evaluations(), logs.values().stream().flatMap(List::stream).distinct().count());
+    }
+
+    @Test
+    @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    void aWorkerWithAWrongSecretGetsNoTaskAndRunsNone() throws Exception {
+        startDriver("secret");
+        WorkerProcess good = startWorker("good", SECRET, 10);
+        WorkerProcess bad = startWorker("bad", "not-the-secret-but-long-enough-" + ProcessHandle.current().pid(), 10);
+        String goodUuid = good.awaitUuid(Duration.ofSeconds(90));
+        String badUuid = bad.awaitUuid(Duration.ofSeconds(90));
+        await("3 members", Duration.ofSeconds(60), () -> driver.getCluster().getMembers().size() == 3);
+
+        CombinedObjectiveFunction objective = new TestObjectives().create(Map.of());
+        FitResult onCluster = fitter(driverCob(objective), 20).fit();
+        FitResult serial = fitter(objective, 20).fit();
+        assertSameFit(serial, onCluster);
+
+        assertTrue(bad.process.waitFor(60, TimeUnit.SECONDS), "the refused worker stops:\n" + bad.output());
+        assertEquals(WorkerMain.EXIT_REFUSED, bad.process.exitValue());
+        String out = bad.output();
+        assertTrue(out.contains("error: the driver refused this worker: its ready token failed the driver's check: HMAC check"
+                + " failed (the sender does not hold this cluster's secret). Give it the same secret as the driver."), out);
+        assertTrue(out.contains("worker " + badUuid + " ran 0 task(s)"), out);
+
+        ClusterStats stats = cob.stats();
+        assertEquals(Set.of(badUuid), stats.refusedMembers());
+        assertEquals(Set.of(goodUuid), stats.completedByMember().keySet());
+        assertFalse(stats.verifiedMembers().contains(badUuid));
+        assertEquals(List.of(goodUuid), membersOf(onCluster.breakdown()).stream().distinct().toList());
+        // only the good worker's process ever ran a term
+        Map<String, List<String>> logs = runLogs();
+        assertEquals(Set.of(good.process.pid() + ".log"), logs.keySet());
+        assertEquals(6L * onCluster.evaluations(), logs.get(good.process.pid() + ".log").size());
+    }
+}

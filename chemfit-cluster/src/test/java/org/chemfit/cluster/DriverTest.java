@@ -1,0 +1,340 @@
+package org.chemfit.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.chemfit.ChemFitException;
+import org.chemfit.CombinedObjectiveFunction;
+import org.chemfit.EvaluationContext;
+import org.chemfit.FailurePolicy;
+import org.chemfit.Parameters;
+import org.chemfit.TermFailedException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+
+/** The driver alone in one member: it runs tasks itself, or waits for workers and fails clearly. */
+@org.junit.jupiter.api.Timeout(value = 2, unit = TimeUnit.MINUTES)
+class DriverTest {
+
+    static HazelcastInstance member;
+    static final ClusterSecret SECRET = ClusterSecret.of("driver-test-secret-0123456789");
+
+    @BeforeAll
+    static void startMember() throws IOException {
+        member = ClusterMemberConfig.builder("driver-test-" + ProcessHandle.current().pid()).join(List.of("127.0.0.1"))
+                .port(freePort(), 1).build().newMember();
+    }
+
+    @AfterAll
+    static void stopMember() {
+        if (member != null) {
+            member.getLifecycleService().terminate();
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    static ClusterOptions local(int threads) {
+        return ClusterOptions.builder(SECRET).localThreads(threads).build();
+    }
+
+    static void assertSameBits(EvaluationContext expected, EvaluationContext actual) {
+        assertEquals(expected.status(), actual.status(), expected.path());
+        assertEquals(Double.doubleToRawLongBits(expected.value()), Double.doubleToRawLongBits(actual.value()), expected.path());
+        assertEquals(Double.doubleToRawLongBits(expected.contribution()), Double.doubleToRawLongBits(actual.contribution()),
+                expected.path());
+        assertEquals(expected.quantities(), actual.quantities(), expected.path());
+        // the same metadata as serial evaluation, plus where the term ran
+        java.util.Map<String, Object> meta = new java.util.LinkedHashMap<>(actual.metadata());
+        if (actual.children().isEmpty() && actual.parent() != null) {
+            assertTrue(meta.remove("member") instanceof String, expected.path() + " records its member");
+            assertTrue(meta.remove("member_address") instanceof String, expected.path());
+        }
+        assertEquals(expected.metadata(), meta, expected.path());
+        assertEquals(expected.children().size(), actual.children().size());
+        for (int i = 0; i < expected.children().size(); i++) {
+            assertSameBits(expected.child(i), actual.child(i));
+        }
+    }
+
+    @Test
+    void driverThreadsGiveTheSerialBreakdownBitForBit() {
+        CombinedObjectiveFunction objective = new TestObjectives().create(Map.of());
+        try (ClusterWrapperCOB cob = new ClusterWrapperCOB(objective, member, local(2))) {
+            List<EvaluationContext> batch = new ArrayList<>();
+            List<EvaluationContext> serial = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                Parameters p = Parameters.of(List.of("x", "y"), new double[] {0.1 * i + 0.05, -0.3 * i});
+                batch.add(new EvaluationContext(p, "e" + i));
+                EvaluationContext s = new EvaluationContext(p, "e" + i);
+                objective.evaluate(p, s);
+                serial.add(s);
+            }
+            cob.evaluateMany(batch);
+            for (int i = 0; i < 5; i++) {
+                assertSameBits(serial.get(i), batch.get(i));
+                assertEquals(member.getCluster().getLocalMember().getUuid().toString(),
+                        batch.get(i).child(2).child(1).metadata().get("member"));
+                assertEquals(serial.get(i).child(4).metadata().get("score"), batch.get(i).child(4).metadata().get("score"));
+            }
+            double async = assertTimeoutPreemptively(Duration.ofSeconds(30),
+                    () -> cob.evaluateAsync(batch.get(3).parameters()).get(20, TimeUnit.SECONDS));
+            assertEquals(Double.doubleToRawLongBits(serial.get(3).loss()), Double.doubleToRawLongBits(async));
+            // 5 batched evaluations and 1 asynchronous one, 6 leaf terms each, each counted once
+            assertEquals(36L, cob.stats().completedByMember().values().stream().mapToLong(Long::longValue).sum());
+        }
+    }
+
+    @Test
+    void aJournalRecorderReplaysOnTheDriverAndSeesEveryTermThatRan() {
+        CombinedObjectiveFunction objective = new TestObjectives().create(Map.of());
+        Parameters p = Parameters.of(List.of("x", "y"), new double[] {0.7, -0.4});
+        EvaluationContext serial = new EvaluationContext(p, "e1");
+        objective.evaluate(p, serial);
+        List<String> finished = java.util.Collections.synchronizedList(new ArrayList<>());
+        org.chemfit.TermRecorder journal = new org.chemfit.TermRecorder() {
+            @Override
+            public Recorded lookup(EvaluationContext child) {
+                // term 2.1 is in the journal already: it must not run again
+                EvaluationContext s = serial.child(2).child(1);
+                return child.path().equals("2.1") ? new Recorded(s.value(), s.quantities(), s.metadata()) : null;
+            }
+
+            @Override
+            public void finished(EvaluationContext child) {
+                finished.add(child.path() + "@" + child.metadata().get("member"));
+            }
+        };
+        try (ClusterWrapperCOB cob = new ClusterWrapperCOB(objective, member, local(2))) {
+            EvaluationContext ctx = new EvaluationContext(p, "e1");
+            ctx.setRecorder(journal);
+            double v = cob.evaluate(p, ctx);
+            assertEquals(Double.doubleToRawLongBits(serial.loss()), Double.doubleToRawLongBits(v));
+            assertEquals(EvaluationContext.Status.REPLAYED, ctx.child(2).child(1).status());
+            String me = member.getCluster().getLocalMember().getUuid().toString();
+            assertEquals(java.util.Set.of("0@" + me, "1@" + me, "2.0@" + me, "3@" + me, "4@" + me), java.util.Set.copyOf(finished));
+            assertEquals(5L, cob.stats().completedByMember().get(me));
+        }
+    }
+
+    @Test
+    void forgedTasksAndResultsAreRefusedAndNeverCounted() throws Exception {
+        ClusterSecret wrong = ClusterSecret.of("a forger does not know the secret");
+        CombinedObjectiveFunction objective = new TestObjectives().create(Map.of());
+        Parameters p = Parameters.of(List.of("x", "y"), new double[] {0.5, 0.5});
+        ClusterOptions o = ClusterOptions.builder(SECRET).memberWait(Duration.ofMinutes(5)).build();
+        try (ClusterWrapperCOB cob = new ClusterWrapperCOB(objective, member, o)) {
+            var future = cob.evaluateAsync(p, new EvaluationContext(p, "e7"));
+            String me = member.getCluster().getLocalMember().getUuid().toString();
+            // a forged result for the first task of this driver, signed with the wrong secret
+            Frames.Result forged = new Frames.Result(0, 1, "e7", me, "127.0.0.1:1", EvaluationContext.Status.OK, -1e9,
+                    org.chemfit.Quantities.empty(), new java.util.LinkedHashMap<>(), null, 0, 1, "t", null, true);
+            member.<byte[]>getQueue(Channels.RESULTS).offer(Frames.encode(forged, wrong));
+            member.<Object>getQueue(Channels.RESULTS).offer("not a frame");
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (cob.stats().refusedFrames() < 2 && System.nanoTime() < end) {
+                Thread.sleep(10);
+            }
+            assertEquals(2, cob.stats().refusedFrames());
+            assertTrue(cob.stats().completedByMember().isEmpty());
+            assertTrue(!future.isDone());
+
+            // a worker (in this JVM) now runs the real tasks; a forged task in its queue is refused
+            try (ClusterWorker worker = ClusterWorker.start(member, objective, SECRET, 1)) {
+                Frames.Task task = new Frames.Task(1, 999, "e9", new int[] {0}, "energy", p);
+                member.<byte[]>getQueue(Channels.tasks(worker.memberUuid())).offer(Frames.encode(task, wrong));
+                double v = future.get(60, TimeUnit.SECONDS);
+                assertEquals(Double.doubleToRawLongBits(objective.evaluate(p)), Double.doubleToRawLongBits(v));
+                end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (worker.framesRefused() < 1 && System.nanoTime() < end) {
+                    Thread.sleep(10);
+                }
+                assertEquals(1, worker.framesRefused());
+                assertEquals(6, worker.tasksRun());
+            }
+        }
+    }
+
+    @Test
+    void cancellingAnEvaluationStopsItsTermsOnTheWorker() throws Exception {
+        CombinedObjectiveFunction objective = new TestObjectives().create(Map.of());
+        ClusterOptions o = ClusterOptions.builder(SECRET).memberWait(Duration.ofMinutes(5)).build();
+        try (ClusterWrapperCOB cob = new ClusterWrapperCOB(objective, member, o);
+                ClusterWorker worker = ClusterWorker.start(member, objective, SECRET, 2)) {
+            Parameters slow = Parameters.of(List.of("x", "y", "sleep_ms"), new double[] {0.5, 0.5, 600_000});
+            var future = cob.evaluateAsync(slow);
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (cob.stats().inFlightByMember().getOrDefault(worker.memberUuid().toString(), 0) < 2 && System.nanoTime() < end) {
+                Thread.sleep(10);
+            }
+            assertEquals(2, cob.stats().inFlightByMember().get(worker.memberUuid().toString()));
+            Thread.sleep(200); // both terms are asleep in the worker now
+            assertTrue(future.cancel(true));
+            end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (worker.tasksCancelled() < 2 && System.nanoTime() < end) {
+                Thread.sleep(10);
+            }
+            assertEquals(2, worker.tasksCancelled());
+            assertEquals(0, worker.tasksRun());
+            // both threads are free again: a quick evaluation goes through
+            Parameters quick = Parameters.of(List.of("x", "y", "sleep_ms"), new double[] {0.5, 0.5, 0});
+            double v = cob.evaluateAsync(quick).get(30, TimeUnit.SECONDS);
+            assertEquals(Double.doubleToRawLongBits(objective.evaluate(quick)), Double.doubleToRawLongBits(v));
+            assertEquals(6, worker.tasksRun());
+        }
+    }
+
+    @Test
+    void theMemberListensOnLoopbackOnly() throws Exception {
+        var address = member.getCluster().getLocalMember().getAddress();
+        assertEquals("127.0.0.1", address.getHost());
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress("127.0.0.1", address.getPort()), 2000);
+            assertTrue(s.isConnected());
+        }
+        // every other address of this machine is refused (the kernel answers locally: nothing leaves it)
+        List<java.net.InetAddress> others = new ArrayList<>();
+        for (var nif : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+            for (var a : java.util.Collections.list(nif.getInetAddresses())) {
+                if (!a.isLoopbackAddress() && a instanceof java.net.Inet4Address) {
+                    others.add(a);
+                }
+            }
+        }
+        for (java.net.InetAddress a : others) {
+            try (java.net.Socket s = new java.net.Socket()) {
+                assertThrows(java.net.ConnectException.class,
+                        () -> s.connect(new java.net.InetSocketAddress(a, address.getPort()), 2000), a.toString());
+            }
+        }
+    }
+
+    @Test
+    void aWorkerServesOneDriverAfterAnotherAndNoResultCountsTwice() throws Exception {
+        CombinedObjectiveFunction objective = new TestObjectives().create(Map.of());
+        Parameters p = Parameters.of(List.of("x", "y"), new double[] {0.9, 0.1});
+        double serial = objective.evaluate(p);
+        ClusterOptions o = ClusterOptions.builder(SECRET).memberWait(Duration.ofMinutes(5)).build();
+        try (ClusterWorker worker = ClusterWorker.start(member, objective, SECRET, 2)) {
+            for (int driver = 0; driver < 2; driver++) {
+                try (ClusterWrapperCOB cob = new ClusterWrapperCOB(objective, member, o)) {
+                    EvaluationContext ctx = new EvaluationContext(p, "e" + driver);
+                    double v = cob.evaluateAsync(p, ctx).get(60, TimeUnit.SECONDS);
+                    assertEquals(Double.doubleToRawLongBits(serial), Double.doubleToRawLongBits(v));
+
+                    // a second, validly signed result for a task that is done: dropped, the breakdown stays
+                    String entry = member.<String, String>getMap(Channels.CONTROL).get(Channels.DRIVER_KEY);
+                    long session = Long.parseUnsignedLong(entry.substring(entry.indexOf('/') + 1), 16);
+                    Frames.Result again = new Frames.Result(session, 1, "e" + driver, worker.memberUuid().toString(), "x",
+                            EvaluationContext.Status.OK, 1e6, org.chemfit.Quantities.empty(), new java.util.LinkedHashMap<>(), null,
+                            0, 1, "t", null, false);
+                    member.<byte[]>getQueue(Channels.RESULTS).offer(Frames.encode(again, SECRET));
+                    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                    while (cob.stats().duplicates() < 1 && System.nanoTime() < end) {
+                        Thread.sleep(10);
+                    }
+                    assertEquals(1, cob.stats().duplicates());
+                    assertEquals(6L, cob.stats().completedByMember().values().stream().mapToLong(Long::longValue).sum());
+                    assertEquals(Double.doubleToRawLongBits(serial), Double.doubleToRawLongBits(ctx.loss()));
+                }
+            }
+            assertEquals(12, worker.tasksRun());
+        }
+    }
+
+    static CombinedObjectiveFunction failing() {
+        return new CombinedObjectiveFunction(List.of(p -> p.get("x"), p -> {
+            throw new IllegalStateException("no convergence at x = " + p.get("x"));
+        }, p -> 2 * p.get("x"))).withTermNames(List.of("a", "b", "c"));
+    }
+
+    @Test
+    void aFailedTermRaisesTheSerialMessageAndPenaltyGivesTheSerialLoss() {
+        Parameters p = Parameters.of(Map.of("x", 0.25));
+        TermFailedException serial = assertThrows(TermFailedException.class, () -> failing().evaluate(p));
+        try (ClusterWrapperCOB cob = new ClusterWrapperCOB(failing(), member, local(1))) {
+            TermFailedException remote = assertThrows(TermFailedException.class, () -> cob.evaluate(p));
+            assertEquals(serial.getMessage(), remote.getMessage());
+            assertEquals("term 1 'b' failed: no convergence at x = 0.25", remote.getMessage());
+            assertEquals(1, remote.termIndex());
+        }
+        CombinedObjectiveFunction penalty = failing().withFailurePolicy(FailurePolicy.penalty(1e3));
+        try (ClusterWrapperCOB cob = new ClusterWrapperCOB(penalty, member, local(1))) {
+            EvaluationContext ctx = new EvaluationContext(p);
+            double v = cob.evaluate(p, ctx);
+            assertEquals(penalty.evaluate(p), v);
+            assertEquals(0.25 + 1e3 + 0.5, v);
+            assertEquals(EvaluationContext.Status.PENALTY, ctx.child(1).status());
+        }
+    }
+
+    @Test
+    void withNoWorkerTheEvaluationFailsAfterTheMemberWaitWithAClearMessage() {
+        ClusterOptions o = ClusterOptions.builder(SECRET).memberWait(Duration.ofSeconds(1)).build();
+        try (ClusterWrapperCOB cob = new ClusterWrapperCOB(failing(), member, o)) {
+            ChemFitException e = assertTimeoutPreemptively(Duration.ofSeconds(30),
+                    () -> assertThrows(ChemFitException.class, () -> cob.evaluate(Parameters.of(Map.of("x", 1.0)))));
+            // under RAISE the first term's failure is raised, as for any term that could not run
+            assertTrue(e instanceof TermFailedException, e.toString());
+            assertTrue(e.getMessage().startsWith("term 0 'a' failed: no worker holding the cluster secret joined cluster"
+                    + " 'driver-test-"), e.getMessage());
+            assertTrue(e.getMessage().contains("within 1 s, so 3 task(s) could not run (other members: none; refused for a"
+                    + " wrong secret: none). Start workers with the same cluster name"), e.getMessage());
+            // while still no worker is there, the next evaluation fails at once with the same reason
+            TermFailedException again = assertTimeoutPreemptively(Duration.ofSeconds(30),
+                    () -> assertThrows(TermFailedException.class, () -> cob.evaluate(Parameters.of(Map.of("x", 2.0)))));
+            assertTrue(again.getMessage().contains("no worker holding the cluster secret joined"), again.getMessage());
+        }
+    }
+
+    @Test
+    void oneDriverPerCluster() {
+        try (ClusterWrapperCOB first = new ClusterWrapperCOB(failing(), member, local(1))) {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> new ClusterWrapperCOB(failing(), member, local(1)));
+            assertTrue(e.getMessage().startsWith("another driver (member " + member.getCluster().getLocalMember().getUuid()
+                    + ") is already running on cluster 'driver-test-"), e.getMessage());
+        }
+        // once closed, the next one may drive
+        new ClusterWrapperCOB(failing(), member, local(1)).close();
+    }
+
+    /** Any class but ours: Java serialization would instantiate it on the reading member. */
+    static final class Gadget implements Serializable {
+        private static final long serialVersionUID = 1L;
+        final String payload = "would run code in readObject";
+    }
+
+    @Test
+    void noJavaSerializedObjectIsEverDeserialized() {
+        IMap<String, Object> map = member.getMap(Channels.PREFIX + "probe");
+        map.set("k", new Gadget());
+        RuntimeException e = assertThrows(RuntimeException.class, () -> map.get("k"));
+        Throwable root = e;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        assertTrue(root instanceof SecurityException, root.toString());
+        assertTrue(root.getMessage().contains(Gadget.class.getName()), root.getMessage());
+        map.destroy();
+    }
+}

@@ -1,0 +1,147 @@
+package org.chemfit.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.chemfit.CombinedObjectiveFunction;
+import org.chemfit.EvaluationContext;
+import org.chemfit.Parameters;
+import org.chemfit.Quantities;
+import org.chemfit.TermFailedException;
+import org.junit.jupiter.api.Test;
+
+class FramesTest {
+
+    static final ClusterSecret SECRET = ClusterSecret.of("correct horse battery staple 42");
+    static final ClusterSecret OTHER = ClusterSecret.of("a different secret of 32 bytes!!");
+
+    static Frames.Task task() {
+        return new Frames.Task(0x1234_5678_9abcL, 7, "e12", new int[] {2, 1}, "trimer",
+                Parameters.of(List.of("x", "lj.sigma"), new double[] {0.1 + 0.2, Math.PI}));
+    }
+
+    @Test
+    void taskRoundTripKeepsEveryBit() throws Exception {
+        Frames.Task t = task();
+        Frames.Task back = Frames.decodeTask(Frames.encode(t, SECRET), SECRET);
+        assertEquals(t.session(), back.session());
+        assertEquals(7, back.seq());
+        assertEquals("e12", back.evaluationId());
+        assertArrayEquals(new int[] {2, 1}, back.path());
+        assertEquals("trimer", back.termName());
+        assertEquals(List.of("x", "lj.sigma"), back.parameters().names());
+        assertEquals(Double.doubleToRawLongBits(0.1 + 0.2), Double.doubleToRawLongBits(back.parameters().get("x")));
+        assertEquals(Double.doubleToRawLongBits(Math.PI), Double.doubleToRawLongBits(back.parameters().get("lj.sigma")));
+    }
+
+    @Test
+    void resultRoundTripKeepsValuesQuantitiesMetadataAndFailure() throws Exception {
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put("retries", 2);
+        meta.put("score", 0.1 + 0.7);
+        meta.put("files", List.of("in.lmp", "log.lammps"));
+        Quantities q = Quantities.builder().put("e", -1.0 / 3).put("rdf", new double[] {0, Double.MIN_VALUE, 1e308}).label("tag", "dimer")
+                .build();
+        Frames.Failure f = new Frames.Failure("term 3 'x' failed: boom", "x", 3, "/tmp/run/e12/3", 137, "Segmentation fault",
+                true, "java.lang.IllegalStateException", "boom");
+        Frames.Result r = new Frames.Result(5, 9, "e12", "uuid-1", "127.0.0.1:5702", EvaluationContext.Status.FAILED, Double.NaN,
+                q, meta, f, 123456789L, 42L, "chemfit-worker-0", null, true);
+        Frames.Result back = Frames.decodeResult(Frames.encode(r, SECRET), SECRET);
+        assertEquals(EvaluationContext.Status.FAILED, back.status());
+        assertTrue(Double.isNaN(back.value()));
+        assertEquals(q, back.quantities());
+        assertEquals(meta, back.metadata());
+        assertEquals(f, back.failure());
+        assertEquals(123456789L, back.startEpochNanos());
+        assertEquals(42L, back.durationNanos());
+        assertEquals("chemfit-worker-0", back.thread());
+        assertNull(back.error());
+        assertTrue(back.ready());
+
+        EvaluationContext child = new EvaluationContext(Parameters.of(Map.of("x", 1.0)), "e12");
+        LeafRun.apply(back, child);
+        TermFailedException t = (TermFailedException) child.failure();
+        assertEquals("term 3 'x' failed: boom", t.getMessage());
+        assertEquals(137, t.exitCode().getAsInt());
+        assertEquals("Segmentation fault", t.stderrTail().orElseThrow());
+        assertTrue(t.isTransient());
+        assertEquals("uuid-1", child.metadata().get("member"));
+        assertEquals("127.0.0.1:5702", child.metadata().get("member_address"));
+    }
+
+    @Test
+    void aFrameSignedWithAnotherSecretIsRefused() {
+        byte[] f = Frames.encode(task(), OTHER);
+        Frames.RefusedFrameException e = assertThrows(Frames.RefusedFrameException.class, () -> Frames.decodeTask(f, SECRET));
+        assertTrue(e.getMessage().contains("HMAC check failed"), e.getMessage());
+    }
+
+    @Test
+    void everyFlippedByteIsRefused() {
+        byte[] f = Frames.encode(task(), SECRET);
+        for (int i = 0; i < f.length; i++) {
+            byte[] g = f.clone();
+            g[i] ^= 0x01;
+            assertThrows(Frames.RefusedFrameException.class, () -> Frames.decodeTask(g, SECRET), "byte " + i);
+        }
+    }
+
+    @Test
+    void aChangedEvaluationIdIsRefused() throws Exception {
+        Frames.Task t = task();
+        byte[] f = Frames.encode(t, SECRET);
+        Frames.Task other = new Frames.Task(t.session(), t.seq(), "e13", t.path(), t.termName(), t.parameters());
+        byte[] g = Frames.encode(other, SECRET);
+        // splice the other id into the first frame's tag: the tag covers the evaluation id
+        byte[] spliced = g.clone();
+        System.arraycopy(f, f.length - Frames.TAG_BYTES, spliced, g.length - Frames.TAG_BYTES, Frames.TAG_BYTES);
+        assertThrows(Frames.RefusedFrameException.class, () -> Frames.decodeTask(spliced, SECRET));
+    }
+
+    @Test
+    void objectsThatAreNotOurFramesAreRefused() {
+        Frames.RefusedFrameException e = assertThrows(Frames.RefusedFrameException.class, () -> Frames.check("hello", SECRET));
+        assertEquals("not a ChemFit frame: an object of type java.lang.String", e.getMessage());
+        assertThrows(Frames.RefusedFrameException.class, () -> Frames.check(new byte[10], SECRET));
+        byte[] ready = Frames.encode(new Frames.Ready("m", 1, 1), SECRET);
+        Frames.RefusedFrameException k = assertThrows(Frames.RefusedFrameException.class, () -> Frames.decodeTask(ready, SECRET));
+        assertEquals("expected a frame of kind 1, got kind 3", k.getMessage());
+    }
+
+    @Test
+    void aRefusedReadyTokenStillNamesItsSender() {
+        byte[] ready = Frames.encode(new Frames.Ready("0b5c6f2e-1111-2222-3333-444455556666", 1, 1), OTHER);
+        assertEquals("0b5c6f2e-1111-2222-3333-444455556666", Frames.unverifiedReadyMember(ready));
+    }
+
+    @Test
+    void aWorkerWithADifferentObjectiveReportsAnError() {
+        CombinedObjectiveFunction mine = new CombinedObjectiveFunction(List.of(p -> 1.0, p -> 2.0)).withTermNames(List.of("a", "b"));
+        Frames.Result r = LeafRun.run(mine, task(), "m", "127.0.0.1:1");
+        assertEquals("this member built a different objective: term path 2.1 does not exist here: level 0 has 2 terms", r.error());
+        Frames.Task t = new Frames.Task(1, 1, "e1", new int[] {1}, "c", Parameters.of(Map.of("x", 1.0)));
+        assertEquals("this member built a different objective: term 1 is 'b' here but 'c' on the driver",
+                LeafRun.run(mine, t, "m", "127.0.0.1:1").error());
+    }
+
+    @Test
+    void aLeafRunOnAWorkerGivesTheSerialValueBitForBit() throws Exception {
+        CombinedObjectiveFunction root = new TestObjectives().create(Map.of());
+        Parameters p = Parameters.of(List.of("x", "y"), new double[] {0.37, -1.1});
+        EvaluationContext serial = new EvaluationContext(p, "e1");
+        root.evaluate(p, serial);
+        Frames.Task t = new Frames.Task(1, 1, "e1", new int[] {2, 1}, "trimer", p);
+        Frames.Result r = Frames.decodeResult(Frames.encode(LeafRun.run(root, t, "m", "a"), SECRET), SECRET);
+        EvaluationContext expected = serial.child(2).child(1);
+        assertEquals(Double.doubleToRawLongBits(expected.value()), Double.doubleToRawLongBits(r.value()));
+        assertEquals(expected.quantities(), r.quantities());
+        assertEquals(expected.metadata(), r.metadata());
+    }
+}
