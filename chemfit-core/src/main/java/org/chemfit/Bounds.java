@@ -44,7 +44,8 @@ public final class Bounds {
      *
      * @param pairs names to two-element lists or arrays
      * @return the bounds
-     * @throws IllegalArgumentException when a pair does not have two elements or lower &gt; upper
+     * @throws IllegalArgumentException when a pair does not have two elements, an element is neither
+     *     a number nor null, or lower &gt; upper
      */
     public static Bounds of(Map<String, ?> pairs) {
         Builder b = builder();
@@ -61,8 +62,8 @@ public final class Bounds {
             } else {
                 throw new IllegalArgumentException("bounds of '" + e.getKey() + "' must be a pair [lower, upper], got " + v);
             }
-            b.between(e.getKey(), lo == null ? Double.NEGATIVE_INFINITY : ((Number) lo).doubleValue(),
-                    hi == null ? Double.POSITIVE_INFINITY : ((Number) hi).doubleValue());
+            b.between(e.getKey(), side(e.getKey(), "lower", lo, Double.NEGATIVE_INFINITY),
+                    side(e.getKey(), "upper", hi, Double.POSITIVE_INFINITY));
         }
         return b.build();
     }
@@ -71,6 +72,17 @@ public final class Bounds {
      * @param name a dotted parameter name
      * @return its lower bound, or negative infinity
      */
+    private static double side(String name, String which, Object v, double open) {
+        if (v == null) {
+            return open;
+        }
+        if (!(v instanceof Number n)) {
+            throw new IllegalArgumentException("bounds of '" + name + "' must be numbers or null (open), got " + which + " '" + v
+                    + "' (a " + v.getClass().getSimpleName() + ")");
+        }
+        return n.doubleValue();
+    }
+
     public double lower(String name) {
         double[] b = bounds.get(name);
         return b == null ? Double.NEGATIVE_INFINITY : b[0];

@@ -142,8 +142,10 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
      * @param termNames one name per term, shown in reports and error messages
      * @return a copy with these term names
      * @throws IllegalArgumentException when the count differs from the number of terms
+     * @throws NullPointerException when the list is null
      */
     public CombinedObjectiveFunction withTermNames(List<String> termNames) {
+        Objects.requireNonNull(termNames, "termNames");
         if (termNames.size() != terms.size()) {
             throw new IllegalArgumentException("there must be one name per term: got " + terms.size() + " terms and "
                     + termNames.size() + " names");

@@ -8,7 +8,8 @@ package org.chemfit;
  * ObjectiveFunction timed = term.withHook(EvaluationHooks.timing());
  * }</pre>
  *
- * <p>An exception thrown by a hook fails the evaluation, as if the term had thrown it.
+ * <p>An exception thrown by a hook fails the evaluation, as if the term had thrown it; one thrown
+ * by {@link #failed} is added to the term's exception as suppressed.
  *
  * @implNote Hooks are called from whichever thread evaluates the term, possibly many at once;
  *     keep per-call state in the context.
@@ -32,5 +33,16 @@ public interface EvaluationHook {
      * @param loss the loss it returned
      */
     default void after(Parameters params, EvaluationContext ctx, double loss) {
+    }
+
+    /**
+     * Runs after the term threw, before the exception goes on to the caller (the combined
+     * objective's failure policy). By default it does nothing.
+     *
+     * @param params the parameters
+     * @param ctx the term's context
+     * @param failure what the term threw
+     */
+    default void failed(Parameters params, EvaluationContext ctx, RuntimeException failure) {
     }
 }

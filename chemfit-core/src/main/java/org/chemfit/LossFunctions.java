@@ -159,11 +159,20 @@ public final class LossFunctions {
     }
 
     /**
-     * @param losses losses to add
+     * @param losses losses to add, at least one
      * @return their sum
+     * @throws IllegalArgumentException when no loss is given or one is null
      */
     public static LossFunction sum(LossFunction... losses) {
+        if (losses.length == 0) {
+            throw new IllegalArgumentException("a sum of losses needs at least one loss, got none");
+        }
         LossFunction[] ls = losses.clone();
+        for (int i = 0; i < ls.length; i++) {
+            if (ls[i] == null) {
+                throw new IllegalArgumentException("loss " + i + " of the sum is null");
+            }
+        }
         return new LossFunction() {
             @Override
             public double evaluate(Quantities q) {

@@ -6,6 +6,12 @@ import java.util.Collection;
  * "Did you mean" suggestions for misspelt names, shared by every place that reports an unknown name.
  * Written by hand: a Levenshtein distance over a handful of short names does not justify a
  * dependency.
+ *
+ * <pre>{@code
+ * Names.closest("lj.sigam", List.of("lj.sigma", "lj.epsilon"));   // "lj.sigma"
+ * }</pre>
+ *
+ * @implNote Stateless; thread-safe.
  */
 public final class Names {
 

@@ -8,6 +8,9 @@ import java.util.Objects;
  * <pre>{@code
  * ObjectiveFunction energy = ObjectiveFunctions.named("energy", p -> ...);
  * }</pre>
+ *
+ * @implNote Stateless; the decorators it returns are immutable and as thread-safe as the term and
+ *     hook they wrap.
  */
 public final class ObjectiveFunctions {
 
@@ -18,6 +21,7 @@ public final class ObjectiveFunctions {
      * @param name a short name for reports
      * @param f the term
      * @return the term under that name
+     * @throws NullPointerException when the name or the term is null
      */
     public static ObjectiveFunction named(String name, ObjectiveFunction f) {
         Objects.requireNonNull(name, "name");
@@ -30,9 +34,10 @@ public final class ObjectiveFunctions {
      * @param f the term
      * @param hook the hook
      * @return the term with the hook around every evaluation
+     * @throws NullPointerException when the term or the hook is null
      */
     public static ObjectiveFunction withHook(ObjectiveFunction f, EvaluationHook hook) {
-        return new Hooked(f, hook);
+        return new Hooked(Objects.requireNonNull(f, "f"), Objects.requireNonNull(hook, "hook"));
     }
 
     /**
@@ -92,7 +97,17 @@ public final class ObjectiveFunctions {
         @Override
         public double evaluate(Parameters params, EvaluationContext ctx) {
             hook.before(params, ctx);
-            double v = delegate.evaluate(params, ctx);
+            double v;
+            try {
+                v = delegate.evaluate(params, ctx);
+            } catch (RuntimeException e) {
+                try {
+                    hook.failed(params, ctx, e);
+                } catch (RuntimeException h) {
+                    e.addSuppressed(h);
+                }
+                throw e;
+            }
             hook.after(params, ctx, v);
             return v;
         }

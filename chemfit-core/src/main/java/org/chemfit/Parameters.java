@@ -272,7 +272,7 @@ public final class Parameters {
      *
      * @param changes dotted names to values
      * @return the copy
-     * @throws IllegalArgumentException when a value is not finite or a name invalid
+     * @throws IllegalArgumentException when a value is null or not finite, or a name invalid
      */
     public Parameters withAll(Map<String, Double> changes) {
         String[] n = names;
@@ -281,8 +281,11 @@ public final class Parameters {
         List<Double> addedValues = new ArrayList<>();
         for (Map.Entry<String, Double> e : changes.entrySet()) {
             String name = e.getKey();
-            double value = e.getValue();
             checkName(name);
+            if (e.getValue() == null) {
+                throw new IllegalArgumentException("parameter '" + name + "' must be a finite number, got null");
+            }
+            double value = e.getValue();
             if (!Double.isFinite(value)) {
                 throw new IllegalArgumentException("parameter '" + name + "' must be a finite number, got " + value);
             }

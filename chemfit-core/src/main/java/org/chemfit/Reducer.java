@@ -7,6 +7,8 @@ package org.chemfit;
  * <pre>{@code
  * combined.withReducer(Reducer.MEAN);
  * }</pre>
+ *
+ * @implNote An enum: immutable and thread-safe.
  */
 public enum Reducer {
     /** {@code sum(w_i * f_i)}, the default. */

@@ -56,4 +56,11 @@ class BoundsTest {
         assertEquals(1.0, b.upper("lj.epsilon"));
         assertThrows(IllegalArgumentException.class, () -> Bounds.of(Map.of("x", 3.0)));
     }
+
+    @Test
+    void aPairOfOtherThanNumbersIsRefusedByName() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Bounds.of(Map.of("x", java.util.List.of("0", 1.0))));
+        assertEquals("bounds of 'x' must be numbers or null (open), got lower '0' (a String)", e.getMessage());
+    }
 }

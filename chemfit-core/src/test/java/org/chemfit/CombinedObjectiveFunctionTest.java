@@ -191,6 +191,20 @@ class CombinedObjectiveFunctionTest {
     }
 
     @Test
+    void theTimingHookRecordsAFailedTermsTimeAndLeavesNoRawClockReading() {
+        ObjectiveFunction failing = ((ObjectiveFunction) p -> {
+            throw new IllegalStateException("diverged");
+        }).withHook(EvaluationHooks.timing());
+        var c = new CombinedObjectiveFunction(List.of(p -> 1.0, failing)).withFailurePolicy(FailurePolicy.skip());
+        EvaluationContext ctx = new EvaluationContext(X2);
+        assertEquals(1.0, c.evaluate(X2, ctx));
+        Map<String, Object> meta = ctx.child(1).metadata();
+        assertEquals(EvaluationContext.Status.SKIPPED, ctx.child(1).status());
+        assertEquals(List.of("time_taken"), List.copyOf(meta.keySet()), "metadata of the failed term: " + meta);
+        assertTrue((Double) meta.get("time_taken") >= 0.0);
+    }
+
+    @Test
     void recorderReplaysLeafTermsWithoutRunningThem() {
         AtomicInteger runs = new AtomicInteger();
         ObjectiveFunction counted = p -> {
@@ -234,5 +248,13 @@ class CombinedObjectiveFunctionTest {
         assertEquals(3.0, outer.evaluate(X2, ctx));
         assertEquals(2, ctx.child(0).children().size());
         assertEquals(1, ctx.child(0).metadata().get("retries"));
+    }
+
+    @Test
+    void aHookMustNotBeNull() {
+        assertEquals("hook", assertThrows(NullPointerException.class,
+                () -> ObjectiveFunctions.withHook(p -> 1.0, null)).getMessage());
+        assertEquals("termNames", assertThrows(NullPointerException.class,
+                () -> new CombinedObjectiveFunction(List.of(p -> 1.0)).withTermNames(null)).getMessage());
     }
 }

@@ -75,4 +75,13 @@ class LossFunctionsTest {
         copy[0] = 99;
         assertEquals(1.0, q.array("rdf")[0]);
     }
+
+    @Test
+    void aSumOfNoLossesIsRefused() {
+        assertEquals("a sum of losses needs at least one loss, got none",
+                assertThrows(IllegalArgumentException.class, () -> LossFunctions.sum()).getMessage());
+        assertEquals("loss 1 of the sum is null",
+                assertThrows(IllegalArgumentException.class,
+                        () -> LossFunctions.sum(LossFunctions.absoluteError(Map.of("e", 1.0)), null)).getMessage());
+    }
 }

@@ -112,4 +112,12 @@ class ParametersTest {
         assertEquals(3.5, q.get("sigma"));
         assertEquals(0.02, q.get("epsilon"));
     }
+
+    @Test
+    void aMissingValueInWithAllIsRefusedByName() {
+        Map<String, Double> changes = new LinkedHashMap<>();
+        changes.put("sigma", null);
+        assertEquals("parameter 'sigma' must be a finite number, got null",
+                assertThrows(IllegalArgumentException.class, () -> Parameters.of(nested()).withAll(changes)).getMessage());
+    }
 }

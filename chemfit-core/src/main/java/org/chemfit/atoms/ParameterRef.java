@@ -29,7 +29,8 @@ public record ParameterRef(String name, double factor) {
      */
     public ParameterRef {
         if (!Double.isFinite(factor)) {
-            throw new IllegalArgumentException("a parameter factor must be finite, got " + factor);
+            throw new IllegalArgumentException((name == null ? "a constant" : "the factor of parameter '" + name + "'")
+                    + " must be finite, got " + factor);
         }
         if (name != null && name.isBlank()) {
             throw new IllegalArgumentException("a parameter name must not be empty");

@@ -47,6 +47,11 @@ public final class ReferenceCsv {
         } catch (IOException e) {
             throw new ChemFitException("cannot read reference CSV " + csv + ": " + e.getMessage(), e);
         }
+        if (!lines.isEmpty() && lines.get(0).startsWith("\uFEFF")) {
+            // spreadsheet programs save "CSV UTF-8" with a byte order mark; it is not part of the header
+            lines = new ArrayList<>(lines);
+            lines.set(0, lines.get(0).substring(1));
+        }
         Path folder = csv.toAbsolutePath().getParent();
         int headerLine = 0;
         while (headerLine < lines.size() && lines.get(headerLine).isBlank()) {

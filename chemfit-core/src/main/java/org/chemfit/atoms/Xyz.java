@@ -84,6 +84,11 @@ public final class Xyz {
     }
 
     private static List<Atoms> parse(Path file, List<String> lines) {
+        if (!lines.isEmpty() && lines.get(0).startsWith("\uFEFF")) {
+            // a byte order mark, as some editors write before UTF-8 text: not part of the atom count
+            lines = new ArrayList<>(lines);
+            lines.set(0, lines.get(0).substring(1));
+        }
         List<Atoms> frames = new ArrayList<>();
         int i = 0;
         while (i < lines.size()) {

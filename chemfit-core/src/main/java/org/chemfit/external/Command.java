@@ -44,7 +44,8 @@ public final class Command {
      * @throws IllegalArgumentException when there are no arguments or one is null or empty
      */
     public static Command of(String... arguments) {
-        return of(List.of(Objects.requireNonNull(arguments, "arguments")));
+        // Arrays.asList, not List.of: a null element must reach the check below and be named
+        return of(java.util.Arrays.asList(Objects.requireNonNull(arguments, "arguments")));
     }
 
     /**
@@ -60,11 +61,20 @@ public final class Command {
         for (int i = 0; i < arguments.size(); i++) {
             String a = arguments.get(i);
             if (a == null || (i == 0 && a.isBlank())) {
-                throw new IllegalArgumentException("argument " + i + " of command " + arguments + " is "
-                        + (a == null ? "null" : "empty"));
+                throw new IllegalArgumentException("argument " + i + " of command " + quoted(arguments) + " is "
+                        + (a == null ? "null" : "empty: it must name the program"));
             }
         }
         return new Command(List.copyOf(arguments), false, null, Map.of());
+    }
+
+    private static String quoted(List<String> arguments) {
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < arguments.size(); i++) {
+            String a = arguments.get(i);
+            sb.append(i == 0 ? "" : ", ").append(a == null ? "null" : "'" + a + "'");
+        }
+        return sb.append(']').toString();
     }
 
     /**

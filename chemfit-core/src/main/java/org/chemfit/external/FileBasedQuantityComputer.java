@@ -425,6 +425,12 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
             throw e;
         } catch (RuntimeException e) {
             throw run.fail(e.toString(), false, e);
+        } catch (Error e) {
+            // not ours to wrap (an AssertionError, a StackOverflowError in a user's hook), but the run
+            // directory is reported and cleaned up like that of any other failure
+            run.writeReport(e.toString(), run.stderrFile == null ? null : tail(run.stderrFile), false, false);
+            run.finish(false);
+            throw e;
         }
     }
 
@@ -609,6 +615,7 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
          * @param termName the name used in run directory names and messages (default: the term's
          *     name in its combined objective)
          * @return this builder
+         * @throws IllegalArgumentException when the name is null or blank
          */
         public Builder name(String termName) {
             if (termName == null || termName.isBlank()) {
@@ -669,6 +676,8 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
          * @param variable a name templates may use besides the parameters
          * @param value its value (a number, a string, a list or a map)
          * @return this builder
+         * @throws IllegalArgumentException when the name is not an identifier
+         * @throws NullPointerException when the value is null
          */
         public Builder variable(String variable, Object value) {
             if (variable == null || !variable.matches("[A-Za-z_][A-Za-z0-9_]*")) {
@@ -739,6 +748,7 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
          * @param prefix a launcher put in front of every command that is not a shell command, such
          *     as {@code "srun", "-n", "4"} or {@code "mpirun", "-np", "4"}
          * @return this builder
+         * @throws IllegalArgumentException when an argument is null or blank
          */
         public Builder launcher(String... prefix) {
             launcher.clear();
@@ -775,6 +785,7 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
         /**
          * @param grace the time between SIGTERM and SIGKILL when a tree is killed (default 5 s)
          * @return this builder
+         * @throws IllegalArgumentException when the grace period is negative
          */
         public Builder killGrace(Duration grace) {
             Objects.requireNonNull(grace, "grace");
@@ -789,6 +800,8 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
          * @param limit how long to wait after the commands for the files to appear
          * @param files files the programs promise, relative to the run directory
          * @return this builder
+         * @throws IllegalArgumentException when the limit is not positive, no file is given, or a
+         *     file is absolute or leaves the run directory
          */
         public Builder waitForFiles(Duration limit, String... files) {
             this.waitTimeout = positive(limit, "wait timeout");
@@ -838,6 +851,7 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
          * @param n how many times a transient failure (a timeout, a kill by a signal, files that
          *     did not appear) is retried, each time in a new run directory (default 0)
          * @return this builder
+         * @throws IllegalArgumentException when n is outside 0 to 100
          */
         public Builder retries(int n) {
             if (n < 0 || n > 100) {

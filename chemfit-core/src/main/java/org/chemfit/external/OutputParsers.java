@@ -57,6 +57,8 @@ public final class OutputParsers {
      * @param file the file, relative to the run directory
      * @param regex a regular expression; its first group is the value when it has groups
      * @return a parser of the first match (change with {@code last()}, {@code all()}, {@code group(...)})
+     * @throws IllegalArgumentException when the expression does not compile, the quantity is blank,
+     *     or the file is absolute or leaves the run directory
      */
     public static Regex regex(String quantity, String file, String regex) {
         Pattern p;
@@ -73,6 +75,8 @@ public final class OutputParsers {
      * @param file the file, relative to the run directory
      * @param header the column's name in the table's header line (a leading {@code #} is ignored)
      * @return a parser of the last row (change with {@code first()}, {@code meanOfLast(n)}, {@code all()})
+     * @throws IllegalArgumentException when the header is not one word, the quantity is blank, or
+     *     the file is absolute or leaves the run directory
      */
     public static Column column(String quantity, String file, String header) {
         if (header == null || header.isBlank() || header.chars().anyMatch(Character::isWhitespace)) {
@@ -86,6 +90,8 @@ public final class OutputParsers {
      * @param file the file, relative to the run directory
      * @param index the column's index, from 0; every all-number line with enough columns is a row
      * @return a parser of the last row (change with {@code first()}, {@code meanOfLast(n)}, {@code all()})
+     * @throws IllegalArgumentException when the index is negative, the quantity is blank, or the
+     *     file is absolute or leaves the run directory
      */
     public static Column column(String quantity, String file, int index) {
         if (index < 0) {
@@ -111,6 +117,8 @@ public final class OutputParsers {
      * @param column a thermo column as LAMMPS prints it in the header ({@code PotEng}, {@code Press}, {@code c_msd[4]})
      * @return a parser of the last row of the last run or minimize block (change with {@code run(k)},
      *     {@code mean()}, {@code meanOfLast(n)}, {@code first()}, {@code all()})
+     * @throws IllegalArgumentException when the column is not one word, the quantity is blank, or
+     *     the file is absolute or leaves the run directory
      */
     public static LammpsThermo lammpsThermo(String quantity, String logFile, String column) {
         if (column == null || column.isBlank() || column.chars().anyMatch(Character::isWhitespace)) {

@@ -30,7 +30,10 @@ final class RunPaths {
                     + "' is an absolute path; paths must be relative to the run directory and stay inside it");
         }
         Path n = p.normalize();
-        if (n.toString().isEmpty() || n.startsWith("..")) {
+        if (n.toString().isEmpty()) {
+            throw new IllegalArgumentException(what + " '" + relative + "' names the run directory itself; it must name a file inside it");
+        }
+        if (n.startsWith("..")) {
             throw new IllegalArgumentException(what + " '" + relative
                     + "' leaves the run directory through '..'; paths must stay inside the run directory");
         }

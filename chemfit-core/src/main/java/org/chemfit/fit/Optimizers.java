@@ -22,6 +22,9 @@ import java.util.Locale;
  * <pre>{@code
  * FitResult r = fitter.fit(Optimizers.byName("Powell"));
  * }</pre>
+ *
+ * @implNote Stateless; thread-safe. The optimizers it returns start a fresh run (and a fresh
+ *     Hipparchus optimizer) on every {@code start}, so one may serve several fits.
  */
 public final class Optimizers {
 

@@ -1,6 +1,14 @@
 package org.chemfit.fit;
 
-/** Why a fit stopped. */
+/**
+ * Why a fit stopped.
+ *
+ * <pre>{@code
+ * if (result.stopReason() == StopReason.MAX_EVALUATIONS) { ... raise the budget ... }
+ * }</pre>
+ *
+ * @implNote An enum: immutable and thread-safe.
+ */
 public enum StopReason {
     /** The method met its convergence criterion. */
     CONVERGED,

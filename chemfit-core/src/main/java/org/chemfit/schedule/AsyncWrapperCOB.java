@@ -61,6 +61,9 @@ import org.chemfit.TermFailedException;
  * evaluation; under RAISE the first failure in term order is thrown as a
  * {@link TermFailedException} naming the term (index and name), the same one serial evaluation
  * throws: the terms after a failed one are cancelled at once, those before it run to their end.
+ * An {@link Error} thrown by a term (a failed assertion, a stack overflow) is no term failure, in
+ * serial evaluation or here: the other terms are cancelled and the Error reaches the caller, the
+ * future of {@code evaluateAsync} completing with it.
  *
  * @implNote Thread-safe: many threads may evaluate through one wrapper at once; each evaluation
  *     has its own state. The wrapped objective's terms must be thread-safe (they are meant to be:

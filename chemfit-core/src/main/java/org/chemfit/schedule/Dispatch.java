@@ -35,6 +35,7 @@ final class Dispatch {
     private volatile boolean waiterParked;
     private volatile EvaluationCancelledException cancelled;
     private volatile RuntimeException rejected;
+    private volatile Error fatal;
 
     Dispatch(TaskRunner runner, CombinedObjectiveFunction objective, List<EvaluationContext> contexts, boolean async) {
         this.runner = runner;
@@ -93,6 +94,16 @@ final class Dispatch {
     void cancel(EvaluationCancelledException why) {
         if (cancelled == null) {
             cancelled = why;
+        }
+        cancelAll();
+    }
+
+    /** An Error in a task: the other tasks stop and the caller gets the (first) Error. */
+    void fatal(Error e) {
+        synchronized (this) {
+            if (fatal == null) {
+                fatal = e;
+            }
         }
         cancelAll();
     }
@@ -157,6 +168,9 @@ final class Dispatch {
 
     /** Reduces every request (all tasks are finished). */
     void reduceAll() {
+        if (fatal != null) {
+            throw fatal;
+        }
         if (rejected != null) {
             throw rejected;
         }
@@ -168,7 +182,7 @@ final class Dispatch {
     private void complete() {
         try {
             reduceAll();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             future.completeExceptionally(e);
             return;
         }

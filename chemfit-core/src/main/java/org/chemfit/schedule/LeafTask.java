@@ -221,10 +221,15 @@ public final class LeafTask implements Runnable {
                 dispatch.cancel(e);
             }
             return;
-        } catch (RuntimeException | Error e) {
+        } catch (RuntimeException e) {
             // runTerm records a term's own failures; this is a recorder or the runtime failing
             context.setFailure(TermFailedException.wrap(termName(), index, request.ctx.parameters(), e));
             context.setStatus(EvaluationContext.Status.FAILED);
+        } catch (Error e) {
+            // not a term failure: serial evaluation lets an Error through whatever the failure policy,
+            // so the whole dispatch stops and its caller gets the Error
+            dispatch.fatal(e);
+            return;
         }
         if (raisesToRoot && context.status() == EvaluationContext.Status.FAILED) {
             request.abort(this);

@@ -95,6 +95,18 @@ class AtomisticTermsTest {
     }
 
     @Test
+    void aCsvSavedWithAByteOrderMarkIsRead() throws Exception {
+        // spreadsheet programs save "CSV UTF-8" with a byte order mark before the header
+        dimer(dir.resolve("a.xyz"), 1.2);
+        Path csv = dir.resolve("bom.csv");
+        Files.writeString(csv, "\uFEFFfile,reference_energy,tag\na.xyz,-0.5,first\n");
+        List<ReferenceEntry> rows = ReferenceCsv.read(csv);
+        assertEquals(1, rows.size());
+        assertEquals("first", rows.get(0).tag());
+        assertEquals(-0.5, rows.get(0).energy(), 0.0);
+    }
+
+    @Test
     void malformedCsvNamesFileLineAndExpectation() throws Exception {
         Path noColumn = dir.resolve("a.csv");
         Files.writeString(noColumn, "path_to_file,energy_ev\nx.xyz,1\n");

@@ -224,6 +224,14 @@ class PairPotentialTest {
     }
 
     @Test
+    void aNonFiniteFactorOrConstantIsRefusedForWhatItIs() {
+        assertEquals("a constant must be finite, got NaN",
+                assertThrows(IllegalArgumentException.class, () -> ParameterRef.constant(Double.NaN)).getMessage());
+        assertEquals("the factor of parameter 'qH' must be finite, got Infinity",
+                assertThrows(IllegalArgumentException.class, () -> ParameterRef.scaled("qH", Double.POSITIVE_INFINITY)).getMessage());
+    }
+
+    @Test
     void termsByFormNameMatchTheTypedBuilders() {
         Atoms a = cluster(42, 9, 1.45);
         Map<String, ParameterRef> lj = Map.of("epsilon", ParameterRef.of("lj.eps"), "sigma", ParameterRef.of("lj.sigma"));

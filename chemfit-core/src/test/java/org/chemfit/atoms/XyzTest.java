@@ -53,6 +53,14 @@ class XyzTest {
     }
 
     @Test
+    void aFileSavedWithAByteOrderMarkIsRead() {
+        // editors on Windows save UTF-8 with a byte order mark before the atom count
+        Atoms a = Xyz.parse(Path.of("bom.xyz"), "\uFEFF1\nenergy=-0.5\nAr 1 2 3\n").get(0);
+        assertEquals(List.of("Ar"), a.speciesList());
+        assertEquals(-0.5, a.energy().getAsDouble(), 0.0);
+    }
+
+    @Test
     void readsPlainXyzWithAFreeTextCommentAndExtraColumns() {
         List<Atoms> frames = Xyz.parse(Path.of("plain.xyz"), "2\nargon dimer, no cell\nAr 0 0 0\nAr 0 0 3.8 extra\n"
                 + "1\nenergy=-0.5 single atom\nAr 1 2 3\n");

@@ -185,7 +185,8 @@ class FileBasedQuantityComputerTest {
         FileBasedQuantityComputer c = FileBasedQuantityComputer.builder()
                 .name("hang")
                 .workDirectory(root)
-                .command(Command.of("bash", TestSupport.fakeProgram().toString(), "hang").timeout(Duration.ofMillis(400)))
+                // long enough for a loaded machine to start bash and write both pid files before the kill
+                .command(Command.of("bash", TestSupport.fakeProgram().toString(), "hang").timeout(Duration.ofMillis(1500)))
                 .killGrace(Duration.ofMillis(200))
                 .output(OutputParsers.regex("result", "out.txt", "result = (\\S+)"))
                 .retries(1)
@@ -193,7 +194,7 @@ class FileBasedQuantityComputerTest {
         EvaluationContext ctx = new EvaluationContext(x(1), "h1");
         TermFailedException e = assertThrows(TermFailedException.class, () -> c.compute(x(1), ctx));
         assertTrue(e.isTransient());
-        assertTrue(e.getMessage().contains("command 'bash " + TestSupport.fakeProgram() + " hang' timed out after 400 ms"),
+        assertTrue(e.getMessage().contains("command 'bash " + TestSupport.fakeProgram() + " hang' timed out after 1500 ms"),
                 e.getMessage());
         assertEquals(1, ctx.metadata().get("external_retries"));
         List<Path> dirs = runDirs();
@@ -408,10 +409,18 @@ class FileBasedQuantityComputerTest {
                     root.toString(), Integer.toString(1000 * k), "60").redirectErrorStream(true)
                     .redirectOutput(root.resolve("jvm" + k + ".log").toFile()).start());
         }
-        RunDirectoryStress.run(root, 0, 60);
-        for (Process p : others) {
-            assertTrue(p.waitFor(120, TimeUnit.SECONDS), "a stress JVM did not finish");
-            assertEquals(0, p.exitValue(), "a stress JVM failed");
+        try {
+            RunDirectoryStress.run(root, 0, 60);
+            for (Process p : others) {
+                // within the class's 60 s timeout, which interrupts this wait
+                assertTrue(p.waitFor(50, TimeUnit.SECONDS), "a stress JVM did not finish");
+                assertEquals(0, p.exitValue(), "a stress JVM failed");
+            }
+        } finally {
+            // a failed or timed-out test must not leave the other JVMs running
+            for (Process p : others) {
+                p.destroyForcibly();
+            }
         }
         List<Path> dirs = runDirs();
         assertEquals(180, dirs.size());
@@ -568,5 +577,27 @@ class FileBasedQuantityComputerTest {
         TermFailedException e = assertThrows(TermFailedException.class, () -> c.compute(x(1)));
         assertTrue(e.getMessage().contains("parser forces parser failed: java.lang.IllegalStateException: no forces block"),
                 e.getMessage());
+    }
+
+    @Test
+    void anErrorFromAJavaHookStillLeavesAReportAndFollowsTheKeepPolicy() throws Exception {
+        // an Error (here a failed assertion in a user's input writer) is not an Exception, but the
+        // run directory must be reported and cleaned up like any other failure
+        FileBasedQuantityComputer kept = fake("ok").inputWriter((dir, p) -> {
+            throw new AssertionError("charges do not sum to zero");
+        }).build();
+        AssertionError e = assertThrows(AssertionError.class, () -> kept.compute(x(1)));
+        assertEquals("charges do not sum to zero", e.getMessage());
+        List<Path> dirs = runDirs();
+        assertEquals(1, dirs.size(), dirs.toString());
+        JsonNode f = failureJsonAt(dirs.get(0));
+        assertEquals("input", f.get("step").asText());
+        assertTrue(f.get("message").asText().contains("charges do not sum to zero"), f.toString());
+
+        FileBasedQuantityComputer deleted = fake("ok").keep(KeepPolicy.NONE).inputWriter((dir, p) -> {
+            throw new AssertionError("charges do not sum to zero");
+        }).build();
+        assertThrows(AssertionError.class, () -> deleted.compute(x(1)));
+        assertEquals(dirs, runDirs(), "KeepPolicy.NONE deletes the directory of a run that ended in an Error");
     }
 }

@@ -36,15 +36,7 @@ class SeedExampleTest {
     Path work;
 
     private FileBasedQuantityComputer.Builder lammps(String name, String template) {
-        return FileBasedQuantityComputer.builder()
-                .name(name)
-                .workDirectory(work)
-                .template("in.lammps", TestSupport.resource("/external/lammps/" + template))
-                .env("OMPI_MCA_pml", "ob1")
-                .env("OMPI_MCA_ess_singleton_isolated", "1")
-                .privateTmpDir()
-                .command("lmp", "-in", "in.lammps", "-log", "log.lammps", "-screen", "none", "-nocite")
-                .timeout(Duration.ofMinutes(2));
+        return Argon.lammps(name, template, work).timeout(Duration.ofMinutes(2));
     }
 
     @Test

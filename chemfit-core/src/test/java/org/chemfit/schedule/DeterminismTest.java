@@ -133,6 +133,38 @@ class DeterminismTest {
     }
 
     @Test
+    void anErrorFromATermPropagatesOnEveryExecutorAsInSerialEvaluation() throws Exception {
+        // a failure policy handles exceptions; an Error (a failed assertion, a stack overflow) is
+        // not a term failure in serial evaluation, so no executor may turn it into one
+        ObjectiveFunction buggy = p -> {
+            throw new AssertionError("bug in term");
+        };
+        CombinedObjectiveFunction c = new CombinedObjectiveFunction(List.of(p -> 1.0, buggy, p -> 2.0))
+                .withFailurePolicy(org.chemfit.FailurePolicy.skip());
+        Parameters p = Fixtures.params(1, 2);
+        assertEquals("bug in term", assertThrows(AssertionError.class, () -> c.evaluate(p)).getMessage());
+        Map<String, Executor> all = executors();
+        all.put("own pool", null);
+        for (Map.Entry<String, Executor> e : all.entrySet()) {
+            try (AsyncWrapperCOB w = e.getValue() == null ? new AsyncWrapperCOB(c) : new AsyncWrapperCOB(c, e.getValue())) {
+                assertEquals("bug in term", assertThrows(AssertionError.class, () -> w.evaluate(p), e.getKey()).getMessage());
+                java.util.concurrent.ExecutionException x = assertThrows(java.util.concurrent.ExecutionException.class,
+                        () -> w.evaluateAsync(p).get(10, java.util.concurrent.TimeUnit.SECONDS), e.getKey());
+                assertTrue(x.getCause() instanceof AssertionError, e.getKey() + ": " + x.getCause());
+                List<EvaluationContext> batch = List.of(new EvaluationContext(p), new EvaluationContext(p));
+                assertThrows(AssertionError.class, () -> w.evaluateMany(batch), e.getKey());
+                assertTrue(!Thread.currentThread().isInterrupted(), e.getKey() + ": the caller was left interrupted");
+            }
+            if (e.getValue() != null) {
+                // the executor's threads survived and run the next evaluation
+                try (AsyncWrapperCOB w = new AsyncWrapperCOB(new CombinedObjectiveFunction(List.of(q -> 1.0, q -> 2.0)), e.getValue())) {
+                    assertEquals(3.0, w.evaluate(p), e.getKey());
+                }
+            }
+        }
+    }
+
+    @Test
     void batchWithAFailingRequestMarksOnlyThatRequest() {
         ObjectiveFunction sometimes = p -> {
             if (p.get("x") < 0) {
