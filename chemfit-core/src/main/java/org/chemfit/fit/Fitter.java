@@ -511,7 +511,7 @@ public final class Fitter {
                 throw e;
             } catch (org.chemfit.ChemFitException e) {
                 throw new FitFailedException("the fit failed after " + evaluations + " evaluations: " + e.getMessage(),
-                        bestParams == null ? null : result(StopReason.CONVERGED), e);
+                        bestParams == null ? null : result(StopReason.FAILED), e);
             }
         }
 
@@ -523,6 +523,7 @@ public final class Fitter {
             int n = xs.size();
             double[] values = new double[n];
             EvaluationContext[] contexts = new EvaluationContext[n];
+            boolean[] fresh = new boolean[n];
             List<EvaluationContext> toRun = new ArrayList<>(n);
             for (int k = 0; k < n; k++) {
                 double[] x = xs.get(k);
@@ -532,6 +533,7 @@ public final class Fitter {
                     continue;
                 }
                 contexts[k] = new EvaluationContext(paramsOf(x), "e" + (evaluations + toRun.size()));
+                fresh[k] = true;
                 toRun.add(contexts[k]);
             }
             List<EvaluationContext> toCompute = toRun;
@@ -570,7 +572,7 @@ public final class Fitter {
             RuntimeException failure = null;
             for (int k = 0; k < n; k++) {
                 EvaluationContext ctx = contexts[k];
-                if (!toRun.contains(ctx)) {
+                if (!fresh[k]) {
                     continue;
                 }
                 int number = evaluations++;
@@ -610,7 +612,7 @@ public final class Fitter {
                     throw c;
                 }
                 throw new FitFailedException("the fit stopped after " + evaluations + " evaluations because an evaluation failed: "
-                        + failure.getMessage(), bestParams == null ? null : result(StopReason.CONVERGED), failure);
+                        + failure.getMessage(), bestParams == null ? null : result(StopReason.FAILED), failure);
             }
             return values;
         }

@@ -19,5 +19,10 @@ public enum StopReason {
     /** Every parameter was fixed: the initial point was evaluated and returned. */
     NO_FREE_PARAMETERS,
     /** The fit was interrupted; the best point seen is returned. */
-    INTERRUPTED
+    INTERRUPTED,
+    /**
+     * An evaluation or the method failed; only the partial result carried by a
+     * {@link FitFailedException} has this reason.
+     */
+    FAILED
 }

@@ -161,6 +161,7 @@ class FitterTest {
                 () -> new Fitter(combined, Map.of("x", 0.0, "y", 0.0)).fit("Nelder-Mead"));
         assertTrue(e.getMessage().contains("term 0 'term[0]' failed: simulation crashed"), e.getMessage());
         FitResult partial = e.partialResult().orElseThrow();
+        assertEquals(StopReason.FAILED, partial.stopReason());
         assertEquals(6, partial.evaluations());
         assertTrue(partial.bestLoss() <= QUADRATIC.evaluate(Parameters.of(Map.of("x", 0.0, "y", 0.0))));
         assertFalse(Double.isNaN(partial.bestLoss()));
