@@ -10,6 +10,7 @@ import org.chemfit.EvaluationContext;
 import org.chemfit.ObjectiveFunction;
 import org.chemfit.Parameters;
 import org.chemfit.TermFailedException;
+import org.chemfit.schedule.LeafTask;
 
 /**
  * Runs one leaf task against a member's own copy of the objective, and copies a result into the
@@ -86,15 +87,7 @@ final class LeafRun {
         }
         Parameters params = task.parameters();
         // rebuild the context path down to the leaf, as serial evaluation would have it
-        EvaluationContext c = new EvaluationContext(params, task.evaluationId());
-        CombinedObjectiveFunction node = root;
-        for (int k = 0; k < path.length - 1; k++) {
-            node.prepare(c);
-            c = c.child(path[k]);
-            node = (CombinedObjectiveFunction) node.terms().get(path[k]);
-        }
-        node.prepare(c);
-        EvaluationContext leaf = c.child(index);
+        EvaluationContext leaf = LeafTask.leafContext(root, path, params, task.evaluationId());
         try {
             parent.runTerm(index, params, leaf);
         } catch (EvaluationCancelledException e) {

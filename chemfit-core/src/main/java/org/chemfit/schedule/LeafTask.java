@@ -265,6 +265,32 @@ public final class LeafTask implements Runnable {
     }
 
     /**
+     * Builds the contexts along a leaf's path, as a serial evaluation would, and returns the
+     * leaf's fresh context: its path, name, weight and evaluation id are those of serial
+     * evaluation (run directories and metadata use them).
+     *
+     * @param root the root objective
+     * @param path the leaf's path, from {@link #path()}
+     * @param params the parameters
+     * @param evaluationId the evaluation id
+     * @return the leaf's context, not yet run
+     * @throws IllegalArgumentException when the path does not lead to a leaf
+     */
+    public static EvaluationContext leafContext(CombinedObjectiveFunction root, int[] path, Parameters params,
+            String evaluationId) {
+        CombinedObjectiveFunction parent = parentOf(root, path);
+        EvaluationContext ctx = new EvaluationContext(params, evaluationId);
+        CombinedObjectiveFunction level = root;
+        for (int k = 0; k < path.length - 1; k++) {
+            level.prepare(ctx);
+            ctx = ctx.child(path[k]);
+            level = (CombinedObjectiveFunction) level.terms().get(path[k]);
+        }
+        parent.prepare(ctx);
+        return ctx.child(path[path.length - 1]);
+    }
+
+    /**
      * The worker side of a remote run: resolves the leaf by its path in the worker's own copy of
      * the objective and runs it (with the retries of its failure policy) in a fresh context named
      * and weighted as the leaf. Ship the result's value, status, quantities, metadata, failure
@@ -282,19 +308,8 @@ public final class LeafTask implements Runnable {
     public static EvaluationContext evaluateLeaf(CombinedObjectiveFunction root, int[] path, Parameters params,
             String evaluationId) {
         CombinedObjectiveFunction parent = parentOf(root, path);
-        int i = path[path.length - 1];
-        // Rebuild the contexts along the path, so the leaf's path(), name and siblings' indices are
-        // those of a serial evaluation (run directories and metadata use them).
-        EvaluationContext ctx = new EvaluationContext(params, evaluationId);
-        CombinedObjectiveFunction level = root;
-        for (int k = 0; k < path.length - 1; k++) {
-            level.prepare(ctx);
-            ctx = ctx.child(path[k]);
-            level = (CombinedObjectiveFunction) level.terms().get(path[k]);
-        }
-        parent.prepare(ctx);
-        EvaluationContext child = ctx.child(i);
-        parent.runTerm(i, params, child);
+        EvaluationContext child = leafContext(root, path, params, evaluationId);
+        parent.runTerm(path[path.length - 1], params, child);
         return child;
     }
 
