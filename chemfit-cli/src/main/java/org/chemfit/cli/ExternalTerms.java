@@ -24,7 +24,8 @@ final class ExternalTerms {
     /**
      * @param term the term's name
      * @param config the term's settings
-     * @param execution the job's execution settings (timeout, keep policy)
+     * @param execution the job's execution settings (timeout, keep policy); its {@code retries} are the failure
+     *     policy's, not the computer's own retries of transient failures (the term's {@code retries})
      * @param runDirectory where run directories go
      * @param jobFolder the job file's folder, against which a relative program path resolves
      * @return the computer
@@ -37,12 +38,15 @@ final class ExternalTerms {
         config.templates().forEach(b::template);
         config.variables().forEach(b::variable);
         config.files().forEach(b::copy);
-        String[] command = config.command().toArray(new String[0]);
-        Path program = findProgram(command[0], jobFolder);
-        if (command[0].contains("/") && program != null) {
-            command[0] = program.toString();
+        config.links().forEach(b::link);
+        for (java.util.List<String> c : config.commands()) {
+            String[] command = c.toArray(new String[0]);
+            Path program = findProgram(command[0], jobFolder);
+            if (command[0].contains("/") && program != null) {
+                command[0] = program.toString();
+            }
+            b.command(command);
         }
-        b.command(command);
         if (!config.launcher().isEmpty()) {
             b.launcher(config.launcher().toArray(new String[0]));
         }
@@ -54,6 +58,13 @@ final class ExternalTerms {
         if (timeout != null) {
             b.timeout(timeout);
         }
+        if (config.waitForFiles() != null) {
+            b.waitForFiles(config.waitForFiles().timeout(), config.waitForFiles().files().toArray(new String[0]));
+        }
+        if (config.killGrace() != null) {
+            b.killGrace(config.killGrace());
+        }
+        b.retries(config.retries());
         b.keep(switch (execution.keep()) {
             case "all" -> KeepPolicy.ALL;
             case "none" -> KeepPolicy.NONE;
@@ -121,10 +132,14 @@ final class ExternalTerms {
      */
     static void checkPrograms(JobFile job) {
         for (JobFile.TermSpec t : job.terms()) {
-            if (t.config() instanceof JobFile.ExternalConfig x && !x.command().isEmpty()) {
-                String program = x.command().get(0);
+            if (!(t.config() instanceof JobFile.ExternalConfig x)) {
+                continue;
+            }
+            for (java.util.List<String> command : x.commands()) {
+                String program = command.get(0);
                 String staged = program.startsWith("./") ? program.substring(2) : program;
-                if (findProgram(program, job.folder()) == null && !x.files().containsKey(staged) && !x.templates().containsKey(staged)) {
+                if (findProgram(program, job.folder()) == null && !x.files().containsKey(staged) && !x.templates().containsKey(staged)
+                        && !x.links().containsKey(staged)) {
                     throw new BaseCommand.UserException("term '" + t.name() + "': program '" + program
                             + "' is not on the PATH (" + System.getenv().getOrDefault("PATH", "") + ")");
                 }

@@ -192,40 +192,65 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
      * A term that runs an external program in its own run directory.
      *
      * <pre>{@code
-     * if (term.config() instanceof ExternalConfig x) System.out.println(x.command());
+     * if (term.config() instanceof ExternalConfig x) System.out.println(x.commands());
      * }</pre>
      *
      * @param templates run-directory file names to template files, rendered with the parameters
      * @param variables values templates may use besides the parameters
      * @param files run-directory file names to files copied unchanged
-     * @param command the program and its arguments
+     * @param links run-directory names to files or folders staged by a symbolic link
+     * @param commands the commands run in order, each a program and its arguments
      * @param launcher a prefix put before the command (for example mpirun -np 4), or empty
      * @param env environment variables set for the program
      * @param privateTmpDir whether TMPDIR points at a tmp folder of each run directory
      * @param outputs what each quantity is parsed from
      * @param reference reference values by quantity name
      * @param timeout how long one run may take (null: the execution's timeout)
+     * @param waitForFiles files to wait for after the commands, or null
+     * @param killGrace the time between SIGTERM and SIGKILL when a run is killed (null: the library's default)
+     * @param retries how often a transient failure (a timeout, a kill by a signal, files that did not appear) is retried
      * @implNote Immutable.
      */
-    public record ExternalConfig(Map<String, Path> templates, Map<String, Object> variables, Map<String, Path> files, List<String> command, List<String> launcher,
-            Map<String, String> env, boolean privateTmpDir, List<OutputSpec.Parsed> outputs, Map<String, double[]> reference, Duration timeout)
-            implements TermConfig {
+    public record ExternalConfig(Map<String, Path> templates, Map<String, Object> variables, Map<String, Path> files,
+            Map<String, Path> links, List<List<String>> commands, List<String> launcher, Map<String, String> env, boolean privateTmpDir,
+            List<OutputSpec.Parsed> outputs, Map<String, double[]> reference, Duration timeout, WaitSpec waitForFiles, Duration killGrace,
+            int retries) implements TermConfig {
         /** Copies the collections. */
         public ExternalConfig {
             templates = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(templates));
             variables = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(variables));
             files = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(files));
-            command = List.copyOf(command);
+            links = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(links));
+            commands = commands.stream().map(List::copyOf).toList();
             launcher = List.copyOf(launcher);
             env = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(env));
             outputs = List.copyOf(outputs);
             reference = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(reference));
         }
 
+        /**
+         * Files the programs promise, waited for after the commands.
+         *
+         * <pre>{@code
+         * new WaitSpec(List.of("done.flag"), Duration.ofSeconds(30))
+         * }</pre>
+         *
+         * @param files paths relative to the run directory
+         * @param timeout how long to wait for them
+         * @implNote Immutable.
+         */
+        public record WaitSpec(List<String> files, Duration timeout) {
+            /** Copies the list. */
+            public WaitSpec {
+                files = List.copyOf(files);
+            }
+        }
+
         @Override
         public List<Path> inputFiles() {
             List<Path> all = new java.util.ArrayList<>(templates.values());
             all.addAll(files.values());
+            links.values().stream().filter(java.nio.file.Files::isRegularFile).forEach(all::add);
             return List.copyOf(all);
         }
     }

@@ -49,8 +49,11 @@ final class JobReader {
     static final List<String> KINDS = List.of("atoms", "external");
     static final List<String> ATOMS_KEYS = List.of("reference", "potential", "molecule_size", "exclude_intramolecular", "relax");
     static final List<String> RELAX_KEYS = List.of("method", "fmax", "steps", "max_step");
-    static final List<String> EXTERNAL_KEYS = List.of("templates", "variables", "files", "command", "launcher", "env",
-            "private_tmpdir", "outputs", "reference", "timeout");
+    static final List<String> EXTERNAL_KEYS = List.of("templates", "variables", "files", "link", "command", "commands",
+            "launcher", "env", "private_tmpdir", "outputs", "reference", "timeout", "wait_for_files", "kill_grace", "retries");
+    static final List<String> WAIT_KEYS = List.of("files", "timeout");
+    /** The most transient-failure retries of one external term ({@code FileBasedQuantityComputer}'s limit). */
+    static final int MAX_RETRIES = 100;
     static final List<String> PARSERS = List.of("regex", "column", "json", "lammps_thermo");
     static final Map<String, List<String>> PARSER_KEYS = Map.of(
             "regex", List.of("parser", "file", "pattern", "group", "select"),
@@ -537,7 +540,8 @@ final class JobReader {
     private ExternalConfig external(Node.MapNode t, String where) {
         Map<String, Path> templates = stagedFiles(t.entries.get("templates"), where + " templates");
         Map<String, Path> files = stagedFiles(t.entries.get("files"), where + " files");
-        List<String> command = words(require(t, "command", where), where + " command", true);
+        Map<String, Path> links = linkedFiles(t.entries.get("link"), where + " link", files, templates);
+        List<List<String>> commands = commands(t, where);
         List<String> launcher = t.entries.containsKey("launcher") ? words(t.entries.get("launcher"), where + " launcher", true)
                 : List.of();
         Map<String, Object> variables = new LinkedHashMap<>();
@@ -631,7 +635,137 @@ final class JobReader {
         Duration timeout = t.entries.containsKey("timeout") ? duration(t.entries.get("timeout"), where + " timeout") : null;
         boolean privateTmp = t.entries.containsKey("private_tmpdir")
                 && Boolean.TRUE.equals(bool(t.entries.get("private_tmpdir"), where + " private_tmpdir"));
-        return new ExternalConfig(templates, variables, files, command, launcher, env, privateTmp, outputs, reference, timeout);
+        ExternalConfig.WaitSpec wait = t.entries.containsKey("wait_for_files") ? waitForFiles(t.entries.get("wait_for_files"), where)
+                : null;
+        Duration killGrace = t.entries.containsKey("kill_grace") ? grace(t.entries.get("kill_grace"), where + " kill_grace") : null;
+        Integer retries = optInt(t, "retries", where + " retries", 0);
+        if (retries != null && retries > MAX_RETRIES) {
+            problem(t.entries.get("retries"), where + " retries must be at most " + MAX_RETRIES + ", got " + retries);
+        }
+        return new ExternalConfig(templates, variables, files, links, commands, launcher, env, privateTmp, outputs, reference, timeout,
+                wait, killGrace, retries == null ? 0 : Math.min(retries, MAX_RETRIES));
+    }
+
+    /** {@code command} (one command) or {@code commands} (a list of commands run in order); exactly one of them. */
+    private List<List<String>> commands(Node.MapNode t, String where) {
+        List<List<String>> out = new ArrayList<>();
+        Node many = t.entries.get("commands");
+        if (many == null) {
+            List<String> one = words(require(t, "command", where), where + " command", true);
+            if (!one.isEmpty()) {
+                out.add(one);
+            }
+            return out;
+        }
+        if (t.entries.containsKey("command")) {
+            int[] place = t.keyPlaces.get("commands");
+            problem(place[0], place[1], where + " has both 'command' and 'commands'; give one command with 'command' or a list "
+                    + "of commands run in order with 'commands'");
+            return out;
+        }
+        if (!(many instanceof Node.ListNode l) || l.items.isEmpty()) {
+            problem(many, where + " commands must be a non-empty list of commands (each a string or a list of strings), got "
+                    + many.kind());
+            return out;
+        }
+        for (int i = 0; i < l.items.size(); i++) {
+            List<String> c = words(l.items.get(i), where + " commands[" + i + "]", true);
+            if (!c.isEmpty()) {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    /** {@code wait_for_files}: {files: a path or a list of paths in the run directory, timeout: duration}. */
+    private ExternalConfig.WaitSpec waitForFiles(Node n, String where) {
+        String w = where + " wait_for_files";
+        Node.MapNode m = map(n, w);
+        if (m == null) {
+            return null;
+        }
+        keys(m, w, WAIT_KEYS);
+        Node fn = require(m, "files", w);
+        Node tn = require(m, "timeout", w);
+        List<String> files = new ArrayList<>();
+        if (fn != null) {
+            List<Node> items = fn instanceof Node.ListNode l ? l.items : List.of(fn);
+            if (items.isEmpty()) {
+                problem(fn, w + " files must name at least one file");
+            }
+            for (Node item : items) {
+                String f = string(item, w + " files");
+                if (f == null) {
+                    continue;
+                }
+                if (f.startsWith("/") || Path.of(f).normalize().startsWith("..")) {
+                    problem(item, w + " file must be relative to the run directory and stay inside it, got '" + f + "'");
+                } else {
+                    files.add(f);
+                }
+            }
+        }
+        Duration limit = tn == null ? null : duration(tn, w + " timeout");
+        return files.isEmpty() || limit == null ? null : new ExternalConfig.WaitSpec(files, limit);
+    }
+
+    /** {@code kill_grace}: a duration that may be 0 (SIGKILL at once). */
+    private Duration grace(Node n, String where) {
+        if (n instanceof Node.Scalar s && s.value instanceof Number num) {
+            if (num.doubleValue() == 0) {
+                return Duration.ZERO;
+            }
+            if (!(num.doubleValue() > 0) || !Double.isFinite(num.doubleValue())) {
+                problem(n, where + " must be 0 or a positive duration: seconds (5) or a number with a unit (500ms, 5s), got " + num);
+                return null;
+            }
+        }
+        return duration(n, where);
+    }
+
+    /** {@code link}: as {@code files}, but each is staged by a symbolic link and may be a folder. */
+    private Map<String, Path> linkedFiles(Node n, String where, Map<String, Path> files, Map<String, Path> templates) {
+        Map<String, Path> out = new LinkedHashMap<>();
+        if (n == null) {
+            return out;
+        }
+        Map<Node, String> targets = new LinkedHashMap<>();
+        if (n instanceof Node.MapNode m) {
+            for (Map.Entry<String, Node> e : m.entries.entrySet()) {
+                String target = e.getKey();
+                if (target.startsWith("/") || Path.of(target).normalize().startsWith("..")) {
+                    int[] place = m.keyPlaces.get(target);
+                    problem(place[0], place[1], where + " name '" + target + "' must be relative to the run directory and stay inside it");
+                } else {
+                    targets.put(e.getValue(), target);
+                }
+            }
+        } else {
+            for (Node item : n instanceof Node.ListNode l ? l.items : List.of(n)) {
+                targets.put(item, null);
+            }
+        }
+        for (Map.Entry<Node, String> e : targets.entrySet()) {
+            Path p = path(e.getKey(), where, false);
+            if (p == null) {
+                continue;
+            }
+            if (!Files.exists(p)) {
+                problem(e.getKey(), where + " names a file or folder that does not exist: " + p);
+                continue;
+            }
+            String target = e.getValue() != null ? e.getValue() : p.getFileName().toString();
+            if (out.containsKey(target) || files.containsKey(target) || templates.containsKey(target)) {
+                problem(e.getKey(), where + " puts a second file named '" + target + "' into the run directory; give it another name "
+                        + "with a map (run-directory name: file)");
+                continue;
+            }
+            if (Files.isRegularFile(p)) {
+                namedFiles.add(p);
+            }
+            out.put(target, p);
+        }
+        return out;
     }
 
     /** Reads how one quantity is parsed from a run directory. */

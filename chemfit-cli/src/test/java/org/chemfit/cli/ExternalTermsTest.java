@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -166,6 +167,99 @@ class ExternalTermsTest {
             assertEquals("tmp", p.getFileName().toString(), t);
             assertTrue(p.startsWith(dir.resolve("out/runs")), t + " is not in a run directory");
         }
+    }
+
+    /**
+     * A term of two commands run in order, a file staged by a symbolic link, an output a
+     * background process writes after the commands ended (wait_for_files), and hanging first
+     * steps killed by the term's timeout and retried by the term's own retries.
+     */
+    private Path stepsJob(int retries, int evaluations) throws IOException {
+        Files.copy(Cli.resource("external").resolve("steps.sh"), dir.resolve("steps.sh"), StandardCopyOption.REPLACE_EXISTING);
+        Files.writeString(dir.resolve("shared.dat"), "2\n");
+        return job("  - name: steps\n"
+                + "    kind: external\n"
+                + "    templates: [x.txt]\n"
+                + "    files: [steps.sh]\n"
+                + "    link: [shared.dat]\n"
+                + "    commands:\n"
+                + "      - sh steps.sh first\n"
+                + "      - [sh, steps.sh, second]\n"
+                + "    wait_for_files: {files: [out.json], timeout: 30s}\n"
+                + "    timeout: 1s\n"
+                + "    kill_grace: 0.5s\n"
+                + "    retries: " + retries + "\n"
+                + "    env: {HANG_RUNS: \"2\", " + log() + "}\n"
+                + "    outputs: {y: {parser: json, file: out.json, path: /y}}\n"
+                + "    reference: {y: 0.0}\n",
+                "optimizer: {max_evaluations: " + evaluations + "}\nexecution: {keep: all}\n");
+    }
+
+    @Test
+    void severalCommandsALinkedFileWaitedForFilesAndTransientRetriesOfATerm() throws IOException {
+        Path job = stepsJob(2, 3);
+        Cli.Run v = Cli.run("validate", job.toString());
+        assertEquals(0, v.code(), v::toString);
+        Cli.Run r = Cli.run("fit", job.toString(), "-q", "--no-plots");
+        assertEquals(0, r.code(), r::toString);
+        JsonNode res = results();
+        assertEquals(3, res.at("/evaluations/total").asInt(), res.toString());
+        assertEquals(0, res.at("/evaluations/with_failed_terms").asInt(), res.toString());
+
+        // The first evaluation's first two attempts hung and were killed by the timeout; the third
+        // succeeded: 3 + 1 + 1 starts of the first step, none of them left running.
+        List<String> firstRuns = Files.readAllLines(dir.resolve("log/first-runs"));
+        assertEquals(5, firstRuns.size(), firstRuns.toString());
+        for (String pid : firstRuns) {
+            assertFalse(ProcessHandle.of(Long.parseLong(pid)).map(ProcessHandle::isAlive).orElse(false), "run " + pid + " outlived its timeout");
+        }
+
+        List<Path> runs;
+        try (Stream<Path> s = Files.list(dir.resolve("out/runs"))) {
+            runs = s.sorted().toList();
+        }
+        assertEquals(5, runs.size(), "keep: all keeps every attempt: " + runs);
+        assertEquals(2, runs.stream().filter(d -> d.getFileName().toString().contains("-retry")).count(), runs.toString());
+        int complete = 0;
+        for (Path run : runs) {
+            Path shared = run.resolve("shared.dat");
+            assertTrue(Files.isSymbolicLink(shared), run + ": shared.dat is not a symbolic link");
+            assertEquals(dir.resolve("shared.dat").toAbsolutePath().normalize(), Files.readSymbolicLink(shared));
+            List<String> order = Files.readAllLines(run.resolve("order.log"));
+            if (order.equals(List.of("first", "second"))) {
+                complete++;
+                // out.json was written by a background process after the second command ended.
+                double x = Double.parseDouble(Files.readString(run.resolve("x.txt")).trim());
+                double y = JSON.readTree(run.resolve("out.json").toFile()).get("y").asDouble();
+                assertEquals((x - 2) * (x - 2), y, 1e-12, run.toString());
+            } else {
+                assertEquals(List.of("first"), order, run + ": a killed attempt ran only its first step");
+                assertFalse(Files.exists(run.resolve("out.json")), run.toString());
+            }
+        }
+        assertEquals(3, complete, "one complete run per evaluation");
+        double best = res.at("/best_parameters/x").asDouble();
+        double y = (best - 2) * (best - 2);
+        assertEquals(y, res.at("/terms/0/computed/y/0").asDouble(), 1e-9, "the offset 2 was read through the link\n" + res);
+        assertEquals(y * y, res.at("/loss/best").asDouble(), 1e-9, res.toString());
+    }
+
+    @Test
+    void aTermsOwnRetriesAreCountedAndThenTheFailurePolicyApplies() throws IOException {
+        Path job = stepsJob(1, 3);
+        Cli.Run r = Cli.run("fit", job.toString(), "-q", "--no-plots");
+        assertEquals(ExitCodes.FIT_FAILED, r.code(), r::toString);
+        assertEquals(2, Files.readAllLines(dir.resolve("log/first-runs")).size(), "one run and one retry");
+        assertTrue(r.err().contains("term 0 'steps' failed"), r::toString);
+        assertTrue(r.err().contains("steps.sh first"), "the failure names the command that timed out\n" + r);
+    }
+
+    @Test
+    void aFileThatNeverAppearsFailsTheTermNamingIt() throws IOException {
+        Path job = job(term("w", "").replace("    env:", "    wait_for_files: {files: [never.flag], timeout: 0.3s}\n    env:"), "");
+        Cli.Run r = Cli.run("fit", job.toString(), "-q", "--no-plots");
+        assertEquals(ExitCodes.FIT_FAILED, r.code(), r::toString);
+        assertTrue(r.err().contains("[never.flag] did not appear within"), r::toString);
     }
 
     @Test
