@@ -108,8 +108,10 @@ class ExternalTermsTest {
         Cli.Run r = Cli.run("fit", job.toString(), "-q", "--no-plots");
         assertEquals(0, r.code(), r::toString);
         JsonNode res = results();
-        assertEquals(5, res.at("/evaluations/total").asInt());
-        assertEquals(5, res.at("/evaluations/with_failed_terms").asInt());
+        // every evaluation fails, so the loss is flat: the method may stop before the budget of 5
+        int total = res.at("/evaluations/total").asInt();
+        assertTrue(total >= 2 && total <= 5, "evaluations: " + total);
+        assertEquals(total, res.at("/evaluations/with_failed_terms").asInt());
         assertEquals("PENALTY", res.at("/terms/0/status").asText());
         assertEquals(100.0, res.at("/loss/best").asDouble(), 0.0);
     }

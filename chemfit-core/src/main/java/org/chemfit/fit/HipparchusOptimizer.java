@@ -32,8 +32,11 @@ import org.hipparchus.random.Well19937c;
  * <p>Coordinates are scaled by their start value (or by half their bounded range, or 1), so
  * one step size suits parameters of different magnitudes. Nelder-Mead and Powell have no bounds
  * in Hipparchus: their points are projected onto the bounds before evaluation, so no point
- * outside them is ever evaluated; BOBYQA and CMA-ES honour the bounds themselves. The best point
- * seen is kept by the {@code Fitter}, not here, since Hipparchus drops it when a budget runs out.
+ * outside them is ever evaluated, and the method is told the projection's loss plus a penalty
+ * that grows with the distance outside (so a line search is never flat there); BOBYQA and CMA-ES
+ * honour the bounds themselves. A projected point asked again is answered from the last 64
+ * losses, not evaluated again. The best point seen is kept by the {@code Fitter}, not here, since
+ * Hipparchus drops it when a budget runs out.
  *
  * @implNote Immutable; each {@link #start} creates its own Hipparchus optimizer and thread.
  */
@@ -124,6 +127,15 @@ final class HipparchusOptimizer implements Optimizer {
         private boolean finished;
         private boolean waitingForTell;
         private String stopReason = "not started";
+        /** Losses of recent points, so a projected point asked again is not evaluated again. */
+        private final java.util.Map<java.nio.DoubleBuffer, Double> recent = new java.util.LinkedHashMap<>(128, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(java.util.Map.Entry<java.nio.DoubleBuffer, Double> eldest) {
+                return size() > 64;
+            }
+        };
+        /** The size of the first loss told, which scales the penalty outside the bounds. */
+        private double reference = Double.NaN;
 
         HandoffRun(Problem problem, double[] scale) {
             this.problem = problem;
@@ -220,12 +232,35 @@ final class HipparchusOptimizer implements Optimizer {
         }
 
         private double value(double[] u) {
-            try {
-                toCaller.put(toPoint(u));
-                return toMethod.take();
-            } catch (InterruptedException e) {
-                throw new Stopped();
+            double[] x = toPoint(u);
+            // Distance, in scaled units, by which the method's point lies outside the bounds.
+            double outside = 0;
+            for (int i = 0; i < u.length; i++) {
+                double d = u[i] - x[i] / scale[i];
+                outside += d * d;
             }
+            java.nio.DoubleBuffer key = java.nio.DoubleBuffer.wrap(x);
+            Double loss = recent.get(key);
+            if (loss == null) {
+                try {
+                    toCaller.put(x.clone());
+                    loss = toMethod.take();
+                } catch (InterruptedException e) {
+                    throw new Stopped();
+                }
+                recent.put(key, loss);
+                if (Double.isNaN(reference)) {
+                    reference = Math.abs(loss);
+                }
+            }
+            if (outside == 0) {
+                return loss;
+            }
+            // A point outside the bounds is evaluated at its projection onto them, and the method is
+            // told that loss plus a penalty growing with the distance outside. Without the penalty
+            // the loss would be flat outside the bounds, and Powell's line searches (and Nelder-Mead
+            // near a bound) would stall there, for instance when the start lies on a bound.
+            return loss + outside * (Math.abs(loss) + reference + Double.MIN_NORMAL);
         }
 
         private void runMethod() {

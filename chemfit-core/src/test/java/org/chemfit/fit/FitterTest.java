@@ -232,4 +232,16 @@ class FitterTest {
         assertEquals(3, result.get().evaluations());
         assertTrue(stillInterrupted.get());
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Nelder-Mead", "Powell", "BOBYQA", "CMA-ES", "CMA-ES-hipparchus"})
+    void aStartOnABoundStillMovesInside(String method) {
+        // 0.5(x-1)^2 + (x-3)^2 + (y-1)^2 has its minimum at x = 7/3, y = 1; x starts on its lower bound
+        ObjectiveFunction f = p -> 0.5 * Math.pow(p.get("x") - 1, 2) + Math.pow(p.get("x") - 3, 2) + Math.pow(p.get("y") - 1, 2);
+        FitResult r = new Fitter(f, Map.of("x", 0.0, "y", 0.0))
+                .bounds(Bounds.builder().between("x", 0.0, 10.0).between("y", -5.0, 5.0).build())
+                .fit(method);
+        assertEquals(7.0 / 3.0, r.bestParameters().get("x"), 1e-5, method);
+        assertEquals(1.0, r.bestParameters().get("y"), 1e-5, method);
+    }
 }
