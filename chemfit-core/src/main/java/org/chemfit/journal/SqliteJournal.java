@@ -402,14 +402,37 @@ public final class SqliteJournal implements Journal {
         return false;
     }
 
+    /** Work on the connection that may throw {@link SQLException}. */
+    @FunctionalInterface
+    interface SqlWork<T> {
+        T run() throws SQLException;
+    }
+
+    /**
+     * Runs work in one transaction: committed when it returns, rolled back when it throws.
+     * The caller holds the journal's lock.
+     */
+    <T> T inTransaction(SqlWork<T> work) throws SQLException {
+        conn.setAutoCommit(false);
+        try {
+            T result = work.run();
+            conn.commit();
+            return result;
+        } catch (SQLException | RuntimeException e) {
+            conn.rollback();
+            throw e;
+        } finally {
+            conn.setAutoCommit(true);
+        }
+    }
+
     private void initialise(Durability durability) throws SQLException {
         boolean fresh = checkIdentity(true);
         try (Statement s = conn.createStatement()) {
             s.execute("PRAGMA journal_mode = WAL");
             s.execute("PRAGMA synchronous = " + (durability == Durability.POWER_LOSS ? "FULL" : "NORMAL"));
             if (fresh) {
-                conn.setAutoCommit(false);
-                try {
+                inTransaction(() -> {
                     for (String sql : SCHEMA.split(";")) {
                         if (!sql.isBlank()) {
                             s.execute(sql);
@@ -417,13 +440,8 @@ public final class SqliteJournal implements Journal {
                     }
                     s.execute("PRAGMA application_id = " + APPLICATION_ID);
                     s.execute("PRAGMA user_version = " + SCHEMA_VERSION);
-                    conn.commit();
-                } catch (SQLException e) {
-                    conn.rollback();
-                    throw e;
-                } finally {
-                    conn.setAutoCommit(true);
-                }
+                    return null;
+                });
             }
         }
     }

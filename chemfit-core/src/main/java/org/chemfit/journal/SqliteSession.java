@@ -199,8 +199,7 @@ final class SqliteSession implements Journal.Session {
     private static SqliteSession newRun(SqliteJournal j, SqliteJournal.WriterLock wl, String hash, String settingsJson)
             throws SQLException {
         String now = SqliteJournal.now();
-        j.conn.setAutoCommit(false);
-        try {
+        return j.inTransaction(() -> {
             long id;
             try (PreparedStatement p = j.conn.prepareStatement("INSERT INTO runs (job_hash, settings_json, started_at, status,"
                     + " software_version, host) VALUES (?, ?, ?, 'RUNNING', ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
@@ -216,21 +215,14 @@ final class SqliteSession implements Journal.Session {
                 }
             }
             insertAttempt(j, id, 1, now);
-            j.conn.commit();
             LOG.info("journal {}: started run {}", j.path(), id);
             return new SqliteSession(j, wl, id, 1, false, new HashMap<>());
-        } catch (SQLException | RuntimeException e) {
-            j.conn.rollback();
-            throw e;
-        } finally {
-            j.conn.setAutoCommit(true);
-        }
+        });
     }
 
     private static SqliteSession resumeRun(SqliteJournal j, SqliteJournal.WriterLock wl, long id) throws SQLException {
         String now = SqliteJournal.now();
-        j.conn.setAutoCommit(false);
-        try {
+        return j.inTransaction(() -> {
             int attempt;
             PreparedStatement p = j.statement("SELECT coalesce(max(attempt), 0) FROM attempts WHERE run_id = ?");
             p.setLong(1, id);
@@ -263,16 +255,10 @@ final class SqliteSession implements Journal.Session {
                     }
                 }
             }
-            j.conn.commit();
             LOG.info("journal {}: resuming run {} (attempt {}): {} complete evaluations to replay, {} cut off by the last"
                     + " attempt run again", j.path(), id, attempt, complete, running);
             return new SqliteSession(j, wl, id, attempt, true, existing);
-        } catch (SQLException | RuntimeException e) {
-            j.conn.rollback();
-            throw e;
-        } finally {
-            j.conn.setAutoCommit(true);
-        }
+        });
     }
 
     private static void insertAttempt(SqliteJournal j, long runId, int attempt, String now) throws SQLException {
@@ -382,8 +368,7 @@ final class SqliteSession implements Journal.Session {
         synchronized (journal.lock) {
             checkActive();
             try {
-                journal.conn.setAutoCommit(false);
-                try {
+                journal.inTransaction(() -> {
                     PreparedStatement p = journal.statement("INSERT INTO evaluations (run_id, number, evaluation_id, state,"
                             + " parameters_json, parameter_key, started_at, host, attempt) VALUES (?, ?, ?, 'RUNNING', ?, ?, ?, ?, ?)"
                             + " ON CONFLICT (run_id, number) DO UPDATE SET evaluation_id = excluded.evaluation_id,"
@@ -419,13 +404,8 @@ final class SqliteSession implements Journal.Session {
                         p.setInt(8, attempt);
                         p.executeUpdate();
                     }
-                    journal.conn.commit();
-                } catch (SQLException | RuntimeException e) {
-                    journal.conn.rollback();
-                    throw e;
-                } finally {
-                    journal.conn.setAutoCommit(true);
-                }
+                    return null;
+                });
             } catch (SQLException e) {
                 throw journal.failure("record the start of evaluation " + firstNumber, e);
             }
@@ -606,8 +586,7 @@ final class SqliteSession implements Journal.Session {
             ended = true;
             try {
                 String now = SqliteJournal.now();
-                journal.conn.setAutoCommit(false);
-                try {
+                journal.inTransaction(() -> {
                     PreparedStatement p = journal.statement("UPDATE runs SET ended_at = ?, status = ?, stop_reason = ?,"
                             + " best_loss = coalesce(?, best_loss), evaluations = max(?, evaluations) WHERE id = ?");
                     p.setString(1, now);
@@ -626,13 +605,8 @@ final class SqliteSession implements Journal.Session {
                     a.setLong(5, runId);
                     a.setInt(6, attempt);
                     a.executeUpdate();
-                    journal.conn.commit();
-                } catch (SQLException | RuntimeException e) {
-                    journal.conn.rollback();
-                    throw e;
-                } finally {
-                    journal.conn.setAutoCommit(true);
-                }
+                    return null;
+                });
             } catch (SQLException e) {
                 throw journal.failure("record the end of run " + runId, e);
             } finally {
