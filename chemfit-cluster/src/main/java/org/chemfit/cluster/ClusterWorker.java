@@ -342,17 +342,7 @@ public final class ClusterWorker implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.debug("removing the cancel listener: {}", e.toString());
         }
-        for (Thread t : threads) {
-            t.interrupt();
-        }
-        for (Thread t : threads) {
-            try {
-                t.join(5000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
+        Threads.interruptAndJoin(threads);
         stopped.countDown();
     }
 }

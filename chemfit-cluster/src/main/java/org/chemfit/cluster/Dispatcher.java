@@ -676,17 +676,7 @@ final class Dispatcher implements AutoCloseable {
             return;
         }
         closed = true;
-        for (Thread t : threads) {
-            t.interrupt();
-        }
-        for (Thread t : threads) {
-            try {
-                t.join(5000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
+        Threads.interruptAndJoin(threads);
         canceller.shutdown();
         try {
             canceller.awaitTermination(5, TimeUnit.SECONDS);
