@@ -31,7 +31,7 @@ class AtomisticTermsTest {
 
     @Test
     void readsTheWaterCsvWithItsLeadingIndexColumn() {
-        Path data = SharedData.folder("water-dimer-pbe");
+        Path data = ExampleData.example("water-dimer");
         List<ReferenceEntry> rows = ReferenceCsv.read(data.resolve("energies2.csv"));
         assertEquals(7, rows.size());
         ReferenceEntry first = rows.get(0);
@@ -69,7 +69,7 @@ class AtomisticTermsTest {
 
     @Test
     void pathColumnIsRelativeToTheWorkingDirectoryAndWinsOverFile() throws Exception {
-        Path data = SharedData.folder("water-dimer-pbe");
+        Path data = ExampleData.example("water-dimer");
         Path relative = Path.of("").toAbsolutePath().relativize(data.resolve("atoms_3.0.xyz").toAbsolutePath());
         Path csv = dir.resolve("p.csv");
         Files.writeString(csv, "file,path,reference_energy,tag\nignored.xyz," + relative + ",-0.23,w30\n");

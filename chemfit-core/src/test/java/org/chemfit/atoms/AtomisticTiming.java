@@ -40,7 +40,7 @@ public final class AtomisticTiming {
     }
 
     public static void main(String[] args) {
-        Path data = args.length > 0 ? Path.of(args[0]) : SharedData.folder("water-dimer-pbe");
+        Path data = args.length > 0 ? Path.of(args[0]) : ExampleData.example("water-dimer");
         PairPotential water = WaterDimerFitTest.TIP3P_FORM;
         Parameters tip3p = Parameters.of(WaterDimerFitTest.tip3p());
         Atoms dimer = Xyz.read(data.resolve("atoms_3.0.xyz")).withConsecutiveMolecules(3);

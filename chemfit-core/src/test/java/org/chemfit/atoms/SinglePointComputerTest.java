@@ -22,7 +22,7 @@ class SinglePointComputerTest {
 
     @Test
     void reportsEnergyForcesAndAtomCountOfTheWaterDimer() {
-        Path file = SharedData.folder("water-dimer-pbe").resolve("atoms_2.9.xyz");
+        Path file = ExampleData.example("water-dimer").resolve("atoms_2.9.xyz");
         Atoms dimer = Xyz.read(file).withConsecutiveMolecules(3);
         Parameters tip3p = Parameters.of(WaterDimerFitTest.tip3p());
         Quantities q = new SinglePointComputer(dimer, WaterDimerFitTest.TIP3P_FORM).compute(tip3p);

@@ -46,7 +46,7 @@ class WaterDimerFitTest {
     }
 
     static CombinedObjectiveFunction terms(String csv) {
-        Path data = SharedData.folder("water-dimer-pbe");
+        Path data = ExampleData.example("water-dimer");
         return AtomisticTerms.fromCsv(data.resolve(csv), TIP3P_FORM).moleculeSize(3).combined();
     }
 

@@ -24,7 +24,7 @@ class XyzTest {
 
     @Test
     void readsTheSharedExtendedXyzFiles() {
-        Atoms a = Xyz.read(SharedData.folder("water-dimer-pbe").resolve("atoms_3.0.xyz"));
+        Atoms a = Xyz.read(ExampleData.example("water-dimer").resolve("atoms_3.0.xyz"));
         assertEquals(List.of("O", "H", "H", "O", "H", "H"), a.speciesList());
         assertArrayEquals(new double[] {9.71123939, 8.57227402, 9.99998742}, a.position(0), 0.0);
         assertArrayEquals(new double[] {9.41972684, 11.92980531, 10.77180017}, a.position(5), 0.0);
