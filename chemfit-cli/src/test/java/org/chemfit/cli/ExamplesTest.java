@@ -62,6 +62,49 @@ class ExamplesTest {
     }
 
     @Test
+    void waterDimerFitBeatsTip3pOnTrainingAndHeldOutDimers() throws IOException {
+        Path job = examples().resolve("water-dimer/fit.yaml");
+        Cli.Run v = Cli.run("validate", job.toString());
+        assertEquals(0, v.code(), v::toString);
+
+        Path out = tmp.resolve("water-dimer");
+        Cli.Run r = Cli.run("fit", job.toString(), "--output", out.toString(), "--progress", "none");
+        assertEquals(0, r.code(), r::toString);
+        JsonNode res = new ObjectMapper().readTree(out.resolve("results.json").toFile());
+        assertEquals("done", res.get("status").asText(), r::toString);
+        // The README: TIP3P's loss 0.0347 eV^2 over 20 dimers, the fit's 0.013972 (SciPy's L-BFGS-B: 0.0139786).
+        assertEquals(0.0347031, res.at("/loss/initial").asDouble(), 1e-6, r::toString);
+        double best = res.at("/loss/best").asDouble();
+        assertTrue(best <= 0.0139786, "loss " + best);
+        assertEquals(0.001, res.at("/best_parameters/water/epsilon").asDouble(), 1e-9, r::toString);
+        double sigma = res.at("/best_parameters/water/sigma").asDouble();
+        double qH = res.at("/best_parameters/water/qH").asDouble();
+        assertEquals(3.570, sigma, 0.002, r::toString);
+        assertEquals(0.3945, qH, 0.0005, r::toString);
+        assertEquals(20, res.at("/terms/0/reference/energy").size());
+
+        // The held-out dimers at TIP3P's constants and at the fitted ones: RMSE 0.0054 eV and 0.0036 eV.
+        Path heldOut = examples().resolve("water-dimer/held-out.yaml");
+        Cli.Run tip3p = Cli.run("eval", heldOut.toString());
+        assertEquals(0, tip3p.code(), tip3p::toString);
+        Cli.Run fitted = Cli.run("eval", heldOut.toString(), "--set", "water.epsilon=0.001",
+                "--set", "water.sigma=" + sigma, "--set", "water.qH=" + qH);
+        assertEquals(0, fitted.code(), fitted::toString);
+        assertEquals(0.0054, Math.sqrt(printedLoss(tip3p) / 7), 5e-5, tip3p::toString);
+        assertEquals(0.0036, Math.sqrt(printedLoss(fitted) / 7), 5e-5, fitted::toString);
+    }
+
+    /** @return the number on the {@code loss:} line that {@code chemfit eval} prints */
+    private static double printedLoss(Cli.Run run) {
+        for (String line : run.out().split("\\R")) {
+            if (line.startsWith("loss: ")) {
+                return Double.parseDouble(line.substring("loss: ".length()).trim());
+            }
+        }
+        throw new AssertionError("no loss line in " + run);
+    }
+
+    @Test
     void argonWithLammpsFitsThreeDimersAtOnce() throws IOException {
         assertTrue(ExternalTerms.findProgram("lmp", Path.of(".")) != null,
                 "LAMMPS (lmp) is not on the PATH; .ci/run installs Debian's lammps package");
