@@ -235,7 +235,8 @@ public interface Journal extends AutoCloseable {
         boolean replay(int number, EvaluationContext ctx);
 
         /**
-         * Records evaluations as RUNNING, in one commit, before they run.
+         * Records evaluations as RUNNING before they run; the rows join the next group commit
+         * (they tell a reader what is running; nothing is replayed from them).
          *
          * @param firstNumber the number of the first; the others follow
          * @param contexts their root contexts
@@ -243,8 +244,10 @@ public interface Journal extends AutoCloseable {
         void evaluationsStarted(int firstNumber, List<EvaluationContext> contexts);
 
         /**
-         * Records an evaluation as COMPLETE (or FAILED when its context says so) and commits,
-         * before the optimizer is told.
+         * Records an evaluation as COMPLETE (or FAILED when its context says so) and returns once
+         * it and every leaf term recorded before it are committed, so that the optimizer is told
+         * only what is durable. The leaf terms' records are committed in groups: everything
+         * finished since the last commit shares the next one.
          *
          * @param number the evaluation's number
          * @param ctx its context, with the loss and the per-term breakdown

@@ -20,9 +20,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One attempt of one run of an {@link SqliteJournal}: records evaluations and leaf terms as they
- * start and finish, each in its own commit, and replays what the run recorded before.
+ * start and finish, and replays what the run recorded before. Writes go through one
+ * {@link GroupCommitWriter}: everything finished since the last commit shares the next one, and an
+ * evaluation's record waits for its commit before {@link #evaluationFinished} returns.
  *
- * @implNote Thread-safe: every database access holds the journal's lock.
+ * @implNote Thread-safe: every database access holds the journal's lock; the writer's thread
+ *     takes it for each commit. No method waits for the writer while it holds the lock.
  */
 final class SqliteSession implements Journal.Session {
 
@@ -52,6 +55,7 @@ final class SqliteSession implements Journal.Session {
     private final Map<String, Integer> keysStarted = new ConcurrentHashMap<>();
     private final AtomicLong replayed = new AtomicLong();
     private final AtomicLong computed = new AtomicLong();
+    private final GroupCommitWriter writer;
     private volatile boolean ended;
 
     private SqliteSession(SqliteJournal journal, SqliteJournal.WriterLock writerLock, long runId, int attempt, boolean resumed,
@@ -64,6 +68,7 @@ final class SqliteSession implements Journal.Session {
         this.existing = existing;
         this.keysBefore = new java.util.HashSet<>();
         existing.values().forEach(e -> keysBefore.add(e.key()));
+        this.writer = new GroupCommitWriter(journal, "run " + runId);
     }
 
     /** Called under the journal's lock. */
@@ -365,51 +370,54 @@ final class SqliteSession implements Journal.Session {
     @Override
     public void evaluationsStarted(int firstNumber, List<EvaluationContext> contexts) {
         long now = EvaluationContext.nowEpochNanos();
+        List<Object[]> rows = new ArrayList<>(contexts.size());
         synchronized (journal.lock) {
             checkActive();
-            try {
-                journal.inTransaction(() -> {
-                    PreparedStatement p = journal.statement("INSERT INTO evaluations (run_id, number, evaluation_id, state,"
-                            + " parameters_json, parameter_key, started_at, host, attempt) VALUES (?, ?, ?, 'RUNNING', ?, ?, ?, ?, ?)"
-                            + " ON CONFLICT (run_id, number) DO UPDATE SET evaluation_id = excluded.evaluation_id,"
-                            + " state = 'RUNNING', parameters_json = excluded.parameters_json,"
-                            + " parameter_key = excluded.parameter_key, loss = NULL, loss_bits = NULL, told_loss = NULL,"
-                            + " replay = NULL, quantities_json = NULL, tree_json = NULL, failure = NULL,"
-                            + " started_at = excluded.started_at, ended_at = NULL, seconds = NULL, host = excluded.host,"
-                            + " attempt = excluded.attempt");
-                    for (int i = 0; i < contexts.size(); i++) {
-                        int number = firstNumber + i;
-                        EvaluationContext ctx = contexts.get(i);
-                        numbers.put(ctx.evaluationId(), number);
-                        evaluationStarts.put(number, now);
-                        String key = key(ctx);
-                        keysStarted.merge(key, 1, Integer::sum);
-                        Existing ex = existing.get(number);
-                        if (ex != null && ex.state().equals("COMPLETE") && ex.key().equals(key)) {
-                            continue;
-                        }
-                        if (ex != null && ex.state().equals("COMPLETE")) {
-                            LOG.warn("journal {}: run {} evaluation {} was recorded with other parameters; the resumed fit"
-                                    + " diverged from the recorded one (is the objective or the optimizer not deterministic?)",
-                                    journal.path(), runId, number);
-                        }
-                        existing.put(number, new Existing("RUNNING", key));
-                        p.setLong(1, runId);
-                        p.setInt(2, number);
-                        p.setString(3, ctx.evaluationId());
-                        p.setString(4, JsonCodec.parameters(ctx.parameters()));
-                        p.setString(5, key);
-                        p.setString(6, SqliteJournal.time(now));
-                        p.setString(7, SqliteJournal.HOST);
-                        p.setInt(8, attempt);
-                        p.executeUpdate();
-                    }
-                    return null;
-                });
-            } catch (SQLException e) {
-                throw journal.failure("record the start of evaluation " + firstNumber, e);
+            for (int i = 0; i < contexts.size(); i++) {
+                int number = firstNumber + i;
+                EvaluationContext ctx = contexts.get(i);
+                numbers.put(ctx.evaluationId(), number);
+                evaluationStarts.put(number, now);
+                String key = key(ctx);
+                keysStarted.merge(key, 1, Integer::sum);
+                Existing ex = existing.get(number);
+                if (ex != null && ex.state().equals("COMPLETE") && ex.key().equals(key)) {
+                    continue;
+                }
+                if (ex != null && ex.state().equals("COMPLETE")) {
+                    LOG.warn("journal {}: run {} evaluation {} was recorded with other parameters; the resumed fit"
+                            + " diverged from the recorded one (is the objective or the optimizer not deterministic?)",
+                            journal.path(), runId, number);
+                }
+                existing.put(number, new Existing("RUNNING", key));
+                rows.add(new Object[] {number, ctx.evaluationId(), JsonCodec.parameters(ctx.parameters()), key});
             }
         }
+        if (rows.isEmpty()) {
+            return;
+        }
+        String started = SqliteJournal.time(now);
+        writer.submit(() -> {
+            PreparedStatement p = journal.statement("INSERT INTO evaluations (run_id, number, evaluation_id, state,"
+                    + " parameters_json, parameter_key, started_at, host, attempt) VALUES (?, ?, ?, 'RUNNING', ?, ?, ?, ?, ?)"
+                    + " ON CONFLICT (run_id, number) DO UPDATE SET evaluation_id = excluded.evaluation_id,"
+                    + " state = 'RUNNING', parameters_json = excluded.parameters_json,"
+                    + " parameter_key = excluded.parameter_key, loss = NULL, loss_bits = NULL, told_loss = NULL,"
+                    + " replay = NULL, quantities_json = NULL, tree_json = NULL, failure = NULL,"
+                    + " started_at = excluded.started_at, ended_at = NULL, seconds = NULL, host = excluded.host,"
+                    + " attempt = excluded.attempt");
+            for (Object[] row : rows) {
+                p.setLong(1, runId);
+                p.setInt(2, (Integer) row[0]);
+                p.setString(3, (String) row[1]);
+                p.setString(4, (String) row[2]);
+                p.setString(5, (String) row[3]);
+                p.setString(6, started);
+                p.setString(7, SqliteJournal.HOST);
+                p.setInt(8, attempt);
+                p.executeUpdate();
+            }
+        });
     }
 
     @Override
@@ -419,16 +427,27 @@ final class SqliteSession implements Journal.Session {
         String key = key(ctx);
         String tree = JsonCodec.write(ctx.toMap(true));
         String quantities = ctx.quantities().isEmpty() ? null : JsonCodec.quantities(ctx.quantities());
+        String parameters = JsonCodec.parameters(ctx.parameters());
+        String replay = ctx.children().isEmpty() ? "evaluation" : "terms";
+        String failure = failed ? message(ctx.failure()) : null;
+        double loss = ctx.loss();
+        boolean write;
+        Long start;
         synchronized (journal.lock) {
             checkActive();
             keys.remove(ctx.evaluationId());
             numbers.remove(ctx.evaluationId());
-            Long start = evaluationStarts.remove(number);
+            start = evaluationStarts.remove(number);
             Existing ex = existing.get(number);
-            if (ex != null && ex.state().equals("COMPLETE") && ex.key().equals(key) && !failed) {
-                return; // recorded by an earlier attempt and replayed now
+            // recorded by an earlier attempt and replayed now: nothing new to write
+            write = !(ex != null && ex.state().equals("COMPLETE") && ex.key().equals(key) && !failed);
+            if (write) {
+                existing.put(number, new Existing(failed ? "FAILED" : "COMPLETE", key));
             }
-            try {
+        }
+        if (write) {
+            long s = start == null ? now : start;
+            writer.submit(() -> {
                 PreparedStatement p = journal.statement("INSERT INTO evaluations (run_id, number, evaluation_id, state,"
                         + " parameters_json, parameter_key, loss, loss_bits, told_loss, replay, quantities_json, tree_json,"
                         + " failure, started_at, ended_at, seconds, host, attempt)"
@@ -441,35 +460,33 @@ final class SqliteSession implements Journal.Session {
                         + " failure = excluded.failure, started_at = coalesce(evaluations.started_at, excluded.started_at),"
                         + " ended_at = excluded.ended_at, seconds = excluded.seconds, host = excluded.host,"
                         + " attempt = excluded.attempt");
-                long s = start == null ? now : start;
                 p.setLong(1, runId);
                 p.setInt(2, number);
                 p.setString(3, ctx.evaluationId());
                 p.setString(4, failed ? "FAILED" : "COMPLETE");
-                p.setString(5, JsonCodec.parameters(ctx.parameters()));
+                p.setString(5, parameters);
                 p.setString(6, key);
-                setReal(p, 7, failed ? Double.NaN : ctx.loss());
+                setReal(p, 7, failed ? Double.NaN : loss);
                 if (failed) {
                     p.setNull(8, Types.INTEGER);
                 } else {
-                    p.setLong(8, Double.doubleToRawLongBits(ctx.loss()));
+                    p.setLong(8, Double.doubleToRawLongBits(loss));
                 }
                 setReal(p, 9, failed ? Double.NaN : toldLoss);
-                p.setString(10, ctx.children().isEmpty() ? "evaluation" : "terms");
+                p.setString(10, replay);
                 p.setString(11, quantities);
                 p.setString(12, tree);
-                p.setString(13, failed ? message(ctx.failure()) : null);
+                p.setString(13, failure);
                 p.setString(14, SqliteJournal.time(s));
                 p.setString(15, SqliteJournal.time(now));
                 p.setDouble(16, (now - s) / 1e9);
                 p.setString(17, SqliteJournal.HOST);
                 p.setInt(18, attempt);
                 p.executeUpdate();
-                existing.put(number, new Existing(failed ? "FAILED" : "COMPLETE", key));
-            } catch (SQLException e) {
-                throw journal.failure("record evaluation " + number, e);
-            }
+            });
         }
+        // the terms of this evaluation and its own record are committed before the optimizer hears of it
+        writer.flush();
     }
 
     @Override
@@ -482,6 +499,7 @@ final class SqliteSession implements Journal.Session {
             computed.incrementAndGet();
             return null;
         }
+        writer.flush(); // an earlier evaluation of the same parameters in this attempt may still be queued
         synchronized (journal.lock) {
             checkActive();
             try {
@@ -530,55 +548,72 @@ final class SqliteSession implements Journal.Session {
         String metaJson = meta.isEmpty() ? null : JsonCodec.write(meta);
         String runDir = text(meta, "run_directory", "run_dir", "workdir");
         String host = text(meta, "host", "member_address");
-        String worker = text(meta, "member", "worker");
+        String member = text(meta, "member", "worker");
+        String worker = member != null ? member
+                : child.threadName() == null ? Thread.currentThread().getName() : child.threadName();
         long start = child.startEpochNanos() == 0 ? EvaluationContext.nowEpochNanos() : child.startEpochNanos();
         long end = child.endEpochNanos() == 0 ? EvaluationContext.nowEpochNanos() : child.endEpochNanos();
         String key = key(child);
         Integer number = numbers.get(child.evaluationId());
+        String evaluationId = child.evaluationId();
+        String path = child.path();
+        String name = child.name();
+        double value = failed ? Double.NaN : child.value();
+        String failure = failed ? message(child.failure()) : null;
         synchronized (journal.lock) {
             checkActive();
-            try {
-                PreparedStatement p = journal.statement("INSERT INTO terms (run_id, evaluation_number, evaluation_id,"
-                        + " term_path, term_name, parameter_key, state, value, value_bits, quantities_json, metadata_json,"
-                        + " run_directory, host, worker, failure, started_at, ended_at, seconds, attempt)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-                p.setLong(1, runId);
-                if (number == null) {
-                    p.setNull(2, Types.INTEGER);
-                } else {
-                    p.setInt(2, number);
-                }
-                p.setString(3, child.evaluationId());
-                p.setString(4, child.path());
-                p.setString(5, child.name());
-                p.setString(6, key);
-                p.setString(7, failed ? "FAILED" : "COMPLETE");
-                setReal(p, 8, failed ? Double.NaN : child.value());
-                if (failed) {
-                    p.setNull(9, Types.INTEGER);
-                } else {
-                    p.setLong(9, Double.doubleToRawLongBits(child.value()));
-                }
-                p.setString(10, quantities);
-                p.setString(11, metaJson);
-                p.setString(12, runDir);
-                p.setString(13, host == null ? SqliteJournal.HOST : host);
-                p.setString(14, worker != null ? worker
-                        : child.threadName() == null ? Thread.currentThread().getName() : child.threadName());
-                p.setString(15, failed ? message(child.failure()) : null);
-                p.setString(16, SqliteJournal.time(start));
-                p.setString(17, SqliteJournal.time(end));
-                p.setDouble(18, (end - start) / 1e9);
-                p.setInt(19, attempt);
-                p.executeUpdate();
-            } catch (SQLException e) {
-                throw journal.failure("record term '" + child.name() + "' (" + child.path() + ")", e);
-            }
         }
+        writer.submit(() -> {
+            PreparedStatement p = journal.statement("INSERT INTO terms (run_id, evaluation_number, evaluation_id,"
+                    + " term_path, term_name, parameter_key, state, value, value_bits, quantities_json, metadata_json,"
+                    + " run_directory, host, worker, failure, started_at, ended_at, seconds, attempt)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+            p.setLong(1, runId);
+            if (number == null) {
+                p.setNull(2, Types.INTEGER);
+            } else {
+                p.setInt(2, number);
+            }
+            p.setString(3, evaluationId);
+            p.setString(4, path);
+            p.setString(5, name);
+            p.setString(6, key);
+            p.setString(7, failed ? "FAILED" : "COMPLETE");
+            setReal(p, 8, value);
+            if (failed) {
+                p.setNull(9, Types.INTEGER);
+            } else {
+                p.setLong(9, Double.doubleToRawLongBits(value));
+            }
+            p.setString(10, quantities);
+            p.setString(11, metaJson);
+            p.setString(12, runDir);
+            p.setString(13, host == null ? SqliteJournal.HOST : host);
+            p.setString(14, worker);
+            p.setString(15, failure);
+            p.setString(16, SqliteJournal.time(start));
+            p.setString(17, SqliteJournal.time(end));
+            p.setDouble(18, (end - start) / 1e9);
+            p.setInt(19, attempt);
+            p.executeUpdate();
+        });
     }
 
     @Override
     public void end(String status, String stopReason, double bestLoss, int evaluations) {
+        synchronized (journal.lock) {
+            if (ended) {
+                return;
+            }
+        }
+        // commit what finished before the end is recorded; a failed write is reported after the end
+        JournalException lost = null;
+        try {
+            writer.flush();
+        } catch (JournalException e) {
+            lost = e;
+        }
+        writer.close();
         synchronized (journal.lock) {
             if (ended) {
                 return;
@@ -613,6 +648,9 @@ final class SqliteSession implements Journal.Session {
                 writerLock.release();
                 journal.sessionEnded(this);
             }
+        }
+        if (lost != null) {
+            throw lost;
         }
     }
 

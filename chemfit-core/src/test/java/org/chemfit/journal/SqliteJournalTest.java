@@ -198,12 +198,17 @@ class SqliteJournalTest {
         try (Journal j = Journal.open(copy)) {
             assertEquals(List.of("ok"), j.integrityCheck());
             List<EvaluationRecord> evs = j.evaluations(1);
-            assertEquals(30, evs.size());
+            // the torn commit held evaluation 29's record (with its term, and its start when the writer
+            // grouped them): it is rolled back whole, and every evaluation before it is kept whole
+            assertTrue(evs.size() == 29 || evs.size() == 30, "evaluations kept: " + evs.size());
             for (int i = 0; i < 29; i++) {
                 assertEquals(EvaluationRecord.State.COMPLETE, evs.get(i).state(), "evaluation " + i);
+                assertEquals(1, j.terms(1, i).size(), "terms of evaluation " + i);
             }
-            assertEquals(EvaluationRecord.State.RUNNING, evs.get(29).state(), "the torn commit of evaluation 29 is rolled back");
-            assertEquals(1, j.terms(1, 29).size());
+            if (evs.size() == 30) {
+                assertEquals(EvaluationRecord.State.RUNNING, evs.get(29).state(), "the torn commit of evaluation 29 is rolled back");
+            }
+            assertTrue(j.terms(1, 29).size() <= 1);
         }
     }
 

@@ -1,0 +1,212 @@
+package org.chemfit.journal;
+
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The single writer of a journal session: takes every write submitted since its last commit into
+ * one transaction. A lone write (a long simulation that just finished) is committed at once; many
+ * writes that arrive while a commit is under way (the 46 fast leaf terms of one in-process
+ * evaluation) share the next commit. {@link #flush()} waits until everything submitted before it
+ * is committed, which is how a session keeps its promise that an evaluation is durable before the
+ * optimizer hears of it. A caller that flushes while the writer is idle commits the pending writes
+ * itself, so a serial fit does not wait for the writer's thread to be scheduled.
+ *
+ * <p>Written by hand: the JDK has no group-commit queue, and SQLite's own batching
+ * ({@code executeBatch}) still needs one caller to gather the rows of many threads.
+ *
+ * <pre>{@code
+ * GroupCommitWriter w = new GroupCommitWriter(journal, "run 1");
+ * w.submit(() -> insertTermRow(...));   // returns at once
+ * w.flush();                            // committed when this returns
+ * w.close();
+ * }</pre>
+ *
+ * @implNote Thread-safe. Writes run on the writer's own daemon thread, inside
+ *     {@link SqliteJournal#inTransaction} while it holds the journal's lock, in the order they were
+ *     submitted. A write that fails rolls back its whole group; the failure is thrown by the
+ *     next {@link #submit} or {@link #flush}, and nothing is written after it.
+ */
+final class GroupCommitWriter implements AutoCloseable {
+
+    /** One write, run inside the writer's transaction. */
+    @FunctionalInterface
+    interface Write {
+        void apply() throws SQLException;
+    }
+
+    private final SqliteJournal journal;
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Signalled when a write is submitted, a group is committed, or the writer is closing. */
+    private final Condition changed = lock.newCondition();
+    private final Thread thread;
+    private List<Write> pending = new ArrayList<>();
+    private long submitted;
+    private long committed;
+    private long commits;
+    private JournalException failure;
+    private boolean closing;
+    /** Whether a group is being committed (by the writer's thread or by a flushing caller). */
+    private boolean busy;
+
+    /**
+     * @param journal the journal whose connection the writes use
+     * @param name what the writer serves, for its thread's name
+     */
+    GroupCommitWriter(SqliteJournal journal, String name) {
+        this.journal = journal;
+        this.thread = new Thread(this::loop, "chemfit-journal-writer (" + name + ")");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /**
+     * Queues a write for the next commit.
+     *
+     * @param write the write
+     * @throws JournalException when an earlier write failed, or the writer was closed
+     */
+    void submit(Write write) {
+        lock.lock();
+        try {
+            throwIfFailed();
+            if (closing) {
+                throw new JournalException("journal " + journal.path() + ": the session's writer has stopped");
+            }
+            pending.add(write);
+            submitted++;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Waits until every write submitted before this call is committed, committing them itself
+     * when the writer's thread is not already at it. An interrupt does not cut the wait short (the
+     * commit takes milliseconds, and losing it would lose a finished result); the thread's
+     * interrupt status is set again when it returns.
+     *
+     * @throws JournalException when a write failed
+     */
+    void flush() {
+        lock.lock();
+        try {
+            long target = submitted;
+            while (committed < target && failure == null) {
+                if (!busy && !pending.isEmpty()) {
+                    commitNextGroup();
+                } else {
+                    changed.awaitUninterruptibly();
+                }
+            }
+            throwIfFailed();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** @return how many transactions have been committed */
+    long commits() {
+        lock.lock();
+        try {
+            return commits;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void throwIfFailed() {
+        if (failure != null) {
+            throw new JournalException(failure.getMessage(), failure);
+        }
+    }
+
+    private void loop() {
+        lock.lock();
+        try {
+            while (true) {
+                while ((pending.isEmpty() || busy) && !(closing && !busy)) {
+                    // only close() ends the writer, and not before what was submitted is committed
+                    changed.awaitUninterruptibly();
+                }
+                if (pending.isEmpty() || failure != null) {
+                    return;
+                }
+                commitNextGroup();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Commits the pending writes as one group; called holding the lock, which it releases meanwhile. */
+    private void commitNextGroup() {
+        List<Write> batch = pending;
+        pending = new ArrayList<>();
+        busy = true;
+        JournalException failed;
+        // the commit runs without the lock, so that terms can be submitted meanwhile
+        lock.unlock();
+        try {
+            failed = commit(batch);
+        } finally {
+            lock.lock();
+        }
+        busy = false;
+        if (failed != null) {
+            failure = failed;
+            pending.clear();
+        } else {
+            committed += batch.size();
+            commits++;
+        }
+        changed.signalAll();
+    }
+
+    private JournalException commit(List<Write> batch) {
+        synchronized (journal.lock) {
+            try {
+                journal.ensureOpen();
+                journal.inTransaction(() -> {
+                    for (Write w : batch) {
+                        w.apply();
+                    }
+                    return null;
+                });
+                return null;
+            } catch (SQLException e) {
+                return journal.failure("record " + batch.size() + " finished results", e);
+            } catch (RuntimeException e) {
+                return e instanceof JournalException je ? je
+                        : new JournalException("journal " + journal.path() + ": cannot record finished results: " + e, e);
+            }
+        }
+    }
+
+    /** Commits what is pending and stops the writer's thread; later submits are refused. */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            closing = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
