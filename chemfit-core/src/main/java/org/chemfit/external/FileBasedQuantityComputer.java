@@ -53,7 +53,8 @@ import org.chemfit.TermFailedException;
  * threads and processes: {@code <term>-<evaluation>-<path>-p<pid>-<random>}); render every
  * template (an unknown name fails here, naming the template and line, before any program runs);
  * write them; stage files; call the {@link InputWriter}s; run each command with stdout and stderr
- * in {@code <n>.stdout}/{@code <n>.stderr} files, checking its exit code; wait for the files the
+ * in {@code <n>.stdout}/{@code <n>.stderr} files (and its {@link StandardInput}, if it has one, in
+ * {@code <n>.stdin}), checking its exit code; wait for the files the
  * programs promise; parse. A failure at any step writes {@code failure.json} into the run
  * directory and throws a {@link TermFailedException} with the same facts. Timeouts and kills by a
  * signal are transient and retried up to {@link Builder#retries(int)} times, each attempt in a new
