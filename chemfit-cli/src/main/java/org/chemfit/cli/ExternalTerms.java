@@ -5,10 +5,14 @@ import java.nio.file.Path;
 import java.util.Map;
 
 import org.chemfit.QuantityComputer;
+import org.chemfit.external.Command;
 import org.chemfit.external.FileBasedQuantityComputer;
 import org.chemfit.external.KeepPolicy;
 import org.chemfit.external.OutputParser;
 import org.chemfit.external.OutputParsers;
+import org.chemfit.external.Programs;
+import org.chemfit.external.StandardInput;
+import org.chemfit.external.XvgParser;
 
 /**
  * Builds the quantity computer of an {@code external} term: a {@link FileBasedQuantityComputer}
@@ -28,24 +32,32 @@ final class ExternalTerms {
      *     policy's, not the computer's own retries of transient failures (the term's {@code retries})
      * @param runDirectory where run directories go
      * @param jobFolder the job file's folder, against which a relative program path resolves
+     * @param programs the job's program aliases, resolved once per job by {@link #programs(JobFile)}
      * @return the computer
      * @throws IllegalArgumentException when the library refuses the settings (a template that does
      *     not compile, a program not on the PATH)
      */
     static QuantityComputer computer(String term, JobFile.ExternalConfig config, JobFile.ExecutionSpec execution, Path runDirectory,
-            Path jobFolder) {
+            Path jobFolder, Map<String, String> programs) {
         FileBasedQuantityComputer.Builder b = FileBasedQuantityComputer.builder().name(term).workDirectory(runDirectory);
         config.templates().forEach(b::template);
         config.variables().forEach(b::variable);
         config.files().forEach(b::copy);
         config.links().forEach(b::link);
-        for (java.util.List<String> c : config.commands()) {
-            String[] command = c.toArray(new String[0]);
+        for (int i = 0; i < config.commands().size(); i++) {
+            String[] command = config.commands().get(i).toArray(new String[0]);
             Path program = findProgram(command[0], jobFolder);
-            if (command[0].contains("/") && program != null) {
+            if (programs.containsKey(command[0])) {
+                command[0] = programs.get(command[0]);
+            } else if (command[0].contains("/") && program != null) {
                 command[0] = program.toString();
             }
-            b.command(command);
+            Command c = Command.of(command);
+            JobFile.ExternalConfig.StdinSpec in = config.stdin().get(i);
+            if (in != null) {
+                c = c.stdin(in.template() != null ? StandardInput.templateFile(in.template()) : StandardInput.text(in.text()));
+            }
+            b.command(c);
         }
         if (!config.launcher().isEmpty()) {
             b.launcher(config.launcher().toArray(new String[0]));
@@ -118,10 +130,44 @@ final class ExternalTerms {
                     default -> t.last();
                 };
             }
+            case "xvg" -> {
+                Object c = o.get("column");
+                XvgParser x = c instanceof Integer ci ? XvgParser.column(p.quantity(), p.file(), ci)
+                        : XvgParser.column(p.quantity(), p.file(), (String) c);
+                if (o.containsKey("from") || o.containsKey("to")) {
+                    x = x.window((Double) o.getOrDefault("from", Double.NEGATIVE_INFINITY),
+                            (Double) o.getOrDefault("to", Double.POSITIVE_INFINITY));
+                }
+                return switch (select) {
+                    case "first" -> x.first();
+                    case "mean" -> x.mean();
+                    case "all" -> x.all();
+                    default -> x.last();
+                };
+            }
             default -> {
                 return OutputParsers.json(p.quantity(), p.file(), (String) o.get("path"));
             }
         }
+    }
+
+    /**
+     * Looks up each program alias of the job once: the first of its names found on the PATH.
+     *
+     * @param job the job
+     * @return each alias with the absolute path of its program
+     * @throws IllegalArgumentException naming the alias, the names tried and the PATH, when none is found
+     */
+    static Map<String, String> programs(JobFile job) {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        job.programs().forEach((alias, names) -> {
+            try {
+                out.put(alias, Programs.firstOnPath(names));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("programs: " + alias + ": " + e.getMessage(), e);
+            }
+        });
+        return out;
     }
 
     /**
@@ -137,6 +183,9 @@ final class ExternalTerms {
             }
             for (java.util.List<String> command : x.commands()) {
                 String program = command.get(0);
+                if (job.programs().containsKey(program)) {
+                    continue; // an alias, looked up by programs(job)
+                }
                 String staged = program.startsWith("./") ? program.substring(2) : program;
                 if (findProgram(program, job.folder()) == null && !x.files().containsKey(staged) && !x.templates().containsKey(staged)
                         && !x.links().containsKey(staged)) {

@@ -55,6 +55,7 @@ final class FitPlan implements AutoCloseable {
         List<Double> weights = new ArrayList<>();
         List<String> names = new ArrayList<>();
         FailurePolicy policy = policy(job);
+        Map<String, String> programs = ExternalTerms.programs(job); // once per job: every run uses the same program
         for (JobFile.TermSpec t : job.terms()) {
             Map<String, double[]> reference = new LinkedHashMap<>();
             ObjectiveFunction term;
@@ -63,7 +64,7 @@ final class FitPlan implements AutoCloseable {
             } else {
                 JobFile.ExternalConfig x = (JobFile.ExternalConfig) t.config();
                 reference.putAll(x.reference());
-                QuantityComputer computer = ExternalTerms.computer(t.name(), x, job.execution(), runDirectory, job.folder());
+                QuantityComputer computer = ExternalTerms.computer(t.name(), x, job.execution(), runDirectory, job.folder(), programs);
                 term = new Counted(new QuantityComputerObjectiveFunction(Losses.create(t.loss(), reference), computer), running);
             }
             references.add(reference);

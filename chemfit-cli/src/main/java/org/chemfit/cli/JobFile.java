@@ -24,15 +24,21 @@ import java.util.Map;
  * @param execution how evaluations run
  * @param output where results go
  * @param hash a SHA-256 over the job file and every file it names, hex
+ * @param programs program aliases of external commands: a name used as a command's program (such as
+ *     {@code gmx}) to the names tried for it, in order (such as gmx, gmx_mpi, gmx_d); looked up once per job
  * @implNote Immutable.
  */
 public record JobFile(Path file, String name, List<ParameterSpec> parameters, List<TermSpec> terms,
-        CombinationSpec combination, OptimizerSpec optimizer, ExecutionSpec execution, OutputSpec output, String hash) {
+        CombinationSpec combination, OptimizerSpec optimizer, ExecutionSpec execution, OutputSpec output, String hash,
+        Map<String, List<String>> programs) {
 
-    /** Copies the lists. */
+    /** Copies the lists and maps. */
     public JobFile {
         parameters = List.copyOf(parameters);
         terms = List.copyOf(terms);
+        java.util.Map<String, List<String>> p = new java.util.LinkedHashMap<>();
+        programs.forEach((k, v) -> p.put(k, List.copyOf(v)));
+        programs = java.util.Collections.unmodifiableMap(p);
     }
 
     /**
@@ -209,12 +215,13 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
      * @param waitForFiles files to wait for after the commands, or null
      * @param killGrace the time between SIGTERM and SIGKILL when a run is killed (null: the library's default)
      * @param retries how often a transient failure (a timeout, a kill by a signal, files that did not appear) is retried
+     * @param stdin the standard input of commands, by the command's index (from 0); commands not in it read nothing
      * @implNote Immutable.
      */
     public record ExternalConfig(Map<String, Path> templates, Map<String, Object> variables, Map<String, Path> files,
             Map<String, Path> links, List<List<String>> commands, List<String> launcher, Map<String, String> env, boolean privateTmpDir,
             List<OutputSpec.Parsed> outputs, Map<String, double[]> reference, Duration timeout, WaitSpec waitForFiles, Duration killGrace,
-            int retries) implements TermConfig {
+            int retries, Map<Integer, StdinSpec> stdin) implements TermConfig {
         /** Copies the collections. */
         public ExternalConfig {
             templates = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(templates));
@@ -226,6 +233,23 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
             env = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(env));
             outputs = List.copyOf(outputs);
             reference = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(reference));
+            stdin = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(stdin));
+        }
+
+        /**
+         * What one command reads on its standard input: a literal text, or a template file rendered
+         * with the parameters and variables.
+         *
+         * <pre>{@code
+         * new StdinSpec("Potential\nDensity\n\n", null)            // gmx energy's selection
+         * new StdinSpec(null, Path.of("templates/energy.stdin"))     // rendered for every run
+         * }</pre>
+         *
+         * @param text the literal text, or null
+         * @param template the template file, or null (exactly one of the two is given)
+         * @implNote Immutable.
+         */
+        public record StdinSpec(String text, Path template) {
         }
 
         /**
@@ -250,6 +274,7 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
         public List<Path> inputFiles() {
             List<Path> all = new java.util.ArrayList<>(templates.values());
             all.addAll(files.values());
+            stdin.values().stream().map(StdinSpec::template).filter(java.util.Objects::nonNull).forEach(all::add);
             links.values().stream().filter(java.nio.file.Files::isRegularFile).forEach(all::add);
             return List.copyOf(all);
         }
@@ -328,8 +353,8 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
          *
          * @param quantity the quantity's name
          * @param file the file, relative to the run directory
-         * @param parser regex, column, json or lammps_thermo
-         * @param options the parser's options as written: pattern, group, column, path, select, rows, run
+         * @param parser regex, column, json, lammps_thermo or xvg
+         * @param options the parser's options as written: pattern, group, column, path, select, rows, run, from, to
          * @implNote Immutable.
          */
         public record Parsed(String quantity, String file, String parser, Map<String, Object> options) {

@@ -43,7 +43,7 @@ import org.chemfit.cli.JobFile.TermSpec;
 final class JobReader {
 
     static final List<String> TOP_KEYS = List.of("name", "description", "parameters", "terms", "combination", "optimizer",
-            "execution", "output");
+            "execution", "output", "programs");
     static final List<String> PARAMETER_KEYS = List.of("initial", "bounds", "fixed");
     static final List<String> TERM_KEYS = List.of("name", "kind", "weight", "loss");
     static final List<String> KINDS = List.of("atoms", "external");
@@ -54,17 +54,21 @@ final class JobReader {
     static final List<String> WAIT_KEYS = List.of("files", "timeout");
     /** The most transient-failure retries of one external term ({@code FileBasedQuantityComputer}'s limit). */
     static final int MAX_RETRIES = 100;
-    static final List<String> PARSERS = List.of("regex", "column", "json", "lammps_thermo");
+    static final List<String> PARSERS = List.of("regex", "column", "json", "lammps_thermo", "xvg");
     static final Map<String, List<String>> PARSER_KEYS = Map.of(
             "regex", List.of("parser", "file", "pattern", "group", "select"),
             "column", List.of("parser", "file", "column", "select", "rows"),
             "json", List.of("parser", "file", "path"),
-            "lammps_thermo", List.of("parser", "file", "column", "select", "rows", "run"));
+            "lammps_thermo", List.of("parser", "file", "column", "select", "rows", "run"),
+            "xvg", List.of("parser", "file", "column", "select", "from", "to"));
     static final Map<String, List<String>> SELECTS = Map.of(
             "regex", List.of("first", "last", "all"),
             "column", List.of("first", "last", "all", "mean_of_last"),
             "json", List.of(),
-            "lammps_thermo", List.of("first", "last", "all", "mean", "mean_of_last"));
+            "lammps_thermo", List.of("first", "last", "all", "mean", "mean_of_last"),
+            "xvg", List.of("first", "last", "mean", "all"));
+    /** The keys of a command written as a map: its words and what it reads on standard input. */
+    static final List<String> COMMAND_KEYS = List.of("run", "stdin", "stdin_template");
     static final List<String> LOSS_KEYS = List.of("type", "scale");
     static final List<String> LOSS_TYPES = List.of("squared_error", "mean_squared_error", "absolute_error", "relative_error");
     static final List<String> FORMS = List.of("lennard_jones", "morse", "buckingham", "coulomb");
@@ -133,10 +137,11 @@ final class JobReader {
         OptimizerSpec optimizer = optimizer(top.entries.get("optimizer"));
         OutputSpec output = output(top.entries.get("output"));
         ExecutionSpec execution = execution(top.entries.get("execution"), output);
+        Map<String, List<String>> programs = programs(top.entries.get("programs"));
         if (!problems.isEmpty()) {
             return null;
         }
-        return new JobFile(file, name, params, terms, combination, optimizer, execution, output, hash());
+        return new JobFile(file, name, params, terms, combination, optimizer, execution, output, hash(), programs);
     }
 
     private List<ParameterSpec> parameters(Node n) {
@@ -541,7 +546,8 @@ final class JobReader {
         Map<String, Path> templates = stagedFiles(t.entries.get("templates"), where + " templates");
         Map<String, Path> files = stagedFiles(t.entries.get("files"), where + " files");
         Map<String, Path> links = linkedFiles(t.entries.get("link"), where + " link", files, templates);
-        List<List<String>> commands = commands(t, where);
+        Map<Integer, ExternalConfig.StdinSpec> stdin = new LinkedHashMap<>();
+        List<List<String>> commands = commands(t, where, stdin);
         List<String> launcher = t.entries.containsKey("launcher") ? words(t.entries.get("launcher"), where + " launcher", true)
                 : List.of();
         Map<String, Object> variables = new LinkedHashMap<>();
@@ -643,15 +649,15 @@ final class JobReader {
             problem(t.entries.get("retries"), where + " retries must be at most " + MAX_RETRIES + ", got " + retries);
         }
         return new ExternalConfig(templates, variables, files, links, commands, launcher, env, privateTmp, outputs, reference, timeout,
-                wait, killGrace, retries == null ? 0 : Math.min(retries, MAX_RETRIES));
+                wait, killGrace, retries == null ? 0 : Math.min(retries, MAX_RETRIES), stdin);
     }
 
     /** {@code command} (one command) or {@code commands} (a list of commands run in order); exactly one of them. */
-    private List<List<String>> commands(Node.MapNode t, String where) {
+    private List<List<String>> commands(Node.MapNode t, String where, Map<Integer, ExternalConfig.StdinSpec> stdin) {
         List<List<String>> out = new ArrayList<>();
         Node many = t.entries.get("commands");
         if (many == null) {
-            List<String> one = words(require(t, "command", where), where + " command", true);
+            List<String> one = commandWithStdin(require(t, "command", where), where + " command", 0, stdin);
             if (!one.isEmpty()) {
                 out.add(one);
             }
@@ -669,7 +675,7 @@ final class JobReader {
             return out;
         }
         for (int i = 0; i < l.items.size(); i++) {
-            List<String> c = words(l.items.get(i), where + " commands[" + i + "]", true);
+            List<String> c = commandWithStdin(l.items.get(i), where + " commands[" + i + "]", out.size(), stdin);
             if (!c.isEmpty()) {
                 out.add(c);
             }
@@ -834,6 +840,7 @@ final class JobReader {
                     }
                 }
             }
+            case "xvg" -> ok &= xvgOptions(pm, w, options);
             default -> {
                 String path = string(require(pm, "path", w + " (json)"), w + " path");
                 ok &= path != null;
@@ -1334,6 +1341,107 @@ final class JobReader {
             return "-inf";
         }
         return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
+    }
+
+    // ---------------------------------------------------------------- standard input, program aliases, xvg
+
+    /**
+     * A command: its words (a string or a list), or a map {@code {run: words, stdin: text}} or
+     * {@code {run: words, stdin_template: file}} for a command that reads standard input.
+     */
+    private List<String> commandWithStdin(Node c, String where, int index, Map<Integer, ExternalConfig.StdinSpec> stdin) {
+        if (!(c instanceof Node.MapNode m)) {
+            return words(c, where, true);
+        }
+        keys(m, where, COMMAND_KEYS);
+        List<String> run = words(require(m, "run", where), where + " run", true);
+        boolean text = m.entries.containsKey("stdin");
+        boolean template = m.entries.containsKey("stdin_template");
+        if (text && template) {
+            int[] place = m.keyPlaces.get("stdin_template");
+            problem(place[0], place[1], where + " has both 'stdin' (a text) and 'stdin_template' (a template file); give one");
+        } else if (text) {
+            Node sn = m.entries.get("stdin");
+            if (sn instanceof Node.Scalar sc && sc.value instanceof String str) {
+                stdin.put(index, new ExternalConfig.StdinSpec(str, null));
+            } else {
+                problem(sn, where + " stdin must be a text (quote it, with \\n between lines: \"Potential\\nDensity\\n\\n\"), got "
+                        + sn.kind());
+            }
+        } else if (template) {
+            Path p = path(m.entries.get("stdin_template"), where + " stdin_template", true);
+            if (p != null) {
+                stdin.put(index, new ExternalConfig.StdinSpec(null, p));
+            }
+        } else {
+            problem(m, where + " is written as a map, which is for a command with standard input: add 'stdin' or 'stdin_template', "
+                    + "or write the command as a list");
+        }
+        return run;
+    }
+
+    /** {@code programs}: a map of alias to a program name or path, or to a list of them tried in order. */
+    private Map<String, List<String>> programs(Node n) {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        if (n == null) {
+            return out;
+        }
+        Node.MapNode m = map(n, "programs");
+        if (m == null) {
+            return out;
+        }
+        for (Map.Entry<String, Node> e : m.entries.entrySet()) {
+            int[] place = m.keyPlaces.get(e.getKey());
+            if (e.getKey().isBlank() || e.getKey().contains("/") || e.getKey().chars().anyMatch(Character::isWhitespace)) {
+                problem(place[0], place[1], "programs name '" + e.getKey() + "' must be one word without '/', as commands use it");
+                continue;
+            }
+            List<Node> items = e.getValue() instanceof Node.ListNode l ? l.items : List.of(e.getValue());
+            List<String> names = new ArrayList<>();
+            for (Node item : items) {
+                String s = string(item, "programs " + e.getKey());
+                if (s != null && !s.isBlank()) {
+                    names.add(s.contains("/") ? folder.resolve(s).normalize().toString() : s);
+                } else if (s != null) {
+                    problem(item, "programs " + e.getKey() + " names must not be blank");
+                }
+            }
+            if (items.isEmpty()) {
+                problem(e.getValue(), "programs " + e.getKey() + " must name at least one program, e.g. [gmx, gmx_mpi, gmx_d]");
+            } else if (names.size() == items.size()) {
+                out.put(e.getKey(), names);
+            }
+        }
+        return out;
+    }
+
+    /** The options of an {@code xvg} output: column (a legend or an index), from and to (a window of x). */
+    private boolean xvgOptions(Node.MapNode pm, String w, Map<String, Object> options) {
+        boolean ok = true;
+        Node c = require(pm, "column", w + " (xvg)");
+        if (c instanceof Node.Scalar sc && sc.value instanceof String legend && !legend.isBlank()) {
+            options.put("column", legend);
+        } else if (c != null) {
+            Integer ci = optInt(pm, "column", w + " column (a legend such as Density, or an index from 0, 0 being x)", 0);
+            ok = ci != null;
+            options.put("column", ci);
+        } else {
+            ok = false;
+        }
+        Double from = pm.entries.containsKey("from") ? finite(pm.entries.get("from"), w + " from") : null;
+        Double to = pm.entries.containsKey("to") ? finite(pm.entries.get("to"), w + " to") : null;
+        ok &= (from != null || !pm.entries.containsKey("from")) && (to != null || !pm.entries.containsKey("to"));
+        if (from != null && to != null && from > to) {
+            problem(pm.entries.get("to"), w + " to (" + fmt(to) + ") must not be less than from (" + fmt(from) + ")");
+            ok = false;
+        }
+        if (from != null) {
+            options.put("from", from);
+        }
+        if (to != null) {
+            options.put("to", to);
+        }
+        return ok;
     }
 
     private String hash() {

@@ -17,6 +17,8 @@ import java.util.Objects;
  *         .timeout(Duration.ofMinutes(10))
  *         .env("OMP_NUM_THREADS", "1");
  * Command piped = Command.shell("grep Energy out.txt > energy.txt"); // runs /bin/sh -c
+ * Command energy = Command.of("gmx", "energy", "-f", "md.edr", "-o", "energy.xvg")
+ *         .stdin(StandardInput.text("Potential\nDensity\n\n"));           // answers its prompt
  * }</pre>
  *
  * <p>Failures: the factories and withers throw {@link IllegalArgumentException} for an empty
@@ -30,12 +32,18 @@ public final class Command {
     private final boolean shell;
     private final Duration timeout;
     private final Map<String, String> env;
+    private final StandardInput stdin;
 
     private Command(List<String> arguments, boolean shell, Duration timeout, Map<String, String> env) {
+        this(arguments, shell, timeout, env, null);
+    }
+
+    private Command(List<String> arguments, boolean shell, Duration timeout, Map<String, String> env, StandardInput stdin) {
         this.arguments = arguments;
         this.shell = shell;
         this.timeout = timeout;
         this.env = env;
+        this.stdin = stdin;
     }
 
     /**
@@ -101,7 +109,7 @@ public final class Command {
         if (limit.isZero() || limit.isNegative()) {
             throw new IllegalArgumentException("a command timeout must be positive, got " + limit);
         }
-        return new Command(arguments, shell, limit, env);
+        return new Command(arguments, shell, limit, env, stdin);
     }
 
     /**
@@ -114,7 +122,20 @@ public final class Command {
         checkEnv(name, value);
         Map<String, String> e = new LinkedHashMap<>(env);
         e.put(name, value);
-        return new Command(arguments, shell, timeout, Collections.unmodifiableMap(e));
+        return new Command(arguments, shell, timeout, Collections.unmodifiableMap(e), stdin);
+    }
+
+    /**
+     * @param input what the program reads on its standard input (default: nothing, {@code /dev/null})
+     * @return a copy with that standard input
+     */
+    public Command stdin(StandardInput input) {
+        return new Command(arguments, shell, timeout, env, Objects.requireNonNull(input, "input"));
+    }
+
+    /** @return the standard input, or null when the program reads {@code /dev/null} */
+    public StandardInput stdinOrNull() {
+        return stdin;
     }
 
     static void checkEnv(String name, String value) {

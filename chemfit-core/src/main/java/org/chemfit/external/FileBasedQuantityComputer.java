@@ -53,7 +53,8 @@ import org.chemfit.TermFailedException;
  * threads and processes: {@code <term>-<evaluation>-<path>-p<pid>-<random>}); render every
  * template (an unknown name fails here, naming the template and line, before any program runs);
  * write them; stage files; call the {@link InputWriter}s; run each command with stdout and stderr
- * in {@code <n>.stdout}/{@code <n>.stderr} files, checking its exit code; wait for the files the
+ * in {@code <n>.stdout}/{@code <n>.stderr} files (and its {@link StandardInput}, if it has one, in
+ * {@code <n>.stdin}), checking its exit code; wait for the files the
  * programs promise; parse. A failure at any step writes {@code failure.json} into the run
  * directory and throws a {@link TermFailedException} with the same facts. Timeouts and kills by a
  * signal are transient and retried up to {@link Builder#retries(int)} times, each attempt in a new
@@ -82,6 +83,9 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
     private final String name;
     private final Path workDirectory;
     private final Templates templates;
+    /** The standard-input templates, and for each command the index of its own among them (-1: none). */
+    private final Templates stdinTemplates;
+    private final int[] stdinTemplateOf;
     private final Map<String, Object> variables;
     private final List<Stage> stages;
     private final List<InputWriter> inputWriters;
@@ -104,6 +108,17 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
         this.name = b.name;
         this.workDirectory = b.workDirectory.toAbsolutePath().normalize();
         this.templates = new Templates(b.templates);
+        List<Templates.Source> stdinSources = new ArrayList<>();
+        this.stdinTemplateOf = new int[b.commands.size()];
+        for (int i = 0; i < b.commands.size(); i++) {
+            StandardInput in = b.commands.get(i).stdinOrNull();
+            stdinTemplateOf[i] = in != null && in.isTemplate() ? stdinSources.size() : -1;
+            if (stdinTemplateOf[i] >= 0) {
+                String shown = in.sourceOrNull() != null ? in.sourceOrNull() : "standard input of command " + (i + 1);
+                stdinSources.add(new Templates.Source(stdinName(b.commands.size(), i), shown, in.text()));
+            }
+        }
+        this.stdinTemplates = new Templates(stdinSources);
         this.variables = Map.copyOf(b.variables);
         this.stages = List.copyOf(b.stages);
         this.inputWriters = List.copyOf(b.inputWriters);
@@ -266,7 +281,8 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
             run.step = "render";
             long t = System.nanoTime();
             List<String> rendered;
-            if (templates.sources().isEmpty()) {
+            List<String> renderedStdin = List.of();
+            if (templates.sources().isEmpty() && stdinTemplates.sources().isEmpty()) {
                 rendered = List.of();
             } else {
                 Map<String, Object> model = new LinkedHashMap<>(variables);
@@ -280,6 +296,7 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
                 known.addAll(variables.keySet());
                 try {
                     rendered = templates.render(model, known);
+                    renderedStdin = stdinTemplates.render(model, known);
                 } catch (IllegalArgumentException e) {
                     throw run.fail(e.getMessage(), false, e);
                 }
@@ -353,10 +370,20 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
                 String base = commands.size() == 1 ? "program" : "program" + (i + 1);
                 Path out = run.dir.resolve(base + ".stdout");
                 run.stderrFile = run.dir.resolve(base + ".stderr");
+                Path in = null;
+                if (c.stdinOrNull() != null) {
+                    in = run.dir.resolve(stdinName(commands.size(), i));
+                    String text = stdinTemplateOf[i] >= 0 ? renderedStdin.get(stdinTemplateOf[i]) : c.stdinOrNull().text();
+                    try {
+                        Files.writeString(in, text, StandardCharsets.UTF_8);
+                    } catch (IOException io) {
+                        throw run.fail("cannot write the standard input of " + c + ": " + io, false, io);
+                    }
+                }
                 Duration limit = c.timeoutOrNull() != null ? c.timeoutOrNull() : timeout;
                 ProcessRunner.Result r;
                 try {
-                    r = ProcessRunner.run(run.argv, run.dir, e, limit, killGrace, out, run.stderrFile);
+                    r = ProcessRunner.run(run.argv, run.dir, e, limit, killGrace, out, run.stderrFile, in);
                 } catch (InterruptedException ie) {
                     throw cancelled(run, ie);
                 } catch (ProcessRunner.StartException se) {
@@ -477,6 +504,11 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
                 Files.createDirectories(workDirectory);
             }
         }
+    }
+
+    /** @return the run-directory file that holds the standard input of command i of n */
+    private static String stdinName(int n, int i) {
+        return (n == 1 ? "program" : "program" + (i + 1)) + ".stdin";
     }
 
     private static String safe(String s) {

@@ -28,6 +28,7 @@ import org.chemfit.Quantities;
  * OutputParsers.column("t", "table.dat", 3).meanOfLast(10);
  * OutputParsers.json("gap", "result.json", "bands.gap");           // or "/bands/gap"
  * OutputParsers.lammpsThermo("pe", "log.lammps", "PotEng").last(); // last row of the last run
+ * OutputParsers.xvg("rho", "energy.xvg", "Density").window(30, 80).mean(); // GROMACS .xvg
  * }</pre>
  *
  * <p>A missing file, no match, or a value that is not a finite number fails with an
@@ -125,6 +126,18 @@ public final class OutputParsers {
             throw new IllegalArgumentException("a thermo column must be one word, got '" + column + "'");
         }
         return new LammpsThermo(checkQuantity(quantity), checkFile(logFile), column, -1, Pick.LAST, 0);
+    }
+
+    /**
+     * @param quantity the quantity's name
+     * @param file an {@code .xvg} file (GROMACS, Grace), relative to the run directory
+     * @param legend the column's legend, as in {@code @ s1 legend "Density"}
+     * @return a parser of the last row (change with {@code mean()}, {@code window(from, to)}, ...); see {@link XvgParser}
+     * @throws IllegalArgumentException when the legend or quantity is blank, or the file is absolute
+     *     or leaves the run directory
+     */
+    public static XvgParser xvg(String quantity, String file, String legend) {
+        return XvgParser.column(quantity, file, legend);
     }
 
     // ---------------------------------------------------------------------------------------------

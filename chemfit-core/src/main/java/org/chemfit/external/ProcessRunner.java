@@ -52,19 +52,20 @@ final class ProcessRunner {
      * @param grace how long the tree gets between SIGTERM and SIGKILL
      * @param stdout where standard output goes
      * @param stderr where standard error goes
+     * @param stdin the file read as standard input, or null for {@code /dev/null}
      * @return how it ended
      * @throws StartException when the program cannot be started
      * @throws InterruptedException when the calling thread is interrupted; the tree is killed first
      *     and the interrupt flag is left cleared, as usual for this exception
      */
     static Result run(List<String> argv, Path dir, Map<String, String> env, Duration timeout, Duration grace,
-            Path stdout, Path stderr) throws IOException, InterruptedException {
+            Path stdout, Path stderr, Path stdin) throws IOException, InterruptedException {
         if (Thread.interrupted()) {
             throw new InterruptedException("interrupted before '" + argv.get(0) + "' started");
         }
         ProcessBuilder pb = new ProcessBuilder(argv)
                 .directory(dir.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(DEV_NULL))
+                .redirectInput(ProcessBuilder.Redirect.from(stdin == null ? DEV_NULL : stdin.toFile()))
                 .redirectOutput(stdout.toFile())
                 .redirectError(stderr.toFile());
         if (!env.isEmpty()) {

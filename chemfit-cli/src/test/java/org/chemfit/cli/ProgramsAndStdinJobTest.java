@@ -1,0 +1,77 @@
+package org.chemfit.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The job file's {@code programs} aliases and commands with standard input, run by real programs
+ * ({@code awk}), with an {@code .xvg} file as output.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class ProgramsAndStdinJobTest {
+
+    @TempDir
+    Path tmp;
+
+    private Path job(String programs) throws Exception {
+        Files.writeString(tmp.resolve("answer.tmpl"), "{{ x }}\n{{ shift }}\n");
+        Path job = tmp.resolve("fit.yaml");
+        // awk writes an .xvg file: a legend, then rows "t value" with value = x + shift + t / 10
+        Files.writeString(job, """
+                programs:
+                  calc: %s
+                parameters:
+                  x: {initial: 0.5, bounds: [-2, 2]}
+                terms:
+                  - name: t
+                    kind: external
+                    variables: {shift: 0.25}
+                    commands:
+                      - run: [calc, 'NR == 1 { x = $1 } NR == 2 { s = $1 } END { print "@ s0 legend \\"Value\\""; for (t = 0; t < 4; t++) printf "%%d %%.17g\\n", t, x + s + t / 10 }']
+                        stdin_template: answer.tmpl
+                      - run: [calc, '{ n++ } END { print n > "lines.txt" }']
+                        stdin: "a\\nb\\nc\\n"
+                    outputs:
+                      v: {parser: xvg, file: program1.stdout, column: Value, select: mean, from: 1, to: 2}
+                      lines: {parser: regex, file: lines.txt, pattern: '(\\d+)'}
+                    reference: {v: 1.0, lines: 3}
+                optimizer: {method: Nelder-Mead, max_evaluations: 40}
+                output: {folder: out, plots: false}
+                """.formatted(programs));
+        return job;
+    }
+
+    @Test
+    void anAliasRunsTheFirstProgramFoundAndCommandsReadTheirStandardInput() throws Exception {
+        Path job = job("[no_such_awk_here, awk]");
+        Cli.Run v = Cli.run("validate", job.toString());
+        assertEquals(0, v.code(), v::toString);
+        Cli.Run r = Cli.run("fit", job.toString(), "--progress", "none");
+        assertEquals(0, r.code(), r::toString);
+        String results = Files.readString(tmp.resolve("out/results.json"));
+        // mean over t in [1, 2] of x + 0.25 + t/10 is x + 0.4; the reference 1.0 gives x = 0.6
+        double x = new com.fasterxml.jackson.databind.ObjectMapper().readTree(results).at("/best_parameters/x").asDouble();
+        assertEquals(0.6, x, 1e-3, results);
+    }
+
+    @Test
+    void anAliasWithNoProgramOnThePathStopsValidateAndFitWithExitTwo() throws Exception {
+        Path job = job("[no_such_gmx, no_such_gmx_mpi]");
+        for (Cli.Run r : new Cli.Run[] {Cli.run("validate", job.toString()), Cli.run("fit", job.toString(), "--progress", "none")}) {
+            assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+            assertTrue(r.err().contains("programs: calc: none of the programs no_such_gmx, no_such_gmx_mpi is on the PATH ("),
+                    r::toString);
+            assertFalse(r.err().contains("Exception"), r::toString);
+        }
+        assertFalse(Files.exists(tmp.resolve("out/results.json")));
+    }
+}
