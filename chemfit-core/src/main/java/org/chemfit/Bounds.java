@@ -107,10 +107,12 @@ public final class Bounds {
 
         /** @return a sentence for a warning: which side, and whether the value lies outside */
         public String describe() {
-            boolean out = value < lower || value > upper;
-            String side = Math.abs(value - lower) <= Math.abs(upper - value) ? "lower" : "upper";
-            return "parameter '" + name + "' = " + value + (out ? " lies outside its bounds [" : " is at or near its " + side
-                    + " bound in [") + lower + ", " + upper + "]";
+            if (value < lower || value > upper) {
+                return "parameter '" + name + "' = " + value + " lies outside its bounds [" + lower + ", " + upper + "]";
+            }
+            boolean low = Math.abs(value - lower) <= Math.abs(upper - value);
+            return "parameter '" + name + "' = " + value + " is at or near its " + (low ? "lower bound " + lower : "upper bound " + upper)
+                    + " (bounds [" + lower + ", " + upper + "])";
         }
     }
 
