@@ -232,6 +232,14 @@ class KabschChemFitTest {
     }
 
     @Test
+    void aStructureRmsdOfTwoAtomsIsRefusedWhenConfigured() {
+        Atoms dimer = Atoms.of(java.util.List.of("Ar", "Ar"), new double[][] {{0, 0, 0}, {0, 0, 3.8}});
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> StructureQuantities.builder().rmsd("rmsd", dimer, null, false));
+        assertTrue(e.getMessage().startsWith("rmsd 'rmsd' needs a reference of at least 3 atoms"), e.getMessage());
+    }
+
+    @Test
     void weightedRmsdMatchesItsDefinition() {
         Random rnd = new Random(9);
         double[][] a = gaussian(rnd, 100, 3, 0, 1);
