@@ -95,7 +95,12 @@ public final class Bounds {
     }
 
     /**
-     * A parameter at, near or outside its bounds.
+     * A parameter at, near or outside its bounds, as {@link #nearBounds(Parameters, double)} lists it.
+     *
+     * <pre>{@code
+     * Bounds.NearBound nb = bounds.nearBounds(params, 1e-2).get(0);
+     * System.out.println(nb.describe());   // parameter 'x' = 1.5 is at or near its upper bound 1.5 (bounds [0.0, 1.5])
+     * }</pre>
      *
      * @param name the dotted parameter name
      * @param value its value
