@@ -15,6 +15,12 @@ import java.util.Objects;
  *         .lower("lj.epsilon", 0.0)
  *         .build();
  * b.validate(initial);   // unknown names, initial values outside the bounds
+ *
+ * // nested like the parameters, as ChemFit's bounds dict; dotted names work alongside
+ * Bounds nested = Bounds.of(Map.of("lj", Map.of("sigma", List.of(2.5, 4.0)), "shift", List.of(-1.0, 1.0)));
+ *
+ * // parameters at or near their bounds, before or after a fit
+ * List<Bounds.NearBound> near = b.nearBounds(params, 1e-2);
  * }</pre>
  *
  * @implNote Immutable and thread-safe.
@@ -40,17 +46,35 @@ public final class Bounds {
     }
 
     /**
-     * Builds bounds from a map of name to {@code [lower, upper]} pairs; null or infinite for an open side.
+     * Builds bounds from a map of name to {@code [lower, upper]} pairs; null or infinite for an
+     * open side. The map may be nested like the parameters ({@code {"params": {"x": [0, 1.5]}}}
+     * bounds {@code params.x}), and dotted names may be used alongside nesting.
      *
-     * @param pairs names to two-element lists or arrays
+     * @param pairs names to two-element lists or arrays, or to nested maps of those
      * @return the bounds
      * @throws IllegalArgumentException when a pair does not have two elements, an element is neither
-     *     a number nor null, or lower &gt; upper
+     *     a number nor null, lower &gt; upper, or one parameter is bounded twice (nested and dotted)
      */
     public static Bounds of(Map<String, ?> pairs) {
         Builder b = builder();
-        for (Map.Entry<String, ?> e : pairs.entrySet()) {
+        addAll(b, "", pairs);
+        return b.build();
+    }
+
+    private static void addAll(Builder b, String prefix, Map<?, ?> pairs) {
+        for (Map.Entry<?, ?> e : pairs.entrySet()) {
+            String name = prefix + e.getKey();
             Object v = e.getValue();
+            if (v instanceof Map<?, ?> nested) {
+                if (nested.isEmpty()) {
+                    throw new IllegalArgumentException("bounds of group '" + name + "' must not be empty");
+                }
+                addAll(b, name + ".", nested);
+                continue;
+            }
+            if (b.bounds.containsKey(name)) {
+                throw new IllegalArgumentException("parameter '" + name + "' is bounded twice (once nested, once by its dotted name)");
+            }
             Object lo;
             Object hi;
             if (v instanceof double[] arr && arr.length == 2) {
@@ -59,13 +83,109 @@ public final class Bounds {
             } else if (v instanceof java.util.List<?> list && list.size() == 2) {
                 lo = list.get(0);
                 hi = list.get(1);
+            } else if (v instanceof Object[] arr && arr.length == 2) {
+                lo = arr[0];
+                hi = arr[1];
             } else {
-                throw new IllegalArgumentException("bounds of '" + e.getKey() + "' must be a pair [lower, upper], got " + v);
+                throw new IllegalArgumentException("bounds of '" + name + "' must be a pair [lower, upper] or a group of bounds, got "
+                        + (v instanceof double[] d ? java.util.Arrays.toString(d) : v));
             }
-            b.between(e.getKey(), side(e.getKey(), "lower", lo, Double.NEGATIVE_INFINITY),
-                    side(e.getKey(), "upper", hi, Double.POSITIVE_INFINITY));
+            b.between(name, side(name, "lower", lo, Double.NEGATIVE_INFINITY), side(name, "upper", hi, Double.POSITIVE_INFINITY));
         }
-        return b.build();
+    }
+
+    /**
+     * A parameter at, near or outside its bounds, as {@link #nearBounds(Parameters, double)} lists it.
+     *
+     * <pre>{@code
+     * Bounds.NearBound nb = bounds.nearBounds(params, 1e-2).get(0);
+     * System.out.println(nb.describe());   // parameter 'x' = 1.5 is at or near its upper bound 1.5 (bounds [0.0, 1.5])
+     * }</pre>
+     *
+     * @param name the dotted parameter name
+     * @param value its value
+     * @param lower its lower bound (negative infinity when open)
+     * @param upper its upper bound (positive infinity when open)
+     * @implNote Immutable.
+     */
+    public record NearBound(String name, double value, double lower, double upper) {
+
+        /** @return a sentence for a warning: which side, and whether the value lies outside */
+        public String describe() {
+            if (value < lower || value > upper) {
+                return "parameter '" + name + "' = " + value + " lies outside its bounds [" + lower + ", " + upper + "]";
+            }
+            boolean low = Math.abs(value - lower) <= Math.abs(upper - value);
+            return "parameter '" + name + "' = " + value + " is at or near its " + (low ? "lower bound " + lower : "upper bound " + upper)
+                    + " (bounds [" + lower + ", " + upper + "])";
+        }
+    }
+
+    /**
+     * Lists the parameters at, near or outside their bounds, in the order of {@code params}; usable
+     * before a fit (to check a start) and after it (the Fitter's end-of-fit warning uses it). With
+     * both bounds finite, a value is listed when it is below {@code lower + tol * (upper - lower)} or
+     * above {@code upper - tol * (upper - lower)}, as ChemFit's {@code check_params_near_bounds}. With
+     * one side open, the closed side is checked with the tolerance taken relative to
+     * {@code max(1, |bound|)}. A positive tolerance is stricter than the bounds, zero lists only
+     * values outside, a negative one is looser. Parameters without bounds, and bounds of names that
+     * {@code params} does not hold, are not listed.
+     *
+     * <pre>{@code
+     * for (Bounds.NearBound nb : bounds.nearBounds(result.bestParameters(), 1e-2)) {
+     *     System.out.println(nb.name() + " = " + nb.value() + " in [" + nb.lower() + ", " + nb.upper() + "]");
+     * }
+     * }</pre>
+     *
+     * @param params the parameters to check
+     * @param relativeTolerance the tolerance relative to the width of the bounds, finite
+     * @return the parameters found, each with its value and bounds
+     * @throws IllegalArgumentException when the tolerance is not finite
+     */
+    public java.util.List<NearBound> nearBounds(Parameters params, double relativeTolerance) {
+        if (!Double.isFinite(relativeTolerance)) {
+            throw new IllegalArgumentException("the relative tolerance must be finite, got " + relativeTolerance);
+        }
+        java.util.List<NearBound> out = new java.util.ArrayList<>();
+        for (String name : params.names()) {
+            double[] b = bounds.get(name);
+            if (b == null) {
+                continue;
+            }
+            double v = params.get(name);
+            double lo = b[0];
+            double hi = b[1];
+            boolean both = Double.isFinite(lo) && Double.isFinite(hi);
+            boolean near;
+            if (both) {
+                double tol = relativeTolerance * Math.abs(hi - lo);
+                near = v < lo + tol || v > hi - tol;
+            } else {
+                near = Double.isFinite(lo) && v < lo + relativeTolerance * Math.max(1, Math.abs(lo))
+                        || Double.isFinite(hi) && v > hi - relativeTolerance * Math.max(1, Math.abs(hi));
+            }
+            if (near) {
+                out.add(new NearBound(name, v, lo, hi));
+            }
+        }
+        return java.util.List.copyOf(out);
+    }
+
+    /**
+     * ChemFit's {@code check_params_near_bounds(params, bounds, relative_tol)} on nested or dotted
+     * maps: {@code Bounds.of(bounds).nearBounds(Parameters.of(params), relativeTolerance)}. The
+     * bounds are not checked against the parameters' names, and values outside are allowed (they
+     * are listed).
+     *
+     * @param params parameters, nested or dotted
+     * @param bounds bounds as {@link #of(Map)} takes them
+     * @param relativeTolerance as {@link #nearBounds(Parameters, double)}
+     * @return the parameters at, near or outside their bounds
+     * @throws IllegalArgumentException for invalid parameters or bounds, or a tolerance that is not finite
+     */
+    public static java.util.List<NearBound> checkParamsNearBounds(Map<String, ?> params, Map<String, ?> bounds,
+            double relativeTolerance) {
+        return of(bounds).nearBounds(Parameters.of(params), relativeTolerance);
     }
 
     /**

@@ -3,6 +3,7 @@ package org.chemfit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -19,7 +20,19 @@ import java.util.Objects;
  * }</pre>
  *
  * <p>After {@link #evaluate(Parameters, EvaluationContext)} the context holds one child per term
- * with its value, weight, weighted contribution, quantities, status and timing.
+ * with its value, weight, weighted contribution, quantities, metadata, status and timing;
+ * {@link #gatherMetaData(EvaluationContext)} lists each term's metadata, as ChemFit's
+ * {@code gather_meta_data()} does. {@link #addFlat(List, List)} merges several combined objectives
+ * into one flat one (ChemFit's {@code add_flat}), and {@link #slice(int, int)} or
+ * {@link #evaluate(Parameters, int, int)} evaluate a range of terms (ChemFit's {@code idx_slice}).
+ *
+ * <pre>{@code
+ * var flat = CombinedObjectiveFunction.addFlat(List.of(energies, forces), List.of(1.0, 0.1));
+ * EvaluationContext ctx = new EvaluationContext(params);
+ * flat.evaluate(params, ctx);
+ * List<Map<String, Object>> meta = flat.gatherMetaData(ctx);   // one map per term
+ * double firstTwo = flat.evaluate(params, 0, 2);                  // terms 0 and 1 only
+ * }</pre>
  *
  * <p>When a term throws: under RAISE the remaining terms still run (serially) or are cancelled
  * (concurrently), and the first failure in term order is thrown as a {@link TermFailedException}
@@ -166,6 +179,141 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
         List<String> n = new ArrayList<>(names);
         n.add(null);
         return new CombinedObjectiveFunction(t, w, n, reducer, policy, name);
+    }
+
+    /**
+     * Merges several combined objectives into one flat combined objective, as ChemFit's
+     * {@code add_flat}: the terms are concatenated in order, each term's weight multiplied by the
+     * weight of the objective it came from, and its name kept. Only summed objectives can be
+     * flattened without changing their value, so every objective must reduce by {@link Reducer#SUM};
+     * their failure policies must agree, and the flat objective keeps it.
+     *
+     * @param objectives the combined objectives, at least one
+     * @param scales one finite, non-negative weight per objective
+     * @return the flat objective: {@code sum_k scale_k * objective_k(p)}
+     * @throws IllegalArgumentException when the counts differ, a weight is negative or not finite,
+     *     an objective reduces by another reducer than SUM, or the failure policies differ
+     */
+    public static CombinedObjectiveFunction addFlat(List<CombinedObjectiveFunction> objectives, List<Double> scales) {
+        Objects.requireNonNull(objectives, "objectives");
+        double[] s = toArray(scales);
+        if (objectives.isEmpty()) {
+            throw new IllegalArgumentException("addFlat needs at least one combined objective, got 0");
+        }
+        if (s.length != objectives.size()) {
+            throw new IllegalArgumentException("there must be one weight per combined objective: got " + objectives.size()
+                    + " objectives and " + s.length + " weights");
+        }
+        List<ObjectiveFunction> t = new ArrayList<>();
+        List<Double> w = new ArrayList<>();
+        List<String> n = new ArrayList<>();
+        FailurePolicy policy = objectives.get(0).policy;
+        for (int k = 0; k < s.length; k++) {
+            if (!Double.isFinite(s[k]) || s[k] < 0) {
+                throw new IllegalArgumentException("weights must be finite and non-negative: weight " + k + " is " + s[k]);
+            }
+            CombinedObjectiveFunction c = Objects.requireNonNull(objectives.get(k), "objective " + k);
+            if (c.reducer != Reducer.SUM) {
+                throw new IllegalArgumentException("only summed objectives can be flattened without changing their value:"
+                        + " objective " + k + " reduces by " + c.reducer);
+            }
+            if (!c.policy.equals(policy)) {
+                throw new IllegalArgumentException("the objectives to flatten must share one failure policy: objective " + k
+                        + " has " + c.policy + ", objective 0 has " + policy);
+            }
+            for (int i = 0; i < c.size(); i++) {
+                t.add(c.terms.get(i));
+                w.add(c.weights[i] * s[k]);
+                n.add(c.names.get(i));
+            }
+        }
+        return new CombinedObjectiveFunction(List.copyOf(t), toArray(w), n, Reducer.SUM, policy, null);
+    }
+
+    /**
+     * {@link #addFlat(List, List)} with weight 1 for every objective.
+     *
+     * @param objectives the combined objectives, at least one
+     * @return the flat objective
+     * @throws IllegalArgumentException as {@link #addFlat(List, List)}
+     */
+    public static CombinedObjectiveFunction addFlat(List<CombinedObjectiveFunction> objectives) {
+        return addFlat(objectives, ones(Objects.requireNonNull(objectives, "objectives").size()));
+    }
+
+    /**
+     * The terms {@code from} (inclusive) to {@code to} (exclusive) with their weights, names,
+     * reducer and failure policy: ChemFit's {@code idx_slice}.
+     *
+     * @param from the first term, 0 or more
+     * @param to one past the last term, at most {@link #size()}, above {@code from}
+     * @return a combined objective of those terms
+     * @throws IllegalArgumentException when the range is empty or outside 0..size()
+     */
+    public CombinedObjectiveFunction slice(int from, int to) {
+        checkRange(from, to);
+        return new CombinedObjectiveFunction(List.copyOf(terms.subList(from, to)),
+                java.util.Arrays.copyOfRange(weights, from, to), names.subList(from, to), reducer, policy, name);
+    }
+
+    /**
+     * Evaluates only the terms {@code from} (inclusive) to {@code to} (exclusive), as ChemFit's
+     * {@code cob(params, idx_slice=slice(from, to))}.
+     *
+     * @param params the parameters
+     * @param from the first term
+     * @param to one past the last term
+     * @return the reduced loss of those terms
+     * @throws IllegalArgumentException when the range is empty or outside 0..size()
+     * @throws TermFailedException as {@link #evaluate(Parameters, EvaluationContext)}
+     */
+    public double evaluate(Parameters params, int from, int to) {
+        return slice(from, to).evaluate(params);
+    }
+
+    private void checkRange(int from, int to) {
+        if (from < 0 || to > terms.size() || from >= to) {
+            throw new IllegalArgumentException("a range of terms must satisfy 0 <= from < to <= " + terms.size()
+                    + ", got from " + from + " to " + to);
+        }
+    }
+
+    /**
+     * Each term's metadata from an evaluation of this objective, in term order: what the term put
+     * in its context (ChemFit's {@code get_meta_data()} of each term). A term that recorded none
+     * gives an empty map (where ChemFit gives None). Read it from the context an evaluation wrote,
+     * or from {@code FitResult.breakdown()} after a fit.
+     *
+     * @param ctx the context of an evaluation of this objective
+     * @return one unmodifiable map per term
+     * @throws IllegalArgumentException when the context does not hold one child per term
+     */
+    public List<Map<String, Object>> gatherMetaData(EvaluationContext ctx) {
+        return gatherMetaData(ctx, 0, terms.size());
+    }
+
+    /**
+     * The metadata of the terms {@code from} (inclusive) to {@code to} (exclusive).
+     *
+     * @param ctx the context of an evaluation of this objective
+     * @param from the first term
+     * @param to one past the last term
+     * @return one unmodifiable map per term of the range
+     * @throws IllegalArgumentException when the context does not hold one child per term, or the
+     *     range is empty or outside 0..size()
+     */
+    public List<Map<String, Object>> gatherMetaData(EvaluationContext ctx, int from, int to) {
+        Objects.requireNonNull(ctx, "ctx");
+        checkRange(from, to);
+        if (ctx.children().size() != terms.size()) {
+            throw new IllegalArgumentException("the context holds " + ctx.children().size() + " terms, this objective has "
+                    + terms.size() + "; pass the context of an evaluation of this objective");
+        }
+        List<Map<String, Object>> out = new ArrayList<>(to - from);
+        for (int i = from; i < to; i++) {
+            out.add(Collections.unmodifiableMap(new java.util.LinkedHashMap<>(ctx.child(i).metadata())));
+        }
+        return Collections.unmodifiableList(out);
     }
 
     @Override

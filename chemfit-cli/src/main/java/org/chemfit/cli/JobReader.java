@@ -42,8 +42,8 @@ import org.chemfit.cli.JobFile.TermSpec;
  */
 final class JobReader {
 
-    static final List<String> TOP_KEYS = List.of("name", "description", "parameters", "terms", "combination", "optimizer",
-            "execution", "output", "programs");
+    static final List<String> TOP_KEYS = List.of("name", "description", "parameters", "bounds", "terms", "combination",
+            "optimizer", "execution", "output", "programs");
     static final List<String> PARAMETER_KEYS = List.of("initial", "bounds", "fixed");
     static final List<String> TERM_KEYS = List.of("name", "kind", "weight", "loss");
     static final List<String> KINDS = List.of("atoms", "external");
@@ -93,6 +93,8 @@ final class JobReader {
     private final Set<Path> namedFiles = new LinkedHashSet<>();
     /** Every parameter name written, valid or not, so that a bad value is not reported again where it is used. */
     private final Set<String> declared = new LinkedHashSet<>();
+    /** Parameters given bounds so far, to refuse a second set in the top-level bounds section. */
+    private final Set<String> boundedInParameters = new LinkedHashSet<>();
 
     private JobReader(Path file, Path shown) {
         this.file = file;
@@ -132,6 +134,9 @@ final class JobReader {
             string(top.entries.get("description"), "description");
         }
         List<ParameterSpec> params = parameters(require(top, "parameters", "the job file"));
+        if (top.entries.containsKey("bounds")) {
+            params = bounds(top.entries.get("bounds"), params);
+        }
         List<TermSpec> terms = terms(require(top, "terms", "the job file"), params);
         CombinationSpec combination = combination(top.entries.get("combination"));
         OptimizerSpec optimizer = optimizer(top.entries.get("optimizer"));
@@ -207,6 +212,70 @@ final class JobReader {
         }
     }
 
+    /**
+     * The top-level {@code bounds} section: bounds nested like the parameters (or by dotted names),
+     * as ChemFit's bounds dict, applied to the parameters read before.
+     */
+    private List<ParameterSpec> bounds(Node n, List<ParameterSpec> params) {
+        Node.MapNode m = map(n, "bounds");
+        if (m == null) {
+            return params;
+        }
+        Map<String, ParameterSpec> byName = new LinkedHashMap<>();
+        for (ParameterSpec p : params) {
+            byName.put(p.name(), p);
+        }
+        boundsGroup("", m, byName);
+        return new ArrayList<>(byName.values());
+    }
+
+    private void boundsGroup(String prefix, Node.MapNode group, Map<String, ParameterSpec> byName) {
+        if (group.entries.isEmpty()) {
+            problem(group, prefix.isEmpty() ? "bounds must bound at least one parameter" : "bounds group '" + prefix + "' is empty");
+            return;
+        }
+        for (Map.Entry<String, Node> e : group.entries.entrySet()) {
+            String name = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
+            int[] place = group.keyPlaces.get(e.getKey());
+            Node v = e.getValue();
+            if (v instanceof Node.MapNode sub) {
+                boundsGroup(name, sub, byName);
+                continue;
+            }
+            String where = "bounds of '" + name + "'";
+            if (!(v instanceof Node.ListNode l) || l.items.size() != 2) {
+                problem(v, where + " must be a list of two numbers [lower, upper] (null for an open side) or a group of bounds, got "
+                        + (v instanceof Node.ListNode l2 ? "a list of " + l2.items.size() : v.kind()));
+                continue;
+            }
+            ParameterSpec p = byName.get(name);
+            if (p == null) {
+                String sug = Names.closest(name, byName.keySet());
+                problem(place[0], place[1], where + ": no such parameter" + (sug == null ? "" : " (did you mean '" + sug + "'?)")
+                        + "; known parameters: " + String.join(", ", byName.keySet()));
+                continue;
+            }
+            if (boundedInParameters.contains(name)) {
+                problem(place[0], place[1], "parameter '" + name + "' is bounded twice: in 'parameters' and in 'bounds'; keep one");
+                continue;
+            }
+            Double lo = bound(l.items.get(0), where + " lower bound", Double.NEGATIVE_INFINITY);
+            Double hi = bound(l.items.get(1), where + " upper bound", Double.POSITIVE_INFINITY);
+            if (lo == null || hi == null) {
+                continue;
+            }
+            if (lo > hi) {
+                problem(v, where + ": the lower bound must not exceed the upper bound, got [" + fmt(lo) + ", " + fmt(hi) + "]");
+            } else if (p.initial() < lo || p.initial() > hi) {
+                problem(v, "initial value of parameter '" + name + "' must lie within its bounds [" + fmt(lo) + ", " + fmt(hi)
+                        + "], got " + fmt(p.initial()));
+            } else {
+                boundedInParameters.add(name);
+                byName.put(name, new ParameterSpec(name, p.initial(), lo, hi, p.fixed()));
+            }
+        }
+    }
+
     private static boolean isNearSpecKey(String key) {
         if (key.length() < 5) {
             return false;
@@ -229,6 +298,7 @@ final class JobReader {
         boolean ok = initial != null;
         Node b = m.entries.get("bounds");
         if (b != null) {
+            boundedInParameters.add(name);
             if (!(b instanceof Node.ListNode l) || l.items.size() != 2) {
                 problem(b, where + " bounds must be a list of two numbers [lower, upper] (null for an open side), got "
                         + (b instanceof Node.ListNode l2 ? "a list of " + l2.items.size() : b.kind()));

@@ -239,6 +239,38 @@ class CliTest {
         }
     }
 
+    /** ChemFit gives bounds as a dict nested like the parameters; a job file may too, beside dotted names. */
+    @Test
+    void aBoundsSectionNestedLikeTheParameters() throws IOException {
+        Path data = Cli.resource("jobs").resolve("data/energies.csv").toAbsolutePath();
+        Path job = tmp.resolve("nested-bounds.yaml");
+        Files.writeString(job, """
+                parameters:
+                  lj:
+                    epsilon: 1.0
+                    sigma: 2.2
+                  shift: {initial: 0.0, bounds: [-1.0, 1.0]}
+                bounds:
+                  lj:
+                    epsilon: [0.1, 10.0]
+                  lj.sigma: [1.0, null]
+                terms:
+                  - name: curve
+                    kind: atoms
+                    reference: %s
+                    potential: {form: lennard_jones, epsilon: lj.epsilon, sigma: lj.sigma}
+                """.formatted(data));
+        Map<String, JobFile.ParameterSpec> byName = new java.util.HashMap<>();
+        for (JobFile.ParameterSpec p : JobFile.read(job).parameters()) {
+            byName.put(p.name(), p);
+        }
+        assertEquals(new JobFile.ParameterSpec("lj.epsilon", 1.0, 0.1, 10.0, false), byName.get("lj.epsilon"));
+        assertEquals(new JobFile.ParameterSpec("lj.sigma", 2.2, 1.0, Double.POSITIVE_INFINITY, false), byName.get("lj.sigma"));
+        assertEquals(new JobFile.ParameterSpec("shift", 0.0, -1.0, 1.0, false), byName.get("shift"));
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(0, r.code(), r::toString);
+    }
+
     @Test
     void theJobHashCoversTheStructureFiles() throws IOException {
         Path src = Cli.resource("jobs");

@@ -127,10 +127,15 @@ public final class StructureQuantities {
          * @param weights one weight per atom, or null for equal weights
          * @param allowReflection whether a mirror image may be used in the alignment
          * @return this builder
-         * @throws IllegalArgumentException for a repeated name or a weight count that does not match the reference
+         * @throws IllegalArgumentException for a repeated name, a weight count that does not match the
+         *     reference, or a reference of fewer than 3 atoms (too few to fix a rotation in 3D)
          */
         public Builder rmsd(String name, Atoms reference, double[] weights, boolean allowReflection) {
             Objects.requireNonNull(reference, "reference");
+            if (reference.size() < 3) {
+                throw new IllegalArgumentException("rmsd '" + name + "' needs a reference of at least 3 atoms to determine the"
+                        + " rotation of a Kabsch alignment, got " + reference.size() + "; compare distances instead");
+            }
             if (weights != null && weights.length != reference.size()) {
                 throw new IllegalArgumentException("rmsd '" + name + "' needs one weight per atom: got " + weights.length
                         + " weights for " + reference.size() + " atoms");

@@ -13,7 +13,8 @@ import org.chemfit.Parameters;
  * @param evaluations the number of objective evaluations done
  * @param currentParameters the last point evaluated
  * @param currentLoss its loss
- * @param bestParameters the best point so far
+ * @param bestParameters the best point so far (only ever a point with a finite loss; null while no
+ *     evaluation gave one)
  * @param bestLoss its loss
  * @implNote Immutable.
  */

@@ -37,8 +37,18 @@ import org.slf4j.LoggerFactory;
  * double x = r.bestParameters().get("x");
  * }</pre>
  *
- * <p>A loss that is NaN or infinite becomes {@link #valueBadParams(double)} (1e5 by default) and
- * is logged. A term that fails under the RAISE policy ends the fit with a
+ * <p><b>How bad values are scored.</b> A loss that is NaN or infinite is told to the optimizer as
+ * {@link #valueBadParams(double) the bad value} (1e5 by default) and is logged. When the loss at the
+ * start is finite and larger than the bad value, the bad value of that fit is raised to 1.1 times
+ * the starting loss (as ChemFit does), so a point that cannot be evaluated always looks worse to the
+ * optimizer than the start. Whatever the optimizer is told, a point whose loss was NaN or infinite,
+ * or whose evaluation failed, is never reported as the best (in the {@link FitResult}, in
+ * {@link FitProgress} or in the journal's best loss); a point where a term failed and the failure
+ * policy substituted a penalty or skipped the term is reported only when no point without a failed
+ * term was seen, with a warning. A fit in which no evaluation gave a finite loss ends with a
+ * {@link FitFailedException}.
+ *
+ * <p>A term that fails under the RAISE policy ends the fit with a
  * {@link FitFailedException} carrying the best result so far. An interrupt ends the fit with
  * {@link StopReason#INTERRUPTED} and the best result so far; the thread stays interrupted.
  *
@@ -126,6 +136,10 @@ public final class Fitter {
     }
 
     /**
+     * Sets the loss told to the optimizer for a point whose loss is NaN or infinite. A fit that
+     * starts at a finite loss above this value raises it to 1.1 times the starting loss for that
+     * fit; such a point is never reported as the best whatever its score.
+     *
      * @param value the loss that replaces NaN or infinite losses, finite
      * @return this fitter
      * @throws IllegalArgumentException when the value is not finite
@@ -184,6 +198,13 @@ public final class Fitter {
     }
 
     /**
+     * Calls a callback every {@code everySteps} steps. A step is one ask/tell round of the method:
+     * for Nelder-Mead, Powell, BOBYQA and CMA-ES-hipparchus, which ask for one point at a time, a
+     * step is one evaluation (as in ChemFit's nevergrad loop, not SciPy's iterations); for the batch
+     * CMA-ES a step is one generation of {@code 4 + floor(3 ln n)} points (or the population given);
+     * for a method that asks for a batch of points (finite-difference gradients), one batch.
+     * {@link FitProgress#evaluations()} counts evaluations whatever the method.
+     *
      * @param callback called with the progress
      * @param everySteps call it after every this many steps
      * @return this fitter
@@ -384,10 +405,20 @@ public final class Fitter {
         int evaluations;
         int steps;
         int badValues;
+        int degradedValues;
         double initialLoss = Double.NaN;
+        /** The bad value of this run: valueBadParams, raised when the start is worse. */
+        double badValue = valueBadParams;
+        /** The best point with a finite loss and no failed term (contract: a bad point never wins). */
         Parameters bestParams;
         double bestLoss = Double.POSITIVE_INFINITY;
         EvaluationContext bestContext;
+        /** The best point with a finite loss where the failure policy stood in for a failed term. */
+        Parameters degradedParams;
+        double degradedLoss = Double.POSITIVE_INFINITY;
+        EvaluationContext degradedContext;
+        /** The context of the last evaluation run, whatever its outcome. */
+        EvaluationContext lastContext;
         double[] initialPoint;
         double initialPointLoss;
         EvaluationContext initialContext;
@@ -425,7 +456,7 @@ public final class Fitter {
                     } else {
                         session.end(thrown instanceof EvaluationCancelledException ? "INTERRUPTED" : "FAILED",
                                 String.valueOf(thrown == null ? null : thrown.getMessage()),
-                                Double.isFinite(bestLoss) ? bestLoss : Double.NaN, evaluations);
+                                Double.isFinite(reportedLoss()) ? reportedLoss() : Double.NaN, evaluations);
                     }
                 } catch (RuntimeException e) {
                     if (thrown == null) {
@@ -461,7 +492,16 @@ public final class Fitter {
                 initialLoss = v0[0];
                 initialPoint = x0;
                 initialPointLoss = v0[0];
-                initialContext = bestContext;
+                initialContext = lastContext;
+                if (Double.isFinite(initialLoss) && initialLoss > badValue && badValues == 0) {
+                    // as ChemFit: a point that cannot be evaluated must look worse than the start
+                    double raised = 1.1 * initialLoss;
+                    warnings.add("the loss at the start, " + initialLoss + ", exceeds valueBadParams = " + valueBadParams
+                            + "; NaN or infinite losses are scored " + raised + " (1.1 x the starting loss) in this fit");
+                    badValue = raised;
+                } else if (badValues > 0) {
+                    warnings.add("the fit starts at a point whose loss is not finite (scored valueBadParams = " + badValue + ")");
+                }
                 if (started == null) {
                     return result(StopReason.NO_FREE_PARAMETERS);
                 }
@@ -485,7 +525,7 @@ public final class Fitter {
                         double[] values = evaluate(toRun);
                         steps++;
                         FitProgress progress = new FitProgress(steps, evaluations, paramsOf(toRun.get(toRun.size() - 1)),
-                                values[values.length - 1], bestParams, bestLoss);
+                                values[values.length - 1], reportedParams(), reportedLoss());
                         for (int k = 0; k < callbacks.size(); k++) {
                             if (steps % callbackEvery.get(k) == 0) {
                                 callbacks.get(k).onStep(progress);
@@ -503,7 +543,7 @@ public final class Fitter {
             } catch (EvaluationCancelledException e) {
                 Thread.currentThread().interrupt();
                 LOG.warn("fit interrupted after {} evaluations", evaluations);
-                if (bestParams == null) {
+                if (reportedParams() == null) {
                     throw e;
                 }
                 return result(StopReason.INTERRUPTED);
@@ -511,8 +551,29 @@ public final class Fitter {
                 throw e;
             } catch (org.chemfit.ChemFitException e) {
                 throw new FitFailedException("the fit failed after " + evaluations + " evaluations: " + e.getMessage(),
-                        bestParams == null ? null : result(StopReason.FAILED), e);
+                        reportedParams() == null ? null : result(StopReason.FAILED), e);
             }
+        }
+
+        /** @return the best point to report: one without failed terms if any was seen */
+        Parameters reportedParams() {
+            return bestParams != null ? bestParams : degradedParams;
+        }
+
+        double reportedLoss() {
+            return bestParams != null ? bestLoss : degradedLoss;
+        }
+
+        /** @return whether the failure policy stood in for a term anywhere in this evaluation */
+        boolean hasFailedTerm(EvaluationContext ctx) {
+            for (EvaluationContext c : ctx.children()) {
+                EvaluationContext.Status st = c.status();
+                if (st == EvaluationContext.Status.PENALTY || st == EvaluationContext.Status.SKIPPED
+                        || st == EvaluationContext.Status.FAILED || hasFailedTerm(c)) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         Parameters paramsOf(double[] x) {
@@ -572,6 +633,7 @@ public final class Fitter {
             RuntimeException failure = null;
             for (int k = 0; k < n; k++) {
                 EvaluationContext ctx = contexts[k];
+                lastContext = ctx;
                 if (!fresh[k]) {
                     continue;
                 }
@@ -587,12 +649,13 @@ public final class Fitter {
                     continue;
                 }
                 double v = ctx.loss();
-                if (!Double.isFinite(v)) {
+                boolean bad = !Double.isFinite(v);
+                if (bad) {
                     badValues++;
-                    LOG.warn("evaluation {} gave a loss of {} at {}; using valueBadParams = {}", number, v, ctx.parameters(),
-                            valueBadParams);
+                    LOG.warn("evaluation {} gave a loss of {} at {}; the optimizer is told the bad value {}", number, v,
+                            ctx.parameters(), badValue);
                     ctx.put("bad_loss", Double.toString(v));
-                    v = valueBadParams;
+                    v = badValue;
                 }
                 values[k] = v;
                 if (session != null) {
@@ -601,7 +664,17 @@ public final class Fitter {
                 for (FitListener l : listeners) {
                     l.onEvaluation(number, ctx, v);
                 }
-                if (v < bestLoss) {
+                if (bad) {
+                    continue;   // a bad point never wins, whatever it was scored
+                }
+                if (hasFailedTerm(ctx)) {
+                    degradedValues++;
+                    if (v < degradedLoss) {
+                        degradedLoss = v;
+                        degradedParams = ctx.parameters();
+                        degradedContext = ctx;
+                    }
+                } else if (v < bestLoss) {
                     bestLoss = v;
                     bestParams = ctx.parameters();
                     bestContext = ctx;
@@ -612,36 +685,45 @@ public final class Fitter {
                     throw c;
                 }
                 throw new FitFailedException("the fit stopped after " + evaluations + " evaluations because an evaluation failed: "
-                        + failure.getMessage(), bestParams == null ? null : result(StopReason.FAILED), failure);
+                        + failure.getMessage(), reportedParams() == null ? null : result(StopReason.FAILED), failure);
             }
             return values;
         }
 
         FitResult result(StopReason reason) {
             List<String> w = new ArrayList<>(warnings);
-            if (badValues > 0) {
-                w.add(badValues + " evaluation(s) gave a NaN or infinite loss and were given valueBadParams = " + valueBadParams);
+            if (reportedParams() == null) {
+                throw new FitFailedException("none of the " + evaluations + " evaluations gave a finite loss (a NaN or infinite"
+                        + " loss is scored " + badValue + " for the optimizer but is never reported as the best); check the"
+                        + " objective at the initial parameters " + initial, null, null);
             }
-            for (String name : free) {
-                double x = bestParams.get(name);
-                double lo = bounds.lower(name);
-                double hi = bounds.upper(name);
-                double width = Double.isFinite(lo) && Double.isFinite(hi) ? hi - lo : Double.NaN;
-                if (Double.isFinite(lo) && Math.abs(x - lo) <= nearBoundTolerance * (Double.isNaN(width) ? Math.max(1, Math.abs(lo)) : width)) {
-                    w.add("parameter '" + name + "' = " + x + " is at or near its lower bound " + lo);
-                }
-                if (Double.isFinite(hi) && Math.abs(hi - x) <= nearBoundTolerance * (Double.isNaN(width) ? Math.max(1, Math.abs(hi)) : width)) {
-                    w.add("parameter '" + name + "' = " + x + " is at or near its upper bound " + hi);
+            if (badValues > 0) {
+                w.add(badValues + " evaluation(s) gave a NaN or infinite loss; the optimizer was told " + badValue
+                        + " for them and none of them is reported as the best");
+            }
+            Parameters best = reportedParams();
+            EvaluationContext breakdown = bestContext;
+            if (bestParams == null) {
+                breakdown = degradedContext;
+                w.add("every evaluation with a finite loss had a failed term; the best is one where the failure policy"
+                        + " stood in for a failed term");
+            } else if (degradedValues > 0) {
+                w.add(degradedValues + " evaluation(s) had a failed term (penalty or skipped) and were not considered"
+                        + " for the best");
+            }
+            for (Bounds.NearBound nb : bounds.nearBounds(best, nearBoundTolerance)) {
+                if (free.contains(nb.name())) {
+                    w.add(nb.describe());
                 }
             }
             for (String s : w) {
                 LOG.warn(s);
             }
             Duration wall = Duration.ofNanos(System.nanoTime() - t0);
-            LOG.info("fit finished ({}): best loss {} after {} evaluations in {} s", reason, bestLoss, evaluations,
+            LOG.info("fit finished ({}): best loss {} after {} evaluations in {} s", reason, reportedLoss(), evaluations,
                     wall.toMillis() / 1000.0);
-            return new FitResult(bestParams, bestLoss, initialLoss, evaluations, steps, wall, reason, optimizer.name(),
-                    bestContext, w);
+            return new FitResult(best, reportedLoss(), initialLoss, evaluations, steps, wall, reason, optimizer.name(),
+                    breakdown, w);
         }
     }
 }

@@ -1,0 +1,118 @@
+package org.chemfit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import org.chemfit.schedule.AsyncWrapperCOB;
+import org.junit.jupiter.api.Test;
+
+/**
+ * ChemFit's metadata test ({@code tests/test_meta_data.py} in github.com/MSallermann/chemfit) and its
+ * combined-objective behaviour ({@code add_flat}, {@code idx_slice}), ported. ChemFit keeps a term's
+ * metadata on the term object; here a term writes it into its context, so one term object can run
+ * in many threads at once, and {@code gatherMetaData} reads it from the context of an evaluation.
+ */
+class MetaDataChemFitTest {
+
+    /** f * x^2, recording its value as "last_value". */
+    static ObjectiveFunction functor(double f) {
+        return new ObjectiveFunction() {
+            @Override
+            public double evaluate(Parameters p) {
+                return f * p.get("x") * p.get("x");
+            }
+
+            @Override
+            public double evaluate(Parameters p, EvaluationContext ctx) {
+                double v = evaluate(p);
+                ctx.put("last_value", v);
+                ctx.setLoss(v);
+                return v;
+            }
+        };
+    }
+
+    static final Parameters INITIAL = Parameters.of(Map.of("x", 1.0, "y", 2.0));
+
+    static CombinedObjectiveFunction cob() {
+        // y^2 + x^2 + 2 x^2
+        return new CombinedObjectiveFunction(List.of(p -> p.get("y") * p.get("y"), functor(1), functor(2)));
+    }
+
+    @Test
+    void gatherMetaData() {
+        CombinedObjectiveFunction cob = cob();
+        EvaluationContext ctx = new EvaluationContext(INITIAL);
+        assertEquals(4.0 + 1.0 + 2.0, cob.evaluate(INITIAL, ctx), 0.0);
+        assertEquals(List.of(Map.of(), Map.of("last_value", 1.0), Map.of("last_value", 2.0)), cob.gatherMetaData(ctx));
+        assertEquals(List.of(Map.of("last_value", 1.0)), cob.gatherMetaData(ctx, 1, 2));
+    }
+
+    /** The counterpart of ChemFit's MPI case: the terms run concurrently on a pool. */
+    @Test
+    void gatherMetaDataWithConcurrentTerms() {
+        CombinedObjectiveFunction cob = cob();
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try (AsyncWrapperCOB async = new AsyncWrapperCOB(cob, pool)) {
+            EvaluationContext ctx = new EvaluationContext(INITIAL);
+            assertEquals(7.0, async.evaluate(INITIAL, ctx), 0.0);
+            assertEquals(List.of(Map.of(), Map.of("last_value", 1.0), Map.of("last_value", 2.0)), cob.gatherMetaData(ctx));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aContextOfAnotherObjectiveIsRefused() {
+        EvaluationContext ctx = new EvaluationContext(INITIAL);
+        new CombinedObjectiveFunction(List.of(p -> 1.0)).evaluate(INITIAL, ctx);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> cob().gatherMetaData(ctx));
+        assertTrue(e.getMessage().contains("the context holds 1 terms, this objective has 3"), e.getMessage());
+    }
+
+    @Test
+    void addFlatMultipliesTheWeightsThrough() {
+        ObjectiveFunction a = p -> p.get("x");
+        ObjectiveFunction b = p -> p.get("y");
+        ObjectiveFunction c = p -> p.get("x") * p.get("y");
+        CombinedObjectiveFunction first = new CombinedObjectiveFunction(List.of(a, b), List.of(1.0, 2.0)).withTermNames(List.of("a", "b"));
+        CombinedObjectiveFunction second = new CombinedObjectiveFunction(List.of(c), List.of(3.0)).withTermNames(List.of("c"));
+
+        CombinedObjectiveFunction flat = CombinedObjectiveFunction.addFlat(List.of(first, second), List.of(0.5, 2.0));
+
+        assertEquals(3, flat.size());
+        assertEquals(List.of(0.5, 1.0, 6.0), flat.weights());
+        assertEquals(List.of("a", "b", "c"), flat.termNames());
+        assertEquals(0.5 * first.evaluate(INITIAL) + 2.0 * second.evaluate(INITIAL), flat.evaluate(INITIAL), 1e-12);
+        assertEquals(List.of(1.0, 2.0, 3.0), CombinedObjectiveFunction.addFlat(List.of(first, second)).weights());
+    }
+
+    @Test
+    void addFlatRefusesWhatWouldChangeTheValue() {
+        CombinedObjectiveFunction mean = cob().withReducer(Reducer.MEAN);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> CombinedObjectiveFunction.addFlat(List.of(cob(), mean)));
+        assertTrue(e.getMessage().contains("objective 1 reduces by MEAN"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> CombinedObjectiveFunction.addFlat(List.of(cob()), List.of(-1.0)));
+        assertTrue(e.getMessage().contains("weight 0 is -1.0"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> CombinedObjectiveFunction.addFlat(List.of(cob()), List.of(1.0, 1.0)));
+        assertTrue(e.getMessage().contains("got 1 objectives and 2 weights"), e.getMessage());
+    }
+
+    @Test
+    void aRangeOfTermsIsEvaluated() {
+        CombinedObjectiveFunction cob = cob();
+        assertEquals(4.0, cob.evaluate(INITIAL, 0, 1), 0.0);
+        assertEquals(1.0 + 2.0, cob.evaluate(INITIAL, 1, 3), 0.0);
+        assertEquals(7.0, cob.evaluate(INITIAL, 0, 3), 0.0);
+        assertEquals(2, cob.slice(1, 3).size());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> cob.evaluate(INITIAL, 2, 4));
+        assertEquals("a range of terms must satisfy 0 <= from < to <= 3, got from 2 to 4", e.getMessage());
+    }
+}

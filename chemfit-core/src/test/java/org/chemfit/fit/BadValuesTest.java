@@ -1,0 +1,128 @@
+package org.chemfit.fit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.chemfit.CombinedObjectiveFunction;
+import org.chemfit.FailurePolicy;
+import org.chemfit.ObjectiveFunction;
+import org.chemfit.Parameters;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A point whose loss is NaN, infinite or failed is never reported as the best, and a start worse
+ * than the bad value raises it to 1.1 x the starting loss (ChemFit's rule in its {@code Fitter}).
+ */
+class BadValuesTest {
+
+    /** 1e6 x^2 up to x = 10.4, NaN beyond: the start x = 10 has a loss of 1e8, far above 1e5. */
+    static double cliff(double x) {
+        return x <= 10.4 ? 1e6 * x * x : Double.NaN;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Nelder-Mead", "Powell", "CMA-ES", "CMA-ES-hipparchus"})
+    void aNanRegionNeverWinsOverABadStart(String method) {
+        List<Double> seen = new ArrayList<>();
+        ObjectiveFunction f = p -> {
+            double v = cliff(p.get("x"));
+            synchronized (seen) {
+                seen.add(v);
+            }
+            return v;
+        };
+        FitResult r = new Fitter(f, Map.of("x", 10.0)).maxEvaluations(5000).fit(method);
+
+        assertEquals(1e8, r.initialLoss(), 1e-6);
+        assertTrue(seen.stream().anyMatch(v -> Double.isNaN(v)), method + " never stepped past the cliff; the test proves nothing");
+        assertTrue(Double.isFinite(r.bestLoss()), r.toString());
+        assertEquals(r.bestLoss(), cliff(r.bestParameters().get("x")), 0.0, "the reported loss is the loss of the reported point");
+        assertEquals(0.0, r.bestParameters().get("x"), 1e-3, method + ": " + r);
+        assertTrue(r.bestLoss() < 1.0, method + ": " + r);
+        assertTrue(r.warnings().stream().anyMatch(w -> w.contains("1.1 x the starting loss")), r.warnings().toString());
+    }
+
+    /** BOBYQA needs two free parameters: the same cliff in x plus y^2. */
+    @Test
+    void bobyqaToo() {
+        ObjectiveFunction f = p -> cliff(p.get("x")) + p.get("y") * p.get("y");
+        FitResult r = new Fitter(f, Map.of("x", 10.0, "y", 1.0)).maxEvaluations(5000).fit("BOBYQA");
+        assertTrue(Double.isFinite(r.bestLoss()), r.toString());
+        assertEquals(0.0, r.bestParameters().get("x"), 1e-3, r.toString());
+        assertEquals(0.0, r.bestParameters().get("y"), 1e-3, r.toString());
+    }
+
+    @Test
+    void theOptimizerIsToldTheRaisedBadValue() {
+        List<Double> told = new ArrayList<>();
+        ObjectiveFunction f = p -> cliff(p.get("x"));
+        new Fitter(f, Map.of("x", 10.0)).maxEvaluations(50).listener((n, ctx, v) -> {
+            if (ctx.metadata().containsKey("bad_loss")) {
+                told.add(v);
+            }
+        }).fit("Nelder-Mead");
+        assertTrue(!told.isEmpty());
+        for (double v : told) {
+            assertEquals(1.1e8, v, 1e-6);
+        }
+    }
+
+    @Test
+    void aStartBelowTheBadValueKeepsIt() {
+        List<Double> told = new ArrayList<>();
+        ObjectiveFunction f = p -> p.get("x") > 1.02 ? Double.POSITIVE_INFINITY : (p.get("x") - 0.5) * (p.get("x") - 0.5);
+        FitResult r = new Fitter(f, Map.of("x", 1.0)).valueBadParams(7.0).maxEvaluations(300).listener((n, ctx, v) -> {
+            if (ctx.metadata().containsKey("bad_loss")) {
+                told.add(v);
+            }
+        }).fit("Nelder-Mead");
+        assertTrue(!told.isEmpty());
+        assertTrue(told.stream().allMatch(v -> v == 7.0), told.toString());
+        assertEquals(0.5, r.bestParameters().get("x"), 1e-4);
+    }
+
+    /** Even a bad value below every finite loss (a user's 1e-3) does not make a NaN point the best. */
+    @Test
+    void aLowBadValueStillNeverWins() {
+        ObjectiveFunction f = p -> p.get("x") > 2 ? Double.NaN : 10 + p.get("x") * p.get("x");
+        FitResult r = new Fitter(f, Map.of("x", 1.9)).valueBadParams(1e-3).maxEvaluations(200).fit("Powell");
+        assertTrue(r.bestParameters().get("x") <= 2, r.toString());
+        assertTrue(r.bestLoss() >= 10, r.toString());
+    }
+
+    @Test
+    void aFitWithoutAnyFiniteLossFailsWithAClearMessage() {
+        ObjectiveFunction f = p -> Double.NaN;
+        FitFailedException e = assertThrows(FitFailedException.class,
+                () -> new Fitter(f, Map.of("x", 1.0)).maxEvaluations(20).fit("Nelder-Mead"));
+        assertTrue(e.getMessage().matches("none of the \\d+ evaluations gave a finite loss.*"), e.getMessage());
+        assertTrue(e.partialResult().isEmpty());
+    }
+
+    /** Under the SKIP policy a failed term lowers the sum; such a point loses to any clean point. */
+    @Test
+    void aPointWithASkippedTermLosesToACleanOne() {
+        ObjectiveFunction a = p -> (p.get("x") - 3) * (p.get("x") - 3) + 1;
+        ObjectiveFunction b = p -> {
+            if (p.get("x") > 2) {
+                throw new IllegalStateException("no result beyond 2");
+            }
+            return 1.0;
+        };
+        CombinedObjectiveFunction cob = new CombinedObjectiveFunction(List.of(a, b)).withFailurePolicy(FailurePolicy.skip());
+        FitResult r = new Fitter(cob, Map.of("x", 0.0)).maxEvaluations(300).fit("Nelder-Mead");
+        assertTrue(r.bestParameters().get("x") <= 2, r.toString());
+        // every clean point has a loss of at least (2 - 3)^2 + 1 + 1 = 3; skipped ones go down to 1
+        assertTrue(r.bestLoss() >= 3.0, r.toString());
+        assertEquals(r.bestLoss(), Math.pow(r.bestParameters().get("x") - 3, 2) + 2, 1e-12);
+        assertTrue(r.warnings().stream().anyMatch(w -> w.contains("had a failed term")), r.warnings().toString());
+    }
+}
