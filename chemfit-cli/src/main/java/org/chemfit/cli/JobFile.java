@@ -209,12 +209,13 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
      * @param waitForFiles files to wait for after the commands, or null
      * @param killGrace the time between SIGTERM and SIGKILL when a run is killed (null: the library's default)
      * @param retries how often a transient failure (a timeout, a kill by a signal, files that did not appear) is retried
+     * @param logFiles log files the programs write, relative to the run directory: a failure shows their end and errors
      * @implNote Immutable.
      */
     public record ExternalConfig(Map<String, Path> templates, Map<String, Object> variables, Map<String, Path> files,
             Map<String, Path> links, List<List<String>> commands, List<String> launcher, Map<String, String> env, boolean privateTmpDir,
             List<OutputSpec.Parsed> outputs, Map<String, double[]> reference, Duration timeout, WaitSpec waitForFiles, Duration killGrace,
-            int retries) implements TermConfig {
+            int retries, List<String> logFiles) implements TermConfig {
         /** Copies the collections. */
         public ExternalConfig {
             templates = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(templates));
@@ -226,6 +227,7 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
             env = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(env));
             outputs = List.copyOf(outputs);
             reference = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(reference));
+            logFiles = List.copyOf(logFiles);
         }
 
         /**
