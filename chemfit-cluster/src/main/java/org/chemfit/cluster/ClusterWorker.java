@@ -23,7 +23,9 @@ import com.hazelcast.map.IMap;
  * Runs leaf tasks for the driver of a cluster: the worker half of {@link ClusterWrapperCOB}.
  * It holds the same objective as the driver (built from the same job), and each of its threads,
  * when free, offers the driver a ready token signed with the shared secret and then runs the
- * task it is given. A member whose token fails the driver's check gets no task.
+ * task it is given. A member whose token fails the driver's check gets no task. The token, and
+ * every task and result, carries the fingerprint of the member's job ({@link JobFingerprint}):
+ * a worker of another job is refused by the driver, the refusal naming both fingerprints.
  *
  * <pre>{@code
  * HazelcastInstance member = ClusterMemberConfig.builder("fit-42").join(List.of("node01")).build().newMember();
