@@ -77,8 +77,9 @@ final class WorkerCommand extends BaseCommand {
                     return ExitCodes.INTERRUPTED;
                 }
                 if (worker.refusal().isPresent()) {
-                    err().println("error: the driver refused this worker: " + worker.refusal().get()
-                            + " (the secret comes from CHEMFIT_CLUSTER_SECRET or CHEMFIT_CLUSTER_SECRET_FILE).");
+                    String why = worker.refusal().get();
+                    err().println("error: the driver refused this worker: " + why
+                            + (why.contains("same secret") ? " (CHEMFIT_CLUSTER_SECRET or CHEMFIT_CLUSTER_SECRET_FILE)" : "") + ".");
                     return ExitCodes.USAGE;
                 }
                 if (!quiet) {
