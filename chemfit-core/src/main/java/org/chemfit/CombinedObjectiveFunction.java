@@ -34,9 +34,10 @@ import java.util.Objects;
  * double firstTwo = flat.evaluate(params, 0, 2);                  // terms 0 and 1 only
  * }</pre>
  *
- * <p>When a term throws: under RAISE the remaining terms still run (serially) or are cancelled
- * (concurrently), and the first failure in term order is thrown as a {@link TermFailedException}
- * naming the term; under PENALTY or SKIP the evaluation goes on. An
+ * <p>When a term throws: under RAISE the remaining terms still run (serially), and the first
+ * failure in term order is thrown; concurrently, every other running term is cancelled at once
+ * (its program killed) and the first failure to happen is thrown. Either way it is a
+ * {@link TermFailedException} naming the term; under PENALTY or SKIP the evaluation goes on. An
  * {@link EvaluationCancelledException} (an interrupt) always propagates at once.
  *
  * @implNote Immutable and thread-safe when its terms are: {@code withWeights} and friends return

@@ -17,7 +17,11 @@ public record FailurePolicy(Action action, double penaltyValue, int retries) {
 
     /** What happens to a failed term. */
     public enum Action {
-        /** The evaluation fails with the term's exception (the first failed term in term order). */
+        /**
+         * The evaluation fails with the term's exception. Concurrently, the first term to fail
+         * cancels the others still running and is the one raised; serially, the first failed
+         * term in term order.
+         */
         RAISE,
         /** The term's value is replaced by the penalty value. */
         PENALTY,

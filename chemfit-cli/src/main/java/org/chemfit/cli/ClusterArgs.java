@@ -77,16 +77,18 @@ final class ClusterArgs {
      * @param resources receives the wrapper, then the member, to be closed when the fit ends
      * @param memberWait how long tasks wait while no worker is there
      * @param driverThreads how many terms the driver runs itself (0: none)
+     * @param jobFingerprint the fingerprint of the job and its files; workers of another job are refused
      * @return the objective to fit
      * @throws BaseCommand.UserException when the secret is missing or another driver runs on the cluster
      */
     ObjectiveFunction drive(CombinedObjectiveFunction combined, List<AutoCloseable> resources, Duration memberWait,
-            int driverThreads) {
+            int driverThreads, String jobFingerprint) {
         ClusterSecret secret = secret();
         HazelcastInstance member = startMember();
         try {
             ClusterWrapperCOB cob = new ClusterWrapperCOB(combined, member,
-                    ClusterOptions.builder(secret).localThreads(driverThreads).memberWait(memberWait).build());
+                    ClusterOptions.builder(secret).localThreads(driverThreads).memberWait(memberWait)
+                            .jobFingerprint(jobFingerprint).build());
             resources.add(cob);
             resources.add(member::shutdown);
             return cob;

@@ -77,6 +77,7 @@ final class ExternalTerms {
             b.killGrace(config.killGrace());
         }
         b.retries(config.retries());
+        config.logFiles().forEach(b::logFile);
         b.keep(switch (execution.keep()) {
             case "all" -> KeepPolicy.ALL;
             case "none" -> KeepPolicy.NONE;

@@ -105,7 +105,7 @@ final class FitCommand extends BaseCommand {
         try {
             plan = FitPlan.build(jf, w, folder, !cluster.enabled() ? null
                     : (combined, resources) -> cluster.drive(combined, resources, java.time.Duration.ofSeconds(memberWait),
-                            driverThreads));
+                            driverThreads, jf.hash()));
         } catch (IllegalArgumentException e) {
             throw new UserException(e.getMessage());
         }

@@ -216,12 +216,13 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
      * @param killGrace the time between SIGTERM and SIGKILL when a run is killed (null: the library's default)
      * @param retries how often a transient failure (a timeout, a kill by a signal, files that did not appear) is retried
      * @param stdin the standard input of commands, by the command's index (from 0); commands not in it read nothing
+     * @param logFiles log files the programs write, relative to the run directory: a failure shows their end and errors
      * @implNote Immutable.
      */
     public record ExternalConfig(Map<String, Path> templates, Map<String, Object> variables, Map<String, Path> files,
             Map<String, Path> links, List<List<String>> commands, List<String> launcher, Map<String, String> env, boolean privateTmpDir,
             List<OutputSpec.Parsed> outputs, Map<String, double[]> reference, Duration timeout, WaitSpec waitForFiles, Duration killGrace,
-            int retries, Map<Integer, StdinSpec> stdin) implements TermConfig {
+            int retries, Map<Integer, StdinSpec> stdin, List<String> logFiles) implements TermConfig {
         /** Copies the collections. */
         public ExternalConfig {
             templates = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(templates));
@@ -234,6 +235,7 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
             outputs = List.copyOf(outputs);
             reference = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(reference));
             stdin = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(stdin));
+            logFiles = List.copyOf(logFiles);
         }
 
         /**

@@ -50,7 +50,8 @@ final class JobReader {
     static final List<String> ATOMS_KEYS = List.of("reference", "potential", "molecule_size", "exclude_intramolecular", "relax");
     static final List<String> RELAX_KEYS = List.of("method", "fmax", "steps", "max_step");
     static final List<String> EXTERNAL_KEYS = List.of("templates", "variables", "files", "link", "command", "commands",
-            "launcher", "env", "private_tmpdir", "outputs", "reference", "timeout", "wait_for_files", "kill_grace", "retries");
+            "launcher", "env", "private_tmpdir", "outputs", "reference", "timeout", "wait_for_files", "kill_grace", "retries",
+            "log_files");
     static final List<String> WAIT_KEYS = List.of("files", "timeout");
     /** The most transient-failure retries of one external term ({@code FileBasedQuantityComputer}'s limit). */
     static final int MAX_RETRIES = 100;
@@ -719,7 +720,37 @@ final class JobReader {
             problem(t.entries.get("retries"), where + " retries must be at most " + MAX_RETRIES + ", got " + retries);
         }
         return new ExternalConfig(templates, variables, files, links, commands, launcher, env, privateTmp, outputs, reference, timeout,
-                wait, killGrace, retries == null ? 0 : Math.min(retries, MAX_RETRIES), stdin);
+                wait, killGrace, retries == null ? 0 : Math.min(retries, MAX_RETRIES), stdin, logFiles(t.entries.get("log_files"), where));
+    }
+
+    /** {@code log_files}: a path or a list of paths in the run directory, each named once. */
+    private List<String> logFiles(Node n, String where) {
+        List<String> out = new ArrayList<>();
+        if (n == null) {
+            return out;
+        }
+        String w = where + " log_files";
+        List<Node> items = n instanceof Node.ListNode l ? l.items : List.of(n);
+        for (Node item : items) {
+            String f = string(item, w);
+            if (f == null) {
+                continue;
+            }
+            String normal;
+            try {
+                normal = Path.of(f).normalize().toString();
+            } catch (java.nio.file.InvalidPathException e) {
+                normal = "..";
+            }
+            if (f.startsWith("/") || normal.equals("..") || normal.startsWith("../") || normal.isEmpty()) {
+                problem(item, w + " must name files relative to the run directory that stay inside it, got '" + f + "'");
+            } else if (out.contains(normal)) {
+                problem(item, w + " names '" + f + "' twice");
+            } else {
+                out.add(normal);
+            }
+        }
+        return out;
     }
 
     /** {@code command} (one command) or {@code commands} (a list of commands run in order); exactly one of them. */

@@ -63,10 +63,11 @@ final class WorkerCommand extends BaseCommand {
         // one thread per task here: the cluster spreads the terms, not a local pool
         try (FitPlan plan = FitPlan.build(jf, 1, folder)) {
             HazelcastInstance member = cluster.startMember();
-            try (ClusterWorker worker = ClusterWorker.start(member, plan.combined, secret, n, prefetch)) {
+            // the job's fingerprint covers the job file and every file it names: the driver refuses another job
+            try (ClusterWorker worker = ClusterWorker.start(member, plan.combined, secret, n, prefetch, jf.hash())) {
                 if (!quiet) {
-                    err().printf("worker %s joined cluster '%s' with %d thread(s); running the terms of %s%n", worker.memberUuid(),
-                            cluster.name, n, jf.file().getFileName());
+                    err().printf("worker %s joined cluster '%s' with %d thread(s); running the terms of %s (job %s)%n",
+                            worker.memberUuid(), cluster.name, n, jf.file().getFileName(), jf.hash());
                     err().flush();
                 }
                 try {
@@ -76,8 +77,9 @@ final class WorkerCommand extends BaseCommand {
                     return ExitCodes.INTERRUPTED;
                 }
                 if (worker.refusal().isPresent()) {
-                    err().println("error: the driver refused this worker: " + worker.refusal().get()
-                            + ". Give it the same secret as the driver (CHEMFIT_CLUSTER_SECRET or CHEMFIT_CLUSTER_SECRET_FILE).");
+                    String why = worker.refusal().get();
+                    err().println("error: the driver refused this worker: " + why
+                            + (why.contains("same secret") ? " (CHEMFIT_CLUSTER_SECRET or CHEMFIT_CLUSTER_SECRET_FILE)" : "") + ".");
                     return ExitCodes.USAGE;
                 }
                 if (!quiet) {

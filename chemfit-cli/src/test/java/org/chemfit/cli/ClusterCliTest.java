@@ -105,6 +105,58 @@ class ClusterCliTest {
     }
 
     @Test
+    void aWorkerWithTheSecretButAnotherJobIsRefusedAndTheMessageNamesBothFingerprints() throws Exception {
+        // the argon example twice; in the second copy one reference energy has one more digit
+        Path a = copyTree(ExamplesTest.examples().resolve("argon"), tmp.resolve("a"));
+        Path b = copyTree(ExamplesTest.examples().resolve("argon"), tmp.resolve("b"));
+        Path csv = b.resolve("data/ar2-energies.csv");
+        List<String> lines = new ArrayList<>(Files.readAllLines(csv));
+        String[] last = lines.get(lines.size() - 1).split(",", -1);
+        last[1] = last[1] + "1";
+        lines.set(lines.size() - 1, String.join(",", last));
+        Files.write(csv, lines);
+        String driverJob = JobFile.read(a.resolve("fit.yaml")).hash();
+        String workerJob = JobFile.read(b.resolve("fit.yaml")).hash();
+        assertTrue(!driverJob.equals(workerJob));
+
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        String cluster = "cli-job-" + ProcessHandle.current().pid();
+        String join = "127.0.0.1:" + port;
+        Process worker = chemfit("other-worker", "worker", b.resolve("fit.yaml").toString(), "--cluster", cluster, "--join", join,
+                "--port", Integer.toString(port + 1), "--threads", "1");
+        Process driver = chemfit("job-driver", "fit", a.resolve("fit.yaml").toString(), "--output", tmp.resolve("out").toString(),
+                "--cluster", cluster, "--join", join, "--port", Integer.toString(port), "--max-evaluations", "5", "--progress",
+                "none", "--no-plots", "--member-wait", "20");
+        assertTrue(worker.waitFor(3, TimeUnit.MINUTES), "the refused worker exits:\n" + output("other-worker"));
+        assertEquals(ExitCodes.USAGE, worker.exitValue(), output("other-worker"));
+        String w = output("other-worker");
+        assertTrue(w.contains("(job " + workerJob + ")"), w);
+        assertTrue(w.contains("error: the driver refused this worker: it runs job " + workerJob + " but the driver runs job "
+                + driverJob + "; start every worker with the driver's job file and the files it reads"), w);
+        // with no worker of its job, the driver's terms fail once the member wait is over
+        assertTrue(driver.waitFor(3, TimeUnit.MINUTES), "the driver ends:\n" + output("job-driver"));
+        assertEquals(ExitCodes.FIT_FAILED, driver.exitValue(), output("job-driver"));
+        assertTrue(output("job-driver").contains("refused for a wrong secret or another job: ["), output("job-driver"));
+    }
+
+    static Path copyTree(Path from, Path to) throws IOException {
+        try (var paths = Files.walk(from)) {
+            for (Path p : paths.toList()) {
+                Path t = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(t);
+                } else {
+                    Files.copy(p, t);
+                }
+            }
+        }
+        return to;
+    }
+
+    @Test
     void aWorkerWithoutTheClusterNameOrSecretIsAUsageError() {
         Cli.Run r = Cli.run("worker", "no-such-job.yaml");
         assertEquals(ExitCodes.USAGE, r.code(), r::toString);

@@ -102,6 +102,45 @@ class ExternalTermsTest {
     }
 
     @Test
+    void aLammpsTypoInPairStyleShowsLammpsOwnErrorFromItsLogFile() throws IOException {
+        if (!Files.isExecutable(Path.of("/usr/bin/lmp")) && System.getenv("CI") == null) {
+            org.junit.jupiter.api.Assumptions.abort("LAMMPS ('lmp') is not installed; skipping because CI is not set");
+        }
+        Files.writeString(dir.resolve("in.dimer"), String.join("\n",
+                "units metal", "boundary f f f", "region box block -12 12 -12 12 -12 12", "create_box 1 box",
+                "create_atoms 1 single 0.0 0.0 0.0", "create_atoms 1 single 3.5 0.0 0.0", "mass 1 39.948",
+                "pair_style lj/cutt 11.0", "pair_coeff 1 1 {{ x }} 3.4", "run 0", ""));
+        Path job = job("  - name: dimer\n"
+                + "    kind: external\n"
+                + "    templates: [in.dimer]\n"
+                + "    command: [lmp, -in, in.dimer, -log, log.lammps, -screen, none]\n"
+                + "    env: {OMPI_MCA_ess_singleton_isolated: \"1\"}\n"
+                + "    private_tmpdir: true\n"
+                + "    log_files: [log.lammps]\n"
+                + "    outputs: {energy: {parser: lammps_thermo, file: log.lammps, column: PotEng}}\n"
+                + "    reference: {energy: 0.0}\n", "");
+        Cli.Run r = Cli.run("fit", job.toString(), "-q", "--no-plots");
+        assertEquals(ExitCodes.FIT_FAILED, r.code(), r::toString);
+        assertTrue(r.err().contains("the program's error:\n  ERROR: Unrecognized pair style 'lj/cutt'"), r::toString);
+        assertTrue(r.err().contains("Last command: pair_style lj/cutt 11.0"), r::toString);
+        try (Stream<Path> runs = Files.list(dir.resolve("out/runs"))) {
+            Path kept = runs.findFirst().orElseThrow(() -> new AssertionError("no run directory kept"));
+            JsonNode failure = JSON.readTree(kept.resolve("failure.json").toFile());
+            assertTrue(failure.get("error_lines").get(0).asText().startsWith("ERROR: Unrecognized pair style 'lj/cutt'"),
+                    failure.toString());
+        }
+    }
+
+    @Test
+    void aLogFileOutsideTheRunDirectoryIsRefused() throws IOException {
+        Path job = job(term("quad", "").replace("    outputs:", "    log_files: [../escape.log]\n    outputs:"), "");
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertTrue(r.err().contains("fit.yaml:10:17: term 'quad' log_files must name files relative to the run directory"
+                + " that stay inside it, got '../escape.log'"), r::toString);
+    }
+
+    @Test
     void underThePenaltyPolicyFailedTermsAreCountedAndTheFitGoesOn() throws IOException {
         Path job = job(term("crash", "FAIL: segfault"), "combination: {on_failure: penalty, penalty: 100.0}\n"
                 + "optimizer: {max_evaluations: 5}\n");

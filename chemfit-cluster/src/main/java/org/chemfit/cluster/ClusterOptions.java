@@ -24,11 +24,13 @@ public final class ClusterOptions {
     private final ClusterSecret secret;
     private final int localThreads;
     private final Duration memberWait;
+    private final String jobFingerprint;
 
     private ClusterOptions(Builder b) {
         this.secret = b.secret;
         this.localThreads = b.localThreads;
         this.memberWait = b.memberWait;
+        this.jobFingerprint = b.jobFingerprint;
     }
 
     /**
@@ -55,6 +57,14 @@ public final class ClusterOptions {
     }
 
     /**
+     * @return the fingerprint of the job every worker must run, or empty: then the driver uses
+     *     {@link JobFingerprint#ofObjective} of its objective
+     */
+    public java.util.Optional<String> jobFingerprint() {
+        return java.util.Optional.ofNullable(jobFingerprint);
+    }
+
+    /**
      * Collects the settings of {@link ClusterOptions}.
      *
      * @implNote Not thread-safe.
@@ -63,6 +73,7 @@ public final class ClusterOptions {
         private final ClusterSecret secret;
         private int localThreads;
         private Duration memberWait = DEFAULT_MEMBER_WAIT;
+        private String jobFingerprint;
 
         private Builder(ClusterSecret secret) {
             this.secret = secret;
@@ -91,6 +102,21 @@ public final class ClusterOptions {
                 throw new IllegalArgumentException("the member wait must be positive, got " + wait);
             }
             this.memberWait = wait;
+            return this;
+        }
+
+        /**
+         * @param fingerprint the fingerprint of the job and its files ({@link JobFingerprint#ofFiles});
+         *     a worker whose job has another fingerprint is refused (default:
+         *     {@link JobFingerprint#ofObjective} of the objective)
+         * @return this builder
+         * @throws IllegalArgumentException when blank or longer than 256 characters
+         */
+        public Builder jobFingerprint(String fingerprint) {
+            if (fingerprint == null || fingerprint.isBlank() || fingerprint.length() > 256) {
+                throw new IllegalArgumentException("a job fingerprint must be 1 to 256 characters, got '" + fingerprint + "'");
+            }
+            this.jobFingerprint = fingerprint;
             return this;
         }
 

@@ -23,7 +23,9 @@ import com.hazelcast.map.IMap;
  * Runs leaf tasks for the driver of a cluster: the worker half of {@link ClusterWrapperCOB}.
  * It holds the same objective as the driver (built from the same job), and each of its threads,
  * when free, offers the driver a ready token signed with the shared secret and then runs the
- * task it is given. A member whose token fails the driver's check gets no task.
+ * task it is given. A member whose token fails the driver's check gets no task. The token, and
+ * every task and result, carries the fingerprint of the member's job ({@link JobFingerprint}):
+ * a worker of another job is refused by the driver, the refusal naming both fingerprints.
  *
  * <pre>{@code
  * HazelcastInstance member = ClusterMemberConfig.builder("fit-42").join(List.of("node01")).build().newMember();
@@ -47,6 +49,8 @@ public final class ClusterWorker implements AutoCloseable {
     private final int prefetch;
     private final CombinedObjectiveFunction objective;
     private final ClusterSecret secret;
+    /** The fingerprint of this worker's job: in every frame it sends, required in every frame it reads. */
+    private final String job;
     private final UUID self;
     private final String address;
     private final IQueue<Object> ready;
@@ -69,8 +73,10 @@ public final class ClusterWorker implements AutoCloseable {
     private volatile String refusal;
     private volatile boolean closed;
 
-    private ClusterWorker(HazelcastInstance hz, CombinedObjectiveFunction objective, ClusterSecret secret, int prefetch) {
+    private ClusterWorker(HazelcastInstance hz, CombinedObjectiveFunction objective, ClusterSecret secret, int prefetch,
+            String job) {
         this.hz = hz;
+        this.job = job;
         this.prefetch = prefetch;
         this.objective = objective;
         this.secret = secret;
@@ -115,6 +121,31 @@ public final class ClusterWorker implements AutoCloseable {
      */
     public static ClusterWorker start(HazelcastInstance member, CombinedObjectiveFunction objective, ClusterSecret secret,
             int threads, int prefetch) {
+        return start(member, objective, secret, threads, prefetch, JobFingerprint.ofObjective(Objects.requireNonNull(objective,
+                "objective")));
+    }
+
+    /**
+     * Starts the worker threads for a job with a known fingerprint. The driver refuses the worker
+     * when its own job's fingerprint differs (the refusal names both; see {@link #refusal()}), and
+     * the worker refuses any task of another job.
+     *
+     * @param member a running member of the cluster
+     * @param objective the same objective the driver evaluates
+     * @param secret the cluster's shared secret
+     * @param threads how many tasks to run at once, at least 1
+     * @param prefetch how many tasks each thread asks for ahead, 0 or more
+     * @param jobFingerprint the fingerprint of the job and its files, as the driver's
+     *     {@link ClusterOptions.Builder#jobFingerprint(String)}
+     * @return the running worker
+     * @throws IllegalArgumentException when {@code threads < 1}, {@code prefetch < 0} or the
+     *     fingerprint is blank or longer than 256 characters
+     */
+    public static ClusterWorker start(HazelcastInstance member, CombinedObjectiveFunction objective, ClusterSecret secret,
+            int threads, int prefetch, String jobFingerprint) {
+        if (jobFingerprint == null || jobFingerprint.isBlank() || jobFingerprint.length() > 256) {
+            throw new IllegalArgumentException("a job fingerprint must be 1 to 256 characters, got '" + jobFingerprint + "'");
+        }
         if (prefetch < 0) {
             throw new IllegalArgumentException("prefetch must be 0 or more, got " + prefetch);
         }
@@ -124,7 +155,7 @@ public final class ClusterWorker implements AutoCloseable {
         if (threads < 1) {
             throw new IllegalArgumentException("a worker needs at least 1 thread, got " + threads);
         }
-        ClusterWorker w = new ClusterWorker(member, objective, secret, prefetch);
+        ClusterWorker w = new ClusterWorker(member, objective, secret, prefetch, jobFingerprint);
         Thread watch = new Thread(w::watch, "chemfit-worker-watch");
         watch.setDaemon(true);
         w.threads.add(watch);
@@ -164,7 +195,7 @@ public final class ClusterWorker implements AutoCloseable {
     private void onCancel(Object item) {
         Frames.Cancel c;
         try {
-            c = Frames.decodeCancel(item, secret);
+            c = Frames.decodeCancel(item, secret, job);
         } catch (Frames.RefusedFrameException e) {
             framesRefused.incrementAndGet();
             LOG.warn("refused a cancel frame: {}", e.getMessage());
@@ -225,8 +256,7 @@ public final class ClusterWorker implements AutoCloseable {
                 String why = refused.get(self.toString());
                 if (why != null && refusal == null) {
                     refusal = why;
-                    LOG.error("the driver refused this member: {}. Give the worker the same secret as the driver ({}"
-                            + " or {}); this member runs no task.", why, ClusterSecret.ENV, ClusterSecret.ENV_FILE);
+                    LOG.error("the driver refused this member: {}; this member runs no task.", why);
                     stopped.countDown();
                 }
                 Thread.sleep(POLL_MS);
@@ -254,7 +284,7 @@ public final class ClusterWorker implements AutoCloseable {
                 if (s != tokenSession) {
                     // one token for the task this thread runs next, and one per task it asks for ahead
                     for (int k = 0; k <= prefetch; k++) {
-                        ready.offer(Frames.encode(new Frames.Ready(self.toString(), s, tokenSeq.incrementAndGet()), secret));
+                        ready.offer(Frames.encode(new Frames.Ready(self.toString(), s, tokenSeq.incrementAndGet()), secret, job));
                     }
                     tokenSession = s;
                 }
@@ -264,7 +294,11 @@ public final class ClusterWorker implements AutoCloseable {
                 }
                 Frames.Task task;
                 try {
-                    task = Frames.decodeTask(f, secret);
+                    task = Frames.decodeTask(f, secret, job);
+                } catch (Frames.JobMismatchException e) {
+                    framesRefused.incrementAndGet();
+                    LOG.warn("refused a task of another job: it is for job {}, this worker runs job {}", e.theirs, e.ours);
+                    continue;
                 } catch (Frames.RefusedFrameException e) {
                     framesRefused.incrementAndGet();
                     LOG.warn("refused a task frame: {}", e.getMessage());
@@ -302,7 +336,7 @@ public final class ClusterWorker implements AutoCloseable {
                 }
                 // the result says this thread is free: the driver's next task for it needs no separate token
                 boolean current = task.session() == tokenSession && session == tokenSession;
-                results.offer(Frames.encode(r.ready(current), secret));
+                results.offer(Frames.encode(r.ready(current), secret, job));
                 if (!current) {
                     tokenSession = 0;
                 }

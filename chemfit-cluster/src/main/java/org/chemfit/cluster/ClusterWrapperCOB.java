@@ -48,8 +48,8 @@ import com.hazelcast.core.HazelcastInstance;
  * same as {@code AsyncWrapperCOB}'s: this class plugs a cluster into
  * {@link Scheduler#using(TaskRunner)}. When a term fails, its objective's
  * {@link org.chemfit.FailurePolicy} decides, as in serial evaluation: under RAISE
- * {@link #evaluate(Parameters)} throws the {@link TermFailedException} of the first failed term in
- * term order; the terms after it are cancelled, those before it run to their end.
+ * {@link #evaluate(Parameters)} throws the {@link TermFailedException} of the first term to fail;
+ * every other term of the evaluation is cancelled at once (on the workers too).
  *
  * @implNote Thread-safe: many evaluations may run at once. It owns its dispatching threads and
  *     stops them on {@link #close()}; it does not shut down the Hazelcast member it was given.

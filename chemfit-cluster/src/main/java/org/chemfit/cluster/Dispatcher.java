@@ -73,6 +73,8 @@ final class Dispatcher implements AutoCloseable {
     private final HazelcastInstance hz;
     private final CombinedObjectiveFunction root;
     private final ClusterSecret secret;
+    /** The fingerprint of the driver's job: in every frame it sends, required in every frame it reads. */
+    private final String job;
     private final int localThreads;
     private final Duration memberWait;
     private final long session;
@@ -113,6 +115,7 @@ final class Dispatcher implements AutoCloseable {
         this.hz = hz;
         this.root = root;
         this.secret = options.secret();
+        this.job = options.jobFingerprint().orElseGet(() -> JobFingerprint.ofObjective(root));
         this.localThreads = options.localThreads();
         this.memberWait = options.memberWait();
         long s;
@@ -232,7 +235,7 @@ final class Dispatcher implements AutoCloseable {
     Entry submit(RemoteLeaf leaf) {
         long seq = seqs.incrementAndGet();
         Frames.Task t = new Frames.Task(session, seq, leaf.evaluationId(), leaf.path(), leaf.termName(), leaf.parameters());
-        Entry e = new Entry(seq, leaf, t, Frames.encode(t, secret));
+        Entry e = new Entry(seq, leaf, t, Frames.encode(t, secret, job));
         outstanding.put(seq, e);
         if (closed) {
             fail(e, "the cluster objective is closed");
@@ -295,7 +298,7 @@ final class Dispatcher implements AutoCloseable {
         }
         if (e.owner != null && !e.local) {
             try {
-                cancels.publish(Frames.encode(new Frames.Cancel(session, e.seq), secret));
+                cancels.publish(Frames.encode(new Frames.Cancel(session, e.seq), secret, job));
             } catch (RuntimeException ex) {
                 LOG.debug("could not send the cancel of task {}: {}", e.task.id(), ex.toString());
             }
@@ -348,9 +351,15 @@ final class Dispatcher implements AutoCloseable {
                 }
                 Frames.Ready r;
                 try {
-                    r = Frames.decodeReady(item, secret);
+                    r = Frames.decodeReady(item, secret, job);
+                } catch (Frames.JobMismatchException ex) {
+                    // the tag held: the member holds the secret but built another job
+                    refuse(Frames.unverifiedReadyMember(item), "it runs job " + ex.theirs + " but the driver runs job " + ex.ours
+                            + "; start every worker with the driver's job file and the files it reads");
+                    continue;
                 } catch (Frames.RefusedFrameException ex) {
-                    refuse(Frames.unverifiedReadyMember(item), ex.getMessage());
+                    refuse(Frames.unverifiedReadyMember(item), "its ready token failed the driver's check: " + ex.getMessage()
+                            + ". Give it the same secret as the driver");
                     continue;
                 }
                 if (r.session() != session) {
@@ -453,11 +462,11 @@ final class Dispatcher implements AutoCloseable {
         refusedFrames.increment();
         String who = member == null ? "an unknown sender" : member;
         if (refusedMembers.add(who)) {
-            LOG.warn("refused member {}: its ready token failed: {}; it gets no tasks", who, reason);
+            LOG.warn("refused member {}: {}; it gets no tasks", who, reason);
             if (member != null) {
                 try {
                     UUID.fromString(member);
-                    refusedMap.set(member, "its ready token failed the driver's check: " + reason);
+                    refusedMap.set(member, reason);
                 } catch (RuntimeException ex) {
                     LOG.debug("could not record the refusal of {}: {}", member, ex.toString());
                 }
@@ -474,7 +483,7 @@ final class Dispatcher implements AutoCloseable {
                 }
                 Frames.Result r;
                 try {
-                    r = Frames.decodeResult(item, secret);
+                    r = Frames.decodeResult(item, secret, job);
                 } catch (Frames.RefusedFrameException ex) {
                     refusedFrames.increment();
                     LOG.warn("refused a result frame: {}", ex.getMessage());
@@ -615,9 +624,10 @@ final class Dispatcher implements AutoCloseable {
                     }
                     String msg = "no worker holding the cluster secret joined cluster '" + hz.getConfig().getClusterName()
                             + "' within " + memberWait.toSeconds() + " s, so " + pending.size() + " task(s) could not run"
-                            + " (other members: " + (others.isEmpty() ? "none" : others) + "; refused for a wrong secret: "
+                            + " (other members: " + (others.isEmpty() ? "none" : others)
+                            + "; refused for a wrong secret or another job: "
                             + (refusedMembers.isEmpty() ? "none" : refusedMembers) + "). Start workers with the same"
-                            + " cluster name, a join list that reaches " + selfAddress + " and the same secret";
+                            + " cluster name, a join list that reaches " + selfAddress + ", the same secret and the same job";
                     LOG.error(msg);
                     starved = msg;
                     Entry e;

@@ -23,7 +23,9 @@ import org.chemfit.Quantities;
 
 /**
  * The wire format of tasks, results and ready tokens: a small binary codec with an HMAC-SHA256
- * tag over the whole frame (kind, content and evaluation id). Frames travel as plain
+ * tag over the whole frame (kind, the sender's job fingerprint, content and evaluation id). A frame
+ * whose tag holds but whose job fingerprint is not the receiver's is refused with a
+ * {@link JobMismatchException} naming both. Frames travel as plain
  * {@code byte[]} through Hazelcast queues, so Hazelcast never deserializes an object of ours,
  * and this decoder reads only the fields it knows: nothing else can be instantiated.
  *
@@ -36,7 +38,9 @@ import org.chemfit.Quantities;
 final class Frames {
 
     static final byte MAGIC = (byte) 0xCF;
-    static final byte VERSION = 1;
+    static final byte VERSION = 2;
+    /** The job fingerprint of the frames made by the overloads without one (tests of the codec). */
+    static final String NO_JOB = "";
     static final byte TASK = 1;
     static final byte RESULT = 2;
     static final byte READY = 3;
@@ -89,16 +93,33 @@ final class Frames {
     }
 
     /** A frame that was refused: bad tag, unknown kind, or malformed content. */
-    static final class RefusedFrameException extends Exception {
+    static class RefusedFrameException extends Exception {
         RefusedFrameException(String message) {
             super(message);
+        }
+    }
+
+    /** A frame with a valid tag, sent by a member that runs another job. */
+    static final class JobMismatchException extends RefusedFrameException {
+        final String theirs;
+        final String ours;
+
+        JobMismatchException(String theirs, String ours) {
+            super("the sender runs job " + (theirs.isEmpty() ? "(none)" : theirs) + ", this member runs job "
+                    + (ours.isEmpty() ? "(none)" : ours));
+            this.theirs = theirs;
+            this.ours = ours;
         }
     }
 
     // ---------------------------------------------------------------- encoding
 
     static byte[] encode(Task t, ClusterSecret secret) {
-        return frame(TASK, secret, out -> {
+        return encode(t, secret, NO_JOB);
+    }
+
+    static byte[] encode(Task t, ClusterSecret secret, String job) {
+        return frame(TASK, secret, job, out -> {
             out.writeLong(t.session());
             out.writeLong(t.seq());
             writeString(out, t.evaluationId());
@@ -118,7 +139,11 @@ final class Frames {
     }
 
     static byte[] encode(Result r, ClusterSecret secret) {
-        return frame(RESULT, secret, out -> {
+        return encode(r, secret, NO_JOB);
+    }
+
+    static byte[] encode(Result r, ClusterSecret secret, String job) {
+        return frame(RESULT, secret, job, out -> {
             out.writeLong(r.session());
             out.writeLong(r.seq());
             writeString(out, r.evaluationId());
@@ -153,7 +178,11 @@ final class Frames {
     }
 
     static byte[] encode(Ready r, ClusterSecret secret) {
-        return frame(READY, secret, out -> {
+        return encode(r, secret, NO_JOB);
+    }
+
+    static byte[] encode(Ready r, ClusterSecret secret, String job) {
+        return frame(READY, secret, job, out -> {
             writeString(out, r.member());
             out.writeLong(r.session());
             out.writeLong(r.seq());
@@ -161,14 +190,22 @@ final class Frames {
     }
 
     static byte[] encode(Cancel c, ClusterSecret secret) {
-        return frame(CANCEL, secret, out -> {
+        return encode(c, secret, NO_JOB);
+    }
+
+    static byte[] encode(Cancel c, ClusterSecret secret, String job) {
+        return frame(CANCEL, secret, job, out -> {
             out.writeLong(c.session());
             out.writeLong(c.seq());
         });
     }
 
     static Cancel decodeCancel(Object f, ClusterSecret secret) throws RefusedFrameException {
-        DataInputStream in = body(f, CANCEL, secret);
+        return decodeCancel(f, secret, NO_JOB);
+    }
+
+    static Cancel decodeCancel(Object f, ClusterSecret secret, String job) throws RefusedFrameException {
+        DataInputStream in = body(f, CANCEL, secret, job);
         try {
             long session = in.readLong();
             long seq = in.readLong();
@@ -183,13 +220,14 @@ final class Frames {
         void write(DataOutputStream out) throws IOException;
     }
 
-    private static byte[] frame(byte kind, ClusterSecret secret, Body body) {
+    private static byte[] frame(byte kind, ClusterSecret secret, String job, Body body) {
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
             DataOutputStream out = new DataOutputStream(bytes);
             out.writeByte(MAGIC);
             out.writeByte(kind);
             out.writeByte(VERSION);
+            writeString(out, job);
             body.write(out);
             out.flush();
             byte[] content = bytes.toByteArray();
@@ -279,7 +317,11 @@ final class Frames {
     }
 
     static Task decodeTask(Object f, ClusterSecret secret) throws RefusedFrameException {
-        DataInputStream in = body(f, TASK, secret);
+        return decodeTask(f, secret, NO_JOB);
+    }
+
+    static Task decodeTask(Object f, ClusterSecret secret, String job) throws RefusedFrameException {
+        DataInputStream in = body(f, TASK, secret, job);
         try {
             long session = in.readLong();
             long seq = in.readLong();
@@ -305,7 +347,11 @@ final class Frames {
     }
 
     static Result decodeResult(Object f, ClusterSecret secret) throws RefusedFrameException {
-        DataInputStream in = body(f, RESULT, secret);
+        return decodeResult(f, secret, NO_JOB);
+    }
+
+    static Result decodeResult(Object f, ClusterSecret secret, String job) throws RefusedFrameException {
+        DataInputStream in = body(f, RESULT, secret, job);
         try {
             long session = in.readLong();
             long seq = in.readLong();
@@ -347,7 +393,11 @@ final class Frames {
     }
 
     static Ready decodeReady(Object f, ClusterSecret secret) throws RefusedFrameException {
-        DataInputStream in = body(f, READY, secret);
+        return decodeReady(f, secret, NO_JOB);
+    }
+
+    static Ready decodeReady(Object f, ClusterSecret secret, String job) throws RefusedFrameException {
+        DataInputStream in = body(f, READY, secret, job);
         try {
             String member = readString(in);
             long session = in.readLong();
@@ -369,6 +419,10 @@ final class Frames {
         }
         try {
             DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(f, 3, f.length - 3 - TAG_BYTES));
+            int j = in.readInt();
+            if (j < 0 || j > 1000 || in.skipBytes(j) != j) {
+                return null;
+            }
             int n = in.readInt();
             if (n < 0 || n > 100) {
                 return null;
@@ -379,13 +433,23 @@ final class Frames {
         }
     }
 
-    private static DataInputStream body(Object item, byte kind, ClusterSecret secret) throws RefusedFrameException {
+    private static DataInputStream body(Object item, byte kind, ClusterSecret secret, String job) throws RefusedFrameException {
         byte k = check(item, secret);
         byte[] f = (byte[]) item;
         if (k != kind) {
             throw new RefusedFrameException("expected a frame of kind " + kind + ", got kind " + k);
         }
-        return new DataInputStream(new java.io.ByteArrayInputStream(f, 3, f.length - 3 - TAG_BYTES));
+        DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(f, 3, f.length - 3 - TAG_BYTES));
+        String theirs;
+        try {
+            theirs = readString(in);
+        } catch (IOException e) {
+            throw new RefusedFrameException("malformed frame: no job fingerprint: " + e.getMessage());
+        }
+        if (!theirs.equals(job)) {
+            throw new JobMismatchException(theirs, job);
+        }
+        return in;
     }
 
     private static void end(DataInputStream in) throws IOException {

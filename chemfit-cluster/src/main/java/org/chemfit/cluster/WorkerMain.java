@@ -23,7 +23,8 @@ import com.hazelcast.core.HazelcastInstance;
  *      --cluster fit-42 --join node01:5701,node02:5701 --bind 10.1.0.7 --threads 8
  * }</pre>
  *
- * <p>Exit codes: 0 stopped, 2 usage error, 3 refused by the driver (wrong secret), 1 other failure.
+ * <p>Exit codes: 0 stopped, 2 usage error, 3 refused by the driver (wrong secret, or another job),
+ * 1 other failure.
  *
  * @implNote Not for use as a library; see {@link ClusterWorker} for that.
  */
@@ -54,7 +55,10 @@ public final class WorkerMain {
                 "  --prefetch N           tasks each thread asks for ahead of the one it runs (default 0)",
                 "  --secret-file PATH     a file whose first line is the secret (else CHEMFIT_CLUSTER_SECRET",
                 "                         or CHEMFIT_CLUSTER_SECRET_FILE)",
-                "  --option KEY=VALUE     passed to the factory; repeatable");
+                "  --option KEY=VALUE     passed to the factory; repeatable",
+                "  --job-file PATH        a file of the job (the first one's folder is the base of the names);",
+                "                         repeatable. The driver refuses this worker unless its",
+                "                         JobFingerprint.ofFiles of the same files is the same");
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
@@ -67,6 +71,7 @@ public final class WorkerMain {
         int prefetch = 0;
         Path secretFile = null;
         Map<String, String> options = new LinkedHashMap<>();
+        List<Path> jobFiles = new java.util.ArrayList<>();
         try {
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
@@ -87,6 +92,7 @@ public final class WorkerMain {
                     case "--threads" -> threads = intValue(a, v);
                     case "--prefetch" -> prefetch = intValue(a, v);
                     case "--secret-file" -> secretFile = Path.of(v);
+                    case "--job-file" -> jobFiles.add(Path.of(v));
                     case "--option" -> {
                         int eq = v.indexOf('=');
                         if (eq <= 0) {
@@ -115,11 +121,14 @@ public final class WorkerMain {
             return 2;
         }
         ClusterSecret secret;
+        String job;
         CombinedObjectiveFunction objective;
         ClusterMemberConfig config;
         try {
             secret = secretFile != null ? ClusterSecret.fromFile(secretFile) : ClusterSecret.fromEnvironment();
             objective = loadFactory(factory).create(options);
+            job = jobFiles.isEmpty() ? JobFingerprint.ofObjective(objective)
+                    : JobFingerprint.ofFiles(jobFiles.get(0).toAbsolutePath().getParent(), jobFiles);
             config = ClusterMemberConfig.builder(cluster).join(ClusterMemberConfig.parseJoinList(join)).bindAddress(bind)
                     .port(port, 100).build();
         } catch (RuntimeException e) {
@@ -133,7 +142,7 @@ public final class WorkerMain {
             err.println("error: could not start a cluster member with " + config + ": " + e.getMessage());
             return 1;
         }
-        ClusterWorker worker = ClusterWorker.start(member, objective, secret, threads, prefetch);
+        ClusterWorker worker = ClusterWorker.start(member, objective, secret, threads, prefetch, job);
         Runtime.getRuntime().addShutdownHook(new Thread(worker::close, "chemfit-worker-shutdown"));
         out.println("worker " + worker.memberUuid() + " joined cluster '" + cluster + "' with " + threads + " thread(s)");
         out.flush();
@@ -144,8 +153,7 @@ public final class WorkerMain {
         }
         int code = 0;
         if (worker.refusal().isPresent()) {
-            err.println("error: the driver refused this worker: " + worker.refusal().get()
-                    + ". Give it the same secret as the driver.");
+            err.println("error: the driver refused this worker: " + worker.refusal().get() + ".");
             code = EXIT_REFUSED;
         }
         out.println("worker " + worker.memberUuid() + " ran " + worker.tasksRun() + " task(s)");

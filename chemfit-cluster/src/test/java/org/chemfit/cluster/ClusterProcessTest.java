@@ -289,4 +289,50 @@ class ClusterProcessTest {
         assertEquals(Set.of(good.process.pid() + ".log"), logs.keySet());
         assertEquals(6L * onCluster.evaluations(), logs.get(good.process.pid() + ".log").size());
     }
+
+    @Test
+    @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    void aWorkerWithTheSecretButAnotherJobIsRefusedNamingBothFingerprints() throws Exception {
+        // the same job file name in two folders, one value apart: the driver's job and another one
+        Path jobA = Files.createDirectories(dir.resolve("a")).resolve("fit.yaml");
+        Path jobB = Files.createDirectories(dir.resolve("b")).resolve("fit.yaml");
+        Files.writeString(jobA, "parameters: {x: {initial: 0.3}}\n");
+        Files.writeString(jobB, "parameters: {x: {initial: 0.4}}\n");
+        String driverJob = JobFingerprint.ofFiles(jobA.getParent(), List.of(jobA));
+        String otherJob = JobFingerprint.ofFiles(jobB.getParent(), List.of(jobB));
+        assertFalse(driverJob.equals(otherJob));
+
+        startDriver("job");
+        Path runlog = Files.createDirectories(dir.resolve("runlog"));
+        Map<String, String> options = Map.of("sleepMs", "10", "runlog", runlog.toString());
+        WorkerProcess good = WorkerProcess.start("good", dir, SECRET, cluster, port, port + 1, 2, options,
+                List.of("--job-file", jobA.toString()));
+        workers.add(good);
+        WorkerProcess other = WorkerProcess.start("other", dir, SECRET, cluster, port, port + 1, 2, options,
+                List.of("--job-file", jobB.toString()));
+        workers.add(other);
+        String goodUuid = good.awaitUuid(Duration.ofSeconds(90));
+        String otherUuid = other.awaitUuid(Duration.ofSeconds(90));
+        await("3 members", Duration.ofSeconds(60), () -> driver.getCluster().getMembers().size() == 3);
+
+        CombinedObjectiveFunction objective = new TestObjectives().create(Map.of());
+        cob = new ClusterWrapperCOB(objective, driver, ClusterOptions.builder(ClusterSecret.of(SECRET))
+                .memberWait(Duration.ofSeconds(90)).jobFingerprint(driverJob).build());
+        FitResult onCluster = fitter(cob, 20).fit();
+        assertSameFit(fitter(objective, 20).fit(), onCluster);
+
+        assertTrue(other.process.waitFor(60, TimeUnit.SECONDS), "the refused worker stops:\n" + other.output());
+        assertEquals(WorkerMain.EXIT_REFUSED, other.process.exitValue());
+        String out = other.output();
+        assertTrue(out.contains("error: the driver refused this worker: it runs job " + otherJob + " but the driver runs job "
+                + driverJob + "; start every worker with the driver's job file and the files it reads."), out);
+        assertTrue(out.contains("worker " + otherUuid + " ran 0 task(s)"), out);
+
+        ClusterStats stats = cob.stats();
+        assertEquals(Set.of(otherUuid), stats.refusedMembers());
+        assertEquals(Set.of(goodUuid), stats.completedByMember().keySet());
+        assertEquals(List.of(goodUuid), membersOf(onCluster.breakdown()).stream().distinct().toList());
+        // only the worker of the driver's job ever ran a term
+        assertEquals(Set.of(good.process.pid() + ".log"), runLogs().keySet());
+    }
 }

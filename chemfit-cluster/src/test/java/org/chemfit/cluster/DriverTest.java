@@ -247,7 +247,7 @@ class DriverTest {
                     Frames.Result again = new Frames.Result(session, 1, "e" + driver, worker.memberUuid().toString(), "x",
                             EvaluationContext.Status.OK, 1e6, org.chemfit.Quantities.empty(), new java.util.LinkedHashMap<>(), null,
                             0, 1, "t", null, false);
-                    member.<byte[]>getQueue(Channels.RESULTS).offer(Frames.encode(again, SECRET));
+                    member.<byte[]>getQueue(Channels.RESULTS).offer(Frames.encode(again, SECRET, JobFingerprint.ofObjective(objective)));
                     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
                     while (cob.stats().duplicates() < 1 && System.nanoTime() < end) {
                         Thread.sleep(10);
@@ -298,7 +298,7 @@ class DriverTest {
             assertTrue(e.getMessage().startsWith("term 0 'a' failed: no worker holding the cluster secret joined cluster"
                     + " 'driver-test-"), e.getMessage());
             assertTrue(e.getMessage().contains("within 1 s, so 3 task(s) could not run (other members: none; refused for a"
-                    + " wrong secret: none). Start workers with the same cluster name"), e.getMessage());
+                    + " wrong secret or another job: none). Start workers with the same cluster name"), e.getMessage());
             // while still no worker is there, the next evaluation fails at once with the same reason
             TermFailedException again = assertTimeoutPreemptively(Duration.ofSeconds(30),
                     () -> assertThrows(TermFailedException.class, () -> cob.evaluate(Parameters.of(Map.of("x", 2.0)))));

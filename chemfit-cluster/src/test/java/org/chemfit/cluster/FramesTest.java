@@ -122,6 +122,30 @@ class FramesTest {
     }
 
     @Test
+    void everyKindOfFrameOfAnotherJobIsRefusedNamingBothFingerprints() throws Exception {
+        String ours = "a".repeat(64);
+        String theirs = "b".repeat(64);
+        List<byte[]> frames = List.of(Frames.encode(task(), SECRET, theirs), Frames.encode(new Frames.Ready("m", 1, 1), SECRET, theirs),
+                Frames.encode(new Frames.Cancel(1, 2), SECRET, theirs));
+        String expected = "the sender runs job " + theirs + ", this member runs job " + ours;
+        assertEquals(expected, assertThrows(Frames.JobMismatchException.class, () -> Frames.decodeTask(frames.get(0), SECRET, ours))
+                .getMessage());
+        assertEquals(expected, assertThrows(Frames.JobMismatchException.class, () -> Frames.decodeReady(frames.get(1), SECRET, ours))
+                .getMessage());
+        assertEquals(expected, assertThrows(Frames.JobMismatchException.class, () -> Frames.decodeCancel(frames.get(2), SECRET, ours))
+                .getMessage());
+        // the same job passes, and the sender of a refused token is still named
+        assertEquals("trimer", Frames.decodeTask(Frames.encode(task(), SECRET, ours), SECRET, ours).termName());
+        assertEquals("m", Frames.unverifiedReadyMember(frames.get(1)));
+        // the fingerprint is under the tag: changing it in transit breaks the tag, not the job check
+        byte[] f = Frames.encode(task(), SECRET, ours);
+        byte[] g = f.clone();
+        g[3 + 4] = 'b';
+        Frames.RefusedFrameException e = assertThrows(Frames.RefusedFrameException.class, () -> Frames.decodeTask(g, SECRET, ours));
+        assertTrue(e.getMessage().startsWith("HMAC check failed"), e.getMessage());
+    }
+
+    @Test
     void aWorkerWithADifferentObjectiveReportsAnError() {
         CombinedObjectiveFunction mine = new CombinedObjectiveFunction(List.of(p -> 1.0, p -> 2.0)).withTermNames(List.of("a", "b"));
         Frames.Result r = LeafRun.run(mine, task(), "m", "127.0.0.1:1");

@@ -1,7 +1,6 @@
 package org.chemfit.external;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -56,7 +55,10 @@ import org.chemfit.TermFailedException;
  * in {@code <n>.stdout}/{@code <n>.stderr} files (and its {@link StandardInput}, if it has one, in
  * {@code <n>.stdin}), checking its exit code; wait for the files the
  * programs promise; parse. A failure at any step writes {@code failure.json} into the run
- * directory and throws a {@link TermFailedException} with the same facts. Timeouts and kills by a
+ * directory and throws a {@link TermFailedException} with the same facts; once a command has
+ * run, both carry the program's own error (known error lines of its stdout, stderr and the
+ * {@linkplain Builder#logFile(String) declared log files} first, then the last lines of each).
+ * Timeouts and kills by a
  * signal are transient and retried up to {@link Builder#retries(int)} times, each attempt in a new
  * directory.
  *
@@ -77,8 +79,8 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final String PID = Long.toString(ProcessHandle.current().pid());
-    private static final int STDERR_TAIL_LINES = 40;
-    private static final int STDERR_TAIL_BYTES = 4096;
+    /** Lines of each output file's end shown in a failure message ({@code failure.json} keeps more). */
+    private static final int MESSAGE_TAIL_LINES = 20;
 
     private final String name;
     private final Path workDirectory;
@@ -95,6 +97,7 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
     private final Duration timeout;
     private final Duration killGrace;
     private final List<String> waitFiles;
+    private final List<String> logFiles;
     private final Duration waitTimeout;
     private final List<OutputParser> parsers;
     private final KeepPolicy keep;
@@ -128,6 +131,7 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
         this.timeout = b.timeout;
         this.killGrace = b.killGrace;
         this.waitFiles = List.copyOf(b.waitFiles);
+        this.logFiles = List.copyOf(b.logFiles);
         this.waitTimeout = b.waitTimeout;
         this.parsers = List.copyOf(b.parsers);
         this.keep = b.keep;
@@ -199,6 +203,7 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
         List<String> argv;
         Integer exitCode;
         boolean timedOut;
+        Path stdoutFile;
         Path stderrFile;
 
         Run(Parameters params, EvaluationContext ctx, int attempt) {
@@ -209,18 +214,34 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
         }
 
         TermFailedException fail(String message, boolean transientFailure, Throwable cause) {
-            String tail = stderrFile == null ? null : tail(stderrFile);
+            ProgramOutput output = output();
+            String tail = output == null ? null : output.tails().get(stderrFile.getFileName().toString());
             String full = "external term '" + term + "' failed at step " + step + ": " + message
                     + (dir == null ? "" : " (run directory " + dir + ")")
-                    + (tail == null || tail.isBlank() ? "" : "\nstderr tail:\n" + tail);
+                    + (output == null ? "" : output.describe(MESSAGE_TAIL_LINES));
             TermFailedException e = new TermFailedException(full, term, ctx.index(), params, dir, exitCode, tail, transientFailure,
                     cause);
-            writeReport(message, tail, transientFailure, false);
+            writeReport(message, output, transientFailure, false);
             finish(false);
             return e;
         }
 
-        void writeReport(String message, String tail, boolean transientFailure, boolean cancelled) {
+        /**
+         * @return what the last command wrote to its stdout, its stderr and the declared log
+         *     files, or null when no command has started
+         */
+        ProgramOutput output() {
+            if (stderrFile == null || dir == null) {
+                return null;
+            }
+            List<String> files = new ArrayList<>();
+            files.add(stdoutFile.getFileName().toString());
+            files.add(stderrFile.getFileName().toString());
+            files.addAll(logFiles);
+            return ProgramOutput.read(dir, files);
+        }
+
+        void writeReport(String message, ProgramOutput output, boolean transientFailure, boolean cancelled) {
             if (dir == null || !Files.isDirectory(dir)) {
                 return;
             }
@@ -236,7 +257,16 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
             m.put("command", argv);
             m.put("exit_code", exitCode);
             m.put("timed_out", timedOut);
-            m.put("stderr_tail", tail);
+            m.put("error_lines", output == null ? List.of() : output.errorLines());
+            m.put("stderr_tail", output == null ? null : output.tails().get(stderrFile.getFileName().toString()));
+            m.put("stdout_tail", output == null ? null : output.tails().get(stdoutFile.getFileName().toString()));
+            Map<String, String> logs = new LinkedHashMap<>();
+            for (String f : logFiles) {
+                if (output != null && output.tails().containsKey(f)) {
+                    logs.put(f, output.tails().get(f));
+                }
+            }
+            m.put("log_tails", logs);
             m.put("parameters", params.asNestedMap());
             m.put("run_directory", dir.toString());
             m.put("started", started.toString());
@@ -369,6 +399,7 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
                 }
                 String base = commands.size() == 1 ? "program" : "program" + (i + 1);
                 Path out = run.dir.resolve(base + ".stdout");
+                run.stdoutFile = out;
                 run.stderrFile = run.dir.resolve(base + ".stderr");
                 Path in = null;
                 if (c.stdinOrNull() != null) {
@@ -455,7 +486,7 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
         } catch (Error e) {
             // not ours to wrap (an AssertionError, a StackOverflowError in a user's hook), but the run
             // directory is reported and cleaned up like that of any other failure
-            run.writeReport(e.toString(), run.stderrFile == null ? null : tail(run.stderrFile), false, false);
+            run.writeReport(e.toString(), run.output(), false, false);
             run.finish(false);
             throw e;
         }
@@ -473,7 +504,7 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
     private EvaluationCancelledException cancelled(Run run, InterruptedException ie) {
         String what = "external term '" + run.term + "' was cancelled at step " + run.step
                 + (run.argv == null ? "" : " while running '" + String.join(" ", run.argv) + "'") + "; its process tree was killed";
-        run.writeReport(what, run.stderrFile == null ? null : tail(run.stderrFile), false, true);
+        run.writeReport(what, run.output(), false, true);
         if (keep == KeepPolicy.NONE && run.dir != null) {
             deleteTree(run.dir);
         }
@@ -562,22 +593,6 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
         }
     }
 
-    static String tail(Path file) {
-        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
-            long len = f.length();
-            int n = (int) Math.min(len, STDERR_TAIL_BYTES);
-            byte[] b = new byte[n];
-            f.seek(len - n);
-            f.readFully(b);
-            String s = new String(b, StandardCharsets.UTF_8);
-            String[] lines = s.split("\\R");
-            int from = Math.max(0, lines.length - STDERR_TAIL_LINES);
-            return String.join("\n", java.util.Arrays.asList(lines).subList(from, lines.length));
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
     private static void deleteTree(Path dir) {
         try {
             deleteRecursively(dir);
@@ -633,6 +648,7 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
         private Duration timeout;
         private Duration killGrace = Duration.ofSeconds(5);
         private final List<String> waitFiles = new ArrayList<>();
+        private final List<String> logFiles = new ArrayList<>();
         private Duration waitTimeout;
         private final List<OutputParser> parsers = new ArrayList<>();
         private KeepPolicy keep = KeepPolicy.FAILED;
@@ -844,6 +860,29 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
                 RunPaths.checkRelative(f, "file to wait for");
                 waitFiles.add(f);
             }
+            return this;
+        }
+
+        /**
+         * Declares a log file the programs write (LAMMPS's {@code log.lammps}, GROMACS's
+         * {@code md.log}): when the term fails, its last lines and the known error lines in it
+         * (a LAMMPS {@code ERROR:}, a GROMACS {@code Fatal error:} block, the last line of a Python
+         * traceback) go into the failure message and {@code failure.json}, as those of stdout and
+         * stderr do. Needed when a program writes its errors only there, as LAMMPS does with
+         * {@code -screen none}.
+         *
+         * @param file the log file, relative to the run directory; may be declared more than once
+         *     for several files
+         * @return this builder
+         * @throws IllegalArgumentException when the file is absolute or leaves the run directory,
+         *     or is declared twice
+         */
+        public Builder logFile(String file) {
+            String f = RunPaths.checkRelative(file, "log file").toString();
+            if (logFiles.contains(f)) {
+                throw new IllegalArgumentException("log file '" + file + "' is declared twice");
+            }
+            logFiles.add(f);
             return this;
         }
 

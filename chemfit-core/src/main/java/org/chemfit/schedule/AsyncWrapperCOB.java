@@ -58,9 +58,10 @@ import org.chemfit.TermFailedException;
  * {@link EvaluationContext#toMap(boolean)} with timing), so overlap can be seen.
  *
  * <p>When a term throws, its combined objective's failure policy decides, exactly as in serial
- * evaluation; under RAISE the first failure in term order is thrown as a
- * {@link TermFailedException} naming the term (index and name), the same one serial evaluation
- * throws: the terms after a failed one are cancelled at once, those before it run to their end.
+ * evaluation; under RAISE a failed term cancels every other term of its evaluation at once
+ * (pending ones never start, running ones are interrupted and their programs killed), and the
+ * first failure to happen is thrown as a {@link TermFailedException} naming the term (index and
+ * name). Serial evaluation runs terms in order, so there the first to happen is the first in term order.
  * An {@link Error} thrown by a term (a failed assertion, a stack overflow) is no term failure, in
  * serial evaluation or here: the other terms are cancelled and the Error reaches the caller, the
  * future of {@code evaluateAsync} completing with it.

@@ -29,8 +29,8 @@ final class Request {
     private int first;
     private int count;
     private Dispatch dispatch;
-    /** Tasks at or after this position (in the dispatch's array) were cancelled by a failure. */
-    private int abortFrom = Integer.MAX_VALUE;
+    /** The leaf whose failure aborted the request (the first to fail in time), or null. */
+    private LeafTask firstFailed;
 
     /** The loss, once reduced. */
     double value = Double.NaN;
@@ -70,26 +70,28 @@ final class Request {
     }
 
     /**
-     * A leaf failed under RAISE all the way up: cancel the tasks after it in term order. Those
-     * before it run on, since one of them may fail too and would then be the first failure in
-     * term order, the one serial evaluation raises.
+     * A leaf failed under RAISE all the way up: cancel every other task of the request at once,
+     * before and after it in term order (pending ones never start, running ones are interrupted,
+     * which kills their external processes). The first leaf to fail in time is the one raised;
+     * a sibling that fails while being cancelled does not replace it.
      */
     void abort(LeafTask failed) {
-        int from;
-        int to;
         synchronized (this) {
-            if (failed.position >= abortFrom) {
+            if (firstFailed != null) {
                 return;
             }
-            from = failed.position + 1;
-            to = Math.min(abortFrom, first + count);
-            abortFrom = failed.position;
+            firstFailed = failed;
         }
-        for (int k = from; k < to; k++) {
-            dispatch.tasks[k].cancelPending();
+        int to = first + count;
+        for (int k = first; k < to; k++) {
+            if (k != failed.position) {
+                dispatch.tasks[k].cancelPending();
+            }
         }
-        for (int k = from; k < to; k++) {
-            dispatch.tasks[k].cancel();
+        for (int k = first; k < to; k++) {
+            if (k != failed.position) {
+                dispatch.tasks[k].cancel();
+            }
         }
     }
 
@@ -105,8 +107,14 @@ final class Request {
             return;
         }
         Parameters params = ctx.parameters();
+        String aborting;
+        synchronized (this) {
+            aborting = firstFailed == null ? null : firstFailed.pathString();
+        }
         for (Node n : nodes) {
-            boolean incomplete = false;
+            // a node above the leaf that aborted the request raises that leaf's failure, even when a
+            // sibling failed too before it could be cancelled
+            boolean incomplete = aborting != null && (n.ctx.path().isEmpty() || aborting.startsWith(n.ctx.path() + "."));
             for (EvaluationContext c : n.ctx.children()) {
                 if (c.status() == EvaluationContext.Status.PENDING) {
                     incomplete = true;
@@ -130,7 +138,7 @@ final class Request {
             }
             return;
         }
-        // aborted: raise the first failure in term order among the terms that did run
+        // aborted: raise the failure that aborted the request, the first to happen
         Throwable f = firstFailure(n);
         n.ctx.setFailure(f);
         n.ctx.setStatus(EvaluationContext.Status.FAILED);
@@ -171,7 +179,24 @@ final class Request {
         }
     }
 
-    private static Throwable firstFailure(Node n) {
+    /**
+     * @return the failure of the child on the path to the leaf that aborted the request (the
+     *     first to fail in time), else the first failure in term order
+     */
+    private Throwable firstFailure(Node n) {
+        LeafTask aborting;
+        synchronized (this) {
+            aborting = firstFailed;
+        }
+        if (aborting != null) {
+            String leaf = aborting.pathString();
+            for (EvaluationContext c : n.ctx.children()) {
+                if ((leaf.equals(c.path()) || leaf.startsWith(c.path() + ".")) && c.status() == EvaluationContext.Status.FAILED
+                        && c.failure() != null) {
+                    return c.failure();
+                }
+            }
+        }
         for (EvaluationContext c : n.ctx.children()) {
             if (c.status() == EvaluationContext.Status.FAILED && c.failure() != null) {
                 return c.failure();

@@ -26,10 +26,12 @@ import org.chemfit.TermFailedException;
  * <p>Implementations: {@link SerialScheduler} (the reference), {@link ExecutorScheduler} (a
  * thread pool) and {@link #using(TaskRunner)} for any other place tasks can run (a cluster).
  *
- * <p>With RAISE, the first failure in term order is raised, as serial evaluation raises it: when a
- * term fails, the tasks after it in term order are cancelled at once (pending ones never start,
- * running ones are interrupted), those before it run to their end since one of them may fail too;
- * the {@link TermFailedException} names the term by index and name.
+ * <p>With RAISE, when a term fails every other task of its evaluation is cancelled at once
+ * (pending ones never start, running ones are interrupted, which kills their external
+ * programs), and the failure that happened first is raised: a sibling that fails while it is
+ * being cancelled does not replace it. Serial evaluation runs the terms in order, so the first
+ * failure to happen is the first in term order. The {@link TermFailedException} names the term
+ * by index and name.
  *
  * @implNote Implementations are thread-safe: many threads may evaluate through one scheduler.
  */

@@ -39,6 +39,7 @@ final class Argon {
                 .env("OMPI_MCA_ess_singleton_isolated", "1")
                 .privateTmpDir()
                 .command("lmp", "-in", "in.lammps", "-log", "log.lammps", "-screen", "none", "-nocite")
+                .logFile("log.lammps")
                 .timeout(Duration.ofSeconds(60));
     }
 

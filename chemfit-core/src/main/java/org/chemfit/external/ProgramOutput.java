@@ -1,0 +1,163 @@
+package org.chemfit.external;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a failed program said: the known error lines found in its output files (put first), and
+ * the last lines of each file. Recognised: LAMMPS {@code ERROR:} lines with the
+ * {@code Last command:} line after them, the GROMACS {@code Fatal error:} block, and the last
+ * line of a Python traceback (the exception). Written by hand: these are a few fixed patterns of
+ * three programs, with no library that knows them.
+ *
+ * @param errorLines the program's own error lines, in the order found (files in the order given)
+ * @param tails the last lines of each non-empty file, by its name in the run directory
+ */
+record ProgramOutput(List<String> errorLines, Map<String, String> tails) {
+
+    /** How much of the end of a file is read. */
+    static final int READ_BYTES = 64 * 1024;
+    /** How many lines of a file's end are kept. */
+    static final int TAIL_LINES = 40;
+    /** How many error lines are kept at most. */
+    static final int MAX_ERROR_LINES = 20;
+
+    ProgramOutput {
+        errorLines = List.copyOf(errorLines);
+        tails = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(tails));
+    }
+
+    /**
+     * Reads the ends of the files that exist.
+     *
+     * @param dir the run directory
+     * @param files the files, relative to {@code dir}, in the order they are reported
+     * @return what they say
+     */
+    static ProgramOutput read(Path dir, List<String> files) {
+        List<String> errors = new ArrayList<>();
+        Map<String, String> tails = new LinkedHashMap<>();
+        for (String f : files) {
+            Path p = dir.resolve(f);
+            if (!Files.isRegularFile(p)) {
+                continue;
+            }
+            List<String> lines = lastLines(p);
+            if (lines.isEmpty()) {
+                continue;
+            }
+            for (String e : errorLines(lines)) {
+                if (errors.size() < MAX_ERROR_LINES && !errors.contains(e)) {
+                    errors.add(e);
+                }
+            }
+            int from = Math.max(0, lines.size() - TAIL_LINES);
+            tails.put(f, String.join("\n", lines.subList(from, lines.size())));
+        }
+        return new ProgramOutput(errors, tails);
+    }
+
+    /**
+     * @param lines the lines of one file
+     * @return the known error lines among them
+     */
+    static List<String> errorLines(List<String> lines) {
+        List<String> out = new ArrayList<>();
+        int traceback = -1;
+        for (int i = 0; i < lines.size(); i++) {
+            String l = lines.get(i);
+            String s = l.strip();
+            if (s.startsWith("ERROR:") || s.startsWith("ERROR on proc ")) {
+                // LAMMPS: the error, and the input line that caused it on the next line
+                out.add(s);
+                if (i + 1 < lines.size() && lines.get(i + 1).strip().startsWith("Last command:")) {
+                    out.add(lines.get(i + 1).strip());
+                }
+            } else if (s.startsWith("Fatal error:")) {
+                // GROMACS: "Fatal error:" then the message, up to a blank line, the hint or the rule
+                out.add(s);
+                boolean content = s.length() > "Fatal error:".length();
+                int k = i + 1;
+                for (; k < lines.size(); k++) {
+                    String m = lines.get(k).strip();
+                    if (m.startsWith("For more information and tips") || m.startsWith("-----") || m.isEmpty() && content) {
+                        break;
+                    }
+                    if (!m.isEmpty()) {
+                        out.add(m);
+                        content = true;
+                    }
+                }
+                i = k - 1;
+            } else if (s.equals("Traceback (most recent call last):")) {
+                traceback = i;
+            }
+        }
+        if (traceback >= 0) {
+            // Python: the exception is the first line after the traceback that is not indented
+            for (int i = traceback + 1; i < lines.size(); i++) {
+                String l = lines.get(i);
+                if (!l.isEmpty() && !Character.isWhitespace(l.charAt(0))) {
+                    out.add(l.strip());
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
+    /** @return the lines of the last {@link #READ_BYTES} of a file (a cut first line dropped), or none */
+    private static List<String> lastLines(Path file) {
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
+            long len = f.length();
+            int n = (int) Math.min(len, READ_BYTES);
+            byte[] b = new byte[n];
+            f.seek(len - n);
+            f.readFully(b);
+            List<String> lines = new ArrayList<>(Arrays.asList(new String(b, StandardCharsets.UTF_8).split("\\R")));
+            if (len > n && !lines.isEmpty()) {
+                lines.remove(0);
+            }
+            while (!lines.isEmpty() && lines.get(lines.size() - 1).isBlank()) {
+                lines.remove(lines.size() - 1);
+            }
+            return lines;
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    /** @return whether nothing was found */
+    boolean isEmpty() {
+        return errorLines.isEmpty() && tails.isEmpty();
+    }
+
+    /**
+     * @param tailLines how many lines of each file's end to show
+     * @return the text for a failure message: the error lines, then each file's end
+     */
+    String describe(int tailLines) {
+        StringBuilder sb = new StringBuilder();
+        if (!errorLines.isEmpty()) {
+            sb.append("\nthe program's error:");
+            for (String e : errorLines) {
+                sb.append("\n  ").append(e);
+            }
+        }
+        for (Map.Entry<String, String> t : tails.entrySet()) {
+            List<String> lines = Arrays.asList(t.getValue().split("\n"));
+            int from = Math.max(0, lines.size() - tailLines);
+            sb.append("\n").append(t.getKey()).append(" (last ").append(lines.size() - from).append(" lines):\n")
+                    .append(String.join("\n", lines.subList(from, lines.size())));
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,141 @@
+package org.chemfit.external;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.chemfit.EvaluationContext;
+import org.chemfit.Parameters;
+import org.chemfit.TermFailedException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A failed program's own error reaches the failure message and failure.json, before the tails. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class ProgramErrorTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path root;
+
+    private static JsonNode failureJson(TermFailedException e) throws Exception {
+        return JSON.readTree(e.runDirectory().orElseThrow().resolve("failure.json").toFile());
+    }
+
+    private static List<String> texts(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.asText()));
+        return out;
+    }
+
+    @Test
+    void aPythonTracebackAndAGromacsFatalErrorComeFirst() throws Exception {
+        FileBasedQuantityComputer c = FileBasedQuantityComputer.builder()
+                .name("tools")
+                .workDirectory(root)
+                .command("bash", TestSupport.resource("/external/failing-tools.sh").toString())
+                .logFile("md.log")
+                .output(OutputParsers.regex("e", "out.txt", "e = (\\S+)"))
+                .build();
+        Parameters p = Parameters.of(Map.of("x", 1.0));
+        TermFailedException e = assertThrows(TermFailedException.class, () -> c.compute(p, new EvaluationContext(p, "e1")));
+        String m = e.getMessage();
+        // the error lines, then the files' ends: stdout, stderr, the log
+        String errors = "\nthe program's error:\n"
+                + "  ValueError: sigma must be positive, got -0.3\n"
+                + "  Fatal error:\n"
+                + "  No such moleculetype SOLL\n";
+        assertTrue(m.contains(errors), m);
+        int errorsAt = m.indexOf(errors);
+        assertTrue(errorsAt < m.indexOf("program.stdout (last 1 lines):\nstep 1: reading topol.top"), m);
+        assertTrue(m.indexOf("program.stdout") < m.indexOf("program.stderr (last 6 lines):\nTraceback"), m);
+        assertTrue(m.indexOf("program.stderr") < m.indexOf("md.log (last "), m);
+        assertTrue(m.startsWith("external term 'tools' failed at step run: command 'bash "), m);
+
+        JsonNode f = failureJson(e);
+        assertEquals(List.of("ValueError: sigma must be positive, got -0.3", "Fatal error:", "No such moleculetype SOLL"),
+                texts(f.get("error_lines")));
+        assertEquals("step 1: reading topol.top", f.get("stdout_tail").asText());
+        assertTrue(f.get("stderr_tail").asText().startsWith("Traceback (most recent call last):\n"), f.toString());
+        assertTrue(f.get("log_tails").get("md.log").asText().contains("No such moleculetype SOLL"), f.toString());
+        assertEquals(e.stderrTail().orElseThrow(), f.get("stderr_tail").asText());
+    }
+
+    @Test
+    void knownErrorLinesAreFoundInTheOutputOfEachProgram() {
+        assertEquals(List.of("ERROR: Unrecognized pair style 'lj/cutt' (src/force.cpp:278)", "Last command: pair_style lj/cutt 11.0"),
+                ProgramOutput.errorLines(List.of("mass 1 39.948", "pair_style lj/cutt 11.0",
+                        "ERROR: Unrecognized pair style 'lj/cutt' (src/force.cpp:278)", "Last command: pair_style lj/cutt 11.0")));
+        assertEquals(List.of("ERROR on proc 3: Lost atoms: original 500 current 499 (src/thermo.cpp:488)"),
+                ProgramOutput.errorLines(List.of("Step PotEng", "ERROR on proc 3: Lost atoms: original 500 current 499"
+                        + " (src/thermo.cpp:488)", "MPI_ABORT was invoked on rank 3 in communicator MPI_COMM_WORLD")));
+        // of chained Python exceptions, the last traceback's exception is the one raised
+        assertEquals(List.of("RuntimeError: the run failed"), ProgramOutput.errorLines(List.of(
+                "Traceback (most recent call last):", "  File \"a.py\", line 1, in <module>", "KeyError: 'x'", "",
+                "During handling of the above exception, another exception occurred:", "",
+                "Traceback (most recent call last):", "  File \"a.py\", line 3, in <module>", "RuntimeError: the run failed")));
+        assertEquals(List.of(), ProgramOutput.errorLines(List.of("Step PotEng", "0 -1.5", "Loop time of 0.1")));
+    }
+
+    @Test
+    void aLogFileMustStayInsideTheRunDirectory() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> FileBasedQuantityComputer.builder().logFile("../log.lammps"));
+        assertTrue(e.getMessage().contains("log file"), e.getMessage());
+        IllegalArgumentException twice = assertThrows(IllegalArgumentException.class,
+                () -> FileBasedQuantityComputer.builder().logFile("log.lammps").logFile("log.lammps"));
+        assertEquals("log file 'log.lammps' is declared twice", twice.getMessage());
+    }
+
+    @Test
+    void aLammpsTypoInPairStyleShowsLammpsOwnErrorWithScreenNone() throws Exception {
+        TestSupport.requireLammps();
+        String input = String.join("\n",
+                "units metal",
+                "boundary f f f",
+                "region box block -12 12 -12 12 -12 12",
+                "create_box 1 box",
+                "create_atoms 1 single 0.0 0.0 0.0",
+                "create_atoms 1 single {{ r }} 0.0 0.0",
+                "mass 1 39.948",
+                "pair_style lj/cutt 11.0",
+                "pair_coeff 1 1 {{ lj.epsilon }} {{ lj.sigma }}",
+                "run 0", "");
+        FileBasedQuantityComputer c = FileBasedQuantityComputer.builder()
+                .name("dimer")
+                .workDirectory(root)
+                .templateText("in.dimer", input)
+                .variable("r", 3.5)
+                .command("lmp", "-in", "in.dimer", "-log", "log.lammps", "-screen", "none")
+                .env("OMPI_MCA_ess_singleton_isolated", "1")
+                .privateTmpDir()
+                .logFile("log.lammps")
+                .output(OutputParsers.lammpsThermo("energy", "log.lammps", "PotEng").last())
+                .build();
+        Parameters p = Parameters.of(Map.of("lj", Map.of("epsilon", 0.0104, "sigma", 3.40)));
+        TermFailedException e = assertThrows(TermFailedException.class, () -> c.compute(p, new EvaluationContext(p, "e1")));
+        String m = e.getMessage();
+        assertTrue(m.contains("\nthe program's error:\n  ERROR: Unrecognized pair style 'lj/cutt'"), m);
+        assertTrue(m.contains("\n  Last command: pair_style lj/cutt 11.0"), m);
+        assertTrue(m.indexOf("ERROR: Unrecognized pair style") < m.indexOf("log.lammps (last "), m);
+
+        JsonNode f = failureJson(e);
+        List<String> errors = texts(f.get("error_lines"));
+        assertTrue(errors.get(0).startsWith("ERROR: Unrecognized pair style 'lj/cutt'"), errors.toString());
+        assertEquals("Last command: pair_style lj/cutt 11.0", errors.get(1));
+        assertTrue(f.get("log_tails").get("log.lammps").asText().contains("ERROR: Unrecognized pair style 'lj/cutt'"), f.toString());
+        assertTrue(Files.exists(e.runDirectory().orElseThrow().resolve("log.lammps")));
+    }
+}
