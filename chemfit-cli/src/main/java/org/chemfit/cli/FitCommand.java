@@ -69,6 +69,11 @@ final class FitCommand extends BaseCommand {
             + "instead of resuming the run of this job recorded there; needed when the job changed.")
     boolean restart;
 
+    @Option(names = "--dashboard", paramLabel = "PORT", arity = "0..1", fallbackValue = "" + LiveDashboard.DEFAULT_PORT,
+            description = "Serve a web page of the fit while it runs, on PORT of 127.0.0.1 (default: " + LiveDashboard.DEFAULT_PORT
+                    + "; 0 for any free port); its address is printed.")
+    Integer dashboard;
+
     @picocli.CommandLine.Mixin
     ClusterArgs cluster;
 
@@ -81,6 +86,7 @@ final class FitCommand extends BaseCommand {
     int driverThreads;
 
     @Override
+    @SuppressWarnings("try") // the dashboard resource only needs closing
     int execute() {
         JobFile jf = JobFile.read(job);
         if (workers != null && workers < 1) {
@@ -155,7 +161,8 @@ final class FitCommand extends BaseCommand {
             throw new UserException(e.getMessage());
         }
         try (plan; journal; EvaluationLog log = opened;
-                Interrupts interrupts = Interrupts.install(Thread.currentThread(), err())) {
+                Interrupts interrupts = Interrupts.install(Thread.currentThread(), err());
+                LiveDashboard live = LiveDashboard.start(dashboard, folder, err())) {
             fitter.listener(log);
             FitResult result = null;
             String status;
