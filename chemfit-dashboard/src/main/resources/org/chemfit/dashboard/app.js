@@ -119,6 +119,7 @@
         + (h.has_nonpositive ? 'Losses of zero or less cannot be drawn on a log scale and are left out.' : '');
     }
     var data = lossData();
+    box.setAttribute('data-points', String(h.number.length));
     var ch = charts[id];
     if (ch) {
       ch.setData(data);
