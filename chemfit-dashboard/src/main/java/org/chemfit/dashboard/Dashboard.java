@@ -49,7 +49,9 @@ import com.sun.net.httpserver.HttpServer;
  *
  * @implNote Thread-safe. The server's threads and its journal reader are owned by this object and
  *     stopped by {@link #close()}. The journal is read by one background thread four times a
- *     second; the writer is never blocked (SQLite's WAL mode lets readers and a writer run at once).
+ *     second (a long journal first in batches of a few thousand records, the page showing what
+ *     was read so far); the writer is never blocked (SQLite's WAL mode lets readers and a writer
+ *     run at once).
  */
 public final class Dashboard implements AutoCloseable {
 
@@ -92,7 +94,10 @@ public final class Dashboard implements AutoCloseable {
         view.refresh();
         reader.scheduleWithFixedDelay(() -> {
             try {
-                view.refresh();
+                // a long journal is read in batches; between them the page's requests are served
+                do {
+                    view.refresh();
+                } while (view.behind() && !closing);
             } catch (RuntimeException e) {
                 LOG.warn("dashboard: reading the journal failed: {}", e.getMessage());
             }
@@ -261,7 +266,7 @@ public final class Dashboard implements AutoCloseable {
      */
     @Override
     public void close() {
-        view.refresh();
+        view.refreshAll();
         long last = view.version();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
         while (streams.get() > 0 && servedVersion.get() < last && System.nanoTime() < deadline) {

@@ -70,7 +70,7 @@ public final class HtmlReport {
     public static String render(Path dir) {
         Map<String, Object> data = new LinkedHashMap<>();
         try (JournalView view = new JournalView(dir.toAbsolutePath().normalize())) {
-            view.refresh();
+            view.refreshAll();
             Map<String, Object> summary = view.summary();
             if (summary.get("problem") != null) {
                 throw new IllegalArgumentException(String.valueOf(summary.get("problem")));

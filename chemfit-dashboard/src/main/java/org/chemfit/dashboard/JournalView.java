@@ -34,7 +34,9 @@ final class JournalView implements AutoCloseable {
     static final int MAX_POINTS = 2000;
     /** The most failures a page lists (the latest ones); the count says how many there are. */
     static final int MAX_FAILURES = 200;
-    private static final int PAGE = 5000;
+    private static final int PAGE_SIZE = 5000;
+    /** Pages read per {@link #refresh}, so that a page asking meanwhile waits for one batch, not a whole long journal. */
+    private static final int pageS_PER_REFRESH = 2;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One evaluation, without its metadata tree. */
@@ -69,15 +71,27 @@ final class JournalView implements AutoCloseable {
     private RunRecord run;
     private List<String> names = List.of();
     private final List<Row> rows = new ArrayList<>();
-    private int firstUnfinished;
+    /** The number after the highest evaluation read. */
+    private int next;
+    /** The evaluations read while RUNNING, to be read again. */
+    private final java.util.TreeSet<Integer> running = new java.util.TreeSet<>();
     private long lastTermId;
     private final Map<String, TermTally> terms = new LinkedHashMap<>();
     private final List<Failure> failures = new ArrayList<>();
     private long version;
     private String problem;
+    private boolean behind;
+
+    private final int batch;
 
     JournalView(Path dir) {
+        this(dir, PAGE_SIZE);
+    }
+
+    /** @param batch the records read per query (small in tests, to exercise reading in batches) */
+    JournalView(Path dir, int batch) {
         this.dir = dir;
+        this.batch = batch;
     }
 
     /** @return a number that grows whenever something new was read */
@@ -85,9 +99,23 @@ final class JournalView implements AutoCloseable {
         return version;
     }
 
+    /** @return whether the last {@link #refresh} left records unread (a long journal is read in batches) */
+    synchronized boolean behind() {
+        return behind;
+    }
+
+    /** Reads until everything recorded so far is read. */
+    void refreshAll() {
+        refresh();
+        while (behind()) {
+            refresh();
+        }
+    }
+
     /**
-     * Reads what was recorded since the last call. A journal that does not exist yet is waited
-     * for; a journal that cannot be read is reported on the page, not thrown.
+     * Reads what was recorded since the last call, at most a few thousand records at a time (see
+     * {@link #behind()}). A journal that does not exist yet is waited for; a journal that cannot
+     * be read is reported on the page, not thrown.
      *
      * @return whether anything changed
      */
@@ -129,42 +157,60 @@ final class JournalView implements AutoCloseable {
             reset(latest);
         }
         run = latest;
-        while (true) {
-            List<EvaluationRecord> page = journal.evaluations(run.id(), firstUnfinished, PAGE);
-            for (EvaluationRecord e : page) {
-                Row r = row(e);
-                if (e.number() < rows.size()) {
-                    if (!rows.get(e.number()).state().equals(r.state())) {
-                        changed = true;
-                    }
-                    rows.set(e.number(), r);
-                } else {
-                    while (rows.size() < e.number()) {
-                        rows.add(null);
-                    }
-                    rows.add(r);
-                    changed = true;
-                }
-            }
-            if (page.size() < PAGE) {
+        behind = false;
+        // evaluations still running when last read: read again from the lowest (at most a page)
+        if (!running.isEmpty()) {
+            int lowest = running.first();
+            changed |= store(journal.evaluations(run.id(), lowest, Math.max(1, Math.min(batch, next - lowest))));
+        }
+        for (int pages = 0; ; pages++) {
+            if (pages == pageS_PER_REFRESH) {
+                behind = true;
                 break;
             }
-            firstUnfinished = page.get(page.size() - 1).number() + 1;
+            List<EvaluationRecord> page = journal.evaluations(run.id(), next, batch);
+            changed |= store(page);
+            if (page.size() < batch) {
+                break;
+            }
         }
-        while (firstUnfinished < rows.size() && rows.get(firstUnfinished) != null
-                && !"RUNNING".equals(rows.get(firstUnfinished).state())) {
-            firstUnfinished++;
-        }
-        while (true) {
-            List<TermRecord> page = journal.terms(run.id(), lastTermId, PAGE);
+        for (int pages = 0; ; pages++) {
+            if (pages == pageS_PER_REFRESH * 2) {
+                behind = true;
+                break;
+            }
+            List<TermRecord> page = journal.terms(run.id(), lastTermId, batch);
             for (TermRecord t : page) {
                 tally(t);
                 lastTermId = t.id();
                 changed = true;
             }
-            if (page.size() < PAGE) {
+            if (page.size() < batch) {
                 break;
             }
+        }
+        return changed;
+    }
+
+    /** Keeps the records of a page; @return whether any is new or changed its state */
+    private boolean store(List<EvaluationRecord> page) {
+        boolean changed = false;
+        for (EvaluationRecord e : page) {
+            Row r = row(e);
+            while (rows.size() <= e.number()) {
+                rows.add(null);
+            }
+            Row old = rows.get(e.number());
+            if (old == null || !old.state().equals(r.state())) {
+                changed = true;
+            }
+            rows.set(e.number(), r);
+            if ("RUNNING".equals(r.state())) {
+                running.add(e.number());
+            } else {
+                running.remove(e.number());
+            }
+            next = Math.max(next, e.number() + 1);
         }
         return changed;
     }
@@ -173,7 +219,8 @@ final class JournalView implements AutoCloseable {
         rows.clear();
         terms.clear();
         failures.clear();
-        firstUnfinished = 0;
+        next = 0;
+        running.clear();
         lastTermId = 0;
         List<String> n = new ArrayList<>();
         Object init = settingsOf(latest).get("initial");

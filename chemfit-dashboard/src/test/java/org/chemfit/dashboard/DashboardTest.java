@@ -193,6 +193,24 @@ class DashboardTest {
                 assertTrue((Double) best[i] <= (Double) best[i - 1], "best so far never rises at " + i);
             }
             assertFalse(v.refresh(), "nothing new was recorded");
+            // read in batches of 100 (2 pages of evaluations per refresh): the same page in the end
+            try (JournalView small = new JournalView(dir, 100)) {
+                int refreshes = 1;
+                small.refresh();
+                assertTrue(small.behind());
+                assertEquals(200, ((Map<?, ?>) small.summary().get("counts")).get("total"), "two batches after one refresh");
+                while (small.behind()) {
+                    small.refresh();
+                    refreshes++;
+                }
+                assertEquals(5000 / 200 + 1, refreshes, "25 full refreshes, and one that finds nothing left");
+                Map<String, Object> a = small.summary();
+                for (String k : List.of("elapsed_seconds", "version")) {
+                    a.remove(k);
+                    s.remove(k);
+                }
+                assertTrue(JSON.writeValueAsString(s).equals(JSON.writeValueAsString(a)), "the same summary, read in batches");
+            }
         }
     }
 
