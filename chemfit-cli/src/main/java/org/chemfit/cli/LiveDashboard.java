@@ -61,6 +61,22 @@ final class LiveDashboard implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads {@code --dashboard}'s optional port: the next argument when it is a number, else the
+     * default port. (Picocli's own optional value would take the job file after
+     * {@code --dashboard JOB} as the port and fail.)
+     *
+     * @implNote Stateless.
+     */
+    static final class OptionalPort implements picocli.CommandLine.IParameterConsumer {
+        @Override
+        public void consumeParameters(java.util.Stack<String> args, picocli.CommandLine.Model.ArgSpec spec,
+                picocli.CommandLine.Model.CommandSpec command) {
+            boolean given = !args.isEmpty() && args.peek().matches("\\d{1,9}");
+            spec.setValue(given ? Integer.parseInt(args.pop()) : DEFAULT_PORT);
+        }
+    }
+
     @Override
     public void close() {
         if (dashboard != null) {

@@ -208,7 +208,7 @@ class DashboardIT {
     @Order(1)
     void aPageWatchingAFitSeesTheCountAndTheLossChartGrowThenTheFinalStatus() throws Exception {
         Path dir = Files.createDirectories(work.resolve("live"));
-        Running fit = new Running("fit", job(dir).toString(), "--dashboard=0", "--no-plots", "--progress", "none");
+        Running fit = new Running("fit", "--dashboard", "0", job(dir).toString(), "--no-plots", "--progress", "none");
         String url = fit.url();
         driver.get(url);
         waitFor(() -> count() >= 1 && points("status-chart") >= 1, () -> "no evaluation shown\n" + fit);
@@ -359,6 +359,12 @@ class DashboardIT {
         assertEquals(ExitCodes.USAGE, r.code(), r::toString);
         assertTrue(r.err().startsWith("error: the dashboard binds only to a loopback address"), r::toString);
         assertTrue(!r.err().contains("Exception"), r::toString);
+        Path job = out.getParent().resolve("fit.yaml");
+        String before = Files.readString(out.resolve("evaluations.csv"));
+        Cli.Run port = Cli.run("fit", job.toString(), "--dashboard=70000", "-q");
+        assertEquals(ExitCodes.USAGE, port.code(), port::toString);
+        assertEquals("error: the dashboard's port must be 0 (any free port) to 65535, got 70000\n", port.err(), port::toString);
+        assertEquals(before, Files.readString(out.resolve("evaluations.csv")), "the refused fit changed nothing");
         Cli.Run missing = Cli.run("dashboard", out.resolve("nowhere").toString());
         assertEquals(ExitCodes.USAGE, missing.code(), missing::toString);
         assertTrue(missing.err().contains("is not a folder"), missing::toString);

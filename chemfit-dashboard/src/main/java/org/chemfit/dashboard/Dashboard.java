@@ -163,9 +163,9 @@ public final class Dashboard implements AutoCloseable {
                 case "/uplot.js" -> send(ex, 200, "text/javascript; charset=utf-8", Assets.uplotJs());
                 case "/uplot.css" -> send(ex, 200, "text/css; charset=utf-8", Assets.uplotCss());
                 case "/api/summary" -> {
-                    Map<String, Object> s = view.summary();
-                    servedVersion.accumulateAndGet(((Number) s.get("version")).longValue(), Math::max);
-                    json(ex, s);
+                    Summary s = summary();
+                    servedVersion.accumulateAndGet(s.version(), Math::max);
+                    send(ex, 200, "application/json", s.json());
                 }
                 case "/api/evaluations" -> json(ex, view.evaluations(q.getOrDefault("sort", "number"),
                         "1".equals(q.get("desc")), clamp(q.get("offset"), 0, Integer.MAX_VALUE, 0),
@@ -185,6 +185,29 @@ public final class Dashboard implements AutoCloseable {
             // the browser went away
         } catch (RuntimeException e) {
             LOG.warn("dashboard: {} failed: {}", ex.getRequestURI().getRawPath(), e.toString());
+        }
+    }
+
+    /** A summary as sent, kept until the view changes: pages asking for the same state share it. */
+    private record Summary(long version, String json) {
+    }
+
+    private volatile Summary lastSummary;
+
+    private Summary summary() throws IOException {
+        Summary s = lastSummary;
+        if (s != null && s.version() == view.version()) {
+            return s;
+        }
+        synchronized (this) {
+            s = lastSummary;
+            if (s != null && s.version() == view.version()) {
+                return s;
+            }
+            Map<String, Object> m = view.summary();
+            s = new Summary(((Number) m.get("version")).longValue(), JSON.writeValueAsString(m));
+            lastSummary = s;
+            return s;
         }
     }
 

@@ -438,20 +438,20 @@ final class JournalView implements AutoCloseable {
     }
 
     private Map<String, Object> history() {
-        // best-so-far over every evaluation, then read at the sampled ones
-        Map<Integer, Double> bestAt = new java.util.HashMap<>();
-        double best = Double.POSITIVE_INFINITY;
+        // best so far over every evaluation, read at the sampled ones (both in number order)
         List<Row> s = sample();
-        java.util.Set<Integer> wanted = new java.util.HashSet<>();
-        for (Row r : s) {
-            wanted.add(r.number());
-        }
+        double[] bestAt = new double[s.size()];
+        double best = Double.POSITIVE_INFINITY;
+        int j = 0;
         for (Row r : rows) {
-            if (r != null && "COMPLETE".equals(r.state()) && r.told() < best) {
+            if (r == null) {
+                continue;
+            }
+            if ("COMPLETE".equals(r.state()) && r.told() < best) {
                 best = r.told();
             }
-            if (r != null && wanted.contains(r.number())) {
-                bestAt.put(r.number(), best);
+            while (j < s.size() && s.get(j).number() == r.number()) {
+                bestAt[j++] = best;
             }
         }
         int n = s.size();
@@ -463,7 +463,7 @@ final class JournalView implements AutoCloseable {
             Row r = s.get(i);
             x[i] = r.number();
             loss[i] = "COMPLETE".equals(r.state()) ? positive(r.told()) : null;
-            bestSoFar[i] = positive(bestAt.getOrDefault(r.number(), Double.POSITIVE_INFINITY));
+            bestSoFar[i] = positive(bestAt[i]);
             for (int k = 0; k < names.size(); k++) {
                 params[k][i] = num(r.params()[k]);
             }

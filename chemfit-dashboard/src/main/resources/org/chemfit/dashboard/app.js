@@ -88,7 +88,12 @@
       + (s.budget ? ' (budget ' + s.budget + ')' : '');
     $('best-loss').textContent = fmt(s.best_loss);
     $('best-at').textContent = s.best_evaluation !== null && s.best_evaluation !== undefined ? 'at evaluation ' + s.best_evaluation : '';
-    $('elapsed').textContent = duration(s.elapsed_seconds);
+    // while running, the clock ticks on the page between updates (a long evaluation sends none)
+    var elapsed = s.elapsed_seconds;
+    if (!STATIC && s.status === 'running' && s.started) {
+      elapsed = Math.max(elapsed || 0, (Date.now() - Date.parse(s.started)) / 1000);
+    }
+    $('elapsed').textContent = duration(elapsed);
     $('time-left').textContent = s.seconds_left !== null && s.seconds_left !== undefined
       ? 'at most ' + duration(s.seconds_left) + ' left (budget)' : '';
     $('run-id').textContent = s.run !== undefined ? String(s.run) : '–';
@@ -394,5 +399,6 @@
     render();
   } else {
     refresh().then(connect);
+    window.setInterval(function () { if (summary) { renderStatus(); } }, 1000);
   }
 }());
