@@ -130,14 +130,20 @@ public final class Dashboard implements AutoCloseable {
 
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
-            Map<String, String> q = query(ex.getRequestURI().getRawQuery());
-            String rawPath = ex.getRequestURI().getRawPath();
             var h = ex.getResponseHeaders();
             h.set("Content-Security-Policy", CSP);
             h.set("X-Content-Type-Options", "nosniff");
             h.set("Referrer-Policy", "no-referrer");
             h.set("Cache-Control", "no-store");
             h.set("X-Frame-Options", "DENY");
+            Map<String, String> q;
+            try {
+                q = query(ex.getRequestURI().getRawQuery());
+            } catch (IllegalArgumentException e) {
+                send(ex, 400, "text/plain", "bad query\n");
+                return;
+            }
+            String rawPath = ex.getRequestURI().getRawPath();
             if (!MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8),
                     q.getOrDefault("token", "").getBytes(StandardCharsets.UTF_8))) {
                 send(ex, 403, "text/plain", "forbidden: this page needs the token of the address chemfit printed\n");

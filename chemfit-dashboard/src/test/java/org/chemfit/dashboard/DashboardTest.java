@@ -96,6 +96,8 @@ class DashboardTest {
                 assertTrue(resp.startsWith("HTTP/1.1 400"), path + " -> " + resp);
                 assertFalse(resp.contains("do not serve me") || resp.contains("root:"), resp);
             }
+            String badQuery = raw(d, "GET /api/summary?token=%zz HTTP/1.1");
+            assertTrue(badQuery.startsWith("HTTP/1.1 400"), badQuery);
             for (String path : List.of("/secret.txt", "/journal.sqlite", "/org/chemfit/dashboard/app.js", "//etc/passwd")) {
                 String resp = raw(d, "GET " + path + "?token=" + t + " HTTP/1.1");
                 assertTrue(resp.startsWith("HTTP/1.1 404"), path + " -> " + resp);
