@@ -268,6 +268,12 @@ class DashboardIT {
             int failed = Integer.parseInt(wall.split(" ")[3]);
             assertTrue(failed > 0 && failed < total, wall);
             assertEquals(2, driver.findElements(By.cssSelector("#results-table tbody tr")).size(), "results.json's terms");
+            List<WebElement> vrows = driver.findElements(By.cssSelector("#values-table tbody tr"));
+            assertEquals(2, vrows.size(), "one value of y per term");
+            List<WebElement> quad = vrows.get(0).findElements(By.tagName("td"));
+            assertEquals(List.of("quad", "y", "0"), List.of(quad.get(0).getText(), quad.get(1).getText(), quad.get(3).getText()));
+            assertEquals(r.at("/terms/0/computed/y/0").asDouble(), Double.parseDouble(quad.get(4).getText()),
+                    1e-5 * Math.abs(r.at("/terms/0/computed/y/0").asDouble()), "computed y at the best point, to 6 digits");
 
             click("tab-failures");
             assertEquals("(" + failed + ")", text("failure-badge"));

@@ -220,6 +220,43 @@
       body.appendChild(tr);
     });
     box.appendChild(table);
+    valuesTable(box, r.terms);
+  }
+
+  /* Each term's computed values against its reference values at the best point, from results.json. */
+  function valuesTable(box, terms) {
+    var rows = [];
+    terms.forEach(function (t) {
+      var c = t.computed, ref = t.reference;
+      if (!c || !ref || typeof c !== 'object' || typeof ref !== 'object') { return; }
+      Object.keys(ref).forEach(function (q) {
+        var rv = [].concat(ref[q]), cv = [].concat(c[q] === undefined ? [] : c[q]);
+        for (var i = 0; i < rv.length && rows.length < 500; i++) {
+          rows.push([t.name, q, rv.length > 1 ? i : '', rv[i], cv[i], typeof rv[i] === 'number' && typeof cv[i] === 'number' ? cv[i] - rv[i] : null]);
+        }
+      });
+    });
+    if (!rows.length) { return; }
+    box.appendChild(el('h3', 'Computed against reference at the best point'));
+    var table = el('table');
+    table.id = 'values-table';
+    var hr = el('tr');
+    ['term', 'quantity', 'index', 'reference', 'computed', 'computed − reference'].forEach(function (h, k) {
+      hr.appendChild(el('th', h, k < 2 ? 'text' : ''));
+    });
+    table.appendChild(el('thead')).appendChild(hr);
+    var body = table.appendChild(el('tbody'));
+    rows.forEach(function (r) {
+      var tr = el('tr');
+      tr.appendChild(el('td', r[0], 'text'));
+      tr.appendChild(el('td', r[1], 'text'));
+      tr.appendChild(el('td', r[2]));
+      tr.appendChild(el('td', fmt(r[3])));
+      tr.appendChild(el('td', fmt(r[4])));
+      tr.appendChild(el('td', fmt(r[5])));
+      body.appendChild(tr);
+    });
+    box.appendChild(table);
   }
 
   function renderFailures() {
