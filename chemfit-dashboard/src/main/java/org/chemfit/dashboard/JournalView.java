@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -717,6 +716,6 @@ final class JournalView implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "JournalView[" + dir + ", " + Arrays.asList(version) + "]";
+        return "JournalView[" + dir + "]";
     }
 }
