@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
 @Command(name = "chemfit", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Fits the parameters of a model (a force field, a potential) to reference data, as described in a job file.",
         subcommands = {FitCommand.class, WorkerCommand.class, EvalCommand.class, ValidateCommand.class, ReportCommand.class,
+            DashboardCommand.class,
             CommandLine.HelpCommand.class},
         synopsisSubcommandLabel = "COMMAND",
         footerHeading = "%nThe job file format is described in docs/job-file.md.%n",
@@ -33,6 +34,6 @@ public final class ChemFitCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing a command: fit, worker, eval, validate or report");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing a command: fit, worker, eval, validate, report or dashboard");
     }
 }

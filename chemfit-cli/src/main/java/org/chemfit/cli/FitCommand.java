@@ -69,6 +69,11 @@ final class FitCommand extends BaseCommand {
             + "instead of resuming the run of this job recorded there; needed when the job changed.")
     boolean restart;
 
+    @Option(names = "--dashboard", paramLabel = "PORT", arity = "0..1", parameterConsumer = LiveDashboard.OptionalPort.class,
+            description = "Serve a web page of the fit while it runs, on PORT of 127.0.0.1 (default: " + LiveDashboard.DEFAULT_PORT
+                    + "; 0 for any free port); its address is printed.")
+    Integer dashboard;
+
     @picocli.CommandLine.Mixin
     ClusterArgs cluster;
 
@@ -145,6 +150,15 @@ final class FitCommand extends BaseCommand {
                     + " recorded results are replayed, not run again%n", r.id(), r.evaluations(), r.attempts() + 1));
             err().flush();
         }
+        LiveDashboard live;
+        try {
+            // before any output file is opened: a port that cannot be bound changes nothing
+            live = LiveDashboard.start(dashboard, folder, err());
+        } catch (UserException e) {
+            plan.close();
+            journal.close();
+            throw e;
+        }
         Instant started = Instant.now();
         EvaluationLog opened;
         try {
@@ -152,9 +166,10 @@ final class FitCommand extends BaseCommand {
         } catch (java.io.UncheckedIOException e) {
             plan.close();
             journal.close();
+            live.close();
             throw new UserException(e.getMessage());
         }
-        try (plan; journal; EvaluationLog log = opened;
+        try (plan; journal; live; EvaluationLog log = opened;
                 Interrupts interrupts = Interrupts.install(Thread.currentThread(), err())) {
             fitter.listener(log);
             FitResult result = null;

@@ -30,6 +30,9 @@ final class ReportCommand extends BaseCommand {
     @Option(names = "--no-plots", description = "Print tables only.")
     boolean noPlots;
 
+    @Option(names = "--html", description = "Also write report.html: the dashboard's views in one file that opens with no server and no network.")
+    boolean html;
+
     @Override
     int execute() {
         if (!Files.isDirectory(dir)) {
@@ -93,6 +96,16 @@ final class ReportCommand extends BaseCommand {
         if (!noPlots) {
             List<Path> files = Plots.draw(dir.toAbsolutePath(), history, r);
             out().println("plots: " + files.size() + " files in " + dir.resolve("plots"));
+        }
+        if (html) {
+            if (!Files.exists(journal)) {
+                throw new UserException(dir + " holds no " + journal.getFileName() + "; report.html is drawn from the journal");
+            }
+            try {
+                out().println("html: " + org.chemfit.dashboard.HtmlReport.write(dir));
+            } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+                throw new UserException(e.getMessage());
+            }
         }
         return ExitCodes.OK;
     }

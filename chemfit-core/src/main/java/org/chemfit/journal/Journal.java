@@ -184,6 +184,25 @@ public interface Journal extends AutoCloseable {
     List<TermRecord> terms(long runId);
 
     /**
+     * Reads a page of a run's leaf terms, in the order they started: what a reader following a
+     * running fit reads, picking up where it left off instead of reading every term again.
+     *
+     * <pre>{@code
+     * long last = 0;
+     * for (TermRecord t : journal.terms(runId, last, 1000)) {
+     *     last = t.id();
+     * }
+     * }</pre>
+     *
+     * @param runId a run id
+     * @param afterId read the terms whose {@link TermRecord#id()} is greater than this (0 for the first page)
+     * @param limit the most records to return
+     * @return the terms, by id
+     * @throws IllegalArgumentException when afterId is negative or limit is below 1
+     */
+    List<TermRecord> terms(long runId, long afterId, int limit);
+
+    /**
      * Runs SQLite's full integrity check.
      *
      * @return {@code ["ok"]} when the file is sound, else the problems found

@@ -647,10 +647,23 @@ public final class SqliteJournal implements Journal {
         return queryTerms("", runId, -1);
     }
 
+    @Override
+    public List<TermRecord> terms(long runId, long afterId, int limit) {
+        if (afterId < 0 || limit < 1) {
+            throw new IllegalArgumentException("terms are read after an id >= 0 and at least 1 at a time, got after "
+                    + afterId + " limit " + limit);
+        }
+        return queryTerms(" AND id > " + afterId, runId, -1, " LIMIT " + limit);
+    }
+
     private List<TermRecord> queryTerms(String where, long runId, int evaluationNumber) {
+        return queryTerms(where, runId, evaluationNumber, "");
+    }
+
+    private List<TermRecord> queryTerms(String where, long runId, int evaluationNumber, String limit) {
         String sql = "SELECT id, run_id, evaluation_number, term_path, term_name, state, value_bits, quantities_json,"
                 + " metadata_json, run_directory, host, worker, failure, started_at, ended_at, seconds, attempt"
-                + " FROM terms WHERE run_id = ?" + where + " ORDER BY id";
+                + " FROM terms WHERE run_id = ?" + where + " ORDER BY id" + limit;
         synchronized (lock) {
             ensureOpen();
             try {

@@ -1,0 +1,395 @@
+package org.chemfit.dashboard;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+/**
+ * A local web page that shows the fit of one output folder while it runs and after it finished:
+ * status, loss history, parameter traces against their bounds, the terms and their failures, and
+ * the evaluations. It reads the folder's journal read-only and never writes anything.
+ *
+ * <p>Safe by default: it binds to 127.0.0.1 (another address only with {@link Builder#allowRemote});
+ * every request must carry the random token of {@link #url()}; there is no route that writes or
+ * runs anything, no route takes a file path, and every page carries a Content-Security-Policy
+ * that allows only the server's own scripts.
+ *
+ * <pre>{@code
+ * try (Dashboard d = Dashboard.builder(Path.of("results")).port(8050).start()) {
+ *     System.out.println("open " + d.url());
+ *     Thread.sleep(Long.MAX_VALUE);
+ * }
+ * }</pre>
+ *
+ * @implNote Thread-safe. The server's threads and its journal reader are owned by this object and
+ *     stopped by {@link #close()}. The journal is read by one background thread four times a
+ *     second (a long journal first in batches of a few thousand records, the page showing what
+ *     was read so far); the writer is never blocked (SQLite's WAL mode lets readers and a writer
+ *     run at once).
+ */
+public final class Dashboard implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Dashboard.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            + "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+    private static final long TICK_MILLIS = 250;
+
+    private final HttpServer server;
+    private final JournalView view;
+    private final String token;
+    private final URI url;
+    private final ExecutorService handlers;
+    private final ScheduledExecutorService reader;
+    private final AtomicInteger streams = new AtomicInteger();
+    private final AtomicLong servedVersion = new AtomicLong(-1);
+    private volatile boolean closing;
+
+    private Dashboard(Builder b) throws IOException {
+        this.view = new JournalView(b.dir);
+        byte[] t = new byte[24];
+        new SecureRandom().nextBytes(t);
+        this.token = HexFormat.of().formatHex(t);
+        this.server = HttpServer.create(new InetSocketAddress(b.address, b.port), 16);
+        // Each open page holds one thread for its event stream; the cap keeps a runaway client
+        // from taking the machine.
+        this.handlers = Executors.newFixedThreadPool(16, r -> {
+            Thread th = new Thread(r, "chemfit-dashboard-http");
+            th.setDaemon(true);
+            return th;
+        });
+        this.reader = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread th = new Thread(r, "chemfit-dashboard-reader");
+            th.setDaemon(true);
+            return th;
+        });
+        server.setExecutor(handlers);
+        server.createContext("/", this::handle);
+        view.refresh();
+        reader.scheduleWithFixedDelay(() -> {
+            try {
+                // a long journal is read in batches; between them the page's requests are served
+                do {
+                    view.refresh();
+                } while (view.behind() && !closing);
+            } catch (RuntimeException e) {
+                LOG.warn("dashboard: reading the journal failed: {}", e.getMessage());
+            }
+        }, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+        server.start();
+        String host = b.address.getHostAddress();
+        if (host.contains(":")) {
+            host = "[" + host + "]";
+        }
+        this.url = URI.create("http://" + host + ":" + server.getAddress().getPort() + "/?token=" + token);
+    }
+
+    /**
+     * @param dir the fit's output folder (the journal may not exist yet: the page waits for it)
+     * @return a builder
+     */
+    public static Builder builder(Path dir) {
+        return new Builder(dir);
+    }
+
+    /** @return the address to open, with the access token */
+    public URI url() {
+        return url;
+    }
+
+    /** @return the port the server listens on */
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            var h = ex.getResponseHeaders();
+            h.set("Content-Security-Policy", CSP);
+            h.set("X-Content-Type-Options", "nosniff");
+            h.set("Referrer-Policy", "no-referrer");
+            h.set("Cache-Control", "no-store");
+            h.set("X-Frame-Options", "DENY");
+            Map<String, String> q;
+            try {
+                q = query(ex.getRequestURI().getRawQuery());
+            } catch (IllegalArgumentException e) {
+                send(ex, 400, "text/plain", "bad query\n");
+                return;
+            }
+            String rawPath = ex.getRequestURI().getRawPath();
+            if (!MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8),
+                    q.getOrDefault("token", "").getBytes(StandardCharsets.UTF_8))) {
+                send(ex, 403, "text/plain", "forbidden: this page needs the token of the address chemfit printed\n");
+                return;
+            }
+            if (!"GET".equals(ex.getRequestMethod()) && !"HEAD".equals(ex.getRequestMethod())) {
+                h.set("Allow", "GET, HEAD");
+                send(ex, 405, "text/plain", "only GET and HEAD: the dashboard changes nothing\n");
+                return;
+            }
+            // Routes are matched exactly and none names a file: a path with ".." (or an encoded
+            // dot, slash or backslash) is refused outright rather than normalised.
+            String lower = rawPath == null ? "" : rawPath.toLowerCase(java.util.Locale.ROOT);
+            if (rawPath == null || rawPath.contains("..") || lower.contains("%2e") || lower.contains("%2f")
+                    || lower.contains("%5c") || rawPath.contains("\\") || rawPath.contains("//")) {
+                send(ex, 400, "text/plain", "bad path\n");
+                return;
+            }
+            switch (rawPath) {
+                case "/" -> send(ex, 200, "text/html; charset=utf-8", Assets.page(token));
+                case "/app.js" -> send(ex, 200, "text/javascript; charset=utf-8", Assets.text("app.js"));
+                case "/app.css" -> send(ex, 200, "text/css; charset=utf-8", Assets.text("app.css"));
+                case "/uplot.js" -> send(ex, 200, "text/javascript; charset=utf-8", Assets.uplotJs());
+                case "/uplot.css" -> send(ex, 200, "text/css; charset=utf-8", Assets.uplotCss());
+                case "/api/summary" -> {
+                    Summary s = summary();
+                    servedVersion.accumulateAndGet(s.version(), Math::max);
+                    send(ex, 200, "application/json", s.json());
+                }
+                case "/api/evaluations" -> json(ex, view.evaluations(q.getOrDefault("sort", "number"),
+                        "1".equals(q.get("desc")), clamp(q.get("offset"), 0, Integer.MAX_VALUE, 0),
+                        clamp(q.get("limit"), 1, 500, 50)));
+                case "/api/failure" -> {
+                    Map<String, Object> f = view.failure(clamp(q.get("index"), -1, Integer.MAX_VALUE, -1));
+                    if (f == null) {
+                        send(ex, 404, "text/plain", "no such failure\n");
+                    } else {
+                        json(ex, f);
+                    }
+                }
+                case "/events" -> events(ex);
+                default -> send(ex, 404, "text/plain", "not found\n");
+            }
+        } catch (IOException e) {
+            // the browser went away
+        } catch (RuntimeException e) {
+            LOG.warn("dashboard: {} failed: {}", ex.getRequestURI().getRawPath(), e.toString());
+        }
+    }
+
+    /** A summary as sent, kept until the view changes: pages asking for the same state share it. */
+    private record Summary(long version, String json) {
+    }
+
+    private volatile Summary lastSummary;
+
+    private Summary summary() throws IOException {
+        Summary s = lastSummary;
+        if (s != null && s.version() == view.version()) {
+            return s;
+        }
+        synchronized (this) {
+            s = lastSummary;
+            if (s != null && s.version() == view.version()) {
+                return s;
+            }
+            Map<String, Object> m = view.summary();
+            s = new Summary(((Number) m.get("version")).longValue(), JSON.writeValueAsString(m));
+            lastSummary = s;
+            return s;
+        }
+    }
+
+    /** Server-sent events: one "update" event whenever the journal view changed, checked every 250 ms. */
+    private void events(HttpExchange ex) throws IOException {
+        ex.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
+        ex.sendResponseHeaders(200, 0);
+        streams.incrementAndGet();
+        try {
+            OutputStream out = ex.getResponseBody();
+            out.write("retry: 1000\n\n".getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            long sent = -1;
+            long quiet = 0;
+            while (!closing) {
+                long v = view.version();
+                if (v != sent) {
+                    out.write(("event: update\ndata: " + v + "\n\n").getBytes(StandardCharsets.UTF_8));
+                    out.flush();
+                    sent = v;
+                    quiet = 0;
+                } else if (++quiet % 60 == 0) {
+                    // a comment every 15 s, so that a proxy or tunnel keeps the stream open
+                    out.write(":\n\n".getBytes(StandardCharsets.UTF_8));
+                    out.flush();
+                }
+                Thread.sleep(TICK_MILLIS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            streams.decrementAndGet();
+        }
+    }
+
+    private static int clamp(String s, int min, int max, int dflt) {
+        if (s == null) {
+            return dflt;
+        }
+        try {
+            return Math.max(min, Math.min(max, Integer.parseInt(s)));
+        } catch (NumberFormatException e) {
+            return dflt;
+        }
+    }
+
+    private static Map<String, String> query(String raw) {
+        Map<String, String> m = new HashMap<>();
+        if (raw == null) {
+            return m;
+        }
+        for (String kv : raw.split("&")) {
+            int i = kv.indexOf('=');
+            String k = URLDecoder.decode(i < 0 ? kv : kv.substring(0, i), StandardCharsets.UTF_8);
+            String v = i < 0 ? "" : URLDecoder.decode(kv.substring(i + 1), StandardCharsets.UTF_8);
+            m.putIfAbsent(k, v);
+        }
+        return m;
+    }
+
+    private static void json(HttpExchange ex, Object tree) throws IOException {
+        send(ex, 200, "application/json", JSON.writeValueAsString(tree));
+    }
+
+    private static void send(HttpExchange ex, int status, String type, String body) throws IOException {
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", type);
+        if ("HEAD".equals(ex.getRequestMethod())) {
+            ex.sendResponseHeaders(status, -1);
+            return;
+        }
+        ex.sendResponseHeaders(status, b.length);
+        ex.getResponseBody().write(b);
+    }
+
+    /**
+     * Stops the server. When a page is open, it is first given up to two seconds to fetch the
+     * last state (so that a page watching a fit that just ended shows its final status).
+     */
+    @Override
+    public void close() {
+        view.refreshAll();
+        long last = view.version();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (streams.get() > 0 && servedVersion.get() < last && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        closing = true;
+        reader.shutdownNow();
+        server.stop(0);
+        handlers.shutdownNow();
+        view.close();
+    }
+
+    /**
+     * How a {@link Dashboard} is set up: the folder, the address and port to listen on.
+     *
+     * <pre>{@code
+     * Dashboard d = Dashboard.builder(dir).bind("127.0.0.1").port(0).start();
+     * }</pre>
+     *
+     * @implNote Not thread-safe; build on one thread.
+     */
+    public static final class Builder {
+        private final Path dir;
+        private InetAddress address = InetAddress.getLoopbackAddress();
+        private String bind = "127.0.0.1";
+        private int port;
+        private boolean allowRemote;
+
+        private Builder(Path dir) {
+            this.dir = Objects.requireNonNull(dir, "dir").toAbsolutePath().normalize();
+        }
+
+        /**
+         * @param port the port, 0 for any free one (the default)
+         * @return this
+         * @throws IllegalArgumentException when the port is not 0 to 65535
+         */
+        public Builder port(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("the dashboard's port must be 0 (any free port) to 65535, got " + port);
+            }
+            this.port = port;
+            return this;
+        }
+
+        /**
+         * @param host the address to listen on (default 127.0.0.1); another than a loopback
+         *     address is refused unless {@link #allowRemote} is set
+         * @return this
+         */
+        public Builder bind(String host) {
+            this.bind = Objects.requireNonNull(host, "host");
+            return this;
+        }
+
+        /**
+         * @param allow whether an address that other machines reach may be bound (the token is
+         *     then all that protects the page, and it travels unencrypted)
+         * @return this
+         */
+        public Builder allowRemote(boolean allow) {
+            this.allowRemote = allow;
+            return this;
+        }
+
+        /**
+         * Starts the server.
+         *
+         * @return the running dashboard
+         * @throws IllegalArgumentException when the address is unknown, or is not a loopback
+         *     address and {@link #allowRemote} was not set
+         * @throws UncheckedIOException when the port cannot be bound (in use, or not allowed)
+         */
+        public Dashboard start() {
+            try {
+                address = InetAddress.getByName(bind);
+            } catch (UnknownHostException e) {
+                throw new IllegalArgumentException("the dashboard cannot bind to '" + bind + "': unknown host");
+            }
+            if (!address.isLoopbackAddress() && !allowRemote) {
+                throw new IllegalArgumentException("the dashboard binds only to a loopback address (127.0.0.1) unless told"
+                        + " otherwise; '" + bind + "' is reachable from other machines: reach the page through an SSH"
+                        + " tunnel, or allow it explicitly (--allow-remote)");
+            }
+            try {
+                return new Dashboard(this);
+            } catch (IOException e) {
+                throw new UncheckedIOException("the dashboard cannot listen on " + bind + ":" + port + ": " + e.getMessage(), e);
+            }
+        }
+    }
+}

@@ -1,0 +1,721 @@
+package org.chemfit.dashboard;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.chemfit.journal.EvaluationRecord;
+import org.chemfit.journal.Journal;
+import org.chemfit.journal.JournalException;
+import org.chemfit.journal.RunRecord;
+import org.chemfit.journal.TermRecord;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * What the dashboard knows of one output folder: the latest run of its journal, read read-only
+ * and incrementally (each {@link #refresh} reads only the evaluations and terms recorded since the
+ * last), kept in memory as small rows so that a page is built without touching the journal.
+ *
+ * @implNote Thread-safe: every method is synchronized; the journal is only read in {@link #refresh}.
+ */
+final class JournalView implements AutoCloseable {
+
+    /** The most points a chart receives; longer histories are downsampled to about this. */
+    static final int MAX_POINTS = 2000;
+    /** The most failures a page lists (the latest ones); the count says how many there are. */
+    static final int MAX_FAILURES = 200;
+    private static final int PAGE_SIZE = 5000;
+    /** Pages read per {@link #refresh}, so that a page asking meanwhile waits for one batch, not a whole long journal. */
+    private static final int pageS_PER_REFRESH = 2;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** One evaluation, without its metadata tree. */
+    record Row(int number, String state, double loss, double told, double[] params, double seconds, Instant started,
+            Instant ended, String host, String failure) {
+    }
+
+    /** One leaf term's tally over the run. */
+    static final class TermTally {
+        final String path;
+        final String name;
+        int complete;
+        int failed;
+        double last = Double.NaN;
+        double min = Double.POSITIVE_INFINITY;
+        double seconds;
+        final Map<Integer, Double> byEvaluation = new java.util.HashMap<>();
+
+        TermTally(String path, String name) {
+            this.path = path;
+            this.name = name;
+        }
+    }
+
+    /** One failed term, with where its run directory is. */
+    record Failure(int index, int evaluation, String term, String path, String message, String runDirectory, String host,
+            Instant ended) {
+    }
+
+    private final Path dir;
+    private Journal journal;
+    private RunRecord run;
+    private List<String> names = List.of();
+    private final List<Row> rows = new ArrayList<>();
+    /** The number after the highest evaluation read. */
+    private int next;
+    /** The evaluations read while RUNNING, to be read again. */
+    private final java.util.TreeSet<Integer> running = new java.util.TreeSet<>();
+    private long lastTermId;
+    private final Map<String, TermTally> terms = new LinkedHashMap<>();
+    private final List<Failure> failures = new ArrayList<>();
+    private long version;
+    private String problem;
+    private boolean behind;
+
+    private final int batch;
+
+    JournalView(Path dir) {
+        this(dir, PAGE_SIZE);
+    }
+
+    /** @param batch the records read per query (small in tests, to exercise reading in batches) */
+    JournalView(Path dir, int batch) {
+        this.dir = dir;
+        this.batch = batch;
+    }
+
+    /** @return a number that grows whenever something new was read */
+    synchronized long version() {
+        return version;
+    }
+
+    /** @return whether the last {@link #refresh} left records unread (a long journal is read in batches) */
+    synchronized boolean behind() {
+        return behind;
+    }
+
+    /** Reads until everything recorded so far is read. */
+    void refreshAll() {
+        refresh();
+        while (behind()) {
+            refresh();
+        }
+    }
+
+    /**
+     * Reads what was recorded since the last call, at most a few thousand records at a time (see
+     * {@link #behind()}). A journal that does not exist yet is waited for; a journal that cannot
+     * be read is reported on the page, not thrown.
+     *
+     * @return whether anything changed
+     */
+    synchronized boolean refresh() {
+        try {
+            boolean changed = read();
+            if (problem != null) {
+                problem = null;
+                changed = true;
+            }
+            if (changed) {
+                version++;
+            }
+            return changed;
+        } catch (JournalException | IllegalStateException e) {
+            String p = e.getMessage();
+            if (!p.equals(problem)) {
+                problem = p;
+                version++;
+                return true;
+            }
+            return false;
+        }
+    }
+
+    private boolean read() {
+        if (journal == null) {
+            if (!Files.isRegularFile(dir.resolve(Journal.DEFAULT_FILE_NAME))) {
+                return false;
+            }
+            journal = Journal.openReadOnly(dir);
+        }
+        RunRecord latest = journal.latestRun().orElse(null);
+        if (latest == null) {
+            return false;
+        }
+        boolean changed = !latest.equals(run);
+        if (run == null || run.id() != latest.id()) {
+            reset(latest);
+        }
+        run = latest;
+        behind = false;
+        // evaluations still running when last read: read again from the lowest (at most a page)
+        if (!running.isEmpty()) {
+            int lowest = running.first();
+            changed |= store(journal.evaluations(run.id(), lowest, Math.max(1, Math.min(batch, next - lowest))));
+        }
+        for (int pages = 0; ; pages++) {
+            if (pages == pageS_PER_REFRESH) {
+                behind = true;
+                break;
+            }
+            List<EvaluationRecord> page = journal.evaluations(run.id(), next, batch);
+            changed |= store(page);
+            if (page.size() < batch) {
+                break;
+            }
+        }
+        for (int pages = 0; ; pages++) {
+            if (pages == pageS_PER_REFRESH * 2) {
+                behind = true;
+                break;
+            }
+            List<TermRecord> page = journal.terms(run.id(), lastTermId, batch);
+            for (TermRecord t : page) {
+                tally(t);
+                lastTermId = t.id();
+                changed = true;
+            }
+            if (page.size() < batch) {
+                break;
+            }
+        }
+        return changed;
+    }
+
+    /** Keeps the records of a page; @return whether any is new or changed its state */
+    private boolean store(List<EvaluationRecord> page) {
+        boolean changed = false;
+        for (EvaluationRecord e : page) {
+            Row r = row(e);
+            while (rows.size() <= e.number()) {
+                rows.add(null);
+            }
+            Row old = rows.get(e.number());
+            if (old == null || !old.state().equals(r.state())) {
+                changed = true;
+            }
+            rows.set(e.number(), r);
+            if ("RUNNING".equals(r.state())) {
+                running.add(e.number());
+            } else {
+                running.remove(e.number());
+            }
+            next = Math.max(next, e.number() + 1);
+        }
+        return changed;
+    }
+
+    private void reset(RunRecord latest) {
+        rows.clear();
+        terms.clear();
+        failures.clear();
+        next = 0;
+        running.clear();
+        lastTermId = 0;
+        List<String> n = new ArrayList<>();
+        Object init = settingsOf(latest).get("initial");
+        if (init instanceof List<?> l) {
+            for (Object pair : l) {
+                if (pair instanceof List<?> p && !p.isEmpty()) {
+                    n.add(String.valueOf(p.get(0)));
+                }
+            }
+        }
+        names = List.copyOf(n);
+    }
+
+    private static Map<String, Object> settingsOf(RunRecord r) {
+        Object fit = r.settings().get("fit");
+        if (fit instanceof Map<?, ?> m) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> f = (Map<String, Object>) m;
+            return f;
+        }
+        return Map.of();
+    }
+
+    private Row row(EvaluationRecord e) {
+        double[] p = new double[names.size()];
+        for (int i = 0; i < p.length; i++) {
+            p[i] = e.parameters().get(names.get(i), Double.NaN);
+        }
+        return new Row(e.number(), e.state().name(), e.loss(), e.toldLoss(), p, e.seconds(), e.started(), e.ended(),
+                e.host(), e.failure());
+    }
+
+    private void tally(TermRecord t) {
+        TermTally s = terms.computeIfAbsent(t.path() + "\u0000" + t.name(), k -> new TermTally(t.path(), t.name()));
+        if (Double.isFinite(t.seconds())) {
+            s.seconds += t.seconds();
+        }
+        if (t.state() == EvaluationRecord.State.FAILED) {
+            s.failed++;
+            failures.add(new Failure(failures.size(), t.evaluationNumber(), t.name(), t.path(), t.failure(),
+                    t.runDirectory(), t.host(), t.ended()));
+        } else {
+            s.complete++;
+            s.last = t.value();
+            if (t.value() < s.min) {
+                s.min = t.value();
+            }
+            if (t.evaluationNumber() >= 0) {
+                s.byEvaluation.put(t.evaluationNumber(), t.value());
+            }
+        }
+    }
+
+    /**
+     * The page's state: status, counts, downsampled histories, parameters with bounds, the terms
+     * and the latest failures.
+     *
+     * @return a JSON-able tree
+     */
+    synchronized Map<String, Object> summary() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("version", version);
+        m.put("folder", dir.toString());
+        m.put("problem", problem);
+        if (run == null) {
+            m.put("status", journal == null ? "waiting" : "starting");
+            return m;
+        }
+        Map<String, Object> fit = settingsOf(run);
+        m.put("run", run.id());
+        m.put("status", status(run.status()));
+        m.put("stop_reason", run.stopReason());
+        m.put("method", fit.get("method"));
+        m.put("attempts", run.attempts());
+        m.put("host", run.host());
+        m.put("started", run.started() == null ? null : run.started().toString());
+        m.put("ended", run.ended() == null ? null : run.ended().toString());
+        int complete = 0;
+        int failed = 0;
+        int running = 0;
+        int best = -1;
+        double bestLoss = Double.POSITIVE_INFINITY;
+        for (Row r : rows) {
+            if (r == null) {
+                continue;
+            }
+            switch (r.state()) {
+                case "COMPLETE" -> {
+                    complete++;
+                    if (r.told() < bestLoss) {
+                        bestLoss = r.told();
+                        best = r.number();
+                    }
+                }
+                case "FAILED" -> failed++;
+                default -> running++;
+            }
+        }
+        Map<String, Object> counts = new LinkedHashMap<>();
+        counts.put("complete", complete);
+        counts.put("failed", failed);
+        counts.put("running", running);
+        counts.put("total", complete + failed + running);
+        m.put("counts", counts);
+        Object budget = fit.get("max_evaluations");
+        m.put("budget", budget);
+        m.put("best_loss", best < 0 ? null : num(bestLoss));
+        m.put("best_evaluation", best < 0 ? null : best);
+        m.put("elapsed_seconds", elapsed());
+        m.put("seconds_left", secondsLeft(budget, complete + failed));
+        m.put("history", history());
+        m.put("parameters", parameters(fit, best));
+        m.put("terms", termTable(best));
+        m.put("failure_count", failures.size());
+        List<Object> fl = new ArrayList<>();
+        for (int i = Math.max(0, failures.size() - MAX_FAILURES); i < failures.size(); i++) {
+            Failure f = failures.get(i);
+            Map<String, Object> fm = new LinkedHashMap<>();
+            fm.put("index", f.index());
+            fm.put("evaluation", f.evaluation());
+            fm.put("term", f.term());
+            fm.put("message", f.message());
+            fm.put("run_directory", f.runDirectory());
+            fm.put("host", f.host());
+            fl.add(fm);
+        }
+        m.put("failures", fl);
+        m.put("results", results());
+        return m;
+    }
+
+    private static String status(String s) {
+        return switch (s) {
+            case "FINISHED" -> "done";
+            case "FAILED" -> "failed";
+            case "INTERRUPTED" -> "interrupted";
+            default -> "running";
+        };
+    }
+
+    private Double elapsed() {
+        if (run.started() == null) {
+            return null;
+        }
+        Instant end = run.ended() != null ? run.ended() : Instant.now();
+        return Duration.between(run.started(), end).toMillis() / 1000.0;
+    }
+
+    private Double secondsLeft(Object budget, int finished) {
+        if (!"RUNNING".equals(run.status()) || !(budget instanceof Number b) || finished == 0) {
+            return null;
+        }
+        Double e = elapsed();
+        if (e == null) {
+            return null;
+        }
+        // an upper bound: the method may converge before the budget is spent
+        return e / finished * Math.max(0, b.intValue() - finished);
+    }
+
+    /**
+     * The evaluations shown on the charts: every one when there are few, else per bucket of
+     * numbers the one with the lowest and the one with the highest loss (so that the best-so-far
+     * curve keeps each of its steps and the spread of the loss stays visible).
+     */
+    private List<Row> sample() {
+        List<Row> done = new ArrayList<>();
+        for (Row r : rows) {
+            if (r != null && !"RUNNING".equals(r.state())) {
+                done.add(r);
+            }
+        }
+        if (done.size() <= MAX_POINTS) {
+            return done;
+        }
+        int buckets = MAX_POINTS / 2;
+        List<Row> out = new ArrayList<>(MAX_POINTS + 2);
+        double width = (double) done.size() / buckets;
+        for (int b = 0; b < buckets; b++) {
+            int from = (int) Math.floor(b * width);
+            int to = Math.min(done.size(), (int) Math.floor((b + 1) * width));
+            Row lo = null;
+            Row hi = null;
+            for (int i = from; i < to; i++) {
+                Row r = done.get(i);
+                if (lo == null || key(r) < key(lo)) {
+                    lo = r;
+                }
+                if (hi == null || key(r) > key(hi)) {
+                    hi = r;
+                }
+            }
+            if (lo == null) {
+                continue;
+            }
+            if (lo.number() <= hi.number()) {
+                out.add(lo);
+                if (hi != lo) {
+                    out.add(hi);
+                }
+            } else {
+                out.add(hi);
+                out.add(lo);
+            }
+        }
+        Row last = done.get(done.size() - 1);
+        if (out.get(out.size() - 1) != last) {
+            out.add(last);
+        }
+        return out;
+    }
+
+    private static double key(Row r) {
+        return Double.isFinite(r.told()) ? r.told() : Double.MAX_VALUE;
+    }
+
+    private Map<String, Object> history() {
+        // best so far over every evaluation, read at the sampled ones (both in number order)
+        List<Row> s = sample();
+        double[] bestAt = new double[s.size()];
+        double best = Double.POSITIVE_INFINITY;
+        int j = 0;
+        for (Row r : rows) {
+            if (r == null) {
+                continue;
+            }
+            if ("COMPLETE".equals(r.state()) && r.told() < best) {
+                best = r.told();
+            }
+            while (j < s.size() && s.get(j).number() == r.number()) {
+                bestAt[j++] = best;
+            }
+        }
+        int n = s.size();
+        Object[] x = new Object[n];
+        Object[] loss = new Object[n];
+        Object[] bestSoFar = new Object[n];
+        Object[][] params = new Object[names.size()][n];
+        for (int i = 0; i < n; i++) {
+            Row r = s.get(i);
+            x[i] = r.number();
+            loss[i] = "COMPLETE".equals(r.state()) ? positive(r.told()) : null;
+            bestSoFar[i] = positive(bestAt[i]);
+            for (int k = 0; k < names.size(); k++) {
+                params[k][i] = num(r.params()[k]);
+            }
+        }
+        Map<String, Object> h = new LinkedHashMap<>();
+        h.put("points", n);
+        h.put("of", countFinished());
+        h.put("number", x);
+        h.put("loss", loss);
+        h.put("best", bestSoFar);
+        h.put("parameters", params);
+        h.put("has_nonpositive", hasNonPositive());
+        return h;
+    }
+
+    private int countFinished() {
+        int c = 0;
+        for (Row r : rows) {
+            if (r != null && !"RUNNING".equals(r.state())) {
+                c++;
+            }
+        }
+        return c;
+    }
+
+    private boolean hasNonPositive() {
+        for (Row r : rows) {
+            if (r != null && "COMPLETE".equals(r.state()) && !(r.told() > 0)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A value for a log-scale axis: null (a gap) unless finite and positive. */
+    private static Double positive(double v) {
+        return Double.isFinite(v) && v > 0 ? v : null;
+    }
+
+    private static Double num(double v) {
+        return Double.isFinite(v) ? v : null;
+    }
+
+    private List<Object> parameters(Map<String, Object> fit, int best) {
+        Map<?, ?> bounds = fit.get("bounds") instanceof Map<?, ?> b ? b : Map.of();
+        List<?> fixed = fit.get("fixed") instanceof List<?> f ? f : List.of();
+        Map<String, Double> initial = new LinkedHashMap<>();
+        if (fit.get("initial") instanceof List<?> l) {
+            for (Object pair : l) {
+                if (pair instanceof List<?> p && p.size() == 2 && p.get(1) instanceof Number v) {
+                    initial.put(String.valueOf(p.get(0)), v.doubleValue());
+                }
+            }
+        }
+        List<Object> out = new ArrayList<>();
+        for (int k = 0; k < names.size(); k++) {
+            String n = names.get(k);
+            Map<String, Object> p = new LinkedHashMap<>();
+            p.put("name", n);
+            double lo = Double.NEGATIVE_INFINITY;
+            double hi = Double.POSITIVE_INFINITY;
+            if (bounds.get(n) instanceof List<?> b && b.size() == 2) {
+                lo = Double.parseDouble(String.valueOf(b.get(0)));
+                hi = Double.parseDouble(String.valueOf(b.get(1)));
+            }
+            p.put("lower", num(lo));
+            p.put("upper", num(hi));
+            p.put("initial", initial.get(n));
+            p.put("fixed", fixed.contains(n));
+            Double b = best < 0 || rows.get(best) == null ? null : num(rows.get(best).params()[k]);
+            p.put("best", b);
+            boolean near = b != null && ((Double.isFinite(lo) && Double.isFinite(hi) && Math.min(b - lo, hi - b) <= 1e-3 * (hi - lo))
+                    || (Double.isFinite(lo) && b == lo) || (Double.isFinite(hi) && b == hi));
+            p.put("at_bound", near);
+            out.add(p);
+        }
+        return out;
+    }
+
+    private List<Object> termTable(int best) {
+        List<Object> out = new ArrayList<>();
+        List<TermTally> sorted = new ArrayList<>(terms.values());
+        sorted.sort(Comparator.comparing((TermTally t) -> pathKey(t.path)));
+        for (TermTally t : sorted) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("path", t.path);
+            m.put("name", t.name);
+            m.put("runs", t.complete + t.failed);
+            m.put("failed", t.failed);
+            m.put("at_best", best < 0 ? null : num(t.byEvaluation.getOrDefault(best, Double.NaN)));
+            m.put("last", num(t.last));
+            m.put("min", num(t.min));
+            m.put("mean_seconds", t.complete + t.failed == 0 ? null : t.seconds / (t.complete + t.failed));
+            out.add(m);
+        }
+        return out;
+    }
+
+    private static String pathKey(String path) {
+        StringBuilder sb = new StringBuilder();
+        for (String part : path.split("\\.")) {
+            sb.append(String.format("%08d.", part.chars().allMatch(Character::isDigit) && !part.isEmpty()
+                    ? Integer.parseInt(part) : 0));
+        }
+        return sb.toString();
+    }
+
+    /** What the output folder's results.json says of the terms and the fit, once it is written. */
+    private Map<String, Object> results() {
+        Path f = dir.resolve("results.json");
+        if (!Files.isRegularFile(f)) {
+            return null;
+        }
+        try {
+            Map<String, Object> r = JSON.readValue(f.toFile(), new TypeReference<LinkedHashMap<String, Object>>() {
+            });
+            Map<String, Object> m = new LinkedHashMap<>();
+            for (String k : List.of("status", "message", "stop_reason", "loss", "terms", "warnings", "metrics")) {
+                if (r.containsKey(k)) {
+                    m.put(k, r.get(k));
+                }
+            }
+            return m;
+        } catch (IOException e) {
+            // being written, or not ours: the journal is what the page shows
+            return null;
+        }
+    }
+
+    /**
+     * A page of the evaluations table.
+     *
+     * @param sort "number", "loss", "seconds" or "state"
+     * @param descending the order
+     * @param offset the first row
+     * @param limit the most rows (1 to 500)
+     * @return {@code {total, offset, columns, rows}}
+     */
+    synchronized Map<String, Object> evaluations(String sort, boolean descending, int offset, int limit) {
+        List<Row> all = new ArrayList<>();
+        for (Row r : rows) {
+            if (r != null) {
+                all.add(r);
+            }
+        }
+        Comparator<Row> c = switch (sort) {
+            case "loss" -> Comparator.comparingDouble(JournalView::key);
+            case "seconds" -> Comparator.comparingDouble(r -> Double.isFinite(r.seconds()) ? r.seconds() : Double.MAX_VALUE);
+            case "state" -> Comparator.comparing(Row::state);
+            default -> Comparator.comparingInt(Row::number);
+        };
+        c = c.thenComparingInt(Row::number);
+        all.sort(descending ? c.reversed() : c);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("total", all.size());
+        m.put("offset", offset);
+        m.put("parameters", names);
+        List<Object> out = new ArrayList<>();
+        for (int i = offset; i < Math.min(all.size(), offset + limit); i++) {
+            out.add(rowMap(all.get(i)));
+        }
+        m.put("rows", out);
+        return m;
+    }
+
+    /** @return every evaluation, by number, as the one-file report embeds them */
+    synchronized List<Object> allEvaluations() {
+        List<Object> out = new ArrayList<>();
+        for (Row r : rows) {
+            if (r != null) {
+                out.add(rowMap(r));
+            }
+        }
+        return out;
+    }
+
+    synchronized List<String> parameterNames() {
+        return names;
+    }
+
+    private static List<Object> rowMap(Row r) {
+        // a row is a list, not a map: a long table is sent many times
+        List<Object> row = new ArrayList<>();
+        row.add(r.number());
+        row.add(r.state());
+        row.add(num(r.told()));
+        row.add(num(r.seconds()));
+        row.add(r.host());
+        row.add(r.failure());
+        for (double p : r.params()) {
+            row.add(num(p));
+        }
+        return row;
+    }
+
+    /**
+     * One failure with its {@code failure.json}, read from the run directory the journal names
+     * (never from a path a request gives).
+     *
+     * @param index the failure's index in the run
+     * @return the failure, or null when there is no such index
+     */
+    synchronized Map<String, Object> failure(int index) {
+        if (index < 0 || index >= failures.size()) {
+            return null;
+        }
+        Failure f = failures.get(index);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("index", f.index());
+        m.put("evaluation", f.evaluation());
+        m.put("term", f.term());
+        m.put("path", f.path());
+        m.put("message", f.message());
+        m.put("run_directory", f.runDirectory());
+        m.put("host", f.host());
+        m.put("ended", f.ended() == null ? null : f.ended().toString());
+        Object report = null;
+        String note = null;
+        if (f.runDirectory() == null) {
+            note = "the journal names no run directory for this term";
+        } else {
+            Path file = Path.of(f.runDirectory()).resolve("failure.json");
+            if (!Files.isRegularFile(file)) {
+                note = file + " does not exist (the run directory was removed, or is on another machine)";
+            } else {
+                try {
+                    report = JSON.readValue(file.toFile(), Object.class);
+                } catch (IOException e) {
+                    note = file + " cannot be read: " + e.getMessage();
+                }
+            }
+        }
+        m.put("failure_json", report);
+        m.put("note", note);
+        return m;
+    }
+
+    /** @return the indices of the failures a page lists */
+    synchronized int[] listedFailures() {
+        int from = Math.max(0, failures.size() - MAX_FAILURES);
+        return java.util.stream.IntStream.range(from, failures.size()).toArray();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (journal != null) {
+            journal.close();
+            journal = null;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "JournalView[" + dir + "]";
+    }
+}

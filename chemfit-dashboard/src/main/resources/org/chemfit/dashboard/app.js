@@ -1,0 +1,441 @@
+/* The ChemFit dashboard page. Live: it reads the server's JSON routes and follows its event
+ * stream. Static (report.html): it reads the data embedded in the page and needs no server. */
+(function () {
+  'use strict';
+
+  var dataEl = document.getElementById('chemfit-data');
+  var STATIC = dataEl ? JSON.parse(dataEl.textContent) : null;
+  var token = STATIC ? null : new URLSearchParams(window.location.search).get('token');
+  var summary = null;
+  var view = 'status';
+  var charts = {};
+  var evalState = { sort: 'number', desc: false, offset: 0, limit: 50, total: 0 };
+
+  function $(id) { return document.getElementById(id); }
+
+  function el(tag, text, cls) {
+    var e = document.createElement(tag);
+    if (text !== undefined && text !== null) { e.textContent = String(text); }
+    if (cls) { e.className = cls; }
+    return e;
+  }
+
+  function fmt(v) {
+    if (v === null || v === undefined) { return '–'; }
+    if (typeof v !== 'number') { return String(v); }
+    if (v === 0) { return '0'; }
+    var a = Math.abs(v);
+    return (a >= 1e5 || a < 1e-3) ? v.toExponential(4) : String(Number(v.toPrecision(6)));
+  }
+
+  function duration(s) {
+    if (s === null || s === undefined) { return '–'; }
+    s = Math.round(s);
+    var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
+    return (h ? h + ' h ' : '') + (h || m ? m + ' min ' : '') + r + ' s';
+  }
+
+  function api(path, params) {
+    var q = new URLSearchParams(params || {});
+    q.set('token', token);
+    return fetch(path + '?' + q.toString(), { cache: 'no-store' }).then(function (r) {
+      if (!r.ok) { throw new Error(path + ': HTTP ' + r.status); }
+      return r.json();
+    });
+  }
+
+  function chartWidth() {
+    return Math.max(360, (document.querySelector('main').clientWidth || 900) - 40);
+  }
+
+  /* --- views --- */
+
+  function show(name) {
+    view = name;
+    document.querySelectorAll('.tab').forEach(function (b) {
+      b.classList.toggle('active', b.getAttribute('data-view') === name);
+    });
+    document.querySelectorAll('.view').forEach(function (s) {
+      s.classList.toggle('hidden', s.id !== 'view-' + name);
+    });
+    render();
+    if (name === 'evaluations') { loadEvaluations(); }
+  }
+
+  function render() {
+    if (!summary) { return; }
+    renderStatus();
+    if (view === 'status') { lossChart('status-chart', 260); }
+    if (view === 'loss') { lossChart('loss-chart', 420); }
+    if (view === 'parameters') { renderParameters(); }
+    if (view === 'terms') { renderTerms(); }
+    if (view === 'failures') { renderFailures(); }
+  }
+
+  function renderStatus() {
+    var s = summary;
+    $('folder').textContent = s.folder || '';
+    var p = $('problem');
+    p.textContent = s.problem || '';
+    p.classList.toggle('hidden', !s.problem);
+    var st = $('status-value');
+    st.textContent = s.status;
+    st.className = 'value status-' + s.status;
+    $('stop-reason').textContent = s.stop_reason || (s.method ? 'method ' + s.method : '');
+    var c = s.counts || { total: 0, complete: 0, failed: 0, running: 0 };
+    $('eval-count').textContent = String(c.total);
+    $('eval-detail').textContent = c.complete + ' complete, ' + c.failed + ' failed, ' + c.running + ' running'
+      + (s.budget ? ' (budget ' + s.budget + ')' : '');
+    $('best-loss').textContent = fmt(s.best_loss);
+    $('best-at').textContent = s.best_evaluation !== null && s.best_evaluation !== undefined ? 'at evaluation ' + s.best_evaluation : '';
+    // while running, the clock ticks on the page between updates (a long evaluation sends none)
+    var elapsed = s.elapsed_seconds;
+    if (!STATIC && s.status === 'running' && s.started) {
+      elapsed = Math.max(elapsed || 0, (Date.now() - Date.parse(s.started)) / 1000);
+    }
+    $('elapsed').textContent = duration(elapsed);
+    $('time-left').textContent = s.seconds_left !== null && s.seconds_left !== undefined
+      ? 'at most ' + duration(s.seconds_left) + ' left (budget)' : '';
+    $('run-id').textContent = s.run !== undefined ? String(s.run) : '–';
+    $('run-detail').textContent = s.run !== undefined ? 'attempt ' + s.attempts + ' on ' + s.host : '';
+    var n = s.failure_count || 0;
+    $('failure-badge').textContent = n ? '(' + n + ')' : '';
+  }
+
+  function lossData() {
+    var h = summary.history;
+    return [h.number, h.loss, h.best];
+  }
+
+  function hasPositive(a) {
+    for (var i = 0; i < a.length; i++) { if (a[i] !== null && a[i] > 0) { return true; } }
+    return false;
+  }
+
+  function lossChart(id, height) {
+    var h = summary.history;
+    var box = $(id);
+    if (!h || !h.number.length || !hasPositive(h.best)) {
+      if (!charts[id]) { box.textContent = 'no finished evaluation yet'; }
+      return;
+    }
+    if (id === 'loss-chart') {
+      $('loss-note').textContent = (h.points < h.of ? h.points + ' of ' + h.of + ' evaluations drawn (the lowest and highest of each stretch). ' : '')
+        + (h.has_nonpositive ? 'Losses of zero or less cannot be drawn on a log scale and are left out.' : '');
+    }
+    var data = lossData();
+    box.setAttribute('data-points', String(h.number.length));
+    var ch = charts[id];
+    if (ch) {
+      ch.setData(data);
+      return;
+    }
+    box.textContent = '';
+    charts[id] = new uPlot({
+      width: chartWidth(), height: height,
+      scales: { x: { time: false }, y: { distr: 3 } },
+      axes: [{ label: 'evaluation' }, { label: 'loss', size: 70 }],
+      series: [
+        { label: 'evaluation' },
+        { label: 'loss', stroke: 'rgba(31,58,95,0.5)', width: 0, points: { show: true, size: 4, fill: 'rgba(31,58,95,0.5)' }, value: function (u, v) { return fmt(v); } },
+        { label: 'best so far', stroke: '#d9480f', width: 2, points: { show: false }, value: function (u, v) { return fmt(v); } }
+      ]
+    }, data, box);
+  }
+
+  function renderParameters() {
+    var tb = $('parameter-table').querySelector('tbody');
+    tb.textContent = '';
+    var box = $('parameter-charts');
+    var h = summary.history;
+    (summary.parameters || []).forEach(function (p, k) {
+      var tr = el('tr');
+      tr.appendChild(el('td', p.name, 'text'));
+      tr.appendChild(el('td', fmt(p.lower)));
+      tr.appendChild(el('td', fmt(p.initial)));
+      tr.appendChild(el('td', fmt(p.best)));
+      tr.appendChild(el('td', fmt(p.upper)));
+      tr.appendChild(el('td', p.fixed ? 'fixed' : (p.at_bound ? 'at a bound' : ''), p.at_bound ? 'text warn' : 'text'));
+      tb.appendChild(tr);
+      if (!h || !h.number.length) { return; }
+      var id = 'param-' + k;
+      var lo = h.number.map(function () { return p.lower; });
+      var hi = h.number.map(function () { return p.upper; });
+      var data = [h.number, h.parameters[k], lo, hi];
+      if (charts[id]) { charts[id].setData(data); return; }
+      var div = el('div', null, 'chart');
+      div.id = id;
+      box.appendChild(div);
+      charts[id] = new uPlot({
+        title: p.name,
+        width: chartWidth(), height: 200,
+        scales: { x: { time: false } },
+        axes: [{ label: 'evaluation' }, { size: 70 }],
+        series: [
+          { label: 'evaluation' },
+          { label: p.name, stroke: '#1f3a5f', width: 1, points: { show: h.number.length < 300 }, value: function (u, v) { return fmt(v); } },
+          { label: 'lower bound', stroke: '#b52020', dash: [6, 4], width: 1, points: { show: false } },
+          { label: 'upper bound', stroke: '#b52020', dash: [6, 4], width: 1, points: { show: false } }
+        ]
+      }, data, div);
+    });
+  }
+
+  function renderTerms() {
+    var tb = $('term-table').querySelector('tbody');
+    tb.textContent = '';
+    (summary.terms || []).forEach(function (t) {
+      var tr = el('tr', null, t.failed ? 'failed' : '');
+      tr.appendChild(el('td', t.name, 'text'));
+      tr.appendChild(el('td', t.path, 'text'));
+      tr.appendChild(el('td', t.runs));
+      tr.appendChild(el('td', t.failed, t.failed ? 'warn' : ''));
+      tr.appendChild(el('td', fmt(t.at_best)));
+      tr.appendChild(el('td', fmt(t.last)));
+      tr.appendChild(el('td', fmt(t.min)));
+      tr.appendChild(el('td', fmt(t.mean_seconds)));
+      tb.appendChild(tr);
+    });
+    var box = $('results-terms');
+    box.textContent = '';
+    var r = summary.results;
+    if (!r || !r.terms || !r.terms.length) { return; }
+    box.appendChild(el('h3', 'At the best point (results.json)'));
+    var cols = [];
+    r.terms.forEach(function (t) {
+      Object.keys(t).forEach(function (k) {
+        var v = t[k];
+        if ((v === null || typeof v !== 'object') && cols.indexOf(k) < 0) { cols.push(k); }
+      });
+    });
+    var table = el('table');
+    table.id = 'results-table';
+    var hr = el('tr');
+    cols.forEach(function (k) { hr.appendChild(el('th', k.replace(/_/g, ' '), 'text')); });
+    table.appendChild(el('thead')).appendChild(hr);
+    var body = table.appendChild(el('tbody'));
+    r.terms.forEach(function (t) {
+      var tr = el('tr');
+      cols.forEach(function (k) { tr.appendChild(el('td', fmt(t[k]), typeof t[k] === 'number' ? '' : 'text')); });
+      body.appendChild(tr);
+    });
+    box.appendChild(table);
+    valuesTable(box, r.terms);
+  }
+
+  /* Each term's computed values against its reference values at the best point, from results.json. */
+  function valuesTable(box, terms) {
+    var rows = [];
+    terms.forEach(function (t) {
+      var c = t.computed, ref = t.reference;
+      if (!c || !ref || typeof c !== 'object' || typeof ref !== 'object') { return; }
+      Object.keys(ref).forEach(function (q) {
+        var rv = [].concat(ref[q]), cv = [].concat(c[q] === undefined ? [] : c[q]);
+        for (var i = 0; i < rv.length && rows.length < 500; i++) {
+          rows.push([t.name, q, rv.length > 1 ? i : '', rv[i], cv[i], typeof rv[i] === 'number' && typeof cv[i] === 'number' ? cv[i] - rv[i] : null]);
+        }
+      });
+    });
+    if (!rows.length) { return; }
+    box.appendChild(el('h3', 'Computed against reference at the best point'));
+    var table = el('table');
+    table.id = 'values-table';
+    var hr = el('tr');
+    ['term', 'quantity', 'index', 'reference', 'computed', 'computed − reference'].forEach(function (h, k) {
+      hr.appendChild(el('th', h, k < 2 ? 'text' : ''));
+    });
+    table.appendChild(el('thead')).appendChild(hr);
+    var body = table.appendChild(el('tbody'));
+    rows.forEach(function (r) {
+      var tr = el('tr');
+      tr.appendChild(el('td', r[0], 'text'));
+      tr.appendChild(el('td', r[1], 'text'));
+      tr.appendChild(el('td', r[2]));
+      tr.appendChild(el('td', fmt(r[3])));
+      tr.appendChild(el('td', fmt(r[4])));
+      tr.appendChild(el('td', fmt(r[5])));
+      body.appendChild(tr);
+    });
+    box.appendChild(table);
+  }
+
+  function renderFailures() {
+    var tb = $('failure-table').querySelector('tbody');
+    tb.textContent = '';
+    var list = summary.failures || [];
+    $('failure-note').textContent = summary.failure_count
+      ? summary.failure_count + ' failed term runs' + (list.length < summary.failure_count ? '; the latest ' + list.length + ' are listed' : '') + '.'
+      : 'No term has failed.';
+    list.slice().reverse().forEach(function (f) {
+      var tr = el('tr', null, 'failed');
+      tr.appendChild(el('td', f.index));
+      tr.appendChild(el('td', f.evaluation));
+      tr.appendChild(el('td', f.term, 'text'));
+      tr.appendChild(el('td', (f.message || '').split('\n')[0], 'text'));
+      var td = el('td');
+      var b = el('button', 'details');
+      b.type = 'button';
+      b.className = 'failure-open';
+      b.setAttribute('data-index', f.index);
+      b.addEventListener('click', function () { openFailure(f.index); });
+      td.appendChild(b);
+      tr.appendChild(td);
+      tb.appendChild(tr);
+    });
+  }
+
+  function openFailure(index) {
+    var p = STATIC ? Promise.resolve(STATIC.failures[String(index)]) : api('api/failure', { index: index });
+    p.then(showFailure).catch(report);
+  }
+
+  function showFailure(f) {
+    if (!f) { return; }
+    $('failure-detail').classList.remove('hidden');
+    $('failure-title').textContent = 'Evaluation ' + f.evaluation + ', term ' + f.term;
+    var j = f.failure_json || {};
+    var dl = $('failure-fields');
+    dl.textContent = '';
+    var fields = [
+      ['message', f.message],
+      ['command', Array.isArray(j.command) ? j.command.join(' ') : j.command],
+      ['exit code', j.exit_code],
+      ['timed out', j.timed_out],
+      ['step', j.step],
+      ['run directory', f.run_directory],
+      ['host', f.host],
+      ['note', f.note]
+    ];
+    fields.forEach(function (kv) {
+      if (kv[1] === undefined || kv[1] === null) { return; }
+      dl.appendChild(el('dt', kv[0]));
+      var dd = el('dd', kv[1]);
+      dd.id = 'failure-' + kv[0].replace(/ /g, '-');
+      dl.appendChild(dd);
+    });
+    $('failure-stderr').textContent = j.stderr_tail || '';
+    $('failure-json').textContent = f.failure_json ? JSON.stringify(f.failure_json, null, 2) : '(none)';
+  }
+
+  /* --- evaluations table --- */
+
+  var COLUMNS = [['number', 'number'], ['state', 'state'], ['loss', 'loss'], ['seconds', 'seconds'], [null, 'host'], [null, 'failure']];
+
+  function loadEvaluations() {
+    var p;
+    if (STATIC) {
+      p = Promise.resolve(staticPage());
+    } else {
+      p = api('api/evaluations', { sort: evalState.sort, desc: evalState.desc ? '1' : '0', offset: evalState.offset, limit: evalState.limit });
+    }
+    p.then(renderEvaluations).catch(report);
+  }
+
+  function staticPage() {
+    var all = STATIC.evaluations.rows.slice();
+    var idx = { number: 0, state: 1, loss: 2, seconds: 3 }[evalState.sort];
+    all.sort(function (a, b) {
+      var x = a[idx], y = b[idx];
+      if (x === null) { x = Infinity; }
+      if (y === null) { y = Infinity; }
+      var c = x < y ? -1 : (x > y ? 1 : 0);
+      if (c === 0) { c = a[0] - b[0]; }
+      return evalState.desc ? -c : c;
+    });
+    return { total: all.length, offset: evalState.offset, parameters: STATIC.evaluations.parameters,
+      rows: all.slice(evalState.offset, evalState.offset + evalState.limit) };
+  }
+
+  function renderEvaluations(page) {
+    evalState.total = page.total;
+    var head = $('evaluation-table').querySelector('thead');
+    head.textContent = '';
+    var hr = el('tr');
+    COLUMNS.forEach(function (c) {
+      var th = el('th', c[1] + (c[0] === evalState.sort ? (evalState.desc ? ' ▼' : ' ▲') : ''), c[0] ? 'sortable' : 'text');
+      if (c[0]) {
+        th.id = 'sort-' + c[0];
+        th.addEventListener('click', function () {
+          evalState.desc = evalState.sort === c[0] ? !evalState.desc : false;
+          evalState.sort = c[0];
+          evalState.offset = 0;
+          loadEvaluations();
+        });
+      }
+      hr.appendChild(th);
+    });
+    page.parameters.forEach(function (n) { hr.appendChild(el('th', n)); });
+    head.appendChild(hr);
+    var tb = $('evaluation-table').querySelector('tbody');
+    tb.textContent = '';
+    page.rows.forEach(function (r) {
+      var cls = r[1] === 'FAILED' ? 'failed' : (summary && r[0] === summary.best_evaluation ? 'best' : '');
+      var tr = el('tr', null, cls);
+      tr.appendChild(el('td', r[0]));
+      tr.appendChild(el('td', r[1], 'text'));
+      tr.appendChild(el('td', fmt(r[2])));
+      tr.appendChild(el('td', fmt(r[3])));
+      tr.appendChild(el('td', r[4] || '', 'text'));
+      tr.appendChild(el('td', r[5] ? String(r[5]).split('\n')[0] : '', 'text'));
+      for (var k = 6; k < r.length; k++) { tr.appendChild(el('td', fmt(r[k]))); }
+      tb.appendChild(tr);
+    });
+    var last = Math.max(0, Math.ceil(page.total / evalState.limit) - 1);
+    $('page-info').textContent = page.total
+      ? 'rows ' + (page.offset + 1) + '–' + (page.offset + page.rows.length) + ' of ' + page.total
+      : 'no evaluation yet';
+    $('page-prev').disabled = page.offset === 0;
+    $('page-first').disabled = page.offset === 0;
+    $('page-next').disabled = page.offset >= last * evalState.limit;
+    $('page-last').disabled = page.offset >= last * evalState.limit;
+  }
+
+  function turn(to) {
+    var last = Math.max(0, Math.ceil(evalState.total / evalState.limit) - 1) * evalState.limit;
+    evalState.offset = Math.max(0, Math.min(last, to));
+    loadEvaluations();
+  }
+
+  /* --- data --- */
+
+  function report(e) {
+    $('live').textContent = 'cannot reach the dashboard: ' + e.message;
+  }
+
+  function refresh() {
+    return api('api/summary').then(function (s) {
+      summary = s;
+      render();
+      if (view === 'evaluations') { loadEvaluations(); }
+    }).catch(report);
+  }
+
+  function connect() {
+    var es = new EventSource('events?token=' + encodeURIComponent(token));
+    es.addEventListener('update', function () {
+      $('live').textContent = 'live · updated ' + new Date().toLocaleTimeString();
+      refresh();
+    });
+    es.onerror = function () {
+      $('live').textContent = 'disconnected (the fit or the dashboard ended); reload to reconnect';
+      if (es.readyState === EventSource.CLOSED) { es.close(); }
+    };
+  }
+
+  document.querySelectorAll('.tab').forEach(function (b) {
+    b.addEventListener('click', function () { show(b.getAttribute('data-view')); });
+  });
+  $('page-first').addEventListener('click', function () { turn(0); });
+  $('page-prev').addEventListener('click', function () { turn(evalState.offset - evalState.limit); });
+  $('page-next').addEventListener('click', function () { turn(evalState.offset + evalState.limit); });
+  $('page-last').addEventListener('click', function () { turn(evalState.total); });
+
+  if (STATIC) {
+    summary = STATIC.summary;
+    $('live').textContent = 'report written ' + STATIC.written;
+    render();
+  } else {
+    refresh().then(connect);
+    window.setInterval(function () { if (summary) { renderStatus(); } }, 1000);
+  }
+}());

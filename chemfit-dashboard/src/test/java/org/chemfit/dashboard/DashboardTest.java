@@ -1,0 +1,252 @@
+package org.chemfit.dashboard;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.chemfit.fit.FitResult;
+import org.chemfit.journal.EvaluationRecord;
+import org.chemfit.journal.Journal;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+class DashboardTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @TempDir
+    Path dir;
+
+    private static HttpResponse<String> get(String url) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String base(Dashboard d) {
+        return "http://127.0.0.1:" + d.port();
+    }
+
+    private static String token(Dashboard d) {
+        return d.url().getQuery().substring("token=".length());
+    }
+
+    /** Sends a request line as it is, without any client's normalisation of the path. */
+    private static String raw(Dashboard d, String requestLine) throws IOException {
+        try (Socket s = new Socket("127.0.0.1", d.port())) {
+            OutputStream out = s.getOutputStream();
+            out.write((requestLine + "\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = s.getInputStream();
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void everyRouteRefusesARequestWithoutTheRightToken() throws Exception {
+        Journals.fit(dir, 30);
+        try (Dashboard d = Dashboard.builder(dir).start()) {
+            assertEquals("127.0.0.1", d.url().getHost());
+            assertTrue(d.url().getQuery().matches("token=[0-9a-f]{48}"), d.url().toString());
+            for (String route : List.of("/", "/app.js", "/uplot.js", "/api/summary", "/api/evaluations", "/api/failure?index=0",
+                    "/events", "/nothing")) {
+                String sep = route.contains("?") ? "&" : "?";
+                HttpResponse<String> none = get(base(d) + route);
+                assertEquals(403, none.statusCode(), route);
+                assertFalse(none.body().contains("\"counts\""), route);
+                HttpResponse<String> wrong = get(base(d) + route + sep + "token=" + "0".repeat(48));
+                assertEquals(403, wrong.statusCode(), route);
+                assertEquals(Dashboard.CSP, none.headers().firstValue("Content-Security-Policy").orElse(""), route);
+            }
+            HttpResponse<String> ok = get(base(d) + "/api/summary?token=" + token(d));
+            assertEquals(200, ok.statusCode());
+            assertEquals(30, JSON.readTree(ok.body()).at("/counts/total").asInt(), ok.body());
+            assertEquals(Dashboard.CSP, ok.headers().firstValue("Content-Security-Policy").orElse(""));
+            assertEquals("no-referrer", ok.headers().firstValue("Referrer-Policy").orElse(""));
+        }
+    }
+
+    @Test
+    void pathsWithDotDotOrEncodedSeparatorsAreRefusedAndNoRouteServesAFile() throws Exception {
+        Files.writeString(dir.resolve("secret.txt"), "do not serve me");
+        Journals.fit(dir, 10);
+        try (Dashboard d = Dashboard.builder(dir).start()) {
+            String t = token(d);
+            for (String path : List.of("/../secret.txt", "/../../../../etc/passwd", "/api/../secret.txt", "/%2e%2e/secret.txt",
+                    "/%2E%2E%2Fsecret.txt", "/..%5csecret.txt", "/app.js/..")) {
+                String resp = raw(d, "GET " + path + "?token=" + t + " HTTP/1.1");
+                assertTrue(resp.startsWith("HTTP/1.1 400"), path + " -> " + resp);
+                assertFalse(resp.contains("do not serve me") || resp.contains("root:"), resp);
+            }
+            String badQuery = raw(d, "GET /api/summary?token=%zz HTTP/1.1");
+            assertTrue(badQuery.startsWith("HTTP/1.1 400"), badQuery);
+            for (String path : List.of("/secret.txt", "/journal.sqlite", "/org/chemfit/dashboard/app.js", "//etc/passwd")) {
+                String resp = raw(d, "GET " + path + "?token=" + t + " HTTP/1.1");
+                assertTrue(resp.startsWith("HTTP/1.1 404"), path + " -> " + resp);
+            }
+        }
+    }
+
+    @Test
+    void nothingWritesOnlyGetAndHeadAreServed() throws Exception {
+        Journals.fit(dir, 10);
+        try (Dashboard d = Dashboard.builder(dir).start()) {
+            for (String method : List.of("POST", "PUT", "DELETE", "PATCH")) {
+                HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base(d) + "/api/summary?token=" + token(d)))
+                        .method(method, HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(405, r.statusCode(), method);
+                assertEquals("GET, HEAD", r.headers().firstValue("Allow").orElse(""), method);
+            }
+        }
+    }
+
+    @Test
+    void anAddressOtherMachinesReachIsRefusedUnlessAllowed() throws Exception {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Dashboard.builder(dir).bind("0.0.0.0").start());
+        assertTrue(e.getMessage().contains("'0.0.0.0' is reachable from other machines") && e.getMessage().contains("--allow-remote"),
+                e.getMessage());
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+                () -> Dashboard.builder(dir).bind("no-such-host.invalid").start());
+        assertTrue(unknown.getMessage().contains("'no-such-host.invalid': unknown host"), unknown.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Dashboard.builder(dir).port(70000));
+        try (Dashboard d = Dashboard.builder(dir).bind("0.0.0.0").allowRemote(true).start()) {
+            assertEquals(200, get(base(d) + "/api/summary?token=" + token(d)).statusCode());
+        }
+        try (Dashboard d = Dashboard.builder(dir).bind("localhost").start()) {
+            assertTrue(d.port() > 0);
+        }
+    }
+
+    @Test
+    void theSummaryAgreesWithTheJournalAndTheFailuresCarryTheirMessages() throws Exception {
+        FitResult r = Journals.fit(dir, 200);
+        try (Journal j = Journal.openReadOnly(dir); Dashboard d = Dashboard.builder(dir).start()) {
+            long run = j.latestRun().orElseThrow().id();
+            EvaluationRecord best = j.best(run).orElseThrow();
+            JsonNode s = JSON.readTree(get(base(d) + "/api/summary?token=" + token(d)).body());
+            assertEquals("done", s.get("status").asText());
+            assertEquals(200, s.at("/counts/total").asInt());
+            assertEquals(best.number(), s.get("best_evaluation").asInt());
+            assertEquals(best.toldLoss(), s.get("best_loss").asDouble(), 0.0);
+            assertEquals(r.bestLoss(), s.get("best_loss").asDouble(), 0.0);
+            assertEquals(200, s.at("/history/points").asInt(), "200 evaluations are drawn whole");
+            for (JsonNode p : s.get("parameters")) {
+                assertEquals(p.get("name").asText().equals("x") ? 2.0 : 3.0, p.get("upper").asDouble(), 0.0, p.toString());
+                assertEquals(best.parameters().get(p.get("name").asText()), p.get("best").asDouble(), 0.0, p.toString());
+            }
+            long wallFailures = j.terms(run).stream().filter(t -> t.state() == EvaluationRecord.State.FAILED).count();
+            assertTrue(wallFailures > 0, "the fit should have hit the wall");
+            assertEquals(wallFailures, s.get("failure_count").asLong());
+            assertEquals(wallFailures, s.at("/terms/1/failed").asLong());
+            assertEquals("wall", s.at("/terms/1/name").asText());
+            JsonNode f = JSON.readTree(get(base(d) + "/api/failure?index=0&token=" + token(d)).body());
+            assertTrue(f.get("message").asText().contains("is beyond the wall"), f.toString());
+            assertEquals("the journal names no run directory for this term", f.get("note").asText());
+            assertEquals(404, get(base(d) + "/api/failure?index=" + wallFailures + "&token=" + token(d)).statusCode());
+            JsonNode page = JSON.readTree(get(base(d) + "/api/evaluations?sort=loss&offset=0&limit=5&token=" + token(d)).body());
+            assertEquals(200, page.get("total").asInt());
+            assertEquals(5, page.get("rows").size());
+            assertEquals(best.number(), page.at("/rows/0/0").asInt());
+            JsonNode desc = JSON.readTree(get(base(d) + "/api/evaluations?sort=number&desc=1&offset=10&limit=3&token="
+                    + token(d)).body());
+            assertEquals(189, desc.at("/rows/0/0").asInt());
+        }
+    }
+
+    @Test
+    void aLongHistoryIsDownsampledKeepingTheBestAndTheLast() throws Exception {
+        Journals.fit(dir, 5000);
+        try (Journal j = Journal.openReadOnly(dir); JournalView v = new JournalView(dir)) {
+            assertTrue(v.refresh());
+            Map<String, Object> s = v.summary();
+            @SuppressWarnings("unchecked")
+            Map<String, Object> h = (Map<String, Object>) s.get("history");
+            Object[] numbers = (Object[]) h.get("number");
+            Object[] best = (Object[]) h.get("best");
+            assertTrue(numbers.length <= JournalView.MAX_POINTS + 1 && numbers.length > JournalView.MAX_POINTS / 2,
+                    "points drawn: " + numbers.length);
+            assertEquals(5000, h.get("of"));
+            long run = j.latestRun().orElseThrow().id();
+            EvaluationRecord b = j.best(run).orElseThrow();
+            assertTrue(List.of(numbers).contains(b.number()), "the best evaluation " + b.number() + " is drawn");
+            assertEquals(4999, numbers[numbers.length - 1]);
+            assertEquals(b.toldLoss(), (Double) best[best.length - 1], 0.0);
+            for (int i = 1; i < numbers.length; i++) {
+                assertTrue((Integer) numbers[i] > (Integer) numbers[i - 1], "numbers increase at " + i);
+                assertTrue((Double) best[i] <= (Double) best[i - 1], "best so far never rises at " + i);
+            }
+            assertFalse(v.refresh(), "nothing new was recorded");
+            // read in batches of 100 (2 pages of evaluations per refresh): the same page in the end
+            try (JournalView small = new JournalView(dir, 100)) {
+                int refreshes = 1;
+                small.refresh();
+                assertTrue(small.behind());
+                assertEquals(200, ((Map<?, ?>) small.summary().get("counts")).get("total"), "two batches after one refresh");
+                while (small.behind()) {
+                    small.refresh();
+                    refreshes++;
+                }
+                assertEquals(5000 / 200 + 1, refreshes, "25 full refreshes, and one that finds nothing left");
+                Map<String, Object> a = small.summary();
+                for (String k : List.of("elapsed_seconds", "version")) {
+                    a.remove(k);
+                    s.remove(k);
+                }
+                assertTrue(JSON.writeValueAsString(s).equals(JSON.writeValueAsString(a)), "the same summary, read in batches");
+            }
+        }
+    }
+
+    @Test
+    void theDashboardWaitsForAJournalThatDoesNotExistYet() throws Exception {
+        try (Dashboard d = Dashboard.builder(dir).start()) {
+            JsonNode s = JSON.readTree(get(base(d) + "/api/summary?token=" + token(d)).body());
+            assertEquals("waiting", s.get("status").asText());
+            Journals.fit(dir, 12);
+            JournalView v = new JournalView(dir);
+            try (v) {
+                assertTrue(v.refresh());
+                assertEquals("done", v.summary().get("status"));
+            }
+        }
+    }
+
+    @Test
+    void theReportIsOneFileThatAllowsNoConnectionAndEmbedsEveryEvaluation() throws Exception {
+        Journals.fit(dir, 40);
+        Path html = HtmlReport.write(dir);
+        assertEquals(dir.resolve("report.html"), html);
+        String page = Files.readString(html);
+        assertFalse(page.contains("{{token}}") || page.contains("href=\"app.css"), "no server link is left");
+        assertFalse(page.contains("<script src") || page.contains("<link rel=\"stylesheet\""), "everything is inlined");
+        assertTrue(page.contains("default-src 'none'; script-src 'sha256-"), "a CSP of hashes");
+        assertFalse(page.contains("connect-src"), "no connection is allowed");
+        String open = "<script type=\"application/json\" id=\"chemfit-data\">";
+        int start = page.indexOf(open) + open.length();
+        JsonNode data = JSON.readTree(page.substring(start, page.indexOf("</script>", start)));
+        assertEquals(40, data.at("/evaluations/rows").size());
+        assertEquals("done", data.at("/summary/status").asText());
+        assertNotNull(data.get("failures"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> HtmlReport.write(dir.resolve("runs")));
+        assertTrue(e.getMessage().contains("holds no journal"), e.getMessage());
+    }
+}
