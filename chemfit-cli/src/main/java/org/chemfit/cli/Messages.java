@@ -1,0 +1,71 @@
+package org.chemfit.cli;
+
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+
+/**
+ * Says why a file operation failed in words a user understands: Java's file exceptions carry
+ * only a path as their message, and their class name must not reach the user.
+ *
+ * <pre>{@code
+ * throw new UserException("cannot create " + dir + ": " + Messages.reason(e));   // "... : a file is in the way: /tmp/x"
+ * }</pre>
+ *
+ * @implNote Stateless.
+ */
+final class Messages {
+
+    private Messages() {
+    }
+
+    /**
+     * @param e what went wrong
+     * @return the reason, naming the path concerned
+     */
+    static String reason(IOException e) {
+        if (e instanceof FileSystemException f) {
+            String path = f.getFile();
+            String other = f.getReason();
+            String what;
+            if (e instanceof AccessDeniedException) {
+                what = "permission denied";
+            } else if (e instanceof FileAlreadyExistsException) {
+                what = "a file is in the way";
+            } else if (e instanceof NoSuchFileException) {
+                what = "no such file or folder";
+            } else if (e instanceof NotDirectoryException) {
+                what = "not a folder";
+            } else if (e instanceof DirectoryNotEmptyException) {
+                what = "the folder is not empty";
+            } else {
+                what = other != null ? other : "the file system refused";
+            }
+            return what + (path == null ? "" : ": " + path);
+        }
+        return e.getMessage() == null ? "an input/output error" : e.getMessage();
+    }
+
+    /**
+     * @param folder a folder to be created or written
+     * @return why it cannot be a folder (it, or a folder above it, is a file), or null when nothing is in the way
+     */
+    static String notAFolder(Path folder) {
+        for (Path p = folder.toAbsolutePath().normalize(); p != null; p = p.getParent()) {
+            if (Files.exists(p) && !Files.isDirectory(p)) {
+                return p.equals(folder.toAbsolutePath().normalize()) ? "it is a file, not a folder"
+                        : p + " is a file, not a folder";
+            }
+            if (Files.isDirectory(p)) {
+                return null;
+            }
+        }
+        return null;
+    }
+}
