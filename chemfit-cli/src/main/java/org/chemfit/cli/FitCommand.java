@@ -109,12 +109,24 @@ final class FitCommand extends BaseCommand {
         } catch (IllegalArgumentException e) {
             throw new UserException(e.getMessage());
         }
+        List<JobFileException.Problem> templates = plan.checkTemplates();
+        if (!templates.isEmpty()) {
+            plan.close();
+            throw new JobFileException(templates);
+        }
         Progress.Mode mode = quiet ? Progress.Mode.NONE : progress;
         try {
+            String why = Messages.notAFolder(folder);
+            if (why != null) {
+                throw new UserException("cannot use " + folder + " as the output folder: " + why);
+            }
             Files.createDirectories(folder);
         } catch (IOException e) {
             plan.close();
-            throw new UserException("cannot create the output folder " + folder + ": " + e.getMessage());
+            throw new UserException("cannot create the output folder " + folder + ": " + Messages.reason(e));
+        } catch (UserException e) {
+            plan.close();
+            throw e;
         }
         JournalMode journalMode = restart ? JournalMode.restart() : JournalMode.resumeLatest();
         Journal journal;

@@ -67,7 +67,7 @@ public final class JobFileException extends ChemFitException {
     public record Problem(Path file, int line, int column, String message) {
         @Override
         public String toString() {
-            return (line > 0 ? file + ":" + line + ":" + column : file.toString()) + ": " + message;
+            return (line > 0 ? file + ":" + line + (column > 0 ? ":" + column : "") : file.toString()) + ": " + message;
         }
     }
 }

@@ -364,16 +364,22 @@ final class JobReader {
 
     private AtomsConfig atoms(Node.MapNode t, String where, Set<String> paramNames) {
         Path reference = path(require(t, "reference", where), where + " reference", true);
+        // The species of every structure, to check the potential's species against (null when a file cannot be read).
+        Set<String> present = reference == null ? null : new java.util.TreeSet<>();
         if (reference != null) {
             // The structures belong in the job's hash too; a broken CSV is reported when the data are read.
             try {
                 for (org.chemfit.atoms.ReferenceEntry e : org.chemfit.atoms.ReferenceCsv.read(reference)) {
                     if (Files.isRegularFile(e.file())) {
                         namedFiles.add(e.file().toAbsolutePath().normalize());
+                        present.addAll(org.chemfit.atoms.Xyz.read(e.file()).speciesList());
+                    } else {
+                        present = null;
                     }
                 }
             } catch (RuntimeException e) {
                 // reported by FitPlan with the file and line
+                present = null;
             }
         }
         int moleculeSize = 0;
@@ -407,6 +413,12 @@ final class JobReader {
             JobFile.PairTermSpec spec = pairTerm(pm, w, paramNames);
             if (spec != null) {
                 pairs.add(spec);
+            }
+        }
+        if (present != null && !present.isEmpty()) {
+            for (int i = 0; i < items.size(); i++) {
+                speciesPresent(items.get(i), where + " potential" + (pn instanceof Node.ListNode ? "[" + i + "]" : ""), present,
+                        t.entries.get("reference"));
             }
         }
         JobFile.RelaxSpec relax = null;
@@ -443,6 +455,40 @@ final class JobReader {
             return null;
         }
         return new AtomsConfig(reference, pairs, moleculeSize, exclude, relax);
+    }
+
+    /**
+     * A pair term whose species match no atom of any structure never contributes: the fit would
+     * "converge" without moving. Each species it names must be in at least one structure.
+     */
+    private void speciesPresent(Node item, String w, Set<String> present, Node referenceNode) {
+        if (!(item instanceof Node.MapNode pm)) {
+            return;
+        }
+        List<Node> named = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        if (pm.entries.get("species") instanceof Node.ListNode l) {
+            for (Node sn : l.items) {
+                if (sn instanceof Node.Scalar sc && sc.value instanceof String str && !str.equals("*")) {
+                    named.add(sn);
+                    names.add(str);
+                }
+            }
+        }
+        if (pm.entries.get("charges") instanceof Node.MapNode cm) {
+            cm.keyPlaces.forEach((k, place) -> {
+                named.add(new Node.Scalar(k, place[0], place[1]));
+                names.add(k);
+            });
+        }
+        for (int k = 0; k < named.size(); k++) {
+            if (!present.contains(names.get(k))) {
+                String sug = suggest(names.get(k), present);
+                problem(named.get(k), w + " names species '" + names.get(k) + "', which no structure of "
+                        + ((Node.Scalar) referenceNode).value + " has" + (sug == null ? "" : " (did you mean '" + sug + "'?)")
+                        + "; species there: " + String.join(", ", present));
+            }
+        }
     }
 
     private JobFile.PairTermSpec pairTerm(Node.MapNode pm, String w, Set<String> paramNames) {
@@ -1232,7 +1278,7 @@ final class JobReader {
             return null;
         }
         if (d != null && Math.abs(d) > MAX_MAGNITUDE) {
-            problem(n, where + " must be at most " + MAX_MAGNITUDE + " in magnitude, got " + d);
+            problem(n, where + " must be at most 1e100 in magnitude, got " + d);
             return null;
         }
         return d;

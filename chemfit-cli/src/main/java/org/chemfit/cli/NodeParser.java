@@ -240,7 +240,10 @@ final class NodeParser {
                 problem = "a tab cannot indent YAML or separate its tokens here; use spaces";
             } else {
                 String context = e.getContext();
-                problem = problem.strip() + (context == null ? "" : " (" + context.strip() + ")");
+                Mark cm = e.getContextMark();
+                boolean elsewhere = cm != null && m != null && cm.getLine() != m.getLine();
+                problem = (context == null ? "" : context.strip() + "; ") + problem.strip() + (context != null && elsewhere
+                        ? " (what it was parsing starts at line " + (cm.getLine() + 1) + ", column " + (cm.getColumn() + 1) + ")" : "");
             }
             throw new Refusal(line, col, "not valid YAML: " + problem);
         } catch (YAMLException e) {

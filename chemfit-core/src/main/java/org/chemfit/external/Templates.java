@@ -35,7 +35,7 @@ final class Templates {
 
     /**
      * @param sources the templates
-     * @throws IllegalArgumentException when a template does not compile; names the template and line
+     * @throws TemplateException when a template does not compile; names the template and line
      */
     Templates(List<Source> sources) {
         this.sources = List.copyOf(sources);
@@ -59,7 +59,7 @@ final class Templates {
             try {
                 compiled.add(engine.getTemplate(s.displayName()));
             } catch (PebbleException e) {
-                throw new IllegalArgumentException(describe(e, s, null), e);
+                throw failure(e, s, null);
             }
         }
     }
@@ -75,7 +75,7 @@ final class Templates {
      * @param context the parameters as nested maps, plus the user's variables
      * @param knownNames the names a template may use, for the message
      * @return one text per template, in order
-     * @throws IllegalArgumentException when a template names something unknown; names the template and line
+     * @throws TemplateException when a template names something unknown; names the template and line
      */
     List<String> render(Map<String, Object> context, List<String> knownNames) {
         List<String> out = new ArrayList<>(compiled.size());
@@ -84,13 +84,21 @@ final class Templates {
             try {
                 compiled.get(i).evaluate(w, context, Locale.ROOT);
             } catch (PebbleException e) {
-                throw new IllegalArgumentException(describe(e, sources.get(i), knownNames), e);
+                throw failure(e, sources.get(i), knownNames);
             } catch (IOException e) {
                 throw new IllegalStateException("cannot render template '" + sources.get(i).displayName() + "': " + e, e);
             }
             out.add(w.toString());
         }
         return out;
+    }
+
+    private static TemplateException failure(PebbleException e, Source s, List<String> knownNames) {
+        String message = describe(e, s, knownNames);
+        String head = "template '" + s.displayName() + "'";
+        Integer line = e.getLineNumber();
+        String reason = message.substring(head.length()).replaceFirst("^ line \\d+", "").replaceFirst("^: ", "");
+        return new TemplateException(s.displayName(), line == null || line < 0 ? 0 : line, reason, message, e);
     }
 
     private static String describe(PebbleException e, Source s, List<String> knownNames) {
