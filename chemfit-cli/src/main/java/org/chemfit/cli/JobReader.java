@@ -476,10 +476,12 @@ final class JobReader {
             }
         }
         if (pm.entries.get("charges") instanceof Node.MapNode cm) {
-            cm.keyPlaces.forEach((k, place) -> {
-                named.add(new Node.Scalar(k, place[0], place[1]));
-                names.add(k);
-            });
+            // Coulomb matches atoms when one charged species is there; a species there without a charge fails when evaluated.
+            if (!cm.entries.isEmpty() && cm.entries.keySet().stream().noneMatch(present::contains)) {
+                problem(cm, w + " gives charges to " + String.join(", ", cm.entries.keySet()) + ", none of which any structure of "
+                        + ((Node.Scalar) referenceNode).value + " has; species there: " + String.join(", ", present));
+            }
+            return;
         }
         for (int k = 0; k < named.size(); k++) {
             if (!present.contains(names.get(k))) {
@@ -1309,6 +1311,10 @@ final class JobReader {
         }
         String range = "; allowed: " + min + " to " + max;
         java.math.BigInteger v = n instanceof Node.Scalar s ? wholeValue(s.value) : null;
+        if (v == null && n instanceof Node.Scalar s && s.value instanceof Double d && d == Double.POSITIVE_INFINITY) {
+            problem(n, where + " must be at most " + max + ", got a number too large to hold");
+            return null;
+        }
         if (v == null) {
             problem(n, where + " must be a whole number, got " + shown(n) + range);
             return null;
@@ -1444,7 +1450,9 @@ final class JobReader {
     }
 
     private void problem(int line, int column, String message) {
-        problems.add(new JobFileException.Problem(shown, line, column, message));
+        // a message repeats names from the file, which a hostile file may make a megabyte long
+        String m = message.length() > 2000 ? message.substring(0, 2000) + "... (" + message.length() + " characters)" : message;
+        problems.add(new JobFileException.Problem(shown, line, column, m));
     }
 
     static String fmt(double d) {

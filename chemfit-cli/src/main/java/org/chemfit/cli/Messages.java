@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Says why a file operation failed in words a user understands: Java's file exceptions carry
@@ -22,7 +24,37 @@ import java.nio.file.Path;
  */
 final class Messages {
 
+    /** A Java exception's class name as {@code Throwable.toString()} puts it into a message. */
+    private static final Pattern CLASS = Pattern.compile("(?:[a-z][a-z0-9_]*\\.)+([A-Z][A-Za-z0-9]*(?:Exception|Error))(?::\\s*)?");
+
     private Messages() {
+    }
+
+    /**
+     * @param message a message that may hold a Java exception's class name (a library's
+     *     {@code "cannot read 'x': " + e})
+     * @return the message with each class name replaced by what it means, or dropped
+     */
+    static String clean(String message) {
+        if (message == null) {
+            return "";
+        }
+        Matcher m = CLASS.matcher(message);
+        StringBuilder sb = new StringBuilder();
+        while (m.find()) {
+            String meaning = switch (m.group(1)) {
+                case "MalformedInputException", "UnmappableCharacterException", "CharConversionException" -> "not UTF-8 text";
+                case "NoSuchFileException" -> "no such file: ";
+                case "AccessDeniedException" -> "permission denied: ";
+                case "FileAlreadyExistsException" -> "a file is in the way: ";
+                case "NotDirectoryException" -> "not a folder: ";
+                case "OutOfMemoryError" -> "out of memory: ";
+                default -> "";
+            };
+            m.appendReplacement(sb, Matcher.quoteReplacement(meaning));
+        }
+        m.appendTail(sb);
+        return sb.toString().replaceAll("not UTF-8 text:? ?Input length = \\d+", "not UTF-8 text");
     }
 
     /**

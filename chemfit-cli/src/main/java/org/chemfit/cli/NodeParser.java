@@ -416,7 +416,8 @@ final class NodeParser {
             return v.charAt(0) == 't' || v.charAt(0) == 'T';
         }
         if (INT.matcher(v).matches()) {
-            return whole(new BigInteger(v.startsWith("+") ? v.substring(1) : v));
+            // BigInteger's parsing takes quadratic time: a number of a million digits is read as a double (infinite)
+            return v.length() > 400 ? (Object) Double.parseDouble(v) : whole(new BigInteger(v.startsWith("+") ? v.substring(1) : v));
         }
         if (INT_RADIX.matcher(v).matches()) {
             return whole(new BigInteger(v.substring(2), v.charAt(1) == 'o' ? 8 : 16));
@@ -476,6 +477,7 @@ final class NodeParser {
                 || m.contains("'+Infinity'")) {
             return "NaN and Infinity are not JSON numbers; write a finite number";
         }
+        m = m.replaceAll(",? from `[^`]*`", "").replaceAll(":? ?\\(?(?:enable|not recognized as one since Feature)[^)]*\\)?", "");
         int tick = m.indexOf('`');
         if (tick >= 0) {
             m = m.substring(0, tick).replaceAll("[\\s(:;,]+$", "");
