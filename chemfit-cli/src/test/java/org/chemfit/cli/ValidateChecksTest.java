@@ -79,6 +79,29 @@ class ValidateChecksTest {
     }
 
     @Test
+    void anUnclosedTagIsReportedWhereItOpensNotAtTheEnd() throws IOException {
+        StringBuilder t = new StringBuilder();
+        for (int i = 1; i <= 10; i++) {
+            t.append("line ").append(i).append('\n');
+        }
+        t.append("{% if lj.epsilon > 1 %}\n");
+        for (int i = 12; i <= 16; i++) {
+            t.append("line ").append(i).append('\n');
+        }
+        Path job = externalJob(t.toString());
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertTrue(r.err().contains(dir.resolve("in.tmpl") + ":11: template does not compile: the {% if %} that starts here has no "
+                + "{% endif %}"), r::toString);
+
+        Files.writeString(dir.resolve("in.tmpl"), "a\nb\ne = {{ lj.epsilon\nd\ne\n");
+        Cli.Run r2 = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r2.code(), r2::toString);
+        assertTrue(r2.err().contains(dir.resolve("in.tmpl") + ":3: template does not compile: the '{{' that starts here has no '}}'"),
+                r2::toString);
+    }
+
+    @Test
     void fitAndEvalRefuseAnUndefinedNameBeforeAnythingRuns() throws IOException {
         Path job = externalJob("e = {{ lj.epsilon }}\nx = {{ nope }}\n");
         Cli.Run fit = Cli.run("fit", job.toString(), "--progress", "none");

@@ -94,11 +94,67 @@ final class Templates {
     }
 
     private static TemplateException failure(PebbleException e, Source s, List<String> knownNames) {
+        Integer line = e.getLineNumber();
+        int[] open = unclosed(s.text());
+        if (open != null && (line == null || line <= 0 || line >= open[0])) {
+            // Pebble reports an unclosed tag or {{ at the end of the text; the mistake is where it opens
+            String what = open[1] == 0 ? "'{{' that starts here has no '}}'" : open[1] == 1 ? "'{%' that starts here has no '%}'"
+                    : open[1] == 2 ? "'{#' that starts here has no '#}'"
+                    : "{% " + BLOCKS.get(open[1] - 3) + " %} that starts here has no {% end" + BLOCKS.get(open[1] - 3) + " %}";
+            String reason = "the " + what + " (" + (e.getPebbleMessage() == null ? e.getMessage() : e.getPebbleMessage()).strip() + ")";
+            return new TemplateException(s.displayName(), open[0], reason, "template '" + s.displayName() + "' line " + open[0] + ": "
+                    + reason, e);
+        }
         String message = describe(e, s, knownNames);
         String head = "template '" + s.displayName() + "'";
-        Integer line = e.getLineNumber();
         String reason = message.substring(head.length()).replaceFirst("^ line \\d+", "").replaceFirst("^: ", "");
         return new TemplateException(s.displayName(), line == null || line < 0 ? 0 : line, reason, message, e);
+    }
+
+    /** Pebble's tags that take an end tag. */
+    private static final List<String> BLOCKS = List.of("if", "for", "block", "macro", "filter", "autoescape", "parallel", "cache",
+            "embed", "verbatim");
+    private static final java.util.regex.Pattern TAG = java.util.regex.Pattern.compile("\\{%-?\\s*(\\w+)");
+
+    /**
+     * Finds where a template opens something it never closes: a {@code {{}, {@code {%} or
+     * {@code {#} without its end, or a block tag ({@code {% if %}}) without its end tag.
+     * Written by hand because Pebble reports these at the end of the text, not where they open.
+     *
+     * @return {line, what}: what is 0 for {{, 1 for {%, 2 for {#, 3 + the index in BLOCKS for a
+     *     block tag; null when everything is closed
+     */
+    static int[] unclosed(String text) {
+        String[][] pairs = {{"{{", "}}"}, {"{%", "%}"}, {"{#", "#}"}};
+        for (int k = 0; k < pairs.length; k++) {
+            for (int at = text.indexOf(pairs[k][0]); at >= 0; at = text.indexOf(pairs[k][0], at + 2)) {
+                if (text.indexOf(pairs[k][1], at + 2) < 0) {
+                    return new int[] {lineOf(text, at), k};
+                }
+            }
+        }
+        java.util.ArrayDeque<int[]> stack = new java.util.ArrayDeque<>();
+        java.util.regex.Matcher m = TAG.matcher(text);
+        while (m.find()) {
+            String name = m.group(1);
+            int b = BLOCKS.indexOf(name);
+            if (b >= 0) {
+                stack.push(new int[] {lineOf(text, m.start()), 3 + b});
+            } else if (name.startsWith("end") && !stack.isEmpty() && BLOCKS.get(stack.peek()[1] - 3).equals(name.substring(3))) {
+                stack.pop();
+            }
+        }
+        return stack.isEmpty() ? null : stack.peek();
+    }
+
+    private static int lineOf(String text, int index) {
+        int line = 1;
+        for (int i = 0; i < index; i++) {
+            if (text.charAt(i) == '\n') {
+                line++;
+            }
+        }
+        return line;
     }
 
     private static String describe(PebbleException e, Source s, List<String> knownNames) {
