@@ -54,7 +54,8 @@ final class Messages {
             m.appendReplacement(sb, Matcher.quoteReplacement(meaning));
         }
         m.appendTail(sb);
-        return sb.toString().replaceAll("not UTF-8 text:? ?Input length = \\d+", "not UTF-8 text");
+        return sb.toString().replaceAll("not UTF-8 text:? ?Input length = \\d+", "not UTF-8 text")
+                .replaceAll("Input length = \\d+", "not UTF-8 text (is this a binary file?)");
     }
 
     /**

@@ -165,12 +165,14 @@ final class NodeParser {
         if (!text.isEmpty() && text.charAt(0) == '\uFEFF') {
             text = text.substring(1);
         }
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0x7F || c == '\uFFFE' || c == '\uFFFF') {
+        for (int i = 0; i < text.length(); i = text.offsetByCodePoints(i, 1)) {
+            int c = text.codePointAt(i);
+            // the characters YAML allows (its c-printable set, as SnakeYAML checks it), which JSON text keeps within too
+            if (!StreamReader.isPrintable(c)) {
                 int[] place = place(text, i);
-                throw new Refusal(place[0], place[1], String.format(Locale.ROOT, "control character U+%04X is not allowed in a job "
-                        + "file (a job file is YAML or JSON text; is this a binary file?)", (int) c));
+                throw new Refusal(place[0], place[1], String.format(Locale.ROOT, "%s U+%04X is not allowed in a job "
+                        + "file (a job file is YAML or JSON text; is this a binary file?)", c < 0xA0 ? "control character"
+                                : "character", c));
             }
         }
         return text;
@@ -477,6 +479,8 @@ final class NodeParser {
                 || m.contains("'+Infinity'")) {
             return "NaN and Infinity are not JSON numbers; write a finite number";
         }
+        m = m.replaceAll("\\(for (?:Array|Object) starting at \\[Source: [^;\\]]*; line: (\\d+), column: (\\d+)\\]\\)",
+                "(opened at line $1, column $2)").replaceAll("\\s*\\[Source: [^\\]]*\\]", "");
         m = m.replaceAll(",? from `[^`]*`", "").replaceAll(":? ?\\(?(?:enable|not recognized as one since Feature)[^)]*\\)?", "");
         int tick = m.indexOf('`');
         if (tick >= 0) {
