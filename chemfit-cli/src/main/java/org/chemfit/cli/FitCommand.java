@@ -95,17 +95,19 @@ final class FitCommand extends BaseCommand {
         if (maxEvaluations != null && maxEvaluations > JobReader.MAX_EVALUATIONS) {
             throw new UserException("--max-evaluations must be at most " + JobReader.MAX_EVALUATIONS + ", got " + maxEvaluations);
         }
-        if (!(progressInterval > 0)) {
-            throw new UserException("--progress-interval must be a positive number of seconds, got " + progressInterval);
+        if (!(progressInterval > 0) || progressInterval > 86_400) {
+            throw new UserException("--progress-interval must be a positive number of seconds up to 86400 (a day), got "
+                    + progressInterval);
         }
         int w = workers != null ? workers : jf.execution().workers();
         int budget = maxEvaluations != null ? maxEvaluations : jf.optimizer().maxEvaluations();
         Path folder = (output != null ? output.toAbsolutePath() : jf.output().folder()).normalize();
-        if (memberWait < 1) {
-            throw new UserException("--member-wait must be at least 1 second, got " + memberWait);
+        if (memberWait < 1 || memberWait > (long) JobReader.MAX_SECONDS) {
+            throw new UserException("--member-wait must be from 1 to " + (long) JobReader.MAX_SECONDS + " seconds (365 days), got "
+                    + memberWait);
         }
-        if (driverThreads < 0) {
-            throw new UserException("--driver-threads must be 0 or more, got " + driverThreads);
+        if (driverThreads < 0 || driverThreads > JobReader.MAX_WORKERS) {
+            throw new UserException("--driver-threads must be from 0 to " + JobReader.MAX_WORKERS + ", got " + driverThreads);
         }
         FitPlan plan;
         try {
