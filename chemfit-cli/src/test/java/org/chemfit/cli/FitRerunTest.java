@@ -99,6 +99,12 @@ class FitRerunTest {
         }
         assertTrue(recorded >= 4, "the journal holds " + recorded);
 
+        // a report of the killed (still "running") fit gives the journal's count, the one a resume replays
+        Cli.Run report = Cli.run("report", tmp.resolve("out").toString(), "--no-plots");
+        assertEquals(ExitCodes.OK, report.code(), report::toString);
+        assertTrue(report.out().contains("running (no results.json yet); " + recorded + " evaluations so far"), report::toString);
+        assertTrue(report.out().matches("(?s).*evaluations (\\d+) complete, \\d+ running, (\\d+) failed.*"), report::toString);
+
         Cli.Run r = Cli.run("fit", job.toString(), "--progress", "none");
 
         assertEquals(ExitCodes.OK, r.code(), r::toString);
