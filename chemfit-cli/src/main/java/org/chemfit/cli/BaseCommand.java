@@ -49,12 +49,12 @@ abstract class BaseCommand implements Callable<Integer> {
         try {
             return execute();
         } catch (JobFileException e) {
-            err().println(e.getMessage());
+            err().println(Messages.clean(e.getMessage()));
             int n = e.problems().size();
             err().println(n + (n == 1 ? " problem" : " problems") + " found; the job file format is described in docs/job-file.md");
             return ExitCodes.USAGE;
         } catch (UserException e) {
-            err().println("error: " + e.getMessage());
+            err().println("error: " + Messages.clean(e.getMessage()));
             return ExitCodes.USAGE;
         } catch (EvaluationCancelledException e) {
             err().println("interrupted");

@@ -1,7 +1,9 @@
 package org.chemfit.cli;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.chemfit.EvaluationContext;
@@ -28,11 +30,20 @@ final class EvalCommand extends BaseCommand {
     @picocli.CommandLine.Parameters(paramLabel = "JOB", description = "The job file (YAML or JSON).")
     Path job;
 
+    // A list, not a picocli map: picocli's own message for a value without '=' reads "option option".
     @Option(names = "--set", paramLabel = "NAME=VALUE", description = "Evaluate with this parameter value (repeatable).")
-    Map<String, String> set = new LinkedHashMap<>();
+    List<String> sets = new ArrayList<>();
 
     @Override
     int execute() {
+        Map<String, String> set = new LinkedHashMap<>();
+        for (String a : sets) {
+            int eq = a.indexOf('=');
+            if (eq <= 0 || eq == a.length() - 1) {
+                throw new UserException("--set needs NAME=VALUE, such as --set lj.epsilon=1.2, got '" + a + "'");
+            }
+            set.put(a.substring(0, eq).trim(), a.substring(eq + 1));
+        }
         JobFile jf = JobFile.read(job);
         FitPlan plan;
         try {
@@ -41,6 +52,10 @@ final class EvalCommand extends BaseCommand {
             throw new UserException(e.getMessage());
         }
         try (plan) {
+            List<JobFileException.Problem> templates = plan.checkTemplates();
+            if (!templates.isEmpty()) {
+                throw new JobFileException(templates);
+            }
             Parameters p = plan.initial();
             Map<String, Double> changes = new LinkedHashMap<>();
             for (Map.Entry<String, String> e : set.entrySet()) {

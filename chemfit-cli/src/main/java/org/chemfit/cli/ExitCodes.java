@@ -20,8 +20,14 @@ public final class ExitCodes {
     public static final int USAGE = 2;
     /** The fit (or the evaluation) failed: a term failed under the "raise" policy or the method failed. */
     public static final int FIT_FAILED = 3;
-    /** Interrupted by Ctrl-C (SIGINT) or SIGTERM; what was finished was written. */
+    /** Interrupted by Ctrl-C (SIGINT); what was finished was written. */
     public static final int INTERRUPTED = 130;
+    /**
+     * Stopped by SIGTERM (what SLURM and other batch systems send at the end of an allocation),
+     * handled like Ctrl-C: what was finished was written, and a rerun resumes. 128 + 15, the
+     * shell's code for a process ended by SIGTERM.
+     */
+    public static final int TERMINATED = 143;
 
     private ExitCodes() {
     }

@@ -91,20 +91,28 @@ final class FitCommand extends BaseCommand {
         if (workers != null && workers < 1) {
             throw new UserException("--workers must be at least 1, got " + workers);
         }
+        if (workers != null && workers > JobReader.MAX_WORKERS) {
+            throw new UserException("--workers must be at most " + JobReader.MAX_WORKERS + ", got " + workers);
+        }
         if (maxEvaluations != null && maxEvaluations < 1) {
             throw new UserException("--max-evaluations must be at least 1, got " + maxEvaluations);
         }
-        if (!(progressInterval > 0)) {
-            throw new UserException("--progress-interval must be a positive number of seconds, got " + progressInterval);
+        if (maxEvaluations != null && maxEvaluations > JobReader.MAX_EVALUATIONS) {
+            throw new UserException("--max-evaluations must be at most " + JobReader.MAX_EVALUATIONS + ", got " + maxEvaluations);
+        }
+        if (!(progressInterval > 0) || progressInterval > 86_400) {
+            throw new UserException("--progress-interval must be a positive number of seconds up to 86400 (a day), got "
+                    + progressInterval);
         }
         int w = workers != null ? workers : jf.execution().workers();
         int budget = maxEvaluations != null ? maxEvaluations : jf.optimizer().maxEvaluations();
         Path folder = (output != null ? output.toAbsolutePath() : jf.output().folder()).normalize();
-        if (memberWait < 1) {
-            throw new UserException("--member-wait must be at least 1 second, got " + memberWait);
+        if (memberWait < 1 || memberWait > (long) JobReader.MAX_SECONDS) {
+            throw new UserException("--member-wait must be from 1 to " + (long) JobReader.MAX_SECONDS + " seconds (365 days), got "
+                    + memberWait);
         }
-        if (driverThreads < 0) {
-            throw new UserException("--driver-threads must be 0 or more, got " + driverThreads);
+        if (driverThreads < 0 || driverThreads > JobReader.MAX_WORKERS) {
+            throw new UserException("--driver-threads must be from 0 to " + JobReader.MAX_WORKERS + ", got " + driverThreads);
         }
         FitPlan plan;
         try {
@@ -114,12 +122,24 @@ final class FitCommand extends BaseCommand {
         } catch (IllegalArgumentException e) {
             throw new UserException(e.getMessage());
         }
+        List<JobFileException.Problem> templates = plan.checkTemplates();
+        if (!templates.isEmpty()) {
+            plan.close();
+            throw new JobFileException(templates);
+        }
         Progress.Mode mode = quiet ? Progress.Mode.NONE : progress;
         try {
+            String why = Messages.notAFolder(folder);
+            if (why != null) {
+                throw new UserException("cannot use " + folder + " as the output folder: " + why);
+            }
             Files.createDirectories(folder);
         } catch (IOException e) {
             plan.close();
-            throw new UserException("cannot create the output folder " + folder + ": " + e.getMessage());
+            throw new UserException("cannot create the output folder " + folder + ": " + Messages.reason(e));
+        } catch (UserException e) {
+            plan.close();
+            throw e;
         }
         JournalMode journalMode = restart ? JournalMode.restart() : JournalMode.resumeLatest();
         Journal journal;
@@ -140,6 +160,33 @@ final class FitCommand extends BaseCommand {
             plan.close();
             throw new UserException(e.getMessage());
         }
+        Path previous = folder.resolve(Results.FILE);
+        if (resumed.isPresent() && "FINISHED".equals(resumed.get().status()) && Files.isRegularFile(previous)) {
+            // The same job already ran to its end here: show its result instead of replaying every evaluation.
+            Map<String, Object> results;
+            try {
+                results = Results.read(previous);
+            } catch (RuntimeException e) {
+                results = Map.of(); // damaged: the fit is replayed from the journal, which writes it again
+            }
+            // results.json belongs to the last fit written here, which may be another run of the journal
+            if ("done".equals(results.get("status")) && results.get("journal_run") instanceof Number n
+                    && n.longValue() == resumed.get().id()) {
+                try (plan; journal) {
+                    if (!quiet) {
+                        err().printf("the fit of %s in %s is finished (run %d of the journal, %d evaluations recorded); its result "
+                                + "is shown and nothing runs again (--restart fits again)%n", jf.file().getFileName(), folder,
+                                resumed.get().id(), finished(journal, resumed.get().id()));
+                        err().flush();
+                    }
+                    Tables.summary(out(), results);
+                    out().println();
+                    out().println("results: " + previous);
+                    out().println("journal: " + journal.path() + " (run " + resumed.get().id() + ")");
+                    return ExitCodes.OK;
+                }
+            }
+        }
         List<String> termNames = new ArrayList<>();
         jf.terms().forEach(t -> termNames.add(t.name()));
         if (!quiet) {
@@ -147,7 +194,7 @@ final class FitCommand extends BaseCommand {
             err().printf("fitting %d parameters of %s with %s (budget %d evaluations, %s); output in %s%n",
                     jf.parameters().size(), jf.file().getFileName(), jf.optimizer().method(), budget, where, folder);
             resumed.ifPresent(r -> err().printf("resuming run %d of the journal (%d evaluations recorded, attempt %d):"
-                    + " recorded results are replayed, not run again%n", r.id(), r.evaluations(), r.attempts() + 1));
+                    + " recorded results are replayed, not run again%n", r.id(), finished(journal, r.id()), r.attempts() + 1));
             err().flush();
         }
         LiveDashboard live;
@@ -200,6 +247,16 @@ final class FitCommand extends BaseCommand {
             // Clear the interrupt so that writing the results is not cut short.
             boolean wasInterrupted = Thread.interrupted();
             Map<String, Object> results = Results.of(plan, result, status, message, log, started);
+            if (code == ExitCodes.FIT_FAILED) {
+                // The evaluation that failed is in the journal but was never told to the log: count what the journal holds,
+                // as the failure's message does.
+                long run = resumed.map(RunRecord::id).orElseGet(() -> journal.latestRun().map(RunRecord::id).orElse(0L));
+                @SuppressWarnings("unchecked")
+                Map<String, Object> ev = (Map<String, Object>) results.get("evaluations");
+                ev.put("total", Math.max(((Number) ev.get("total")).intValue(), finished(journal, run)));
+            }
+            long runId = resumed.map(RunRecord::id).orElseGet(() -> journal.latestRun().map(RunRecord::id).orElse(0L));
+            results.put("journal_run", runId);
             Path file = Results.write(folder, results);
             if (!noPlots && jf.output().plots() && code != ExitCodes.INTERRUPTED) {
                 List<double[]> history;
@@ -214,7 +271,6 @@ final class FitCommand extends BaseCommand {
             Tables.summary(out(), results);
             out().println();
             out().println("results: " + file);
-            long runId = resumed.map(RunRecord::id).orElseGet(() -> journal.latestRun().map(RunRecord::id).orElse(0L));
             out().println("journal: " + journal.path() + " (run " + runId + ")");
             out().flush();
             if (code == ExitCodes.INTERRUPTED) {
@@ -226,6 +282,13 @@ final class FitCommand extends BaseCommand {
             }
             return code;
         }
+    }
+
+    /** @return the evaluations of a run the journal holds as finished (complete or failed; not those cut off while running) */
+    static int finished(Journal journal, long runId) {
+        Map<org.chemfit.journal.EvaluationRecord.State, Integer> counts = journal.evaluationCounts(runId);
+        return counts.getOrDefault(org.chemfit.journal.EvaluationRecord.State.COMPLETE, 0)
+                + counts.getOrDefault(org.chemfit.journal.EvaluationRecord.State.FAILED, 0);
     }
 
     /** Reads --progress case-insensitively. */

@@ -35,6 +35,8 @@ final class FitPlan implements AutoCloseable {
     /** Where external terms' run directories go. */
     final Path runDirectory;
     private final List<AutoCloseable> resources = new ArrayList<>();
+    /** The external terms' computers by term name, for checking their templates. */
+    private final Map<String, org.chemfit.external.FileBasedQuantityComputer> externals = new LinkedHashMap<>();
 
     /** Where the terms run when not on this machine's threads: a cluster. */
     @FunctionalInterface
@@ -65,6 +67,9 @@ final class FitPlan implements AutoCloseable {
                 JobFile.ExternalConfig x = (JobFile.ExternalConfig) t.config();
                 reference.putAll(x.reference());
                 QuantityComputer computer = ExternalTerms.computer(t.name(), x, job.execution(), runDirectory, job.folder(), programs);
+                if (computer instanceof org.chemfit.external.FileBasedQuantityComputer f) {
+                    externals.put(t.name(), f);
+                }
                 term = new Counted(new QuantityComputerObjectiveFunction(Losses.create(t.loss(), reference), computer), running);
             }
             references.add(reference);
@@ -140,9 +145,34 @@ final class FitPlan implements AutoCloseable {
     static FitPlan build(JobFile job, int workers, Path outputFolder, Placement placement) {
         try {
             return new FitPlan(job, workers, outputFolder, placement);
+        } catch (org.chemfit.external.TemplateException e) {
+            throw new JobFileException(List.of(new JobFileException.Problem(Path.of(e.template()), e.line(), 0,
+                    "template does not compile: " + e.reason())));
         } catch (IllegalArgumentException | org.chemfit.ChemFitException e) {
             throw new BaseCommand.UserException(e.getMessage());
         }
+    }
+
+    /**
+     * Renders every external term's templates in memory with the initial parameters and the
+     * term's variables, writing and running nothing.
+     *
+     * @return a problem at the template's file and line for each term whose templates name
+     *     something unknown (empty when every template renders)
+     */
+    List<JobFileException.Problem> checkTemplates() {
+        List<JobFileException.Problem> problems = new ArrayList<>();
+        Parameters initial = initial();
+        externals.forEach((term, computer) -> {
+            try {
+                computer.checkTemplates(initial);
+            } catch (org.chemfit.external.TemplateException e) {
+                problems.add(new JobFileException.Problem(Path.of(e.template()), e.line(), 0, "term '" + term + "': " + e.reason()));
+            } catch (IllegalArgumentException e) {
+                problems.add(new JobFileException.Problem(job.file(), 0, 0, "term '" + term + "': " + e.getMessage()));
+            }
+        });
+        return problems;
     }
 
     /** @return the initial parameters */

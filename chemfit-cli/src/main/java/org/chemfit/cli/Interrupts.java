@@ -8,7 +8,8 @@ import java.util.concurrent.TimeUnit;
  * Turns Ctrl-C (SIGINT) or SIGTERM during a fit into an orderly stop: a shutdown hook interrupts
  * the fit's thread (running programs are killed by the terms that started them), waits until the
  * command has written what is finished, and kills any child process still alive. The JVM then
- * exits with 130, the shell's code for an interrupt.
+ * exits with 128 plus the signal's number, as the shell reports it: 130 after Ctrl-C (SIGINT),
+ * 143 after SIGTERM (what SLURM sends at the end of an allocation).
  *
  * @implNote The hook runs on the JVM's shutdown thread; the flags it shares are volatile.
  */

@@ -21,6 +21,9 @@ import org.chemfit.ChemFitException;
  */
 public final class JobFileException extends ChemFitException {
 
+    /** The most problems the message lists; a hostile file may break a rule a hundred thousand times. */
+    static final int MAX_SHOWN = 200;
+
     private final transient List<Problem> problems;
 
     /**
@@ -37,11 +40,17 @@ public final class JobFileException extends ChemFitException {
             throw new IllegalArgumentException("a job file exception needs at least one problem");
         }
         StringBuilder sb = new StringBuilder();
+        int shown = 0;
         for (Problem p : problems) {
+            if (shown == MAX_SHOWN) {
+                sb.append("\n(").append(problems.size() - MAX_SHOWN).append(" more problems not shown)");
+                break;
+            }
             if (sb.length() > 0) {
                 sb.append('\n');
             }
             sb.append(p);
+            shown++;
         }
         return sb.toString();
     }
@@ -67,7 +76,7 @@ public final class JobFileException extends ChemFitException {
     public record Problem(Path file, int line, int column, String message) {
         @Override
         public String toString() {
-            return (line > 0 ? file + ":" + line + ":" + column : file.toString()) + ": " + message;
+            return (line > 0 ? file + ":" + line + (column > 0 ? ":" + column : "") : file.toString()) + ": " + message;
         }
     }
 }

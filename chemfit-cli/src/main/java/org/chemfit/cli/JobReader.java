@@ -86,6 +86,20 @@ final class JobReader {
     static final List<String> EXECUTION_KEYS = List.of("workers", "timeout", "retries", "run_directory", "keep");
     static final List<String> KEEP = List.of("all", "failed", "none");
     static final List<String> OUTPUT_KEYS = List.of("folder", "plots");
+    /** What to write instead of .nan or .inf where a finite number is needed. */
+    static final String FINITE_HINT = " (.nan and .inf are not allowed here; write a number such as 1.5 or 2.0e-3)";
+    /** The upper limits of the whole-number settings, stated in the messages and in docs/job-file.md. */
+    static final int MAX_EVALUATIONS = 100_000_000;
+    static final int MAX_BATCH = 100_000;
+    static final int MAX_WORKERS = 4096;
+    static final int MAX_MOLECULE_SIZE = 1_000_000;
+    static final int MAX_RELAX_STEPS = 10_000_000;
+    static final int MAX_INDEX = 1_000_000;
+    static final int MAX_ROWS = 100_000_000;
+    /** The longest duration (timeouts, kill grace): one year, in seconds. */
+    static final double MAX_SECONDS = 365.0 * 24 * 3600;
+    /** The largest magnitude of a real-valued setting (weights, scales, penalties, reference values). */
+    static final double MAX_MAGNITUDE = 1e100;
 
     private final Path file;
     private final Path shown;
@@ -128,7 +142,14 @@ final class JobReader {
         if (top == null) {
             return null;
         }
-        keys(top, "the job file", TOP_KEYS);
+        // Top-level keys starting with "x-" hold blocks that anchors (&name) let the job reuse; they are not read otherwise.
+        Node.MapNode checked = new Node.MapNode(top.line, top.column);
+        top.keyPlaces.forEach((k, place) -> {
+            if (!k.startsWith("x-")) {
+                checked.keyPlaces.put(k, place);
+            }
+        });
+        keys(checked, "the job file", TOP_KEYS);
         String stem = file.getFileName().toString().replaceFirst("\\.[^.]*$", "");
         String name = optString(top, "name", "name", stem);
         if (top.entries.containsKey("description")) {
@@ -192,7 +213,7 @@ final class JobReader {
                 }
                 double d = num.doubleValue();
                 if (!Double.isFinite(d)) {
-                    problem(v, "initial value of parameter '" + name + "' must be finite, got " + d);
+                    problem(v, "initial value of parameter '" + name + "' must be finite, got " + fmt(d) + FINITE_HINT);
                     continue;
                 }
                 out.add(new ParameterSpec(name, d, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, false));
@@ -335,7 +356,8 @@ final class JobReader {
         }
         Double d = number(n, where);
         if (d != null && Double.isNaN(d)) {
-            problem(n, where + " must be a number, got NaN");
+            problem(n, where + " must be a number, got .nan; write a number, or null (or " + (open < 0 ? "-.inf" : ".inf")
+                    + ") for an open side");
             return null;
         }
         return d;
@@ -418,20 +440,26 @@ final class JobReader {
 
     private AtomsConfig atoms(Node.MapNode t, String where, Set<String> paramNames) {
         Path reference = path(require(t, "reference", where), where + " reference", true);
+        // The species of every structure, to check the potential's species against (null when a file cannot be read).
+        Set<String> present = reference == null ? null : new java.util.TreeSet<>();
         if (reference != null) {
             // The structures belong in the job's hash too; a broken CSV is reported when the data are read.
             try {
                 for (org.chemfit.atoms.ReferenceEntry e : org.chemfit.atoms.ReferenceCsv.read(reference)) {
                     if (Files.isRegularFile(e.file())) {
                         namedFiles.add(e.file().toAbsolutePath().normalize());
+                        present.addAll(org.chemfit.atoms.Xyz.read(e.file()).speciesList());
+                    } else {
+                        present = null;
                     }
                 }
             } catch (RuntimeException e) {
                 // reported by FitPlan with the file and line
+                present = null;
             }
         }
         int moleculeSize = 0;
-        Integer ms = optInt(t, "molecule_size", where + " molecule_size", 1);
+        Integer ms = optInt(t, "molecule_size", where + " molecule_size", 1, MAX_MOLECULE_SIZE);
         if (ms != null) {
             moleculeSize = ms;
         }
@@ -463,6 +491,12 @@ final class JobReader {
                 pairs.add(spec);
             }
         }
+        if (present != null && !present.isEmpty()) {
+            for (int i = 0; i < items.size(); i++) {
+                speciesPresent(items.get(i), where + " potential" + (pn instanceof Node.ListNode ? "[" + i + "]" : ""), present,
+                        t.entries.get("reference"));
+            }
+        }
         JobFile.RelaxSpec relax = null;
         boolean relaxOk = true;
         Node rn = t.entries.get("relax");
@@ -481,7 +515,7 @@ final class JobReader {
                     relaxOk &= d != null;
                     fmax = d == null ? fmax : d;
                 }
-                Integer steps = optInt(rm, "steps", where + " relax steps", 1);
+                Integer steps = optInt(rm, "steps", where + " relax steps", 1, MAX_RELAX_STEPS);
                 relaxOk &= steps != null || !rm.entries.containsKey("steps");
                 double maxStep = 0.2;
                 if (rm.entries.containsKey("max_step")) {
@@ -497,6 +531,42 @@ final class JobReader {
             return null;
         }
         return new AtomsConfig(reference, pairs, moleculeSize, exclude, relax);
+    }
+
+    /**
+     * A pair term whose species match no atom of any structure never contributes: the fit would
+     * "converge" without moving. Each species it names must be in at least one structure.
+     */
+    private void speciesPresent(Node item, String w, Set<String> present, Node referenceNode) {
+        if (!(item instanceof Node.MapNode pm)) {
+            return;
+        }
+        List<Node> named = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        if (pm.entries.get("species") instanceof Node.ListNode l) {
+            for (Node sn : l.items) {
+                if (sn instanceof Node.Scalar sc && sc.value instanceof String str && !str.equals("*")) {
+                    named.add(sn);
+                    names.add(str);
+                }
+            }
+        }
+        if (pm.entries.get("charges") instanceof Node.MapNode cm) {
+            // Coulomb matches atoms when one charged species is there; a species there without a charge fails when evaluated.
+            if (!cm.entries.isEmpty() && cm.entries.keySet().stream().noneMatch(present::contains)) {
+                problem(cm, w + " gives charges to " + String.join(", ", cm.entries.keySet()) + ", none of which any structure of "
+                        + ((Node.Scalar) referenceNode).value + " has; species there: " + String.join(", ", present));
+            }
+            return;
+        }
+        for (int k = 0; k < named.size(); k++) {
+            if (!present.contains(names.get(k))) {
+                String sug = suggest(names.get(k), present);
+                problem(named.get(k), w + " names species '" + names.get(k) + "', which no structure of "
+                        + ((Node.Scalar) referenceNode).value + " has" + (sug == null ? "" : " (did you mean '" + sug + "'?)")
+                        + "; species there: " + String.join(", ", present));
+            }
+        }
     }
 
     private JobFile.PairTermSpec pairTerm(Node.MapNode pm, String w, Set<String> paramNames) {
@@ -568,7 +638,8 @@ final class JobReader {
         if (n instanceof Node.Scalar s && s.value instanceof Number num) {
             double d = num.doubleValue();
             if (!Double.isFinite(d) || positiveConstant && d <= 0) {
-                problem(n, where + " must be " + (positiveConstant ? "positive" : "finite") + ", got " + fmt(d));
+                problem(n, where + " must be " + (positiveConstant ? "positive" : "finite") + ", got " + fmt(d)
+                        + (Double.isFinite(d) ? "" : FINITE_HINT));
                 return null;
             }
             return Double.toString(d);
@@ -715,7 +786,7 @@ final class JobReader {
         ExternalConfig.WaitSpec wait = t.entries.containsKey("wait_for_files") ? waitForFiles(t.entries.get("wait_for_files"), where)
                 : null;
         Duration killGrace = t.entries.containsKey("kill_grace") ? grace(t.entries.get("kill_grace"), where + " kill_grace") : null;
-        Integer retries = optInt(t, "retries", where + " retries", 0);
+        Integer retries = optInt(t, "retries", where + " retries", 0, MAX_RETRIES);
         if (retries != null && retries > MAX_RETRIES) {
             problem(t.entries.get("retries"), where + " retries must be at most " + MAX_RETRIES + ", got " + retries);
         }
@@ -823,7 +894,8 @@ final class JobReader {
                 return Duration.ZERO;
             }
             if (!(num.doubleValue() > 0) || !Double.isFinite(num.doubleValue())) {
-                problem(n, where + " must be 0 or a positive duration: seconds (5) or a number with a unit (500ms, 5s), got " + num);
+                problem(n, where + " must be 0 or a positive duration: seconds (5) or a number with a unit (500ms, 5s), got "
+                        + (Double.isFinite(num.doubleValue()) ? num : fmt(num.doubleValue())));
                 return null;
             }
         }
@@ -911,7 +983,7 @@ final class JobReader {
                 if (g instanceof Node.Scalar sc && sc.value instanceof String name) {
                     options.put("group", name);
                 } else if (g != null) {
-                    Integer gi = optInt(pm, "group", w + " group", 0);
+                    Integer gi = optInt(pm, "group", w + " group", 0, MAX_INDEX);
                     ok &= gi != null;
                     options.put("group", gi);
                 }
@@ -921,7 +993,7 @@ final class JobReader {
                 if (c instanceof Node.Scalar sc && sc.value instanceof String name && !name.isBlank()) {
                     options.put("column", name);
                 } else if (c != null && parser.equals("column")) {
-                    Integer ci = optInt(pm, "column", w + " column (a header name, or an index from 0)", 0);
+                    Integer ci = optInt(pm, "column", w + " column (a header name, or an index from 0)", 0, MAX_INDEX);
                     ok &= ci != null;
                     options.put("column", ci);
                 } else if (c != null) {
@@ -933,8 +1005,9 @@ final class JobReader {
                 if (pm.entries.containsKey("run")) {
                     Node r = pm.entries.get("run");
                     Double d = number(r, w + " run");
-                    if (d != null && d != Math.rint(d)) {
-                        problem(r, w + " run must be a whole number (0 the first thermo table, -1 the last), got " + d);
+                    if (d != null && (d != Math.rint(d) || Math.abs(d) > MAX_INDEX)) {
+                        problem(r, w + " run must be a whole number from -" + MAX_INDEX + " to " + MAX_INDEX
+                                + " (0 the first thermo table, -1 the last), got " + fmt(d));
                         ok = false;
                     } else if (d != null) {
                         options.put("run", d.intValue());
@@ -954,7 +1027,7 @@ final class JobReader {
             options.put("select", sel);
             if ("mean_of_last".equals(sel)) {
                 Node rows = require(pm, "rows", w + " (select: mean_of_last)");
-                Integer ri = rows == null ? null : optInt(pm, "rows", w + " rows", 1);
+                Integer ri = rows == null ? null : optInt(pm, "rows", w + " rows", 1, MAX_ROWS);
                 ok &= ri != null;
                 options.put("rows", ri);
             }
@@ -1127,17 +1200,21 @@ final class JobReader {
                         }
                     }
                 }
-                Integer i = optInt(m, "max_evaluations", "optimizer max_evaluations", 1);
+                Integer i = optInt(m, "max_evaluations", "optimizer max_evaluations", 1, MAX_EVALUATIONS);
                 max = i == null ? max : i;
                 if (m.entries.containsKey("seed")) {
                     Double d = number(m.entries.get("seed"), "optimizer seed");
-                    if (d != null && d != Math.rint(d)) {
-                        problem(m.entries.get("seed"), "optimizer seed must be a whole number, got " + d);
+                    java.math.BigInteger v = wholeValue(((Node.Scalar) m.entries.get("seed")).value);
+                    if (d != null && v == null) {
+                        problem(m.entries.get("seed"), "optimizer seed must be a whole number, got " + fmt(d));
+                    } else if (d != null && v.bitLength() >= 64) {
+                        problem(m.entries.get("seed"), "optimizer seed must be a whole number from " + Long.MIN_VALUE + " to "
+                                + Long.MAX_VALUE + ", got " + v);
                     } else if (d != null) {
-                        seed = d.longValue();
+                        seed = v.longValue();
                     }
                 }
-                Integer b = optInt(m, "batch_size", "optimizer batch_size", 1);
+                Integer b = optInt(m, "batch_size", "optimizer batch_size", 1, MAX_BATCH);
                 batch = b == null ? 0 : b;
                 if (b != null && !Methods.isBatch(method)) {
                     problem(m.entries.get("batch_size"), "optimizer batch_size applies to population methods ("
@@ -1181,6 +1258,10 @@ final class JobReader {
                 keys(m, "output", OUTPUT_KEYS);
                 if (m.entries.containsKey("folder")) {
                     Path p = path(m.entries.get("folder"), "output folder", false);
+                    String why = p == null ? null : Messages.notAFolder(p);
+                    if (why != null) {
+                        problem(m.entries.get("folder"), "output folder " + p + " cannot be created or written: " + why);
+                    }
                     folder = p == null ? folder : p;
                 }
                 if (m.entries.containsKey("plots")) {
@@ -1202,15 +1283,19 @@ final class JobReader {
             Node.MapNode m = map(n, "execution");
             if (m != null) {
                 keys(m, "execution", EXECUTION_KEYS);
-                Integer w = optInt(m, "workers", "execution workers", 1);
+                Integer w = optInt(m, "workers", "execution workers", 1, MAX_WORKERS);
                 workers = w == null ? workers : w;
                 if (m.entries.containsKey("timeout")) {
                     timeout = duration(m.entries.get("timeout"), "execution timeout");
                 }
-                Integer r = optInt(m, "retries", "execution retries", 0);
+                Integer r = optInt(m, "retries", "execution retries", 0, MAX_RETRIES);
                 retries = r == null ? retries : r;
                 if (m.entries.containsKey("run_directory")) {
                     Path p = path(m.entries.get("run_directory"), "execution run_directory", false);
+                    String why = p == null ? null : Messages.notAFolder(p);
+                    if (why != null) {
+                        problem(m.entries.get("run_directory"), "execution run_directory " + p + " cannot be created or written: " + why);
+                    }
                     runDir = p == null ? runDir : p;
                 }
                 if (m.entries.containsKey("keep")) {
@@ -1299,7 +1384,11 @@ final class JobReader {
     private Double finite(Node n, String where) {
         Double d = number(n, where);
         if (d != null && !Double.isFinite(d)) {
-            problem(n, where + " must be a finite number, got " + d);
+            problem(n, where + " must be a finite number, got " + fmt(d) + FINITE_HINT);
+            return null;
+        }
+        if (d != null && Math.abs(d) > MAX_MAGNITUDE) {
+            problem(n, where + " must be at most 1e100 in magnitude, got " + d);
             return null;
         }
         return d;
@@ -1323,22 +1412,52 @@ final class JobReader {
         return d;
     }
 
-    private Integer optInt(Node.MapNode m, String key, String where, int min) {
+    private Integer optInt(Node.MapNode m, String key, String where, int min, int max) {
         Node n = m.entries.get(key);
         if (n == null) {
             return null;
         }
-        if (!(n instanceof Node.Scalar s) || !(s.value instanceof Number num)
-                || !(s.value instanceof Integer || s.value instanceof Long || s.value instanceof java.math.BigInteger)) {
-            problem(n, where + " must be a whole number, got " + n.kind());
+        String range = "; allowed: " + min + " to " + max;
+        java.math.BigInteger v = n instanceof Node.Scalar s ? wholeValue(s.value) : null;
+        if (v == null && n instanceof Node.Scalar s && s.value instanceof Double d && d == Double.POSITIVE_INFINITY) {
+            problem(n, where + " must be at most " + max + ", got a number too large to hold");
             return null;
         }
-        long v = num.longValue();
-        if (v < min || v > Integer.MAX_VALUE) {
-            problem(n, where + " must be a whole number of at least " + min + ", got " + num);
+        if (v == null) {
+            problem(n, where + " must be a whole number, got " + shown(n) + range);
             return null;
         }
-        return (int) v;
+        if (v.compareTo(java.math.BigInteger.valueOf(min)) < 0) {
+            problem(n, where + " must be a whole number of at least " + min + ", got " + v + range);
+            return null;
+        }
+        if (v.compareTo(java.math.BigInteger.valueOf(max)) > 0) {
+            problem(n, where + " must be at most " + max + ", got " + v);
+            return null;
+        }
+        return v.intValue();
+    }
+
+    /** @return a whole number written as one (7) or as a float with nothing after the point (7.0, 1e3), else null */
+    static java.math.BigInteger wholeValue(Object value) {
+        if (value instanceof Integer || value instanceof Long) {
+            return java.math.BigInteger.valueOf(((Number) value).longValue());
+        }
+        if (value instanceof java.math.BigInteger b) {
+            return b;
+        }
+        if (value instanceof Double d && Double.isFinite(d) && d == Math.rint(d) && Math.abs(d) < 1e18) {
+            return java.math.BigInteger.valueOf(d.longValue());
+        }
+        return null;
+    }
+
+    /** @return how a value is named in a message; YAML's own words for the values that are not finite */
+    private static String shown(Node n) {
+        if (n instanceof Node.Scalar s && s.value instanceof Double d && !Double.isFinite(d)) {
+            return "a number (" + fmt(d) + ")";
+        }
+        return n.kind();
     }
 
     private Boolean bool(Node n, String where) {
@@ -1355,7 +1474,11 @@ final class JobReader {
         if (n instanceof Node.Scalar s && s.value instanceof Number num) {
             double sec = num.doubleValue();
             if (!(sec > 0) || !Double.isFinite(sec)) {
-                problem(n, where + " must be a positive number of seconds, got " + num);
+                problem(n, where + " must be a positive number of seconds, got " + (Double.isFinite(sec) ? num : fmt(sec)));
+                return null;
+            }
+            if (sec > MAX_SECONDS) {
+                problem(n, where + " must be at most " + fmt(MAX_SECONDS) + " seconds (365 days), got " + num);
                 return null;
             }
             return Duration.ofNanos((long) (sec * 1e9));
@@ -1370,6 +1493,10 @@ final class JobReader {
                     case "m", "min" -> v * 60;
                     default -> v * 3600;
                 };
+                if (sec > MAX_SECONDS) {
+                    problem(n, where + " must be at most 365 days (8760h), got '" + str.trim() + "'");
+                    return null;
+                }
                 if (sec > 0) {
                     return Duration.ofNanos((long) (sec * 1e9));
                 }
@@ -1431,15 +1558,20 @@ final class JobReader {
     }
 
     private void problem(int line, int column, String message) {
-        problems.add(new JobFileException.Problem(shown, line, column, message));
+        // a message repeats names from the file, which a hostile file may make a megabyte long
+        String m = message.length() > 2000 ? message.substring(0, 2000) + "... (" + message.length() + " characters)" : message;
+        problems.add(new JobFileException.Problem(shown, line, column, m));
     }
 
     static String fmt(double d) {
         if (d == Double.POSITIVE_INFINITY) {
-            return "inf";
+            return ".inf";
         }
         if (d == Double.NEGATIVE_INFINITY) {
-            return "-inf";
+            return "-.inf";
+        }
+        if (Double.isNaN(d)) {
+            return ".nan";
         }
         return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
     }

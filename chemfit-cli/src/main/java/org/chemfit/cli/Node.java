@@ -80,7 +80,10 @@ abstract sealed class Node permits Node.MapNode, Node.ListNode, Node.Scalar {
             if (value instanceof Boolean) {
                 return "a boolean (" + value + ")";
             }
-            return "a string ('" + value + "')";
+            String text = value.toString();
+            // a hostile file may hold a value of a megabyte; a message shows its start
+            return text.length() > 80 ? "a string of " + text.length() + " characters ('" + text.substring(0, 60) + "...')"
+                    : "a string ('" + text + "')";
         }
     }
 }

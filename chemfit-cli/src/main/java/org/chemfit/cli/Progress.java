@@ -11,6 +11,10 @@ import java.util.function.IntSupplier;
  * Shows how a fit goes: on a terminal a bar redrawn in place (evaluations done out of the budget,
  * best loss so far, terms running, time left); otherwise a log line at a steady interval.
  *
+ * <p>While the bar is shown, {@code System.err} (where the library's log goes) is routed through
+ * it: a log line first erases the bar, is written on a line of its own, and the bar is drawn again
+ * below it, so that a log line never lands on the bar's line.
+ *
  * @implNote Reads the fit's counters from its own daemon thread; {@link #close()} stops it and
  *     prints the last state once.
  */
@@ -37,6 +41,9 @@ final class Progress implements AutoCloseable {
     private final ScheduledExecutorService ticker;
     private int lastWidth;
     private volatile boolean closing;
+    /** {@code System.err} before the bar took it over, put back by {@link #close()}; null when not taken over. */
+    private java.io.PrintStream originalErr;
+    private LineStream logStream;
 
     Progress(PrintWriter err, Mode requested, double intervalSeconds, int budget, EvaluationLog log, IntSupplier running) {
         this.err = err;
@@ -53,6 +60,11 @@ final class Progress implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        if (mode == Mode.BAR) {
+            originalErr = System.err;
+            logStream = new LineStream();
+            System.setErr(new java.io.PrintStream(logStream, true, java.nio.charset.StandardCharsets.UTF_8));
+        }
         long period = mode == Mode.BAR ? 250 : Math.max(50, (long) (intervalSeconds * 1000));
         ticker.scheduleAtFixedRate(this::tick, period, period, TimeUnit.MILLISECONDS);
     }
@@ -62,7 +74,49 @@ final class Progress implements AutoCloseable {
         return mode;
     }
 
-    private synchronized void tick() {
+    /** Writes one line of log text on a line of its own: the bar is erased first and redrawn at the next tick. */
+    private synchronized void printLog(String text) {
+        if (lastWidth > 0) {
+            err.print("\r" + " ".repeat(lastWidth) + "\r");
+            lastWidth = 0;
+        }
+        err.print(text);
+        err.flush();
+    }
+
+    /** Collects what is written to System.err into whole lines and hands each to {@link #printLog(String)}. */
+    private final class LineStream extends java.io.OutputStream {
+        private final java.io.ByteArrayOutputStream pending = new java.io.ByteArrayOutputStream();
+
+        @Override
+        public void write(int b) {
+            synchronized (Progress.this) {
+                pending.write(b);
+                if (b == '\n') {
+                    flushLine();
+                }
+            }
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            synchronized (Progress.this) {
+                for (int i = off; i < off + len; i++) {
+                    write(b[i]);
+                }
+            }
+        }
+
+        void flushLine() {
+            if (pending.size() > 0) {
+                printLog(pending.toString(java.nio.charset.StandardCharsets.UTF_8));
+                pending.reset();
+            }
+        }
+    }
+
+    /** Draws the bar or writes a progress line now (the ticker does this at its interval). */
+    synchronized void tick() {
         try {
             if (mode == Mode.BAR) {
                 String line = bar();
@@ -120,6 +174,10 @@ final class Progress implements AutoCloseable {
         }
         ticker.shutdownNow();
         closing = true;
+        if (originalErr != null) {
+            System.setErr(originalErr);
+            logStream.flushLine();
+        }
         if (mode == Mode.BAR) {
             String line = bar();
             err.print("\r" + line + " ".repeat(Math.max(0, lastWidth - line.length())));

@@ -79,7 +79,10 @@ final class ReportCommand extends BaseCommand {
         if (r != null) {
             Tables.summary(out(), r);
         } else {
-            out().printf("%s: running (no %s yet); %d evaluations so far%n", dir, Results.FILE, history.size());
+            // One count: the journal's (what a resume replays) when there is one, else the CSV's rows.
+            Integer recorded = Files.exists(journal) ? journalFinished(journal) : null;
+            out().printf("%s: running (no %s yet); %d evaluations so far%n", dir, Results.FILE,
+                    recorded != null ? recorded : history.size());
             if (bestRow != null) {
                 out().println("best loss so far: " + Tables.fmt(Double.parseDouble(bestRow[1])) + " at evaluation " + bestRow[0]);
                 int firstParam = header.indexOf("failed_terms") + 1;
@@ -108,6 +111,15 @@ final class ReportCommand extends BaseCommand {
             }
         }
         return ExitCodes.OK;
+    }
+
+    /** @return the finished evaluations of the journal's latest run, or null when it cannot be read */
+    private static Integer journalFinished(Path file) {
+        try (org.chemfit.journal.Journal j = org.chemfit.journal.Journal.openReadOnly(file)) {
+            return j.latestRun().map(run -> FitCommand.finished(j, run.id())).orElse(0);
+        } catch (org.chemfit.journal.JournalException e) {
+            return null;
+        }
     }
 
     /**

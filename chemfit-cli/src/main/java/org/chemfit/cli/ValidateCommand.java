@@ -1,13 +1,16 @@
 package org.chemfit.cli;
 
 import java.nio.file.Path;
+import java.util.List;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /**
  * {@code chemfit validate JOB}: checks the job file, the data files and templates it names and
- * that each program it runs is on the PATH, without running anything.
+ * that each program it runs is on the PATH, without running anything. Every template is rendered
+ * in memory with the initial parameters, so a name that is neither a parameter nor a variable is
+ * reported at the template's file and line.
  *
  * <pre>{@code
  * chemfit validate examples/argon/fit.yaml
@@ -25,6 +28,10 @@ final class ValidateCommand extends BaseCommand {
     int execute() {
         JobFile jf = JobFile.read(job);
         try (FitPlan plan = FitPlan.build(jf, 1, jf.output().folder())) {
+            List<JobFileException.Problem> templates = plan.checkTemplates();
+            if (!templates.isEmpty()) {
+                throw new JobFileException(templates);
+            }
             ExternalTerms.checkPrograms(jf);
             long free = jf.parameters().stream().filter(p -> !p.fixed()).count();
             out().printf("%s is valid: %d parameters (%d free), %d term%s, method %s, budget %d evaluations, %d worker%s%n",

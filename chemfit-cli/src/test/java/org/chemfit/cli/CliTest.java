@@ -215,12 +215,17 @@ class CliTest {
 
     @Test
     void aTermThatFailsEndsTheFitWithExitCodeThreeAndItsFacts() throws IOException {
-        Path dir = Cli.resource("jobs");
+        Path dir = tmp.resolve("fails");
+        Files.createDirectories(dir);
         Path job = dir.resolve("fails-tmp.yaml");
         try {
-            // Coulomb gives a charge to Ne only: the argon dimers have no charge, and the term fails.
-            Files.writeString(job, Files.readString(job("lj.yaml")).replace(
-                    "    potential: {form: lennard_jones, epsilon: lj.epsilon, sigma: lj.sigma}",
+            // Coulomb gives a charge to Ne only: the argon dimer has no charge, and the term fails when evaluated.
+            // (Ne is in a structure, the Ar-Ne dimer; a charge for a species no structure has is refused by validate.)
+            Files.writeString(dir.resolve("ar2.xyz"), "2\n\nAr 0 0 0\nAr 0 0 3.8\n");
+            Files.writeString(dir.resolve("arne.xyz"), "2\n\nAr 0 0 0\nNe 0 0 3.5\n");
+            Files.writeString(dir.resolve("energies.csv"), "file,reference_energy\nar2.xyz,-0.01\narne.xyz,-0.005\n");
+            Files.writeString(job, Files.readString(job("lj.yaml")).replace("reference: data/energies.csv", "reference: energies.csv")
+                    .replace("    potential: {form: lennard_jones, epsilon: lj.epsilon, sigma: lj.sigma}",
                     "    potential:\n      - {form: lennard_jones, epsilon: lj.epsilon, sigma: lj.sigma}\n"
                             + "      - {form: coulomb, charges: {Ne: 0.5}}"));
             Path out = tmp.resolve("failed");

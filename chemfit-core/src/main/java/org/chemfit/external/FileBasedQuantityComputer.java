@@ -615,6 +615,35 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
         Files.delete(dir);
     }
 
+    /**
+     * Renders every template in memory with these parameters, writing and running nothing: what a
+     * check of a job does before its first evaluation, so that a name that is neither a parameter
+     * nor a variable is reported before anything runs.
+     *
+     * <pre>{@code
+     * computer.checkTemplates(Parameters.of(Map.of("lj.epsilon", 1.0)));
+     * }</pre>
+     *
+     * @param params parameters with every name the fit will pass
+     * @throws TemplateException naming the template and line of the first unknown name
+     * @throws IllegalArgumentException when a parameter has the name of a variable
+     */
+    public void checkTemplates(Parameters params) {
+        if (templates.sources().isEmpty()) {
+            return;
+        }
+        Map<String, Object> model = new LinkedHashMap<>(variables);
+        for (Map.Entry<String, Object> e : params.asNestedMap().entrySet()) {
+            if (model.containsKey(e.getKey())) {
+                throw new IllegalArgumentException("parameter '" + e.getKey() + "' has the same name as a template variable");
+            }
+            model.put(e.getKey(), e.getValue());
+        }
+        List<String> known = new ArrayList<>(params.names());
+        known.addAll(variables.keySet());
+        templates.render(model, known);
+    }
+
     @Override
     public String toString() {
         return "FileBasedQuantityComputer[" + (name == null ? "" : name + ": ") + commands + "]";

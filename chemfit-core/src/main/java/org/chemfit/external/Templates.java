@@ -35,7 +35,7 @@ final class Templates {
 
     /**
      * @param sources the templates
-     * @throws IllegalArgumentException when a template does not compile; names the template and line
+     * @throws TemplateException when a template does not compile; names the template and line
      */
     Templates(List<Source> sources) {
         this.sources = List.copyOf(sources);
@@ -59,7 +59,7 @@ final class Templates {
             try {
                 compiled.add(engine.getTemplate(s.displayName()));
             } catch (PebbleException e) {
-                throw new IllegalArgumentException(describe(e, s, null), e);
+                throw failure(e, s, null);
             }
         }
     }
@@ -75,7 +75,7 @@ final class Templates {
      * @param context the parameters as nested maps, plus the user's variables
      * @param knownNames the names a template may use, for the message
      * @return one text per template, in order
-     * @throws IllegalArgumentException when a template names something unknown; names the template and line
+     * @throws TemplateException when a template names something unknown; names the template and line
      */
     List<String> render(Map<String, Object> context, List<String> knownNames) {
         List<String> out = new ArrayList<>(compiled.size());
@@ -84,13 +84,77 @@ final class Templates {
             try {
                 compiled.get(i).evaluate(w, context, Locale.ROOT);
             } catch (PebbleException e) {
-                throw new IllegalArgumentException(describe(e, sources.get(i), knownNames), e);
+                throw failure(e, sources.get(i), knownNames);
             } catch (IOException e) {
                 throw new IllegalStateException("cannot render template '" + sources.get(i).displayName() + "': " + e, e);
             }
             out.add(w.toString());
         }
         return out;
+    }
+
+    private static TemplateException failure(PebbleException e, Source s, List<String> knownNames) {
+        Integer line = e.getLineNumber();
+        int[] open = unclosed(s.text());
+        if (open != null && (line == null || line <= 0 || line >= open[0])) {
+            // Pebble reports an unclosed tag or {{ at the end of the text; the mistake is where it opens
+            String what = open[1] == 0 ? "'{{' that starts here has no '}}'" : open[1] == 1 ? "'{%' that starts here has no '%}'"
+                    : open[1] == 2 ? "'{#' that starts here has no '#}'"
+                    : "{% " + BLOCKS.get(open[1] - 3) + " %} that starts here has no {% end" + BLOCKS.get(open[1] - 3) + " %}";
+            String reason = "the " + what + " (" + (e.getPebbleMessage() == null ? e.getMessage() : e.getPebbleMessage()).strip() + ")";
+            return new TemplateException(s.displayName(), open[0], reason, "template '" + s.displayName() + "' line " + open[0] + ": "
+                    + reason, e);
+        }
+        String message = describe(e, s, knownNames);
+        String head = "template '" + s.displayName() + "'";
+        String reason = message.substring(head.length()).replaceFirst("^ line \\d+", "").replaceFirst("^: ", "");
+        return new TemplateException(s.displayName(), line == null || line < 0 ? 0 : line, reason, message, e);
+    }
+
+    /** Pebble's tags that take an end tag. */
+    private static final List<String> BLOCKS = List.of("if", "for", "block", "macro", "filter", "autoescape", "parallel", "cache",
+            "embed", "verbatim");
+    private static final java.util.regex.Pattern TAG = java.util.regex.Pattern.compile("\\{%-?\\s*(\\w+)");
+
+    /**
+     * Finds where a template opens something it never closes: a {@code {{}, {@code {%} or
+     * {@code {#} without its end, or a block tag ({@code {% if %}}) without its end tag.
+     * Written by hand because Pebble reports these at the end of the text, not where they open.
+     *
+     * @return {line, what}: what is 0 for {{, 1 for {%, 2 for {#, 3 + the index in BLOCKS for a
+     *     block tag; null when everything is closed
+     */
+    static int[] unclosed(String text) {
+        String[][] pairs = {{"{{", "}}"}, {"{%", "%}"}, {"{#", "#}"}};
+        for (int k = 0; k < pairs.length; k++) {
+            for (int at = text.indexOf(pairs[k][0]); at >= 0; at = text.indexOf(pairs[k][0], at + 2)) {
+                if (text.indexOf(pairs[k][1], at + 2) < 0) {
+                    return new int[] {lineOf(text, at), k};
+                }
+            }
+        }
+        java.util.ArrayDeque<int[]> stack = new java.util.ArrayDeque<>();
+        java.util.regex.Matcher m = TAG.matcher(text);
+        while (m.find()) {
+            String name = m.group(1);
+            int b = BLOCKS.indexOf(name);
+            if (b >= 0) {
+                stack.push(new int[] {lineOf(text, m.start()), 3 + b});
+            } else if (name.startsWith("end") && !stack.isEmpty() && BLOCKS.get(stack.peek()[1] - 3).equals(name.substring(3))) {
+                stack.pop();
+            }
+        }
+        return stack.isEmpty() ? null : stack.peek();
+    }
+
+    private static int lineOf(String text, int index) {
+        int line = 1;
+        for (int i = 0; i < index; i++) {
+            if (text.charAt(i) == '\n') {
+                line++;
+            }
+        }
+        return line;
     }
 
     private static String describe(PebbleException e, Source s, List<String> knownNames) {

@@ -1,0 +1,104 @@
+package org.chemfit.cli;
+
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Says why a file operation failed in words a user understands: Java's file exceptions carry
+ * only a path as their message, and their class name must not reach the user.
+ *
+ * <pre>{@code
+ * throw new UserException("cannot create " + dir + ": " + Messages.reason(e));   // "... : a file is in the way: /tmp/x"
+ * }</pre>
+ *
+ * @implNote Stateless.
+ */
+final class Messages {
+
+    /** A Java exception's class name as {@code Throwable.toString()} puts it into a message. */
+    private static final Pattern CLASS = Pattern.compile("(?:[a-z][a-z0-9_]*\\.)+([A-Z][A-Za-z0-9]*(?:Exception|Error))(?::\\s*)?");
+
+    private Messages() {
+    }
+
+    /**
+     * @param message a message that may hold a Java exception's class name (a library's
+     *     {@code "cannot read 'x': " + e})
+     * @return the message with each class name replaced by what it means, or dropped
+     */
+    static String clean(String message) {
+        if (message == null) {
+            return "";
+        }
+        Matcher m = CLASS.matcher(message);
+        StringBuilder sb = new StringBuilder();
+        while (m.find()) {
+            String meaning = switch (m.group(1)) {
+                case "MalformedInputException", "UnmappableCharacterException", "CharConversionException" -> "not UTF-8 text";
+                case "NoSuchFileException" -> "no such file: ";
+                case "AccessDeniedException" -> "permission denied: ";
+                case "FileAlreadyExistsException" -> "a file is in the way: ";
+                case "NotDirectoryException" -> "not a folder: ";
+                case "OutOfMemoryError" -> "out of memory: ";
+                default -> "";
+            };
+            m.appendReplacement(sb, Matcher.quoteReplacement(meaning));
+        }
+        m.appendTail(sb);
+        return sb.toString().replaceAll("not UTF-8 text:? ?Input length = \\d+", "not UTF-8 text")
+                .replaceAll("Input length = \\d+", "not UTF-8 text (is this a binary file?)");
+    }
+
+    /**
+     * @param e what went wrong
+     * @return the reason, naming the path concerned
+     */
+    static String reason(IOException e) {
+        if (e instanceof FileSystemException f) {
+            String path = f.getFile();
+            String other = f.getReason();
+            String what;
+            if (e instanceof AccessDeniedException) {
+                what = "permission denied";
+            } else if (e instanceof FileAlreadyExistsException) {
+                what = "a file is in the way";
+            } else if (e instanceof NoSuchFileException) {
+                what = "no such file or folder";
+            } else if (e instanceof NotDirectoryException) {
+                what = "not a folder";
+            } else if (e instanceof DirectoryNotEmptyException) {
+                what = "the folder is not empty";
+            } else {
+                what = other != null ? other : "the file system refused";
+            }
+            return what + (path == null ? "" : ": " + path);
+        }
+        return e.getMessage() == null ? "an input/output error" : e.getMessage();
+    }
+
+    /**
+     * @param folder a folder to be created or written
+     * @return why it cannot be a folder (it, or a folder above it, is a file), or null when nothing is in the way
+     */
+    static String notAFolder(Path folder) {
+        for (Path p = folder.toAbsolutePath().normalize(); p != null; p = p.getParent()) {
+            if (Files.exists(p) && !Files.isDirectory(p)) {
+                return p.equals(folder.toAbsolutePath().normalize()) ? "it is a file, not a folder"
+                        : p + " is a file, not a folder";
+            }
+            if (Files.isDirectory(p)) {
+                return null;
+            }
+        }
+        return null;
+    }
+}

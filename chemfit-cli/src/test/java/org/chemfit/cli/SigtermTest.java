@@ -1,0 +1,68 @@
+package org.chemfit.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * Sends SIGTERM (what SLURM sends at the end of an allocation) to a real {@code chemfit fit} in
+ * its own JVM: it stops like Ctrl-C, writes what was finished, and exits with 143 (128 + 15).
+ */
+@org.junit.jupiter.api.Timeout(value = 240, unit = java.util.concurrent.TimeUnit.SECONDS)
+class SigtermTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void sigtermDuringAFitWritesResultsAndExits143() throws Exception {
+        // 2744 argon atoms: each evaluation sums millions of pairs, slow enough to stop midway.
+        StringBuilder xyz = new StringBuilder("2744\n14 x 14 x 14 argon atoms, 3.8 Angstrom apart\n");
+        for (int i = 0; i < 14; i++) {
+            for (int j = 0; j < 14; j++) {
+                for (int k = 0; k < 14; k++) {
+                    xyz.append(String.format(Locale.ROOT, "Ar %.2f %.2f %.2f%n", 3.8 * i, 3.8 * j, 3.8 * k));
+                }
+            }
+        }
+        Files.writeString(tmp.resolve("lattice.xyz"), xyz);
+        Files.writeString(tmp.resolve("energy.csv"), "file,reference_energy\nlattice.xyz,-5000.0\n");
+        Files.writeString(tmp.resolve("fit.yaml"), String.join("\n",
+                "parameters:",
+                "  lj: {epsilon: {initial: 1.0, bounds: [0.1, 10]}, sigma: {initial: 3.0, bounds: [2, 4]}}",
+                "terms:",
+                "  - kind: atoms",
+                "    reference: energy.csv",
+                "    potential: {form: lennard_jones, epsilon: lj.epsilon, sigma: lj.sigma}",
+                "optimizer: {max_evaluations: 100000}",
+                "output: {folder: out}",
+                ""));
+        Process p = InterruptTest.start(tmp, "fit", "fit.yaml", "--progress", "log", "--progress-interval", "0.2");
+        try {
+            InterruptTest.awaitEvaluations(p, tmp.resolve("out/evaluations.csv"), 3, tmp);
+            Process k = new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).inheritIO().start();
+            assertTrue(k.waitFor(10, TimeUnit.SECONDS) && k.exitValue() == 0, "kill -TERM failed");
+            assertTrue(p.waitFor(90, TimeUnit.SECONDS), "chemfit did not stop within 90 s of SIGTERM");
+        } finally {
+            p.destroyForcibly();
+        }
+        String out = InterruptTest.output(tmp);
+        assertEquals(ExitCodes.TERMINATED, p.exitValue(), out);
+        JsonNode res = new ObjectMapper().readTree(tmp.resolve("out/results.json").toFile());
+        assertEquals("interrupted", res.get("status").asText(), out);
+        int total = res.at("/evaluations/total").asInt();
+        assertTrue(total >= 3, out);
+        assertEquals(total + 1, Files.readAllLines(tmp.resolve("out/evaluations.csv")).size(), out);
+        assertTrue(out.contains("interrupted: stopping the running terms and writing what is finished"), out);
+    }
+}

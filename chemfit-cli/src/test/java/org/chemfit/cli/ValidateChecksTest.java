@@ -1,0 +1,159 @@
+package org.chemfit.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code validate} catches what would otherwise fail at evaluation 0: a template that names
+ * something that is neither a parameter nor a variable (reported at the template's own file and
+ * line), a template that does not compile, and a potential whose species match no atom of any
+ * structure. {@code fit} and {@code eval} refuse the same job before anything runs.
+ */
+class ValidateChecksTest {
+
+    @TempDir
+    Path dir;
+
+    private Path externalJob(String template) throws IOException {
+        Files.writeString(dir.resolve("in.tmpl"), template);
+        Path job = dir.resolve("job.yaml");
+        Files.writeString(job, String.join("\n",
+                "parameters:",
+                "  lj:",
+                "    epsilon: {initial: 1.0, bounds: [0.1, 10.0]}",
+                "terms:",
+                "  - name: sim",
+                "    kind: external",
+                "    templates: {in.txt: in.tmpl}",
+                "    variables: {steps: 10}",
+                "    command: [cat, in.txt]",
+                "    outputs: {energy: {parser: regex, file: in.txt, pattern: 'e = (\\S+)'}}",
+                "    reference: {energy: 1.0}",
+                "output: {folder: out}",
+                ""));
+        return job;
+    }
+
+    @Test
+    void anUndefinedNameInATemplateIsReportedAtTheTemplatesFileAndLine() throws IOException {
+        Path job = externalJob("# line 1\nsteps = {{ steps }}\ne = {{ lj.epsilon }}\nx = {{ lj.epsiln }}\n");
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertTrue(r.err().contains(dir.resolve("in.tmpl") + ":4: term 'sim': unknown parameter 'epsiln' in `x = {{ lj.epsiln }}`"),
+                r::toString);
+        assertTrue(r.err().contains("known names: lj.epsilon, steps"), r::toString);
+        assertTrue(r.out().isEmpty(), r::toString);
+    }
+
+    @Test
+    void anUndefinedTopLevelNameIsReportedToo() throws IOException {
+        Path job = externalJob("a\nb\nc\nd\ne = {{ epsilon }}\n");
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertTrue(r.err().contains(dir.resolve("in.tmpl") + ":5: term 'sim': unknown parameter or variable 'epsilon'"), r::toString);
+    }
+
+    @Test
+    void aTemplateSyntaxErrorIsReportedAtItsOwnLine() throws IOException {
+        StringBuilder t = new StringBuilder();
+        for (int i = 1; i <= 10; i++) {
+            t.append("line ").append(i).append('\n');
+        }
+        t.append("e = {{ lj.epsilon + }}\n");
+        for (int i = 12; i <= 20; i++) {
+            t.append("line ").append(i).append('\n');
+        }
+        Path job = externalJob(t.toString());
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertTrue(r.err().contains(dir.resolve("in.tmpl") + ":11: template does not compile: "), r::toString);
+        assertFalse(r.err().contains("Exception"), r::toString);
+    }
+
+    @Test
+    void anUnclosedTagIsReportedWhereItOpensNotAtTheEnd() throws IOException {
+        StringBuilder t = new StringBuilder();
+        for (int i = 1; i <= 10; i++) {
+            t.append("line ").append(i).append('\n');
+        }
+        t.append("{% if lj.epsilon > 1 %}\n");
+        for (int i = 12; i <= 16; i++) {
+            t.append("line ").append(i).append('\n');
+        }
+        Path job = externalJob(t.toString());
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertTrue(r.err().contains(dir.resolve("in.tmpl") + ":11: template does not compile: the {% if %} that starts here has no "
+                + "{% endif %}"), r::toString);
+
+        Files.writeString(dir.resolve("in.tmpl"), "a\nb\ne = {{ lj.epsilon\nd\ne\n");
+        Cli.Run r2 = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r2.code(), r2::toString);
+        assertTrue(r2.err().contains(dir.resolve("in.tmpl") + ":3: template does not compile: the '{{' that starts here has no '}}'"),
+                r2::toString);
+    }
+
+    @Test
+    void fitAndEvalRefuseAnUndefinedNameBeforeAnythingRuns() throws IOException {
+        Path job = externalJob("e = {{ lj.epsilon }}\nx = {{ nope }}\n");
+        Cli.Run fit = Cli.run("fit", job.toString(), "--progress", "none");
+        assertEquals(ExitCodes.USAGE, fit.code(), fit::toString);
+        assertTrue(fit.err().contains(dir.resolve("in.tmpl") + ":2: term 'sim': unknown parameter or variable 'nope'"), fit::toString);
+        assertFalse(Files.exists(dir.resolve("out/journal.sqlite")), "nothing was run or recorded");
+        Cli.Run eval = Cli.run("eval", job.toString());
+        assertEquals(ExitCodes.USAGE, eval.code(), eval::toString);
+        assertTrue(eval.err().contains(":2: term 'sim': unknown parameter or variable 'nope'"), eval::toString);
+    }
+
+    @Test
+    void aValidTemplatePasses() throws IOException {
+        Path job = externalJob("steps = {{ steps }}\ne = {{ \"%.3f\" | format(lj.epsilon) }}\n");
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        assertTrue(r.out().contains("is valid"), r::toString);
+    }
+
+    @Test
+    void aPotentialSpeciesInNoStructureIsAnError() throws IOException {
+        Path data = Cli.resource("jobs/data/energies.csv");
+        Path job = dir.resolve("species.yaml");
+        Files.writeString(job, String.join("\n",
+                "parameters:",
+                "  lj:",
+                "    epsilon: {initial: 1.0, bounds: [0.1, 10.0]}",
+                "    sigma: {initial: 2.2, bounds: [1.0, 4.0]}",
+                "terms:",
+                "  - name: curve",
+                "    kind: atoms",
+                "    reference: " + data,
+                "    potential:",
+                "      - {form: lennard_jones, species: [Ar, ar], epsilon: lj.epsilon, sigma: lj.sigma}",
+                ""));
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertTrue(r.err().contains(job + ":10:45: term 'curve' potential[0] names species 'ar', which no structure of " + data
+                + " has (did you mean 'Ar'?); species there: Ar"), r::toString);
+    }
+
+    @Test
+    void aWildcardOrPresentSpeciesPasses() throws IOException {
+        Path data = Cli.resource("jobs/data/energies.csv");
+        Path job = dir.resolve("species.yaml");
+        Files.writeString(job, String.join("\n",
+                "parameters: {eps: 1.0, sig: 2.2}",
+                "terms:",
+                "  - {name: curve, kind: atoms, reference: " + data + ",",
+                "     potential: [{form: lennard_jones, species: [Ar, '*'], epsilon: eps, sigma: sig}]}",
+                ""));
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+    }
+}

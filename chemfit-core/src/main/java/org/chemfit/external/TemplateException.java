@@ -1,0 +1,54 @@
+package org.chemfit.external;
+
+/**
+ * A template does not compile, or names something that is neither a parameter nor a variable.
+ * It carries the template's file (as given to the builder) and line, so that a tool can show the
+ * problem at {@code file:line} the way compilers do.
+ *
+ * <pre>{@code
+ * try {
+ *     computer.checkTemplates(params);
+ * } catch (TemplateException e) {
+ *     System.err.println(e.template() + ":" + e.line() + ": " + e.reason());   // in.lmp:11: unknown parameter ...
+ * }
+ * }</pre>
+ *
+ * @implNote Immutable.
+ */
+public final class TemplateException extends IllegalArgumentException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final String template;
+    private final int line;
+    private final String reason;
+
+    /**
+     * @param template the template's file as given to the builder
+     * @param line the line, from 1 (0 when unknown)
+     * @param reason the rule broken, without the template's name
+     * @param message the whole message (template, line and reason)
+     * @param cause the template engine's exception
+     */
+    TemplateException(String template, int line, String reason, String message, Throwable cause) {
+        super(message, cause);
+        this.template = template;
+        this.line = line;
+        this.reason = reason;
+    }
+
+    /** @return the template's file as given to the builder */
+    public String template() {
+        return template;
+    }
+
+    /** @return the line, from 1 (0 when unknown) */
+    public int line() {
+        return line;
+    }
+
+    /** @return the rule broken, without the template's name and line */
+    public String reason() {
+        return reason;
+    }
+}
