@@ -1655,7 +1655,7 @@ final class JobReader {
         if (c instanceof Node.Scalar sc && sc.value instanceof String legend && !legend.isBlank()) {
             options.put("column", legend);
         } else if (c != null) {
-            Integer ci = optInt(pm, "column", w + " column (a legend such as Density, or an index from 0, 0 being x)", 0);
+            Integer ci = optInt(pm, "column", w + " column (a legend such as Density, or an index from 0, 0 being x)", 0, MAX_INDEX);
             ok = ci != null;
             options.put("column", ci);
         } else {
