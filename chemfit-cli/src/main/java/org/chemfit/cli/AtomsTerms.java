@@ -49,7 +49,10 @@ final class AtomsTerms {
         for (JobFile.PairTermSpec p : config.potential()) {
             Map<String, ParameterRef> refs = new LinkedHashMap<>();
             p.parameters().forEach((k, v) -> refs.put(k, ParameterRef.parse(v)));
-            if (p.form().equals("coulomb")) {
+            if (p.form().equals("coulomb") && !p.coulombMethod().equals("direct")) {
+                b.coulomb(refs, p.coulombMethod().equals("ewald") ? PairPotential.CoulombMethod.EWALD
+                        : PairPotential.CoulombMethod.MINIMUM_IMAGE, p.tolerance());
+            } else if (p.form().equals("coulomb")) {
                 b.coulomb(refs, p.cutoff(), p.shifted());
             } else {
                 b.term(p.form(), p.speciesA(), p.speciesB(), refs, p.cutoff(), p.shifted());

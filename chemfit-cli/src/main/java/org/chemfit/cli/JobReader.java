@@ -69,7 +69,8 @@ final class JobReader {
     static final List<String> LOSS_TYPES = List.of("squared_error", "mean_squared_error", "absolute_error", "relative_error");
     static final List<String> FORMS = List.of("lennard_jones", "morse", "buckingham", "coulomb");
     static final Map<String, List<String>> FORM_PARAMETERS = Map.of("lennard_jones", List.of("epsilon", "sigma"), "morse",
-            List.of("D", "alpha", "r0"), "buckingham", List.of("A", "rho", "C"), "coulomb", List.of("charges"));
+            List.of("D", "alpha", "r0"), "buckingham", List.of("A", "rho", "C"), "coulomb", List.of("charges", "method", "tolerance"));
+    static final List<String> COULOMB_METHODS = List.of("direct", "ewald", "minimum_image");
     static final List<String> PAIR_KEYS = List.of("form", "species", "cutoff", "shifted");
     private static final Pattern NAME = Pattern.compile("[A-Za-z_][^*\\s]*");
     static final List<String> COMBINATION_KEYS = List.of("reducer", "on_failure", "penalty");
@@ -473,6 +474,24 @@ final class JobReader {
                 ok &= ref != null;
                 params.put(e.getKey(), ref);
             }
+            String method = pm.entries.containsKey("method") ? choice(pm.entries.get("method"), w + " method", COULOMB_METHODS)
+                    : "direct";
+            double tolerance = JobFile.PairTermSpec.DEFAULT_EWALD_TOLERANCE;
+            if (pm.entries.containsKey("tolerance")) {
+                Double t = positive(pm.entries.get("tolerance"), w + " tolerance");
+                if (!"ewald".equals(method)) {
+                    problem(pm.entries.get("tolerance"), w + " tolerance applies to method: ewald only");
+                } else if (t != null && t > 1e-2) {
+                    problem(pm.entries.get("tolerance"), w + " tolerance must be at most 0.01, got " + t);
+                } else if (t != null) {
+                    tolerance = t;
+                }
+            }
+            if (method != null && !method.equals("direct") && pm.entries.containsKey("cutoff")) {
+                problem(pm.entries.get("cutoff"), w + " cutoff applies to method: direct only (ewald derives its cutoffs"
+                        + " from the tolerance)");
+            }
+            return ok && method != null ? new JobFile.PairTermSpec(form, a, b, params, cutoff, shifted, method, tolerance) : null;
         } else {
             for (String k : FORM_PARAMETERS.get(form)) {
                 Node v = require(pm, k, w + " (" + form + ")");
