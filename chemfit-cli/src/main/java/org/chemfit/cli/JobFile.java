@@ -112,9 +112,38 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
      *
      * @implNote Implementations are immutable records.
      */
-    public sealed interface TermConfig permits AtomsConfig, ExternalConfig {
+    public sealed interface TermConfig permits AtomsConfig, ExternalConfig, CrystalConfig {
         /** @return the files this term reads, for the job's hash and for {@code validate} */
         List<Path> inputFiles();
+    }
+
+    /**
+     * An in-process term over a cubic crystal: its conventional cell is relaxed with the pair
+     * potential, and its lattice constant, volume, lattice energy, bulk modulus and elastic
+     * constants are compared with reference values (see {@code org.chemfit.atoms.CubicCrystalComputer}).
+     *
+     * <pre>{@code
+     * if (term.config() instanceof CrystalConfig c) System.out.println(c.reference().keySet());
+     * }</pre>
+     *
+     * @param structure the XYZ file of the conventional cubic cell
+     * @param formulaUnits formula units in that cell
+     * @param potential the pair terms of the potential, summed
+     * @param reference quantity names to reference values
+     * @implNote Immutable.
+     */
+    public record CrystalConfig(Path structure, int formulaUnits, List<PairTermSpec> potential, Map<String, double[]> reference)
+            implements TermConfig {
+        /** Copies the list and the map. */
+        public CrystalConfig {
+            potential = List.copyOf(potential);
+            reference = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(reference));
+        }
+
+        @Override
+        public List<Path> inputFiles() {
+            return List.of(structure);
+        }
     }
 
     /**

@@ -46,7 +46,7 @@ final class JobReader {
             "execution", "output");
     static final List<String> PARAMETER_KEYS = List.of("initial", "bounds", "fixed");
     static final List<String> TERM_KEYS = List.of("name", "kind", "weight", "loss");
-    static final List<String> KINDS = List.of("atoms", "external");
+    static final List<String> KINDS = List.of("atoms", "external", "crystal");
     static final List<String> ATOMS_KEYS = List.of("reference", "potential", "molecule_size", "exclude_intramolecular", "relax");
     static final List<String> RELAX_KEYS = List.of("method", "fmax", "steps", "max_step");
     static final List<String> EXTERNAL_KEYS = List.of("templates", "variables", "files", "link", "command", "commands",
@@ -292,6 +292,8 @@ final class JobReader {
                 known.addAll(ATOMS_KEYS);
             } else if ("external".equals(kind)) {
                 known.addAll(EXTERNAL_KEYS);
+            } else if ("crystal".equals(kind)) {
+                known.addAll(CrystalTermReader.KEYS);
             } else {
                 known.addAll(ATOMS_KEYS);
                 known.addAll(EXTERNAL_KEYS);
@@ -319,8 +321,11 @@ final class JobReader {
                 config = atoms(t, whereNamed, paramNames);
             } else if ("external".equals(kind)) {
                 config = external(t, whereNamed);
+            } else if ("crystal".equals(kind)) {
+                config = new CrystalTermReader(this).read(t, whereNamed, paramNames);
             }
             List<String> quantities = config instanceof AtomsConfig ? List.of("energy")
+                    : config instanceof JobFile.CrystalConfig c ? new ArrayList<>(c.reference().keySet())
                     : config instanceof ExternalConfig x ? new ArrayList<>(x.reference().keySet()) : List.of();
             LossSpec loss = loss(t.entries.get("loss"), whereNamed, quantities);
             if (config != null && loss != null && "relative_error".equals(loss.type()) && config instanceof ExternalConfig x) {
@@ -424,7 +429,7 @@ final class JobReader {
         return new AtomsConfig(reference, pairs, moleculeSize, exclude, relax);
     }
 
-    private JobFile.PairTermSpec pairTerm(Node.MapNode pm, String w, Set<String> paramNames) {
+    JobFile.PairTermSpec pairTerm(Node.MapNode pm, String w, Set<String> paramNames) {
         String form = choice(require(pm, "form", w), w + " form", FORMS);
         List<String> known = new ArrayList<>(PAIR_KEYS);
         known.addAll(form == null ? List.of() : FORM_PARAMETERS.get(form));
@@ -495,7 +500,8 @@ final class JobReader {
         } else {
             for (String k : FORM_PARAMETERS.get(form)) {
                 Node v = require(pm, k, w + " (" + form + ")");
-                String ref = v == null ? null : reference(v, w + " " + k, paramNames, true);
+                // Buckingham's dispersion C may be zero (many oxide potentials have no cation-anion C)
+                String ref = v == null ? null : reference(v, w + " " + k, paramNames, !(form.equals("buckingham") && k.equals("C")));
                 ok &= ref != null;
                 params.put(k, ref);
             }
@@ -1135,7 +1141,7 @@ final class JobReader {
 
     // ---------------------------------------------------------------- typed values
 
-    private Node.MapNode map(Node n, String where) {
+    Node.MapNode map(Node n, String where) {
         if (n instanceof Node.MapNode m) {
             return m;
         }
@@ -1143,7 +1149,7 @@ final class JobReader {
         return null;
     }
 
-    private void keys(Node.MapNode m, String where, List<String> known) {
+    void keys(Node.MapNode m, String where, List<String> known) {
         for (Map.Entry<String, int[]> e : m.keyPlaces.entrySet()) {
             String key = e.getKey();
             if (!known.contains(key)) {
@@ -1154,7 +1160,7 @@ final class JobReader {
         }
     }
 
-    private Node require(Node.MapNode m, String key, String where) {
+    Node require(Node.MapNode m, String key, String where) {
         if (m == null) {
             return null;
         }
@@ -1207,7 +1213,7 @@ final class JobReader {
         return null;
     }
 
-    private Double finite(Node n, String where) {
+    Double finite(Node n, String where) {
         Double d = number(n, where);
         if (d != null && !Double.isFinite(d)) {
             problem(n, where + " must be a finite number, got " + d);
@@ -1216,7 +1222,7 @@ final class JobReader {
         return d;
     }
 
-    private Double positive(Node n, String where) {
+    Double positive(Node n, String where) {
         Double d = finite(n, where);
         if (d != null && !(d > 0)) {
             problem(n, where + " must be positive, got " + fmt(d));
@@ -1234,7 +1240,7 @@ final class JobReader {
         return d;
     }
 
-    private Integer optInt(Node.MapNode m, String key, String where, int min) {
+    Integer optInt(Node.MapNode m, String key, String where, int min) {
         Node n = m.entries.get(key);
         if (n == null) {
             return null;
@@ -1291,7 +1297,7 @@ final class JobReader {
         return null;
     }
 
-    private Path path(Node n, String where, boolean mustExist) {
+    Path path(Node n, String where, boolean mustExist) {
         String s = string(n, where);
         if (s == null) {
             return null;
@@ -1337,11 +1343,11 @@ final class JobReader {
 
     // ---------------------------------------------------------------- problems and hash
 
-    private void problem(Node n, String message) {
+    void problem(Node n, String message) {
         problem(n.line, n.column, message);
     }
 
-    private void problem(int line, int column, String message) {
+    void problem(int line, int column, String message) {
         problems.add(new JobFileException.Problem(shown, line, column, message));
     }
 
