@@ -40,6 +40,10 @@ public final class AtomisticTiming {
     }
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("scaling")) {
+            scaling();
+            return;
+        }
         Path data = args.length > 0 ? Path.of(args[0]) : ExampleData.example("water-dimer");
         PairPotential water = WaterDimerFitTest.TIP3P_FORM;
         Parameters tip3p = Parameters.of(WaterDimerFitTest.tip3p());
@@ -57,6 +61,11 @@ public final class AtomisticTiming {
             System.out.printf("water fit %s: %d evaluations, %.0f ms%n", m, r.evaluations(), (System.nanoTime() - t0) / 1e6);
         }
 
+        scaling();
+    }
+
+    /** LJ energy + forces with a cutoff, 108 to 10,000 atoms: the cost per atom, beside the all-pairs loop. */
+    static void scaling() {
         PairPotential lj = PairPotential.builder()
                 .lennardJones("Ar", "Ar", ParameterRef.of("epsilon"), ParameterRef.of("sigma"), 8.5, true).build();
         Parameters ar = Parameters.of(Map.of("epsilon", 0.0104, "sigma", 3.40));
