@@ -30,7 +30,7 @@ import org.chemfit.Parameters;
  * // rigid TIP3P-form water: O-O Lennard-Jones, charges qH and -2 qH, intermolecular pairs only
  * PairPotential water = PairPotential.builder()
  *         .lennardJones("O", "O", "epsilon", "sigma")
- *         .coulomb(Map.of("H", ParameterRef.of("qH"), "O", ParameterRef.scaled("qH", -2)))
+ *         .coulomb(Map.of("H", ParameterRef.of("qH"), "O", ParameterRef.scaled("qH", -2)), CoulombMethod.MINIMUM_IMAGE, 0)
  *         .excludeIntramolecular()
  *         .build();
  * double e = water.energy(dimer.withConsecutiveMolecules(3), params);
@@ -701,7 +701,9 @@ public final class PairPotential implements Potential {
         }
 
         /**
-         * Coulomb between all pairs, without cutoff.
+         * Coulomb between all pairs, without cutoff: for structures without periodic directions.
+         * In a periodic cell such a term is refused when evaluated; use
+         * {@link #coulomb(Map, CoulombMethod, double)} with {@link CoulombMethod#EWALD} there.
          *
          * @param charges the charge (e) of each species; every species of a structure needs one
          * @return this builder
