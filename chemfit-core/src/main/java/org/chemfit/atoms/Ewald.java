@@ -62,7 +62,7 @@ final class Ewald {
         double[] d0 = new double[3];
         Neighbours.forEach(atoms, s.realCutoff(), (i, j, dx, dy, dz, r2) -> {
             if (mol != null && i != j && mol[i] == mol[j]) {
-                atoms.displacement(pos, i, j, d0);
+                Neighbours.nearestImage(atoms, pos, i, j, d0);
                 if (Math.abs(d0[0] - dx) < 1e-9 && Math.abs(d0[1] - dy) < 1e-9 && Math.abs(d0[2] - dz) < 1e-9) {
                     return;
                 }
@@ -89,7 +89,7 @@ final class Ewald {
                     for (int b = a + 1; b < members.size(); b++) {
                         int i = members.get(a);
                         int j = members.get(b);
-                        double r2 = atoms.displacement(pos, i, j, d);
+                        double r2 = Neighbours.nearestImage(atoms, pos, i, j, d);
                         double r = Math.sqrt(r2);
                         double qq = k * q[i] * q[j];
                         double ar = alpha * r;

@@ -207,6 +207,46 @@ final class Neighbours {
         }
     }
 
+    /**
+     * Writes the vector from atom i to the nearest image of atom j into d and returns its squared
+     * length: the wrapped fractional displacement, then the 26 images around it (so that the
+     * nearest image is found in skewed cells too).
+     */
+    static double nearestImage(Atoms atoms, double[] pos, int i, int j, double[] d) {
+        double best = atoms.displacement(pos, i, j, d);
+        if (!atoms.isPeriodic()) {
+            return best;
+        }
+        double[] c = atoms.cellArray();
+        boolean[] pbc = atoms.pbcArray();
+        double bx = d[0];
+        double by = d[1];
+        double bz = d[2];
+        double x0 = d[0];
+        double y0 = d[1];
+        double z0 = d[2];
+        for (int a = pbc[0] ? -1 : 0; a <= (pbc[0] ? 1 : 0); a++) {
+            for (int b = pbc[1] ? -1 : 0; b <= (pbc[1] ? 1 : 0); b++) {
+                for (int e = pbc[2] ? -1 : 0; e <= (pbc[2] ? 1 : 0); e++) {
+                    double x = x0 + a * c[0] + b * c[3] + e * c[6];
+                    double y = y0 + a * c[1] + b * c[4] + e * c[7];
+                    double z = z0 + a * c[2] + b * c[5] + e * c[8];
+                    double r2 = x * x + y * y + z * z;
+                    if (r2 < best - 1e-12) {
+                        best = r2;
+                        bx = x;
+                        by = y;
+                        bz = z;
+                    }
+                }
+            }
+        }
+        d[0] = bx;
+        d[1] = by;
+        d[2] = bz;
+        return best;
+    }
+
     private static void allPairs(double[] pos, int n, double cutoff, Visitor v) {
         double cut2 = cutoff * cutoff;
         for (int i = 0; i < n; i++) {

@@ -186,7 +186,7 @@ public final class PairPotential implements Potential {
                     if (!periodic) {
                         return;
                     }
-                    atoms.displacement(pos, i, j, d0);
+                    Neighbours.nearestImage(atoms, pos, i, j, d0);
                     if (Math.abs(d0[0] - dx) < 1e-9 && Math.abs(d0[1] - dy) < 1e-9 && Math.abs(d0[2] - dz) < 1e-9) {
                         return;
                     }

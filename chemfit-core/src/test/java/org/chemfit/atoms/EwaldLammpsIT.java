@@ -78,6 +78,27 @@ class EwaldLammpsIT {
     }
 
     @Test
+    void triclinicWaterBoxWithExclusionsMatchesSpecialBonds() throws Exception {
+        Atoms cubic = WaterBox.build(27, 9.4, 9);
+        double[][] cell = {{9.4, 0, 0}, {3.0, 9.1, 0}, {-2.5, 2.0, 9.6}};
+        double[][] x = new double[cubic.size()][3];
+        for (int i = 0; i < cubic.size(); i++) {
+            double[] r = cubic.position(i);
+            for (int c = 0; c < 3; c++) {
+                x[i][c] = r[0] / 9.4 * cell[0][c] + r[1] / 9.4 * cell[1][c] + r[2] / 9.4 * cell[2][c];
+            }
+        }
+        Atoms water = Atoms.of(cubic.speciesList(), x).withCell(cell, true, true, true).withConsecutiveMolecules(3);
+        PairPotential p = withLammpsK(true);
+        LammpsReference.Result all = LammpsReference.run(tmp.resolve("twater"), water, List.of("O", "H"),
+                new double[] {-0.834, 0.417}, false, ljCoulLong());
+        LammpsReference.Result ref = LammpsReference.run(tmp.resolve("twaterx"), water, List.of("O", "H"),
+                new double[] {-0.834, 0.417}, true, ljCoulLong() + "\nspecial_bonds lj/coul 0.0 0.0 0.0");
+        compare(withLammpsK(false), water, WaterBox.PARAMS, all);
+        compare(p, water, WaterBox.PARAMS, ref, all);
+    }
+
+    @Test
     void triclinicIonicCellMatchesBuckCoulLong() throws Exception {
         Atoms cell = EwaldTest.distorted(EwaldTest.supercell(EwaldTest.rockSalt(5.4), 1, 1, 2),
                 new double[][] {{5.6, 0, 0}, {1.1, 5.3, 0}, {-0.9, 1.4, 10.9}}, 23);
