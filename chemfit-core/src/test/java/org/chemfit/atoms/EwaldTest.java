@@ -73,6 +73,19 @@ class EwaldTest {
     }
 
     @Test
+    void aChargedTriclinicCellHasForcesAndStressOfItsEnergyBackgroundIncluded() {
+        Atoms neutral = distorted(rockSalt(5.2), new double[][] {{5.2, 0, 0}, {0.7, 5.0, 0}, {-0.4, 0.6, 5.5}}, 13);
+        double[] x = java.util.Arrays.copyOf(neutral.positions(), 27);
+        x[24] = 1.1;
+        x[25] = 2.2;
+        x[26] = 0.3;
+        List<String> species = new ArrayList<>(neutral.speciesList());
+        species.add("Na");
+        Atoms charged = Atoms.ofFlat(species.toArray(new String[0]), x).withCell(neutral.cell(), true, true, true);
+        Checks.forcesAndStressMatchFiniteDifferences(ewald(1e-14), charged, NONE, 1e-6);
+    }
+
+    @Test
     void forcesAndStressMatchFiniteDifferencesOfTheEnergyInATriclinicCell() {
         Atoms atoms = distorted(rockSalt(5.2), new double[][] {{5.2, 0, 0}, {0.7, 5.0, 0}, {-0.4, 0.6, 5.5}}, 7);
         PairPotential p = PairPotential.builder().coulomb(NACL_CHARGES, CoulombMethod.EWALD, 1e-14)
