@@ -157,6 +157,14 @@ final class Neighbours {
         for (int i = 0; i < n; i++) {
             members[fill[bin[i]]++] = i;
         }
+        // the wrapped positions in bin order, so that the inner loop reads memory in sequence
+        double[] sorted = new double[3 * n];
+        for (int m = 0; m < n; m++) {
+            int j = members[m];
+            sorted[3 * m] = wrapped[3 * j];
+            sorted[3 * m + 1] = wrapped[3 * j + 1];
+            sorted[3 * m + 2] = wrapped[3 * j + 2];
+        }
         double cut2 = cutoff * cutoff;
         for (int i = 0; i < n; i++) {
             double xi = wrapped[3 * i];
@@ -193,9 +201,9 @@ final class Neighbours {
                             if (j < i || j == i && !positiveImage) {
                                 continue;
                             }
-                            double dx = wrapped[3 * j] + tx - xi;
-                            double dy = wrapped[3 * j + 1] + ty - yi;
-                            double dz = wrapped[3 * j + 2] + tz - zi;
+                            double dx = sorted[3 * m] + tx - xi;
+                            double dy = sorted[3 * m + 1] + ty - yi;
+                            double dz = sorted[3 * m + 2] + tz - zi;
                             double r2 = dx * dx + dy * dy + dz * dz;
                             if (r2 < cut2) {
                                 v.pair(i, j, dx, dy, dz, r2);
