@@ -8,9 +8,9 @@ import org.chemfit.QuantityComputer;
 import org.chemfit.Quantities;
 
 /**
- * Computes the properties of a cubic crystal from its conventional cell: it relaxes the cell
- * (uniform scaling, with the positions) at zero pressure, then strains the relaxed cell by ±h to
- * get the elastic constants from the stress. Quantities:
+ * Computes the properties of a cubic crystal from its conventional cell: it finds the uniform
+ * scaling of the cell (positions relaxed at each scale) at which the pressure is zero, then
+ * strains the relaxed cell by ±h to get the elastic constants from the stress. Quantities:
  *
  * <table>
  *   <caption>Quantities of a cubic crystal</caption>
@@ -39,7 +39,6 @@ public final class CubicCrystalComputer implements QuantityComputer {
     private final Atoms cell;
     private final int formulaUnits;
     private final Potential potential;
-    private final CellRelax cellRelax;
     private final Relax positions;
 
     /**
@@ -68,22 +67,17 @@ public final class CubicCrystalComputer implements QuantityComputer {
             }
         }
         this.formulaUnits = formulaUnits;
-        this.cellRelax = CellRelax.defaults().isotropic(true).tolerances(1e-6, 1e-9);
         this.positions = Relax.fire().forceTolerance(1e-7);
     }
 
     /**
-     * @throws ChemFitException when a relaxation does not converge
+     * @throws ChemFitException when a relaxation does not converge or no zero-pressure volume is found
      * @throws IllegalArgumentException when the potential rejects the structure or parameters
      */
     @Override
     public Quantities compute(Parameters params) {
-        CellRelax.Result relaxed = cellRelax.run(potential, params, cell);
-        if (!relaxed.converged()) {
-            throw new ChemFitException("the cell relaxation of " + cell + " did not converge in " + relaxed.steps() + " steps at "
-                    + params);
-        }
-        Atoms eq = relaxed.atoms();
+        Atoms eq = equilibrium(params);
+        double energy = potential.energy(eq, params);
         double vol = eq.volume();
         double[] sxx = stressAt(eq, params, 0, 0, STRAIN);
         double[] mxx = stressAt(eq, params, 0, 0, -STRAIN);
@@ -95,10 +89,67 @@ public final class CubicCrystalComputer implements QuantityComputer {
         return Quantities.builder()
                 .put("lattice_constant", Math.cbrt(vol))
                 .put("volume", vol / formulaUnits)
-                .put("lattice_energy", relaxed.energy() / formulaUnits)
+                .put("lattice_energy", energy / formulaUnits)
                 .put("C11", c11).put("C12", c12).put("C44", c44)
                 .put("bulk_modulus", (c11 + 2 * c12) / 3)
                 .build();
+    }
+
+    /**
+     * The cubic cell at zero pressure: the scale s of the cell (positions relaxed at each s) where
+     * the trace of the stress vanishes, found with Hipparchus's Brent solver after bracketing the
+     * root. A cubic cell under uniform scaling has a one-dimensional cell problem, so a root finder
+     * needs about ten evaluations where a relaxation of cell and positions together needs many more.
+     */
+    private Atoms equilibrium(Parameters params) {
+        java.util.function.DoubleUnaryOperator trace = sc -> {
+            double[] st = new double[9];
+            potential.energyForcesStress(relaxedAt(sc, params), params, null, st);
+            return st[0] + st[4] + st[8];
+        };
+        double lo = 0.97;
+        double hi = 1.03;
+        double flo = trace.applyAsDouble(lo);
+        double fhi = trace.applyAsDouble(hi);
+        for (int k = 0; k < 40 && !(flo <= 0 && fhi >= 0); k++) {
+            if (flo > 0) {
+                hi = lo;
+                fhi = flo;
+                lo *= 0.95;
+                flo = trace.applyAsDouble(lo);
+            } else {
+                lo = hi;
+                flo = fhi;
+                hi *= 1.05;
+                fhi = trace.applyAsDouble(hi);
+            }
+        }
+        if (!(flo <= 0 && fhi >= 0)) {
+            throw new ChemFitException("no zero-pressure volume of " + cell + " between scales " + lo + " and " + hi
+                    + " of its cell at " + params + " (the model may not bind the crystal)");
+        }
+        double root = new org.hipparchus.analysis.solvers.BrentSolver(1e-15, 1e-14)
+                .solve(200, trace::applyAsDouble, lo, hi);
+        return relaxedAt(root, params);
+    }
+
+    /** The cell scaled by s, positions relaxed. */
+    private Atoms relaxedAt(double s, Parameters params) {
+        double[] x = cell.positions();
+        for (int i = 0; i < x.length; i++) {
+            x[i] *= s;
+        }
+        double[][] c = cell.cell();
+        for (double[] row : c) {
+            for (int k = 0; k < 3; k++) {
+                row[k] *= s;
+            }
+        }
+        Relax.Result r = positions.run(potential, params, cell.withPositions(x).withCell(c, true, true, true));
+        if (!r.converged()) {
+            throw new ChemFitException("relaxing the positions of " + cell + " scaled by " + s + " did not converge at " + params);
+        }
+        return r.atoms();
     }
 
     /** The stress after the strain (symmetric for a shear: γ = h split over ab and ba), positions relaxed. */
