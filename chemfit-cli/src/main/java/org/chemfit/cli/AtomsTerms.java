@@ -45,20 +45,47 @@ final class AtomsTerms {
      * @throws IllegalArgumentException for a pair term the library rejects
      */
     static Potential potential(JobFile.AtomsConfig config) {
+        return potential(config.potential(), config.excludeIntramolecular());
+    }
+
+    /**
+     * @param specs the pair terms
+     * @param excludeIntramolecular whether pairs within one molecule are left out
+     * @return their sum
+     * @throws IllegalArgumentException for a pair term the library rejects
+     */
+    static Potential potential(List<JobFile.PairTermSpec> specs, boolean excludeIntramolecular) {
         PairPotential.Builder b = PairPotential.builder();
-        for (JobFile.PairTermSpec p : config.potential()) {
+        for (JobFile.PairTermSpec p : specs) {
             Map<String, ParameterRef> refs = new LinkedHashMap<>();
             p.parameters().forEach((k, v) -> refs.put(k, ParameterRef.parse(v)));
-            if (p.form().equals("coulomb")) {
+            if (p.form().equals("coulomb") && !p.coulombMethod().equals("direct")) {
+                b.coulomb(refs, p.coulombMethod().equals("ewald") ? PairPotential.CoulombMethod.EWALD
+                        : PairPotential.CoulombMethod.MINIMUM_IMAGE, p.tolerance());
+            } else if (p.form().equals("coulomb")) {
                 b.coulomb(refs, p.cutoff(), p.shifted());
             } else {
                 b.term(p.form(), p.speciesA(), p.speciesB(), refs, p.cutoff(), p.shifted());
             }
         }
-        if (config.excludeIntramolecular()) {
+        if (excludeIntramolecular) {
             b.excludeIntramolecular();
         }
         return b.build();
+    }
+
+    /**
+     * @param config a crystal term's settings
+     * @return the computer of its crystal's properties
+     * @throws ChemFitException naming the file when the structure is malformed or not a cubic cell
+     */
+    static QuantityComputer crystal(JobFile.CrystalConfig config) {
+        Atoms atoms = Xyz.read(config.structure());
+        try {
+            return new org.chemfit.atoms.CubicCrystalComputer(atoms, config.formulaUnits(), potential(config.potential(), false));
+        } catch (IllegalArgumentException e) {
+            throw new ChemFitException(config.structure() + ": " + e.getMessage(), e);
+        }
     }
 
     /**

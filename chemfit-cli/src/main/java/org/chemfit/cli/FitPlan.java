@@ -63,6 +63,10 @@ final class FitPlan implements AutoCloseable {
             ObjectiveFunction term;
             if (t.config() instanceof JobFile.AtomsConfig a) {
                 term = atomsTerm(t, a, reference, policy);
+            } else if (t.config() instanceof JobFile.CrystalConfig c) {
+                reference.putAll(c.reference());
+                term = new Counted(new QuantityComputerObjectiveFunction(Losses.create(t.loss(), reference), AtomsTerms.crystal(c)),
+                        running);
             } else {
                 JobFile.ExternalConfig x = (JobFile.ExternalConfig) t.config();
                 reference.putAll(x.reference());

@@ -118,9 +118,38 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
      *
      * @implNote Implementations are immutable records.
      */
-    public sealed interface TermConfig permits AtomsConfig, ExternalConfig {
+    public sealed interface TermConfig permits AtomsConfig, ExternalConfig, CrystalConfig {
         /** @return the files this term reads, for the job's hash and for {@code validate} */
         List<Path> inputFiles();
+    }
+
+    /**
+     * An in-process term over a cubic crystal: its conventional cell is relaxed with the pair
+     * potential, and its lattice constant, volume, lattice energy, bulk modulus and elastic
+     * constants are compared with reference values (see {@code org.chemfit.atoms.CubicCrystalComputer}).
+     *
+     * <pre>{@code
+     * if (term.config() instanceof CrystalConfig c) System.out.println(c.reference().keySet());
+     * }</pre>
+     *
+     * @param structure the XYZ file of the conventional cubic cell
+     * @param formulaUnits formula units in that cell
+     * @param potential the pair terms of the potential, summed
+     * @param reference quantity names to reference values
+     * @implNote Immutable.
+     */
+    public record CrystalConfig(Path structure, int formulaUnits, List<PairTermSpec> potential, Map<String, double[]> reference)
+            implements TermConfig {
+        /** Copies the list and the map. */
+        public CrystalConfig {
+            potential = List.copyOf(potential);
+            reference = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(reference));
+        }
+
+        @Override
+        public List<Path> inputFiles() {
+            return List.of(structure);
+        }
     }
 
     /**
@@ -184,13 +213,24 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
      *     species) to a number, a parameter name or factor*name, as written
      * @param cutoff pairs at or beyond it do not interact (infinity for none)
      * @param shifted whether the energy is shifted to zero at the cutoff
+     * @param coulombMethod for coulomb: direct, ewald or minimum_image
+     * @param tolerance for coulomb with method ewald: the accuracy of the Ewald sum
      * @implNote Immutable.
      */
     public record PairTermSpec(String form, String speciesA, String speciesB, Map<String, String> parameters, double cutoff,
-            boolean shifted) {
+            boolean shifted, String coulombMethod, double tolerance) {
+        /** The Ewald tolerance when the job file gives none. */
+        public static final double DEFAULT_EWALD_TOLERANCE = 1e-8;
+
         /** Copies the map. */
         public PairTermSpec {
             parameters = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(parameters));
+        }
+
+        /** A term without Coulomb settings (direct, default tolerance). */
+        public PairTermSpec(String form, String speciesA, String speciesB, Map<String, String> parameters, double cutoff,
+                boolean shifted) {
+            this(form, speciesA, speciesB, parameters, cutoff, shifted, "direct", DEFAULT_EWALD_TOLERANCE);
         }
     }
 

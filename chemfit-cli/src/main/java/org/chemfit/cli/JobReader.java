@@ -46,7 +46,7 @@ final class JobReader {
             "optimizer", "execution", "output", "programs");
     static final List<String> PARAMETER_KEYS = List.of("initial", "bounds", "fixed");
     static final List<String> TERM_KEYS = List.of("name", "kind", "weight", "loss");
-    static final List<String> KINDS = List.of("atoms", "external");
+    static final List<String> KINDS = List.of("atoms", "external", "crystal");
     static final List<String> ATOMS_KEYS = List.of("reference", "potential", "molecule_size", "exclude_intramolecular", "relax");
     static final List<String> RELAX_KEYS = List.of("method", "fmax", "steps", "max_step");
     static final List<String> EXTERNAL_KEYS = List.of("templates", "variables", "files", "link", "command", "commands",
@@ -74,7 +74,8 @@ final class JobReader {
     static final List<String> LOSS_TYPES = List.of("squared_error", "mean_squared_error", "absolute_error", "relative_error");
     static final List<String> FORMS = List.of("lennard_jones", "morse", "buckingham", "coulomb");
     static final Map<String, List<String>> FORM_PARAMETERS = Map.of("lennard_jones", List.of("epsilon", "sigma"), "morse",
-            List.of("D", "alpha", "r0"), "buckingham", List.of("A", "rho", "C"), "coulomb", List.of("charges"));
+            List.of("D", "alpha", "r0"), "buckingham", List.of("A", "rho", "C"), "coulomb", List.of("charges", "method", "tolerance"));
+    static final List<String> COULOMB_METHODS = List.of("direct", "ewald", "minimum_image");
     static final List<String> PAIR_KEYS = List.of("form", "species", "cutoff", "shifted");
     private static final Pattern NAME = Pattern.compile("[A-Za-z_][^*\\s]*");
     static final List<String> COMBINATION_KEYS = List.of("reducer", "on_failure", "penalty");
@@ -389,6 +390,8 @@ final class JobReader {
                 known.addAll(ATOMS_KEYS);
             } else if ("external".equals(kind)) {
                 known.addAll(EXTERNAL_KEYS);
+            } else if ("crystal".equals(kind)) {
+                known.addAll(CrystalTermReader.KEYS);
             } else {
                 known.addAll(ATOMS_KEYS);
                 known.addAll(EXTERNAL_KEYS);
@@ -416,8 +419,11 @@ final class JobReader {
                 config = atoms(t, whereNamed, paramNames);
             } else if ("external".equals(kind)) {
                 config = external(t, whereNamed);
+            } else if ("crystal".equals(kind)) {
+                config = new CrystalTermReader(this).read(t, whereNamed, paramNames);
             }
             List<String> quantities = config instanceof AtomsConfig ? List.of("energy")
+                    : config instanceof JobFile.CrystalConfig c ? new ArrayList<>(c.reference().keySet())
                     : config instanceof ExternalConfig x ? new ArrayList<>(x.reference().keySet()) : List.of();
             LossSpec loss = loss(t.entries.get("loss"), whereNamed, quantities);
             if (config != null && loss != null && "relative_error".equals(loss.type()) && config instanceof ExternalConfig x) {
@@ -569,7 +575,7 @@ final class JobReader {
         }
     }
 
-    private JobFile.PairTermSpec pairTerm(Node.MapNode pm, String w, Set<String> paramNames) {
+    JobFile.PairTermSpec pairTerm(Node.MapNode pm, String w, Set<String> paramNames) {
         String form = choice(require(pm, "form", w), w + " form", FORMS);
         List<String> known = new ArrayList<>(PAIR_KEYS);
         known.addAll(form == null ? List.of() : FORM_PARAMETERS.get(form));
@@ -619,10 +625,29 @@ final class JobReader {
                 ok &= ref != null;
                 params.put(e.getKey(), ref);
             }
+            String method = pm.entries.containsKey("method") ? choice(pm.entries.get("method"), w + " method", COULOMB_METHODS)
+                    : "direct";
+            double tolerance = JobFile.PairTermSpec.DEFAULT_EWALD_TOLERANCE;
+            if (pm.entries.containsKey("tolerance")) {
+                Double t = positive(pm.entries.get("tolerance"), w + " tolerance");
+                if (!"ewald".equals(method)) {
+                    problem(pm.entries.get("tolerance"), w + " tolerance applies to method: ewald only");
+                } else if (t != null && t > 1e-2) {
+                    problem(pm.entries.get("tolerance"), w + " tolerance must be at most 0.01, got " + t);
+                } else if (t != null) {
+                    tolerance = t;
+                }
+            }
+            if (method != null && !method.equals("direct") && pm.entries.containsKey("cutoff")) {
+                problem(pm.entries.get("cutoff"), w + " cutoff applies to method: direct only (ewald derives its cutoffs"
+                        + " from the tolerance)");
+            }
+            return ok && method != null ? new JobFile.PairTermSpec(form, a, b, params, cutoff, shifted, method, tolerance) : null;
         } else {
             for (String k : FORM_PARAMETERS.get(form)) {
                 Node v = require(pm, k, w + " (" + form + ")");
-                String ref = v == null ? null : reference(v, w + " " + k, paramNames, true);
+                // Buckingham's dispersion C may be zero (many oxide potentials have no cation-anion C)
+                String ref = v == null ? null : reference(v, w + " " + k, paramNames, !(form.equals("buckingham") && k.equals("C")));
                 ok &= ref != null;
                 params.put(k, ref);
             }
@@ -1309,7 +1334,7 @@ final class JobReader {
 
     // ---------------------------------------------------------------- typed values
 
-    private Node.MapNode map(Node n, String where) {
+    Node.MapNode map(Node n, String where) {
         if (n instanceof Node.MapNode m) {
             return m;
         }
@@ -1317,7 +1342,7 @@ final class JobReader {
         return null;
     }
 
-    private void keys(Node.MapNode m, String where, List<String> known) {
+    void keys(Node.MapNode m, String where, List<String> known) {
         for (Map.Entry<String, int[]> e : m.keyPlaces.entrySet()) {
             String key = e.getKey();
             if (!known.contains(key)) {
@@ -1328,7 +1353,7 @@ final class JobReader {
         }
     }
 
-    private Node require(Node.MapNode m, String key, String where) {
+    Node require(Node.MapNode m, String key, String where) {
         if (m == null) {
             return null;
         }
@@ -1381,7 +1406,7 @@ final class JobReader {
         return null;
     }
 
-    private Double finite(Node n, String where) {
+    Double finite(Node n, String where) {
         Double d = number(n, where);
         if (d != null && !Double.isFinite(d)) {
             problem(n, where + " must be a finite number, got " + fmt(d) + FINITE_HINT);
@@ -1394,7 +1419,7 @@ final class JobReader {
         return d;
     }
 
-    private Double positive(Node n, String where) {
+    Double positive(Node n, String where) {
         Double d = finite(n, where);
         if (d != null && !(d > 0)) {
             problem(n, where + " must be positive, got " + fmt(d));
@@ -1412,7 +1437,7 @@ final class JobReader {
         return d;
     }
 
-    private Integer optInt(Node.MapNode m, String key, String where, int min, int max) {
+    Integer optInt(Node.MapNode m, String key, String where, int min, int max) {
         Node n = m.entries.get(key);
         if (n == null) {
             return null;
@@ -1507,7 +1532,7 @@ final class JobReader {
         return null;
     }
 
-    private Path path(Node n, String where, boolean mustExist) {
+    Path path(Node n, String where, boolean mustExist) {
         String s = string(n, where);
         if (s == null) {
             return null;
@@ -1553,11 +1578,11 @@ final class JobReader {
 
     // ---------------------------------------------------------------- problems and hash
 
-    private void problem(Node n, String message) {
+    void problem(Node n, String message) {
         problem(n.line, n.column, message);
     }
 
-    private void problem(int line, int column, String message) {
+    void problem(int line, int column, String message) {
         // a message repeats names from the file, which a hostile file may make a megabyte long
         String m = message.length() > 2000 ? message.substring(0, 2000) + "... (" + message.length() + " characters)" : message;
         problems.add(new JobFileException.Problem(shown, line, column, m));

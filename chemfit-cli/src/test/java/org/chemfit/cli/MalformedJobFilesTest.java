@@ -123,7 +123,7 @@ class MalformedJobFilesTest {
         Cli.Run r = Cli.run("validate", job.toString());
         assertEquals(ExitCodes.USAGE, r.code(), r::toString);
         assertTrue(r.err().contains(job + ":2:29: parameter 'x' lower bound must not exceed its upper bound"), r::toString);
-        assertTrue(r.err().contains(job + ":4:11: terms[0] kind must be one of atoms, external, got 'atom'"), r::toString);
+        assertTrue(r.err().contains(job + ":4:11: terms[0] kind must be one of atoms, external, crystal, got 'atom'"), r::toString);
         assertTrue(r.err().contains(job + ":6:3: unknown key 'max_evals' in optimizer (did you mean 'max_evaluations'?)"), r::toString);
         assertTrue(r.err().contains(job + ":7:9: optimizer seed must be a whole number, got 1.5"), r::toString);
         assertTrue(r.err().contains(job + ":9:12: execution workers must be a whole number of at least 1, got 0"), r::toString);

@@ -355,6 +355,32 @@ public final class Atoms {
         return r;
     }
 
+    /**
+     * @return the volume of the cell in Å³
+     * @throws IllegalStateException when the structure has no cell
+     */
+    public double volume() {
+        if (cell == null) {
+            throw new IllegalStateException(this + " has no cell, so no volume");
+        }
+        return Math.abs(det(cell));
+    }
+
+    /** Package-private: the cell as 9 numbers (rows are vectors), not copied, or null. */
+    double[] cellArray() {
+        return cell;
+    }
+
+    /** Package-private: the inverse of the cell matrix (row-vector convention), not copied; the structure must have a cell. */
+    double[] inverseCellArray() {
+        return inverse();
+    }
+
+    /** Package-private: the periodic flags, not copied. */
+    boolean[] pbcArray() {
+        return pbc;
+    }
+
     private double[] inverse() {
         double[] inv = inverseCell;
         if (inv == null) {

@@ -30,17 +30,27 @@ import org.chemfit.Parameters;
  * // rigid TIP3P-form water: O-O Lennard-Jones, charges qH and -2 qH, intermolecular pairs only
  * PairPotential water = PairPotential.builder()
  *         .lennardJones("O", "O", "epsilon", "sigma")
- *         .coulomb(Map.of("H", ParameterRef.of("qH"), "O", ParameterRef.scaled("qH", -2)))
+ *         .coulomb(Map.of("H", ParameterRef.of("qH"), "O", ParameterRef.scaled("qH", -2)), CoulombMethod.MINIMUM_IMAGE, 0)
  *         .excludeIntramolecular()
  *         .build();
  * double e = water.energy(dimer.withConsecutiveMolecules(3), params);
  * }</pre>
  *
  * <p>Species {@code "*"} matches every species. Each pair of atoms counts once. In a periodic cell
- * each pair interacts through its minimum image only (no lattice sums, no Ewald): a finite cutoff
- * must then be at most half the shortest distance between opposite cell faces, and without a
- * cutoff the model suits a cluster in a large box (as the water-dimer data). With
- * {@link Builder#excludeIntramolecular()} pairs of atoms with the same molecule index are left out.
+ * a term with a cutoff sums over every image within it, found with a cell list (so the cost per
+ * atom does not grow with the cell, and a cutoff longer than half the cell is fine); a term
+ * without cutoff sees each pair's minimum image only. Coulomb in a periodic cell is summed as
+ * its {@link CoulombMethod} says: the Ewald sum (with a neutralising background for a charged
+ * cell), the minimum image (a cluster in a large box), or directly within a cutoff; plain
+ * Coulomb without cutoff is refused there, since the sum over images does not converge. With
+ * {@link Builder#excludeIntramolecular()} pairs of atoms with the same molecule index are left
+ * out (in a periodic cell, the pair's nearest image; the Ewald sum also removes their
+ * reciprocal-space share). {@link #energyForcesStress} gives the stress of a periodic cell.
+ *
+ * <p>The Ewald tolerance δ sets p = √(-ln δ), the splitting parameter α = √π (N/V²)^(1/6), the
+ * real-space cutoff p/α and the reciprocal-space cutoff 2αp; the first neglected terms of each
+ * sum are below δ relative to the leading ones. A cell whose charges do not add to zero gets the
+ * energy -k π Q² / (2 V α²) of a uniform neutralising background.
  *
  * @implNote Immutable and thread-safe; each call binds the parameters into local objects.
  */
@@ -82,6 +92,28 @@ public final class PairPotential implements Potential {
 
     @Override
     public double energyAndForces(Atoms atoms, Parameters params, double[] forces) {
+        return compute(atoms, params, forces, null);
+    }
+
+    @Override
+    public double energyForcesStress(Atoms atoms, Parameters params, double[] forces, double[] stress) {
+        if (stress == null || stress.length != 9) {
+            throw new IllegalArgumentException("the stress array must have 9 entries (a 3x3 matrix by rows), got "
+                    + (stress == null ? "null" : stress.length));
+        }
+        if (!atoms.hasCell() || !(atoms.pbc()[0] && atoms.pbc()[1] && atoms.pbc()[2])) {
+            throw new IllegalArgumentException("the stress needs a cell periodic along all three vectors; " + atoms + " is not");
+        }
+        double[] virial = new double[9];
+        double e = compute(atoms, params, forces, virial);
+        double v = atoms.volume();
+        for (int a = 0; a < 9; a++) {
+            stress[a] = virial[a] / v;
+        }
+        return e;
+    }
+
+    private double compute(Atoms atoms, Parameters params, double[] forces, double[] virial) {
         int n = atoms.size();
         if (forces != null) {
             if (forces.length != 3 * n) {
@@ -95,11 +127,30 @@ public final class PairPotential implements Potential {
             throw new IllegalArgumentException("this potential excludes intramolecular pairs and needs molecule indices, but "
                     + atoms + " has none: set them with Atoms.withMolecules or a molecule:I:1 column in the extended XYZ file");
         }
-        double radius = atoms.minimumImageRadius();
-        for (Term t : terms) {
-            if (atoms.isPeriodic() && Double.isFinite(t.cutoff) && t.cutoff > radius + 1e-12) {
-                throw new IllegalArgumentException("the cutoff " + t.cutoff + " Å of " + t.label() + " exceeds " + radius
-                        + " Å, half the shortest width of the periodic cell, so the minimum image would miss pairs");
+        boolean periodic = atoms.isPeriodic();
+        boolean fullyPeriodic = periodic && atoms.pbc()[0] && atoms.pbc()[1] && atoms.pbc()[2];
+        // route each term: a cell list with images, the minimum image, or the Ewald sum
+        List<Integer> listed = new ArrayList<>();
+        List<Integer> minimumImage = new ArrayList<>();
+        List<Coulomb> ewald = new ArrayList<>();
+        for (int t = 0; t < terms.size(); t++) {
+            Term term = terms.get(t);
+            CoulombMethod method = term instanceof Coulomb c ? c.method : null;
+            if (method == CoulombMethod.EWALD && periodic) {
+                if (!fullyPeriodic) {
+                    throw new IllegalArgumentException("the Ewald sum of " + term.label() + " needs a cell periodic along all "
+                            + "three vectors; " + atoms + " is periodic along " + Arrays.toString(atoms.pbc()));
+                }
+                ewald.add((Coulomb) term);
+            } else if (!periodic || method != CoulombMethod.MINIMUM_IMAGE && Double.isFinite(term.cutoff)) {
+                listed.add(t);
+            } else if (method == CoulombMethod.DIRECT) {
+                throw new IllegalArgumentException(term.label() + " has no cutoff, and in the periodic cell of " + atoms
+                        + " a plain Coulomb sum over images does not converge: choose the Ewald sum (coulomb method 'ewald'),"
+                        + " a cutoff, or the minimum image (method 'minimum_image', for a cluster in a large box)");
+            } else {
+                // no cutoff (or a Coulomb term that asks for it): each pair's minimum image
+                minimumImage.add(t);
             }
         }
         // index the species of this structure and bind the terms that apply to each pair of them
@@ -116,63 +167,122 @@ public final class PairPotential implements Potential {
             }
             kind[i] = k;
         }
+        double[] pos = atoms.positionsArray();
+        Accumulator acc = new Accumulator(forces, virial);
+        boolean exclude = excludeIntramolecular;
+        if (!listed.isEmpty()) {
+            Bound[][][] table = table(listed, params, atoms, kindNames);
+            double maxCut = 0;
+            for (int t : listed) {
+                maxCut = Math.max(maxCut, terms.get(t).cutoff);
+            }
+            double[] d0 = new double[3];
+            Neighbours.forEach(atoms, maxCut, (i, j, dx, dy, dz, r2) -> {
+                Bound[] list = table[kind[i]][kind[j]];
+                if (list.length == 0) {
+                    return;
+                }
+                if (exclude && i != j && mol[i] == mol[j]) {
+                    if (!periodic) {
+                        return;
+                    }
+                    Neighbours.nearestImage(atoms, pos, i, j, d0);
+                    if (Math.abs(d0[0] - dx) < 1e-9 && Math.abs(d0[1] - dy) < 1e-9 && Math.abs(d0[2] - dz) < 1e-9) {
+                        return;
+                    }
+                }
+                acc.pair(list, i, j, dx, dy, dz, r2, atoms);
+            });
+        }
+        if (!minimumImage.isEmpty()) {
+            Bound[][][] table = table(minimumImage, params, atoms, kindNames);
+            double[] d = new double[3];
+            for (int i = 0; i < n; i++) {
+                for (int j = i + 1; j < n; j++) {
+                    if (excludeIntramolecular && mol[i] == mol[j]) {
+                        continue;
+                    }
+                    Bound[] list = table[kind[i]][kind[j]];
+                    if (list.length == 0) {
+                        continue;
+                    }
+                    double r2 = atoms.displacement(pos, i, j, d);
+                    acc.pair(list, i, j, d[0], d[1], d[2], r2, atoms);
+                }
+            }
+        }
+        for (Coulomb c : ewald) {
+            acc.energy += Ewald.compute(atoms, c.charges(params, atoms), c.k, c.tolerance, excludeIntramolecular ? mol : null,
+                    forces, virial);
+        }
+        return acc.energy;
+    }
+
+    private Bound[][][] table(List<Integer> which, Parameters params, Atoms atoms, List<String> kindNames) {
         int nk = kindNames.size();
-        Bound[] bound = new Bound[terms.size()];
+        Bound[] bound = new Bound[which.size()];
         for (int t = 0; t < bound.length; t++) {
-            bound[t] = terms.get(t).bind(params, atoms);
+            bound[t] = terms.get(which.get(t)).bind(params, atoms);
         }
         Bound[][][] table = new Bound[nk][nk][];
         for (int a = 0; a < nk; a++) {
             for (int b = 0; b < nk; b++) {
                 List<Bound> list = new ArrayList<>();
                 for (int t = 0; t < bound.length; t++) {
-                    if (terms.get(t).applies(kindNames.get(a), kindNames.get(b))) {
+                    if (terms.get(which.get(t)).applies(kindNames.get(a), kindNames.get(b))) {
                         list.add(bound[t]);
                     }
                 }
                 table[a][b] = list.toArray(new Bound[0]);
             }
         }
-        double[] pos = atoms.positionsArray();
-        double[] d = new double[3];
-        double[] dEdr = new double[1];
-        double energy = 0;
-        for (int i = 0; i < n; i++) {
-            for (int j = i + 1; j < n; j++) {
-                if (excludeIntramolecular && mol[i] == mol[j]) {
+        return table;
+    }
+
+    /** Sums the energy, forces and strain derivative of one evaluation. */
+    private static final class Accumulator {
+        final double[] forces;
+        final double[] virial;
+        final double[] dEdr = new double[1];
+        double energy;
+
+        Accumulator(double[] forces, double[] virial) {
+            this.forces = forces;
+            this.virial = virial;
+        }
+
+        void pair(Bound[] list, int i, int j, double dx, double dy, double dz, double r2, Atoms atoms) {
+            double r = Math.sqrt(r2);
+            double g = 0;
+            for (Bound b : list) {
+                if (r >= b.cutoff) {
                     continue;
                 }
-                Bound[] list = table[kind[i]][kind[j]];
-                if (list.length == 0) {
-                    continue;
+                if (r == 0) {
+                    throw new IllegalArgumentException("atoms " + i + " and " + j + " of " + atoms
+                            + " are at the same place; the pair energy is infinite");
                 }
-                double r2 = atoms.displacement(pos, i, j, d);
-                double r = Math.sqrt(r2);
-                double g = 0;
-                for (Bound b : list) {
-                    if (r >= b.cutoff) {
-                        continue;
-                    }
-                    if (r == 0) {
-                        throw new IllegalArgumentException("atoms " + i + " and " + j + " of " + atoms
-                                + " are at the same place; the pair energy is infinite");
-                    }
-                    energy += b.function.energy(i, j, r, dEdr);
-                    g += dEdr[0];
-                    if (b.shifted) {
-                        energy -= b.function.energy(i, j, b.cutoff, dEdr);
-                    }
+                energy += b.function.energy(i, j, r, dEdr);
+                g += dEdr[0];
+                if (b.shifted) {
+                    energy -= b.function.energy(i, j, b.cutoff, dEdr);
                 }
-                if (forces != null && g != 0) {
-                    double s = g / r;
-                    for (int c = 0; c < 3; c++) {
-                        forces[3 * i + c] += s * d[c];
-                        forces[3 * j + c] -= s * d[c];
-                    }
+            }
+            if (g != 0) {
+                double s = g / r;
+                if (forces != null) {
+                    forces[3 * i] += s * dx;
+                    forces[3 * i + 1] += s * dy;
+                    forces[3 * i + 2] += s * dz;
+                    forces[3 * j] -= s * dx;
+                    forces[3 * j + 1] -= s * dy;
+                    forces[3 * j + 2] -= s * dz;
+                }
+                if (virial != null) {
+                    Ewald.addOuter(virial, s, dx, dy, dz);
                 }
             }
         }
-        return energy;
     }
 
     @Override
@@ -357,18 +467,21 @@ public final class PairPotential implements Potential {
     private static final class Coulomb extends Term {
         final Map<String, ParameterRef> charges;
         final double k;
+        final CoulombMethod method;
+        final double tolerance;
 
-        Coulomb(Map<String, ParameterRef> charges, double k, double cutoff, boolean shifted) {
+        Coulomb(Map<String, ParameterRef> charges, double k, double cutoff, boolean shifted, CoulombMethod method, double tolerance) {
             super("*", "*", cutoff, shifted);
             if (charges.isEmpty()) {
                 throw new IllegalArgumentException("a Coulomb term needs the charge of at least one species, got none");
             }
             this.charges = new LinkedHashMap<>(charges);
             this.k = k;
+            this.method = Objects.requireNonNull(method, "method");
+            this.tolerance = tolerance;
         }
 
-        @Override
-        PairFunction function(Parameters p, Atoms atoms) {
+        double[] charges(Parameters p, Atoms atoms) {
             Map<String, Double> bySpecies = new HashMap<>();
             charges.forEach((s, ref) -> bySpecies.put(s, ref.value(p)));
             double[] q = new double[atoms.size()];
@@ -380,6 +493,12 @@ public final class PairPotential implements Potential {
                 }
                 q[i] = v;
             }
+            return q;
+        }
+
+        @Override
+        PairFunction function(Parameters p, Atoms atoms) {
+            double[] q = charges(p, atoms);
             double kk = k;
             return (i, j, r, dEdr) -> {
                 double e = kk * q[i] * q[j] / r;
@@ -395,8 +514,28 @@ public final class PairPotential implements Potential {
 
         @Override
         String kind() {
-            return "Coulomb";
+            return switch (method) {
+                case DIRECT -> "Coulomb";
+                case MINIMUM_IMAGE -> "Coulomb[minimum image]";
+                case EWALD -> "Coulomb[Ewald, tolerance " + tolerance + "]";
+            };
         }
+    }
+
+    /**
+     * How a Coulomb term sums over a periodic cell.
+     *
+     * <pre>{@code
+     * builder.coulomb(charges, CoulombMethod.EWALD, 1e-10);
+     * }</pre>
+     */
+    public enum CoulombMethod {
+        /** 1/r over pairs within the cutoff, images included; without a cutoff it is refused in a periodic cell. */
+        DIRECT,
+        /** 1/r over each pair's minimum image only: suits a cluster in a large box, not a crystal. */
+        MINIMUM_IMAGE,
+        /** The Ewald sum in a cell periodic along all three vectors (and 1/r over all pairs without periodicity). */
+        EWALD
     }
 
     /**
@@ -562,7 +701,9 @@ public final class PairPotential implements Potential {
         }
 
         /**
-         * Coulomb between all pairs, without cutoff.
+         * Coulomb between all pairs, without cutoff: for structures without periodic directions.
+         * In a periodic cell such a term is refused when evaluated; use
+         * {@link #coulomb(Map, CoulombMethod, double)} with {@link CoulombMethod#EWALD} there.
          *
          * @param charges the charge (e) of each species; every species of a structure needs one
          * @return this builder
@@ -579,7 +720,31 @@ public final class PairPotential implements Potential {
          * @throws IllegalArgumentException when no charge is given or the cutoff is invalid
          */
         public Builder coulomb(Map<String, ParameterRef> charges, double cutoff, boolean shifted) {
-            terms.add(new Coulomb(charges, coulombConstant, cutoff, shifted));
+            terms.add(new Coulomb(charges, coulombConstant, cutoff, shifted, CoulombMethod.DIRECT, 0));
+            return this;
+        }
+
+        /**
+         * Coulomb summed by the given method. For {@link CoulombMethod#EWALD} the tolerance sets
+         * the accuracy (the splitting parameter and both cutoffs follow from it, see the class
+         * comment); the other methods take no cutoff here and ignore the tolerance.
+         *
+         * <pre>{@code
+         * builder.coulomb(Map.of("Na", ParameterRef.constant(1), "Cl", ParameterRef.constant(-1)), CoulombMethod.EWALD, 1e-10);
+         * }</pre>
+         *
+         * @param charges the charge (e) of each species
+         * @param method how to sum over a periodic cell
+         * @param tolerance for Ewald, the relative size of the first neglected terms, in (0, 1e-2]
+         * @return this builder
+         * @throws IllegalArgumentException when no charge is given or the tolerance is out of range
+         */
+        public Builder coulomb(Map<String, ParameterRef> charges, CoulombMethod method, double tolerance) {
+            if (method == CoulombMethod.EWALD && !(tolerance > 0 && tolerance <= 1e-2)) {
+                throw new IllegalArgumentException("the Ewald tolerance must be in (0, 0.01], got " + tolerance);
+            }
+            terms.add(new Coulomb(charges, coulombConstant, Double.POSITIVE_INFINITY, false, Objects.requireNonNull(method,
+                    "method"), tolerance));
             return this;
         }
 

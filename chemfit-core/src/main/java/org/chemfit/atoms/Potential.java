@@ -45,6 +45,29 @@ public interface Potential {
      */
     double energyAndForces(Atoms atoms, Parameters params, double[] forces);
 
+    /**
+     * Energy, forces and stress of a cell periodic along all three vectors. The stress is
+     * σ = (1/V) ∂E/∂ε (eV/Å³, 9 numbers, a 3x3 matrix by rows), ε being a homogeneous strain of
+     * cell and positions: positive under tension, and the pressure is -trace(σ)/3.
+     *
+     * <pre>{@code
+     * double[] stress = new double[9];
+     * double e = potential.energyForcesStress(crystal, params, null, stress);
+     * }</pre>
+     *
+     * @param atoms a structure with a cell periodic along all three vectors
+     * @param params the parameters
+     * @param forces receives the forces when not null, as in {@link #energyAndForces}
+     * @param stress receives the stress, length 9
+     * @return the potential energy in eV
+     * @throws IllegalArgumentException as {@link #energyAndForces}, when the structure is not
+     *     periodic along three vectors, or the stress array does not have 9 entries
+     * @throws UnsupportedOperationException when the potential has no stress
+     */
+    default double energyForcesStress(Atoms atoms, Parameters params, double[] forces, double[] stress) {
+        throw new UnsupportedOperationException(this + " does not compute a stress");
+    }
+
     /** @return the names of the parameters this potential reads */
     Set<String> parameterNames();
 

@@ -37,6 +37,30 @@ final class SumPotential implements Potential {
     }
 
     @Override
+    public double energyForcesStress(Atoms atoms, Parameters params, double[] forces, double[] stress) {
+        double e = 0;
+        double[] tmp = forces == null ? null : new double[forces.length];
+        double[] s = new double[9];
+        double[] total = new double[9];
+        for (Potential p : parts) {
+            e += p.energyForcesStress(atoms, params, tmp, s);
+            for (int a = 0; a < 9; a++) {
+                total[a] += s[a];
+            }
+            if (forces != null) {
+                if (p == parts.get(0)) {
+                    java.util.Arrays.fill(forces, 0.0);
+                }
+                for (int i = 0; i < forces.length; i++) {
+                    forces[i] += tmp[i];
+                }
+            }
+        }
+        System.arraycopy(total, 0, stress, 0, 9);
+        return e;
+    }
+
+    @Override
     public Set<String> parameterNames() {
         Set<String> s = new LinkedHashSet<>();
         for (Potential p : parts) {

@@ -6,14 +6,18 @@
  * and structure quantities ({@link org.chemfit.atoms.SinglePointComputer},
  * {@link org.chemfit.atoms.RelaxedComputer}, {@link org.chemfit.atoms.StructureQuantities}), Kabsch
  * alignment ({@link org.chemfit.atoms.Kabsch}), and reference energies from CSV turned into terms
- * ({@link org.chemfit.atoms.ReferenceCsv}, {@link org.chemfit.atoms.AtomisticTerms}).
+ * ({@link org.chemfit.atoms.ReferenceCsv}, {@link org.chemfit.atoms.AtomisticTerms}). Periodic
+ * crystals: the Ewald sum and cell lists inside {@link org.chemfit.atoms.PairPotential}, the stress
+ * ({@link org.chemfit.atoms.Potential#energyForcesStress}), cell relaxation
+ * ({@link org.chemfit.atoms.CellRelax}) and the properties of cubic crystals
+ * ({@link org.chemfit.atoms.CubicCrystalComputer}).
  *
  * <p>Units: Å, eV, elementary charges; forces in eV/Å.
  *
  * <pre>{@code
  * PairPotential water = PairPotential.builder()
  *         .lennardJones("O", "O", "epsilon", "sigma")
- *         .coulomb(Map.of("H", ParameterRef.of("qH"), "O", ParameterRef.scaled("qH", -2)))
+ *         .coulomb(Map.of("H", ParameterRef.of("qH"), "O", ParameterRef.scaled("qH", -2)), PairPotential.CoulombMethod.MINIMUM_IMAGE, 0)
  *         .excludeIntramolecular()
  *         .build();
  * CombinedObjectiveFunction ob = AtomisticTerms.fromCsv(Path.of("energies.csv"), water).moleculeSize(3).combined();

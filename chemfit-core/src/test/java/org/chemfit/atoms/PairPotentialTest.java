@@ -12,6 +12,7 @@ import java.util.Random;
 import java.util.Set;
 
 import org.chemfit.Parameters;
+import org.chemfit.atoms.PairPotential.CoulombMethod;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
@@ -46,13 +47,14 @@ class PairPotentialTest {
                         .lennardJones("A", "B", ParameterRef.of("lj.epsAB"), ParameterRef.of("lj.sigmaAB"), 2.5, true).build()},
                 new Object[] {"Morse", PairPotential.builder().morse("*", "*", "morse.D", "morse.alpha", "morse.r0").build()},
                 new Object[] {"Buckingham", PairPotential.builder().buckingham("*", "*", "buck.A", "buck.rho", "buck.C").build()},
-                new Object[] {"Coulomb", PairPotential.builder().coulomb(CHARGES).build()},
+                new Object[] {"Coulomb, minimum image", PairPotential.builder().coulomb(CHARGES, CoulombMethod.MINIMUM_IMAGE, 0).build()},
+                new Object[] {"Coulomb, Ewald", PairPotential.builder().coulomb(CHARGES, CoulombMethod.EWALD, 1e-12).build()},
                 new Object[] {"Coulomb, cutoff, shifted", PairPotential.builder().coulomb(CHARGES, 2.8, true).build()},
                 new Object[] {"sum of all", Potential.sum(List.of(
                         PairPotential.builder().lennardJones("*", "*", "lj.eps", "lj.sigma").build(),
                         PairPotential.builder().morse("A", "B", "morse.D", "morse.alpha", "morse.r0").build(),
                         PairPotential.builder().buckingham("B", "B", "buck.A", "buck.rho", "buck.C").build(),
-                        PairPotential.builder().coulomb(CHARGES).build()))});
+                        PairPotential.builder().coulomb(CHARGES, CoulombMethod.MINIMUM_IMAGE, 0).build()))});
     }
 
     /** Checks analytic forces against central differences of the energy, component by component. */
@@ -151,7 +153,7 @@ class PairPotentialTest {
 
     @Test
     void periodicPairInteractsThroughItsNearestImage() {
-        PairPotential coulomb = PairPotential.builder().coulomb(CHARGES).build();
+        PairPotential coulomb = PairPotential.builder().coulomb(CHARGES, CoulombMethod.MINIMUM_IMAGE, 0).build();
         Atoms across = Atoms.of(List.of("A", "B"), new double[][] {{0.5, 5, 5}, {9.5, 5, 5}})
                 .withCell(new double[][] {{10, 0, 0}, {0, 10, 0}, {0, 0, 10}}, true, true, true);
         assertEquals(1.0, across.distance(0, 1), 1e-12);
@@ -190,9 +192,9 @@ class PairPotentialTest {
                 () -> PairPotential.builder().coulomb(Map.of("A", ParameterRef.of("qA"))).build().energy(a, P));
         assertTrue(charge.getMessage().contains("no charge for species 'B'"), charge.getMessage());
         Atoms small = a.withCell(new double[][] {{4, 0, 0}, {0, 4, 0}, {0, 0, 4}}, true, true, true);
-        IllegalArgumentException cutoff = assertThrows(IllegalArgumentException.class, () -> PairPotential.builder()
-                .lennardJones("*", "*", ParameterRef.of("lj.eps"), ParameterRef.of("lj.sigma"), 2.5, false).build().energy(small, P));
-        assertTrue(cutoff.getMessage().contains("cutoff 2.5 Å") && cutoff.getMessage().contains("exceeds 2.0 Å"), cutoff.getMessage());
+        IllegalArgumentException plain = assertThrows(IllegalArgumentException.class,
+                () -> PairPotential.builder().coulomb(CHARGES).build().energy(small, P));
+        assertTrue(plain.getMessage().contains("has no cutoff") && plain.getMessage().contains("method 'ewald'"), plain.getMessage());
         assertTrue(assertThrows(IllegalArgumentException.class, () -> PairPotential.builder()
                 .lennardJones("*", "*", ParameterRef.of("e"), ParameterRef.of("s"), Double.POSITIVE_INFINITY, true))
                 .getMessage().contains("shifted term needs a finite cutoff"));

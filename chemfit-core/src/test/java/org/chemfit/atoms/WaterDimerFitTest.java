@@ -29,7 +29,7 @@ class WaterDimerFitTest {
 
     static final PairPotential TIP3P_FORM = PairPotential.builder()
             .lennardJones("O", "O", "epsilon", "sigma")
-            .coulomb(Map.of("H", ParameterRef.of("qH"), "O", ParameterRef.scaled("qH", -2)))
+            .coulomb(Map.of("H", ParameterRef.of("qH"), "O", ParameterRef.scaled("qH", -2)), PairPotential.CoulombMethod.MINIMUM_IMAGE, 0)
             .excludeIntramolecular()
             .build();
 

@@ -1,0 +1,89 @@
+package org.chemfit.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads a {@code kind: crystal} term of a job file into a {@link JobFile.CrystalConfig}; kept
+ * apart from {@link JobReader} so that the crystal keys live in one small place. Problems are
+ * reported through the job reader, with the file, line and column.
+ *
+ * <pre>{@code
+ * JobFile.CrystalConfig c = new CrystalTermReader(reader).read(termNode, "term 'mgo'", parameterNames);
+ * }</pre>
+ *
+ * @implNote Not thread-safe; used by one job reader while it reads.
+ */
+final class CrystalTermReader {
+
+    /** The keys of a crystal term, besides name, kind, weight and loss. */
+    static final List<String> KEYS = List.of("structure", "formula_units", "potential", "reference");
+    /** The quantities a crystal term computes. */
+    static final List<String> QUANTITIES = List.of("lattice_constant", "volume", "lattice_energy", "bulk_modulus", "C11", "C12",
+            "C44");
+
+    private final JobReader reader;
+
+    CrystalTermReader(JobReader reader) {
+        this.reader = reader;
+    }
+
+    /** @return the settings, or null when a problem was reported */
+    JobFile.CrystalConfig read(Node.MapNode t, String where, Set<String> paramNames) {
+        Node sn = reader.require(t, "structure", where);
+        Path structure = sn == null ? null : reader.path(sn, where + " structure", true);
+        Integer fu = reader.optInt(t, "formula_units", where + " formula_units", 1, 1_000_000);
+        if (!t.entries.containsKey("formula_units")) {
+            reader.require(t, "formula_units", where);
+        }
+        List<JobFile.PairTermSpec> pairs = new ArrayList<>();
+        Node pn = reader.require(t, "potential", where);
+        List<Node> items = new ArrayList<>();
+        if (pn instanceof Node.ListNode l) {
+            items.addAll(l.items);
+        } else if (pn != null) {
+            items.add(pn);
+        }
+        boolean ok = !items.isEmpty();
+        for (int i = 0; i < items.size(); i++) {
+            String w = where + " potential" + (pn instanceof Node.ListNode ? "[" + i + "]" : "");
+            Node.MapNode pm = reader.map(items.get(i), w);
+            JobFile.PairTermSpec spec = pm == null ? null : reader.pairTerm(pm, w, paramNames);
+            ok &= spec != null;
+            if (spec != null) {
+                pairs.add(spec);
+            }
+        }
+        Map<String, double[]> reference = new LinkedHashMap<>();
+        Node rn = reader.require(t, "reference", where);
+        Node.MapNode rm = rn == null ? null : reader.map(rn, where + " reference");
+        if (rm != null) {
+            if (rm.entries.isEmpty()) {
+                reader.problem(rm, where + " reference must give at least one of " + String.join(", ", QUANTITIES));
+            }
+            for (Map.Entry<String, Node> e : rm.entries.entrySet()) {
+                if (!QUANTITIES.contains(e.getKey())) {
+                    int[] place = rm.keyPlaces.get(e.getKey());
+                    reader.problem(place[0], place[1], where + " reference names '" + e.getKey()
+                            + "', which a crystal term does not compute; it computes " + String.join(", ", QUANTITIES));
+                    ok = false;
+                    continue;
+                }
+                Double d = reader.finite(e.getValue(), where + " reference '" + e.getKey() + "'");
+                if (d == null) {
+                    ok = false;
+                } else {
+                    reference.put(e.getKey(), new double[] {d});
+                }
+            }
+        }
+        if (structure == null || fu == null || rm == null || !ok || reference.isEmpty()) {
+            return null;
+        }
+        return new JobFile.CrystalConfig(structure, fu, pairs, reference);
+    }
+}

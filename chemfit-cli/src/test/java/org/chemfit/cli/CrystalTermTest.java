@@ -1,0 +1,65 @@
+package org.chemfit.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.chemfit.Parameters;
+import org.chemfit.Quantities;
+import org.chemfit.atoms.CubicCrystalComputer;
+import org.chemfit.atoms.PairPotential;
+import org.chemfit.atoms.ParameterRef;
+import org.chemfit.atoms.Xyz;
+import org.junit.jupiter.api.Test;
+
+/** The {@code kind: crystal} term of the mgo-buckingham example, through the command line. */
+class CrystalTermTest {
+
+    @Test
+    void theExampleEvaluatesToTheLossOfTheLibrarysCrystalQuantities() {
+        Path job = ExamplesTest.examples().resolve("mgo-buckingham/fit.yaml");
+        Cli.Run r = Cli.run("eval", job.toString(), "--set", "mgo.A=700", "--set", "mgo.rho=0.33", "--set", "mgo.q=1.9");
+        assertEquals(0, r.code(), r::toString);
+        double loss = Double.parseDouble(r.out().lines().filter(l -> l.startsWith("loss: ")).findFirst().orElseThrow().substring(6));
+
+        PairPotential p = PairPotential.builder()
+                .coulomb(Map.of("Mg", ParameterRef.constant(1.9), "O", ParameterRef.constant(-1.9)), PairPotential.CoulombMethod.EWALD,
+                        1e-8)
+                .buckingham("Mg", "O", ParameterRef.constant(700), ParameterRef.constant(0.33), ParameterRef.constant(0), 10.0, false)
+                .buckingham("O", "O", ParameterRef.constant(22764.0), ParameterRef.constant(0.149), ParameterRef.constant(27.88), 10.0,
+                        false)
+                .build();
+        Quantities q = new CubicCrystalComputer(Xyz.read(job.resolveSibling("data/mgo.xyz")), 4, p).compute(Parameters.of(Map.of()));
+        double da = (q.get("lattice_constant") - 4.2112) / 0.001;
+        double db = q.get("bulk_modulus") - 163.5;
+        assertEquals(da * da + db * db, loss, 1e-4 * (da * da + db * db), r::toString);
+        assertTrue(q.get("bulk_modulus") > 100 && q.get("bulk_modulus") < 300, q.toString());
+    }
+
+    @Test
+    void aPlainCoulombTermInTheCrystalFailsWithTheChoicesNamed() throws Exception {
+        Path job = Cli.resource("jobs").resolve("crystal-plain-tmp.yaml");
+        try {
+            java.nio.file.Files.writeString(job, String.join("\n",
+                    "parameters: {q: 2.0}",
+                    "terms:",
+                    "  - name: mgo",
+                    "    kind: crystal",
+                    "    structure: data/mgo.xyz",
+                    "    formula_units: 4",
+                    "    potential:",
+                    "      - {form: coulomb, charges: {Mg: q, O: -1*q}}",
+                    "      - {form: buckingham, species: [Mg, O], A: 821.6, rho: 0.3242, C: 0.0, cutoff: 10.0}",
+                    "    reference: {lattice_constant: 4.2112}",
+                    ""));
+            Cli.Run r = Cli.run("eval", job.toString());
+            assertTrue(r.code() != 0, r::toString);
+            assertTrue(r.err().contains("method 'ewald'"), r::toString);
+            assertTrue(!r.err().contains("\tat ") && !r.err().contains("Exception"), r::toString);
+        } finally {
+            java.nio.file.Files.deleteIfExists(job);
+        }
+    }
+}

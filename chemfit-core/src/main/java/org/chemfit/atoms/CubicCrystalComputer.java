@@ -1,0 +1,192 @@
+package org.chemfit.atoms;
+
+import java.util.Objects;
+
+import org.chemfit.ChemFitException;
+import org.chemfit.Parameters;
+import org.chemfit.QuantityComputer;
+import org.chemfit.Quantities;
+
+/**
+ * Computes the properties of a cubic crystal from its conventional cell: it finds the uniform
+ * scaling of the cell (positions relaxed at each scale) at which the pressure is zero, then
+ * strains the relaxed cell by ±h to get the elastic constants from the stress. Quantities:
+ *
+ * <table>
+ *   <caption>Quantities of a cubic crystal</caption>
+ *   <tr><th>name</th><th>meaning</th><th>unit</th></tr>
+ *   <tr><td>lattice_constant</td><td>the edge of the relaxed conventional cell, V^(1/3)</td><td>Å</td></tr>
+ *   <tr><td>volume</td><td>the relaxed volume per formula unit</td><td>Å³</td></tr>
+ *   <tr><td>lattice_energy</td><td>the energy per formula unit of the relaxed crystal, relative to
+ *       separated ions or atoms (the potential's zero)</td><td>eV</td></tr>
+ *   <tr><td>C11, C12, C44</td><td>elastic constants, central differences of the stress under strains
+ *       ε_xx = ±h and γ_yz = ±h, positions relaxed at each strain</td><td>GPa</td></tr>
+ *   <tr><td>bulk_modulus</td><td>(C11 + 2 C12) / 3</td><td>GPa</td></tr>
+ * </table>
+ *
+ * <pre>{@code
+ * QuantityComputer mgo = new CubicCrystalComputer(rockSalt, 4, potential);
+ * Quantities q = mgo.compute(params);   // q.get("lattice_constant"), q.get("C11"), ...
+ * }</pre>
+ *
+ * @implNote Immutable and thread-safe.
+ */
+public final class CubicCrystalComputer implements QuantityComputer {
+
+    /** The strain of the finite differences. */
+    public static final double STRAIN = 1e-4;
+
+    private final Atoms cell;
+    private final int formulaUnits;
+    private final Potential potential;
+    private final Relax positions;
+
+    /**
+     * @param conventionalCell the conventional cubic cell (a cube, periodic along its three edges)
+     * @param formulaUnits the formula units in it (4 for rock salt)
+     * @param potential the potential, which must give the stress
+     * @throws IllegalArgumentException when the cell is not a periodic cube or formulaUnits is not positive
+     */
+    public CubicCrystalComputer(Atoms conventionalCell, int formulaUnits, Potential potential) {
+        this.cell = Objects.requireNonNull(conventionalCell, "conventionalCell");
+        this.potential = Objects.requireNonNull(potential, "potential");
+        if (formulaUnits < 1) {
+            throw new IllegalArgumentException("the number of formula units must be positive, got " + formulaUnits);
+        }
+        if (!cell.hasCell() || !(cell.pbc()[0] && cell.pbc()[1] && cell.pbc()[2])) {
+            throw new IllegalArgumentException("a cubic crystal needs a cell periodic along its three vectors; " + cell + " has none");
+        }
+        double[][] c = cell.cell();
+        double a = c[0][0];
+        for (int i = 0; i < 3; i++) {
+            for (int j = 0; j < 3; j++) {
+                if (Math.abs(c[i][j] - (i == j ? a : 0)) > 1e-9 * a) {
+                    throw new IllegalArgumentException("the conventional cell must be a cube with edges along x, y and z, got "
+                            + java.util.Arrays.deepToString(c));
+                }
+            }
+        }
+        this.formulaUnits = formulaUnits;
+        this.positions = Relax.fire().forceTolerance(1e-7);
+    }
+
+    /**
+     * @throws ChemFitException when a relaxation does not converge or no zero-pressure volume is found
+     * @throws IllegalArgumentException when the potential rejects the structure or parameters
+     */
+    @Override
+    public Quantities compute(Parameters params) {
+        Atoms eq = equilibrium(params);
+        double energy = potential.energy(eq, params);
+        double vol = eq.volume();
+        double[] sxx = stressAt(eq, params, 0, 0, STRAIN);
+        double[] mxx = stressAt(eq, params, 0, 0, -STRAIN);
+        double[] syz = stressAt(eq, params, 1, 2, STRAIN);
+        double[] myz = stressAt(eq, params, 1, 2, -STRAIN);
+        double c11 = (sxx[0] - mxx[0]) / (2 * STRAIN) / CellRelax.GPA;
+        double c12 = ((sxx[4] - mxx[4]) + (sxx[8] - mxx[8])) / 2 / (2 * STRAIN) / CellRelax.GPA;
+        double c44 = (syz[5] - myz[5]) / (2 * STRAIN) / CellRelax.GPA;
+        return Quantities.builder()
+                .put("lattice_constant", Math.cbrt(vol))
+                .put("volume", vol / formulaUnits)
+                .put("lattice_energy", energy / formulaUnits)
+                .put("C11", c11).put("C12", c12).put("C44", c44)
+                .put("bulk_modulus", (c11 + 2 * c12) / 3)
+                .build();
+    }
+
+    /**
+     * The cubic cell at zero pressure: the scale s of the cell (positions relaxed at each s) where
+     * the trace of the stress vanishes, found with Hipparchus's Brent solver after bracketing the
+     * root. A cubic cell under uniform scaling has a one-dimensional cell problem, so a root finder
+     * needs about ten evaluations where a relaxation of cell and positions together needs many more.
+     */
+    private Atoms equilibrium(Parameters params) {
+        java.util.function.DoubleUnaryOperator trace = sc -> {
+            double[] st = new double[9];
+            potential.energyForcesStress(relaxedAt(sc, params), params, null, st);
+            return st[0] + st[4] + st[8];
+        };
+        double lo = 0.97;
+        double hi = 1.03;
+        double flo = trace.applyAsDouble(lo);
+        double fhi = trace.applyAsDouble(hi);
+        for (int k = 0; k < 40 && !(flo <= 0 && fhi >= 0); k++) {
+            if (flo > 0) {
+                hi = lo;
+                fhi = flo;
+                lo *= 0.95;
+                flo = trace.applyAsDouble(lo);
+            } else {
+                lo = hi;
+                flo = fhi;
+                hi *= 1.05;
+                fhi = trace.applyAsDouble(hi);
+            }
+        }
+        if (!(flo <= 0 && fhi >= 0)) {
+            throw new ChemFitException("no zero-pressure volume of " + cell + " between scales " + lo + " and " + hi
+                    + " of its cell at " + params + " (the model may not bind the crystal)");
+        }
+        double root = new org.hipparchus.analysis.solvers.BrentSolver(1e-15, 1e-14)
+                .solve(200, trace::applyAsDouble, lo, hi);
+        return relaxedAt(root, params);
+    }
+
+    /** The cell scaled by s, positions relaxed. */
+    private Atoms relaxedAt(double s, Parameters params) {
+        double[] x = cell.positions();
+        for (int i = 0; i < x.length; i++) {
+            x[i] *= s;
+        }
+        double[][] c = cell.cell();
+        for (double[] row : c) {
+            for (int k = 0; k < 3; k++) {
+                row[k] *= s;
+            }
+        }
+        Relax.Result r = positions.run(potential, params, cell.withPositions(x).withCell(c, true, true, true));
+        if (!r.converged()) {
+            throw new ChemFitException("relaxing the positions of " + cell + " scaled by " + s + " did not converge at " + params);
+        }
+        return r.atoms();
+    }
+
+    /** The stress after the strain (symmetric for a shear: γ = h split over ab and ba), positions relaxed. */
+    private double[] stressAt(Atoms eq, Parameters params, int a, int b, double h) {
+        double[][] c = eq.cell();
+        double[] e = new double[9];
+        if (a == b) {
+            e[4 * a] = h;
+        } else {
+            e[3 * a + b] = h / 2;
+            e[3 * b + a] = h / 2;
+        }
+        double[][] nc = new double[3][3];
+        for (int r = 0; r < 3; r++) {
+            for (int k = 0; k < 3; k++) {
+                nc[r][k] = c[r][k] + c[r][0] * e[k] + c[r][1] * e[3 + k] + c[r][2] * e[6 + k];
+            }
+        }
+        double[] x = eq.positions();
+        double[] y = x.clone();
+        for (int i = 0; i < eq.size(); i++) {
+            for (int k = 0; k < 3; k++) {
+                y[3 * i + k] += x[3 * i] * e[k] + x[3 * i + 1] * e[3 + k] + x[3 * i + 2] * e[6 + k];
+            }
+        }
+        Atoms strained = eq.withPositions(y).withCell(nc, true, true, true);
+        Relax.Result r = positions.run(potential, params, strained);
+        if (!r.converged()) {
+            throw new ChemFitException("relaxing the positions of the strained crystal " + eq + " did not converge at " + params);
+        }
+        double[] s = new double[9];
+        potential.energyForcesStress(r.atoms(), params, null, s);
+        return s;
+    }
+
+    @Override
+    public String toString() {
+        return "CubicCrystalComputer(" + cell + ", " + formulaUnits + " formula units, " + potential + ")";
+    }
+}
