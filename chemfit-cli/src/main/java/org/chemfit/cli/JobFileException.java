@@ -20,6 +20,7 @@ import org.chemfit.ChemFitException;
  * @implNote Immutable.
  */
 public final class JobFileException extends ChemFitException {
+    private static final long serialVersionUID = 1L;
 
     private final transient List<Problem> problems;
 
