@@ -15,6 +15,7 @@ package org.chemfit;
  * @implNote Instances are immutable once thrown and may be passed between threads.
  */
 public class ChemFitException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
 
     /**
      * Creates an exception with a message.

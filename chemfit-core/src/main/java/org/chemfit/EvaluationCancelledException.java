@@ -12,6 +12,7 @@ package org.chemfit;
  * @implNote Immutable.
  */
 public class EvaluationCancelledException extends ChemFitException {
+    private static final long serialVersionUID = 1L;
 
     /** @param message what was cancelled */
     public EvaluationCancelledException(String message) {

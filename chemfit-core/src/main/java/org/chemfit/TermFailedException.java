@@ -18,6 +18,7 @@ import java.util.OptionalInt;
  * @implNote Immutable.
  */
 public class TermFailedException extends ChemFitException {
+    private static final long serialVersionUID = 1L;
 
     private final String termName;
     private final int termIndex;

@@ -20,6 +20,7 @@ import org.chemfit.ChemFitException;
  * @implNote Immutable.
  */
 public final class JobFileException extends ChemFitException {
+    private static final long serialVersionUID = 1L;
 
     /** The most problems the message lists; a hostile file may break a rule a hundred thousand times. */
     static final int MAX_SHOWN = 200;

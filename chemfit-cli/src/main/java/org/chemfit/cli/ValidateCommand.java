@@ -25,6 +25,7 @@ final class ValidateCommand extends BaseCommand {
     Path job;
 
     @Override
+    @SuppressWarnings("try") // the plan is built only to prove that it can be, then closed
     int execute() {
         JobFile jf = JobFile.read(job);
         try (FitPlan plan = FitPlan.build(jf, 1, jf.output().folder())) {

@@ -94,6 +94,8 @@ final class Frames {
 
     /** A frame that was refused: bad tag, unknown kind, or malformed content. */
     static class RefusedFrameException extends Exception {
+        private static final long serialVersionUID = 1L;
+
         RefusedFrameException(String message) {
             super(message);
         }

@@ -307,6 +307,7 @@ class DriverTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the first driver is held open, not used
     void oneDriverPerCluster() {
         try (ClusterWrapperCOB first = new ClusterWrapperCOB(failing(), member, local(1))) {
             IllegalStateException e = assertThrows(IllegalStateException.class,

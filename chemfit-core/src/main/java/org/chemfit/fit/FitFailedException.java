@@ -17,6 +17,7 @@ import org.chemfit.ChemFitException;
  * @implNote Immutable.
  */
 public class FitFailedException extends ChemFitException {
+    private static final long serialVersionUID = 1L;
 
     private final transient FitResult partial;
 

@@ -334,6 +334,8 @@ final class HipparchusOptimizer implements Optimizer {
 
     /** Unwinds a method's thread when its run is closed. */
     private static final class Stopped extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
         Stopped() {
             super(null, null, false, false);
         }

@@ -18,7 +18,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** Black-box tests of each subcommand: exit codes, printed text and the files written. */
 @org.junit.jupiter.api.Timeout(value = 180, unit = java.util.concurrent.TimeUnit.SECONDS)
-class CliTest {
+class CliIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -148,8 +148,8 @@ class CliTest {
             ((com.fasterxml.jackson.databind.node.ObjectNode) t).remove("seconds");
         }
         assertEquals(a.get("terms"), b.get("terms"), "the per-term breakdown, timings aside");
-        assertEquals(Files.readAllLines(tmp.resolve("w1/evaluations.csv")).stream().map(CliTest::withoutSeconds).toList(),
-                Files.readAllLines(tmp.resolve("w3/evaluations.csv")).stream().map(CliTest::withoutSeconds).toList());
+        assertEquals(Files.readAllLines(tmp.resolve("w1/evaluations.csv")).stream().map(CliIT::withoutSeconds).toList(),
+                Files.readAllLines(tmp.resolve("w3/evaluations.csv")).stream().map(CliIT::withoutSeconds).toList());
     }
 
     /** Drops the seconds column (the 4th) of an evaluations.csv line. */

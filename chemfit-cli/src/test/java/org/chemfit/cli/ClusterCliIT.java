@@ -26,7 +26,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * gives the serial fit's result, bit for bit, and every term ran on the worker.
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
-class ClusterCliTest {
+class ClusterCliIT {
 
     static final String SECRET = "cluster-cli-test-secret-" + ProcessHandle.current().pid();
 
@@ -64,7 +64,7 @@ class ClusterCliTest {
 
     @Test
     void aClusterFitOfTheArgonExampleIsTheSerialFit() throws Exception {
-        Path job = ExamplesTest.examples().resolve("argon/fit.yaml");
+        Path job = ExamplesIT.examples().resolve("argon/fit.yaml");
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();

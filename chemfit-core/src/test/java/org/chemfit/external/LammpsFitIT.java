@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Fits a Lennard-Jones argon model to values that LAMMPS itself produced at known parameters. */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
-class LammpsFitTest {
+class LammpsFitIT {
 
     @TempDir
     Path work;

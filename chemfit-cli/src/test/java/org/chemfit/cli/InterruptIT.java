@@ -23,7 +23,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * does, and checks that it exits with 130 after writing what was finished.
  */
 @org.junit.jupiter.api.Timeout(value = 240, unit = java.util.concurrent.TimeUnit.SECONDS)
-class InterruptTest {
+class InterruptIT {
 
     @TempDir
     Path tmp;

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * moments and resumed: the result equals an uninterrupted run's bit for bit, only the programs cut
  * off run twice, and the journal passes SQLite's integrity check.
  */
-class JournalKillTest {
+class JournalKillIT {
 
     private static final long FIT_TIMEOUT_SECONDS = 180;
 

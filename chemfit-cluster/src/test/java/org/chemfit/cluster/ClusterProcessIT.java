@@ -38,7 +38,7 @@ import com.hazelcast.core.HazelcastInstance;
  * Fits on a real cluster: the test JVM is the driver, every worker is a separate JVM on
  * 127.0.0.1. Each fit is compared, bit for bit, with the same fit run serially.
  */
-class ClusterProcessTest {
+class ClusterProcessIT {
 
     static final String SECRET = "cluster-process-test-secret-" + ProcessHandle.current().pid();
     static final org.chemfit.Bounds BOUNDS = org.chemfit.Bounds.builder().between("x", -2, 3).between("y", -2, 2).build();

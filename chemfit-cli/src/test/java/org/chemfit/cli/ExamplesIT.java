@@ -15,7 +15,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** Runs the examples of the repository to completion and checks their results. */
 @org.junit.jupiter.api.Timeout(value = 300, unit = java.util.concurrent.TimeUnit.SECONDS)
-class ExamplesTest {
+class ExamplesIT {
 
     @TempDir
     Path tmp;

@@ -29,7 +29,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * changed job is refused, naming the change, until {@code --restart}.
  */
 @org.junit.jupiter.api.Timeout(value = 600, unit = TimeUnit.SECONDS)
-class FitResumeTest {
+class FitResumeIT {
 
     private static final long TIMEOUT_SECONDS = 180;
     private static final int EVALUATIONS = 16;
@@ -95,9 +95,9 @@ class FitResumeTest {
     private static void finish(Process p, Path dir, int expectedExit) throws Exception {
         if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
             p.destroyForcibly();
-            fail("chemfit did not finish in " + TIMEOUT_SECONDS + " s\n" + InterruptTest.output(dir));
+            fail("chemfit did not finish in " + TIMEOUT_SECONDS + " s\n" + InterruptIT.output(dir));
         }
-        assertEquals(expectedExit, p.exitValue(), InterruptTest.output(dir));
+        assertEquals(expectedExit, p.exitValue(), InterruptIT.output(dir));
     }
 
     /** @return the best loss and parameters from results.json, as JSON text (doubles round-trip exactly) */
@@ -130,12 +130,12 @@ class FitResumeTest {
     void chemfitFitKilledAtFiveMomentsResumesToTheUninterruptedResult() throws Exception {
         Path plain = tmp.resolve("uninterrupted");
         Path plainJob = job(plain, "0.5");
-        finish(InterruptTest.start(plain, "fit", plainJob.toString(), "--progress", "none"), plain, 0);
+        finish(InterruptIT.start(plain, "fit", plainJob.toString(), "--progress", "none"), plain, 0);
         String expected = best(plain.resolve("out"));
         long uninterruptedRuns = lines(plain.resolve("counter.txt"));
         assertEquals(TERMS * EVALUATIONS, uninterruptedRuns);
         assertTrue(Files.readString(plain.resolve("stdout.txt")).contains("journal: " + plain.resolve("out/journal.sqlite")
-                + " (run 1)"), InterruptTest.output(plain));
+                + " (run 1)"), InterruptIT.output(plain));
 
         List<String> summary = new ArrayList<>();
         int[] killAfter = {1, 7, 19, 31, 44};
@@ -143,11 +143,11 @@ class FitResumeTest {
             Path dir = tmp.resolve("kill-" + killAfter[k]);
             Path jobFile = job(dir, "0.5");
             Path out = dir.resolve("out");
-            Process p = InterruptTest.start(dir, "fit", jobFile.toString(), "--progress", "none");
+            Process p = InterruptIT.start(dir, "fit", jobFile.toString(), "--progress", "none");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
             while (recordedTerms(out) < killAfter[k]) {
-                assertTrue(p.isAlive(), "chemfit ended before the kill\n" + InterruptTest.output(dir));
-                assertTrue(System.nanoTime() < deadline, "no " + killAfter[k] + " terms recorded in time\n" + InterruptTest.output(dir));
+                assertTrue(p.isAlive(), "chemfit ended before the kill\n" + InterruptIT.output(dir));
+                assertTrue(System.nanoTime() < deadline, "no " + killAfter[k] + " terms recorded in time\n" + InterruptIT.output(dir));
                 Thread.sleep(5);
             }
             if (k == 0) {
@@ -182,10 +182,10 @@ class FitResumeTest {
             }
             long before = lines(dir.resolve("counter.txt"));
 
-            Process resumed = InterruptTest.start(dir, "fit", jobFile.toString(), "--progress", "none");
+            Process resumed = InterruptIT.start(dir, "fit", jobFile.toString(), "--progress", "none");
             finish(resumed, dir, 0);
             assertTrue(Files.readString(dir.resolve("stderr.txt")).contains("resuming run 1 of the journal"),
-                    InterruptTest.output(dir));
+                    InterruptIT.output(dir));
             assertEquals(expected, best(out), "kill after " + recorded + " terms: the same result as uninterrupted");
             assertEquals(journalBest(plain.resolve("out")), journalBest(out), "bit for bit");
             long extra = lines(dir.resolve("counter.txt")) - uninterruptedRuns;

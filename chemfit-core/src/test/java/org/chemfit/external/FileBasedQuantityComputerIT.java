@@ -38,7 +38,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class FileBasedQuantityComputerTest {
+class FileBasedQuantityComputerIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -27,7 +27,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * simulation: it reads a rendered template and writes JSON) run in real run directories.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
-class ExternalTermsTest {
+class ExternalTermsIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -315,22 +315,22 @@ class ExternalTermsTest {
     void ctrlCKillsTheRunningProgramsWritesTheResultsAndExits130() throws Exception {
         String env = log() + ", HANG_AFTER: \"4\"";
         Path job = job(term("a", env) + term("b", env), "optimizer: {max_evaluations: 500}\nexecution: {workers: 2}\n");
-        Process p = InterruptTest.start(dir, "fit", job.toString(), "--progress", "log", "--progress-interval", "0.2");
+        Process p = InterruptIT.start(dir, "fit", job.toString(), "--progress", "log", "--progress-interval", "0.2");
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (pids("child-").size() < 2 && System.nanoTime() < deadline) {
                 if (!p.isAlive()) {
-                    fail("chemfit ended early: exit " + p.exitValue() + "\n" + InterruptTest.output(dir));
+                    fail("chemfit ended early: exit " + p.exitValue() + "\n" + InterruptIT.output(dir));
                 }
                 Thread.sleep(50);
             }
-            assertEquals(2, pids("child-").size(), "two runs should be hanging with a child each\n" + InterruptTest.output(dir));
-            InterruptTest.sigint(p);
+            assertEquals(2, pids("child-").size(), "two runs should be hanging with a child each\n" + InterruptIT.output(dir));
+            InterruptIT.sigint(p);
             assertTrue(p.waitFor(90, TimeUnit.SECONDS), "chemfit did not stop within 90 s of SIGINT");
         } finally {
             p.destroyForcibly();
         }
-        String out = InterruptTest.output(dir);
+        String out = InterruptIT.output(dir);
         assertEquals(ExitCodes.INTERRUPTED, p.exitValue(), out);
         JsonNode res = results();
         assertEquals("interrupted", res.get("status").asText(), out);

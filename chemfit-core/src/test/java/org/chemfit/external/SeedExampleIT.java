@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * LAMMPS run, weighted 1.0, 0.5 and 0.2, fitted together.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
-class SeedExampleTest {
+class SeedExampleIT {
 
     @TempDir
     Path work;
