@@ -26,7 +26,7 @@ class ArgonGromacsExampleIT {
 
     @Test
     void theExampleValidatesAndItsFitRunsGromacs() throws Exception {
-        Path job = ExamplesTest.examples().resolve("argon-gromacs/fit.yaml");
+        Path job = ExamplesIT.examples().resolve("argon-gromacs/fit.yaml");
         Cli.Run v = Cli.run("validate", job.toString());
         assertEquals(0, v.code(), v::toString);
         assertTrue(v.out().contains("is valid: 2 parameters (2 free), 1 term, method Nelder-Mead, budget 60 evaluations"), v::toString);

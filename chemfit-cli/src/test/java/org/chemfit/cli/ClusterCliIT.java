@@ -107,8 +107,8 @@ class ClusterCliIT {
     @Test
     void aWorkerWithTheSecretButAnotherJobIsRefusedAndTheMessageNamesBothFingerprints() throws Exception {
         // the argon example twice; in the second copy one reference energy has one more digit
-        Path a = copyTree(ExamplesTest.examples().resolve("argon"), tmp.resolve("a"));
-        Path b = copyTree(ExamplesTest.examples().resolve("argon"), tmp.resolve("b"));
+        Path a = copyTree(ExamplesIT.examples().resolve("argon"), tmp.resolve("a"));
+        Path b = copyTree(ExamplesIT.examples().resolve("argon"), tmp.resolve("b"));
         Path csv = b.resolve("data/ar2-energies.csv");
         List<String> lines = new ArrayList<>(Files.readAllLines(csv));
         String[] last = lines.get(lines.size() - 1).split(",", -1);

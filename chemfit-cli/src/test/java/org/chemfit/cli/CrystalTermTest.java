@@ -19,7 +19,7 @@ class CrystalTermTest {
 
     @Test
     void theExampleEvaluatesToTheLossOfTheLibrarysCrystalQuantities() {
-        Path job = ExamplesTest.examples().resolve("mgo-buckingham/fit.yaml");
+        Path job = ExamplesIT.examples().resolve("mgo-buckingham/fit.yaml");
         Cli.Run r = Cli.run("eval", job.toString(), "--set", "mgo.A=700", "--set", "mgo.rho=0.33", "--set", "mgo.q=1.9");
         assertEquals(0, r.code(), r::toString);
         double loss = Double.parseDouble(r.out().lines().filter(l -> l.startsWith("loss: ")).findFirst().orElseThrow().substring(6));

@@ -85,9 +85,9 @@ class FitRerunTest {
                 "optimizer: {max_evaluations: 14}",
                 "output: {folder: out, plots: false}",
                 ""));
-        Process p = InterruptTest.start(tmp, "fit", "slow.yaml", "--progress", "none");
+        Process p = InterruptIT.start(tmp, "fit", "slow.yaml", "--progress", "none");
         try {
-            InterruptTest.awaitEvaluations(p, tmp.resolve("out/evaluations.csv"), 4, tmp);
+            InterruptIT.awaitEvaluations(p, tmp.resolve("out/evaluations.csv"), 4, tmp);
         } finally {
             // SIGKILL: nothing is written at the end, as when a node dies
             p.destroyForcibly();

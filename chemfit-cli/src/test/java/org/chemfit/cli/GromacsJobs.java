@@ -45,7 +45,7 @@ final class GromacsJobs {
     }
 
     static Path templates() {
-        return ExamplesTest.examples().resolve("argon-gromacs/templates");
+        return ExamplesIT.examples().resolve("argon-gromacs/templates");
     }
 
     /** The commands of one evaluation: grompp, mdrun on one thread with -reprod, energy with its selection on stdin. */

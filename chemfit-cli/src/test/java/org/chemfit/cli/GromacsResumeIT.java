@@ -40,9 +40,9 @@ class GromacsResumeIT {
     private static void finish(Process p, Path dir) throws Exception {
         if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
             p.destroyForcibly();
-            fail("chemfit did not finish in " + TIMEOUT_SECONDS + " s\n" + InterruptTest.output(dir));
+            fail("chemfit did not finish in " + TIMEOUT_SECONDS + " s\n" + InterruptIT.output(dir));
         }
-        assertEquals(0, p.exitValue(), InterruptTest.output(dir));
+        assertEquals(0, p.exitValue(), InterruptIT.output(dir));
     }
 
     /** @return the best loss, parameters, evaluation counts and stop reason, as JSON text (doubles round-trip) */
@@ -71,18 +71,18 @@ class GromacsResumeIT {
     void aGromacsFitKilledMidRunResumesToTheUninterruptedResult() throws Exception {
         Path plain = tmp.resolve("uninterrupted");
         Path plainJob = GromacsJobs.liquidJob(plain, EVALUATIONS);
-        finish(InterruptTest.start(plain, "fit", plainJob.toString(), "--progress", "none"), plain);
+        finish(InterruptIT.start(plain, "fit", plainJob.toString(), "--progress", "none"), plain);
         String expected = best(plain.resolve("out"));
 
         Path dir = tmp.resolve("killed");
         Path job = GromacsJobs.liquidJob(dir, EVALUATIONS);
         Path out = dir.resolve("out");
-        Process p = InterruptTest.start(dir, "fit", job.toString(), "--progress", "none");
+        Process p = InterruptIT.start(dir, "fit", job.toString(), "--progress", "none");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
         // kill once four evaluations are recorded and GROMACS is running the fifth
         while (recordedTerms(out) < 4 || !gromacsRunning(p)) {
-            assertTrue(p.isAlive(), "chemfit ended before the kill\n" + InterruptTest.output(dir));
-            assertTrue(System.nanoTime() < deadline, "no 4 evaluations recorded in time\n" + InterruptTest.output(dir));
+            assertTrue(p.isAlive(), "chemfit ended before the kill\n" + InterruptIT.output(dir));
+            assertTrue(System.nanoTime() < deadline, "no 4 evaluations recorded in time\n" + InterruptIT.output(dir));
             Thread.sleep(5);
         }
         List<ProcessHandle> children = p.descendants().toList();
@@ -101,9 +101,9 @@ class GromacsResumeIT {
         }
         assertTrue(recorded >= 4 && recorded < EVALUATIONS, "recorded " + recorded);
 
-        Process resumed = InterruptTest.start(dir, "fit", job.toString(), "--progress", "none");
+        Process resumed = InterruptIT.start(dir, "fit", job.toString(), "--progress", "none");
         finish(resumed, dir);
-        assertTrue(Files.readString(dir.resolve("stderr.txt")).contains("resuming run 1 of the journal"), InterruptTest.output(dir));
+        assertTrue(Files.readString(dir.resolve("stderr.txt")).contains("resuming run 1 of the journal"), InterruptIT.output(dir));
         assertEquals(expected, best(out), "killed after " + recorded + " evaluations: the same result as uninterrupted");
         try (Journal j = Journal.openReadOnly(out); Journal k = Journal.openReadOnly(plain.resolve("out"))) {
             RunRecord run = j.latestRun().orElseThrow();

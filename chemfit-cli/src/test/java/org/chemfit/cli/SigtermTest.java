@@ -47,16 +47,16 @@ class SigtermTest {
                 "optimizer: {max_evaluations: 100000}",
                 "output: {folder: out}",
                 ""));
-        Process p = InterruptTest.start(tmp, "fit", "fit.yaml", "--progress", "log", "--progress-interval", "0.2");
+        Process p = InterruptIT.start(tmp, "fit", "fit.yaml", "--progress", "log", "--progress-interval", "0.2");
         try {
-            InterruptTest.awaitEvaluations(p, tmp.resolve("out/evaluations.csv"), 3, tmp);
+            InterruptIT.awaitEvaluations(p, tmp.resolve("out/evaluations.csv"), 3, tmp);
             Process k = new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).inheritIO().start();
             assertTrue(k.waitFor(10, TimeUnit.SECONDS) && k.exitValue() == 0, "kill -TERM failed");
             assertTrue(p.waitFor(90, TimeUnit.SECONDS), "chemfit did not stop within 90 s of SIGTERM");
         } finally {
             p.destroyForcibly();
         }
-        String out = InterruptTest.output(tmp);
+        String out = InterruptIT.output(tmp);
         assertEquals(ExitCodes.TERMINATED, p.exitValue(), out);
         JsonNode res = new ObjectMapper().readTree(tmp.resolve("out/results.json").toFile());
         assertEquals("interrupted", res.get("status").asText(), out);

@@ -103,6 +103,8 @@ final class Frames {
 
     /** A frame with a valid tag, sent by a member that runs another job. */
     static final class JobMismatchException extends RefusedFrameException {
+        private static final long serialVersionUID = 1L;
+
         final String theirs;
         final String ours;
 

@@ -117,8 +117,8 @@ final class Templates {
     private static final java.util.regex.Pattern TAG = java.util.regex.Pattern.compile("\\{%-?\\s*(\\w+)");
 
     /**
-     * Finds where a template opens something it never closes: a {@code {{}, {@code {%} or
-     * {@code {#} without its end, or a block tag ({@code {% if %}}) without its end tag.
+     * Finds where a template opens something it never closes: a <code>{{</code>, <code>{%</code> or
+     * <code>{#</code> without its end, or a block tag (<code>{% if %}</code>) without its end tag.
      * Written by hand because Pebble reports these at the end of the text, not where they open.
      *
      * @return {line, what}: what is 0 for {{, 1 for {%, 2 for {#, 3 + the index in BLOCKS for a
