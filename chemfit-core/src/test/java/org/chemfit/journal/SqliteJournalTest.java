@@ -217,6 +217,10 @@ class SqliteJournalTest {
         Path f = dir.resolve("journal.sqlite");
         CountDownLatch firstWritten = new CountDownLatch(1);
         CountDownLatch readerDone = new CountDownLatch(1);
+        // the reader asks for one more evaluation after each read, and the writer says when it is
+        // committed: the two interleave however fast either runs
+        java.util.concurrent.Semaphore readerAsks = new java.util.concurrent.Semaphore(0);
+        java.util.concurrent.Semaphore writerWrote = new java.util.concurrent.Semaphore(0);
         AtomicReference<Throwable> writerFailure = new AtomicReference<>();
         try (Journal j = Journal.open(f)) {
             Thread writer = new Thread(() -> {
@@ -224,9 +228,12 @@ class SqliteJournalTest {
                     write(s, 0, 10);
                     firstWritten.countDown();
                     int i = 10;
-                    while (readerDone.getCount() > 0 && i < 5000) {
-                        write(s, i, i + 1);
-                        i++;
+                    while (readerDone.getCount() > 0) {
+                        if (readerAsks.tryAcquire(10, TimeUnit.MILLISECONDS)) {
+                            write(s, i, i + 1);
+                            i++;
+                            writerWrote.release();
+                        }
                     }
                 } catch (Throwable t) {
                     writerFailure.set(t);
@@ -241,7 +248,8 @@ class SqliteJournalTest {
                     List<EvaluationRecord> evs = r.evaluations(1);
                     seen.add((int) evs.stream().filter(e -> e.state() == EvaluationRecord.State.COMPLETE).count());
                     assertEquals("RUNNING", r.latestRun().orElseThrow().status());
-                    Thread.sleep(5);
+                    readerAsks.release();
+                    assertTrue(writerWrote.tryAcquire(30, TimeUnit.SECONDS), "the writer wrote evaluation " + (10 + k));
                 }
                 JournalException e = assertThrows(JournalException.class, () -> r.begin(Map.of(), JournalMode.restart()));
                 assertTrue(e.getMessage().contains("read-only"), e.getMessage());
