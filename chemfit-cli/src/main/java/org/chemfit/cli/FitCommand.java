@@ -157,6 +157,9 @@ final class FitCommand extends BaseCommand {
         try (plan; journal; EvaluationLog log = opened;
                 Interrupts interrupts = Interrupts.install(Thread.currentThread(), err())) {
             fitter.listener(log);
+            // The first evaluation is the start point: kept for the metrics at the start.
+            java.util.concurrent.atomic.AtomicReference<org.chemfit.EvaluationContext> first = new java.util.concurrent.atomic.AtomicReference<>();
+            fitter.listener((number, ctx, loss) -> first.compareAndSet(null, ctx));
             FitResult result = null;
             String status;
             String message = null;
@@ -184,8 +187,16 @@ final class FitCommand extends BaseCommand {
             }
             // Clear the interrupt so that writing the results is not cut short.
             boolean wasInterrupted = Thread.interrupted();
-            Map<String, Object> results = Results.of(plan, result, status, message, log, started);
+            Judgement judgement = null;
+            if (result != null && code != ExitCodes.INTERRUPTED) {
+                judgement = Judgement.of(plan, first.get(), result.breakdown(), plan.evaluateValidation(plan.initial()),
+                        result.bestParameters() == null ? null : plan.evaluateValidation(result.bestParameters()));
+            }
+            Map<String, Object> results = Results.of(plan, result, status, message, log, started, judgement);
             Path file = Results.write(folder, results);
+            if (judgement != null) {
+                judgement.writeCsv(folder);
+            }
             if (!noPlots && jf.output().plots() && code != ExitCodes.INTERRUPTED) {
                 List<double[]> history;
                 synchronized (log.history) {
