@@ -90,6 +90,32 @@ record Judgement(FitPlan plan, EvaluationContext fitInitial, EvaluationContext f
                 byQuantity.computeIfAbsent(r.quantity(), q -> new ArrayList<>()).add(r);
             }
         }
+        return metrics(byQuantity);
+    }
+
+    /**
+     * @param set "fit" or "validation"
+     * @return per quantity, over all terms of the set: its unit and the metrics at the start and
+     *     at the best point; a quantity name used with two units is keyed "name (unit)" for each
+     */
+    Map<String, Object> overall(String set) {
+        Map<String, java.util.Set<String>> units = new LinkedHashMap<>();
+        for (Row r : rows()) {
+            if (r.set().equals(set)) {
+                units.computeIfAbsent(r.quantity(), q -> new java.util.LinkedHashSet<>()).add(r.unit());
+            }
+        }
+        Map<String, List<Row>> byQuantity = new LinkedHashMap<>();
+        for (Row r : rows()) {
+            if (r.set().equals(set)) {
+                String key = units.get(r.quantity()).size() > 1 ? r.quantity() + " (" + r.unit() + ")" : r.quantity();
+                byQuantity.computeIfAbsent(key, q -> new ArrayList<>()).add(r);
+            }
+        }
+        return metrics(byQuantity);
+    }
+
+    private static Map<String, Object> metrics(Map<String, List<Row>> byQuantity) {
         Map<String, Object> out = new LinkedHashMap<>();
         byQuantity.forEach((q, rs) -> {
             double[] ref = rs.stream().mapToDouble(Row::reference).toArray();
@@ -160,6 +186,17 @@ record Judgement(FitPlan plan, EvaluationContext fitInitial, EvaluationContext f
         for (String set : List.of("terms", "validation")) {
             if (!(results.get(set) instanceof List<?> terms)) {
                 continue;
+            }
+            if (terms.size() > 1 && results.get("metrics") instanceof Map<?, ?> all
+                    && all.get(set.equals("terms") ? "fit" : "validation") instanceof Map<?, ?> overall) {
+                // one row per quantity over all terms of the set, then the terms one by one
+                Map<String, Object> t = new LinkedHashMap<>();
+                t.put("name", "(all " + terms.size() + ")");
+                t.put("metrics", overall);
+                List<Object> withAll = new ArrayList<>();
+                withAll.add(t);
+                withAll.addAll(terms);
+                terms = withAll;
             }
             for (Object o : terms) {
                 Map<String, Object> t = (Map<String, Object>) o;

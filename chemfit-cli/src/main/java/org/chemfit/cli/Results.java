@@ -178,9 +178,22 @@ final class Results {
     private static void judge(Map<String, Object> m, FitPlan plan, Judgement judgement) {
         JobFile job = plan.job;
         List<Object> terms = (List<Object>) m.get("terms");
+        java.util.Set<String> lossUnits = new java.util.HashSet<>();
         for (int i = 0; i < terms.size(); i++) {
             Map<String, Object> t = (Map<String, Object>) terms.get(i);
             extras(t, plan, plan.references.get(i), judgement, "fit");
+            lossUnits.add(String.valueOf(t.get("loss_unit")));
+        }
+        // The loss is a weighted sum or mean of the terms' losses: it has their unit when they share one.
+        ((Map<String, Object>) m.get("loss")).put("unit", lossUnits.size() == 1 && !job.combination().reducer().equals("root_mean")
+                ? lossUnits.iterator().next() : "");
+        if (judgement != null) {
+            Map<String, Object> overall = new LinkedHashMap<>();
+            overall.put("fit", judgement.overall("fit"));
+            if (!job.validation().isEmpty()) {
+                overall.put("validation", judgement.overall("validation"));
+            }
+            m.put("metrics", overall);
         }
         if (job.validation().isEmpty()) {
             return;
@@ -225,6 +238,9 @@ final class Results {
             units.put(q, plan.job.units().quantity(name, q));
         }
         t.put("units", units);
+        List<JobFile.TermSpec> specs = set.equals("fit") ? plan.job.terms() : plan.job.validation();
+        specs.stream().filter(x -> x.name().equals(name)).findFirst().ifPresent(spec -> t.put("loss_unit",
+                lossUnit(spec, units.values().stream().map(String::valueOf).toList())));
         JobFile.Coordinate c = plan.job.units().coordinates().get(name);
         if (c != null && plan.coordinates.containsKey(name)) {
             Map<String, Object> cm = new LinkedHashMap<>();
@@ -236,6 +252,44 @@ final class Results {
         if (judgement != null) {
             t.put("metrics", judgement.metrics(set, name));
         }
+    }
+
+    /**
+     * The unit of a term's loss, from the units of its quantities: u^2 for a squared error of
+     * quantities in u, u for an absolute error, 1 (dimensionless) for a relative error or when the
+     * differences are divided by scales; "" when the quantities' units are not declared or differ.
+     */
+    static String lossUnit(JobFile.TermSpec spec, java.util.Collection<String> units) {
+        if (spec.loss().type().equals("relative_error") || !spec.loss().scales().isEmpty()) {
+            return "1";
+        }
+        java.util.Set<String> distinct = new java.util.HashSet<>(units);
+        if (distinct.size() != 1 || distinct.contains("")) {
+            return "";
+        }
+        String u = distinct.iterator().next();
+        return spec.loss().type().equals("absolute_error") ? u : (u.matches("[A-Za-z]+") ? u + "^2" : "(" + u + ")^2");
+    }
+
+    /**
+     * @param o a list of numbers, a number or a double[]
+     * @return it as an array, or null when it is something else
+     */
+    static double[] toArray(Object o) {
+        if (o instanceof double[] a) {
+            return a;
+        }
+        if (o instanceof List<?> l) {
+            double[] a = new double[l.size()];
+            for (int i = 0; i < a.length; i++) {
+                a[i] = l.get(i) instanceof Number n ? n.doubleValue() : Double.NaN;
+            }
+            return a;
+        }
+        if (o instanceof Number n) {
+            return new double[] {n.doubleValue()};
+        }
+        return null;
     }
 
     private static EvaluationContext child(EvaluationContext ctx, int i) {
