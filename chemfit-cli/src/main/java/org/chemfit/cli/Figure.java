@@ -465,6 +465,18 @@ final class Figure {
         Path svg = Path.of(base + ".svg");
         Path png = Path.of(base + ".png");
         Files.writeString(svg, svg(), StandardCharsets.UTF_8);
+        writePng(image(), png);
+        return List.of(png, svg);
+    }
+
+    /** Draws the figure without writing it: loads and warms the drawing classes and fonts. */
+    void render() {
+        layout();
+        svg();
+        image();
+    }
+
+    private BufferedImage image() {
         BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         try {
@@ -476,8 +488,7 @@ final class Figure {
         } finally {
             g.dispose();
         }
-        writePng(img, png);
-        return List.of(png, svg);
+        return img;
     }
 
     /**

@@ -146,6 +146,9 @@ final class FitCommand extends BaseCommand {
             err().flush();
         }
         Instant started = Instant.now();
+        if (!noPlots && jf.output().plots()) {
+            Plots.warmUpInBackground();
+        }
         EvaluationLog opened;
         try {
             opened = new EvaluationLog(folder, plan.initial().names(), termNames);

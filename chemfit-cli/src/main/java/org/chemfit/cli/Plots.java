@@ -104,6 +104,27 @@ final class Plots {
         return written;
     }
 
+    /**
+     * Draws a small figure on a low-priority daemon thread, so that the first plots at the end of a
+     * fit do not pay for loading the drawing classes and fonts (most of their cost in a new JVM).
+     * Whatever goes wrong here is ignored: the plots themselves report their own errors.
+     */
+    static void warmUpInBackground() {
+        Thread t = new Thread(() -> {
+            try {
+                Figure f = new Figure(160, 120, "warm-up");
+                f.panel(0, 1).x("x", "1", false).y("y", "1", true).points(new double[] {1, 2}, new double[] {1, 10}, Figure.BLUE, "a")
+                        .line(new double[] {1, 2}, new double[] {1, 10}, Figure.RED, 1f, true, "b");
+                f.render();
+            } catch (RuntimeException | Error e) {
+                // only a warm-up
+            }
+        }, "chemfit-plots-warm-up");
+        t.setDaemon(true);
+        t.setPriority(Thread.MIN_PRIORITY);
+        t.start();
+    }
+
     static String safe(String name) {
         return name.replaceAll("[^A-Za-z0-9._-]", "_");
     }
