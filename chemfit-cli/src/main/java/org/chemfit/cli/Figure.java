@@ -84,6 +84,11 @@ final class Figure {
         return p;
     }
 
+    /** @return the panels, top first */
+    List<Panel> panels() {
+        return panels;
+    }
+
     /** One axis: title, unit, scale and range. */
     static final class Axis {
         String name;
@@ -430,11 +435,20 @@ final class Figure {
             ops.add(new Op.Rect(p.px, p.py, p.pw, p.ph, Color.BLACK, null));
             ops.add(new Op.Text(p.px + p.pw / 2.0, p.py + p.ph + 40, p.x.title(), 13, 1, false, "axis-title"));
             ops.add(new Op.Text(22, p.py + p.ph / 2.0, p.y.title(), 13, 1, true, "axis-title"));
+            // The legend box fits its longest line (about 7 px per character of 12 px text).
+            int chars = 0;
+            for (Object[] e : p.legend) {
+                chars = Math.max(chars, ((String) e[0]).length() + 4);
+            }
+            for (String n : p.notes) {
+                chars = Math.max(chars, n.length());
+            }
+            double boxW = Math.max(150, 7 * chars + 16);
             double ly = p.py + 18;
-            double lx = p.legendLeft ? p.px + 12 : p.px + p.pw - 200;
+            double lx = p.legendLeft ? p.px + 12 : p.px + p.pw - boxW;
             if (!p.legend.isEmpty() || !p.notes.isEmpty()) {
                 double h = 18 * (p.legend.size() + p.notes.size()) + 6;
-                ops.add(new Op.Rect(lx - 6, p.py + 5, 194, h, new Color(0xbbbbbb), Color.WHITE));
+                ops.add(new Op.Rect(lx - 6, p.py + 5, boxW, h, new Color(0xbbbbbb), Color.WHITE));
             }
             for (Object[] e : p.legend) {
                 Color c = (Color) e[1];

@@ -163,6 +163,10 @@ final class FitCommand extends BaseCommand {
             // The first evaluation is the start point: kept for the metrics at the start.
             java.util.concurrent.atomic.AtomicReference<org.chemfit.EvaluationContext> first = new java.util.concurrent.atomic.AtomicReference<>();
             fitter.listener((number, ctx, loss) -> first.compareAndSet(null, ctx));
+            ValidationTrace trace = jf.validationEvery() > 0 ? new ValidationTrace(plan, jf.validationEvery()) : null;
+            if (trace != null) {
+                fitter.listener(trace);
+            }
             FitResult result = null;
             String status;
             String message = null;
@@ -192,10 +196,21 @@ final class FitCommand extends BaseCommand {
             boolean wasInterrupted = Thread.interrupted();
             Judgement judgement = null;
             if (result != null && code != ExitCodes.INTERRUPTED) {
-                judgement = Judgement.of(plan, first.get(), result.breakdown(), plan.evaluateValidation(plan.initial()),
-                        result.bestParameters() == null ? null : plan.evaluateValidation(result.bestParameters()));
+                org.chemfit.EvaluationContext vInitial = null;
+                org.chemfit.EvaluationContext vBest = null;
+                try {
+                    vInitial = plan.evaluateValidation(plan.initial());
+                    vBest = result.bestParameters() == null ? null : plan.evaluateValidation(result.bestParameters());
+                } catch (RuntimeException e) {
+                    // Held-out data judge the fit; they never fail it. Their metrics stay empty.
+                    err().println("warning: the validation terms could not be evaluated: " + e.getMessage());
+                }
+                judgement = Judgement.of(plan, first.get(), result.breakdown(), vInitial, vBest);
             }
             Map<String, Object> results = Results.of(plan, result, status, message, log, started, judgement);
+            if (trace != null) {
+                results.put("validation_history", trace.finish(code != ExitCodes.INTERRUPTED));
+            }
             Path file = Results.write(folder, results);
             if (judgement != null) {
                 judgement.writeCsv(folder);

@@ -29,11 +29,13 @@ import java.util.Map;
  * @param validation terms of the same kinds as {@code terms}, evaluated at the initial and best parameters but never
  *     part of the objective (held-out data)
  * @param units the units the job declares for parameters and reference quantities, and the coordinate columns of terms
+ * @param validationEvery also evaluate the validation terms at the best parameters so far after every this many
+ *     evaluations, beside the fit (0: only at the initial and the best parameters)
  * @implNote Immutable.
  */
 public record JobFile(Path file, String name, List<ParameterSpec> parameters, List<TermSpec> terms,
         CombinationSpec combination, OptimizerSpec optimizer, ExecutionSpec execution, OutputSpec output, String hash,
-        Map<String, List<String>> programs, List<TermSpec> validation, Units units) {
+        Map<String, List<String>> programs, List<TermSpec> validation, Units units, int validationEvery) {
 
     /** Copies the lists and maps. */
     public JobFile {
@@ -44,6 +46,9 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
         programs = java.util.Collections.unmodifiableMap(p);
         validation = List.copyOf(validation);
         units = units == null ? Units.NONE : units;
+        if (validationEvery < 0) {
+            throw new IllegalArgumentException("validationEvery must not be negative, got " + validationEvery);
+        }
     }
 
     /**
@@ -62,7 +67,7 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
      */
     public JobFile(Path file, String name, List<ParameterSpec> parameters, List<TermSpec> terms, CombinationSpec combination,
             OptimizerSpec optimizer, ExecutionSpec execution, OutputSpec output, String hash, Map<String, List<String>> programs) {
-        this(file, name, parameters, terms, combination, optimizer, execution, output, hash, programs, List.of(), Units.NONE);
+        this(file, name, parameters, terms, combination, optimizer, execution, output, hash, programs, List.of(), Units.NONE, 0);
     }
 
     /**

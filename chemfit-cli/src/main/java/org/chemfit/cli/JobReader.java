@@ -43,7 +43,8 @@ import org.chemfit.cli.JobFile.TermSpec;
 final class JobReader {
 
     static final List<String> TOP_KEYS = List.of("name", "description", "parameters", "bounds", "terms", "combination",
-            "optimizer", "execution", "output", "programs", "validation");
+            "optimizer", "execution", "output", "programs", "validation",
+            "validation_every");
     static final List<String> PARAMETER_KEYS = List.of("initial", "bounds", "fixed", "unit");
     static final List<String> TERM_KEYS = List.of("name", "kind", "weight", "loss", "unit");
     static final List<String> KINDS = List.of("atoms", "external");
@@ -142,6 +143,7 @@ final class JobReader {
         }
         List<TermSpec> terms = terms(require(top, "terms", "the job file"), params);
         List<TermSpec> validation = top.entries.containsKey("validation") ? validation(top.entries.get("validation"), params) : List.of();
+        int validationEvery = validationEvery(top);
         CombinationSpec combination = combination(top.entries.get("combination"));
         OptimizerSpec optimizer = optimizer(top.entries.get("optimizer"));
         OutputSpec output = output(top.entries.get("output"));
@@ -151,7 +153,7 @@ final class JobReader {
             return null;
         }
         return new JobFile(file, name, params, terms, combination, optimizer, execution, output, hash(), programs, validation,
-                extras.units());
+                extras.units(), validationEvery);
     }
 
     private List<ParameterSpec> parameters(Node n) {
@@ -1431,6 +1433,16 @@ final class JobReader {
             return List.of();
         }
         return terms(n, params, "validation");
+    }
+
+    /** {@code validation_every}: a whole number of at least 1, only with a validation section. */
+    private int validationEvery(Node.MapNode top) {
+        Integer every = optInt(top, "validation_every", "validation_every", 1);
+        if (every != null && !top.entries.containsKey("validation")) {
+            problem(top.entries.get("validation_every"), "validation_every needs a validation section (the terms to evaluate "
+                    + "every " + every + " evaluations)");
+        }
+        return every == null ? 0 : every;
     }
 
     /** A unit: a short text such as eV, K, eV/A or kcal/mol. */

@@ -54,7 +54,11 @@ final class Plots {
             Files.createDirectories(dir);
             String lossUnit = results != null && results.get("loss") instanceof Map<?, ?> l && l.get("unit") instanceof String u ? u : "";
             if (!history.isEmpty()) {
-                written.addAll(loss(history, lossUnit).write(dir.resolve("loss")));
+                Figure f = loss(history, lossUnit);
+                if (results != null) {
+                    heldOut(f, results, lossUnit);
+                }
+                written.addAll(f.write(dir.resolve("loss")));
             }
             if (results == null) {
                 return written;
@@ -156,6 +160,33 @@ final class Plots {
         }
         p.note(String.format(Locale.ROOT, "best %s at evaluation %d", Tables.fmt(last), at));
         return f;
+    }
+
+    /**
+     * Adds the validation loss at the best parameters so far ({@code validation_every}) to the loss
+     * plot, when it has the fit loss's unit.
+     */
+    @SuppressWarnings("unchecked")
+    private static void heldOut(Figure f, Map<String, Object> results, String lossUnit) {
+        if (!(results.get("validation_history") instanceof List<?> h) || h.isEmpty() || lossUnit.isEmpty()
+                || !(results.get("validation") instanceof List<?> v)) {
+            return;
+        }
+        for (Object o : v) {
+            if (!lossUnit.equals(((Map<String, Object>) o).get("loss_unit"))) {
+                return; // another unit: not on this axis
+            }
+        }
+        double[] x = new double[h.size()];
+        double[] y = new double[h.size()];
+        for (int i = 0; i < x.length; i++) {
+            Map<String, Object> e = (Map<String, Object>) h.get(i);
+            x[i] = ((Number) e.get("evaluations")).doubleValue() - 1;
+            y[i] = e.get("validation_loss") instanceof Number n ? n.doubleValue() : Double.NaN;
+        }
+        Figure.Panel p = f.panels().get(0);
+        p.line(x, y, Figure.ORANGE, 2f, true, "validation, at the best so far");
+        p.points(x, y, Figure.ORANGE, null);
     }
 
     private static String unitOrNone(String unit) {

@@ -171,6 +171,15 @@ class ExamplesTest {
         assertEquals(List.of("loss.svg", "parameters.svg", "parity-energy.svg", "residuals-energy.svg"),
                 PlotsTest.checkSvgs(out.resolve("plots")));
         assertTrue(Files.readString(out.resolve("plots/parity-energy.svg")).contains(">validation (7)</text>"));
+        // validation_every: 20: the held-out loss at the best point so far, beside the fit, and on the loss plot.
+        JsonNode trace = res.get("validation_history");
+        assertTrue(trace.size() >= 5, trace.toString());
+        for (JsonNode e : trace) {
+            assertEquals(0, e.get("evaluations").asInt() % 20, e.toString());
+            assertEquals(e.get("validation_loss").asDouble(), e.at("/terms/held-out-dimers").asDouble(), 0.0, e.toString());
+        }
+        assertTrue(trace.get(trace.size() - 1).get("validation_loss").asDouble() < held.at("/loss/initial").asDouble(), trace.toString());
+        assertTrue(Files.readString(out.resolve("plots/loss.svg")).contains(">validation, at the best so far</text>"));
         Cli.Run missing = Cli.run("eval", job.toString(), "--params", tmp.resolve("none.json").toString());
         assertEquals(ExitCodes.USAGE, missing.code(), missing::toString);
         assertTrue(missing.err().contains("no such file"), missing::toString);
