@@ -122,6 +122,21 @@ class ExamplesTest {
                 assertEquals(row[2] - row[0], row[3], 1e-15 * (1 + Math.abs(row[0])));
             }
         }
+        // The overall metrics of each set and quantity, over all its terms.
+        java.util.Map<String, java.util.List<double[]>> overall = new java.util.LinkedHashMap<>();
+        groups.forEach((k, rows) -> {
+            String[] f = k.split("/");
+            overall.computeIfAbsent(f[0] + "/" + f[2], x -> new java.util.ArrayList<>()).addAll(rows);
+        });
+        overall.forEach((k, rows) -> {
+            double sq = 0;
+            for (double[] row : rows) {
+                sq += (row[2] - row[0]) * (row[2] - row[0]);
+            }
+            double rmse = Math.sqrt(sq / rows.size());
+            assertEquals(rmse, res.at("/metrics/" + k + "/best/rmse").asDouble(), 1e-12 * (1 + rmse), k);
+            assertEquals(rows.size(), res.at("/metrics/" + k + "/best/count").asInt(), k);
+        });
         return lines.size() - 1;
     }
 
