@@ -12,7 +12,7 @@ import java.util.Map;
  * Not a test: run it by hand, as docs/benchmarks.md says.
  *
  * <pre>{@code
- * java -cp chemfit-cli/target/classes:chemfit-cli/target/test-classes:CLASSPATH org.chemfit.cli.PlotTiming /tmp/argon
+ * java -cp chemfit-cli/target/classes:chemfit-cli/target/test-classes:CLASSPATH org.chemfit.cli.PlotTiming examples/argon/results
  * }</pre>
  *
  * @implNote A command-line harness; single-threaded.
