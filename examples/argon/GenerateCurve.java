@@ -47,7 +47,7 @@ public class GenerateCurve {
         Path data = Path.of("data");
         Files.createDirectories(data.resolve("dimers"));
         try (PrintWriter csv = new PrintWriter(Files.newBufferedWriter(data.resolve("ar2-energies.csv")))) {
-            csv.println("file,reference_energy,tag");
+            csv.println("file,reference_energy,tag,r");
             for (int i = 0; i <= 45; i++) {
                 double r = 3.3 + 0.1 * i;
                 String name = String.format(Locale.ROOT, "dimers/ar2_%.2f.xyz", r);
@@ -57,7 +57,7 @@ public class GenerateCurve {
                     xyz.println("Ar 0.0 0.0 0.0");
                     xyz.printf(Locale.ROOT, "Ar %.4f 0.0 0.0%n", r);
                 }
-                csv.printf(Locale.ROOT, "%s,%.6f,r%.2f%n", name, energy(r), r);
+                csv.printf(Locale.ROOT, "%s,%.6f,r%.2f,%.2f%n", name, energy(r), r, r);
             }
         }
         System.out.printf(Locale.ROOT, "wrote 46 dimers; V(r_m)/k_B = %.4f K at r_m = %.4f A%n", energy(R_M), R_M);

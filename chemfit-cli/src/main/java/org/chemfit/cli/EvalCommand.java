@@ -15,11 +15,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code chemfit eval JOB [--set name=value ...]}: evaluates the objective once, at the initial
- * parameters or at values given on the command line, and prints the per-term breakdown.
+ * {@code chemfit eval JOB [--params results.json] [--set name=value ...] [--per-structure]}: evaluates
+ * the objective once, at the initial parameters, at a finished fit's best parameters or at values
+ * given on the command line, and prints the per-term breakdown, the validation terms and the
+ * error metrics of every term and quantity; with {@code --per-structure} also the model beside
+ * every reference value.
  *
  * <pre>{@code
  * chemfit eval examples/argon/fit.yaml --set lj.epsilon=120 --set lj.sigma=3.4
+ * chemfit eval examples/water-dimer/fit.yaml --params examples/water-dimer/results/results.json --per-structure
  * }</pre>
  *
  * @implNote One instance per command line.
@@ -33,6 +37,14 @@ final class EvalCommand extends BaseCommand {
     // A list, not a picocli map: picocli's own message for a value without '=' reads "option option".
     @Option(names = "--set", paramLabel = "NAME=VALUE", description = "Evaluate with this parameter value (repeatable).")
     List<String> sets = new ArrayList<>();
+
+    @Option(names = "--params", paramLabel = "RESULTS", description = "Evaluate at the best parameters of a finished fit's "
+            + "results.json (--set values apply on top).")
+    Path params;
+
+    @Option(names = "--per-structure", description = "Also print the model beside every reference value (each structure or "
+            + "element), as in predictions.csv.")
+    boolean perStructure;
 
     @Override
     int execute() {
@@ -58,6 +70,9 @@ final class EvalCommand extends BaseCommand {
             }
             Parameters p = plan.initial();
             Map<String, Double> changes = new LinkedHashMap<>();
+            if (params != null) {
+                changes.putAll(bestOf(params, p));
+            }
             for (Map.Entry<String, String> e : set.entrySet()) {
                 if (!p.contains(e.getKey())) {
                     String s = Names.closest(e.getKey(), p.names());
@@ -104,7 +119,88 @@ final class EvalCommand extends BaseCommand {
                     out().println("term '" + c.name() + "' failed: " + c.failure().getMessage());
                 }
             }
+            EvaluationContext v = plan.evaluateValidation(p);
+            java.util.List<Judgement.Row> predictions = Judgement.of(plan, ctx, ctx, v, v).rows();
+            if (v != null) {
+                out().println();
+                java.util.List<java.util.List<String>> vrows = new java.util.ArrayList<>();
+                vrows.add(java.util.List.of("validation term", "kind", "loss", "status"));
+                for (int i = 0; i < v.children().size(); i++) {
+                    EvaluationContext c = v.child(i);
+                    vrows.add(java.util.List.of(c.name(), jf.validation().get(i).kind(), Tables.fmt(c.value()),
+                            c.status().name().toLowerCase(java.util.Locale.ROOT)));
+                }
+                Tables.print(out(), vrows);
+            }
+            out().println();
+            Tables.print(out(), metrics(predictions));
+            if (perStructure) {
+                out().println();
+                java.util.List<java.util.List<String>> prows = new java.util.ArrayList<>();
+                prows.add(java.util.List.of("set", "term", "item", "quantity", "reference", "model", "residual", "unit"));
+                for (Judgement.Row r : predictions) {
+                    prows.add(java.util.List.of(r.set(), r.term(), r.item(), r.quantity(), Tables.fmt(r.reference()), Tables.fmt(r.best()),
+                            Tables.fmt(r.residual()), r.unit().isEmpty() ? "-" : r.unit()));
+                }
+                Tables.print(out(), prows);
+            }
             return ExitCodes.OK;
         }
+    }
+
+    /** @return the metrics table of one evaluation: set, term, quantity, unit, n, RMSE, MAE, max |error|, R^2 */
+    private static java.util.List<java.util.List<String>> metrics(java.util.List<Judgement.Row> predictions) {
+        java.util.List<java.util.List<String>> rows = new java.util.ArrayList<>();
+        rows.add(java.util.List.of("set", "term", "quantity", "unit", "n", "RMSE", "MAE", "max|err|", "R^2"));
+        Map<java.util.List<String>, java.util.List<Judgement.Row>> groups = new LinkedHashMap<>();
+        for (Judgement.Row r : predictions) {
+            groups.computeIfAbsent(java.util.List.of(r.set(), r.term(), r.quantity()), k -> new java.util.ArrayList<>()).add(r);
+        }
+        groups.forEach((k, rs) -> {
+            org.chemfit.Metrics m = org.chemfit.Metrics.of(rs.stream().mapToDouble(Judgement.Row::reference).toArray(),
+                    rs.stream().mapToDouble(Judgement.Row::best).toArray());
+            String unit = rs.get(0).unit();
+            rows.add(java.util.List.of(k.get(0), k.get(1), k.get(2), unit.isEmpty() ? "-" : unit, Integer.toString(m.count()),
+                    Judgement.g(m.rmse()), Judgement.g(m.mae()), Judgement.g(m.maxAbsError()), Judgement.g(m.r2())));
+        });
+        return rows;
+    }
+
+    /**
+     * @param file a results.json written by {@code chemfit fit}
+     * @param initial the job's initial parameters
+     * @return the best value of each parameter the results list and the job has
+     * @throws UserException when the file is not a results file, has no best parameters, or names
+     *     none of the job's parameters
+     */
+    @SuppressWarnings("unchecked")
+    static Map<String, Double> bestOf(Path file, Parameters initial) {
+        if (!java.nio.file.Files.isRegularFile(file)) {
+            throw new UserException("--params " + file + ": no such file; give the results.json of a finished fit");
+        }
+        Map<String, Object> r = Results.read(file);
+        if (!(r.get("parameters") instanceof java.util.List<?> list)) {
+            throw new UserException("--params " + file + ": holds no 'parameters' list; give the results.json of a finished fit");
+        }
+        Map<String, Double> out = new LinkedHashMap<>();
+        java.util.List<String> unknown = new java.util.ArrayList<>();
+        for (Object o : list) {
+            if (!(o instanceof Map<?, ?> pm) || !(pm.get("name") instanceof String name)) {
+                continue;
+            }
+            if (!(pm.get("best") instanceof Number best)) {
+                throw new UserException("--params " + file + ": parameter '" + name + "' has no best value (the fit did not finish)");
+            }
+            if (initial.contains(name)) {
+                out.put(name, best.doubleValue());
+            } else {
+                unknown.add(name);
+            }
+        }
+        if (out.isEmpty()) {
+            throw new UserException("--params " + file + ": names none of the job's parameters (" + String.join(", ", initial.names())
+                    + "); it names " + String.join(", ", unknown));
+        }
+        return out;
     }
 }

@@ -2,6 +2,7 @@ package org.chemfit.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import org.chemfit.QuantityComputer;
@@ -178,7 +179,9 @@ final class ExternalTerms {
      * @throws BaseCommand.UserException naming the term and the program that is missing
      */
     static void checkPrograms(JobFile job) {
-        for (JobFile.TermSpec t : job.terms()) {
+        List<JobFile.TermSpec> all = new java.util.ArrayList<>(job.terms());
+        all.addAll(job.validation());
+        for (JobFile.TermSpec t : all) {
             if (!(t.config() instanceof JobFile.ExternalConfig x)) {
                 continue;
             }

@@ -207,6 +207,9 @@ final class FitCommand extends BaseCommand {
             throw e;
         }
         Instant started = Instant.now();
+        if (!noPlots && jf.output().plots()) {
+            Plots.warmUpInBackground();
+        }
         EvaluationLog opened;
         try {
             opened = new EvaluationLog(folder, plan.initial().names(), termNames);
@@ -219,6 +222,13 @@ final class FitCommand extends BaseCommand {
         try (plan; journal; live; EvaluationLog log = opened;
                 Interrupts interrupts = Interrupts.install(Thread.currentThread(), err())) {
             fitter.listener(log);
+            // The first evaluation is the start point: kept for the metrics at the start.
+            java.util.concurrent.atomic.AtomicReference<org.chemfit.EvaluationContext> first = new java.util.concurrent.atomic.AtomicReference<>();
+            fitter.listener((number, ctx, loss) -> first.compareAndSet(null, ctx));
+            ValidationTrace trace = jf.validationEvery() > 0 ? new ValidationTrace(plan, jf.validationEvery()) : null;
+            if (trace != null) {
+                fitter.listener(trace);
+            }
             FitResult result = null;
             String status;
             String message = null;
@@ -246,7 +256,20 @@ final class FitCommand extends BaseCommand {
             }
             // Clear the interrupt so that writing the results is not cut short.
             boolean wasInterrupted = Thread.interrupted();
-            Map<String, Object> results = Results.of(plan, result, status, message, log, started);
+            Judgement judgement = null;
+            if (result != null && code != ExitCodes.INTERRUPTED) {
+                org.chemfit.EvaluationContext vInitial = null;
+                org.chemfit.EvaluationContext vBest = null;
+                try {
+                    vInitial = plan.evaluateValidation(plan.initial());
+                    vBest = result.bestParameters() == null ? null : plan.evaluateValidation(result.bestParameters());
+                } catch (RuntimeException e) {
+                    // Held-out data judge the fit; they never fail it. Their metrics stay empty.
+                    err().println("warning: the validation terms could not be evaluated: " + e.getMessage());
+                }
+                judgement = Judgement.of(plan, first.get(), result.breakdown(), vInitial, vBest);
+            }
+            Map<String, Object> results = Results.of(plan, result, status, message, log, started, judgement);
             if (code == ExitCodes.FIT_FAILED) {
                 // The evaluation that failed is in the journal but was never told to the log: count what the journal holds,
                 // as the failure's message does.
@@ -257,7 +280,13 @@ final class FitCommand extends BaseCommand {
             }
             long runId = resumed.map(RunRecord::id).orElseGet(() -> journal.latestRun().map(RunRecord::id).orElse(0L));
             results.put("journal_run", runId);
+            if (trace != null) {
+                results.put("validation_history", trace.finish(code != ExitCodes.INTERRUPTED));
+            }
             Path file = Results.write(folder, results);
+            if (judgement != null) {
+                judgement.writeCsv(folder);
+            }
             if (!noPlots && jf.output().plots() && code != ExitCodes.INTERRUPTED) {
                 List<double[]> history;
                 synchronized (log.history) {

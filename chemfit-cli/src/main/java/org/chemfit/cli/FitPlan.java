@@ -31,6 +31,13 @@ final class FitPlan implements AutoCloseable {
     final CombinedObjectiveFunction combined;
     final ObjectiveFunction objective;
     final List<Map<String, double[]>> references = new ArrayList<>();
+    /** The validation terms (held-out data), never part of {@link #objective}; null when the job has none. */
+    final CombinedObjectiveFunction validationCombined;
+    private final ObjectiveFunction validation;
+    /** Each validation term's reference values, in the order of {@code job.validation()}. */
+    final List<Map<String, double[]>> validationReferences = new ArrayList<>();
+    /** The coordinate of each scan term (fit or validation), by term name: one value per structure. */
+    final Map<String, double[]> coordinates = new LinkedHashMap<>();
     final AtomicInteger running = new AtomicInteger();
     /** Where external terms' run directories go. */
     final Path runDirectory;
@@ -60,24 +67,8 @@ final class FitPlan implements AutoCloseable {
         Map<String, String> programs = ExternalTerms.programs(job); // once per job: every run uses the same program
         for (JobFile.TermSpec t : job.terms()) {
             Map<String, double[]> reference = new LinkedHashMap<>();
-            ObjectiveFunction term;
-            if (t.config() instanceof JobFile.AtomsConfig a) {
-                term = atomsTerm(t, a, reference, policy);
-            } else if (t.config() instanceof JobFile.CrystalConfig c) {
-                reference.putAll(c.reference());
-                term = new Counted(new QuantityComputerObjectiveFunction(Losses.create(t.loss(), reference), AtomsTerms.crystal(c)),
-                        running);
-            } else {
-                JobFile.ExternalConfig x = (JobFile.ExternalConfig) t.config();
-                reference.putAll(x.reference());
-                QuantityComputer computer = ExternalTerms.computer(t.name(), x, job.execution(), runDirectory, job.folder(), programs);
-                if (computer instanceof org.chemfit.external.FileBasedQuantityComputer f) {
-                    externals.put(t.name(), f);
-                }
-                term = new Counted(new QuantityComputerObjectiveFunction(Losses.create(t.loss(), reference), computer), running);
-            }
+            terms.add(term(t, reference, policy, programs));
             references.add(reference);
-            terms.add(term);
             weights.add(t.weight());
             names.add(t.name());
         }
@@ -89,6 +80,64 @@ final class FitPlan implements AutoCloseable {
         this.combined = new CombinedObjectiveFunction(terms, weights).withTermNames(names).withReducer(reducer)
                 .withFailurePolicy(policy);
         this.objective = placement != null ? placement.wrap(combined, resources) : Concurrency.wrap(combined, workers, resources);
+        if (job.validation().isEmpty()) {
+            this.validationCombined = null;
+            this.validation = null;
+        } else {
+            List<ObjectiveFunction> vterms = new ArrayList<>();
+            List<Double> vweights = new ArrayList<>();
+            List<String> vnames = new ArrayList<>();
+            for (JobFile.TermSpec t : job.validation()) {
+                Map<String, double[]> reference = new LinkedHashMap<>();
+                vterms.add(term(t, reference, policy, programs));
+                validationReferences.add(reference);
+                vweights.add(t.weight());
+                vnames.add(t.name());
+            }
+            // A failed validation term is reported, never a reason to stop: skip it.
+            this.validationCombined = new CombinedObjectiveFunction(vterms, vweights).withTermNames(vnames).withReducer(reducer)
+                    .withFailurePolicy(FailurePolicy.skip());
+            this.validation = Concurrency.wrap(validationCombined, workers, resources);
+        }
+    }
+
+    /** One term of the job, fit or validation; its reference values go to {@code reference}. */
+    private ObjectiveFunction term(JobFile.TermSpec t, Map<String, double[]> reference, FailurePolicy policy,
+            Map<String, String> programs) {
+        if (t.config() instanceof JobFile.AtomsConfig a) {
+            JobFile.Coordinate c = job.units().coordinates().get(t.name());
+            if (c != null) {
+                coordinates.put(t.name(), org.chemfit.atoms.ReferenceCsv.column(a.reference(), c.column()));
+            }
+            return atomsTerm(t, a, reference, policy);
+        }
+        if (t.config() instanceof JobFile.CrystalConfig c) {
+            reference.putAll(c.reference());
+            return new Counted(new QuantityComputerObjectiveFunction(Losses.create(t.loss(), reference), AtomsTerms.crystal(c)),
+                    running);
+        }
+        JobFile.ExternalConfig x = (JobFile.ExternalConfig) t.config();
+        reference.putAll(x.reference());
+        QuantityComputer computer = ExternalTerms.computer(t.name(), x, job.execution(), runDirectory, job.folder(), programs);
+        if (computer instanceof org.chemfit.external.FileBasedQuantityComputer f) {
+            externals.put(t.name(), f);
+        }
+        return new Counted(new QuantityComputerObjectiveFunction(Losses.create(t.loss(), reference), computer), running);
+    }
+
+    /**
+     * Evaluates the validation terms once; they are never part of the fit's objective.
+     *
+     * @param params the parameters
+     * @return the context with one child per validation term, or null when the job has none
+     */
+    EvaluationContext evaluateValidation(Parameters params) {
+        if (validation == null) {
+            return null;
+        }
+        EvaluationContext ctx = new EvaluationContext(params, "validation");
+        validation.evaluate(params, ctx);
+        return ctx;
     }
 
     private static FailurePolicy policy(JobFile job) {

@@ -26,11 +26,16 @@ import java.util.Map;
  * @param hash a SHA-256 over the job file and every file it names, hex
  * @param programs program aliases of external commands: a name used as a command's program (such as
  *     {@code gmx}) to the names tried for it, in order (such as gmx, gmx_mpi, gmx_d); looked up once per job
+ * @param validation terms of the same kinds as {@code terms}, evaluated at the initial and best parameters but never
+ *     part of the objective (held-out data)
+ * @param units the units the job declares for parameters and reference quantities, and the coordinate columns of terms
+ * @param validationEvery also evaluate the validation terms at the best parameters so far after every this many
+ *     evaluations, beside the fit (0: only at the initial and the best parameters)
  * @implNote Immutable.
  */
 public record JobFile(Path file, String name, List<ParameterSpec> parameters, List<TermSpec> terms,
         CombinationSpec combination, OptimizerSpec optimizer, ExecutionSpec execution, OutputSpec output, String hash,
-        Map<String, List<String>> programs) {
+        Map<String, List<String>> programs, List<TermSpec> validation, Units units, int validationEvery) {
 
     /** Copies the lists and maps. */
     public JobFile {
@@ -39,6 +44,92 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
         java.util.Map<String, List<String>> p = new java.util.LinkedHashMap<>();
         programs.forEach((k, v) -> p.put(k, List.copyOf(v)));
         programs = java.util.Collections.unmodifiableMap(p);
+        validation = List.copyOf(validation);
+        units = units == null ? Units.NONE : units;
+        if (validationEvery < 0) {
+            throw new IllegalArgumentException("validationEvery must not be negative, got " + validationEvery);
+        }
+    }
+
+    /**
+     * A job without validation terms or units.
+     *
+     * @param file the job file
+     * @param name the fit's name
+     * @param parameters the parameters
+     * @param terms the terms
+     * @param combination how terms combine
+     * @param optimizer the optimizer
+     * @param execution how evaluations run
+     * @param output where results go
+     * @param hash the job's hash
+     * @param programs program aliases
+     */
+    public JobFile(Path file, String name, List<ParameterSpec> parameters, List<TermSpec> terms, CombinationSpec combination,
+            OptimizerSpec optimizer, ExecutionSpec execution, OutputSpec output, String hash, Map<String, List<String>> programs) {
+        this(file, name, parameters, terms, combination, optimizer, execution, output, hash, programs, List.of(), Units.NONE, 0);
+    }
+
+    /**
+     * The units a job declares ({@code unit:} on parameters and terms) and the coordinate column of
+     * scan terms ({@code coordinate:} on an atoms term). Undeclared units are empty strings.
+     *
+     * <pre>{@code
+     * String u = job.units().quantity("ar2-curve", "energy");   // "K"
+     * String p = job.units().parameter("lj.sigma");             // "A"
+     * }</pre>
+     *
+     * @param parameters parameter names to units
+     * @param quantities term names to (quantity names to units)
+     * @param coordinates term names to their coordinate column
+     * @implNote Immutable.
+     */
+    public record Units(Map<String, String> parameters, Map<String, Map<String, String>> quantities,
+            Map<String, Coordinate> coordinates) {
+
+        /** No units, no coordinates. */
+        public static final Units NONE = new Units(Map.of(), Map.of(), Map.of());
+
+        /** Copies the maps. */
+        public Units {
+            parameters = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(parameters));
+            java.util.Map<String, Map<String, String>> q = new java.util.LinkedHashMap<>();
+            quantities.forEach((k, v) -> q.put(k, java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(v))));
+            quantities = java.util.Collections.unmodifiableMap(q);
+            coordinates = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(coordinates));
+        }
+
+        /**
+         * @param name a parameter's dotted name
+         * @return its unit, or "" when none is declared
+         */
+        public String parameter(String name) {
+            return parameters.getOrDefault(name, "");
+        }
+
+        /**
+         * @param term a term's name
+         * @param quantity a quantity's name
+         * @return its unit, or "" when none is declared
+         */
+        public String quantity(String term, String quantity) {
+            return quantities.getOrDefault(term, Map.of()).getOrDefault(quantity, "");
+        }
+    }
+
+    /**
+     * The column of a term's reference CSV that holds the coordinate of a scan (such as the
+     * distance {@code r} of a dimer curve), against which plots draw the model and the reference.
+     *
+     * <pre>{@code
+     * Coordinate c = new Coordinate("r", "A");
+     * }</pre>
+     *
+     * @param column the column's name in the CSV header
+     * @param unit its unit, or ""
+     * @implNote Immutable.
+     */
+    public record Coordinate(String column, String unit) {
     }
 
     /**

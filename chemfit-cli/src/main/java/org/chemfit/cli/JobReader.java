@@ -43,11 +43,13 @@ import org.chemfit.cli.JobFile.TermSpec;
 final class JobReader {
 
     static final List<String> TOP_KEYS = List.of("name", "description", "parameters", "bounds", "terms", "combination",
-            "optimizer", "execution", "output", "programs");
-    static final List<String> PARAMETER_KEYS = List.of("initial", "bounds", "fixed");
-    static final List<String> TERM_KEYS = List.of("name", "kind", "weight", "loss");
+            "optimizer", "execution", "output", "programs", "validation",
+            "validation_every");
+    static final List<String> PARAMETER_KEYS = List.of("initial", "bounds", "fixed", "unit");
+    static final List<String> TERM_KEYS = List.of("name", "kind", "weight", "loss", "unit");
     static final List<String> KINDS = List.of("atoms", "external", "crystal");
-    static final List<String> ATOMS_KEYS = List.of("reference", "potential", "molecule_size", "exclude_intramolecular", "relax");
+    static final List<String> ATOMS_KEYS = List.of("reference", "potential", "molecule_size", "exclude_intramolecular", "relax",
+            "coordinate");
     static final List<String> RELAX_KEYS = List.of("method", "fmax", "steps", "max_step");
     static final List<String> EXTERNAL_KEYS = List.of("templates", "variables", "files", "link", "command", "commands",
             "launcher", "env", "private_tmpdir", "outputs", "reference", "timeout", "wait_for_files", "kill_grace", "retries",
@@ -111,6 +113,8 @@ final class JobReader {
     private final Set<String> declared = new LinkedHashSet<>();
     /** Parameters given bounds so far, to refuse a second set in the top-level bounds section. */
     private final Set<String> boundedInParameters = new LinkedHashSet<>();
+    /** Units, coordinates and term names seen, read by {@link UnitsReading}'s methods below. */
+    private final UnitsReading extras = new UnitsReading();
 
     private JobReader(Path file, Path shown) {
         this.file = file;
@@ -161,6 +165,8 @@ final class JobReader {
             params = bounds(top.entries.get("bounds"), params);
         }
         List<TermSpec> terms = terms(require(top, "terms", "the job file"), params);
+        List<TermSpec> validation = top.entries.containsKey("validation") ? validation(top.entries.get("validation"), params) : List.of();
+        int validationEvery = validationEvery(top);
         CombinationSpec combination = combination(top.entries.get("combination"));
         OptimizerSpec optimizer = optimizer(top.entries.get("optimizer"));
         OutputSpec output = output(top.entries.get("output"));
@@ -169,7 +175,8 @@ final class JobReader {
         if (!problems.isEmpty()) {
             return null;
         }
-        return new JobFile(file, name, params, terms, combination, optimizer, execution, output, hash(), programs);
+        return new JobFile(file, name, params, terms, combination, optimizer, execution, output, hash(), programs, validation,
+                extras.units(), validationEvery);
     }
 
     private List<ParameterSpec> parameters(Node n) {
@@ -346,6 +353,12 @@ final class JobReader {
             }
         }
         boolean fixed = m.entries.containsKey("fixed") && Boolean.TRUE.equals(bool(m.entries.get("fixed"), where + " fixed"));
+        if (m.entries.containsKey("unit")) {
+            String u = unit(m.entries.get("unit"), where + " unit");
+            if (u != null) {
+                extras.parameters.put(name, u);
+            }
+        }
         if (ok) {
             out.add(new ParameterSpec(name, initial, lo, hi, fixed));
         }
@@ -365,21 +378,25 @@ final class JobReader {
     }
 
     private List<TermSpec> terms(Node n, List<ParameterSpec> params) {
+        return terms(n, params, "terms");
+    }
+
+    private List<TermSpec> terms(Node n, List<ParameterSpec> params, String section) {
         List<TermSpec> out = new ArrayList<>();
         if (n == null) {
             return out;
         }
         if (!(n instanceof Node.ListNode l)) {
-            problem(n, "terms must be a list of terms (each starting with '- '), got " + n.kind());
+            problem(n, section + " must be a list of terms (each starting with '- '), got " + n.kind());
             return out;
         }
         if (l.items.isEmpty()) {
-            problem(n, "terms must hold at least one term");
+            problem(n, section + " must hold at least one term");
         }
         Set<String> paramNames = declared;
-        Map<String, Node> seen = new LinkedHashMap<>();
+        Map<String, Node> seen = extras.termNames;
         for (int i = 0; i < l.items.size(); i++) {
-            String where = "terms[" + i + "]";
+            String where = section + "[" + i + "]";
             Node.MapNode t = map(l.items.get(i), where);
             if (t == null) {
                 continue;
@@ -437,6 +454,7 @@ final class JobReader {
                     }
                 });
             }
+            termExtras(t, whereNamed, name, quantities, config);
             if (config != null && loss != null) {
                 out.add(new TermSpec(name, kind, weight, loss, config));
             }
@@ -1574,6 +1592,116 @@ final class JobReader {
             }
         }
         return best;
+    }
+
+    // ---------------------------------------------------------------- validation, units, coordinates
+
+    /** What the job declares besides the terms: units and coordinate columns, and the term names used so far. */
+    static final class UnitsReading {
+        final Map<String, String> parameters = new LinkedHashMap<>();
+        final Map<String, Map<String, String>> quantities = new LinkedHashMap<>();
+        final Map<String, JobFile.Coordinate> coordinates = new LinkedHashMap<>();
+        /** Names of fit and validation terms: one name, one term, across both sections. */
+        final Map<String, Node> termNames = new LinkedHashMap<>();
+
+        JobFile.Units units() {
+            return new JobFile.Units(parameters, quantities, coordinates);
+        }
+    }
+
+    /** The validation section: terms like those of {@code terms}, never part of the objective. */
+    private List<TermSpec> validation(Node n, List<ParameterSpec> params) {
+        if (n instanceof Node.Scalar s && s.value == null) {
+            problem(n, "validation must be a list of terms (each starting with '- '), got nothing");
+            return List.of();
+        }
+        return terms(n, params, "validation");
+    }
+
+    /** {@code validation_every}: a whole number of at least 1, only with a validation section. */
+    private int validationEvery(Node.MapNode top) {
+        Integer every = optInt(top, "validation_every", "validation_every", 1, MAX_EVALUATIONS);
+        if (every != null && !top.entries.containsKey("validation")) {
+            problem(top.entries.get("validation_every"), "validation_every needs a validation section (the terms to evaluate "
+                    + "every " + every + " evaluations)");
+        }
+        return every == null ? 0 : every;
+    }
+
+    /** A unit: a short text such as eV, K, eV/A or kcal/mol. */
+    private String unit(Node n, String where) {
+        if (!(n instanceof Node.Scalar s) || !(s.value instanceof String str)) {
+            problem(n, where + " must be a text such as eV, K or eV/A, got " + (n instanceof Node.Scalar sc && sc.value != null
+                    ? "the number " + sc.value : n.kind()));
+            return null;
+        }
+        String u = str.strip();
+        if (u.isEmpty() || u.length() > 16 || u.chars().anyMatch(c -> Character.isISOControl(c))) {
+            problem(n, where + " must be 1 to 16 printable characters (such as eV, K or eV/A), got '" + str + "'");
+            return null;
+        }
+        return u;
+    }
+
+    /** A term's {@code unit} (one for all its quantities, or a map by quantity) and an atoms term's {@code coordinate}. */
+    private void termExtras(Node.MapNode t, String where, String name, List<String> quantities, TermConfig config) {
+        Node un = t.entries.get("unit");
+        if (un != null && name != null) {
+            Map<String, String> units = new LinkedHashMap<>();
+            if (un instanceof Node.MapNode um) {
+                for (Map.Entry<String, Node> e : um.entries.entrySet()) {
+                    if (config != null && !quantities.contains(e.getKey())) {
+                        int[] place = um.keyPlaces.get(e.getKey());
+                        String sug = suggest(e.getKey(), quantities);
+                        problem(place[0], place[1], where + " unit names '" + e.getKey() + "', which is not a quantity of the term"
+                                + (sug == null ? "" : " (did you mean '" + sug + "'?)") + "; its quantities: " + String.join(", ", quantities));
+                        continue;
+                    }
+                    String u = unit(e.getValue(), where + " unit of '" + e.getKey() + "'");
+                    if (u != null) {
+                        units.put(e.getKey(), u);
+                    }
+                }
+            } else {
+                String u = unit(un, where + " unit");
+                if (u != null) {
+                    quantities.forEach(q -> units.put(q, u));
+                }
+            }
+            extras.quantities.put(name, units);
+        }
+        Node cn = t.entries.get("coordinate");
+        if (cn == null || name == null) {
+            return;
+        }
+        String column = null;
+        String cunit = "";
+        if (cn instanceof Node.MapNode cm) {
+            keys(cm, where + " coordinate", List.of("column", "unit"));
+            column = string(require(cm, "column", where + " coordinate"), where + " coordinate column");
+            if (cm.entries.containsKey("unit")) {
+                String u = unit(cm.entries.get("unit"), where + " coordinate unit");
+                cunit = u == null ? "" : u;
+            }
+        } else if (cn instanceof Node.Scalar s && s.value instanceof String) {
+            column = string(cn, where + " coordinate");
+        } else {
+            problem(cn, where + " coordinate must name a column of the reference CSV (such as r) or be a map {column: r, unit: A}, got "
+                    + cn.kind());
+            return;
+        }
+        if (column == null) {
+            return;
+        }
+        if (config instanceof AtomsConfig a && a.reference() != null) {
+            try {
+                org.chemfit.atoms.ReferenceCsv.column(a.reference(), column);
+            } catch (org.chemfit.ChemFitException e) {
+                problem(cn, where + " coordinate: " + e.getMessage());
+                return;
+            }
+        }
+        extras.coordinates.put(name, new JobFile.Coordinate(column, cunit));
     }
 
     // ---------------------------------------------------------------- problems and hash

@@ -2,27 +2,31 @@ package org.chemfit.cli;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
-import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.CategoryChart;
-import org.knowm.xchart.CategoryChartBuilder;
-import org.knowm.xchart.VectorGraphicsEncoder;
-import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
-import org.knowm.xchart.XYSeries;
-import org.knowm.xchart.internal.chartpart.Chart;
-import org.knowm.xchart.style.Styler;
-import org.knowm.xchart.style.markers.SeriesMarkers;
-
 /**
- * Draws a fit's plots with XChart, each as PNG and SVG: the loss against evaluations, reference
- * against fitted values per term, and each term's share of the loss.
+ * Draws a fit's plots, each as PNG and SVG (with {@link Figure}), every axis titled with its unit:
+ * <ul>
+ * <li>{@code loss}: the loss of every evaluation and the best so far, with the final best loss
+ *     written on the plot (log scale with minor ticks when the loss is positive);</li>
+ * <li>{@code term-NAME}: for a term whose reference names a coordinate column (a scan such as a
+ *     dimer curve), model at the start and at the best point and the reference against the
+ *     coordinate, residuals below;</li>
+ * <li>{@code parity-QUANTITY}: model against reference per quantity and unit (never two units on
+ *     one axis), fit and validation points distinguished;</li>
+ * <li>{@code residuals-QUANTITY}: a histogram of the residuals at the best point (5 values or more);</li>
+ * <li>{@code parameters}: each parameter's trace over the evaluations, as its position within its
+ *     bounds;</li>
+ * <li>{@code loss-shares}: each term's share of the best loss, when there are two terms or more.</li>
+ * </ul>
  *
- * @implNote Stateless; XChart draws headless.
+ * @implNote Stateless.
  */
 final class Plots {
 
@@ -30,6 +34,10 @@ final class Plots {
     private static final int H = 560;
 
     private Plots() {
+    }
+
+    /** The values of one quantity of one term: reference, model at the start (or null) and at the best point. */
+    record Series(String set, String term, String quantity, String unit, double[] reference, double[] initial, double[] best) {
     }
 
     /**
@@ -43,23 +51,56 @@ final class Plots {
         Path dir = folder.resolve("plots");
         List<Path> written = new ArrayList<>();
         try {
-            java.nio.file.Files.createDirectories(dir);
+            Files.createDirectories(dir);
+            String lossUnit = results != null && results.get("loss") instanceof Map<?, ?> l && l.get("unit") instanceof String u ? u : "";
             if (!history.isEmpty()) {
-                written.addAll(save(convergence(history), dir.resolve("loss")));
+                Figure f = loss(history, lossUnit);
+                if (results != null) {
+                    heldOut(f, results, lossUnit);
+                }
+                written.addAll(f.write(dir.resolve("loss")));
             }
-            if (results != null) {
-                List<Object> terms = (List<Object>) results.get("terms");
+            if (results == null) {
+                return written;
+            }
+            List<Series> series = series(folder, results);
+            for (Object set : List.of("terms", "validation")) {
+                if (!(results.get(set) instanceof List<?> terms)) {
+                    continue;
+                }
                 for (Object o : terms) {
                     Map<String, Object> t = (Map<String, Object>) o;
-                    XYChart c = parity(t);
-                    if (c != null) {
-                        written.addAll(save(c, dir.resolve("term-" + safe(String.valueOf(t.get("name"))))));
+                    if (t.get("coordinate") instanceof Map<?, ?> c) {
+                        for (Series s : series) {
+                            if (s.term().equals(t.get("name"))) {
+                                written.addAll(scan(s, (Map<String, Object>) c).write(dir.resolve("term-" + safe(s.term())
+                                        + (s.quantity().equals("energy") ? "" : "-" + safe(s.quantity())))));
+                            }
+                        }
                     }
                 }
-                CategoryChart s = shares(terms);
-                if (s != null) {
-                    written.addAll(save(s, dir.resolve("loss-shares")));
+            }
+            Map<String, List<Series>> byQuantity = new LinkedHashMap<>();
+            for (Series s : series) {
+                byQuantity.computeIfAbsent(s.quantity() + "\u0000" + s.unit(), k -> new ArrayList<>()).add(s);
+            }
+            for (Map.Entry<String, List<Series>> e : byQuantity.entrySet()) {
+                Series first = e.getValue().get(0);
+                boolean clash = byQuantity.keySet().stream().filter(k -> k.startsWith(first.quantity() + "\u0000")).count() > 1;
+                String name = safe(first.quantity()) + (clash ? "-" + safe(first.unit()) : "");
+                written.addAll(parity(e.getValue()).write(dir.resolve("parity-" + name)));
+                Figure h = histogram(e.getValue());
+                if (h != null) {
+                    written.addAll(h.write(dir.resolve("residuals-" + name)));
                 }
+            }
+            Figure p = parameters(folder, results);
+            if (p != null) {
+                written.addAll(p.write(dir.resolve("parameters")));
+            }
+            Figure s = shares((List<Object>) results.get("terms"));
+            if (s != null) {
+                written.addAll(s.write(dir.resolve("loss-shares")));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write plots to " + dir + ": " + e.getMessage(), e);
@@ -67,17 +108,32 @@ final class Plots {
         return written;
     }
 
+    /**
+     * Draws a small figure on a low-priority daemon thread, so that the first plots at the end of a
+     * fit do not pay for loading the drawing classes and fonts (most of their cost in a new JVM).
+     * Whatever goes wrong here is ignored: the plots themselves report their own errors.
+     */
+    static void warmUpInBackground() {
+        Thread t = new Thread(() -> {
+            try {
+                Figure f = new Figure(160, 120, "warm-up");
+                f.panel(0, 1).x("x", "1", false).y("y", "1", true).points(new double[] {1, 2}, new double[] {1, 10}, Figure.BLUE, "a")
+                        .line(new double[] {1, 2}, new double[] {1, 10}, Figure.RED, 1f, true, "b");
+                f.render();
+            } catch (RuntimeException | Error e) {
+                // only a warm-up
+            }
+        }, "chemfit-plots-warm-up");
+        t.setDaemon(true);
+        t.setPriority(Thread.MIN_PRIORITY);
+        t.start();
+    }
+
     static String safe(String name) {
         return name.replaceAll("[^A-Za-z0-9._-]", "_");
     }
 
-    private static List<Path> save(Chart<?, ?> chart, Path base) throws IOException {
-        BitmapEncoder.saveBitmap(chart, base + ".png", BitmapEncoder.BitmapFormat.PNG);
-        VectorGraphicsEncoder.saveVectorGraphic(chart, base + ".svg", VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
-        return List.of(Path.of(base + ".png"), Path.of(base + ".svg"));
-    }
-
-    private static XYChart convergence(List<double[]> history) {
+    private static Figure loss(List<double[]> history, String unit) {
         double[] x = new double[history.size()];
         double[] loss = new double[x.length];
         double[] best = new double[x.length];
@@ -87,76 +143,253 @@ final class Plots {
             x[i] = h[0];
             loss[i] = h[1];
             best[i] = h[2];
-            positive &= h[1] > 0 && h[2] > 0;
+            positive &= !(h[1] <= 0) && !(h[2] <= 0);
         }
-        XYChart c = new XYChartBuilder().width(W).height(H).title("Loss against evaluations").xAxisTitle("evaluation")
-                .yAxisTitle("loss").build();
-        c.getStyler().setYAxisLogarithmic(positive).setLegendPosition(Styler.LegendPosition.InsideNE).setMarkerSize(4);
-        XYSeries a = c.addSeries("loss", x, loss);
-        a.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
-        XYSeries b = c.addSeries("best so far", x, best);
-        b.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line).setMarker(SeriesMarkers.NONE);
-        return c;
+        Figure f = new Figure(W, H, "Loss against evaluations");
+        Figure.Panel p = f.panel(0, 1).x("evaluation", "count", false).y("loss", unitOrNone(unit), positive);
+        p.x.whole = true;
+        p.points(x, loss, Figure.BLUE, "loss of the evaluation");
+        p.line(x, best, Figure.RED, 2f, false, "best so far");
+        double last = best[best.length - 1];
+        int at = 0;
+        for (int i = 0; i < best.length; i++) {
+            if (loss[i] == last) {
+                at = (int) x[i];
+                break;
+            }
+        }
+        p.note(String.format(Locale.ROOT, "best %s at evaluation %d", Tables.fmt(last), at));
+        return f;
     }
 
+    /**
+     * Adds the validation loss at the best parameters so far ({@code validation_every}) to the loss
+     * plot, when it has the fit loss's unit.
+     */
     @SuppressWarnings("unchecked")
-    private static XYChart parity(Map<String, Object> term) {
-        Map<String, Object> ref = (Map<String, Object>) term.get("reference");
-        Map<String, Object> comp = (Map<String, Object>) term.get("computed");
-        if (ref == null || comp == null || comp.isEmpty()) {
-            return null;
+    private static void heldOut(Figure f, Map<String, Object> results, String lossUnit) {
+        if (!(results.get("validation_history") instanceof List<?> h) || h.isEmpty() || lossUnit.isEmpty()
+                || !(results.get("validation") instanceof List<?> v)) {
+            return;
         }
-        XYChart c = new XYChartBuilder().width(W).height(H).title("Term '" + term.get("name") + "': fitted against reference")
-                .xAxisTitle("reference").yAxisTitle("fitted").build();
-        c.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW).setMarkerSize(7);
-        double lo = Double.POSITIVE_INFINITY;
-        double hi = Double.NEGATIVE_INFINITY;
-        for (Map.Entry<String, Object> e : ref.entrySet()) {
-            double[] r = toArray(e.getValue());
-            double[] f = toArray(comp.get(e.getKey()));
-            if (r == null || f == null || r.length != f.length || r.length == 0) {
+        for (Object o : v) {
+            if (!lossUnit.equals(((Map<String, Object>) o).get("loss_unit"))) {
+                return; // another unit: not on this axis
+            }
+        }
+        double[] x = new double[h.size()];
+        double[] y = new double[h.size()];
+        for (int i = 0; i < x.length; i++) {
+            Map<String, Object> e = (Map<String, Object>) h.get(i);
+            x[i] = ((Number) e.get("evaluations")).doubleValue() - 1;
+            y[i] = e.get("validation_loss") instanceof Number n ? n.doubleValue() : Double.NaN;
+        }
+        Figure.Panel p = f.panels().get(0);
+        p.line(x, y, Figure.ORANGE, 2f, true, "validation, at the best so far");
+        p.points(x, y, Figure.ORANGE, null);
+    }
+
+    private static String unitOrNone(String unit) {
+        return "1".equals(unit) ? "dimensionless" : unit;
+    }
+
+    private static Figure scan(Series s, Map<String, Object> coordinate) {
+        double[] r = Results.toArray(coordinate.get("values"));
+        String cunit = String.valueOf(coordinate.getOrDefault("unit", ""));
+        String cname = String.valueOf(coordinate.get("column"));
+        Figure f = new Figure(W, 700, (s.set().equals("validation") ? "Validation term '" : "Term '") + s.term() + "': " + s.quantity()
+                + " against " + cname);
+        Figure.Panel top = f.panel(0, 0.68).x(cname, cunit, false).y(s.quantity(), s.unit(), false);
+        double[][] sorted = sortBy(r, s.reference(), s.initial(), s.best());
+        if (s.initial() != null) {
+            top.line(sorted[0], sorted[2], Figure.GREY, 1.5f, true, "model at the start");
+        }
+        top.points(sorted[0], sorted[1], Figure.ORANGE, "reference");
+        top.line(sorted[0], sorted[3], Figure.BLUE, 2f, false, "model at the best point");
+        // The y range follows the reference and the fitted model; a start far off must not flatten the curve.
+        double[] res = new double[sorted[0].length];
+        for (int i = 0; i < res.length; i++) {
+            res[i] = sorted[3][i] - sorted[1][i];
+        }
+        Figure.Panel bottom = f.panel(0.68, 1).x(cname, cunit, false).y("residual", s.unit(), false).zeroLine();
+        bottom.line(sorted[0], res, Figure.BLUE, 1f, false, null);
+        bottom.points(sorted[0], res, Figure.BLUE, "model - reference");
+        return f;
+    }
+
+    /** @return the arrays reordered by the first (the coordinate), a null array staying null */
+    private static double[][] sortBy(double[] key, double[]... others) {
+        Integer[] idx = new Integer[key.length];
+        for (int i = 0; i < idx.length; i++) {
+            idx[i] = i;
+        }
+        java.util.Arrays.sort(idx, (a, b) -> Double.compare(key[a], key[b]));
+        double[][] out = new double[others.length + 1][];
+        out[0] = new double[key.length];
+        for (int i = 0; i < key.length; i++) {
+            out[0][i] = key[idx[i]];
+        }
+        for (int k = 0; k < others.length; k++) {
+            if (others[k] == null) {
                 continue;
             }
-            for (int i = 0; i < r.length; i++) {
-                lo = Math.min(lo, Math.min(r[i], f[i]));
-                hi = Math.max(hi, Math.max(r[i], f[i]));
+            out[k + 1] = new double[key.length];
+            for (int i = 0; i < key.length; i++) {
+                out[k + 1][i] = others[k][idx[i]];
             }
-            XYSeries s = c.addSeries(e.getKey(), r, f);
-            s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
         }
-        if (!(hi >= lo)) {
-            return null;
-        }
-        if (hi == lo) {
-            hi = lo + 1;
-        }
-        XYSeries d = c.addSeries("fitted = reference", new double[] {lo, hi}, new double[] {lo, hi});
-        d.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line).setMarker(SeriesMarkers.NONE);
-        return c;
+        return out;
     }
 
-    private static double[] toArray(Object o) {
-        if (o instanceof double[] a) {
-            return a;
-        }
-        if (o instanceof List<?> l) {
-            double[] a = new double[l.size()];
-            for (int i = 0; i < a.length; i++) {
-                if (!(l.get(i) instanceof Number n)) {
-                    return null;
+    private static Figure parity(List<Series> group) {
+        Series first = group.get(0);
+        Figure f = new Figure(W, H, first.quantity() + ": model at the best point against reference");
+        Figure.Panel p = f.panel(0, 1).x("reference " + first.quantity(), first.unit(), false)
+                .y("model " + first.quantity(), first.unit(), false).legendLeft();
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (String set : List.of("fit", "validation")) {
+            List<Double> xs = new ArrayList<>();
+            List<Double> ys = new ArrayList<>();
+            for (Series s : group) {
+                if (s.set().equals(set)) {
+                    for (int i = 0; i < s.reference().length; i++) {
+                        xs.add(s.reference()[i]);
+                        ys.add(s.best()[i]);
+                    }
                 }
-                a[i] = n.doubleValue();
             }
-            return a;
+            if (xs.isEmpty()) {
+                continue;
+            }
+            double[] x = xs.stream().mapToDouble(Double::doubleValue).toArray();
+            double[] y = ys.stream().mapToDouble(Double::doubleValue).toArray();
+            for (int i = 0; i < x.length; i++) {
+                if (Double.isFinite(x[i]) && Double.isFinite(y[i])) {
+                    lo = Math.min(lo, Math.min(x[i], y[i]));
+                    hi = Math.max(hi, Math.max(x[i], y[i]));
+                }
+            }
+            p.points(x, y, set.equals("fit") ? Figure.BLUE : Figure.ORANGE, (set.equals("fit") ? "fit" : "validation") + " ("
+                    + x.length + ")");
         }
-        if (o instanceof Number n) {
-            return new double[] {n.doubleValue()};
+        if (hi >= lo) {
+            p.x.include(lo);
+            p.x.include(hi);
+            p.y.include(lo);
+            p.y.include(hi);
+            p.guide(new double[] {lo, hi}, new double[] {lo, hi}, Figure.GREY, "model = reference");
         }
-        return null;
+        return f;
+    }
+
+    private static Figure histogram(List<Series> group) {
+        Series first = group.get(0);
+        List<double[]> sets = new ArrayList<>();
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        int n = 0;
+        for (String set : List.of("fit", "validation")) {
+            List<Double> rs = new ArrayList<>();
+            for (Series s : group) {
+                if (s.set().equals(set)) {
+                    for (int i = 0; i < s.reference().length; i++) {
+                        double d = s.best()[i] - s.reference()[i];
+                        if (Double.isFinite(d)) {
+                            rs.add(d);
+                            lo = Math.min(lo, d);
+                            hi = Math.max(hi, d);
+                        }
+                    }
+                }
+            }
+            sets.add(rs.stream().mapToDouble(Double::doubleValue).toArray());
+            n += rs.size();
+        }
+        if (n < 5) {
+            return null; // a histogram of a handful of values says nothing the parity plot does not
+        }
+        int bins = Math.max(5, Math.min(30, (int) Math.ceil(2 * Math.sqrt(n))));
+        double width = Figure.nice((hi - lo) / bins);
+        double start = Math.floor(lo / width) * width;
+        int k = (int) Math.ceil((hi - start) / width + 1e-9);
+        k = Math.max(k, 1);
+        double[] left = new double[k];
+        double[] base = new double[k];
+        for (int i = 0; i < k; i++) {
+            left[i] = start + i * width;
+        }
+        Figure f = new Figure(W, H, "Residuals of " + first.quantity() + " at the best point");
+        Figure.Panel p = f.panel(0, 1).x("model - reference", first.unit(), false).y("values", "count", false);
+        p.y.whole = true;
+        String[] names = {"fit", "validation"};
+        java.awt.Color[] colors = {Figure.BLUE, Figure.ORANGE};
+        for (int s = 0; s < 2; s++) {
+            double[] counts = new double[k];
+            for (double d : sets.get(s)) {
+                int b = Math.min(k - 1, (int) Math.floor((d - start) / width));
+                counts[Math.max(0, b)]++;
+            }
+            if (sets.get(s).length > 0) {
+                p.bars(left, width, base.clone(), counts, colors[s], names[s] + " (" + sets.get(s).length + ")");
+                for (int i = 0; i < k; i++) {
+                    base[i] += counts[i];
+                }
+            }
+        }
+        p.y.include(0);
+        return f;
     }
 
     @SuppressWarnings("unchecked")
-    private static CategoryChart shares(List<Object> terms) {
+    private static Figure parameters(Path folder, Map<String, Object> results) throws IOException {
+        Path csv = folder.resolve(EvaluationLog.FILE);
+        if (!Files.isRegularFile(csv) || !(results.get("parameters") instanceof List<?> params)) {
+            return null;
+        }
+        List<String> lines = Files.readAllLines(csv);
+        if (lines.size() < 2) {
+            return null;
+        }
+        List<String> header = List.of(lines.get(0).split(","));
+        Figure f = new Figure(W, H, "Parameters over the evaluations, within their bounds");
+        Figure.Panel p = f.panel(0, 1).x("evaluation", "count", false).y("position in bounds", "0 = lower, 1 = upper", false);
+        p.x.whole = true;
+        int colour = 0;
+        for (Object o : params) {
+            Map<String, Object> pm = (Map<String, Object>) o;
+            String name = String.valueOf(pm.get("name"));
+            int col = header.indexOf(name);
+            if (col < 0 || Boolean.TRUE.equals(pm.get("fixed")) || !(pm.get("lower") instanceof Number lo)
+                    || !(pm.get("upper") instanceof Number hi) || !(hi.doubleValue() > lo.doubleValue())) {
+                continue;
+            }
+            List<double[]> pts = new ArrayList<>();
+            for (String line : lines.subList(1, lines.size())) {
+                String[] fs = line.split(",", -1);
+                try {
+                    pts.add(new double[] {Double.parseDouble(fs[0]),
+                        (Double.parseDouble(fs[col]) - lo.doubleValue()) / (hi.doubleValue() - lo.doubleValue())});
+                } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
+                    // a line cut short by a crash
+                }
+            }
+            double[] x = pts.stream().mapToDouble(a -> a[0]).toArray();
+            double[] y = pts.stream().mapToDouble(a -> a[1]).toArray();
+            Object unit = pm.get("unit");
+            p.line(x, y, Figure.PALETTE[colour++ % Figure.PALETTE.length], 1.5f, false, name + (unit == null || "".equals(unit)
+                    ? "" : " (" + unit + ")"));
+        }
+        if (colour == 0) {
+            return null;
+        }
+        p.y.include(0);
+        p.y.include(1);
+        return f;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Figure shares(List<Object> terms) {
         List<String> names = new ArrayList<>();
         List<Double> shares = new ArrayList<>();
         for (Object o : terms) {
@@ -166,13 +399,107 @@ final class Plots {
                 shares.add(100 * n.doubleValue());
             }
         }
-        if (names.isEmpty()) {
-            return null;
+        if (names.size() < 2) {
+            return null; // one term holds all of the loss: nothing to show
         }
-        CategoryChart c = new CategoryChartBuilder().width(W).height(H).title("Each term's share of the best loss")
-                .xAxisTitle("term").yAxisTitle("share of the loss (%)").build();
-        c.getStyler().setLegendVisible(false);
-        c.addSeries("share", names, shares);
-        return c;
+        Figure f = new Figure(W, H, "Each term's share of the best loss");
+        Figure.Panel p = f.panel(0, 1).x("term", "number", false).y("share of the loss", "%", false);
+        p.x.whole = true;
+        for (int i = 0; i < names.size(); i++) {
+            p.bars(new double[] {i + 0.6}, 0.8, new double[] {0}, new double[] {shares.get(i)},
+                    Figure.PALETTE[i % Figure.PALETTE.length], (i + 1) + ": " + names.get(i) + String.format(Locale.ROOT, " (%.1f%%)",
+                            shares.get(i)));
+        }
+        p.x.include(0.4);
+        p.x.include(names.size() + 0.6);
+        p.y.include(0);
+        return f;
+    }
+
+    /** The values of each term and quantity: from predictions.csv when there is one, else from results.json. */
+    @SuppressWarnings("unchecked")
+    static List<Series> series(Path folder, Map<String, Object> results) throws IOException {
+        List<Series> out = new ArrayList<>();
+        Path csv = folder.resolve(Judgement.FILE);
+        if (Files.isRegularFile(csv)) {
+            Map<String, List<double[]>> rows = new LinkedHashMap<>();
+            Map<String, String[]> keys = new LinkedHashMap<>();
+            List<String> lines = Files.readAllLines(csv);
+            for (String line : lines.subList(1, lines.size())) {
+                List<String> f = splitCsv(line);
+                if (f.size() < 9) {
+                    continue;
+                }
+                String key = f.get(0) + "\u0000" + f.get(1) + "\u0000" + f.get(3);
+                keys.putIfAbsent(key, new String[] {f.get(0), f.get(1), f.get(3), f.get(8)});
+                rows.computeIfAbsent(key, k -> new ArrayList<>()).add(new double[] {d(f.get(4)), d(f.get(5)), d(f.get(6))});
+            }
+            rows.forEach((k, rs) -> {
+                String[] id = keys.get(k);
+                out.add(new Series(id[0], id[1], id[2], id[3], rs.stream().mapToDouble(a -> a[0]).toArray(),
+                        rs.stream().mapToDouble(a -> a[1]).toArray(), rs.stream().mapToDouble(a -> a[2]).toArray()));
+            });
+            return out;
+        }
+        for (String set : List.of("terms", "validation")) {
+            if (!(results.get(set) instanceof List<?> terms)) {
+                continue;
+            }
+            for (Object o : terms) {
+                Map<String, Object> t = (Map<String, Object>) o;
+                Map<String, Object> ref = (Map<String, Object>) t.get("reference");
+                Map<String, Object> comp = (Map<String, Object>) t.get("computed");
+                Map<String, Object> units = t.get("units") instanceof Map<?, ?> u ? (Map<String, Object>) u : Map.of();
+                if (ref == null || comp == null) {
+                    continue;
+                }
+                for (Map.Entry<String, Object> e : ref.entrySet()) {
+                    double[] r = Results.toArray(e.getValue());
+                    double[] c = Results.toArray(comp.get(e.getKey()));
+                    if (r != null && c != null && r.length == c.length && r.length > 0) {
+                        out.add(new Series(set.equals("terms") ? "fit" : "validation", String.valueOf(t.get("name")), e.getKey(),
+                                String.valueOf(units.getOrDefault(e.getKey(), "")), r, null, c));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static double d(String s) {
+        try {
+            return s.isEmpty() ? Double.NaN : Double.parseDouble(s);
+        } catch (NumberFormatException e) {
+            return Double.NaN;
+        }
+    }
+
+    /** Splits one line of predictions.csv (fields may be quoted). */
+    static List<String> splitCsv(String line) {
+        List<String> out = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < line.length(); i++) {
+            char ch = line.charAt(i);
+            if (quoted) {
+                if (ch == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
+                    cur.append('"');
+                    i++;
+                } else if (ch == '"') {
+                    quoted = false;
+                } else {
+                    cur.append(ch);
+                }
+            } else if (ch == '"') {
+                quoted = true;
+            } else if (ch == ',') {
+                out.add(cur.toString());
+                cur.setLength(0);
+            } else {
+                cur.append(ch);
+            }
+        }
+        out.add(cur.toString());
+        return out;
     }
 }

@@ -45,6 +45,19 @@ final class Results {
      */
     static Map<String, Object> of(FitPlan plan, FitResult result, String status, String message, EvaluationLog log,
             Instant started) {
+        return of(plan, result, status, message, log, started, null);
+    }
+
+    /**
+     * As {@link #of(FitPlan, FitResult, String, String, EvaluationLog, Instant)}, with each term's
+     * units and metrics (RMSE, MAE, max abs error, R^2 at the start and at the best point) and the
+     * validation terms.
+     *
+     * @param judgement the fit's predictions at the start and best point, or null
+     * @return the results, ready to write
+     */
+    static Map<String, Object> of(FitPlan plan, FitResult result, String status, String message, EvaluationLog log,
+            Instant started, Judgement judgement) {
         JobFile job = plan.job;
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("chemfit_version", Version.get());
@@ -75,10 +88,12 @@ final class Results {
             pm.put("lower", Double.isFinite(p.lower()) ? p.lower() : null);
             pm.put("upper", Double.isFinite(p.upper()) ? p.upper() : null);
             pm.put("fixed", p.fixed());
+            pm.put("unit", job.units().parameter(p.name()));
             params.add(pm);
         }
         m.put("parameters", params);
         m.put("terms", terms(plan, result == null ? null : result.breakdown()));
+        judge(m, plan, judgement);
         Map<String, Object> ev = new LinkedHashMap<>();
         ev.put("total", result == null ? log.count() : result.evaluations());
         ev.put("with_failed_terms", log.withFailures());
@@ -98,6 +113,9 @@ final class Results {
         m.put("warnings", result == null ? List.of() : result.warnings());
         Map<String, Object> files = new LinkedHashMap<>();
         files.put("evaluations", EvaluationLog.FILE);
+        if (judgement != null) {
+            files.put("predictions", Judgement.FILE);
+        }
         m.put("files", files);
         return m;
     }
@@ -150,6 +168,132 @@ final class Results {
             out.add(t);
         }
         return out;
+    }
+
+    /**
+     * Adds units, coordinates and metrics to each term of {@code m}, and the validation terms (same
+     * shape, with the loss at the start and the best point) as "validation".
+     */
+    @SuppressWarnings("unchecked")
+    private static void judge(Map<String, Object> m, FitPlan plan, Judgement judgement) {
+        JobFile job = plan.job;
+        List<Object> terms = (List<Object>) m.get("terms");
+        java.util.Set<String> lossUnits = new java.util.HashSet<>();
+        for (int i = 0; i < terms.size(); i++) {
+            Map<String, Object> t = (Map<String, Object>) terms.get(i);
+            extras(t, plan, plan.references.get(i), judgement, "fit");
+            lossUnits.add(String.valueOf(t.get("loss_unit")));
+        }
+        // The loss is a weighted sum or mean of the terms' losses: it has their unit when they share one.
+        ((Map<String, Object>) m.get("loss")).put("unit", lossUnits.size() == 1 && !job.combination().reducer().equals("root_mean")
+                ? lossUnits.iterator().next() : "");
+        if (judgement != null) {
+            Map<String, Object> overall = new LinkedHashMap<>();
+            overall.put("fit", judgement.overall("fit"));
+            if (!job.validation().isEmpty()) {
+                overall.put("validation", judgement.overall("validation"));
+            }
+            m.put("metrics", overall);
+        }
+        if (job.validation().isEmpty()) {
+            return;
+        }
+        List<Object> out = new ArrayList<>();
+        for (int i = 0; i < job.validation().size(); i++) {
+            JobFile.TermSpec spec = job.validation().get(i);
+            Map<String, Object> t = new LinkedHashMap<>();
+            t.put("name", spec.name());
+            t.put("kind", spec.kind());
+            t.put("weight", spec.weight());
+            t.put("loss_type", spec.loss().type());
+            EvaluationContext a = judgement == null ? null : child(judgement.validationInitial(), i);
+            EvaluationContext b = judgement == null ? null : child(judgement.validationBest(), i);
+            t.put("status", b == null ? null : b.status().name());
+            Map<String, Object> loss = new LinkedHashMap<>();
+            loss.put("initial", a == null ? null : num(a.value()));
+            loss.put("best", b == null ? null : num(b.value()));
+            t.put("loss", loss);
+            Map<String, Object> computed = new LinkedHashMap<>();
+            if (judgement != null) {
+                for (org.chemfit.Predictions.Row r : org.chemfit.Predictions.of(spec.name(), b, plan.validationReferences.get(i))) {
+                    ((List<Object>) computed.computeIfAbsent(r.quantity(), q -> new ArrayList<>())).add(num(r.model()));
+                }
+            }
+            t.put("computed", computed);
+            t.put("reference", new LinkedHashMap<>(plan.validationReferences.get(i)));
+            if (b != null && b.failure() != null) {
+                t.put("failure", b.failure().getMessage());
+            }
+            extras(t, plan, plan.validationReferences.get(i), judgement, "validation");
+            out.add(t);
+        }
+        m.put("validation", out);
+    }
+
+    private static void extras(Map<String, Object> t, FitPlan plan, Map<String, double[]> reference, Judgement judgement,
+            String set) {
+        String name = String.valueOf(t.get("name"));
+        Map<String, Object> units = new LinkedHashMap<>();
+        for (String q : reference.keySet()) {
+            units.put(q, plan.job.units().quantity(name, q));
+        }
+        t.put("units", units);
+        List<JobFile.TermSpec> specs = set.equals("fit") ? plan.job.terms() : plan.job.validation();
+        specs.stream().filter(x -> x.name().equals(name)).findFirst().ifPresent(spec -> t.put("loss_unit",
+                lossUnit(spec, units.values().stream().map(String::valueOf).toList())));
+        JobFile.Coordinate c = plan.job.units().coordinates().get(name);
+        if (c != null && plan.coordinates.containsKey(name)) {
+            Map<String, Object> cm = new LinkedHashMap<>();
+            cm.put("column", c.column());
+            cm.put("unit", c.unit());
+            cm.put("values", plan.coordinates.get(name));
+            t.put("coordinate", cm);
+        }
+        if (judgement != null) {
+            t.put("metrics", judgement.metrics(set, name));
+        }
+    }
+
+    /**
+     * The unit of a term's loss, from the units of its quantities: u^2 for a squared error of
+     * quantities in u, u for an absolute error, 1 (dimensionless) for a relative error or when the
+     * differences are divided by scales; "" when the quantities' units are not declared or differ.
+     */
+    static String lossUnit(JobFile.TermSpec spec, java.util.Collection<String> units) {
+        if (spec.loss().type().equals("relative_error") || !spec.loss().scales().isEmpty()) {
+            return "1";
+        }
+        java.util.Set<String> distinct = new java.util.HashSet<>(units);
+        if (distinct.size() != 1 || distinct.contains("")) {
+            return "";
+        }
+        String u = distinct.iterator().next();
+        return spec.loss().type().equals("absolute_error") ? u : (u.matches("[A-Za-z]+") ? u + "^2" : "(" + u + ")^2");
+    }
+
+    /**
+     * @param o a list of numbers, a number or a double[]
+     * @return it as an array, or null when it is something else
+     */
+    static double[] toArray(Object o) {
+        if (o instanceof double[] a) {
+            return a;
+        }
+        if (o instanceof List<?> l) {
+            double[] a = new double[l.size()];
+            for (int i = 0; i < a.length; i++) {
+                a[i] = l.get(i) instanceof Number n ? n.doubleValue() : Double.NaN;
+            }
+            return a;
+        }
+        if (o instanceof Number n) {
+            return new double[] {n.doubleValue()};
+        }
+        return null;
+    }
+
+    private static EvaluationContext child(EvaluationContext ctx, int i) {
+        return ctx == null || i >= ctx.children().size() ? null : ctx.child(i);
     }
 
     private static Object num(double d) {

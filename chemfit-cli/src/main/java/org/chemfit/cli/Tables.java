@@ -34,17 +34,24 @@ final class Tables {
                 r.get("method"));
         out.printf(Locale.ROOT, "loss: %s (initial %s)%n%n", fmt(loss.get("best")), fmt(loss.get("initial")));
         List<List<String>> rows = new ArrayList<>();
-        rows.add(List.of("parameter", "initial", "best", "bounds", ""));
+        rows.add(List.of("parameter", "unit", "initial", "best", "bounds", ""));
         for (Object o : (List<Object>) r.get("parameters")) {
             Map<String, Object> p = (Map<String, Object>) o;
             String bounds = p.get("lower") == null && p.get("upper") == null ? "" : "[" + (p.get("lower") == null ? "-inf" : fmt(p.get("lower")))
                     + ", " + (p.get("upper") == null ? "inf" : fmt(p.get("upper"))) + "]";
-            rows.add(List.of(String.valueOf(p.get("name")), fmt(p.get("initial")), fmt(p.get("best")), bounds,
+            Object unit = p.get("unit");
+            rows.add(List.of(String.valueOf(p.get("name")), unit == null || unit.toString().isEmpty() ? "-" : unit.toString(),
+                    fmt(p.get("initial")), fmt(p.get("best")), bounds,
                     Boolean.TRUE.equals(p.get("fixed")) ? "fixed" : ""));
         }
         print(out, rows);
         out.println();
         terms(out, (List<Object>) r.get("terms"));
+        List<List<String>> metrics = Judgement.table(r);
+        if (metrics.size() > 1) {
+            out.println();
+            print(out, metrics);
+        }
         for (Object w : (List<Object>) r.getOrDefault("warnings", List.of())) {
             out.println("warning: " + w);
         }

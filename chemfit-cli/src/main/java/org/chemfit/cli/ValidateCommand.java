@@ -42,6 +42,10 @@ final class ValidateCommand extends BaseCommand {
                 for (JobFile.TermSpec t : jf.terms()) {
                     out().printf("  term '%s' (%s), weight %s, loss %s%n", t.name(), t.kind(), Tables.fmt(t.weight()), t.loss().type());
                 }
+                for (JobFile.TermSpec t : jf.validation()) {
+                    out().printf("  validation term '%s' (%s), loss %s: evaluated at the start and the best point, never fitted%n",
+                            t.name(), t.kind(), t.loss().type());
+                }
                 out().println("  output: " + jf.output().folder());
             }
             return ExitCodes.OK;

@@ -99,7 +99,10 @@ class CliIT {
         assertEquals(total + 1, csv.size(), "one line per evaluation plus the header");
         assertTrue(csv.get(1).startsWith("0,"), csv.get(1));
 
-        for (String p : List.of("loss", "term-curve", "loss-shares")) {
+        // One term without a coordinate column: no scan plot and no share plot.
+        assertFalse(Files.exists(out.resolve("plots/loss-shares.svg")));
+        assertFalse(Files.exists(out.resolve("plots/term-curve.svg")));
+        for (String p : List.of("loss", "parity-energy", "residuals-energy", "parameters")) {
             for (String ext : List.of(".png", ".svg")) {
                 Path f = out.resolve("plots").resolve(p + ext);
                 assertTrue(Files.size(f) > 1000, f + " is missing or empty");
@@ -209,7 +212,7 @@ class CliIT {
         double sum = light.get("contribution").asDouble() + heavy.get("contribution").asDouble();
         assertEquals(sum, res.at("/loss/best").asDouble(), 1e-12);
         assertEquals(1.0, light.get("share").asDouble() + heavy.get("share").asDouble(), 1e-12);
-        assertTrue(Files.exists(out.resolve("plots/term-light.png")) && Files.exists(out.resolve("plots/term-heavy.svg")));
+        assertTrue(Files.exists(out.resolve("plots/loss-shares.png")) && Files.exists(out.resolve("plots/parity-energy.svg")));
         assertTrue(r.out().lines().anyMatch(l -> l.startsWith("lj.sigma") && l.endsWith("fixed")), r::toString);
     }
 
@@ -463,8 +466,9 @@ class CliIT {
         Cli.Run r = Cli.run("report", out.toString());
         assertEquals(0, r.code(), r::toString);
         assertTrue(r.out().contains("lj-known: done (converged)"), r::toString);
-        assertTrue(r.out().contains("plots: 6 files"), r::toString);
-        assertTrue(Files.exists(out.resolve("plots/term-curve.svg")));
+        assertTrue(r.out().contains("plots: 8 files"), r::toString);
+        assertTrue(Files.exists(out.resolve("plots/parity-energy.svg")));
+        assertTrue(r.out().contains("RMSE best"), r::toString);
         String fitTable = fit.out().substring(fit.out().indexOf("parameter"), fit.out().indexOf("results:"));
         assertTrue(r.out().contains(fitTable.strip()), "report and fit print different tables\n" + fit + "\n" + r);
     }

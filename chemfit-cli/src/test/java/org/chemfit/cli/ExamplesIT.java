@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,6 +60,84 @@ class ExamplesIT {
         assertEquals(-142.508, min, 0.001);
         assertTrue(Files.size(out.resolve("plots/term-ar2-curve.png")) > 1000);
         assertEquals(46, res.at("/terms/0/computed/energy").size());
+        assertEquals("K", res.at("/terms/0/metrics/energy/unit").asText());
+        assertEquals(46, res.at("/terms/0/metrics/energy/best/count").asInt());
+        assertEquals(3.3, res.at("/terms/0/coordinate/values/0").asDouble(), 1e-12);
+        assertEquals("A", res.at("/parameters/1/unit").asText());
+        assertEquals(Math.sqrt(res.at("/loss/best").asDouble()), res.at("/terms/0/metrics/energy/best/rmse").asDouble(), 1e-9);
+        assertEquals(46, metricsMatchPredictions(out, res));
+        assertTrue(r.out().contains("RMSE best"), r::toString);
+        // E(r) with residuals for the scan; one term: no share plot.
+        assertEquals(List.of("loss.svg", "parameters.svg", "parity-energy.svg", "residuals-energy.svg", "term-ar2-curve.svg"),
+                PlotsTest.checkSvgs(out.resolve("plots")));
+        String scan = Files.readString(out.resolve("plots/term-ar2-curve.svg"));
+        assertTrue(scan.contains(">r (A)</text>") && scan.contains(">energy (K)</text>") && scan.contains(">residual (K)</text>"), scan);
+        assertTrue(Files.readString(out.resolve("plots/loss.svg")).contains(">loss (K^2)</text>"));
+    }
+
+    /**
+     * Recomputes RMSE, MAE and the largest absolute error of every term and quantity, at the start
+     * and at the best point, from predictions.csv, and checks them against results.json.
+     *
+     * @return how many rows predictions.csv holds
+     */
+    static int metricsMatchPredictions(Path out, JsonNode res) throws IOException {
+        java.util.List<String> lines = Files.readAllLines(out.resolve("predictions.csv"));
+        assertEquals("set,term,item,quantity,reference,model_initial,model_best,residual,unit", lines.get(0));
+        java.util.Map<String, java.util.List<double[]>> groups = new java.util.LinkedHashMap<>();
+        for (String line : lines.subList(1, lines.size())) {
+            String[] f = line.split(",", -1);
+            groups.computeIfAbsent(f[0] + "/" + f[1] + "/" + f[3], k -> new java.util.ArrayList<>()).add(new double[] {
+                Double.parseDouble(f[4]), Double.parseDouble(f[5]), Double.parseDouble(f[6]), Double.parseDouble(f[7])});
+        }
+        assertTrue(!groups.isEmpty());
+        for (java.util.Map.Entry<String, java.util.List<double[]>> g : groups.entrySet()) {
+            String[] k = g.getKey().split("/");
+            JsonNode terms = res.get(k[0].equals("fit") ? "terms" : "validation");
+            JsonNode term = null;
+            for (JsonNode t : terms) {
+                if (t.get("name").asText().equals(k[1])) {
+                    term = t;
+                }
+            }
+            assertTrue(term != null, g.getKey());
+            for (int at = 1; at <= 2; at++) {
+                double sq = 0;
+                double abs = 0;
+                double max = 0;
+                for (double[] row : g.getValue()) {
+                    double d = row[at] - row[0];
+                    sq += d * d;
+                    abs += Math.abs(d);
+                    max = Math.max(max, Math.abs(d));
+                }
+                int n = g.getValue().size();
+                JsonNode m = term.at("/metrics/" + k[2] + "/" + (at == 1 ? "initial" : "best"));
+                assertEquals(n, m.get("count").asInt(), g.getKey());
+                assertEquals(Math.sqrt(sq / n), m.get("rmse").asDouble(), 1e-12 * (1 + Math.sqrt(sq / n)), g.getKey());
+                assertEquals(abs / n, m.get("mae").asDouble(), 1e-12 * (1 + abs / n), g.getKey());
+                assertEquals(max, m.get("max_abs_error").asDouble(), 1e-12 * (1 + max), g.getKey());
+            }
+            for (double[] row : g.getValue()) {
+                assertEquals(row[2] - row[0], row[3], 1e-15 * (1 + Math.abs(row[0])));
+            }
+        }
+        // The overall metrics of each set and quantity, over all its terms.
+        java.util.Map<String, java.util.List<double[]>> overall = new java.util.LinkedHashMap<>();
+        groups.forEach((k, rows) -> {
+            String[] f = k.split("/");
+            overall.computeIfAbsent(f[0] + "/" + f[2], x -> new java.util.ArrayList<>()).addAll(rows);
+        });
+        overall.forEach((k, rows) -> {
+            double sq = 0;
+            for (double[] row : rows) {
+                sq += (row[2] - row[0]) * (row[2] - row[0]);
+            }
+            double rmse = Math.sqrt(sq / rows.size());
+            assertEquals(rmse, res.at("/metrics/" + k + "/best/rmse").asDouble(), 1e-12 * (1 + rmse), k);
+            assertEquals(rows.size(), res.at("/metrics/" + k + "/best/count").asInt(), k);
+        });
+        return lines.size() - 1;
     }
 
     @Test
@@ -83,15 +162,42 @@ class ExamplesIT {
         assertEquals(0.3945, qH, 0.0005, r::toString);
         assertEquals(20, res.at("/terms/0/reference/energy").size());
 
-        // The held-out dimers at TIP3P's constants and at the fitted ones: RMSE 0.0054 eV and 0.0036 eV.
-        Path heldOut = examples().resolve("water-dimer/held-out.yaml");
-        Cli.Run tip3p = Cli.run("eval", heldOut.toString());
-        assertEquals(0, tip3p.code(), tip3p::toString);
-        Cli.Run fitted = Cli.run("eval", heldOut.toString(), "--set", "water.epsilon=0.001",
-                "--set", "water.sigma=" + sigma, "--set", "water.qH=" + qH);
-        assertEquals(0, fitted.code(), fitted::toString);
-        assertEquals(0.0054, Math.sqrt(printedLoss(tip3p) / 7), 5e-5, tip3p::toString);
-        assertEquals(0.0036, Math.sqrt(printedLoss(fitted) / 7), 5e-5, fitted::toString);
+        // The held-out dimers (a validation term, never fitted) at TIP3P's constants and at the fitted ones:
+        // RMSE 0.0054 eV and 0.0036 eV, reported by the one fit.
+        JsonNode held = res.at("/validation/0");
+        assertEquals("held-out-dimers", held.get("name").asText(), r::toString);
+        assertEquals("eV", held.at("/metrics/energy/unit").asText());
+        assertEquals(7, held.at("/metrics/energy/best/count").asInt());
+        assertEquals(0.0054, held.at("/metrics/energy/initial/rmse").asDouble(), 5e-5, r::toString);
+        assertEquals(0.0036, held.at("/metrics/energy/best/rmse").asDouble(), 5e-5, r::toString);
+        assertEquals(Math.sqrt(held.at("/loss/best").asDouble() / 7), held.at("/metrics/energy/best/rmse").asDouble(), 1e-12);
+        assertEquals(27, metricsMatchPredictions(out, res));
+        assertTrue(r.out().lines().anyMatch(l -> l.matches("validation\\s+held-out-dimers\\s+energy\\s+eV\\s+7\\s+0\\.005369\\s+0\\.0036.*")),
+                r::toString);
+
+        // chemfit eval at the fit's best parameters, read from results.json: the same held-out RMSE, per structure.
+        Cli.Run ev = Cli.run("eval", job.toString(), "--params", out.resolve("results.json").toString(), "--per-structure");
+        assertEquals(0, ev.code(), ev::toString);
+        assertEquals(best, printedLoss(ev), 1e-5 * best, ev::toString);
+        assertTrue(ev.out().lines().anyMatch(l -> l.matches("validation\\s+held-out-dimers\\s+energy\\s+eV\\s+7\\s+0\\.0036.*")),
+                ev::toString);
+        assertTrue(ev.out().lines().anyMatch(l -> l.matches("validation\\s+held-out-dimers\\s+dimer_C1_5\\.0\\s+energy\\s+-0\\.0.*\\s+eV")),
+                ev::toString);
+        assertEquals(List.of("loss.svg", "parameters.svg", "parity-energy.svg", "residuals-energy.svg"),
+                PlotsTest.checkSvgs(out.resolve("plots")));
+        assertTrue(Files.readString(out.resolve("plots/parity-energy.svg")).contains(">validation (7)</text>"));
+        // validation_every: 20: the held-out loss at the best point so far, beside the fit, and on the loss plot.
+        JsonNode trace = res.get("validation_history");
+        assertTrue(trace.size() >= 5, trace.toString());
+        for (JsonNode e : trace) {
+            assertEquals(0, e.get("evaluations").asInt() % 20, e.toString());
+            assertEquals(e.get("validation_loss").asDouble(), e.at("/terms/held-out-dimers").asDouble(), 0.0, e.toString());
+        }
+        assertTrue(trace.get(trace.size() - 1).get("validation_loss").asDouble() < held.at("/loss/initial").asDouble(), trace.toString());
+        assertTrue(Files.readString(out.resolve("plots/loss.svg")).contains(">validation, at the best so far</text>"));
+        Cli.Run missing = Cli.run("eval", job.toString(), "--params", tmp.resolve("none.json").toString());
+        assertEquals(ExitCodes.USAGE, missing.code(), missing::toString);
+        assertTrue(missing.err().contains("no such file"), missing::toString);
     }
 
     /** @return the number on the {@code loss:} line that {@code chemfit eval} prints */
@@ -129,6 +235,14 @@ class ExamplesIT {
             assertEquals("OK", term.get("status").asText(), term.toString());
             assertEquals(1, term.at("/computed/energy").size());
             assertEquals(1, term.at("/computed/force").size());
+            assertEquals("eV/A", term.at("/metrics/force/unit").asText());
+            assertEquals("eV", term.at("/metrics/energy/unit").asText());
+            assertTrue(term.at("/metrics/energy/r2").isMissingNode() || term.at("/metrics/energy/best/r2").isNull(), term.toString());
         }
+        assertEquals(6, metricsMatchPredictions(out, res));
+        // Energy (eV) and force (eV/A) on plots of their own; three terms: a share plot.
+        assertEquals(List.of("loss-shares.svg", "loss.svg", "parameters.svg", "parity-energy.svg", "parity-force.svg"),
+                PlotsTest.checkSvgs(out.resolve("plots")));
+        assertTrue(Files.readString(out.resolve("plots/parity-force.svg")).contains(">reference force (eV/A)</text>"));
     }
 }

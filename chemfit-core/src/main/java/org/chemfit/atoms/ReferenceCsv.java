@@ -126,6 +126,63 @@ public final class ReferenceCsv {
     }
 
     /**
+     * Reads one numeric column of a reference CSV, one value per row that {@link #read(Path)}
+     * returns (for example the distance {@code r} of a dimer curve, the coordinate of a scan).
+     *
+     * <pre>{@code
+     * double[] r = ReferenceCsv.column(Path.of("data/ar2-energies.csv"), "r");
+     * }</pre>
+     *
+     * @param csv the CSV file
+     * @param column the column's name in the header (compared without case)
+     * @return its values, in row order
+     * @throws InputFormatException naming the file and line when the header has no such column or a
+     *     value is not a finite number
+     * @throws ChemFitException when the file cannot be read
+     */
+    public static double[] column(Path csv, String column) {
+        List<ReferenceEntry> rows = read(csv);
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ChemFitException("cannot read reference CSV " + csv + ": " + e.getMessage(), e);
+        }
+        int headerLine = 0;
+        while (lines.get(headerLine).isBlank()) {
+            headerLine++;
+        }
+        List<String> header = split(csv, headerLine + 1, lines.get(headerLine).replace("\uFEFF", ""));
+        int col = -1;
+        for (int c = 0; c < header.size(); c++) {
+            if (header.get(c).trim().equalsIgnoreCase(column.trim())) {
+                col = c;
+                break;
+            }
+        }
+        if (col < 0) {
+            throw new InputFormatException(csv, headerLine + 1, "expected a column '" + column + "' in the header, got '"
+                    + lines.get(headerLine) + "'");
+        }
+        double[] out = new double[rows.size()];
+        for (int i = 0; i < out.length; i++) {
+            int lineNo = rows.get(i).line();
+            String field = split(csv, lineNo, lines.get(lineNo - 1)).get(col).trim();
+            double v;
+            try {
+                v = Double.parseDouble(field);
+            } catch (NumberFormatException ex) {
+                v = Double.NaN;
+            }
+            if (!Double.isFinite(v)) {
+                throw new InputFormatException(csv, lineNo, "expected a finite number in column '" + column + "', got '" + field + "'");
+            }
+            out[i] = v;
+        }
+        return out;
+    }
+
+    /**
      * Reads several CSVs, as {@code process_csv} does with a list of paths.
      *
      * @param csvs the CSV files

@@ -1,0 +1,227 @@
+package org.chemfit.cli;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import org.chemfit.EvaluationContext;
+import org.chemfit.Metrics;
+import org.chemfit.Predictions;
+
+/**
+ * How well a fit's model does on its fit terms and its validation terms, at the initial and at the
+ * best parameters: the predictions (model beside each reference value, computed by the library's
+ * {@link Predictions}) and their {@link Metrics}, as written to {@code results.json},
+ * {@code predictions.csv} and the closing table.
+ *
+ * <pre>{@code
+ * Judgement j = Judgement.of(plan, firstContext, result.breakdown(), plan.evaluateValidation(initial),
+ *         plan.evaluateValidation(best));
+ * j.writeCsv(folder);
+ * }</pre>
+ *
+ * @param fitInitial the evaluation context at the initial parameters, or null
+ * @param fitBest the evaluation context at the best parameters, or null
+ * @param validationInitial the validation terms' context at the initial parameters, or null
+ * @param validationBest the validation terms' context at the best parameters, or null
+ * @param plan the fit's plan (term names, references, units)
+ * @implNote Immutable once built; the contexts are read, never changed.
+ */
+record Judgement(FitPlan plan, EvaluationContext fitInitial, EvaluationContext fitBest, EvaluationContext validationInitial,
+        EvaluationContext validationBest) {
+
+    static final String FILE = "predictions.csv";
+
+    /** One row of predictions.csv: a reference value with the model's value at the start and at the best point. */
+    record Row(String set, String term, String item, String quantity, double reference, double initial, double best, String unit) {
+        double residual() {
+            return best - reference;
+        }
+    }
+
+    static Judgement of(FitPlan plan, EvaluationContext fitInitial, EvaluationContext fitBest, EvaluationContext validationInitial,
+            EvaluationContext validationBest) {
+        return new Judgement(plan, fitInitial, fitBest, validationInitial, validationBest);
+    }
+
+    /** @return the rows of every fit term, then every validation term */
+    List<Row> rows() {
+        List<Row> out = new ArrayList<>();
+        rows("fit", plan.job.terms(), plan.references, fitInitial, fitBest, out);
+        rows("validation", plan.job.validation(), plan.validationReferences, validationInitial, validationBest, out);
+        return out;
+    }
+
+    private void rows(String set, List<JobFile.TermSpec> specs, List<Map<String, double[]>> refs, EvaluationContext initial,
+            EvaluationContext best, List<Row> out) {
+        for (int i = 0; i < specs.size(); i++) {
+            String name = specs.get(i).name();
+            List<Predictions.Row> a = Predictions.of(name, child(initial, i), refs.get(i));
+            List<Predictions.Row> b = Predictions.of(name, child(best, i), refs.get(i));
+            for (int k = 0; k < a.size(); k++) {
+                Predictions.Row r = a.get(k);
+                out.add(new Row(set, name, r.item(), r.quantity(), r.reference(), r.model(), b.get(k).model(),
+                        plan.job.units().quantity(name, r.quantity())));
+            }
+        }
+    }
+
+    private static EvaluationContext child(EvaluationContext ctx, int i) {
+        return ctx == null || i >= ctx.children().size() ? null : ctx.child(i);
+    }
+
+    /**
+     * @param set "fit" or "validation"
+     * @param term a term's name
+     * @return per quantity: its unit and the metrics at the start and at the best point
+     */
+    Map<String, Object> metrics(String set, String term) {
+        Map<String, List<Row>> byQuantity = new LinkedHashMap<>();
+        for (Row r : rows()) {
+            if (r.set().equals(set) && r.term().equals(term)) {
+                byQuantity.computeIfAbsent(r.quantity(), q -> new ArrayList<>()).add(r);
+            }
+        }
+        return metrics(byQuantity);
+    }
+
+    /**
+     * @param set "fit" or "validation"
+     * @return per quantity, over all terms of the set: its unit and the metrics at the start and
+     *     at the best point; a quantity name used with two units is keyed "name (unit)" for each
+     */
+    Map<String, Object> overall(String set) {
+        Map<String, java.util.Set<String>> units = new LinkedHashMap<>();
+        for (Row r : rows()) {
+            if (r.set().equals(set)) {
+                units.computeIfAbsent(r.quantity(), q -> new java.util.LinkedHashSet<>()).add(r.unit());
+            }
+        }
+        Map<String, List<Row>> byQuantity = new LinkedHashMap<>();
+        for (Row r : rows()) {
+            if (r.set().equals(set)) {
+                String key = units.get(r.quantity()).size() > 1 ? r.quantity() + " (" + r.unit() + ")" : r.quantity();
+                byQuantity.computeIfAbsent(key, q -> new ArrayList<>()).add(r);
+            }
+        }
+        return metrics(byQuantity);
+    }
+
+    private static Map<String, Object> metrics(Map<String, List<Row>> byQuantity) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        byQuantity.forEach((q, rs) -> {
+            double[] ref = rs.stream().mapToDouble(Row::reference).toArray();
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("unit", rs.get(0).unit());
+            m.put("initial", map(Metrics.of(ref, rs.stream().mapToDouble(Row::initial).toArray())));
+            m.put("best", map(Metrics.of(ref, rs.stream().mapToDouble(Row::best).toArray())));
+            out.put(q, m);
+        });
+        return out;
+    }
+
+    static Map<String, Object> map(Metrics m) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("count", m.count());
+        out.put("rmse", num(m.rmse()));
+        out.put("mae", num(m.mae()));
+        out.put("max_abs_error", num(m.maxAbsError()));
+        out.put("r2", num(m.r2()));
+        return out;
+    }
+
+    private static Object num(double d) {
+        return Double.isFinite(d) ? d : null;
+    }
+
+    /**
+     * Writes predictions.csv: set, term, item (structure or element index), quantity, reference,
+     * model at the start, model at the best point, residual (best - reference), unit.
+     *
+     * @param folder the output folder
+     * @return the file written
+     */
+    Path writeCsv(Path folder) {
+        Path f = folder.resolve(FILE);
+        try (BufferedWriter w = Files.newBufferedWriter(f, StandardCharsets.UTF_8)) {
+            w.write("set,term,item,quantity,reference,model_initial,model_best,residual,unit");
+            w.newLine();
+            for (Row r : rows()) {
+                w.write(String.join(",", r.set(), csv(r.term()), csv(r.item()), csv(r.quantity()), d(r.reference()), d(r.initial()),
+                        d(r.best()), d(r.residual()), csv(r.unit())));
+                w.newLine();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + f + ": " + e.getMessage(), e);
+        }
+        return f;
+    }
+
+    static String csv(String s) {
+        return s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+    }
+
+    private static String d(double v) {
+        return Double.isFinite(v) ? Double.toString(v) : "";
+    }
+
+    /**
+     * The table of metrics for the closing summary and {@code report}, from a results map.
+     *
+     * @param results the results map (as in results.json)
+     * @return rows (a header first), or just the header when there are no metrics
+     */
+    @SuppressWarnings("unchecked")
+    static List<List<String>> table(Map<String, Object> results) {
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(List.of("set", "term", "quantity", "unit", "n", "RMSE start", "RMSE best", "MAE best", "max|err| best", "R^2 best"));
+        for (String set : List.of("terms", "validation")) {
+            if (!(results.get(set) instanceof List<?> terms)) {
+                continue;
+            }
+            if (terms.size() > 1 && results.get("metrics") instanceof Map<?, ?> all
+                    && all.get(set.equals("terms") ? "fit" : "validation") instanceof Map<?, ?> overall) {
+                // one row per quantity over all terms of the set, then the terms one by one
+                Map<String, Object> t = new LinkedHashMap<>();
+                t.put("name", "(all " + terms.size() + ")");
+                t.put("metrics", overall);
+                List<Object> withAll = new ArrayList<>();
+                withAll.add(t);
+                withAll.addAll(terms);
+                terms = withAll;
+            }
+            for (Object o : terms) {
+                Map<String, Object> t = (Map<String, Object>) o;
+                if (!(t.get("metrics") instanceof Map<?, ?> metrics)) {
+                    continue;
+                }
+                for (Map.Entry<?, ?> e : metrics.entrySet()) {
+                    Map<String, Object> m = (Map<String, Object>) e.getValue();
+                    Map<String, Object> a = (Map<String, Object>) m.get("initial");
+                    Map<String, Object> b = (Map<String, Object>) m.get("best");
+                    String unit = String.valueOf(m.getOrDefault("unit", ""));
+                    rows.add(List.of(set.equals("terms") ? "fit" : "validation", String.valueOf(t.get("name")), String.valueOf(e.getKey()),
+                            unit.isEmpty() ? "-" : unit, String.valueOf(b.get("count")), g(a.get("rmse")), g(b.get("rmse")),
+                            g(b.get("mae")), g(b.get("max_abs_error")), g(b.get("r2"))));
+                }
+            }
+        }
+        return rows;
+    }
+
+    /** Four significant digits: enough to compare errors, short enough for a table. */
+    static String g(Object o) {
+        if (!(o instanceof Number n)) {
+            return "-";
+        }
+        return String.format(Locale.ROOT, "%.4g", n.doubleValue());
+    }
+}

@@ -1,0 +1,109 @@
+package org.chemfit.cli;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import org.chemfit.EvaluationContext;
+import org.chemfit.Parameters;
+import org.chemfit.fit.FitListener;
+
+/**
+ * Evaluates a job's validation terms at the best parameters so far after every N evaluations of the
+ * fit ({@code validation_every: N}), on a thread of its own, so that they run beside the fit's own
+ * terms and the held-out loss can be followed as the fit goes on (over-fitting shows as a held-out
+ * loss that rises while the fit's loss falls).
+ *
+ * <pre>{@code
+ * ValidationTrace trace = new ValidationTrace(plan, 25);
+ * fitter.listener(trace);
+ * FitResult r = fitter.fit();
+ * List<Map<String, Object>> history = trace.finish(true);
+ * }</pre>
+ *
+ * @implNote {@link #onEvaluation} is called on the fit's thread; the evaluations run on one daemon
+ *     thread of this object; {@link #finish} is called once, after the fit.
+ */
+final class ValidationTrace implements FitListener {
+
+    private final FitPlan plan;
+    private final int every;
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "chemfit-validation");
+        t.setDaemon(true);
+        return t;
+    });
+    private final List<Object[]> submitted = new ArrayList<>();
+    private double best = Double.POSITIVE_INFINITY;
+    private Parameters bestParameters;
+    private Parameters lastChecked;
+
+    ValidationTrace(FitPlan plan, int every) {
+        this.plan = plan;
+        this.every = every;
+    }
+
+    @Override
+    public void onEvaluation(int number, EvaluationContext context, double loss) {
+        if (loss < best) {
+            best = loss;
+            bestParameters = context.parameters();
+        }
+        if ((number + 1) % every != 0 || bestParameters == null || bestParameters.equals(lastChecked)) {
+            return;
+        }
+        Parameters p = bestParameters;
+        lastChecked = p;
+        double fitLoss = best;
+        Future<EvaluationContext> f = thread.submit(() -> plan.evaluateValidation(p));
+        submitted.add(new Object[] {number + 1, fitLoss, f});
+    }
+
+    /**
+     * Waits for the evaluations still running (or, after an interrupted fit, cancels them) and
+     * returns one entry per check: the evaluations done, the fit's best loss then, and each
+     * validation term's loss at the best parameters then.
+     *
+     * @param wait whether to wait for evaluations not yet finished
+     * @return the history, in order
+     */
+    List<Map<String, Object>> finish(boolean wait) {
+        thread.shutdown();
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Object[] s : submitted) {
+            @SuppressWarnings("unchecked")
+            Future<EvaluationContext> f = (Future<EvaluationContext>) s[2];
+            EvaluationContext ctx;
+            try {
+                ctx = wait ? f.get(1, TimeUnit.HOURS) : f.isDone() ? f.get() : null;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                ctx = null;
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                ctx = null; // a check that failed is left out; the held-out data never fail the fit
+            }
+            if (ctx == null) {
+                continue;
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("evaluations", s[0]);
+            m.put("fit_loss", s[1]);
+            Map<String, Object> terms = new LinkedHashMap<>();
+            for (EvaluationContext c : ctx.children()) {
+                terms.put(c.name(), Double.isFinite(c.value()) ? c.value() : null);
+            }
+            m.put("validation_loss", Double.isFinite(ctx.loss()) ? ctx.loss() : null);
+            m.put("terms", terms);
+            out.add(m);
+        }
+        if (!wait) {
+            thread.shutdownNow();
+        }
+        return out;
+    }
+}

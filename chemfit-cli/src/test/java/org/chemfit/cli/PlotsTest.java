@@ -1,0 +1,132 @@
+package org.chemfit.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The plots' SVG files: axis titles with units, short tick labels, text kept as text, small files. */
+class PlotsTest {
+
+    private static final Pattern TEXT = Pattern.compile("<text class=\"([a-z-]+)\"[^>]*>([^<]*)</text>");
+
+    @TempDir
+    Path tmp;
+
+    /**
+     * Checks every SVG of a plots folder: under 100 KB, every axis title names a unit in
+     * parentheses, every tick label at most 8 characters, at least two ticks on each axis.
+     *
+     * @param plots the plots folder
+     * @return the SVG files' names
+     */
+    static List<String> checkSvgs(Path plots) throws IOException {
+        List<String> names = new ArrayList<>();
+        try (Stream<Path> s = Files.list(plots)) {
+            for (Path svg : s.filter(p -> p.toString().endsWith(".svg")).sorted().toList()) {
+                String name = svg.getFileName().toString();
+                names.add(name);
+                assertTrue(Files.size(svg) < 100_000, name + " is " + Files.size(svg) + " bytes");
+                assertTrue(Files.isRegularFile(svg.resolveSibling(name.replace(".svg", ".png"))), name + " without its PNG");
+                String text = Files.readString(svg);
+                Matcher m = TEXT.matcher(text);
+                int titles = 0;
+                int ticks = 0;
+                while (m.find()) {
+                    String label = m.group(2);
+                    if (m.group(1).equals("axis-title")) {
+                        titles++;
+                        assertTrue(label.matches(".+ \\(.+\\).*"), name + ": axis title without a unit: '" + label + "'");
+                    } else if (m.group(1).equals("tick")) {
+                        ticks++;
+                        assertTrue(label.length() <= 8, name + ": tick label longer than 8 characters: '" + label + "'");
+                    }
+                }
+                assertTrue(titles >= 2 && titles % 2 == 0, name + ": " + titles + " axis titles");
+                assertTrue(ticks >= 2 * titles, name + ": " + ticks + " tick labels for " + titles + " axis titles");
+            }
+        }
+        return names;
+    }
+
+    @Test
+    void tickLabelsStayShortAndScalesMoveIntoTheTitle() throws IOException {
+        Figure f = new Figure(800, 560, "awkward ranges");
+        Figure.Panel p = f.panel(0, 1).x("temperature", "K", false).y("energy", "eV", false);
+        p.points(new double[] {136.90001, 136.90005, 136.90009}, new double[] {1.2e-7, -3.4e-7, 5.0e-7}, Figure.BLUE, "data");
+        f.write(tmp.resolve("awkward"));
+        String svg = Files.readString(tmp.resolve("awkward.svg"));
+        List<String> ticks = new ArrayList<>();
+        List<String> titles = new ArrayList<>();
+        Matcher m = TEXT.matcher(svg);
+        while (m.find()) {
+            (m.group(1).equals("tick") ? ticks : m.group(1).equals("axis-title") ? titles : new ArrayList<String>()).add(m.group(2));
+        }
+        assertTrue(ticks.stream().allMatch(t -> t.length() <= 8), ticks.toString());
+        assertTrue(ticks.size() >= 6, ticks.toString());
+        // Values near 136.9 spread over 1e-4: labels count from an offset; values of 1e-7 carry the factor in the title.
+        assertTrue(titles.get(0).startsWith("temperature (1e-5 K) - 136.9"), titles.toString());
+        assertEquals("energy (1e-7 eV)", titles.get(1), titles.toString());
+        assertFalse(svg.contains("<path d=\"M") && !svg.contains("<text"), "text drawn as outlines");
+        checkSvgs(tmp);
+    }
+
+    @Test
+    void logAxisHasLabelsBetweenDecadesAndMinorTicks() throws IOException {
+        Figure f = new Figure(800, 560, "loss");
+        Figure.Panel p = f.panel(0, 1).x("evaluation", "count", false).y("loss", "K^2", true);
+        p.points(new double[] {1, 2, 3}, new double[] {700, 40, 16.58}, Figure.BLUE, null);
+        f.write(tmp.resolve("log"));
+        String svg = Files.readString(tmp.resolve("log.svg"));
+        for (String label : List.of(">20<", ">50<", ">100<", ">200<", ">500<")) {
+            assertTrue(svg.contains(label), label + " missing in " + svg);
+        }
+        assertEquals(3, Figure.nice(2.7), 2);
+        assertEquals("2e-5", Figure.shortNumber(2e-5));
+        assertEquals("0.001", Figure.shortNumber(1e-3));
+        assertEquals("1e+6".replace("+", ""), Figure.shortNumber(1e6));
+    }
+
+    @Test
+    void oneTermDrawsNoSharePlotTwoTermsDo() throws IOException {
+        Map<String, Object> results = new LinkedHashMap<>();
+        results.put("loss", Map.of("best", 1.0, "unit", "eV^2"));
+        results.put("parameters", List.of());
+        results.put("terms", new ArrayList<>(List.of(term("a", 1.0))));
+        Path one = tmp.resolve("one");
+        List<Path> files = Plots.draw(one, List.of(new double[] {1, 2, 2}, new double[] {2, 1, 1}), results);
+        assertFalse(Files.exists(one.resolve("plots/loss-shares.svg")), files.toString());
+        assertTrue(Files.exists(one.resolve("plots/parity-energy.svg")), files.toString());
+        assertTrue(Files.exists(one.resolve("plots/residuals-energy.svg")), files.toString());
+        results.put("terms", List.of(term("a", 0.25), term("b", 0.75)));
+        Path two = tmp.resolve("two");
+        Plots.draw(two, List.of(new double[] {1, 2, 2}), results);
+        assertTrue(Files.exists(two.resolve("plots/loss-shares.svg")));
+        assertTrue(Files.readString(two.resolve("plots/loss-shares.svg")).contains("2: b (75.0%)"));
+        List<String> svgs = checkSvgs(two.resolve("plots"));
+        assertEquals(List.of("loss-shares.svg", "loss.svg", "parity-energy.svg", "residuals-energy.svg"), svgs);
+    }
+
+    private static Map<String, Object> term(String name, double share) {
+        Map<String, Object> t = new LinkedHashMap<>();
+        t.put("name", name);
+        t.put("share", share);
+        t.put("reference", Map.of("energy", List.of(1.0, 2.0, 3.0, 4.0, 5.0)));
+        t.put("computed", Map.of("energy", List.of(1.1, 2.1, 2.9, 4.2, 5.0)));
+        t.put("units", Map.of("energy", "eV"));
+        return t;
+    }
+}

@@ -1,0 +1,100 @@
+package org.chemfit;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The model's value beside each reference value of one term, read from the term's evaluation
+ * context: one {@link Row} per reference value. A term whose context holds the quantity gives
+ * one row per element of it (items named "0", "1", ...; a single number gives item "0"); a term
+ * made of sub-terms, one per structure, gives one row per sub-term, named by the sub-term.
+ *
+ * <pre>{@code
+ * List<Predictions.Row> rows = Predictions.of("dimers", ctx.child(0), Map.of("energy", energies));
+ * Metrics m = Predictions.metrics(rows, "energy");
+ * }</pre>
+ *
+ * @implNote Stateless and thread-safe.
+ */
+public final class Predictions {
+
+    private Predictions() {
+    }
+
+    /**
+     * One reference value and the model's value for it.
+     *
+     * <pre>{@code
+     * Row r = new Row("dimers", "dimer_C1_2.4", "energy", 0.0124, 0.0151);
+     * double residual = r.residual();
+     * }</pre>
+     *
+     * @param term the term's name
+     * @param item the structure's name, or the element's index within the quantity
+     * @param quantity the quantity's name
+     * @param reference the reference value
+     * @param model the model's value (NaN when the term or structure failed)
+     * @implNote Immutable.
+     */
+    public record Row(String term, String item, String quantity, double reference, double model) {
+        /** @return model - reference */
+        public double residual() {
+            return model - reference;
+        }
+    }
+
+    /**
+     * @param term the term's name
+     * @param ctx the term's evaluation context, or null (then every model value is NaN)
+     * @param reference reference values by quantity
+     * @return one row per reference value, in quantity order
+     */
+    public static List<Row> of(String term, EvaluationContext ctx, Map<String, double[]> reference) {
+        List<Row> out = new ArrayList<>();
+        for (Map.Entry<String, double[]> e : reference.entrySet()) {
+            String q = e.getKey();
+            double[] ref = e.getValue();
+            boolean sub = ctx != null && !ctx.quantities().contains(q) && ctx.children().size() == ref.length;
+            double[] model = null;
+            if (ctx != null && ctx.quantities().contains(q)) {
+                try {
+                    model = ctx.quantities().array(q);
+                } catch (IllegalArgumentException notNumeric) {
+                    model = null;
+                }
+            }
+            for (int i = 0; i < ref.length; i++) {
+                String item = Integer.toString(i);
+                double m = Double.NaN;
+                if (sub) {
+                    EvaluationContext s = ctx.child(i);
+                    item = s.name();
+                    if (s.quantities().contains(q)) {
+                        m = s.quantities().get(q);
+                    }
+                } else if (model != null && i < model.length) {
+                    m = model[i];
+                }
+                out.add(new Row(term, item, q, ref[i], m));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * @param rows rows of one term
+     * @param quantity a quantity's name
+     * @return the metrics of that quantity's rows
+     */
+    public static Metrics metrics(List<Row> rows, String quantity) {
+        List<Row> of = rows.stream().filter(r -> r.quantity().equals(quantity)).toList();
+        double[] ref = new double[of.size()];
+        double[] model = new double[of.size()];
+        for (int i = 0; i < ref.length; i++) {
+            ref[i] = of.get(i).reference();
+            model[i] = of.get(i).model();
+        }
+        return Metrics.of(ref, model);
+    }
+}
