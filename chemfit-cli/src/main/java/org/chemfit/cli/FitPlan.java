@@ -206,7 +206,7 @@ final class FitPlan implements AutoCloseable {
     }
 
     /** A term that counts itself as running while it runs. */
-    static final class Counted implements ObjectiveFunction {
+    static final class Counted implements ObjectiveFunction, org.chemfit.ObjectiveWrapper {
         private final ObjectiveFunction delegate;
         private final AtomicInteger running;
 
@@ -218,6 +218,11 @@ final class FitPlan implements AutoCloseable {
         @Override
         public double evaluate(Parameters params) {
             return evaluate(params, new EvaluationContext(params));
+        }
+
+        @Override
+        public ObjectiveFunction wrapped() {
+            return delegate;
         }
 
         @Override

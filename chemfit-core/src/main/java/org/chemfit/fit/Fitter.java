@@ -74,6 +74,7 @@ public final class Fitter {
     private Journal journal;
     private JournalMode journalMode = JournalMode.resumeLatest();
     private Map<String, ?> jobSettings;
+    private boolean uncertainty = true;
 
     /**
      * @param objective the objective to minimise
@@ -180,6 +181,17 @@ public final class Fitter {
      */
     public Fitter optimizer(Optimizer optimizer) {
         this.defaultOptimizer = Objects.requireNonNull(optimizer, "optimizer");
+        return this;
+    }
+
+    /**
+     * @param on whether to compute the {@link Uncertainty} of the fitted parameters at the end of a
+     *     fit whose objective is a sum of squares (on by default): one extra round of {@code 2n}
+     *     central-difference points around the best point, evaluated at once and after the budget
+     * @return this fitter
+     */
+    public Fitter uncertainty(boolean on) {
+        this.uncertainty = on;
         return this;
     }
 
@@ -349,7 +361,8 @@ public final class Fitter {
     /**
      * @param method a name from {@link Optimizers#byName}, SciPy's where it has the method
      * @return the result
-     * @throws IllegalArgumentException for an unknown method
+     * @throws IllegalArgumentException for an unknown method, or a least-squares method on an
+     *     objective that is not a sum of squares (the message names the term)
      * @throws FitFailedException when a term failed under the RAISE policy or the method failed
      *     (or the journal could not be written)
      * @throws org.chemfit.journal.JournalMismatchException when the journal holds the run to resume
@@ -383,6 +396,9 @@ public final class Fitter {
         final List<String> warnings = new ArrayList<>();
         int evaluations;
         int steps;
+        int rounds;
+        EvaluationContext[] lastContexts;
+        Uncertainty uncertaintyResult;
         int badValues;
         double initialLoss = Double.NaN;
         Parameters bestParams;
@@ -403,6 +419,9 @@ public final class Fitter {
         }
 
         FitResult run() {
+            if (optimizer.needsResiduals()) {
+                org.chemfit.Residuals.check(objective);
+            }
             LOG.info("fitting {} of {} parameters with {} (budget {} evaluations)", free.size(), initial.size(),
                     optimizer.name(), maxEvaluations);
             if (journal == null) {
@@ -497,7 +516,11 @@ public final class Fitter {
                         if (stopCondition.test(progress)) {
                             return result(StopReason.STOP_CONDITION);
                         }
-                        run.tell(xs, values);
+                        if (optimizer.needsResiduals()) {
+                            run.tell(xs, values, residuals(lastContexts));
+                        } else {
+                            run.tell(xs, values);
+                        }
                     }
                 }
             } catch (EvaluationCancelledException e) {
@@ -548,6 +571,10 @@ public final class Fitter {
                     }
                 }
                 session.evaluationsStarted(first, toRun);
+            }
+            lastContexts = contexts;
+            if (!toRun.isEmpty()) {
+                rounds++;
             }
             if (toCompute.size() > 1 && objective instanceof BatchObjectiveFunction batch) {
                 batch.evaluateMany(toCompute);
@@ -617,7 +644,54 @@ public final class Fitter {
             return values;
         }
 
+        List<double[]> residuals(EvaluationContext[] contexts) {
+            List<double[]> out = new ArrayList<>(contexts.length);
+            for (EvaluationContext c : contexts) {
+                out.add(org.chemfit.Residuals.of(objective, c));
+            }
+            return out;
+        }
+
+        /** One extra round: the central-difference Jacobian at the best point, and the uncertainty from it. */
+        void estimateUncertainty(StopReason reason) {
+            if (!uncertainty || uncertaintyResult != null || bestParams == null || free.isEmpty()
+                    || reason == StopReason.INTERRUPTED || reason == StopReason.FAILED || !org.chemfit.Residuals.available(objective)) {
+                return;
+            }
+            EvaluationContext at = bestContext;
+            double[] r0 = org.chemfit.Residuals.of(objective, at);
+            if (r0 == null) {
+                return;
+            }
+            double[] x = at.parameters().toArray(free);
+            double[] lo = new double[free.size()];
+            double[] hi = new double[free.size()];
+            for (int i = 0; i < free.size(); i++) {
+                lo[i] = bounds.lower(free.get(i));
+                hi[i] = bounds.upper(free.get(i));
+            }
+            Problem p = new Problem(free, initial.toArray(free), lo, hi, maxEvaluations, seed);
+            FiniteDifferences fd = new FiniteDifferences(p, true, Double.NaN);
+            List<double[]> points = fd.displaced(x);
+            try {
+                evaluate(points);
+            } catch (FitFailedException e) {
+                warnings.add("the uncertainty was not estimated: an evaluation of its Jacobian failed: " + e.getMessage());
+                return;
+            }
+            List<double[]> rs = residuals(lastContexts);
+            for (double[] r : rs) {
+                if (r == null || r.length != r0.length) {
+                    warnings.add("the uncertainty was not estimated: a point of its Jacobian has no residuals");
+                    return;
+                }
+            }
+            uncertaintyResult = Uncertainty.compute(free, x, lo, hi, r0, fd.jacobian(x, r0, points, rs));
+            warnings.addAll(uncertaintyResult.warnings());
+        }
+
         FitResult result(StopReason reason) {
+            estimateUncertainty(reason);
             List<String> w = new ArrayList<>(warnings);
             if (badValues > 0) {
                 w.add(badValues + " evaluation(s) gave a NaN or infinite loss and were given valueBadParams = " + valueBadParams);
@@ -641,7 +715,7 @@ public final class Fitter {
             LOG.info("fit finished ({}): best loss {} after {} evaluations in {} s", reason, bestLoss, evaluations,
                     wall.toMillis() / 1000.0);
             return new FitResult(bestParams, bestLoss, initialLoss, evaluations, steps, wall, reason, optimizer.name(),
-                    bestContext, w);
+                    bestContext, w, rounds, uncertaintyResult);
         }
     }
 }
