@@ -51,7 +51,8 @@ public final class Residuals {
 
     private static String problem(ObjectiveFunction f, String path) {
         ObjectiveFunction u = unwrap(f);
-        String where = path.isEmpty() ? (u.name() == null ? "the objective" : "term '" + u.name() + "'") : "term '" + path + "'";
+        String own = f.name() != null ? f.name() : u.name();
+        String where = path.isEmpty() ? (own == null ? "the objective" : "term '" + own + "'") : "term '" + path + "'";
         if (u instanceof CombinedObjectiveFunction c) {
             if (c.reducer() == Reducer.ROOT_MEAN) {
                 return where + " reduces its terms with root_mean, which is not a sum of squares (use sum or mean)";

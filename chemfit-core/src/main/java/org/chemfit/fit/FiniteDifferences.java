@@ -133,13 +133,17 @@ final class FiniteDifferences {
                 k += 2;
                 double ha = pa[i] - x[i];
                 double hb = pb[i] - x[i];
-                for (int j = 0; j < m; j++) {
-                    if (ha == -hb && ha != 0) {
-                        jac[j][i] = (ra[j] - rb[j]) / (ha - hb);
-                    } else if (ha != 0 && hb != 0 && ha != hb) {
-                        // one-sided second-order difference through x, x + ha, x + hb = x + 2 ha
-                        jac[j][i] = (-3 * r0[j] + 4 * ra[j] - rb[j]) / (2 * ha);
-                    } else if (ha != 0) {
+                if (ha != 0 && hb != 0 && ha != hb) {
+                    // the derivative at x of the parabola through x, x + ha, x + hb: the central
+                    // difference when hb = -ha, second order one-sided when hb = 2 ha; written as
+                    // differences so that a residual the parameter does not change gives exactly 0
+                    double ca = hb / (ha * (hb - ha));
+                    double cb = -ha / (hb * (hb - ha));
+                    for (int j = 0; j < m; j++) {
+                        jac[j][i] = ca * (ra[j] - r0[j]) + cb * (rb[j] - r0[j]);
+                    }
+                } else if (ha != 0) {
+                    for (int j = 0; j < m; j++) {
                         jac[j][i] = (ra[j] - r0[j]) / ha;
                     }
                 }
