@@ -78,6 +78,14 @@ final class FitPlan implements AutoCloseable {
         };
         this.combined = new CombinedObjectiveFunction(terms, weights).withTermNames(names).withReducer(reducer)
                 .withFailurePolicy(policy);
+        if (Methods.create(job.optimizer()).needsResiduals() && !org.chemfit.Residuals.available(combined)) {
+            try {
+                org.chemfit.Residuals.check(combined);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(job.file() + ": optimizer.method '" + job.optimizer().method() + "': "
+                        + e.getMessage() + "; use squared_error or mean_squared_error, or another method", e);
+            }
+        }
         this.objective = placement != null ? placement.wrap(combined, resources) : Concurrency.wrap(combined, workers, resources);
     }
 

@@ -32,9 +32,23 @@ import org.hipparchus.util.Pair;
 final class LevenbergMarquardt implements Optimizer {
 
     private final double relativeStep;
+    private final double costTolerance;
 
     LevenbergMarquardt(double relativeStep) {
+        this(relativeStep, 1e-8);
+    }
+
+    LevenbergMarquardt(double relativeStep, double costTolerance) {
         this.relativeStep = relativeStep;
+        this.costTolerance = costTolerance;
+    }
+
+    /**
+     * @param relative the relative tolerance on the cost (Hipparchus's costRelativeTolerance)
+     * @return a copy with it
+     */
+    LevenbergMarquardt withTolerance(double relative) {
+        return new LevenbergMarquardt(relativeStep, relative);
     }
 
     @Override
@@ -223,7 +237,7 @@ final class LevenbergMarquardt implements Optimizer {
                 LeastSquaresBuilder b = new LeastSquaresBuilder().start(toU(startX)).model(this::model).target(new double[m])
                         .parameterValidator(v -> new ArrayRealVector(toU(toX(v.toArray())), false))
                         .maxEvaluations(Integer.MAX_VALUE).maxIterations(Integer.MAX_VALUE);
-                LeastSquaresOptimizer.Optimum o = new LevenbergMarquardtOptimizer().withCostRelativeTolerance(1e-8)
+                LeastSquaresOptimizer.Optimum o = new LevenbergMarquardtOptimizer().withCostRelativeTolerance(Math.max(costTolerance, 1e-15))
                         .withParameterRelativeTolerance(1e-8).withOrthoTolerance(1e-8).optimize(b.build());
                 double cost = o.getCost();
                 outcome = new Outcome("converged (levenberg-marquardt, loss " + cost * cost + " after " + o.getIterations()

@@ -129,6 +129,15 @@ public final class Optimizers {
         if (optimizer instanceof HipparchusOptimizer h) {
             return h.withTolerances(relative, absolute);
         }
+        if (!(relative >= 0) || !(absolute >= 0)) {
+            throw new IllegalArgumentException("tolerances must not be negative, got " + relative + " and " + absolute);
+        }
+        if (optimizer instanceof TrustRegionLeastSquares t) {
+            return t.withTolerances(relative, absolute);
+        }
+        if (optimizer instanceof LevenbergMarquardt l) {
+            return l.withTolerance(relative);
+        }
         throw new IllegalArgumentException(optimizer.name() + " takes no loss tolerances");
     }
 

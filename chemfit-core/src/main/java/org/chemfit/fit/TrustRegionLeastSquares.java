@@ -52,13 +52,16 @@ final class TrustRegionLeastSquares implements Optimizer {
     private final double gtol;
     private final double relativeStep;
     private final boolean logScale;
+    private final double absoluteTolerance;
 
     TrustRegionLeastSquares(String name, double ftol, double xtol, double gtol, double relativeStep) {
-        this(name, ftol, xtol, gtol, relativeStep, true);
+        this(name, ftol, xtol, gtol, relativeStep, true, 0.0);
     }
 
-    TrustRegionLeastSquares(String name, double ftol, double xtol, double gtol, double relativeStep, boolean logScale) {
+    TrustRegionLeastSquares(String name, double ftol, double xtol, double gtol, double relativeStep, boolean logScale,
+            double absoluteTolerance) {
         this.logScale = logScale;
+        this.absoluteTolerance = absoluteTolerance;
         this.name = name;
         this.ftol = ftol;
         this.xtol = xtol;
@@ -74,6 +77,15 @@ final class TrustRegionLeastSquares implements Optimizer {
     @Override
     public boolean needsResiduals() {
         return true;
+    }
+
+    /**
+     * @param relative ftol: stop when an accepted step lowers the loss by less than this fraction
+     * @param absolute stop when an accepted step lowers the loss by less than this
+     * @return a copy with these tolerances
+     */
+    TrustRegionLeastSquares withTolerances(double relative, double absolute) {
+        return new TrustRegionLeastSquares(name, relative, xtol, gtol, relativeStep, logScale, absolute);
     }
 
     @Override
@@ -223,6 +235,10 @@ final class TrustRegionLeastSquares implements Optimizer {
                 }
                 if (actual < ftol * lossOld && ratio > 0.25) {
                     finish("converged: the loss changed by less than " + ftol + " relative");
+                    return;
+                }
+                if (actual < absoluteTolerance && ratio > 0.25) {
+                    finish("converged: the loss changed by less than " + absoluteTolerance);
                     return;
                 }
                 if (Math.sqrt(dx) < xtol * (xtol + norm(u))) {
