@@ -20,6 +20,8 @@ import java.util.Locale;
  *   <tr><td>least-squares (least-squares-trf)</td><td>bounded trust-region reflective least squares; trial point
  *       and forward-difference Jacobian asked as one batch</td><td>written from Branch, Coleman and Li, SIAM J. Sci.
  *       Comput. 21 (1999) 1-23; Hipparchus SVD</td></tr>
+ *   <tr><td>L-BFGS-B</td><td>limited-memory BFGS with bounds; loss and forward-difference gradient asked as one
+ *       batch</td><td>written from Byrd, Lu, Nocedal and Zhu, SIAM J. Sci. Comput. 16 (1995) 1190-1208</td></tr>
  *   <tr><td>levenberg-marquardt</td><td>Levenberg-Marquardt, points projected onto the bounds; value and
  *       Jacobian asked as one batch</td><td>Hipparchus {@code LevenbergMarquardtOptimizer}</td></tr>
  * </table>
@@ -119,6 +121,15 @@ public final class Optimizers {
     }
 
     /**
+     * @return L-BFGS-B (Byrd, Lu, Nocedal and Zhu 1995), SciPy's default for bounded problems and
+     *     ChemFit's {@code fit_scipy()} default: memory 10, ftol 2.22e-9, pgtol 1e-5 as in SciPy;
+     *     the loss and its forward-difference gradient are asked as one batch of n + 1 points
+     */
+    public static Optimizer lbfgsb() {
+        return new LbfgsB(10, 2.220446049250313e-9, 1e-5);
+    }
+
+    /**
      * @param optimizer a method returned by this class
      * @param relative relative tolerance on the loss between iterations
      * @param absolute absolute tolerance on the loss between iterations
@@ -138,12 +149,15 @@ public final class Optimizers {
         if (optimizer instanceof LevenbergMarquardt l) {
             return l.withTolerance(relative);
         }
+        if (optimizer instanceof LbfgsB b) {
+            return b.withTolerances(relative, absolute);
+        }
         throw new IllegalArgumentException(optimizer.name() + " takes no loss tolerances");
     }
 
     /** @return the names {@link #byName} accepts */
     public static List<String> names() {
-        return List.of("Nelder-Mead", "Powell", "BOBYQA", "CMA-ES", "CMA-ES-hipparchus", "least-squares", "levenberg-marquardt");
+        return List.of("Nelder-Mead", "Powell", "BOBYQA", "CMA-ES", "CMA-ES-hipparchus", "least-squares", "levenberg-marquardt", "L-BFGS-B");
     }
 
     /**
@@ -161,6 +175,7 @@ public final class Optimizers {
             case "cma-es-hipparchus", "cmaes-hipparchus" -> hipparchusCmaes();
             case "least-squares", "least-squares-trf", "leastsquares", "trf" -> leastSquares();
             case "levenberg-marquardt", "lm", "least-squares-lm" -> levenbergMarquardt();
+            case "l-bfgs-b", "lbfgsb", "lbfgs-b" -> lbfgsb();
             default -> {
                 String s = org.chemfit.Names.closest(name, names());
                 throw new IllegalArgumentException("unknown optimization method '" + name + "'"

@@ -65,4 +65,17 @@ class WaterDimerLeastSquaresTest {
         assertEquals("levenberg-marquardt", r.method());
         assertEquals(0.001, r.bestParameters().get("epsilon"), 1e-9, summary);
     }
+
+    /** L-BFGS-B, SciPy's default: SciPy's reaches 0.0139786 in 244 evaluations (in its rounds of n + 1). */
+    @org.junit.jupiter.api.Test
+    void lbfgsbReachesScipysLoss() {
+        CombinedObjectiveFunction train = WaterDimerFitTest.terms("energies.csv");
+        FitResult r = new Fitter(train, WaterDimerFitTest.tip3p()).bounds(BOUNDS).maxEvaluations(2000).fit("L-BFGS-B");
+        String summary = "L-BFGS-B: " + r.bestParameters() + " loss " + r.bestLoss() + " after " + r.evaluations()
+                + " evaluations in " + r.rounds() + " rounds (" + r.stopReason() + ")";
+        System.out.println(summary);
+        assertTrue(r.bestLoss() <= 0.0139786, summary);
+        assertEquals(0.001, r.bestParameters().get("epsilon"), 1e-9, summary);
+        assertTrue(r.evaluations() < 2000, summary);
+    }
 }
