@@ -20,7 +20,8 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * Draws a fit's plots with XChart, each as PNG and SVG: the loss against evaluations, reference
- * against fitted values per term, and each term's share of the loss.
+ * against fitted values per term, each term's share of the loss, and the correlation matrix of
+ * the fitted parameters when the fit estimated their uncertainty.
  *
  * @implNote Stateless; XChart draws headless.
  */
@@ -60,11 +61,50 @@ final class Plots {
                 if (s != null) {
                     written.addAll(save(s, dir.resolve("loss-shares")));
                 }
+                org.knowm.xchart.HeatMapChart cor = correlation(results.get("uncertainty"));
+                if (cor != null) {
+                    written.addAll(save(cor, dir.resolve("correlation")));
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write plots to " + dir + ": " + e.getMessage(), e);
         }
         return written;
+    }
+
+    /** The correlation matrix of the fitted parameters as a heat map from -1 to 1, or null. */
+    @SuppressWarnings("unchecked")
+    private static org.knowm.xchart.HeatMapChart correlation(Object uncertainty) {
+        if (!(uncertainty instanceof Map<?, ?> u)) {
+            return null;
+        }
+        List<Object> names = (List<Object>) u.get("estimated");
+        List<Object> rows = (List<Object>) u.get("correlation");
+        if (names == null || rows == null || names.size() < 2 || rows.size() != names.size()) {
+            return null;
+        }
+        int k = names.size();
+        List<String> labels = new ArrayList<>();
+        for (Object n : names) {
+            labels.add(String.valueOf(n));
+        }
+        List<Number[]> cells = new ArrayList<>();
+        for (int i = 0; i < k; i++) {
+            List<Object> row = (List<Object>) rows.get(i);
+            for (int j = 0; j < k; j++) {
+                Object v = row.get(j);
+                // rows from the top: the first parameter's row is drawn first
+                cells.add(new Number[] {j, k - 1 - i, v instanceof Number d ? d.doubleValue() : 0.0});
+            }
+        }
+        List<String> yLabels = new ArrayList<>(labels);
+        java.util.Collections.reverse(yLabels);
+        org.knowm.xchart.HeatMapChart c = new org.knowm.xchart.HeatMapChartBuilder().width(W).height(H)
+                .title("Correlation of the fitted parameters").build();
+        c.getStyler().setMin(-1).setMax(1).setShowValue(true).setHeatMapValueDecimalPattern("0.00")
+                .setRangeColors(new java.awt.Color[] {new java.awt.Color(0x2166ac), java.awt.Color.WHITE, new java.awt.Color(0xb2182b)});
+        c.addSeries("correlation", labels, yLabels, cells);
+        return c;
     }
 
     static String safe(String name) {

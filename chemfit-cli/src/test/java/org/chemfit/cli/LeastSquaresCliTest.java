@@ -104,9 +104,11 @@ class LeastSquaresCliTest {
         assertTrue(table.contains("evaluations in " + rounds + " rounds"), table);
         assertTrue(table.contains("std error"), table);
         assertTrue(table.contains("correlation"), table);
-        Cli.Run report = Cli.run("report", tmp.resolve("ls").toString(), "--no-plots");
+        Cli.Run report = Cli.run("report", tmp.resolve("ls").toString());
         assertEquals(0, report.code(), report::toString);
         assertTrue(report.out().contains("std error") && report.out().contains("condition number"), report.out());
+        assertTrue(Files.size(tmp.resolve("ls/plots/correlation.png")) > 1000);
+        assertTrue(Files.readString(tmp.resolve("ls/plots/correlation.svg")).contains("lj.sigma"));
     }
 
     @Test
