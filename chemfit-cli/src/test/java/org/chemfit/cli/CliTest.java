@@ -426,7 +426,8 @@ class CliTest {
         Cli.Run r = Cli.run("report", out.toString());
         assertEquals(0, r.code(), r::toString);
         assertTrue(r.out().contains("lj-known: done (converged)"), r::toString);
-        assertTrue(r.out().contains("plots: 6 files"), r::toString);
+        // loss, term-curve, loss-shares and correlation, each as PNG and SVG
+        assertTrue(r.out().contains("plots: 8 files"), r::toString);
         assertTrue(Files.exists(out.resolve("plots/term-curve.svg")));
         String fitTable = fit.out().substring(fit.out().indexOf("parameter"), fit.out().indexOf("results:"));
         assertTrue(r.out().contains(fitTable.strip()), "report and fit print different tables\n" + fit + "\n" + r);

@@ -187,7 +187,10 @@ public final class Fitter {
     /**
      * @param on whether to compute the {@link Uncertainty} of the fitted parameters at the end of a
      *     fit whose objective is a sum of squares (on by default): one extra round of {@code 2n}
-     *     central-difference points around the best point, evaluated at once and after the budget
+     *     central-difference points around the best point, evaluated at once; when the budget has
+     *     no room for them, the forward differences that a finite-difference method evaluated
+     *     around the best point (and those of them missing, if the budget allows), else none and a
+     *     warning. The budget is never exceeded.
      * @return this fitter
      */
     public Fitter uncertainty(boolean on) {
@@ -399,6 +402,8 @@ public final class Fitter {
         int rounds;
         EvaluationContext[] lastContexts;
         Uncertainty uncertaintyResult;
+        /** Residuals of the points evaluated, for an uncertainty within the budget; null when not kept. */
+        java.util.Map<java.nio.DoubleBuffer, double[]> residualCache;
         int badValues;
         double initialLoss = Double.NaN;
         Parameters bestParams;
@@ -421,6 +426,9 @@ public final class Fitter {
         FitResult run() {
             if (optimizer.needsResiduals()) {
                 org.chemfit.Residuals.check(objective);
+            }
+            if (uncertainty && org.chemfit.Residuals.available(objective)) {
+                residualCache = new java.util.HashMap<>();
             }
             LOG.info("fitting {} of {} parameters with {} (budget {} evaluations)", free.size(), initial.size(),
                     optimizer.name(), maxEvaluations);
@@ -596,6 +604,16 @@ public final class Fitter {
                     }
                 }
             }
+            if (residualCache != null) {
+                for (int k = 0; k < n; k++) {
+                    if (contexts[k].status() != EvaluationContext.Status.FAILED) {
+                        double[] r = org.chemfit.Residuals.of(objective, contexts[k]);
+                        if (r != null) {
+                            residualCache.put(java.nio.DoubleBuffer.wrap(xs.get(k).clone()), r);
+                        }
+                    }
+                }
+            }
             RuntimeException failure = null;
             for (int k = 0; k < n; k++) {
                 EvaluationContext ctx = contexts[k];
@@ -671,15 +689,38 @@ public final class Fitter {
                 hi[i] = bounds.upper(free.get(i));
             }
             Problem p = new Problem(free, initial.toArray(free), lo, hi, maxEvaluations, seed);
+            // central differences when the budget has room for them; else the forward differences
+            // that the finite-difference methods evaluated around their points already
             FiniteDifferences fd = new FiniteDifferences(p, true, Double.NaN);
             List<double[]> points = fd.displaced(x);
-            try {
-                evaluate(points);
-            } catch (FitFailedException e) {
-                warnings.add("the uncertainty was not estimated: an evaluation of its Jacobian failed: " + e.getMessage());
+            int room = maxEvaluations - evaluations;
+            List<double[]> rs = new ArrayList<>(points.size());
+            if (points.size() > room) {
+                fd = new FiniteDifferences(p, false, Double.NaN);
+                points = fd.displaced(x);
+            }
+            List<double[]> missing = new ArrayList<>();
+            for (double[] q : points) {
+                if (residualCache == null || !residualCache.containsKey(java.nio.DoubleBuffer.wrap(q))) {
+                    missing.add(q);
+                }
+            }
+            if (missing.size() > room) {
+                warnings.add("the uncertainty was not estimated: the evaluation budget leaves no room for the " + missing.size()
+                        + " evaluations of its Jacobian (raise the budget)");
                 return;
             }
-            List<double[]> rs = residuals(lastContexts);
+            if (!missing.isEmpty()) {
+                try {
+                    evaluate(missing);
+                } catch (FitFailedException e) {
+                    warnings.add("the uncertainty was not estimated: an evaluation of its Jacobian failed: " + e.getMessage());
+                    return;
+                }
+            }
+            for (double[] q : points) {
+                rs.add(residualCache == null ? null : residualCache.get(java.nio.DoubleBuffer.wrap(q)));
+            }
             for (double[] r : rs) {
                 if (r == null || r.length != r0.length) {
                     warnings.add("the uncertainty was not estimated: a point of its Jacobian has no residuals");

@@ -262,4 +262,20 @@ class LeastSquaresTest {
             assertTrue(x[2] <= 1.0 && x[1] >= -1 && x[0] >= 0, java.util.Arrays.toString(x));
         }
     }
+
+    @Test
+    void theUncertaintyNeverExceedsTheBudget() {
+        // Nelder-Mead uses its whole budget: no room for the 4 points, so no uncertainty, and a warning
+        FitResult nm = new Fitter(line(), start("a", 0.5, "b", 1.5)).maxEvaluations(30).fit("Nelder-Mead");
+        assertEquals(30, nm.evaluations());
+        assertNull(nm.uncertainty());
+        assertTrue(nm.warnings().stream().anyMatch(w -> w.contains("budget leaves no room")), nm.warnings().toString());
+        // least-squares converges within 12: the forward differences it evaluated around its best point serve
+        FitResult ls = new Fitter(line(), start("a", 0.5, "b", 1.5)).maxEvaluations(12).fit("least-squares");
+        assertTrue(ls.evaluations() <= 12, ls.evaluations() + " evaluations");
+        FitResult free = new Fitter(line(), start("a", 0.5, "b", 1.5)).fit("least-squares");
+        assertEquals(free.bestLoss(), ls.bestLoss(), 1e-12 * free.bestLoss());
+        double se = free.uncertainty().standardErrors().get("b");
+        assertEquals(se, ls.uncertainty().standardErrors().get("b"), 1e-6 * se);
+    }
 }
