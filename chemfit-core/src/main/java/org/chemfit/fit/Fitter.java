@@ -42,6 +42,13 @@ import org.slf4j.LoggerFactory;
  * {@link FitFailedException} carrying the best result so far. An interrupt ends the fit with
  * {@link StopReason#INTERRUPTED} and the best result so far; the thread stays interrupted.
  *
+ * <p>{@link FitResult#rounds()} counts the batches evaluated at once (a least-squares method asks
+ * for a trial point and its finite-difference Jacobian as one batch). When the objective is a sum
+ * of squares ({@link org.chemfit.Residuals}), the fit ends with the {@link Uncertainty} of the
+ * fitted parameters at the best point, from one more batch within the budget (see
+ * {@link #uncertainty(boolean)}). A least-squares method refuses, with an
+ * {@link IllegalArgumentException} naming the term, an objective that is not a sum of squares.
+ *
  * <p>With a {@link #journal(Journal) journal}, every evaluation and every leaf term is committed
  * to it before the optimizer is told, and a fit of the same job resumes the run recorded there:
  * the optimizer asks for the same points in the same order (it is deterministic for a seed), the
