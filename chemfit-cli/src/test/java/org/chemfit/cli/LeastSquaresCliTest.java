@@ -123,7 +123,7 @@ class LeastSquaresCliTest {
 
     @Test
     void theMethodNamesAreAcceptedByTheJobReader() throws IOException {
-        for (String method : new ArrayList<>(List.of("least-squares", "least-squares-trf", "levenberg-marquardt"))) {
+        for (String method : new ArrayList<>(List.of("least-squares", "least-squares-trf", "levenberg-marquardt", "L-BFGS-B", "l_bfgs_b"))) {
             Cli.Run v = Cli.run("validate", argonWith(method).toString());
             assertEquals(0, v.code(), v::toString);
         }
