@@ -434,7 +434,9 @@ public final class Fitter {
             if (optimizer.needsResiduals()) {
                 org.chemfit.Residuals.check(objective);
             }
-            if (uncertainty && org.chemfit.Residuals.available(objective)) {
+            if (uncertainty && (optimizer.needsResiduals() || optimizer instanceof LbfgsB)
+                    && org.chemfit.Residuals.available(objective)) {
+                // only the finite-difference methods evaluate the forward points the cache may serve
                 residualCache = new java.util.HashMap<>();
             }
             LOG.info("fitting {} of {} parameters with {} (budget {} evaluations)", free.size(), initial.size(),
@@ -717,6 +719,7 @@ public final class Fitter {
                         + " evaluations of its Jacobian (raise the budget)");
                 return;
             }
+            java.util.Map<java.nio.DoubleBuffer, double[]> found = new java.util.HashMap<>();
             if (!missing.isEmpty()) {
                 try {
                     evaluate(missing);
@@ -724,9 +727,14 @@ public final class Fitter {
                     warnings.add("the uncertainty was not estimated: an evaluation of its Jacobian failed: " + e.getMessage());
                     return;
                 }
+                List<double[]> got = residuals(lastContexts);
+                for (int k = 0; k < missing.size(); k++) {
+                    found.put(java.nio.DoubleBuffer.wrap(missing.get(k)), got.get(k));
+                }
             }
             for (double[] q : points) {
-                rs.add(residualCache == null ? null : residualCache.get(java.nio.DoubleBuffer.wrap(q)));
+                java.nio.DoubleBuffer key = java.nio.DoubleBuffer.wrap(q);
+                rs.add(found.containsKey(key) ? found.get(key) : residualCache.get(key));
             }
             for (double[] r : rs) {
                 if (r == null || r.length != r0.length) {
