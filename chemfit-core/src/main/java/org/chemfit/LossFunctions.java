@@ -12,6 +12,10 @@ import java.util.Objects;
  * LossFunction curve  = LossFunctions.sumOfSquares("rdf", referenceRdf);
  * }</pre>
  *
+ * <p>The squared errors ({@link #squaredError}, {@link #meanSquaredError}, {@link #sumOfSquares},
+ * and a {@link #sum} of them) are {@link ResidualLoss}es: least-squares methods and the
+ * uncertainty of the fitted parameters use their residuals.
+ *
  * <p>A quantity that was not computed fails the evaluation with an {@link IllegalArgumentException}
  * naming the quantity and those that were computed.
  *
@@ -46,14 +50,38 @@ public final class LossFunctions {
         String[] names = checkReference(reference);
         double[] ref = values(reference, names);
         double[] scale = scales(names, scales);
-        return q -> {
-            double s = 0;
+        ResidualLoss loss = q -> {
+            double[] r = new double[names.length];
             for (int i = 0; i < names.length; i++) {
-                double d = (q.get(names[i]) - ref[i]) / scale[i];
-                s += d * d;
+                r[i] = (q.get(names[i]) - ref[i]) / scale[i];
             }
-            return s;
+            return r;
         };
+        return loss;
+    }
+
+    /**
+     * Mean over named quantities of {@code ((q - ref) / scale)^2}; its residuals are
+     * {@code (q - ref) / (scale sqrt(n))}.
+     *
+     * @param reference quantity names to reference values
+     * @param scales quantity names to positive scales (missing: 1)
+     * @return the loss, a {@link ResidualLoss}
+     * @throws IllegalArgumentException as {@link #squaredError(Map, Map)}
+     */
+    public static LossFunction meanSquaredError(Map<String, Double> reference, Map<String, Double> scales) {
+        String[] names = checkReference(reference);
+        double[] ref = values(reference, names);
+        double[] scale = scales(names, scales);
+        double root = Math.sqrt(names.length);
+        ResidualLoss loss = q -> {
+            double[] r = new double[names.length];
+            for (int i = 0; i < names.length; i++) {
+                r[i] = (q.get(names[i]) - ref[i]) / scale[i] / root;
+            }
+            return r;
+        };
+        return loss;
     }
 
     /**
@@ -143,19 +171,19 @@ public final class LossFunctions {
             }
         }
         checkScale(name, scale);
-        return q -> {
+        ResidualLoss loss = q -> {
             double[] v = q.array(name);
             if (v.length != ref.length) {
                 throw new IllegalArgumentException("quantity '" + name + "' has " + v.length
                         + " values but its reference has " + ref.length);
             }
-            double s = 0;
+            double[] r = new double[ref.length];
             for (int i = 0; i < ref.length; i++) {
-                double d = (v[i] - ref[i]) / scale;
-                s += d * d;
+                r[i] = (v[i] - ref[i]) / scale;
             }
-            return s;
+            return r;
         };
+        return loss;
     }
 
     /**
@@ -172,6 +200,36 @@ public final class LossFunctions {
             if (ls[i] == null) {
                 throw new IllegalArgumentException("loss " + i + " of the sum is null");
             }
+        }
+        boolean allResiduals = true;
+        for (LossFunction l : ls) {
+            allResiduals &= l instanceof ResidualLoss;
+        }
+        if (allResiduals) {
+            // a sum of sums of squares is one: its residuals are the parts' residuals in order
+            return new ResidualLoss() {
+                @Override
+                public double[] residuals(Quantities q) {
+                    return residuals(q, null);
+                }
+
+                @Override
+                public double[] residuals(Quantities q, Parameters p) {
+                    double[][] parts = new double[ls.length][];
+                    int m = 0;
+                    for (int i = 0; i < ls.length; i++) {
+                        parts[i] = p == null ? ((ResidualLoss) ls[i]).residuals(q) : ((ResidualLoss) ls[i]).residuals(q, p);
+                        m += parts[i].length;
+                    }
+                    double[] r = new double[m];
+                    int k = 0;
+                    for (double[] part : parts) {
+                        System.arraycopy(part, 0, r, k, part.length);
+                        k += part.length;
+                    }
+                    return r;
+                }
+            };
         }
         return new LossFunction() {
             @Override

@@ -49,7 +49,7 @@ public final class ObjectiveFunctions {
     }
 
     /** A term under a name. */
-    static final class Named implements ObjectiveFunction {
+    static final class Named implements ObjectiveFunction, ObjectiveWrapper {
         final String name;
         final ObjectiveFunction delegate;
 
@@ -74,13 +74,18 @@ public final class ObjectiveFunctions {
         }
 
         @Override
+        public ObjectiveFunction wrapped() {
+            return delegate;
+        }
+
+        @Override
         public String toString() {
             return name;
         }
     }
 
     /** A term with a hook. */
-    static final class Hooked implements ObjectiveFunction {
+    static final class Hooked implements ObjectiveFunction, ObjectiveWrapper {
         final ObjectiveFunction delegate;
         final EvaluationHook hook;
 
@@ -115,6 +120,11 @@ public final class ObjectiveFunctions {
         @Override
         public String name() {
             return delegate.name();
+        }
+
+        @Override
+        public ObjectiveFunction wrapped() {
+            return delegate;
         }
     }
 }

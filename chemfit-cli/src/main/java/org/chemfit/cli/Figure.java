@@ -66,6 +66,8 @@ final class Figure {
     private final String title;
     private final List<Panel> panels = new ArrayList<>();
     private final List<Op> ops = new ArrayList<>();
+    private List<String> matrixLabels;
+    private double[][] matrix;
 
     Figure(int width, int height, String title) {
         this.width = width;
@@ -465,6 +467,53 @@ final class Figure {
                 ly += 18;
             }
         }
+        if (matrix != null) {
+            layoutMatrix();
+        }
+    }
+
+    /**
+     * Makes this figure a matrix of values from -1 to 1 (a correlation matrix): one square per
+     * pair, blue for -1, white for 0, red for 1, its value written in it, the labels on the left
+     * and at the bottom. A figure holds panels or a matrix, not both.
+     *
+     * @param labels the names of the rows and columns
+     * @param values a square matrix of values in [-1, 1] (NaN drawn grey)
+     * @return this figure
+     */
+    Figure matrix(List<String> labels, double[][] values) {
+        this.matrixLabels = List.copyOf(labels);
+        this.matrix = values;
+        return this;
+    }
+
+    private void layoutMatrix() {
+        int k = matrix.length;
+        double side = Math.min(width - LEFT - 40, height - TOP - BOTTOM - 40) / (double) k;
+        double x0 = LEFT + 40;
+        double y0 = TOP + 10;
+        for (int i = 0; i < k; i++) {
+            for (int j = 0; j < k; j++) {
+                double v = matrix[i][j];
+                ops.add(new Op.Rect(x0 + j * side, y0 + i * side, side, side, Color.WHITE, shade(v)));
+                ops.add(new Op.Text(x0 + (j + 0.5) * side, y0 + (i + 0.5) * side + 5, Double.isNaN(v) ? "-"
+                        : String.format(java.util.Locale.ROOT, "%.2f", v), 13, 1, false, "value"));
+            }
+            ops.add(new Op.Text(x0 - 8, y0 + (i + 0.5) * side + 5, matrixLabels.get(i), 12, 2, false, "label"));
+            ops.add(new Op.Text(x0 + (i + 0.5) * side, y0 + k * side + 18, matrixLabels.get(i), 12, 1, false, "label"));
+        }
+    }
+
+    /** Blue (-1) through white (0) to red (1). */
+    private static Color shade(double v) {
+        if (Double.isNaN(v)) {
+            return Color.LIGHT_GRAY;
+        }
+        double t = Math.max(-1, Math.min(1, v));
+        Color end = t < 0 ? new Color(0x2166ac) : new Color(0xb2182b);
+        double a = Math.abs(t);
+        return new Color((int) Math.round(255 + (end.getRed() - 255) * a), (int) Math.round(255 + (end.getGreen() - 255) * a),
+                (int) Math.round(255 + (end.getBlue() - 255) * a));
     }
 
     /**

@@ -79,6 +79,14 @@ final class FitPlan implements AutoCloseable {
         };
         this.combined = new CombinedObjectiveFunction(terms, weights).withTermNames(names).withReducer(reducer)
                 .withFailurePolicy(policy);
+        if (Methods.create(job.optimizer()).needsResiduals() && !org.chemfit.Residuals.available(combined)) {
+            try {
+                org.chemfit.Residuals.check(combined);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(job.file() + ": optimizer.method '" + job.optimizer().method() + "': "
+                        + e.getMessage() + "; use squared_error or mean_squared_error, or another method", e);
+            }
+        }
         this.objective = placement != null ? placement.wrap(combined, resources) : Concurrency.wrap(combined, workers, resources);
         if (job.validation().isEmpty()) {
             this.validationCombined = null;
@@ -290,7 +298,7 @@ final class FitPlan implements AutoCloseable {
     }
 
     /** A term that counts itself as running while it runs. */
-    static final class Counted implements ObjectiveFunction {
+    static final class Counted implements ObjectiveFunction, org.chemfit.ObjectiveWrapper {
         private final ObjectiveFunction delegate;
         private final AtomicInteger running;
 
@@ -302,6 +310,11 @@ final class FitPlan implements AutoCloseable {
         @Override
         public double evaluate(Parameters params) {
             return evaluate(params, new EvaluationContext(params));
+        }
+
+        @Override
+        public ObjectiveFunction wrapped() {
+            return delegate;
         }
 
         @Override

@@ -5,6 +5,7 @@ import java.util.Map;
 
 import org.chemfit.LossFunction;
 import org.chemfit.Quantities;
+import org.chemfit.ResidualLoss;
 
 /**
  * The losses a job file names, over reference values that may be numbers or arrays. The core's
@@ -38,7 +39,36 @@ final class Losses {
             });
         }
         Map<String, Double> scales = spec.scales();
+        if (type.equals("squared_error") || type.equals("mean_squared_error")) {
+            // a sum of squares: least-squares methods and the uncertainty use its residuals
+            ResidualLoss loss = q -> residuals(type, ref, scales, q);
+            return loss;
+        }
         return q -> evaluate(type, ref, scales, q);
+    }
+
+    private static double[] residuals(String type, Map<String, double[]> ref, Map<String, Double> scales, Quantities q) {
+        int n = 0;
+        for (double[] r : ref.values()) {
+            n += r.length;
+        }
+        double root = type.equals("mean_squared_error") ? Math.sqrt(n) : 1.0;
+        double[] out = new double[n];
+        int k = 0;
+        for (Map.Entry<String, double[]> e : ref.entrySet()) {
+            String name = e.getKey();
+            double[] r = e.getValue();
+            double[] v = q.array(name);
+            if (v.length != r.length) {
+                throw new IllegalArgumentException("quantity '" + name + "' has " + v.length + " values but its reference has "
+                        + r.length);
+            }
+            double scale = scales.getOrDefault(name, 1.0);
+            for (int i = 0; i < r.length; i++) {
+                out[k++] = (v[i] - r[i]) / scale / root;
+            }
+        }
+        return out;
     }
 
     private static double evaluate(String type, Map<String, double[]> ref, Map<String, Double> scales, Quantities q) {

@@ -23,7 +23,9 @@ import java.util.Map;
  * <li>{@code residuals-QUANTITY}: a histogram of the residuals at the best point (5 values or more);</li>
  * <li>{@code parameters}: each parameter's trace over the evaluations, as its position within its
  *     bounds;</li>
- * <li>{@code loss-shares}: each term's share of the best loss, when there are two terms or more.</li>
+ * <li>{@code loss-shares}: each term's share of the best loss, when there are two terms or more;</li>
+ * <li>{@code correlation}: the correlation matrix of the fitted parameters, when the fit estimated
+ *     their uncertainty and two or more were estimated.</li>
  * </ul>
  *
  * @implNote Stateless.
@@ -94,6 +96,10 @@ final class Plots {
                     written.addAll(h.write(dir.resolve("residuals-" + name)));
                 }
             }
+            Figure cor = correlation(results.get("uncertainty"));
+            if (cor != null) {
+                written.addAll(cor.write(dir.resolve("correlation")));
+            }
             Figure p = parameters(folder, results);
             if (p != null) {
                 written.addAll(p.write(dir.resolve("parameters")));
@@ -113,6 +119,31 @@ final class Plots {
      * fit do not pay for loading the drawing classes and fonts (most of their cost in a new JVM).
      * Whatever goes wrong here is ignored: the plots themselves report their own errors.
      */
+    /** The correlation matrix of the fitted parameters (two or more), or null. */
+    @SuppressWarnings("unchecked")
+    private static Figure correlation(Object uncertainty) {
+        if (!(uncertainty instanceof Map<?, ?> u)) {
+            return null;
+        }
+        List<Object> names = (List<Object>) u.get("estimated");
+        List<Object> rows = (List<Object>) u.get("correlation");
+        if (names == null || rows == null || names.size() < 2 || rows.size() != names.size()) {
+            return null;
+        }
+        int k = names.size();
+        double[][] v = new double[k][k];
+        List<String> labels = new ArrayList<>();
+        for (int i = 0; i < k; i++) {
+            labels.add(String.valueOf(names.get(i)));
+            List<Object> row = (List<Object>) rows.get(i);
+            for (int j = 0; j < k; j++) {
+                v[i][j] = row.get(j) instanceof Number d ? d.doubleValue() : Double.NaN;
+            }
+        }
+        int side = Math.max(480, 160 + 90 * k);
+        return new Figure(side, side, "Correlation of the fitted parameters").matrix(labels, v);
+    }
+
     static void warmUpInBackground() {
         Thread t = new Thread(() -> {
             try {

@@ -98,6 +98,7 @@ final class Results {
         ev.put("total", result == null ? log.count() : result.evaluations());
         ev.put("with_failed_terms", log.withFailures());
         ev.put("steps", result == null ? null : result.steps());
+        ev.put("rounds", result == null ? null : result.rounds());
         ev.put("best", result == null || result.breakdown() == null ? null : result.breakdown().evaluationId());
         m.put("evaluations", ev);
         Map<String, Object> t = new LinkedHashMap<>();
@@ -110,6 +111,7 @@ final class Results {
         int n = result == null ? log.count() : result.evaluations();
         t.put("seconds_per_evaluation", n == 0 ? null : wall / n);
         m.put("timing", t);
+        m.put("uncertainty", result == null || result.uncertainty() == null ? null : finite(result.uncertainty().toMap()));
         m.put("warnings", result == null ? List.of() : result.warnings());
         Map<String, Object> files = new LinkedHashMap<>();
         files.put("evaluations", EvaluationLog.FILE);
@@ -294,6 +296,27 @@ final class Results {
 
     private static EvaluationContext child(EvaluationContext ctx, int i) {
         return ctx == null || i >= ctx.children().size() ? null : ctx.child(i);
+    }
+
+    /** The same tree with every NaN or infinite number replaced by null (JSON has no NaN). */
+    @SuppressWarnings("unchecked")
+    private static Object finite(Object o) {
+        if (o instanceof Double d) {
+            return num(d);
+        }
+        if (o instanceof Map<?, ?> map) {
+            Map<String, Object> out = new java.util.LinkedHashMap<>();
+            ((Map<String, Object>) map).forEach((k, v) -> out.put(k, finite(v)));
+            return out;
+        }
+        if (o instanceof List<?> list) {
+            List<Object> out = new ArrayList<>();
+            for (Object e : list) {
+                out.add(finite(e));
+            }
+            return out;
+        }
+        return o;
     }
 
     private static Object num(double d) {

@@ -28,24 +28,38 @@ final class Tables {
         Map<String, Object> loss = (Map<String, Object>) r.get("loss");
         Map<String, Object> ev = (Map<String, Object>) r.get("evaluations");
         Map<String, Object> timing = (Map<String, Object>) r.get("timing");
-        out.printf(Locale.ROOT, "%s: %s%s after %s evaluations in %s s (%s)%n", job.get("name"), r.get("status"),
+        out.printf(Locale.ROOT, "%s: %s%s after %s evaluations in %s rounds, %s s (%s)%n", job.get("name"), r.get("status"),
                 r.get("stop_reason") == null ? "" : " (" + r.get("stop_reason").toString().toLowerCase(Locale.ROOT).replace('_', ' ') + ")",
-                ev.get("total"), timing.get("wall_seconds") instanceof Number n ? String.format(Locale.ROOT, "%.2f", n.doubleValue()) : "-",
+                ev.get("total"), ev.get("rounds") == null ? "-" : ev.get("rounds"), timing.get("wall_seconds") instanceof Number n ? String.format(Locale.ROOT, "%.2f", n.doubleValue()) : "-",
                 r.get("method"));
         out.printf(Locale.ROOT, "loss: %s (initial %s)%n%n", fmt(loss.get("best")), fmt(loss.get("initial")));
         List<List<String>> rows = new ArrayList<>();
-        rows.add(List.of("parameter", "unit", "initial", "best", "bounds", ""));
+        Map<String, Object> unc = r.get("uncertainty") instanceof Map<?, ?> u ? (Map<String, Object>) u : null;
+        Map<String, Object> se = unc == null ? Map.of() : (Map<String, Object>) unc.getOrDefault("standard_errors", Map.of());
+        List<Object> atBound = unc == null ? List.of() : (List<Object>) unc.getOrDefault("at_bound", List.of());
+        List<Object> noEffect = unc == null ? List.of() : (List<Object>) unc.getOrDefault("no_effect", List.of());
+        rows.add(unc == null ? List.of("parameter", "unit", "initial", "best", "bounds", "")
+                : List.of("parameter", "unit", "initial", "best", "std error", "bounds", ""));
         for (Object o : (List<Object>) r.get("parameters")) {
             Map<String, Object> p = (Map<String, Object>) o;
             String bounds = p.get("lower") == null && p.get("upper") == null ? "" : "[" + (p.get("lower") == null ? "-inf" : fmt(p.get("lower")))
                     + ", " + (p.get("upper") == null ? "inf" : fmt(p.get("upper"))) + "]";
+            String name = String.valueOf(p.get("name"));
             Object unit = p.get("unit");
-            rows.add(List.of(String.valueOf(p.get("name")), unit == null || unit.toString().isEmpty() ? "-" : unit.toString(),
-                    fmt(p.get("initial")), fmt(p.get("best")), bounds,
-                    Boolean.TRUE.equals(p.get("fixed")) ? "fixed" : ""));
+            String u = unit == null || unit.toString().isEmpty() ? "-" : unit.toString();
+            String note = Boolean.TRUE.equals(p.get("fixed")) ? "fixed" : atBound.contains(name) ? "at bound" : noEffect.contains(name)
+                    ? "no effect" : "";
+            if (unc == null) {
+                rows.add(List.of(name, u, fmt(p.get("initial")), fmt(p.get("best")), bounds, note));
+            } else {
+                rows.add(List.of(name, u, fmt(p.get("initial")), fmt(p.get("best")), fmt(se.get(name)), bounds, note));
+            }
         }
         print(out, rows);
         out.println();
+        if (unc != null) {
+            uncertainty(out, unc);
+        }
         terms(out, (List<Object>) r.get("terms"));
         List<List<String>> metrics = Judgement.table(r);
         if (metrics.size() > 1) {
@@ -55,6 +69,33 @@ final class Tables {
         for (Object w : (List<Object>) r.getOrDefault("warnings", List.of())) {
             out.println("warning: " + w);
         }
+    }
+
+    /** Prints the correlation matrix and condition number of a results map's "uncertainty". */
+    @SuppressWarnings("unchecked")
+    static void uncertainty(PrintWriter out, Map<String, Object> unc) {
+        List<Object> names = (List<Object>) unc.getOrDefault("estimated", List.of());
+        List<Object> cor = (List<Object>) unc.getOrDefault("correlation", List.of());
+        if (names.size() >= 2 && cor.size() == names.size()) {
+            List<List<String>> rows = new ArrayList<>();
+            List<String> head = new ArrayList<>();
+            head.add("correlation");
+            for (Object n : names) {
+                head.add(String.valueOf(n));
+            }
+            rows.add(head);
+            for (int i = 0; i < names.size(); i++) {
+                List<String> row = new ArrayList<>();
+                row.add(String.valueOf(names.get(i)));
+                for (Object c : (List<Object>) cor.get(i)) {
+                    row.add(c instanceof Number d ? String.format(Locale.ROOT, "%.3f", d.doubleValue()) : "-");
+                }
+                rows.add(row);
+            }
+            print(out, rows);
+        }
+        out.printf(Locale.ROOT, "uncertainty from %s residuals: residual variance %s, condition number of J^T J %s%n%n",
+                fmt(unc.get("residuals")), fmt(unc.get("residual_variance")), fmt(unc.get("condition_number")));
     }
 
     /**

@@ -466,8 +466,10 @@ class CliIT {
         Cli.Run r = Cli.run("report", out.toString());
         assertEquals(0, r.code(), r::toString);
         assertTrue(r.out().contains("lj-known: done (converged)"), r::toString);
-        assertTrue(r.out().contains("plots: 8 files"), r::toString);
+        // loss, parity-energy, residuals-energy, parameters and correlation, each as PNG and SVG
+        assertTrue(r.out().contains("plots: 10 files"), r::toString);
         assertTrue(Files.exists(out.resolve("plots/parity-energy.svg")));
+        assertTrue(Files.exists(out.resolve("plots/correlation.svg")));
         assertTrue(r.out().contains("RMSE best"), r::toString);
         String fitTable = fit.out().substring(fit.out().indexOf("parameter"), fit.out().indexOf("results:"));
         assertTrue(r.out().contains(fitTable.strip()), "report and fit print different tables\n" + fit + "\n" + r);

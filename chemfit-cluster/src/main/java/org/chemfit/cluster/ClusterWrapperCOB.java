@@ -56,7 +56,7 @@ import com.hazelcast.core.HazelcastInstance;
  *     Cancelling an evaluation (or interrupting the thread that waits for it) drops its tasks
  *     that did not start and tells the workers to interrupt the terms that did.
  */
-public final class ClusterWrapperCOB implements BatchObjectiveFunction, AutoCloseable {
+public final class ClusterWrapperCOB implements BatchObjectiveFunction, org.chemfit.ObjectiveWrapper, AutoCloseable {
 
     private final CombinedObjectiveFunction combined;
     private final Dispatcher dispatcher;
@@ -90,7 +90,12 @@ public final class ClusterWrapperCOB implements BatchObjectiveFunction, AutoClos
         this.scheduler = Scheduler.using(new Runner());
     }
 
-    /** @return the wrapped objective */
+    @Override
+    public org.chemfit.ObjectiveFunction wrapped() {
+        return combined();
+    }
+
+    /** @return the combined objective this cluster evaluates */
     public CombinedObjectiveFunction combined() {
         return combined;
     }

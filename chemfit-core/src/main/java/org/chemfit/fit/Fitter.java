@@ -52,6 +52,13 @@ import org.slf4j.LoggerFactory;
  * {@link FitFailedException} carrying the best result so far. An interrupt ends the fit with
  * {@link StopReason#INTERRUPTED} and the best result so far; the thread stays interrupted.
  *
+ * <p>{@link FitResult#rounds()} counts the batches evaluated at once (a least-squares method asks
+ * for a trial point and its finite-difference Jacobian as one batch). When the objective is a sum
+ * of squares ({@link org.chemfit.Residuals}), the fit ends with the {@link Uncertainty} of the
+ * fitted parameters at the best point, from one more batch within the budget (see
+ * {@link #uncertainty(boolean)}). A least-squares method refuses, with an
+ * {@link IllegalArgumentException} naming the term, an objective that is not a sum of squares.
+ *
  * <p>With a {@link #journal(Journal) journal}, every evaluation and every leaf term is committed
  * to it before the optimizer is told, and a fit of the same job resumes the run recorded there:
  * the optimizer asks for the same points in the same order (it is deterministic for a seed), the
@@ -84,6 +91,7 @@ public final class Fitter {
     private Journal journal;
     private JournalMode journalMode = JournalMode.resumeLatest();
     private Map<String, ?> jobSettings;
+    private boolean uncertainty = true;
 
     /**
      * @param objective the objective to minimise
@@ -194,6 +202,20 @@ public final class Fitter {
      */
     public Fitter optimizer(Optimizer optimizer) {
         this.defaultOptimizer = Objects.requireNonNull(optimizer, "optimizer");
+        return this;
+    }
+
+    /**
+     * @param on whether to compute the {@link Uncertainty} of the fitted parameters at the end of a
+     *     fit whose objective is a sum of squares (on by default): one extra round of {@code 2n}
+     *     central-difference points around the best point, evaluated at once; when the budget has
+     *     no room for them, the forward differences that a finite-difference method evaluated
+     *     around the best point (and those of them missing, if the budget allows), else none and a
+     *     warning. The budget is never exceeded.
+     * @return this fitter
+     */
+    public Fitter uncertainty(boolean on) {
+        this.uncertainty = on;
         return this;
     }
 
@@ -370,7 +392,8 @@ public final class Fitter {
     /**
      * @param method a name from {@link Optimizers#byName}, SciPy's where it has the method
      * @return the result
-     * @throws IllegalArgumentException for an unknown method
+     * @throws IllegalArgumentException for an unknown method, or a least-squares method on an
+     *     objective that is not a sum of squares (the message names the term)
      * @throws FitFailedException when a term failed under the RAISE policy or the method failed
      *     (or the journal could not be written)
      * @throws org.chemfit.journal.JournalMismatchException when the journal holds the run to resume
@@ -404,6 +427,11 @@ public final class Fitter {
         final List<String> warnings = new ArrayList<>();
         int evaluations;
         int steps;
+        int rounds;
+        EvaluationContext[] lastContexts;
+        Uncertainty uncertaintyResult;
+        /** Residuals of the points evaluated, for an uncertainty within the budget; null when not kept. */
+        java.util.Map<java.nio.DoubleBuffer, double[]> residualCache;
         int badValues;
         int degradedValues;
         double initialLoss = Double.NaN;
@@ -434,6 +462,14 @@ public final class Fitter {
         }
 
         FitResult run() {
+            if (optimizer.needsResiduals()) {
+                org.chemfit.Residuals.check(objective);
+            }
+            if (uncertainty && (optimizer.needsResiduals() || optimizer instanceof LbfgsB)
+                    && org.chemfit.Residuals.available(objective)) {
+                // only the finite-difference methods evaluate the forward points the cache may serve
+                residualCache = new java.util.HashMap<>();
+            }
             LOG.info("fitting {} of {} parameters with {} (budget {} evaluations)", free.size(), initial.size(),
                     optimizer.name(), maxEvaluations);
             if (journal == null) {
@@ -537,7 +573,11 @@ public final class Fitter {
                         if (stopCondition.test(progress)) {
                             return result(StopReason.STOP_CONDITION);
                         }
-                        run.tell(xs, values);
+                        if (optimizer.needsResiduals()) {
+                            run.tell(xs, values, residuals(lastContexts));
+                        } else {
+                            run.tell(xs, values);
+                        }
                     }
                 }
             } catch (EvaluationCancelledException e) {
@@ -610,6 +650,10 @@ public final class Fitter {
                 }
                 session.evaluationsStarted(first, toRun);
             }
+            lastContexts = contexts;
+            if (!toRun.isEmpty()) {
+                rounds++;
+            }
             if (toCompute.size() > 1 && objective instanceof BatchObjectiveFunction batch) {
                 batch.evaluateMany(toCompute);
             } else {
@@ -627,6 +671,16 @@ public final class Fitter {
                         }
                         ctx.setFailure(e);
                         ctx.setStatus(EvaluationContext.Status.FAILED);
+                    }
+                }
+            }
+            if (residualCache != null) {
+                for (int k = 0; k < n; k++) {
+                    if (contexts[k].status() != EvaluationContext.Status.FAILED) {
+                        double[] r = org.chemfit.Residuals.of(objective, contexts[k]);
+                        if (r != null) {
+                            residualCache.put(java.nio.DoubleBuffer.wrap(xs.get(k).clone()), r);
+                        }
                     }
                 }
             }
@@ -690,7 +744,83 @@ public final class Fitter {
             return values;
         }
 
+        List<double[]> residuals(EvaluationContext[] contexts) {
+            List<double[]> out = new ArrayList<>(contexts.length);
+            for (EvaluationContext c : contexts) {
+                out.add(org.chemfit.Residuals.of(objective, c));
+            }
+            return out;
+        }
+
+        /** One extra round: the central-difference Jacobian at the best point, and the uncertainty from it. */
+        void estimateUncertainty(StopReason reason) {
+            if (!uncertainty || uncertaintyResult != null || bestParams == null || free.isEmpty()
+                    || reason == StopReason.INTERRUPTED || reason == StopReason.FAILED || !org.chemfit.Residuals.available(objective)) {
+                return;
+            }
+            EvaluationContext at = bestContext;
+            double[] r0 = org.chemfit.Residuals.of(objective, at);
+            if (r0 == null) {
+                return;
+            }
+            double[] x = at.parameters().toArray(free);
+            double[] lo = new double[free.size()];
+            double[] hi = new double[free.size()];
+            for (int i = 0; i < free.size(); i++) {
+                lo[i] = bounds.lower(free.get(i));
+                hi[i] = bounds.upper(free.get(i));
+            }
+            Problem p = new Problem(free, initial.toArray(free), lo, hi, maxEvaluations, seed);
+            // central differences when the budget has room for them; else the forward differences
+            // that the finite-difference methods evaluated around their points already
+            FiniteDifferences fd = new FiniteDifferences(p, true, Double.NaN);
+            List<double[]> points = fd.displaced(x);
+            int room = maxEvaluations - evaluations;
+            List<double[]> rs = new ArrayList<>(points.size());
+            if (points.size() > room) {
+                fd = new FiniteDifferences(p, false, Double.NaN);
+                points = fd.displaced(x);
+            }
+            List<double[]> missing = new ArrayList<>();
+            for (double[] q : points) {
+                if (residualCache == null || !residualCache.containsKey(java.nio.DoubleBuffer.wrap(q))) {
+                    missing.add(q);
+                }
+            }
+            if (missing.size() > room) {
+                warnings.add("the uncertainty was not estimated: the evaluation budget leaves no room for the " + missing.size()
+                        + " evaluations of its Jacobian (raise the budget)");
+                return;
+            }
+            java.util.Map<java.nio.DoubleBuffer, double[]> found = new java.util.HashMap<>();
+            if (!missing.isEmpty()) {
+                try {
+                    evaluate(missing);
+                } catch (FitFailedException e) {
+                    warnings.add("the uncertainty was not estimated: an evaluation of its Jacobian failed: " + e.getMessage());
+                    return;
+                }
+                List<double[]> got = residuals(lastContexts);
+                for (int k = 0; k < missing.size(); k++) {
+                    found.put(java.nio.DoubleBuffer.wrap(missing.get(k)), got.get(k));
+                }
+            }
+            for (double[] q : points) {
+                java.nio.DoubleBuffer key = java.nio.DoubleBuffer.wrap(q);
+                rs.add(found.containsKey(key) ? found.get(key) : residualCache.get(key));
+            }
+            for (double[] r : rs) {
+                if (r == null || r.length != r0.length) {
+                    warnings.add("the uncertainty was not estimated: a point of its Jacobian has no residuals");
+                    return;
+                }
+            }
+            uncertaintyResult = Uncertainty.compute(free, x, lo, hi, r0, fd.jacobian(x, r0, points, rs));
+            warnings.addAll(uncertaintyResult.warnings());
+        }
+
         FitResult result(StopReason reason) {
+            estimateUncertainty(reason);
             List<String> w = new ArrayList<>(warnings);
             if (reportedParams() == null) {
                 throw new FitFailedException("none of the " + evaluations + " evaluations gave a finite loss (a NaN or infinite"
@@ -723,7 +853,7 @@ public final class Fitter {
             LOG.info("fit finished ({}): best loss {} after {} evaluations in {} s", reason, reportedLoss(), evaluations,
                     wall.toMillis() / 1000.0);
             return new FitResult(best, reportedLoss(), initialLoss, evaluations, steps, wall, reason, optimizer.name(),
-                    breakdown, w);
+                    breakdown, w, rounds, uncertaintyResult);
         }
     }
 }

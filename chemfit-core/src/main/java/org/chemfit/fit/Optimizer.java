@@ -32,6 +32,15 @@ public interface Optimizer {
      */
     Run start(Problem problem);
 
+    /**
+     * @return whether the method needs the residual vector of every point (the least-squares
+     *     methods): the Fitter then refuses an objective that is not a sum of squares, naming the
+     *     term, and calls {@link Run#tell(List, double[], List)}
+     */
+    default boolean needsResiduals() {
+        return false;
+    }
+
     /** @return whether {@link Run#ask()} may return more than one point at a time */
     default boolean isBatch() {
         return false;
@@ -55,6 +64,18 @@ public interface Optimizer {
          * @param values their losses, finite
          */
         void tell(List<double[]> points, double[] values);
+
+        /**
+         * Tells the losses and the residual vectors; methods that do not use residuals ignore them.
+         *
+         * @param points the points of the last {@link #ask()}, in the same order
+         * @param values their losses, finite
+         * @param residuals their residual vectors (null for a point that has none: a failed or
+         *     penalised evaluation)
+         */
+        default void tell(List<double[]> points, double[] values, List<double[]> residuals) {
+            tell(points, values);
+        }
 
         /** @return why the method stopped by itself ("converged" and details) */
         String stopReason();

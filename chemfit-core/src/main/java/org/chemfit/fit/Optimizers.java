@@ -17,6 +17,13 @@ import java.util.Locale;
  *       {@code BatchObjectiveFunction}</td><td>written from N. Hansen, "The CMA Evolution Strategy: A
  *       Tutorial", arXiv:1604.00772</td></tr>
  *   <tr><td>CMA-ES-hipparchus</td><td>CMA-ES, one candidate at a time</td><td>Hipparchus {@code CMAESOptimizer}</td></tr>
+ *   <tr><td>least-squares (least-squares-trf)</td><td>bounded trust-region reflective least squares; trial point
+ *       and forward-difference Jacobian asked as one batch</td><td>written from Branch, Coleman and Li, SIAM J. Sci.
+ *       Comput. 21 (1999) 1-23; Hipparchus SVD</td></tr>
+ *   <tr><td>L-BFGS-B</td><td>limited-memory BFGS with bounds; loss and forward-difference gradient asked as one
+ *       batch</td><td>written from Byrd, Lu, Nocedal and Zhu, SIAM J. Sci. Comput. 16 (1995) 1190-1208</td></tr>
+ *   <tr><td>levenberg-marquardt</td><td>Levenberg-Marquardt, points projected onto the bounds; value and
+ *       Jacobian asked as one batch</td><td>Hipparchus {@code LevenbergMarquardtOptimizer}</td></tr>
  * </table>
  *
  * <pre>{@code
@@ -76,6 +83,53 @@ public final class Optimizers {
     }
 
     /**
+     * @return the bounded trust-region reflective least-squares method (SciPy's
+     *     {@code least_squares(method="trf")}): each iteration asks for its trial point and the
+     *     {@code n} displaced points of its forward-difference Jacobian as one batch; needs an
+     *     objective that is a sum of squares
+     */
+    public static Optimizer leastSquares() {
+        return new TrustRegionLeastSquares("least-squares", 1e-8, 1e-8, 1e-8, Double.NaN);
+    }
+
+    /**
+     * @param relativeStep the relative finite-difference step {@code rel} (the step of a parameter
+     *     is {@code rel * max(|x|, scale)}); larger than the default 1.49e-8 when the objective is
+     *     read from printed output with few digits
+     * @param ftol stop when the loss changes by less than this fraction in an iteration
+     * @return the least-squares method with that step and tolerance
+     * @throws IllegalArgumentException when the step is not in (0, 1) or ftol is negative
+     */
+    public static Optimizer leastSquares(double relativeStep, double ftol) {
+        if (!(relativeStep > 0 && relativeStep < 1)) {
+            throw new IllegalArgumentException("the relative finite-difference step must lie in (0, 1), got " + relativeStep);
+        }
+        if (!(ftol >= 0)) {
+            throw new IllegalArgumentException("ftol must not be negative, got " + ftol);
+        }
+        return new TrustRegionLeastSquares("least-squares", ftol, 1e-8, 1e-8, relativeStep);
+    }
+
+    /**
+     * @return Levenberg-Marquardt (Hipparchus {@code LevenbergMarquardtOptimizer}), bounded by
+     *     projecting every point onto the bounds; each evaluation of the model asks for the point and
+     *     the {@code n} displaced points of its Jacobian as one batch; needs an objective that is a
+     *     sum of squares
+     */
+    public static Optimizer levenbergMarquardt() {
+        return new LevenbergMarquardt(Double.NaN);
+    }
+
+    /**
+     * @return L-BFGS-B (Byrd, Lu, Nocedal and Zhu 1995), SciPy's default for bounded problems and
+     *     ChemFit's {@code fit_scipy()} default: memory 10, ftol 2.22e-9, pgtol 1e-5 as in SciPy;
+     *     the loss and its forward-difference gradient are asked as one batch of n + 1 points
+     */
+    public static Optimizer lbfgsb() {
+        return new LbfgsB(10, 2.220446049250313e-9, 1e-5);
+    }
+
+    /**
      * @param optimizer a method returned by this class
      * @param relative relative tolerance on the loss between iterations
      * @param absolute absolute tolerance on the loss between iterations
@@ -86,12 +140,24 @@ public final class Optimizers {
         if (optimizer instanceof HipparchusOptimizer h) {
             return h.withTolerances(relative, absolute);
         }
+        if (!(relative >= 0) || !(absolute >= 0)) {
+            throw new IllegalArgumentException("tolerances must not be negative, got " + relative + " and " + absolute);
+        }
+        if (optimizer instanceof TrustRegionLeastSquares t) {
+            return t.withTolerances(relative, absolute);
+        }
+        if (optimizer instanceof LevenbergMarquardt l) {
+            return l.withTolerance(relative);
+        }
+        if (optimizer instanceof LbfgsB b) {
+            return b.withTolerances(relative, absolute);
+        }
         throw new IllegalArgumentException(optimizer.name() + " takes no loss tolerances");
     }
 
     /** @return the names {@link #byName} accepts */
     public static List<String> names() {
-        return List.of("Nelder-Mead", "Powell", "BOBYQA", "CMA-ES", "CMA-ES-hipparchus");
+        return List.of("Nelder-Mead", "Powell", "BOBYQA", "CMA-ES", "CMA-ES-hipparchus", "least-squares", "levenberg-marquardt", "L-BFGS-B");
     }
 
     /**
@@ -107,6 +173,9 @@ public final class Optimizers {
             case "bobyqa" -> bobyqa();
             case "cma-es", "cmaes" -> cmaes();
             case "cma-es-hipparchus", "cmaes-hipparchus" -> hipparchusCmaes();
+            case "least-squares", "least-squares-trf", "leastsquares", "trf" -> leastSquares();
+            case "levenberg-marquardt", "lm", "least-squares-lm" -> levenbergMarquardt();
+            case "l-bfgs-b", "lbfgsb", "lbfgs-b" -> lbfgsb();
             default -> {
                 String s = org.chemfit.Names.closest(name, names());
                 throw new IllegalArgumentException("unknown optimization method '" + name + "'"

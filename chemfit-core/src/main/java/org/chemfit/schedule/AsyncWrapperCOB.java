@@ -70,7 +70,7 @@ import org.chemfit.TermFailedException;
  *     has its own state. The wrapped objective's terms must be thread-safe (they are meant to be:
  *     per-call state lives in the context).
  */
-public final class AsyncWrapperCOB implements BatchObjectiveFunction, AutoCloseable {
+public final class AsyncWrapperCOB implements BatchObjectiveFunction, org.chemfit.ObjectiveWrapper, AutoCloseable {
 
     /** The most threads the wrapper's own pool ever has. */
     public static final int DEFAULT_MAX_THREADS = 64;
@@ -108,6 +108,11 @@ public final class AsyncWrapperCOB implements BatchObjectiveFunction, AutoClosea
     /** @return the wrapped objective */
     public CombinedObjectiveFunction objective() {
         return objective;
+    }
+
+    @Override
+    public org.chemfit.ObjectiveFunction wrapped() {
+        return objective();
     }
 
     @Override

@@ -1,0 +1,131 @@
+package org.chemfit.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.hipparchus.linear.MatrixUtils;
+import org.hipparchus.linear.QRDecomposition;
+import org.hipparchus.linear.RealMatrix;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * The argon example (examples/argon) fitted with {@code method: least-squares} from a job file:
+ * the Nelder-Mead optimum in a few evaluations, rounds and the uncertainty in results.json, the
+ * closing table and {@code chemfit report}, and standard errors that agree with an independent
+ * computation from the analytic Jacobian of the Lennard-Jones curve.
+ */
+@org.junit.jupiter.api.Timeout(value = 300, unit = java.util.concurrent.TimeUnit.SECONDS)
+class LeastSquaresCliTest {
+
+    @TempDir
+    Path tmp;
+
+    private Path argonWith(String method) throws IOException {
+        Path src = ExamplesTest.examples().resolve("argon");
+        Path dst = tmp.resolve("argon-" + method);
+        Files.createDirectories(dst.resolve("data/dimers"));
+        Files.copy(src.resolve("data/ar2-energies.csv"), dst.resolve("data/ar2-energies.csv"));
+        try (var files = Files.list(src.resolve("data/dimers"))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, dst.resolve("data/dimers").resolve(f.getFileName()));
+            }
+        }
+        String job = Files.readString(src.resolve("fit.yaml")).replace("method: Nelder-Mead", "method: " + method);
+        Files.writeString(dst.resolve("fit.yaml"), job);
+        return dst.resolve("fit.yaml");
+    }
+
+    private JsonNode fit(Path job, Path out, Cli.Run[] run) throws IOException {
+        Cli.Run r = Cli.run("fit", job.toString(), "--output", out.toString(), "--progress", "none", "--no-plots");
+        run[0] = r;
+        assertEquals(0, r.code(), r::toString);
+        return new ObjectMapper().readTree(out.resolve("results.json").toFile());
+    }
+
+    @Test
+    void argonReachesTheNelderMeadOptimumInFewEvaluationsWithStandardErrors() throws IOException {
+        Cli.Run[] run = new Cli.Run[1];
+        JsonNode nm = fit(argonWith("Nelder-Mead"), tmp.resolve("nm"), run);
+        JsonNode ls = fit(argonWith("least-squares"), tmp.resolve("ls"), run);
+        double nmLoss = nm.at("/loss/best").asDouble();
+        double lsLoss = ls.at("/loss/best").asDouble();
+        int evaluations = ls.at("/evaluations/total").asInt();
+        int rounds = ls.at("/evaluations/rounds").asInt();
+        String summary = "least-squares " + lsLoss + " in " + evaluations + " evaluations, " + rounds + " rounds; Nelder-Mead "
+                + nmLoss + " in " + nm.at("/evaluations/total").asInt() + " evaluations, " + nm.at("/evaluations/rounds").asInt()
+                + " rounds";
+        System.out.println(summary);
+        assertTrue(lsLoss <= nmLoss * (1 + 1e-6), summary);
+        assertTrue(evaluations <= 40, summary);
+        assertEquals("least-squares", ls.get("method").asText());
+
+        // the uncertainty, recomputed from the analytic Jacobian of E = 4 eps ((s/r)^12 - (s/r)^6)
+        double eps = ls.at("/best_parameters/lj/epsilon").asDouble();
+        double sigma = ls.at("/best_parameters/lj/sigma").asDouble();
+        List<String> lines = Files.readAllLines(ExamplesTest.examples().resolve("argon/data/ar2-energies.csv"));
+        int m = lines.size() - 1;
+        double[][] jac = new double[m][2];
+        double ssr = 0;
+        for (int i = 0; i < m; i++) {
+            String[] f = lines.get(i + 1).split(",");
+            double r = Double.parseDouble(f[2].substring(1));
+            double ref = Double.parseDouble(f[1]);
+            double s6 = Math.pow(sigma / r, 6);
+            double e = 4 * eps * (s6 * s6 - s6);
+            // the loss is the mean squared error: residual (E - ref) / sqrt(m)
+            double res = (e - ref) / Math.sqrt(m);
+            ssr += res * res;
+            jac[i][0] = 4 * (s6 * s6 - s6) / Math.sqrt(m);
+            jac[i][1] = 4 * eps * (12 * s6 * s6 - 6 * s6) / sigma / Math.sqrt(m);
+        }
+        assertEquals(lsLoss, ssr, 1e-9 * ssr, "the loss is the sum of the squared residuals");
+        RealMatrix j = MatrixUtils.createRealMatrix(jac);
+        RealMatrix inv = new QRDecomposition(j.transpose().multiply(j)).getSolver().getInverse();
+        double s2 = ssr / (m - 2);
+        JsonNode se = ls.at("/uncertainty/standard_errors");
+        assertEquals(Math.sqrt(s2 * inv.getEntry(0, 0)), se.get("lj.epsilon").asDouble(), 1e-6 * Math.sqrt(s2 * inv.getEntry(0, 0)));
+        assertEquals(Math.sqrt(s2 * inv.getEntry(1, 1)), se.get("lj.sigma").asDouble(), 1e-6 * Math.sqrt(s2 * inv.getEntry(1, 1)));
+        double rho = inv.getEntry(0, 1) / Math.sqrt(inv.getEntry(0, 0) * inv.getEntry(1, 1));
+        assertEquals(rho, ls.at("/uncertainty/correlation/0/1").asDouble(), 1e-6);
+        assertEquals(46, ls.at("/uncertainty/residuals").asInt());
+
+        // the closing table and the report show rounds, standard errors and the correlation
+        String table = run[0].out();
+        assertTrue(table.contains("evaluations in " + rounds + " rounds"), table);
+        assertTrue(table.contains("std error"), table);
+        assertTrue(table.contains("correlation"), table);
+        Cli.Run report = Cli.run("report", tmp.resolve("ls").toString());
+        assertEquals(0, report.code(), report::toString);
+        assertTrue(report.out().contains("std error") && report.out().contains("condition number"), report.out());
+        assertTrue(Files.size(tmp.resolve("ls/plots/correlation.png")) > 1000);
+        assertTrue(Files.size(tmp.resolve("ls/plots/correlation.svg")) > 1000);
+    }
+
+    @Test
+    void aLossThatIsNotASumOfSquaresIsRefusedNamingTheTerm() throws IOException {
+        Path job = argonWith("least-squares");
+        Files.writeString(job, Files.readString(job).replace("loss: mean_squared_error", "loss: absolute_error"));
+        Cli.Run r = Cli.run("fit", job.toString(), "--output", tmp.resolve("abs").toString(), "--progress", "none", "--no-plots");
+        assertEquals(2, r.code(), r::toString);
+        assertTrue(r.err().contains("ar2-curve") && r.err().contains("not a sum of squares"), r.err());
+        assertTrue(!r.err().contains("Exception") && !r.err().contains("\tat "), r.err());
+    }
+
+    @Test
+    void theMethodNamesAreAcceptedByTheJobReader() throws IOException {
+        for (String method : new ArrayList<>(List.of("least-squares", "least-squares-trf", "levenberg-marquardt", "L-BFGS-B", "l_bfgs_b"))) {
+            Cli.Run v = Cli.run("validate", argonWith(method).toString());
+            assertEquals(0, v.code(), v::toString);
+        }
+    }
+}

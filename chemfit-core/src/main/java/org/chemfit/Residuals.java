@@ -1,0 +1,149 @@
+package org.chemfit;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The residual vector of an evaluated objective, for least-squares methods and for the
+ * uncertainty of fitted parameters. An objective has residuals when it is a sum of squares: a
+ * {@link QuantityComputerObjectiveFunction} whose loss is a {@link ResidualLoss}, or a
+ * {@link CombinedObjectiveFunction} whose terms all have residuals and whose reducer is
+ * {@link Reducer#SUM} or {@link Reducer#MEAN}. Weights and reducer are applied so that the loss is
+ * the sum of the squared residuals: term {@code i}'s residuals are multiplied by
+ * {@code sqrt(w_i)}, and under {@code MEAN} all of them by {@code 1 / sqrt(n)}. A
+ * {@link Reducer#ROOT_MEAN} objective is not a sum of squares (its square is) and is refused.
+ *
+ * <pre>{@code
+ * Residuals.check(objective);                        // throws, naming the term, when not a sum of squares
+ * objective.evaluate(params, ctx);
+ * double[] r = Residuals.of(objective, ctx);         // sum r_i^2 == ctx.loss(), up to rounding
+ * }</pre>
+ *
+ * <p>Residuals are computed from what the context recorded (quantities and parameters), so a
+ * context replayed from a journal gives the same residuals, bit for bit, as the evaluation did.
+ *
+ * @implNote Stateless; thread-safe.
+ */
+public final class Residuals {
+
+    private Residuals() {
+    }
+
+    /**
+     * @param objective an objective
+     * @return whether {@link #of} gives its residuals
+     */
+    public static boolean available(ObjectiveFunction objective) {
+        return problem(objective, "") == null;
+    }
+
+    /**
+     * @param objective an objective
+     * @throws IllegalArgumentException when it is not a sum of squares, naming the term (by its
+     *     path of term names) and why
+     */
+    public static void check(ObjectiveFunction objective) {
+        String p = problem(objective, "");
+        if (p != null) {
+            throw new IllegalArgumentException("least squares needs an objective that is a sum of squares, but " + p);
+        }
+    }
+
+    private static String problem(ObjectiveFunction f, String path) {
+        ObjectiveFunction u = unwrap(f);
+        String own = f.name() != null ? f.name() : u.name();
+        String where = path.isEmpty() ? (own == null ? "the objective" : "term '" + own + "'") : "term '" + path + "'";
+        if (u instanceof CombinedObjectiveFunction c) {
+            if (c.reducer() == Reducer.ROOT_MEAN) {
+                return where + " reduces its terms with root_mean, which is not a sum of squares (use sum or mean)";
+            }
+            for (int i = 0; i < c.size(); i++) {
+                String p = problem(c.terms().get(i), path.isEmpty() ? c.termNames().get(i) : path + "/" + c.termNames().get(i));
+                if (p != null) {
+                    return p;
+                }
+            }
+            return null;
+        }
+        if (u instanceof QuantityComputerObjectiveFunction q) {
+            return q.lossFunction() instanceof ResidualLoss ? null
+                    : where + " has a loss that is not a sum of squares (only squared errors expose residuals)";
+        }
+        return where + " is a plain function of the parameters, not a sum of squares (give it a squared-error loss)";
+    }
+
+    /**
+     * @param f an objective, possibly wrapped
+     * @return the objective inside every {@link ObjectiveWrapper}
+     */
+    public static ObjectiveFunction unwrap(ObjectiveFunction f) {
+        ObjectiveFunction u = f;
+        while (u instanceof ObjectiveWrapper w) {
+            u = w.wrapped();
+        }
+        return u;
+    }
+
+    /**
+     * The residuals of one evaluation.
+     *
+     * @param objective the objective that filled {@code ctx}
+     * @param ctx an evaluated context
+     * @return the residuals, or null when the evaluation has none: it failed, or a term was
+     *     replaced by a penalty or skipped
+     * @throws IllegalArgumentException when the objective is not a sum of squares (see {@link #check})
+     */
+    public static double[] of(ObjectiveFunction objective, EvaluationContext ctx) {
+        check(objective);
+        List<double[]> parts = new ArrayList<>();
+        if (!collect(objective, ctx, 1.0, parts)) {
+            return null;
+        }
+        int m = 0;
+        for (double[] p : parts) {
+            m += p.length;
+        }
+        double[] r = new double[m];
+        int k = 0;
+        for (double[] p : parts) {
+            System.arraycopy(p, 0, r, k, p.length);
+            k += p.length;
+        }
+        return r;
+    }
+
+    private static boolean collect(ObjectiveFunction f, EvaluationContext ctx, double factor, List<double[]> out) {
+        ObjectiveFunction u = unwrap(f);
+        EvaluationContext.Status s = ctx.status();
+        if (s == EvaluationContext.Status.FAILED || s == EvaluationContext.Status.PENALTY || s == EvaluationContext.Status.SKIPPED) {
+            return false;
+        }
+        if (u instanceof CombinedObjectiveFunction c) {
+            if (ctx.children().size() != c.size()) {
+                return false;
+            }
+            double g = factor;
+            if (c.reducer() == Reducer.MEAN) {
+                g = factor / Math.sqrt(c.size());
+            }
+            for (int i = 0; i < c.size(); i++) {
+                if (!collect(c.terms().get(i), ctx.child(i), g * Math.sqrt(c.weight(i)), out)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        QuantityComputerObjectiveFunction q = (QuantityComputerObjectiveFunction) u;
+        if (ctx.quantities() == null) {
+            return false;
+        }
+        double[] r = ((ResidualLoss) q.lossFunction()).residuals(ctx.quantities(), ctx.parameters()).clone();
+        if (factor != 1.0) {
+            for (int i = 0; i < r.length; i++) {
+                r[i] *= factor;
+            }
+        }
+        out.add(r);
+        return true;
+    }
+}

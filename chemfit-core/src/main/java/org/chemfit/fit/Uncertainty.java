@@ -1,0 +1,238 @@
+package org.chemfit.fit;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.hipparchus.linear.MatrixUtils;
+import org.hipparchus.linear.RealMatrix;
+import org.hipparchus.linear.SingularValueDecomposition;
+
+/**
+ * How well the data determine each fitted parameter, from the Jacobian {@code J} of the residuals
+ * at the best point: the covariance {@code s^2 (J^T J)^-1} with {@code s^2 = SSR / (m - n)}
+ * ({@code m} residuals, {@code n} estimated parameters), the standard errors (square roots of its
+ * diagonal), the correlation matrix and the condition number of {@code J^T J} after each column
+ * is scaled to unit length (so that it measures how nearly the parameters are degenerate, not
+ * their units).
+ *
+ * <p>A parameter at a bound (within 1e-6 of its bounded range, or of max(1, |bound|) for a
+ * half-open range) is reported in {@link #atBound()} and left out of the covariance, as is a
+ * parameter that changes no residual ({@link #noEffect()}); both get a warning, as does a nearly
+ * singular {@code J^T J} (scaled condition number above 1e10), naming the parameters involved.
+ *
+ * <p>What these numbers mean: the spread of the parameters that the scatter of the residuals
+ * around the model would give if the residuals were independent, of equal variance, and the model
+ * were linear near the optimum. They say nothing of model error (a wrong functional form gives
+ * small standard errors around wrong values) and they are too small when residuals are correlated
+ * (neighbouring RDF bins, points of one curve).
+ *
+ * <pre>{@code
+ * Uncertainty u = fitter.fit("least-squares").uncertainty();
+ * double se = u.standardErrors().get("lj.sigma");
+ * double rho = u.correlation()[0][1];
+ * }</pre>
+ *
+ * @param estimated the parameters in the covariance, in order
+ * @param standardErrors the standard error of each estimated parameter
+ * @param covariance the covariance of the estimated parameters
+ * @param correlation their correlation matrix
+ * @param conditionNumber the condition number of the column-scaled {@code J^T J}
+ * @param atBound free parameters at a bound, left out
+ * @param noEffect free parameters that change no residual, left out
+ * @param residuals the number of residuals, {@code m}
+ * @param residualVariance {@code s^2 = SSR / (m - n)} (NaN when {@code m <= n})
+ * @param warnings what the user should know about these numbers
+ * @implNote Immutable in intent: arrays are copied in, read them but do not write them.
+ */
+public record Uncertainty(List<String> estimated, Map<String, Double> standardErrors, double[][] covariance,
+        double[][] correlation, double conditionNumber, List<String> atBound, List<String> noEffect, int residuals,
+        double residualVariance, List<String> warnings) {
+
+    /** Copies the lists, maps and arrays. */
+    public Uncertainty {
+        estimated = List.copyOf(estimated);
+        standardErrors = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(standardErrors));
+        covariance = copy(covariance);
+        correlation = copy(correlation);
+        atBound = List.copyOf(atBound);
+        noEffect = List.copyOf(noEffect);
+        warnings = List.copyOf(warnings);
+    }
+
+    private static double[][] copy(double[][] a) {
+        double[][] c = new double[a.length][];
+        for (int i = 0; i < a.length; i++) {
+            c[i] = a[i].clone();
+        }
+        return c;
+    }
+
+    /** The relative distance to a bound under which a parameter counts as at the bound. */
+    static final double AT_BOUND = 1e-6;
+    /** The scaled condition number above which {@code J^T J} counts as nearly singular. */
+    static final double NEARLY_SINGULAR = 1e10;
+
+    /**
+     * Computes the uncertainty from a Jacobian.
+     *
+     * @param names the free parameters, in the Jacobian's column order
+     * @param x their values
+     * @param lower lower bounds
+     * @param upper upper bounds
+     * @param r the residuals at x
+     * @param jac the m x n Jacobian {@code dr_j / dx_i}
+     * @return the uncertainty
+     */
+    public static Uncertainty compute(List<String> names, double[] x, double[] lower, double[] upper, double[] r,
+            double[][] jac) {
+        int n = names.size();
+        int m = r.length;
+        List<String> warnings = new ArrayList<>();
+        List<String> atBound = new ArrayList<>();
+        List<String> noEffect = new ArrayList<>();
+        List<Integer> cols = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            boolean boxed = Double.isFinite(lower[i]) && Double.isFinite(upper[i]);
+            double lo = lower[i];
+            double hi = upper[i];
+            boolean at = Double.isFinite(lo) && x[i] - lo <= AT_BOUND * (boxed ? hi - lo : Math.max(1, Math.abs(lo)))
+                    || Double.isFinite(hi) && hi - x[i] <= AT_BOUND * (boxed ? hi - lo : Math.max(1, Math.abs(hi)));
+            double colNorm = 0;
+            for (int j = 0; j < m; j++) {
+                colNorm += jac[j][i] * jac[j][i];
+            }
+            if (at) {
+                atBound.add(names.get(i));
+            } else if (colNorm == 0) {
+                noEffect.add(names.get(i));
+            } else {
+                cols.add(i);
+            }
+        }
+        if (!atBound.isEmpty()) {
+            warnings.add("parameter(s) " + quoted(atBound) + " at a bound: left out of the covariance (their uncertainty is"
+                    + " not estimated)");
+        }
+        if (!noEffect.isEmpty()) {
+            warnings.add("parameter(s) " + quoted(noEffect) + " change no residual: the data do not determine them (a potential"
+                    + " whose species match no atom, a term that ignores them?)");
+        }
+        int k = cols.size();
+        List<String> est = new ArrayList<>();
+        for (int c : cols) {
+            est.add(names.get(c));
+        }
+        double ssr = 0;
+        for (double d : r) {
+            ssr += d * d;
+        }
+        double s2 = m > k ? ssr / (m - k) : Double.NaN;
+        if (k > 0 && m <= k) {
+            warnings.add("only " + m + " residual(s) for " + k + " estimated parameter(s): no residual variance, no standard errors");
+        }
+        double[][] cov = new double[k][k];
+        double[][] cor = new double[k][k];
+        Map<String, Double> se = new LinkedHashMap<>();
+        double cond = Double.NaN;
+        if (k > 0) {
+            // column scaling: J = Js diag(norm), (J^T J)^-1 = diag(1/norm) (Js^T Js)^-1 diag(1/norm)
+            double[][] js = new double[m][k];
+            double[] cn = new double[k];
+            for (int a = 0; a < k; a++) {
+                int i = cols.get(a);
+                double s = 0;
+                for (int j = 0; j < m; j++) {
+                    s += jac[j][i] * jac[j][i];
+                }
+                cn[a] = Math.sqrt(s);
+                for (int j = 0; j < m; j++) {
+                    js[j][a] = jac[j][i] / cn[a];
+                }
+            }
+            RealMatrix jm = MatrixUtils.createRealMatrix(js);
+            SingularValueDecomposition svd = new SingularValueDecomposition(jm);
+            double[] sv = svd.getSingularValues();
+            double smax = sv[0];
+            double smin = sv.length < k ? 0 : sv[k - 1];
+            cond = smin > 0 ? (smax / smin) * (smax / smin) : Double.POSITIVE_INFINITY;
+            if (!(cond <= NEARLY_SINGULAR)) {
+                RealMatrix v = svd.getV();
+                List<String> involved = new ArrayList<>();
+                int last = Math.min(k, sv.length) - 1;
+                for (int a = 0; a < k; a++) {
+                    double comp = last < k - 1 ? 1 : Math.abs(v.getEntry(a, last));
+                    if (comp > 0.1) {
+                        involved.add(est.get(a));
+                    }
+                }
+                warnings.add("J^T J is nearly singular (scaled condition number " + String.format(java.util.Locale.ROOT, "%.3g", cond)
+                        + "): the data determine only a combination of " + quoted(involved) + "; their standard errors are"
+                        + " unreliable");
+            }
+            if (smin > 0) {
+                RealMatrix v = svd.getV();
+                for (int a = 0; a < k; a++) {
+                    for (int b = 0; b < k; b++) {
+                        double s = 0;
+                        for (int c = 0; c < k; c++) {
+                            s += v.getEntry(a, c) * v.getEntry(b, c) / (sv[c] * sv[c]);
+                        }
+                        cov[a][b] = s2 * s / (cn[a] * cn[b]);
+                    }
+                }
+            } else {
+                for (double[] row : cov) {
+                    java.util.Arrays.fill(row, Double.NaN);
+                }
+            }
+            for (int a = 0; a < k; a++) {
+                se.put(est.get(a), Math.sqrt(cov[a][a]));
+                for (int b = 0; b < k; b++) {
+                    cor[a][b] = a == b && Double.isFinite(cov[a][a]) ? 1.0 : cov[a][b] / Math.sqrt(cov[a][a] * cov[b][b]);
+                }
+            }
+        }
+        return new Uncertainty(est, se, cov, cor, cond, atBound, noEffect, m, s2, warnings);
+    }
+
+    private static String quoted(List<String> names) {
+        List<String> q = new ArrayList<>();
+        for (String s : names) {
+            q.add("'" + s + "'");
+        }
+        return String.join(", ", q);
+    }
+
+    /**
+     * @return a JSON-able tree: estimated, standard_errors, covariance, correlation,
+     *     condition_number, at_bound, no_effect, residuals, residual_variance, warnings
+     */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("estimated", estimated);
+        m.put("standard_errors", standardErrors);
+        m.put("covariance", rows(covariance));
+        m.put("correlation", rows(correlation));
+        m.put("condition_number", conditionNumber);
+        m.put("at_bound", atBound);
+        m.put("no_effect", noEffect);
+        m.put("residuals", residuals);
+        m.put("residual_variance", residualVariance);
+        m.put("warnings", warnings);
+        return m;
+    }
+
+    private static List<List<Double>> rows(double[][] a) {
+        List<List<Double>> out = new ArrayList<>();
+        for (double[] row : a) {
+            List<Double> r = new ArrayList<>();
+            for (double d : row) {
+                r.add(d);
+            }
+            out.add(r);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,104 @@
+package org.chemfit.fit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+import org.chemfit.Bounds;
+import org.chemfit.ObjectiveFunction;
+import org.junit.jupiter.api.Test;
+
+/**
+ * L-BFGS-B against the behaviour SciPy documents for its {@code minimize(method="L-BFGS-B")}:
+ * the Rosenbrock function from SciPy's tutorial start {@code [1.3, 0.7, 0.8, 1.9, 1.2]} reaches
+ * its minimum at all ones; with a bound that cuts the valley the minimum moves onto the bound; and
+ * a problem whose optimum has several active bounds ends exactly on them.
+ */
+class LbfgsBTest {
+
+    static double rosen(double[] x) {
+        double s = 0;
+        for (int i = 0; i + 1 < x.length; i++) {
+            s += 100 * Math.pow(x[i + 1] - x[i] * x[i], 2) + Math.pow(1 - x[i], 2);
+        }
+        return s;
+    }
+
+    static ObjectiveFunction rosen(int n) {
+        return p -> {
+            double[] x = new double[n];
+            for (int i = 0; i < n; i++) {
+                x[i] = p.get("x" + i);
+            }
+            return rosen(x);
+        };
+    }
+
+    static java.util.Map<String, Double> start(double... x) {
+        java.util.Map<String, Double> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < x.length; i++) {
+            m.put("x" + i, x[i]);
+        }
+        return m;
+    }
+
+    @Test
+    void rosenbrockFromScipysTutorialStartReachesAllOnes() {
+        FitResult r = new Fitter(rosen(5), start(1.3, 0.7, 0.8, 1.9, 1.2)).maxEvaluations(5000).fit("L-BFGS-B");
+        String summary = r.bestParameters() + " loss " + r.bestLoss() + " after " + r.evaluations() + " evaluations in "
+                + r.rounds() + " rounds (" + r.stopReason() + ")";
+        assertEquals(StopReason.CONVERGED, r.stopReason(), summary);
+        for (int i = 0; i < 5; i++) {
+            assertEquals(1.0, r.bestParameters().get("x" + i), 1e-3, summary);
+        }
+        assertTrue(r.bestLoss() < 1e-7, summary);
+        // the loss and its gradient are one batch of n + 1 = 6 points: one round each
+        // (the first gradient reuses the start's evaluation: 5 points)
+        assertEquals(r.evaluations(), 1 + 5 + 6 * (r.rounds() - 2), summary);
+    }
+
+    @Test
+    void aBoundAcrossTheValleyMovesTheMinimumOntoIt() {
+        // for x0 <= 0.5, (1 - x0)^2 >= 0.25 and 100 (x1 - x0^2)^2 >= 0: the minimum is 0.25 at (0.5, 0.25)
+        List<double[]> seen = Collections.synchronizedList(new ArrayList<>());
+        Bounds b = Bounds.builder().between("x0", -2, 0.5).between("x1", -2, 2).build();
+        FitResult r = new Fitter(rosen(2), start(-1.2, 1.0)).bounds(b).maxEvaluations(3000)
+                .listener((k, ctx, v) -> seen.add(new double[] {ctx.parameters().get("x0"), ctx.parameters().get("x1")}))
+                .fit("L-BFGS-B");
+        String summary = r.bestParameters() + " loss " + r.bestLoss() + " after " + r.evaluations() + " evaluations";
+        assertEquals(0.5, r.bestParameters().get("x0"), 0.0, summary);
+        assertEquals(0.25, r.bestParameters().get("x1"), 1e-4, summary);
+        assertEquals(0.25, r.bestLoss(), 1e-8, summary);
+        for (double[] p : seen) {
+            assertTrue(p[0] >= -2 && p[0] <= 0.5 && p[1] >= -2 && p[1] <= 2, "evaluated " + p[0] + ", " + p[1]);
+        }
+    }
+
+    @Test
+    void aQuadraticWithActiveBoundsEndsExactlyOnThem() {
+        double[] c = {2, -3, 0.5, 0.25};
+        ObjectiveFunction f = p -> {
+            double s = 0;
+            for (int i = 0; i < c.length; i++) {
+                s += (i + 1) * Math.pow(p.get("x" + i) - c[i], 2);
+            }
+            return s;
+        };
+        Bounds.Builder b = Bounds.builder();
+        for (int i = 0; i < c.length; i++) {
+            b.between("x" + i, -1, 1);
+        }
+        FitResult r = new Fitter(f, start(0, 0, 0, 0)).bounds(b.build()).fit("L-BFGS-B");
+        String summary = r.bestParameters() + " loss " + r.bestLoss() + " after " + r.evaluations() + " evaluations";
+        assertEquals(1.0, r.bestParameters().get("x0"), 0.0, summary);
+        assertEquals(-1.0, r.bestParameters().get("x1"), 0.0, summary);
+        assertEquals(0.5, r.bestParameters().get("x2"), 1e-6, summary);
+        assertEquals(0.25, r.bestParameters().get("x3"), 1e-6, summary);
+        assertEquals(1 + 2 * 4, r.bestLoss(), 1e-10, summary);
+        assertTrue(r.evaluations() <= 5 * 10, summary);
+        assertTrue(r.warnings().stream().anyMatch(w -> w.contains("'x0'") && w.contains("upper bound")), r.warnings().toString());
+    }
+}

@@ -1,0 +1,281 @@
+package org.chemfit.fit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.chemfit.Bounds;
+import org.chemfit.CombinedObjectiveFunction;
+import org.chemfit.LossFunctions;
+import org.chemfit.ObjectiveFunction;
+import org.chemfit.Parameters;
+import org.chemfit.Quantities;
+import org.chemfit.QuantityComputer;
+import org.chemfit.schedule.AsyncWrapperCOB;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The least-squares methods, their finite-difference batches and the uncertainty at the optimum. */
+class LeastSquaresTest {
+
+    /** A straight line y = a + b t through 8 points with fixed scatter. */
+    static final double[] T = {0, 1, 2, 3, 4, 5, 6, 7};
+    static final double[] Y = {1.1, 2.9, 5.2, 6.8, 9.1, 11.0, 12.8, 15.3};
+
+    static ObjectiveFunction line() {
+        QuantityComputer qc = p -> {
+            double[] y = new double[T.length];
+            for (int i = 0; i < T.length; i++) {
+                y[i] = p.get("a") + p.get("b") * T[i];
+            }
+            return Quantities.builder().put("y", y).build();
+        };
+        return qc.withLoss(LossFunctions.sumOfSquares("y", Y));
+    }
+
+    /** @return parameters in the order given (the order of the optimizer's coordinates) */
+    static Map<String, Double> start(Object... nameValue) {
+        Map<String, Double> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < nameValue.length; i += 2) {
+            m.put((String) nameValue[i], (Double) nameValue[i + 1]);
+        }
+        return m;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"least-squares", "levenberg-marquardt", "Nelder-Mead"})
+    void theCovarianceOfALinearModelIsExact(String method) {
+        FitResult r = new Fitter(line(), start("a", 0.5, "b", 1.5)).maxEvaluations(3000).fit(method);
+        // ordinary least squares by hand: X = [1, t]
+        int m = T.length;
+        double st = 0;
+        double stt = 0;
+        double sy = 0;
+        double sty = 0;
+        for (int i = 0; i < m; i++) {
+            st += T[i];
+            stt += T[i] * T[i];
+            sy += Y[i];
+            sty += T[i] * Y[i];
+        }
+        double det = m * stt - st * st;
+        double b = (m * sty - st * sy) / det;
+        double a = (sy - b * st) / m;
+        double ssr = 0;
+        for (int i = 0; i < m; i++) {
+            double d = a + b * T[i] - Y[i];
+            ssr += d * d;
+        }
+        double s2 = ssr / (m - 2);
+        // (X^T X)^-1 = [[stt, -st], [-st, m]] / det
+        double[][] expected = {{s2 * stt / det, -s2 * st / det}, {-s2 * st / det, s2 * m / det}};
+        String summary = method + ": " + r.bestParameters() + " after " + r.evaluations() + " evaluations";
+        assertEquals(a, r.bestParameters().get("a"), 1e-6, summary);
+        assertEquals(b, r.bestParameters().get("b"), 1e-6, summary);
+        Uncertainty u = r.uncertainty();
+        assertEquals(List.of("a", "b"), u.estimated());
+        assertEquals(s2, u.residualVariance(), 1e-8 * s2, summary);
+        for (int i = 0; i < 2; i++) {
+            for (int j = 0; j < 2; j++) {
+                assertEquals(expected[i][j], u.covariance()[i][j], 1e-8 * Math.abs(expected[i][j]), summary + " cov " + i + j);
+            }
+        }
+        assertEquals(Math.sqrt(expected[1][1]), u.standardErrors().get("b"), 1e-8 * Math.sqrt(expected[1][1]));
+        double rho = expected[0][1] / Math.sqrt(expected[0][0] * expected[1][1]);
+        assertEquals(rho, u.correlation()[0][1], 1e-8);
+        assertEquals(1.0, u.correlation()[1][1], 0.0);
+        assertTrue(u.conditionNumber() > 1 && u.conditionNumber() < 100, "condition number " + u.conditionNumber());
+    }
+
+    @Test
+    void aParameterThatChangesNoResidualIsNamedAndLeftOut() {
+        QuantityComputer qc = p -> Quantities.builder().put("y", new double[] {p.get("a") - 1, p.get("a") + 1, 2 * p.get("a")})
+                .build();
+        FitResult r = new Fitter(qc.withLoss(LossFunctions.sumOfSquares("y", new double[] {0, 0, 0})),
+                start("a", 0.5, "unused", 2.0)).fit("least-squares");
+        Uncertainty u = r.uncertainty();
+        assertEquals(List.of("unused"), u.noEffect());
+        assertEquals(List.of("a"), u.estimated());
+        assertTrue(r.warnings().stream().anyMatch(w -> w.contains("'unused' change no residual")), r.warnings().toString());
+        assertEquals(0.0, r.bestParameters().get("a"), 1e-7);
+    }
+
+    @Test
+    void nearlyDegenerateParametersAreNamed() {
+        // y depends on a + b only, up to a tiny term
+        QuantityComputer qc = p -> {
+            double[] y = new double[T.length];
+            for (int i = 0; i < T.length; i++) {
+                y[i] = (p.get("a") + p.get("b")) * T[i] + 1e-9 * p.get("a") * T[i] * T[i];
+            }
+            return Quantities.builder().put("y", y).build();
+        };
+        FitResult r = new Fitter(qc.withLoss(LossFunctions.sumOfSquares("y", Y)), start("a", 1.0, "b", 1.0, "c", 1.0))
+                .fit("least-squares");
+        assertTrue(r.warnings().stream().anyMatch(w -> w.contains("nearly singular") && w.contains("'a'") && w.contains("'b'") && !w.contains("'c'")), r.warnings()
+                .toString());
+        assertTrue(r.uncertainty().conditionNumber() > 1e10);
+    }
+
+    @Test
+    void aLossThatIsNotASumOfSquaresIsRefusedNamingTheTerm() {
+        QuantityComputer qc = p -> Quantities.builder().put("e", p.get("x")).build();
+        CombinedObjectiveFunction c = new CombinedObjectiveFunction(List.of(qc.withLoss(LossFunctions.squaredError(Map.of("e", 1.0))),
+                qc.withLoss(LossFunctions.absoluteError(Map.of("e", 2.0))))).withTermNames(List.of("energy", "dipole"));
+        for (String method : List.of("least-squares", "levenberg-marquardt")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> new Fitter(c, Map.of("x", 0.0)).fit(method));
+            assertTrue(e.getMessage().contains("term 'dipole' has a loss that is not a sum of squares"), e.getMessage());
+        }
+        // other methods fit it, without an uncertainty (it needs residuals)
+        FitResult r = new Fitter(c, Map.of("x", 0.0)).fit("Nelder-Mead");
+        assertNull(r.uncertainty());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"least-squares", "levenberg-marquardt"})
+    void everyPointLiesWithinTheBoundsAndAnActiveBoundIsReached(String method) {
+        // the unbounded optimum is at b = 2.0; the bound stops it at 1.8
+        List<double[]> seen = Collections.synchronizedList(new ArrayList<>());
+        Bounds bounds = Bounds.builder().between("a", -5, 5).between("b", 0.5, 1.8).build();
+        Fitter f = new Fitter(line(), start("a", 0.0, "b", 1.0)).bounds(bounds).maxEvaluations(500)
+                .listener((n, ctx, v) -> seen.add(new double[] {ctx.parameters().get("a"), ctx.parameters().get("b")}));
+        FitResult r = f.fit(method);
+        assertTrue(seen.size() == r.evaluations() && seen.size() > 5);
+        for (double[] p : seen) {
+            assertTrue(p[0] >= -5 && p[0] <= 5 && p[1] >= 0.5 && p[1] <= 1.8, method + " evaluated " + p[0] + ", " + p[1]);
+        }
+        assertEquals(1.8, r.bestParameters().get("b"), 1e-6, method + " " + r.bestParameters());
+        assertEquals(List.of("b"), r.uncertainty().atBound());
+        if (method.equals("levenberg-marquardt")) {
+            // projected onto the bound, Levenberg-Marquardt stops short in the other parameter:
+            // the reason least-squares is the method for a fit with an active bound
+            return;
+        }
+        // with b fixed at 1.8, a = mean(y - 1.8 t)
+        double a = 0;
+        for (int i = 0; i < T.length; i++) {
+            a += (Y[i] - 1.8 * T[i]) / T.length;
+        }
+        assertEquals(a, r.bestParameters().get("a"), 1e-5, method + " " + r.bestParameters());
+        assertEquals(List.of("a"), r.uncertainty().estimated());
+    }
+
+    /**
+     * The displaced points of one Jacobian run at once: the first batch's n = 3 points each wait
+     * on a latch that only opens when all three have started, so a serial run would never get past
+     * it; the second batch (a trial point and its 3 displaced points) likewise with 4.
+     */
+    @Test
+    void theDisplacedPointsOfOneJacobianRunConcurrently() throws Exception {
+        int n = 3;
+        AtomicInteger calls = new AtomicInteger();
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger maxRunning = new AtomicInteger();
+        CountDownLatch firstJacobian = new CountDownLatch(n);
+        CountDownLatch secondBatch = new CountDownLatch(n + 1);
+        List<Boolean> opened = Collections.synchronizedList(new ArrayList<>());
+        QuantityComputer qc = p -> {
+            int k = calls.getAndIncrement();
+            int now = running.incrementAndGet();
+            maxRunning.accumulateAndGet(now, Math::max);
+            try {
+                if (k >= 1 && k <= n) {
+                    firstJacobian.countDown();
+                    opened.add(firstJacobian.await(30, TimeUnit.SECONDS));
+                } else if (k > n && k <= 2 * n + 1) {
+                    secondBatch.countDown();
+                    opened.add(secondBatch.await(30, TimeUnit.SECONDS));
+                }
+                double x = p.get("x");
+                double y = p.get("y");
+                double z = p.get("z");
+                return Quantities.builder().put("r", new double[] {x - 1, 10 * (y - x * x), z + 0.5, x * (z + 0.5)}).build();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            } finally {
+                running.decrementAndGet();
+            }
+        };
+        CombinedObjectiveFunction c = new CombinedObjectiveFunction(List.of(qc.withLoss(LossFunctions.sumOfSquares("r",
+                new double[] {0, 0, 0, 0}))));
+        ExecutorService pool = Executors.newFixedThreadPool(n + 1);
+        FitResult r;
+        try (AsyncWrapperCOB ob = new AsyncWrapperCOB(c, pool)) {
+            r = new Fitter(ob, start("x", -1.2, "y", 1.0, "z", 0.3)).maxEvaluations(400).fit("least-squares");
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(List.of(true, true, true, true, true, true, true), opened,
+                "the 3 displaced points of the first Jacobian, then the 4 points of the second batch, were running together");
+        assertEquals(n + 1, maxRunning.get(), "never more than one batch at a time");
+        // rounds: the start, the n points of its Jacobian, one batch of n + 1 per iteration, the 2n
+        // points of the uncertainty
+        int iterations = (r.evaluations() - 1 - n - 2 * n) / (n + 1);
+        assertEquals(r.evaluations(), 1 + n + iterations * (n + 1) + 2 * n);
+        assertEquals(1 + 1 + iterations + 1, r.rounds(), "evaluations " + r.evaluations());
+        assertTrue(r.bestLoss() < 1e-6, "loss " + r.bestLoss() + " at " + r.bestParameters());
+    }
+
+    @Test
+    void roundsCountBatchesForEveryMethod() {
+        FitResult nm = new Fitter(line(), start("a", 0.5, "b", 1.5)).maxEvaluations(300).fit("Nelder-Mead");
+        // one point per round, plus the uncertainty's 4 points in one round
+        assertEquals(nm.evaluations() - 4 + 1, nm.rounds(), nm.evaluations() + " evaluations, " + nm.steps() + " steps");
+        FitResult noUnc = new Fitter(line(), start("a", 0.5, "b", 1.5)).maxEvaluations(300).uncertainty(false).fit("Nelder-Mead");
+        assertEquals(noUnc.evaluations(), noUnc.rounds());
+        assertNull(noUnc.uncertainty());
+        // a step whose point was evaluated already (Nelder-Mead asks for its start again) runs no round
+        assertTrue(nm.rounds() <= nm.steps() + 2);
+    }
+
+    @Test
+    void finiteDifferenceStepsFollowScaleAndBounds() {
+        Problem p = new Problem(List.of("a", "b", "c"), new double[] {2.0, 0.0, 0.999999999}, new double[] {0, -1, 0},
+                new double[] {10, 1, 1}, 10, 1);
+        FiniteDifferences fwd = new FiniteDifferences(p, false, Double.NaN);
+        List<double[]> pts = fwd.displaced(new double[] {2.0, 0.0, 0.999999999});
+        assertEquals(3, pts.size());
+        // a: rel * max(|x|, |start|) forward
+        assertEquals(2.0 + FiniteDifferences.FORWARD_STEP * 2.0, pts.get(0)[0], 1e-15);
+        // b starts at 0: its scale is half its range, 1
+        assertEquals(FiniteDifferences.FORWARD_STEP, pts.get(1)[1], 1e-20);
+        // c: too close to its upper bound for a forward step, so backward
+        assertTrue(pts.get(2)[2] < 0.999999999 && pts.get(2)[2] >= 0);
+        FiniteDifferences central = new FiniteDifferences(p, true, Double.NaN);
+        List<double[]> cp = central.displaced(new double[] {2.0, 0.0, 0.999999999});
+        assertEquals(6, cp.size());
+        for (double[] x : cp) {
+            assertTrue(x[2] <= 1.0 && x[1] >= -1 && x[0] >= 0, java.util.Arrays.toString(x));
+        }
+    }
+
+    @Test
+    void theUncertaintyNeverExceedsTheBudget() {
+        // Nelder-Mead uses its whole budget: no room for the 4 points, so no uncertainty, and a warning
+        FitResult nm = new Fitter(line(), start("a", 0.5, "b", 1.5)).maxEvaluations(30).fit("Nelder-Mead");
+        assertEquals(30, nm.evaluations());
+        assertNull(nm.uncertainty());
+        assertTrue(nm.warnings().stream().anyMatch(w -> w.contains("budget leaves no room")), nm.warnings().toString());
+        // least-squares converges within 12: the forward differences it evaluated around its best point serve
+        FitResult ls = new Fitter(line(), start("a", 0.5, "b", 1.5)).maxEvaluations(12).fit("least-squares");
+        assertTrue(ls.evaluations() <= 12, ls.evaluations() + " evaluations");
+        FitResult free = new Fitter(line(), start("a", 0.5, "b", 1.5)).fit("least-squares");
+        assertEquals(free.bestLoss(), ls.bestLoss(), 1e-12 * free.bestLoss());
+        double se = free.uncertainty().standardErrors().get("b");
+        assertEquals(se, ls.uncertainty().standardErrors().get("b"), 1e-6 * se);
+    }
+}
