@@ -31,7 +31,7 @@ class LeastSquaresCliTest {
     Path tmp;
 
     private Path argonWith(String method) throws IOException {
-        Path src = ExamplesTest.examples().resolve("argon");
+        Path src = ExamplesIT.examples().resolve("argon");
         Path dst = tmp.resolve("argon-" + method);
         Files.createDirectories(dst.resolve("data/dimers"));
         Files.copy(src.resolve("data/ar2-energies.csv"), dst.resolve("data/ar2-energies.csv"));
@@ -72,7 +72,7 @@ class LeastSquaresCliTest {
         // the uncertainty, recomputed from the analytic Jacobian of E = 4 eps ((s/r)^12 - (s/r)^6)
         double eps = ls.at("/best_parameters/lj/epsilon").asDouble();
         double sigma = ls.at("/best_parameters/lj/sigma").asDouble();
-        List<String> lines = Files.readAllLines(ExamplesTest.examples().resolve("argon/data/ar2-energies.csv"));
+        List<String> lines = Files.readAllLines(ExamplesIT.examples().resolve("argon/data/ar2-energies.csv"));
         int m = lines.size() - 1;
         double[][] jac = new double[m][2];
         double ssr = 0;

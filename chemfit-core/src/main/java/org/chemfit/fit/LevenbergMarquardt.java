@@ -279,6 +279,8 @@ final class LevenbergMarquardt implements Optimizer {
 
     /** Unwinds the method's thread when its run is closed. */
     private static final class Stopped extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
         Stopped() {
             super(null, null, false, false);
         }
