@@ -214,6 +214,57 @@ final class JsonCodec {
         throw new JournalException("the journal holds a quantity that is not a number: " + o);
     }
 
+    /** The keys an evaluation tree's node puts after its quantities ({@code EvaluationContext.toMap}). */
+    private static final java.util.Set<String> AFTER_QUANTITIES = java.util.Set.of("metadata", "failure", "timing", "terms");
+
+    /**
+     * Puts the quantities of recorded terms back into the leaves of an evaluation's tree that lack
+     * them, at the place {@code EvaluationContext.toMap} gives them (after the contribution).
+     *
+     * @param treeJson the tree as stored, null while running
+     * @param byPath the quantities of each recorded term, by its path ("2", "1.0")
+     * @return the tree as JSON, as it was before the quantities were left out
+     */
+    static String withTermQuantities(String treeJson, Map<String, Quantities> byPath) {
+        if (treeJson == null || byPath.isEmpty()) {
+            return treeJson;
+        }
+        Map<String, Object> root = readMap(treeJson);
+        return write(fill(root, "", byPath));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> fill(Map<String, Object> node, String path, Map<String, Quantities> byPath) {
+        Object terms = node.get("terms");
+        if (terms instanceof List<?> list) {
+            for (int i = 0; i < list.size(); i++) {
+                if (list.get(i) instanceof Map<?, ?> child) {
+                    Object index = child.get("index");
+                    String p = String.valueOf(index instanceof Number n ? n.intValue() : i);
+                    ((List<Object>) list).set(i, fill((Map<String, Object>) child, path.isEmpty() ? p : path + "." + p, byPath));
+                }
+            }
+            return node;
+        }
+        Quantities q = byPath.get(path);
+        if (q == null || q.isEmpty() || node.containsKey("quantities")) {
+            return node;
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        boolean placed = false;
+        for (Map.Entry<String, Object> e : node.entrySet()) {
+            if (!placed && AFTER_QUANTITIES.contains(e.getKey())) {
+                out.put("quantities", q.asMap());
+                placed = true;
+            }
+            out.put(e.getKey(), e.getValue());
+        }
+        if (!placed) {
+            out.put("quantities", q.asMap());
+        }
+        return out;
+    }
+
     /**
      * Flattens a JSON tree to dotted paths ({@code fit.seed}, {@code job.terms[2].weight}) in key
      * order, for a key-by-key comparison of two settings.
