@@ -261,6 +261,8 @@ public final class SqliteJournal implements Journal {
         }
         SQLiteConfig cfg = new SQLiteConfig();
         cfg.setBusyTimeout(30_000);
+        // sqlite-jdbc otherwise runs a query for the generated key after every insert (a term row)
+        cfg.setGetGeneratedKeys(false);
         cfg.setReadOnly(readOnly);
         Properties props = cfg.toProperties();
         Connection c;

@@ -209,17 +209,18 @@ final class SqliteSession implements Journal.Session {
         return j.inTransaction(() -> {
             long id;
             try (PreparedStatement p = j.conn.prepareStatement("INSERT INTO runs (job_hash, settings_json, started_at, status,"
-                    + " software_version, host) VALUES (?, ?, ?, 'RUNNING', ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
+                    + " software_version, host) VALUES (?, ?, ?, 'RUNNING', ?, ?)")) {
                 p.setString(1, hash);
                 p.setString(2, settingsJson);
                 p.setString(3, now);
                 p.setString(4, SqliteJournal.VERSION);
                 p.setString(5, SqliteJournal.HOST);
                 p.executeUpdate();
-                try (ResultSet rs = p.getGeneratedKeys()) {
-                    rs.next();
-                    id = rs.getLong(1);
-                }
+            }
+            // the connection does not fetch generated keys (a query after every insert): ask once
+            try (Statement s = j.conn.createStatement(); ResultSet rs = s.executeQuery("SELECT last_insert_rowid()")) {
+                rs.next();
+                id = rs.getLong(1);
             }
             insertAttempt(j, id, 1, now);
             LOG.info("journal {}: started run {}", j.path(), id);
