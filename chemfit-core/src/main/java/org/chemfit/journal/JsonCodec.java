@@ -214,55 +214,44 @@ final class JsonCodec {
         throw new JournalException("the journal holds a quantity that is not a number: " + o);
     }
 
-    /** The keys an evaluation tree's node puts after its quantities ({@code EvaluationContext.toMap}). */
-    private static final java.util.Set<String> AFTER_QUANTITIES = java.util.Set.of("metadata", "failure", "timing", "terms");
+    /**
+     * What an evaluation's tree holds in place of the quantities of a term recorded in the terms
+     * table: {@code "quantities":"$terms:PATH"} (PATH the term's path, "2" or "1.0").
+     */
+    static final String IN_TERMS = "$terms:";
+    private static final String IN_TERMS_JSON = "\"quantities\":\"" + IN_TERMS;
 
     /**
-     * Puts the quantities of recorded terms back into the leaves of an evaluation's tree that lack
-     * them, at the place {@code EvaluationContext.toMap} gives them (after the contribution).
+     * Puts the quantities of recorded terms back into an evaluation's tree in place of their
+     * marks ({@link #IN_TERMS}), as the JSON they had before they were left out: the text is then
+     * the text a tree holding them would have had. One pass over the text, no parsing.
      *
      * @param treeJson the tree as stored, null while running
-     * @param byPath the quantities of each recorded term, by its path ("2", "1.0")
-     * @return the tree as JSON, as it was before the quantities were left out
+     * @param byPath the quantities of each recorded term of the evaluation, by its path
+     * @return the tree as JSON with its terms' quantities
      */
     static String withTermQuantities(String treeJson, Map<String, Quantities> byPath) {
         if (treeJson == null || byPath.isEmpty()) {
             return treeJson;
         }
-        Map<String, Object> root = readMap(treeJson);
-        return write(fill(root, "", byPath));
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> fill(Map<String, Object> node, String path, Map<String, Quantities> byPath) {
-        Object terms = node.get("terms");
-        if (terms instanceof List<?> list) {
-            for (int i = 0; i < list.size(); i++) {
-                if (list.get(i) instanceof Map<?, ?> child) {
-                    Object index = child.get("index");
-                    String p = String.valueOf(index instanceof Number n ? n.intValue() : i);
-                    ((List<Object>) list).set(i, fill((Map<String, Object>) child, path.isEmpty() ? p : path + "." + p, byPath));
-                }
+        StringBuilder out = null;
+        int from = 0;
+        int at;
+        while ((at = treeJson.indexOf(IN_TERMS_JSON, from)) >= 0) {
+            int pathStart = at + IN_TERMS_JSON.length();
+            int pathEnd = treeJson.indexOf('"', pathStart);
+            Quantities q = pathEnd < 0 ? null : byPath.get(treeJson.substring(pathStart, pathEnd));
+            if (q == null) {
+                from = pathStart;
+                continue;
             }
-            return node;
-        }
-        Quantities q = byPath.get(path);
-        if (q == null || q.isEmpty() || node.containsKey("quantities")) {
-            return node;
-        }
-        Map<String, Object> out = new LinkedHashMap<>();
-        boolean placed = false;
-        for (Map.Entry<String, Object> e : node.entrySet()) {
-            if (!placed && AFTER_QUANTITIES.contains(e.getKey())) {
-                out.put("quantities", q.asMap());
-                placed = true;
+            if (out == null) {
+                out = new StringBuilder(treeJson.length() + 64 * byPath.size());
             }
-            out.put(e.getKey(), e.getValue());
+            out.append(treeJson, from, at).append("\"quantities\":").append(write(q.asMap()));
+            from = pathEnd + 1;
         }
-        if (!placed) {
-            out.put("quantities", q.asMap());
-        }
-        return out;
+        return out == null ? treeJson : out.append(treeJson, from, treeJson.length()).toString();
     }
 
     /**

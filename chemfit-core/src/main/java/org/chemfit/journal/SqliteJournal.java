@@ -685,8 +685,15 @@ public final class SqliteJournal implements Journal {
                                 real(rs, 13), rs.getString(14), rs.getInt(15)));
                     }
                 }
+                // many trees: the quantities of the run's terms in one query; a few: per evaluation
+                Map<Integer, Map<String, Quantities>> all = apart.size() > 8 ? termQuantities(runId, -1) : null;
                 for (int i : apart) {
-                    out.set(i, withTermQuantities(out.get(i)));
+                    EvaluationRecord e = out.get(i);
+                    Map<String, Quantities> byPath = (all != null ? all : termQuantities(runId, e.number()))
+                            .getOrDefault(e.number(), Map.of());
+                    out.set(i, new EvaluationRecord(e.runId(), e.number(), e.evaluationId(), e.state(), e.parameters(),
+                            e.loss(), e.toldLoss(), e.quantities(), JsonCodec.withTermQuantities(e.treeJson(), byPath),
+                            e.failure(), e.started(), e.ended(), e.seconds(), e.host(), e.attempt()));
                 }
                 return out;
             } catch (SQLException e) {
@@ -696,24 +703,29 @@ public final class SqliteJournal implements Journal {
     }
 
     /**
-     * Puts the quantities of the recorded terms back into an evaluation's tree, which leaves them
-     * to the terms table (so that they are written once): the record reads as it did before.
-     * Called holding the lock.
+     * The quantities of recorded terms, to put back into the evaluation trees that leave them to
+     * the terms table (so that they are written once): a record reads as it did before. The last
+     * row of a path wins (a failed term run again). Called holding the lock.
+     *
+     * @param number an evaluation number, or -1 for every evaluation of the run
+     * @return evaluation number to term path to quantities
      */
-    private EvaluationRecord withTermQuantities(EvaluationRecord e) throws SQLException {
-        PreparedStatement p = statement("SELECT term_path, quantities_blob, quantities_json FROM terms"
-                + " WHERE run_id = ? AND evaluation_number = ? ORDER BY id");
-        p.setLong(1, e.runId());
-        p.setInt(2, e.number());
-        Map<String, Quantities> byPath = new java.util.HashMap<>();
+    private Map<Integer, Map<String, Quantities>> termQuantities(long runId, int number) throws SQLException {
+        PreparedStatement p = statement("SELECT evaluation_number, term_path, quantities_blob, quantities_json FROM terms"
+                + " WHERE run_id = ?" + (number >= 0 ? " AND evaluation_number = ?" : " AND evaluation_number IS NOT NULL")
+                + " ORDER BY id");
+        p.setLong(1, runId);
+        if (number >= 0) {
+            p.setInt(2, number);
+        }
+        Map<Integer, Map<String, Quantities>> out = new java.util.HashMap<>();
         try (ResultSet rs = p.executeQuery()) {
             while (rs.next()) {
-                byPath.put(rs.getString(1), quantities(rs.getBytes(2), rs.getString(3)));
+                out.computeIfAbsent(rs.getInt(1), k -> new java.util.HashMap<>())
+                        .put(rs.getString(2), quantities(rs.getBytes(3), rs.getString(4)));
             }
         }
-        return new EvaluationRecord(e.runId(), e.number(), e.evaluationId(), e.state(), e.parameters(), e.loss(),
-                e.toldLoss(), e.quantities(), JsonCodec.withTermQuantities(e.treeJson(), byPath), e.failure(),
-                e.started(), e.ended(), e.seconds(), e.host(), e.attempt());
+        return out;
     }
 
     @Override

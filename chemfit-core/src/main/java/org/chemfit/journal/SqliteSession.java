@@ -505,10 +505,11 @@ final class SqliteSession implements Journal.Session {
     }
 
     /**
-     * Removes from an evaluation's tree the quantities of the leaf terms this session recorded in
-     * the terms table; {@link SqliteJournal#evaluations} puts them back when reading.
+     * Replaces in an evaluation's tree the quantities of the leaf terms this session recorded in
+     * the terms table by a mark ({@link JsonCodec#IN_TERMS}); {@link SqliteJournal#evaluations}
+     * puts them back when reading.
      *
-     * @return whether any were removed
+     * @return whether any were replaced
      */
     @SuppressWarnings("unchecked")
     private boolean leaveOutRecorded(EvaluationContext ctx, Map<String, Object> node) {
@@ -521,7 +522,8 @@ final class SqliteSession implements Journal.Session {
             EvaluationContext c = children.get(i);
             Map<String, Object> m = (Map<String, Object>) maps.get(i);
             if (c.children().isEmpty()) {
-                if (recorded.remove(c) && m.remove("quantities") != null) {
+                if (recorded.remove(c) && m.containsKey("quantities")) {
+                    m.put("quantities", JsonCodec.IN_TERMS + c.path()); // keeps its place in the node
                     any = true;
                 }
             } else {

@@ -21,9 +21,9 @@
  * <li>{@code evaluations}: run_id, number, evaluation_id, state (RUNNING, COMPLETE, FAILED),
  *     parameters_json, parameter_key, loss, loss_bits (the exact double), told_loss (what the
  *     optimizer was told), replay, quantities_blob (see below), tree_json (the metadata tree;
- *     when tree_terms_apart is 1, the quantities of its terms are in the terms table only, and
- *     {@code Journal.evaluations} puts them back), failure, started_at, ended_at, seconds, host,
- *     attempt;</li>
+ *     when tree_terms_apart is 1, the quantities of a term recorded in the terms table stand in
+ *     it as {@code "quantities":"$terms:PATH"}, and {@code Journal.evaluations} puts them back),
+ *     failure, started_at, ended_at, seconds, host, attempt;</li>
  * <li>{@code terms}: one row per finished leaf term: run_id, evaluation_number, evaluation_id,
  *     term_path, term_name, parameter_key, state (COMPLETE, FAILED), value, value_bits,
  *     quantities_blob, metadata_json, run_directory, host, worker, failure, started_at, ended_at,

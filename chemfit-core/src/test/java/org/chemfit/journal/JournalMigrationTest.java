@@ -112,6 +112,8 @@ class JournalMigrationTest {
             // the tree of an evaluation of each schema holds its terms' quantities, in the same form
             Map<String, Object> oldTree = evs.get(1).tree();
             Map<String, Object> newTree = evs.get(evs.size() - 1).tree();
+            // read one at a time (one query per evaluation) or all at once (one query per run): the same tree
+            assertEquals(evs.get(evs.size() - 1).treeJson(), j.evaluations(run.id(), evs.size() - 1, 1).get(0).treeJson());
             for (Map<String, Object> tree : List.of(oldTree, newTree)) {
                 List<?> leaves = (List<?>) tree.get("terms");
                 assertEquals(3, leaves.size());
