@@ -386,8 +386,11 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
     @Override
     public double evaluate(Parameters params, EvaluationContext ctx) {
         prepare(ctx);
+        // one clock reading per term: in a serial run a term starts when the one before it ended
+        long t = System.nanoTime();
+        String thread = Thread.currentThread().getName();
         for (int i = 0; i < terms.size(); i++) {
-            runTerm(i, params, ctx.child(i));
+            t = runTerm(i, params, ctx.child(i), t, thread);
         }
         return reduce(ctx);
     }
@@ -403,6 +406,7 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
         if (!ctx.children().isEmpty()) {
             throw new IllegalStateException("context already holds " + ctx.children().size() + " terms");
         }
+        ctx.reserveChildren(terms.size());
         for (int i = 0; i < terms.size(); i++) {
             ctx.addChild(names.get(i), weights[i]);
         }
@@ -419,8 +423,12 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
      * @throws EvaluationCancelledException when the thread is interrupted or the term was cancelled
      */
     public void runTerm(int i, Parameters params, EvaluationContext child) {
+        runTerm(i, params, child, System.nanoTime(), Thread.currentThread().getName());
+    }
+
+    /** @return when the term ended ({@link System#nanoTime()}) */
+    private long runTerm(int i, Parameters params, EvaluationContext child, long t0, String thread) {
         ObjectiveFunction term = terms.get(i);
-        long t0 = System.nanoTime();
         long start = EvaluationContext.toEpochNanos(t0);
         TermRecorder recorder = term instanceof CombinedObjectiveFunction ? null : child.recorder();
         if (recorder != null) {
@@ -430,8 +438,9 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
                 child.metadata().putAll(r.metadata());
                 child.setLoss(r.value());
                 child.setStatus(EvaluationContext.Status.REPLAYED);
-                child.setTiming(start, System.nanoTime() - t0, Thread.currentThread().getName());
-                return;
+                long end = System.nanoTime();
+                child.setTiming(start, end - t0, thread);
+                return end;
             }
         }
         int attempt = 0;
@@ -458,10 +467,13 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
                 child.put("retries", attempt);
             }
         }
-        child.setTiming(start, System.nanoTime() - t0, Thread.currentThread().getName());
+        long end = System.nanoTime();
+        child.setTiming(start, end - t0, thread);
         if (recorder != null) {
             recorder.finished(child);
+            return System.nanoTime(); // the next term's time does not include the recording of this one
         }
+        return end;
     }
 
     /**

@@ -126,6 +126,13 @@ public final class EvaluationContext {
         return c;
     }
 
+    /** Sizes the list of children for {@code n} terms before they are added (no growing on the way). */
+    void reserveChildren(int n) {
+        if (children == null) {
+            children = new ArrayList<>(n);
+        }
+    }
+
     /**
      * Attaches a recorder that sees every leaf term of this evaluation (children added later inherit it).
      *

@@ -21,7 +21,11 @@ import org.chemfit.journal.JournalMode;
  * The argon example's fit (46 in-process dimer terms, Nelder-Mead, 400 evaluations at most),
  * timed with and without a journal in one JVM, alternating, so that the ratio is measured side by
  * side: the journal on the given folders (an ext4 folder and a tmpfs one, say). Prints the median
- * over the repeats of the time per evaluation and the ratio to the fit without a journal.
+ * over the repeats of the wall time per evaluation, the mean process CPU time per evaluation (less
+ * distorted by other jobs on the machine than the wall time), the ratio to the fit without a journal, the bytes the
+ * process passed to write calls per evaluation (Linux: {@code wchar} of /proc/self/io: the
+ * journal's database and write-ahead log) and the size of the journal file at the end. Add
+ * {@code -Dorg.slf4j.simpleLogger.log.org.chemfit.journal=debug} to see the commits of each run.
  *
  * <pre>
  * java -cp chemfit-benchmarks/target/benchmarks.jar org.chemfit.benchmarks.JournalFitHarness \
@@ -55,30 +59,66 @@ public final class JournalFitHarness {
         List<String> names = new ArrayList<>(List.of("no journal"));
         dirs.forEach(d -> names.add("journal in " + d));
         double[][] perEvaluation = new double[names.size()][repeats];
+        double[][] written = new double[names.size()][repeats];
+        double[][] cpu = new double[names.size()][repeats];
         int evaluations = 0;
         for (int warm = 0; warm < 3; warm++) {
-            fit(ob, start, null, 0);
+            for (int k = 0; k < names.size(); k++) {
+                fit(ob, start, k == 0 ? null : dirs.get(k - 1), 0, k);
+            }
         }
         for (int r = 0; r < repeats; r++) {
             for (int k = 0; k < names.size(); k++) {
                 Path dir = k == 0 ? null : dirs.get(k - 1);
+                long w0 = bytesWritten();
+                long c0 = cpuNanos();
                 long t0 = System.nanoTime();
-                FitResult result = fit(ob, start, dir, r);
+                FitResult result = fit(ob, start, dir, r, k);
                 long t = System.nanoTime() - t0;
+                cpu[k][r] = (cpuNanos() - c0) / 1e6 / result.evaluations();
                 evaluations = result.evaluations();
                 perEvaluation[k][r] = t / 1e6 / result.evaluations();
+                written[k][r] = (bytesWritten() - w0) / 1024.0 / result.evaluations();
             }
         }
         System.out.printf("argon fit, %d terms, %d evaluations, median of %d repeats per evaluation:%n", ob.size(),
                 evaluations, repeats);
         double base = median(perEvaluation[0]);
+        double cpuBase = Arrays.stream(cpu[0]).average().orElse(Double.NaN);
         for (int k = 0; k < names.size(); k++) {
             double m = median(perEvaluation[k]);
-            System.out.printf("  %-40s %8.4f ms   ratio %.2f%n", names.get(k), m, m / base);
+            // the mean: the process CPU clock ticks in 10 ms steps, too coarse for the median of one fit
+            double c = Arrays.stream(cpu[k]).average().orElse(Double.NaN);
+            System.out.printf("  %-36s wall %8.4f ms ratio %5.2f | process CPU %8.4f ms ratio %5.2f | %6.1f KB written,"
+                    + " file %5.1f KB%n", names.get(k), m, m / base, c, c / cpuBase, median(written[k]),
+                    k == 0 ? 0.0 : fileKb[k] / evaluations);
         }
     }
 
-    private static FitResult fit(CombinedObjectiveFunction ob, Map<String, Double> start, Path dir, int r)
+    /** The size of the last journal of each folder, at the end of its fit. */
+    private static double[] fileKb = new double[16];
+
+    /** @return the CPU time of the whole process (every thread: the journal's writer, JIT, GC) */
+    private static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    /** @return the bytes this process has passed to write calls so far (Linux), or 0 */
+    private static long bytesWritten() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/io"))) {
+                if (line.startsWith("wchar:")) {
+                    return Long.parseLong(line.substring(6).trim());
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // not Linux: no figure
+        }
+        return 0;
+    }
+
+    private static FitResult fit(CombinedObjectiveFunction ob, Map<String, Double> start, Path dir, int r, int k)
             throws Exception {
         Fitter f = new Fitter(ob, start).maxEvaluations(400);
         if (dir == null) {
@@ -89,6 +129,8 @@ public final class JournalFitHarness {
         Files.createDirectories(folder);
         try (Journal j = Journal.open(folder.resolve("journal.sqlite"))) {
             FitResult result = f.journal(j, JournalMode.restart()).jobSettings(Map.of("repeat", r)).fit("Nelder-Mead");
+            j.close();
+            fileKb[k] = Files.size(folder.resolve("journal.sqlite")) / 1024.0;
             return result;
         } finally {
             deleteTree(folder);

@@ -8,9 +8,10 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The single writer of a journal session: takes every write submitted since its last commit into
- * one transaction. A lone write (a long simulation that just finished) is committed at once; many
- * writes that arrive while a commit is under way (the 46 fast leaf terms of one in-process
- * evaluation) share the next commit. {@link #flush()} waits until everything submitted before it
+ * one transaction. A lone write (a long simulation that just finished) is committed within a
+ * millisecond ({@link #LINGER_NANOS}); many writes that arrive meanwhile or while a commit is under
+ * way (the 46 fast leaf terms of one in-process evaluation) share the next commit.
+ * {@link #flush()} waits until everything submitted before it
  * is committed, which is how a session keeps its promise that an evaluation is durable before the
  * optimizer hears of it. A caller that flushes while the writer is idle commits the pending writes
  * itself, so a serial fit does not wait for the writer's thread to be scheduled.
@@ -37,6 +38,12 @@ final class GroupCommitWriter implements AutoCloseable {
     interface Write {
         void apply() throws SQLException;
     }
+
+    /**
+     * How long the writer's thread lets a group gather before committing it: a finished result
+     * waits at most this long (plus the commit) to be durable when nobody flushes.
+     */
+    static final long LINGER_NANOS = 1_000_000;
 
     private final SqliteJournal journal;
     private final ReentrantLock lock = new ReentrantLock();
@@ -78,7 +85,10 @@ final class GroupCommitWriter implements AutoCloseable {
             }
             pending.add(write);
             submitted++;
-            changed.signalAll();
+            if (pending.size() == 1) {
+                // the first write of a group wakes the writer; the others wait for its commit
+                changed.signalAll();
+            }
         } finally {
             lock.unlock();
         }
@@ -136,10 +146,31 @@ final class GroupCommitWriter implements AutoCloseable {
                 if (pending.isEmpty() || failure != null) {
                     return;
                 }
-                commitNextGroup();
+                linger();
+                if (!busy && !pending.isEmpty()) {
+                    commitNextGroup();
+                }
             }
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Waits up to {@link #LINGER_NANOS} after the first write of a group, so that the writes of the
+     * same moment (the other fast terms of an evaluation) share its commit instead of each waking
+     * the writer; a flush or close meanwhile ends the wait (a flushing caller takes the group).
+     */
+    private void linger() {
+        long deadline = System.nanoTime() + LINGER_NANOS;
+        long left;
+        while (!closing && !busy && !pending.isEmpty() && (left = deadline - System.nanoTime()) > 0) {
+            try {
+                changed.awaitNanos(left);
+            } catch (InterruptedException e) {
+                // only close() ends the writer; an interrupt just ends the wait
+                return;
+            }
         }
     }
 

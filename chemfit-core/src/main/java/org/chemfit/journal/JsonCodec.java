@@ -215,6 +215,46 @@ final class JsonCodec {
     }
 
     /**
+     * What an evaluation's tree holds in place of the quantities of a term recorded in the terms
+     * table: {@code "quantities":"$terms:PATH"} (PATH the term's path, "2" or "1.0").
+     */
+    static final String IN_TERMS = "$terms:";
+    private static final String IN_TERMS_JSON = "\"quantities\":\"" + IN_TERMS;
+
+    /**
+     * Puts the quantities of recorded terms back into an evaluation's tree in place of their
+     * marks ({@link #IN_TERMS}), as the JSON they had before they were left out: the text is then
+     * the text a tree holding them would have had. One pass over the text, no parsing.
+     *
+     * @param treeJson the tree as stored, null while running
+     * @param byPath the quantities of each recorded term of the evaluation, by its path
+     * @return the tree as JSON with its terms' quantities
+     */
+    static String withTermQuantities(String treeJson, Map<String, Quantities> byPath) {
+        if (treeJson == null || byPath.isEmpty()) {
+            return treeJson;
+        }
+        StringBuilder out = null;
+        int from = 0;
+        int at;
+        while ((at = treeJson.indexOf(IN_TERMS_JSON, from)) >= 0) {
+            int pathStart = at + IN_TERMS_JSON.length();
+            int pathEnd = treeJson.indexOf('"', pathStart);
+            Quantities q = pathEnd < 0 ? null : byPath.get(treeJson.substring(pathStart, pathEnd));
+            if (q == null) {
+                from = pathStart;
+                continue;
+            }
+            if (out == null) {
+                out = new StringBuilder(treeJson.length() + 64 * byPath.size());
+            }
+            out.append(treeJson, from, at).append("\"quantities\":").append(write(q.asMap()));
+            from = pathEnd + 1;
+        }
+        return out == null ? treeJson : out.append(treeJson, from, treeJson.length()).toString();
+    }
+
+    /**
      * Flattens a JSON tree to dotted paths ({@code fit.seed}, {@code job.terms[2].weight}) in key
      * order, for a key-by-key comparison of two settings.
      */

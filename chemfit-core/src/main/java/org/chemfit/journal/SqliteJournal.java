@@ -64,8 +64,19 @@ public final class SqliteJournal implements Journal {
 
     /** "CFjL": marks the file as a ChemFit journal ({@code PRAGMA application_id}). */
     static final int APPLICATION_ID = 0x43466A4C;
-    /** The schema version ({@code PRAGMA user_version}). */
-    static final int SCHEMA_VERSION = 1;
+    /**
+     * The schema version ({@code PRAGMA user_version}). 2: quantities as binary
+     * ({@code quantities_blob}, see {@link QuantityCodec}) and evaluation trees that leave the
+     * quantities of recorded terms to the terms table ({@code tree_terms_apart}). A journal of
+     * version 1 is migrated when opened for writing (columns added, rows kept as they are) and read
+     * as it is when opened read-only.
+     */
+    static final int SCHEMA_VERSION = 2;
+    /** The statements that bring a journal of version 1 to version 2; they only add columns. */
+    private static final String[] MIGRATE_1_TO_2 = {
+        "ALTER TABLE evaluations ADD COLUMN quantities_blob BLOB",
+        "ALTER TABLE evaluations ADD COLUMN tree_terms_apart INTEGER",
+        "ALTER TABLE terms ADD COLUMN quantities_blob BLOB"};
     private static final byte[] MAGIC = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
     private static final String[] TABLES = {"runs", "attempts", "evaluations", "terms"};
 
@@ -115,6 +126,8 @@ public final class SqliteJournal implements Journal {
               seconds REAL,
               host TEXT,
               attempt INTEGER NOT NULL,
+              quantities_blob BLOB,
+              tree_terms_apart INTEGER,
               PRIMARY KEY (run_id, number)
             );
             CREATE INDEX IF NOT EXISTS evaluations_by_key ON evaluations(run_id, parameter_key);
@@ -138,7 +151,8 @@ public final class SqliteJournal implements Journal {
               started_at TEXT,
               ended_at TEXT,
               seconds REAL,
-              attempt INTEGER NOT NULL
+              attempt INTEGER NOT NULL,
+              quantities_blob BLOB
             );
             CREATE INDEX IF NOT EXISTS terms_by_evaluation ON terms(run_id, evaluation_number, term_path);
             """;
@@ -153,6 +167,8 @@ public final class SqliteJournal implements Journal {
     private final java.util.Map<String, PreparedStatement> statements = new java.util.HashMap<>();
     private SqliteSession session;
     private boolean closed;
+    /** The schema version of the file (older files are read through NULL for the newer columns). */
+    private int schema = SCHEMA_VERSION;
 
     private SqliteJournal(Path file, boolean readOnly, Connection conn) {
         this.file = file;
@@ -245,6 +261,8 @@ public final class SqliteJournal implements Journal {
         }
         SQLiteConfig cfg = new SQLiteConfig();
         cfg.setBusyTimeout(30_000);
+        // sqlite-jdbc otherwise runs a query for the generated key after every insert (a term row)
+        cfg.setGetGeneratedKeys(false);
         cfg.setReadOnly(readOnly);
         Properties props = cfg.toProperties();
         Connection c;
@@ -399,6 +417,7 @@ public final class SqliteJournal implements Journal {
             throw new JournalException("journal " + file + " has schema version " + version
                     + ", written by a newer ChemFit; this version reads up to " + SCHEMA_VERSION);
         }
+        schema = Math.max(1, version);
         return false;
     }
 
@@ -442,6 +461,20 @@ public final class SqliteJournal implements Journal {
                     s.execute("PRAGMA user_version = " + SCHEMA_VERSION);
                     return null;
                 });
+            } else if (schema < SCHEMA_VERSION) {
+                int from = schema;
+                inTransaction(() -> {
+                    // read again inside the transaction: another process may have migrated it meanwhile
+                    if (pragmaInt("user_version") == 1) {
+                        for (String sql : MIGRATE_1_TO_2) {
+                            s.execute(sql);
+                        }
+                        s.execute("PRAGMA user_version = 2");
+                    }
+                    return null;
+                });
+                schema = SCHEMA_VERSION;
+                LOG.info("journal {}: schema version {} brought to {} (columns added, rows kept)", file, from, schema);
             }
         }
     }
@@ -566,11 +599,30 @@ public final class SqliteJournal implements Journal {
     }
 
     private static final String EVALUATION_COLUMNS = "run_id, number, evaluation_id, state, parameters_json, loss_bits,"
-            + " told_loss, quantities_json, tree_json, failure, started_at, ended_at, seconds, host, attempt";
+            + " told_loss, quantities_json, tree_json, failure, started_at, ended_at, seconds, host, attempt, %s, %s";
+
+    /** @return the columns of an evaluation record, NULL for those a schema-1 file lacks */
+    private String evaluationColumns() {
+        return schema >= 2 ? EVALUATION_COLUMNS.formatted("quantities_blob", "tree_terms_apart")
+                : EVALUATION_COLUMNS.formatted("NULL", "NULL");
+    }
+
+    /** @return the column of binary quantities, or NULL in a schema-1 file */
+    String blobColumn(String prefix) {
+        return schema >= 2 ? prefix + "quantities_blob" : "NULL";
+    }
+
+    /** @return quantities from their binary form, else from their JSON form (schema 1), else none */
+    static Quantities quantities(byte[] blob, String json) {
+        if (blob != null) {
+            return QuantityCodec.decode(blob);
+        }
+        return json == null ? Quantities.empty() : JsonCodec.readQuantities(json);
+    }
 
     @Override
     public List<EvaluationRecord> evaluations(long runId) {
-        return queryEvaluations("SELECT " + EVALUATION_COLUMNS + " FROM evaluations WHERE run_id = ? ORDER BY number", runId);
+        return queryEvaluations("SELECT " + evaluationColumns() + " FROM evaluations WHERE run_id = ? ORDER BY number", runId);
     }
 
     @Override
@@ -579,7 +631,7 @@ public final class SqliteJournal implements Journal {
             throw new IllegalArgumentException("evaluations are read from a number >= 0 and at least 1 at a time, got from "
                     + fromNumber + " limit " + limit);
         }
-        return queryEvaluations("SELECT " + EVALUATION_COLUMNS + " FROM evaluations WHERE run_id = ? AND number >= "
+        return queryEvaluations("SELECT " + evaluationColumns() + " FROM evaluations WHERE run_id = ? AND number >= "
                 + fromNumber + " ORDER BY number LIMIT " + limit, runId);
     }
 
@@ -608,7 +660,7 @@ public final class SqliteJournal implements Journal {
 
     @Override
     public Optional<EvaluationRecord> best(long runId) {
-        List<EvaluationRecord> r = queryEvaluations("SELECT " + EVALUATION_COLUMNS + " FROM evaluations"
+        List<EvaluationRecord> r = queryEvaluations("SELECT " + evaluationColumns() + " FROM evaluations"
                 + " WHERE run_id = ? AND state = 'COMPLETE' AND told_loss IS NOT NULL ORDER BY told_loss, number LIMIT 1", runId);
         return r.isEmpty() ? Optional.empty() : Optional.of(r.get(0));
     }
@@ -620,21 +672,60 @@ public final class SqliteJournal implements Journal {
                 PreparedStatement p = statement(sql);
                 p.setLong(1, runId);
                 List<EvaluationRecord> out = new ArrayList<>();
+                List<Integer> apart = new ArrayList<>();
                 try (ResultSet rs = p.executeQuery()) {
                     while (rs.next()) {
-                        String q = rs.getString(8);
+                        if (rs.getInt(17) == 1) {
+                            apart.add(out.size());
+                        }
                         out.add(new EvaluationRecord(rs.getLong(1), rs.getInt(2), rs.getString(3),
                                 EvaluationRecord.State.valueOf(rs.getString(4)), JsonCodec.readParameters(rs.getString(5)),
-                                bits(rs, 6), real(rs, 7), q == null ? Quantities.empty() : JsonCodec.readQuantities(q),
+                                bits(rs, 6), real(rs, 7), quantities(rs.getBytes(16), rs.getString(8)),
                                 rs.getString(9), rs.getString(10), instant(rs.getString(11)), instant(rs.getString(12)),
                                 real(rs, 13), rs.getString(14), rs.getInt(15)));
                     }
+                }
+                // many trees: the quantities of the run's terms in one query; a few: per evaluation
+                Map<Integer, Map<String, Quantities>> all = apart.size() > 8 ? termQuantities(runId, -1) : null;
+                for (int i : apart) {
+                    EvaluationRecord e = out.get(i);
+                    Map<String, Quantities> byPath = (all != null ? all : termQuantities(runId, e.number()))
+                            .getOrDefault(e.number(), Map.of());
+                    out.set(i, new EvaluationRecord(e.runId(), e.number(), e.evaluationId(), e.state(), e.parameters(),
+                            e.loss(), e.toldLoss(), e.quantities(), JsonCodec.withTermQuantities(e.treeJson(), byPath),
+                            e.failure(), e.started(), e.ended(), e.seconds(), e.host(), e.attempt()));
                 }
                 return out;
             } catch (SQLException e) {
                 throw failure("read the evaluations of run " + runId, e);
             }
         }
+    }
+
+    /**
+     * The quantities of recorded terms, to put back into the evaluation trees that leave them to
+     * the terms table (so that they are written once): a record reads as it did before. The last
+     * row of a path wins (a failed term run again). Called holding the lock.
+     *
+     * @param number an evaluation number, or -1 for every evaluation of the run
+     * @return evaluation number to term path to quantities
+     */
+    private Map<Integer, Map<String, Quantities>> termQuantities(long runId, int number) throws SQLException {
+        PreparedStatement p = statement("SELECT evaluation_number, term_path, quantities_blob, quantities_json FROM terms"
+                + " WHERE run_id = ?" + (number >= 0 ? " AND evaluation_number = ?" : " AND evaluation_number IS NOT NULL")
+                + " ORDER BY id");
+        p.setLong(1, runId);
+        if (number >= 0) {
+            p.setInt(2, number);
+        }
+        Map<Integer, Map<String, Quantities>> out = new java.util.HashMap<>();
+        try (ResultSet rs = p.executeQuery()) {
+            while (rs.next()) {
+                out.computeIfAbsent(rs.getInt(1), k -> new java.util.HashMap<>())
+                        .put(rs.getString(2), quantities(rs.getBytes(3), rs.getString(4)));
+            }
+        }
+        return out;
     }
 
     @Override
@@ -662,8 +753,8 @@ public final class SqliteJournal implements Journal {
 
     private List<TermRecord> queryTerms(String where, long runId, int evaluationNumber, String limit) {
         String sql = "SELECT id, run_id, evaluation_number, term_path, term_name, state, value_bits, quantities_json,"
-                + " metadata_json, run_directory, host, worker, failure, started_at, ended_at, seconds, attempt"
-                + " FROM terms WHERE run_id = ?" + where + " ORDER BY id" + limit;
+                + " metadata_json, run_directory, host, worker, failure, started_at, ended_at, seconds, attempt, "
+                + blobColumn("") + " FROM terms WHERE run_id = ?" + where + " ORDER BY id" + limit;
         synchronized (lock) {
             ensureOpen();
             try {
@@ -675,11 +766,10 @@ public final class SqliteJournal implements Journal {
                 List<TermRecord> out = new ArrayList<>();
                 try (ResultSet rs = p.executeQuery()) {
                     while (rs.next()) {
-                        String q = rs.getString(8);
                         Object en = rs.getObject(3);
                         out.add(new TermRecord(rs.getLong(1), rs.getLong(2), en == null ? -1 : ((Number) en).intValue(),
                                 rs.getString(4), rs.getString(5), EvaluationRecord.State.valueOf(rs.getString(6)),
-                                bits(rs, 7), q == null ? Quantities.empty() : JsonCodec.readQuantities(q), rs.getString(9),
+                                bits(rs, 7), quantities(rs.getBytes(18), rs.getString(8)), rs.getString(9),
                                 rs.getString(10), rs.getString(11), rs.getString(12), rs.getString(13),
                                 instant(rs.getString(14)), instant(rs.getString(15)), real(rs, 16), rs.getInt(17)));
                     }

@@ -56,6 +56,8 @@ final class SqliteSession implements Journal.Session {
     private final AtomicLong replayed = new AtomicLong();
     private final AtomicLong computed = new AtomicLong();
     private final GroupCommitWriter writer;
+    /** Leaf terms of numbered evaluations recorded in the terms table and not yet in a tree. */
+    private final java.util.Set<EvaluationContext> recorded = java.util.Collections.newSetFromMap(new ConcurrentHashMap<>());
     private volatile boolean ended;
 
     private SqliteSession(SqliteJournal journal, SqliteJournal.WriterLock writerLock, long runId, int attempt, boolean resumed,
@@ -207,17 +209,18 @@ final class SqliteSession implements Journal.Session {
         return j.inTransaction(() -> {
             long id;
             try (PreparedStatement p = j.conn.prepareStatement("INSERT INTO runs (job_hash, settings_json, started_at, status,"
-                    + " software_version, host) VALUES (?, ?, ?, 'RUNNING', ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
+                    + " software_version, host) VALUES (?, ?, ?, 'RUNNING', ?, ?)")) {
                 p.setString(1, hash);
                 p.setString(2, settingsJson);
                 p.setString(3, now);
                 p.setString(4, SqliteJournal.VERSION);
                 p.setString(5, SqliteJournal.HOST);
                 p.executeUpdate();
-                try (ResultSet rs = p.getGeneratedKeys()) {
-                    rs.next();
-                    id = rs.getLong(1);
-                }
+            }
+            // the connection does not fetch generated keys (a query after every insert): ask once
+            try (Statement s = j.conn.createStatement(); ResultSet rs = s.executeQuery("SELECT last_insert_rowid()")) {
+                rs.next();
+                id = rs.getLong(1);
             }
             insertAttempt(j, id, 1, now);
             LOG.info("journal {}: started run {}", j.path(), id);
@@ -335,7 +338,8 @@ final class SqliteSession implements Journal.Session {
         synchronized (journal.lock) {
             checkActive();
             try {
-                PreparedStatement p = journal.statement("SELECT loss_bits, quantities_json, tree_json FROM evaluations"
+                PreparedStatement p = journal.statement("SELECT loss_bits, quantities_json, tree_json, quantities_blob"
+                        + " FROM evaluations"
                         + " WHERE run_id = ? AND parameter_key = ? AND state = 'COMPLETE' AND replay = 'evaluation'"
                         + " ORDER BY number = ? DESC, number DESC LIMIT 1");
                 p.setLong(1, runId);
@@ -347,9 +351,10 @@ final class SqliteSession implements Journal.Session {
                     }
                     long bits = rs.getLong(1);
                     double loss = rs.wasNull() ? Double.NaN : Double.longBitsToDouble(bits);
+                    byte[] blob = rs.getBytes(4);
                     String q = rs.getString(2);
-                    if (q != null) {
-                        ctx.setQuantities(JsonCodec.readQuantities(q));
+                    if (blob != null || q != null) {
+                        ctx.setQuantities(SqliteJournal.quantities(blob, q));
                     }
                     Object meta = JsonCodec.readMap(rs.getString(3)).get("metadata");
                     if (meta instanceof Map<?, ?> m) {
@@ -404,6 +409,7 @@ final class SqliteSession implements Journal.Session {
                     + " state = 'RUNNING', parameters_json = excluded.parameters_json,"
                     + " parameter_key = excluded.parameter_key, loss = NULL, loss_bits = NULL, told_loss = NULL,"
                     + " replay = NULL, quantities_json = NULL, tree_json = NULL, failure = NULL,"
+                    + " quantities_blob = NULL, tree_terms_apart = NULL,"
                     + " started_at = excluded.started_at, ended_at = NULL, seconds = NULL, host = excluded.host,"
                     + " attempt = excluded.attempt");
             for (Object[] row : rows) {
@@ -425,8 +431,11 @@ final class SqliteSession implements Journal.Session {
         long now = EvaluationContext.nowEpochNanos();
         boolean failed = ctx.status() == EvaluationContext.Status.FAILED;
         String key = key(ctx);
-        String tree = JsonCodec.write(ctx.toMap(true));
-        String quantities = ctx.quantities().isEmpty() ? null : JsonCodec.quantities(ctx.quantities());
+        Map<String, Object> treeMap = ctx.toMap(true);
+        // the quantities of the terms recorded in the terms table are written there only
+        boolean apart = leaveOutRecorded(ctx, treeMap);
+        String tree = JsonCodec.write(treeMap);
+        byte[] quantities = ctx.quantities().isEmpty() ? null : QuantityCodec.encode(ctx.quantities());
         String parameters = JsonCodec.parameters(ctx.parameters());
         String replay = ctx.children().isEmpty() ? "evaluation" : "terms";
         String failure = failed ? message(ctx.failure()) : null;
@@ -450,8 +459,8 @@ final class SqliteSession implements Journal.Session {
             writer.submit(() -> {
                 PreparedStatement p = journal.statement("INSERT INTO evaluations (run_id, number, evaluation_id, state,"
                         + " parameters_json, parameter_key, loss, loss_bits, told_loss, replay, quantities_json, tree_json,"
-                        + " failure, started_at, ended_at, seconds, host, attempt)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                        + " failure, started_at, ended_at, seconds, host, attempt, quantities_blob, tree_terms_apart)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                         + " ON CONFLICT (run_id, number) DO UPDATE SET evaluation_id = excluded.evaluation_id,"
                         + " state = excluded.state, parameters_json = excluded.parameters_json,"
                         + " parameter_key = excluded.parameter_key, loss = excluded.loss, loss_bits = excluded.loss_bits,"
@@ -459,7 +468,8 @@ final class SqliteSession implements Journal.Session {
                         + " quantities_json = excluded.quantities_json, tree_json = excluded.tree_json,"
                         + " failure = excluded.failure, started_at = coalesce(evaluations.started_at, excluded.started_at),"
                         + " ended_at = excluded.ended_at, seconds = excluded.seconds, host = excluded.host,"
-                        + " attempt = excluded.attempt");
+                        + " attempt = excluded.attempt, quantities_blob = excluded.quantities_blob,"
+                        + " tree_terms_apart = excluded.tree_terms_apart");
                 p.setLong(1, runId);
                 p.setInt(2, number);
                 p.setString(3, ctx.evaluationId());
@@ -474,19 +484,53 @@ final class SqliteSession implements Journal.Session {
                 }
                 setReal(p, 9, failed ? Double.NaN : toldLoss);
                 p.setString(10, replay);
-                p.setString(11, quantities);
-                p.setString(12, tree);
-                p.setString(13, failure);
-                p.setString(14, SqliteJournal.time(s));
-                p.setString(15, SqliteJournal.time(now));
-                p.setDouble(16, (now - s) / 1e9);
-                p.setString(17, SqliteJournal.HOST);
-                p.setInt(18, attempt);
+                p.setString(11, tree);
+                p.setString(12, failure);
+                p.setString(13, SqliteJournal.time(s));
+                p.setString(14, SqliteJournal.time(now));
+                p.setDouble(15, (now - s) / 1e9);
+                p.setString(16, SqliteJournal.HOST);
+                p.setInt(17, attempt);
+                p.setBytes(18, quantities);
+                if (apart) {
+                    p.setInt(19, 1);
+                } else {
+                    p.setNull(19, Types.INTEGER);
+                }
                 p.executeUpdate();
             });
         }
         // the terms of this evaluation and its own record are committed before the optimizer hears of it
         writer.flush();
+    }
+
+    /**
+     * Replaces in an evaluation's tree the quantities of the leaf terms this session recorded in
+     * the terms table by a mark ({@link JsonCodec#IN_TERMS}); {@link SqliteJournal#evaluations}
+     * puts them back when reading.
+     *
+     * @return whether any were replaced
+     */
+    @SuppressWarnings("unchecked")
+    private boolean leaveOutRecorded(EvaluationContext ctx, Map<String, Object> node) {
+        List<EvaluationContext> children = ctx.children();
+        if (children.isEmpty() || !(node.get("terms") instanceof List<?> maps) || maps.size() != children.size()) {
+            return false;
+        }
+        boolean any = false;
+        for (int i = 0; i < children.size(); i++) {
+            EvaluationContext c = children.get(i);
+            Map<String, Object> m = (Map<String, Object>) maps.get(i);
+            if (c.children().isEmpty()) {
+                if (recorded.remove(c) && m.containsKey("quantities")) {
+                    m.put("quantities", JsonCodec.IN_TERMS + c.path()); // keeps its place in the node
+                    any = true;
+                }
+            } else {
+                any |= leaveOutRecorded(c, m);
+            }
+        }
+        return any;
     }
 
     @Override
@@ -508,13 +552,13 @@ final class SqliteSession implements Journal.Session {
                     // found through the evaluations of the same parameters (one index on the key, kept
                     // by the evaluations table), then the term by its path: one index less to write per
                     // term. CROSS JOIN keeps that order: SQLite would otherwise scan the run's terms first.
-                    q = journal.statement("SELECT t.value_bits, t.quantities_json, t.metadata_json"
+                    q = journal.statement("SELECT t.value_bits, t.quantities_json, t.metadata_json, t.quantities_blob"
                             + " FROM evaluations e CROSS JOIN terms t ON t.run_id = e.run_id AND t.evaluation_number = e.number"
                             + " AND t.term_path = ? WHERE e.run_id = ? AND e.parameter_key = ? AND t.term_name = ?"
                             + " AND t.parameter_key = ? AND t.state = 'COMPLETE' ORDER BY t.id DESC LIMIT 1");
                 } else {
                     // a term evaluated outside a Fitter's numbered evaluations
-                    q = journal.statement("SELECT value_bits, quantities_json, metadata_json FROM terms"
+                    q = journal.statement("SELECT value_bits, quantities_json, metadata_json, quantities_blob FROM terms"
                             + " WHERE term_path = ? AND run_id = ? AND evaluation_number IS NULL AND parameter_key = ?"
                             + " AND term_name = ? AND parameter_key = ? AND state = 'COMPLETE' ORDER BY id DESC LIMIT 1");
                 }
@@ -529,7 +573,7 @@ final class SqliteSession implements Journal.Session {
                         String qj = rs.getString(2);
                         Map<String, Object> meta = JsonCodec.readMap(rs.getString(3));
                         replayed.incrementAndGet();
-                        return new Recorded(value, qj == null ? Quantities.empty() : JsonCodec.readQuantities(qj), meta);
+                        return new Recorded(value, SqliteJournal.quantities(rs.getBytes(4), qj), meta);
                     }
                 }
                 computed.incrementAndGet();
@@ -543,7 +587,7 @@ final class SqliteSession implements Journal.Session {
     @Override
     public void finished(EvaluationContext child) {
         boolean failed = child.status() == EvaluationContext.Status.FAILED;
-        String quantities = child.quantities().isEmpty() ? null : JsonCodec.quantities(child.quantities());
+        byte[] quantities = child.quantities().isEmpty() ? null : QuantityCodec.encode(child.quantities());
         Map<String, Object> meta = child.metadata();
         String metaJson = meta.isEmpty() ? null : JsonCodec.write(meta);
         String runDir = text(meta, "run_directory", "run_dir", "workdir");
@@ -563,9 +607,12 @@ final class SqliteSession implements Journal.Session {
         synchronized (journal.lock) {
             checkActive();
         }
+        if (number != null) {
+            recorded.add(child);
+        }
         writer.submit(() -> {
             PreparedStatement p = journal.statement("INSERT INTO terms (run_id, evaluation_number, evaluation_id,"
-                    + " term_path, term_name, parameter_key, state, value, value_bits, quantities_json, metadata_json,"
+                    + " term_path, term_name, parameter_key, state, value, value_bits, quantities_blob, metadata_json,"
                     + " run_directory, host, worker, failure, started_at, ended_at, seconds, attempt)"
                     + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
             p.setLong(1, runId);
@@ -585,7 +632,7 @@ final class SqliteSession implements Journal.Session {
             } else {
                 p.setLong(9, Double.doubleToRawLongBits(value));
             }
-            p.setString(10, quantities);
+            p.setBytes(10, quantities);
             p.setString(11, metaJson);
             p.setString(12, runDir);
             p.setString(13, host == null ? SqliteJournal.HOST : host);
@@ -614,6 +661,9 @@ final class SqliteSession implements Journal.Session {
             lost = e;
         }
         writer.close();
+        recorded.clear();
+        LOG.debug("journal {}: run {} attempt {}: {} commits of finished results", journal.path(), runId, attempt,
+                writer.commits());
         synchronized (journal.lock) {
             if (ended) {
                 return;

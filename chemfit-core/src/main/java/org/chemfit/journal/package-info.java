@@ -20,13 +20,19 @@
  *     pid, software_version, replayed, computed;</li>
  * <li>{@code evaluations}: run_id, number, evaluation_id, state (RUNNING, COMPLETE, FAILED),
  *     parameters_json, parameter_key, loss, loss_bits (the exact double), told_loss (what the
- *     optimizer was told), replay, quantities_json, tree_json (the metadata tree), failure,
- *     started_at, ended_at, seconds, host, attempt;</li>
+ *     optimizer was told), replay, quantities_blob (see below), tree_json (the metadata tree;
+ *     when tree_terms_apart is 1, the quantities of a term recorded in the terms table stand in
+ *     it as {@code "quantities":"$terms:PATH"}, and {@code Journal.evaluations} puts them back),
+ *     failure, started_at, ended_at, seconds, host, attempt;</li>
  * <li>{@code terms}: one row per finished leaf term: run_id, evaluation_number, evaluation_id,
  *     term_path, term_name, parameter_key, state (COMPLETE, FAILED), value, value_bits,
- *     quantities_json, metadata_json, run_directory, host, worker, failure, started_at, ended_at,
+ *     quantities_blob, metadata_json, run_directory, host, worker, failure, started_at, ended_at,
  *     seconds, attempt.</li>
  * </ul>
  * Times are ISO-8601 UTC text; JSON doubles are written so that they read back exactly.
+ * Quantities are binary ({@code quantities_blob}: raw little-endian doubles, laid out as the
+ * class comment of {@code QuantityCodec} and docs/job-file.md describe). Journals of schema version
+ * 1 hold them as JSON text in {@code quantities_json} instead; such a journal is migrated (columns
+ * added, rows kept) when opened for writing, and every reader of this package reads both forms.
  */
 package org.chemfit.journal;
