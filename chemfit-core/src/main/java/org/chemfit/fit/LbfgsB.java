@@ -21,8 +21,10 @@ import org.hipparchus.linear.RealMatrix;
  * primal method (section 5.1), the step truncated to stay within the bounds; then a backtracking
  * line search along the direction to that point, accepting a step of sufficient decrease
  * ({@code f(x + a d) <= f(x) + 1e-3 a g^T d}), reducing the step by safeguarded quadratic
- * interpolation otherwise (the paper uses the Moré-Thuente search; with a step at most 1, which
- * keeps every point within the bounds, backtracking is what remains of it). A pair {@code (s, y)}
+ * interpolation otherwise, and growing it fourfold (at most 10 times, every trial projected onto
+ * the bounds) while the loss still falls steeply along the direction at the new point (the
+ * curvature condition of the Moré-Thuente search the paper uses), so that a first step that a
+ * steep start made far too short does not leave the method creeping. A pair {@code (s, y)}
  * enters the memory (10 pairs, SciPy's {@code maxcor}) only when {@code s^T y > eps y^T y}.
  *
  * <p>The gradient is a forward finite difference (see {@link FiniteDifferences}); the loss and
@@ -93,6 +95,11 @@ final class LbfgsB implements Optimizer {
         double[] trial;
         int trials;
         int iteration;
+        /** While the step grows: the best point of sufficient decrease found so far along d. */
+        double[] accX;
+        double[] accG;
+        double accF;
+        int expansions;
         List<double[]> asked;
         boolean done;
         String stop = "running";
@@ -143,40 +150,34 @@ final class LbfgsB implements Optimizer {
                 return;
             }
             trials++;
-            if (fNew <= f + 1e-3 * step * slope) {
-                double[] s = new double[n];
-                double[] y = new double[n];
-                double sy = 0;
-                double yy = 0;
-                for (int i = 0; i < n; i++) {
-                    s[i] = batch.get(0)[i] - x[i];
-                    y[i] = gNew[i] - g[i];
-                    sy += s[i] * y[i];
-                    yy += y[i] * y[i];
-                }
-                if (sy > EPS * yy) {
-                    sList.add(s);
-                    yList.add(y);
-                    if (sList.size() > memory) {
-                        sList.remove(0);
-                        yList.remove(0);
+            double[] xNew = batch.get(0);
+            boolean sufficient = fNew <= f + 1e-3 * step * slope;
+            if (accX != null) {
+                // growing the step: keep the lower of the two points of sufficient decrease
+                if (sufficient && fNew < accF) {
+                    accX = xNew;
+                    accF = fNew;
+                    accG = gNew;
+                    if (grow(gNew)) {
+                        return;
                     }
-                    theta = yy / sy;
                 }
-                double fOld = f;
-                x = batch.get(0);
-                f = fNew;
-                g = gNew;
-                iteration++;
-                if ((fOld - f) / Math.max(Math.max(Math.abs(fOld), Math.abs(f)), 1.0) <= ftol) {
-                    finish("converged: the loss changed by at most " + ftol + " relative (SciPy's ftol)");
+                double[] ax = accX;
+                double[] ag = accG;
+                double af = accF;
+                accX = null;
+                accept(ax, af, ag);
+                return;
+            }
+            if (sufficient) {
+                accX = xNew;
+                accF = fNew;
+                accG = gNew;
+                if (grow(gNew)) {
                     return;
                 }
-                if (fOld - f <= absoluteTolerance) {
-                    finish("converged: the loss changed by at most " + absoluteTolerance);
-                    return;
-                }
-                plan();
+                accX = null;
+                accept(xNew, fNew, gNew);
                 return;
             }
             if (trials >= 20) {
@@ -188,6 +189,65 @@ final class LbfgsB implements Optimizer {
             double next = denom > 0 ? -slope * step * step / denom : 0.5 * step;
             step = Math.min(0.5 * step, Math.max(0.1 * step, next));
             trial = along(step);
+        }
+
+        /**
+         * The curvature condition of the line search (Wolfe's second, as the Moré-Thuente search
+         * the paper uses): while the loss still falls steeply along d at the new point, try a step
+         * four times as long (at most 10 times, and not once the bounds stop the step), so that a
+         * step that the memory made far too short does not leave the method creeping.
+         *
+         * @return whether a longer step is being tried
+         */
+        private boolean grow(double[] gNew) {
+            if (expansions >= 10 || !(dot(gNew, d) < 0.9 * slope)) {
+                return false;
+            }
+            double[] longer = along(4 * step);
+            if (java.util.Arrays.equals(longer, along(step))) {
+                return false;
+            }
+            expansions++;
+            step *= 4;
+            trial = longer;
+            return true;
+        }
+
+        /** Takes the point of the line search as the new iterate: memory update, convergence tests, next plan. */
+        private void accept(double[] xNew, double fNew, double[] gNew) {
+            double[] s = new double[n];
+            double[] y = new double[n];
+            double sy = 0;
+            double yy = 0;
+            for (int i = 0; i < n; i++) {
+                s[i] = xNew[i] - x[i];
+                y[i] = gNew[i] - g[i];
+                sy += s[i] * y[i];
+                yy += y[i] * y[i];
+            }
+            if (sy > EPS * yy) {
+                sList.add(s);
+                yList.add(y);
+                if (sList.size() > memory) {
+                    sList.remove(0);
+                    yList.remove(0);
+                }
+                theta = yy / sy;
+            }
+            double fOld = f;
+            x = xNew;
+            f = fNew;
+            g = gNew;
+            iteration++;
+            if ((fOld - f) / Math.max(Math.max(Math.abs(fOld), Math.abs(f)), 1.0) <= ftol) {
+                finish("converged: the loss changed by at most " + ftol + " relative (SciPy's ftol)");
+                return;
+            }
+            if (fOld - f <= absoluteTolerance) {
+                finish("converged: the loss changed by at most " + absoluteTolerance);
+                return;
+            }
+            plan();
         }
 
         private double[] along(double a) {
@@ -231,6 +291,7 @@ final class LbfgsB implements Optimizer {
             d = dir;
             slope = gd;
             trials = 0;
+            expansions = 0;
             double norm = Math.sqrt(dot(d, d));
             step = iteration == 0 && sList.isEmpty() ? Math.min(1.0, 1.0 / norm) : 1.0;
             trial = along(step);
