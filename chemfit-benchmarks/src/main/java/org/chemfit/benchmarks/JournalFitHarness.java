@@ -127,9 +127,12 @@ public final class JournalFitHarness {
         Path folder = dir.resolve("r" + r);
         deleteTree(folder);
         Files.createDirectories(folder);
-        try (Journal j = Journal.open(folder.resolve("journal.sqlite"))) {
-            FitResult result = f.journal(j, JournalMode.restart()).jobSettings(Map.of("repeat", r)).fit("Nelder-Mead");
-            j.close();
+        try {
+            FitResult result;
+            try (Journal j = Journal.open(folder.resolve("journal.sqlite"))) {
+                result = f.journal(j, JournalMode.restart()).jobSettings(Map.of("repeat", r)).fit("Nelder-Mead");
+            }
+            // measured once the journal is closed (its write-ahead log checkpointed into the file)
             fileKb[k] = Files.size(folder.resolve("journal.sqlite")) / 1024.0;
             return result;
         } finally {

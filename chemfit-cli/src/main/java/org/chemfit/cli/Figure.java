@@ -490,7 +490,7 @@ final class Figure {
     private void layoutMatrix() {
         int k = matrix.length;
         double side = Math.min(width - LEFT - 40, height - TOP - BOTTOM - 40) / (double) k;
-        double x0 = LEFT + 40;
+        double x0 = LEFT + (width - LEFT - k * side) / 2 - 10;
         double y0 = TOP + 10;
         for (int i = 0; i < k; i++) {
             for (int j = 0; j < k; j++) {

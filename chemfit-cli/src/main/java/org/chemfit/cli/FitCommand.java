@@ -87,6 +87,10 @@ final class FitCommand extends BaseCommand {
 
     @Override
     int execute() {
+        if (dashboard != null && (dashboard < 0 || dashboard > 65535)) {
+            // refused before anything else, also when a finished fit would only be shown again
+            throw new UserException("the dashboard's port must be 0 (any free port) to 65535, got " + dashboard);
+        }
         JobFile jf = JobFile.read(job);
         if (workers != null && workers < 1) {
             throw new UserException("--workers must be at least 1, got " + workers);

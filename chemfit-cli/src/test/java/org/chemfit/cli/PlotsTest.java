@@ -55,11 +55,37 @@ class PlotsTest {
                         assertTrue(label.length() <= 8, name + ": tick label longer than 8 characters: '" + label + "'");
                     }
                 }
+                if (name.equals("correlation.svg")) {
+                    // a matrix of dimensionless correlations: no numeric axis, a value in [-1, 1] in every cell
+                    checkCorrelationMatrix(name, svg);
+                    continue;
+                }
                 assertTrue(titles >= 2 && titles % 2 == 0, name + ": " + titles + " axis titles");
                 assertTrue(ticks >= 2 * titles, name + ": " + ticks + " tick labels for " + titles + " axis titles");
             }
         }
         return names;
+    }
+
+    /** A correlation matrix: k labels on each side, k * k values in [-1, 1], 1 on the diagonal. */
+    private static void checkCorrelationMatrix(String name, Path svg) throws IOException {
+        List<String> labels = new ArrayList<>();
+        List<Double> values = new ArrayList<>();
+        Matcher m = TEXT.matcher(Files.readString(svg));
+        while (m.find()) {
+            if (m.group(1).equals("label")) {
+                labels.add(m.group(2));
+            } else if (m.group(1).equals("value")) {
+                values.add(Double.parseDouble(m.group(2)));
+            }
+        }
+        int k = labels.size() / 2;
+        assertTrue(k >= 2 && labels.size() == 2 * k, name + ": labels " + labels);
+        assertEquals(k * k, values.size(), name + ": values " + values);
+        for (int i = 0; i < k; i++) {
+            assertEquals(1.0, values.get(i * k + i), 0.0, name + ": the diagonal " + values);
+        }
+        assertTrue(values.stream().allMatch(v -> v >= -1 && v <= 1), name + ": values " + values);
     }
 
     @Test

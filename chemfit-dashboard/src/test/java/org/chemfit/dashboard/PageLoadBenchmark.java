@@ -14,7 +14,6 @@ import java.util.concurrent.TimeUnit;
 import org.chemfit.fit.FitResult;
 import org.chemfit.journal.Journal;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.openqa.selenium.By;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -22,10 +21,11 @@ import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * A timing harness, not a test: it prints the numbers of docs/benchmarks.md and asserts only
- * that the pages show what the journal holds. Runs when asked:
+ * that the pages show what the journal holds. Its name matches neither the unit nor the
+ * integration tests' pattern, so it runs only when named:
  *
  * <pre>{@code
- * mvn -pl chemfit-core,chemfit-dashboard -am verify -Dit.test=PageLoadBenchmarkIT -Dchemfit.benchmark=true
+ * mvn -B -pl chemfit-core,chemfit-dashboard -am test -Dtest=PageLoadBenchmark -Dsurefire.failIfNoSpecifiedTests=false
  * }</pre>
  *
  * <p>It writes a 100,000-evaluation journal with a real fit (a cheap in-process objective, so
@@ -33,8 +33,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * asking for the page until its loss chart is drawn, the same for report.html, and the writer's
  * evaluation rate with no dashboard and with a dashboard and an open page following it.
  */
-@EnabledIfSystemProperty(named = "chemfit.benchmark", matches = "true")
-class PageLoadBenchmarkIT {
+class PageLoadBenchmark {
 
     private static final int BIG = Integer.getInteger("chemfit.benchmark.evaluations", 100_000);
     private static final int RATE_RUN = Integer.getInteger("chemfit.benchmark.rateEvaluations", 20_000);
