@@ -47,17 +47,7 @@ public final class LossFunctions {
      *     positive, or a scale names a quantity that has no reference
      */
     public static LossFunction squaredError(Map<String, Double> reference, Map<String, Double> scales) {
-        String[] names = checkReference(reference);
-        double[] ref = values(reference, names);
-        double[] scale = scales(names, scales);
-        ResidualLoss loss = q -> {
-            double[] r = new double[names.length];
-            for (int i = 0; i < names.length; i++) {
-                r[i] = (q.get(names[i]) - ref[i]) / scale[i];
-            }
-            return r;
-        };
-        return loss;
+        return scaledResiduals(reference, scales, false);
     }
 
     /**
@@ -70,18 +60,23 @@ public final class LossFunctions {
      * @throws IllegalArgumentException as {@link #squaredError(Map, Map)}
      */
     public static LossFunction meanSquaredError(Map<String, Double> reference, Map<String, Double> scales) {
+        return scaledResiduals(reference, scales, true);
+    }
+
+    /** The residuals {@code (q - ref) / scale}, divided by {@code sqrt(n)} for the mean. */
+    private static ResidualLoss scaledResiduals(Map<String, Double> reference, Map<String, Double> scales, boolean mean) {
         String[] names = checkReference(reference);
         double[] ref = values(reference, names);
         double[] scale = scales(names, scales);
-        double root = Math.sqrt(names.length);
-        ResidualLoss loss = q -> {
+        double root = mean ? Math.sqrt(names.length) : 1.0;
+        return q -> {
             double[] r = new double[names.length];
             for (int i = 0; i < names.length; i++) {
+                // dividing by 1.0 leaves a double unchanged: the sum is the plain squared error
                 r[i] = (q.get(names[i]) - ref[i]) / scale[i] / root;
             }
             return r;
         };
-        return loss;
     }
 
     /**

@@ -2,6 +2,8 @@ package org.chemfit.cli;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 import org.chemfit.EvaluationCancelledException;
@@ -83,6 +85,16 @@ abstract class BaseCommand implements Callable<Integer> {
      * @throws UserException for a wrong argument or data file (exit 2)
      */
     abstract int execute();
+
+    /**
+     * @param dir the folder a command was given as a fit's output folder
+     * @throws UserException when it is not a folder
+     */
+    static void requireOutputFolder(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new UserException(dir + " is not a folder; give the output folder of a fit");
+        }
+    }
 
     /** A mistake of the user's, reported as one line and exit code 2. */
     static final class UserException extends RuntimeException {

@@ -1,6 +1,5 @@
 package org.chemfit.cli;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.chemfit.dashboard.Dashboard;
@@ -39,9 +38,7 @@ final class DashboardCommand extends BaseCommand {
 
     @Override
     int execute() {
-        if (!Files.isDirectory(dir)) {
-            throw new UserException(dir + " is not a folder; give the output folder of a fit");
-        }
+        requireOutputFolder(dir);
         Dashboard d = LiveDashboard.open(Dashboard.builder(dir), port, bind, allowRemote);
         Thread hook = new Thread(d::close, "chemfit-dashboard-stop");
         Runtime.getRuntime().addShutdownHook(hook);

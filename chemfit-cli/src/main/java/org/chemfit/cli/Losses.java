@@ -58,11 +58,7 @@ final class Losses {
         for (Map.Entry<String, double[]> e : ref.entrySet()) {
             String name = e.getKey();
             double[] r = e.getValue();
-            double[] v = q.array(name);
-            if (v.length != r.length) {
-                throw new IllegalArgumentException("quantity '" + name + "' has " + v.length + " values but its reference has "
-                        + r.length);
-            }
+            double[] v = computed(q, name, r);
             double scale = scales.getOrDefault(name, 1.0);
             for (int i = 0; i < r.length; i++) {
                 out[k++] = (v[i] - r[i]) / scale / root;
@@ -77,11 +73,7 @@ final class Losses {
         for (Map.Entry<String, double[]> e : ref.entrySet()) {
             String name = e.getKey();
             double[] r = e.getValue();
-            double[] v = q.array(name);
-            if (v.length != r.length) {
-                throw new IllegalArgumentException("quantity '" + name + "' has " + v.length + " values but its reference has "
-                        + r.length);
-            }
+            double[] v = computed(q, name, r);
             double scale = scales.getOrDefault(name, 1.0);
             for (int i = 0; i < r.length; i++) {
                 double d = v[i] - r[i];
@@ -94,5 +86,15 @@ final class Losses {
             }
         }
         return type.equals("mean_squared_error") ? sum / n : sum;
+    }
+
+    /** @return the computed values of a quantity, as many as its reference has */
+    private static double[] computed(Quantities q, String name, double[] reference) {
+        double[] v = q.array(name);
+        if (v.length != reference.length) {
+            throw new IllegalArgumentException("quantity '" + name + "' has " + v.length + " values but its reference has "
+                    + reference.length);
+        }
+        return v;
     }
 }

@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import org.chemfit.atoms.ReferenceCsv;
+
 /**
  * Draws a fit's plots, each as PNG and SVG (with {@link Figure}), every axis titled with its unit:
  * <ul>
@@ -457,7 +459,7 @@ final class Plots {
             Map<String, String[]> keys = new LinkedHashMap<>();
             List<String> lines = Files.readAllLines(csv);
             for (String line : lines.subList(1, lines.size())) {
-                List<String> f = splitCsv(line);
+                List<String> f = ReferenceCsv.fields(line);
                 if (f.size() < 9) {
                     continue;
                 }
@@ -503,34 +505,5 @@ final class Plots {
         } catch (NumberFormatException e) {
             return Double.NaN;
         }
-    }
-
-    /** Splits one line of predictions.csv (fields may be quoted). */
-    static List<String> splitCsv(String line) {
-        List<String> out = new ArrayList<>();
-        StringBuilder cur = new StringBuilder();
-        boolean quoted = false;
-        for (int i = 0; i < line.length(); i++) {
-            char ch = line.charAt(i);
-            if (quoted) {
-                if (ch == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
-                    cur.append('"');
-                    i++;
-                } else if (ch == '"') {
-                    quoted = false;
-                } else {
-                    cur.append(ch);
-                }
-            } else if (ch == '"') {
-                quoted = true;
-            } else if (ch == ',') {
-                out.add(cur.toString());
-                cur.setLength(0);
-            } else {
-                cur.append(ch);
-            }
-        }
-        out.add(cur.toString());
-        return out;
     }
 }

@@ -35,9 +35,7 @@ final class ReportCommand extends BaseCommand {
 
     @Override
     int execute() {
-        if (!Files.isDirectory(dir)) {
-            throw new UserException(dir + " is not a folder; give the output folder of a fit");
-        }
+        requireOutputFolder(dir);
         Path results = dir.resolve(Results.FILE);
         Path csv = dir.resolve(EvaluationLog.FILE);
         Path journal = dir.resolve(org.chemfit.journal.Journal.DEFAULT_FILE_NAME);

@@ -147,40 +147,15 @@ public final class CellRelax {
         double[] z = new double[3 * n + nc];
         System.arraycopy(u, 0, z, 0, 3 * n);
         double[] gz = new double[z.length];
-        double[] v = new double[z.length];
+        Fire fire = new Fire(z.length);
         double[] state = new double[3];
         Atoms[] current = new Atoms[1];
         double[] stress = new double[9];
-        double dt = 0.1;
-        double alpha = 0.1;
-        int positive = 0;
         int steps = 0;
         evaluate(potential, params, start, cell0, z, n, factor, gz, stress, state, current);
         while (!(state[0] < forceTolerance && state[1] < stressTolerance) && steps < maxSteps) {
-            double power = dot(gz, v);
-            if (steps > 0 && power > 0) {
-                double vn = Math.sqrt(dot(v, v));
-                double fn = Math.sqrt(dot(gz, gz));
-                for (int i = 0; i < z.length; i++) {
-                    v[i] = (1 - alpha) * v[i] + alpha * vn * gz[i] / fn;
-                }
-                if (positive > 5) {
-                    dt = Math.min(dt * 1.1, 1.0);
-                    alpha *= 0.99;
-                }
-                positive++;
-            } else if (steps > 0) {
-                Arrays.fill(v, 0.0);
-                alpha = 0.1;
-                dt *= 0.5;
-                positive = 0;
-            }
-            double[] dz = new double[z.length];
+            double[] dz = fire.step(gz);
             double longest = 0;
-            for (int i = 0; i < z.length; i++) {
-                v[i] += dt * gz[i];
-                dz[i] = dt * v[i];
-            }
             for (int i = 0; i < z.length; i += 3) {
                 double s = 0;
                 for (int k = i; k < Math.min(i + 3, z.length); k++) {
@@ -314,14 +289,6 @@ public final class CellRelax {
             (c[4] * c[8] - c[5] * c[7]) / det, (c[2] * c[7] - c[1] * c[8]) / det, (c[1] * c[5] - c[2] * c[4]) / det,
             (c[5] * c[6] - c[3] * c[8]) / det, (c[0] * c[8] - c[2] * c[6]) / det, (c[2] * c[3] - c[0] * c[5]) / det,
             (c[3] * c[7] - c[4] * c[6]) / det, (c[1] * c[6] - c[0] * c[7]) / det, (c[0] * c[4] - c[1] * c[3]) / det};
-    }
-
-    private static double dot(double[] a, double[] b) {
-        double s = 0;
-        for (int i = 0; i < a.length; i++) {
-            s += a[i] * b[i];
-        }
-        return s;
     }
 
     @Override

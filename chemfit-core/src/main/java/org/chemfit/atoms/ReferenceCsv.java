@@ -202,6 +202,25 @@ public final class ReferenceCsv {
     }
 
     private static List<String> split(Path csv, int lineNo, String line) {
+        // every double quote toggles quoting except a doubled one inside quotes: an odd count leaves one open
+        if (line.chars().filter(ch -> ch == '"').count() % 2 != 0) {
+            throw new InputFormatException(csv, lineNo, "expected a closing double quote, got the end of the line: '" + line + "'");
+        }
+        return fields(line);
+    }
+
+    /**
+     * Splits one line of a CSV file into its fields: commas separate fields, a field in double
+     * quotes may hold commas, and a doubled double quote inside quotes stands for one. A quote
+     * left open runs to the end of the line. For example {@code fields("a,\"b,c\",\"say \"\"hi\"\"\"")}
+     * is {@code [a, b,c, say "hi"]}.
+     *
+     * @param line one line, without its line break
+     * @return its fields, in order (one empty field for an empty line)
+     * @throws NullPointerException when the line is null
+     * @implNote Stateless; thread-safe.
+     */
+    public static List<String> fields(String line) {
         List<String> out = new ArrayList<>();
         StringBuilder cur = new StringBuilder();
         boolean quoted = false;
@@ -226,9 +245,6 @@ public final class ReferenceCsv {
             } else {
                 cur.append(ch);
             }
-        }
-        if (quoted) {
-            throw new InputFormatException(csv, lineNo, "expected a closing double quote, got the end of the line: '" + line + "'");
         }
         out.add(cur.toString());
         return out;

@@ -1,6 +1,5 @@
 package org.chemfit.atoms;
 
-import java.util.Arrays;
 import java.util.Objects;
 
 import org.chemfit.Parameters;
@@ -213,37 +212,11 @@ public final class Relax {
         double[] x = start.positions();
         int n = x.length;
         double[] f = new double[n];
-        double[] v = new double[n];
-        double[] dr = new double[n];
-        double dt = 0.1;
-        double alpha = 0.1;
-        int positive = 0;
+        Fire fire = new Fire(n);
         double e = evaluate(p, params, start, x, f);
         int steps = 0;
         while (maxForce(f) >= forceTolerance && steps < maxSteps) {
-            double power = dot(f, v);
-            // the first step starts from rest: there is no power to judge yet
-            if (steps > 0 && power > 0) {
-                double vn = Math.sqrt(dot(v, v));
-                double fn = Math.sqrt(dot(f, f));
-                for (int i = 0; i < n; i++) {
-                    v[i] = (1 - alpha) * v[i] + alpha * vn * f[i] / fn;
-                }
-                if (positive > 5) {
-                    dt = Math.min(dt * 1.1, 1.0);
-                    alpha *= 0.99;
-                }
-                positive++;
-            } else if (steps > 0) {
-                Arrays.fill(v, 0.0);
-                alpha = 0.1;
-                dt *= 0.5;
-                positive = 0;
-            }
-            for (int i = 0; i < n; i++) {
-                v[i] += dt * f[i];
-                dr[i] = dt * v[i];
-            }
+            double[] dr = fire.step(f);
             bound(dr);
             double[] next = x.clone();
             for (int i = 0; i < n; i++) {

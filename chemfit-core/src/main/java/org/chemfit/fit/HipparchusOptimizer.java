@@ -2,9 +2,7 @@ package org.chemfit.fit;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.SynchronousQueue;
 
-import org.chemfit.ChemFitException;
 import org.hipparchus.analysis.MultivariateFunction;
 import org.hipparchus.optim.InitialGuess;
 import org.hipparchus.optim.MaxEval;
@@ -118,15 +116,10 @@ final class HipparchusOptimizer implements Optimizer {
     }
 
     /** A run whose method lives on its own thread. */
-    private final class HandoffRun implements Run {
+    private final class HandoffRun extends ThreadedRun<Double> {
         private final Problem problem;
         private final double[] scale;
-        private final SynchronousQueue<Object> toCaller = new SynchronousQueue<>();
-        private final SynchronousQueue<Double> toMethod = new SynchronousQueue<>();
-        private Thread thread;
-        private boolean finished;
         private boolean waitingForTell;
-        private String stopReason = "not started";
         /** Losses of recent points, so a projected point asked again is not evaluated again. */
         private final java.util.Map<java.nio.DoubleBuffer, Double> recent = new java.util.LinkedHashMap<>(128, 0.75f, true) {
             @Override
@@ -138,6 +131,7 @@ final class HipparchusOptimizer implements Optimizer {
         private double reference = Double.NaN;
 
         HandoffRun(Problem problem, double[] scale) {
+            super("chemfit-" + method.label, method.label, "not started");
             this.problem = problem;
             this.scale = scale;
         }
@@ -150,32 +144,14 @@ final class HipparchusOptimizer implements Optimizer {
             if (waitingForTell) {
                 throw new IllegalStateException("tell the loss of the last point before asking for another");
             }
-            if (thread == null) {
-                thread = new Thread(this::runMethod, "chemfit-" + method.label);
-                thread.setDaemon(true);
-                thread.start();
+            double[] x = nextPoint();
+            if (x == null) {
+                return List.of();
             }
-            Object o;
-            try {
-                o = toCaller.take();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                close();
-                throw new org.chemfit.EvaluationCancelledException("interrupted while waiting for " + method.label, e);
-            }
-            if (o instanceof double[] x) {
-                waitingForTell = true;
-                List<double[]> out = new ArrayList<>(1);
-                out.add(x);
-                return out;
-            }
-            finished = true;
-            if (o instanceof Throwable t) {
-                stopReason = "failed: " + t.getMessage();
-                throw new ChemFitException(method.label + " failed: " + t.getMessage(), t);
-            }
-            stopReason = (String) o;
-            return List.of();
+            waitingForTell = true;
+            List<double[]> out = new ArrayList<>(1);
+            out.add(x);
+            return out;
         }
 
         @Override
@@ -187,32 +163,7 @@ final class HipparchusOptimizer implements Optimizer {
                 throw new IllegalArgumentException(method.label + " evaluates one point at a time, got " + values.length);
             }
             waitingForTell = false;
-            try {
-                toMethod.put(values[0]);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                close();
-                throw new org.chemfit.EvaluationCancelledException("interrupted while telling " + method.label, e);
-            }
-        }
-
-        @Override
-        public String stopReason() {
-            return stopReason;
-        }
-
-        @Override
-        public void close() {
-            finished = true;
-            Thread t = thread;
-            if (t != null && t.isAlive()) {
-                t.interrupt();
-                try {
-                    t.join(5000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
+            answer(values[0]);
         }
 
         private double[] toPoint(double[] u) {
@@ -242,12 +193,7 @@ final class HipparchusOptimizer implements Optimizer {
             java.nio.DoubleBuffer key = java.nio.DoubleBuffer.wrap(x);
             Double loss = recent.get(key);
             if (loss == null) {
-                try {
-                    toCaller.put(x.clone());
-                    loss = toMethod.take();
-                } catch (InterruptedException e) {
-                    throw new Stopped();
-                }
+                loss = exchange(x.clone());
                 recent.put(key, loss);
                 if (Double.isNaN(reference)) {
                     reference = Math.abs(loss);
@@ -263,26 +209,19 @@ final class HipparchusOptimizer implements Optimizer {
             return loss + outside * (Math.abs(loss) + reference + Double.MIN_NORMAL);
         }
 
-        private void runMethod() {
-            Object outcome;
+        @Override
+        String method() {
             try {
                 PointValuePair result = optimize(this::value);
-                outcome = "converged (" + method.label + ", loss " + result.getValue() + ")";
-            } catch (Stopped s) {
-                return;
+                return "converged (" + method.label + ", loss " + result.getValue() + ")";
             } catch (org.hipparchus.exception.MathIllegalStateException e) {
                 // BOBYQA ends this way when rounding stops its quadratic model from improving near
                 // the minimum, which Powell's original treats as a normal return. The Fitter keeps
                 // the best point, so it is a convergence, not a failure.
-                outcome = e.getSpecifier() == org.hipparchus.optim.LocalizedOptimFormats.TRUST_REGION_STEP_FAILED
-                        ? "converged (" + method.label + ": no further reduction of its model)" : e;
-            } catch (Throwable t) {
-                outcome = t;
-            }
-            try {
-                toCaller.put(outcome);
-            } catch (InterruptedException e) {
-                // closed by the caller: nobody is waiting
+                if (e.getSpecifier() == org.hipparchus.optim.LocalizedOptimFormats.TRUST_REGION_STEP_FAILED) {
+                    return "converged (" + method.label + ": no further reduction of its model)";
+                }
+                throw e;
             }
         }
 
@@ -329,15 +268,6 @@ final class HipparchusOptimizer implements Optimizer {
                 }
                 default -> throw new IllegalStateException(method.toString());
             }
-        }
-    }
-
-    /** Unwinds a method's thread when its run is closed. */
-    private static final class Stopped extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        Stopped() {
-            super(null, null, false, false);
         }
     }
 }

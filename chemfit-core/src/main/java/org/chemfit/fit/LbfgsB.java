@@ -76,12 +76,9 @@ final class LbfgsB implements Optimizer {
     }
 
     /** The state of one run. */
-    private final class LbRun implements Run {
-        final Problem problem;
-        final int n;
+    private final class LbRun extends ForwardDifferenceRun {
         final double[] l;
         final double[] u;
-        final FiniteDifferences fd;
         final List<double[]> sList = new ArrayList<>();
         final List<double[]> yList = new ArrayList<>();
         double theta = 1.0;
@@ -100,41 +97,25 @@ final class LbfgsB implements Optimizer {
         double[] accG;
         double accF;
         int expansions;
-        List<double[]> asked;
-        boolean done;
-        String stop = "running";
 
         LbRun(Problem problem) {
-            this.problem = problem;
-            this.n = problem.dimension();
+            super(problem, Double.NaN);
             this.l = problem.lower();
             this.u = problem.upper();
-            this.fd = new FiniteDifferences(problem, false, Double.NaN);
             this.trial = problem.start();
         }
 
         @Override
         public List<double[]> ask() {
-            if (done) {
+            if (!mayAsk()) {
                 return List.of();
             }
-            if (asked != null) {
-                throw new IllegalStateException("tell the losses of the last batch before asking for another");
-            }
-            List<double[]> out = new ArrayList<>(n + 1);
-            out.add(trial.clone());
-            out.addAll(fd.displaced(trial));
-            asked = out;
-            return new ArrayList<>(out);
+            return batch(trial.clone());
         }
 
         @Override
         public void tell(List<double[]> points, double[] values) {
-            if (asked == null) {
-                throw new IllegalStateException("nothing was asked");
-            }
-            List<double[]> batch = asked;
-            asked = null;
+            List<double[]> batch = told();
             double fNew = values[0];
             List<double[]> rs = new ArrayList<>(values.length - 1);
             for (int k = 1; k < values.length; k++) {
@@ -256,11 +237,6 @@ final class LbfgsB implements Optimizer {
                 t[i] = Math.min(u[i], Math.max(l[i], x[i] + a * d[i]));
             }
             return t;
-        }
-
-        private void finish(String why) {
-            done = true;
-            stop = why;
         }
 
         /** From the current point: convergence test, Cauchy point, subspace minimisation, first trial. */
@@ -477,16 +453,6 @@ final class LbfgsB implements Optimizer {
                 dir[i] = xbar[i] - x[i];
             }
             return dir;
-        }
-
-        @Override
-        public String stopReason() {
-            return stop;
-        }
-
-        @Override
-        public void close() {
-            done = true;
         }
     }
 

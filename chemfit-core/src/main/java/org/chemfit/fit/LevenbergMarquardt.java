@@ -3,10 +3,8 @@ package org.chemfit.fit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.SynchronousQueue;
 
 import org.chemfit.ChemFitException;
-import org.chemfit.EvaluationCancelledException;
 import org.hipparchus.linear.Array2DRowRealMatrix;
 import org.hipparchus.linear.ArrayRealVector;
 import org.hipparchus.linear.RealMatrix;
@@ -66,20 +64,11 @@ final class LevenbergMarquardt implements Optimizer {
         return new LmRun(problem);
     }
 
-    /** What the method's thread hands to the caller when it stops. */
-    private record Outcome(String reason, Throwable failure) {
-    }
-
     /** A run whose method lives on its own thread. */
-    private final class LmRun implements Run {
+    private final class LmRun extends ThreadedRun<List<double[]>> {
         final Problem problem;
         final FiniteDifferences fd;
-        final SynchronousQueue<Object> toCaller = new SynchronousQueue<>();
-        final SynchronousQueue<List<double[]>> toMethod = new SynchronousQueue<>();
-        Thread thread;
         List<double[]> asked;
-        boolean finished;
-        String stop = "running";
         /** The start point's batch and residuals, answered without asking again. */
         double[] startX;
         List<double[]> startResiduals;
@@ -89,6 +78,7 @@ final class LevenbergMarquardt implements Optimizer {
         final boolean[] log;
 
         LmRun(Problem problem) {
+            super("chemfit-levenberg-marquardt", "Levenberg-Marquardt", "running");
             this.problem = problem;
             this.fd = new FiniteDifferences(problem, false, relativeStep);
             this.log = new boolean[problem.dimension()];
@@ -134,31 +124,12 @@ final class LevenbergMarquardt implements Optimizer {
                 startBatch = asked;
                 return new ArrayList<>(asked);
             }
-            if (thread == null) {
-                thread = new Thread(this::runMethod, "chemfit-levenberg-marquardt");
-                thread.setDaemon(true);
-                thread.start();
+            double[] x = nextPoint();
+            if (x == null) {
+                return List.of();
             }
-            Object o;
-            try {
-                o = toCaller.take();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                close();
-                throw new EvaluationCancelledException("interrupted while waiting for Levenberg-Marquardt", e);
-            }
-            if (o instanceof double[] x) {
-                asked = batch(x);
-                return new ArrayList<>(asked);
-            }
-            finished = true;
-            Outcome out = (Outcome) o;
-            if (out.failure() != null) {
-                stop = "failed: " + out.failure().getMessage();
-                throw new ChemFitException("Levenberg-Marquardt failed: " + out.failure().getMessage(), out.failure());
-            }
-            stop = out.reason();
-            return List.of();
+            asked = batch(x);
+            return new ArrayList<>(asked);
         }
 
         @Override
@@ -184,13 +155,7 @@ final class LevenbergMarquardt implements Optimizer {
                 startResiduals = new ArrayList<>(residuals);
                 return;
             }
-            try {
-                toMethod.put(new ArrayList<>(residuals));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                close();
-                throw new EvaluationCancelledException("interrupted while telling Levenberg-Marquardt", e);
-            }
+            answer(new ArrayList<>(residuals));
         }
 
         /** The model Hipparchus calls: residuals and Jacobian at a point, from one batch. */
@@ -202,12 +167,7 @@ final class LevenbergMarquardt implements Optimizer {
                 rs = startResiduals;
                 pts = startBatch;
             } else {
-                try {
-                    toCaller.put(x.clone());
-                    rs = toMethod.take();
-                } catch (InterruptedException e) {
-                    throw new Stopped();
-                }
+                rs = exchange(x.clone());
                 pts = batch(x);
             }
             int m = startResiduals.get(0).length;
@@ -230,8 +190,8 @@ final class LevenbergMarquardt implements Optimizer {
             return new Pair<>(new ArrayRealVector(rs.get(0)), new Array2DRowRealMatrix(jac, false));
         }
 
-        private void runMethod() {
-            Object outcome;
+        @Override
+        String method() {
             try {
                 int m = startResiduals.get(0).length;
                 LeastSquaresBuilder b = new LeastSquaresBuilder().start(toU(startX)).model(this::model).target(new double[m])
@@ -240,49 +200,11 @@ final class LevenbergMarquardt implements Optimizer {
                 LeastSquaresOptimizer.Optimum o = new LevenbergMarquardtOptimizer().withCostRelativeTolerance(Math.max(costTolerance, 1e-15))
                         .withParameterRelativeTolerance(1e-8).withOrthoTolerance(1e-8).optimize(b.build());
                 double cost = o.getCost();
-                outcome = new Outcome("converged (levenberg-marquardt, loss " + cost * cost + " after " + o.getIterations()
-                        + " iterations)", null);
-            } catch (Stopped s) {
-                return;
+                return "converged (levenberg-marquardt, loss " + cost * cost + " after " + o.getIterations() + " iterations)";
             } catch (org.hipparchus.exception.MathIllegalStateException e) {
                 // tolerances too small for rounding: MINPACK's "no further reduction possible", a convergence
-                outcome = new Outcome("converged (levenberg-marquardt: " + e.getMessage() + ")", null);
-            } catch (Throwable t) {
-                outcome = new Outcome(null, t);
+                return "converged (levenberg-marquardt: " + e.getMessage() + ")";
             }
-            try {
-                toCaller.put(outcome);
-            } catch (InterruptedException e) {
-                // closed by the caller: nobody is waiting
-            }
-        }
-
-        @Override
-        public String stopReason() {
-            return stop;
-        }
-
-        @Override
-        public void close() {
-            finished = true;
-            Thread t = thread;
-            if (t != null && t.isAlive()) {
-                t.interrupt();
-                try {
-                    t.join(5000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        }
-    }
-
-    /** Unwinds the method's thread when its run is closed. */
-    private static final class Stopped extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        Stopped() {
-            super(null, null, false, false);
         }
     }
 }

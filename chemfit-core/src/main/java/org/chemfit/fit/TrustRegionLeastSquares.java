@@ -1,6 +1,5 @@
 package org.chemfit.fit;
 
-import java.util.ArrayList;
 import java.util.List;
 
 import org.chemfit.ChemFitException;
@@ -94,15 +93,12 @@ final class TrustRegionLeastSquares implements Optimizer {
     }
 
     /** The state of one run. */
-    private final class TrfRun implements Run {
-        final Problem problem;
-        final int n;
+    private final class TrfRun extends ForwardDifferenceRun {
         final double[] s;
         /** Whether coordinate i is fitted as log(x_i) (its lower bound is positive). */
         final boolean[] log;
         final double[] lo;
         final double[] hi;
-        final FiniteDifferences fd;
         /** Current point in scaled coordinates, its residuals, loss (|r|^2) and scaled Jacobian. */
         double[] u;
         double[] r;
@@ -113,13 +109,9 @@ final class TrustRegionLeastSquares implements Optimizer {
         double[] trialU;
         double[] stepH;
         double predicted;
-        List<double[]> asked;
-        boolean done;
-        String stop = "running";
 
         TrfRun(Problem problem) {
-            this.problem = problem;
-            this.n = problem.dimension();
+            super(problem, relativeStep);
             this.s = FiniteDifferences.scales(problem);
             this.lo = new double[n];
             this.hi = new double[n];
@@ -129,7 +121,6 @@ final class TrustRegionLeastSquares implements Optimizer {
                 lo[i] = log[i] ? Math.log(problem.lower()[i]) : problem.lower()[i] / s[i];
                 hi[i] = log[i] ? Math.log(problem.upper()[i]) : problem.upper()[i] / s[i];
             }
-            this.fd = new FiniteDifferences(problem, false, relativeStep);
         }
 
         double[] toX(double[] uu) {
@@ -142,11 +133,8 @@ final class TrustRegionLeastSquares implements Optimizer {
 
         @Override
         public List<double[]> ask() {
-            if (done) {
+            if (!mayAsk()) {
                 return List.of();
-            }
-            if (asked != null) {
-                throw new IllegalStateException("tell the losses of the last batch before asking for another");
             }
             if (u == null) {
                 double[] x0 = problem.start().clone();
@@ -172,14 +160,6 @@ final class TrustRegionLeastSquares implements Optimizer {
             return batch(toX(trialU));
         }
 
-        private List<double[]> batch(double[] x) {
-            List<double[]> out = new ArrayList<>(n + 1);
-            out.add(x);
-            out.addAll(fd.displaced(x));
-            asked = out;
-            return new ArrayList<>(out);
-        }
-
         @Override
         public void tell(List<double[]> points, double[] values) {
             throw new ChemFitException(name + " needs the residuals of every point, not only the losses");
@@ -187,11 +167,7 @@ final class TrustRegionLeastSquares implements Optimizer {
 
         @Override
         public void tell(List<double[]> points, double[] values, List<double[]> residuals) {
-            if (asked == null) {
-                throw new IllegalStateException("nothing was asked");
-            }
-            List<double[]> batch = asked;
-            asked = null;
+            List<double[]> batch = told();
             double[] rNew = residuals.get(0);
             boolean good = rNew != null && allFinite(rNew);
             for (int k = 1; good && k < residuals.size(); k++) {
@@ -199,8 +175,7 @@ final class TrustRegionLeastSquares implements Optimizer {
             }
             if (u == null) {
                 if (!good) {
-                    done = true;
-                    stop = "failed: the start point or its displaced points have no finite residuals";
+                    finish("failed: the start point or its displaced points have no finite residuals");
                     throw new ChemFitException(name + " cannot start: the residuals at the start point or at a displaced point"
                             + " of its Jacobian are missing or not finite");
                 }
@@ -250,11 +225,6 @@ final class TrustRegionLeastSquares implements Optimizer {
                 return;
             }
             next();
-        }
-
-        private void finish(String why) {
-            done = true;
-            stop = why;
         }
 
         private void accept(List<double[]> batch, List<double[]> residuals) {
@@ -482,16 +452,6 @@ final class TrustRegionLeastSquares implements Optimizer {
                 }
             }
             return Math.max(0, a);
-        }
-
-        @Override
-        public String stopReason() {
-            return stop;
-        }
-
-        @Override
-        public void close() {
-            done = true;
         }
     }
 
