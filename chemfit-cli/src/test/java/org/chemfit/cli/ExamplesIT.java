@@ -68,7 +68,7 @@ class ExamplesIT {
         assertEquals(46, metricsMatchPredictions(out, res));
         assertTrue(r.out().contains("RMSE best"), r::toString);
         // E(r) with residuals for the scan; one term: no share plot.
-        assertEquals(List.of("loss.svg", "parameters.svg", "parity-energy.svg", "residuals-energy.svg", "term-ar2-curve.svg"),
+        assertEquals(List.of("correlation.svg", "loss.svg", "parameters.svg", "parity-energy.svg", "residuals-energy.svg", "term-ar2-curve.svg"),
                 PlotsTest.checkSvgs(out.resolve("plots")));
         String scan = Files.readString(out.resolve("plots/term-ar2-curve.svg"));
         assertTrue(scan.contains(">r (A)</text>") && scan.contains(">energy (K)</text>") && scan.contains(">residual (K)</text>"), scan);
@@ -183,7 +183,7 @@ class ExamplesIT {
                 ev::toString);
         assertTrue(ev.out().lines().anyMatch(l -> l.matches("validation\\s+held-out-dimers\\s+dimer_C1_5\\.0\\s+energy\\s+-0\\.0.*\\s+eV")),
                 ev::toString);
-        assertEquals(List.of("loss.svg", "parameters.svg", "parity-energy.svg", "residuals-energy.svg"),
+        assertEquals(List.of("correlation.svg", "loss.svg", "parameters.svg", "parity-energy.svg", "residuals-energy.svg"),
                 PlotsTest.checkSvgs(out.resolve("plots")));
         assertTrue(Files.readString(out.resolve("plots/parity-energy.svg")).contains(">validation (7)</text>"));
         // validation_every: 20: the held-out loss at the best point so far, beside the fit, and on the loss plot.
@@ -241,7 +241,7 @@ class ExamplesIT {
         }
         assertEquals(6, metricsMatchPredictions(out, res));
         // Energy (eV) and force (eV/A) on plots of their own; three terms: a share plot.
-        assertEquals(List.of("loss-shares.svg", "loss.svg", "parameters.svg", "parity-energy.svg", "parity-force.svg"),
+        assertEquals(List.of("correlation.svg", "loss-shares.svg", "loss.svg", "parameters.svg", "parity-energy.svg", "parity-force.svg"),
                 PlotsTest.checkSvgs(out.resolve("plots")));
         assertTrue(Files.readString(out.resolve("plots/parity-force.svg")).contains(">reference force (eV/A)</text>"));
     }
