@@ -504,14 +504,14 @@ final class Figure {
         }
     }
 
-    /** Blue (-1) through white (0) to red (1). */
+    /** Blue (-1) through white (0) to red (1), light enough for black text. */
     private static Color shade(double v) {
         if (Double.isNaN(v)) {
             return Color.LIGHT_GRAY;
         }
         double t = Math.max(-1, Math.min(1, v));
         Color end = t < 0 ? new Color(0x2166ac) : new Color(0xb2182b);
-        double a = Math.abs(t);
+        double a = 0.7 * Math.abs(t); // at most 70 % of the full colour, so that the black value stays readable
         return new Color((int) Math.round(255 + (end.getRed() - 255) * a), (int) Math.round(255 + (end.getGreen() - 255) * a),
                 (int) Math.round(255 + (end.getBlue() - 255) * a));
     }
