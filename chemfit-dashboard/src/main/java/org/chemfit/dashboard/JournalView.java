@@ -93,6 +93,11 @@ final class JournalView implements AutoCloseable {
         this.batch = batch;
     }
 
+    /** @return the output folder (fixed at construction) */
+    Path folder() {
+        return dir;
+    }
+
     /** @return a number that grows whenever something new was read */
     synchronized long version() {
         return version;
@@ -580,7 +585,7 @@ final class JournalView implements AutoCloseable {
             Map<String, Object> r = JSON.readValue(f.toFile(), new TypeReference<LinkedHashMap<String, Object>>() {
             });
             Map<String, Object> m = new LinkedHashMap<>();
-            for (String k : List.of("status", "message", "stop_reason", "loss", "terms", "warnings", "metrics")) {
+            for (String k : List.of("status", "message", "stop_reason", "loss", "terms", "warnings", "metrics", "validation", "evaluations")) {
                 if (r.containsKey(k)) {
                     m.put(k, r.get(k));
                 }
