@@ -98,6 +98,7 @@ class DashboardIT {
                     env: {SLEEP: "0.05"}
                     outputs: {y: {parser: json, file: out.json, path: /y}}
                     reference: {y: 0.0}
+                    unit: eV
                   - name: wall
                     kind: external
                     templates: [x.txt]
@@ -204,6 +205,34 @@ class DashboardIT {
         return JSON.readTree(out.resolve("results.json").toFile());
     }
 
+    /**
+     * The Results tab: the metrics of results.json, one row per term and quantity and one per
+     * quantity over all terms, and one parity chart per quantity and unit from predictions.csv
+     * (y of quad is in eV, y of wall has no unit: two charts); the rounds on the status view.
+     */
+    private static void assertResults(JsonNode r) {
+        JsonNode rounds = r.at("/evaluations/rounds");
+        assertEquals(rounds.isNumber() ? "in " + rounds.asInt() + " rounds (batches evaluated at once)" : "", text("eval-rounds"));
+        click("tab-results");
+        int expected = r.at("/terms/0/metrics").size() + r.at("/terms/1/metrics").size() + r.at("/metrics/fit").size();
+        List<WebElement> mrows = driver.findElements(By.cssSelector("#metrics-table tbody tr"));
+        assertEquals(expected, mrows.size(), "metrics rows");
+        assertEquals(4, expected, "y of quad (eV), y of wall, and y over all terms in each unit");
+        List<WebElement> quad = mrows.get(0).findElements(By.tagName("td"));
+        assertEquals(List.of("fit", "quad", "y", "eV", "1"), quad.subList(0, 5).stream().map(WebElement::getText).toList());
+        double rmse = r.at("/terms/0/metrics/y/best/rmse").asDouble();
+        assertEquals(rmse, Double.parseDouble(quad.get(6).getText()), 1e-5 * Math.abs(rmse), "RMSE at best, to 6 digits");
+        waitFor(() -> driver.findElements(By.cssSelector("#parity-charts canvas")).size() == 2,
+                () -> "parity charts: " + driver.findElements(By.cssSelector("#parity-charts canvas")).size());
+        WebElement ev = driver.findElement(By.id("parity-0"));
+        assertEquals(List.of("y", "eV", "1"), List.of(ev.getAttribute("data-quantity"), ev.getAttribute("data-unit"),
+                ev.getAttribute("data-points")));
+        assertEquals("y (eV)", ev.findElement(By.className("u-title")).getText());
+        assertEquals(List.of("reference (eV)", "model at best (eV)"), List.of(ev.getAttribute("data-x-title"),
+                ev.getAttribute("data-y-title")), "the axis titles carry the unit");
+        assertEquals("", driver.findElement(By.id("parity-1")).getAttribute("data-unit"), "wall's y has no unit: a chart apart");
+    }
+
     @Test
     @Order(1)
     void aPageWatchingAFitSeesTheCountAndTheLossChartGrowThenTheFinalStatus() throws Exception {
@@ -275,6 +304,8 @@ class DashboardIT {
             assertEquals(r.at("/terms/0/computed/y/0").asDouble(), Double.parseDouble(quad.get(4).getText()),
                     1e-5 * Math.abs(r.at("/terms/0/computed/y/0").asDouble()), "computed y at the best point, to 6 digits");
 
+            assertResults(r);
+
             click("tab-failures");
             assertEquals("(" + failed + ")", text("failure-badge"));
             List<WebElement> frows = driver.findElements(By.cssSelector("#failure-table tbody tr"));
@@ -340,6 +371,7 @@ class DashboardIT {
             assertEquals(1, driver.findElements(By.cssSelector("#parameter-charts canvas")).size());
             click("tab-terms");
             assertEquals(2, driver.findElements(By.cssSelector("#term-table tbody tr")).size());
+            assertResults(r);
             click("tab-failures");
             driver.findElements(By.className("failure-open")).get(0).click();
             waitFor(() -> driver.findElement(By.id("failure-detail")).isDisplayed(), () -> "no failure details");

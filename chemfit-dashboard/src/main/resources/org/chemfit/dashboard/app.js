@@ -345,13 +345,16 @@
     div.setAttribute('data-quantity', c.quantity);
     div.setAttribute('data-unit', c.unit);
     div.setAttribute('data-points', String(pts.length));
+    // uPlot draws the axis titles on its canvas; the attributes name them for a reader of the page
+    div.setAttribute('data-x-title', 'reference' + unit);
+    div.setAttribute('data-y-title', 'model at best' + unit);
     box.appendChild(div);
     var size = Math.min(520, chartWidth());
     charts[div.id] = new uPlot({
       title: c.quantity + unit,
       width: size, height: size,
       scales: { x: { time: false, range: [lo, hi] }, y: { range: [lo, hi] } },
-      axes: [{ label: 'reference' + unit }, { label: 'model at best' + unit, size: 70 }],
+      axes: [{ label: div.getAttribute('data-x-title') }, { label: div.getAttribute('data-y-title'), size: 70 }],
       series: [
         { label: 'reference', value: function (u, v) { return fmt(v); } },
         { label: 'fit', stroke: '#1f3a5f', width: 0, points: { show: true, size: 6, fill: '#1f3a5f' }, value: function (u, v) { return fmt(v); } },
