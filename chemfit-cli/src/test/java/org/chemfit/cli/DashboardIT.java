@@ -231,6 +231,12 @@ class DashboardIT {
         assertEquals(List.of("reference (eV)", "model at best (eV)"), List.of(ev.getAttribute("data-x-title"),
                 ev.getAttribute("data-y-title")), "the axis titles carry the unit");
         assertEquals("", driver.findElement(By.id("parity-1")).getAttribute("data-unit"), "wall's y has no unit: a chart apart");
+        try {
+            Files.createDirectories(Path.of("target"));
+            Files.write(Path.of("target", "dashboard-results.png"), driver.getScreenshotAs(OutputType.BYTES));
+        } catch (IOException e) {
+            fail("cannot save the screenshot: " + e.getMessage());
+        }
     }
 
     @Test
