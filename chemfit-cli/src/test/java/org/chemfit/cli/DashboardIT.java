@@ -251,6 +251,7 @@ class DashboardIT {
         int firstPoints = points("status-chart");
         assertTrue(fit.thread.isAlive(), "the fit should still run when the page first shows it");
         assertEquals("running", text("status-value"));
+        assertTrue(!driver.findElement(By.id("tab-results")).isDisplayed(), "no Results tab while the fit runs");
         waitFor(() -> count() > firstCount + 5 && points("status-chart") > firstPoints + 5,
                 () -> "the page did not grow past " + firstCount + " evaluations\n" + fit);
         waitFor(() -> "done".equals(text("status-value")), () -> "no final status on the page: " + text("status-value"));
@@ -259,6 +260,8 @@ class DashboardIT {
         int total = r.at("/evaluations/total").asInt();
         assertEquals(String.valueOf(total), text("eval-count"), "the final count");
         assertEquals(total, points("status-chart"));
+        // results.json is written after the journal's last record; the page is still told of it
+        waitFor(() -> driver.findElement(By.id("tab-results")).isDisplayed(), () -> "no Results tab after the fit");
         assertTrue(fit.err.toString().contains("dashboard: http://127.0.0.1:"), fit::toString);
         finished = dir.resolve("out");
     }

@@ -10,7 +10,7 @@
   var view = 'status';
   var charts = {};
   var predictions = null;
-  var predictionsAsked = false;
+  var predictionsStamp = null;
   var evalState = { sort: 'number', desc: false, offset: 0, limit: 50, total: 0 };
 
   function $(id) { return document.getElementById(id); }
@@ -93,7 +93,8 @@
     $('eval-rounds').textContent = rounds !== null && rounds !== undefined ? 'in ' + rounds + ' rounds (batches evaluated at once)' : '';
     var hasResults = !!(s.results && (s.results.metrics || (s.results.terms || []).some(function (t) { return t.metrics; })));
     $('tab-results').classList.toggle('hidden', !hasResults);
-    if (hasResults && !predictionsAsked) { loadPredictions(); }
+    // asked again whenever results.json or predictions.csv changed (the server's stamp of them)
+    if (hasResults && predictionsStamp !== String(s.outputs_stamp)) { loadPredictions(String(s.outputs_stamp)); }
     $('best-loss').textContent = fmt(s.best_loss);
     $('best-at').textContent = s.best_evaluation !== null && s.best_evaluation !== undefined ? 'at evaluation ' + s.best_evaluation : '';
     // while running, the clock ticks on the page between updates (a long evaluation sends none)
@@ -269,15 +270,24 @@
 
   /* --- results: metrics table (results.json) and parity charts (predictions.csv) --- */
 
-  function loadPredictions() {
-    predictionsAsked = true;
+  function loadPredictions(stamp) {
+    predictionsStamp = stamp;
     var p = STATIC ? Promise.resolve(STATIC.predictions || null)
       : api('api/predictions').catch(function () { return null; });
     p.then(function (d) {
       predictions = d;
+      var box = $('parity-charts');
+      Object.keys(charts).forEach(function (id) {
+        if (id.indexOf('parity-') === 0) { charts[id].destroy(); delete charts[id]; }
+      });
+      box.textContent = '';
+      box.removeAttribute('data-charts');
+      $('parity-note').textContent = PARITY_NOTE;
       if (view === 'results') { renderResults(); }
     });
   }
+
+  var PARITY_NOTE = $('parity-note').textContent;
 
   function metricRows() {
     var r = summary.results || {};

@@ -277,7 +277,16 @@ class DashboardTest {
         try (Dashboard d = Dashboard.builder(dir).start()) {
             assertEquals(404, get(base(d) + "/api/predictions?token=" + token(d)).statusCode(), "a running fit has none");
             assertTrue(JSON.readTree(get(base(d) + "/api/summary?token=" + token(d)).body()).get("results").isNull());
+            long before = JSON.readTree(get(base(d) + "/api/summary?token=" + token(d)).body()).get("version").asLong();
             writeResults();
+            // written after the journal's last record, the files still change the summary (the page is told)
+            JsonNode after = null;
+            for (int i = 0; i < 200 && (after == null || after.get("results").isNull()); i++) {
+                Thread.sleep(25);
+                after = JSON.readTree(get(base(d) + "/api/summary?token=" + token(d)).body());
+            }
+            assertTrue(after.get("version").asLong() > before, after.get("version") + " after " + before);
+            assertEquals(7, after.at("/results/evaluations/rounds").asInt());
             HttpResponse<String> r = get(base(d) + "/api/predictions?token=" + token(d));
             assertEquals(200, r.statusCode());
             assertEquals("application/json", r.headers().firstValue("Content-Type").orElse(""));
