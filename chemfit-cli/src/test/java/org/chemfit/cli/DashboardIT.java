@@ -106,6 +106,15 @@ class DashboardIT {
                     command: [sh, wall.sh]
                     outputs: {y: {parser: json, file: out.json, path: /y}}
                     reference: {y: 0.0}
+                validation:
+                  - name: held-out
+                    kind: external
+                    templates: [x.txt]
+                    files: [quad.sh]
+                    command: [sh, quad.sh]
+                    outputs: {y: {parser: json, file: out.json, path: /y}}
+                    reference: {y: 0.5}
+                    unit: eV
                 combination: {on_failure: penalty, penalty: 10.0}
                 optimizer: {method: Nelder-Mead, max_evaluations: 60, tolerance: {relative: 0.0, absolute: 0.0}}
                 output: {folder: out}
@@ -208,16 +217,20 @@ class DashboardIT {
     /**
      * The Results tab: the metrics of results.json, one row per term and quantity and one per
      * quantity over all terms, and one parity chart per quantity and unit from predictions.csv
-     * (y of quad is in eV, y of wall has no unit: two charts); the rounds on the status view.
+     * (y of quad and of the validation term held-out are in eV, y of wall has no unit: two
+     * charts, the first with a fit and a validation series); the rounds on the status view.
      */
     private static void assertResults(JsonNode r) {
         JsonNode rounds = r.at("/evaluations/rounds");
         assertEquals(rounds.isNumber() ? "in " + rounds.asInt() + " rounds (batches evaluated at once)" : "", text("eval-rounds"));
         click("tab-results");
-        int expected = r.at("/terms/0/metrics").size() + r.at("/terms/1/metrics").size() + r.at("/metrics/fit").size();
+        int expected = r.at("/terms/0/metrics").size() + r.at("/terms/1/metrics").size() + r.at("/validation/0/metrics").size()
+                + r.at("/metrics/fit").size() + r.at("/metrics/validation").size();
         List<WebElement> mrows = driver.findElements(By.cssSelector("#metrics-table tbody tr"));
         assertEquals(expected, mrows.size(), "metrics rows");
-        assertEquals(4, expected, "y of quad (eV), y of wall, and y over all terms in each unit");
+        assertEquals(6, expected, "y of quad (eV), of wall and of held-out, and y over the terms of each set in each unit");
+        List<WebElement> held = mrows.get(2).findElements(By.tagName("td"));
+        assertEquals(List.of("validation", "held-out", "y", "eV", "1"), held.subList(0, 5).stream().map(WebElement::getText).toList());
         List<WebElement> quad = mrows.get(0).findElements(By.tagName("td"));
         assertEquals(List.of("fit", "quad", "y", "eV", "1"), quad.subList(0, 5).stream().map(WebElement::getText).toList());
         double rmse = r.at("/terms/0/metrics/y/best/rmse").asDouble();
@@ -225,8 +238,8 @@ class DashboardIT {
         waitFor(() -> driver.findElements(By.cssSelector("#parity-charts canvas")).size() == 2,
                 () -> "parity charts: " + driver.findElements(By.cssSelector("#parity-charts canvas")).size());
         WebElement ev = driver.findElement(By.id("parity-0"));
-        assertEquals(List.of("y", "eV", "1"), List.of(ev.getAttribute("data-quantity"), ev.getAttribute("data-unit"),
-                ev.getAttribute("data-points")));
+        assertEquals(List.of("y", "eV", "1", "1"), List.of(ev.getAttribute("data-quantity"), ev.getAttribute("data-unit"),
+                ev.getAttribute("data-fit-points"), ev.getAttribute("data-validation-points")), "quad's point and held-out's apart");
         assertEquals("y (eV)", ev.findElement(By.className("u-title")).getText());
         assertEquals(List.of("reference (eV)", "model at best (eV)"), List.of(ev.getAttribute("data-x-title"),
                 ev.getAttribute("data-y-title")), "the axis titles carry the unit");

@@ -355,6 +355,8 @@
     div.setAttribute('data-quantity', c.quantity);
     div.setAttribute('data-unit', c.unit);
     div.setAttribute('data-points', String(pts.length));
+    div.setAttribute('data-fit-points', String(c.fit ? c.fit.reference.length : 0));
+    div.setAttribute('data-validation-points', String(c.validation ? c.validation.reference.length : 0));
     // uPlot draws the axis titles on its canvas; the attributes name them for a reader of the page
     div.setAttribute('data-x-title', 'reference' + unit);
     div.setAttribute('data-y-title', 'model at best' + unit);
