@@ -98,6 +98,7 @@ class DashboardIT {
                     env: {SLEEP: "0.05"}
                     outputs: {y: {parser: json, file: out.json, path: /y}}
                     reference: {y: 0.0}
+                    unit: eV
                   - name: wall
                     kind: external
                     templates: [x.txt]
@@ -105,6 +106,15 @@ class DashboardIT {
                     command: [sh, wall.sh]
                     outputs: {y: {parser: json, file: out.json, path: /y}}
                     reference: {y: 0.0}
+                validation:
+                  - name: held-out
+                    kind: external
+                    templates: [x.txt]
+                    files: [quad.sh]
+                    command: [sh, quad.sh]
+                    outputs: {y: {parser: json, file: out.json, path: /y}}
+                    reference: {y: 0.5}
+                    unit: eV
                 combination: {on_failure: penalty, penalty: 10.0}
                 optimizer: {method: Nelder-Mead, max_evaluations: 60, tolerance: {relative: 0.0, absolute: 0.0}}
                 output: {folder: out}
@@ -204,6 +214,44 @@ class DashboardIT {
         return JSON.readTree(out.resolve("results.json").toFile());
     }
 
+    /**
+     * The Results tab: the metrics of results.json, one row per term and quantity and one per
+     * quantity over all terms, and one parity chart per quantity and unit from predictions.csv
+     * (y of quad and of the validation term held-out are in eV, y of wall has no unit: two
+     * charts, the first with a fit and a validation series); the rounds on the status view.
+     */
+    private static void assertResults(JsonNode r) {
+        JsonNode rounds = r.at("/evaluations/rounds");
+        assertEquals(rounds.isNumber() ? "in " + rounds.asInt() + " rounds (batches evaluated at once)" : "", text("eval-rounds"));
+        click("tab-results");
+        int expected = r.at("/terms/0/metrics").size() + r.at("/terms/1/metrics").size() + r.at("/validation/0/metrics").size()
+                + r.at("/metrics/fit").size() + r.at("/metrics/validation").size();
+        List<WebElement> mrows = driver.findElements(By.cssSelector("#metrics-table tbody tr"));
+        assertEquals(expected, mrows.size(), "metrics rows");
+        assertEquals(6, expected, "y of quad (eV), of wall and of held-out, and y over the terms of each set in each unit");
+        List<WebElement> held = mrows.get(2).findElements(By.tagName("td"));
+        assertEquals(List.of("validation", "held-out", "y", "eV", "1"), held.subList(0, 5).stream().map(WebElement::getText).toList());
+        List<WebElement> quad = mrows.get(0).findElements(By.tagName("td"));
+        assertEquals(List.of("fit", "quad", "y", "eV", "1"), quad.subList(0, 5).stream().map(WebElement::getText).toList());
+        double rmse = r.at("/terms/0/metrics/y/best/rmse").asDouble();
+        assertEquals(rmse, Double.parseDouble(quad.get(6).getText()), 1e-5 * Math.abs(rmse), "RMSE at best, to 6 digits");
+        waitFor(() -> driver.findElements(By.cssSelector("#parity-charts canvas")).size() == 2,
+                () -> "parity charts: " + driver.findElements(By.cssSelector("#parity-charts canvas")).size());
+        WebElement ev = driver.findElement(By.id("parity-0"));
+        assertEquals(List.of("y", "eV", "1", "1"), List.of(ev.getAttribute("data-quantity"), ev.getAttribute("data-unit"),
+                ev.getAttribute("data-fit-points"), ev.getAttribute("data-validation-points")), "quad's point and held-out's apart");
+        assertEquals("y (eV)", ev.findElement(By.className("u-title")).getText());
+        assertEquals(List.of("reference (eV)", "model at best (eV)"), List.of(ev.getAttribute("data-x-title"),
+                ev.getAttribute("data-y-title")), "the axis titles carry the unit");
+        assertEquals("", driver.findElement(By.id("parity-1")).getAttribute("data-unit"), "wall's y has no unit: a chart apart");
+        try {
+            Files.createDirectories(Path.of("target"));
+            Files.write(Path.of("target", "dashboard-results.png"), driver.getScreenshotAs(OutputType.BYTES));
+        } catch (IOException e) {
+            fail("cannot save the screenshot: " + e.getMessage());
+        }
+    }
+
     @Test
     @Order(1)
     void aPageWatchingAFitSeesTheCountAndTheLossChartGrowThenTheFinalStatus() throws Exception {
@@ -216,6 +264,7 @@ class DashboardIT {
         int firstPoints = points("status-chart");
         assertTrue(fit.thread.isAlive(), "the fit should still run when the page first shows it");
         assertEquals("running", text("status-value"));
+        assertTrue(!driver.findElement(By.id("tab-results")).isDisplayed(), "no Results tab while the fit runs");
         waitFor(() -> count() > firstCount + 5 && points("status-chart") > firstPoints + 5,
                 () -> "the page did not grow past " + firstCount + " evaluations\n" + fit);
         waitFor(() -> "done".equals(text("status-value")), () -> "no final status on the page: " + text("status-value"));
@@ -224,6 +273,8 @@ class DashboardIT {
         int total = r.at("/evaluations/total").asInt();
         assertEquals(String.valueOf(total), text("eval-count"), "the final count");
         assertEquals(total, points("status-chart"));
+        // results.json is written after the journal's last record; the page is still told of it
+        waitFor(() -> driver.findElement(By.id("tab-results")).isDisplayed(), () -> "no Results tab after the fit");
         assertTrue(fit.err.toString().contains("dashboard: http://127.0.0.1:"), fit::toString);
         finished = dir.resolve("out");
     }
@@ -274,6 +325,8 @@ class DashboardIT {
             assertEquals(List.of("quad", "y", "0"), List.of(quad.get(0).getText(), quad.get(1).getText(), quad.get(3).getText()));
             assertEquals(r.at("/terms/0/computed/y/0").asDouble(), Double.parseDouble(quad.get(4).getText()),
                     1e-5 * Math.abs(r.at("/terms/0/computed/y/0").asDouble()), "computed y at the best point, to 6 digits");
+
+            assertResults(r);
 
             click("tab-failures");
             assertEquals("(" + failed + ")", text("failure-badge"));
@@ -340,6 +393,7 @@ class DashboardIT {
             assertEquals(1, driver.findElements(By.cssSelector("#parameter-charts canvas")).size());
             click("tab-terms");
             assertEquals(2, driver.findElements(By.cssSelector("#term-table tbody tr")).size());
+            assertResults(r);
             click("tab-failures");
             driver.findElements(By.className("failure-open")).get(0).click();
             waitFor(() -> driver.findElement(By.id("failure-detail")).isDisplayed(), () -> "no failure details");

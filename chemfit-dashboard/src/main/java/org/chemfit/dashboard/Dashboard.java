@@ -33,7 +33,8 @@ import com.sun.net.httpserver.HttpServer;
 /**
  * A local web page that shows the fit of one output folder while it runs and after it finished:
  * status, loss history, parameter traces against their bounds, the terms and their failures, and
- * the evaluations. It reads the folder's journal read-only and never writes anything.
+ * the evaluations; once the fit has written {@code results.json} and {@code predictions.csv}, also
+ * its metrics table and parity plots. It reads the folder's journal read-only and never writes anything.
  *
  * <p>Safe by default: it binds to 127.0.0.1 (another address only with {@link Builder#allowRemote});
  * every request must carry the random token of {@link #url()}; there is no route that writes or
@@ -182,6 +183,15 @@ public final class Dashboard implements AutoCloseable {
                         send(ex, 404, "text/plain", "no such failure\n");
                     } else {
                         json(ex, f);
+                    }
+                }
+                case "/api/predictions" -> {
+                    // the parsed rows of the folder's predictions.csv; the route names no file
+                    Map<String, Object> p = Predictions.read(view.folder());
+                    if (p == null) {
+                        send(ex, 404, "text/plain", "no predictions yet\n");
+                    } else {
+                        json(ex, p);
                     }
                 }
                 case "/events" -> events(ex);

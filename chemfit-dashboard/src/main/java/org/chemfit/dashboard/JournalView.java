@@ -66,6 +66,7 @@ final class JournalView implements AutoCloseable {
     }
 
     private final Path dir;
+    private String outputs;
     private Journal journal;
     private RunRecord run;
     private List<String> names = List.of();
@@ -91,6 +92,12 @@ final class JournalView implements AutoCloseable {
     JournalView(Path dir, int batch) {
         this.dir = dir;
         this.batch = batch;
+        this.outputs = outputsStamp();
+    }
+
+    /** @return the output folder (fixed at construction) */
+    Path folder() {
+        return dir;
     }
 
     /** @return a number that grows whenever something new was read */
@@ -121,6 +128,12 @@ final class JournalView implements AutoCloseable {
     synchronized boolean refresh() {
         try {
             boolean changed = read();
+            String stamp = outputsStamp();
+            if (!stamp.equals(outputs)) {
+                // results.json and predictions.csv are written after the journal's last record
+                outputs = stamp;
+                changed = true;
+            }
             if (problem != null) {
                 problem = null;
                 changed = true;
@@ -348,6 +361,7 @@ final class JournalView implements AutoCloseable {
         }
         m.put("failures", fl);
         m.put("results", results());
+        m.put("outputs_stamp", outputs);
         return m;
     }
 
@@ -570,6 +584,21 @@ final class JournalView implements AutoCloseable {
         return sb.toString();
     }
 
+    /** @return the sizes and times of results.json and predictions.csv ("" for one that is absent) */
+    private String outputsStamp() {
+        StringBuilder sb = new StringBuilder();
+        for (String f : List.of("results.json", Predictions.FILE)) {
+            Path p = dir.resolve(f);
+            try {
+                sb.append(Files.size(p)).append('@').append(Files.getLastModifiedTime(p).toMillis());
+            } catch (IOException e) {
+                // absent (a running fit), or replaced while looked at: the next tick sees it
+            }
+            sb.append(';');
+        }
+        return sb.toString();
+    }
+
     /** What the output folder's results.json says of the terms and the fit, once it is written. */
     private Map<String, Object> results() {
         Path f = dir.resolve("results.json");
@@ -580,7 +609,7 @@ final class JournalView implements AutoCloseable {
             Map<String, Object> r = JSON.readValue(f.toFile(), new TypeReference<LinkedHashMap<String, Object>>() {
             });
             Map<String, Object> m = new LinkedHashMap<>();
-            for (String k : List.of("status", "message", "stop_reason", "loss", "terms", "warnings", "metrics")) {
+            for (String k : List.of("status", "message", "stop_reason", "loss", "terms", "warnings", "metrics", "validation", "evaluations")) {
                 if (r.containsKey(k)) {
                     m.put(k, r.get(k));
                 }

@@ -9,6 +9,8 @@
   var summary = null;
   var view = 'status';
   var charts = {};
+  var predictions = null;
+  var predictionsStamp = null;
   var evalState = { sort: 'number', desc: false, offset: 0, limit: 50, total: 0 };
 
   function $(id) { return document.getElementById(id); }
@@ -70,6 +72,7 @@
     if (view === 'parameters') { renderParameters(); }
     if (view === 'terms') { renderTerms(); }
     if (view === 'failures') { renderFailures(); }
+    if (view === 'results') { renderResults(); }
   }
 
   function renderStatus() {
@@ -86,6 +89,12 @@
     $('eval-count').textContent = String(c.total);
     $('eval-detail').textContent = c.complete + ' complete, ' + c.failed + ' failed, ' + c.running + ' running'
       + (s.budget ? ' (budget ' + s.budget + ')' : '');
+    var rounds = s.results && s.results.evaluations ? s.results.evaluations.rounds : null;
+    $('eval-rounds').textContent = rounds !== null && rounds !== undefined ? 'in ' + rounds + ' rounds (batches evaluated at once)' : '';
+    var hasResults = !!(s.results && (s.results.metrics || (s.results.terms || []).some(function (t) { return t.metrics; })));
+    $('tab-results').classList.toggle('hidden', !hasResults);
+    // asked again whenever results.json or predictions.csv changed (the server's stamp of them)
+    if (hasResults && predictionsStamp !== String(s.outputs_stamp)) { loadPredictions(String(s.outputs_stamp)); }
     $('best-loss').textContent = fmt(s.best_loss);
     $('best-at').textContent = s.best_evaluation !== null && s.best_evaluation !== undefined ? 'at evaluation ' + s.best_evaluation : '';
     // while running, the clock ticks on the page between updates (a long evaluation sends none)
@@ -257,6 +266,114 @@
       body.appendChild(tr);
     });
     box.appendChild(table);
+  }
+
+  /* --- results: metrics table (results.json) and parity charts (predictions.csv) --- */
+
+  function loadPredictions(stamp) {
+    predictionsStamp = stamp;
+    var p = STATIC ? Promise.resolve(STATIC.predictions || null)
+      : api('api/predictions').catch(function () { return null; });
+    p.then(function (d) {
+      predictions = d;
+      var box = $('parity-charts');
+      Object.keys(charts).forEach(function (id) {
+        if (id.indexOf('parity-') === 0) { charts[id].destroy(); delete charts[id]; }
+      });
+      box.textContent = '';
+      box.removeAttribute('data-charts');
+      $('parity-note').textContent = PARITY_NOTE;
+      if (view === 'results') { renderResults(); }
+    });
+  }
+
+  var PARITY_NOTE = $('parity-note').textContent;
+
+  function metricRows() {
+    var r = summary.results || {};
+    var rows = [];
+    function add(set, term, metrics) {
+      if (!metrics || typeof metrics !== 'object') { return; }
+      Object.keys(metrics).forEach(function (q) {
+        var m = metrics[q] || {}, a = m.initial || {}, b = m.best || {};
+        rows.push([set, term, q, m.unit || '', b.count !== undefined ? b.count : a.count, a.rmse, b.rmse, b.mae, b.max_abs_error, b.r2]);
+      });
+    }
+    (r.terms || []).forEach(function (t) { add('fit', t.name, t.metrics); });
+    (Array.isArray(r.validation) ? r.validation : []).forEach(function (t) { add('validation', t.name, t.metrics); });
+    if (r.metrics && typeof r.metrics === 'object') {
+      add('fit', 'all terms', r.metrics.fit);
+      add('validation', 'all terms', r.metrics.validation);
+    }
+    return rows;
+  }
+
+  function renderResults() {
+    var tb = $('metrics-table').querySelector('tbody');
+    tb.textContent = '';
+    metricRows().forEach(function (r) {
+      var tr = el('tr', null, r[1] === 'all terms' ? 'total' : '');
+      for (var k = 0; k < r.length; k++) { tr.appendChild(el('td', k < 4 ? r[k] : fmt(r[k]), k < 4 ? 'text' : '')); }
+      tb.appendChild(tr);
+    });
+    var box = $('parity-charts');
+    if (!predictions || !predictions.charts || box.getAttribute('data-charts')) { return; }
+    box.textContent = '';
+    box.setAttribute('data-charts', String(predictions.charts.length));
+    if (predictions.skipped) {
+      $('parity-note').textContent += ' ' + predictions.skipped + ' rows without a finite value are left out.';
+    }
+    predictions.charts.forEach(function (c, k) { parityChart(box, c, k); });
+  }
+
+  /* One parity chart: x the reference, the fit and validation points as two series (null where
+   * a point is of the other set), and the line model = reference; both axes on one range. */
+  function parityChart(box, c, k) {
+    var pts = [];
+    ['fit', 'validation'].forEach(function (set, s) {
+      var d = c[set];
+      if (!d) { return; }
+      for (var i = 0; i < d.reference.length; i++) { pts.push([d.reference[i], d.model[i], s]); }
+    });
+    if (!pts.length) { return; }
+    pts.sort(function (a, b) { return a[0] - b[0]; });
+    var lo = Infinity, hi = -Infinity;
+    pts.forEach(function (p) { lo = Math.min(lo, p[0], p[1]); hi = Math.max(hi, p[0], p[1]); });
+    var pad = (hi - lo) * 0.05 || Math.abs(hi) * 0.05 || 1;
+    lo -= pad; hi += pad;
+    var x = [lo], fit = [null], val = [null], line = [lo];
+    pts.forEach(function (p) {
+      x.push(p[0]);
+      fit.push(p[2] === 0 ? p[1] : null);
+      val.push(p[2] === 1 ? p[1] : null);
+      line.push(p[0]);
+    });
+    x.push(hi); fit.push(null); val.push(null); line.push(hi);
+    var unit = c.unit ? ' (' + c.unit + ')' : '';
+    var div = el('div', null, 'chart parity');
+    div.id = 'parity-' + k;
+    div.setAttribute('data-quantity', c.quantity);
+    div.setAttribute('data-unit', c.unit);
+    div.setAttribute('data-points', String(pts.length));
+    div.setAttribute('data-fit-points', String(c.fit ? c.fit.reference.length : 0));
+    div.setAttribute('data-validation-points', String(c.validation ? c.validation.reference.length : 0));
+    // uPlot draws the axis titles on its canvas; the attributes name them for a reader of the page
+    div.setAttribute('data-x-title', 'reference' + unit);
+    div.setAttribute('data-y-title', 'model at best' + unit);
+    box.appendChild(div);
+    var size = Math.min(520, chartWidth());
+    charts[div.id] = new uPlot({
+      title: c.quantity + unit,
+      width: size, height: size,
+      scales: { x: { time: false, range: [lo, hi] }, y: { range: [lo, hi] } },
+      axes: [{ label: div.getAttribute('data-x-title') }, { label: div.getAttribute('data-y-title'), size: 70 }],
+      series: [
+        { label: 'reference', value: function (u, v) { return fmt(v); } },
+        { label: 'fit', stroke: '#1f3a5f', width: 0, points: { show: true, size: 6, fill: '#1f3a5f' }, value: function (u, v) { return fmt(v); } },
+        { label: 'validation', stroke: '#d9480f', width: 0, points: { show: true, size: 6, fill: '#d9480f' }, value: function (u, v) { return fmt(v); } },
+        { label: 'model = reference', stroke: '#888', dash: [6, 4], width: 1, points: { show: false } }
+      ]
+    }, [x, fit, val, line], div);
   }
 
   function renderFailures() {

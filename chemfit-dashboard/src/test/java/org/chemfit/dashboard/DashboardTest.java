@@ -67,7 +67,7 @@ class DashboardTest {
             assertEquals("127.0.0.1", d.url().getHost());
             assertTrue(d.url().getQuery().matches("token=[0-9a-f]{48}"), d.url().toString());
             for (String route : List.of("/", "/app.js", "/uplot.js", "/api/summary", "/api/evaluations", "/api/failure?index=0",
-                    "/events", "/nothing")) {
+                    "/api/predictions", "/events", "/nothing")) {
                 String sep = route.contains("?") ? "&" : "?";
                 HttpResponse<String> none = get(base(d) + route);
                 assertEquals(403, none.statusCode(), route);
@@ -248,5 +248,95 @@ class DashboardTest {
         assertNotNull(data.get("failures"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> HtmlReport.write(dir.resolve("runs")));
         assertTrue(e.getMessage().contains("holds no journal"), e.getMessage());
+    }
+
+    /** What a finished fit leaves beside its journal: results.json's metrics and predictions.csv. */
+    private void writeResults() throws IOException {
+        Files.writeString(dir.resolve("results.json"), """
+                {"status": "done", "evaluations": {"total": 40, "rounds": 7},
+                 "terms": [{"name": "dimer", "metrics": {"energy": {"unit": "eV",
+                   "initial": {"count": 3, "rmse": 0.5, "mae": 0.4, "max_abs_error": 0.9, "r2": 0.1},
+                   "best": {"count": 3, "rmse": 0.02, "mae": 0.015, "max_abs_error": 0.03, "r2": 0.99}}}}],
+                 "validation": [{"name": "trimer", "metrics": {}}],
+                 "metrics": {"fit": {}, "validation": {}}}
+                """);
+        Files.writeString(dir.resolve("predictions.csv"), """
+                set,term,item,quantity,reference,model_initial,model_best,residual,unit
+                fit,dimer,0,energy,-1.0,-0.5,-0.98,0.02,eV
+                fit,dimer,1,energy,-0.5,-0.2,-0.51,-0.01,eV
+                fit,"dimer, wide",2,force,0.25,0.1,0.3,0.05,eV/A
+                validation,trimer,0,energy,-2.0,-1.5,-2.1,-0.1,eV
+                validation,trimer,1,energy,-1.5,-1.0,,,eV
+                fit,dimer,0,energy,-1.0,-0.5,-0.98,0.02,kJ/mol
+                """);
+    }
+
+    @Test
+    void predictionsAreServedAsParityChartsPerQuantityAndUnitFromAFixedRoute() throws Exception {
+        Journals.fit(dir, 20);
+        try (Dashboard d = Dashboard.builder(dir).start()) {
+            assertEquals(404, get(base(d) + "/api/predictions?token=" + token(d)).statusCode(), "a running fit has none");
+            assertTrue(JSON.readTree(get(base(d) + "/api/summary?token=" + token(d)).body()).get("results").isNull());
+            long before = JSON.readTree(get(base(d) + "/api/summary?token=" + token(d)).body()).get("version").asLong();
+            writeResults();
+            // written after the journal's last record, the files still change the summary (the page is told)
+            JsonNode after = null;
+            for (int i = 0; i < 200 && (after == null || after.get("results").isNull()); i++) {
+                Thread.sleep(25);
+                after = JSON.readTree(get(base(d) + "/api/summary?token=" + token(d)).body());
+            }
+            assertTrue(after.get("version").asLong() > before, after.get("version") + " after " + before);
+            assertEquals(7, after.at("/results/evaluations/rounds").asInt());
+            HttpResponse<String> r = get(base(d) + "/api/predictions?token=" + token(d));
+            assertEquals(200, r.statusCode());
+            assertEquals("application/json", r.headers().firstValue("Content-Type").orElse(""));
+            JsonNode p = JSON.readTree(r.body());
+            assertEquals(5, p.get("rows").asInt());
+            assertEquals(1, p.get("skipped").asInt(), "the row without a model value");
+            JsonNode charts = p.get("charts");
+            assertEquals(3, charts.size(), "energy in eV, force in eV/A and energy in kJ/mol apart: " + charts);
+            JsonNode ev = charts.get(0);
+            assertEquals("energy", ev.get("quantity").asText());
+            assertEquals("eV", ev.get("unit").asText());
+            assertEquals(List.of(-1.0, -0.5), List.of(ev.at("/fit/reference/0").asDouble(), ev.at("/fit/reference/1").asDouble()));
+            assertEquals(-0.51, ev.at("/fit/model/1").asDouble(), 0.0);
+            assertEquals(1, ev.at("/validation/model").size());
+            assertEquals(-2.1, ev.at("/validation/model/0").asDouble(), 0.0);
+            assertEquals("trimer 0", ev.at("/validation/label/0").asText());
+            assertEquals("eV/A", charts.get(1).get("unit").asText());
+            assertEquals("dimer, wide 2", charts.get(1).at("/fit/label/0").asText(), "a quoted field keeps its comma");
+            assertTrue(charts.get(1).path("validation").isMissingNode());
+            assertEquals("kJ/mol", charts.get(2).get("unit").asText());
+        }
+        JournalView v = new JournalView(dir);
+        try (v) {
+            v.refreshAll();
+            @SuppressWarnings("unchecked")
+            Map<String, Object> results = (Map<String, Object>) v.summary().get("results");
+            assertEquals(7, ((Map<?, ?>) results.get("evaluations")).get("rounds"));
+            assertEquals(List.of("trimer"), ((List<?>) results.get("validation")).stream().map(t -> ((Map<?, ?>) t).get("name")).toList());
+            assertNotNull(results.get("metrics"));
+        }
+    }
+
+    @Test
+    void theReportEmbedsThePredictionsOrNullWhileTheFitRuns() throws Exception {
+        Journals.fit(dir, 10);
+        String open = "<script type=\"application/json\" id=\"chemfit-data\">";
+        String page = HtmlReport.render(dir);
+        int start = page.indexOf(open) + open.length();
+        assertTrue(JSON.readTree(page.substring(start, page.indexOf("</script>", start))).get("predictions").isNull());
+        writeResults();
+        page = HtmlReport.render(dir);
+        start = page.indexOf(open) + open.length();
+        JsonNode data = JSON.readTree(page.substring(start, page.indexOf("</script>", start)));
+        assertEquals(3, data.at("/predictions/charts").size());
+        assertEquals(0.99, data.at("/summary/results/terms/0/metrics/energy/best/r2").asDouble(), 0.0);
+    }
+
+    @Test
+    void csvFieldsFollowRfc4180() {
+        assertEquals(List.of(List.of("a", "b,c", "say \"x\"", ""), List.of("line\nbreak", "2")),
+                Predictions.parse("a,\"b,c\",\"say \"\"x\"\"\",\r\n\"line\nbreak\",2\n"));
     }
 }

@@ -1,0 +1,160 @@
+package org.chemfit.dashboard;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The parity data of an output folder's {@code predictions.csv}, grouped for the page: one chart
+ * per quantity and unit (quantities of different units never share one), each with its fit and
+ * its validation points (reference, model at the best point).
+ *
+ * <pre>{@code
+ * Map<String, Object> p = Predictions.read(dir);   // null while the fit runs
+ * }</pre>
+ *
+ * @implNote Stateless; safe from several threads. The file is read whole at each call (it holds
+ *     one line per reference value, a few thousand at most).
+ */
+final class Predictions {
+
+    static final String FILE = "predictions.csv";
+    private static final List<String> COLUMNS = List.of("set", "term", "item", "quantity", "reference", "model_initial",
+            "model_best", "residual", "unit");
+
+    private Predictions() {
+    }
+
+    /**
+     * @param dir the output folder
+     * @return {@code {charts: [{quantity, unit, fit: {reference, model, label}, validation: ...}], rows, skipped}},
+     *     or null when the folder holds no readable predictions.csv (a fit still running)
+     */
+    static Map<String, Object> read(Path dir) {
+        Path f = dir.resolve(FILE);
+        if (!Files.isRegularFile(f)) {
+            return null;
+        }
+        List<List<String>> lines;
+        try {
+            lines = parse(Files.readString(f, StandardCharsets.UTF_8));
+        } catch (IOException | RuntimeException e) {
+            // being written, or not ours: nothing is drawn
+            return null;
+        }
+        if (lines.isEmpty() || !lines.get(0).equals(COLUMNS)) {
+            return null;
+        }
+        Map<String, Map<String, Object>> charts = new LinkedHashMap<>();
+        int rows = 0;
+        int skipped = 0;
+        for (List<String> l : lines.subList(1, lines.size())) {
+            if (l.size() != COLUMNS.size()) {
+                skipped++;
+                continue;
+            }
+            double ref = number(l.get(4));
+            double best = number(l.get(6));
+            if (!Double.isFinite(ref) || !Double.isFinite(best)) {
+                skipped++;
+                continue;
+            }
+            String set = "validation".equals(l.get(0)) ? "validation" : "fit";
+            String quantity = l.get(3);
+            String unit = l.get(8);
+            Map<String, Object> chart = charts.computeIfAbsent(quantity + "\u0000" + unit, k -> {
+                Map<String, Object> c = new LinkedHashMap<>();
+                c.put("quantity", quantity);
+                c.put("unit", unit);
+                return c;
+            });
+            @SuppressWarnings("unchecked")
+            Map<String, List<Object>> series = (Map<String, List<Object>>) chart.computeIfAbsent(set, k -> {
+                Map<String, List<Object>> s = new LinkedHashMap<>();
+                s.put("reference", new ArrayList<>());
+                s.put("model", new ArrayList<>());
+                s.put("label", new ArrayList<>());
+                return s;
+            });
+            series.get("reference").add(ref);
+            series.get("model").add(best);
+            series.get("label").add(l.get(2).isEmpty() ? l.get(1) : l.get(1) + " " + l.get(2));
+            rows++;
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("charts", new ArrayList<>(charts.values()));
+        out.put("rows", rows);
+        out.put("skipped", skipped);
+        return out;
+    }
+
+    private static double number(String s) {
+        if (s.isEmpty()) {
+            return Double.NaN;
+        }
+        try {
+            return Double.parseDouble(s);
+        } catch (NumberFormatException e) {
+            return Double.NaN;
+        }
+    }
+
+    /**
+     * RFC 4180 fields: comma-separated, a field in double quotes may hold commas, newlines and
+     * doubled quotes. Written by hand because the build carries no CSV library and the file is
+     * ChemFit's own, quoted only where a name holds a comma, a quote or a newline.
+     */
+    static List<List<String>> parse(String text) {
+        List<List<String>> lines = new ArrayList<>();
+        List<String> line = new ArrayList<>();
+        StringBuilder field = new StringBuilder();
+        boolean quoted = false;
+        boolean any = false;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (quoted) {
+                if (c == '"') {
+                    if (i + 1 < text.length() && text.charAt(i + 1) == '"') {
+                        field.append('"');
+                        i++;
+                    } else {
+                        quoted = false;
+                    }
+                } else {
+                    field.append(c);
+                }
+            } else if (c == '"') {
+                quoted = true;
+                any = true;
+            } else if (c == ',') {
+                line.add(field.toString());
+                field.setLength(0);
+                any = true;
+            } else if (c == '\n' || c == '\r') {
+                if (c == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n') {
+                    i++;
+                }
+                if (any || field.length() > 0) {
+                    line.add(field.toString());
+                    lines.add(line);
+                }
+                line = new ArrayList<>();
+                field.setLength(0);
+                any = false;
+            } else {
+                field.append(c);
+                any = true;
+            }
+        }
+        if (any || field.length() > 0) {
+            line.add(field.toString());
+            lines.add(line);
+        }
+        return lines;
+    }
+}
