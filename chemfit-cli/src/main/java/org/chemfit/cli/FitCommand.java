@@ -201,6 +201,15 @@ final class FitCommand extends BaseCommand {
                     + " recorded results are replayed, not run again%n", r.id(), finished(journal, r.id()), r.attempts() + 1));
             err().flush();
         }
+        // Run directories of runs the earlier attempts were cut off in follow the keep policy now.
+        resumed.ifPresent(r -> {
+            List<Path> removed = plan.removeCancelledRuns(journal, r.id());
+            if (!removed.isEmpty() && !quiet) {
+                err().printf("removed %d run director%s of runs cut off by the earlier attempt (execution keep: %s)%n",
+                        removed.size(), removed.size() == 1 ? "y" : "ies", jf.execution().keep());
+                err().flush();
+            }
+        });
         LiveDashboard live;
         try {
             // before any output file is opened: a port that cannot be bound changes nothing

@@ -236,6 +236,40 @@ final class FitPlan implements AutoCloseable {
         return problems;
     }
 
+    /**
+     * Applies the keep policy to the run directories that the earlier attempts of a resumed run
+     * left behind for runs they were cut off in (see
+     * {@link org.chemfit.external.FileBasedQuantityComputer#removeCancelledRuns}).
+     *
+     * @param journal the journal of the output folder
+     * @param runId the run being resumed
+     * @return the directories removed
+     */
+    List<Path> removeCancelledRuns(org.chemfit.journal.Journal journal, long runId) {
+        List<Path> removed = new ArrayList<>();
+        if (externals.isEmpty()) {
+            return removed;
+        }
+        List<Long> pids;
+        java.util.Set<String> finished = new java.util.HashSet<>();
+        try {
+            pids = journal.attemptProcessIds(runId);
+            for (org.chemfit.journal.TermRecord t : journal.terms(runId)) {
+                if (t.runDirectory() != null && !t.runDirectory().isBlank()) {
+                    Path name = Path.of(t.runDirectory()).getFileName();
+                    if (name != null) {
+                        finished.add(name.toString());
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            // Tidying is no reason to stop a fit: what the journal cannot tell stays where it is.
+            return removed;
+        }
+        externals.values().forEach(computer -> removed.addAll(computer.removeCancelledRuns(pids, finished)));
+        return removed;
+    }
+
     /** @return the initial parameters */
     Parameters initial() {
         List<String> names = new ArrayList<>();

@@ -1,6 +1,8 @@
 package org.chemfit.cli;
 
 import java.io.PrintWriter;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -9,7 +11,8 @@ import java.util.concurrent.TimeUnit;
  * the fit's thread (running programs are killed by the terms that started them), waits until the
  * command has written what is finished, and kills any child process still alive. The JVM then
  * exits with 128 plus the signal's number, as the shell reports it: 130 after Ctrl-C (SIGINT),
- * 143 after SIGTERM (what SLURM sends at the end of an allocation).
+ * 143 after SIGTERM (what SLURM sends at the end of an allocation). The message names the cause:
+ * {@code interrupted: ...} after Ctrl-C, {@code stopped by SIGTERM: ...} after SIGTERM.
  *
  * @implNote The hook runs on the JVM's shutdown thread; the flags it shares are volatile.
  */
@@ -23,6 +26,13 @@ final class Interrupts implements AutoCloseable {
     private final CountDownLatch written = new CountDownLatch(1);
     private final Thread hook;
     private volatile boolean triggered;
+
+    /** Set by the SIGTERM watcher before the JVM's own handler starts the shutdown hooks. */
+    private static volatile boolean sigterm;
+
+    static {
+        watchSigterm();
+    }
 
     private Interrupts(Thread fitThread, PrintWriter err) {
         this.fitThread = fitThread;
@@ -44,7 +54,8 @@ final class Interrupts implements AutoCloseable {
     private void onShutdown() {
         triggered = true;
         err.println();
-        err.println("interrupted: stopping the running terms and writing what is finished");
+        err.println((sigterm ? "stopped by SIGTERM" : "interrupted")
+                + ": stopping the running terms and writing what is finished");
         err.flush();
         fitThread.interrupt();
         try {
@@ -53,6 +64,47 @@ final class Interrupts implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         killChildren();
+    }
+
+    /**
+     * Puts a handler in front of the JVM's own SIGTERM handler that only notes the signal and then
+     * hands it on, so the shutdown (exit code 143, the hooks) stays the JVM's. A shutdown hook cannot
+     * learn which signal started it and the Java platform has no public signal API, so this uses the
+     * {@code sun.misc.Signal} API of the {@code jdk.unsupported} module, by reflection so that javac
+     * raises no warning about it. Where it is unavailable (e.g. under {@code -Xrs}) nothing changes
+     * but the message, which then says {@code interrupted}.
+     */
+    private static void watchSigterm() {
+        try {
+            Class<?> signal = Class.forName("sun.misc.Signal");
+            Class<?> handler = Class.forName("sun.misc.SignalHandler");
+            Object term = signal.getConstructor(String.class).newInstance("TERM");
+            Method handle = signal.getMethod("handle", signal, handler);
+            Method handleIt = handler.getMethod("handle", signal);
+            java.util.concurrent.atomic.AtomicReference<Object> previous = new java.util.concurrent.atomic.AtomicReference<>();
+            Object watcher = Proxy.newProxyInstance(Interrupts.class.getClassLoader(), new Class<?>[] {handler},
+                    (proxy, m, args) -> {
+                        if (m.equals(handleIt)) {
+                            sigterm = true;
+                            try {
+                                handleIt.invoke(previous.get(), args);
+                            } catch (ReflectiveOperationException | RuntimeException e) {
+                                // The previous handler was a native one (it cannot be called from
+                                // Java): end as the JVM's own handler does, with 128 + 15.
+                                Runtime.getRuntime().exit(ExitCodes.TERMINATED);
+                            }
+                            return null;
+                        }
+                        return switch (m.getName()) {
+                            case "hashCode" -> System.identityHashCode(proxy);
+                            case "equals" -> proxy == args[0];
+                            default -> "chemfit SIGTERM watcher";
+                        };
+                    });
+            previous.set(handle.invoke(null, term, watcher));
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            // No signal API here: the stop still works, only its message cannot name SIGTERM.
+        }
     }
 
     /** Kills every process this JVM started that is still alive, and their children. */

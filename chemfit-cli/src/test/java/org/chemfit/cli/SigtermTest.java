@@ -1,6 +1,7 @@
 package org.chemfit.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -63,6 +64,7 @@ class SigtermTest {
         int total = res.at("/evaluations/total").asInt();
         assertTrue(total >= 3, out);
         assertEquals(total + 1, Files.readAllLines(tmp.resolve("out/evaluations.csv")).size(), out);
-        assertTrue(out.contains("interrupted: stopping the running terms and writing what is finished"), out);
+        assertTrue(out.contains("stopped by SIGTERM: stopping the running terms and writing what is finished"), out);
+        assertFalse(out.contains("interrupted: stopping"), out);
     }
 }

@@ -12,6 +12,7 @@ import java.nio.file.WatchService;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -20,7 +21,10 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
@@ -30,6 +34,8 @@ import org.chemfit.Parameters;
 import org.chemfit.Quantities;
 import org.chemfit.QuantityComputer;
 import org.chemfit.TermFailedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A quantity computer backed by an external program: it renders input files from templates with
@@ -81,6 +87,8 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
     private static final String PID = Long.toString(ProcessHandle.current().pid());
     /** Lines of each output file's end shown in a failure message ({@code failure.json} keeps more). */
     private static final int MESSAGE_TAIL_LINES = 20;
+
+    private static final Logger LOG = LoggerFactory.getLogger(FileBasedQuantityComputer.class);
 
     private final String name;
     private final Path workDirectory;
@@ -147,6 +155,70 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
     /** @return the root under which run directories are created */
     public Path workDirectory() {
         return workDirectory;
+    }
+
+    /**
+     * Applies the keep policy to the run directories of runs that earlier processes of the same fit
+     * left behind when they were stopped midway (killed, interrupted, ended by SIGTERM): what a
+     * resumed fit does before it runs anything. Only directories this term itself creates are
+     * looked at: direct children of {@link #workDirectory()} (no links) named
+     * {@code <term>-<evaluation>...-p<pid>-<suffix>}, with {@code pid} one of {@code processIds}.
+     * Of these, under {@link KeepPolicy#FAILED} and {@link KeepPolicy#NONE} a directory is removed
+     * when its run was cut off: it has no {@code failure.json}, or one that says the run was
+     * cancelled, and the journal does not record it as a run that finished. A failed run (its
+     * {@code failure.json} says it failed) is kept; under {@link KeepPolicy#ALL} nothing is removed.
+     * Each removed directory is logged at INFO.
+     *
+     * <pre>{@code
+     * List<Path> removed = term.removeCancelledRuns(journal.attemptProcessIds(run), Set.of());
+     * }</pre>
+     *
+     * @param processIds the process ids of the earlier attempts of the fit
+     * @param finished names (last path element) of run directories the journal records for
+     *     finished runs; these are never removed
+     * @return the directories removed
+     * @implNote Safe to call from any thread while this term runs nothing; a directory that cannot
+     *     be removed is left as it is.
+     */
+    public List<Path> removeCancelledRuns(Collection<Long> processIds, Collection<String> finished) {
+        List<Path> removed = new ArrayList<>();
+        if (keep == KeepPolicy.ALL || name == null || processIds.isEmpty() || !Files.isDirectory(workDirectory)) {
+            return removed;
+        }
+        Pattern own = Pattern.compile(Pattern.quote(safe(name)) + "-[A-Za-z0-9._-]+?-p(\\d{1,18})-[0-9a-z]+");
+        try (java.nio.file.DirectoryStream<Path> entries = Files.newDirectoryStream(workDirectory)) {
+            for (Path dir : entries) {
+                String file = dir.getFileName().toString();
+                Matcher m = own.matcher(file);
+                if (!m.matches() || !processIds.contains(Long.parseLong(m.group(1))) || finished.contains(file)
+                        || !Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS) || failedRun(dir)) {
+                    continue;
+                }
+                deleteTree(dir);
+                if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    LOG.info("removed the run directory {} of a run cut off by an earlier attempt (keep: {})", dir,
+                            keep.name().toLowerCase(java.util.Locale.ROOT));
+                    removed.add(dir);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("cannot look for run directories of cut-off runs in {}: {}", workDirectory, e.toString());
+        }
+        return removed;
+    }
+
+    /** @return whether the run directory holds the report of a failure (not of a cancellation); unreadable: yes */
+    private static boolean failedRun(Path dir) {
+        Path report = dir.resolve("failure.json");
+        if (!Files.exists(report, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        try {
+            JsonNode cancelled = JSON.readTree(report.toFile()).get("cancelled");
+            return cancelled == null || !cancelled.asBoolean(false);
+        } catch (IOException | RuntimeException e) {
+            return true; // what cannot be read is kept, to be looked at
+        }
     }
 
     /** @return the commands, in order */

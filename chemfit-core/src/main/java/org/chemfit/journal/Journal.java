@@ -178,6 +178,18 @@ public interface Journal extends AutoCloseable {
     List<TermRecord> terms(long runId, int evaluationNumber);
 
     /**
+     * The process ids of the attempts of a run (the first start and every resume), oldest first:
+     * what tells the run directories a fit's own processes created (their names carry the pid)
+     * from anything else in the same folder.
+     *
+     * @param runId a run id
+     * @return the process id of each attempt; empty for a journal that does not record them
+     */
+    default List<Long> attemptProcessIds(long runId) {
+        return List.of();
+    }
+
+    /**
      * @param runId a run id
      * @return every leaf term recorded for the run, in the order they started
      */

@@ -572,6 +572,26 @@ public final class SqliteJournal implements Journal {
         return r.isEmpty() ? Optional.empty() : Optional.of(r.get(r.size() - 1));
     }
 
+    @Override
+    public List<Long> attemptProcessIds(long runId) {
+        synchronized (lock) {
+            ensureOpen();
+            try {
+                PreparedStatement p = statement("SELECT pid FROM attempts WHERE run_id = ? ORDER BY attempt");
+                p.setLong(1, runId);
+                List<Long> out = new ArrayList<>();
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(rs.getLong(1));
+                    }
+                }
+                return out;
+            } catch (SQLException e) {
+                throw failure("read the attempts of run " + runId, e);
+            }
+        }
+    }
+
     private List<RunRecord> queryRuns(String where, long id) {
         String sql = "SELECT r.id, r.job_hash, r.settings_json, r.started_at, r.ended_at, r.status, r.stop_reason,"
                 + " r.best_loss, r.evaluations, (SELECT count(*) FROM attempts a WHERE a.run_id = r.id),"
