@@ -80,20 +80,24 @@ class InterruptIT {
         return "--- stdout\n" + Files.readString(dir.resolve("stdout.txt")) + "--- stderr\n" + Files.readString(dir.resolve("stderr.txt"));
     }
 
-    @Test
-    void ctrlCDuringAnInProcessFitWritesResultsAndExits130() throws Exception {
-        // A lattice of 4096 argon atoms: each evaluation sums 8 million pairs, slow enough to interrupt.
-        StringBuilder xyz = new StringBuilder("4096\n16 x 16 x 16 argon atoms, 3.8 Angstrom apart\n");
-        for (int i = 0; i < 16; i++) {
-            for (int j = 0; j < 16; j++) {
-                for (int k = 0; k < 16; k++) {
+    /**
+     * Writes {@code fit.yaml} (output folder {@code out}) fitting Lennard-Jones to one cubic
+     * lattice of {@code side^3} argon atoms 3.8 Angstrom apart: an in-process job whose every
+     * evaluation is slow enough to be stopped midway.
+     */
+    static void writeSlowLatticeJob(Path dir, int side) throws IOException {
+        int n = side * side * side;
+        StringBuilder xyz = new StringBuilder(n + "\n" + side + " x " + side + " x " + side + " argon atoms, 3.8 Angstrom apart\n");
+        for (int i = 0; i < side; i++) {
+            for (int j = 0; j < side; j++) {
+                for (int k = 0; k < side; k++) {
                     xyz.append(String.format(Locale.ROOT, "Ar %.2f %.2f %.2f%n", 3.8 * i, 3.8 * j, 3.8 * k));
                 }
             }
         }
-        Files.writeString(tmp.resolve("lattice.xyz"), xyz);
-        Files.writeString(tmp.resolve("energy.csv"), "file,reference_energy\nlattice.xyz,-5000.0\n");
-        Files.writeString(tmp.resolve("fit.yaml"), String.join("\n",
+        Files.writeString(dir.resolve("lattice.xyz"), xyz);
+        Files.writeString(dir.resolve("energy.csv"), "file,reference_energy\nlattice.xyz,-5000.0\n");
+        Files.writeString(dir.resolve("fit.yaml"), String.join("\n",
                 "parameters:",
                 "  lj: {epsilon: {initial: 1.0, bounds: [0.1, 10]}, sigma: {initial: 3.0, bounds: [2, 4]}}",
                 "terms:",
@@ -103,6 +107,12 @@ class InterruptIT {
                 "optimizer: {max_evaluations: 100000}",
                 "output: {folder: out}",
                 ""));
+    }
+
+    @Test
+    void ctrlCDuringAnInProcessFitWritesResultsAndExits130() throws Exception {
+        // A lattice of 4096 argon atoms: each evaluation sums 8 million pairs, slow enough to interrupt.
+        writeSlowLatticeJob(tmp, 16);
         Process p = start(tmp, "fit", "fit.yaml", "--progress", "log", "--progress-interval", "0.2");
         try {
             awaitEvaluations(p, tmp.resolve("out/evaluations.csv"), 3, tmp);

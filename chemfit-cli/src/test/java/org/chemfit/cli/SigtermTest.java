@@ -28,26 +28,7 @@ class SigtermTest {
     @Test
     void sigtermDuringAFitWritesResultsAndExits143() throws Exception {
         // 2744 argon atoms: each evaluation sums millions of pairs, slow enough to stop midway.
-        StringBuilder xyz = new StringBuilder("2744\n14 x 14 x 14 argon atoms, 3.8 Angstrom apart\n");
-        for (int i = 0; i < 14; i++) {
-            for (int j = 0; j < 14; j++) {
-                for (int k = 0; k < 14; k++) {
-                    xyz.append(String.format(Locale.ROOT, "Ar %.2f %.2f %.2f%n", 3.8 * i, 3.8 * j, 3.8 * k));
-                }
-            }
-        }
-        Files.writeString(tmp.resolve("lattice.xyz"), xyz);
-        Files.writeString(tmp.resolve("energy.csv"), "file,reference_energy\nlattice.xyz,-5000.0\n");
-        Files.writeString(tmp.resolve("fit.yaml"), String.join("\n",
-                "parameters:",
-                "  lj: {epsilon: {initial: 1.0, bounds: [0.1, 10]}, sigma: {initial: 3.0, bounds: [2, 4]}}",
-                "terms:",
-                "  - kind: atoms",
-                "    reference: energy.csv",
-                "    potential: {form: lennard_jones, epsilon: lj.epsilon, sigma: lj.sigma}",
-                "optimizer: {max_evaluations: 100000}",
-                "output: {folder: out}",
-                ""));
+        InterruptIT.writeSlowLatticeJob(tmp, 14);
         Process p = InterruptIT.start(tmp, "fit", "fit.yaml", "--progress", "log", "--progress-interval", "0.2");
         try {
             InterruptIT.awaitEvaluations(p, tmp.resolve("out/evaluations.csv"), 3, tmp);
