@@ -90,8 +90,8 @@ class JobSchemaTest {
         onlySchema.removeAll(reader);
         SortedSet<String> onlyReader = new TreeSet<>(reader);
         onlyReader.removeAll(walk.keys);
-        assertTrue(onlySchema.isEmpty(), () -> "key paths in the schema that the reader does not know: " + onlySchema);
-        assertTrue(onlyReader.isEmpty(), () -> "key paths the reader knows that the schema lacks: " + onlyReader);
+        assertTrue(onlySchema.isEmpty() && onlyReader.isEmpty(), () -> "key paths in the schema that the reader does not know: "
+                + onlySchema + "; key paths the reader knows that the schema lacks: " + onlyReader);
         assertTrue(reader.size() > 300, "only " + reader.size() + " key paths");
     }
 
@@ -413,8 +413,8 @@ class JobSchemaTest {
         missing.removeAll(doc);
         Set<String> extra = new TreeSet<>(doc);
         extra.removeAll(reader);
-        assertTrue(missing.isEmpty(), () -> where + " does not document the keys " + missing + " that the reader knows");
-        assertTrue(extra.isEmpty(), () -> where + " documents keys " + extra + " that the reader does not know");
+        assertTrue(missing.isEmpty() && extra.isEmpty(), () -> where + " does not document the keys " + missing
+                + " that the reader knows, and documents the keys " + extra + " that the reader does not know");
     }
 
     // ---------------------------------------------------------------- every job shown validates and is read
@@ -510,23 +510,34 @@ class JobSchemaTest {
             }
         }
         // the job sits beside the files it names, as a user's would
+        List<Path> links = new ArrayList<>();
         try (Stream<Path> entries = Files.list(folder)) {
             for (Path p : entries.toList()) {
                 if (!Files.exists(dir.resolve(p.getFileName()))) {
-                    Files.createSymbolicLink(dir.resolve(p.getFileName()), p);
+                    links.add(Files.createSymbolicLink(dir.resolve(p.getFileName()), p));
                 }
             }
         }
-        assertValidAndRead(job);
+        try {
+            assertValidAndRead(job, "the job at " + s);
+        } finally {
+            for (Path link : links) {
+                Files.delete(link); // the link only, before the temporary folder is cleaned
+            }
+        }
     }
 
     private static void assertValidAndRead(Path job) throws IOException {
+        assertValidAndRead(job, job.toString());
+    }
+
+    private static void assertValidAndRead(Path job, String name) throws IOException {
         List<Error> errors = schema().validate(json(NodeParser.parse(job)));
-        assertTrue(errors.isEmpty(), () -> job + " does not validate against the schema: " + describe(errors));
+        assertTrue(errors.isEmpty(), () -> name + " does not validate against the schema: " + describe(errors));
         try {
             JobFile.read(job);
         } catch (JobFileException e) {
-            throw new AssertionError(job + " validates but the reader refuses it: " + e.getMessage(), e);
+            throw new AssertionError(name + " validates against the schema, but the reader refuses it: " + e.getMessage(), e);
         }
     }
 
@@ -638,5 +649,10 @@ class JobSchemaTest {
         assertTrue(r.err().contains(job + ":4:8: terms must hold at least one term"), r::toString);
         assertTrue(r.err().contains(job + ":6:3: unknown key 'max_evals' in optimizer (did you mean 'max_evaluations'?)"), r::toString);
         assertFalse(r.err().contains("yaml-language-server") || r.err().contains("$schema"), r::toString);
+
+        Files.writeString(job, SCHEMA_LINE + "\n");
+        Cli.Run empty = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, empty.code(), empty::toString);
+        assertTrue(empty.err().contains(job + ":1:1: the job file is empty"), empty::toString);
     }
 }
