@@ -51,9 +51,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  *
  * <p>The rule for snippets: every fenced {@code ```yaml} block of {@code docs/*.md},
  * {@code README.md} and {@code examples/*}{@code /README.md} is a whole job file unless its info
- * string says {@code fragment} (then it need only be YAML the reader parses). The paths of a whole
- * job are relative to the folder its info string names with {@code in=FOLDER} (relative to the
- * repository), else to the folder of the Markdown file.
+ * string says {@code fragment}. A whole job validates and is read; its paths are relative to the
+ * folder its info string names with {@code in=FOLDER} (relative to the repository), else to the
+ * folder of the Markdown file. A fragment is YAML the reader parses; when it is a list (of terms)
+ * or a map of top-level keys, it also validates against the schema without its required keys (a
+ * list as the value of {@code terms}). Other fragments (the keys of one term, a comment) are only
+ * parsed.
  */
 class JobSchemaTest {
 
@@ -488,10 +491,44 @@ class JobSchemaTest {
     }
 
     @Test
-    void theDocumentationShowsWholeJobsAndFragments() throws IOException {
+    void theDocumentationShowsWholeJobsAndFragmentsThatAreValidated(@TempDir Path dir) throws IOException {
         List<Snippet> all = snippets().toList();
         assertTrue(all.stream().filter(s -> !s.info().contains("fragment")).count() >= 2, () -> "whole jobs among " + all);
-        assertTrue(all.stream().filter(s -> s.info().contains("fragment")).count() >= 5, () -> "fragments among " + all);
+        List<Snippet> validated = new ArrayList<>();
+        for (Snippet s : all) {
+            if (s.info().contains("fragment") && fragmentTree(s, dir) != null) {
+                validated.add(s);
+            }
+        }
+        assertTrue(validated.size() >= 8, () -> "only these fragments are validated: " + validated);
+    }
+
+    /** @return the fragment as JSON to validate against the schema without its required keys, or null to parse only */
+    private static JsonNode fragmentTree(Snippet s, Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("fragment.yaml"), s.text());
+        JsonNode tree = json(NodeParser.parse(file));
+        if (tree.isArray()) {
+            ObjectNode terms = JsonNodeFactory.instance.objectNode();
+            terms.set("terms", tree);
+            return terms;
+        }
+        if (tree.isObject() && !tree.isEmpty() && tree.propertyStream().map(Map.Entry::getKey)
+                .allMatch(k -> JobReader.TOP_KEYS.contains(k) || k.startsWith("x-"))) {
+            return tree;
+        }
+        return null;
+    }
+
+    private static Schema partSchema;
+
+    /** @return the schema without its required keys, for fragments of a job */
+    private static synchronized Schema partSchema() throws IOException {
+        if (partSchema == null) {
+            ObjectNode tree = (ObjectNode) schemaTree();
+            tree.remove(List.of("required", "dependentRequired"));
+            partSchema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(tree);
+        }
+        return partSchema;
     }
 
     @ParameterizedTest(name = "{0}")
@@ -500,7 +537,11 @@ class JobSchemaTest {
         Path job = dir.resolve("job.yaml");
         Files.writeString(job, s.text());
         if (s.info().contains("fragment")) {
-            NodeParser.parse(job); // a fragment is YAML that the reader parses; it need not be a job
+            JsonNode part = fragmentTree(s, dir);
+            if (part != null) {
+                List<Error> errors = partSchema().validate(part);
+                assertTrue(errors.isEmpty(), () -> "the fragment at " + s + " does not validate against the schema: " + describe(errors));
+            }
             return;
         }
         Path folder = s.markdown().getParent();
