@@ -666,6 +666,10 @@ class JobSchemaTest {
         "80-coulomb-method-unknown.yaml, /terms/0/potential/method",
         "81-coordinate-unknown-key.yaml, unti",
         "83-crystal-reference-unknown.yaml, shear_modulus",
+        "35-timeout-unit.yaml, /execution/timeout",
+        "52-output-file-escapes.yaml, /terms/0/outputs/energy/file",
+        "63-wait-for-files-escapes.yaml, /terms/0/wait_for_files/files/0",
+        "67-retries-too-many.yaml, /terms/0/retries",
     })
     void aMalformedJobThatBreaksASchemaRuleIsRejectedByTheSchema(String name, String named) throws IOException {
         Path file = Cli.resource("malformed").resolve(name);
