@@ -114,7 +114,7 @@ final class ReportCommand extends BaseCommand {
     /** @return the finished evaluations of the journal's latest run, or null when it cannot be read */
     private static Integer journalFinished(Path file) {
         try (org.chemfit.journal.Journal j = org.chemfit.journal.Journal.openReadOnly(file)) {
-            return j.latestRun().map(run -> FitCommand.finished(j, run.id())).orElse(0);
+            return j.latestRun().map(run -> FitRun.finished(j, run.id())).orElse(0);
         } catch (org.chemfit.journal.JournalException e) {
             return null;
         }
