@@ -48,14 +48,7 @@ final class EvalCommand extends BaseCommand {
 
     @Override
     int execute() {
-        Map<String, String> set = new LinkedHashMap<>();
-        for (String a : sets) {
-            int eq = a.indexOf('=');
-            if (eq <= 0 || eq == a.length() - 1) {
-                throw new UserException("--set needs NAME=VALUE, such as --set lj.epsilon=1.2, got '" + a + "'");
-            }
-            set.put(a.substring(0, eq).trim(), a.substring(eq + 1));
-        }
+        Map<String, String> set = sets();
         JobFile jf = JobFile.read(job);
         FitPlan plan;
         try {
@@ -69,27 +62,7 @@ final class EvalCommand extends BaseCommand {
                 throw new JobFileException(templates);
             }
             Parameters p = plan.initial();
-            Map<String, Double> changes = new LinkedHashMap<>();
-            if (params != null) {
-                changes.putAll(bestOf(params, p));
-            }
-            for (Map.Entry<String, String> e : set.entrySet()) {
-                if (!p.contains(e.getKey())) {
-                    String s = Names.closest(e.getKey(), p.names());
-                    throw new UserException("--set names unknown parameter '" + e.getKey() + "'" + (s == null ? "" : " (did you mean '" + s
-                            + "'?)") + "; parameters: " + String.join(", ", p.names()));
-                }
-                try {
-                    double v = Double.parseDouble(e.getValue().trim());
-                    if (!Double.isFinite(v)) {
-                        throw new NumberFormatException();
-                    }
-                    changes.put(e.getKey(), v);
-                } catch (NumberFormatException ex) {
-                    throw new UserException("--set " + e.getKey() + " must be a finite number, got '" + e.getValue() + "'");
-                }
-            }
-            p = p.withAll(changes);
+            p = p.withAll(changes(p, set));
             EvaluationContext ctx;
             try {
                 ctx = plan.evaluateOnce(p);
@@ -100,52 +73,111 @@ final class EvalCommand extends BaseCommand {
             out().println("parameters: " + p);
             out().println("loss: " + Tables.fmt(ctx.loss()));
             out().println();
-            java.util.List<java.util.List<String>> rows = new java.util.ArrayList<>();
-            rows.add(java.util.List.of("term", "kind", "weight", "loss", "contribution", "share", "seconds", "status"));
-            double total = 0;
-            for (EvaluationContext c : ctx.children()) {
-                total += Double.isFinite(c.contribution()) ? c.contribution() : 0;
-            }
-            for (int i = 0; i < ctx.children().size(); i++) {
-                EvaluationContext c = ctx.child(i);
-                rows.add(java.util.List.of(c.name(), jf.terms().get(i).kind(), Tables.fmt(c.weight()), Tables.fmt(c.value()),
-                        Tables.fmt(c.contribution()),
-                        total > 0 && Double.isFinite(c.contribution()) ? String.format(java.util.Locale.ROOT, "%.1f%%", 100 * c.contribution() / total) : "-",
-                        String.format(java.util.Locale.ROOT, "%.3f", c.seconds()), c.status().name().toLowerCase(java.util.Locale.ROOT)));
-            }
-            Tables.print(out(), rows);
-            for (EvaluationContext c : ctx.children()) {
-                if (c.failure() != null) {
-                    out().println("term '" + c.name() + "' failed: " + c.failure().getMessage());
-                }
-            }
+            printBreakdown(jf, ctx);
             EvaluationContext v = plan.evaluateValidation(p);
             java.util.List<Judgement.Row> predictions = Judgement.of(plan, ctx, ctx, v, v).rows();
             if (v != null) {
                 out().println();
-                java.util.List<java.util.List<String>> vrows = new java.util.ArrayList<>();
-                vrows.add(java.util.List.of("validation term", "kind", "loss", "status"));
-                for (int i = 0; i < v.children().size(); i++) {
-                    EvaluationContext c = v.child(i);
-                    vrows.add(java.util.List.of(c.name(), jf.validation().get(i).kind(), Tables.fmt(c.value()),
-                            c.status().name().toLowerCase(java.util.Locale.ROOT)));
-                }
-                Tables.print(out(), vrows);
+                printValidation(jf, v);
             }
             out().println();
             Tables.print(out(), metrics(predictions));
             if (perStructure) {
                 out().println();
-                java.util.List<java.util.List<String>> prows = new java.util.ArrayList<>();
-                prows.add(java.util.List.of("set", "term", "item", "quantity", "reference", "model", "residual", "unit"));
-                for (Judgement.Row r : predictions) {
-                    prows.add(java.util.List.of(r.set(), r.term(), r.item(), r.quantity(), Tables.fmt(r.reference()), Tables.fmt(r.best()),
-                            Tables.fmt(r.residual()), r.unit().isEmpty() ? "-" : r.unit()));
-                }
-                Tables.print(out(), prows);
+                printPerStructure(predictions);
             }
             return ExitCodes.OK;
         }
+    }
+
+    /**
+     * @return the --set values by parameter name, as written
+     * @throws UserException for a value without '='
+     */
+    private Map<String, String> sets() {
+        Map<String, String> set = new LinkedHashMap<>();
+        for (String a : sets) {
+            int eq = a.indexOf('=');
+            if (eq <= 0 || eq == a.length() - 1) {
+                throw new UserException("--set needs NAME=VALUE, such as --set lj.epsilon=1.2, got '" + a + "'");
+            }
+            set.put(a.substring(0, eq).trim(), a.substring(eq + 1));
+        }
+        return set;
+    }
+
+    /**
+     * @return the values that replace the initial ones: the best of --params, then --set
+     * @throws UserException for an unknown parameter or a value that is not a finite number
+     */
+    private Map<String, Double> changes(Parameters p, Map<String, String> set) {
+        Map<String, Double> changes = new LinkedHashMap<>();
+        if (params != null) {
+            changes.putAll(bestOf(params, p));
+        }
+        for (Map.Entry<String, String> e : set.entrySet()) {
+            if (!p.contains(e.getKey())) {
+                String s = Names.closest(e.getKey(), p.names());
+                throw new UserException("--set names unknown parameter '" + e.getKey() + "'" + (s == null ? "" : " (did you mean '" + s
+                        + "'?)") + "; parameters: " + String.join(", ", p.names()));
+            }
+            try {
+                double v = Double.parseDouble(e.getValue().trim());
+                if (!Double.isFinite(v)) {
+                    throw new NumberFormatException();
+                }
+                changes.put(e.getKey(), v);
+            } catch (NumberFormatException ex) {
+                throw new UserException("--set " + e.getKey() + " must be a finite number, got '" + e.getValue() + "'");
+            }
+        }
+        return changes;
+    }
+
+    /** Prints the per-term breakdown, then the failure of each term that failed. */
+    private void printBreakdown(JobFile jf, EvaluationContext ctx) {
+        java.util.List<java.util.List<String>> rows = new java.util.ArrayList<>();
+        rows.add(java.util.List.of("term", "kind", "weight", "loss", "contribution", "share", "seconds", "status"));
+        double total = 0;
+        for (EvaluationContext c : ctx.children()) {
+            total += Double.isFinite(c.contribution()) ? c.contribution() : 0;
+        }
+        for (int i = 0; i < ctx.children().size(); i++) {
+            EvaluationContext c = ctx.child(i);
+            rows.add(java.util.List.of(c.name(), jf.terms().get(i).kind(), Tables.fmt(c.weight()), Tables.fmt(c.value()),
+                    Tables.fmt(c.contribution()),
+                    total > 0 && Double.isFinite(c.contribution()) ? String.format(java.util.Locale.ROOT, "%.1f%%", 100 * c.contribution() / total) : "-",
+                    String.format(java.util.Locale.ROOT, "%.3f", c.seconds()), c.status().name().toLowerCase(java.util.Locale.ROOT)));
+        }
+        Tables.print(out(), rows);
+        for (EvaluationContext c : ctx.children()) {
+            if (c.failure() != null) {
+                out().println("term '" + c.name() + "' failed: " + c.failure().getMessage());
+            }
+        }
+    }
+
+    /** Prints the loss of each validation term. */
+    private void printValidation(JobFile jf, EvaluationContext v) {
+        java.util.List<java.util.List<String>> vrows = new java.util.ArrayList<>();
+        vrows.add(java.util.List.of("validation term", "kind", "loss", "status"));
+        for (int i = 0; i < v.children().size(); i++) {
+            EvaluationContext c = v.child(i);
+            vrows.add(java.util.List.of(c.name(), jf.validation().get(i).kind(), Tables.fmt(c.value()),
+                    c.status().name().toLowerCase(java.util.Locale.ROOT)));
+        }
+        Tables.print(out(), vrows);
+    }
+
+    /** Prints the model beside every reference value. */
+    private void printPerStructure(java.util.List<Judgement.Row> predictions) {
+        java.util.List<java.util.List<String>> prows = new java.util.ArrayList<>();
+        prows.add(java.util.List.of("set", "term", "item", "quantity", "reference", "model", "residual", "unit"));
+        for (Judgement.Row r : predictions) {
+            prows.add(java.util.List.of(r.set(), r.term(), r.item(), r.quantity(), Tables.fmt(r.reference()), Tables.fmt(r.best()),
+                    Tables.fmt(r.residual()), r.unit().isEmpty() ? "-" : r.unit()));
+        }
+        Tables.print(out(), prows);
     }
 
     /** @return the metrics table of one evaluation: set, term, quantity, unit, n, RMSE, MAE, max |error|, R^2 */

@@ -43,36 +43,10 @@ final class ReportCommand extends BaseCommand {
             throw new UserException(dir + " holds neither " + Results.FILE + " nor " + EvaluationLog.FILE + " nor "
                     + journal.getFileName() + "; give the output folder of a fit");
         }
-        List<double[]> history = new ArrayList<>();
-        List<String> header = List.of();
-        String[] bestRow = null;
-        if (Files.exists(csv)) {
-            try {
-                List<String> lines = Files.readAllLines(csv);
-                if (!lines.isEmpty()) {
-                    header = List.of(lines.get(0).split(","));
-                }
-                double best = Double.POSITIVE_INFINITY;
-                for (int i = 1; i < lines.size(); i++) {
-                    String[] f = lines.get(i).split(",", -1);
-                    if (f.length < 3 || f[1].isEmpty()) {
-                        continue;
-                    }
-                    try {
-                        double loss = Double.parseDouble(f[1]);
-                        history.add(new double[] {Double.parseDouble(f[0]), loss, Double.parseDouble(f[2])});
-                        if (loss < best) {
-                            best = loss;
-                            bestRow = f;
-                        }
-                    } catch (NumberFormatException e) {
-                        // A line cut short by a crash: the lines before it are whole.
-                    }
-                }
-            } catch (IOException e) {
-                throw new UserException(csv + ": cannot be read: " + e.getMessage());
-            }
-        }
+        CsvHistory csvHistory = Files.exists(csv) ? CsvHistory.read(csv) : new CsvHistory(new ArrayList<>(), List.of(), null);
+        List<double[]> history = csvHistory.history();
+        List<String> header = csvHistory.header();
+        String[] bestRow = csvHistory.bestRow();
         Map<String, Object> r = Files.exists(results) ? Results.read(results) : null;
         if (r != null) {
             Tables.summary(out(), r);
@@ -111,10 +85,56 @@ final class ReportCommand extends BaseCommand {
         return ExitCodes.OK;
     }
 
+    /**
+     * What a report reads from evaluations.csv.
+     *
+     * @param history evaluation number, loss and seconds of each whole row
+     * @param header the column names
+     * @param bestRow the fields of the row of lowest loss, or null when there is none
+     */
+    private record CsvHistory(List<double[]> history, List<String> header, String[] bestRow) {
+
+        /**
+         * @return the rows of the file; a row cut short by a crash is skipped
+         * @throws UserException when the file cannot be read
+         */
+        static CsvHistory read(Path csv) {
+            List<double[]> history = new ArrayList<>();
+            List<String> header = List.of();
+            String[] bestRow = null;
+            try {
+                List<String> lines = Files.readAllLines(csv);
+                if (!lines.isEmpty()) {
+                    header = List.of(lines.get(0).split(","));
+                }
+                double best = Double.POSITIVE_INFINITY;
+                for (int i = 1; i < lines.size(); i++) {
+                    String[] f = lines.get(i).split(",", -1);
+                    if (f.length < 3 || f[1].isEmpty()) {
+                        continue;
+                    }
+                    try {
+                        double loss = Double.parseDouble(f[1]);
+                        history.add(new double[] {Double.parseDouble(f[0]), loss, Double.parseDouble(f[2])});
+                        if (loss < best) {
+                            best = loss;
+                            bestRow = f;
+                        }
+                    } catch (NumberFormatException e) {
+                        // A line cut short by a crash: the lines before it are whole.
+                    }
+                }
+            } catch (IOException e) {
+                throw new UserException(csv + ": cannot be read: " + e.getMessage());
+            }
+            return new CsvHistory(history, header, bestRow);
+        }
+    }
+
     /** @return the finished evaluations of the journal's latest run, or null when it cannot be read */
     private static Integer journalFinished(Path file) {
         try (org.chemfit.journal.Journal j = org.chemfit.journal.Journal.openReadOnly(file)) {
-            return j.latestRun().map(run -> FitCommand.finished(j, run.id())).orElse(0);
+            return j.latestRun().map(run -> FitRun.finished(j, run.id())).orElse(0);
         } catch (org.chemfit.journal.JournalException e) {
             return null;
         }

@@ -95,7 +95,7 @@ class FitRerunTest {
         }
         int recorded;
         try (Journal j = Journal.openReadOnly(tmp.resolve("out/journal.sqlite"))) {
-            recorded = FitCommand.finished(j, j.latestRun().orElseThrow().id());
+            recorded = FitRun.finished(j, j.latestRun().orElseThrow().id());
         }
         assertTrue(recorded >= 4, "the journal holds " + recorded);
 

@@ -2,15 +2,9 @@ package org.chemfit.external;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardWatchEventKinds;
-import java.nio.file.WatchKey;
-import java.nio.file.WatchService;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -19,14 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 
 import org.chemfit.EvaluationCancelledException;
 import org.chemfit.EvaluationContext;
@@ -34,8 +20,6 @@ import org.chemfit.Parameters;
 import org.chemfit.Quantities;
 import org.chemfit.QuantityComputer;
 import org.chemfit.TermFailedException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A quantity computer backed by an external program: it renders input files from templates with
@@ -83,36 +67,31 @@ import org.slf4j.LoggerFactory;
  */
 public final class FileBasedQuantityComputer implements QuantityComputer {
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    private static final String PID = Long.toString(ProcessHandle.current().pid());
-    /** Lines of each output file's end shown in a failure message ({@code failure.json} keeps more). */
-    private static final int MESSAGE_TAIL_LINES = 20;
-
-    private static final Logger LOG = LoggerFactory.getLogger(FileBasedQuantityComputer.class);
-
-    private final String name;
-    private final Path workDirectory;
-    private final Templates templates;
+    // The configuration is read by Attempt, the pipeline of one attempt, hence package-private.
+    final String name;
+    final Path workDirectory;
+    final Templates templates;
     /** The standard-input templates, and for each command the index of its own among them (-1: none). */
-    private final Templates stdinTemplates;
-    private final int[] stdinTemplateOf;
+    final Templates stdinTemplates;
+    final int[] stdinTemplateOf;
     private final Map<String, Object> variables;
-    private final List<Stage> stages;
-    private final List<InputWriter> inputWriters;
-    private final List<Command> commands;
-    private final List<String> launcher;
-    private final Map<String, String> env;
-    private final Duration timeout;
-    private final Duration killGrace;
-    private final List<String> waitFiles;
-    private final List<String> logFiles;
-    private final Duration waitTimeout;
-    private final List<OutputParser> parsers;
-    private final KeepPolicy keep;
+    final List<Stage> stages;
+    final List<InputWriter> inputWriters;
+    final List<Command> commands;
+    final List<String> launcher;
+    final Map<String, String> env;
+    final Duration timeout;
+    final Duration killGrace;
+    final List<String> waitFiles;
+    final List<String> logFiles;
+    final Duration waitTimeout;
+    final List<OutputParser> parsers;
+    final KeepPolicy keep;
     private final int retries;
-    private final boolean privateTmpDir;
+    final boolean privateTmpDir;
 
-    private record Stage(String target, Path source, boolean link) {
+    /** A file linked or copied into every run directory. */
+    record Stage(String target, Path source, boolean link) {
     }
 
     private FileBasedQuantityComputer(Builder b) {
@@ -126,7 +105,7 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
             stdinTemplateOf[i] = in != null && in.isTemplate() ? stdinSources.size() : -1;
             if (stdinTemplateOf[i] >= 0) {
                 String shown = in.sourceOrNull() != null ? in.sourceOrNull() : "standard input of command " + (i + 1);
-                stdinSources.add(new Templates.Source(stdinName(b.commands.size(), i), shown, in.text()));
+                stdinSources.add(new Templates.Source(RunDirectory.programFile(b.commands.size(), i, "stdin"), shown, in.text()));
             }
         }
         this.stdinTemplates = new Templates(stdinSources);
@@ -181,44 +160,7 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
      *     be removed is left as it is.
      */
     public List<Path> removeCancelledRuns(Collection<Long> processIds, Collection<String> finished) {
-        List<Path> removed = new ArrayList<>();
-        if (keep == KeepPolicy.ALL || name == null || processIds.isEmpty() || !Files.isDirectory(workDirectory)) {
-            return removed;
-        }
-        Pattern own = Pattern.compile(Pattern.quote(safe(name)) + "-[A-Za-z0-9._-]+?-p(\\d{1,18})-[0-9a-z]+");
-        try (java.nio.file.DirectoryStream<Path> entries = Files.newDirectoryStream(workDirectory)) {
-            for (Path dir : entries) {
-                String file = dir.getFileName().toString();
-                Matcher m = own.matcher(file);
-                if (!m.matches() || !processIds.contains(Long.parseLong(m.group(1))) || finished.contains(file)
-                        || !Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS) || failedRun(dir)) {
-                    continue;
-                }
-                deleteTree(dir);
-                if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                    LOG.info("removed the run directory {} of a run cut off by an earlier attempt (keep: {})", dir,
-                            keep.name().toLowerCase(java.util.Locale.ROOT));
-                    removed.add(dir);
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("cannot look for run directories of cut-off runs in {}: {}", workDirectory, e.toString());
-        }
-        return removed;
-    }
-
-    /** @return whether the run directory holds the report of a failure (not of a cancellation); unreadable: yes */
-    private static boolean failedRun(Path dir) {
-        Path report = dir.resolve("failure.json");
-        if (!Files.exists(report, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return false;
-        }
-        try {
-            JsonNode cancelled = JSON.readTree(report.toFile()).get("cancelled");
-            return cancelled == null || !cancelled.asBoolean(false);
-        } catch (IOException | RuntimeException e) {
-            return true; // what cannot be read is kept, to be looked at
-        }
+        return RunDirectory.removeCutOff(workDirectory, name, keep, processIds, finished);
     }
 
     /** @return the commands, in order */
@@ -249,7 +191,7 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
         int attempt = 0;
         while (true) {
             try {
-                return attempt(params, ctx, attempt);
+                return new Attempt(this, params, ctx, attempt).run();
             } catch (TermFailedException e) {
                 if (!e.isTransient() || attempt >= retries) {
                     throw e;
@@ -258,433 +200,6 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
                 ctx.put("external_retries", attempt);
             }
         }
-    }
-
-    /** The per-attempt state, confined to the calling thread. */
-    private final class Run {
-        final Parameters params;
-        final EvaluationContext ctx;
-        final String term;
-        final int attempt;
-        final long startNanos = System.nanoTime();
-        final Instant started = Instant.now();
-        final Map<String, Object> timings = new LinkedHashMap<>();
-        final List<Map<String, Object>> commandLog = new ArrayList<>();
-        Path dir;
-        String step = "create";
-        List<String> argv;
-        Integer exitCode;
-        boolean timedOut;
-        Path stdoutFile;
-        Path stderrFile;
-
-        Run(Parameters params, EvaluationContext ctx, int attempt) {
-            this.params = params;
-            this.ctx = ctx;
-            this.term = name != null ? name : ctx.name();
-            this.attempt = attempt;
-        }
-
-        TermFailedException fail(String message, boolean transientFailure, Throwable cause) {
-            ProgramOutput output = output();
-            String tail = output == null ? null : output.tails().get(stderrFile.getFileName().toString());
-            String full = "external term '" + term + "' failed at step " + step + ": " + message
-                    + (dir == null ? "" : " (run directory " + dir + ")")
-                    + (output == null ? "" : output.describe(MESSAGE_TAIL_LINES));
-            TermFailedException e = new TermFailedException(full, term, ctx.index(), params, dir, exitCode, tail, transientFailure,
-                    cause);
-            writeReport(message, output, transientFailure, false);
-            finish(false);
-            return e;
-        }
-
-        /**
-         * @return what the last command wrote to its stdout, its stderr and the declared log
-         *     files, or null when no command has started
-         */
-        ProgramOutput output() {
-            if (stderrFile == null || dir == null) {
-                return null;
-            }
-            List<String> files = new ArrayList<>();
-            files.add(stdoutFile.getFileName().toString());
-            files.add(stderrFile.getFileName().toString());
-            files.addAll(logFiles);
-            return ProgramOutput.read(dir, files);
-        }
-
-        void writeReport(String message, ProgramOutput output, boolean transientFailure, boolean cancelled) {
-            if (dir == null || !Files.isDirectory(dir)) {
-                return;
-            }
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("term", term);
-            m.put("evaluation", ctx.evaluationId());
-            m.put("term_path", ctx.path());
-            m.put("attempt", attempt);
-            m.put("step", step);
-            m.put("message", message);
-            m.put("cancelled", cancelled);
-            m.put("transient", transientFailure);
-            m.put("command", argv);
-            m.put("exit_code", exitCode);
-            m.put("timed_out", timedOut);
-            m.put("error_lines", output == null ? List.of() : output.errorLines());
-            m.put("stderr_tail", output == null ? null : output.tails().get(stderrFile.getFileName().toString()));
-            m.put("stdout_tail", output == null ? null : output.tails().get(stdoutFile.getFileName().toString()));
-            Map<String, String> logs = new LinkedHashMap<>();
-            for (String f : logFiles) {
-                if (output != null && output.tails().containsKey(f)) {
-                    logs.put(f, output.tails().get(f));
-                }
-            }
-            m.put("log_tails", logs);
-            m.put("parameters", params.asNestedMap());
-            m.put("run_directory", dir.toString());
-            m.put("started", started.toString());
-            timings.put("total_seconds", (System.nanoTime() - startNanos) / 1e9);
-            m.put("timings", timings);
-            m.put("commands", commandLog);
-            try {
-                // written aside and renamed, so that a reader never sees half a report
-                Path tmp = dir.resolve(".failure.json.tmp");
-                JSON.writeValue(tmp.toFile(), m);
-                Files.move(tmp, dir.resolve("failure.json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (IOException e) {
-                // the exception still carries every fact; a full disk must not hide the original failure
-            }
-        }
-
-        void finish(boolean ok) {
-            if (dir == null) {
-                return;
-            }
-            boolean delete = keep == KeepPolicy.NONE || (keep == KeepPolicy.FAILED && ok);
-            if (delete) {
-                deleteTree(dir);
-            } else {
-                ctx.put("run_directory", dir.toString());
-            }
-        }
-    }
-
-    private Quantities attempt(Parameters params, EvaluationContext ctx, int attempt) {
-        Run run = new Run(params, ctx, attempt);
-        if (Thread.currentThread().isInterrupted()) {
-            throw new EvaluationCancelledException("external term '" + run.term + "' was cancelled before it started");
-        }
-        try {
-            run.dir = createRunDirectory(run.term, ctx, attempt);
-        } catch (IOException e) {
-            throw run.fail("cannot create a run directory under " + workDirectory + ": " + e, false, e);
-        }
-        try {
-            // 1. render every template before anything is written or run
-            run.step = "render";
-            long t = System.nanoTime();
-            List<String> rendered;
-            List<String> renderedStdin = List.of();
-            if (templates.sources().isEmpty() && stdinTemplates.sources().isEmpty()) {
-                rendered = List.of();
-            } else {
-                Map<String, Object> model = new LinkedHashMap<>(variables);
-                for (Map.Entry<String, Object> e : params.asNestedMap().entrySet()) {
-                    if (model.containsKey(e.getKey())) {
-                        throw run.fail("parameter '" + e.getKey() + "' has the same name as a template variable", false, null);
-                    }
-                    model.put(e.getKey(), e.getValue());
-                }
-                List<String> known = new ArrayList<>(params.names());
-                known.addAll(variables.keySet());
-                try {
-                    rendered = templates.render(model, known);
-                    renderedStdin = stdinTemplates.render(model, known);
-                } catch (IllegalArgumentException e) {
-                    throw run.fail(e.getMessage(), false, e);
-                }
-            }
-            for (int i = 0; i < rendered.size(); i++) {
-                Path target = run.dir.resolve(templates.sources().get(i).target());
-                try {
-                    if (target.getParent() != null && !target.getParent().equals(run.dir)) {
-                        Files.createDirectories(target.getParent());
-                        insideRealRunDirectory(run, target, templates.sources().get(i).target());
-                    }
-                    Files.writeString(target, rendered.get(i), StandardCharsets.UTF_8);
-                } catch (IOException e) {
-                    throw run.fail("cannot write '" + templates.sources().get(i).target() + "': " + e, false, e);
-                }
-            }
-            run.timings.put("render_seconds", (System.nanoTime() - t) / 1e9);
-
-            // 2. stage static files
-            run.step = "stage";
-            t = System.nanoTime();
-            for (Stage s : stages) {
-                Path target = run.dir.resolve(s.target());
-                try {
-                    if (target.getParent() != null && !target.getParent().equals(run.dir)) {
-                        Files.createDirectories(target.getParent());
-                        insideRealRunDirectory(run, target, s.target());
-                    }
-                    if (s.link()) {
-                        Files.createSymbolicLink(target, s.source());
-                    } else {
-                        Files.copy(s.source(), target, StandardCopyOption.COPY_ATTRIBUTES);
-                    }
-                } catch (IOException e) {
-                    throw run.fail("cannot " + (s.link() ? "link" : "copy") + " '" + s.source() + "' to '" + s.target() + "': " + e,
-                            false, e);
-                }
-            }
-            run.step = "input";
-            for (InputWriter w : inputWriters) {
-                try {
-                    w.write(run.dir, params);
-                } catch (Exception e) {
-                    throw run.fail("input writer " + w + " failed: " + e, false, e);
-                }
-            }
-            run.timings.put("stage_seconds", (System.nanoTime() - t) / 1e9);
-
-            // 3. run the commands
-            run.step = "run";
-            Map<String, String> runEnv = env;
-            if (privateTmpDir) {
-                Path tmp = run.dir.resolve("tmp");
-                try {
-                    Files.createDirectories(tmp);
-                } catch (IOException io) {
-                    throw run.fail("cannot create the private TMPDIR " + tmp + ": " + io, false, io);
-                }
-                runEnv = new LinkedHashMap<>(env);
-                runEnv.put("TMPDIR", tmp.toString());
-            }
-            for (int i = 0; i < commands.size(); i++) {
-                Command c = commands.get(i);
-                run.argv = c.isShell() ? c.arguments() : c.withLauncher(launcher);
-                run.exitCode = null;
-                Map<String, String> e = runEnv;
-                if (!c.env().isEmpty()) {
-                    e = new LinkedHashMap<>(runEnv);
-                    e.putAll(c.env());
-                }
-                String base = commands.size() == 1 ? "program" : "program" + (i + 1);
-                Path out = run.dir.resolve(base + ".stdout");
-                run.stdoutFile = out;
-                run.stderrFile = run.dir.resolve(base + ".stderr");
-                Path in = null;
-                if (c.stdinOrNull() != null) {
-                    in = run.dir.resolve(stdinName(commands.size(), i));
-                    String text = stdinTemplateOf[i] >= 0 ? renderedStdin.get(stdinTemplateOf[i]) : c.stdinOrNull().text();
-                    try {
-                        Files.writeString(in, text, StandardCharsets.UTF_8);
-                    } catch (IOException io) {
-                        throw run.fail("cannot write the standard input of " + c + ": " + io, false, io);
-                    }
-                }
-                Duration limit = c.timeoutOrNull() != null ? c.timeoutOrNull() : timeout;
-                ProcessRunner.Result r;
-                try {
-                    r = ProcessRunner.run(run.argv, run.dir, e, limit, killGrace, out, run.stderrFile, in);
-                } catch (InterruptedException ie) {
-                    throw cancelled(run, ie);
-                } catch (ProcessRunner.StartException se) {
-                    throw run.fail(se.getMessage(), false, se);
-                } catch (IOException io) {
-                    throw run.fail("cannot run " + c + ": " + io, false, io);
-                }
-                run.exitCode = r.exitCode();
-                run.timedOut = r.timedOut();
-                Map<String, Object> log = new LinkedHashMap<>();
-                log.put("command", run.argv);
-                log.put("exit_code", r.exitCode());
-                log.put("timed_out", r.timedOut());
-                log.put("seconds", r.nanos() / 1e9);
-                run.commandLog.add(log);
-                if (r.timedOut()) {
-                    throw run.fail("command '" + c + "' timed out after " + human(limit) + " and its process tree was killed", true,
-                            null);
-                }
-                if (r.exitCode() != 0) {
-                    boolean signal = r.killedBySignal();
-                    throw run.fail("command '" + c + "' exited with code " + r.exitCode()
-                            + (signal ? " (killed by signal " + (r.exitCode() - 128) + ")" : ""), signal, null);
-                }
-            }
-
-            // 4. wait for files a program promised
-            if (!waitFiles.isEmpty()) {
-                run.step = "wait";
-                t = System.nanoTime();
-                try {
-                    List<String> missing = awaitFiles(run.dir, waitFiles, waitTimeout);
-                    if (!missing.isEmpty()) {
-                        throw run.fail("files " + missing + " did not appear within " + human(waitTimeout), true, null);
-                    }
-                } catch (InterruptedException ie) {
-                    throw cancelled(run, ie);
-                } catch (IOException io) {
-                    throw run.fail("cannot watch for " + waitFiles + ": " + io, false, io);
-                }
-                run.timings.put("wait_seconds", (System.nanoTime() - t) / 1e9);
-            }
-
-            // 5. parse
-            run.step = "parse";
-            t = System.nanoTime();
-            Quantities q = Quantities.empty();
-            for (OutputParser p : parsers) {
-                Quantities part;
-                try {
-                    part = p.parse(run.dir);
-                } catch (OutputParseException pe) {
-                    throw run.fail(pe.getMessage(), false, pe);
-                } catch (Exception ex) {
-                    throw run.fail("parser " + p + " failed: " + ex, false, ex);
-                }
-                if (part == null) {
-                    throw run.fail("parser " + p + " returned null instead of quantities", false, null);
-                }
-                q = q.isEmpty() ? part : q.merge(part);
-            }
-            run.timings.put("parse_seconds", (System.nanoTime() - t) / 1e9);
-            run.finish(true);
-            return q;
-        } catch (TermFailedException | EvaluationCancelledException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw run.fail(e.toString(), false, e);
-        } catch (Error e) {
-            // not ours to wrap (an AssertionError, a StackOverflowError in a user's hook), but the run
-            // directory is reported and cleaned up like that of any other failure
-            run.writeReport(e.toString(), run.output(), false, false);
-            run.finish(false);
-            throw e;
-        }
-    }
-
-    /** Refuses a write whose folder leads out of the run directory through a symbolic link staged into it. */
-    private static void insideRealRunDirectory(Run run, Path target, String written) throws IOException {
-        Path parent = target.getParent().toRealPath();
-        if (!parent.startsWith(run.dir.toRealPath())) {
-            throw run.fail("'" + written + "' would be written to " + parent.resolve(target.getFileName())
-                    + ", outside the run directory, through a symbolic link; paths must stay inside the run directory", false, null);
-        }
-    }
-
-    private EvaluationCancelledException cancelled(Run run, InterruptedException ie) {
-        String what = "external term '" + run.term + "' was cancelled at step " + run.step
-                + (run.argv == null ? "" : " while running '" + String.join(" ", run.argv) + "'") + "; its process tree was killed";
-        run.writeReport(what, run.output(), false, true);
-        if (keep == KeepPolicy.NONE && run.dir != null) {
-            deleteTree(run.dir);
-        }
-        Thread.currentThread().interrupt();
-        return new EvaluationCancelledException(what + " (run directory " + run.dir + ")", ie);
-    }
-
-    private Path createRunDirectory(String term, EvaluationContext ctx, int attempt) throws IOException {
-        StringBuilder sb = new StringBuilder(64).append(safe(term)).append('-').append(safe(ctx.evaluationId()));
-        if (!ctx.path().isEmpty()) {
-            sb.append('-').append(safe(ctx.path()));
-        }
-        if (attempt > 0) {
-            sb.append("-retry").append(attempt);
-        }
-        sb.append("-p").append(PID).append('-');
-        String prefix = sb.toString();
-        for (int tries = 0; ; tries++) {
-            Path dir = workDirectory.resolve(prefix + Long.toString(ThreadLocalRandom.current().nextLong() >>> 24, 36));
-            try {
-                // mkdir is atomic: of many creators of one name, exactly one succeeds
-                return Files.createDirectory(dir);
-            } catch (FileAlreadyExistsException e) {
-                if (tries > 20) {
-                    throw e;
-                }
-            } catch (java.nio.file.NoSuchFileException e) {
-                Files.createDirectories(workDirectory);
-            }
-        }
-    }
-
-    /** @return the run-directory file that holds the standard input of command i of n */
-    private static String stdinName(int n, int i) {
-        return (n == 1 ? "program" : "program" + (i + 1)) + ".stdin";
-    }
-
-    private static String safe(String s) {
-        StringBuilder sb = new StringBuilder(s.length());
-        for (int i = 0; i < s.length() && sb.length() < 48; i++) {
-            char c = s.charAt(i);
-            sb.append(Character.isLetterOrDigit(c) && c < 128 || c == '.' || c == '_' ? c : '_');
-        }
-        return sb.length() == 0 ? "_" : sb.toString();
-    }
-
-    private static String human(Duration d) {
-        return d == null ? "no limit" : d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
-    }
-
-    /**
-     * Waits until every file exists. Woken by the file system's change events (inotify on Linux);
-     * re-checks once a second as well, for network file systems that send no events.
-     *
-     * @return the files still missing at the deadline
-     */
-    private static List<String> awaitFiles(Path dir, List<String> files, Duration limit) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + limit.toNanos();
-        try (WatchService ws = dir.getFileSystem().newWatchService()) {
-            Set<Path> watched = new LinkedHashSet<>();
-            while (true) {
-                List<String> missing = new ArrayList<>();
-                for (String f : files) {
-                    Path p = dir.resolve(f);
-                    if (!Files.exists(p)) {
-                        missing.add(f);
-                        Path parent = p.getParent();
-                        while (parent != null && !Files.isDirectory(parent)) {
-                            parent = parent.getParent();
-                        }
-                        if (parent != null && watched.add(parent)) {
-                            parent.register(ws, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
-                        }
-                    }
-                }
-                long left = deadline - System.nanoTime();
-                if (missing.isEmpty() || left <= 0) {
-                    return missing;
-                }
-                WatchKey key = ws.poll(Math.min(left, TimeUnit.SECONDS.toNanos(1)), TimeUnit.NANOSECONDS);
-                if (key != null) {
-                    key.pollEvents();
-                    key.reset();
-                }
-            }
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        try {
-            deleteRecursively(dir);
-        } catch (IOException e) {
-            // a directory that cannot be deleted is left behind; the result is not affected
-        }
-    }
-
-    /** Deletes a tree (one lstat per entry, inside Files.delete); never follows links. */
-    private static void deleteRecursively(Path dir) throws IOException {
-        try (java.nio.file.DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-            for (Path e : entries) {
-                try {
-                    Files.delete(e);
-                } catch (java.nio.file.DirectoryNotEmptyException notEmpty) {
-                    deleteRecursively(e);
-                }
-            }
-        }
-        Files.delete(dir);
     }
 
     /**
@@ -704,6 +219,14 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
         if (templates.sources().isEmpty()) {
             return;
         }
+        templates.render(templateModel(params), templateNames(params));
+    }
+
+    /**
+     * @return what templates see: the variables and the parameters (nested)
+     * @throws IllegalArgumentException when a parameter has the name of a variable
+     */
+    Map<String, Object> templateModel(Parameters params) {
         Map<String, Object> model = new LinkedHashMap<>(variables);
         for (Map.Entry<String, Object> e : params.asNestedMap().entrySet()) {
             if (model.containsKey(e.getKey())) {
@@ -711,9 +234,14 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
             }
             model.put(e.getKey(), e.getValue());
         }
+        return model;
+    }
+
+    /** @return the names templates may use: the parameters' dotted names and the variables */
+    List<String> templateNames(Parameters params) {
         List<String> known = new ArrayList<>(params.names());
         known.addAll(variables.keySet());
-        templates.render(model, known);
+        return known;
     }
 
     @Override

@@ -1,0 +1,393 @@
+package org.chemfit.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.chemfit.EvaluationCancelledException;
+import org.chemfit.EvaluationContext;
+import org.chemfit.cli.BaseCommand.UserException;
+import org.chemfit.fit.FitFailedException;
+import org.chemfit.fit.FitResult;
+import org.chemfit.fit.Fitter;
+import org.chemfit.fit.StopReason;
+import org.chemfit.journal.EvaluationRecord;
+import org.chemfit.journal.Journal;
+import org.chemfit.journal.JournalException;
+import org.chemfit.journal.JournalMode;
+import org.chemfit.journal.RunRecord;
+
+/**
+ * One run of {@code chemfit fit}, once the command line is parsed: builds the objective from the
+ * job's plan, creates the output folder, opens the journal (resuming the run of this job recorded
+ * there, or showing its result when it is finished), runs the optimizer with progress, the
+ * dashboard and interrupts, writes results.json, the metrics and the plots, prints the closing
+ * table, and maps how the fit ended to an exit code.
+ *
+ * <pre>{@code
+ * int code = new FitRun(jf, new FitRun.Options(4, 200, folder, cluster, 120, 0, Progress.Mode.LOG, 10,
+ *         false, false, null, false), out, err).run();
+ * }</pre>
+ *
+ * <p>Every resource it opens (the plan's executors, the journal, the dashboard, the evaluation
+ * log, the interrupt handlers) is closed before {@link #run()} returns or throws.
+ *
+ * @implNote Runs once, on the thread that calls {@link #run()}; that thread is the one an interrupt
+ *     (Ctrl-C, SIGTERM) stops.
+ */
+final class FitRun {
+
+    /**
+     * What the command line decided.
+     *
+     * @param workers terms run at once
+     * @param budget the evaluation budget
+     * @param folder the output folder, absolute
+     * @param cluster the cluster options
+     * @param memberWait with a cluster: seconds terms wait while no worker is there
+     * @param driverThreads with a cluster: terms this process runs itself
+     * @param mode how progress is shown
+     * @param progressInterval seconds between progress lines
+     * @param noPlots whether plots are left out
+     * @param restart whether a new run of the journal starts instead of resuming
+     * @param dashboard the dashboard's port, or null for none
+     * @param quiet whether only errors and the results are printed
+     */
+    record Options(int workers, int budget, Path folder, ClusterArgs cluster, long memberWait, int driverThreads,
+            Progress.Mode mode, double progressInterval, boolean noPlots, boolean restart, Integer dashboard, boolean quiet) {
+    }
+
+    /** How the optimizer's run ended: its result (partial or none), the status of results.json, a message, the exit code. */
+    private record Ending(FitResult result, String status, String message, int code) {
+    }
+
+    private final JobFile jf;
+    private final int w;
+    private final int budget;
+    private final Path folder;
+    private final ClusterArgs cluster;
+    private final long memberWait;
+    private final int driverThreads;
+    private final Options options;
+    private final boolean quiet;
+    private final PrintWriter out;
+    private final PrintWriter err;
+
+    private Journal journal;
+    private Fitter fitter;
+    private Optional<RunRecord> resumed;
+
+    /**
+     * @param jf the job file, read
+     * @param options what the command line decided
+     * @param out where results go
+     * @param err where progress and messages go
+     */
+    FitRun(JobFile jf, Options options, PrintWriter out, PrintWriter err) {
+        this.jf = jf;
+        this.options = options;
+        this.w = options.workers();
+        this.budget = options.budget();
+        this.folder = options.folder();
+        this.cluster = options.cluster();
+        this.memberWait = options.memberWait();
+        this.driverThreads = options.driverThreads();
+        this.quiet = options.quiet();
+        this.out = out;
+        this.err = err;
+    }
+
+    private PrintWriter out() {
+        return out;
+    }
+
+    private PrintWriter err() {
+        return err;
+    }
+
+    /**
+     * Runs the fit, or shows the result of the same fit finished earlier in the folder.
+     *
+     * @return the exit code: {@link ExitCodes#OK}, {@link ExitCodes#FIT_FAILED} or {@link ExitCodes#INTERRUPTED}
+     * @throws JobFileException when a template names an unknown parameter
+     * @throws UserException for a job that cannot be built, an output folder that cannot be used, a
+     *     journal that refuses the job, a dashboard port that cannot be bound
+     */
+    int run() {
+        FitPlan plan = plan();
+        createOutputFolder(plan);
+        openJournal(plan);
+        Integer shown = showFinishedFit(plan);
+        if (shown != null) {
+            return shown;
+        }
+        announce();
+        removeCutOffRuns(plan);
+        LiveDashboard live;
+        try {
+            // before any output file is opened: a port that cannot be bound changes nothing
+            live = LiveDashboard.start(options.dashboard(), folder, err());
+        } catch (UserException e) {
+            plan.close();
+            journal.close();
+            throw e;
+        }
+        Instant started = Instant.now();
+        if (!options.noPlots() && jf.output().plots()) {
+            Plots.warmUpInBackground();
+        }
+        List<String> termNames = new ArrayList<>();
+        jf.terms().forEach(t -> termNames.add(t.name()));
+        EvaluationLog opened;
+        try {
+            opened = new EvaluationLog(folder, plan.initial().names(), termNames);
+        } catch (java.io.UncheckedIOException e) {
+            plan.close();
+            journal.close();
+            live.close();
+            throw new UserException(e.getMessage());
+        }
+        Journal journal = this.journal;
+        try (plan; journal; live; EvaluationLog log = opened;
+                Interrupts interrupts = Interrupts.install(Thread.currentThread(), err())) {
+            fitter.listener(log);
+            // The first evaluation is the start point: kept for the metrics at the start.
+            AtomicReference<EvaluationContext> first = new AtomicReference<>();
+            fitter.listener((number, ctx, loss) -> first.compareAndSet(null, ctx));
+            ValidationTrace trace = jf.validationEvery() > 0 ? new ValidationTrace(plan, jf.validationEvery()) : null;
+            if (trace != null) {
+                fitter.listener(trace);
+            }
+            Ending end = fit(plan, log, interrupts);
+            // Clear the interrupt so that writing the results is not cut short.
+            boolean wasInterrupted = Thread.interrupted();
+            writeResults(plan, end, log, first.get(), trace, started);
+            if (end.code() == ExitCodes.INTERRUPTED) {
+                Interrupts.killChildren();
+            }
+            interrupts.written();
+            if (wasInterrupted && end.code() != ExitCodes.INTERRUPTED) {
+                Thread.currentThread().interrupt();
+            }
+            return end.code();
+        }
+    }
+
+    /** Step one: the objective, the optimizer and the executors the job describes; its templates checked. */
+    private FitPlan plan() {
+        FitPlan plan;
+        try {
+            plan = FitPlan.build(jf, w, folder, !cluster.enabled() ? null
+                    : (combined, resources) -> cluster.drive(combined, resources, java.time.Duration.ofSeconds(memberWait),
+                            driverThreads, jf.hash()));
+        } catch (IllegalArgumentException e) {
+            throw new UserException(e.getMessage());
+        }
+        List<JobFileException.Problem> templates = plan.checkTemplates();
+        if (!templates.isEmpty()) {
+            plan.close();
+            throw new JobFileException(templates);
+        }
+        return plan;
+    }
+
+    /** The output folder, created when missing. */
+    private void createOutputFolder(FitPlan plan) {
+        try {
+            String why = Messages.notAFolder(folder);
+            if (why != null) {
+                throw new UserException("cannot use " + folder + " as the output folder: " + why);
+            }
+            Files.createDirectories(folder);
+        } catch (IOException e) {
+            plan.close();
+            throw new UserException("cannot create the output folder " + folder + ": " + Messages.reason(e));
+        } catch (UserException e) {
+            plan.close();
+            throw e;
+        }
+    }
+
+    /** The journal, opened and checked against the job (a changed job is refused before anything is touched). */
+    private void openJournal(FitPlan plan) {
+        JournalMode journalMode = options.restart() ? JournalMode.restart() : JournalMode.resumeLatest();
+        try {
+            Map<String, Object> jobSettings = JobSettings.of(jf);
+            journal = Journal.open(folder);
+            fitter = plan.fitter(budget).jobSettings(jobSettings).journal(journal, journalMode);
+            try {
+                // refused before anything in the folder is touched
+                resumed = journal.check(fitter.settings(), journalMode);
+            } catch (JournalException e) {
+                journal.close();
+                throw e;
+            }
+        } catch (JournalException | UserException e) {
+            plan.close();
+            throw new UserException(e.getMessage());
+        }
+    }
+
+    /**
+     * When the same job already ran to its end in this folder, shows its result instead of
+     * replaying every evaluation.
+     *
+     * @return the exit code when the result was shown (the plan and the journal are then closed), or null
+     */
+    private Integer showFinishedFit(FitPlan plan) {
+        Path previous = folder.resolve(Results.FILE);
+        if (resumed.isEmpty() || !"FINISHED".equals(resumed.get().status()) || !Files.isRegularFile(previous)) {
+            return null;
+        }
+        Map<String, Object> results;
+        try {
+            results = Results.read(previous);
+        } catch (RuntimeException e) {
+            results = Map.of(); // damaged: the fit is replayed from the journal, which writes it again
+        }
+        // results.json belongs to the last fit written here, which may be another run of the journal
+        if (!("done".equals(results.get("status")) && results.get("journal_run") instanceof Number n
+                && n.longValue() == resumed.get().id())) {
+            return null;
+        }
+        Journal journal = this.journal;
+        try (plan; journal) {
+            if (!quiet) {
+                err().printf("the fit of %s in %s is finished (run %d of the journal, %d evaluations recorded); its result "
+                        + "is shown and nothing runs again (--restart fits again)%n", jf.file().getFileName(), folder,
+                        resumed.get().id(), finished(journal, resumed.get().id()));
+                err().flush();
+            }
+            Tables.summary(out(), results);
+            out().println();
+            out().println("results: " + previous);
+            out().println("journal: " + journal.path() + " (run " + resumed.get().id() + ")");
+            return ExitCodes.OK;
+        }
+    }
+
+    /** Says what is fitted, where, and whether an earlier run is resumed. */
+    private void announce() {
+        if (quiet) {
+            return;
+        }
+        String where = cluster.enabled() ? "on cluster '" + cluster.name + "'" : w + " worker" + (w == 1 ? "" : "s");
+        err().printf("fitting %d parameters of %s with %s (budget %d evaluations, %s); output in %s%n",
+                jf.parameters().size(), jf.file().getFileName(), jf.optimizer().method(), budget, where, folder);
+        resumed.ifPresent(r -> err().printf("resuming run %d of the journal (%d evaluations recorded, attempt %d):"
+                + " recorded results are replayed, not run again%n", r.id(), finished(journal, r.id()), r.attempts() + 1));
+        err().flush();
+    }
+
+    /** Run directories of runs the earlier attempts were cut off in follow the keep policy now. */
+    private void removeCutOffRuns(FitPlan plan) {
+        resumed.ifPresent(r -> {
+            List<Path> removed = plan.removeCancelledRuns(journal, r.id());
+            if (!removed.isEmpty() && !quiet) {
+                err().printf("removed %d run director%s of runs cut off by the earlier attempt (execution keep: %s)%n",
+                        removed.size(), removed.size() == 1 ? "y" : "ies", jf.execution().keep());
+                err().flush();
+            }
+        });
+    }
+
+    /** Runs the optimizer with progress shown, and maps how it ended to a status and an exit code. */
+    private Ending fit(FitPlan plan, EvaluationLog log, Interrupts interrupts) {
+        Progress bar = new Progress(err(), options.mode(), options.progressInterval(), budget, log, plan.running::get);
+        try {
+            FitResult result = fitter.fit();
+            boolean stopped = result.stopReason() == StopReason.INTERRUPTED || interrupts.triggered();
+            return new Ending(result, stopped ? "interrupted" : "done", null, stopped ? ExitCodes.INTERRUPTED : ExitCodes.OK);
+        } catch (FitFailedException e) {
+            boolean stopped = interrupts.triggered();
+            return new Ending(e.partialResult().orElse(null), stopped ? "interrupted" : "failed", e.getMessage(),
+                    stopped ? ExitCodes.INTERRUPTED : ExitCodes.FIT_FAILED);
+        } catch (EvaluationCancelledException e) {
+            return new Ending(null, "interrupted", null, ExitCodes.INTERRUPTED);
+        } catch (JournalException e) {
+            // another fit writing the same folder; nothing was evaluated
+            throw new UserException(e.getMessage());
+        } finally {
+            bar.close();
+        }
+    }
+
+    /**
+     * Held-out data judge the fit at its start and at its best point; they never fail it (their
+     * metrics stay empty when they cannot be evaluated).
+     *
+     * @return the judgement, or null when the fit was interrupted or has no result
+     */
+    private Judgement judge(FitPlan plan, Ending end, EvaluationContext first) {
+        if (end.result() == null || end.code() == ExitCodes.INTERRUPTED) {
+            return null;
+        }
+        EvaluationContext vInitial = null;
+        EvaluationContext vBest = null;
+        try {
+            vInitial = plan.evaluateValidation(plan.initial());
+            vBest = end.result().bestParameters() == null ? null : plan.evaluateValidation(end.result().bestParameters());
+        } catch (RuntimeException e) {
+            // Held-out data judge the fit; they never fail it. Their metrics stay empty.
+            err().println("warning: the validation terms could not be evaluated: " + e.getMessage());
+        }
+        return Judgement.of(plan, first, end.result().breakdown(), vInitial, vBest);
+    }
+
+    /** Writes results.json, the metrics and the plots, and prints the closing table. */
+    private void writeResults(FitPlan plan, Ending end, EvaluationLog log, EvaluationContext first, ValidationTrace trace,
+            Instant started) {
+        int code = end.code();
+        Judgement judgement = judge(plan, end, first);
+        Map<String, Object> results = Results.of(plan, end.result(), end.status(), end.message(), log, started, judgement);
+        if (code == ExitCodes.FIT_FAILED) {
+            // The evaluation that failed is in the journal but was never told to the log: count what the journal holds,
+            // as the failure's message does.
+            long run = resumed.map(RunRecord::id).orElseGet(() -> journal.latestRun().map(RunRecord::id).orElse(0L));
+            @SuppressWarnings("unchecked")
+            Map<String, Object> ev = (Map<String, Object>) results.get("evaluations");
+            ev.put("total", Math.max(((Number) ev.get("total")).intValue(), finished(journal, run)));
+        }
+        long runId = resumed.map(RunRecord::id).orElseGet(() -> journal.latestRun().map(RunRecord::id).orElse(0L));
+        results.put("journal_run", runId);
+        if (trace != null) {
+            results.put("validation_history", trace.finish(code != ExitCodes.INTERRUPTED));
+        }
+        Path file = Results.write(folder, results);
+        if (judgement != null) {
+            judgement.writeCsv(folder);
+        }
+        if (!options.noPlots() && jf.output().plots() && code != ExitCodes.INTERRUPTED) {
+            List<double[]> history;
+            synchronized (log.history) {
+                history = new ArrayList<>(log.history);
+            }
+            Plots.draw(folder, history, results);
+        }
+        if (code == ExitCodes.FIT_FAILED) {
+            err().println("error: " + end.message());
+        }
+        Tables.summary(out(), results);
+        out().println();
+        out().println("results: " + file);
+        out().println("journal: " + journal.path() + " (run " + runId + ")");
+        out().flush();
+    }
+
+    /**
+     * @param journal an open journal
+     * @param runId one of its runs
+     * @return the evaluations of a run the journal holds as finished (complete or failed; not those cut off while running)
+     */
+    static int finished(Journal journal, long runId) {
+        Map<EvaluationRecord.State, Integer> counts = journal.evaluationCounts(runId);
+        return counts.getOrDefault(EvaluationRecord.State.COMPLETE, 0) + counts.getOrDefault(EvaluationRecord.State.FAILED, 0);
+    }
+}

@@ -1,0 +1,431 @@
+package org.chemfit.external;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import org.chemfit.EvaluationCancelledException;
+import org.chemfit.EvaluationContext;
+import org.chemfit.Parameters;
+import org.chemfit.Quantities;
+import org.chemfit.TermFailedException;
+
+/**
+ * One attempt of one evaluation of a {@link FileBasedQuantityComputer}: a pipeline of named
+ * steps, each a method of its own, run in this order:
+ * {@link Step#CREATE create} the run directory, {@link Step#RENDER render} the templates and
+ * write them, {@link Step#STAGE stage} (link or copy) files, call the {@link Step#INPUT input}
+ * writers, {@link Step#RUN run} the commands, {@link Step#WAIT wait} for promised files,
+ * {@link Step#PARSE parse} the outputs; then the keep policy keeps or deletes the directory.
+ * A step that fails writes {@code failure.json} and throws a {@link TermFailedException} naming
+ * the step; an interrupt throws an {@link EvaluationCancelledException}.
+ *
+ * <pre>{@code
+ * Quantities q = new Attempt(computer, params, ctx, 0).run();
+ * }</pre>
+ *
+ * @implNote Confined to the thread that calls {@link #run()}; one instance runs once.
+ */
+final class Attempt {
+
+    /** Lines of each output file's end shown in a failure message ({@code failure.json} keeps more). */
+    private static final int MESSAGE_TAIL_LINES = 20;
+
+    /** The steps of an attempt, named as in messages and {@code failure.json}. */
+    enum Step {
+        /** Create the run directory. */
+        CREATE,
+        /** Render every template, then write the rendered files. */
+        RENDER,
+        /** Link or copy the static files. */
+        STAGE,
+        /** Call the input writers. */
+        INPUT,
+        /** Run the commands, one after the other. */
+        RUN,
+        /** Wait for the files the programs promise. */
+        WAIT,
+        /** Parse the outputs into quantities. */
+        PARSE;
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** The rendered templates, in the order of their sources, and the rendered standard inputs. */
+    private record Rendered(List<String> files, List<String> stdin) {
+    }
+
+    private final FileBasedQuantityComputer computer;
+    private final Parameters params;
+    private final EvaluationContext ctx;
+    private final String term;
+    private final int attempt;
+    private final long startNanos = System.nanoTime();
+    private final Instant started = Instant.now();
+    private final Map<String, Object> timings = new LinkedHashMap<>();
+    private final List<Map<String, Object>> commandLog = new ArrayList<>();
+    private RunDirectory dir;
+    private Step step = Step.CREATE;
+    private List<String> argv;
+    private Integer exitCode;
+    private boolean timedOut;
+    private Path stdoutFile;
+    private Path stderrFile;
+
+    /**
+     * @param computer the term's configuration
+     * @param params the parameters
+     * @param ctx the evaluation's context
+     * @param attempt the attempt number, 0 for the first
+     */
+    Attempt(FileBasedQuantityComputer computer, Parameters params, EvaluationContext ctx, int attempt) {
+        this.computer = computer;
+        this.params = params;
+        this.ctx = ctx;
+        this.term = computer.name != null ? computer.name : ctx.name();
+        this.attempt = attempt;
+    }
+
+    /**
+     * Runs every step.
+     *
+     * @return the parsed quantities
+     * @throws TermFailedException when a step fails
+     * @throws EvaluationCancelledException when the thread is interrupted
+     */
+    Quantities run() {
+        if (Thread.currentThread().isInterrupted()) {
+            throw new EvaluationCancelledException("external term '" + term + "' was cancelled before it started");
+        }
+        createRunDirectory();
+        try {
+            long t = System.nanoTime();
+            Rendered rendered = render();
+            writeTemplates(rendered.files());
+            timings.put("render_seconds", (System.nanoTime() - t) / 1e9);
+            t = System.nanoTime();
+            stageFiles();
+            callInputWriters();
+            timings.put("stage_seconds", (System.nanoTime() - t) / 1e9);
+            runCommands(rendered.stdin());
+            awaitPromisedFiles();
+            Quantities q = parseOutputs();
+            finish(RunDirectory.Outcome.SUCCEEDED);
+            return q;
+        } catch (TermFailedException | EvaluationCancelledException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw fail(e.toString(), false, e);
+        } catch (Error e) {
+            // not ours to wrap (an AssertionError, a StackOverflowError in a user's hook), but the run
+            // directory is reported and cleaned up like that of any other failure
+            writeReport(e.toString(), output(), false, false);
+            finish(RunDirectory.Outcome.FAILED);
+            throw e;
+        }
+    }
+
+    /** Step create: a run directory of this attempt's own. */
+    private void createRunDirectory() {
+        step = Step.CREATE;
+        try {
+            dir = RunDirectory.create(computer.workDirectory, term, ctx.evaluationId(), ctx.path(), attempt);
+        } catch (IOException e) {
+            throw fail("cannot create a run directory under " + computer.workDirectory + ": " + e, false, e);
+        }
+    }
+
+    /** Step render: every template is rendered before anything is written or run. */
+    private Rendered render() {
+        step = Step.RENDER;
+        if (computer.templates.sources().isEmpty() && computer.stdinTemplates.sources().isEmpty()) {
+            return new Rendered(List.of(), List.of());
+        }
+        Map<String, Object> model;
+        try {
+            model = computer.templateModel(params);
+        } catch (IllegalArgumentException e) {
+            throw fail(e.getMessage(), false, null);
+        }
+        List<String> known = computer.templateNames(params);
+        try {
+            return new Rendered(computer.templates.render(model, known), computer.stdinTemplates.render(model, known));
+        } catch (IllegalArgumentException e) {
+            throw fail(e.getMessage(), false, e);
+        }
+    }
+
+    /** Step render, continued: the rendered files are written. */
+    private void writeTemplates(List<String> rendered) {
+        for (int i = 0; i < rendered.size(); i++) {
+            String written = computer.templates.sources().get(i).target();
+            Path target = dir.path().resolve(written);
+            try {
+                prepareFolderOf(target, written);
+                Files.writeString(target, rendered.get(i), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw fail("cannot write '" + written + "': " + e, false, e);
+            }
+        }
+    }
+
+    /** Step stage: static files are linked or copied. */
+    private void stageFiles() {
+        step = Step.STAGE;
+        for (FileBasedQuantityComputer.Stage s : computer.stages) {
+            Path target = dir.path().resolve(s.target());
+            try {
+                prepareFolderOf(target, s.target());
+                if (s.link()) {
+                    Files.createSymbolicLink(target, s.source());
+                } else {
+                    Files.copy(s.source(), target, StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            } catch (IOException e) {
+                throw fail("cannot " + (s.link() ? "link" : "copy") + " '" + s.source() + "' to '" + s.target() + "': " + e,
+                        false, e);
+            }
+        }
+    }
+
+    /** Step input: the Java hooks write their files. */
+    private void callInputWriters() {
+        step = Step.INPUT;
+        for (InputWriter w : computer.inputWriters) {
+            try {
+                w.write(dir.path(), params);
+            } catch (Exception e) {
+                throw fail("input writer " + w + " failed: " + e, false, e);
+            }
+        }
+    }
+
+    /** Refuses a write whose folder leads out of the run directory through a symbolic link staged into it. */
+    private void prepareFolderOf(Path target, String written) throws IOException {
+        Path outside = dir.prepareFolderOf(target);
+        if (outside != null) {
+            throw fail("'" + written + "' would be written to " + outside
+                    + ", outside the run directory, through a symbolic link; paths must stay inside the run directory", false, null);
+        }
+    }
+
+    /** Step run: each command in turn, with its own environment, standard input and timeout. */
+    private void runCommands(List<String> renderedStdin) {
+        step = Step.RUN;
+        Map<String, String> runEnv = computer.env;
+        if (computer.privateTmpDir) {
+            Path tmp = dir.path().resolve("tmp");
+            try {
+                Files.createDirectories(tmp);
+            } catch (IOException io) {
+                throw fail("cannot create the private TMPDIR " + tmp + ": " + io, false, io);
+            }
+            runEnv = new LinkedHashMap<>(computer.env);
+            runEnv.put("TMPDIR", tmp.toString());
+        }
+        for (int i = 0; i < computer.commands.size(); i++) {
+            runCommand(i, runEnv, renderedStdin);
+        }
+    }
+
+    /** Step run, one command: launched, waited for, its exit code checked. */
+    private void runCommand(int i, Map<String, String> runEnv, List<String> renderedStdin) {
+        List<Command> commands = computer.commands;
+        Command c = commands.get(i);
+        argv = c.isShell() ? c.arguments() : c.withLauncher(computer.launcher);
+        exitCode = null;
+        Map<String, String> e = runEnv;
+        if (!c.env().isEmpty()) {
+            e = new LinkedHashMap<>(runEnv);
+            e.putAll(c.env());
+        }
+        Path out = dir.path().resolve(RunDirectory.programFile(commands.size(), i, "stdout"));
+        stdoutFile = out;
+        stderrFile = dir.path().resolve(RunDirectory.programFile(commands.size(), i, "stderr"));
+        Path in = null;
+        if (c.stdinOrNull() != null) {
+            in = dir.path().resolve(RunDirectory.programFile(commands.size(), i, "stdin"));
+            int template = computer.stdinTemplateOf[i];
+            String text = template >= 0 ? renderedStdin.get(template) : c.stdinOrNull().text();
+            try {
+                Files.writeString(in, text, StandardCharsets.UTF_8);
+            } catch (IOException io) {
+                throw fail("cannot write the standard input of " + c + ": " + io, false, io);
+            }
+        }
+        Duration limit = c.timeoutOrNull() != null ? c.timeoutOrNull() : computer.timeout;
+        ProcessRunner.Result r;
+        try {
+            r = ProcessRunner.run(argv, dir.path(), e, limit, computer.killGrace, out, stderrFile, in);
+        } catch (InterruptedException ie) {
+            throw cancelled(ie);
+        } catch (ProcessRunner.StartException se) {
+            throw fail(se.getMessage(), false, se);
+        } catch (IOException io) {
+            throw fail("cannot run " + c + ": " + io, false, io);
+        }
+        exitCode = r.exitCode();
+        timedOut = r.timedOut();
+        Map<String, Object> log = new LinkedHashMap<>();
+        log.put("command", argv);
+        log.put("exit_code", r.exitCode());
+        log.put("timed_out", r.timedOut());
+        log.put("seconds", r.nanos() / 1e9);
+        commandLog.add(log);
+        if (r.timedOut()) {
+            throw fail("command '" + c + "' timed out after " + human(limit) + " and its process tree was killed", true, null);
+        }
+        if (r.exitCode() != 0) {
+            boolean signal = r.killedBySignal();
+            throw fail("command '" + c + "' exited with code " + r.exitCode()
+                    + (signal ? " (killed by signal " + (r.exitCode() - 128) + ")" : ""), signal, null);
+        }
+    }
+
+    /** Step wait: for the files the programs promise, when there are any. */
+    private void awaitPromisedFiles() {
+        if (computer.waitFiles.isEmpty()) {
+            return;
+        }
+        step = Step.WAIT;
+        long t = System.nanoTime();
+        try {
+            List<String> missing = dir.awaitFiles(computer.waitFiles, computer.waitTimeout);
+            if (!missing.isEmpty()) {
+                throw fail("files " + missing + " did not appear within " + human(computer.waitTimeout), true, null);
+            }
+        } catch (InterruptedException ie) {
+            throw cancelled(ie);
+        } catch (IOException io) {
+            throw fail("cannot watch for " + computer.waitFiles + ": " + io, false, io);
+        }
+        timings.put("wait_seconds", (System.nanoTime() - t) / 1e9);
+    }
+
+    /** Step parse: every parser in turn, their quantities merged. */
+    private Quantities parseOutputs() {
+        step = Step.PARSE;
+        long t = System.nanoTime();
+        Quantities q = Quantities.empty();
+        for (OutputParser p : computer.parsers) {
+            Quantities part;
+            try {
+                part = p.parse(dir.path());
+            } catch (OutputParseException pe) {
+                throw fail(pe.getMessage(), false, pe);
+            } catch (Exception ex) {
+                throw fail("parser " + p + " failed: " + ex, false, ex);
+            }
+            if (part == null) {
+                throw fail("parser " + p + " returned null instead of quantities", false, null);
+            }
+            q = q.isEmpty() ? part : q.merge(part);
+        }
+        timings.put("parse_seconds", (System.nanoTime() - t) / 1e9);
+        return q;
+    }
+
+    /**
+     * Ends the attempt with the keep policy; a kept directory is recorded in the context's
+     * metadata under {@code run_directory}.
+     */
+    private void finish(RunDirectory.Outcome outcome) {
+        if (dir != null && dir.release(computer.keep, outcome)) {
+            ctx.put("run_directory", dir.toString());
+        }
+    }
+
+    /** @return the failure, reported in {@code failure.json} and with the keep policy applied */
+    private TermFailedException fail(String message, boolean transientFailure, Throwable cause) {
+        ProgramOutput output = output();
+        String tail = output == null ? null : output.tails().get(stderrFile.getFileName().toString());
+        Path where = dir == null ? null : dir.path();
+        String full = "external term '" + term + "' failed at step " + step + ": " + message
+                + (where == null ? "" : " (run directory " + where + ")")
+                + (output == null ? "" : output.describe(MESSAGE_TAIL_LINES));
+        TermFailedException e = new TermFailedException(full, term, ctx.index(), params, where, exitCode, tail, transientFailure,
+                cause);
+        writeReport(message, output, transientFailure, false);
+        finish(RunDirectory.Outcome.FAILED);
+        return e;
+    }
+
+    /** @return the cancellation, reported in {@code failure.json}; the interrupt flag is set again */
+    private EvaluationCancelledException cancelled(InterruptedException ie) {
+        String what = "external term '" + term + "' was cancelled at step " + step
+                + (argv == null ? "" : " while running '" + String.join(" ", argv) + "'") + "; its process tree was killed";
+        writeReport(what, output(), false, true);
+        if (dir != null) {
+            dir.release(computer.keep, RunDirectory.Outcome.CANCELLED);
+        }
+        Thread.currentThread().interrupt();
+        return new EvaluationCancelledException(what + " (run directory " + (dir == null ? null : dir.path()) + ")", ie);
+    }
+
+    /**
+     * @return what the last command wrote to its stdout, its stderr and the declared log files,
+     *     or null when no command has started
+     */
+    private ProgramOutput output() {
+        if (stderrFile == null || dir == null) {
+            return null;
+        }
+        List<String> files = new ArrayList<>();
+        files.add(stdoutFile.getFileName().toString());
+        files.add(stderrFile.getFileName().toString());
+        files.addAll(computer.logFiles);
+        return ProgramOutput.read(dir.path(), files);
+    }
+
+    /** Writes {@code failure.json}: the step, the message, the command and its output, the parameters, the timings. */
+    private void writeReport(String message, ProgramOutput output, boolean transientFailure, boolean cancelled) {
+        if (dir == null) {
+            return;
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("term", term);
+        m.put("evaluation", ctx.evaluationId());
+        m.put("term_path", ctx.path());
+        m.put("attempt", attempt);
+        m.put("step", step.toString());
+        m.put("message", message);
+        m.put("cancelled", cancelled);
+        m.put("transient", transientFailure);
+        m.put("command", argv);
+        m.put("exit_code", exitCode);
+        m.put("timed_out", timedOut);
+        m.put("error_lines", output == null ? List.of() : output.errorLines());
+        m.put("stderr_tail", output == null ? null : output.tails().get(stderrFile.getFileName().toString()));
+        m.put("stdout_tail", output == null ? null : output.tails().get(stdoutFile.getFileName().toString()));
+        Map<String, String> logs = new LinkedHashMap<>();
+        for (String f : computer.logFiles) {
+            if (output != null && output.tails().containsKey(f)) {
+                logs.put(f, output.tails().get(f));
+            }
+        }
+        m.put("log_tails", logs);
+        m.put("parameters", params.asNestedMap());
+        m.put("run_directory", dir.toString());
+        m.put("started", started.toString());
+        timings.put("total_seconds", (System.nanoTime() - startNanos) / 1e9);
+        m.put("timings", timings);
+        m.put("commands", commandLog);
+        dir.writeFailureReport(m);
+    }
+
+    private static String human(Duration d) {
+        return d == null ? "no limit" : d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+    }
+}

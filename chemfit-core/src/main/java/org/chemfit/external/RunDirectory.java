@@ -1,0 +1,316 @@
+package org.chemfit.external;
+
+import java.io.IOException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The folder one attempt of an external term runs in: its name, its atomic creation, the files
+ * the attempt writes into it ({@code failure.json}, the programs' standard streams), and what the
+ * {@link KeepPolicy} does with it once the attempt is over.
+ *
+ * <p>A run directory is named {@code <term>-<evaluation>[-<path>][-retry<n>]-p<pid>-<random>}:
+ * unique across threads and processes that share one work directory, and recognisable later by
+ * the term and process that created it ({@link #removeCutOff}).
+ *
+ * <pre>{@code
+ * RunDirectory dir = RunDirectory.create(root, "fcc", ctx.evaluationId(), ctx.path(), 0);
+ * Files.writeString(dir.path().resolve("in.lammps"), text);
+ * boolean kept = dir.release(KeepPolicy.FAILED, RunDirectory.Outcome.SUCCEEDED); // false: deleted
+ * }</pre>
+ *
+ * @implNote Confined to the thread of its attempt; the static methods are safe from any thread.
+ */
+final class RunDirectory {
+
+    /** The report a failed or cancelled attempt leaves in its run directory. */
+    static final String FAILURE_REPORT = "failure.json";
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final String PID = Long.toString(ProcessHandle.current().pid());
+    /** The messages are those of the term, so they are logged under its name. */
+    private static final Logger LOG = LoggerFactory.getLogger(FileBasedQuantityComputer.class);
+
+    /** How an attempt ended, which decides with the keep policy whether its directory stays. */
+    enum Outcome {
+        /** The quantities were parsed. */
+        SUCCEEDED,
+        /** A step failed; {@code failure.json} says which. */
+        FAILED,
+        /** The thread was interrupted; {@code failure.json} says it was cancelled. */
+        CANCELLED
+    }
+
+    private final Path path;
+
+    private RunDirectory(Path path) {
+        this.path = path;
+    }
+
+    /**
+     * Creates a new run directory, atomically: of many creators of one name exactly one succeeds,
+     * the others draw another random suffix. The work directory is created when missing.
+     *
+     * @param workDirectory the root under which run directories are created
+     * @param term the term's name
+     * @param evaluationId the evaluation's id
+     * @param termPath the term's path in its combined objective (may be empty)
+     * @param attempt the attempt number, 0 for the first
+     * @return the new run directory
+     * @throws IOException when it cannot be created
+     */
+    static RunDirectory create(Path workDirectory, String term, String evaluationId, String termPath, int attempt)
+            throws IOException {
+        StringBuilder sb = new StringBuilder(64).append(safe(term)).append('-').append(safe(evaluationId));
+        if (!termPath.isEmpty()) {
+            sb.append('-').append(safe(termPath));
+        }
+        if (attempt > 0) {
+            sb.append("-retry").append(attempt);
+        }
+        sb.append("-p").append(PID).append('-');
+        String prefix = sb.toString();
+        for (int tries = 0; ; tries++) {
+            Path dir = workDirectory.resolve(prefix + Long.toString(ThreadLocalRandom.current().nextLong() >>> 24, 36));
+            try {
+                // mkdir is atomic: of many creators of one name, exactly one succeeds
+                return new RunDirectory(Files.createDirectory(dir));
+            } catch (FileAlreadyExistsException e) {
+                if (tries > 20) {
+                    throw e;
+                }
+            } catch (NoSuchFileException e) {
+                Files.createDirectories(workDirectory);
+            }
+        }
+    }
+
+    /** @return the directory */
+    Path path() {
+        return path;
+    }
+
+    @Override
+    public String toString() {
+        return path.toString();
+    }
+
+    /**
+     * @param commands how many commands the term runs
+     * @param index the command's index, from 0
+     * @param stream {@code "stdout"}, {@code "stderr"} or {@code "stdin"}
+     * @return the name of the file that holds that stream of that command
+     */
+    static String programFile(int commands, int index, String stream) {
+        return (commands == 1 ? "program" : "program" + (index + 1)) + "." + stream;
+    }
+
+    /**
+     * Creates the folders of a file to be written and checks that they lie inside this directory
+     * once symbolic links staged into it are followed.
+     *
+     * @param target a file inside this directory
+     * @return null when the file's folder is inside, or where the file would really be written
+     * @throws IOException when a folder cannot be created or resolved
+     */
+    Path prepareFolderOf(Path target) throws IOException {
+        if (target.getParent() == null || target.getParent().equals(path)) {
+            return null;
+        }
+        Files.createDirectories(target.getParent());
+        Path parent = target.getParent().toRealPath();
+        return parent.startsWith(path.toRealPath()) ? null : parent.resolve(target.getFileName());
+    }
+
+    /**
+     * Waits until every file exists. Woken by the file system's change events (inotify on Linux);
+     * re-checks once a second as well, for network file systems that send no events.
+     *
+     * @param files the files, relative to this directory
+     * @param limit how long to wait
+     * @return the files still missing at the deadline
+     * @throws IOException when the folders cannot be watched
+     * @throws InterruptedException when the thread is interrupted
+     */
+    List<String> awaitFiles(List<String> files, Duration limit) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        try (WatchService ws = path.getFileSystem().newWatchService()) {
+            Set<Path> watched = new LinkedHashSet<>();
+            while (true) {
+                List<String> missing = new ArrayList<>();
+                for (String f : files) {
+                    Path p = path.resolve(f);
+                    if (!Files.exists(p)) {
+                        missing.add(f);
+                        Path parent = p.getParent();
+                        while (parent != null && !Files.isDirectory(parent)) {
+                            parent = parent.getParent();
+                        }
+                        if (parent != null && watched.add(parent)) {
+                            parent.register(ws, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
+                        }
+                    }
+                }
+                long left = deadline - System.nanoTime();
+                if (missing.isEmpty() || left <= 0) {
+                    return missing;
+                }
+                WatchKey key = ws.poll(Math.min(left, TimeUnit.SECONDS.toNanos(1)), TimeUnit.NANOSECONDS);
+                if (key != null) {
+                    key.pollEvents();
+                    key.reset();
+                }
+            }
+        }
+    }
+
+    /**
+     * Writes {@code failure.json}, aside first and then renamed, so that a reader never sees half
+     * a report. Does nothing when the directory is gone; a write that fails (a full disk) is
+     * ignored, since the exception of the failure still carries every fact.
+     *
+     * @param report the facts, in the order they are written
+     */
+    void writeFailureReport(Map<String, Object> report) {
+        if (!Files.isDirectory(path)) {
+            return;
+        }
+        try {
+            Path tmp = path.resolve(".failure.json.tmp");
+            JSON.writeValue(tmp.toFile(), report);
+            Files.move(tmp, path.resolve(FAILURE_REPORT), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            // the exception still carries every fact; a full disk must not hide the original failure
+        }
+    }
+
+    /**
+     * Applies the keep policy to this directory once its attempt is over: {@link KeepPolicy#ALL}
+     * keeps it, {@link KeepPolicy#FAILED} deletes it after a success, {@link KeepPolicy#NONE}
+     * always deletes it.
+     *
+     * @param keep the policy
+     * @param outcome how the attempt ended
+     * @return whether the directory is kept
+     */
+    boolean release(KeepPolicy keep, Outcome outcome) {
+        boolean delete = keep == KeepPolicy.NONE || (keep == KeepPolicy.FAILED && outcome == Outcome.SUCCEEDED);
+        if (delete) {
+            deleteTree(path);
+        }
+        return !delete;
+    }
+
+    /**
+     * Removes the run directories of runs that earlier processes of the same fit left behind when
+     * they were cut off: see {@link FileBasedQuantityComputer#removeCancelledRuns}.
+     *
+     * @param workDirectory the root the term creates its run directories under
+     * @param term the term's name
+     * @param keep the term's keep policy
+     * @param processIds the process ids of the earlier attempts
+     * @param finished names of run directories of finished runs, never removed
+     * @return the directories removed
+     */
+    static List<Path> removeCutOff(Path workDirectory, String term, KeepPolicy keep, Collection<Long> processIds,
+            Collection<String> finished) {
+        List<Path> removed = new ArrayList<>();
+        if (keep == KeepPolicy.ALL || term == null || processIds.isEmpty() || !Files.isDirectory(workDirectory)) {
+            return removed;
+        }
+        Pattern own = Pattern.compile(Pattern.quote(safe(term)) + "-[A-Za-z0-9._-]+?-p(\\d{1,18})-[0-9a-z]+");
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(workDirectory)) {
+            for (Path dir : entries) {
+                String file = dir.getFileName().toString();
+                Matcher m = own.matcher(file);
+                if (!m.matches() || !processIds.contains(Long.parseLong(m.group(1))) || finished.contains(file)
+                        || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) || holdsFailure(dir)) {
+                    continue;
+                }
+                deleteTree(dir);
+                if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+                    LOG.info("removed the run directory {} of a run cut off by an earlier attempt (keep: {})", dir,
+                            keep.name().toLowerCase(Locale.ROOT));
+                    removed.add(dir);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("cannot look for run directories of cut-off runs in {}: {}", workDirectory, e.toString());
+        }
+        return removed;
+    }
+
+    /** @return whether the run directory holds the report of a failure (not of a cancellation); unreadable: yes */
+    private static boolean holdsFailure(Path dir) {
+        Path report = dir.resolve(FAILURE_REPORT);
+        if (!Files.exists(report, LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        try {
+            JsonNode cancelled = JSON.readTree(report.toFile()).get("cancelled");
+            return cancelled == null || !cancelled.asBoolean(false);
+        } catch (IOException | RuntimeException e) {
+            return true; // what cannot be read is kept, to be looked at
+        }
+    }
+
+    /** @return the text made safe for a file name: letters, digits, '.', '_'; at most 48 characters */
+    private static String safe(String s) {
+        StringBuilder sb = new StringBuilder(s.length());
+        for (int i = 0; i < s.length() && sb.length() < 48; i++) {
+            char c = s.charAt(i);
+            sb.append(Character.isLetterOrDigit(c) && c < 128 || c == '.' || c == '_' ? c : '_');
+        }
+        return sb.length() == 0 ? "_" : sb.toString();
+    }
+
+    private static void deleteTree(Path dir) {
+        try {
+            deleteRecursively(dir);
+        } catch (IOException e) {
+            // a directory that cannot be deleted is left behind; the result is not affected
+        }
+    }
+
+    /** Deletes a tree (one lstat per entry, inside Files.delete); never follows links. */
+    private static void deleteRecursively(Path dir) throws IOException {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path e : entries) {
+                try {
+                    Files.delete(e);
+                } catch (DirectoryNotEmptyException notEmpty) {
+                    deleteRecursively(e);
+                }
+            }
+        }
+        Files.delete(dir);
+    }
+}
