@@ -21,10 +21,9 @@ import java.util.Set;
 final class CrystalTermReader {
 
     /** The keys of a crystal term, besides name, kind, weight and loss. */
-    static final List<String> KEYS = List.of("structure", "formula_units", "potential", "reference");
+    static final List<String> KEYS = JobKeys.CRYSTAL_KEYS;
     /** The quantities a crystal term computes. */
-    static final List<String> QUANTITIES = List.of("lattice_constant", "volume", "lattice_energy", "bulk_modulus", "C11", "C12",
-            "C44");
+    static final List<String> QUANTITIES = JobKeys.CRYSTAL_QUANTITIES;
 
     private final JobReader reader;
 
