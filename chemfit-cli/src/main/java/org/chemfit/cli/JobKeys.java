@@ -1,6 +1,7 @@
 package org.chemfit.cli;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -88,4 +89,23 @@ final class JobKeys {
     /** The quantities a crystal term computes. */
     static final List<String> CRYSTAL_QUANTITIES = List.of("lattice_constant", "volume", "lattice_energy", "bulk_modulus", "C11",
             "C12", "C44");
+
+    /**
+     * @param value a constant of an enum of the typed model (or of the library's enums it reuses)
+     * @return its word in the job file: the name in lower case (ROOT_MEAN is root_mean)
+     */
+    static String word(Enum<?> value) {
+        return value.name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * @param <E> the enum
+     * @param type the enum's class
+     * @param word a word the reader has checked against the section's list
+     * @return the constant the word names
+     * @throws IllegalArgumentException when no constant has that word
+     */
+    static <E extends Enum<E>> E constant(Class<E> type, String word) {
+        return Enum.valueOf(type, word.toUpperCase(Locale.ROOT));
+    }
 }

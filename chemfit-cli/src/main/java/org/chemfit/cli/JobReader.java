@@ -385,7 +385,7 @@ final class JobReader {
                     : config instanceof JobFile.CrystalConfig c ? new ArrayList<>(c.reference().keySet())
                     : config instanceof ExternalConfig x ? new ArrayList<>(x.reference().keySet()) : List.of();
             LossSpec loss = loss(t.entries.get("loss"), whereNamed, quantities);
-            if (config != null && loss != null && "relative_error".equals(loss.type()) && config instanceof ExternalConfig x) {
+            if (config != null && loss != null && loss.type() == JobFile.LossType.RELATIVE_ERROR && config instanceof ExternalConfig x) {
                 x.reference().forEach((q, ref) -> {
                     for (double d : ref) {
                         if (d == 0) {
@@ -398,7 +398,7 @@ final class JobReader {
             }
             termExtras(t, whereNamed, name, quantities, config);
             if (config != null && loss != null) {
-                out.add(new TermSpec(name, kind, weight, loss, config));
+                out.add(new TermSpec(name, weight, loss, config));
             }
         }
         return out;
@@ -467,7 +467,7 @@ final class JobReader {
         boolean relaxOk = true;
         Node rn = t.entries.get("relax");
         if (rn instanceof Node.Scalar sc && sc.value instanceof Boolean b) {
-            relax = b ? new JobFile.RelaxSpec("fire", 1e-5, 2000, 0.2) : null;
+            relax = b ? new JobFile.RelaxSpec(JobFile.RelaxMethod.FIRE, 1e-5, 2000, 0.2) : null;
         } else if (rn != null) {
             Node.MapNode rm = map(rn, where + " relax");
             relaxOk = rm != null;
@@ -490,7 +490,8 @@ final class JobReader {
                     maxStep = d == null ? maxStep : d;
                 }
                 relaxOk &= method != null;
-                relax = new JobFile.RelaxSpec(method, fmax, steps == null ? 2000 : steps, maxStep);
+                relax = method == null ? null : new JobFile.RelaxSpec(JobKeys.constant(JobFile.RelaxMethod.class, method), fmax,
+                        steps == null ? 2000 : steps, maxStep);
             }
         }
         if (reference == null || pairs.size() != items.size() || items.isEmpty() || !relaxOk) {
@@ -602,7 +603,8 @@ final class JobReader {
                 problem(pm.entries.get("cutoff"), w + " cutoff applies to method: direct only (ewald derives its cutoffs"
                         + " from the tolerance)");
             }
-            return ok && method != null ? new JobFile.PairTermSpec(form, a, b, params, cutoff, shifted, method, tolerance) : null;
+            return ok && method != null ? new JobFile.PairTermSpec(JobFile.PairForm.COULOMB, a, b, params, cutoff, shifted,
+                    JobKeys.constant(org.chemfit.atoms.PairPotential.CoulombMethod.class, method), tolerance) : null;
         } else {
             for (String k : FORM_PARAMETERS.get(form)) {
                 Node v = require(pm, k, w + " (" + form + ")");
@@ -612,7 +614,7 @@ final class JobReader {
                 params.put(k, ref);
             }
         }
-        return ok ? new JobFile.PairTermSpec(form, a, b, params, cutoff, shifted) : null;
+        return ok ? new JobFile.PairTermSpec(JobKeys.constant(JobFile.PairForm.class, form), a, b, params, cutoff, shifted) : null;
     }
 
     /**
@@ -709,7 +711,7 @@ final class JobReader {
                 }
             }
         }
-        List<OutputSpec.Parsed> outputs = new ArrayList<>();
+        List<ParserSpec> outputs = new ArrayList<>();
         Node on = require(t, "outputs", where);
         Node.MapNode om = on == null ? null : map(on, where + " outputs");
         if (om != null) {
@@ -717,7 +719,7 @@ final class JobReader {
                 problem(om, where + " outputs must name at least one quantity");
             }
             for (Map.Entry<String, Node> e : om.entries.entrySet()) {
-                OutputSpec.Parsed parsed = output(e.getKey(), e.getValue(), where + " output '" + e.getKey() + "'");
+                ParserSpec parsed = output(e.getKey(), e.getValue(), where + " output '" + e.getKey() + "'");
                 if (parsed != null) {
                     outputs.add(parsed);
                 }
@@ -933,7 +935,7 @@ final class JobReader {
     }
 
     /** Reads how one quantity is parsed from a run directory. */
-    private OutputSpec.Parsed output(String quantity, Node n, String w) {
+    private ParserSpec output(String quantity, Node n, String w) {
         Node.MapNode pm = map(n, w);
         if (pm == null) {
             return null;
@@ -1022,7 +1024,27 @@ final class JobReader {
             problem(place[0], place[1], w + " rows is used only with select: mean_of_last");
             ok = false;
         }
-        return ok ? new OutputSpec.Parsed(quantity, f, parser, options) : null;
+        return ok ? parserSpec(quantity, f, parser, options) : null;
+    }
+
+    /** The typed parser of options checked by {@link #output}. */
+    private static ParserSpec parserSpec(String quantity, String file, String parser, Map<String, Object> options) {
+        ParserSpec.Select select = JobKeys.constant(ParserSpec.Select.class, (String) options.getOrDefault("select", "last"));
+        int rows = options.get("rows") instanceof Integer r ? r : 0;
+        return switch (parser) {
+            case "regex" -> new ParserSpec.Regex(quantity, file, (String) options.get("pattern"), columnRef(options.get("group")), select);
+            case "column" -> new ParserSpec.Column(quantity, file, columnRef(options.get("column")), select, rows);
+            case "json" -> new ParserSpec.Json(quantity, file, (String) options.get("path"));
+            case "lammps_thermo" -> new ParserSpec.LammpsThermo(quantity, file, (String) options.get("column"), select, rows,
+                    (Integer) options.get("run"));
+            case "xvg" -> new ParserSpec.Xvg(quantity, file, columnRef(options.get("column")), select, (Double) options.get("from"),
+                    (Double) options.get("to"));
+            default -> throw new IllegalArgumentException("parser '" + parser + "' is not one of " + String.join(", ", PARSERS));
+        };
+    }
+
+    private static ParserSpec.ColumnRef columnRef(Object value) {
+        return value instanceof Integer i ? ParserSpec.ColumnRef.at(i) : value == null ? null : ParserSpec.ColumnRef.named((String) value);
     }
 
     /** A command or launcher: a string split at spaces, or a list of strings. */
@@ -1093,11 +1115,11 @@ final class JobReader {
 
     private LossSpec loss(Node n, String where, List<String> quantities) {
         if (n == null) {
-            return new LossSpec("squared_error", Map.of());
+            return new LossSpec(JobFile.LossType.SQUARED_ERROR, Map.of());
         }
         if (n instanceof Node.Scalar) {
             String type = choice(n, where + " loss", LOSS_TYPES);
-            return type == null ? null : new LossSpec(type, Map.of());
+            return type == null ? null : new LossSpec(JobKeys.constant(JobFile.LossType.class, type), Map.of());
         }
         Node.MapNode m = map(n, where + " loss");
         if (m == null) {
@@ -1129,11 +1151,11 @@ final class JobReader {
                 }
             }
         }
-        return type == null ? null : new LossSpec(type, scales);
+        return type == null ? null : new LossSpec(JobKeys.constant(JobFile.LossType.class, type), scales);
     }
 
     private CombinationSpec combination(Node n) {
-        CombinationSpec def = new CombinationSpec("sum", "raise", Double.NaN);
+        CombinationSpec def = new CombinationSpec(org.chemfit.Reducer.SUM, org.chemfit.FailurePolicy.Action.RAISE, Double.NaN);
         if (n == null) {
             return def;
         }
@@ -1156,7 +1178,8 @@ final class JobReader {
             problem(m.keyPlaces.get("penalty")[0], m.keyPlaces.get("penalty")[1],
                     "combination penalty is used only with on_failure: penalty, but on_failure is " + action);
         }
-        return new CombinationSpec(reducer == null ? "sum" : reducer, action == null ? "raise" : action, penalty);
+        return new CombinationSpec(JobKeys.constant(org.chemfit.Reducer.class, reducer == null ? "sum" : reducer),
+                JobKeys.constant(org.chemfit.FailurePolicy.Action.class, action == null ? "raise" : action), penalty);
     }
 
     private OptimizerSpec optimizer(Node n) {
@@ -1289,7 +1312,7 @@ final class JobReader {
                 }
             }
         }
-        return new ExecutionSpec(workers, timeout, retries, runDir, keep);
+        return new ExecutionSpec(workers, timeout, retries, runDir, JobKeys.constant(org.chemfit.external.KeepPolicy.class, keep));
     }
 
     // ---------------------------------------------------------------- typed values
