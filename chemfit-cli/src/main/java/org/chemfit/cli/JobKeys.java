@@ -7,8 +7,9 @@ import java.util.Map;
 /**
  * The words of the job-file format in one place: the keys each section knows, the values each
  * choice allows, and the limits of numeric settings. The section readers check a job file against
- * these lists, the typed model's enums name the same words, and {@code docs/job-file.md} documents
- * them; a test keeps the three in step.
+ * these lists; the enums of the typed model ({@link JobFile}, {@link ParserSpec}, and the library's
+ * enums it reuses) name the same words in upper case (see {@link #word} and {@link #constant}); and
+ * {@code docs/job-file.md} documents them.
  *
  * <pre>{@code
  * boolean known = JobKeys.TOP_KEYS.contains("optimizer");   // true
