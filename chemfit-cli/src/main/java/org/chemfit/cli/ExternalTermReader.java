@@ -1,10 +1,8 @@
 package org.chemfit.cli;
 
-import static org.chemfit.cli.JobKeys.COMMAND_KEYS;
 import static org.chemfit.cli.JobKeys.MAX_RETRIES;
 import static org.chemfit.cli.JobKeys.WAIT_KEYS;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,19 +27,23 @@ final class ExternalTermReader {
 
     private final JobReading r;
     private final ParserReader parsers;
+    private final RunFilesReader runFiles;
+    private final CommandsReader commands;
 
     ExternalTermReader(JobReading reading, ParserReader parsers) {
         this.r = reading;
         this.parsers = parsers;
+        this.runFiles = new RunFilesReader(reading);
+        this.commands = new CommandsReader(reading);
     }
 
     ExternalConfig read(Node.MapNode t, String where) {
-        Map<String, Path> templates = stagedFiles(t.entries.get("templates"), where + " templates");
-        Map<String, Path> files = stagedFiles(t.entries.get("files"), where + " files");
-        Map<String, Path> links = linkedFiles(t.entries.get("link"), where + " link", files, templates);
+        Map<String, Path> templates = runFiles.stagedFiles(t.entries.get("templates"), where + " templates");
+        Map<String, Path> files = runFiles.stagedFiles(t.entries.get("files"), where + " files");
+        Map<String, Path> links = runFiles.linkedFiles(t.entries.get("link"), where + " link", files, templates);
         Map<Integer, ExternalConfig.StdinSpec> stdin = new LinkedHashMap<>();
-        List<List<String>> commands = commands(t, where, stdin);
-        List<String> launcher = t.entries.containsKey("launcher") ? words(t.entries.get("launcher"), where + " launcher", true)
+        List<List<String>> commands = this.commands.commands(t, where, stdin);
+        List<String> launcher = t.entries.containsKey("launcher") ? this.commands.words(t.entries.get("launcher"), where + " launcher", true)
                 : List.of();
         Map<String, Object> variables = new LinkedHashMap<>();
         if (t.entries.containsKey("variables")) {
@@ -175,37 +177,6 @@ final class ExternalTermReader {
         return out;
     }
 
-    /** {@code command} (one command) or {@code commands} (a list of commands run in order); exactly one of them. */
-    private List<List<String>> commands(Node.MapNode t, String where, Map<Integer, ExternalConfig.StdinSpec> stdin) {
-        List<List<String>> out = new ArrayList<>();
-        Node many = t.entries.get("commands");
-        if (many == null) {
-            List<String> one = commandWithStdin(r.require(t, "command", where), where + " command", 0, stdin);
-            if (!one.isEmpty()) {
-                out.add(one);
-            }
-            return out;
-        }
-        if (t.entries.containsKey("command")) {
-            int[] place = t.keyPlaces.get("commands");
-            r.problem(place[0], place[1], where + " has both 'command' and 'commands'; give one command with 'command' or a list "
-                    + "of commands run in order with 'commands'");
-            return out;
-        }
-        if (!(many instanceof Node.ListNode l) || l.items.isEmpty()) {
-            r.problem(many, where + " commands must be a non-empty list of commands (each a string or a list of strings), got "
-                    + many.kind());
-            return out;
-        }
-        for (int i = 0; i < l.items.size(); i++) {
-            List<String> c = commandWithStdin(l.items.get(i), where + " commands[" + i + "]", out.size(), stdin);
-            if (!c.isEmpty()) {
-                out.add(c);
-            }
-        }
-        return out;
-    }
-
     /** {@code wait_for_files}: {files: a path or a list of paths in the run directory, timeout: duration}. */
     private ExternalConfig.WaitSpec waitForFiles(Node n, String where) {
         String w = where + " wait_for_files";
@@ -253,149 +224,4 @@ final class ExternalTermReader {
         return r.duration(n, where);
     }
 
-    /** {@code link}: as {@code files}, but each is staged by a symbolic link and may be a r.folder. */
-    private Map<String, Path> linkedFiles(Node n, String where, Map<String, Path> files, Map<String, Path> templates) {
-        Map<String, Path> out = new LinkedHashMap<>();
-        if (n == null) {
-            return out;
-        }
-        Map<Node, String> targets = new LinkedHashMap<>();
-        if (n instanceof Node.MapNode m) {
-            for (Map.Entry<String, Node> e : m.entries.entrySet()) {
-                String target = e.getKey();
-                if (target.startsWith("/") || Path.of(target).normalize().startsWith("..")) {
-                    int[] place = m.keyPlaces.get(target);
-                    r.problem(place[0], place[1], where + " name '" + target + "' must be relative to the run directory and stay inside it");
-                } else {
-                    targets.put(e.getValue(), target);
-                }
-            }
-        } else {
-            for (Node item : n instanceof Node.ListNode l ? l.items : List.of(n)) {
-                targets.put(item, null);
-            }
-        }
-        for (Map.Entry<Node, String> e : targets.entrySet()) {
-            Path p = r.path(e.getKey(), where, false);
-            if (p == null) {
-                continue;
-            }
-            if (!Files.exists(p)) {
-                r.problem(e.getKey(), where + " names a file or folder that does not exist: " + p);
-                continue;
-            }
-            String target = e.getValue() != null ? e.getValue() : p.getFileName().toString();
-            if (out.containsKey(target) || files.containsKey(target) || templates.containsKey(target)) {
-                r.problem(e.getKey(), where + " puts a second file named '" + target + "' into the run directory; give it another name "
-                        + "with a map (run-directory name: file)");
-                continue;
-            }
-            if (Files.isRegularFile(p)) {
-                r.namedFiles.add(p);
-            }
-            out.put(target, p);
-        }
-        return out;
-    }
-
-    /** A command or launcher: a string split at spaces, or a list of strings. */
-    private List<String> words(Node c, String where, boolean nonEmpty) {
-        List<String> out = new ArrayList<>();
-        if (c == null) {
-            return out;
-        }
-        if (c instanceof Node.Scalar s && s.value instanceof String str) {
-            if (!str.isBlank()) {
-                out.addAll(List.of(str.trim().split("\\s+")));
-            }
-        } else if (c instanceof Node.ListNode l) {
-            for (Node item : l.items) {
-                if (item instanceof Node.Scalar s && (s.value instanceof String || s.value instanceof Number)) {
-                    out.add(String.valueOf(s.value));
-                } else {
-                    r.problem(item, where + " items must be strings, got " + item.kind());
-                }
-            }
-        } else {
-            r.problem(c, where + " must be a string or a list of strings, got " + c.kind());
-            return out;
-        }
-        if (nonEmpty && out.isEmpty()) {
-            r.problem(c, where + " must not be empty");
-        }
-        return out;
-    }
-
-    /** Templates or staged files: a path, a list of paths (kept under their file names), or a map of name to path. */
-    private Map<String, Path> stagedFiles(Node n, String where) {
-        Map<String, Path> out = new LinkedHashMap<>();
-        if (n == null) {
-            return out;
-        }
-        if (n instanceof Node.MapNode m) {
-            for (Map.Entry<String, Node> e : m.entries.entrySet()) {
-                String target = e.getKey();
-                int[] place = m.keyPlaces.get(target);
-                if (target.startsWith("/") || Path.of(target).normalize().startsWith("..")) {
-                    r.problem(place[0], place[1], where + " name '" + target + "' must be relative to the run directory and stay inside it");
-                    continue;
-                }
-                Path p = r.path(e.getValue(), where + " '" + target + "'", true);
-                if (p != null) {
-                    out.put(target, p);
-                }
-            }
-            return out;
-        }
-        List<Node> items = n instanceof Node.ListNode l ? l.items : List.of(n);
-        for (int i = 0; i < items.size(); i++) {
-            Path p = r.path(items.get(i), where + (n instanceof Node.ListNode ? "[" + i + "]" : ""), true);
-            if (p == null) {
-                continue;
-            }
-            String target = p.getFileName().toString();
-            if (out.containsKey(target)) {
-                r.problem(items.get(i), where + " has two files named '" + target + "'; give them different names with a map "
-                        + "(run-directory name: file)");
-                continue;
-            }
-            out.put(target, p);
-        }
-        return out;
-    }
-
-    /**
-     * A command: its words (a string or a list), or a map {@code {run: words, stdin: text}} or
-     * {@code {run: words, stdin_template: file}} for a command that reads standard input.
-     */
-    private List<String> commandWithStdin(Node c, String where, int index, Map<Integer, ExternalConfig.StdinSpec> stdin) {
-        if (!(c instanceof Node.MapNode m)) {
-            return words(c, where, true);
-        }
-        r.keys(m, where, COMMAND_KEYS);
-        List<String> run = words(r.require(m, "run", where), where + " run", true);
-        boolean text = m.entries.containsKey("stdin");
-        boolean template = m.entries.containsKey("stdin_template");
-        if (text && template) {
-            int[] place = m.keyPlaces.get("stdin_template");
-            r.problem(place[0], place[1], where + " has both 'stdin' (a text) and 'stdin_template' (a template file); give one");
-        } else if (text) {
-            Node sn = m.entries.get("stdin");
-            if (sn instanceof Node.Scalar sc && sc.value instanceof String str) {
-                stdin.put(index, new ExternalConfig.StdinSpec(str, null));
-            } else {
-                r.problem(sn, where + " stdin must be a text (quote it, with \\n between lines: \"Potential\\nDensity\\n\\n\"), got "
-                        + sn.kind());
-            }
-        } else if (template) {
-            Path p = r.path(m.entries.get("stdin_template"), where + " stdin_template", true);
-            if (p != null) {
-                stdin.put(index, new ExternalConfig.StdinSpec(null, p));
-            }
-        } else {
-            r.problem(m, where + " is written as a map, which is for a command with standard input: add 'stdin' or 'stdin_template', "
-                    + "or write the command as a list");
-        }
-        return run;
-    }
 }
