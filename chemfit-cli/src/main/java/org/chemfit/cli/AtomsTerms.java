@@ -1,6 +1,5 @@
 package org.chemfit.cli;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -57,8 +56,7 @@ final class AtomsTerms {
     static Potential potential(List<JobFile.PairTermSpec> specs, boolean excludeIntramolecular) {
         PairPotential.Builder b = PairPotential.builder();
         for (JobFile.PairTermSpec p : specs) {
-            Map<String, ParameterRef> refs = new LinkedHashMap<>();
-            p.parameters().forEach((k, v) -> refs.put(k, ParameterRef.parse(v)));
+            Map<String, ParameterRef> refs = p.parameters();
             switch (p.form()) {
                 case COULOMB -> {
                     if (p.coulombMethod() == PairPotential.CoulombMethod.DIRECT) {

@@ -10,6 +10,7 @@ import org.chemfit.LossFunction;
 import org.chemfit.LossFunctions;
 import org.chemfit.Reducer;
 import org.chemfit.atoms.PairPotential.CoulombMethod;
+import org.chemfit.atoms.ParameterRef;
 import org.chemfit.external.KeepPolicy;
 
 /**
@@ -411,22 +412,22 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
      * One pair term of a potential.
      *
      * <pre>{@code
-     * PairTermSpec lj = new PairTermSpec(PairForm.LENNARD_JONES, "Ar", "Ar", Map.of("epsilon", "lj.epsilon", "sigma", "lj.sigma"), 10.0,
-     *         false);
+     * PairTermSpec lj = new PairTermSpec(PairForm.LENNARD_JONES, "Ar", "Ar",
+     *         Map.of("epsilon", ParameterRef.of("lj.epsilon"), "sigma", ParameterRef.of("lj.sigma")), 10.0, false);
      * }</pre>
      *
      * @param form the functional form
      * @param speciesA the first species ("*" for any)
      * @param speciesB the second species ("*" for any)
      * @param parameters the form's keys (epsilon, sigma; D, alpha, r0; A, rho, C; or, for coulomb,
-     *     species) to a number, a parameter name or factor*name, as written
+     *     species) to a constant, a parameter, or a factor times a parameter ({@code -2*qH} in the file)
      * @param cutoff pairs at or beyond it do not interact (infinity for none)
      * @param shifted whether the energy is shifted to zero at the cutoff
      * @param coulombMethod for coulomb: how the sum runs (direct for the other forms)
      * @param tolerance for coulomb with method ewald: the accuracy of the Ewald sum
      * @implNote Immutable.
      */
-    public record PairTermSpec(PairForm form, String speciesA, String speciesB, Map<String, String> parameters, double cutoff,
+    public record PairTermSpec(PairForm form, String speciesA, String speciesB, Map<String, ParameterRef> parameters, double cutoff,
             boolean shifted, CoulombMethod coulombMethod, double tolerance) {
         /** The Ewald tolerance when the job file gives none. */
         public static final double DEFAULT_EWALD_TOLERANCE = 1e-8;
@@ -436,8 +437,17 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
             parameters = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(parameters));
         }
 
-        /** A term without Coulomb settings (direct, default tolerance). */
-        public PairTermSpec(PairForm form, String speciesA, String speciesB, Map<String, String> parameters, double cutoff,
+        /**
+         * A term without Coulomb settings (direct, default tolerance).
+         *
+         * @param form the functional form
+         * @param speciesA the first species
+         * @param speciesB the second species
+         * @param parameters the form's keys to their values
+         * @param cutoff the cutoff (infinity for none)
+         * @param shifted whether the energy is shifted to zero at the cutoff
+         */
+        public PairTermSpec(PairForm form, String speciesA, String speciesB, Map<String, ParameterRef> parameters, double cutoff,
                 boolean shifted) {
             this(form, speciesA, speciesB, parameters, cutoff, shifted, CoulombMethod.DIRECT, DEFAULT_EWALD_TOLERANCE);
         }

@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 import org.chemfit.atoms.PairPotential.CoulombMethod;
+import org.chemfit.atoms.ParameterRef;
 
 /**
  * Reads the pair terms of a potential (lennard_jones, morse, buckingham, coulomb), shared by atoms
@@ -69,7 +70,7 @@ final class PotentialReader {
         if (form == null) {
             return null;
         }
-        Map<String, String> params = new LinkedHashMap<>();
+        Map<String, ParameterRef> params = new LinkedHashMap<>();
         boolean ok = a != null && b != null;
         if (form.equals("coulomb")) {
             Node cn = r.require(pm, "charges", w);
@@ -81,7 +82,7 @@ final class PotentialReader {
                 r.problem(cm, w + " charges must give the charge of at least one species");
             }
             for (Map.Entry<String, Node> e : cm.entries.entrySet()) {
-                String ref = reference(e.getValue(), w + " charge of '" + e.getKey() + "'", paramNames, false);
+                ParameterRef ref = reference(e.getValue(), w + " charge of '" + e.getKey() + "'", paramNames, false);
                 ok &= ref != null;
                 params.put(e.getKey(), ref);
             }
@@ -108,7 +109,7 @@ final class PotentialReader {
             for (String k : FORM_PARAMETERS.get(form)) {
                 Node v = r.require(pm, k, w + " (" + form + ")");
                 // Buckingham's dispersion C may be zero (many oxide potentials have no cation-anion C)
-                String ref = v == null ? null : reference(v, w + " " + k, paramNames, !(form.equals("buckingham") && k.equals("C")));
+                ParameterRef ref = v == null ? null : reference(v, w + " " + k, paramNames, !(form.equals("buckingham") && k.equals("C")));
                 ok &= ref != null;
                 params.put(k, ref);
             }
@@ -119,8 +120,10 @@ final class PotentialReader {
     /**
      * Reads a value a potential takes from the parameters: a number, a parameter name, or
      * factor*name ("-2*qH"); a name must be a parameter of the job.
+     *
+     * @return the library's reference to the value, or null when a problem was reported
      */
-    private String reference(Node n, String where, Set<String> paramNames, boolean positiveConstant) {
+    private ParameterRef reference(Node n, String where, Set<String> paramNames, boolean positiveConstant) {
         if (n instanceof Node.Scalar s && s.value instanceof Number num) {
             double d = num.doubleValue();
             if (!Double.isFinite(d) || positiveConstant && d <= 0) {
@@ -128,7 +131,7 @@ final class PotentialReader {
                         + (Double.isFinite(d) ? "" : FINITE_HINT));
                 return null;
             }
-            return Double.toString(d);
+            return ParameterRef.constant(d);
         }
         String text = n instanceof Node.Scalar s && s.value instanceof String str ? str.trim() : null;
         if (text == null) {
@@ -158,7 +161,14 @@ final class PotentialReader {
                     + "; parameters: " + String.join(", ", paramNames));
             return null;
         }
-        return text;
+        try {
+            return ParameterRef.parse(text);
+        } catch (IllegalArgumentException e) {
+            // a factor that is a number to Java but not finite, such as Infinity*qH
+            r.problem(n, where + " must be a number, a parameter name or factor*name with a finite factor (such as -2*qH), got '"
+                    + text + "'");
+            return null;
+        }
     }
 
     private static boolean isNumber(String s) {

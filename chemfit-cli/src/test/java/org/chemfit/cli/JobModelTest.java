@@ -2,6 +2,7 @@ package org.chemfit.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,6 +19,7 @@ import org.chemfit.FailurePolicy;
 import org.chemfit.Quantities;
 import org.chemfit.Reducer;
 import org.chemfit.atoms.PairPotential.CoulombMethod;
+import org.chemfit.atoms.ParameterRef;
 import org.chemfit.external.KeepPolicy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -85,6 +87,45 @@ class JobModelTest {
         assertEquals(new JobFile.CombinationSpec(Reducer.ROOT_MEAN, FailurePolicy.Action.PENALTY, 100.0), jf.combination());
         assertEquals(FailurePolicy.penalty(100.0).withRetries(2), jf.combination().policy(jf.execution().retries()));
         assertEquals(KeepPolicy.ALL, jf.execution().keep());
+    }
+
+    @Test
+    void anAtomsTermReadsIntoTypedPairTermsAndDefaults() {
+        JobFile jf = JobFile.read(Cli.resource("jobs").resolve("lj.yaml"));
+        JobFile.TermSpec t = jf.terms().get(0);
+        assertEquals(JobFile.TermKind.ATOMS, t.kind());
+        assertEquals(new JobFile.LossSpec(JobFile.LossType.SQUARED_ERROR, Map.of()), t.loss());
+        JobFile.PairTermSpec lj = ((JobFile.AtomsConfig) t.config()).potential().get(0);
+        assertEquals(new JobFile.PairTermSpec(JobFile.PairForm.LENNARD_JONES, "*", "*",
+                Map.of("epsilon", ParameterRef.of("lj.epsilon"), "sigma", ParameterRef.of("lj.sigma")), Double.POSITIVE_INFINITY, false),
+                lj);
+        assertEquals(CoulombMethod.DIRECT, lj.coulombMethod());
+        assertEquals(new JobFile.CombinationSpec(Reducer.SUM, FailurePolicy.Action.RAISE, Double.NaN), jf.combination());
+        assertEquals(KeepPolicy.FAILED, jf.execution().keep());
+    }
+
+    @Test
+    void aFactorThatIsNotFiniteIsRefusedWhereItIsWritten(@TempDir Path dir) throws IOException {
+        Path data = Cli.resource("jobs").resolve("data");
+        Files.copy(data.resolve("energies.csv"), dir.resolve("energies.csv"));
+        Files.createDirectory(dir.resolve("dimers"));
+        try (var s = Files.list(data.resolve("dimers"))) {
+            for (Path p : s.toList()) {
+                Files.copy(p, dir.resolve("dimers").resolve(p.getFileName()));
+            }
+        }
+        Path job = dir.resolve("inf.yaml");
+        Files.writeString(job, """
+                parameters: {eps: 1.0, sig: 2.0}
+                terms:
+                  - kind: atoms
+                    reference: energies.csv
+                    potential: {form: lennard_jones, epsilon: "Infinity*eps", sigma: sig}
+                """);
+        JobFileException e = assertThrows(JobFileException.class, () -> JobFile.read(job));
+        String line = e.getMessage().strip();
+        assertTrue(line.startsWith(job + ":5:") && line.endsWith(": term 'atoms-0' potential epsilon must be a number, a parameter name"
+                + " or factor*name with a finite factor (such as -2*qH), got 'Infinity*eps'"), line);
     }
 
     @Test
