@@ -28,17 +28,25 @@ public sealed interface ParserSpec permits ParserSpec.Regex, ParserSpec.Column, 
     /** @return the file, relative to the run directory */
     String file();
 
-    /**
-     * @return the library's parser for this quantity
-     * @throws IllegalArgumentException when the select is one the parser does not offer (the job
-     *     reader refuses those, naming the choices)
-     */
+    /** @return the library's parser for this quantity */
     OutputParser parser();
 
-    /** @return the refusal of a select that a parser does not offer */
-    private static IllegalArgumentException notOffered(String parser, Select select) {
-        return new IllegalArgumentException("parser " + parser + " does not offer select: " + JobKeys.word(select) + "; it offers "
-                + String.join(", ", JobKeys.SELECTS.get(parser)));
+    /**
+     * Refuses a select that a parser does not offer ({@link JobKeys#SELECTS}); the records call it
+     * when they are made, so that no record holds one.
+     */
+    private static Select offered(String parser, Select select) {
+        Objects.requireNonNull(select, "select");
+        if (!JobKeys.SELECTS.get(parser).contains(JobKeys.word(select))) {
+            throw new IllegalArgumentException("parser " + parser + " does not offer select: " + JobKeys.word(select) + "; it offers "
+                    + String.join(", ", JobKeys.SELECTS.get(parser)));
+        }
+        return select;
+    }
+
+    /** @return the failure of a select that the record's constructor has refused */
+    private static IllegalStateException unreachable(Select select) {
+        return new IllegalStateException("select " + JobKeys.word(select) + " was refused when the parser was made");
     }
 
     /**
@@ -108,6 +116,15 @@ public sealed interface ParserSpec permits ParserSpec.Regex, ParserSpec.Column, 
      * @implNote Immutable.
      */
     record Regex(String quantity, String file, String pattern, ColumnRef group, Select select) implements ParserSpec {
+        /**
+         * Checks the select.
+         *
+         * @throws IllegalArgumentException when the select is mean or mean_of_last
+         */
+        public Regex {
+            select = ParserSpec.offered("regex", select);
+        }
+
         @Override
         public OutputParser parser() {
             OutputParsers.Regex r = OutputParsers.regex(quantity, file, pattern);
@@ -118,7 +135,7 @@ public sealed interface ParserSpec permits ParserSpec.Regex, ParserSpec.Column, 
                 case FIRST -> r.first();
                 case ALL -> r.all();
                 case LAST -> r.last();
-                case MEAN, MEAN_OF_LAST -> throw ParserSpec.notOffered("regex", select);
+                case MEAN, MEAN_OF_LAST -> throw ParserSpec.unreachable(select);
             };
         }
     }
@@ -138,6 +155,15 @@ public sealed interface ParserSpec permits ParserSpec.Regex, ParserSpec.Column, 
      * @implNote Immutable.
      */
     record Column(String quantity, String file, ColumnRef column, Select select, int rows) implements ParserSpec {
+        /**
+         * Checks the select.
+         *
+         * @throws IllegalArgumentException when the select is mean
+         */
+        public Column {
+            select = ParserSpec.offered("column", select);
+        }
+
         @Override
         public OutputParser parser() {
             OutputParsers.Column c = column.name() != null ? OutputParsers.column(quantity, file, column.name())
@@ -147,7 +173,7 @@ public sealed interface ParserSpec permits ParserSpec.Regex, ParserSpec.Column, 
                 case ALL -> c.all();
                 case MEAN_OF_LAST -> c.meanOfLast(rows);
                 case LAST -> c.last();
-                case MEAN -> throw ParserSpec.notOffered("column", select);
+                case MEAN -> throw ParserSpec.unreachable(select);
             };
         }
     }
@@ -187,6 +213,11 @@ public sealed interface ParserSpec permits ParserSpec.Regex, ParserSpec.Column, 
      * @implNote Immutable.
      */
     record LammpsThermo(String quantity, String file, String column, Select select, int rows, Integer run) implements ParserSpec {
+        /** Checks the select (every select is offered). */
+        public LammpsThermo {
+            select = ParserSpec.offered("lammps_thermo", select);
+        }
+
         @Override
         public OutputParser parser() {
             OutputParsers.LammpsThermo t = OutputParsers.lammpsThermo(quantity, file, column);
@@ -219,6 +250,15 @@ public sealed interface ParserSpec permits ParserSpec.Regex, ParserSpec.Column, 
      * @implNote Immutable.
      */
     record Xvg(String quantity, String file, ColumnRef column, Select select, Double from, Double to) implements ParserSpec {
+        /**
+         * Checks the select.
+         *
+         * @throws IllegalArgumentException when the select is mean_of_last
+         */
+        public Xvg {
+            select = ParserSpec.offered("xvg", select);
+        }
+
         @Override
         public OutputParser parser() {
             XvgParser x = column.name() != null ? XvgParser.column(quantity, file, column.name())
@@ -231,7 +271,7 @@ public sealed interface ParserSpec permits ParserSpec.Regex, ParserSpec.Column, 
                 case MEAN -> x.mean();
                 case ALL -> x.all();
                 case LAST -> x.last();
-                case MEAN_OF_LAST -> throw ParserSpec.notOffered("xvg", select);
+                case MEAN_OF_LAST -> throw ParserSpec.unreachable(select);
             };
         }
     }

@@ -146,7 +146,12 @@ class JobModelTest {
     @Test
     void aParserRefusesASelectItDoesNotOffer() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ParserSpec.Column("x", "f.dat",
-                ParserSpec.ColumnRef.named("c"), ParserSpec.Select.MEAN, 0).parser());
+                ParserSpec.ColumnRef.named("c"), ParserSpec.Select.MEAN, 0));
         assertEquals("parser column does not offer select: mean; it offers first, last, all, mean_of_last", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new ParserSpec.Xvg("x", "f.xvg", ParserSpec.ColumnRef.at(1),
+                ParserSpec.Select.MEAN_OF_LAST, null, null));
+        assertEquals("parser xvg does not offer select: mean_of_last; it offers first, last, mean, all", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new ParserSpec.Regex("x", "f", "(\\d+)", null, ParserSpec.Select.MEAN));
+        assertEquals("parser regex does not offer select: mean; it offers first, last, all", e.getMessage());
     }
 }
