@@ -182,6 +182,151 @@ public final class LossFunctions {
     }
 
     /**
+     * Sum over every element of every named quantity of {@code ((q[i] - ref[i]) / scale)^2}, where a
+     * quantity holds one number (an array of one) or an array (a curve); a quantity without a scale
+     * has scale 1. The scalar {@link #squaredError(Map, Map)} and the one-array
+     * {@link #sumOfSquares(String, double[], double)} in one loss, for terms that mix both.
+     *
+     * <pre>{@code
+     * LossFunction l = LossFunctions.squaredErrorOfArrays(Map.of("density", new double[] {1.39}, "rdf", rdf), Map.of());
+     * }</pre>
+     *
+     * @param reference quantity names to reference values, one or more each
+     * @param scales quantity names to positive scales (missing: 1)
+     * @return the loss, a {@link ResidualLoss}; a computed quantity of another length fails the evaluation
+     * @throws IllegalArgumentException when the map or an array is empty, a value is not finite, a
+     *     scale is not positive, or a scale names a quantity that has no reference
+     */
+    public static LossFunction squaredErrorOfArrays(Map<String, double[]> reference, Map<String, Double> scales) {
+        return new ElementLoss(reference, scales, ElementLoss.Kind.SQUARED);
+    }
+
+    /**
+     * As {@link #squaredErrorOfArrays}, divided by the number of elements n; its residuals are
+     * {@code (q[i] - ref[i]) / (scale sqrt(n))}.
+     *
+     * @param reference quantity names to reference values, one or more each
+     * @param scales quantity names to positive scales (missing: 1)
+     * @return the loss, a {@link ResidualLoss}
+     * @throws IllegalArgumentException as {@link #squaredErrorOfArrays}
+     */
+    public static LossFunction meanSquaredErrorOfArrays(Map<String, double[]> reference, Map<String, Double> scales) {
+        return new ElementLoss(reference, scales, ElementLoss.Kind.MEAN_SQUARED);
+    }
+
+    /**
+     * Sum over every element of every named quantity of {@code |q[i] - ref[i]| / scale}.
+     *
+     * @param reference quantity names to reference values, one or more each
+     * @param scales quantity names to positive scales (missing: 1)
+     * @return the loss
+     * @throws IllegalArgumentException as {@link #squaredErrorOfArrays}
+     */
+    public static LossFunction absoluteErrorOfArrays(Map<String, double[]> reference, Map<String, Double> scales) {
+        return new ElementLoss(reference, scales, ElementLoss.Kind.ABSOLUTE).asPlainLoss();
+    }
+
+    /**
+     * Sum over every element of every named quantity of {@code |q[i] - ref[i]| / |ref[i]|}.
+     *
+     * @param reference quantity names to non-zero reference values, one or more each
+     * @return the loss
+     * @throws IllegalArgumentException as {@link #squaredErrorOfArrays}, and when a reference value
+     *     is zero (its relative error is undefined)
+     */
+    public static LossFunction relativeErrorOfArrays(Map<String, double[]> reference) {
+        return new ElementLoss(reference, Map.of(), ElementLoss.Kind.RELATIVE).asPlainLoss();
+    }
+
+    /**
+     * The losses over quantities that are numbers or arrays; the references are copied once.
+     * The squared kinds are residual losses, the others plain sums.
+     */
+    private static final class ElementLoss implements ResidualLoss {
+        enum Kind { SQUARED, MEAN_SQUARED, ABSOLUTE, RELATIVE }
+
+        private final String[] names;
+        private final double[][] ref;
+        private final double[] scale;
+        private final double root;
+        private final Kind kind;
+
+        ElementLoss(Map<String, double[]> reference, Map<String, Double> scales, Kind kind) {
+            if (reference.isEmpty()) {
+                throw new IllegalArgumentException("reference values must name at least one quantity");
+            }
+            this.kind = kind;
+            this.names = new LinkedHashMap<>(reference).keySet().toArray(new String[0]);
+            this.ref = new double[names.length][];
+            int n = 0;
+            for (int k = 0; k < names.length; k++) {
+                double[] r = reference.get(names[k]);
+                if (r == null || r.length == 0) {
+                    throw new IllegalArgumentException("reference of '" + names[k] + "' must hold at least one value");
+                }
+                ref[k] = r.clone();
+                for (int i = 0; i < r.length; i++) {
+                    if (!Double.isFinite(r[i])) {
+                        throw new IllegalArgumentException("reference of '" + names[k] + "' must be finite, got " + r[i] + " at index " + i);
+                    }
+                    if (kind == Kind.RELATIVE && r[i] == 0.0) {
+                        throw new IllegalArgumentException("relative error needs a non-zero reference value, got 0 for '" + names[k]
+                                + "'" + (r.length > 1 ? " at index " + i : ""));
+                    }
+                }
+                n += r.length;
+            }
+            this.scale = scales(names, scales);
+            this.root = kind == Kind.MEAN_SQUARED ? Math.sqrt(n) : 1.0;
+        }
+
+        /** @return this loss without the residual view, for the kinds that are not sums of squares */
+        LossFunction asPlainLoss() {
+            return this::sum;
+        }
+
+        @Override
+        public double[] residuals(Quantities q) {
+            int n = 0;
+            for (double[] r : ref) {
+                n += r.length;
+            }
+            double[] out = new double[n];
+            int j = 0;
+            for (int k = 0; k < names.length; k++) {
+                double[] v = computed(q, k);
+                for (int i = 0; i < v.length; i++) {
+                    // dividing by 1.0 leaves a double unchanged: the sum is the plain squared error
+                    out[j++] = (v[i] - ref[k][i]) / scale[k] / root;
+                }
+            }
+            return out;
+        }
+
+        /** The absolute or relative error, summed element by element in quantity order. */
+        private double sum(Quantities q) {
+            double s = 0;
+            for (int k = 0; k < names.length; k++) {
+                double[] v = computed(q, k);
+                for (int i = 0; i < v.length; i++) {
+                    double d = v[i] - ref[k][i];
+                    s += kind == Kind.RELATIVE ? Math.abs(d / ref[k][i]) : Math.abs(d) / scale[k];
+                }
+            }
+            return s;
+        }
+
+        private double[] computed(Quantities q, int k) {
+            double[] v = q.array(names[k]);
+            if (v.length != ref[k].length) {
+                throw new IllegalArgumentException("quantity '" + names[k] + "' has " + v.length + " values but its reference has "
+                        + ref[k].length);
+            }
+            return v;
+        }
+    }
+
+    /**
      * @param losses losses to add, at least one
      * @return their sum
      * @throws IllegalArgumentException when no loss is given or one is null

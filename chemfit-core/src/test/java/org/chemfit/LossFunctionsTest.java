@@ -38,6 +38,40 @@ class LossFunctionsTest {
     }
 
     @Test
+    void lossesOverNumbersAndArraysAlike() {
+        Map<String, double[]> ref = new java.util.LinkedHashMap<>();
+        ref.put("e", new double[] {1.0});
+        ref.put("rdf", new double[] {0, 0, 4});
+        // squares: (2-1)^2 = 1; 1 + 4 + 1 = 6; with e scaled by 2: 0.25 + 6
+        assertEquals(7.0, LossFunctions.squaredErrorOfArrays(ref, Map.of()).evaluate(q), 1e-15);
+        assertEquals(6.25, LossFunctions.squaredErrorOfArrays(ref, Map.of("e", 2.0)).evaluate(q), 1e-15);
+        assertEquals(7.0 / 4, LossFunctions.meanSquaredErrorOfArrays(ref, Map.of()).evaluate(q), 1e-15);
+        ResidualLoss mean = (ResidualLoss) LossFunctions.meanSquaredErrorOfArrays(ref, Map.of());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new double[] {0.5, 0.5, 1.0, -0.5}, mean.residuals(q), 1e-15);
+        // absolute: 1 + 1 + 2 + 1 = 5, e scaled by 2: 4.5; relative over {e: 4, rdf: 2,2,2}: 0.5 + 0.5 + 0 + 0.5
+        assertEquals(5.0, LossFunctions.absoluteErrorOfArrays(ref, Map.of()).evaluate(q), 1e-15);
+        assertEquals(4.5, LossFunctions.absoluteErrorOfArrays(ref, Map.of("e", 2.0)).evaluate(q), 1e-15);
+        assertEquals(1.5, LossFunctions.relativeErrorOfArrays(Map.of("e", new double[] {4}, "rdf", new double[] {2, 2, 2})).evaluate(q),
+                1e-15);
+        assertTrue(!(LossFunctions.absoluteErrorOfArrays(ref, Map.of()) instanceof ResidualLoss));
+    }
+
+    @Test
+    void lossesOverArraysRefuseBadReferences() {
+        assertEquals("relative error needs a non-zero reference value, got 0 for 'rdf' at index 1",
+                assertThrows(IllegalArgumentException.class,
+                        () -> LossFunctions.relativeErrorOfArrays(Map.of("rdf", new double[] {1, 0}))).getMessage());
+        assertEquals("reference of 'rdf' must be finite, got NaN at index 0", assertThrows(IllegalArgumentException.class,
+                () -> LossFunctions.squaredErrorOfArrays(Map.of("rdf", new double[] {Double.NaN}), Map.of())).getMessage());
+        assertEquals("reference of 'rdf' must hold at least one value", assertThrows(IllegalArgumentException.class,
+                () -> LossFunctions.absoluteErrorOfArrays(Map.of("rdf", new double[0]), Map.of())).getMessage());
+        assertEquals("reference values must name at least one quantity", assertThrows(IllegalArgumentException.class,
+                () -> LossFunctions.meanSquaredErrorOfArrays(Map.of(), Map.of())).getMessage());
+        assertEquals("quantity 'rdf' has 3 values but its reference has 2", assertThrows(IllegalArgumentException.class,
+                () -> LossFunctions.squaredErrorOfArrays(Map.of("rdf", new double[] {0, 0}), Map.of()).evaluate(q)).getMessage());
+    }
+
+    @Test
     void missingQuantityNamesWhatWasComputed() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> LossFunctions.squaredError(Map.of("energy", 1.0)).evaluate(Quantities.of("enrgy", 1.0)));

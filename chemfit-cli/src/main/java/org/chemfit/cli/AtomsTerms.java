@@ -1,6 +1,5 @@
 package org.chemfit.cli;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -57,15 +56,17 @@ final class AtomsTerms {
     static Potential potential(List<JobFile.PairTermSpec> specs, boolean excludeIntramolecular) {
         PairPotential.Builder b = PairPotential.builder();
         for (JobFile.PairTermSpec p : specs) {
-            Map<String, ParameterRef> refs = new LinkedHashMap<>();
-            p.parameters().forEach((k, v) -> refs.put(k, ParameterRef.parse(v)));
-            if (p.form().equals("coulomb") && !p.coulombMethod().equals("direct")) {
-                b.coulomb(refs, p.coulombMethod().equals("ewald") ? PairPotential.CoulombMethod.EWALD
-                        : PairPotential.CoulombMethod.MINIMUM_IMAGE, p.tolerance());
-            } else if (p.form().equals("coulomb")) {
-                b.coulomb(refs, p.cutoff(), p.shifted());
-            } else {
-                b.term(p.form(), p.speciesA(), p.speciesB(), refs, p.cutoff(), p.shifted());
+            Map<String, ParameterRef> refs = p.parameters();
+            switch (p.form()) {
+                case COULOMB -> {
+                    if (p.coulombMethod() == PairPotential.CoulombMethod.DIRECT) {
+                        b.coulomb(refs, p.cutoff(), p.shifted());
+                    } else {
+                        b.coulomb(refs, p.coulombMethod(), p.tolerance());
+                    }
+                }
+                case LENNARD_JONES, MORSE, BUCKINGHAM -> b.term(JobKeys.word(p.form()), p.speciesA(), p.speciesB(), refs, p.cutoff(),
+                        p.shifted());
             }
         }
         if (excludeIntramolecular) {
@@ -112,8 +113,11 @@ final class AtomsTerms {
         if (r == null) {
             return new SinglePointComputer(atoms, potential);
         }
-        Relax relax = (r.method().equals("lbfgs") ? Relax.lbfgs() : Relax.fire()).forceTolerance(r.fmax()).maxSteps(r.steps())
-                .maxStep(r.maxStep());
+        Relax method = switch (r.method()) {
+            case FIRE -> Relax.fire();
+            case LBFGS -> Relax.lbfgs();
+        };
+        Relax relax = method.forceTolerance(r.fmax()).maxSteps(r.steps()).maxStep(r.maxStep());
         return new RelaxedComputer(atoms, potential, relax, StructureQuantities.none());
     }
 }

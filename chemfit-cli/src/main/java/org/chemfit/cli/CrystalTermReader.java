@@ -8,12 +8,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Reads a {@code kind: crystal} term of a job file into a {@link JobFile.CrystalConfig}; kept
- * apart from {@link JobReader} so that the crystal keys live in one small place. Problems are
- * reported through the job reader, with the file, line and column.
+ * Reads a {@code kind: crystal} term of a job file into a {@link JobFile.CrystalConfig}. Problems
+ * are reported through the job's {@link JobReading}, with the file, line and column.
  *
  * <pre>{@code
- * JobFile.CrystalConfig c = new CrystalTermReader(reader).read(termNode, "term 'mgo'", parameterNames);
+ * JobFile.CrystalConfig c = new CrystalTermReader(reading, potentialReader).read(termNode, "term 'mgo'", parameterNames);
  * }</pre>
  *
  * @implNote Not thread-safe; used by one job reader while it reads.
@@ -21,15 +20,16 @@ import java.util.Set;
 final class CrystalTermReader {
 
     /** The keys of a crystal term, besides name, kind, weight and loss. */
-    static final List<String> KEYS = List.of("structure", "formula_units", "potential", "reference");
+    static final List<String> KEYS = JobKeys.CRYSTAL_KEYS;
     /** The quantities a crystal term computes. */
-    static final List<String> QUANTITIES = List.of("lattice_constant", "volume", "lattice_energy", "bulk_modulus", "C11", "C12",
-            "C44");
+    static final List<String> QUANTITIES = JobKeys.CRYSTAL_QUANTITIES;
 
-    private final JobReader reader;
+    private final JobReading reader;
+    private final PotentialReader potential;
 
-    CrystalTermReader(JobReader reader) {
+    CrystalTermReader(JobReading reader, PotentialReader potential) {
         this.reader = reader;
+        this.potential = potential;
     }
 
     /** @return the settings, or null when a problem was reported */
@@ -52,7 +52,7 @@ final class CrystalTermReader {
         for (int i = 0; i < items.size(); i++) {
             String w = where + " potential" + (pn instanceof Node.ListNode ? "[" + i + "]" : "");
             Node.MapNode pm = reader.map(items.get(i), w);
-            JobFile.PairTermSpec spec = pm == null ? null : reader.pairTerm(pm, w, paramNames);
+            JobFile.PairTermSpec spec = pm == null ? null : potential.pairTerm(pm, w, paramNames);
             ok &= spec != null;
             if (spec != null) {
                 pairs.add(spec);

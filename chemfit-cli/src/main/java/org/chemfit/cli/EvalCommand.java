@@ -144,7 +144,7 @@ final class EvalCommand extends BaseCommand {
         }
         for (int i = 0; i < ctx.children().size(); i++) {
             EvaluationContext c = ctx.child(i);
-            rows.add(java.util.List.of(c.name(), jf.terms().get(i).kind(), Tables.fmt(c.weight()), Tables.fmt(c.value()),
+            rows.add(java.util.List.of(c.name(), JobKeys.word(jf.terms().get(i).kind()), Tables.fmt(c.weight()), Tables.fmt(c.value()),
                     Tables.fmt(c.contribution()),
                     total > 0 && Double.isFinite(c.contribution()) ? String.format(java.util.Locale.ROOT, "%.1f%%", 100 * c.contribution() / total) : "-",
                     String.format(java.util.Locale.ROOT, "%.3f", c.seconds()), c.status().name().toLowerCase(java.util.Locale.ROOT)));
@@ -163,7 +163,7 @@ final class EvalCommand extends BaseCommand {
         vrows.add(java.util.List.of("validation term", "kind", "loss", "status"));
         for (int i = 0; i < v.children().size(); i++) {
             EvaluationContext c = v.child(i);
-            vrows.add(java.util.List.of(c.name(), jf.validation().get(i).kind(), Tables.fmt(c.value()),
+            vrows.add(java.util.List.of(c.name(), JobKeys.word(jf.validation().get(i).kind()), Tables.fmt(c.value()),
                     c.status().name().toLowerCase(java.util.Locale.ROOT)));
         }
         Tables.print(out(), vrows);

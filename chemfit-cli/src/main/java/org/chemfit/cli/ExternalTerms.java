@@ -8,12 +8,8 @@ import java.util.Map;
 import org.chemfit.QuantityComputer;
 import org.chemfit.external.Command;
 import org.chemfit.external.FileBasedQuantityComputer;
-import org.chemfit.external.KeepPolicy;
-import org.chemfit.external.OutputParser;
-import org.chemfit.external.OutputParsers;
 import org.chemfit.external.Programs;
 import org.chemfit.external.StandardInput;
-import org.chemfit.external.XvgParser;
 
 /**
  * Builds the quantity computer of an {@code external} term: a {@link FileBasedQuantityComputer}
@@ -79,78 +75,11 @@ final class ExternalTerms {
         }
         b.retries(config.retries());
         config.logFiles().forEach(b::logFile);
-        b.keep(switch (execution.keep()) {
-            case "all" -> KeepPolicy.ALL;
-            case "none" -> KeepPolicy.NONE;
-            default -> KeepPolicy.FAILED;
-        });
-        for (JobFile.OutputSpec.Parsed p : config.outputs()) {
-            b.output(parser(p));
+        b.keep(execution.keep());
+        for (ParserSpec p : config.outputs()) {
+            b.output(p.parser());
         }
         return b.build();
-    }
-
-    static OutputParser parser(JobFile.OutputSpec.Parsed p) {
-        Map<String, Object> o = p.options();
-        String select = (String) o.getOrDefault("select", "last");
-        switch (p.parser()) {
-            case "regex" -> {
-                OutputParsers.Regex r = OutputParsers.regex(p.quantity(), p.file(), (String) o.get("pattern"));
-                Object g = o.get("group");
-                if (g instanceof Integer gi) {
-                    r = r.group(gi);
-                } else if (g instanceof String gs) {
-                    r = r.group(gs);
-                }
-                return switch (select) {
-                    case "first" -> r.first();
-                    case "all" -> r.all();
-                    default -> r.last();
-                };
-            }
-            case "column" -> {
-                Object c = o.get("column");
-                OutputParsers.Column col = c instanceof Integer ci ? OutputParsers.column(p.quantity(), p.file(), ci)
-                        : OutputParsers.column(p.quantity(), p.file(), (String) c);
-                return switch (select) {
-                    case "first" -> col.first();
-                    case "all" -> col.all();
-                    case "mean_of_last" -> col.meanOfLast((Integer) o.get("rows"));
-                    default -> col.last();
-                };
-            }
-            case "lammps_thermo" -> {
-                OutputParsers.LammpsThermo t = OutputParsers.lammpsThermo(p.quantity(), p.file(), (String) o.get("column"));
-                if (o.get("run") instanceof Integer k) {
-                    t = t.run(k);
-                }
-                return switch (select) {
-                    case "first" -> t.first();
-                    case "all" -> t.all();
-                    case "mean" -> t.mean();
-                    case "mean_of_last" -> t.meanOfLast((Integer) o.get("rows"));
-                    default -> t.last();
-                };
-            }
-            case "xvg" -> {
-                Object c = o.get("column");
-                XvgParser x = c instanceof Integer ci ? XvgParser.column(p.quantity(), p.file(), ci)
-                        : XvgParser.column(p.quantity(), p.file(), (String) c);
-                if (o.containsKey("from") || o.containsKey("to")) {
-                    x = x.window((Double) o.getOrDefault("from", Double.NEGATIVE_INFINITY),
-                            (Double) o.getOrDefault("to", Double.POSITIVE_INFINITY));
-                }
-                return switch (select) {
-                    case "first" -> x.first();
-                    case "mean" -> x.mean();
-                    case "all" -> x.all();
-                    default -> x.last();
-                };
-            }
-            default -> {
-                return OutputParsers.json(p.quantity(), p.file(), (String) o.get("path"));
-            }
-        }
     }
 
     /**

@@ -80,14 +80,14 @@ final class FitCommand extends BaseCommand {
         if (workers != null && workers < 1) {
             throw new UserException("--workers must be at least 1, got " + workers);
         }
-        if (workers != null && workers > JobReader.MAX_WORKERS) {
-            throw new UserException("--workers must be at most " + JobReader.MAX_WORKERS + ", got " + workers);
+        if (workers != null && workers > JobKeys.MAX_WORKERS) {
+            throw new UserException("--workers must be at most " + JobKeys.MAX_WORKERS + ", got " + workers);
         }
         if (maxEvaluations != null && maxEvaluations < 1) {
             throw new UserException("--max-evaluations must be at least 1, got " + maxEvaluations);
         }
-        if (maxEvaluations != null && maxEvaluations > JobReader.MAX_EVALUATIONS) {
-            throw new UserException("--max-evaluations must be at most " + JobReader.MAX_EVALUATIONS + ", got " + maxEvaluations);
+        if (maxEvaluations != null && maxEvaluations > JobKeys.MAX_EVALUATIONS) {
+            throw new UserException("--max-evaluations must be at most " + JobKeys.MAX_EVALUATIONS + ", got " + maxEvaluations);
         }
         if (!(progressInterval > 0) || progressInterval > 86_400) {
             throw new UserException("--progress-interval must be a positive number of seconds up to 86400 (a day), got "
@@ -96,12 +96,12 @@ final class FitCommand extends BaseCommand {
         int w = workers != null ? workers : jf.execution().workers();
         int budget = maxEvaluations != null ? maxEvaluations : jf.optimizer().maxEvaluations();
         Path folder = (output != null ? output.toAbsolutePath() : jf.output().folder()).normalize();
-        if (memberWait < 1 || memberWait > (long) JobReader.MAX_SECONDS) {
-            throw new UserException("--member-wait must be from 1 to " + (long) JobReader.MAX_SECONDS + " seconds (365 days), got "
+        if (memberWait < 1 || memberWait > (long) JobKeys.MAX_SECONDS) {
+            throw new UserException("--member-wait must be from 1 to " + (long) JobKeys.MAX_SECONDS + " seconds (365 days), got "
                     + memberWait);
         }
-        if (driverThreads < 0 || driverThreads > JobReader.MAX_WORKERS) {
-            throw new UserException("--driver-threads must be from 0 to " + JobReader.MAX_WORKERS + ", got " + driverThreads);
+        if (driverThreads < 0 || driverThreads > JobKeys.MAX_WORKERS) {
+            throw new UserException("--driver-threads must be from 0 to " + JobKeys.MAX_WORKERS + ", got " + driverThreads);
         }
         Progress.Mode mode = quiet ? Progress.Mode.NONE : progress;
         return new FitRun(jf, new FitRun.Options(w, budget, folder, cluster, memberWait, driverThreads, mode, progressInterval,

@@ -63,7 +63,7 @@ final class FitPlan implements AutoCloseable {
         List<ObjectiveFunction> terms = new ArrayList<>();
         List<Double> weights = new ArrayList<>();
         List<String> names = new ArrayList<>();
-        FailurePolicy policy = policy(job);
+        FailurePolicy policy = job.combination().policy(job.execution().retries());
         Map<String, String> programs = ExternalTerms.programs(job); // once per job: every run uses the same program
         for (JobFile.TermSpec t : job.terms()) {
             Map<String, double[]> reference = new LinkedHashMap<>();
@@ -72,11 +72,7 @@ final class FitPlan implements AutoCloseable {
             weights.add(t.weight());
             names.add(t.name());
         }
-        Reducer reducer = switch (job.combination().reducer()) {
-            case "mean" -> Reducer.MEAN;
-            case "root_mean" -> Reducer.ROOT_MEAN;
-            default -> Reducer.SUM;
-        };
+        Reducer reducer = job.combination().reducer();
         this.combined = new CombinedObjectiveFunction(terms, weights).withTermNames(names).withReducer(reducer)
                 .withFailurePolicy(policy);
         if (Methods.create(job.optimizer()).needsResiduals() && !org.chemfit.Residuals.available(combined)) {
@@ -112,25 +108,29 @@ final class FitPlan implements AutoCloseable {
     /** One term of the job, fit or validation; its reference values go to {@code reference}. */
     private ObjectiveFunction term(JobFile.TermSpec t, Map<String, double[]> reference, FailurePolicy policy,
             Map<String, String> programs) {
-        if (t.config() instanceof JobFile.AtomsConfig a) {
-            JobFile.Coordinate c = job.units().coordinates().get(t.name());
-            if (c != null) {
-                coordinates.put(t.name(), org.chemfit.atoms.ReferenceCsv.column(a.reference(), c.column()));
-            }
-            return atomsTerm(t, a, reference, policy);
-        }
-        if (t.config() instanceof JobFile.CrystalConfig c) {
-            reference.putAll(c.reference());
-            return new Counted(new QuantityComputerObjectiveFunction(Losses.create(t.loss(), reference), AtomsTerms.crystal(c)),
-                    running);
-        }
-        JobFile.ExternalConfig x = (JobFile.ExternalConfig) t.config();
+        // each settings record names its own kind, so the casts below cannot fail
+        return switch (t.kind()) {
+            case ATOMS -> atomsTerm(t, (JobFile.AtomsConfig) t.config(), reference, policy);
+            case CRYSTAL -> crystalTerm(t, (JobFile.CrystalConfig) t.config(), reference);
+            case EXTERNAL -> externalTerm(t, (JobFile.ExternalConfig) t.config(), reference, programs);
+        };
+    }
+
+    /** A crystal term: the properties of one relaxed cubic cell. */
+    private ObjectiveFunction crystalTerm(JobFile.TermSpec t, JobFile.CrystalConfig c, Map<String, double[]> reference) {
+        reference.putAll(c.reference());
+        return new Counted(new QuantityComputerObjectiveFunction(t.loss().function(reference), AtomsTerms.crystal(c)), running);
+    }
+
+    /** An external term: a program run in its own run directory. */
+    private ObjectiveFunction externalTerm(JobFile.TermSpec t, JobFile.ExternalConfig x, Map<String, double[]> reference,
+            Map<String, String> programs) {
         reference.putAll(x.reference());
         QuantityComputer computer = ExternalTerms.computer(t.name(), x, job.execution(), runDirectory, job.folder(), programs);
         if (computer instanceof org.chemfit.external.FileBasedQuantityComputer f) {
             externals.put(t.name(), f);
         }
-        return new Counted(new QuantityComputerObjectiveFunction(Losses.create(t.loss(), reference), computer), running);
+        return new Counted(new QuantityComputerObjectiveFunction(t.loss().function(reference), computer), running);
     }
 
     /**
@@ -148,25 +148,20 @@ final class FitPlan implements AutoCloseable {
         return ctx;
     }
 
-    private static FailurePolicy policy(JobFile job) {
-        FailurePolicy policy = switch (job.combination().onFailure()) {
-            case "penalty" -> FailurePolicy.penalty(job.combination().penalty());
-            case "skip" -> FailurePolicy.skip();
-            default -> FailurePolicy.raise();
-        };
-        return policy.withRetries(job.execution().retries());
-    }
-
     /**
      * An atoms term: one sub-term per structure of its reference CSV, named by the structure's
      * tag; a mean squared error is the mean over the structures of each one's squared error.
      */
     private CombinedObjectiveFunction atomsTerm(JobFile.TermSpec t, JobFile.AtomsConfig a, Map<String, double[]> reference,
             FailurePolicy policy) {
+        JobFile.Coordinate coordinate = job.units().coordinates().get(t.name());
+        if (coordinate != null) {
+            coordinates.put(t.name(), org.chemfit.atoms.ReferenceCsv.column(a.reference(), coordinate.column()));
+        }
         List<org.chemfit.atoms.ReferenceEntry> entries = AtomsTerms.readReference(a);
         org.chemfit.atoms.Potential potential = AtomsTerms.potential(a);
-        boolean mean = t.loss().type().equals("mean_squared_error");
-        JobFile.LossSpec each = mean ? new JobFile.LossSpec("squared_error", t.loss().scales()) : t.loss();
+        boolean mean = t.loss().type() == JobFile.LossType.MEAN_SQUARED_ERROR;
+        JobFile.LossSpec each = mean ? new JobFile.LossSpec(JobFile.LossType.SQUARED_ERROR, t.loss().scales()) : t.loss();
         List<ObjectiveFunction> subs = new ArrayList<>();
         List<String> tags = new ArrayList<>();
         double[] energies = new double[entries.size()];
@@ -174,7 +169,7 @@ final class FitPlan implements AutoCloseable {
             org.chemfit.atoms.ReferenceEntry e = entries.get(i);
             energies[i] = e.energy();
             QuantityComputer c = AtomsTerms.computer(e, a, potential);
-            subs.add(new Counted(new QuantityComputerObjectiveFunction(Losses.create(each, Map.of("energy", new double[] {e.energy()})),
+            subs.add(new Counted(new QuantityComputerObjectiveFunction(each.function(Map.of("energy", new double[] {e.energy()})),
                     c), running));
             tags.add(e.tag());
         }

@@ -292,7 +292,7 @@ final class FitRun {
             List<Path> removed = plan.removeCancelledRuns(journal, r.id());
             if (!removed.isEmpty() && !quiet) {
                 err().printf("removed %d run director%s of runs cut off by the earlier attempt (execution keep: %s)%n",
-                        removed.size(), removed.size() == 1 ? "y" : "ies", jf.execution().keep());
+                        removed.size(), removed.size() == 1 ? "y" : "ies", JobKeys.word(jf.execution().keep()));
                 err().flush();
             }
         });

@@ -5,6 +5,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import org.chemfit.FailurePolicy;
+import org.chemfit.LossFunction;
+import org.chemfit.LossFunctions;
+import org.chemfit.Reducer;
+import org.chemfit.atoms.PairPotential.CoulombMethod;
+import org.chemfit.atoms.ParameterRef;
+import org.chemfit.external.KeepPolicy;
+
 /**
  * A fit described in a file: the parameters, the terms with their weights and losses, how terms
  * are combined, the optimizer, how evaluations run, and where results go. Every key is documented
@@ -173,13 +181,34 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
      * }</pre>
      *
      * @param name its name, unique in the job
-     * @param kind the kind ("atoms", "external")
      * @param weight its weight, finite and not negative
      * @param loss how its quantities are compared with the reference
      * @param config the kind's own settings
      * @implNote Immutable.
      */
-    public record TermSpec(String name, String kind, double weight, LossSpec loss, TermConfig config) {
+    public record TermSpec(String name, double weight, LossSpec loss, TermConfig config) {
+        /** @return the term's kind, given by its settings */
+        public TermKind kind() {
+            return config.kind();
+        }
+    }
+
+    /**
+     * The kinds of term ({@code kind:}); the word of the job file is the constant's name in lower case.
+     *
+     * <pre>{@code
+     * TermKind k = job.terms().get(0).kind();   // ATOMS
+     * }</pre>
+     *
+     * @implNote An enum: immutable and thread-safe.
+     */
+    public enum TermKind {
+        /** In-process energies of structures ({@link AtomsConfig}). */
+        ATOMS,
+        /** An external program in a run directory ({@link ExternalConfig}). */
+        EXTERNAL,
+        /** In-process properties of a cubic crystal ({@link CrystalConfig}). */
+        CRYSTAL
     }
 
     /**
@@ -187,17 +216,56 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
      *
      * <pre>{@code
      * LossSpec loss = job.terms().get(0).loss();   // mean_squared_error, no scales
+     * LossFunction f = loss.function(Map.of("energy", new double[] {-0.0103}));
      * }</pre>
      *
-     * @param type squared_error, mean_squared_error, absolute_error or relative_error
+     * @param type the kind of difference summed
      * @param scales a scale per quantity (dividing the difference); absent quantities have scale 1
      * @implNote Immutable.
      */
-    public record LossSpec(String type, Map<String, Double> scales) {
+    public record LossSpec(LossType type, Map<String, Double> scales) {
         /** Copies the scales. */
         public LossSpec {
+            java.util.Objects.requireNonNull(type, "type");
             scales = Map.copyOf(scales);
         }
+
+        /**
+         * @param reference quantity names to reference values, numbers (arrays of one) or arrays
+         * @return the library's loss of this type over every element of every quantity
+         * @throws IllegalArgumentException when a reference is empty or not finite, a scale names a
+         *     quantity without reference, or, for relative_error, a reference value is zero
+         */
+        public LossFunction function(Map<String, double[]> reference) {
+            return switch (type) {
+                case SQUARED_ERROR -> LossFunctions.squaredErrorOfArrays(reference, scales);
+                case MEAN_SQUARED_ERROR -> LossFunctions.meanSquaredErrorOfArrays(reference, scales);
+                case ABSOLUTE_ERROR -> LossFunctions.absoluteErrorOfArrays(reference, scales);
+                // relative_error divides by the reference itself; scales do not apply
+                case RELATIVE_ERROR -> LossFunctions.relativeErrorOfArrays(reference);
+            };
+        }
+    }
+
+    /**
+     * The losses of a term ({@code loss:} or {@code loss: {type: ...}}); the word of the job file is
+     * the constant's name in lower case.
+     *
+     * <pre>{@code
+     * LossType t = LossType.MEAN_SQUARED_ERROR;   // loss: mean_squared_error
+     * }</pre>
+     *
+     * @implNote An enum: immutable and thread-safe.
+     */
+    public enum LossType {
+        /** The sum of squared (scaled) differences, the default. */
+        SQUARED_ERROR,
+        /** Their mean over every reference value. */
+        MEAN_SQUARED_ERROR,
+        /** The sum of absolute (scaled) differences. */
+        ABSOLUTE_ERROR,
+        /** The sum of absolute differences relative to the reference values. */
+        RELATIVE_ERROR
     }
 
     /**
@@ -212,6 +280,9 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
     public sealed interface TermConfig permits AtomsConfig, ExternalConfig, CrystalConfig {
         /** @return the files this term reads, for the job's hash and for {@code validate} */
         List<Path> inputFiles();
+
+        /** @return the kind of term these settings belong to */
+        TermKind kind();
     }
 
     /**
@@ -240,6 +311,11 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
         @Override
         public List<Path> inputFiles() {
             return List.of(structure);
+        }
+
+        @Override
+        public TermKind kind() {
+            return TermKind.CRYSTAL;
         }
     }
 
@@ -272,44 +348,87 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
         public List<Path> inputFiles() {
             return List.of(reference);
         }
+
+        @Override
+        public TermKind kind() {
+            return TermKind.ATOMS;
+        }
     }
 
     /**
      * How structures are relaxed.
      *
      * <pre>{@code
-     * RelaxSpec r = new RelaxSpec("lbfgs", 1e-5, 2000, 0.2);
+     * RelaxSpec r = new RelaxSpec(RelaxMethod.LBFGS, 1e-5, 2000, 0.2);
      * }</pre>
      *
-     * @param method fire or lbfgs
+     * @param method the minimiser
      * @param fmax converged when no atom feels a larger force (eV/Å)
      * @param steps the most steps
      * @param maxStep the furthest an atom moves in one step (Å)
      * @implNote Immutable.
      */
-    public record RelaxSpec(String method, double fmax, int steps, double maxStep) {
+    public record RelaxSpec(RelaxMethod method, double fmax, int steps, double maxStep) {
+    }
+
+    /**
+     * The minimisers of a {@code relax} block; the word of the job file is the constant's name in lower case.
+     *
+     * <pre>{@code
+     * RelaxMethod m = RelaxMethod.FIRE;   // relax: {method: fire}
+     * }</pre>
+     *
+     * @implNote An enum: immutable and thread-safe.
+     */
+    public enum RelaxMethod {
+        /** The fast inertial relaxation engine, the default. */
+        FIRE,
+        /** Limited-memory BFGS. */
+        LBFGS
+    }
+
+    /**
+     * The functional forms of a pair term ({@code form:}); the word of the job file is the
+     * constant's name in lower case.
+     *
+     * <pre>{@code
+     * PairForm f = PairForm.LENNARD_JONES;   // form: lennard_jones
+     * }</pre>
+     *
+     * @implNote An enum: immutable and thread-safe.
+     */
+    public enum PairForm {
+        /** 4 epsilon ((sigma/r)^12 - (sigma/r)^6). */
+        LENNARD_JONES,
+        /** D (1 - exp(-alpha (r - r0)))^2 - D. */
+        MORSE,
+        /** A exp(-r/rho) - C/r^6. */
+        BUCKINGHAM,
+        /** q_i q_j / r, with charges per species. */
+        COULOMB
     }
 
     /**
      * One pair term of a potential.
      *
      * <pre>{@code
-     * PairTermSpec lj = new PairTermSpec("lennard_jones", "Ar", "Ar", Map.of("epsilon", "lj.epsilon", "sigma", "lj.sigma"), 10.0, false);
+     * PairTermSpec lj = new PairTermSpec(PairForm.LENNARD_JONES, "Ar", "Ar",
+     *         Map.of("epsilon", ParameterRef.of("lj.epsilon"), "sigma", ParameterRef.of("lj.sigma")), 10.0, false);
      * }</pre>
      *
-     * @param form lennard_jones, morse, buckingham or coulomb
+     * @param form the functional form
      * @param speciesA the first species ("*" for any)
      * @param speciesB the second species ("*" for any)
      * @param parameters the form's keys (epsilon, sigma; D, alpha, r0; A, rho, C; or, for coulomb,
-     *     species) to a number, a parameter name or factor*name, as written
+     *     species) to a constant, a parameter, or a factor times a parameter ({@code -2*qH} in the file)
      * @param cutoff pairs at or beyond it do not interact (infinity for none)
      * @param shifted whether the energy is shifted to zero at the cutoff
-     * @param coulombMethod for coulomb: direct, ewald or minimum_image
+     * @param coulombMethod for coulomb: how the sum runs (direct for the other forms)
      * @param tolerance for coulomb with method ewald: the accuracy of the Ewald sum
      * @implNote Immutable.
      */
-    public record PairTermSpec(String form, String speciesA, String speciesB, Map<String, String> parameters, double cutoff,
-            boolean shifted, String coulombMethod, double tolerance) {
+    public record PairTermSpec(PairForm form, String speciesA, String speciesB, Map<String, ParameterRef> parameters, double cutoff,
+            boolean shifted, CoulombMethod coulombMethod, double tolerance) {
         /** The Ewald tolerance when the job file gives none. */
         public static final double DEFAULT_EWALD_TOLERANCE = 1e-8;
 
@@ -318,10 +437,19 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
             parameters = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(parameters));
         }
 
-        /** A term without Coulomb settings (direct, default tolerance). */
-        public PairTermSpec(String form, String speciesA, String speciesB, Map<String, String> parameters, double cutoff,
+        /**
+         * A term without Coulomb settings (direct, default tolerance).
+         *
+         * @param form the functional form
+         * @param speciesA the first species
+         * @param speciesB the second species
+         * @param parameters the form's keys to their values
+         * @param cutoff the cutoff (infinity for none)
+         * @param shifted whether the energy is shifted to zero at the cutoff
+         */
+        public PairTermSpec(PairForm form, String speciesA, String speciesB, Map<String, ParameterRef> parameters, double cutoff,
                 boolean shifted) {
-            this(form, speciesA, speciesB, parameters, cutoff, shifted, "direct", DEFAULT_EWALD_TOLERANCE);
+            this(form, speciesA, speciesB, parameters, cutoff, shifted, CoulombMethod.DIRECT, DEFAULT_EWALD_TOLERANCE);
         }
     }
 
@@ -352,7 +480,7 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
      */
     public record ExternalConfig(Map<String, Path> templates, Map<String, Object> variables, Map<String, Path> files,
             Map<String, Path> links, List<List<String>> commands, List<String> launcher, Map<String, String> env, boolean privateTmpDir,
-            List<OutputSpec.Parsed> outputs, Map<String, double[]> reference, Duration timeout, WaitSpec waitForFiles, Duration killGrace,
+            List<ParserSpec> outputs, Map<String, double[]> reference, Duration timeout, WaitSpec waitForFiles, Duration killGrace,
             int retries, Map<Integer, StdinSpec> stdin, List<String> logFiles) implements TermConfig {
         /** Copies the collections. */
         public ExternalConfig {
@@ -411,21 +539,40 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
             links.values().stream().filter(java.nio.file.Files::isRegularFile).forEach(all::add);
             return List.copyOf(all);
         }
+
+        @Override
+        public TermKind kind() {
+            return TermKind.EXTERNAL;
+        }
     }
 
     /**
      * How terms are combined.
      *
      * <pre>{@code
-     * CombinationSpec c = job.combination();   // sum, raise
+     * CombinationSpec c = job.combination();   // SUM, RAISE
+     * FailurePolicy p = c.policy(job.execution().retries());
      * }</pre>
      *
-     * @param reducer sum, mean or root_mean
-     * @param onFailure raise, penalty or skip
-     * @param penalty the value of a failed term under "penalty"
+     * @param reducer how the weighted terms are reduced
+     * @param onFailure what a failed term becomes
+     * @param penalty the value of a failed term under {@code PENALTY} (NaN otherwise)
      * @implNote Immutable.
      */
-    public record CombinationSpec(String reducer, String onFailure, double penalty) {
+    public record CombinationSpec(Reducer reducer, FailurePolicy.Action onFailure, double penalty) {
+        /**
+         * @param retries how often a failed term is run again before the action applies
+         * @return the library's failure policy
+         * @throws IllegalArgumentException when retries are negative or the penalty is not finite under PENALTY
+         */
+        public FailurePolicy policy(int retries) {
+            FailurePolicy policy = switch (onFailure) {
+                case RAISE -> FailurePolicy.raise();
+                case PENALTY -> FailurePolicy.penalty(penalty);
+                case SKIP -> FailurePolicy.skip();
+            };
+            return policy.withRetries(retries);
+        }
     }
 
     /**
@@ -459,10 +606,10 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
      * @param timeout how long one external run may take (null: no limit)
      * @param retries how often a failed term is run again before the failure policy applies
      * @param runDirectory where external terms' run directories go, or null for the output folder's {@code runs/}
-     * @param keep which run directories are kept: all, failed or none
+     * @param keep which run directories are kept
      * @implNote Immutable.
      */
-    public record ExecutionSpec(int workers, Duration timeout, int retries, Path runDirectory, String keep) {
+    public record ExecutionSpec(int workers, Duration timeout, int retries, Path runDirectory, KeepPolicy keep) {
     }
 
     /**
@@ -477,24 +624,5 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
      * @implNote Immutable.
      */
     public record OutputSpec(Path folder, boolean plots) {
-        /**
-         * How one quantity of an external term is read from its run directory.
-         *
-         * <pre>{@code
-         * Parsed p = new Parsed("energy", "log.lammps", "lammps_thermo", Map.of("column", "PotEng"));
-         * }</pre>
-         *
-         * @param quantity the quantity's name
-         * @param file the file, relative to the run directory
-         * @param parser regex, column, json, lammps_thermo or xvg
-         * @param options the parser's options as written: pattern, group, column, path, select, rows, run, from, to
-         * @implNote Immutable.
-         */
-        public record Parsed(String quantity, String file, String parser, Map<String, Object> options) {
-            /** Copies the options. */
-            public Parsed {
-                options = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(options));
-            }
-        }
     }
 }

@@ -137,9 +137,9 @@ final class Results {
             JobFile.TermSpec spec = specs.get(i);
             Map<String, Object> t = new LinkedHashMap<>();
             t.put("name", spec.name());
-            t.put("kind", spec.kind());
+            t.put("kind", JobKeys.word(spec.kind()));
             t.put("weight", spec.weight());
-            t.put("loss_type", spec.loss().type());
+            t.put("loss_type", JobKeys.word(spec.loss().type()));
             EvaluationContext c = best == null || i >= best.children().size() ? null : best.child(i);
             t.put("status", c == null ? null : c.status().name());
             t.put("value", c == null ? null : num(c.value()));
@@ -187,7 +187,8 @@ final class Results {
             lossUnits.add(String.valueOf(t.get("loss_unit")));
         }
         // The loss is a weighted sum or mean of the terms' losses: it has their unit when they share one.
-        ((Map<String, Object>) m.get("loss")).put("unit", lossUnits.size() == 1 && !job.combination().reducer().equals("root_mean")
+        ((Map<String, Object>) m.get("loss")).put("unit", lossUnits.size() == 1
+                && job.combination().reducer() != org.chemfit.Reducer.ROOT_MEAN
                 ? lossUnits.iterator().next() : "");
         if (judgement != null) {
             Map<String, Object> overall = new LinkedHashMap<>();
@@ -205,9 +206,9 @@ final class Results {
             JobFile.TermSpec spec = job.validation().get(i);
             Map<String, Object> t = new LinkedHashMap<>();
             t.put("name", spec.name());
-            t.put("kind", spec.kind());
+            t.put("kind", JobKeys.word(spec.kind()));
             t.put("weight", spec.weight());
-            t.put("loss_type", spec.loss().type());
+            t.put("loss_type", JobKeys.word(spec.loss().type()));
             EvaluationContext a = judgement == null ? null : child(judgement.validationInitial(), i);
             EvaluationContext b = judgement == null ? null : child(judgement.validationBest(), i);
             t.put("status", b == null ? null : b.status().name());
@@ -262,7 +263,7 @@ final class Results {
      * differences are divided by scales; "" when the quantities' units are not declared or differ.
      */
     static String lossUnit(JobFile.TermSpec spec, java.util.Collection<String> units) {
-        if (spec.loss().type().equals("relative_error") || !spec.loss().scales().isEmpty()) {
+        if (spec.loss().type() == JobFile.LossType.RELATIVE_ERROR || !spec.loss().scales().isEmpty()) {
             return "1";
         }
         java.util.Set<String> distinct = new java.util.HashSet<>(units);
@@ -270,7 +271,7 @@ final class Results {
             return "";
         }
         String u = distinct.iterator().next();
-        return spec.loss().type().equals("absolute_error") ? u : (u.matches("[A-Za-z]+") ? u + "^2" : "(" + u + ")^2");
+        return spec.loss().type() == JobFile.LossType.ABSOLUTE_ERROR ? u : (u.matches("[A-Za-z]+") ? u + "^2" : "(" + u + ")^2");
     }
 
     /**

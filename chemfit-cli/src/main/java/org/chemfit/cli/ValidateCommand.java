@@ -40,11 +40,12 @@ final class ValidateCommand extends BaseCommand {
                     jf.optimizer().maxEvaluations(), jf.execution().workers(), jf.execution().workers() == 1 ? "" : "s");
             if (!quiet) {
                 for (JobFile.TermSpec t : jf.terms()) {
-                    out().printf("  term '%s' (%s), weight %s, loss %s%n", t.name(), t.kind(), Tables.fmt(t.weight()), t.loss().type());
+                    out().printf("  term '%s' (%s), weight %s, loss %s%n", t.name(), JobKeys.word(t.kind()), Tables.fmt(t.weight()),
+                            JobKeys.word(t.loss().type()));
                 }
                 for (JobFile.TermSpec t : jf.validation()) {
                     out().printf("  validation term '%s' (%s), loss %s: evaluated at the start and the best point, never fitted%n",
-                            t.name(), t.kind(), t.loss().type());
+                            t.name(), JobKeys.word(t.kind()), JobKeys.word(t.loss().type()));
                 }
                 out().println("  output: " + jf.output().folder());
             }

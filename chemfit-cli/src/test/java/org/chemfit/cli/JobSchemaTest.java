@@ -41,7 +41,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * One source of truth for the job file: the published schema ({@code docs/chemfit-job.schema.json}),
- * the reader ({@link JobReader} and {@link CrystalTermReader}, whose key lists are the reference) and
+ * the reader ({@link JobKeys}, whose key lists the readers use, is the reference) and
  * the documentation ({@code docs/job-file.md}) name the same keys, and every job shown to users
  * validates against the schema and is accepted by the reader.
  *
@@ -114,66 +114,61 @@ class JobSchemaTest {
 
     /** @return every key path the reader knows, built from its key lists */
     static SortedSet<String> readerKeyPaths() {
-        SortedSet<String> out = new TreeSet<>(JobReader.TOP_KEYS);
-        JobReader.PARAMETER_KEYS.forEach(k -> out.add("parameters.*." + k));
+        SortedSet<String> out = new TreeSet<>(JobKeys.TOP_KEYS);
+        JobKeys.PARAMETER_KEYS.forEach(k -> out.add("parameters.*." + k));
         for (String set : List.of("terms", "validation")) {
             String t = set + "[]";
             out.add(t + ".kind");
-            for (String kind : JobReader.KINDS) {
+            for (String kind : JobKeys.KINDS) {
                 String tk = t + "{kind=" + kind + "}";
-                List<String> keys = new ArrayList<>(JobReader.TERM_KEYS);
+                List<String> keys = new ArrayList<>(JobKeys.TERM_KEYS);
                 keys.addAll(kindKeys(kind));
                 keys.forEach(k -> out.add(tk + "." + k));
-                JobReader.LOSS_KEYS.forEach(k -> out.add(tk + ".loss." + k));
+                JobKeys.LOSS_KEYS.forEach(k -> out.add(tk + ".loss." + k));
                 switch (kind) {
                     case "atoms" -> {
-                        JobReader.RELAX_KEYS.forEach(k -> out.add(tk + ".relax." + k));
-                        COORDINATE_KEYS.forEach(k -> out.add(tk + ".coordinate." + k));
+                        JobKeys.RELAX_KEYS.forEach(k -> out.add(tk + ".relax." + k));
+                        JobKeys.COORDINATE_KEYS.forEach(k -> out.add(tk + ".coordinate." + k));
                         pairKeyPaths(tk + ".potential", out);
                         pairKeyPaths(tk + ".potential[]", out);
                     }
                     case "crystal" -> {
-                        CrystalTermReader.QUANTITIES.forEach(q -> out.add(tk + ".reference." + q));
+                        JobKeys.CRYSTAL_QUANTITIES.forEach(q -> out.add(tk + ".reference." + q));
                         pairKeyPaths(tk + ".potential", out);
                         pairKeyPaths(tk + ".potential[]", out);
                     }
                     default -> {
-                        JobReader.WAIT_KEYS.forEach(k -> out.add(tk + ".wait_for_files." + k));
-                        JobReader.COMMAND_KEYS.forEach(k -> out.add(tk + ".command." + k));
-                        JobReader.COMMAND_KEYS.forEach(k -> out.add(tk + ".commands[]." + k));
+                        JobKeys.WAIT_KEYS.forEach(k -> out.add(tk + ".wait_for_files." + k));
+                        JobKeys.COMMAND_KEYS.forEach(k -> out.add(tk + ".command." + k));
+                        JobKeys.COMMAND_KEYS.forEach(k -> out.add(tk + ".commands[]." + k));
                         out.add(tk + ".outputs.*.parser");
-                        JobReader.PARSERS.forEach(p -> JobReader.PARSER_KEYS.get(p).forEach(k -> out.add(tk + ".outputs.*{parser=" + p + "}." + k)));
+                        JobKeys.PARSERS.forEach(p -> JobKeys.PARSER_KEYS.get(p).forEach(k -> out.add(tk + ".outputs.*{parser=" + p + "}." + k)));
                     }
                 }
             }
         }
-        JobReader.COMBINATION_KEYS.forEach(k -> out.add("combination." + k));
-        JobReader.OPTIMIZER_KEYS.forEach(k -> out.add("optimizer." + k));
-        JobReader.TOLERANCE_KEYS.forEach(k -> out.add("optimizer.tolerance." + k));
-        JobReader.EXECUTION_KEYS.forEach(k -> out.add("execution." + k));
-        JobReader.OUTPUT_KEYS.forEach(k -> out.add("output." + k));
+        JobKeys.COMBINATION_KEYS.forEach(k -> out.add("combination." + k));
+        JobKeys.OPTIMIZER_KEYS.forEach(k -> out.add("optimizer." + k));
+        JobKeys.TOLERANCE_KEYS.forEach(k -> out.add("optimizer.tolerance." + k));
+        JobKeys.EXECUTION_KEYS.forEach(k -> out.add("execution." + k));
+        JobKeys.OUTPUT_KEYS.forEach(k -> out.add("output." + k));
         return out;
     }
 
-    /** The keys of an atoms term's {@code coordinate} map, which {@link JobReader} lists where it reads them. */
-    private static final List<String> COORDINATE_KEYS = List.of("column", "unit");
-    /** The methods of an atoms term's {@code relax}, which {@link JobReader} lists where it reads them. */
-    private static final List<String> RELAX_METHODS = List.of("fire", "lbfgs");
-
     private static List<String> kindKeys(String kind) {
         return switch (kind) {
-            case "atoms" -> JobReader.ATOMS_KEYS;
-            case "crystal" -> CrystalTermReader.KEYS;
-            case "external" -> JobReader.EXTERNAL_KEYS;
+            case "atoms" -> JobKeys.ATOMS_KEYS;
+            case "crystal" -> JobKeys.CRYSTAL_KEYS;
+            case "external" -> JobKeys.EXTERNAL_KEYS;
             default -> throw new IllegalArgumentException("a kind this test does not know: " + kind);
         };
     }
 
     private static void pairKeyPaths(String p, Set<String> out) {
         out.add(p + ".form");
-        for (String form : JobReader.FORMS) {
-            List<String> keys = new ArrayList<>(JobReader.PAIR_KEYS);
-            keys.addAll(JobReader.FORM_PARAMETERS.get(form));
+        for (String form : JobKeys.FORMS) {
+            List<String> keys = new ArrayList<>(JobKeys.PAIR_KEYS);
+            keys.addAll(JobKeys.FORM_PARAMETERS.get(form));
             keys.forEach(k -> out.add(p + "{form=" + form + "}." + k));
         }
     }
@@ -183,33 +178,33 @@ class JobSchemaTest {
         Map<String, Set<String>> out = new TreeMap<>();
         for (String set : List.of("terms", "validation")) {
             String t = set + "[]";
-            out.put(t + ".kind", new TreeSet<>(JobReader.KINDS));
-            for (String kind : JobReader.KINDS) {
+            out.put(t + ".kind", new TreeSet<>(JobKeys.KINDS));
+            for (String kind : JobKeys.KINDS) {
                 String tk = t + "{kind=" + kind + "}";
-                out.put(tk + ".loss", new TreeSet<>(JobReader.LOSS_TYPES));
-                out.put(tk + ".loss.type", new TreeSet<>(JobReader.LOSS_TYPES));
+                out.put(tk + ".loss", new TreeSet<>(JobKeys.LOSS_TYPES));
+                out.put(tk + ".loss.type", new TreeSet<>(JobKeys.LOSS_TYPES));
                 if (kind.equals("atoms")) {
-                    out.put(tk + ".relax.method", new TreeSet<>(RELAX_METHODS));
+                    out.put(tk + ".relax.method", new TreeSet<>(JobKeys.RELAX_METHODS));
                 }
                 if (kind.equals("external")) {
-                    out.put(tk + ".outputs.*.parser", new TreeSet<>(JobReader.PARSERS));
-                    for (String p : JobReader.PARSERS) {
-                        if (JobReader.PARSER_KEYS.get(p).contains("select")) {
-                            out.put(tk + ".outputs.*{parser=" + p + "}.select", new TreeSet<>(JobReader.SELECTS.get(p)));
+                    out.put(tk + ".outputs.*.parser", new TreeSet<>(JobKeys.PARSERS));
+                    for (String p : JobKeys.PARSERS) {
+                        if (JobKeys.PARSER_KEYS.get(p).contains("select")) {
+                            out.put(tk + ".outputs.*{parser=" + p + "}.select", new TreeSet<>(JobKeys.SELECTS.get(p)));
                         }
                     }
                 } else {
                     for (String pot : List.of(tk + ".potential", tk + ".potential[]")) {
-                        out.put(pot + ".form", new TreeSet<>(JobReader.FORMS));
-                        out.put(pot + "{form=coulomb}.method", new TreeSet<>(JobReader.COULOMB_METHODS));
+                        out.put(pot + ".form", new TreeSet<>(JobKeys.FORMS));
+                        out.put(pot + "{form=coulomb}.method", new TreeSet<>(JobKeys.COULOMB_METHODS));
                     }
                 }
             }
         }
-        out.put("combination.reducer", new TreeSet<>(JobReader.REDUCERS));
-        out.put("combination.on_failure", new TreeSet<>(JobReader.FAILURE_ACTIONS));
+        out.put("combination.reducer", new TreeSet<>(JobKeys.REDUCERS));
+        out.put("combination.on_failure", new TreeSet<>(JobKeys.FAILURE_ACTIONS));
         out.put("optimizer.method", new TreeSet<>(Methods.names()));
-        out.put("execution.keep", new TreeSet<>(JobReader.KEEP));
+        out.put("execution.keep", new TreeSet<>(JobKeys.KEEP));
         return out;
     }
 
@@ -351,24 +346,24 @@ class JobSchemaTest {
     void theDocumentationNamesExactlyTheKeysTheReaderKnows() throws IOException {
         Map<String, Table> tables = docTables();
         Map<String, List<String>> reader = new LinkedHashMap<>();
-        reader.put("top", JobReader.TOP_KEYS);
-        reader.put("parameter", JobReader.PARAMETER_KEYS);
-        reader.put("term", JobReader.TERM_KEYS);
-        reader.put("loss", JobReader.LOSS_KEYS);
-        reader.put("atoms", JobReader.ATOMS_KEYS);
-        reader.put("relax", JobReader.RELAX_KEYS);
-        reader.put("coordinate", COORDINATE_KEYS);
-        reader.put("pair", JobReader.PAIR_KEYS);
-        reader.put("crystal", CrystalTermReader.KEYS);
-        reader.put("crystal quantities", CrystalTermReader.QUANTITIES);
-        reader.put("external", JobReader.EXTERNAL_KEYS);
-        reader.put("wait_for_files", JobReader.WAIT_KEYS);
-        reader.put("command", JobReader.COMMAND_KEYS);
-        reader.put("combination", JobReader.COMBINATION_KEYS);
-        reader.put("optimizer", JobReader.OPTIMIZER_KEYS);
-        reader.put("tolerance", JobReader.TOLERANCE_KEYS);
-        reader.put("execution", JobReader.EXECUTION_KEYS);
-        reader.put("output", JobReader.OUTPUT_KEYS);
+        reader.put("top", JobKeys.TOP_KEYS);
+        reader.put("parameter", JobKeys.PARAMETER_KEYS);
+        reader.put("term", JobKeys.TERM_KEYS);
+        reader.put("loss", JobKeys.LOSS_KEYS);
+        reader.put("atoms", JobKeys.ATOMS_KEYS);
+        reader.put("relax", JobKeys.RELAX_KEYS);
+        reader.put("coordinate", JobKeys.COORDINATE_KEYS);
+        reader.put("pair", JobKeys.PAIR_KEYS);
+        reader.put("crystal", JobKeys.CRYSTAL_KEYS);
+        reader.put("crystal quantities", JobKeys.CRYSTAL_QUANTITIES);
+        reader.put("external", JobKeys.EXTERNAL_KEYS);
+        reader.put("wait_for_files", JobKeys.WAIT_KEYS);
+        reader.put("command", JobKeys.COMMAND_KEYS);
+        reader.put("combination", JobKeys.COMBINATION_KEYS);
+        reader.put("optimizer", JobKeys.OPTIMIZER_KEYS);
+        reader.put("tolerance", JobKeys.TOLERANCE_KEYS);
+        reader.put("execution", JobKeys.EXECUTION_KEYS);
+        reader.put("output", JobKeys.OUTPUT_KEYS);
 
         Set<String> sections = new TreeSet<>(reader.keySet());
         sections.addAll(List.of("forms", "outputs"));
@@ -386,9 +381,9 @@ class JobSchemaTest {
         for (int i = 0; i < names.size(); i++) {
             documented.put(names.get(i).get(0), new TreeSet<>(keys.get(i)));
         }
-        assertEquals(new TreeSet<>(JobReader.FORMS), documented.keySet(), "the forms of docs/job-file.md:" + forms.line());
-        for (String form : JobReader.FORMS) {
-            assertSameKeys("docs/job-file.md:" + forms.line() + " (form " + form + ")", new TreeSet<>(JobReader.FORM_PARAMETERS.get(form)),
+        assertEquals(new TreeSet<>(JobKeys.FORMS), documented.keySet(), "the forms of docs/job-file.md:" + forms.line());
+        for (String form : JobKeys.FORMS) {
+            assertSameKeys("docs/job-file.md:" + forms.line() + " (form " + form + ")", new TreeSet<>(JobKeys.FORM_PARAMETERS.get(form)),
                     documented.get(form));
         }
 
@@ -399,14 +394,14 @@ class JobSchemaTest {
         int parsersColumn = outputs.header().indexOf("parsers");
         Map<String, Set<String>> byParser = new TreeMap<>();
         for (int i = 0; i < outputKeys.size(); i++) {
-            List<String> which = outputs.rows().get(i).get(parsersColumn).equals("all") ? JobReader.PARSERS : parsers.get(i);
+            List<String> which = outputs.rows().get(i).get(parsersColumn).equals("all") ? JobKeys.PARSERS : parsers.get(i);
             for (String p : which) {
                 byParser.computeIfAbsent(p, k -> new TreeSet<>()).addAll(outputKeys.get(i));
             }
         }
-        assertEquals(new TreeSet<>(JobReader.PARSERS), byParser.keySet(), "the parsers of docs/job-file.md:" + outputs.line());
-        for (String p : JobReader.PARSERS) {
-            assertSameKeys("docs/job-file.md:" + outputs.line() + " (parser " + p + ")", new TreeSet<>(JobReader.PARSER_KEYS.get(p)),
+        assertEquals(new TreeSet<>(JobKeys.PARSERS), byParser.keySet(), "the parsers of docs/job-file.md:" + outputs.line());
+        for (String p : JobKeys.PARSERS) {
+            assertSameKeys("docs/job-file.md:" + outputs.line() + " (parser " + p + ")", new TreeSet<>(JobKeys.PARSER_KEYS.get(p)),
                     byParser.get(p));
         }
     }
@@ -513,7 +508,7 @@ class JobSchemaTest {
             return terms;
         }
         if (tree.isObject() && !tree.isEmpty() && tree.propertyStream().map(Map.Entry::getKey)
-                .allMatch(k -> JobReader.TOP_KEYS.contains(k) || k.startsWith("x-"))) {
+                .allMatch(k -> JobKeys.TOP_KEYS.contains(k) || k.startsWith("x-"))) {
             return tree;
         }
         return null;

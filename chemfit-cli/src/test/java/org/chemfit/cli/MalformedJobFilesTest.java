@@ -101,7 +101,7 @@ class MalformedJobFilesTest {
         assertEquals("Powell", jf.optimizer().method());
         assertEquals(10.0, jf.parameters().get(1).upper());
         assertEquals(0.1, jf.parameters().get(1).lower());
-        assertEquals("lj.sigma", jf.terms().get(0).config() instanceof JobFile.AtomsConfig a
+        assertEquals(org.chemfit.atoms.ParameterRef.of("lj.sigma"), jf.terms().get(0).config() instanceof JobFile.AtomsConfig a
                 ? a.potential().get(0).parameters().get("sigma") : null);
     }
 

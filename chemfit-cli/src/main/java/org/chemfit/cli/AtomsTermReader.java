@@ -1,0 +1,167 @@
+package org.chemfit.cli;
+
+import static org.chemfit.cli.JobKeys.MAX_MOLECULE_SIZE;
+import static org.chemfit.cli.JobKeys.MAX_RELAX_STEPS;
+import static org.chemfit.cli.JobKeys.RELAX_KEYS;
+import static org.chemfit.cli.JobKeys.RELAX_METHODS;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import org.chemfit.cli.JobFile.AtomsConfig;
+
+/**
+ * Reads a {@code kind: atoms} term (a reference CSV of structures, a pair potential, molecules and
+ * relaxation) into a {@link JobFile.AtomsConfig}, checking that each species the potential names
+ * occurs in a structure.
+ *
+ * <pre>{@code
+ * AtomsConfig a = new AtomsTermReader(reading, potentialReader).read(termNode, "term 'ar2'", parameterNames);
+ * }</pre>
+ *
+ * @implNote One instance per job file, used while it is read; not thread-safe.
+ */
+final class AtomsTermReader {
+
+    private final JobReading r;
+    private final PotentialReader potential;
+
+    AtomsTermReader(JobReading reading, PotentialReader potential) {
+        this.r = reading;
+        this.potential = potential;
+    }
+
+    AtomsConfig read(Node.MapNode t, String where, Set<String> paramNames) {
+        Path reference = r.path(r.require(t, "reference", where), where + " reference", true);
+        // The species of every structure, to check the potential's species against (null when a file cannot be read).
+        Set<String> present = reference == null ? null : new java.util.TreeSet<>();
+        if (reference != null) {
+            // The structures belong in the job's hash too; a broken CSV is reported when the data are read.
+            try {
+                for (org.chemfit.atoms.ReferenceEntry e : org.chemfit.atoms.ReferenceCsv.read(reference)) {
+                    if (Files.isRegularFile(e.file())) {
+                        r.namedFiles.add(e.file().toAbsolutePath().normalize());
+                        present.addAll(org.chemfit.atoms.Xyz.read(e.file()).speciesList());
+                    } else {
+                        present = null;
+                    }
+                }
+            } catch (RuntimeException e) {
+                // reported by FitPlan with the file and line
+                present = null;
+            }
+        }
+        int moleculeSize = 0;
+        Integer ms = r.optInt(t, "molecule_size", where + " molecule_size", 1, MAX_MOLECULE_SIZE);
+        if (ms != null) {
+            moleculeSize = ms;
+        }
+        boolean exclude = t.entries.containsKey("exclude_intramolecular")
+                && Boolean.TRUE.equals(r.bool(t.entries.get("exclude_intramolecular"), where + " exclude_intramolecular"));
+        if (exclude && moleculeSize == 0) {
+            r.problem(t.entries.get("exclude_intramolecular"), where + " exclude_intramolecular needs molecule_size (how many atoms "
+                    + "make one molecule)");
+        }
+        List<JobFile.PairTermSpec> pairs = new ArrayList<>();
+        Node pn = r.require(t, "potential", where);
+        List<Node> items = new ArrayList<>();
+        if (pn instanceof Node.ListNode l) {
+            if (l.items.isEmpty()) {
+                r.problem(pn, where + " potential must hold at least one pair term");
+            }
+            items.addAll(l.items);
+        } else if (pn != null) {
+            items.add(pn);
+        }
+        for (int i = 0; i < items.size(); i++) {
+            String w = where + " potential" + (pn instanceof Node.ListNode ? "[" + i + "]" : "");
+            Node.MapNode pm = r.map(items.get(i), w);
+            if (pm == null) {
+                continue;
+            }
+            JobFile.PairTermSpec spec = potential.pairTerm(pm, w, paramNames);
+            if (spec != null) {
+                pairs.add(spec);
+            }
+        }
+        if (present != null && !present.isEmpty()) {
+            for (int i = 0; i < items.size(); i++) {
+                speciesPresent(items.get(i), where + " potential" + (pn instanceof Node.ListNode ? "[" + i + "]" : ""), present,
+                        t.entries.get("reference"));
+            }
+        }
+        JobFile.RelaxSpec relax = null;
+        boolean relaxOk = true;
+        Node rn = t.entries.get("relax");
+        if (rn instanceof Node.Scalar sc && sc.value instanceof Boolean b) {
+            relax = b ? new JobFile.RelaxSpec(JobFile.RelaxMethod.FIRE, 1e-5, 2000, 0.2) : null;
+        } else if (rn != null) {
+            Node.MapNode rm = r.map(rn, where + " relax");
+            relaxOk = rm != null;
+            if (rm != null) {
+                r.keys(rm, where + " relax", RELAX_KEYS);
+                JobFile.RelaxMethod method = rm.entries.containsKey("method") ? r.choice(rm.entries.get("method"),
+                        where + " relax method", RELAX_METHODS, JobFile.RelaxMethod.class) : JobFile.RelaxMethod.FIRE;
+                double fmax = 1e-5;
+                if (rm.entries.containsKey("fmax")) {
+                    Double d = r.positive(rm.entries.get("fmax"), where + " relax fmax");
+                    relaxOk &= d != null;
+                    fmax = d == null ? fmax : d;
+                }
+                Integer steps = r.optInt(rm, "steps", where + " relax steps", 1, MAX_RELAX_STEPS);
+                relaxOk &= steps != null || !rm.entries.containsKey("steps");
+                double maxStep = 0.2;
+                if (rm.entries.containsKey("max_step")) {
+                    Double d = r.positive(rm.entries.get("max_step"), where + " relax max_step");
+                    relaxOk &= d != null;
+                    maxStep = d == null ? maxStep : d;
+                }
+                relaxOk &= method != null;
+                relax = method == null ? null : new JobFile.RelaxSpec(method, fmax, steps == null ? 2000 : steps, maxStep);
+            }
+        }
+        if (reference == null || pairs.size() != items.size() || items.isEmpty() || !relaxOk) {
+            return null;
+        }
+        return new AtomsConfig(reference, pairs, moleculeSize, exclude, relax);
+    }
+
+    /**
+     * A pair term whose species match no atom of any structure never contributes: the fit would
+     * "converge" without moving. Each species it names must be in at least one structure.
+     */
+    private void speciesPresent(Node item, String w, Set<String> present, Node referenceNode) {
+        if (!(item instanceof Node.MapNode pm)) {
+            return;
+        }
+        List<Node> named = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        if (pm.entries.get("species") instanceof Node.ListNode l) {
+            for (Node sn : l.items) {
+                if (sn instanceof Node.Scalar sc && sc.value instanceof String str && !str.equals("*")) {
+                    named.add(sn);
+                    names.add(str);
+                }
+            }
+        }
+        if (pm.entries.get("charges") instanceof Node.MapNode cm) {
+            // Coulomb matches atoms when one charged species is there; a species there without a charge fails when evaluated.
+            if (!cm.entries.isEmpty() && cm.entries.keySet().stream().noneMatch(present::contains)) {
+                r.problem(cm, w + " gives charges to " + String.join(", ", cm.entries.keySet()) + ", none of which any structure of "
+                        + ((Node.Scalar) referenceNode).value + " has; species there: " + String.join(", ", present));
+            }
+            return;
+        }
+        for (int k = 0; k < named.size(); k++) {
+            if (!present.contains(names.get(k))) {
+                String sug = JobReading.suggest(names.get(k), present);
+                r.problem(named.get(k), w + " names species '" + names.get(k) + "', which no structure of "
+                        + ((Node.Scalar) referenceNode).value + " has" + (sug == null ? "" : " (did you mean '" + sug + "'?)")
+                        + "; species there: " + String.join(", ", present));
+            }
+        }
+    }
+}

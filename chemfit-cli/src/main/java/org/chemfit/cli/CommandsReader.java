@@ -1,0 +1,124 @@
+package org.chemfit.cli;
+
+import static org.chemfit.cli.JobKeys.COMMAND_KEYS;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.chemfit.cli.JobFile.ExternalConfig;
+
+/**
+ * Reads the commands of an external term ({@code command} or {@code commands}, each a string, a
+ * list of words, or a map with the standard input it reads) and a launcher's words.
+ *
+ * <pre>{@code
+ * Map<Integer, ExternalConfig.StdinSpec> stdin = new LinkedHashMap<>();
+ * List<List<String>> commands = new CommandsReader(reading).commands(termNode, "term 'md'", stdin);
+ * }</pre>
+ *
+ * @implNote One instance per job file, used while it is read; not thread-safe.
+ */
+final class CommandsReader {
+
+    private final JobReading r;
+
+    CommandsReader(JobReading reading) {
+        this.r = reading;
+    }
+
+    /** {@code command} (one command) or {@code commands} (a list of commands run in order); exactly one of them. */
+    List<List<String>> commands(Node.MapNode t, String where, Map<Integer, ExternalConfig.StdinSpec> stdin) {
+        List<List<String>> out = new ArrayList<>();
+        Node many = t.entries.get("commands");
+        if (many == null) {
+            List<String> one = commandWithStdin(r.require(t, "command", where), where + " command", 0, stdin);
+            if (!one.isEmpty()) {
+                out.add(one);
+            }
+            return out;
+        }
+        if (t.entries.containsKey("command")) {
+            int[] place = t.keyPlaces.get("commands");
+            r.problem(place[0], place[1], where + " has both 'command' and 'commands'; give one command with 'command' or a list "
+                    + "of commands run in order with 'commands'");
+            return out;
+        }
+        if (!(many instanceof Node.ListNode l) || l.items.isEmpty()) {
+            r.problem(many, where + " commands must be a non-empty list of commands (each a string or a list of strings), got "
+                    + many.kind());
+            return out;
+        }
+        for (int i = 0; i < l.items.size(); i++) {
+            List<String> c = commandWithStdin(l.items.get(i), where + " commands[" + i + "]", out.size(), stdin);
+            if (!c.isEmpty()) {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    /** A command or launcher: a string split at spaces, or a list of strings. */
+    List<String> words(Node c, String where, boolean nonEmpty) {
+        List<String> out = new ArrayList<>();
+        if (c == null) {
+            return out;
+        }
+        if (c instanceof Node.Scalar s && s.value instanceof String str) {
+            if (!str.isBlank()) {
+                out.addAll(List.of(str.trim().split("\\s+")));
+            }
+        } else if (c instanceof Node.ListNode l) {
+            for (Node item : l.items) {
+                if (item instanceof Node.Scalar s && (s.value instanceof String || s.value instanceof Number)) {
+                    out.add(String.valueOf(s.value));
+                } else {
+                    r.problem(item, where + " items must be strings, got " + item.kind());
+                }
+            }
+        } else {
+            r.problem(c, where + " must be a string or a list of strings, got " + c.kind());
+            return out;
+        }
+        if (nonEmpty && out.isEmpty()) {
+            r.problem(c, where + " must not be empty");
+        }
+        return out;
+    }
+
+    /**
+     * A command: its words (a string or a list), or a map {@code {run: words, stdin: text}} or
+     * {@code {run: words, stdin_template: file}} for a command that reads standard input.
+     */
+    private List<String> commandWithStdin(Node c, String where, int index, Map<Integer, ExternalConfig.StdinSpec> stdin) {
+        if (!(c instanceof Node.MapNode m)) {
+            return words(c, where, true);
+        }
+        r.keys(m, where, COMMAND_KEYS);
+        List<String> run = words(r.require(m, "run", where), where + " run", true);
+        boolean text = m.entries.containsKey("stdin");
+        boolean template = m.entries.containsKey("stdin_template");
+        if (text && template) {
+            int[] place = m.keyPlaces.get("stdin_template");
+            r.problem(place[0], place[1], where + " has both 'stdin' (a text) and 'stdin_template' (a template file); give one");
+        } else if (text) {
+            Node sn = m.entries.get("stdin");
+            if (sn instanceof Node.Scalar sc && sc.value instanceof String str) {
+                stdin.put(index, new ExternalConfig.StdinSpec(str, null));
+            } else {
+                r.problem(sn, where + " stdin must be a text (quote it, with \\n between lines: \"Potential\\nDensity\\n\\n\"), got "
+                        + sn.kind());
+            }
+        } else if (template) {
+            Path p = r.path(m.entries.get("stdin_template"), where + " stdin_template", true);
+            if (p != null) {
+                stdin.put(index, new ExternalConfig.StdinSpec(null, p));
+            }
+        } else {
+            r.problem(m, where + " is written as a map, which is for a command with standard input: add 'stdin' or 'stdin_template', "
+                    + "or write the command as a list");
+        }
+        return run;
+    }
+}

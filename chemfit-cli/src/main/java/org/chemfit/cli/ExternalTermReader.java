@@ -1,0 +1,227 @@
+package org.chemfit.cli;
+
+import static org.chemfit.cli.JobKeys.MAX_RETRIES;
+import static org.chemfit.cli.JobKeys.WAIT_KEYS;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.chemfit.cli.JobFile.ExternalConfig;
+
+/**
+ * Reads a {@code kind: external} term (templates, files, links, commands with their standard
+ * input, environment, outputs, reference values, timeouts and retries) into a
+ * {@link JobFile.ExternalConfig}.
+ *
+ * <pre>{@code
+ * ExternalConfig x = new ExternalTermReader(reading, parserReader).read(termNode, "term 'dimer'");
+ * }</pre>
+ *
+ * @implNote One instance per job file, used while it is read; not thread-safe.
+ */
+final class ExternalTermReader {
+
+    private final JobReading r;
+    private final ParserReader parsers;
+    private final RunFilesReader runFiles;
+    private final CommandsReader commands;
+
+    ExternalTermReader(JobReading reading, ParserReader parsers) {
+        this.r = reading;
+        this.parsers = parsers;
+        this.runFiles = new RunFilesReader(reading);
+        this.commands = new CommandsReader(reading);
+    }
+
+    ExternalConfig read(Node.MapNode t, String where) {
+        Map<String, Path> templates = runFiles.stagedFiles(t.entries.get("templates"), where + " templates");
+        Map<String, Path> files = runFiles.stagedFiles(t.entries.get("files"), where + " files");
+        Map<String, Path> links = runFiles.linkedFiles(t.entries.get("link"), where + " link", files, templates);
+        Map<Integer, ExternalConfig.StdinSpec> stdin = new LinkedHashMap<>();
+        List<List<String>> commands = this.commands.commands(t, where, stdin);
+        List<String> launcher = t.entries.containsKey("launcher") ? this.commands.words(t.entries.get("launcher"), where + " launcher", true)
+                : List.of();
+        Map<String, Object> variables = new LinkedHashMap<>();
+        if (t.entries.containsKey("variables")) {
+            Node.MapNode vm = r.map(t.entries.get("variables"), where + " variables");
+            if (vm != null) {
+                for (Map.Entry<String, Node> e : vm.entries.entrySet()) {
+                    int[] place = vm.keyPlaces.get(e.getKey());
+                    if (!e.getKey().matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                        r.problem(place[0], place[1], where + " variable name '" + e.getKey() + "' must be an identifier (letters, digits, _)");
+                    } else if (r.declared.contains(e.getKey()) || r.declared.stream().anyMatch(d -> d.startsWith(e.getKey() + "."))) {
+                        r.problem(place[0], place[1], where + " variable '" + e.getKey() + "' has the name of a parameter");
+                    } else if (e.getValue() instanceof Node.Scalar sc && sc.value != null) {
+                        variables.put(e.getKey(), sc.value);
+                    } else {
+                        r.problem(e.getValue(), where + " variable '" + e.getKey() + "' must be a number, a string or true/false, got "
+                                + e.getValue().kind());
+                    }
+                }
+            }
+        }
+        Map<String, String> env = new LinkedHashMap<>();
+        if (t.entries.containsKey("env")) {
+            Node.MapNode em = r.map(t.entries.get("env"), where + " env");
+            if (em != null) {
+                for (Map.Entry<String, Node> e : em.entries.entrySet()) {
+                    if (e.getValue() instanceof Node.Scalar sc && sc.value != null && !(sc.value instanceof Boolean)) {
+                        env.put(e.getKey(), String.valueOf(sc.value));
+                    } else {
+                        r.problem(e.getValue(), where + " env " + e.getKey() + " must be a string or a number, got " + e.getValue().kind());
+                    }
+                }
+            }
+        }
+        List<ParserSpec> outputs = new ArrayList<>();
+        Node on = r.require(t, "outputs", where);
+        Node.MapNode om = on == null ? null : r.map(on, where + " outputs");
+        if (om != null) {
+            if (om.entries.isEmpty()) {
+                r.problem(om, where + " outputs must name at least one quantity");
+            }
+            for (Map.Entry<String, Node> e : om.entries.entrySet()) {
+                ParserSpec parsed = parsers.read(e.getKey(), e.getValue(), where + " output '" + e.getKey() + "'");
+                if (parsed != null) {
+                    outputs.add(parsed);
+                }
+            }
+        }
+        Map<String, double[]> reference = new LinkedHashMap<>();
+        Node rn = r.require(t, "reference", where);
+        Node.MapNode rm = rn == null ? null : r.map(rn, where + " reference");
+        if (rm != null) {
+            for (Map.Entry<String, Node> e : rm.entries.entrySet()) {
+                String q = e.getKey();
+                int[] place = rm.keyPlaces.get(q);
+                if (om != null && !om.entries.containsKey(q)) {
+                    String sug = JobReading.suggest(q, om.entries.keySet());
+                    r.problem(place[0], place[1], where + " reference names '" + q + "', which no output computes"
+                            + (sug == null ? "" : " (did you mean '" + sug + "'?)") + "; outputs: " + String.join(", ", om.entries.keySet()));
+                    continue;
+                }
+                Node v = e.getValue();
+                if (v instanceof Node.ListNode l) {
+                    double[] a = new double[l.items.size()];
+                    boolean good = !l.items.isEmpty();
+                    for (int k = 0; k < a.length; k++) {
+                        Double d = r.finite(l.items.get(k), where + " reference '" + q + "'[" + k + "]");
+                        if (d == null) {
+                            good = false;
+                        } else {
+                            a[k] = d;
+                        }
+                    }
+                    if (l.items.isEmpty()) {
+                        r.problem(v, where + " reference '" + q + "' must not be an empty list");
+                    }
+                    if (good) {
+                        reference.put(q, a);
+                    }
+                } else {
+                    Double d = r.finite(v, where + " reference '" + q + "'");
+                    if (d != null) {
+                        reference.put(q, new double[] {d});
+                    }
+                }
+            }
+            if (rm.entries.isEmpty()) {
+                r.problem(rm, where + " reference must give at least one reference value");
+            }
+        }
+        Duration timeout = t.entries.containsKey("timeout") ? r.duration(t.entries.get("timeout"), where + " timeout") : null;
+        boolean privateTmp = t.entries.containsKey("private_tmpdir")
+                && Boolean.TRUE.equals(r.bool(t.entries.get("private_tmpdir"), where + " private_tmpdir"));
+        ExternalConfig.WaitSpec wait = t.entries.containsKey("wait_for_files") ? waitForFiles(t.entries.get("wait_for_files"), where)
+                : null;
+        Duration killGrace = t.entries.containsKey("kill_grace") ? grace(t.entries.get("kill_grace"), where + " kill_grace") : null;
+        Integer retries = r.optInt(t, "retries", where + " retries", 0, MAX_RETRIES);
+        if (retries != null && retries > MAX_RETRIES) {
+            r.problem(t.entries.get("retries"), where + " retries must be at most " + MAX_RETRIES + ", got " + retries);
+        }
+        return new ExternalConfig(templates, variables, files, links, commands, launcher, env, privateTmp, outputs, reference, timeout,
+                wait, killGrace, retries == null ? 0 : Math.min(retries, MAX_RETRIES), stdin, logFiles(t.entries.get("log_files"), where));
+    }
+
+    /** {@code log_files}: a path or a list of paths in the run directory, each named once. */
+    private List<String> logFiles(Node n, String where) {
+        List<String> out = new ArrayList<>();
+        if (n == null) {
+            return out;
+        }
+        String w = where + " log_files";
+        List<Node> items = n instanceof Node.ListNode l ? l.items : List.of(n);
+        for (Node item : items) {
+            String f = r.string(item, w);
+            if (f == null) {
+                continue;
+            }
+            String normal;
+            try {
+                normal = Path.of(f).normalize().toString();
+            } catch (java.nio.file.InvalidPathException e) {
+                normal = "..";
+            }
+            if (f.startsWith("/") || normal.equals("..") || normal.startsWith("../") || normal.isEmpty()) {
+                r.problem(item, w + " must name files relative to the run directory that stay inside it, got '" + f + "'");
+            } else if (out.contains(normal)) {
+                r.problem(item, w + " names '" + f + "' twice");
+            } else {
+                out.add(normal);
+            }
+        }
+        return out;
+    }
+
+    /** {@code wait_for_files}: {files: a path or a list of paths in the run directory, timeout: duration}. */
+    private ExternalConfig.WaitSpec waitForFiles(Node n, String where) {
+        String w = where + " wait_for_files";
+        Node.MapNode m = r.map(n, w);
+        if (m == null) {
+            return null;
+        }
+        r.keys(m, w, WAIT_KEYS);
+        Node fn = r.require(m, "files", w);
+        Node tn = r.require(m, "timeout", w);
+        List<String> files = new ArrayList<>();
+        if (fn != null) {
+            List<Node> items = fn instanceof Node.ListNode l ? l.items : List.of(fn);
+            if (items.isEmpty()) {
+                r.problem(fn, w + " files must name at least one file");
+            }
+            for (Node item : items) {
+                String f = r.string(item, w + " files");
+                if (f == null) {
+                    continue;
+                }
+                if (f.startsWith("/") || Path.of(f).normalize().startsWith("..")) {
+                    r.problem(item, w + " file must be relative to the run directory and stay inside it, got '" + f + "'");
+                } else {
+                    files.add(f);
+                }
+            }
+        }
+        Duration limit = tn == null ? null : r.duration(tn, w + " timeout");
+        return files.isEmpty() || limit == null ? null : new ExternalConfig.WaitSpec(files, limit);
+    }
+
+    /** {@code kill_grace}: a duration that may be 0 (SIGKILL at once). */
+    private Duration grace(Node n, String where) {
+        if (n instanceof Node.Scalar s && s.value instanceof Number num) {
+            if (num.doubleValue() == 0) {
+                return Duration.ZERO;
+            }
+            if (!(num.doubleValue() > 0) || !Double.isFinite(num.doubleValue())) {
+                r.problem(n, where + " must be 0 or a positive duration: seconds (5) or a number with a unit (500ms, 5s), got "
+                        + (Double.isFinite(num.doubleValue()) ? num : JobReading.fmt(num.doubleValue())));
+                return null;
+            }
+        }
+        return r.duration(n, where);
+    }
+
+}

@@ -1,0 +1,366 @@
+package org.chemfit.cli;
+
+import static org.chemfit.cli.JobKeys.FINITE_HINT;
+import static org.chemfit.cli.JobKeys.MAX_MAGNITUDE;
+import static org.chemfit.cli.JobKeys.MAX_SECONDS;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.chemfit.Names;
+
+/**
+ * One reading of one job file: where it is, the problems found so far (each at its line and
+ * column), the files it names, and the checks of typed values that the section readers share. A
+ * check that fails reports a problem at the node's place and returns null rather than throwing, so
+ * that one reading finds every problem.
+ *
+ * <pre>{@code
+ * JobReading r = new JobReading(file, Path.of("fit.yaml"));
+ * Integer workers = r.optInt(m, "workers", "execution workers", 1, JobKeys.MAX_WORKERS);
+ * }</pre>
+ *
+ * @implNote One instance per job file, used while it is read; not thread-safe.
+ */
+final class JobReading {
+
+    final Path file;
+    /** The file as the user named it, which problems show. */
+    final Path shown;
+    final Path folder;
+    final List<JobFileException.Problem> problems = new ArrayList<>();
+    /** Files the job names, for its hash. */
+    final Set<Path> namedFiles = new LinkedHashSet<>();
+    /** Every parameter name written, valid or not, so that a bad value is not reported again where it is used. */
+    final Set<String> declared = new LinkedHashSet<>();
+    /** Units, coordinates and term names seen. */
+    final UnitsReading extras = new UnitsReading();
+
+    /**
+     * @param file the job file, absolute
+     * @param shown the file as the user named it
+     */
+    JobReading(Path file, Path shown) {
+        this.file = file;
+        this.shown = shown;
+        this.folder = file.getParent();
+    }
+
+    Node.MapNode map(Node n, String where) {
+        if (n instanceof Node.MapNode m) {
+            return m;
+        }
+        problem(n, where + " must be a map of keys to values, got " + n.kind());
+        return null;
+    }
+
+    void keys(Node.MapNode m, String where, List<String> known) {
+        for (Map.Entry<String, int[]> e : m.keyPlaces.entrySet()) {
+            String key = e.getKey();
+            if (!known.contains(key)) {
+                String sug = suggest(key, known);
+                problem(e.getValue()[0], e.getValue()[1], "unknown key '" + key + "' in " + where
+                        + (sug == null ? "" : " (did you mean '" + sug + "'?)") + "; known keys: " + String.join(", ", known));
+            }
+        }
+    }
+
+    Node require(Node.MapNode m, String key, String where) {
+        if (m == null) {
+            return null;
+        }
+        Node n = m.entries.get(key);
+        if (n == null) {
+            problem(m, "missing required key '" + key + "' in " + where);
+        }
+        return n;
+    }
+
+    String string(Node n, String where) {
+        if (n == null) {
+            return null;
+        }
+        if (n instanceof Node.Scalar s && s.value instanceof String str) {
+            if (str.isBlank()) {
+                problem(n, where + " must not be empty");
+                return null;
+            }
+            return str;
+        }
+        problem(n, where + " must be a string, got " + n.kind());
+        return null;
+    }
+
+    String optString(Node.MapNode m, String key, String where, String def) {
+        return m.entries.containsKey(key) ? string(m.entries.get(key), where) : def;
+    }
+
+    String choice(Node n, String where, List<String> allowed) {
+        String s = string(n, where);
+        if (s == null) {
+            return null;
+        }
+        String norm = s.toLowerCase(Locale.ROOT).replace('-', '_');
+        if (allowed.contains(norm)) {
+            return norm;
+        }
+        String sug = suggest(norm, allowed);
+        problem(n, where + " must be one of " + String.join(", ", allowed) + ", got '" + s + "'"
+                + (sug == null ? "" : " (did you mean '" + sug + "'?)"));
+        return null;
+    }
+
+    /**
+     * As {@link #choice(Node, String, List)}, as the constant of the typed model that the word names.
+     *
+     * @param <E> the enum
+     * @param n the node
+     * @param where where it is, for messages
+     * @param allowed the words allowed, from {@link JobKeys}
+     * @param type the enum whose constants those words name
+     * @return the constant, or null when a problem was reported
+     */
+    <E extends Enum<E>> E choice(Node n, String where, List<String> allowed, Class<E> type) {
+        String word = choice(n, where, allowed);
+        return word == null ? null : JobKeys.constant(type, word);
+    }
+
+    Double number(Node n, String where) {
+        if (n instanceof Node.Scalar s && s.value instanceof Number num) {
+            return num.doubleValue();
+        }
+        problem(n, where + " must be a number, got " + n.kind());
+        return null;
+    }
+
+    Double finite(Node n, String where) {
+        Double d = number(n, where);
+        if (d != null && !Double.isFinite(d)) {
+            problem(n, where + " must be a finite number, got " + fmt(d) + FINITE_HINT);
+            return null;
+        }
+        if (d != null && Math.abs(d) > MAX_MAGNITUDE) {
+            problem(n, where + " must be at most 1e100 in magnitude, got " + d);
+            return null;
+        }
+        return d;
+    }
+
+    Double positive(Node n, String where) {
+        Double d = finite(n, where);
+        if (d != null && !(d > 0)) {
+            problem(n, where + " must be positive, got " + fmt(d));
+            return null;
+        }
+        return d;
+    }
+
+    Double nonNegative(Node n, String where) {
+        Double d = finite(n, where);
+        if (d != null && d < 0) {
+            problem(n, where + " must not be negative, got " + fmt(d));
+            return null;
+        }
+        return d;
+    }
+
+    Integer optInt(Node.MapNode m, String key, String where, int min, int max) {
+        Node n = m.entries.get(key);
+        if (n == null) {
+            return null;
+        }
+        String range = "; allowed: " + min + " to " + max;
+        java.math.BigInteger v = n instanceof Node.Scalar s ? wholeValue(s.value) : null;
+        if (v == null && n instanceof Node.Scalar s && s.value instanceof Double d && d == Double.POSITIVE_INFINITY) {
+            problem(n, where + " must be at most " + max + ", got a number too large to hold");
+            return null;
+        }
+        if (v == null) {
+            problem(n, where + " must be a whole number, got " + shown(n) + range);
+            return null;
+        }
+        if (v.compareTo(java.math.BigInteger.valueOf(min)) < 0) {
+            problem(n, where + " must be a whole number of at least " + min + ", got " + v + range);
+            return null;
+        }
+        if (v.compareTo(java.math.BigInteger.valueOf(max)) > 0) {
+            problem(n, where + " must be at most " + max + ", got " + v);
+            return null;
+        }
+        return v.intValue();
+    }
+
+    /** @return a whole number written as one (7) or as a float with nothing after the point (7.0, 1e3), else null */
+    static java.math.BigInteger wholeValue(Object value) {
+        if (value instanceof Integer || value instanceof Long) {
+            return java.math.BigInteger.valueOf(((Number) value).longValue());
+        }
+        if (value instanceof java.math.BigInteger b) {
+            return b;
+        }
+        if (value instanceof Double d && Double.isFinite(d) && d == Math.rint(d) && Math.abs(d) < 1e18) {
+            return java.math.BigInteger.valueOf(d.longValue());
+        }
+        return null;
+    }
+
+    /** @return how a value is named in a message; YAML's own words for the values that are not finite */
+    static String shown(Node n) {
+        if (n instanceof Node.Scalar s && s.value instanceof Double d && !Double.isFinite(d)) {
+            return "a number (" + fmt(d) + ")";
+        }
+        return n.kind();
+    }
+
+    Boolean bool(Node n, String where) {
+        if (n instanceof Node.Scalar s && s.value instanceof Boolean b) {
+            return b;
+        }
+        problem(n, where + " must be true or false, got " + n.kind());
+        return null;
+    }
+
+    private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|min|h)");
+
+    Duration duration(Node n, String where) {
+        if (n instanceof Node.Scalar s && s.value instanceof Number num) {
+            double sec = num.doubleValue();
+            if (!(sec > 0) || !Double.isFinite(sec)) {
+                problem(n, where + " must be a positive number of seconds, got " + (Double.isFinite(sec) ? num : fmt(sec)));
+                return null;
+            }
+            if (sec > MAX_SECONDS) {
+                problem(n, where + " must be at most " + fmt(MAX_SECONDS) + " seconds (365 days), got " + num);
+                return null;
+            }
+            return Duration.ofNanos((long) (sec * 1e9));
+        }
+        if (n instanceof Node.Scalar s && s.value instanceof String str) {
+            Matcher mt = DURATION.matcher(str.trim());
+            if (mt.matches()) {
+                double v = Double.parseDouble(mt.group(1));
+                double sec = switch (mt.group(2)) {
+                    case "ms" -> v / 1000;
+                    case "s" -> v;
+                    case "m", "min" -> v * 60;
+                    default -> v * 3600;
+                };
+                if (sec > MAX_SECONDS) {
+                    problem(n, where + " must be at most 365 days (8760h), got '" + str.trim() + "'");
+                    return null;
+                }
+                if (sec > 0) {
+                    return Duration.ofNanos((long) (sec * 1e9));
+                }
+            }
+        }
+        problem(n, where + " must be a positive duration: seconds (30) or a number with a unit (500ms, 30s, 5m, 2h), got "
+                + n.kind());
+        return null;
+    }
+
+    Path path(Node n, String where, boolean mustExist) {
+        String s = string(n, where);
+        if (s == null) {
+            return null;
+        }
+        Path p = folder.resolve(s).normalize();
+        if (mustExist) {
+            if (!Files.isRegularFile(p)) {
+                problem(n, where + " names a file that does not exist: " + p);
+                return null;
+            }
+            namedFiles.add(p);
+        }
+        return p;
+    }
+
+    /**
+     * @param name a misspelt name
+     * @param known the names there are
+     * @return the closest known name by edit distance, else one that shares a long prefix with
+     *     it ("max_evals" for "max_evaluations"), else null
+     */
+    static String suggest(String name, java.util.Collection<String> known) {
+        String s = Names.closest(name, known);
+        if (s != null) {
+            return s;
+        }
+        String n = name.toLowerCase(Locale.ROOT);
+        String best = null;
+        int bestPrefix = 0;
+        for (String k : known) {
+            String kl = k.toLowerCase(Locale.ROOT);
+            int p = 0;
+            while (p < n.length() && p < kl.length() && n.charAt(p) == kl.charAt(p)) {
+                p++;
+            }
+            if (p >= 4 && p * 2 >= n.length() && p > bestPrefix) {
+                best = k;
+                bestPrefix = p;
+            }
+        }
+        return best;
+    }
+
+    /** What the job declares besides the terms: units and coordinate columns, and the term names used so far. */
+    static final class UnitsReading {
+        final Map<String, String> parameters = new LinkedHashMap<>();
+        final Map<String, Map<String, String>> quantities = new LinkedHashMap<>();
+        final Map<String, JobFile.Coordinate> coordinates = new LinkedHashMap<>();
+        /** Names of fit and validation terms: one name, one term, across both sections. */
+        final Map<String, Node> termNames = new LinkedHashMap<>();
+
+        JobFile.Units units() {
+            return new JobFile.Units(parameters, quantities, coordinates);
+        }
+    }
+
+    /** A unit: a short text such as eV, K, eV/A or kcal/mol. */
+    String unit(Node n, String where) {
+        if (!(n instanceof Node.Scalar s) || !(s.value instanceof String str)) {
+            problem(n, where + " must be a text such as eV, K or eV/A, got " + (n instanceof Node.Scalar sc && sc.value != null
+                    ? "the number " + sc.value : n.kind()));
+            return null;
+        }
+        String u = str.strip();
+        if (u.isEmpty() || u.length() > 16 || u.chars().anyMatch(c -> Character.isISOControl(c))) {
+            problem(n, where + " must be 1 to 16 printable characters (such as eV, K or eV/A), got '" + str + "'");
+            return null;
+        }
+        return u;
+    }
+
+    void problem(Node n, String message) {
+        problem(n.line, n.column, message);
+    }
+
+    void problem(int line, int column, String message) {
+        // a message repeats names from the file, which a hostile file may make a megabyte long
+        String m = message.length() > 2000 ? message.substring(0, 2000) + "... (" + message.length() + " characters)" : message;
+        problems.add(new JobFileException.Problem(shown, line, column, m));
+    }
+
+    static String fmt(double d) {
+        if (d == Double.POSITIVE_INFINITY) {
+            return ".inf";
+        }
+        if (d == Double.NEGATIVE_INFINITY) {
+            return "-.inf";
+        }
+        if (Double.isNaN(d)) {
+            return ".nan";
+        }
+        return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
+    }
+}

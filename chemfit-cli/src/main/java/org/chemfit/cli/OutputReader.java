@@ -1,0 +1,50 @@
+package org.chemfit.cli;
+
+import static org.chemfit.cli.JobKeys.OUTPUT_KEYS;
+
+import java.nio.file.Path;
+
+import org.chemfit.cli.JobFile.OutputSpec;
+
+/**
+ * Reads the {@code output} section: the output folder (default: results beside the job file) and
+ * whether plots are drawn.
+ *
+ * <pre>{@code
+ * OutputSpec o = new OutputReader(reading).read(top.entries.get("output"));
+ * }</pre>
+ *
+ * @implNote One instance per job file, used while it is read; not thread-safe.
+ */
+final class OutputReader {
+
+    private final JobReading r;
+
+    OutputReader(JobReading reading) {
+        this.r = reading;
+    }
+
+    OutputSpec read(Node n) {
+        Path folder = r.folder.resolve("results");
+        boolean plots = true;
+        if (n != null) {
+            Node.MapNode m = r.map(n, "output");
+            if (m != null) {
+                r.keys(m, "output", OUTPUT_KEYS);
+                if (m.entries.containsKey("folder")) {
+                    Path p = r.path(m.entries.get("folder"), "output folder", false);
+                    String why = p == null ? null : Messages.notAFolder(p);
+                    if (why != null) {
+                        r.problem(m.entries.get("folder"), "output folder " + p + " cannot be created or written: " + why);
+                    }
+                    folder = p == null ? folder : p;
+                }
+                if (m.entries.containsKey("plots")) {
+                    Boolean b = r.bool(m.entries.get("plots"), "output plots");
+                    plots = b == null || b;
+                }
+            }
+        }
+        return new OutputSpec(folder, plots);
+    }
+}

@@ -1,0 +1,236 @@
+package org.chemfit.cli;
+
+import static org.chemfit.cli.JobKeys.FINITE_HINT;
+import static org.chemfit.cli.JobKeys.PARAMETER_KEYS;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import org.chemfit.Names;
+import org.chemfit.cli.JobFile.ParameterSpec;
+
+/**
+ * Reads the {@code parameters} section (nested groups, numbers or maps with initial, bounds,
+ * fixed and unit) and the top-level {@code bounds} section into {@link JobFile.ParameterSpec}s.
+ *
+ * <pre>{@code
+ * ParametersReader p = new ParametersReader(reading);
+ * List<ParameterSpec> params = p.parameters(top.entries.get("parameters"));
+ * }</pre>
+ *
+ * @implNote One instance per job file, used while it is read; not thread-safe.
+ */
+final class ParametersReader {
+
+    private final JobReading r;
+    /** Parameters given bounds so far, to refuse a second set in the top-level bounds section. */
+    private final Set<String> boundedInParameters = new LinkedHashSet<>();
+
+    ParametersReader(JobReading reading) {
+        this.r = reading;
+    }
+
+    List<ParameterSpec> parameters(Node n) {
+        List<ParameterSpec> out = new ArrayList<>();
+        if (n == null) {
+            return out;
+        }
+        Node.MapNode m = r.map(n, "parameters");
+        if (m == null) {
+            return out;
+        }
+        if (m.entries.isEmpty()) {
+            r.problem(m, "parameters must name at least one parameter");
+        }
+        parameterGroup("", m, out);
+        Set<String> all = new HashSet<>();
+        for (ParameterSpec p : out) {
+            all.add(p.name());
+        }
+        return out;
+    }
+
+    private void parameterGroup(String prefix, Node.MapNode group, List<ParameterSpec> out) {
+        for (Map.Entry<String, Node> e : group.entries.entrySet()) {
+            String key = e.getKey();
+            int[] place = group.keyPlaces.get(key);
+            String name = prefix.isEmpty() ? key : prefix + "." + key;
+            if (key.isEmpty() || key.contains(" ") || key.startsWith(".") || key.endsWith(".") || key.contains("..")) {
+                r.problem(place[0], place[1], "parameter name '" + name + "' must be non-empty, without spaces or empty parts between dots");
+                continue;
+            }
+            Node v = e.getValue();
+            if (!(v instanceof Node.MapNode vm) || vm.entries.containsKey("initial") || vm.entries.containsKey("bounds")
+                    || vm.entries.containsKey("fixed")) {
+                r.declared.add(name);
+            }
+            if (v instanceof Node.Scalar s && s.value instanceof Number num) {
+                if (!prefix.isEmpty() && isNearSpecKey(key)) {
+                    r.problem(place[0], place[1], "unknown key '" + key + "' in parameter '" + prefix + "' (did you mean '"
+                            + Names.closest(key, PARAMETER_KEYS) + "'?); a parameter's keys are: " + String.join(", ", PARAMETER_KEYS));
+                    continue;
+                }
+                double d = num.doubleValue();
+                if (!Double.isFinite(d)) {
+                    r.problem(v, "initial value of parameter '" + name + "' must be finite, got " + JobReading.fmt(d) + FINITE_HINT);
+                    continue;
+                }
+                out.add(new ParameterSpec(name, d, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, false));
+            } else if (v instanceof Node.MapNode sub) {
+                boolean isSpec = sub.entries.containsKey("initial") || sub.entries.containsKey("bounds")
+                        || sub.entries.containsKey("fixed");
+                if (isSpec) {
+                    parameterSpec(name, sub, out);
+                } else if (sub.entries.isEmpty()) {
+                    r.problem(v, "parameter group '" + name + "' is empty");
+                } else {
+                    parameterGroup(name, sub, out);
+                }
+            } else {
+                r.problem(v, "parameter '" + name + "' must be a number (its initial value), a map with 'initial' (and "
+                        + "optionally 'bounds', 'fixed') or a group of parameters, got " + v.kind());
+            }
+        }
+    }
+
+    /**
+     * The top-level {@code bounds} section: bounds nested like the parameters (or by dotted names),
+     * as ChemFit's bounds dict, applied to the parameters read before.
+     */
+    List<ParameterSpec> bounds(Node n, List<ParameterSpec> params) {
+        Node.MapNode m = r.map(n, "bounds");
+        if (m == null) {
+            return params;
+        }
+        Map<String, ParameterSpec> byName = new LinkedHashMap<>();
+        for (ParameterSpec p : params) {
+            byName.put(p.name(), p);
+        }
+        boundsGroup("", m, byName);
+        return new ArrayList<>(byName.values());
+    }
+
+    private void boundsGroup(String prefix, Node.MapNode group, Map<String, ParameterSpec> byName) {
+        if (group.entries.isEmpty()) {
+            r.problem(group, prefix.isEmpty() ? "bounds must bound at least one parameter" : "bounds group '" + prefix + "' is empty");
+            return;
+        }
+        for (Map.Entry<String, Node> e : group.entries.entrySet()) {
+            String name = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
+            int[] place = group.keyPlaces.get(e.getKey());
+            Node v = e.getValue();
+            if (v instanceof Node.MapNode sub) {
+                boundsGroup(name, sub, byName);
+                continue;
+            }
+            String where = "bounds of '" + name + "'";
+            if (!(v instanceof Node.ListNode l) || l.items.size() != 2) {
+                r.problem(v, where + " must be a list of two numbers [lower, upper] (null for an open side) or a group of bounds, got "
+                        + (v instanceof Node.ListNode l2 ? "a list of " + l2.items.size() : v.kind()));
+                continue;
+            }
+            ParameterSpec p = byName.get(name);
+            if (p == null) {
+                String sug = Names.closest(name, byName.keySet());
+                r.problem(place[0], place[1], where + ": no such parameter" + (sug == null ? "" : " (did you mean '" + sug + "'?)")
+                        + "; known parameters: " + String.join(", ", byName.keySet()));
+                continue;
+            }
+            if (boundedInParameters.contains(name)) {
+                r.problem(place[0], place[1], "parameter '" + name + "' is bounded twice: in 'parameters' and in 'bounds'; keep one");
+                continue;
+            }
+            Double lo = bound(l.items.get(0), where + " lower bound", Double.NEGATIVE_INFINITY);
+            Double hi = bound(l.items.get(1), where + " upper bound", Double.POSITIVE_INFINITY);
+            if (lo == null || hi == null) {
+                continue;
+            }
+            if (lo > hi) {
+                r.problem(v, where + ": the lower bound must not exceed the upper bound, got [" + JobReading.fmt(lo) + ", " + JobReading.fmt(hi) + "]");
+            } else if (p.initial() < lo || p.initial() > hi) {
+                r.problem(v, "initial value of parameter '" + name + "' must lie within its bounds [" + JobReading.fmt(lo) + ", " + JobReading.fmt(hi)
+                        + "], got " + JobReading.fmt(p.initial()));
+            } else {
+                boundedInParameters.add(name);
+                byName.put(name, new ParameterSpec(name, p.initial(), lo, hi, p.fixed()));
+            }
+        }
+    }
+
+    private static boolean isNearSpecKey(String key) {
+        if (key.length() < 5) {
+            return false;
+        }
+        for (String k : PARAMETER_KEYS) {
+            if (Names.distance(key.toLowerCase(Locale.ROOT), k) == 1) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void parameterSpec(String name, Node.MapNode m, List<ParameterSpec> out) {
+        String where = "parameter '" + name + "'";
+        r.keys(m, where, PARAMETER_KEYS);
+        Node init = r.require(m, "initial", where);
+        Double initial = init == null ? null : r.finite(init, where + " initial value");
+        double lo = Double.NEGATIVE_INFINITY;
+        double hi = Double.POSITIVE_INFINITY;
+        boolean ok = initial != null;
+        Node b = m.entries.get("bounds");
+        if (b != null) {
+            boundedInParameters.add(name);
+            if (!(b instanceof Node.ListNode l) || l.items.size() != 2) {
+                r.problem(b, where + " bounds must be a list of two numbers [lower, upper] (null for an open side), got "
+                        + (b instanceof Node.ListNode l2 ? "a list of " + l2.items.size() : b.kind()));
+                ok = false;
+            } else {
+                Double l0 = bound(l.items.get(0), where + " lower bound", Double.NEGATIVE_INFINITY);
+                Double h0 = bound(l.items.get(1), where + " upper bound", Double.POSITIVE_INFINITY);
+                if (l0 == null || h0 == null) {
+                    ok = false;
+                } else {
+                    lo = l0;
+                    hi = h0;
+                    if (lo > hi) {
+                        r.problem(b, where + " lower bound must not exceed its upper bound, got [" + JobReading.fmt(lo) + ", " + JobReading.fmt(hi) + "]");
+                        ok = false;
+                    } else if (initial != null && (initial < lo || initial > hi)) {
+                        r.problem(init, where + " initial value must lie within its bounds [" + JobReading.fmt(lo) + ", " + JobReading.fmt(hi) + "], got "
+                                + JobReading.fmt(initial));
+                        ok = false;
+                    }
+                }
+            }
+        }
+        boolean fixed = m.entries.containsKey("fixed") && Boolean.TRUE.equals(r.bool(m.entries.get("fixed"), where + " fixed"));
+        if (m.entries.containsKey("unit")) {
+            String u = r.unit(m.entries.get("unit"), where + " unit");
+            if (u != null) {
+                r.extras.parameters.put(name, u);
+            }
+        }
+        if (ok) {
+            out.add(new ParameterSpec(name, initial, lo, hi, fixed));
+        }
+    }
+
+    private Double bound(Node n, String where, double open) {
+        if (n instanceof Node.Scalar s && s.value == null) {
+            return open;
+        }
+        Double d = r.number(n, where);
+        if (d != null && Double.isNaN(d)) {
+            r.problem(n, where + " must be a number, got .nan; write a number, or null (or " + (open < 0 ? "-.inf" : ".inf")
+                    + ") for an open side");
+            return null;
+        }
+        return d;
+    }
+}

@@ -1,0 +1,59 @@
+package org.chemfit.cli;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads the {@code programs} section: each program alias with the names tried for it, in order.
+ *
+ * <pre>{@code
+ * Map<String, List<String>> p = new ProgramsReader(reading).read(top.entries.get("programs"));
+ * }</pre>
+ *
+ * @implNote One instance per job file, used while it is read; not thread-safe.
+ */
+final class ProgramsReader {
+
+    private final JobReading r;
+
+    ProgramsReader(JobReading reading) {
+        this.r = reading;
+    }
+
+    /** {@code programs}: a map of alias to a program name or path, or to a list of them tried in order. */
+    Map<String, List<String>> read(Node n) {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        if (n == null) {
+            return out;
+        }
+        Node.MapNode m = r.map(n, "programs");
+        if (m == null) {
+            return out;
+        }
+        for (Map.Entry<String, Node> e : m.entries.entrySet()) {
+            int[] place = m.keyPlaces.get(e.getKey());
+            if (e.getKey().isBlank() || e.getKey().contains("/") || e.getKey().chars().anyMatch(Character::isWhitespace)) {
+                r.problem(place[0], place[1], "programs name '" + e.getKey() + "' must be one word without '/', as commands use it");
+                continue;
+            }
+            List<Node> items = e.getValue() instanceof Node.ListNode l ? l.items : List.of(e.getValue());
+            List<String> names = new ArrayList<>();
+            for (Node item : items) {
+                String s = r.string(item, "programs " + e.getKey());
+                if (s != null && !s.isBlank()) {
+                    names.add(s.contains("/") ? r.folder.resolve(s).normalize().toString() : s);
+                } else if (s != null) {
+                    r.problem(item, "programs " + e.getKey() + " names must not be blank");
+                }
+            }
+            if (items.isEmpty()) {
+                r.problem(e.getValue(), "programs " + e.getKey() + " must name at least one program, e.g. [gmx, gmx_mpi, gmx_d]");
+            } else if (names.size() == items.size()) {
+                out.put(e.getKey(), names);
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,238 @@
+package org.chemfit.cli;
+
+import static org.chemfit.cli.JobKeys.ATOMS_KEYS;
+import static org.chemfit.cli.JobKeys.COORDINATE_KEYS;
+import static org.chemfit.cli.JobKeys.CRYSTAL_KEYS;
+import static org.chemfit.cli.JobKeys.EXTERNAL_KEYS;
+import static org.chemfit.cli.JobKeys.KINDS;
+import static org.chemfit.cli.JobKeys.LOSS_KEYS;
+import static org.chemfit.cli.JobKeys.LOSS_TYPES;
+import static org.chemfit.cli.JobKeys.TERM_KEYS;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.chemfit.cli.JobFile.AtomsConfig;
+import org.chemfit.cli.JobFile.ExternalConfig;
+import org.chemfit.cli.JobFile.LossSpec;
+import org.chemfit.cli.JobFile.LossType;
+import org.chemfit.cli.JobFile.ParameterSpec;
+import org.chemfit.cli.JobFile.TermConfig;
+import org.chemfit.cli.JobFile.TermKind;
+import org.chemfit.cli.JobFile.TermSpec;
+
+/**
+ * Reads a list of terms ({@code terms} or {@code validation}): each term's name, kind, weight, loss
+ * and units, with its kind's own settings read by the reader of that kind.
+ *
+ * <pre>{@code
+ * List<TermSpec> terms = new TermsReader(reading).terms(top.entries.get("terms"), parameters, "terms");
+ * }</pre>
+ *
+ * @implNote One instance per job file, used while it is read; not thread-safe.
+ */
+final class TermsReader {
+
+    private final JobReading r;
+    private final AtomsTermReader atoms;
+    private final ExternalTermReader external;
+    private final CrystalTermReader crystal;
+
+    TermsReader(JobReading reading) {
+        this.r = reading;
+        PotentialReader potential = new PotentialReader(reading);
+        this.atoms = new AtomsTermReader(reading, potential);
+        this.external = new ExternalTermReader(reading, new ParserReader(reading));
+        this.crystal = new CrystalTermReader(reading, potential);
+    }
+
+    List<TermSpec> terms(Node n, List<ParameterSpec> params) {
+        return terms(n, params, "terms");
+    }
+
+    List<TermSpec> terms(Node n, List<ParameterSpec> params, String section) {
+        List<TermSpec> out = new ArrayList<>();
+        if (n == null) {
+            return out;
+        }
+        if (!(n instanceof Node.ListNode l)) {
+            r.problem(n, section + " must be a list of terms (each starting with '- '), got " + n.kind());
+            return out;
+        }
+        if (l.items.isEmpty()) {
+            r.problem(n, section + " must hold at least one term");
+        }
+        Set<String> paramNames = r.declared;
+        Map<String, Node> seen = r.extras.termNames;
+        for (int i = 0; i < l.items.size(); i++) {
+            String where = section + "[" + i + "]";
+            Node.MapNode t = r.map(l.items.get(i), where);
+            if (t == null) {
+                continue;
+            }
+            TermKind kind = r.choice(r.require(t, "kind", where), where + " kind", KINDS, TermKind.class);
+            String word = kind == null ? null : JobKeys.word(kind);
+            List<String> known = new ArrayList<>(TERM_KEYS);
+            if (kind == null) {
+                // the kind is missing or wrong: accept the keys of either common kind, so only the kind is reported
+                known.addAll(ATOMS_KEYS);
+                known.addAll(EXTERNAL_KEYS);
+            } else {
+                known.addAll(switch (kind) {
+                    case ATOMS -> ATOMS_KEYS;
+                    case EXTERNAL -> EXTERNAL_KEYS;
+                    case CRYSTAL -> CRYSTAL_KEYS;
+                });
+            }
+            r.keys(t, where + (kind == null ? "" : " (kind " + word + ")"), known);
+            String name = r.optString(t, "name", where + " name", (kind == null ? "term" : word) + "-" + i);
+            if (t.entries.containsKey("name") && name != null) {
+                Node prev = seen.put(name, t.entries.get("name"));
+                if (prev != null) {
+                    r.problem(t.entries.get("name"), "term name '" + name + "' is used twice (first at line " + prev.line + ")");
+                }
+            }
+            String whereNamed = "term '" + name + "'";
+            double weight = 1.0;
+            if (t.entries.containsKey("weight")) {
+                Double w = r.finite(t.entries.get("weight"), whereNamed + " weight");
+                if (w != null && w < 0) {
+                    r.problem(t.entries.get("weight"), whereNamed + " weight must not be negative, got " + JobReading.fmt(w));
+                } else if (w != null) {
+                    weight = w;
+                }
+            }
+            TermConfig config = kind == null ? null : switch (kind) {
+                case ATOMS -> atoms.read(t, whereNamed, paramNames);
+                case EXTERNAL -> external.read(t, whereNamed);
+                case CRYSTAL -> crystal.read(t, whereNamed, paramNames);
+            };
+            List<String> quantities = config instanceof AtomsConfig ? List.of("energy")
+                    : config instanceof JobFile.CrystalConfig c ? new ArrayList<>(c.reference().keySet())
+                    : config instanceof ExternalConfig x ? new ArrayList<>(x.reference().keySet()) : List.of();
+            LossSpec loss = loss(t.entries.get("loss"), whereNamed, quantities);
+            if (config != null && loss != null && loss.type() == LossType.RELATIVE_ERROR && config instanceof ExternalConfig x) {
+                x.reference().forEach((q, ref) -> {
+                    for (double d : ref) {
+                        if (d == 0) {
+                            r.problem(t.entries.get("loss"), whereNamed + " loss relative_error needs non-zero reference values, but '"
+                                    + q + "' has 0");
+                            return;
+                        }
+                    }
+                });
+            }
+            termExtras(t, whereNamed, name, quantities, config);
+            if (config != null && loss != null) {
+                out.add(new TermSpec(name, weight, loss, config));
+            }
+        }
+        return out;
+    }
+
+    private LossSpec loss(Node n, String where, List<String> quantities) {
+        if (n == null) {
+            return new LossSpec(LossType.SQUARED_ERROR, Map.of());
+        }
+        if (n instanceof Node.Scalar) {
+            LossType type = r.choice(n, where + " loss", LOSS_TYPES, LossType.class);
+            return type == null ? null : new LossSpec(type, Map.of());
+        }
+        Node.MapNode m = r.map(n, where + " loss");
+        if (m == null) {
+            return null;
+        }
+        r.keys(m, where + " loss", LOSS_KEYS);
+        LossType type = m.entries.containsKey("type") ? r.choice(m.entries.get("type"), where + " loss type", LOSS_TYPES, LossType.class)
+                : LossType.SQUARED_ERROR;
+        Map<String, Double> scales = new LinkedHashMap<>();
+        Node s = m.entries.get("scale");
+        if (s instanceof Node.MapNode sm) {
+            for (Map.Entry<String, Node> e : sm.entries.entrySet()) {
+                int[] place = sm.keyPlaces.get(e.getKey());
+                if (!quantities.isEmpty() && !quantities.contains(e.getKey())) {
+                    String sug = JobReading.suggest(e.getKey(), quantities);
+                    r.problem(place[0], place[1], where + " loss scale names '" + e.getKey() + "', which has no reference value"
+                            + (sug == null ? "" : " (did you mean '" + sug + "'?)") + "; quantities: " + String.join(", ", quantities));
+                    continue;
+                }
+                Double d = r.positive(e.getValue(), where + " loss scale of '" + e.getKey() + "'");
+                if (d != null) {
+                    scales.put(e.getKey(), d);
+                }
+            }
+        } else if (s != null) {
+            Double d = r.positive(s, where + " loss scale");
+            if (d != null) {
+                for (String q : quantities) {
+                    scales.put(q, d);
+                }
+            }
+        }
+        return type == null ? null : new LossSpec(type, scales);
+    }
+
+    /** A term's {@code unit} (one for all its quantities, or a map by quantity) and an atoms term's {@code coordinate}. */
+    private void termExtras(Node.MapNode t, String where, String name, List<String> quantities, TermConfig config) {
+        Node un = t.entries.get("unit");
+        if (un != null && name != null) {
+            Map<String, String> units = new LinkedHashMap<>();
+            if (un instanceof Node.MapNode um) {
+                for (Map.Entry<String, Node> e : um.entries.entrySet()) {
+                    if (config != null && !quantities.contains(e.getKey())) {
+                        int[] place = um.keyPlaces.get(e.getKey());
+                        String sug = JobReading.suggest(e.getKey(), quantities);
+                        r.problem(place[0], place[1], where + " unit names '" + e.getKey() + "', which is not a quantity of the term"
+                                + (sug == null ? "" : " (did you mean '" + sug + "'?)") + "; its quantities: " + String.join(", ", quantities));
+                        continue;
+                    }
+                    String u = r.unit(e.getValue(), where + " unit of '" + e.getKey() + "'");
+                    if (u != null) {
+                        units.put(e.getKey(), u);
+                    }
+                }
+            } else {
+                String u = r.unit(un, where + " unit");
+                if (u != null) {
+                    quantities.forEach(q -> units.put(q, u));
+                }
+            }
+            r.extras.quantities.put(name, units);
+        }
+        Node cn = t.entries.get("coordinate");
+        if (cn == null || name == null) {
+            return;
+        }
+        String column = null;
+        String cunit = "";
+        if (cn instanceof Node.MapNode cm) {
+            r.keys(cm, where + " coordinate", COORDINATE_KEYS);
+            column = r.string(r.require(cm, "column", where + " coordinate"), where + " coordinate column");
+            if (cm.entries.containsKey("unit")) {
+                String u = r.unit(cm.entries.get("unit"), where + " coordinate unit");
+                cunit = u == null ? "" : u;
+            }
+        } else if (cn instanceof Node.Scalar s && s.value instanceof String) {
+            column = r.string(cn, where + " coordinate");
+        } else {
+            r.problem(cn, where + " coordinate must name a column of the reference CSV (such as r) or be a map {column: r, unit: A}, got "
+                    + cn.kind());
+            return;
+        }
+        if (column == null) {
+            return;
+        }
+        if (config instanceof AtomsConfig a && a.reference() != null) {
+            try {
+                org.chemfit.atoms.ReferenceCsv.column(a.reference(), column);
+            } catch (org.chemfit.ChemFitException e) {
+                r.problem(cn, where + " coordinate: " + e.getMessage());
+                return;
+            }
+        }
+        r.extras.coordinates.put(name, new JobFile.Coordinate(column, cunit));
+    }
+}
