@@ -59,7 +59,9 @@ final class AtomsTerms {
         for (JobFile.PairTermSpec p : specs) {
             Map<String, ParameterRef> refs = new LinkedHashMap<>();
             p.parameters().forEach((k, v) -> refs.put(k, ParameterRef.parse(v)));
-            if (p.form().equals("coulomb") && !p.coulombMethod().equals("direct")) {
+            if (p.form().equals("coulomb") && p.coulombMethod().equals("dsf")) {
+                b.coulombDampedShiftedForce(refs, p.alpha(), p.cutoff());
+            } else if (p.form().equals("coulomb") && !p.coulombMethod().equals("direct")) {
                 b.coulomb(refs, p.coulombMethod().equals("ewald") ? PairPotential.CoulombMethod.EWALD
                         : PairPotential.CoulombMethod.MINIMUM_IMAGE, p.tolerance());
             } else if (p.form().equals("coulomb")) {

@@ -304,18 +304,25 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
      *     species) to a number, a parameter name or factor*name, as written
      * @param cutoff pairs at or beyond it do not interact (infinity for none)
      * @param shifted whether the energy is shifted to zero at the cutoff
-     * @param coulombMethod for coulomb: direct, ewald or minimum_image
+     * @param coulombMethod for coulomb: direct, ewald, dsf or minimum_image
      * @param tolerance for coulomb with method ewald: the accuracy of the Ewald sum
+     * @param alpha for coulomb with method dsf: the damping parameter in 1/Å (0 otherwise)
      * @implNote Immutable.
      */
     public record PairTermSpec(String form, String speciesA, String speciesB, Map<String, String> parameters, double cutoff,
-            boolean shifted, String coulombMethod, double tolerance) {
+            boolean shifted, String coulombMethod, double tolerance, double alpha) {
         /** The Ewald tolerance when the job file gives none. */
         public static final double DEFAULT_EWALD_TOLERANCE = 1e-8;
 
         /** Copies the map. */
         public PairTermSpec {
             parameters = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(parameters));
+        }
+
+        /** A Coulomb term without damping (alpha 0). */
+        public PairTermSpec(String form, String speciesA, String speciesB, Map<String, String> parameters, double cutoff,
+                boolean shifted, String coulombMethod, double tolerance) {
+            this(form, speciesA, speciesB, parameters, cutoff, shifted, coulombMethod, tolerance, 0);
         }
 
         /** A term without Coulomb settings (direct, default tolerance). */

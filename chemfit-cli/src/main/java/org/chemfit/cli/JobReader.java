@@ -76,8 +76,8 @@ final class JobReader {
     static final List<String> LOSS_TYPES = List.of("squared_error", "mean_squared_error", "absolute_error", "relative_error");
     static final List<String> FORMS = List.of("lennard_jones", "morse", "buckingham", "coulomb");
     static final Map<String, List<String>> FORM_PARAMETERS = Map.of("lennard_jones", List.of("epsilon", "sigma"), "morse",
-            List.of("D", "alpha", "r0"), "buckingham", List.of("A", "rho", "C"), "coulomb", List.of("charges", "method", "tolerance"));
-    static final List<String> COULOMB_METHODS = List.of("direct", "ewald", "minimum_image");
+            List.of("D", "alpha", "r0"), "buckingham", List.of("A", "rho", "C"), "coulomb", List.of("charges", "method", "tolerance", "alpha"));
+    static final List<String> COULOMB_METHODS = List.of("direct", "ewald", "dsf", "minimum_image");
     static final List<String> PAIR_KEYS = List.of("form", "species", "cutoff", "shifted");
     private static final Pattern NAME = Pattern.compile("[A-Za-z_][^*\\s]*");
     static final List<String> COMBINATION_KEYS = List.of("reducer", "on_failure", "penalty");
@@ -656,11 +656,30 @@ final class JobReader {
                     tolerance = t;
                 }
             }
-            if (method != null && !method.equals("direct") && pm.entries.containsKey("cutoff")) {
-                problem(pm.entries.get("cutoff"), w + " cutoff applies to method: direct only (ewald derives its cutoffs"
+            double alpha = 0;
+            if ("dsf".equals(method)) {
+                // the damped shifted force sum: a damping alpha and a cutoff, both required
+                Node an = require(pm, "alpha", w + " (method dsf)");
+                Double al = an == null ? null : nonNegative(an, w + " alpha");
+                ok &= al != null;
+                alpha = al == null ? 0 : al;
+                if (!pm.entries.containsKey("cutoff")) {
+                    problem(pm, w + " method dsf needs a cutoff (the damped shifted force sum goes to zero there)");
+                    ok = false;
+                }
+                if (shifted) {
+                    problem(pm.entries.get("shifted"), w + " shifted does not apply to method: dsf, whose energy and force are"
+                            + " already zero at the cutoff");
+                }
+            } else if (pm.entries.containsKey("alpha")) {
+                problem(pm.entries.get("alpha"), w + " alpha applies to method: dsf only");
+            }
+            if (method != null && !method.equals("direct") && !method.equals("dsf") && pm.entries.containsKey("cutoff")) {
+                problem(pm.entries.get("cutoff"), w + " cutoff applies to methods direct and dsf only (ewald derives its cutoffs"
                         + " from the tolerance)");
             }
-            return ok && method != null ? new JobFile.PairTermSpec(form, a, b, params, cutoff, shifted, method, tolerance) : null;
+            return ok && method != null ? new JobFile.PairTermSpec(form, a, b, params, cutoff, shifted, method, tolerance, alpha)
+                    : null;
         } else {
             for (String k : FORM_PARAMETERS.get(form)) {
                 Node v = require(pm, k, w + " (" + form + ")");
