@@ -76,7 +76,8 @@ final class JobReader {
     static final List<String> LOSS_TYPES = List.of("squared_error", "mean_squared_error", "absolute_error", "relative_error");
     static final List<String> FORMS = List.of("lennard_jones", "morse", "buckingham", "coulomb");
     static final Map<String, List<String>> FORM_PARAMETERS = Map.of("lennard_jones", List.of("epsilon", "sigma"), "morse",
-            List.of("D", "alpha", "r0"), "buckingham", List.of("A", "rho", "C"), "coulomb", List.of("charges", "method", "tolerance", "alpha"));
+            List.of("D", "alpha", "r0"), "buckingham", List.of("A", "rho", "C"), "coulomb",
+            List.of("charges", "method", "tolerance", "alpha"));
     static final List<String> COULOMB_METHODS = List.of("direct", "ewald", "dsf", "minimum_image");
     static final List<String> PAIR_KEYS = List.of("form", "species", "cutoff", "shifted");
     private static final Pattern NAME = Pattern.compile("[A-Za-z_][^*\\s]*");

@@ -46,8 +46,8 @@ import org.hipparchus.special.Erf;
  * without cutoff sees each pair's minimum image only. Coulomb in a periodic cell is summed as
  * its {@link CoulombMethod} says: the Ewald sum (with a neutralising background for a charged
  * cell), the damped shifted force sum within a cutoff, the minimum image (a cluster in a large
- * box), or directly within a cutoff; plain
- * Coulomb without cutoff is refused there, since the sum over images does not converge. With
+ * box), or directly within a cutoff; plain Coulomb without cutoff is refused there, since the
+ * sum over images does not converge. With
  * {@link Builder#excludeIntramolecular()} pairs of atoms with the same molecule index are left
  * out (in a periodic cell, the pair's nearest image; the Ewald sum also removes their
  * reciprocal-space share). {@link #energyForcesStress} gives the stress of a periodic cell.
@@ -518,8 +518,8 @@ public final class PairPotential implements Potential {
         }
 
         /**
-         * The constant shifts of the damped shifted force pair energy, as Fennell and Gezelter
-         * write it: {fShift, eShift} with fShift = -(erfc(α r_c)/r_c² + 2α/√π e^(-α² r_c²)/r_c)
+         * The constant shifts of the damped shifted force pair energy, in the notation of LAMMPS's
+         * {@code coul/dsf}: {fShift, eShift} with fShift = -(erfc(α r_c)/r_c² + 2α/√π e^(-α² r_c²)/r_c)
          * and eShift = erfc(α r_c)/r_c - fShift r_c, so that E(r) = k q_i q_j (erfc(α r)/r - eShift
          * - fShift r), and E and dE/dr vanish at r_c.
          */
