@@ -61,6 +61,8 @@ final class AtomsTerms {
                 case COULOMB -> {
                     if (p.coulombMethod() == PairPotential.CoulombMethod.DIRECT) {
                         b.coulomb(refs, p.cutoff(), p.shifted());
+                    } else if (p.coulombMethod() == PairPotential.CoulombMethod.DSF) {
+                        b.coulombDampedShiftedForce(refs, p.alpha(), p.cutoff());
                     } else {
                         b.coulomb(refs, p.coulombMethod(), p.tolerance());
                     }

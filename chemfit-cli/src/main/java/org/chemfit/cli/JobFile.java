@@ -425,10 +425,11 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
      * @param shifted whether the energy is shifted to zero at the cutoff
      * @param coulombMethod for coulomb: how the sum runs (direct for the other forms)
      * @param tolerance for coulomb with method ewald: the accuracy of the Ewald sum
+     * @param alpha for coulomb with method dsf: the damping parameter in 1/Å (0 otherwise)
      * @implNote Immutable.
      */
     public record PairTermSpec(PairForm form, String speciesA, String speciesB, Map<String, ParameterRef> parameters, double cutoff,
-            boolean shifted, CoulombMethod coulombMethod, double tolerance) {
+            boolean shifted, CoulombMethod coulombMethod, double tolerance, double alpha) {
         /** The Ewald tolerance when the job file gives none. */
         public static final double DEFAULT_EWALD_TOLERANCE = 1e-8;
 
@@ -449,7 +450,24 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
          */
         public PairTermSpec(PairForm form, String speciesA, String speciesB, Map<String, ParameterRef> parameters, double cutoff,
                 boolean shifted) {
-            this(form, speciesA, speciesB, parameters, cutoff, shifted, CoulombMethod.DIRECT, DEFAULT_EWALD_TOLERANCE);
+            this(form, speciesA, speciesB, parameters, cutoff, shifted, CoulombMethod.DIRECT, DEFAULT_EWALD_TOLERANCE, 0);
+        }
+
+        /**
+         * A Coulomb term without damping (alpha 0).
+         *
+         * @param form the functional form
+         * @param speciesA the first species
+         * @param speciesB the second species
+         * @param parameters the form's keys to their values
+         * @param cutoff the cutoff (infinity for none)
+         * @param shifted whether the energy is shifted to zero at the cutoff
+         * @param coulombMethod how the Coulomb sum runs
+         * @param tolerance the accuracy of an Ewald sum
+         */
+        public PairTermSpec(PairForm form, String speciesA, String speciesB, Map<String, ParameterRef> parameters, double cutoff,
+                boolean shifted, CoulombMethod coulombMethod, double tolerance) {
+            this(form, speciesA, speciesB, parameters, cutoff, shifted, coulombMethod, tolerance, 0);
         }
     }
 

@@ -55,8 +55,9 @@ final class JobKeys {
     static final List<String> LOSS_TYPES = List.of("squared_error", "mean_squared_error", "absolute_error", "relative_error");
     static final List<String> FORMS = List.of("lennard_jones", "morse", "buckingham", "coulomb");
     static final Map<String, List<String>> FORM_PARAMETERS = Map.of("lennard_jones", List.of("epsilon", "sigma"), "morse",
-            List.of("D", "alpha", "r0"), "buckingham", List.of("A", "rho", "C"), "coulomb", List.of("charges", "method", "tolerance"));
-    static final List<String> COULOMB_METHODS = List.of("direct", "ewald", "minimum_image");
+            List.of("D", "alpha", "r0"), "buckingham", List.of("A", "rho", "C"), "coulomb",
+            List.of("charges", "method", "tolerance", "alpha"));
+    static final List<String> COULOMB_METHODS = List.of("direct", "ewald", "dsf", "minimum_image");
     static final List<String> PAIR_KEYS = List.of("form", "species", "cutoff", "shifted");
     static final List<String> COMBINATION_KEYS = List.of("reducer", "on_failure", "penalty");
     static final List<String> REDUCERS = List.of("sum", "mean", "root_mean");

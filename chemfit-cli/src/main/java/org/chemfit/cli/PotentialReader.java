@@ -99,12 +99,30 @@ final class PotentialReader {
                     tolerance = t;
                 }
             }
-            if (method != null && method != CoulombMethod.DIRECT && pm.entries.containsKey("cutoff")) {
-                r.problem(pm.entries.get("cutoff"), w + " cutoff applies to method: direct only (ewald derives its cutoffs"
+            double alpha = 0;
+            if (method == CoulombMethod.DSF) {
+                // the damped shifted force sum: a damping alpha and a cutoff, both required
+                Node an = r.require(pm, "alpha", w + " (method dsf)");
+                Double al = an == null ? null : r.nonNegative(an, w + " alpha");
+                ok &= al != null;
+                alpha = al == null ? 0 : al;
+                if (!pm.entries.containsKey("cutoff")) {
+                    r.problem(pm, w + " method dsf needs a cutoff (the damped shifted force sum goes to zero there)");
+                    ok = false;
+                }
+                if (shifted) {
+                    r.problem(pm.entries.get("shifted"), w + " shifted does not apply to method: dsf, whose energy and force are"
+                            + " already zero at the cutoff");
+                }
+            } else if (pm.entries.containsKey("alpha")) {
+                r.problem(pm.entries.get("alpha"), w + " alpha applies to method: dsf only");
+            }
+            if (method != null && method != CoulombMethod.DIRECT && method != CoulombMethod.DSF && pm.entries.containsKey("cutoff")) {
+                r.problem(pm.entries.get("cutoff"), w + " cutoff applies to methods direct and dsf only (ewald derives its cutoffs"
                         + " from the tolerance)");
             }
             return ok && method != null ? new JobFile.PairTermSpec(JobFile.PairForm.COULOMB, a, b, params, cutoff, shifted, method,
-                    tolerance) : null;
+                    tolerance, alpha) : null;
         } else {
             for (String k : FORM_PARAMETERS.get(form)) {
                 Node v = r.require(pm, k, w + " (" + form + ")");

@@ -33,9 +33,76 @@ class CrystalTermTest {
                 .build();
         Quantities q = new CubicCrystalComputer(Xyz.read(job.resolveSibling("data/mgo.xyz")), 4, p).compute(Parameters.of(Map.of()));
         double da = (q.get("lattice_constant") - 4.2112) / 0.001;
-        double db = q.get("bulk_modulus") - 163.5;
-        assertEquals(da * da + db * db, loss, 1e-4 * (da * da + db * db), r::toString);
-        assertTrue(q.get("bulk_modulus") > 100 && q.get("bulk_modulus") < 300, q.toString());
+        double d11 = q.get("C11") - 297.0;
+        double d12 = q.get("C12") - 95.2;
+        double d44 = q.get("C44") - 155.7;
+        double expected = da * da + d11 * d11 + d12 * d12 + d44 * d44;
+        assertEquals(expected, loss, 1e-4 * expected, r::toString);
+        assertTrue(q.get("C11") > 100 && q.get("C11") < 500, q.toString());
+    }
+
+    @Test
+    void aDampedShiftedForceCoulombTermGivesTheLibrarysCrystal() throws Exception {
+        Path job = Cli.resource("jobs").resolve("crystal-dsf-tmp.yaml");
+        try {
+            java.nio.file.Files.writeString(job, String.join("\n",
+                    "parameters: {q: 2.0}",
+                    "terms:",
+                    "  - name: mgo",
+                    "    kind: crystal",
+                    "    structure: data/mgo.xyz",
+                    "    formula_units: 4",
+                    "    potential:",
+                    "      - {form: coulomb, charges: {Mg: q, O: -1*q}, method: dsf, alpha: 0.2, cutoff: 10.0}",
+                    "      - {form: buckingham, species: [Mg, O], A: 821.6, rho: 0.3242, C: 0.0, cutoff: 10.0}",
+                    "      - {form: buckingham, species: [O, O], A: 22764.0, rho: 0.149, C: 27.88, cutoff: 10.0}",
+                    "    reference: {lattice_constant: 4.0}",
+                    ""));
+            Cli.Run r = Cli.run("eval", job.toString());
+            assertEquals(0, r.code(), r::toString);
+            double loss = Double.parseDouble(r.out().lines().filter(l -> l.startsWith("loss: ")).findFirst().orElseThrow().substring(6));
+            PairPotential p = PairPotential.builder()
+                    .coulombDampedShiftedForce(Map.of("Mg", ParameterRef.constant(2), "O", ParameterRef.constant(-2)), 0.2, 10.0)
+                    .buckingham("Mg", "O", ParameterRef.constant(821.6), ParameterRef.constant(0.3242), ParameterRef.constant(0), 10.0,
+                            false)
+                    .buckingham("O", "O", ParameterRef.constant(22764.0), ParameterRef.constant(0.149), ParameterRef.constant(27.88),
+                            10.0, false)
+                    .build();
+            double a = new CubicCrystalComputer(Xyz.read(job.resolveSibling("data/mgo.xyz")), 4, p).compute(Parameters.of(Map.of()))
+                    .get("lattice_constant");
+            assertTrue(a > 4.1 && a < 4.3, "a = " + a);
+            assertEquals((a - 4.0) * (a - 4.0), loss, 1e-6 * loss, r::toString);
+        } finally {
+            java.nio.file.Files.deleteIfExists(job);
+        }
+    }
+
+    @Test
+    void dampedShiftedForceSettingsAreCheckedWithTheRule() throws Exception {
+        Path job = Cli.resource("jobs").resolve("crystal-dsf-bad-tmp.yaml");
+        try {
+            java.nio.file.Files.writeString(job, String.join("\n",
+                    "parameters: {q: 2.0}",
+                    "terms:",
+                    "  - name: mgo",
+                    "    kind: crystal",
+                    "    structure: data/mgo.xyz",
+                    "    formula_units: 4",
+                    "    potential:",
+                    "      - {form: coulomb, charges: {Mg: q, O: -1*q}, method: dsf}",
+                    "      - {form: coulomb, charges: {Mg: q, O: -1*q}, method: ewald, alpha: 0.2}",
+                    "      - {form: buckingham, species: [Mg, O], A: 821.6, rho: 0.3242, C: 0.0, cutoff: 10.0}",
+                    "    reference: {lattice_constant: 4.2112}",
+                    ""));
+            Cli.Run r = Cli.run("validate", job.toString());
+            assertEquals(2, r.code(), r::toString);
+            assertTrue(r.err().contains("missing required key 'alpha'"), r::toString);
+            assertTrue(r.err().contains("method dsf needs a cutoff"), r::toString);
+            assertTrue(r.err().contains("alpha applies to method: dsf only"), r::toString);
+            assertTrue(!r.err().contains("\tat ") && !r.err().contains("Exception"), r::toString);
+        } finally {
+            java.nio.file.Files.deleteIfExists(job);
+        }
     }
 
     @Test

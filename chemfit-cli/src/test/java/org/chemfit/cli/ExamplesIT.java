@@ -75,6 +75,34 @@ class ExamplesIT {
         assertTrue(Files.readString(out.resolve("plots/loss.svg")).contains(">loss (K^2)</text>"));
     }
 
+    @Test
+    void mgoBuckinghamFitsTheLatticeConstantAndTheElasticConstants() throws IOException {
+        Path job = examples().resolve("mgo-buckingham/fit.yaml");
+        Path out = tmp.resolve("mgo");
+        Cli.Run r = Cli.run("fit", job.toString(), "--output", out.toString(), "--progress", "none");
+        assertEquals(0, r.code(), r::toString);
+        JsonNode res = new ObjectMapper().readTree(out.resolve("results.json").toFile());
+        assertEquals("done", res.get("status").asText());
+        assertEquals("CONVERGED", res.get("stop_reason").asText());
+        JsonNode c = res.at("/terms/0/computed");
+        double c11 = c.at("/C11/0").asDouble();
+        double c12 = c.at("/C12/0").asDouble();
+        double c44 = c.at("/C44/0").asDouble();
+        // The README's table: a and C11 matched, C12 = C44 at the mean of the measured 95.2 and 155.7 GPa.
+        assertEquals(4.2112, c.at("/lattice_constant/0").asDouble(), 1e-5, r::toString);
+        assertEquals(297.0, c11, 0.05, r::toString);
+        assertEquals(125.45, c12, 0.05, r::toString);
+        assertEquals(c12, c44, 1e-5 * c11, "the Cauchy relation of a pair model");
+        assertEquals(182.6, (c11 + 2 * c12) / 3, 0.05);
+        assertEquals(1830.1, res.at("/loss/best").asDouble(), 0.1, r::toString);
+        assertEquals(5199, res.at("/loss/initial").asDouble(), 1, r::toString);
+        assertEquals(1037.8, res.at("/best_parameters/mgo/A").asDouble(), 0.1, r::toString);
+        assertEquals(0.29923, res.at("/best_parameters/mgo/rho").asDouble(), 1e-5, r::toString);
+        assertEquals(1.768, res.at("/best_parameters/mgo/q").asDouble(), 1e-3, r::toString);
+        assertEquals("GPa", res.at("/terms/0/metrics/C44/unit").asText());
+        assertEquals(4, metricsMatchPredictions(out, res));
+    }
+
     /**
      * Recomputes RMSE, MAE and the largest absolute error of every term and quantity, at the start
      * and at the best point, from predictions.csv, and checks them against results.json.

@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.Set;
 
 import org.chemfit.Parameters;
+import org.hipparchus.special.Erf;
 
 /**
  * A sum of pair terms, each bound to a pair of species and to parameter names: Lennard-Jones,
@@ -24,6 +25,9 @@ import org.chemfit.Parameters;
  *   <tr><td>Buckingham</td><td>A e^(-r/ρ) - C / r^6</td></tr>
  *   <tr><td>Coulomb</td><td>k q_i q_j / r, k = 14.3996454784 eV Å / e² (from the CODATA 2018 values of
  *       e and ε0: k = e / (4π ε0 · 1 Å) in eV·Å)</td></tr>
+ *   <tr><td>Coulomb, damped shifted force</td><td>k q_i q_j [erfc(αr)/r - erfc(αr_c)/r_c
+ *       + (erfc(αr_c)/r_c² + 2α/√π e^(-α²r_c²)/r_c)(r - r_c)] for r &lt; r_c, plus the self energy
+ *       -k q_i² (erfc(αr_c)/r_c + α/√π e^(-α²r_c²) + α/√π) of each atom, as LAMMPS's coul/dsf</td></tr>
  * </table>
  *
  * <pre>{@code
@@ -41,8 +45,9 @@ import org.chemfit.Parameters;
  * atom does not grow with the cell, and a cutoff longer than half the cell is fine); a term
  * without cutoff sees each pair's minimum image only. Coulomb in a periodic cell is summed as
  * its {@link CoulombMethod} says: the Ewald sum (with a neutralising background for a charged
- * cell), the minimum image (a cluster in a large box), or directly within a cutoff; plain
- * Coulomb without cutoff is refused there, since the sum over images does not converge. With
+ * cell), the damped shifted force sum within a cutoff, the minimum image (a cluster in a large
+ * box), or directly within a cutoff; plain Coulomb without cutoff is refused there, since the
+ * sum over images does not converge. With
  * {@link Builder#excludeIntramolecular()} pairs of atoms with the same molecule index are left
  * out (in a periodic cell, the pair's nearest image; the Ewald sum also removes their
  * reciprocal-space share). {@link #energyForcesStress} gives the stress of a periodic cell.
@@ -58,6 +63,8 @@ public final class PairPotential implements Potential {
 
     /** The Coulomb constant e²/(4π ε0) in eV·Å/e² (CODATA 2018). */
     public static final double COULOMB_CONSTANT = 14.3996454784;
+
+    private static final double TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
 
     private final List<Term> terms;
     private final boolean excludeIntramolecular;
@@ -147,7 +154,8 @@ public final class PairPotential implements Potential {
             } else if (method == CoulombMethod.DIRECT) {
                 throw new IllegalArgumentException(term.label() + " has no cutoff, and in the periodic cell of " + atoms
                         + " a plain Coulomb sum over images does not converge: choose the Ewald sum (coulomb method 'ewald'),"
-                        + " a cutoff, or the minimum image (method 'minimum_image', for a cluster in a large box)");
+                        + " the damped shifted force sum (method 'dsf', with alpha and a cutoff), a cutoff, or the minimum image"
+                        + " (method 'minimum_image', for a cluster in a large box)");
             } else {
                 // no cutoff (or a Coulomb term that asks for it): each pair's minimum image
                 minimumImage.add(t);
@@ -214,6 +222,11 @@ public final class PairPotential implements Potential {
         for (Coulomb c : ewald) {
             acc.energy += Ewald.compute(atoms, c.charges(params, atoms), c.k, c.tolerance, excludeIntramolecular ? mol : null,
                     forces, virial);
+        }
+        for (Term t : terms) {
+            if (t instanceof Coulomb c && c.method == CoulombMethod.DSF) {
+                acc.energy += c.dsfSelfEnergy(params, atoms);
+            }
         }
         return acc.energy;
     }
@@ -469,9 +482,17 @@ public final class PairPotential implements Potential {
         final double k;
         final CoulombMethod method;
         final double tolerance;
+        /** The damping parameter of the damped shifted force sum (1/Å); 0 for the other methods. */
+        final double alpha;
 
         Coulomb(Map<String, ParameterRef> charges, double k, double cutoff, boolean shifted, CoulombMethod method, double tolerance) {
+            this(charges, k, cutoff, shifted, method, tolerance, 0);
+        }
+
+        Coulomb(Map<String, ParameterRef> charges, double k, double cutoff, boolean shifted, CoulombMethod method, double tolerance,
+                double alpha) {
             super("*", "*", cutoff, shifted);
+            this.alpha = alpha;
             if (charges.isEmpty()) {
                 throw new IllegalArgumentException("a Coulomb term needs the charge of at least one species, got none");
             }
@@ -496,10 +517,48 @@ public final class PairPotential implements Potential {
             return q;
         }
 
+        /**
+         * The constant shifts of the damped shifted force pair energy, in the notation of LAMMPS's
+         * {@code coul/dsf}: {fShift, eShift} with fShift = -(erfc(α r_c)/r_c² + 2α/√π e^(-α² r_c²)/r_c)
+         * and eShift = erfc(α r_c)/r_c - fShift r_c, so that E(r) = k q_i q_j (erfc(α r)/r - eShift
+         * - fShift r), and E and dE/dr vanish at r_c.
+         */
+        double[] dsfShifts() {
+            double rc = cutoff;
+            double erfcRc = Erf.erfc(alpha * rc);
+            double fShift = -(erfcRc / (rc * rc) + TWO_OVER_SQRT_PI * alpha * Math.exp(-alpha * alpha * rc * rc) / rc);
+            return new double[] {fShift, erfcRc / rc - fShift * rc};
+        }
+
+        /**
+         * The damped shifted force sum's energy of each charge with itself, -k q² (eShift/2 + α/√π),
+         * the self term of LAMMPS's {@code coul/dsf}.
+         */
+        double dsfSelfEnergy(Parameters p, Atoms atoms) {
+            double eShift = dsfShifts()[1];
+            double sum = 0;
+            for (double qi : charges(p, atoms)) {
+                sum += qi * qi;
+            }
+            return -k * sum * (eShift / 2 + alpha / Math.sqrt(Math.PI));
+        }
+
         @Override
         PairFunction function(Parameters p, Atoms atoms) {
             double[] q = charges(p, atoms);
             double kk = k;
+            if (method == CoulombMethod.DSF) {
+                double[] shifts = dsfShifts();
+                double fShift = shifts[0];
+                double eShift = shifts[1];
+                double al = alpha;
+                return (i, j, r, dEdr) -> {
+                    double qq = kk * q[i] * q[j];
+                    double erfc = Erf.erfc(al * r);
+                    dEdr[0] = qq * (-erfc / (r * r) - TWO_OVER_SQRT_PI * al * Math.exp(-al * al * r * r) / r - fShift);
+                    return qq * (erfc / r - eShift - fShift * r);
+                };
+            }
             return (i, j, r, dEdr) -> {
                 double e = kk * q[i] * q[j] / r;
                 dEdr[0] = -e / r;
@@ -518,6 +577,7 @@ public final class PairPotential implements Potential {
                 case DIRECT -> "Coulomb";
                 case MINIMUM_IMAGE -> "Coulomb[minimum image]";
                 case EWALD -> "Coulomb[Ewald, tolerance " + tolerance + "]";
+                case DSF -> "Coulomb[damped shifted force, alpha " + alpha + "]";
             };
         }
     }
@@ -535,7 +595,16 @@ public final class PairPotential implements Potential {
         /** 1/r over each pair's minimum image only: suits a cluster in a large box, not a crystal. */
         MINIMUM_IMAGE,
         /** The Ewald sum in a cell periodic along all three vectors (and 1/r over all pairs without periodicity). */
-        EWALD
+        EWALD,
+        /**
+         * The damped shifted force sum of C. J. Fennell and J. D. Gezelter, J. Chem. Phys. 124,
+         * 234104 (2006): erfc-damped 1/r over the pairs (images included) within a cutoff, shifted
+         * so that the energy and the force go to zero there, plus a self energy per atom; the
+         * form of LAMMPS's {@code pair_style coul/dsf}. No lattice sum: an approximation whose
+         * accuracy depends on α and the cutoff, chosen explicitly with
+         * {@link Builder#coulombDampedShiftedForce(Map, double, double)}.
+         */
+        DSF
     }
 
     /**
@@ -745,6 +814,33 @@ public final class PairPotential implements Potential {
             }
             terms.add(new Coulomb(charges, coulombConstant, Double.POSITIVE_INFINITY, false, Objects.requireNonNull(method,
                     "method"), tolerance));
+            return this;
+        }
+
+        /**
+         * Coulomb as the damped shifted force sum ({@link CoulombMethod#DSF}) with damping α and
+         * a cutoff. With α = 0 it is the shifted-force Coulomb sum.
+         *
+         * <pre>{@code
+         * builder.coulombDampedShiftedForce(Map.of("Mg", ParameterRef.of("q"), "O", ParameterRef.scaled("q", -1)), 0.2, 10.0);
+         * }</pre>
+         *
+         * @param charges the charge (e) of each species
+         * @param alpha the damping parameter in 1/Å, finite and not negative
+         * @param cutoff in Å, finite and positive
+         * @return this builder
+         * @throws IllegalArgumentException when no charge is given, alpha is negative or not
+         *     finite, or the cutoff is not finite and positive
+         */
+        public Builder coulombDampedShiftedForce(Map<String, ParameterRef> charges, double alpha, double cutoff) {
+            if (!(alpha >= 0) || !Double.isFinite(alpha)) {
+                throw new IllegalArgumentException("the damping alpha of the damped shifted force sum must be finite and not "
+                        + "negative, got " + alpha);
+            }
+            if (!(cutoff > 0) || !Double.isFinite(cutoff)) {
+                throw new IllegalArgumentException("the damped shifted force sum needs a finite positive cutoff, got " + cutoff);
+            }
+            terms.add(new Coulomb(charges, coulombConstant, cutoff, false, CoulombMethod.DSF, 0, alpha));
             return this;
         }
 

@@ -45,4 +45,64 @@ class CrystalLammpsIT {
         assertEquals(a, q.get("lattice_constant"), 1e-4);
         assertEquals(ref.energy() / 4, q.get("lattice_energy"), 1e-6 * Math.abs(ref.energy()));
     }
+
+    /**
+     * The example's fitted model (partial charges ±1.7684 e, the Mg-O repulsion of its README):
+     * lattice constant and C11, C12, C44 against LAMMPS's box relaxation followed by strains of
+     * ±1e-4 of the relaxed box (ε_xx by {@code change_box x scale}, γ_xy by the tilt xy), the
+     * elastic constants from the change of its pressure tensor.
+     */
+    @Test
+    void fittedMgoModelGivesLammpsLatticeAndElasticConstants() throws Exception {
+        double a0 = 1037.7946449044305;
+        double rho = 0.2992252315492916;
+        double charge = 1.7683981344071116;
+        Atoms mgo = Xyz.read(ExampleData.example("mgo-buckingham").resolve("mgo.xyz"));
+        PairPotential p = PairPotential.builder().coulombConstant(EwaldLammpsIT.LAMMPS_K)
+                .coulomb(Map.of("Mg", ParameterRef.constant(charge), "O", ParameterRef.constant(-charge)), CoulombMethod.EWALD, 1e-12)
+                .buckingham("Mg", "O", ParameterRef.constant(a0), ParameterRef.constant(rho), ParameterRef.constant(0), 10.0, false)
+                .buckingham("O", "O", ParameterRef.constant(22764.0), ParameterRef.constant(0.149), ParameterRef.constant(27.88), 10.0,
+                        false)
+                .build();
+        Quantities q = new CubicCrystalComputer(mgo, 4, p).compute(Parameters.of(Map.of()));
+        String strains = "change_box all triclinic\n"
+                + "change_box all x scale 1.0001 remap\nrun 0\nprint \"XPLUS $(pxx:%.15g) $(pyy:%.15g)\"\n"
+                + "change_box all x scale $(0.9999/1.0001:%.17g) remap\nrun 0\nprint \"XMINUS $(pxx:%.15g) $(pyy:%.15g)\"\n"
+                + "change_box all x scale $(1.0/0.9999:%.17g) remap\n"
+                + "change_box all xy final $(1e-4*ly:%.17g) remap\nrun 0\nprint \"SPLUS $(pxy:%.15g)\"\n"
+                + "change_box all xy final $(-1e-4*ly:%.17g) remap\nrun 0\nprint \"SMINUS $(pxy:%.15g)\"\n"
+                + "change_box all xy final 0.0 remap";
+        LammpsReference.run(tmp, mgo, List.of("Mg", "O"), new double[] {charge, -charge}, false,
+                "pair_style buck/coul/long 10.0 12.0\npair_coeff 1 1 0.0 1.0 0.0\npair_coeff 1 2 " + a0 + " " + rho + " 0.0\n"
+                        + "pair_coeff 2 2 22764.0 0.149 27.88\nkspace_style ewald 1e-12\npair_modify table 0\n"
+                        + "thermo_style custom step pe pxx pyy pzz pxy\n"
+                        + "fix relax all box/relax iso 0.0 vmax 0.001\nmin_modify line quadratic\n"
+                        + "minimize 0.0 1e-12 10000 100000\nunfix relax\nprint \"LATTICE $(lx:%.15g)\"\n" + strains);
+        List<String> log = Files.readAllLines(tmp.resolve("log.lammps"));
+        double a = printed(log, "LATTICE")[0];
+        double[] xp = printed(log, "XPLUS");
+        double[] xm = printed(log, "XMINUS");
+        double[] sp = printed(log, "SPLUS");
+        double[] sm = printed(log, "SMINUS");
+        // stress = -pressure; bar -> GPa is 1e-4; strains of +-1e-4
+        double c11 = -(xp[0] - xm[0]) / 2e-4 * 1e-4;
+        double c12 = -(xp[1] - xm[1]) / 2e-4 * 1e-4;
+        double c44 = -(sp[0] - sm[0]) / 2e-4 * 1e-4;
+        assertTrue(c11 > 200 && c11 < 400, "LAMMPS gave C11 = " + c11);
+        assertEquals(a, q.get("lattice_constant"), 1e-5);
+        assertEquals(c11, q.get("C11"), 1e-3 * c11);
+        assertEquals(c12, q.get("C12"), 1e-3 * c11);
+        assertEquals(c44, q.get("C44"), 1e-3 * c11);
+    }
+
+    private static double[] printed(List<String> log, String key) {
+        String line = log.stream().filter(l -> l.startsWith(key + " ")).findFirst()
+                .orElseThrow(() -> new AssertionError("LAMMPS printed no " + key + " line"));
+        String[] f = line.substring(key.length()).trim().split("\\s+");
+        double[] v = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            v[i] = Double.parseDouble(f[i]);
+        }
+        return v;
+    }
 }
