@@ -1,5 +1,6 @@
 package org.chemfit.cli;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,9 +9,12 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.core.TerminalFailureException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,13 +71,14 @@ class CancelledRunsIT {
     private static Path startAndStop(Path dir, Path job, boolean sigterm) throws Exception {
         Process p = InterruptIT.start(dir, "fit", job.toString(), "--progress", "none");
         Path started = dir.resolve("started.txt");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (!Files.exists(started) || Files.readString(started).isBlank()) {
-            if (!p.isAlive() || System.nanoTime() > deadline) {
-                p.destroyForcibly();
-                fail("the program did not start\n" + InterruptIT.output(dir));
-            }
-            Thread.sleep(20);
+        try {
+            await("the program to start").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(20))
+                    .failFast(() -> assertTrue(p.isAlive(), () -> "the program did not start\n" + InterruptIT.output(dir)))
+                    .untilAsserted(() -> assertTrue(Files.exists(started) && !Files.readString(started).isBlank(),
+                            () -> "the program did not start\n" + InterruptIT.output(dir)));
+        } catch (ConditionTimeoutException | TerminalFailureException e) {
+            p.destroyForcibly();
+            throw e;
         }
         Path runDir = Path.of(Files.readString(started).strip());
         List<ProcessHandle> children = p.descendants().toList();

@@ -1,5 +1,6 @@
 package org.chemfit.cli;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -156,20 +157,13 @@ class DashboardIT {
         }
     }
 
-    /** Polls a condition every 50 ms (the browser has no event for "the page changed"). */
+    /**
+     * Polls a condition every 50 ms (the browser has no event for "the page changed"), on this
+     * thread, since the web driver is not thread-safe.
+     */
     private static void waitFor(Supplier<Boolean> condition, Supplier<String> message) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.get()) {
-            if (System.nanoTime() > deadline) {
-                fail(message.get());
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                fail("interrupted");
-            }
-        }
+        await().atMost(WAIT).pollInSameThread().pollInterval(Duration.ofMillis(50))
+                .untilAsserted(() -> assertTrue(condition.get(), message));
     }
 
     /** @return an element's text, shown or not (Selenium's getText gives only what is shown) */

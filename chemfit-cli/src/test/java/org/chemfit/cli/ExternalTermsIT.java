@@ -1,14 +1,15 @@
 package org.chemfit.cli;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -317,13 +318,10 @@ class ExternalTermsIT {
         Path job = job(term("a", env) + term("b", env), "optimizer: {max_evaluations: 500}\nexecution: {workers: 2}\n");
         Process p = InterruptIT.start(dir, "fit", job.toString(), "--progress", "log", "--progress-interval", "0.2");
         try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (pids("child-").size() < 2 && System.nanoTime() < deadline) {
-                if (!p.isAlive()) {
-                    fail("chemfit ended early: exit " + p.exitValue() + "\n" + InterruptIT.output(dir));
-                }
-                Thread.sleep(50);
-            }
+            await("two runs with a child each").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+                    .failFast(() -> assertTrue(p.isAlive(), () -> "chemfit ended early: exit " + p.exitValue() + "\n"
+                            + InterruptIT.output(dir)))
+                    .until(() -> pids("child-").size() >= 2);
             assertEquals(2, pids("child-").size(), "two runs should be hanging with a child each\n" + InterruptIT.output(dir));
             InterruptIT.sigint(p);
             assertTrue(p.waitFor(90, TimeUnit.SECONDS), "chemfit did not stop within 90 s of SIGINT");

@@ -1,5 +1,6 @@
 package org.chemfit.cli;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -144,12 +146,11 @@ class FitResumeIT {
             Path jobFile = job(dir, "0.5");
             Path out = dir.resolve("out");
             Process p = InterruptIT.start(dir, "fit", jobFile.toString(), "--progress", "none");
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
-            while (recordedTerms(out) < killAfter[k]) {
-                assertTrue(p.isAlive(), "chemfit ended before the kill\n" + InterruptIT.output(dir));
-                assertTrue(System.nanoTime() < deadline, "no " + killAfter[k] + " terms recorded in time\n" + InterruptIT.output(dir));
-                Thread.sleep(5);
-            }
+            int killAt = killAfter[k];
+            await().atMost(TIMEOUT_SECONDS, TimeUnit.SECONDS).pollInSameThread().pollInterval(Duration.ofMillis(5))
+                    .failFast(() -> assertTrue(p.isAlive(), () -> "chemfit ended before the kill\n" + InterruptIT.output(dir)))
+                    .untilAsserted(() -> assertTrue(recordedTerms(out) >= killAt,
+                            () -> "no " + killAt + " terms recorded in time\n" + InterruptIT.output(dir)));
             if (k == 0) {
                 // chemfit report reads the journal while the fit writes it
                 Cli.Run report = Cli.run("report", out.toString(), "--no-plots");

@@ -1,5 +1,6 @@
 package org.chemfit.cli;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -78,13 +80,11 @@ class GromacsResumeIT {
         Path job = GromacsJobs.liquidJob(dir, EVALUATIONS);
         Path out = dir.resolve("out");
         Process p = InterruptIT.start(dir, "fit", job.toString(), "--progress", "none");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
         // kill once four evaluations are recorded and GROMACS is running the fifth
-        while (recordedTerms(out) < 4 || !gromacsRunning(p)) {
-            assertTrue(p.isAlive(), "chemfit ended before the kill\n" + InterruptIT.output(dir));
-            assertTrue(System.nanoTime() < deadline, "no 4 evaluations recorded in time\n" + InterruptIT.output(dir));
-            Thread.sleep(5);
-        }
+        await().atMost(TIMEOUT_SECONDS, TimeUnit.SECONDS).pollInSameThread().pollInterval(Duration.ofMillis(5))
+                .failFast(() -> assertTrue(p.isAlive(), () -> "chemfit ended before the kill\n" + InterruptIT.output(dir)))
+                .untilAsserted(() -> assertTrue(recordedTerms(out) >= 4 && gromacsRunning(p),
+                        () -> "no 4 evaluations recorded in time\n" + InterruptIT.output(dir)));
         List<ProcessHandle> children = p.descendants().toList();
         p.destroyForcibly(); // SIGKILL, as at the end of an allocation
         children.forEach(ProcessHandle::destroyForcibly);

@@ -1,17 +1,19 @@
 package org.chemfit.cli;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,23 +63,30 @@ class InterruptIT {
     }
 
     /** Waits until the fit has written at least {@code n} evaluations, failing after a minute. */
-    static void awaitEvaluations(Process p, Path csv, int n, Path dir) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            if (Files.exists(csv) && Files.readAllLines(csv).size() > n) {
-                return;
-            }
-            if (!p.isAlive()) {
-                fail("chemfit ended before it was interrupted: exit " + p.exitValue() + "\n" + output(dir));
-            }
-            Thread.sleep(50);
+    static void awaitEvaluations(Process p, Path csv, int n, Path dir) {
+        try {
+            await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(50))
+                    .failFast(() -> assertTrue(p.isAlive(),
+                            () -> "chemfit ended before it was interrupted: exit " + p.exitValue() + "\n" + output(dir)))
+                    .untilAsserted(() -> assertTrue(Files.exists(csv) && Files.readAllLines(csv).size() > n,
+                            () -> "no " + n + " evaluations within a minute\n" + output(dir)));
+        } catch (ConditionTimeoutException e) {
+            p.destroyForcibly();
+            throw e;
         }
-        p.destroyForcibly();
-        fail("no " + n + " evaluations within a minute\n" + output(dir));
     }
 
-    static String output(Path dir) throws IOException {
-        return "--- stdout\n" + Files.readString(dir.resolve("stdout.txt")) + "--- stderr\n" + Files.readString(dir.resolve("stderr.txt"));
+    /** @return what the child printed, for a failure message (which an unreadable file must not replace) */
+    static String output(Path dir) {
+        return "--- stdout\n" + read(dir.resolve("stdout.txt")) + "--- stderr\n" + read(dir.resolve("stderr.txt"));
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return "(unreadable: " + e + ")\n";
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package org.chemfit.cluster;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -20,7 +21,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationContext;
@@ -90,16 +90,6 @@ class ClusterProcessIT {
         return cob;
     }
 
-    static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
-        long end = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("timed out after " + timeout + " waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
-    }
-
     /** Lines of every run log: one per term run, in any process. */
     Map<String, List<String>> runLogs() throws IOException {
         Map<String, List<String>> out = new HashMap<>();
@@ -153,7 +143,7 @@ class ClusterProcessIT {
         for (WorkerProcess w : ws) {
             uuids.add(w.awaitUuid(Duration.ofSeconds(90)));
         }
-        await("4 members", Duration.ofSeconds(60), () -> driver.getCluster().getMembers().size() == 4);
+        await("4 members").atMost(Duration.ofSeconds(60)).until(() -> driver.getCluster().getMembers().size() == 4);
 
         CombinedObjectiveFunction objective = new TestObjectives().create(Map.of());
         // CMA-ES asks for a population at a time: the Fitter hands each generation over as one batch
@@ -200,7 +190,7 @@ class ClusterProcessIT {
         WorkerProcess b = startWorker("b", SECRET, 60);
         String uuidA = a.awaitUuid(Duration.ofSeconds(90));
         String uuidB = b.awaitUuid(Duration.ofSeconds(90));
-        await("3 members", Duration.ofSeconds(60), () -> driver.getCluster().getMembers().size() == 3);
+        await("3 members").atMost(Duration.ofSeconds(60)).until(() -> driver.getCluster().getMembers().size() == 3);
 
         CombinedObjectiveFunction objective = new TestObjectives().create(Map.of());
         ClusterWrapperCOB c = driverCob(objective);
@@ -210,10 +200,11 @@ class ClusterProcessIT {
         AtomicReference<Throwable> chaosFailure = new AtomicReference<>();
         Thread chaos = new Thread(() -> {
             try {
-                await("evaluation 3", Duration.ofSeconds(60), () -> evaluations.get() >= 3);
+                await("evaluation 3").atMost(Duration.ofSeconds(60)).until(() -> evaluations.get() >= 3);
                 late.set(startWorker("late", SECRET, 60));
-                await("evaluation 5", Duration.ofSeconds(60), () -> evaluations.get() >= 5);
-                await("a task on worker a", Duration.ofSeconds(60), () -> c.stats().inFlightByMember().containsKey(uuidA));
+                await("evaluation 5").atMost(Duration.ofSeconds(60)).until(() -> evaluations.get() >= 5);
+                await("a task on worker a").atMost(Duration.ofSeconds(60))
+                        .until(() -> c.stats().inFlightByMember().containsKey(uuidA));
                 a.kill();
             } catch (Throwable t) {
                 chaosFailure.set(t);
@@ -222,14 +213,10 @@ class ClusterProcessIT {
         Fitter f = fitter(c, 50).listener((number, ctx, loss) -> {
             evaluations.incrementAndGet();
             if (number == 15) {
-                try {
-                    // the fit is mid-way: the late worker must have joined and proved the secret by now
-                    lateUuid.set(late.get().awaitUuid(Duration.ofSeconds(90)));
-                    await("the late worker to take a task", Duration.ofSeconds(90),
-                            () -> c.stats().verifiedMembers().contains(lateUuid.get()));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+                // the fit is mid-way: the late worker must have joined and proved the secret by now
+                lateUuid.set(late.get().awaitUuid(Duration.ofSeconds(90)));
+                await("the late worker to take a task").atMost(Duration.ofSeconds(90))
+                        .until(() -> c.stats().verifiedMembers().contains(lateUuid.get()));
             }
         });
         chaos.start();
@@ -265,7 +252,7 @@ class ClusterProcessIT {
         WorkerProcess bad = startWorker("bad", "not-the-secret-but-long-enough-" + ProcessHandle.current().pid(), 10);
         String goodUuid = good.awaitUuid(Duration.ofSeconds(90));
         String badUuid = bad.awaitUuid(Duration.ofSeconds(90));
-        await("3 members", Duration.ofSeconds(60), () -> driver.getCluster().getMembers().size() == 3);
+        await("3 members").atMost(Duration.ofSeconds(60)).until(() -> driver.getCluster().getMembers().size() == 3);
 
         CombinedObjectiveFunction objective = new TestObjectives().create(Map.of());
         FitResult onCluster = fitter(driverCob(objective), 20).fit();
@@ -313,7 +300,7 @@ class ClusterProcessIT {
         workers.add(other);
         String goodUuid = good.awaitUuid(Duration.ofSeconds(90));
         String otherUuid = other.awaitUuid(Duration.ofSeconds(90));
-        await("3 members", Duration.ofSeconds(60), () -> driver.getCluster().getMembers().size() == 3);
+        await("3 members").atMost(Duration.ofSeconds(60)).until(() -> driver.getCluster().getMembers().size() == 3);
 
         CombinedObjectiveFunction objective = new TestObjectives().create(Map.of());
         cob = new ClusterWrapperCOB(objective, driver, ClusterOptions.builder(ClusterSecret.of(SECRET))

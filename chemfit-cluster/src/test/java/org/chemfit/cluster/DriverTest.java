@@ -1,5 +1,6 @@
 package org.chemfit.cluster;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -8,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.io.Serializable;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +26,7 @@ import org.chemfit.TermFailedException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
@@ -150,10 +154,7 @@ class DriverTest {
                     org.chemfit.Quantities.empty(), new java.util.LinkedHashMap<>(), null, 0, 1, "t", null, true);
             member.<byte[]>getQueue(Channels.RESULTS).offer(Frames.encode(forged, wrong));
             member.<Object>getQueue(Channels.RESULTS).offer("not a frame");
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (cob.stats().refusedFrames() < 2 && System.nanoTime() < end) {
-                Thread.sleep(10);
-            }
+            await("2 refused frames").atMost(Duration.ofSeconds(20)).until(() -> cob.stats().refusedFrames() >= 2);
             assertEquals(2, cob.stats().refusedFrames());
             assertTrue(cob.stats().completedByMember().isEmpty());
             assertTrue(!future.isDone());
@@ -164,10 +165,7 @@ class DriverTest {
                 member.<byte[]>getQueue(Channels.tasks(worker.memberUuid())).offer(Frames.encode(task, wrong));
                 double v = future.get(60, TimeUnit.SECONDS);
                 assertEquals(Double.doubleToRawLongBits(objective.evaluate(p)), Double.doubleToRawLongBits(v));
-                end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-                while (worker.framesRefused() < 1 && System.nanoTime() < end) {
-                    Thread.sleep(10);
-                }
+                await("a frame refused by the worker").atMost(Duration.ofSeconds(20)).until(() -> worker.framesRefused() >= 1);
                 assertEquals(1, worker.framesRefused());
                 assertEquals(6, worker.tasksRun());
             }
@@ -175,24 +173,21 @@ class DriverTest {
     }
 
     @Test
-    void cancellingAnEvaluationStopsItsTermsOnTheWorker() throws Exception {
-        CombinedObjectiveFunction objective = new TestObjectives().create(Map.of());
+    void cancellingAnEvaluationStopsItsTermsOnTheWorker(@TempDir Path runlog) throws Exception {
+        // each term appends a line to the run log when it starts, before it sleeps
+        CombinedObjectiveFunction objective = new TestObjectives().create(Map.of("runlog", runlog.toString()));
         ClusterOptions o = ClusterOptions.builder(SECRET).memberWait(Duration.ofMinutes(5)).build();
         try (ClusterWrapperCOB cob = new ClusterWrapperCOB(objective, member, o);
                 ClusterWorker worker = ClusterWorker.start(member, objective, SECRET, 2)) {
             Parameters slow = Parameters.of(List.of("x", "y", "sleep_ms"), new double[] {0.5, 0.5, 600_000});
             var future = cob.evaluateAsync(slow);
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (cob.stats().inFlightByMember().getOrDefault(worker.memberUuid().toString(), 0) < 2 && System.nanoTime() < end) {
-                Thread.sleep(10);
-            }
+            await("2 tasks in flight on the worker").atMost(Duration.ofSeconds(30))
+                    .until(() -> cob.stats().inFlightByMember().getOrDefault(worker.memberUuid().toString(), 0) >= 2);
             assertEquals(2, cob.stats().inFlightByMember().get(worker.memberUuid().toString()));
-            Thread.sleep(200); // both terms are asleep in the worker now
+            await("both terms running in the worker").atMost(Duration.ofSeconds(30)).until(() -> startedTerms(runlog) >= 2);
+            assertEquals(2, startedTerms(runlog), "two threads, two terms started");
             assertTrue(future.cancel(true));
-            end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (worker.tasksCancelled() < 2 && System.nanoTime() < end) {
-                Thread.sleep(10);
-            }
+            await("2 tasks cancelled on the worker").atMost(Duration.ofSeconds(30)).until(() -> worker.tasksCancelled() >= 2);
             assertEquals(2, worker.tasksCancelled());
             assertEquals(0, worker.tasksRun());
             // both threads are free again: a quick evaluation goes through
@@ -201,6 +196,17 @@ class DriverTest {
             assertEquals(Double.doubleToRawLongBits(objective.evaluate(quick)), Double.doubleToRawLongBits(v));
             assertEquals(6, worker.tasksRun());
         }
+    }
+
+    /** @return how many terms the run log says were started, over every process that wrote to it */
+    private static long startedTerms(Path runlog) throws IOException {
+        long n = 0;
+        try (var files = Files.list(runlog)) {
+            for (Path f : files.toList()) {
+                n += Files.readAllLines(f).size();
+            }
+        }
+        return n;
     }
 
     @Test
@@ -248,10 +254,7 @@ class DriverTest {
                             EvaluationContext.Status.OK, 1e6, org.chemfit.Quantities.empty(), new java.util.LinkedHashMap<>(), null,
                             0, 1, "t", null, false);
                     member.<byte[]>getQueue(Channels.RESULTS).offer(Frames.encode(again, SECRET, JobFingerprint.ofObjective(objective)));
-                    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-                    while (cob.stats().duplicates() < 1 && System.nanoTime() < end) {
-                        Thread.sleep(10);
-                    }
+                    await("a duplicate result").atMost(Duration.ofSeconds(20)).until(() -> cob.stats().duplicates() >= 1);
                     assertEquals(1, cob.stats().duplicates());
                     assertEquals(6L, cob.stats().completedByMember().values().stream().mapToLong(Long::longValue).sum());
                     assertEquals(Double.doubleToRawLongBits(serial), Double.doubleToRawLongBits(ctx.loss()));

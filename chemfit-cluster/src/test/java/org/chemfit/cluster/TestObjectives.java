@@ -84,6 +84,7 @@ public final class TestObjectives implements ObjectiveFactory {
             long sleep = sleepMs + (long) p.get("sleep_ms", 0);
             if (sleep > 0) {
                 try {
+                    // the behaviour under test: a term that takes this long, as a simulation would
                     Thread.sleep(sleep);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();

@@ -1,5 +1,7 @@
 package org.chemfit.cluster;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -10,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -84,21 +87,27 @@ final class WorkerProcess implements AutoCloseable {
 
     /**
      * @return the worker's member UUID, once it printed that it joined
-     * @throws AssertionError when it did not within the time, with its output
+     * @throws org.awaitility.core.ConditionTimeoutException when it did not within the time, with its output
+     * @throws org.awaitility.core.TerminalFailureException when it exited before joining, with its output
      */
-    String awaitUuid(Duration timeout) throws InterruptedException {
-        long end = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < end) {
-            Matcher m = JOINED.matcher(output());
-            if (m.find()) {
-                return m.group(1);
-            }
-            if (!process.isAlive()) {
-                throw new AssertionError(name + " exited with " + process.exitValue() + " before joining:\n" + output());
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError(name + " did not join within " + timeout + ":\n" + output());
+    String awaitUuid(Duration timeout) {
+        AtomicReference<String> uuid = new AtomicReference<>();
+        await(name + " to join").atMost(timeout).pollInterval(Duration.ofMillis(50))
+                .failFast(() -> {
+                    // a worker refused after it joined exits soon after: what it printed decides
+                    if (!process.isAlive() && !JOINED.matcher(output()).find()) {
+                        throw new AssertionError(name + " exited with " + process.exitValue() + " before joining:\n" + output());
+                    }
+                })
+                .untilAsserted(() -> {
+                    String out = output();
+                    Matcher m = JOINED.matcher(out);
+                    if (!m.find()) {
+                        throw new AssertionError(name + " did not join within " + timeout + ":\n" + out);
+                    }
+                    uuid.set(m.group(1));
+                });
+        return uuid.get();
     }
 
     /** SIGKILL, as a node failure would. */

@@ -78,6 +78,11 @@ public final class LeafTask implements Runnable {
     final boolean raisesToRoot;
 
     private volatile int state;
+    /**
+     * Set when a running task is cancelled: its state ends DONE like any finished task's, and
+     * this keeps {@link #isCancelled()} true afterwards.
+     */
+    private volatile boolean cancelledWhileRunning;
     private volatile Thread runner;
     private volatile Runnable cancelHook;
     /** Claimed by {@link #tryStart()}: run elsewhere, so the recorder is told here on completion. */
@@ -396,7 +401,7 @@ public final class LeafTask implements Runnable {
     /** @return whether the task was cancelled (before or while it ran) */
     public boolean isCancelled() {
         int s = state;
-        return s == CANCELLED || s == INTERRUPTING || s == INTERRUPTED;
+        return s == CANCELLED || s == INTERRUPTING || s == INTERRUPTED || cancelledWhileRunning;
     }
 
     /**
@@ -422,6 +427,7 @@ public final class LeafTask implements Runnable {
             return;
         }
         if (STATE.compareAndSet(this, RUNNING, INTERRUPTING)) {
+            cancelledWhileRunning = true;
             try {
                 Thread t = runner;
                 if (t != null) {

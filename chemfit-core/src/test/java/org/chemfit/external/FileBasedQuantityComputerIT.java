@@ -1,5 +1,6 @@
 package org.chemfit.external;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -255,10 +256,8 @@ class FileBasedQuantityComputerIT {
         try (AsyncWrapperCOB objective = new AsyncWrapperCOB(combined, pool)) {
             java.util.concurrent.CompletableFuture<Double> f = objective.evaluateAsync(x(1));
             List<Long> pids = new ArrayList<>();
-            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (runDirs().size() < 3 && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
+            await("three run directories").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(10))
+                    .until(() -> runDirs().size() >= 3);
             assertEquals(3, runDirs().size(), "the three terms run at once");
             for (Path d : runDirs()) {
                 pids.add(TestSupport.readPid(d.resolve("parent.pid")));
@@ -270,10 +269,8 @@ class FileBasedQuantityComputerIT {
             }
             for (Path d : runDirs()) {
                 Path report = d.resolve("failure.json");
-                long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-                while (!Files.exists(report) && System.nanoTime() < until) {
-                    Thread.sleep(10);
-                }
+                await(report.toString()).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                        .until(() -> Files.exists(report));
                 assertTrue(JSON.readTree(report.toFile()).get("cancelled").asBoolean(), d.toString());
             }
         } finally {
@@ -282,16 +279,9 @@ class FileBasedQuantityComputerIT {
         }
     }
 
-    private Path waitForRunDir() throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (System.nanoTime() < deadline) {
-            List<Path> d = runDirs();
-            if (!d.isEmpty()) {
-                return d.get(0);
-            }
-            Thread.sleep(10);
-        }
-        throw new AssertionError("no run directory within 10 s");
+    private Path waitForRunDir() {
+        return await("a run directory").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                .until(this::runDirs, d -> !d.isEmpty()).get(0);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package org.chemfit.external;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
@@ -7,8 +8,8 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Optional;
 
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Assumptions;
 
 /** Shared helpers of the external-program tests. */
@@ -54,35 +55,24 @@ final class TestSupport {
     }
 
     /** @return the pid written into a file by fakeprog.sh, waiting for it up to 10 s */
-    static long readPid(Path file) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (Files.exists(file)) {
-                String s = Files.readString(file).strip();
-                if (!s.isEmpty()) {
-                    return Long.parseLong(s);
-                }
-            }
-            Thread.sleep(10);
-        }
-        throw new AssertionError("no pid file " + file + " within 10 s");
+    static long readPid(Path file) {
+        String pid = await("a pid in " + file).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                .until(() -> Files.exists(file) ? Files.readString(file).strip() : "", s -> !s.isEmpty());
+        return Long.parseLong(pid);
     }
 
     /**
      * @return whether the process is gone from the process table: no entry at all, not even a
      *     zombie; waits up to 10 s for init to reap an orphan that was killed
      */
-    static boolean gone(long pid) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (System.nanoTime() < deadline) {
-            Optional<ProcessHandle> h = ProcessHandle.of(pid);
-            boolean inProc = Files.exists(Path.of("/proc/" + pid));
-            if (h.isEmpty() && !inProc) {
-                return true;
-            }
-            Thread.sleep(20);
+    static boolean gone(long pid) {
+        try {
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> ProcessHandle.of(pid).isEmpty() && !Files.exists(Path.of("/proc/" + pid)));
+            return true;
+        } catch (ConditionTimeoutException e) {
+            return false;
         }
-        return false;
     }
 
     /** @return the state letter of a process in /proc (Z for a zombie), or "-" when it is gone */

@@ -209,6 +209,7 @@ class FitterTest {
             if (calls.incrementAndGet() > 3) {
                 blocked.countDown();
                 try {
+                    // the behaviour under test: a simulation that runs until the fit is interrupted
                     Thread.sleep(60_000);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();

@@ -1,5 +1,6 @@
 package org.chemfit.journal;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,9 +10,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,9 +72,14 @@ class JournalKillIT {
         assertEquals(0, p.exitValue(), "the fit failed; log:\n" + log(scenario));
     }
 
-    private static String log(Path scenario) throws IOException {
+    /** @return the fit's log, for a failure message (which an unreadable log must not replace) */
+    private static String log(Path scenario) {
         Path l = scenario.resolve("driver.log");
-        return Files.exists(l) ? Files.readString(l) : "(no log)";
+        try {
+            return Files.exists(l) ? Files.readString(l) : "(no log)";
+        } catch (IOException e) {
+            return "(log unreadable: " + e + ")";
+        }
     }
 
     private static long lines(Path f) throws IOException {
@@ -128,17 +137,23 @@ class JournalKillIT {
         for (int killAt : killAfterCompleteTerms) {
             Path s = scenario("kill-" + killAt);
             Process p = start(s, "resume");
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(FIT_TIMEOUT_SECONDS);
-            int seen = -1;
-            Journal reader = null;
-            while ((reader = reader != null ? reader : openWhenReady(s.resolve("out"))) == null
-                    || (seen = completeTerms(reader)) < killAt) {
-                assertTrue(p.isAlive(), "the fit ended before " + killAt + " terms were recorded (" + seen + "); log:\n" + log(s));
-                assertTrue(System.nanoTime() < deadline, "no " + killAt + " terms recorded in time; log:\n" + log(s));
-                Thread.sleep(5);
-            }
+            AtomicInteger seen = new AtomicInteger(-1);
+            AtomicReference<Journal> reader = new AtomicReference<>();
+            // polled on this thread: the reader's SQLite connection stays with the thread that closes it
+            await().atMost(FIT_TIMEOUT_SECONDS, TimeUnit.SECONDS).pollInSameThread().pollInterval(Duration.ofMillis(5))
+                    .failFast(() -> assertTrue(p.isAlive(),
+                            () -> "the fit ended before " + killAt + " terms were recorded (" + seen + "); log:\n" + log(s)))
+                    .untilAsserted(() -> {
+                        if (reader.get() == null) {
+                            reader.set(openWhenReady(s.resolve("out")));
+                        }
+                        if (reader.get() != null) {
+                            seen.set(completeTerms(reader.get()));
+                        }
+                        assertTrue(seen.get() >= killAt, () -> "no " + killAt + " terms recorded in time; log:\n" + log(s));
+                    });
             List<ProcessHandle> children = p.descendants().toList();
-            reader.close();
+            reader.get().close();
             if (killAt == killAfterCompleteTerms[0]) {
                 // a second fit on the same folder while the first one runs is refused
                 try (Journal second = Journal.open(s.resolve("out"))) {

@@ -1,5 +1,6 @@
 package org.chemfit.dashboard;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -17,6 +18,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -280,11 +282,10 @@ class DashboardTest {
             long before = JSON.readTree(get(base(d) + "/api/summary?token=" + token(d)).body()).get("version").asLong();
             writeResults();
             // written after the journal's last record, the files still change the summary (the page is told)
-            JsonNode after = null;
-            for (int i = 0; i < 200 && (after == null || after.get("results").isNull()); i++) {
-                Thread.sleep(25);
-                after = JSON.readTree(get(base(d) + "/api/summary?token=" + token(d)).body());
-            }
+            JsonNode after = await("the results in the summary").atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(25))
+                    .until(() -> JSON.readTree(get(base(d) + "/api/summary?token=" + token(d)).body()),
+                            summary -> !summary.get("results").isNull());
             assertTrue(after.get("version").asLong() > before, after.get("version") + " after " + before);
             assertEquals(7, after.at("/results/evaluations/rounds").asInt());
             HttpResponse<String> r = get(base(d) + "/api/predictions?token=" + token(d));

@@ -53,6 +53,7 @@ class PageLoadBenchmark {
         d.get("about:blank");
         long t0 = System.nanoTime();
         d.get(url);
+        // a measurement, not a wait: checked without pause so that the time is not rounded up to a poll interval
         while (true) {
             String p = d.findElement(By.id("status-chart")).getAttribute("data-points");
             if (p != null && Integer.parseInt(p) == points) {

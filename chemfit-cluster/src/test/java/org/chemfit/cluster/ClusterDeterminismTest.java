@@ -1,0 +1,104 @@
+package org.chemfit.cluster;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.chemfit.CombinedObjectiveFunction;
+import org.chemfit.EvaluationContext;
+import org.chemfit.schedule.Backend;
+import org.chemfit.schedule.DeterminismContract;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Named;
+import org.junit.jupiter.api.Timeout;
+
+import com.hazelcast.core.HazelcastInstance;
+
+/**
+ * The cluster keeps the determinism contract that serial evaluation and the thread pools keep in
+ * core: two Hazelcast members in this JVM on 127.0.0.1, a driver and a worker, so that parameters
+ * and results travel between members as they do between machines. The only difference allowed is
+ * the metadata saying where each term ran.
+ */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class ClusterDeterminismTest extends DeterminismContract {
+
+    private static final ClusterSecret SECRET = ClusterSecret.of("determinism-test-secret-0123456789");
+
+    private HazelcastInstance driver;
+    private HazelcastInstance worker;
+
+    @BeforeAll
+    void startMembers() throws IOException {
+        String cluster = "determinism-test-" + ProcessHandle.current().pid();
+        int driverPort = DriverTest.freePort();
+        int workerPort = DriverTest.freePort();
+        List<String> join = List.of("127.0.0.1:" + driverPort);
+        driver = ClusterMemberConfig.builder(cluster).join(join).port(driverPort, 1).build().newMember();
+        worker = ClusterMemberConfig.builder(cluster).join(join).port(workerPort, 1).build().newMember();
+        await("the worker member to join").atMost(Duration.ofSeconds(60)).until(() -> driver.getCluster().getMembers().size() == 2);
+    }
+
+    @AfterAll
+    void stopMembers() {
+        for (HazelcastInstance m : new HazelcastInstance[] {worker, driver}) {
+            if (m != null) {
+                m.getLifecycleService().terminate();
+            }
+        }
+    }
+
+    @Override
+    protected Stream<Named<Backend.Factory>> backends() {
+        return Stream.of(
+                Named.of("cluster, the driver's own 2 threads", o -> cluster(o, 2, 0)),
+                Named.of("cluster, a worker member with 1 thread", o -> cluster(o, 0, 1)),
+                Named.of("cluster, a worker member with 8 threads", o -> cluster(o, 0, 8)),
+                Named.of("cluster, a worker member with 2 threads and the driver's 2", o -> cluster(o, 2, 2)));
+    }
+
+    private Backend cluster(CombinedObjectiveFunction objective, int driverThreads, int workerThreads) {
+        ClusterWorker w = workerThreads == 0 ? null : ClusterWorker.start(worker, objective, SECRET, workerThreads);
+        ClusterOptions options = ClusterOptions.builder(SECRET).localThreads(driverThreads).memberWait(Duration.ofMinutes(1)).build();
+        ClusterWrapperCOB cob = new ClusterWrapperCOB(objective, driver, options);
+        return Backend.of(cob, ctx -> cob.evaluateAsync(ctx.parameters(), ctx), () -> {
+            cob.close();
+            if (w != null) {
+                w.close();
+            }
+        });
+    }
+
+    /** Serial's breakdown once each leaf's record of its member (which only a cluster has) is checked and removed. */
+    @Override
+    protected Object breakdown(EvaluationContext ctx) {
+        Object b = super.breakdown(ctx);
+        removeMembers(b, true);
+        return b;
+    }
+
+    private static void removeMembers(Object node, boolean root) {
+        Map<?, ?> m = (Map<?, ?>) node;
+        if (m.get("terms") instanceof List<?> terms) {
+            for (Object t : terms) {
+                removeMembers(t, false);
+            }
+        } else if (!root) {
+            Map<?, ?> meta = (Map<?, ?>) m.get("metadata");
+            assertNotNull(meta, "a term run on the cluster records where: " + m);
+            assertTrue(meta.remove("member") instanceof String, "the member's id: " + m);
+            assertTrue(meta.remove("member_address") instanceof String, "the member's address: " + m);
+            if (meta.isEmpty()) {
+                m.remove("metadata");
+            }
+        }
+    }
+}
