@@ -177,7 +177,7 @@ class SqliteJournalTest {
         String before = sha(f);
         JournalException e = assertThrows(JournalException.class, () -> Journal.open(f));
         assertEquals("file " + f + " is an SQLite database of another application (application_id 0, a ChemFit journal has "
-                + SqliteJournal.APPLICATION_ID + "); it was left untouched", e.getMessage());
+                + JournalSchema.APPLICATION_ID + "); it was left untouched", e.getMessage());
         assertEquals(before, sha(f));
     }
 
