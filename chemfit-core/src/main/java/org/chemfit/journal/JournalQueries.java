@@ -399,18 +399,10 @@ final class JournalQueries {
      * @return evaluation number to term path to quantities
      */
     private Map<Integer, Map<String, Quantities>> termQuantities(long runId, int number) throws SQLException {
-        PreparedStatement p = statement("SELECT evaluation_number, term_path, quantities_blob, quantities_json FROM terms"
-                + " WHERE run_id = ?" + (number >= 0 ? " AND evaluation_number = ?" : " AND evaluation_number IS NOT NULL")
-                + " ORDER BY id");
-        p.setLong(1, runId);
-        if (number >= 0) {
-            p.setInt(2, number);
-        }
         Map<Integer, Map<String, Quantities>> out = new HashMap<>();
-        try (ResultSet rs = p.executeQuery()) {
-            while (rs.next()) {
-                out.computeIfAbsent(rs.getInt(1), k -> new HashMap<>())
-                        .put(rs.getString(2), SqliteJournal.quantities(rs.getBytes(3), rs.getString(4)));
+        for (TermRecord t : terms(runId, number, -1, 0)) {
+            if (t.evaluationNumber() >= 0) {
+                out.computeIfAbsent(t.evaluationNumber(), k -> new HashMap<>()).put(t.path(), t.quantities());
             }
         }
         return out;
@@ -418,12 +410,27 @@ final class JournalQueries {
 
     // ---- terms
 
-    /** Records a finished leaf term as a row of its own. */
-    void insertTerm(TermRow t) throws SQLException {
-        PreparedStatement p = statement("INSERT INTO terms (run_id, evaluation_number, evaluation_id,"
-                + " term_path, term_name, parameter_key, state, value, value_bits, quantities_blob, metadata_json,"
-                + " run_directory, host, worker, failure, started_at, ended_at, seconds, attempt)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    private static final String INSERT_TERM = "INSERT INTO terms (run_id, evaluation_number, evaluation_id,"
+            + " term_path, term_name, parameter_key, state, value, value_bits, quantities_blob, metadata_json,"
+            + " run_directory, host, worker, failure, started_at, ended_at, seconds, attempt, id)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+    /**
+     * @return the id the next term gets: ids are given by the one writer of the journal, so that a
+     *     pack of terms holds a range of them (the terms table and the packs share one sequence)
+     */
+    long nextTermId() throws SQLException {
+        try (Statement s = conn.createStatement();
+                ResultSet rs = s.executeQuery("SELECT max(coalesce((SELECT max(id) FROM terms), 0),"
+                        + " coalesce((SELECT max(last_id) FROM term_packs), 0)) + 1")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** Records a finished leaf term as a row of its own, with the id given. */
+    void insertTerm(TermRow t, long id) throws SQLException {
+        PreparedStatement p = statement(INSERT_TERM);
         p.setLong(1, t.runId());
         if (t.evaluationNumber() == null) {
             p.setNull(2, Types.INTEGER);
@@ -451,23 +458,111 @@ final class JournalQueries {
         p.setString(17, SqliteJournal.time(t.endNanos()));
         p.setDouble(18, (t.endNanos() - t.startNanos()) / 1e9);
         p.setInt(19, t.attempt());
+        p.setLong(20, id);
         p.executeUpdate();
     }
 
     /**
-     * @param where more conditions, with at most one parameter (the evaluation number)
-     * @param evaluationNumber the value of that parameter, or -1 when there is none
-     * @param limit a LIMIT clause, or ""
+     * Records the finished leaf terms of one evaluation as one row of {@code term_packs}, holding
+     * the ids from firstId on.
      */
-    List<TermRecord> terms(String where, long runId, int evaluationNumber, String limit) throws SQLException {
+    void insertPack(long firstId, List<TermRow> rows) throws SQLException {
+        TermRow first = rows.get(0);
+        PreparedStatement p = statement("INSERT INTO term_packs (first_id, last_id, run_id, evaluation_number,"
+                + " evaluation_id, parameter_key, attempt, terms_blob) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+        p.setLong(1, firstId);
+        p.setLong(2, firstId + rows.size() - 1);
+        p.setLong(3, first.runId());
+        p.setInt(4, first.evaluationNumber());
+        p.setString(5, first.evaluationId());
+        p.setString(6, first.key());
+        p.setInt(7, first.attempt());
+        p.setBytes(8, TermPack.encode(rows, first.key()));
+        p.executeUpdate();
+    }
+
+    /**
+     * Turns packs of terms back into rows of the terms table, with the same ids, so that every
+     * query of the terms table finds them (a resumed run looks its recorded terms up there).
+     *
+     * @param key the parameter key of the packs to unpack, or null for every pack of the run
+     * @return how many terms were unpacked
+     */
+    int unpack(long runId, String key) throws SQLException {
+        if (schema < 3) {
+            return 0;
+        }
+        PreparedStatement q = statement("SELECT first_id, evaluation_number, evaluation_id, parameter_key, attempt,"
+                + " terms_blob FROM term_packs WHERE run_id = ? AND parameter_key = coalesce(?, parameter_key)"
+                + " ORDER BY first_id");
+        q.setLong(1, runId);
+        q.setString(2, key);
+        List<Long> packs = new ArrayList<>();
+        List<Object[]> rows = new ArrayList<>();
+        try (ResultSet rs = q.executeQuery()) {
+            while (rs.next()) {
+                packs.add(rs.getLong(1));
+                String evaluationId = rs.getString(3);
+                for (TermPack.Term t : TermPack.decode(rs.getBytes(6), rs.getLong(1), runId, rs.getInt(2), rs.getInt(5),
+                        rs.getString(4))) {
+                    rows.add(new Object[] {t, evaluationId});
+                }
+            }
+        }
+        PreparedStatement p = statement(INSERT_TERM);
+        for (Object[] row : rows) {
+            TermPack.Term t = (TermPack.Term) row[0];
+            TermRecord r = t.record();
+            boolean failed = r.state() == EvaluationRecord.State.FAILED;
+            p.setLong(1, runId);
+            p.setInt(2, r.evaluationNumber());
+            p.setString(3, (String) row[1]);
+            p.setString(4, r.path());
+            p.setString(5, r.name());
+            p.setString(6, t.key());
+            p.setString(7, r.state().name());
+            setReal(p, 8, r.value());
+            if (failed) {
+                p.setNull(9, Types.INTEGER);
+            } else {
+                p.setLong(9, Double.doubleToRawLongBits(r.value()));
+            }
+            p.setBytes(10, r.quantities().isEmpty() ? null : QuantityCodec.encode(r.quantities()));
+            p.setString(11, r.metadataJson());
+            p.setString(12, r.runDirectory());
+            p.setString(13, r.host());
+            p.setString(14, r.worker());
+            p.setString(15, r.failure());
+            p.setString(16, r.started().toString());
+            p.setString(17, r.ended().toString());
+            p.setDouble(18, r.seconds());
+            p.setInt(19, r.attempt());
+            p.setLong(20, r.id());
+            p.executeUpdate();
+        }
+        PreparedStatement d = statement("DELETE FROM term_packs WHERE first_id = ?");
+        for (long id : packs) {
+            d.setLong(1, id);
+            d.executeUpdate();
+        }
+        return rows.size();
+    }
+
+    /**
+     * The terms of a run in id order, from their own rows and from packs.
+     *
+     * @param evaluationNumber only those of this evaluation, or -1 for all
+     * @param afterId only those with a larger id, or -1 for all
+     * @param limit at most this many, or 0 for all
+     */
+    List<TermRecord> terms(long runId, int evaluationNumber, long afterId, int limit) throws SQLException {
+        String where = (evaluationNumber >= 0 ? " AND evaluation_number = ?" : "") + (afterId >= 0 ? " AND %s > ?" : "")
+                + " ORDER BY %s" + (limit > 0 ? " LIMIT ?" : "");
         String sql = "SELECT id, run_id, evaluation_number, term_path, term_name, state, value_bits, quantities_json,"
                 + " metadata_json, run_directory, host, worker, failure, started_at, ended_at, seconds, attempt, "
-                + blobColumn("") + " FROM terms WHERE run_id = ?" + where + " ORDER BY id" + limit;
+                + blobColumn("") + " FROM terms WHERE run_id = ?" + where.formatted("id", "id");
         PreparedStatement p = statement(sql);
-        p.setLong(1, runId);
-        if (evaluationNumber >= 0) {
-            p.setInt(2, evaluationNumber);
-        }
+        bindTermQuery(p, runId, evaluationNumber, afterId, limit);
         List<TermRecord> out = new ArrayList<>();
         try (ResultSet rs = p.executeQuery()) {
             while (rs.next()) {
@@ -479,7 +574,46 @@ final class JournalQueries {
                         instant(rs.getString(14)), instant(rs.getString(15)), real(rs, 16), rs.getInt(17)));
             }
         }
+        if (schema < 3) {
+            return out;
+        }
+        PreparedStatement q = statement("SELECT first_id, evaluation_number, parameter_key, attempt, terms_blob"
+                + " FROM term_packs WHERE run_id = ?" + where.formatted("last_id", "first_id"));
+        bindTermQuery(q, runId, evaluationNumber, afterId, limit);
+        boolean packed = false;
+        try (ResultSet rs = q.executeQuery()) {
+            while (rs.next()) {
+                for (TermPack.Term t : TermPack.decode(rs.getBytes(5), rs.getLong(1), runId, rs.getInt(2), rs.getInt(4),
+                        rs.getString(3))) {
+                    if (t.record().id() > afterId) {
+                        out.add(t.record());
+                        packed = true;
+                    }
+                }
+            }
+        }
+        if (packed) {
+            out.sort(java.util.Comparator.comparingLong(TermRecord::id));
+            if (limit > 0 && out.size() > limit) {
+                out = new ArrayList<>(out.subList(0, limit));
+            }
+        }
         return out;
+    }
+
+    private static void bindTermQuery(PreparedStatement p, long runId, int evaluationNumber, long afterId, int limit)
+            throws SQLException {
+        int i = 1;
+        p.setLong(i++, runId);
+        if (evaluationNumber >= 0) {
+            p.setInt(i++, evaluationNumber);
+        }
+        if (afterId >= 0) {
+            p.setLong(i++, afterId);
+        }
+        if (limit > 0) {
+            p.setInt(i, limit);
+        }
     }
 
     // ---- values

@@ -23,7 +23,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Versions: 1, ChemFit 0.1 (quantities as JSON text); 2, quantities as binary
  * ({@code quantities_blob}, see {@link QuantityCodec}) and evaluation trees that leave the
- * quantities of recorded terms to the terms table ({@code tree_terms_apart}). A journal of an
+ * quantities of recorded terms to the terms table ({@code tree_terms_apart}); 3, the leaf terms of
+ * an evaluation that finish together (its fast in-process terms) packed into one row of
+ * {@code term_packs} (see {@link TermPack}) instead of one row each. A journal of an
  * older version is migrated when opened for writing (the steps only add, rows are kept as they
  * are) and read as it is when opened read-only.
  *
@@ -43,18 +45,34 @@ final class JournalSchema {
         }
     }
 
+    private static final String PACKS = """
+            CREATE TABLE IF NOT EXISTS term_packs (
+              first_id INTEGER PRIMARY KEY,
+              last_id INTEGER NOT NULL,
+              run_id INTEGER NOT NULL REFERENCES runs(id),
+              evaluation_number INTEGER NOT NULL,
+              evaluation_id TEXT NOT NULL,
+              parameter_key TEXT NOT NULL,
+              attempt INTEGER NOT NULL,
+              terms_blob BLOB NOT NULL
+            )""";
+    private static final String PACKS_INDEX =
+            "CREATE INDEX IF NOT EXISTS term_packs_by_evaluation ON term_packs(run_id, evaluation_number)";
+
     /** Every step, in order: a journal of version v runs the steps from v on. */
     static final List<Migration> MIGRATIONS = List.of(
             new Migration(1, "quantities as binary, evaluation trees without their terms' quantities", List.of(
                     "ALTER TABLE evaluations ADD COLUMN quantities_blob BLOB",
                     "ALTER TABLE evaluations ADD COLUMN tree_terms_apart INTEGER",
-                    "ALTER TABLE terms ADD COLUMN quantities_blob BLOB")));
+                    "ALTER TABLE terms ADD COLUMN quantities_blob BLOB")),
+            new Migration(2, "the leaf terms of an evaluation that finish together packed into one row", List.of(
+                    PACKS, PACKS_INDEX)));
 
     /** Today's version ({@code PRAGMA user_version}): the version the last migration step reaches. */
     static final int VERSION = MIGRATIONS.get(MIGRATIONS.size() - 1).to();
 
     /** The tables, in the order a damage report lists them. */
-    static final List<String> TABLES = List.of("runs", "attempts", "evaluations", "terms");
+    static final List<String> TABLES = List.of("runs", "attempts", "evaluations", "terms", "term_packs");
 
     private static final String CREATE = """
             CREATE TABLE IF NOT EXISTS runs (
@@ -195,6 +213,8 @@ final class JournalSchema {
                     s.execute(sql);
                 }
             }
+            s.execute(PACKS);
+            s.execute(PACKS_INDEX);
             s.execute("PRAGMA application_id = " + APPLICATION_ID);
             s.execute("PRAGMA user_version = " + VERSION);
         });

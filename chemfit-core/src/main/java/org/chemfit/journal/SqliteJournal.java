@@ -303,12 +303,12 @@ public final class SqliteJournal implements Journal {
     @Override
     public List<TermRecord> terms(long runId, int evaluationNumber) {
         return read("read the terms of run " + runId + " evaluation " + evaluationNumber,
-                q -> q.terms(" AND evaluation_number = ?", runId, evaluationNumber, ""));
+                q -> q.terms(runId, evaluationNumber, -1, 0));
     }
 
     @Override
     public List<TermRecord> terms(long runId) {
-        return read("read the terms of run " + runId, q -> q.terms("", runId, -1, ""));
+        return read("read the terms of run " + runId, q -> q.terms(runId, -1, -1, 0));
     }
 
     @Override
@@ -317,7 +317,7 @@ public final class SqliteJournal implements Journal {
             throw new IllegalArgumentException("terms are read after an id >= 0 and at least 1 at a time, got after "
                     + afterId + " limit " + limit);
         }
-        return read("read the terms of run " + runId, q -> q.terms(" AND id > " + afterId, runId, -1, " LIMIT " + limit));
+        return read("read the terms of run " + runId, q -> q.terms(runId, -1, afterId, limit));
     }
 
     @Override

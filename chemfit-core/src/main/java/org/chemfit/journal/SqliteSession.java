@@ -53,12 +53,14 @@ final class SqliteSession implements Journal.Session {
     private final AtomicLong replayed = new AtomicLong();
     private final AtomicLong computed = new AtomicLong();
     private final GroupCommitWriter writer;
+    /** The id of the next term written; only the writer's committing thread uses it. */
+    private long nextTermId;
     /** Leaf terms of numbered evaluations recorded in the terms table and not yet in a tree. */
     private final java.util.Set<EvaluationContext> recorded = java.util.Collections.newSetFromMap(new ConcurrentHashMap<>());
     private volatile boolean ended;
 
     private SqliteSession(SqliteJournal journal, JournalLock writerLock, long runId, int attempt, boolean resumed,
-            Map<Integer, Existing> existing) {
+            Map<Integer, Existing> existing) throws SQLException {
         this.journal = journal;
         this.writerLock = writerLock;
         this.runId = runId;
@@ -67,7 +69,8 @@ final class SqliteSession implements Journal.Session {
         this.existing = existing;
         this.keysBefore = new java.util.HashSet<>();
         existing.values().forEach(e -> keysBefore.add(e.key()));
-        this.writer = new GroupCommitWriter(journal, "run " + runId);
+        this.nextTermId = journal.queries.nextTermId();
+        this.writer = new GroupCommitWriter(journal, "run " + runId, this::apply);
     }
 
     /** Called under the journal's lock. */
@@ -190,6 +193,11 @@ final class SqliteSession implements Journal.Session {
         return j.inTransaction(() -> {
             int attempt = j.queries.reopenRun(id);
             j.queries.insertAttempt(id, attempt, now);
+            // the recorded terms are looked up in the terms table: packs become rows again (same ids)
+            int unpacked = j.queries.unpack(id, null);
+            if (unpacked > 0) {
+                LOG.debug("journal {}: run {}: {} packed terms unpacked for the resume", j.path(), id, unpacked);
+            }
             Map<Integer, Existing> existing = new HashMap<>();
             int running = 0;
             int complete = 0;
@@ -307,7 +315,10 @@ final class SqliteSession implements Journal.Session {
                 numbers.put(ctx.evaluationId(), number);
                 evaluationStarts.put(number, now);
                 String key = key(ctx);
-                keysStarted.merge(key, 1, Integer::sum);
+                if (keysStarted.merge(key, 1, Integer::sum) == 2 && !keysBefore.contains(key)) {
+                    // the terms of these parameters are looked up from now on: unpack those already packed
+                    writer.submit(() -> journal.queries.unpack(runId, key));
+                }
                 Existing ex = existing.get(number);
                 if (ex != null && ex.state().equals("COMPLETE") && ex.key().equals(key)) {
                     continue;
@@ -474,7 +485,57 @@ final class SqliteSession implements Journal.Session {
         }
         JournalQueries.TermRow row = new JournalQueries.TermRow(runId, number, evaluationId, path, name, key, failed, value,
                 quantities, metaJson, runDir, host == null ? SqliteJournal.HOST : host, worker, failure, start, end, attempt);
-        writer.submit(() -> journal.queries.insertTerm(row));
+        writer.submit(new TermWrite(row));
+    }
+
+    /** A finished leaf term to write: alone as a row, or packed with the others of its evaluation. */
+    private final class TermWrite implements GroupCommitWriter.Write {
+        private final JournalQueries.TermRow row;
+
+        TermWrite(JournalQueries.TermRow row) {
+            this.row = row;
+        }
+
+        @Override
+        public void apply() throws SQLException {
+            journal.queries.insertTerm(row, nextTermId++);
+        }
+    }
+
+    /**
+     * Applies a group of writes in one transaction, in order, except that the leaf terms of an
+     * evaluation in the group that are never looked up (no earlier evaluation of the same
+     * parameters; the usual case outside a resume) are written as one pack: the fast terms of an
+     * in-process evaluation cost one row instead of one each. Runs on the committing thread.
+     */
+    private void apply(List<GroupCommitWriter.Write> group) throws SQLException {
+        Map<String, List<JournalQueries.TermRow>> open = new java.util.LinkedHashMap<>();
+        for (GroupCommitWriter.Write w : group) {
+            if (w instanceof TermWrite t && t.row.evaluationNumber() != null && packable(t.row.key())) {
+                open.computeIfAbsent(t.row.evaluationId(), k -> new ArrayList<>()).add(t.row);
+                continue;
+            }
+            writeTerms(open);
+            w.apply();
+        }
+        writeTerms(open);
+    }
+
+    /** @return whether the terms of these parameters are never looked up in this attempt */
+    private boolean packable(String key) {
+        return !keysBefore.contains(key) && keysStarted.getOrDefault(key, 0) <= 1;
+    }
+
+    private void writeTerms(Map<String, List<JournalQueries.TermRow>> open) throws SQLException {
+        for (List<JournalQueries.TermRow> rows : open.values()) {
+            if (rows.size() > 1) {
+                journal.queries.insertPack(nextTermId, rows);
+                nextTermId += rows.size();
+            } else {
+                journal.queries.insertTerm(rows.get(0), nextTermId++);
+            }
+        }
+        open.clear();
     }
 
     @Override
