@@ -26,9 +26,11 @@ import org.slf4j.LoggerFactory;
  * read, also while a fit writes it. Tables: {@code runs} (job hash, settings JSON, start, end,
  * status, software version), {@code attempts} (one row per start or resume of a run),
  * {@code evaluations} (one row per evaluation number of a run: parameters, state, loss, metadata
- * tree, timings, host) and {@code terms} (one row per leaf term run: path, name, state, value,
- * quantities, metadata, run directory, host, worker). Doubles that must come back exactly are
- * stored twice: as REAL for people and as their raw bits for replay.
+ * tree, timings, host), {@code terms} (one row per leaf term run: path, name, state, value,
+ * quantities, metadata, run directory, host, worker) and {@code term_packs} (the leaf terms of an
+ * evaluation that shared a commit, as one row; read as if they were rows of {@code terms}).
+ * Doubles that must come back exactly are stored twice: as REAL for people and as their raw bits
+ * for replay.
  *
  * <pre>{@code
  * try (Journal j = SqliteJournal.open(Path.of("out"), Journal.Durability.PROCESS_CRASH)) {

@@ -19,7 +19,11 @@ import org.slf4j.LoggerFactory;
  * One attempt of one run of an {@link SqliteJournal}: records evaluations and leaf terms as they
  * start and finish, and replays what the run recorded before. Writes go through one
  * {@link GroupCommitWriter}: everything finished since the last commit shares the next one, and an
- * evaluation's record waits for its commit before {@link #evaluationFinished} returns.
+ * evaluation's record waits for its commit before {@link #evaluationFinished} returns. The leaf
+ * terms of one evaluation in one commit are written as one {@link TermPack} when no later lookup
+ * needs them as rows (a repeat of the same parameters unpacks them first). A term that ran for
+ * {@link GroupCommitWriter#LINGER_NANOS} or longer is committed by its own thread before
+ * {@link #finished} returns. The SQL is in {@link JournalQueries}.
  *
  * @implNote Thread-safe: every database access holds the journal's lock; the writer's thread
  *     takes it for each commit. No method waits for the writer while it holds the lock.
@@ -486,6 +490,11 @@ final class SqliteSession implements Journal.Session {
         JournalQueries.TermRow row = new JournalQueries.TermRow(runId, number, evaluationId, path, name, key, failed, value,
                 quantities, metaJson, runDir, host == null ? SqliteJournal.HOST : host, worker, failure, start, end, attempt);
         writer.submit(new TermWrite(row));
+        if (end - start >= GroupCommitWriter.LINGER_NANOS) {
+            // a slow term (an external program) gains nothing from waiting for others to share its
+            // commit: its own thread commits it now, before it goes on to anything else
+            writer.flush();
+        }
     }
 
     /** A finished leaf term to write: alone as a row, or packed with the others of its evaluation. */

@@ -182,6 +182,29 @@ class TermPackTest {
     }
 
     @Test
+    void aTermThatRanForAMillisecondOrMoreIsCommittedBeforeFinishedReturns() throws Exception {
+        Path f = dir.resolve("journal.sqlite");
+        try (Journal j = Journal.open(f); Journal.Session s = j.begin(Map.of("job", 4), JournalMode.resumeLatest())) {
+            EvaluationContext ctx = new EvaluationContext(params(0), "e0");
+            ctx.setRecorder(s);
+            s.evaluationsStarted(0, List.of(ctx));
+            EvaluationContext slow = ctx.addChild("simulation", 1.0);
+            slow.setQuantities(Q);
+            slow.setLoss(4.5);
+            slow.setTiming(EvaluationContext.nowEpochNanos() - 2_000_000_000L, 2_000_000_000L, "worker-1");
+            s.finished(slow);
+            // read by another connection at once: no waiting for the writer's thread
+            try (Journal reader = Journal.openReadOnly(f)) {
+                List<TermRecord> terms = reader.terms(s.runId());
+                assertEquals(1, terms.size());
+                assertEquals(Double.doubleToRawLongBits(4.5), Double.doubleToRawLongBits(terms.get(0).value()));
+                assertEquals(2.0, terms.get(0).seconds());
+                assertEquals("worker-1", terms.get(0).worker());
+            }
+        }
+    }
+
+    @Test
     void aBlobThatIsNotAPackIsRefusedWithWhereItWasFound() {
         JournalException e = assertThrows(JournalException.class,
                 () -> TermPack.decode(new byte[] {'C', 'F', 'Q', 1, 0, 0, 0, 0}, 1, 7, 12, 1, "k"));
