@@ -40,12 +40,22 @@ final class GroupCommitWriter implements AutoCloseable {
     }
 
     /**
+     * How a group of writes is applied inside its transaction: by default one after the other; a
+     * session may merge some of them (the terms of one evaluation into one row).
+     */
+    @FunctionalInterface
+    interface Applier {
+        void apply(List<Write> group) throws SQLException;
+    }
+
+    /**
      * How long the writer's thread lets a group gather before committing it: a finished result
      * waits at most this long (plus the commit) to be durable when nobody flushes.
      */
     static final long LINGER_NANOS = 1_000_000;
 
     private final SqliteJournal journal;
+    private final Applier applier;
     private final ReentrantLock lock = new ReentrantLock();
     /** Signalled when a write is submitted, a group is committed, or the writer is closing. */
     private final Condition changed = lock.newCondition();
@@ -64,7 +74,21 @@ final class GroupCommitWriter implements AutoCloseable {
      * @param name what the writer serves, for its thread's name
      */
     GroupCommitWriter(SqliteJournal journal, String name) {
+        this(journal, name, group -> {
+            for (Write w : group) {
+                w.apply();
+            }
+        });
+    }
+
+    /**
+     * @param journal the journal whose connection the writes use
+     * @param name what the writer serves, for its thread's name
+     * @param applier how a group is applied inside its transaction
+     */
+    GroupCommitWriter(SqliteJournal journal, String name, Applier applier) {
         this.journal = journal;
+        this.applier = applier;
         this.thread = new Thread(this::loop, "chemfit-journal-writer (" + name + ")");
         thread.setDaemon(true);
         thread.start();
@@ -203,9 +227,7 @@ final class GroupCommitWriter implements AutoCloseable {
             try {
                 journal.ensureOpen();
                 journal.inTransaction(() -> {
-                    for (Write w : batch) {
-                        w.apply();
-                    }
+                    applier.apply(batch);
                     return null;
                 });
                 return null;

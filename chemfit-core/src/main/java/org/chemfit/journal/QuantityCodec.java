@@ -39,45 +39,53 @@ final class QuantityCodec {
     private QuantityCodec() {
     }
 
+    /**
+     * A buffer per thread for {@link #encode}, so that encoding the quantities of a term allocates
+     * only its result (it runs once per finished term, on the term's thread).
+     */
+    private static final ThreadLocal<ByteBuffer> SCRATCH =
+            ThreadLocal.withInitial(() -> ByteBuffer.allocate(4096).order(ByteOrder.LITTLE_ENDIAN));
+
     /** @return the quantities' binary form (never null; empty quantities give an 8-byte header) */
     static byte[] encode(Quantities q) {
         Map<String, Object> m = q.asMap();
-        int size = MAGIC.length + 4;
-        byte[][] names = new byte[m.size()][];
-        int i = 0;
-        for (Map.Entry<String, Object> e : m.entrySet()) {
-            names[i] = e.getKey().getBytes(StandardCharsets.UTF_8);
-            size += 1 + 2 + names[i].length;
-            Object v = e.getValue();
-            if (v instanceof double[] a) {
-                size += 4 + 8 * a.length;
-            } else if (v instanceof String s) {
-                size += 4 + s.getBytes(StandardCharsets.UTF_8).length;
-            } else {
-                size += 8;
-            }
-            i++;
-        }
-        ByteBuffer b = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b = SCRATCH.get();
+        b.clear();
         b.put(MAGIC).putInt(m.size());
-        i = 0;
-        for (Object v : m.values()) {
+        for (Map.Entry<String, Object> e : m.entrySet()) {
+            Object v = e.getValue();
             byte kind = v instanceof double[] ? ARRAY : v instanceof String ? LABEL : DOUBLE;
-            b.put(kind).putShort((short) names[i].length).put(names[i]);
+            byte[] name = e.getKey().getBytes(StandardCharsets.UTF_8);
+            b = room(b, 3 + name.length);
+            b.put(kind).putShort((short) name.length).put(name);
             if (v instanceof double[] a) {
+                b = room(b, 4 + 8 * a.length);
                 b.putInt(a.length);
                 for (double d : a) {
                     b.putDouble(d);
                 }
             } else if (v instanceof String s) {
                 byte[] t = s.getBytes(StandardCharsets.UTF_8);
+                b = room(b, 4 + t.length);
                 b.putInt(t.length).put(t);
             } else {
+                b = room(b, 8);
                 b.putDouble(((Number) v).doubleValue());
             }
-            i++;
         }
-        return b.array();
+        return java.util.Arrays.copyOf(b.array(), b.position());
+    }
+
+    /** @return the buffer, or a larger copy of it (kept for the thread) when fewer than n bytes are left */
+    private static ByteBuffer room(ByteBuffer b, int n) {
+        if (b.remaining() >= n) {
+            return b;
+        }
+        ByteBuffer bigger = ByteBuffer.allocate(Math.max(2 * b.capacity(), b.position() + n)).order(ByteOrder.LITTLE_ENDIAN);
+        b.flip();
+        bigger.put(b);
+        SCRATCH.set(bigger);
+        return bigger;
     }
 
     /**

@@ -3,8 +3,6 @@ package org.chemfit.journal;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.sql.Types;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -14,7 +12,6 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.chemfit.EvaluationContext;
 import org.chemfit.Parameters;
-import org.chemfit.Quantities;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +19,11 @@ import org.slf4j.LoggerFactory;
  * One attempt of one run of an {@link SqliteJournal}: records evaluations and leaf terms as they
  * start and finish, and replays what the run recorded before. Writes go through one
  * {@link GroupCommitWriter}: everything finished since the last commit shares the next one, and an
- * evaluation's record waits for its commit before {@link #evaluationFinished} returns.
+ * evaluation's record waits for its commit before {@link #evaluationFinished} returns. The leaf
+ * terms of one evaluation in one commit are written as one {@link TermPack} when no later lookup
+ * needs them as rows (a repeat of the same parameters unpacks them first). A term that ran for
+ * {@link GroupCommitWriter#LINGER_NANOS} or longer is committed by its own thread before
+ * {@link #finished} returns. The SQL is in {@link JournalQueries}.
  *
  * @implNote Thread-safe: every database access holds the journal's lock; the writer's thread
  *     takes it for each commit. No method waits for the writer while it holds the lock.
@@ -41,7 +42,7 @@ final class SqliteSession implements Journal.Session {
     }
 
     private final SqliteJournal journal;
-    private final SqliteJournal.WriterLock writerLock;
+    private final JournalLock writerLock;
     private final long runId;
     private final int attempt;
     private final boolean resumed;
@@ -56,12 +57,14 @@ final class SqliteSession implements Journal.Session {
     private final AtomicLong replayed = new AtomicLong();
     private final AtomicLong computed = new AtomicLong();
     private final GroupCommitWriter writer;
+    /** The id of the next term written; only the writer's committing thread uses it. */
+    private long nextTermId;
     /** Leaf terms of numbered evaluations recorded in the terms table and not yet in a tree. */
     private final java.util.Set<EvaluationContext> recorded = java.util.Collections.newSetFromMap(new ConcurrentHashMap<>());
     private volatile boolean ended;
 
-    private SqliteSession(SqliteJournal journal, SqliteJournal.WriterLock writerLock, long runId, int attempt, boolean resumed,
-            Map<Integer, Existing> existing) {
+    private SqliteSession(SqliteJournal journal, JournalLock writerLock, long runId, int attempt, boolean resumed,
+            Map<Integer, Existing> existing) throws SQLException {
         this.journal = journal;
         this.writerLock = writerLock;
         this.runId = runId;
@@ -70,11 +73,12 @@ final class SqliteSession implements Journal.Session {
         this.existing = existing;
         this.keysBefore = new java.util.HashSet<>();
         existing.values().forEach(e -> keysBefore.add(e.key()));
-        this.writer = new GroupCommitWriter(journal, "run " + runId);
+        this.nextTermId = journal.queries.nextTermId();
+        this.writer = new GroupCommitWriter(journal, "run " + runId, this::apply);
     }
 
     /** Called under the journal's lock. */
-    static SqliteSession begin(SqliteJournal j, SqliteJournal.WriterLock wl, Map<String, ?> settings, JournalMode mode) {
+    static SqliteSession begin(SqliteJournal j, JournalLock wl, Map<String, ?> settings, JournalMode mode) {
         String settingsJson = JsonCodec.write(settings);
         try {
             long resume = choose(j, settingsJson, mode);
@@ -101,10 +105,10 @@ final class SqliteSession implements Journal.Session {
         switch (mode.kind()) {
             case RESTART -> resume = -1;
             case RESUME_RUN -> {
-                String[] found = runHashAndSettings(j, mode.runId());
+                String[] found = j.queries.runHashAndSettings(mode.runId());
                 if (found == null) {
                     throw new JournalException("journal " + j.path() + " has no run " + mode.runId() + "; it holds "
-                            + describeRuns(j));
+                            + j.queries.describeRuns());
                 }
                 if (!found[0].equals(hash)) {
                     throw mismatch(j, mode.runId(), found, hash, settingsTree);
@@ -112,42 +116,16 @@ final class SqliteSession implements Journal.Session {
                 resume = mode.runId();
             }
             case RESUME_LATEST -> {
-                PreparedStatement p = j.statement("SELECT id FROM runs WHERE job_hash = ? ORDER BY id DESC LIMIT 1");
-                p.setString(1, hash);
-                try (ResultSet rs = p.executeQuery()) {
-                    if (rs.next()) {
-                        resume = rs.getLong(1);
-                    }
-                }
+                resume = j.queries.latestRunOf(hash);
                 if (resume < 0) {
-                    try (Statement s = j.conn.createStatement();
-                            ResultSet rs = s.executeQuery("SELECT max(id) FROM runs")) {
-                        long latest = rs.next() ? rs.getLong(1) : 0;
-                        if (latest > 0) {
-                            throw mismatch(j, latest, runHashAndSettings(j, latest), hash, settingsTree);
-                        }
+                    long latest = j.queries.latestRunId();
+                    if (latest > 0) {
+                        throw mismatch(j, latest, j.queries.runHashAndSettings(latest), hash, settingsTree);
                     }
                 }
             }
         }
         return resume;
-    }
-
-    private static String[] runHashAndSettings(SqliteJournal j, long id) throws SQLException {
-        PreparedStatement p = j.statement("SELECT job_hash, settings_json FROM runs WHERE id = ?");
-        p.setLong(1, id);
-        try (ResultSet rs = p.executeQuery()) {
-            return rs.next() ? new String[] {rs.getString(1), rs.getString(2)} : null;
-        }
-    }
-
-    private static String describeRuns(SqliteJournal j) throws SQLException {
-        try (Statement s = j.conn.createStatement();
-                ResultSet rs = s.executeQuery("SELECT count(*), min(id), max(id) FROM runs")) {
-            rs.next();
-            long n = rs.getLong(1);
-            return n == 0 ? "no run" : n == 1 ? "run " + rs.getLong(2) : n + " runs, " + rs.getLong(2) + " to " + rs.getLong(3);
-        }
     }
 
     private static JournalMismatchException mismatch(SqliteJournal j, long runId, String[] recorded, String hash,
@@ -203,83 +181,40 @@ final class SqliteSession implements Journal.Session {
         return JsonCodec.abbreviate(String.valueOf(v), 60);
     }
 
-    private static SqliteSession newRun(SqliteJournal j, SqliteJournal.WriterLock wl, String hash, String settingsJson)
+    private static SqliteSession newRun(SqliteJournal j, JournalLock wl, String hash, String settingsJson)
             throws SQLException {
         String now = SqliteJournal.now();
         return j.inTransaction(() -> {
-            long id;
-            try (PreparedStatement p = j.conn.prepareStatement("INSERT INTO runs (job_hash, settings_json, started_at, status,"
-                    + " software_version, host) VALUES (?, ?, ?, 'RUNNING', ?, ?)")) {
-                p.setString(1, hash);
-                p.setString(2, settingsJson);
-                p.setString(3, now);
-                p.setString(4, SqliteJournal.VERSION);
-                p.setString(5, SqliteJournal.HOST);
-                p.executeUpdate();
-            }
-            // the connection does not fetch generated keys (a query after every insert): ask once
-            try (Statement s = j.conn.createStatement(); ResultSet rs = s.executeQuery("SELECT last_insert_rowid()")) {
-                rs.next();
-                id = rs.getLong(1);
-            }
-            insertAttempt(j, id, 1, now);
+            long id = j.queries.insertRun(hash, settingsJson, now);
+            j.queries.insertAttempt(id, 1, now);
             LOG.info("journal {}: started run {}", j.path(), id);
             return new SqliteSession(j, wl, id, 1, false, new HashMap<>());
         });
     }
 
-    private static SqliteSession resumeRun(SqliteJournal j, SqliteJournal.WriterLock wl, long id) throws SQLException {
+    private static SqliteSession resumeRun(SqliteJournal j, JournalLock wl, long id) throws SQLException {
         String now = SqliteJournal.now();
         return j.inTransaction(() -> {
-            int attempt;
-            PreparedStatement p = j.statement("SELECT coalesce(max(attempt), 0) FROM attempts WHERE run_id = ?");
-            p.setLong(1, id);
-            try (ResultSet rs = p.executeQuery()) {
-                rs.next();
-                attempt = rs.getInt(1) + 1;
+            int attempt = j.queries.reopenRun(id);
+            j.queries.insertAttempt(id, attempt, now);
+            // the recorded terms are looked up in the terms table: packs become rows again (same ids)
+            int unpacked = j.queries.unpack(id, null);
+            if (unpacked > 0) {
+                LOG.debug("journal {}: run {}: {} packed terms unpacked for the resume", j.path(), id, unpacked);
             }
-            try (PreparedStatement u = j.conn.prepareStatement("UPDATE attempts SET status = 'INTERRUPTED'"
-                    + " WHERE run_id = ? AND status = 'RUNNING'")) {
-                u.setLong(1, id);
-                u.executeUpdate();
-            }
-            try (PreparedStatement u = j.conn.prepareStatement("UPDATE runs SET status = 'RUNNING', ended_at = NULL,"
-                    + " stop_reason = NULL WHERE id = ?")) {
-                u.setLong(1, id);
-                u.executeUpdate();
-            }
-            insertAttempt(j, id, attempt, now);
             Map<Integer, Existing> existing = new HashMap<>();
             int running = 0;
             int complete = 0;
-            try (PreparedStatement q = j.conn.prepareStatement("SELECT number, state, parameter_key FROM evaluations"
-                    + " WHERE run_id = ?")) {
-                q.setLong(1, id);
-                try (ResultSet rs = q.executeQuery()) {
-                    while (rs.next()) {
-                        existing.put(rs.getInt(1), new Existing(rs.getString(2), rs.getString(3)));
-                        running += "RUNNING".equals(rs.getString(2)) ? 1 : 0;
-                        complete += "COMPLETE".equals(rs.getString(2)) ? 1 : 0;
-                    }
-                }
+            for (Map.Entry<Integer, String[]> e : j.queries.evaluationStates(id).entrySet()) {
+                String state = e.getValue()[0];
+                existing.put(e.getKey(), new Existing(state, e.getValue()[1]));
+                running += "RUNNING".equals(state) ? 1 : 0;
+                complete += "COMPLETE".equals(state) ? 1 : 0;
             }
             LOG.info("journal {}: resuming run {} (attempt {}): {} complete evaluations to replay, {} cut off by the last"
                     + " attempt run again", j.path(), id, attempt, complete, running);
             return new SqliteSession(j, wl, id, attempt, true, existing);
         });
-    }
-
-    private static void insertAttempt(SqliteJournal j, long runId, int attempt, String now) throws SQLException {
-        try (PreparedStatement p = j.conn.prepareStatement("INSERT INTO attempts (run_id, attempt, started_at, status, host,"
-                + " pid, software_version) VALUES (?, ?, ?, 'RUNNING', ?, ?, ?)")) {
-            p.setLong(1, runId);
-            p.setInt(2, attempt);
-            p.setString(3, now);
-            p.setString(4, SqliteJournal.HOST);
-            p.setLong(5, ProcessHandle.current().pid());
-            p.setString(6, SqliteJournal.VERSION);
-            p.executeUpdate();
-        }
     }
 
     @Override
@@ -384,7 +319,10 @@ final class SqliteSession implements Journal.Session {
                 numbers.put(ctx.evaluationId(), number);
                 evaluationStarts.put(number, now);
                 String key = key(ctx);
-                keysStarted.merge(key, 1, Integer::sum);
+                if (keysStarted.merge(key, 1, Integer::sum) == 2 && !keysBefore.contains(key)) {
+                    // the terms of these parameters are looked up from now on: unpack those already packed
+                    writer.submit(() -> journal.queries.unpack(runId, key));
+                }
                 Existing ex = existing.get(number);
                 if (ex != null && ex.state().equals("COMPLETE") && ex.key().equals(key)) {
                     continue;
@@ -402,28 +340,7 @@ final class SqliteSession implements Journal.Session {
             return;
         }
         String started = SqliteJournal.time(now);
-        writer.submit(() -> {
-            PreparedStatement p = journal.statement("INSERT INTO evaluations (run_id, number, evaluation_id, state,"
-                    + " parameters_json, parameter_key, started_at, host, attempt) VALUES (?, ?, ?, 'RUNNING', ?, ?, ?, ?, ?)"
-                    + " ON CONFLICT (run_id, number) DO UPDATE SET evaluation_id = excluded.evaluation_id,"
-                    + " state = 'RUNNING', parameters_json = excluded.parameters_json,"
-                    + " parameter_key = excluded.parameter_key, loss = NULL, loss_bits = NULL, told_loss = NULL,"
-                    + " replay = NULL, quantities_json = NULL, tree_json = NULL, failure = NULL,"
-                    + " quantities_blob = NULL, tree_terms_apart = NULL,"
-                    + " started_at = excluded.started_at, ended_at = NULL, seconds = NULL, host = excluded.host,"
-                    + " attempt = excluded.attempt");
-            for (Object[] row : rows) {
-                p.setLong(1, runId);
-                p.setInt(2, (Integer) row[0]);
-                p.setString(3, (String) row[1]);
-                p.setString(4, (String) row[2]);
-                p.setString(5, (String) row[3]);
-                p.setString(6, started);
-                p.setString(7, SqliteJournal.HOST);
-                p.setInt(8, attempt);
-                p.executeUpdate();
-            }
-        });
+        writer.submit(() -> journal.queries.insertRunning(runId, attempt, started, rows));
     }
 
     @Override
@@ -456,49 +373,9 @@ final class SqliteSession implements Journal.Session {
         }
         if (write) {
             long s = start == null ? now : start;
-            writer.submit(() -> {
-                PreparedStatement p = journal.statement("INSERT INTO evaluations (run_id, number, evaluation_id, state,"
-                        + " parameters_json, parameter_key, loss, loss_bits, told_loss, replay, quantities_json, tree_json,"
-                        + " failure, started_at, ended_at, seconds, host, attempt, quantities_blob, tree_terms_apart)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                        + " ON CONFLICT (run_id, number) DO UPDATE SET evaluation_id = excluded.evaluation_id,"
-                        + " state = excluded.state, parameters_json = excluded.parameters_json,"
-                        + " parameter_key = excluded.parameter_key, loss = excluded.loss, loss_bits = excluded.loss_bits,"
-                        + " told_loss = excluded.told_loss, replay = excluded.replay,"
-                        + " quantities_json = excluded.quantities_json, tree_json = excluded.tree_json,"
-                        + " failure = excluded.failure, started_at = coalesce(evaluations.started_at, excluded.started_at),"
-                        + " ended_at = excluded.ended_at, seconds = excluded.seconds, host = excluded.host,"
-                        + " attempt = excluded.attempt, quantities_blob = excluded.quantities_blob,"
-                        + " tree_terms_apart = excluded.tree_terms_apart");
-                p.setLong(1, runId);
-                p.setInt(2, number);
-                p.setString(3, ctx.evaluationId());
-                p.setString(4, failed ? "FAILED" : "COMPLETE");
-                p.setString(5, parameters);
-                p.setString(6, key);
-                setReal(p, 7, failed ? Double.NaN : loss);
-                if (failed) {
-                    p.setNull(8, Types.INTEGER);
-                } else {
-                    p.setLong(8, Double.doubleToRawLongBits(loss));
-                }
-                setReal(p, 9, failed ? Double.NaN : toldLoss);
-                p.setString(10, replay);
-                p.setString(11, tree);
-                p.setString(12, failure);
-                p.setString(13, SqliteJournal.time(s));
-                p.setString(14, SqliteJournal.time(now));
-                p.setDouble(15, (now - s) / 1e9);
-                p.setString(16, SqliteJournal.HOST);
-                p.setInt(17, attempt);
-                p.setBytes(18, quantities);
-                if (apart) {
-                    p.setInt(19, 1);
-                } else {
-                    p.setNull(19, Types.INTEGER);
-                }
-                p.executeUpdate();
-            });
+            JournalQueries.EvaluationRow row = new JournalQueries.EvaluationRow(runId, number, ctx.evaluationId(),
+                    failed, parameters, key, loss, toldLoss, replay, tree, failure, s, now, attempt, quantities, apart);
+            writer.submit(() -> journal.queries.upsertEvaluation(row));
         }
         // the terms of this evaluation and its own record are committed before the optimizer hears of it
         writer.flush();
@@ -610,40 +487,64 @@ final class SqliteSession implements Journal.Session {
         if (number != null) {
             recorded.add(child);
         }
-        writer.submit(() -> {
-            PreparedStatement p = journal.statement("INSERT INTO terms (run_id, evaluation_number, evaluation_id,"
-                    + " term_path, term_name, parameter_key, state, value, value_bits, quantities_blob, metadata_json,"
-                    + " run_directory, host, worker, failure, started_at, ended_at, seconds, attempt)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-            p.setLong(1, runId);
-            if (number == null) {
-                p.setNull(2, Types.INTEGER);
-            } else {
-                p.setInt(2, number);
+        JournalQueries.TermRow row = new JournalQueries.TermRow(runId, number, evaluationId, path, name, key, failed, value,
+                quantities, metaJson, runDir, host == null ? SqliteJournal.HOST : host, worker, failure, start, end, attempt);
+        writer.submit(new TermWrite(row));
+        if (end - start >= GroupCommitWriter.LINGER_NANOS) {
+            // a slow term (an external program) gains nothing from waiting for others to share its
+            // commit: its own thread commits it now, before it goes on to anything else
+            writer.flush();
+        }
+    }
+
+    /** A finished leaf term to write: alone as a row, or packed with the others of its evaluation. */
+    private final class TermWrite implements GroupCommitWriter.Write {
+        private final JournalQueries.TermRow row;
+
+        TermWrite(JournalQueries.TermRow row) {
+            this.row = row;
+        }
+
+        @Override
+        public void apply() throws SQLException {
+            journal.queries.insertTerm(row, nextTermId++);
+        }
+    }
+
+    /**
+     * Applies a group of writes in one transaction, in order, except that the leaf terms of an
+     * evaluation in the group that are never looked up (no earlier evaluation of the same
+     * parameters; the usual case outside a resume) are written as one pack: the fast terms of an
+     * in-process evaluation cost one row instead of one each. Runs on the committing thread.
+     */
+    private void apply(List<GroupCommitWriter.Write> group) throws SQLException {
+        Map<String, List<JournalQueries.TermRow>> open = new java.util.LinkedHashMap<>();
+        for (GroupCommitWriter.Write w : group) {
+            if (w instanceof TermWrite t && t.row.evaluationNumber() != null && packable(t.row.key())) {
+                open.computeIfAbsent(t.row.evaluationId(), k -> new ArrayList<>()).add(t.row);
+                continue;
             }
-            p.setString(3, evaluationId);
-            p.setString(4, path);
-            p.setString(5, name);
-            p.setString(6, key);
-            p.setString(7, failed ? "FAILED" : "COMPLETE");
-            setReal(p, 8, value);
-            if (failed) {
-                p.setNull(9, Types.INTEGER);
+            writeTerms(open);
+            w.apply();
+        }
+        writeTerms(open);
+    }
+
+    /** @return whether the terms of these parameters are never looked up in this attempt */
+    private boolean packable(String key) {
+        return !keysBefore.contains(key) && keysStarted.getOrDefault(key, 0) <= 1;
+    }
+
+    private void writeTerms(Map<String, List<JournalQueries.TermRow>> open) throws SQLException {
+        for (List<JournalQueries.TermRow> rows : open.values()) {
+            if (rows.size() > 1) {
+                journal.queries.insertPack(nextTermId, rows);
+                nextTermId += rows.size();
             } else {
-                p.setLong(9, Double.doubleToRawLongBits(value));
+                journal.queries.insertTerm(rows.get(0), nextTermId++);
             }
-            p.setBytes(10, quantities);
-            p.setString(11, metaJson);
-            p.setString(12, runDir);
-            p.setString(13, host == null ? SqliteJournal.HOST : host);
-            p.setString(14, worker);
-            p.setString(15, failure);
-            p.setString(16, SqliteJournal.time(start));
-            p.setString(17, SqliteJournal.time(end));
-            p.setDouble(18, (end - start) / 1e9);
-            p.setInt(19, attempt);
-            p.executeUpdate();
-        });
+        }
+        open.clear();
     }
 
     @Override
@@ -672,24 +573,8 @@ final class SqliteSession implements Journal.Session {
             try {
                 String now = SqliteJournal.now();
                 journal.inTransaction(() -> {
-                    PreparedStatement p = journal.statement("UPDATE runs SET ended_at = ?, status = ?, stop_reason = ?,"
-                            + " best_loss = coalesce(?, best_loss), evaluations = max(?, evaluations) WHERE id = ?");
-                    p.setString(1, now);
-                    p.setString(2, status);
-                    p.setString(3, stopReason);
-                    setReal(p, 4, bestLoss);
-                    p.setInt(5, evaluations);
-                    p.setLong(6, runId);
-                    p.executeUpdate();
-                    PreparedStatement a = journal.statement("UPDATE attempts SET ended_at = ?, status = ?, replayed = ?,"
-                            + " computed = ? WHERE run_id = ? AND attempt = ?");
-                    a.setString(1, now);
-                    a.setString(2, status);
-                    a.setLong(3, replayed.get());
-                    a.setLong(4, computed.get());
-                    a.setLong(5, runId);
-                    a.setInt(6, attempt);
-                    a.executeUpdate();
+                    journal.queries.endRun(runId, attempt, now, status, stopReason, bestLoss, evaluations, replayed.get(),
+                            computed.get());
                     return null;
                 });
             } catch (SQLException e) {
@@ -708,14 +593,6 @@ final class SqliteSession implements Journal.Session {
     public void close() {
         if (!ended) {
             end("INTERRUPTED", "the journal session was closed before the fit ended", Double.NaN, -1);
-        }
-    }
-
-    private static void setReal(PreparedStatement p, int i, double d) throws SQLException {
-        if (Double.isNaN(d)) {
-            p.setNull(i, Types.REAL);
-        } else {
-            p.setDouble(i, d);
         }
     }
 

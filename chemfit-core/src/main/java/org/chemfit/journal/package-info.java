@@ -24,15 +24,21 @@
  *     when tree_terms_apart is 1, the quantities of a term recorded in the terms table stand in
  *     it as {@code "quantities":"$terms:PATH"}, and {@code Journal.evaluations} puts them back),
  *     failure, started_at, ended_at, seconds, host, attempt;</li>
- * <li>{@code terms}: one row per finished leaf term: run_id, evaluation_number, evaluation_id,
+ * <li>{@code terms}: one row per finished leaf term: id, run_id, evaluation_number, evaluation_id,
  *     term_path, term_name, parameter_key, state (COMPLETE, FAILED), value, value_bits,
  *     quantities_blob, metadata_json, run_directory, host, worker, failure, started_at, ended_at,
- *     seconds, attempt.</li>
+ *     seconds, attempt;</li>
+ * <li>{@code term_packs}: the leaf terms of one evaluation that shared a commit (its fast
+ *     in-process terms) as one row instead of one each: first_id and last_id (the ids its terms
+ *     take, in the sequence of the terms table's ids), run_id, evaluation_number, evaluation_id,
+ *     parameter_key, attempt, terms_blob (for each term what its row would hold; the layout is in
+ *     the class comment of {@code TermPack}). {@code Journal.terms} reads both tables as one.</li>
  * </ul>
  * Times are ISO-8601 UTC text; JSON doubles are written so that they read back exactly.
  * Quantities are binary ({@code quantities_blob}: raw little-endian doubles, laid out as the
  * class comment of {@code QuantityCodec} and docs/job-file.md describe). Journals of schema version
- * 1 hold them as JSON text in {@code quantities_json} instead; such a journal is migrated (columns
- * added, rows kept) when opened for writing, and every reader of this package reads both forms.
+ * 1 hold them as JSON text in {@code quantities_json} instead, and those of version 1 and 2 have no
+ * {@code term_packs}; such a journal is migrated (a table or columns added, rows kept) when opened
+ * for writing, and every reader of this package reads every form.
  */
 package org.chemfit.journal;

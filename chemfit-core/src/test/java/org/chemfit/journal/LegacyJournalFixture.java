@@ -68,11 +68,16 @@ public final class LegacyJournalFixture {
 
     /** @return the fit of the fixture, on the journal given */
     static Fitter fitter(ObjectiveFunction ob, Journal j) {
+        return fitter(ob, j, SETTINGS);
+    }
+
+    /** @return the fit of the fixture, on the journal given, recorded under the settings given */
+    static Fitter fitter(ObjectiveFunction ob, Journal j, Map<String, Object> settings) {
         Map<String, Double> start = new LinkedHashMap<>();
         start.put("x", 0.3);
         start.put("y", 1.1);
         Fitter f = new Fitter(ob, start).seed(11).maxEvaluations(MAX_EVALUATIONS);
-        return j == null ? f : f.jobSettings(SETTINGS).journal(j, JournalMode.resumeLatest());
+        return j == null ? f : f.jobSettings(settings).journal(j, JournalMode.resumeLatest());
     }
 
     /**

@@ -48,6 +48,22 @@ class QuantityCodecTest {
     }
 
     @Test
+    void largeQuantitiesGrowTheThreadsBufferAndLaterSmallOnesAreNotMixedWithThem() {
+        double[] big = new double[10_000];
+        for (int i = 0; i < big.length; i++) {
+            big[i] = i / 7.0;
+        }
+        Quantities large = Quantities.builder().put("forces", big).label("tag", "x".repeat(5000)).build();
+        byte[] blob = QuantityCodec.encode(large);
+        assertEquals(4 + 4 + (1 + 2 + 6 + 4 + 8 * 10_000) + (1 + 2 + 3 + 4 + 5000), blob.length);
+        assertEquals(large, QuantityCodec.decode(blob));
+        Quantities small = Quantities.builder().put("e", 2.5).build();
+        byte[] again = QuantityCodec.encode(small);
+        assertEquals(4 + 4 + 1 + 2 + 1 + 8, again.length);
+        assertEquals(small, QuantityCodec.decode(again));
+    }
+
+    @Test
     void damagedBytesAreRefusedWithTheReason() {
         byte[] blob = QuantityCodec.encode(Quantities.builder().put("forces", new double[] {1, 2, 3}).build());
         JournalException cut = assertThrows(JournalException.class,

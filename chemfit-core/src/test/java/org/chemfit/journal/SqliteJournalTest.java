@@ -146,7 +146,7 @@ class SqliteJournalTest {
         JournalCorruptException e = assertThrows(JournalCorruptException.class, () -> Journal.open(f));
         assertTrue(e.getMessage().startsWith("journal " + f + " is damaged: "), e.getMessage());
         assertTrue(!e.problems().isEmpty() && !e.problems().get(0).equals("ok"), e.problems().toString());
-        assertEquals(4, e.recoverable().size(), e.recoverable().toString());
+        assertEquals(JournalSchema.TABLES.size(), e.recoverable().size(), e.recoverable().toString());
         assertEquals("runs: 1 rows", e.recoverable().get(0));
         assertTrue(e.getMessage().contains(".recover"), e.getMessage());
         assertEquals(before, sha(f), "the damaged file is not modified");
@@ -177,7 +177,7 @@ class SqliteJournalTest {
         String before = sha(f);
         JournalException e = assertThrows(JournalException.class, () -> Journal.open(f));
         assertEquals("file " + f + " is an SQLite database of another application (application_id 0, a ChemFit journal has "
-                + SqliteJournal.APPLICATION_ID + "); it was left untouched", e.getMessage());
+                + JournalSchema.APPLICATION_ID + "); it was left untouched", e.getMessage());
         assertEquals(before, sha(f));
     }
 

@@ -1,0 +1,212 @@
+package org.chemfit.journal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import java.util.Properties;
+
+import org.sqlite.SQLiteConfig;
+
+/**
+ * The journal's file: where it is, whether its bytes are a sound SQLite database, and the
+ * connection to it. Nothing here writes to the file: a damaged file is reported with what can
+ * still be read and left as it is.
+ *
+ * <pre>{@code
+ * Path f = JournalFile.resolve(Path.of("out"));       // out/journal.sqlite
+ * Connection c = JournalFile.connect(f, false);       // header and quick_check passed
+ * }</pre>
+ *
+ * @implNote Stateless and thread-safe; the connection returned belongs to the caller.
+ */
+final class JournalFile {
+
+    private static final byte[] MAGIC = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
+
+    private JournalFile() {
+    }
+
+    /**
+     * An existing directory, or a path that does not exist and whose name has no dot (an output
+     * folder still to be made), means the journal file {@value Journal#DEFAULT_FILE_NAME} in it;
+     * anything else is the journal file itself.
+     */
+    static Path resolve(Path path) {
+        Objects.requireNonNull(path, "path");
+        if (Files.isDirectory(path)) {
+            return path.resolve(Journal.DEFAULT_FILE_NAME);
+        }
+        Path name = path.getFileName();
+        if (!Files.exists(path) && name != null && !name.toString().contains(".")) {
+            return path.resolve(Journal.DEFAULT_FILE_NAME);
+        }
+        return path;
+    }
+
+    /** Creates the folder of a journal file to be written. */
+    static void createFolder(Path f) {
+        try {
+            Path parent = f.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+        } catch (IOException e) {
+            throw new JournalException("cannot create the folder of journal " + f + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Opens a connection after checking the header, then runs SQLite's {@code quick_check}; writes
+     * nothing.
+     *
+     * @throws JournalCorruptException when the header or the check finds damage
+     * @throws JournalException when SQLite cannot open the file
+     */
+    static Connection connect(Path f, boolean readOnly) {
+        List<String> problems = checkHeader(f);
+        if (!problems.isEmpty()) {
+            throw corrupt(f, problems, List.of("nothing: SQLite cannot open a file with this header"));
+        }
+        SQLiteConfig cfg = new SQLiteConfig();
+        cfg.setBusyTimeout(30_000);
+        // sqlite-jdbc otherwise runs a query for the generated key after every insert (a term row)
+        cfg.setGetGeneratedKeys(false);
+        cfg.setReadOnly(readOnly);
+        Properties props = cfg.toProperties();
+        Connection c;
+        try {
+            c = DriverManager.getConnection("jdbc:sqlite:" + f.toAbsolutePath(), props);
+        } catch (SQLException e) {
+            throw new JournalException("cannot open journal " + f + ": " + e.getMessage(), e);
+        }
+        List<String> check;
+        try {
+            check = pragmaLines(c, "PRAGMA quick_check(20)");
+        } catch (SQLException e) {
+            check = List.of(e.getMessage());
+        }
+        if (!check.equals(List.of("ok"))) {
+            List<String> readable = readable(c);
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // the damage is what we report
+            }
+            throw corrupt(f, check, readable);
+        }
+        return c;
+    }
+
+    /** @return what is wrong with the first 100 bytes (empty when fine or the file is new) */
+    static List<String> checkHeader(Path f) {
+        if (!Files.exists(f)) {
+            return List.of();
+        }
+        long size;
+        byte[] head = new byte[100];
+        int n;
+        try (InputStream in = Files.newInputStream(f)) {
+            size = Files.size(f);
+            n = in.readNBytes(head, 0, head.length);
+        } catch (IOException e) {
+            throw new JournalException("cannot read journal " + f + ": " + e.getMessage(), e);
+        }
+        if (size == 0) {
+            return List.of();
+        }
+        List<String> p = new ArrayList<>();
+        if (n < MAGIC.length || !Arrays.equals(head, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
+            p.add("the file does not start with the SQLite header \"SQLite format 3\": its first bytes are "
+                    + HexFormat.ofDelimiter(" ").formatHex(head, 0, Math.min(n, 16)));
+            return p;
+        }
+        if (n < 100) {
+            p.add("the file is " + size + " bytes long, shorter than an SQLite header (100 bytes): it was cut short");
+            return p;
+        }
+        ByteBuffer b = ByteBuffer.wrap(head);
+        int pageSize = b.getShort(16) & 0xFFFF;
+        if (pageSize == 1) {
+            pageSize = 65536;
+        }
+        if (pageSize < 512 || Integer.bitCount(pageSize) != 1) {
+            p.add("the header gives an invalid page size " + pageSize);
+            return p;
+        }
+        int pages = b.getInt(28);
+        boolean sizeValid = b.getInt(24) == b.getInt(92) && pages > 0;
+        Path wal = f.resolveSibling(f.getFileName() + "-wal");
+        boolean walHolds;
+        try {
+            walHolds = Files.exists(wal) && Files.size(wal) > 0;
+        } catch (IOException e) {
+            walHolds = true;
+        }
+        if (sizeValid && !walHolds && size < (long) pages * pageSize) {
+            p.add("the file is " + size + " bytes long but its header says " + pages + " pages of " + pageSize
+                    + " bytes (" + (long) pages * pageSize + " bytes): it was cut short");
+        }
+        return p;
+    }
+
+    private static JournalCorruptException corrupt(Path f, List<String> problems, List<String> readable) {
+        StringBuilder sb = new StringBuilder("journal ").append(f).append(" is damaged: ");
+        sb.append(String.join("; ", problems.subList(0, Math.min(5, problems.size()))));
+        if (problems.size() > 5) {
+            sb.append("; and ").append(problems.size() - 5).append(" more problems");
+        }
+        sb.append(". Still readable: ").append(String.join("; ", readable)).append(". The file was left untouched. ")
+                .append("To salvage what is readable: sqlite3 ").append(f).append(" .recover | sqlite3 ")
+                .append(f.resolveSibling(f.getFileName() + ".recovered"))
+                .append(" ; or start the fit again in a new output folder (or after moving this file away).");
+        return new JournalCorruptException(sb.toString(), f, problems, readable);
+    }
+
+    /** @return one line per table saying how many rows can still be read */
+    private static List<String> readable(Connection c) {
+        List<String> out = new ArrayList<>();
+        for (String t : JournalSchema.TABLES) {
+            try (Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT count(*) FROM " + t)) {
+                long n = rs.next() ? rs.getLong(1) : 0;
+                String extra = "";
+                if (t.equals("evaluations")) {
+                    try (ResultSet r2 = s.executeQuery(
+                            "SELECT count(*), max(number) FROM evaluations WHERE state = 'COMPLETE'")) {
+                        if (r2.next()) {
+                            extra = " (" + r2.getLong(1) + " complete, the last number " + r2.getObject(2) + ")";
+                        }
+                    }
+                }
+                out.add(t + ": " + n + " rows" + extra);
+            } catch (SQLException e) {
+                out.add(t + ": unreadable (" + e.getMessage() + ")");
+            }
+        }
+        return out;
+    }
+
+    static List<String> pragmaLines(Connection c, String sql) throws SQLException {
+        List<String> lines = new ArrayList<>();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                lines.add(rs.getString(1));
+            }
+        }
+        return lines;
+    }
+
+}

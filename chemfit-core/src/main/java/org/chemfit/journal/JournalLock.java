@@ -1,0 +1,97 @@
+package org.chemfit.journal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The lock that lets one process at a time write a journal: an operating-system lock on a file
+ * beside the database ({@code journal.sqlite.lock}) that names its holder, held while a session
+ * is open. The operating system releases it when the process dies, so a killed fit never leaves
+ * a stale lock behind. Readers never take it.
+ *
+ * <pre>{@code
+ * JournalLock lock = JournalLock.acquire(Path.of("out/journal.sqlite"));
+ * try { ... write ... } finally { lock.release(); }
+ * }</pre>
+ *
+ * @implNote One instance belongs to one session; {@link #acquire} is thread-safe (a second
+ *     acquire in the same process fails as one in another process does).
+ */
+final class JournalLock {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JournalLock.class);
+
+    private final FileChannel channel;
+    private final FileLock lock;
+
+    private JournalLock(FileChannel channel, FileLock lock) {
+        this.channel = channel;
+        this.lock = lock;
+    }
+
+    /**
+     * Takes the lock of a journal and writes the holder (pid and host) into the lock file.
+     *
+     * @param journal the journal file
+     * @return the lock, held until {@link #release}
+     * @throws JournalException when another fit holds it (naming the holder) or the lock file
+     *     cannot be written
+     */
+    static JournalLock acquire(Path journal) {
+        Path lf = journal.resolveSibling(journal.getFileName() + ".lock");
+        FileChannel ch = null;
+        try {
+            ch = FileChannel.open(lf, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            FileLock l;
+            try {
+                l = ch.tryLock();
+            } catch (OverlappingFileLockException e) {
+                l = null;
+            }
+            if (l == null) {
+                String holder = "";
+                try {
+                    holder = Files.readString(lf).trim();
+                } catch (IOException ignored) {
+                    // the message goes without it
+                }
+                ch.close();
+                throw new JournalException("journal " + journal + " is being written by another fit"
+                        + (holder.isEmpty() ? "" : " (" + holder + ")") + "; one fit writes a journal at a time");
+            }
+            ch.truncate(0);
+            ch.write(ByteBuffer.wrap(("pid " + ProcessHandle.current().pid() + " on " + SqliteJournal.HOST + "\n")
+                    .getBytes(StandardCharsets.UTF_8)), 0);
+            return new JournalLock(ch, l);
+        } catch (IOException e) {
+            if (ch != null) {
+                try {
+                    ch.close();
+                } catch (IOException ignored) {
+                    // reporting the first failure
+                }
+            }
+            throw new JournalException("cannot lock journal " + journal + " through " + lf + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Releases the lock; a failure is logged, since the process's end releases it anyway. */
+    void release() {
+        try {
+            lock.release();
+            channel.close();
+        } catch (IOException e) {
+            LOG.warn("releasing the journal lock: {}", e.getMessage());
+        }
+    }
+}

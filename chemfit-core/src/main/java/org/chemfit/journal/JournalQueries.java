@@ -1,0 +1,642 @@
+package org.chemfit.journal;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.chemfit.Quantities;
+
+/**
+ * The SQL of a journal: prepared once per connection, these statements insert and select runs,
+ * attempts, evaluations and terms, and turn rows into records. What a row means (when it is
+ * written, what a session promises) is the business of {@link SqliteJournal} and
+ * {@link SqliteSession}; this class only knows the tables of {@link JournalSchema}, including those
+ * of older versions (a column a file lacks reads as NULL).
+ *
+ * <pre>{@code
+ * JournalQueries q = new JournalQueries(conn, JournalSchema.VERSION);
+ * List<RunRecord> runs = q.runs(-1);
+ * }</pre>
+ *
+ * @implNote Not thread-safe: the caller holds the journal's lock around every call.
+ */
+final class JournalQueries {
+
+    /** A finished leaf term as it is written: one row of the terms table. */
+    record TermRow(long runId, Integer evaluationNumber, String evaluationId, String path, String name, String key,
+            boolean failed, double value, byte[] quantities, String metadataJson, String runDirectory, String host,
+            String worker, String failure, long startNanos, long endNanos, int attempt) {
+    }
+
+    /** A finished evaluation as it is written: one row of the evaluations table. */
+    record EvaluationRow(long runId, int number, String evaluationId, boolean failed, String parametersJson,
+            String key, double loss, double toldLoss, String replay, String treeJson, String failure, long startNanos,
+            long endNanos, int attempt, byte[] quantities, boolean treeTermsApart) {
+    }
+
+    private static final String EVALUATION_COLUMNS = "run_id, number, evaluation_id, state, parameters_json, loss_bits,"
+            + " told_loss, quantities_json, tree_json, failure, started_at, ended_at, seconds, host, attempt, %s, %s";
+
+    private final Connection conn;
+    private final Map<String, PreparedStatement> statements = new HashMap<>();
+    /** The schema version of the file (older files are read through NULL for the newer columns). */
+    private int schema;
+
+    JournalQueries(Connection conn, int schema) {
+        this.conn = conn;
+        this.schema = schema;
+    }
+
+    /** Called once a migration brought the file to a newer version. */
+    void schema(int version) {
+        this.schema = version;
+    }
+
+    /** @return the statement of this SQL, prepared once */
+    PreparedStatement statement(String sql) throws SQLException {
+        PreparedStatement p = statements.get(sql);
+        if (p == null) {
+            p = conn.prepareStatement(sql);
+            statements.put(sql, p);
+        }
+        return p;
+    }
+
+    /** Closes every prepared statement (the connection stays open). */
+    void close() {
+        for (PreparedStatement p : statements.values()) {
+            try {
+                p.close();
+            } catch (SQLException ignored) {
+                // closing
+            }
+        }
+        statements.clear();
+    }
+
+    // ---- runs and attempts
+
+    /** @param id a run id, or -1 for every run */
+    List<RunRecord> runs(long id) throws SQLException {
+        PreparedStatement p = statement("SELECT r.id, r.job_hash, r.settings_json, r.started_at, r.ended_at, r.status,"
+                + " r.stop_reason, r.best_loss, r.evaluations, (SELECT count(*) FROM attempts a WHERE a.run_id = r.id),"
+                + " r.software_version, r.host FROM runs r" + (id >= 0 ? " WHERE r.id = ?" : "") + " ORDER BY r.id");
+        if (id >= 0) {
+            p.setLong(1, id);
+        }
+        List<RunRecord> out = new ArrayList<>();
+        try (ResultSet rs = p.executeQuery()) {
+            while (rs.next()) {
+                out.add(new RunRecord(rs.getLong(1), rs.getString(2), rs.getString(3), instant(rs.getString(4)),
+                        instant(rs.getString(5)), rs.getString(6), rs.getString(7), real(rs, 8), rs.getInt(9),
+                        rs.getInt(10), rs.getString(11), rs.getString(12)));
+            }
+        }
+        return out;
+    }
+
+    /** @return the job hash and settings JSON of a run, or null when there is no such run */
+    String[] runHashAndSettings(long id) throws SQLException {
+        PreparedStatement p = statement("SELECT job_hash, settings_json FROM runs WHERE id = ?");
+        p.setLong(1, id);
+        try (ResultSet rs = p.executeQuery()) {
+            return rs.next() ? new String[] {rs.getString(1), rs.getString(2)} : null;
+        }
+    }
+
+    /** @return the latest run of a job hash, or -1 */
+    long latestRunOf(String hash) throws SQLException {
+        PreparedStatement p = statement("SELECT id FROM runs WHERE job_hash = ? ORDER BY id DESC LIMIT 1");
+        p.setString(1, hash);
+        try (ResultSet rs = p.executeQuery()) {
+            return rs.next() ? rs.getLong(1) : -1;
+        }
+    }
+
+    /** @return the latest run of any job, or 0 when there is none */
+    long latestRunId() throws SQLException {
+        try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery("SELECT max(id) FROM runs")) {
+            return rs.next() ? rs.getLong(1) : 0;
+        }
+    }
+
+    /** @return "no run", "run 3" or "4 runs, 1 to 4" */
+    String describeRuns() throws SQLException {
+        try (Statement s = conn.createStatement();
+                ResultSet rs = s.executeQuery("SELECT count(*), min(id), max(id) FROM runs")) {
+            rs.next();
+            long n = rs.getLong(1);
+            return n == 0 ? "no run" : n == 1 ? "run " + rs.getLong(2) : n + " runs, " + rs.getLong(2) + " to " + rs.getLong(3);
+        }
+    }
+
+    /** @return the id of the new run */
+    long insertRun(String hash, String settingsJson, String now) throws SQLException {
+        try (PreparedStatement p = conn.prepareStatement("INSERT INTO runs (job_hash, settings_json, started_at, status,"
+                + " software_version, host) VALUES (?, ?, ?, 'RUNNING', ?, ?)")) {
+            p.setString(1, hash);
+            p.setString(2, settingsJson);
+            p.setString(3, now);
+            p.setString(4, SqliteJournal.VERSION);
+            p.setString(5, SqliteJournal.HOST);
+            p.executeUpdate();
+        }
+        // the connection does not fetch generated keys (a query after every insert): ask once
+        try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery("SELECT last_insert_rowid()")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** Marks a run RUNNING again and the attempts cut off before INTERRUPTED; @return the next attempt's number */
+    int reopenRun(long id) throws SQLException {
+        int attempt;
+        PreparedStatement p = statement("SELECT coalesce(max(attempt), 0) FROM attempts WHERE run_id = ?");
+        p.setLong(1, id);
+        try (ResultSet rs = p.executeQuery()) {
+            rs.next();
+            attempt = rs.getInt(1) + 1;
+        }
+        try (PreparedStatement u = conn.prepareStatement("UPDATE attempts SET status = 'INTERRUPTED'"
+                + " WHERE run_id = ? AND status = 'RUNNING'")) {
+            u.setLong(1, id);
+            u.executeUpdate();
+        }
+        try (PreparedStatement u = conn.prepareStatement("UPDATE runs SET status = 'RUNNING', ended_at = NULL,"
+                + " stop_reason = NULL WHERE id = ?")) {
+            u.setLong(1, id);
+            u.executeUpdate();
+        }
+        return attempt;
+    }
+
+    void insertAttempt(long runId, int attempt, String now) throws SQLException {
+        try (PreparedStatement p = conn.prepareStatement("INSERT INTO attempts (run_id, attempt, started_at, status, host,"
+                + " pid, software_version) VALUES (?, ?, ?, 'RUNNING', ?, ?, ?)")) {
+            p.setLong(1, runId);
+            p.setInt(2, attempt);
+            p.setString(3, now);
+            p.setString(4, SqliteJournal.HOST);
+            p.setLong(5, ProcessHandle.current().pid());
+            p.setString(6, SqliteJournal.VERSION);
+            p.executeUpdate();
+        }
+    }
+
+    List<Long> attemptProcessIds(long runId) throws SQLException {
+        PreparedStatement p = statement("SELECT pid FROM attempts WHERE run_id = ? ORDER BY attempt");
+        p.setLong(1, runId);
+        List<Long> out = new ArrayList<>();
+        try (ResultSet rs = p.executeQuery()) {
+            while (rs.next()) {
+                out.add(rs.getLong(1));
+            }
+        }
+        return out;
+    }
+
+    /** Records the end of a run and of its attempt. */
+    void endRun(long runId, int attempt, String now, String status, String stopReason, double bestLoss, int evaluations,
+            long replayed, long computed) throws SQLException {
+        PreparedStatement p = statement("UPDATE runs SET ended_at = ?, status = ?, stop_reason = ?,"
+                + " best_loss = coalesce(?, best_loss), evaluations = max(?, evaluations) WHERE id = ?");
+        p.setString(1, now);
+        p.setString(2, status);
+        p.setString(3, stopReason);
+        setReal(p, 4, bestLoss);
+        p.setInt(5, evaluations);
+        p.setLong(6, runId);
+        p.executeUpdate();
+        PreparedStatement a = statement("UPDATE attempts SET ended_at = ?, status = ?, replayed = ?,"
+                + " computed = ? WHERE run_id = ? AND attempt = ?");
+        a.setString(1, now);
+        a.setString(2, status);
+        a.setLong(3, replayed);
+        a.setLong(4, computed);
+        a.setLong(5, runId);
+        a.setInt(6, attempt);
+        a.executeUpdate();
+    }
+
+    // ---- evaluations
+
+    /** @return evaluation number to {state, parameter key} of every evaluation of a run */
+    Map<Integer, String[]> evaluationStates(long runId) throws SQLException {
+        Map<Integer, String[]> out = new HashMap<>();
+        try (PreparedStatement q = conn.prepareStatement("SELECT number, state, parameter_key FROM evaluations"
+                + " WHERE run_id = ?")) {
+            q.setLong(1, runId);
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getInt(1), new String[] {rs.getString(2), rs.getString(3)});
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Records evaluations as RUNNING (a row of an earlier attempt with the same number is reset).
+     *
+     * @param rows {number, evaluation id, parameters JSON, parameter key} each
+     */
+    void insertRunning(long runId, int attempt, String started, List<Object[]> rows) throws SQLException {
+        PreparedStatement p = statement("INSERT INTO evaluations (run_id, number, evaluation_id, state,"
+                + " parameters_json, parameter_key, started_at, host, attempt) VALUES (?, ?, ?, 'RUNNING', ?, ?, ?, ?, ?)"
+                + " ON CONFLICT (run_id, number) DO UPDATE SET evaluation_id = excluded.evaluation_id,"
+                + " state = 'RUNNING', parameters_json = excluded.parameters_json,"
+                + " parameter_key = excluded.parameter_key, loss = NULL, loss_bits = NULL, told_loss = NULL,"
+                + " replay = NULL, quantities_json = NULL, tree_json = NULL, failure = NULL,"
+                + " quantities_blob = NULL, tree_terms_apart = NULL,"
+                + " started_at = excluded.started_at, ended_at = NULL, seconds = NULL, host = excluded.host,"
+                + " attempt = excluded.attempt");
+        for (Object[] row : rows) {
+            p.setLong(1, runId);
+            p.setInt(2, (Integer) row[0]);
+            p.setString(3, (String) row[1]);
+            p.setString(4, (String) row[2]);
+            p.setString(5, (String) row[3]);
+            p.setString(6, started);
+            p.setString(7, SqliteJournal.HOST);
+            p.setInt(8, attempt);
+            p.executeUpdate();
+        }
+    }
+
+    /** Records a finished evaluation, replacing its RUNNING row (its start time is kept). */
+    void upsertEvaluation(EvaluationRow e) throws SQLException {
+        PreparedStatement p = statement("INSERT INTO evaluations (run_id, number, evaluation_id, state,"
+                + " parameters_json, parameter_key, loss, loss_bits, told_loss, replay, quantities_json, tree_json,"
+                + " failure, started_at, ended_at, seconds, host, attempt, quantities_blob, tree_terms_apart)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                + " ON CONFLICT (run_id, number) DO UPDATE SET evaluation_id = excluded.evaluation_id,"
+                + " state = excluded.state, parameters_json = excluded.parameters_json,"
+                + " parameter_key = excluded.parameter_key, loss = excluded.loss, loss_bits = excluded.loss_bits,"
+                + " told_loss = excluded.told_loss, replay = excluded.replay,"
+                + " quantities_json = excluded.quantities_json, tree_json = excluded.tree_json,"
+                + " failure = excluded.failure, started_at = coalesce(evaluations.started_at, excluded.started_at),"
+                + " ended_at = excluded.ended_at, seconds = excluded.seconds, host = excluded.host,"
+                + " attempt = excluded.attempt, quantities_blob = excluded.quantities_blob,"
+                + " tree_terms_apart = excluded.tree_terms_apart");
+        p.setLong(1, e.runId());
+        p.setInt(2, e.number());
+        p.setString(3, e.evaluationId());
+        p.setString(4, e.failed() ? "FAILED" : "COMPLETE");
+        p.setString(5, e.parametersJson());
+        p.setString(6, e.key());
+        setReal(p, 7, e.failed() ? Double.NaN : e.loss());
+        if (e.failed()) {
+            p.setNull(8, Types.INTEGER);
+        } else {
+            p.setLong(8, Double.doubleToRawLongBits(e.loss()));
+        }
+        setReal(p, 9, e.failed() ? Double.NaN : e.toldLoss());
+        p.setString(10, e.replay());
+        p.setString(11, e.treeJson());
+        p.setString(12, e.failure());
+        p.setString(13, SqliteJournal.time(e.startNanos()));
+        p.setString(14, SqliteJournal.time(e.endNanos()));
+        p.setDouble(15, (e.endNanos() - e.startNanos()) / 1e9);
+        p.setString(16, SqliteJournal.HOST);
+        p.setInt(17, e.attempt());
+        p.setBytes(18, e.quantities());
+        if (e.treeTermsApart()) {
+            p.setInt(19, 1);
+        } else {
+            p.setNull(19, Types.INTEGER);
+        }
+        p.executeUpdate();
+    }
+
+    /** @return the columns of an evaluation record, NULL for those a schema-1 file lacks */
+    private String evaluationColumns() {
+        return schema >= 2 ? EVALUATION_COLUMNS.formatted("quantities_blob", "tree_terms_apart")
+                : EVALUATION_COLUMNS.formatted("NULL", "NULL");
+    }
+
+    /** @return the column of binary quantities, or NULL in a schema-1 file */
+    private String blobColumn(String prefix) {
+        return schema >= 2 ? prefix + "quantities_blob" : "NULL";
+    }
+
+    /** @return every evaluation of a run, in number order */
+    List<EvaluationRecord> evaluations(long runId) throws SQLException {
+        return queryEvaluations("SELECT " + evaluationColumns() + " FROM evaluations WHERE run_id = ? ORDER BY number", runId);
+    }
+
+    /** @return up to limit evaluations of a run from a number on */
+    List<EvaluationRecord> evaluations(long runId, int fromNumber, int limit) throws SQLException {
+        return queryEvaluations("SELECT " + evaluationColumns() + " FROM evaluations WHERE run_id = ? AND number >= "
+                + fromNumber + " ORDER BY number LIMIT " + limit, runId);
+    }
+
+    /** @return the complete evaluation with the lowest told loss (the earliest of equals), if any */
+    List<EvaluationRecord> best(long runId) throws SQLException {
+        return queryEvaluations("SELECT " + evaluationColumns() + " FROM evaluations"
+                + " WHERE run_id = ? AND state = 'COMPLETE' AND told_loss IS NOT NULL ORDER BY told_loss, number LIMIT 1", runId);
+    }
+
+    Map<EvaluationRecord.State, Integer> evaluationCounts(long runId) throws SQLException {
+        Map<EvaluationRecord.State, Integer> counts = new EnumMap<>(EvaluationRecord.State.class);
+        for (EvaluationRecord.State st : EvaluationRecord.State.values()) {
+            counts.put(st, 0);
+        }
+        PreparedStatement p = statement("SELECT state, count(*) FROM evaluations WHERE run_id = ? GROUP BY state");
+        p.setLong(1, runId);
+        try (ResultSet rs = p.executeQuery()) {
+            while (rs.next()) {
+                counts.put(EvaluationRecord.State.valueOf(rs.getString(1)), rs.getInt(2));
+            }
+        }
+        return counts;
+    }
+
+    private List<EvaluationRecord> queryEvaluations(String sql, long runId) throws SQLException {
+        PreparedStatement p = statement(sql);
+        p.setLong(1, runId);
+        List<EvaluationRecord> out = new ArrayList<>();
+        List<Integer> apart = new ArrayList<>();
+        try (ResultSet rs = p.executeQuery()) {
+            while (rs.next()) {
+                if (rs.getInt(17) == 1) {
+                    apart.add(out.size());
+                }
+                out.add(new EvaluationRecord(rs.getLong(1), rs.getInt(2), rs.getString(3),
+                        EvaluationRecord.State.valueOf(rs.getString(4)), JsonCodec.readParameters(rs.getString(5)),
+                        bits(rs, 6), real(rs, 7), SqliteJournal.quantities(rs.getBytes(16), rs.getString(8)),
+                        rs.getString(9), rs.getString(10), instant(rs.getString(11)), instant(rs.getString(12)),
+                        real(rs, 13), rs.getString(14), rs.getInt(15)));
+            }
+        }
+        // many trees: the quantities of the run's terms in one query; a few: per evaluation
+        Map<Integer, Map<String, Quantities>> all = apart.size() > 8 ? termQuantities(runId, -1) : null;
+        for (int i : apart) {
+            EvaluationRecord e = out.get(i);
+            Map<String, Quantities> byPath = (all != null ? all : termQuantities(runId, e.number()))
+                    .getOrDefault(e.number(), Map.of());
+            out.set(i, new EvaluationRecord(e.runId(), e.number(), e.evaluationId(), e.state(), e.parameters(),
+                    e.loss(), e.toldLoss(), e.quantities(), JsonCodec.withTermQuantities(e.treeJson(), byPath),
+                    e.failure(), e.started(), e.ended(), e.seconds(), e.host(), e.attempt()));
+        }
+        return out;
+    }
+
+    /**
+     * The quantities of recorded terms, to put back into the evaluation trees that leave them to
+     * the terms table (so that they are written once): a record reads as it did before. The last
+     * row of a path wins (a failed term run again).
+     *
+     * @param number an evaluation number, or -1 for every evaluation of the run
+     * @return evaluation number to term path to quantities
+     */
+    private Map<Integer, Map<String, Quantities>> termQuantities(long runId, int number) throws SQLException {
+        Map<Integer, Map<String, Quantities>> out = new HashMap<>();
+        for (TermRecord t : terms(runId, number, -1, 0)) {
+            if (t.evaluationNumber() >= 0) {
+                out.computeIfAbsent(t.evaluationNumber(), k -> new HashMap<>()).put(t.path(), t.quantities());
+            }
+        }
+        return out;
+    }
+
+    // ---- terms
+
+    private static final String INSERT_TERM = "INSERT INTO terms (run_id, evaluation_number, evaluation_id,"
+            + " term_path, term_name, parameter_key, state, value, value_bits, quantities_blob, metadata_json,"
+            + " run_directory, host, worker, failure, started_at, ended_at, seconds, attempt, id)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+    /**
+     * @return the id the next term gets: ids are given by the one writer of the journal, so that a
+     *     pack of terms holds a range of them (the terms table and the packs share one sequence)
+     */
+    long nextTermId() throws SQLException {
+        try (Statement s = conn.createStatement();
+                ResultSet rs = s.executeQuery("SELECT max(coalesce((SELECT max(id) FROM terms), 0),"
+                        + " coalesce((SELECT max(last_id) FROM term_packs), 0)) + 1")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** Records a finished leaf term as a row of its own, with the id given. */
+    void insertTerm(TermRow t, long id) throws SQLException {
+        PreparedStatement p = statement(INSERT_TERM);
+        p.setLong(1, t.runId());
+        if (t.evaluationNumber() == null) {
+            p.setNull(2, Types.INTEGER);
+        } else {
+            p.setInt(2, t.evaluationNumber());
+        }
+        p.setString(3, t.evaluationId());
+        p.setString(4, t.path());
+        p.setString(5, t.name());
+        p.setString(6, t.key());
+        p.setString(7, t.failed() ? "FAILED" : "COMPLETE");
+        setReal(p, 8, t.value());
+        if (t.failed()) {
+            p.setNull(9, Types.INTEGER);
+        } else {
+            p.setLong(9, Double.doubleToRawLongBits(t.value()));
+        }
+        p.setBytes(10, t.quantities());
+        p.setString(11, t.metadataJson());
+        p.setString(12, t.runDirectory());
+        p.setString(13, t.host());
+        p.setString(14, t.worker());
+        p.setString(15, t.failure());
+        p.setString(16, SqliteJournal.time(t.startNanos()));
+        p.setString(17, SqliteJournal.time(t.endNanos()));
+        p.setDouble(18, (t.endNanos() - t.startNanos()) / 1e9);
+        p.setInt(19, t.attempt());
+        p.setLong(20, id);
+        p.executeUpdate();
+    }
+
+    /**
+     * Records the finished leaf terms of one evaluation as one row of {@code term_packs}, holding
+     * the ids from firstId on.
+     */
+    void insertPack(long firstId, List<TermRow> rows) throws SQLException {
+        TermRow first = rows.get(0);
+        PreparedStatement p = statement("INSERT INTO term_packs (first_id, last_id, run_id, evaluation_number,"
+                + " evaluation_id, parameter_key, attempt, terms_blob) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+        p.setLong(1, firstId);
+        p.setLong(2, firstId + rows.size() - 1);
+        p.setLong(3, first.runId());
+        p.setInt(4, first.evaluationNumber());
+        p.setString(5, first.evaluationId());
+        p.setString(6, first.key());
+        p.setInt(7, first.attempt());
+        p.setBytes(8, TermPack.encode(rows, first.key()));
+        p.executeUpdate();
+    }
+
+    /**
+     * Turns packs of terms back into rows of the terms table, with the same ids, so that every
+     * query of the terms table finds them (a resumed run looks its recorded terms up there).
+     *
+     * @param key the parameter key of the packs to unpack, or null for every pack of the run
+     * @return how many terms were unpacked
+     */
+    int unpack(long runId, String key) throws SQLException {
+        if (schema < 3) {
+            return 0;
+        }
+        PreparedStatement q = statement("SELECT first_id, evaluation_number, evaluation_id, parameter_key, attempt,"
+                + " terms_blob FROM term_packs WHERE run_id = ? AND parameter_key = coalesce(?, parameter_key)"
+                + " ORDER BY first_id");
+        q.setLong(1, runId);
+        q.setString(2, key);
+        List<Long> packs = new ArrayList<>();
+        List<Object[]> rows = new ArrayList<>();
+        try (ResultSet rs = q.executeQuery()) {
+            while (rs.next()) {
+                packs.add(rs.getLong(1));
+                String evaluationId = rs.getString(3);
+                for (TermPack.Term t : TermPack.decode(rs.getBytes(6), rs.getLong(1), runId, rs.getInt(2), rs.getInt(5),
+                        rs.getString(4))) {
+                    rows.add(new Object[] {t, evaluationId});
+                }
+            }
+        }
+        PreparedStatement p = statement(INSERT_TERM);
+        for (Object[] row : rows) {
+            TermPack.Term t = (TermPack.Term) row[0];
+            TermRecord r = t.record();
+            boolean failed = r.state() == EvaluationRecord.State.FAILED;
+            p.setLong(1, runId);
+            p.setInt(2, r.evaluationNumber());
+            p.setString(3, (String) row[1]);
+            p.setString(4, r.path());
+            p.setString(5, r.name());
+            p.setString(6, t.key());
+            p.setString(7, r.state().name());
+            setReal(p, 8, r.value());
+            if (failed) {
+                p.setNull(9, Types.INTEGER);
+            } else {
+                p.setLong(9, Double.doubleToRawLongBits(r.value()));
+            }
+            p.setBytes(10, r.quantities().isEmpty() ? null : QuantityCodec.encode(r.quantities()));
+            p.setString(11, r.metadataJson());
+            p.setString(12, r.runDirectory());
+            p.setString(13, r.host());
+            p.setString(14, r.worker());
+            p.setString(15, r.failure());
+            p.setString(16, r.started().toString());
+            p.setString(17, r.ended().toString());
+            p.setDouble(18, r.seconds());
+            p.setInt(19, r.attempt());
+            p.setLong(20, r.id());
+            p.executeUpdate();
+        }
+        PreparedStatement d = statement("DELETE FROM term_packs WHERE first_id = ?");
+        for (long id : packs) {
+            d.setLong(1, id);
+            d.executeUpdate();
+        }
+        return rows.size();
+    }
+
+    /**
+     * The terms of a run in id order, from their own rows and from packs.
+     *
+     * @param evaluationNumber only those of this evaluation, or -1 for all
+     * @param afterId only those with a larger id, or -1 for all
+     * @param limit at most this many, or 0 for all
+     */
+    List<TermRecord> terms(long runId, int evaluationNumber, long afterId, int limit) throws SQLException {
+        String where = (evaluationNumber >= 0 ? " AND evaluation_number = ?" : "") + (afterId >= 0 ? " AND %s > ?" : "")
+                + " ORDER BY %s" + (limit > 0 ? " LIMIT ?" : "");
+        String sql = "SELECT id, run_id, evaluation_number, term_path, term_name, state, value_bits, quantities_json,"
+                + " metadata_json, run_directory, host, worker, failure, started_at, ended_at, seconds, attempt, "
+                + blobColumn("") + " FROM terms WHERE run_id = ?" + where.formatted("id", "id");
+        PreparedStatement p = statement(sql);
+        bindTermQuery(p, runId, evaluationNumber, afterId, limit);
+        List<TermRecord> out = new ArrayList<>();
+        try (ResultSet rs = p.executeQuery()) {
+            while (rs.next()) {
+                Object en = rs.getObject(3);
+                out.add(new TermRecord(rs.getLong(1), rs.getLong(2), en == null ? -1 : ((Number) en).intValue(),
+                        rs.getString(4), rs.getString(5), EvaluationRecord.State.valueOf(rs.getString(6)),
+                        bits(rs, 7), SqliteJournal.quantities(rs.getBytes(18), rs.getString(8)), rs.getString(9),
+                        rs.getString(10), rs.getString(11), rs.getString(12), rs.getString(13),
+                        instant(rs.getString(14)), instant(rs.getString(15)), real(rs, 16), rs.getInt(17)));
+            }
+        }
+        if (schema < 3) {
+            return out;
+        }
+        PreparedStatement q = statement("SELECT first_id, evaluation_number, parameter_key, attempt, terms_blob"
+                + " FROM term_packs WHERE run_id = ?" + where.formatted("last_id", "first_id"));
+        bindTermQuery(q, runId, evaluationNumber, afterId, limit);
+        boolean packed = false;
+        try (ResultSet rs = q.executeQuery()) {
+            while (rs.next()) {
+                for (TermPack.Term t : TermPack.decode(rs.getBytes(5), rs.getLong(1), runId, rs.getInt(2), rs.getInt(4),
+                        rs.getString(3))) {
+                    if (t.record().id() > afterId) {
+                        out.add(t.record());
+                        packed = true;
+                    }
+                }
+            }
+        }
+        if (packed) {
+            out.sort(java.util.Comparator.comparingLong(TermRecord::id));
+            if (limit > 0 && out.size() > limit) {
+                out = new ArrayList<>(out.subList(0, limit));
+            }
+        }
+        return out;
+    }
+
+    private static void bindTermQuery(PreparedStatement p, long runId, int evaluationNumber, long afterId, int limit)
+            throws SQLException {
+        int i = 1;
+        p.setLong(i++, runId);
+        if (evaluationNumber >= 0) {
+            p.setInt(i++, evaluationNumber);
+        }
+        if (afterId >= 0) {
+            p.setLong(i++, afterId);
+        }
+        if (limit > 0) {
+            p.setInt(i, limit);
+        }
+    }
+
+    // ---- values
+
+    static void setReal(PreparedStatement p, int i, double d) throws SQLException {
+        if (Double.isNaN(d)) {
+            p.setNull(i, Types.REAL);
+        } else {
+            p.setDouble(i, d);
+        }
+    }
+
+    static Instant instant(String s) {
+        return s == null ? null : Instant.parse(s);
+    }
+
+    private static double real(ResultSet rs, int col) throws SQLException {
+        double d = rs.getDouble(col);
+        return rs.wasNull() ? Double.NaN : d;
+    }
+
+    private static double bits(ResultSet rs, int col) throws SQLException {
+        long b = rs.getLong(col);
+        return rs.wasNull() ? Double.NaN : Double.longBitsToDouble(b);
+    }
+}

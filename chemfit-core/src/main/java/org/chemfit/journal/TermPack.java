@@ -1,0 +1,177 @@
+package org.chemfit.journal;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import org.chemfit.Quantities;
+
+/**
+ * The binary form of the leaf terms of one evaluation that finished together (schema version 3,
+ * the {@code term_packs} table): one row instead of one per term, so that the fast in-process terms
+ * of an evaluation cost one insert. Each term keeps everything its own row of the {@code terms}
+ * table would hold, and reads back as the same {@link TermRecord}, bit for bit. The layout, all
+ * little-endian:
+ *
+ * <pre>
+ * "CFT" 0x01                      magic and format version
+ * int32 count                     number of terms, then for each, in id order:
+ *   text path, text name          a text is int32 n (-1: NULL) and n bytes of UTF-8
+ *   uint8 state                   0 COMPLETE, 1 FAILED
+ *   float64 value                 its raw bits (NaN when failed)
+ *   int32 n, n bytes              the quantities in the form of {@link QuantityCodec} (-1: none)
+ *   text metadata_json, run_directory, host, worker, failure
+ *   text parameter_key            NULL when it is the pack's
+ *   int64 started, int64 ended    nanoseconds since the epoch
+ * </pre>
+ *
+ * <p>Written by hand for the reason {@link QuantityCodec} is: a few dozen lines in place of a
+ * dependency and a schema of its own.
+ *
+ * <pre>{@code
+ * byte[] blob = TermPack.encode(rows);
+ * List<TermRecord> back = TermPack.decode(blob, firstId, runId, number, attempt);
+ * }</pre>
+ *
+ * @implNote Stateless and thread-safe.
+ */
+final class TermPack {
+
+    private static final byte[] MAGIC = {'C', 'F', 'T', 1};
+
+    private TermPack() {
+    }
+
+    /** @return the terms' binary form; every row is of the same evaluation and pack key */
+    static byte[] encode(List<JournalQueries.TermRow> rows, String packKey) {
+        Out out = new Out(256 * rows.size() + 8);
+        out.bytes(MAGIC);
+        out.buf.putInt(rows.size());
+        for (JournalQueries.TermRow t : rows) {
+            out.text(t.path());
+            out.text(t.name());
+            out.ensure(1 + 8);
+            out.buf.put((byte) (t.failed() ? 1 : 0));
+            out.buf.putLong(Double.doubleToRawLongBits(t.failed() ? Double.NaN : t.value()));
+            byte[] q = t.quantities();
+            out.ensure(4);
+            out.buf.putInt(q == null ? -1 : q.length);
+            if (q != null) {
+                out.bytes(q);
+            }
+            out.text(t.metadataJson());
+            out.text(t.runDirectory());
+            out.text(t.host());
+            out.text(t.worker());
+            out.text(t.failure());
+            out.text(t.key().equals(packKey) ? null : t.key());
+            out.ensure(16);
+            out.buf.putLong(t.startNanos());
+            out.buf.putLong(t.endNanos());
+        }
+        return Arrays.copyOf(out.buf.array(), out.buf.position());
+    }
+
+    /** One term of a pack, as the terms table would hold it. */
+    record Term(TermRecord record, String key) {
+    }
+
+    /**
+     * @param firstId the id of the first term (the others follow one by one)
+     * @param packKey the parameter key of the pack
+     * @return the terms, in id order
+     * @throws JournalException when the blob is not a term pack
+     */
+    static List<Term> decode(byte[] blob, long firstId, long runId, int evaluationNumber, int attempt, String packKey) {
+        ByteBuffer b = ByteBuffer.wrap(blob).order(ByteOrder.LITTLE_ENDIAN);
+        if (blob.length < 8 || !Arrays.equals(blob, 0, 4, MAGIC, 0, 4)) {
+            throw new JournalException("a term pack of evaluation " + evaluationNumber + " of run " + runId
+                    + " does not start with the mark \"CFT\" and version 1");
+        }
+        b.position(4);
+        int n = b.getInt();
+        List<Term> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            String path = text(b);
+            String name = text(b);
+            boolean failed = b.get() == 1;
+            double value = Double.longBitsToDouble(b.getLong());
+            int ql = b.getInt();
+            Quantities q = Quantities.empty();
+            if (ql >= 0) {
+                byte[] qb = new byte[ql];
+                b.get(qb);
+                q = QuantityCodec.decode(qb);
+            }
+            String meta = text(b);
+            String runDir = text(b);
+            String host = text(b);
+            String worker = text(b);
+            String failure = text(b);
+            String key = text(b);
+            long start = b.getLong();
+            long end = b.getLong();
+            TermRecord r = new TermRecord(firstId + i, runId, evaluationNumber, path, name,
+                    failed ? EvaluationRecord.State.FAILED : EvaluationRecord.State.COMPLETE, failed ? Double.NaN : value, q,
+                    meta, runDir, host, worker, failure, instant(start), instant(end), (end - start) / 1e9, attempt);
+            out.add(new Term(r, key == null ? packKey : key));
+        }
+        return out;
+    }
+
+    /** The time as the terms table stores it: text with milliseconds. */
+    private static Instant instant(long epochNanos) {
+        return Instant.ofEpochSecond(0, epochNanos).truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    private static String text(ByteBuffer b) {
+        int n = b.getInt();
+        if (n < 0) {
+            return null;
+        }
+        String s = new String(b.array(), b.position(), n, StandardCharsets.UTF_8);
+        b.position(b.position() + n);
+        return s;
+    }
+
+    /** A growing little-endian buffer. */
+    private static final class Out {
+        private ByteBuffer buf;
+
+        Out(int capacity) {
+            buf = ByteBuffer.allocate(capacity).order(ByteOrder.LITTLE_ENDIAN);
+        }
+
+        void ensure(int more) {
+            if (buf.remaining() < more) {
+                ByteBuffer bigger = ByteBuffer.allocate(Math.max(buf.capacity() * 2, buf.position() + more))
+                        .order(ByteOrder.LITTLE_ENDIAN);
+                buf.flip();
+                bigger.put(buf);
+                buf = bigger;
+            }
+        }
+
+        void bytes(byte[] a) {
+            ensure(a.length);
+            buf.put(a);
+        }
+
+        void text(String s) {
+            if (s == null) {
+                ensure(4);
+                buf.putInt(-1);
+                return;
+            }
+            byte[] a = s.getBytes(StandardCharsets.UTF_8);
+            ensure(4 + a.length);
+            buf.putInt(a.length);
+            buf.put(a);
+        }
+    }
+}
