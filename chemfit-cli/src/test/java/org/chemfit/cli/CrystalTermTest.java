@@ -27,8 +27,8 @@ class CrystalTermTest {
         PairPotential p = PairPotential.builder()
                 .coulomb(Map.of("Mg", ParameterRef.constant(1.9), "O", ParameterRef.constant(-1.9)), PairPotential.CoulombMethod.EWALD,
                         1e-8)
-                .buckingham("Mg", "O", ParameterRef.constant(700), ParameterRef.constant(0.33), ParameterRef.constant(0), 10.0, false)
-                .buckingham("O", "O", ParameterRef.constant(22764.0), ParameterRef.constant(0.149), ParameterRef.constant(27.88), 10.0,
+                .buckingham("Mg", "O", ParameterRef.constant(700), ParameterRef.constant(0.33), ParameterRef.constant(0), 12.0, false)
+                .buckingham("O", "O", ParameterRef.constant(22764.0), ParameterRef.constant(0.149), ParameterRef.constant(27.8), 12.0,
                         false)
                 .build();
         Quantities q = new CubicCrystalComputer(Xyz.read(job.resolveSibling("data/mgo.xyz")), 4, p).compute(Parameters.of(Map.of()));
