@@ -233,7 +233,7 @@ public interface Journal extends AutoCloseable {
      * try (Journal.Session s = journal.begin(settings, JournalMode.resumeLatest())) {
      *     if (!s.replay(0, ctx)) {
      *         s.evaluationsStarted(0, List.of(ctx));
-     *         ctx.setRecorder(s);
+     *         ctx.recordTo(s);
      *         objective.evaluate(ctx.parameters(), ctx);
      *         s.evaluationFinished(0, ctx, ctx.loss());
      *     }
