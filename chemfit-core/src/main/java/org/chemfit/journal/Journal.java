@@ -11,7 +11,7 @@ import org.chemfit.TermRecorder;
 /**
  * The durable record of a fit's evaluations: every evaluation and every leaf term is committed to
  * the journal before the optimizer hears of it, and a resumed fit replays what the journal holds
- * instead of running it again. The default journal is an SQLite file ({@link SqliteJournal}) that
+ * instead of running it again. The default journal is an SQLite file ({@code SqliteJournal}) that
  * {@code sqlite3} or pandas can read, also while a fit is writing it.
  *
  * <pre>{@code
