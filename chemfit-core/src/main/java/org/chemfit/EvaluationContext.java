@@ -24,6 +24,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Terms keep no per-call state on themselves; they write it here, so one term object can be
  * evaluated from many threads at once, each with its own context.
  *
+ * <p>A context changes state only through transitions named for what happened: from
+ * {@link Status#PENDING} it is {@link #complete completed} with a loss, {@link #fail failed}, or
+ * {@link #replay replayed} from a journal; a failed term may {@link #retry} (back to pending);
+ * its parent's reduction then {@link #contribute counts}, {@link #penalize penalizes} or
+ * {@link #skip skips} it. {@link #adopt} takes the outcome of a run elsewhere (a cluster member).
+ *
  * @implNote Not thread-safe. A context is written by one thread at a time: a combined objective
  *     creates the children before its terms run, and each child is then confined to the thread
  *     that runs its term until the term finishes (a future's completion publishes it).
