@@ -26,4 +26,22 @@ public interface BatchObjectiveFunction extends ObjectiveFunction {
      *     the batch is then cancelled
      */
     void evaluateMany(List<EvaluationContext> requests);
+
+    /**
+     * The objective as a batch objective: itself when it is one, else serial evaluation, one
+     * request after another on the calling thread (an evaluation that throws marks its request
+     * {@link EvaluationContext.Status#FAILED} and the next one runs).
+     *
+     * <pre>{@code
+     * BatchObjectiveFunction batch = BatchObjectiveFunction.of(objective);
+     * batch.evaluateMany(contexts);
+     * }</pre>
+     *
+     * @param objective any objective
+     * @return a batch objective that evaluates as {@code objective} does
+     * @throws NullPointerException when {@code objective} is null
+     */
+    static BatchObjectiveFunction of(ObjectiveFunction objective) {
+        return objective instanceof BatchObjectiveFunction b ? b : new SerialBatch(objective);
+    }
 }

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
+import org.chemfit.internal.Terms;
+
 /**
  * A weighted combination of objective terms: the objective of a fit. Terms may themselves be
  * combined objectives (nesting). The weighted values are reduced in term order by a
@@ -385,152 +387,7 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
 
     @Override
     public double evaluate(Parameters params, EvaluationContext ctx) {
-        prepare(ctx);
-        // one clock reading per term: in a serial run a term starts when the one before it ended
-        long t = System.nanoTime();
-        String thread = Thread.currentThread().getName();
-        for (int i = 0; i < terms.size(); i++) {
-            t = runTerm(i, params, ctx.child(i), t, thread);
-        }
-        return reduce(ctx);
-    }
-
-    /**
-     * Adds one child context per term to {@code ctx}. Schedulers call this, then
-     * {@link #runTerm} for each term (anywhere, in any order), then {@link #reduce}.
-     *
-     * @param ctx the context of this combined objective, which must have no children yet
-     * @throws IllegalStateException when it already has children
-     */
-    public void prepare(EvaluationContext ctx) {
-        if (!ctx.children().isEmpty()) {
-            throw new IllegalStateException("context already holds " + ctx.children().size() + " terms");
-        }
-        ctx.reserveChildren(terms.size());
-        for (int i = 0; i < terms.size(); i++) {
-            ctx.addChild(names.get(i), weights[i]);
-        }
-    }
-
-    /**
-     * Runs term {@code i}, retrying it as the policy says, and records its value or failure and
-     * its timing in {@code child}. A failure is recorded, not thrown; {@link #reduce} applies the
-     * policy.
-     *
-     * @param i the term index
-     * @param params the parameters
-     * @param child the term's child context, from {@link #prepare}
-     * @throws EvaluationCancelledException when the thread is interrupted or the term was cancelled
-     */
-    public void runTerm(int i, Parameters params, EvaluationContext child) {
-        runTerm(i, params, child, System.nanoTime(), Thread.currentThread().getName());
-    }
-
-    /** @return when the term ended ({@link System#nanoTime()}) */
-    private long runTerm(int i, Parameters params, EvaluationContext child, long t0, String thread) {
-        ObjectiveFunction term = terms.get(i);
-        long start = EvaluationContext.toEpochNanos(t0);
-        TermRecorder recorder = term instanceof CombinedObjectiveFunction ? null : child.recorder();
-        if (recorder != null) {
-            TermRecorder.Recorded r = recorder.lookup(child);
-            if (r != null) {
-                child.setQuantities(r.quantities());
-                child.metadata().putAll(r.metadata());
-                child.setLoss(r.value());
-                child.setStatus(EvaluationContext.Status.REPLAYED);
-                long end = System.nanoTime();
-                child.setTiming(start, end - t0, thread);
-                return end;
-            }
-        }
-        int attempt = 0;
-        while (true) {
-            try {
-                double v = term.evaluate(params, child);
-                child.setLoss(v);
-                child.setFailure(null);
-                child.setStatus(EvaluationContext.Status.OK);
-                break;
-            } catch (EvaluationCancelledException e) {
-                throw e;
-            } catch (RuntimeException e) {
-                if (Thread.currentThread().isInterrupted()) {
-                    throw new EvaluationCancelledException("term " + i + " '" + names.get(i) + "' was interrupted", e);
-                }
-                child.setFailure(TermFailedException.wrap(names.get(i), i, params, e));
-                child.setStatus(EvaluationContext.Status.FAILED);
-                if (attempt >= policy.retries()) {
-                    break;
-                }
-                attempt++;
-                child.resetForRetry();
-                child.put("retries", attempt);
-            }
-        }
-        long end = System.nanoTime();
-        child.setTiming(start, end - t0, thread);
-        if (recorder != null) {
-            recorder.finished(child);
-            return System.nanoTime(); // the next term's time does not include the recording of this one
-        }
-        return end;
-    }
-
-    /**
-     * Applies the failure policy to the children in term order, weights and reduces their values,
-     * and stores the breakdown and the total in {@code ctx}.
-     *
-     * @param ctx the context whose children were filled by {@link #runTerm}
-     * @return the reduced loss (NaN when every term was skipped)
-     * @throws TermFailedException under RAISE, for the first failed term in term order
-     */
-    public double reduce(EvaluationContext ctx) {
-        double sum = 0;
-        int n = 0;
-        List<Integer> skipped = null;
-        for (int i = 0; i < terms.size(); i++) {
-            EvaluationContext c = ctx.child(i);
-            if (c.status() == EvaluationContext.Status.FAILED || c.status() == EvaluationContext.Status.PENDING) {
-                Throwable f = c.failure();
-                switch (policy.action()) {
-                    case RAISE -> {
-                        ctx.setFailure(f);
-                        ctx.setStatus(EvaluationContext.Status.FAILED);
-                        if (f instanceof TermFailedException t) {
-                            throw t;
-                        }
-                        throw new TermFailedException("term " + i + " '" + names.get(i) + "' did not run", names.get(i), i,
-                                ctx.parameters(), null, null, null, false, f);
-                    }
-                    case PENALTY -> {
-                        c.setStatus(EvaluationContext.Status.PENALTY);
-                        double contribution = weights[i] * policy.penaltyValue();
-                        c.setContribution(contribution);
-                        sum += contribution;
-                        n++;
-                    }
-                    case SKIP -> {
-                        c.setStatus(EvaluationContext.Status.SKIPPED);
-                        c.setContribution(Double.NaN);
-                        if (skipped == null) {
-                            skipped = new ArrayList<>();
-                        }
-                        skipped.add(i);
-                    }
-                }
-            } else {
-                double contribution = weights[i] * c.value();
-                c.setContribution(contribution);
-                sum += contribution;
-                n++;
-            }
-        }
-        if (skipped != null) {
-            ctx.put("skipped", skipped);
-        }
-        double total = reducer.apply(sum, n);
-        ctx.setLoss(total);
-        return total;
+        return Terms.evaluate(this, params, ctx);
     }
 
     @Override

@@ -24,6 +24,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Terms keep no per-call state on themselves; they write it here, so one term object can be
  * evaluated from many threads at once, each with its own context.
  *
+ * <p>A context changes state only through transitions named for what happened: from
+ * {@link Status#PENDING} it is {@link #complete completed} with a loss, {@link #fail failed}, or
+ * {@link #replay replayed} from a journal; a failed term may {@link #retry} (back to pending);
+ * its parent's reduction then {@link #contribute counts}, {@link #penalize penalizes} or
+ * {@link #skip skips} it. {@link #adopt} takes the outcome of a run elsewhere (a cluster member).
+ *
  * @implNote Not thread-safe. A context is written by one thread at a time: a combined objective
  *     creates the children before its terms run, and each child is then confined to the thread
  *     that runs its term until the term finishes (a future's completion publishes it).
@@ -126,19 +132,12 @@ public final class EvaluationContext {
         return c;
     }
 
-    /** Sizes the list of children for {@code n} terms before they are added (no growing on the way). */
-    void reserveChildren(int n) {
-        if (children == null) {
-            children = new ArrayList<>(n);
-        }
-    }
-
     /**
      * Attaches a recorder that sees every leaf term of this evaluation (children added later inherit it).
      *
      * @param r the recorder, or null for none
      */
-    public void setRecorder(TermRecorder r) {
+    public void recordTo(TermRecorder r) {
         this.recorder = r;
     }
 
@@ -147,13 +146,20 @@ public final class EvaluationContext {
         return recorder;
     }
 
-    /** Forgets the outcome of a failed attempt (its terms, quantities and value) before a retry. */
-    void resetForRetry() {
+    /**
+     * Forgets the outcome of a failed attempt (its terms, quantities and value) before the term
+     * runs again, back to {@link Status#PENDING}, and counts the retry in the metadata
+     * ({@code retries}). The failure stays until the next attempt completes or fails.
+     *
+     * @param attempt the number of this retry, from 1
+     */
+    public void retry(int attempt) {
         children = null;
         quantities = Quantities.empty();
         value = Double.NaN;
         contribution = Double.NaN;
         status = Status.PENDING;
+        put("retries", attempt);
     }
 
     /** @return the parameters being evaluated */
@@ -197,8 +203,14 @@ public final class EvaluationContext {
         return quantities;
     }
 
-    /** @param q the quantities computed */
-    public void setQuantities(Quantities q) {
+    /**
+     * Records the quantities a term computed (before its loss is known, so that a term whose loss
+     * function fails still shows what was computed).
+     *
+     * @param q the quantities computed
+     * @throws NullPointerException when {@code q} is null
+     */
+    public void computed(Quantities q) {
         this.quantities = Objects.requireNonNull(q, "quantities");
     }
 
@@ -212,12 +224,62 @@ public final class EvaluationContext {
         return value;
     }
 
-    /** @param loss the loss (the unweighted value of a term, or the total of a combined objective) */
-    public void setLoss(double loss) {
+    /**
+     * Completes the context: records the loss, forgets the failure of an earlier attempt, and
+     * moves it to {@link Status#OK}.
+     *
+     * @param loss the loss (the unweighted value of a term, or the total of a combined objective)
+     */
+    public void complete(double loss) {
         this.value = loss;
-        if (status == Status.PENDING) {
-            status = Status.OK;
-        }
+        this.failure = null;
+        this.status = Status.OK;
+    }
+
+    /**
+     * Fails the context: records why, and moves it to {@link Status#FAILED}.
+     *
+     * @param cause the failure of this term (or of the whole evaluation, for a root)
+     */
+    public void fail(Throwable cause) {
+        this.failure = cause;
+        this.status = Status.FAILED;
+    }
+
+    /**
+     * Replays a recorded result instead of computing it: the quantities, metadata and loss a
+     * journal holds, and the status {@link Status#REPLAYED}. The one place where a replayed
+     * result enters a context.
+     *
+     * @param q the recorded quantities
+     * @param recordedMetadata the recorded metadata, added to this context's
+     * @param loss the recorded loss
+     * @throws NullPointerException when {@code q} or {@code recordedMetadata} is null
+     */
+    public void replay(Quantities q, Map<String, ?> recordedMetadata, double loss) {
+        this.quantities = Objects.requireNonNull(q, "quantities");
+        metadata().putAll(recordedMetadata);
+        this.value = loss;
+        this.status = Status.REPLAYED;
+    }
+
+    /**
+     * Takes the outcome of a run elsewhere (another thread's context, a cluster member's result):
+     * its status, loss, quantities, metadata (added to this context's) and failure.
+     *
+     * @param s the status the run ended with
+     * @param loss its loss (NaN when it failed)
+     * @param q its quantities
+     * @param runMetadata its metadata
+     * @param cause its failure, or null
+     * @throws NullPointerException when {@code s}, {@code q} or {@code runMetadata} is null
+     */
+    public void adopt(Status s, double loss, Quantities q, Map<String, ?> runMetadata, Throwable cause) {
+        this.quantities = Objects.requireNonNull(q, "quantities");
+        metadata().putAll(runMetadata);
+        this.value = loss;
+        this.failure = cause;
+        this.status = Objects.requireNonNull(s, "status");
     }
 
     /** @return the weight of this term in its parent (1 for a root) */
@@ -230,9 +292,30 @@ public final class EvaluationContext {
         return contribution;
     }
 
-    /** @param c the weighted contribution */
-    public void setContribution(double c) {
+    /**
+     * Records the weighted contribution of a term that counts in its parent's reduction.
+     *
+     * @param c the weighted contribution
+     */
+    public void contribute(double c) {
         this.contribution = c;
+    }
+
+    /**
+     * A failed term stands in with a penalty: status {@link Status#PENALTY} and the weighted
+     * penalty as its contribution.
+     *
+     * @param c the weighted penalty value
+     */
+    public void penalize(double c) {
+        this.status = Status.PENALTY;
+        this.contribution = c;
+    }
+
+    /** A failed term is left out of its parent's reduction: status {@link Status#SKIPPED}, no contribution. */
+    public void skip() {
+        this.status = Status.SKIPPED;
+        this.contribution = Double.NaN;
     }
 
     /** @return what became of this term */
@@ -240,19 +323,9 @@ public final class EvaluationContext {
         return status;
     }
 
-    /** @param s what became of this term */
-    public void setStatus(Status s) {
-        this.status = Objects.requireNonNull(s);
-    }
-
     /** @return the failure of this term, or null */
     public Throwable failure() {
         return failure;
-    }
-
-    /** @param t the failure of this term */
-    public void setFailure(Throwable t) {
-        this.failure = t;
     }
 
     /**
@@ -262,7 +335,7 @@ public final class EvaluationContext {
      * @param durationNanos how long it took
      * @param thread the name of the thread that ran it
      */
-    public void setTiming(long startEpochNanos, long durationNanos, String thread) {
+    public void timed(long startEpochNanos, long durationNanos, String thread) {
         this.startEpochNanos = startEpochNanos;
         this.durationNanos = durationNanos;
         this.threadName = thread;

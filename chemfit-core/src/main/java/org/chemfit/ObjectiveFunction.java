@@ -38,7 +38,7 @@ public interface ObjectiveFunction {
      */
     default double evaluate(Parameters params, EvaluationContext ctx) {
         double v = evaluate(params);
-        ctx.setLoss(v);
+        ctx.complete(v);
         return v;
     }
 

@@ -49,7 +49,7 @@ public final class ObjectiveFunctions {
     }
 
     /** A term under a name. */
-    static final class Named implements ObjectiveFunction, ObjectiveWrapper {
+    static class Named implements ObjectiveFunction, ObjectiveWrapper {
         final String name;
         final ObjectiveFunction delegate;
 

@@ -58,9 +58,9 @@ public final class QuantityComputerObjectiveFunction implements ObjectiveFunctio
         if (q == null) {
             throw new ChemFitException("quantity computer " + computer + " returned null instead of quantities");
         }
-        ctx.setQuantities(q);
+        ctx.computed(q);
         double v = loss.evaluate(q, params);
-        ctx.setLoss(v);
+        ctx.complete(v);
         return v;
     }
 

@@ -5,12 +5,12 @@ import java.util.Map;
 /**
  * Sees every leaf term of an evaluation before and after it runs: the seam where a journal
  * records finished terms and replays them on resume, so a finished simulation is never run twice.
- * Attach one to a root context with {@link EvaluationContext#setRecorder}; every child context
+ * Attach one to a root context with {@link EvaluationContext#recordTo}; every child context
  * inherits it, whichever thread or scheduler runs the term.
  *
  * <pre>{@code
  * EvaluationContext ctx = new EvaluationContext(params, "e12");
- * ctx.setRecorder(journalRecorder);
+ * ctx.recordTo(journalRecorder);
  * combined.evaluate(params, ctx);
  * }</pre>
  *

@@ -224,7 +224,7 @@ class CombinedObjectiveFunctionTest {
                 child.put("recorded", true);
             }
         };
-        ctx.setRecorder(replayFirst);
+        ctx.recordTo(replayFirst);
         assertEquals(10.0, c.evaluate(X2, ctx));
         assertEquals(1, runs.get());
         assertEquals(EvaluationContext.Status.REPLAYED, ctx.child(0).status());

@@ -32,7 +32,7 @@ class MetaDataChemFitTest {
             public double evaluate(Parameters p, EvaluationContext ctx) {
                 double v = evaluate(p);
                 ctx.put("last_value", v);
-                ctx.setLoss(v);
+                ctx.complete(v);
                 return v;
             }
         };

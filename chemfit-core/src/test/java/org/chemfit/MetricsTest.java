@@ -38,15 +38,15 @@ class MetricsTest {
     void predictionsOfATermWithStructuresAndOfAnArrayQuantity() {
         EvaluationContext root = new EvaluationContext(Parameters.of(Map.of("x", 1.0)));
         EvaluationContext term = root.addChild("dimers", 1.0);
-        term.addChild("a", 1.0).setQuantities(Quantities.of("energy", 1.5));
-        term.addChild("b", 1.0).setQuantities(Quantities.of("energy", -0.5));
+        term.addChild("a", 1.0).computed(Quantities.of("energy", 1.5));
+        term.addChild("b", 1.0).computed(Quantities.of("energy", -0.5));
         List<Predictions.Row> rows = Predictions.of("dimers", term, Map.of("energy", new double[] {1.0, -1.0}));
         assertEquals(List.of(new Predictions.Row("dimers", "a", "energy", 1.0, 1.5), new Predictions.Row("dimers", "b", "energy", -1.0,
                 -0.5)), rows);
         assertEquals(0.5, Predictions.metrics(rows, "energy").rmse(), 1e-12);
 
         EvaluationContext ext = root.addChild("curve", 1.0);
-        ext.setQuantities(Quantities.builder().put("rdf", new double[] {0, 2}).build());
+        ext.computed(Quantities.builder().put("rdf", new double[] {0, 2}).build());
         List<Predictions.Row> r2 = Predictions.of("curve", ext, Map.of("rdf", new double[] {0, 1}));
         assertEquals("1", r2.get(1).item());
         assertEquals(1.0, r2.get(1).residual(), 0);

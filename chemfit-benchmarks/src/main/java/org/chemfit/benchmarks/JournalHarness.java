@@ -83,7 +83,7 @@ public final class JournalHarness {
             Parameters p = params(i);
             // the context is built outside the timed section: that is the objective's work
             EvaluationContext ctx = new EvaluationContext(p, "e" + i);
-            ctx.setRecorder(s);
+            ctx.recordTo(s);
             EvaluationContext[] children = new EvaluationContext[TERMS];
             for (int k = 0; k < TERMS; k++) {
                 children[k] = ctx.addChild("term" + k, 1.0);
@@ -99,17 +99,17 @@ public final class JournalHarness {
                     throw new IllegalStateException("term " + k + " of evaluation " + i + ": replayed " + (r != null));
                 }
                 if (r == null) {
-                    c.setQuantities(Quantities.builder().put("energy", -1.5 + k * 1e-3).put("forces", new double[] {0.1, 0.2, 0.3})
+                    c.computed(Quantities.builder().put("energy", -1.5 + k * 1e-3).put("forces", new double[] {0.1, 0.2, 0.3})
                             .build());
-                    c.setLoss(k * 0.01 + i * 1e-6);
-                    c.setContribution(k * 0.01 + i * 1e-6);
+                    c.complete(k * 0.01 + i * 1e-6);
+                    c.contribute(k * 0.01 + i * 1e-6);
                     c.put("run_directory", "/scratch/fit/e" + i + "/term" + k);
                     c.put("exit_code", 0);
-                    c.setTiming(EvaluationContext.nowEpochNanos(), 1000, "worker-" + k);
+                    c.timed(EvaluationContext.nowEpochNanos(), 1000, "worker-" + k);
                     s.finished(c);
                 }
             }
-            ctx.setLoss(0.5 + i * 1e-6);
+            ctx.complete(0.5 + i * 1e-6);
             long c2 = CPU.getCurrentThreadCpuTime();
             s.evaluationFinished(i, ctx, ctx.loss());
             long c3 = CPU.getCurrentThreadCpuTime();

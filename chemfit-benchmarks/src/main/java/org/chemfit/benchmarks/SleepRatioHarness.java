@@ -13,6 +13,7 @@ import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationContext;
 import org.chemfit.ObjectiveFunction;
 import org.chemfit.Parameters;
+import org.chemfit.internal.Terms;
 import org.chemfit.schedule.AsyncWrapperCOB;
 
 /**
@@ -107,16 +108,16 @@ public final class SleepRatioHarness {
      */
     private static double naiveEvaluate(CombinedObjectiveFunction c, Parameters p, ExecutorService pool) {
         EvaluationContext ctx = new EvaluationContext(p);
-        c.prepare(ctx);
+        Terms.prepare(c, ctx);
         List<CompletableFuture<Void>> fs = new ArrayList<>();
         for (int i = 0; i < c.size(); i++) {
             int k = i;
-            fs.add(CompletableFuture.runAsync(() -> c.runTerm(k, p, ctx.child(k)), pool));
+            fs.add(CompletableFuture.runAsync(() -> Terms.runTerm(c, k, p, ctx.child(k)), pool));
         }
         for (CompletableFuture<Void> f : fs) {
             f.join();
         }
-        return c.reduce(ctx);
+        return Terms.reduce(c, ctx);
     }
 
     private static double median(long[] xs) {

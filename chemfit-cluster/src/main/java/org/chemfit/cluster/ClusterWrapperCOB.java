@@ -1,20 +1,16 @@
 package org.chemfit.cluster;
 
-import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 
-import org.chemfit.BatchObjectiveFunction;
 import org.chemfit.ChemFitException;
 import org.chemfit.CombinedObjectiveFunction;
-import org.chemfit.EvaluationCancelledException;
 import org.chemfit.EvaluationContext;
 import org.chemfit.Parameters;
-import org.chemfit.TermFailedException;
-import org.chemfit.schedule.LeafTask;
-import org.chemfit.schedule.Scheduler;
-import org.chemfit.schedule.TaskRunner;
+import org.chemfit.internal.DispatchScheduler;
+import org.chemfit.internal.LeafTask;
+import org.chemfit.internal.TaskRunner;
+import org.chemfit.schedule.AbstractWrapperCOB;
 
 import com.hazelcast.core.HazelcastInstance;
 
@@ -45,10 +41,10 @@ import com.hazelcast.core.HazelcastInstance;
  * logged. One driver per cluster name.
  *
  * <p>The scheduling (flattening nested objectives, reducing in term order, cancelling) is the
- * same as {@code AsyncWrapperCOB}'s: this class plugs a cluster into
- * {@link Scheduler#using(TaskRunner)}. When a term fails, its objective's
+ * same as {@code AsyncWrapperCOB}'s (both extend {@link AbstractWrapperCOB}): this class only
+ * supplies where the leaf tasks run. When a term fails, its objective's
  * {@link org.chemfit.FailurePolicy} decides, as in serial evaluation: under RAISE
- * {@link #evaluate(Parameters)} throws the {@link TermFailedException} of the first term to fail;
+ * {@link #evaluate(Parameters)} throws the {@link org.chemfit.TermFailedException} of the first term to fail;
  * every other term of the evaluation is cancelled at once (on the workers too).
  *
  * @implNote Thread-safe: many evaluations may run at once. It owns its dispatching threads and
@@ -56,12 +52,9 @@ import com.hazelcast.core.HazelcastInstance;
  *     Cancelling an evaluation (or interrupting the thread that waits for it) drops its tasks
  *     that did not start and tells the workers to interrupt the terms that did.
  */
-public final class ClusterWrapperCOB implements BatchObjectiveFunction, org.chemfit.ObjectiveWrapper, AutoCloseable {
+public final class ClusterWrapperCOB extends AbstractWrapperCOB {
 
-    private final CombinedObjectiveFunction combined;
     private final Dispatcher dispatcher;
-    private final Scheduler scheduler;
-    private final String clusterName;
 
     /**
      * Drives the cluster with the secret from the environment ({@link ClusterSecret#fromEnvironment()})
@@ -82,27 +75,20 @@ public final class ClusterWrapperCOB implements BatchObjectiveFunction, org.chem
      * @throws IllegalStateException when another driver runs on the cluster
      */
     public ClusterWrapperCOB(CombinedObjectiveFunction combined, HazelcastInstance member, ClusterOptions options) {
-        this.combined = Objects.requireNonNull(combined, "combined");
-        this.dispatcher = new Dispatcher(Objects.requireNonNull(member, "member"), combined, Objects.requireNonNull(options, "options"));
-        this.clusterName = member.getConfig().getClusterName();
-        // flattening, reducing in term order and cancelling live once, in the scheduler; this class
-        // only supplies where the leaf tasks run
-        this.scheduler = Scheduler.using(new Runner());
+        this(combined, new Dispatcher(Objects.requireNonNull(member, "member"), Objects.requireNonNull(combined, "combined"),
+                Objects.requireNonNull(options, "options")), member.getConfig().getClusterName());
     }
 
-    @Override
-    public org.chemfit.ObjectiveFunction wrapped() {
-        return combined();
+    private ClusterWrapperCOB(CombinedObjectiveFunction combined, Dispatcher dispatcher, String clusterName) {
+        // flattening, reducing in term order and cancelling live once, in the scheduler; this class
+        // only supplies where the leaf tasks run
+        super(combined, new DispatchScheduler(new Runner(dispatcher, clusterName)));
+        this.dispatcher = dispatcher;
     }
 
     /** @return the combined objective this cluster evaluates */
     public CombinedObjectiveFunction combined() {
-        return combined;
-    }
-
-    @Override
-    public String name() {
-        return combined.name();
+        return objective();
     }
 
     /** @return what was dispatched, re-queued and refused so far */
@@ -110,80 +96,9 @@ public final class ClusterWrapperCOB implements BatchObjectiveFunction, org.chem
         return dispatcher.stats();
     }
 
-    /**
-     * @throws TermFailedException when a term failed under the RAISE policy, or no worker came to
-     *     run it within {@link ClusterOptions#memberWait()} (the message says so)
-     * @throws EvaluationCancelledException when the calling thread is interrupted; the terms
-     *     running on workers are interrupted and waited for
-     */
     @Override
-    public double evaluate(Parameters params) {
-        return evaluate(params, new EvaluationContext(params));
-    }
-
-    /**
-     * @throws TermFailedException when a term failed under the RAISE policy, or no worker came
-     * @throws EvaluationCancelledException when the calling thread is interrupted
-     * @throws IllegalStateException when closed or {@code ctx} already holds terms
-     * @throws IllegalArgumentException when {@code ctx} holds other parameters
-     */
-    @Override
-    public double evaluate(Parameters params, EvaluationContext ctx) {
-        checkOpen();
-        checkParameters(params, ctx);
-        return scheduler.evaluate(combined, ctx);
-    }
-
-    /**
-     * Starts an evaluation.
-     *
-     * @param params the parameters
-     * @return the loss, or a {@link TermFailedException} as {@link #evaluate(Parameters)}.
-     *     Cancelling it drops the evaluation's waiting tasks and interrupts its running ones.
-     */
-    public CompletableFuture<Double> evaluateAsync(Parameters params) {
-        return evaluateAsync(params, new EvaluationContext(params));
-    }
-
-    /**
-     * Starts an evaluation that fills {@code ctx}.
-     *
-     * @param params the parameters
-     * @param ctx a fresh context for them
-     * @return the loss, or a failure as {@link #evaluateAsync(Parameters)}
-     * @throws IllegalStateException when {@code ctx} already holds terms
-     */
-    public CompletableFuture<Double> evaluateAsync(Parameters params, EvaluationContext ctx) {
-        checkOpen();
-        checkParameters(params, ctx);
-        return scheduler.evaluateAsync(combined, ctx);
-    }
-
-    /**
-     * Evaluates every request at once: all their leaf terms go to the cluster together.
-     *
-     * @throws EvaluationCancelledException when the calling thread is interrupted; every task of
-     *     the batch is then cancelled
-     */
-    @Override
-    public void evaluateMany(List<EvaluationContext> requests) {
-        checkOpen();
-        scheduler.evaluateMany(combined, requests);
-    }
-
-    private void checkOpen() {
-        if (dispatcher.isClosed()) {
-            throw new IllegalStateException("this ClusterWrapperCOB was closed; create a new one to evaluate again");
-        }
-    }
-
-    private static void checkParameters(Parameters params, EvaluationContext ctx) {
-        Objects.requireNonNull(params, "params");
-        Objects.requireNonNull(ctx, "ctx");
-        if (!params.equals(ctx.parameters())) {
-            throw new IllegalArgumentException("the context holds other parameters than the ones to evaluate: "
-                    + ctx.parameters() + " vs " + params);
-        }
+    protected boolean isClosed() {
+        return dispatcher.isClosed();
     }
 
     /** Stops dispatching; evaluations still running fail. The Hazelcast member stays up. */
@@ -192,13 +107,16 @@ public final class ClusterWrapperCOB implements BatchObjectiveFunction, org.chem
         dispatcher.close();
     }
 
-    @Override
-    public String toString() {
-        return "ClusterWrapperCOB[" + combined + "]";
-    }
-
     /** Where the scheduler's leaf tasks go: to the dispatcher, and from there to the members. */
-    private final class Runner implements TaskRunner {
+    private static final class Runner implements TaskRunner {
+        private final Dispatcher dispatcher;
+        private final String clusterName;
+
+        Runner(Dispatcher dispatcher, String clusterName) {
+            this.dispatcher = dispatcher;
+            this.clusterName = clusterName;
+        }
+
         @Override
         public void dispatch(LeafTask task) {
             if (dispatcher.isClosed()) {

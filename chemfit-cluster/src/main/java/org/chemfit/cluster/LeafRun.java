@@ -1,56 +1,23 @@
 package org.chemfit.cluster;
 
 import java.util.LinkedHashMap;
-import java.util.List;
 
 import org.chemfit.ChemFitException;
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationCancelledException;
 import org.chemfit.EvaluationContext;
-import org.chemfit.ObjectiveFunction;
 import org.chemfit.Parameters;
 import org.chemfit.TermFailedException;
-import org.chemfit.schedule.LeafTask;
+import org.chemfit.internal.Terms;
 
 /**
  * Runs one leaf task against a member's own copy of the objective, and copies a result into the
- * driver's context. The leaf runs through {@link CombinedObjectiveFunction#runTerm}, exactly as
+ * driver's context. The leaf runs through {@link Terms#runTerm}, exactly as
  * serial evaluation runs it, so the value is the same double.
  */
 final class LeafRun {
 
     private LeafRun() {
-    }
-
-    /**
-     * Finds the combined objective holding the leaf at {@code path}.
-     *
-     * @throws IllegalArgumentException when the path does not lead to a leaf of {@code root}
-     */
-    static CombinedObjectiveFunction parentOf(CombinedObjectiveFunction root, int[] path) {
-        if (path.length == 0) {
-            throw new IllegalArgumentException("a leaf path needs at least one index, got []");
-        }
-        CombinedObjectiveFunction c = root;
-        for (int k = 0; k < path.length; k++) {
-            List<ObjectiveFunction> terms = c.terms();
-            if (path[k] < 0 || path[k] >= terms.size()) {
-                throw new IllegalArgumentException("term path " + pathString(path) + " does not exist here: level " + k
-                        + " has " + terms.size() + " terms");
-            }
-            ObjectiveFunction t = terms.get(path[k]);
-            if (k == path.length - 1) {
-                if (t instanceof CombinedObjectiveFunction) {
-                    throw new IllegalArgumentException("term path " + pathString(path) + " is a combined objective here, not a leaf");
-                }
-                return c;
-            }
-            if (!(t instanceof CombinedObjectiveFunction n)) {
-                throw new IllegalArgumentException("term path " + pathString(path) + " goes through a leaf here at level " + k);
-            }
-            c = n;
-        }
-        throw new AssertionError("unreachable");
     }
 
     static String pathString(int[] path) {
@@ -74,7 +41,7 @@ final class LeafRun {
     static Frames.Result run(CombinedObjectiveFunction root, Frames.Task task, String member, String address) {
         CombinedObjectiveFunction parent;
         try {
-            parent = parentOf(root, task.path());
+            parent = Terms.parentOf(root, task.path());
         } catch (IllegalArgumentException e) {
             return error(task, member, address, "this member built a different objective: " + e.getMessage());
         }
@@ -87,16 +54,15 @@ final class LeafRun {
         }
         Parameters params = task.parameters();
         // rebuild the context path down to the leaf, as serial evaluation would have it
-        EvaluationContext leaf = LeafTask.leafContext(root, path, params, task.evaluationId());
+        EvaluationContext leaf = Terms.leafContext(root, path, params, task.evaluationId());
         try {
-            parent.runTerm(index, params, leaf);
+            Terms.runTerm(parent, index, params, leaf);
         } catch (EvaluationCancelledException e) {
             throw e;
         } catch (RuntimeException | Error e) {
             // runTerm records a term's own failures; this is the runtime failing around it (or an
             // Error such as a stack overflow in the term): report it rather than lose the task
-            leaf.setFailure(TermFailedException.wrap(here, index, params, e));
-            leaf.setStatus(EvaluationContext.Status.FAILED);
+            leaf.fail(TermFailedException.wrap(here, index, params, e));
         }
         return resultOf(task, leaf, member, address);
     }
@@ -135,24 +101,20 @@ final class LeafRun {
      * ({@code member}: its UUID, {@code member_address}: host:port) in the metadata.
      */
     static void apply(Frames.Result r, EvaluationContext child) {
-        child.setQuantities(r.quantities());
-        child.metadata().putAll(r.metadata());
-        child.put("member", r.member());
-        child.put("member_address", r.memberAddress());
-        child.setLoss(r.value());
         Frames.Failure f = r.failure();
-        if (f == null) {
-            child.setFailure(null);
-        } else {
+        Throwable failure = null;
+        if (f != null) {
             ChemFitException cause = new ChemFitException(f.causeClass() + (f.causeMessage() == null ? "" : ": " + f.causeMessage())
                     + " (on member " + r.memberAddress() + ")");
-            child.setFailure(new TermFailedException(f.message(), f.termName(), f.termIndex(), child.parameters(),
+            failure = new TermFailedException(f.message(), f.termName(), f.termIndex(), child.parameters(),
                     f.runDirectory() == null ? null : java.nio.file.Path.of(f.runDirectory()), f.exitCode(), f.stderrTail(),
-                    f.transientFailure(), cause));
+                    f.transientFailure(), cause);
         }
-        child.setStatus(r.status());
+        child.adopt(r.status(), r.value(), r.quantities(), r.metadata(), failure);
+        child.put("member", r.member());
+        child.put("member_address", r.memberAddress());
         if (r.durationNanos() >= 0) {
-            child.setTiming(r.startEpochNanos(), r.durationNanos(), r.thread());
+            child.timed(r.startEpochNanos(), r.durationNanos(), r.thread());
         }
     }
 }

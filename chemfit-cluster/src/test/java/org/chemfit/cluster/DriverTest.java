@@ -130,7 +130,7 @@ class DriverTest {
         };
         try (ClusterWrapperCOB cob = new ClusterWrapperCOB(objective, member, local(2))) {
             EvaluationContext ctx = new EvaluationContext(p, "e1");
-            ctx.setRecorder(journal);
+            ctx.recordTo(journal);
             double v = cob.evaluate(p, ctx);
             assertEquals(Double.doubleToRawLongBits(serial.loss()), Double.doubleToRawLongBits(v));
             assertEquals(EvaluationContext.Status.REPLAYED, ctx.child(2).child(1).status());

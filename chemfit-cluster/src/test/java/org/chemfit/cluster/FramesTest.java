@@ -149,7 +149,7 @@ class FramesTest {
     void aWorkerWithADifferentObjectiveReportsAnError() {
         CombinedObjectiveFunction mine = new CombinedObjectiveFunction(List.of(p -> 1.0, p -> 2.0)).withTermNames(List.of("a", "b"));
         Frames.Result r = LeafRun.run(mine, task(), "m", "127.0.0.1:1");
-        assertEquals("this member built a different objective: term path 2.1 does not exist here: level 0 has 2 terms", r.error());
+        assertEquals("this member built a different objective: path [2, 1] leaves the objective at level 0: index 2 but only 2 terms", r.error());
         Frames.Task t = new Frames.Task(1, 1, "e1", new int[] {1}, "c", Parameters.of(Map.of("x", 1.0)));
         assertEquals("this member built a different objective: term 1 is 'b' here but 'c' on the driver",
                 LeafRun.run(mine, t, "m", "127.0.0.1:1").error());

@@ -96,12 +96,12 @@ public final class TestObjectives implements ObjectiveFactory {
             double a = Math.sin(x * (k + 1) / 3.0) - Math.sin((1 + k / 10.0) * (k + 1) / 3.0);
             double b = Math.exp(0.1 * y) - Math.exp(0.1 * (-0.5 + k / 7.0));
             double loss = a * a + Math.log1p(b * b * (k + 1)) + 1e-3 * Math.cbrt(k + x * y);
-            ctx.setQuantities(Quantities.builder().put("a", a).put("curve", new double[] {a, b, a * b}).label("tag", "t" + k)
+            ctx.computed(Quantities.builder().put("a", a).put("curve", new double[] {a, b, a * b}).label("tag", "t" + k)
                     .build());
             ctx.put("k", k);
             ctx.put("term_path", ctx.path());
             ctx.put("score", a * b);
-            ctx.setLoss(loss);
+            ctx.complete(loss);
             return loss;
         }
     }

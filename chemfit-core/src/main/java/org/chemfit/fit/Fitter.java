@@ -68,8 +68,14 @@ import org.slf4j.LoggerFactory;
  * without job settings, by the term names and weights of a combined objective; a changed job is
  * refused unless restarted.
  *
- * @implNote Configuration methods mutate this object and are not thread-safe; {@code fit()} keeps
- *     all of a run's state to itself, so a configured Fitter may run several fits one after another.
+ * <p>Every batch of points goes to the objective through {@link BatchObjectiveFunction#of}: a
+ * batch objective (a thread pool, a cluster) gets the whole batch, any other objective evaluates
+ * it serially; the fit loop is the same for both.
+ *
+ * @implNote Configuration methods mutate this object and are not thread-safe; {@code fit()} copies
+ *     the configuration when it starts and keeps all of a run's state to itself, so the
+ *     configuration of a running fit never changes (a change made during a fit applies to the next
+ *     one), and a configured Fitter may run several fits one after another.
  */
 public final class Fitter {
 
@@ -421,6 +427,23 @@ public final class Fitter {
 
     /** The state of one fit. */
     private final class RunState {
+        // the configuration of this run, copied when it starts: a Fitter changed during a fit (from
+        // a callback, or another thread) changes the next fit, never the one running
+        final Bounds bounds = Fitter.this.bounds;
+        final Set<String> fixed = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(Fitter.this.fixed));
+        final double valueBadParams = Fitter.this.valueBadParams;
+        final double nearBoundTolerance = Fitter.this.nearBoundTolerance;
+        final int maxEvaluations = Fitter.this.maxEvaluations;
+        final long seed = Fitter.this.seed;
+        final List<FitCallback> callbacks = List.copyOf(Fitter.this.callbacks);
+        final List<Integer> callbackEvery = List.copyOf(Fitter.this.callbackEvery);
+        final List<FitListener> listeners = List.copyOf(Fitter.this.listeners);
+        final Predicate<FitProgress> stopCondition = Fitter.this.stopCondition;
+        final Journal journal = Fitter.this.journal;
+        final JournalMode journalMode = Fitter.this.journalMode;
+        final boolean uncertainty = Fitter.this.uncertainty;
+        /** Every batch goes through this: the objective itself, or serial evaluation of it. */
+        final BatchObjectiveFunction batch = BatchObjectiveFunction.of(objective);
         final Optimizer optimizer;
         final List<String> free = new ArrayList<>();
         final long t0 = System.nanoTime();
@@ -644,7 +667,7 @@ public final class Fitter {
                 for (int j = 0; j < toRun.size(); j++) {
                     EvaluationContext ctx = toRun.get(j);
                     if (!session.replay(first + j, ctx)) {
-                        ctx.setRecorder(session);
+                        ctx.recordTo(session);
                         toCompute.add(ctx);
                     }
                 }
@@ -654,25 +677,8 @@ public final class Fitter {
             if (!toRun.isEmpty()) {
                 rounds++;
             }
-            if (toCompute.size() > 1 && objective instanceof BatchObjectiveFunction batch) {
+            if (!toCompute.isEmpty()) {
                 batch.evaluateMany(toCompute);
-            } else {
-                for (EvaluationContext ctx : toCompute) {
-                    if (Thread.currentThread().isInterrupted()) {
-                        throw new EvaluationCancelledException("fit interrupted");
-                    }
-                    try {
-                        objective.evaluate(ctx.parameters(), ctx);
-                    } catch (EvaluationCancelledException e) {
-                        throw e;
-                    } catch (RuntimeException e) {
-                        if (Thread.currentThread().isInterrupted()) {
-                            throw new EvaluationCancelledException("fit interrupted during evaluation " + ctx.evaluationId(), e);
-                        }
-                        ctx.setFailure(e);
-                        ctx.setStatus(EvaluationContext.Status.FAILED);
-                    }
-                }
             }
             if (residualCache != null) {
                 for (int k = 0; k < n; k++) {

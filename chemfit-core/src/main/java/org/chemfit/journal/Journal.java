@@ -11,7 +11,7 @@ import org.chemfit.TermRecorder;
 /**
  * The durable record of a fit's evaluations: every evaluation and every leaf term is committed to
  * the journal before the optimizer hears of it, and a resumed fit replays what the journal holds
- * instead of running it again. The default journal is an SQLite file ({@link SqliteJournal}) that
+ * instead of running it again. The default journal is an SQLite file ({@code SqliteJournal}) that
  * {@code sqlite3} or pandas can read, also while a fit is writing it.
  *
  * <pre>{@code
@@ -233,7 +233,7 @@ public interface Journal extends AutoCloseable {
      * try (Journal.Session s = journal.begin(settings, JournalMode.resumeLatest())) {
      *     if (!s.replay(0, ctx)) {
      *         s.evaluationsStarted(0, List.of(ctx));
-     *         ctx.setRecorder(s);
+     *         ctx.recordTo(s);
      *         objective.evaluate(ctx.parameters(), ctx);
      *         s.evaluationFinished(0, ctx, ctx.loss());
      *     }

@@ -53,7 +53,7 @@ import org.slf4j.LoggerFactory;
  *     (a lock file beside the database, {@code journal.sqlite.lock}, held while a session is
  *     open; the operating system releases it when the process dies); readers never wait for it.
  */
-public final class SqliteJournal implements Journal {
+final class SqliteJournal implements Journal {
 
     private static final Logger LOG = LoggerFactory.getLogger(SqliteJournal.class);
 

@@ -288,15 +288,11 @@ final class SqliteSession implements Journal.Session {
                     double loss = rs.wasNull() ? Double.NaN : Double.longBitsToDouble(bits);
                     byte[] blob = rs.getBytes(4);
                     String q = rs.getString(2);
-                    if (blob != null || q != null) {
-                        ctx.setQuantities(SqliteJournal.quantities(blob, q));
-                    }
                     Object meta = JsonCodec.readMap(rs.getString(3)).get("metadata");
                     if (meta instanceof Map<?, ?> m) {
                         m.forEach((k, v) -> ctx.metadata().put(String.valueOf(k), v));
                     }
-                    ctx.setLoss(loss);
-                    ctx.setStatus(EvaluationContext.Status.REPLAYED);
+                    ctx.replay(blob != null || q != null ? SqliteJournal.quantities(blob, q) : ctx.quantities(), Map.of(), loss);
                 }
                 numbers.put(ctx.evaluationId(), number);
                 replayed.incrementAndGet();

@@ -9,7 +9,7 @@
  * }
  * }</pre>
  *
- * <p>The default journal, {@link org.chemfit.journal.SqliteJournal}, is a plain SQLite file in WAL
+ * <p>The default journal, {@code SqliteJournal}, is a plain SQLite file in WAL
  * mode. Its tables, for readers with {@code sqlite3} or pandas
  * ({@code pd.read_sql("select * from evaluations", sqlite3.connect("out/journal.sqlite"))}):
  * <ul>

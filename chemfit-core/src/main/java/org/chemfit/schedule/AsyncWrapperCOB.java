@@ -1,17 +1,15 @@
 package org.chemfit.schedule;
 
-import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadPoolExecutor;
 
-import org.chemfit.BatchObjectiveFunction;
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationCancelledException;
 import org.chemfit.EvaluationContext;
-import org.chemfit.Parameters;
 import org.chemfit.TermFailedException;
+import org.chemfit.internal.DispatchScheduler;
+import org.chemfit.internal.TaskRunner;
 
 /**
  * Wraps a {@link CombinedObjectiveFunction} so that one evaluation runs its terms concurrently:
@@ -70,13 +68,11 @@ import org.chemfit.TermFailedException;
  *     has its own state. The wrapped objective's terms must be thread-safe (they are meant to be:
  *     per-call state lives in the context).
  */
-public final class AsyncWrapperCOB implements BatchObjectiveFunction, org.chemfit.ObjectiveWrapper, AutoCloseable {
+public final class AsyncWrapperCOB extends AbstractWrapperCOB {
 
     /** The most threads the wrapper's own pool ever has. */
     public static final int DEFAULT_MAX_THREADS = 64;
 
-    private final CombinedObjectiveFunction objective;
-    private final DispatchScheduler scheduler;
     private final ThreadPoolExecutor ownPool;
     private volatile boolean closed;
 
@@ -88,8 +84,8 @@ public final class AsyncWrapperCOB implements BatchObjectiveFunction, org.chemfi
      *     {@code ForkJoinPool}, or {@code Runnable::run} to run them on the calling thread
      */
     public AsyncWrapperCOB(CombinedObjectiveFunction objective, Executor executor) {
-        this.objective = Objects.requireNonNull(objective, "objective");
-        this.scheduler = new DispatchScheduler(TaskRunner.of(Objects.requireNonNull(executor, "executor")));
+        super(Objects.requireNonNull(objective, "objective"),
+                new DispatchScheduler(TaskRunner.of(Objects.requireNonNull(executor, "executor"))));
         this.ownPool = null;
     }
 
@@ -100,96 +96,26 @@ public final class AsyncWrapperCOB implements BatchObjectiveFunction, org.chemfi
      * @param objective the objective whose terms run concurrently
      */
     public AsyncWrapperCOB(CombinedObjectiveFunction objective) {
-        this.objective = Objects.requireNonNull(objective, "objective");
-        this.ownPool = ExecutorScheduler.newPool(Math.min(objective.leafCount(), DEFAULT_MAX_THREADS), "chemfit-async");
-        this.scheduler = new DispatchScheduler(TaskRunner.of(ownPool), true);
+        this(objective, ExecutorScheduler.newPool(Math.min(Objects.requireNonNull(objective, "objective").leafCount(),
+                DEFAULT_MAX_THREADS), "chemfit-async"));
     }
 
-    /** @return the wrapped objective */
-    public CombinedObjectiveFunction objective() {
-        return objective;
-    }
-
-    @Override
-    public org.chemfit.ObjectiveFunction wrapped() {
-        return objective();
+    private AsyncWrapperCOB(CombinedObjectiveFunction objective, ThreadPoolExecutor ownPool) {
+        super(objective, new DispatchScheduler(TaskRunner.of(ownPool), true));
+        this.ownPool = ownPool;
     }
 
     @Override
-    public String name() {
-        return objective.name();
+    protected boolean isClosed() {
+        return closed;
     }
 
-    /**
-     * Evaluates with the terms running concurrently and blocks until the loss is known.
-     *
-     * @param params the parameters
-     * @return the loss, the same bit for bit as the wrapped objective's serial evaluation
-     * @throws TermFailedException when a term failed and the policies raise it
-     * @throws EvaluationCancelledException when the calling thread was interrupted (no term is still
-     *     running when it is thrown; the thread stays interrupted)
-     * @throws IllegalStateException when the wrapper was closed
-     */
+    /** With its own pool, grows it for a batch: leaf terms times points, at most {@value #DEFAULT_MAX_THREADS}. */
     @Override
-    public double evaluate(Parameters params) {
-        return evaluate(params, new EvaluationContext(params));
-    }
-
-    /**
-     * As {@link #evaluate(Parameters)}, filling the context with one child per term.
-     *
-     * @param params the parameters (those of {@code ctx})
-     * @param ctx a fresh context
-     * @return the loss
-     * @throws TermFailedException when a term failed and the policies raise it
-     * @throws EvaluationCancelledException when the calling thread was interrupted
-     * @throws IllegalStateException when the wrapper was closed or the context already holds terms
-     */
-    @Override
-    public double evaluate(Parameters params, EvaluationContext ctx) {
-        checkOpen();
-        return scheduler.evaluate(objective, contextFor(params, ctx));
-    }
-
-    /**
-     * Starts an evaluation and returns at once.
-     *
-     * @param params the parameters
-     * @return the loss; completes exceptionally with a {@link TermFailedException} as
-     *     {@link #evaluate(Parameters)} would throw; cancelling it cancels the terms
-     * @throws IllegalStateException when the wrapper was closed
-     */
-    public CompletableFuture<Double> evaluateAsync(Parameters params) {
-        return evaluateAsync(params, new EvaluationContext(params));
-    }
-
-    /**
-     * As {@link #evaluateAsync(Parameters)}, filling the context.
-     *
-     * @param params the parameters (those of {@code ctx})
-     * @param ctx a fresh context, not to be read before the future completes
-     * @return the loss
-     * @throws IllegalStateException when the wrapper was closed
-     */
-    public CompletableFuture<Double> evaluateAsync(Parameters params, EvaluationContext ctx) {
-        checkOpen();
-        return scheduler.evaluateAsync(objective, contextFor(params, ctx));
-    }
-
-    /**
-     * Evaluates many parameter sets at once: every leaf term of every request is one task.
-     *
-     * @param requests one fresh context per parameter set
-     * @throws EvaluationCancelledException when the calling thread was interrupted
-     * @throws IllegalStateException when the wrapper was closed
-     */
-    @Override
-    public void evaluateMany(List<EvaluationContext> requests) {
-        checkOpen();
+    protected void beforeBatch(int requests) {
         if (ownPool != null) {
-            grow((long) objective.leafCount() * requests.size());
+            grow((long) objective().leafCount() * requests);
         }
-        scheduler.evaluateMany(objective, requests);
     }
 
     private void grow(long wanted) {
@@ -203,20 +129,6 @@ public final class AsyncWrapperCOB implements BatchObjectiveFunction, org.chemfi
         }
     }
 
-    private static EvaluationContext contextFor(Parameters params, EvaluationContext ctx) {
-        if (!ctx.parameters().equals(params)) {
-            throw new IllegalArgumentException("the context holds other parameters than those to evaluate: " + ctx.parameters()
-                    + " vs " + params);
-        }
-        return ctx;
-    }
-
-    private void checkOpen() {
-        if (closed) {
-            throw new IllegalStateException("this AsyncWrapperCOB was closed; create a new one to evaluate again");
-        }
-    }
-
     /** Stops accepting evaluations and shuts down the pool the wrapper created (never a given executor). */
     @Override
     public void close() {
@@ -224,10 +136,5 @@ public final class AsyncWrapperCOB implements BatchObjectiveFunction, org.chemfi
         if (ownPool != null) {
             ExecutorScheduler.shutdown(ownPool);
         }
-    }
-
-    @Override
-    public String toString() {
-        return "AsyncWrapperCOB[" + objective + "]";
     }
 }

@@ -13,6 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationContext;
+import org.chemfit.internal.DispatchScheduler;
+import org.chemfit.internal.TaskRunner;
 
 /**
  * A {@link Scheduler} that runs every leaf task on an {@link Executor}: a caller's (left running
@@ -39,6 +41,7 @@ public final class ExecutorScheduler implements Scheduler {
     private static final AtomicInteger POOLS = new AtomicInteger();
 
     private final DispatchScheduler scheduler;
+    private final Executor executor;
     private final ExecutorService owned;
 
     /** Runs on a fixed pool of its own with one thread per available processor. */
@@ -66,7 +69,8 @@ public final class ExecutorScheduler implements Scheduler {
     }
 
     private ExecutorScheduler(Executor executor, boolean own) {
-        this.scheduler = new DispatchScheduler(TaskRunner.of(Objects.requireNonNull(executor, "executor")));
+        this.executor = Objects.requireNonNull(executor, "executor");
+        this.scheduler = new DispatchScheduler(TaskRunner.of(executor));
         this.owned = own ? (ExecutorService) executor : null;
     }
 
@@ -93,7 +97,7 @@ public final class ExecutorScheduler implements Scheduler {
 
     /** @return the executor the tasks run on */
     public Executor executor() {
-        return ((ExecutorRunner) scheduler.runner()).executor();
+        return executor;
     }
 
     @Override

@@ -24,7 +24,7 @@ import org.chemfit.TermFailedException;
  * }</pre>
  *
  * <p>Implementations: {@link SerialScheduler} (the reference), {@link ExecutorScheduler} (a
- * thread pool) and {@link #using(TaskRunner)} for any other place tasks can run (a cluster).
+ * thread pool), and the cluster module's scheduler for evaluation across machines.
  *
  * <p>With RAISE, when a term fails every other task of its evaluation is cancelled at once
  * (pending ones never start, running ones are interrupted, which kills their external
@@ -74,16 +74,5 @@ public interface Scheduler extends AutoCloseable {
     /** Releases what this scheduler owns; an executor it was given is left running. */
     @Override
     default void close() {
-    }
-
-    /**
-     * The scheduler for any place tasks can run: it flattens, dispatches through the runner,
-     * waits and reduces. This is how a cluster backend plugs in.
-     *
-     * @param runner where the leaf tasks run
-     * @return a scheduler over that runner (closing it does nothing to the runner)
-     */
-    static Scheduler using(TaskRunner runner) {
-        return new DispatchScheduler(runner);
     }
 }

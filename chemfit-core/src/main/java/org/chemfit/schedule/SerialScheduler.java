@@ -3,8 +3,8 @@ package org.chemfit.schedule;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
+import org.chemfit.BatchObjectiveFunction;
 import org.chemfit.CombinedObjectiveFunction;
-import org.chemfit.EvaluationCancelledException;
 import org.chemfit.EvaluationContext;
 
 /**
@@ -34,19 +34,7 @@ public final class SerialScheduler implements Scheduler {
 
     @Override
     public void evaluateMany(CombinedObjectiveFunction objective, List<EvaluationContext> requests) {
-        for (EvaluationContext ctx : requests) {
-            if (Thread.currentThread().isInterrupted()) {
-                throw new EvaluationCancelledException("batch interrupted");
-            }
-            try {
-                objective.evaluate(ctx.parameters(), ctx);
-            } catch (EvaluationCancelledException e) {
-                throw e;
-            } catch (RuntimeException e) {
-                ctx.setFailure(e);
-                ctx.setStatus(EvaluationContext.Status.FAILED);
-            }
-        }
+        BatchObjectiveFunction.of(objective).evaluateMany(requests);
     }
 
     @Override

@@ -1,7 +1,7 @@
 /**
- * How the terms of one or many evaluations run: {@link org.chemfit.schedule.Scheduler} (serial,
- * on an executor, or through any {@link org.chemfit.schedule.TaskRunner}) and
- * {@link org.chemfit.schedule.AsyncWrapperCOB}, the drop-in objective that evaluates the terms of
- * a combined objective concurrently.
+ * How the terms of one or many evaluations run: {@link org.chemfit.schedule.Scheduler} (serial or
+ * on an executor) and {@link org.chemfit.schedule.AsyncWrapperCOB}, the drop-in objective that
+ * evaluates the terms of a combined objective concurrently; {@link org.chemfit.schedule.AbstractWrapperCOB}
+ * is what it shares with the cluster module's wrapper.
  */
 package org.chemfit.schedule;

@@ -52,15 +52,15 @@ class SqliteJournalTest {
     private static void write(Journal.Session s, int from, int to) {
         for (int i = from; i < to; i++) {
             EvaluationContext ctx = new EvaluationContext(params(i), "e" + i);
-            ctx.setRecorder(s);
+            ctx.recordTo(s);
             s.evaluationsStarted(i, List.of(ctx));
             EvaluationContext child = ctx.addChild("dimer", 1.0);
             assertNull(s.lookup(child));
-            child.setQuantities(Quantities.of("energy", i * 0.1));
-            child.setLoss(i * 0.01);
+            child.computed(Quantities.of("energy", i * 0.1));
+            child.complete(i * 0.01);
             child.put("run_directory", "/runs/e" + i);
             s.finished(child);
-            ctx.setLoss(i * 0.01);
+            ctx.complete(i * 0.01);
             s.evaluationFinished(i, ctx, i * 0.01);
         }
     }
@@ -82,8 +82,8 @@ class SqliteJournalTest {
                 EvaluationContext ctx = new EvaluationContext(p, "e1");
                 EvaluationContext child = ctx.addChild("t", 2.0).addChild("inner", 1.0);
                 assertNull(s.lookup(child));
-                child.setQuantities(q);
-                child.setLoss(value);
+                child.computed(q);
+                child.complete(value);
                 child.put("n", 3);
                 s.finished(child);
                 EvaluationContext again = new EvaluationContext(p, "e2").addChild("t", 2.0).addChild("inner", 1.0);

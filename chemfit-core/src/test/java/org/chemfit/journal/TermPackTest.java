@@ -47,7 +47,7 @@ class TermPackTest {
     /** One evaluation of four terms, the third of them failed, as the Fitter records it. */
     private static EvaluationContext evaluate(Journal.Session s, int number, Parameters p, List<TermRecorder.Recorded> found) {
         EvaluationContext ctx = new EvaluationContext(p, "e" + number);
-        ctx.setRecorder(s);
+        ctx.recordTo(s);
         s.evaluationsStarted(number, List.of(ctx));
         for (int t = 0; t < 4; t++) {
             EvaluationContext child = ctx.addChild("term" + t, 1.0);
@@ -57,16 +57,15 @@ class TermPackTest {
                 continue;
             }
             if (t == 2) {
-                child.setStatus(EvaluationContext.Status.FAILED);
-                child.setFailure(new IllegalStateException("term 2 fails"));
+                child.fail(new IllegalStateException("term 2 fails"));
             } else {
-                child.setQuantities(Q);
-                child.setLoss(number + t / 3.0);
+                child.computed(Q);
+                child.complete(number + t / 3.0);
                 child.put("n", t);
             }
             s.finished(child);
         }
-        ctx.setLoss(number);
+        ctx.complete(number);
         s.evaluationFinished(number, ctx, number);
         return ctx;
     }
@@ -186,12 +185,12 @@ class TermPackTest {
         Path f = dir.resolve("journal.sqlite");
         try (Journal j = Journal.open(f); Journal.Session s = j.begin(Map.of("job", 4), JournalMode.resumeLatest())) {
             EvaluationContext ctx = new EvaluationContext(params(0), "e0");
-            ctx.setRecorder(s);
+            ctx.recordTo(s);
             s.evaluationsStarted(0, List.of(ctx));
             EvaluationContext slow = ctx.addChild("simulation", 1.0);
-            slow.setQuantities(Q);
-            slow.setLoss(4.5);
-            slow.setTiming(EvaluationContext.nowEpochNanos() - 2_000_000_000L, 2_000_000_000L, "worker-1");
+            slow.computed(Q);
+            slow.complete(4.5);
+            slow.timed(EvaluationContext.nowEpochNanos() - 2_000_000_000L, 2_000_000_000L, "worker-1");
             s.finished(slow);
             // read by another connection at once: no waiting for the writer's thread
             try (Journal reader = Journal.openReadOnly(f)) {

@@ -57,7 +57,7 @@ class DeadlockGuardTest {
                         throw new EvaluationCancelledException("interrupted", e);
                     }
                     double v = w.evaluate(p);
-                    ctx.setLoss(v);
+                    ctx.complete(v);
                     return v;
                 }
             });

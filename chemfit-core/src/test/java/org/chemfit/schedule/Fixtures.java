@@ -17,12 +17,12 @@ import org.chemfit.Quantities;
 import org.chemfit.Reducer;
 
 /** Objectives shared by the scheduler tests. */
-final class Fixtures {
+public final class Fixtures {
 
     private Fixtures() {
     }
 
-    static Parameters params(double x, double y) {
+    public static Parameters params(double x, double y) {
         return Parameters.of(Map.of("x", x, "y", y));
     }
 
@@ -31,7 +31,7 @@ final class Fixtures {
      * weights whose products round, a MEAN reducer, a PENALTY node with a retried failing term and
      * a SKIP node.
      */
-    static CombinedObjectiveFunction tree() {
+    public static CombinedObjectiveFunction tree() {
         List<ObjectiveFunction> leaves = new ArrayList<>();
         for (int k = 0; k < 5; k++) {
             double ref = 0.1 * (k + 1) / 3.0;
@@ -52,7 +52,7 @@ final class Fixtures {
             public double evaluate(Parameters p, org.chemfit.EvaluationContext ctx) {
                 ctx.put("note", "x=" + p.get("x")).put("list", List.of(1, 2.5, "three"));
                 double v = evaluate(p);
-                ctx.setLoss(v);
+                ctx.complete(v);
                 return v;
             }
         };
@@ -75,7 +75,7 @@ final class Fixtures {
      * The breakdown of a context without timing, with arrays turned into lists so that equality is
      * by value (Double.equals compares the bits, so equal maps are bit-for-bit equal).
      */
-    static Object breakdown(org.chemfit.EvaluationContext ctx) {
+    public static Object breakdown(org.chemfit.EvaluationContext ctx) {
         return normalized(ctx.toMap(false));
     }
 
@@ -100,14 +100,14 @@ final class Fixtures {
         return o;
     }
 
-    static void shutdown(ExecutorService pool) throws InterruptedException {
+    public static void shutdown(ExecutorService pool) throws InterruptedException {
         pool.shutdownNow();
         if (!pool.awaitTermination(10, TimeUnit.SECONDS)) {
             throw new AssertionError("pool did not terminate: " + pool);
         }
     }
 
-    static ThreadPoolExecutor fixedPool(int n) {
+    public static ThreadPoolExecutor fixedPool(int n) {
         return (ThreadPoolExecutor) java.util.concurrent.Executors.newFixedThreadPool(n);
     }
 }

@@ -1,4 +1,4 @@
-package org.chemfit.schedule;
+package org.chemfit.internal;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -12,6 +12,8 @@ import java.util.concurrent.Executors;
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationContext;
 import org.chemfit.Parameters;
+import org.chemfit.schedule.Fixtures;
+import org.chemfit.schedule.Scheduler;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -46,8 +48,8 @@ class TaskRunnerSpiTest {
             String id = task.evaluationId();
             network.execute(() -> {
                 // "remote": the worker resolves the leaf in its own copy and fills a context of its own
-                EvaluationContext result = LeafTask.evaluateLeaf(workerCopy, path, params, id);
-                result.setTiming(result.startEpochNanos(), result.endEpochNanos() - result.startEpochNanos(),
+                EvaluationContext result = Terms.evaluateLeaf(workerCopy, path, params, id);
+                result.timed(result.startEpochNanos(), result.endEpochNanos() - result.startEpochNanos(),
                         "remote:" + result.threadName());
                 task.complete(result);
             });
@@ -58,7 +60,7 @@ class TaskRunnerSpiTest {
     void aRemoteStyleRunnerGivesSerialResultsBitForBit() throws Exception {
         RemoteLikeRunner runner = new RemoteLikeRunner();
         CombinedObjectiveFunction tree = Fixtures.tree();
-        try (Scheduler s = Scheduler.using(runner)) {
+        try (Scheduler s = new DispatchScheduler(runner)) {
             for (double x : new double[] {0.25, -2.0}) {
                 Parameters p = Fixtures.params(x, 1);
                 EvaluationContext serial = new EvaluationContext(p, "e7");
@@ -78,12 +80,12 @@ class TaskRunnerSpiTest {
     @Test
     void pathsResolveToTheLeafAndBadPathsAreNamed() {
         CombinedObjectiveFunction tree = Fixtures.tree();
-        CombinedObjectiveFunction parent = LeafTask.parentOf(tree, new int[] {2, 1, 0});
+        CombinedObjectiveFunction parent = Terms.parentOf(tree, new int[] {2, 1, 0});
         assertEquals(2, parent.size());
         assertArrayEquals(new double[] {0.9, 0.11}, parent.weights().stream().mapToDouble(Double::doubleValue).toArray());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LeafTask.parentOf(tree, new int[] {2, 5}));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Terms.parentOf(tree, new int[] {2, 5}));
         assertEquals("path [2, 5] leaves the objective at level 1: index 5 but only 2 terms", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> LeafTask.parentOf(tree, new int[] {2}));
+        e = assertThrows(IllegalArgumentException.class, () -> Terms.parentOf(tree, new int[] {2}));
         assertEquals("path [2] ends at a combined objective, not a leaf", e.getMessage());
     }
 
@@ -93,7 +95,7 @@ class TaskRunnerSpiTest {
                 java.util.List.of(1.0, 3.0)).withTermNames(java.util.List.of("a", "b")).named("inner");
         var root = new CombinedObjectiveFunction(java.util.List.<org.chemfit.ObjectiveFunction>of(p -> 0.0, inner));
         Parameters params = Parameters.of(java.util.Map.of("x", 1.0));
-        EvaluationContext leaf = LeafTask.evaluateLeaf(root, new int[] {1, 1}, params, "e7");
+        EvaluationContext leaf = Terms.evaluateLeaf(root, new int[] {1, 1}, params, "e7");
         EvaluationContext serial = new EvaluationContext(params, "e7");
         root.evaluate(params, serial);
         EvaluationContext expected = serial.child(1).child(1);

@@ -1,4 +1,4 @@
-package org.chemfit.schedule;
+package org.chemfit.internal;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -52,7 +52,7 @@ final class Request {
 
     private void flatten(CombinedObjectiveFunction fn, EvaluationContext c, CombinedObjectiveFunction parent, int indexInParent,
             int[] path, boolean raisePath, List<LeafTask> out) {
-        fn.prepare(c);
+        Terms.prepare(fn, c);
         FailurePolicy policy = fn.failurePolicy();
         boolean raiseHere = raisePath && policy.action() == FailurePolicy.Action.RAISE;
         List<ObjectiveFunction> terms = fn.terms();
@@ -132,7 +132,7 @@ final class Request {
     private void reduceRoot(Node n, boolean incomplete) {
         if (!incomplete) {
             try {
-                value = n.fn.reduce(n.ctx);
+                value = Terms.reduce(n.fn, n.ctx);
             } catch (RuntimeException e) {
                 error = e;
             }
@@ -140,8 +140,7 @@ final class Request {
         }
         // aborted: raise the failure that aborted the request, the first to happen
         Throwable f = firstFailure(n);
-        n.ctx.setFailure(f);
-        n.ctx.setStatus(EvaluationContext.Status.FAILED);
+        n.ctx.fail(f);
         if (f instanceof RuntimeException r) {
             error = r;
         } else {
@@ -156,25 +155,21 @@ final class Request {
             // only an aborted request leaves terms unrun; a RAISE node with a failed term failed
             Throwable f = n.fn.failurePolicy().action() == FailurePolicy.Action.RAISE ? firstFailure(n) : null;
             if (f != null) {
-                c.setFailure(TermFailedException.wrap(name, n.index, params, f));
-                c.setStatus(EvaluationContext.Status.FAILED);
+                c.fail(TermFailedException.wrap(name, n.index, params, f));
                 setTiming(c);
             }
             return;
         }
         try {
-            double v = n.fn.reduce(c);
-            c.setLoss(v);
-            c.setFailure(null);
-            c.setStatus(EvaluationContext.Status.OK);
+            double v = Terms.reduce(n.fn, c);
+            c.complete(v);
             setTiming(c);
         } catch (RuntimeException e) {
-            c.setFailure(TermFailedException.wrap(name, n.index, params, e));
-            c.setStatus(EvaluationContext.Status.FAILED);
+            c.fail(TermFailedException.wrap(name, n.index, params, e));
             setTiming(c);
             if (n.parent.failurePolicy().retries() > 0) {
                 // a retry of a nested objective runs exactly as serial evaluation runs it
-                n.parent.runTerm(n.index, params, c);
+                Terms.runTerm(n.parent, n.index, params, c);
             }
         }
     }
@@ -216,7 +211,7 @@ final class Request {
             }
         }
         if (start <= end) {
-            c.setTiming(start, end - start, Thread.currentThread().getName());
+            c.timed(start, end - start, Thread.currentThread().getName());
         }
     }
 }

@@ -1,4 +1,4 @@
-package org.chemfit.schedule;
+package org.chemfit.internal;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -30,6 +30,8 @@ import org.chemfit.EvaluationContext;
 import org.chemfit.ObjectiveFunction;
 import org.chemfit.Parameters;
 import org.chemfit.TermFailedException;
+import org.chemfit.schedule.AsyncWrapperCOB;
+import org.chemfit.schedule.Fixtures;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -206,8 +208,8 @@ class LeafTaskRaceTest {
             Dispatch d = dispatch(racy);
             LeafTask task = d.tasks[0];
             // the worker's result, computed before the race: a remote run never touches this JVM's term
-            EvaluationContext result = LeafTask.leafContext(task.root(), task.path(), task.parameters(), task.evaluationId());
-            task.parent().runTerm(task.index(), task.parameters(), result);
+            EvaluationContext result = Terms.leafContext(task.root(), task.path(), task.parameters(), task.evaluationId());
+            Terms.runTerm(task.parent(), task.index(), task.parameters(), result);
             AtomicBoolean claimed = new AtomicBoolean();
             AtomicInteger hookRuns = new AtomicInteger();
             race(barrier, () -> {

@@ -1,4 +1,4 @@
-package org.chemfit.schedule;
+package org.chemfit.internal;
 
 import java.util.ArrayList;
 import java.util.List;

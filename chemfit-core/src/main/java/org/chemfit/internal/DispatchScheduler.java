@@ -1,4 +1,4 @@
-package org.chemfit.schedule;
+package org.chemfit.internal;
 
 import java.util.List;
 import java.util.Objects;
@@ -7,20 +7,32 @@ import java.util.concurrent.CompletableFuture;
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationCancelledException;
 import org.chemfit.EvaluationContext;
+import org.chemfit.schedule.Scheduler;
 
 /**
  * The scheduler over a {@link TaskRunner}: flattens, dispatches, waits (helping when the caller
  * is itself one of the runner's workers), and reduces. The one place where that logic lives; the
- * executor scheduler and remote backends only supply the runner.
+ * executor scheduler and remote backends (a cluster) only supply the runner.
+ *
+ * <pre>{@code
+ * try (Scheduler s = new DispatchScheduler(remoteRunner)) {
+ *     double loss = s.evaluate(combined, new EvaluationContext(params));
+ * }
+ * }</pre>
  *
  * @implNote Thread-safe and stateless between calls: each call builds its own {@link Dispatch}.
+ *     Closing it does nothing to the runner.
  */
-final class DispatchScheduler implements Scheduler {
+public final class DispatchScheduler implements Scheduler {
 
     private final TaskRunner runner;
     private final boolean callerRuns;
 
-    DispatchScheduler(TaskRunner runner) {
+    /**
+     * @param runner where the leaf tasks run
+     * @throws NullPointerException when {@code runner} is null
+     */
+    public DispatchScheduler(TaskRunner runner) {
         this(runner, false);
     }
 
@@ -28,8 +40,9 @@ final class DispatchScheduler implements Scheduler {
      * @param runner where tasks run
      * @param callerRuns whether a blocked caller always runs tasks that no worker has started yet
      *     (only for a pool of our own: with a caller's pool it would exceed the pool's limit)
+     * @throws NullPointerException when {@code runner} is null
      */
-    DispatchScheduler(TaskRunner runner, boolean callerRuns) {
+    public DispatchScheduler(TaskRunner runner, boolean callerRuns) {
         this.runner = Objects.requireNonNull(runner, "runner");
         this.callerRuns = callerRuns;
     }
@@ -70,8 +83,7 @@ final class DispatchScheduler implements Scheduler {
                 throw c;
             }
             if (r.error != null && r.ctx.status() != EvaluationContext.Status.FAILED) {
-                r.ctx.setFailure(r.error);
-                r.ctx.setStatus(EvaluationContext.Status.FAILED);
+                r.ctx.fail(r.error);
             }
         }
     }
@@ -102,6 +114,6 @@ final class DispatchScheduler implements Scheduler {
 
     @Override
     public String toString() {
-        return "Scheduler.using(" + runner + ")";
+        return "DispatchScheduler(" + runner + ")";
     }
 }

@@ -1,9 +1,7 @@
-package org.chemfit.schedule;
+package org.chemfit.internal;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.Arrays;
-import java.util.List;
 
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationCancelledException;
@@ -25,7 +23,7 @@ import org.chemfit.TermRecorder;
  *   <li>remotely: {@link #tryStart()} (which replays a leaf the journal already holds and then
  *       returns false), ship {@link #path()}, {@link #parameters()} and {@link #evaluationId()}
  *       to a worker that holds the same objective, evaluate there with
- *       {@link #evaluateLeaf}, and hand the result back to {@link #complete(EvaluationContext)};
+ *       {@link Terms#evaluateLeaf}, and hand the result back to {@link #complete(EvaluationContext)};
  *       or call {@link #fail(Throwable)} when no worker could run it at all.</li>
  * </ul>
  *
@@ -34,7 +32,7 @@ import org.chemfit.TermRecorder;
  * public void dispatch(LeafTask task) {
  *     if (!task.tryStart()) return;                 // cancelled before it started
  *     task.onCancel(() -> cluster.cancel(task.evaluationId(), task.path()));
- *     cluster.submit(task.evaluationId(), task.path(), task.parameters(),   // worker: LeafTask.evaluateLeaf(...)
+ *     cluster.submit(task.evaluationId(), task.path(), task.parameters(),   // worker: Terms.evaluateLeaf(...)
  *             result -> task.complete(result.toContext()));
  * }
  * }</pre>
@@ -154,41 +152,6 @@ public final class LeafTask implements Runnable {
     }
 
     /**
-     * Resolves a path against an objective: what a remote worker does to find the leaf.
-     *
-     * @param root the root objective (the worker's own copy)
-     * @param path term indices from the root, as {@link #path()} gives them
-     * @return the combined objective holding the leaf; the leaf is its term {@code path[path.length - 1]}
-     * @throws IllegalArgumentException when the path does not lead to a leaf of {@code root}
-     */
-    public static CombinedObjectiveFunction parentOf(CombinedObjectiveFunction root, int[] path) {
-        if (path.length == 0) {
-            throw new IllegalArgumentException("a leaf path needs at least one index, got []");
-        }
-        CombinedObjectiveFunction c = root;
-        for (int k = 0; k < path.length; k++) {
-            List<ObjectiveFunction> terms = c.terms();
-            if (path[k] < 0 || path[k] >= terms.size()) {
-                throw new IllegalArgumentException("path " + Arrays.toString(path) + " leaves the objective at level " + k
-                        + ": index " + path[k] + " but only " + terms.size() + " terms");
-            }
-            ObjectiveFunction t = terms.get(path[k]);
-            if (k == path.length - 1) {
-                if (t instanceof CombinedObjectiveFunction) {
-                    throw new IllegalArgumentException("path " + Arrays.toString(path) + " ends at a combined objective, not a leaf");
-                }
-                return c;
-            }
-            if (!(t instanceof CombinedObjectiveFunction n)) {
-                throw new IllegalArgumentException("path " + Arrays.toString(path) + " goes through leaf term " + path[k]
-                        + " at level " + k);
-            }
-            c = n;
-        }
-        throw new AssertionError("unreachable");
-    }
-
-    /**
      * Runs the leaf on the calling thread and reports it finished; does nothing when the task
      * was cancelled or already started elsewhere. What a local executor calls.
      */
@@ -219,7 +182,7 @@ public final class LeafTask implements Runnable {
 
     private void execute() {
         try {
-            parent.runTerm(index, request.ctx.parameters(), context);
+            Terms.runTerm(parent, index, request.ctx.parameters(), context);
         } catch (EvaluationCancelledException e) {
             if (!isCancelled()) {
                 // interrupted by someone else (an executor shut down now): the whole dispatch stops
@@ -228,8 +191,7 @@ public final class LeafTask implements Runnable {
             return;
         } catch (RuntimeException e) {
             // runTerm records a term's own failures; this is a recorder or the runtime failing
-            context.setFailure(TermFailedException.wrap(termName(), index, request.ctx.parameters(), e));
-            context.setStatus(EvaluationContext.Status.FAILED);
+            context.fail(TermFailedException.wrap(termName(), index, request.ctx.parameters(), e));
         } catch (Error e) {
             // not a term failure: serial evaluation lets an Error through whatever the failure policy,
             // so the whole dispatch stops and its caller gets the Error
@@ -251,71 +213,14 @@ public final class LeafTask implements Runnable {
         if (!STATE.compareAndSet(this, NEW, RUNNING)) {
             return false;
         }
-        TermRecorder recorder = context.recorder();
-        if (recorder != null) {
-            // the journal lives with the scheduler: a recorded leaf is replayed here, never shipped
-            TermRecorder.Recorded r = recorder.lookup(context);
-            if (r != null) {
-                context.setQuantities(r.quantities());
-                context.metadata().putAll(r.metadata());
-                context.setLoss(r.value());
-                context.setStatus(EvaluationContext.Status.REPLAYED);
-                context.setTiming(EvaluationContext.nowEpochNanos(), 0, Thread.currentThread().getName());
-                finish(false);
-                return false;
-            }
+        // the journal lives with the scheduler: a recorded leaf is replayed here, never shipped
+        if (Replay.fromRecorder(context.recorder(), context)) {
+            context.timed(EvaluationContext.nowEpochNanos(), 0, Thread.currentThread().getName());
+            finish(false);
+            return false;
         }
         remote = true;
         return true;
-    }
-
-    /**
-     * Builds the contexts along a leaf's path, as a serial evaluation would, and returns the
-     * leaf's fresh context: its path, name, weight and evaluation id are those of serial
-     * evaluation (run directories and metadata use them).
-     *
-     * @param root the root objective
-     * @param path the leaf's path, from {@link #path()}
-     * @param params the parameters
-     * @param evaluationId the evaluation id
-     * @return the leaf's context, not yet run
-     * @throws IllegalArgumentException when the path does not lead to a leaf
-     */
-    public static EvaluationContext leafContext(CombinedObjectiveFunction root, int[] path, Parameters params,
-            String evaluationId) {
-        CombinedObjectiveFunction parent = parentOf(root, path);
-        EvaluationContext ctx = new EvaluationContext(params, evaluationId);
-        CombinedObjectiveFunction level = root;
-        for (int k = 0; k < path.length - 1; k++) {
-            level.prepare(ctx);
-            ctx = ctx.child(path[k]);
-            level = (CombinedObjectiveFunction) level.terms().get(path[k]);
-        }
-        parent.prepare(ctx);
-        return ctx.child(path[path.length - 1]);
-    }
-
-    /**
-     * The worker side of a remote run: resolves the leaf by its path in the worker's own copy of
-     * the objective and runs it (with the retries of its failure policy) in a fresh context named
-     * and weighted as the leaf. Ship the result's value, status, quantities, metadata, failure
-     * message and timing back, rebuild a context from them, and pass it to
-     * {@link #complete(EvaluationContext)}.
-     *
-     * @param root the worker's copy of the root objective
-     * @param path the leaf's path, from {@link #path()}
-     * @param params the parameters, from {@link #parameters()}
-     * @param evaluationId the evaluation id, from {@link #evaluationId()} (run directories use it)
-     * @return the leaf's filled context; a failure is recorded in it, not thrown
-     * @throws IllegalArgumentException when the path does not lead to a leaf
-     * @throws org.chemfit.EvaluationCancelledException when the worker thread was interrupted
-     */
-    public static EvaluationContext evaluateLeaf(CombinedObjectiveFunction root, int[] path, Parameters params,
-            String evaluationId) {
-        CombinedObjectiveFunction parent = parentOf(root, path);
-        EvaluationContext child = leafContext(root, path, params, evaluationId);
-        parent.runTerm(path[path.length - 1], params, child);
-        return child;
     }
 
     /**
@@ -323,22 +228,16 @@ public final class LeafTask implements Runnable {
      * quantities, metadata, failure and timing of {@code result} into {@link #context()}, then
      * {@link #complete()}s.
      *
-     * @param result a context filled by {@link #evaluateLeaf} (or rebuilt from its fields)
+     * @param result a context filled by {@link Terms#evaluateLeaf} (or rebuilt from its fields)
      * @throws IllegalStateException when the task was not claimed by {@link #tryStart()}
      */
     public void complete(EvaluationContext result) {
-        context.setQuantities(result.quantities());
-        context.metadata().putAll(result.metadata());
-        if (result.status() == EvaluationContext.Status.FAILED || result.status() == EvaluationContext.Status.PENDING) {
-            context.setFailure(result.failure());
-            context.setStatus(result.status());
-        } else {
-            context.setLoss(result.value());
-            context.setFailure(null);
-            context.setStatus(result.status());
-        }
+        boolean failed = result.status() == EvaluationContext.Status.FAILED
+                || result.status() == EvaluationContext.Status.PENDING;
+        context.adopt(result.status(), failed ? context.value() : result.value(), result.quantities(), result.metadata(),
+                failed ? result.failure() : null);
         long duration = result.endEpochNanos() - result.startEpochNanos();
-        context.setTiming(result.startEpochNanos(), Math.max(0, duration), result.threadName());
+        context.timed(result.startEpochNanos(), Math.max(0, duration), result.threadName());
         complete();
     }
 
@@ -374,8 +273,7 @@ public final class LeafTask implements Runnable {
      */
     public void fail(Throwable cause) {
         if (!isCancelled()) {
-            context.setFailure(TermFailedException.wrap(termName(), index, request.ctx.parameters(), cause));
-            context.setStatus(EvaluationContext.Status.FAILED);
+            context.fail(TermFailedException.wrap(termName(), index, request.ctx.parameters(), cause));
         }
         complete();
     }

@@ -1,10 +1,10 @@
-package org.chemfit.schedule;
+package org.chemfit.internal;
 
 import java.util.List;
 import java.util.concurrent.Executor;
 
 /**
- * Where leaf tasks run: the plug-in point between a {@link Scheduler}, which flattens requests
+ * Where leaf tasks run: the plug-in point between a {@link DispatchScheduler}, which flattens requests
  * into {@link LeafTask}s and reduces their results, and whatever executes them: a local
  * {@link Executor} ({@link #of(Executor)}) or a cluster. A runner never reduces, never applies a
  * failure policy and never waits: it starts tasks and gets each one finished.
@@ -20,7 +20,7 @@ import java.util.concurrent.Executor;
  *         }
  *     }
  * };
- * try (Scheduler s = Scheduler.using(remote)) {
+ * try (Scheduler s = new DispatchScheduler(remote)) {
  *     double loss = s.evaluate(combined, new EvaluationContext(params));
  * }
  * }</pre>

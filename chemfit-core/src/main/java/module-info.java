@@ -1,0 +1,33 @@
+/**
+ * ChemFit's core: the model (objective terms, parameters, quantities, losses), local concurrent
+ * evaluation, external programs, the atomistic toolkit, optimizers and the fit loop, and the
+ * journal.
+ *
+ * <pre>{@code
+ * var objective = new CombinedObjectiveFunction(List.of(energies, forces), List.of(1.0, 0.1));
+ * FitResult r = new Fitter(objective, Parameters.of(Map.of("lj.epsilon", 0.01))).fit();
+ * }</pre>
+ *
+ * <p>What this module exports is its API. {@code org.chemfit.internal} (the scheduler's leaf
+ * tasks and the shared steps of evaluation) is exported only to the cluster module, which runs
+ * leaf tasks on other machines.
+ */
+module org.chemfit {
+    // Hipparchus and Pebble have no module descriptor: they are automatic modules, named from
+    // their jar file (hipparchus.core, hipparchus.optim) or their manifest (io.pebbletemplates)
+    requires hipparchus.core;
+    requires hipparchus.optim;
+    requires io.pebbletemplates;
+    requires com.fasterxml.jackson.databind;
+    requires java.sql;
+    requires org.slf4j;
+    requires org.xerial.sqlitejdbc;
+
+    exports org.chemfit;
+    exports org.chemfit.atoms;
+    exports org.chemfit.external;
+    exports org.chemfit.fit;
+    exports org.chemfit.journal;
+    exports org.chemfit.schedule;
+    exports org.chemfit.internal to org.chemfit.cluster;
+}

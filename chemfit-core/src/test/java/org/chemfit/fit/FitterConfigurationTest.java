@@ -1,0 +1,42 @@
+package org.chemfit.fit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.chemfit.ObjectiveFunction;
+import org.chemfit.Parameters;
+import org.junit.jupiter.api.Test;
+
+/** A fit runs with the configuration its Fitter had when it started. */
+class FitterConfigurationTest {
+
+    /** Rosenbrock from far away: Nelder-Mead does not converge within the budgets below. */
+    private static final ObjectiveFunction ROSENBROCK = p -> {
+        double x = p.get("x");
+        double y = p.get("y");
+        return 100 * Math.pow(y - x * x, 2) + Math.pow(1 - x, 2);
+    };
+
+    @Test
+    void aBudgetChangedDuringAFitAppliesToTheNextFit() {
+        Fitter fitter = new Fitter(ROSENBROCK, Parameters.of(Map.of("x", -3.0, "y", 4.0))).maxEvaluations(60);
+        AtomicInteger steps = new AtomicInteger();
+        fitter.callback(p -> {
+            steps.incrementAndGet();
+            fitter.maxEvaluations(10);   // from inside the running fit
+        }, 1);
+
+        FitResult first = fitter.fit("Nelder-Mead");
+        assertTrue(steps.get() > 0, "the callback ran");
+        assertEquals(StopReason.MAX_EVALUATIONS, first.stopReason());
+        assertTrue(first.evaluations() > 10 && first.evaluations() <= 60,
+                "the running fit kept its budget of 60, used " + first.evaluations());
+
+        FitResult second = fitter.fit("Nelder-Mead");
+        assertEquals(StopReason.MAX_EVALUATIONS, second.stopReason());
+        assertTrue(second.evaluations() <= 10, "the next fit has the budget of 10, used " + second.evaluations());
+    }
+}
