@@ -141,6 +141,7 @@ public final class ClusterMemberConfig {
         c.setProperty("hazelcast.heartbeat.interval.seconds", Integer.toString(heartbeatSeconds));
         c.setProperty("hazelcast.max.no.heartbeat.seconds", Integer.toString(maxNoHeartbeatSeconds));
         c.setProperty("hazelcast.shutdownhook.enabled", "true");
+        c.setProperty("hazelcast.response.thread.count", "0");
         c.getJetConfig().setEnabled(false);
 
         NetworkConfig n = c.getNetworkConfig();
