@@ -130,7 +130,8 @@ public final class ClusterMemberConfig {
 
     /**
      * @return a Hazelcast configuration with multicast, auto-detection and phone-home off, TCP/IP
-     *     join on, bound to {@link #bindAddress()}, and Java deserialization refused for every class
+     *     join on, bound to {@link #bindAddress()}, Java deserialization refused for every class,
+     *     and responses handled on the I/O threads (no response threads)
      */
     public Config toHazelcastConfig() {
         Config c = new Config();
