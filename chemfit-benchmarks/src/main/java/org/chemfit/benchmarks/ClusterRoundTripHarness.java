@@ -34,7 +34,7 @@ import com.hazelcast.map.IMap;
  * two one-thread workers over one on terms that sleep 500 ms. Prints medians per task.
  *
  * <pre>{@code
- * java -cp chemfit-benchmarks/target/benchmarks.jar org.chemfit.benchmarks.ClusterRoundTripHarness [rounds=7] [requests=80] [speedup]
+ * java -cp chemfit-benchmarks/target/benchmarks.jar org.chemfit.benchmarks.ClusterRoundTripHarness [rounds=7] [requests=80] [speedup|-] [prefetch=0]
  * }</pre>
  *
  * @implNote A main program, not thread-safe.
@@ -47,13 +47,15 @@ public final class ClusterRoundTripHarness {
     }
 
     /**
-     * @param args rounds (7), requests of 8 terms per batch (80), and "speedup" to measure two workers against one
+     * @param args rounds (7), requests of 8 terms per batch (80), "speedup" to measure two workers against one (or "-"),
+     *     and the worker's prefetch (0)
      * @throws Exception when a worker does not start or a task fails
      */
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 7;
         int requests = args.length > 1 ? Integer.parseInt(args[1]) : 80;
         boolean speedup = args.length > 2 && args[2].equals("speedup");
+        String prefetch = args.length > 3 ? args[3] : "0";
         byte[] raw = new byte[24];
         new SecureRandom().nextBytes(raw);
         String secret = HexFormat.of().formatHex(raw);
@@ -71,7 +73,8 @@ public final class ClusterRoundTripHarness {
         List<ClusterHarness.Worker> workers = new ArrayList<>();
         int tasks = requests * TERMS;
         try {
-            ClusterHarness.Worker w = ClusterHarness.Worker.start("rt", dir, secret, cluster, port, 1, flat, List.of());
+            ClusterHarness.Worker w = ClusterHarness.Worker.start("rt", dir, secret, cluster, port, 1, flat,
+                    List.of("--prefetch", prefetch));
             workers.add(w);
             UUID worker = UUID.fromString(w.awaitUuid(Duration.ofMinutes(2)));
             IMap<String, String> ping = driver.getMap("chemfit-bench-ping");
@@ -112,8 +115,8 @@ public final class ClusterRoundTripHarness {
             for (int r = 0; r < rounds; r++) {
                 added[r] = remote[r] - serial[r];
             }
-            System.out.printf(Locale.ROOT, "%d rounds of %d tasks (%d requests of %d in-process terms), load average %.2f%n", rounds,
-                    tasks, requests, TERMS, java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+            System.out.printf(Locale.ROOT, "%d rounds of %d tasks (%d requests of %d in-process terms), prefetch %s, load average %.2f%n",
+                    rounds, tasks, requests, TERMS, prefetch, java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
             System.out.printf(Locale.ROOT, "serial, per task                       %8.1f us (median)%n", median(serial));
             System.out.printf(Locale.ROOT, "one worker JVM, one thread, per task   %8.1f us (median)  rounds: %s%n", median(remote),
                     list(remote));
