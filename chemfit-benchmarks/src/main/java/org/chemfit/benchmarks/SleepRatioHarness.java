@@ -23,7 +23,9 @@ import org.chemfit.schedule.AsyncWrapperCOB;
  * term evaluated alone, measured in turns in the same run (the order rotates each round). The
  * ideal ratio is 1.
  * For comparison it measures, the same way, a naive design that does the same work per term but
- * makes one {@code CompletableFuture} per term and joins them all. Prints medians and the ratios.
+ * makes one {@code CompletableFuture} per term and joins them all. Then it measures the floor no
+ * hand-off can beat: eight timers of 10 ms firing at once against one (see {@code timerFloor}).
+ * Prints medians and the ratios.
  *
  * <pre>{@code
  * java -cp chemfit-benchmarks/target/benchmarks.jar org.chemfit.benchmarks.SleepRatioHarness 200
