@@ -75,7 +75,7 @@ public final class ClusterHarness {
     }
 
     /** A worker JVM. */
-    private static final class Worker implements AutoCloseable {
+    static final class Worker implements AutoCloseable {
         private static final java.util.regex.Pattern JOINED = java.util.regex.Pattern.compile("worker ([0-9a-f-]{36}) joined cluster");
         final Process process;
         final Path log;

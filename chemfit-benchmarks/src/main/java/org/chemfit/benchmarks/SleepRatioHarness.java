@@ -7,7 +7,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.locks.LockSupport;
 
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationContext;
@@ -22,7 +24,9 @@ import org.chemfit.schedule.AsyncWrapperCOB;
  * term evaluated alone, measured in turns in the same run (the order rotates each round). The
  * ideal ratio is 1.
  * For comparison it measures, the same way, a naive design that does the same work per term but
- * makes one {@code CompletableFuture} per term and joins them all. Prints medians and the ratios.
+ * makes one {@code CompletableFuture} per term and joins them all. Then it measures the floor no
+ * hand-off can beat: eight timers of 10 ms firing at once against one (see {@code timerFloor}).
+ * Prints medians and the ratios.
  *
  * <pre>{@code
  * java -cp chemfit-benchmarks/target/benchmarks.jar org.chemfit.benchmarks.SleepRatioHarness 200
@@ -100,6 +104,51 @@ public final class SleepRatioHarness {
         System.out.printf(Locale.ROOT, "AsyncWrapperCOB, 8 on 8       %.3f ms (median)  ratio %.4f%n", w / 1e6, w / a);
         System.out.printf(Locale.ROOT, "AsyncWrapperCOB, caller's pool %.3f ms (median)  ratio %.4f%n", g / 1e6, g / a);
         System.out.printf(Locale.ROOT, "naive future per term, 8 on 8 %.3f ms (median)  ratio %.4f%n", n / 1e6, n / a);
+        timerFloor(rounds);
+    }
+
+    /**
+     * The floor that no hand-off can beat: eight threads, handed their work well ahead, each wait
+     * until the same instant 10 ms after the start (the time of the last one to wake is the span),
+     * against one thread doing the same alone. This is what eight timers firing at once cost on
+     * this machine beside one; the caller's own wake-up at the end is not counted.
+     */
+    private static void timerFloor(int rounds) throws InterruptedException {
+        ExecutorService pool = Executors.newFixedThreadPool(TERMS);
+        long[] one = new long[rounds];
+        long[] eight = new long[rounds];
+        try {
+            for (int r = -rounds / 4; r < rounds; r++) {
+                for (int n : new int[] {1, TERMS}) {
+                    long[] ends = new long[n];
+                    CountDownLatch done = new CountDownLatch(n);
+                    long t0 = System.nanoTime();
+                    long deadline = t0 + SLEEP_MS * 1_000_000;
+                    for (int k = 0; k < n; k++) {
+                        int kk = k;
+                        pool.execute(() -> {
+                            long left;
+                            while ((left = deadline - System.nanoTime()) > 0) {
+                                LockSupport.parkNanos(left);
+                            }
+                            ends[kk] = System.nanoTime();
+                            done.countDown();
+                        });
+                    }
+                    done.await();
+                    long last = Arrays.stream(ends).max().orElseThrow();
+                    if (r >= 0) {
+                        (n == 1 ? one : eight)[r] = last - t0;
+                    }
+                }
+            }
+        } finally {
+            pool.shutdown();
+        }
+        double a = median(one);
+        double e = median(eight);
+        System.out.printf(Locale.ROOT, "floor: 1 timer of 10 ms       %.3f ms (median)%n", a / 1e6);
+        System.out.printf(Locale.ROOT, "floor: 8 timers of 10 ms      %.3f ms (median)  ratio %.4f%n", e / 1e6, e / a);
     }
 
     /**

@@ -14,6 +14,7 @@ import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.config.QueueConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.spi.properties.ClusterProperty;
 
 /**
  * How a ChemFit process joins a cluster: the cluster name, the addresses to join, the interface
@@ -129,7 +130,8 @@ public final class ClusterMemberConfig {
 
     /**
      * @return a Hazelcast configuration with multicast, auto-detection and phone-home off, TCP/IP
-     *     join on, bound to {@link #bindAddress()}, and Java deserialization refused for every class
+     *     join on, bound to {@link #bindAddress()}, Java deserialization refused for every class,
+     *     and responses handled on the I/O threads (no response threads)
      */
     public Config toHazelcastConfig() {
         Config c = new Config();
@@ -141,6 +143,9 @@ public final class ClusterMemberConfig {
         c.setProperty("hazelcast.heartbeat.interval.seconds", Integer.toString(heartbeatSeconds));
         c.setProperty("hazelcast.max.no.heartbeat.seconds", Integer.toString(maxNoHeartbeatSeconds));
         c.setProperty("hazelcast.shutdownhook.enabled", "true");
+        // responses are handled on the I/O thread that reads them instead of being handed to a
+        // response thread: one thread hand-off less per remote operation (see docs/benchmarks.md)
+        c.setProperty(ClusterProperty.RESPONSE_THREAD_COUNT.getName(), "0");
         c.getJetConfig().setEnabled(false);
 
         NetworkConfig n = c.getNetworkConfig();

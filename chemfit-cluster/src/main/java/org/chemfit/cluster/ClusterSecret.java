@@ -39,9 +39,16 @@ public final class ClusterSecret {
     private static final String ALGORITHM = "HmacSHA256";
 
     private final SecretKeySpec key;
+    /**
+     * One initialised {@code Mac} per thread: {@code Mac.getInstance} looks the algorithm up among
+     * the security providers and {@code init} expands the key, which cost more than the HMAC of a
+     * frame itself; a {@code Mac} is not thread-safe, and {@code doFinal} resets it for the next use.
+     */
+    private final ThreadLocal<Mac> macs;
 
     private ClusterSecret(byte[] bytes) {
         this.key = new SecretKeySpec(bytes, ALGORITHM);
+        this.macs = ThreadLocal.withInitial(this::newMac);
     }
 
     /**
@@ -112,11 +119,16 @@ public final class ClusterSecret {
      * @return their HMAC-SHA256 under this secret (32 bytes)
      */
     byte[] mac(byte[] data, int offset, int length) {
+        Mac m = macs.get();
+        m.update(data, offset, length);
+        return m.doFinal();
+    }
+
+    private Mac newMac() {
         try {
             Mac m = Mac.getInstance(ALGORITHM);
             m.init(key);
-            m.update(data, offset, length);
-            return m.doFinal();
+            return m;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is not available in this JVM", e);
         }

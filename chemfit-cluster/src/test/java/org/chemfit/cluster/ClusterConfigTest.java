@@ -21,6 +21,13 @@ import com.hazelcast.config.Config;
 class ClusterConfigTest {
 
     @Test
+    void responsesAreHandledOnTheThreadThatReadsThem() {
+        Config c = ClusterMemberConfig.builder("fit-1").join(List.of("127.0.0.1:6001")).build().toHazelcastConfig();
+        // Hazelcast ignores a property it does not know, so the name is checked here as Hazelcast spells it
+        assertEquals("0", c.getProperty("hazelcast.operation.response.thread.count"));
+    }
+
+    @Test
     void everyConfigurationIsClosedToTheOutside() {
         Config c = ClusterMemberConfig.builder("fit-1").join(List.of("127.0.0.1:6001", "node02")).build().toHazelcastConfig();
         assertEquals("fit-1", c.getClusterName());

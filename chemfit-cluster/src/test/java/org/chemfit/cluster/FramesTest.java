@@ -168,4 +168,48 @@ class FramesTest {
         assertEquals(expected.quantities(), r.quantities());
         assertEquals(expected.metadata(), r.metadata());
     }
+
+    /** The tag is HMAC-SHA256 under the right secret whichever thread signs, and whatever it signed before. */
+    @Test
+    void tagsAreTheHmacOfTheFrameOnEveryThreadAndForEverySecret() throws Exception {
+        int threads = 4;
+        int frames = 200;
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            List<java.util.concurrent.Future<List<byte[]>>> signed = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int tt = t;
+                signed.add(pool.submit(() -> {
+                    start.await();
+                    List<byte[]> out = new java.util.ArrayList<>();
+                    for (int i = 0; i < frames; i++) {
+                        // the two secrets alternate on the same thread
+                        Frames.Task t1 = new Frames.Task(tt, i, "e" + i, new int[] {i % 3}, "term", Parameters.of(List.of("x"),
+                                new double[] {i}));
+                        out.add(Frames.encode(t1, i % 2 == 0 ? SECRET : OTHER));
+                    }
+                    return out;
+                }));
+            }
+            start.countDown();
+            for (java.util.concurrent.Future<List<byte[]>> f : signed) {
+                List<byte[]> out = f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                assertEquals(frames, out.size());
+                for (int i = 0; i < frames; i++) {
+                    byte[] frame = out.get(i);
+                    String key = i % 2 == 0 ? "correct horse battery staple 42" : "a different secret of 32 bytes!!";
+                    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+                    mac.init(new javax.crypto.spec.SecretKeySpec(key.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                            "HmacSHA256"));
+                    mac.update(frame, 0, frame.length - Frames.TAG_BYTES);
+                    assertArrayEquals(mac.doFinal(), java.util.Arrays.copyOfRange(frame, frame.length - Frames.TAG_BYTES,
+                            frame.length), "frame " + i);
+                    assertEquals(i, Frames.decodeTask(frame, i % 2 == 0 ? SECRET : OTHER).seq());
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }
