@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A weighted combination of objective terms: the objective of a fit. Terms may themselves be
@@ -51,7 +52,7 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
     private final List<String> names;
     private final Reducer reducer;
     private final FailurePolicy policy;
-    private final String name;
+    private final @Nullable String name;
 
     /**
      * Combines terms with weight 1.
@@ -75,8 +76,8 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
         this(List.copyOf(Objects.requireNonNull(terms, "terms")), toArray(weights), null, Reducer.SUM, FailurePolicy.raise(), null);
     }
 
-    private CombinedObjectiveFunction(List<ObjectiveFunction> terms, double[] weights, List<String> names, Reducer reducer,
-            FailurePolicy policy, String name) {
+    private CombinedObjectiveFunction(List<ObjectiveFunction> terms, double[] weights, @Nullable List<String> names,
+            Reducer reducer, FailurePolicy policy, @Nullable String name) {
         if (terms.isEmpty()) {
             throw new IllegalArgumentException("a combined objective needs at least one term, got 0");
         }
@@ -323,7 +324,7 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
     }
 
     @Override
-    public String name() {
+    public @Nullable String name() {
         return name;
     }
 

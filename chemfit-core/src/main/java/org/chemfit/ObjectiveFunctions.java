@@ -1,6 +1,7 @@
 package org.chemfit;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Factories and decorators for {@link ObjectiveFunction}.
@@ -44,7 +45,7 @@ public final class ObjectiveFunctions {
      * @param f a term, possibly wrapped by {@link #named} or {@link #withHook}
      * @return its name, or null
      */
-    static String nameOf(ObjectiveFunction f) {
+    static @Nullable String nameOf(ObjectiveFunction f) {
         return f.name();
     }
 
@@ -118,7 +119,7 @@ public final class ObjectiveFunctions {
         }
 
         @Override
-        public String name() {
+        public @Nullable String name() {
             return delegate.name();
         }
 

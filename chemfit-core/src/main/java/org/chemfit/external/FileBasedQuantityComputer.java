@@ -34,6 +34,7 @@ import org.chemfit.Parameters;
 import org.chemfit.Quantities;
 import org.chemfit.QuantityComputer;
 import org.chemfit.TermFailedException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,7 +91,7 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
 
     private static final Logger LOG = LoggerFactory.getLogger(FileBasedQuantityComputer.class);
 
-    private final String name;
+    private final @Nullable String name;
     private final Path workDirectory;
     private final Templates templates;
     /** The standard-input templates, and for each command the index of its own among them (-1: none). */
@@ -102,11 +103,11 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
     private final List<Command> commands;
     private final List<String> launcher;
     private final Map<String, String> env;
-    private final Duration timeout;
+    private final @Nullable Duration timeout;
     private final Duration killGrace;
     private final List<String> waitFiles;
     private final List<String> logFiles;
-    private final Duration waitTimeout;
+    private final @Nullable Duration waitTimeout;
     private final List<OutputParser> parsers;
     private final KeepPolicy keep;
     private final int retries;
@@ -124,8 +125,9 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
         for (int i = 0; i < b.commands.size(); i++) {
             StandardInput in = b.commands.get(i).stdinOrNull();
             stdinTemplateOf[i] = in != null && in.isTemplate() ? stdinSources.size() : -1;
-            if (stdinTemplateOf[i] >= 0) {
-                String shown = in.sourceOrNull() != null ? in.sourceOrNull() : "standard input of command " + (i + 1);
+            if (in != null && stdinTemplateOf[i] >= 0) {
+                String source = in.sourceOrNull();
+                String shown = source != null ? source : "standard input of command " + (i + 1);
                 stdinSources.add(new Templates.Source(stdinName(b.commands.size(), i), shown, in.text()));
             }
         }
@@ -270,13 +272,13 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
         final Instant started = Instant.now();
         final Map<String, Object> timings = new LinkedHashMap<>();
         final List<Map<String, Object>> commandLog = new ArrayList<>();
-        Path dir;
+        @Nullable Path dir;
         String step = "create";
-        List<String> argv;
-        Integer exitCode;
+        @Nullable List<String> argv;
+        @Nullable Integer exitCode;
         boolean timedOut;
-        Path stdoutFile;
-        Path stderrFile;
+        @Nullable Path stdoutFile;
+        @Nullable Path stderrFile;
 
         Run(Parameters params, EvaluationContext ctx, int attempt) {
             this.params = params;
@@ -285,9 +287,10 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
             this.attempt = attempt;
         }
 
-        TermFailedException fail(String message, boolean transientFailure, Throwable cause) {
+        TermFailedException fail(@Nullable String message, boolean transientFailure, @Nullable Throwable cause) {
             ProgramOutput output = output();
-            String tail = output == null ? null : output.tails().get(stderrFile.getFileName().toString());
+            Path err = stderrFile;
+            String tail = output == null || err == null ? null : output.tails().get(String.valueOf(err.getFileName()));
             String full = "external term '" + term + "' failed at step " + step + ": " + message
                     + (dir == null ? "" : " (run directory " + dir + ")")
                     + (output == null ? "" : output.describe(MESSAGE_TAIL_LINES));
@@ -302,18 +305,19 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
          * @return what the last command wrote to its stdout, its stderr and the declared log
          *     files, or null when no command has started
          */
-        ProgramOutput output() {
+        @Nullable ProgramOutput output() {
             if (stderrFile == null || dir == null) {
                 return null;
             }
             List<String> files = new ArrayList<>();
-            files.add(stdoutFile.getFileName().toString());
-            files.add(stderrFile.getFileName().toString());
+            files.add(String.valueOf(Objects.requireNonNull(stdoutFile, "stdout is set with stderr").getFileName()));
+            files.add(String.valueOf(stderrFile.getFileName()));
             files.addAll(logFiles);
             return ProgramOutput.read(dir, files);
         }
 
-        void writeReport(String message, ProgramOutput output, boolean transientFailure, boolean cancelled) {
+        void writeReport(@Nullable String message, @Nullable ProgramOutput output, boolean transientFailure,
+                boolean cancelled) {
             if (dir == null || !Files.isDirectory(dir)) {
                 return;
             }
@@ -330,8 +334,9 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
             m.put("exit_code", exitCode);
             m.put("timed_out", timedOut);
             m.put("error_lines", output == null ? List.of() : output.errorLines());
-            m.put("stderr_tail", output == null ? null : output.tails().get(stderrFile.getFileName().toString()));
-            m.put("stdout_tail", output == null ? null : output.tails().get(stdoutFile.getFileName().toString()));
+            // output is null unless both files are set
+            m.put("stderr_tail", output == null || stderrFile == null ? null : output.tails().get(String.valueOf(stderrFile.getFileName())));
+            m.put("stdout_tail", output == null || stdoutFile == null ? null : output.tails().get(String.valueOf(stdoutFile.getFileName())));
             Map<String, String> logs = new LinkedHashMap<>();
             for (String f : logFiles) {
                 if (output != null && output.tails().containsKey(f)) {
@@ -518,9 +523,10 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
                 run.step = "wait";
                 t = System.nanoTime();
                 try {
-                    List<String> missing = awaitFiles(run.dir, waitFiles, waitTimeout);
+                    Duration limit = Objects.requireNonNull(waitTimeout, "waitForFiles sets it with the files");
+                    List<String> missing = awaitFiles(run.dir, waitFiles, limit);
                     if (!missing.isEmpty()) {
-                        throw run.fail("files " + missing + " did not appear within " + human(waitTimeout), true, null);
+                        throw run.fail("files " + missing + " did not appear within " + human(limit), true, null);
                     }
                 } catch (InterruptedException ie) {
                     throw cancelled(run, ie);
@@ -566,8 +572,8 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
 
     /** Refuses a write whose folder leads out of the run directory through a symbolic link staged into it. */
     private static void insideRealRunDirectory(Run run, Path target, String written) throws IOException {
-        Path parent = target.getParent().toRealPath();
-        if (!parent.startsWith(run.dir.toRealPath())) {
+        Path parent = Objects.requireNonNull(target.getParent(), "a file in the run directory has a folder").toRealPath();
+        if (!parent.startsWith(Objects.requireNonNull(run.dir, "run directory").toRealPath())) {
             throw run.fail("'" + written + "' would be written to " + parent.resolve(target.getFileName())
                     + ", outside the run directory, through a symbolic link; paths must stay inside the run directory", false, null);
         }
@@ -623,7 +629,7 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
         return sb.length() == 0 ? "_" : sb.toString();
     }
 
-    private static String human(Duration d) {
+    private static String human(@Nullable Duration d) {
         return d == null ? "no limit" : d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
     }
 
@@ -737,7 +743,7 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
      * @implNote Not thread-safe; build on one thread. {@link #build()} may be called more than once.
      */
     public static final class Builder {
-        private String name;
+        private @Nullable String name;
         private Path workDirectory = Path.of(System.getProperty("java.io.tmpdir"), "chemfit-runs");
         private final List<Templates.Source> templates = new ArrayList<>();
         private final Map<String, Object> variables = new LinkedHashMap<>();
@@ -746,11 +752,11 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
         private final List<Command> commands = new ArrayList<>();
         private final List<String> launcher = new ArrayList<>();
         private final Map<String, String> env = new LinkedHashMap<>();
-        private Duration timeout;
+        private @Nullable Duration timeout;
         private Duration killGrace = Duration.ofSeconds(5);
         private final List<String> waitFiles = new ArrayList<>();
         private final List<String> logFiles = new ArrayList<>();
-        private Duration waitTimeout;
+        private @Nullable Duration waitTimeout;
         private final List<OutputParser> parsers = new ArrayList<>();
         private KeepPolicy keep = KeepPolicy.FAILED;
         private int retries;

@@ -28,6 +28,7 @@ import java.util.Properties;
 
 import org.chemfit.EvaluationContext;
 import org.chemfit.Quantities;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
@@ -165,7 +166,7 @@ public final class SqliteJournal implements Journal {
     final Connection conn;
     final Object lock = new Object();
     private final java.util.Map<String, PreparedStatement> statements = new java.util.HashMap<>();
-    private SqliteSession session;
+    private @Nullable SqliteSession session;
     private boolean closed;
     /** The schema version of the file (older files are read through NULL for the newer columns). */
     private int schema = SCHEMA_VERSION;
@@ -424,14 +425,14 @@ public final class SqliteJournal implements Journal {
     /** Work on the connection that may throw {@link SQLException}. */
     @FunctionalInterface
     interface SqlWork<T> {
-        T run() throws SQLException;
+        @Nullable T run() throws SQLException;
     }
 
     /**
      * Runs work in one transaction: committed when it returns, rolled back when it throws.
      * The caller holds the journal's lock.
      */
-    <T> T inTransaction(SqlWork<T> work) throws SQLException {
+    <T> @Nullable T inTransaction(SqlWork<T> work) throws SQLException {
         conn.setAutoCommit(false);
         try {
             T result = work.run();
@@ -606,7 +607,7 @@ public final class SqliteJournal implements Journal {
                 List<RunRecord> out = new ArrayList<>();
                 try (ResultSet rs = p.executeQuery()) {
                     while (rs.next()) {
-                        out.add(new RunRecord(rs.getLong(1), rs.getString(2), rs.getString(3), instant(rs.getString(4)),
+                        out.add(new RunRecord(rs.getLong(1), rs.getString(2), rs.getString(3), Instant.parse(rs.getString(4)),
                                 instant(rs.getString(5)), rs.getString(6), rs.getString(7), real(rs, 8), rs.getInt(9),
                                 rs.getInt(10), rs.getString(11), rs.getString(12)));
                     }
@@ -860,7 +861,7 @@ public final class SqliteJournal implements Journal {
         return time(EvaluationContext.nowEpochNanos());
     }
 
-    private static Instant instant(String s) {
+    private static @Nullable Instant instant(@Nullable String s) {
         return s == null ? null : Instant.parse(s);
     }
 

@@ -9,12 +9,14 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.chemfit.EvaluationContext;
 import org.chemfit.Parameters;
 import org.chemfit.Quantities;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -124,7 +126,8 @@ final class SqliteSession implements Journal.Session {
                             ResultSet rs = s.executeQuery("SELECT max(id) FROM runs")) {
                         long latest = rs.next() ? rs.getLong(1) : 0;
                         if (latest > 0) {
-                            throw mismatch(j, latest, runHashAndSettings(j, latest), hash, settingsTree);
+                            throw mismatch(j, latest, Objects.requireNonNull(runHashAndSettings(j, latest), "run " + latest),
+                                    hash, settingsTree);
                         }
                     }
                 }
@@ -133,7 +136,7 @@ final class SqliteSession implements Journal.Session {
         return resume;
     }
 
-    private static String[] runHashAndSettings(SqliteJournal j, long id) throws SQLException {
+    private static String @Nullable [] runHashAndSettings(SqliteJournal j, long id) throws SQLException {
         PreparedStatement p = j.statement("SELECT job_hash, settings_json FROM runs WHERE id = ?");
         p.setLong(1, id);
         try (ResultSet rs = p.executeQuery()) {
@@ -192,11 +195,11 @@ final class SqliteSession implements Journal.Session {
         return out;
     }
 
-    private static Object normal(Object v) {
+    private static @Nullable Object normal(@Nullable Object v) {
         return v instanceof Number n ? (Object) n.doubleValue() : v;
     }
 
-    private static String show(Object v) {
+    private static String show(@Nullable Object v) {
         if (v instanceof String s) {
             return "\"" + JsonCodec.abbreviate(s, 60) + "\"";
         }
@@ -206,7 +209,7 @@ final class SqliteSession implements Journal.Session {
     private static SqliteSession newRun(SqliteJournal j, SqliteJournal.WriterLock wl, String hash, String settingsJson)
             throws SQLException {
         String now = SqliteJournal.now();
-        return j.inTransaction(() -> {
+        return Objects.requireNonNull(j.inTransaction(() -> {
             long id;
             try (PreparedStatement p = j.conn.prepareStatement("INSERT INTO runs (job_hash, settings_json, started_at, status,"
                     + " software_version, host) VALUES (?, ?, ?, 'RUNNING', ?, ?)")) {
@@ -225,12 +228,12 @@ final class SqliteSession implements Journal.Session {
             insertAttempt(j, id, 1, now);
             LOG.info("journal {}: started run {}", j.path(), id);
             return new SqliteSession(j, wl, id, 1, false, new HashMap<>());
-        });
+        }), "the new session");
     }
 
     private static SqliteSession resumeRun(SqliteJournal j, SqliteJournal.WriterLock wl, long id) throws SQLException {
         String now = SqliteJournal.now();
-        return j.inTransaction(() -> {
+        return Objects.requireNonNull(j.inTransaction(() -> {
             int attempt;
             PreparedStatement p = j.statement("SELECT coalesce(max(attempt), 0) FROM attempts WHERE run_id = ?");
             p.setLong(1, id);
@@ -266,7 +269,7 @@ final class SqliteSession implements Journal.Session {
             LOG.info("journal {}: resuming run {} (attempt {}): {} complete evaluations to replay, {} cut off by the last"
                     + " attempt run again", j.path(), id, attempt, complete, running);
             return new SqliteSession(j, wl, id, attempt, true, existing);
-        });
+        }), "the new session");
     }
 
     private static void insertAttempt(SqliteJournal j, long runId, int attempt, String now) throws SQLException {
@@ -319,6 +322,8 @@ final class SqliteSession implements Journal.Session {
     }
 
     /** @return the key of the context's parameters, computed once per evaluation */
+    // the cached key is reused only for the very Parameters object it was computed from
+    @SuppressWarnings("ReferenceEquality")
     private String key(EvaluationContext ctx) {
         Parameters p = ctx.parameters();
         KeyOf k = keys.get(ctx.evaluationId());
@@ -534,7 +539,7 @@ final class SqliteSession implements Journal.Session {
     }
 
     @Override
-    public Recorded lookup(EvaluationContext child) {
+    public @Nullable Recorded lookup(EvaluationContext child) {
         String key = key(child);
         String path = child.path();
         Integer number = numbers.get(child.evaluationId());
@@ -719,14 +724,14 @@ final class SqliteSession implements Journal.Session {
         }
     }
 
-    private static String message(Throwable t) {
+    private static String message(@Nullable Throwable t) {
         if (t == null) {
             return "failed";
         }
         return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     }
 
-    private static String text(Map<String, Object> meta, String... keys) {
+    private static @Nullable String text(Map<String, Object> meta, String... keys) {
         for (String k : keys) {
             Object v = meta.get(k);
             if (v != null) {

@@ -34,5 +34,11 @@
  * class comment of {@code QuantityCodec} and docs/job-file.md describe). Journals of schema version
  * 1 hold them as JSON text in {@code quantities_json} instead; such a journal is migrated (columns
  * added, rows kept) when opened for writing, and every reader of this package reads both forms.
+ *
+ * <p>Every type and member of this package is non-null unless marked
+ * {@link org.jspecify.annotations.Nullable}.
  */
+@NullMarked
 package org.chemfit.journal;
+
+import org.jspecify.annotations.NullMarked;

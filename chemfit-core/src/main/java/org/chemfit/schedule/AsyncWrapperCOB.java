@@ -12,6 +12,7 @@ import org.chemfit.EvaluationCancelledException;
 import org.chemfit.EvaluationContext;
 import org.chemfit.Parameters;
 import org.chemfit.TermFailedException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Wraps a {@link CombinedObjectiveFunction} so that one evaluation runs its terms concurrently:
@@ -77,7 +78,7 @@ public final class AsyncWrapperCOB implements BatchObjectiveFunction, org.chemfi
 
     private final CombinedObjectiveFunction objective;
     private final DispatchScheduler scheduler;
-    private final ThreadPoolExecutor ownPool;
+    private final @Nullable ThreadPoolExecutor ownPool;
     private volatile boolean closed;
 
     /**
@@ -116,7 +117,7 @@ public final class AsyncWrapperCOB implements BatchObjectiveFunction, org.chemfi
     }
 
     @Override
-    public String name() {
+    public @Nullable String name() {
         return objective.name();
     }
 
@@ -193,12 +194,13 @@ public final class AsyncWrapperCOB implements BatchObjectiveFunction, org.chemfi
     }
 
     private void grow(long wanted) {
+        ThreadPoolExecutor pool = Objects.requireNonNull(ownPool, "grows only the pool it owns");
         int n = (int) Math.min(wanted, DEFAULT_MAX_THREADS);
-        synchronized (ownPool) {
-            if (ownPool.getCorePoolSize() < n) {
-                ownPool.setMaximumPoolSize(n);
-                ownPool.setCorePoolSize(n);
-                ownPool.prestartAllCoreThreads();
+        synchronized (pool) {
+            if (pool.getCorePoolSize() < n) {
+                pool.setMaximumPoolSize(n);
+                pool.setCorePoolSize(n);
+                pool.prestartAllCoreThreads();
             }
         }
     }

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationContext;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link Scheduler} that runs every leaf task on an {@link Executor}: a caller's (left running
@@ -39,7 +40,7 @@ public final class ExecutorScheduler implements Scheduler {
     private static final AtomicInteger POOLS = new AtomicInteger();
 
     private final DispatchScheduler scheduler;
-    private final ExecutorService owned;
+    private final @Nullable ExecutorService owned;
 
     /** Runs on a fixed pool of its own with one thread per available processor. */
     public ExecutorScheduler() {
