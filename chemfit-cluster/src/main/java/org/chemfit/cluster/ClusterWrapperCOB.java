@@ -17,6 +17,7 @@ import org.chemfit.schedule.Scheduler;
 import org.chemfit.schedule.TaskRunner;
 
 import com.hazelcast.core.HazelcastInstance;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Evaluates the terms of a combined objective on the members of a Hazelcast cluster: the
@@ -101,7 +102,7 @@ public final class ClusterWrapperCOB implements BatchObjectiveFunction, org.chem
     }
 
     @Override
-    public String name() {
+    public @Nullable String name() {
         return combined.name();
     }
 
