@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * A fit described in a file: the parameters, the terms with their weights and losses, how terms
@@ -145,7 +146,7 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
 
     /** @return the folder that relative paths are resolved against */
     public Path folder() {
-        return file.getParent();
+        return Objects.requireNonNull(file.toAbsolutePath().getParent(), "the folder of " + file);
     }
 
     /**

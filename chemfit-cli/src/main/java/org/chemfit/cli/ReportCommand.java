@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -112,7 +113,7 @@ final class ReportCommand extends BaseCommand {
     }
 
     /** @return the finished evaluations of the journal's latest run, or null when it cannot be read */
-    private static Integer journalFinished(Path file) {
+    private static @Nullable Integer journalFinished(Path file) {
         try (org.chemfit.journal.Journal j = org.chemfit.journal.Journal.openReadOnly(file)) {
             return j.latestRun().map(run -> FitCommand.finished(j, run.id())).orElse(0);
         } catch (org.chemfit.journal.JournalException e) {
