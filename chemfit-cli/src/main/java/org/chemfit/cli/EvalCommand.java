@@ -11,7 +11,6 @@ import org.chemfit.Names;
 import org.chemfit.Parameters;
 import org.chemfit.TermFailedException;
 
-import org.jspecify.annotations.NullUnmarked;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -30,8 +29,6 @@ import picocli.CommandLine.Option;
  *
  * @implNote One instance per command line.
  */
-// Not yet checked by NullAway (its findings here are listed in docs/architecture.md, "Build gates").
-@NullUnmarked
 @Command(name = "eval", description = "Evaluate JOB's objective once and print the per-term breakdown.")
 final class EvalCommand extends BaseCommand {
 

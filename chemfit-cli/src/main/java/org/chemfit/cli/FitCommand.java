@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 import org.chemfit.EvaluationCancelledException;
@@ -19,7 +20,6 @@ import org.chemfit.journal.JournalException;
 import org.chemfit.journal.JournalMode;
 import org.chemfit.journal.RunRecord;
 
-import org.jspecify.annotations.NullUnmarked;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -41,8 +41,6 @@ import picocli.CommandLine.Parameters;
  *
  * @implNote One instance per command line.
  */
-// Not yet checked by NullAway (its findings here are listed in docs/architecture.md, "Build gates").
-@NullUnmarked
 @Command(name = "fit", description = "Run the fit that JOB describes; write results.json, evaluations.csv and plots.")
 final class FitCommand extends BaseCommand {
 
@@ -284,7 +282,9 @@ final class FitCommand extends BaseCommand {
                     // Held-out data judge the fit; they never fail it. Their metrics stay empty.
                     err().println("warning: the validation terms could not be evaluated: " + e.getMessage());
                 }
-                judgement = Judgement.of(plan, first.get(), result.breakdown(), vInitial, vBest);
+                // a fit with a result evaluated at least once, and the first evaluation is kept
+                judgement = Judgement.of(plan, Objects.requireNonNull(first.get(), "the first evaluation"), result.breakdown(),
+                        vInitial, vBest);
             }
             Map<String, Object> results = Results.of(plan, result, status, message, log, started, judgement);
             if (code == ExitCodes.FIT_FAILED) {
@@ -293,7 +293,9 @@ final class FitCommand extends BaseCommand {
                 long run = resumed.map(RunRecord::id).orElseGet(() -> journal.latestRun().map(RunRecord::id).orElse(0L));
                 @SuppressWarnings("unchecked")
                 Map<String, Object> ev = (Map<String, Object>) results.get("evaluations");
-                ev.put("total", Math.max(((Number) ev.get("total")).intValue(), finished(journal, run)));
+                // Results.of puts the evaluations and their total
+                Objects.requireNonNull(ev, "evaluations").put("total",
+                        Math.max(((Number) Objects.requireNonNull(ev.get("total"), "total")).intValue(), finished(journal, run)));
             }
             long runId = resumed.map(RunRecord::id).orElseGet(() -> journal.latestRun().map(RunRecord::id).orElse(0L));
             results.put("journal_run", runId);
