@@ -68,7 +68,7 @@ public final class Predictions {
             for (int i = 0; i < ref.length; i++) {
                 String item = Integer.toString(i);
                 double m = Double.NaN;
-                if (sub) {
+                if (sub && ctx != null) {   // sub implies ctx != null
                     EvaluationContext s = ctx.child(i);
                     item = s.name();
                     if (s.quantities().contains(q)) {

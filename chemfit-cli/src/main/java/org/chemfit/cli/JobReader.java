@@ -40,7 +40,7 @@ import org.jspecify.annotations.NullUnmarked;
  *
  * @implNote One instance per file; not thread-safe.
  */
-// Not yet checked by NullAway (its findings here are listed in docs/architecture.md, "Build gates").
+// Not yet checked by NullAway (docs/architecture.md, "Build gates", says why).
 @NullUnmarked
 final class JobReader {
 

@@ -50,7 +50,7 @@ import org.yaml.snakeyaml.reader.StreamReader;
  *
  * @implNote Stateless apart from the problems of one call; use one instance per file.
  */
-// Not yet checked by NullAway (its findings here are listed in docs/architecture.md, "Build gates").
+// Not yet checked by NullAway (docs/architecture.md, "Build gates", says why).
 @NullUnmarked
 final class NodeParser {
 

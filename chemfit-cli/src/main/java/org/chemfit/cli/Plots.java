@@ -34,7 +34,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @implNote Stateless.
  */
-// Not yet checked by NullAway (its findings here are listed in docs/architecture.md, "Build gates").
+// Not yet checked by NullAway (docs/architecture.md, "Build gates", says why).
 @NullUnmarked
 final class Plots {
 
