@@ -8,6 +8,7 @@
  * }</pre>
  */
 module org.chemfit.cli {
+    requires static transitive org.jspecify; // the @Nullable of the API, needed to compile only
     requires org.chemfit;
     requires org.chemfit.cluster;
     requires org.chemfit.dashboard;

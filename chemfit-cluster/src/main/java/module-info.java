@@ -10,6 +10,7 @@
  */
 module org.chemfit.cluster {
     // the API takes and returns core types (objectives, contexts) and a HazelcastInstance
+    requires static transitive org.jspecify; // the @Nullable of the API, needed to compile only
     requires transitive org.chemfit;
     // Hazelcast has no module descriptor: an automatic module named by its manifest
     requires transitive com.hazelcast.core;

@@ -15,6 +15,7 @@
 module org.chemfit {
     // Hipparchus and Pebble have no module descriptor: they are automatic modules, named from
     // their jar file (hipparchus.core, hipparchus.optim) or their manifest (io.pebbletemplates)
+    requires static transitive org.jspecify; // the @Nullable of the API, needed to compile only
     requires hipparchus.core;
     requires hipparchus.optim;
     requires io.pebbletemplates;

@@ -8,6 +8,7 @@
  * }</pre>
  */
 module org.chemfit.dashboard {
+    requires static transitive org.jspecify; // the @Nullable of the API, needed to compile only
     requires org.chemfit;
     requires com.fasterxml.jackson.databind;
     requires jdk.httpserver;

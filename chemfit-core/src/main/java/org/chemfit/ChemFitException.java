@@ -1,5 +1,7 @@
 package org.chemfit;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The base of every exception that ChemFit throws for a failure of the fit itself, as opposed to
  * a wrong argument (which is an {@link IllegalArgumentException} naming the rule and the value).
@@ -30,9 +32,9 @@ public class ChemFitException extends RuntimeException {
      * Creates an exception with a message and a cause.
      *
      * @param message what went wrong, in words a user understands
-     * @param cause the underlying failure
+     * @param cause the underlying failure, or null
      */
-    public ChemFitException(String message, Throwable cause) {
+    public ChemFitException(String message, @Nullable Throwable cause) {
         super(message, cause);
     }
 }

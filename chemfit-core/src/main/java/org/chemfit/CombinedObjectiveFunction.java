@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 import org.chemfit.internal.Terms;
 
@@ -53,7 +54,7 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
     private final List<String> names;
     private final Reducer reducer;
     private final FailurePolicy policy;
-    private final String name;
+    private final @Nullable String name;
 
     /**
      * Combines terms with weight 1.
@@ -77,8 +78,8 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
         this(List.copyOf(Objects.requireNonNull(terms, "terms")), toArray(weights), null, Reducer.SUM, FailurePolicy.raise(), null);
     }
 
-    private CombinedObjectiveFunction(List<ObjectiveFunction> terms, double[] weights, List<String> names, Reducer reducer,
-            FailurePolicy policy, String name) {
+    private CombinedObjectiveFunction(List<ObjectiveFunction> terms, double[] weights, @Nullable List<String> names,
+            Reducer reducer, FailurePolicy policy, @Nullable String name) {
         if (terms.isEmpty()) {
             throw new IllegalArgumentException("a combined objective needs at least one term, got 0");
         }
@@ -325,7 +326,7 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
     }
 
     @Override
-    public String name() {
+    public @Nullable String name() {
         return name;
     }
 

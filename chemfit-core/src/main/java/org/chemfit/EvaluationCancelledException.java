@@ -1,5 +1,7 @@
 package org.chemfit;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * An evaluation was cancelled or its thread interrupted. It is never handed to a
  * {@link FailurePolicy}: a cancelled evaluation is not a failed term.
@@ -23,7 +25,7 @@ public class EvaluationCancelledException extends ChemFitException {
      * @param message what was cancelled
      * @param cause the interruption or cancellation
      */
-    public EvaluationCancelledException(String message, Throwable cause) {
+    public EvaluationCancelledException(String message, @Nullable Throwable cause) {
         super(message, cause);
     }
 }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The state of one evaluation: the parameters, the quantities computed, the loss, free-form
@@ -53,8 +54,15 @@ public final class EvaluationContext {
     }
 
     private static final AtomicLong IDS = new AtomicLong();
-    private static final long EPOCH_ANCHOR_NANOS = java.time.Instant.now().getEpochSecond() * 1_000_000_000L
-            + java.time.Instant.now().getNano() - System.nanoTime();
+    // Captured once, at class loading, on purpose: the anchor that turns System.nanoTime() into
+    // epoch time for the whole JVM (one Instant, so its seconds and nanos are of one moment).
+    @SuppressWarnings("TimeInStaticInitializer")
+    private static final long EPOCH_ANCHOR_NANOS = epochAnchor();
+
+    private static long epochAnchor() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano() - System.nanoTime();
+    }
 
     /** @return the current time in nanoseconds since the epoch, monotonic within this JVM */
     public static long nowEpochNanos() {
@@ -73,19 +81,19 @@ public final class EvaluationContext {
     private final String name;
     private final int index;
     private final String evaluationId;
-    private final EvaluationContext parent;
-    private Map<String, Object> metadata;
-    private List<EvaluationContext> children;
+    private final @Nullable EvaluationContext parent;
+    private @Nullable Map<String, Object> metadata;
+    private @Nullable List<EvaluationContext> children;
     private Quantities quantities = Quantities.empty();
     private double value = Double.NaN;
     private double weight = 1.0;
     private double contribution = Double.NaN;
     private Status status = Status.PENDING;
-    private Throwable failure;
+    private @Nullable Throwable failure;
     private long startEpochNanos;
     private long durationNanos = -1;
-    private String threadName;
-    private TermRecorder recorder;
+    private @Nullable String threadName;
+    private @Nullable TermRecorder recorder;
 
     /**
      * Creates a root context with a fresh evaluation id, unique within this JVM.
@@ -106,7 +114,8 @@ public final class EvaluationContext {
         this(parameters, "objective", -1, evaluationId, null);
     }
 
-    private EvaluationContext(Parameters parameters, String name, int index, String evaluationId, EvaluationContext parent) {
+    private EvaluationContext(Parameters parameters, String name, int index, String evaluationId,
+            @Nullable EvaluationContext parent) {
         this.parameters = Objects.requireNonNull(parameters, "parameters");
         this.name = name;
         this.index = index;
@@ -142,7 +151,7 @@ public final class EvaluationContext {
     }
 
     /** @return the recorder of this evaluation, or null */
-    public TermRecorder recorder() {
+    public @Nullable TermRecorder recorder() {
         return recorder;
     }
 
@@ -183,7 +192,7 @@ public final class EvaluationContext {
     }
 
     /** @return the parent context, or null for a root */
-    public EvaluationContext parent() {
+    public @Nullable EvaluationContext parent() {
         return parent;
     }
 
@@ -241,7 +250,7 @@ public final class EvaluationContext {
      *
      * @param cause the failure of this term (or of the whole evaluation, for a root)
      */
-    public void fail(Throwable cause) {
+    public void fail(@Nullable Throwable cause) {
         this.failure = cause;
         this.status = Status.FAILED;
     }
@@ -274,7 +283,7 @@ public final class EvaluationContext {
      * @param cause its failure, or null
      * @throws NullPointerException when {@code s}, {@code q} or {@code runMetadata} is null
      */
-    public void adopt(Status s, double loss, Quantities q, Map<String, ?> runMetadata, Throwable cause) {
+    public void adopt(Status s, double loss, Quantities q, Map<String, ?> runMetadata, @Nullable Throwable cause) {
         this.quantities = Objects.requireNonNull(q, "quantities");
         metadata().putAll(runMetadata);
         this.value = loss;
@@ -324,7 +333,7 @@ public final class EvaluationContext {
     }
 
     /** @return the failure of this term, or null */
-    public Throwable failure() {
+    public @Nullable Throwable failure() {
         return failure;
     }
 
@@ -335,7 +344,7 @@ public final class EvaluationContext {
      * @param durationNanos how long it took
      * @param thread the name of the thread that ran it
      */
-    public void timed(long startEpochNanos, long durationNanos, String thread) {
+    public void timed(long startEpochNanos, long durationNanos, @Nullable String thread) {
         this.startEpochNanos = startEpochNanos;
         this.durationNanos = durationNanos;
         this.threadName = thread;
@@ -357,7 +366,7 @@ public final class EvaluationContext {
     }
 
     /** @return the thread that ran this term, or null */
-    public String threadName() {
+    public @Nullable String threadName() {
         return threadName;
     }
 

@@ -3,6 +3,7 @@ package org.chemfit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Built-in {@link LossFunction}s that compare computed quantities with reference values.
@@ -354,7 +355,7 @@ public final class LossFunctions {
                 }
 
                 @Override
-                public double[] residuals(Quantities q, Parameters p) {
+                public double[] residuals(Quantities q, @Nullable Parameters p) {
                     double[][] parts = new double[ls.length][];
                     int m = 0;
                     for (int i = 0; i < ls.length; i++) {
@@ -407,7 +408,7 @@ public final class LossFunctions {
     private static double[] values(Map<String, Double> m, String[] names) {
         double[] out = new double[names.length];
         for (int i = 0; i < names.length; i++) {
-            out[i] = m.get(names[i]);
+            out[i] = Objects.requireNonNull(m.get(names[i]), names[i]);
         }
         return out;
     }

@@ -1,6 +1,7 @@
 package org.chemfit;
 
 import java.util.Collection;
+import org.jspecify.annotations.Nullable;
 
 /**
  * "Did you mean" suggestions for misspelt names, shared by every place that reports an unknown name.
@@ -24,7 +25,7 @@ public final class Names {
      * @return the closest candidate within a distance of a third of the name's length (at least 2),
      *     or null when none is close
      */
-    public static String closest(String name, Collection<String> candidates) {
+    public static @Nullable String closest(String name, Collection<String> candidates) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         int limit = Math.max(2, name.length() / 3);

@@ -1,6 +1,7 @@
 package org.chemfit;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A term of a fit: maps parameters to a loss, a number to be minimised. A lambda is enough:
@@ -43,7 +44,7 @@ public interface ObjectiveFunction {
     }
 
     /** @return a short name for reports and error messages; null when the term has none */
-    default String name() {
+    default @Nullable String name() {
         return null;
     }
 

@@ -1,6 +1,7 @@
 package org.chemfit;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Factories and decorators for {@link ObjectiveFunction}.
@@ -44,16 +45,16 @@ public final class ObjectiveFunctions {
      * @param f a term, possibly wrapped by {@link #named} or {@link #withHook}
      * @return its name, or null
      */
-    static String nameOf(ObjectiveFunction f) {
+    static @Nullable String nameOf(ObjectiveFunction f) {
         return f.name();
     }
 
     /** A term under a name. */
     static class Named implements ObjectiveFunction, ObjectiveWrapper {
-        final String name;
+        final @Nullable String name;
         final ObjectiveFunction delegate;
 
-        Named(String name, ObjectiveFunction delegate) {
+        Named(@Nullable String name, ObjectiveFunction delegate) {
             this.name = name;
             this.delegate = delegate;
         }
@@ -69,7 +70,7 @@ public final class ObjectiveFunctions {
         }
 
         @Override
-        public String name() {
+        public @Nullable String name() {
             return name;
         }
 
@@ -80,7 +81,7 @@ public final class ObjectiveFunctions {
 
         @Override
         public String toString() {
-            return name;
+            return String.valueOf(name);
         }
     }
 
@@ -118,7 +119,7 @@ public final class ObjectiveFunctions {
         }
 
         @Override
-        public String name() {
+        public @Nullable String name() {
             return delegate.name();
         }
 

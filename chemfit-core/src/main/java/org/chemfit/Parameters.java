@@ -84,17 +84,20 @@ public final class Parameters {
         return fromFlat(flat);
     }
 
-    private static Parameters fromFlat(LinkedHashMap<String, Double> flat) {
-        String[] n = flat.keySet().toArray(new String[0]);
+    /** @param flat the values by name, in the order to keep (a LinkedHashMap) */
+    private static Parameters fromFlat(Map<String, Double> flat) {
+        String[] n = new String[flat.size()];
         double[] v = new double[n.length];
-        for (int i = 0; i < n.length; i++) {
-            v[i] = flat.get(n[i]);
+        int i = 0;
+        for (Map.Entry<String, Double> e : flat.entrySet()) {
+            n[i] = e.getKey();
+            v[i++] = e.getValue();
         }
         checkGroups(n);
         return new Parameters(n, v);
     }
 
-    private static void flatten(String prefix, Map<?, ?> map, LinkedHashMap<String, Double> out) {
+    private static void flatten(String prefix, Map<?, ?> map, Map<String, Double> out) {
         for (Map.Entry<?, ?> e : map.entrySet()) {
             if (!(e.getKey() instanceof String key)) {
                 throw new IllegalArgumentException("parameter names must be strings, got " + e.getKey());
@@ -116,7 +119,7 @@ public final class Parameters {
         }
     }
 
-    private static void put(LinkedHashMap<String, Double> out, String name, double value) {
+    private static void put(Map<String, Double> out, String name, double value) {
         checkName(name);
         if (!Double.isFinite(value)) {
             throw new IllegalArgumentException("parameter '" + name + "' must be a finite number, got " + value);

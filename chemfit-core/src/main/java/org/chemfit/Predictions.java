@@ -3,6 +3,7 @@ package org.chemfit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The model's value beside each reference value of one term, read from the term's evaluation
@@ -50,7 +51,7 @@ public final class Predictions {
      * @param reference reference values by quantity
      * @return one row per reference value, in quantity order
      */
-    public static List<Row> of(String term, EvaluationContext ctx, Map<String, double[]> reference) {
+    public static List<Row> of(String term, @Nullable EvaluationContext ctx, Map<String, double[]> reference) {
         List<Row> out = new ArrayList<>();
         for (Map.Entry<String, double[]> e : reference.entrySet()) {
             String q = e.getKey();
@@ -67,7 +68,7 @@ public final class Predictions {
             for (int i = 0; i < ref.length; i++) {
                 String item = Integer.toString(i);
                 double m = Double.NaN;
-                if (sub) {
+                if (sub && ctx != null) {   // sub implies ctx != null
                     EvaluationContext s = ctx.child(i);
                     item = s.name();
                     if (s.quantities().contains(q)) {

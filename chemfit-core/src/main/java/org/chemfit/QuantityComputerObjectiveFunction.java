@@ -1,6 +1,7 @@
 package org.chemfit;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An objective term made of a {@link QuantityComputer} and a {@link LossFunction}: it computes
@@ -21,7 +22,7 @@ public final class QuantityComputerObjectiveFunction implements ObjectiveFunctio
 
     private final LossFunction loss;
     private final QuantityComputer computer;
-    private final String name;
+    private final @Nullable String name;
 
     /**
      * @param loss compares the quantities with reference values
@@ -31,7 +32,7 @@ public final class QuantityComputerObjectiveFunction implements ObjectiveFunctio
         this(loss, computer, null);
     }
 
-    private QuantityComputerObjectiveFunction(LossFunction loss, QuantityComputer computer, String name) {
+    private QuantityComputerObjectiveFunction(LossFunction loss, QuantityComputer computer, @Nullable String name) {
         this.loss = Objects.requireNonNull(loss, "loss");
         this.computer = Objects.requireNonNull(computer, "computer");
         this.name = name;
@@ -65,7 +66,7 @@ public final class QuantityComputerObjectiveFunction implements ObjectiveFunctio
     }
 
     @Override
-    public String name() {
+    public @Nullable String name() {
         return name;
     }
 

@@ -15,6 +15,9 @@ package org.chemfit;
  *
  * @implNote Must be safe to call from many threads at once, like every {@link LossFunction}.
  */
+// A lambda becomes a ResidualLoss on purpose: it gives the residuals, and evaluate is their sum of
+// squares (FunctionalInterfaceMethodChanged warns of exactly this change of the lambda's method).
+@SuppressWarnings("FunctionalInterfaceMethodChanged")
 @FunctionalInterface
 public interface ResidualLoss extends LossFunction {
 

@@ -2,6 +2,7 @@ package org.chemfit;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The residual vector of an evaluated objective, for least-squares methods and for the
@@ -49,7 +50,7 @@ public final class Residuals {
         }
     }
 
-    private static String problem(ObjectiveFunction f, String path) {
+    private static @Nullable String problem(ObjectiveFunction f, String path) {
         ObjectiveFunction u = unwrap(f);
         String own = f.name() != null ? f.name() : u.name();
         String where = path.isEmpty() ? (own == null ? "the objective" : "term '" + own + "'") : "term '" + path + "'";
@@ -93,7 +94,7 @@ public final class Residuals {
      *     replaced by a penalty or skipped
      * @throws IllegalArgumentException when the objective is not a sum of squares (see {@link #check})
      */
-    public static double[] of(ObjectiveFunction objective, EvaluationContext ctx) {
+    public static double @Nullable [] of(ObjectiveFunction objective, EvaluationContext ctx) {
         check(objective);
         List<double[]> parts = new ArrayList<>();
         if (!collect(objective, ctx, 1.0, parts)) {

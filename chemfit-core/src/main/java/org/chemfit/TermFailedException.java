@@ -3,6 +3,7 @@ package org.chemfit;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.OptionalInt;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A term of an objective failed: it threw, its program exited non-zero, timed out, or its output
@@ -22,10 +23,10 @@ public class TermFailedException extends ChemFitException {
 
     private final String termName;
     private final int termIndex;
-    private final transient Parameters parameters;
-    private final transient Path runDirectory;
-    private final Integer exitCode;
-    private final String stderrTail;
+    private final transient @Nullable Parameters parameters;
+    private final transient @Nullable Path runDirectory;
+    private final @Nullable Integer exitCode;
+    private final @Nullable String stderrTail;
     private final boolean transientFailure;
 
     /**
@@ -41,8 +42,9 @@ public class TermFailedException extends ChemFitException {
      * @param transientFailure whether a retry may succeed (a timeout, a kill by a signal)
      * @param cause the underlying failure, or null
      */
-    public TermFailedException(String message, String termName, int termIndex, Parameters parameters,
-            Path runDirectory, Integer exitCode, String stderrTail, boolean transientFailure, Throwable cause) {
+    public TermFailedException(String message, String termName, int termIndex, @Nullable Parameters parameters,
+            @Nullable Path runDirectory, @Nullable Integer exitCode, @Nullable String stderrTail, boolean transientFailure,
+            @Nullable Throwable cause) {
         super(message, cause);
         this.termName = termName;
         this.termIndex = termIndex;

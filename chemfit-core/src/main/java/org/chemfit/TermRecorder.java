@@ -1,6 +1,7 @@
 package org.chemfit;
 
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Sees every leaf term of an evaluation before and after it runs: the seam where a journal
@@ -34,7 +35,7 @@ public interface TermRecorder {
      * @param child the term's context: its path, name and parameters identify it
      * @return a recorded outcome to use instead of running the term, or null to run it
      */
-    Recorded lookup(EvaluationContext child);
+    @Nullable Recorded lookup(EvaluationContext child);
 
     /**
      * Called after a leaf term ran (whether it succeeded or failed), on the thread that ran it.

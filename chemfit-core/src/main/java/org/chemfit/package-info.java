@@ -12,5 +12,11 @@
  * EvaluationContext ctx = new EvaluationContext(params);
  * double loss = combined.evaluate(params, ctx);   // ctx.children(): one context per term
  * }</pre>
+ *
+ * <p>Every type and member of this package is non-null unless marked
+ * {@link org.jspecify.annotations.Nullable}.
  */
+@NullMarked
 package org.chemfit;
+
+import org.jspecify.annotations.NullMarked;

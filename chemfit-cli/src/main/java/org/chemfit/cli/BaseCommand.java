@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 
 import org.chemfit.EvaluationCancelledException;
 
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
@@ -100,7 +101,7 @@ abstract class BaseCommand implements Callable<Integer> {
     static final class UserException extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
-        UserException(String message) {
+        UserException(@Nullable String message) {
             super(message);
         }
     }

@@ -2,6 +2,7 @@ package org.chemfit.cli;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.ObjectiveFunction;
@@ -12,6 +13,7 @@ import org.chemfit.cluster.ClusterWrapperCOB;
 
 import com.hazelcast.core.HazelcastInstance;
 
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Option;
 
 /**
@@ -31,15 +33,15 @@ final class ClusterArgs {
     @Option(names = "--cluster", paramLabel = "NAME",
             description = "Run the terms on the cluster of this name: chemfit worker processes with the same name and secret"
                     + " (CHEMFIT_CLUSTER_SECRET or CHEMFIT_CLUSTER_SECRET_FILE). See docs/cluster.md.")
-    String name;
+    @Nullable String name;
 
     @Option(names = "--join", paramLabel = "HOST[:PORT],...", defaultValue = "127.0.0.1",
             description = "Members to join, comma-separated (default: ${DEFAULT-VALUE}).")
-    String join;
+    String join = "127.0.0.1";   // picocli sets the default too
 
     @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
             description = "The interface to listen on: an address or a pattern such as 10.*.*.* (default: ${DEFAULT-VALUE}).")
-    String bind;
+    String bind = "127.0.0.1";   // picocli sets the default too
 
     @Option(names = "--port", paramLabel = "PORT", defaultValue = "5701",
             description = "The first port to try; the next free one is taken (default: ${DEFAULT-VALUE}).")
@@ -57,7 +59,7 @@ final class ClusterArgs {
     HazelcastInstance startMember() {
         ClusterMemberConfig cfg;
         try {
-            cfg = ClusterMemberConfig.builder(name).join(ClusterMemberConfig.parseJoinList(join)).bindAddress(bind).port(port, 100)
+            cfg = ClusterMemberConfig.builder(Objects.requireNonNull(name, "a member starts only with --cluster")).join(ClusterMemberConfig.parseJoinList(join)).bindAddress(bind).port(port, 100)
                     .build();
         } catch (IllegalArgumentException e) {
             throw new BaseCommand.UserException(e.getMessage());

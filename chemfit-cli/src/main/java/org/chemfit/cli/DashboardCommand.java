@@ -4,6 +4,7 @@ import java.nio.file.Path;
 
 import org.chemfit.dashboard.Dashboard;
 
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -31,7 +32,7 @@ final class DashboardCommand extends BaseCommand {
 
     @Option(names = "--bind", paramLabel = "HOST", defaultValue = "127.0.0.1",
             description = "The address to listen on (default: ${DEFAULT-VALUE}); another than a loopback address needs --allow-remote.")
-    String bind;
+    String bind = "127.0.0.1";   // picocli sets the default too
 
     @Option(names = "--allow-remote", description = "Allow --bind to an address other machines reach (the token then travels unencrypted; prefer an SSH tunnel).")
     boolean allowRemote;

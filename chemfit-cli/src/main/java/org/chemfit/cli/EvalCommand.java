@@ -11,6 +11,7 @@ import org.chemfit.Names;
 import org.chemfit.Parameters;
 import org.chemfit.TermFailedException;
 
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -40,7 +41,7 @@ final class EvalCommand extends BaseCommand {
 
     @Option(names = "--params", paramLabel = "RESULTS", description = "Evaluate at the best parameters of a finished fit's "
             + "results.json (--set values apply on top).")
-    Path params;
+    @Nullable Path params;
 
     @Option(names = "--per-structure", description = "Also print the model beside every reference value (each structure or "
             + "element), as in predictions.csv.")

@@ -10,6 +10,7 @@ import java.util.Locale;
 
 import org.chemfit.EvaluationContext;
 import org.chemfit.fit.FitListener;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Writes one CSV line per evaluation of a fit, flushed at once so that {@code chemfit report}
@@ -60,6 +61,8 @@ final class EvaluationLog implements FitListener, AutoCloseable {
     }
 
     @Override
+    // only the Fitter's thread writes the counts; other threads only read them
+    @SuppressWarnings("NonAtomicVolatileUpdate")
     public void onEvaluation(int number, EvaluationContext ctx, double loss) {
         if (loss < best) {
             best = loss;

@@ -23,6 +23,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A small plotting writer: one or more stacked panels of points, lines and bars with labelled
@@ -66,8 +67,8 @@ final class Figure {
     private final String title;
     private final List<Panel> panels = new ArrayList<>();
     private final List<Op> ops = new ArrayList<>();
-    private List<String> matrixLabels;
-    private double[][] matrix;
+    private List<String> matrixLabels = List.of();
+    private double @Nullable [][] matrix;
 
     Figure(int width, int height, String title) {
         this.width = width;
@@ -93,8 +94,8 @@ final class Figure {
 
     /** One axis: title, unit, scale and range. */
     static final class Axis {
-        String name;
-        String unit;
+        String name = "";
+        String unit = "";
         boolean log;
         /** Ticks only at whole numbers (counts, term numbers). */
         boolean whole;
@@ -104,7 +105,7 @@ final class Figure {
         final List<double[]> ticks = new ArrayList<>();
         final List<String> labels = new ArrayList<>();
         final List<Double> minor = new ArrayList<>();
-        String shownTitle;
+        String shownTitle = "";
 
         /** @return the title with its unit and any scale moved out of the tick labels */
         String title() {
@@ -397,7 +398,7 @@ final class Figure {
         int plotH = height - TOP - BOTTOM - GAP * (panels.size() - 1);
         double at = TOP;
         for (Panel p : panels) {
-            p.x.layout(!p.x.log || true);
+            p.x.layout(true);
             p.y.layout(true);
             p.px = LEFT;
             p.pw = width - LEFT - RIGHT;
@@ -468,7 +469,7 @@ final class Figure {
             }
         }
         if (matrix != null) {
-            layoutMatrix();
+            layoutMatrix(matrix);
         }
     }
 
@@ -487,7 +488,7 @@ final class Figure {
         return this;
     }
 
-    private void layoutMatrix() {
+    private void layoutMatrix(double[][] matrix) {
         int k = matrix.length;
         double side = Math.min(width - LEFT - 40, height - TOP - BOTTOM - 40) / (double) k;
         double x0 = LEFT + (width - LEFT - k * side) / 2 - 10;
@@ -695,7 +696,7 @@ final class Figure {
             }
         }
 
-        record Rect(double x, double y, double w, double h, Color stroke, Color fill) implements Op {
+        record Rect(double x, double y, double w, double h, @Nullable Color stroke, @Nullable Color fill) implements Op {
             @Override
             public void svg(StringBuilder sb) {
                 sb.append("<rect x=\"").append(f(x)).append("\" y=\"").append(f(y)).append("\" width=\"").append(f(w))

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code chemfit fit JOB}: runs the fit a job file describes and writes results.json, a CSV of
@@ -31,17 +32,17 @@ final class FitCommand extends BaseCommand {
     Path job;
 
     @Option(names = {"-o", "--output"}, paramLabel = "DIR", description = "Write results here instead of the job's output folder.")
-    Path output;
+    @Nullable Path output;
 
     @Option(names = "--workers", paramLabel = "N", description = "Run up to N terms at once (overrides execution.workers).")
-    Integer workers;
+    @Nullable Integer workers;
 
     @Option(names = "--max-evaluations", paramLabel = "N", description = "Evaluation budget (overrides optimizer.max_evaluations).")
-    Integer maxEvaluations;
+    @Nullable Integer maxEvaluations;
 
     @Option(names = "--progress", paramLabel = "MODE", defaultValue = "auto", converter = ModeConverter.class,
             description = "How progress is shown: auto, bar, log or none (default: a bar on a terminal, log lines otherwise).")
-    Progress.Mode progress;
+    Progress.Mode progress = Progress.Mode.AUTO;   // picocli sets the default too
 
     @Option(names = "--progress-interval", paramLabel = "SECONDS", defaultValue = "10",
             description = "Seconds between progress lines when not on a terminal (default: ${DEFAULT-VALUE}).")
@@ -57,7 +58,7 @@ final class FitCommand extends BaseCommand {
     @Option(names = "--dashboard", paramLabel = "PORT", arity = "0..1", parameterConsumer = LiveDashboard.OptionalPort.class,
             description = "Serve a web page of the fit while it runs, on PORT of 127.0.0.1 (default: " + LiveDashboard.DEFAULT_PORT
                     + "; 0 for any free port); its address is printed.")
-    Integer dashboard;
+    @Nullable Integer dashboard;
 
     @picocli.CommandLine.Mixin
     ClusterArgs cluster;

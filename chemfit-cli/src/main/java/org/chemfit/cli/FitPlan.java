@@ -17,6 +17,7 @@ import org.chemfit.QuantityComputer;
 import org.chemfit.QuantityComputerObjectiveFunction;
 import org.chemfit.Reducer;
 import org.chemfit.fit.Fitter;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a job file becomes: the objective built from its terms, the initial parameters, bounds and
@@ -32,8 +33,8 @@ final class FitPlan implements AutoCloseable {
     final ObjectiveFunction objective;
     final List<Map<String, double[]>> references = new ArrayList<>();
     /** The validation terms (held-out data), never part of {@link #objective}; null when the job has none. */
-    final CombinedObjectiveFunction validationCombined;
-    private final ObjectiveFunction validation;
+    final @Nullable CombinedObjectiveFunction validationCombined;
+    private final @Nullable ObjectiveFunction validation;
     /** Each validation term's reference values, in the order of {@code job.validation()}. */
     final List<Map<String, double[]>> validationReferences = new ArrayList<>();
     /** The coordinate of each scan term (fit or validation), by term name: one value per structure. */
@@ -56,7 +57,7 @@ final class FitPlan implements AutoCloseable {
         ObjectiveFunction wrap(CombinedObjectiveFunction combined, List<AutoCloseable> resources);
     }
 
-    private FitPlan(JobFile job, int workers, Path outputFolder, Placement placement) {
+    private FitPlan(JobFile job, int workers, Path outputFolder, @Nullable Placement placement) {
         this.job = job;
         this.runDirectory = job.execution().runDirectory() != null ? job.execution().runDirectory()
                 : outputFolder.resolve("runs");
@@ -139,7 +140,7 @@ final class FitPlan implements AutoCloseable {
      * @param params the parameters
      * @return the context with one child per validation term, or null when the job has none
      */
-    EvaluationContext evaluateValidation(Parameters params) {
+    @Nullable EvaluationContext evaluateValidation(Parameters params) {
         if (validation == null) {
             return null;
         }
@@ -198,7 +199,7 @@ final class FitPlan implements AutoCloseable {
      * @return the plan
      * @throws BaseCommand.UserException as {@link #build(JobFile, int, Path)}
      */
-    static FitPlan build(JobFile job, int workers, Path outputFolder, Placement placement) {
+    static FitPlan build(JobFile job, int workers, Path outputFolder, @Nullable Placement placement) {
         try {
             return new FitPlan(job, workers, outputFolder, placement);
         } catch (org.chemfit.external.TemplateException e) {

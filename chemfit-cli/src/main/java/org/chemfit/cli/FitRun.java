@@ -23,6 +23,9 @@ import org.chemfit.journal.Journal;
 import org.chemfit.journal.JournalException;
 import org.chemfit.journal.JournalMode;
 import org.chemfit.journal.RunRecord;
+import org.jspecify.annotations.Nullable;
+import java.util.Objects;
+import org.chemfit.Parameters;
 
 /**
  * One run of {@code chemfit fit}, once the command line is parsed: builds the objective from the
@@ -61,11 +64,11 @@ final class FitRun {
      * @param quiet whether only errors and the results are printed
      */
     record Options(int workers, int budget, Path folder, ClusterArgs cluster, long memberWait, int driverThreads,
-            Progress.Mode mode, double progressInterval, boolean noPlots, boolean restart, Integer dashboard, boolean quiet) {
+            Progress.Mode mode, double progressInterval, boolean noPlots, boolean restart, @Nullable Integer dashboard, boolean quiet) {
     }
 
     /** How the optimizer's run ended: its result (partial or none), the status of results.json, a message, the exit code. */
-    private record Ending(FitResult result, String status, String message, int code) {
+    private record Ending(@Nullable FitResult result, String status, @Nullable String message, int code) {
     }
 
     private final JobFile jf;
@@ -80,8 +83,12 @@ final class FitRun {
     private final PrintWriter out;
     private final PrintWriter err;
 
+    // set by the step that opens the journal, before any step that reads them
+    @SuppressWarnings("NullAway.Init")
     private Journal journal;
+    @SuppressWarnings("NullAway.Init")
     private Fitter fitter;
+    @SuppressWarnings("NullAway.Init")
     private Optional<RunRecord> resumed;
 
     /**
@@ -241,7 +248,7 @@ final class FitRun {
      *
      * @return the exit code when the result was shown (the plan and the journal are then closed), or null
      */
-    private Integer showFinishedFit(FitPlan plan) {
+    private @Nullable Integer showFinishedFit(FitPlan plan) {
         Path previous = folder.resolve(Results.FILE);
         if (resumed.isEmpty() || !"FINISHED".equals(resumed.get().status()) || !Files.isRegularFile(previous)) {
             return null;
@@ -325,24 +332,28 @@ final class FitRun {
      *
      * @return the judgement, or null when the fit was interrupted or has no result
      */
-    private Judgement judge(FitPlan plan, Ending end, EvaluationContext first) {
-        if (end.result() == null || end.code() == ExitCodes.INTERRUPTED) {
+    private @Nullable Judgement judge(FitPlan plan, Ending end, @Nullable EvaluationContext first) {
+        FitResult result = end.result();
+        if (result == null || end.code() == ExitCodes.INTERRUPTED) {
             return null;
         }
         EvaluationContext vInitial = null;
         EvaluationContext vBest = null;
         try {
             vInitial = plan.evaluateValidation(plan.initial());
-            vBest = end.result().bestParameters() == null ? null : plan.evaluateValidation(end.result().bestParameters());
+            Parameters best = result.bestParameters();
+            vBest = best == null ? null : plan.evaluateValidation(best);
         } catch (RuntimeException e) {
             // Held-out data judge the fit; they never fail it. Their metrics stay empty.
             err().println("warning: the validation terms could not be evaluated: " + e.getMessage());
         }
-        return Judgement.of(plan, first, end.result().breakdown(), vInitial, vBest);
+        // a fit with a result evaluated at least once, and the first evaluation is kept
+        return Judgement.of(plan, Objects.requireNonNull(first, "the first evaluation"), result.breakdown(), vInitial, vBest);
     }
 
     /** Writes results.json, the metrics and the plots, and prints the closing table. */
-    private void writeResults(FitPlan plan, Ending end, EvaluationLog log, EvaluationContext first, ValidationTrace trace,
+    private void writeResults(FitPlan plan, Ending end, EvaluationLog log, @Nullable EvaluationContext first,
+            @Nullable ValidationTrace trace,
             Instant started) {
         int code = end.code();
         Judgement judgement = judge(plan, end, first);
@@ -353,7 +364,9 @@ final class FitRun {
             long run = resumed.map(RunRecord::id).orElseGet(() -> journal.latestRun().map(RunRecord::id).orElse(0L));
             @SuppressWarnings("unchecked")
             Map<String, Object> ev = (Map<String, Object>) results.get("evaluations");
-            ev.put("total", Math.max(((Number) ev.get("total")).intValue(), finished(journal, run)));
+            // Results.of puts the evaluations and their total
+            Objects.requireNonNull(ev, "evaluations").put("total",
+                    Math.max(((Number) Objects.requireNonNull(ev.get("total"), "total")).intValue(), finished(journal, run)));
         }
         long runId = resumed.map(RunRecord::id).orElseGet(() -> journal.latestRun().map(RunRecord::id).orElse(0L));
         results.put("journal_run", runId);

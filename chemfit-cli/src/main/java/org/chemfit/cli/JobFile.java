@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 import org.chemfit.FailurePolicy;
 import org.chemfit.LossFunction;
@@ -153,7 +154,7 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
 
     /** @return the folder that relative paths are resolved against */
     public Path folder() {
-        return file.getParent();
+        return Objects.requireNonNull(file.toAbsolutePath().getParent(), "the folder of " + file);
     }
 
     /**

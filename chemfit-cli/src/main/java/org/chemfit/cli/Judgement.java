@@ -11,10 +11,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 
 import org.chemfit.EvaluationContext;
 import org.chemfit.Metrics;
 import org.chemfit.Predictions;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How well a fit's model does on its fit terms and its validation terms, at the initial and at the
@@ -35,8 +37,8 @@ import org.chemfit.Predictions;
  * @param plan the fit's plan (term names, references, units)
  * @implNote Immutable once built; the contexts are read, never changed.
  */
-record Judgement(FitPlan plan, EvaluationContext fitInitial, EvaluationContext fitBest, EvaluationContext validationInitial,
-        EvaluationContext validationBest) {
+record Judgement(FitPlan plan, EvaluationContext fitInitial, EvaluationContext fitBest,
+        @Nullable EvaluationContext validationInitial, @Nullable EvaluationContext validationBest) {
 
     static final String FILE = "predictions.csv";
 
@@ -47,8 +49,8 @@ record Judgement(FitPlan plan, EvaluationContext fitInitial, EvaluationContext f
         }
     }
 
-    static Judgement of(FitPlan plan, EvaluationContext fitInitial, EvaluationContext fitBest, EvaluationContext validationInitial,
-            EvaluationContext validationBest) {
+    static Judgement of(FitPlan plan, EvaluationContext fitInitial, EvaluationContext fitBest,
+            @Nullable EvaluationContext validationInitial, @Nullable EvaluationContext validationBest) {
         return new Judgement(plan, fitInitial, fitBest, validationInitial, validationBest);
     }
 
@@ -60,8 +62,8 @@ record Judgement(FitPlan plan, EvaluationContext fitInitial, EvaluationContext f
         return out;
     }
 
-    private void rows(String set, List<JobFile.TermSpec> specs, List<Map<String, double[]>> refs, EvaluationContext initial,
-            EvaluationContext best, List<Row> out) {
+    private void rows(String set, List<JobFile.TermSpec> specs, List<Map<String, double[]>> refs,
+            @Nullable EvaluationContext initial, @Nullable EvaluationContext best, List<Row> out) {
         for (int i = 0; i < specs.size(); i++) {
             String name = specs.get(i).name();
             List<Predictions.Row> a = Predictions.of(name, child(initial, i), refs.get(i));
@@ -74,7 +76,7 @@ record Judgement(FitPlan plan, EvaluationContext fitInitial, EvaluationContext f
         }
     }
 
-    private static EvaluationContext child(EvaluationContext ctx, int i) {
+    private static @Nullable EvaluationContext child(@Nullable EvaluationContext ctx, int i) {
         return ctx == null || i >= ctx.children().size() ? null : ctx.child(i);
     }
 
@@ -108,7 +110,9 @@ record Judgement(FitPlan plan, EvaluationContext fitInitial, EvaluationContext f
         Map<String, List<Row>> byQuantity = new LinkedHashMap<>();
         for (Row r : rows()) {
             if (r.set().equals(set)) {
-                String key = units.get(r.quantity()).size() > 1 ? r.quantity() + " (" + r.unit() + ")" : r.quantity();
+                // every row's quantity was put in units just above
+                String key = Objects.requireNonNull(units.get(r.quantity())).size() > 1 ? r.quantity() + " (" + r.unit() + ")"
+                        : r.quantity();
                 byQuantity.computeIfAbsent(key, q -> new ArrayList<>()).add(r);
             }
         }
@@ -138,7 +142,7 @@ record Judgement(FitPlan plan, EvaluationContext fitInitial, EvaluationContext f
         return out;
     }
 
-    private static Object num(double d) {
+    private static @Nullable Object num(double d) {
         return Double.isFinite(d) ? d : null;
     }
 
@@ -205,8 +209,8 @@ record Judgement(FitPlan plan, EvaluationContext fitInitial, EvaluationContext f
                 }
                 for (Map.Entry<?, ?> e : metrics.entrySet()) {
                     Map<String, Object> m = (Map<String, Object>) e.getValue();
-                    Map<String, Object> a = (Map<String, Object>) m.get("initial");
-                    Map<String, Object> b = (Map<String, Object>) m.get("best");
+                    Map<String, Object> a = (Map<String, Object>) m.getOrDefault("initial", Map.of());
+                    Map<String, Object> b = (Map<String, Object>) m.getOrDefault("best", Map.of());
                     String unit = String.valueOf(m.getOrDefault("unit", ""));
                     rows.add(List.of(set.equals("terms") ? "fit" : "validation", String.valueOf(t.get("name")), String.valueOf(e.getKey()),
                             unit.isEmpty() ? "-" : unit, String.valueOf(b.get("count")), g(a.get("rmse")), g(b.get("rmse")),
@@ -218,7 +222,7 @@ record Judgement(FitPlan plan, EvaluationContext fitInitial, EvaluationContext f
     }
 
     /** Four significant digits: enough to compare errors, short enough for a table. */
-    static String g(Object o) {
+    static String g(@Nullable Object o) {
         if (!(o instanceof Number n)) {
             return "-";
         }

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 
 import org.chemfit.dashboard.Dashboard;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The dashboard that {@code chemfit fit --dashboard} runs beside a fit: started before the first
@@ -23,9 +24,9 @@ final class LiveDashboard implements AutoCloseable {
     /** The port of {@code --dashboard} and of {@code chemfit dashboard} when none is given. */
     static final int DEFAULT_PORT = 8050;
 
-    private final Dashboard dashboard;
+    private final @Nullable Dashboard dashboard;
 
-    private LiveDashboard(Dashboard dashboard) {
+    private LiveDashboard(@Nullable Dashboard dashboard) {
         this.dashboard = dashboard;
     }
 
@@ -36,7 +37,7 @@ final class LiveDashboard implements AutoCloseable {
      * @return the running dashboard (a no-op when port is null)
      * @throws BaseCommand.UserException when the port is invalid or cannot be bound
      */
-    static LiveDashboard start(Integer port, Path folder, PrintWriter err) {
+    static LiveDashboard start(@Nullable Integer port, Path folder, PrintWriter err) {
         if (port == null) {
             return new LiveDashboard(null);
         }
@@ -47,7 +48,7 @@ final class LiveDashboard implements AutoCloseable {
     }
 
     /** Starts a dashboard, turning a refused address or port into a user's error. */
-    static Dashboard open(Dashboard.Builder b, int port, String bind, boolean allowRemote) {
+    static Dashboard open(Dashboard.Builder b, int port, @Nullable String bind, boolean allowRemote) {
         try {
             b.port(port).allowRemote(allowRemote);
             if (bind != null) {

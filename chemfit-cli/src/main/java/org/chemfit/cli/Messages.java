@@ -11,6 +11,7 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Says why a file operation failed in words a user understands: Java's file exceptions carry
@@ -35,7 +36,7 @@ final class Messages {
      *     {@code "cannot read 'x': " + e})
      * @return the message with each class name replaced by what it means, or dropped
      */
-    static String clean(String message) {
+    static String clean(@Nullable String message) {
         if (message == null) {
             return "";
         }
@@ -89,7 +90,7 @@ final class Messages {
      * @param folder a folder to be created or written
      * @return why it cannot be a folder (it, or a folder above it, is a file), or null when nothing is in the way
      */
-    static String notAFolder(Path folder) {
+    static @Nullable String notAFolder(Path folder) {
         for (Path p = folder.toAbsolutePath().normalize(); p != null; p = p.getParent()) {
             if (Files.exists(p) && !Files.isDirectory(p)) {
                 return p.equals(folder.toAbsolutePath().normalize()) ? "it is a file, not a folder"

@@ -5,6 +5,7 @@ import java.util.List;
 
 import org.chemfit.fit.Optimizer;
 import org.chemfit.fit.Optimizers;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The optimization methods a job file may name: those of {@link Optimizers}.
@@ -25,7 +26,7 @@ final class Methods {
      * @param name a method name as written (any case)
      * @return the canonical name, or null when unknown
      */
-    static String canonical(String name) {
+    static @Nullable String canonical(String name) {
         try {
             return Optimizers.byName(name).name();
         } catch (IllegalArgumentException e) {

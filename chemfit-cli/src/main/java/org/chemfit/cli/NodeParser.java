@@ -22,6 +22,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 
+import org.jspecify.annotations.NullUnmarked;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
@@ -49,6 +50,8 @@ import org.yaml.snakeyaml.reader.StreamReader;
  *
  * @implNote Stateless apart from the problems of one call; use one instance per file.
  */
+// Not yet checked by NullAway (docs/architecture.md, "Build gates", says why).
+@NullUnmarked
 final class NodeParser {
 
     /** The largest job file read, in bytes: a job file names its data, it does not hold them. */
@@ -552,10 +555,10 @@ final class NodeParser {
                 return new Node.Scalar(p.getDoubleValue(), line, col);
             }
             case VALUE_TRUE -> {
-                return new Node.Scalar(Boolean.TRUE, line, col);
+                return new Node.Scalar(true, line, col);
             }
             case VALUE_FALSE -> {
-                return new Node.Scalar(Boolean.FALSE, line, col);
+                return new Node.Scalar(false, line, col);
             }
             case VALUE_NULL -> {
                 return new Node.Scalar(null, line, col);

@@ -1,10 +1,12 @@
 package org.chemfit.cli;
 
 import java.util.Objects;
+import java.util.List;
 
 import org.chemfit.external.OutputParser;
 import org.chemfit.external.OutputParsers;
 import org.chemfit.external.XvgParser;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How one quantity of an external term is read from its run directory: one record per parser of
@@ -37,9 +39,10 @@ public sealed interface ParserSpec permits ParserSpec.Regex, ParserSpec.Column, 
      */
     private static Select offered(String parser, Select select) {
         Objects.requireNonNull(select, "select");
-        if (!JobKeys.SELECTS.get(parser).contains(JobKeys.word(select))) {
+        List<String> offered = Objects.requireNonNull(JobKeys.SELECTS.get(parser), "a parser that offers select");
+        if (!offered.contains(JobKeys.word(select))) {
             throw new IllegalArgumentException("parser " + parser + " does not offer select: " + JobKeys.word(select) + "; it offers "
-                    + String.join(", ", JobKeys.SELECTS.get(parser)));
+                    + String.join(", ", offered));
         }
         return select;
     }
@@ -83,7 +86,7 @@ public sealed interface ParserSpec permits ParserSpec.Regex, ParserSpec.Column, 
      * @param index the index (unused when a name is given)
      * @implNote Immutable.
      */
-    record ColumnRef(String name, int index) {
+    record ColumnRef(@Nullable String name, int index) {
         /**
          * @param name a header or group name
          * @return a reference by name

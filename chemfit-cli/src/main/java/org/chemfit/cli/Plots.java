@@ -11,6 +11,8 @@ import java.util.Locale;
 import java.util.Map;
 
 import org.chemfit.atoms.ReferenceCsv;
+import org.jspecify.annotations.NullUnmarked;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Draws a fit's plots, each as PNG and SVG (with {@link Figure}), every axis titled with its unit:
@@ -32,6 +34,8 @@ import org.chemfit.atoms.ReferenceCsv;
  *
  * @implNote Stateless.
  */
+// Not yet checked by NullAway (docs/architecture.md, "Build gates", says why).
+@NullUnmarked
 final class Plots {
 
     private static final int W = 800;
@@ -51,7 +55,7 @@ final class Plots {
      * @return the files written
      */
     @SuppressWarnings("unchecked")
-    static List<Path> draw(Path folder, List<double[]> history, Map<String, Object> results) {
+    static List<Path> draw(Path folder, List<double[]> history, @Nullable Map<String, Object> results) {
         Path dir = folder.resolve("plots");
         List<Path> written = new ArrayList<>();
         try {
@@ -146,6 +150,8 @@ final class Plots {
         return new Figure(side, side, "Correlation of the fitted parameters").matrix(labels, v);
     }
 
+    // the warm-up is only worth its CPU when nothing else wants it
+    @SuppressWarnings("ThreadPriorityCheck")
     static void warmUpInBackground() {
         Thread t = new Thread(() -> {
             try {

@@ -6,6 +6,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Shows how a fit goes: on a terminal a bar redrawn in place (evaluations done out of the budget,
@@ -38,16 +39,19 @@ final class Progress implements AutoCloseable {
     private final EvaluationLog log;
     private final IntSupplier running;
     private final long t0 = System.nanoTime();
-    private final ScheduledExecutorService ticker;
+    private final @Nullable ScheduledExecutorService ticker;
     private int lastWidth;
     private volatile boolean closing;
     /** {@code System.err} before the bar took it over, put back by {@link #close()}; null when not taken over. */
-    private java.io.PrintStream originalErr;
-    private LineStream logStream;
+    private java.io.@Nullable PrintStream originalErr;
+    private @Nullable LineStream logStream;
 
     Progress(PrintWriter err, Mode requested, double intervalSeconds, int budget, EvaluationLog log, IntSupplier running) {
         this.err = err;
-        this.mode = requested == Mode.AUTO ? (System.console() != null ? Mode.BAR : Mode.LOG) : requested;
+        // Java 17's System.console() is null when no terminal is attached (JDK 22 changed that)
+        @SuppressWarnings("SystemConsoleNull")
+        boolean terminal = System.console() != null;
+        this.mode = requested == Mode.AUTO ? (terminal ? Mode.BAR : Mode.LOG) : requested;
         this.budget = budget;
         this.log = log;
         this.running = running;
@@ -55,18 +59,20 @@ final class Progress implements AutoCloseable {
             ticker = null;
             return;
         }
-        ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+        ScheduledExecutorService exec = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "chemfit-progress");
             t.setDaemon(true);
             return t;
         });
+        ticker = exec;
         if (mode == Mode.BAR) {
             originalErr = System.err;
             logStream = new LineStream();
             System.setErr(new java.io.PrintStream(logStream, true, java.nio.charset.StandardCharsets.UTF_8));
         }
         long period = mode == Mode.BAR ? 250 : Math.max(50, (long) (intervalSeconds * 1000));
-        ticker.scheduleAtFixedRate(this::tick, period, period, TimeUnit.MILLISECONDS);
+        // tick catches its own failures and the ticker is shut down on close: no one waits on the future
+        var unused = exec.scheduleAtFixedRate(this::tick, period, period, TimeUnit.MILLISECONDS);
     }
 
     /** @return the mode in effect (AUTO resolved) */
@@ -176,7 +182,9 @@ final class Progress implements AutoCloseable {
         closing = true;
         if (originalErr != null) {
             System.setErr(originalErr);
-            logStream.flushLine();
+            if (logStream != null) {   // set with originalErr
+                logStream.flushLine();
+            }
         }
         if (mode == Mode.BAR) {
             String line = bar();

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -92,7 +93,7 @@ final class ReportCommand extends BaseCommand {
      * @param header the column names
      * @param bestRow the fields of the row of lowest loss, or null when there is none
      */
-    private record CsvHistory(List<double[]> history, List<String> header, String[] bestRow) {
+    private record CsvHistory(List<double[]> history, List<String> header, String @Nullable [] bestRow) {
 
         /**
          * @return the rows of the file; a row cut short by a crash is skipped
@@ -132,7 +133,7 @@ final class ReportCommand extends BaseCommand {
     }
 
     /** @return the finished evaluations of the journal's latest run, or null when it cannot be read */
-    private static Integer journalFinished(Path file) {
+    private static @Nullable Integer journalFinished(Path file) {
         try (org.chemfit.journal.Journal j = org.chemfit.journal.Journal.openReadOnly(file)) {
             return j.latestRun().map(run -> FitRun.finished(j, run.id())).orElse(0);
         } catch (org.chemfit.journal.JournalException e) {

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 import org.chemfit.EvaluationContext;
 import org.chemfit.Parameters;
@@ -17,6 +18,7 @@ import org.chemfit.fit.FitResult;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The content of {@code results.json}: best parameters (nested), losses, the per-term breakdown
@@ -43,8 +45,8 @@ final class Results {
      * @param started when the fit started
      * @return the results, ready to write
      */
-    static Map<String, Object> of(FitPlan plan, FitResult result, String status, String message, EvaluationLog log,
-            Instant started) {
+    static Map<String, Object> of(FitPlan plan, @Nullable FitResult result, String status, @Nullable String message,
+            EvaluationLog log, Instant started) {
         return of(plan, result, status, message, log, started, null);
     }
 
@@ -56,8 +58,8 @@ final class Results {
      * @param judgement the fit's predictions at the start and best point, or null
      * @return the results, ready to write
      */
-    static Map<String, Object> of(FitPlan plan, FitResult result, String status, String message, EvaluationLog log,
-            Instant started, Judgement judgement) {
+    static Map<String, Object> of(FitPlan plan, @Nullable FitResult result, String status, @Nullable String message,
+            EvaluationLog log, Instant started, @Nullable Judgement judgement) {
         JobFile job = plan.job;
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("chemfit_version", Version.get());
@@ -122,7 +124,7 @@ final class Results {
         return m;
     }
 
-    private static List<Object> terms(FitPlan plan, EvaluationContext best) {
+    private static List<Object> terms(FitPlan plan, @Nullable EvaluationContext best) {
         List<Object> out = new ArrayList<>();
         double total = 0;
         if (best != null) {
@@ -177,9 +179,9 @@ final class Results {
      * shape, with the loss at the start and the best point) as "validation".
      */
     @SuppressWarnings("unchecked")
-    private static void judge(Map<String, Object> m, FitPlan plan, Judgement judgement) {
+    private static void judge(Map<String, Object> m, FitPlan plan, @Nullable Judgement judgement) {
         JobFile job = plan.job;
-        List<Object> terms = (List<Object>) m.get("terms");
+        List<Object> terms = (List<Object>) Objects.requireNonNull(m.get("terms"), "of() puts the terms");
         java.util.Set<String> lossUnits = new java.util.HashSet<>();
         for (int i = 0; i < terms.size(); i++) {
             Map<String, Object> t = (Map<String, Object>) terms.get(i);
@@ -187,7 +189,7 @@ final class Results {
             lossUnits.add(String.valueOf(t.get("loss_unit")));
         }
         // The loss is a weighted sum or mean of the terms' losses: it has their unit when they share one.
-        ((Map<String, Object>) m.get("loss")).put("unit", lossUnits.size() == 1
+        ((Map<String, Object>) Objects.requireNonNull(m.get("loss"), "of() puts the loss")).put("unit", lossUnits.size() == 1
                 && job.combination().reducer() != org.chemfit.Reducer.ROOT_MEAN
                 ? lossUnits.iterator().next() : "");
         if (judgement != null) {
@@ -233,7 +235,7 @@ final class Results {
         m.put("validation", out);
     }
 
-    private static void extras(Map<String, Object> t, FitPlan plan, Map<String, double[]> reference, Judgement judgement,
+    private static void extras(Map<String, Object> t, FitPlan plan, Map<String, double[]> reference, @Nullable Judgement judgement,
             String set) {
         String name = String.valueOf(t.get("name"));
         Map<String, Object> units = new LinkedHashMap<>();
@@ -278,7 +280,7 @@ final class Results {
      * @param o a list of numbers, a number or a double[]
      * @return it as an array, or null when it is something else
      */
-    static double[] toArray(Object o) {
+    static double @Nullable [] toArray(@Nullable Object o) {
         if (o instanceof double[] a) {
             return a;
         }
@@ -295,13 +297,13 @@ final class Results {
         return null;
     }
 
-    private static EvaluationContext child(EvaluationContext ctx, int i) {
+    private static @Nullable EvaluationContext child(@Nullable EvaluationContext ctx, int i) {
         return ctx == null || i >= ctx.children().size() ? null : ctx.child(i);
     }
 
     /** The same tree with every NaN or infinite number replaced by null (JSON has no NaN). */
     @SuppressWarnings("unchecked")
-    private static Object finite(Object o) {
+    private static @Nullable Object finite(@Nullable Object o) {
         if (o instanceof Double d) {
             return num(d);
         }
@@ -320,7 +322,7 @@ final class Results {
         return o;
     }
 
-    private static Object num(double d) {
+    private static @Nullable Object num(double d) {
         return Double.isFinite(d) ? d : null;
     }
 

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.chemfit.EvaluationContext;
 import org.chemfit.Parameters;
 import org.chemfit.fit.FitListener;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Evaluates a job's validation terms at the best parameters so far after every N evaluations of the
@@ -40,8 +41,8 @@ final class ValidationTrace implements FitListener {
     });
     private final List<Object[]> submitted = new ArrayList<>();
     private double best = Double.POSITIVE_INFINITY;
-    private Parameters bestParameters;
-    private Parameters lastChecked;
+    private @Nullable Parameters bestParameters;
+    private @Nullable Parameters lastChecked;
 
     ValidationTrace(FitPlan plan, int every) {
         this.plan = plan;
@@ -54,7 +55,7 @@ final class ValidationTrace implements FitListener {
             best = loss;
             bestParameters = context.parameters();
         }
-        if ((number + 1) % every != 0 || bestParameters == null || bestParameters.equals(lastChecked)) {
+        if ((number + 1) % every != 0 || bestParameters == null || java.util.Objects.equals(bestParameters, lastChecked)) {
             return;
         }
         Parameters p = bestParameters;

@@ -7,6 +7,7 @@ import org.chemfit.cluster.ClusterWorker;
 
 import com.hazelcast.core.HazelcastInstance;
 
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -36,14 +37,14 @@ final class WorkerCommand extends BaseCommand {
     ClusterArgs cluster;
 
     @Option(names = "--threads", paramLabel = "N", description = "Run up to N terms at once (default: the number of processors).")
-    Integer threads;
+    @Nullable Integer threads;
 
     @Option(names = "--prefetch", paramLabel = "N", defaultValue = "0",
             description = "Tasks each thread asks for ahead of the one it runs (default: ${DEFAULT-VALUE}).")
     int prefetch;
 
     @Option(names = {"-o", "--output"}, paramLabel = "DIR", description = "Put run directories under DIR/runs instead of the job's output folder.")
-    Path output;
+    @Nullable Path output;
 
     @Override
     int execute() {

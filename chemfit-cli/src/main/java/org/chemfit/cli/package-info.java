@@ -9,5 +9,11 @@
  *
  * <p>The job-file format is documented in {@code docs/job-file.md}; exit codes in
  * {@link org.chemfit.cli.ExitCodes}.
+ *
+ * <p>Every type and member of this package is non-null unless marked
+ * {@link org.jspecify.annotations.Nullable}.
  */
+@NullMarked
 package org.chemfit.cli;
+
+import org.jspecify.annotations.NullMarked;

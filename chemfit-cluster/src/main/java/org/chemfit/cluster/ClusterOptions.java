@@ -2,6 +2,7 @@ package org.chemfit.cluster;
 
 import java.time.Duration;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How a {@link ClusterWrapperCOB} drives its workers: the shared secret, whether the driver runs
@@ -24,7 +25,7 @@ public final class ClusterOptions {
     private final ClusterSecret secret;
     private final int localThreads;
     private final Duration memberWait;
-    private final String jobFingerprint;
+    private final @Nullable String jobFingerprint;
 
     private ClusterOptions(Builder b) {
         this.secret = b.secret;
@@ -73,7 +74,7 @@ public final class ClusterOptions {
         private final ClusterSecret secret;
         private int localThreads;
         private Duration memberWait = DEFAULT_MEMBER_WAIT;
-        private String jobFingerprint;
+        private @Nullable String jobFingerprint;
 
         private Builder(ClusterSecret secret) {
             this.secret = secret;

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationCancelledException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,10 +68,10 @@ public final class ClusterWorker implements AutoCloseable {
     /** The task each busy thread runs, for cancel frames. */
     private final java.util.Map<Thread, Frames.Task> running = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.Set<Frames.Task> cancelled = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private UUID cancelListener;
+    private @Nullable UUID cancelListener;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile long session;
-    private volatile String refusal;
+    private volatile @Nullable String refusal;
     private volatile boolean closed;
 
     private ClusterWorker(HazelcastInstance hz, CombinedObjectiveFunction objective, ClusterSecret secret, int prefetch,

@@ -13,6 +13,7 @@ import org.chemfit.internal.TaskRunner;
 import org.chemfit.schedule.AbstractWrapperCOB;
 
 import com.hazelcast.core.HazelcastInstance;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Evaluates the terms of a combined objective on the members of a Hazelcast cluster: the

@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.LongAdder;
 import org.chemfit.ChemFitException;
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationCancelledException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,11 +54,11 @@ final class Dispatcher implements AutoCloseable {
         final Frames.Task task;
         final byte[] frame;
         final AtomicBoolean done = new AtomicBoolean();
-        volatile UUID owner;
+        volatile @Nullable UUID owner;
         /** Run by one of the driver's own threads. */
         volatile boolean local;
         /** The driver thread running it, to interrupt on cancel; guarded by the entry. */
-        Thread localThread;
+        @Nullable Thread localThread;
         /** Cancelled: finished without taking a result. */
         volatile boolean cancelled;
         final long queuedNanos = System.nanoTime();
@@ -109,7 +110,7 @@ final class Dispatcher implements AutoCloseable {
     private volatile boolean closed;
     private volatile long noMemberSince;
     /** Why tasks fail at once: the member wait ran out with no worker; cleared when one comes. */
-    private volatile String starved;
+    private volatile @Nullable String starved;
 
     Dispatcher(HazelcastInstance hz, CombinedObjectiveFunction root, ClusterOptions options) {
         this.hz = hz;
@@ -210,7 +211,7 @@ final class Dispatcher implements AutoCloseable {
         return false;
     }
 
-    private Member member(UUID uuid) {
+    private @Nullable Member member(UUID uuid) {
         for (Member m : hz.getCluster().getMembers()) {
             if (m.getUuid().equals(uuid)) {
                 return m;
@@ -458,7 +459,7 @@ final class Dispatcher implements AutoCloseable {
         }
     }
 
-    private void refuse(String member, String reason) {
+    private void refuse(@Nullable String member, String reason) {
         refusedFrames.increment();
         String who = member == null ? "an unknown sender" : member;
         if (refusedMembers.add(who)) {

@@ -20,6 +20,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.chemfit.EvaluationContext;
 import org.chemfit.Parameters;
 import org.chemfit.Quantities;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The wire format of tasks, results and ready tokens: a small binary codec with an HMAC-SHA256
@@ -64,8 +65,9 @@ final class Frames {
     }
 
     /** The facts of a term's failure, as {@code TermFailedException} holds them. */
-    record Failure(String message, String termName, int termIndex, String runDirectory, Integer exitCode,
-            String stderrTail, boolean transientFailure, String causeClass, String causeMessage) {
+    record Failure(String message, String termName, int termIndex, @Nullable String runDirectory,
+            @Nullable Integer exitCode, @Nullable String stderrTail, boolean transientFailure, String causeClass,
+            @Nullable String causeMessage) {
     }
 
     /**
@@ -76,7 +78,8 @@ final class Frames {
      */
     record Result(long session, long seq, String evaluationId, String member, String memberAddress,
             EvaluationContext.Status status, double value, Quantities quantities, Map<String, Object> metadata,
-            Failure failure, long startEpochNanos, long durationNanos, String thread, String error, boolean ready) {
+            @Nullable Failure failure, long startEpochNanos, long durationNanos, @Nullable String thread,
+            @Nullable String error, boolean ready) {
 
         Result ready(boolean isReady) {
             return new Result(session, seq, evaluationId, member, memberAddress, status, value, quantities, metadata, failure,
@@ -146,6 +149,8 @@ final class Frames {
         return encode(r, secret, NO_JOB);
     }
 
+    // the status travels as its ordinal: driver and workers run the same build of the enum
+    @SuppressWarnings("EnumOrdinal")
     static byte[] encode(Result r, ClusterSecret secret, String job) {
         return frame(RESULT, secret, job, out -> {
             out.writeLong(r.session());
@@ -250,7 +255,7 @@ final class Frames {
         out.write(b);
     }
 
-    private static void writeNullable(DataOutputStream out, String s) throws IOException {
+    private static void writeNullable(DataOutputStream out, @Nullable String s) throws IOException {
         out.writeBoolean(s != null);
         if (s != null) {
             writeString(out, s);
@@ -417,7 +422,7 @@ final class Frames {
      * Reads only the member field of a ready frame, without checking its tag: to name a member
      * whose token was refused.
      */
-    static String unverifiedReadyMember(Object item) {
+    static @Nullable String unverifiedReadyMember(Object item) {
         if (!(item instanceof byte[] f) || f.length < 3 + 4 + TAG_BYTES || f[1] != READY) {
             return null;
         }
@@ -482,7 +487,7 @@ final class Frames {
         return new String(b, StandardCharsets.UTF_8);
     }
 
-    private static String readNullable(DataInputStream in) throws IOException {
+    private static @Nullable String readNullable(DataInputStream in) throws IOException {
         return in.readBoolean() ? readString(in) : null;
     }
 

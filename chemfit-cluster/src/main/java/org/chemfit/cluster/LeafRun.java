@@ -9,6 +9,7 @@ import org.chemfit.EvaluationContext;
 import org.chemfit.Parameters;
 import org.chemfit.TermFailedException;
 import org.chemfit.internal.Terms;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs one leaf task against a member's own copy of the objective, and copies a result into the
@@ -75,7 +76,7 @@ final class LeafRun {
                 duration, leaf.threadName(), null, false);
     }
 
-    private static Frames.Failure failureOf(Throwable t) {
+    private static Frames.@Nullable Failure failureOf(@Nullable Throwable t) {
         if (t == null) {
             return null;
         }

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 import org.chemfit.CombinedObjectiveFunction;
 
@@ -44,21 +45,21 @@ public final class WorkerMain {
     }
 
     static String usage() {
-        return String.join("\n",
-                "usage: WorkerMain --factory CLASS --cluster NAME --join HOST[:PORT],... [options]",
-                "  --factory CLASS        an org.chemfit.cluster.ObjectiveFactory that builds the job's objective",
-                "  --cluster NAME         the cluster name (the driver's)",
-                "  --join HOST[:PORT],... members to join (the driver's address at least)",
-                "  --bind ADDRESS         the interface to bind (default 127.0.0.1)",
-                "  --port PORT            the first port to try (default 5701; the next free one is taken)",
-                "  --threads N            tasks run at once (default: the number of processors)",
-                "  --prefetch N           tasks each thread asks for ahead of the one it runs (default 0)",
-                "  --secret-file PATH     a file whose first line is the secret (else CHEMFIT_CLUSTER_SECRET",
-                "                         or CHEMFIT_CLUSTER_SECRET_FILE)",
-                "  --option KEY=VALUE     passed to the factory; repeatable",
-                "  --job-file PATH        a file of the job (the first one's folder is the base of the names);",
-                "                         repeatable. The driver refuses this worker unless its",
-                "                         JobFingerprint.ofFiles of the same files is the same");
+        return """
+                usage: WorkerMain --factory CLASS --cluster NAME --join HOST[:PORT],... [options]
+                  --factory CLASS        an org.chemfit.cluster.ObjectiveFactory that builds the job's objective
+                  --cluster NAME         the cluster name (the driver's)
+                  --join HOST[:PORT],... members to join (the driver's address at least)
+                  --bind ADDRESS         the interface to bind (default 127.0.0.1)
+                  --port PORT            the first port to try (default 5701; the next free one is taken)
+                  --threads N            tasks run at once (default: the number of processors)
+                  --prefetch N           tasks each thread asks for ahead of the one it runs (default 0)
+                  --secret-file PATH     a file whose first line is the secret (else CHEMFIT_CLUSTER_SECRET
+                                         or CHEMFIT_CLUSTER_SECRET_FILE)
+                  --option KEY=VALUE     passed to the factory; repeatable
+                  --job-file PATH        a file of the job (the first one's folder is the base of the names);
+                                         repeatable. The driver refuses this worker unless its
+                                         JobFingerprint.ofFiles of the same files is the same""";
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
@@ -128,7 +129,8 @@ public final class WorkerMain {
             secret = secretFile != null ? ClusterSecret.fromFile(secretFile) : ClusterSecret.fromEnvironment();
             objective = loadFactory(factory).create(options);
             job = jobFiles.isEmpty() ? JobFingerprint.ofObjective(objective)
-                    : JobFingerprint.ofFiles(jobFiles.get(0).toAbsolutePath().getParent(), jobFiles);
+                    : JobFingerprint.ofFiles(Objects.requireNonNull(jobFiles.get(0).toAbsolutePath().getParent(),
+                            "the folder of the job file"), jobFiles);
             config = ClusterMemberConfig.builder(cluster).join(ClusterMemberConfig.parseJoinList(join)).bindAddress(bind)
                     .port(port, 100).build();
         } catch (RuntimeException e) {

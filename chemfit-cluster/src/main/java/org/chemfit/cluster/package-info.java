@@ -14,5 +14,11 @@
  * }</pre>
  *
  * See docs/cluster.md for running on SLURM and for the threat model.
+ *
+ * <p>Every type and member of this package is non-null unless marked
+ * {@link org.jspecify.annotations.Nullable}.
  */
+@NullMarked
 package org.chemfit.cluster;
+
+import org.jspecify.annotations.NullMarked;

@@ -12,6 +12,7 @@ import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.LossFunctions;
 import org.chemfit.QuantityComputer;
 import org.chemfit.QuantityComputerObjectiveFunction;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Builds energy terms from reference data: one {@link QuantityComputerObjectiveFunction} per
@@ -82,7 +83,7 @@ public final class AtomisticTerms {
         private final List<ReferenceEntry> entries;
         private final Potential potential;
         private UnaryOperator<Atoms> prepare = UnaryOperator.identity();
-        private Relax relax;
+        private @Nullable Relax relax;
         private double scale = 1.0;
 
         private Builder(List<ReferenceEntry> entries, Potential potential) {

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalDouble;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An atomic structure: chemical species, Cartesian positions (Å), an optional periodic cell,
@@ -29,15 +30,15 @@ public final class Atoms {
 
     private final String[] species;
     private final double[] positions;
-    private final double[] cell;
+    private final double @Nullable [] cell;
     private final boolean[] pbc;
-    private final int[] molecules;
+    private final int @Nullable [] molecules;
     private final double energy;
     private final Map<String, String> info;
-    private volatile double[] inverseCell;
+    private volatile double @Nullable [] inverseCell;
 
-    private Atoms(String[] species, double[] positions, double[] cell, boolean[] pbc, int[] molecules, double energy,
-            Map<String, String> info) {
+    private Atoms(String[] species, double[] positions, double @Nullable [] cell, boolean[] pbc, int @Nullable [] molecules,
+            double energy, Map<String, String> info) {
         this.species = species;
         this.positions = positions;
         this.cell = cell;
@@ -146,7 +147,7 @@ public final class Atoms {
     }
 
     /** @return the three cell vectors as rows (a copy), or null when there is no cell */
-    public double[][] cell() {
+    public double @Nullable [][] cell() {
         if (cell == null) {
             return null;
         }
@@ -169,11 +170,11 @@ public final class Atoms {
     }
 
     /** @return the molecule index of each atom (a copy), or null when none is set */
-    public int[] molecules() {
+    public int @Nullable [] molecules() {
         return molecules == null ? null : molecules.clone();
     }
 
-    int[] moleculesArray() {
+    int @Nullable [] moleculesArray() {
         return molecules;
     }
 
@@ -367,7 +368,7 @@ public final class Atoms {
     }
 
     /** Package-private: the cell as 9 numbers (rows are vectors), not copied, or null. */
-    double[] cellArray() {
+    double @Nullable [] cellArray() {
         return cell;
     }
 
@@ -384,7 +385,7 @@ public final class Atoms {
     private double[] inverse() {
         double[] inv = inverseCell;
         if (inv == null) {
-            double[] c = cell;
+            double[] c = Objects.requireNonNull(cell, "the structure has no cell");
             double det = det(c);
             inv = new double[] {
                 (c[4] * c[8] - c[5] * c[7]) / det, (c[2] * c[7] - c[1] * c[8]) / det, (c[1] * c[5] - c[2] * c[4]) / det,

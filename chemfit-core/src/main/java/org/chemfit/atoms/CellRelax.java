@@ -1,6 +1,7 @@
 package org.chemfit.atoms;
 
 import java.util.Arrays;
+import java.util.Objects;
 
 import org.chemfit.ChemFitException;
 import org.chemfit.Parameters;
@@ -141,7 +142,7 @@ public final class CellRelax {
     public Result run(Potential potential, Parameters params, Atoms start) {
         int n = start.size();
         int nc = isotropic ? 1 : 9;
-        double[] cell0 = flat(start.cell());
+        double[] cell0 = flat(Objects.requireNonNull(start.cell(), "a cell relaxation needs a structure with a cell"));
         double[] u = start.positions();
         double factor = Math.max(n, 1);
         double[] z = new double[3 * n + nc];

@@ -56,7 +56,7 @@ public final class CubicCrystalComputer implements QuantityComputer {
         if (!cell.hasCell() || !(cell.pbc()[0] && cell.pbc()[1] && cell.pbc()[2])) {
             throw new IllegalArgumentException("a cubic crystal needs a cell periodic along its three vectors; " + cell + " has none");
         }
-        double[][] c = cell.cell();
+        double[][] c = Objects.requireNonNull(cell.cell(), "cell");   // checked just above
         double a = c[0][0];
         for (int i = 0; i < 3; i++) {
             for (int j = 0; j < 3; j++) {
@@ -139,7 +139,7 @@ public final class CubicCrystalComputer implements QuantityComputer {
         for (int i = 0; i < x.length; i++) {
             x[i] *= s;
         }
-        double[][] c = cell.cell();
+        double[][] c = Objects.requireNonNull(cell.cell(), "cell");
         for (double[] row : c) {
             for (int k = 0; k < 3; k++) {
                 row[k] *= s;
@@ -154,7 +154,7 @@ public final class CubicCrystalComputer implements QuantityComputer {
 
     /** The stress after the strain (symmetric for a shear: γ = h split over ab and ba), positions relaxed. */
     private double[] stressAt(Atoms eq, Parameters params, int a, int b, double h) {
-        double[][] c = eq.cell();
+        double[][] c = Objects.requireNonNull(eq.cell(), "cell");
         double[] e = new double[9];
         if (a == b) {
             e[4 * a] = h;

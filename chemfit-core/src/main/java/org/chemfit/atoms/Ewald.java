@@ -4,8 +4,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 import org.hipparchus.special.Erf;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The Ewald sum of the Coulomb energy of point charges in a cell periodic along all three
@@ -49,8 +51,8 @@ final class Ewald {
      *
      * @param excludedMolecules molecule indices whose intramolecular pairs are excluded, or null
      */
-    static double compute(Atoms atoms, double[] q, double k, double tolerance, int[] excludedMolecules, double[] forces,
-            double[] virial) {
+    static double compute(Atoms atoms, double[] q, double k, double tolerance, int @Nullable [] excludedMolecules,
+            double @Nullable [] forces, double @Nullable [] virial) {
         int n = atoms.size();
         double vol = atoms.volume();
         Setup s = Setup.of(n, vol, tolerance);
@@ -120,8 +122,8 @@ final class Ewald {
         return energy;
     }
 
-    private static void addPair(int i, int j, double dx, double dy, double dz, double r, double dEdr, double[] forces,
-            double[] virial) {
+    private static void addPair(int i, int j, double dx, double dy, double dz, double r, double dEdr,
+            double @Nullable [] forces, double @Nullable [] virial) {
         double g = dEdr / r;
         if (forces != null) {
             forces[3 * i] += g * dx;
@@ -148,9 +150,10 @@ final class Ewald {
         virial[8] += g * dz * dz;
     }
 
-    private static double reciprocal(Atoms atoms, double[] q, double k, Setup s, double[] forces, double[] virial) {
+    private static double reciprocal(Atoms atoms, double[] q, double k, Setup s, double @Nullable [] forces,
+            double @Nullable [] virial) {
         int n = atoms.size();
-        double[] cell = atoms.cellArray();
+        double[] cell = Objects.requireNonNull(atoms.cellArray(), "Ewald summation needs a cell");
         double[] inv = atoms.inverseCellArray();
         double vol = atoms.volume();
         double alpha = s.alpha();

@@ -7,6 +7,7 @@ import org.hipparchus.linear.LUDecomposition;
 import org.hipparchus.linear.MatrixUtils;
 import org.hipparchus.linear.RealMatrix;
 import org.hipparchus.linear.SingularValueDecomposition;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Kabsch alignment: the rotation R and translation t that minimise the weighted squared distance
@@ -142,7 +143,7 @@ public final class Kabsch {
      * @throws IllegalArgumentException when the lengths differ or are not a multiple of 3, there are
      *     fewer than 3 points, a weight is negative or not finite, or the weights sum to zero
      */
-    public static Alignment align(double[] mobile, double[] reference, double[] weights, boolean allowReflection) {
+    public static Alignment align(double[] mobile, double[] reference, double @Nullable [] weights, boolean allowReflection) {
         Objects.requireNonNull(mobile, "mobile");
         Objects.requireNonNull(reference, "reference");
         if (mobile.length != reference.length || mobile.length % 3 != 0 || mobile.length == 0) {
@@ -164,7 +165,7 @@ public final class Kabsch {
      *     points than dimensions (N &lt; D: the rotation is not determined), a coordinate is not
      *     finite, a weight is negative or not finite, or the weights sum to zero
      */
-    public static Alignment align(double[][] mobile, double[][] reference, double[] weights, boolean allowReflection) {
+    public static Alignment align(double[][] mobile, double[][] reference, double @Nullable [] weights, boolean allowReflection) {
         int[] shape = shape(mobile, reference);
         int n = shape[0];
         int d = shape[1];
@@ -235,7 +236,7 @@ public final class Kabsch {
      * @throws IllegalArgumentException when the sets differ in shape, a coordinate is not finite, a
      *     weight is negative or not finite, or the weights sum to zero
      */
-    public static double rmsd(double[][] a, double[][] b, double[] weights) {
+    public static double rmsd(double[][] a, double[][] b, double @Nullable [] weights) {
         int n = shape(a, b)[0];
         double[] w = weights(weights, n);
         double wsum = 0;
@@ -254,7 +255,7 @@ public final class Kabsch {
      * @return the weighted RMSD after alignment, in Å
      * @throws IllegalArgumentException as {@link #align(double[], double[], double[], boolean)}
      */
-    public static double rmsd(Atoms mobile, Atoms reference, double[] weights, boolean allowReflection) {
+    public static double rmsd(Atoms mobile, Atoms reference, double @Nullable [] weights, boolean allowReflection) {
         return align(mobile.positionsArray(), reference.positionsArray(), weights, allowReflection).rmsd();
     }
 
@@ -303,7 +304,7 @@ public final class Kabsch {
         return new int[] {a.length, d};
     }
 
-    private static double[] weights(double[] weights, int n) {
+    private static double[] weights(double @Nullable [] weights, int n) {
         double[] w = new double[n];
         if (weights == null) {
             Arrays.fill(w, 1.0);

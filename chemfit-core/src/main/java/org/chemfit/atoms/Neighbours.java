@@ -1,5 +1,7 @@
 package org.chemfit.atoms;
 
+import java.util.Objects;
+
 /**
  * Finds every pair of atoms closer than a cutoff with a cell list, counting periodic images: in
  * a periodic cell an atom meets its neighbours' images and its own images, so a cutoff larger
@@ -53,7 +55,7 @@ final class Neighbours {
         double[] inv;
         boolean[] pbc;
         if (atoms.hasCell()) {
-            cell = atoms.cellArray();
+            cell = Objects.requireNonNull(atoms.cellArray(), "cell");
             inv = atoms.inverseCellArray();
             pbc = atoms.pbcArray();
         } else {
@@ -225,7 +227,7 @@ final class Neighbours {
         if (!atoms.isPeriodic()) {
             return best;
         }
-        double[] c = atoms.cellArray();
+        double[] c = Objects.requireNonNull(atoms.cellArray(), "a periodic structure has a cell");
         boolean[] pbc = atoms.pbcArray();
         double bx = d[0];
         double by = d[1];

@@ -12,6 +12,7 @@ import java.util.Set;
 
 import org.chemfit.Parameters;
 import org.hipparchus.special.Erf;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A sum of pair terms, each bound to a pair of species and to parameter names: Lennard-Jones,
@@ -98,12 +99,12 @@ public final class PairPotential implements Potential {
     }
 
     @Override
-    public double energyAndForces(Atoms atoms, Parameters params, double[] forces) {
+    public double energyAndForces(Atoms atoms, Parameters params, double @Nullable [] forces) {
         return compute(atoms, params, forces, null);
     }
 
     @Override
-    public double energyForcesStress(Atoms atoms, Parameters params, double[] forces, double[] stress) {
+    public double energyForcesStress(Atoms atoms, Parameters params, double @Nullable [] forces, double[] stress) {
         if (stress == null || stress.length != 9) {
             throw new IllegalArgumentException("the stress array must have 9 entries (a 3x3 matrix by rows), got "
                     + (stress == null ? "null" : stress.length));
@@ -120,7 +121,7 @@ public final class PairPotential implements Potential {
         return e;
     }
 
-    private double compute(Atoms atoms, Parameters params, double[] forces, double[] virial) {
+    private double compute(Atoms atoms, Parameters params, double @Nullable [] forces, double @Nullable [] virial) {
         int n = atoms.size();
         if (forces != null) {
             if (forces.length != 3 * n) {
@@ -190,7 +191,7 @@ public final class PairPotential implements Potential {
                 if (list.length == 0) {
                     return;
                 }
-                if (exclude && i != j && mol[i] == mol[j]) {
+                if (exclude && mol != null && i != j && mol[i] == mol[j]) {
                     if (!periodic) {
                         return;
                     }
@@ -207,7 +208,7 @@ public final class PairPotential implements Potential {
             double[] d = new double[3];
             for (int i = 0; i < n; i++) {
                 for (int j = i + 1; j < n; j++) {
-                    if (excludeIntramolecular && mol[i] == mol[j]) {
+                    if (excludeIntramolecular && mol != null && mol[i] == mol[j]) {
                         continue;
                     }
                     Bound[] list = table[kind[i]][kind[j]];
@@ -254,12 +255,12 @@ public final class PairPotential implements Potential {
 
     /** Sums the energy, forces and strain derivative of one evaluation. */
     private static final class Accumulator {
-        final double[] forces;
-        final double[] virial;
+        final double @Nullable [] forces;
+        final double @Nullable [] virial;
         final double[] dEdr = new double[1];
         double energy;
 
-        Accumulator(double[] forces, double[] virial) {
+        Accumulator(double @Nullable [] forces, double @Nullable [] virial) {
             this.forces = forces;
             this.virial = virial;
         }

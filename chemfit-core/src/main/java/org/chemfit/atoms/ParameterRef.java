@@ -3,6 +3,7 @@ package org.chemfit.atoms;
 import java.util.Objects;
 
 import org.chemfit.Parameters;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A number a potential takes from the fit's parameters: a named parameter times a factor, or a
@@ -20,7 +21,7 @@ import org.chemfit.Parameters;
  * @param factor the factor applied to the parameter (1 for a plain reference); for a constant, its value
  * @implNote Immutable.
  */
-public record ParameterRef(String name, double factor) {
+public record ParameterRef(@Nullable String name, double factor) {
 
     /**
      * Validates the reference.
@@ -97,7 +98,7 @@ public record ParameterRef(String name, double factor) {
         throw new IllegalArgumentException("expected a number, a parameter name or factor*name (such as -2*qH), got '" + text + "'");
     }
 
-    private static Double number(String s) {
+    private static @Nullable Double number(String s) {
         try {
             double v = Double.parseDouble(s);
             return Double.isFinite(v) ? v : null;

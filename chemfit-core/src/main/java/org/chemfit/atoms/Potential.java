@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Set;
 
 import org.chemfit.Parameters;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An interatomic potential whose constants come from the fit's parameters: it maps a structure
@@ -43,7 +44,7 @@ public interface Potential {
      * @throws IllegalArgumentException when a parameter is missing, the forces array has the wrong
      *     length or the structure does not suit the potential
      */
-    double energyAndForces(Atoms atoms, Parameters params, double[] forces);
+    double energyAndForces(Atoms atoms, Parameters params, double @Nullable [] forces);
 
     /**
      * Energy, forces and stress of a cell periodic along all three vectors. The stress is
@@ -64,7 +65,7 @@ public interface Potential {
      *     periodic along three vectors, or the stress array does not have 9 entries
      * @throws UnsupportedOperationException when the potential has no stress
      */
-    default double energyForcesStress(Atoms atoms, Parameters params, double[] forces, double[] stress) {
+    default double energyForcesStress(Atoms atoms, Parameters params, double @Nullable [] forces, double[] stress) {
         throw new UnsupportedOperationException(this + " does not compute a stress");
     }
 

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 
 import org.chemfit.ChemFitException;
 
@@ -52,7 +53,7 @@ public final class ReferenceCsv {
             lines = new ArrayList<>(lines);
             lines.set(0, lines.get(0).substring(1));
         }
-        Path folder = csv.toAbsolutePath().getParent();
+        Path folder = Objects.requireNonNull(csv.toAbsolutePath().getParent(), "the folder of " + csv);
         int headerLine = 0;
         while (headerLine < lines.size() && lines.get(headerLine).isBlank()) {
             headerLine++;

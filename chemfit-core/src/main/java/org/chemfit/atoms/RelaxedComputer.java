@@ -6,6 +6,7 @@ import org.chemfit.EvaluationContext;
 import org.chemfit.Parameters;
 import org.chemfit.QuantityComputer;
 import org.chemfit.Quantities;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Relaxes a structure with the model and reports the relaxed state: {@code energy}, {@code forces},
@@ -64,7 +65,7 @@ public final class RelaxedComputer implements QuantityComputer {
     }
 
     @Override
-    public Quantities compute(Parameters params, EvaluationContext ctx) {
+    public Quantities compute(Parameters params, @Nullable EvaluationContext ctx) {
         Relax.Result r = relax.run(potential, params, start);
         if (ctx != null) {
             ctx.put("relax_steps", r.steps());

@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.Set;
 
 import org.chemfit.Quantities;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Geometric quantities of a structure: distances between atoms (minimum image) and the RMSD to a
@@ -75,13 +76,13 @@ public final class StructureQuantities {
     }
 
     private interface Spec {
-        String name();
     }
 
     private record Distance(String name, int i, int j) implements Spec {
     }
 
-    private record Rmsd(String name, Atoms reference, double[] weights, boolean allowReflection) implements Spec {
+    private record Rmsd(String name, Atoms reference, double @Nullable [] weights, boolean allowReflection)
+            implements Spec {
     }
 
     /**

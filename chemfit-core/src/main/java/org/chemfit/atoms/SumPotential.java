@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Set;
 
 import org.chemfit.Parameters;
+import org.jspecify.annotations.Nullable;
 
 /** The sum of potentials; immutable. */
 final class SumPotential implements Potential {
@@ -19,7 +20,7 @@ final class SumPotential implements Potential {
     }
 
     @Override
-    public double energyAndForces(Atoms atoms, Parameters params, double[] forces) {
+    public double energyAndForces(Atoms atoms, Parameters params, double @Nullable [] forces) {
         double e = 0;
         double[] tmp = forces == null ? null : new double[forces.length];
         if (forces != null) {
@@ -27,7 +28,7 @@ final class SumPotential implements Potential {
         }
         for (Potential p : parts) {
             e += p.energyAndForces(atoms, params, tmp);
-            if (forces != null) {
+            if (forces != null && tmp != null) {
                 for (int i = 0; i < forces.length; i++) {
                     forces[i] += tmp[i];
                 }
@@ -37,7 +38,7 @@ final class SumPotential implements Potential {
     }
 
     @Override
-    public double energyForcesStress(Atoms atoms, Parameters params, double[] forces, double[] stress) {
+    public double energyForcesStress(Atoms atoms, Parameters params, double @Nullable [] forces, double[] stress) {
         double e = 0;
         double[] tmp = forces == null ? null : new double[forces.length];
         double[] s = new double[9];
@@ -47,7 +48,7 @@ final class SumPotential implements Potential {
             for (int a = 0; a < 9; a++) {
                 total[a] += s[a];
             }
-            if (forces != null) {
+            if (forces != null && tmp != null) {
                 if (p == parts.get(0)) {
                     java.util.Arrays.fill(forces, 0.0);
                 }

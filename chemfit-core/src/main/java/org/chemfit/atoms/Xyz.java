@@ -11,9 +11,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.OptionalDouble;
 
 import org.chemfit.ChemFitException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads and writes XYZ and extended XYZ files. A frame is a line with the number of atoms, a
@@ -208,7 +210,7 @@ public final class Xyz {
         }
     }
 
-    private static Boolean parseBool(String s) {
+    private static @Nullable Boolean parseBool(String s) {
         return switch (s) {
             case "T", "True", "true", "TRUE" -> Boolean.TRUE;
             case "F", "False", "false", "FALSE" -> Boolean.FALSE;
@@ -224,10 +226,10 @@ public final class Xyz {
         int moleculeColumn = -1;
         final List<int[]> typed = new ArrayList<>();
         final List<String> names = new ArrayList<>(List.of("species", "x", "y", "z"));
-        double[][] lattice;
+        double @Nullable [][] lattice;
         boolean[] pbc = new boolean[3];
         boolean pbcGiven;
-        Double energy;
+        @Nullable Double energy;
         final Map<String, String> info = new LinkedHashMap<>();
 
         String describe() {
@@ -381,8 +383,8 @@ public final class Xyz {
      * comment such as "simple cubic lattice" is never mistaken for a key. Null when the quotes do
      * not balance or a key is empty.
      */
-    static Map<String, String> keyValues(String comment) {
-        Map<String, String> out = new LinkedHashMap<>();
+    static @Nullable Map<String, @Nullable String> keyValues(String comment) {
+        Map<String, @Nullable String> out = new LinkedHashMap<>();
         int i = 0;
         int n = comment.length();
         while (i < n) {
@@ -444,7 +446,7 @@ public final class Xyz {
         sb.append(atoms.size()).append('\n');
         List<String> parts = new ArrayList<>();
         if (atoms.hasCell()) {
-            double[][] c = atoms.cell();
+            double[][] c = Objects.requireNonNull(atoms.cell(), "cell");
             StringBuilder l = new StringBuilder();
             for (double[] v : c) {
                 for (double x : v) {

@@ -23,5 +23,11 @@
  * CombinedObjectiveFunction ob = AtomisticTerms.fromCsv(Path.of("energies.csv"), water).moleculeSize(3).combined();
  * FitResult r = new Fitter(ob, Map.of("epsilon", 0.0066, "sigma", 3.15, "qH", 0.417)).fit("BOBYQA");
  * }</pre>
+ *
+ * <p>Every type and member of this package is non-null unless marked
+ * {@link org.jspecify.annotations.Nullable}.
  */
+@NullMarked
 package org.chemfit.atoms;
+
+import org.jspecify.annotations.NullMarked;

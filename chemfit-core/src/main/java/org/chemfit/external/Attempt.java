@@ -18,6 +18,8 @@ import org.chemfit.EvaluationContext;
 import org.chemfit.Parameters;
 import org.chemfit.Quantities;
 import org.chemfit.TermFailedException;
+import org.jspecify.annotations.Nullable;
+import java.util.Objects;
 
 /**
  * One attempt of one evaluation of a {@link FileBasedQuantityComputer}: a pipeline of named
@@ -76,13 +78,13 @@ final class Attempt {
     private final Instant started = Instant.now();
     private final Map<String, Object> timings = new LinkedHashMap<>();
     private final List<Map<String, Object>> commandLog = new ArrayList<>();
-    private RunDirectory dir;
+    private @Nullable RunDirectory dir;
     private Step step = Step.CREATE;
-    private List<String> argv;
-    private Integer exitCode;
+    private @Nullable List<String> argv;
+    private @Nullable Integer exitCode;
     private boolean timedOut;
-    private Path stdoutFile;
-    private Path stderrFile;
+    private @Nullable Path stdoutFile;
+    private @Nullable Path stderrFile;
 
     /**
      * @param computer the term's configuration
@@ -171,7 +173,7 @@ final class Attempt {
     private void writeTemplates(List<String> rendered) {
         for (int i = 0; i < rendered.size(); i++) {
             String written = computer.templates.sources().get(i).target();
-            Path target = dir.path().resolve(written);
+            Path target = dir().path().resolve(written);
             try {
                 prepareFolderOf(target, written);
                 Files.writeString(target, rendered.get(i), StandardCharsets.UTF_8);
@@ -185,7 +187,7 @@ final class Attempt {
     private void stageFiles() {
         step = Step.STAGE;
         for (FileBasedQuantityComputer.Stage s : computer.stages) {
-            Path target = dir.path().resolve(s.target());
+            Path target = dir().path().resolve(s.target());
             try {
                 prepareFolderOf(target, s.target());
                 if (s.link()) {
@@ -205,7 +207,7 @@ final class Attempt {
         step = Step.INPUT;
         for (InputWriter w : computer.inputWriters) {
             try {
-                w.write(dir.path(), params);
+                w.write(dir().path(), params);
             } catch (Exception e) {
                 throw fail("input writer " + w + " failed: " + e, false, e);
             }
@@ -214,7 +216,7 @@ final class Attempt {
 
     /** Refuses a write whose folder leads out of the run directory through a symbolic link staged into it. */
     private void prepareFolderOf(Path target, String written) throws IOException {
-        Path outside = dir.prepareFolderOf(target);
+        Path outside = dir().prepareFolderOf(target);
         if (outside != null) {
             throw fail("'" + written + "' would be written to " + outside
                     + ", outside the run directory, through a symbolic link; paths must stay inside the run directory", false, null);
@@ -226,7 +228,7 @@ final class Attempt {
         step = Step.RUN;
         Map<String, String> runEnv = computer.env;
         if (computer.privateTmpDir) {
-            Path tmp = dir.path().resolve("tmp");
+            Path tmp = dir().path().resolve("tmp");
             try {
                 Files.createDirectories(tmp);
             } catch (IOException io) {
@@ -251,12 +253,12 @@ final class Attempt {
             e = new LinkedHashMap<>(runEnv);
             e.putAll(c.env());
         }
-        Path out = dir.path().resolve(RunDirectory.programFile(commands.size(), i, "stdout"));
+        Path out = dir().path().resolve(RunDirectory.programFile(commands.size(), i, "stdout"));
         stdoutFile = out;
-        stderrFile = dir.path().resolve(RunDirectory.programFile(commands.size(), i, "stderr"));
+        stderrFile = dir().path().resolve(RunDirectory.programFile(commands.size(), i, "stderr"));
         Path in = null;
         if (c.stdinOrNull() != null) {
-            in = dir.path().resolve(RunDirectory.programFile(commands.size(), i, "stdin"));
+            in = dir().path().resolve(RunDirectory.programFile(commands.size(), i, "stdin"));
             int template = computer.stdinTemplateOf[i];
             String text = template >= 0 ? renderedStdin.get(template) : c.stdinOrNull().text();
             try {
@@ -268,7 +270,7 @@ final class Attempt {
         Duration limit = c.timeoutOrNull() != null ? c.timeoutOrNull() : computer.timeout;
         ProcessRunner.Result r;
         try {
-            r = ProcessRunner.run(argv, dir.path(), e, limit, computer.killGrace, out, stderrFile, in);
+            r = ProcessRunner.run(argv, dir().path(), e, limit, computer.killGrace, out, stderrFile, in);
         } catch (InterruptedException ie) {
             throw cancelled(ie);
         } catch (ProcessRunner.StartException se) {
@@ -302,7 +304,8 @@ final class Attempt {
         step = Step.WAIT;
         long t = System.nanoTime();
         try {
-            List<String> missing = dir.awaitFiles(computer.waitFiles, computer.waitTimeout);
+            List<String> missing = dir().awaitFiles(computer.waitFiles,
+                    Objects.requireNonNull(computer.waitTimeout, "waitForFiles sets it with the files"));
             if (!missing.isEmpty()) {
                 throw fail("files " + missing + " did not appear within " + human(computer.waitTimeout), true, null);
             }
@@ -322,7 +325,7 @@ final class Attempt {
         for (OutputParser p : computer.parsers) {
             Quantities part;
             try {
-                part = p.parse(dir.path());
+                part = p.parse(dir().path());
             } catch (OutputParseException pe) {
                 throw fail(pe.getMessage(), false, pe);
             } catch (Exception ex) {
@@ -348,9 +351,10 @@ final class Attempt {
     }
 
     /** @return the failure, reported in {@code failure.json} and with the keep policy applied */
-    private TermFailedException fail(String message, boolean transientFailure, Throwable cause) {
+    private TermFailedException fail(@Nullable String message, boolean transientFailure, @Nullable Throwable cause) {
         ProgramOutput output = output();
-        String tail = output == null ? null : output.tails().get(stderrFile.getFileName().toString());
+        Path err = stderrFile;
+        String tail = output == null || err == null ? null : output.tails().get(String.valueOf(err.getFileName()));
         Path where = dir == null ? null : dir.path();
         String full = "external term '" + term + "' failed at step " + step + ": " + message
                 + (where == null ? "" : " (run directory " + where + ")")
@@ -378,19 +382,21 @@ final class Attempt {
      * @return what the last command wrote to its stdout, its stderr and the declared log files,
      *     or null when no command has started
      */
-    private ProgramOutput output() {
-        if (stderrFile == null || dir == null) {
+    private @Nullable ProgramOutput output() {
+        Path err = stderrFile;
+        if (err == null || dir == null) {
             return null;
         }
         List<String> files = new ArrayList<>();
-        files.add(stdoutFile.getFileName().toString());
-        files.add(stderrFile.getFileName().toString());
+        files.add(String.valueOf(Objects.requireNonNull(stdoutFile, "stdout is set with stderr").getFileName()));
+        files.add(String.valueOf(err.getFileName()));
         files.addAll(computer.logFiles);
         return ProgramOutput.read(dir.path(), files);
     }
 
     /** Writes {@code failure.json}: the step, the message, the command and its output, the parameters, the timings. */
-    private void writeReport(String message, ProgramOutput output, boolean transientFailure, boolean cancelled) {
+    private void writeReport(@Nullable String message, @Nullable ProgramOutput output, boolean transientFailure,
+            boolean cancelled) {
         if (dir == null) {
             return;
         }
@@ -407,8 +413,11 @@ final class Attempt {
         m.put("exit_code", exitCode);
         m.put("timed_out", timedOut);
         m.put("error_lines", output == null ? List.of() : output.errorLines());
-        m.put("stderr_tail", output == null ? null : output.tails().get(stderrFile.getFileName().toString()));
-        m.put("stdout_tail", output == null ? null : output.tails().get(stdoutFile.getFileName().toString()));
+        // output is null unless both files are set
+        Path err = stderrFile;
+        Path out = stdoutFile;
+        m.put("stderr_tail", output == null || err == null ? null : output.tails().get(String.valueOf(err.getFileName())));
+        m.put("stdout_tail", output == null || out == null ? null : output.tails().get(String.valueOf(out.getFileName())));
         Map<String, String> logs = new LinkedHashMap<>();
         for (String f : computer.logFiles) {
             if (output != null && output.tails().containsKey(f)) {
@@ -425,7 +434,12 @@ final class Attempt {
         dir.writeFailureReport(m);
     }
 
-    private static String human(Duration d) {
+    /** @return the run directory, which the first step creates before any other step runs */
+    private RunDirectory dir() {
+        return Objects.requireNonNull(dir, "the run directory is created by the first step");
+    }
+
+    private static String human(@Nullable Duration d) {
         return d == null ? "no limit" : d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
     }
 }

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One program run of an external term: an argument list (never a shell, unless made with
@@ -30,15 +31,16 @@ public final class Command {
 
     private final List<String> arguments;
     private final boolean shell;
-    private final Duration timeout;
+    private final @Nullable Duration timeout;
     private final Map<String, String> env;
-    private final StandardInput stdin;
+    private final @Nullable StandardInput stdin;
 
-    private Command(List<String> arguments, boolean shell, Duration timeout, Map<String, String> env) {
+    private Command(List<String> arguments, boolean shell, @Nullable Duration timeout, Map<String, String> env) {
         this(arguments, shell, timeout, env, null);
     }
 
-    private Command(List<String> arguments, boolean shell, Duration timeout, Map<String, String> env, StandardInput stdin) {
+    private Command(List<String> arguments, boolean shell, @Nullable Duration timeout, Map<String, String> env,
+            @Nullable StandardInput stdin) {
         this.arguments = arguments;
         this.shell = shell;
         this.timeout = timeout;
@@ -134,7 +136,7 @@ public final class Command {
     }
 
     /** @return the standard input, or null when the program reads {@code /dev/null} */
-    public StandardInput stdinOrNull() {
+    public @Nullable StandardInput stdinOrNull() {
         return stdin;
     }
 
@@ -156,7 +158,7 @@ public final class Command {
     }
 
     /** @return the timeout, or null when the command's computer default applies */
-    public Duration timeoutOrNull() {
+    public @Nullable Duration timeoutOrNull() {
         return timeout;
     }
 

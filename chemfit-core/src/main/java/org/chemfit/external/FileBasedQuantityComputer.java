@@ -20,6 +20,7 @@ import org.chemfit.Parameters;
 import org.chemfit.Quantities;
 import org.chemfit.QuantityComputer;
 import org.chemfit.TermFailedException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A quantity computer backed by an external program: it renders input files from templates with
@@ -68,7 +69,7 @@ import org.chemfit.TermFailedException;
 public final class FileBasedQuantityComputer implements QuantityComputer {
 
     // The configuration is read by Attempt, the pipeline of one attempt, hence package-private.
-    final String name;
+    final @Nullable String name;
     final Path workDirectory;
     final Templates templates;
     /** The standard-input templates, and for each command the index of its own among them (-1: none). */
@@ -80,11 +81,11 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
     final List<Command> commands;
     final List<String> launcher;
     final Map<String, String> env;
-    final Duration timeout;
+    final @Nullable Duration timeout;
     final Duration killGrace;
     final List<String> waitFiles;
     final List<String> logFiles;
-    final Duration waitTimeout;
+    final @Nullable Duration waitTimeout;
     final List<OutputParser> parsers;
     final KeepPolicy keep;
     private final int retries;
@@ -103,8 +104,9 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
         for (int i = 0; i < b.commands.size(); i++) {
             StandardInput in = b.commands.get(i).stdinOrNull();
             stdinTemplateOf[i] = in != null && in.isTemplate() ? stdinSources.size() : -1;
-            if (stdinTemplateOf[i] >= 0) {
-                String shown = in.sourceOrNull() != null ? in.sourceOrNull() : "standard input of command " + (i + 1);
+            if (in != null && stdinTemplateOf[i] >= 0) {
+                String source = in.sourceOrNull();
+                String shown = source != null ? source : "standard input of command " + (i + 1);
                 stdinSources.add(new Templates.Source(RunDirectory.programFile(b.commands.size(), i, "stdin"), shown, in.text()));
             }
         }
@@ -265,7 +267,7 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
      * @implNote Not thread-safe; build on one thread. {@link #build()} may be called more than once.
      */
     public static final class Builder {
-        private String name;
+        private @Nullable String name;
         private Path workDirectory = Path.of(System.getProperty("java.io.tmpdir"), "chemfit-runs");
         private final List<Templates.Source> templates = new ArrayList<>();
         private final Map<String, Object> variables = new LinkedHashMap<>();
@@ -274,11 +276,11 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
         private final List<Command> commands = new ArrayList<>();
         private final List<String> launcher = new ArrayList<>();
         private final Map<String, String> env = new LinkedHashMap<>();
-        private Duration timeout;
+        private @Nullable Duration timeout;
         private Duration killGrace = Duration.ofSeconds(5);
         private final List<String> waitFiles = new ArrayList<>();
         private final List<String> logFiles = new ArrayList<>();
-        private Duration waitTimeout;
+        private @Nullable Duration waitTimeout;
         private final List<OutputParser> parsers = new ArrayList<>();
         private KeepPolicy keep = KeepPolicy.FAILED;
         private int retries;

@@ -1,6 +1,7 @@
 package org.chemfit.external;
 
 import org.chemfit.ChemFitException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An output file is missing, or holds no match or no number where a parser expected one. The
@@ -20,7 +21,7 @@ public class OutputParseException extends ChemFitException {
 
     private final String file;
     private final String parser;
-    private final String excerpt;
+    private final @Nullable String excerpt;
 
     /**
      * @param file the output file, relative to the run directory
@@ -28,14 +29,14 @@ public class OutputParseException extends ChemFitException {
      * @param problem what is wrong
      * @param excerpt an excerpt of the text, or null when there is none (a missing file)
      */
-    public OutputParseException(String file, String parser, String problem, String excerpt) {
+    public OutputParseException(String file, String parser, String problem, @Nullable String excerpt) {
         super(message(file, parser, problem, excerpt));
         this.file = file;
         this.parser = parser;
         this.excerpt = excerpt;
     }
 
-    private static String message(String file, String parser, String problem, String excerpt) {
+    private static String message(String file, String parser, String problem, @Nullable String excerpt) {
         String m = "cannot parse '" + file + "' with " + parser + ": " + problem;
         return excerpt == null ? m : m + "; excerpt:\n" + excerpt;
     }
@@ -51,7 +52,7 @@ public class OutputParseException extends ChemFitException {
     }
 
     /** @return the excerpt of the text, or null */
-    public String excerpt() {
+    public @Nullable String excerpt() {
         return excerpt;
     }
 }

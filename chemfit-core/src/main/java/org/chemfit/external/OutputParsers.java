@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.chemfit.Quantities;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The built-in output parsers: a regular expression, a column of a whitespace table, a JSON path
@@ -155,11 +156,11 @@ public final class OutputParsers {
         private final String quantity;
         private final String file;
         private final Pattern pattern;
-        private final String groupName;
+        private final @Nullable String groupName;
         private final int group;
         private final Pick pick;
 
-        private Regex(String quantity, String file, Pattern pattern, String groupName, int group, Pick pick) {
+        private Regex(String quantity, String file, Pattern pattern, @Nullable String groupName, int group, Pick pick) {
             this.quantity = quantity;
             this.file = file;
             this.pattern = pattern;
@@ -255,12 +256,12 @@ public final class OutputParsers {
     public static final class Column implements OutputParser {
         private final String quantity;
         private final String file;
-        private final String header;
+        private final @Nullable String header;
         private final int index;
         private final Pick pick;
         private final int n;
 
-        private Column(String quantity, String file, String header, int index, Pick pick, int n) {
+        private Column(String quantity, String file, @Nullable String header, int index, Pick pick, int n) {
             this.quantity = quantity;
             this.file = file;
             this.header = header;
@@ -502,7 +503,7 @@ public final class OutputParsers {
                     continue;
                 }
                 String[] t = line.split("\\s+");
-                if (t.length == header.size() && allNumbers(List.of(t))) {
+                if (rows != null && t.length == header.size() && allNumbers(List.of(t))) {   // rows are set with header
                     rows.add(t);
                 }
             }
@@ -723,8 +724,8 @@ public final class OutputParsers {
             }
             return JsonPointer.compile(sb.toString());
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(e.getMessage().startsWith("invalid JSON path") ? e.getMessage()
-                    : "invalid JSON path '" + path + "': " + e.getMessage(), e);
+            String m = String.valueOf(e.getMessage());
+            throw new IllegalArgumentException(m.startsWith("invalid JSON path") ? m : "invalid JSON path '" + path + "': " + m, e);
         }
     }
 }

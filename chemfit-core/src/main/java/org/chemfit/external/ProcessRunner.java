@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Starts one program, waits for it without polling, and kills its whole process tree on a timeout
@@ -58,8 +59,8 @@ final class ProcessRunner {
      * @throws InterruptedException when the calling thread is interrupted; the tree is killed first
      *     and the interrupt flag is left cleared, as usual for this exception
      */
-    static Result run(List<String> argv, Path dir, Map<String, String> env, Duration timeout, Duration grace,
-            Path stdout, Path stderr, Path stdin) throws IOException, InterruptedException {
+    static Result run(List<String> argv, Path dir, Map<String, String> env, @Nullable Duration timeout, Duration grace,
+            Path stdout, Path stderr, @Nullable Path stdin) throws IOException, InterruptedException {
         if (Thread.interrupted()) {
             throw new InterruptedException("interrupted before '" + argv.get(0) + "' started");
         }
@@ -132,7 +133,7 @@ final class ProcessRunner {
      * @param path a PATH value
      * @return the executable found, or null
      */
-    static Path findOnPath(String program, String path) {
+    static @Nullable Path findOnPath(String program, @Nullable String path) {
         if (path == null) {
             return null;
         }

@@ -31,6 +31,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The folder one attempt of an external term runs in: its name, its atomic creation, the files
@@ -141,7 +142,7 @@ final class RunDirectory {
      * @return null when the file's folder is inside, or where the file would really be written
      * @throws IOException when a folder cannot be created or resolved
      */
-    Path prepareFolderOf(Path target) throws IOException {
+    @Nullable Path prepareFolderOf(Path target) throws IOException {
         if (target.getParent() == null || target.getParent().equals(path)) {
             return null;
         }
@@ -240,7 +241,7 @@ final class RunDirectory {
      * @param finished names of run directories of finished runs, never removed
      * @return the directories removed
      */
-    static List<Path> removeCutOff(Path workDirectory, String term, KeepPolicy keep, Collection<Long> processIds,
+    static List<Path> removeCutOff(Path workDirectory, @Nullable String term, KeepPolicy keep, Collection<Long> processIds,
             Collection<String> finished) {
         List<Path> removed = new ArrayList<>();
         if (keep == KeepPolicy.ALL || term == null || processIds.isEmpty() || !Files.isDirectory(workDirectory)) {

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a {@link Command} reads on its standard input: a fixed text, or a template rendered with
@@ -33,9 +34,9 @@ public final class StandardInput {
 
     private final String text;
     private final boolean template;
-    private final String source;
+    private final @Nullable String source;
 
-    private StandardInput(String text, boolean template, String source) {
+    private StandardInput(String text, boolean template, @Nullable String source) {
         this.text = text;
         this.template = template;
         this.source = source;
@@ -82,7 +83,7 @@ public final class StandardInput {
     }
 
     /** @return the template file it was read from, or null */
-    public String sourceOrNull() {
+    public @Nullable String sourceOrNull() {
         return source;
     }
 

@@ -17,6 +17,7 @@ import io.pebbletemplates.pebble.extension.AbstractExtension;
 import io.pebbletemplates.pebble.extension.Filter;
 import io.pebbletemplates.pebble.loader.MemoryLoader;
 import io.pebbletemplates.pebble.template.PebbleTemplate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The input templates of one computer, compiled once with Pebble (Jinja-like syntax, strict
@@ -93,7 +94,7 @@ final class Templates {
         return out;
     }
 
-    private static TemplateException failure(PebbleException e, Source s, List<String> knownNames) {
+    private static TemplateException failure(PebbleException e, Source s, @Nullable List<String> knownNames) {
         Integer line = e.getLineNumber();
         int[] open = unclosed(s.text());
         if (open != null && (line == null || line <= 0 || line >= open[0])) {
@@ -101,7 +102,7 @@ final class Templates {
             String what = open[1] == 0 ? "'{{' that starts here has no '}}'" : open[1] == 1 ? "'{%' that starts here has no '%}'"
                     : open[1] == 2 ? "'{#' that starts here has no '#}'"
                     : "{% " + BLOCKS.get(open[1] - 3) + " %} that starts here has no {% end" + BLOCKS.get(open[1] - 3) + " %}";
-            String reason = "the " + what + " (" + (e.getPebbleMessage() == null ? e.getMessage() : e.getPebbleMessage()).strip() + ")";
+            String reason = "the " + what + " (" + String.valueOf(e.getPebbleMessage() == null ? e.getMessage() : e.getPebbleMessage()).strip() + ")";
             return new TemplateException(s.displayName(), open[0], reason, "template '" + s.displayName() + "' line " + open[0] + ": "
                     + reason, e);
         }
@@ -124,7 +125,7 @@ final class Templates {
      * @return {line, what}: what is 0 for {{, 1 for {%, 2 for {#, 3 + the index in BLOCKS for a
      *     block tag; null when everything is closed
      */
-    static int[] unclosed(String text) {
+    static int @Nullable [] unclosed(String text) {
         String[][] pairs = {{"{{", "}}"}, {"{%", "%}"}, {"{#", "#}"}};
         for (int k = 0; k < pairs.length; k++) {
             for (int at = text.indexOf(pairs[k][0]); at >= 0; at = text.indexOf(pairs[k][0], at + 2)) {
@@ -157,7 +158,7 @@ final class Templates {
         return line;
     }
 
-    private static String describe(PebbleException e, Source s, List<String> knownNames) {
+    private static String describe(PebbleException e, Source s, @Nullable List<String> knownNames) {
         Integer line = e.getLineNumber();
         StringBuilder sb = new StringBuilder("template '").append(s.displayName()).append('\'');
         if (line != null && line > 0) {
@@ -195,12 +196,12 @@ final class Templates {
 
     private static final class FormatFilter implements Filter {
         @Override
-        public List<String> getArgumentNames() {
+        public @Nullable List<String> getArgumentNames() {
             return null;
         }
 
         @Override
-        public Object apply(Object input, Map<String, Object> args, PebbleTemplate self,
+        public @Nullable Object apply(@Nullable Object input, Map<String, Object> args, PebbleTemplate self,
                 io.pebbletemplates.pebble.template.EvaluationContext context, int lineNumber) {
             if (input == null) {
                 return null;

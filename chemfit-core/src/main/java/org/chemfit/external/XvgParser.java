@@ -11,6 +11,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.chemfit.Quantities;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads a column of an {@code .xvg} file, the Grace format in which GROMACS tools write their
@@ -55,13 +56,13 @@ public final class XvgParser implements OutputParser {
 
     private final String quantity;
     private final String file;
-    private final String legend;
+    private final @Nullable String legend;
     private final int index;
     private final Pick pick;
     private final double from;
     private final double to;
 
-    private XvgParser(String quantity, String file, String legend, int index, Pick pick, double from, double to) {
+    private XvgParser(String quantity, String file, @Nullable String legend, int index, Pick pick, double from, double to) {
         this.quantity = quantity;
         this.file = file;
         this.legend = legend;
@@ -210,14 +211,14 @@ public final class XvgParser implements OutputParser {
      * @implNote Immutable once returned (the arrays handed out are copies).
      */
     public static final class Table {
-        private final String xLabel;
+        private final @Nullable String xLabel;
         private final List<String> legends;
         private final double[][] columns;
         private final int[] lines;
         private final int[] legendLines;
         private final int firstRowLine;
 
-        private Table(String xLabel, List<String> legends, int[] legendLines, double[][] columns, int[] lines) {
+        private Table(@Nullable String xLabel, List<String> legends, int[] legendLines, double[][] columns, int[] lines) {
             this.xLabel = xLabel;
             this.legends = Collections.unmodifiableList(legends);
             this.legendLines = legendLines;
@@ -227,7 +228,7 @@ public final class XvgParser implements OutputParser {
         }
 
         /** @return the x-axis label, or null when the file has none */
-        public String xLabel() {
+        public @Nullable String xLabel() {
             return xLabel;
         }
 
@@ -296,8 +297,8 @@ public final class XvgParser implements OutputParser {
      * @throws IOException when it cannot be read
      */
     public static Table read(Path file) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        String name = file.getFileName().toString();
+        Path dir = Objects.requireNonNull(file.toAbsolutePath().getParent(), "the folder of " + file);
+        String name = String.valueOf(file.getFileName());
         String text = OutputParsers.read(dir, name, "xvg reader");
         return parse(text, file.toString(), "xvg reader");
     }

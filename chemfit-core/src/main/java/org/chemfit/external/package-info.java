@@ -16,5 +16,11 @@
  *         .build();
  * ObjectiveFunction term = dimer.withLoss(LossFunctions.squaredError(Map.of("energy", -0.0102)));
  * }</pre>
+ *
+ * <p>Every type and member of this package is non-null unless marked
+ * {@link org.jspecify.annotations.Nullable}.
  */
+@NullMarked
 package org.chemfit.external;
+
+import org.jspecify.annotations.NullMarked;

@@ -9,6 +9,7 @@ import java.util.SplittableRandom;
 import org.hipparchus.linear.Array2DRowRealMatrix;
 import org.hipparchus.linear.EigenDecompositionSymmetric;
 import org.hipparchus.linear.RealMatrix;
+import org.jspecify.annotations.Nullable;
 
 /**
  * CMA-ES in ask/tell form: each {@code ask()} returns a whole generation, so a
@@ -113,8 +114,10 @@ final class CmaEsOptimizer implements Optimizer {
         private String stopReason = "not stopped";
         private boolean stopped;
         private double[][] askedY;
-        private List<double[]> asked;
+        private @Nullable List<double[]> asked;
 
+        // askedY is set by ask, and read only by the tell that answers it (NullAway.Init)
+        @SuppressWarnings("NullAway.Init")
         CmaRun(Problem problem, int populationSize, double sigma0) {
             this.problem = problem;
             n = problem.dimension();

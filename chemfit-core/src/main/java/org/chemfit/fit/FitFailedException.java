@@ -3,6 +3,7 @@ package org.chemfit.fit;
 import java.util.Optional;
 
 import org.chemfit.ChemFitException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The fit could not go on: a term failed under the RAISE policy, or the method failed. It carries
@@ -19,14 +20,14 @@ import org.chemfit.ChemFitException;
 public class FitFailedException extends ChemFitException {
     private static final long serialVersionUID = 1L;
 
-    private final transient FitResult partial;
+    private final transient @Nullable FitResult partial;
 
     /**
      * @param message what failed
      * @param partial the best result so far, or null when nothing was evaluated
      * @param cause the failure
      */
-    public FitFailedException(String message, FitResult partial, Throwable cause) {
+    public FitFailedException(String message, @Nullable FitResult partial, @Nullable Throwable cause) {
         super(message, cause);
         this.partial = partial;
     }

@@ -1,6 +1,7 @@
 package org.chemfit.fit;
 
 import org.chemfit.Parameters;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The state of a fit after a step, given to callbacks and stop conditions.
@@ -19,5 +20,5 @@ import org.chemfit.Parameters;
  * @implNote Immutable.
  */
 public record FitProgress(int step, int evaluations, Parameters currentParameters, double currentLoss,
-        Parameters bestParameters, double bestLoss) {
+        @Nullable Parameters bestParameters, double bestLoss) {
 }

@@ -5,6 +5,7 @@ import java.util.List;
 
 import org.chemfit.EvaluationContext;
 import org.chemfit.Parameters;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The outcome of a fit.
@@ -35,7 +36,7 @@ import org.chemfit.Parameters;
  */
 public record FitResult(Parameters bestParameters, double bestLoss, double initialLoss, int evaluations, int steps,
         Duration wallTime, StopReason stopReason, String method, EvaluationContext breakdown, List<String> warnings,
-        int rounds, Uncertainty uncertainty) {
+        int rounds, @Nullable Uncertainty uncertainty) {
 
     /** Copies the warnings. */
     public FitResult {

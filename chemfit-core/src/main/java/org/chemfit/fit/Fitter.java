@@ -21,6 +21,7 @@ import org.chemfit.ObjectiveFunction;
 import org.chemfit.Parameters;
 import org.chemfit.journal.Journal;
 import org.chemfit.journal.JournalMode;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,9 +95,9 @@ public final class Fitter {
     private final List<Integer> callbackEvery = new ArrayList<>();
     private final List<FitListener> listeners = new ArrayList<>();
     private Predicate<FitProgress> stopCondition = p -> false;
-    private Journal journal;
+    private @Nullable Journal journal;
     private JournalMode journalMode = JournalMode.resumeLatest();
-    private Map<String, ?> jobSettings;
+    private @Nullable Map<String, ?> jobSettings;
     private boolean uncertainty = true;
 
     /**
@@ -299,7 +300,7 @@ public final class Fitter {
      *     job file
      * @return this fitter
      */
-    public Fitter jobSettings(Map<String, ?> settings) {
+    public Fitter jobSettings(@Nullable Map<String, ?> settings) {
         this.jobSettings = settings == null ? null : new LinkedHashMap<>(settings);
         return this;
     }
@@ -439,7 +440,7 @@ public final class Fitter {
         final List<Integer> callbackEvery = List.copyOf(Fitter.this.callbackEvery);
         final List<FitListener> listeners = List.copyOf(Fitter.this.listeners);
         final Predicate<FitProgress> stopCondition = Fitter.this.stopCondition;
-        final Journal journal = Fitter.this.journal;
+        final @Nullable Journal journal = Fitter.this.journal;
         final JournalMode journalMode = Fitter.this.journalMode;
         final boolean uncertainty = Fitter.this.uncertainty;
         /** Every batch goes through this: the objective itself, or serial evaluation of it. */
@@ -451,30 +452,33 @@ public final class Fitter {
         int evaluations;
         int steps;
         int rounds;
-        EvaluationContext[] lastContexts;
-        Uncertainty uncertaintyResult;
+        EvaluationContext @Nullable [] lastContexts;
+        @Nullable Uncertainty uncertaintyResult;
         /** Residuals of the points evaluated, for an uncertainty within the budget; null when not kept. */
-        java.util.Map<java.nio.DoubleBuffer, double[]> residualCache;
+        java.util.@Nullable Map<java.nio.DoubleBuffer, double[]> residualCache;
         int badValues;
         int degradedValues;
         double initialLoss = Double.NaN;
         /** The bad value of this run: valueBadParams, raised when the start is worse. */
         double badValue = valueBadParams;
         /** The best point with a finite loss and no failed term (contract: a bad point never wins). */
-        Parameters bestParams;
+        @Nullable Parameters bestParams;
         double bestLoss = Double.POSITIVE_INFINITY;
-        EvaluationContext bestContext;
+        @Nullable EvaluationContext bestContext;
         /** The best point with a finite loss where the failure policy stood in for a failed term. */
-        Parameters degradedParams;
+        @Nullable Parameters degradedParams;
         double degradedLoss = Double.POSITIVE_INFINITY;
-        EvaluationContext degradedContext;
+        @Nullable EvaluationContext degradedContext;
         /** The context of the last evaluation run, whatever its outcome. */
-        EvaluationContext lastContext;
+        @Nullable EvaluationContext lastContext;
         double[] initialPoint;
         double initialPointLoss;
-        EvaluationContext initialContext;
-        Journal.Session session;
+        @Nullable EvaluationContext initialContext;
+        Journal.@Nullable Session session;
 
+        // the fields read by the fit loop are set before it reads them; those that may stay null
+        // are marked (NullAway.Init covers the ones set by the first evaluation)
+        @SuppressWarnings("NullAway.Init")
         RunState(Optimizer optimizer) {
             this.optimizer = Objects.requireNonNull(optimizer, "optimizer");
             for (String n : initial.names()) {
@@ -484,6 +488,9 @@ public final class Fitter {
             }
         }
 
+        // a journal that cannot record the end of a fit that otherwise succeeded fails the fit, on
+        // purpose: the exception thrown in the finally block replaces the result
+        @SuppressWarnings("Finally")
         FitResult run() {
             if (optimizer.needsResiduals()) {
                 org.chemfit.Residuals.check(objective);
@@ -597,7 +604,7 @@ public final class Fitter {
                             return result(StopReason.STOP_CONDITION);
                         }
                         if (optimizer.needsResiduals()) {
-                            run.tell(xs, values, residuals(lastContexts));
+                            run.tell(xs, values, residuals(Objects.requireNonNull(lastContexts, "evaluated contexts")));
                         } else {
                             run.tell(xs, values);
                         }
@@ -619,7 +626,7 @@ public final class Fitter {
         }
 
         /** @return the best point to report: one without failed terms if any was seen */
-        Parameters reportedParams() {
+        @Nullable Parameters reportedParams() {
             return bestParams != null ? bestParams : degradedParams;
         }
 
@@ -765,8 +772,8 @@ public final class Fitter {
                 return;
             }
             EvaluationContext at = bestContext;
-            double[] r0 = org.chemfit.Residuals.of(objective, at);
-            if (r0 == null) {
+            double[] r0 = at == null ? null : org.chemfit.Residuals.of(objective, at);
+            if (at == null || r0 == null) {
                 return;
             }
             double[] x = at.parameters().toArray(free);
@@ -806,14 +813,14 @@ public final class Fitter {
                     warnings.add("the uncertainty was not estimated: an evaluation of its Jacobian failed: " + e.getMessage());
                     return;
                 }
-                List<double[]> got = residuals(lastContexts);
+                List<double[]> got = residuals(Objects.requireNonNull(lastContexts, "evaluated contexts"));
                 for (int k = 0; k < missing.size(); k++) {
                     found.put(java.nio.DoubleBuffer.wrap(missing.get(k)), got.get(k));
                 }
             }
             for (double[] q : points) {
                 java.nio.DoubleBuffer key = java.nio.DoubleBuffer.wrap(q);
-                rs.add(found.containsKey(key) ? found.get(key) : residualCache.get(key));
+                rs.add(found.containsKey(key) ? found.get(key) : residualCache == null ? null : residualCache.get(key));
             }
             for (double[] r : rs) {
                 if (r == null || r.length != r0.length) {
@@ -828,7 +835,8 @@ public final class Fitter {
         FitResult result(StopReason reason) {
             estimateUncertainty(reason);
             List<String> w = new ArrayList<>(warnings);
-            if (reportedParams() == null) {
+            Parameters best = reportedParams();
+            if (best == null) {
                 throw new FitFailedException("none of the " + evaluations + " evaluations gave a finite loss (a NaN or infinite"
                         + " loss is scored " + badValue + " for the optimizer but is never reported as the best); check the"
                         + " objective at the initial parameters " + initial, null, null);
@@ -837,7 +845,6 @@ public final class Fitter {
                 w.add(badValues + " evaluation(s) gave a NaN or infinite loss; the optimizer was told " + badValue
                         + " for them and none of them is reported as the best");
             }
-            Parameters best = reportedParams();
             EvaluationContext breakdown = bestContext;
             if (bestParams == null) {
                 breakdown = degradedContext;
@@ -858,8 +865,9 @@ public final class Fitter {
             Duration wall = Duration.ofNanos(System.nanoTime() - t0);
             LOG.info("fit finished ({}): best loss {} after {} evaluations in {} s", reason, reportedLoss(), evaluations,
                     wall.toMillis() / 1000.0);
+            // the context of the reported point is kept with it
             return new FitResult(best, reportedLoss(), initialLoss, evaluations, steps, wall, reason, optimizer.name(),
-                    breakdown, w, rounds, uncertaintyResult);
+                    Objects.requireNonNull(breakdown, "breakdown"), w, rounds, uncertaintyResult);
         }
     }
 }

@@ -2,6 +2,7 @@ package org.chemfit.fit;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The ask/tell bookkeeping shared by the gradient methods whose every batch is one point and the
@@ -17,7 +18,7 @@ abstract class ForwardDifferenceRun implements Optimizer.Run {
     final int n;
     final FiniteDifferences fd;
     /** The batch asked and not yet told, or null. */
-    private List<double[]> asked;
+    private @Nullable List<double[]> asked;
     boolean done;
     private String stop = "running";
 

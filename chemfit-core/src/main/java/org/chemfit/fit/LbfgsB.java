@@ -3,10 +3,12 @@ package org.chemfit.fit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 import org.hipparchus.linear.LUDecomposition;
 import org.hipparchus.linear.MatrixUtils;
 import org.hipparchus.linear.RealMatrix;
+import org.jspecify.annotations.Nullable;
 
 /**
  * L-BFGS-B, the limited-memory quasi-Newton method for bound-constrained problems of R. H. Byrd,
@@ -93,11 +95,13 @@ final class LbfgsB implements Optimizer {
         int trials;
         int iteration;
         /** While the step grows: the best point of sufficient decrease found so far along d. */
-        double[] accX;
-        double[] accG;
+        double @Nullable [] accX;
+        double @Nullable [] accG;
         double accF;
         int expansions;
 
+        // x, g and d are set by the first tell, before anything reads them (NullAway.Init)
+        @SuppressWarnings("NullAway.Init")
         LbRun(Problem problem) {
             super(problem, Double.NaN);
             this.l = problem.lower();
@@ -144,7 +148,7 @@ final class LbfgsB implements Optimizer {
                     }
                 }
                 double[] ax = accX;
-                double[] ag = accG;
+                double[] ag = Objects.requireNonNull(accG, "accG is kept with accX");
                 double af = accF;
                 accX = null;
                 accept(ax, af, ag);
@@ -285,7 +289,7 @@ final class LbfgsB implements Optimizer {
                     w[i][k + j] = theta * sList.get(j)[i];
                 }
             }
-            RealMatrix mm = null;
+            RealMatrix mm = null;   // the middle matrix, when there are corrections (k > 0)
             if (k > 0) {
                 double[][] a = new double[m2][m2];
                 for (int i = 0; i < k; i++) {
@@ -388,7 +392,7 @@ final class LbfgsB implements Optimizer {
             double[] xbar = xc.clone();
             if (!free.isEmpty()) {
                 int nf = free.size();
-                double[] mc = k > 0 ? mm.operate(c) : new double[0];
+                double[] mc = mm != null ? mm.operate(c) : new double[0];
                 double[] rc = new double[nf];
                 for (int a = 0; a < nf; a++) {
                     int i = free.get(a);
@@ -402,7 +406,7 @@ final class LbfgsB implements Optimizer {
                 for (int a = 0; a < nf; a++) {
                     du[a] = -rc[a] / theta;
                 }
-                if (k > 0) {
+                if (mm != null) {
                     // v = M W^T Z r; N = I - (1/theta) M W^T Z Z^T W; v = N^-1 v; du -= (1/theta^2) Z^T W v
                     double[] wzr = new double[m2];
                     for (int j = 0; j < m2; j++) {
@@ -457,7 +461,7 @@ final class LbfgsB implements Optimizer {
     }
 
     /** a^T M b (0 without memory). */
-    private static double quad(RealMatrix m, double[] a, double[] b) {
+    private static double quad(@Nullable RealMatrix m, double[] a, double[] b) {
         if (m == null || a.length == 0) {
             return 0;
         }

@@ -13,6 +13,7 @@ import org.hipparchus.optim.nonlinear.vector.leastsquares.LeastSquaresBuilder;
 import org.hipparchus.optim.nonlinear.vector.leastsquares.LeastSquaresOptimizer;
 import org.hipparchus.optim.nonlinear.vector.leastsquares.LevenbergMarquardtOptimizer;
 import org.hipparchus.util.Pair;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Levenberg-Marquardt from Hipparchus ({@code LevenbergMarquardtOptimizer}, a translation of
@@ -68,7 +69,7 @@ final class LevenbergMarquardt implements Optimizer {
     private final class LmRun extends ThreadedRun<List<double[]>> {
         final Problem problem;
         final FiniteDifferences fd;
-        List<double[]> asked;
+        @Nullable List<double[]> asked;
         /** The start point's batch and residuals, answered without asking again. */
         double[] startX;
         List<double[]> startResiduals;
@@ -77,6 +78,8 @@ final class LevenbergMarquardt implements Optimizer {
         /** Whether coordinate i is fitted as log(x_i) (its lower bound is positive), as in least-squares. */
         final boolean[] log;
 
+        // the start point's batch and residuals are set by the first ask and tell, before any read (NullAway.Init)
+        @SuppressWarnings("NullAway.Init")
         LmRun(Problem problem) {
             super("chemfit-levenberg-marquardt", "Levenberg-Marquardt", "running");
             this.problem = problem;

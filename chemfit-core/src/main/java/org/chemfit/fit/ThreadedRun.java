@@ -4,6 +4,7 @@ import java.util.concurrent.SynchronousQueue;
 
 import org.chemfit.ChemFitException;
 import org.chemfit.EvaluationCancelledException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A run whose method is a library's blocking loop living on a thread of its own: each point the
@@ -22,7 +23,7 @@ abstract class ThreadedRun<A> implements Optimizer.Run {
     private final SynchronousQueue<A> toMethod = new SynchronousQueue<>();
     private final String threadName;
     private final String label;
-    private Thread thread;
+    private @Nullable Thread thread;
     boolean finished;
     String stop;
 
@@ -52,11 +53,12 @@ abstract class ThreadedRun<A> implements Optimizer.Run {
      * @throws ChemFitException when the method failed
      * @throws EvaluationCancelledException when the caller is interrupted while waiting
      */
-    final double[] nextPoint() {
+    final double @Nullable [] nextPoint() {
         if (thread == null) {
-            thread = new Thread(this::runMethod, threadName);
-            thread.setDaemon(true);
-            thread.start();
+            Thread t = new Thread(this::runMethod, threadName);
+            thread = t;
+            t.setDaemon(true);
+            t.start();
         }
         Object o;
         try {

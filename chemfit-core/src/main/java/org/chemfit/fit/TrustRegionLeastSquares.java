@@ -110,6 +110,8 @@ final class TrustRegionLeastSquares implements Optimizer {
         double[] stepH;
         double predicted;
 
+        // the current point, residuals, Jacobian and trial are set by the first tell, before any read (NullAway.Init)
+        @SuppressWarnings("NullAway.Init")
         TrfRun(Problem problem) {
             super(problem, relativeStep);
             this.s = FiniteDifferences.scales(problem);
@@ -315,7 +317,7 @@ final class TrustRegionLeastSquares implements Optimizer {
                 jh[j] = aug[j];
             }
             Model model = new Model(jh, cdiag, gh);
-            double[] p = trustRegionStep(aug, m, gh);
+            double[] p = trustRegionStep(aug, m);
             double theta = Math.max(0.995, 1 - gScaled);
             double[] best = selectStep(p, d, model, theta);
             double q = model.value(best);
@@ -335,7 +337,7 @@ final class TrustRegionLeastSquares implements Optimizer {
         }
 
         /** The exact solution of the trust-region subproblem from the SVD of the augmented matrix. */
-        private double[] trustRegionStep(double[][] aug, int m, double[] gh) {
+        private double[] trustRegionStep(double[][] aug, int m) {
             RealMatrix a = MatrixUtils.createRealMatrix(aug);
             SingularValueDecomposition svd = new SingularValueDecomposition(a);
             double[] sv = svd.getSingularValues();
@@ -363,7 +365,7 @@ final class TrustRegionLeastSquares implements Optimizer {
             sufNorm = Math.sqrt(sufNorm);
             double lamHi = Math.max(sufNorm / delta, Double.MIN_NORMAL);
             double lamLo = Math.max(lamHi * 1e-30, Double.MIN_NORMAL);
-            double[] p = null;
+            double[] p = new double[n];   // replaced by the first iteration
             for (int it = 0; it < 200; it++) {
                 double lam = Math.sqrt(lamLo * lamHi);
                 for (int i = 0; i < k; i++) {

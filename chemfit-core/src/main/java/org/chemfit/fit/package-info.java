@@ -8,5 +8,11 @@
  * FitResult r = new Fitter(objective, initial).bounds(bounds).fit("Nelder-Mead");
  * double best = r.bestLoss();
  * }</pre>
+ *
+ * <p>Every type and member of this package is non-null unless marked
+ * {@link org.jspecify.annotations.Nullable}.
  */
+@NullMarked
 package org.chemfit.fit;
+
+import org.jspecify.annotations.NullMarked;

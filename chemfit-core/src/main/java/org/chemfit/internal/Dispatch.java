@@ -2,6 +2,7 @@ package org.chemfit.internal;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -11,6 +12,7 @@ import org.chemfit.ChemFitException;
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationCancelledException;
 import org.chemfit.EvaluationContext;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One call into the scheduler: the requests, all their leaf tasks, and a count of the tasks not
@@ -25,18 +27,20 @@ final class Dispatch {
     final Request[] requests;
     LeafTask[] tasks;
     private final AtomicInteger remaining = new AtomicInteger();
-    private final EvaluationFuture future;
+    private final @Nullable EvaluationFuture future;
     /** Below this many unfinished tasks the waiter is woken early and briefly spins (yielding). */
     private static final int NEAR_END = 8;
     /** How long the waiter spins near the end before it parks again. */
     private static final long SPIN_NANOS = 200_000;
 
-    private volatile Thread waiter;
+    private volatile @Nullable Thread waiter;
     private volatile boolean waiterParked;
-    private volatile EvaluationCancelledException cancelled;
-    private volatile RuntimeException rejected;
-    private volatile Error fatal;
+    private volatile @Nullable EvaluationCancelledException cancelled;
+    private volatile @Nullable RuntimeException rejected;
+    private volatile @Nullable Error fatal;
 
+    // tasks is set by start(), before any task runs or anyone waits (NullAway.Init)
+    @SuppressWarnings("NullAway.Init")
     Dispatch(TaskRunner runner, CombinedObjectiveFunction objective, List<EvaluationContext> contexts, boolean async) {
         this.runner = runner;
         this.requests = new Request[contexts.size()];
@@ -47,7 +51,7 @@ final class Dispatch {
     }
 
     EvaluationFuture future() {
-        return future;
+        return Objects.requireNonNull(future, "only an asynchronous dispatch has a future");
     }
 
     /**
@@ -124,6 +128,8 @@ final class Dispatch {
      * @param help run tasks not yet started on this thread (the deadlock guard, or a pool of our
      *     own whose caller would otherwise sit idle)
      */
+    // near the end the waiter yields while it spins, so that the last tasks get the cores
+    @SuppressWarnings("ThreadPriorityCheck")
     void await(boolean help) {
         boolean interrupted = false;
         if (help) {
@@ -180,17 +186,19 @@ final class Dispatch {
     }
 
     private void complete() {
+        EvaluationFuture f = Objects.requireNonNull(future, "only an asynchronous dispatch completes a future");
         try {
             reduceAll();
         } catch (RuntimeException | Error e) {
-            future.completeExceptionally(e);
+            f.completeExceptionally(e);
             return;
         }
         Request r = requests[0];
-        if (r.error != null) {
-            future.completeExceptionally(r.error);
+        RuntimeException error = r.error;
+        if (error != null) {
+            f.completeExceptionally(error);
         } else {
-            future.complete(r.value);
+            f.complete(r.value);
         }
     }
 

@@ -10,6 +10,7 @@ import org.chemfit.ObjectiveFunction;
 import org.chemfit.Parameters;
 import org.chemfit.TermFailedException;
 import org.chemfit.TermRecorder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One leaf term of one evaluation request: the unit of work a {@link TaskRunner} runs. The
@@ -81,8 +82,8 @@ public final class LeafTask implements Runnable {
      * this keeps {@link #isCancelled()} true afterwards.
      */
     private volatile boolean cancelledWhileRunning;
-    private volatile Thread runner;
-    private volatile Runnable cancelHook;
+    private volatile @Nullable Thread runner;
+    private volatile @Nullable Runnable cancelHook;
     /** Claimed by {@link #tryStart()}: run elsewhere, so the recorder is told here on completion. */
     private boolean remote;
 

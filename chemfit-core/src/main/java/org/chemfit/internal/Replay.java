@@ -2,6 +2,7 @@ package org.chemfit.internal;
 
 import org.chemfit.EvaluationContext;
 import org.chemfit.TermRecorder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Replays a leaf term from its recorder (the journal) instead of running it: the one place where
@@ -25,7 +26,7 @@ final class Replay {
      * @param ctx the leaf's context
      * @return whether the recorder held the leaf's result and the context now holds it
      */
-    static boolean fromRecorder(TermRecorder recorder, EvaluationContext ctx) {
+    static boolean fromRecorder(@Nullable TermRecorder recorder, EvaluationContext ctx) {
         if (recorder == null) {
             return false;
         }

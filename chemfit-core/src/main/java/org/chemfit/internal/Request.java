@@ -2,6 +2,7 @@ package org.chemfit.internal;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationCancelledException;
@@ -10,6 +11,7 @@ import org.chemfit.FailurePolicy;
 import org.chemfit.ObjectiveFunction;
 import org.chemfit.Parameters;
 import org.chemfit.TermFailedException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One evaluation request of a dispatch: the root objective and context, its leaf tasks, and the
@@ -20,7 +22,8 @@ import org.chemfit.TermFailedException;
 final class Request {
 
     /** A combined objective of the tree, with its context and where it sits in its parent. */
-    private record Node(CombinedObjectiveFunction fn, EvaluationContext ctx, CombinedObjectiveFunction parent, int index) {
+    private record Node(CombinedObjectiveFunction fn, EvaluationContext ctx, @Nullable CombinedObjectiveFunction parent,
+            int index) {
     }
 
     final CombinedObjectiveFunction root;
@@ -30,13 +33,15 @@ final class Request {
     private int count;
     private Dispatch dispatch;
     /** The leaf whose failure aborted the request (the first to fail in time), or null. */
-    private LeafTask firstFailed;
+    private @Nullable LeafTask firstFailed;
 
     /** The loss, once reduced. */
     double value = Double.NaN;
     /** The failure of this request once reduced (a TermFailedException, or a cancellation), or null. */
-    RuntimeException error;
+    @Nullable RuntimeException error;
 
+    // dispatch is set by flatten(), before anything reads it (NullAway.Init)
+    @SuppressWarnings("NullAway.Init")
     Request(CombinedObjectiveFunction root, EvaluationContext ctx) {
         this.root = root;
         this.ctx = ctx;
@@ -50,7 +55,7 @@ final class Request {
         this.count = out.size() - first;
     }
 
-    private void flatten(CombinedObjectiveFunction fn, EvaluationContext c, CombinedObjectiveFunction parent, int indexInParent,
+    private void flatten(CombinedObjectiveFunction fn, EvaluationContext c, @Nullable CombinedObjectiveFunction parent, int indexInParent,
             int[] path, boolean raisePath, List<LeafTask> out) {
         Terms.prepare(fn, c);
         FailurePolicy policy = fn.failurePolicy();
@@ -101,7 +106,7 @@ final class Request {
      *
      * @param cancelled the cancellation of the whole dispatch, or null
      */
-    void reduce(EvaluationCancelledException cancelled) {
+    void reduce(@Nullable EvaluationCancelledException cancelled) {
         if (cancelled != null) {
             error = cancelled;
             return;
@@ -150,7 +155,7 @@ final class Request {
 
     private void reduceNested(Node n, boolean incomplete, Parameters params) {
         EvaluationContext c = n.ctx;
-        String name = n.parent.termNames().get(n.index);
+        String name = Objects.requireNonNull(n.parent, "a nested node has a parent").termNames().get(n.index);
         if (incomplete) {
             // only an aborted request leaves terms unrun; a RAISE node with a failed term failed
             Throwable f = n.fn.failurePolicy().action() == FailurePolicy.Action.RAISE ? firstFailure(n) : null;
@@ -178,7 +183,7 @@ final class Request {
      * @return the failure of the child on the path to the leaf that aborted the request (the
      *     first to fail in time), else the first failure in term order
      */
-    private Throwable firstFailure(Node n) {
+    private @Nullable Throwable firstFailure(Node n) {
         LeafTask aborting;
         synchronized (this) {
             aborting = firstFailed;

@@ -11,5 +11,11 @@
  * Scheduler s = new DispatchScheduler(runner);                        // runner: where leaf tasks run
  * EvaluationContext leaf = Terms.evaluateLeaf(root, path, params, id);  // on a worker
  * }</pre>
+ *
+ * <p>Every type and member of this package is non-null unless marked
+ * {@link org.jspecify.annotations.Nullable}.
  */
+@NullMarked
 package org.chemfit.internal;
+
+import org.jspecify.annotations.NullMarked;

@@ -5,6 +5,7 @@ import java.util.Map;
 
 import org.chemfit.Parameters;
 import org.chemfit.Quantities;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One evaluation of a fit as the journal holds it: its number in the run, the parameters
@@ -35,8 +36,8 @@ import org.chemfit.Quantities;
  * @implNote Immutable.
  */
 public record EvaluationRecord(long runId, int number, String evaluationId, State state, Parameters parameters,
-        double loss, double toldLoss, Quantities quantities, String treeJson, String failure, Instant started,
-        Instant ended, double seconds, String host, int attempt) {
+        double loss, double toldLoss, Quantities quantities, String treeJson, String failure, @Nullable Instant started,
+        @Nullable Instant ended, double seconds, String host, int attempt) {
 
     /**
      * The state of an evaluation or of a term.

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The single writer of a journal session: takes every write submitted since its last commit into
@@ -64,7 +65,7 @@ final class GroupCommitWriter implements AutoCloseable {
     private long submitted;
     private long committed;
     private long commits;
-    private JournalException failure;
+    private @Nullable JournalException failure;
     private boolean closing;
     /** Whether a group is being committed (by the writer's thread or by a flushing caller). */
     private boolean busy;
@@ -154,8 +155,9 @@ final class GroupCommitWriter implements AutoCloseable {
     }
 
     private void throwIfFailed() {
-        if (failure != null) {
-            throw new JournalException(failure.getMessage(), failure);
+        JournalException f = failure;
+        if (f != null) {
+            throw new JournalException(String.valueOf(f.getMessage()), f);
         }
     }
 
@@ -222,7 +224,7 @@ final class GroupCommitWriter implements AutoCloseable {
         changed.signalAll();
     }
 
-    private JournalException commit(List<Write> batch) {
+    private @Nullable JournalException commit(List<Write> batch) {
         synchronized (journal.lock) {
             try {
                 journal.ensureOpen();

@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 
 import org.chemfit.Quantities;
+import org.jspecify.annotations.Nullable;
+import java.util.Objects;
 
 /**
  * The SQL of a journal: prepared once per connection, these statements insert and select runs,
@@ -32,15 +34,17 @@ import org.chemfit.Quantities;
 final class JournalQueries {
 
     /** A finished leaf term as it is written: one row of the terms table. */
-    record TermRow(long runId, Integer evaluationNumber, String evaluationId, String path, String name, String key,
-            boolean failed, double value, byte[] quantities, String metadataJson, String runDirectory, String host,
-            String worker, String failure, long startNanos, long endNanos, int attempt) {
+    record TermRow(long runId, @Nullable Integer evaluationNumber, String evaluationId, String path, String name, String key,
+            boolean failed, double value, byte @Nullable [] quantities, @Nullable String metadataJson,
+            @Nullable String runDirectory, String host, @Nullable String worker, @Nullable String failure, long startNanos,
+            long endNanos, int attempt) {
     }
 
     /** A finished evaluation as it is written: one row of the evaluations table. */
     record EvaluationRow(long runId, int number, String evaluationId, boolean failed, String parametersJson,
-            String key, double loss, double toldLoss, String replay, String treeJson, String failure, long startNanos,
-            long endNanos, int attempt, byte[] quantities, boolean treeTermsApart) {
+            String key, double loss, double toldLoss, @Nullable String replay, @Nullable String treeJson,
+            @Nullable String failure, long startNanos, long endNanos, int attempt, byte @Nullable [] quantities,
+            boolean treeTermsApart) {
     }
 
     private static final String EVALUATION_COLUMNS = "run_id, number, evaluation_id, state, parameters_json, loss_bits,"
@@ -96,7 +100,8 @@ final class JournalQueries {
         List<RunRecord> out = new ArrayList<>();
         try (ResultSet rs = p.executeQuery()) {
             while (rs.next()) {
-                out.add(new RunRecord(rs.getLong(1), rs.getString(2), rs.getString(3), instant(rs.getString(4)),
+                out.add(new RunRecord(rs.getLong(1), rs.getString(2), rs.getString(3),
+                        Objects.requireNonNull(instant(rs.getString(4)), "a run's start"),
                         instant(rs.getString(5)), rs.getString(6), rs.getString(7), real(rs, 8), rs.getInt(9),
                         rs.getInt(10), rs.getString(11), rs.getString(12)));
             }
@@ -105,7 +110,7 @@ final class JournalQueries {
     }
 
     /** @return the job hash and settings JSON of a run, or null when there is no such run */
-    String[] runHashAndSettings(long id) throws SQLException {
+    String @Nullable [] runHashAndSettings(long id) throws SQLException {
         PreparedStatement p = statement("SELECT job_hash, settings_json FROM runs WHERE id = ?");
         p.setLong(1, id);
         try (ResultSet rs = p.executeQuery()) {
@@ -473,7 +478,7 @@ final class JournalQueries {
         p.setLong(1, firstId);
         p.setLong(2, firstId + rows.size() - 1);
         p.setLong(3, first.runId());
-        p.setInt(4, first.evaluationNumber());
+        p.setInt(4, Objects.requireNonNull(first.evaluationNumber(), "a packed term belongs to an evaluation"));
         p.setString(5, first.evaluationId());
         p.setString(6, first.key());
         p.setInt(7, first.attempt());
@@ -488,7 +493,7 @@ final class JournalQueries {
      * @param key the parameter key of the packs to unpack, or null for every pack of the run
      * @return how many terms were unpacked
      */
-    int unpack(long runId, String key) throws SQLException {
+    int unpack(long runId, @Nullable String key) throws SQLException {
         if (schema < 3) {
             return 0;
         }
@@ -533,8 +538,9 @@ final class JournalQueries {
             p.setString(13, r.host());
             p.setString(14, r.worker());
             p.setString(15, r.failure());
-            p.setString(16, r.started().toString());
-            p.setString(17, r.ended().toString());
+            // a recorded term always has its times (only the evaluation's tree may lack them)
+            p.setString(16, String.valueOf(Objects.requireNonNull(r.started(), "started")));
+            p.setString(17, String.valueOf(Objects.requireNonNull(r.ended(), "ended")));
             p.setDouble(18, r.seconds());
             p.setInt(19, r.attempt());
             p.setLong(20, r.id());
@@ -626,7 +632,7 @@ final class JournalQueries {
         }
     }
 
-    static Instant instant(String s) {
+    static @Nullable Instant instant(@Nullable String s) {
         return s == null ? null : Instant.parse(s);
     }
 

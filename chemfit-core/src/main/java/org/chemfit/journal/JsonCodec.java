@@ -8,6 +8,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 
 import org.chemfit.Parameters;
@@ -19,6 +20,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The JSON forms the journal stores, chosen so that a user reading the file with sqlite3 or
@@ -64,7 +66,7 @@ final class JsonCodec {
         }
     }
 
-    static LinkedHashMap<String, Object> readMap(String json) {
+    static Map<String, Object> readMap(@Nullable String json) {
         if (json == null || json.isEmpty()) {
             return new LinkedHashMap<>();
         }
@@ -138,7 +140,7 @@ final class JsonCodec {
         List<String> names = new ArrayList<>(m.keySet());
         double[] values = new double[names.size()];
         for (int i = 0; i < values.length; i++) {
-            values[i] = ((Number) m.get(names.get(i))).doubleValue();
+            values[i] = ((Number) Objects.requireNonNull(m.get(names.get(i)), names.get(i))).doubleValue();
         }
         return Parameters.of(names, values);
     }

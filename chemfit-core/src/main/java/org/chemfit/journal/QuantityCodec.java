@@ -73,7 +73,7 @@ final class QuantityCodec {
                 b.putDouble(((Number) v).doubleValue());
             }
         }
-        return java.util.Arrays.copyOf(b.array(), b.position());
+        return java.util.Arrays.copyOfRange(b.array(), b.arrayOffset(), b.arrayOffset() + b.position());
     }
 
     /** @return the buffer, or a larger copy of it (kept for the thread) when fewer than n bytes are left */

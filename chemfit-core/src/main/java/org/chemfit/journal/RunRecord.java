@@ -2,6 +2,7 @@ package org.chemfit.journal;
 
 import java.time.Instant;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One run of a fit as the journal holds it: the job it fits (hash and settings), when it started
@@ -27,7 +28,7 @@ import java.util.Map;
  * @param host the host that started the run
  * @implNote Immutable.
  */
-public record RunRecord(long id, String jobHash, String settingsJson, Instant started, Instant ended, String status,
+public record RunRecord(long id, String jobHash, String settingsJson, Instant started, @Nullable Instant ended, String status,
         String stopReason, double bestLoss, int evaluations, int attempts, String softwareVersion, String host) {
 
     /** @return the settings as a tree of maps and lists */

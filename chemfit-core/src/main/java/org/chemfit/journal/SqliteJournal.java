@@ -18,6 +18,7 @@ import java.util.Properties;
 
 import org.chemfit.EvaluationContext;
 import org.chemfit.Quantities;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,7 +66,7 @@ final class SqliteJournal implements Journal {
     final Connection conn;
     final Object lock = new Object();
     final JournalQueries queries;
-    private SqliteSession session;
+    private @Nullable SqliteSession session;
     private boolean closed;
 
     private SqliteJournal(Path file, boolean readOnly, Connection conn, int schema) {
@@ -137,14 +138,14 @@ final class SqliteJournal implements Journal {
     /** Work on the connection that may throw {@link SQLException}. */
     @FunctionalInterface
     interface SqlWork<T> {
-        T run() throws SQLException;
+        @Nullable T run() throws SQLException;
     }
 
     /**
      * Runs work in one transaction: committed when it returns, rolled back when it throws.
      * The caller holds the journal's lock.
      */
-    <T> T inTransaction(SqlWork<T> work) throws SQLException {
+    <T> @Nullable T inTransaction(SqlWork<T> work) throws SQLException {
         conn.setAutoCommit(false);
         try {
             T result = work.run();

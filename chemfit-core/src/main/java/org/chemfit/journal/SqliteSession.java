@@ -7,11 +7,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.chemfit.EvaluationContext;
 import org.chemfit.Parameters;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -120,7 +122,8 @@ final class SqliteSession implements Journal.Session {
                 if (resume < 0) {
                     long latest = j.queries.latestRunId();
                     if (latest > 0) {
-                        throw mismatch(j, latest, j.queries.runHashAndSettings(latest), hash, settingsTree);
+                        throw mismatch(j, latest, Objects.requireNonNull(j.queries.runHashAndSettings(latest), "run " + latest),
+                                hash, settingsTree);
                     }
                 }
             }
@@ -170,11 +173,11 @@ final class SqliteSession implements Journal.Session {
         return out;
     }
 
-    private static Object normal(Object v) {
+    private static @Nullable Object normal(@Nullable Object v) {
         return v instanceof Number n ? (Object) n.doubleValue() : v;
     }
 
-    private static String show(Object v) {
+    private static String show(@Nullable Object v) {
         if (v instanceof String s) {
             return "\"" + JsonCodec.abbreviate(s, 60) + "\"";
         }
@@ -184,17 +187,17 @@ final class SqliteSession implements Journal.Session {
     private static SqliteSession newRun(SqliteJournal j, JournalLock wl, String hash, String settingsJson)
             throws SQLException {
         String now = SqliteJournal.now();
-        return j.inTransaction(() -> {
+        return Objects.requireNonNull(j.inTransaction(() -> {
             long id = j.queries.insertRun(hash, settingsJson, now);
             j.queries.insertAttempt(id, 1, now);
             LOG.info("journal {}: started run {}", j.path(), id);
             return new SqliteSession(j, wl, id, 1, false, new HashMap<>());
-        });
+        }), "the new session");
     }
 
     private static SqliteSession resumeRun(SqliteJournal j, JournalLock wl, long id) throws SQLException {
         String now = SqliteJournal.now();
-        return j.inTransaction(() -> {
+        return Objects.requireNonNull(j.inTransaction(() -> {
             int attempt = j.queries.reopenRun(id);
             j.queries.insertAttempt(id, attempt, now);
             // the recorded terms are looked up in the terms table: packs become rows again (same ids)
@@ -214,7 +217,7 @@ final class SqliteSession implements Journal.Session {
             LOG.info("journal {}: resuming run {} (attempt {}): {} complete evaluations to replay, {} cut off by the last"
                     + " attempt run again", j.path(), id, attempt, complete, running);
             return new SqliteSession(j, wl, id, attempt, true, existing);
-        });
+        }), "the new session");
     }
 
     @Override
@@ -254,6 +257,8 @@ final class SqliteSession implements Journal.Session {
     }
 
     /** @return the key of the context's parameters, computed once per evaluation */
+    // the cached key is reused only for the very Parameters object it was computed from
+    @SuppressWarnings("ReferenceEquality")
     private String key(EvaluationContext ctx) {
         Parameters p = ctx.parameters();
         KeyOf k = keys.get(ctx.evaluationId());
@@ -407,7 +412,7 @@ final class SqliteSession implements Journal.Session {
     }
 
     @Override
-    public Recorded lookup(EvaluationContext child) {
+    public @Nullable Recorded lookup(EvaluationContext child) {
         String key = key(child);
         String path = child.path();
         Integer number = numbers.get(child.evaluationId());
@@ -592,14 +597,14 @@ final class SqliteSession implements Journal.Session {
         }
     }
 
-    private static String message(Throwable t) {
+    private static String message(@Nullable Throwable t) {
         if (t == null) {
             return "failed";
         }
         return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     }
 
-    private static String text(Map<String, Object> meta, String... keys) {
+    private static @Nullable String text(Map<String, Object> meta, String... keys) {
         for (String k : keys) {
             Object v = meta.get(k);
             if (v != null) {

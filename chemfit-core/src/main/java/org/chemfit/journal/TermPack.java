@@ -8,8 +8,10 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 import org.chemfit.Quantities;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The binary form of the leaf terms of one evaluation that finished together (schema version 3,
@@ -74,7 +76,7 @@ final class TermPack {
             out.buf.putLong(t.startNanos());
             out.buf.putLong(t.endNanos());
         }
-        return Arrays.copyOf(out.buf.array(), out.buf.position());
+        return Arrays.copyOfRange(out.buf.array(), out.buf.arrayOffset(), out.buf.arrayOffset() + out.buf.position());
     }
 
     /** One term of a pack, as the terms table would hold it. */
@@ -116,9 +118,11 @@ final class TermPack {
             String key = text(b);
             long start = b.getLong();
             long end = b.getLong();
-            TermRecord r = new TermRecord(firstId + i, runId, evaluationNumber, path, name,
+            // a pack holds every term's path, name and host (pack() writes them)
+            TermRecord r = new TermRecord(firstId + i, runId, evaluationNumber, Objects.requireNonNull(path, "path"),
+                    Objects.requireNonNull(name, "name"),
                     failed ? EvaluationRecord.State.FAILED : EvaluationRecord.State.COMPLETE, failed ? Double.NaN : value, q,
-                    meta, runDir, host, worker, failure, instant(start), instant(end), (end - start) / 1e9, attempt);
+                    meta, runDir, Objects.requireNonNull(host, "host"), worker, failure, instant(start), instant(end), (end - start) / 1e9, attempt);
             out.add(new Term(r, key == null ? packKey : key));
         }
         return out;
@@ -129,14 +133,14 @@ final class TermPack {
         return Instant.ofEpochSecond(0, epochNanos).truncatedTo(ChronoUnit.MILLIS);
     }
 
-    private static String text(ByteBuffer b) {
+    private static @Nullable String text(ByteBuffer b) {
         int n = b.getInt();
         if (n < 0) {
             return null;
         }
-        String s = new String(b.array(), b.position(), n, StandardCharsets.UTF_8);
-        b.position(b.position() + n);
-        return s;
+        byte[] t = new byte[n];
+        b.get(t);
+        return new String(t, StandardCharsets.UTF_8);
     }
 
     /** A growing little-endian buffer. */
@@ -162,7 +166,7 @@ final class TermPack {
             buf.put(a);
         }
 
-        void text(String s) {
+        void text(@Nullable String s) {
             if (s == null) {
                 ensure(4);
                 buf.putInt(-1);

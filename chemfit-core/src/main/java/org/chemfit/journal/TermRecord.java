@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.Map;
 
 import org.chemfit.Quantities;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One run of one leaf term as the journal holds it: which term (its path in the objective tree
@@ -36,8 +37,8 @@ import org.chemfit.Quantities;
  * @implNote Immutable.
  */
 public record TermRecord(long id, long runId, int evaluationNumber, String path, String name, EvaluationRecord.State state,
-        double value, Quantities quantities, String metadataJson, String runDirectory, String host, String worker,
-        String failure, Instant started, Instant ended, double seconds, int attempt) {
+        double value, Quantities quantities, @Nullable String metadataJson, @Nullable String runDirectory, String host,
+        @Nullable String worker, @Nullable String failure, @Nullable Instant started, @Nullable Instant ended, double seconds, int attempt) {
 
     /** @return the metadata as a map */
     public Map<String, Object> metadata() {

@@ -40,5 +40,11 @@
  * 1 hold them as JSON text in {@code quantities_json} instead, and those of version 1 and 2 have no
  * {@code term_packs}; such a journal is migrated (a table or columns added, rows kept) when opened
  * for writing, and every reader of this package reads every form.
+ *
+ * <p>Every type and member of this package is non-null unless marked
+ * {@link org.jspecify.annotations.Nullable}.
  */
+@NullMarked
 package org.chemfit.journal;
+
+import org.jspecify.annotations.NullMarked;

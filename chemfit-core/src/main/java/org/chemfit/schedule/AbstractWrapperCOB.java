@@ -12,6 +12,7 @@ import org.chemfit.ObjectiveFunction;
 import org.chemfit.ObjectiveWrapper;
 import org.chemfit.Parameters;
 import org.chemfit.TermFailedException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The delegation shared by the objectives that run a {@link CombinedObjectiveFunction}'s terms
@@ -66,7 +67,7 @@ public abstract class AbstractWrapperCOB implements BatchObjectiveFunction, Obje
     }
 
     @Override
-    public String name() {
+    public @Nullable String name() {
         return objective.name();
     }
 

@@ -10,6 +10,7 @@ import org.chemfit.EvaluationContext;
 import org.chemfit.TermFailedException;
 import org.chemfit.internal.DispatchScheduler;
 import org.chemfit.internal.TaskRunner;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Wraps a {@link CombinedObjectiveFunction} so that one evaluation runs its terms concurrently:
@@ -73,7 +74,7 @@ public final class AsyncWrapperCOB extends AbstractWrapperCOB {
     /** The most threads the wrapper's own pool ever has. */
     public static final int DEFAULT_MAX_THREADS = 64;
 
-    private final ThreadPoolExecutor ownPool;
+    private final @Nullable ThreadPoolExecutor ownPool;
     private volatile boolean closed;
 
     /**
@@ -119,12 +120,13 @@ public final class AsyncWrapperCOB extends AbstractWrapperCOB {
     }
 
     private void grow(long wanted) {
+        ThreadPoolExecutor pool = Objects.requireNonNull(ownPool, "grows only the pool it owns");
         int n = (int) Math.min(wanted, DEFAULT_MAX_THREADS);
-        synchronized (ownPool) {
-            if (ownPool.getCorePoolSize() < n) {
-                ownPool.setMaximumPoolSize(n);
-                ownPool.setCorePoolSize(n);
-                ownPool.prestartAllCoreThreads();
+        synchronized (pool) {
+            if (pool.getCorePoolSize() < n) {
+                pool.setMaximumPoolSize(n);
+                pool.setCorePoolSize(n);
+                pool.prestartAllCoreThreads();
             }
         }
     }

@@ -15,6 +15,7 @@ import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationContext;
 import org.chemfit.internal.DispatchScheduler;
 import org.chemfit.internal.TaskRunner;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link Scheduler} that runs every leaf task on an {@link Executor}: a caller's (left running
@@ -42,7 +43,7 @@ public final class ExecutorScheduler implements Scheduler {
 
     private final DispatchScheduler scheduler;
     private final Executor executor;
-    private final ExecutorService owned;
+    private final @Nullable ExecutorService owned;
 
     /** Runs on a fixed pool of its own with one thread per available processor. */
     public ExecutorScheduler() {

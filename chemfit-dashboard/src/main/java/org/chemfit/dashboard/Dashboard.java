@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -93,7 +94,8 @@ public final class Dashboard implements AutoCloseable {
         server.setExecutor(handlers);
         server.createContext("/", this::handle);
         view.refresh();
-        reader.scheduleWithFixedDelay(() -> {
+        // the task catches its own failures and the reader is shut down on close: no one waits on its future
+        var unused = reader.scheduleWithFixedDelay(() -> {
             try {
                 // a long journal is read in batches; between them the page's requests are served
                 do {
@@ -208,7 +210,7 @@ public final class Dashboard implements AutoCloseable {
     private record Summary(long version, String json) {
     }
 
-    private volatile Summary lastSummary;
+    private volatile @Nullable Summary lastSummary;
 
     private Summary summary() throws IOException {
         Summary s = lastSummary;
@@ -221,7 +223,8 @@ public final class Dashboard implements AutoCloseable {
                 return s;
             }
             Map<String, Object> m = view.summary();
-            s = new Summary(((Number) m.get("version")).longValue(), JSON.writeValueAsString(m));
+            s = new Summary(((Number) Objects.requireNonNull(m.get("version"), "version")).longValue(),
+                    JSON.writeValueAsString(m));
             lastSummary = s;
             return s;
         }
@@ -259,7 +262,7 @@ public final class Dashboard implements AutoCloseable {
         }
     }
 
-    private static int clamp(String s, int min, int max, int dflt) {
+    private static int clamp(@Nullable String s, int min, int max, int dflt) {
         if (s == null) {
             return dflt;
         }

@@ -93,7 +93,7 @@ public final class HtmlReport {
         }
         String json;
         try {
-            // "</" and "<!--" cannot end the data block early: "<\/" and "<\u0021--" are the same JSON strings
+            // "</" and "<!--" cannot end the data block early: "<\/" and "<\\u0021--" are the same JSON strings
             json = JSON.writeValueAsString(data).replace("</", "<\\/").replace("<!--", "<\\u0021--");
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("the report's data cannot be written as JSON", e);

@@ -19,6 +19,7 @@ import org.chemfit.journal.TermRecord;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the dashboard knows of one output folder: the latest run of its journal, read read-only
@@ -39,8 +40,8 @@ final class JournalView implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One evaluation, without its metadata tree. */
-    record Row(int number, String state, double loss, double told, double[] params, double seconds, Instant started,
-            Instant ended, String host, String failure) {
+    record Row(int number, String state, double loss, double told, double[] params, double seconds,
+            @Nullable Instant started, @Nullable Instant ended, String host, String failure) {
     }
 
     /** One leaf term's tally over the run. */
@@ -61,14 +62,14 @@ final class JournalView implements AutoCloseable {
     }
 
     /** One failed term, with where its run directory is. */
-    record Failure(int index, int evaluation, String term, String path, String message, String runDirectory, String host,
-            Instant ended) {
+    record Failure(int index, int evaluation, String term, String path, @Nullable String message,
+            @Nullable String runDirectory, String host, @Nullable Instant ended) {
     }
 
     private final Path dir;
-    private String outputs;
-    private Journal journal;
-    private RunRecord run;
+    private @Nullable String outputs;
+    private @Nullable Journal journal;
+    private @Nullable RunRecord run;
     private List<String> names = List.of();
     private final List<Row> rows = new ArrayList<>();
     /** The number after the highest evaluation read. */
@@ -79,7 +80,7 @@ final class JournalView implements AutoCloseable {
     private final Map<String, TermTally> terms = new LinkedHashMap<>();
     private final List<Failure> failures = new ArrayList<>();
     private long version;
-    private String problem;
+    private @Nullable String problem;
     private boolean behind;
 
     private final int batch;
@@ -143,7 +144,7 @@ final class JournalView implements AutoCloseable {
             }
             return changed;
         } catch (JournalException | IllegalStateException e) {
-            String p = e.getMessage();
+            String p = String.valueOf(e.getMessage());
             if (!p.equals(problem)) {
                 problem = p;
                 version++;
@@ -374,16 +375,19 @@ final class JournalView implements AutoCloseable {
         };
     }
 
-    private Double elapsed() {
-        if (run.started() == null) {
+    private @Nullable Double elapsed() {
+        RunRecord r = run;
+        if (r == null) {
             return null;
         }
-        Instant end = run.ended() != null ? run.ended() : Instant.now();
-        return Duration.between(run.started(), end).toMillis() / 1000.0;
+        Instant ended = r.ended();
+        Instant end = ended != null ? ended : Instant.now();
+        return Duration.between(r.started(), end).toMillis() / 1000.0;
     }
 
-    private Double secondsLeft(Object budget, int finished) {
-        if (!"RUNNING".equals(run.status()) || !(budget instanceof Number b) || finished == 0) {
+    private @Nullable Double secondsLeft(@Nullable Object budget, int finished) {
+        RunRecord r = run;
+        if (r == null || !"RUNNING".equals(r.status()) || !(budget instanceof Number b) || finished == 0) {
             return null;
         }
         Double e = elapsed();
@@ -399,6 +403,8 @@ final class JournalView implements AutoCloseable {
      * numbers the one with the lowest and the one with the highest loss (so that the best-so-far
      * curve keeps each of its steps and the spread of the loss stays visible).
      */
+    // rows are compared by identity: the sample keeps the very rows of the journal, without repeats
+    @SuppressWarnings("ReferenceEquality")
     private List<Row> sample() {
         List<Row> done = new ArrayList<>();
         for (Row r : rows) {
@@ -426,7 +432,7 @@ final class JournalView implements AutoCloseable {
                     hi = r;
                 }
             }
-            if (lo == null) {
+            if (lo == null || hi == null) {   // both are set by the first row of a bucket
                 continue;
             }
             if (lo.number() <= hi.number()) {
@@ -512,11 +518,11 @@ final class JournalView implements AutoCloseable {
     }
 
     /** A value for a log-scale axis: null (a gap) unless finite and positive. */
-    private static Double positive(double v) {
+    private static @Nullable Double positive(double v) {
         return Double.isFinite(v) && v > 0 ? v : null;
     }
 
-    private static Double num(double v) {
+    private static @Nullable Double num(double v) {
         return Double.isFinite(v) ? v : null;
     }
 
@@ -600,7 +606,7 @@ final class JournalView implements AutoCloseable {
     }
 
     /** What the output folder's results.json says of the terms and the fit, once it is written. */
-    private Map<String, Object> results() {
+    private @Nullable Map<String, Object> results() {
         Path f = dir.resolve("results.json");
         if (!Files.isRegularFile(f)) {
             return null;
@@ -694,7 +700,7 @@ final class JournalView implements AutoCloseable {
      * @param index the failure's index in the run
      * @return the failure, or null when there is no such index
      */
-    synchronized Map<String, Object> failure(int index) {
+    synchronized @Nullable Map<String, Object> failure(int index) {
         if (index < 0 || index >= failures.size()) {
             return null;
         }

@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The parity data of an output folder's {@code predictions.csv}, grouped for the page: one chart
@@ -35,7 +37,7 @@ final class Predictions {
      * @return {@code {charts: [{quantity, unit, fit: {reference, model, label}, validation: ...}], rows, skipped}},
      *     or null when the folder holds no readable predictions.csv (a fit still running)
      */
-    static Map<String, Object> read(Path dir) {
+    static @Nullable Map<String, Object> read(Path dir) {
         Path f = dir.resolve(FILE);
         if (!Files.isRegularFile(f)) {
             return null;
@@ -81,9 +83,10 @@ final class Predictions {
                 s.put("label", new ArrayList<>());
                 return s;
             });
-            series.get("reference").add(ref);
-            series.get("model").add(best);
-            series.get("label").add(l.get(2).isEmpty() ? l.get(1) : l.get(1) + " " + l.get(2));
+            // the three lists are put together when the series is made
+            Objects.requireNonNull(series.get("reference")).add(ref);
+            Objects.requireNonNull(series.get("model")).add(best);
+            Objects.requireNonNull(series.get("label")).add(l.get(2).isEmpty() ? l.get(1) : l.get(1) + " " + l.get(2));
             rows++;
         }
         Map<String, Object> out = new LinkedHashMap<>();
