@@ -13,8 +13,8 @@ import java.util.Locale;
 import java.util.Map;
 
 import org.chemfit.EvaluationContext;
-import org.chemfit.Metrics;
-import org.chemfit.Predictions;
+import org.chemfit.support.Metrics;
+import org.chemfit.support.Predictions;
 
 /**
  * How well a fit's model does on its fit terms and its validation terms, at the initial and at the

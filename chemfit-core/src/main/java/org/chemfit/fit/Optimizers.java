@@ -177,7 +177,7 @@ public final class Optimizers {
             case "levenberg-marquardt", "lm", "least-squares-lm" -> levenbergMarquardt();
             case "l-bfgs-b", "lbfgsb", "lbfgs-b" -> lbfgsb();
             default -> {
-                String s = org.chemfit.Names.closest(name, names());
+                String s = org.chemfit.support.Names.closest(name, names());
                 throw new IllegalArgumentException("unknown optimization method '" + name + "'"
                         + (s == null ? "" : " (did you mean '" + s + "'?)") + "; known methods: " + String.join(", ", names()));
             }

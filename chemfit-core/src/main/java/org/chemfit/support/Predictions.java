@@ -1,8 +1,10 @@
-package org.chemfit;
+package org.chemfit.support;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+
+import org.chemfit.EvaluationContext;
 
 /**
  * The model's value beside each reference value of one term, read from the term's evaluation
