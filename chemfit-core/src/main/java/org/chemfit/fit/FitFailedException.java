@@ -26,7 +26,7 @@ public class FitFailedException extends ChemFitException {
      * @param partial the best result so far, or null when nothing was evaluated
      * @param cause the failure
      */
-    public FitFailedException(String message, FitResult partial, Throwable cause) {
+    FitFailedException(String message, FitResult partial, Throwable cause) {
         super(message, cause);
         this.partial = partial;
     }

@@ -376,7 +376,7 @@ public final class Fitter {
     }
 
     /** @return the initial parameters */
-    public Parameters initialParameters() {
+    Parameters initialParameters() {
         return initial;
     }
 

@@ -31,7 +31,7 @@ public final class JournalCorruptException extends JournalException {
      * @param problems what the checks found
      * @param recoverable what could still be read (one line per table), empty when nothing
      */
-    public JournalCorruptException(String message, Path file, List<String> problems, List<String> recoverable) {
+    JournalCorruptException(String message, Path file, List<String> problems, List<String> recoverable) {
         super(message);
         this.file = file;
         this.problems = List.copyOf(problems);

@@ -20,7 +20,7 @@ public class JournalException extends ChemFitException {
     private static final long serialVersionUID = 1L;
 
     /** @param message what went wrong, naming the file */
-    public JournalException(String message) {
+    JournalException(String message) {
         super(message);
     }
 
@@ -28,7 +28,7 @@ public class JournalException extends ChemFitException {
      * @param message what went wrong, naming the file
      * @param cause the underlying failure
      */
-    public JournalException(String message, Throwable cause) {
+    JournalException(String message, Throwable cause) {
         super(message, cause);
     }
 }

@@ -71,7 +71,7 @@ import org.chemfit.internal.TaskRunner;
 public final class AsyncWrapperCOB extends AbstractWrapperCOB {
 
     /** The most threads the wrapper's own pool ever has. */
-    public static final int DEFAULT_MAX_THREADS = 64;
+    static final int DEFAULT_MAX_THREADS = 64;
 
     private final ThreadPoolExecutor ownPool;
     private volatile boolean closed;
