@@ -28,7 +28,7 @@ public class JournalException extends ChemFitException {
      * @param message what went wrong, naming the file
      * @param cause the underlying failure
      */
-    JournalException(String message, Throwable cause) {
+    public JournalException(String message, Throwable cause) {
         super(message, cause);
     }
 }

@@ -15,10 +15,10 @@ import org.chemfit.Quantities;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamWriteFeature;
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import org.chemfit.journal.read.JournalJson;
 
 /**
  * The JSON forms the journal stores, chosen so that a user reading the file with sqlite3 or
@@ -41,8 +41,6 @@ final class JsonCodec {
             .build();
     private static final ObjectMapper CANONICAL = new ObjectMapper()
             .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
-    private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() {
-    };
 
     private JsonCodec() {
     }
@@ -65,15 +63,7 @@ final class JsonCodec {
     }
 
     static LinkedHashMap<String, Object> readMap(String json) {
-        if (json == null || json.isEmpty()) {
-            return new LinkedHashMap<>();
-        }
-        try {
-            return MAPPER.readValue(json, MAP);
-        } catch (JsonProcessingException e) {
-            throw new JournalException("the journal holds invalid JSON (" + e.getOriginalMessage() + "): "
-                    + abbreviate(json, 120), e);
-        }
+        return JournalJson.readMap(json);
     }
 
     /**

@@ -10,6 +10,8 @@ import java.util.Arrays;
 import java.util.List;
 
 import org.chemfit.Quantities;
+import org.chemfit.journal.read.EvaluationRecord;
+import org.chemfit.journal.read.TermRecord;
 
 /**
  * The binary form of the leaf terms of one evaluation that finished together (schema version 3,

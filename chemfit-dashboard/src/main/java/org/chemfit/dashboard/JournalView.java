@@ -11,11 +11,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.chemfit.journal.EvaluationRecord;
+import org.chemfit.journal.read.EvaluationRecord;
 import org.chemfit.journal.Journal;
 import org.chemfit.journal.JournalException;
-import org.chemfit.journal.RunRecord;
-import org.chemfit.journal.TermRecord;
+import org.chemfit.journal.read.JournalReader;
+import org.chemfit.journal.read.RunRecord;
+import org.chemfit.journal.read.TermRecord;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -67,7 +68,7 @@ final class JournalView implements AutoCloseable {
 
     private final Path dir;
     private String outputs;
-    private Journal journal;
+    private JournalReader journal;
     private RunRecord run;
     private List<String> names = List.of();
     private final List<Row> rows = new ArrayList<>();
@@ -158,7 +159,7 @@ final class JournalView implements AutoCloseable {
             if (!Files.isRegularFile(dir.resolve(Journal.DEFAULT_FILE_NAME))) {
                 return false;
             }
-            journal = Journal.openReadOnly(dir);
+            journal = JournalReader.openReadOnly(dir);
         }
         RunRecord latest = journal.latestRun().orElse(null);
         if (latest == null) {
