@@ -49,7 +49,7 @@ public final class JournalCorruptException extends JournalException {
     }
 
     /** @return what could still be read, one line per table ("evaluations: 57 rows readable, ...") */
-    public List<String> recoverable() {
+    List<String> recoverable() {
         return recoverable;
     }
 }
