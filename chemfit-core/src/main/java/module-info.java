@@ -10,7 +10,8 @@
  *
  * <p>What this module exports is its API. {@code org.chemfit.internal} (the scheduler's leaf
  * tasks and the shared steps of evaluation) is exported only to the cluster module, which runs
- * leaf tasks on other machines.
+ * leaf tasks on other machines; {@code org.chemfit.support} (name suggestions, predictions and
+ * error metrics for the command line's reports) only to the command line.
  */
 module org.chemfit {
     // Hipparchus and Pebble have no module descriptor: they are automatic modules, named from
@@ -31,4 +32,6 @@ module org.chemfit {
     exports org.chemfit.journal;
     exports org.chemfit.schedule;
     exports org.chemfit.internal to org.chemfit.cluster;
+    exports org.chemfit.journal.read to org.chemfit.cli, org.chemfit.dashboard;
+    exports org.chemfit.support to org.chemfit.cli;
 }

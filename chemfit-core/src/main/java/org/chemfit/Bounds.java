@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
+import org.chemfit.support.Names;
+
 /**
  * Lower and upper bounds per parameter name. Either side may be open (infinite); a parameter
  * that is not named is unbounded.

@@ -135,7 +135,7 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
      * @return a copy with these weights
      * @throws IllegalArgumentException as the constructor
      */
-    public CombinedObjectiveFunction withWeights(List<Double> newWeights) {
+    CombinedObjectiveFunction withWeights(List<Double> newWeights) {
         return new CombinedObjectiveFunction(terms, toArray(newWeights), names, reducer, policy, name);
     }
 

@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
+import org.chemfit.support.Names;
+
 /**
  * An immutable, ordered set of named parameter values. Names may be nested: the map
  * {@code {electrostatic: {te: 1.0}}} and the flat name {@code "electrostatic.te"} denote the same

@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
+import org.chemfit.support.Names;
+
 /**
  * Named results of a computation: doubles (an energy), double arrays (an energy curve, an RDF)
  * and strings (labels such as a structure's tag).

@@ -44,7 +44,7 @@ public final class QuantityComputerObjectiveFunction implements ObjectiveFunctio
     }
 
     /** @return the loss function */
-    public LossFunction lossFunction() {
+    LossFunction lossFunction() {
         return loss;
     }
 

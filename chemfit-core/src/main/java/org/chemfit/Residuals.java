@@ -77,7 +77,7 @@ public final class Residuals {
      * @param f an objective, possibly wrapped
      * @return the objective inside every {@link ObjectiveWrapper}
      */
-    public static ObjectiveFunction unwrap(ObjectiveFunction f) {
+    static ObjectiveFunction unwrap(ObjectiveFunction f) {
         ObjectiveFunction u = f;
         while (u instanceof ObjectiveWrapper w) {
             u = w.wrapped();

@@ -16,6 +16,7 @@ import org.chemfit.fit.FitResult;
 import org.chemfit.fit.Fitter;
 import org.chemfit.journal.Journal;
 import org.chemfit.journal.JournalMode;
+import org.chemfit.journal.read.JournalReader;
 
 /**
  * The argon example's fit (46 in-process dimer terms, Nelder-Mead, 400 evaluations at most),
@@ -141,7 +142,7 @@ public final class JournalFitHarness {
         Files.createDirectories(folder);
         try {
             FitResult result;
-            try (Journal j = Journal.open(folder.resolve("journal.sqlite"))) {
+            try (JournalReader j = JournalReader.open(folder.resolve("journal.sqlite"))) {
                 result = f.journal(j, JournalMode.restart()).jobSettings(Map.of("repeat", r)).fit("Nelder-Mead");
             }
             // measured once the journal is closed (its write-ahead log checkpointed into the file)

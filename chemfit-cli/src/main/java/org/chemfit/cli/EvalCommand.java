@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.chemfit.EvaluationContext;
-import org.chemfit.Names;
+import org.chemfit.support.Names;
 import org.chemfit.Parameters;
 import org.chemfit.TermFailedException;
 
@@ -190,7 +190,7 @@ final class EvalCommand extends BaseCommand {
             groups.computeIfAbsent(java.util.List.of(r.set(), r.term(), r.quantity()), k -> new java.util.ArrayList<>()).add(r);
         }
         groups.forEach((k, rs) -> {
-            org.chemfit.Metrics m = org.chemfit.Metrics.of(rs.stream().mapToDouble(Judgement.Row::reference).toArray(),
+            org.chemfit.support.Metrics m = org.chemfit.support.Metrics.of(rs.stream().mapToDouble(Judgement.Row::reference).toArray(),
                     rs.stream().mapToDouble(Judgement.Row::best).toArray());
             String unit = rs.get(0).unit();
             rows.add(java.util.List.of(k.get(0), k.get(1), k.get(2), unit.isEmpty() ? "-" : unit, Integer.toString(m.count()),

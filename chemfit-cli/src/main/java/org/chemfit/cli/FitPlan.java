@@ -241,7 +241,7 @@ final class FitPlan implements AutoCloseable {
      * @param runId the run being resumed
      * @return the directories removed
      */
-    List<Path> removeCancelledRuns(org.chemfit.journal.Journal journal, long runId) {
+    List<Path> removeCancelledRuns(org.chemfit.journal.read.JournalReader journal, long runId) {
         List<Path> removed = new ArrayList<>();
         if (externals.isEmpty()) {
             return removed;
@@ -250,7 +250,7 @@ final class FitPlan implements AutoCloseable {
         java.util.Set<String> finished = new java.util.HashSet<>();
         try {
             pids = journal.attemptProcessIds(runId);
-            for (org.chemfit.journal.TermRecord t : journal.terms(runId)) {
+            for (org.chemfit.journal.read.TermRecord t : journal.terms(runId)) {
                 if (t.runDirectory() != null && !t.runDirectory().isBlank()) {
                     Path name = Path.of(t.runDirectory()).getFileName();
                     if (name != null) {

@@ -18,14 +18,15 @@ import org.chemfit.fit.FitFailedException;
 import org.chemfit.fit.FitResult;
 import org.chemfit.fit.Fitter;
 import org.chemfit.fit.StopReason;
-import org.chemfit.journal.EvaluationRecord;
+import org.chemfit.journal.read.EvaluationRecord;
 import org.chemfit.journal.Journal;
 import org.chemfit.journal.JournalException;
 import org.chemfit.journal.JournalMode;
-import org.chemfit.journal.RunRecord;
 import org.jspecify.annotations.Nullable;
 import java.util.Objects;
 import org.chemfit.Parameters;
+import org.chemfit.journal.read.JournalReader;
+import org.chemfit.journal.read.RunRecord;
 
 /**
  * One run of {@code chemfit fit}, once the command line is parsed: builds the objective from the
@@ -85,7 +86,7 @@ final class FitRun {
 
     // set by the step that opens the journal, before any step that reads them
     @SuppressWarnings("NullAway.Init")
-    private Journal journal;
+    private JournalReader journal;
     @SuppressWarnings("NullAway.Init")
     private Fitter fitter;
     @SuppressWarnings("NullAway.Init")
@@ -161,7 +162,7 @@ final class FitRun {
             live.close();
             throw new UserException(e.getMessage());
         }
-        Journal journal = this.journal;
+        JournalReader journal = this.journal;
         try (plan; journal; live; EvaluationLog log = opened;
                 Interrupts interrupts = Interrupts.install(Thread.currentThread(), err())) {
             fitter.listener(log);
@@ -227,7 +228,7 @@ final class FitRun {
         JournalMode journalMode = options.restart() ? JournalMode.restart() : JournalMode.resumeLatest();
         try {
             Map<String, Object> jobSettings = JobSettings.of(jf);
-            journal = Journal.open(folder);
+            journal = JournalReader.open(folder);
             fitter = plan.fitter(budget).jobSettings(jobSettings).journal(journal, journalMode);
             try {
                 // refused before anything in the folder is touched
@@ -264,7 +265,7 @@ final class FitRun {
                 && n.longValue() == resumed.get().id())) {
             return null;
         }
-        Journal journal = this.journal;
+        JournalReader journal = this.journal;
         try (plan; journal) {
             if (!quiet) {
                 err().printf("the fit of %s in %s is finished (run %d of the journal, %d evaluations recorded); its result "
@@ -399,7 +400,7 @@ final class FitRun {
      * @param runId one of its runs
      * @return the evaluations of a run the journal holds as finished (complete or failed; not those cut off while running)
      */
-    static int finished(Journal journal, long runId) {
+    static int finished(JournalReader journal, long runId) {
         Map<EvaluationRecord.State, Integer> counts = journal.evaluationCounts(runId);
         return counts.getOrDefault(EvaluationRecord.State.COMPLETE, 0) + counts.getOrDefault(EvaluationRecord.State.FAILED, 0);
     }

@@ -17,8 +17,8 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.chemfit.Names;
 import org.jspecify.annotations.NullUnmarked;
+import org.chemfit.support.Names;
 
 /**
  * One reading of one job file: where it is, the problems found so far (each at its line and

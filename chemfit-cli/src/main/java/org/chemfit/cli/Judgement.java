@@ -14,9 +14,9 @@ import java.util.Map;
 import java.util.Objects;
 
 import org.chemfit.EvaluationContext;
-import org.chemfit.Metrics;
-import org.chemfit.Predictions;
 import org.jspecify.annotations.Nullable;
+import org.chemfit.support.Metrics;
+import org.chemfit.support.Predictions;
 
 /**
  * How well a fit's model does on its fit terms and its validation terms, at the initial and at the

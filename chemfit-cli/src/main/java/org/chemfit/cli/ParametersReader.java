@@ -11,7 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
-import org.chemfit.Names;
+import org.chemfit.support.Names;
 import org.chemfit.cli.JobFile.ParameterSpec;
 import org.jspecify.annotations.NullUnmarked;
 

@@ -134,7 +134,7 @@ final class ReportCommand extends BaseCommand {
 
     /** @return the finished evaluations of the journal's latest run, or null when it cannot be read */
     private static @Nullable Integer journalFinished(Path file) {
-        try (org.chemfit.journal.Journal j = org.chemfit.journal.Journal.openReadOnly(file)) {
+        try (org.chemfit.journal.read.JournalReader j = org.chemfit.journal.read.JournalReader.openReadOnly(file)) {
             return j.latestRun().map(run -> FitRun.finished(j, run.id())).orElse(0);
         } catch (org.chemfit.journal.JournalException e) {
             return null;
@@ -146,7 +146,7 @@ final class ReportCommand extends BaseCommand {
      * writes it. A damaged journal is reported (with what can still be read) and the report goes on.
      */
     private void journal(Path file) {
-        try (org.chemfit.journal.Journal j = org.chemfit.journal.Journal.openReadOnly(file)) {
+        try (org.chemfit.journal.read.JournalReader j = org.chemfit.journal.read.JournalReader.openReadOnly(file)) {
             var run = j.latestRun().orElse(null);
             if (run == null) {
                 out().println("journal: " + file + " holds no run yet");
@@ -155,9 +155,9 @@ final class ReportCommand extends BaseCommand {
             var counts = j.evaluationCounts(run.id());
             out().printf("journal: %s, run %d of %d: %s, %d attempt%s; evaluations %d complete, %d running, %d failed%n", file,
                     run.id(), j.runs().size(), run.status(), run.attempts(), run.attempts() == 1 ? "" : "s",
-                    counts.get(org.chemfit.journal.EvaluationRecord.State.COMPLETE),
-                    counts.get(org.chemfit.journal.EvaluationRecord.State.RUNNING),
-                    counts.get(org.chemfit.journal.EvaluationRecord.State.FAILED));
+                    counts.get(org.chemfit.journal.read.EvaluationRecord.State.COMPLETE),
+                    counts.get(org.chemfit.journal.read.EvaluationRecord.State.RUNNING),
+                    counts.get(org.chemfit.journal.read.EvaluationRecord.State.FAILED));
             j.best(run.id()).ifPresent(b -> out().println("journal best: loss " + Tables.fmt(b.toldLoss()) + " at evaluation "
                     + b.number() + " " + b.parameters().asFlatMap()));
         } catch (org.chemfit.journal.JournalException e) {

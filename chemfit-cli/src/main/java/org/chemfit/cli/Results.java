@@ -220,7 +220,7 @@ final class Results {
             t.put("loss", loss);
             Map<String, Object> computed = new LinkedHashMap<>();
             if (judgement != null) {
-                for (org.chemfit.Predictions.Row r : org.chemfit.Predictions.of(spec.name(), b, plan.validationReferences.get(i))) {
+                for (org.chemfit.support.Predictions.Row r : org.chemfit.support.Predictions.of(spec.name(), b, plan.validationReferences.get(i))) {
                     ((List<Object>) computed.computeIfAbsent(r.quantity(), q -> new ArrayList<>())).add(num(r.model()));
                 }
             }

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 import org.chemfit.journal.Journal;
+import org.chemfit.journal.read.JournalReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -94,7 +95,7 @@ class FitRerunTest {
             assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         }
         int recorded;
-        try (Journal j = Journal.openReadOnly(tmp.resolve("out/journal.sqlite"))) {
+        try (JournalReader j = JournalReader.openReadOnly(tmp.resolve("out/journal.sqlite"))) {
             recorded = FitRun.finished(j, j.latestRun().orElseThrow().id());
         }
         assertTrue(recorded >= 4, "the journal holds " + recorded);

@@ -14,10 +14,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import org.chemfit.journal.EvaluationRecord;
+import org.chemfit.journal.read.EvaluationRecord;
 import org.chemfit.journal.Journal;
 import org.chemfit.journal.JournalException;
-import org.chemfit.journal.RunRecord;
+import org.chemfit.journal.read.JournalReader;
+import org.chemfit.journal.read.RunRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -111,7 +112,7 @@ class FitResumeIT {
 
     /** @return the raw bits of the journal's best loss */
     private static long journalBest(Path out) {
-        try (Journal j = Journal.openReadOnly(out)) {
+        try (JournalReader j = JournalReader.openReadOnly(out)) {
             return Double.doubleToRawLongBits(j.best(j.latestRun().orElseThrow().id()).orElseThrow().toldLoss());
         }
     }
@@ -121,7 +122,7 @@ class FitResumeIT {
         if (!Files.exists(out.resolve(Journal.DEFAULT_FILE_NAME))) {
             return -1;
         }
-        try (Journal j = Journal.openReadOnly(out)) {
+        try (JournalReader j = JournalReader.openReadOnly(out)) {
             return j.latestRun().map(r -> j.terms(r.id()).size()).orElse(-1);
         } catch (JournalException e) {
             return -1; // the fit has not created the schema yet
@@ -175,7 +176,7 @@ class FitResumeIT {
             assertFalse(Files.exists(out.resolve("results.json")), "killed before it finished");
             int running;
             int recorded;
-            try (Journal j = Journal.openReadOnly(out)) {
+            try (JournalReader j = JournalReader.openReadOnly(out)) {
                 assertEquals(List.of("ok"), j.integrityCheck());
                 RunRecord run = j.latestRun().orElseThrow();
                 running = j.evaluationCounts(run.id()).get(EvaluationRecord.State.RUNNING);
@@ -194,7 +195,7 @@ class FitResumeIT {
                     + " program runs before the kill, " + extra + " extra");
             assertTrue(running <= 1 && extra >= 0 && extra <= running,
                     "program runs exceed the uninterrupted count by at most the evaluations in flight: " + summary);
-            try (Journal j = Journal.openReadOnly(out)) {
+            try (JournalReader j = JournalReader.openReadOnly(out)) {
                 assertEquals(List.of("ok"), j.integrityCheck());
                 RunRecord run = j.latestRun().orElseThrow();
                 assertEquals("FINISHED", run.status());
@@ -241,7 +242,7 @@ class FitResumeIT {
         assertEquals(0, again.code(), again.toString());
         assertTrue(again.err().contains("resuming run 1 of the journal"), again.toString());
         assertEquals(2 * runs, lines(dir.resolve("counter.txt")), "the number of workers is not part of the job");
-        try (Journal j = Journal.openReadOnly(out)) {
+        try (JournalReader j = JournalReader.openReadOnly(out)) {
             assertEquals(2, j.runs().size());
         }
     }

@@ -12,10 +12,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import org.chemfit.journal.EvaluationRecord;
+import org.chemfit.journal.read.EvaluationRecord;
 import org.chemfit.journal.Journal;
 import org.chemfit.journal.JournalException;
-import org.chemfit.journal.RunRecord;
+import org.chemfit.journal.read.JournalReader;
+import org.chemfit.journal.read.RunRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,7 +59,7 @@ class GromacsResumeIT {
         if (!Files.exists(out.resolve(Journal.DEFAULT_FILE_NAME))) {
             return -1;
         }
-        try (Journal j = Journal.openReadOnly(out)) {
+        try (JournalReader j = JournalReader.openReadOnly(out)) {
             return j.latestRun().map(r -> j.terms(r.id()).size()).orElse(-1);
         } catch (JournalException e) {
             return -1;
@@ -95,7 +96,7 @@ class GromacsResumeIT {
         }
         assertFalse(Files.exists(out.resolve("results.json")), "killed before it finished");
         int recorded;
-        try (Journal j = Journal.openReadOnly(out)) {
+        try (JournalReader j = JournalReader.openReadOnly(out)) {
             assertEquals(List.of("ok"), j.integrityCheck());
             recorded = j.terms(j.latestRun().orElseThrow().id()).size();
         }
@@ -105,7 +106,7 @@ class GromacsResumeIT {
         finish(resumed, dir);
         assertTrue(Files.readString(dir.resolve("stderr.txt")).contains("resuming run 1 of the journal"), InterruptIT.output(dir));
         assertEquals(expected, best(out), "killed after " + recorded + " evaluations: the same result as uninterrupted");
-        try (Journal j = Journal.openReadOnly(out); Journal k = Journal.openReadOnly(plain.resolve("out"))) {
+        try (JournalReader j = JournalReader.openReadOnly(out); JournalReader k = JournalReader.openReadOnly(plain.resolve("out"))) {
             RunRecord run = j.latestRun().orElseThrow();
             assertEquals("FINISHED", run.status());
             assertEquals(2, run.attempts());

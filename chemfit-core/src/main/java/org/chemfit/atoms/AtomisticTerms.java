@@ -67,7 +67,7 @@ public final class AtomisticTerms {
      * @return a builder of the terms
      * @throws IllegalArgumentException when there is no entry
      */
-    public static Builder fromEntries(List<ReferenceEntry> entries, Potential potential) {
+    static Builder fromEntries(List<ReferenceEntry> entries, Potential potential) {
         if (entries.isEmpty()) {
             throw new IllegalArgumentException("at least one reference entry is needed, got none");
         }

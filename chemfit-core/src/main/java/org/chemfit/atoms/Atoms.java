@@ -83,7 +83,7 @@ public final class Atoms {
      * @return the structure
      * @throws IllegalArgumentException as {@link #of(List, double[][])}
      */
-    public static Atoms ofFlat(String[] species, double[] positions) {
+    static Atoms ofFlat(String[] species, double[] positions) {
         String[] s = species.clone();
         for (int i = 0; i < s.length; i++) {
             if (s[i] == null || s[i].isEmpty() || s[i].chars().anyMatch(Character::isWhitespace)) {
@@ -193,7 +193,7 @@ public final class Atoms {
      * @return a copy with these positions
      * @throws IllegalArgumentException when the length is wrong or a coordinate not finite
      */
-    public Atoms withPositions(double[] newPositions) {
+    Atoms withPositions(double[] newPositions) {
         if (newPositions.length != positions.length) {
             throw new IllegalArgumentException("expected " + positions.length + " coordinates, got " + newPositions.length);
         }
@@ -215,7 +215,7 @@ public final class Atoms {
      * @return a copy with this cell
      * @throws IllegalArgumentException when the cell is not 3x3, not finite, or singular
      */
-    public Atoms withCell(double[][] vectors, boolean pbcA, boolean pbcB, boolean pbcC) {
+    Atoms withCell(double[][] vectors, boolean pbcA, boolean pbcB, boolean pbcC) {
         if (vectors == null || vectors.length != 3) {
             throw new IllegalArgumentException("a cell needs 3 vectors, got " + (vectors == null ? "null" : vectors.length));
         }
@@ -234,7 +234,7 @@ public final class Atoms {
     }
 
     /** @return a copy without a cell and without periodicity */
-    public Atoms withoutCell() {
+    Atoms withoutCell() {
         return new Atoms(species, positions, null, new boolean[3], molecules, energy, info);
     }
 
@@ -243,7 +243,7 @@ public final class Atoms {
      * @return a copy with these molecule indices
      * @throws IllegalArgumentException when the count differs from the number of atoms
      */
-    public Atoms withMolecules(int... moleculeIndex) {
+    Atoms withMolecules(int... moleculeIndex) {
         if (moleculeIndex.length != species.length) {
             throw new IllegalArgumentException("there must be one molecule index per atom: got " + moleculeIndex.length
                     + " indices for " + species.length + " atoms");
@@ -272,7 +272,7 @@ public final class Atoms {
      * @param value an energy in eV, or NaN to remove it
      * @return a copy with this energy
      */
-    public Atoms withEnergy(double value) {
+    Atoms withEnergy(double value) {
         return new Atoms(species, positions, cell, pbc, molecules, value, info);
     }
 
@@ -280,7 +280,7 @@ public final class Atoms {
      * @param newInfo key=value pairs kept with the structure
      * @return a copy with this info
      */
-    public Atoms withInfo(Map<String, String> newInfo) {
+    Atoms withInfo(Map<String, String> newInfo) {
         return new Atoms(species, positions, cell, pbc, molecules, energy,
                 Collections.unmodifiableMap(new LinkedHashMap<>(newInfo)));
     }
@@ -335,7 +335,7 @@ public final class Atoms {
      *     directions (the largest cutoff for which the minimum image is exact), or infinity when
      *     nothing is periodic
      */
-    public double minimumImageRadius() {
+    double minimumImageRadius() {
         if (cell == null || !isPeriodic()) {
             return Double.POSITIVE_INFINITY;
         }

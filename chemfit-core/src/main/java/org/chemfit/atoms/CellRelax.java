@@ -29,7 +29,7 @@ import org.chemfit.Parameters;
 public final class CellRelax {
 
     /** 1 GPa in eV/Å³ (from e = 1.602176634e-19 C). */
-    public static final double GPA = 1 / 160.21766208;
+    static final double GPA = 1 / 160.21766208;
 
     private final double pressure;
     private final boolean isotropic;

@@ -34,7 +34,7 @@ import org.chemfit.Quantities;
 public final class CubicCrystalComputer implements QuantityComputer {
 
     /** The strain of the finite differences. */
-    public static final double STRAIN = 1e-4;
+    static final double STRAIN = 1e-4;
 
     private final Atoms cell;
     private final int formulaUnits;

@@ -31,7 +31,7 @@ public final class InputFormatException extends ChemFitException {
      * @param line the line number, from 1 (0 when the whole file is at fault)
      * @param problem what was expected and what was found
      */
-    public InputFormatException(Path file, int line, String problem) {
+    InputFormatException(Path file, int line, String problem) {
         super(file + (line > 0 ? ":" + line : "") + ": " + problem);
         this.file = file;
         this.line = line;

@@ -63,7 +63,7 @@ import org.jspecify.annotations.Nullable;
 public final class PairPotential implements Potential {
 
     /** The Coulomb constant e²/(4π ε0) in eV·Å/e² (CODATA 2018). */
-    public static final double COULOMB_CONSTANT = 14.3996454784;
+    static final double COULOMB_CONSTANT = 14.3996454784;
 
     private static final double TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
 
@@ -94,7 +94,7 @@ public final class PairPotential implements Potential {
     }
 
     /** @return whether pairs within one molecule are left out */
-    public boolean excludesIntramolecular() {
+    boolean excludesIntramolecular() {
         return excludeIntramolecular;
     }
 

@@ -136,7 +136,7 @@ public final class Command {
     }
 
     /** @return the standard input, or null when the program reads {@code /dev/null} */
-    public @Nullable StandardInput stdinOrNull() {
+    @Nullable StandardInput stdinOrNull() {
         return stdin;
     }
 
@@ -148,17 +148,17 @@ public final class Command {
     }
 
     /** @return the program and its arguments ({@code /bin/sh -c script} for a shell command) */
-    public List<String> arguments() {
+    List<String> arguments() {
         return arguments;
     }
 
     /** @return whether this command runs through {@code /bin/sh} */
-    public boolean isShell() {
+    boolean isShell() {
         return shell;
     }
 
     /** @return the timeout, or null when the command's computer default applies */
-    public @Nullable Duration timeoutOrNull() {
+    @Nullable Duration timeoutOrNull() {
         return timeout;
     }
 

@@ -78,12 +78,12 @@ public final class StandardInput {
     }
 
     /** @return whether the text is a template rendered for every run */
-    public boolean isTemplate() {
+    boolean isTemplate() {
         return template;
     }
 
     /** @return the template file it was read from, or null */
-    public @Nullable String sourceOrNull() {
+    @Nullable String sourceOrNull() {
         return source;
     }
 

@@ -210,7 +210,7 @@ public final class XvgParser implements OutputParser {
      *
      * @implNote Immutable once returned (the arrays handed out are copies).
      */
-    public static final class Table {
+    static final class Table {
         private final @Nullable String xLabel;
         private final List<String> legends;
         private final double[][] columns;
@@ -296,7 +296,7 @@ public final class XvgParser implements OutputParser {
      * @throws OutputParseException when the file is missing or malformed, naming the file and line
      * @throws IOException when it cannot be read
      */
-    public static Table read(Path file) throws IOException {
+    static Table read(Path file) throws IOException {
         Path dir = Objects.requireNonNull(file.toAbsolutePath().getParent(), "the folder of " + file);
         String name = String.valueOf(file.getFileName());
         String text = OutputParsers.read(dir, name, "xvg reader");

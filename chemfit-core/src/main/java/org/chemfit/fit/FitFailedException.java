@@ -27,7 +27,7 @@ public class FitFailedException extends ChemFitException {
      * @param partial the best result so far, or null when nothing was evaluated
      * @param cause the failure
      */
-    public FitFailedException(String message, @Nullable FitResult partial, @Nullable Throwable cause) {
+    FitFailedException(String message, @Nullable FitResult partial, @Nullable Throwable cause) {
         super(message, cause);
         this.partial = partial;
     }

@@ -16,7 +16,7 @@ import org.chemfit.Bounds;
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationCancelledException;
 import org.chemfit.EvaluationContext;
-import org.chemfit.Names;
+import org.chemfit.support.Names;
 import org.chemfit.ObjectiveFunction;
 import org.chemfit.Parameters;
 import org.chemfit.journal.Journal;
@@ -377,7 +377,7 @@ public final class Fitter {
     }
 
     /** @return the initial parameters */
-    public Parameters initialParameters() {
+    Parameters initialParameters() {
         return initial;
     }
 

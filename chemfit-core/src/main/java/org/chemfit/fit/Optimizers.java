@@ -42,22 +42,22 @@ public final class Optimizers {
     }
 
     /** @return Nelder-Mead (Hipparchus), initial simplex 5% of each parameter's scale as in SciPy */
-    public static Optimizer nelderMead() {
+    static Optimizer nelderMead() {
         return new HipparchusOptimizer(HipparchusOptimizer.Method.NELDER_MEAD, REL_TOL, ABS_TOL, 0.05);
     }
 
     /** @return Powell's method (Hipparchus) */
-    public static Optimizer powell() {
+    static Optimizer powell() {
         return new HipparchusOptimizer(HipparchusOptimizer.Method.POWELL, REL_TOL, ABS_TOL, 0.1);
     }
 
     /** @return BOBYQA (Hipparchus); needs at least two free parameters */
-    public static Optimizer bobyqa() {
+    static Optimizer bobyqa() {
         return new HipparchusOptimizer(HipparchusOptimizer.Method.BOBYQA, REL_TOL, ABS_TOL, 0.1);
     }
 
     /** @return Hipparchus's CMA-ES, which evaluates its candidates one at a time */
-    public static Optimizer hipparchusCmaes() {
+    static Optimizer hipparchusCmaes() {
         return new HipparchusOptimizer(HipparchusOptimizer.Method.CMAES, REL_TOL, ABS_TOL, 0.1);
     }
 
@@ -116,7 +116,7 @@ public final class Optimizers {
      *     the {@code n} displaced points of its Jacobian as one batch; needs an objective that is a
      *     sum of squares
      */
-    public static Optimizer levenbergMarquardt() {
+    static Optimizer levenbergMarquardt() {
         return new LevenbergMarquardt(Double.NaN);
     }
 
@@ -125,7 +125,7 @@ public final class Optimizers {
      *     ChemFit's {@code fit_scipy()} default: memory 10, ftol 2.22e-9, pgtol 1e-5 as in SciPy;
      *     the loss and its forward-difference gradient are asked as one batch of n + 1 points
      */
-    public static Optimizer lbfgsb() {
+    static Optimizer lbfgsb() {
         return new LbfgsB(10, 2.220446049250313e-9, 1e-5);
     }
 
@@ -177,7 +177,7 @@ public final class Optimizers {
             case "levenberg-marquardt", "lm", "least-squares-lm" -> levenbergMarquardt();
             case "l-bfgs-b", "lbfgsb", "lbfgs-b" -> lbfgsb();
             default -> {
-                String s = org.chemfit.Names.closest(name, names());
+                String s = org.chemfit.support.Names.closest(name, names());
                 throw new IllegalArgumentException("unknown optimization method '" + name + "'"
                         + (s == null ? "" : " (did you mean '" + s + "'?)") + "; known methods: " + String.join(", ", names()));
             }

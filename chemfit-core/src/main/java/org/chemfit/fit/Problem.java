@@ -55,7 +55,7 @@ public record Problem(List<String> names, double[] start, double[] lower, double
      * @param i a coordinate
      * @return whether both its bounds are finite
      */
-    public boolean isBoxed(int i) {
+    boolean isBoxed(int i) {
         return Double.isFinite(lower[i]) && Double.isFinite(upper[i]);
     }
 

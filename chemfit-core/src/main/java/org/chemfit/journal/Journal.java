@@ -3,7 +3,6 @@ package org.chemfit.journal;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import org.chemfit.EvaluationContext;
 import org.chemfit.TermRecorder;
@@ -17,11 +16,6 @@ import org.chemfit.TermRecorder;
  * <pre>{@code
  * try (Journal journal = Journal.open(Path.of("out/journal.sqlite"))) {
  *     FitResult r = new Fitter(objective, initial).seed(7).journal(journal).fit("Nelder-Mead");
- * }
- * // later, or from another process while the fit runs:
- * try (Journal j = Journal.openReadOnly(Path.of("out"))) {
- *     RunRecord run = j.latestRun().orElseThrow();
- *     EvaluationRecord best = j.best(run.id()).orElseThrow();
  * }
  * }</pre>
  *
@@ -82,7 +76,8 @@ public interface Journal extends AutoCloseable {
     }
 
     /**
-     * Opens an existing journal for reading only; works while another process writes it.
+     * Opens an existing journal for reading only; works while another process writes it. What the
+     * command line's report and the dashboard read through.
      *
      * @param path the journal file, or a directory holding {@value #DEFAULT_FILE_NAME}
      * @return the journal; {@link #begin} throws on it
@@ -110,124 +105,14 @@ public interface Journal extends AutoCloseable {
      */
     Session begin(Map<String, ?> settings, JournalMode mode);
 
-    /**
-     * Says which run {@link #begin} would write, without writing anything: a command line checks
-     * this before it touches the output folder.
-     *
-     * @param settings the job's settings, as for {@link #begin}
-     * @param mode which run
-     * @return the run that would be resumed, or empty for a new run
-     * @throws JournalMismatchException when the run to resume has other settings
-     * @throws JournalException when the run to resume does not exist, or another process is
-     *     writing the journal now
-     */
-    Optional<RunRecord> check(Map<String, ?> settings, JournalMode mode);
-
-    /**
-     * @return every run, oldest first
-     * @throws JournalException when the file cannot be read
-     */
-    List<RunRecord> runs();
-
-    /**
-     * @param runId a run id
-     * @return that run, if recorded
-     */
-    Optional<RunRecord> run(long runId);
-
-    /** @return the most recently started run, if any */
-    Optional<RunRecord> latestRun();
-
-    /**
-     * @param runId a run id
-     * @return its evaluations, by number
-     */
-    List<EvaluationRecord> evaluations(long runId);
-
-    /**
-     * Reads a page of a run's evaluations: what a report polling a running fit reads, without
-     * holding every metadata tree of a long run in memory.
-     *
-     * @param runId a run id
-     * @param fromNumber the first evaluation number to read
-     * @param limit the most records to return
-     * @return the evaluations numbered from {@code fromNumber}, by number
-     * @throws IllegalArgumentException when fromNumber is negative or limit is below 1
-     */
-    List<EvaluationRecord> evaluations(long runId, int fromNumber, int limit);
-
-    /**
-     * @param runId a run id
-     * @return how many of its evaluations are in each state (every state present, 0 when none)
-     */
-    Map<EvaluationRecord.State, Integer> evaluationCounts(long runId);
-
-    /**
-     * @param runId a run id
-     * @return its complete evaluation with the lowest loss told to the optimizer (the earliest
-     *     on a tie, as the Fitter keeps it), if any
-     */
-    Optional<EvaluationRecord> best(long runId);
-
-    /**
-     * @param runId a run id
-     * @param evaluationNumber an evaluation's number
-     * @return the leaf terms recorded for it, in the order they started (a term run twice, after
-     *     a crash, appears twice)
-     */
-    List<TermRecord> terms(long runId, int evaluationNumber);
-
-    /**
-     * The process ids of the attempts of a run (the first start and every resume), oldest first:
-     * what tells the run directories a fit's own processes created (their names carry the pid)
-     * from anything else in the same folder.
-     *
-     * @param runId a run id
-     * @return the process id of each attempt; empty for a journal that does not record them
-     */
-    default List<Long> attemptProcessIds(long runId) {
-        return List.of();
-    }
-
-    /**
-     * @param runId a run id
-     * @return every leaf term recorded for the run, in the order they started
-     */
-    List<TermRecord> terms(long runId);
-
-    /**
-     * Reads a page of a run's leaf terms, in the order they started: what a reader following a
-     * running fit reads, picking up where it left off instead of reading every term again.
-     *
-     * <pre>{@code
-     * long last = 0;
-     * for (TermRecord t : journal.terms(runId, last, 1000)) {
-     *     last = t.id();
-     * }
-     * }</pre>
-     *
-     * @param runId a run id
-     * @param afterId read the terms whose {@link TermRecord#id()} is greater than this (0 for the first page)
-     * @param limit the most records to return
-     * @return the terms, by id
-     * @throws IllegalArgumentException when afterId is negative or limit is below 1
-     */
-    List<TermRecord> terms(long runId, long afterId, int limit);
-
-    /**
-     * Runs SQLite's full integrity check.
-     *
-     * @return {@code ["ok"]} when the file is sound, else the problems found
-     */
-    List<String> integrityCheck();
-
     /** Closes the file; a session still open is ended as INTERRUPTED first. */
     @Override
     void close();
 
     /**
      * One attempt of one run: what the Fitter writes through, and the {@link TermRecorder} that
-     * records and replays leaf terms. The Fitter drives it; user code only reads the journal.
+     * records and replays leaf terms. The Fitter drives it; user code reads the journal file with
+     * {@code sqlite3} or pandas.
      *
      * <pre>{@code
      * try (Journal.Session s = journal.begin(settings, JournalMode.resumeLatest())) {

@@ -31,7 +31,7 @@ public final class JournalCorruptException extends JournalException {
      * @param problems what the checks found
      * @param recoverable what could still be read (one line per table), empty when nothing
      */
-    public JournalCorruptException(String message, Path file, List<String> problems, List<String> recoverable) {
+    JournalCorruptException(String message, Path file, List<String> problems, List<String> recoverable) {
         super(message);
         this.file = file;
         this.problems = List.copyOf(problems);
@@ -49,7 +49,7 @@ public final class JournalCorruptException extends JournalException {
     }
 
     /** @return what could still be read, one line per table ("evaluations: 57 rows readable, ...") */
-    public List<String> recoverable() {
+    List<String> recoverable() {
         return recoverable;
     }
 }

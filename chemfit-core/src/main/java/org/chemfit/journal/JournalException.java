@@ -20,7 +20,7 @@ public class JournalException extends ChemFitException {
     private static final long serialVersionUID = 1L;
 
     /** @param message what went wrong, naming the file */
-    public JournalException(String message) {
+    JournalException(String message) {
         super(message);
     }
 

@@ -28,7 +28,7 @@ public final class JournalMismatchException extends JournalException {
      * @param runId the run that was not resumed
      * @param changes one line per changed, added or removed setting
      */
-    public JournalMismatchException(String message, long runId, List<String> changes) {
+    JournalMismatchException(String message, long runId, List<String> changes) {
         super(message);
         this.runId = runId;
         this.changes = List.copyOf(changes);

@@ -16,6 +16,9 @@ import java.util.Map;
 import org.chemfit.Quantities;
 import org.jspecify.annotations.Nullable;
 import java.util.Objects;
+import org.chemfit.journal.read.EvaluationRecord;
+import org.chemfit.journal.read.RunRecord;
+import org.chemfit.journal.read.TermRecord;
 
 /**
  * The SQL of a journal: prepared once per connection, these statements insert and select runs,

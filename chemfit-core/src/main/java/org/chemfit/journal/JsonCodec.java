@@ -16,11 +16,11 @@ import org.chemfit.Quantities;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamWriteFeature;
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import org.jspecify.annotations.Nullable;
+import org.chemfit.journal.read.JournalJson;
 
 /**
  * The JSON forms the journal stores, chosen so that a user reading the file with sqlite3 or
@@ -43,8 +43,6 @@ final class JsonCodec {
             .build();
     private static final ObjectMapper CANONICAL = new ObjectMapper()
             .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
-    private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() {
-    };
 
     private JsonCodec() {
     }
@@ -67,15 +65,7 @@ final class JsonCodec {
     }
 
     static Map<String, Object> readMap(@Nullable String json) {
-        if (json == null || json.isEmpty()) {
-            return new LinkedHashMap<>();
-        }
-        try {
-            return MAPPER.readValue(json, MAP);
-        } catch (JsonProcessingException e) {
-            throw new JournalException("the journal holds invalid JSON (" + e.getOriginalMessage() + "): "
-                    + abbreviate(json, 120), e);
-        }
+        return JournalJson.readMap(json);
     }
 
     /**

@@ -19,6 +19,10 @@ import java.util.Properties;
 import org.chemfit.EvaluationContext;
 import org.chemfit.Quantities;
 import org.jspecify.annotations.Nullable;
+import org.chemfit.journal.read.EvaluationRecord;
+import org.chemfit.journal.read.JournalReader;
+import org.chemfit.journal.read.RunRecord;
+import org.chemfit.journal.read.TermRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,7 +58,7 @@ import org.slf4j.LoggerFactory;
  *     (a lock file beside the database, {@code journal.sqlite.lock}, held while a session is
  *     open; the operating system releases it when the process dies); readers never wait for it.
  */
-final class SqliteJournal implements Journal {
+final class SqliteJournal implements JournalReader {
 
     private static final Logger LOG = LoggerFactory.getLogger(SqliteJournal.class);
 

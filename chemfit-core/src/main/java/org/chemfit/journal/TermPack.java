@@ -12,6 +12,8 @@ import java.util.Objects;
 
 import org.chemfit.Quantities;
 import org.jspecify.annotations.Nullable;
+import org.chemfit.journal.read.EvaluationRecord;
+import org.chemfit.journal.read.TermRecord;
 
 /**
  * The binary form of the leaf terms of one evaluation that finished together (schema version 3,

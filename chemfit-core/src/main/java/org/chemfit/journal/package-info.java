@@ -22,7 +22,7 @@
  *     parameters_json, parameter_key, loss, loss_bits (the exact double), told_loss (what the
  *     optimizer was told), replay, quantities_blob (see below), tree_json (the metadata tree;
  *     when tree_terms_apart is 1, the quantities of a term recorded in the terms table stand in
- *     it as {@code "quantities":"$terms:PATH"}, and {@code Journal.evaluations} puts them back),
+ *     it as {@code "quantities":"$terms:PATH"}, and the reading side ({@code org.chemfit.journal.read}) puts them back),
  *     failure, started_at, ended_at, seconds, host, attempt;</li>
  * <li>{@code terms}: one row per finished leaf term: id, run_id, evaluation_number, evaluation_id,
  *     term_path, term_name, parameter_key, state (COMPLETE, FAILED), value, value_bits,
@@ -32,7 +32,7 @@
  *     in-process terms) as one row instead of one each: first_id and last_id (the ids its terms
  *     take, in the sequence of the terms table's ids), run_id, evaluation_number, evaluation_id,
  *     parameter_key, attempt, terms_blob (for each term what its row would hold; the layout is in
- *     the class comment of {@code TermPack}). {@code Journal.terms} reads both tables as one.</li>
+ *     the class comment of {@code TermPack}). the reading side reads both tables as one.</li>
  * </ul>
  * Times are ISO-8601 UTC text; JSON doubles are written so that they read back exactly.
  * Quantities are binary ({@code quantities_blob}: raw little-endian doubles, laid out as the

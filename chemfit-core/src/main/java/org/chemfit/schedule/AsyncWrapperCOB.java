@@ -72,7 +72,7 @@ import org.jspecify.annotations.Nullable;
 public final class AsyncWrapperCOB extends AbstractWrapperCOB {
 
     /** The most threads the wrapper's own pool ever has. */
-    public static final int DEFAULT_MAX_THREADS = 64;
+    static final int DEFAULT_MAX_THREADS = 64;
 
     private final @Nullable ThreadPoolExecutor ownPool;
     private volatile boolean closed;

@@ -18,6 +18,7 @@ import org.chemfit.Quantities;
 import org.chemfit.QuantityComputer;
 import org.chemfit.fit.FitResult;
 import org.chemfit.fit.Fitter;
+import org.chemfit.journal.read.JournalReader;
 
 /**
  * A fit of many fast in-process terms, run in its own JVM so that it can be killed: the process
@@ -77,7 +78,7 @@ public final class FastTermsFitDriver {
         Path resultFile = Path.of(args[1]);
         int haltAt = Integer.parseInt(args[2]);
         AtomicInteger runs = new AtomicInteger();
-        try (Journal journal = Journal.open(journalDir)) {
+        try (JournalReader journal = JournalReader.open(journalDir)) {
             Map<String, Double> initial = new LinkedHashMap<>();
             initial.put("x", 0.5);
             initial.put("y", 0.25);

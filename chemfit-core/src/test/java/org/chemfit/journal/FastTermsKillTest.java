@@ -12,6 +12,10 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
+import org.chemfit.journal.read.EvaluationRecord;
+import org.chemfit.journal.read.JournalReader;
+import org.chemfit.journal.read.RunRecord;
+import org.chemfit.journal.read.TermRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -70,7 +74,7 @@ class FastTermsKillTest {
             assertFalse(Files.exists(s.resolve("result.txt")));
             int finishedEvaluations = (haltAt - 1) / T;
             int recordedBefore;
-            try (Journal j = Journal.openReadOnly(s.resolve("out"))) {
+            try (JournalReader j = JournalReader.openReadOnly(s.resolve("out"))) {
                 assertEquals(List.of("ok"), j.integrityCheck(), "sound right after the kill");
                 RunRecord run = j.latestRun().orElseThrow();
                 assertEquals("RUNNING", run.status());
@@ -89,7 +93,7 @@ class FastTermsKillTest {
                     "halt at term run " + haltAt + ": the resumed result equals the uninterrupted one bit for bit");
             assertEquals(T * evaluations - recordedBefore, runs(actual),
                     "halt at term run " + haltAt + ": the terms recorded before the kill are replayed, the others run");
-            try (Journal j = Journal.openReadOnly(s.resolve("out"))) {
+            try (JournalReader j = JournalReader.openReadOnly(s.resolve("out"))) {
                 assertEquals(List.of("ok"), j.integrityCheck());
                 RunRecord run = j.latestRun().orElseThrow();
                 assertEquals("FINISHED", run.status());

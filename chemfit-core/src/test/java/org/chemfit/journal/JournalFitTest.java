@@ -18,6 +18,10 @@ import org.chemfit.Quantities;
 import org.chemfit.QuantityComputer;
 import org.chemfit.fit.FitResult;
 import org.chemfit.fit.Fitter;
+import org.chemfit.journal.read.EvaluationRecord;
+import org.chemfit.journal.read.JournalReader;
+import org.chemfit.journal.read.RunRecord;
+import org.chemfit.journal.read.TermRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -70,7 +74,7 @@ class JournalFitTest {
         }
     }
 
-    private static Fitter fitter(ObjectiveFunction ob, Journal j) {
+    private static Fitter fitter(ObjectiveFunction ob, JournalReader j) {
         return new Fitter(ob, Map.of("x", 0.3, "y", 1.1)).seed(11).maxEvaluations(40).journal(j);
     }
 
@@ -89,12 +93,12 @@ class JournalFitTest {
     void recordsEveryEvaluationAndTermAndTheBest() {
         Counting c = new Counting();
         FitResult r;
-        try (Journal j = Journal.open(dir)) {
+        try (JournalReader j = JournalReader.open(dir)) {
             r = fitter(c.objective(), j).fit("Nelder-Mead");
         }
         assertEquals(40, r.evaluations());
         assertEquals(3 * 40, c.runs.get(), "each evaluation runs its 3 terms once");
-        try (Journal j = Journal.openReadOnly(dir.resolve("journal.sqlite"))) {
+        try (JournalReader j = JournalReader.openReadOnly(dir.resolve("journal.sqlite"))) {
             RunRecord run = j.latestRun().orElseThrow();
             assertEquals("FINISHED", run.status());
             assertEquals("MAX_EVALUATIONS", run.stopReason());
@@ -135,12 +139,12 @@ class JournalFitTest {
     void resumingAFinishedRunReplaysEverythingAndRunsNothing() {
         Counting c = new Counting();
         FitResult first;
-        try (Journal j = Journal.open(dir)) {
+        try (JournalReader j = JournalReader.open(dir)) {
             first = fitter(c.objective(), j).fit("Nelder-Mead");
         }
         int runsBefore = c.runs.get();
         FitResult again;
-        try (Journal j = Journal.open(dir)) {
+        try (JournalReader j = JournalReader.open(dir)) {
             again = fitter(c.objective(), j).fit("Nelder-Mead");
             assertEquals(1, j.runs().size(), "the same run was resumed");
             assertEquals(2, j.runs().get(0).attempts());
@@ -154,21 +158,21 @@ class JournalFitTest {
     void aCrashInTheMiddleResumesToTheSameResultRunningOnlyTheCutOffTerm() {
         Counting plain = new Counting();
         FitResult uninterrupted;
-        try (Journal j = Journal.open(dir.resolve("a"))) {
+        try (JournalReader j = JournalReader.open(dir.resolve("a"))) {
             uninterrupted = fitter(plain.objective(), j).fit("Nelder-Mead");
         }
         for (int crashAt : new int[] {1, 2, 3, 4, 50, 119}) {
             Path journal = dir.resolve("crash-" + crashAt);
             Counting c = new Counting();
             c.crashAt = crashAt;
-            try (Journal j = Journal.open(journal)) {
+            try (JournalReader j = JournalReader.open(journal)) {
                 Crash e = assertThrows(Crash.class, () -> fitter(c.objective(), j).fit("Nelder-Mead"));
                 assertEquals("simulated crash at run " + crashAt, e.getMessage());
             }
             int firstAttempt = c.runs.get();
             int runningEvaluations;
             int recordedTermsOfIt;
-            try (Journal j = Journal.openReadOnly(journal)) {
+            try (JournalReader j = JournalReader.openReadOnly(journal)) {
                 long run = j.latestRun().orElseThrow().id();
                 List<EvaluationRecord> evs = j.evaluations(run);
                 runningEvaluations = (int) evs.stream().filter(ev -> ev.state() == EvaluationRecord.State.RUNNING).count();
@@ -181,7 +185,7 @@ class JournalFitTest {
             assertEquals(1, runningEvaluations);
             c.crashAt = -1;
             FitResult resumed;
-            try (Journal j = Journal.open(journal)) {
+            try (JournalReader j = JournalReader.open(journal)) {
                 resumed = fitter(c.objective(), j).fit("Nelder-Mead");
                 RunRecord run = j.latestRun().orElseThrow();
                 assertEquals(2, run.attempts());
@@ -193,7 +197,7 @@ class JournalFitTest {
             int secondAttempt = c.runs.get() - firstAttempt;
             assertEquals(plain.runs.get() + runningEvaluations, firstAttempt + secondAttempt,
                     "crash at run " + crashAt + ": only the term cut off runs twice");
-            try (Journal j = Journal.openReadOnly(journal)) {
+            try (JournalReader j = JournalReader.openReadOnly(journal)) {
                 List<TermRecord> terms = j.terms(1, cutOff(crashAt));
                 assertEquals(recordedTermsOfIt, terms.stream().filter(t -> t.attempt() == 1).count());
                 assertEquals(3 - recordedTermsOfIt, terms.stream().filter(t -> t.attempt() == 2).count(),
@@ -218,12 +222,12 @@ class JournalFitTest {
             }
         };
         FitResult first;
-        try (Journal j = Journal.open(dir)) {
+        try (JournalReader j = JournalReader.open(dir)) {
             first = fitter(ob, j).fit("Powell");
         }
         int n = runs.get();
         FitResult again;
-        try (Journal j = Journal.open(dir)) {
+        try (JournalReader j = JournalReader.open(dir)) {
             again = fitter(ob, j).fit("Powell");
             assertTrue(j.terms(1, 0).isEmpty(), "a plain objective has no term rows");
         }
@@ -237,12 +241,12 @@ class JournalFitTest {
         Counting c = new Counting();
         Map<String, Object> job = Map.of("terms", List.of(Map.of("name", "a", "weight", 1), Map.of("name", "b", "weight", 1)),
                 "program", "./run.sh");
-        try (Journal j = Journal.open(dir)) {
+        try (JournalReader j = JournalReader.open(dir)) {
             fitter(c.objective(), j).jobSettings(job).fit("Nelder-Mead");
         }
         Map<String, Object> changed = Map.of("terms", List.of(Map.of("name", "a", "weight", 1), Map.of("name", "b", "weight", 2)),
                 "program", "./run.sh", "extra", true);
-        try (Journal j = Journal.open(dir)) {
+        try (JournalReader j = JournalReader.open(dir)) {
             JournalMismatchException e = assertThrows(JournalMismatchException.class,
                     () -> fitter(c.objective(), j).jobSettings(changed).seed(12).fit("Nelder-Mead"));
             assertEquals(List.of("changed fit.seed: 11 -> 12", "added job.extra = true",
@@ -250,7 +254,7 @@ class JournalFitTest {
             assertTrue(e.getMessage().contains("holds run 1 of a different job"), e.getMessage());
             assertTrue(e.getMessage().contains("changed fit.seed: 11 -> 12"), e.getMessage());
             assertTrue(e.getMessage().contains("--restart"), e.getMessage());
-            Fitter changedFitter = fitter(c.objective(), j).jobSettings(changed).seed(12).optimizer(org.chemfit.fit.Optimizers.nelderMead());
+            Fitter changedFitter = fitter(c.objective(), j).jobSettings(changed).seed(12).optimizer(org.chemfit.fit.Optimizers.byName("Nelder-Mead"));
             JournalMismatchException checked = assertThrows(JournalMismatchException.class,
                     () -> j.check(changedFitter.settings(), JournalMode.resumeLatest()));
             assertEquals(e.changes(), checked.changes(), "check says the same as begin, writing nothing");
@@ -277,13 +281,13 @@ class JournalFitTest {
         }
     }
 
-    private static Fitter fitter(ObjectiveFunction ob, Journal j, JournalMode mode) {
+    private static Fitter fitter(ObjectiveFunction ob, JournalReader j, JournalMode mode) {
         return fitter(ob, j).journal(j, mode);
     }
 
     @Test
     void oneFitWritesAJournalAtATime() {
-        try (Journal a = Journal.open(dir); Journal b = Journal.open(dir)) {
+        try (JournalReader a = JournalReader.open(dir); JournalReader b = JournalReader.open(dir)) {
             try (Journal.Session s = a.begin(Map.of("k", 1), JournalMode.resumeLatest())) {
                 JournalException e = assertThrows(JournalException.class, () -> b.begin(Map.of("k", 1), JournalMode.resumeLatest()));
                 assertTrue(e.getMessage().contains("is being written by another fit (pid " + ProcessHandle.current().pid()),
@@ -302,7 +306,7 @@ class JournalFitTest {
         Counting plain = new Counting();
         FitResult uninterrupted;
         try (org.chemfit.schedule.AsyncWrapperCOB ob = new org.chemfit.schedule.AsyncWrapperCOB(plain.objective());
-                Journal j = Journal.open(dir.resolve("a"))) {
+                JournalReader j = JournalReader.open(dir.resolve("a"))) {
             uninterrupted = fitter(ob, j).fit("CMA-ES");
         }
         assertEquals(3 * 40, plain.runs.get());
@@ -329,20 +333,20 @@ class JournalFitTest {
                     }).toList(), List.of(1.0, 0.5, 2.0)).withTermNames(List.of("a", "b", "c"));
             FitResult cut;
             try (org.chemfit.schedule.AsyncWrapperCOB ob = new org.chemfit.schedule.AsyncWrapperCOB(stopping);
-                    Journal j = Journal.open(journal)) {
+                    JournalReader j = JournalReader.open(journal)) {
                 cut = fitter(ob, j).fit("CMA-ES");
             }
             assertTrue(Thread.interrupted(), "the fit was interrupted");
             assertEquals(org.chemfit.fit.StopReason.INTERRUPTED, cut.stopReason());
             int firstAttempt = c.runs.get();
             int running;
-            try (Journal j = Journal.openReadOnly(journal)) {
+            try (JournalReader j = JournalReader.openReadOnly(journal)) {
                 assertEquals("INTERRUPTED", j.latestRun().orElseThrow().status());
                 running = (int) j.evaluations(1).stream().filter(e -> e.state() == EvaluationRecord.State.RUNNING).count();
             }
             FitResult resumed;
             try (org.chemfit.schedule.AsyncWrapperCOB ob = new org.chemfit.schedule.AsyncWrapperCOB(c.objective());
-                    Journal j = Journal.open(journal)) {
+                    JournalReader j = JournalReader.open(journal)) {
                 resumed = fitter(ob, j).fit("CMA-ES");
                 assertEquals(List.of("ok"), j.integrityCheck());
             }
@@ -376,7 +380,7 @@ class JournalFitTest {
                 .withTermNames(List.of("flaky", "smooth")).withFailurePolicy(org.chemfit.FailurePolicy.penalty(50.0));
         FitResult first;
         int failedFirst;
-        try (Journal j = Journal.open(dir)) {
+        try (JournalReader j = JournalReader.open(dir)) {
             first = fitter(ob, j).fit("Nelder-Mead");
             failedFirst = failures.get();
             List<TermRecord> failed = j.terms(1).stream().filter(t -> t.state() == EvaluationRecord.State.FAILED).toList();
@@ -390,7 +394,7 @@ class JournalFitTest {
         }
         runs.set(0);
         FitResult again;
-        try (Journal j = Journal.open(dir)) {
+        try (JournalReader j = JournalReader.open(dir)) {
             again = fitter(ob, j).fit("Nelder-Mead");
         }
         assertSameResult(first, again);

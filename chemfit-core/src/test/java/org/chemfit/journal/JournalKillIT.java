@@ -17,6 +17,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
+import org.chemfit.journal.read.EvaluationRecord;
+import org.chemfit.journal.read.JournalReader;
+import org.chemfit.journal.read.RunRecord;
+import org.chemfit.journal.read.TermRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -92,12 +96,12 @@ class JournalKillIT {
     }
 
     /** @return the journal opened for reading, or null while the writer has not created it yet */
-    private static Journal openWhenReady(Path journalDir) {
+    private static JournalReader openWhenReady(Path journalDir) {
         if (!Files.exists(journalDir.resolve(Journal.DEFAULT_FILE_NAME))) {
             return null;
         }
         try {
-            Journal j = Journal.openReadOnly(journalDir);
+            JournalReader j = JournalReader.openReadOnly(journalDir);
             if (j.latestRun().isEmpty()) {
                 j.close();
                 return null;
@@ -109,7 +113,7 @@ class JournalKillIT {
     }
 
     /** @return the number of complete terms, read while the fit writes the journal */
-    private static int completeTerms(Journal j) {
+    private static int completeTerms(JournalReader j) {
         long run = j.latestRun().orElseThrow().id();
         return (int) j.terms(run).stream().filter(t -> t.state() == EvaluationRecord.State.COMPLETE).count();
     }
@@ -125,7 +129,7 @@ class JournalKillIT {
         assertEquals(KillableFitDriver.TERMS * KillableFitDriver.MAX_EVALUATIONS, uninterruptedRuns,
                 "every evaluation ran its three programs once");
 
-        try (Journal j = Journal.openReadOnly(plain.resolve("out"))) {
+        try (JournalReader j = JournalReader.openReadOnly(plain.resolve("out"))) {
             RunRecord run = j.latestRun().orElseThrow();
             assertEquals(KillableFitDriver.MAX_EVALUATIONS, j.evaluations(run.id()).size());
             assertEquals(uninterruptedRuns, j.terms(run.id()).size());
@@ -138,7 +142,7 @@ class JournalKillIT {
             Path s = scenario("kill-" + killAt);
             Process p = start(s, "resume");
             AtomicInteger seen = new AtomicInteger(-1);
-            AtomicReference<Journal> reader = new AtomicReference<>();
+            AtomicReference<JournalReader> reader = new AtomicReference<>();
             // polled on this thread: the reader's SQLite connection stays with the thread that closes it
             await().atMost(FIT_TIMEOUT_SECONDS, TimeUnit.SECONDS).pollInSameThread().pollInterval(Duration.ofMillis(5))
                     .failFast(() -> assertTrue(p.isAlive(),
@@ -156,7 +160,7 @@ class JournalKillIT {
             reader.get().close();
             if (killAt == killAfterCompleteTerms[0]) {
                 // a second fit on the same folder while the first one runs is refused
-                try (Journal second = Journal.open(s.resolve("out"))) {
+                try (JournalReader second = JournalReader.open(s.resolve("out"))) {
                     JournalException e = org.junit.jupiter.api.Assertions.assertThrows(JournalException.class,
                             () -> second.begin(java.util.Map.of(), JournalMode.restart()));
                     assertTrue(e.getMessage().contains("is being written by another fit (pid " + p.pid() + " on "),
@@ -177,7 +181,7 @@ class JournalKillIT {
             int runningEvaluations;
             int unrecordedTerms;
             int completeAtKill;
-            try (Journal j = Journal.openReadOnly(s.resolve("out"))) {
+            try (JournalReader j = JournalReader.openReadOnly(s.resolve("out"))) {
                 assertEquals(List.of("ok"), j.integrityCheck(), "the journal is sound right after the kill");
                 RunRecord run = j.latestRun().orElseThrow();
                 assertEquals("RUNNING", run.status(), "a killed run stays RUNNING");
@@ -205,7 +209,7 @@ class JournalKillIT {
             assertTrue(extra >= 0 && extra <= runningEvaluations,
                     "program runs over both attempts exceed the uninterrupted count by at most the evaluations in flight: "
                             + summary);
-            try (Journal j = Journal.openReadOnly(s.resolve("out"))) {
+            try (JournalReader j = JournalReader.openReadOnly(s.resolve("out"))) {
                 assertEquals(List.of("ok"), j.integrityCheck());
                 assertEquals(1, j.runs().size());
                 RunRecord run = j.latestRun().orElseThrow();

@@ -15,6 +15,10 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.chemfit.fit.FitResult;
+import org.chemfit.journal.read.EvaluationRecord;
+import org.chemfit.journal.read.JournalReader;
+import org.chemfit.journal.read.RunRecord;
+import org.chemfit.journal.read.TermRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,7 +53,7 @@ class JournalMigrationTest {
     @SuppressWarnings("unchecked")
     void aSchemaOneJournalReadsAsItIsWithoutBeingChanged() throws Exception {
         Path f = fixture();
-        try (Journal j = Journal.openReadOnly(f)) {
+        try (JournalReader j = JournalReader.openReadOnly(f)) {
             RunRecord run = j.latestRun().orElseThrow();
             assertEquals("RUNNING", run.status(), "the fit was killed");
             List<EvaluationRecord> evs = j.evaluations(run.id());
@@ -78,7 +82,7 @@ class JournalMigrationTest {
         Path f = fixture();
         AtomicInteger runs = new AtomicInteger();
         FitResult resumed;
-        try (Journal j = Journal.open(f)) {
+        try (JournalReader j = JournalReader.open(f)) {
             resumed = LegacyJournalFixture.fitter(LegacyJournalFixture.objective(runs, -1), j).fit("Nelder-Mead");
         }
         assertEquals(JournalSchema.VERSION, userVersion(f), "opening for writing brings the schema to today's version");
@@ -91,7 +95,7 @@ class JournalMigrationTest {
         // 12 evaluations and one term of the 13th were recorded before the kill: replayed, not run
         assertEquals(plainRuns.get() - (12 * 3 + 1), runs.get());
 
-        try (Journal j = Journal.openReadOnly(f)) {
+        try (JournalReader j = JournalReader.openReadOnly(f)) {
             assertEquals(List.of("ok"), j.integrityCheck());
             RunRecord run = j.latestRun().orElseThrow();
             assertEquals("FINISHED", run.status());

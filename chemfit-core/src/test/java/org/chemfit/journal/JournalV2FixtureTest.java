@@ -14,6 +14,10 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.chemfit.fit.FitResult;
+import org.chemfit.journal.read.EvaluationRecord;
+import org.chemfit.journal.read.JournalReader;
+import org.chemfit.journal.read.RunRecord;
+import org.chemfit.journal.read.TermRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,7 +54,7 @@ class JournalV2FixtureTest {
     @Test
     void aSchemaTwoJournalReadsAsItIsWithoutBeingChanged() throws Exception {
         Path f = fixture();
-        try (Journal j = Journal.openReadOnly(f)) {
+        try (JournalReader j = JournalReader.openReadOnly(f)) {
             RunRecord run = j.latestRun().orElseThrow();
             assertEquals("RUNNING", run.status(), "the fit was killed");
             List<EvaluationRecord> evs = j.evaluations(run.id());
@@ -75,7 +79,7 @@ class JournalV2FixtureTest {
         AtomicInteger plainRuns = new AtomicInteger();
         FitResult uninterrupted;
         List<TermRecord> uninterruptedTerms;
-        try (Journal j = Journal.open(dir.resolve("plain"))) {
+        try (JournalReader j = JournalReader.open(dir.resolve("plain"))) {
             uninterrupted = LegacyJournalFixture.fitter(LegacyJournalFixture.objective(plainRuns, -1), j,
                     JournalV2Fixture.SETTINGS).fit("Nelder-Mead");
             uninterruptedTerms = j.terms(j.latestRun().orElseThrow().id());
@@ -83,7 +87,7 @@ class JournalV2FixtureTest {
         Path f = fixture();
         AtomicInteger runs = new AtomicInteger();
         FitResult resumed;
-        try (Journal j = Journal.open(f)) {
+        try (JournalReader j = JournalReader.open(f)) {
             resumed = LegacyJournalFixture.fitter(LegacyJournalFixture.objective(runs, -1), j, JournalV2Fixture.SETTINGS)
                     .fit("Nelder-Mead");
         }
@@ -96,7 +100,7 @@ class JournalV2FixtureTest {
         assertEquals(uninterrupted.evaluations(), resumed.evaluations());
         assertEquals(plainRuns.get() - RECORDED_TERMS, runs.get(), "every recorded term replayed, not run");
 
-        try (Journal j = Journal.openReadOnly(f)) {
+        try (JournalReader j = JournalReader.openReadOnly(f)) {
             assertEquals(List.of("ok"), j.integrityCheck());
             RunRecord run = j.latestRun().orElseThrow();
             assertEquals("FINISHED", run.status());

@@ -17,6 +17,7 @@ import org.chemfit.external.KeepPolicy;
 import org.chemfit.external.OutputParsers;
 import org.chemfit.fit.FitResult;
 import org.chemfit.fit.Fitter;
+import org.chemfit.journal.read.JournalReader;
 
 /**
  * A fit run in its own JVM so that a test can kill it with SIGKILL: three terms, each running an
@@ -71,7 +72,7 @@ public final class KillableFitDriver {
         JournalMode mode = args[4].equals("restart") ? JournalMode.restart() : JournalMode.resumeLatest();
         Files.createDirectories(workDir);
         Files.createDirectories(journalDir);
-        try (Journal journal = Journal.open(journalDir)) {
+        try (JournalReader journal = JournalReader.open(journalDir)) {
             Map<String, Double> initial = new LinkedHashMap<>();
             initial.put("x", 0.5);
             initial.put("y", 0.25);

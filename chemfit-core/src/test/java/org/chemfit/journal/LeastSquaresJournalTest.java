@@ -20,6 +20,7 @@ import org.chemfit.QuantityComputer;
 import org.chemfit.fit.FitResult;
 import org.chemfit.fit.Fitter;
 import org.chemfit.fit.StopReason;
+import org.chemfit.journal.read.JournalReader;
 import org.chemfit.schedule.AsyncWrapperCOB;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -81,7 +82,7 @@ class LeastSquaresJournalTest {
         }
     }
 
-    private static Fitter fitter(ObjectiveFunction ob, Journal j) {
+    private static Fitter fitter(ObjectiveFunction ob, JournalReader j) {
         Map<String, Double> start = new LinkedHashMap<>();
         start.put("k", 1.0);
         start.put("r0", 1.5);
@@ -107,7 +108,7 @@ class LeastSquaresJournalTest {
     void aKilledLeastSquaresFitResumesBitForBit() {
         Curves plain = new Curves();
         FitResult uninterrupted;
-        try (Journal j = Journal.open(dir.resolve("a"))) {
+        try (JournalReader j = JournalReader.open(dir.resolve("a"))) {
             uninterrupted = fitter(plain.objective(), j).fit("least-squares");
         }
         assertEquals(StopReason.CONVERGED, uninterrupted.stopReason());
@@ -116,13 +117,13 @@ class LeastSquaresJournalTest {
             Curves c = new Curves();
             c.crashAt = crashAt;
             Path journal = dir.resolve("crash-" + crashAt);
-            try (Journal j = Journal.open(journal)) {
+            try (JournalReader j = JournalReader.open(journal)) {
                 JournalFitTest.Crash e = assertThrows(JournalFitTest.Crash.class, () -> fitter(c.objective(), j).fit("least-squares"));
                 assertEquals("simulated crash at run " + crashAt, e.getMessage());
             }
             c.crashAt = -1;
             FitResult resumed;
-            try (Journal j = Journal.open(journal)) {
+            try (JournalReader j = JournalReader.open(journal)) {
                 resumed = fitter(c.objective(), j).fit("least-squares");
                 assertEquals(List.of("ok"), j.integrityCheck());
             }
@@ -137,7 +138,7 @@ class LeastSquaresJournalTest {
     void aLeastSquaresFitOnAPoolInterruptedMidBatchResumesBitForBit() {
         Curves plain = new Curves();
         FitResult uninterrupted;
-        try (AsyncWrapperCOB ob = new AsyncWrapperCOB(plain.objective()); Journal j = Journal.open(dir.resolve("a"))) {
+        try (AsyncWrapperCOB ob = new AsyncWrapperCOB(plain.objective()); JournalReader j = JournalReader.open(dir.resolve("a"))) {
             uninterrupted = fitter(ob, j).fit("least-squares");
         }
         for (int stopAt : new int[] {5, 20, 37}) {
@@ -146,14 +147,14 @@ class LeastSquaresJournalTest {
             c.interruptAfter = stopAt;
             Path journal = dir.resolve("stop-" + stopAt);
             FitResult cut;
-            try (AsyncWrapperCOB ob = new AsyncWrapperCOB(c.objective()); Journal j = Journal.open(journal)) {
+            try (AsyncWrapperCOB ob = new AsyncWrapperCOB(c.objective()); JournalReader j = JournalReader.open(journal)) {
                 cut = fitter(ob, j).fit("least-squares");
             }
             assertTrue(Thread.interrupted(), "the fit was interrupted");
             assertEquals(StopReason.INTERRUPTED, cut.stopReason());
             c.interruptAfter = -1;
             FitResult resumed;
-            try (AsyncWrapperCOB ob = new AsyncWrapperCOB(c.objective()); Journal j = Journal.open(journal)) {
+            try (AsyncWrapperCOB ob = new AsyncWrapperCOB(c.objective()); JournalReader j = JournalReader.open(journal)) {
                 resumed = fitter(ob, j).fit("least-squares");
                 assertEquals(List.of("ok"), j.integrityCheck());
             }

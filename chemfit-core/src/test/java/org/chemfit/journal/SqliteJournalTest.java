@@ -29,6 +29,8 @@ import org.chemfit.EvaluationContext;
 import org.chemfit.Parameters;
 import org.chemfit.Quantities;
 import org.chemfit.TermRecorder;
+import org.chemfit.journal.read.EvaluationRecord;
+import org.chemfit.journal.read.JournalReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -74,7 +76,7 @@ class SqliteJournalTest {
         Quantities q = Quantities.builder().put("nan", Double.NaN).put("inf", Double.NEGATIVE_INFINITY).put("negzero", -0.0)
                 .put("tiny", Double.MIN_VALUE).put("arr", new double[] {0.1 + 0.2, Double.NaN, Double.POSITIVE_INFINITY, -0.0})
                 .label("label", "NaN").label("other", "{\"$double\":\"NaN\"}").build();
-        try (Journal j = Journal.open(dir); Journal.Session s = j.begin(Map.of("job", "exact"), JournalMode.resumeLatest())) {
+        try (JournalReader j = JournalReader.open(dir); Journal.Session s = j.begin(Map.of("job", "exact"), JournalMode.resumeLatest())) {
             double[] values = {Double.NaN, Double.POSITIVE_INFINITY, -0.0, 0.1 + 0.2, Double.MIN_VALUE};
             for (int k = 0; k < values.length; k++) {
                 double value = values[k];
@@ -111,7 +113,7 @@ class SqliteJournalTest {
         Path f = dir.resolve("journal.sqlite");
         Files.writeString(f, "step,loss\n1,0.5\n2,0.25\n" + "x".repeat(200));
         String before = sha(f);
-        JournalCorruptException e = assertThrows(JournalCorruptException.class, () -> Journal.open(f));
+        JournalCorruptException e = assertThrows(JournalCorruptException.class, () -> JournalReader.open(f));
         assertTrue(e.getMessage().startsWith("journal " + f + " is damaged: the file does not start with the SQLite header"),
                 e.getMessage());
         assertTrue(e.getMessage().contains("73 74 65 70 2c 6c 6f 73 73"), "shows the first bytes: " + e.getMessage());
@@ -129,7 +131,7 @@ class SqliteJournalTest {
     @Test
     void aDamagedPageIsDetectedWithWhatCanStillBeRead() throws Exception {
         Path f = dir.resolve("journal.sqlite");
-        try (Journal j = Journal.open(f); Journal.Session s = j.begin(Map.of("job", 1), JournalMode.resumeLatest())) {
+        try (JournalReader j = JournalReader.open(f); Journal.Session s = j.begin(Map.of("job", 1), JournalMode.resumeLatest())) {
             write(s, 0, 300);
         }
         assertEquals(List.of("journal.sqlite", "journal.sqlite.lock"), list(dir), "the WAL was checkpointed at close");
@@ -143,27 +145,27 @@ class SqliteJournalTest {
             raf.write(junk);
         }
         String before = sha(f);
-        JournalCorruptException e = assertThrows(JournalCorruptException.class, () -> Journal.open(f));
+        JournalCorruptException e = assertThrows(JournalCorruptException.class, () -> JournalReader.open(f));
         assertTrue(e.getMessage().startsWith("journal " + f + " is damaged: "), e.getMessage());
         assertTrue(!e.problems().isEmpty() && !e.problems().get(0).equals("ok"), e.problems().toString());
         assertEquals(JournalSchema.TABLES.size(), e.recoverable().size(), e.recoverable().toString());
         assertEquals("runs: 1 rows", e.recoverable().get(0));
         assertTrue(e.getMessage().contains(".recover"), e.getMessage());
         assertEquals(before, sha(f), "the damaged file is not modified");
-        assertThrows(JournalCorruptException.class, () -> Journal.openReadOnly(f));
+        assertThrows(JournalCorruptException.class, () -> JournalReader.openReadOnly(f));
         assertEquals(before, sha(f));
     }
 
     @Test
     void aTruncatedCopyIsDetected() throws Exception {
         Path f = dir.resolve("a.sqlite");
-        try (Journal j = Journal.open(f); Journal.Session s = j.begin(Map.of("job", 1), JournalMode.resumeLatest())) {
+        try (JournalReader j = JournalReader.open(f); Journal.Session s = j.begin(Map.of("job", 1), JournalMode.resumeLatest())) {
             write(s, 0, 100);
         }
         Path cut = dir.resolve("cut.sqlite");
         byte[] all = Files.readAllBytes(f);
         Files.write(cut, java.util.Arrays.copyOf(all, all.length / 2 + 100));
-        JournalCorruptException e = assertThrows(JournalCorruptException.class, () -> Journal.open(cut));
+        JournalCorruptException e = assertThrows(JournalCorruptException.class, () -> JournalReader.open(cut));
         assertTrue(e.getMessage().contains("bytes long but its header says"), e.getMessage());
         assertTrue(e.getMessage().contains("it was cut short"), e.getMessage());
     }
@@ -175,7 +177,7 @@ class SqliteJournalTest {
             s.execute("CREATE TABLE t (x)");
         }
         String before = sha(f);
-        JournalException e = assertThrows(JournalException.class, () -> Journal.open(f));
+        JournalException e = assertThrows(JournalException.class, () -> JournalReader.open(f));
         assertEquals("file " + f + " is an SQLite database of another application (application_id 0, a ChemFit journal has "
                 + JournalSchema.APPLICATION_ID + "); it was left untouched", e.getMessage());
         assertEquals(before, sha(f));
@@ -186,7 +188,7 @@ class SqliteJournalTest {
         Path f = dir.resolve("journal.sqlite");
         Path copy = dir.resolve("copy");
         Files.createDirectories(copy);
-        try (Journal j = Journal.open(f); Journal.Session s = j.begin(Map.of("job", 1), JournalMode.resumeLatest())) {
+        try (JournalReader j = JournalReader.open(f); Journal.Session s = j.begin(Map.of("job", 1), JournalMode.resumeLatest())) {
             write(s, 0, 30);
             // a snapshot of the files as a kill would leave them, with the WAL not yet checkpointed
             Files.copy(f, copy.resolve("journal.sqlite"));
@@ -195,7 +197,7 @@ class SqliteJournalTest {
             // the last frame is torn: its last 100 bytes never reached the file
             Files.write(copy.resolve("journal.sqlite-wal"), java.util.Arrays.copyOf(wal, wal.length - 100));
         }
-        try (Journal j = Journal.open(copy)) {
+        try (JournalReader j = JournalReader.open(copy)) {
             assertEquals(List.of("ok"), j.integrityCheck());
             List<EvaluationRecord> evs = j.evaluations(1);
             // the torn commit held evaluation 29's record (with its term, and its start when the writer
@@ -222,7 +224,7 @@ class SqliteJournalTest {
         java.util.concurrent.Semaphore readerAsks = new java.util.concurrent.Semaphore(0);
         java.util.concurrent.Semaphore writerWrote = new java.util.concurrent.Semaphore(0);
         AtomicReference<Throwable> writerFailure = new AtomicReference<>();
-        try (Journal j = Journal.open(f)) {
+        try (JournalReader j = JournalReader.open(f)) {
             Thread writer = new Thread(() -> {
                 try (Journal.Session s = j.begin(Map.of("job", 1), JournalMode.resumeLatest())) {
                     write(s, 0, 10);
@@ -243,7 +245,7 @@ class SqliteJournalTest {
             writer.start();
             assertTrue(firstWritten.await(30, TimeUnit.SECONDS));
             List<Integer> seen = new ArrayList<>();
-            try (Journal r = Journal.openReadOnly(dir)) {
+            try (JournalReader r = JournalReader.openReadOnly(dir)) {
                 for (int k = 0; k < 20; k++) {
                     List<EvaluationRecord> evs = r.evaluations(1);
                     seen.add((int) evs.stream().filter(e -> e.state() == EvaluationRecord.State.COMPLETE).count());
@@ -268,7 +270,7 @@ class SqliteJournalTest {
 
     @Test
     void aMissingJournalIsNotCreatedByAReader() {
-        JournalException e = assertThrows(JournalException.class, () -> Journal.openReadOnly(dir));
+        JournalException e = assertThrows(JournalException.class, () -> JournalReader.openReadOnly(dir));
         assertEquals("there is no journal at " + dir.resolve("journal.sqlite") + " (the folder holds no journal.sqlite)",
                 e.getMessage());
         assertTrue(Files.notExists(dir.resolve("journal.sqlite")));
@@ -277,7 +279,7 @@ class SqliteJournalTest {
     @Test
     void theFileIsPlainSqliteThatOtherToolsRead() throws Exception {
         Path f = dir.resolve("journal.sqlite");
-        try (Journal j = Journal.open(f); Journal.Session s = j.begin(Map.of("job", 1), JournalMode.resumeLatest())) {
+        try (JournalReader j = JournalReader.open(f); Journal.Session s = j.begin(Map.of("job", 1), JournalMode.resumeLatest())) {
             write(s, 0, 5);
             s.end("FINISHED", "CONVERGED", 0.0, 5);
         }
@@ -293,13 +295,13 @@ class SqliteJournalTest {
 
     @Test
     void aFolderStillToBeMadeHoldsTheJournal() {
-        try (Journal j = Journal.open(dir.resolve("results"))) {
+        try (JournalReader j = JournalReader.open(dir.resolve("results"))) {
             assertEquals(dir.resolve("results").resolve("journal.sqlite"), j.path());
         }
-        try (Journal j = Journal.open(dir.resolve("results"))) {
+        try (JournalReader j = JournalReader.open(dir.resolve("results"))) {
             assertEquals(dir.resolve("results").resolve("journal.sqlite"), j.path(), "an existing folder");
         }
-        try (Journal j = Journal.open(dir.resolve("other.db"))) {
+        try (JournalReader j = JournalReader.open(dir.resolve("other.db"))) {
             assertEquals(dir.resolve("other.db"), j.path(), "a name with a dot is the file itself");
         }
     }

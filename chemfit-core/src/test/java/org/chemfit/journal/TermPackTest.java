@@ -20,6 +20,9 @@ import org.chemfit.EvaluationContext;
 import org.chemfit.Parameters;
 import org.chemfit.Quantities;
 import org.chemfit.TermRecorder;
+import org.chemfit.journal.read.EvaluationRecord;
+import org.chemfit.journal.read.JournalReader;
+import org.chemfit.journal.read.TermRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -84,7 +87,7 @@ class TermPackTest {
     void theTermsOfAnEvaluationAreOneRowAndReadBackAsTheirOwnRowsWould() throws Exception {
         Path f = dir.resolve("journal.sqlite");
         long run;
-        try (Journal j = Journal.open(f); Journal.Session s = j.begin(Map.of("job", 1), JournalMode.resumeLatest())) {
+        try (JournalReader j = JournalReader.open(f); Journal.Session s = j.begin(Map.of("job", 1), JournalMode.resumeLatest())) {
             run = s.runId();
             for (int i = 0; i < 5; i++) {
                 evaluate(s, i, params(i), new ArrayList<>());
@@ -96,7 +99,7 @@ class TermPackTest {
         int[] rows = rows(f);
         assertEquals(20, rows[0] + rows[2], "every term once, " + rows[0] + " as rows and " + rows[2] + " in packs");
         assertTrue(rows[1] >= 1 && rows[1] <= 5 && rows[2] >= 2 * rows[1], "packs " + rows[1] + ", terms in them " + rows[2]);
-        try (Journal j = Journal.openReadOnly(f)) {
+        try (JournalReader j = JournalReader.openReadOnly(f)) {
             List<TermRecord> terms = j.terms(run);
             assertEquals(20, terms.size());
             for (int k = 0; k < terms.size(); k++) {
@@ -132,7 +135,7 @@ class TermPackTest {
     @Test
     void aRepeatOfTheSameParametersInOneAttemptReplaysThePackedTerms() throws Exception {
         Path f = dir.resolve("journal.sqlite");
-        try (Journal j = Journal.open(f); Journal.Session s = j.begin(Map.of("job", 2), JournalMode.resumeLatest())) {
+        try (JournalReader j = JournalReader.open(f); Journal.Session s = j.begin(Map.of("job", 2), JournalMode.resumeLatest())) {
             evaluate(s, 0, params(0), new ArrayList<>());
             evaluate(s, 1, params(1), new ArrayList<>());
             List<TermRecorder.Recorded> found = new ArrayList<>();
@@ -155,14 +158,14 @@ class TermPackTest {
     void aResumedRunFindsItsPackedTerms() throws Exception {
         Path f = dir.resolve("journal.sqlite");
         List<TermRecord> before;
-        try (Journal j = Journal.open(f); Journal.Session s = j.begin(Map.of("job", 3), JournalMode.resumeLatest())) {
+        try (JournalReader j = JournalReader.open(f); Journal.Session s = j.begin(Map.of("job", 3), JournalMode.resumeLatest())) {
             for (int i = 0; i < 3; i++) {
                 evaluate(s, i, params(i), new ArrayList<>());
             }
             before = j.terms(s.runId());
         }
         assertTrue(rows(f)[1] >= 1, "packed");
-        try (Journal j = Journal.open(f); Journal.Session s = j.begin(Map.of("job", 3), JournalMode.resumeLatest())) {
+        try (JournalReader j = JournalReader.open(f); Journal.Session s = j.begin(Map.of("job", 3), JournalMode.resumeLatest())) {
             assertEquals(2, s.attempt());
             assertEquals(before, j.terms(s.runId()), "unpacked on resume: the same records, ids and all");
             EvaluationContext again = new EvaluationContext(params(1), "x");
@@ -183,7 +186,7 @@ class TermPackTest {
     @Test
     void aTermThatRanForAMillisecondOrMoreIsCommittedBeforeFinishedReturns() throws Exception {
         Path f = dir.resolve("journal.sqlite");
-        try (Journal j = Journal.open(f); Journal.Session s = j.begin(Map.of("job", 4), JournalMode.resumeLatest())) {
+        try (JournalReader j = JournalReader.open(f); Journal.Session s = j.begin(Map.of("job", 4), JournalMode.resumeLatest())) {
             EvaluationContext ctx = new EvaluationContext(params(0), "e0");
             ctx.recordTo(s);
             s.evaluationsStarted(0, List.of(ctx));
@@ -193,7 +196,7 @@ class TermPackTest {
             slow.timed(EvaluationContext.nowEpochNanos() - 2_000_000_000L, 2_000_000_000L, "worker-1");
             s.finished(slow);
             // read by another connection at once: no waiting for the writer's thread
-            try (Journal reader = Journal.openReadOnly(f)) {
+            try (JournalReader reader = JournalReader.openReadOnly(f)) {
                 List<TermRecord> terms = reader.terms(s.runId());
                 assertEquals(1, terms.size());
                 assertEquals(Double.doubleToRawLongBits(4.5), Double.doubleToRawLongBits(terms.get(0).value()));

@@ -11,11 +11,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.chemfit.journal.EvaluationRecord;
+import org.chemfit.journal.read.EvaluationRecord;
 import org.chemfit.journal.Journal;
 import org.chemfit.journal.JournalException;
-import org.chemfit.journal.RunRecord;
-import org.chemfit.journal.TermRecord;
+import org.chemfit.journal.read.JournalReader;
+import org.chemfit.journal.read.RunRecord;
+import org.chemfit.journal.read.TermRecord;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -68,7 +69,7 @@ final class JournalView implements AutoCloseable {
 
     private final Path dir;
     private @Nullable String outputs;
-    private @Nullable Journal journal;
+    private @Nullable JournalReader journal;
     private @Nullable RunRecord run;
     private List<String> names = List.of();
     private final List<Row> rows = new ArrayList<>();
@@ -159,7 +160,7 @@ final class JournalView implements AutoCloseable {
             if (!Files.isRegularFile(dir.resolve(Journal.DEFAULT_FILE_NAME))) {
                 return false;
             }
-            journal = Journal.openReadOnly(dir);
+            journal = JournalReader.openReadOnly(dir);
         }
         RunRecord latest = journal.latestRun().orElse(null);
         if (latest == null) {

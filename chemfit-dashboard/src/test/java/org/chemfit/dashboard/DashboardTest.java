@@ -23,8 +23,9 @@ import java.util.List;
 import java.util.Map;
 
 import org.chemfit.fit.FitResult;
-import org.chemfit.journal.EvaluationRecord;
+import org.chemfit.journal.read.EvaluationRecord;
 import org.chemfit.journal.Journal;
+import org.chemfit.journal.read.JournalReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -141,7 +142,7 @@ class DashboardTest {
     @Test
     void theSummaryAgreesWithTheJournalAndTheFailuresCarryTheirMessages() throws Exception {
         FitResult r = Journals.fit(dir, 200);
-        try (Journal j = Journal.openReadOnly(dir); Dashboard d = Dashboard.builder(dir).start()) {
+        try (JournalReader j = JournalReader.openReadOnly(dir); Dashboard d = Dashboard.builder(dir).start()) {
             long run = j.latestRun().orElseThrow().id();
             EvaluationRecord best = j.best(run).orElseThrow();
             JsonNode s = JSON.readTree(get(base(d) + "/api/summary?token=" + token(d)).body());
@@ -177,7 +178,7 @@ class DashboardTest {
     @Test
     void aLongHistoryIsDownsampledKeepingTheBestAndTheLast() throws Exception {
         Journals.fit(dir, 5000);
-        try (Journal j = Journal.openReadOnly(dir); JournalView v = new JournalView(dir)) {
+        try (JournalReader j = JournalReader.openReadOnly(dir); JournalView v = new JournalView(dir)) {
             assertTrue(v.refresh());
             Map<String, Object> s = v.summary();
             @SuppressWarnings("unchecked")

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.chemfit.fit.FitResult;
 import org.chemfit.journal.Journal;
+import org.chemfit.journal.read.JournalReader;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -81,7 +82,7 @@ class PageLoadBenchmark {
             }
             long t0 = System.nanoTime();
             FitResult r;
-            try (Journal j = Journal.open(dir)) {
+            try (JournalReader j = JournalReader.open(dir)) {
                 r = Journals.fitter(n).journal(j).fit(new Journals.RandomSearch());
             }
             double s = (System.nanoTime() - t0) / 1e9;

@@ -1,4 +1,4 @@
-package org.chemfit.journal;
+package org.chemfit.journal.read;
 
 import java.time.Instant;
 import java.util.Map;
@@ -59,6 +59,6 @@ public record EvaluationRecord(long runId, int number, String evaluationId, Stat
 
     /** @return the metadata tree as maps and lists (empty while running) */
     public Map<String, Object> tree() {
-        return JsonCodec.readMap(treeJson);
+        return JournalJson.readMap(treeJson);
     }
 }

@@ -1,9 +1,11 @@
-package org.chemfit;
+package org.chemfit.support;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
+
+import org.chemfit.EvaluationContext;
 
 /**
  * The model's value beside each reference value of one term, read from the term's evaluation

@@ -1,4 +1,4 @@
-package org.chemfit;
+package org.chemfit.support;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.Map;
 
+import org.chemfit.EvaluationContext;
+import org.chemfit.Parameters;
+import org.chemfit.Quantities;
 import org.junit.jupiter.api.Test;
 
 class MetricsTest {

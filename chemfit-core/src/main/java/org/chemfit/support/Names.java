@@ -1,4 +1,4 @@
-package org.chemfit;
+package org.chemfit.support;
 
 import java.util.Collection;
 import org.jspecify.annotations.Nullable;

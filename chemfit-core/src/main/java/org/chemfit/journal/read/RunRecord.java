@@ -1,4 +1,4 @@
-package org.chemfit.journal;
+package org.chemfit.journal.read;
 
 import java.time.Instant;
 import java.util.Map;
@@ -33,6 +33,6 @@ public record RunRecord(long id, String jobHash, String settingsJson, Instant st
 
     /** @return the settings as a tree of maps and lists */
     public Map<String, Object> settings() {
-        return JsonCodec.readMap(settingsJson);
+        return JournalJson.readMap(settingsJson);
     }
 }

@@ -1,4 +1,4 @@
-package org.chemfit;
+package org.chemfit.support;
 
 /**
  * Error metrics of model values against reference values: root-mean-square error, mean absolute

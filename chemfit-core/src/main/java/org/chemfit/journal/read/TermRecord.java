@@ -1,4 +1,4 @@
-package org.chemfit.journal;
+package org.chemfit.journal.read;
 
 import java.time.Instant;
 import java.util.Map;
@@ -42,6 +42,6 @@ public record TermRecord(long id, long runId, int evaluationNumber, String path,
 
     /** @return the metadata as a map */
     public Map<String, Object> metadata() {
-        return JsonCodec.readMap(metadataJson);
+        return JournalJson.readMap(metadataJson);
     }
 }

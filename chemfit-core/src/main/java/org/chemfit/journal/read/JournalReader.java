@@ -1,0 +1,193 @@
+package org.chemfit.journal.read;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.chemfit.journal.Journal;
+import org.chemfit.journal.JournalException;
+import org.chemfit.journal.JournalMismatchException;
+import org.chemfit.journal.JournalMode;
+
+/**
+ * Not API: a {@link Journal} that is also read back, run by run, evaluation by evaluation and
+ * term by term: what the command line's resume, report and dashboard read. ChemFit's SQLite
+ * journal is one; code outside ChemFit reads the file with {@code sqlite3} or pandas instead.
+ *
+ * <pre>{@code
+ * try (JournalReader j = JournalReader.openReadOnly(Path.of("out"))) {
+ *     RunRecord run = j.latestRun().orElseThrow();
+ *     EvaluationRecord best = j.best(run.id()).orElseThrow();
+ * }
+ * }</pre>
+ *
+ * @implNote Implementations are thread-safe, as {@link Journal} is; any number of processes may
+ *     read a journal while one writes it.
+ */
+public interface JournalReader extends Journal {
+
+    /**
+     * Opens a journal for writing and reading, as {@link Journal#open(Path)} does.
+     *
+     * @param path the journal file, or a directory
+     * @return the journal
+     * @throws org.chemfit.journal.JournalCorruptException when the file is damaged
+     * @throws JournalException when the file is not a ChemFit journal or cannot be opened
+     */
+    static JournalReader open(Path path) {
+        return of(Journal.open(path));
+    }
+
+    /**
+     * Opens a journal for writing and reading, as {@link Journal#open(Path, Journal.Durability)} does.
+     *
+     * @param path the journal file, or a directory
+     * @param durability how hard each commit tries to reach the disk
+     * @return the journal
+     * @throws org.chemfit.journal.JournalCorruptException when the file is damaged
+     * @throws JournalException when the file is not a ChemFit journal or cannot be opened
+     */
+    static JournalReader open(Path path, Journal.Durability durability) {
+        return of(Journal.open(path, durability));
+    }
+
+    /**
+     * Opens an existing journal for reading only, as {@link Journal#openReadOnly(Path)} does.
+     *
+     * @param path the journal file, or a directory holding {@value Journal#DEFAULT_FILE_NAME}
+     * @return the journal; {@link Journal#begin} throws on it
+     * @throws org.chemfit.journal.JournalCorruptException when the file is damaged
+     * @throws JournalException when there is no journal there
+     */
+    static JournalReader openReadOnly(Path path) {
+        return of(Journal.openReadOnly(path));
+    }
+
+    /**
+     * The reading side of a journal that has one.
+     *
+     * @param journal a journal, such as one {@link Journal#open(Path)} returned
+     * @return the same journal, to read
+     * @throws IllegalArgumentException when the journal cannot be read back (a journal written
+     *     by other code than ChemFit's)
+     */
+    static JournalReader of(Journal journal) {
+        if (journal instanceof JournalReader reader) {
+            return reader;
+        }
+        throw new IllegalArgumentException("a journal of type " + journal.getClass().getSimpleName()
+                + " cannot be read back: only ChemFit's own journal (Journal.open) can");
+    }
+
+    /**
+     * Says which run {@link Journal#begin} would write, without writing anything: a command line checks
+     * this before it touches the output folder.
+     *
+     * @param settings the job's settings, as for {@link Journal#begin}
+     * @param mode which run
+     * @return the run that would be resumed, or empty for a new run
+     * @throws JournalMismatchException when the run to resume has other settings
+     * @throws JournalException when the run to resume does not exist, or another process is
+     *     writing the journal now
+     */
+    Optional<RunRecord> check(Map<String, ?> settings, JournalMode mode);
+
+    /**
+     * @return every run, oldest first
+     * @throws JournalException when the file cannot be read
+     */
+    List<RunRecord> runs();
+
+    /**
+     * @param runId a run id
+     * @return that run, if recorded
+     */
+    Optional<RunRecord> run(long runId);
+
+    /** @return the most recently started run, if any */
+    Optional<RunRecord> latestRun();
+
+    /**
+     * @param runId a run id
+     * @return its evaluations, by number
+     */
+    List<EvaluationRecord> evaluations(long runId);
+
+    /**
+     * Reads a page of a run's evaluations: what a report polling a running fit reads, without
+     * holding every metadata tree of a long run in memory.
+     *
+     * @param runId a run id
+     * @param fromNumber the first evaluation number to read
+     * @param limit the most records to return
+     * @return the evaluations numbered from {@code fromNumber}, by number
+     * @throws IllegalArgumentException when fromNumber is negative or limit is below 1
+     */
+    List<EvaluationRecord> evaluations(long runId, int fromNumber, int limit);
+
+    /**
+     * @param runId a run id
+     * @return how many of its evaluations are in each state (every state present, 0 when none)
+     */
+    Map<EvaluationRecord.State, Integer> evaluationCounts(long runId);
+
+    /**
+     * @param runId a run id
+     * @return its complete evaluation with the lowest loss told to the optimizer (the earliest
+     *     on a tie, as the Fitter keeps it), if any
+     */
+    Optional<EvaluationRecord> best(long runId);
+
+    /**
+     * @param runId a run id
+     * @param evaluationNumber an evaluation's number
+     * @return the leaf terms recorded for it, in the order they started (a term run twice, after
+     *     a crash, appears twice)
+     */
+    List<TermRecord> terms(long runId, int evaluationNumber);
+
+    /**
+     * The process ids of the attempts of a run (the first start and every resume), oldest first:
+     * what tells the run directories a fit's own processes created (their names carry the pid)
+     * from anything else in the same folder.
+     *
+     * @param runId a run id
+     * @return the process id of each attempt; empty for a journal that does not record them
+     */
+    default List<Long> attemptProcessIds(long runId) {
+        return List.of();
+    }
+
+    /**
+     * @param runId a run id
+     * @return every leaf term recorded for the run, in the order they started
+     */
+    List<TermRecord> terms(long runId);
+
+    /**
+     * Reads a page of a run's leaf terms, in the order they started: what a reader following a
+     * running fit reads, picking up where it left off instead of reading every term again.
+     *
+     * <pre>{@code
+     * long last = 0;
+     * for (TermRecord t : journal.terms(runId, last, 1000)) {
+     *     last = t.id();
+     * }
+     * }</pre>
+     *
+     * @param runId a run id
+     * @param afterId read the terms whose {@link TermRecord#id()} is greater than this (0 for the first page)
+     * @param limit the most records to return
+     * @return the terms, by id
+     * @throws IllegalArgumentException when afterId is negative or limit is below 1
+     */
+    List<TermRecord> terms(long runId, long afterId, int limit);
+
+    /**
+     * Runs SQLite's full integrity check.
+     *
+     * @return {@code ["ok"]} when the file is sound, else the problems found
+     */
+    List<String> integrityCheck();
+}

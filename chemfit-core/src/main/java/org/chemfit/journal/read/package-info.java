@@ -1,0 +1,24 @@
+/**
+ * Not API: the journal's reading side, exported only to {@code org.chemfit.cli} and
+ * {@code org.chemfit.dashboard}. {@link org.chemfit.journal.read.JournalReader} reads back the
+ * runs ({@link org.chemfit.journal.read.RunRecord}), evaluations
+ * ({@link org.chemfit.journal.read.EvaluationRecord}) and leaf terms
+ * ({@link org.chemfit.journal.read.TermRecord}) of a journal, for the command line's resume and
+ * report and for the dashboard. Code outside ChemFit reads the journal file with {@code sqlite3}
+ * or pandas.
+ *
+ * <pre>{@code
+ * try (JournalReader j = JournalReader.openReadOnly(Path.of("out"))) {
+ *     j.latestRun().ifPresent(run -> System.out.println(j.evaluationCounts(run.id())));
+ * }
+ * }</pre>
+ *
+ * <p>These types may change in any release.
+ *
+ * <p>Every type and member of this package is non-null unless marked
+ * {@link org.jspecify.annotations.Nullable}.
+ */
+@NullMarked
+package org.chemfit.journal.read;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,20 @@
+/**
+ * Not API: helpers the command line shares with the core, exported only to {@code org.chemfit.cli}.
+ * {@link org.chemfit.support.Names} suggests the closest known name for a misspelt one (every
+ * "did you mean" message); {@link org.chemfit.support.Predictions} and
+ * {@link org.chemfit.support.Metrics} put the model's values beside the reference values and
+ * summarize the errors, for the command line's results, judgement and report files.
+ *
+ * <pre>{@code
+ * String s = Names.closest("epsilno", List.of("epsilon", "sigma"));   // "epsilon"
+ * }</pre>
+ *
+ * <p>These types may change in any release; code outside ChemFit should not use them.
+ *
+ * <p>Every type and member of this package is non-null unless marked
+ * {@link org.jspecify.annotations.Nullable}.
+ */
+@NullMarked
+package org.chemfit.support;
+
+import org.jspecify.annotations.NullMarked;
