@@ -19,5 +19,6 @@ module org.chemfit.cli {
     requires org.slf4j;
     requires org.yaml.snakeyaml;
 
-    opens org.chemfit.cli to info.picocli;
+    opens org.chemfit.cli to
+            info.picocli;
 }

@@ -31,7 +31,11 @@ module org.chemfit {
     exports org.chemfit.fit;
     exports org.chemfit.journal;
     exports org.chemfit.schedule;
-    exports org.chemfit.internal to org.chemfit.cluster;
-    exports org.chemfit.journal.read to org.chemfit.cli, org.chemfit.dashboard;
-    exports org.chemfit.support to org.chemfit.cli;
+    exports org.chemfit.internal to
+            org.chemfit.cluster;
+    exports org.chemfit.journal.read to
+            org.chemfit.cli,
+            org.chemfit.dashboard;
+    exports org.chemfit.support to
+            org.chemfit.cli;
 }

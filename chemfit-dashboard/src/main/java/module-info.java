@@ -14,5 +14,6 @@ module org.chemfit.dashboard {
     requires jdk.httpserver;
     requires org.slf4j;
 
-    exports org.chemfit.dashboard to org.chemfit.cli;
+    exports org.chemfit.dashboard to
+            org.chemfit.cli;
 }

@@ -4,7 +4,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-
 import org.chemfit.support.Names;
 
 /**
@@ -75,7 +74,8 @@ public final class Bounds {
                 continue;
             }
             if (b.bounds.containsKey(name)) {
-                throw new IllegalArgumentException("parameter '" + name + "' is bounded twice (once nested, once by its dotted name)");
+                throw new IllegalArgumentException(
+                        "parameter '" + name + "' is bounded twice (once nested, once by its dotted name)");
             }
             Object lo;
             Object hi;
@@ -89,10 +89,14 @@ public final class Bounds {
                 lo = arr[0];
                 hi = arr[1];
             } else {
-                throw new IllegalArgumentException("bounds of '" + name + "' must be a pair [lower, upper] or a group of bounds, got "
-                        + (v instanceof double[] d ? java.util.Arrays.toString(d) : v));
+                throw new IllegalArgumentException(
+                        "bounds of '" + name + "' must be a pair [lower, upper] or a group of bounds, got "
+                                + (v instanceof double[] d ? java.util.Arrays.toString(d) : v));
             }
-            b.between(name, side(name, "lower", lo, Double.NEGATIVE_INFINITY), side(name, "upper", hi, Double.POSITIVE_INFINITY));
+            b.between(
+                    name,
+                    side(name, "lower", lo, Double.NEGATIVE_INFINITY),
+                    side(name, "upper", hi, Double.POSITIVE_INFINITY));
         }
     }
 
@@ -115,11 +119,13 @@ public final class Bounds {
         /** @return a sentence for a warning: which side, and whether the value lies outside */
         public String describe() {
             if (value < lower || value > upper) {
-                return "parameter '" + name + "' = " + value + " lies outside its bounds [" + lower + ", " + upper + "]";
+                return "parameter '" + name + "' = " + value + " lies outside its bounds [" + lower + ", " + upper
+                        + "]";
             }
             boolean low = Math.abs(value - lower) <= Math.abs(upper - value);
-            return "parameter '" + name + "' = " + value + " is at or near its " + (low ? "lower bound " + lower : "upper bound " + upper)
-                    + " (bounds [" + lower + ", " + upper + "])";
+            return "parameter '" + name + "' = " + value + " is at or near its "
+                    + (low ? "lower bound " + lower : "upper bound " + upper) + " (bounds [" + lower + ", " + upper
+                    + "])";
         }
     }
 
@@ -185,8 +191,8 @@ public final class Bounds {
      * @return the parameters at, near or outside their bounds
      * @throws IllegalArgumentException for invalid parameters or bounds, or a tolerance that is not finite
      */
-    public static java.util.List<NearBound> checkParamsNearBounds(Map<String, ?> params, Map<String, ?> bounds,
-            double relativeTolerance) {
+    public static java.util.List<NearBound> checkParamsNearBounds(
+            Map<String, ?> params, Map<String, ?> bounds, double relativeTolerance) {
         return of(bounds).nearBounds(Parameters.of(params), relativeTolerance);
     }
 
@@ -199,8 +205,8 @@ public final class Bounds {
             return open;
         }
         if (!(v instanceof Number n)) {
-            throw new IllegalArgumentException("bounds of '" + name + "' must be numbers or null (open), got " + which + " '" + v
-                    + "' (a " + v.getClass().getSimpleName() + ")");
+            throw new IllegalArgumentException("bounds of '" + name + "' must be numbers or null (open), got " + which
+                    + " '" + v + "' (a " + v.getClass().getSimpleName() + ")");
         }
         return n.doubleValue();
     }
@@ -248,8 +254,8 @@ public final class Bounds {
             double v = params.get(name);
             double[] b = e.getValue();
             if (v < b[0] || v > b[1]) {
-                throw new IllegalArgumentException("initial value of '" + name + "' must lie within its bounds ["
-                        + b[0] + ", " + b[1] + "], got " + v);
+                throw new IllegalArgumentException("initial value of '" + name + "' must lie within its bounds [" + b[0]
+                        + ", " + b[1] + "], got " + v);
             }
         }
     }
@@ -276,7 +282,12 @@ public final class Bounds {
                 sb.append(", ");
             }
             first = false;
-            sb.append(e.getKey()).append("=[").append(e.getValue()[0]).append(", ").append(e.getValue()[1]).append(']');
+            sb.append(e.getKey())
+                    .append("=[")
+                    .append(e.getValue()[0])
+                    .append(", ")
+                    .append(e.getValue()[1])
+                    .append(']');
         }
         return sb.append('}').toString();
     }
@@ -289,8 +300,7 @@ public final class Bounds {
     public static final class Builder {
         private final Map<String, double[]> bounds = new LinkedHashMap<>();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * @param name dotted parameter name
@@ -303,14 +313,16 @@ public final class Bounds {
             Objects.requireNonNull(name, "name");
             Parameters.checkName(name);
             if (Double.isNaN(lower) || Double.isNaN(upper)) {
-                throw new IllegalArgumentException("bounds of '" + name + "' must not be NaN, got [" + lower + ", " + upper + "]");
+                throw new IllegalArgumentException(
+                        "bounds of '" + name + "' must not be NaN, got [" + lower + ", " + upper + "]");
             }
             if (lower > upper) {
-                throw new IllegalArgumentException("lower bound of '" + name + "' must not exceed its upper bound, got ["
-                        + lower + ", " + upper + "]");
+                throw new IllegalArgumentException("lower bound of '" + name
+                        + "' must not exceed its upper bound, got [" + lower + ", " + upper + "]");
             }
             if (lower == Double.POSITIVE_INFINITY || upper == Double.NEGATIVE_INFINITY) {
-                throw new IllegalArgumentException("bounds of '" + name + "' leave no finite value, got [" + lower + ", " + upper + "]");
+                throw new IllegalArgumentException(
+                        "bounds of '" + name + "' leave no finite value, got [" + lower + ", " + upper + "]");
             }
             bounds.put(name, new double[] {lower, upper});
             return this;

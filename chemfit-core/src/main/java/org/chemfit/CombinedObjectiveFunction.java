@@ -5,9 +5,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import org.jspecify.annotations.Nullable;
-
 import org.chemfit.internal.Terms;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A weighted combination of objective terms: the objective of a fit. Terms may themselves be
@@ -75,11 +74,22 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
      *     negative, NaN or infinite; the message names the rule and the value
      */
     public CombinedObjectiveFunction(List<? extends ObjectiveFunction> terms, List<Double> weights) {
-        this(List.copyOf(Objects.requireNonNull(terms, "terms")), toArray(weights), null, Reducer.SUM, FailurePolicy.raise(), null);
+        this(
+                List.copyOf(Objects.requireNonNull(terms, "terms")),
+                toArray(weights),
+                null,
+                Reducer.SUM,
+                FailurePolicy.raise(),
+                null);
     }
 
-    private CombinedObjectiveFunction(List<ObjectiveFunction> terms, double[] weights, @Nullable List<String> names,
-            Reducer reducer, FailurePolicy policy, @Nullable String name) {
+    private CombinedObjectiveFunction(
+            List<ObjectiveFunction> terms,
+            double[] weights,
+            @Nullable List<String> names,
+            Reducer reducer,
+            FailurePolicy policy,
+            @Nullable String name) {
         if (terms.isEmpty()) {
             throw new IllegalArgumentException("a combined objective needs at least one term, got 0");
         }
@@ -205,8 +215,8 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
             throw new IllegalArgumentException("addFlat needs at least one combined objective, got 0");
         }
         if (s.length != objectives.size()) {
-            throw new IllegalArgumentException("there must be one weight per combined objective: got " + objectives.size()
-                    + " objectives and " + s.length + " weights");
+            throw new IllegalArgumentException("there must be one weight per combined objective: got "
+                    + objectives.size() + " objectives and " + s.length + " weights");
         }
         List<ObjectiveFunction> t = new ArrayList<>();
         List<Double> w = new ArrayList<>();
@@ -214,16 +224,18 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
         FailurePolicy policy = objectives.get(0).policy;
         for (int k = 0; k < s.length; k++) {
             if (!Double.isFinite(s[k]) || s[k] < 0) {
-                throw new IllegalArgumentException("weights must be finite and non-negative: weight " + k + " is " + s[k]);
+                throw new IllegalArgumentException(
+                        "weights must be finite and non-negative: weight " + k + " is " + s[k]);
             }
             CombinedObjectiveFunction c = Objects.requireNonNull(objectives.get(k), "objective " + k);
             if (c.reducer != Reducer.SUM) {
-                throw new IllegalArgumentException("only summed objectives can be flattened without changing their value:"
-                        + " objective " + k + " reduces by " + c.reducer);
+                throw new IllegalArgumentException(
+                        "only summed objectives can be flattened without changing their value:" + " objective " + k
+                                + " reduces by " + c.reducer);
             }
             if (!c.policy.equals(policy)) {
-                throw new IllegalArgumentException("the objectives to flatten must share one failure policy: objective " + k
-                        + " has " + c.policy + ", objective 0 has " + policy);
+                throw new IllegalArgumentException("the objectives to flatten must share one failure policy: objective "
+                        + k + " has " + c.policy + ", objective 0 has " + policy);
             }
             for (int i = 0; i < c.size(); i++) {
                 t.add(c.terms.get(i));
@@ -242,7 +254,9 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
      * @throws IllegalArgumentException as {@link #addFlat(List, List)}
      */
     public static CombinedObjectiveFunction addFlat(List<CombinedObjectiveFunction> objectives) {
-        return addFlat(objectives, ones(Objects.requireNonNull(objectives, "objectives").size()));
+        return addFlat(
+                objectives,
+                ones(Objects.requireNonNull(objectives, "objectives").size()));
     }
 
     /**
@@ -256,8 +270,13 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
      */
     public CombinedObjectiveFunction slice(int from, int to) {
         checkRange(from, to);
-        return new CombinedObjectiveFunction(List.copyOf(terms.subList(from, to)),
-                java.util.Arrays.copyOfRange(weights, from, to), names.subList(from, to), reducer, policy, name);
+        return new CombinedObjectiveFunction(
+                List.copyOf(terms.subList(from, to)),
+                java.util.Arrays.copyOfRange(weights, from, to),
+                names.subList(from, to),
+                reducer,
+                policy,
+                name);
     }
 
     /**
@@ -310,12 +329,14 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
         Objects.requireNonNull(ctx, "ctx");
         checkRange(from, to);
         if (ctx.children().size() != terms.size()) {
-            throw new IllegalArgumentException("the context holds " + ctx.children().size() + " terms, this objective has "
-                    + terms.size() + "; pass the context of an evaluation of this objective");
+            throw new IllegalArgumentException(
+                    "the context holds " + ctx.children().size() + " terms, this objective has " + terms.size()
+                            + "; pass the context of an evaluation of this objective");
         }
         List<Map<String, Object>> out = new ArrayList<>(to - from);
         for (int i = from; i < to; i++) {
-            out.add(Collections.unmodifiableMap(new java.util.LinkedHashMap<>(ctx.child(i).metadata())));
+            out.add(Collections.unmodifiableMap(
+                    new java.util.LinkedHashMap<>(ctx.child(i).metadata())));
         }
         return Collections.unmodifiableList(out);
     }

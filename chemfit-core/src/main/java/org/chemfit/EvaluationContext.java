@@ -114,8 +114,8 @@ public final class EvaluationContext {
         this(parameters, "objective", -1, evaluationId, null);
     }
 
-    private EvaluationContext(Parameters parameters, String name, int index, String evaluationId,
-            @Nullable EvaluationContext parent) {
+    private EvaluationContext(
+            Parameters parameters, String name, int index, String evaluationId, @Nullable EvaluationContext parent) {
         this.parameters = Objects.requireNonNull(parameters, "parameters");
         this.name = name;
         this.index = index;

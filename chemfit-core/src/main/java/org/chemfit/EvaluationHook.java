@@ -22,8 +22,7 @@ public interface EvaluationHook {
      * @param params the parameters
      * @param ctx the term's context
      */
-    default void before(Parameters params, EvaluationContext ctx) {
-    }
+    default void before(Parameters params, EvaluationContext ctx) {}
 
     /**
      * Runs after the term returned (not when it threw).
@@ -32,8 +31,7 @@ public interface EvaluationHook {
      * @param ctx the term's context
      * @param loss the loss it returned
      */
-    default void after(Parameters params, EvaluationContext ctx, double loss) {
-    }
+    default void after(Parameters params, EvaluationContext ctx, double loss) {}
 
     /**
      * Runs after the term threw, before the exception goes on to the caller (the combined
@@ -43,6 +41,5 @@ public interface EvaluationHook {
      * @param ctx the term's context
      * @param failure what the term threw
      */
-    default void failed(Parameters params, EvaluationContext ctx, RuntimeException failure) {
-    }
+    default void failed(Parameters params, EvaluationContext ctx, RuntimeException failure) {}
 }

@@ -14,8 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class EvaluationHooks {
 
-    private EvaluationHooks() {
-    }
+    private EvaluationHooks() {}
 
     /**
      * @return a hook that writes {@code time_taken} (seconds, a double) into the metadata, also

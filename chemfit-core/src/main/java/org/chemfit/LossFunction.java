@@ -40,7 +40,8 @@ public interface LossFunction {
         return new LossFunction() {
             @Override
             public double evaluate(Quantities quantities) {
-                throw new UnsupportedOperationException("this loss needs the parameters: call evaluate(quantities, params)");
+                throw new UnsupportedOperationException(
+                        "this loss needs the parameters: call evaluate(quantities, params)");
             }
 
             @Override

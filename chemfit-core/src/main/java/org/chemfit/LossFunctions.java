@@ -24,8 +24,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class LossFunctions {
 
-    private LossFunctions() {
-    }
+    private LossFunctions() {}
 
     /**
      * Sum over named quantities of {@code (q - ref)^2}.
@@ -65,7 +64,8 @@ public final class LossFunctions {
     }
 
     /** The residuals {@code (q - ref) / scale}, divided by {@code sqrt(n)} for the mean. */
-    private static ResidualLoss scaledResiduals(Map<String, Double> reference, Map<String, Double> scales, boolean mean) {
+    private static ResidualLoss scaledResiduals(
+            Map<String, Double> reference, Map<String, Double> scales, boolean mean) {
         String[] names = checkReference(reference);
         double[] ref = values(reference, names);
         double[] scale = scales(names, scales);
@@ -121,7 +121,8 @@ public final class LossFunctions {
         double[] ref = values(reference, names);
         for (int i = 0; i < names.length; i++) {
             if (ref[i] == 0.0) {
-                throw new IllegalArgumentException("relative error needs a non-zero reference value, got 0 for '" + names[i] + "'");
+                throw new IllegalArgumentException(
+                        "relative error needs a non-zero reference value, got 0 for '" + names[i] + "'");
             }
         }
         return q -> {
@@ -163,15 +164,16 @@ public final class LossFunctions {
         double[] ref = reference.clone();
         for (int i = 0; i < ref.length; i++) {
             if (!Double.isFinite(ref[i])) {
-                throw new IllegalArgumentException("reference of '" + name + "' must be finite, got " + ref[i] + " at index " + i);
+                throw new IllegalArgumentException(
+                        "reference of '" + name + "' must be finite, got " + ref[i] + " at index " + i);
             }
         }
         checkScale(name, scale);
         ResidualLoss loss = q -> {
             double[] v = q.array(name);
             if (v.length != ref.length) {
-                throw new IllegalArgumentException("quantity '" + name + "' has " + v.length
-                        + " values but its reference has " + ref.length);
+                throw new IllegalArgumentException(
+                        "quantity '" + name + "' has " + v.length + " values but its reference has " + ref.length);
             }
             double[] r = new double[ref.length];
             for (int i = 0; i < ref.length; i++) {
@@ -244,7 +246,12 @@ public final class LossFunctions {
      * The squared kinds are residual losses, the others plain sums.
      */
     private static final class ElementLoss implements ResidualLoss {
-        enum Kind { SQUARED, MEAN_SQUARED, ABSOLUTE, RELATIVE }
+        enum Kind {
+            SQUARED,
+            MEAN_SQUARED,
+            ABSOLUTE,
+            RELATIVE
+        }
 
         private final String[] names;
         private final double[][] ref;
@@ -268,11 +275,13 @@ public final class LossFunctions {
                 ref[k] = r.clone();
                 for (int i = 0; i < r.length; i++) {
                     if (!Double.isFinite(r[i])) {
-                        throw new IllegalArgumentException("reference of '" + names[k] + "' must be finite, got " + r[i] + " at index " + i);
+                        throw new IllegalArgumentException(
+                                "reference of '" + names[k] + "' must be finite, got " + r[i] + " at index " + i);
                     }
                     if (kind == Kind.RELATIVE && r[i] == 0.0) {
-                        throw new IllegalArgumentException("relative error needs a non-zero reference value, got 0 for '" + names[k]
-                                + "'" + (r.length > 1 ? " at index " + i : ""));
+                        throw new IllegalArgumentException(
+                                "relative error needs a non-zero reference value, got 0 for '" + names[k] + "'"
+                                        + (r.length > 1 ? " at index " + i : ""));
                     }
                 }
                 n += r.length;
@@ -320,8 +329,8 @@ public final class LossFunctions {
         private double[] computed(Quantities q, int k) {
             double[] v = q.array(names[k]);
             if (v.length != ref[k].length) {
-                throw new IllegalArgumentException("quantity '" + names[k] + "' has " + v.length + " values but its reference has "
-                        + ref[k].length);
+                throw new IllegalArgumentException("quantity '" + names[k] + "' has " + v.length
+                        + " values but its reference has " + ref[k].length);
             }
             return v;
         }
@@ -359,7 +368,9 @@ public final class LossFunctions {
                     double[][] parts = new double[ls.length][];
                     int m = 0;
                     for (int i = 0; i < ls.length; i++) {
-                        parts[i] = p == null ? ((ResidualLoss) ls[i]).residuals(q) : ((ResidualLoss) ls[i]).residuals(q, p);
+                        parts[i] = p == null
+                                ? ((ResidualLoss) ls[i]).residuals(q)
+                                : ((ResidualLoss) ls[i]).residuals(q, p);
                         m += parts[i].length;
                     }
                     double[] r = new double[m];
@@ -399,7 +410,8 @@ public final class LossFunctions {
         }
         for (Map.Entry<String, Double> e : reference.entrySet()) {
             if (e.getValue() == null || !Double.isFinite(e.getValue())) {
-                throw new IllegalArgumentException("reference value of '" + e.getKey() + "' must be finite, got " + e.getValue());
+                throw new IllegalArgumentException(
+                        "reference value of '" + e.getKey() + "' must be finite, got " + e.getValue());
             }
         }
         return new LinkedHashMap<>(reference).keySet().toArray(new String[0]);
@@ -417,8 +429,8 @@ public final class LossFunctions {
         java.util.Set<String> known = new java.util.HashSet<>(java.util.Arrays.asList(names));
         for (String s : scales.keySet()) {
             if (!known.contains(s)) {
-                throw new IllegalArgumentException("scale given for '" + s + "', which has no reference value; references: "
-                        + String.join(", ", names));
+                throw new IllegalArgumentException("scale given for '" + s
+                        + "', which has no reference value; references: " + String.join(", ", names));
             }
         }
         double[] out = new double[names.length];

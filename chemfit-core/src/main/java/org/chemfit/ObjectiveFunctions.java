@@ -15,8 +15,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ObjectiveFunctions {
 
-    private ObjectiveFunctions() {
-    }
+    private ObjectiveFunctions() {}
 
     /**
      * @param name a short name for reports

@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-
 import org.chemfit.support.Names;
 
 /**
@@ -115,8 +114,9 @@ public final class Parameters {
             } else if (v instanceof Number num) {
                 put(out, name, num.doubleValue());
             } else {
-                throw new IllegalArgumentException("parameter '" + name + "' must be a number or a map of parameters, got "
-                        + (v == null ? "null" : v.getClass().getSimpleName() + " " + v));
+                throw new IllegalArgumentException(
+                        "parameter '" + name + "' must be a number or a map of parameters, got "
+                                + (v == null ? "null" : v.getClass().getSimpleName() + " " + v));
             }
         }
     }
@@ -155,7 +155,8 @@ public final class Parameters {
             while (dot > 0) {
                 String group = n.substring(0, dot);
                 if (set.contains(group)) {
-                    throw new IllegalArgumentException("parameter '" + group + "' is both a value and the group of '" + n + "'");
+                    throw new IllegalArgumentException(
+                            "parameter '" + group + "' is both a value and the group of '" + n + "'");
                 }
                 dot = n.indexOf('.', dot + 1);
             }
@@ -252,7 +253,8 @@ public final class Parameters {
             Map<String, Object> node = root;
             for (int k = 0; k < parts.length - 1; k++) {
                 @SuppressWarnings("unchecked")
-                Map<String, Object> next = (Map<String, Object>) node.computeIfAbsent(parts[k], x -> new LinkedHashMap<String, Object>());
+                Map<String, Object> next =
+                        (Map<String, Object>) node.computeIfAbsent(parts[k], x -> new LinkedHashMap<String, Object>());
                 node = next;
             }
             node.put(parts[parts.length - 1], values[i]);
@@ -333,7 +335,8 @@ public final class Parameters {
                 throw new IllegalArgumentException(unknownMessage(names.get(k)));
             }
             if (!Double.isFinite(newValues[k])) {
-                throw new IllegalArgumentException("parameter '" + names.get(k) + "' must be a finite number, got " + newValues[k]);
+                throw new IllegalArgumentException(
+                        "parameter '" + names.get(k) + "' must be a finite number, got " + newValues[k]);
             }
             v[i] = newValues[k];
         }

@@ -4,7 +4,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-
 import org.chemfit.support.Names;
 
 /**
@@ -149,8 +148,9 @@ public final class Quantities {
         Object v = values.get(name);
         if (v == null) {
             String s = Names.closest(name, values.keySet());
-            throw new IllegalArgumentException("no quantity '" + name + "'" + (s == null ? "" : " (did you mean '" + s + "'?)")
-                    + "; computed quantities: " + (values.isEmpty() ? "none" : String.join(", ", values.keySet())));
+            throw new IllegalArgumentException("no quantity '" + name + "'"
+                    + (s == null ? "" : " (did you mean '" + s + "'?)") + "; computed quantities: "
+                    + (values.isEmpty() ? "none" : String.join(", ", values.keySet())));
         }
         return v;
     }
@@ -217,8 +217,7 @@ public final class Quantities {
     public static final class Builder {
         private final LinkedHashMap<String, Object> values = new LinkedHashMap<>();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * @param name the name
@@ -264,14 +263,16 @@ public final class Quantities {
                 double[] a = new double[list.size()];
                 for (int i = 0; i < a.length; i++) {
                     if (!(list.get(i) instanceof Number n)) {
-                        throw new IllegalArgumentException("quantity '" + name + "' must hold numbers, got " + list.get(i));
+                        throw new IllegalArgumentException(
+                                "quantity '" + name + "' must hold numbers, got " + list.get(i));
                     }
                     a[i] = n.doubleValue();
                 }
                 return put(name, a);
             }
-            throw new IllegalArgumentException("quantity '" + name + "' must be a number, an array of numbers or a label, got "
-                    + (v == null ? "null" : v.getClass().getSimpleName()));
+            throw new IllegalArgumentException(
+                    "quantity '" + name + "' must be a number, an array of numbers or a label, got "
+                            + (v == null ? "null" : v.getClass().getSimpleName()));
         }
 
         private static String checkName(String name) {

@@ -27,8 +27,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Residuals {
 
-    private Residuals() {
-    }
+    private Residuals() {}
 
     /**
      * @param objective an objective
@@ -59,7 +58,11 @@ public final class Residuals {
                 return where + " reduces its terms with root_mean, which is not a sum of squares (use sum or mean)";
             }
             for (int i = 0; i < c.size(); i++) {
-                String p = problem(c.terms().get(i), path.isEmpty() ? c.termNames().get(i) : path + "/" + c.termNames().get(i));
+                String p = problem(
+                        c.terms().get(i),
+                        path.isEmpty()
+                                ? c.termNames().get(i)
+                                : path + "/" + c.termNames().get(i));
                 if (p != null) {
                     return p;
                 }
@@ -67,7 +70,8 @@ public final class Residuals {
             return null;
         }
         if (u instanceof QuantityComputerObjectiveFunction q) {
-            return q.lossFunction() instanceof ResidualLoss ? null
+            return q.lossFunction() instanceof ResidualLoss
+                    ? null
                     : where + " has a loss that is not a sum of squares (only squared errors expose residuals)";
         }
         return where + " is a plain function of the parameters, not a sum of squares (give it a squared-error loss)";
@@ -116,7 +120,9 @@ public final class Residuals {
     private static boolean collect(ObjectiveFunction f, EvaluationContext ctx, double factor, List<double[]> out) {
         ObjectiveFunction u = unwrap(f);
         EvaluationContext.Status s = ctx.status();
-        if (s == EvaluationContext.Status.FAILED || s == EvaluationContext.Status.PENALTY || s == EvaluationContext.Status.SKIPPED) {
+        if (s == EvaluationContext.Status.FAILED
+                || s == EvaluationContext.Status.PENALTY
+                || s == EvaluationContext.Status.SKIPPED) {
             return false;
         }
         if (u instanceof CombinedObjectiveFunction c) {
@@ -138,7 +144,9 @@ public final class Residuals {
         if (ctx.quantities() == null) {
             return false;
         }
-        double[] r = ((ResidualLoss) q.lossFunction()).residuals(ctx.quantities(), ctx.parameters()).clone();
+        double[] r = ((ResidualLoss) q.lossFunction())
+                .residuals(ctx.quantities(), ctx.parameters())
+                .clone();
         if (factor != 1.0) {
             for (int i = 0; i < r.length; i++) {
                 r[i] *= factor;

@@ -29,7 +29,8 @@ final class SerialBatch extends ObjectiveFunctions.Named implements BatchObjecti
                 throw e;
             } catch (RuntimeException e) {
                 if (Thread.currentThread().isInterrupted()) {
-                    throw new EvaluationCancelledException("batch interrupted during evaluation " + ctx.evaluationId(), e);
+                    throw new EvaluationCancelledException(
+                            "batch interrupted during evaluation " + ctx.evaluationId(), e);
                 }
                 ctx.fail(e);
             }

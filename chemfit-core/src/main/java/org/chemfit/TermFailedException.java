@@ -42,8 +42,15 @@ public class TermFailedException extends ChemFitException {
      * @param transientFailure whether a retry may succeed (a timeout, a kill by a signal)
      * @param cause the underlying failure, or null
      */
-    public TermFailedException(String message, String termName, int termIndex, @Nullable Parameters parameters,
-            @Nullable Path runDirectory, @Nullable Integer exitCode, @Nullable String stderrTail, boolean transientFailure,
+    public TermFailedException(
+            String message,
+            String termName,
+            int termIndex,
+            @Nullable Parameters parameters,
+            @Nullable Path runDirectory,
+            @Nullable Integer exitCode,
+            @Nullable String stderrTail,
+            boolean transientFailure,
             @Nullable Throwable cause) {
         super(message, cause);
         this.termName = termName;
@@ -68,8 +75,16 @@ public class TermFailedException extends ChemFitException {
         String reason = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
         String message = "term " + termIndex + " '" + termName + "' failed: " + reason;
         if (cause instanceof TermFailedException t) {
-            return new TermFailedException(message, termName, termIndex, parameters,
-                    t.runDirectory, t.exitCode, t.stderrTail, t.transientFailure, cause);
+            return new TermFailedException(
+                    message,
+                    termName,
+                    termIndex,
+                    parameters,
+                    t.runDirectory,
+                    t.exitCode,
+                    t.stderrTail,
+                    t.transientFailure,
+                    cause);
         }
         return new TermFailedException(message, termName, termIndex, parameters, null, null, null, false, cause);
     }

@@ -26,8 +26,7 @@ public interface TermRecorder {
      * @param quantities its quantities
      * @param metadata its metadata
      */
-    record Recorded(double value, Quantities quantities, Map<String, Object> metadata) {
-    }
+    record Recorded(double value, Quantities quantities, Map<String, Object> metadata) {}
 
     /**
      * Called before a leaf term runs.
@@ -35,7 +34,8 @@ public interface TermRecorder {
      * @param child the term's context: its path, name and parameters identify it
      * @return a recorded outcome to use instead of running the term, or null to run it
      */
-    @Nullable Recorded lookup(EvaluationContext child);
+    @Nullable
+    Recorded lookup(EvaluationContext child);
 
     /**
      * Called after a leaf term ran (whether it succeeded or failed), on the thread that ran it.

@@ -8,7 +8,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,14 +31,22 @@ class BoundsChemFitTest {
                 "electrostatic", map("bla", map("a", 1.0, "b", 1.0, "c", 1.0), "foo", 1.0),
                 "dispersion", -0.4,
                 "params", map("a", 1.0, "b", 1.0));
-        Map<String, Object> bounds = map("dispersion", List.of(0.2, 2.0), "electrostatic", map("bla", map("a", List.of(0.5, 1.001))));
+        Map<String, Object> bounds =
+                map("dispersion", List.of(0.2, 2.0), "electrostatic", map("bla", map("a", List.of(0.5, 1.001))));
 
         List<Bounds.NearBound> found = Bounds.checkParamsNearBounds(params, bounds, 1e-2);
 
-        assertEquals(List.of(new Bounds.NearBound("electrostatic.bla.a", 1.0, 0.5, 1.001),
-                new Bounds.NearBound("dispersion", -0.4, 0.2, 2.0)), found);
-        assertTrue(found.get(1).describe().contains("lies outside its bounds [0.2, 2.0]"), found.get(1).describe());
-        assertTrue(found.get(0).describe().contains("near its upper bound"), found.get(0).describe());
+        assertEquals(
+                List.of(
+                        new Bounds.NearBound("electrostatic.bla.a", 1.0, 0.5, 1.001),
+                        new Bounds.NearBound("dispersion", -0.4, 0.2, 2.0)),
+                found);
+        assertTrue(
+                found.get(1).describe().contains("lies outside its bounds [0.2, 2.0]"),
+                found.get(1).describe());
+        assertTrue(
+                found.get(0).describe().contains("near its upper bound"),
+                found.get(0).describe());
     }
 
     @Test
@@ -49,7 +56,8 @@ class BoundsChemFitTest {
         assertEquals(0, b.nearBounds(Parameters.of(Map.of("x", 1.5)), 0.1).size());
         assertEquals(0, b.nearBounds(Parameters.of(Map.of("x", 0.0)), 0.0).size(), "zero: only values outside");
         assertEquals(1, b.nearBounds(Parameters.of(Map.of("x", -0.5)), 0.0).size());
-        assertEquals(0, b.nearBounds(Parameters.of(Map.of("x", -0.5)), -0.1).size(), "negative: looser than the bounds");
+        assertEquals(
+                0, b.nearBounds(Parameters.of(Map.of("x", -0.5)), -0.1).size(), "negative: looser than the bounds");
         assertThrows(IllegalArgumentException.class, () -> b.nearBounds(Parameters.of(Map.of("x", 1.0)), Double.NaN));
     }
 
@@ -65,12 +73,15 @@ class BoundsChemFitTest {
 
     @Test
     void aParameterBoundedTwiceIsRefused() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> Bounds.of(map("lj.sigma", List.of(0.0, 1.0), "lj", map("sigma", List.of(0.0, 2.0)))));
         assertEquals("parameter 'lj.sigma' is bounded twice (once nested, once by its dotted name)", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Bounds.of(map("lj", map())));
         assertEquals("bounds of group 'lj' must not be empty", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Bounds.of(map("lj", map("sigma", 3.0))));
-        assertTrue(e.getMessage().startsWith("bounds of 'lj.sigma' must be a pair [lower, upper] or a group of bounds"), e.getMessage());
+        assertTrue(
+                e.getMessage().startsWith("bounds of 'lj.sigma' must be a pair [lower, upper] or a group of bounds"),
+                e.getMessage());
     }
 }

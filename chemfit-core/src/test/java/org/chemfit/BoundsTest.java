@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.Arrays;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 
 class BoundsTest {
@@ -14,7 +13,8 @@ class BoundsTest {
 
     @Test
     void eitherSideMayBeOpen() {
-        Bounds b = Bounds.builder().lower("lj.epsilon", 0.0).upper("lj.sigma", 4.0).build();
+        Bounds b =
+                Bounds.builder().lower("lj.epsilon", 0.0).upper("lj.sigma", 4.0).build();
         assertEquals(0.0, b.lower("lj.epsilon"));
         assertEquals(Double.POSITIVE_INFINITY, b.upper("lj.epsilon"));
         assertEquals(Double.NEGATIVE_INFINITY, b.lower("lj.sigma"));
@@ -26,8 +26,8 @@ class BoundsTest {
 
     @Test
     void lowerAboveUpperIsRefused() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Bounds.builder().between("x", 2.0, 1.0));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> Bounds.builder().between("x", 2.0, 1.0));
         assertEquals("lower bound of 'x' must not exceed its upper bound, got [2.0, 1.0]", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Bounds.builder().between("x", Double.NaN, 1.0));
         assertEquals("bounds of 'x' must not be NaN, got [NaN, 1.0]", e.getMessage());
@@ -37,7 +37,8 @@ class BoundsTest {
     void unknownNamesAreRefusedWithASuggestion() {
         Bounds b = Bounds.builder().between("lj.sigam", 2.5, 4.0).build();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.validate(params));
-        assertEquals("bounds name unknown parameter 'lj.sigam' (did you mean 'lj.sigma'?); known parameters: lj.sigma, lj.epsilon",
+        assertEquals(
+                "bounds name unknown parameter 'lj.sigam' (did you mean 'lj.sigma'?); known parameters: lj.sigma, lj.epsilon",
                 e.getMessage().replace("lj.epsilon, lj.sigma", "lj.sigma, lj.epsilon"));
     }
 
@@ -59,8 +60,8 @@ class BoundsTest {
 
     @Test
     void aPairOfOtherThanNumbersIsRefusedByName() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Bounds.of(Map.of("x", java.util.List.of("0", 1.0))));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Bounds.of(Map.of("x", java.util.List.of("0", 1.0))));
         assertEquals("bounds of 'x' must be numbers or null (open), got lower '0' (a String)", e.getMessage());
     }
 }

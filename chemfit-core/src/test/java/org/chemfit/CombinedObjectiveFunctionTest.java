@@ -9,7 +9,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.junit.jupiter.api.Test;
 
 class CombinedObjectiveFunctionTest {
@@ -40,31 +39,50 @@ class CombinedObjectiveFunctionTest {
     @Test
     void weightValidationNamesTheRuleAndTheValue() {
         List<ObjectiveFunction> two = List.of(p -> 1.0, p -> 2.0);
-        assertEquals("there must be one weight per term: got 2 terms and 1 weights",
-                assertThrows(IllegalArgumentException.class, () -> new CombinedObjectiveFunction(two, List.of(1.0))).getMessage());
-        assertEquals("weights must be finite: weight 1 is NaN",
-                assertThrows(IllegalArgumentException.class,
-                        () -> new CombinedObjectiveFunction(two, List.of(1.0, Double.NaN))).getMessage());
-        assertEquals("weights must be finite: weight 0 is Infinity",
-                assertThrows(IllegalArgumentException.class,
-                        () -> new CombinedObjectiveFunction(two, List.of(Double.POSITIVE_INFINITY, 1.0))).getMessage());
-        assertEquals("weights must not be negative: weight 1 is -0.5",
-                assertThrows(IllegalArgumentException.class,
-                        () -> new CombinedObjectiveFunction(two, List.of(1.0, -0.5))).getMessage());
-        assertEquals("a combined objective needs at least one term, got 0",
-                assertThrows(IllegalArgumentException.class, () -> new CombinedObjectiveFunction(List.of())).getMessage());
-        assertEquals("weights must be finite: weight 0 is null",
-                assertThrows(IllegalArgumentException.class,
-                        () -> new CombinedObjectiveFunction(two, Arrays.asList(null, 1.0))).getMessage());
+        assertEquals(
+                "there must be one weight per term: got 2 terms and 1 weights",
+                assertThrows(IllegalArgumentException.class, () -> new CombinedObjectiveFunction(two, List.of(1.0)))
+                        .getMessage());
+        assertEquals(
+                "weights must be finite: weight 1 is NaN",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> new CombinedObjectiveFunction(two, List.of(1.0, Double.NaN)))
+                        .getMessage());
+        assertEquals(
+                "weights must be finite: weight 0 is Infinity",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> new CombinedObjectiveFunction(two, List.of(Double.POSITIVE_INFINITY, 1.0)))
+                        .getMessage());
+        assertEquals(
+                "weights must not be negative: weight 1 is -0.5",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> new CombinedObjectiveFunction(two, List.of(1.0, -0.5)))
+                        .getMessage());
+        assertEquals(
+                "a combined objective needs at least one term, got 0",
+                assertThrows(IllegalArgumentException.class, () -> new CombinedObjectiveFunction(List.of()))
+                        .getMessage());
+        assertEquals(
+                "weights must be finite: weight 0 is null",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> new CombinedObjectiveFunction(two, Arrays.asList(null, 1.0)))
+                        .getMessage());
         var ok = new CombinedObjectiveFunction(two);
-        assertEquals("weights must not be negative: weight 0 is -1.0",
-                assertThrows(IllegalArgumentException.class, () -> ok.withWeights(List.of(-1.0, 1.0))).getMessage());
+        assertEquals(
+                "weights must not be negative: weight 0 is -1.0",
+                assertThrows(IllegalArgumentException.class, () -> ok.withWeights(List.of(-1.0, 1.0)))
+                        .getMessage());
     }
 
     @Test
     void contextHoldsThePerTermBreakdown() {
         QuantityComputer energy = p -> Quantities.of("energy", p.get("x") * 2);
-        var term = energy.withLoss(LossFunctions.squaredError(Map.of("energy", 3.0))).named("energy");
+        var term = energy.withLoss(LossFunctions.squaredError(Map.of("energy", 3.0)))
+                .named("energy");
         var combined = new CombinedObjectiveFunction(List.<ObjectiveFunction>of(term, p -> 10.0), List.of(2.0, 0.1));
         EvaluationContext ctx = new EvaluationContext(X2);
         double loss = combined.evaluate(X2, ctx);
@@ -91,7 +109,8 @@ class CombinedObjectiveFunctionTest {
             ran.incrementAndGet();
             return 1.0;
         };
-        var combined = new CombinedObjectiveFunction(List.of(counting, failing("first boom").named("dimer"), failing("second boom"), counting));
+        var combined = new CombinedObjectiveFunction(
+                List.of(counting, failing("first boom").named("dimer"), failing("second boom"), counting));
         TermFailedException e = assertThrows(TermFailedException.class, () -> combined.evaluate(X2));
         assertEquals("term 1 'dimer' failed: first boom", e.getMessage());
         assertEquals(1, e.termIndex());
@@ -113,7 +132,8 @@ class CombinedObjectiveFunctionTest {
     @Test
     void skipLeavesTheTermOutAndRecordsItsIndex() {
         var combined = new CombinedObjectiveFunction(List.of(p -> 1.0, failing("boom"), p -> 3.0))
-                .withFailurePolicy(FailurePolicy.skip()).withReducer(Reducer.MEAN);
+                .withFailurePolicy(FailurePolicy.skip())
+                .withReducer(Reducer.MEAN);
         EvaluationContext ctx = new EvaluationContext(X2);
         assertEquals(2.0, combined.evaluate(X2, ctx));
         assertEquals(List.of(1), ctx.metadata().get("skipped"));
@@ -131,7 +151,8 @@ class CombinedObjectiveFunctionTest {
             }
             return 4.0;
         };
-        var combined = new CombinedObjectiveFunction(List.of(flaky)).withFailurePolicy(FailurePolicy.raise().withRetries(2));
+        var combined = new CombinedObjectiveFunction(List.of(flaky))
+                .withFailurePolicy(FailurePolicy.raise().withRetries(2));
         EvaluationContext ctx = new EvaluationContext(X2);
         assertEquals(4.0, combined.evaluate(X2, ctx));
         assertEquals(3, calls.get());
@@ -143,7 +164,8 @@ class CombinedObjectiveFunctionTest {
     @Test
     void nestedCombinedObjectivesApplyTheirOwnPolicyAtTheirLevel() {
         var inner = new CombinedObjectiveFunction(List.of(p -> 1.0, failing("inner boom")), List.of(1.0, 1.0))
-                .withFailurePolicy(FailurePolicy.penalty(5.0)).named("inner");
+                .withFailurePolicy(FailurePolicy.penalty(5.0))
+                .named("inner");
         var outer = new CombinedObjectiveFunction(List.<ObjectiveFunction>of(inner, p -> 2.0), List.of(10.0, 1.0));
         EvaluationContext ctx = new EvaluationContext(X2);
         assertEquals(10.0 * 6.0 + 2.0, outer.evaluate(X2, ctx));
@@ -153,7 +175,8 @@ class CombinedObjectiveFunctionTest {
         assertEquals(3, outer.leafCount());
 
         var raisingInner = new CombinedObjectiveFunction(List.of(failing("deep"))).named("inner");
-        var skippingOuter = new CombinedObjectiveFunction(List.<ObjectiveFunction>of(raisingInner, p -> 2.0)).withFailurePolicy(FailurePolicy.skip());
+        var skippingOuter = new CombinedObjectiveFunction(List.<ObjectiveFunction>of(raisingInner, p -> 2.0))
+                .withFailurePolicy(FailurePolicy.skip());
         EvaluationContext ctx2 = new EvaluationContext(X2);
         assertEquals(2.0, skippingOuter.evaluate(X2, ctx2));
         assertEquals(List.of(0), ctx2.metadata().get("skipped"));
@@ -179,7 +202,9 @@ class CombinedObjectiveFunctionTest {
 
     @Test
     void hooksRunAroundEveryEvaluation() {
-        ObjectiveFunction f = ((ObjectiveFunction) p -> 1.0).withHook(EvaluationHooks.timing()).withHook(EvaluationHooks.evaluationId());
+        ObjectiveFunction f = ((ObjectiveFunction) p -> 1.0)
+                .withHook(EvaluationHooks.timing())
+                .withHook(EvaluationHooks.evaluationId());
         var c = new CombinedObjectiveFunction(List.of(f));
         EvaluationContext a = new EvaluationContext(X2);
         EvaluationContext b = new EvaluationContext(X2);
@@ -193,8 +218,9 @@ class CombinedObjectiveFunctionTest {
     @Test
     void theTimingHookRecordsAFailedTermsTimeAndLeavesNoRawClockReading() {
         ObjectiveFunction failing = ((ObjectiveFunction) p -> {
-            throw new IllegalStateException("diverged");
-        }).withHook(EvaluationHooks.timing());
+                    throw new IllegalStateException("diverged");
+                })
+                .withHook(EvaluationHooks.timing());
         var c = new CombinedObjectiveFunction(List.of(p -> 1.0, failing)).withFailurePolicy(FailurePolicy.skip());
         EvaluationContext ctx = new EvaluationContext(X2);
         assertEquals(1.0, c.evaluate(X2, ctx));
@@ -216,7 +242,9 @@ class CombinedObjectiveFunctionTest {
         TermRecorder replayFirst = new TermRecorder() {
             @Override
             public Recorded lookup(EvaluationContext child) {
-                return child.index() == 0 ? new Recorded(3.0, Quantities.of("e", 1.0), Map.of("from", "journal")) : null;
+                return child.index() == 0
+                        ? new Recorded(3.0, Quantities.of("e", 1.0), Map.of("from", "journal"))
+                        : null;
             }
 
             @Override
@@ -243,7 +271,8 @@ class CombinedObjectiveFunctionTest {
             return 2.0;
         };
         var inner = new CombinedObjectiveFunction(List.<ObjectiveFunction>of(p -> 1.0, flaky)).named("inner");
-        var outer = new CombinedObjectiveFunction(List.of(inner)).withFailurePolicy(FailurePolicy.raise().withRetries(1));
+        var outer = new CombinedObjectiveFunction(List.of(inner))
+                .withFailurePolicy(FailurePolicy.raise().withRetries(1));
         EvaluationContext ctx = new EvaluationContext(X2);
         assertEquals(3.0, outer.evaluate(X2, ctx));
         assertEquals(2, ctx.child(0).children().size());
@@ -252,9 +281,15 @@ class CombinedObjectiveFunctionTest {
 
     @Test
     void aHookMustNotBeNull() {
-        assertEquals("hook", assertThrows(NullPointerException.class,
-                () -> ObjectiveFunctions.withHook(p -> 1.0, null)).getMessage());
-        assertEquals("termNames", assertThrows(NullPointerException.class,
-                () -> new CombinedObjectiveFunction(List.of(p -> 1.0)).withTermNames(null)).getMessage());
+        assertEquals(
+                "hook",
+                assertThrows(NullPointerException.class, () -> ObjectiveFunctions.withHook(p -> 1.0, null))
+                        .getMessage());
+        assertEquals(
+                "termNames",
+                assertThrows(
+                                NullPointerException.class,
+                                () -> new CombinedObjectiveFunction(List.of(p -> 1.0)).withTermNames(null))
+                        .getMessage());
     }
 }

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 
 /** The transitions of an evaluation context, and the serial batch adapter built on them. */
@@ -85,8 +84,10 @@ class EvaluationContextTest {
             }
             return p.get("x") * p.get("x");
         };
-        List<EvaluationContext> batch = List.of(new EvaluationContext(P),
-                new EvaluationContext(Parameters.of(Map.of("x", -1.0))), new EvaluationContext(Parameters.of(Map.of("x", 3.0))));
+        List<EvaluationContext> batch = List.of(
+                new EvaluationContext(P),
+                new EvaluationContext(Parameters.of(Map.of("x", -1.0))),
+                new EvaluationContext(Parameters.of(Map.of("x", 3.0))));
         BatchObjectiveFunction.of(f).evaluateMany(batch);
         assertEquals(4.0, batch.get(0).loss());
         assertEquals(EvaluationContext.Status.FAILED, batch.get(1).status());
@@ -100,7 +101,8 @@ class EvaluationContextTest {
         EvaluationContext ctx = new EvaluationContext(P);
         Thread.currentThread().interrupt();
         try {
-            EvaluationCancelledException e = assertThrows(EvaluationCancelledException.class,
+            EvaluationCancelledException e = assertThrows(
+                    EvaluationCancelledException.class,
                     () -> BatchObjectiveFunction.of(p -> 1.0).evaluateMany(List.of(ctx)));
             assertEquals("batch interrupted", e.getMessage());
         } finally {
@@ -112,7 +114,8 @@ class EvaluationContextTest {
     @Test
     void aBatchObjectiveIsItsOwnBatch() {
         CombinedObjectiveFunction combined = new CombinedObjectiveFunction(List.of(p -> 1.0));
-        try (org.chemfit.schedule.AsyncWrapperCOB w = new org.chemfit.schedule.AsyncWrapperCOB(combined, Runnable::run)) {
+        try (org.chemfit.schedule.AsyncWrapperCOB w =
+                new org.chemfit.schedule.AsyncWrapperCOB(combined, Runnable::run)) {
             assertSame(w, BatchObjectiveFunction.of(w));
         }
     }

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-
 import org.chemfit.schedule.AsyncWrapperCOB;
 import org.junit.jupiter.api.Test;
 
@@ -62,7 +61,8 @@ class MetaDataChemFitTest {
         try (AsyncWrapperCOB async = new AsyncWrapperCOB(cob, pool)) {
             EvaluationContext ctx = new EvaluationContext(INITIAL);
             assertEquals(7.0, async.evaluate(INITIAL, ctx), 0.0);
-            assertEquals(List.of(Map.of(), Map.of("last_value", 1.0), Map.of("last_value", 2.0)), cob.gatherMetaData(ctx));
+            assertEquals(
+                    List.of(Map.of(), Map.of("last_value", 1.0), Map.of("last_value", 2.0)), cob.gatherMetaData(ctx));
         } finally {
             pool.shutdownNow();
         }
@@ -81,8 +81,10 @@ class MetaDataChemFitTest {
         ObjectiveFunction a = p -> p.get("x");
         ObjectiveFunction b = p -> p.get("y");
         ObjectiveFunction c = p -> p.get("x") * p.get("y");
-        CombinedObjectiveFunction first = new CombinedObjectiveFunction(List.of(a, b), List.of(1.0, 2.0)).withTermNames(List.of("a", "b"));
-        CombinedObjectiveFunction second = new CombinedObjectiveFunction(List.of(c), List.of(3.0)).withTermNames(List.of("c"));
+        CombinedObjectiveFunction first =
+                new CombinedObjectiveFunction(List.of(a, b), List.of(1.0, 2.0)).withTermNames(List.of("a", "b"));
+        CombinedObjectiveFunction second =
+                new CombinedObjectiveFunction(List.of(c), List.of(3.0)).withTermNames(List.of("c"));
 
         CombinedObjectiveFunction flat = CombinedObjectiveFunction.addFlat(List.of(first, second), List.of(0.5, 2.0));
 
@@ -90,18 +92,23 @@ class MetaDataChemFitTest {
         assertEquals(List.of(0.5, 1.0, 6.0), flat.weights());
         assertEquals(List.of("a", "b", "c"), flat.termNames());
         assertEquals(0.5 * first.evaluate(INITIAL) + 2.0 * second.evaluate(INITIAL), flat.evaluate(INITIAL), 1e-12);
-        assertEquals(List.of(1.0, 2.0, 3.0), CombinedObjectiveFunction.addFlat(List.of(first, second)).weights());
+        assertEquals(
+                List.of(1.0, 2.0, 3.0),
+                CombinedObjectiveFunction.addFlat(List.of(first, second)).weights());
     }
 
     @Test
     void addFlatRefusesWhatWouldChangeTheValue() {
         CombinedObjectiveFunction mean = cob().withReducer(Reducer.MEAN);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> CombinedObjectiveFunction.addFlat(List.of(cob(), mean)));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> CombinedObjectiveFunction.addFlat(List.of(cob(), mean)));
         assertTrue(e.getMessage().contains("objective 1 reduces by MEAN"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> CombinedObjectiveFunction.addFlat(List.of(cob()), List.of(-1.0)));
+        e = assertThrows(
+                IllegalArgumentException.class, () -> CombinedObjectiveFunction.addFlat(List.of(cob()), List.of(-1.0)));
         assertTrue(e.getMessage().contains("weight 0 is -1.0"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> CombinedObjectiveFunction.addFlat(List.of(cob()), List.of(1.0, 1.0)));
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> CombinedObjectiveFunction.addFlat(List.of(cob()), List.of(1.0, 1.0)));
         assertTrue(e.getMessage().contains("got 1 objectives and 2 weights"), e.getMessage());
     }
 

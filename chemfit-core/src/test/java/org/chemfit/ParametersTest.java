@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 
 class ParametersTest {
@@ -75,31 +74,43 @@ class ParametersTest {
 
     @Test
     void nonFiniteValuesAreRefusedWithNameAndValue() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Parameters.of(Map.of("x", Double.NaN)));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Parameters.of(Map.of("x", Double.NaN)));
         assertEquals("parameter 'x' must be a finite number, got NaN", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> Parameters.of(Map.of("x", 1.0)).with("x", Double.POSITIVE_INFINITY));
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> Parameters.of(Map.of("x", 1.0)).with("x", Double.POSITIVE_INFINITY));
         assertEquals("parameter 'x' must be a finite number, got Infinity", e.getMessage());
     }
 
     @Test
     void badShapesAreRefused() {
-        assertEquals("parameter 'x' must be a number or a map of parameters, got String abc",
-                assertThrows(IllegalArgumentException.class, () -> Parameters.of(Map.of("x", "abc"))).getMessage());
-        assertEquals("parameter group 'g' is empty",
-                assertThrows(IllegalArgumentException.class, () -> Parameters.of(Map.of("g", Map.of()))).getMessage());
+        assertEquals(
+                "parameter 'x' must be a number or a map of parameters, got String abc",
+                assertThrows(IllegalArgumentException.class, () -> Parameters.of(Map.of("x", "abc")))
+                        .getMessage());
+        assertEquals(
+                "parameter group 'g' is empty",
+                assertThrows(IllegalArgumentException.class, () -> Parameters.of(Map.of("g", Map.of())))
+                        .getMessage());
         Map<String, Object> clash = new LinkedHashMap<>();
         clash.put("a", 1.0);
         clash.put("a.b", 2.0);
-        assertEquals("parameter 'a' is both a value and the group of 'a.b'",
-                assertThrows(IllegalArgumentException.class, () -> Parameters.of(clash)).getMessage());
+        assertEquals(
+                "parameter 'a' is both a value and the group of 'a.b'",
+                assertThrows(IllegalArgumentException.class, () -> Parameters.of(clash))
+                        .getMessage());
         Map<String, Object> twice = new LinkedHashMap<>();
         twice.put("a.b", 1.0);
         twice.put("a", Map.of("b", 2.0));
-        assertEquals("parameter 'a.b' is given twice",
-                assertThrows(IllegalArgumentException.class, () -> Parameters.of(twice)).getMessage());
-        assertEquals("parameter name 'a..b' has an empty part between dots",
-                assertThrows(IllegalArgumentException.class, () -> Parameters.of(Map.of("a..b", 1.0))).getMessage());
+        assertEquals(
+                "parameter 'a.b' is given twice",
+                assertThrows(IllegalArgumentException.class, () -> Parameters.of(twice))
+                        .getMessage());
+        assertEquals(
+                "parameter name 'a..b' has an empty part between dots",
+                assertThrows(IllegalArgumentException.class, () -> Parameters.of(Map.of("a..b", 1.0)))
+                        .getMessage());
     }
 
     @Test
@@ -117,7 +128,11 @@ class ParametersTest {
     void aMissingValueInWithAllIsRefusedByName() {
         Map<String, Double> changes = new LinkedHashMap<>();
         changes.put("sigma", null);
-        assertEquals("parameter 'sigma' must be a finite number, got null",
-                assertThrows(IllegalArgumentException.class, () -> Parameters.of(nested()).withAll(changes)).getMessage());
+        assertEquals(
+                "parameter 'sigma' must be a finite number, got null",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> Parameters.of(nested()).withAll(changes))
+                        .getMessage());
     }
 }

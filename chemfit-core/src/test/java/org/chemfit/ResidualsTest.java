@@ -9,14 +9,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 
 /** Residual vectors of sum-of-squares losses and combined objectives: the loss is their sum of squares. */
 class ResidualsTest {
 
-    static final QuantityComputer COMPUTER = p -> Quantities.builder().put("a", 2 * p.get("x")).put("b", p.get("x") * p.get("x"))
-            .put("curve", new double[] {p.get("x"), 1 + p.get("x"), 3.0}).build();
+    static final QuantityComputer COMPUTER = p -> Quantities.builder()
+            .put("a", 2 * p.get("x"))
+            .put("b", p.get("x") * p.get("x"))
+            .put("curve", new double[] {p.get("x"), 1 + p.get("x"), 3.0})
+            .build();
 
     static Map<String, Double> ref() {
         Map<String, Double> m = new LinkedHashMap<>();
@@ -44,8 +46,12 @@ class ResidualsTest {
         r = evaluate(COMPUTER.withLoss(LossFunctions.sumOfSquares("curve", new double[] {1, 1, 1}, 0.5)), 3.0, loss);
         assertArrayEquals(new double[] {4, 6, 4}, r, 0.0);
         assertEquals(68.0, loss[0], 0.0);
-        r = evaluate(COMPUTER.withLoss(LossFunctions.sum(LossFunctions.squaredError(Map.of("a", 0.0)),
-                LossFunctions.sumOfSquares("curve", new double[] {0, 0, 0}))), 1.0, loss);
+        r = evaluate(
+                COMPUTER.withLoss(LossFunctions.sum(
+                        LossFunctions.squaredError(Map.of("a", 0.0)),
+                        LossFunctions.sumOfSquares("curve", new double[] {0, 0, 0}))),
+                1.0,
+                loss);
         assertArrayEquals(new double[] {2, 1, 2, 3}, r, 0.0);
         assertEquals(18.0, loss[0], 0.0);
     }
@@ -54,8 +60,10 @@ class ResidualsTest {
     void weightsAndTheMeanReducerAreAppliedSoThatTheLossIsTheSumOfSquares() {
         ObjectiveFunction t1 = COMPUTER.withLoss(LossFunctions.squaredError(ref()));
         ObjectiveFunction t2 = COMPUTER.withLoss(LossFunctions.sumOfSquares("curve", new double[] {0, 0, 0}));
-        CombinedObjectiveFunction inner = new CombinedObjectiveFunction(List.of(t1, t2), List.of(2.0, 0.5)).withReducer(Reducer.MEAN);
-        CombinedObjectiveFunction outer = new CombinedObjectiveFunction(List.of(inner.named("inner"), t1), List.of(3.0, 1.0))
+        CombinedObjectiveFunction inner =
+                new CombinedObjectiveFunction(List.of(t1, t2), List.of(2.0, 0.5)).withReducer(Reducer.MEAN);
+        CombinedObjectiveFunction outer = new CombinedObjectiveFunction(
+                        List.of(inner.named("inner"), t1), List.of(3.0, 1.0))
                 .withTermNames(List.of("inner", "t1"));
         double[] loss = new double[1];
         double[] r = evaluate(outer, 1.5, loss);
@@ -73,15 +81,18 @@ class ResidualsTest {
     @Test
     void whatIsNotASumOfSquaresIsRefusedNamingTheTerm() {
         ObjectiveFunction abs = COMPUTER.withLoss(LossFunctions.absoluteError(ref()));
-        CombinedObjectiveFunction c = new CombinedObjectiveFunction(List.of(COMPUTER.withLoss(LossFunctions.squaredError(ref())), abs))
+        CombinedObjectiveFunction c = new CombinedObjectiveFunction(
+                        List.of(COMPUTER.withLoss(LossFunctions.squaredError(ref())), abs))
                 .withTermNames(List.of("energies", "dipoles"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Residuals.check(c));
         assertTrue(e.getMessage().contains("term 'dipoles' has a loss that is not a sum of squares"), e.getMessage());
         ObjectiveFunction plain = p -> p.get("x") * p.get("x");
         e = assertThrows(IllegalArgumentException.class, () -> Residuals.check(plain.named("penalty")));
         assertTrue(e.getMessage().contains("term 'penalty' is a plain function of the parameters"), e.getMessage());
-        CombinedObjectiveFunction rms = new CombinedObjectiveFunction(List.of(COMPUTER.withLoss(LossFunctions.squaredError(ref()))))
-                .withReducer(Reducer.ROOT_MEAN).named("rmse");
+        CombinedObjectiveFunction rms = new CombinedObjectiveFunction(
+                        List.of(COMPUTER.withLoss(LossFunctions.squaredError(ref()))))
+                .withReducer(Reducer.ROOT_MEAN)
+                .named("rmse");
         e = assertThrows(IllegalArgumentException.class, () -> Residuals.check(rms));
         assertTrue(e.getMessage().contains("term 'rmse' reduces its terms with root_mean"), e.getMessage());
     }
@@ -91,8 +102,10 @@ class ResidualsTest {
         QuantityComputer failing = p -> {
             throw new IllegalStateException("simulation crashed");
         };
-        CombinedObjectiveFunction c = new CombinedObjectiveFunction(List.of(COMPUTER.withLoss(LossFunctions.squaredError(ref())),
-                failing.withLoss(LossFunctions.squaredError(ref())))).withFailurePolicy(FailurePolicy.penalty(100));
+        CombinedObjectiveFunction c = new CombinedObjectiveFunction(List.of(
+                        COMPUTER.withLoss(LossFunctions.squaredError(ref())),
+                        failing.withLoss(LossFunctions.squaredError(ref()))))
+                .withFailurePolicy(FailurePolicy.penalty(100));
         double[] loss = new double[1];
         assertNull(evaluate(c, 1.0, loss));
         assertEquals(1 + 16 + 100, loss[0], 0.0);

@@ -1,5 +1,6 @@
 package org.chemfit.benchmarks;
 
+import com.hazelcast.core.HazelcastInstance;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -11,7 +12,6 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationCancelledException;
 import org.chemfit.EvaluationContext;
@@ -23,8 +23,6 @@ import org.chemfit.cluster.ClusterSecret;
 import org.chemfit.cluster.ClusterWrapperCOB;
 import org.chemfit.cluster.ObjectiveFactory;
 import org.chemfit.cluster.WorkerMain;
-
-import com.hazelcast.core.HazelcastInstance;
 
 /**
  * End-to-end timing of the cluster on loopback, printed as Markdown: the round trip of one task
@@ -41,15 +39,13 @@ import com.hazelcast.core.HazelcastInstance;
  */
 public final class ClusterHarness {
 
-    private ClusterHarness() {
-    }
+    private ClusterHarness() {}
 
     /** The objective of the workers and of the driver: {@code flat} leaves that sleep {@code sleepMs}. */
     public static final class SleepTerms implements ObjectiveFactory {
 
         /** For {@link WorkerMain}. */
-        public SleepTerms() {
-        }
+        public SleepTerms() {}
 
         @Override
         public CombinedObjectiveFunction create(Map<String, String> options) {
@@ -76,7 +72,8 @@ public final class ClusterHarness {
 
     /** A worker JVM. */
     static final class Worker implements AutoCloseable {
-        private static final java.util.regex.Pattern JOINED = java.util.regex.Pattern.compile("worker ([0-9a-f-]{36}) joined cluster");
+        private static final java.util.regex.Pattern JOINED =
+                java.util.regex.Pattern.compile("worker ([0-9a-f-]{36}) joined cluster");
         final Process process;
         final Path log;
 
@@ -85,21 +82,48 @@ public final class ClusterHarness {
             this.log = log;
         }
 
-        static Worker start(String name, Path dir, String secret, String cluster, int joinPort, int threads, Map<String, String> options,
-                List<String> extra) throws java.io.IOException {
-            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx256m", "-XX:+UseSerialGC", "--add-modules", "java.se", "--add-opens", "java.base/java.lang=ALL-UNNAMED",
-                    "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                    "-cp", System.getProperty("java.class.path"), WorkerMain.class.getName(),
-                    "--factory", SleepTerms.class.getName(), "--cluster", cluster, "--join", "127.0.0.1:" + joinPort,
-                    "--port", Integer.toString(joinPort + 1), "--threads", Integer.toString(threads)));
+        static Worker start(
+                String name,
+                Path dir,
+                String secret,
+                String cluster,
+                int joinPort,
+                int threads,
+                Map<String, String> options,
+                List<String> extra)
+                throws java.io.IOException {
+            List<String> cmd = new ArrayList<>(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx256m",
+                    "-XX:+UseSerialGC",
+                    "--add-modules",
+                    "java.se",
+                    "--add-opens",
+                    "java.base/java.lang=ALL-UNNAMED",
+                    "--add-opens",
+                    "java.base/sun.nio.ch=ALL-UNNAMED",
+                    "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    WorkerMain.class.getName(),
+                    "--factory",
+                    SleepTerms.class.getName(),
+                    "--cluster",
+                    cluster,
+                    "--join",
+                    "127.0.0.1:" + joinPort,
+                    "--port",
+                    Integer.toString(joinPort + 1),
+                    "--threads",
+                    Integer.toString(threads)));
             cmd.addAll(extra);
             options.forEach((k, v) -> {
                 cmd.add("--option");
                 cmd.add(k + "=" + v);
             });
             Path log = dir.resolve(name + ".out");
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+            ProcessBuilder pb =
+                    new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
             pb.environment().remove(ClusterSecret.ENV_FILE);
             pb.environment().put(ClusterSecret.ENV, secret);
             return new Worker(pb.start(), log);
@@ -149,9 +173,14 @@ public final class ClusterHarness {
             port = s.getLocalPort();
         }
         String cluster = "bench-" + ProcessHandle.current().pid();
-        HazelcastInstance driver = ClusterMemberConfig.builder(cluster).join(List.of("127.0.0.1:" + port)).port(port, 1).build()
+        HazelcastInstance driver = ClusterMemberConfig.builder(cluster)
+                .join(List.of("127.0.0.1:" + port))
+                .port(port, 1)
+                .build()
                 .newMember();
-        ClusterOptions options = ClusterOptions.builder(ClusterSecret.of(secret)).memberWait(Duration.ofMinutes(2)).build();
+        ClusterOptions options = ClusterOptions.builder(ClusterSecret.of(secret))
+                .memberWait(Duration.ofMinutes(2))
+                .build();
         List<Worker> workers = new ArrayList<>();
         StringBuilder report = new StringBuilder();
         try {
@@ -177,11 +206,13 @@ public final class ClusterHarness {
             rt.close();
             Arrays.sort(micros);
             double mean = Arrays.stream(micros).average().orElse(Double.NaN);
-            report.append("Round trip of one task (driver -> worker JVM -> driver, ").append(micros.length)
+            report.append("Round trip of one task (driver -> worker JVM -> driver, ")
+                    .append(micros.length)
                     .append(" sequential evaluations after 2000 warm-up):\n\n")
                     .append("| mean | median | p90 | p99 |\n| --- | --- | --- | --- |\n")
-                    .append(String.format("| %.0f us | %.0f us | %.0f us | %.0f us |%n%n", mean, pct(micros, 50), pct(micros, 90),
-                            pct(micros, 99)));
+                    .append(String.format(
+                            "| %.0f us | %.0f us | %.0f us | %.0f us |%n%n",
+                            mean, pct(micros, 50), pct(micros, 90), pct(micros, 99)));
             System.out.print(report);
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (driver.getCluster().getMembers().size() > 1 && System.nanoTime() < deadline) {
@@ -191,8 +222,14 @@ public final class ClusterHarness {
             // ---- throughput with 1, 2, 3 workers, without and with prefetching
             Map<String, String> opts = Map.of("flat", "6", "sleepMs", Long.toString(sleepMs));
             CombinedObjectiveFunction six = new SleepTerms().create(Map.of("flat", "6"));
-            report.append("Throughput on terms that sleep ").append(sleepMs).append(" ms (").append(threads)
-                    .append(" threads per worker JVM, ").append(requests).append(" requests of 6 terms = ").append(requests * 6)
+            report.append("Throughput on terms that sleep ")
+                    .append(sleepMs)
+                    .append(" ms (")
+                    .append(threads)
+                    .append(" threads per worker JVM, ")
+                    .append(requests)
+                    .append(" requests of 6 terms = ")
+                    .append(requests * 6)
                     .append(" tasks per run, one evaluateMany; median of 3 runs):\n\n")
                     .append("| worker JVMs | prefetch | tasks/s | ideal tasks/s | of ideal | scaling vs 1 worker |\n")
                     .append("| --- | --- | --- | --- | --- | --- |\n");
@@ -201,7 +238,14 @@ public final class ClusterHarness {
                 List<Worker> round = new ArrayList<>();
                 try (ClusterWrapperCOB cob = new ClusterWrapperCOB(six, driver, options)) {
                     for (int w = 1; w <= 3; w++) {
-                        Worker wp = Worker.start("p" + prefetch + "w" + w, dir, secret, cluster, port, threads, opts,
+                        Worker wp = Worker.start(
+                                "p" + prefetch + "w" + w,
+                                dir,
+                                secret,
+                                cluster,
+                                port,
+                                threads,
+                                opts,
                                 List.of("--prefetch", Integer.toString(prefetch)));
                         workers.add(wp);
                         round.add(wp);
@@ -223,8 +267,9 @@ public final class ClusterHarness {
                         if (w == 1) {
                             base = rate;
                         }
-                        String line = String.format("| %d | %d | %.1f | %.1f | %.3f | %.3f |%n", w, prefetch, rate, ideal, rate / ideal,
-                                rate / (w * base));
+                        String line = String.format(
+                                "| %d | %d | %.1f | %.1f | %.3f | %.3f |%n",
+                                w, prefetch, rate, ideal, rate / ideal, rate / (w * base));
                         report.append(line);
                         System.out.print(line);
                     }

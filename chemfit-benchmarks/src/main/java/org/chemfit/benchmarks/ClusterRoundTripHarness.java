@@ -1,5 +1,7 @@
 package org.chemfit.benchmarks;
 
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -13,7 +15,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationContext;
 import org.chemfit.Parameters;
@@ -21,9 +22,6 @@ import org.chemfit.cluster.ClusterMemberConfig;
 import org.chemfit.cluster.ClusterOptions;
 import org.chemfit.cluster.ClusterSecret;
 import org.chemfit.cluster.ClusterWrapperCOB;
-
-import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.map.IMap;
 
 /**
  * What a task costs on the cluster beyond the term itself, side by side in one run: a batch of
@@ -43,8 +41,7 @@ public final class ClusterRoundTripHarness {
 
     private static final int TERMS = 8;
 
-    private ClusterRoundTripHarness() {
-    }
+    private ClusterRoundTripHarness() {}
 
     /**
      * @param args rounds (7), requests of 8 terms per batch (80), "speedup" to measure two workers against one (or "-"),
@@ -65,16 +62,21 @@ public final class ClusterRoundTripHarness {
             port = s.getLocalPort();
         }
         String cluster = "roundtrip-" + ProcessHandle.current().pid();
-        HazelcastInstance driver = ClusterMemberConfig.builder(cluster).join(List.of("127.0.0.1:" + port)).port(port, 1).build()
+        HazelcastInstance driver = ClusterMemberConfig.builder(cluster)
+                .join(List.of("127.0.0.1:" + port))
+                .port(port, 1)
+                .build()
                 .newMember();
-        ClusterOptions options = ClusterOptions.builder(ClusterSecret.of(secret)).memberWait(Duration.ofMinutes(2)).build();
+        ClusterOptions options = ClusterOptions.builder(ClusterSecret.of(secret))
+                .memberWait(Duration.ofMinutes(2))
+                .build();
         Map<String, String> flat = Map.of("flat", Integer.toString(TERMS));
         CombinedObjectiveFunction objective = new ClusterHarness.SleepTerms().create(flat);
         List<ClusterHarness.Worker> workers = new ArrayList<>();
         int tasks = requests * TERMS;
         try {
-            ClusterHarness.Worker w = ClusterHarness.Worker.start("rt", dir, secret, cluster, port, 1, flat,
-                    List.of("--prefetch", prefetch));
+            ClusterHarness.Worker w = ClusterHarness.Worker.start(
+                    "rt", dir, secret, cluster, port, 1, flat, List.of("--prefetch", prefetch));
             workers.add(w);
             UUID worker = UUID.fromString(w.awaitUuid(Duration.ofMinutes(2)));
             IMap<String, String> ping = driver.getMap("chemfit-bench-ping");
@@ -115,13 +117,29 @@ public final class ClusterRoundTripHarness {
             for (int r = 0; r < rounds; r++) {
                 added[r] = remote[r] - serial[r];
             }
-            System.out.printf(Locale.ROOT, "%d rounds of %d tasks (%d requests of %d in-process terms), prefetch %s, load average %.2f%n",
-                    rounds, tasks, requests, TERMS, prefetch, java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-            System.out.printf(Locale.ROOT, "serial, per task                       %8.1f us (median)%n", median(serial));
-            System.out.printf(Locale.ROOT, "one worker JVM, one thread, per task   %8.1f us (median)  rounds: %s%n", median(remote),
+            System.out.printf(
+                    Locale.ROOT,
+                    "%d rounds of %d tasks (%d requests of %d in-process terms), prefetch %s, load average %.2f%n",
+                    rounds,
+                    tasks,
+                    requests,
+                    TERMS,
+                    prefetch,
+                    java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                            .getSystemLoadAverage());
+            System.out.printf(
+                    Locale.ROOT, "serial, per task                       %8.1f us (median)%n", median(serial));
+            System.out.printf(
+                    Locale.ROOT,
+                    "one worker JVM, one thread, per task   %8.1f us (median)  rounds: %s%n",
+                    median(remote),
                     list(remote));
             System.out.printf(Locale.ROOT, "added per task                         %8.1f us (median)%n", median(added));
-            System.out.printf(Locale.ROOT, "bare remote operation round trip       %8.1f us (median)  rounds: %s%n", median(bare), list(bare));
+            System.out.printf(
+                    Locale.ROOT,
+                    "bare remote operation round trip       %8.1f us (median)  rounds: %s%n",
+                    median(bare),
+                    list(bare));
             if (speedup) {
                 speedup(driver, options, dir, secret, cluster, port, workers);
             }
@@ -135,8 +153,15 @@ public final class ClusterRoundTripHarness {
     }
 
     /** Two one-thread workers against one, on 8 terms that sleep 500 ms (one evaluation, median of 3). */
-    private static void speedup(HazelcastInstance driver, ClusterOptions options, Path dir, String secret, String cluster, int port,
-            List<ClusterHarness.Worker> workers) throws Exception {
+    private static void speedup(
+            HazelcastInstance driver,
+            ClusterOptions options,
+            Path dir,
+            String secret,
+            String cluster,
+            int port,
+            List<ClusterHarness.Worker> workers)
+            throws Exception {
         Map<String, String> slow = Map.of("flat", Integer.toString(TERMS), "sleepMs", "500");
         CombinedObjectiveFunction objective = new ClusterHarness.SleepTerms().create(slow);
         for (ClusterHarness.Worker w : workers) {
@@ -147,7 +172,8 @@ public final class ClusterRoundTripHarness {
         double[] two = new double[3];
         try (ClusterWrapperCOB cob = new ClusterWrapperCOB(objective, driver, options)) {
             for (int n = 1; n <= 2; n++) {
-                ClusterHarness.Worker w = ClusterHarness.Worker.start("slow" + n, dir, secret, cluster, port, 1, slow, List.of());
+                ClusterHarness.Worker w =
+                        ClusterHarness.Worker.start("slow" + n, dir, secret, cluster, port, 1, slow, List.of());
                 workers.add(w);
                 String uuid = w.awaitUuid(Duration.ofMinutes(2));
                 while (!cob.stats().verifiedMembers().contains(uuid)) {
@@ -160,8 +186,12 @@ public final class ClusterRoundTripHarness {
                 }
             }
         }
-        System.out.printf(Locale.ROOT, "8 terms of 500 ms: one worker %.0f ms, two workers %.0f ms (medians of 3), speedup %.3f%n",
-                median(one), median(two), median(one) / median(two));
+        System.out.printf(
+                Locale.ROOT,
+                "8 terms of 500 ms: one worker %.0f ms, two workers %.0f ms (medians of 3), speedup %.3f%n",
+                median(one),
+                median(two),
+                median(one) / median(two));
     }
 
     private static String keyOwnedBy(HazelcastInstance hz, UUID member) throws InterruptedException {

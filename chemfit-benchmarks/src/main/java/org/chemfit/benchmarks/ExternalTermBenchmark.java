@@ -10,7 +10,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-
 import org.chemfit.EvaluationContext;
 import org.chemfit.Parameters;
 import org.chemfit.external.FileBasedQuantityComputer;
@@ -32,8 +31,7 @@ public final class ExternalTermBenchmark {
 
     private static final int ROUNDS = 5;
 
-    private ExternalTermBenchmark() {
-    }
+    private ExternalTermBenchmark() {}
 
     /**
      * @param args optional: the number of spawns per round (default 400); "child" runs one JVM's share
@@ -61,16 +59,25 @@ public final class ExternalTermBenchmark {
             python[r] = python(n);
         }
         double py = median(python);
-        System.out.println("| what (median of " + ROUNDS + " rounds of " + n + " spawns) | ms per call | minus Python's bare spawn |");
+        System.out.println("| what (median of " + ROUNDS + " rounds of " + n
+                + " spawns) | ms per call | minus Python's bare spawn |");
         System.out.println("| --- | ---: | ---: |");
         row("Python `subprocess.run([\"/bin/true\"])`", py, py);
-        row("Java bare `ProcessBuilder(\"/bin/true\").start().waitFor()`, default launch mechanism", median(def[0]), py);
+        row(
+                "Java bare `ProcessBuilder(\"/bin/true\").start().waitFor()`, default launch mechanism",
+                median(def[0]),
+                py);
         row("Java bare, `-Djdk.lang.Process.launchMechanism=VFORK`", median(vfork[0]), py);
-        row("whole external term (render, run dir, spawn, wait, parse, delete), run dirs on tmpfs, default launch mechanism",
-                median(def[1]), py);
+        row(
+                "whole external term (render, run dir, spawn, wait, parse, delete), run dirs on tmpfs, default launch mechanism",
+                median(def[1]),
+                py);
         row("whole external term, run dirs on tmpfs, `VFORK`", median(vfork[1]), py);
-        row("whole external term, run dirs on disk (" + System.getProperty("java.io.tmpdir") + "), default launch mechanism",
-                median(def[2]), py);
+        row(
+                "whole external term, run dirs on disk (" + System.getProperty("java.io.tmpdir")
+                        + "), default launch mechanism",
+                median(def[2]),
+                py);
         row("whole external term, run dirs on disk, `VFORK`", median(vfork[2]), py);
     }
 
@@ -90,12 +97,16 @@ public final class ExternalTermBenchmark {
         if (!option.isEmpty()) {
             cmd.add(option);
         }
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ExternalTermBenchmark.class.getName(), "child",
+        cmd.addAll(List.of(
+                "-cp",
+                System.getProperty("java.class.path"),
+                ExternalTermBenchmark.class.getName(),
+                "child",
                 Integer.toString(n)));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String last = null;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line; (line = r.readLine()) != null;) {
+            for (String line; (line = r.readLine()) != null; ) {
                 last = line;
             }
         }
@@ -112,7 +123,9 @@ public final class ExternalTermBenchmark {
                 + "t = time.perf_counter()\n"
                 + "for _ in range(" + n + "): subprocess.run(['/bin/true'])\n"
                 + "print((time.perf_counter() - t) / " + n + " * 1e3)\n";
-        Process p = new ProcessBuilder("python3", "-c", script).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process p = new ProcessBuilder("python3", "-c", script)
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         if (p.waitFor() != 0) {
             throw new IllegalStateException("python3 failed");
@@ -127,10 +140,12 @@ public final class ExternalTermBenchmark {
      */
     private static void child(int n) throws Exception {
         Path shm = Path.of("/dev/shm");
-        double[] tmpfs = Files.isDirectory(shm) ? interleaved(Files.createTempDirectory(shm, "chemfit-bench"), n)
+        double[] tmpfs = Files.isDirectory(shm)
+                ? interleaved(Files.createTempDirectory(shm, "chemfit-bench"), n)
                 : new double[] {Double.NaN, Double.NaN};
         double[] disk = interleaved(Files.createTempDirectory("chemfit-bench"), n);
-        System.out.printf(Locale.ROOT, "RESULT %.6f %.6f %.6f%n", Double.isNaN(tmpfs[0]) ? disk[0] : tmpfs[0], tmpfs[1], disk[1]);
+        System.out.printf(
+                Locale.ROOT, "RESULT %.6f %.6f %.6f%n", Double.isNaN(tmpfs[0]) ? disk[0] : tmpfs[0], tmpfs[1], disk[1]);
     }
 
     /** @return the mean ms of a bare spawn and of a whole term, measured call by call in turn */

@@ -8,13 +8,11 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.atoms.AtomisticTerms;
 import org.chemfit.atoms.PairPotential;
 import org.chemfit.fit.FitResult;
 import org.chemfit.fit.Fitter;
-import org.chemfit.journal.Journal;
 import org.chemfit.journal.JournalMode;
 import org.chemfit.journal.read.JournalReader;
 
@@ -36,8 +34,7 @@ import org.chemfit.journal.read.JournalReader;
  */
 public final class JournalFitHarness {
 
-    private JournalFitHarness() {
-    }
+    private JournalFitHarness() {}
 
     /**
      * @param args the argon reference CSV, the number of repeats, then one or more folders for
@@ -54,7 +51,9 @@ public final class JournalFitHarness {
         if (dirs.isEmpty()) {
             dirs.add(Path.of("target/journal-fit-benchmark"));
         }
-        PairPotential lj = PairPotential.builder().lennardJones("Ar", "Ar", "lj.epsilon", "lj.sigma").build();
+        PairPotential lj = PairPotential.builder()
+                .lennardJones("Ar", "Ar", "lj.epsilon", "lj.sigma")
+                .build();
         CombinedObjectiveFunction ob = AtomisticTerms.fromCsv(csv, lj).combined();
         Map<String, Double> start = Map.of("lj.epsilon", 100.0, "lj.sigma", 3.2);
 
@@ -87,8 +86,9 @@ public final class JournalFitHarness {
                 written[k][r] = (bytesWritten() - w0) / 1024.0 / result.evaluations();
             }
         }
-        System.out.printf("argon fit, %d terms, %d evaluations, median of %d repeats per evaluation:%n", ob.size(),
-                evaluations, repeats);
+        System.out.printf(
+                "argon fit, %d terms, %d evaluations, median of %d repeats per evaluation:%n",
+                ob.size(), evaluations, repeats);
         double base = median(perEvaluation[0]);
         double minBase = min(perEvaluation[0]);
         double threadBase = median(threadCpu[0]);
@@ -97,13 +97,24 @@ public final class JournalFitHarness {
             double m = median(perEvaluation[k]);
             // the mean: the process CPU clock ticks in 10 ms steps, too coarse for the median of one fit
             double c = Arrays.stream(cpu[k]).average().orElse(Double.NaN);
-            System.out.printf("  %-36s wall %8.4f ms ratio %5.2f | process CPU %8.4f ms ratio %5.2f | %6.1f KB written,"
-                    + " file %5.1f KB%n", names.get(k), m, m / base, c, c / cpuBase, median(written[k]),
+            System.out.printf(
+                    "  %-36s wall %8.4f ms ratio %5.2f | process CPU %8.4f ms ratio %5.2f | %6.1f KB written,"
+                            + " file %5.1f KB%n",
+                    names.get(k),
+                    m,
+                    m / base,
+                    c,
+                    c / cpuBase,
+                    median(written[k]),
                     k == 0 ? 0.0 : fileKb[k] / evaluations);
             // the fastest repeat is the least disturbed by other jobs; the fit thread's CPU time
             // (optimizer, terms, and the commits it makes itself) is not stretched by waiting for a core
-            System.out.printf("  %-36s best wall %8.4f ms ratio %5.2f | fit thread CPU %8.4f ms ratio %5.2f%n", "",
-                    min(perEvaluation[k]), min(perEvaluation[k]) / minBase, median(threadCpu[k]),
+            System.out.printf(
+                    "  %-36s best wall %8.4f ms ratio %5.2f | fit thread CPU %8.4f ms ratio %5.2f%n",
+                    "",
+                    min(perEvaluation[k]),
+                    min(perEvaluation[k]) / minBase,
+                    median(threadCpu[k]),
                     median(threadCpu[k]) / threadBase);
         }
     }
@@ -113,7 +124,8 @@ public final class JournalFitHarness {
 
     /** @return the CPU time of the whole process (every thread: the journal's writer, JIT, GC) */
     private static long cpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        return ((com.sun.management.OperatingSystemMXBean)
+                        java.lang.management.ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
     }
 
@@ -143,7 +155,9 @@ public final class JournalFitHarness {
         try {
             FitResult result;
             try (JournalReader j = JournalReader.open(folder.resolve("journal.sqlite"))) {
-                result = f.journal(j, JournalMode.restart()).jobSettings(Map.of("repeat", r)).fit("Nelder-Mead");
+                result = f.journal(j, JournalMode.restart())
+                        .jobSettings(Map.of("repeat", r))
+                        .fit("Nelder-Mead");
             }
             // measured once the journal is closed (its write-ahead log checkpointed into the file)
             fileKb[k] = Files.size(folder.resolve("journal.sqlite")) / 1024.0;

@@ -6,7 +6,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
 import org.chemfit.EvaluationContext;
 import org.chemfit.Parameters;
 import org.chemfit.Quantities;
@@ -27,11 +26,11 @@ import org.chemfit.journal.JournalMode;
 public final class JournalHarness {
 
     static final int TERMS = 20;
-    private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
+    private static final java.lang.management.ThreadMXBean CPU =
+            java.lang.management.ManagementFactory.getThreadMXBean();
     private static long[] lastCpu;
 
-    private JournalHarness() {
-    }
+    private JournalHarness() {}
 
     /**
      * @param args a directory for the journal files (default target/journal-benchmark) and the
@@ -42,7 +41,8 @@ public final class JournalHarness {
         Path dir = Path.of(args.length > 0 ? args[0] : "target/journal-benchmark");
         int n = args.length > 1 ? Integer.parseInt(args[1]) : 2000;
         Files.createDirectories(dir);
-        System.out.printf("journal cost per evaluation of %d terms, %d evaluations timed after %d of warm-up, in %s%n",
+        System.out.printf(
+                "journal cost per evaluation of %d terms, %d evaluations timed after %d of warm-up, in %s%n",
                 TERMS, n, n / 4, dir.toAbsolutePath());
         for (Journal.Durability d : Journal.Durability.values()) {
             Path f = dir.resolve("bench-" + d + ".sqlite");
@@ -99,7 +99,9 @@ public final class JournalHarness {
                     throw new IllegalStateException("term " + k + " of evaluation " + i + ": replayed " + (r != null));
                 }
                 if (r == null) {
-                    c.computed(Quantities.builder().put("energy", -1.5 + k * 1e-3).put("forces", new double[] {0.1, 0.2, 0.3})
+                    c.computed(Quantities.builder()
+                            .put("energy", -1.5 + k * 1e-3)
+                            .put("forces", new double[] {0.1, 0.2, 0.3})
                             .build());
                     c.complete(k * 0.01 + i * 1e-6);
                     c.contribute(k * 0.01 + i * 1e-6);
@@ -120,7 +122,8 @@ public final class JournalHarness {
             cpu[i - from] = CPU.getCurrentThreadCpuTime() - c0;
         }
         lastCpu = cpu;
-        System.out.printf("    thread CPU by phase, mean per evaluation: start %.3f ms, %d terms %.3f ms, finish %.3f ms%n",
+        System.out.printf(
+                "    thread CPU by phase, mean per evaluation: start %.3f ms, %d terms %.3f ms, finish %.3f ms%n",
                 phases[0] / 1e6 / t.length, TERMS, phases[1] / 1e6 / t.length, phases[2] / 1e6 / t.length);
         return t;
     }
@@ -129,7 +132,12 @@ public final class JournalHarness {
         long[] sorted = t.clone();
         Arrays.sort(sorted);
         double mean = Arrays.stream(t).average().orElse(Double.NaN) / 1e6;
-        System.out.printf("  %-38s mean %.3f ms, median %.3f ms, p90 %.3f ms, p99 %.3f ms per evaluation%n", what, mean,
-                sorted[sorted.length / 2] / 1e6, sorted[sorted.length * 9 / 10] / 1e6, sorted[sorted.length * 99 / 100] / 1e6);
+        System.out.printf(
+                "  %-38s mean %.3f ms, median %.3f ms, p90 %.3f ms, p99 %.3f ms per evaluation%n",
+                what,
+                mean,
+                sorted[sorted.length / 2] / 1e6,
+                sorted[sorted.length * 9 / 10] / 1e6,
+                sorted[sorted.length * 99 / 100] / 1e6);
     }
 }

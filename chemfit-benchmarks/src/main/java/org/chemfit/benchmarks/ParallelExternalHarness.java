@@ -9,7 +9,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.LossFunctions;
 import org.chemfit.ObjectiveFunction;
@@ -39,8 +38,7 @@ public final class ParallelExternalHarness {
 
     private static final int TERMS = 4;
 
-    private ParallelExternalHarness() {
-    }
+    private ParallelExternalHarness() {}
 
     /**
      * @param args optionally the number of measured rounds (default 15) and the work directory's parent (default the
@@ -107,16 +105,36 @@ public final class ParallelExternalHarness {
         }
         Files.delete(root);
         double b = median(bare);
-        System.out.printf(Locale.ROOT, "rounds %d, work directory under %s, load average %.2f%n", rounds, parent,
-                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        System.out.printf(
+                Locale.ROOT,
+                "rounds %d, work directory under %s, load average %.2f%n",
+                rounds,
+                parent,
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                        .getSystemLoadAverage());
         System.out.printf(Locale.ROOT, "bare 'sleep 0.5' from Java, longest of 4 in a row  %8.1f ms%n", b);
-        System.out.printf(Locale.ROOT, "first evaluation in this JVM, 4 terms on 4 workers %8.1f ms  ratio %.3f%n", first, first / b);
-        System.out.printf(Locale.ROOT, "one term alone (median)                            %8.1f ms  ratio %.3f%n", median(alone),
+        System.out.printf(
+                Locale.ROOT,
+                "first evaluation in this JVM, 4 terms on 4 workers %8.1f ms  ratio %.3f%n",
+                first,
+                first / b);
+        System.out.printf(
+                Locale.ROOT,
+                "one term alone (median)                            %8.1f ms  ratio %.3f%n",
+                median(alone),
                 median(alone) / b);
-        System.out.printf(Locale.ROOT, "4 terms, caller's pool of 4 (median)               %8.1f ms  ratio %.3f (per round: %s)%n",
-                median(given), median(given) / b, ratios(given, bare));
-        System.out.printf(Locale.ROOT, "4 terms, AsyncWrapperCOB's own pool (median)       %8.1f ms  ratio %.3f (per round: %s)%n",
-                median(own), median(own) / b, ratios(own, bare));
+        System.out.printf(
+                Locale.ROOT,
+                "4 terms, caller's pool of 4 (median)               %8.1f ms  ratio %.3f (per round: %s)%n",
+                median(given),
+                median(given) / b,
+                ratios(given, bare));
+        System.out.printf(
+                Locale.ROOT,
+                "4 terms, AsyncWrapperCOB's own pool (median)       %8.1f ms  ratio %.3f (per round: %s)%n",
+                median(own),
+                median(own) / b,
+                ratios(own, bare));
     }
 
     private static double bareSleep() throws Exception {

@@ -6,11 +6,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.locks.LockSupport;
-
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationContext;
 import org.chemfit.ObjectiveFunction;
@@ -39,8 +38,7 @@ public final class SleepRatioHarness {
     private static final int TERMS = 8;
     private static final long SLEEP_MS = 10;
 
-    private SleepRatioHarness() {
-    }
+    private SleepRatioHarness() {}
 
     /**
      * @param args optionally the number of measured rounds (default 200)

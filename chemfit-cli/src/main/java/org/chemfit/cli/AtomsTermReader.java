@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-
 import org.chemfit.cli.JobFile.AtomsConfig;
 import org.jspecify.annotations.NullUnmarked;
 
@@ -63,10 +62,12 @@ final class AtomsTermReader {
             moleculeSize = ms;
         }
         boolean exclude = t.entries.containsKey("exclude_intramolecular")
-                && Boolean.TRUE.equals(r.bool(t.entries.get("exclude_intramolecular"), where + " exclude_intramolecular"));
+                && Boolean.TRUE.equals(
+                        r.bool(t.entries.get("exclude_intramolecular"), where + " exclude_intramolecular"));
         if (exclude && moleculeSize == 0) {
-            r.problem(t.entries.get("exclude_intramolecular"), where + " exclude_intramolecular needs molecule_size (how many atoms "
-                    + "make one molecule)");
+            r.problem(
+                    t.entries.get("exclude_intramolecular"),
+                    where + " exclude_intramolecular needs molecule_size (how many atoms " + "make one molecule)");
         }
         List<JobFile.PairTermSpec> pairs = new ArrayList<>();
         Node pn = r.require(t, "potential", where);
@@ -92,7 +93,10 @@ final class AtomsTermReader {
         }
         if (present != null && !present.isEmpty()) {
             for (int i = 0; i < items.size(); i++) {
-                speciesPresent(items.get(i), where + " potential" + (pn instanceof Node.ListNode ? "[" + i + "]" : ""), present,
+                speciesPresent(
+                        items.get(i),
+                        where + " potential" + (pn instanceof Node.ListNode ? "[" + i + "]" : ""),
+                        present,
                         t.entries.get("reference"));
             }
         }
@@ -106,8 +110,13 @@ final class AtomsTermReader {
             relaxOk = rm != null;
             if (rm != null) {
                 r.keys(rm, where + " relax", RELAX_KEYS);
-                JobFile.RelaxMethod method = rm.entries.containsKey("method") ? r.choice(rm.entries.get("method"),
-                        where + " relax method", RELAX_METHODS, JobFile.RelaxMethod.class) : JobFile.RelaxMethod.FIRE;
+                JobFile.RelaxMethod method = rm.entries.containsKey("method")
+                        ? r.choice(
+                                rm.entries.get("method"),
+                                where + " relax method",
+                                RELAX_METHODS,
+                                JobFile.RelaxMethod.class)
+                        : JobFile.RelaxMethod.FIRE;
                 double fmax = 1e-5;
                 if (rm.entries.containsKey("fmax")) {
                     Double d = r.positive(rm.entries.get("fmax"), where + " relax fmax");
@@ -123,7 +132,9 @@ final class AtomsTermReader {
                     maxStep = d == null ? maxStep : d;
                 }
                 relaxOk &= method != null;
-                relax = method == null ? null : new JobFile.RelaxSpec(method, fmax, steps == null ? 2000 : steps, maxStep);
+                relax = method == null
+                        ? null
+                        : new JobFile.RelaxSpec(method, fmax, steps == null ? 2000 : steps, maxStep);
             }
         }
         if (reference == null || pairs.size() != items.size() || items.isEmpty() || !relaxOk) {
@@ -151,19 +162,26 @@ final class AtomsTermReader {
             }
         }
         if (pm.entries.get("charges") instanceof Node.MapNode cm) {
-            // Coulomb matches atoms when one charged species is there; a species there without a charge fails when evaluated.
+            // Coulomb matches atoms when one charged species is there; a species there without a charge fails when
+            // evaluated.
             if (!cm.entries.isEmpty() && cm.entries.keySet().stream().noneMatch(present::contains)) {
-                r.problem(cm, w + " gives charges to " + String.join(", ", cm.entries.keySet()) + ", none of which any structure of "
-                        + ((Node.Scalar) referenceNode).value + " has; species there: " + String.join(", ", present));
+                r.problem(
+                        cm,
+                        w + " gives charges to " + String.join(", ", cm.entries.keySet())
+                                + ", none of which any structure of " + ((Node.Scalar) referenceNode).value
+                                + " has; species there: " + String.join(", ", present));
             }
             return;
         }
         for (int k = 0; k < named.size(); k++) {
             if (!present.contains(names.get(k))) {
                 String sug = JobReading.suggest(names.get(k), present);
-                r.problem(named.get(k), w + " names species '" + names.get(k) + "', which no structure of "
-                        + ((Node.Scalar) referenceNode).value + " has" + (sug == null ? "" : " (did you mean '" + sug + "'?)")
-                        + "; species there: " + String.join(", ", present));
+                r.problem(
+                        named.get(k),
+                        w + " names species '" + names.get(k) + "', which no structure of "
+                                + ((Node.Scalar) referenceNode).value + " has"
+                                + (sug == null ? "" : " (did you mean '" + sug + "'?)")
+                                + "; species there: " + String.join(", ", present));
             }
         }
     }

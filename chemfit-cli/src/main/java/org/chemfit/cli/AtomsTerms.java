@@ -2,7 +2,6 @@ package org.chemfit.cli;
 
 import java.util.List;
 import java.util.Map;
-
 import org.chemfit.ChemFitException;
 import org.chemfit.QuantityComputer;
 import org.chemfit.atoms.Atoms;
@@ -13,8 +12,8 @@ import org.chemfit.atoms.ReferenceCsv;
 import org.chemfit.atoms.ReferenceEntry;
 import org.chemfit.atoms.Relax;
 import org.chemfit.atoms.RelaxedComputer;
-import org.chemfit.atoms.StructureQuantities;
 import org.chemfit.atoms.SinglePointComputer;
+import org.chemfit.atoms.StructureQuantities;
 import org.chemfit.atoms.Xyz;
 
 /**
@@ -26,8 +25,7 @@ import org.chemfit.atoms.Xyz;
  */
 final class AtomsTerms {
 
-    private AtomsTerms() {
-    }
+    private AtomsTerms() {}
 
     /**
      * @param config the term's settings
@@ -67,8 +65,8 @@ final class AtomsTerms {
                         b.coulomb(refs, p.coulombMethod(), p.tolerance());
                     }
                 }
-                case LENNARD_JONES, MORSE, BUCKINGHAM -> b.term(JobKeys.word(p.form()), p.speciesA(), p.speciesB(), refs, p.cutoff(),
-                        p.shifted());
+                case LENNARD_JONES, MORSE, BUCKINGHAM ->
+                    b.term(JobKeys.word(p.form()), p.speciesA(), p.speciesB(), refs, p.cutoff(), p.shifted());
             }
         }
         if (excludeIntramolecular) {
@@ -85,7 +83,8 @@ final class AtomsTerms {
     static QuantityComputer crystal(JobFile.CrystalConfig config) {
         Atoms atoms = Xyz.read(config.structure());
         try {
-            return new org.chemfit.atoms.CubicCrystalComputer(atoms, config.formulaUnits(), potential(config.potential(), false));
+            return new org.chemfit.atoms.CubicCrystalComputer(
+                    atoms, config.formulaUnits(), potential(config.potential(), false));
         } catch (IllegalArgumentException e) {
             throw new ChemFitException(config.structure() + ": " + e.getMessage(), e);
         }
@@ -99,7 +98,8 @@ final class AtomsTerms {
      * @throws ChemFitException naming the file and line when the structure file is malformed
      */
     static QuantityComputer computer(ReferenceEntry entry, JobFile.AtomsConfig config, Potential potential) {
-        String where = " (" + config.reference().getFileName() + " line " + entry.line() + ", tag '" + entry.tag() + "')";
+        String where =
+                " (" + config.reference().getFileName() + " line " + entry.line() + ", tag '" + entry.tag() + "')";
         if (!java.nio.file.Files.isRegularFile(entry.file())) {
             throw new ChemFitException("structure file " + entry.file() + where + " does not exist");
         }

@@ -5,9 +5,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-
 import org.chemfit.EvaluationCancelledException;
-
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
@@ -24,13 +22,20 @@ abstract class BaseCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    @Option(
+            names = {"-h", "--help"},
+            usageHelp = true,
+            description = "Show this help message and exit.")
     boolean help;
 
-    @Option(names = {"-q", "--quiet"}, description = "Print only errors and the final results.")
+    @Option(
+            names = {"-q", "--quiet"},
+            description = "Print only errors and the final results.")
     boolean quiet;
 
-    @Option(names = {"-v", "--verbose"}, description = "Print more: the library's log and stack traces of internal errors.")
+    @Option(
+            names = {"-v", "--verbose"},
+            description = "Print more: the library's log and stack traces of internal errors.")
     boolean verbose;
 
     /** @return the command's standard output */
@@ -54,7 +59,8 @@ abstract class BaseCommand implements Callable<Integer> {
         } catch (JobFileException e) {
             err().println(Messages.clean(e.getMessage()));
             int n = e.problems().size();
-            err().println(n + (n == 1 ? " problem" : " problems") + " found; the job file format is described in docs/job-file.md");
+            err().println(n + (n == 1 ? " problem" : " problems")
+                    + " found; the job file format is described in docs/job-file.md");
             return ExitCodes.USAGE;
         } catch (UserException e) {
             err().println("error: " + Messages.clean(e.getMessage()));

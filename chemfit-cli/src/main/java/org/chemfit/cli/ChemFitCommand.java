@@ -13,11 +13,21 @@ import picocli.CommandLine.Command;
  *
  * @implNote Holds no state; picocli creates one instance per command line.
  */
-@Command(name = "chemfit", mixinStandardHelpOptions = true, versionProvider = Version.class,
-        description = "Fits the parameters of a model (a force field, a potential) to reference data, as described in a job file.",
-        subcommands = {FitCommand.class, WorkerCommand.class, EvalCommand.class, ValidateCommand.class, ReportCommand.class,
+@Command(
+        name = "chemfit",
+        mixinStandardHelpOptions = true,
+        versionProvider = Version.class,
+        description =
+                "Fits the parameters of a model (a force field, a potential) to reference data, as described in a job file.",
+        subcommands = {
+            FitCommand.class,
+            WorkerCommand.class,
+            EvalCommand.class,
+            ValidateCommand.class,
+            ReportCommand.class,
             DashboardCommand.class,
-            CommandLine.HelpCommand.class},
+            CommandLine.HelpCommand.class
+        },
         synopsisSubcommandLabel = "COMMAND",
         footerHeading = "%nThe job file format is described in docs/job-file.md.%n",
         exitCodeListHeading = "%nExit codes:%n",
@@ -27,7 +37,8 @@ import picocli.CommandLine.Command;
             "2:wrong usage, or an invalid job file or data file",
             "3:the fit failed (a term failed under on_failure: raise, or the method failed)",
             "130:interrupted (Ctrl-C); what was finished is written",
-            "143:stopped by SIGTERM (as SLURM sends at the end of an allocation), handled like Ctrl-C"})
+            "143:stopped by SIGTERM (as SLURM sends at the end of an allocation), handled like Ctrl-C"
+        })
 public final class ChemFitCommand implements Runnable {
 
     @CommandLine.Spec
@@ -35,6 +46,7 @@ public final class ChemFitCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing a command: fit, worker, eval, validate, report or dashboard");
+        throw new CommandLine.ParameterException(
+                spec.commandLine(), "missing a command: fit, worker, eval, validate, report or dashboard");
     }
 }

@@ -1,18 +1,15 @@
 package org.chemfit.cli;
 
+import com.hazelcast.core.HazelcastInstance;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.ObjectiveFunction;
 import org.chemfit.cluster.ClusterMemberConfig;
 import org.chemfit.cluster.ClusterOptions;
 import org.chemfit.cluster.ClusterSecret;
 import org.chemfit.cluster.ClusterWrapperCOB;
-
-import com.hazelcast.core.HazelcastInstance;
-
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Option;
 
@@ -30,20 +27,34 @@ import picocli.CommandLine.Option;
  */
 final class ClusterArgs {
 
-    @Option(names = "--cluster", paramLabel = "NAME",
-            description = "Run the terms on the cluster of this name: chemfit worker processes with the same name and secret"
-                    + " (CHEMFIT_CLUSTER_SECRET or CHEMFIT_CLUSTER_SECRET_FILE). See docs/cluster.md.")
-    @Nullable String name;
+    @Option(
+            names = "--cluster",
+            paramLabel = "NAME",
+            description =
+                    "Run the terms on the cluster of this name: chemfit worker processes with the same name and secret"
+                            + " (CHEMFIT_CLUSTER_SECRET or CHEMFIT_CLUSTER_SECRET_FILE). See docs/cluster.md.")
+    @Nullable
+    String name;
 
-    @Option(names = "--join", paramLabel = "HOST[:PORT],...", defaultValue = "127.0.0.1",
+    @Option(
+            names = "--join",
+            paramLabel = "HOST[:PORT],...",
+            defaultValue = "127.0.0.1",
             description = "Members to join, comma-separated (default: ${DEFAULT-VALUE}).")
-    String join = "127.0.0.1";   // picocli sets the default too
+    String join = "127.0.0.1"; // picocli sets the default too
 
-    @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
-            description = "The interface to listen on: an address or a pattern such as 10.*.*.* (default: ${DEFAULT-VALUE}).")
-    String bind = "127.0.0.1";   // picocli sets the default too
+    @Option(
+            names = "--bind",
+            paramLabel = "ADDRESS",
+            defaultValue = "127.0.0.1",
+            description =
+                    "The interface to listen on: an address or a pattern such as 10.*.*.* (default: ${DEFAULT-VALUE}).")
+    String bind = "127.0.0.1"; // picocli sets the default too
 
-    @Option(names = "--port", paramLabel = "PORT", defaultValue = "5701",
+    @Option(
+            names = "--port",
+            paramLabel = "PORT",
+            defaultValue = "5701",
             description = "The first port to try; the next free one is taken (default: ${DEFAULT-VALUE}).")
     int port;
 
@@ -59,7 +70,10 @@ final class ClusterArgs {
     HazelcastInstance startMember() {
         ClusterMemberConfig cfg;
         try {
-            cfg = ClusterMemberConfig.builder(Objects.requireNonNull(name, "a member starts only with --cluster")).join(ClusterMemberConfig.parseJoinList(join)).bindAddress(bind).port(port, 100)
+            cfg = ClusterMemberConfig.builder(Objects.requireNonNull(name, "a member starts only with --cluster"))
+                    .join(ClusterMemberConfig.parseJoinList(join))
+                    .bindAddress(bind)
+                    .port(port, 100)
                     .build();
         } catch (IllegalArgumentException e) {
             throw new BaseCommand.UserException(e.getMessage());
@@ -83,14 +97,23 @@ final class ClusterArgs {
      * @return the objective to fit
      * @throws BaseCommand.UserException when the secret is missing or another driver runs on the cluster
      */
-    ObjectiveFunction drive(CombinedObjectiveFunction combined, List<AutoCloseable> resources, Duration memberWait,
-            int driverThreads, String jobFingerprint) {
+    ObjectiveFunction drive(
+            CombinedObjectiveFunction combined,
+            List<AutoCloseable> resources,
+            Duration memberWait,
+            int driverThreads,
+            String jobFingerprint) {
         ClusterSecret secret = secret();
         HazelcastInstance member = startMember();
         try {
-            ClusterWrapperCOB cob = new ClusterWrapperCOB(combined, member,
-                    ClusterOptions.builder(secret).localThreads(driverThreads).memberWait(memberWait)
-                            .jobFingerprint(jobFingerprint).build());
+            ClusterWrapperCOB cob = new ClusterWrapperCOB(
+                    combined,
+                    member,
+                    ClusterOptions.builder(secret)
+                            .localThreads(driverThreads)
+                            .memberWait(memberWait)
+                            .jobFingerprint(jobFingerprint)
+                            .build());
             resources.add(cob);
             resources.add(member::shutdown);
             return cob;

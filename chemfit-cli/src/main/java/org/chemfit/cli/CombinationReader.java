@@ -38,10 +38,12 @@ final class CombinationReader {
             return def;
         }
         r.keys(m, "combination", COMBINATION_KEYS);
-        Reducer reducer = m.entries.containsKey("reducer") ? r.choice(m.entries.get("reducer"), "combination reducer", REDUCERS,
-                Reducer.class) : Reducer.SUM;
+        Reducer reducer = m.entries.containsKey("reducer")
+                ? r.choice(m.entries.get("reducer"), "combination reducer", REDUCERS, Reducer.class)
+                : Reducer.SUM;
         Action action = m.entries.containsKey("on_failure")
-                ? r.choice(m.entries.get("on_failure"), "combination on_failure", FAILURE_ACTIONS, Action.class) : Action.RAISE;
+                ? r.choice(m.entries.get("on_failure"), "combination on_failure", FAILURE_ACTIONS, Action.class)
+                : Action.RAISE;
         double penalty = Double.NaN;
         if (action == Action.PENALTY) {
             Node p = r.require(m, "penalty", "combination (on_failure: penalty)");
@@ -50,10 +52,13 @@ final class CombinationReader {
                 penalty = d;
             }
         } else if (m.entries.containsKey("penalty")) {
-            r.problem(m.keyPlaces.get("penalty")[0], m.keyPlaces.get("penalty")[1],
+            r.problem(
+                    m.keyPlaces.get("penalty")[0],
+                    m.keyPlaces.get("penalty")[1],
                     "combination penalty is used only with on_failure: penalty, but on_failure is "
                             + (action == null ? null : JobKeys.word(action)));
         }
-        return new CombinationSpec(reducer == null ? Reducer.SUM : reducer, action == null ? Action.RAISE : action, penalty);
+        return new CombinationSpec(
+                reducer == null ? Reducer.SUM : reducer, action == null ? Action.RAISE : action, penalty);
     }
 }

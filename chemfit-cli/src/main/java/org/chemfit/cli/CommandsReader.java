@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
 import org.chemfit.cli.JobFile.ExternalConfig;
 import org.jspecify.annotations.NullUnmarked;
 
@@ -44,13 +43,18 @@ final class CommandsReader {
         }
         if (t.entries.containsKey("command")) {
             int[] place = t.keyPlaces.get("commands");
-            r.problem(place[0], place[1], where + " has both 'command' and 'commands'; give one command with 'command' or a list "
-                    + "of commands run in order with 'commands'");
+            r.problem(
+                    place[0],
+                    place[1],
+                    where + " has both 'command' and 'commands'; give one command with 'command' or a list "
+                            + "of commands run in order with 'commands'");
             return out;
         }
         if (!(many instanceof Node.ListNode l) || l.items.isEmpty()) {
-            r.problem(many, where + " commands must be a non-empty list of commands (each a string or a list of strings), got "
-                    + many.kind());
+            r.problem(
+                    many,
+                    where + " commands must be a non-empty list of commands (each a string or a list of strings), got "
+                            + many.kind());
             return out;
         }
         for (int i = 0; i < l.items.size(); i++) {
@@ -94,7 +98,8 @@ final class CommandsReader {
      * A command: its words (a string or a list), or a map {@code {run: words, stdin: text}} or
      * {@code {run: words, stdin_template: file}} for a command that reads standard input.
      */
-    private List<String> commandWithStdin(Node c, String where, int index, Map<Integer, ExternalConfig.StdinSpec> stdin) {
+    private List<String> commandWithStdin(
+            Node c, String where, int index, Map<Integer, ExternalConfig.StdinSpec> stdin) {
         if (!(c instanceof Node.MapNode m)) {
             return words(c, where, true);
         }
@@ -104,14 +109,20 @@ final class CommandsReader {
         boolean template = m.entries.containsKey("stdin_template");
         if (text && template) {
             int[] place = m.keyPlaces.get("stdin_template");
-            r.problem(place[0], place[1], where + " has both 'stdin' (a text) and 'stdin_template' (a template file); give one");
+            r.problem(
+                    place[0],
+                    place[1],
+                    where + " has both 'stdin' (a text) and 'stdin_template' (a template file); give one");
         } else if (text) {
             Node sn = m.entries.get("stdin");
             if (sn instanceof Node.Scalar sc && sc.value instanceof String str) {
                 stdin.put(index, new ExternalConfig.StdinSpec(str, null));
             } else {
-                r.problem(sn, where + " stdin must be a text (quote it, with \\n between lines: \"Potential\\nDensity\\n\\n\"), got "
-                        + sn.kind());
+                r.problem(
+                        sn,
+                        where
+                                + " stdin must be a text (quote it, with \\n between lines: \"Potential\\nDensity\\n\\n\"), got "
+                                + sn.kind());
             }
         } else if (template) {
             Path p = r.path(m.entries.get("stdin_template"), where + " stdin_template", true);
@@ -119,8 +130,11 @@ final class CommandsReader {
                 stdin.put(index, new ExternalConfig.StdinSpec(null, p));
             }
         } else {
-            r.problem(m, where + " is written as a map, which is for a command with standard input: add 'stdin' or 'stdin_template', "
-                    + "or write the command as a list");
+            r.problem(
+                    m,
+                    where
+                            + " is written as a map, which is for a command with standard input: add 'stdin' or 'stdin_template', "
+                            + "or write the command as a list");
         }
         return run;
     }

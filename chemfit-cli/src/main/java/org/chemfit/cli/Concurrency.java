@@ -6,7 +6,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.ObjectiveFunction;
 import org.chemfit.schedule.AsyncWrapperCOB;
@@ -20,8 +19,7 @@ import org.chemfit.schedule.AsyncWrapperCOB;
  */
 final class Concurrency {
 
-    private Concurrency() {
-    }
+    private Concurrency() {}
 
     /**
      * @param combined the objective
@@ -34,11 +32,12 @@ final class Concurrency {
             return combined;
         }
         AtomicInteger n = new AtomicInteger();
-        ExecutorService pool = new ThreadPoolExecutor(workers, workers, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "chemfit-worker-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService pool =
+                new ThreadPoolExecutor(workers, workers, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "chemfit-worker-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
         AsyncWrapperCOB wrapper = new AsyncWrapperCOB(combined, pool);
         resources.add(wrapper);
         resources.add(pool::shutdownNow);

@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import org.jspecify.annotations.Nullable;
 import org.jspecify.annotations.NullUnmarked;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads a {@code kind: crystal} term of a job file into a {@link JobFile.CrystalConfig}. Problems
@@ -73,8 +73,12 @@ final class CrystalTermReader {
             for (Map.Entry<String, Node> e : rm.entries.entrySet()) {
                 if (!QUANTITIES.contains(e.getKey())) {
                     int[] place = Objects.requireNonNull(rm.keyPlaces.get(e.getKey()), "every key has a place");
-                    reader.problem(place[0], place[1], where + " reference names '" + e.getKey()
-                            + "', which a crystal term does not compute; it computes " + String.join(", ", QUANTITIES));
+                    reader.problem(
+                            place[0],
+                            place[1],
+                            where + " reference names '" + e.getKey()
+                                    + "', which a crystal term does not compute; it computes "
+                                    + String.join(", ", QUANTITIES));
                     ok = false;
                     continue;
                 }

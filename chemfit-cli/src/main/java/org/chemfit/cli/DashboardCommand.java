@@ -1,10 +1,7 @@
 package org.chemfit.cli;
 
 import java.nio.file.Path;
-
 import org.chemfit.dashboard.Dashboard;
-
-import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -20,21 +17,34 @@ import picocli.CommandLine.Parameters;
  *
  * @implNote One instance per command line.
  */
-@Command(name = "dashboard", description = "Serve a web page showing the fit whose output folder is DIR (running or finished), until Ctrl-C.")
+@Command(
+        name = "dashboard",
+        description =
+                "Serve a web page showing the fit whose output folder is DIR (running or finished), until Ctrl-C.")
 final class DashboardCommand extends BaseCommand {
 
     @Parameters(paramLabel = "DIR", description = "A fit's output folder (its journal may not exist yet).")
     Path dir;
 
-    @Option(names = "--port", paramLabel = "PORT", defaultValue = "" + LiveDashboard.DEFAULT_PORT,
+    @Option(
+            names = "--port",
+            paramLabel = "PORT",
+            defaultValue = "" + LiveDashboard.DEFAULT_PORT,
             description = "The port to listen on, 0 for any free one (default: ${DEFAULT-VALUE}).")
     int port;
 
-    @Option(names = "--bind", paramLabel = "HOST", defaultValue = "127.0.0.1",
-            description = "The address to listen on (default: ${DEFAULT-VALUE}); another than a loopback address needs --allow-remote.")
-    String bind = "127.0.0.1";   // picocli sets the default too
+    @Option(
+            names = "--bind",
+            paramLabel = "HOST",
+            defaultValue = "127.0.0.1",
+            description =
+                    "The address to listen on (default: ${DEFAULT-VALUE}); another than a loopback address needs --allow-remote.")
+    String bind = "127.0.0.1"; // picocli sets the default too
 
-    @Option(names = "--allow-remote", description = "Allow --bind to an address other machines reach (the token then travels unencrypted; prefer an SSH tunnel).")
+    @Option(
+            names = "--allow-remote",
+            description =
+                    "Allow --bind to an address other machines reach (the token then travels unencrypted; prefer an SSH tunnel).")
     boolean allowRemote;
 
     @Override

@@ -5,12 +5,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
 import org.chemfit.EvaluationContext;
-import org.chemfit.support.Names;
 import org.chemfit.Parameters;
 import org.chemfit.TermFailedException;
-
+import org.chemfit.support.Names;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -36,15 +34,24 @@ final class EvalCommand extends BaseCommand {
     Path job;
 
     // A list, not a picocli map: picocli's own message for a value without '=' reads "option option".
-    @Option(names = "--set", paramLabel = "NAME=VALUE", description = "Evaluate with this parameter value (repeatable).")
+    @Option(
+            names = "--set",
+            paramLabel = "NAME=VALUE",
+            description = "Evaluate with this parameter value (repeatable).")
     List<String> sets = new ArrayList<>();
 
-    @Option(names = "--params", paramLabel = "RESULTS", description = "Evaluate at the best parameters of a finished fit's "
-            + "results.json (--set values apply on top).")
-    @Nullable Path params;
+    @Option(
+            names = "--params",
+            paramLabel = "RESULTS",
+            description = "Evaluate at the best parameters of a finished fit's "
+                    + "results.json (--set values apply on top).")
+    @Nullable
+    Path params;
 
-    @Option(names = "--per-structure", description = "Also print the model beside every reference value (each structure or "
-            + "element), as in predictions.csv.")
+    @Option(
+            names = "--per-structure",
+            description = "Also print the model beside every reference value (each structure or "
+                    + "element), as in predictions.csv.")
     boolean perStructure;
 
     @Override
@@ -76,7 +83,8 @@ final class EvalCommand extends BaseCommand {
             out().println();
             printBreakdown(jf, ctx);
             EvaluationContext v = plan.evaluateValidation(p);
-            java.util.List<Judgement.Row> predictions = Judgement.of(plan, ctx, ctx, v, v).rows();
+            java.util.List<Judgement.Row> predictions =
+                    Judgement.of(plan, ctx, ctx, v, v).rows();
             if (v != null) {
                 out().println();
                 printValidation(jf, v);
@@ -119,8 +127,9 @@ final class EvalCommand extends BaseCommand {
         for (Map.Entry<String, String> e : set.entrySet()) {
             if (!p.contains(e.getKey())) {
                 String s = Names.closest(e.getKey(), p.names());
-                throw new UserException("--set names unknown parameter '" + e.getKey() + "'" + (s == null ? "" : " (did you mean '" + s
-                        + "'?)") + "; parameters: " + String.join(", ", p.names()));
+                throw new UserException("--set names unknown parameter '" + e.getKey() + "'"
+                        + (s == null ? "" : " (did you mean '" + s + "'?)") + "; parameters: "
+                        + String.join(", ", p.names()));
             }
             try {
                 double v = Double.parseDouble(e.getValue().trim());
@@ -145,10 +154,17 @@ final class EvalCommand extends BaseCommand {
         }
         for (int i = 0; i < ctx.children().size(); i++) {
             EvaluationContext c = ctx.child(i);
-            rows.add(java.util.List.of(c.name(), JobKeys.word(jf.terms().get(i).kind()), Tables.fmt(c.weight()), Tables.fmt(c.value()),
+            rows.add(java.util.List.of(
+                    c.name(),
+                    JobKeys.word(jf.terms().get(i).kind()),
+                    Tables.fmt(c.weight()),
+                    Tables.fmt(c.value()),
                     Tables.fmt(c.contribution()),
-                    total > 0 && Double.isFinite(c.contribution()) ? String.format(java.util.Locale.ROOT, "%.1f%%", 100 * c.contribution() / total) : "-",
-                    String.format(java.util.Locale.ROOT, "%.3f", c.seconds()), c.status().name().toLowerCase(java.util.Locale.ROOT)));
+                    total > 0 && Double.isFinite(c.contribution())
+                            ? String.format(java.util.Locale.ROOT, "%.1f%%", 100 * c.contribution() / total)
+                            : "-",
+                    String.format(java.util.Locale.ROOT, "%.3f", c.seconds()),
+                    c.status().name().toLowerCase(java.util.Locale.ROOT)));
         }
         Tables.print(out(), rows);
         for (EvaluationContext c : ctx.children()) {
@@ -164,7 +180,10 @@ final class EvalCommand extends BaseCommand {
         vrows.add(java.util.List.of("validation term", "kind", "loss", "status"));
         for (int i = 0; i < v.children().size(); i++) {
             EvaluationContext c = v.child(i);
-            vrows.add(java.util.List.of(c.name(), JobKeys.word(jf.validation().get(i).kind()), Tables.fmt(c.value()),
+            vrows.add(java.util.List.of(
+                    c.name(),
+                    JobKeys.word(jf.validation().get(i).kind()),
+                    Tables.fmt(c.value()),
                     c.status().name().toLowerCase(java.util.Locale.ROOT)));
         }
         Tables.print(out(), vrows);
@@ -175,8 +194,15 @@ final class EvalCommand extends BaseCommand {
         java.util.List<java.util.List<String>> prows = new java.util.ArrayList<>();
         prows.add(java.util.List.of("set", "term", "item", "quantity", "reference", "model", "residual", "unit"));
         for (Judgement.Row r : predictions) {
-            prows.add(java.util.List.of(r.set(), r.term(), r.item(), r.quantity(), Tables.fmt(r.reference()), Tables.fmt(r.best()),
-                    Tables.fmt(r.residual()), r.unit().isEmpty() ? "-" : r.unit()));
+            prows.add(java.util.List.of(
+                    r.set(),
+                    r.term(),
+                    r.item(),
+                    r.quantity(),
+                    Tables.fmt(r.reference()),
+                    Tables.fmt(r.best()),
+                    Tables.fmt(r.residual()),
+                    r.unit().isEmpty() ? "-" : r.unit()));
         }
         Tables.print(out(), prows);
     }
@@ -187,14 +213,24 @@ final class EvalCommand extends BaseCommand {
         rows.add(java.util.List.of("set", "term", "quantity", "unit", "n", "RMSE", "MAE", "max|err|", "R^2"));
         Map<java.util.List<String>, java.util.List<Judgement.Row>> groups = new LinkedHashMap<>();
         for (Judgement.Row r : predictions) {
-            groups.computeIfAbsent(java.util.List.of(r.set(), r.term(), r.quantity()), k -> new java.util.ArrayList<>()).add(r);
+            groups.computeIfAbsent(java.util.List.of(r.set(), r.term(), r.quantity()), k -> new java.util.ArrayList<>())
+                    .add(r);
         }
         groups.forEach((k, rs) -> {
-            org.chemfit.support.Metrics m = org.chemfit.support.Metrics.of(rs.stream().mapToDouble(Judgement.Row::reference).toArray(),
+            org.chemfit.support.Metrics m = org.chemfit.support.Metrics.of(
+                    rs.stream().mapToDouble(Judgement.Row::reference).toArray(),
                     rs.stream().mapToDouble(Judgement.Row::best).toArray());
             String unit = rs.get(0).unit();
-            rows.add(java.util.List.of(k.get(0), k.get(1), k.get(2), unit.isEmpty() ? "-" : unit, Integer.toString(m.count()),
-                    Judgement.g(m.rmse()), Judgement.g(m.mae()), Judgement.g(m.maxAbsError()), Judgement.g(m.r2())));
+            rows.add(java.util.List.of(
+                    k.get(0),
+                    k.get(1),
+                    k.get(2),
+                    unit.isEmpty() ? "-" : unit,
+                    Integer.toString(m.count()),
+                    Judgement.g(m.rmse()),
+                    Judgement.g(m.mae()),
+                    Judgement.g(m.maxAbsError()),
+                    Judgement.g(m.r2())));
         });
         return rows;
     }
@@ -213,7 +249,8 @@ final class EvalCommand extends BaseCommand {
         }
         Map<String, Object> r = Results.read(file);
         if (!(r.get("parameters") instanceof java.util.List<?> list)) {
-            throw new UserException("--params " + file + ": holds no 'parameters' list; give the results.json of a finished fit");
+            throw new UserException(
+                    "--params " + file + ": holds no 'parameters' list; give the results.json of a finished fit");
         }
         Map<String, Double> out = new LinkedHashMap<>();
         java.util.List<String> unknown = new java.util.ArrayList<>();
@@ -222,7 +259,8 @@ final class EvalCommand extends BaseCommand {
                 continue;
             }
             if (!(pm.get("best") instanceof Number best)) {
-                throw new UserException("--params " + file + ": parameter '" + name + "' has no best value (the fit did not finish)");
+                throw new UserException(
+                        "--params " + file + ": parameter '" + name + "' has no best value (the fit did not finish)");
             }
             if (initial.contains(name)) {
                 out.put(name, best.doubleValue());
@@ -231,8 +269,8 @@ final class EvalCommand extends BaseCommand {
             }
         }
         if (out.isEmpty()) {
-            throw new UserException("--params " + file + ": names none of the job's parameters (" + String.join(", ", initial.names())
-                    + "); it names " + String.join(", ", unknown));
+            throw new UserException("--params " + file + ": names none of the job's parameters ("
+                    + String.join(", ", initial.names()) + "); it names " + String.join(", ", unknown));
         }
         return out;
     }

@@ -7,10 +7,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-
 import org.chemfit.EvaluationContext;
 import org.chemfit.fit.FitListener;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Writes one CSV line per evaluation of a fit, flushed at once so that {@code chemfit report}
@@ -39,7 +37,8 @@ final class EvaluationLog implements FitListener, AutoCloseable {
         try {
             // A FileOutputStream, not Files.newBufferedWriter: NIO channels close themselves when the
             // writing thread is interrupted, and Ctrl-C interrupts the fit thread that writes here.
-            writer = new BufferedWriter(new java.io.OutputStreamWriter(new java.io.FileOutputStream(folder.resolve(FILE).toFile()),
+            writer = new BufferedWriter(new java.io.OutputStreamWriter(
+                    new java.io.FileOutputStream(folder.resolve(FILE).toFile()),
                     java.nio.charset.StandardCharsets.UTF_8));
             StringBuilder h = new StringBuilder("evaluation,loss,best_loss,seconds,failed_terms");
             for (String p : parameters) {
@@ -69,7 +68,8 @@ final class EvaluationLog implements FitListener, AutoCloseable {
         }
         int failed = 0;
         for (EvaluationContext c : ctx.children()) {
-            if (c.status() == EvaluationContext.Status.PENALTY || c.status() == EvaluationContext.Status.SKIPPED
+            if (c.status() == EvaluationContext.Status.PENALTY
+                    || c.status() == EvaluationContext.Status.SKIPPED
                     || c.status() == EvaluationContext.Status.FAILED) {
                 failed++;
             }
@@ -79,14 +79,22 @@ final class EvaluationLog implements FitListener, AutoCloseable {
         }
         double seconds = 0;
         for (EvaluationContext c : ctx.children()) {
-            seconds = Math.max(seconds, (c.endEpochNanos() - ctx.children().get(0).startEpochNanos()) / 1e9);
+            seconds =
+                    Math.max(seconds, (c.endEpochNanos() - ctx.children().get(0).startEpochNanos()) / 1e9);
         }
         synchronized (history) {
             history.add(new double[] {number, loss, best});
         }
         StringBuilder sb = new StringBuilder();
-        sb.append(number).append(',').append(num(loss)).append(',').append(num(best)).append(',')
-                .append(String.format(Locale.ROOT, "%.3f", seconds)).append(',').append(failed);
+        sb.append(number)
+                .append(',')
+                .append(num(loss))
+                .append(',')
+                .append(num(best))
+                .append(',')
+                .append(String.format(Locale.ROOT, "%.3f", seconds))
+                .append(',')
+                .append(failed);
         for (String p : parameters) {
             sb.append(',').append(num(ctx.parameters().get(p)));
         }

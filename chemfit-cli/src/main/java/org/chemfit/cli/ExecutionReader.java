@@ -7,7 +7,6 @@ import static org.chemfit.cli.JobKeys.MAX_WORKERS;
 
 import java.nio.file.Path;
 import java.time.Duration;
-
 import org.chemfit.cli.JobFile.ExecutionSpec;
 import org.chemfit.cli.JobFile.OutputSpec;
 import org.chemfit.external.KeepPolicy;
@@ -53,7 +52,9 @@ final class ExecutionReader {
                     Path p = r.path(m.entries.get("run_directory"), "execution run_directory", false);
                     String why = p == null ? null : Messages.notAFolder(p);
                     if (why != null) {
-                        r.problem(m.entries.get("run_directory"), "execution run_directory " + p + " cannot be created or written: " + why);
+                        r.problem(
+                                m.entries.get("run_directory"),
+                                "execution run_directory " + p + " cannot be created or written: " + why);
                     }
                     runDir = p == null ? runDir : p;
                 }

@@ -29,6 +29,5 @@ public final class ExitCodes {
      */
     public static final int TERMINATED = 143;
 
-    private ExitCodes() {
-    }
+    private ExitCodes() {}
 }

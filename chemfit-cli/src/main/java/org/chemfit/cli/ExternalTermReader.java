@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
 import org.chemfit.cli.JobFile.ExternalConfig;
 import org.jspecify.annotations.NullUnmarked;
 
@@ -46,7 +45,8 @@ final class ExternalTermReader {
         Map<String, Path> links = runFiles.linkedFiles(t.entries.get("link"), where + " link", files, templates);
         Map<Integer, ExternalConfig.StdinSpec> stdin = new LinkedHashMap<>();
         List<List<String>> commands = this.commands.commands(t, where, stdin);
-        List<String> launcher = t.entries.containsKey("launcher") ? this.commands.words(t.entries.get("launcher"), where + " launcher", true)
+        List<String> launcher = t.entries.containsKey("launcher")
+                ? this.commands.words(t.entries.get("launcher"), where + " launcher", true)
                 : List.of();
         Map<String, Object> variables = new LinkedHashMap<>();
         if (t.entries.containsKey("variables")) {
@@ -55,14 +55,24 @@ final class ExternalTermReader {
                 for (Map.Entry<String, Node> e : vm.entries.entrySet()) {
                     int[] place = vm.keyPlaces.get(e.getKey());
                     if (!e.getKey().matches("[A-Za-z_][A-Za-z0-9_]*")) {
-                        r.problem(place[0], place[1], where + " variable name '" + e.getKey() + "' must be an identifier (letters, digits, _)");
-                    } else if (r.declared.contains(e.getKey()) || r.declared.stream().anyMatch(d -> d.startsWith(e.getKey() + "."))) {
-                        r.problem(place[0], place[1], where + " variable '" + e.getKey() + "' has the name of a parameter");
+                        r.problem(
+                                place[0],
+                                place[1],
+                                where + " variable name '" + e.getKey()
+                                        + "' must be an identifier (letters, digits, _)");
+                    } else if (r.declared.contains(e.getKey())
+                            || r.declared.stream().anyMatch(d -> d.startsWith(e.getKey() + "."))) {
+                        r.problem(
+                                place[0],
+                                place[1],
+                                where + " variable '" + e.getKey() + "' has the name of a parameter");
                     } else if (e.getValue() instanceof Node.Scalar sc && sc.value != null) {
                         variables.put(e.getKey(), sc.value);
                     } else {
-                        r.problem(e.getValue(), where + " variable '" + e.getKey() + "' must be a number, a string or true/false, got "
-                                + e.getValue().kind());
+                        r.problem(
+                                e.getValue(),
+                                where + " variable '" + e.getKey() + "' must be a number, a string or true/false, got "
+                                        + e.getValue().kind());
                     }
                 }
             }
@@ -75,7 +85,10 @@ final class ExternalTermReader {
                     if (e.getValue() instanceof Node.Scalar sc && sc.value != null && !(sc.value instanceof Boolean)) {
                         env.put(e.getKey(), String.valueOf(sc.value));
                     } else {
-                        r.problem(e.getValue(), where + " env " + e.getKey() + " must be a string or a number, got " + e.getValue().kind());
+                        r.problem(
+                                e.getValue(),
+                                where + " env " + e.getKey() + " must be a string or a number, got "
+                                        + e.getValue().kind());
                     }
                 }
             }
@@ -103,8 +116,12 @@ final class ExternalTermReader {
                 int[] place = rm.keyPlaces.get(q);
                 if (om != null && !om.entries.containsKey(q)) {
                     String sug = JobReading.suggest(q, om.entries.keySet());
-                    r.problem(place[0], place[1], where + " reference names '" + q + "', which no output computes"
-                            + (sug == null ? "" : " (did you mean '" + sug + "'?)") + "; outputs: " + String.join(", ", om.entries.keySet()));
+                    r.problem(
+                            place[0],
+                            place[1],
+                            where + " reference names '" + q + "', which no output computes"
+                                    + (sug == null ? "" : " (did you mean '" + sug + "'?)") + "; outputs: "
+                                    + String.join(", ", om.entries.keySet()));
                     continue;
                 }
                 Node v = e.getValue();
@@ -136,18 +153,35 @@ final class ExternalTermReader {
                 r.problem(rm, where + " reference must give at least one reference value");
             }
         }
-        Duration timeout = t.entries.containsKey("timeout") ? r.duration(t.entries.get("timeout"), where + " timeout") : null;
+        Duration timeout =
+                t.entries.containsKey("timeout") ? r.duration(t.entries.get("timeout"), where + " timeout") : null;
         boolean privateTmp = t.entries.containsKey("private_tmpdir")
                 && Boolean.TRUE.equals(r.bool(t.entries.get("private_tmpdir"), where + " private_tmpdir"));
-        ExternalConfig.WaitSpec wait = t.entries.containsKey("wait_for_files") ? waitForFiles(t.entries.get("wait_for_files"), where)
-                : null;
-        Duration killGrace = t.entries.containsKey("kill_grace") ? grace(t.entries.get("kill_grace"), where + " kill_grace") : null;
+        ExternalConfig.WaitSpec wait =
+                t.entries.containsKey("wait_for_files") ? waitForFiles(t.entries.get("wait_for_files"), where) : null;
+        Duration killGrace =
+                t.entries.containsKey("kill_grace") ? grace(t.entries.get("kill_grace"), where + " kill_grace") : null;
         Integer retries = r.optInt(t, "retries", where + " retries", 0, MAX_RETRIES);
         if (retries != null && retries > MAX_RETRIES) {
             r.problem(t.entries.get("retries"), where + " retries must be at most " + MAX_RETRIES + ", got " + retries);
         }
-        return new ExternalConfig(templates, variables, files, links, commands, launcher, env, privateTmp, outputs, reference, timeout,
-                wait, killGrace, retries == null ? 0 : Math.min(retries, MAX_RETRIES), stdin, logFiles(t.entries.get("log_files"), where));
+        return new ExternalConfig(
+                templates,
+                variables,
+                files,
+                links,
+                commands,
+                launcher,
+                env,
+                privateTmp,
+                outputs,
+                reference,
+                timeout,
+                wait,
+                killGrace,
+                retries == null ? 0 : Math.min(retries, MAX_RETRIES),
+                stdin,
+                logFiles(t.entries.get("log_files"), where));
     }
 
     /** {@code log_files}: a path or a list of paths in the run directory, each named once. */
@@ -170,7 +204,9 @@ final class ExternalTermReader {
                 normal = "..";
             }
             if (f.startsWith("/") || normal.equals("..") || normal.startsWith("../") || normal.isEmpty()) {
-                r.problem(item, w + " must name files relative to the run directory that stay inside it, got '" + f + "'");
+                r.problem(
+                        item,
+                        w + " must name files relative to the run directory that stay inside it, got '" + f + "'");
             } else if (out.contains(normal)) {
                 r.problem(item, w + " names '" + f + "' twice");
             } else {
@@ -202,7 +238,9 @@ final class ExternalTermReader {
                     continue;
                 }
                 if (f.startsWith("/") || Path.of(f).normalize().startsWith("..")) {
-                    r.problem(item, w + " file must be relative to the run directory and stay inside it, got '" + f + "'");
+                    r.problem(
+                            item,
+                            w + " file must be relative to the run directory and stay inside it, got '" + f + "'");
                 } else {
                     files.add(f);
                 }
@@ -219,12 +257,14 @@ final class ExternalTermReader {
                 return Duration.ZERO;
             }
             if (!(num.doubleValue() > 0) || !Double.isFinite(num.doubleValue())) {
-                r.problem(n, where + " must be 0 or a positive duration: seconds (5) or a number with a unit (500ms, 5s), got "
-                        + (Double.isFinite(num.doubleValue()) ? num : JobReading.fmt(num.doubleValue())));
+                r.problem(
+                        n,
+                        where
+                                + " must be 0 or a positive duration: seconds (5) or a number with a unit (500ms, 5s), got "
+                                + (Double.isFinite(num.doubleValue()) ? num : JobReading.fmt(num.doubleValue())));
                 return null;
             }
         }
         return r.duration(n, where);
     }
-
 }

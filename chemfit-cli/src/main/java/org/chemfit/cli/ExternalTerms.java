@@ -1,10 +1,8 @@
 package org.chemfit.cli;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-
 import org.chemfit.QuantityComputer;
 import org.chemfit.external.Command;
 import org.chemfit.external.FileBasedQuantityComputer;
@@ -22,8 +20,7 @@ import org.jspecify.annotations.NullUnmarked;
 @NullUnmarked
 final class ExternalTerms {
 
-    private ExternalTerms() {
-    }
+    private ExternalTerms() {}
 
     /**
      * @param term the term's name
@@ -37,9 +34,15 @@ final class ExternalTerms {
      * @throws IllegalArgumentException when the library refuses the settings (a template that does
      *     not compile, a program not on the PATH)
      */
-    static QuantityComputer computer(String term, JobFile.ExternalConfig config, JobFile.ExecutionSpec execution, Path runDirectory,
-            Path jobFolder, Map<String, String> programs) {
-        FileBasedQuantityComputer.Builder b = FileBasedQuantityComputer.builder().name(term).workDirectory(runDirectory);
+    static QuantityComputer computer(
+            String term,
+            JobFile.ExternalConfig config,
+            JobFile.ExecutionSpec execution,
+            Path runDirectory,
+            Path jobFolder,
+            Map<String, String> programs) {
+        FileBasedQuantityComputer.Builder b =
+                FileBasedQuantityComputer.builder().name(term).workDirectory(runDirectory);
         config.templates().forEach(b::template);
         config.variables().forEach(b::variable);
         config.files().forEach(b::copy);
@@ -55,7 +58,10 @@ final class ExternalTerms {
             Command c = Command.of(command);
             JobFile.ExternalConfig.StdinSpec in = config.stdin().get(i);
             if (in != null) {
-                c = c.stdin(in.template() != null ? StandardInput.templateFile(in.template()) : StandardInput.text(in.text()));
+                c = c.stdin(
+                        in.template() != null
+                                ? StandardInput.templateFile(in.template())
+                                : StandardInput.text(in.text()));
             }
             b.command(c);
         }
@@ -71,7 +77,9 @@ final class ExternalTerms {
             b.timeout(timeout);
         }
         if (config.waitForFiles() != null) {
-            b.waitForFiles(config.waitForFiles().timeout(), config.waitForFiles().files().toArray(new String[0]));
+            b.waitForFiles(
+                    config.waitForFiles().timeout(),
+                    config.waitForFiles().files().toArray(new String[0]));
         }
         if (config.killGrace() != null) {
             b.killGrace(config.killGrace());
@@ -123,7 +131,9 @@ final class ExternalTerms {
                     continue; // an alias, looked up by programs(job)
                 }
                 String staged = program.startsWith("./") ? program.substring(2) : program;
-                if (findProgram(program, job.folder()) == null && !x.files().containsKey(staged) && !x.templates().containsKey(staged)
+                if (findProgram(program, job.folder()) == null
+                        && !x.files().containsKey(staged)
+                        && !x.templates().containsKey(staged)
                         && !x.links().containsKey(staged)) {
                     throw new BaseCommand.UserException("term '" + t.name() + "': program '" + program
                             + "' is not on the PATH (" + System.getenv().getOrDefault("PATH", "") + ")");

@@ -51,8 +51,18 @@ final class Figure {
     static final Color GREEN = new Color(0x2ca02c);
     static final Color RED = new Color(0xd62728);
     static final Color GREY = new Color(0x7f7f7f);
-    static final Color[] PALETTE = {BLUE, ORANGE, GREEN, RED, new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2),
-        GREY, new Color(0xbcbd22), new Color(0x17becf)};
+    static final Color[] PALETTE = {
+        BLUE,
+        ORANGE,
+        GREEN,
+        RED,
+        new Color(0x9467bd),
+        new Color(0x8c564b),
+        new Color(0xe377c2),
+        GREY,
+        new Color(0xbcbd22),
+        new Color(0x17becf)
+    };
     /** The longest tick label allowed; longer ones move a scale or an offset into the axis title. */
     static final int MAX_TICK_CHARS = 8;
 
@@ -99,10 +109,12 @@ final class Figure {
         boolean log;
         /** Ticks only at whole numbers (counts, term numbers). */
         boolean whole;
+
         double lo = Double.NaN;
         double hi = Double.NaN;
         /** Ticks and labels, set by {@link #layout()}. */
         final List<double[]> ticks = new ArrayList<>();
+
         final List<String> labels = new ArrayList<>();
         final List<Double> minor = new ArrayList<>();
         String shownTitle = "";
@@ -199,8 +211,11 @@ final class Figure {
             }
             if (offset != 0) {
                 int places = Math.max(0, (int) -Math.floor(Math.log10(step) + 1e-9));
-                t.append(" - ").append(new BigDecimal(offset).setScale(places, java.math.RoundingMode.HALF_UP).stripTrailingZeros()
-                        .toPlainString());
+                t.append(" - ")
+                        .append(new BigDecimal(offset)
+                                .setScale(places, java.math.RoundingMode.HALF_UP)
+                                .stripTrailingZeros()
+                                .toPlainString());
             }
             shownTitle = t.toString();
         }
@@ -497,8 +512,14 @@ final class Figure {
             for (int j = 0; j < k; j++) {
                 double v = matrix[i][j];
                 ops.add(new Op.Rect(x0 + j * side, y0 + i * side, side, side, Color.WHITE, shade(v)));
-                ops.add(new Op.Text(x0 + (j + 0.5) * side, y0 + (i + 0.5) * side + 5, Double.isNaN(v) ? "-"
-                        : String.format(java.util.Locale.ROOT, "%.2f", v), 13, 1, false, "value"));
+                ops.add(new Op.Text(
+                        x0 + (j + 0.5) * side,
+                        y0 + (i + 0.5) * side + 5,
+                        Double.isNaN(v) ? "-" : String.format(java.util.Locale.ROOT, "%.2f", v),
+                        13,
+                        1,
+                        false,
+                        "value"));
             }
             ops.add(new Op.Text(x0 - 8, y0 + (i + 0.5) * side + 5, matrixLabels.get(i), 12, 2, false, "label"));
             ops.add(new Op.Text(x0 + (i + 0.5) * side, y0 + k * side + 18, matrixLabels.get(i), 12, 1, false, "label"));
@@ -513,7 +534,9 @@ final class Figure {
         double t = Math.max(-1, Math.min(1, v));
         Color end = t < 0 ? new Color(0x2166ac) : new Color(0xb2182b);
         double a = 0.7 * Math.abs(t); // at most 70 % of the full colour, so that the black value stays readable
-        return new Color((int) Math.round(255 + (end.getRed() - 255) * a), (int) Math.round(255 + (end.getGreen() - 255) * a),
+        return new Color(
+                (int) Math.round(255 + (end.getRed() - 255) * a),
+                (int) Math.round(255 + (end.getGreen() - 255) * a),
                 (int) Math.round(255 + (end.getBlue() - 255) * a));
     }
 
@@ -567,7 +590,8 @@ final class Figure {
         int[] px = ((java.awt.image.DataBufferInt) img.getRaster().getDataBuffer()).getData();
         java.io.ByteArrayOutputStream deflated = new java.io.ByteArrayOutputStream(1 << 16);
         java.util.zip.Deflater deflater = new java.util.zip.Deflater(java.util.zip.Deflater.BEST_SPEED);
-        try (java.util.zip.DeflaterOutputStream z = new java.util.zip.DeflaterOutputStream(deflated, deflater, 1 << 16)) {
+        try (java.util.zip.DeflaterOutputStream z =
+                new java.util.zip.DeflaterOutputStream(deflated, deflater, 1 << 16)) {
             byte[] row = new byte[1 + 3 * w];
             row[0] = 1; // filter type Sub: each byte minus the same byte of the pixel to the left
             for (int y = 0; y < h; y++) {
@@ -584,9 +608,11 @@ final class Figure {
         } finally {
             deflater.end();
         }
-        try (java.io.DataOutputStream out = new java.io.DataOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(file)))) {
+        try (java.io.DataOutputStream out =
+                new java.io.DataOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(file)))) {
             out.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
-            java.nio.ByteBuffer ihdr = java.nio.ByteBuffer.allocate(13).putInt(w).putInt(h).put(new byte[] {8, 2, 0, 0, 0});
+            java.nio.ByteBuffer ihdr =
+                    java.nio.ByteBuffer.allocate(13).putInt(w).putInt(h).put(new byte[] {8, 2, 0, 0, 0});
             chunk(out, "IHDR", ihdr.array());
             chunk(out, "IDAT", deflated.toByteArray());
             chunk(out, "IEND", new byte[0]);
@@ -606,8 +632,14 @@ final class Figure {
 
     String svg() {
         StringBuilder sb = new StringBuilder(16_384);
-        sb.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(width)
-                .append("\" height=\"").append(height).append("\" viewBox=\"0 0 ").append(width).append(' ').append(height)
+        sb.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"")
+                .append(width)
+                .append("\" height=\"")
+                .append(height)
+                .append("\" viewBox=\"0 0 ")
+                .append(width)
+                .append(' ')
+                .append(height)
                 .append("\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\">\n");
         for (Op op : ops) {
             op.svg(sb);
@@ -625,8 +657,17 @@ final class Figure {
         record Line(double x1, double y1, double x2, double y2, Color c, float w, boolean dashed) implements Op {
             @Override
             public void svg(StringBuilder sb) {
-                sb.append("<line x1=\"").append(f(x1)).append("\" y1=\"").append(f(y1)).append("\" x2=\"").append(f(x2))
-                        .append("\" y2=\"").append(f(y2)).append("\" stroke=\"").append(hex(c)).append('"');
+                sb.append("<line x1=\"")
+                        .append(f(x1))
+                        .append("\" y1=\"")
+                        .append(f(y1))
+                        .append("\" x2=\"")
+                        .append(f(x2))
+                        .append("\" y2=\"")
+                        .append(f(y2))
+                        .append("\" stroke=\"")
+                        .append(hex(c))
+                        .append('"');
                 if (w != 1) {
                     sb.append(" stroke-width=\"").append(f(w)).append('"');
                 }
@@ -647,7 +688,11 @@ final class Figure {
         record Poly(List<double[]> pts, Color c, float w, boolean dashed) implements Op {
             @Override
             public void svg(StringBuilder sb) {
-                sb.append("<polyline fill=\"none\" stroke=\"").append(hex(c)).append("\" stroke-width=\"").append(f(w)).append('"');
+                sb.append("<polyline fill=\"none\" stroke=\"")
+                        .append(hex(c))
+                        .append("\" stroke-width=\"")
+                        .append(f(w))
+                        .append('"');
                 if (dashed) {
                     sb.append(" stroke-dasharray=\"6 4\"");
                 }
@@ -679,7 +724,10 @@ final class Figure {
                     return;
                 }
                 // One path of round dots (zero-length segments with round caps): small files.
-                sb.append("<path fill=\"none\" stroke=\"").append(hex(c)).append("\" stroke-width=\"").append(f(2 * r))
+                sb.append("<path fill=\"none\" stroke=\"")
+                        .append(hex(c))
+                        .append("\" stroke-width=\"")
+                        .append(f(2 * r))
                         .append("\" stroke-linecap=\"round\" d=\"");
                 for (double[] p : pts) {
                     sb.append('M').append(f(p[0])).append(' ').append(f(p[1])).append("h0");
@@ -696,12 +744,28 @@ final class Figure {
             }
         }
 
-        record Rect(double x, double y, double w, double h, @Nullable Color stroke, @Nullable Color fill) implements Op {
+        record Rect(
+                double x,
+                double y,
+                double w,
+                double h,
+                @Nullable Color stroke,
+                @Nullable Color fill) implements Op {
             @Override
             public void svg(StringBuilder sb) {
-                sb.append("<rect x=\"").append(f(x)).append("\" y=\"").append(f(y)).append("\" width=\"").append(f(w))
-                        .append("\" height=\"").append(f(h)).append("\" fill=\"").append(fill == null ? "none" : hex(fill))
-                        .append("\" stroke=\"").append(stroke == null ? "none" : hex(stroke)).append("\"/>");
+                sb.append("<rect x=\"")
+                        .append(f(x))
+                        .append("\" y=\"")
+                        .append(f(y))
+                        .append("\" width=\"")
+                        .append(f(w))
+                        .append("\" height=\"")
+                        .append(f(h))
+                        .append("\" fill=\"")
+                        .append(fill == null ? "none" : hex(fill))
+                        .append("\" stroke=\"")
+                        .append(stroke == null ? "none" : hex(stroke))
+                        .append("\"/>");
             }
 
             @Override
@@ -723,14 +787,30 @@ final class Figure {
         record Text(double x, double y, String s, int size, int anchor, boolean rotated, String cls) implements Op {
             @Override
             public void svg(StringBuilder sb) {
-                sb.append("<text class=\"").append(cls).append("\" x=\"").append(f(x)).append("\" y=\"").append(f(y)).append("\" font-size=\"").append(size).append('"');
+                sb.append("<text class=\"")
+                        .append(cls)
+                        .append("\" x=\"")
+                        .append(f(x))
+                        .append("\" y=\"")
+                        .append(f(y))
+                        .append("\" font-size=\"")
+                        .append(size)
+                        .append('"');
                 if (anchor != 0) {
-                    sb.append(" text-anchor=\"").append(anchor == 1 ? "middle" : "end").append('"');
+                    sb.append(" text-anchor=\"")
+                            .append(anchor == 1 ? "middle" : "end")
+                            .append('"');
                 }
                 if (rotated) {
-                    sb.append(" transform=\"rotate(-90 ").append(f(x)).append(' ').append(f(y)).append(")\"");
+                    sb.append(" transform=\"rotate(-90 ")
+                            .append(f(x))
+                            .append(' ')
+                            .append(f(y))
+                            .append(")\"");
                 }
-                sb.append('>').append(s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")).append("</text>");
+                sb.append('>')
+                        .append(s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+                        .append("</text>");
             }
 
             @Override
@@ -753,7 +833,8 @@ final class Figure {
     }
 
     private static BasicStroke stroke(float w, boolean dashed) {
-        return dashed ? new BasicStroke(w, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f, new float[] {6f, 4f}, 0f)
+        return dashed
+                ? new BasicStroke(w, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f, new float[] {6f, 4f}, 0f)
                 : new BasicStroke(w, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND);
     }
 
@@ -778,11 +859,15 @@ final class Figure {
         if (v == 0) {
             return "0";
         }
-        String plain = new BigDecimal(v).round(new MathContext(3)).stripTrailingZeros().toPlainString();
+        String plain =
+                new BigDecimal(v).round(new MathContext(3)).stripTrailingZeros().toPlainString();
         if (plain.length() <= 6) {
             return plain;
         }
-        String s = String.format(Locale.ROOT, "%.2e", v).replaceFirst("\\.?0+e", "e").replace("e+0", "e").replace("e-0", "e-")
+        String s = String.format(Locale.ROOT, "%.2e", v)
+                .replaceFirst("\\.?0+e", "e")
+                .replace("e+0", "e")
+                .replace("e-0", "e-")
                 .replace("e+", "e");
         return s;
     }

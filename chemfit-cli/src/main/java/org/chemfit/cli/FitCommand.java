@@ -1,11 +1,10 @@
 package org.chemfit.cli;
 
 import java.nio.file.Path;
-
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import org.jspecify.annotations.Nullable;
 
 /**
  * {@code chemfit fit JOB}: runs the fit a job file describes and writes results.json, a CSV of
@@ -31,44 +30,79 @@ final class FitCommand extends BaseCommand {
     @Parameters(paramLabel = "JOB", description = "The job file (YAML or JSON).")
     Path job;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "DIR", description = "Write results here instead of the job's output folder.")
-    @Nullable Path output;
+    @Option(
+            names = {"-o", "--output"},
+            paramLabel = "DIR",
+            description = "Write results here instead of the job's output folder.")
+    @Nullable
+    Path output;
 
-    @Option(names = "--workers", paramLabel = "N", description = "Run up to N terms at once (overrides execution.workers).")
-    @Nullable Integer workers;
+    @Option(
+            names = "--workers",
+            paramLabel = "N",
+            description = "Run up to N terms at once (overrides execution.workers).")
+    @Nullable
+    Integer workers;
 
-    @Option(names = "--max-evaluations", paramLabel = "N", description = "Evaluation budget (overrides optimizer.max_evaluations).")
-    @Nullable Integer maxEvaluations;
+    @Option(
+            names = "--max-evaluations",
+            paramLabel = "N",
+            description = "Evaluation budget (overrides optimizer.max_evaluations).")
+    @Nullable
+    Integer maxEvaluations;
 
-    @Option(names = "--progress", paramLabel = "MODE", defaultValue = "auto", converter = ModeConverter.class,
-            description = "How progress is shown: auto, bar, log or none (default: a bar on a terminal, log lines otherwise).")
-    Progress.Mode progress = Progress.Mode.AUTO;   // picocli sets the default too
+    @Option(
+            names = "--progress",
+            paramLabel = "MODE",
+            defaultValue = "auto",
+            converter = ModeConverter.class,
+            description =
+                    "How progress is shown: auto, bar, log or none (default: a bar on a terminal, log lines otherwise).")
+    Progress.Mode progress = Progress.Mode.AUTO; // picocli sets the default too
 
-    @Option(names = "--progress-interval", paramLabel = "SECONDS", defaultValue = "10",
+    @Option(
+            names = "--progress-interval",
+            paramLabel = "SECONDS",
+            defaultValue = "10",
             description = "Seconds between progress lines when not on a terminal (default: ${DEFAULT-VALUE}).")
     double progressInterval;
 
     @Option(names = "--no-plots", description = "Do not draw plots.")
     boolean noPlots;
 
-    @Option(names = "--restart", description = "Start a new run in the output folder's journal (earlier runs are kept) "
-            + "instead of resuming the run of this job recorded there; needed when the job changed.")
+    @Option(
+            names = "--restart",
+            description = "Start a new run in the output folder's journal (earlier runs are kept) "
+                    + "instead of resuming the run of this job recorded there; needed when the job changed.")
     boolean restart;
 
-    @Option(names = "--dashboard", paramLabel = "PORT", arity = "0..1", parameterConsumer = LiveDashboard.OptionalPort.class,
-            description = "Serve a web page of the fit while it runs, on PORT of 127.0.0.1 (default: " + LiveDashboard.DEFAULT_PORT
-                    + "; 0 for any free port); its address is printed.")
-    @Nullable Integer dashboard;
+    @Option(
+            names = "--dashboard",
+            paramLabel = "PORT",
+            arity = "0..1",
+            parameterConsumer = LiveDashboard.OptionalPort.class,
+            description = "Serve a web page of the fit while it runs, on PORT of 127.0.0.1 (default: "
+                    + LiveDashboard.DEFAULT_PORT + "; 0 for any free port); its address is printed.")
+    @Nullable
+    Integer dashboard;
 
     @picocli.CommandLine.Mixin
     ClusterArgs cluster;
 
-    @Option(names = "--member-wait", paramLabel = "SECONDS", defaultValue = "120",
-            description = "With --cluster: how long terms wait while no worker is there before they fail (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--member-wait",
+            paramLabel = "SECONDS",
+            defaultValue = "120",
+            description =
+                    "With --cluster: how long terms wait while no worker is there before they fail (default: ${DEFAULT-VALUE}).")
     long memberWait;
 
-    @Option(names = "--driver-threads", paramLabel = "N", defaultValue = "0",
-            description = "With --cluster: terms this process runs itself besides the workers (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--driver-threads",
+            paramLabel = "N",
+            defaultValue = "0",
+            description =
+                    "With --cluster: terms this process runs itself besides the workers (default: ${DEFAULT-VALUE}).")
     int driverThreads;
 
     @Override
@@ -88,7 +122,8 @@ final class FitCommand extends BaseCommand {
             throw new UserException("--max-evaluations must be at least 1, got " + maxEvaluations);
         }
         if (maxEvaluations != null && maxEvaluations > JobKeys.MAX_EVALUATIONS) {
-            throw new UserException("--max-evaluations must be at most " + JobKeys.MAX_EVALUATIONS + ", got " + maxEvaluations);
+            throw new UserException(
+                    "--max-evaluations must be at most " + JobKeys.MAX_EVALUATIONS + ", got " + maxEvaluations);
         }
         if (!(progressInterval > 0) || progressInterval > 86_400) {
             throw new UserException("--progress-interval must be a positive number of seconds up to 86400 (a day), got "
@@ -98,15 +133,32 @@ final class FitCommand extends BaseCommand {
         int budget = maxEvaluations != null ? maxEvaluations : jf.optimizer().maxEvaluations();
         Path folder = (output != null ? output.toAbsolutePath() : jf.output().folder()).normalize();
         if (memberWait < 1 || memberWait > (long) JobKeys.MAX_SECONDS) {
-            throw new UserException("--member-wait must be from 1 to " + (long) JobKeys.MAX_SECONDS + " seconds (365 days), got "
-                    + memberWait);
+            throw new UserException("--member-wait must be from 1 to " + (long) JobKeys.MAX_SECONDS
+                    + " seconds (365 days), got " + memberWait);
         }
         if (driverThreads < 0 || driverThreads > JobKeys.MAX_WORKERS) {
-            throw new UserException("--driver-threads must be from 0 to " + JobKeys.MAX_WORKERS + ", got " + driverThreads);
+            throw new UserException(
+                    "--driver-threads must be from 0 to " + JobKeys.MAX_WORKERS + ", got " + driverThreads);
         }
         Progress.Mode mode = quiet ? Progress.Mode.NONE : progress;
-        return new FitRun(jf, new FitRun.Options(w, budget, folder, cluster, memberWait, driverThreads, mode, progressInterval,
-                noPlots, restart, dashboard, quiet), out(), err()).run();
+        return new FitRun(
+                        jf,
+                        new FitRun.Options(
+                                w,
+                                budget,
+                                folder,
+                                cluster,
+                                memberWait,
+                                driverThreads,
+                                mode,
+                                progressInterval,
+                                noPlots,
+                                restart,
+                                dashboard,
+                                quiet),
+                        out(),
+                        err())
+                .run();
     }
 
     /** Reads --progress case-insensitively. */
@@ -116,7 +168,8 @@ final class FitCommand extends BaseCommand {
             try {
                 return Progress.Mode.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new picocli.CommandLine.TypeConversionException("expected auto, bar, log or none, got '" + value + "'");
+                throw new picocli.CommandLine.TypeConversionException(
+                        "expected auto, bar, log or none, got '" + value + "'");
             }
         }
     }

@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.chemfit.Bounds;
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationContext;
@@ -34,14 +33,17 @@ final class FitPlan implements AutoCloseable {
     final List<Map<String, double[]>> references = new ArrayList<>();
     /** The validation terms (held-out data), never part of {@link #objective}; null when the job has none. */
     final @Nullable CombinedObjectiveFunction validationCombined;
+
     private final @Nullable ObjectiveFunction validation;
     /** Each validation term's reference values, in the order of {@code job.validation()}. */
     final List<Map<String, double[]>> validationReferences = new ArrayList<>();
     /** The coordinate of each scan term (fit or validation), by term name: one value per structure. */
     final Map<String, double[]> coordinates = new LinkedHashMap<>();
+
     final AtomicInteger running = new AtomicInteger();
     /** Where external terms' run directories go. */
     final Path runDirectory;
+
     private final List<AutoCloseable> resources = new ArrayList<>();
     /** The external terms' computers by term name, for checking their templates. */
     private final Map<String, org.chemfit.external.FileBasedQuantityComputer> externals = new LinkedHashMap<>();
@@ -59,8 +61,8 @@ final class FitPlan implements AutoCloseable {
 
     private FitPlan(JobFile job, int workers, Path outputFolder, @Nullable Placement placement) {
         this.job = job;
-        this.runDirectory = job.execution().runDirectory() != null ? job.execution().runDirectory()
-                : outputFolder.resolve("runs");
+        this.runDirectory =
+                job.execution().runDirectory() != null ? job.execution().runDirectory() : outputFolder.resolve("runs");
         List<ObjectiveFunction> terms = new ArrayList<>();
         List<Double> weights = new ArrayList<>();
         List<String> names = new ArrayList<>();
@@ -74,17 +76,23 @@ final class FitPlan implements AutoCloseable {
             names.add(t.name());
         }
         Reducer reducer = job.combination().reducer();
-        this.combined = new CombinedObjectiveFunction(terms, weights).withTermNames(names).withReducer(reducer)
+        this.combined = new CombinedObjectiveFunction(terms, weights)
+                .withTermNames(names)
+                .withReducer(reducer)
                 .withFailurePolicy(policy);
         if (Methods.create(job.optimizer()).needsResiduals() && !org.chemfit.Residuals.available(combined)) {
             try {
                 org.chemfit.Residuals.check(combined);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(job.file() + ": optimizer.method '" + job.optimizer().method() + "': "
-                        + e.getMessage() + "; use squared_error or mean_squared_error, or another method", e);
+                throw new IllegalArgumentException(
+                        job.file() + ": optimizer.method '" + job.optimizer().method() + "': " + e.getMessage()
+                                + "; use squared_error or mean_squared_error, or another method",
+                        e);
             }
         }
-        this.objective = placement != null ? placement.wrap(combined, resources) : Concurrency.wrap(combined, workers, resources);
+        this.objective = placement != null
+                ? placement.wrap(combined, resources)
+                : Concurrency.wrap(combined, workers, resources);
         if (job.validation().isEmpty()) {
             this.validationCombined = null;
             this.validation = null;
@@ -100,15 +108,17 @@ final class FitPlan implements AutoCloseable {
                 vnames.add(t.name());
             }
             // A failed validation term is reported, never a reason to stop: skip it.
-            this.validationCombined = new CombinedObjectiveFunction(vterms, vweights).withTermNames(vnames).withReducer(reducer)
+            this.validationCombined = new CombinedObjectiveFunction(vterms, vweights)
+                    .withTermNames(vnames)
+                    .withReducer(reducer)
                     .withFailurePolicy(FailurePolicy.skip());
             this.validation = Concurrency.wrap(validationCombined, workers, resources);
         }
     }
 
     /** One term of the job, fit or validation; its reference values go to {@code reference}. */
-    private ObjectiveFunction term(JobFile.TermSpec t, Map<String, double[]> reference, FailurePolicy policy,
-            Map<String, String> programs) {
+    private ObjectiveFunction term(
+            JobFile.TermSpec t, Map<String, double[]> reference, FailurePolicy policy, Map<String, String> programs) {
         // each settings record names its own kind, so the casts below cannot fail
         return switch (t.kind()) {
             case ATOMS -> atomsTerm(t, (JobFile.AtomsConfig) t.config(), reference, policy);
@@ -118,16 +128,22 @@ final class FitPlan implements AutoCloseable {
     }
 
     /** A crystal term: the properties of one relaxed cubic cell. */
-    private ObjectiveFunction crystalTerm(JobFile.TermSpec t, JobFile.CrystalConfig c, Map<String, double[]> reference) {
+    private ObjectiveFunction crystalTerm(
+            JobFile.TermSpec t, JobFile.CrystalConfig c, Map<String, double[]> reference) {
         reference.putAll(c.reference());
-        return new Counted(new QuantityComputerObjectiveFunction(t.loss().function(reference), AtomsTerms.crystal(c)), running);
+        return new Counted(
+                new QuantityComputerObjectiveFunction(t.loss().function(reference), AtomsTerms.crystal(c)), running);
     }
 
     /** An external term: a program run in its own run directory. */
-    private ObjectiveFunction externalTerm(JobFile.TermSpec t, JobFile.ExternalConfig x, Map<String, double[]> reference,
+    private ObjectiveFunction externalTerm(
+            JobFile.TermSpec t,
+            JobFile.ExternalConfig x,
+            Map<String, double[]> reference,
             Map<String, String> programs) {
         reference.putAll(x.reference());
-        QuantityComputer computer = ExternalTerms.computer(t.name(), x, job.execution(), runDirectory, job.folder(), programs);
+        QuantityComputer computer =
+                ExternalTerms.computer(t.name(), x, job.execution(), runDirectory, job.folder(), programs);
         if (computer instanceof org.chemfit.external.FileBasedQuantityComputer f) {
             externals.put(t.name(), f);
         }
@@ -140,7 +156,8 @@ final class FitPlan implements AutoCloseable {
      * @param params the parameters
      * @return the context with one child per validation term, or null when the job has none
      */
-    @Nullable EvaluationContext evaluateValidation(Parameters params) {
+    @Nullable
+    EvaluationContext evaluateValidation(Parameters params) {
         if (validation == null) {
             return null;
         }
@@ -153,8 +170,8 @@ final class FitPlan implements AutoCloseable {
      * An atoms term: one sub-term per structure of its reference CSV, named by the structure's
      * tag; a mean squared error is the mean over the structures of each one's squared error.
      */
-    private CombinedObjectiveFunction atomsTerm(JobFile.TermSpec t, JobFile.AtomsConfig a, Map<String, double[]> reference,
-            FailurePolicy policy) {
+    private CombinedObjectiveFunction atomsTerm(
+            JobFile.TermSpec t, JobFile.AtomsConfig a, Map<String, double[]> reference, FailurePolicy policy) {
         JobFile.Coordinate coordinate = job.units().coordinates().get(t.name());
         if (coordinate != null) {
             coordinates.put(t.name(), org.chemfit.atoms.ReferenceCsv.column(a.reference(), coordinate.column()));
@@ -162,7 +179,9 @@ final class FitPlan implements AutoCloseable {
         List<org.chemfit.atoms.ReferenceEntry> entries = AtomsTerms.readReference(a);
         org.chemfit.atoms.Potential potential = AtomsTerms.potential(a);
         boolean mean = t.loss().type() == JobFile.LossType.MEAN_SQUARED_ERROR;
-        JobFile.LossSpec each = mean ? new JobFile.LossSpec(JobFile.LossType.SQUARED_ERROR, t.loss().scales()) : t.loss();
+        JobFile.LossSpec each = mean
+                ? new JobFile.LossSpec(JobFile.LossType.SQUARED_ERROR, t.loss().scales())
+                : t.loss();
         List<ObjectiveFunction> subs = new ArrayList<>();
         List<String> tags = new ArrayList<>();
         double[] energies = new double[entries.size()];
@@ -170,13 +189,18 @@ final class FitPlan implements AutoCloseable {
             org.chemfit.atoms.ReferenceEntry e = entries.get(i);
             energies[i] = e.energy();
             QuantityComputer c = AtomsTerms.computer(e, a, potential);
-            subs.add(new Counted(new QuantityComputerObjectiveFunction(each.function(Map.of("energy", new double[] {e.energy()})),
-                    c), running));
+            subs.add(new Counted(
+                    new QuantityComputerObjectiveFunction(
+                            each.function(Map.of("energy", new double[] {e.energy()})), c),
+                    running));
             tags.add(e.tag());
         }
         reference.put("energy", energies);
-        return new CombinedObjectiveFunction(subs).withTermNames(tags).withReducer(mean ? Reducer.MEAN : Reducer.SUM)
-                .withFailurePolicy(policy).named(t.name());
+        return new CombinedObjectiveFunction(subs)
+                .withTermNames(tags)
+                .withReducer(mean ? Reducer.MEAN : Reducer.SUM)
+                .withFailurePolicy(policy)
+                .named(t.name());
     }
 
     /**
@@ -203,8 +227,8 @@ final class FitPlan implements AutoCloseable {
         try {
             return new FitPlan(job, workers, outputFolder, placement);
         } catch (org.chemfit.external.TemplateException e) {
-            throw new JobFileException(List.of(new JobFileException.Problem(Path.of(e.template()), e.line(), 0,
-                    "template does not compile: " + e.reason())));
+            throw new JobFileException(List.of(new JobFileException.Problem(
+                    Path.of(e.template()), e.line(), 0, "template does not compile: " + e.reason())));
         } catch (IllegalArgumentException | org.chemfit.ChemFitException e) {
             throw new BaseCommand.UserException(e.getMessage());
         }
@@ -224,7 +248,8 @@ final class FitPlan implements AutoCloseable {
             try {
                 computer.checkTemplates(initial);
             } catch (org.chemfit.external.TemplateException e) {
-                problems.add(new JobFileException.Problem(Path.of(e.template()), e.line(), 0, "term '" + term + "': " + e.reason()));
+                problems.add(new JobFileException.Problem(
+                        Path.of(e.template()), e.line(), 0, "term '" + term + "': " + e.reason()));
             } catch (IllegalArgumentException e) {
                 problems.add(new JobFileException.Problem(job.file(), 0, 0, "term '" + term + "': " + e.getMessage()));
             }
@@ -294,8 +319,12 @@ final class FitPlan implements AutoCloseable {
      */
     Fitter fitter(int maxEvaluations) {
         JobFile.OptimizerSpec o = job.optimizer();
-        Fitter f = new Fitter(objective, initial()).bounds(bounds()).maxEvaluations(maxEvaluations).seed(o.seed())
-                .valueBadParams(o.badValue()).optimizer(Methods.create(o));
+        Fitter f = new Fitter(objective, initial())
+                .bounds(bounds())
+                .maxEvaluations(maxEvaluations)
+                .seed(o.seed())
+                .valueBadParams(o.badValue())
+                .optimizer(Methods.create(o));
         for (JobFile.ParameterSpec p : job.parameters()) {
             if (p.fixed()) {
                 f.fixed(p.name());

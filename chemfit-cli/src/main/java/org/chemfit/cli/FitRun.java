@@ -8,25 +8,23 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
-
 import org.chemfit.EvaluationCancelledException;
 import org.chemfit.EvaluationContext;
+import org.chemfit.Parameters;
 import org.chemfit.cli.BaseCommand.UserException;
 import org.chemfit.fit.FitFailedException;
 import org.chemfit.fit.FitResult;
 import org.chemfit.fit.Fitter;
 import org.chemfit.fit.StopReason;
-import org.chemfit.journal.read.EvaluationRecord;
-import org.chemfit.journal.Journal;
 import org.chemfit.journal.JournalException;
 import org.chemfit.journal.JournalMode;
-import org.jspecify.annotations.Nullable;
-import java.util.Objects;
-import org.chemfit.Parameters;
+import org.chemfit.journal.read.EvaluationRecord;
 import org.chemfit.journal.read.JournalReader;
 import org.chemfit.journal.read.RunRecord;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One run of {@code chemfit fit}, once the command line is parsed: builds the objective from the
@@ -64,13 +62,26 @@ final class FitRun {
      * @param dashboard the dashboard's port, or null for none
      * @param quiet whether only errors and the results are printed
      */
-    record Options(int workers, int budget, Path folder, ClusterArgs cluster, long memberWait, int driverThreads,
-            Progress.Mode mode, double progressInterval, boolean noPlots, boolean restart, @Nullable Integer dashboard, boolean quiet) {
-    }
+    record Options(
+            int workers,
+            int budget,
+            Path folder,
+            ClusterArgs cluster,
+            long memberWait,
+            int driverThreads,
+            Progress.Mode mode,
+            double progressInterval,
+            boolean noPlots,
+            boolean restart,
+            @Nullable Integer dashboard,
+            boolean quiet) {}
 
     /** How the optimizer's run ended: its result (partial or none), the status of results.json, a message, the exit code. */
-    private record Ending(@Nullable FitResult result, String status, @Nullable String message, int code) {
-    }
+    private record Ending(
+            @Nullable FitResult result,
+            String status,
+            @Nullable String message,
+            int code) {}
 
     private final JobFile jf;
     private final int w;
@@ -87,8 +98,10 @@ final class FitRun {
     // set by the step that opens the journal, before any step that reads them
     @SuppressWarnings("NullAway.Init")
     private JournalReader journal;
+
     @SuppressWarnings("NullAway.Init")
     private Fitter fitter;
+
     @SuppressWarnings("NullAway.Init")
     private Optional<RunRecord> resumed;
 
@@ -163,7 +176,10 @@ final class FitRun {
             throw new UserException(e.getMessage());
         }
         JournalReader journal = this.journal;
-        try (plan; journal; live; EvaluationLog log = opened;
+        try (plan;
+                journal;
+                live;
+                EvaluationLog log = opened;
                 Interrupts interrupts = Interrupts.install(Thread.currentThread(), err())) {
             fitter.listener(log);
             // The first evaluation is the start point: kept for the metrics at the start.
@@ -192,9 +208,18 @@ final class FitRun {
     private FitPlan plan() {
         FitPlan plan;
         try {
-            plan = FitPlan.build(jf, w, folder, !cluster.enabled() ? null
-                    : (combined, resources) -> cluster.drive(combined, resources, java.time.Duration.ofSeconds(memberWait),
-                            driverThreads, jf.hash()));
+            plan = FitPlan.build(
+                    jf,
+                    w,
+                    folder,
+                    !cluster.enabled()
+                            ? null
+                            : (combined, resources) -> cluster.drive(
+                                    combined,
+                                    resources,
+                                    java.time.Duration.ofSeconds(memberWait),
+                                    driverThreads,
+                                    jf.hash()));
         } catch (IllegalArgumentException e) {
             throw new UserException(e.getMessage());
         }
@@ -261,22 +286,29 @@ final class FitRun {
             results = Map.of(); // damaged: the fit is replayed from the journal, which writes it again
         }
         // results.json belongs to the last fit written here, which may be another run of the journal
-        if (!("done".equals(results.get("status")) && results.get("journal_run") instanceof Number n
+        if (!("done".equals(results.get("status"))
+                && results.get("journal_run") instanceof Number n
                 && n.longValue() == resumed.get().id())) {
             return null;
         }
         JournalReader journal = this.journal;
-        try (plan; journal) {
+        try (plan;
+                journal) {
             if (!quiet) {
-                err().printf("the fit of %s in %s is finished (run %d of the journal, %d evaluations recorded); its result "
-                        + "is shown and nothing runs again (--restart fits again)%n", jf.file().getFileName(), folder,
-                        resumed.get().id(), finished(journal, resumed.get().id()));
+                err().printf(
+                                "the fit of %s in %s is finished (run %d of the journal, %d evaluations recorded); its result "
+                                        + "is shown and nothing runs again (--restart fits again)%n",
+                                jf.file().getFileName(),
+                                folder,
+                                resumed.get().id(),
+                                finished(journal, resumed.get().id()));
                 err().flush();
             }
             Tables.summary(out(), results);
             out().println();
             out().println("results: " + previous);
-            out().println("journal: " + journal.path() + " (run " + resumed.get().id() + ")");
+            out().println("journal: " + journal.path() + " (run "
+                    + resumed.get().id() + ")");
             return ExitCodes.OK;
         }
     }
@@ -287,10 +319,18 @@ final class FitRun {
             return;
         }
         String where = cluster.enabled() ? "on cluster '" + cluster.name + "'" : w + " worker" + (w == 1 ? "" : "s");
-        err().printf("fitting %d parameters of %s with %s (budget %d evaluations, %s); output in %s%n",
-                jf.parameters().size(), jf.file().getFileName(), jf.optimizer().method(), budget, where, folder);
-        resumed.ifPresent(r -> err().printf("resuming run %d of the journal (%d evaluations recorded, attempt %d):"
-                + " recorded results are replayed, not run again%n", r.id(), finished(journal, r.id()), r.attempts() + 1));
+        err().printf(
+                        "fitting %d parameters of %s with %s (budget %d evaluations, %s); output in %s%n",
+                        jf.parameters().size(),
+                        jf.file().getFileName(),
+                        jf.optimizer().method(),
+                        budget,
+                        where,
+                        folder);
+        resumed.ifPresent(r -> err().printf(
+                        "resuming run %d of the journal (%d evaluations recorded, attempt %d):"
+                                + " recorded results are replayed, not run again%n",
+                        r.id(), finished(journal, r.id()), r.attempts() + 1));
         err().flush();
     }
 
@@ -299,8 +339,11 @@ final class FitRun {
         resumed.ifPresent(r -> {
             List<Path> removed = plan.removeCancelledRuns(journal, r.id());
             if (!removed.isEmpty() && !quiet) {
-                err().printf("removed %d run director%s of runs cut off by the earlier attempt (execution keep: %s)%n",
-                        removed.size(), removed.size() == 1 ? "y" : "ies", JobKeys.word(jf.execution().keep()));
+                err().printf(
+                                "removed %d run director%s of runs cut off by the earlier attempt (execution keep: %s)%n",
+                                removed.size(),
+                                removed.size() == 1 ? "y" : "ies",
+                                JobKeys.word(jf.execution().keep()));
                 err().flush();
             }
         });
@@ -312,10 +355,14 @@ final class FitRun {
         try {
             FitResult result = fitter.fit();
             boolean stopped = result.stopReason() == StopReason.INTERRUPTED || interrupts.triggered();
-            return new Ending(result, stopped ? "interrupted" : "done", null, stopped ? ExitCodes.INTERRUPTED : ExitCodes.OK);
+            return new Ending(
+                    result, stopped ? "interrupted" : "done", null, stopped ? ExitCodes.INTERRUPTED : ExitCodes.OK);
         } catch (FitFailedException e) {
             boolean stopped = interrupts.triggered();
-            return new Ending(e.partialResult().orElse(null), stopped ? "interrupted" : "failed", e.getMessage(),
+            return new Ending(
+                    e.partialResult().orElse(null),
+                    stopped ? "interrupted" : "failed",
+                    e.getMessage(),
                     stopped ? ExitCodes.INTERRUPTED : ExitCodes.FIT_FAILED);
         } catch (EvaluationCancelledException e) {
             return new Ending(null, "interrupted", null, ExitCodes.INTERRUPTED);
@@ -349,27 +396,39 @@ final class FitRun {
             err().println("warning: the validation terms could not be evaluated: " + e.getMessage());
         }
         // a fit with a result evaluated at least once, and the first evaluation is kept
-        return Judgement.of(plan, Objects.requireNonNull(first, "the first evaluation"), result.breakdown(), vInitial, vBest);
+        return Judgement.of(
+                plan, Objects.requireNonNull(first, "the first evaluation"), result.breakdown(), vInitial, vBest);
     }
 
     /** Writes results.json, the metrics and the plots, and prints the closing table. */
-    private void writeResults(FitPlan plan, Ending end, EvaluationLog log, @Nullable EvaluationContext first,
+    private void writeResults(
+            FitPlan plan,
+            Ending end,
+            EvaluationLog log,
+            @Nullable EvaluationContext first,
             @Nullable ValidationTrace trace,
             Instant started) {
         int code = end.code();
         Judgement judgement = judge(plan, end, first);
-        Map<String, Object> results = Results.of(plan, end.result(), end.status(), end.message(), log, started, judgement);
+        Map<String, Object> results =
+                Results.of(plan, end.result(), end.status(), end.message(), log, started, judgement);
         if (code == ExitCodes.FIT_FAILED) {
             // The evaluation that failed is in the journal but was never told to the log: count what the journal holds,
             // as the failure's message does.
-            long run = resumed.map(RunRecord::id).orElseGet(() -> journal.latestRun().map(RunRecord::id).orElse(0L));
+            long run = resumed.map(RunRecord::id)
+                    .orElseGet(() -> journal.latestRun().map(RunRecord::id).orElse(0L));
             @SuppressWarnings("unchecked")
             Map<String, Object> ev = (Map<String, Object>) results.get("evaluations");
             // Results.of puts the evaluations and their total
-            Objects.requireNonNull(ev, "evaluations").put("total",
-                    Math.max(((Number) Objects.requireNonNull(ev.get("total"), "total")).intValue(), finished(journal, run)));
+            Objects.requireNonNull(ev, "evaluations")
+                    .put(
+                            "total",
+                            Math.max(
+                                    ((Number) Objects.requireNonNull(ev.get("total"), "total")).intValue(),
+                                    finished(journal, run)));
         }
-        long runId = resumed.map(RunRecord::id).orElseGet(() -> journal.latestRun().map(RunRecord::id).orElse(0L));
+        long runId = resumed.map(RunRecord::id)
+                .orElseGet(() -> journal.latestRun().map(RunRecord::id).orElse(0L));
         results.put("journal_run", runId);
         if (trace != null) {
             results.put("validation_history", trace.finish(code != ExitCodes.INTERRUPTED));
@@ -402,6 +461,7 @@ final class FitRun {
      */
     static int finished(JournalReader journal, long runId) {
         Map<EvaluationRecord.State, Integer> counts = journal.evaluationCounts(runId);
-        return counts.getOrDefault(EvaluationRecord.State.COMPLETE, 0) + counts.getOrDefault(EvaluationRecord.State.FAILED, 0);
+        return counts.getOrDefault(EvaluationRecord.State.COMPLETE, 0)
+                + counts.getOrDefault(EvaluationRecord.State.FAILED, 0);
     }
 }

@@ -81,9 +81,10 @@ final class Interrupts implements AutoCloseable {
             Object term = signal.getConstructor(String.class).newInstance("TERM");
             Method handle = signal.getMethod("handle", signal, handler);
             Method handleIt = handler.getMethod("handle", signal);
-            java.util.concurrent.atomic.AtomicReference<Object> previous = new java.util.concurrent.atomic.AtomicReference<>();
-            Object watcher = Proxy.newProxyInstance(Interrupts.class.getClassLoader(), new Class<?>[] {handler},
-                    (proxy, m, args) -> {
+            java.util.concurrent.atomic.AtomicReference<Object> previous =
+                    new java.util.concurrent.atomic.AtomicReference<>();
+            Object watcher = Proxy.newProxyInstance(
+                    Interrupts.class.getClassLoader(), new Class<?>[] {handler}, (proxy, m, args) -> {
                         if (m.equals(handleIt)) {
                             sigterm = true;
                             try {

@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-
 import org.chemfit.FailurePolicy;
 import org.chemfit.LossFunction;
 import org.chemfit.LossFunctions;
@@ -42,9 +41,20 @@ import org.chemfit.external.KeepPolicy;
  *     evaluations, beside the fit (0: only at the initial and the best parameters)
  * @implNote Immutable.
  */
-public record JobFile(Path file, String name, List<ParameterSpec> parameters, List<TermSpec> terms,
-        CombinationSpec combination, OptimizerSpec optimizer, ExecutionSpec execution, OutputSpec output, String hash,
-        Map<String, List<String>> programs, List<TermSpec> validation, Units units, int validationEvery) {
+public record JobFile(
+        Path file,
+        String name,
+        List<ParameterSpec> parameters,
+        List<TermSpec> terms,
+        CombinationSpec combination,
+        OptimizerSpec optimizer,
+        ExecutionSpec execution,
+        OutputSpec output,
+        String hash,
+        Map<String, List<String>> programs,
+        List<TermSpec> validation,
+        Units units,
+        int validationEvery) {
 
     /** Copies the lists and maps. */
     public JobFile {
@@ -74,9 +84,31 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
      * @param hash the job's hash
      * @param programs program aliases
      */
-    public JobFile(Path file, String name, List<ParameterSpec> parameters, List<TermSpec> terms, CombinationSpec combination,
-            OptimizerSpec optimizer, ExecutionSpec execution, OutputSpec output, String hash, Map<String, List<String>> programs) {
-        this(file, name, parameters, terms, combination, optimizer, execution, output, hash, programs, List.of(), Units.NONE, 0);
+    public JobFile(
+            Path file,
+            String name,
+            List<ParameterSpec> parameters,
+            List<TermSpec> terms,
+            CombinationSpec combination,
+            OptimizerSpec optimizer,
+            ExecutionSpec execution,
+            OutputSpec output,
+            String hash,
+            Map<String, List<String>> programs) {
+        this(
+                file,
+                name,
+                parameters,
+                terms,
+                combination,
+                optimizer,
+                execution,
+                output,
+                hash,
+                programs,
+                List.of(),
+                Units.NONE,
+                0);
     }
 
     /**
@@ -93,7 +125,9 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
      * @param coordinates term names to their coordinate column
      * @implNote Immutable.
      */
-    public record Units(Map<String, String> parameters, Map<String, Map<String, String>> quantities,
+    public record Units(
+            Map<String, String> parameters,
+            Map<String, Map<String, String>> quantities,
             Map<String, Coordinate> coordinates) {
 
         /** No units, no coordinates. */
@@ -103,7 +137,8 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
         public Units {
             parameters = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(parameters));
             java.util.Map<String, Map<String, String>> q = new java.util.LinkedHashMap<>();
-            quantities.forEach((k, v) -> q.put(k, java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(v))));
+            quantities.forEach(
+                    (k, v) -> q.put(k, java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(v))));
             quantities = java.util.Collections.unmodifiableMap(q);
             coordinates = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(coordinates));
         }
@@ -138,8 +173,7 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
      * @param unit its unit, or ""
      * @implNote Immutable.
      */
-    public record Coordinate(String column, String unit) {
-    }
+    public record Coordinate(String column, String unit) {}
 
     /**
      * Reads and checks a job file, reporting every problem at once.
@@ -171,8 +205,7 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
      * @param fixed whether it is kept at its initial value
      * @implNote Immutable.
      */
-    public record ParameterSpec(String name, double initial, double lower, double upper, boolean fixed) {
-    }
+    public record ParameterSpec(String name, double initial, double lower, double upper, boolean fixed) {}
 
     /**
      * A term of the objective.
@@ -301,7 +334,8 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
      * @param reference quantity names to reference values
      * @implNote Immutable.
      */
-    public record CrystalConfig(Path structure, int formulaUnits, List<PairTermSpec> potential, Map<String, double[]> reference)
+    public record CrystalConfig(
+            Path structure, int formulaUnits, List<PairTermSpec> potential, Map<String, double[]> reference)
             implements TermConfig {
         /** Copies the list and the map. */
         public CrystalConfig {
@@ -338,8 +372,13 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
      *     for single points
      * @implNote Immutable.
      */
-    public record AtomsConfig(Path reference, List<PairTermSpec> potential, int moleculeSize, boolean excludeIntramolecular,
-            RelaxSpec relax) implements TermConfig {
+    public record AtomsConfig(
+            Path reference,
+            List<PairTermSpec> potential,
+            int moleculeSize,
+            boolean excludeIntramolecular,
+            RelaxSpec relax)
+            implements TermConfig {
         /** Copies the list. */
         public AtomsConfig {
             potential = List.copyOf(potential);
@@ -369,8 +408,7 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
      * @param maxStep the furthest an atom moves in one step (Å)
      * @implNote Immutable.
      */
-    public record RelaxSpec(RelaxMethod method, double fmax, int steps, double maxStep) {
-    }
+    public record RelaxSpec(RelaxMethod method, double fmax, int steps, double maxStep) {}
 
     /**
      * The minimisers of a {@code relax} block; the word of the job file is the constant's name in lower case.
@@ -429,8 +467,16 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
      * @param alpha for coulomb with method dsf: the damping parameter in 1/Å (0 otherwise)
      * @implNote Immutable.
      */
-    public record PairTermSpec(PairForm form, String speciesA, String speciesB, Map<String, ParameterRef> parameters, double cutoff,
-            boolean shifted, CoulombMethod coulombMethod, double tolerance, double alpha) {
+    public record PairTermSpec(
+            PairForm form,
+            String speciesA,
+            String speciesB,
+            Map<String, ParameterRef> parameters,
+            double cutoff,
+            boolean shifted,
+            CoulombMethod coulombMethod,
+            double tolerance,
+            double alpha) {
         /** The Ewald tolerance when the job file gives none. */
         public static final double DEFAULT_EWALD_TOLERANCE = 1e-8;
 
@@ -449,9 +495,23 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
          * @param cutoff the cutoff (infinity for none)
          * @param shifted whether the energy is shifted to zero at the cutoff
          */
-        public PairTermSpec(PairForm form, String speciesA, String speciesB, Map<String, ParameterRef> parameters, double cutoff,
+        public PairTermSpec(
+                PairForm form,
+                String speciesA,
+                String speciesB,
+                Map<String, ParameterRef> parameters,
+                double cutoff,
                 boolean shifted) {
-            this(form, speciesA, speciesB, parameters, cutoff, shifted, CoulombMethod.DIRECT, DEFAULT_EWALD_TOLERANCE, 0);
+            this(
+                    form,
+                    speciesA,
+                    speciesB,
+                    parameters,
+                    cutoff,
+                    shifted,
+                    CoulombMethod.DIRECT,
+                    DEFAULT_EWALD_TOLERANCE,
+                    0);
         }
 
         /**
@@ -466,8 +526,15 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
          * @param coulombMethod how the Coulomb sum runs
          * @param tolerance the accuracy of an Ewald sum
          */
-        public PairTermSpec(PairForm form, String speciesA, String speciesB, Map<String, ParameterRef> parameters, double cutoff,
-                boolean shifted, CoulombMethod coulombMethod, double tolerance) {
+        public PairTermSpec(
+                PairForm form,
+                String speciesA,
+                String speciesB,
+                Map<String, ParameterRef> parameters,
+                double cutoff,
+                boolean shifted,
+                CoulombMethod coulombMethod,
+                double tolerance) {
             this(form, speciesA, speciesB, parameters, cutoff, shifted, coulombMethod, tolerance, 0);
         }
     }
@@ -497,10 +564,24 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
      * @param logFiles log files the programs write, relative to the run directory: a failure shows their end and errors
      * @implNote Immutable.
      */
-    public record ExternalConfig(Map<String, Path> templates, Map<String, Object> variables, Map<String, Path> files,
-            Map<String, Path> links, List<List<String>> commands, List<String> launcher, Map<String, String> env, boolean privateTmpDir,
-            List<ParserSpec> outputs, Map<String, double[]> reference, Duration timeout, WaitSpec waitForFiles, Duration killGrace,
-            int retries, Map<Integer, StdinSpec> stdin, List<String> logFiles) implements TermConfig {
+    public record ExternalConfig(
+            Map<String, Path> templates,
+            Map<String, Object> variables,
+            Map<String, Path> files,
+            Map<String, Path> links,
+            List<List<String>> commands,
+            List<String> launcher,
+            Map<String, String> env,
+            boolean privateTmpDir,
+            List<ParserSpec> outputs,
+            Map<String, double[]> reference,
+            Duration timeout,
+            WaitSpec waitForFiles,
+            Duration killGrace,
+            int retries,
+            Map<Integer, StdinSpec> stdin,
+            List<String> logFiles)
+            implements TermConfig {
         /** Copies the collections. */
         public ExternalConfig {
             templates = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(templates));
@@ -529,8 +610,7 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
          * @param template the template file, or null (exactly one of the two is given)
          * @implNote Immutable.
          */
-        public record StdinSpec(String text, Path template) {
-        }
+        public record StdinSpec(String text, Path template) {}
 
         /**
          * Files the programs promise, waited for after the commands.
@@ -554,7 +634,10 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
         public List<Path> inputFiles() {
             List<Path> all = new java.util.ArrayList<>(templates.values());
             all.addAll(files.values());
-            stdin.values().stream().map(StdinSpec::template).filter(java.util.Objects::nonNull).forEach(all::add);
+            stdin.values().stream()
+                    .map(StdinSpec::template)
+                    .filter(java.util.Objects::nonNull)
+                    .forEach(all::add);
             links.values().stream().filter(java.nio.file.Files::isRegularFile).forEach(all::add);
             return List.copyOf(all);
         }
@@ -610,9 +693,14 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
      * @param badValue the loss given to points whose loss is NaN or infinite
      * @implNote Immutable.
      */
-    public record OptimizerSpec(String method, int maxEvaluations, long seed, int batchSize, double relativeTolerance,
-            double absoluteTolerance, double badValue) {
-    }
+    public record OptimizerSpec(
+            String method,
+            int maxEvaluations,
+            long seed,
+            int batchSize,
+            double relativeTolerance,
+            double absoluteTolerance,
+            double badValue) {}
 
     /**
      * How evaluations run.
@@ -628,8 +716,7 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
      * @param keep which run directories are kept
      * @implNote Immutable.
      */
-    public record ExecutionSpec(int workers, Duration timeout, int retries, Path runDirectory, KeepPolicy keep) {
-    }
+    public record ExecutionSpec(int workers, Duration timeout, int retries, Path runDirectory, KeepPolicy keep) {}
 
     /**
      * Where results go.
@@ -642,6 +729,5 @@ public record JobFile(Path file, String name, List<ParameterSpec> parameters, Li
      * @param plots whether to draw plots
      * @implNote Immutable.
      */
-    public record OutputSpec(Path folder, boolean plots) {
-    }
+    public record OutputSpec(Path folder, boolean plots) {}
 }

@@ -2,7 +2,6 @@ package org.chemfit.cli;
 
 import java.nio.file.Path;
 import java.util.List;
-
 import org.chemfit.ChemFitException;
 
 /**

@@ -19,23 +19,48 @@ import java.util.Map;
  */
 final class JobKeys {
 
-    private JobKeys() {
-    }
-    static final List<String> TOP_KEYS = List.of("name", "description", "parameters", "bounds", "terms", "combination",
-            "optimizer", "execution", "output", "programs", "validation",
+    private JobKeys() {}
+
+    static final List<String> TOP_KEYS = List.of(
+            "name",
+            "description",
+            "parameters",
+            "bounds",
+            "terms",
+            "combination",
+            "optimizer",
+            "execution",
+            "output",
+            "programs",
+            "validation",
             "validation_every");
     static final List<String> PARAMETER_KEYS = List.of("initial", "bounds", "fixed", "unit");
     static final List<String> TERM_KEYS = List.of("name", "kind", "weight", "loss", "unit");
     static final List<String> KINDS = List.of("atoms", "external", "crystal");
-    static final List<String> ATOMS_KEYS = List.of("reference", "potential", "molecule_size", "exclude_intramolecular", "relax",
-            "coordinate");
+    static final List<String> ATOMS_KEYS =
+            List.of("reference", "potential", "molecule_size", "exclude_intramolecular", "relax", "coordinate");
     static final List<String> RELAX_KEYS = List.of("method", "fmax", "steps", "max_step");
-    static final List<String> EXTERNAL_KEYS = List.of("templates", "variables", "files", "link", "command", "commands",
-            "launcher", "env", "private_tmpdir", "outputs", "reference", "timeout", "wait_for_files", "kill_grace", "retries",
+    static final List<String> EXTERNAL_KEYS = List.of(
+            "templates",
+            "variables",
+            "files",
+            "link",
+            "command",
+            "commands",
+            "launcher",
+            "env",
+            "private_tmpdir",
+            "outputs",
+            "reference",
+            "timeout",
+            "wait_for_files",
+            "kill_grace",
+            "retries",
             "log_files");
     static final List<String> WAIT_KEYS = List.of("files", "timeout");
     /** The most transient-failure retries of one external term ({@code FileBasedQuantityComputer}'s limit). */
     static final int MAX_RETRIES = 100;
+
     static final List<String> PARSERS = List.of("regex", "column", "json", "lammps_thermo", "xvg");
     static final Map<String, List<String>> PARSER_KEYS = Map.of(
             "regex", List.of("parser", "file", "pattern", "group", "select"),
@@ -51,19 +76,27 @@ final class JobKeys {
             "xvg", List.of("first", "last", "mean", "all"));
     /** The keys of a command written as a map: its words and what it reads on standard input. */
     static final List<String> COMMAND_KEYS = List.of("run", "stdin", "stdin_template");
+
     static final List<String> LOSS_KEYS = List.of("type", "scale");
-    static final List<String> LOSS_TYPES = List.of("squared_error", "mean_squared_error", "absolute_error", "relative_error");
+    static final List<String> LOSS_TYPES =
+            List.of("squared_error", "mean_squared_error", "absolute_error", "relative_error");
     static final List<String> FORMS = List.of("lennard_jones", "morse", "buckingham", "coulomb");
-    static final Map<String, List<String>> FORM_PARAMETERS = Map.of("lennard_jones", List.of("epsilon", "sigma"), "morse",
-            List.of("D", "alpha", "r0"), "buckingham", List.of("A", "rho", "C"), "coulomb",
+    static final Map<String, List<String>> FORM_PARAMETERS = Map.of(
+            "lennard_jones",
+            List.of("epsilon", "sigma"),
+            "morse",
+            List.of("D", "alpha", "r0"),
+            "buckingham",
+            List.of("A", "rho", "C"),
+            "coulomb",
             List.of("charges", "method", "tolerance", "alpha"));
     static final List<String> COULOMB_METHODS = List.of("direct", "ewald", "dsf", "minimum_image");
     static final List<String> PAIR_KEYS = List.of("form", "species", "cutoff", "shifted");
     static final List<String> COMBINATION_KEYS = List.of("reducer", "on_failure", "penalty");
     static final List<String> REDUCERS = List.of("sum", "mean", "root_mean");
     static final List<String> FAILURE_ACTIONS = List.of("raise", "penalty", "skip");
-    static final List<String> OPTIMIZER_KEYS = List.of("method", "max_evaluations", "seed", "batch_size", "tolerance",
-            "bad_value");
+    static final List<String> OPTIMIZER_KEYS =
+            List.of("method", "max_evaluations", "seed", "batch_size", "tolerance", "bad_value");
     static final List<String> TOLERANCE_KEYS = List.of("relative", "absolute");
     static final List<String> EXECUTION_KEYS = List.of("workers", "timeout", "retries", "run_directory", "keep");
     static final List<String> KEEP = List.of("all", "failed", "none");
@@ -72,6 +105,7 @@ final class JobKeys {
     static final String FINITE_HINT = " (.nan and .inf are not allowed here; write a number such as 1.5 or 2.0e-3)";
     /** The upper limits of the whole-number settings, stated in the messages and in docs/job-file.md. */
     static final int MAX_EVALUATIONS = 100_000_000;
+
     static final int MAX_BATCH = 100_000;
     static final int MAX_WORKERS = 4096;
     static final int MAX_MOLECULE_SIZE = 1_000_000;
@@ -89,8 +123,8 @@ final class JobKeys {
     /** The keys of a crystal term, besides name, kind, weight and loss. */
     static final List<String> CRYSTAL_KEYS = List.of("structure", "formula_units", "potential", "reference");
     /** The quantities a crystal term computes. */
-    static final List<String> CRYSTAL_QUANTITIES = List.of("lattice_constant", "volume", "lattice_energy", "bulk_modulus", "C11",
-            "C12", "C44");
+    static final List<String> CRYSTAL_QUANTITIES =
+            List.of("lattice_constant", "volume", "lattice_energy", "bulk_modulus", "C11", "C12", "C44");
 
     /**
      * @param value a constant of an enum of the typed model (or of the library's enums it reuses)

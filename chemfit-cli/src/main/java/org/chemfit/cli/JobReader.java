@@ -14,7 +14,6 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-
 import org.chemfit.cli.JobFile.CombinationSpec;
 import org.chemfit.cli.JobFile.ExecutionSpec;
 import org.chemfit.cli.JobFile.OptimizerSpec;
@@ -64,7 +63,8 @@ final class JobReader {
         JobFile job = reader.job(root);
         if (!reader.r.problems.isEmpty()) {
             List<JobFileException.Problem> sorted = new ArrayList<>(reader.r.problems);
-            sorted.sort(Comparator.comparingInt(JobFileException.Problem::line).thenComparingInt(JobFileException.Problem::column));
+            sorted.sort(Comparator.comparingInt(JobFileException.Problem::line)
+                    .thenComparingInt(JobFileException.Problem::column));
             throw new JobFileException(sorted);
         }
         return job;
@@ -79,7 +79,8 @@ final class JobReader {
         if (top == null) {
             return null;
         }
-        // Top-level keys starting with "x-" hold blocks that anchors (&name) let the job reuse; they are not read otherwise.
+        // Top-level keys starting with "x-" hold blocks that anchors (&name) let the job reuse; they are not read
+        // otherwise.
         Node.MapNode checked = new Node.MapNode(top.line, top.column);
         top.keyPlaces.forEach((k, place) -> {
             if (!k.startsWith("x-")) {
@@ -98,7 +99,8 @@ final class JobReader {
             params = parameters.bounds(top.entries.get("bounds"), params);
         }
         List<TermSpec> fitTerms = terms.terms(r.require(top, "terms", "the job file"), params);
-        List<TermSpec> validation = top.entries.containsKey("validation") ? validation(top.entries.get("validation"), params) : List.of();
+        List<TermSpec> validation =
+                top.entries.containsKey("validation") ? validation(top.entries.get("validation"), params) : List.of();
         int validationEvery = validationEvery(top);
         CombinationSpec combination = new CombinationReader(r).read(top.entries.get("combination"));
         OptimizerSpec optimizer = new OptimizerReader(r).read(top.entries.get("optimizer"));
@@ -108,8 +110,20 @@ final class JobReader {
         if (!r.problems.isEmpty()) {
             return null;
         }
-        return new JobFile(r.file, name, params, fitTerms, combination, optimizer, execution, output, hash(), programs, validation,
-                r.extras.units(), validationEvery);
+        return new JobFile(
+                r.file,
+                name,
+                params,
+                fitTerms,
+                combination,
+                optimizer,
+                execution,
+                output,
+                hash(),
+                programs,
+                validation,
+                r.extras.units(),
+                validationEvery);
     }
 
     /** The validation section: terms like those of {@code terms}, never part of the objective. */
@@ -125,8 +139,10 @@ final class JobReader {
     private int validationEvery(Node.MapNode top) {
         Integer every = r.optInt(top, "validation_every", "validation_every", 1, MAX_EVALUATIONS);
         if (every != null && !top.entries.containsKey("validation")) {
-            r.problem(top.entries.get("validation_every"), "validation_every needs a validation section (the terms to evaluate "
-                    + "every " + every + " evaluations)");
+            r.problem(
+                    top.entries.get("validation_every"),
+                    "validation_every needs a validation section (the terms to evaluate " + "every " + every
+                            + " evaluations)");
         }
         return every == null ? 0 : every;
     }
@@ -139,7 +155,10 @@ final class JobReader {
             all.addAll(r.namedFiles);
             byte[] buf = new byte[1 << 16];
             for (Path p : all) {
-                md.update(r.folder.relativize(p.toAbsolutePath().normalize()).toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                md.update(r.folder
+                        .relativize(p.toAbsolutePath().normalize())
+                        .toString()
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
                 md.update((byte) 0);
                 try (InputStream in = Files.newInputStream(p)) {
                     for (int k = in.read(buf); k >= 0; k = in.read(buf)) {

@@ -16,9 +16,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import org.jspecify.annotations.NullUnmarked;
 import org.chemfit.support.Names;
+import org.jspecify.annotations.NullUnmarked;
 
 /**
  * One reading of one job file: where it is, the problems found so far (each at its line and
@@ -40,6 +39,7 @@ final class JobReading {
     final Path file;
     /** The file as the user named it, which problems show. */
     final Path shown;
+
     final Path folder;
     final List<JobFileException.Problem> problems = new ArrayList<>();
     /** Files the job names, for its hash. */
@@ -72,8 +72,11 @@ final class JobReading {
             String key = e.getKey();
             if (!known.contains(key)) {
                 String sug = suggest(key, known);
-                problem(e.getValue()[0], e.getValue()[1], "unknown key '" + key + "' in " + where
-                        + (sug == null ? "" : " (did you mean '" + sug + "'?)") + "; known keys: " + String.join(", ", known));
+                problem(
+                        e.getValue()[0],
+                        e.getValue()[1],
+                        "unknown key '" + key + "' in " + where + (sug == null ? "" : " (did you mean '" + sug + "'?)")
+                                + "; known keys: " + String.join(", ", known));
             }
         }
     }
@@ -118,8 +121,10 @@ final class JobReading {
             return norm;
         }
         String sug = suggest(norm, allowed);
-        problem(n, where + " must be one of " + String.join(", ", allowed) + ", got '" + s + "'"
-                + (sug == null ? "" : " (did you mean '" + sug + "'?)"));
+        problem(
+                n,
+                where + " must be one of " + String.join(", ", allowed) + ", got '" + s + "'"
+                        + (sug == null ? "" : " (did you mean '" + sug + "'?)"));
         return null;
     }
 
@@ -239,7 +244,10 @@ final class JobReading {
         if (n instanceof Node.Scalar s && s.value instanceof Number num) {
             double sec = num.doubleValue();
             if (!(sec > 0) || !Double.isFinite(sec)) {
-                problem(n, where + " must be a positive number of seconds, got " + (Double.isFinite(sec) ? num : fmt(sec)));
+                problem(
+                        n,
+                        where + " must be a positive number of seconds, got "
+                                + (Double.isFinite(sec) ? num : fmt(sec)));
                 return null;
             }
             if (sec > MAX_SECONDS) {
@@ -267,8 +275,10 @@ final class JobReading {
                 }
             }
         }
-        problem(n, where + " must be a positive duration: seconds (30) or a number with a unit (500ms, 30s, 5m, 2h), got "
-                + n.kind());
+        problem(
+                n,
+                where + " must be a positive duration: seconds (30) or a number with a unit (500ms, 30s, 5m, 2h), got "
+                        + n.kind());
         return null;
     }
 
@@ -332,8 +342,10 @@ final class JobReading {
     /** A unit: a short text such as eV, K, eV/A or kcal/mol. */
     String unit(Node n, String where) {
         if (!(n instanceof Node.Scalar s) || !(s.value instanceof String str)) {
-            problem(n, where + " must be a text such as eV, K or eV/A, got " + (n instanceof Node.Scalar sc && sc.value != null
-                    ? "the number " + sc.value : n.kind()));
+            problem(
+                    n,
+                    where + " must be a text such as eV, K or eV/A, got "
+                            + (n instanceof Node.Scalar sc && sc.value != null ? "the number " + sc.value : n.kind()));
             return null;
         }
         String u = str.strip();
@@ -350,7 +362,9 @@ final class JobReading {
 
     void problem(int line, int column, String message) {
         // a message repeats names from the file, which a hostile file may make a megabyte long
-        String m = message.length() > 2000 ? message.substring(0, 2000) + "... (" + message.length() + " characters)" : message;
+        String m = message.length() > 2000
+                ? message.substring(0, 2000) + "... (" + message.length() + " characters)"
+                : message;
         problems.add(new JobFileException.Problem(shown, line, column, m));
     }
 

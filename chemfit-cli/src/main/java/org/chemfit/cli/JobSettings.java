@@ -1,5 +1,9 @@
 package org.chemfit.cli;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -10,11 +14,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
-
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 /**
  * A job as the journal identifies it: the job file's own tree, without {@code execution} and
@@ -30,11 +29,9 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
  */
 final class JobSettings {
 
-    private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() {
-    };
+    private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() {};
 
-    private JobSettings() {
-    }
+    private JobSettings() {}
 
     /**
      * @param job a job read and checked by {@link JobFile#read}
@@ -44,7 +41,8 @@ final class JobSettings {
     static Map<String, Object> of(JobFile job) {
         Map<String, Object> tree;
         try {
-            JsonFactory factory = job.file().getFileName().toString().endsWith(".json") ? new JsonFactory() : new YAMLFactory();
+            JsonFactory factory =
+                    job.file().getFileName().toString().endsWith(".json") ? new JsonFactory() : new YAMLFactory();
             tree = new ObjectMapper(factory).readValue(job.file().toFile(), MAP);
         } catch (IOException e) {
             throw new BaseCommand.UserException(job.file() + ": cannot be read again: " + e.getMessage());

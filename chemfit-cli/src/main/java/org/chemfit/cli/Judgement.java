@@ -12,11 +12,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-
 import org.chemfit.EvaluationContext;
-import org.jspecify.annotations.Nullable;
 import org.chemfit.support.Metrics;
 import org.chemfit.support.Predictions;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How well a fit's model does on its fit terms and its validation terms, at the initial and at the
@@ -37,20 +36,36 @@ import org.chemfit.support.Predictions;
  * @param plan the fit's plan (term names, references, units)
  * @implNote Immutable once built; the contexts are read, never changed.
  */
-record Judgement(FitPlan plan, EvaluationContext fitInitial, EvaluationContext fitBest,
-        @Nullable EvaluationContext validationInitial, @Nullable EvaluationContext validationBest) {
+record Judgement(
+        FitPlan plan,
+        EvaluationContext fitInitial,
+        EvaluationContext fitBest,
+        @Nullable EvaluationContext validationInitial,
+        @Nullable EvaluationContext validationBest) {
 
     static final String FILE = "predictions.csv";
 
     /** One row of predictions.csv: a reference value with the model's value at the start and at the best point. */
-    record Row(String set, String term, String item, String quantity, double reference, double initial, double best, String unit) {
+    record Row(
+            String set,
+            String term,
+            String item,
+            String quantity,
+            double reference,
+            double initial,
+            double best,
+            String unit) {
         double residual() {
             return best - reference;
         }
     }
 
-    static Judgement of(FitPlan plan, EvaluationContext fitInitial, EvaluationContext fitBest,
-            @Nullable EvaluationContext validationInitial, @Nullable EvaluationContext validationBest) {
+    static Judgement of(
+            FitPlan plan,
+            EvaluationContext fitInitial,
+            EvaluationContext fitBest,
+            @Nullable EvaluationContext validationInitial,
+            @Nullable EvaluationContext validationBest) {
         return new Judgement(plan, fitInitial, fitBest, validationInitial, validationBest);
     }
 
@@ -62,15 +77,27 @@ record Judgement(FitPlan plan, EvaluationContext fitInitial, EvaluationContext f
         return out;
     }
 
-    private void rows(String set, List<JobFile.TermSpec> specs, List<Map<String, double[]>> refs,
-            @Nullable EvaluationContext initial, @Nullable EvaluationContext best, List<Row> out) {
+    private void rows(
+            String set,
+            List<JobFile.TermSpec> specs,
+            List<Map<String, double[]>> refs,
+            @Nullable EvaluationContext initial,
+            @Nullable EvaluationContext best,
+            List<Row> out) {
         for (int i = 0; i < specs.size(); i++) {
             String name = specs.get(i).name();
             List<Predictions.Row> a = Predictions.of(name, child(initial, i), refs.get(i));
             List<Predictions.Row> b = Predictions.of(name, child(best, i), refs.get(i));
             for (int k = 0; k < a.size(); k++) {
                 Predictions.Row r = a.get(k);
-                out.add(new Row(set, name, r.item(), r.quantity(), r.reference(), r.model(), b.get(k).model(),
+                out.add(new Row(
+                        set,
+                        name,
+                        r.item(),
+                        r.quantity(),
+                        r.reference(),
+                        r.model(),
+                        b.get(k).model(),
                         plan.job.units().quantity(name, r.quantity())));
             }
         }
@@ -104,14 +131,16 @@ record Judgement(FitPlan plan, EvaluationContext fitInitial, EvaluationContext f
         Map<String, java.util.Set<String>> units = new LinkedHashMap<>();
         for (Row r : rows()) {
             if (r.set().equals(set)) {
-                units.computeIfAbsent(r.quantity(), q -> new java.util.LinkedHashSet<>()).add(r.unit());
+                units.computeIfAbsent(r.quantity(), q -> new java.util.LinkedHashSet<>())
+                        .add(r.unit());
             }
         }
         Map<String, List<Row>> byQuantity = new LinkedHashMap<>();
         for (Row r : rows()) {
             if (r.set().equals(set)) {
                 // every row's quantity was put in units just above
-                String key = Objects.requireNonNull(units.get(r.quantity())).size() > 1 ? r.quantity() + " (" + r.unit() + ")"
+                String key = Objects.requireNonNull(units.get(r.quantity())).size() > 1
+                        ? r.quantity() + " (" + r.unit() + ")"
                         : r.quantity();
                 byQuantity.computeIfAbsent(key, q -> new ArrayList<>()).add(r);
             }
@@ -125,7 +154,9 @@ record Judgement(FitPlan plan, EvaluationContext fitInitial, EvaluationContext f
             double[] ref = rs.stream().mapToDouble(Row::reference).toArray();
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("unit", rs.get(0).unit());
-            m.put("initial", map(Metrics.of(ref, rs.stream().mapToDouble(Row::initial).toArray())));
+            m.put(
+                    "initial",
+                    map(Metrics.of(ref, rs.stream().mapToDouble(Row::initial).toArray())));
             m.put("best", map(Metrics.of(ref, rs.stream().mapToDouble(Row::best).toArray())));
             out.put(q, m);
         });
@@ -159,8 +190,17 @@ record Judgement(FitPlan plan, EvaluationContext fitInitial, EvaluationContext f
             w.write("set,term,item,quantity,reference,model_initial,model_best,residual,unit");
             w.newLine();
             for (Row r : rows()) {
-                w.write(String.join(",", r.set(), csv(r.term()), csv(r.item()), csv(r.quantity()), d(r.reference()), d(r.initial()),
-                        d(r.best()), d(r.residual()), csv(r.unit())));
+                w.write(String.join(
+                        ",",
+                        r.set(),
+                        csv(r.term()),
+                        csv(r.item()),
+                        csv(r.quantity()),
+                        d(r.reference()),
+                        d(r.initial()),
+                        d(r.best()),
+                        d(r.residual()),
+                        csv(r.unit())));
                 w.newLine();
             }
         } catch (IOException e) {
@@ -186,12 +226,23 @@ record Judgement(FitPlan plan, EvaluationContext fitInitial, EvaluationContext f
     @SuppressWarnings("unchecked")
     static List<List<String>> table(Map<String, Object> results) {
         List<List<String>> rows = new ArrayList<>();
-        rows.add(List.of("set", "term", "quantity", "unit", "n", "RMSE start", "RMSE best", "MAE best", "max|err| best", "R^2 best"));
+        rows.add(List.of(
+                "set",
+                "term",
+                "quantity",
+                "unit",
+                "n",
+                "RMSE start",
+                "RMSE best",
+                "MAE best",
+                "max|err| best",
+                "R^2 best"));
         for (String set : List.of("terms", "validation")) {
             if (!(results.get(set) instanceof List<?> terms)) {
                 continue;
             }
-            if (terms.size() > 1 && results.get("metrics") instanceof Map<?, ?> all
+            if (terms.size() > 1
+                    && results.get("metrics") instanceof Map<?, ?> all
                     && all.get(set.equals("terms") ? "fit" : "validation") instanceof Map<?, ?> overall) {
                 // one row per quantity over all terms of the set, then the terms one by one
                 Map<String, Object> t = new LinkedHashMap<>();
@@ -212,9 +263,17 @@ record Judgement(FitPlan plan, EvaluationContext fitInitial, EvaluationContext f
                     Map<String, Object> a = (Map<String, Object>) m.getOrDefault("initial", Map.of());
                     Map<String, Object> b = (Map<String, Object>) m.getOrDefault("best", Map.of());
                     String unit = String.valueOf(m.getOrDefault("unit", ""));
-                    rows.add(List.of(set.equals("terms") ? "fit" : "validation", String.valueOf(t.get("name")), String.valueOf(e.getKey()),
-                            unit.isEmpty() ? "-" : unit, String.valueOf(b.get("count")), g(a.get("rmse")), g(b.get("rmse")),
-                            g(b.get("mae")), g(b.get("max_abs_error")), g(b.get("r2"))));
+                    rows.add(List.of(
+                            set.equals("terms") ? "fit" : "validation",
+                            String.valueOf(t.get("name")),
+                            String.valueOf(e.getKey()),
+                            unit.isEmpty() ? "-" : unit,
+                            String.valueOf(b.get("count")),
+                            g(a.get("rmse")),
+                            g(b.get("rmse")),
+                            g(b.get("mae")),
+                            g(b.get("max_abs_error")),
+                            g(b.get("r2"))));
                 }
             }
         }

@@ -3,7 +3,6 @@ package org.chemfit.cli;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-
 import org.chemfit.dashboard.Dashboard;
 import org.jspecify.annotations.Nullable;
 
@@ -58,7 +57,8 @@ final class LiveDashboard implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new BaseCommand.UserException(e.getMessage());
         } catch (UncheckedIOException e) {
-            throw new BaseCommand.UserException(e.getMessage() + (port != 0 ? " (choose another with --dashboard=PORT or --port)" : ""));
+            throw new BaseCommand.UserException(
+                    e.getMessage() + (port != 0 ? " (choose another with --dashboard=PORT or --port)" : ""));
         }
     }
 
@@ -71,7 +71,9 @@ final class LiveDashboard implements AutoCloseable {
      */
     static final class OptionalPort implements picocli.CommandLine.IParameterConsumer {
         @Override
-        public void consumeParameters(java.util.Stack<String> args, picocli.CommandLine.Model.ArgSpec spec,
+        public void consumeParameters(
+                java.util.Stack<String> args,
+                picocli.CommandLine.Model.ArgSpec spec,
                 picocli.CommandLine.Model.CommandSpec command) {
             boolean given = !args.isEmpty() && args.peek().matches("\\d{1,9}");
             spec.setValue(given ? Integer.parseInt(args.pop()) : DEFAULT_PORT);

@@ -13,8 +13,7 @@ import picocli.CommandLine;
  */
 public final class Main {
 
-    private Main() {
-    }
+    private Main() {}
 
     /** The JDK's system property that chooses how child processes are started on Linux. */
     static final String LAUNCH_MECHANISM = "jdk.lang.Process.launchMechanism";
@@ -37,7 +36,9 @@ public final class Main {
      */
     static void useFastProcessLaunch() {
         if (System.getProperty(LAUNCH_MECHANISM) == null
-                && System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
+                && System.getProperty("os.name", "")
+                        .toLowerCase(java.util.Locale.ROOT)
+                        .contains("linux")) {
             System.setProperty(LAUNCH_MECHANISM, "VFORK");
         }
     }

@@ -26,10 +26,10 @@ import org.jspecify.annotations.Nullable;
 final class Messages {
 
     /** A Java exception's class name as {@code Throwable.toString()} puts it into a message. */
-    private static final Pattern CLASS = Pattern.compile("(?:[a-z][a-z0-9_]*\\.)+([A-Z][A-Za-z0-9]*(?:Exception|Error))(?::\\s*)?");
+    private static final Pattern CLASS =
+            Pattern.compile("(?:[a-z][a-z0-9_]*\\.)+([A-Z][A-Za-z0-9]*(?:Exception|Error))(?::\\s*)?");
 
-    private Messages() {
-    }
+    private Messages() {}
 
     /**
      * @param message a message that may hold a Java exception's class name (a library's
@@ -44,7 +44,8 @@ final class Messages {
         StringBuilder sb = new StringBuilder();
         while (m.find()) {
             String meaning = switch (m.group(1)) {
-                case "MalformedInputException", "UnmappableCharacterException", "CharConversionException" -> "not UTF-8 text";
+                case "MalformedInputException", "UnmappableCharacterException", "CharConversionException" ->
+                    "not UTF-8 text";
                 case "NoSuchFileException" -> "no such file: ";
                 case "AccessDeniedException" -> "permission denied: ";
                 case "FileAlreadyExistsException" -> "a file is in the way: ";
@@ -55,7 +56,8 @@ final class Messages {
             m.appendReplacement(sb, Matcher.quoteReplacement(meaning));
         }
         m.appendTail(sb);
-        return sb.toString().replaceAll("not UTF-8 text:? ?Input length = \\d+", "not UTF-8 text")
+        return sb.toString()
+                .replaceAll("not UTF-8 text:? ?Input length = \\d+", "not UTF-8 text")
                 .replaceAll("Input length = \\d+", "not UTF-8 text (is this a binary file?)");
     }
 
@@ -93,7 +95,8 @@ final class Messages {
     static @Nullable String notAFolder(Path folder) {
         for (Path p = folder.toAbsolutePath().normalize(); p != null; p = p.getParent()) {
             if (Files.exists(p) && !Files.isDirectory(p)) {
-                return p.equals(folder.toAbsolutePath().normalize()) ? "it is a file, not a folder"
+                return p.equals(folder.toAbsolutePath().normalize())
+                        ? "it is a file, not a folder"
                         : p + " is a file, not a folder";
             }
             if (Files.isDirectory(p)) {

@@ -2,7 +2,6 @@ package org.chemfit.cli;
 
 import java.util.ArrayList;
 import java.util.List;
-
 import org.chemfit.fit.Optimizer;
 import org.chemfit.fit.Optimizers;
 import org.jspecify.annotations.Nullable;
@@ -14,8 +13,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class Methods {
 
-    private Methods() {
-    }
+    private Methods() {}
 
     /** @return the known method names */
     static List<String> names() {

@@ -82,7 +82,8 @@ abstract sealed class Node permits Node.MapNode, Node.ListNode, Node.Scalar {
             }
             String text = value.toString();
             // a hostile file may hold a value of a megabyte; a message shows its start
-            return text.length() > 80 ? "a string of " + text.length() + " characters ('" + text.substring(0, 60) + "...')"
+            return text.length() > 80
+                    ? "a string of " + text.length() + " characters ('" + text.substring(0, 60) + "...')"
                     : "a string ('" + text + "')";
         }
     }

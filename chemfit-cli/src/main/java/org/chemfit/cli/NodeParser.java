@@ -1,5 +1,10 @@
 package org.chemfit.cli;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
@@ -15,13 +20,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
-
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
-
 import org.jspecify.annotations.NullUnmarked;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.error.Mark;
@@ -79,10 +77,10 @@ final class NodeParser {
     private final List<JobFileException.Problem> problems = new ArrayList<>();
     /** Anchors defined so far, with how many values each stands for once expanded. */
     private final Map<String, Anchored> anchors = new HashMap<>();
+
     private long values;
 
-    private record Anchored(Node node, long size) {
-    }
+    private record Anchored(Node node, long size) {}
 
     /** Stops reading at a place: the rest of the file cannot be trusted. */
     private static final class Refusal extends RuntimeException {
@@ -124,16 +122,23 @@ final class NodeParser {
 
     private Node read() {
         if (!Files.isRegularFile(file)) {
-            throw new JobFileException(List.of(new JobFileException.Problem(file, 0, 0,
-                    Files.isDirectory(file) ? "is a folder, not a job file" : Files.exists(file) ? "is not a regular file"
-                            : "no such file")));
+            throw new JobFileException(List.of(new JobFileException.Problem(
+                    file,
+                    0,
+                    0,
+                    Files.isDirectory(file)
+                            ? "is a folder, not a job file"
+                            : Files.exists(file) ? "is not a regular file" : "no such file")));
         }
         byte[] bytes;
         try {
             long size = Files.size(file);
             if (size > MAX_BYTES) {
-                throw new Refusal(0, 0, "is " + size + " bytes; a job file may hold at most " + MAX_BYTES + " bytes (1 MiB): "
-                        + "put large data in the files it names (a reference CSV, structures, templates)");
+                throw new Refusal(
+                        0,
+                        0,
+                        "is " + size + " bytes; a job file may hold at most " + MAX_BYTES + " bytes (1 MiB): "
+                                + "put large data in the files it names (a reference CSV, structures, templates)");
             }
             bytes = Files.readAllBytes(file);
         } catch (IOException e) {
@@ -149,7 +154,9 @@ final class NodeParser {
 
     /** Decodes UTF-8 strictly and refuses control characters, naming the place of the first. */
     private static String text(byte[] bytes) {
-        CharsetDecoder d = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+        CharsetDecoder d = StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         String text;
         try {
@@ -159,30 +166,47 @@ final class NodeParser {
             int at = firstBadByte(bytes);
             String head = new String(bytes, 0, at, StandardCharsets.UTF_8);
             int[] place = place(head, head.length());
-            boolean utf16 = bytes.length >= 2 && (bytes[0] == (byte) 0xFF && bytes[1] == (byte) 0xFE
-                    || bytes[0] == (byte) 0xFE && bytes[1] == (byte) 0xFF);
-            throw new Refusal(place[0], place[1], String.format(Locale.ROOT, "is not UTF-8 text: byte 0x%02X cannot be read as UTF-8%s",
-                    bytes[at] & 0xFF, utf16 ? " (the file is UTF-16: save it as UTF-8)"
-                            : " (a job file is YAML or JSON text in UTF-8; is this a binary file?)"));
+            boolean utf16 = bytes.length >= 2
+                    && (bytes[0] == (byte) 0xFF && bytes[1] == (byte) 0xFE
+                            || bytes[0] == (byte) 0xFE && bytes[1] == (byte) 0xFF);
+            throw new Refusal(
+                    place[0],
+                    place[1],
+                    String.format(
+                            Locale.ROOT,
+                            "is not UTF-8 text: byte 0x%02X cannot be read as UTF-8%s",
+                            bytes[at] & 0xFF,
+                            utf16
+                                    ? " (the file is UTF-16: save it as UTF-8)"
+                                    : " (a job file is YAML or JSON text in UTF-8; is this a binary file?)"));
         }
         if (!text.isEmpty() && text.charAt(0) == '\uFEFF') {
             text = text.substring(1);
         }
         for (int i = 0; i < text.length(); i = text.offsetByCodePoints(i, 1)) {
             int c = text.codePointAt(i);
-            // the characters YAML allows (its c-printable set, as SnakeYAML checks it), which JSON text keeps within too
+            // the characters YAML allows (its c-printable set, as SnakeYAML checks it), which JSON text keeps within
+            // too
             if (!StreamReader.isPrintable(c)) {
                 int[] place = place(text, i);
-                throw new Refusal(place[0], place[1], String.format(Locale.ROOT, "%s U+%04X is not allowed in a job "
-                        + "file (a job file is YAML or JSON text; is this a binary file?)", c < 0xA0 ? "control character"
-                                : "character", c));
+                throw new Refusal(
+                        place[0],
+                        place[1],
+                        String.format(
+                                Locale.ROOT,
+                                "%s U+%04X is not allowed in a job "
+                                        + "file (a job file is YAML or JSON text; is this a binary file?)",
+                                c < 0xA0 ? "control character" : "character",
+                                c));
             }
         }
         return text;
     }
 
     private static int firstBadByte(byte[] bytes) {
-        CharsetDecoder d = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+        CharsetDecoder d = StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         ByteBuffer in = ByteBuffer.wrap(bytes);
         java.nio.CharBuffer out = java.nio.CharBuffer.allocate(bytes.length + 1);
@@ -221,7 +245,10 @@ final class NodeParser {
             parser.getEvent(); // document end
             if (!parser.checkEvent(Event.ID.StreamEnd)) {
                 Mark m = parser.peekEvent().getStartMark();
-                problems.add(new JobFileException.Problem(file, m.getLine() + 1, m.getColumn() + 1,
+                problems.add(new JobFileException.Problem(
+                        file,
+                        m.getLine() + 1,
+                        m.getColumn() + 1,
                         "a job file holds one document; found another after its end ('---')"));
             }
             return root;
@@ -247,8 +274,12 @@ final class NodeParser {
                 String context = e.getContext();
                 Mark cm = e.getContextMark();
                 boolean elsewhere = cm != null && m != null && cm.getLine() != m.getLine();
-                problem = (context == null ? "" : context.strip() + "; ") + problem.strip() + (context != null && elsewhere
-                        ? " (what it was parsing starts at line " + (cm.getLine() + 1) + ", column " + (cm.getColumn() + 1) + ")" : "");
+                problem = (context == null ? "" : context.strip() + "; ")
+                        + problem.strip()
+                        + (context != null && elsewhere
+                                ? " (what it was parsing starts at line " + (cm.getLine() + 1) + ", column "
+                                        + (cm.getColumn() + 1) + ")"
+                                : "");
             }
             throw new Refusal(line, col, "not valid YAML: " + problem);
         } catch (YAMLException e) {
@@ -262,23 +293,33 @@ final class NodeParser {
         int line = at.getLine() + 1;
         int col = at.getColumn() + 1;
         if (++values > MAX_VALUES) {
-            throw new Refusal(line, col, "the file holds more than " + MAX_VALUES + " values, the most a job file may hold");
+            throw new Refusal(
+                    line, col, "the file holds more than " + MAX_VALUES + " values, the most a job file may hold");
         }
         if (ev instanceof AliasEvent a) {
             Anchored target = anchors.get(a.getAnchor());
             if (target == null) {
-                throw new Refusal(line, col, "alias *" + a.getAnchor() + " names no anchor: write &" + a.getAnchor()
-                        + " before the value it names, earlier in the file (a value cannot contain an alias of itself)");
+                throw new Refusal(
+                        line,
+                        col,
+                        "alias *" + a.getAnchor() + " names no anchor: write &" + a.getAnchor()
+                                + " before the value it names, earlier in the file (a value cannot contain an alias of itself)");
             }
             values += target.size() - 1;
             if (values > MAX_VALUES) {
-                throw new Refusal(line, col, "alias *" + a.getAnchor() + " expands the file to more than " + MAX_VALUES
-                        + " values, the most a job file may hold (aliases of aliases multiply)");
+                throw new Refusal(
+                        line,
+                        col,
+                        "alias *" + a.getAnchor() + " expands the file to more than " + MAX_VALUES
+                                + " values, the most a job file may hold (aliases of aliases multiply)");
             }
             return at(target.node(), line, col);
         }
         if (depth > MAX_DEPTH) {
-            throw new Refusal(line, col, "maps and lists are nested more than " + MAX_DEPTH + " deep, the most a job file may nest");
+            throw new Refusal(
+                    line,
+                    col,
+                    "maps and lists are nested more than " + MAX_DEPTH + " deep, the most a job file may nest");
         }
         long before = values - 1;
         Node n;
@@ -310,29 +351,36 @@ final class NodeParser {
         List<Node.MapNode> merged = new ArrayList<>();
         while (!parser.checkEvent(Event.ID.MappingEnd)) {
             Event kev = parser.peekEvent();
-            boolean merge = kev instanceof ScalarEvent ks && ks.isPlain() && "<<".equals(ks.getValue()) && ks.getTag() == null;
+            boolean merge =
+                    kev instanceof ScalarEvent ks && ks.isPlain() && "<<".equals(ks.getValue()) && ks.getTag() == null;
             Node k = yamlNode(parser, depth + 1);
             Node v = yamlNode(parser, depth + 1);
             if (merge) {
                 if (v instanceof Node.MapNode vm) {
                     merged.add(vm);
-                } else if (v instanceof Node.ListNode vl && vl.items.stream().allMatch(i -> i instanceof Node.MapNode)) {
+                } else if (v instanceof Node.ListNode vl
+                        && vl.items.stream().allMatch(i -> i instanceof Node.MapNode)) {
                     vl.items.forEach(i -> merged.add((Node.MapNode) i));
                 } else {
-                    problems.add(new JobFileException.Problem(file, v.line, v.column, "the merge key '<<' takes a map or a list of "
-                            + "maps (such as <<: *defaults), got " + v.kind()));
+                    problems.add(new JobFileException.Problem(
+                            file,
+                            v.line,
+                            v.column,
+                            "the merge key '<<' takes a map or a list of " + "maps (such as <<: *defaults), got "
+                                    + v.kind()));
                 }
                 continue;
             }
             if (!(k instanceof Node.Scalar ks) || ks.value instanceof Double d && !Double.isFinite(d)) {
-                problems.add(new JobFileException.Problem(file, k.line, k.column, "a key must be a name, got " + k.kind()));
+                problems.add(
+                        new JobFileException.Problem(file, k.line, k.column, "a key must be a name, got " + k.kind()));
                 continue;
             }
             String key = ks.value == null ? "null" : ks.value.toString();
             if (m.entries.containsKey(key)) {
                 int[] first = m.keyPlaces.get(key);
-                problems.add(new JobFileException.Problem(file, k.line, k.column,
-                        "key '" + key + "' is given twice (first at line " + first[0] + ")"));
+                problems.add(new JobFileException.Problem(
+                        file, k.line, k.column, "key '" + key + "' is given twice (first at line " + first[0] + ")"));
                 continue;
             }
             m.entries.put(key, v);
@@ -354,8 +402,12 @@ final class NodeParser {
     private void collectionTag(CollectionStartEvent ev, String kind, String yamlName, int line, int col) {
         String tag = ev.getTag();
         if (tag != null && !tag.equals("!") && !tag.equals(YAML_TAG + yamlName)) {
-            problems.add(new JobFileException.Problem(file, line, col, "the tag " + shortTag(tag) + " is not supported in a job file; "
-                    + "write the " + kind + " without a tag"));
+            problems.add(new JobFileException.Problem(
+                    file,
+                    line,
+                    col,
+                    "the tag " + shortTag(tag) + " is not supported in a job file; " + "write the " + kind
+                            + " without a tag"));
         }
     }
 
@@ -386,8 +438,12 @@ final class NodeParser {
             return plain(v);
         }
         if (!tag.startsWith(YAML_TAG)) {
-            problems.add(new JobFileException.Problem(file, line, col, "the tag " + shortTag(tag) + " is not supported in a job file; "
-                    + "write the value without a tag"));
+            problems.add(new JobFileException.Problem(
+                    file,
+                    line,
+                    col,
+                    "the tag " + shortTag(tag) + " is not supported in a job file; "
+                            + "write the value without a tag"));
             return v;
         }
         String t = tag.substring(YAML_TAG.length());
@@ -404,9 +460,14 @@ final class NodeParser {
             return v;
         }
         if (!fits) {
-            problems.add(new JobFileException.Problem(file, line, col, List.of("null", "bool", "int", "float").contains(t)
-                    ? "the value '" + v + "' is not a valid !!" + t
-                    : "the tag !!" + t + " is not supported in a job file; write a number, a string, true/false or null"));
+            problems.add(new JobFileException.Problem(
+                    file,
+                    line,
+                    col,
+                    List.of("null", "bool", "int", "float").contains(t)
+                            ? "the value '" + v + "' is not a valid !!" + t
+                            : "the tag !!" + t
+                                    + " is not supported in a job file; write a number, a string, true/false or null"));
             return v;
         }
         return t.equals("float") && typed instanceof Number num ? (Object) num.doubleValue() : typed;
@@ -422,7 +483,9 @@ final class NodeParser {
         }
         if (INT.matcher(v).matches()) {
             // BigInteger's parsing takes quadratic time: a number of a million digits is read as a double (infinite)
-            return v.length() > 400 ? (Object) Double.parseDouble(v) : whole(new BigInteger(v.startsWith("+") ? v.substring(1) : v));
+            return v.length() > 400
+                    ? (Object) Double.parseDouble(v)
+                    : whole(new BigInteger(v.startsWith("+") ? v.substring(1) : v));
         }
         if (INT_RADIX.matcher(v).matches()) {
             return whole(new BigInteger(v.substring(2), v.charAt(1) == 'o' ? 8 : 16));
@@ -462,13 +525,18 @@ final class NodeParser {
             JsonToken extra = parser.nextToken();
             if (extra != null) {
                 JsonLocation loc = parser.currentTokenLocation();
-                problems.add(new JobFileException.Problem(file, loc.getLineNr(), loc.getColumnNr(),
+                problems.add(new JobFileException.Problem(
+                        file,
+                        loc.getLineNr(),
+                        loc.getColumnNr(),
                         "a job file holds one document; found more after its end"));
             }
             return root;
         } catch (JsonProcessingException e) {
             JsonLocation loc = e.getLocation();
-            throw new Refusal(loc == null ? 0 : Math.max(loc.getLineNr(), 0), loc == null ? 0 : Math.max(loc.getColumnNr(), 0),
+            throw new Refusal(
+                    loc == null ? 0 : Math.max(loc.getLineNr(), 0),
+                    loc == null ? 0 : Math.max(loc.getColumnNr(), 0),
                     "not valid JSON: " + jsonMessage(e.getOriginalMessage()));
         } catch (IOException e) {
             throw new Refusal(0, 0, "cannot be read: " + Messages.reason(e));
@@ -478,13 +546,18 @@ final class NodeParser {
     /** Jackson's message without the hints that name its own classes and features. */
     static String jsonMessage(String msg) {
         String m = firstLines(msg == null ? "" : msg);
-        if (m.contains("Non-standard token 'NaN'") || m.contains("'Infinity'") || m.contains("'-Infinity'")
+        if (m.contains("Non-standard token 'NaN'")
+                || m.contains("'Infinity'")
+                || m.contains("'-Infinity'")
                 || m.contains("'+Infinity'")) {
             return "NaN and Infinity are not JSON numbers; write a finite number";
         }
-        m = m.replaceAll("\\(for (?:Array|Object) starting at \\[Source: [^;\\]]*; line: (\\d+), column: (\\d+)\\]\\)",
-                "(opened at line $1, column $2)").replaceAll("\\s*\\[Source: [^\\]]*\\]", "");
-        m = m.replaceAll(",? from `[^`]*`", "").replaceAll(":? ?\\(?(?:enable|not recognized as one since Feature)[^)]*\\)?", "");
+        m = m.replaceAll(
+                        "\\(for (?:Array|Object) starting at \\[Source: [^;\\]]*; line: (\\d+), column: (\\d+)\\]\\)",
+                        "(opened at line $1, column $2)")
+                .replaceAll("\\s*\\[Source: [^\\]]*\\]", "");
+        m = m.replaceAll(",? from `[^`]*`", "")
+                .replaceAll(":? ?\\(?(?:enable|not recognized as one since Feature)[^)]*\\)?", "");
         int tick = m.indexOf('`');
         if (tick >= 0) {
             m = m.substring(0, tick).replaceAll("[\\s(:;,]+$", "");
@@ -515,10 +588,14 @@ final class NodeParser {
         int line = loc.getLineNr();
         int col = loc.getColumnNr();
         if (depth > MAX_DEPTH) {
-            throw new Refusal(line, col, "objects and arrays are nested more than " + MAX_DEPTH + " deep, the most a job file may nest");
+            throw new Refusal(
+                    line,
+                    col,
+                    "objects and arrays are nested more than " + MAX_DEPTH + " deep, the most a job file may nest");
         }
         if (++values > MAX_VALUES) {
-            throw new Refusal(line, col, "the file holds more than " + MAX_VALUES + " values, the most a job file may hold");
+            throw new Refusal(
+                    line, col, "the file holds more than " + MAX_VALUES + " values, the most a job file may hold");
         }
         switch (t) {
             case START_OBJECT -> {
@@ -529,7 +606,10 @@ final class NodeParser {
                     Node v = value(p, p.nextToken(), depth + 1);
                     if (m.entries.containsKey(key)) {
                         int[] first = m.keyPlaces.get(key);
-                        problems.add(new JobFileException.Problem(file, kl.getLineNr(), kl.getColumnNr(),
+                        problems.add(new JobFileException.Problem(
+                                file,
+                                kl.getLineNr(),
+                                kl.getColumnNr(),
                                 "key '" + key + "' is given twice (first at line " + first[0] + ")"));
                         continue;
                     }

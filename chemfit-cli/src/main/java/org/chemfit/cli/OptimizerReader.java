@@ -46,8 +46,11 @@ final class OptimizerReader {
                         String known = Methods.canonical(s);
                         if (known == null) {
                             String sug = JobReading.suggest(s, Methods.names());
-                            r.problem(mn, "optimizer method '" + s + "' is not known" + (sug == null ? "" : " (did you mean '" + sug + "'?)")
-                                    + "; methods: " + String.join(", ", Methods.names()));
+                            r.problem(
+                                    mn,
+                                    "optimizer method '" + s + "' is not known"
+                                            + (sug == null ? "" : " (did you mean '" + sug + "'?)") + "; methods: "
+                                            + String.join(", ", Methods.names()));
                         } else {
                             method = known;
                         }
@@ -59,10 +62,14 @@ final class OptimizerReader {
                     Double d = r.number(m.entries.get("seed"), "optimizer seed");
                     java.math.BigInteger v = JobReading.wholeValue(((Node.Scalar) m.entries.get("seed")).value);
                     if (d != null && v == null) {
-                        r.problem(m.entries.get("seed"), "optimizer seed must be a whole number, got " + JobReading.fmt(d));
+                        r.problem(
+                                m.entries.get("seed"),
+                                "optimizer seed must be a whole number, got " + JobReading.fmt(d));
                     } else if (d != null && v.bitLength() >= 64) {
-                        r.problem(m.entries.get("seed"), "optimizer seed must be a whole number from " + Long.MIN_VALUE + " to "
-                                + Long.MAX_VALUE + ", got " + v);
+                        r.problem(
+                                m.entries.get("seed"),
+                                "optimizer seed must be a whole number from " + Long.MIN_VALUE + " to " + Long.MAX_VALUE
+                                        + ", got " + v);
                     } else if (d != null) {
                         seed = v.longValue();
                     }
@@ -70,15 +77,22 @@ final class OptimizerReader {
                 Integer b = r.optInt(m, "batch_size", "optimizer batch_size", 1, MAX_BATCH);
                 batch = b == null ? 0 : b;
                 if (b != null && !Methods.isBatch(method)) {
-                    r.problem(m.entries.get("batch_size"), "optimizer batch_size applies to population methods ("
-                            + String.join(", ", Methods.batchNames()) + "), not to " + method);
+                    r.problem(
+                            m.entries.get("batch_size"),
+                            "optimizer batch_size applies to population methods ("
+                                    + String.join(", ", Methods.batchNames()) + "), not to " + method);
                 } else if (b != null && b < 2) {
-                    r.problem(m.entries.get("batch_size"), "optimizer batch_size of " + method
-                            + " (its population per generation) must be at least 2, got " + b);
+                    r.problem(
+                            m.entries.get("batch_size"),
+                            "optimizer batch_size of " + method
+                                    + " (its population per generation) must be at least 2, got " + b);
                 }
                 Node t = m.entries.get("tolerance");
                 if (t != null && !Methods.takesTolerances(method)) {
-                    r.problem(t, "optimizer tolerance does not apply to " + method + ", which stops by its own criteria or the budget");
+                    r.problem(
+                            t,
+                            "optimizer tolerance does not apply to " + method
+                                    + ", which stops by its own criteria or the budget");
                 } else if (t != null) {
                     Node.MapNode tm = r.map(t, "optimizer tolerance");
                     if (tm != null) {

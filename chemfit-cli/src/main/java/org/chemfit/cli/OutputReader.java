@@ -3,7 +3,6 @@ package org.chemfit.cli;
 import static org.chemfit.cli.JobKeys.OUTPUT_KEYS;
 
 import java.nio.file.Path;
-
 import org.chemfit.cli.JobFile.OutputSpec;
 import org.jspecify.annotations.NullUnmarked;
 
@@ -38,7 +37,9 @@ final class OutputReader {
                     Path p = r.path(m.entries.get("folder"), "output folder", false);
                     String why = p == null ? null : Messages.notAFolder(p);
                     if (why != null) {
-                        r.problem(m.entries.get("folder"), "output folder " + p + " cannot be created or written: " + why);
+                        r.problem(
+                                m.entries.get("folder"),
+                                "output folder " + p + " cannot be created or written: " + why);
                     }
                     folder = p == null ? folder : p;
                 }

@@ -10,9 +10,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-
-import org.chemfit.support.Names;
 import org.chemfit.cli.JobFile.ParameterSpec;
+import org.chemfit.support.Names;
 import org.jspecify.annotations.NullUnmarked;
 
 /**
@@ -60,28 +59,41 @@ final class ParametersReader {
             int[] place = group.keyPlaces.get(key);
             String name = prefix.isEmpty() ? key : prefix + "." + key;
             if (key.isEmpty() || key.contains(" ") || key.startsWith(".") || key.endsWith(".") || key.contains("..")) {
-                r.problem(place[0], place[1], "parameter name '" + name + "' must be non-empty, without spaces or empty parts between dots");
+                r.problem(
+                        place[0],
+                        place[1],
+                        "parameter name '" + name + "' must be non-empty, without spaces or empty parts between dots");
                 continue;
             }
             Node v = e.getValue();
-            if (!(v instanceof Node.MapNode vm) || vm.entries.containsKey("initial") || vm.entries.containsKey("bounds")
+            if (!(v instanceof Node.MapNode vm)
+                    || vm.entries.containsKey("initial")
+                    || vm.entries.containsKey("bounds")
                     || vm.entries.containsKey("fixed")) {
                 r.declared.add(name);
             }
             if (v instanceof Node.Scalar s && s.value instanceof Number num) {
                 if (!prefix.isEmpty() && isNearSpecKey(key)) {
-                    r.problem(place[0], place[1], "unknown key '" + key + "' in parameter '" + prefix + "' (did you mean '"
-                            + Names.closest(key, PARAMETER_KEYS) + "'?); a parameter's keys are: " + String.join(", ", PARAMETER_KEYS));
+                    r.problem(
+                            place[0],
+                            place[1],
+                            "unknown key '" + key + "' in parameter '" + prefix + "' (did you mean '"
+                                    + Names.closest(key, PARAMETER_KEYS) + "'?); a parameter's keys are: "
+                                    + String.join(", ", PARAMETER_KEYS));
                     continue;
                 }
                 double d = num.doubleValue();
                 if (!Double.isFinite(d)) {
-                    r.problem(v, "initial value of parameter '" + name + "' must be finite, got " + JobReading.fmt(d) + FINITE_HINT);
+                    r.problem(
+                            v,
+                            "initial value of parameter '" + name + "' must be finite, got " + JobReading.fmt(d)
+                                    + FINITE_HINT);
                     continue;
                 }
                 out.add(new ParameterSpec(name, d, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, false));
             } else if (v instanceof Node.MapNode sub) {
-                boolean isSpec = sub.entries.containsKey("initial") || sub.entries.containsKey("bounds")
+                boolean isSpec = sub.entries.containsKey("initial")
+                        || sub.entries.containsKey("bounds")
                         || sub.entries.containsKey("fixed");
                 if (isSpec) {
                     parameterSpec(name, sub, out);
@@ -91,8 +103,10 @@ final class ParametersReader {
                     parameterGroup(name, sub, out);
                 }
             } else {
-                r.problem(v, "parameter '" + name + "' must be a number (its initial value), a map with 'initial' (and "
-                        + "optionally 'bounds', 'fixed') or a group of parameters, got " + v.kind());
+                r.problem(
+                        v,
+                        "parameter '" + name + "' must be a number (its initial value), a map with 'initial' (and "
+                                + "optionally 'bounds', 'fixed') or a group of parameters, got " + v.kind());
             }
         }
     }
@@ -116,7 +130,11 @@ final class ParametersReader {
 
     private void boundsGroup(String prefix, Node.MapNode group, Map<String, ParameterSpec> byName) {
         if (group.entries.isEmpty()) {
-            r.problem(group, prefix.isEmpty() ? "bounds must bound at least one parameter" : "bounds group '" + prefix + "' is empty");
+            r.problem(
+                    group,
+                    prefix.isEmpty()
+                            ? "bounds must bound at least one parameter"
+                            : "bounds group '" + prefix + "' is empty");
             return;
         }
         for (Map.Entry<String, Node> e : group.entries.entrySet()) {
@@ -129,19 +147,28 @@ final class ParametersReader {
             }
             String where = "bounds of '" + name + "'";
             if (!(v instanceof Node.ListNode l) || l.items.size() != 2) {
-                r.problem(v, where + " must be a list of two numbers [lower, upper] (null for an open side) or a group of bounds, got "
-                        + (v instanceof Node.ListNode l2 ? "a list of " + l2.items.size() : v.kind()));
+                r.problem(
+                        v,
+                        where
+                                + " must be a list of two numbers [lower, upper] (null for an open side) or a group of bounds, got "
+                                + (v instanceof Node.ListNode l2 ? "a list of " + l2.items.size() : v.kind()));
                 continue;
             }
             ParameterSpec p = byName.get(name);
             if (p == null) {
                 String sug = Names.closest(name, byName.keySet());
-                r.problem(place[0], place[1], where + ": no such parameter" + (sug == null ? "" : " (did you mean '" + sug + "'?)")
-                        + "; known parameters: " + String.join(", ", byName.keySet()));
+                r.problem(
+                        place[0],
+                        place[1],
+                        where + ": no such parameter" + (sug == null ? "" : " (did you mean '" + sug + "'?)")
+                                + "; known parameters: " + String.join(", ", byName.keySet()));
                 continue;
             }
             if (boundedInParameters.contains(name)) {
-                r.problem(place[0], place[1], "parameter '" + name + "' is bounded twice: in 'parameters' and in 'bounds'; keep one");
+                r.problem(
+                        place[0],
+                        place[1],
+                        "parameter '" + name + "' is bounded twice: in 'parameters' and in 'bounds'; keep one");
                 continue;
             }
             Double lo = bound(l.items.get(0), where + " lower bound", Double.NEGATIVE_INFINITY);
@@ -150,10 +177,15 @@ final class ParametersReader {
                 continue;
             }
             if (lo > hi) {
-                r.problem(v, where + ": the lower bound must not exceed the upper bound, got [" + JobReading.fmt(lo) + ", " + JobReading.fmt(hi) + "]");
+                r.problem(
+                        v,
+                        where + ": the lower bound must not exceed the upper bound, got [" + JobReading.fmt(lo) + ", "
+                                + JobReading.fmt(hi) + "]");
             } else if (p.initial() < lo || p.initial() > hi) {
-                r.problem(v, "initial value of parameter '" + name + "' must lie within its bounds [" + JobReading.fmt(lo) + ", " + JobReading.fmt(hi)
-                        + "], got " + JobReading.fmt(p.initial()));
+                r.problem(
+                        v,
+                        "initial value of parameter '" + name + "' must lie within its bounds [" + JobReading.fmt(lo)
+                                + ", " + JobReading.fmt(hi) + "], got " + JobReading.fmt(p.initial()));
             } else {
                 boundedInParameters.add(name);
                 byName.put(name, new ParameterSpec(name, p.initial(), lo, hi, p.fixed()));
@@ -185,8 +217,10 @@ final class ParametersReader {
         if (b != null) {
             boundedInParameters.add(name);
             if (!(b instanceof Node.ListNode l) || l.items.size() != 2) {
-                r.problem(b, where + " bounds must be a list of two numbers [lower, upper] (null for an open side), got "
-                        + (b instanceof Node.ListNode l2 ? "a list of " + l2.items.size() : b.kind()));
+                r.problem(
+                        b,
+                        where + " bounds must be a list of two numbers [lower, upper] (null for an open side), got "
+                                + (b instanceof Node.ListNode l2 ? "a list of " + l2.items.size() : b.kind()));
                 ok = false;
             } else {
                 Double l0 = bound(l.items.get(0), where + " lower bound", Double.NEGATIVE_INFINITY);
@@ -197,17 +231,23 @@ final class ParametersReader {
                     lo = l0;
                     hi = h0;
                     if (lo > hi) {
-                        r.problem(b, where + " lower bound must not exceed its upper bound, got [" + JobReading.fmt(lo) + ", " + JobReading.fmt(hi) + "]");
+                        r.problem(
+                                b,
+                                where + " lower bound must not exceed its upper bound, got [" + JobReading.fmt(lo)
+                                        + ", " + JobReading.fmt(hi) + "]");
                         ok = false;
                     } else if (initial != null && (initial < lo || initial > hi)) {
-                        r.problem(init, where + " initial value must lie within its bounds [" + JobReading.fmt(lo) + ", " + JobReading.fmt(hi) + "], got "
-                                + JobReading.fmt(initial));
+                        r.problem(
+                                init,
+                                where + " initial value must lie within its bounds [" + JobReading.fmt(lo) + ", "
+                                        + JobReading.fmt(hi) + "], got " + JobReading.fmt(initial));
                         ok = false;
                     }
                 }
             }
         }
-        boolean fixed = m.entries.containsKey("fixed") && Boolean.TRUE.equals(r.bool(m.entries.get("fixed"), where + " fixed"));
+        boolean fixed =
+                m.entries.containsKey("fixed") && Boolean.TRUE.equals(r.bool(m.entries.get("fixed"), where + " fixed"));
         if (m.entries.containsKey("unit")) {
             String u = r.unit(m.entries.get("unit"), where + " unit");
             if (u != null) {
@@ -225,8 +265,10 @@ final class ParametersReader {
         }
         Double d = r.number(n, where);
         if (d != null && Double.isNaN(d)) {
-            r.problem(n, where + " must be a number, got .nan; write a number, or null (or " + (open < 0 ? "-.inf" : ".inf")
-                    + ") for an open side");
+            r.problem(
+                    n,
+                    where + " must be a number, got .nan; write a number, or null (or " + (open < 0 ? "-.inf" : ".inf")
+                            + ") for an open side");
             return null;
         }
         return d;

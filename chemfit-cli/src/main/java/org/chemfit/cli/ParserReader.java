@@ -7,7 +7,6 @@ import static org.chemfit.cli.JobKeys.PARSER_KEYS;
 import static org.chemfit.cli.JobKeys.SELECTS;
 
 import java.nio.file.Path;
-
 import org.chemfit.cli.ParserSpec.ColumnRef;
 import org.chemfit.cli.ParserSpec.Select;
 import org.jspecify.annotations.NullUnmarked;
@@ -52,7 +51,9 @@ final class ParserReader {
         r.keys(pm, w + " (" + parser + ")", PARSER_KEYS.get(parser));
         String f = r.string(r.require(pm, "file", w), w + " file");
         if (f != null && (f.startsWith("/") || Path.of(f).normalize().startsWith(".."))) {
-            r.problem(pm.entries.get("file"), w + " file must be relative to the run directory and stay inside it, got '" + f + "'");
+            r.problem(
+                    pm.entries.get("file"),
+                    w + " file must be relative to the run directory and stay inside it, got '" + f + "'");
             f = null;
         }
         boolean ok = f != null;
@@ -69,8 +70,10 @@ final class ParserReader {
                     try {
                         java.util.regex.Pattern.compile(pattern);
                     } catch (java.util.regex.PatternSyntaxException ex) {
-                        r.problem(pm.entries.get("pattern"), w + " pattern is not a valid regular expression: " + ex.getDescription()
-                                + " near index " + ex.getIndex());
+                        r.problem(
+                                pm.entries.get("pattern"),
+                                w + " pattern is not a valid regular expression: " + ex.getDescription()
+                                        + " near index " + ex.getIndex());
                         ok = false;
                     }
                 }
@@ -88,11 +91,15 @@ final class ParserReader {
                 if (c instanceof Node.Scalar sc && sc.value instanceof String name && !name.isBlank()) {
                     column = ColumnRef.named(name);
                 } else if (c != null && parser.equals("column")) {
-                    Integer ci = r.optInt(pm, "column", w + " column (a header name, or an index from 0)", 0, MAX_INDEX);
+                    Integer ci =
+                            r.optInt(pm, "column", w + " column (a header name, or an index from 0)", 0, MAX_INDEX);
                     ok &= ci != null;
                     column = ci == null ? null : ColumnRef.at(ci);
                 } else if (c != null) {
-                    r.problem(c, w + " column must be a thermo keyword as LAMMPS prints it (PotEng, Press, Density), got " + c.kind());
+                    r.problem(
+                            c,
+                            w + " column must be a thermo keyword as LAMMPS prints it (PotEng, Press, Density), got "
+                                    + c.kind());
                     ok = false;
                 } else {
                     ok = false;
@@ -101,8 +108,10 @@ final class ParserReader {
                     Node runNode = pm.entries.get("run");
                     Double d = r.number(runNode, w + " run");
                     if (d != null && (d != Math.rint(d) || Math.abs(d) > MAX_INDEX)) {
-                        r.problem(runNode, w + " run must be a whole number from -" + MAX_INDEX + " to " + MAX_INDEX
-                                + " (0 the first thermo table, -1 the last), got " + JobReading.fmt(d));
+                        r.problem(
+                                runNode,
+                                w + " run must be a whole number from -" + MAX_INDEX + " to " + MAX_INDEX
+                                        + " (0 the first thermo table, -1 the last), got " + JobReading.fmt(d));
                         ok = false;
                     } else if (d != null) {
                         run = d.intValue();
@@ -114,7 +123,11 @@ final class ParserReader {
                 if (c instanceof Node.Scalar sc && sc.value instanceof String legend && !legend.isBlank()) {
                     column = ColumnRef.named(legend);
                 } else if (c != null) {
-                    Integer ci = r.optInt(pm, "column", w + " column (a legend such as Density, or an index from 0, 0 being x)", 0,
+                    Integer ci = r.optInt(
+                            pm,
+                            "column",
+                            w + " column (a legend such as Density, or an index from 0, 0 being x)",
+                            0,
                             MAX_INDEX);
                     ok &= ci != null;
                     column = ci == null ? null : ColumnRef.at(ci);
@@ -134,8 +147,10 @@ final class ParserReader {
             to = pm.entries.containsKey("to") ? r.finite(pm.entries.get("to"), w + " to") : null;
             ok &= (from != null || !pm.entries.containsKey("from")) && (to != null || !pm.entries.containsKey("to"));
             if (from != null && to != null && from > to) {
-                r.problem(pm.entries.get("to"), w + " to (" + JobReading.fmt(to) + ") must not be less than from ("
-                        + JobReading.fmt(from) + ")");
+                r.problem(
+                        pm.entries.get("to"),
+                        w + " to (" + JobReading.fmt(to) + ") must not be less than from (" + JobReading.fmt(from)
+                                + ")");
                 ok = false;
             }
         }

@@ -1,8 +1,7 @@
 package org.chemfit.cli;
 
-import java.util.Objects;
 import java.util.List;
-
+import java.util.Objects;
 import org.chemfit.external.OutputParser;
 import org.chemfit.external.OutputParsers;
 import org.chemfit.external.XvgParser;
@@ -21,8 +20,8 @@ import org.jspecify.annotations.Nullable;
  *
  * @implNote Implementations are immutable records.
  */
-public sealed interface ParserSpec permits ParserSpec.Regex, ParserSpec.Column, ParserSpec.Json, ParserSpec.LammpsThermo,
-        ParserSpec.Xvg {
+public sealed interface ParserSpec
+        permits ParserSpec.Regex, ParserSpec.Column, ParserSpec.Json, ParserSpec.LammpsThermo, ParserSpec.Xvg {
 
     /** @return the quantity's name */
     String quantity();
@@ -41,8 +40,8 @@ public sealed interface ParserSpec permits ParserSpec.Regex, ParserSpec.Column, 
         Objects.requireNonNull(select, "select");
         List<String> offered = Objects.requireNonNull(JobKeys.SELECTS.get(parser), "a parser that offers select");
         if (!offered.contains(JobKeys.word(select))) {
-            throw new IllegalArgumentException("parser " + parser + " does not offer select: " + JobKeys.word(select) + "; it offers "
-                    + String.join(", ", offered));
+            throw new IllegalArgumentException("parser " + parser + " does not offer select: " + JobKeys.word(select)
+                    + "; it offers " + String.join(", ", offered));
         }
         return select;
     }
@@ -169,7 +168,8 @@ public sealed interface ParserSpec permits ParserSpec.Regex, ParserSpec.Column, 
 
         @Override
         public OutputParser parser() {
-            OutputParsers.Column c = column.name() != null ? OutputParsers.column(quantity, file, column.name())
+            OutputParsers.Column c = column.name() != null
+                    ? OutputParsers.column(quantity, file, column.name())
                     : OutputParsers.column(quantity, file, column.index());
             return switch (select) {
                 case FIRST -> c.first();
@@ -215,7 +215,8 @@ public sealed interface ParserSpec permits ParserSpec.Regex, ParserSpec.Column, 
      * @param run which thermo table (0 the first, -1 the last), or null for the library's default
      * @implNote Immutable.
      */
-    record LammpsThermo(String quantity, String file, String column, Select select, int rows, Integer run) implements ParserSpec {
+    record LammpsThermo(String quantity, String file, String column, Select select, int rows, Integer run)
+            implements ParserSpec {
         /** Checks the select (every select is offered). */
         public LammpsThermo {
             select = ParserSpec.offered("lammps_thermo", select);
@@ -252,7 +253,8 @@ public sealed interface ParserSpec permits ParserSpec.Regex, ParserSpec.Column, 
      * @param to the window's end, or null for none
      * @implNote Immutable.
      */
-    record Xvg(String quantity, String file, ColumnRef column, Select select, Double from, Double to) implements ParserSpec {
+    record Xvg(String quantity, String file, ColumnRef column, Select select, Double from, Double to)
+            implements ParserSpec {
         /**
          * Checks the select.
          *
@@ -264,10 +266,12 @@ public sealed interface ParserSpec permits ParserSpec.Regex, ParserSpec.Column, 
 
         @Override
         public OutputParser parser() {
-            XvgParser x = column.name() != null ? XvgParser.column(quantity, file, column.name())
+            XvgParser x = column.name() != null
+                    ? XvgParser.column(quantity, file, column.name())
                     : XvgParser.column(quantity, file, column.index());
             if (from != null || to != null) {
-                x = x.window(from == null ? Double.NEGATIVE_INFINITY : from, to == null ? Double.POSITIVE_INFINITY : to);
+                x = x.window(
+                        from == null ? Double.NEGATIVE_INFINITY : from, to == null ? Double.POSITIVE_INFINITY : to);
             }
             return switch (select) {
                 case FIRST -> x.first();

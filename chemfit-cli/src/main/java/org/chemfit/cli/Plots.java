@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-
 import org.chemfit.atoms.ReferenceCsv;
 import org.jspecify.annotations.NullUnmarked;
 import org.jspecify.annotations.Nullable;
@@ -41,12 +40,17 @@ final class Plots {
     private static final int W = 800;
     private static final int H = 560;
 
-    private Plots() {
-    }
+    private Plots() {}
 
     /** The values of one quantity of one term: reference, model at the start (or null) and at the best point. */
-    record Series(String set, String term, String quantity, String unit, double[] reference, double[] initial, double[] best) {
-    }
+    record Series(
+            String set,
+            String term,
+            String quantity,
+            String unit,
+            double[] reference,
+            double[] initial,
+            double[] best) {}
 
     /**
      * @param folder the output folder (plots go to its {@code plots/} folder)
@@ -60,7 +64,10 @@ final class Plots {
         List<Path> written = new ArrayList<>();
         try {
             Files.createDirectories(dir);
-            String lossUnit = results != null && results.get("loss") instanceof Map<?, ?> l && l.get("unit") instanceof String u ? u : "";
+            String lossUnit =
+                    results != null && results.get("loss") instanceof Map<?, ?> l && l.get("unit") instanceof String u
+                            ? u
+                            : "";
             if (!history.isEmpty()) {
                 Figure f = loss(history, lossUnit);
                 if (results != null) {
@@ -81,8 +88,9 @@ final class Plots {
                     if (t.get("coordinate") instanceof Map<?, ?> c) {
                         for (Series s : series) {
                             if (s.term().equals(t.get("name"))) {
-                                written.addAll(scan(s, (Map<String, Object>) c).write(dir.resolve("term-" + safe(s.term())
-                                        + (s.quantity().equals("energy") ? "" : "-" + safe(s.quantity())))));
+                                written.addAll(scan(s, (Map<String, Object>) c)
+                                        .write(dir.resolve("term-" + safe(s.term())
+                                                + (s.quantity().equals("energy") ? "" : "-" + safe(s.quantity())))));
                             }
                         }
                     }
@@ -90,11 +98,16 @@ final class Plots {
             }
             Map<String, List<Series>> byQuantity = new LinkedHashMap<>();
             for (Series s : series) {
-                byQuantity.computeIfAbsent(s.quantity() + "\u0000" + s.unit(), k -> new ArrayList<>()).add(s);
+                byQuantity
+                        .computeIfAbsent(s.quantity() + "\u0000" + s.unit(), k -> new ArrayList<>())
+                        .add(s);
             }
             for (Map.Entry<String, List<Series>> e : byQuantity.entrySet()) {
                 Series first = e.getValue().get(0);
-                boolean clash = byQuantity.keySet().stream().filter(k -> k.startsWith(first.quantity() + "\u0000")).count() > 1;
+                boolean clash = byQuantity.keySet().stream()
+                                .filter(k -> k.startsWith(first.quantity() + "\u0000"))
+                                .count()
+                        > 1;
                 String name = safe(first.quantity()) + (clash ? "-" + safe(first.unit()) : "");
                 written.addAll(parity(e.getValue()).write(dir.resolve("parity-" + name)));
                 Figure h = histogram(e.getValue());
@@ -153,16 +166,21 @@ final class Plots {
     // the warm-up is only worth its CPU when nothing else wants it
     @SuppressWarnings("ThreadPriorityCheck")
     static void warmUpInBackground() {
-        Thread t = new Thread(() -> {
-            try {
-                Figure f = new Figure(160, 120, "warm-up");
-                f.panel(0, 1).x("x", "1", false).y("y", "1", true).points(new double[] {1, 2}, new double[] {1, 10}, Figure.BLUE, "a")
-                        .line(new double[] {1, 2}, new double[] {1, 10}, Figure.RED, 1f, true, "b");
-                f.render();
-            } catch (RuntimeException | Error e) {
-                // only a warm-up
-            }
-        }, "chemfit-plots-warm-up");
+        Thread t = new Thread(
+                () -> {
+                    try {
+                        Figure f = new Figure(160, 120, "warm-up");
+                        f.panel(0, 1)
+                                .x("x", "1", false)
+                                .y("y", "1", true)
+                                .points(new double[] {1, 2}, new double[] {1, 10}, Figure.BLUE, "a")
+                                .line(new double[] {1, 2}, new double[] {1, 10}, Figure.RED, 1f, true, "b");
+                        f.render();
+                    } catch (RuntimeException | Error e) {
+                        // only a warm-up
+                    }
+                },
+                "chemfit-plots-warm-up");
         t.setDaemon(true);
         t.setPriority(Thread.MIN_PRIORITY);
         t.start();
@@ -207,7 +225,9 @@ final class Plots {
      */
     @SuppressWarnings("unchecked")
     private static void heldOut(Figure f, Map<String, Object> results, String lossUnit) {
-        if (!(results.get("validation_history") instanceof List<?> h) || h.isEmpty() || lossUnit.isEmpty()
+        if (!(results.get("validation_history") instanceof List<?> h)
+                || h.isEmpty()
+                || lossUnit.isEmpty()
                 || !(results.get("validation") instanceof List<?> v)) {
             return;
         }
@@ -236,8 +256,11 @@ final class Plots {
         double[] r = Results.toArray(coordinate.get("values"));
         String cunit = String.valueOf(coordinate.getOrDefault("unit", ""));
         String cname = String.valueOf(coordinate.get("column"));
-        Figure f = new Figure(W, 700, (s.set().equals("validation") ? "Validation term '" : "Term '") + s.term() + "': " + s.quantity()
-                + " against " + cname);
+        Figure f = new Figure(
+                W,
+                700,
+                (s.set().equals("validation") ? "Validation term '" : "Term '") + s.term() + "': " + s.quantity()
+                        + " against " + cname);
         Figure.Panel top = f.panel(0, 0.68).x(cname, cunit, false).y(s.quantity(), s.unit(), false);
         double[][] sorted = sortBy(r, s.reference(), s.initial(), s.best());
         if (s.initial() != null) {
@@ -250,7 +273,10 @@ final class Plots {
         for (int i = 0; i < res.length; i++) {
             res[i] = sorted[3][i] - sorted[1][i];
         }
-        Figure.Panel bottom = f.panel(0.68, 1).x(cname, cunit, false).y("residual", s.unit(), false).zeroLine();
+        Figure.Panel bottom = f.panel(0.68, 1)
+                .x(cname, cunit, false)
+                .y("residual", s.unit(), false)
+                .zeroLine();
         bottom.line(sorted[0], res, Figure.BLUE, 1f, false, null);
         bottom.points(sorted[0], res, Figure.BLUE, "model - reference");
         return f;
@@ -283,8 +309,10 @@ final class Plots {
     private static Figure parity(List<Series> group) {
         Series first = group.get(0);
         Figure f = new Figure(W, H, first.quantity() + ": model at the best point against reference");
-        Figure.Panel p = f.panel(0, 1).x("reference " + first.quantity(), first.unit(), false)
-                .y("model " + first.quantity(), first.unit(), false).legendLeft();
+        Figure.Panel p = f.panel(0, 1)
+                .x("reference " + first.quantity(), first.unit(), false)
+                .y("model " + first.quantity(), first.unit(), false)
+                .legendLeft();
         double lo = Double.POSITIVE_INFINITY;
         double hi = Double.NEGATIVE_INFINITY;
         for (String set : List.of("fit", "validation")) {
@@ -309,8 +337,11 @@ final class Plots {
                     hi = Math.max(hi, Math.max(x[i], y[i]));
                 }
             }
-            p.points(x, y, set.equals("fit") ? Figure.BLUE : Figure.ORANGE, (set.equals("fit") ? "fit" : "validation") + " ("
-                    + x.length + ")");
+            p.points(
+                    x,
+                    y,
+                    set.equals("fit") ? Figure.BLUE : Figure.ORANGE,
+                    (set.equals("fit") ? "fit" : "validation") + " (" + x.length + ")");
         }
         if (hi >= lo) {
             p.x.include(lo);
@@ -359,7 +390,8 @@ final class Plots {
             left[i] = start + i * width;
         }
         Figure f = new Figure(W, H, "Residuals of " + first.quantity() + " at the best point");
-        Figure.Panel p = f.panel(0, 1).x("model - reference", first.unit(), false).y("values", "count", false);
+        Figure.Panel p =
+                f.panel(0, 1).x("model - reference", first.unit(), false).y("values", "count", false);
         p.y.whole = true;
         String[] names = {"fit", "validation"};
         java.awt.Color[] colors = {Figure.BLUE, Figure.ORANGE};
@@ -392,23 +424,29 @@ final class Plots {
         }
         List<String> header = List.of(lines.get(0).split(","));
         Figure f = new Figure(W, H, "Parameters over the evaluations, within their bounds");
-        Figure.Panel p = f.panel(0, 1).x("evaluation", "count", false).y("position in bounds", "0 = lower, 1 = upper", false);
+        Figure.Panel p =
+                f.panel(0, 1).x("evaluation", "count", false).y("position in bounds", "0 = lower, 1 = upper", false);
         p.x.whole = true;
         int colour = 0;
         for (Object o : params) {
             Map<String, Object> pm = (Map<String, Object>) o;
             String name = String.valueOf(pm.get("name"));
             int col = header.indexOf(name);
-            if (col < 0 || Boolean.TRUE.equals(pm.get("fixed")) || !(pm.get("lower") instanceof Number lo)
-                    || !(pm.get("upper") instanceof Number hi) || !(hi.doubleValue() > lo.doubleValue())) {
+            if (col < 0
+                    || Boolean.TRUE.equals(pm.get("fixed"))
+                    || !(pm.get("lower") instanceof Number lo)
+                    || !(pm.get("upper") instanceof Number hi)
+                    || !(hi.doubleValue() > lo.doubleValue())) {
                 continue;
             }
             List<double[]> pts = new ArrayList<>();
             for (String line : lines.subList(1, lines.size())) {
                 String[] fs = line.split(",", -1);
                 try {
-                    pts.add(new double[] {Double.parseDouble(fs[0]),
-                        (Double.parseDouble(fs[col]) - lo.doubleValue()) / (hi.doubleValue() - lo.doubleValue())});
+                    pts.add(new double[] {
+                        Double.parseDouble(fs[0]),
+                        (Double.parseDouble(fs[col]) - lo.doubleValue()) / (hi.doubleValue() - lo.doubleValue())
+                    });
                 } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
                     // a line cut short by a crash
                 }
@@ -416,8 +454,13 @@ final class Plots {
             double[] x = pts.stream().mapToDouble(a -> a[0]).toArray();
             double[] y = pts.stream().mapToDouble(a -> a[1]).toArray();
             Object unit = pm.get("unit");
-            p.line(x, y, Figure.PALETTE[colour++ % Figure.PALETTE.length], 1.5f, false, name + (unit == null || "".equals(unit)
-                    ? "" : " (" + unit + ")"));
+            p.line(
+                    x,
+                    y,
+                    Figure.PALETTE[colour++ % Figure.PALETTE.length],
+                    1.5f,
+                    false,
+                    name + (unit == null || "".equals(unit) ? "" : " (" + unit + ")"));
         }
         if (colour == 0) {
             return null;
@@ -445,9 +488,13 @@ final class Plots {
         Figure.Panel p = f.panel(0, 1).x("term", "number", false).y("share of the loss", "%", false);
         p.x.whole = true;
         for (int i = 0; i < names.size(); i++) {
-            p.bars(new double[] {i + 0.6}, 0.8, new double[] {0}, new double[] {shares.get(i)},
-                    Figure.PALETTE[i % Figure.PALETTE.length], (i + 1) + ": " + names.get(i) + String.format(Locale.ROOT, " (%.1f%%)",
-                            shares.get(i)));
+            p.bars(
+                    new double[] {i + 0.6},
+                    0.8,
+                    new double[] {0},
+                    new double[] {shares.get(i)},
+                    Figure.PALETTE[i % Figure.PALETTE.length],
+                    (i + 1) + ": " + names.get(i) + String.format(Locale.ROOT, " (%.1f%%)", shares.get(i)));
         }
         p.x.include(0.4);
         p.x.include(names.size() + 0.6);
@@ -471,12 +518,19 @@ final class Plots {
                 }
                 String key = f.get(0) + "\u0000" + f.get(1) + "\u0000" + f.get(3);
                 keys.putIfAbsent(key, new String[] {f.get(0), f.get(1), f.get(3), f.get(8)});
-                rows.computeIfAbsent(key, k -> new ArrayList<>()).add(new double[] {d(f.get(4)), d(f.get(5)), d(f.get(6))});
+                rows.computeIfAbsent(key, k -> new ArrayList<>())
+                        .add(new double[] {d(f.get(4)), d(f.get(5)), d(f.get(6))});
             }
             rows.forEach((k, rs) -> {
                 String[] id = keys.get(k);
-                out.add(new Series(id[0], id[1], id[2], id[3], rs.stream().mapToDouble(a -> a[0]).toArray(),
-                        rs.stream().mapToDouble(a -> a[1]).toArray(), rs.stream().mapToDouble(a -> a[2]).toArray()));
+                out.add(new Series(
+                        id[0],
+                        id[1],
+                        id[2],
+                        id[3],
+                        rs.stream().mapToDouble(a -> a[0]).toArray(),
+                        rs.stream().mapToDouble(a -> a[1]).toArray(),
+                        rs.stream().mapToDouble(a -> a[2]).toArray()));
             });
             return out;
         }
@@ -496,8 +550,14 @@ final class Plots {
                     double[] r = Results.toArray(e.getValue());
                     double[] c = Results.toArray(comp.get(e.getKey()));
                     if (r != null && c != null && r.length == c.length && r.length > 0) {
-                        out.add(new Series(set.equals("terms") ? "fit" : "validation", String.valueOf(t.get("name")), e.getKey(),
-                                String.valueOf(units.getOrDefault(e.getKey(), "")), r, null, c));
+                        out.add(new Series(
+                                set.equals("terms") ? "fit" : "validation",
+                                String.valueOf(t.get("name")),
+                                e.getKey(),
+                                String.valueOf(units.getOrDefault(e.getKey(), "")),
+                                r,
+                                null,
+                                c));
                     }
                 }
             }

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
-
 import org.chemfit.atoms.PairPotential.CoulombMethod;
 import org.chemfit.atoms.ParameterRef;
 import org.jspecify.annotations.NullUnmarked;
@@ -51,13 +50,16 @@ final class PotentialReader {
         Node sp = pm.entries.get("species");
         if (sp != null) {
             if ("coulomb".equals(form)) {
-                r.problem(sp, w + " species does not apply to coulomb, which gives a charge per species under 'charges'");
+                r.problem(
+                        sp, w + " species does not apply to coulomb, which gives a charge per species under 'charges'");
             } else if (sp instanceof Node.ListNode l && l.items.size() == 2) {
                 a = r.string(l.items.get(0), w + " species[0]");
                 b = r.string(l.items.get(1), w + " species[1]");
             } else {
-                r.problem(sp, w + " species must be a list of two species, such as [Ar, Ar] ('*' for any), got "
-                        + (sp instanceof Node.ListNode l ? "a list of " + l.items.size() : sp.kind()));
+                r.problem(
+                        sp,
+                        w + " species must be a list of two species, such as [Ar, Ar] ('*' for any), got "
+                                + (sp instanceof Node.ListNode l ? "a list of " + l.items.size() : sp.kind()));
                 a = null;
             }
         }
@@ -66,7 +68,8 @@ final class PotentialReader {
             Double c = r.positive(pm.entries.get("cutoff"), w + " cutoff");
             cutoff = c == null ? cutoff : c;
         }
-        boolean shifted = pm.entries.containsKey("shifted") && Boolean.TRUE.equals(r.bool(pm.entries.get("shifted"), w + " shifted"));
+        boolean shifted = pm.entries.containsKey("shifted")
+                && Boolean.TRUE.equals(r.bool(pm.entries.get("shifted"), w + " shifted"));
         if (shifted && !pm.entries.containsKey("cutoff")) {
             r.problem(pm.entries.get("shifted"), w + " shifted needs a cutoff (the energy is shifted to zero there)");
         }
@@ -89,8 +92,9 @@ final class PotentialReader {
                 ok &= ref != null;
                 params.put(e.getKey(), ref);
             }
-            CoulombMethod method = pm.entries.containsKey("method") ? r.choice(pm.entries.get("method"), w + " method",
-                    COULOMB_METHODS, CoulombMethod.class) : CoulombMethod.DIRECT;
+            CoulombMethod method = pm.entries.containsKey("method")
+                    ? r.choice(pm.entries.get("method"), w + " method", COULOMB_METHODS, CoulombMethod.class)
+                    : CoulombMethod.DIRECT;
             double tolerance = JobFile.PairTermSpec.DEFAULT_EWALD_TOLERANCE;
             if (pm.entries.containsKey("tolerance")) {
                 Double t = r.positive(pm.entries.get("tolerance"), w + " tolerance");
@@ -114,28 +118,42 @@ final class PotentialReader {
                     ok = false;
                 }
                 if (shifted) {
-                    r.problem(pm.entries.get("shifted"), w + " shifted does not apply to method: dsf, whose energy and force are"
-                            + " already zero at the cutoff");
+                    r.problem(
+                            pm.entries.get("shifted"),
+                            w + " shifted does not apply to method: dsf, whose energy and force are"
+                                    + " already zero at the cutoff");
                 }
             } else if (pm.entries.containsKey("alpha")) {
                 r.problem(pm.entries.get("alpha"), w + " alpha applies to method: dsf only");
             }
-            if (method != null && method != CoulombMethod.DIRECT && method != CoulombMethod.DSF && pm.entries.containsKey("cutoff")) {
-                r.problem(pm.entries.get("cutoff"), w + " cutoff applies to methods direct and dsf only (ewald derives its cutoffs"
-                        + " from the tolerance)");
+            if (method != null
+                    && method != CoulombMethod.DIRECT
+                    && method != CoulombMethod.DSF
+                    && pm.entries.containsKey("cutoff")) {
+                r.problem(
+                        pm.entries.get("cutoff"),
+                        w + " cutoff applies to methods direct and dsf only (ewald derives its cutoffs"
+                                + " from the tolerance)");
             }
-            return ok && method != null ? new JobFile.PairTermSpec(JobFile.PairForm.COULOMB, a, b, params, cutoff, shifted, method,
-                    tolerance, alpha) : null;
+            return ok && method != null
+                    ? new JobFile.PairTermSpec(
+                            JobFile.PairForm.COULOMB, a, b, params, cutoff, shifted, method, tolerance, alpha)
+                    : null;
         } else {
             for (String k : FORM_PARAMETERS.get(form)) {
                 Node v = r.require(pm, k, w + " (" + form + ")");
                 // Buckingham's dispersion C may be zero (many oxide potentials have no cation-anion C)
-                ParameterRef ref = v == null ? null : reference(v, w + " " + k, paramNames, !(form.equals("buckingham") && k.equals("C")));
+                ParameterRef ref = v == null
+                        ? null
+                        : reference(v, w + " " + k, paramNames, !(form.equals("buckingham") && k.equals("C")));
                 ok &= ref != null;
                 params.put(k, ref);
             }
         }
-        return ok ? new JobFile.PairTermSpec(JobKeys.constant(JobFile.PairForm.class, form), a, b, params, cutoff, shifted) : null;
+        return ok
+                ? new JobFile.PairTermSpec(
+                        JobKeys.constant(JobFile.PairForm.class, form), a, b, params, cutoff, shifted)
+                : null;
     }
 
     /**
@@ -148,8 +166,10 @@ final class PotentialReader {
         if (n instanceof Node.Scalar s && s.value instanceof Number num) {
             double d = num.doubleValue();
             if (!Double.isFinite(d) || positiveConstant && d <= 0) {
-                r.problem(n, where + " must be " + (positiveConstant ? "positive" : "finite") + ", got " + JobReading.fmt(d)
-                        + (Double.isFinite(d) ? "" : FINITE_HINT));
+                r.problem(
+                        n,
+                        where + " must be " + (positiveConstant ? "positive" : "finite") + ", got " + JobReading.fmt(d)
+                                + (Double.isFinite(d) ? "" : FINITE_HINT));
                 return null;
             }
             return ParameterRef.constant(d);
@@ -173,21 +193,29 @@ final class PotentialReader {
             }
         }
         if (name == null || !NAME.matcher(name).matches()) {
-            r.problem(n, where + " must be a number, a parameter name or factor*name (such as -2*qH), got '" + text + "'");
+            r.problem(
+                    n,
+                    where + " must be a number, a parameter name or factor*name (such as -2*qH), got '" + text + "'");
             return null;
         }
         if (!paramNames.isEmpty() && !paramNames.contains(name)) {
             String sug = JobReading.suggest(name, paramNames);
-            r.problem(n, where + " names unknown parameter '" + name + "'" + (sug == null ? "" : " (did you mean '" + sug + "'?)")
-                    + "; parameters: " + String.join(", ", paramNames));
+            r.problem(
+                    n,
+                    where + " names unknown parameter '" + name + "'"
+                            + (sug == null ? "" : " (did you mean '" + sug + "'?)") + "; parameters: "
+                            + String.join(", ", paramNames));
             return null;
         }
         try {
             return ParameterRef.parse(text);
         } catch (IllegalArgumentException e) {
             // a factor that is a number to Java but not finite, such as Infinity*qH
-            r.problem(n, where + " must be a number, a parameter name or factor*name with a finite factor (such as -2*qH), got '"
-                    + text + "'");
+            r.problem(
+                    n,
+                    where
+                            + " must be a number, a parameter name or factor*name with a finite factor (such as -2*qH), got '"
+                            + text + "'");
             return null;
         }
     }

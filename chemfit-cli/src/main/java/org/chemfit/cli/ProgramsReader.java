@@ -37,8 +37,13 @@ final class ProgramsReader {
         }
         for (Map.Entry<String, Node> e : m.entries.entrySet()) {
             int[] place = m.keyPlaces.get(e.getKey());
-            if (e.getKey().isBlank() || e.getKey().contains("/") || e.getKey().chars().anyMatch(Character::isWhitespace)) {
-                r.problem(place[0], place[1], "programs name '" + e.getKey() + "' must be one word without '/', as commands use it");
+            if (e.getKey().isBlank()
+                    || e.getKey().contains("/")
+                    || e.getKey().chars().anyMatch(Character::isWhitespace)) {
+                r.problem(
+                        place[0],
+                        place[1],
+                        "programs name '" + e.getKey() + "' must be one word without '/', as commands use it");
                 continue;
             }
             List<Node> items = e.getValue() instanceof Node.ListNode l ? l.items : List.of(e.getValue());
@@ -52,7 +57,9 @@ final class ProgramsReader {
                 }
             }
             if (items.isEmpty()) {
-                r.problem(e.getValue(), "programs " + e.getKey() + " must name at least one program, e.g. [gmx, gmx_mpi, gmx_d]");
+                r.problem(
+                        e.getValue(),
+                        "programs " + e.getKey() + " must name at least one program, e.g. [gmx, gmx_mpi, gmx_d]");
             } else if (names.size() == items.size()) {
                 out.put(e.getKey(), names);
             }

@@ -44,9 +44,16 @@ final class Progress implements AutoCloseable {
     private volatile boolean closing;
     /** {@code System.err} before the bar took it over, put back by {@link #close()}; null when not taken over. */
     private java.io.@Nullable PrintStream originalErr;
+
     private @Nullable LineStream logStream;
 
-    Progress(PrintWriter err, Mode requested, double intervalSeconds, int budget, EvaluationLog log, IntSupplier running) {
+    Progress(
+            PrintWriter err,
+            Mode requested,
+            double intervalSeconds,
+            int budget,
+            EvaluationLog log,
+            IntSupplier running) {
         this.err = err;
         // Java 17's System.console() is null when no terminal is attached (JDK 22 changed that)
         @SuppressWarnings("SystemConsoleNull")
@@ -141,14 +148,22 @@ final class Progress implements AutoCloseable {
         int done = log.count();
         int width = 24;
         int filled = budget == 0 ? 0 : (int) Math.min(width, (long) done * width / budget);
-        return "[" + "#".repeat(filled) + "-".repeat(width - filled) + "] " + done + "/" + budget + " evaluations | best "
-                + best() + " | running " + running.getAsInt() + " | " + clock(elapsed()) + " elapsed" + left(done);
+        return "[" + "#".repeat(filled) + "-".repeat(width - filled) + "] " + done + "/" + budget
+                + " evaluations | best " + best() + " | running " + running.getAsInt() + " | " + clock(elapsed())
+                + " elapsed" + left(done);
     }
 
     String logLine() {
         int done = log.count();
-        return String.format(Locale.ROOT, "progress: %d/%d evaluations, best loss %s, %d terms running, %s elapsed%s", done,
-                budget, best(), running.getAsInt(), clock(elapsed()), left(done));
+        return String.format(
+                Locale.ROOT,
+                "progress: %d/%d evaluations, best loss %s, %d terms running, %s elapsed%s",
+                done,
+                budget,
+                best(),
+                running.getAsInt(),
+                clock(elapsed()),
+                left(done));
     }
 
     private String best() {
@@ -169,7 +184,8 @@ final class Progress implements AutoCloseable {
 
     private static String clock(double s) {
         long sec = Math.round(s);
-        return sec >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", sec / 3600, sec / 60 % 60, sec % 60)
+        return sec >= 3600
+                ? String.format(Locale.ROOT, "%d:%02d:%02d", sec / 3600, sec / 60 % 60, sec % 60)
                 : String.format(Locale.ROOT, "%d:%02d", sec / 60, sec % 60);
     }
 
@@ -182,7 +198,7 @@ final class Progress implements AutoCloseable {
         closing = true;
         if (originalErr != null) {
             System.setErr(originalErr);
-            if (logStream != null) {   // set with originalErr
+            if (logStream != null) { // set with originalErr
                 logStream.flushLine();
             }
         }

@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -22,7 +21,9 @@ import picocli.CommandLine.Parameters;
  *
  * @implNote One instance per command line.
  */
-@Command(name = "report", description = "Print tables and draw plots of the fit whose output folder is DIR (finished or running).")
+@Command(
+        name = "report",
+        description = "Print tables and draw plots of the fit whose output folder is DIR (finished or running).")
 final class ReportCommand extends BaseCommand {
 
     @Parameters(paramLabel = "DIR", description = "A fit's output folder.")
@@ -31,7 +32,10 @@ final class ReportCommand extends BaseCommand {
     @Option(names = "--no-plots", description = "Print tables only.")
     boolean noPlots;
 
-    @Option(names = "--html", description = "Also write report.html: the dashboard's views in one file that opens with no server and no network.")
+    @Option(
+            names = "--html",
+            description =
+                    "Also write report.html: the dashboard's views in one file that opens with no server and no network.")
     boolean html;
 
     @Override
@@ -44,7 +48,8 @@ final class ReportCommand extends BaseCommand {
             throw new UserException(dir + " holds neither " + Results.FILE + " nor " + EvaluationLog.FILE + " nor "
                     + journal.getFileName() + "; give the output folder of a fit");
         }
-        CsvHistory csvHistory = Files.exists(csv) ? CsvHistory.read(csv) : new CsvHistory(new ArrayList<>(), List.of(), null);
+        CsvHistory csvHistory =
+                Files.exists(csv) ? CsvHistory.read(csv) : new CsvHistory(new ArrayList<>(), List.of(), null);
         List<double[]> history = csvHistory.history();
         List<String> header = csvHistory.header();
         String[] bestRow = csvHistory.bestRow();
@@ -54,10 +59,12 @@ final class ReportCommand extends BaseCommand {
         } else {
             // One count: the journal's (what a resume replays) when there is one, else the CSV's rows.
             Integer recorded = Files.exists(journal) ? journalFinished(journal) : null;
-            out().printf("%s: running (no %s yet); %d evaluations so far%n", dir, Results.FILE,
-                    recorded != null ? recorded : history.size());
+            out().printf(
+                            "%s: running (no %s yet); %d evaluations so far%n",
+                            dir, Results.FILE, recorded != null ? recorded : history.size());
             if (bestRow != null) {
-                out().println("best loss so far: " + Tables.fmt(Double.parseDouble(bestRow[1])) + " at evaluation " + bestRow[0]);
+                out().println("best loss so far: " + Tables.fmt(Double.parseDouble(bestRow[1])) + " at evaluation "
+                        + bestRow[0]);
                 int firstParam = header.indexOf("failed_terms") + 1;
                 for (int k = firstParam; k < header.size() && k < bestRow.length; k++) {
                     if (!header.get(k).startsWith("term:")) {
@@ -75,7 +82,8 @@ final class ReportCommand extends BaseCommand {
         }
         if (html) {
             if (!Files.exists(journal)) {
-                throw new UserException(dir + " holds no " + journal.getFileName() + "; report.html is drawn from the journal");
+                throw new UserException(
+                        dir + " holds no " + journal.getFileName() + "; report.html is drawn from the journal");
             }
             try {
                 out().println("html: " + org.chemfit.dashboard.HtmlReport.write(dir));
@@ -153,13 +161,20 @@ final class ReportCommand extends BaseCommand {
                 return;
             }
             var counts = j.evaluationCounts(run.id());
-            out().printf("journal: %s, run %d of %d: %s, %d attempt%s; evaluations %d complete, %d running, %d failed%n", file,
-                    run.id(), j.runs().size(), run.status(), run.attempts(), run.attempts() == 1 ? "" : "s",
-                    counts.get(org.chemfit.journal.read.EvaluationRecord.State.COMPLETE),
-                    counts.get(org.chemfit.journal.read.EvaluationRecord.State.RUNNING),
-                    counts.get(org.chemfit.journal.read.EvaluationRecord.State.FAILED));
-            j.best(run.id()).ifPresent(b -> out().println("journal best: loss " + Tables.fmt(b.toldLoss()) + " at evaluation "
-                    + b.number() + " " + b.parameters().asFlatMap()));
+            out().printf(
+                            "journal: %s, run %d of %d: %s, %d attempt%s; evaluations %d complete, %d running, %d failed%n",
+                            file,
+                            run.id(),
+                            j.runs().size(),
+                            run.status(),
+                            run.attempts(),
+                            run.attempts() == 1 ? "" : "s",
+                            counts.get(org.chemfit.journal.read.EvaluationRecord.State.COMPLETE),
+                            counts.get(org.chemfit.journal.read.EvaluationRecord.State.RUNNING),
+                            counts.get(org.chemfit.journal.read.EvaluationRecord.State.FAILED));
+            j.best(run.id())
+                    .ifPresent(b -> out().println("journal best: loss " + Tables.fmt(b.toldLoss()) + " at evaluation "
+                            + b.number() + " " + b.parameters().asFlatMap()));
         } catch (org.chemfit.journal.JournalException e) {
             err().println("warning: " + e.getMessage());
         }

@@ -1,5 +1,8 @@
 package org.chemfit.cli;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -10,14 +13,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-
 import org.chemfit.EvaluationContext;
 import org.chemfit.Parameters;
 import org.chemfit.fit.FitResult;
-
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -33,8 +31,7 @@ final class Results {
     static final String FILE = "results.json";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    private Results() {
-    }
+    private Results() {}
 
     /**
      * @param plan the fit's plan
@@ -45,8 +42,13 @@ final class Results {
      * @param started when the fit started
      * @return the results, ready to write
      */
-    static Map<String, Object> of(FitPlan plan, @Nullable FitResult result, String status, @Nullable String message,
-            EvaluationLog log, Instant started) {
+    static Map<String, Object> of(
+            FitPlan plan,
+            @Nullable FitResult result,
+            String status,
+            @Nullable String message,
+            EvaluationLog log,
+            Instant started) {
         return of(plan, result, status, message, log, started, null);
     }
 
@@ -58,8 +60,14 @@ final class Results {
      * @param judgement the fit's predictions at the start and best point, or null
      * @return the results, ready to write
      */
-    static Map<String, Object> of(FitPlan plan, @Nullable FitResult result, String status, @Nullable String message,
-            EvaluationLog log, Instant started, @Nullable Judgement judgement) {
+    static Map<String, Object> of(
+            FitPlan plan,
+            @Nullable FitResult result,
+            String status,
+            @Nullable String message,
+            EvaluationLog log,
+            Instant started,
+            @Nullable Judgement judgement) {
         JobFile job = plan.job;
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("chemfit_version", Version.get());
@@ -101,19 +109,28 @@ final class Results {
         ev.put("with_failed_terms", log.withFailures());
         ev.put("steps", result == null ? null : result.steps());
         ev.put("rounds", result == null ? null : result.rounds());
-        ev.put("best", result == null || result.breakdown() == null ? null : result.breakdown().evaluationId());
+        ev.put(
+                "best",
+                result == null || result.breakdown() == null
+                        ? null
+                        : result.breakdown().evaluationId());
         m.put("evaluations", ev);
         Map<String, Object> t = new LinkedHashMap<>();
         Instant finished = Instant.now();
         t.put("started", started.toString());
         t.put("finished", finished.toString());
-        double wall = result == null ? (finished.toEpochMilli() - started.toEpochMilli()) / 1000.0
+        double wall = result == null
+                ? (finished.toEpochMilli() - started.toEpochMilli()) / 1000.0
                 : result.wallTime().toNanos() / 1e9;
         t.put("wall_seconds", wall);
         int n = result == null ? log.count() : result.evaluations();
         t.put("seconds_per_evaluation", n == 0 ? null : wall / n);
         m.put("timing", t);
-        m.put("uncertainty", result == null || result.uncertainty() == null ? null : finite(result.uncertainty().toMap()));
+        m.put(
+                "uncertainty",
+                result == null || result.uncertainty() == null
+                        ? null
+                        : finite(result.uncertainty().toMap()));
         m.put("warnings", result == null ? List.of() : result.warnings());
         Map<String, Object> files = new LinkedHashMap<>();
         files.put("evaluations", EvaluationLog.FILE);
@@ -146,7 +163,9 @@ final class Results {
             t.put("status", c == null ? null : c.status().name());
             t.put("value", c == null ? null : num(c.value()));
             t.put("contribution", c == null ? null : num(c.contribution()));
-            t.put("share", c == null || !(total > 0) || !Double.isFinite(c.contribution()) ? null : c.contribution() / total);
+            t.put(
+                    "share",
+                    c == null || !(total > 0) || !Double.isFinite(c.contribution()) ? null : c.contribution() / total);
             t.put("seconds", c == null ? null : num(c.seconds()));
             Map<String, Object> computed = new LinkedHashMap<>();
             if (c != null) {
@@ -189,9 +208,12 @@ final class Results {
             lossUnits.add(String.valueOf(t.get("loss_unit")));
         }
         // The loss is a weighted sum or mean of the terms' losses: it has their unit when they share one.
-        ((Map<String, Object>) Objects.requireNonNull(m.get("loss"), "of() puts the loss")).put("unit", lossUnits.size() == 1
-                && job.combination().reducer() != org.chemfit.Reducer.ROOT_MEAN
-                ? lossUnits.iterator().next() : "");
+        ((Map<String, Object>) Objects.requireNonNull(m.get("loss"), "of() puts the loss"))
+                .put(
+                        "unit",
+                        lossUnits.size() == 1 && job.combination().reducer() != org.chemfit.Reducer.ROOT_MEAN
+                                ? lossUnits.iterator().next()
+                                : "");
         if (judgement != null) {
             Map<String, Object> overall = new LinkedHashMap<>();
             overall.put("fit", judgement.overall("fit"));
@@ -220,7 +242,8 @@ final class Results {
             t.put("loss", loss);
             Map<String, Object> computed = new LinkedHashMap<>();
             if (judgement != null) {
-                for (org.chemfit.support.Predictions.Row r : org.chemfit.support.Predictions.of(spec.name(), b, plan.validationReferences.get(i))) {
+                for (org.chemfit.support.Predictions.Row r :
+                        org.chemfit.support.Predictions.of(spec.name(), b, plan.validationReferences.get(i))) {
                     ((List<Object>) computed.computeIfAbsent(r.quantity(), q -> new ArrayList<>())).add(num(r.model()));
                 }
             }
@@ -235,7 +258,11 @@ final class Results {
         m.put("validation", out);
     }
 
-    private static void extras(Map<String, Object> t, FitPlan plan, Map<String, double[]> reference, @Nullable Judgement judgement,
+    private static void extras(
+            Map<String, Object> t,
+            FitPlan plan,
+            Map<String, double[]> reference,
+            @Nullable Judgement judgement,
             String set) {
         String name = String.valueOf(t.get("name"));
         Map<String, Object> units = new LinkedHashMap<>();
@@ -244,8 +271,14 @@ final class Results {
         }
         t.put("units", units);
         List<JobFile.TermSpec> specs = set.equals("fit") ? plan.job.terms() : plan.job.validation();
-        specs.stream().filter(x -> x.name().equals(name)).findFirst().ifPresent(spec -> t.put("loss_unit",
-                lossUnit(spec, units.values().stream().map(String::valueOf).toList())));
+        specs.stream()
+                .filter(x -> x.name().equals(name))
+                .findFirst()
+                .ifPresent(spec -> t.put(
+                        "loss_unit",
+                        lossUnit(
+                                spec,
+                                units.values().stream().map(String::valueOf).toList())));
         JobFile.Coordinate c = plan.job.units().coordinates().get(name);
         if (c != null && plan.coordinates.containsKey(name)) {
             Map<String, Object> cm = new LinkedHashMap<>();
@@ -265,7 +298,8 @@ final class Results {
      * differences are divided by scales; "" when the quantities' units are not declared or differ.
      */
     static String lossUnit(JobFile.TermSpec spec, java.util.Collection<String> units) {
-        if (spec.loss().type() == JobFile.LossType.RELATIVE_ERROR || !spec.loss().scales().isEmpty()) {
+        if (spec.loss().type() == JobFile.LossType.RELATIVE_ERROR
+                || !spec.loss().scales().isEmpty()) {
             return "1";
         }
         java.util.Set<String> distinct = new java.util.HashSet<>(units);
@@ -273,7 +307,9 @@ final class Results {
             return "";
         }
         String u = distinct.iterator().next();
-        return spec.loss().type() == JobFile.LossType.ABSOLUTE_ERROR ? u : (u.matches("[A-Za-z]+") ? u + "^2" : "(" + u + ")^2");
+        return spec.loss().type() == JobFile.LossType.ABSOLUTE_ERROR
+                ? u
+                : (u.matches("[A-Za-z]+") ? u + "^2" : "(" + u + ")^2");
     }
 
     /**
@@ -336,7 +372,11 @@ final class Results {
         Path tmp = folder.resolve(FILE + ".tmp");
         try {
             JSON.writeValue(tmp.toFile(), results);
-            Files.move(tmp, f, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(
+                    tmp,
+                    f,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + f + ": " + e.getMessage(), e);
         }
@@ -350,7 +390,7 @@ final class Results {
      */
     static Map<String, Object> read(Path file) {
         try {
-            return JSON.readValue(file.toFile(), new TypeReference<Map<String, Object>>() { });
+            return JSON.readValue(file.toFile(), new TypeReference<Map<String, Object>>() {});
         } catch (IOException e) {
             throw new BaseCommand.UserException(file + ": is not a results file of chemfit: " + e.getMessage());
         }

@@ -40,7 +40,10 @@ final class RunFilesReader {
                 String target = e.getKey();
                 if (target.startsWith("/") || Path.of(target).normalize().startsWith("..")) {
                     int[] place = m.keyPlaces.get(target);
-                    r.problem(place[0], place[1], where + " name '" + target + "' must be relative to the run directory and stay inside it");
+                    r.problem(
+                            place[0],
+                            place[1],
+                            where + " name '" + target + "' must be relative to the run directory and stay inside it");
                 } else {
                     targets.put(e.getValue(), target);
                 }
@@ -59,10 +62,14 @@ final class RunFilesReader {
                 r.problem(e.getKey(), where + " names a file or folder that does not exist: " + p);
                 continue;
             }
-            String target = e.getValue() != null ? e.getValue() : p.getFileName().toString();
+            String target =
+                    e.getValue() != null ? e.getValue() : p.getFileName().toString();
             if (out.containsKey(target) || files.containsKey(target) || templates.containsKey(target)) {
-                r.problem(e.getKey(), where + " puts a second file named '" + target + "' into the run directory; give it another name "
-                        + "with a map (run-directory name: file)");
+                r.problem(
+                        e.getKey(),
+                        where + " puts a second file named '" + target
+                                + "' into the run directory; give it another name "
+                                + "with a map (run-directory name: file)");
                 continue;
             }
             if (Files.isRegularFile(p)) {
@@ -84,7 +91,10 @@ final class RunFilesReader {
                 String target = e.getKey();
                 int[] place = m.keyPlaces.get(target);
                 if (target.startsWith("/") || Path.of(target).normalize().startsWith("..")) {
-                    r.problem(place[0], place[1], where + " name '" + target + "' must be relative to the run directory and stay inside it");
+                    r.problem(
+                            place[0],
+                            place[1],
+                            where + " name '" + target + "' must be relative to the run directory and stay inside it");
                     continue;
                 }
                 Path p = r.path(e.getValue(), where + " '" + target + "'", true);
@@ -102,8 +112,10 @@ final class RunFilesReader {
             }
             String target = p.getFileName().toString();
             if (out.containsKey(target)) {
-                r.problem(items.get(i), where + " has two files named '" + target + "'; give them different names with a map "
-                        + "(run-directory name: file)");
+                r.problem(
+                        items.get(i),
+                        where + " has two files named '" + target + "'; give them different names with a map "
+                                + "(run-directory name: file)");
                 continue;
             }
             out.put(target, p);

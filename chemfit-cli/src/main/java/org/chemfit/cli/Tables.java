@@ -16,8 +16,7 @@ import org.jspecify.annotations.NullUnmarked;
 @NullUnmarked
 final class Tables {
 
-    private Tables() {
-    }
+    private Tables() {}
 
     /**
      * Prints the closing summary of a results map (as written to results.json).
@@ -31,27 +30,47 @@ final class Tables {
         Map<String, Object> loss = (Map<String, Object>) r.get("loss");
         Map<String, Object> ev = (Map<String, Object>) r.get("evaluations");
         Map<String, Object> timing = (Map<String, Object>) r.get("timing");
-        out.printf(Locale.ROOT, "%s: %s%s after %s evaluations in %s rounds, %s s (%s)%n", job.get("name"), r.get("status"),
-                r.get("stop_reason") == null ? "" : " (" + r.get("stop_reason").toString().toLowerCase(Locale.ROOT).replace('_', ' ') + ")",
-                ev.get("total"), ev.get("rounds") == null ? "-" : ev.get("rounds"), timing.get("wall_seconds") instanceof Number n ? String.format(Locale.ROOT, "%.2f", n.doubleValue()) : "-",
+        out.printf(
+                Locale.ROOT,
+                "%s: %s%s after %s evaluations in %s rounds, %s s (%s)%n",
+                job.get("name"),
+                r.get("status"),
+                r.get("stop_reason") == null
+                        ? ""
+                        : " ("
+                                + r.get("stop_reason")
+                                        .toString()
+                                        .toLowerCase(Locale.ROOT)
+                                        .replace('_', ' ') + ")",
+                ev.get("total"),
+                ev.get("rounds") == null ? "-" : ev.get("rounds"),
+                timing.get("wall_seconds") instanceof Number n
+                        ? String.format(Locale.ROOT, "%.2f", n.doubleValue())
+                        : "-",
                 r.get("method"));
         out.printf(Locale.ROOT, "loss: %s (initial %s)%n%n", fmt(loss.get("best")), fmt(loss.get("initial")));
         List<List<String>> rows = new ArrayList<>();
         Map<String, Object> unc = r.get("uncertainty") instanceof Map<?, ?> u ? (Map<String, Object>) u : null;
-        Map<String, Object> se = unc == null ? Map.of() : (Map<String, Object>) unc.getOrDefault("standard_errors", Map.of());
+        Map<String, Object> se =
+                unc == null ? Map.of() : (Map<String, Object>) unc.getOrDefault("standard_errors", Map.of());
         List<Object> atBound = unc == null ? List.of() : (List<Object>) unc.getOrDefault("at_bound", List.of());
         List<Object> noEffect = unc == null ? List.of() : (List<Object>) unc.getOrDefault("no_effect", List.of());
-        rows.add(unc == null ? List.of("parameter", "unit", "initial", "best", "bounds", "")
-                : List.of("parameter", "unit", "initial", "best", "std error", "bounds", ""));
+        rows.add(
+                unc == null
+                        ? List.of("parameter", "unit", "initial", "best", "bounds", "")
+                        : List.of("parameter", "unit", "initial", "best", "std error", "bounds", ""));
         for (Object o : (List<Object>) r.get("parameters")) {
             Map<String, Object> p = (Map<String, Object>) o;
-            String bounds = p.get("lower") == null && p.get("upper") == null ? "" : "[" + (p.get("lower") == null ? "-inf" : fmt(p.get("lower")))
-                    + ", " + (p.get("upper") == null ? "inf" : fmt(p.get("upper"))) + "]";
+            String bounds = p.get("lower") == null && p.get("upper") == null
+                    ? ""
+                    : "[" + (p.get("lower") == null ? "-inf" : fmt(p.get("lower"))) + ", "
+                            + (p.get("upper") == null ? "inf" : fmt(p.get("upper"))) + "]";
             String name = String.valueOf(p.get("name"));
             Object unit = p.get("unit");
             String u = unit == null || unit.toString().isEmpty() ? "-" : unit.toString();
-            String note = Boolean.TRUE.equals(p.get("fixed")) ? "fixed" : atBound.contains(name) ? "at bound" : noEffect.contains(name)
-                    ? "no effect" : "";
+            String note = Boolean.TRUE.equals(p.get("fixed"))
+                    ? "fixed"
+                    : atBound.contains(name) ? "at bound" : noEffect.contains(name) ? "no effect" : "";
             if (unc == null) {
                 rows.add(List.of(name, u, fmt(p.get("initial")), fmt(p.get("best")), bounds, note));
             } else {
@@ -97,8 +116,12 @@ final class Tables {
             }
             print(out, rows);
         }
-        out.printf(Locale.ROOT, "uncertainty from %s residuals: residual variance %s, condition number of J^T J %s%n%n",
-                fmt(unc.get("residuals")), fmt(unc.get("residual_variance")), fmt(unc.get("condition_number")));
+        out.printf(
+                Locale.ROOT,
+                "uncertainty from %s residuals: residual variance %s, condition number of J^T J %s%n%n",
+                fmt(unc.get("residuals")),
+                fmt(unc.get("residual_variance")),
+                fmt(unc.get("condition_number")));
     }
 
     /**
@@ -112,7 +135,11 @@ final class Tables {
         for (Object o : terms) {
             Map<String, Object> t = (Map<String, Object>) o;
             Object share = t.get("share");
-            rows.add(List.of(String.valueOf(t.get("name")), String.valueOf(t.get("kind")), fmt(t.get("weight")), fmt(t.get("value")),
+            rows.add(List.of(
+                    String.valueOf(t.get("name")),
+                    String.valueOf(t.get("kind")),
+                    fmt(t.get("weight")),
+                    fmt(t.get("value")),
                     fmt(t.get("contribution")),
                     share instanceof Number s ? String.format(Locale.ROOT, "%.1f%%", 100 * s.doubleValue()) : "-",
                     t.get("status") == null ? "-" : t.get("status").toString().toLowerCase(Locale.ROOT)));
@@ -152,7 +179,9 @@ final class Tables {
         if (d == Math.rint(d) && Math.abs(d) < 1e6) {
             return Long.toString((long) d);
         }
-        return String.format(Locale.ROOT, "%.6g", d).replaceFirst("(\\.\\d*?)0+(e|$)", "$1$2").replace(".e", "e")
+        return String.format(Locale.ROOT, "%.6g", d)
+                .replaceFirst("(\\.\\d*?)0+(e|$)", "$1$2")
+                .replace(".e", "e")
                 .replaceFirst("\\.$", "");
     }
 }

@@ -14,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
 import org.chemfit.cli.JobFile.AtomsConfig;
 import org.chemfit.cli.JobFile.ExternalConfig;
 import org.chemfit.cli.JobFile.LossSpec;
@@ -84,18 +83,21 @@ final class TermsReader {
                 known.addAll(ATOMS_KEYS);
                 known.addAll(EXTERNAL_KEYS);
             } else {
-                known.addAll(switch (kind) {
-                    case ATOMS -> ATOMS_KEYS;
-                    case EXTERNAL -> EXTERNAL_KEYS;
-                    case CRYSTAL -> CRYSTAL_KEYS;
-                });
+                known.addAll(
+                        switch (kind) {
+                            case ATOMS -> ATOMS_KEYS;
+                            case EXTERNAL -> EXTERNAL_KEYS;
+                            case CRYSTAL -> CRYSTAL_KEYS;
+                        });
             }
             r.keys(t, where + (kind == null ? "" : " (kind " + word + ")"), known);
             String name = r.optString(t, "name", where + " name", (kind == null ? "term" : word) + "-" + i);
             if (t.entries.containsKey("name") && name != null) {
                 Node prev = seen.put(name, t.entries.get("name"));
                 if (prev != null) {
-                    r.problem(t.entries.get("name"), "term name '" + name + "' is used twice (first at line " + prev.line + ")");
+                    r.problem(
+                            t.entries.get("name"),
+                            "term name '" + name + "' is used twice (first at line " + prev.line + ")");
                 }
             }
             String whereNamed = "term '" + name + "'";
@@ -103,26 +105,39 @@ final class TermsReader {
             if (t.entries.containsKey("weight")) {
                 Double w = r.finite(t.entries.get("weight"), whereNamed + " weight");
                 if (w != null && w < 0) {
-                    r.problem(t.entries.get("weight"), whereNamed + " weight must not be negative, got " + JobReading.fmt(w));
+                    r.problem(
+                            t.entries.get("weight"),
+                            whereNamed + " weight must not be negative, got " + JobReading.fmt(w));
                 } else if (w != null) {
                     weight = w;
                 }
             }
-            TermConfig config = kind == null ? null : switch (kind) {
-                case ATOMS -> atoms.read(t, whereNamed, paramNames);
-                case EXTERNAL -> external.read(t, whereNamed);
-                case CRYSTAL -> crystal.read(t, whereNamed, paramNames);
-            };
-            List<String> quantities = config instanceof AtomsConfig ? List.of("energy")
-                    : config instanceof JobFile.CrystalConfig c ? new ArrayList<>(c.reference().keySet())
-                    : config instanceof ExternalConfig x ? new ArrayList<>(x.reference().keySet()) : List.of();
+            TermConfig config = kind == null
+                    ? null
+                    : switch (kind) {
+                        case ATOMS -> atoms.read(t, whereNamed, paramNames);
+                        case EXTERNAL -> external.read(t, whereNamed);
+                        case CRYSTAL -> crystal.read(t, whereNamed, paramNames);
+                    };
+            List<String> quantities = config instanceof AtomsConfig
+                    ? List.of("energy")
+                    : config instanceof JobFile.CrystalConfig c
+                            ? new ArrayList<>(c.reference().keySet())
+                            : config instanceof ExternalConfig x
+                                    ? new ArrayList<>(x.reference().keySet())
+                                    : List.of();
             LossSpec loss = loss(t.entries.get("loss"), whereNamed, quantities);
-            if (config != null && loss != null && loss.type() == LossType.RELATIVE_ERROR && config instanceof ExternalConfig x) {
+            if (config != null
+                    && loss != null
+                    && loss.type() == LossType.RELATIVE_ERROR
+                    && config instanceof ExternalConfig x) {
                 x.reference().forEach((q, ref) -> {
                     for (double d : ref) {
                         if (d == 0) {
-                            r.problem(t.entries.get("loss"), whereNamed + " loss relative_error needs non-zero reference values, but '"
-                                    + q + "' has 0");
+                            r.problem(
+                                    t.entries.get("loss"),
+                                    whereNamed + " loss relative_error needs non-zero reference values, but '" + q
+                                            + "' has 0");
                             return;
                         }
                     }
@@ -149,7 +164,8 @@ final class TermsReader {
             return null;
         }
         r.keys(m, where + " loss", LOSS_KEYS);
-        LossType type = m.entries.containsKey("type") ? r.choice(m.entries.get("type"), where + " loss type", LOSS_TYPES, LossType.class)
+        LossType type = m.entries.containsKey("type")
+                ? r.choice(m.entries.get("type"), where + " loss type", LOSS_TYPES, LossType.class)
                 : LossType.SQUARED_ERROR;
         Map<String, Double> scales = new LinkedHashMap<>();
         Node s = m.entries.get("scale");
@@ -158,8 +174,12 @@ final class TermsReader {
                 int[] place = sm.keyPlaces.get(e.getKey());
                 if (!quantities.isEmpty() && !quantities.contains(e.getKey())) {
                     String sug = JobReading.suggest(e.getKey(), quantities);
-                    r.problem(place[0], place[1], where + " loss scale names '" + e.getKey() + "', which has no reference value"
-                            + (sug == null ? "" : " (did you mean '" + sug + "'?)") + "; quantities: " + String.join(", ", quantities));
+                    r.problem(
+                            place[0],
+                            place[1],
+                            where + " loss scale names '" + e.getKey() + "', which has no reference value"
+                                    + (sug == null ? "" : " (did you mean '" + sug + "'?)") + "; quantities: "
+                                    + String.join(", ", quantities));
                     continue;
                 }
                 Double d = r.positive(e.getValue(), where + " loss scale of '" + e.getKey() + "'");
@@ -188,8 +208,12 @@ final class TermsReader {
                     if (config != null && !quantities.contains(e.getKey())) {
                         int[] place = um.keyPlaces.get(e.getKey());
                         String sug = JobReading.suggest(e.getKey(), quantities);
-                        r.problem(place[0], place[1], where + " unit names '" + e.getKey() + "', which is not a quantity of the term"
-                                + (sug == null ? "" : " (did you mean '" + sug + "'?)") + "; its quantities: " + String.join(", ", quantities));
+                        r.problem(
+                                place[0],
+                                place[1],
+                                where + " unit names '" + e.getKey() + "', which is not a quantity of the term"
+                                        + (sug == null ? "" : " (did you mean '" + sug + "'?)") + "; its quantities: "
+                                        + String.join(", ", quantities));
                         continue;
                     }
                     String u = r.unit(e.getValue(), where + " unit of '" + e.getKey() + "'");
@@ -221,8 +245,11 @@ final class TermsReader {
         } else if (cn instanceof Node.Scalar s && s.value instanceof String) {
             column = r.string(cn, where + " coordinate");
         } else {
-            r.problem(cn, where + " coordinate must name a column of the reference CSV (such as r) or be a map {column: r, unit: A}, got "
-                    + cn.kind());
+            r.problem(
+                    cn,
+                    where
+                            + " coordinate must name a column of the reference CSV (such as r) or be a map {column: r, unit: A}, got "
+                            + cn.kind());
             return;
         }
         if (column == null) {

@@ -2,7 +2,6 @@ package org.chemfit.cli;
 
 import java.nio.file.Path;
 import java.util.List;
-
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -35,17 +34,32 @@ final class ValidateCommand extends BaseCommand {
             }
             ExternalTerms.checkPrograms(jf);
             long free = jf.parameters().stream().filter(p -> !p.fixed()).count();
-            out().printf("%s is valid: %d parameters (%d free), %d term%s, method %s, budget %d evaluations, %d worker%s%n",
-                    job, jf.parameters().size(), free, jf.terms().size(), jf.terms().size() == 1 ? "" : "s", jf.optimizer().method(),
-                    jf.optimizer().maxEvaluations(), jf.execution().workers(), jf.execution().workers() == 1 ? "" : "s");
+            out().printf(
+                            "%s is valid: %d parameters (%d free), %d term%s, method %s, budget %d evaluations, %d worker%s%n",
+                            job,
+                            jf.parameters().size(),
+                            free,
+                            jf.terms().size(),
+                            jf.terms().size() == 1 ? "" : "s",
+                            jf.optimizer().method(),
+                            jf.optimizer().maxEvaluations(),
+                            jf.execution().workers(),
+                            jf.execution().workers() == 1 ? "" : "s");
             if (!quiet) {
                 for (JobFile.TermSpec t : jf.terms()) {
-                    out().printf("  term '%s' (%s), weight %s, loss %s%n", t.name(), JobKeys.word(t.kind()), Tables.fmt(t.weight()),
-                            JobKeys.word(t.loss().type()));
+                    out().printf(
+                                    "  term '%s' (%s), weight %s, loss %s%n",
+                                    t.name(),
+                                    JobKeys.word(t.kind()),
+                                    Tables.fmt(t.weight()),
+                                    JobKeys.word(t.loss().type()));
                 }
                 for (JobFile.TermSpec t : jf.validation()) {
-                    out().printf("  validation term '%s' (%s), loss %s: evaluated at the start and the best point, never fitted%n",
-                            t.name(), JobKeys.word(t.kind()), JobKeys.word(t.loss().type()));
+                    out().printf(
+                                    "  validation term '%s' (%s), loss %s: evaluated at the start and the best point, never fitted%n",
+                                    t.name(),
+                                    JobKeys.word(t.kind()),
+                                    JobKeys.word(t.loss().type()));
                 }
                 out().println("  output: " + jf.output().folder());
             }

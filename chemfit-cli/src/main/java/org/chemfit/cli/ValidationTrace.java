@@ -8,7 +8,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-
 import org.chemfit.EvaluationContext;
 import org.chemfit.Parameters;
 import org.chemfit.fit.FitListener;
@@ -55,7 +54,9 @@ final class ValidationTrace implements FitListener {
             best = loss;
             bestParameters = context.parameters();
         }
-        if ((number + 1) % every != 0 || bestParameters == null || java.util.Objects.equals(bestParameters, lastChecked)) {
+        if ((number + 1) % every != 0
+                || bestParameters == null
+                || java.util.Objects.equals(bestParameters, lastChecked)) {
             return;
         }
         Parameters p = bestParameters;

@@ -3,7 +3,6 @@ package org.chemfit.cli;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
-
 import picocli.CommandLine;
 
 /**
@@ -29,7 +28,9 @@ final class Version implements CommandLine.IVersionProvider {
 
     @Override
     public String[] getVersion() {
-        return new String[] {"chemfit " + get(), "Java " + System.getProperty("java.version") + " ("
-                + System.getProperty("java.vm.name") + ")"};
+        return new String[] {
+            "chemfit " + get(),
+            "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")"
+        };
     }
 }

@@ -1,12 +1,9 @@
 package org.chemfit.cli;
 
+import com.hazelcast.core.HazelcastInstance;
 import java.nio.file.Path;
-
 import org.chemfit.cluster.ClusterSecret;
 import org.chemfit.cluster.ClusterWorker;
-
-import com.hazelcast.core.HazelcastInstance;
-
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,8 +23,10 @@ import picocli.CommandLine.Parameters;
  *
  * @implNote One instance per command line.
  */
-@Command(name = "worker", description = "Join the cluster NAME and run the terms of JOB that its driver"
-        + " (chemfit fit JOB --cluster NAME) hands out, until stopped.")
+@Command(
+        name = "worker",
+        description = "Join the cluster NAME and run the terms of JOB that its driver"
+                + " (chemfit fit JOB --cluster NAME) hands out, until stopped.")
 final class WorkerCommand extends BaseCommand {
 
     @Parameters(paramLabel = "JOB", description = "The job file (the driver's).")
@@ -36,20 +35,32 @@ final class WorkerCommand extends BaseCommand {
     @Mixin
     ClusterArgs cluster;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Run up to N terms at once (default: the number of processors).")
-    @Nullable Integer threads;
+    @Option(
+            names = "--threads",
+            paramLabel = "N",
+            description = "Run up to N terms at once (default: the number of processors).")
+    @Nullable
+    Integer threads;
 
-    @Option(names = "--prefetch", paramLabel = "N", defaultValue = "0",
+    @Option(
+            names = "--prefetch",
+            paramLabel = "N",
+            defaultValue = "0",
             description = "Tasks each thread asks for ahead of the one it runs (default: ${DEFAULT-VALUE}).")
     int prefetch;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "DIR", description = "Put run directories under DIR/runs instead of the job's output folder.")
-    @Nullable Path output;
+    @Option(
+            names = {"-o", "--output"},
+            paramLabel = "DIR",
+            description = "Put run directories under DIR/runs instead of the job's output folder.")
+    @Nullable
+    Path output;
 
     @Override
     int execute() {
         if (!cluster.enabled()) {
-            throw new UserException("--cluster NAME is required: the name the driver (chemfit fit --cluster NAME) uses");
+            throw new UserException(
+                    "--cluster NAME is required: the name the driver (chemfit fit --cluster NAME) uses");
         }
         int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         if (n < 1) {
@@ -67,8 +78,13 @@ final class WorkerCommand extends BaseCommand {
             // the job's fingerprint covers the job file and every file it names: the driver refuses another job
             try (ClusterWorker worker = ClusterWorker.start(member, plan.combined, secret, n, prefetch, jf.hash())) {
                 if (!quiet) {
-                    err().printf("worker %s joined cluster '%s' with %d thread(s); running the terms of %s (job %s)%n",
-                            worker.memberUuid(), cluster.name, n, jf.file().getFileName(), jf.hash());
+                    err().printf(
+                                    "worker %s joined cluster '%s' with %d thread(s); running the terms of %s (job %s)%n",
+                                    worker.memberUuid(),
+                                    cluster.name,
+                                    n,
+                                    jf.file().getFileName(),
+                                    jf.hash());
                     err().flush();
                 }
                 try {
@@ -80,7 +96,10 @@ final class WorkerCommand extends BaseCommand {
                 if (worker.refusal().isPresent()) {
                     String why = worker.refusal().get();
                     err().println("error: the driver refused this worker: " + why
-                            + (why.contains("same secret") ? " (CHEMFIT_CLUSTER_SECRET or CHEMFIT_CLUSTER_SECRET_FILE)" : "") + ".");
+                            + (why.contains("same secret")
+                                    ? " (CHEMFIT_CLUSTER_SECRET or CHEMFIT_CLUSTER_SECRET_FILE)"
+                                    : "")
+                            + ".");
                     return ExitCodes.USAGE;
                 }
                 if (!quiet) {

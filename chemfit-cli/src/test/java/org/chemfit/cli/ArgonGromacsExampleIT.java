@@ -3,15 +3,13 @@ package org.chemfit.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * {@code examples/argon-gromacs} as its README runs it, with real GROMACS: {@code validate}, then
@@ -29,10 +27,13 @@ class ArgonGromacsExampleIT {
         Path job = ExamplesIT.examples().resolve("argon-gromacs/fit.yaml");
         Cli.Run v = Cli.run("validate", job.toString());
         assertEquals(0, v.code(), v::toString);
-        assertTrue(v.out().contains("is valid: 2 parameters (2 free), 1 term, method Nelder-Mead, budget 60 evaluations"), v::toString);
+        assertTrue(
+                v.out().contains("is valid: 2 parameters (2 free), 1 term, method Nelder-Mead, budget 60 evaluations"),
+                v::toString);
 
         Path out = tmp.resolve("out");
-        Cli.Run r = Cli.run("fit", job.toString(), "--output", out.toString(), "--progress", "none", "--max-evaluations", "3");
+        Cli.Run r = Cli.run(
+                "fit", job.toString(), "--output", out.toString(), "--progress", "none", "--max-evaluations", "3");
         assertEquals(0, r.code(), r::toString);
         JsonNode res = new ObjectMapper().readTree(out.resolve("results.json").toFile());
         assertEquals("done", res.get("status").asText());

@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
 import org.awaitility.core.ConditionTimeoutException;
 import org.awaitility.core.TerminalFailureException;
 import org.junit.jupiter.api.Test;
@@ -72,9 +71,13 @@ class CancelledRunsIT {
         Process p = InterruptIT.start(dir, "fit", job.toString(), "--progress", "none");
         Path started = dir.resolve("started.txt");
         try {
-            await("the program to start").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(20))
-                    .failFast(() -> assertTrue(p.isAlive(), () -> "the program did not start\n" + InterruptIT.output(dir)))
-                    .untilAsserted(() -> assertTrue(Files.exists(started) && !Files.readString(started).isBlank(),
+            await("the program to start")
+                    .atMost(Duration.ofSeconds(90))
+                    .pollInterval(Duration.ofMillis(20))
+                    .failFast(() ->
+                            assertTrue(p.isAlive(), () -> "the program did not start\n" + InterruptIT.output(dir)))
+                    .untilAsserted(() -> assertTrue(
+                            Files.exists(started) && !Files.readString(started).isBlank(),
                             () -> "the program did not start\n" + InterruptIT.output(dir)));
         } catch (ConditionTimeoutException | TerminalFailureException e) {
             p.destroyForcibly();
@@ -83,7 +86,9 @@ class CancelledRunsIT {
         Path runDir = Path.of(Files.readString(started).strip());
         List<ProcessHandle> children = p.descendants().toList();
         if (sigterm) {
-            Process k = new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).inheritIO().start();
+            Process k = new ProcessBuilder("kill", "-TERM", Long.toString(p.pid()))
+                    .inheritIO()
+                    .start();
             assertTrue(k.waitFor(10, TimeUnit.SECONDS) && k.exitValue() == 0, "kill -TERM failed");
         } else {
             p.destroyForcibly(); // SIGKILL: nothing of the fit runs after it
@@ -111,7 +116,9 @@ class CancelledRunsIT {
             fail("the resumed fit did not finish\n" + InterruptIT.output(dir));
         }
         assertEquals(0, p.exitValue(), InterruptIT.output(dir));
-        assertTrue(Files.readString(dir.resolve("stderr.txt")).contains("resuming run 1 of the journal"), InterruptIT.output(dir));
+        assertTrue(
+                Files.readString(dir.resolve("stderr.txt")).contains("resuming run 1 of the journal"),
+                InterruptIT.output(dir));
         return p;
     }
 
@@ -142,9 +149,16 @@ class CancelledRunsIT {
         assertFalse(Files.exists(cut), "the cut-off run's directory is removed\n" + err);
         assertTrue(err.contains("removed the run directory "), err);
         assertTrue(err.contains(cut.getFileName() + " of a run cut off by an earlier attempt (keep: failed)"), err);
-        assertTrue(err.contains("removed 1 run directory of runs cut off by the earlier attempt (execution keep: failed)"), err);
+        assertTrue(
+                err.contains("removed 1 run directory of runs cut off by the earlier attempt (execution keep: failed)"),
+                err);
         // successful runs of the resumed fit are deleted as usual: only what was there before stays
-        assertEquals(List.of("notes", "readme.txt", other.getFileName().toString(), failed.getFileName().toString()),
+        assertEquals(
+                List.of(
+                        "notes",
+                        "readme.txt",
+                        other.getFileName().toString(),
+                        failed.getFileName().toString()),
                 names(runs));
         assertTrue(Files.exists(failed.resolve("failure.json")) && Files.exists(other.resolve("params.txt")));
     }

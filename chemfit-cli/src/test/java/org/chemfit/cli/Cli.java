@@ -4,14 +4,12 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
-
 import picocli.CommandLine;
 
 /** Runs the chemfit command in this JVM with its output captured, as a user would see it. */
 final class Cli {
 
-    private Cli() {
-    }
+    private Cli() {}
 
     /** What a command printed and returned. */
     record Run(int code, String out, String err) {

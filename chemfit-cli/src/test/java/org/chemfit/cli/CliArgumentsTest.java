@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,18 +28,28 @@ class CliArgumentsTest {
     void setWithoutAnEqualsSignShowsTheForm() {
         Cli.Run r = Cli.run("eval", Cli.resource("jobs/lj.yaml").toString(), "--set", "lj.epsilon");
         assertEquals(ExitCodes.USAGE, r.code(), r::toString);
-        assertTrue(r.err().contains("error: --set needs NAME=VALUE, such as --set lj.epsilon=1.2, got 'lj.epsilon'"), r::toString);
+        assertTrue(
+                r.err().contains("error: --set needs NAME=VALUE, such as --set lj.epsilon=1.2, got 'lj.epsilon'"),
+                r::toString);
         assertFalse(r.err().contains("option option"), r::toString);
     }
 
     @Test
     void anOutputFolderThatIsAFileIsNamedWithTheReason() throws IOException {
         Path file = Files.writeString(tmp.resolve("taken"), "a file\n");
-        Cli.Run r = Cli.run("fit", Cli.resource("jobs/lj.yaml").toString(), "-o", file.toString(), "--progress", "none");
+        Cli.Run r =
+                Cli.run("fit", Cli.resource("jobs/lj.yaml").toString(), "-o", file.toString(), "--progress", "none");
         assertEquals(ExitCodes.USAGE, r.code(), r::toString);
-        assertTrue(r.err().contains("error: cannot use " + file + " as the output folder: it is a file, not a folder"), r::toString);
+        assertTrue(
+                r.err().contains("error: cannot use " + file + " as the output folder: it is a file, not a folder"),
+                r::toString);
 
-        Cli.Run below = Cli.run("fit", Cli.resource("jobs/lj.yaml").toString(), "-o", file.resolve("out").toString(), "--progress",
+        Cli.Run below = Cli.run(
+                "fit",
+                Cli.resource("jobs/lj.yaml").toString(),
+                "-o",
+                file.resolve("out").toString(),
+                "--progress",
                 "none");
         assertEquals(ExitCodes.USAGE, below.code(), below::toString);
         assertTrue(below.err().contains(file + " is a file, not a folder"), below::toString);
@@ -49,10 +58,17 @@ class CliArgumentsTest {
 
     @Test
     void numericOptionsStateTheirUpperLimits() {
-        Cli.Run r = Cli.run("fit", Cli.resource("jobs/lj.yaml").toString(), "--workers", "100000", "-o", tmp.toString());
+        Cli.Run r =
+                Cli.run("fit", Cli.resource("jobs/lj.yaml").toString(), "--workers", "100000", "-o", tmp.toString());
         assertEquals(ExitCodes.USAGE, r.code(), r::toString);
         assertTrue(r.err().contains("--workers must be at most 4096, got 100000"), r::toString);
-        Cli.Run m = Cli.run("fit", Cli.resource("jobs/lj.yaml").toString(), "--max-evaluations", "2000000000", "-o", tmp.toString());
+        Cli.Run m = Cli.run(
+                "fit",
+                Cli.resource("jobs/lj.yaml").toString(),
+                "--max-evaluations",
+                "2000000000",
+                "-o",
+                tmp.toString());
         assertEquals(ExitCodes.USAGE, m.code(), m::toString);
         assertTrue(m.err().contains("--max-evaluations must be at most 100000000, got 2000000000"), m::toString);
     }

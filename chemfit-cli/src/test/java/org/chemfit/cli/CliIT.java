@@ -4,17 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** Black-box tests of each subcommand: exit codes, printed text and the files written. */
 @org.junit.jupiter.api.Timeout(value = 180, unit = java.util.concurrent.TimeUnit.SECONDS)
@@ -35,7 +33,8 @@ class CliIT {
     void helpListsSubcommandsAndExitCodes() {
         Cli.Run r = Cli.run("--help");
         assertEquals(0, r.code(), r::toString);
-        for (String s : List.of("fit", "eval", "validate", "report", "Exit codes:", "130", "invalid job file", "docs/job-file.md")) {
+        for (String s : List.of(
+                "fit", "eval", "validate", "report", "Exit codes:", "130", "invalid job file", "docs/job-file.md")) {
             assertTrue(r.out().contains(s), () -> "help lacks '" + s + "'\n" + r);
         }
     }
@@ -67,7 +66,11 @@ class CliIT {
     void subcommandHelpDescribesItsOptions() {
         Cli.Run r = Cli.run("fit", "--help");
         assertEquals(0, r.code(), r::toString);
-        assertTrue(r.out().contains("--max-evaluations") && r.out().contains("--workers") && r.out().contains("--quiet"), r::toString);
+        assertTrue(
+                r.out().contains("--max-evaluations")
+                        && r.out().contains("--workers")
+                        && r.out().contains("--quiet"),
+                r::toString);
     }
 
     // ------------------------------------------------------------------ fit
@@ -89,7 +92,10 @@ class CliIT {
         assertEquals("curve", res.at("/terms/0/name").asText());
         assertEquals(1.0, res.at("/terms/0/share").asDouble(), 1e-12);
         assertEquals(8, res.at("/terms/0/computed/energy").size(), res.toString());
-        assertEquals(res.at("/terms/0/reference/energy/0").asDouble(), res.at("/terms/0/computed/energy/0").asDouble(), 1e-4);
+        assertEquals(
+                res.at("/terms/0/reference/energy/0").asDouble(),
+                res.at("/terms/0/computed/energy/0").asDouble(),
+                1e-4);
         int total = res.at("/evaluations/total").asInt();
         assertTrue(total > 10 && total <= 400, "evaluations: " + total);
         assertTrue(res.at("/timing/wall_seconds").asDouble() > 0);
@@ -116,13 +122,23 @@ class CliIT {
         assertTrue(r.out().contains("lj-known: done (converged)"), r::toString);
         assertTrue(r.out().lines().anyMatch(l -> l.startsWith("lj.epsilon") && l.contains("1.5")), r::toString);
         assertTrue(r.out().contains("results: " + out.resolve("results.json")), r::toString);
-        assertTrue(r.err().lines().anyMatch(l -> l.startsWith("progress: " + total + "/400 evaluations, best loss")), r::toString);
+        assertTrue(
+                r.err().lines().anyMatch(l -> l.startsWith("progress: " + total + "/400 evaluations, best loss")),
+                r::toString);
     }
 
     @Test
     void fitStopsAtTheBudgetGivenOnTheCommandLine() throws IOException {
         Path out = tmp.resolve("out");
-        Cli.Run r = Cli.run("fit", job("lj.yaml").toString(), "-o", out.toString(), "--max-evaluations", "7", "--quiet", "--no-plots");
+        Cli.Run r = Cli.run(
+                "fit",
+                job("lj.yaml").toString(),
+                "-o",
+                out.toString(),
+                "--max-evaluations",
+                "7",
+                "--quiet",
+                "--no-plots");
         assertEquals(0, r.code(), r::toString);
         JsonNode res = JSON.readTree(out.resolve("results.json").toFile());
         assertEquals("MAX_EVALUATIONS", res.get("stop_reason").asText());
@@ -134,10 +150,24 @@ class CliIT {
 
     @Test
     void concurrentTermsGiveTheSameFitBitForBitAsSerialOnes() throws IOException {
-        Cli.Run serial = Cli.run("fit", job("two-terms.yaml").toString(), "-o", tmp.resolve("w1").toString(), "-q", "--no-plots",
-                "--workers", "1");
-        Cli.Run pooled = Cli.run("fit", job("two-terms.yaml").toString(), "-o", tmp.resolve("w3").toString(), "-q", "--no-plots",
-                "--workers", "3");
+        Cli.Run serial = Cli.run(
+                "fit",
+                job("two-terms.yaml").toString(),
+                "-o",
+                tmp.resolve("w1").toString(),
+                "-q",
+                "--no-plots",
+                "--workers",
+                "1");
+        Cli.Run pooled = Cli.run(
+                "fit",
+                job("two-terms.yaml").toString(),
+                "-o",
+                tmp.resolve("w3").toString(),
+                "-q",
+                "--no-plots",
+                "--workers",
+                "3");
         assertEquals(0, serial.code(), serial::toString);
         assertEquals(0, pooled.code(), pooled::toString);
         JsonNode a = JSON.readTree(tmp.resolve("w1/results.json").toFile());
@@ -151,8 +181,13 @@ class CliIT {
             ((com.fasterxml.jackson.databind.node.ObjectNode) t).remove("seconds");
         }
         assertEquals(a.get("terms"), b.get("terms"), "the per-term breakdown, timings aside");
-        assertEquals(Files.readAllLines(tmp.resolve("w1/evaluations.csv")).stream().map(CliIT::withoutSeconds).toList(),
-                Files.readAllLines(tmp.resolve("w3/evaluations.csv")).stream().map(CliIT::withoutSeconds).toList());
+        assertEquals(
+                Files.readAllLines(tmp.resolve("w1/evaluations.csv")).stream()
+                        .map(CliIT::withoutSeconds)
+                        .toList(),
+                Files.readAllLines(tmp.resolve("w3/evaluations.csv")).stream()
+                        .map(CliIT::withoutSeconds)
+                        .toList());
     }
 
     /** Drops the seconds column (the 4th) of an evaluations.csv line. */
@@ -167,9 +202,12 @@ class CliIT {
         Path base = Cli.resource("jobs");
         Path job = base.resolve("cmaes-tmp.yaml");
         try {
-            Files.writeString(job, Files.readString(job("lj.yaml")).replace(
-                    "  method: Nelder-Mead\n  max_evaluations: 400\n  tolerance: {relative: 1.0e-14, absolute: 1.0e-16}",
-                    "  method: CMA-ES\n  max_evaluations: 61\n  batch_size: 6\n  seed: 7\nexecution:\n  workers: 3"));
+            Files.writeString(
+                    job,
+                    Files.readString(job("lj.yaml"))
+                            .replace(
+                                    "  method: Nelder-Mead\n  max_evaluations: 400\n  tolerance: {relative: 1.0e-14, absolute: 1.0e-16}",
+                                    "  method: CMA-ES\n  max_evaluations: 61\n  batch_size: 6\n  seed: 7\nexecution:\n  workers: 3"));
             Cli.Run r1 = Cli.run("fit", job.toString(), "-o", tmp.resolve("c1").toString(), "-q", "--no-plots");
             Cli.Run r2 = Cli.run("fit", job.toString(), "-o", tmp.resolve("c2").toString(), "-q", "--no-plots");
             assertEquals(0, r1.code(), r1::toString);
@@ -207,12 +245,15 @@ class CliIT {
         assertEquals(1.5, res.at("/best_parameters/lj/epsilon").asDouble(), 1e-3);
         JsonNode light = res.at("/terms/0");
         JsonNode heavy = res.at("/terms/1");
-        assertEquals(3.0 * heavy.get("value").asDouble(), heavy.get("contribution").asDouble(), 1e-12);
+        assertEquals(
+                3.0 * heavy.get("value").asDouble(), heavy.get("contribution").asDouble(), 1e-12);
         assertEquals(light.get("value").asDouble(), light.get("contribution").asDouble(), 1e-12);
-        double sum = light.get("contribution").asDouble() + heavy.get("contribution").asDouble();
+        double sum =
+                light.get("contribution").asDouble() + heavy.get("contribution").asDouble();
         assertEquals(sum, res.at("/loss/best").asDouble(), 1e-12);
         assertEquals(1.0, light.get("share").asDouble() + heavy.get("share").asDouble(), 1e-12);
-        assertTrue(Files.exists(out.resolve("plots/loss-shares.png")) && Files.exists(out.resolve("plots/parity-energy.svg")));
+        assertTrue(Files.exists(out.resolve("plots/loss-shares.png"))
+                && Files.exists(out.resolve("plots/parity-energy.svg")));
         assertTrue(r.out().lines().anyMatch(l -> l.startsWith("lj.sigma") && l.endsWith("fixed")), r::toString);
     }
 
@@ -227,14 +268,21 @@ class CliIT {
             Files.writeString(dir.resolve("ar2.xyz"), "2\n\nAr 0 0 0\nAr 0 0 3.8\n");
             Files.writeString(dir.resolve("arne.xyz"), "2\n\nAr 0 0 0\nNe 0 0 3.5\n");
             Files.writeString(dir.resolve("energies.csv"), "file,reference_energy\nar2.xyz,-0.01\narne.xyz,-0.005\n");
-            Files.writeString(job, Files.readString(job("lj.yaml")).replace("reference: data/energies.csv", "reference: energies.csv")
-                    .replace("    potential: {form: lennard_jones, epsilon: lj.epsilon, sigma: lj.sigma}",
-                    "    potential:\n      - {form: lennard_jones, epsilon: lj.epsilon, sigma: lj.sigma}\n"
-                            + "      - {form: coulomb, charges: {Ne: 0.5}}"));
+            Files.writeString(
+                    job,
+                    Files.readString(job("lj.yaml"))
+                            .replace("reference: data/energies.csv", "reference: energies.csv")
+                            .replace(
+                                    "    potential: {form: lennard_jones, epsilon: lj.epsilon, sigma: lj.sigma}",
+                                    "    potential:\n      - {form: lennard_jones, epsilon: lj.epsilon, sigma: lj.sigma}\n"
+                                            + "      - {form: coulomb, charges: {Ne: 0.5}}"));
             Path out = tmp.resolve("failed");
             Cli.Run r = Cli.run("fit", job.toString(), "-o", out.toString(), "-q");
             assertEquals(ExitCodes.FIT_FAILED, r.code(), r::toString);
-            assertTrue(r.err().startsWith("error: the fit stopped after 1 evaluations because an evaluation failed: term 0 'curve' failed"),
+            assertTrue(
+                    r.err()
+                            .startsWith(
+                                    "error: the fit stopped after 1 evaluations because an evaluation failed: term 0 'curve' failed"),
                     r::toString);
             assertTrue(r.err().contains("Ar"), "the message names the species without a charge\n" + r);
             assertFalse(r.err().contains("\tat "), r::toString);
@@ -273,7 +321,9 @@ class CliIT {
             byName.put(p.name(), p);
         }
         assertEquals(new JobFile.ParameterSpec("lj.epsilon", 1.0, 0.1, 10.0, false), byName.get("lj.epsilon"));
-        assertEquals(new JobFile.ParameterSpec("lj.sigma", 2.2, 1.0, Double.POSITIVE_INFINITY, false), byName.get("lj.sigma"));
+        assertEquals(
+                new JobFile.ParameterSpec("lj.sigma", 2.2, 1.0, Double.POSITIVE_INFINITY, false),
+                byName.get("lj.sigma"));
         assertEquals(new JobFile.ParameterSpec("shift", 0.0, -1.0, 1.0, false), byName.get("shift"));
         Cli.Run r = Cli.run("validate", job.toString());
         assertEquals(0, r.code(), r::toString);
@@ -297,7 +347,8 @@ class CliIT {
         assertEquals(before, JobFile.read(copy.resolve("lj.yaml")).hash(), "the hash is a function of the files");
         Path xyz = copy.resolve("data/dimers/lj_2.400.xyz");
         Files.writeString(xyz, Files.readString(xyz).replace("2.4 0 0", "2.41 0 0"));
-        assertFalse(before.equals(JobFile.read(copy.resolve("lj.yaml")).hash()), "a changed structure changes the hash");
+        assertFalse(
+                before.equals(JobFile.read(copy.resolve("lj.yaml")).hash()), "a changed structure changes the hash");
     }
 
     @Test
@@ -326,7 +377,8 @@ class CliIT {
         assertTrue(r.err().contains("--workers must be at least 1, got 0"), r::toString);
         Cli.Run r2 = Cli.run("fit", job("lj.yaml").toString(), "--max-evaluations", "many");
         assertEquals(ExitCodes.USAGE, r2.code(), r2::toString);
-        assertTrue(r2.err().contains("Invalid value for option '--max-evaluations': 'many' is not an int"), r2::toString);
+        assertTrue(
+                r2.err().contains("Invalid value for option '--max-evaluations': 'many' is not an int"), r2::toString);
     }
 
     @Test
@@ -338,18 +390,27 @@ class CliIT {
             Files.writeString(mismatch, base.replace("data/energies.csv", "data/short.csv"));
             Cli.Run r = Cli.run("validate", mismatch.toString());
             assertEquals(ExitCodes.USAGE, r.code(), r::toString);
-            assertTrue(r.err().contains("short.csv:1: expected a header row with the columns 'file' (or 'path') and 'reference_energy'"),
+            assertTrue(
+                    r.err()
+                            .contains(
+                                    "short.csv:1: expected a header row with the columns 'file' (or 'path') and 'reference_energy'"),
                     r::toString);
 
             Files.writeString(mismatch, base.replace("data/energies.csv", "data/bad-value.csv"));
             Cli.Run r2 = Cli.run("fit", mismatch.toString());
             assertEquals(ExitCodes.USAGE, r2.code(), r2::toString);
-            assertTrue(r2.err().contains("bad-value.csv:3: expected a finite number in column 'reference_energy', got 'oops'"), r2::toString);
+            assertTrue(
+                    r2.err()
+                            .contains(
+                                    "bad-value.csv:3: expected a finite number in column 'reference_energy', got 'oops'"),
+                    r2::toString);
 
             Files.writeString(mismatch, base.replace("data/energies.csv", "data/bad.csv"));
             Cli.Run r3 = Cli.run("eval", mismatch.toString());
             assertEquals(ExitCodes.USAGE, r3.code(), r3::toString);
-            assertTrue(r3.err().contains("bad.xyz:4: expected a finite number for coordinate y of atom 2, got 'zero'"), r3::toString);
+            assertTrue(
+                    r3.err().contains("bad.xyz:4: expected a finite number for coordinate y of atom 2, got 'zero'"),
+                    r3::toString);
         } finally {
             Files.deleteIfExists(mismatch);
         }
@@ -362,7 +423,11 @@ class CliIT {
         Cli.Run r = Cli.run("eval", job("two-terms.yaml").toString());
         assertEquals(0, r.code(), r::toString);
         assertTrue(r.out().startsWith("parameters: {lj.epsilon=1.0, lj.sigma=2.0}"), r::toString);
-        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("term ") && l.contains("contribution") && l.contains("share")), r::toString);
+        assertTrue(
+                r.out()
+                        .lines()
+                        .anyMatch(l -> l.startsWith("term ") && l.contains("contribution") && l.contains("share")),
+                r::toString);
         assertTrue(r.out().lines().anyMatch(l -> l.startsWith("light ") && l.contains("atoms")), r::toString);
         assertTrue(r.out().lines().anyMatch(l -> l.startsWith("heavy ") && l.contains(" 3 ")), r::toString);
     }
@@ -371,7 +436,12 @@ class CliIT {
     void evalAtTheTrueParametersGivesZeroLoss() {
         Cli.Run r = Cli.run("eval", job("lj.yaml").toString(), "--set", "lj.epsilon=1.5", "--set", "lj.sigma=2.0");
         assertEquals(0, r.code(), r::toString);
-        String loss = r.out().lines().filter(l -> l.startsWith("loss: ")).findFirst().orElseThrow().substring(6);
+        String loss = r.out()
+                .lines()
+                .filter(l -> l.startsWith("loss: "))
+                .findFirst()
+                .orElseThrow()
+                .substring(6);
         assertTrue(Double.parseDouble(loss) < 1e-20, r::toString);
     }
 
@@ -382,22 +452,30 @@ class CliIT {
         Path csv = dir.resolve("forms-tmp.csv");
         try {
             Files.writeString(csv, "file,reference_energy,tag\ndata/dimers/lj_2.400.xyz,0.0,d24\n");
-            Files.writeString(job, String.join("\n",
-                    "parameters: {a: 1.2, q: 0.5}",
-                    "terms:",
-                    "  - kind: atoms",
-                    "    reference: forms-tmp.csv",
-                    "    potential:",
-                    "      - {form: morse, species: [Ar, Ar], D: 0.5, alpha: a, r0: 2.0}",
-                    "      - {form: coulomb, charges: {Ar: -2*q}}",
-                    ""));
+            Files.writeString(
+                    job,
+                    String.join(
+                            "\n",
+                            "parameters: {a: 1.2, q: 0.5}",
+                            "terms:",
+                            "  - kind: atoms",
+                            "    reference: forms-tmp.csv",
+                            "    potential:",
+                            "      - {form: morse, species: [Ar, Ar], D: 0.5, alpha: a, r0: 2.0}",
+                            "      - {form: coulomb, charges: {Ar: -2*q}}",
+                            ""));
             Cli.Run r = Cli.run("eval", job.toString(), "--set", "a=1.5");
             assertEquals(0, r.code(), r::toString);
             double x = 1.5 * (2.4 - 2.0);
             double morse = 0.5 * (Math.exp(-2 * x) - 2 * Math.exp(-x));
             double coulomb = 14.3996454784 * (-1.0) * (-1.0) / 2.4;
             double e = morse + coulomb;
-            String loss = r.out().lines().filter(l -> l.startsWith("loss: ")).findFirst().orElseThrow().substring(6);
+            String loss = r.out()
+                    .lines()
+                    .filter(l -> l.startsWith("loss: "))
+                    .findFirst()
+                    .orElseThrow()
+                    .substring(6);
             assertEquals(e * e, Double.parseDouble(loss), 1e-5 * e * e, r::toString);
         } finally {
             Files.deleteIfExists(job);
@@ -416,17 +494,25 @@ class CliIT {
             // with the energy -3 epsilon.
             Files.writeString(xyz, "3\ndistorted trimer\nAr 0 0 0\nAr 2.5 0.1 0\nAr 1.0 1.9 0.2\n");
             Files.writeString(csv, "file,reference_energy,tag\nrelax-tmp.xyz,0.0,trimer\n");
-            Files.writeString(job, String.join("\n",
-                    "parameters: {eps: 1.5, sigma: 2.0}",
-                    "terms:",
-                    "  - kind: atoms",
-                    "    reference: relax-tmp.csv",
-                    "    potential: {form: lennard_jones, epsilon: eps, sigma: sigma}",
-                    "    relax: {method: lbfgs, fmax: 1.0e-7, steps: 5000}",
-                    ""));
+            Files.writeString(
+                    job,
+                    String.join(
+                            "\n",
+                            "parameters: {eps: 1.5, sigma: 2.0}",
+                            "terms:",
+                            "  - kind: atoms",
+                            "    reference: relax-tmp.csv",
+                            "    potential: {form: lennard_jones, epsilon: eps, sigma: sigma}",
+                            "    relax: {method: lbfgs, fmax: 1.0e-7, steps: 5000}",
+                            ""));
             Cli.Run r = Cli.run("eval", job.toString());
             assertEquals(0, r.code(), r::toString);
-            String loss = r.out().lines().filter(l -> l.startsWith("loss: ")).findFirst().orElseThrow().substring(6);
+            String loss = r.out()
+                    .lines()
+                    .filter(l -> l.startsWith("loss: "))
+                    .findFirst()
+                    .orElseThrow()
+                    .substring(6);
             assertEquals(4.5 * 4.5, Double.parseDouble(loss), 1e-4, r::toString);
         } finally {
             Files.deleteIfExists(job);
@@ -439,7 +525,9 @@ class CliIT {
     void evalRejectsUnknownAndNonNumericSettings() {
         Cli.Run r = Cli.run("eval", job("lj.yaml").toString(), "--set", "lj.epsilom=1.5");
         assertEquals(ExitCodes.USAGE, r.code(), r::toString);
-        assertTrue(r.err().contains("--set names unknown parameter 'lj.epsilom' (did you mean 'lj.epsilon'?)"), r::toString);
+        assertTrue(
+                r.err().contains("--set names unknown parameter 'lj.epsilom' (did you mean 'lj.epsilon'?)"),
+                r::toString);
         Cli.Run r2 = Cli.run("eval", job("lj.yaml").toString(), "--set", "lj.sigma=wide");
         assertEquals(ExitCodes.USAGE, r2.code(), r2::toString);
         assertTrue(r2.err().contains("--set lj.sigma must be a finite number, got 'wide'"), r2::toString);
@@ -451,7 +539,9 @@ class CliIT {
     void validateSummarisesAValidJob() {
         Cli.Run r = Cli.run("validate", job("two-terms.yaml").toString());
         assertEquals(0, r.code(), r::toString);
-        assertTrue(r.out().contains("is valid: 2 parameters (1 free), 2 terms, method Nelder-Mead, budget 60 evaluations"), r::toString);
+        assertTrue(
+                r.out().contains("is valid: 2 parameters (1 free), 2 terms, method Nelder-Mead, budget 60 evaluations"),
+                r::toString);
         assertTrue(r.out().contains("term 'heavy' (atoms), weight 3, loss absolute_error"), r::toString);
         assertEquals("", r.err());
     }
@@ -471,7 +561,8 @@ class CliIT {
         assertTrue(Files.exists(out.resolve("plots/parity-energy.svg")));
         assertTrue(Files.exists(out.resolve("plots/correlation.svg")));
         assertTrue(r.out().contains("RMSE best"), r::toString);
-        String fitTable = fit.out().substring(fit.out().indexOf("parameter"), fit.out().indexOf("results:"));
+        String fitTable =
+                fit.out().substring(fit.out().indexOf("parameter"), fit.out().indexOf("results:"));
         assertTrue(r.out().contains(fitTable.strip()), "report and fit print different tables\n" + fit + "\n" + r);
     }
 
@@ -479,13 +570,16 @@ class CliIT {
     void reportOfARunningFitUsesTheEvaluationsSoFar() throws IOException {
         Path out = tmp.resolve("running");
         Files.createDirectories(out);
-        Files.writeString(out.resolve("evaluations.csv"), String.join("\n",
-                "evaluation,loss,best_loss,seconds,failed_terms,a,b,term:t",
-                "0,5.0,5.0,0.1,0,1.0,2.0,5.0",
-                "1,2.5,2.5,0.1,0,1.1,2.0,2.5",
-                "2,3.0,2.5,0.1,0,1.2,2.0,3.0",
-                "3,1.",
-                ""));
+        Files.writeString(
+                out.resolve("evaluations.csv"),
+                String.join(
+                        "\n",
+                        "evaluation,loss,best_loss,seconds,failed_terms,a,b,term:t",
+                        "0,5.0,5.0,0.1,0,1.0,2.0,5.0",
+                        "1,2.5,2.5,0.1,0,1.1,2.0,2.5",
+                        "2,3.0,2.5,0.1,0,1.2,2.0,3.0",
+                        "3,1.",
+                        ""));
         Cli.Run r = Cli.run("report", out.toString());
         assertEquals(0, r.code(), r::toString);
         assertTrue(r.out().contains("running (no results.json yet); 3 evaluations so far"), r::toString);
@@ -505,11 +599,20 @@ class CliIT {
 
     @Test
     void progressBarIsRedrawnInPlace() throws IOException {
-        Cli.Run r = Cli.run("fit", job("lj.yaml").toString(), "-o", tmp.resolve("bar").toString(), "--progress", "bar",
+        Cli.Run r = Cli.run(
+                "fit",
+                job("lj.yaml").toString(),
+                "-o",
+                tmp.resolve("bar").toString(),
+                "--progress",
+                "bar",
                 "--no-plots");
         assertEquals(0, r.code(), r::toString);
         assertTrue(r.err().contains("\r["), r::toString);
-        assertTrue(r.err().matches("(?s).*\\r\\[#*-*\\] \\d+/400 evaluations \\| best [0-9.e+-]+ \\| running 0 \\| 0:\\d\\d elapsed.*"),
+        assertTrue(
+                r.err()
+                        .matches(
+                                "(?s).*\\r\\[#*-*\\] \\d+/400 evaluations \\| best [0-9.e+-]+ \\| running 0 \\| 0:\\d\\d elapsed.*"),
                 r::toString);
         Map<?, ?> res = JSON.readValue(tmp.resolve("bar/results.json").toFile(), Map.class);
         assertEquals("done", res.get("status"));

@@ -3,6 +3,8 @@ package org.chemfit.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -11,14 +13,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * {@code chemfit worker} and {@code chemfit fit --cluster}, each in its own JVM on 127.0.0.1
@@ -28,7 +26,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class ClusterCliIT {
 
-    static final String SECRET = "cluster-cli-test-secret-" + ProcessHandle.current().pid();
+    static final String SECRET =
+            "cluster-cli-test-secret-" + ProcessHandle.current().pid();
 
     @TempDir
     Path tmp;
@@ -44,12 +43,22 @@ class ClusterCliIT {
     }
 
     Process chemfit(String name, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "--add-modules", "java.se", "--add-opens", "java.base/java.lang=ALL-UNNAMED",
-                "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "--add-modules",
+                "java.se",
+                "--add-opens",
+                "java.base/java.lang=ALL-UNNAMED",
+                "--add-opens",
+                "java.base/sun.nio.ch=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path"),
                 Main.class.getName()));
         cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve(name + ".out").toFile());
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(tmp.resolve(name + ".out").toFile());
         pb.environment().remove("CHEMFIT_CLUSTER_SECRET_FILE");
         pb.environment().put("CHEMFIT_CLUSTER_SECRET", SECRET);
         Process p = pb.start();
@@ -71,29 +80,69 @@ class ClusterCliIT {
         }
         String cluster = "cli-" + ProcessHandle.current().pid();
         String join = "127.0.0.1:" + port;
-        Process worker = chemfit("worker", "worker", job.toString(), "--cluster", cluster, "--join", join, "--port",
-                Integer.toString(port + 1), "--threads", "2");
+        Process worker = chemfit(
+                "worker",
+                "worker",
+                job.toString(),
+                "--cluster",
+                cluster,
+                "--join",
+                join,
+                "--port",
+                Integer.toString(port + 1),
+                "--threads",
+                "2");
         Path clusterOut = tmp.resolve("cluster");
-        Process driver = chemfit("driver", "fit", job.toString(), "--output", clusterOut.toString(), "--cluster", cluster,
-                "--join", join, "--port", Integer.toString(port), "--max-evaluations", "40", "--progress", "none", "--no-plots",
-                "--member-wait", "90");
-        assertTrue(driver.waitFor(3, TimeUnit.MINUTES), "the cluster fit ends:\n" + output("driver") + "\nworker:\n" + output("worker"));
+        Process driver = chemfit(
+                "driver",
+                "fit",
+                job.toString(),
+                "--output",
+                clusterOut.toString(),
+                "--cluster",
+                cluster,
+                "--join",
+                join,
+                "--port",
+                Integer.toString(port),
+                "--max-evaluations",
+                "40",
+                "--progress",
+                "none",
+                "--no-plots",
+                "--member-wait",
+                "90");
+        assertTrue(
+                driver.waitFor(3, TimeUnit.MINUTES),
+                "the cluster fit ends:\n" + output("driver") + "\nworker:\n" + output("worker"));
         assertEquals(0, driver.exitValue(), output("driver") + "\nworker:\n" + output("worker"));
         assertTrue(output("driver").contains("on cluster '" + cluster + "'"), output("driver"));
 
         Path serialOut = tmp.resolve("serial");
-        Cli.Run serial = Cli.run("fit", job.toString(), "--output", serialOut.toString(), "--max-evaluations", "40", "--progress",
-                "none", "--no-plots");
+        Cli.Run serial = Cli.run(
+                "fit",
+                job.toString(),
+                "--output",
+                serialOut.toString(),
+                "--max-evaluations",
+                "40",
+                "--progress",
+                "none",
+                "--no-plots");
         assertEquals(0, serial.code(), serial::toString);
 
         ObjectMapper json = new ObjectMapper();
         JsonNode c = json.readTree(clusterOut.resolve("results.json").toFile());
         JsonNode s = json.readTree(serialOut.resolve("results.json").toFile());
-        for (String field : List.of("/best_parameters/lj/epsilon", "/best_parameters/lj/sigma", "/loss/best", "/loss/initial")) {
-            assertEquals(Double.doubleToRawLongBits(s.at(field).asDouble()), Double.doubleToRawLongBits(c.at(field).asDouble()),
+        for (String field :
+                List.of("/best_parameters/lj/epsilon", "/best_parameters/lj/sigma", "/loss/best", "/loss/initial")) {
+            assertEquals(
+                    Double.doubleToRawLongBits(s.at(field).asDouble()),
+                    Double.doubleToRawLongBits(c.at(field).asDouble()),
                     field + ": " + s.at(field) + " vs " + c.at(field));
         }
-        assertEquals(s.at("/evaluations/total").asInt(), c.at("/evaluations/total").asInt());
+        assertEquals(
+                s.at("/evaluations/total").asInt(), c.at("/evaluations/total").asInt());
         assertEquals(40, c.at("/evaluations/total").asInt(), c::toString);
         assertEquals(s.at("/terms/0/computed/energy"), c.at("/terms/0/computed/energy"));
 
@@ -125,17 +174,46 @@ class ClusterCliIT {
         }
         String cluster = "cli-job-" + ProcessHandle.current().pid();
         String join = "127.0.0.1:" + port;
-        Process worker = chemfit("other-worker", "worker", b.resolve("fit.yaml").toString(), "--cluster", cluster, "--join", join,
-                "--port", Integer.toString(port + 1), "--threads", "1");
-        Process driver = chemfit("job-driver", "fit", a.resolve("fit.yaml").toString(), "--output", tmp.resolve("out").toString(),
-                "--cluster", cluster, "--join", join, "--port", Integer.toString(port), "--max-evaluations", "5", "--progress",
-                "none", "--no-plots", "--member-wait", "20");
+        Process worker = chemfit(
+                "other-worker",
+                "worker",
+                b.resolve("fit.yaml").toString(),
+                "--cluster",
+                cluster,
+                "--join",
+                join,
+                "--port",
+                Integer.toString(port + 1),
+                "--threads",
+                "1");
+        Process driver = chemfit(
+                "job-driver",
+                "fit",
+                a.resolve("fit.yaml").toString(),
+                "--output",
+                tmp.resolve("out").toString(),
+                "--cluster",
+                cluster,
+                "--join",
+                join,
+                "--port",
+                Integer.toString(port),
+                "--max-evaluations",
+                "5",
+                "--progress",
+                "none",
+                "--no-plots",
+                "--member-wait",
+                "20");
         assertTrue(worker.waitFor(3, TimeUnit.MINUTES), "the refused worker exits:\n" + output("other-worker"));
         assertEquals(ExitCodes.USAGE, worker.exitValue(), output("other-worker"));
         String w = output("other-worker");
         assertTrue(w.contains("(job " + workerJob + ")"), w);
-        assertTrue(w.contains("error: the driver refused this worker: it runs job " + workerJob + " but the driver runs job "
-                + driverJob + "; start every worker with the driver's job file and the files it reads"), w);
+        assertTrue(
+                w.contains(
+                        "error: the driver refused this worker: it runs job " + workerJob + " but the driver runs job "
+                                + driverJob + "; start every worker with the driver's job file and the files it reads"),
+                w);
         // with no worker of its job, the driver's terms fail once the member wait is over
         assertTrue(driver.waitFor(3, TimeUnit.MINUTES), "the driver ends:\n" + output("job-driver"));
         assertEquals(ExitCodes.FIT_FAILED, driver.exitValue(), output("job-driver"));

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.Map;
-
 import org.chemfit.Parameters;
 import org.chemfit.Quantities;
 import org.chemfit.atoms.CubicCrystalComputer;
@@ -20,18 +19,40 @@ class CrystalTermTest {
     @Test
     void theExampleEvaluatesToTheLossOfTheLibrarysCrystalQuantities() {
         Path job = ExamplesIT.examples().resolve("mgo-buckingham/fit.yaml");
-        Cli.Run r = Cli.run("eval", job.toString(), "--set", "mgo.A=700", "--set", "mgo.rho=0.33", "--set", "mgo.q=1.9");
+        Cli.Run r =
+                Cli.run("eval", job.toString(), "--set", "mgo.A=700", "--set", "mgo.rho=0.33", "--set", "mgo.q=1.9");
         assertEquals(0, r.code(), r::toString);
-        double loss = Double.parseDouble(r.out().lines().filter(l -> l.startsWith("loss: ")).findFirst().orElseThrow().substring(6));
+        double loss = Double.parseDouble(r.out()
+                .lines()
+                .filter(l -> l.startsWith("loss: "))
+                .findFirst()
+                .orElseThrow()
+                .substring(6));
 
         PairPotential p = PairPotential.builder()
-                .coulomb(Map.of("Mg", ParameterRef.constant(1.9), "O", ParameterRef.constant(-1.9)), PairPotential.CoulombMethod.EWALD,
+                .coulomb(
+                        Map.of("Mg", ParameterRef.constant(1.9), "O", ParameterRef.constant(-1.9)),
+                        PairPotential.CoulombMethod.EWALD,
                         1e-8)
-                .buckingham("Mg", "O", ParameterRef.constant(700), ParameterRef.constant(0.33), ParameterRef.constant(0), 12.0, false)
-                .buckingham("O", "O", ParameterRef.constant(22764.0), ParameterRef.constant(0.149), ParameterRef.constant(27.8), 12.0,
+                .buckingham(
+                        "Mg",
+                        "O",
+                        ParameterRef.constant(700),
+                        ParameterRef.constant(0.33),
+                        ParameterRef.constant(0),
+                        12.0,
+                        false)
+                .buckingham(
+                        "O",
+                        "O",
+                        ParameterRef.constant(22764.0),
+                        ParameterRef.constant(0.149),
+                        ParameterRef.constant(27.8),
+                        12.0,
                         false)
                 .build();
-        Quantities q = new CubicCrystalComputer(Xyz.read(job.resolveSibling("data/mgo.xyz")), 4, p).compute(Parameters.of(Map.of()));
+        Quantities q = new CubicCrystalComputer(Xyz.read(job.resolveSibling("data/mgo.xyz")), 4, p)
+                .compute(Parameters.of(Map.of()));
         double da = (q.get("lattice_constant") - 4.2112) / 0.001;
         double d11 = q.get("C11") - 297.0;
         double d12 = q.get("C12") - 95.2;
@@ -45,30 +66,52 @@ class CrystalTermTest {
     void aDampedShiftedForceCoulombTermGivesTheLibrarysCrystal() throws Exception {
         Path job = Cli.resource("jobs").resolve("crystal-dsf-tmp.yaml");
         try {
-            java.nio.file.Files.writeString(job, String.join("\n",
-                    "parameters: {q: 2.0}",
-                    "terms:",
-                    "  - name: mgo",
-                    "    kind: crystal",
-                    "    structure: data/mgo.xyz",
-                    "    formula_units: 4",
-                    "    potential:",
-                    "      - {form: coulomb, charges: {Mg: q, O: -1*q}, method: dsf, alpha: 0.2, cutoff: 10.0}",
-                    "      - {form: buckingham, species: [Mg, O], A: 821.6, rho: 0.3242, C: 0.0, cutoff: 10.0}",
-                    "      - {form: buckingham, species: [O, O], A: 22764.0, rho: 0.149, C: 27.88, cutoff: 10.0}",
-                    "    reference: {lattice_constant: 4.0}",
-                    ""));
+            java.nio.file.Files.writeString(
+                    job,
+                    String.join(
+                            "\n",
+                            "parameters: {q: 2.0}",
+                            "terms:",
+                            "  - name: mgo",
+                            "    kind: crystal",
+                            "    structure: data/mgo.xyz",
+                            "    formula_units: 4",
+                            "    potential:",
+                            "      - {form: coulomb, charges: {Mg: q, O: -1*q}, method: dsf, alpha: 0.2, cutoff: 10.0}",
+                            "      - {form: buckingham, species: [Mg, O], A: 821.6, rho: 0.3242, C: 0.0, cutoff: 10.0}",
+                            "      - {form: buckingham, species: [O, O], A: 22764.0, rho: 0.149, C: 27.88, cutoff: 10.0}",
+                            "    reference: {lattice_constant: 4.0}",
+                            ""));
             Cli.Run r = Cli.run("eval", job.toString());
             assertEquals(0, r.code(), r::toString);
-            double loss = Double.parseDouble(r.out().lines().filter(l -> l.startsWith("loss: ")).findFirst().orElseThrow().substring(6));
+            double loss = Double.parseDouble(r.out()
+                    .lines()
+                    .filter(l -> l.startsWith("loss: "))
+                    .findFirst()
+                    .orElseThrow()
+                    .substring(6));
             PairPotential p = PairPotential.builder()
-                    .coulombDampedShiftedForce(Map.of("Mg", ParameterRef.constant(2), "O", ParameterRef.constant(-2)), 0.2, 10.0)
-                    .buckingham("Mg", "O", ParameterRef.constant(821.6), ParameterRef.constant(0.3242), ParameterRef.constant(0), 10.0,
+                    .coulombDampedShiftedForce(
+                            Map.of("Mg", ParameterRef.constant(2), "O", ParameterRef.constant(-2)), 0.2, 10.0)
+                    .buckingham(
+                            "Mg",
+                            "O",
+                            ParameterRef.constant(821.6),
+                            ParameterRef.constant(0.3242),
+                            ParameterRef.constant(0),
+                            10.0,
                             false)
-                    .buckingham("O", "O", ParameterRef.constant(22764.0), ParameterRef.constant(0.149), ParameterRef.constant(27.88),
-                            10.0, false)
+                    .buckingham(
+                            "O",
+                            "O",
+                            ParameterRef.constant(22764.0),
+                            ParameterRef.constant(0.149),
+                            ParameterRef.constant(27.88),
+                            10.0,
+                            false)
                     .build();
-            double a = new CubicCrystalComputer(Xyz.read(job.resolveSibling("data/mgo.xyz")), 4, p).compute(Parameters.of(Map.of()))
+            double a = new CubicCrystalComputer(Xyz.read(job.resolveSibling("data/mgo.xyz")), 4, p)
+                    .compute(Parameters.of(Map.of()))
                     .get("lattice_constant");
             assertTrue(a > 4.1 && a < 4.3, "a = " + a);
             assertEquals((a - 4.0) * (a - 4.0), loss, 1e-6 * loss, r::toString);
@@ -81,19 +124,22 @@ class CrystalTermTest {
     void dampedShiftedForceSettingsAreCheckedWithTheRule() throws Exception {
         Path job = Cli.resource("jobs").resolve("crystal-dsf-bad-tmp.yaml");
         try {
-            java.nio.file.Files.writeString(job, String.join("\n",
-                    "parameters: {q: 2.0}",
-                    "terms:",
-                    "  - name: mgo",
-                    "    kind: crystal",
-                    "    structure: data/mgo.xyz",
-                    "    formula_units: 4",
-                    "    potential:",
-                    "      - {form: coulomb, charges: {Mg: q, O: -1*q}, method: dsf}",
-                    "      - {form: coulomb, charges: {Mg: q, O: -1*q}, method: ewald, alpha: 0.2}",
-                    "      - {form: buckingham, species: [Mg, O], A: 821.6, rho: 0.3242, C: 0.0, cutoff: 10.0}",
-                    "    reference: {lattice_constant: 4.2112}",
-                    ""));
+            java.nio.file.Files.writeString(
+                    job,
+                    String.join(
+                            "\n",
+                            "parameters: {q: 2.0}",
+                            "terms:",
+                            "  - name: mgo",
+                            "    kind: crystal",
+                            "    structure: data/mgo.xyz",
+                            "    formula_units: 4",
+                            "    potential:",
+                            "      - {form: coulomb, charges: {Mg: q, O: -1*q}, method: dsf}",
+                            "      - {form: coulomb, charges: {Mg: q, O: -1*q}, method: ewald, alpha: 0.2}",
+                            "      - {form: buckingham, species: [Mg, O], A: 821.6, rho: 0.3242, C: 0.0, cutoff: 10.0}",
+                            "    reference: {lattice_constant: 4.2112}",
+                            ""));
             Cli.Run r = Cli.run("validate", job.toString());
             assertEquals(2, r.code(), r::toString);
             assertTrue(r.err().contains("missing required key 'alpha'"), r::toString);
@@ -109,18 +155,21 @@ class CrystalTermTest {
     void aPlainCoulombTermInTheCrystalFailsWithTheChoicesNamed() throws Exception {
         Path job = Cli.resource("jobs").resolve("crystal-plain-tmp.yaml");
         try {
-            java.nio.file.Files.writeString(job, String.join("\n",
-                    "parameters: {q: 2.0}",
-                    "terms:",
-                    "  - name: mgo",
-                    "    kind: crystal",
-                    "    structure: data/mgo.xyz",
-                    "    formula_units: 4",
-                    "    potential:",
-                    "      - {form: coulomb, charges: {Mg: q, O: -1*q}}",
-                    "      - {form: buckingham, species: [Mg, O], A: 821.6, rho: 0.3242, C: 0.0, cutoff: 10.0}",
-                    "    reference: {lattice_constant: 4.2112}",
-                    ""));
+            java.nio.file.Files.writeString(
+                    job,
+                    String.join(
+                            "\n",
+                            "parameters: {q: 2.0}",
+                            "terms:",
+                            "  - name: mgo",
+                            "    kind: crystal",
+                            "    structure: data/mgo.xyz",
+                            "    formula_units: 4",
+                            "    potential:",
+                            "      - {form: coulomb, charges: {Mg: q, O: -1*q}}",
+                            "      - {form: buckingham, species: [Mg, O], A: 821.6, rho: 0.3242, C: 0.0, cutoff: 10.0}",
+                            "    reference: {lattice_constant: 4.2112}",
+                            ""));
             Cli.Run r = Cli.run("eval", job.toString());
             assertTrue(r.code() != 0, r::toString);
             assertTrue(r.err().contains("method 'ewald'"), r::toString);

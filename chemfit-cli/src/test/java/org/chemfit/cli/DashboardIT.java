@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -18,7 +20,6 @@ import java.util.logging.Level;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -35,10 +36,6 @@ import org.openqa.selenium.chromium.ChromiumNetworkConditions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.logging.LoggingPreferences;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import picocli.CommandLine;
 
 /**
@@ -61,14 +58,24 @@ class DashboardIT {
         work = Files.createTempDirectory("chemfit-dashboard-it");
         ChromeOptions o = new ChromeOptions();
         o.setBinary("/usr/bin/chromium");
-        o.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--user-data-dir=" + Files.createDirectories(work.resolve("chromium-profile")), "--window-size=1280,860");
+        o.addArguments(
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--user-data-dir=" + Files.createDirectories(work.resolve("chromium-profile")),
+                "--window-size=1280,860");
         LoggingPreferences logs = new LoggingPreferences();
         logs.enable(LogType.BROWSER, Level.ALL);
         o.setCapability("goog:loggingPrefs", logs);
         ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(Path.of("/usr/bin/chromedriver").toFile()).usingAnyFreePort().build();
+                .usingDriverExecutable(Path.of("/usr/bin/chromedriver").toFile())
+                .usingAnyFreePort()
+                .build();
         driver = new ChromeDriver(service, o);
     }
 
@@ -139,7 +146,9 @@ class DashboardIT {
         }
 
         String url() {
-            waitFor(() -> URL.matcher(out + "\n" + err).find() || !thread.isAlive(), () -> "no address printed\n" + this);
+            waitFor(
+                    () -> URL.matcher(out + "\n" + err).find() || !thread.isAlive(),
+                    () -> "no address printed\n" + this);
             Matcher m = URL.matcher(out + "\n" + err);
             assertTrue(m.find(), this::toString);
             return m.group(1);
@@ -162,7 +171,9 @@ class DashboardIT {
      * thread, since the web driver is not thread-safe.
      */
     private static void waitFor(Supplier<Boolean> condition, Supplier<String> message) {
-        await().atMost(WAIT).pollInSameThread().pollInterval(Duration.ofMillis(50))
+        await().atMost(WAIT)
+                .pollInSameThread()
+                .pollInterval(Duration.ofMillis(50))
                 .untilAsserted(() -> assertTrue(condition.get(), message));
     }
 
@@ -189,7 +200,8 @@ class DashboardIT {
     /** @return the browser console's errors since the last call (warnings and messages are left out) */
     private static List<String> consoleErrors() {
         return driver.manage().logs().get(LogType.BROWSER).getAll().stream()
-                .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue()).map(LogEntry::toString)
+                .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
+                .map(LogEntry::toString)
                 .collect(Collectors.toList());
     }
 
@@ -216,28 +228,55 @@ class DashboardIT {
      */
     private static void assertResults(JsonNode r) {
         JsonNode rounds = r.at("/evaluations/rounds");
-        assertEquals(rounds.isNumber() ? "in " + rounds.asInt() + " rounds (batches evaluated at once)" : "", text("eval-rounds"));
+        assertEquals(
+                rounds.isNumber() ? "in " + rounds.asInt() + " rounds (batches evaluated at once)" : "",
+                text("eval-rounds"));
         click("tab-results");
-        int expected = r.at("/terms/0/metrics").size() + r.at("/terms/1/metrics").size() + r.at("/validation/0/metrics").size()
-                + r.at("/metrics/fit").size() + r.at("/metrics/validation").size();
+        int expected = r.at("/terms/0/metrics").size()
+                + r.at("/terms/1/metrics").size()
+                + r.at("/validation/0/metrics").size()
+                + r.at("/metrics/fit").size()
+                + r.at("/metrics/validation").size();
         List<WebElement> mrows = driver.findElements(By.cssSelector("#metrics-table tbody tr"));
         assertEquals(expected, mrows.size(), "metrics rows");
-        assertEquals(6, expected, "y of quad (eV), of wall and of held-out, and y over the terms of each set in each unit");
+        assertEquals(
+                6, expected, "y of quad (eV), of wall and of held-out, and y over the terms of each set in each unit");
         List<WebElement> held = mrows.get(2).findElements(By.tagName("td"));
-        assertEquals(List.of("validation", "held-out", "y", "eV", "1"), held.subList(0, 5).stream().map(WebElement::getText).toList());
+        assertEquals(
+                List.of("validation", "held-out", "y", "eV", "1"),
+                held.subList(0, 5).stream().map(WebElement::getText).toList());
         List<WebElement> quad = mrows.get(0).findElements(By.tagName("td"));
-        assertEquals(List.of("fit", "quad", "y", "eV", "1"), quad.subList(0, 5).stream().map(WebElement::getText).toList());
+        assertEquals(
+                List.of("fit", "quad", "y", "eV", "1"),
+                quad.subList(0, 5).stream().map(WebElement::getText).toList());
         double rmse = r.at("/terms/0/metrics/y/best/rmse").asDouble();
-        assertEquals(rmse, Double.parseDouble(quad.get(6).getText()), 1e-5 * Math.abs(rmse), "RMSE at best, to 6 digits");
-        waitFor(() -> driver.findElements(By.cssSelector("#parity-charts canvas")).size() == 2,
-                () -> "parity charts: " + driver.findElements(By.cssSelector("#parity-charts canvas")).size());
+        assertEquals(
+                rmse, Double.parseDouble(quad.get(6).getText()), 1e-5 * Math.abs(rmse), "RMSE at best, to 6 digits");
+        waitFor(
+                () -> driver.findElements(By.cssSelector("#parity-charts canvas"))
+                                .size()
+                        == 2,
+                () -> "parity charts: "
+                        + driver.findElements(By.cssSelector("#parity-charts canvas"))
+                                .size());
         WebElement ev = driver.findElement(By.id("parity-0"));
-        assertEquals(List.of("y", "eV", "1", "1"), List.of(ev.getAttribute("data-quantity"), ev.getAttribute("data-unit"),
-                ev.getAttribute("data-fit-points"), ev.getAttribute("data-validation-points")), "quad's point and held-out's apart");
+        assertEquals(
+                List.of("y", "eV", "1", "1"),
+                List.of(
+                        ev.getAttribute("data-quantity"),
+                        ev.getAttribute("data-unit"),
+                        ev.getAttribute("data-fit-points"),
+                        ev.getAttribute("data-validation-points")),
+                "quad's point and held-out's apart");
         assertEquals("y (eV)", ev.findElement(By.className("u-title")).getText());
-        assertEquals(List.of("reference (eV)", "model at best (eV)"), List.of(ev.getAttribute("data-x-title"),
-                ev.getAttribute("data-y-title")), "the axis titles carry the unit");
-        assertEquals("", driver.findElement(By.id("parity-1")).getAttribute("data-unit"), "wall's y has no unit: a chart apart");
+        assertEquals(
+                List.of("reference (eV)", "model at best (eV)"),
+                List.of(ev.getAttribute("data-x-title"), ev.getAttribute("data-y-title")),
+                "the axis titles carry the unit");
+        assertEquals(
+                "",
+                driver.findElement(By.id("parity-1")).getAttribute("data-unit"),
+                "wall's y has no unit: a chart apart");
         try {
             Files.createDirectories(Path.of("target"));
             Files.write(Path.of("target", "dashboard-results.png"), driver.getScreenshotAs(OutputType.BYTES));
@@ -259,9 +298,12 @@ class DashboardIT {
         assertTrue(fit.thread.isAlive(), "the fit should still run when the page first shows it");
         assertEquals("running", text("status-value"));
         assertTrue(!driver.findElement(By.id("tab-results")).isDisplayed(), "no Results tab while the fit runs");
-        waitFor(() -> count() > firstCount + 5 && points("status-chart") > firstPoints + 5,
+        waitFor(
+                () -> count() > firstCount + 5 && points("status-chart") > firstPoints + 5,
                 () -> "the page did not grow past " + firstCount + " evaluations\n" + fit);
-        waitFor(() -> "done".equals(text("status-value")), () -> "no final status on the page: " + text("status-value"));
+        waitFor(
+                () -> "done".equals(text("status-value")),
+                () -> "no final status on the page: " + text("status-value"));
         assertEquals(0, fit.join(), fit::toString);
         JsonNode r = results(dir.resolve("out"));
         int total = r.at("/evaluations/total").asInt();
@@ -286,7 +328,9 @@ class DashboardIT {
             waitFor(() -> "done".equals(text("status-value")), () -> "status: " + text("status-value"));
             int total = r.at("/evaluations/total").asInt();
             assertEquals(String.valueOf(total), text("eval-count"));
-            assertTrue(points("status-chart") == total && !driver.findElements(By.cssSelector("#status-chart canvas")).isEmpty());
+            assertTrue(points("status-chart") == total
+                    && !driver.findElements(By.cssSelector("#status-chart canvas"))
+                            .isEmpty());
             Files.createDirectories(Path.of("target"));
             Files.write(Path.of("target", "dashboard.png"), driver.getScreenshotAs(OutputType.BYTES));
 
@@ -301,24 +345,47 @@ class DashboardIT {
             String best = String.valueOf(r.at("/best_parameters/x").asDouble());
             String cells = prow.get(0).getText();
             assertTrue(cells.startsWith("x -5 0.5 ") && cells.contains(" 5"), cells);
-            assertTrue(best.startsWith(prow.get(0).findElements(By.tagName("td")).get(3).getText().substring(0, 4)), cells + " vs " + best);
-            assertEquals(1, driver.findElements(By.cssSelector("#parameter-charts canvas")).size());
+            assertTrue(
+                    best.startsWith(prow.get(0)
+                            .findElements(By.tagName("td"))
+                            .get(3)
+                            .getText()
+                            .substring(0, 4)),
+                    cells + " vs " + best);
+            assertEquals(
+                    1,
+                    driver.findElements(By.cssSelector("#parameter-charts canvas"))
+                            .size());
 
             click("tab-terms");
             List<WebElement> trows = driver.findElements(By.cssSelector("#term-table tbody tr"));
             assertEquals(2, trows.size());
-            assertTrue(trows.get(0).getText().startsWith("quad 0 " + total + " 0"), trows.get(0).getText());
+            assertTrue(
+                    trows.get(0).getText().startsWith("quad 0 " + total + " 0"),
+                    trows.get(0).getText());
             String wall = trows.get(1).getText();
             assertTrue(wall.startsWith("wall 1 " + total + " "), wall);
             int failed = Integer.parseInt(wall.split(" ")[3]);
             assertTrue(failed > 0 && failed < total, wall);
-            assertEquals(2, driver.findElements(By.cssSelector("#results-table tbody tr")).size(), "results.json's terms");
+            assertEquals(
+                    2,
+                    driver.findElements(By.cssSelector("#results-table tbody tr"))
+                            .size(),
+                    "results.json's terms");
             List<WebElement> vrows = driver.findElements(By.cssSelector("#values-table tbody tr"));
             assertEquals(2, vrows.size(), "one value of y per term");
             List<WebElement> quad = vrows.get(0).findElements(By.tagName("td"));
-            assertEquals(List.of("quad", "y", "0"), List.of(quad.get(0).getText(), quad.get(1).getText(), quad.get(3).getText()));
-            assertEquals(r.at("/terms/0/computed/y/0").asDouble(), Double.parseDouble(quad.get(4).getText()),
-                    1e-5 * Math.abs(r.at("/terms/0/computed/y/0").asDouble()), "computed y at the best point, to 6 digits");
+            assertEquals(
+                    List.of("quad", "y", "0"),
+                    List.of(
+                            quad.get(0).getText(),
+                            quad.get(1).getText(),
+                            quad.get(3).getText()));
+            assertEquals(
+                    r.at("/terms/0/computed/y/0").asDouble(),
+                    Double.parseDouble(quad.get(4).getText()),
+                    1e-5 * Math.abs(r.at("/terms/0/computed/y/0").asDouble()),
+                    "computed y at the best point, to 6 digits");
 
             assertResults(r);
 
@@ -334,21 +401,30 @@ class DashboardIT {
             assertTrue(text("failure-stderr").contains("is past the wall at 1.8"), text("failure-stderr"));
             String runDir = text("failure-run-directory");
             assertTrue(Files.isRegularFile(Path.of(runDir, "failure.json")), runDir);
-            assertTrue(text("failure-json").contains("\"exit_code\" : 4") || text("failure-json").contains("\"exit_code\": 4"),
+            assertTrue(
+                    text("failure-json").contains("\"exit_code\" : 4")
+                            || text("failure-json").contains("\"exit_code\": 4"),
                     text("failure-json"));
 
             click("tab-evaluations");
-            waitFor(() -> driver.findElements(By.cssSelector("#evaluation-table tbody tr")).size() == Math.min(50, total),
+            waitFor(
+                    () -> driver.findElements(By.cssSelector("#evaluation-table tbody tr"))
+                                    .size()
+                            == Math.min(50, total),
                     () -> "evaluation rows");
             assertEquals("rows 1–50 of " + total, text("page-info"));
             click("page-next");
             waitFor(() -> text("page-info").equals("rows 51–" + total + " of " + total), () -> text("page-info"));
             click("sort-loss");
             waitFor(() -> text("page-info").startsWith("rows 1–50"), () -> text("page-info"));
-            String first = driver.findElement(By.cssSelector("#evaluation-table tbody tr td")).getText();
+            String first = driver.findElement(By.cssSelector("#evaluation-table tbody tr td"))
+                    .getText();
             assertEquals("at evaluation " + first, text("best-at"), "sorted by loss, the best comes first");
             click("sort-loss");
-            waitFor(() -> driver.findElement(By.cssSelector("#evaluation-table thead")).getText().contains("loss ▼"),
+            waitFor(
+                    () -> driver.findElement(By.cssSelector("#evaluation-table thead"))
+                            .getText()
+                            .contains("loss ▼"),
                     () -> "descending");
 
             click("tab-status");
@@ -384,9 +460,14 @@ class DashboardIT {
             click("tab-loss");
             assertEquals(total, points("loss-chart"));
             click("tab-parameters");
-            assertEquals(1, driver.findElements(By.cssSelector("#parameter-charts canvas")).size());
+            assertEquals(
+                    1,
+                    driver.findElements(By.cssSelector("#parameter-charts canvas"))
+                            .size());
             click("tab-terms");
-            assertEquals(2, driver.findElements(By.cssSelector("#term-table tbody tr")).size());
+            assertEquals(
+                    2,
+                    driver.findElements(By.cssSelector("#term-table tbody tr")).size());
             assertResults(r);
             click("tab-failures");
             driver.findElements(By.className("failure-open")).get(0).click();
@@ -395,7 +476,8 @@ class DashboardIT {
             click("tab-evaluations");
             waitFor(() -> text("page-info").equals("rows 1–50 of " + total), () -> text("page-info"));
             click("sort-loss");
-            String first = driver.findElement(By.cssSelector("#evaluation-table tbody tr td")).getText();
+            String first = driver.findElement(By.cssSelector("#evaluation-table tbody tr td"))
+                    .getText();
             assertEquals("at evaluation " + first, text("best-at"));
             Object loaded = driver.executeScript("return performance.getEntriesByType('resource').map(e => e.name);");
             assertEquals(List.of(), loaded, "the page loads nothing besides itself");
@@ -417,7 +499,10 @@ class DashboardIT {
         String before = Files.readString(out.resolve("evaluations.csv"));
         Cli.Run port = Cli.run("fit", job.toString(), "--dashboard=70000", "-q");
         assertEquals(ExitCodes.USAGE, port.code(), port::toString);
-        assertEquals("error: the dashboard's port must be 0 (any free port) to 65535, got 70000\n", port.err(), port::toString);
+        assertEquals(
+                "error: the dashboard's port must be 0 (any free port) to 65535, got 70000\n",
+                port.err(),
+                port::toString);
         assertEquals(before, Files.readString(out.resolve("evaluations.csv")), "the refused fit changed nothing");
         Cli.Run missing = Cli.run("dashboard", out.resolve("nowhere").toString());
         assertEquals(ExitCodes.USAGE, missing.code(), missing::toString);

@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,12 +20,14 @@ import org.junit.jupiter.api.io.TempDir;
 class DistributionIT {
 
     /** What a process printed (stdout and stderr together) and its exit code. */
-    record Result(int code, String output) {
-    }
+    record Result(int code, String output) {}
 
     static Result run(Path dir, List<String> cmd) throws IOException, InterruptedException {
         Path log = Files.createTempFile(dir, "out", ".txt");
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
         pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
         Process p = pb.start();
         if (!p.waitFor(120, TimeUnit.SECONDS)) {

@@ -3,16 +3,14 @@ package org.chemfit.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** Runs the examples of the repository to completion and checks their results. */
 @org.junit.jupiter.api.Timeout(value = 300, unit = java.util.concurrent.TimeUnit.SECONDS)
@@ -28,7 +26,8 @@ class ExamplesIT {
                 return d.resolve("examples");
             }
         }
-        throw new IllegalStateException("no examples/argon/fit.yaml above " + Path.of("").toAbsolutePath());
+        throw new IllegalStateException(
+                "no examples/argon/fit.yaml above " + Path.of("").toAbsolutePath());
     }
 
     @Test
@@ -50,7 +49,8 @@ class ExamplesIT {
         assertEquals(3.349, sigma, 0.001, r::toString);
         double rmse = Math.sqrt(res.at("/loss/best").asDouble());
         assertTrue(rmse < 4.5, "RMS error " + rmse + " K");
-        assertTrue(res.at("/loss/initial").asDouble() > 40 * res.at("/loss/best").asDouble(), r::toString);
+        assertTrue(
+                res.at("/loss/initial").asDouble() > 40 * res.at("/loss/best").asDouble(), r::toString);
         assertEquals(46, res.at("/terms/0/reference/energy").size());
         // HFD-B2's well is -143.224 K at 3.7565 A; the curve is sampled every 0.1 A, nearest at 3.8 A.
         double min = Double.POSITIVE_INFINITY;
@@ -64,14 +64,28 @@ class ExamplesIT {
         assertEquals(46, res.at("/terms/0/metrics/energy/best/count").asInt());
         assertEquals(3.3, res.at("/terms/0/coordinate/values/0").asDouble(), 1e-12);
         assertEquals("A", res.at("/parameters/1/unit").asText());
-        assertEquals(Math.sqrt(res.at("/loss/best").asDouble()), res.at("/terms/0/metrics/energy/best/rmse").asDouble(), 1e-9);
+        assertEquals(
+                Math.sqrt(res.at("/loss/best").asDouble()),
+                res.at("/terms/0/metrics/energy/best/rmse").asDouble(),
+                1e-9);
         assertEquals(46, metricsMatchPredictions(out, res));
         assertTrue(r.out().contains("RMSE best"), r::toString);
         // E(r) with residuals for the scan; one term: no share plot.
-        assertEquals(List.of("correlation.svg", "loss.svg", "parameters.svg", "parity-energy.svg", "residuals-energy.svg", "term-ar2-curve.svg"),
+        assertEquals(
+                List.of(
+                        "correlation.svg",
+                        "loss.svg",
+                        "parameters.svg",
+                        "parity-energy.svg",
+                        "residuals-energy.svg",
+                        "term-ar2-curve.svg"),
                 PlotsTest.checkSvgs(out.resolve("plots")));
         String scan = Files.readString(out.resolve("plots/term-ar2-curve.svg"));
-        assertTrue(scan.contains(">r (A)</text>") && scan.contains(">energy (K)</text>") && scan.contains(">residual (K)</text>"), scan);
+        assertTrue(
+                scan.contains(">r (A)</text>")
+                        && scan.contains(">energy (K)</text>")
+                        && scan.contains(">residual (K)</text>"),
+                scan);
         assertTrue(Files.readString(out.resolve("plots/loss.svg")).contains(">loss (K^2)</text>"));
     }
 
@@ -115,8 +129,13 @@ class ExamplesIT {
         java.util.Map<String, java.util.List<double[]>> groups = new java.util.LinkedHashMap<>();
         for (String line : lines.subList(1, lines.size())) {
             String[] f = line.split(",", -1);
-            groups.computeIfAbsent(f[0] + "/" + f[1] + "/" + f[3], k -> new java.util.ArrayList<>()).add(new double[] {
-                Double.parseDouble(f[4]), Double.parseDouble(f[5]), Double.parseDouble(f[6]), Double.parseDouble(f[7])});
+            groups.computeIfAbsent(f[0] + "/" + f[1] + "/" + f[3], k -> new java.util.ArrayList<>())
+                    .add(new double[] {
+                        Double.parseDouble(f[4]),
+                        Double.parseDouble(f[5]),
+                        Double.parseDouble(f[6]),
+                        Double.parseDouble(f[7])
+                    });
         }
         assertTrue(!groups.isEmpty());
         for (java.util.Map.Entry<String, java.util.List<double[]>> g : groups.entrySet()) {
@@ -154,7 +173,8 @@ class ExamplesIT {
         java.util.Map<String, java.util.List<double[]>> overall = new java.util.LinkedHashMap<>();
         groups.forEach((k, rows) -> {
             String[] f = k.split("/");
-            overall.computeIfAbsent(f[0] + "/" + f[2], x -> new java.util.ArrayList<>()).addAll(rows);
+            overall.computeIfAbsent(f[0] + "/" + f[2], x -> new java.util.ArrayList<>())
+                    .addAll(rows);
         });
         overall.forEach((k, rows) -> {
             double sq = 0;
@@ -198,20 +218,36 @@ class ExamplesIT {
         assertEquals(7, held.at("/metrics/energy/best/count").asInt());
         assertEquals(0.0054, held.at("/metrics/energy/initial/rmse").asDouble(), 5e-5, r::toString);
         assertEquals(0.0036, held.at("/metrics/energy/best/rmse").asDouble(), 5e-5, r::toString);
-        assertEquals(Math.sqrt(held.at("/loss/best").asDouble() / 7), held.at("/metrics/energy/best/rmse").asDouble(), 1e-12);
+        assertEquals(
+                Math.sqrt(held.at("/loss/best").asDouble() / 7),
+                held.at("/metrics/energy/best/rmse").asDouble(),
+                1e-12);
         assertEquals(27, metricsMatchPredictions(out, res));
-        assertTrue(r.out().lines().anyMatch(l -> l.matches("validation\\s+held-out-dimers\\s+energy\\s+eV\\s+7\\s+0\\.005369\\s+0\\.0036.*")),
+        assertTrue(
+                r.out()
+                        .lines()
+                        .anyMatch(l -> l.matches(
+                                "validation\\s+held-out-dimers\\s+energy\\s+eV\\s+7\\s+0\\.005369\\s+0\\.0036.*")),
                 r::toString);
 
         // chemfit eval at the fit's best parameters, read from results.json: the same held-out RMSE, per structure.
-        Cli.Run ev = Cli.run("eval", job.toString(), "--params", out.resolve("results.json").toString(), "--per-structure");
+        Cli.Run ev = Cli.run(
+                "eval", job.toString(), "--params", out.resolve("results.json").toString(), "--per-structure");
         assertEquals(0, ev.code(), ev::toString);
         assertEquals(best, printedLoss(ev), 1e-5 * best, ev::toString);
-        assertTrue(ev.out().lines().anyMatch(l -> l.matches("validation\\s+held-out-dimers\\s+energy\\s+eV\\s+7\\s+0\\.0036.*")),
+        assertTrue(
+                ev.out()
+                        .lines()
+                        .anyMatch(l -> l.matches("validation\\s+held-out-dimers\\s+energy\\s+eV\\s+7\\s+0\\.0036.*")),
                 ev::toString);
-        assertTrue(ev.out().lines().anyMatch(l -> l.matches("validation\\s+held-out-dimers\\s+dimer_C1_5\\.0\\s+energy\\s+-0\\.0.*\\s+eV")),
+        assertTrue(
+                ev.out()
+                        .lines()
+                        .anyMatch(l -> l.matches(
+                                "validation\\s+held-out-dimers\\s+dimer_C1_5\\.0\\s+energy\\s+-0\\.0.*\\s+eV")),
                 ev::toString);
-        assertEquals(List.of("correlation.svg", "loss.svg", "parameters.svg", "parity-energy.svg", "residuals-energy.svg"),
+        assertEquals(
+                List.of("correlation.svg", "loss.svg", "parameters.svg", "parity-energy.svg", "residuals-energy.svg"),
                 PlotsTest.checkSvgs(out.resolve("plots")));
         assertTrue(Files.readString(out.resolve("plots/parity-energy.svg")).contains(">validation (7)</text>"));
         // validation_every: 20: the held-out loss at the best point so far, beside the fit, and on the loss plot.
@@ -219,11 +255,19 @@ class ExamplesIT {
         assertTrue(trace.size() >= 5, trace.toString());
         for (JsonNode e : trace) {
             assertEquals(0, e.get("evaluations").asInt() % 20, e.toString());
-            assertEquals(e.get("validation_loss").asDouble(), e.at("/terms/held-out-dimers").asDouble(), 0.0, e.toString());
+            assertEquals(
+                    e.get("validation_loss").asDouble(),
+                    e.at("/terms/held-out-dimers").asDouble(),
+                    0.0,
+                    e.toString());
         }
-        assertTrue(trace.get(trace.size() - 1).get("validation_loss").asDouble() < held.at("/loss/initial").asDouble(), trace.toString());
+        assertTrue(
+                trace.get(trace.size() - 1).get("validation_loss").asDouble()
+                        < held.at("/loss/initial").asDouble(),
+                trace.toString());
         assertTrue(Files.readString(out.resolve("plots/loss.svg")).contains(">validation, at the best so far</text>"));
-        Cli.Run missing = Cli.run("eval", job.toString(), "--params", tmp.resolve("none.json").toString());
+        Cli.Run missing = Cli.run(
+                "eval", job.toString(), "--params", tmp.resolve("none.json").toString());
         assertEquals(ExitCodes.USAGE, missing.code(), missing::toString);
         assertTrue(missing.err().contains("no such file"), missing::toString);
     }
@@ -240,7 +284,8 @@ class ExamplesIT {
 
     @Test
     void argonWithLammpsFitsThreeDimersAtOnce() throws IOException {
-        assertTrue(ExternalTerms.findProgram("lmp", Path.of(".")) != null,
+        assertTrue(
+                ExternalTerms.findProgram("lmp", Path.of(".")) != null,
                 "LAMMPS (lmp) is not on the PATH; .ci/run installs Debian's lammps package");
         Path job = examples().resolve("argon-lammps/fit.yaml");
         Cli.Run v = Cli.run("validate", job.toString());
@@ -257,7 +302,8 @@ class ExamplesIT {
         // The README reports epsilon = 0.012511 eV (145.2 K) and sigma = 3.3527 A for this fit.
         assertEquals(0.012511, eps, 2e-5, r::toString);
         assertEquals(3.3527, sigma, 0.002, r::toString);
-        assertTrue(res.at("/loss/initial").asDouble() > 10 * res.at("/loss/best").asDouble(), r::toString);
+        assertTrue(
+                res.at("/loss/initial").asDouble() > 10 * res.at("/loss/best").asDouble(), r::toString);
         for (int t = 0; t < 3; t++) {
             JsonNode term = res.at("/terms/" + t);
             assertEquals("OK", term.get("status").asText(), term.toString());
@@ -265,11 +311,21 @@ class ExamplesIT {
             assertEquals(1, term.at("/computed/force").size());
             assertEquals("eV/A", term.at("/metrics/force/unit").asText());
             assertEquals("eV", term.at("/metrics/energy/unit").asText());
-            assertTrue(term.at("/metrics/energy/r2").isMissingNode() || term.at("/metrics/energy/best/r2").isNull(), term.toString());
+            assertTrue(
+                    term.at("/metrics/energy/r2").isMissingNode()
+                            || term.at("/metrics/energy/best/r2").isNull(),
+                    term.toString());
         }
         assertEquals(6, metricsMatchPredictions(out, res));
         // Energy (eV) and force (eV/A) on plots of their own; three terms: a share plot.
-        assertEquals(List.of("correlation.svg", "loss-shares.svg", "loss.svg", "parameters.svg", "parity-energy.svg", "parity-force.svg"),
+        assertEquals(
+                List.of(
+                        "correlation.svg",
+                        "loss-shares.svg",
+                        "loss.svg",
+                        "parameters.svg",
+                        "parity-energy.svg",
+                        "parity-force.svg"),
                 PlotsTest.checkSvgs(out.resolve("plots")));
         assertTrue(Files.readString(out.resolve("plots/parity-force.svg")).contains(">reference force (eV/A)</text>"));
     }

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,14 +16,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * External terms through the command line, with a real program (a shell script that stands for a
@@ -46,8 +44,10 @@ class ExternalTermsIT {
     /** A job with the given terms (each a YAML block) and sections after them. */
     private Path job(String terms, String more) throws IOException {
         Path job = dir.resolve("fit.yaml");
-        Files.writeString(job, "parameters:\n  x: {initial: 0.5, bounds: [-5.0, 5.0]}\nterms:\n" + terms + more
-                + "output: {folder: out}\n");
+        Files.writeString(
+                job,
+                "parameters:\n  x: {initial: 0.5, bounds: [-5.0, 5.0]}\nterms:\n" + terms + more
+                        + "output: {folder: out}\n");
         return job;
     }
 
@@ -107,19 +107,32 @@ class ExternalTermsIT {
         if (!Files.isExecutable(Path.of("/usr/bin/lmp")) && System.getenv("CI") == null) {
             org.junit.jupiter.api.Assumptions.abort("LAMMPS ('lmp') is not installed; skipping because CI is not set");
         }
-        Files.writeString(dir.resolve("in.dimer"), String.join("\n",
-                "units metal", "boundary f f f", "region box block -12 12 -12 12 -12 12", "create_box 1 box",
-                "create_atoms 1 single 0.0 0.0 0.0", "create_atoms 1 single 3.5 0.0 0.0", "mass 1 39.948",
-                "pair_style lj/cutt 11.0", "pair_coeff 1 1 {{ x }} 3.4", "run 0", ""));
-        Path job = job("  - name: dimer\n"
-                + "    kind: external\n"
-                + "    templates: [in.dimer]\n"
-                + "    command: [lmp, -in, in.dimer, -log, log.lammps, -screen, none]\n"
-                + "    env: {OMPI_MCA_ess_singleton_isolated: \"1\"}\n"
-                + "    private_tmpdir: true\n"
-                + "    log_files: [log.lammps]\n"
-                + "    outputs: {energy: {parser: lammps_thermo, file: log.lammps, column: PotEng}}\n"
-                + "    reference: {energy: 0.0}\n", "");
+        Files.writeString(
+                dir.resolve("in.dimer"),
+                String.join(
+                        "\n",
+                        "units metal",
+                        "boundary f f f",
+                        "region box block -12 12 -12 12 -12 12",
+                        "create_box 1 box",
+                        "create_atoms 1 single 0.0 0.0 0.0",
+                        "create_atoms 1 single 3.5 0.0 0.0",
+                        "mass 1 39.948",
+                        "pair_style lj/cutt 11.0",
+                        "pair_coeff 1 1 {{ x }} 3.4",
+                        "run 0",
+                        ""));
+        Path job = job(
+                "  - name: dimer\n"
+                        + "    kind: external\n"
+                        + "    templates: [in.dimer]\n"
+                        + "    command: [lmp, -in, in.dimer, -log, log.lammps, -screen, none]\n"
+                        + "    env: {OMPI_MCA_ess_singleton_isolated: \"1\"}\n"
+                        + "    private_tmpdir: true\n"
+                        + "    log_files: [log.lammps]\n"
+                        + "    outputs: {energy: {parser: lammps_thermo, file: log.lammps, column: PotEng}}\n"
+                        + "    reference: {energy: 0.0}\n",
+                "");
         Cli.Run r = Cli.run("fit", job.toString(), "-q", "--no-plots");
         assertEquals(ExitCodes.FIT_FAILED, r.code(), r::toString);
         assertTrue(r.err().contains("the program's error:\n  ERROR: Unrecognized pair style 'lj/cutt'"), r::toString);
@@ -127,7 +140,8 @@ class ExternalTermsIT {
         try (Stream<Path> runs = Files.list(dir.resolve("out/runs"))) {
             Path kept = runs.findFirst().orElseThrow(() -> new AssertionError("no run directory kept"));
             JsonNode failure = JSON.readTree(kept.resolve("failure.json").toFile());
-            assertTrue(failure.get("error_lines").get(0).asText().startsWith("ERROR: Unrecognized pair style 'lj/cutt'"),
+            assertTrue(
+                    failure.get("error_lines").get(0).asText().startsWith("ERROR: Unrecognized pair style 'lj/cutt'"),
                     failure.toString());
         }
     }
@@ -137,14 +151,18 @@ class ExternalTermsIT {
         Path job = job(term("quad", "").replace("    outputs:", "    log_files: [../escape.log]\n    outputs:"), "");
         Cli.Run r = Cli.run("validate", job.toString());
         assertEquals(ExitCodes.USAGE, r.code(), r::toString);
-        assertTrue(r.err().contains("fit.yaml:10:17: term 'quad' log_files must name files relative to the run directory"
-                + " that stay inside it, got '../escape.log'"), r::toString);
+        assertTrue(
+                r.err()
+                        .contains("fit.yaml:10:17: term 'quad' log_files must name files relative to the run directory"
+                                + " that stay inside it, got '../escape.log'"),
+                r::toString);
     }
 
     @Test
     void underThePenaltyPolicyFailedTermsAreCountedAndTheFitGoesOn() throws IOException {
-        Path job = job(term("crash", "FAIL: segfault"), "combination: {on_failure: penalty, penalty: 100.0}\n"
-                + "optimizer: {max_evaluations: 5}\n");
+        Path job = job(
+                term("crash", "FAIL: segfault"),
+                "combination: {on_failure: penalty, penalty: 100.0}\n" + "optimizer: {max_evaluations: 5}\n");
         Cli.Run r = Cli.run("fit", job.toString(), "-q", "--no-plots");
         assertEquals(0, r.code(), r::toString);
         JsonNode res = results();
@@ -158,8 +176,10 @@ class ExternalTermsIT {
 
     @Test
     void aProgramPastItsTimeoutIsKilled() throws IOException {
-        Path job = job(term("slow", "SLEEP: \"60\", " + log()), "combination: {on_failure: penalty, penalty: 50.0}\n"
-                + "optimizer: {max_evaluations: 2}\nexecution: {timeout: 1s}\n");
+        Path job = job(
+                term("slow", "SLEEP: \"60\", " + log()),
+                "combination: {on_failure: penalty, penalty: 50.0}\n"
+                        + "optimizer: {max_evaluations: 2}\nexecution: {timeout: 1s}\n");
         Cli.Run r = Cli.run("fit", job.toString(), "-q", "--no-plots");
         assertEquals(0, r.code(), r::toString);
         JsonNode res = results();
@@ -167,7 +187,9 @@ class ExternalTermsIT {
         List<Long> pids = pids("pid-");
         assertEquals(2, pids.size(), "one run per evaluation");
         for (long pid : pids) {
-            assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "run " + pid + " outlived its timeout");
+            assertFalse(
+                    ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false),
+                    "run " + pid + " outlived its timeout");
         }
     }
 
@@ -179,7 +201,8 @@ class ExternalTermsIT {
         assertEquals(0, r.code(), r::toString);
         List<long[]> runs = intervals();
         assertEquals(6, runs.size(), "3 evaluations of 2 terms");
-        assertTrue(overlaps(runs) >= 3, "each evaluation's two runs should overlap; overlapping pairs: " + overlaps(runs));
+        assertTrue(
+                overlaps(runs) >= 3, "each evaluation's two runs should overlap; overlapping pairs: " + overlaps(runs));
 
         // The same job with one worker: no two runs overlap.
         for (Path p : Files.list(dir.resolve("log")).toList()) {
@@ -192,13 +215,15 @@ class ExternalTermsIT {
 
     @Test
     void privateTmpdirGivesEachRunItsOwnScratchFolder() throws IOException {
-        Path job = job(term("t", log()).replace("    command:", "    private_tmpdir: true\n    command:"),
+        Path job = job(
+                term("t", log()).replace("    command:", "    private_tmpdir: true\n    command:"),
                 "optimizer: {max_evaluations: 3}\nexecution: {keep: all}\n");
         Cli.Run r = Cli.run("fit", job.toString(), "-q", "--no-plots");
         assertEquals(0, r.code(), r::toString);
         List<String> tmpdirs = new ArrayList<>();
         try (Stream<Path> s = Files.list(dir.resolve("log"))) {
-            for (Path f : s.filter(f -> f.getFileName().toString().startsWith("tmpdir-")).toList()) {
+            for (Path f : s.filter(f -> f.getFileName().toString().startsWith("tmpdir-"))
+                    .toList()) {
                 tmpdirs.add(Files.readString(f).trim());
             }
         }
@@ -217,23 +242,27 @@ class ExternalTermsIT {
      * steps killed by the term's timeout and retried by the term's own retries.
      */
     private Path stepsJob(int retries, int evaluations) throws IOException {
-        Files.copy(Cli.resource("external").resolve("steps.sh"), dir.resolve("steps.sh"), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(
+                Cli.resource("external").resolve("steps.sh"),
+                dir.resolve("steps.sh"),
+                StandardCopyOption.REPLACE_EXISTING);
         Files.writeString(dir.resolve("shared.dat"), "2\n");
-        return job("  - name: steps\n"
-                + "    kind: external\n"
-                + "    templates: [x.txt]\n"
-                + "    files: [steps.sh]\n"
-                + "    link: [shared.dat]\n"
-                + "    commands:\n"
-                + "      - sh steps.sh first\n"
-                + "      - [sh, steps.sh, second]\n"
-                + "    wait_for_files: {files: [out.json], timeout: 30s}\n"
-                + "    timeout: 1s\n"
-                + "    kill_grace: 0.5s\n"
-                + "    retries: " + retries + "\n"
-                + "    env: {HANG_RUNS: \"2\", " + log() + "}\n"
-                + "    outputs: {y: {parser: json, file: out.json, path: /y}}\n"
-                + "    reference: {y: 0.0}\n",
+        return job(
+                "  - name: steps\n"
+                        + "    kind: external\n"
+                        + "    templates: [x.txt]\n"
+                        + "    files: [steps.sh]\n"
+                        + "    link: [shared.dat]\n"
+                        + "    commands:\n"
+                        + "      - sh steps.sh first\n"
+                        + "      - [sh, steps.sh, second]\n"
+                        + "    wait_for_files: {files: [out.json], timeout: 30s}\n"
+                        + "    timeout: 1s\n"
+                        + "    kill_grace: 0.5s\n"
+                        + "    retries: " + retries + "\n"
+                        + "    env: {HANG_RUNS: \"2\", " + log() + "}\n"
+                        + "    outputs: {y: {parser: json, file: out.json, path: /y}}\n"
+                        + "    reference: {y: 0.0}\n",
                 "optimizer: {max_evaluations: " + evaluations + "}\nexecution: {keep: all}\n");
     }
 
@@ -253,7 +282,11 @@ class ExternalTermsIT {
         List<String> firstRuns = Files.readAllLines(dir.resolve("log/first-runs"));
         assertEquals(5, firstRuns.size(), firstRuns.toString());
         for (String pid : firstRuns) {
-            assertFalse(ProcessHandle.of(Long.parseLong(pid)).map(ProcessHandle::isAlive).orElse(false), "run " + pid + " outlived its timeout");
+            assertFalse(
+                    ProcessHandle.of(Long.parseLong(pid))
+                            .map(ProcessHandle::isAlive)
+                            .orElse(false),
+                    "run " + pid + " outlived its timeout");
         }
 
         List<Path> runs;
@@ -261,7 +294,12 @@ class ExternalTermsIT {
             runs = s.sorted().toList();
         }
         assertEquals(5, runs.size(), "keep: all keeps every attempt: " + runs);
-        assertEquals(2, runs.stream().filter(d -> d.getFileName().toString().contains("-retry")).count(), runs.toString());
+        assertEquals(
+                2,
+                runs.stream()
+                        .filter(d -> d.getFileName().toString().contains("-retry"))
+                        .count(),
+                runs.toString());
         int complete = 0;
         for (Path run : runs) {
             Path shared = run.resolve("shared.dat");
@@ -271,8 +309,10 @@ class ExternalTermsIT {
             if (order.equals(List.of("first", "second"))) {
                 complete++;
                 // out.json was written by a background process after the second command ended.
-                double x = Double.parseDouble(Files.readString(run.resolve("x.txt")).trim());
-                double y = JSON.readTree(run.resolve("out.json").toFile()).get("y").asDouble();
+                double x = Double.parseDouble(
+                        Files.readString(run.resolve("x.txt")).trim());
+                double y =
+                        JSON.readTree(run.resolve("out.json").toFile()).get("y").asDouble();
                 assertEquals((x - 2) * (x - 2), y, 1e-12, run.toString());
             } else {
                 assertEquals(List.of("first"), order, run + ": a killed attempt ran only its first step");
@@ -282,7 +322,8 @@ class ExternalTermsIT {
         assertEquals(3, complete, "one complete run per evaluation");
         double best = res.at("/best_parameters/x").asDouble();
         double y = (best - 2) * (best - 2);
-        assertEquals(y, res.at("/terms/0/computed/y/0").asDouble(), 1e-9, "the offset 2 was read through the link\n" + res);
+        assertEquals(
+                y, res.at("/terms/0/computed/y/0").asDouble(), 1e-9, "the offset 2 was read through the link\n" + res);
         assertEquals(y * y, res.at("/loss/best").asDouble(), 1e-9, res.toString());
     }
 
@@ -298,7 +339,9 @@ class ExternalTermsIT {
 
     @Test
     void aFileThatNeverAppearsFailsTheTermNamingIt() throws IOException {
-        Path job = job(term("w", "").replace("    env:", "    wait_for_files: {files: [never.flag], timeout: 0.3s}\n    env:"), "");
+        Path job = job(
+                term("w", "").replace("    env:", "    wait_for_files: {files: [never.flag], timeout: 0.3s}\n    env:"),
+                "");
         Cli.Run r = Cli.run("fit", job.toString(), "-q", "--no-plots");
         assertEquals(ExitCodes.FIT_FAILED, r.code(), r::toString);
         assertTrue(r.err().contains("[never.flag] did not appear within"), r::toString);
@@ -318,11 +361,17 @@ class ExternalTermsIT {
         Path job = job(term("a", env) + term("b", env), "optimizer: {max_evaluations: 500}\nexecution: {workers: 2}\n");
         Process p = InterruptIT.start(dir, "fit", job.toString(), "--progress", "log", "--progress-interval", "0.2");
         try {
-            await("two runs with a child each").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
-                    .failFast(() -> assertTrue(p.isAlive(), () -> "chemfit ended early: exit " + p.exitValue() + "\n"
-                            + InterruptIT.output(dir)))
+            await("two runs with a child each")
+                    .atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(50))
+                    .failFast(() -> assertTrue(
+                            p.isAlive(),
+                            () -> "chemfit ended early: exit " + p.exitValue() + "\n" + InterruptIT.output(dir)))
                     .until(() -> pids("child-").size() >= 2);
-            assertEquals(2, pids("child-").size(), "two runs should be hanging with a child each\n" + InterruptIT.output(dir));
+            assertEquals(
+                    2,
+                    pids("child-").size(),
+                    "two runs should be hanging with a child each\n" + InterruptIT.output(dir));
             InterruptIT.sigint(p);
             assertTrue(p.waitFor(90, TimeUnit.SECONDS), "chemfit did not stop within 90 s of SIGINT");
         } finally {
@@ -337,21 +386,26 @@ class ExternalTermsIT {
         all.addAll(pids("child-"));
         assertTrue(all.size() >= 8, "runs and children recorded: " + all);
         for (long pid : all) {
-            assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "process " + pid + " is left\n" + out);
+            assertFalse(
+                    ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false),
+                    "process " + pid + " is left\n" + out);
         }
     }
 
     private List<Long> pids(String prefix) throws IOException {
         try (Stream<Path> s = Files.list(dir.resolve("log"))) {
-            return s.map(f -> f.getFileName().toString()).filter(n -> n.startsWith(prefix))
-                    .map(n -> Long.parseLong(n.substring(prefix.length()))).toList();
+            return s.map(f -> f.getFileName().toString())
+                    .filter(n -> n.startsWith(prefix))
+                    .map(n -> Long.parseLong(n.substring(prefix.length())))
+                    .toList();
         }
     }
 
     private List<long[]> intervals() throws IOException {
         List<long[]> out = new ArrayList<>();
         try (Stream<Path> s = Files.list(dir.resolve("log"))) {
-            for (Path f : s.filter(f -> f.getFileName().toString().startsWith("run-")).toList()) {
+            for (Path f :
+                    s.filter(f -> f.getFileName().toString().startsWith("run-")).toList()) {
                 String[] t = Files.readString(f).trim().split(" ");
                 out.add(new long[] {Long.parseLong(t[0]), Long.parseLong(t[1])});
             }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,17 +15,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
-import org.chemfit.journal.read.EvaluationRecord;
 import org.chemfit.journal.Journal;
 import org.chemfit.journal.JournalException;
+import org.chemfit.journal.read.EvaluationRecord;
 import org.chemfit.journal.read.JournalReader;
 import org.chemfit.journal.read.RunRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * {@code chemfit fit} on a job of external terms (a program of our own that counts its runs) is
@@ -106,14 +104,16 @@ class FitResumeIT {
     /** @return the best loss and parameters from results.json, as JSON text (doubles round-trip exactly) */
     private static String best(Path out) throws IOException {
         JsonNode r = new ObjectMapper().readTree(out.resolve("results.json").toFile());
-        return r.get("loss").get("best").toString() + " " + r.get("best_parameters").toString() + " "
+        return r.get("loss").get("best").toString() + " "
+                + r.get("best_parameters").toString() + " "
                 + r.get("evaluations").get("total") + " " + r.get("stop_reason");
     }
 
     /** @return the raw bits of the journal's best loss */
     private static long journalBest(Path out) {
         try (JournalReader j = JournalReader.openReadOnly(out)) {
-            return Double.doubleToRawLongBits(j.best(j.latestRun().orElseThrow().id()).orElseThrow().toldLoss());
+            return Double.doubleToRawLongBits(
+                    j.best(j.latestRun().orElseThrow().id()).orElseThrow().toldLoss());
         }
     }
 
@@ -137,8 +137,10 @@ class FitResumeIT {
         String expected = best(plain.resolve("out"));
         long uninterruptedRuns = lines(plain.resolve("counter.txt"));
         assertEquals(TERMS * EVALUATIONS, uninterruptedRuns);
-        assertTrue(Files.readString(plain.resolve("stdout.txt")).contains("journal: " + plain.resolve("out/journal.sqlite")
-                + " (run 1)"), InterruptIT.output(plain));
+        assertTrue(
+                Files.readString(plain.resolve("stdout.txt"))
+                        .contains("journal: " + plain.resolve("out/journal.sqlite") + " (run 1)"),
+                InterruptIT.output(plain));
 
         List<String> summary = new ArrayList<>();
         int[] killAfter = {1, 7, 19, 31, 44};
@@ -148,22 +150,31 @@ class FitResumeIT {
             Path out = dir.resolve("out");
             Process p = InterruptIT.start(dir, "fit", jobFile.toString(), "--progress", "none");
             int killAt = killAfter[k];
-            await().atMost(TIMEOUT_SECONDS, TimeUnit.SECONDS).pollInSameThread().pollInterval(Duration.ofMillis(5))
-                    .failFast(() -> assertTrue(p.isAlive(), () -> "chemfit ended before the kill\n" + InterruptIT.output(dir)))
-                    .untilAsserted(() -> assertTrue(recordedTerms(out) >= killAt,
+            await().atMost(TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                    .pollInSameThread()
+                    .pollInterval(Duration.ofMillis(5))
+                    .failFast(() ->
+                            assertTrue(p.isAlive(), () -> "chemfit ended before the kill\n" + InterruptIT.output(dir)))
+                    .untilAsserted(() -> assertTrue(
+                            recordedTerms(out) >= killAt,
                             () -> "no " + killAt + " terms recorded in time\n" + InterruptIT.output(dir)));
             if (k == 0) {
                 // chemfit report reads the journal while the fit writes it
                 Cli.Run report = Cli.run("report", out.toString(), "--no-plots");
                 assertEquals(0, report.code(), report.toString());
-                assertTrue(report.out().contains("journal: " + out.resolve("journal.sqlite") + ", run 1 of 1: RUNNING, 1 attempt;"),
+                assertTrue(
+                        report.out()
+                                .contains("journal: " + out.resolve("journal.sqlite")
+                                        + ", run 1 of 1: RUNNING, 1 attempt;"),
                         report.toString());
                 // a second fit on the folder is refused before it touches the first one's files
                 String csv = Files.readString(out.resolve("evaluations.csv"));
                 Cli.Run second = Cli.run("fit", jobFile.toString(), "--progress", "none");
                 assertEquals(2, second.code(), second.toString());
                 assertTrue(second.err().contains("is being written by another fit (pid " + p.pid()), second.toString());
-                assertTrue(Files.readString(out.resolve("evaluations.csv")).startsWith(csv), "the running fit's CSV is intact");
+                assertTrue(
+                        Files.readString(out.resolve("evaluations.csv")).startsWith(csv),
+                        "the running fit's CSV is intact");
             }
             List<ProcessHandle> children = p.descendants().toList();
             p.destroyForcibly(); // SIGKILL, as at the end of an allocation
@@ -186,14 +197,16 @@ class FitResumeIT {
 
             Process resumed = InterruptIT.start(dir, "fit", jobFile.toString(), "--progress", "none");
             finish(resumed, dir, 0);
-            assertTrue(Files.readString(dir.resolve("stderr.txt")).contains("resuming run 1 of the journal"),
+            assertTrue(
+                    Files.readString(dir.resolve("stderr.txt")).contains("resuming run 1 of the journal"),
                     InterruptIT.output(dir));
             assertEquals(expected, best(out), "kill after " + recorded + " terms: the same result as uninterrupted");
             assertEquals(journalBest(plain.resolve("out")), journalBest(out), "bit for bit");
             long extra = lines(dir.resolve("counter.txt")) - uninterruptedRuns;
             summary.add("kill after " + recorded + " recorded terms: " + running + " evaluation(s) in flight, " + before
                     + " program runs before the kill, " + extra + " extra");
-            assertTrue(running <= 1 && extra >= 0 && extra <= running,
+            assertTrue(
+                    running <= 1 && extra >= 0 && extra <= running,
                     "program runs exceed the uninterrupted count by at most the evaluations in flight: " + summary);
             try (JournalReader j = JournalReader.openReadOnly(out)) {
                 assertEquals(List.of("ok"), j.integrityCheck());

@@ -14,6 +14,7 @@ final class GromacsJobs {
 
     /** Lennard-Jones argon as in Rahman's and Verlet's work: epsilon/k_B = 120 K (kJ/mol), sigma = 3.405 A (nm). */
     static final double EPSILON = 0.99774;
+
     static final double SIGMA = 0.3405;
 
     /**
@@ -41,8 +42,7 @@ final class GromacsJobs {
             gen-vel                 = no
             """;
 
-    private GromacsJobs() {
-    }
+    private GromacsJobs() {}
 
     static Path templates() {
         return ExamplesIT.examples().resolve("argon-gromacs/templates");
@@ -68,7 +68,11 @@ final class GromacsJobs {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("static.mdp"), STATIC_MDP);
         Path job = dir.resolve("fit.yaml");
-        Files.writeString(job, String.format(Locale.ROOT, """
+        Files.writeString(
+                job,
+                String.format(
+                        Locale.ROOT,
+                        """
                 name: crystal-recovery
                 programs:
                   gmx: [gmx, gmx_mpi, gmx_d]
@@ -93,8 +97,13 @@ final class GromacsJobs {
                 output:
                   folder: out
                   plots: false
-                """, templates().resolve("topol.top"), templates().resolve("conf.gro"),
-                commands("static.mdp", "Potential\\nPressure\\n\\n"), Double.toString(potential), Double.toString(pressure), budget));
+                """,
+                        templates().resolve("topol.top"),
+                        templates().resolve("conf.gro"),
+                        commands("static.mdp", "Potential\\nPressure\\n\\n"),
+                        Double.toString(potential),
+                        Double.toString(pressure),
+                        budget));
         return job;
     }
 
@@ -107,7 +116,11 @@ final class GromacsJobs {
     static Path liquidJob(Path dir, int budget) throws IOException {
         Files.createDirectories(dir);
         Path job = dir.resolve("fit.yaml");
-        Files.writeString(job, String.format(Locale.ROOT, """
+        Files.writeString(
+                job,
+                String.format(
+                        Locale.ROOT,
+                        """
                 name: liquid-resume
                 programs:
                   gmx: [gmx, gmx_mpi, gmx_d]
@@ -131,8 +144,12 @@ final class GromacsJobs {
                 output:
                   folder: out
                   plots: false
-                """, templates().resolve("md.mdp"), templates().resolve("topol.top"), templates().resolve("conf.gro"),
-                commands("md.mdp", "Potential\\nDensity\\n\\n"), budget));
+                """,
+                        templates().resolve("md.mdp"),
+                        templates().resolve("topol.top"),
+                        templates().resolve("conf.gro"),
+                        commands("md.mdp", "Potential\\nDensity\\n\\n"),
+                        budget));
         return job;
     }
 }

@@ -3,12 +3,13 @@ package org.chemfit.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
 import org.chemfit.Parameters;
 import org.chemfit.Quantities;
 import org.chemfit.external.Command;
@@ -19,9 +20,6 @@ import org.chemfit.external.XvgParser;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Real GROMACS: the reference values are what GROMACS itself computes at known Lennard-Jones
@@ -57,13 +55,16 @@ class GromacsRecoveryIT {
                 .variable("cells", 4)
                 .variable("lattice", 0.51)
                 .command(gmx, "grompp", "-f", "static.mdp", "-c", "conf.gro", "-p", "topol.top", "-o", "run.tpr")
-                .command(gmx, "mdrun", "-s", "run.tpr", "-deffnm", "run", "-ntmpi", "1", "-ntomp", "1", "-pin", "off", "-reprod")
+                .command(
+                        gmx, "mdrun", "-s", "run.tpr", "-deffnm", "run", "-ntmpi", "1", "-ntomp", "1", "-pin", "off",
+                        "-reprod")
                 .command(Command.of(gmx, "energy", "-f", "run.edr", "-o", "energy.xvg", "-nmol", "256")
                         .stdin(StandardInput.text("Potential\nPressure\n\n")))
                 .output(XvgParser.column("potential", "energy.xvg", "Potential").last())
                 .output(XvgParser.column("pressure", "energy.xvg", "Pressure").last())
                 .build();
-        Quantities ref = crystal.compute(Parameters.of(Map.of("lj.epsilon", GromacsJobs.EPSILON, "lj.sigma", GromacsJobs.SIGMA)));
+        Quantities ref = crystal.compute(
+                Parameters.of(Map.of("lj.epsilon", GromacsJobs.EPSILON, "lj.sigma", GromacsJobs.SIGMA)));
         double potential = ref.get("potential");
         double pressure = ref.get("pressure");
         // the lattice energy of LJ fcc near its minimum is about -8.6 epsilon (less with a 0.9 nm cut-off)
@@ -76,11 +77,12 @@ class GromacsRecoveryIT {
         assertEquals(0, v.code(), v::toString);
         Cli.Run r = Cli.run("fit", job.toString(), "--progress", "none");
         assertEquals(0, r.code(), r::toString);
-        JsonNode res = new ObjectMapper().readTree(job.getParent().resolve("out/results.json").toFile());
+        JsonNode res = new ObjectMapper()
+                .readTree(job.getParent().resolve("out/results.json").toFile());
         double eps = res.at("/best_parameters/lj/epsilon").asDouble();
         double sigma = res.at("/best_parameters/lj/sigma").asDouble();
-        String facts = "epsilon " + eps + ", sigma " + sigma + ", loss " + res.at("/loss/best") + ", " + res.get("evaluations")
-                + "\n" + r;
+        String facts = "epsilon " + eps + ", sigma " + sigma + ", loss " + res.at("/loss/best") + ", "
+                + res.get("evaluations") + "\n" + r;
         assertEquals(GromacsJobs.EPSILON, eps, 1e-4 * GromacsJobs.EPSILON, facts);
         assertEquals(GromacsJobs.SIGMA, sigma, 1e-4 * GromacsJobs.SIGMA, facts);
         System.out.println("recovered " + facts.lines().findFirst().orElseThrow());

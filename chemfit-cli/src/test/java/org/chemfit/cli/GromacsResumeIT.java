@@ -6,23 +6,21 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
-import org.chemfit.journal.read.EvaluationRecord;
 import org.chemfit.journal.Journal;
 import org.chemfit.journal.JournalException;
+import org.chemfit.journal.read.EvaluationRecord;
 import org.chemfit.journal.read.JournalReader;
 import org.chemfit.journal.read.RunRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Real GROMACS molecular dynamics (NPT liquid argon, 256 atoms, 600 steps per evaluation): a
@@ -51,7 +49,8 @@ class GromacsResumeIT {
     /** @return the best loss, parameters, evaluation counts and stop reason, as JSON text (doubles round-trip) */
     private static String best(Path out) throws Exception {
         JsonNode r = new ObjectMapper().readTree(out.resolve("results.json").toFile());
-        return r.get("loss").get("best").toString() + " " + r.get("best_parameters").toString() + " "
+        return r.get("loss").get("best").toString() + " "
+                + r.get("best_parameters").toString() + " "
                 + r.get("evaluations").get("total") + " " + r.get("stop_reason");
     }
 
@@ -67,7 +66,11 @@ class GromacsResumeIT {
     }
 
     private static boolean gromacsRunning(Process p) {
-        return p.descendants().anyMatch(h -> h.info().command().map(c -> c.matches(".*/gmx(_mpi|_d)?$")).orElse(false));
+        return p.descendants()
+                .anyMatch(h -> h.info()
+                        .command()
+                        .map(c -> c.matches(".*/gmx(_mpi|_d)?$"))
+                        .orElse(false));
     }
 
     @Test
@@ -82,9 +85,13 @@ class GromacsResumeIT {
         Path out = dir.resolve("out");
         Process p = InterruptIT.start(dir, "fit", job.toString(), "--progress", "none");
         // kill once four evaluations are recorded and GROMACS is running the fifth
-        await().atMost(TIMEOUT_SECONDS, TimeUnit.SECONDS).pollInSameThread().pollInterval(Duration.ofMillis(5))
-                .failFast(() -> assertTrue(p.isAlive(), () -> "chemfit ended before the kill\n" + InterruptIT.output(dir)))
-                .untilAsserted(() -> assertTrue(recordedTerms(out) >= 4 && gromacsRunning(p),
+        await().atMost(TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                .pollInSameThread()
+                .pollInterval(Duration.ofMillis(5))
+                .failFast(() ->
+                        assertTrue(p.isAlive(), () -> "chemfit ended before the kill\n" + InterruptIT.output(dir)))
+                .untilAsserted(() -> assertTrue(
+                        recordedTerms(out) >= 4 && gromacsRunning(p),
                         () -> "no 4 evaluations recorded in time\n" + InterruptIT.output(dir)));
         List<ProcessHandle> children = p.descendants().toList();
         p.destroyForcibly(); // SIGKILL, as at the end of an allocation
@@ -104,15 +111,21 @@ class GromacsResumeIT {
 
         Process resumed = InterruptIT.start(dir, "fit", job.toString(), "--progress", "none");
         finish(resumed, dir);
-        assertTrue(Files.readString(dir.resolve("stderr.txt")).contains("resuming run 1 of the journal"), InterruptIT.output(dir));
-        assertEquals(expected, best(out), "killed after " + recorded + " evaluations: the same result as uninterrupted");
-        try (JournalReader j = JournalReader.openReadOnly(out); JournalReader k = JournalReader.openReadOnly(plain.resolve("out"))) {
+        assertTrue(
+                Files.readString(dir.resolve("stderr.txt")).contains("resuming run 1 of the journal"),
+                InterruptIT.output(dir));
+        assertEquals(
+                expected, best(out), "killed after " + recorded + " evaluations: the same result as uninterrupted");
+        try (JournalReader j = JournalReader.openReadOnly(out);
+                JournalReader k = JournalReader.openReadOnly(plain.resolve("out"))) {
             RunRecord run = j.latestRun().orElseThrow();
             assertEquals("FINISHED", run.status());
             assertEquals(2, run.attempts());
             assertEquals(EVALUATIONS, j.evaluationCounts(run.id()).get(EvaluationRecord.State.COMPLETE));
-            long bits = Double.doubleToRawLongBits(j.best(run.id()).orElseThrow().toldLoss());
-            long plainBits = Double.doubleToRawLongBits(k.best(k.latestRun().orElseThrow().id()).orElseThrow().toldLoss());
+            long bits =
+                    Double.doubleToRawLongBits(j.best(run.id()).orElseThrow().toldLoss());
+            long plainBits = Double.doubleToRawLongBits(
+                    k.best(k.latestRun().orElseThrow().id()).orElseThrow().toldLoss());
             assertEquals(plainBits, bits, "bit for bit");
         }
         System.out.println("GROMACS fit killed after " + recorded + " recorded evaluations, resumed to " + expected);

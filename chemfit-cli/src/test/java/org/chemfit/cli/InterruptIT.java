@@ -4,6 +4,8 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,13 +14,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
-
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Sends SIGINT to a real {@code chemfit fit} running in its own JVM, as Ctrl-C in a terminal
@@ -43,8 +41,11 @@ class InterruptIT {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
         cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd).directory(dir.toFile()).redirectOutput(dir.resolve("stdout.txt").toFile())
-                .redirectError(dir.resolve("stderr.txt").toFile()).start();
+        return new ProcessBuilder(cmd)
+                .directory(dir.toFile())
+                .redirectOutput(dir.resolve("stdout.txt").toFile())
+                .redirectError(dir.resolve("stderr.txt").toFile())
+                .start();
     }
 
     private static boolean envResetsSignals() {
@@ -58,17 +59,23 @@ class InterruptIT {
 
     static void sigint(Process p) throws IOException, InterruptedException {
         // The JVM has no API to send a signal; kill(1) is the portable way on Linux and macOS.
-        Process k = new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).inheritIO().start();
+        Process k = new ProcessBuilder("kill", "-INT", Long.toString(p.pid()))
+                .inheritIO()
+                .start();
         assertTrue(k.waitFor(10, TimeUnit.SECONDS) && k.exitValue() == 0, "kill -INT failed");
     }
 
     /** Waits until the fit has written at least {@code n} evaluations, failing after a minute. */
     static void awaitEvaluations(Process p, Path csv, int n, Path dir) {
         try {
-            await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(50))
-                    .failFast(() -> assertTrue(p.isAlive(),
-                            () -> "chemfit ended before it was interrupted: exit " + p.exitValue() + "\n" + output(dir)))
-                    .untilAsserted(() -> assertTrue(Files.exists(csv) && Files.readAllLines(csv).size() > n,
+            await().atMost(Duration.ofMinutes(1))
+                    .pollInterval(Duration.ofMillis(50))
+                    .failFast(() -> assertTrue(
+                            p.isAlive(),
+                            () -> "chemfit ended before it was interrupted: exit " + p.exitValue() + "\n"
+                                    + output(dir)))
+                    .untilAsserted(() -> assertTrue(
+                            Files.exists(csv) && Files.readAllLines(csv).size() > n,
                             () -> "no " + n + " evaluations within a minute\n" + output(dir)));
         } catch (ConditionTimeoutException e) {
             p.destroyForcibly();
@@ -96,7 +103,8 @@ class InterruptIT {
      */
     static void writeSlowLatticeJob(Path dir, int side) throws IOException {
         int n = side * side * side;
-        StringBuilder xyz = new StringBuilder(n + "\n" + side + " x " + side + " x " + side + " argon atoms, 3.8 Angstrom apart\n");
+        StringBuilder xyz =
+                new StringBuilder(n + "\n" + side + " x " + side + " x " + side + " argon atoms, 3.8 Angstrom apart\n");
         for (int i = 0; i < side; i++) {
             for (int j = 0; j < side; j++) {
                 for (int k = 0; k < side; k++) {
@@ -106,16 +114,19 @@ class InterruptIT {
         }
         Files.writeString(dir.resolve("lattice.xyz"), xyz);
         Files.writeString(dir.resolve("energy.csv"), "file,reference_energy\nlattice.xyz,-5000.0\n");
-        Files.writeString(dir.resolve("fit.yaml"), String.join("\n",
-                "parameters:",
-                "  lj: {epsilon: {initial: 1.0, bounds: [0.1, 10]}, sigma: {initial: 3.0, bounds: [2, 4]}}",
-                "terms:",
-                "  - kind: atoms",
-                "    reference: energy.csv",
-                "    potential: {form: lennard_jones, epsilon: lj.epsilon, sigma: lj.sigma}",
-                "optimizer: {max_evaluations: 100000}",
-                "output: {folder: out}",
-                ""));
+        Files.writeString(
+                dir.resolve("fit.yaml"),
+                String.join(
+                        "\n",
+                        "parameters:",
+                        "  lj: {epsilon: {initial: 1.0, bounds: [0.1, 10]}, sigma: {initial: 3.0, bounds: [2, 4]}}",
+                        "terms:",
+                        "  - kind: atoms",
+                        "    reference: energy.csv",
+                        "    potential: {form: lennard_jones, epsilon: lj.epsilon, sigma: lj.sigma}",
+                        "optimizer: {max_evaluations: 100000}",
+                        "output: {folder: out}",
+                        ""));
     }
 
     @Test
@@ -132,11 +143,15 @@ class InterruptIT {
         }
         String out = output(tmp);
         assertEquals(ExitCodes.INTERRUPTED, p.exitValue(), out);
-        JsonNode res = new ObjectMapper().readTree(tmp.resolve("out/results.json").toFile());
+        JsonNode res =
+                new ObjectMapper().readTree(tmp.resolve("out/results.json").toFile());
         assertEquals("interrupted", res.get("status").asText(), out);
         int total = res.at("/evaluations/total").asInt();
         assertTrue(total >= 3, out);
-        assertEquals(total + 1, Files.readAllLines(tmp.resolve("out/evaluations.csv")).size(), out);
+        assertEquals(
+                total + 1,
+                Files.readAllLines(tmp.resolve("out/evaluations.csv")).size(),
+                out);
         assertTrue(res.at("/best_parameters/lj/epsilon").isNumber(), out);
         assertTrue(out.contains("interrupted: stopping the running terms and writing what is finished"), out);
         assertTrue(out.contains("fit: interrupted"), out);

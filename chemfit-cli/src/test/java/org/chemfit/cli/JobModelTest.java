@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
-
 import org.chemfit.FailurePolicy;
 import org.chemfit.Quantities;
 import org.chemfit.Reducer;
@@ -45,7 +44,8 @@ class JobModelTest {
         JobKeys.SELECTS.values().forEach(selects::addAll);
         assertEquals(selects, words(ParserSpec.Select.class));
         Set<String> parsers = Arrays.stream(ParserSpec.class.getPermittedSubclasses())
-                .map(c -> c.getSimpleName().replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT))
+                .map(c ->
+                        c.getSimpleName().replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT))
                 .collect(Collectors.toCollection(TreeSet::new));
         assertEquals(new TreeSet<>(JobKeys.PARSERS), parsers);
         assertEquals(Reducer.ROOT_MEAN, JobKeys.constant(Reducer.class, "root_mean"));
@@ -78,14 +78,27 @@ class JobModelTest {
         Map<String, Double> scales = new LinkedHashMap<>();
         List.of("e", "rho", "d", "p", "j").forEach(q -> scales.put(q, 2.0));
         assertEquals(new JobFile.LossSpec(JobFile.LossType.MEAN_SQUARED_ERROR, scales), t.loss());
-        assertEquals(List.of(
-                new ParserSpec.Regex("e", "out.txt", "E=(\\S+)", ParserSpec.ColumnRef.at(1), ParserSpec.Select.FIRST),
-                new ParserSpec.Column("rho", "t.dat", ParserSpec.ColumnRef.named("rho"), ParserSpec.Select.MEAN_OF_LAST, 5),
-                new ParserSpec.Xvg("d", "d.xvg", ParserSpec.ColumnRef.named("Density"), ParserSpec.Select.MEAN, 10.0, 20.0),
-                new ParserSpec.LammpsThermo("p", "log.lammps", "Press", ParserSpec.Select.LAST, 0, -1),
-                new ParserSpec.Json("j", "r.json", "a.b")), ((JobFile.ExternalConfig) t.config()).outputs());
-        assertEquals(new JobFile.CombinationSpec(Reducer.ROOT_MEAN, FailurePolicy.Action.PENALTY, 100.0), jf.combination());
-        assertEquals(FailurePolicy.penalty(100.0).withRetries(2), jf.combination().policy(jf.execution().retries()));
+        assertEquals(
+                List.of(
+                        new ParserSpec.Regex(
+                                "e", "out.txt", "E=(\\S+)", ParserSpec.ColumnRef.at(1), ParserSpec.Select.FIRST),
+                        new ParserSpec.Column(
+                                "rho", "t.dat", ParserSpec.ColumnRef.named("rho"), ParserSpec.Select.MEAN_OF_LAST, 5),
+                        new ParserSpec.Xvg(
+                                "d",
+                                "d.xvg",
+                                ParserSpec.ColumnRef.named("Density"),
+                                ParserSpec.Select.MEAN,
+                                10.0,
+                                20.0),
+                        new ParserSpec.LammpsThermo("p", "log.lammps", "Press", ParserSpec.Select.LAST, 0, -1),
+                        new ParserSpec.Json("j", "r.json", "a.b")),
+                ((JobFile.ExternalConfig) t.config()).outputs());
+        assertEquals(
+                new JobFile.CombinationSpec(Reducer.ROOT_MEAN, FailurePolicy.Action.PENALTY, 100.0), jf.combination());
+        assertEquals(
+                FailurePolicy.penalty(100.0).withRetries(2),
+                jf.combination().policy(jf.execution().retries()));
         assertEquals(KeepPolicy.ALL, jf.execution().keep());
     }
 
@@ -96,11 +109,18 @@ class JobModelTest {
         assertEquals(JobFile.TermKind.ATOMS, t.kind());
         assertEquals(new JobFile.LossSpec(JobFile.LossType.SQUARED_ERROR, Map.of()), t.loss());
         JobFile.PairTermSpec lj = ((JobFile.AtomsConfig) t.config()).potential().get(0);
-        assertEquals(new JobFile.PairTermSpec(JobFile.PairForm.LENNARD_JONES, "*", "*",
-                Map.of("epsilon", ParameterRef.of("lj.epsilon"), "sigma", ParameterRef.of("lj.sigma")), Double.POSITIVE_INFINITY, false),
+        assertEquals(
+                new JobFile.PairTermSpec(
+                        JobFile.PairForm.LENNARD_JONES,
+                        "*",
+                        "*",
+                        Map.of("epsilon", ParameterRef.of("lj.epsilon"), "sigma", ParameterRef.of("lj.sigma")),
+                        Double.POSITIVE_INFINITY,
+                        false),
                 lj);
         assertEquals(CoulombMethod.DIRECT, lj.coulombMethod());
-        assertEquals(new JobFile.CombinationSpec(Reducer.SUM, FailurePolicy.Action.RAISE, Double.NaN), jf.combination());
+        assertEquals(
+                new JobFile.CombinationSpec(Reducer.SUM, FailurePolicy.Action.RAISE, Double.NaN), jf.combination());
         assertEquals(KeepPolicy.FAILED, jf.execution().keep());
     }
 
@@ -124,8 +144,11 @@ class JobModelTest {
                 """);
         JobFileException e = assertThrows(JobFileException.class, () -> JobFile.read(job));
         String line = e.getMessage().strip();
-        assertTrue(line.startsWith(job + ":5:") && line.endsWith(": term 'atoms-0' potential epsilon must be a number, a parameter name"
-                + " or factor*name with a finite factor (such as -2*qH), got 'Infinity*eps'"), line);
+        assertTrue(
+                line.startsWith(job + ":5:")
+                        && line.endsWith(": term 'atoms-0' potential epsilon must be a number, a parameter name"
+                                + " or factor*name with a finite factor (such as -2*qH), got 'Infinity*eps'"),
+                line);
     }
 
     @Test
@@ -133,25 +156,53 @@ class JobModelTest {
         Map<String, double[]> reference = new LinkedHashMap<>();
         reference.put("e", new double[] {1.0});
         reference.put("c", new double[] {0.0, 0.0});
-        Quantities q = Quantities.builder().put("e", 2.0).put("c", new double[] {1.0, -1.0}).build();
+        Quantities q = Quantities.builder()
+                .put("e", 2.0)
+                .put("c", new double[] {1.0, -1.0})
+                .build();
         // |2 - 1| / 2 + |1| + |-1| = 2.5; squares: 0.25 + 1 + 1 = 2.25, their mean 0.75
-        assertEquals(2.5, new JobFile.LossSpec(JobFile.LossType.ABSOLUTE_ERROR, Map.of("e", 2.0)).function(reference).evaluate(q), 1e-15);
-        assertEquals(2.25, new JobFile.LossSpec(JobFile.LossType.SQUARED_ERROR, Map.of("e", 2.0)).function(reference).evaluate(q), 1e-15);
-        assertEquals(0.75, new JobFile.LossSpec(JobFile.LossType.MEAN_SQUARED_ERROR, Map.of("e", 2.0)).function(reference).evaluate(q),
+        assertEquals(
+                2.5,
+                new JobFile.LossSpec(JobFile.LossType.ABSOLUTE_ERROR, Map.of("e", 2.0))
+                        .function(reference)
+                        .evaluate(q),
                 1e-15);
-        assertEquals(1.0, new JobFile.LossSpec(JobFile.LossType.RELATIVE_ERROR, Map.of()).function(Map.of("e", new double[] {4.0}))
-                .evaluate(Quantities.of("e", 8.0)), 1e-15);
+        assertEquals(
+                2.25,
+                new JobFile.LossSpec(JobFile.LossType.SQUARED_ERROR, Map.of("e", 2.0))
+                        .function(reference)
+                        .evaluate(q),
+                1e-15);
+        assertEquals(
+                0.75,
+                new JobFile.LossSpec(JobFile.LossType.MEAN_SQUARED_ERROR, Map.of("e", 2.0))
+                        .function(reference)
+                        .evaluate(q),
+                1e-15);
+        assertEquals(
+                1.0,
+                new JobFile.LossSpec(JobFile.LossType.RELATIVE_ERROR, Map.of())
+                        .function(Map.of("e", new double[] {4.0}))
+                        .evaluate(Quantities.of("e", 8.0)),
+                1e-15);
     }
 
     @Test
     void aParserRefusesASelectItDoesNotOffer() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ParserSpec.Column("x", "f.dat",
-                ParserSpec.ColumnRef.named("c"), ParserSpec.Select.MEAN, 0));
-        assertEquals("parser column does not offer select: mean; it offers first, last, all, mean_of_last", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> new ParserSpec.Xvg("x", "f.xvg", ParserSpec.ColumnRef.at(1),
-                ParserSpec.Select.MEAN_OF_LAST, null, null));
-        assertEquals("parser xvg does not offer select: mean_of_last; it offers first, last, mean, all", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> new ParserSpec.Regex("x", "f", "(\\d+)", null, ParserSpec.Select.MEAN));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> new ParserSpec.Column("x", "f.dat", ParserSpec.ColumnRef.named("c"), ParserSpec.Select.MEAN, 0));
+        assertEquals(
+                "parser column does not offer select: mean; it offers first, last, all, mean_of_last", e.getMessage());
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> new ParserSpec.Xvg(
+                        "x", "f.xvg", ParserSpec.ColumnRef.at(1), ParserSpec.Select.MEAN_OF_LAST, null, null));
+        assertEquals(
+                "parser xvg does not offer select: mean_of_last; it offers first, last, mean, all", e.getMessage());
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> new ParserSpec.Regex("x", "f", "(\\d+)", null, ParserSpec.Select.MEAN));
         assertEquals("parser regex does not offer select: mean; it offers first, last, all", e.getMessage());
     }
 }

@@ -4,6 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.networknt.schema.Error;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.file.Files;
@@ -22,17 +31,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.networknt.schema.Error;
-import com.networknt.schema.Schema;
-import com.networknt.schema.SchemaRegistry;
-import com.networknt.schema.SpecificationVersion;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -68,7 +66,8 @@ class JobSchemaTest {
     }
 
     private static JsonNode schemaTree() throws IOException {
-        return JSON.readTree(repository().resolve("docs/chemfit-job.schema.json").toFile());
+        return JSON.readTree(
+                repository().resolve("docs/chemfit-job.schema.json").toFile());
     }
 
     private static Schema schema;
@@ -76,7 +75,8 @@ class JobSchemaTest {
     /** @return the schema, read once for all tests */
     private static synchronized Schema schema() throws IOException {
         if (schema == null) {
-            schema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(schemaTree());
+            schema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12)
+                    .getSchema(schemaTree());
         }
         return schema;
     }
@@ -93,8 +93,10 @@ class JobSchemaTest {
         onlySchema.removeAll(reader);
         SortedSet<String> onlyReader = new TreeSet<>(reader);
         onlyReader.removeAll(walk.keys);
-        assertTrue(onlySchema.isEmpty() && onlyReader.isEmpty(), () -> "key paths in the schema that the reader does not know: "
-                + onlySchema + "; key paths the reader knows that the schema lacks: " + onlyReader);
+        assertTrue(
+                onlySchema.isEmpty() && onlyReader.isEmpty(),
+                () -> "key paths in the schema that the reader does not know: " + onlySchema
+                        + "; key paths the reader knows that the schema lacks: " + onlyReader);
         assertTrue(reader.size() > 300, "only " + reader.size() + " key paths");
     }
 
@@ -105,11 +107,14 @@ class JobSchemaTest {
         Map<String, Set<String>> reader = readerChoices();
 
         for (Map.Entry<String, Set<String>> e : reader.entrySet()) {
-            assertEquals(e.getValue(), walk.choices.get(e.getKey()), "the values of " + e.getKey() + " (reader, schema)");
+            assertEquals(
+                    e.getValue(), walk.choices.get(e.getKey()), "the values of " + e.getKey() + " (reader, schema)");
         }
         Set<String> extra = new TreeSet<>(walk.choices.keySet());
         extra.removeAll(reader.keySet());
-        assertTrue(extra.isEmpty(), () -> "the schema gives a list of values at key paths where the reader has none: " + extra);
+        assertTrue(
+                extra.isEmpty(),
+                () -> "the schema gives a list of values at key paths where the reader has none: " + extra);
     }
 
     /** @return every key path the reader knows, built from its key lists */
@@ -142,7 +147,9 @@ class JobSchemaTest {
                         JobKeys.COMMAND_KEYS.forEach(k -> out.add(tk + ".command." + k));
                         JobKeys.COMMAND_KEYS.forEach(k -> out.add(tk + ".commands[]." + k));
                         out.add(tk + ".outputs.*.parser");
-                        JobKeys.PARSERS.forEach(p -> JobKeys.PARSER_KEYS.get(p).forEach(k -> out.add(tk + ".outputs.*{parser=" + p + "}." + k)));
+                        JobKeys.PARSERS.forEach(p -> JobKeys.PARSER_KEYS
+                                .get(p)
+                                .forEach(k -> out.add(tk + ".outputs.*{parser=" + p + "}." + k)));
                     }
                 }
             }
@@ -252,9 +259,11 @@ class JobSchemaTest {
             }
             if (s.has("if")) {
                 String branch = "";
-                for (Map.Entry<String, JsonNode> e : s.get("if").path("properties").properties()) {
+                for (Map.Entry<String, JsonNode> e :
+                        s.get("if").path("properties").properties()) {
                     if (e.getValue().has("const")) {
-                        branch = "{" + e.getKey() + "=" + e.getValue().get("const").asText() + "}";
+                        branch = "{" + e.getKey() + "="
+                                + e.getValue().get("const").asText() + "}";
                     }
                 }
                 walk(s.get("then"), path + branch, refs);
@@ -273,7 +282,9 @@ class JobSchemaTest {
         /** @return the names written in code in one column of every row that has any */
         List<List<String>> codes(String column) {
             int c = header.indexOf(column);
-            assertTrue(c >= 0, "docs/job-file.md:" + line + ": the table of '" + section + "' has no column '" + column + "'");
+            assertTrue(
+                    c >= 0,
+                    "docs/job-file.md:" + line + ": the table of '" + section + "' has no column '" + column + "'");
             List<List<String>> out = new ArrayList<>();
             for (List<String> row : rows) {
                 List<String> names = new ArrayList<>();
@@ -317,7 +328,8 @@ class JobSchemaTest {
             }
             int line = i + 1;
             assertTrue(header != null && !rows.isEmpty(), "docs/job-file.md:" + line + ": no table after " + m.group());
-            assertTrue(out.put(m.group(1), new Table(m.group(1), line, header, rows)) == null,
+            assertTrue(
+                    out.put(m.group(1), new Table(m.group(1), line, header, rows)) == null,
                     "docs/job-file.md:" + line + ": a second table of '" + m.group(1) + "'");
         }
         return out;
@@ -367,10 +379,14 @@ class JobSchemaTest {
 
         Set<String> sections = new TreeSet<>(reader.keySet());
         sections.addAll(List.of("forms", "outputs"));
-        assertEquals(sections, new TreeSet<>(tables.keySet()), "the key tables of docs/job-file.md (<!-- keys: SECTION --> markers)");
+        assertEquals(
+                sections,
+                new TreeSet<>(tables.keySet()),
+                "the key tables of docs/job-file.md (<!-- keys: SECTION --> markers)");
         for (Map.Entry<String, List<String>> e : reader.entrySet()) {
             Table t = tables.get(e.getKey());
-            assertSameKeys("docs/job-file.md:" + t.line() + " (" + e.getKey() + ")", new TreeSet<>(e.getValue()), t.keys());
+            assertSameKeys(
+                    "docs/job-file.md:" + t.line() + " (" + e.getKey() + ")", new TreeSet<>(e.getValue()), t.keys());
         }
 
         // | form | keys | ... |: each form's own keys
@@ -381,9 +397,12 @@ class JobSchemaTest {
         for (int i = 0; i < names.size(); i++) {
             documented.put(names.get(i).get(0), new TreeSet<>(keys.get(i)));
         }
-        assertEquals(new TreeSet<>(JobKeys.FORMS), documented.keySet(), "the forms of docs/job-file.md:" + forms.line());
+        assertEquals(
+                new TreeSet<>(JobKeys.FORMS), documented.keySet(), "the forms of docs/job-file.md:" + forms.line());
         for (String form : JobKeys.FORMS) {
-            assertSameKeys("docs/job-file.md:" + forms.line() + " (form " + form + ")", new TreeSet<>(JobKeys.FORM_PARAMETERS.get(form)),
+            assertSameKeys(
+                    "docs/job-file.md:" + forms.line() + " (form " + form + ")",
+                    new TreeSet<>(JobKeys.FORM_PARAMETERS.get(form)),
                     documented.get(form));
         }
 
@@ -394,14 +413,18 @@ class JobSchemaTest {
         int parsersColumn = outputs.header().indexOf("parsers");
         Map<String, Set<String>> byParser = new TreeMap<>();
         for (int i = 0; i < outputKeys.size(); i++) {
-            List<String> which = outputs.rows().get(i).get(parsersColumn).equals("all") ? JobKeys.PARSERS : parsers.get(i);
+            List<String> which =
+                    outputs.rows().get(i).get(parsersColumn).equals("all") ? JobKeys.PARSERS : parsers.get(i);
             for (String p : which) {
                 byParser.computeIfAbsent(p, k -> new TreeSet<>()).addAll(outputKeys.get(i));
             }
         }
-        assertEquals(new TreeSet<>(JobKeys.PARSERS), byParser.keySet(), "the parsers of docs/job-file.md:" + outputs.line());
+        assertEquals(
+                new TreeSet<>(JobKeys.PARSERS), byParser.keySet(), "the parsers of docs/job-file.md:" + outputs.line());
         for (String p : JobKeys.PARSERS) {
-            assertSameKeys("docs/job-file.md:" + outputs.line() + " (parser " + p + ")", new TreeSet<>(JobKeys.PARSER_KEYS.get(p)),
+            assertSameKeys(
+                    "docs/job-file.md:" + outputs.line() + " (parser " + p + ")",
+                    new TreeSet<>(JobKeys.PARSER_KEYS.get(p)),
                     byParser.get(p));
         }
     }
@@ -411,8 +434,10 @@ class JobSchemaTest {
         missing.removeAll(doc);
         Set<String> extra = new TreeSet<>(doc);
         extra.removeAll(reader);
-        assertTrue(missing.isEmpty() && extra.isEmpty(), () -> where + " does not document the keys " + missing
-                + " that the reader knows, and documents the keys " + extra + " that the reader does not know");
+        assertTrue(
+                missing.isEmpty() && extra.isEmpty(),
+                () -> where + " does not document the keys " + missing
+                        + " that the reader knows, and documents the keys " + extra + " that the reader does not know");
     }
 
     // ---------------------------------------------------------------- every job shown validates and is read
@@ -420,7 +445,11 @@ class JobSchemaTest {
     /** @return the examples' job files */
     static Stream<String> examples() throws IOException {
         try (Stream<Path> s = Files.list(ExamplesIT.examples())) {
-            return s.filter(d -> Files.isRegularFile(d.resolve("fit.yaml"))).map(d -> d.getFileName() + "/fit.yaml").sorted().toList()
+            return s
+                    .filter(d -> Files.isRegularFile(d.resolve("fit.yaml")))
+                    .map(d -> d.getFileName() + "/fit.yaml")
+                    .sorted()
+                    .toList()
                     .stream();
         }
     }
@@ -430,15 +459,23 @@ class JobSchemaTest {
     void everyExampleNamesTheSchemaOnItsFirstLineValidatesAndIsRead(String name) throws IOException {
         Path job = ExamplesIT.examples().resolve(name);
         assertEquals(SCHEMA_LINE, Files.readAllLines(job).get(0), name + ": its first line");
-        assertTrue(Files.isRegularFile(job.getParent().resolve("../../docs/chemfit-job.schema.json").normalize()), name
-                + ": the schema line's path");
+        assertTrue(
+                Files.isRegularFile(job.getParent()
+                        .resolve("../../docs/chemfit-job.schema.json")
+                        .normalize()),
+                name + ": the schema line's path");
         assertValidAndRead(job);
     }
 
     /** @return the valid job files of the tests */
     static Stream<String> testJobs() throws IOException {
         try (Stream<Path> s = Files.list(Cli.resource("jobs"))) {
-            return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".yaml") || n.endsWith(".json")).sorted().toList().stream();
+            return s
+                    .map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(".yaml") || n.endsWith(".json"))
+                    .sorted()
+                    .toList()
+                    .stream();
         }
     }
 
@@ -459,7 +496,8 @@ class JobSchemaTest {
     /** @return the {@code ```yaml} blocks of docs/*.md, README.md and examples/*{@code /README.md} */
     static Stream<Snippet> snippets() throws IOException {
         List<Path> files = new ArrayList<>();
-        try (Stream<Path> docs = Files.list(repository().resolve("docs")); Stream<Path> ex = Files.list(ExamplesIT.examples())) {
+        try (Stream<Path> docs = Files.list(repository().resolve("docs"));
+                Stream<Path> ex = Files.list(ExamplesIT.examples())) {
             docs.filter(p -> p.toString().endsWith(".md")).forEach(files::add);
             ex.map(d -> d.resolve("README.md")).filter(Files::isRegularFile).forEach(files::add);
         }
@@ -488,7 +526,8 @@ class JobSchemaTest {
     @Test
     void theDocumentationShowsWholeJobsAndFragmentsThatAreValidated(@TempDir Path dir) throws IOException {
         List<Snippet> all = snippets().toList();
-        assertTrue(all.stream().filter(s -> !s.info().contains("fragment")).count() >= 2, () -> "whole jobs among " + all);
+        assertTrue(
+                all.stream().filter(s -> !s.info().contains("fragment")).count() >= 2, () -> "whole jobs among " + all);
         List<Snippet> validated = new ArrayList<>();
         for (Snippet s : all) {
             if (s.info().contains("fragment") && fragmentTree(s, dir) != null) {
@@ -507,8 +546,11 @@ class JobSchemaTest {
             terms.set("terms", tree);
             return terms;
         }
-        if (tree.isObject() && !tree.isEmpty() && tree.propertyStream().map(Map.Entry::getKey)
-                .allMatch(k -> JobKeys.TOP_KEYS.contains(k) || k.startsWith("x-"))) {
+        if (tree.isObject()
+                && !tree.isEmpty()
+                && tree.propertyStream()
+                        .map(Map.Entry::getKey)
+                        .allMatch(k -> JobKeys.TOP_KEYS.contains(k) || k.startsWith("x-"))) {
             return tree;
         }
         return null;
@@ -521,7 +563,8 @@ class JobSchemaTest {
         if (partSchema == null) {
             ObjectNode tree = (ObjectNode) schemaTree();
             tree.remove(List.of("required", "dependentRequired"));
-            partSchema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(tree);
+            partSchema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12)
+                    .getSchema(tree);
         }
         return partSchema;
     }
@@ -535,7 +578,9 @@ class JobSchemaTest {
             JsonNode part = fragmentTree(s, dir);
             if (part != null) {
                 List<Error> errors = partSchema().validate(part);
-                assertTrue(errors.isEmpty(), () -> "the fragment at " + s + " does not validate against the schema: " + describe(errors));
+                assertTrue(
+                        errors.isEmpty(),
+                        () -> "the fragment at " + s + " does not validate against the schema: " + describe(errors));
             }
             return;
         }
@@ -573,12 +618,15 @@ class JobSchemaTest {
         try {
             JobFile.read(job);
         } catch (JobFileException e) {
-            throw new AssertionError(name + " validates against the schema, but the reader refuses it: " + e.getMessage(), e);
+            throw new AssertionError(
+                    name + " validates against the schema, but the reader refuses it: " + e.getMessage(), e);
         }
     }
 
     private static String describe(List<Error> errors) {
-        return errors.stream().map(e -> e.getInstanceLocation() + ": " + e.getMessage()).collect(Collectors.joining("; "));
+        return errors.stream()
+                .map(e -> e.getInstanceLocation() + ": " + e.getMessage())
+                .collect(Collectors.joining("; "));
     }
 
     /** @return the job tree as the reader sees it (YAML 1.2 types, merge keys applied), as JSON */
@@ -671,7 +719,9 @@ class JobSchemaTest {
         List<Error> errors = schema().validate(json(NodeParser.parse(file)));
         assertFalse(errors.isEmpty(), name + " validates against the schema, but the reader refuses it");
         // a place is named by the error's location; a key by its message
-        boolean found = named.startsWith("/") ? errors.stream().anyMatch(e -> e.getInstanceLocation().toString().equals(named))
+        boolean found = named.startsWith("/")
+                ? errors.stream()
+                        .anyMatch(e -> e.getInstanceLocation().toString().equals(named))
                 : errors.stream().anyMatch(e -> e.getMessage().contains(named));
         assertTrue(found, () -> name + ": no schema error names '" + named + "': " + describe(errors));
     }
@@ -687,7 +737,9 @@ class JobSchemaTest {
 
         assertEquals(ExitCodes.USAGE, r.code(), r::toString);
         assertTrue(r.err().contains(job + ":4:8: terms must hold at least one term"), r::toString);
-        assertTrue(r.err().contains(job + ":6:3: unknown key 'max_evals' in optimizer (did you mean 'max_evaluations'?)"), r::toString);
+        assertTrue(
+                r.err().contains(job + ":6:3: unknown key 'max_evals' in optimizer (did you mean 'max_evaluations'?)"),
+                r::toString);
         assertFalse(r.err().contains("yaml-language-server") || r.err().contains("$schema"), r::toString);
 
         Files.writeString(job, SCHEMA_LINE + "\n");

@@ -3,20 +3,18 @@ package org.chemfit.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.hipparchus.linear.MatrixUtils;
 import org.hipparchus.linear.QRDecomposition;
 import org.hipparchus.linear.RealMatrix;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * The argon example (examples/argon) fitted with {@code method: least-squares} from a job file:
@@ -61,9 +59,11 @@ class LeastSquaresCliTest {
         double lsLoss = ls.at("/loss/best").asDouble();
         int evaluations = ls.at("/evaluations/total").asInt();
         int rounds = ls.at("/evaluations/rounds").asInt();
-        String summary = "least-squares " + lsLoss + " in " + evaluations + " evaluations, " + rounds + " rounds; Nelder-Mead "
-                + nmLoss + " in " + nm.at("/evaluations/total").asInt() + " evaluations, " + nm.at("/evaluations/rounds").asInt()
-                + " rounds";
+        String summary =
+                "least-squares " + lsLoss + " in " + evaluations + " evaluations, " + rounds + " rounds; Nelder-Mead "
+                        + nmLoss + " in " + nm.at("/evaluations/total").asInt() + " evaluations, "
+                        + nm.at("/evaluations/rounds").asInt()
+                        + " rounds";
         System.out.println(summary);
         assertTrue(lsLoss <= nmLoss * (1 + 1e-6), summary);
         assertTrue(evaluations <= 40, summary);
@@ -90,11 +90,18 @@ class LeastSquaresCliTest {
         }
         assertEquals(lsLoss, ssr, 1e-9 * ssr, "the loss is the sum of the squared residuals");
         RealMatrix j = MatrixUtils.createRealMatrix(jac);
-        RealMatrix inv = new QRDecomposition(j.transpose().multiply(j)).getSolver().getInverse();
+        RealMatrix inv =
+                new QRDecomposition(j.transpose().multiply(j)).getSolver().getInverse();
         double s2 = ssr / (m - 2);
         JsonNode se = ls.at("/uncertainty/standard_errors");
-        assertEquals(Math.sqrt(s2 * inv.getEntry(0, 0)), se.get("lj.epsilon").asDouble(), 1e-6 * Math.sqrt(s2 * inv.getEntry(0, 0)));
-        assertEquals(Math.sqrt(s2 * inv.getEntry(1, 1)), se.get("lj.sigma").asDouble(), 1e-6 * Math.sqrt(s2 * inv.getEntry(1, 1)));
+        assertEquals(
+                Math.sqrt(s2 * inv.getEntry(0, 0)),
+                se.get("lj.epsilon").asDouble(),
+                1e-6 * Math.sqrt(s2 * inv.getEntry(0, 0)));
+        assertEquals(
+                Math.sqrt(s2 * inv.getEntry(1, 1)),
+                se.get("lj.sigma").asDouble(),
+                1e-6 * Math.sqrt(s2 * inv.getEntry(1, 1)));
         double rho = inv.getEntry(0, 1) / Math.sqrt(inv.getEntry(0, 0) * inv.getEntry(1, 1));
         assertEquals(rho, ls.at("/uncertainty/correlation/0/1").asDouble(), 1e-6);
         assertEquals(46, ls.at("/uncertainty/residuals").asInt());
@@ -115,7 +122,8 @@ class LeastSquaresCliTest {
     void aLossThatIsNotASumOfSquaresIsRefusedNamingTheTerm() throws IOException {
         Path job = argonWith("least-squares");
         Files.writeString(job, Files.readString(job).replace("loss: mean_squared_error", "loss: absolute_error"));
-        Cli.Run r = Cli.run("fit", job.toString(), "--output", tmp.resolve("abs").toString(), "--progress", "none", "--no-plots");
+        Cli.Run r = Cli.run(
+                "fit", job.toString(), "--output", tmp.resolve("abs").toString(), "--progress", "none", "--no-plots");
         assertEquals(2, r.code(), r::toString);
         assertTrue(r.err().contains("ar2-curve") && r.err().contains("not a sum of squares"), r.err());
         assertTrue(!r.err().contains("Exception") && !r.err().contains("\tat "), r.err());
@@ -123,7 +131,8 @@ class LeastSquaresCliTest {
 
     @Test
     void theMethodNamesAreAcceptedByTheJobReader() throws IOException {
-        for (String method : new ArrayList<>(List.of("least-squares", "least-squares-trf", "levenberg-marquardt", "L-BFGS-B", "l_bfgs_b"))) {
+        for (String method : new ArrayList<>(
+                List.of("least-squares", "least-squares-trf", "levenberg-marquardt", "L-BFGS-B", "l_bfgs_b"))) {
             Cli.Run v = Cli.run("validate", argonWith(method).toString());
             assertEquals(0, v.code(), v::toString);
         }

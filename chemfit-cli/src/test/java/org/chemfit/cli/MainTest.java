@@ -23,7 +23,8 @@ class MainTest {
     void programsStartWithVforkOnLinuxUnlessTheUserChoseAMechanism() {
         System.clearProperty(Main.LAUNCH_MECHANISM);
         Main.useFastProcessLaunch();
-        String expected = System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT).contains("linux") ? "VFORK" : null;
+        String expected =
+                System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT).contains("linux") ? "VFORK" : null;
         assertEquals(expected, System.getProperty(Main.LAUNCH_MECHANISM));
 
         System.setProperty(Main.LAUNCH_MECHANISM, "POSIX_SPAWN");

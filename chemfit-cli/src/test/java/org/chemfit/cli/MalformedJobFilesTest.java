@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -28,13 +27,19 @@ import org.junit.jupiter.params.provider.MethodSource;
 class MalformedJobFilesTest {
 
     /** A qualified Java name (java.io.X, com.fasterxml.Y) or a library's settings class, as leaked messages show them. */
-    private static final Pattern JAVA_NAME = Pattern.compile("\\b(?:java|javax|com|org)\\.[a-z]+\\.|StreamReadConstraints|Feature\\b");
+    private static final Pattern JAVA_NAME =
+            Pattern.compile("\\b(?:java|javax|com|org)\\.[a-z]+\\.|StreamReadConstraints|Feature\\b");
+
     private static final Pattern EXPECT = Pattern.compile("(?:# expect: )?(\\d+):(\\d+) (.+)");
 
     static Stream<String> files() throws IOException {
         try (Stream<Path> s = Files.list(Cli.resource("malformed"))) {
-            return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".yaml") || n.endsWith(".json")).sorted()
-                    .toList().stream();
+            return s
+                    .map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(".yaml") || n.endsWith(".json"))
+                    .sorted()
+                    .toList()
+                    .stream();
         }
     }
 
@@ -48,7 +53,9 @@ class MalformedJobFilesTest {
     void validateNamesFileLineColumnAndRule(String name) throws IOException {
         Path file = Cli.resource("malformed").resolve(name);
         Path side = file.resolveSibling(name + ".expect");
-        String spec = Files.exists(side) ? Files.readString(side).strip() : Files.readAllLines(file).get(0).strip();
+        String spec = Files.exists(side)
+                ? Files.readString(side).strip()
+                : Files.readAllLines(file).get(0).strip();
         Matcher m = EXPECT.matcher(spec);
         assertTrue(m.matches(), "bad expectation line in " + name + ": " + spec);
         String prefix = file + ":" + m.group(1) + ":" + m.group(2) + ": ";
@@ -58,10 +65,14 @@ class MalformedJobFilesTest {
 
         assertEquals(ExitCodes.USAGE, r.code(), r::toString);
         List<String> lines = r.err().lines().toList();
-        assertTrue(lines.stream().anyMatch(l -> l.startsWith(prefix) && l.contains(fragment)),
+        assertTrue(
+                lines.stream().anyMatch(l -> l.startsWith(prefix) && l.contains(fragment)),
                 () -> "expected a line starting with '" + prefix + "' containing '" + fragment + "'\n" + r);
-        assertFalse(r.err().contains("\tat ") || r.err().contains("Exception"), () -> "a stack trace reached the user\n" + r);
-        assertFalse(JAVA_NAME.matcher(r.err()).find() || r.err().contains("`"), () -> "a Java name reached the user\n" + r);
+        assertFalse(
+                r.err().contains("\tat ") || r.err().contains("Exception"),
+                () -> "a stack trace reached the user\n" + r);
+        assertFalse(
+                JAVA_NAME.matcher(r.err()).find() || r.err().contains("`"), () -> "a Java name reached the user\n" + r);
         assertTrue(r.out().isEmpty(), r::toString);
     }
 
@@ -72,61 +83,81 @@ class MalformedJobFilesTest {
         Files.writeString(job, "name: \"" + "x".repeat(2_000_000) + "\"\n");
         Cli.Run r = Cli.run("validate", job.toString());
         assertEquals(ExitCodes.USAGE, r.code(), r::toString);
-        assertTrue(r.err().contains(job + ": is 2000009 bytes; a job file may hold at most 1048576 bytes (1 MiB)"), r::toString);
+        assertTrue(
+                r.err().contains(job + ": is 2000009 bytes; a job file may hold at most 1048576 bytes (1 MiB)"),
+                r::toString);
         assertFalse(r.err().contains("Exception"), r::toString);
     }
 
     @Test
-    void anchorsAliasesAndMergeKeysAreResolvedAsYamlDefinesThem(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+    void anchorsAliasesAndMergeKeysAreResolvedAsYamlDefinesThem(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws IOException {
         Path data = Cli.resource("jobs/data/energies.csv");
         Path job = dir.resolve("anchors.yaml");
-        Files.writeString(job, String.join("\n",
-                "x-lj: &lj {form: lennard_jones, epsilon: lj.epsilon, sigma: lj.sigma}",
-                "x-budget: &budget {max_evaluations: 7}",
-                "parameters:",
-                "  lj:",
-                "    epsilon: {initial: 1.0, bounds: &b [0.1, 10.0]}",
-                "    sigma: {initial: 2.2, bounds: *b}",
-                "terms:",
-                "  - name: curve",
-                "    kind: atoms",
-                "    reference: " + data,
-                "    potential: *lj",
-                "optimizer:",
-                "  <<: *budget",
-                "  method: Powell",
-                ""));
+        Files.writeString(
+                job,
+                String.join(
+                        "\n",
+                        "x-lj: &lj {form: lennard_jones, epsilon: lj.epsilon, sigma: lj.sigma}",
+                        "x-budget: &budget {max_evaluations: 7}",
+                        "parameters:",
+                        "  lj:",
+                        "    epsilon: {initial: 1.0, bounds: &b [0.1, 10.0]}",
+                        "    sigma: {initial: 2.2, bounds: *b}",
+                        "terms:",
+                        "  - name: curve",
+                        "    kind: atoms",
+                        "    reference: " + data,
+                        "    potential: *lj",
+                        "optimizer:",
+                        "  <<: *budget",
+                        "  method: Powell",
+                        ""));
         JobFile jf = JobFile.read(job);
         assertEquals(7, jf.optimizer().maxEvaluations());
         assertEquals("Powell", jf.optimizer().method());
         assertEquals(10.0, jf.parameters().get(1).upper());
         assertEquals(0.1, jf.parameters().get(1).lower());
-        assertEquals(org.chemfit.atoms.ParameterRef.of("lj.sigma"), jf.terms().get(0).config() instanceof JobFile.AtomsConfig a
-                ? a.potential().get(0).parameters().get("sigma") : null);
+        assertEquals(
+                org.chemfit.atoms.ParameterRef.of("lj.sigma"),
+                jf.terms().get(0).config() instanceof JobFile.AtomsConfig a
+                        ? a.potential().get(0).parameters().get("sigma")
+                        : null);
     }
 
     @Test
     void validateReportsEveryProblemOfAFileAtOnce(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
         Path data = Cli.resource("jobs/data");
         Path job = dir.resolve("many.yaml");
-        Files.writeString(job, String.join("\n",
-                "parameters:",
-                "  x: {initial: 1.0, bounds: [2.0, 1.0]}",
-                "terms:",
-                "  - kind: atom",
-                "optimizer:",
-                "  max_evals: 3",
-                "  seed: 1.5",
-                "execution:",
-                "  workers: 0",
-                ""));
+        Files.writeString(
+                job,
+                String.join(
+                        "\n",
+                        "parameters:",
+                        "  x: {initial: 1.0, bounds: [2.0, 1.0]}",
+                        "terms:",
+                        "  - kind: atom",
+                        "optimizer:",
+                        "  max_evals: 3",
+                        "  seed: 1.5",
+                        "execution:",
+                        "  workers: 0",
+                        ""));
         Cli.Run r = Cli.run("validate", job.toString());
         assertEquals(ExitCodes.USAGE, r.code(), r::toString);
-        assertTrue(r.err().contains(job + ":2:29: parameter 'x' lower bound must not exceed its upper bound"), r::toString);
-        assertTrue(r.err().contains(job + ":4:11: terms[0] kind must be one of atoms, external, crystal, got 'atom'"), r::toString);
-        assertTrue(r.err().contains(job + ":6:3: unknown key 'max_evals' in optimizer (did you mean 'max_evaluations'?)"), r::toString);
+        assertTrue(
+                r.err().contains(job + ":2:29: parameter 'x' lower bound must not exceed its upper bound"),
+                r::toString);
+        assertTrue(
+                r.err().contains(job + ":4:11: terms[0] kind must be one of atoms, external, crystal, got 'atom'"),
+                r::toString);
+        assertTrue(
+                r.err().contains(job + ":6:3: unknown key 'max_evals' in optimizer (did you mean 'max_evaluations'?)"),
+                r::toString);
         assertTrue(r.err().contains(job + ":7:9: optimizer seed must be a whole number, got 1.5"), r::toString);
-        assertTrue(r.err().contains(job + ":9:12: execution workers must be a whole number of at least 1, got 0"), r::toString);
+        assertTrue(
+                r.err().contains(job + ":9:12: execution workers must be a whole number of at least 1, got 0"),
+                r::toString);
         assertTrue(r.err().contains("5 problems found"), r::toString);
         assertTrue(data.toFile().isDirectory());
     }

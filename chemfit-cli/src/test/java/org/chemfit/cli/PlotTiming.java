@@ -19,8 +19,7 @@ import java.util.Map;
  */
 public final class PlotTiming {
 
-    private PlotTiming() {
-    }
+    private PlotTiming() {}
 
     /**
      * @param args the output folder of a finished fit
@@ -48,7 +47,12 @@ public final class PlotTiming {
                 largest = Math.max(largest, Files.size(p));
             }
         }
-        System.out.printf(java.util.Locale.ROOT, "%d files: first draw %.3f s, warm %.3f s; largest SVG %d bytes%n", files.size(),
-                (t1 - t0) / 1e9, (t2 - t1) / 4e9, largest);
+        System.out.printf(
+                java.util.Locale.ROOT,
+                "%d files: first draw %.3f s, warm %.3f s; largest SVG %d bytes%n",
+                files.size(),
+                (t1 - t0) / 1e9,
+                (t2 - t1) / 4e9,
+                largest);
     }
 }

@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,11 +35,14 @@ class PlotsTest {
     static List<String> checkSvgs(Path plots) throws IOException {
         List<String> names = new ArrayList<>();
         try (Stream<Path> s = Files.list(plots)) {
-            for (Path svg : s.filter(p -> p.toString().endsWith(".svg")).sorted().toList()) {
+            for (Path svg :
+                    s.filter(p -> p.toString().endsWith(".svg")).sorted().toList()) {
                 String name = svg.getFileName().toString();
                 names.add(name);
                 assertTrue(Files.size(svg) < 100_000, name + " is " + Files.size(svg) + " bytes");
-                assertTrue(Files.isRegularFile(svg.resolveSibling(name.replace(".svg", ".png"))), name + " without its PNG");
+                assertTrue(
+                        Files.isRegularFile(svg.resolveSibling(name.replace(".svg", ".png"))),
+                        name + " without its PNG");
                 String text = Files.readString(svg);
                 Matcher m = TEXT.matcher(text);
                 int titles = 0;
@@ -49,10 +51,12 @@ class PlotsTest {
                     String label = m.group(2);
                     if (m.group(1).equals("axis-title")) {
                         titles++;
-                        assertTrue(label.matches(".+ \\(.+\\).*"), name + ": axis title without a unit: '" + label + "'");
+                        assertTrue(
+                                label.matches(".+ \\(.+\\).*"), name + ": axis title without a unit: '" + label + "'");
                     } else if (m.group(1).equals("tick")) {
                         ticks++;
-                        assertTrue(label.length() <= 8, name + ": tick label longer than 8 characters: '" + label + "'");
+                        assertTrue(
+                                label.length() <= 8, name + ": tick label longer than 8 characters: '" + label + "'");
                     }
                 }
                 if (name.equals("correlation.svg")) {
@@ -92,18 +96,24 @@ class PlotsTest {
     void tickLabelsStayShortAndScalesMoveIntoTheTitle() throws IOException {
         Figure f = new Figure(800, 560, "awkward ranges");
         Figure.Panel p = f.panel(0, 1).x("temperature", "K", false).y("energy", "eV", false);
-        p.points(new double[] {136.90001, 136.90005, 136.90009}, new double[] {1.2e-7, -3.4e-7, 5.0e-7}, Figure.BLUE, "data");
+        p.points(
+                new double[] {136.90001, 136.90005, 136.90009},
+                new double[] {1.2e-7, -3.4e-7, 5.0e-7},
+                Figure.BLUE,
+                "data");
         f.write(tmp.resolve("awkward"));
         String svg = Files.readString(tmp.resolve("awkward.svg"));
         List<String> ticks = new ArrayList<>();
         List<String> titles = new ArrayList<>();
         Matcher m = TEXT.matcher(svg);
         while (m.find()) {
-            (m.group(1).equals("tick") ? ticks : m.group(1).equals("axis-title") ? titles : new ArrayList<String>()).add(m.group(2));
+            (m.group(1).equals("tick") ? ticks : m.group(1).equals("axis-title") ? titles : new ArrayList<String>())
+                    .add(m.group(2));
         }
         assertTrue(ticks.stream().allMatch(t -> t.length() <= 8), ticks.toString());
         assertTrue(ticks.size() >= 6, ticks.toString());
-        // Values near 136.9 spread over 1e-4: labels count from an offset; values of 1e-7 carry the factor in the title.
+        // Values near 136.9 spread over 1e-4: labels count from an offset; values of 1e-7 carry the factor in the
+        // title.
         assertTrue(titles.get(0).startsWith("temperature (1e-5 K) - 136.9"), titles.toString());
         assertEquals("energy (1e-7 eV)", titles.get(1), titles.toString());
         assertFalse(svg.contains("<path d=\"M") && !svg.contains("<text"), "text drawn as outlines");

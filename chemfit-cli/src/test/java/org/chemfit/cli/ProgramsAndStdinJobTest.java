@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,16 +58,24 @@ class ProgramsAndStdinJobTest {
         assertEquals(0, r.code(), r::toString);
         String results = Files.readString(tmp.resolve("out/results.json"));
         // mean over t in [1, 2] of x + 0.25 + t/10 is x + 0.4; the reference 1.0 gives x = 0.6
-        double x = new com.fasterxml.jackson.databind.ObjectMapper().readTree(results).at("/best_parameters/x").asDouble();
+        double x = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(results)
+                .at("/best_parameters/x")
+                .asDouble();
         assertEquals(0.6, x, 1e-3, results);
     }
 
     @Test
     void anAliasWithNoProgramOnThePathStopsValidateAndFitWithExitTwo() throws Exception {
         Path job = job("[no_such_gmx, no_such_gmx_mpi]");
-        for (Cli.Run r : new Cli.Run[] {Cli.run("validate", job.toString()), Cli.run("fit", job.toString(), "--progress", "none")}) {
+        for (Cli.Run r :
+                new Cli.Run[] {Cli.run("validate", job.toString()), Cli.run("fit", job.toString(), "--progress", "none")
+                }) {
             assertEquals(ExitCodes.USAGE, r.code(), r::toString);
-            assertTrue(r.err().contains("programs: calc: none of the programs no_such_gmx, no_such_gmx_mpi is on the PATH ("),
+            assertTrue(
+                    r.err()
+                            .contains(
+                                    "programs: calc: none of the programs no_such_gmx, no_such_gmx_mpi is on the PATH ("),
                     r::toString);
             assertFalse(r.err().contains("Exception"), r::toString);
         }

@@ -4,15 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Sends SIGTERM (what SLURM sends at the end of an allocation) to a real {@code chemfit fit} in
@@ -31,7 +29,9 @@ class SigtermTest {
         Process p = InterruptIT.start(tmp, "fit", "fit.yaml", "--progress", "log", "--progress-interval", "0.2");
         try {
             InterruptIT.awaitEvaluations(p, tmp.resolve("out/evaluations.csv"), 3, tmp);
-            Process k = new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).inheritIO().start();
+            Process k = new ProcessBuilder("kill", "-TERM", Long.toString(p.pid()))
+                    .inheritIO()
+                    .start();
             assertTrue(k.waitFor(10, TimeUnit.SECONDS) && k.exitValue() == 0, "kill -TERM failed");
             assertTrue(p.waitFor(90, TimeUnit.SECONDS), "chemfit did not stop within 90 s of SIGTERM");
         } finally {
@@ -39,11 +39,15 @@ class SigtermTest {
         }
         String out = InterruptIT.output(tmp);
         assertEquals(ExitCodes.TERMINATED, p.exitValue(), out);
-        JsonNode res = new ObjectMapper().readTree(tmp.resolve("out/results.json").toFile());
+        JsonNode res =
+                new ObjectMapper().readTree(tmp.resolve("out/results.json").toFile());
         assertEquals("interrupted", res.get("status").asText(), out);
         int total = res.at("/evaluations/total").asInt();
         assertTrue(total >= 3, out);
-        assertEquals(total + 1, Files.readAllLines(tmp.resolve("out/evaluations.csv")).size(), out);
+        assertEquals(
+                total + 1,
+                Files.readAllLines(tmp.resolve("out/evaluations.csv")).size(),
+                out);
         assertTrue(out.contains("stopped by SIGTERM: stopping the running terms and writing what is finished"), out);
         assertFalse(out.contains("interrupted: stopping"), out);
     }

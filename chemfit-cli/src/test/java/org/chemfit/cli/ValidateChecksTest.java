@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,20 +24,23 @@ class ValidateChecksTest {
     private Path externalJob(String template) throws IOException {
         Files.writeString(dir.resolve("in.tmpl"), template);
         Path job = dir.resolve("job.yaml");
-        Files.writeString(job, String.join("\n",
-                "parameters:",
-                "  lj:",
-                "    epsilon: {initial: 1.0, bounds: [0.1, 10.0]}",
-                "terms:",
-                "  - name: sim",
-                "    kind: external",
-                "    templates: {in.txt: in.tmpl}",
-                "    variables: {steps: 10}",
-                "    command: [cat, in.txt]",
-                "    outputs: {energy: {parser: regex, file: in.txt, pattern: 'e = (\\S+)'}}",
-                "    reference: {energy: 1.0}",
-                "output: {folder: out}",
-                ""));
+        Files.writeString(
+                job,
+                String.join(
+                        "\n",
+                        "parameters:",
+                        "  lj:",
+                        "    epsilon: {initial: 1.0, bounds: [0.1, 10.0]}",
+                        "terms:",
+                        "  - name: sim",
+                        "    kind: external",
+                        "    templates: {in.txt: in.tmpl}",
+                        "    variables: {steps: 10}",
+                        "    command: [cat, in.txt]",
+                        "    outputs: {energy: {parser: regex, file: in.txt, pattern: 'e = (\\S+)'}}",
+                        "    reference: {energy: 1.0}",
+                        "output: {folder: out}",
+                        ""));
         return job;
     }
 
@@ -47,7 +49,10 @@ class ValidateChecksTest {
         Path job = externalJob("# line 1\nsteps = {{ steps }}\ne = {{ lj.epsilon }}\nx = {{ lj.epsiln }}\n");
         Cli.Run r = Cli.run("validate", job.toString());
         assertEquals(ExitCodes.USAGE, r.code(), r::toString);
-        assertTrue(r.err().contains(dir.resolve("in.tmpl") + ":4: term 'sim': unknown parameter 'epsiln' in `x = {{ lj.epsiln }}`"),
+        assertTrue(
+                r.err()
+                        .contains(dir.resolve("in.tmpl")
+                                + ":4: term 'sim': unknown parameter 'epsiln' in `x = {{ lj.epsiln }}`"),
                 r::toString);
         assertTrue(r.err().contains("known names: lj.epsilon, steps"), r::toString);
         assertTrue(r.out().isEmpty(), r::toString);
@@ -58,7 +63,9 @@ class ValidateChecksTest {
         Path job = externalJob("a\nb\nc\nd\ne = {{ epsilon }}\n");
         Cli.Run r = Cli.run("validate", job.toString());
         assertEquals(ExitCodes.USAGE, r.code(), r::toString);
-        assertTrue(r.err().contains(dir.resolve("in.tmpl") + ":5: term 'sim': unknown parameter or variable 'epsilon'"), r::toString);
+        assertTrue(
+                r.err().contains(dir.resolve("in.tmpl") + ":5: term 'sim': unknown parameter or variable 'epsilon'"),
+                r::toString);
     }
 
     @Test
@@ -91,13 +98,20 @@ class ValidateChecksTest {
         Path job = externalJob(t.toString());
         Cli.Run r = Cli.run("validate", job.toString());
         assertEquals(ExitCodes.USAGE, r.code(), r::toString);
-        assertTrue(r.err().contains(dir.resolve("in.tmpl") + ":11: template does not compile: the {% if %} that starts here has no "
-                + "{% endif %}"), r::toString);
+        assertTrue(
+                r.err()
+                        .contains(dir.resolve("in.tmpl")
+                                + ":11: template does not compile: the {% if %} that starts here has no "
+                                + "{% endif %}"),
+                r::toString);
 
         Files.writeString(dir.resolve("in.tmpl"), "a\nb\ne = {{ lj.epsilon\nd\ne\n");
         Cli.Run r2 = Cli.run("validate", job.toString());
         assertEquals(ExitCodes.USAGE, r2.code(), r2::toString);
-        assertTrue(r2.err().contains(dir.resolve("in.tmpl") + ":3: template does not compile: the '{{' that starts here has no '}}'"),
+        assertTrue(
+                r2.err()
+                        .contains(dir.resolve("in.tmpl")
+                                + ":3: template does not compile: the '{{' that starts here has no '}}'"),
                 r2::toString);
     }
 
@@ -106,7 +120,9 @@ class ValidateChecksTest {
         Path job = externalJob("e = {{ lj.epsilon }}\nx = {{ nope }}\n");
         Cli.Run fit = Cli.run("fit", job.toString(), "--progress", "none");
         assertEquals(ExitCodes.USAGE, fit.code(), fit::toString);
-        assertTrue(fit.err().contains(dir.resolve("in.tmpl") + ":2: term 'sim': unknown parameter or variable 'nope'"), fit::toString);
+        assertTrue(
+                fit.err().contains(dir.resolve("in.tmpl") + ":2: term 'sim': unknown parameter or variable 'nope'"),
+                fit::toString);
         assertFalse(Files.exists(dir.resolve("out/journal.sqlite")), "nothing was run or recorded");
         Cli.Run eval = Cli.run("eval", job.toString());
         assertEquals(ExitCodes.USAGE, eval.code(), eval::toString);
@@ -125,34 +141,43 @@ class ValidateChecksTest {
     void aPotentialSpeciesInNoStructureIsAnError() throws IOException {
         Path data = Cli.resource("jobs/data/energies.csv");
         Path job = dir.resolve("species.yaml");
-        Files.writeString(job, String.join("\n",
-                "parameters:",
-                "  lj:",
-                "    epsilon: {initial: 1.0, bounds: [0.1, 10.0]}",
-                "    sigma: {initial: 2.2, bounds: [1.0, 4.0]}",
-                "terms:",
-                "  - name: curve",
-                "    kind: atoms",
-                "    reference: " + data,
-                "    potential:",
-                "      - {form: lennard_jones, species: [Ar, ar], epsilon: lj.epsilon, sigma: lj.sigma}",
-                ""));
+        Files.writeString(
+                job,
+                String.join(
+                        "\n",
+                        "parameters:",
+                        "  lj:",
+                        "    epsilon: {initial: 1.0, bounds: [0.1, 10.0]}",
+                        "    sigma: {initial: 2.2, bounds: [1.0, 4.0]}",
+                        "terms:",
+                        "  - name: curve",
+                        "    kind: atoms",
+                        "    reference: " + data,
+                        "    potential:",
+                        "      - {form: lennard_jones, species: [Ar, ar], epsilon: lj.epsilon, sigma: lj.sigma}",
+                        ""));
         Cli.Run r = Cli.run("validate", job.toString());
         assertEquals(ExitCodes.USAGE, r.code(), r::toString);
-        assertTrue(r.err().contains(job + ":10:45: term 'curve' potential[0] names species 'ar', which no structure of " + data
-                + " has (did you mean 'Ar'?); species there: Ar"), r::toString);
+        assertTrue(
+                r.err()
+                        .contains(job + ":10:45: term 'curve' potential[0] names species 'ar', which no structure of "
+                                + data + " has (did you mean 'Ar'?); species there: Ar"),
+                r::toString);
     }
 
     @Test
     void aWildcardOrPresentSpeciesPasses() throws IOException {
         Path data = Cli.resource("jobs/data/energies.csv");
         Path job = dir.resolve("species.yaml");
-        Files.writeString(job, String.join("\n",
-                "parameters: {eps: 1.0, sig: 2.2}",
-                "terms:",
-                "  - {name: curve, kind: atoms, reference: " + data + ",",
-                "     potential: [{form: lennard_jones, species: [Ar, '*'], epsilon: eps, sigma: sig}]}",
-                ""));
+        Files.writeString(
+                job,
+                String.join(
+                        "\n",
+                        "parameters: {eps: 1.0, sig: 2.2}",
+                        "terms:",
+                        "  - {name: curve, kind: atoms, reference: " + data + ",",
+                        "     potential: [{form: lennard_jones, species: [Ar, '*'], epsilon: eps, sigma: sig}]}",
+                        ""));
         Cli.Run r = Cli.run("validate", job.toString());
         assertEquals(ExitCodes.OK, r.code(), r::toString);
     }

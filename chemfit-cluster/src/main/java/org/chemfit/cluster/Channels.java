@@ -20,8 +20,7 @@ final class Channels {
     /** Key of the driver entry in {@link #CONTROL}. */
     static final String DRIVER_KEY = "driver";
 
-    private Channels() {
-    }
+    private Channels() {}
 
     /**
      * @param member a worker member

@@ -1,10 +1,5 @@
 package org.chemfit.cluster;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Objects;
-import java.util.regex.Pattern;
-
 import com.hazelcast.config.ClassFilter;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JavaSerializationFilterConfig;
@@ -15,6 +10,10 @@ import com.hazelcast.config.QueueConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.spi.properties.ClusterProperty;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * How a ChemFit process joins a cluster: the cluster name, the addresses to join, the interface
@@ -122,7 +121,8 @@ public final class ClusterMemberConfig {
         if (m.group(2) != null) {
             int p = Integer.parseInt(m.group(2));
             if (p < 1 || p > 65535) {
-                throw new IllegalArgumentException("join entry '" + e + "': port must be between 1 and 65535, got " + p);
+                throw new IllegalArgumentException(
+                        "join entry '" + e + "': port must be between 1 and 65535, got " + p);
             }
         }
         return e;
@@ -162,7 +162,8 @@ public final class ClusterMemberConfig {
         filter.setWhitelist(new ClassFilter().addClasses(NO_JAVA_SERIALIZATION));
         c.getSerializationConfig().setJavaSerializationFilterConfig(filter);
 
-        c.addQueueConfig(new QueueConfig(Channels.PREFIX + "*").setBackupCount(1).setAsyncBackupCount(0));
+        c.addQueueConfig(
+                new QueueConfig(Channels.PREFIX + "*").setBackupCount(1).setAsyncBackupCount(0));
         c.addMapConfig(new MapConfig(Channels.PREFIX + "*").setBackupCount(1).setAsyncBackupCount(0));
         return c;
     }
@@ -179,7 +180,8 @@ public final class ClusterMemberConfig {
 
     @Override
     public String toString() {
-        return "ClusterMemberConfig[cluster=" + clusterName + ", join=" + join + ", bind=" + bindAddress + ":" + port + "]";
+        return "ClusterMemberConfig[cluster=" + clusterName + ", join=" + join + ", bind=" + bindAddress + ":" + port
+                + "]";
     }
 
     /**
@@ -199,8 +201,9 @@ public final class ClusterMemberConfig {
         private Builder(String clusterName) {
             Objects.requireNonNull(clusterName, "clusterName");
             if (!NAME.matcher(clusterName).matches()) {
-                throw new IllegalArgumentException("cluster name must be 1-100 letters, digits, '.', '_' or '-' starting"
-                        + " with a letter or digit, got '" + clusterName + "'");
+                throw new IllegalArgumentException(
+                        "cluster name must be 1-100 letters, digits, '.', '_' or '-' starting"
+                                + " with a letter or digit, got '" + clusterName + "'");
             }
             this.clusterName = clusterName;
         }

@@ -115,7 +115,8 @@ public final class ClusterOptions {
          */
         public Builder jobFingerprint(String fingerprint) {
             if (fingerprint == null || fingerprint.isBlank() || fingerprint.length() > 256) {
-                throw new IllegalArgumentException("a job fingerprint must be 1 to 256 characters, got '" + fingerprint + "'");
+                throw new IllegalArgumentException(
+                        "a job fingerprint must be 1 to 256 characters, got '" + fingerprint + "'");
             }
             this.jobFingerprint = fingerprint;
             return this;

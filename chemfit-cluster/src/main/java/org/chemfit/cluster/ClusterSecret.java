@@ -9,7 +9,6 @@ import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
-
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -101,7 +100,8 @@ public final class ClusterSecret {
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read the cluster secret file " + file + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "cannot read the cluster secret file " + file + ": " + e.getMessage(), e);
         }
         String line = text.lines().findFirst().orElse("").strip();
         if (line.isEmpty()) {

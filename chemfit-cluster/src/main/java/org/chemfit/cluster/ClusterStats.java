@@ -21,8 +21,14 @@ import java.util.Set;
  * @param refusedFrames frames refused (bad HMAC, not ours, malformed)
  * @implNote Immutable snapshot.
  */
-public record ClusterStats(Map<String, Long> completedByMember, Map<String, Integer> inFlightByMember,
-        Set<String> verifiedMembers, Set<String> refusedMembers, long requeued, long duplicates, long refusedFrames) {
+public record ClusterStats(
+        Map<String, Long> completedByMember,
+        Map<String, Integer> inFlightByMember,
+        Set<String> verifiedMembers,
+        Set<String> refusedMembers,
+        long requeued,
+        long duplicates,
+        long refusedFrames) {
 
     /** Copies the collections. */
     public ClusterStats {

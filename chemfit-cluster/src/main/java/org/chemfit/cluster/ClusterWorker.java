@@ -1,5 +1,9 @@
 package org.chemfit.cluster;
 
+import com.hazelcast.collection.IQueue;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceNotActiveException;
+import com.hazelcast.map.IMap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -8,17 +12,11 @@ import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationCancelledException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import com.hazelcast.collection.IQueue;
-import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.core.HazelcastInstanceNotActiveException;
-import com.hazelcast.map.IMap;
 
 /**
  * Runs leaf tasks for the driver of a cluster: the worker half of {@link ClusterWrapperCOB}.
@@ -52,12 +50,14 @@ public final class ClusterWorker implements AutoCloseable {
     private final ClusterSecret secret;
     /** The fingerprint of this worker's job: in every frame it sends, required in every frame it reads. */
     private final String job;
+
     private final UUID self;
     private final String address;
     private final IQueue<Object> ready;
     private final IQueue<Object> results;
     /** Typed Object: a foreign member may put anything there, and it is refused, not cast. */
     private final IQueue<Object> tasks;
+
     private final IMap<String, String> control;
     private final IMap<String, String> refused;
     private final List<Thread> threads = new ArrayList<>();
@@ -67,6 +67,7 @@ public final class ClusterWorker implements AutoCloseable {
     private final AtomicLong tasksCancelled = new AtomicLong();
     /** The task each busy thread runs, for cancel frames. */
     private final java.util.Map<Thread, Frames.Task> running = new java.util.concurrent.ConcurrentHashMap<>();
+
     private final java.util.Set<Frames.Task> cancelled = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private @Nullable UUID cancelListener;
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -74,8 +75,8 @@ public final class ClusterWorker implements AutoCloseable {
     private volatile @Nullable String refusal;
     private volatile boolean closed;
 
-    private ClusterWorker(HazelcastInstance hz, CombinedObjectiveFunction objective, ClusterSecret secret, int prefetch,
-            String job) {
+    private ClusterWorker(
+            HazelcastInstance hz, CombinedObjectiveFunction objective, ClusterSecret secret, int prefetch, String job) {
         this.hz = hz;
         this.job = job;
         this.prefetch = prefetch;
@@ -101,8 +102,8 @@ public final class ClusterWorker implements AutoCloseable {
      * @return the running worker
      * @throws IllegalArgumentException when {@code threads < 1}
      */
-    public static ClusterWorker start(HazelcastInstance member, CombinedObjectiveFunction objective, ClusterSecret secret,
-            int threads) {
+    public static ClusterWorker start(
+            HazelcastInstance member, CombinedObjectiveFunction objective, ClusterSecret secret, int threads) {
         return start(member, objective, secret, threads, 0);
     }
 
@@ -120,10 +121,19 @@ public final class ClusterWorker implements AutoCloseable {
      * @return the running worker
      * @throws IllegalArgumentException when {@code threads < 1} or {@code prefetch < 0}
      */
-    public static ClusterWorker start(HazelcastInstance member, CombinedObjectiveFunction objective, ClusterSecret secret,
-            int threads, int prefetch) {
-        return start(member, objective, secret, threads, prefetch, JobFingerprint.ofObjective(Objects.requireNonNull(objective,
-                "objective")));
+    public static ClusterWorker start(
+            HazelcastInstance member,
+            CombinedObjectiveFunction objective,
+            ClusterSecret secret,
+            int threads,
+            int prefetch) {
+        return start(
+                member,
+                objective,
+                secret,
+                threads,
+                prefetch,
+                JobFingerprint.ofObjective(Objects.requireNonNull(objective, "objective")));
     }
 
     /**
@@ -142,10 +152,16 @@ public final class ClusterWorker implements AutoCloseable {
      * @throws IllegalArgumentException when {@code threads < 1}, {@code prefetch < 0} or the
      *     fingerprint is blank or longer than 256 characters
      */
-    public static ClusterWorker start(HazelcastInstance member, CombinedObjectiveFunction objective, ClusterSecret secret,
-            int threads, int prefetch, String jobFingerprint) {
+    public static ClusterWorker start(
+            HazelcastInstance member,
+            CombinedObjectiveFunction objective,
+            ClusterSecret secret,
+            int threads,
+            int prefetch,
+            String jobFingerprint) {
         if (jobFingerprint == null || jobFingerprint.isBlank() || jobFingerprint.length() > 256) {
-            throw new IllegalArgumentException("a job fingerprint must be 1 to 256 characters, got '" + jobFingerprint + "'");
+            throw new IllegalArgumentException(
+                    "a job fingerprint must be 1 to 256 characters, got '" + jobFingerprint + "'");
         }
         if (prefetch < 0) {
             throw new IllegalArgumentException("prefetch must be 0 or more, got " + prefetch);
@@ -165,10 +181,16 @@ public final class ClusterWorker implements AutoCloseable {
             t.setDaemon(true);
             w.threads.add(t);
         }
-        w.cancelListener = member.<Object>getTopic(Channels.CANCEL).addMessageListener(m -> w.onCancel(m.getMessageObject()));
+        w.cancelListener =
+                member.<Object>getTopic(Channels.CANCEL).addMessageListener(m -> w.onCancel(m.getMessageObject()));
         w.threads.forEach(Thread::start);
-        LOG.info("worker {} at {} runs up to {} task(s) at once for the {} leaf terms of {}", w.self, w.address, threads,
-                objective.leafCount(), objective);
+        LOG.info(
+                "worker {} at {} runs up to {} task(s) at once for the {} leaf terms of {}",
+                w.self,
+                w.address,
+                threads,
+                objective.leafCount(),
+                objective);
         return w;
     }
 
@@ -285,7 +307,8 @@ public final class ClusterWorker implements AutoCloseable {
                 if (s != tokenSession) {
                     // one token for the task this thread runs next, and one per task it asks for ahead
                     for (int k = 0; k <= prefetch; k++) {
-                        ready.offer(Frames.encode(new Frames.Ready(self.toString(), s, tokenSeq.incrementAndGet()), secret, job));
+                        ready.offer(Frames.encode(
+                                new Frames.Ready(self.toString(), s, tokenSeq.incrementAndGet()), secret, job));
                     }
                     tokenSession = s;
                 }
@@ -298,7 +321,10 @@ public final class ClusterWorker implements AutoCloseable {
                     task = Frames.decodeTask(f, secret, job);
                 } catch (Frames.JobMismatchException e) {
                     framesRefused.incrementAndGet();
-                    LOG.warn("refused a task of another job: it is for job {}, this worker runs job {}", e.theirs, e.ours);
+                    LOG.warn(
+                            "refused a task of another job: it is for job {}, this worker runs job {}",
+                            e.theirs,
+                            e.ours);
                     continue;
                 } catch (Frames.RefusedFrameException e) {
                     framesRefused.incrementAndGet();
@@ -329,9 +355,22 @@ public final class ClusterWorker implements AutoCloseable {
                     LOG.info("stopped task {} of {}: cancelled by the driver", task.id(), task.evaluationId());
                 }
                 if (r == null) {
-                    r = new Frames.Result(task.session(), task.seq(), task.evaluationId(), self.toString(), address,
-                            org.chemfit.EvaluationContext.Status.FAILED, Double.NaN, org.chemfit.Quantities.empty(),
-                            new java.util.LinkedHashMap<>(), null, 0, -1, null, "the term was cancelled on the worker", false);
+                    r = new Frames.Result(
+                            task.session(),
+                            task.seq(),
+                            task.evaluationId(),
+                            self.toString(),
+                            address,
+                            org.chemfit.EvaluationContext.Status.FAILED,
+                            Double.NaN,
+                            org.chemfit.Quantities.empty(),
+                            new java.util.LinkedHashMap<>(),
+                            null,
+                            0,
+                            -1,
+                            null,
+                            "the term was cancelled on the worker",
+                            false);
                 } else {
                     tasksRun.incrementAndGet();
                 }

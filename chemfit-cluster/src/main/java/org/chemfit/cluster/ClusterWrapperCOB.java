@@ -1,8 +1,8 @@
 package org.chemfit.cluster;
 
+import com.hazelcast.core.HazelcastInstance;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
-
 import org.chemfit.ChemFitException;
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationContext;
@@ -11,9 +11,6 @@ import org.chemfit.internal.DispatchScheduler;
 import org.chemfit.internal.LeafTask;
 import org.chemfit.internal.TaskRunner;
 import org.chemfit.schedule.AbstractWrapperCOB;
-
-import com.hazelcast.core.HazelcastInstance;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Evaluates the terms of a combined objective on the members of a Hazelcast cluster: the
@@ -66,7 +63,10 @@ public final class ClusterWrapperCOB extends AbstractWrapperCOB {
      * @throws IllegalStateException when no secret is set or another driver runs on the cluster
      */
     public ClusterWrapperCOB(CombinedObjectiveFunction combined, HazelcastInstance member) {
-        this(combined, member, ClusterOptions.builder(ClusterSecret.fromEnvironment()).build());
+        this(
+                combined,
+                member,
+                ClusterOptions.builder(ClusterSecret.fromEnvironment()).build());
     }
 
     /**
@@ -76,8 +76,13 @@ public final class ClusterWrapperCOB extends AbstractWrapperCOB {
      * @throws IllegalStateException when another driver runs on the cluster
      */
     public ClusterWrapperCOB(CombinedObjectiveFunction combined, HazelcastInstance member, ClusterOptions options) {
-        this(combined, new Dispatcher(Objects.requireNonNull(member, "member"), Objects.requireNonNull(combined, "combined"),
-                Objects.requireNonNull(options, "options")), member.getConfig().getClusterName());
+        this(
+                combined,
+                new Dispatcher(
+                        Objects.requireNonNull(member, "member"),
+                        Objects.requireNonNull(combined, "combined"),
+                        Objects.requireNonNull(options, "options")),
+                member.getConfig().getClusterName());
     }
 
     private ClusterWrapperCOB(CombinedObjectiveFunction combined, Dispatcher dispatcher, String clusterName) {

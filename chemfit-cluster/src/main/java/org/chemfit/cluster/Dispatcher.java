@@ -1,5 +1,12 @@
 package org.chemfit.cluster;
 
+import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.collection.IQueue;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceNotActiveException;
+import com.hazelcast.map.IMap;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,21 +21,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-
 import org.chemfit.ChemFitException;
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationCancelledException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import com.hazelcast.cluster.Member;
-import com.hazelcast.cluster.MembershipEvent;
-import com.hazelcast.cluster.MembershipListener;
-import com.hazelcast.collection.IQueue;
-import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.core.HazelcastInstanceNotActiveException;
-import com.hazelcast.map.IMap;
 
 /**
  * The driver's side of the cluster protocol: hands leaf tasks to free members, collects their
@@ -58,9 +56,11 @@ final class Dispatcher implements AutoCloseable {
         /** Run by one of the driver's own threads. */
         volatile boolean local;
         /** The driver thread running it, to interrupt on cancel; guarded by the entry. */
-        @Nullable Thread localThread;
+        @Nullable
+        Thread localThread;
         /** Cancelled: finished without taking a result. */
         volatile boolean cancelled;
+
         final long queuedNanos = System.nanoTime();
 
         Entry(long seq, RemoteLeaf leaf, Frames.Task task, byte[] frame) {
@@ -76,6 +76,7 @@ final class Dispatcher implements AutoCloseable {
     private final ClusterSecret secret;
     /** The fingerprint of the driver's job: in every frame it sends, required in every frame it reads. */
     private final String job;
+
     private final int localThreads;
     private final Duration memberWait;
     private final long session;
@@ -83,6 +84,7 @@ final class Dispatcher implements AutoCloseable {
     private final String selfAddress;
     /** Typed Object: a foreign member may put anything there, and it is refused, not cast. */
     private final IQueue<Object> ready;
+
     private final IQueue<Object> results;
     private final com.hazelcast.topic.ITopic<Object> cancels;
     private final IMap<String, String> control;
@@ -93,6 +95,7 @@ final class Dispatcher implements AutoCloseable {
     private final LinkedBlockingDeque<Entry> pending = new LinkedBlockingDeque<>();
     /** Free worker threads, by member, in the order their tokens came. */
     private final LinkedBlockingDeque<UUID> slots = new LinkedBlockingDeque<>();
+
     private final Map<Long, Entry> outstanding = new ConcurrentHashMap<>();
     private final Map<UUID, String> verified = new ConcurrentHashMap<>();
     private final Set<String> refusedMembers = ConcurrentHashMap.newKeySet();
@@ -102,11 +105,12 @@ final class Dispatcher implements AutoCloseable {
     private final LongAdder refusedFrames = new LongAdder();
     private final AtomicLong seqs = new AtomicLong();
     private final List<Thread> threads = new ArrayList<>();
-    private final java.util.concurrent.ExecutorService canceller = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "chemfit-cluster-cancel");
-        t.setDaemon(true);
-        return t;
-    });
+    private final java.util.concurrent.ExecutorService canceller =
+            java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "chemfit-cluster-cancel");
+                t.setDaemon(true);
+                return t;
+            });
     private volatile boolean closed;
     private volatile long noMemberSince;
     /** Why tasks fail at once: the member wait ran out with no worker; cleared when one comes. */
@@ -138,7 +142,10 @@ final class Dispatcher implements AutoCloseable {
         this.listenerId = hz.getCluster().addMembershipListener(new MembershipListener() {
             @Override
             public void memberAdded(MembershipEvent e) {
-                LOG.info("member {} joined cluster '{}'", describe(e.getMember()), hz.getConfig().getClusterName());
+                LOG.info(
+                        "member {} joined cluster '{}'",
+                        describe(e.getMember()),
+                        hz.getConfig().getClusterName());
             }
 
             @Override
@@ -157,8 +164,13 @@ final class Dispatcher implements AutoCloseable {
             t.setDaemon(true);
             t.start();
         }
-        LOG.info("driver {} of cluster '{}' (session {}) dispatches the {} leaf terms of {}{}", selfAddress,
-                hz.getConfig().getClusterName(), Long.toHexString(session), root.leafCount(), root,
+        LOG.info(
+                "driver {} of cluster '{}' (session {}) dispatches the {} leaf terms of {}{}",
+                selfAddress,
+                hz.getConfig().getClusterName(),
+                Long.toHexString(session),
+                root.leafCount(),
+                root,
                 localThreads > 0 ? " and runs up to " + localThreads + " itself" : "");
     }
 
@@ -172,8 +184,10 @@ final class Dispatcher implements AutoCloseable {
             open.add("the phone-home call is not switched off");
         }
         var filter = c.getSerializationConfig().getJavaSerializationFilterConfig();
-        if (filter == null || filter.getWhitelist().getClasses().isEmpty() && filter.getWhitelist().getPackages().isEmpty()
-                && filter.getWhitelist().getPrefixes().isEmpty()) {
+        if (filter == null
+                || filter.getWhitelist().getClasses().isEmpty()
+                        && filter.getWhitelist().getPackages().isEmpty()
+                        && filter.getWhitelist().getPrefixes().isEmpty()) {
             open.add("Java deserialization is not restricted");
         }
         return open;
@@ -182,7 +196,9 @@ final class Dispatcher implements AutoCloseable {
     private static void warnAboutOpenConfig(com.hazelcast.config.Config c) {
         List<String> open = openSettings(c);
         if (!open.isEmpty()) {
-            LOG.warn("this cluster member's configuration is open: {}; make members with ClusterMemberConfig", String.join(", ", open));
+            LOG.warn(
+                    "this cluster member's configuration is open: {}; make members with ClusterMemberConfig",
+                    String.join(", ", open));
         }
     }
 
@@ -221,7 +237,8 @@ final class Dispatcher implements AutoCloseable {
     }
 
     private static String describe(Member m) {
-        return m.getUuid() + " at " + m.getAddress().getHost() + ":" + m.getAddress().getPort();
+        return m.getUuid() + " at " + m.getAddress().getHost() + ":"
+                + m.getAddress().getPort();
     }
 
     /** @return whether {@link #close()} was called */
@@ -235,7 +252,8 @@ final class Dispatcher implements AutoCloseable {
      */
     Entry submit(RemoteLeaf leaf) {
         long seq = seqs.incrementAndGet();
-        Frames.Task t = new Frames.Task(session, seq, leaf.evaluationId(), leaf.path(), leaf.termName(), leaf.parameters());
+        Frames.Task t =
+                new Frames.Task(session, seq, leaf.evaluationId(), leaf.path(), leaf.termName(), leaf.parameters());
         Entry e = new Entry(seq, leaf, t, Frames.encode(t, secret, job));
         outstanding.put(seq, e);
         if (closed) {
@@ -355,12 +373,16 @@ final class Dispatcher implements AutoCloseable {
                     r = Frames.decodeReady(item, secret, job);
                 } catch (Frames.JobMismatchException ex) {
                     // the tag held: the member holds the secret but built another job
-                    refuse(Frames.unverifiedReadyMember(item), "it runs job " + ex.theirs + " but the driver runs job " + ex.ours
-                            + "; start every worker with the driver's job file and the files it reads");
+                    refuse(
+                            Frames.unverifiedReadyMember(item),
+                            "it runs job " + ex.theirs + " but the driver runs job " + ex.ours
+                                    + "; start every worker with the driver's job file and the files it reads");
                     continue;
                 } catch (Frames.RefusedFrameException ex) {
-                    refuse(Frames.unverifiedReadyMember(item), "its ready token failed the driver's check: " + ex.getMessage()
-                            + ". Give it the same secret as the driver");
+                    refuse(
+                            Frames.unverifiedReadyMember(item),
+                            "its ready token failed the driver's check: " + ex.getMessage()
+                                    + ". Give it the same secret as the driver");
                     continue;
                 }
                 if (r.session() != session) {
@@ -376,7 +398,11 @@ final class Dispatcher implements AutoCloseable {
                 if (member == null) {
                     continue; // it left
                 }
-                if (verified.putIfAbsent(m, member.getAddress().getHost() + ":" + member.getAddress().getPort()) == null) {
+                if (verified.putIfAbsent(
+                                m,
+                                member.getAddress().getHost() + ":"
+                                        + member.getAddress().getPort())
+                        == null) {
                     LOG.info("member {} proved the cluster secret: it gets tasks", describe(member));
                 }
                 starved = null;
@@ -504,8 +530,11 @@ final class Dispatcher implements AutoCloseable {
                 }
                 if (!e.task.evaluationId().equals(r.evaluationId())) {
                     refusedFrames.increment();
-                    LOG.warn("refused a result for task {}: evaluation id '{}' is not the task's '{}'", r.seq(),
-                            r.evaluationId(), e.task.evaluationId());
+                    LOG.warn(
+                            "refused a result for task {}: evaluation id '{}' is not the task's '{}'",
+                            r.seq(),
+                            r.evaluationId(),
+                            e.task.evaluationId());
                     continue;
                 }
                 finish(e, r);
@@ -580,7 +609,8 @@ final class Dispatcher implements AutoCloseable {
         }
         if (r.error() != null) {
             e.leaf.failed(new ChemFitException("member " + r.memberAddress() + " could not run term "
-                    + LeafRun.pathString(e.task.path()) + " '" + e.task.termName() + "' of evaluation " + r.evaluationId() + ": "
+                    + LeafRun.pathString(e.task.path()) + " '" + e.task.termName() + "' of evaluation "
+                    + r.evaluationId() + ": "
                     + r.error()));
             return;
         }
@@ -588,8 +618,10 @@ final class Dispatcher implements AutoCloseable {
         try {
             LeafRun.apply(r, e.leaf.context());
         } catch (RuntimeException ex) {
-            e.leaf.failed(new ChemFitException("could not take the result of term " + LeafRun.pathString(e.task.path())
-                    + " from member " + r.memberAddress() + ": " + ex.getMessage(), ex));
+            e.leaf.failed(new ChemFitException(
+                    "could not take the result of term " + LeafRun.pathString(e.task.path()) + " from member "
+                            + r.memberAddress() + ": " + ex.getMessage(),
+                    ex));
             return;
         }
         e.leaf.completed();
@@ -612,7 +644,9 @@ final class Dispatcher implements AutoCloseable {
                 long now = System.nanoTime();
                 if (noMemberSince == 0) {
                     noMemberSince = now;
-                    LOG.info("{} task(s) wait for a worker; waiting up to {} s for one to join", pending.size(),
+                    LOG.info(
+                            "{} task(s) wait for a worker; waiting up to {} s for one to join",
+                            pending.size(),
                             memberWait.toSeconds());
                     continue;
                 }
@@ -620,15 +654,19 @@ final class Dispatcher implements AutoCloseable {
                     List<String> others = new ArrayList<>();
                     for (Member m : hz.getCluster().getMembers()) {
                         if (!m.getUuid().equals(self)) {
-                            others.add(m.getAddress().getHost() + ":" + m.getAddress().getPort());
+                            others.add(m.getAddress().getHost() + ":"
+                                    + m.getAddress().getPort());
                         }
                     }
-                    String msg = "no worker holding the cluster secret joined cluster '" + hz.getConfig().getClusterName()
-                            + "' within " + memberWait.toSeconds() + " s, so " + pending.size() + " task(s) could not run"
+                    String msg = "no worker holding the cluster secret joined cluster '"
+                            + hz.getConfig().getClusterName()
+                            + "' within " + memberWait.toSeconds() + " s, so " + pending.size()
+                            + " task(s) could not run"
                             + " (other members: " + (others.isEmpty() ? "none" : others)
                             + "; refused for a wrong secret or another job: "
                             + (refusedMembers.isEmpty() ? "none" : refusedMembers) + "). Start workers with the same"
-                            + " cluster name, a join list that reaches " + selfAddress + ", the same secret and the same job";
+                            + " cluster name, a join list that reaches " + selfAddress
+                            + ", the same secret and the same job";
                     LOG.error(msg);
                     starved = msg;
                     Entry e;
@@ -678,7 +716,8 @@ final class Dispatcher implements AutoCloseable {
         }
         Set<String> v = ConcurrentHashMap.newKeySet();
         verified.keySet().forEach(u -> v.add(u.toString()));
-        return new ClusterStats(done, inFlight, v, refusedMembers, requeued.sum(), duplicates.sum(), refusedFrames.sum());
+        return new ClusterStats(
+                done, inFlight, v, refusedMembers, requeued.sum(), duplicates.sum(), refusedFrames.sum());
     }
 
     @Override

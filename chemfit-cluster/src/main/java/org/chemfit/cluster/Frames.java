@@ -1,5 +1,8 @@
 package org.chemfit.cluster;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -12,11 +15,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import org.chemfit.EvaluationContext;
 import org.chemfit.Parameters;
 import org.chemfit.Quantities;
@@ -42,6 +40,7 @@ final class Frames {
     static final byte VERSION = 2;
     /** The job fingerprint of the frames made by the overloads without one (tests of the codec). */
     static final String NO_JOB = "";
+
     static final byte TASK = 1;
     static final byte RESULT = 2;
     static final byte READY = 3;
@@ -49,13 +48,13 @@ final class Frames {
     static final int TAG_BYTES = 32;
     /** Largest frame accepted, against memory exhaustion by a forged length. */
     static final int MAX_FRAME = 64 << 20;
+
     private static final int MAX_STRING = 16 << 20;
     private static final int MAX_ITEMS = 1 << 20;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private Frames() {
-    }
+    private Frames() {}
 
     /** A leaf task: which term of which evaluation, at which parameters. */
     record Task(long session, long seq, String evaluationId, int[] path, String termName, Parameters parameters) {
@@ -65,10 +64,16 @@ final class Frames {
     }
 
     /** The facts of a term's failure, as {@code TermFailedException} holds them. */
-    record Failure(String message, String termName, int termIndex, @Nullable String runDirectory,
-            @Nullable Integer exitCode, @Nullable String stderrTail, boolean transientFailure, String causeClass,
-            @Nullable String causeMessage) {
-    }
+    record Failure(
+            String message,
+            String termName,
+            int termIndex,
+            @Nullable String runDirectory,
+            @Nullable Integer exitCode,
+            @Nullable String stderrTail,
+            boolean transientFailure,
+            String causeClass,
+            @Nullable String causeMessage) {}
 
     /**
      * What a member reports for a task: the filled leaf context, or an {@code error} when it
@@ -76,24 +81,48 @@ final class Frames {
      * the thread that ran it is free for the next task: a ready token riding on the result, which
      * saves the round trip of a separate token between two tasks.
      */
-    record Result(long session, long seq, String evaluationId, String member, String memberAddress,
-            EvaluationContext.Status status, double value, Quantities quantities, Map<String, Object> metadata,
-            @Nullable Failure failure, long startEpochNanos, long durationNanos, @Nullable String thread,
-            @Nullable String error, boolean ready) {
+    record Result(
+            long session,
+            long seq,
+            String evaluationId,
+            String member,
+            String memberAddress,
+            EvaluationContext.Status status,
+            double value,
+            Quantities quantities,
+            Map<String, Object> metadata,
+            @Nullable Failure failure,
+            long startEpochNanos,
+            long durationNanos,
+            @Nullable String thread,
+            @Nullable String error,
+            boolean ready) {
 
         Result ready(boolean isReady) {
-            return new Result(session, seq, evaluationId, member, memberAddress, status, value, quantities, metadata, failure,
-                    startEpochNanos, durationNanos, thread, error, isReady);
+            return new Result(
+                    session,
+                    seq,
+                    evaluationId,
+                    member,
+                    memberAddress,
+                    status,
+                    value,
+                    quantities,
+                    metadata,
+                    failure,
+                    startEpochNanos,
+                    durationNanos,
+                    thread,
+                    error,
+                    isReady);
         }
     }
 
     /** A free worker thread of a member asking the driver of a session for a task. */
-    record Ready(String member, long session, long seq) {
-    }
+    record Ready(String member, long session, long seq) {}
 
     /** The driver asking the member that runs a task to stop it. */
-    record Cancel(long session, long seq) {
-    }
+    record Cancel(long session, long seq) {}
 
     /** A frame that was refused: bad tag, unknown kind, or malformed content. */
     static class RefusedFrameException extends Exception {
@@ -394,8 +423,9 @@ final class Frames {
             String thread = readNullable(in);
             boolean ready = in.readBoolean();
             end(in);
-            return new Result(session, seq, eval, member, address, all[s], value, q, metadata, failure, start, duration,
-                    thread, error, ready);
+            return new Result(
+                    session, seq, eval, member, address, all[s], value, q, metadata, failure, start, duration, thread,
+                    error, ready);
         } catch (IOException | IllegalArgumentException e) {
             throw new RefusedFrameException("malformed result frame: " + e.getMessage());
         }
@@ -442,7 +472,8 @@ final class Frames {
         }
     }
 
-    private static DataInputStream body(Object item, byte kind, ClusterSecret secret, String job) throws RefusedFrameException {
+    private static DataInputStream body(Object item, byte kind, ClusterSecret secret, String job)
+            throws RefusedFrameException {
         byte k = check(item, secret);
         byte[] f = (byte[]) item;
         if (k != kind) {
@@ -519,7 +550,7 @@ final class Frames {
 
     private static Map<String, Object> fromJson(String json) throws IOException {
         // plain JSON into maps, lists, strings, numbers and booleans: no type information is read
-        Map<String, Object> m = JSON.readValue(json, new TypeReference<LinkedHashMap<String, Object>>() { });
+        Map<String, Object> m = JSON.readValue(json, new TypeReference<LinkedHashMap<String, Object>>() {});
         return m == null ? new LinkedHashMap<>() : m;
     }
 }

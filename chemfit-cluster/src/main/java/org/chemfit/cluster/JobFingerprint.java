@@ -11,7 +11,6 @@ import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
-
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.ObjectiveFunction;
 
@@ -35,8 +34,7 @@ import org.chemfit.ObjectiveFunction;
  */
 public final class JobFingerprint {
 
-    private JobFingerprint() {
-    }
+    private JobFingerprint() {}
 
     /**
      * Hashes files: for each, in the order given, its path relative to {@code base} and its bytes.
@@ -61,7 +59,8 @@ public final class JobFingerprint {
                     md.update(buf, 0, k);
                 }
             } catch (IOException e) {
-                throw new IllegalArgumentException("cannot read " + p + " for the job's fingerprint: " + e.getMessage(), e);
+                throw new IllegalArgumentException(
+                        "cannot read " + p + " for the job's fingerprint: " + e.getMessage(), e);
             }
         }
         return HexFormat.of().formatHex(md.digest());
@@ -84,7 +83,10 @@ public final class JobFingerprint {
         sb.append('(').append(c.failurePolicy()).append(';');
         List<ObjectiveFunction> terms = c.terms();
         for (int i = 0; i < terms.size(); i++) {
-            sb.append(c.termNames().get(i)).append('*').append(Long.toHexString(Double.doubleToRawLongBits(c.weights().get(i))));
+            sb.append(c.termNames().get(i))
+                    .append('*')
+                    .append(Long.toHexString(
+                            Double.doubleToRawLongBits(c.weights().get(i))));
             if (terms.get(i) instanceof CombinedObjectiveFunction n) {
                 describe(n, sb);
             }

@@ -1,7 +1,6 @@
 package org.chemfit.cluster;
 
 import java.util.LinkedHashMap;
-
 import org.chemfit.ChemFitException;
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationCancelledException;
@@ -18,8 +17,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class LeafRun {
 
-    private LeafRun() {
-    }
+    private LeafRun() {}
 
     static String pathString(int[] path) {
         StringBuilder sb = new StringBuilder();
@@ -50,8 +48,12 @@ final class LeafRun {
         int index = path[path.length - 1];
         String here = parent.termNames().get(index);
         if (!here.equals(task.termName())) {
-            return error(task, member, address, "this member built a different objective: term " + pathString(path) + " is '"
-                    + here + "' here but '" + task.termName() + "' on the driver");
+            return error(
+                    task,
+                    member,
+                    address,
+                    "this member built a different objective: term " + pathString(path) + " is '" + here
+                            + "' here but '" + task.termName() + "' on the driver");
         }
         Parameters params = task.parameters();
         // rebuild the context path down to the leaf, as serial evaluation would have it
@@ -71,9 +73,22 @@ final class LeafRun {
     static Frames.Result resultOf(Frames.Task task, EvaluationContext leaf, String member, String address) {
         long end = leaf.endEpochNanos();
         long duration = end == 0 ? -1 : end - leaf.startEpochNanos();
-        return new Frames.Result(task.session(), task.seq(), task.evaluationId(), member, address, leaf.status(), leaf.value(),
-                leaf.quantities(), new LinkedHashMap<>(leaf.metadata()), failureOf(leaf.failure()), leaf.startEpochNanos(),
-                duration, leaf.threadName(), null, false);
+        return new Frames.Result(
+                task.session(),
+                task.seq(),
+                task.evaluationId(),
+                member,
+                address,
+                leaf.status(),
+                leaf.value(),
+                leaf.quantities(),
+                new LinkedHashMap<>(leaf.metadata()),
+                failureOf(leaf.failure()),
+                leaf.startEpochNanos(),
+                duration,
+                leaf.threadName(),
+                null,
+                false);
     }
 
     private static Frames.@Nullable Failure failureOf(@Nullable Throwable t) {
@@ -82,19 +97,46 @@ final class LeafRun {
         }
         Throwable cause = t.getCause() == null ? t : t.getCause();
         if (t instanceof TermFailedException f) {
-            return new Frames.Failure(String.valueOf(f.getMessage()), f.termName(), f.termIndex(),
+            return new Frames.Failure(
+                    String.valueOf(f.getMessage()),
+                    f.termName(),
+                    f.termIndex(),
                     f.runDirectory().map(Object::toString).orElse(null),
-                    f.exitCode().isPresent() ? f.exitCode().getAsInt() : null, f.stderrTail().orElse(null), f.isTransient(),
-                    cause.getClass().getName(), cause.getMessage());
+                    f.exitCode().isPresent() ? f.exitCode().getAsInt() : null,
+                    f.stderrTail().orElse(null),
+                    f.isTransient(),
+                    cause.getClass().getName(),
+                    cause.getMessage());
         }
-        return new Frames.Failure(String.valueOf(t.getMessage()), "", -1, null, null, null, false, cause.getClass().getName(),
+        return new Frames.Failure(
+                String.valueOf(t.getMessage()),
+                "",
+                -1,
+                null,
+                null,
+                null,
+                false,
+                cause.getClass().getName(),
                 cause.getMessage());
     }
 
     private static Frames.Result error(Frames.Task task, String member, String address, String message) {
-        return new Frames.Result(task.session(), task.seq(), task.evaluationId(), member, address,
-                EvaluationContext.Status.FAILED, Double.NaN, org.chemfit.Quantities.empty(), new LinkedHashMap<>(), null, 0, -1,
-                null, message, false);
+        return new Frames.Result(
+                task.session(),
+                task.seq(),
+                task.evaluationId(),
+                member,
+                address,
+                EvaluationContext.Status.FAILED,
+                Double.NaN,
+                org.chemfit.Quantities.empty(),
+                new LinkedHashMap<>(),
+                null,
+                0,
+                -1,
+                null,
+                message,
+                false);
     }
 
     /**
@@ -105,11 +147,19 @@ final class LeafRun {
         Frames.Failure f = r.failure();
         Throwable failure = null;
         if (f != null) {
-            ChemFitException cause = new ChemFitException(f.causeClass() + (f.causeMessage() == null ? "" : ": " + f.causeMessage())
-                    + " (on member " + r.memberAddress() + ")");
-            failure = new TermFailedException(f.message(), f.termName(), f.termIndex(), child.parameters(),
-                    f.runDirectory() == null ? null : java.nio.file.Path.of(f.runDirectory()), f.exitCode(), f.stderrTail(),
-                    f.transientFailure(), cause);
+            ChemFitException cause =
+                    new ChemFitException(f.causeClass() + (f.causeMessage() == null ? "" : ": " + f.causeMessage())
+                            + " (on member " + r.memberAddress() + ")");
+            failure = new TermFailedException(
+                    f.message(),
+                    f.termName(),
+                    f.termIndex(),
+                    child.parameters(),
+                    f.runDirectory() == null ? null : java.nio.file.Path.of(f.runDirectory()),
+                    f.exitCode(),
+                    f.stderrTail(),
+                    f.transientFailure(),
+                    cause);
         }
         child.adopt(r.status(), r.value(), r.quantities(), r.metadata(), failure);
         child.put("member", r.member());

@@ -1,7 +1,6 @@
 package org.chemfit.cluster;
 
 import java.util.Map;
-
 import org.chemfit.CombinedObjectiveFunction;
 
 /**

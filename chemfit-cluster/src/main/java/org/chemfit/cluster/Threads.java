@@ -5,8 +5,7 @@ import java.util.List;
 /** Stopping the loop threads of a driver or a worker. */
 final class Threads {
 
-    private Threads() {
-    }
+    private Threads() {}
 
     /**
      * Interrupts every thread, then waits up to five seconds for each to end. When the calling

@@ -1,5 +1,6 @@
 package org.chemfit.cluster;
 
+import com.hazelcast.core.HazelcastInstance;
 import java.io.PrintStream;
 import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Path;
@@ -7,10 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-
 import org.chemfit.CombinedObjectiveFunction;
-
-import com.hazelcast.core.HazelcastInstance;
 
 /**
  * Starts a worker member from the command line, for Java users without the {@code chemfit} CLI:
@@ -34,8 +32,7 @@ public final class WorkerMain {
     /** Exit code when the driver refused this member. */
     public static final int EXIT_REFUSED = 3;
 
-    private WorkerMain() {
-    }
+    private WorkerMain() {}
 
     /**
      * @param args see the class description; {@code --help} lists them
@@ -101,9 +98,10 @@ public final class WorkerMain {
                         }
                         options.put(v.substring(0, eq), v.substring(eq + 1));
                     }
-                    case "--secret" -> throw new IllegalArgumentException(
-                            "the secret is never given on the command line (other users see it in ps): use --secret-file or "
-                                    + ClusterSecret.ENV);
+                    case "--secret" ->
+                        throw new IllegalArgumentException(
+                                "the secret is never given on the command line (other users see it in ps): use --secret-file or "
+                                        + ClusterSecret.ENV);
                     default -> throw new IllegalArgumentException("unknown option " + a);
                 }
             }
@@ -128,11 +126,17 @@ public final class WorkerMain {
         try {
             secret = secretFile != null ? ClusterSecret.fromFile(secretFile) : ClusterSecret.fromEnvironment();
             objective = loadFactory(factory).create(options);
-            job = jobFiles.isEmpty() ? JobFingerprint.ofObjective(objective)
-                    : JobFingerprint.ofFiles(Objects.requireNonNull(jobFiles.get(0).toAbsolutePath().getParent(),
-                            "the folder of the job file"), jobFiles);
-            config = ClusterMemberConfig.builder(cluster).join(ClusterMemberConfig.parseJoinList(join)).bindAddress(bind)
-                    .port(port, 100).build();
+            job = jobFiles.isEmpty()
+                    ? JobFingerprint.ofObjective(objective)
+                    : JobFingerprint.ofFiles(
+                            Objects.requireNonNull(
+                                    jobFiles.get(0).toAbsolutePath().getParent(), "the folder of the job file"),
+                            jobFiles);
+            config = ClusterMemberConfig.builder(cluster)
+                    .join(ClusterMemberConfig.parseJoinList(join))
+                    .bindAddress(bind)
+                    .port(port, 100)
+                    .build();
         } catch (RuntimeException e) {
             err.println("error: " + e.getMessage());
             return 2;
@@ -146,7 +150,8 @@ public final class WorkerMain {
         }
         ClusterWorker worker = ClusterWorker.start(member, objective, secret, threads, prefetch, job);
         Runtime.getRuntime().addShutdownHook(new Thread(worker::close, "chemfit-worker-shutdown"));
-        out.println("worker " + worker.memberUuid() + " joined cluster '" + cluster + "' with " + threads + " thread(s)");
+        out.println(
+                "worker " + worker.memberUuid() + " joined cluster '" + cluster + "' with " + threads + " thread(s)");
         out.flush();
         try {
             worker.awaitTermination();
@@ -155,7 +160,8 @@ public final class WorkerMain {
         }
         int code = 0;
         if (worker.refusal().isPresent()) {
-            err.println("error: the driver refused this worker: " + worker.refusal().get() + ".");
+            err.println(
+                    "error: the driver refused this worker: " + worker.refusal().get() + ".");
             code = EXIT_REFUSED;
         }
         out.println("worker " + worker.memberUuid() + " ran " + worker.tasksRun() + " task(s)");
@@ -184,15 +190,17 @@ public final class WorkerMain {
             throw new IllegalArgumentException("factory class " + className + " is not on the class path");
         }
         if (!ObjectiveFactory.class.isAssignableFrom(c)) {
-            throw new IllegalArgumentException("factory class " + className + " does not implement "
-                    + ObjectiveFactory.class.getName());
+            throw new IllegalArgumentException(
+                    "factory class " + className + " does not implement " + ObjectiveFactory.class.getName());
         }
         try {
             return (ObjectiveFactory) c.getConstructor().newInstance();
         } catch (NoSuchMethodException e) {
-            throw new IllegalArgumentException("factory class " + className + " needs a public no-argument constructor");
+            throw new IllegalArgumentException(
+                    "factory class " + className + " needs a public no-argument constructor");
         } catch (InvocationTargetException e) {
-            throw new IllegalArgumentException("factory class " + className + " failed to construct: " + e.getCause(), e);
+            throw new IllegalArgumentException(
+                    "factory class " + className + " failed to construct: " + e.getCause(), e);
         } catch (ReflectiveOperationException e) {
             throw new IllegalArgumentException("factory class " + className + " cannot be constructed: " + e, e);
         }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.hazelcast.config.Config;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -12,44 +13,61 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import com.hazelcast.config.Config;
 
 class ClusterConfigTest {
 
     @Test
     void responsesAreHandledOnTheThreadThatReadsThem() {
-        Config c = ClusterMemberConfig.builder("fit-1").join(List.of("127.0.0.1:6001")).build().toHazelcastConfig();
+        Config c = ClusterMemberConfig.builder("fit-1")
+                .join(List.of("127.0.0.1:6001"))
+                .build()
+                .toHazelcastConfig();
         // Hazelcast ignores a property it does not know, so the name is checked here as Hazelcast spells it
         assertEquals("0", c.getProperty("hazelcast.operation.response.thread.count"));
     }
 
     @Test
     void everyConfigurationIsClosedToTheOutside() {
-        Config c = ClusterMemberConfig.builder("fit-1").join(List.of("127.0.0.1:6001", "node02")).build().toHazelcastConfig();
+        Config c = ClusterMemberConfig.builder("fit-1")
+                .join(List.of("127.0.0.1:6001", "node02"))
+                .build()
+                .toHazelcastConfig();
         assertEquals("fit-1", c.getClusterName());
         assertEquals("false", c.getProperty("hazelcast.phone.home.enabled"));
         assertEquals("false", c.getProperty("hazelcast.socket.bind.any"));
         assertFalse(c.getNetworkConfig().getJoin().getMulticastConfig().isEnabled());
         assertFalse(c.getNetworkConfig().getJoin().getAutoDetectionConfig().isEnabled());
         assertTrue(c.getNetworkConfig().getJoin().getTcpIpConfig().isEnabled());
-        assertEquals(List.of("127.0.0.1:6001", "node02"), c.getNetworkConfig().getJoin().getTcpIpConfig().getMembers());
+        assertEquals(
+                List.of("127.0.0.1:6001", "node02"),
+                c.getNetworkConfig().getJoin().getTcpIpConfig().getMembers());
         assertTrue(c.getNetworkConfig().getInterfaces().isEnabled());
-        assertEquals(List.of("127.0.0.1"), List.copyOf(c.getNetworkConfig().getInterfaces().getInterfaces()));
-        assertEquals(Set0.of(ClusterMemberConfig.NO_JAVA_SERIALIZATION),
-                c.getSerializationConfig().getJavaSerializationFilterConfig().getWhitelist().getClasses());
+        assertEquals(
+                List.of("127.0.0.1"),
+                List.copyOf(c.getNetworkConfig().getInterfaces().getInterfaces()));
+        assertEquals(
+                Set0.of(ClusterMemberConfig.NO_JAVA_SERIALIZATION),
+                c.getSerializationConfig()
+                        .getJavaSerializationFilterConfig()
+                        .getWhitelist()
+                        .getClasses());
     }
 
     @Test
     void aConfigurationNotMadeHereIsReportedAsOpen() {
-        assertEquals(List.of(), Dispatcher.openSettings(ClusterMemberConfig.builder("x").build().toHazelcastConfig()));
+        assertEquals(
+                List.of(),
+                Dispatcher.openSettings(ClusterMemberConfig.builder("x").build().toHazelcastConfig()));
         Config open = new Config();
         open.getNetworkConfig().getJoin().getMulticastConfig().setEnabled(true);
-        assertEquals(List.of("multicast discovery is on", "the phone-home call is not switched off",
-                "Java deserialization is not restricted"), Dispatcher.openSettings(open));
+        assertEquals(
+                List.of(
+                        "multicast discovery is on",
+                        "the phone-home call is not switched off",
+                        "Java deserialization is not restricted"),
+                Dispatcher.openSettings(open));
     }
 
     /** Avoids a clash with java.util.Set's generic inference in assertEquals. */
@@ -61,22 +79,33 @@ class ClusterConfigTest {
 
     @Test
     void badSettingsAreNamed() {
-        assertEquals("cluster name must be 1-100 letters, digits, '.', '_' or '-' starting with a letter or digit, got 'my fit'",
-                assertThrows(IllegalArgumentException.class, () -> ClusterMemberConfig.builder("my fit")).getMessage());
-        assertEquals("join entry 'node01:99999': port must be between 1 and 65535, got 99999",
-                assertThrows(IllegalArgumentException.class, () -> ClusterMemberConfig.parseJoinList("node01:99999")).getMessage());
-        assertEquals("join entry 'a:b:c' is not HOST or HOST:PORT",
-                assertThrows(IllegalArgumentException.class, () -> ClusterMemberConfig.parseJoinList("x,a:b:c")).getMessage());
+        assertEquals(
+                "cluster name must be 1-100 letters, digits, '.', '_' or '-' starting with a letter or digit, got 'my fit'",
+                assertThrows(IllegalArgumentException.class, () -> ClusterMemberConfig.builder("my fit"))
+                        .getMessage());
+        assertEquals(
+                "join entry 'node01:99999': port must be between 1 and 65535, got 99999",
+                assertThrows(IllegalArgumentException.class, () -> ClusterMemberConfig.parseJoinList("node01:99999"))
+                        .getMessage());
+        assertEquals(
+                "join entry 'a:b:c' is not HOST or HOST:PORT",
+                assertThrows(IllegalArgumentException.class, () -> ClusterMemberConfig.parseJoinList("x,a:b:c"))
+                        .getMessage());
         assertEquals(List.of("node01", "node02:5702"), ClusterMemberConfig.parseJoinList(" node01, node02:5702 ,"));
-        assertEquals("the join list is empty: give HOST[:PORT],... , got ' , '",
-                assertThrows(IllegalArgumentException.class, () -> ClusterMemberConfig.parseJoinList(" , ")).getMessage());
+        assertEquals(
+                "the join list is empty: give HOST[:PORT],... , got ' , '",
+                assertThrows(IllegalArgumentException.class, () -> ClusterMemberConfig.parseJoinList(" , "))
+                        .getMessage());
     }
 
     @Test
     void theSecretComesFromTheEnvironmentOrAFileAndIsNeverShown(@TempDir Path dir) throws Exception {
-        assertEquals("the cluster secret must be at least 16 bytes long, got 5 (make one with: head -c 32 /dev/urandom | base64)",
-                assertThrows(IllegalArgumentException.class, () -> ClusterSecret.of("short")).getMessage());
-        IllegalStateException none = assertThrows(IllegalStateException.class, () -> ClusterSecret.fromEnvironment(Map.of()));
+        assertEquals(
+                "the cluster secret must be at least 16 bytes long, got 5 (make one with: head -c 32 /dev/urandom | base64)",
+                assertThrows(IllegalArgumentException.class, () -> ClusterSecret.of("short"))
+                        .getMessage());
+        IllegalStateException none =
+                assertThrows(IllegalStateException.class, () -> ClusterSecret.fromEnvironment(Map.of()));
         assertTrue(none.getMessage().startsWith("no cluster secret: set CHEMFIT_CLUSTER_SECRET"), none.getMessage());
         Path f = dir.resolve("secret");
         Files.writeString(f, "0123456789abcdef0123\nignored\n");
@@ -84,8 +113,10 @@ class ClusterConfigTest {
         assertEquals(ClusterSecret.of("0123456789abcdef0123"), fromFile);
         assertEquals("ClusterSecret[hidden]", fromFile.toString());
         Files.writeString(f, "\n");
-        assertEquals("the cluster secret file " + f + " is empty",
-                assertThrows(IllegalArgumentException.class, () -> ClusterSecret.fromFile(f)).getMessage());
+        assertEquals(
+                "the cluster secret file " + f + " is empty",
+                assertThrows(IllegalArgumentException.class, () -> ClusterSecret.fromFile(f))
+                        .getMessage());
     }
 
     @Test
@@ -98,11 +129,15 @@ class ClusterConfigTest {
         assertTrue(e.startsWith("error: the secret is never given on the command line"), e);
         err.reset();
         assertEquals(2, WorkerMain.run(new String[] {"--cluster", "x"}, new PrintStream(out), new PrintStream(err)));
-        assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("error: --factory, --cluster and --join are required"));
+        assertTrue(
+                err.toString(StandardCharsets.UTF_8).startsWith("error: --factory, --cluster and --join are required"));
         err.reset();
         assertEquals(2, WorkerMain.run(new String[] {"--threads", "many"}, new PrintStream(out), new PrintStream(err)));
-        assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("error: --threads takes a whole number, got 'many'"));
-        assertEquals("factory class java.lang.String does not implement org.chemfit.cluster.ObjectiveFactory",
-                assertThrows(IllegalArgumentException.class, () -> WorkerMain.loadFactory("java.lang.String")).getMessage());
+        assertTrue(
+                err.toString(StandardCharsets.UTF_8).startsWith("error: --threads takes a whole number, got 'many'"));
+        assertEquals(
+                "factory class java.lang.String does not implement org.chemfit.cluster.ObjectiveFactory",
+                assertThrows(IllegalArgumentException.class, () -> WorkerMain.loadFactory("java.lang.String"))
+                        .getMessage());
     }
 }

@@ -4,13 +4,13 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.hazelcast.core.HazelcastInstance;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationContext;
 import org.chemfit.schedule.Backend;
@@ -19,8 +19,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Timeout;
-
-import com.hazelcast.core.HazelcastInstance;
 
 /**
  * The cluster keeps the determinism contract that serial evaluation and the thread pools keep in
@@ -42,9 +40,19 @@ class ClusterDeterminismTest extends DeterminismContract {
         int driverPort = DriverTest.freePort();
         int workerPort = DriverTest.freePort();
         List<String> join = List.of("127.0.0.1:" + driverPort);
-        driver = ClusterMemberConfig.builder(cluster).join(join).port(driverPort, 1).build().newMember();
-        worker = ClusterMemberConfig.builder(cluster).join(join).port(workerPort, 1).build().newMember();
-        await("the worker member to join").atMost(Duration.ofSeconds(60)).until(() -> driver.getCluster().getMembers().size() == 2);
+        driver = ClusterMemberConfig.builder(cluster)
+                .join(join)
+                .port(driverPort, 1)
+                .build()
+                .newMember();
+        worker = ClusterMemberConfig.builder(cluster)
+                .join(join)
+                .port(workerPort, 1)
+                .build()
+                .newMember();
+        await("the worker member to join")
+                .atMost(Duration.ofSeconds(60))
+                .until(() -> driver.getCluster().getMembers().size() == 2);
     }
 
     @AfterAll
@@ -67,7 +75,10 @@ class ClusterDeterminismTest extends DeterminismContract {
 
     private Backend cluster(CombinedObjectiveFunction objective, int driverThreads, int workerThreads) {
         ClusterWorker w = workerThreads == 0 ? null : ClusterWorker.start(worker, objective, SECRET, workerThreads);
-        ClusterOptions options = ClusterOptions.builder(SECRET).localThreads(driverThreads).memberWait(Duration.ofMinutes(1)).build();
+        ClusterOptions options = ClusterOptions.builder(SECRET)
+                .localThreads(driverThreads)
+                .memberWait(Duration.ofMinutes(1))
+                .build();
         ClusterWrapperCOB cob = new ClusterWrapperCOB(objective, driver, options);
         return Backend.of(cob, ctx -> cob.evaluateAsync(ctx.parameters(), ctx), () -> {
             cob.close();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.hazelcast.core.HazelcastInstance;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -21,7 +22,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationContext;
 import org.chemfit.Parameters;
@@ -32,16 +32,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import com.hazelcast.core.HazelcastInstance;
-
 /**
  * Fits on a real cluster: the test JVM is the driver, every worker is a separate JVM on
  * 127.0.0.1. Each fit is compared, bit for bit, with the same fit run serially.
  */
 class ClusterProcessIT {
 
-    static final String SECRET = "cluster-process-test-secret-" + ProcessHandle.current().pid();
-    static final org.chemfit.Bounds BOUNDS = org.chemfit.Bounds.builder().between("x", -2, 3).between("y", -2, 2).build();
+    static final String SECRET =
+            "cluster-process-test-secret-" + ProcessHandle.current().pid();
+    static final org.chemfit.Bounds BOUNDS =
+            org.chemfit.Bounds.builder().between("x", -2, 3).between("y", -2, 2).build();
     static final Parameters INITIAL = Parameters.of(List.of("x", "y"), new double[] {0.3, 0.2});
 
     @TempDir
@@ -71,22 +71,36 @@ class ClusterProcessIT {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
-        driver = ClusterMemberConfig.builder(cluster).join(List.of("127.0.0.1:" + port)).port(port, 1).build()
+        driver = ClusterMemberConfig.builder(cluster)
+                .join(List.of("127.0.0.1:" + port))
+                .port(port, 1)
+                .build()
                 .newMember();
     }
 
     WorkerProcess startWorker(String name, String secret, long sleepMs) throws IOException {
         Path runlog = dir.resolve("runlog");
         Files.createDirectories(runlog);
-        WorkerProcess w = WorkerProcess.start(name, dir, secret, cluster, port, port + 1, 2,
+        WorkerProcess w = WorkerProcess.start(
+                name,
+                dir,
+                secret,
+                cluster,
+                port,
+                port + 1,
+                2,
                 Map.of("sleepMs", Long.toString(sleepMs), "runlog", runlog.toString()));
         workers.add(w);
         return w;
     }
 
     ClusterWrapperCOB driverCob(CombinedObjectiveFunction objective) {
-        cob = new ClusterWrapperCOB(objective, driver,
-                ClusterOptions.builder(ClusterSecret.of(SECRET)).memberWait(Duration.ofSeconds(90)).build());
+        cob = new ClusterWrapperCOB(
+                objective,
+                driver,
+                ClusterOptions.builder(ClusterSecret.of(SECRET))
+                        .memberWait(Duration.ofSeconds(90))
+                        .build());
         return cob;
     }
 
@@ -111,8 +125,10 @@ class ClusterProcessIT {
     static void assertSameFit(FitResult serial, FitResult cluster) {
         assertEquals(serial.bestParameters(), cluster.bestParameters());
         for (String n : serial.bestParameters().names()) {
-            assertEquals(Double.doubleToRawLongBits(serial.bestParameters().get(n)),
-                    Double.doubleToRawLongBits(cluster.bestParameters().get(n)), n);
+            assertEquals(
+                    Double.doubleToRawLongBits(serial.bestParameters().get(n)),
+                    Double.doubleToRawLongBits(cluster.bestParameters().get(n)),
+                    n);
         }
         assertEquals(Double.doubleToRawLongBits(serial.bestLoss()), Double.doubleToRawLongBits(cluster.bestLoss()));
         assertEquals(serial.evaluations(), cluster.evaluations());
@@ -137,18 +153,21 @@ class ClusterProcessIT {
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
     void threeWorkersFitTheSameAsSerialBitForBit() throws Exception {
         startDriver("three");
-        List<WorkerProcess> ws = List.of(startWorker("w1", SECRET, 20), startWorker("w2", SECRET, 20),
-                startWorker("w3", SECRET, 20));
+        List<WorkerProcess> ws =
+                List.of(startWorker("w1", SECRET, 20), startWorker("w2", SECRET, 20), startWorker("w3", SECRET, 20));
         Set<String> uuids = new HashSet<>();
         for (WorkerProcess w : ws) {
             uuids.add(w.awaitUuid(Duration.ofSeconds(90)));
         }
-        await("4 members").atMost(Duration.ofSeconds(60)).until(() -> driver.getCluster().getMembers().size() == 4);
+        await("4 members")
+                .atMost(Duration.ofSeconds(60))
+                .until(() -> driver.getCluster().getMembers().size() == 4);
 
         CombinedObjectiveFunction objective = new TestObjectives().create(Map.of());
         // CMA-ES asks for a population at a time: the Fitter hands each generation over as one batch
         FitResult serial = fitter(objective, 40).bounds(BOUNDS).seed(7).fit("CMA-ES");
-        FitResult onCluster = fitter(driverCob(objective), 40).bounds(BOUNDS).seed(7).fit("CMA-ES");
+        FitResult onCluster =
+                fitter(driverCob(objective), 40).bounds(BOUNDS).seed(7).fit("CMA-ES");
         assertSameFit(serial, onCluster);
 
         // a batch of requests: all their leaves go out together and come back in term order
@@ -164,13 +183,19 @@ class ClusterProcessIT {
         cob.evaluateMany(batch);
         for (int i = 0; i < batch.size(); i++) {
             DriverTest.assertSameBits(expected.get(i), batch.get(i));
-            assertTrue(uuids.containsAll(membersOf(batch.get(i))), membersOf(batch.get(i)).toString());
+            assertTrue(
+                    uuids.containsAll(membersOf(batch.get(i))),
+                    membersOf(batch.get(i)).toString());
         }
 
         ClusterStats stats = cob.stats();
         int tasks = 6 * (onCluster.evaluations() + batch.size());
         assertEquals(uuids, stats.completedByMember().keySet(), "every worker took tasks: " + stats);
-        assertEquals(tasks, stats.completedByMember().values().stream().mapToLong(Long::longValue).sum());
+        assertEquals(
+                tasks,
+                stats.completedByMember().values().stream()
+                        .mapToLong(Long::longValue)
+                        .sum());
         assertEquals(0, stats.requeued());
         assertEquals(0, stats.duplicates());
         // each term ran exactly once, in the workers, never in the driver
@@ -178,7 +203,8 @@ class ClusterProcessIT {
         assertEquals(3, logs.size(), logs.keySet().toString());
         assertFalse(logs.containsKey(ProcessHandle.current().pid() + ".log"));
         assertEquals(tasks, logs.values().stream().mapToInt(List::size).sum());
-        assertEquals(tasks, logs.values().stream().flatMap(List::stream).distinct().count());
+        assertEquals(
+                tasks, logs.values().stream().flatMap(List::stream).distinct().count());
         assertTrue(uuids.containsAll(membersOf(onCluster.breakdown())));
     }
 
@@ -190,7 +216,9 @@ class ClusterProcessIT {
         WorkerProcess b = startWorker("b", SECRET, 60);
         String uuidA = a.awaitUuid(Duration.ofSeconds(90));
         String uuidB = b.awaitUuid(Duration.ofSeconds(90));
-        await("3 members").atMost(Duration.ofSeconds(60)).until(() -> driver.getCluster().getMembers().size() == 3);
+        await("3 members")
+                .atMost(Duration.ofSeconds(60))
+                .until(() -> driver.getCluster().getMembers().size() == 3);
 
         CombinedObjectiveFunction objective = new TestObjectives().create(Map.of());
         ClusterWrapperCOB c = driverCob(objective);
@@ -198,24 +226,28 @@ class ClusterProcessIT {
         AtomicReference<WorkerProcess> late = new AtomicReference<>();
         AtomicReference<String> lateUuid = new AtomicReference<>();
         AtomicReference<Throwable> chaosFailure = new AtomicReference<>();
-        Thread chaos = new Thread(() -> {
-            try {
-                await("evaluation 3").atMost(Duration.ofSeconds(60)).until(() -> evaluations.get() >= 3);
-                late.set(startWorker("late", SECRET, 60));
-                await("evaluation 5").atMost(Duration.ofSeconds(60)).until(() -> evaluations.get() >= 5);
-                await("a task on worker a").atMost(Duration.ofSeconds(60))
-                        .until(() -> c.stats().inFlightByMember().containsKey(uuidA));
-                a.kill();
-            } catch (Throwable t) {
-                chaosFailure.set(t);
-            }
-        }, "chaos");
+        Thread chaos = new Thread(
+                () -> {
+                    try {
+                        await("evaluation 3").atMost(Duration.ofSeconds(60)).until(() -> evaluations.get() >= 3);
+                        late.set(startWorker("late", SECRET, 60));
+                        await("evaluation 5").atMost(Duration.ofSeconds(60)).until(() -> evaluations.get() >= 5);
+                        await("a task on worker a")
+                                .atMost(Duration.ofSeconds(60))
+                                .until(() -> c.stats().inFlightByMember().containsKey(uuidA));
+                        a.kill();
+                    } catch (Throwable t) {
+                        chaosFailure.set(t);
+                    }
+                },
+                "chaos");
         Fitter f = fitter(c, 50).listener((number, ctx, loss) -> {
             evaluations.incrementAndGet();
             if (number == 15) {
                 // the fit is mid-way: the late worker must have joined and proved the secret by now
                 lateUuid.set(late.get().awaitUuid(Duration.ofSeconds(90)));
-                await("the late worker to take a task").atMost(Duration.ofSeconds(90))
+                await("the late worker to take a task")
+                        .atMost(Duration.ofSeconds(90))
                         .until(() -> c.stats().verifiedMembers().contains(lateUuid.get()));
             }
         });
@@ -234,14 +266,22 @@ class ClusterProcessIT {
         ClusterStats stats = c.stats();
         assertTrue(stats.requeued() >= 1, "the killed worker held a task that was run elsewhere: " + stats);
         assertNotNull(lateUuid.get());
-        assertTrue(stats.completedByMember().getOrDefault(lateUuid.get(), 0L) > 0, "the late worker ran tasks: " + stats);
-        assertTrue(stats.completedByMember().getOrDefault(uuidA, 0L) > 0, "worker a ran tasks before it died: " + stats);
+        assertTrue(
+                stats.completedByMember().getOrDefault(lateUuid.get(), 0L) > 0, "the late worker ran tasks: " + stats);
+        assertTrue(
+                stats.completedByMember().getOrDefault(uuidA, 0L) > 0, "worker a ran tasks before it died: " + stats);
         assertTrue(stats.completedByMember().getOrDefault(uuidB, 0L) > 0, stats.toString());
         // no result counted twice: one completion per task of the fit
-        assertEquals(6L * onCluster.evaluations(), stats.completedByMember().values().stream().mapToLong(Long::longValue).sum());
+        assertEquals(
+                6L * onCluster.evaluations(),
+                stats.completedByMember().values().stream()
+                        .mapToLong(Long::longValue)
+                        .sum());
         // the killed worker's unfinished terms ran again elsewhere: the logs hold at least every task once
         Map<String, List<String>> logs = runLogs();
-        assertEquals(6L * onCluster.evaluations(), logs.values().stream().flatMap(List::stream).distinct().count());
+        assertEquals(
+                6L * onCluster.evaluations(),
+                logs.values().stream().flatMap(List::stream).distinct().count());
     }
 
     @Test
@@ -249,10 +289,15 @@ class ClusterProcessIT {
     void aWorkerWithAWrongSecretGetsNoTaskAndRunsNone() throws Exception {
         startDriver("secret");
         WorkerProcess good = startWorker("good", SECRET, 10);
-        WorkerProcess bad = startWorker("bad", "not-the-secret-but-long-enough-" + ProcessHandle.current().pid(), 10);
+        WorkerProcess bad = startWorker(
+                "bad",
+                "not-the-secret-but-long-enough-" + ProcessHandle.current().pid(),
+                10);
         String goodUuid = good.awaitUuid(Duration.ofSeconds(90));
         String badUuid = bad.awaitUuid(Duration.ofSeconds(90));
-        await("3 members").atMost(Duration.ofSeconds(60)).until(() -> driver.getCluster().getMembers().size() == 3);
+        await("3 members")
+                .atMost(Duration.ofSeconds(60))
+                .until(() -> driver.getCluster().getMembers().size() == 3);
 
         CombinedObjectiveFunction objective = new TestObjectives().create(Map.of());
         FitResult onCluster = fitter(driverCob(objective), 20).fit();
@@ -262,19 +307,26 @@ class ClusterProcessIT {
         assertTrue(bad.process.waitFor(60, TimeUnit.SECONDS), "the refused worker stops:\n" + bad.output());
         assertEquals(WorkerMain.EXIT_REFUSED, bad.process.exitValue());
         String out = bad.output();
-        assertTrue(out.contains("error: the driver refused this worker: its ready token failed the driver's check: HMAC check"
-                + " failed (the sender does not hold this cluster's secret). Give it the same secret as the driver."), out);
+        assertTrue(
+                out.contains(
+                        "error: the driver refused this worker: its ready token failed the driver's check: HMAC check"
+                                + " failed (the sender does not hold this cluster's secret). Give it the same secret as the driver."),
+                out);
         assertTrue(out.contains("worker " + badUuid + " ran 0 task(s)"), out);
 
         ClusterStats stats = cob.stats();
         assertEquals(Set.of(badUuid), stats.refusedMembers());
         assertEquals(Set.of(goodUuid), stats.completedByMember().keySet());
         assertFalse(stats.verifiedMembers().contains(badUuid));
-        assertEquals(List.of(goodUuid), membersOf(onCluster.breakdown()).stream().distinct().toList());
+        assertEquals(
+                List.of(goodUuid),
+                membersOf(onCluster.breakdown()).stream().distinct().toList());
         // only the good worker's process ever ran a term
         Map<String, List<String>> logs = runLogs();
         assertEquals(Set.of(good.process.pid() + ".log"), logs.keySet());
-        assertEquals(6L * onCluster.evaluations(), logs.get(good.process.pid() + ".log").size());
+        assertEquals(
+                6L * onCluster.evaluations(),
+                logs.get(good.process.pid() + ".log").size());
     }
 
     @Test
@@ -292,33 +344,45 @@ class ClusterProcessIT {
         startDriver("job");
         Path runlog = Files.createDirectories(dir.resolve("runlog"));
         Map<String, String> options = Map.of("sleepMs", "10", "runlog", runlog.toString());
-        WorkerProcess good = WorkerProcess.start("good", dir, SECRET, cluster, port, port + 1, 2, options,
-                List.of("--job-file", jobA.toString()));
+        WorkerProcess good = WorkerProcess.start(
+                "good", dir, SECRET, cluster, port, port + 1, 2, options, List.of("--job-file", jobA.toString()));
         workers.add(good);
-        WorkerProcess other = WorkerProcess.start("other", dir, SECRET, cluster, port, port + 1, 2, options,
-                List.of("--job-file", jobB.toString()));
+        WorkerProcess other = WorkerProcess.start(
+                "other", dir, SECRET, cluster, port, port + 1, 2, options, List.of("--job-file", jobB.toString()));
         workers.add(other);
         String goodUuid = good.awaitUuid(Duration.ofSeconds(90));
         String otherUuid = other.awaitUuid(Duration.ofSeconds(90));
-        await("3 members").atMost(Duration.ofSeconds(60)).until(() -> driver.getCluster().getMembers().size() == 3);
+        await("3 members")
+                .atMost(Duration.ofSeconds(60))
+                .until(() -> driver.getCluster().getMembers().size() == 3);
 
         CombinedObjectiveFunction objective = new TestObjectives().create(Map.of());
-        cob = new ClusterWrapperCOB(objective, driver, ClusterOptions.builder(ClusterSecret.of(SECRET))
-                .memberWait(Duration.ofSeconds(90)).jobFingerprint(driverJob).build());
+        cob = new ClusterWrapperCOB(
+                objective,
+                driver,
+                ClusterOptions.builder(ClusterSecret.of(SECRET))
+                        .memberWait(Duration.ofSeconds(90))
+                        .jobFingerprint(driverJob)
+                        .build());
         FitResult onCluster = fitter(cob, 20).fit();
         assertSameFit(fitter(objective, 20).fit(), onCluster);
 
         assertTrue(other.process.waitFor(60, TimeUnit.SECONDS), "the refused worker stops:\n" + other.output());
         assertEquals(WorkerMain.EXIT_REFUSED, other.process.exitValue());
         String out = other.output();
-        assertTrue(out.contains("error: the driver refused this worker: it runs job " + otherJob + " but the driver runs job "
-                + driverJob + "; start every worker with the driver's job file and the files it reads."), out);
+        assertTrue(
+                out.contains("error: the driver refused this worker: it runs job " + otherJob
+                        + " but the driver runs job " + driverJob
+                        + "; start every worker with the driver's job file and the files it reads."),
+                out);
         assertTrue(out.contains("worker " + otherUuid + " ran 0 task(s)"), out);
 
         ClusterStats stats = cob.stats();
         assertEquals(Set.of(otherUuid), stats.refusedMembers());
         assertEquals(Set.of(goodUuid), stats.completedByMember().keySet());
-        assertEquals(List.of(goodUuid), membersOf(onCluster.breakdown()).stream().distinct().toList());
+        assertEquals(
+                List.of(goodUuid),
+                membersOf(onCluster.breakdown()).stream().distinct().toList());
         // only the worker of the driver's job ever ran a term
         assertEquals(Set.of(good.process.pid() + ".log"), runLogs().keySet());
     }

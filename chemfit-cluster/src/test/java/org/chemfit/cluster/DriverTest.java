@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
 import java.io.IOException;
 import java.io.Serializable;
 import java.net.ServerSocket;
@@ -16,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
 import org.chemfit.ChemFitException;
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationContext;
@@ -28,9 +29,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.map.IMap;
-
 /** The driver alone in one member: it runs tasks itself, or waits for workers and fails clearly. */
 @org.junit.jupiter.api.Timeout(value = 2, unit = TimeUnit.MINUTES)
 class DriverTest {
@@ -40,8 +38,12 @@ class DriverTest {
 
     @BeforeAll
     static void startMember() throws IOException {
-        member = ClusterMemberConfig.builder("driver-test-" + ProcessHandle.current().pid()).join(List.of("127.0.0.1"))
-                .port(freePort(), 1).build().newMember();
+        member = ClusterMemberConfig.builder(
+                        "driver-test-" + ProcessHandle.current().pid())
+                .join(List.of("127.0.0.1"))
+                .port(freePort(), 1)
+                .build()
+                .newMember();
     }
 
     @AfterAll
@@ -63,8 +65,13 @@ class DriverTest {
 
     static void assertSameBits(EvaluationContext expected, EvaluationContext actual) {
         assertEquals(expected.status(), actual.status(), expected.path());
-        assertEquals(Double.doubleToRawLongBits(expected.value()), Double.doubleToRawLongBits(actual.value()), expected.path());
-        assertEquals(Double.doubleToRawLongBits(expected.contribution()), Double.doubleToRawLongBits(actual.contribution()),
+        assertEquals(
+                Double.doubleToRawLongBits(expected.value()),
+                Double.doubleToRawLongBits(actual.value()),
+                expected.path());
+        assertEquals(
+                Double.doubleToRawLongBits(expected.contribution()),
+                Double.doubleToRawLongBits(actual.contribution()),
                 expected.path());
         assertEquals(expected.quantities(), actual.quantities(), expected.path());
         // the same metadata as serial evaluation, plus where the term ran
@@ -96,15 +103,23 @@ class DriverTest {
             cob.evaluateMany(batch);
             for (int i = 0; i < 5; i++) {
                 assertSameBits(serial.get(i), batch.get(i));
-                assertEquals(member.getCluster().getLocalMember().getUuid().toString(),
+                assertEquals(
+                        member.getCluster().getLocalMember().getUuid().toString(),
                         batch.get(i).child(2).child(1).metadata().get("member"));
-                assertEquals(serial.get(i).child(4).metadata().get("score"), batch.get(i).child(4).metadata().get("score"));
+                assertEquals(
+                        serial.get(i).child(4).metadata().get("score"),
+                        batch.get(i).child(4).metadata().get("score"));
             }
-            double async = assertTimeoutPreemptively(Duration.ofSeconds(30),
+            double async = assertTimeoutPreemptively(
+                    Duration.ofSeconds(30),
                     () -> cob.evaluateAsync(batch.get(3).parameters()).get(20, TimeUnit.SECONDS));
             assertEquals(Double.doubleToRawLongBits(serial.get(3).loss()), Double.doubleToRawLongBits(async));
             // 5 batched evaluations and 1 asynchronous one, 6 leaf terms each, each counted once
-            assertEquals(36L, cob.stats().completedByMember().values().stream().mapToLong(Long::longValue).sum());
+            assertEquals(
+                    36L,
+                    cob.stats().completedByMember().values().stream()
+                            .mapToLong(Long::longValue)
+                            .sum());
         }
     }
 
@@ -133,9 +148,12 @@ class DriverTest {
             ctx.recordTo(journal);
             double v = cob.evaluate(p, ctx);
             assertEquals(Double.doubleToRawLongBits(serial.loss()), Double.doubleToRawLongBits(v));
-            assertEquals(EvaluationContext.Status.REPLAYED, ctx.child(2).child(1).status());
+            assertEquals(
+                    EvaluationContext.Status.REPLAYED, ctx.child(2).child(1).status());
             String me = member.getCluster().getLocalMember().getUuid().toString();
-            assertEquals(java.util.Set.of("0@" + me, "1@" + me, "2.0@" + me, "3@" + me, "4@" + me), java.util.Set.copyOf(finished));
+            assertEquals(
+                    java.util.Set.of("0@" + me, "1@" + me, "2.0@" + me, "3@" + me, "4@" + me),
+                    java.util.Set.copyOf(finished));
             assertEquals(5L, cob.stats().completedByMember().get(me));
         }
     }
@@ -145,16 +163,33 @@ class DriverTest {
         ClusterSecret wrong = ClusterSecret.of("a forger does not know the secret");
         CombinedObjectiveFunction objective = new TestObjectives().create(Map.of());
         Parameters p = Parameters.of(List.of("x", "y"), new double[] {0.5, 0.5});
-        ClusterOptions o = ClusterOptions.builder(SECRET).memberWait(Duration.ofMinutes(5)).build();
+        ClusterOptions o =
+                ClusterOptions.builder(SECRET).memberWait(Duration.ofMinutes(5)).build();
         try (ClusterWrapperCOB cob = new ClusterWrapperCOB(objective, member, o)) {
             var future = cob.evaluateAsync(p, new EvaluationContext(p, "e7"));
             String me = member.getCluster().getLocalMember().getUuid().toString();
             // a forged result for the first task of this driver, signed with the wrong secret
-            Frames.Result forged = new Frames.Result(0, 1, "e7", me, "127.0.0.1:1", EvaluationContext.Status.OK, -1e9,
-                    org.chemfit.Quantities.empty(), new java.util.LinkedHashMap<>(), null, 0, 1, "t", null, true);
+            Frames.Result forged = new Frames.Result(
+                    0,
+                    1,
+                    "e7",
+                    me,
+                    "127.0.0.1:1",
+                    EvaluationContext.Status.OK,
+                    -1e9,
+                    org.chemfit.Quantities.empty(),
+                    new java.util.LinkedHashMap<>(),
+                    null,
+                    0,
+                    1,
+                    "t",
+                    null,
+                    true);
             member.<byte[]>getQueue(Channels.RESULTS).offer(Frames.encode(forged, wrong));
             member.<Object>getQueue(Channels.RESULTS).offer("not a frame");
-            await("2 refused frames").atMost(Duration.ofSeconds(20)).until(() -> cob.stats().refusedFrames() >= 2);
+            await("2 refused frames")
+                    .atMost(Duration.ofSeconds(20))
+                    .until(() -> cob.stats().refusedFrames() >= 2);
             assertEquals(2, cob.stats().refusedFrames());
             assertTrue(cob.stats().completedByMember().isEmpty());
             assertTrue(!future.isDone());
@@ -165,7 +200,9 @@ class DriverTest {
                 member.<byte[]>getQueue(Channels.tasks(worker.memberUuid())).offer(Frames.encode(task, wrong));
                 double v = future.get(60, TimeUnit.SECONDS);
                 assertEquals(Double.doubleToRawLongBits(objective.evaluate(p)), Double.doubleToRawLongBits(v));
-                await("a frame refused by the worker").atMost(Duration.ofSeconds(20)).until(() -> worker.framesRefused() >= 1);
+                await("a frame refused by the worker")
+                        .atMost(Duration.ofSeconds(20))
+                        .until(() -> worker.framesRefused() >= 1);
                 assertEquals(1, worker.framesRefused());
                 assertEquals(6, worker.tasksRun());
             }
@@ -176,18 +213,28 @@ class DriverTest {
     void cancellingAnEvaluationStopsItsTermsOnTheWorker(@TempDir Path runlog) throws Exception {
         // each term appends a line to the run log when it starts, before it sleeps
         CombinedObjectiveFunction objective = new TestObjectives().create(Map.of("runlog", runlog.toString()));
-        ClusterOptions o = ClusterOptions.builder(SECRET).memberWait(Duration.ofMinutes(5)).build();
+        ClusterOptions o =
+                ClusterOptions.builder(SECRET).memberWait(Duration.ofMinutes(5)).build();
         try (ClusterWrapperCOB cob = new ClusterWrapperCOB(objective, member, o);
                 ClusterWorker worker = ClusterWorker.start(member, objective, SECRET, 2)) {
             Parameters slow = Parameters.of(List.of("x", "y", "sleep_ms"), new double[] {0.5, 0.5, 600_000});
             var future = cob.evaluateAsync(slow);
-            await("2 tasks in flight on the worker").atMost(Duration.ofSeconds(30))
-                    .until(() -> cob.stats().inFlightByMember().getOrDefault(worker.memberUuid().toString(), 0) >= 2);
-            assertEquals(2, cob.stats().inFlightByMember().get(worker.memberUuid().toString()));
-            await("both terms running in the worker").atMost(Duration.ofSeconds(30)).until(() -> startedTerms(runlog) >= 2);
+            await("2 tasks in flight on the worker")
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> cob.stats()
+                                    .inFlightByMember()
+                                    .getOrDefault(worker.memberUuid().toString(), 0)
+                            >= 2);
+            assertEquals(
+                    2, cob.stats().inFlightByMember().get(worker.memberUuid().toString()));
+            await("both terms running in the worker")
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> startedTerms(runlog) >= 2);
             assertEquals(2, startedTerms(runlog), "two threads, two terms started");
             assertTrue(future.cancel(true));
-            await("2 tasks cancelled on the worker").atMost(Duration.ofSeconds(30)).until(() -> worker.tasksCancelled() >= 2);
+            await("2 tasks cancelled on the worker")
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> worker.tasksCancelled() >= 2);
             assertEquals(2, worker.tasksCancelled());
             assertEquals(0, worker.tasksRun());
             // both threads are free again: a quick evaluation goes through
@@ -228,8 +275,10 @@ class DriverTest {
         }
         for (java.net.InetAddress a : others) {
             try (java.net.Socket s = new java.net.Socket()) {
-                assertThrows(java.net.ConnectException.class,
-                        () -> s.connect(new java.net.InetSocketAddress(a, address.getPort()), 2000), a.toString());
+                assertThrows(
+                        java.net.ConnectException.class,
+                        () -> s.connect(new java.net.InetSocketAddress(a, address.getPort()), 2000),
+                        a.toString());
             }
         }
     }
@@ -239,7 +288,8 @@ class DriverTest {
         CombinedObjectiveFunction objective = new TestObjectives().create(Map.of());
         Parameters p = Parameters.of(List.of("x", "y"), new double[] {0.9, 0.1});
         double serial = objective.evaluate(p);
-        ClusterOptions o = ClusterOptions.builder(SECRET).memberWait(Duration.ofMinutes(5)).build();
+        ClusterOptions o =
+                ClusterOptions.builder(SECRET).memberWait(Duration.ofMinutes(5)).build();
         try (ClusterWorker worker = ClusterWorker.start(member, objective, SECRET, 2)) {
             for (int driver = 0; driver < 2; driver++) {
                 try (ClusterWrapperCOB cob = new ClusterWrapperCOB(objective, member, o)) {
@@ -248,15 +298,36 @@ class DriverTest {
                     assertEquals(Double.doubleToRawLongBits(serial), Double.doubleToRawLongBits(v));
 
                     // a second, validly signed result for a task that is done: dropped, the breakdown stays
-                    String entry = member.<String, String>getMap(Channels.CONTROL).get(Channels.DRIVER_KEY);
+                    String entry =
+                            member.<String, String>getMap(Channels.CONTROL).get(Channels.DRIVER_KEY);
                     long session = Long.parseUnsignedLong(entry.substring(entry.indexOf('/') + 1), 16);
-                    Frames.Result again = new Frames.Result(session, 1, "e" + driver, worker.memberUuid().toString(), "x",
-                            EvaluationContext.Status.OK, 1e6, org.chemfit.Quantities.empty(), new java.util.LinkedHashMap<>(), null,
-                            0, 1, "t", null, false);
-                    member.<byte[]>getQueue(Channels.RESULTS).offer(Frames.encode(again, SECRET, JobFingerprint.ofObjective(objective)));
-                    await("a duplicate result").atMost(Duration.ofSeconds(20)).until(() -> cob.stats().duplicates() >= 1);
+                    Frames.Result again = new Frames.Result(
+                            session,
+                            1,
+                            "e" + driver,
+                            worker.memberUuid().toString(),
+                            "x",
+                            EvaluationContext.Status.OK,
+                            1e6,
+                            org.chemfit.Quantities.empty(),
+                            new java.util.LinkedHashMap<>(),
+                            null,
+                            0,
+                            1,
+                            "t",
+                            null,
+                            false);
+                    member.<byte[]>getQueue(Channels.RESULTS)
+                            .offer(Frames.encode(again, SECRET, JobFingerprint.ofObjective(objective)));
+                    await("a duplicate result")
+                            .atMost(Duration.ofSeconds(20))
+                            .until(() -> cob.stats().duplicates() >= 1);
                     assertEquals(1, cob.stats().duplicates());
-                    assertEquals(6L, cob.stats().completedByMember().values().stream().mapToLong(Long::longValue).sum());
+                    assertEquals(
+                            6L,
+                            cob.stats().completedByMember().values().stream()
+                                    .mapToLong(Long::longValue)
+                                    .sum());
                     assertEquals(Double.doubleToRawLongBits(serial), Double.doubleToRawLongBits(ctx.loss()));
                 }
             }
@@ -265,15 +336,20 @@ class DriverTest {
     }
 
     static CombinedObjectiveFunction failing() {
-        return new CombinedObjectiveFunction(List.of(p -> p.get("x"), p -> {
-            throw new IllegalStateException("no convergence at x = " + p.get("x"));
-        }, p -> 2 * p.get("x"))).withTermNames(List.of("a", "b", "c"));
+        return new CombinedObjectiveFunction(List.of(
+                        p -> p.get("x"),
+                        p -> {
+                            throw new IllegalStateException("no convergence at x = " + p.get("x"));
+                        },
+                        p -> 2 * p.get("x")))
+                .withTermNames(List.of("a", "b", "c"));
     }
 
     @Test
     void aFailedTermRaisesTheSerialMessageAndPenaltyGivesTheSerialLoss() {
         Parameters p = Parameters.of(Map.of("x", 0.25));
-        TermFailedException serial = assertThrows(TermFailedException.class, () -> failing().evaluate(p));
+        TermFailedException serial =
+                assertThrows(TermFailedException.class, () -> failing().evaluate(p));
         try (ClusterWrapperCOB cob = new ClusterWrapperCOB(failing(), member, local(1))) {
             TermFailedException remote = assertThrows(TermFailedException.class, () -> cob.evaluate(p));
             assertEquals(serial.getMessage(), remote.getMessage());
@@ -292,18 +368,27 @@ class DriverTest {
 
     @Test
     void withNoWorkerTheEvaluationFailsAfterTheMemberWaitWithAClearMessage() {
-        ClusterOptions o = ClusterOptions.builder(SECRET).memberWait(Duration.ofSeconds(1)).build();
+        ClusterOptions o =
+                ClusterOptions.builder(SECRET).memberWait(Duration.ofSeconds(1)).build();
         try (ClusterWrapperCOB cob = new ClusterWrapperCOB(failing(), member, o)) {
-            ChemFitException e = assertTimeoutPreemptively(Duration.ofSeconds(30),
+            ChemFitException e = assertTimeoutPreemptively(
+                    Duration.ofSeconds(30),
                     () -> assertThrows(ChemFitException.class, () -> cob.evaluate(Parameters.of(Map.of("x", 1.0)))));
             // under RAISE the first term's failure is raised, as for any term that could not run
             assertTrue(e instanceof TermFailedException, e.toString());
-            assertTrue(e.getMessage().startsWith("term 0 'a' failed: no worker holding the cluster secret joined cluster"
-                    + " 'driver-test-"), e.getMessage());
-            assertTrue(e.getMessage().contains("within 1 s, so 3 task(s) could not run (other members: none; refused for a"
-                    + " wrong secret or another job: none). Start workers with the same cluster name"), e.getMessage());
+            assertTrue(
+                    e.getMessage()
+                            .startsWith("term 0 'a' failed: no worker holding the cluster secret joined cluster"
+                                    + " 'driver-test-"),
+                    e.getMessage());
+            assertTrue(
+                    e.getMessage()
+                            .contains("within 1 s, so 3 task(s) could not run (other members: none; refused for a"
+                                    + " wrong secret or another job: none). Start workers with the same cluster name"),
+                    e.getMessage());
             // while still no worker is there, the next evaluation fails at once with the same reason
-            TermFailedException again = assertTimeoutPreemptively(Duration.ofSeconds(30),
+            TermFailedException again = assertTimeoutPreemptively(
+                    Duration.ofSeconds(30),
                     () -> assertThrows(TermFailedException.class, () -> cob.evaluate(Parameters.of(Map.of("x", 2.0)))));
             assertTrue(again.getMessage().contains("no worker holding the cluster secret joined"), again.getMessage());
         }
@@ -313,10 +398,14 @@ class DriverTest {
     @SuppressWarnings("try") // the first driver is held open, not used
     void oneDriverPerCluster() {
         try (ClusterWrapperCOB first = new ClusterWrapperCOB(failing(), member, local(1))) {
-            IllegalStateException e = assertThrows(IllegalStateException.class,
-                    () -> new ClusterWrapperCOB(failing(), member, local(1)));
-            assertTrue(e.getMessage().startsWith("another driver (member " + member.getCluster().getLocalMember().getUuid()
-                    + ") is already running on cluster 'driver-test-"), e.getMessage());
+            IllegalStateException e =
+                    assertThrows(IllegalStateException.class, () -> new ClusterWrapperCOB(failing(), member, local(1)));
+            assertTrue(
+                    e.getMessage()
+                            .startsWith("another driver (member "
+                                    + member.getCluster().getLocalMember().getUuid()
+                                    + ") is already running on cluster 'driver-test-"),
+                    e.getMessage());
         }
         // once closed, the next one may drive
         new ClusterWrapperCOB(failing(), member, local(1)).close();

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationContext;
 import org.chemfit.Parameters;
@@ -23,7 +22,12 @@ class FramesTest {
     static final ClusterSecret OTHER = ClusterSecret.of("a different secret of 32 bytes!!");
 
     static Frames.Task task() {
-        return new Frames.Task(0x1234_5678_9abcL, 7, "e12", new int[] {2, 1}, "trimer",
+        return new Frames.Task(
+                0x1234_5678_9abcL,
+                7,
+                "e12",
+                new int[] {2, 1},
+                "trimer",
                 Parameters.of(List.of("x", "lj.sigma"), new double[] {0.1 + 0.2, Math.PI}));
     }
 
@@ -37,8 +41,12 @@ class FramesTest {
         assertArrayEquals(new int[] {2, 1}, back.path());
         assertEquals("trimer", back.termName());
         assertEquals(List.of("x", "lj.sigma"), back.parameters().names());
-        assertEquals(Double.doubleToRawLongBits(0.1 + 0.2), Double.doubleToRawLongBits(back.parameters().get("x")));
-        assertEquals(Double.doubleToRawLongBits(Math.PI), Double.doubleToRawLongBits(back.parameters().get("lj.sigma")));
+        assertEquals(
+                Double.doubleToRawLongBits(0.1 + 0.2),
+                Double.doubleToRawLongBits(back.parameters().get("x")));
+        assertEquals(
+                Double.doubleToRawLongBits(Math.PI),
+                Double.doubleToRawLongBits(back.parameters().get("lj.sigma")));
     }
 
     @Test
@@ -47,12 +55,37 @@ class FramesTest {
         meta.put("retries", 2);
         meta.put("score", 0.1 + 0.7);
         meta.put("files", List.of("in.lmp", "log.lammps"));
-        Quantities q = Quantities.builder().put("e", -1.0 / 3).put("rdf", new double[] {0, Double.MIN_VALUE, 1e308}).label("tag", "dimer")
+        Quantities q = Quantities.builder()
+                .put("e", -1.0 / 3)
+                .put("rdf", new double[] {0, Double.MIN_VALUE, 1e308})
+                .label("tag", "dimer")
                 .build();
-        Frames.Failure f = new Frames.Failure("term 3 'x' failed: boom", "x", 3, "/tmp/run/e12/3", 137, "Segmentation fault",
-                true, "java.lang.IllegalStateException", "boom");
-        Frames.Result r = new Frames.Result(5, 9, "e12", "uuid-1", "127.0.0.1:5702", EvaluationContext.Status.FAILED, Double.NaN,
-                q, meta, f, 123456789L, 42L, "chemfit-worker-0", null, true);
+        Frames.Failure f = new Frames.Failure(
+                "term 3 'x' failed: boom",
+                "x",
+                3,
+                "/tmp/run/e12/3",
+                137,
+                "Segmentation fault",
+                true,
+                "java.lang.IllegalStateException",
+                "boom");
+        Frames.Result r = new Frames.Result(
+                5,
+                9,
+                "e12",
+                "uuid-1",
+                "127.0.0.1:5702",
+                EvaluationContext.Status.FAILED,
+                Double.NaN,
+                q,
+                meta,
+                f,
+                123456789L,
+                42L,
+                "chemfit-worker-0",
+                null,
+                true);
         Frames.Result back = Frames.decodeResult(Frames.encode(r, SECRET), SECRET);
         assertEquals(EvaluationContext.Status.FAILED, back.status());
         assertTrue(Double.isNaN(back.value()));
@@ -79,7 +112,8 @@ class FramesTest {
     @Test
     void aFrameSignedWithAnotherSecretIsRefused() {
         byte[] f = Frames.encode(task(), OTHER);
-        Frames.RefusedFrameException e = assertThrows(Frames.RefusedFrameException.class, () -> Frames.decodeTask(f, SECRET));
+        Frames.RefusedFrameException e =
+                assertThrows(Frames.RefusedFrameException.class, () -> Frames.decodeTask(f, SECRET));
         assertTrue(e.getMessage().contains("HMAC check failed"), e.getMessage());
     }
 
@@ -107,11 +141,13 @@ class FramesTest {
 
     @Test
     void objectsThatAreNotOurFramesAreRefused() {
-        Frames.RefusedFrameException e = assertThrows(Frames.RefusedFrameException.class, () -> Frames.check("hello", SECRET));
+        Frames.RefusedFrameException e =
+                assertThrows(Frames.RefusedFrameException.class, () -> Frames.check("hello", SECRET));
         assertEquals("not a ChemFit frame: an object of type java.lang.String", e.getMessage());
         assertThrows(Frames.RefusedFrameException.class, () -> Frames.check(new byte[10], SECRET));
         byte[] ready = Frames.encode(new Frames.Ready("m", 1, 1), SECRET);
-        Frames.RefusedFrameException k = assertThrows(Frames.RefusedFrameException.class, () -> Frames.decodeTask(ready, SECRET));
+        Frames.RefusedFrameException k =
+                assertThrows(Frames.RefusedFrameException.class, () -> Frames.decodeTask(ready, SECRET));
         assertEquals("expected a frame of kind 1, got kind 3", k.getMessage());
     }
 
@@ -125,33 +161,49 @@ class FramesTest {
     void everyKindOfFrameOfAnotherJobIsRefusedNamingBothFingerprints() throws Exception {
         String ours = "a".repeat(64);
         String theirs = "b".repeat(64);
-        List<byte[]> frames = List.of(Frames.encode(task(), SECRET, theirs), Frames.encode(new Frames.Ready("m", 1, 1), SECRET, theirs),
+        List<byte[]> frames = List.of(
+                Frames.encode(task(), SECRET, theirs),
+                Frames.encode(new Frames.Ready("m", 1, 1), SECRET, theirs),
                 Frames.encode(new Frames.Cancel(1, 2), SECRET, theirs));
         String expected = "the sender runs job " + theirs + ", this member runs job " + ours;
-        assertEquals(expected, assertThrows(Frames.JobMismatchException.class, () -> Frames.decodeTask(frames.get(0), SECRET, ours))
-                .getMessage());
-        assertEquals(expected, assertThrows(Frames.JobMismatchException.class, () -> Frames.decodeReady(frames.get(1), SECRET, ours))
-                .getMessage());
-        assertEquals(expected, assertThrows(Frames.JobMismatchException.class, () -> Frames.decodeCancel(frames.get(2), SECRET, ours))
-                .getMessage());
+        assertEquals(
+                expected,
+                assertThrows(Frames.JobMismatchException.class, () -> Frames.decodeTask(frames.get(0), SECRET, ours))
+                        .getMessage());
+        assertEquals(
+                expected,
+                assertThrows(Frames.JobMismatchException.class, () -> Frames.decodeReady(frames.get(1), SECRET, ours))
+                        .getMessage());
+        assertEquals(
+                expected,
+                assertThrows(Frames.JobMismatchException.class, () -> Frames.decodeCancel(frames.get(2), SECRET, ours))
+                        .getMessage());
         // the same job passes, and the sender of a refused token is still named
-        assertEquals("trimer", Frames.decodeTask(Frames.encode(task(), SECRET, ours), SECRET, ours).termName());
+        assertEquals(
+                "trimer",
+                Frames.decodeTask(Frames.encode(task(), SECRET, ours), SECRET, ours)
+                        .termName());
         assertEquals("m", Frames.unverifiedReadyMember(frames.get(1)));
         // the fingerprint is under the tag: changing it in transit breaks the tag, not the job check
         byte[] f = Frames.encode(task(), SECRET, ours);
         byte[] g = f.clone();
         g[3 + 4] = 'b';
-        Frames.RefusedFrameException e = assertThrows(Frames.RefusedFrameException.class, () -> Frames.decodeTask(g, SECRET, ours));
+        Frames.RefusedFrameException e =
+                assertThrows(Frames.RefusedFrameException.class, () -> Frames.decodeTask(g, SECRET, ours));
         assertTrue(e.getMessage().startsWith("HMAC check failed"), e.getMessage());
     }
 
     @Test
     void aWorkerWithADifferentObjectiveReportsAnError() {
-        CombinedObjectiveFunction mine = new CombinedObjectiveFunction(List.of(p -> 1.0, p -> 2.0)).withTermNames(List.of("a", "b"));
+        CombinedObjectiveFunction mine =
+                new CombinedObjectiveFunction(List.of(p -> 1.0, p -> 2.0)).withTermNames(List.of("a", "b"));
         Frames.Result r = LeafRun.run(mine, task(), "m", "127.0.0.1:1");
-        assertEquals("this member built a different objective: path [2, 1] leaves the objective at level 0: index 2 but only 2 terms", r.error());
+        assertEquals(
+                "this member built a different objective: path [2, 1] leaves the objective at level 0: index 2 but only 2 terms",
+                r.error());
         Frames.Task t = new Frames.Task(1, 1, "e1", new int[] {1}, "c", Parameters.of(Map.of("x", 1.0)));
-        assertEquals("this member built a different objective: term 1 is 'b' here but 'c' on the driver",
+        assertEquals(
+                "this member built a different objective: term 1 is 'b' here but 'c' on the driver",
                 LeafRun.run(mine, t, "m", "127.0.0.1:1").error());
     }
 
@@ -185,8 +237,9 @@ class FramesTest {
                     List<byte[]> out = new java.util.ArrayList<>();
                     for (int i = 0; i < frames; i++) {
                         // the two secrets alternate on the same thread
-                        Frames.Task t1 = new Frames.Task(tt, i, "e" + i, new int[] {i % 3}, "term", Parameters.of(List.of("x"),
-                                new double[] {i}));
+                        Frames.Task t1 = new Frames.Task(
+                                tt, i, "e" + i, new int[] {i % 3}, "term", Parameters.of(List.of("x"), new double[] {i
+                                }));
                         out.add(Frames.encode(t1, i % 2 == 0 ? SECRET : OTHER));
                     }
                     return out;
@@ -200,12 +253,17 @@ class FramesTest {
                     byte[] frame = out.get(i);
                     String key = i % 2 == 0 ? "correct horse battery staple 42" : "a different secret of 32 bytes!!";
                     javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
-                    mac.init(new javax.crypto.spec.SecretKeySpec(key.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                            "HmacSHA256"));
+                    mac.init(new javax.crypto.spec.SecretKeySpec(
+                            key.getBytes(java.nio.charset.StandardCharsets.UTF_8), "HmacSHA256"));
                     mac.update(frame, 0, frame.length - Frames.TAG_BYTES);
-                    assertArrayEquals(mac.doFinal(), java.util.Arrays.copyOfRange(frame, frame.length - Frames.TAG_BYTES,
-                            frame.length), "frame " + i);
-                    assertEquals(i, Frames.decodeTask(frame, i % 2 == 0 ? SECRET : OTHER).seq());
+                    assertArrayEquals(
+                            mac.doFinal(),
+                            java.util.Arrays.copyOfRange(frame, frame.length - Frames.TAG_BYTES, frame.length),
+                            "frame " + i);
+                    assertEquals(
+                            i,
+                            Frames.decodeTask(frame, i % 2 == 0 ? SECRET : OTHER)
+                                    .seq());
                 }
             }
         } finally {

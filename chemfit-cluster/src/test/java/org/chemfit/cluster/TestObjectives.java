@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
-
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationContext;
 import org.chemfit.ObjectiveFunction;
@@ -27,8 +26,7 @@ import org.chemfit.Quantities;
 public final class TestObjectives implements ObjectiveFactory {
 
     /** Public for the worker JVMs. */
-    public TestObjectives() {
-    }
+    public TestObjectives() {}
 
     @Override
     public CombinedObjectiveFunction create(Map<String, String> options) {
@@ -46,10 +44,13 @@ public final class TestObjectives implements ObjectiveFactory {
         for (int k = 0; k < 6; k++) {
             leaves.add(new Term(k, sleepMs, runlog == null ? null : Path.of(runlog)));
         }
-        CombinedObjectiveFunction nested = new CombinedObjectiveFunction(List.of(leaves.get(2), leaves.get(3)), List.of(0.3, 1.7))
-                .withTermNames(List.of("dimer", "trimer")).named("clusters");
-        return new CombinedObjectiveFunction(List.of(leaves.get(0), leaves.get(1), nested, leaves.get(4), leaves.get(5)),
-                List.of(1.0, 0.1, 2.0, 0.7, 1.3))
+        CombinedObjectiveFunction nested = new CombinedObjectiveFunction(
+                        List.of(leaves.get(2), leaves.get(3)), List.of(0.3, 1.7))
+                .withTermNames(List.of("dimer", "trimer"))
+                .named("clusters");
+        return new CombinedObjectiveFunction(
+                        List.of(leaves.get(0), leaves.get(1), nested, leaves.get(4), leaves.get(5)),
+                        List.of(1.0, 0.1, 2.0, 0.7, 1.3))
                 .withTermNames(List.of("energy", "forces", "clusters", "density", "rdf"));
     }
 
@@ -75,8 +76,12 @@ public final class TestObjectives implements ObjectiveFactory {
             if (runlog != null) {
                 String line = ctx.evaluationId() + " " + ctx.path() + "\n";
                 try {
-                    Files.writeString(runlog.resolve(ManagementFactory.getRuntimeMXBean().getPid() + ".log"), line,
-                            StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                    Files.writeString(
+                            runlog.resolve(ManagementFactory.getRuntimeMXBean().getPid() + ".log"),
+                            line,
+                            StandardCharsets.UTF_8,
+                            StandardOpenOption.CREATE,
+                            StandardOpenOption.APPEND);
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
@@ -96,7 +101,10 @@ public final class TestObjectives implements ObjectiveFactory {
             double a = Math.sin(x * (k + 1) / 3.0) - Math.sin((1 + k / 10.0) * (k + 1) / 3.0);
             double b = Math.exp(0.1 * y) - Math.exp(0.1 * (-0.5 + k / 7.0));
             double loss = a * a + Math.log1p(b * b * (k + 1)) + 1e-3 * Math.cbrt(k + x * y);
-            ctx.computed(Quantities.builder().put("a", a).put("curve", new double[] {a, b, a * b}).label("tag", "t" + k)
+            ctx.computed(Quantities.builder()
+                    .put("a", a)
+                    .put("curve", new double[] {a, b, a * b})
+                    .label("tag", "t" + k)
                     .build());
             ctx.put("k", k);
             ctx.put("term_path", ctx.path());

@@ -21,11 +21,21 @@ final class WorkerProcess implements AutoCloseable {
 
     private static final Pattern JOINED = Pattern.compile("worker ([0-9a-f-]{36}) joined cluster");
 
-    static final List<String> JVM_OPTIONS = List.of("-Xmx256m", "-XX:+UseSerialGC",
-            "--add-modules", "java.se", "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED",
-            "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
-            "--add-opens", "java.management/sun.management=ALL-UNNAMED",
-            "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED",
+    static final List<String> JVM_OPTIONS = List.of(
+            "-Xmx256m",
+            "-XX:+UseSerialGC",
+            "--add-modules",
+            "java.se",
+            "--add-exports",
+            "java.base/jdk.internal.ref=ALL-UNNAMED",
+            "--add-opens",
+            "java.base/java.lang=ALL-UNNAMED",
+            "--add-opens",
+            "java.base/sun.nio.ch=ALL-UNNAMED",
+            "--add-opens",
+            "java.management/sun.management=ALL-UNNAMED",
+            "--add-opens",
+            "jdk.management/com.sun.management.internal=ALL-UNNAMED",
             "-Dorg.slf4j.simpleLogger.log.com.hazelcast=warn");
 
     final String name;
@@ -45,21 +55,46 @@ final class WorkerProcess implements AutoCloseable {
      * @param secret the secret, passed in the environment
      * @param args cluster, join, port, threads and options
      */
-    static WorkerProcess start(String name, Path dir, String secret, String cluster, int joinPort, int port, int threads,
+    static WorkerProcess start(
+            String name,
+            Path dir,
+            String secret,
+            String cluster,
+            int joinPort,
+            int port,
+            int threads,
             Map<String, String> options) {
         return start(name, dir, secret, cluster, joinPort, port, threads, options, List.of());
     }
 
-    static WorkerProcess start(String name, Path dir, String secret, String cluster, int joinPort, int port, int threads,
-            Map<String, String> options, List<String> extraArgs) {
+    static WorkerProcess start(
+            String name,
+            Path dir,
+            String secret,
+            String cluster,
+            int joinPort,
+            int port,
+            int threads,
+            Map<String, String> options,
+            List<String> extraArgs) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(JVM_OPTIONS);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(WorkerMain.class.getName());
-        cmd.addAll(List.of("--factory", TestObjectives.class.getName(), "--cluster", cluster, "--join",
-                "127.0.0.1:" + joinPort, "--bind", "127.0.0.1", "--port", Integer.toString(port), "--threads",
+        cmd.addAll(List.of(
+                "--factory",
+                TestObjectives.class.getName(),
+                "--cluster",
+                cluster,
+                "--join",
+                "127.0.0.1:" + joinPort,
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                Integer.toString(port),
+                "--threads",
                 Integer.toString(threads)));
         cmd.addAll(extraArgs);
         options.forEach((k, v) -> {
@@ -92,11 +127,14 @@ final class WorkerProcess implements AutoCloseable {
      */
     String awaitUuid(Duration timeout) {
         AtomicReference<String> uuid = new AtomicReference<>();
-        await(name + " to join").atMost(timeout).pollInterval(Duration.ofMillis(50))
+        await(name + " to join")
+                .atMost(timeout)
+                .pollInterval(Duration.ofMillis(50))
                 .failFast(() -> {
                     // a worker refused after it joined exits soon after: what it printed decides
                     if (!process.isAlive() && !JOINED.matcher(output()).find()) {
-                        throw new AssertionError(name + " exited with " + process.exitValue() + " before joining:\n" + output());
+                        throw new AssertionError(
+                                name + " exited with " + process.exitValue() + " before joining:\n" + output());
                     }
                 })
                 .untilAsserted(() -> {

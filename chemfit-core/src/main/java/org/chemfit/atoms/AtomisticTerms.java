@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.UnaryOperator;
-
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.LossFunctions;
 import org.chemfit.QuantityComputer;
@@ -36,8 +35,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class AtomisticTerms {
 
-    private AtomisticTerms() {
-    }
+    private AtomisticTerms() {}
 
     /**
      * @param csv a reference CSV (see {@link ReferenceCsv})
@@ -146,7 +144,8 @@ public final class AtomisticTerms {
             List<QuantityComputerObjectiveFunction> out = new ArrayList<>(entries.size());
             for (ReferenceEntry e : entries) {
                 Atoms atoms = load(e);
-                QuantityComputer c = relax == null ? new SinglePointComputer(atoms, potential)
+                QuantityComputer c = relax == null
+                        ? new SinglePointComputer(atoms, potential)
                         : new RelaxedComputer(atoms, potential, relax);
                 out.add(c.withLoss(LossFunctions.squaredError(Map.of("energy", e.energy()), Map.of("energy", scale)))
                         .named(e.tag()));
@@ -163,7 +162,8 @@ public final class AtomisticTerms {
         }
 
         private Atoms load(ReferenceEntry e) {
-            String where = e.line() > 0 ? " (CSV line " + e.line() + ", tag '" + e.tag() + "')" : " (tag '" + e.tag() + "')";
+            String where =
+                    e.line() > 0 ? " (CSV line " + e.line() + ", tag '" + e.tag() + "')" : " (tag '" + e.tag() + "')";
             if (!Files.isRegularFile(e.file())) {
                 throw new org.chemfit.ChemFitException("structure file " + e.file() + where + " does not exist");
             }
@@ -172,7 +172,8 @@ public final class AtomisticTerms {
             } catch (InputFormatException ex) {
                 throw new InputFormatException(ex.file(), ex.line(), ex.problem() + where);
             } catch (IllegalArgumentException ex) {
-                throw new org.chemfit.ChemFitException("structure " + e.file() + where + " could not be prepared: " + ex.getMessage(), ex);
+                throw new org.chemfit.ChemFitException(
+                        "structure " + e.file() + where + " could not be prepared: " + ex.getMessage(), ex);
             }
         }
     }

@@ -37,8 +37,14 @@ public final class Atoms {
     private final Map<String, String> info;
     private volatile double @Nullable [] inverseCell;
 
-    private Atoms(String[] species, double[] positions, double @Nullable [] cell, boolean[] pbc, int @Nullable [] molecules,
-            double energy, Map<String, String> info) {
+    private Atoms(
+            String[] species,
+            double[] positions,
+            double @Nullable [] cell,
+            boolean[] pbc,
+            int @Nullable [] molecules,
+            double energy,
+            Map<String, String> info) {
         this.species = species;
         this.positions = positions;
         this.cell = cell;
@@ -87,12 +93,13 @@ public final class Atoms {
         String[] s = species.clone();
         for (int i = 0; i < s.length; i++) {
             if (s[i] == null || s[i].isEmpty() || s[i].chars().anyMatch(Character::isWhitespace)) {
-                throw new IllegalArgumentException("species of atom " + i + " must be a non-empty word, got '" + s[i] + "'");
+                throw new IllegalArgumentException(
+                        "species of atom " + i + " must be a non-empty word, got '" + s[i] + "'");
             }
         }
         if (positions.length != 3 * s.length) {
-            throw new IllegalArgumentException("expected " + 3 * s.length + " coordinates for " + s.length + " atoms, got "
-                    + positions.length);
+            throw new IllegalArgumentException(
+                    "expected " + 3 * s.length + " coordinates for " + s.length + " atoms, got " + positions.length);
         }
         double[] p = positions.clone();
         checkFinite(p, "coordinate");
@@ -151,7 +158,9 @@ public final class Atoms {
         if (cell == null) {
             return null;
         }
-        return new double[][] {Arrays.copyOfRange(cell, 0, 3), Arrays.copyOfRange(cell, 3, 6), Arrays.copyOfRange(cell, 6, 9)};
+        return new double[][] {
+            Arrays.copyOfRange(cell, 0, 3), Arrays.copyOfRange(cell, 3, 6), Arrays.copyOfRange(cell, 6, 9)
+        };
     }
 
     /** @return whether a cell is set */
@@ -195,7 +204,8 @@ public final class Atoms {
      */
     Atoms withPositions(double[] newPositions) {
         if (newPositions.length != positions.length) {
-            throw new IllegalArgumentException("expected " + positions.length + " coordinates, got " + newPositions.length);
+            throw new IllegalArgumentException(
+                    "expected " + positions.length + " coordinates, got " + newPositions.length);
         }
         double[] p = newPositions.clone();
         checkFinite(p, "coordinate");
@@ -217,7 +227,8 @@ public final class Atoms {
      */
     Atoms withCell(double[][] vectors, boolean pbcA, boolean pbcB, boolean pbcC) {
         if (vectors == null || vectors.length != 3) {
-            throw new IllegalArgumentException("a cell needs 3 vectors, got " + (vectors == null ? "null" : vectors.length));
+            throw new IllegalArgumentException(
+                    "a cell needs 3 vectors, got " + (vectors == null ? "null" : vectors.length));
         }
         double[] c = new double[9];
         for (int k = 0; k < 3; k++) {
@@ -228,7 +239,8 @@ public final class Atoms {
         }
         checkFinite(c, "cell component");
         if (Math.abs(det(c)) < 1e-12) {
-            throw new IllegalArgumentException("the cell must have a non-zero volume, got vectors " + Arrays.toString(c));
+            throw new IllegalArgumentException(
+                    "the cell must have a non-zero volume, got vectors " + Arrays.toString(c));
         }
         return new Atoms(species, positions, c, new boolean[] {pbcA, pbcB, pbcC}, molecules, energy, info);
     }
@@ -258,8 +270,8 @@ public final class Atoms {
      */
     public Atoms withConsecutiveMolecules(int atomsPerMolecule) {
         if (atomsPerMolecule < 1 || species.length % atomsPerMolecule != 0) {
-            throw new IllegalArgumentException("cannot split " + species.length + " atoms into molecules of "
-                    + atomsPerMolecule + " atoms");
+            throw new IllegalArgumentException(
+                    "cannot split " + species.length + " atoms into molecules of " + atomsPerMolecule + " atoms");
         }
         int[] m = new int[species.length];
         for (int i = 0; i < m.length; i++) {
@@ -281,7 +293,13 @@ public final class Atoms {
      * @return a copy with this info
      */
     Atoms withInfo(Map<String, String> newInfo) {
-        return new Atoms(species, positions, cell, pbc, molecules, energy,
+        return new Atoms(
+                species,
+                positions,
+                cell,
+                pbc,
+                molecules,
+                energy,
                 Collections.unmodifiableMap(new LinkedHashMap<>(newInfo)));
     }
 
@@ -390,21 +408,29 @@ public final class Atoms {
             inv = new double[] {
                 (c[4] * c[8] - c[5] * c[7]) / det, (c[2] * c[7] - c[1] * c[8]) / det, (c[1] * c[5] - c[2] * c[4]) / det,
                 (c[5] * c[6] - c[3] * c[8]) / det, (c[0] * c[8] - c[2] * c[6]) / det, (c[2] * c[3] - c[0] * c[5]) / det,
-                (c[3] * c[7] - c[4] * c[6]) / det, (c[1] * c[6] - c[0] * c[7]) / det, (c[0] * c[4] - c[1] * c[3]) / det};
+                (c[3] * c[7] - c[4] * c[6]) / det, (c[1] * c[6] - c[0] * c[7]) / det, (c[0] * c[4] - c[1] * c[3]) / det
+            };
             inverseCell = inv;
         }
         return inv;
     }
 
     private static double det(double[] c) {
-        return c[0] * (c[4] * c[8] - c[5] * c[7]) - c[1] * (c[3] * c[8] - c[5] * c[6]) + c[2] * (c[3] * c[7] - c[4] * c[6]);
+        return c[0] * (c[4] * c[8] - c[5] * c[7])
+                - c[1] * (c[3] * c[8] - c[5] * c[6])
+                + c[2] * (c[3] * c[7] - c[4] * c[6]);
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Atoms a && Arrays.equals(species, a.species) && Arrays.equals(positions, a.positions)
-                && Arrays.equals(cell, a.cell) && Arrays.equals(pbc, a.pbc) && Arrays.equals(molecules, a.molecules)
-                && Double.compare(energy, a.energy) == 0 && info.equals(a.info);
+        return o instanceof Atoms a
+                && Arrays.equals(species, a.species)
+                && Arrays.equals(positions, a.positions)
+                && Arrays.equals(cell, a.cell)
+                && Arrays.equals(pbc, a.pbc)
+                && Arrays.equals(molecules, a.molecules)
+                && Double.compare(energy, a.energy) == 0
+                && info.equals(a.info);
     }
 
     @Override

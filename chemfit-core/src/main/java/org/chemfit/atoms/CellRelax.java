@@ -2,7 +2,6 @@ package org.chemfit.atoms;
 
 import java.util.Arrays;
 import java.util.Objects;
-
 import org.chemfit.ChemFitException;
 import org.chemfit.Parameters;
 
@@ -38,18 +37,24 @@ public final class CellRelax {
     private final int maxSteps;
     private final double maxStep;
 
-    private CellRelax(double pressure, boolean isotropic, double forceTolerance, double stressTolerance, int maxSteps,
+    private CellRelax(
+            double pressure,
+            boolean isotropic,
+            double forceTolerance,
+            double stressTolerance,
+            int maxSteps,
             double maxStep) {
         if (!Double.isFinite(pressure)) {
             throw new IllegalArgumentException("the pressure must be finite, got " + pressure);
         }
         if (!(forceTolerance > 0) || !(stressTolerance > 0)) {
-            throw new IllegalArgumentException("the force and stress tolerances must be positive, got " + forceTolerance + " eV/Å and "
-                    + stressTolerance + " eV/Å³");
+            throw new IllegalArgumentException("the force and stress tolerances must be positive, got " + forceTolerance
+                    + " eV/Å and " + stressTolerance + " eV/Å³");
         }
         if (maxSteps < 0 || !(maxStep > 0)) {
-            throw new IllegalArgumentException("the steps must not be negative and the largest step must be positive, got "
-                    + maxSteps + " and " + maxStep);
+            throw new IllegalArgumentException(
+                    "the steps must not be negative and the largest step must be positive, got " + maxSteps + " and "
+                            + maxStep);
         }
         this.pressure = pressure;
         this.isotropic = isotropic;
@@ -175,16 +180,25 @@ public final class CellRelax {
             evaluate(potential, params, start, cell0, z, n, factor, gz, stress, state, current);
             steps++;
         }
-        return new Result(current[0], state[2], stress, steps,
-                state[0] < forceTolerance && state[1] < stressTolerance);
+        return new Result(current[0], state[2], stress, steps, state[0] < forceTolerance && state[1] < stressTolerance);
     }
 
     /**
      * Builds the structure for z, writes the generalised forces into gz and the stress, and puts
      * the largest atomic force, the stress deviation and the energy into state[0..2].
      */
-    private void evaluate(Potential p, Parameters params, Atoms start, double[] cell0, double[] z, int n, double factor, double[] gz,
-            double[] stress, double[] state, Atoms[] current) {
+    private void evaluate(
+            Potential p,
+            Parameters params,
+            Atoms start,
+            double[] cell0,
+            double[] z,
+            int n,
+            double factor,
+            double[] gz,
+            double[] stress,
+            double[] state,
+            Atoms[] current) {
         double[] f3 = deformation(z, n);
         double[] cell = mul(cell0, f3);
         double[] x = new double[3 * n];
@@ -195,21 +209,32 @@ public final class CellRelax {
         }
         Atoms atoms;
         try {
-            atoms = start.withPositionsUnchecked(x).withCell(new double[][] {Arrays.copyOfRange(cell, 0, 3),
-                Arrays.copyOfRange(cell, 3, 6), Arrays.copyOfRange(cell, 6, 9)}, true, true, true);
+            atoms = start.withPositionsUnchecked(x)
+                    .withCell(
+                            new double[][] {
+                                Arrays.copyOfRange(cell, 0, 3),
+                                Arrays.copyOfRange(cell, 3, 6),
+                                Arrays.copyOfRange(cell, 6, 9)
+                            },
+                            true,
+                            true,
+                            true);
         } catch (IllegalArgumentException e) {
-            throw new ChemFitException("the cell collapsed during the cell relaxation of " + start + " at " + params, e);
+            throw new ChemFitException(
+                    "the cell collapsed during the cell relaxation of " + start + " at " + params, e);
         }
         double[] f = new double[3 * n];
         double e = p.energyForcesStress(atoms, params, f, stress);
         if (!Double.isFinite(e)) {
-            throw new ChemFitException("the energy became " + e + " during the cell relaxation of " + start + " at " + params);
+            throw new ChemFitException(
+                    "the energy became " + e + " during the cell relaxation of " + start + " at " + params);
         }
         current[0] = atoms;
         state[2] = e;
         double fmax = 0;
         for (int i = 0; i < n; i++) {
-            fmax = Math.max(fmax, Math.sqrt(f[3 * i] * f[3 * i] + f[3 * i + 1] * f[3 * i + 1] + f[3 * i + 2] * f[3 * i + 2]));
+            fmax = Math.max(
+                    fmax, Math.sqrt(f[3 * i] * f[3 * i] + f[3 * i + 1] * f[3 * i + 1] + f[3 * i + 2] * f[3 * i + 2]));
             // force on u_i: f_i F^T
             for (int a = 0; a < 3; a++) {
                 gz[3 * i + a] = f[3 * i] * f3[3 * a] + f[3 * i + 1] * f3[3 * a + 1] + f[3 * i + 2] * f3[3 * a + 2];
@@ -289,12 +314,13 @@ public final class CellRelax {
         return new double[] {
             (c[4] * c[8] - c[5] * c[7]) / det, (c[2] * c[7] - c[1] * c[8]) / det, (c[1] * c[5] - c[2] * c[4]) / det,
             (c[5] * c[6] - c[3] * c[8]) / det, (c[0] * c[8] - c[2] * c[6]) / det, (c[2] * c[3] - c[0] * c[5]) / det,
-            (c[3] * c[7] - c[4] * c[6]) / det, (c[1] * c[6] - c[0] * c[7]) / det, (c[0] * c[4] - c[1] * c[3]) / det};
+            (c[3] * c[7] - c[4] * c[6]) / det, (c[1] * c[6] - c[0] * c[7]) / det, (c[0] * c[4] - c[1] * c[3]) / det
+        };
     }
 
     @Override
     public String toString() {
-        return "CellRelax[pressure " + pressure / GPA + " GPa" + (isotropic ? ", isotropic" : "") + ", fmax " + forceTolerance
-                + " eV/Å, smax " + stressTolerance + " eV/Å³, steps " + maxSteps + "]";
+        return "CellRelax[pressure " + pressure / GPA + " GPa" + (isotropic ? ", isotropic" : "") + ", fmax "
+                + forceTolerance + " eV/Å, smax " + stressTolerance + " eV/Å³, steps " + maxSteps + "]";
     }
 }

@@ -1,11 +1,10 @@
 package org.chemfit.atoms;
 
 import java.util.Objects;
-
 import org.chemfit.ChemFitException;
 import org.chemfit.Parameters;
-import org.chemfit.QuantityComputer;
 import org.chemfit.Quantities;
+import org.chemfit.QuantityComputer;
 
 /**
  * Computes the properties of a cubic crystal from its conventional cell: it finds the uniform
@@ -54,15 +53,17 @@ public final class CubicCrystalComputer implements QuantityComputer {
             throw new IllegalArgumentException("the number of formula units must be positive, got " + formulaUnits);
         }
         if (!cell.hasCell() || !(cell.pbc()[0] && cell.pbc()[1] && cell.pbc()[2])) {
-            throw new IllegalArgumentException("a cubic crystal needs a cell periodic along its three vectors; " + cell + " has none");
+            throw new IllegalArgumentException(
+                    "a cubic crystal needs a cell periodic along its three vectors; " + cell + " has none");
         }
-        double[][] c = Objects.requireNonNull(cell.cell(), "cell");   // checked just above
+        double[][] c = Objects.requireNonNull(cell.cell(), "cell"); // checked just above
         double a = c[0][0];
         for (int i = 0; i < 3; i++) {
             for (int j = 0; j < 3; j++) {
                 if (Math.abs(c[i][j] - (i == j ? a : 0)) > 1e-9 * a) {
-                    throw new IllegalArgumentException("the conventional cell must be a cube with edges along x, y and z, got "
-                            + java.util.Arrays.deepToString(c));
+                    throw new IllegalArgumentException(
+                            "the conventional cell must be a cube with edges along x, y and z, got "
+                                    + java.util.Arrays.deepToString(c));
                 }
             }
         }
@@ -90,7 +91,9 @@ public final class CubicCrystalComputer implements QuantityComputer {
                 .put("lattice_constant", Math.cbrt(vol))
                 .put("volume", vol / formulaUnits)
                 .put("lattice_energy", energy / formulaUnits)
-                .put("C11", c11).put("C12", c12).put("C44", c44)
+                .put("C11", c11)
+                .put("C12", c12)
+                .put("C44", c44)
                 .put("bulk_modulus", (c11 + 2 * c12) / 3)
                 .build();
     }
@@ -128,8 +131,8 @@ public final class CubicCrystalComputer implements QuantityComputer {
             throw new ChemFitException("no zero-pressure volume of " + cell + " between scales " + lo + " and " + hi
                     + " of its cell at " + params + " (the model may not bind the crystal)");
         }
-        double root = new org.hipparchus.analysis.solvers.BrentSolver(1e-15, 1e-14)
-                .solve(200, trace::applyAsDouble, lo, hi);
+        double root =
+                new org.hipparchus.analysis.solvers.BrentSolver(1e-15, 1e-14).solve(200, trace::applyAsDouble, lo, hi);
         return relaxedAt(root, params);
     }
 
@@ -147,7 +150,8 @@ public final class CubicCrystalComputer implements QuantityComputer {
         }
         Relax.Result r = positions.run(potential, params, cell.withPositions(x).withCell(c, true, true, true));
         if (!r.converged()) {
-            throw new ChemFitException("relaxing the positions of " + cell + " scaled by " + s + " did not converge at " + params);
+            throw new ChemFitException(
+                    "relaxing the positions of " + cell + " scaled by " + s + " did not converge at " + params);
         }
         return r.atoms();
     }
@@ -178,7 +182,8 @@ public final class CubicCrystalComputer implements QuantityComputer {
         Atoms strained = eq.withPositions(y).withCell(nc, true, true, true);
         Relax.Result r = positions.run(potential, params, strained);
         if (!r.converged()) {
-            throw new ChemFitException("relaxing the positions of the strained crystal " + eq + " did not converge at " + params);
+            throw new ChemFitException(
+                    "relaxing the positions of the strained crystal " + eq + " did not converge at " + params);
         }
         double[] s = new double[9];
         potential.energyForcesStress(r.atoms(), params, null, s);

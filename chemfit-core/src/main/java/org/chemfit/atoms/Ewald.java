@@ -5,7 +5,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-
 import org.hipparchus.special.Erf;
 import org.jspecify.annotations.Nullable;
 
@@ -33,8 +32,7 @@ final class Ewald {
 
     private static final double TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
 
-    private Ewald() {
-    }
+    private Ewald() {}
 
     /** The splitting parameter (1/Å) and the real (Å) and reciprocal (1/Å) cutoffs. */
     record Setup(double alpha, double realCutoff, double reciprocalCutoff) {
@@ -51,8 +49,14 @@ final class Ewald {
      *
      * @param excludedMolecules molecule indices whose intramolecular pairs are excluded, or null
      */
-    static double compute(Atoms atoms, double[] q, double k, double tolerance, int @Nullable [] excludedMolecules,
-            double @Nullable [] forces, double @Nullable [] virial) {
+    static double compute(
+            Atoms atoms,
+            double[] q,
+            double k,
+            double tolerance,
+            int @Nullable [] excludedMolecules,
+            double @Nullable [] forces,
+            double @Nullable [] virial) {
         int n = atoms.size();
         double vol = atoms.volume();
         Setup s = Setup.of(n, vol, tolerance);
@@ -122,8 +126,16 @@ final class Ewald {
         return energy;
     }
 
-    private static void addPair(int i, int j, double dx, double dy, double dz, double r, double dEdr,
-            double @Nullable [] forces, double @Nullable [] virial) {
+    private static void addPair(
+            int i,
+            int j,
+            double dx,
+            double dy,
+            double dz,
+            double r,
+            double dEdr,
+            double @Nullable [] forces,
+            double @Nullable [] virial) {
         double g = dEdr / r;
         if (forces != null) {
             forces[3 * i] += g * dx;
@@ -150,8 +162,8 @@ final class Ewald {
         virial[8] += g * dz * dz;
     }
 
-    private static double reciprocal(Atoms atoms, double[] q, double k, Setup s, double @Nullable [] forces,
-            double @Nullable [] virial) {
+    private static double reciprocal(
+            Atoms atoms, double[] q, double k, Setup s, double @Nullable [] forces, double @Nullable [] virial) {
         int n = atoms.size();
         double[] cell = Objects.requireNonNull(atoms.cellArray(), "Ewald summation needs a cell");
         double[] inv = atoms.inverseCellArray();
@@ -167,7 +179,8 @@ final class Ewald {
             for (int c = 0; c < 3; c++) {
                 b[a][c] = 2 * Math.PI * inv[3 * c + a];
             }
-            double len = Math.sqrt(cell[3 * a] * cell[3 * a] + cell[3 * a + 1] * cell[3 * a + 1] + cell[3 * a + 2] * cell[3 * a + 2]);
+            double len = Math.sqrt(
+                    cell[3 * a] * cell[3 * a] + cell[3 * a + 1] * cell[3 * a + 1] + cell[3 * a + 2] * cell[3 * a + 2]);
             max[a] = (int) Math.floor(kc * len / (2 * Math.PI));
         }
         // e^{i m b_a·r_j} for m = 0..max[a]

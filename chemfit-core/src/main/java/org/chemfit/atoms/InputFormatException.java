@@ -1,7 +1,6 @@
 package org.chemfit.atoms;
 
 import java.nio.file.Path;
-
 import org.chemfit.ChemFitException;
 
 /**

@@ -2,7 +2,6 @@ package org.chemfit.atoms;
 
 import java.util.Arrays;
 import java.util.Objects;
-
 import org.hipparchus.linear.LUDecomposition;
 import org.hipparchus.linear.MatrixUtils;
 import org.hipparchus.linear.RealMatrix;
@@ -31,8 +30,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Kabsch {
 
-    private Kabsch() {
-    }
+    private Kabsch() {}
 
     /**
      * The optimal superposition of a mobile set onto a reference.
@@ -55,13 +53,13 @@ public final class Kabsch {
             translation = translation.clone();
             for (double[] row : rotation) {
                 if (row.length != rotation.length) {
-                    throw new IllegalArgumentException("the rotation must be a square matrix, got a row of " + row.length
-                            + " in " + rotation.length + " rows");
+                    throw new IllegalArgumentException("the rotation must be a square matrix, got a row of "
+                            + row.length + " in " + rotation.length + " rows");
                 }
             }
             if (translation.length != rotation.length) {
-                throw new IllegalArgumentException("the translation must have " + rotation.length + " components, got "
-                        + translation.length);
+                throw new IllegalArgumentException(
+                        "the translation must have " + rotation.length + " components, got " + translation.length);
             }
         }
 
@@ -116,7 +114,8 @@ public final class Kabsch {
             double[][] out = new double[points.length][];
             for (int i = 0; i < points.length; i++) {
                 if (points[i].length != d) {
-                    throw new IllegalArgumentException("point " + i + " must have " + d + " coordinates, got " + points[i].length);
+                    throw new IllegalArgumentException(
+                            "point " + i + " must have " + d + " coordinates, got " + points[i].length);
                 }
                 out[i] = apply(points[i]);
             }
@@ -143,12 +142,14 @@ public final class Kabsch {
      * @throws IllegalArgumentException when the lengths differ or are not a multiple of 3, there are
      *     fewer than 3 points, a weight is negative or not finite, or the weights sum to zero
      */
-    public static Alignment align(double[] mobile, double[] reference, double @Nullable [] weights, boolean allowReflection) {
+    public static Alignment align(
+            double[] mobile, double[] reference, double @Nullable [] weights, boolean allowReflection) {
         Objects.requireNonNull(mobile, "mobile");
         Objects.requireNonNull(reference, "reference");
         if (mobile.length != reference.length || mobile.length % 3 != 0 || mobile.length == 0) {
-            throw new IllegalArgumentException("Kabsch alignment needs two non-empty sets of the same number of 3D points, got "
-                    + mobile.length + " and " + reference.length + " coordinates");
+            throw new IllegalArgumentException(
+                    "Kabsch alignment needs two non-empty sets of the same number of 3D points, got " + mobile.length
+                            + " and " + reference.length + " coordinates");
         }
         return align(rows(mobile, 3), rows(reference, 3), weights, allowReflection);
     }
@@ -165,7 +166,8 @@ public final class Kabsch {
      *     points than dimensions (N &lt; D: the rotation is not determined), a coordinate is not
      *     finite, a weight is negative or not finite, or the weights sum to zero
      */
-    public static Alignment align(double[][] mobile, double[][] reference, double @Nullable [] weights, boolean allowReflection) {
+    public static Alignment align(
+            double[][] mobile, double[][] reference, double @Nullable [] weights, boolean allowReflection) {
         int[] shape = shape(mobile, reference);
         int n = shape[0];
         int d = shape[1];
@@ -256,7 +258,8 @@ public final class Kabsch {
      * @throws IllegalArgumentException as {@link #align(double[], double[], double[], boolean)}
      */
     public static double rmsd(Atoms mobile, Atoms reference, double @Nullable [] weights, boolean allowReflection) {
-        return align(mobile.positionsArray(), reference.positionsArray(), weights, allowReflection).rmsd();
+        return align(mobile.positionsArray(), reference.positionsArray(), weights, allowReflection)
+                .rmsd();
     }
 
     private static double rmsdOf(double[][] a, double[][] b, double[] w, double wsum) {
@@ -282,8 +285,9 @@ public final class Kabsch {
         Objects.requireNonNull(a, "mobile");
         Objects.requireNonNull(b, "reference");
         if (a.length == 0 || a.length != b.length) {
-            throw new IllegalArgumentException("Kabsch alignment needs two non-empty sets of the same number of points, got "
-                    + a.length + " and " + b.length + " points");
+            throw new IllegalArgumentException(
+                    "Kabsch alignment needs two non-empty sets of the same number of points, got " + a.length + " and "
+                            + b.length + " points");
         }
         int d = a[0].length;
         if (d < 1) {
@@ -296,8 +300,8 @@ public final class Kabsch {
             }
             for (int c = 0; c < d; c++) {
                 if (!Double.isFinite(a[i][c]) || !Double.isFinite(b[i][c])) {
-                    throw new IllegalArgumentException("coordinates must be finite, got " + a[i][c] + " and " + b[i][c]
-                            + " at point " + i);
+                    throw new IllegalArgumentException(
+                            "coordinates must be finite, got " + a[i][c] + " and " + b[i][c] + " at point " + i);
                 }
             }
         }
@@ -311,13 +315,14 @@ public final class Kabsch {
             return w;
         }
         if (weights.length != n) {
-            throw new IllegalArgumentException("there must be one weight per point: got " + weights.length + " weights for "
-                    + n + " points");
+            throw new IllegalArgumentException(
+                    "there must be one weight per point: got " + weights.length + " weights for " + n + " points");
         }
         double sum = 0;
         for (int i = 0; i < n; i++) {
             if (!(weights[i] >= 0) || !Double.isFinite(weights[i])) {
-                throw new IllegalArgumentException("weights must be finite and non-negative: weight " + i + " is " + weights[i]);
+                throw new IllegalArgumentException(
+                        "weights must be finite and non-negative: weight " + i + " is " + weights[i]);
             }
             w[i] = weights[i];
             sum += w[i];

@@ -28,8 +28,7 @@ final class Neighbours {
     /** An upper bound on the number of slabs per direction for non-periodic directions. */
     private static final int MAX_BINS = 1 << 20;
 
-    private Neighbours() {
-    }
+    private Neighbours() {}
 
     /**
      * Visits every pair (i, j, image) with distance below the cutoff exactly once: pairs i &lt; j
@@ -46,7 +45,8 @@ final class Neighbours {
         }
         if (!Double.isFinite(cutoff)) {
             if (atoms.isPeriodic()) {
-                throw new IllegalArgumentException("a periodic cell has infinitely many images; a pair sum needs a finite cutoff");
+                throw new IllegalArgumentException(
+                        "a periodic cell has infinitely many images; a pair sum needs a finite cutoff");
             }
             allPairs(pos, n, cutoff, v);
             return;
@@ -280,6 +280,8 @@ final class Neighbours {
     }
 
     static double det(double[] c) {
-        return c[0] * (c[4] * c[8] - c[5] * c[7]) - c[1] * (c[3] * c[8] - c[5] * c[6]) + c[2] * (c[3] * c[7] - c[4] * c[6]);
+        return c[0] * (c[4] * c[8] - c[5] * c[7])
+                - c[1] * (c[3] * c[8] - c[5] * c[6])
+                + c[2] * (c[3] * c[7] - c[4] * c[6]);
     }
 }

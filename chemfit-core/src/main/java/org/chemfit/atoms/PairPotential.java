@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-
 import org.chemfit.Parameters;
 import org.hipparchus.special.Erf;
 import org.jspecify.annotations.Nullable;
@@ -110,7 +109,8 @@ public final class PairPotential implements Potential {
                     + (stress == null ? "null" : stress.length));
         }
         if (!atoms.hasCell() || !(atoms.pbc()[0] && atoms.pbc()[1] && atoms.pbc()[2])) {
-            throw new IllegalArgumentException("the stress needs a cell periodic along all three vectors; " + atoms + " is not");
+            throw new IllegalArgumentException(
+                    "the stress needs a cell periodic along all three vectors; " + atoms + " is not");
         }
         double[] virial = new double[9];
         double e = compute(atoms, params, forces, virial);
@@ -125,15 +125,16 @@ public final class PairPotential implements Potential {
         int n = atoms.size();
         if (forces != null) {
             if (forces.length != 3 * n) {
-                throw new IllegalArgumentException("the forces array must have 3 * " + n + " = " + 3 * n + " entries, got "
-                        + forces.length);
+                throw new IllegalArgumentException(
+                        "the forces array must have 3 * " + n + " = " + 3 * n + " entries, got " + forces.length);
             }
             Arrays.fill(forces, 0.0);
         }
         int[] mol = atoms.moleculesArray();
         if (excludeIntramolecular && mol == null) {
-            throw new IllegalArgumentException("this potential excludes intramolecular pairs and needs molecule indices, but "
-                    + atoms + " has none: set them with Atoms.withMolecules or a molecule:I:1 column in the extended XYZ file");
+            throw new IllegalArgumentException(
+                    "this potential excludes intramolecular pairs and needs molecule indices, but " + atoms
+                            + " has none: set them with Atoms.withMolecules or a molecule:I:1 column in the extended XYZ file");
         }
         boolean periodic = atoms.isPeriodic();
         boolean fullyPeriodic = periodic && atoms.pbc()[0] && atoms.pbc()[1] && atoms.pbc()[2];
@@ -146,8 +147,9 @@ public final class PairPotential implements Potential {
             CoulombMethod method = term instanceof Coulomb c ? c.method : null;
             if (method == CoulombMethod.EWALD && periodic) {
                 if (!fullyPeriodic) {
-                    throw new IllegalArgumentException("the Ewald sum of " + term.label() + " needs a cell periodic along all "
-                            + "three vectors; " + atoms + " is periodic along " + Arrays.toString(atoms.pbc()));
+                    throw new IllegalArgumentException(
+                            "the Ewald sum of " + term.label() + " needs a cell periodic along all " + "three vectors; "
+                                    + atoms + " is periodic along " + Arrays.toString(atoms.pbc()));
                 }
                 ewald.add((Coulomb) term);
             } else if (!periodic || method != CoulombMethod.MINIMUM_IMAGE && Double.isFinite(term.cutoff)) {
@@ -221,8 +223,14 @@ public final class PairPotential implements Potential {
             }
         }
         for (Coulomb c : ewald) {
-            acc.energy += Ewald.compute(atoms, c.charges(params, atoms), c.k, c.tolerance, excludeIntramolecular ? mol : null,
-                    forces, virial);
+            acc.energy += Ewald.compute(
+                    atoms,
+                    c.charges(params, atoms),
+                    c.k,
+                    c.tolerance,
+                    excludeIntramolecular ? mol : null,
+                    forces,
+                    virial);
         }
         for (Term t : terms) {
             if (t instanceof Coulomb c && c.method == CoulombMethod.DSF) {
@@ -315,8 +323,7 @@ public final class PairPotential implements Potential {
     }
 
     /** A term bound to one evaluation's parameters. */
-    private record Bound(PairFunction function, double cutoff, boolean shifted) {
-    }
+    private record Bound(PairFunction function, double cutoff, boolean shifted) {}
 
     /** One pair term: species, cutoff and the parameters it reads. */
     abstract static class Term {
@@ -364,8 +371,8 @@ public final class PairPotential implements Potential {
         abstract String kind();
 
         String label() {
-            return kind() + "(" + a + "-" + b + (Double.isFinite(cutoff) ? ", cutoff " + cutoff + (shifted ? ", shifted" : "") : "")
-                    + ")";
+            return kind() + "(" + a + "-" + b
+                    + (Double.isFinite(cutoff) ? ", cutoff " + cutoff + (shifted ? ", shifted" : "") : "") + ")";
         }
     }
 
@@ -409,7 +416,14 @@ public final class PairPotential implements Potential {
         final ParameterRef alpha;
         final ParameterRef r0;
 
-        Morse(String a, String b, ParameterRef depth, ParameterRef alpha, ParameterRef r0, double cutoff, boolean shifted) {
+        Morse(
+                String a,
+                String b,
+                ParameterRef depth,
+                ParameterRef alpha,
+                ParameterRef r0,
+                double cutoff,
+                boolean shifted) {
             super(a, b, cutoff, shifted);
             this.depth = Objects.requireNonNull(depth, "depth");
             this.alpha = Objects.requireNonNull(alpha, "alpha");
@@ -444,7 +458,14 @@ public final class PairPotential implements Potential {
         final ParameterRef rho;
         final ParameterRef c6;
 
-        Buckingham(String a, String b, ParameterRef amplitude, ParameterRef rho, ParameterRef c6, double cutoff, boolean shifted) {
+        Buckingham(
+                String a,
+                String b,
+                ParameterRef amplitude,
+                ParameterRef rho,
+                ParameterRef c6,
+                double cutoff,
+                boolean shifted) {
             super(a, b, cutoff, shifted);
             this.amplitude = Objects.requireNonNull(amplitude, "A");
             this.rho = Objects.requireNonNull(rho, "rho");
@@ -486,11 +507,23 @@ public final class PairPotential implements Potential {
         /** The damping parameter of the damped shifted force sum (1/Å); 0 for the other methods. */
         final double alpha;
 
-        Coulomb(Map<String, ParameterRef> charges, double k, double cutoff, boolean shifted, CoulombMethod method, double tolerance) {
+        Coulomb(
+                Map<String, ParameterRef> charges,
+                double k,
+                double cutoff,
+                boolean shifted,
+                CoulombMethod method,
+                double tolerance) {
             this(charges, k, cutoff, shifted, method, tolerance, 0);
         }
 
-        Coulomb(Map<String, ParameterRef> charges, double k, double cutoff, boolean shifted, CoulombMethod method, double tolerance,
+        Coulomb(
+                Map<String, ParameterRef> charges,
+                double k,
+                double cutoff,
+                boolean shifted,
+                CoulombMethod method,
+                double tolerance,
                 double alpha) {
             super("*", "*", cutoff, shifted);
             this.alpha = alpha;
@@ -625,8 +658,7 @@ public final class PairPotential implements Potential {
         private boolean exclude;
         private double coulombConstant = COULOMB_CONSTANT;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * Lennard-Jones without cutoff.
@@ -638,7 +670,8 @@ public final class PairPotential implements Potential {
          * @return this builder
          */
         public Builder lennardJones(String a, String b, String epsilon, String sigma) {
-            return lennardJones(a, b, ParameterRef.of(epsilon), ParameterRef.of(sigma), Double.POSITIVE_INFINITY, false);
+            return lennardJones(
+                    a, b, ParameterRef.of(epsilon), ParameterRef.of(sigma), Double.POSITIVE_INFINITY, false);
         }
 
         /**
@@ -651,7 +684,8 @@ public final class PairPotential implements Potential {
          * @return this builder
          * @throws IllegalArgumentException when the cutoff is not positive, or shifted without a finite cutoff
          */
-        public Builder lennardJones(String a, String b, ParameterRef epsilon, ParameterRef sigma, double cutoff, boolean shifted) {
+        public Builder lennardJones(
+                String a, String b, ParameterRef epsilon, ParameterRef sigma, double cutoff, boolean shifted) {
             terms.add(new LennardJones(a, b, epsilon, sigma, cutoff, shifted));
             return this;
         }
@@ -667,7 +701,14 @@ public final class PairPotential implements Potential {
          * @return this builder
          */
         public Builder morse(String a, String b, String depth, String alpha, String r0) {
-            return morse(a, b, ParameterRef.of(depth), ParameterRef.of(alpha), ParameterRef.of(r0), Double.POSITIVE_INFINITY, false);
+            return morse(
+                    a,
+                    b,
+                    ParameterRef.of(depth),
+                    ParameterRef.of(alpha),
+                    ParameterRef.of(r0),
+                    Double.POSITIVE_INFINITY,
+                    false);
         }
 
         /**
@@ -681,7 +722,13 @@ public final class PairPotential implements Potential {
          * @return this builder
          * @throws IllegalArgumentException as {@link #lennardJones(String, String, ParameterRef, ParameterRef, double, boolean)}
          */
-        public Builder morse(String a, String b, ParameterRef depth, ParameterRef alpha, ParameterRef r0, double cutoff,
+        public Builder morse(
+                String a,
+                String b,
+                ParameterRef depth,
+                ParameterRef alpha,
+                ParameterRef r0,
+                double cutoff,
                 boolean shifted) {
             terms.add(new Morse(a, b, depth, alpha, r0, cutoff, shifted));
             return this;
@@ -698,7 +745,13 @@ public final class PairPotential implements Potential {
          * @return this builder
          */
         public Builder buckingham(String a, String b, String amplitude, String rho, String c6) {
-            return buckingham(a, b, ParameterRef.of(amplitude), ParameterRef.of(rho), ParameterRef.of(c6), Double.POSITIVE_INFINITY,
+            return buckingham(
+                    a,
+                    b,
+                    ParameterRef.of(amplitude),
+                    ParameterRef.of(rho),
+                    ParameterRef.of(c6),
+                    Double.POSITIVE_INFINITY,
                     false);
         }
 
@@ -713,7 +766,13 @@ public final class PairPotential implements Potential {
          * @return this builder
          * @throws IllegalArgumentException as {@link #lennardJones(String, String, ParameterRef, ParameterRef, double, boolean)}
          */
-        public Builder buckingham(String a, String b, ParameterRef amplitude, ParameterRef rho, ParameterRef c6, double cutoff,
+        public Builder buckingham(
+                String a,
+                String b,
+                ParameterRef amplitude,
+                ParameterRef rho,
+                ParameterRef c6,
+                double cutoff,
                 boolean shifted) {
             terms.add(new Buckingham(a, b, amplitude, rho, c6, cutoff, shifted));
             return this;
@@ -740,27 +799,35 @@ public final class PairPotential implements Potential {
          * @throws IllegalArgumentException for an unknown form, a missing or unknown parameter key
          *     (the message lists the expected keys), or an invalid cutoff
          */
-        public Builder term(String form, String a, String b, Map<String, ParameterRef> params, double cutoff, boolean shifted) {
-            String f = form == null ? "" : form.toLowerCase(java.util.Locale.ROOT).replace("_", "").replace("-", "").replace(" ", "");
+        public Builder term(
+                String form, String a, String b, Map<String, ParameterRef> params, double cutoff, boolean shifted) {
+            String f = form == null
+                    ? ""
+                    : form.toLowerCase(java.util.Locale.ROOT)
+                            .replace("_", "")
+                            .replace("-", "")
+                            .replace(" ", "");
             List<String> keys = switch (f) {
                 case "lennardjones", "lj" -> List.of("epsilon", "sigma");
                 case "morse" -> List.of("D", "alpha", "r0");
                 case "buckingham" -> List.of("A", "rho", "C");
-                default -> throw new IllegalArgumentException("unknown pair term '" + form
-                        + "'; known terms: lennard-jones (epsilon, sigma), morse (D, alpha, r0), buckingham (A, rho, C)"
-                        + " and Coulomb through coulomb(charges)");
+                default ->
+                    throw new IllegalArgumentException("unknown pair term '" + form
+                            + "'; known terms: lennard-jones (epsilon, sigma), morse (D, alpha, r0), buckingham (A, rho, C)"
+                            + " and Coulomb through coulomb(charges)");
             };
             for (String k : params.keySet()) {
                 if (!keys.contains(k)) {
-                    throw new IllegalArgumentException("pair term '" + form + "' has no parameter '" + k + "'; it takes " + keys);
+                    throw new IllegalArgumentException(
+                            "pair term '" + form + "' has no parameter '" + k + "'; it takes " + keys);
                 }
             }
             ParameterRef[] r = new ParameterRef[keys.size()];
             for (int i = 0; i < r.length; i++) {
                 r[i] = params.get(keys.get(i));
                 if (r[i] == null) {
-                    throw new IllegalArgumentException("pair term '" + form + "' (" + a + "-" + b + ") needs the parameter '"
-                            + keys.get(i) + "'; it takes " + keys);
+                    throw new IllegalArgumentException("pair term '" + form + "' (" + a + "-" + b
+                            + ") needs the parameter '" + keys.get(i) + "'; it takes " + keys);
                 }
             }
             return switch (keys.size() == 2 ? 0 : keys.get(0).equals("D") ? 1 : 2) {
@@ -813,8 +880,13 @@ public final class PairPotential implements Potential {
             if (method == CoulombMethod.EWALD && !(tolerance > 0 && tolerance <= 1e-2)) {
                 throw new IllegalArgumentException("the Ewald tolerance must be in (0, 0.01], got " + tolerance);
             }
-            terms.add(new Coulomb(charges, coulombConstant, Double.POSITIVE_INFINITY, false, Objects.requireNonNull(method,
-                    "method"), tolerance));
+            terms.add(new Coulomb(
+                    charges,
+                    coulombConstant,
+                    Double.POSITIVE_INFINITY,
+                    false,
+                    Objects.requireNonNull(method, "method"),
+                    tolerance));
             return this;
         }
 
@@ -835,11 +907,13 @@ public final class PairPotential implements Potential {
          */
         public Builder coulombDampedShiftedForce(Map<String, ParameterRef> charges, double alpha, double cutoff) {
             if (!(alpha >= 0) || !Double.isFinite(alpha)) {
-                throw new IllegalArgumentException("the damping alpha of the damped shifted force sum must be finite and not "
-                        + "negative, got " + alpha);
+                throw new IllegalArgumentException(
+                        "the damping alpha of the damped shifted force sum must be finite and not " + "negative, got "
+                                + alpha);
             }
             if (!(cutoff > 0) || !Double.isFinite(cutoff)) {
-                throw new IllegalArgumentException("the damped shifted force sum needs a finite positive cutoff, got " + cutoff);
+                throw new IllegalArgumentException(
+                        "the damped shifted force sum needs a finite positive cutoff, got " + cutoff);
             }
             terms.add(new Coulomb(charges, coulombConstant, cutoff, false, CoulombMethod.DSF, 0, alpha));
             return this;

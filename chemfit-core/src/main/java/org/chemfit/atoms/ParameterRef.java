@@ -1,7 +1,6 @@
 package org.chemfit.atoms;
 
 import java.util.Objects;
-
 import org.chemfit.Parameters;
 import org.jspecify.annotations.Nullable;
 
@@ -95,7 +94,8 @@ public record ParameterRef(@Nullable String name, double factor) {
         if (rf != null && lf == null) {
             return scaled(checkName(left, text), rf);
         }
-        throw new IllegalArgumentException("expected a number, a parameter name or factor*name (such as -2*qH), got '" + text + "'");
+        throw new IllegalArgumentException(
+                "expected a number, a parameter name or factor*name (such as -2*qH), got '" + text + "'");
     }
 
     private static @Nullable Double number(String s) {
@@ -108,9 +108,12 @@ public record ParameterRef(@Nullable String name, double factor) {
     }
 
     private static String checkName(String name, String text) {
-        if (name.isEmpty() || name.contains("*") || name.chars().anyMatch(Character::isWhitespace)
+        if (name.isEmpty()
+                || name.contains("*")
+                || name.chars().anyMatch(Character::isWhitespace)
                 || !(Character.isLetter(name.charAt(0)) || name.charAt(0) == '_')) {
-            throw new IllegalArgumentException("expected a number, a parameter name or factor*name (such as -2*qH), got '" + text + "'");
+            throw new IllegalArgumentException(
+                    "expected a number, a parameter name or factor*name (such as -2*qH), got '" + text + "'");
         }
         return name;
     }

@@ -2,7 +2,6 @@ package org.chemfit.atoms;
 
 import java.util.List;
 import java.util.Set;
-
 import org.chemfit.Parameters;
 import org.jspecify.annotations.Nullable;
 

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-
 import org.chemfit.ChemFitException;
 
 /**
@@ -30,8 +29,7 @@ import org.chemfit.ChemFitException;
  */
 public final class ReferenceCsv {
 
-    private ReferenceCsv() {
-    }
+    private ReferenceCsv() {}
 
     /**
      * @param csv the CSV file
@@ -59,7 +57,10 @@ public final class ReferenceCsv {
             headerLine++;
         }
         if (headerLine == lines.size()) {
-            throw new InputFormatException(csv, 1, "expected a header row naming the columns file, reference_energy and tag, got an empty file");
+            throw new InputFormatException(
+                    csv,
+                    1,
+                    "expected a header row naming the columns file, reference_energy and tag, got an empty file");
         }
         List<String> header = split(csv, headerLine + 1, lines.get(headerLine));
         int fileCol = -1;
@@ -73,13 +74,15 @@ public final class ReferenceCsv {
                 case "path" -> pathCol = pathCol < 0 ? c : pathCol;
                 case "reference_energy", "energy" -> energyCol = energyCol < 0 ? c : energyCol;
                 case "tag", "name" -> tagCol = tagCol < 0 ? c : tagCol;
-                default -> {
-                }
+                default -> {}
             }
         }
         if (fileCol < 0 && pathCol < 0 || energyCol < 0) {
-            throw new InputFormatException(csv, headerLine + 1, "expected a header row with the columns 'file' (or 'path') and "
-                    + "'reference_energy' (and optionally 'tag'), got '" + lines.get(headerLine) + "'");
+            throw new InputFormatException(
+                    csv,
+                    headerLine + 1,
+                    "expected a header row with the columns 'file' (or 'path') and "
+                            + "'reference_energy' (and optionally 'tag'), got '" + lines.get(headerLine) + "'");
         }
         boolean byPath = pathCol >= 0;
         int nameCol = byPath ? pathCol : fileCol;
@@ -93,13 +96,18 @@ public final class ReferenceCsv {
             int lineNo = k + 1;
             List<String> f = split(csv, lineNo, line);
             if (f.size() != header.size()) {
-                throw new InputFormatException(csv, lineNo, "expected " + header.size() + " fields as in the header ("
-                        + String.join(",", header) + "), got " + f.size() + ": '" + line + "'");
+                throw new InputFormatException(
+                        csv,
+                        lineNo,
+                        "expected " + header.size() + " fields as in the header (" + String.join(",", header)
+                                + "), got " + f.size() + ": '" + line + "'");
             }
             String name = f.get(nameCol).trim();
             if (name.isEmpty()) {
-                throw new InputFormatException(csv, lineNo, "expected a structure file name in column '" + nameColumn
-                        + "', got an empty field");
+                throw new InputFormatException(
+                        csv,
+                        lineNo,
+                        "expected a structure file name in column '" + nameColumn + "', got an empty field");
             }
             double e;
             try {
@@ -108,8 +116,10 @@ public final class ReferenceCsv {
                 e = Double.NaN;
             }
             if (!Double.isFinite(e)) {
-                throw new InputFormatException(csv, lineNo, "expected a finite number in column 'reference_energy', got '"
-                        + f.get(energyCol) + "'");
+                throw new InputFormatException(
+                        csv,
+                        lineNo,
+                        "expected a finite number in column 'reference_energy', got '" + f.get(energyCol) + "'");
             }
             Path file = (byPath ? Path.of(name).toAbsolutePath() : folder.resolve(name)).normalize();
             String tag = tagCol >= 0 ? f.get(tagCol).trim() : "";
@@ -162,8 +172,10 @@ public final class ReferenceCsv {
             }
         }
         if (col < 0) {
-            throw new InputFormatException(csv, headerLine + 1, "expected a column '" + column + "' in the header, got '"
-                    + lines.get(headerLine) + "'");
+            throw new InputFormatException(
+                    csv,
+                    headerLine + 1,
+                    "expected a column '" + column + "' in the header, got '" + lines.get(headerLine) + "'");
         }
         double[] out = new double[rows.size()];
         for (int i = 0; i < out.length; i++) {
@@ -176,7 +188,8 @@ public final class ReferenceCsv {
                 v = Double.NaN;
             }
             if (!Double.isFinite(v)) {
-                throw new InputFormatException(csv, lineNo, "expected a finite number in column '" + column + "', got '" + field + "'");
+                throw new InputFormatException(
+                        csv, lineNo, "expected a finite number in column '" + column + "', got '" + field + "'");
             }
             out[i] = v;
         }
@@ -205,7 +218,8 @@ public final class ReferenceCsv {
     private static List<String> split(Path csv, int lineNo, String line) {
         // every double quote toggles quoting except a doubled one inside quotes: an odd count leaves one open
         if (line.chars().filter(ch -> ch == '"').count() % 2 != 0) {
-            throw new InputFormatException(csv, lineNo, "expected a closing double quote, got the end of the line: '" + line + "'");
+            throw new InputFormatException(
+                    csv, lineNo, "expected a closing double quote, got the end of the line: '" + line + "'");
         }
         return fields(line);
     }

@@ -1,7 +1,6 @@
 package org.chemfit.atoms;
 
 import java.util.Objects;
-
 import org.chemfit.Parameters;
 
 /**
@@ -50,7 +49,8 @@ public final class Relax {
             throw new IllegalArgumentException("the number of relaxation steps must not be negative, got " + maxSteps);
         }
         if (!(forceTolerance > 0) || !Double.isFinite(forceTolerance)) {
-            throw new IllegalArgumentException("the force tolerance must be positive and finite (eV/Å), got " + forceTolerance);
+            throw new IllegalArgumentException(
+                    "the force tolerance must be positive and finite (eV/Å), got " + forceTolerance);
         }
         if (!(maxStep > 0) || !Double.isFinite(maxStep)) {
             throw new IllegalArgumentException("the largest step must be positive and finite (Å), got " + maxStep);
@@ -190,11 +190,13 @@ public final class Relax {
     private static double evaluate(Potential p, Parameters params, Atoms base, double[] x, double[] f) {
         double e = p.energyAndForces(base.withPositionsUnchecked(x), params, f);
         if (!Double.isFinite(e)) {
-            throw new org.chemfit.ChemFitException("the energy became " + e + " during relaxation of " + base + " at " + params);
+            throw new org.chemfit.ChemFitException(
+                    "the energy became " + e + " during relaxation of " + base + " at " + params);
         }
         for (double v : f) {
             if (!Double.isFinite(v)) {
-                throw new org.chemfit.ChemFitException("a force became " + v + " during relaxation of " + base + " at " + params);
+                throw new org.chemfit.ChemFitException(
+                        "a force became " + v + " during relaxation of " + base + " at " + params);
             }
         }
         return e;

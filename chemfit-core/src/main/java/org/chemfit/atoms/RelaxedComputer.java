@@ -1,11 +1,10 @@
 package org.chemfit.atoms;
 
 import java.util.Objects;
-
 import org.chemfit.EvaluationContext;
 import org.chemfit.Parameters;
-import org.chemfit.QuantityComputer;
 import org.chemfit.Quantities;
+import org.chemfit.QuantityComputer;
 import org.jspecify.annotations.Nullable;
 
 /**

@@ -2,10 +2,9 @@ package org.chemfit.atoms;
 
 import java.nio.file.Path;
 import java.util.Objects;
-
 import org.chemfit.Parameters;
-import org.chemfit.QuantityComputer;
 import org.chemfit.Quantities;
+import org.chemfit.QuantityComputer;
 
 /**
  * Computes the energy of a fixed structure: the quantities {@code energy} (eV), {@code forces}
@@ -60,7 +59,11 @@ public final class SinglePointComputer implements QuantityComputer {
     public Quantities compute(Parameters params) {
         double[] f = new double[3 * atoms.size()];
         double e = potential.energyAndForces(atoms, params, f);
-        return Quantities.builder().put("energy", e).put("forces", f).put("natoms", atoms.size()).build();
+        return Quantities.builder()
+                .put("energy", e)
+                .put("forces", f)
+                .put("natoms", atoms.size())
+                .build();
     }
 
     @Override

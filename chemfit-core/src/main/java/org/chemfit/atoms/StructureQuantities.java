@@ -5,7 +5,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-
 import org.chemfit.Quantities;
 import org.jspecify.annotations.Nullable;
 
@@ -60,14 +59,16 @@ public final class StructureQuantities {
         for (Spec s : specs) {
             if (s instanceof Distance d) {
                 if (d.i >= atoms.size() || d.j >= atoms.size()) {
-                    throw new IllegalArgumentException("distance '" + d.name + "' needs atoms " + d.i + " and " + d.j + " but "
-                            + atoms + " has " + atoms.size() + " atoms");
+                    throw new IllegalArgumentException("distance '" + d.name + "' needs atoms " + d.i + " and " + d.j
+                            + " but " + atoms + " has " + atoms.size() + " atoms");
                 }
                 b.put(d.name, atoms.distance(d.i, d.j));
             } else if (s instanceof Rmsd r) {
-                if (r.reference.size() != atoms.size() || !r.reference.speciesList().equals(atoms.speciesList())) {
-                    throw new IllegalArgumentException("rmsd '" + r.name + "' needs a structure with the species of its reference "
-                            + r.reference.speciesList() + ", got " + atoms.speciesList());
+                if (r.reference.size() != atoms.size()
+                        || !r.reference.speciesList().equals(atoms.speciesList())) {
+                    throw new IllegalArgumentException(
+                            "rmsd '" + r.name + "' needs a structure with the species of its reference "
+                                    + r.reference.speciesList() + ", got " + atoms.speciesList());
                 }
                 b.put(r.name, Kabsch.rmsd(atoms, r.reference, r.weights, r.allowReflection));
             }
@@ -75,15 +76,12 @@ public final class StructureQuantities {
         return b.build();
     }
 
-    private interface Spec {
-    }
+    private interface Spec {}
 
-    private record Distance(String name, int i, int j) implements Spec {
-    }
+    private record Distance(String name, int i, int j) implements Spec {}
 
     private record Rmsd(String name, Atoms reference, double @Nullable [] weights, boolean allowReflection)
-            implements Spec {
-    }
+            implements Spec {}
 
     /**
      * Collects quantities.
@@ -94,8 +92,7 @@ public final class StructureQuantities {
         private final List<Spec> specs = new ArrayList<>();
         private final Set<String> names = new LinkedHashSet<>();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         private void name(String name) {
             if (name == null || name.isBlank()) {
@@ -115,7 +112,8 @@ public final class StructureQuantities {
          */
         public Builder distance(String name, int i, int j) {
             if (i < 0 || j < 0 || i == j) {
-                throw new IllegalArgumentException("a distance needs two different non-negative atom indices, got " + i + " and " + j);
+                throw new IllegalArgumentException(
+                        "a distance needs two different non-negative atom indices, got " + i + " and " + j);
             }
             name(name);
             specs.add(new Distance(name, i, j));
@@ -134,12 +132,13 @@ public final class StructureQuantities {
         public Builder rmsd(String name, Atoms reference, double[] weights, boolean allowReflection) {
             Objects.requireNonNull(reference, "reference");
             if (reference.size() < 3) {
-                throw new IllegalArgumentException("rmsd '" + name + "' needs a reference of at least 3 atoms to determine the"
+                throw new IllegalArgumentException("rmsd '" + name
+                        + "' needs a reference of at least 3 atoms to determine the"
                         + " rotation of a Kabsch alignment, got " + reference.size() + "; compare distances instead");
             }
             if (weights != null && weights.length != reference.size()) {
-                throw new IllegalArgumentException("rmsd '" + name + "' needs one weight per atom: got " + weights.length
-                        + " weights for " + reference.size() + " atoms");
+                throw new IllegalArgumentException("rmsd '" + name + "' needs one weight per atom: got "
+                        + weights.length + " weights for " + reference.size() + " atoms");
             }
             name(name);
             specs.add(new Rmsd(name, reference, weights == null ? null : weights.clone(), allowReflection));

@@ -3,7 +3,6 @@ package org.chemfit.atoms;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-
 import org.chemfit.Parameters;
 import org.jspecify.annotations.Nullable;
 

@@ -13,7 +13,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalDouble;
-
 import org.chemfit.ChemFitException;
 import org.jspecify.annotations.Nullable;
 
@@ -41,8 +40,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Xyz {
 
-    private Xyz() {
-    }
+    private Xyz() {}
 
     /**
      * Reads the last frame of a file, as {@code ase.io.read(file)} does.
@@ -103,21 +101,27 @@ public final class Xyz {
             try {
                 n = Integer.parseInt(countLine.split("\\s+")[0]);
             } catch (NumberFormatException e) {
-                throw new InputFormatException(file, i + 1, "expected the number of atoms (a whole number) at the start of a frame, got '"
-                        + countLine + "'");
+                throw new InputFormatException(
+                        file,
+                        i + 1,
+                        "expected the number of atoms (a whole number) at the start of a frame, got '" + countLine
+                                + "'");
             }
             if (n < 0) {
                 throw new InputFormatException(file, i + 1, "expected a non-negative number of atoms, got " + n);
             }
             if (i + 1 >= lines.size()) {
-                throw new InputFormatException(file, i + 2, "expected a comment line after the atom count " + n
-                        + ", got the end of the file");
+                throw new InputFormatException(
+                        file, i + 2, "expected a comment line after the atom count " + n + ", got the end of the file");
             }
             Header h = parseHeader(file, i + 2, lines.get(i + 1));
             int first = i + 2;
             if (first + n > lines.size()) {
-                throw new InputFormatException(file, lines.size() + 1, "expected " + n + " atom lines (lines " + (first + 1) + "-"
-                        + (first + n) + "), got the end of the file after " + (lines.size() - first));
+                throw new InputFormatException(
+                        file,
+                        lines.size() + 1,
+                        "expected " + n + " atom lines (lines " + (first + 1) + "-" + (first + n)
+                                + "), got the end of the file after " + (lines.size() - first));
             }
             String[] species = new String[n];
             double[] pos = new double[3 * n];
@@ -127,16 +131,23 @@ public final class Xyz {
                 String line = lines.get(first + k);
                 String[] t = line.trim().split("\\s+");
                 if (t.length < h.columns || line.isBlank()) {
-                    throw new InputFormatException(file, lineNo, "expected " + h.columns + " columns (" + h.describe()
-                            + ") for atom " + (k + 1) + " of " + n + ", got " + (line.isBlank() ? 0 : t.length) + ": '" + line.trim() + "'");
+                    throw new InputFormatException(
+                            file,
+                            lineNo,
+                            "expected " + h.columns + " columns (" + h.describe() + ") for atom " + (k + 1) + " of " + n
+                                    + ", got " + (line.isBlank() ? 0 : t.length) + ": '" + line.trim() + "'");
                 }
                 species[k] = t[h.speciesColumn];
                 if (Character.isDigit(species[k].charAt(0)) || species[k].charAt(0) == '-') {
-                    throw new InputFormatException(file, lineNo, "expected a chemical symbol in column " + (h.speciesColumn + 1)
-                            + ", got '" + species[k] + "'");
+                    throw new InputFormatException(
+                            file,
+                            lineNo,
+                            "expected a chemical symbol in column " + (h.speciesColumn + 1) + ", got '" + species[k]
+                                    + "'");
                 }
                 for (int c = 0; c < 3; c++) {
-                    pos[3 * k + c] = number(file, lineNo, t[h.posColumn + c], "coordinate " + "xyz".charAt(c) + " of atom " + (k + 1));
+                    pos[3 * k + c] = number(
+                            file, lineNo, t[h.posColumn + c], "coordinate " + "xyz".charAt(c) + " of atom " + (k + 1));
                 }
                 for (int[] col : h.typed) {
                     check(file, lineNo, t[col[0]], (char) col[1], col[0] + 1);
@@ -145,8 +156,11 @@ public final class Xyz {
                     try {
                         mol[k] = Integer.parseInt(t[h.moleculeColumn]);
                     } catch (NumberFormatException e) {
-                        throw new InputFormatException(file, lineNo, "expected an integer molecule index in column "
-                                + (h.moleculeColumn + 1) + ", got '" + t[h.moleculeColumn] + "'");
+                        throw new InputFormatException(
+                                file,
+                                lineNo,
+                                "expected an integer molecule index in column " + (h.moleculeColumn + 1) + ", got '"
+                                        + t[h.moleculeColumn] + "'");
                     }
                 }
             }
@@ -155,10 +169,12 @@ public final class Xyz {
                 try {
                     a = a.withCell(h.lattice, h.pbc[0], h.pbc[1], h.pbc[2]);
                 } catch (IllegalArgumentException e) {
-                    throw new InputFormatException(file, i + 2, "expected a Lattice of three independent vectors: " + e.getMessage());
+                    throw new InputFormatException(
+                            file, i + 2, "expected a Lattice of three independent vectors: " + e.getMessage());
                 }
             } else if (h.pbcGiven && (h.pbc[0] || h.pbc[1] || h.pbc[2])) {
-                throw new InputFormatException(file, i + 2, "expected a Lattice= key, since pbc= marks a direction periodic");
+                throw new InputFormatException(
+                        file, i + 2, "expected a Lattice= key, since pbc= marks a direction periodic");
             }
             if (mol != null) {
                 a = a.withMolecules(mol);
@@ -173,7 +189,8 @@ public final class Xyz {
             i = first + n;
         }
         if (frames.isEmpty()) {
-            throw new InputFormatException(file, 1, "expected at least one frame (a line with the number of atoms), got an empty file");
+            throw new InputFormatException(
+                    file, 1, "expected at least one frame (a line with the number of atoms), got an empty file");
         }
         return frames;
     }
@@ -197,16 +214,17 @@ public final class Xyz {
                 try {
                     Integer.parseInt(s);
                 } catch (NumberFormatException e) {
-                    throw new InputFormatException(file, line, "expected an integer in column " + column + ", got '" + s + "'");
+                    throw new InputFormatException(
+                            file, line, "expected an integer in column " + column + ", got '" + s + "'");
                 }
             }
             case 'L' -> {
                 if (parseBool(s) == null) {
-                    throw new InputFormatException(file, line, "expected a logical (T or F) in column " + column + ", got '" + s + "'");
+                    throw new InputFormatException(
+                            file, line, "expected a logical (T or F) in column " + column + ", got '" + s + "'");
                 }
             }
-            default -> {
-            }
+            default -> {}
         }
     }
 
@@ -229,7 +247,10 @@ public final class Xyz {
         double @Nullable [][] lattice;
         boolean[] pbc = new boolean[3];
         boolean pbcGiven;
-        @Nullable Double energy;
+
+        @Nullable
+        Double energy;
+
         final Map<String, String> info = new LinkedHashMap<>();
 
         String describe() {
@@ -240,14 +261,18 @@ public final class Xyz {
     private static Header parseHeader(Path file, int lineNo, String comment) {
         Header h = new Header();
         Map<String, String> kv = keyValues(comment);
-        boolean extended = kv != null && kv.entrySet().stream().anyMatch(e -> {
-            String l = e.getKey().toLowerCase(Locale.ROOT);
-            return e.getValue() != null && (l.equals("lattice") || l.equals("properties") || l.equals("pbc"));
-        });
+        boolean extended = kv != null
+                && kv.entrySet().stream().anyMatch(e -> {
+                    String l = e.getKey().toLowerCase(Locale.ROOT);
+                    return e.getValue() != null && (l.equals("lattice") || l.equals("properties") || l.equals("pbc"));
+                });
         if (kv == null) {
             if (comment.contains("Lattice=") || comment.contains("Properties=") || comment.contains("pbc=")) {
-                throw new InputFormatException(file, lineNo, "expected key=value pairs with balanced double quotes in the "
-                        + "extended XYZ comment line, got '" + comment.trim() + "'");
+                throw new InputFormatException(
+                        file,
+                        lineNo,
+                        "expected key=value pairs with balanced double quotes in the "
+                                + "extended XYZ comment line, got '" + comment.trim() + "'");
             }
             return h;
         }
@@ -264,8 +289,11 @@ public final class Xyz {
                 case "lattice" -> {
                     String[] t = value.trim().split("\\s+");
                     if (t.length != 9) {
-                        throw new InputFormatException(file, lineNo, "expected Lattice= to hold 9 numbers (three cell vectors), got "
-                                + t.length + ": '" + value + "'");
+                        throw new InputFormatException(
+                                file,
+                                lineNo,
+                                "expected Lattice= to hold 9 numbers (three cell vectors), got " + t.length + ": '"
+                                        + value + "'");
                     }
                     h.lattice = new double[3][3];
                     for (int k = 0; k < 9; k++) {
@@ -278,12 +306,14 @@ public final class Xyz {
                 case "pbc" -> {
                     String[] t = value.trim().split("\\s+");
                     if (t.length != 3) {
-                        throw new InputFormatException(file, lineNo, "expected pbc= to hold 3 flags (T or F), got '" + value + "'");
+                        throw new InputFormatException(
+                                file, lineNo, "expected pbc= to hold 3 flags (T or F), got '" + value + "'");
                     }
                     for (int k = 0; k < 3; k++) {
                         Boolean b = parseBool(t[k]);
                         if (b == null) {
-                            throw new InputFormatException(file, lineNo, "expected pbc= to hold 3 flags (T or F), got '" + value + "'");
+                            throw new InputFormatException(
+                                    file, lineNo, "expected pbc= to hold 3 flags (T or F), got '" + value + "'");
                         }
                         h.pbc[k] = b;
                     }
@@ -317,7 +347,8 @@ public final class Xyz {
     private static void parseProperties(Path file, int lineNo, String value, Header h) {
         String[] t = value.trim().split(":");
         if (t.length % 3 != 0) {
-            throw new InputFormatException(file, lineNo, "expected Properties= as name:type:count triples, got '" + value + "'");
+            throw new InputFormatException(
+                    file, lineNo, "expected Properties= as name:type:count triples, got '" + value + "'");
         }
         h.typed.clear();
         h.names.clear();
@@ -334,30 +365,44 @@ public final class Xyz {
                 count = -1;
             }
             if (count < 1) {
-                throw new InputFormatException(file, lineNo, "expected a positive column count for property '" + name
-                        + "' in Properties=, got '" + t[k + 2] + "'");
+                throw new InputFormatException(
+                        file,
+                        lineNo,
+                        "expected a positive column count for property '" + name + "' in Properties=, got '" + t[k + 2]
+                                + "'");
             }
             if (!(type.equals("S") || type.equals("R") || type.equals("I") || type.equals("L"))) {
-                throw new InputFormatException(file, lineNo, "expected the type of property '" + name
-                        + "' to be S, R, I or L in Properties=, got '" + type + "'");
+                throw new InputFormatException(
+                        file,
+                        lineNo,
+                        "expected the type of property '" + name + "' to be S, R, I or L in Properties=, got '" + type
+                                + "'");
             }
             switch (name) {
                 case "species" -> {
                     if (!type.equals("S") || count != 1) {
-                        throw new InputFormatException(file, lineNo, "expected species:S:1 in Properties=, got " + name + ":" + type + ":" + count);
+                        throw new InputFormatException(
+                                file,
+                                lineNo,
+                                "expected species:S:1 in Properties=, got " + name + ":" + type + ":" + count);
                     }
                     h.speciesColumn = col;
                 }
                 case "pos" -> {
                     if (!type.equals("R") || count != 3) {
-                        throw new InputFormatException(file, lineNo, "expected pos:R:3 in Properties=, got " + name + ":" + type + ":" + count);
+                        throw new InputFormatException(
+                                file,
+                                lineNo,
+                                "expected pos:R:3 in Properties=, got " + name + ":" + type + ":" + count);
                     }
                     h.posColumn = col;
                 }
                 case "molecule", "mol-id", "mol_id" -> {
                     if (!type.equals("I") || count != 1) {
-                        throw new InputFormatException(file, lineNo, "expected " + name + ":I:1 in Properties=, got " + name + ":"
-                                + type + ":" + count);
+                        throw new InputFormatException(
+                                file,
+                                lineNo,
+                                "expected " + name + ":I:1 in Properties=, got " + name + ":" + type + ":" + count);
                     }
                     h.moleculeColumn = col;
                 }
@@ -373,7 +418,8 @@ public final class Xyz {
             col += count;
         }
         if (h.speciesColumn < 0 || h.posColumn < 0) {
-            throw new InputFormatException(file, lineNo, "expected Properties= to name species:S:1 and pos:R:3, got '" + value + "'");
+            throw new InputFormatException(
+                    file, lineNo, "expected Properties= to name species:S:1 and pos:R:3, got '" + value + "'");
         }
         h.columns = col;
     }
@@ -461,8 +507,9 @@ public final class Xyz {
         if (e.isPresent()) {
             parts.add("energy=" + e.getAsDouble());
         }
-        atoms.info().forEach((k, v) -> parts.add(k + "=" + (v.isEmpty() || v.chars().anyMatch(Character::isWhitespace)
-                ? "\"" + v + "\"" : v)));
+        atoms.info()
+                .forEach((k, v) -> parts.add(
+                        k + "=" + (v.isEmpty() || v.chars().anyMatch(Character::isWhitespace) ? "\"" + v + "\"" : v)));
         if (atoms.hasCell()) {
             boolean[] p = atoms.pbc();
             parts.add("pbc=\"" + (p[0] ? "T" : "F") + " " + (p[1] ? "T" : "F") + " " + (p[2] ? "T" : "F") + "\"");
@@ -470,7 +517,8 @@ public final class Xyz {
         sb.append(String.join(" ", parts)).append('\n');
         double[] pos = atoms.positionsArray();
         for (int i = 0; i < atoms.size(); i++) {
-            sb.append(String.format(Locale.ROOT, "%-3s %s %s %s", atoms.species(i), pos[3 * i], pos[3 * i + 1], pos[3 * i + 2]));
+            sb.append(String.format(
+                    Locale.ROOT, "%-3s %s %s %s", atoms.species(i), pos[3 * i], pos[3 * i + 1], pos[3 * i + 2]));
             if (mol != null) {
                 sb.append(' ').append(mol[i]);
             }

@@ -12,14 +12,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-
+import java.util.Objects;
 import org.chemfit.EvaluationCancelledException;
 import org.chemfit.EvaluationContext;
 import org.chemfit.Parameters;
 import org.chemfit.Quantities;
 import org.chemfit.TermFailedException;
 import org.jspecify.annotations.Nullable;
-import java.util.Objects;
 
 /**
  * One attempt of one evaluation of a {@link FileBasedQuantityComputer}: a pipeline of named
@@ -66,8 +65,7 @@ final class Attempt {
     }
 
     /** The rendered templates, in the order of their sources, and the rendered standard inputs. */
-    private record Rendered(List<String> files, List<String> stdin) {
-    }
+    private record Rendered(List<String> files, List<String> stdin) {}
 
     private final FileBasedQuantityComputer computer;
     private final Parameters params;
@@ -152,7 +150,8 @@ final class Attempt {
     /** Step render: every template is rendered before anything is written or run. */
     private Rendered render() {
         step = Step.RENDER;
-        if (computer.templates.sources().isEmpty() && computer.stdinTemplates.sources().isEmpty()) {
+        if (computer.templates.sources().isEmpty()
+                && computer.stdinTemplates.sources().isEmpty()) {
             return new Rendered(List.of(), List.of());
         }
         Map<String, Object> model;
@@ -196,8 +195,11 @@ final class Attempt {
                     Files.copy(s.source(), target, StandardCopyOption.COPY_ATTRIBUTES);
                 }
             } catch (IOException e) {
-                throw fail("cannot " + (s.link() ? "link" : "copy") + " '" + s.source() + "' to '" + s.target() + "': " + e,
-                        false, e);
+                throw fail(
+                        "cannot " + (s.link() ? "link" : "copy") + " '" + s.source() + "' to '" + s.target() + "': "
+                                + e,
+                        false,
+                        e);
             }
         }
     }
@@ -218,8 +220,11 @@ final class Attempt {
     private void prepareFolderOf(Path target, String written) throws IOException {
         Path outside = dir().prepareFolderOf(target);
         if (outside != null) {
-            throw fail("'" + written + "' would be written to " + outside
-                    + ", outside the run directory, through a symbolic link; paths must stay inside the run directory", false, null);
+            throw fail(
+                    "'" + written + "' would be written to " + outside
+                            + ", outside the run directory, through a symbolic link; paths must stay inside the run directory",
+                    false,
+                    null);
         }
     }
 
@@ -260,7 +265,9 @@ final class Attempt {
         if (c.stdinOrNull() != null) {
             in = dir().path().resolve(RunDirectory.programFile(commands.size(), i, "stdin"));
             int template = computer.stdinTemplateOf[i];
-            String text = template >= 0 ? renderedStdin.get(template) : c.stdinOrNull().text();
+            String text = template >= 0
+                    ? renderedStdin.get(template)
+                    : c.stdinOrNull().text();
             try {
                 Files.writeString(in, text, StandardCharsets.UTF_8);
             } catch (IOException io) {
@@ -287,12 +294,18 @@ final class Attempt {
         log.put("seconds", r.nanos() / 1e9);
         commandLog.add(log);
         if (r.timedOut()) {
-            throw fail("command '" + c + "' timed out after " + human(limit) + " and its process tree was killed", true, null);
+            throw fail(
+                    "command '" + c + "' timed out after " + human(limit) + " and its process tree was killed",
+                    true,
+                    null);
         }
         if (r.exitCode() != 0) {
             boolean signal = r.killedBySignal();
-            throw fail("command '" + c + "' exited with code " + r.exitCode()
-                    + (signal ? " (killed by signal " + (r.exitCode() - 128) + ")" : ""), signal, null);
+            throw fail(
+                    "command '" + c + "' exited with code " + r.exitCode()
+                            + (signal ? " (killed by signal " + (r.exitCode() - 128) + ")" : ""),
+                    signal,
+                    null);
         }
     }
 
@@ -304,8 +317,9 @@ final class Attempt {
         step = Step.WAIT;
         long t = System.nanoTime();
         try {
-            List<String> missing = dir().awaitFiles(computer.waitFiles,
-                    Objects.requireNonNull(computer.waitTimeout, "waitForFiles sets it with the files"));
+            List<String> missing = dir().awaitFiles(
+                            computer.waitFiles,
+                            Objects.requireNonNull(computer.waitTimeout, "waitForFiles sets it with the files"));
             if (!missing.isEmpty()) {
                 throw fail("files " + missing + " did not appear within " + human(computer.waitTimeout), true, null);
             }
@@ -359,8 +373,8 @@ final class Attempt {
         String full = "external term '" + term + "' failed at step " + step + ": " + message
                 + (where == null ? "" : " (run directory " + where + ")")
                 + (output == null ? "" : output.describe(MESSAGE_TAIL_LINES));
-        TermFailedException e = new TermFailedException(full, term, ctx.index(), params, where, exitCode, tail, transientFailure,
-                cause);
+        TermFailedException e = new TermFailedException(
+                full, term, ctx.index(), params, where, exitCode, tail, transientFailure, cause);
         writeReport(message, output, transientFailure, false);
         finish(RunDirectory.Outcome.FAILED);
         return e;
@@ -369,13 +383,15 @@ final class Attempt {
     /** @return the cancellation, reported in {@code failure.json}; the interrupt flag is set again */
     private EvaluationCancelledException cancelled(InterruptedException ie) {
         String what = "external term '" + term + "' was cancelled at step " + step
-                + (argv == null ? "" : " while running '" + String.join(" ", argv) + "'") + "; its process tree was killed";
+                + (argv == null ? "" : " while running '" + String.join(" ", argv) + "'")
+                + "; its process tree was killed";
         writeReport(what, output(), false, true);
         if (dir != null) {
             dir.release(computer.keep, RunDirectory.Outcome.CANCELLED);
         }
         Thread.currentThread().interrupt();
-        return new EvaluationCancelledException(what + " (run directory " + (dir == null ? null : dir.path()) + ")", ie);
+        return new EvaluationCancelledException(
+                what + " (run directory " + (dir == null ? null : dir.path()) + ")", ie);
     }
 
     /**
@@ -388,15 +404,16 @@ final class Attempt {
             return null;
         }
         List<String> files = new ArrayList<>();
-        files.add(String.valueOf(Objects.requireNonNull(stdoutFile, "stdout is set with stderr").getFileName()));
+        files.add(String.valueOf(
+                Objects.requireNonNull(stdoutFile, "stdout is set with stderr").getFileName()));
         files.add(String.valueOf(err.getFileName()));
         files.addAll(computer.logFiles);
         return ProgramOutput.read(dir.path(), files);
     }
 
     /** Writes {@code failure.json}: the step, the message, the command and its output, the parameters, the timings. */
-    private void writeReport(@Nullable String message, @Nullable ProgramOutput output, boolean transientFailure,
-            boolean cancelled) {
+    private void writeReport(
+            @Nullable String message, @Nullable ProgramOutput output, boolean transientFailure, boolean cancelled) {
         if (dir == null) {
             return;
         }
@@ -416,8 +433,12 @@ final class Attempt {
         // output is null unless both files are set
         Path err = stderrFile;
         Path out = stdoutFile;
-        m.put("stderr_tail", output == null || err == null ? null : output.tails().get(String.valueOf(err.getFileName())));
-        m.put("stdout_tail", output == null || out == null ? null : output.tails().get(String.valueOf(out.getFileName())));
+        m.put(
+                "stderr_tail",
+                output == null || err == null ? null : output.tails().get(String.valueOf(err.getFileName())));
+        m.put(
+                "stdout_tail",
+                output == null || out == null ? null : output.tails().get(String.valueOf(out.getFileName())));
         Map<String, String> logs = new LinkedHashMap<>();
         for (String f : computer.logFiles) {
             if (output != null && output.tails().containsKey(f)) {

@@ -39,7 +39,11 @@ public final class Command {
         this(arguments, shell, timeout, env, null);
     }
 
-    private Command(List<String> arguments, boolean shell, @Nullable Duration timeout, Map<String, String> env,
+    private Command(
+            List<String> arguments,
+            boolean shell,
+            @Nullable Duration timeout,
+            Map<String, String> env,
             @Nullable StandardInput stdin) {
         this.arguments = arguments;
         this.shell = shell;
@@ -136,13 +140,15 @@ public final class Command {
     }
 
     /** @return the standard input, or null when the program reads {@code /dev/null} */
-    @Nullable StandardInput stdinOrNull() {
+    @Nullable
+    StandardInput stdinOrNull() {
         return stdin;
     }
 
     static void checkEnv(String name, String value) {
         if (name == null || name.isEmpty() || name.indexOf('=') >= 0 || name.indexOf('\0') >= 0) {
-            throw new IllegalArgumentException("environment variable name must be non-empty without '=', got '" + name + "'");
+            throw new IllegalArgumentException(
+                    "environment variable name must be non-empty without '=', got '" + name + "'");
         }
         Objects.requireNonNull(value, () -> "value of environment variable " + name);
     }
@@ -158,7 +164,8 @@ public final class Command {
     }
 
     /** @return the timeout, or null when the command's computer default applies */
-    @Nullable Duration timeoutOrNull() {
+    @Nullable
+    Duration timeoutOrNull() {
         return timeout;
     }
 

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-
 import org.chemfit.EvaluationCancelledException;
 import org.chemfit.EvaluationContext;
 import org.chemfit.Parameters;
@@ -74,6 +73,7 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
     final Templates templates;
     /** The standard-input templates, and for each command the index of its own among them (-1: none). */
     final Templates stdinTemplates;
+
     final int[] stdinTemplateOf;
     private final Map<String, Object> variables;
     final List<Stage> stages;
@@ -92,8 +92,7 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
     final boolean privateTmpDir;
 
     /** A file linked or copied into every run directory. */
-    record Stage(String target, Path source, boolean link) {
-    }
+    record Stage(String target, Path source, boolean link) {}
 
     private FileBasedQuantityComputer(Builder b) {
         this.name = b.name;
@@ -107,7 +106,8 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
             if (in != null && stdinTemplateOf[i] >= 0) {
                 String source = in.sourceOrNull();
                 String shown = source != null ? source : "standard input of command " + (i + 1);
-                stdinSources.add(new Templates.Source(RunDirectory.programFile(b.commands.size(), i, "stdin"), shown, in.text()));
+                stdinSources.add(new Templates.Source(
+                        RunDirectory.programFile(b.commands.size(), i, "stdin"), shown, in.text()));
             }
         }
         this.stdinTemplates = new Templates(stdinSources);
@@ -232,7 +232,8 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
         Map<String, Object> model = new LinkedHashMap<>(variables);
         for (Map.Entry<String, Object> e : params.asNestedMap().entrySet()) {
             if (model.containsKey(e.getKey())) {
-                throw new IllegalArgumentException("parameter '" + e.getKey() + "' has the same name as a template variable");
+                throw new IllegalArgumentException(
+                        "parameter '" + e.getKey() + "' has the same name as a template variable");
             }
             model.put(e.getKey(), e.getValue());
         }
@@ -287,8 +288,7 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
         private boolean privateTmpDir;
         private final Set<String> targets = new LinkedHashSet<>();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * @param termName the name used in run directory names and messages (default: the term's
@@ -360,7 +360,8 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
          */
         public Builder variable(String variable, Object value) {
             if (variable == null || !variable.matches("[A-Za-z_][A-Za-z0-9_]*")) {
-                throw new IllegalArgumentException("a template variable name must be an identifier, got '" + variable + "'");
+                throw new IllegalArgumentException(
+                        "a template variable name must be an identifier, got '" + variable + "'");
             }
             variables.put(variable, Objects.requireNonNull(value, "value"));
             return this;
@@ -388,7 +389,8 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
             String t = target(target, link ? "link target" : "copy target");
             Objects.requireNonNull(source, "source");
             if (!Files.exists(source)) {
-                throw new IllegalArgumentException("file to " + (link ? "link" : "copy") + " '" + source + "' does not exist");
+                throw new IllegalArgumentException(
+                        "file to " + (link ? "link" : "copy") + " '" + source + "' does not exist");
             }
             if (!link && Files.isDirectory(source)) {
                 throw new IllegalArgumentException("'" + source + "' is a directory; link it instead of copying");
@@ -433,7 +435,8 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
             launcher.clear();
             for (String p : prefix) {
                 if (p == null || p.isBlank()) {
-                    throw new IllegalArgumentException("launcher arguments must not be empty, got " + java.util.Arrays.toString(prefix));
+                    throw new IllegalArgumentException(
+                            "launcher arguments must not be empty, got " + java.util.Arrays.toString(prefix));
                 }
                 launcher.add(p);
             }
@@ -588,14 +591,15 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
             if (program.contains("/")) {
                 Path p = Path.of(program);
                 if (p.isAbsolute() && !Files.isExecutable(p)) {
-                    throw new IllegalArgumentException("program '" + program + "' of command '" + c
-                            + "' does not exist or is not executable");
+                    throw new IllegalArgumentException(
+                            "program '" + program + "' of command '" + c + "' does not exist or is not executable");
                 }
                 return; // a relative path names a staged or written file of the run directory
             }
             String path = c.env().getOrDefault("PATH", env.getOrDefault("PATH", System.getenv("PATH")));
             if (ProcessRunner.findOnPath(program, path) == null) {
-                throw new IllegalArgumentException("program '" + program + "' not found on PATH (" + path + ") for command '" + c + "'");
+                throw new IllegalArgumentException(
+                        "program '" + program + "' not found on PATH (" + path + ") for command '" + c + "'");
             }
         }
 

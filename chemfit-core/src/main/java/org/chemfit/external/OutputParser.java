@@ -1,7 +1,6 @@
 package org.chemfit.external;
 
 import java.nio.file.Path;
-
 import org.chemfit.Quantities;
 
 /**

@@ -1,5 +1,8 @@
 package org.chemfit.external;
 
+import com.fasterxml.jackson.core.JsonPointer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,11 +14,6 @@ import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
-
-import com.fasterxml.jackson.core.JsonPointer;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import org.chemfit.Quantities;
 import org.jspecify.annotations.Nullable;
 
@@ -46,12 +44,15 @@ public final class OutputParsers {
     private static final int EXCERPT_LINES = 8;
     private static final int EXCERPT_CHARS = 800;
 
-    private OutputParsers() {
-    }
+    private OutputParsers() {}
 
     /** Which values a parser takes when there are several. */
     enum Pick {
-        FIRST, LAST, ALL, MEAN, MEAN_OF_LAST
+        FIRST,
+        LAST,
+        ALL,
+        MEAN,
+        MEAN_OF_LAST
     }
 
     /**
@@ -67,9 +68,11 @@ public final class OutputParsers {
         try {
             p = Pattern.compile(Objects.requireNonNull(regex, "regex"), Pattern.MULTILINE);
         } catch (PatternSyntaxException e) {
-            throw new IllegalArgumentException("invalid regular expression for '" + quantity + "': " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "invalid regular expression for '" + quantity + "': " + e.getMessage(), e);
         }
-        return new Regex(checkQuantity(quantity), checkFile(file), p, null, p.matcher("").groupCount() > 0 ? 1 : 0, Pick.FIRST);
+        return new Regex(
+                checkQuantity(quantity), checkFile(file), p, null, p.matcher("").groupCount() > 0 ? 1 : 0, Pick.FIRST);
     }
 
     /**
@@ -315,8 +318,8 @@ public final class OutputParsers {
                     }
                 }
                 if (width < 0) {
-                    throw new OutputParseException(file, toString(), "no header line names column '" + header + "'",
-                            excerpt(text, true));
+                    throw new OutputParseException(
+                            file, toString(), "no header line names column '" + header + "'", excerpt(text, true));
                 }
             }
             List<String> values = new ArrayList<>();
@@ -332,8 +335,13 @@ public final class OutputParsers {
                 values.add(t[col]);
             }
             if (values.isEmpty()) {
-                throw new OutputParseException(file, toString(), "no rows of numbers"
-                        + (width >= 0 ? " with " + width + " columns after the header" : " with a column " + col),
+                throw new OutputParseException(
+                        file,
+                        toString(),
+                        "no rows of numbers"
+                                + (width >= 0
+                                        ? " with " + width + " columns after the header"
+                                        : " with a column " + col),
                         excerpt(text, true));
             }
             return picked(quantity, values, pick, n, file, this, text);
@@ -341,8 +349,8 @@ public final class OutputParsers {
 
         @Override
         public String toString() {
-            return "column " + (header != null ? "'" + header + "'" : Integer.toString(index)) + " (" + pickName(pick, n)
-                    + ") for '" + quantity + "'";
+            return "column " + (header != null ? "'" + header + "'" : Integer.toString(index)) + " ("
+                    + pickName(pick, n) + ") for '" + quantity + "'";
         }
     }
 
@@ -375,8 +383,8 @@ public final class OutputParsers {
             try {
                 root = JSON.readTree(text);
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new OutputParseException(file, toString(), "not valid JSON (" + e.getOriginalMessage() + ")",
-                        excerpt(text, false));
+                throw new OutputParseException(
+                        file, toString(), "not valid JSON (" + e.getOriginalMessage() + ")", excerpt(text, false));
             }
             JsonNode node = root == null ? null : root.at(pointer);
             if (node == null || node.isMissingNode()) {
@@ -390,15 +398,18 @@ public final class OutputParsers {
                 for (int i = 0; i < a.length; i++) {
                     JsonNode e = node.get(i);
                     if (!e.isNumber()) {
-                        throw new OutputParseException(file, toString(), "element " + i + " at '" + path + "' is not a number: "
-                                + e, excerpt(text, false));
+                        throw new OutputParseException(
+                                file,
+                                toString(),
+                                "element " + i + " at '" + path + "' is not a number: " + e,
+                                excerpt(text, false));
                     }
                     a[i] = finite(e.asDouble(), e.toString(), file, this, text);
                 }
                 return Quantities.builder().put(quantity, a).build();
             }
-            throw new OutputParseException(file, toString(), "the value at '" + path + "' is not a number: " + node,
-                    excerpt(text, false));
+            throw new OutputParseException(
+                    file, toString(), "the value at '" + path + "' is not a number: " + node, excerpt(text, false));
         }
 
         @Override
@@ -488,7 +499,8 @@ public final class OutputParsers {
                 String line = lines[i].strip();
                 if (header == null) {
                     boolean afterMemory = i > 0 && lines[i - 1].startsWith("Per MPI rank memory");
-                    boolean stepHeader = line.startsWith("Step ") && i + 1 < lines.length
+                    boolean stepHeader = line.startsWith("Step ")
+                            && i + 1 < lines.length
                             && allNumbers(List.of(lines[i + 1].strip().split("\\s+")));
                     if ((afterMemory || stepHeader) && !line.isEmpty()) {
                         header = List.of(line.split("\\s+"));
@@ -503,7 +515,7 @@ public final class OutputParsers {
                     continue;
                 }
                 String[] t = line.split("\\s+");
-                if (rows != null && t.length == header.size() && allNumbers(List.of(t))) {   // rows are set with header
+                if (rows != null && t.length == header.size() && allNumbers(List.of(t))) { // rows are set with header
                     rows.add(t);
                 }
             }
@@ -514,19 +526,28 @@ public final class OutputParsers {
                 }
             }
             if (withRows.isEmpty()) {
-                throw new OutputParseException(file, toString(), "no thermo table found (is it a LAMMPS log with one-line thermo output?)",
+                throw new OutputParseException(
+                        file,
+                        toString(),
+                        "no thermo table found (is it a LAMMPS log with one-line thermo output?)",
                         excerpt(text, true));
             }
             int k = run < 0 ? withRows.size() + run : run;
             if (k < 0 || k >= withRows.size()) {
-                throw new OutputParseException(file, toString(), "the log has " + withRows.size() + " thermo tables, there is no table "
-                        + run, excerpt(text, true));
+                throw new OutputParseException(
+                        file,
+                        toString(),
+                        "the log has " + withRows.size() + " thermo tables, there is no table " + run,
+                        excerpt(text, true));
             }
             List<String> h = headers.get(withRows.get(k));
             int col = h.indexOf(column);
             if (col < 0) {
-                throw new OutputParseException(file, toString(), "thermo table " + k + " has no column '" + column
-                        + "'; its columns are " + String.join(" ", h), excerpt(text, true));
+                throw new OutputParseException(
+                        file,
+                        toString(),
+                        "thermo table " + k + " has no column '" + column + "'; its columns are " + String.join(" ", h),
+                        excerpt(text, true));
             }
             List<String> values = new ArrayList<>();
             for (String[] r : tables.get(withRows.get(k))) {
@@ -537,8 +558,8 @@ public final class OutputParsers {
 
         @Override
         public String toString() {
-            return "LAMMPS thermo '" + column + "' (" + pickName(pick, n) + " of " + (run == -1 ? "the last table" : "table " + run)
-                    + ") for '" + quantity + "'";
+            return "LAMMPS thermo '" + column + "' (" + pickName(pick, n) + " of "
+                    + (run == -1 ? "the last table" : "table " + run) + ") for '" + quantity + "'";
         }
     }
 
@@ -554,8 +575,8 @@ public final class OutputParsers {
         };
     }
 
-    private static Quantities picked(String quantity, List<String> values, Pick pick, int n, String file, Object parser,
-            String text) {
+    private static Quantities picked(
+            String quantity, List<String> values, Pick pick, int n, String file, Object parser, String text) {
         switch (pick) {
             case FIRST:
                 return Quantities.of(quantity, number(values.get(0), file, parser, text));
@@ -571,8 +592,11 @@ public final class OutputParsers {
             default: {
                 int from = pick == Pick.MEAN ? 0 : values.size() - n;
                 if (from < 0) {
-                    throw new OutputParseException(file, String.valueOf(parser), "asked for the mean of the last " + n + " rows, there are only "
-                            + values.size(), excerpt(text, true));
+                    throw new OutputParseException(
+                            file,
+                            String.valueOf(parser),
+                            "asked for the mean of the last " + n + " rows, there are only " + values.size(),
+                            excerpt(text, true));
                 }
                 double sum = 0;
                 for (int i = from; i < values.size(); i++) {
@@ -600,7 +624,8 @@ public final class OutputParsers {
         try {
             return Files.readString(p, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
-            throw new OutputParseException(file, String.valueOf(parser), "the file does not exist in " + runDirectory, null);
+            throw new OutputParseException(
+                    file, String.valueOf(parser), "the file does not exist in " + runDirectory, null);
         } catch (java.nio.charset.MalformedInputException e) {
             return new String(Files.readAllBytes(p), StandardCharsets.ISO_8859_1);
         }
@@ -629,8 +654,14 @@ public final class OutputParsers {
     /** A number, or one of the spellings of NaN and infinity that C and Fortran programs print. */
     private static boolean looksNumeric(String t) {
         String l = t.toLowerCase(java.util.Locale.ROOT);
-        if (l.equals("nan") || l.equals("-nan") || l.equals("+nan") || l.equals("inf") || l.equals("-inf") || l.equals("+inf")
-                || l.equals("infinity") || l.equals("-infinity")) {
+        if (l.equals("nan")
+                || l.equals("-nan")
+                || l.equals("+nan")
+                || l.equals("inf")
+                || l.equals("-inf")
+                || l.equals("+inf")
+                || l.equals("infinity")
+                || l.equals("-infinity")) {
             return true;
         }
         try {
@@ -644,17 +675,25 @@ public final class OutputParsers {
     static double number(String s, String file, Object parser, String text) {
         String t = s.strip();
         if (!looksNumeric(t)) {
-            throw new OutputParseException(file, String.valueOf(parser), "'" + abbreviate(t) + "' is not a number", excerptAround(text, s));
+            throw new OutputParseException(
+                    file, String.valueOf(parser), "'" + abbreviate(t) + "' is not a number", excerptAround(text, s));
         }
         String l = t.toLowerCase(java.util.Locale.ROOT);
-        double d = l.contains("nan") ? Double.NaN : l.contains("inf") ? (l.startsWith("-") ? Double.NEGATIVE_INFINITY
-                : Double.POSITIVE_INFINITY) : Double.parseDouble(l.replace('d', 'e'));
+        double d = l.contains("nan")
+                ? Double.NaN
+                : l.contains("inf")
+                        ? (l.startsWith("-") ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY)
+                        : Double.parseDouble(l.replace('d', 'e'));
         return finite(d, t, file, parser, text);
     }
 
     private static double finite(double d, String raw, String file, Object parser, String text) {
         if (!Double.isFinite(d)) {
-            throw new OutputParseException(file, String.valueOf(parser), "the value '" + raw + "' is not a finite number", excerptAround(text, raw));
+            throw new OutputParseException(
+                    file,
+                    String.valueOf(parser),
+                    "the value '" + raw + "' is not a finite number",
+                    excerptAround(text, raw));
         }
         return d;
     }
@@ -725,7 +764,8 @@ public final class OutputParsers {
             return JsonPointer.compile(sb.toString());
         } catch (IllegalArgumentException e) {
             String m = String.valueOf(e.getMessage());
-            throw new IllegalArgumentException(m.startsWith("invalid JSON path") ? m : "invalid JSON path '" + path + "': " + m, e);
+            throw new IllegalArgumentException(
+                    m.startsWith("invalid JSON path") ? m : "invalid JSON path '" + path + "': " + m, e);
         }
     }
 }

@@ -23,8 +23,7 @@ final class ProcessRunner {
 
     private static final File DEV_NULL = new File("/dev/null");
 
-    private ProcessRunner() {
-    }
+    private ProcessRunner() {}
 
     /** How a program ended. */
     record Result(int exitCode, boolean timedOut, long nanos) {
@@ -59,8 +58,16 @@ final class ProcessRunner {
      * @throws InterruptedException when the calling thread is interrupted; the tree is killed first
      *     and the interrupt flag is left cleared, as usual for this exception
      */
-    static Result run(List<String> argv, Path dir, Map<String, String> env, @Nullable Duration timeout, Duration grace,
-            Path stdout, Path stderr, @Nullable Path stdin) throws IOException, InterruptedException {
+    static Result run(
+            List<String> argv,
+            Path dir,
+            Map<String, String> env,
+            @Nullable Duration timeout,
+            Duration grace,
+            Path stdout,
+            Path stderr,
+            @Nullable Path stdin)
+            throws IOException, InterruptedException {
         if (Thread.interrupted()) {
             throw new InterruptedException("interrupted before '" + argv.get(0) + "' started");
         }
@@ -80,7 +87,8 @@ final class ProcessRunner {
             throw new StartException(startMessage(argv.get(0), env, e), e);
         }
         try {
-            // Process.waitFor parks on the monitor that the JDK's reaper thread notifies when the child exits: no polling.
+            // Process.waitFor parks on the monitor that the JDK's reaper thread notifies when the child exits: no
+            // polling.
             if (timeout == null) {
                 int code = p.waitFor();
                 return new Result(code, false, System.nanoTime() - t0);

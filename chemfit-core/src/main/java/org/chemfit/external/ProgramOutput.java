@@ -88,7 +88,9 @@ record ProgramOutput(List<String> errorLines, Map<String, String> tails) {
                 int k = i + 1;
                 for (; k < lines.size(); k++) {
                     String m = lines.get(k).strip();
-                    if (m.startsWith("For more information and tips") || m.startsWith("-----") || m.isEmpty() && content) {
+                    if (m.startsWith("For more information and tips")
+                            || m.startsWith("-----")
+                            || m.isEmpty() && content) {
                         break;
                     }
                     if (!m.isEmpty()) {
@@ -155,7 +157,11 @@ record ProgramOutput(List<String> errorLines, Map<String, String> tails) {
         for (Map.Entry<String, String> t : tails.entrySet()) {
             List<String> lines = Arrays.asList(t.getValue().split("\n"));
             int from = Math.max(0, lines.size() - tailLines);
-            sb.append("\n").append(t.getKey()).append(" (last ").append(lines.size() - from).append(" lines):\n")
+            sb.append("\n")
+                    .append(t.getKey())
+                    .append(" (last ")
+                    .append(lines.size() - from)
+                    .append(" lines):\n")
                     .append(String.join("\n", lines.subList(from, lines.size())));
         }
         return sb.toString();

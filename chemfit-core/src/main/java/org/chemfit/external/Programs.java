@@ -22,8 +22,7 @@ import java.util.Objects;
  */
 public final class Programs {
 
-    private Programs() {
-    }
+    private Programs() {}
 
     /**
      * @param names program names (without a slash, looked up on {@code PATH}) or paths (with a
@@ -62,7 +61,9 @@ public final class Programs {
                 }
             }
         }
-        throw new IllegalArgumentException((names.size() == 1 ? "program '" + names.get(0) + "' is"
-                : "none of the programs " + String.join(", ", names) + " is") + " on the PATH (" + path + ")");
+        throw new IllegalArgumentException((names.size() == 1
+                        ? "program '" + names.get(0) + "' is"
+                        : "none of the programs " + String.join(", ", names) + " is")
+                + " on the PATH (" + path + ")");
     }
 }

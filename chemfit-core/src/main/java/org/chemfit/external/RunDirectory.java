@@ -1,5 +1,8 @@
 package org.chemfit.external;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
@@ -24,14 +27,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The folder one attempt of an external term runs in: its name, its atomic creation, the files
@@ -100,7 +98,8 @@ final class RunDirectory {
         sb.append("-p").append(PID).append('-');
         String prefix = sb.toString();
         for (int tries = 0; ; tries++) {
-            Path dir = workDirectory.resolve(prefix + Long.toString(ThreadLocalRandom.current().nextLong() >>> 24, 36));
+            Path dir = workDirectory.resolve(
+                    prefix + Long.toString(ThreadLocalRandom.current().nextLong() >>> 24, 36));
             try {
                 // mkdir is atomic: of many creators of one name, exactly one succeeds
                 return new RunDirectory(Files.createDirectory(dir));
@@ -142,7 +141,8 @@ final class RunDirectory {
      * @return null when the file's folder is inside, or where the file would really be written
      * @throws IOException when a folder cannot be created or resolved
      */
-    @Nullable Path prepareFolderOf(Path target) throws IOException {
+    @Nullable
+    Path prepareFolderOf(Path target) throws IOException {
         if (target.getParent() == null || target.getParent().equals(path)) {
             return null;
         }
@@ -176,7 +176,8 @@ final class RunDirectory {
                             parent = parent.getParent();
                         }
                         if (parent != null && watched.add(parent)) {
-                            parent.register(ws, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
+                            parent.register(
+                                    ws, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
                         }
                     }
                 }
@@ -207,7 +208,11 @@ final class RunDirectory {
         try {
             Path tmp = path.resolve(".failure.json.tmp");
             JSON.writeValue(tmp.toFile(), report);
-            Files.move(tmp, path.resolve(FAILURE_REPORT), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(
+                    tmp,
+                    path.resolve(FAILURE_REPORT),
+                    StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             // the exception still carries every fact; a full disk must not hide the original failure
         }
@@ -241,7 +246,11 @@ final class RunDirectory {
      * @param finished names of run directories of finished runs, never removed
      * @return the directories removed
      */
-    static List<Path> removeCutOff(Path workDirectory, @Nullable String term, KeepPolicy keep, Collection<Long> processIds,
+    static List<Path> removeCutOff(
+            Path workDirectory,
+            @Nullable String term,
+            KeepPolicy keep,
+            Collection<Long> processIds,
             Collection<String> finished) {
         List<Path> removed = new ArrayList<>();
         if (keep == KeepPolicy.ALL || term == null || processIds.isEmpty() || !Files.isDirectory(workDirectory)) {
@@ -252,13 +261,18 @@ final class RunDirectory {
             for (Path dir : entries) {
                 String file = dir.getFileName().toString();
                 Matcher m = own.matcher(file);
-                if (!m.matches() || !processIds.contains(Long.parseLong(m.group(1))) || finished.contains(file)
-                        || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) || holdsFailure(dir)) {
+                if (!m.matches()
+                        || !processIds.contains(Long.parseLong(m.group(1)))
+                        || finished.contains(file)
+                        || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)
+                        || holdsFailure(dir)) {
                     continue;
                 }
                 deleteTree(dir);
                 if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-                    LOG.info("removed the run directory {} of a run cut off by an earlier attempt (keep: {})", dir,
+                    LOG.info(
+                            "removed the run directory {} of a run cut off by an earlier attempt (keep: {})",
+                            dir,
                             keep.name().toLowerCase(Locale.ROOT));
                     removed.add(dir);
                 }

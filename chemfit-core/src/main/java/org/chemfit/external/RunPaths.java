@@ -6,8 +6,7 @@ import java.nio.file.Path;
 /** Checks that paths written by a user stay inside a run directory. */
 final class RunPaths {
 
-    private RunPaths() {
-    }
+    private RunPaths() {}
 
     /**
      * @param relative a path a user wrote (a template target, a staged file, an output file)
@@ -31,7 +30,8 @@ final class RunPaths {
         }
         Path n = p.normalize();
         if (n.toString().isEmpty()) {
-            throw new IllegalArgumentException(what + " '" + relative + "' names the run directory itself; it must name a file inside it");
+            throw new IllegalArgumentException(
+                    what + " '" + relative + "' names the run directory itself; it must name a file inside it");
         }
         if (n.startsWith("..")) {
             throw new IllegalArgumentException(what + " '" + relative

@@ -83,7 +83,8 @@ public final class StandardInput {
     }
 
     /** @return the template file it was read from, or null */
-    @Nullable String sourceOrNull() {
+    @Nullable
+    String sourceOrNull() {
         return source;
     }
 
@@ -93,6 +94,7 @@ public final class StandardInput {
             return "standard input from template '" + source + "'";
         }
         String t = text.replace("\n", "\\n");
-        return (template ? "standard-input template \"" : "standard input \"") + (t.length() > 40 ? t.substring(0, 37) + "..." : t) + "\"";
+        return (template ? "standard-input template \"" : "standard input \"")
+                + (t.length() > 40 ? t.substring(0, 37) + "..." : t) + "\"";
     }
 }

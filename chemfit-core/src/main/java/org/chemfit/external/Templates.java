@@ -1,14 +1,5 @@
 package org.chemfit.external;
 
-import java.io.IOException;
-import java.io.StringWriter;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.TreeMap;
-
 import io.pebbletemplates.pebble.PebbleEngine;
 import io.pebbletemplates.pebble.error.AttributeNotFoundException;
 import io.pebbletemplates.pebble.error.PebbleException;
@@ -17,6 +8,14 @@ import io.pebbletemplates.pebble.extension.AbstractExtension;
 import io.pebbletemplates.pebble.extension.Filter;
 import io.pebbletemplates.pebble.loader.MemoryLoader;
 import io.pebbletemplates.pebble.template.PebbleTemplate;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -28,8 +27,7 @@ import org.jspecify.annotations.Nullable;
 final class Templates {
 
     /** A template: where it is written in the run directory, what it is called in messages, its text. */
-    record Source(String target, String displayName, String text) {
-    }
+    record Source(String target, String displayName, String text) {}
 
     private final List<Source> sources;
     private final List<PebbleTemplate> compiled = new ArrayList<>();
@@ -87,7 +85,8 @@ final class Templates {
             } catch (PebbleException e) {
                 throw failure(e, sources.get(i), knownNames);
             } catch (IOException e) {
-                throw new IllegalStateException("cannot render template '" + sources.get(i).displayName() + "': " + e, e);
+                throw new IllegalStateException(
+                        "cannot render template '" + sources.get(i).displayName() + "': " + e, e);
             }
             out.add(w.toString());
         }
@@ -99,22 +98,35 @@ final class Templates {
         int[] open = unclosed(s.text());
         if (open != null && (line == null || line <= 0 || line >= open[0])) {
             // Pebble reports an unclosed tag or {{ at the end of the text; the mistake is where it opens
-            String what = open[1] == 0 ? "'{{' that starts here has no '}}'" : open[1] == 1 ? "'{%' that starts here has no '%}'"
-                    : open[1] == 2 ? "'{#' that starts here has no '#}'"
-                    : "{% " + BLOCKS.get(open[1] - 3) + " %} that starts here has no {% end" + BLOCKS.get(open[1] - 3) + " %}";
-            String reason = "the " + what + " (" + String.valueOf(e.getPebbleMessage() == null ? e.getMessage() : e.getPebbleMessage()).strip() + ")";
-            return new TemplateException(s.displayName(), open[0], reason, "template '" + s.displayName() + "' line " + open[0] + ": "
-                    + reason, e);
+            String what = open[1] == 0
+                    ? "'{{' that starts here has no '}}'"
+                    : open[1] == 1
+                            ? "'{%' that starts here has no '%}'"
+                            : open[1] == 2
+                                    ? "'{#' that starts here has no '#}'"
+                                    : "{% " + BLOCKS.get(open[1] - 3) + " %} that starts here has no {% end"
+                                            + BLOCKS.get(open[1] - 3) + " %}";
+            String reason = "the " + what + " ("
+                    + String.valueOf(e.getPebbleMessage() == null ? e.getMessage() : e.getPebbleMessage())
+                            .strip() + ")";
+            return new TemplateException(
+                    s.displayName(),
+                    open[0],
+                    reason,
+                    "template '" + s.displayName() + "' line " + open[0] + ": " + reason,
+                    e);
         }
         String message = describe(e, s, knownNames);
         String head = "template '" + s.displayName() + "'";
-        String reason = message.substring(head.length()).replaceFirst("^ line \\d+", "").replaceFirst("^: ", "");
+        String reason =
+                message.substring(head.length()).replaceFirst("^ line \\d+", "").replaceFirst("^: ", "");
         return new TemplateException(s.displayName(), line == null || line < 0 ? 0 : line, reason, message, e);
     }
 
     /** Pebble's tags that take an end tag. */
-    private static final List<String> BLOCKS = List.of("if", "for", "block", "macro", "filter", "autoescape", "parallel", "cache",
-            "embed", "verbatim");
+    private static final List<String> BLOCKS =
+            List.of("if", "for", "block", "macro", "filter", "autoescape", "parallel", "cache", "embed", "verbatim");
+
     private static final java.util.regex.Pattern TAG = java.util.regex.Pattern.compile("\\{%-?\\s*(\\w+)");
 
     /**
@@ -141,7 +153,9 @@ final class Templates {
             int b = BLOCKS.indexOf(name);
             if (b >= 0) {
                 stack.push(new int[] {lineOf(text, m.start()), 3 + b});
-            } else if (name.startsWith("end") && !stack.isEmpty() && BLOCKS.get(stack.peek()[1] - 3).equals(name.substring(3))) {
+            } else if (name.startsWith("end")
+                    && !stack.isEmpty()
+                    && BLOCKS.get(stack.peek()[1] - 3).equals(name.substring(3))) {
                 stack.pop();
             }
         }
@@ -160,12 +174,15 @@ final class Templates {
 
     private static String describe(PebbleException e, Source s, @Nullable List<String> knownNames) {
         Integer line = e.getLineNumber();
-        StringBuilder sb = new StringBuilder("template '").append(s.displayName()).append('\'');
+        StringBuilder sb =
+                new StringBuilder("template '").append(s.displayName()).append('\'');
         if (line != null && line > 0) {
             sb.append(" line ").append(line);
         }
         if (e instanceof RootAttributeNotFoundException r) {
-            sb.append(": unknown parameter or variable '").append(r.getAttributeName()).append('\'');
+            sb.append(": unknown parameter or variable '")
+                    .append(r.getAttributeName())
+                    .append('\'');
         } else if (e instanceof AttributeNotFoundException a) {
             sb.append(": unknown parameter '").append(a.getAttributeName()).append('\'');
         } else {
@@ -201,8 +218,12 @@ final class Templates {
         }
 
         @Override
-        public @Nullable Object apply(@Nullable Object input, Map<String, Object> args, PebbleTemplate self,
-                io.pebbletemplates.pebble.template.EvaluationContext context, int lineNumber) {
+        public @Nullable Object apply(
+                @Nullable Object input,
+                Map<String, Object> args,
+                PebbleTemplate self,
+                io.pebbletemplates.pebble.template.EvaluationContext context,
+                int lineNumber) {
             if (input == null) {
                 return null;
             }
@@ -217,15 +238,20 @@ final class Templates {
             Object[] values = new ArrayList<>(positional.values()).toArray();
             for (int i = 0; i < values.length; i++) {
                 // Pebble does arithmetic in Long or Double; %d needs an integral type
-                if (values[i] instanceof Double d && d == Math.rint(d) && input.toString().matches(".*%[-+ 0,(#]*\\d*d.*")) {
+                if (values[i] instanceof Double d
+                        && d == Math.rint(d)
+                        && input.toString().matches(".*%[-+ 0,(#]*\\d*d.*")) {
                     values[i] = d.longValue();
                 }
             }
             try {
                 return String.format(Locale.ROOT, input.toString(), values);
             } catch (java.util.IllegalFormatException e) {
-                throw new PebbleException(e, "format '" + input + "' does not fit the values " + java.util.Arrays.toString(values),
-                        lineNumber, self.getName());
+                throw new PebbleException(
+                        e,
+                        "format '" + input + "' does not fit the values " + java.util.Arrays.toString(values),
+                        lineNumber,
+                        self.getName());
             }
         }
     }

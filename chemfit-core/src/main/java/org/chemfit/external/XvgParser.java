@@ -9,7 +9,6 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import org.chemfit.Quantities;
 import org.jspecify.annotations.Nullable;
 
@@ -51,7 +50,10 @@ public final class XvgParser implements OutputParser {
 
     /** Which rows the parser takes. */
     private enum Pick {
-        FIRST, LAST, MEAN, ALL
+        FIRST,
+        LAST,
+        MEAN,
+        ALL
     }
 
     private final String quantity;
@@ -62,7 +64,8 @@ public final class XvgParser implements OutputParser {
     private final double from;
     private final double to;
 
-    private XvgParser(String quantity, String file, @Nullable String legend, int index, Pick pick, double from, double to) {
+    private XvgParser(
+            String quantity, String file, @Nullable String legend, int index, Pick pick, double from, double to) {
         this.quantity = quantity;
         this.file = file;
         this.legend = legend;
@@ -84,7 +87,13 @@ public final class XvgParser implements OutputParser {
         if (legend == null || legend.isBlank()) {
             throw new IllegalArgumentException("an xvg column legend must not be blank, got '" + legend + "'");
         }
-        return new XvgParser(checkQuantity(quantity), checkFile(file), legend, -1, Pick.LAST, Double.NEGATIVE_INFINITY,
+        return new XvgParser(
+                checkQuantity(quantity),
+                checkFile(file),
+                legend,
+                -1,
+                Pick.LAST,
+                Double.NEGATIVE_INFINITY,
                 Double.POSITIVE_INFINITY);
     }
 
@@ -100,7 +109,13 @@ public final class XvgParser implements OutputParser {
         if (index < 0) {
             throw new IllegalArgumentException("an xvg column index must be 0 or more, got " + index);
         }
-        return new XvgParser(checkQuantity(quantity), checkFile(file), null, index, Pick.LAST, Double.NEGATIVE_INFINITY,
+        return new XvgParser(
+                checkQuantity(quantity),
+                checkFile(file),
+                null,
+                index,
+                Pick.LAST,
+                Double.NEGATIVE_INFINITY,
                 Double.POSITIVE_INFINITY);
     }
 
@@ -132,7 +147,8 @@ public final class XvgParser implements OutputParser {
      */
     public XvgParser window(double start, double end) {
         if (Double.isNaN(start) || Double.isNaN(end) || start > end) {
-            throw new IllegalArgumentException("an xvg window must have start <= end, got [" + start + ", " + end + "]");
+            throw new IllegalArgumentException(
+                    "an xvg window must have start <= end, got [" + start + ", " + end + "]");
         }
         return new XvgParser(quantity, file, legend, index, pick, start, end);
     }
@@ -143,8 +159,12 @@ public final class XvgParser implements OutputParser {
         Table t = parse(text, file, toString());
         int col = legend != null ? t.columnOf(legend, file, toString(), text) : index;
         if (col >= t.columnCount()) {
-            throw new OutputParseException(file, toString(), file + ":" + t.firstRowLine + ": asked for column " + col
-                    + ", the rows have columns 0.." + (t.columnCount() - 1), OutputParsers.excerpt(text, false));
+            throw new OutputParseException(
+                    file,
+                    toString(),
+                    file + ":" + t.firstRowLine + ": asked for column " + col + ", the rows have columns 0.."
+                            + (t.columnCount() - 1),
+                    OutputParsers.excerpt(text, false));
         }
         List<Integer> rows = new ArrayList<>();
         for (int r = 0; r < t.rowCount(); r++) {
@@ -154,9 +174,14 @@ public final class XvgParser implements OutputParser {
             }
         }
         if (rows.isEmpty()) {
-            throw new OutputParseException(file, toString(), file + ": no row has x in [" + fmt(from) + ", " + fmt(to) + "]; x runs from "
-                    + fmt(t.columns[0][0]) + " (line " + t.lines[0] + ") to " + fmt(t.columns[0][t.rowCount() - 1]) + " (line "
-                    + t.lines[t.rowCount() - 1] + ")", OutputParsers.excerpt(text, true));
+            throw new OutputParseException(
+                    file,
+                    toString(),
+                    file + ": no row has x in [" + fmt(from) + ", " + fmt(to) + "]; x runs from "
+                            + fmt(t.columns[0][0]) + " (line " + t.lines[0] + ") to "
+                            + fmt(t.columns[0][t.rowCount() - 1]) + " (line "
+                            + t.lines[t.rowCount() - 1] + ")",
+                    OutputParsers.excerpt(text, true));
         }
         if (pick == Pick.FIRST || pick == Pick.LAST) {
             int r = rows.get(pick == Pick.FIRST ? 0 : rows.size() - 1);
@@ -179,8 +204,12 @@ public final class XvgParser implements OutputParser {
     private double finite(Table t, int col, int row, String text) {
         double v = t.columns[col][row];
         if (!Double.isFinite(v)) {
-            throw new OutputParseException(file, toString(), file + ":" + t.lines[row] + ": the value in column " + col
-                    + (legend != null ? " ('" + legend + "')" : "") + " is " + v + ", not a finite number", excerptAt(text, t.lines[row]));
+            throw new OutputParseException(
+                    file,
+                    toString(),
+                    file + ":" + t.lines[row] + ": the value in column " + col
+                            + (legend != null ? " ('" + legend + "')" : "") + " is " + v + ", not a finite number",
+                    excerptAt(text, t.lines[row]));
         }
         return v;
     }
@@ -193,9 +222,11 @@ public final class XvgParser implements OutputParser {
             case MEAN -> "mean";
             case ALL -> "all rows";
         };
-        String window = from == Double.NEGATIVE_INFINITY && to == Double.POSITIVE_INFINITY ? ""
+        String window = from == Double.NEGATIVE_INFINITY && to == Double.POSITIVE_INFINITY
+                ? ""
                 : " with x in [" + fmt(from) + ", " + fmt(to) + "]";
-        return "xvg " + (legend != null ? "'" + legend + "'" : "column " + index) + " (" + what + window + ") for '" + quantity + "'";
+        return "xvg " + (legend != null ? "'" + legend + "'" : "column " + index) + " (" + what + window + ") for '"
+                + quantity + "'";
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -218,7 +249,8 @@ public final class XvgParser implements OutputParser {
         private final int[] legendLines;
         private final int firstRowLine;
 
-        private Table(@Nullable String xLabel, List<String> legends, int[] legendLines, double[][] columns, int[] lines) {
+        private Table(
+                @Nullable String xLabel, List<String> legends, int[] legendLines, double[][] columns, int[] lines) {
             this.xLabel = xLabel;
             this.legends = Collections.unmodifiableList(legends);
             this.legendLines = legendLines;
@@ -270,18 +302,31 @@ public final class XvgParser implements OutputParser {
                         named.add("'" + l + "'");
                     }
                 }
-                throw new OutputParseException(file, parser, file + ": no column has the legend '" + legend + "'; "
-                        + (named.isEmpty() ? "the file has no legends (choose the column by index)" : "its legends are " + String.join(", ", named)),
+                throw new OutputParseException(
+                        file,
+                        parser,
+                        file + ": no column has the legend '" + legend + "'; "
+                                + (named.isEmpty()
+                                        ? "the file has no legends (choose the column by index)"
+                                        : "its legends are " + String.join(", ", named)),
                         OutputParsers.excerpt(text, false));
             }
             if (legends.lastIndexOf(legend) != k) {
-                throw new OutputParseException(file, parser, file + ":" + legendLines[legends.lastIndexOf(legend)] + ": the legend '" + legend
-                        + "' names two columns (s" + k + " and s" + legends.lastIndexOf(legend) + "); choose the column by index",
+                throw new OutputParseException(
+                        file,
+                        parser,
+                        file + ":" + legendLines[legends.lastIndexOf(legend)] + ": the legend '" + legend
+                                + "' names two columns (s" + k + " and s" + legends.lastIndexOf(legend)
+                                + "); choose the column by index",
                         OutputParsers.excerpt(text, false));
             }
             if (k + 1 >= columns.length) {
-                throw new OutputParseException(file, parser, file + ":" + legendLines[k] + ": the legend '" + legend + "' (s" + k
-                        + ") names column " + (k + 1) + ", but the rows have only " + columns.length + " columns (line " + firstRowLine + ")",
+                throw new OutputParseException(
+                        file,
+                        parser,
+                        file + ":" + legendLines[k] + ": the legend '" + legend + "' (s" + k + ") names column "
+                                + (k + 1) + ", but the rows have only " + columns.length + " columns (line "
+                                + firstRowLine + ")",
                         excerptAt(text, legendLines[k]));
             }
             return k + 1;
@@ -349,8 +394,13 @@ public final class XvgParser implements OutputParser {
                 continue;
             }
             if (endOfSet > 0) {
-                throw malformed(file, parser, ln, "a second data set begins here (the first ended with '&' at line " + endOfSet
-                        + "); only files with one data set of several columns are read", text);
+                throw malformed(
+                        file,
+                        parser,
+                        ln,
+                        "a second data set begins here (the first ended with '&' at line " + endOfSet
+                                + "); only files with one data set of several columns are read",
+                        text);
             }
             String[] t = line.split("\\s+");
             double[] row = new double[t.length];
@@ -360,15 +410,24 @@ public final class XvgParser implements OutputParser {
             if (width < 0) {
                 width = t.length;
             } else if (t.length != width) {
-                throw malformed(file, parser, ln, "this row has " + t.length + " columns, the rows before it have " + width
-                        + " (line " + rowLines.get(0) + "); is the file cut short or two files joined?", text);
+                throw malformed(
+                        file,
+                        parser,
+                        ln,
+                        "this row has " + t.length + " columns, the rows before it have " + width + " (line "
+                                + rowLines.get(0) + "); is the file cut short or two files joined?",
+                        text);
             }
             rows.add(row);
             rowLines.add(ln);
         }
         if (rows.isEmpty()) {
-            throw new OutputParseException(file, parser, file + ":" + lines.length + ": no rows of numbers in the file"
-                    + (text.isBlank() ? " (it is empty)" : " (did the program finish?)"), OutputParsers.excerpt(text, true));
+            throw new OutputParseException(
+                    file,
+                    parser,
+                    file + ":" + lines.length + ": no rows of numbers in the file"
+                            + (text.isBlank() ? " (it is empty)" : " (did the program finish?)"),
+                    OutputParsers.excerpt(text, true));
         }
         double[][] columns = new double[width][rows.size()];
         int[] lineOf = new int[rows.size()];
@@ -419,8 +478,12 @@ public final class XvgParser implements OutputParser {
             }
             return Double.parseDouble(s);
         } catch (NumberFormatException e) {
-            throw malformed(file, parser, ln, "'" + (s.length() > 40 ? s.substring(0, 37) + "..." : s) + "' in column " + k
-                    + " is not a number", text);
+            throw malformed(
+                    file,
+                    parser,
+                    ln,
+                    "'" + (s.length() > 40 ? s.substring(0, 37) + "..." : s) + "' in column " + k + " is not a number",
+                    text);
         }
     }
 
@@ -434,7 +497,11 @@ public final class XvgParser implements OutputParser {
         StringBuilder sb = new StringBuilder();
         for (int i = Math.max(1, ln - 2); i <= Math.min(lines.length, ln + 2); i++) {
             String l = lines[i - 1];
-            sb.append(i == ln ? "> " : "  ").append(i).append(": ").append(l.length() > 120 ? l.substring(0, 117) + "..." : l).append('\n');
+            sb.append(i == ln ? "> " : "  ")
+                    .append(i)
+                    .append(": ")
+                    .append(l.length() > 120 ? l.substring(0, 117) + "..." : l)
+                    .append('\n');
         }
         return sb.toString().stripTrailing();
     }

@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.SplittableRandom;
-
 import org.hipparchus.linear.Array2DRowRealMatrix;
 import org.hipparchus.linear.EigenDecompositionSymmetric;
 import org.hipparchus.linear.RealMatrix;
@@ -48,8 +47,8 @@ final class CmaEsOptimizer implements Optimizer {
      */
     CmaEsOptimizer(int populationSize, double sigma) {
         if (populationSize != 0 && populationSize < 2) {
-            throw new IllegalArgumentException("CMA-ES needs a population of at least 2 (or 0 for the default), got "
-                    + populationSize);
+            throw new IllegalArgumentException(
+                    "CMA-ES needs a population of at least 2 (or 0 for the default), got " + populationSize);
         }
         if (!(sigma > 0) || !Double.isFinite(sigma)) {
             throw new IllegalArgumentException("the initial sigma of CMA-ES must be positive and finite, got " + sigma);
@@ -150,7 +149,9 @@ final class CmaEsOptimizer implements Optimizer {
             double[] lower = problem.lower();
             double[] upper = problem.upper();
             for (int i = 0; i < n; i++) {
-                double s = problem.isBoxed(i) ? (upper[i] - lower[i]) / 2 : Math.abs(offset[i]) > 0 ? Math.abs(offset[i]) : 1;
+                double s = problem.isBoxed(i)
+                        ? (upper[i] - lower[i]) / 2
+                        : Math.abs(offset[i]) > 0 ? Math.abs(offset[i]) : 1;
                 scale[i] = s;
                 lo[i] = (lower[i] - offset[i]) / s;
                 hi[i] = (upper[i] - offset[i]) / s;
@@ -217,8 +218,8 @@ final class CmaEsOptimizer implements Optimizer {
         @Override
         public void tell(List<double[]> points, double[] values) {
             if (asked == null || points.size() != lambda || values.length != lambda) {
-                throw new IllegalStateException("tell() needs the " + lambda + " points of the last ask(), got " + points.size()
-                        + " points and " + values.length + " values");
+                throw new IllegalStateException("tell() needs the " + lambda + " points of the last ask(), got "
+                        + points.size() + " points and " + values.length + " values");
             }
             Integer[] order = new Integer[lambda];
             for (int k = 0; k < lambda; k++) {
@@ -313,11 +314,13 @@ final class CmaEsOptimizer implements Optimizer {
                 maxStd = Math.max(maxStd, sigma * Math.sqrt(c[i][i]));
             }
             if (maxStd < TOL_X) {
-                stop("converged: step " + maxStd + " below " + TOL_X + " (scaled) after " + generation + " generations");
+                stop("converged: step " + maxStd + " below " + TOL_X + " (scaled) after " + generation
+                        + " generations");
                 return;
             }
             if ((maxD / minD) * (maxD / minD) > MAX_CONDITION) {
-                stop("converged: condition number of the covariance above " + MAX_CONDITION + " after " + generation + " generations");
+                stop("converged: condition number of the covariance above " + MAX_CONDITION + " after " + generation
+                        + " generations");
                 return;
             }
             if (generation >= bestHistory.length) {
@@ -346,8 +349,7 @@ final class CmaEsOptimizer implements Optimizer {
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
 
         private static double[][] identity(int n) {
             double[][] m = new double[n][n];

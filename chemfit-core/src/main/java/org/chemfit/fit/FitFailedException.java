@@ -1,7 +1,6 @@
 package org.chemfit.fit;
 
 import java.util.Optional;
-
 import org.chemfit.ChemFitException;
 import org.jspecify.annotations.Nullable;
 

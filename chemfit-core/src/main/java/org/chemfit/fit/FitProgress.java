@@ -19,6 +19,10 @@ import org.jspecify.annotations.Nullable;
  * @param bestLoss its loss
  * @implNote Immutable.
  */
-public record FitProgress(int step, int evaluations, Parameters currentParameters, double currentLoss,
-        @Nullable Parameters bestParameters, double bestLoss) {
-}
+public record FitProgress(
+        int step,
+        int evaluations,
+        Parameters currentParameters,
+        double currentLoss,
+        @Nullable Parameters bestParameters,
+        double bestLoss) {}

@@ -2,7 +2,6 @@ package org.chemfit.fit;
 
 import java.time.Duration;
 import java.util.List;
-
 import org.chemfit.EvaluationContext;
 import org.chemfit.Parameters;
 import org.jspecify.annotations.Nullable;
@@ -34,9 +33,19 @@ import org.jspecify.annotations.Nullable;
  *     objective is not a sum of squares or it was not computed
  * @implNote Immutable.
  */
-public record FitResult(Parameters bestParameters, double bestLoss, double initialLoss, int evaluations, int steps,
-        Duration wallTime, StopReason stopReason, String method, EvaluationContext breakdown, List<String> warnings,
-        int rounds, @Nullable Uncertainty uncertainty) {
+public record FitResult(
+        Parameters bestParameters,
+        double bestLoss,
+        double initialLoss,
+        int evaluations,
+        int steps,
+        Duration wallTime,
+        StopReason stopReason,
+        String method,
+        EvaluationContext breakdown,
+        List<String> warnings,
+        int rounds,
+        @Nullable Uncertainty uncertainty) {
 
     /** Copies the warnings. */
     public FitResult {
@@ -57,9 +66,29 @@ public record FitResult(Parameters bestParameters, double bestLoss, double initi
      * @param breakdown the context of the best evaluation
      * @param warnings what the user should know
      */
-    public FitResult(Parameters bestParameters, double bestLoss, double initialLoss, int evaluations, int steps,
-            Duration wallTime, StopReason stopReason, String method, EvaluationContext breakdown, List<String> warnings) {
-        this(bestParameters, bestLoss, initialLoss, evaluations, steps, wallTime, stopReason, method, breakdown, warnings,
-                steps + 1, null);
+    public FitResult(
+            Parameters bestParameters,
+            double bestLoss,
+            double initialLoss,
+            int evaluations,
+            int steps,
+            Duration wallTime,
+            StopReason stopReason,
+            String method,
+            EvaluationContext breakdown,
+            List<String> warnings) {
+        this(
+                bestParameters,
+                bestLoss,
+                initialLoss,
+                evaluations,
+                steps,
+                wallTime,
+                stopReason,
+                method,
+                breakdown,
+                warnings,
+                steps + 1,
+                null);
     }
 }

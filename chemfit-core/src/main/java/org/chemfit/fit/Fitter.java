@@ -10,17 +10,16 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Predicate;
-
 import org.chemfit.BatchObjectiveFunction;
 import org.chemfit.Bounds;
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationCancelledException;
 import org.chemfit.EvaluationContext;
-import org.chemfit.support.Names;
 import org.chemfit.ObjectiveFunction;
 import org.chemfit.Parameters;
 import org.chemfit.journal.Journal;
 import org.chemfit.journal.JournalMode;
+import org.chemfit.support.Names;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -142,8 +141,8 @@ public final class Fitter {
         for (String n : names) {
             if (!initial.contains(n)) {
                 String s = Names.closest(n, initial.names());
-                throw new IllegalArgumentException("cannot fix unknown parameter '" + n + "'"
-                        + (s == null ? "" : " (did you mean '" + s + "'?)"));
+                throw new IllegalArgumentException(
+                        "cannot fix unknown parameter '" + n + "'" + (s == null ? "" : " (did you mean '" + s + "'?)"));
             }
             fixed.add(n);
         }
@@ -445,6 +444,7 @@ public final class Fitter {
         final boolean uncertainty = Fitter.this.uncertainty;
         /** Every batch goes through this: the objective itself, or serial evaluation of it. */
         final BatchObjectiveFunction batch = BatchObjectiveFunction.of(objective);
+
         final Optimizer optimizer;
         final List<String> free = new ArrayList<>();
         final long t0 = System.nanoTime();
@@ -453,27 +453,43 @@ public final class Fitter {
         int steps;
         int rounds;
         EvaluationContext @Nullable [] lastContexts;
-        @Nullable Uncertainty uncertaintyResult;
+
+        @Nullable
+        Uncertainty uncertaintyResult;
         /** Residuals of the points evaluated, for an uncertainty within the budget; null when not kept. */
         java.util.@Nullable Map<java.nio.DoubleBuffer, double[]> residualCache;
+
         int badValues;
         int degradedValues;
         double initialLoss = Double.NaN;
         /** The bad value of this run: valueBadParams, raised when the start is worse. */
         double badValue = valueBadParams;
         /** The best point with a finite loss and no failed term (contract: a bad point never wins). */
-        @Nullable Parameters bestParams;
+        @Nullable
+        Parameters bestParams;
+
         double bestLoss = Double.POSITIVE_INFINITY;
-        @Nullable EvaluationContext bestContext;
+
+        @Nullable
+        EvaluationContext bestContext;
         /** The best point with a finite loss where the failure policy stood in for a failed term. */
-        @Nullable Parameters degradedParams;
+        @Nullable
+        Parameters degradedParams;
+
         double degradedLoss = Double.POSITIVE_INFINITY;
-        @Nullable EvaluationContext degradedContext;
+
+        @Nullable
+        EvaluationContext degradedContext;
         /** The context of the last evaluation run, whatever its outcome. */
-        @Nullable EvaluationContext lastContext;
+        @Nullable
+        EvaluationContext lastContext;
+
         double[] initialPoint;
         double initialPointLoss;
-        @Nullable EvaluationContext initialContext;
+
+        @Nullable
+        EvaluationContext initialContext;
+
         Journal.@Nullable Session session;
 
         // the fields read by the fit loop are set before it reads them; those that may stay null
@@ -495,13 +511,18 @@ public final class Fitter {
             if (optimizer.needsResiduals()) {
                 org.chemfit.Residuals.check(objective);
             }
-            if (uncertainty && (optimizer.needsResiduals() || optimizer instanceof LbfgsB)
+            if (uncertainty
+                    && (optimizer.needsResiduals() || optimizer instanceof LbfgsB)
                     && org.chemfit.Residuals.available(objective)) {
                 // only the finite-difference methods evaluate the forward points the cache may serve
                 residualCache = new java.util.HashMap<>();
             }
-            LOG.info("fitting {} of {} parameters with {} (budget {} evaluations)", free.size(), initial.size(),
-                    optimizer.name(), maxEvaluations);
+            LOG.info(
+                    "fitting {} of {} parameters with {} (budget {} evaluations)",
+                    free.size(),
+                    initial.size(),
+                    optimizer.name(),
+                    maxEvaluations);
             if (journal == null) {
                 return fitLoop();
             }
@@ -517,12 +538,17 @@ public final class Fitter {
             } finally {
                 try {
                     if (r != null) {
-                        session.end(r.stopReason() == StopReason.INTERRUPTED ? "INTERRUPTED" : "FINISHED",
-                                r.stopReason().name(), r.bestLoss(), r.evaluations());
+                        session.end(
+                                r.stopReason() == StopReason.INTERRUPTED ? "INTERRUPTED" : "FINISHED",
+                                r.stopReason().name(),
+                                r.bestLoss(),
+                                r.evaluations());
                     } else {
-                        session.end(thrown instanceof EvaluationCancelledException ? "INTERRUPTED" : "FAILED",
+                        session.end(
+                                thrown instanceof EvaluationCancelledException ? "INTERRUPTED" : "FAILED",
                                 String.valueOf(thrown == null ? null : thrown.getMessage()),
-                                Double.isFinite(reportedLoss()) ? reportedLoss() : Double.NaN, evaluations);
+                                Double.isFinite(reportedLoss()) ? reportedLoss() : Double.NaN,
+                                evaluations);
                     }
                 } catch (RuntimeException e) {
                     if (thrown == null) {
@@ -562,11 +588,13 @@ public final class Fitter {
                 if (Double.isFinite(initialLoss) && initialLoss > badValue && badValues == 0) {
                     // as ChemFit: a point that cannot be evaluated must look worse than the start
                     double raised = 1.1 * initialLoss;
-                    warnings.add("the loss at the start, " + initialLoss + ", exceeds valueBadParams = " + valueBadParams
-                            + "; NaN or infinite losses are scored " + raised + " (1.1 x the starting loss) in this fit");
+                    warnings.add("the loss at the start, " + initialLoss + ", exceeds valueBadParams = "
+                            + valueBadParams + "; NaN or infinite losses are scored " + raised
+                            + " (1.1 x the starting loss) in this fit");
                     badValue = raised;
                 } else if (badValues > 0) {
-                    warnings.add("the fit starts at a point whose loss is not finite (scored valueBadParams = " + badValue + ")");
+                    warnings.add("the fit starts at a point whose loss is not finite (scored valueBadParams = "
+                            + badValue + ")");
                 }
                 if (started == null) {
                     return result(StopReason.NO_FREE_PARAMETERS);
@@ -590,8 +618,13 @@ public final class Fitter {
                         }
                         double[] values = evaluate(toRun);
                         steps++;
-                        FitProgress progress = new FitProgress(steps, evaluations, paramsOf(toRun.get(toRun.size() - 1)),
-                                values[values.length - 1], reportedParams(), reportedLoss());
+                        FitProgress progress = new FitProgress(
+                                steps,
+                                evaluations,
+                                paramsOf(toRun.get(toRun.size() - 1)),
+                                values[values.length - 1],
+                                reportedParams(),
+                                reportedLoss());
                         for (int k = 0; k < callbacks.size(); k++) {
                             if (steps % callbackEvery.get(k) == 0) {
                                 callbacks.get(k).onStep(progress);
@@ -620,13 +653,16 @@ public final class Fitter {
             } catch (FitFailedException e) {
                 throw e;
             } catch (org.chemfit.ChemFitException e) {
-                throw new FitFailedException("the fit failed after " + evaluations + " evaluations: " + e.getMessage(),
-                        reportedParams() == null ? null : result(StopReason.FAILED), e);
+                throw new FitFailedException(
+                        "the fit failed after " + evaluations + " evaluations: " + e.getMessage(),
+                        reportedParams() == null ? null : result(StopReason.FAILED),
+                        e);
             }
         }
 
         /** @return the best point to report: one without failed terms if any was seen */
-        @Nullable Parameters reportedParams() {
+        @Nullable
+        Parameters reportedParams() {
             return bestParams != null ? bestParams : degradedParams;
         }
 
@@ -638,8 +674,10 @@ public final class Fitter {
         boolean hasFailedTerm(EvaluationContext ctx) {
             for (EvaluationContext c : ctx.children()) {
                 EvaluationContext.Status st = c.status();
-                if (st == EvaluationContext.Status.PENALTY || st == EvaluationContext.Status.SKIPPED
-                        || st == EvaluationContext.Status.FAILED || hasFailedTerm(c)) {
+                if (st == EvaluationContext.Status.PENALTY
+                        || st == EvaluationContext.Status.SKIPPED
+                        || st == EvaluationContext.Status.FAILED
+                        || hasFailedTerm(c)) {
                     return true;
                 }
             }
@@ -692,7 +730,8 @@ public final class Fitter {
                     if (contexts[k].status() != EvaluationContext.Status.FAILED) {
                         double[] r = org.chemfit.Residuals.of(objective, contexts[k]);
                         if (r != null) {
-                            residualCache.put(java.nio.DoubleBuffer.wrap(xs.get(k).clone()), r);
+                            residualCache.put(
+                                    java.nio.DoubleBuffer.wrap(xs.get(k).clone()), r);
                         }
                     }
                 }
@@ -711,7 +750,9 @@ public final class Fitter {
                     }
                     if (failure == null) {
                         Throwable f = ctx.failure();
-                        failure = f instanceof RuntimeException r ? r : new org.chemfit.ChemFitException(String.valueOf(f), f);
+                        failure = f instanceof RuntimeException r
+                                ? r
+                                : new org.chemfit.ChemFitException(String.valueOf(f), f);
                     }
                     continue;
                 }
@@ -719,8 +760,12 @@ public final class Fitter {
                 boolean bad = !Double.isFinite(v);
                 if (bad) {
                     badValues++;
-                    LOG.warn("evaluation {} gave a loss of {} at {}; the optimizer is told the bad value {}", number, v,
-                            ctx.parameters(), badValue);
+                    LOG.warn(
+                            "evaluation {} gave a loss of {} at {}; the optimizer is told the bad value {}",
+                            number,
+                            v,
+                            ctx.parameters(),
+                            badValue);
                     ctx.put("bad_loss", Double.toString(v));
                     v = badValue;
                 }
@@ -732,7 +777,7 @@ public final class Fitter {
                     l.onEvaluation(number, ctx, v);
                 }
                 if (bad) {
-                    continue;   // a bad point never wins, whatever it was scored
+                    continue; // a bad point never wins, whatever it was scored
                 }
                 if (hasFailedTerm(ctx)) {
                     degradedValues++;
@@ -751,8 +796,11 @@ public final class Fitter {
                 if (failure instanceof EvaluationCancelledException c) {
                     throw c;
                 }
-                throw new FitFailedException("the fit stopped after " + evaluations + " evaluations because an evaluation failed: "
-                        + failure.getMessage(), reportedParams() == null ? null : result(StopReason.FAILED), failure);
+                throw new FitFailedException(
+                        "the fit stopped after " + evaluations + " evaluations because an evaluation failed: "
+                                + failure.getMessage(),
+                        reportedParams() == null ? null : result(StopReason.FAILED),
+                        failure);
             }
             return values;
         }
@@ -767,8 +815,13 @@ public final class Fitter {
 
         /** One extra round: the central-difference Jacobian at the best point, and the uncertainty from it. */
         void estimateUncertainty(StopReason reason) {
-            if (!uncertainty || uncertaintyResult != null || bestParams == null || free.isEmpty()
-                    || reason == StopReason.INTERRUPTED || reason == StopReason.FAILED || !org.chemfit.Residuals.available(objective)) {
+            if (!uncertainty
+                    || uncertaintyResult != null
+                    || bestParams == null
+                    || free.isEmpty()
+                    || reason == StopReason.INTERRUPTED
+                    || reason == StopReason.FAILED
+                    || !org.chemfit.Residuals.available(objective)) {
                 return;
             }
             EvaluationContext at = bestContext;
@@ -801,8 +854,8 @@ public final class Fitter {
                 }
             }
             if (missing.size() > room) {
-                warnings.add("the uncertainty was not estimated: the evaluation budget leaves no room for the " + missing.size()
-                        + " evaluations of its Jacobian (raise the budget)");
+                warnings.add("the uncertainty was not estimated: the evaluation budget leaves no room for the "
+                        + missing.size() + " evaluations of its Jacobian (raise the budget)");
                 return;
             }
             java.util.Map<java.nio.DoubleBuffer, double[]> found = new java.util.HashMap<>();
@@ -810,7 +863,8 @@ public final class Fitter {
                 try {
                     evaluate(missing);
                 } catch (FitFailedException e) {
-                    warnings.add("the uncertainty was not estimated: an evaluation of its Jacobian failed: " + e.getMessage());
+                    warnings.add("the uncertainty was not estimated: an evaluation of its Jacobian failed: "
+                            + e.getMessage());
                     return;
                 }
                 List<double[]> got = residuals(Objects.requireNonNull(lastContexts, "evaluated contexts"));
@@ -837,9 +891,13 @@ public final class Fitter {
             List<String> w = new ArrayList<>(warnings);
             Parameters best = reportedParams();
             if (best == null) {
-                throw new FitFailedException("none of the " + evaluations + " evaluations gave a finite loss (a NaN or infinite"
-                        + " loss is scored " + badValue + " for the optimizer but is never reported as the best); check the"
-                        + " objective at the initial parameters " + initial, null, null);
+                throw new FitFailedException(
+                        "none of the " + evaluations + " evaluations gave a finite loss (a NaN or infinite"
+                                + " loss is scored " + badValue
+                                + " for the optimizer but is never reported as the best); check the"
+                                + " objective at the initial parameters " + initial,
+                        null,
+                        null);
             }
             if (badValues > 0) {
                 w.add(badValues + " evaluation(s) gave a NaN or infinite loss; the optimizer was told " + badValue
@@ -863,11 +921,26 @@ public final class Fitter {
                 LOG.warn(s);
             }
             Duration wall = Duration.ofNanos(System.nanoTime() - t0);
-            LOG.info("fit finished ({}): best loss {} after {} evaluations in {} s", reason, reportedLoss(), evaluations,
+            LOG.info(
+                    "fit finished ({}): best loss {} after {} evaluations in {} s",
+                    reason,
+                    reportedLoss(),
+                    evaluations,
                     wall.toMillis() / 1000.0);
             // the context of the reported point is kept with it
-            return new FitResult(best, reportedLoss(), initialLoss, evaluations, steps, wall, reason, optimizer.name(),
-                    Objects.requireNonNull(breakdown, "breakdown"), w, rounds, uncertaintyResult);
+            return new FitResult(
+                    best,
+                    reportedLoss(),
+                    initialLoss,
+                    evaluations,
+                    steps,
+                    wall,
+                    reason,
+                    optimizer.name(),
+                    Objects.requireNonNull(breakdown, "breakdown"),
+                    w,
+                    rounds,
+                    uncertaintyResult);
         }
     }
 }

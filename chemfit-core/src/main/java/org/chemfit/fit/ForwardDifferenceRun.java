@@ -19,6 +19,7 @@ abstract class ForwardDifferenceRun implements Optimizer.Run {
     final FiniteDifferences fd;
     /** The batch asked and not yet told, or null. */
     private @Nullable List<double[]> asked;
+
     boolean done;
     private String stop = "running";
 

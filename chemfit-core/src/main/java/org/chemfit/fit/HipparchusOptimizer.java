@@ -2,7 +2,6 @@ package org.chemfit.fit;
 
 import java.util.ArrayList;
 import java.util.List;
-
 import org.hipparchus.analysis.MultivariateFunction;
 import org.hipparchus.optim.InitialGuess;
 import org.hipparchus.optim.MaxEval;
@@ -41,7 +40,10 @@ import org.hipparchus.random.Well19937c;
 final class HipparchusOptimizer implements Optimizer {
 
     enum Method {
-        NELDER_MEAD("Nelder-Mead"), POWELL("Powell"), BOBYQA("BOBYQA"), CMAES("CMA-ES-hipparchus");
+        NELDER_MEAD("Nelder-Mead"),
+        POWELL("Powell"),
+        BOBYQA("BOBYQA"),
+        CMAES("CMA-ES-hipparchus");
 
         final String label;
 
@@ -121,12 +123,13 @@ final class HipparchusOptimizer implements Optimizer {
         private final double[] scale;
         private boolean waitingForTell;
         /** Losses of recent points, so a projected point asked again is not evaluated again. */
-        private final java.util.Map<java.nio.DoubleBuffer, Double> recent = new java.util.LinkedHashMap<>(128, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(java.util.Map.Entry<java.nio.DoubleBuffer, Double> eldest) {
-                return size() > 64;
-            }
-        };
+        private final java.util.Map<java.nio.DoubleBuffer, Double> recent =
+                new java.util.LinkedHashMap<>(128, 0.75f, true) {
+                    @Override
+                    protected boolean removeEldestEntry(java.util.Map.Entry<java.nio.DoubleBuffer, Double> eldest) {
+                        return size() > 64;
+                    }
+                };
         /** The size of the first loss told, which scales the penalty outside the bounds. */
         private double reference = Double.NaN;
 
@@ -160,7 +163,8 @@ final class HipparchusOptimizer implements Optimizer {
                 throw new IllegalStateException("nothing was asked");
             }
             if (points.size() != 1 || values.length != 1) {
-                throw new IllegalArgumentException(method.label + " evaluates one point at a time, got " + values.length);
+                throw new IllegalArgumentException(
+                        method.label + " evaluates one point at a time, got " + values.length);
             }
             waitingForTell = false;
             answer(values[0]);
@@ -231,8 +235,12 @@ final class HipparchusOptimizer implements Optimizer {
             double[] lo = toInternal(problem.lower());
             double[] hi = toInternal(problem.upper());
             SimpleValueChecker checker = new SimpleValueChecker(relativeTolerance, absoluteTolerance);
-            List<OptimizationData> data = new ArrayList<>(List.of(new ObjectiveFunction(f), GoalType.MINIMIZE,
-                    new InitialGuess(u0), new MaxEval(Integer.MAX_VALUE), new MaxIter(Integer.MAX_VALUE)));
+            List<OptimizationData> data = new ArrayList<>(List.of(
+                    new ObjectiveFunction(f),
+                    GoalType.MINIMIZE,
+                    new InitialGuess(u0),
+                    new MaxEval(Integer.MAX_VALUE),
+                    new MaxIter(Integer.MAX_VALUE)));
             switch (method) {
                 case NELDER_MEAD -> {
                     double[] steps = new double[n];
@@ -256,14 +264,23 @@ final class HipparchusOptimizer implements Optimizer {
                 case CMAES -> {
                     double[] sigma = new double[n];
                     for (int i = 0; i < n; i++) {
-                        sigma[i] = Math.min(initialStep * 2, Double.isFinite(hi[i] - lo[i]) ? (hi[i] - lo[i]) / 3 : Double.MAX_VALUE);
+                        sigma[i] = Math.min(
+                                initialStep * 2,
+                                Double.isFinite(hi[i] - lo[i]) ? (hi[i] - lo[i]) / 3 : Double.MAX_VALUE);
                     }
                     int lambda = 4 + (int) (3 * Math.log(n));
                     data.add(new SimpleBounds(lo, hi));
                     data.add(new CMAESOptimizer.Sigma(sigma));
                     data.add(new CMAESOptimizer.PopulationSize(lambda));
-                    return new CMAESOptimizer(Integer.MAX_VALUE, Double.NEGATIVE_INFINITY, true, 0, 0,
-                            new Well19937c(problem.seed()), false, checker)
+                    return new CMAESOptimizer(
+                                    Integer.MAX_VALUE,
+                                    Double.NEGATIVE_INFINITY,
+                                    true,
+                                    0,
+                                    0,
+                                    new Well19937c(problem.seed()),
+                                    false,
+                                    checker)
                             .optimize(data.toArray(new OptimizationData[0]));
                 }
                 default -> throw new IllegalStateException(method.toString());

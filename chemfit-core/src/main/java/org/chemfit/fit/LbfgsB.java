@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-
 import org.hipparchus.linear.LUDecomposition;
 import org.hipparchus.linear.MatrixUtils;
 import org.hipparchus.linear.RealMatrix;
@@ -89,6 +88,7 @@ final class LbfgsB implements Optimizer {
         double[] g;
         /** The line search: direction, step, slope, and the point being evaluated. */
         double[] d;
+
         double step;
         double slope;
         double[] trial;
@@ -96,6 +96,7 @@ final class LbfgsB implements Optimizer {
         int iteration;
         /** While the step grows: the best point of sufficient decrease found so far along d. */
         double @Nullable [] accX;
+
         double @Nullable [] accG;
         double accF;
         int expansions;
@@ -289,7 +290,7 @@ final class LbfgsB implements Optimizer {
                     w[i][k + j] = theta * sList.get(j)[i];
                 }
             }
-            RealMatrix mm = null;   // the middle matrix, when there are corrections (k > 0)
+            RealMatrix mm = null; // the middle matrix, when there are corrections (k > 0)
             if (k > 0) {
                 double[][] a = new double[m2][m2];
                 for (int i = 0; i < k; i++) {
@@ -306,7 +307,9 @@ final class LbfgsB implements Optimizer {
                         a[k + i][k + j] = theta * dot(sList.get(i), sList.get(j));
                     }
                 }
-                mm = new LUDecomposition(MatrixUtils.createRealMatrix(a)).getSolver().getInverse();
+                mm = new LUDecomposition(MatrixUtils.createRealMatrix(a))
+                        .getSolver()
+                        .getInverse();
             }
             // generalized Cauchy point (algorithm CP)
             double[] t = new double[n];
@@ -426,8 +429,12 @@ final class LbfgsB implements Optimizer {
                         }
                     }
                     RealMatrix nmat = MatrixUtils.createRealIdentityMatrix(m2)
-                            .subtract(mm.multiply(MatrixUtils.createRealMatrix(wzzw)).scalarMultiply(1 / theta));
-                    double[] nv = new LUDecomposition(nmat).getSolver().solve(MatrixUtils.createRealVector(v)).toArray();
+                            .subtract(mm.multiply(MatrixUtils.createRealMatrix(wzzw))
+                                    .scalarMultiply(1 / theta));
+                    double[] nv = new LUDecomposition(nmat)
+                            .getSolver()
+                            .solve(MatrixUtils.createRealVector(v))
+                            .toArray();
                     for (int a = 0; a < nf; a++) {
                         double s = 0;
                         for (int j = 0; j < m2; j++) {

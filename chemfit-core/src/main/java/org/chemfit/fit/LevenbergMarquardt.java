@@ -3,7 +3,6 @@ package org.chemfit.fit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-
 import org.chemfit.ChemFitException;
 import org.hipparchus.linear.Array2DRowRealMatrix;
 import org.hipparchus.linear.ArrayRealVector;
@@ -69,9 +68,12 @@ final class LevenbergMarquardt implements Optimizer {
     private final class LmRun extends ThreadedRun<List<double[]>> {
         final Problem problem;
         final FiniteDifferences fd;
-        @Nullable List<double[]> asked;
+
+        @Nullable
+        List<double[]> asked;
         /** The start point's batch and residuals, answered without asking again. */
         double[] startX;
+
         List<double[]> startResiduals;
         List<double[]> startBatch;
 
@@ -151,8 +153,9 @@ final class LevenbergMarquardt implements Optimizer {
                     if (r == null || !TrustRegionLeastSquares.allFinite(r) || r.length != residuals.get(0).length) {
                         finished = true;
                         stop = "failed: no finite residuals at the start";
-                        throw new ChemFitException("levenberg-marquardt cannot start: the residuals at the start point or at a"
-                                + " displaced point of its Jacobian are missing or not finite");
+                        throw new ChemFitException(
+                                "levenberg-marquardt cannot start: the residuals at the start point or at a"
+                                        + " displaced point of its Jacobian are missing or not finite");
                     }
                 }
                 startResiduals = new ArrayList<>(residuals);
@@ -197,13 +200,21 @@ final class LevenbergMarquardt implements Optimizer {
         String method() {
             try {
                 int m = startResiduals.get(0).length;
-                LeastSquaresBuilder b = new LeastSquaresBuilder().start(toU(startX)).model(this::model).target(new double[m])
+                LeastSquaresBuilder b = new LeastSquaresBuilder()
+                        .start(toU(startX))
+                        .model(this::model)
+                        .target(new double[m])
                         .parameterValidator(v -> new ArrayRealVector(toU(toX(v.toArray())), false))
-                        .maxEvaluations(Integer.MAX_VALUE).maxIterations(Integer.MAX_VALUE);
-                LeastSquaresOptimizer.Optimum o = new LevenbergMarquardtOptimizer().withCostRelativeTolerance(Math.max(costTolerance, 1e-15))
-                        .withParameterRelativeTolerance(1e-8).withOrthoTolerance(1e-8).optimize(b.build());
+                        .maxEvaluations(Integer.MAX_VALUE)
+                        .maxIterations(Integer.MAX_VALUE);
+                LeastSquaresOptimizer.Optimum o = new LevenbergMarquardtOptimizer()
+                        .withCostRelativeTolerance(Math.max(costTolerance, 1e-15))
+                        .withParameterRelativeTolerance(1e-8)
+                        .withOrthoTolerance(1e-8)
+                        .optimize(b.build());
                 double cost = o.getCost();
-                return "converged (levenberg-marquardt, loss " + cost * cost + " after " + o.getIterations() + " iterations)";
+                return "converged (levenberg-marquardt, loss " + cost * cost + " after " + o.getIterations()
+                        + " iterations)";
             } catch (org.hipparchus.exception.MathIllegalStateException e) {
                 // tolerances too small for rounding: MINPACK's "no further reduction possible", a convergence
                 return "converged (levenberg-marquardt: " + e.getMessage() + ")";

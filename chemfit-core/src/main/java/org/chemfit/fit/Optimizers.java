@@ -38,8 +38,7 @@ public final class Optimizers {
     private static final double REL_TOL = 1e-12;
     private static final double ABS_TOL = 1e-15;
 
-    private Optimizers() {
-    }
+    private Optimizers() {}
 
     /** @return Nelder-Mead (Hipparchus), initial simplex 5% of each parameter's scale as in SciPy */
     static Optimizer nelderMead() {
@@ -102,7 +101,8 @@ public final class Optimizers {
      */
     public static Optimizer leastSquares(double relativeStep, double ftol) {
         if (!(relativeStep > 0 && relativeStep < 1)) {
-            throw new IllegalArgumentException("the relative finite-difference step must lie in (0, 1), got " + relativeStep);
+            throw new IllegalArgumentException(
+                    "the relative finite-difference step must lie in (0, 1), got " + relativeStep);
         }
         if (!(ftol >= 0)) {
             throw new IllegalArgumentException("ftol must not be negative, got " + ftol);
@@ -157,7 +157,15 @@ public final class Optimizers {
 
     /** @return the names {@link #byName} accepts */
     public static List<String> names() {
-        return List.of("Nelder-Mead", "Powell", "BOBYQA", "CMA-ES", "CMA-ES-hipparchus", "least-squares", "levenberg-marquardt", "L-BFGS-B");
+        return List.of(
+                "Nelder-Mead",
+                "Powell",
+                "BOBYQA",
+                "CMA-ES",
+                "CMA-ES-hipparchus",
+                "least-squares",
+                "levenberg-marquardt",
+                "L-BFGS-B");
     }
 
     /**
@@ -178,8 +186,9 @@ public final class Optimizers {
             case "l-bfgs-b", "lbfgsb", "lbfgs-b" -> lbfgsb();
             default -> {
                 String s = org.chemfit.support.Names.closest(name, names());
-                throw new IllegalArgumentException("unknown optimization method '" + name + "'"
-                        + (s == null ? "" : " (did you mean '" + s + "'?)") + "; known methods: " + String.join(", ", names()));
+                throw new IllegalArgumentException(
+                        "unknown optimization method '" + name + "'" + (s == null ? "" : " (did you mean '" + s + "'?)")
+                                + "; known methods: " + String.join(", ", names()));
             }
         };
     }

@@ -19,7 +19,8 @@ import java.util.List;
  * @param seed the seed of randomised methods
  * @implNote Immutable in intent: arrays are copied in.
  */
-public record Problem(List<String> names, double[] start, double[] lower, double[] upper, int maxEvaluations, long seed) {
+public record Problem(
+        List<String> names, double[] start, double[] lower, double[] upper, int maxEvaluations, long seed) {
 
     /**
      * Validates the problem.
@@ -33,12 +34,13 @@ public record Problem(List<String> names, double[] start, double[] lower, double
         lower = lower.clone();
         upper = upper.clone();
         if (start.length != names.size() || lower.length != names.size() || upper.length != names.size()) {
-            throw new IllegalArgumentException("problem arrays must have one entry per free parameter (" + names.size() + ")");
+            throw new IllegalArgumentException(
+                    "problem arrays must have one entry per free parameter (" + names.size() + ")");
         }
         for (int i = 0; i < start.length; i++) {
             if (!(start[i] >= lower[i] && start[i] <= upper[i])) {
-                throw new IllegalArgumentException("start value of '" + names.get(i) + "' must lie within [" + lower[i] + ", "
-                        + upper[i] + "], got " + start[i]);
+                throw new IllegalArgumentException("start value of '" + names.get(i) + "' must lie within [" + lower[i]
+                        + ", " + upper[i] + "], got " + start[i]);
             }
         }
         if (maxEvaluations < 1) {

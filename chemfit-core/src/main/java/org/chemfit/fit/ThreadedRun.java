@@ -1,7 +1,6 @@
 package org.chemfit.fit;
 
 import java.util.concurrent.SynchronousQueue;
-
 import org.chemfit.ChemFitException;
 import org.chemfit.EvaluationCancelledException;
 import org.jspecify.annotations.Nullable;
@@ -20,6 +19,7 @@ abstract class ThreadedRun<A> implements Optimizer.Run {
 
     /** To the caller: a point ({@code double[]}), then a stop reason ({@code String}) or a failure. */
     private final SynchronousQueue<Object> toCaller = new SynchronousQueue<>();
+
     private final SynchronousQueue<A> toMethod = new SynchronousQueue<>();
     private final String threadName;
     private final String label;

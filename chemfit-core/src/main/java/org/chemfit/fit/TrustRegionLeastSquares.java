@@ -1,7 +1,6 @@
 package org.chemfit.fit;
 
 import java.util.List;
-
 import org.chemfit.ChemFitException;
 import org.hipparchus.linear.MatrixUtils;
 import org.hipparchus.linear.RealMatrix;
@@ -57,7 +56,13 @@ final class TrustRegionLeastSquares implements Optimizer {
         this(name, ftol, xtol, gtol, relativeStep, true, 0.0);
     }
 
-    TrustRegionLeastSquares(String name, double ftol, double xtol, double gtol, double relativeStep, boolean logScale,
+    TrustRegionLeastSquares(
+            String name,
+            double ftol,
+            double xtol,
+            double gtol,
+            double relativeStep,
+            boolean logScale,
             double absoluteTolerance) {
         this.logScale = logScale;
         this.absoluteTolerance = absoluteTolerance;
@@ -97,16 +102,19 @@ final class TrustRegionLeastSquares implements Optimizer {
         final double[] s;
         /** Whether coordinate i is fitted as log(x_i) (its lower bound is positive). */
         final boolean[] log;
+
         final double[] lo;
         final double[] hi;
         /** Current point in scaled coordinates, its residuals, loss (|r|^2) and scaled Jacobian. */
         double[] u;
+
         double[] r;
         double loss;
         double[][] jac;
         double delta = Double.NaN;
         /** The trial being evaluated: scaled point, its step in hat space and the predicted reduction of the loss. */
         double[] trialU;
+
         double[] stepH;
         double predicted;
 
@@ -128,7 +136,8 @@ final class TrustRegionLeastSquares implements Optimizer {
         double[] toX(double[] uu) {
             double[] x = new double[n];
             for (int i = 0; i < n; i++) {
-                x[i] = Math.min(problem.upper()[i], Math.max(problem.lower()[i], log[i] ? Math.exp(uu[i]) : uu[i] * s[i]));
+                x[i] = Math.min(
+                        problem.upper()[i], Math.max(problem.lower()[i], log[i] ? Math.exp(uu[i]) : uu[i] * s[i]));
             }
             return x;
         }
@@ -173,13 +182,16 @@ final class TrustRegionLeastSquares implements Optimizer {
             double[] rNew = residuals.get(0);
             boolean good = rNew != null && allFinite(rNew);
             for (int k = 1; good && k < residuals.size(); k++) {
-                good = residuals.get(k) != null && residuals.get(k).length == rNew.length && allFinite(residuals.get(k));
+                good = residuals.get(k) != null
+                        && residuals.get(k).length == rNew.length
+                        && allFinite(residuals.get(k));
             }
             if (u == null) {
                 if (!good) {
                     finish("failed: the start point or its displaced points have no finite residuals");
-                    throw new ChemFitException(name + " cannot start: the residuals at the start point or at a displaced point"
-                            + " of its Jacobian are missing or not finite");
+                    throw new ChemFitException(
+                            name + " cannot start: the residuals at the start point or at a displaced point"
+                                    + " of its Jacobian are missing or not finite");
                 }
                 u = trialU;
                 accept(batch, residuals);
@@ -365,7 +377,7 @@ final class TrustRegionLeastSquares implements Optimizer {
             sufNorm = Math.sqrt(sufNorm);
             double lamHi = Math.max(sufNorm / delta, Double.MIN_NORMAL);
             double lamLo = Math.max(lamHi * 1e-30, Double.MIN_NORMAL);
-            double[] p = new double[n];   // replaced by the first iteration
+            double[] p = new double[n]; // replaced by the first iteration
             for (int it = 0; it < 200; it++) {
                 double lam = Math.sqrt(lamLo * lamHi);
                 for (int i = 0; i < k; i++) {
@@ -409,7 +421,9 @@ final class TrustRegionLeastSquares implements Optimizer {
             double[] rh = p.clone();
             double[] hitStep = step;
             for (int i = 0; i < n; i++) {
-                double t = hitStep[i] > 0 ? (hi[i] - x[i]) / hitStep[i] : hitStep[i] < 0 ? (lo[i] - x[i]) / hitStep[i] : Double.POSITIVE_INFINITY;
+                double t = hitStep[i] > 0
+                        ? (hi[i] - x[i]) / hitStep[i]
+                        : hitStep[i] < 0 ? (lo[i] - x[i]) / hitStep[i] : Double.POSITIVE_INFINITY;
                 if (t <= alpha * (1 + 1e-12)) {
                     rh[i] = -rh[i];
                 }
@@ -578,8 +592,7 @@ final class TrustRegionLeastSquares implements Optimizer {
 
     /** The sum of squares, in order. */
     static final class ReSum {
-        private ReSum() {
-        }
+        private ReSum() {}
 
         static double of(double[] r) {
             return org.chemfit.ResidualLoss.sumOfSquares(r);

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
 import org.hipparchus.linear.MatrixUtils;
 import org.hipparchus.linear.RealMatrix;
 import org.hipparchus.linear.SingularValueDecomposition;
@@ -46,9 +45,17 @@ import org.hipparchus.linear.SingularValueDecomposition;
  * @param warnings what the user should know about these numbers
  * @implNote Immutable in intent: arrays are copied in, read them but do not write them.
  */
-public record Uncertainty(List<String> estimated, Map<String, Double> standardErrors, double[][] covariance,
-        double[][] correlation, double conditionNumber, List<String> atBound, List<String> noEffect, int residuals,
-        double residualVariance, List<String> warnings) {
+public record Uncertainty(
+        List<String> estimated,
+        Map<String, Double> standardErrors,
+        double[][] covariance,
+        double[][] correlation,
+        double conditionNumber,
+        List<String> atBound,
+        List<String> noEffect,
+        int residuals,
+        double residualVariance,
+        List<String> warnings) {
 
     /** Copies the lists, maps and arrays. */
     public Uncertainty {
@@ -85,8 +92,8 @@ public record Uncertainty(List<String> estimated, Map<String, Double> standardEr
      * @param jac the m x n Jacobian {@code dr_j / dx_i}
      * @return the uncertainty
      */
-    public static Uncertainty compute(List<String> names, double[] x, double[] lower, double[] upper, double[] r,
-            double[][] jac) {
+    public static Uncertainty compute(
+            List<String> names, double[] x, double[] lower, double[] upper, double[] r, double[][] jac) {
         int n = names.size();
         int m = r.length;
         List<String> warnings = new ArrayList<>();
@@ -112,11 +119,12 @@ public record Uncertainty(List<String> estimated, Map<String, Double> standardEr
             }
         }
         if (!atBound.isEmpty()) {
-            warnings.add("parameter(s) " + quoted(atBound) + " at a bound: left out of the covariance (their uncertainty is"
-                    + " not estimated)");
+            warnings.add("parameter(s) " + quoted(atBound)
+                    + " at a bound: left out of the covariance (their uncertainty is" + " not estimated)");
         }
         if (!noEffect.isEmpty()) {
-            warnings.add("parameter(s) " + quoted(noEffect) + " change no residual: the data do not determine them (a potential"
+            warnings.add("parameter(s) " + quoted(noEffect)
+                    + " change no residual: the data do not determine them (a potential"
                     + " whose species match no atom, a term that ignores them?)");
         }
         int k = cols.size();
@@ -130,7 +138,8 @@ public record Uncertainty(List<String> estimated, Map<String, Double> standardEr
         }
         double s2 = m > k ? ssr / (m - k) : Double.NaN;
         if (k > 0 && m <= k) {
-            warnings.add("only " + m + " residual(s) for " + k + " estimated parameter(s): no residual variance, no standard errors");
+            warnings.add("only " + m + " residual(s) for " + k
+                    + " estimated parameter(s): no residual variance, no standard errors");
         }
         double[][] cov = new double[k][k];
         double[][] cor = new double[k][k];
@@ -167,8 +176,10 @@ public record Uncertainty(List<String> estimated, Map<String, Double> standardEr
                         involved.add(est.get(a));
                     }
                 }
-                warnings.add("J^T J is nearly singular (scaled condition number " + String.format(java.util.Locale.ROOT, "%.3g", cond)
-                        + "): the data determine only a combination of " + quoted(involved) + "; their standard errors are"
+                warnings.add("J^T J is nearly singular (scaled condition number "
+                        + String.format(java.util.Locale.ROOT, "%.3g", cond)
+                        + "): the data determine only a combination of " + quoted(involved)
+                        + "; their standard errors are"
                         + " unreliable");
             }
             if (smin > 0) {
@@ -190,7 +201,8 @@ public record Uncertainty(List<String> estimated, Map<String, Double> standardEr
             for (int a = 0; a < k; a++) {
                 se.put(est.get(a), Math.sqrt(cov[a][a]));
                 for (int b = 0; b < k; b++) {
-                    cor[a][b] = a == b && Double.isFinite(cov[a][a]) ? 1.0 : cov[a][b] / Math.sqrt(cov[a][a] * cov[b][b]);
+                    cor[a][b] =
+                            a == b && Double.isFinite(cov[a][a]) ? 1.0 : cov[a][b] / Math.sqrt(cov[a][a] * cov[b][b]);
                 }
             }
         }

@@ -7,7 +7,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
-
 import org.chemfit.ChemFitException;
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationCancelledException;
@@ -71,9 +70,11 @@ final class Dispatch {
         try {
             runner.dispatchAll(keepLast ? all.subList(0, all.size() - 1) : all);
         } catch (RejectedExecutionException e) {
-            rejected = new ChemFitException("the executor refused a term's task (" + e.getMessage()
-                    + "): it was shut down, or its queue is bounded and full; give the wrapper a running executor"
-                    + " with an unbounded queue, or one whose rejection policy runs the task", e);
+            rejected = new ChemFitException(
+                    "the executor refused a term's task (" + e.getMessage()
+                            + "): it was shut down, or its queue is bounded and full; give the wrapper a running executor"
+                            + " with an unbounded queue, or one whose rejection policy runs the task",
+                    e);
             cancelAll();
         }
     }
@@ -203,7 +204,9 @@ final class Dispatch {
     }
 
     private String describe() {
-        return requests.length == 1 ? "evaluation " + requests[0].ctx.evaluationId() : "a batch of " + requests.length + " evaluations";
+        return requests.length == 1
+                ? "evaluation " + requests[0].ctx.evaluationId()
+                : "a batch of " + requests.length + " evaluations";
     }
 
     /** The future of {@code evaluateAsync}: cancelling it cancels the tasks. */

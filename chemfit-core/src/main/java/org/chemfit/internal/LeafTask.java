@@ -2,7 +2,6 @@ package org.chemfit.internal;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationCancelledException;
 import org.chemfit.EvaluationContext;
@@ -69,6 +68,7 @@ public final class LeafTask implements Runnable {
     final Request request;
     /** The task's position in its dispatch, which is term order across the flattened tree. */
     final int position;
+
     private final CombinedObjectiveFunction parent;
     private final int index;
     private final int[] path;
@@ -82,13 +82,21 @@ public final class LeafTask implements Runnable {
      * this keeps {@link #isCancelled()} true afterwards.
      */
     private volatile boolean cancelledWhileRunning;
+
     private volatile @Nullable Thread runner;
     private volatile @Nullable Runnable cancelHook;
     /** Claimed by {@link #tryStart()}: run elsewhere, so the recorder is told here on completion. */
     private boolean remote;
 
-    LeafTask(Dispatch dispatch, Request request, int position, CombinedObjectiveFunction parent, int index, int[] path,
-            EvaluationContext context, boolean raisesToRoot) {
+    LeafTask(
+            Dispatch dispatch,
+            Request request,
+            int position,
+            CombinedObjectiveFunction parent,
+            int index,
+            int[] path,
+            EvaluationContext context,
+            boolean raisesToRoot) {
         this.dispatch = dispatch;
         this.request = request;
         this.position = position;
@@ -216,7 +224,8 @@ public final class LeafTask implements Runnable {
         }
         // the journal lives with the scheduler: a recorded leaf is replayed here, never shipped
         if (Replay.fromRecorder(context.recorder(), context)) {
-            context.timed(EvaluationContext.nowEpochNanos(), 0, Thread.currentThread().getName());
+            context.timed(
+                    EvaluationContext.nowEpochNanos(), 0, Thread.currentThread().getName());
             finish(false);
             return false;
         }
@@ -235,7 +244,11 @@ public final class LeafTask implements Runnable {
     public void complete(EvaluationContext result) {
         boolean failed = result.status() == EvaluationContext.Status.FAILED
                 || result.status() == EvaluationContext.Status.PENDING;
-        context.adopt(result.status(), failed ? context.value() : result.value(), result.quantities(), result.metadata(),
+        context.adopt(
+                result.status(),
+                failed ? context.value() : result.value(),
+                result.quantities(),
+                result.metadata(),
                 failed ? result.failure() : null);
         long duration = result.endEpochNanos() - result.startEpochNanos();
         context.timed(result.startEpochNanos(), Math.max(0, duration), result.threadName());
@@ -251,7 +264,8 @@ public final class LeafTask implements Runnable {
     public void complete() {
         int s = state;
         if (s == NEW || s == CANCELLED || s == DONE) {
-            throw new IllegalStateException("task " + pathString() + " of " + evaluationId() + " was not started with tryStart()");
+            throw new IllegalStateException(
+                    "task " + pathString() + " of " + evaluationId() + " was not started with tryStart()");
         }
         if (remote && !isCancelled()) {
             TermRecorder recorder = context.recorder();

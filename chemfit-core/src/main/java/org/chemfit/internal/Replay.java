@@ -18,8 +18,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class Replay {
 
-    private Replay() {
-    }
+    private Replay() {}
 
     /**
      * @param recorder the recorder of the evaluation, or null for none

@@ -3,7 +3,6 @@ package org.chemfit.internal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationCancelledException;
 import org.chemfit.EvaluationContext;
@@ -22,9 +21,11 @@ import org.jspecify.annotations.Nullable;
 final class Request {
 
     /** A combined objective of the tree, with its context and where it sits in its parent. */
-    private record Node(CombinedObjectiveFunction fn, EvaluationContext ctx, @Nullable CombinedObjectiveFunction parent,
-            int index) {
-    }
+    private record Node(
+            CombinedObjectiveFunction fn,
+            EvaluationContext ctx,
+            @Nullable CombinedObjectiveFunction parent,
+            int index) {}
 
     final CombinedObjectiveFunction root;
     final EvaluationContext ctx;
@@ -38,7 +39,8 @@ final class Request {
     /** The loss, once reduced. */
     double value = Double.NaN;
     /** The failure of this request once reduced (a TermFailedException, or a cancellation), or null. */
-    @Nullable RuntimeException error;
+    @Nullable
+    RuntimeException error;
 
     // dispatch is set by flatten(), before anything reads it (NullAway.Init)
     @SuppressWarnings("NullAway.Init")
@@ -55,8 +57,14 @@ final class Request {
         this.count = out.size() - first;
     }
 
-    private void flatten(CombinedObjectiveFunction fn, EvaluationContext c, @Nullable CombinedObjectiveFunction parent, int indexInParent,
-            int[] path, boolean raisePath, List<LeafTask> out) {
+    private void flatten(
+            CombinedObjectiveFunction fn,
+            EvaluationContext c,
+            @Nullable CombinedObjectiveFunction parent,
+            int indexInParent,
+            int[] path,
+            boolean raisePath,
+            List<LeafTask> out) {
         Terms.prepare(fn, c);
         FailurePolicy policy = fn.failurePolicy();
         boolean raiseHere = raisePath && policy.action() == FailurePolicy.Action.RAISE;
@@ -119,7 +127,8 @@ final class Request {
         for (Node n : nodes) {
             // a node above the leaf that aborted the request raises that leaf's failure, even when a
             // sibling failed too before it could be cancelled
-            boolean incomplete = aborting != null && (n.ctx.path().isEmpty() || aborting.startsWith(n.ctx.path() + "."));
+            boolean incomplete =
+                    aborting != null && (n.ctx.path().isEmpty() || aborting.startsWith(n.ctx.path() + "."));
             for (EvaluationContext c : n.ctx.children()) {
                 if (c.status() == EvaluationContext.Status.PENDING) {
                     incomplete = true;
@@ -149,13 +158,16 @@ final class Request {
         if (f instanceof RuntimeException r) {
             error = r;
         } else {
-            error = new EvaluationCancelledException("evaluation " + ctx.evaluationId() + " stopped before its terms finished", f);
+            error = new EvaluationCancelledException(
+                    "evaluation " + ctx.evaluationId() + " stopped before its terms finished", f);
         }
     }
 
     private void reduceNested(Node n, boolean incomplete, Parameters params) {
         EvaluationContext c = n.ctx;
-        String name = Objects.requireNonNull(n.parent, "a nested node has a parent").termNames().get(n.index);
+        String name = Objects.requireNonNull(n.parent, "a nested node has a parent")
+                .termNames()
+                .get(n.index);
         if (incomplete) {
             // only an aborted request leaves terms unrun; a RAISE node with a failed term failed
             Throwable f = n.fn.failurePolicy().action() == FailurePolicy.Action.RAISE ? firstFailure(n) : null;
@@ -191,7 +203,8 @@ final class Request {
         if (aborting != null) {
             String leaf = aborting.pathString();
             for (EvaluationContext c : n.ctx.children()) {
-                if ((leaf.equals(c.path()) || leaf.startsWith(c.path() + ".")) && c.status() == EvaluationContext.Status.FAILED
+                if ((leaf.equals(c.path()) || leaf.startsWith(c.path() + "."))
+                        && c.status() == EvaluationContext.Status.FAILED
                         && c.failure() != null) {
                     return c.failure();
                 }

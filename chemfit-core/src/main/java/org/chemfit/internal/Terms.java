@@ -3,7 +3,6 @@ package org.chemfit.internal;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationCancelledException;
 import org.chemfit.EvaluationContext;
@@ -31,8 +30,7 @@ import org.chemfit.TermRecorder;
  */
 public final class Terms {
 
-    private Terms() {
-    }
+    private Terms() {}
 
     /**
      * Evaluates every term on the calling thread, one after another, and reduces: serial evaluation.
@@ -65,7 +63,8 @@ public final class Terms {
      */
     public static void prepare(CombinedObjectiveFunction c, EvaluationContext ctx) {
         if (!ctx.children().isEmpty()) {
-            throw new IllegalStateException("context already holds " + ctx.children().size() + " terms");
+            throw new IllegalStateException(
+                    "context already holds " + ctx.children().size() + " terms");
         }
         List<String> names = c.termNames();
         for (int i = 0; i < c.size(); i++) {
@@ -89,8 +88,8 @@ public final class Terms {
     }
 
     /** @return when the term ended ({@link System#nanoTime()}) */
-    private static long runTerm(CombinedObjectiveFunction c, int i, Parameters params, EvaluationContext child, long t0,
-            String thread) {
+    private static long runTerm(
+            CombinedObjectiveFunction c, int i, Parameters params, EvaluationContext child, long t0, String thread) {
         ObjectiveFunction term = c.terms().get(i);
         String name = c.termNames().get(i);
         long start = EvaluationContext.toEpochNanos(t0);
@@ -154,8 +153,16 @@ public final class Terms {
                         if (f instanceof TermFailedException t) {
                             throw t;
                         }
-                        throw new TermFailedException("term " + i + " '" + names.get(i) + "' did not run", names.get(i), i,
-                                ctx.parameters(), null, null, null, false, f);
+                        throw new TermFailedException(
+                                "term " + i + " '" + names.get(i) + "' did not run",
+                                names.get(i),
+                                i,
+                                ctx.parameters(),
+                                null,
+                                null,
+                                null,
+                                false,
+                                f);
                     }
                     case PENALTY -> {
                         double contribution = c.weight(i) * policy.penaltyValue();
@@ -202,19 +209,20 @@ public final class Terms {
         for (int k = 0; k < path.length; k++) {
             List<ObjectiveFunction> terms = c.terms();
             if (path[k] < 0 || path[k] >= terms.size()) {
-                throw new IllegalArgumentException("path " + Arrays.toString(path) + " leaves the objective at level " + k
-                        + ": index " + path[k] + " but only " + terms.size() + " terms");
+                throw new IllegalArgumentException("path " + Arrays.toString(path) + " leaves the objective at level "
+                        + k + ": index " + path[k] + " but only " + terms.size() + " terms");
             }
             ObjectiveFunction t = terms.get(path[k]);
             if (k == path.length - 1) {
                 if (t instanceof CombinedObjectiveFunction) {
-                    throw new IllegalArgumentException("path " + Arrays.toString(path) + " ends at a combined objective, not a leaf");
+                    throw new IllegalArgumentException(
+                            "path " + Arrays.toString(path) + " ends at a combined objective, not a leaf");
                 }
                 return c;
             }
             if (!(t instanceof CombinedObjectiveFunction n)) {
-                throw new IllegalArgumentException("path " + Arrays.toString(path) + " goes through leaf term " + path[k]
-                        + " at level " + k);
+                throw new IllegalArgumentException(
+                        "path " + Arrays.toString(path) + " goes through leaf term " + path[k] + " at level " + k);
             }
             c = n;
         }
@@ -233,8 +241,8 @@ public final class Terms {
      * @return the leaf's context, not yet run
      * @throws IllegalArgumentException when the path does not lead to a leaf
      */
-    public static EvaluationContext leafContext(CombinedObjectiveFunction root, int[] path, Parameters params,
-            String evaluationId) {
+    public static EvaluationContext leafContext(
+            CombinedObjectiveFunction root, int[] path, Parameters params, String evaluationId) {
         CombinedObjectiveFunction parent = parentOf(root, path);
         EvaluationContext ctx = new EvaluationContext(params, evaluationId);
         CombinedObjectiveFunction level = root;
@@ -261,8 +269,8 @@ public final class Terms {
      * @throws IllegalArgumentException when the path does not lead to a leaf
      * @throws EvaluationCancelledException when the worker thread was interrupted
      */
-    public static EvaluationContext evaluateLeaf(CombinedObjectiveFunction root, int[] path, Parameters params,
-            String evaluationId) {
+    public static EvaluationContext evaluateLeaf(
+            CombinedObjectiveFunction root, int[] path, Parameters params, String evaluationId) {
         CombinedObjectiveFunction parent = parentOf(root, path);
         EvaluationContext child = leafContext(root, path, params, evaluationId);
         runTerm(parent, path[path.length - 1], params, child);

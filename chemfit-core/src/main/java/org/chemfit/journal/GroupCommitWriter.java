@@ -60,6 +60,7 @@ final class GroupCommitWriter implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     /** Signalled when a write is submitted, a group is committed, or the writer is closing. */
     private final Condition changed = lock.newCondition();
+
     private final Thread thread;
     private List<Write> pending = new ArrayList<>();
     private long submitted;
@@ -236,8 +237,10 @@ final class GroupCommitWriter implements AutoCloseable {
             } catch (SQLException e) {
                 return journal.failure("record " + batch.size() + " finished results", e);
             } catch (RuntimeException e) {
-                return e instanceof JournalException je ? je
-                        : new JournalException("journal " + journal.path() + ": cannot record finished results: " + e, e);
+                return e instanceof JournalException je
+                        ? je
+                        : new JournalException(
+                                "journal " + journal.path() + ": cannot record finished results: " + e, e);
             }
         }
     }

@@ -3,7 +3,6 @@ package org.chemfit.journal;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-
 import org.chemfit.EvaluationContext;
 import org.chemfit.TermRecorder;
 

@@ -17,7 +17,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
-
 import org.sqlite.SQLiteConfig;
 
 /**
@@ -36,8 +35,7 @@ final class JournalFile {
 
     private static final byte[] MAGIC = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
 
-    private JournalFile() {
-    }
+    private JournalFile() {}
 
     /**
      * An existing directory, or a path that does not exist and whose name has no dot (an output
@@ -168,8 +166,12 @@ final class JournalFile {
         if (problems.size() > 5) {
             sb.append("; and ").append(problems.size() - 5).append(" more problems");
         }
-        sb.append(". Still readable: ").append(String.join("; ", readable)).append(". The file was left untouched. ")
-                .append("To salvage what is readable: sqlite3 ").append(f).append(" .recover | sqlite3 ")
+        sb.append(". Still readable: ")
+                .append(String.join("; ", readable))
+                .append(". The file was left untouched. ")
+                .append("To salvage what is readable: sqlite3 ")
+                .append(f)
+                .append(" .recover | sqlite3 ")
                 .append(f.resolveSibling(f.getFileName() + ".recovered"))
                 .append(" ; or start the fit again in a new output folder (or after moving this file away).");
         return new JournalCorruptException(sb.toString(), f, problems, readable);
@@ -184,8 +186,8 @@ final class JournalFile {
                 long n = rs.next() ? rs.getLong(1) : 0;
                 String extra = "";
                 if (t.equals("evaluations")) {
-                    try (ResultSet r2 = s.executeQuery(
-                            "SELECT count(*), max(number) FROM evaluations WHERE state = 'COMPLETE'")) {
+                    try (ResultSet r2 =
+                            s.executeQuery("SELECT count(*), max(number) FROM evaluations WHERE state = 'COMPLETE'")) {
                         if (r2.next()) {
                             extra = " (" + r2.getLong(1) + " complete, the last number " + r2.getObject(2) + ")";
                         }
@@ -201,12 +203,12 @@ final class JournalFile {
 
     static List<String> pragmaLines(Connection c, String sql) throws SQLException {
         List<String> lines = new ArrayList<>();
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             while (rs.next()) {
                 lines.add(rs.getString(1));
             }
         }
         return lines;
     }
-
 }

@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,8 +69,10 @@ final class JournalLock {
                         + (holder.isEmpty() ? "" : " (" + holder + ")") + "; one fit writes a journal at a time");
             }
             ch.truncate(0);
-            ch.write(ByteBuffer.wrap(("pid " + ProcessHandle.current().pid() + " on " + SqliteJournal.HOST + "\n")
-                    .getBytes(StandardCharsets.UTF_8)), 0);
+            ch.write(
+                    ByteBuffer.wrap(("pid " + ProcessHandle.current().pid() + " on " + SqliteJournal.HOST + "\n")
+                            .getBytes(StandardCharsets.UTF_8)),
+                    0);
             return new JournalLock(ch, l);
         } catch (IOException e) {
             if (ch != null) {

@@ -12,13 +12,12 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
-import org.chemfit.Quantities;
-import org.jspecify.annotations.Nullable;
 import java.util.Objects;
+import org.chemfit.Quantities;
 import org.chemfit.journal.read.EvaluationRecord;
 import org.chemfit.journal.read.RunRecord;
 import org.chemfit.journal.read.TermRecord;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The SQL of a journal: prepared once per connection, these statements insert and select runs,
@@ -37,18 +36,43 @@ import org.chemfit.journal.read.TermRecord;
 final class JournalQueries {
 
     /** A finished leaf term as it is written: one row of the terms table. */
-    record TermRow(long runId, @Nullable Integer evaluationNumber, String evaluationId, String path, String name, String key,
-            boolean failed, double value, byte @Nullable [] quantities, @Nullable String metadataJson,
-            @Nullable String runDirectory, String host, @Nullable String worker, @Nullable String failure, long startNanos,
-            long endNanos, int attempt) {
-    }
+    record TermRow(
+            long runId,
+            @Nullable Integer evaluationNumber,
+            String evaluationId,
+            String path,
+            String name,
+            String key,
+            boolean failed,
+            double value,
+            byte @Nullable [] quantities,
+            @Nullable String metadataJson,
+            @Nullable String runDirectory,
+            String host,
+            @Nullable String worker,
+            @Nullable String failure,
+            long startNanos,
+            long endNanos,
+            int attempt) {}
 
     /** A finished evaluation as it is written: one row of the evaluations table. */
-    record EvaluationRow(long runId, int number, String evaluationId, boolean failed, String parametersJson,
-            String key, double loss, double toldLoss, @Nullable String replay, @Nullable String treeJson,
-            @Nullable String failure, long startNanos, long endNanos, int attempt, byte @Nullable [] quantities,
-            boolean treeTermsApart) {
-    }
+    record EvaluationRow(
+            long runId,
+            int number,
+            String evaluationId,
+            boolean failed,
+            String parametersJson,
+            String key,
+            double loss,
+            double toldLoss,
+            @Nullable String replay,
+            @Nullable String treeJson,
+            @Nullable String failure,
+            long startNanos,
+            long endNanos,
+            int attempt,
+            byte @Nullable [] quantities,
+            boolean treeTermsApart) {}
 
     private static final String EVALUATION_COLUMNS = "run_id, number, evaluation_id, state, parameters_json, loss_bits,"
             + " told_loss, quantities_json, tree_json, failure, started_at, ended_at, seconds, host, attempt, %s, %s";
@@ -103,10 +127,19 @@ final class JournalQueries {
         List<RunRecord> out = new ArrayList<>();
         try (ResultSet rs = p.executeQuery()) {
             while (rs.next()) {
-                out.add(new RunRecord(rs.getLong(1), rs.getString(2), rs.getString(3),
+                out.add(new RunRecord(
+                        rs.getLong(1),
+                        rs.getString(2),
+                        rs.getString(3),
                         Objects.requireNonNull(instant(rs.getString(4)), "a run's start"),
-                        instant(rs.getString(5)), rs.getString(6), rs.getString(7), real(rs, 8), rs.getInt(9),
-                        rs.getInt(10), rs.getString(11), rs.getString(12)));
+                        instant(rs.getString(5)),
+                        rs.getString(6),
+                        rs.getString(7),
+                        real(rs, 8),
+                        rs.getInt(9),
+                        rs.getInt(10),
+                        rs.getString(11),
+                        rs.getString(12)));
             }
         }
         return out;
@@ -132,7 +165,8 @@ final class JournalQueries {
 
     /** @return the latest run of any job, or 0 when there is none */
     long latestRunId() throws SQLException {
-        try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery("SELECT max(id) FROM runs")) {
+        try (Statement s = conn.createStatement();
+                ResultSet rs = s.executeQuery("SELECT max(id) FROM runs")) {
             return rs.next() ? rs.getLong(1) : 0;
         }
     }
@@ -143,14 +177,17 @@ final class JournalQueries {
                 ResultSet rs = s.executeQuery("SELECT count(*), min(id), max(id) FROM runs")) {
             rs.next();
             long n = rs.getLong(1);
-            return n == 0 ? "no run" : n == 1 ? "run " + rs.getLong(2) : n + " runs, " + rs.getLong(2) + " to " + rs.getLong(3);
+            return n == 0
+                    ? "no run"
+                    : n == 1 ? "run " + rs.getLong(2) : n + " runs, " + rs.getLong(2) + " to " + rs.getLong(3);
         }
     }
 
     /** @return the id of the new run */
     long insertRun(String hash, String settingsJson, String now) throws SQLException {
-        try (PreparedStatement p = conn.prepareStatement("INSERT INTO runs (job_hash, settings_json, started_at, status,"
-                + " software_version, host) VALUES (?, ?, ?, 'RUNNING', ?, ?)")) {
+        try (PreparedStatement p =
+                conn.prepareStatement("INSERT INTO runs (job_hash, settings_json, started_at, status,"
+                        + " software_version, host) VALUES (?, ?, ?, 'RUNNING', ?, ?)")) {
             p.setString(1, hash);
             p.setString(2, settingsJson);
             p.setString(3, now);
@@ -159,7 +196,8 @@ final class JournalQueries {
             p.executeUpdate();
         }
         // the connection does not fetch generated keys (a query after every insert): ask once
-        try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery("SELECT last_insert_rowid()")) {
+        try (Statement s = conn.createStatement();
+                ResultSet rs = s.executeQuery("SELECT last_insert_rowid()")) {
             rs.next();
             return rs.getLong(1);
         }
@@ -174,13 +212,13 @@ final class JournalQueries {
             rs.next();
             attempt = rs.getInt(1) + 1;
         }
-        try (PreparedStatement u = conn.prepareStatement("UPDATE attempts SET status = 'INTERRUPTED'"
-                + " WHERE run_id = ? AND status = 'RUNNING'")) {
+        try (PreparedStatement u = conn.prepareStatement(
+                "UPDATE attempts SET status = 'INTERRUPTED'" + " WHERE run_id = ? AND status = 'RUNNING'")) {
             u.setLong(1, id);
             u.executeUpdate();
         }
-        try (PreparedStatement u = conn.prepareStatement("UPDATE runs SET status = 'RUNNING', ended_at = NULL,"
-                + " stop_reason = NULL WHERE id = ?")) {
+        try (PreparedStatement u = conn.prepareStatement(
+                "UPDATE runs SET status = 'RUNNING', ended_at = NULL," + " stop_reason = NULL WHERE id = ?")) {
             u.setLong(1, id);
             u.executeUpdate();
         }
@@ -188,8 +226,9 @@ final class JournalQueries {
     }
 
     void insertAttempt(long runId, int attempt, String now) throws SQLException {
-        try (PreparedStatement p = conn.prepareStatement("INSERT INTO attempts (run_id, attempt, started_at, status, host,"
-                + " pid, software_version) VALUES (?, ?, ?, 'RUNNING', ?, ?, ?)")) {
+        try (PreparedStatement p =
+                conn.prepareStatement("INSERT INTO attempts (run_id, attempt, started_at, status, host,"
+                        + " pid, software_version) VALUES (?, ?, ?, 'RUNNING', ?, ?, ?)")) {
             p.setLong(1, runId);
             p.setInt(2, attempt);
             p.setString(3, now);
@@ -213,8 +252,17 @@ final class JournalQueries {
     }
 
     /** Records the end of a run and of its attempt. */
-    void endRun(long runId, int attempt, String now, String status, String stopReason, double bestLoss, int evaluations,
-            long replayed, long computed) throws SQLException {
+    void endRun(
+            long runId,
+            int attempt,
+            String now,
+            String status,
+            String stopReason,
+            double bestLoss,
+            int evaluations,
+            long replayed,
+            long computed)
+            throws SQLException {
         PreparedStatement p = statement("UPDATE runs SET ended_at = ?, status = ?, stop_reason = ?,"
                 + " best_loss = coalesce(?, best_loss), evaluations = max(?, evaluations) WHERE id = ?");
         p.setString(1, now);
@@ -240,8 +288,8 @@ final class JournalQueries {
     /** @return evaluation number to {state, parameter key} of every evaluation of a run */
     Map<Integer, String[]> evaluationStates(long runId) throws SQLException {
         Map<Integer, String[]> out = new HashMap<>();
-        try (PreparedStatement q = conn.prepareStatement("SELECT number, state, parameter_key FROM evaluations"
-                + " WHERE run_id = ?")) {
+        try (PreparedStatement q =
+                conn.prepareStatement("SELECT number, state, parameter_key FROM evaluations" + " WHERE run_id = ?")) {
             q.setLong(1, runId);
             try (ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {
@@ -327,7 +375,8 @@ final class JournalQueries {
 
     /** @return the columns of an evaluation record, NULL for those a schema-1 file lacks */
     private String evaluationColumns() {
-        return schema >= 2 ? EVALUATION_COLUMNS.formatted("quantities_blob", "tree_terms_apart")
+        return schema >= 2
+                ? EVALUATION_COLUMNS.formatted("quantities_blob", "tree_terms_apart")
                 : EVALUATION_COLUMNS.formatted("NULL", "NULL");
     }
 
@@ -338,19 +387,24 @@ final class JournalQueries {
 
     /** @return every evaluation of a run, in number order */
     List<EvaluationRecord> evaluations(long runId) throws SQLException {
-        return queryEvaluations("SELECT " + evaluationColumns() + " FROM evaluations WHERE run_id = ? ORDER BY number", runId);
+        return queryEvaluations(
+                "SELECT " + evaluationColumns() + " FROM evaluations WHERE run_id = ? ORDER BY number", runId);
     }
 
     /** @return up to limit evaluations of a run from a number on */
     List<EvaluationRecord> evaluations(long runId, int fromNumber, int limit) throws SQLException {
-        return queryEvaluations("SELECT " + evaluationColumns() + " FROM evaluations WHERE run_id = ? AND number >= "
-                + fromNumber + " ORDER BY number LIMIT " + limit, runId);
+        return queryEvaluations(
+                "SELECT " + evaluationColumns() + " FROM evaluations WHERE run_id = ? AND number >= " + fromNumber
+                        + " ORDER BY number LIMIT " + limit,
+                runId);
     }
 
     /** @return the complete evaluation with the lowest told loss (the earliest of equals), if any */
     List<EvaluationRecord> best(long runId) throws SQLException {
-        return queryEvaluations("SELECT " + evaluationColumns() + " FROM evaluations"
-                + " WHERE run_id = ? AND state = 'COMPLETE' AND told_loss IS NOT NULL ORDER BY told_loss, number LIMIT 1", runId);
+        return queryEvaluations(
+                "SELECT " + evaluationColumns() + " FROM evaluations"
+                        + " WHERE run_id = ? AND state = 'COMPLETE' AND told_loss IS NOT NULL ORDER BY told_loss, number LIMIT 1",
+                runId);
     }
 
     Map<EvaluationRecord.State, Integer> evaluationCounts(long runId) throws SQLException {
@@ -378,22 +432,48 @@ final class JournalQueries {
                 if (rs.getInt(17) == 1) {
                     apart.add(out.size());
                 }
-                out.add(new EvaluationRecord(rs.getLong(1), rs.getInt(2), rs.getString(3),
-                        EvaluationRecord.State.valueOf(rs.getString(4)), JsonCodec.readParameters(rs.getString(5)),
-                        bits(rs, 6), real(rs, 7), SqliteJournal.quantities(rs.getBytes(16), rs.getString(8)),
-                        rs.getString(9), rs.getString(10), instant(rs.getString(11)), instant(rs.getString(12)),
-                        real(rs, 13), rs.getString(14), rs.getInt(15)));
+                out.add(new EvaluationRecord(
+                        rs.getLong(1),
+                        rs.getInt(2),
+                        rs.getString(3),
+                        EvaluationRecord.State.valueOf(rs.getString(4)),
+                        JsonCodec.readParameters(rs.getString(5)),
+                        bits(rs, 6),
+                        real(rs, 7),
+                        SqliteJournal.quantities(rs.getBytes(16), rs.getString(8)),
+                        rs.getString(9),
+                        rs.getString(10),
+                        instant(rs.getString(11)),
+                        instant(rs.getString(12)),
+                        real(rs, 13),
+                        rs.getString(14),
+                        rs.getInt(15)));
             }
         }
         // many trees: the quantities of the run's terms in one query; a few: per evaluation
         Map<Integer, Map<String, Quantities>> all = apart.size() > 8 ? termQuantities(runId, -1) : null;
         for (int i : apart) {
             EvaluationRecord e = out.get(i);
-            Map<String, Quantities> byPath = (all != null ? all : termQuantities(runId, e.number()))
-                    .getOrDefault(e.number(), Map.of());
-            out.set(i, new EvaluationRecord(e.runId(), e.number(), e.evaluationId(), e.state(), e.parameters(),
-                    e.loss(), e.toldLoss(), e.quantities(), JsonCodec.withTermQuantities(e.treeJson(), byPath),
-                    e.failure(), e.started(), e.ended(), e.seconds(), e.host(), e.attempt()));
+            Map<String, Quantities> byPath =
+                    (all != null ? all : termQuantities(runId, e.number())).getOrDefault(e.number(), Map.of());
+            out.set(
+                    i,
+                    new EvaluationRecord(
+                            e.runId(),
+                            e.number(),
+                            e.evaluationId(),
+                            e.state(),
+                            e.parameters(),
+                            e.loss(),
+                            e.toldLoss(),
+                            e.quantities(),
+                            JsonCodec.withTermQuantities(e.treeJson(), byPath),
+                            e.failure(),
+                            e.started(),
+                            e.ended(),
+                            e.seconds(),
+                            e.host(),
+                            e.attempt()));
         }
         return out;
     }
@@ -511,8 +591,8 @@ final class JournalQueries {
             while (rs.next()) {
                 packs.add(rs.getLong(1));
                 String evaluationId = rs.getString(3);
-                for (TermPack.Term t : TermPack.decode(rs.getBytes(6), rs.getLong(1), runId, rs.getInt(2), rs.getInt(5),
-                        rs.getString(4))) {
+                for (TermPack.Term t : TermPack.decode(
+                        rs.getBytes(6), rs.getLong(1), runId, rs.getInt(2), rs.getInt(5), rs.getString(4))) {
                     rows.add(new Object[] {t, evaluationId});
                 }
             }
@@ -576,11 +656,24 @@ final class JournalQueries {
         try (ResultSet rs = p.executeQuery()) {
             while (rs.next()) {
                 Object en = rs.getObject(3);
-                out.add(new TermRecord(rs.getLong(1), rs.getLong(2), en == null ? -1 : ((Number) en).intValue(),
-                        rs.getString(4), rs.getString(5), EvaluationRecord.State.valueOf(rs.getString(6)),
-                        bits(rs, 7), SqliteJournal.quantities(rs.getBytes(18), rs.getString(8)), rs.getString(9),
-                        rs.getString(10), rs.getString(11), rs.getString(12), rs.getString(13),
-                        instant(rs.getString(14)), instant(rs.getString(15)), real(rs, 16), rs.getInt(17)));
+                out.add(new TermRecord(
+                        rs.getLong(1),
+                        rs.getLong(2),
+                        en == null ? -1 : ((Number) en).intValue(),
+                        rs.getString(4),
+                        rs.getString(5),
+                        EvaluationRecord.State.valueOf(rs.getString(6)),
+                        bits(rs, 7),
+                        SqliteJournal.quantities(rs.getBytes(18), rs.getString(8)),
+                        rs.getString(9),
+                        rs.getString(10),
+                        rs.getString(11),
+                        rs.getString(12),
+                        rs.getString(13),
+                        instant(rs.getString(14)),
+                        instant(rs.getString(15)),
+                        real(rs, 16),
+                        rs.getInt(17)));
             }
         }
         if (schema < 3) {
@@ -592,8 +685,8 @@ final class JournalQueries {
         boolean packed = false;
         try (ResultSet rs = q.executeQuery()) {
             while (rs.next()) {
-                for (TermPack.Term t : TermPack.decode(rs.getBytes(5), rs.getLong(1), runId, rs.getInt(2), rs.getInt(4),
-                        rs.getString(3))) {
+                for (TermPack.Term t : TermPack.decode(
+                        rs.getBytes(5), rs.getLong(1), runId, rs.getInt(2), rs.getInt(4), rs.getString(3))) {
                     if (t.record().id() > afterId) {
                         out.add(t.record());
                         packed = true;

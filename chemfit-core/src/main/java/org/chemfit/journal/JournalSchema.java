@@ -6,7 +6,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,12 +60,17 @@ final class JournalSchema {
 
     /** Every step, in order: a journal of version v runs the steps from v on. */
     static final List<Migration> MIGRATIONS = List.of(
-            new Migration(1, "quantities as binary, evaluation trees without their terms' quantities", List.of(
-                    "ALTER TABLE evaluations ADD COLUMN quantities_blob BLOB",
-                    "ALTER TABLE evaluations ADD COLUMN tree_terms_apart INTEGER",
-                    "ALTER TABLE terms ADD COLUMN quantities_blob BLOB")),
-            new Migration(2, "the leaf terms of an evaluation that finish together packed into one row", List.of(
-                    PACKS, PACKS_INDEX)));
+            new Migration(
+                    1,
+                    "quantities as binary, evaluation trees without their terms' quantities",
+                    List.of(
+                            "ALTER TABLE evaluations ADD COLUMN quantities_blob BLOB",
+                            "ALTER TABLE evaluations ADD COLUMN tree_terms_apart INTEGER",
+                            "ALTER TABLE terms ADD COLUMN quantities_blob BLOB")),
+            new Migration(
+                    2,
+                    "the leaf terms of an evaluation that finish together packed into one row",
+                    List.of(PACKS, PACKS_INDEX)));
 
     /** Today's version ({@code PRAGMA user_version}): the version the last migration step reaches. */
     static final int VERSION = MIGRATIONS.get(MIGRATIONS.size() - 1).to();
@@ -151,8 +155,7 @@ final class JournalSchema {
             CREATE INDEX IF NOT EXISTS terms_by_evaluation ON terms(run_id, evaluation_number, term_path);
             """;
 
-    private JournalSchema() {
-    }
+    private JournalSchema() {}
 
     /**
      * Reads the marks of an open database and refuses files of another application or of a newer
@@ -228,7 +231,12 @@ final class JournalSchema {
                     s.execute(sql);
                 }
                 s.execute("PRAGMA user_version = " + m.to());
-                LOG.info("journal {}: schema version {} brought to {} ({}; rows kept)", file, m.from(), m.to(), m.name());
+                LOG.info(
+                        "journal {}: schema version {} brought to {} ({}; rows kept)",
+                        file,
+                        m.from(),
+                        m.to(),
+                        m.name());
             }
         });
     }
@@ -253,7 +261,8 @@ final class JournalSchema {
     }
 
     static int pragmaInt(Connection conn, String name) throws SQLException {
-        try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery("PRAGMA " + name)) {
+        try (Statement s = conn.createStatement();
+                ResultSet rs = s.executeQuery("PRAGMA " + name)) {
             return rs.next() ? rs.getInt(1) : 0;
         }
     }

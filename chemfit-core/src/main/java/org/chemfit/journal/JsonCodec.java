@@ -1,5 +1,10 @@
 package org.chemfit.journal;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamWriteFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -10,17 +15,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
-
 import org.chemfit.Parameters;
 import org.chemfit.Quantities;
-
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamWriteFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import org.jspecify.annotations.Nullable;
 import org.chemfit.journal.read.JournalJson;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The JSON forms the journal stores, chosen so that a user reading the file with sqlite3 or
@@ -39,13 +37,14 @@ final class JsonCodec {
      * double, several times faster than {@link Double#toString(double)} of Java 17 (an evaluation's
      * metadata tree holds a few hundred doubles). The job hash keeps {@link #CANONICAL}.
      */
-    private static final ObjectMapper MAPPER = JsonMapper.builder().enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
             .build();
-    private static final ObjectMapper CANONICAL = new ObjectMapper()
-            .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
-    private JsonCodec() {
-    }
+    private static final ObjectMapper CANONICAL =
+            new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+
+    private JsonCodec() {}
 
     static String write(Object tree) {
         try {
@@ -73,8 +72,15 @@ final class JsonCodec {
      * numbers, booleans; arrays become lists; anything else becomes its {@code toString()}.
      */
     static Object safe(Object v) {
-        if (v == null || v instanceof String || v instanceof Boolean || v instanceof Integer || v instanceof Long
-                || v instanceof Double || v instanceof Float || v instanceof Short || v instanceof Byte) {
+        if (v == null
+                || v instanceof String
+                || v instanceof Boolean
+                || v instanceof Integer
+                || v instanceof Long
+                || v instanceof Double
+                || v instanceof Float
+                || v instanceof Short
+                || v instanceof Byte) {
             return v;
         }
         if (v instanceof Map<?, ?> m) {
@@ -145,7 +151,10 @@ final class JsonCodec {
         List<String> names = new ArrayList<>(p.names());
         java.util.Collections.sort(names);
         for (String n : names) {
-            sb.append(n).append('=').append(Long.toHexString(Double.doubleToRawLongBits(p.get(n)))).append('\n');
+            sb.append(n)
+                    .append('=')
+                    .append(Long.toHexString(Double.doubleToRawLongBits(p.get(n))))
+                    .append('\n');
         }
         return sha256(sb.toString());
     }
@@ -219,6 +228,7 @@ final class JsonCodec {
      * table: {@code "quantities":"$terms:PATH"} (PATH the term's path, "2" or "1.0").
      */
     static final String IN_TERMS = "$terms:";
+
     private static final String IN_TERMS_JSON = "\"quantities\":\"" + IN_TERMS;
 
     /**
@@ -251,7 +261,9 @@ final class JsonCodec {
             out.append(treeJson, from, at).append("\"quantities\":").append(write(q.asMap()));
             from = pathEnd + 1;
         }
-        return out == null ? treeJson : out.append(treeJson, from, treeJson.length()).toString();
+        return out == null
+                ? treeJson
+                : out.append(treeJson, from, treeJson.length()).toString();
     }
 
     /**

@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-
 import org.chemfit.Quantities;
 
 /**
@@ -36,8 +35,7 @@ final class QuantityCodec {
     private static final byte ARRAY = 1;
     private static final byte LABEL = 2;
 
-    private QuantityCodec() {
-    }
+    private QuantityCodec() {}
 
     /**
      * A buffer per thread for {@link #encode}, so that encoding the quantities of a term allocates
@@ -81,7 +79,8 @@ final class QuantityCodec {
         if (b.remaining() >= n) {
             return b;
         }
-        ByteBuffer bigger = ByteBuffer.allocate(Math.max(2 * b.capacity(), b.position() + n)).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer bigger = ByteBuffer.allocate(Math.max(2 * b.capacity(), b.position() + n))
+                .order(ByteOrder.LITTLE_ENDIAN);
         b.flip();
         bigger.put(b);
         SCRATCH.set(bigger);
@@ -143,6 +142,7 @@ final class QuantityCodec {
     }
 
     private static JournalException bad(byte[] blob, String why) {
-        return new JournalException("the journal holds quantities of " + blob.length + " bytes that cannot be read: " + why);
+        return new JournalException(
+                "the journal holds quantities of " + blob.length + " bytes that cannot be read: " + why);
     }
 }

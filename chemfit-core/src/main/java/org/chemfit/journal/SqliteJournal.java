@@ -15,14 +15,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
-
 import org.chemfit.EvaluationContext;
 import org.chemfit.Quantities;
-import org.jspecify.annotations.Nullable;
 import org.chemfit.journal.read.EvaluationRecord;
 import org.chemfit.journal.read.JournalReader;
 import org.chemfit.journal.read.RunRecord;
 import org.chemfit.journal.read.TermRecord;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -142,7 +141,8 @@ final class SqliteJournal implements JournalReader {
     /** Work on the connection that may throw {@link SQLException}. */
     @FunctionalInterface
     interface SqlWork<T> {
-        @Nullable T run() throws SQLException;
+        @Nullable
+        T run() throws SQLException;
     }
 
     /**
@@ -205,7 +205,8 @@ final class SqliteJournal implements JournalReader {
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(mode, "mode");
         if (readOnly) {
-            throw new JournalException("journal " + file + " was opened read-only; open it with Journal.open to run a fit");
+            throw new JournalException(
+                    "journal " + file + " was opened read-only; open it with Journal.open to run a fit");
         }
         synchronized (lock) {
             ensureOpen();
@@ -290,8 +291,9 @@ final class SqliteJournal implements JournalReader {
     @Override
     public List<EvaluationRecord> evaluations(long runId, int fromNumber, int limit) {
         if (fromNumber < 0 || limit < 1) {
-            throw new IllegalArgumentException("evaluations are read from a number >= 0 and at least 1 at a time, got from "
-                    + fromNumber + " limit " + limit);
+            throw new IllegalArgumentException(
+                    "evaluations are read from a number >= 0 and at least 1 at a time, got from " + fromNumber
+                            + " limit " + limit);
         }
         return read("read the evaluations of run " + runId, q -> q.evaluations(runId, fromNumber, limit));
     }
@@ -309,7 +311,8 @@ final class SqliteJournal implements JournalReader {
 
     @Override
     public List<TermRecord> terms(long runId, int evaluationNumber) {
-        return read("read the terms of run " + runId + " evaluation " + evaluationNumber,
+        return read(
+                "read the terms of run " + runId + " evaluation " + evaluationNumber,
                 q -> q.terms(runId, evaluationNumber, -1, 0));
     }
 
@@ -372,7 +375,9 @@ final class SqliteJournal implements JournalReader {
     }
 
     static String time(long epochNanos) {
-        return Instant.ofEpochSecond(0, epochNanos).truncatedTo(ChronoUnit.MILLIS).toString();
+        return Instant.ofEpochSecond(0, epochNanos)
+                .truncatedTo(ChronoUnit.MILLIS)
+                .toString();
     }
 
     static String now() {
@@ -407,7 +412,8 @@ final class SqliteJournal implements JournalReader {
         if (v != null) {
             return v;
         }
-        try (InputStream in = SqliteJournal.class.getResourceAsStream("/META-INF/maven/org.chemfit/chemfit-core/pom.properties")) {
+        try (InputStream in =
+                SqliteJournal.class.getResourceAsStream("/META-INF/maven/org.chemfit/chemfit-core/pom.properties")) {
             if (in != null) {
                 Properties p = new Properties();
                 p.load(in);

@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-
 import org.chemfit.EvaluationContext;
 import org.chemfit.Parameters;
 import org.jspecify.annotations.Nullable;
@@ -36,12 +35,10 @@ final class SqliteSession implements Journal.Session {
     private static final int MAX_CHANGES_SHOWN = 20;
 
     /** The lookup key of the parameters of one evaluation (its terms share the same object). */
-    private record KeyOf(Parameters parameters, String key) {
-    }
+    private record KeyOf(Parameters parameters, String key) {}
 
     /** What the run already holds for an evaluation number. */
-    private record Existing(String state, String key) {
-    }
+    private record Existing(String state, String key) {}
 
     private final SqliteJournal journal;
     private final JournalLock writerLock;
@@ -56,17 +53,26 @@ final class SqliteSession implements Journal.Session {
     private final java.util.Set<String> keysBefore;
     /** How many evaluations of each key this attempt started: a repeat can replay the first. */
     private final Map<String, Integer> keysStarted = new ConcurrentHashMap<>();
+
     private final AtomicLong replayed = new AtomicLong();
     private final AtomicLong computed = new AtomicLong();
     private final GroupCommitWriter writer;
     /** The id of the next term written; only the writer's committing thread uses it. */
     private long nextTermId;
     /** Leaf terms of numbered evaluations recorded in the terms table and not yet in a tree. */
-    private final java.util.Set<EvaluationContext> recorded = java.util.Collections.newSetFromMap(new ConcurrentHashMap<>());
+    private final java.util.Set<EvaluationContext> recorded =
+            java.util.Collections.newSetFromMap(new ConcurrentHashMap<>());
+
     private volatile boolean ended;
 
-    private SqliteSession(SqliteJournal journal, JournalLock writerLock, long runId, int attempt, boolean resumed,
-            Map<Integer, Existing> existing) throws SQLException {
+    private SqliteSession(
+            SqliteJournal journal,
+            JournalLock writerLock,
+            long runId,
+            int attempt,
+            boolean resumed,
+            Map<Integer, Existing> existing)
+            throws SQLException {
         this.journal = journal;
         this.writerLock = writerLock;
         this.runId = runId;
@@ -122,8 +128,12 @@ final class SqliteSession implements Journal.Session {
                 if (resume < 0) {
                     long latest = j.queries.latestRunId();
                     if (latest > 0) {
-                        throw mismatch(j, latest, Objects.requireNonNull(j.queries.runHashAndSettings(latest), "run " + latest),
-                                hash, settingsTree);
+                        throw mismatch(
+                                j,
+                                latest,
+                                Objects.requireNonNull(j.queries.runHashAndSettings(latest), "run " + latest),
+                                hash,
+                                settingsTree);
                     }
                 }
             }
@@ -131,12 +141,18 @@ final class SqliteSession implements Journal.Session {
         return resume;
     }
 
-    private static JournalMismatchException mismatch(SqliteJournal j, long runId, String[] recorded, String hash,
-            Object settingsTree) {
+    private static JournalMismatchException mismatch(
+            SqliteJournal j, long runId, String[] recorded, String hash, Object settingsTree) {
         List<String> changes = diff(JsonCodec.readMap(recorded[1]), settingsTree);
-        StringBuilder sb = new StringBuilder("journal ").append(j.path()).append(" holds run ").append(runId)
-                .append(" of a different job (settings hash ").append(recorded[0], 0, 12).append(", this job ")
-                .append(hash, 0, 12).append("), so it cannot be resumed: ");
+        StringBuilder sb = new StringBuilder("journal ")
+                .append(j.path())
+                .append(" holds run ")
+                .append(runId)
+                .append(" of a different job (settings hash ")
+                .append(recorded[0], 0, 12)
+                .append(", this job ")
+                .append(hash, 0, 12)
+                .append("), so it cannot be resumed: ");
         List<String> shown = changes.subList(0, Math.min(MAX_CHANGES_SHOWN, changes.size()));
         sb.append(String.join("; ", shown));
         if (changes.size() > shown.size()) {
@@ -187,37 +203,49 @@ final class SqliteSession implements Journal.Session {
     private static SqliteSession newRun(SqliteJournal j, JournalLock wl, String hash, String settingsJson)
             throws SQLException {
         String now = SqliteJournal.now();
-        return Objects.requireNonNull(j.inTransaction(() -> {
-            long id = j.queries.insertRun(hash, settingsJson, now);
-            j.queries.insertAttempt(id, 1, now);
-            LOG.info("journal {}: started run {}", j.path(), id);
-            return new SqliteSession(j, wl, id, 1, false, new HashMap<>());
-        }), "the new session");
+        return Objects.requireNonNull(
+                j.inTransaction(() -> {
+                    long id = j.queries.insertRun(hash, settingsJson, now);
+                    j.queries.insertAttempt(id, 1, now);
+                    LOG.info("journal {}: started run {}", j.path(), id);
+                    return new SqliteSession(j, wl, id, 1, false, new HashMap<>());
+                }),
+                "the new session");
     }
 
     private static SqliteSession resumeRun(SqliteJournal j, JournalLock wl, long id) throws SQLException {
         String now = SqliteJournal.now();
-        return Objects.requireNonNull(j.inTransaction(() -> {
-            int attempt = j.queries.reopenRun(id);
-            j.queries.insertAttempt(id, attempt, now);
-            // the recorded terms are looked up in the terms table: packs become rows again (same ids)
-            int unpacked = j.queries.unpack(id, null);
-            if (unpacked > 0) {
-                LOG.debug("journal {}: run {}: {} packed terms unpacked for the resume", j.path(), id, unpacked);
-            }
-            Map<Integer, Existing> existing = new HashMap<>();
-            int running = 0;
-            int complete = 0;
-            for (Map.Entry<Integer, String[]> e : j.queries.evaluationStates(id).entrySet()) {
-                String state = e.getValue()[0];
-                existing.put(e.getKey(), new Existing(state, e.getValue()[1]));
-                running += "RUNNING".equals(state) ? 1 : 0;
-                complete += "COMPLETE".equals(state) ? 1 : 0;
-            }
-            LOG.info("journal {}: resuming run {} (attempt {}): {} complete evaluations to replay, {} cut off by the last"
-                    + " attempt run again", j.path(), id, attempt, complete, running);
-            return new SqliteSession(j, wl, id, attempt, true, existing);
-        }), "the new session");
+        return Objects.requireNonNull(
+                j.inTransaction(() -> {
+                    int attempt = j.queries.reopenRun(id);
+                    j.queries.insertAttempt(id, attempt, now);
+                    // the recorded terms are looked up in the terms table: packs become rows again (same ids)
+                    int unpacked = j.queries.unpack(id, null);
+                    if (unpacked > 0) {
+                        LOG.debug(
+                                "journal {}: run {}: {} packed terms unpacked for the resume", j.path(), id, unpacked);
+                    }
+                    Map<Integer, Existing> existing = new HashMap<>();
+                    int running = 0;
+                    int complete = 0;
+                    for (Map.Entry<Integer, String[]> e :
+                            j.queries.evaluationStates(id).entrySet()) {
+                        String state = e.getValue()[0];
+                        existing.put(e.getKey(), new Existing(state, e.getValue()[1]));
+                        running += "RUNNING".equals(state) ? 1 : 0;
+                        complete += "COMPLETE".equals(state) ? 1 : 0;
+                    }
+                    LOG.info(
+                            "journal {}: resuming run {} (attempt {}): {} complete evaluations to replay, {} cut off by the last"
+                                    + " attempt run again",
+                            j.path(),
+                            id,
+                            attempt,
+                            complete,
+                            running);
+                    return new SqliteSession(j, wl, id, attempt, true, existing);
+                }),
+                "the new session");
     }
 
     @Override
@@ -297,7 +325,10 @@ final class SqliteSession implements Journal.Session {
                     if (meta instanceof Map<?, ?> m) {
                         m.forEach((k, v) -> ctx.metadata().put(String.valueOf(k), v));
                     }
-                    ctx.replay(blob != null || q != null ? SqliteJournal.quantities(blob, q) : ctx.quantities(), Map.of(), loss);
+                    ctx.replay(
+                            blob != null || q != null ? SqliteJournal.quantities(blob, q) : ctx.quantities(),
+                            Map.of(),
+                            loss);
                 }
                 numbers.put(ctx.evaluationId(), number);
                 replayed.incrementAndGet();
@@ -329,9 +360,12 @@ final class SqliteSession implements Journal.Session {
                     continue;
                 }
                 if (ex != null && ex.state().equals("COMPLETE")) {
-                    LOG.warn("journal {}: run {} evaluation {} was recorded with other parameters; the resumed fit"
-                            + " diverged from the recorded one (is the objective or the optimizer not deterministic?)",
-                            journal.path(), runId, number);
+                    LOG.warn(
+                            "journal {}: run {} evaluation {} was recorded with other parameters; the resumed fit"
+                                    + " diverged from the recorded one (is the objective or the optimizer not deterministic?)",
+                            journal.path(),
+                            runId,
+                            number);
                 }
                 existing.put(number, new Existing("RUNNING", key));
                 rows.add(new Object[] {number, ctx.evaluationId(), JsonCodec.parameters(ctx.parameters()), key});
@@ -374,8 +408,23 @@ final class SqliteSession implements Journal.Session {
         }
         if (write) {
             long s = start == null ? now : start;
-            JournalQueries.EvaluationRow row = new JournalQueries.EvaluationRow(runId, number, ctx.evaluationId(),
-                    failed, parameters, key, loss, toldLoss, replay, tree, failure, s, now, attempt, quantities, apart);
+            JournalQueries.EvaluationRow row = new JournalQueries.EvaluationRow(
+                    runId,
+                    number,
+                    ctx.evaluationId(),
+                    failed,
+                    parameters,
+                    key,
+                    loss,
+                    toldLoss,
+                    replay,
+                    tree,
+                    failure,
+                    s,
+                    now,
+                    attempt,
+                    quantities,
+                    apart);
             writer.submit(() -> journal.queries.upsertEvaluation(row));
         }
         // the terms of this evaluation and its own record are committed before the optimizer hears of it
@@ -436,9 +485,10 @@ final class SqliteSession implements Journal.Session {
                             + " AND t.parameter_key = ? AND t.state = 'COMPLETE' ORDER BY t.id DESC LIMIT 1");
                 } else {
                     // a term evaluated outside a Fitter's numbered evaluations
-                    q = journal.statement("SELECT value_bits, quantities_json, metadata_json, quantities_blob FROM terms"
-                            + " WHERE term_path = ? AND run_id = ? AND evaluation_number IS NULL AND parameter_key = ?"
-                            + " AND term_name = ? AND parameter_key = ? AND state = 'COMPLETE' ORDER BY id DESC LIMIT 1");
+                    q = journal.statement(
+                            "SELECT value_bits, quantities_json, metadata_json, quantities_blob FROM terms"
+                                    + " WHERE term_path = ? AND run_id = ? AND evaluation_number IS NULL AND parameter_key = ?"
+                                    + " AND term_name = ? AND parameter_key = ? AND state = 'COMPLETE' ORDER BY id DESC LIMIT 1");
                 }
                 q.setString(1, path);
                 q.setLong(2, runId);
@@ -471,7 +521,8 @@ final class SqliteSession implements Journal.Session {
         String runDir = text(meta, "run_directory", "run_dir", "workdir");
         String host = text(meta, "host", "member_address");
         String member = text(meta, "member", "worker");
-        String worker = member != null ? member
+        String worker = member != null
+                ? member
                 : child.threadName() == null ? Thread.currentThread().getName() : child.threadName();
         long start = child.startEpochNanos() == 0 ? EvaluationContext.nowEpochNanos() : child.startEpochNanos();
         long end = child.endEpochNanos() == 0 ? EvaluationContext.nowEpochNanos() : child.endEpochNanos();
@@ -488,8 +539,24 @@ final class SqliteSession implements Journal.Session {
         if (number != null) {
             recorded.add(child);
         }
-        JournalQueries.TermRow row = new JournalQueries.TermRow(runId, number, evaluationId, path, name, key, failed, value,
-                quantities, metaJson, runDir, host == null ? SqliteJournal.HOST : host, worker, failure, start, end, attempt);
+        JournalQueries.TermRow row = new JournalQueries.TermRow(
+                runId,
+                number,
+                evaluationId,
+                path,
+                name,
+                key,
+                failed,
+                value,
+                quantities,
+                metaJson,
+                runDir,
+                host == null ? SqliteJournal.HOST : host,
+                worker,
+                failure,
+                start,
+                end,
+                attempt);
         writer.submit(new TermWrite(row));
         if (end - start >= GroupCommitWriter.LINGER_NANOS) {
             // a slow term (an external program) gains nothing from waiting for others to share its
@@ -522,7 +589,8 @@ final class SqliteSession implements Journal.Session {
         Map<String, List<JournalQueries.TermRow>> open = new java.util.LinkedHashMap<>();
         for (GroupCommitWriter.Write w : group) {
             if (w instanceof TermWrite t && t.row.evaluationNumber() != null && packable(t.row.key())) {
-                open.computeIfAbsent(t.row.evaluationId(), k -> new ArrayList<>()).add(t.row);
+                open.computeIfAbsent(t.row.evaluationId(), k -> new ArrayList<>())
+                        .add(t.row);
                 continue;
             }
             writeTerms(open);
@@ -564,7 +632,11 @@ final class SqliteSession implements Journal.Session {
         }
         writer.close();
         recorded.clear();
-        LOG.debug("journal {}: run {} attempt {}: {} commits of finished results", journal.path(), runId, attempt,
+        LOG.debug(
+                "journal {}: run {} attempt {}: {} commits of finished results",
+                journal.path(),
+                runId,
+                attempt,
                 writer.commits());
         synchronized (journal.lock) {
             if (ended) {
@@ -574,7 +646,15 @@ final class SqliteSession implements Journal.Session {
             try {
                 String now = SqliteJournal.now();
                 journal.inTransaction(() -> {
-                    journal.queries.endRun(runId, attempt, now, status, stopReason, bestLoss, evaluations, replayed.get(),
+                    journal.queries.endRun(
+                            runId,
+                            attempt,
+                            now,
+                            status,
+                            stopReason,
+                            bestLoss,
+                            evaluations,
+                            replayed.get(),
                             computed.get());
                     return null;
                 });

@@ -9,11 +9,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-
 import org.chemfit.Quantities;
-import org.jspecify.annotations.Nullable;
 import org.chemfit.journal.read.EvaluationRecord;
 import org.chemfit.journal.read.TermRecord;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The binary form of the leaf terms of one evaluation that finished together (schema version 3,
@@ -48,8 +47,7 @@ final class TermPack {
 
     private static final byte[] MAGIC = {'C', 'F', 'T', 1};
 
-    private TermPack() {
-    }
+    private TermPack() {}
 
     /** @return the terms' binary form; every row is of the same evaluation and pack key */
     static byte[] encode(List<JournalQueries.TermRow> rows, String packKey) {
@@ -82,8 +80,7 @@ final class TermPack {
     }
 
     /** One term of a pack, as the terms table would hold it. */
-    record Term(TermRecord record, String key) {
-    }
+    record Term(TermRecord record, String key) {}
 
     /**
      * @param firstId the id of the first term (the others follow one by one)
@@ -121,10 +118,24 @@ final class TermPack {
             long start = b.getLong();
             long end = b.getLong();
             // a pack holds every term's path, name and host (pack() writes them)
-            TermRecord r = new TermRecord(firstId + i, runId, evaluationNumber, Objects.requireNonNull(path, "path"),
+            TermRecord r = new TermRecord(
+                    firstId + i,
+                    runId,
+                    evaluationNumber,
+                    Objects.requireNonNull(path, "path"),
                     Objects.requireNonNull(name, "name"),
-                    failed ? EvaluationRecord.State.FAILED : EvaluationRecord.State.COMPLETE, failed ? Double.NaN : value, q,
-                    meta, runDir, Objects.requireNonNull(host, "host"), worker, failure, instant(start), instant(end), (end - start) / 1e9, attempt);
+                    failed ? EvaluationRecord.State.FAILED : EvaluationRecord.State.COMPLETE,
+                    failed ? Double.NaN : value,
+                    q,
+                    meta,
+                    runDir,
+                    Objects.requireNonNull(host, "host"),
+                    worker,
+                    failure,
+                    instant(start),
+                    instant(end),
+                    (end - start) / 1e9,
+                    attempt);
             out.add(new Term(r, key == null ? packKey : key));
         }
         return out;

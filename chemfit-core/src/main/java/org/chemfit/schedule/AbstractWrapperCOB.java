@@ -3,7 +3,6 @@ package org.chemfit.schedule;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-
 import org.chemfit.BatchObjectiveFunction;
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationCancelledException;
@@ -53,8 +52,7 @@ public abstract class AbstractWrapperCOB implements BatchObjectiveFunction, Obje
      *
      * @param requests the number of parameter sets in the batch
      */
-    protected void beforeBatch(int requests) {
-    }
+    protected void beforeBatch(int requests) {}
 
     /** @return the wrapped objective */
     public CombinedObjectiveFunction objective() {
@@ -149,16 +147,16 @@ public abstract class AbstractWrapperCOB implements BatchObjectiveFunction, Obje
         Objects.requireNonNull(params, "params");
         Objects.requireNonNull(ctx, "ctx");
         if (!ctx.parameters().equals(params)) {
-            throw new IllegalArgumentException("the context holds other parameters than those to evaluate: " + ctx.parameters()
-                    + " vs " + params);
+            throw new IllegalArgumentException(
+                    "the context holds other parameters than those to evaluate: " + ctx.parameters() + " vs " + params);
         }
         return ctx;
     }
 
     private void checkOpen() {
         if (isClosed()) {
-            throw new IllegalStateException("this " + getClass().getSimpleName()
-                    + " was closed; create a new one to evaluate again");
+            throw new IllegalStateException(
+                    "this " + getClass().getSimpleName() + " was closed; create a new one to evaluate again");
         }
     }
 

@@ -3,7 +3,6 @@ package org.chemfit.schedule;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadPoolExecutor;
-
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationCancelledException;
 import org.chemfit.EvaluationContext;
@@ -85,7 +84,8 @@ public final class AsyncWrapperCOB extends AbstractWrapperCOB {
      *     {@code ForkJoinPool}, or {@code Runnable::run} to run them on the calling thread
      */
     public AsyncWrapperCOB(CombinedObjectiveFunction objective, Executor executor) {
-        super(Objects.requireNonNull(objective, "objective"),
+        super(
+                Objects.requireNonNull(objective, "objective"),
                 new DispatchScheduler(TaskRunner.of(Objects.requireNonNull(executor, "executor"))));
         this.ownPool = null;
     }
@@ -97,8 +97,11 @@ public final class AsyncWrapperCOB extends AbstractWrapperCOB {
      * @param objective the objective whose terms run concurrently
      */
     public AsyncWrapperCOB(CombinedObjectiveFunction objective) {
-        this(objective, ExecutorScheduler.newPool(Math.min(Objects.requireNonNull(objective, "objective").leafCount(),
-                DEFAULT_MAX_THREADS), "chemfit-async"));
+        this(
+                objective,
+                ExecutorScheduler.newPool(
+                        Math.min(Objects.requireNonNull(objective, "objective").leafCount(), DEFAULT_MAX_THREADS),
+                        "chemfit-async"));
     }
 
     private AsyncWrapperCOB(CombinedObjectiveFunction objective, ThreadPoolExecutor ownPool) {

@@ -10,7 +10,6 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationContext;
 import org.chemfit.internal.DispatchScheduler;
@@ -90,7 +89,8 @@ public final class ExecutorScheduler implements Scheduler {
             t.setDaemon(true);
             return t;
         };
-        ThreadPoolExecutor e = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), f);
+        ThreadPoolExecutor e =
+                new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), f);
         e.allowCoreThreadTimeOut(true);
         e.prestartAllCoreThreads();
         return e;

@@ -2,7 +2,6 @@ package org.chemfit.schedule;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationCancelledException;
 import org.chemfit.EvaluationContext;
@@ -73,6 +72,5 @@ public interface Scheduler extends AutoCloseable {
 
     /** Releases what this scheduler owns; an executor it was given is left running. */
     @Override
-    default void close() {
-    }
+    default void close() {}
 }

@@ -2,7 +2,6 @@ package org.chemfit.schedule;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-
 import org.chemfit.BatchObjectiveFunction;
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationContext;
@@ -24,8 +23,7 @@ import org.chemfit.EvaluationContext;
 public final class SerialScheduler implements Scheduler {
 
     /** Creates the serial scheduler. */
-    public SerialScheduler() {
-    }
+    public SerialScheduler() {}
 
     @Override
     public double evaluate(CombinedObjectiveFunction objective, EvaluationContext ctx) {

@@ -42,8 +42,8 @@ public record Metrics(int count, double rmse, double mae, double maxAbsError, do
      */
     public static Metrics of(double[] reference, double[] model) {
         if (reference.length != model.length) {
-            throw new IllegalArgumentException("reference and model must have the same length, got " + reference.length + " and "
-                    + model.length);
+            throw new IllegalArgumentException(
+                    "reference and model must have the same length, got " + reference.length + " and " + model.length);
         }
         int n = 0;
         double sq = 0;

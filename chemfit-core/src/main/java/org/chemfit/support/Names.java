@@ -16,8 +16,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Names {
 
-    private Names() {
-    }
+    private Names() {}
 
     /**
      * @param name the misspelt name

@@ -3,9 +3,8 @@ package org.chemfit.support;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.jspecify.annotations.Nullable;
-
 import org.chemfit.EvaluationContext;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The model's value beside each reference value of one term, read from the term's evaluation
@@ -22,8 +21,7 @@ import org.chemfit.EvaluationContext;
  */
 public final class Predictions {
 
-    private Predictions() {
-    }
+    private Predictions() {}
 
     /**
      * One reference value and the model's value for it.
@@ -58,7 +56,9 @@ public final class Predictions {
         for (Map.Entry<String, double[]> e : reference.entrySet()) {
             String q = e.getKey();
             double[] ref = e.getValue();
-            boolean sub = ctx != null && !ctx.quantities().contains(q) && ctx.children().size() == ref.length;
+            boolean sub = ctx != null
+                    && !ctx.quantities().contains(q)
+                    && ctx.children().size() == ref.length;
             double[] model = null;
             if (ctx != null && ctx.quantities().contains(q)) {
                 try {
@@ -70,7 +70,7 @@ public final class Predictions {
             for (int i = 0; i < ref.length; i++) {
                 String item = Integer.toString(i);
                 double m = Double.NaN;
-                if (sub && ctx != null) {   // sub implies ctx != null
+                if (sub && ctx != null) { // sub implies ctx != null
                     EvaluationContext s = ctx.child(i);
                     item = s.name();
                     if (s.quantities().contains(q)) {

@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-
 import org.chemfit.ChemFitException;
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationContext;
@@ -22,7 +21,8 @@ class AtomisticTermsTest {
     @TempDir
     Path dir;
 
-    static final PairPotential LJ = PairPotential.builder().lennardJones("Ar", "Ar", "epsilon", "sigma").build();
+    static final PairPotential LJ =
+            PairPotential.builder().lennardJones("Ar", "Ar", "epsilon", "sigma").build();
     static final Parameters UNIT = Parameters.of(Map.of("epsilon", 1.0, "sigma", 1.0));
 
     void dimer(Path file, double r) {
@@ -53,13 +53,15 @@ class AtomisticTermsTest {
         assertEquals(List.of("a", "b"), rows.stream().map(ReferenceEntry::tag).toList());
         assertEquals(sub.resolve("b.extxyz").toAbsolutePath(), rows.get(1).file());
 
-        List<QuantityComputerObjectiveFunction> terms = AtomisticTerms.fromCsv(csv, LJ).terms();
+        List<QuantityComputerObjectiveFunction> terms =
+                AtomisticTerms.fromCsv(csv, LJ).terms();
         assertEquals(2, terms.size());
         assertEquals("a", terms.get(0).name());
         double e = LJ.energy(Atoms.of(List.of("Ar", "Ar"), new double[][] {{0, 0, 0}, {0, 0, 1.2}}), UNIT);
         assertEquals(Math.pow(e + 0.5, 2), terms.get(0).evaluate(UNIT), 1e-12);
 
-        CombinedObjectiveFunction scaled = AtomisticTerms.fromCsv(csv, LJ).energyScale(0.1).combined();
+        CombinedObjectiveFunction scaled =
+                AtomisticTerms.fromCsv(csv, LJ).energyScale(0.1).combined();
         assertEquals(List.of("a", "b"), scaled.termNames());
         EvaluationContext ctx = new EvaluationContext(UNIT);
         scaled.evaluate(UNIT, ctx);
@@ -70,18 +72,27 @@ class AtomisticTermsTest {
     @Test
     void pathColumnIsRelativeToTheWorkingDirectoryAndWinsOverFile() throws Exception {
         Path data = ExampleData.example("water-dimer");
-        Path relative = Path.of("").toAbsolutePath().relativize(data.resolve("atoms_3.0.xyz").toAbsolutePath());
+        Path relative = Path.of("")
+                .toAbsolutePath()
+                .relativize(data.resolve("atoms_3.0.xyz").toAbsolutePath());
         Path csv = dir.resolve("p.csv");
         Files.writeString(csv, "file,path,reference_energy,tag\nignored.xyz," + relative + ",-0.23,w30\n");
         ReferenceEntry row = ReferenceCsv.read(csv).get(0);
         assertEquals(data.resolve("atoms_3.0.xyz").toAbsolutePath().normalize(), row.file());
 
-        List<ReferenceEntry> both = ReferenceCsv.read(List.of(data.resolve("energies.csv"), data.resolve("energies2.csv")));
+        List<ReferenceEntry> both =
+                ReferenceCsv.read(List.of(data.resolve("energies.csv"), data.resolve("energies2.csv")));
         assertEquals(27, both.size());
         assertEquals("dimer_C1_4.3", both.get(19).tag());
         assertEquals("dimer_C1_4.4", both.get(20).tag());
-        assertEquals(27, AtomisticTerms.fromCsv(List.of(data.resolve("energies.csv"), data.resolve("energies2.csv")),
-                WaterDimerFitTest.TIP3P_FORM).moleculeSize(3).combined().size());
+        assertEquals(
+                27,
+                AtomisticTerms.fromCsv(
+                                List.of(data.resolve("energies.csv"), data.resolve("energies2.csv")),
+                                WaterDimerFitTest.TIP3P_FORM)
+                        .moleculeSize(3)
+                        .combined()
+                        .size());
     }
 
     @Test
@@ -89,7 +100,10 @@ class AtomisticTermsTest {
         dimer(dir.resolve("d.xyz"), 1.5);
         Path csv = dir.resolve("r.csv");
         Files.writeString(csv, "file,reference_energy,tag\nd.xyz,-1.0,relaxed\n");
-        var term = AtomisticTerms.fromCsv(csv, LJ).relax(Relax.lbfgs().forceTolerance(1e-8)).terms().get(0);
+        var term = AtomisticTerms.fromCsv(csv, LJ)
+                .relax(Relax.lbfgs().forceTolerance(1e-8))
+                .terms()
+                .get(0);
         assertEquals(0.0, term.evaluate(UNIT), 1e-20);
         assertTrue(term.computer() instanceof RelaxedComputer);
     }
@@ -112,13 +126,20 @@ class AtomisticTermsTest {
         Files.writeString(noColumn, "path_to_file,energy_ev\nx.xyz,1\n");
         InputFormatException e1 = assertThrows(InputFormatException.class, () -> ReferenceCsv.read(noColumn));
         assertEquals(1, e1.line());
-        assertTrue(e1.getMessage().startsWith(noColumn + ":1: expected a header row with the columns 'file' (or 'path') and 'reference_energy'"),
+        assertTrue(
+                e1.getMessage()
+                        .startsWith(
+                                noColumn
+                                        + ":1: expected a header row with the columns 'file' (or 'path') and 'reference_energy'"),
                 e1.getMessage());
 
         Path badEnergy = dir.resolve("b.csv");
         Files.writeString(badEnergy, ",file,reference_energy,tag\n0,x.xyz,-0.1,t0\n1,y.xyz,minus one,t1\n");
         InputFormatException e2 = assertThrows(InputFormatException.class, () -> ReferenceCsv.read(badEnergy));
-        assertTrue(e2.getMessage().startsWith(badEnergy + ":3: expected a finite number in column 'reference_energy', got 'minus one'"),
+        assertTrue(
+                e2.getMessage()
+                        .startsWith(badEnergy
+                                + ":3: expected a finite number in column 'reference_energy', got 'minus one'"),
                 e2.getMessage());
 
         Path fields = dir.resolve("c.csv");
@@ -128,7 +149,8 @@ class AtomisticTermsTest {
 
         Path empty = dir.resolve("d.csv");
         Files.writeString(empty, "file,reference_energy\n");
-        assertTrue(assertThrows(InputFormatException.class, () -> ReferenceCsv.read(empty)).getMessage()
+        assertTrue(assertThrows(InputFormatException.class, () -> ReferenceCsv.read(empty))
+                .getMessage()
                 .contains("expected at least one row after the header"));
     }
 
@@ -136,20 +158,29 @@ class AtomisticTermsTest {
     void missingOrBrokenStructureNamesTheCsvLine() throws Exception {
         Path csv = dir.resolve("refs.csv");
         Files.writeString(csv, "file,reference_energy,tag\nnope.xyz,-0.1,gone\n");
-        ChemFitException missing = assertThrows(ChemFitException.class, () -> AtomisticTerms.fromCsv(csv, LJ).terms());
-        assertTrue(missing.getMessage().contains(dir.resolve("nope.xyz") + " (CSV line 2, tag 'gone') does not exist"),
+        ChemFitException missing = assertThrows(
+                ChemFitException.class, () -> AtomisticTerms.fromCsv(csv, LJ).terms());
+        assertTrue(
+                missing.getMessage().contains(dir.resolve("nope.xyz") + " (CSV line 2, tag 'gone') does not exist"),
                 missing.getMessage());
 
         Files.writeString(dir.resolve("bad.xyz"), "2\ncomment\nAr 0 0 0\n");
         Files.writeString(csv, "file,reference_energy,tag\nbad.xyz,-0.1,broken\n");
-        InputFormatException broken = assertThrows(InputFormatException.class, () -> AtomisticTerms.fromCsv(csv, LJ).terms());
-        assertTrue(broken.getMessage().startsWith(dir.resolve("bad.xyz") + ":4: expected 2 atom lines"), broken.getMessage());
+        InputFormatException broken = assertThrows(
+                InputFormatException.class,
+                () -> AtomisticTerms.fromCsv(csv, LJ).terms());
+        assertTrue(
+                broken.getMessage().startsWith(dir.resolve("bad.xyz") + ":4: expected 2 atom lines"),
+                broken.getMessage());
         assertTrue(broken.getMessage().endsWith("(CSV line 2, tag 'broken')"), broken.getMessage());
 
         dimer(dir.resolve("three.xyz"), 1.0);
         Files.writeString(csv, "file,reference_energy,tag\nthree.xyz,-0.1,odd\n");
-        ChemFitException prep = assertThrows(ChemFitException.class, () -> AtomisticTerms.fromCsv(csv, LJ).moleculeSize(3).terms());
-        assertTrue(prep.getMessage().contains("could not be prepared: cannot split 2 atoms into molecules of 3 atoms"),
+        ChemFitException prep = assertThrows(
+                ChemFitException.class,
+                () -> AtomisticTerms.fromCsv(csv, LJ).moleculeSize(3).terms());
+        assertTrue(
+                prep.getMessage().contains("could not be prepared: cannot split 2 atoms into molecules of 3 atoms"),
                 prep.getMessage());
     }
 }

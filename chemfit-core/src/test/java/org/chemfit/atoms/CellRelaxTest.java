@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
-
 import org.chemfit.Parameters;
 import org.chemfit.Quantities;
 import org.chemfit.atoms.PairPotential.CoulombMethod;
@@ -23,15 +22,33 @@ class CellRelaxTest {
     /** Rock salt with formal charges and Na-Cl, Cl-Cl Buckingham terms, Ewald at 1e-10. */
     static final PairPotential ROCK_SALT = PairPotential.builder()
             .coulomb(EwaldTest.NACL_CHARGES, CoulombMethod.EWALD, 1e-10)
-            .buckingham("Na", "Cl", ParameterRef.constant(1170.0), ParameterRef.constant(0.3290), ParameterRef.constant(0.0), 9.0, false)
-            .buckingham("Cl", "Cl", ParameterRef.constant(3199.0), ParameterRef.constant(0.3123), ParameterRef.constant(72.0), 9.0,
+            .buckingham(
+                    "Na",
+                    "Cl",
+                    ParameterRef.constant(1170.0),
+                    ParameterRef.constant(0.3290),
+                    ParameterRef.constant(0.0),
+                    9.0,
+                    false)
+            .buckingham(
+                    "Cl",
+                    "Cl",
+                    ParameterRef.constant(3199.0),
+                    ParameterRef.constant(0.3123),
+                    ParameterRef.constant(72.0),
+                    9.0,
                     false)
             .build();
 
     /** The lattice constant minimising E(a) of the scaled conventional cell, by Brent's method. */
     static double brentLatticeConstant() {
-        return new BrentOptimizer(1e-12, 1e-12).optimize(new MaxEval(500), GoalType.MINIMIZE, new SearchInterval(5.0, 6.5),
-                new UnivariateObjectiveFunction(a -> ROCK_SALT.energy(EwaldTest.rockSalt(a), NONE))).getPoint();
+        return new BrentOptimizer(1e-12, 1e-12)
+                .optimize(
+                        new MaxEval(500),
+                        GoalType.MINIMIZE,
+                        new SearchInterval(5.0, 6.5),
+                        new UnivariateObjectiveFunction(a -> ROCK_SALT.energy(EwaldTest.rockSalt(a), NONE)))
+                .getPoint();
     }
 
     @Test
@@ -49,10 +66,14 @@ class CellRelaxTest {
     @Test
     void aFreeCellFromASkewedStartRelaxesToTheSameCrystal() {
         double expected = brentLatticeConstant();
-        Atoms skewed = EwaldTest.distorted(EwaldTest.rockSalt(5.64), new double[][] {{5.7, 0, 0}, {0.2, 5.6, 0}, {-0.1, 0.15, 5.75}}, 2);
+        Atoms skewed = EwaldTest.distorted(
+                EwaldTest.rockSalt(5.64), new double[][] {{5.7, 0, 0}, {0.2, 5.6, 0}, {-0.1, 0.15, 5.75}}, 2);
         CellRelax.Result r = CellRelax.defaults().run(ROCK_SALT, NONE, skewed);
         assertTrue(r.converged(), r.toString());
-        assertEquals(expected * expected * expected, r.atoms().volume(), 1e-4 * r.atoms().volume());
+        assertEquals(
+                expected * expected * expected,
+                r.atoms().volume(),
+                1e-4 * r.atoms().volume());
         assertEquals(ROCK_SALT.energy(EwaldTest.rockSalt(expected), NONE), r.energy(), 1e-6);
     }
 
@@ -95,13 +116,15 @@ class CellRelaxTest {
     @Test
     void badUseIsRefusedWithTheRule() {
         Atoms cluster = Atoms.of(java.util.List.of("Na", "Cl"), new double[][] {{0, 0, 0}, {0, 0, 2.5}});
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new CubicCrystalComputer(cluster, 1, ROCK_SALT));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> new CubicCrystalComputer(cluster, 1, ROCK_SALT));
         assertTrue(e.getMessage().contains("periodic along its three vectors"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> CellRelax.defaults().tolerances(0, 1));
     }
 
     private static double second(Atoms eq, double[] dir, double h, double e0) {
-        return (ROCK_SALT.energy(strain(eq, dir, h), NONE) - 2 * e0 + ROCK_SALT.energy(strain(eq, dir, -h), NONE)) / (h * h);
+        return (ROCK_SALT.energy(strain(eq, dir, h), NONE) - 2 * e0 + ROCK_SALT.energy(strain(eq, dir, -h), NONE))
+                / (h * h);
     }
 
     private static Atoms strain(Atoms a, double[] e, double h) {

@@ -7,8 +7,7 @@ import org.chemfit.Parameters;
 /** Finite-difference checks of forces and stress shared by the atomistic tests. */
 final class Checks {
 
-    private Checks() {
-    }
+    private Checks() {}
 
     /**
      * Asserts that forces equal -dE/dx and the stress equals (1/V) dE/dε, both by central
@@ -39,8 +38,10 @@ final class Checks {
         double smax = 0;
         for (int a = 0; a < 3; a++) {
             for (int b = 0; b < 3; b++) {
-                sfd[3 * a + b] = (p.energy(strained(atoms, a, b, h), params) - p.energy(strained(atoms, a, b, -h), params))
-                        / (2 * h) / v;
+                sfd[3 * a + b] =
+                        (p.energy(strained(atoms, a, b, h), params) - p.energy(strained(atoms, a, b, -h), params))
+                                / (2 * h)
+                                / v;
                 smax = Math.max(smax, Math.abs(sfd[3 * a + b]));
             }
         }

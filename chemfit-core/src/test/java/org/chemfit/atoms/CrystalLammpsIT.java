@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-
 import org.chemfit.Parameters;
 import org.chemfit.Quantities;
 import org.chemfit.atoms.PairPotential.CoulombMethod;
@@ -27,20 +26,45 @@ class CrystalLammpsIT {
     @Test
     void relaxedLatticeConstantOfMgoMatchesLammpsBoxRelax() throws Exception {
         Atoms mgo = Xyz.read(ExampleData.example("mgo-buckingham").resolve("mgo.xyz"));
-        PairPotential p = PairPotential.builder().coulombConstant(EwaldLammpsIT.LAMMPS_K)
-                .coulomb(Map.of("Mg", ParameterRef.constant(2), "O", ParameterRef.constant(-2)), CoulombMethod.EWALD, 1e-12)
-                .buckingham("Mg", "O", ParameterRef.constant(1285.0), ParameterRef.constant(0.300), ParameterRef.constant(0), 12.0, false)
-                .buckingham("O", "O", ParameterRef.constant(22764.0), ParameterRef.constant(0.149), ParameterRef.constant(27.8), 12.0,
+        PairPotential p = PairPotential.builder()
+                .coulombConstant(EwaldLammpsIT.LAMMPS_K)
+                .coulomb(
+                        Map.of("Mg", ParameterRef.constant(2), "O", ParameterRef.constant(-2)),
+                        CoulombMethod.EWALD,
+                        1e-12)
+                .buckingham(
+                        "Mg",
+                        "O",
+                        ParameterRef.constant(1285.0),
+                        ParameterRef.constant(0.300),
+                        ParameterRef.constant(0),
+                        12.0,
+                        false)
+                .buckingham(
+                        "O",
+                        "O",
+                        ParameterRef.constant(22764.0),
+                        ParameterRef.constant(0.149),
+                        ParameterRef.constant(27.8),
+                        12.0,
                         false)
                 .build();
         Quantities q = new CubicCrystalComputer(mgo, 4, p).compute(Parameters.of(Map.of()));
-        LammpsReference.Result ref = LammpsReference.run(tmp, mgo, List.of("Mg", "O"), new double[] {2, -2}, false,
+        LammpsReference.Result ref = LammpsReference.run(
+                tmp,
+                mgo,
+                List.of("Mg", "O"),
+                new double[] {2, -2},
+                false,
                 "pair_style buck/coul/long 12.0 12.0\npair_coeff 1 1 0.0 1.0 0.0\npair_coeff 1 2 1285.0 0.300 0.0\n"
                         + "pair_coeff 2 2 22764.0 0.149 27.8\nkspace_style ewald 1e-12\npair_modify table 0\n"
                         + "fix relax all box/relax iso 0.0 vmax 0.001\nmin_modify line quadratic\n"
                         + "minimize 0.0 1e-12 10000 100000\nvariable a equal lx\nprint \"LATTICE ${a}\"\nunfix relax");
-        double a = Files.readAllLines(tmp.resolve("log.lammps")).stream().filter(l -> l.startsWith("LATTICE "))
-                .mapToDouble(l -> Double.parseDouble(l.substring(8).trim())).findFirst().orElseThrow();
+        double a = Files.readAllLines(tmp.resolve("log.lammps")).stream()
+                .filter(l -> l.startsWith("LATTICE "))
+                .mapToDouble(l -> Double.parseDouble(l.substring(8).trim()))
+                .findFirst()
+                .orElseThrow();
         assertTrue(a > 4.0 && a < 4.5, "LAMMPS relaxed to " + a);
         assertEquals(a, q.get("lattice_constant"), 1e-4);
         assertEquals(ref.energy() / 4, q.get("lattice_energy"), 1e-6 * Math.abs(ref.energy()));
@@ -58,10 +82,27 @@ class CrystalLammpsIT {
         double rho = 0.2992297608901959;
         double charge = 1.7684270438627858;
         Atoms mgo = Xyz.read(ExampleData.example("mgo-buckingham").resolve("mgo.xyz"));
-        PairPotential p = PairPotential.builder().coulombConstant(EwaldLammpsIT.LAMMPS_K)
-                .coulomb(Map.of("Mg", ParameterRef.constant(charge), "O", ParameterRef.constant(-charge)), CoulombMethod.EWALD, 1e-12)
-                .buckingham("Mg", "O", ParameterRef.constant(a0), ParameterRef.constant(rho), ParameterRef.constant(0), 12.0, false)
-                .buckingham("O", "O", ParameterRef.constant(22764.0), ParameterRef.constant(0.149), ParameterRef.constant(27.8), 12.0,
+        PairPotential p = PairPotential.builder()
+                .coulombConstant(EwaldLammpsIT.LAMMPS_K)
+                .coulomb(
+                        Map.of("Mg", ParameterRef.constant(charge), "O", ParameterRef.constant(-charge)),
+                        CoulombMethod.EWALD,
+                        1e-12)
+                .buckingham(
+                        "Mg",
+                        "O",
+                        ParameterRef.constant(a0),
+                        ParameterRef.constant(rho),
+                        ParameterRef.constant(0),
+                        12.0,
+                        false)
+                .buckingham(
+                        "O",
+                        "O",
+                        ParameterRef.constant(22764.0),
+                        ParameterRef.constant(0.149),
+                        ParameterRef.constant(27.8),
+                        12.0,
                         false)
                 .build();
         Quantities q = new CubicCrystalComputer(mgo, 4, p).compute(Parameters.of(Map.of()));
@@ -72,8 +113,14 @@ class CrystalLammpsIT {
                 + "change_box all xy final $(1e-4*ly:%.17g) remap\nrun 0\nprint \"SPLUS $(pxy:%.15g)\"\n"
                 + "change_box all xy final $(-1e-4*ly:%.17g) remap\nrun 0\nprint \"SMINUS $(pxy:%.15g)\"\n"
                 + "change_box all xy final 0.0 remap";
-        LammpsReference.run(tmp, mgo, List.of("Mg", "O"), new double[] {charge, -charge}, false,
-                "pair_style buck/coul/long 12.0 12.0\npair_coeff 1 1 0.0 1.0 0.0\npair_coeff 1 2 " + a0 + " " + rho + " 0.0\n"
+        LammpsReference.run(
+                tmp,
+                mgo,
+                List.of("Mg", "O"),
+                new double[] {charge, -charge},
+                false,
+                "pair_style buck/coul/long 12.0 12.0\npair_coeff 1 1 0.0 1.0 0.0\npair_coeff 1 2 " + a0 + " " + rho
+                        + " 0.0\n"
                         + "pair_coeff 2 2 22764.0 0.149 27.8\nkspace_style ewald 1e-12\npair_modify table 0\n"
                         + "thermo_style custom step pe pxx pyy pzz pxy\n"
                         + "fix relax all box/relax iso 0.0 vmax 0.001\nmin_modify line quadratic\n"
@@ -96,7 +143,9 @@ class CrystalLammpsIT {
     }
 
     private static double[] printed(List<String> log, String key) {
-        String line = log.stream().filter(l -> l.startsWith(key + " ")).findFirst()
+        String line = log.stream()
+                .filter(l -> l.startsWith(key + " "))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("LAMMPS printed no " + key + " line"));
         String[] f = line.substring(key.length()).trim().split("\\s+");
         double[] v = new double[f.length];

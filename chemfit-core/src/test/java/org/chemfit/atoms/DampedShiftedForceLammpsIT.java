@@ -3,7 +3,6 @@ package org.chemfit.atoms;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-
 import org.chemfit.Parameters;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,36 +21,66 @@ class DampedShiftedForceLammpsIT {
 
     @Test
     void distortedRockSaltMatchesCoulDsf() throws Exception {
-        Atoms nacl = EwaldTest.distorted(EwaldTest.rockSalt(5.64), new double[][] {{5.64, 0, 0}, {0, 5.9, 0}, {0, 0, 6.2}}, 17);
-        PairPotential p = PairPotential.builder().coulombConstant(EwaldLammpsIT.LAMMPS_K)
-                .coulombDampedShiftedForce(EwaldTest.NACL_CHARGES, 0.2, 9.0).build();
-        LammpsReference.Result ref = LammpsReference.run(tmp.resolve("nacl"), nacl, List.of("Na", "Cl"), new double[] {1, -1},
-                false, "pair_style coul/dsf 0.2 9.0\npair_coeff * *");
+        Atoms nacl = EwaldTest.distorted(
+                EwaldTest.rockSalt(5.64), new double[][] {{5.64, 0, 0}, {0, 5.9, 0}, {0, 0, 6.2}}, 17);
+        PairPotential p = PairPotential.builder()
+                .coulombConstant(EwaldLammpsIT.LAMMPS_K)
+                .coulombDampedShiftedForce(EwaldTest.NACL_CHARGES, 0.2, 9.0)
+                .build();
+        LammpsReference.Result ref = LammpsReference.run(
+                tmp.resolve("nacl"),
+                nacl,
+                List.of("Na", "Cl"),
+                new double[] {1, -1},
+                false,
+                "pair_style coul/dsf 0.2 9.0\npair_coeff * *");
         EwaldLammpsIT.compare(p, nacl, NONE, ref);
     }
 
     @Test
     void triclinicIonicCellWithBuckinghamMatchesBuckPlusCoulDsf() throws Exception {
-        Atoms cell = EwaldTest.distorted(EwaldTest.supercell(EwaldTest.rockSalt(5.4), 1, 1, 2),
-                new double[][] {{5.6, 0, 0}, {1.1, 5.3, 0}, {-0.9, 1.4, 10.9}}, 23);
-        PairPotential p = PairPotential.builder().coulombConstant(EwaldLammpsIT.LAMMPS_K)
+        Atoms cell = EwaldTest.distorted(
+                EwaldTest.supercell(EwaldTest.rockSalt(5.4), 1, 1, 2),
+                new double[][] {{5.6, 0, 0}, {1.1, 5.3, 0}, {-0.9, 1.4, 10.9}},
+                23);
+        PairPotential p = PairPotential.builder()
+                .coulombConstant(EwaldLammpsIT.LAMMPS_K)
                 .coulombDampedShiftedForce(EwaldTest.NACL_CHARGES, 0.25, 10.0)
-                .buckingham("Na", "Cl", ParameterRef.constant(1170.0), ParameterRef.constant(0.3290), ParameterRef.constant(0.0),
-                        8.0, false)
+                .buckingham(
+                        "Na",
+                        "Cl",
+                        ParameterRef.constant(1170.0),
+                        ParameterRef.constant(0.3290),
+                        ParameterRef.constant(0.0),
+                        8.0,
+                        false)
                 .build();
-        LammpsReference.Result ref = LammpsReference.run(tmp.resolve("tric"), cell, List.of("Na", "Cl"), new double[] {1, -1},
-                false, "pair_style hybrid/overlay coul/dsf 0.25 10.0 buck 8.0\npair_coeff * * coul/dsf\n"
+        LammpsReference.Result ref = LammpsReference.run(
+                tmp.resolve("tric"),
+                cell,
+                List.of("Na", "Cl"),
+                new double[] {1, -1},
+                false,
+                "pair_style hybrid/overlay coul/dsf 0.25 10.0 buck 8.0\npair_coeff * * coul/dsf\n"
                         + "pair_coeff 1 2 buck 1170.0 0.3290 0.0");
         EwaldLammpsIT.compare(p, cell, NONE, ref);
     }
 
     @Test
     void withoutDampingItIsTheShiftedForceSumOfCoulDsf() throws Exception {
-        Atoms nacl = EwaldTest.distorted(EwaldTest.rockSalt(5.64), new double[][] {{5.64, 0, 0}, {0, 5.64, 0}, {0, 0, 5.64}}, 5);
-        PairPotential p = PairPotential.builder().coulombConstant(EwaldLammpsIT.LAMMPS_K)
-                .coulombDampedShiftedForce(EwaldTest.NACL_CHARGES, 0.0, 7.5).build();
-        LammpsReference.Result ref = LammpsReference.run(tmp.resolve("sf"), nacl, List.of("Na", "Cl"), new double[] {1, -1},
-                false, "pair_style coul/dsf 0.0 7.5\npair_coeff * *");
+        Atoms nacl = EwaldTest.distorted(
+                EwaldTest.rockSalt(5.64), new double[][] {{5.64, 0, 0}, {0, 5.64, 0}, {0, 0, 5.64}}, 5);
+        PairPotential p = PairPotential.builder()
+                .coulombConstant(EwaldLammpsIT.LAMMPS_K)
+                .coulombDampedShiftedForce(EwaldTest.NACL_CHARGES, 0.0, 7.5)
+                .build();
+        LammpsReference.Result ref = LammpsReference.run(
+                tmp.resolve("sf"),
+                nacl,
+                List.of("Na", "Cl"),
+                new double[] {1, -1},
+                false,
+                "pair_style coul/dsf 0.0 7.5\npair_coeff * *");
         EwaldLammpsIT.compare(p, nacl, NONE, ref);
     }
 }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
-
 import org.chemfit.Parameters;
 import org.chemfit.atoms.PairPotential.CoulombMethod;
 import org.hipparchus.special.Erf;
@@ -18,7 +17,9 @@ class DampedShiftedForceTest {
     static final Parameters NONE = Parameters.of(Map.of());
 
     static PairPotential dsf(double alpha, double cutoff) {
-        return PairPotential.builder().coulombDampedShiftedForce(EwaldTest.NACL_CHARGES, alpha, cutoff).build();
+        return PairPotential.builder()
+                .coulombDampedShiftedForce(EwaldTest.NACL_CHARGES, alpha, cutoff)
+                .build();
     }
 
     @Test
@@ -31,13 +32,16 @@ class DampedShiftedForceTest {
         double erfcRc = Erf.erfc(alpha * rc);
         double slope = erfcRc / (rc * rc) + 2 * alpha / Math.sqrt(Math.PI) * Math.exp(-alpha * alpha * rc * rc) / rc;
         double pairEnergy = -k * (Erf.erfc(alpha * r) / r - erfcRc / rc + slope * (r - rc));
-        // the self term of LAMMPS's coul/dsf: -k q^2 (eShift / 2 + alpha / sqrt(pi)), eShift = erfc(alpha rc) / rc + slope rc
+        // the self term of LAMMPS's coul/dsf: -k q^2 (eShift / 2 + alpha / sqrt(pi)), eShift = erfc(alpha rc) / rc +
+        // slope rc
         double eShift = erfcRc / rc + slope * rc;
         double self = -k * 2 * (eShift / 2 + alpha / Math.sqrt(Math.PI));
         double[] f = new double[6];
         assertEquals(pairEnergy + self, dsf(alpha, rc).energyAndForces(pair, NONE, f), 1e-12);
-        double force = -k * (Erf.erfc(alpha * r) / (r * r) + 2 * alpha / Math.sqrt(Math.PI) * Math.exp(-alpha * alpha * r * r) / r
-                - slope);
+        double force = -k
+                * (Erf.erfc(alpha * r) / (r * r)
+                        + 2 * alpha / Math.sqrt(Math.PI) * Math.exp(-alpha * alpha * r * r) / r
+                        - slope);
         assertEquals(force, f[5], 1e-12, "the attraction pulls Cl towards Na");
         assertEquals(-force, f[2], 1e-12);
     }
@@ -56,9 +60,18 @@ class DampedShiftedForceTest {
 
     @Test
     void forcesAndStressMatchFiniteDifferencesOfTheEnergyInATriclinicCell() {
-        Atoms atoms = EwaldTest.distorted(EwaldTest.rockSalt(5.2), new double[][] {{5.2, 0, 0}, {0.7, 5.0, 0}, {-0.4, 0.6, 5.5}}, 7);
-        PairPotential p = PairPotential.builder().coulombDampedShiftedForce(EwaldTest.NACL_CHARGES, 0.2, 8.0)
-                .buckingham("Na", "Cl", ParameterRef.constant(1200), ParameterRef.constant(0.32), ParameterRef.constant(5), 7.0, false)
+        Atoms atoms = EwaldTest.distorted(
+                EwaldTest.rockSalt(5.2), new double[][] {{5.2, 0, 0}, {0.7, 5.0, 0}, {-0.4, 0.6, 5.5}}, 7);
+        PairPotential p = PairPotential.builder()
+                .coulombDampedShiftedForce(EwaldTest.NACL_CHARGES, 0.2, 8.0)
+                .buckingham(
+                        "Na",
+                        "Cl",
+                        ParameterRef.constant(1200),
+                        ParameterRef.constant(0.32),
+                        ParameterRef.constant(5),
+                        7.0,
+                        false)
                 .build();
         Checks.forcesAndStressMatchFiniteDifferences(p, atoms, NONE, 1e-6);
     }
@@ -69,18 +82,24 @@ class DampedShiftedForceTest {
         double ewald = EwaldTest.ewald(1e-14).energy(nacl, NONE);
         double e = dsf(0.2, 12.0).energy(nacl, NONE);
         assertEquals(ewald, e, 2e-3 * Math.abs(ewald), "DSF " + e + " against Ewald " + ewald);
-        assertTrue(Math.abs(dsf(0.2, 8.0).energy(nacl, NONE) - ewald) > Math.abs(e - ewald), "a longer cutoff is closer");
+        assertTrue(
+                Math.abs(dsf(0.2, 8.0).energy(nacl, NONE) - ewald) > Math.abs(e - ewald), "a longer cutoff is closer");
     }
 
     @Test
     void badSettingsAreRefusedWithTheRule() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> PairPotential.builder().coulombDampedShiftedForce(EwaldTest.NACL_CHARGES, -0.1, 9.0));
         assertTrue(e.getMessage().contains("alpha") && e.getMessage().contains("-0.1"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
-                () -> PairPotential.builder().coulombDampedShiftedForce(EwaldTest.NACL_CHARGES, 0.2, Double.POSITIVE_INFINITY));
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> PairPotential.builder()
+                        .coulombDampedShiftedForce(EwaldTest.NACL_CHARGES, 0.2, Double.POSITIVE_INFINITY));
         assertTrue(e.getMessage().contains("finite positive cutoff"), e.getMessage());
-        assertTrue(dsf(0.2, 9.0).toString().contains("damped shifted force, alpha 0.2"), dsf(0.2, 9.0).toString());
+        assertTrue(
+                dsf(0.2, 9.0).toString().contains("damped shifted force, alpha 0.2"),
+                dsf(0.2, 9.0).toString());
         assertEquals(CoulombMethod.DSF, CoulombMethod.valueOf("DSF"));
     }
 }

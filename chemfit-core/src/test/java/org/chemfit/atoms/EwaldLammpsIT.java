@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-
 import org.chemfit.Parameters;
 import org.chemfit.atoms.PairPotential.CoulombMethod;
 import org.junit.jupiter.api.Test;
@@ -16,6 +15,7 @@ class EwaldLammpsIT {
 
     /** LAMMPS's Coulomb constant in metal units (qqr2e), used here so both sides use the same one. */
     static final double LAMMPS_K = 14.399645;
+
     static final double REL = 1e-6;
 
     @TempDir
@@ -26,16 +26,35 @@ class EwaldLammpsIT {
     @Test
     void rockSaltWithBuckinghamMatchesBuckCoulLong() throws Exception {
         // NaCl, Buckingham from Catlow, Diller and Norgett (1977) style magnitudes; unshifted cutoff 9 Å
-        Atoms nacl = EwaldTest.distorted(EwaldTest.rockSalt(5.64), new double[][] {{5.64, 0, 0}, {0, 5.64, 0}, {0, 0, 5.64}}, 11);
-        PairPotential p = PairPotential.builder().coulombConstant(LAMMPS_K)
+        Atoms nacl = EwaldTest.distorted(
+                EwaldTest.rockSalt(5.64), new double[][] {{5.64, 0, 0}, {0, 5.64, 0}, {0, 0, 5.64}}, 11);
+        PairPotential p = PairPotential.builder()
+                .coulombConstant(LAMMPS_K)
                 .coulomb(EwaldTest.NACL_CHARGES, CoulombMethod.EWALD, 1e-14)
-                .buckingham("Na", "Cl", ParameterRef.constant(1170.0), ParameterRef.constant(0.3290), ParameterRef.constant(0.0),
-                        9.0, false)
-                .buckingham("Cl", "Cl", ParameterRef.constant(3199.0), ParameterRef.constant(0.3123), ParameterRef.constant(72.0),
-                        9.0, false)
+                .buckingham(
+                        "Na",
+                        "Cl",
+                        ParameterRef.constant(1170.0),
+                        ParameterRef.constant(0.3290),
+                        ParameterRef.constant(0.0),
+                        9.0,
+                        false)
+                .buckingham(
+                        "Cl",
+                        "Cl",
+                        ParameterRef.constant(3199.0),
+                        ParameterRef.constant(0.3123),
+                        ParameterRef.constant(72.0),
+                        9.0,
+                        false)
                 .build();
-        LammpsReference.Result ref = LammpsReference.run(tmp.resolve("nacl"), nacl, List.of("Na", "Cl"), new double[] {1, -1},
-                false, "pair_style buck/coul/long 9.0 12.0\npair_coeff 1 1 0.0 1.0 0.0\npair_coeff 1 2 1170.0 0.3290 0.0\n"
+        LammpsReference.Result ref = LammpsReference.run(
+                tmp.resolve("nacl"),
+                nacl,
+                List.of("Na", "Cl"),
+                new double[] {1, -1},
+                false,
+                "pair_style buck/coul/long 9.0 12.0\npair_coeff 1 1 0.0 1.0 0.0\npair_coeff 1 2 1170.0 0.3290 0.0\n"
                         + "pair_coeff 2 2 3199.0 0.3123 72.0\nkspace_style ewald 1e-14\npair_modify table 0");
         compare(p, nacl, NONE, ref);
     }
@@ -43,10 +62,17 @@ class EwaldLammpsIT {
     @Test
     void perfectRockSaltMatchesCoulLong() throws Exception {
         Atoms nacl = EwaldTest.rockSalt(5.64);
-        PairPotential p = PairPotential.builder().coulombConstant(LAMMPS_K).coulomb(EwaldTest.NACL_CHARGES, CoulombMethod.EWALD, 1e-14)
+        PairPotential p = PairPotential.builder()
+                .coulombConstant(LAMMPS_K)
+                .coulomb(EwaldTest.NACL_CHARGES, CoulombMethod.EWALD, 1e-14)
                 .build();
-        LammpsReference.Result ref = LammpsReference.run(tmp.resolve("nacl0"), nacl, List.of("Na", "Cl"), new double[] {1, -1},
-                false, "pair_style coul/long 12.0\npair_coeff * *\nkspace_style ewald 1e-14\npair_modify table 0");
+        LammpsReference.Result ref = LammpsReference.run(
+                tmp.resolve("nacl0"),
+                nacl,
+                List.of("Na", "Cl"),
+                new double[] {1, -1},
+                false,
+                "pair_style coul/long 12.0\npair_coeff * *\nkspace_style ewald 1e-14\npair_modify table 0");
         compare(p, nacl, NONE, ref);
     }
 
@@ -54,8 +80,8 @@ class EwaldLammpsIT {
     void waterBoxWithIntramolecularPairsMatchesLjCutCoulLong() throws Exception {
         Atoms water = WaterBox.build(27, 9.4, 5);
         PairPotential p = withLammpsK(false);
-        LammpsReference.Result ref = LammpsReference.run(tmp.resolve("water"), water, List.of("O", "H"), new double[] {-0.834, 0.417},
-                false, ljCoulLong());
+        LammpsReference.Result ref = LammpsReference.run(
+                tmp.resolve("water"), water, List.of("O", "H"), new double[] {-0.834, 0.417}, false, ljCoulLong());
         compare(p, water, WaterBox.PARAMS, ref);
     }
 
@@ -70,10 +96,15 @@ class EwaldLammpsIT {
     void waterBoxWithIntramolecularPairsExcludedMatchesSpecialBonds() throws Exception {
         Atoms water = WaterBox.build(27, 9.4, 5);
         PairPotential p = withLammpsK(true);
-        LammpsReference.Result all = LammpsReference.run(tmp.resolve("water"), water, List.of("O", "H"),
-                new double[] {-0.834, 0.417}, false, ljCoulLong());
-        LammpsReference.Result ref = LammpsReference.run(tmp.resolve("waterx"), water, List.of("O", "H"),
-                new double[] {-0.834, 0.417}, true, ljCoulLong() + "\nspecial_bonds lj/coul 0.0 0.0 0.0");
+        LammpsReference.Result all = LammpsReference.run(
+                tmp.resolve("water"), water, List.of("O", "H"), new double[] {-0.834, 0.417}, false, ljCoulLong());
+        LammpsReference.Result ref = LammpsReference.run(
+                tmp.resolve("waterx"),
+                water,
+                List.of("O", "H"),
+                new double[] {-0.834, 0.417},
+                true,
+                ljCoulLong() + "\nspecial_bonds lj/coul 0.0 0.0 0.0");
         compare(p, water, WaterBox.PARAMS, ref, all);
     }
 
@@ -88,19 +119,27 @@ class EwaldLammpsIT {
                 x[i][c] = r[0] / 9.4 * cell[0][c] + r[1] / 9.4 * cell[1][c] + r[2] / 9.4 * cell[2][c];
             }
         }
-        Atoms water = Atoms.of(cubic.speciesList(), x).withCell(cell, true, true, true).withConsecutiveMolecules(3);
+        Atoms water = Atoms.of(cubic.speciesList(), x)
+                .withCell(cell, true, true, true)
+                .withConsecutiveMolecules(3);
         PairPotential p = withLammpsK(true);
-        LammpsReference.Result all = LammpsReference.run(tmp.resolve("twater"), water, List.of("O", "H"),
-                new double[] {-0.834, 0.417}, false, ljCoulLong());
-        LammpsReference.Result ref = LammpsReference.run(tmp.resolve("twaterx"), water, List.of("O", "H"),
-                new double[] {-0.834, 0.417}, true, ljCoulLong() + "\nspecial_bonds lj/coul 0.0 0.0 0.0");
+        LammpsReference.Result all = LammpsReference.run(
+                tmp.resolve("twater"), water, List.of("O", "H"), new double[] {-0.834, 0.417}, false, ljCoulLong());
+        LammpsReference.Result ref = LammpsReference.run(
+                tmp.resolve("twaterx"),
+                water,
+                List.of("O", "H"),
+                new double[] {-0.834, 0.417},
+                true,
+                ljCoulLong() + "\nspecial_bonds lj/coul 0.0 0.0 0.0");
         compare(withLammpsK(false), water, WaterBox.PARAMS, all);
         compare(p, water, WaterBox.PARAMS, ref, all);
     }
 
     @Test
     void aChargedCellWithItsNeutralisingBackgroundMatchesCoulLong() throws Exception {
-        Atoms neutral = EwaldTest.distorted(EwaldTest.rockSalt(5.64), new double[][] {{5.64, 0, 0}, {0, 5.9, 0}, {0, 0, 6.2}}, 31);
+        Atoms neutral = EwaldTest.distorted(
+                EwaldTest.rockSalt(5.64), new double[][] {{5.64, 0, 0}, {0, 5.9, 0}, {0, 0, 6.2}}, 31);
         double[] x = java.util.Arrays.copyOf(neutral.positions(), 3 * 9);
         x[24] = 1.4;
         x[25] = 1.5;
@@ -108,16 +147,26 @@ class EwaldLammpsIT {
         List<String> species = new java.util.ArrayList<>(neutral.speciesList());
         species.add("Na");
         Atoms charged = Atoms.ofFlat(species.toArray(new String[0]), x).withCell(neutral.cell(), true, true, true);
-        PairPotential p = PairPotential.builder().coulombConstant(LAMMPS_K).coulomb(EwaldTest.NACL_CHARGES, CoulombMethod.EWALD, 1e-14)
+        PairPotential p = PairPotential.builder()
+                .coulombConstant(LAMMPS_K)
+                .coulomb(EwaldTest.NACL_CHARGES, CoulombMethod.EWALD, 1e-14)
                 .build();
-        LammpsReference.Result ref = LammpsReference.run(tmp.resolve("charged"), charged, List.of("Na", "Cl"), new double[] {1, -1},
-                false, "pair_style coul/long 12.0\npair_coeff * *\nkspace_style ewald 1e-14\npair_modify table 0");
+        LammpsReference.Result ref = LammpsReference.run(
+                tmp.resolve("charged"),
+                charged,
+                List.of("Na", "Cl"),
+                new double[] {1, -1},
+                false,
+                "pair_style coul/long 12.0\npair_coeff * *\nkspace_style ewald 1e-14\npair_modify table 0");
         // LAMMPS's pressure leaves out the background's dependence on the volume; its energy and
         // forces include the background. Put that term, with LAMMPS's own splitting parameter,
         // back into its stress: k π Q² / (2 V² g²) on the diagonal.
         double g = java.nio.file.Files.readAllLines(tmp.resolve("charged/log.lammps")).stream()
-                .filter(l -> l.trim().startsWith("G vector")).mapToDouble(l -> Double.parseDouble(l.substring(l.indexOf('=') + 1).trim()))
-                .findFirst().orElseThrow();
+                .filter(l -> l.trim().startsWith("G vector"))
+                .mapToDouble(
+                        l -> Double.parseDouble(l.substring(l.indexOf('=') + 1).trim()))
+                .findFirst()
+                .orElseThrow();
         double v = charged.volume();
         double[] stress = ref.stress();
         for (int a = 0; a < 3; a++) {
@@ -128,29 +177,51 @@ class EwaldLammpsIT {
 
     @Test
     void triclinicIonicCellMatchesBuckCoulLong() throws Exception {
-        Atoms cell = EwaldTest.distorted(EwaldTest.supercell(EwaldTest.rockSalt(5.4), 1, 1, 2),
-                new double[][] {{5.6, 0, 0}, {1.1, 5.3, 0}, {-0.9, 1.4, 10.9}}, 23);
-        PairPotential p = PairPotential.builder().coulombConstant(LAMMPS_K)
+        Atoms cell = EwaldTest.distorted(
+                EwaldTest.supercell(EwaldTest.rockSalt(5.4), 1, 1, 2),
+                new double[][] {{5.6, 0, 0}, {1.1, 5.3, 0}, {-0.9, 1.4, 10.9}},
+                23);
+        PairPotential p = PairPotential.builder()
+                .coulombConstant(LAMMPS_K)
                 .coulomb(EwaldTest.NACL_CHARGES, CoulombMethod.EWALD, 1e-14)
-                .buckingham("Na", "Cl", ParameterRef.constant(1170.0), ParameterRef.constant(0.3290), ParameterRef.constant(0.0),
-                        8.0, false)
+                .buckingham(
+                        "Na",
+                        "Cl",
+                        ParameterRef.constant(1170.0),
+                        ParameterRef.constant(0.3290),
+                        ParameterRef.constant(0.0),
+                        8.0,
+                        false)
                 .build();
-        LammpsReference.Result ref = LammpsReference.run(tmp.resolve("tric"), cell, List.of("Na", "Cl"), new double[] {1, -1},
-                false, "pair_style buck/coul/long 8.0 12.0\npair_coeff 1 1 0.0 1.0 0.0\npair_coeff 1 2 1170.0 0.3290 0.0\n"
+        LammpsReference.Result ref = LammpsReference.run(
+                tmp.resolve("tric"),
+                cell,
+                List.of("Na", "Cl"),
+                new double[] {1, -1},
+                false,
+                "pair_style buck/coul/long 8.0 12.0\npair_coeff 1 1 0.0 1.0 0.0\npair_coeff 1 2 1170.0 0.3290 0.0\n"
                         + "pair_coeff 2 2 0.0 1.0 0.0\nkspace_style ewald 1e-14\npair_modify table 0");
         compare(p, cell, NONE, ref);
     }
 
     private static String ljCoulLong() {
         double eps = WaterBox.PARAMS.get("eps");
-        return String.format(java.util.Locale.ROOT, "pair_style lj/cut/coul/long %s 12.0\npair_coeff 1 1 %.17g 3.1507\n"
-                + "pair_coeff 1 2 0.0 1.0\npair_coeff 2 2 0.0 1.0\nkspace_style ewald 1e-14\npair_modify table 0", WaterBox.LJ_CUTOFF, eps);
+        return String.format(
+                java.util.Locale.ROOT,
+                "pair_style lj/cut/coul/long %s 12.0\npair_coeff 1 1 %.17g 3.1507\n"
+                        + "pair_coeff 1 2 0.0 1.0\npair_coeff 2 2 0.0 1.0\nkspace_style ewald 1e-14\npair_modify table 0",
+                WaterBox.LJ_CUTOFF,
+                eps);
     }
 
     private static PairPotential withLammpsK(boolean exclude) {
-        PairPotential.Builder b = PairPotential.builder().coulombConstant(LAMMPS_K)
+        PairPotential.Builder b = PairPotential.builder()
+                .coulombConstant(LAMMPS_K)
                 .lennardJones("O", "O", ParameterRef.of("eps"), ParameterRef.of("sigma"), WaterBox.LJ_CUTOFF, false)
-                .coulomb(Map.of("H", ParameterRef.of("qH"), "O", ParameterRef.scaled("qH", -2)), CoulombMethod.EWALD, 1e-14);
+                .coulomb(
+                        Map.of("H", ParameterRef.of("qH"), "O", ParameterRef.scaled("qH", -2)),
+                        CoulombMethod.EWALD,
+                        1e-14);
         if (exclude) {
             b.excludeIntramolecular();
         }
@@ -162,7 +233,8 @@ class EwaldLammpsIT {
     }
 
     /** Compares with {@code ref} to REL times the sizes found in {@code scale}. */
-    static void compare(Potential p, Atoms atoms, Parameters params, LammpsReference.Result ref, LammpsReference.Result scale) {
+    static void compare(
+            Potential p, Atoms atoms, Parameters params, LammpsReference.Result ref, LammpsReference.Result scale) {
         double[] f = new double[3 * atoms.size()];
         double[] s = new double[9];
         double e = p.energyForcesStress(atoms, params, f, s);

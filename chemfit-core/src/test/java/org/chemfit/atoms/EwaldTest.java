@@ -8,14 +8,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-
 import org.chemfit.Parameters;
 import org.chemfit.atoms.PairPotential.CoulombMethod;
 import org.junit.jupiter.api.Test;
 
 class EwaldTest {
 
-    static final Map<String, ParameterRef> NACL_CHARGES = Map.of("Na", ParameterRef.constant(1), "Cl", ParameterRef.constant(-1));
+    static final Map<String, ParameterRef> NACL_CHARGES =
+            Map.of("Na", ParameterRef.constant(1), "Cl", ParameterRef.constant(-1));
     static final Parameters NONE = Parameters.of(Map.of());
 
     /** The conventional rock-salt cell: 4 Na and 4 Cl, lattice constant a. */
@@ -29,11 +29,14 @@ class EwaldTest {
             s.add("Cl");
             p.add(new double[] {(f[0] + 0.5) * a, f[1] * a, f[2] * a});
         }
-        return Atoms.of(s, p.toArray(new double[0][])).withCell(new double[][] {{a, 0, 0}, {0, a, 0}, {0, 0, a}}, true, true, true);
+        return Atoms.of(s, p.toArray(new double[0][]))
+                .withCell(new double[][] {{a, 0, 0}, {0, a, 0}, {0, 0, a}}, true, true, true);
     }
 
     static PairPotential ewald(double tolerance) {
-        return PairPotential.builder().coulomb(NACL_CHARGES, CoulombMethod.EWALD, tolerance).build();
+        return PairPotential.builder()
+                .coulomb(NACL_CHARGES, CoulombMethod.EWALD, tolerance)
+                .build();
     }
 
     @Test
@@ -66,8 +69,8 @@ class EwaldTest {
         // one +1 charge in a cubic box: the Madelung energy of a simple cubic lattice in a uniform
         // background is -k * 2.837297 / (2 L)
         double l = 7.0;
-        Atoms one = Atoms.of(List.of("Na"), new double[][] {{1, 2, 3}}).withCell(new double[][] {{l, 0, 0}, {0, l, 0}, {0, 0, l}},
-                true, true, true);
+        Atoms one = Atoms.of(List.of("Na"), new double[][] {{1, 2, 3}})
+                .withCell(new double[][] {{l, 0, 0}, {0, l, 0}, {0, 0, l}}, true, true, true);
         double e = ewald(1e-14).energy(one, NONE);
         assertEquals(-PairPotential.COULOMB_CONSTANT * 2.837297479 / (2 * l), e, 1e-8);
     }
@@ -88,9 +91,16 @@ class EwaldTest {
     @Test
     void forcesAndStressMatchFiniteDifferencesOfTheEnergyInATriclinicCell() {
         Atoms atoms = distorted(rockSalt(5.2), new double[][] {{5.2, 0, 0}, {0.7, 5.0, 0}, {-0.4, 0.6, 5.5}}, 7);
-        PairPotential p = PairPotential.builder().coulomb(NACL_CHARGES, CoulombMethod.EWALD, 1e-14)
-                .buckingham("Na", "Cl", ParameterRef.constant(1200), ParameterRef.constant(0.32), ParameterRef.constant(5),
-                        7.0, false)
+        PairPotential p = PairPotential.builder()
+                .coulomb(NACL_CHARGES, CoulombMethod.EWALD, 1e-14)
+                .buckingham(
+                        "Na",
+                        "Cl",
+                        ParameterRef.constant(1200),
+                        ParameterRef.constant(0.32),
+                        ParameterRef.constant(5),
+                        7.0,
+                        false)
                 .build();
         Checks.forcesAndStressMatchFiniteDifferences(p, atoms, NONE, 1e-6);
     }
@@ -112,7 +122,8 @@ class EwaldTest {
         double qh = 0.417;
         for (int m = 0; m < 8; m++) {
             int o = 3 * m;
-            intra += k * (-2 * qh) * qh / water.distance(o, o + 1) + k * (-2 * qh) * qh / water.distance(o, o + 2)
+            intra += k * (-2 * qh) * qh / water.distance(o, o + 1)
+                    + k * (-2 * qh) * qh / water.distance(o, o + 2)
                     + k * qh * qh / water.distance(o + 1, o + 2);
         }
         assertEquals(all - intra, inter, 1e-9 * Math.abs(all));
@@ -121,10 +132,16 @@ class EwaldTest {
     @Test
     void plainCoulombWithoutCutoffInAPeriodicCellIsRefusedWithTheChoices() {
         PairPotential plain = PairPotential.builder().coulomb(NACL_CHARGES).build();
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> plain.energy(rockSalt(5.64), NONE));
-        assertTrue(e.getMessage().contains("Coulomb(*-*) has no cutoff") && e.getMessage().contains("'ewald'")
-                && e.getMessage().contains("'minimum_image'"), e.getMessage());
-        PairPotential mi = PairPotential.builder().coulomb(NACL_CHARGES, CoulombMethod.MINIMUM_IMAGE, 0).build();
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> plain.energy(rockSalt(5.64), NONE));
+        assertTrue(
+                e.getMessage().contains("Coulomb(*-*) has no cutoff")
+                        && e.getMessage().contains("'ewald'")
+                        && e.getMessage().contains("'minimum_image'"),
+                e.getMessage());
+        PairPotential mi = PairPotential.builder()
+                .coulomb(NACL_CHARGES, CoulombMethod.MINIMUM_IMAGE, 0)
+                .build();
         assertTrue(Double.isFinite(mi.energy(rockSalt(5.64), NONE)));
     }
 
@@ -132,7 +149,9 @@ class EwaldTest {
     void ewaldOutsideAPeriodicCellIsTheDirectSum() {
         Atoms pair = Atoms.of(List.of("Na", "Cl"), new double[][] {{0, 0, 0}, {0, 0, 2.5}});
         assertEquals(-PairPotential.COULOMB_CONSTANT / 2.5, ewald(1e-8).energy(pair, NONE), 1e-12);
-        assertThrows(IllegalArgumentException.class, () -> PairPotential.builder().coulomb(NACL_CHARGES, CoulombMethod.EWALD, 0.5));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> PairPotential.builder().coulomb(NACL_CHARGES, CoulombMethod.EWALD, 0.5));
     }
 
     static Atoms supercell(Atoms a, int na, int nb, int nc) {
@@ -145,14 +164,20 @@ class EwaldTest {
                     for (int at = 0; at < a.size(); at++) {
                         double[] x = a.position(at);
                         s.add(a.species(at));
-                        p.add(new double[] {x[0] + i * cell[0][0] + j * cell[1][0] + k * cell[2][0],
-                            x[1] + i * cell[0][1] + j * cell[1][1] + k * cell[2][1], x[2] + i * cell[0][2] + j * cell[1][2] + k * cell[2][2]});
+                        p.add(new double[] {
+                            x[0] + i * cell[0][0] + j * cell[1][0] + k * cell[2][0],
+                            x[1] + i * cell[0][1] + j * cell[1][1] + k * cell[2][1],
+                            x[2] + i * cell[0][2] + j * cell[1][2] + k * cell[2][2]
+                        });
                     }
                 }
             }
         }
-        double[][] c = {{na * cell[0][0], na * cell[0][1], na * cell[0][2]}, {nb * cell[1][0], nb * cell[1][1], nb * cell[1][2]},
-            {nc * cell[2][0], nc * cell[2][1], nc * cell[2][2]}};
+        double[][] c = {
+            {na * cell[0][0], na * cell[0][1], na * cell[0][2]},
+            {nb * cell[1][0], nb * cell[1][1], nb * cell[1][2]},
+            {nc * cell[2][0], nc * cell[2][1], nc * cell[2][2]}
+        };
         return Atoms.of(s, p.toArray(new double[0][])).withCell(c, true, true, true);
     }
 
@@ -164,7 +189,10 @@ class EwaldTest {
         for (int i = 0; i < cubic.size(); i++) {
             double[] x = cubic.position(i);
             for (int c = 0; c < 3; c++) {
-                p[i][c] = (x[0] / a) * cell[0][c] + (x[1] / a) * cell[1][c] + (x[2] / a) * cell[2][c] + 0.15 * rnd.nextGaussian();
+                p[i][c] = (x[0] / a) * cell[0][c]
+                        + (x[1] / a) * cell[1][c]
+                        + (x[2] / a) * cell[2][c]
+                        + 0.15 * rnd.nextGaussian();
             }
         }
         return Atoms.of(cubic.speciesList(), p).withCell(cell, true, true, true);

@@ -1,9 +1,9 @@
 package org.chemfit.atoms;
 
+import static org.junit.jupiter.api.Assertions.fail;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
-
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Finds the reference data of an example inside the repository ({@code examples/NAME/data}), by
@@ -11,8 +11,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 final class ExampleData {
 
-    private ExampleData() {
-    }
+    private ExampleData() {}
 
     static Path example(String name) {
         Path dir = Path.of("").toAbsolutePath();

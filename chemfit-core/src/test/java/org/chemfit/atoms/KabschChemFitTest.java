@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
-
 import org.hipparchus.linear.LUDecomposition;
 import org.hipparchus.linear.MatrixUtils;
 import org.hipparchus.linear.QRDecomposition;
@@ -203,15 +202,17 @@ class KabschChemFitTest {
             w[i] = i < 50 ? 10.0 : 0.1;
         }
         double[][] heavyQ = java.util.Arrays.copyOf(q, 50);
-        double errW = Kabsch.rmsd(java.util.Arrays.copyOf(Kabsch.align(p, q, w, false).apply(p), 50), heavyQ, null);
-        double errU = Kabsch.rmsd(java.util.Arrays.copyOf(Kabsch.align(p, q, null, false).apply(p), 50), heavyQ, null);
+        double errW =
+                Kabsch.rmsd(java.util.Arrays.copyOf(Kabsch.align(p, q, w, false).apply(p), 50), heavyQ, null);
+        double errU = Kabsch.rmsd(
+                java.util.Arrays.copyOf(Kabsch.align(p, q, null, false).apply(p), 50), heavyQ, null);
         assertTrue(errW <= errU * 0.8 || errW < 1e-12, errW + " vs " + errU);
     }
 
     @Test
     void mismatchedShapesAreRefused() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Kabsch.align(new double[5][3], new double[6][3], null, false));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> Kabsch.align(new double[5][3], new double[6][3], null, false));
         assertTrue(e.getMessage().contains("same number of points, got 5 and 6"), e.getMessage());
     }
 
@@ -225,16 +226,19 @@ class KabschChemFitTest {
 
     @Test
     void fewerPointsThanDimensionsAreRefused() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Kabsch.align(new double[2][3], new double[2][3], null, false));
-        assertEquals("Kabsch alignment in 3 dimensions needs at least 3 points to determine the rotation, got 2", e.getMessage());
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> Kabsch.align(new double[2][3], new double[2][3], null, false));
+        assertEquals(
+                "Kabsch alignment in 3 dimensions needs at least 3 points to determine the rotation, got 2",
+                e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Kabsch.align(new double[6], new double[6], null, false));
     }
 
     @Test
     void aStructureRmsdOfTwoAtomsIsRefusedWhenConfigured() {
         Atoms dimer = Atoms.of(java.util.List.of("Ar", "Ar"), new double[][] {{0, 0, 0}, {0, 0, 3.8}});
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> StructureQuantities.builder().rmsd("rmsd", dimer, null, false));
         assertTrue(e.getMessage().startsWith("rmsd 'rmsd' needs a reference of at least 3 atoms"), e.getMessage());
     }

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
-
 import org.junit.jupiter.api.Test;
 
 class KabschTest {
@@ -154,24 +153,33 @@ class KabschTest {
         assertTrue(Kabsch.align(mobile, reference, null, false).rmsd() > 0.3);
         // uniform weights of any size give the unweighted answer
         double[] twos = {2, 2, 2, 2, 2, 2, 2, 2};
-        assertEquals(Kabsch.align(mobile, reference, null, false).rmsd(), Kabsch.align(mobile, reference, twos, false).rmsd(), 1e-12);
+        assertEquals(
+                Kabsch.align(mobile, reference, null, false).rmsd(),
+                Kabsch.align(mobile, reference, twos, false).rmsd(),
+                1e-12);
     }
 
     @Test
     void badInputNamesTheRule() {
         double[] p = new double[9];
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> Kabsch.align(p, new double[6], null, false)).getMessage()
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Kabsch.align(p, new double[6], null, false))
+                .getMessage()
                 .contains("same number of 3D points, got 9 and 6"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> Kabsch.align(p, p, new double[] {1, -1, 1}, false))
-                .getMessage().contains("weight 1 is -1.0"));
+        assertTrue(assertThrows(
+                        IllegalArgumentException.class, () -> Kabsch.align(p, p, new double[] {1, -1, 1}, false))
+                .getMessage()
+                .contains("weight 1 is -1.0"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Kabsch.align(p, p, new double[] {0, 0, 0}, false))
-                .getMessage().contains("positive sum"));
+                .getMessage()
+                .contains("positive sum"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Kabsch.align(p, p, new double[] {1, 1}, false))
-                .getMessage().contains("2 weights for 3 points"));
+                .getMessage()
+                .contains("2 weights for 3 points"));
     }
 
     static double det(double[][] m) {
-        return m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
+        return m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
+                - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
                 + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
     }
 }

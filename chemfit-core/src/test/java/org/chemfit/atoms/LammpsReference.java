@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -22,11 +21,9 @@ final class LammpsReference {
     static final double EV_PER_A3_IN_BAR = 1.6021765e6;
 
     /** The energy (eV), forces (eV/Å, by atom) and stress σ = (1/V) dE/dε (eV/Å³, 9 by rows). */
-    record Result(double energy, double[] forces, double[] stress) {
-    }
+    record Result(double energy, double[] forces, double[] stress) {}
 
-    private LammpsReference() {
-    }
+    private LammpsReference() {}
 
     static Path requireLammps() {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
@@ -51,8 +48,14 @@ final class LammpsReference {
      *     atom of it (so that special_bonds can exclude intramolecular pairs)
      * @param pairCommands the pair_style, pair_coeff, kspace and special_bonds lines
      */
-    static Result run(Path dir, Atoms atoms, List<String> types, double[] charges, boolean bondsWithinMolecules,
-            String pairCommands) throws IOException, InterruptedException {
+    static Result run(
+            Path dir,
+            Atoms atoms,
+            List<String> types,
+            double[] charges,
+            boolean bondsWithinMolecules,
+            String pairCommands)
+            throws IOException, InterruptedException {
         Path lmp = requireLammps();
         Files.createDirectories(dir);
         double[][] c = atoms.cell();
@@ -76,7 +79,8 @@ final class LammpsReference {
             }
             d.append(bonds.size()).append(" bonds\n1 bond types\n");
         }
-        d.append(String.format(Locale.ROOT, "0 %.17g xlo xhi\n0 %.17g ylo yhi\n0 %.17g zlo zhi\n", c[0][0], c[1][1], c[2][2]));
+        d.append(String.format(
+                Locale.ROOT, "0 %.17g xlo xhi\n0 %.17g ylo yhi\n0 %.17g zlo zhi\n", c[0][0], c[1][1], c[2][2]));
         if (triclinic) {
             d.append(String.format(Locale.ROOT, "%.17g %.17g %.17g xy xz yz\n", c[1][0], c[2][0], c[2][1]));
         }
@@ -88,13 +92,26 @@ final class LammpsReference {
         for (int i = 0; i < atoms.size(); i++) {
             int t = types.indexOf(atoms.species(i));
             double[] x = atoms.position(i);
-            d.append(String.format(Locale.ROOT, "%d %d %d %.17g %.17g %.17g %.17g\n", i + 1, mol == null ? 1 : mol[i] + 1, t + 1,
-                    charges[t], x[0], x[1], x[2]));
+            d.append(String.format(
+                    Locale.ROOT,
+                    "%d %d %d %.17g %.17g %.17g %.17g\n",
+                    i + 1,
+                    mol == null ? 1 : mol[i] + 1,
+                    t + 1,
+                    charges[t],
+                    x[0],
+                    x[1],
+                    x[2]));
         }
         if (!bonds.isEmpty()) {
             d.append("\nBonds\n\n");
             for (int b = 0; b < bonds.size(); b++) {
-                d.append(b + 1).append(" 1 ").append(bonds.get(b)[0]).append(' ').append(bonds.get(b)[1]).append('\n');
+                d.append(b + 1)
+                        .append(" 1 ")
+                        .append(bonds.get(b)[0])
+                        .append(' ')
+                        .append(bonds.get(b)[1])
+                        .append('\n');
             }
         }
         Files.writeString(dir.resolve("data.lmp"), d.toString());
@@ -109,8 +126,12 @@ final class LammpsReference {
                 + "dump d all custom 1 forces.dump id fx fy fz\ndump_modify d format float %.17g sort id\n"
                 + "run 0\n";
         Files.writeString(dir.resolve("in.lammps"), in);
-        Process p = new ProcessBuilder(lmp.toString(), "-in", "in.lammps", "-log", "log.lammps", "-screen", "none", "-nocite")
-                .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("out.txt").toFile()).start();
+        Process p = new ProcessBuilder(
+                        lmp.toString(), "-in", "in.lammps", "-log", "log.lammps", "-screen", "none", "-nocite")
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("out.txt").toFile())
+                .start();
         int code = p.waitFor();
         if (code != 0) {
             fail("lmp exited with " + code + ": " + Files.readString(dir.resolve("log.lammps")));
@@ -130,14 +151,19 @@ final class LammpsReference {
             fail("no thermo line in " + dir.resolve("log.lammps"));
         }
         // pressure components pxx pyy pzz pxy pxz pyz (bar) -> stress = -pressure
-        double[] pr = {thermo[2], thermo[5], thermo[6], thermo[5], thermo[3], thermo[7], thermo[6], thermo[7], thermo[4]};
+        double[] pr = {thermo[2], thermo[5], thermo[6], thermo[5], thermo[3], thermo[7], thermo[6], thermo[7], thermo[4]
+        };
         double[] stress = new double[9];
         for (int k = 0; k < 9; k++) {
             stress[k] = -pr[k] / EV_PER_A3_IN_BAR;
         }
         List<String> dump = Files.readAllLines(dir.resolve("forces.dump"));
         double[] f = new double[3 * atoms.size()];
-        int start = dump.indexOf(dump.stream().filter(s -> s.startsWith("ITEM: ATOMS")).findFirst().orElseThrow()) + 1;
+        int start = dump.indexOf(dump.stream()
+                        .filter(s -> s.startsWith("ITEM: ATOMS"))
+                        .findFirst()
+                        .orElseThrow())
+                + 1;
         for (int i = 0; i < atoms.size(); i++) {
             String[] s = dump.get(start + i).trim().split("\\s+");
             int id = Integer.parseInt(s[0]) - 1;

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.LossFunctions;
 import org.chemfit.ObjectiveFunction;
@@ -33,7 +32,9 @@ public class LennardJonesFitTest {
     @ParameterizedTest
     @ValueSource(strings = {"Nelder-Mead", "BOBYQA"})
     void fitterRecoversEpsilonAndSigmaFromFiftyDimers(String method) {
-        PairPotential potential = PairPotential.builder().lennardJones("Ar", "Ar", "epsilon", "sigma").build();
+        PairPotential potential = PairPotential.builder()
+                .lennardJones("Ar", "Ar", "epsilon", "sigma")
+                .build();
         int n = 50;
         double rMin = 0.925 * Math.pow(2, 1.0 / 6);
         double rMax = 3.0;
@@ -43,13 +44,16 @@ public class LennardJonesFitTest {
             Atoms dimer = Atoms.of(List.of("Ar", "Ar"), new double[][] {{0, 0, 0}, {0, 0, r}});
             double reference = lj(1.0, 1.0, r);
             terms.add(new SinglePointComputer(dimer, potential)
-                    .withLoss(LossFunctions.squaredError(Map.of("energy", reference))).named("r=" + r));
+                    .withLoss(LossFunctions.squaredError(Map.of("energy", reference)))
+                    .named("r=" + r));
         }
         CombinedObjectiveFunction objective = new CombinedObjectiveFunction(terms);
         assertEquals(50, objective.size());
         assertEquals(0.0, objective.evaluate(Parameters.of(Map.of("epsilon", 1.0, "sigma", 1.0))), 1e-24);
 
-        FitResult r = new Fitter(objective, Map.of("epsilon", 2.0, "sigma", 1.5)).maxEvaluations(5000).fit(method);
+        FitResult r = new Fitter(objective, Map.of("epsilon", 2.0, "sigma", 1.5))
+                .maxEvaluations(5000)
+                .fit(method);
 
         assertTrue(r.initialLoss() > 1e3, "the start is far off: " + r.initialLoss());
         assertEquals(1.0, r.bestParameters().get("epsilon"), 1e-6, r.toString());
@@ -60,7 +64,9 @@ public class LennardJonesFitTest {
 
     /** The dimer objective of ChemFit's test: 50 distances from 0.925 r_min to 3 sigma, eps = sigma = 1. */
     public static CombinedObjectiveFunction chemFitDimers() {
-        PairPotential potential = PairPotential.builder().lennardJones("Ar", "Ar", "epsilon", "sigma").build();
+        PairPotential potential = PairPotential.builder()
+                .lennardJones("Ar", "Ar", "epsilon", "sigma")
+                .build();
         int n = 50;
         double rMin = 0.925 * Math.pow(2, 1.0 / 6);
         double rMax = 3.0;
@@ -69,7 +75,8 @@ public class LennardJonesFitTest {
             double r = rMin + (rMax - rMin) * k / (n - 1);
             Atoms dimer = Atoms.of(List.of("Ar", "Ar"), new double[][] {{0, 0, 0}, {0, 0, r}});
             terms.add(new SinglePointComputer(dimer, potential)
-                    .withLoss(LossFunctions.squaredError(Map.of("energy", lj(1.0, 1.0, r)))).named("r=" + r));
+                    .withLoss(LossFunctions.squaredError(Map.of("energy", lj(1.0, 1.0, r))))
+                    .named("r=" + r));
         }
         return new CombinedObjectiveFunction(terms);
     }

@@ -3,7 +3,6 @@ package org.chemfit.atoms;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Map;
-
 import org.chemfit.Parameters;
 import org.junit.jupiter.api.Test;
 
@@ -31,7 +30,11 @@ class NeighboursTest {
                             }
                             double d2 = 0;
                             for (int k = 0; k < 3; k++) {
-                                double d = atoms.position(j)[k] - atoms.position(i)[k] + na * c[0][k] + nb * c[1][k] + nc * c[2][k];
+                                double d = atoms.position(j)[k]
+                                        - atoms.position(i)[k]
+                                        + na * c[0][k]
+                                        + nb * c[1][k]
+                                        + nc * c[2][k];
                                 d2 += d * d;
                             }
                             if (d2 < cutoff * cutoff) {
@@ -58,7 +61,8 @@ class NeighboursTest {
 
     @Test
     void aSkewedCellWithACutoffBeyondHalfItsWidthFindsEveryImage() {
-        Atoms a = EwaldTest.distorted(EwaldTest.rockSalt(4.0), new double[][] {{4.1, 0, 0}, {2.3, 3.6, 0}, {-1.7, 1.9, 4.4}}, 3);
+        Atoms a = EwaldTest.distorted(
+                EwaldTest.rockSalt(4.0), new double[][] {{4.1, 0, 0}, {2.3, 3.6, 0}, {-1.7, 1.9, 4.4}}, 3);
         for (double cutoff : new double[] {1.5, 3.0, 5.5, 9.0}) {
             double[] expected = bruteForce(a, cutoff, 6);
             double[] got = listed(a, cutoff);
@@ -69,8 +73,10 @@ class NeighboursTest {
 
     @Test
     void atomsOutsideTheCellAndPartialPeriodicityAreHandled() {
-        Atoms a = EwaldTest.distorted(EwaldTest.supercell(EwaldTest.rockSalt(4.0), 2, 2, 1), new double[][] {{8, 0, 0}, {1, 8, 0},
-            {0, 0, 4}}, 9);
+        Atoms a = EwaldTest.distorted(
+                EwaldTest.supercell(EwaldTest.rockSalt(4.0), 2, 2, 1),
+                new double[][] {{8, 0, 0}, {1, 8, 0}, {0, 0, 4}},
+                9);
         double[] x = a.positions();
         x[0] += 17.3;
         x[4] -= 11.1;
@@ -96,8 +102,10 @@ class NeighboursTest {
 
     @Test
     void lennardJonesWithALongCutoffInASmallTriclinicCellHasConsistentForcesAndStress() {
-        Atoms a = EwaldTest.distorted(EwaldTest.rockSalt(4.0), new double[][] {{4.1, 0, 0}, {1.3, 3.9, 0}, {-0.7, 0.9, 4.4}}, 5);
-        PairPotential lj = PairPotential.builder().lennardJones("*", "*", ParameterRef.of("eps"), ParameterRef.of("sigma"), 7.5, true)
+        Atoms a = EwaldTest.distorted(
+                EwaldTest.rockSalt(4.0), new double[][] {{4.1, 0, 0}, {1.3, 3.9, 0}, {-0.7, 0.9, 4.4}}, 5);
+        PairPotential lj = PairPotential.builder()
+                .lennardJones("*", "*", ParameterRef.of("eps"), ParameterRef.of("sigma"), 7.5, true)
                 .build();
         Checks.forcesAndStressMatchFiniteDifferences(lj, a, LJ, 1e-6);
     }

@@ -10,12 +10,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-
 import org.chemfit.Parameters;
 import org.chemfit.atoms.PairPotential.CoulombMethod;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 class PairPotentialTest {
 
@@ -31,30 +30,78 @@ class PairPotentialTest {
         double[][] pos = new double[n][];
         for (int i = 0; i < n; i++) {
             species.add(i % 3 == 0 ? "B" : "A");
-            pos[i] = new double[] {spacing * (i % 3) + 0.2 * rnd.nextGaussian(), spacing * ((i / 3) % 3) + 0.2 * rnd.nextGaussian(),
-                spacing * (i / 9) + 0.2 * rnd.nextGaussian()};
+            pos[i] = new double[] {
+                spacing * (i % 3) + 0.2 * rnd.nextGaussian(),
+                spacing * ((i / 3) % 3) + 0.2 * rnd.nextGaussian(),
+                spacing * (i / 9) + 0.2 * rnd.nextGaussian()
+            };
         }
         return Atoms.of(species, pos);
     }
 
-    static final Map<String, ParameterRef> CHARGES = Map.of("A", ParameterRef.of("qA"), "B", ParameterRef.scaled("qA", -2));
+    static final Map<String, ParameterRef> CHARGES =
+            Map.of("A", ParameterRef.of("qA"), "B", ParameterRef.scaled("qA", -2));
 
     static List<Object[]> potentials() {
         return List.of(
-                new Object[] {"Lennard-Jones", PairPotential.builder().lennardJones("*", "*", "lj.eps", "lj.sigma").build()},
-                new Object[] {"Lennard-Jones per pair, cutoff, shifted", PairPotential.builder()
-                        .lennardJones("A", "A", ParameterRef.of("lj.eps"), ParameterRef.of("lj.sigma"), 2.5, true)
-                        .lennardJones("A", "B", ParameterRef.of("lj.epsAB"), ParameterRef.of("lj.sigmaAB"), 2.5, true).build()},
-                new Object[] {"Morse", PairPotential.builder().morse("*", "*", "morse.D", "morse.alpha", "morse.r0").build()},
-                new Object[] {"Buckingham", PairPotential.builder().buckingham("*", "*", "buck.A", "buck.rho", "buck.C").build()},
-                new Object[] {"Coulomb, minimum image", PairPotential.builder().coulomb(CHARGES, CoulombMethod.MINIMUM_IMAGE, 0).build()},
-                new Object[] {"Coulomb, Ewald", PairPotential.builder().coulomb(CHARGES, CoulombMethod.EWALD, 1e-12).build()},
-                new Object[] {"Coulomb, cutoff, shifted", PairPotential.builder().coulomb(CHARGES, 2.8, true).build()},
-                new Object[] {"sum of all", Potential.sum(List.of(
-                        PairPotential.builder().lennardJones("*", "*", "lj.eps", "lj.sigma").build(),
-                        PairPotential.builder().morse("A", "B", "morse.D", "morse.alpha", "morse.r0").build(),
-                        PairPotential.builder().buckingham("B", "B", "buck.A", "buck.rho", "buck.C").build(),
-                        PairPotential.builder().coulomb(CHARGES, CoulombMethod.MINIMUM_IMAGE, 0).build()))});
+                new Object[] {
+                    "Lennard-Jones",
+                    PairPotential.builder()
+                            .lennardJones("*", "*", "lj.eps", "lj.sigma")
+                            .build()
+                },
+                new Object[] {
+                    "Lennard-Jones per pair, cutoff, shifted",
+                    PairPotential.builder()
+                            .lennardJones("A", "A", ParameterRef.of("lj.eps"), ParameterRef.of("lj.sigma"), 2.5, true)
+                            .lennardJones(
+                                    "A", "B", ParameterRef.of("lj.epsAB"), ParameterRef.of("lj.sigmaAB"), 2.5, true)
+                            .build()
+                },
+                new Object[] {
+                    "Morse",
+                    PairPotential.builder()
+                            .morse("*", "*", "morse.D", "morse.alpha", "morse.r0")
+                            .build()
+                },
+                new Object[] {
+                    "Buckingham",
+                    PairPotential.builder()
+                            .buckingham("*", "*", "buck.A", "buck.rho", "buck.C")
+                            .build()
+                },
+                new Object[] {
+                    "Coulomb, minimum image",
+                    PairPotential.builder()
+                            .coulomb(CHARGES, CoulombMethod.MINIMUM_IMAGE, 0)
+                            .build()
+                },
+                new Object[] {
+                    "Coulomb, Ewald",
+                    PairPotential.builder()
+                            .coulomb(CHARGES, CoulombMethod.EWALD, 1e-12)
+                            .build()
+                },
+                new Object[] {
+                    "Coulomb, cutoff, shifted",
+                    PairPotential.builder().coulomb(CHARGES, 2.8, true).build()
+                },
+                new Object[] {
+                    "sum of all",
+                    Potential.sum(List.of(
+                            PairPotential.builder()
+                                    .lennardJones("*", "*", "lj.eps", "lj.sigma")
+                                    .build(),
+                            PairPotential.builder()
+                                    .morse("A", "B", "morse.D", "morse.alpha", "morse.r0")
+                                    .build(),
+                            PairPotential.builder()
+                                    .buckingham("B", "B", "buck.A", "buck.rho", "buck.C")
+                                    .build(),
+                            PairPotential.builder()
+                                    .coulomb(CHARGES, CoulombMethod.MINIMUM_IMAGE, 0)
+                                    .build()))
+                });
     }
 
     /** Checks analytic forces against central differences of the energy, component by component. */
@@ -74,10 +121,15 @@ class PairPotentialTest {
             double[] minus = x.clone();
             plus[k] += h;
             minus[k] -= h;
-            double fd = -(pot.energy(atoms.withPositions(plus), p) - pot.energy(atoms.withPositions(minus), p)) / (2 * h);
-            double atomForce = Math.sqrt(f[3 * (k / 3)] * f[3 * (k / 3)] + f[3 * (k / 3) + 1] * f[3 * (k / 3) + 1]
+            double fd =
+                    -(pot.energy(atoms.withPositions(plus), p) - pot.energy(atoms.withPositions(minus), p)) / (2 * h);
+            double atomForce = Math.sqrt(f[3 * (k / 3)] * f[3 * (k / 3)]
+                    + f[3 * (k / 3) + 1] * f[3 * (k / 3) + 1]
                     + f[3 * (k / 3) + 2] * f[3 * (k / 3) + 2]);
-            assertEquals(fd, f[k], 1e-6 * Math.max(atomForce, 1e-3 * largest),
+            assertEquals(
+                    fd,
+                    f[k],
+                    1e-6 * Math.max(atomForce, 1e-3 * largest),
                     "component " + k + " of " + pot + ": analytic " + f[k] + ", finite difference " + fd);
         }
         double[] sum = new double[3];
@@ -106,7 +158,8 @@ class PairPotentialTest {
 
     @Test
     void forcesMatchFiniteDifferencesInATriclinicCellWithExclusions() {
-        Atoms a = cluster(3, 6, 1.5).withCell(new double[][] {{7.0, 0, 0}, {1.0, 6.5, 0}, {0.5, 0.7, 6.8}}, true, true, false)
+        Atoms a = cluster(3, 6, 1.5)
+                .withCell(new double[][] {{7.0, 0, 0}, {1.0, 6.5, 0}, {0.5, 0.7, 6.8}}, true, true, false)
                 .withConsecutiveMolecules(3);
         PairPotential pot = PairPotential.builder()
                 .lennardJones("*", "*", ParameterRef.of("lj.eps"), ParameterRef.of("lj.sigma"), 3.0, true)
@@ -121,24 +174,49 @@ class PairPotentialTest {
         Atoms dimer = Atoms.of(List.of("A", "B"), new double[][] {{0, 0, 0}, {0.3, 0.4, 1.2}});
         double r = 1.3;
         double x6 = Math.pow(1.1 / r, 6);
-        assertEquals(4 * 0.8 * (x6 * x6 - x6), PairPotential.builder().lennardJones("A", "B", "lj.eps", "lj.sigma").build()
-                .energy(dimer, P), 1e-13);
-        assertEquals(-0.7, PairPotential.builder().morse("A", "B", "morse.D", "morse.alpha", "morse.r0").build()
-                .energy(Atoms.of(List.of("A", "B"), new double[][] {{0, 0, 0}, {1.4, 0, 0}}), P), 1e-14);
-        assertEquals(500 * Math.exp(-r / 0.3) - 2 / Math.pow(r, 6), PairPotential.builder()
-                .buckingham("A", "B", "buck.A", "buck.rho", "buck.C").build().energy(dimer, P), 1e-12);
+        assertEquals(
+                4 * 0.8 * (x6 * x6 - x6),
+                PairPotential.builder()
+                        .lennardJones("A", "B", "lj.eps", "lj.sigma")
+                        .build()
+                        .energy(dimer, P),
+                1e-13);
+        assertEquals(
+                -0.7,
+                PairPotential.builder()
+                        .morse("A", "B", "morse.D", "morse.alpha", "morse.r0")
+                        .build()
+                        .energy(Atoms.of(List.of("A", "B"), new double[][] {{0, 0, 0}, {1.4, 0, 0}}), P),
+                1e-14);
+        assertEquals(
+                500 * Math.exp(-r / 0.3) - 2 / Math.pow(r, 6),
+                PairPotential.builder()
+                        .buckingham("A", "B", "buck.A", "buck.rho", "buck.C")
+                        .build()
+                        .energy(dimer, P),
+                1e-12);
         // 14.3996454784 eV Å / e^2 * (0.4 e)(-0.8 e) / 1.3 Å
-        assertEquals(14.3996454784 * 0.4 * -0.8 / r, PairPotential.builder().coulomb(CHARGES).build().energy(dimer, P), 1e-12);
+        assertEquals(
+                14.3996454784 * 0.4 * -0.8 / r,
+                PairPotential.builder().coulomb(CHARGES).build().energy(dimer, P),
+                1e-12);
         // a term for another pair of species leaves this pair alone
-        assertEquals(0.0, PairPotential.builder().lennardJones("A", "A", "lj.eps", "lj.sigma").build().energy(dimer, P));
+        assertEquals(
+                0.0,
+                PairPotential.builder()
+                        .lennardJones("A", "A", "lj.eps", "lj.sigma")
+                        .build()
+                        .energy(dimer, P));
     }
 
     @Test
     void shiftedCutoffIsContinuousAndTruncatedOneIsNot() {
         PairPotential shifted = PairPotential.builder()
-                .lennardJones("*", "*", ParameterRef.of("lj.eps"), ParameterRef.of("lj.sigma"), 2.5, true).build();
+                .lennardJones("*", "*", ParameterRef.of("lj.eps"), ParameterRef.of("lj.sigma"), 2.5, true)
+                .build();
         PairPotential truncated = PairPotential.builder()
-                .lennardJones("*", "*", ParameterRef.of("lj.eps"), ParameterRef.of("lj.sigma"), 2.5, false).build();
+                .lennardJones("*", "*", ParameterRef.of("lj.eps"), ParameterRef.of("lj.sigma"), 2.5, false)
+                .build();
         Atoms inside = Atoms.of(List.of("A", "A"), new double[][] {{0, 0, 0}, {0, 0, 2.5 - 1e-9}});
         Atoms outside = Atoms.of(List.of("A", "A"), new double[][] {{0, 0, 0}, {0, 0, 2.5}});
         double x6 = Math.pow(1.1 / 2.5, 6);
@@ -153,7 +231,9 @@ class PairPotentialTest {
 
     @Test
     void periodicPairInteractsThroughItsNearestImage() {
-        PairPotential coulomb = PairPotential.builder().coulomb(CHARGES, CoulombMethod.MINIMUM_IMAGE, 0).build();
+        PairPotential coulomb = PairPotential.builder()
+                .coulomb(CHARGES, CoulombMethod.MINIMUM_IMAGE, 0)
+                .build();
         Atoms across = Atoms.of(List.of("A", "B"), new double[][] {{0.5, 5, 5}, {9.5, 5, 5}})
                 .withCell(new double[][] {{10, 0, 0}, {0, 10, 0}, {0, 0, 10}}, true, true, true);
         assertEquals(1.0, across.distance(0, 1), 1e-12);
@@ -166,7 +246,8 @@ class PairPotentialTest {
     void intramolecularPairsAreExcluded() {
         Atoms a = cluster(1, 6, 1.5);
         PairPotential all = PairPotential.builder().coulomb(CHARGES).build();
-        PairPotential inter = PairPotential.builder().coulomb(CHARGES).excludeIntramolecular().build();
+        PairPotential inter =
+                PairPotential.builder().coulomb(CHARGES).excludeIntramolecular().build();
         Atoms m = a.withMolecules(0, 0, 0, 1, 1, 1);
         double expected = 0;
         for (int i = 0; i < 3; i++) {
@@ -185,28 +266,60 @@ class PairPotentialTest {
     @Test
     void badUseNamesTheRuleAndTheValue() {
         Atoms a = cluster(1, 3, 1.5);
-        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
-                () -> PairPotential.builder().lennardJones("*", "*", "lj.eps", "lj.sigmaa").build().energy(a, P));
+        IllegalArgumentException missing = assertThrows(
+                IllegalArgumentException.class,
+                () -> PairPotential.builder()
+                        .lennardJones("*", "*", "lj.eps", "lj.sigmaa")
+                        .build()
+                        .energy(a, P));
         assertTrue(missing.getMessage().contains("unknown parameter 'lj.sigmaa'"), missing.getMessage());
-        IllegalArgumentException charge = assertThrows(IllegalArgumentException.class,
-                () -> PairPotential.builder().coulomb(Map.of("A", ParameterRef.of("qA"))).build().energy(a, P));
+        IllegalArgumentException charge = assertThrows(
+                IllegalArgumentException.class,
+                () -> PairPotential.builder()
+                        .coulomb(Map.of("A", ParameterRef.of("qA")))
+                        .build()
+                        .energy(a, P));
         assertTrue(charge.getMessage().contains("no charge for species 'B'"), charge.getMessage());
         Atoms small = a.withCell(new double[][] {{4, 0, 0}, {0, 4, 0}, {0, 0, 4}}, true, true, true);
-        IllegalArgumentException plain = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException plain = assertThrows(
+                IllegalArgumentException.class,
                 () -> PairPotential.builder().coulomb(CHARGES).build().energy(small, P));
-        assertTrue(plain.getMessage().contains("has no cutoff") && plain.getMessage().contains("method 'ewald'"), plain.getMessage());
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> PairPotential.builder()
-                .lennardJones("*", "*", ParameterRef.of("e"), ParameterRef.of("s"), Double.POSITIVE_INFINITY, true))
-                .getMessage().contains("shifted term needs a finite cutoff"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> PairPotential.builder().build()).getMessage()
+        assertTrue(
+                plain.getMessage().contains("has no cutoff")
+                        && plain.getMessage().contains("method 'ewald'"),
+                plain.getMessage());
+        assertTrue(assertThrows(
+                        IllegalArgumentException.class,
+                        () -> PairPotential.builder()
+                                .lennardJones(
+                                        "*",
+                                        "*",
+                                        ParameterRef.of("e"),
+                                        ParameterRef.of("s"),
+                                        Double.POSITIVE_INFINITY,
+                                        true))
+                .getMessage()
+                .contains("shifted term needs a finite cutoff"));
+        assertTrue(assertThrows(
+                        IllegalArgumentException.class,
+                        () -> PairPotential.builder().build())
+                .getMessage()
                 .contains("at least one term"));
     }
 
     @Test
     void parameterNamesAreListed() {
-        Potential p = PairPotential.builder().lennardJones("O", "O", "epsilon", "sigma")
-                .coulomb(Map.of("H", ParameterRef.of("qH"), "O", ParameterRef.scaled("qH", -2), "X", ParameterRef.constant(0.1)))
-                .build().plus(PairPotential.builder().morse("O", "H", "D", "a", "r0").build());
+        Potential p = PairPotential.builder()
+                .lennardJones("O", "O", "epsilon", "sigma")
+                .coulomb(Map.of(
+                        "H",
+                        ParameterRef.of("qH"),
+                        "O",
+                        ParameterRef.scaled("qH", -2),
+                        "X",
+                        ParameterRef.constant(0.1)))
+                .build()
+                .plus(PairPotential.builder().morse("O", "H", "D", "a", "r0").build());
         assertEquals(Set.of("epsilon", "sigma", "qH", "D", "a", "r0"), p.parameterNames());
         assertEquals(-0.834, ParameterRef.scaled("qH", -2).value(Parameters.of(Map.of("qH", 0.417))), 1e-15);
     }
@@ -227,20 +340,30 @@ class PairPotentialTest {
 
     @Test
     void aNonFiniteFactorOrConstantIsRefusedForWhatItIs() {
-        assertEquals("a constant must be finite, got NaN",
-                assertThrows(IllegalArgumentException.class, () -> ParameterRef.constant(Double.NaN)).getMessage());
-        assertEquals("the factor of parameter 'qH' must be finite, got Infinity",
-                assertThrows(IllegalArgumentException.class, () -> ParameterRef.scaled("qH", Double.POSITIVE_INFINITY)).getMessage());
+        assertEquals(
+                "a constant must be finite, got NaN",
+                assertThrows(IllegalArgumentException.class, () -> ParameterRef.constant(Double.NaN))
+                        .getMessage());
+        assertEquals(
+                "the factor of parameter 'qH' must be finite, got Infinity",
+                assertThrows(IllegalArgumentException.class, () -> ParameterRef.scaled("qH", Double.POSITIVE_INFINITY))
+                        .getMessage());
     }
 
     @Test
     void termsByFormNameMatchTheTypedBuilders() {
         Atoms a = cluster(42, 9, 1.45);
-        Map<String, ParameterRef> lj = Map.of("epsilon", ParameterRef.of("lj.eps"), "sigma", ParameterRef.of("lj.sigma"));
-        Map<String, ParameterRef> morse = Map.of("D", ParameterRef.of("morse.D"), "alpha", ParameterRef.of("morse.alpha"),
-                "r0", ParameterRef.of("morse.r0"));
-        Map<String, ParameterRef> buck = Map.of("A", ParameterRef.of("buck.A"), "rho", ParameterRef.of("buck.rho"),
-                "C", ParameterRef.of("buck.C"));
+        Map<String, ParameterRef> lj =
+                Map.of("epsilon", ParameterRef.of("lj.eps"), "sigma", ParameterRef.of("lj.sigma"));
+        Map<String, ParameterRef> morse = Map.of(
+                "D",
+                ParameterRef.of("morse.D"),
+                "alpha",
+                ParameterRef.of("morse.alpha"),
+                "r0",
+                ParameterRef.of("morse.r0"));
+        Map<String, ParameterRef> buck = Map.of(
+                "A", ParameterRef.of("buck.A"), "rho", ParameterRef.of("buck.rho"), "C", ParameterRef.of("buck.C"));
         PairPotential byName = PairPotential.builder()
                 .term("Lennard_Jones", "A", "A", lj, 2.5, true)
                 .term("morse", "A", "B", morse, Double.POSITIVE_INFINITY, false)
@@ -254,15 +377,33 @@ class PairPotentialTest {
         assertEquals(typed.energy(a, P), byName.energy(a, P), 0.0);
         assertTrue(Math.abs(typed.energy(a, P)) > 1e-3);
 
-        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
-                () -> PairPotential.builder().term("yukawa", "A", "A", lj, 3, false));
-        assertTrue(unknown.getMessage().startsWith("unknown pair term 'yukawa'; known terms: lennard-jones"), unknown.getMessage());
-        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException unknown = assertThrows(
+                IllegalArgumentException.class, () -> PairPotential.builder().term("yukawa", "A", "A", lj, 3, false));
+        assertTrue(
+                unknown.getMessage().startsWith("unknown pair term 'yukawa'; known terms: lennard-jones"),
+                unknown.getMessage());
+        IllegalArgumentException missing = assertThrows(
+                IllegalArgumentException.class,
                 () -> PairPotential.builder().term("morse", "A", "B", Map.of("D", ParameterRef.of("x")), 3, false));
-        assertTrue(missing.getMessage().contains("needs the parameter 'alpha'; it takes [D, alpha, r0]"), missing.getMessage());
-        IllegalArgumentException extra = assertThrows(IllegalArgumentException.class,
-                () -> PairPotential.builder().term("lj", "A", "B", Map.of("epsilon", ParameterRef.of("e"), "sigma",
-                        ParameterRef.of("s"), "rc", ParameterRef.constant(3)), 3, false));
+        assertTrue(
+                missing.getMessage().contains("needs the parameter 'alpha'; it takes [D, alpha, r0]"),
+                missing.getMessage());
+        IllegalArgumentException extra = assertThrows(
+                IllegalArgumentException.class,
+                () -> PairPotential.builder()
+                        .term(
+                                "lj",
+                                "A",
+                                "B",
+                                Map.of(
+                                        "epsilon",
+                                        ParameterRef.of("e"),
+                                        "sigma",
+                                        ParameterRef.of("s"),
+                                        "rc",
+                                        ParameterRef.constant(3)),
+                                3,
+                                false));
         assertTrue(extra.getMessage().contains("has no parameter 'rc'; it takes [epsilon, sigma]"), extra.getMessage());
     }
 }

@@ -3,7 +3,6 @@ package org.chemfit.atoms;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Map;
-
 import org.chemfit.Parameters;
 import org.chemfit.Quantities;
 import org.chemfit.atoms.PairPotential.CoulombMethod;
@@ -32,9 +31,26 @@ class PublishedLatticeConstantTest {
 
     static PairPotential mgo(double aMgO, double rhoMgO, double aOO, double rhoOO, double cOO, double cutoff) {
         return PairPotential.builder()
-                .coulomb(Map.of("Mg", ParameterRef.constant(2), "O", ParameterRef.constant(-2)), CoulombMethod.EWALD, 1e-10)
-                .buckingham("Mg", "O", ParameterRef.constant(aMgO), ParameterRef.constant(rhoMgO), ParameterRef.constant(0), cutoff, false)
-                .buckingham("O", "O", ParameterRef.constant(aOO), ParameterRef.constant(rhoOO), ParameterRef.constant(cOO), cutoff, false)
+                .coulomb(
+                        Map.of("Mg", ParameterRef.constant(2), "O", ParameterRef.constant(-2)),
+                        CoulombMethod.EWALD,
+                        1e-10)
+                .buckingham(
+                        "Mg",
+                        "O",
+                        ParameterRef.constant(aMgO),
+                        ParameterRef.constant(rhoMgO),
+                        ParameterRef.constant(0),
+                        cutoff,
+                        false)
+                .buckingham(
+                        "O",
+                        "O",
+                        ParameterRef.constant(aOO),
+                        ParameterRef.constant(rhoOO),
+                        ParameterRef.constant(cOO),
+                        cutoff,
+                        false)
                 .build();
     }
 
@@ -62,7 +78,8 @@ class PublishedLatticeConstantTest {
      */
     @Test
     void gulpExample65RigidIonMgo() {
-        Quantities q = new CubicCrystalComputer(mgo(), 4, mgo(1346.6, 0.2984, 22764.3, 0.149, 20.37, 8.0)).compute(NONE);
+        Quantities q =
+                new CubicCrystalComputer(mgo(), 4, mgo(1346.6, 0.2984, 22764.3, 0.149, 20.37, 8.0)).compute(NONE);
         // computed here: a = 4.2251127 Å (GULP's a and c/2 differ by 1.4e-5 Å, its convergence)
         assertEquals(4.225103, q.get("lattice_constant"), 1e-4);
         assertEquals(8.450234 / 2, q.get("lattice_constant"), 1e-4);

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,10 +27,15 @@ class ReferenceCsvColumnTest {
         Path csv = dir.resolve("e.csv");
         Files.writeString(csv, "file,reference_energy,tag,r\na.xyz,1.5,a,3.3\nb.xyz,-2.0,b,near\n");
         InputFormatException bad = assertThrows(InputFormatException.class, () -> ReferenceCsv.column(csv, "r"));
-        assertTrue(bad.getMessage().contains("e.csv:3") && bad.getMessage().contains("expected a finite number in column 'r', got 'near'"),
+        assertTrue(
+                bad.getMessage().contains("e.csv:3")
+                        && bad.getMessage().contains("expected a finite number in column 'r', got 'near'"),
                 bad.getMessage());
-        InputFormatException missing = assertThrows(InputFormatException.class, () -> ReferenceCsv.column(csv, "distance"));
-        assertTrue(missing.getMessage().contains("e.csv:1") && missing.getMessage().contains("expected a column 'distance'"),
+        InputFormatException missing =
+                assertThrows(InputFormatException.class, () -> ReferenceCsv.column(csv, "distance"));
+        assertTrue(
+                missing.getMessage().contains("e.csv:1")
+                        && missing.getMessage().contains("expected a column 'distance'"),
                 missing.getMessage());
     }
 }

@@ -14,7 +14,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-
 import org.chemfit.LossFunctions;
 import org.chemfit.Parameters;
 import org.chemfit.Quantities;
@@ -26,7 +25,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 class RelaxTest {
 
-    static final PairPotential LJ = PairPotential.builder().lennardJones("Ar", "Ar", "epsilon", "sigma").build();
+    static final PairPotential LJ =
+            PairPotential.builder().lennardJones("Ar", "Ar", "epsilon", "sigma").build();
     static final Parameters UNIT = Parameters.of(Map.of("epsilon", 1.0, "sigma", 1.0));
     static final double R_MIN = Math.pow(2, 1.0 / 6);
 
@@ -59,8 +59,14 @@ class RelaxTest {
     void clusterRelaxesToTheTetrahedronAndReportsStructureQuantities(Relax.Method method) {
         Atoms start = tetrahedron(1.3, 0.08, 9);
         Atoms ideal = tetrahedron(R_MIN, 0, 0);
-        RelaxedComputer c = new RelaxedComputer(start, LJ, Relax.of(method).forceTolerance(1e-7).maxSteps(3000),
-                StructureQuantities.builder().distance("r01", 0, 1).rmsd("rmsd", ideal, null, false).build());
+        RelaxedComputer c = new RelaxedComputer(
+                start,
+                LJ,
+                Relax.of(method).forceTolerance(1e-7).maxSteps(3000),
+                StructureQuantities.builder()
+                        .distance("r01", 0, 1)
+                        .rmsd("rmsd", ideal, null, false)
+                        .build());
         Quantities q = c.compute(UNIT);
         assertEquals(1.0, q.get("relax_converged"), "steps " + q.get("relax_steps"));
         assertEquals(-6.0, q.get("energy"), 1e-10);
@@ -96,17 +102,29 @@ class RelaxTest {
 
     @Test
     void invalidSettingsAreRejected() {
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> Relax.fire().maxSteps(-1)).getMessage().contains("got -1"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> Relax.lbfgs().forceTolerance(0)).getMessage()
-                .contains("force tolerance must be positive"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> Relax.lbfgs().maxStep(Double.NaN)).getMessage()
-                .contains("largest step must be positive"));
+        assertTrue(
+                assertThrows(IllegalArgumentException.class, () -> Relax.fire().maxSteps(-1))
+                        .getMessage()
+                        .contains("got -1"));
+        assertTrue(
+                assertThrows(IllegalArgumentException.class, () -> Relax.lbfgs().forceTolerance(0))
+                        .getMessage()
+                        .contains("force tolerance must be positive"));
+        assertTrue(
+                assertThrows(IllegalArgumentException.class, () -> Relax.lbfgs().maxStep(Double.NaN))
+                        .getMessage()
+                        .contains("largest step must be positive"));
     }
 
     @Test
     void oneComputerRelaxesConcurrentlyWithIdenticalResults() throws Exception {
-        RelaxedComputer c = new RelaxedComputer(tetrahedron(1.4, 0.1, 2), LJ, Relax.fire().forceTolerance(1e-6),
-                StructureQuantities.builder().rmsd("rmsd", tetrahedron(R_MIN, 0, 0), null, true).build());
+        RelaxedComputer c = new RelaxedComputer(
+                tetrahedron(1.4, 0.1, 2),
+                LJ,
+                Relax.fire().forceTolerance(1e-6),
+                StructureQuantities.builder()
+                        .rmsd("rmsd", tetrahedron(R_MIN, 0, 0), null, true)
+                        .build());
         List<Parameters> params = new ArrayList<>();
         for (int k = 0; k < 8; k++) {
             params.add(Parameters.of(Map.of("epsilon", 1.0 + 0.1 * (k % 4), "sigma", 1.0 + 0.05 * (k % 4))));
@@ -145,11 +163,15 @@ class RelaxTest {
     @Test
     void fitterRecoversSigmaFromARelaxedDistance() {
         double sigma = 1.2;
-        RelaxedComputer c = new RelaxedComputer(Atoms.of(List.of("Ar", "Ar"), new double[][] {{0, 0, 0}, {0, 0, 1.6}}), LJ,
+        RelaxedComputer c = new RelaxedComputer(
+                Atoms.of(List.of("Ar", "Ar"), new double[][] {{0, 0, 0}, {0, 0, 1.6}}),
+                LJ,
                 Relax.lbfgs().forceTolerance(1e-10).maxSteps(500),
                 StructureQuantities.builder().distance("r", 0, 1).build());
         var term = c.withLoss(LossFunctions.squaredError(Map.of("r", R_MIN * sigma)));
-        FitResult r = new Fitter(term, Map.of("epsilon", 1.0, "sigma", 1.0)).fixed("epsilon").fit("Nelder-Mead");
+        FitResult r = new Fitter(term, Map.of("epsilon", 1.0, "sigma", 1.0))
+                .fixed("epsilon")
+                .fit("Nelder-Mead");
         assertEquals(sigma, r.bestParameters().get("sigma"), 1e-6, r.toString());
         assertArrayEquals(new double[] {1.0}, new double[] {r.bestParameters().get("epsilon")});
     }

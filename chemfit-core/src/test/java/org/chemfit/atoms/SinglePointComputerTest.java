@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-
 import org.chemfit.Parameters;
 import org.chemfit.Quantities;
 import org.junit.jupiter.api.Test;
@@ -46,14 +45,16 @@ class SinglePointComputerTest {
     void structureIsReadOnceWhenTheComputerIsMade() throws Exception {
         Path file = dir.resolve("ar2.xyz");
         Xyz.write(file, List.of(Atoms.of(List.of("Ar", "Ar"), new double[][] {{0, 0, 0}, {0, 0, 1.5}})));
-        PairPotential lj = PairPotential.builder().lennardJones("Ar", "Ar", "eps", "sigma").build();
+        PairPotential lj =
+                PairPotential.builder().lennardJones("Ar", "Ar", "eps", "sigma").build();
         SinglePointComputer c = SinglePointComputer.of(file, lj);
         Parameters p = Parameters.of(Map.of("eps", 1.0, "sigma", 1.0));
         double before = c.compute(p).get("energy");
         Files.writeString(file, "not an xyz file any more");
         assertEquals(before, c.compute(p).get("energy"), 0.0);
         assertEquals(1.5, c.atoms().distance(0, 1), 0.0);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> c.compute(Parameters.of(Map.of("eps", 1.0))));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> c.compute(Parameters.of(Map.of("eps", 1.0))));
         assertTrue(e.getMessage().contains("unknown parameter 'sigma'"), e.getMessage());
     }
 }

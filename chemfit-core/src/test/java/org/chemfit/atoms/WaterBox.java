@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-
 import org.chemfit.Parameters;
 import org.chemfit.atoms.PairPotential.CoulombMethod;
 
@@ -13,10 +12,10 @@ final class WaterBox {
 
     /** TIP3P: qH = 0.417 e, O-O Lennard-Jones ε = 0.1521 kcal/mol, σ = 3.1507 Å. */
     static final Parameters PARAMS = Parameters.of(Map.of("qH", 0.417, "eps", 0.1521 * 0.0433641043, "sigma", 3.1507));
+
     static final double LJ_CUTOFF = 6.0;
 
-    private WaterBox() {
-    }
+    private WaterBox() {}
 
     /** @param molecules a cube number of molecules; side: the box edge in Å */
     static Atoms build(int molecules, double side, long seed) {
@@ -40,17 +39,23 @@ final class WaterBox {
                 double cu = r * Math.cos(half);
                 double cv = sign * r * Math.sin(half);
                 s.add("H");
-                p.add(new double[] {o[0] + cu * u[0] + cv * v[0], o[1] + cu * u[1] + cv * v[1], o[2] + cu * u[2] + cv * v[2]});
+                p.add(new double[] {
+                    o[0] + cu * u[0] + cv * v[0], o[1] + cu * u[1] + cv * v[1], o[2] + cu * u[2] + cv * v[2]
+                });
             }
         }
-        return Atoms.of(s, p.toArray(new double[0][])).withCell(new double[][] {{side, 0, 0}, {0, side, 0}, {0, 0, side}}, true,
-                true, true).withConsecutiveMolecules(3);
+        return Atoms.of(s, p.toArray(new double[0][]))
+                .withCell(new double[][] {{side, 0, 0}, {0, side, 0}, {0, 0, side}}, true, true, true)
+                .withConsecutiveMolecules(3);
     }
 
     static PairPotential potential(boolean exclude) {
         PairPotential.Builder b = PairPotential.builder()
                 .lennardJones("O", "O", ParameterRef.of("eps"), ParameterRef.of("sigma"), LJ_CUTOFF, false)
-                .coulomb(Map.of("H", ParameterRef.of("qH"), "O", ParameterRef.scaled("qH", -2)), CoulombMethod.EWALD, 1e-14);
+                .coulomb(
+                        Map.of("H", ParameterRef.of("qH"), "O", ParameterRef.scaled("qH", -2)),
+                        CoulombMethod.EWALD,
+                        1e-14);
         if (exclude) {
             b.excludeIntramolecular();
         }

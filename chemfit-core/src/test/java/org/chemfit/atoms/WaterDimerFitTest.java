@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
 import org.chemfit.Bounds;
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.Parameters;
@@ -29,7 +28,10 @@ class WaterDimerFitTest {
 
     static final PairPotential TIP3P_FORM = PairPotential.builder()
             .lennardJones("O", "O", "epsilon", "sigma")
-            .coulomb(Map.of("H", ParameterRef.of("qH"), "O", ParameterRef.scaled("qH", -2)), PairPotential.CoulombMethod.MINIMUM_IMAGE, 0)
+            .coulomb(
+                    Map.of("H", ParameterRef.of("qH"), "O", ParameterRef.scaled("qH", -2)),
+                    PairPotential.CoulombMethod.MINIMUM_IMAGE,
+                    0)
             .excludeIntramolecular()
             .build();
 
@@ -47,7 +49,9 @@ class WaterDimerFitTest {
 
     static CombinedObjectiveFunction terms(String csv) {
         Path data = ExampleData.example("water-dimer");
-        return AtomisticTerms.fromCsv(data.resolve(csv), TIP3P_FORM).moleculeSize(3).combined();
+        return AtomisticTerms.fromCsv(data.resolve(csv), TIP3P_FORM)
+                .moleculeSize(3)
+                .combined();
     }
 
     @Test
@@ -73,7 +77,8 @@ class WaterDimerFitTest {
                 .between("qH", 0.3, 0.6)
                 .build();
 
-        FitResult r = new Fitter(train, tip3p()).bounds(bounds).maxEvaluations(2000).fit(method);
+        FitResult r =
+                new Fitter(train, tip3p()).bounds(bounds).maxEvaluations(2000).fit(method);
 
         Parameters best = r.bestParameters();
         double trainRmse = rmse(train, best);

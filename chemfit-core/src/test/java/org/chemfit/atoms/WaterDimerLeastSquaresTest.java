@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-
 import org.chemfit.Bounds;
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.fit.FitResult;
@@ -31,7 +30,10 @@ class WaterDimerLeastSquaresTest {
     @ValueSource(strings = {"least-squares", "least-squares-trf"})
     void reachesScipyLossInFewRounds(String method) {
         CombinedObjectiveFunction train = WaterDimerFitTest.terms("energies.csv");
-        FitResult r = new Fitter(train, WaterDimerFitTest.tip3p()).bounds(BOUNDS).maxEvaluations(2000).fit(method);
+        FitResult r = new Fitter(train, WaterDimerFitTest.tip3p())
+                .bounds(BOUNDS)
+                .maxEvaluations(2000)
+                .fit(method);
         String summary = method + ": " + r.bestParameters() + " loss " + r.bestLoss() + " after " + r.evaluations()
                 + " evaluations in " + r.rounds() + " rounds (" + r.stopReason() + ") " + r.warnings();
         System.out.println(summary);
@@ -48,8 +50,11 @@ class WaterDimerLeastSquaresTest {
         // s^2 = SSR / (m - n) at the best point, n the 2 estimated parameters
         assertEquals(r.bestLoss() / 18, u.residualVariance(), 1e-12 * r.bestLoss());
         for (String p : u.estimated()) {
-            assertTrue(u.standardErrors().get(p) > 0 && u.standardErrors().get(p) < Math.abs(r.bestParameters().get(p)), summary
-                    + " " + u.standardErrors());
+            assertTrue(
+                    u.standardErrors().get(p) > 0
+                            && u.standardErrors().get(p)
+                                    < Math.abs(r.bestParameters().get(p)),
+                    summary + " " + u.standardErrors());
         }
         System.out.println(u.toMap());
     }
@@ -57,9 +62,12 @@ class WaterDimerLeastSquaresTest {
     @org.junit.jupiter.api.Test
     void levenbergMarquardtReachesTheSameOptimum() {
         CombinedObjectiveFunction train = WaterDimerFitTest.terms("energies.csv");
-        FitResult r = new Fitter(train, WaterDimerFitTest.tip3p()).bounds(BOUNDS).maxEvaluations(2000).fit("levenberg-marquardt");
-        String summary = "levenberg-marquardt: " + r.bestParameters() + " loss " + r.bestLoss() + " after " + r.evaluations()
-                + " evaluations in " + r.rounds() + " rounds (" + r.stopReason() + ")";
+        FitResult r = new Fitter(train, WaterDimerFitTest.tip3p())
+                .bounds(BOUNDS)
+                .maxEvaluations(2000)
+                .fit("levenberg-marquardt");
+        String summary = "levenberg-marquardt: " + r.bestParameters() + " loss " + r.bestLoss() + " after "
+                + r.evaluations() + " evaluations in " + r.rounds() + " rounds (" + r.stopReason() + ")";
         System.out.println(summary);
         assertTrue(r.bestLoss() <= 0.0139786, summary);
         assertEquals("levenberg-marquardt", r.method());
@@ -70,7 +78,10 @@ class WaterDimerLeastSquaresTest {
     @org.junit.jupiter.api.Test
     void lbfgsbReachesScipysLoss() {
         CombinedObjectiveFunction train = WaterDimerFitTest.terms("energies.csv");
-        FitResult r = new Fitter(train, WaterDimerFitTest.tip3p()).bounds(BOUNDS).maxEvaluations(2000).fit("L-BFGS-B");
+        FitResult r = new Fitter(train, WaterDimerFitTest.tip3p())
+                .bounds(BOUNDS)
+                .maxEvaluations(2000)
+                .fit("L-BFGS-B");
         String summary = "L-BFGS-B: " + r.bestParameters() + " loss " + r.bestLoss() + " after " + r.evaluations()
                 + " evaluations in " + r.rounds() + " rounds (" + r.stopReason() + ")";
         System.out.println(summary);

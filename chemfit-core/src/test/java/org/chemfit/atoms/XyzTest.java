@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,7 +36,9 @@ class XyzTest {
 
     @Test
     void writesAndReadsBackExactly() {
-        Atoms a = Atoms.of(List.of("O", "H", "H"), new double[][] {{0.1, 1.0 / 3, -2e-7}, {1.23456789012345, 0, 0}, {0, 0.7, 0.6}})
+        Atoms a = Atoms.of(List.of("O", "H", "H"), new double[][] {
+                    {0.1, 1.0 / 3, -2e-7}, {1.23456789012345, 0, 0}, {0, 0.7, 0.6}
+                })
                 .withCell(new double[][] {{10, 0, 0}, {1, 9, 0}, {0, 0, 8.5}}, true, false, true)
                 .withMolecules(4, 4, 4)
                 .withEnergy(-1.0 / 7)
@@ -55,15 +56,17 @@ class XyzTest {
     @Test
     void aFileSavedWithAByteOrderMarkIsRead() {
         // editors on Windows save UTF-8 with a byte order mark before the atom count
-        Atoms a = Xyz.parse(Path.of("bom.xyz"), "\uFEFF1\nenergy=-0.5\nAr 1 2 3\n").get(0);
+        Atoms a = Xyz.parse(Path.of("bom.xyz"), "\uFEFF1\nenergy=-0.5\nAr 1 2 3\n")
+                .get(0);
         assertEquals(List.of("Ar"), a.speciesList());
         assertEquals(-0.5, a.energy().getAsDouble(), 0.0);
     }
 
     @Test
     void readsPlainXyzWithAFreeTextCommentAndExtraColumns() {
-        List<Atoms> frames = Xyz.parse(Path.of("plain.xyz"), "2\nargon dimer, no cell\nAr 0 0 0\nAr 0 0 3.8 extra\n"
-                + "1\nenergy=-0.5 single atom\nAr 1 2 3\n");
+        List<Atoms> frames = Xyz.parse(
+                Path.of("plain.xyz"),
+                "2\nargon dimer, no cell\nAr 0 0 0\nAr 0 0 3.8 extra\n" + "1\nenergy=-0.5 single atom\nAr 1 2 3\n");
         assertEquals(2, frames.size());
         assertFalse(frames.get(0).hasCell());
         assertFalse(frames.get(0).energy().isPresent());
@@ -74,7 +77,8 @@ class XyzTest {
     @Test
     void bareWordsInAPlainCommentAreNotKeys() {
         for (String comment : List.of("simple cubic lattice", "pbc flags unknown", "properties of argon", "Lattice")) {
-            Atoms a = Xyz.parse(Path.of("plain.xyz"), "1\n" + comment + "\nAr 0 0 0\n").get(0);
+            Atoms a = Xyz.parse(Path.of("plain.xyz"), "1\n" + comment + "\nAr 0 0 0\n")
+                    .get(0);
             assertFalse(a.hasCell(), comment);
         }
     }
@@ -115,7 +119,8 @@ class XyzTest {
             energy not numeric     | 1\\nLattice="5 0 0 0 5 0 0 0 5" energy=low\\nAr 0 0 0\\n             | 2 | expected a finite number for energy=, got 'low'
             empty file             | \\n                                                                   | 1 | expected at least one frame
             """)
-    void malformedFileNamesFileLineAndExpectation(String label, String text, int line, String expected) throws Exception {
+    void malformedFileNamesFileLineAndExpectation(String label, String text, int line, String expected)
+            throws Exception {
         Path f = dir.resolve(label.replace(' ', '_') + ".xyz");
         Files.writeString(f, text.replace("\\n", "\n"));
         InputFormatException e = assertThrows(InputFormatException.class, () -> Xyz.read(f));

@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-
 import org.chemfit.LossFunction;
 import org.chemfit.LossFunctions;
 import org.chemfit.Parameters;
@@ -15,10 +14,10 @@ final class Argon {
 
     /** The parameters at which LAMMPS produces the reference values. */
     static final double EPSILON = 0.0104;
+
     static final double SIGMA = 3.40;
 
-    private Argon() {
-    }
+    private Argon() {}
 
     static Parameters parameters(double epsilon, double sigma) {
         return Parameters.of(Map.of("lj", Map.of("epsilon", epsilon, "sigma", sigma)));
@@ -46,8 +45,10 @@ final class Argon {
     /** Lattice energy per atom and volume after relaxing the fcc cell. */
     static FileBasedQuantityComputer fcc(Path work) {
         return lammps("fcc", "in.fcc", work)
-                .output(OutputParsers.lammpsThermo("energy", "log.lammps", "PotEng").last())
-                .output(OutputParsers.lammpsThermo("volume", "log.lammps", "Volume").last())
+                .output(OutputParsers.lammpsThermo("energy", "log.lammps", "PotEng")
+                        .last())
+                .output(OutputParsers.lammpsThermo("volume", "log.lammps", "Volume")
+                        .last())
                 .build();
     }
 
@@ -55,7 +56,8 @@ final class Argon {
     static FileBasedQuantityComputer pressure(Path work) {
         return lammps("pressure", "in.pressure", work)
                 .variable("a", 5.6)
-                .output(OutputParsers.lammpsThermo("pressure", "log.lammps", "Press").last())
+                .output(OutputParsers.lammpsThermo("pressure", "log.lammps", "Press")
+                        .last())
                 .build();
     }
 
@@ -63,7 +65,8 @@ final class Argon {
     static FileBasedQuantityComputer dimer(Path work) {
         return lammps("dimer", "in.dimer", work)
                 .variable("r", 3.9)
-                .output(OutputParsers.lammpsThermo("energy", "log.lammps", "PotEng").last())
+                .output(OutputParsers.lammpsThermo("energy", "log.lammps", "PotEng")
+                        .last())
                 .build();
     }
 

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.Arrays;
-
 import org.junit.jupiter.api.Test;
 
 /** The rules of commands and run-directory paths, as a user meets them when one is broken. */
@@ -27,14 +26,18 @@ class CommandAndPathRulesTest {
     @Test
     void aPathThatNamesTheRunDirectoryItselfIsRefusedForWhatItIs() {
         for (String p : new String[] {".", "./", "a/.."}) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            IllegalArgumentException e = assertThrows(
+                    IllegalArgumentException.class,
                     () -> FileBasedQuantityComputer.builder().templateText(p, "x"));
-            assertEquals("template target '" + p + "' names the run directory itself; it must name a file inside it",
+            assertEquals(
+                    "template target '" + p + "' names the run directory itself; it must name a file inside it",
                     e.getMessage());
         }
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> FileBasedQuantityComputer.builder().templateText("a/../..", "x"));
-        assertEquals("template target 'a/../..' leaves the run directory through '..'; paths must stay inside the run directory",
+        assertEquals(
+                "template target 'a/../..' leaves the run directory through '..'; paths must stay inside the run directory",
                 e.getMessage());
     }
 }

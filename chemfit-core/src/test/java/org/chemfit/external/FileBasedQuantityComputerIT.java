@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,14 +24,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationCancelledException;
-import org.chemfit.LossFunctions;
 import org.chemfit.EvaluationContext;
+import org.chemfit.LossFunctions;
 import org.chemfit.Parameters;
 import org.chemfit.Quantities;
 import org.chemfit.TermFailedException;
@@ -97,7 +95,10 @@ class FileBasedQuantityComputerIT {
         assertEquals(4.0, q.get("n"), 0.0);
         Path dir = Path.of((String) ctx.metadata().get("run_directory"));
         // no name given: the context's (a root context is "objective"), its evaluation id, this process
-        assertTrue(dir.getFileName().toString().matches("objective-e1-p" + ProcessHandle.current().pid() + "-[0-9a-z]+"),
+        assertTrue(
+                dir.getFileName()
+                        .toString()
+                        .matches("objective-e1-p" + ProcessHandle.current().pid() + "-[0-9a-z]+"),
                 dir.getFileName().toString());
         assertEquals("x = 0.0103\nsigma 3.405 4\n", Files.readString(dir.resolve("in.txt")));
         assertTrue(Files.exists(dir.resolve("program.stdout")));
@@ -115,7 +116,8 @@ class FileBasedQuantityComputerIT {
                 .build();
         Parameters p = Parameters.of(Map.of("x", 1.0, "lj", Map.of("epsilon", 1.0)));
         TermFailedException e = assertThrows(TermFailedException.class, () -> c.compute(p));
-        assertTrue(e.getMessage().contains("template 'in.txt' line 3: unknown parameter 'nope' in `y = {{ lj.nope }}`"),
+        assertTrue(
+                e.getMessage().contains("template 'in.txt' line 3: unknown parameter 'nope' in `y = {{ lj.nope }}`"),
                 e.getMessage());
         assertTrue(e.getMessage().contains("known names: ") && e.getMessage().contains("lj.epsilon"), e.getMessage());
         Path dir = e.runDirectory().orElseThrow();
@@ -129,16 +131,19 @@ class FileBasedQuantityComputerIT {
 
     @Test
     void unknownRootNameIsReportedToo() {
-        FileBasedQuantityComputer c = fake("ok").templateText("b.txt", "a\nb\nc {{ y }}\n").build();
+        FileBasedQuantityComputer c =
+                fake("ok").templateText("b.txt", "a\nb\nc {{ y }}\n").build();
         TermFailedException e = assertThrows(TermFailedException.class, () -> c.compute(x(1)));
-        assertTrue(e.getMessage().contains("template 'b.txt' line 3: unknown parameter or variable 'y'"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("template 'b.txt' line 3: unknown parameter or variable 'y'"), e.getMessage());
     }
 
     @Test
     void templateSyntaxErrorIsRefusedAtBuildNamingFileAndLine() throws Exception {
         Path t = root.resolve("broken.tmpl");
         Files.writeString(t, "units metal\npair_coeff 1 1 {{ lj.epsilon + }}\nrun 0\n");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> fake("ok").template("in2.txt", t).build());
         assertTrue(e.getMessage().startsWith("template '" + t + "' line 2"), e.getMessage());
     }
@@ -162,12 +167,17 @@ class FileBasedQuantityComputerIT {
         assertEquals(2.5, f.get("parameters").get("x").asDouble(), 0.0);
         assertTrue(f.get("stderr_tail").asText().contains("boom"));
         assertTrue(f.get("timings").get("total_seconds").asDouble() > 0);
-        assertEquals("reading input\n", Files.readString(e.runDirectory().orElseThrow().resolve("program.stdout")));
+        assertEquals(
+                "reading input\n",
+                Files.readString(e.runDirectory().orElseThrow().resolve("program.stdout")));
     }
 
     @Test
     void timeoutKillsTheWholeTreeIncludingAChildThatIgnoresSigterm() throws Exception {
-        FileBasedQuantityComputer c = fake("forkterm").timeout(Duration.ofMillis(1500)).killGrace(Duration.ofMillis(300)).build();
+        FileBasedQuantityComputer c = fake("forkterm")
+                .timeout(Duration.ofMillis(1500))
+                .killGrace(Duration.ofMillis(300))
+                .build();
         TermFailedException e = assertThrows(TermFailedException.class, () -> c.compute(x(1)));
         assertTrue(e.isTransient());
         assertTrue(e.getMessage().contains("timed out after 1500 ms"), e.getMessage());
@@ -187,7 +197,8 @@ class FileBasedQuantityComputerIT {
                 .name("hang")
                 .workDirectory(root)
                 // long enough for a loaded machine to start bash and write both pid files before the kill
-                .command(Command.of("bash", TestSupport.fakeProgram().toString(), "hang").timeout(Duration.ofMillis(1500)))
+                .command(Command.of("bash", TestSupport.fakeProgram().toString(), "hang")
+                        .timeout(Duration.ofMillis(1500)))
                 .killGrace(Duration.ofMillis(200))
                 .output(OutputParsers.regex("result", "out.txt", "result = (\\S+)"))
                 .retries(1)
@@ -195,12 +206,16 @@ class FileBasedQuantityComputerIT {
         EvaluationContext ctx = new EvaluationContext(x(1), "h1");
         TermFailedException e = assertThrows(TermFailedException.class, () -> c.compute(x(1), ctx));
         assertTrue(e.isTransient());
-        assertTrue(e.getMessage().contains("command 'bash " + TestSupport.fakeProgram() + " hang' timed out after 1500 ms"),
+        assertTrue(
+                e.getMessage()
+                        .contains("command 'bash " + TestSupport.fakeProgram() + " hang' timed out after 1500 ms"),
                 e.getMessage());
         assertEquals(1, ctx.metadata().get("external_retries"));
         List<Path> dirs = runDirs();
         assertEquals(2, dirs.size(), "both attempts are kept: " + dirs);
-        assertTrue(dirs.stream().anyMatch(d -> d.getFileName().toString().startsWith("hang-h1-retry1-p")), dirs.toString());
+        assertTrue(
+                dirs.stream().anyMatch(d -> d.getFileName().toString().startsWith("hang-h1-retry1-p")),
+                dirs.toString());
         for (Path d : dirs) {
             int attempt = d.getFileName().toString().contains("-retry1-") ? 1 : 0;
             assertEquals(attempt, failureJsonAt(d).get("attempt").asInt());
@@ -218,7 +233,8 @@ class FileBasedQuantityComputerIT {
 
     @Test
     void interruptingTheEvaluationKillsTheTreeAndCancels() throws Exception {
-        FileBasedQuantityComputer c = fake("forkterm").killGrace(Duration.ofMillis(200)).build();
+        FileBasedQuantityComputer c =
+                fake("forkterm").killGrace(Duration.ofMillis(200)).build();
         AtomicReference<Throwable> thrown = new AtomicReference<>();
         AtomicReference<Boolean> flag = new AtomicReference<>();
         Thread t = new Thread(() -> {
@@ -237,7 +253,9 @@ class FileBasedQuantityComputerIT {
         t.join(20_000);
         assertFalse(t.isAlive());
         assertInstanceOf(EvaluationCancelledException.class, thrown.get());
-        assertTrue(thrown.get().getMessage().contains("was cancelled at step run"), thrown.get().getMessage());
+        assertTrue(
+                thrown.get().getMessage().contains("was cancelled at step run"),
+                thrown.get().getMessage());
         assertTrue(flag.get(), "the interrupt flag stays set");
         assertTrue(TestSupport.gone(parent), "parent state " + TestSupport.state(parent));
         assertTrue(TestSupport.gone(child), "child state " + TestSupport.state(child));
@@ -247,7 +265,8 @@ class FileBasedQuantityComputerIT {
 
     @Test
     void cancellingAnAsyncEvaluationKillsEveryTermsProcessTree() throws Exception {
-        FileBasedQuantityComputer c = fake("forkterm").killGrace(Duration.ofMillis(200)).build();
+        FileBasedQuantityComputer c =
+                fake("forkterm").killGrace(Duration.ofMillis(200)).build();
         CombinedObjectiveFunction combined = new CombinedObjectiveFunction(List.of(
                 c.withLoss(LossFunctions.squaredError(Map.of("result", 0.0))),
                 c.withLoss(LossFunctions.squaredError(Map.of("result", 0.0))),
@@ -256,7 +275,9 @@ class FileBasedQuantityComputerIT {
         try (AsyncWrapperCOB objective = new AsyncWrapperCOB(combined, pool)) {
             java.util.concurrent.CompletableFuture<Double> f = objective.evaluateAsync(x(1));
             List<Long> pids = new ArrayList<>();
-            await("three run directories").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(10))
+            await("three run directories")
+                    .atMost(Duration.ofSeconds(20))
+                    .pollInterval(Duration.ofMillis(10))
                     .until(() -> runDirs().size() >= 3);
             assertEquals(3, runDirs().size(), "the three terms run at once");
             for (Path d : runDirs()) {
@@ -265,11 +286,15 @@ class FileBasedQuantityComputerIT {
             }
             assertTrue(f.cancel(true));
             for (long pid : pids) {
-                assertTrue(TestSupport.gone(pid), "process " + pid + " survived the cancellation: state " + TestSupport.state(pid));
+                assertTrue(
+                        TestSupport.gone(pid),
+                        "process " + pid + " survived the cancellation: state " + TestSupport.state(pid));
             }
             for (Path d : runDirs()) {
                 Path report = d.resolve("failure.json");
-                await(report.toString()).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                await(report.toString())
+                        .atMost(Duration.ofSeconds(10))
+                        .pollInterval(Duration.ofMillis(10))
                         .until(() -> Files.exists(report));
                 assertTrue(JSON.readTree(report.toFile()).get("cancelled").asBoolean(), d.toString());
             }
@@ -280,13 +305,17 @@ class FileBasedQuantityComputerIT {
     }
 
     private Path waitForRunDir() {
-        return await("a run directory").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
-                .until(this::runDirs, d -> !d.isEmpty()).get(0);
+        return await("a run directory")
+                .atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(10))
+                .until(this::runDirs, d -> !d.isEmpty())
+                .get(0);
     }
 
     @Test
     void garbageOutputIsAParseErrorNamingFileParserAndExcerpt() throws Exception {
-        TermFailedException e = assertThrows(TermFailedException.class, () -> fake("garbage").build().compute(x(1)));
+        TermFailedException e = assertThrows(
+                TermFailedException.class, () -> fake("garbage").build().compute(x(1)));
         OutputParseException p = assertInstanceOf(OutputParseException.class, e.getCause());
         assertEquals("out.txt", p.file());
         assertTrue(e.getMessage().contains("cannot parse 'out.txt' with regex /result = (\\S+)/"), e.getMessage());
@@ -297,33 +326,40 @@ class FileBasedQuantityComputerIT {
 
     @Test
     void nanOutputIsAParseError() {
-        TermFailedException e = assertThrows(TermFailedException.class, () -> fake("nan").build().compute(x(1)));
+        TermFailedException e = assertThrows(
+                TermFailedException.class, () -> fake("nan").build().compute(x(1)));
         assertTrue(e.getMessage().contains("the value 'nan' is not a finite number"), e.getMessage());
     }
 
     @Test
     void missingOutputFileIsAParseError() {
-        TermFailedException e = assertThrows(TermFailedException.class, () -> fake("nooutput").build().compute(x(1)));
+        TermFailedException e = assertThrows(
+                TermFailedException.class, () -> fake("nooutput").build().compute(x(1)));
         assertTrue(e.getMessage().contains("cannot parse 'out.txt'"), e.getMessage());
         assertTrue(e.getMessage().contains("the file does not exist"), e.getMessage());
     }
 
     @Test
     void pathsThatLeaveTheRunDirectoryAreRefused() {
-        IllegalArgumentException a = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException a = assertThrows(
+                IllegalArgumentException.class,
                 () -> FileBasedQuantityComputer.builder().templateText("../escape.txt", "x"));
-        assertEquals("template target '../escape.txt' leaves the run directory through '..'; paths must stay inside the run directory",
+        assertEquals(
+                "template target '../escape.txt' leaves the run directory through '..'; paths must stay inside the run directory",
                 a.getMessage());
-        IllegalArgumentException b = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException b = assertThrows(
+                IllegalArgumentException.class,
                 () -> FileBasedQuantityComputer.builder().templateText("/etc/passwd", "x"));
         assertTrue(b.getMessage().contains("'/etc/passwd' is an absolute path"), b.getMessage());
-        IllegalArgumentException c = assertThrows(IllegalArgumentException.class,
-                () -> OutputParsers.regex("e", "sub/../../out.txt", "(x)"));
+        IllegalArgumentException c = assertThrows(
+                IllegalArgumentException.class, () -> OutputParsers.regex("e", "sub/../../out.txt", "(x)"));
         assertTrue(c.getMessage().contains("output file 'sub/../../out.txt' leaves the run directory"), c.getMessage());
-        IllegalArgumentException d = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException d = assertThrows(
+                IllegalArgumentException.class,
                 () -> FileBasedQuantityComputer.builder().copy("../../data", TestSupport.fakeProgram()));
         assertTrue(d.getMessage().contains("copy target '../../data' leaves the run directory"), d.getMessage());
-        IllegalArgumentException w = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException w = assertThrows(
+                IllegalArgumentException.class,
                 () -> FileBasedQuantityComputer.builder().waitForFiles(Duration.ofSeconds(1), "/tmp/x"));
         assertTrue(w.getMessage().contains("absolute"), w.getMessage());
     }
@@ -339,19 +375,28 @@ class FileBasedQuantityComputerIT {
                 .output(OutputParsers.regex("r", "out.txt", "(x)"))
                 .build();
         TermFailedException e = assertThrows(TermFailedException.class, () -> c.compute(x(1)));
-        assertTrue(e.getMessage().contains("'shared/copied.txt' would be written to " + outside.toRealPath().resolve("copied.txt")
-                + ", outside the run directory, through a symbolic link"), e.getMessage());
+        assertTrue(
+                e.getMessage()
+                        .contains("'shared/copied.txt' would be written to "
+                                + outside.toRealPath().resolve("copied.txt")
+                                + ", outside the run directory, through a symbolic link"),
+                e.getMessage());
         assertFalse(Files.exists(outside.resolve("copied.txt")));
     }
 
     @Test
     void aMissingProgramIsReportedBeforeAnythingRuns() throws Exception {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> FileBasedQuantityComputer.builder().workDirectory(root).command("lmp-no-such-program", "-in", "x")
-                        .output(OutputParsers.regex("e", "log", "(x)")).build());
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> FileBasedQuantityComputer.builder()
+                        .workDirectory(root)
+                        .command("lmp-no-such-program", "-in", "x")
+                        .output(OutputParsers.regex("e", "log", "(x)"))
+                        .build());
         assertTrue(e.getMessage().startsWith("program 'lmp-no-such-program' not found on PATH"), e.getMessage());
         assertTrue(runDirs().isEmpty());
-        IllegalArgumentException l = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException l = assertThrows(
+                IllegalArgumentException.class,
                 () -> fake("ok").launcher("srun-no-such-launcher", "-n", "4").build());
         assertTrue(l.getMessage().startsWith("program 'srun-no-such-launcher' not found on PATH"), l.getMessage());
     }
@@ -395,9 +440,17 @@ class FileBasedQuantityComputerIT {
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<Process> others = new ArrayList<>();
         for (int k = 1; k <= 2; k++) {
-            others.add(new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"), RunDirectoryStress.class.getName(),
-                    root.toString(), Integer.toString(1000 * k), "60").redirectErrorStream(true)
-                    .redirectOutput(root.resolve("jvm" + k + ".log").toFile()).start());
+            others.add(new ProcessBuilder(
+                            javaBin,
+                            "-cp",
+                            System.getProperty("java.class.path"),
+                            RunDirectoryStress.class.getName(),
+                            root.toString(),
+                            Integer.toString(1000 * k),
+                            "60")
+                    .redirectErrorStream(true)
+                    .redirectOutput(root.resolve("jvm" + k + ".log").toFile())
+                    .start());
         }
         try {
             RunDirectoryStress.run(root, 0, 60);
@@ -418,7 +471,8 @@ class FileBasedQuantityComputerIT {
         Set<String> pids = new HashSet<>();
         for (Path d : dirs) {
             inputs.add(Files.readString(d.resolve("in.txt")));
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("^stress-same-p(\\d+)-[0-9a-z]+$").matcher(d.getFileName().toString());
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("^stress-same-p(\\d+)-[0-9a-z]+$")
+                    .matcher(d.getFileName().toString());
             assertTrue(m.matches(), d.getFileName().toString());
             pids.add(m.group(1));
         }
@@ -436,7 +490,9 @@ class FileBasedQuantityComputerIT {
         assertEquals(runDirs().get(0).toString(), ctx.metadata().get("run_directory"));
         assertThrows(TermFailedException.class, () -> fake("fail").build().compute(x(1)));
         assertEquals(2, runDirs().size(), "a failed run is kept by default");
-        TermFailedException e = assertThrows(TermFailedException.class, () -> fake("fail").keep(KeepPolicy.NONE).build().compute(x(1)));
+        TermFailedException e = assertThrows(
+                TermFailedException.class,
+                () -> fake("fail").keep(KeepPolicy.NONE).build().compute(x(1)));
         assertEquals(2, runDirs().size(), "NONE deletes failed runs too");
         assertEquals(1, e.exitCode().getAsInt());
     }
@@ -447,7 +503,8 @@ class FileBasedQuantityComputerIT {
         Files.createDirectories(root.resolve("runs"));
         FileBasedQuantityComputer c = FileBasedQuantityComputer.builder()
                 .workDirectory(root.resolve("runs"))
-                .command(Command.of("bash", TestSupport.fakeProgram().toString(), "selfkill").env("COUNTER", counter.toString()))
+                .command(Command.of("bash", TestSupport.fakeProgram().toString(), "selfkill")
+                        .env("COUNTER", counter.toString()))
                 .output(OutputParsers.regex("result", "out.txt", "result = (\\S+)"))
                 .retries(1)
                 .build();
@@ -467,7 +524,8 @@ class FileBasedQuantityComputerIT {
         Files.delete(counter);
         FileBasedQuantityComputer noRetry = FileBasedQuantityComputer.builder()
                 .workDirectory(root.resolve("runs"))
-                .command(Command.of("bash", TestSupport.fakeProgram().toString(), "selfkill").env("COUNTER", counter.toString()))
+                .command(Command.of("bash", TestSupport.fakeProgram().toString(), "selfkill")
+                        .env("COUNTER", counter.toString()))
                 .output(OutputParsers.regex("result", "out.txt", "result = (\\S+)"))
                 .build();
         TermFailedException e = assertThrows(TermFailedException.class, () -> noRetry.compute(x(1)));
@@ -510,8 +568,13 @@ class FileBasedQuantityComputerIT {
                 .command("bash", TestSupport.fakeProgram().toString(), "env")
                 .command(Command.shell("cat inputs/data.txt linked.txt hook.txt > all.txt"))
                 .output(OutputParsers.regex("result", "out.txt", "result = (\\S+)"))
-                .output(OutputParsers.regex("staged", "all.txt", "staged (\\S+)").all())
-                .output(dir -> Quantities.of("hook", Double.parseDouble(Files.readString(dir.resolve("all.txt")).split("hook ")[1].strip())))
+                .output(OutputParsers.regex("staged", "all.txt", "staged (\\S+)")
+                        .all())
+                .output(dir -> Quantities.of(
+                        "hook",
+                        Double.parseDouble(Files.readString(dir.resolve("all.txt"))
+                                .split("hook ")[1]
+                                .strip())))
                 .build();
         Quantities q = c.compute(x(2));
         assertEquals(42.0, q.get("result"), 0.0, "the launcher's setting wins over the term's environment");
@@ -530,7 +593,11 @@ class FileBasedQuantityComputerIT {
                 .keep(KeepPolicy.ALL)
                 .privateTmpDir()
                 .command(Command.shell("echo \"$TMPDIR\" > tmpdir.txt"))
-                .output(dir -> Quantities.builder().label("tmpdir", Files.readString(dir.resolve("tmpdir.txt")).strip()).build())
+                .output(dir -> Quantities.builder()
+                        .label(
+                                "tmpdir",
+                                Files.readString(dir.resolve("tmpdir.txt")).strip())
+                        .build())
                 .build();
         EvaluationContext ctx = new EvaluationContext(x(1), "t1");
         Quantities q = c.compute(x(1), ctx);
@@ -553,19 +620,23 @@ class FileBasedQuantityComputerIT {
 
     @Test
     void aFailingJavaParserIsReportedWithItsName() {
-        FileBasedQuantityComputer c = fake("ok").output(new OutputParser() {
-            @Override
-            public Quantities parse(Path dir) {
-                throw new IllegalStateException("no forces block");
-            }
+        FileBasedQuantityComputer c = fake("ok")
+                .output(new OutputParser() {
+                    @Override
+                    public Quantities parse(Path dir) {
+                        throw new IllegalStateException("no forces block");
+                    }
 
-            @Override
-            public String toString() {
-                return "forces parser";
-            }
-        }).build();
+                    @Override
+                    public String toString() {
+                        return "forces parser";
+                    }
+                })
+                .build();
         TermFailedException e = assertThrows(TermFailedException.class, () -> c.compute(x(1)));
-        assertTrue(e.getMessage().contains("parser forces parser failed: java.lang.IllegalStateException: no forces block"),
+        assertTrue(
+                e.getMessage()
+                        .contains("parser forces parser failed: java.lang.IllegalStateException: no forces block"),
                 e.getMessage());
     }
 
@@ -573,9 +644,11 @@ class FileBasedQuantityComputerIT {
     void anErrorFromAJavaHookStillLeavesAReportAndFollowsTheKeepPolicy() throws Exception {
         // an Error (here a failed assertion in a user's input writer) is not an Exception, but the
         // run directory must be reported and cleaned up like any other failure
-        FileBasedQuantityComputer kept = fake("ok").inputWriter((dir, p) -> {
-            throw new AssertionError("charges do not sum to zero");
-        }).build();
+        FileBasedQuantityComputer kept = fake("ok")
+                .inputWriter((dir, p) -> {
+                    throw new AssertionError("charges do not sum to zero");
+                })
+                .build();
         AssertionError e = assertThrows(AssertionError.class, () -> kept.compute(x(1)));
         assertEquals("charges do not sum to zero", e.getMessage());
         List<Path> dirs = runDirs();
@@ -584,9 +657,12 @@ class FileBasedQuantityComputerIT {
         assertEquals("input", f.get("step").asText());
         assertTrue(f.get("message").asText().contains("charges do not sum to zero"), f.toString());
 
-        FileBasedQuantityComputer deleted = fake("ok").keep(KeepPolicy.NONE).inputWriter((dir, p) -> {
-            throw new AssertionError("charges do not sum to zero");
-        }).build();
+        FileBasedQuantityComputer deleted = fake("ok")
+                .keep(KeepPolicy.NONE)
+                .inputWriter((dir, p) -> {
+                    throw new AssertionError("charges do not sum to zero");
+                })
+                .build();
         assertThrows(AssertionError.class, () -> deleted.compute(x(1)));
         assertEquals(dirs, runDirs(), "KeepPolicy.NONE deletes the directory of a run that ended in an Error");
     }

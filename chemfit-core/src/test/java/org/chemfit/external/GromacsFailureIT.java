@@ -4,15 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import org.chemfit.EvaluationContext;
 import org.chemfit.Parameters;
 import org.chemfit.TermFailedException;
@@ -66,11 +64,13 @@ class GromacsFailureIT {
                 .templateText("conf.gro", STRUCTURE)
                 .command(gmx, "grompp", "-f", "md.mdp", "-c", "conf.gro", "-p", "topol.top", "-o", "run.tpr")
                 .command(gmx, "mdrun", "-s", "run.tpr", "-deffnm", "run", "-ntmpi", "1", "-ntomp", "1")
-                .command(Command.of(gmx, "energy", "-f", "run.edr", "-o", "energy.xvg").stdin(StandardInput.text("Potential\n\n")))
+                .command(Command.of(gmx, "energy", "-f", "run.edr", "-o", "energy.xvg")
+                        .stdin(StandardInput.text("Potential\n\n")))
                 .output(XvgParser.column("e", "energy.xvg", "Potential").last())
                 .build();
         Parameters p = Parameters.of(Map.of("lj.epsilon", 0.99774, "lj.sigma", 0.3405));
-        TermFailedException e = assertThrows(TermFailedException.class, () -> c.compute(p, new EvaluationContext(p, "e1")));
+        TermFailedException e =
+                assertThrows(TermFailedException.class, () -> c.compute(p, new EvaluationContext(p, "e1")));
 
         String m = e.getMessage();
         assertTrue(m.contains("external term 'broken' failed at step run: command '" + gmx + " grompp -f md.mdp"), m);
@@ -85,7 +85,11 @@ class GromacsFailureIT {
         JsonNode f = new ObjectMapper().readTree(dir.resolve("failure.json").toFile());
         assertEquals("run", f.get("step").asText());
         assertEquals(1, f.get("exit_code").asInt());
-        assertEquals(List.of(gmx, "grompp"), List.of(f.get("command").get(0).asText(), f.get("command").get(1).asText()));
+        assertEquals(
+                List.of(gmx, "grompp"),
+                List.of(
+                        f.get("command").get(0).asText(),
+                        f.get("command").get(1).asText()));
         String tail = f.get("stderr_tail").asText();
         assertTrue(tail.contains("Invalid enum 'warp-drive' for variable integrator"), tail);
         assertTrue(tail.contains("Fatal error:\nThere was 1 error in input file(s)"), tail);

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationContext;
 import org.chemfit.ObjectiveFunction;
@@ -37,15 +36,19 @@ class LammpsFitIT {
         List<FileBasedQuantityComputer> computers = List.of(Argon.fcc(work), Argon.pressure(work), Argon.dimer(work));
         // the references come from LAMMPS at the true parameters, not from this test's text
         List<ObjectiveFunction> terms = computers.stream()
-                .map(c -> (ObjectiveFunction) c.withLoss(Argon.relativeLoss(c.compute(truth, new EvaluationContext(truth, "reference")))))
+                .map(c -> (ObjectiveFunction)
+                        c.withLoss(Argon.relativeLoss(c.compute(truth, new EvaluationContext(truth, "reference")))))
                 .toList();
-        CombinedObjectiveFunction combined = new CombinedObjectiveFunction(terms).withTermNames(List.of("fcc", "pressure", "dimer"));
+        CombinedObjectiveFunction combined =
+                new CombinedObjectiveFunction(terms).withTermNames(List.of("fcc", "pressure", "dimer"));
         assertEquals(0.0, combined.evaluate(truth), 0.0, "the truth reproduces its own references");
 
         ExecutorService pool = Executors.newFixedThreadPool(3);
         FitResult r;
         try (AsyncWrapperCOB objective = new AsyncWrapperCOB(combined, pool)) {
-            r = new Fitter(objective, Argon.parameters(1.12 * Argon.EPSILON, 0.96 * Argon.SIGMA)).maxEvaluations(400).fit("BOBYQA");
+            r = new Fitter(objective, Argon.parameters(1.12 * Argon.EPSILON, 0.96 * Argon.SIGMA))
+                    .maxEvaluations(400)
+                    .fit("BOBYQA");
             // the three LAMMPS runs of one evaluation overlap in time
             EvaluationContext ctx = new EvaluationContext(r.bestParameters(), "overlap");
             assertEquals(r.bestLoss(), objective.evaluate(r.bestParameters(), ctx), 1e-12);
@@ -56,7 +59,8 @@ class LammpsFitIT {
 
         double eps = r.bestParameters().get("lj.epsilon");
         double sigma = r.bestParameters().get("lj.sigma");
-        assertEquals(Argon.EPSILON, eps, 1e-3 * Argon.EPSILON, "epsilon after " + r.evaluations() + " evaluations: " + r);
+        assertEquals(
+                Argon.EPSILON, eps, 1e-3 * Argon.EPSILON, "epsilon after " + r.evaluations() + " evaluations: " + r);
         assertEquals(Argon.SIGMA, sigma, 1e-3 * Argon.SIGMA, "sigma after " + r.evaluations() + " evaluations: " + r);
         assertTrue(r.bestLoss() < 1e-6 * r.initialLoss(), "loss " + r.bestLoss() + " from " + r.initialLoss());
     }
@@ -65,7 +69,8 @@ class LammpsFitIT {
         List<EvaluationContext> c = ctx.children();
         for (int i = 0; i < c.size(); i++) {
             for (int j = i + 1; j < c.size(); j++) {
-                if (c.get(i).startEpochNanos() < c.get(j).endEpochNanos() && c.get(j).startEpochNanos() < c.get(i).endEpochNanos()) {
+                if (c.get(i).startEpochNanos() < c.get(j).endEpochNanos()
+                        && c.get(j).startEpochNanos() < c.get(i).endEpochNanos()) {
                     return true;
                 }
             }
@@ -80,17 +85,24 @@ class LammpsFitIT {
         FileBasedQuantityComputer md = Argon.lammps("md", "in.argon-md", work)
                 .variable("temperature", 40)
                 .variable("bins", 14)
-                .output(OutputParsers.lammpsThermo("relaxed", "log.lammps", "PotEng").run(0).last())
-                .output(OutputParsers.lammpsThermo("steps", "log.lammps", "Step").all())
-                .output(OutputParsers.lammpsThermo("mdMean", "log.lammps", "PotEng").mean())
-                .output(OutputParsers.lammpsThermo("mdAll", "log.lammps", "PotEng").all())
+                .output(OutputParsers.lammpsThermo("relaxed", "log.lammps", "PotEng")
+                        .run(0)
+                        .last())
+                .output(OutputParsers.lammpsThermo("steps", "log.lammps", "Step")
+                        .all())
+                .output(OutputParsers.lammpsThermo("mdMean", "log.lammps", "PotEng")
+                        .mean())
+                .output(OutputParsers.lammpsThermo("mdAll", "log.lammps", "PotEng")
+                        .all())
                 .output(OutputParsers.column("g", "rdf.dat", "c_rdf[2]").all())
                 .build();
         Quantities q = md.compute(truth);
         double fccPerAtom = Argon.fcc(work).compute(truth).get("energy");
         // 32 atoms relaxed by minimize give the same energy per atom as the 4-atom cell
         assertEquals(fccPerAtom, q.get("relaxed"), 1e-9 * Math.abs(fccPerAtom));
-        assertEquals(List.of(0.0, 50.0, 100.0), java.util.Arrays.stream(q.array("steps")).boxed().toList());
+        assertEquals(
+                List.of(0.0, 50.0, 100.0),
+                java.util.Arrays.stream(q.array("steps")).boxed().toList());
         double[] all = q.array("mdAll");
         assertEquals((all[0] + all[1] + all[2]) / 3, q.get("mdMean"), 1e-15);
         assertEquals(14, q.array("g").length);
@@ -106,9 +118,11 @@ class LammpsFitIT {
                 .command("lmp", "-in", "extra.lammps", "-log", "log2.lammps", "-nocite")
                 .output(OutputParsers.lammpsThermo("energy", "log.lammps", "PotEng"))
                 .build();
-        TermFailedException e = assertThrows(TermFailedException.class, () -> broken.compute(Argon.parameters(0.01, 3.4)));
+        TermFailedException e =
+                assertThrows(TermFailedException.class, () -> broken.compute(Argon.parameters(0.01, 3.4)));
         assertEquals(1, e.exitCode().getAsInt());
-        assertTrue(e.getMessage().contains("command 'lmp -in extra.lammps -log log2.lammps -nocite' exited with code 1"),
+        assertTrue(
+                e.getMessage().contains("command 'lmp -in extra.lammps -log log2.lammps -nocite' exited with code 1"),
                 e.getMessage());
         Quantities ok = Argon.dimer(work).compute(Argon.parameters(0.01, 3.4));
         assertTrue(ok.get("energy") < 0, "the dimer at 3.9 A sits in the attractive well: " + ok);

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,82 +23,204 @@ class OutputParsersTest {
     @Test
     void regexFirstLastAllAndGroups() throws Exception {
         write("out.txt", "step 1 E = -1.5\nstep 2 E = -2.5e0\nstep 3 E = -3.25D0\n");
-        assertEquals(-1.5, OutputParsers.regex("e", "out.txt", "E = (\\S+)").parse(dir).get("e"), 0.0);
-        assertEquals(-3.25, OutputParsers.regex("e", "out.txt", "E = (\\S+)").last().parse(dir).get("e"), 0.0);
-        assertArrayEquals(new double[] {-1.5, -2.5, -3.25},
-                OutputParsers.regex("e", "out.txt", "E = (\\S+)").all().parse(dir).array("e"), 0.0);
-        assertEquals(2.0, OutputParsers.regex("s", "out.txt", "step (?<n>\\d+) E = (\\S+)").group("n").all().parse(dir)
-                .array("s")[1], 0.0);
-        assertEquals(3.0, OutputParsers.regex("s", "out.txt", "^step (\\d+)").last().parse(dir).get("s"), 0.0);
-        OutputParseException e = assertThrows(OutputParseException.class,
+        assertEquals(
+                -1.5,
+                OutputParsers.regex("e", "out.txt", "E = (\\S+)").parse(dir).get("e"),
+                0.0);
+        assertEquals(
+                -3.25,
+                OutputParsers.regex("e", "out.txt", "E = (\\S+)")
+                        .last()
+                        .parse(dir)
+                        .get("e"),
+                0.0);
+        assertArrayEquals(
+                new double[] {-1.5, -2.5, -3.25},
+                OutputParsers.regex("e", "out.txt", "E = (\\S+)")
+                        .all()
+                        .parse(dir)
+                        .array("e"),
+                0.0);
+        assertEquals(
+                2.0,
+                OutputParsers.regex("s", "out.txt", "step (?<n>\\d+) E = (\\S+)")
+                        .group("n")
+                        .all()
+                        .parse(dir)
+                        .array("s")[1],
+                0.0);
+        assertEquals(
+                3.0,
+                OutputParsers.regex("s", "out.txt", "^step (\\d+)")
+                        .last()
+                        .parse(dir)
+                        .get("s"),
+                0.0);
+        OutputParseException e = assertThrows(
+                OutputParseException.class,
                 () -> OutputParsers.regex("f", "out.txt", "F = (\\S+)").parse(dir));
-        assertTrue(e.getMessage().startsWith("cannot parse 'out.txt' with regex /F = (\\S+)/ (first match, group 1) for 'f': no match"),
+        assertTrue(
+                e.getMessage()
+                        .startsWith(
+                                "cannot parse 'out.txt' with regex /F = (\\S+)/ (first match, group 1) for 'f': no match"),
                 e.getMessage());
         assertTrue(e.excerpt().contains("1: step 1 E = -1.5"));
-        assertThrows(IllegalArgumentException.class, () -> OutputParsers.regex("e", "out.txt", "E = (\\S+)").group(2));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> OutputParsers.regex("e", "out.txt", "E = (\\S+)").group(2));
     }
 
     @Test
     void columnByHeaderOrIndex() throws Exception {
         write("table.dat", "# Step Temp PotEng\n0 10 -1.0\n1 20 -2.0\n2 30 -3.0\n3 40 -4.0\n");
-        assertEquals(-4.0, OutputParsers.column("pe", "table.dat", "PotEng").parse(dir).get("pe"), 0.0);
-        assertEquals(10.0, OutputParsers.column("t", "table.dat", "Temp").first().parse(dir).get("t"), 0.0);
-        assertEquals(35.0, OutputParsers.column("t", "table.dat", "Temp").meanOfLast(2).parse(dir).get("t"), 0.0);
-        assertArrayEquals(new double[] {0, 1, 2, 3}, OutputParsers.column("s", "table.dat", 0).all().parse(dir).array("s"), 0.0);
-        OutputParseException e = assertThrows(OutputParseException.class,
+        assertEquals(
+                -4.0,
+                OutputParsers.column("pe", "table.dat", "PotEng").parse(dir).get("pe"),
+                0.0);
+        assertEquals(
+                10.0,
+                OutputParsers.column("t", "table.dat", "Temp")
+                        .first()
+                        .parse(dir)
+                        .get("t"),
+                0.0);
+        assertEquals(
+                35.0,
+                OutputParsers.column("t", "table.dat", "Temp")
+                        .meanOfLast(2)
+                        .parse(dir)
+                        .get("t"),
+                0.0);
+        assertArrayEquals(
+                new double[] {0, 1, 2, 3},
+                OutputParsers.column("s", "table.dat", 0).all().parse(dir).array("s"),
+                0.0);
+        OutputParseException e = assertThrows(
+                OutputParseException.class,
                 () -> OutputParsers.column("x", "table.dat", "Press").parse(dir));
         assertTrue(e.getMessage().contains("no header line names column 'Press'"), e.getMessage());
-        OutputParseException many = assertThrows(OutputParseException.class,
-                () -> OutputParsers.column("t", "table.dat", "Temp").meanOfLast(9).parse(dir));
+        OutputParseException many = assertThrows(
+                OutputParseException.class,
+                () -> OutputParsers.column("t", "table.dat", "Temp")
+                        .meanOfLast(9)
+                        .parse(dir));
         assertTrue(many.getMessage().contains("the mean of the last 9 rows, there are only 4"), many.getMessage());
     }
 
     @Test
     void columnOfAFixAveTimeVectorFileSkipsBlockLines() throws Exception {
-        write("rdf.dat", "# Time-averaged data for fix r\n# TimeStep Number-of-rows\n# Row c_rdf[1] c_rdf[2] c_rdf[3]\n"
-                + "0 3\n1 0.5 0.0 0\n2 1.5 2.0 4\n3 2.5 1.0 12\n");
-        assertArrayEquals(new double[] {0.0, 2.0, 1.0}, OutputParsers.column("g", "rdf.dat", "c_rdf[2]").all().parse(dir).array("g"),
+        write(
+                "rdf.dat",
+                "# Time-averaged data for fix r\n# TimeStep Number-of-rows\n# Row c_rdf[1] c_rdf[2] c_rdf[3]\n"
+                        + "0 3\n1 0.5 0.0 0\n2 1.5 2.0 4\n3 2.5 1.0 12\n");
+        assertArrayEquals(
+                new double[] {0.0, 2.0, 1.0},
+                OutputParsers.column("g", "rdf.dat", "c_rdf[2]")
+                        .all()
+                        .parse(dir)
+                        .array("g"),
                 0.0);
     }
 
     @Test
     void jsonPointerAndDottedPaths() throws Exception {
         write("r.json", "{\"results\": {\"energy\": -12.5, \"forces\": [0.1, -0.2, 0.3], \"name\": \"x\"}}");
-        assertEquals(-12.5, OutputParsers.json("e", "r.json", "/results/energy").parse(dir).get("e"), 0.0);
-        assertEquals(-12.5, OutputParsers.json("e", "r.json", "results.energy").parse(dir).get("e"), 0.0);
-        assertEquals(-0.2, OutputParsers.json("f", "r.json", "results.forces[1]").parse(dir).get("f"), 0.0);
-        assertArrayEquals(new double[] {0.1, -0.2, 0.3}, OutputParsers.json("f", "r.json", "results.forces").parse(dir).array("f"), 0.0);
-        OutputParseException e = assertThrows(OutputParseException.class,
+        assertEquals(
+                -12.5,
+                OutputParsers.json("e", "r.json", "/results/energy").parse(dir).get("e"),
+                0.0);
+        assertEquals(
+                -12.5,
+                OutputParsers.json("e", "r.json", "results.energy").parse(dir).get("e"),
+                0.0);
+        assertEquals(
+                -0.2,
+                OutputParsers.json("f", "r.json", "results.forces[1]")
+                        .parse(dir)
+                        .get("f"),
+                0.0);
+        assertArrayEquals(
+                new double[] {0.1, -0.2, 0.3},
+                OutputParsers.json("f", "r.json", "results.forces").parse(dir).array("f"),
+                0.0);
+        OutputParseException e = assertThrows(
+                OutputParseException.class,
                 () -> OutputParsers.json("n", "r.json", "results.name").parse(dir));
         assertTrue(e.getMessage().contains("the value at 'results.name' is not a number: \"x\""), e.getMessage());
-        OutputParseException m = assertThrows(OutputParseException.class,
+        OutputParseException m = assertThrows(
+                OutputParseException.class,
                 () -> OutputParsers.json("n", "r.json", "results.gap").parse(dir));
         assertTrue(m.getMessage().contains("no value at 'results.gap'"), m.getMessage());
         write("bad.json", "{\"a\": ");
-        OutputParseException b = assertThrows(OutputParseException.class, () -> OutputParsers.json("a", "bad.json", "a").parse(dir));
+        OutputParseException b = assertThrows(
+                OutputParseException.class,
+                () -> OutputParsers.json("a", "bad.json", "a").parse(dir));
         assertTrue(b.getMessage().contains("not valid JSON"), b.getMessage());
     }
 
     @Test
     void lammpsThermoPicksTablesAndRows() throws Exception {
-        Files.copy(TestSupport.resource("/external/log.lammps.sample"), dir.resolve("log.lammps"), StandardCopyOption.REPLACE_EXISTING);
-        assertEquals(-5.0, OutputParsers.lammpsThermo("pe", "log.lammps", "E_pair").parse(dir).get("pe"), 0.0);
-        assertEquals(-4.0, OutputParsers.lammpsThermo("pe", "log.lammps", "E_pair").mean().parse(dir).get("pe"), 0.0);
-        assertEquals(-4.5, OutputParsers.lammpsThermo("pe", "log.lammps", "E_pair").meanOfLast(2).parse(dir).get("pe"), 0.0);
-        assertEquals(-2.0, OutputParsers.lammpsThermo("pe", "log.lammps", "E_pair").run(0).parse(dir).get("pe"), 0.0);
-        assertArrayEquals(new double[] {100, 50}, OutputParsers.lammpsThermo("p", "log.lammps", "Press").run(-2).all().parse(dir)
-                .array("p"), 0.0);
-        OutputParseException e = assertThrows(OutputParseException.class,
+        Files.copy(
+                TestSupport.resource("/external/log.lammps.sample"),
+                dir.resolve("log.lammps"),
+                StandardCopyOption.REPLACE_EXISTING);
+        assertEquals(
+                -5.0,
+                OutputParsers.lammpsThermo("pe", "log.lammps", "E_pair")
+                        .parse(dir)
+                        .get("pe"),
+                0.0);
+        assertEquals(
+                -4.0,
+                OutputParsers.lammpsThermo("pe", "log.lammps", "E_pair")
+                        .mean()
+                        .parse(dir)
+                        .get("pe"),
+                0.0);
+        assertEquals(
+                -4.5,
+                OutputParsers.lammpsThermo("pe", "log.lammps", "E_pair")
+                        .meanOfLast(2)
+                        .parse(dir)
+                        .get("pe"),
+                0.0);
+        assertEquals(
+                -2.0,
+                OutputParsers.lammpsThermo("pe", "log.lammps", "E_pair")
+                        .run(0)
+                        .parse(dir)
+                        .get("pe"),
+                0.0);
+        assertArrayEquals(
+                new double[] {100, 50},
+                OutputParsers.lammpsThermo("p", "log.lammps", "Press")
+                        .run(-2)
+                        .all()
+                        .parse(dir)
+                        .array("p"),
+                0.0);
+        OutputParseException e = assertThrows(
+                OutputParseException.class,
                 () -> OutputParsers.lammpsThermo("x", "log.lammps", "PotEng").parse(dir));
-        assertTrue(e.getMessage().contains("thermo table 1 has no column 'PotEng'; its columns are Step Temp E_pair E_mol TotEng Press Volume"),
+        assertTrue(
+                e.getMessage()
+                        .contains(
+                                "thermo table 1 has no column 'PotEng'; its columns are Step Temp E_pair E_mol TotEng Press Volume"),
                 e.getMessage());
-        OutputParseException r = assertThrows(OutputParseException.class,
-                () -> OutputParsers.lammpsThermo("x", "log.lammps", "Press").run(2).parse(dir));
+        OutputParseException r = assertThrows(
+                OutputParseException.class,
+                () -> OutputParsers.lammpsThermo("x", "log.lammps", "Press")
+                        .run(2)
+                        .parse(dir));
         assertTrue(r.getMessage().contains("the log has 2 thermo tables, there is no table 2"), r.getMessage());
         write("empty.log", "");
-        OutputParseException n = assertThrows(OutputParseException.class,
+        OutputParseException n = assertThrows(
+                OutputParseException.class,
                 () -> OutputParsers.lammpsThermo("x", "empty.log", "Press").parse(dir));
-        assertTrue(n.getMessage().contains("no thermo table found") && n.getMessage().contains("(the file is empty)"), n.getMessage());
+        assertTrue(
+                n.getMessage().contains("no thermo table found")
+                        && n.getMessage().contains("(the file is empty)"),
+                n.getMessage());
     }
 
     @Test
@@ -109,6 +230,8 @@ class OutputParsersTest {
         assertThrows(IllegalArgumentException.class, () -> OutputParsers.column("e", "o", "two words"));
         assertThrows(IllegalArgumentException.class, () -> OutputParsers.json("e", "o", "a..b"));
         assertThrows(IllegalArgumentException.class, () -> OutputParsers.lammpsThermo("", "log", "PotEng"));
-        assertThrows(IllegalArgumentException.class, () -> OutputParsers.lammpsThermo("e", "log", "PotEng").meanOfLast(0));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> OutputParsers.lammpsThermo("e", "log", "PotEng").meanOfLast(0));
     }
 }

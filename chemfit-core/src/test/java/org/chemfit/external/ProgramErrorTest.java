@@ -4,16 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import org.chemfit.EvaluationContext;
 import org.chemfit.Parameters;
 import org.chemfit.TermFailedException;
@@ -31,7 +29,8 @@ class ProgramErrorTest {
     Path root;
 
     private static JsonNode failureJson(TermFailedException e) throws Exception {
-        return JSON.readTree(e.runDirectory().orElseThrow().resolve("failure.json").toFile());
+        return JSON.readTree(
+                e.runDirectory().orElseThrow().resolve("failure.json").toFile());
     }
 
     private static List<String> texts(JsonNode array) {
@@ -45,12 +44,15 @@ class ProgramErrorTest {
         FileBasedQuantityComputer c = FileBasedQuantityComputer.builder()
                 .name("tools")
                 .workDirectory(root)
-                .command("bash", TestSupport.resource("/external/failing-tools.sh").toString())
+                .command(
+                        "bash",
+                        TestSupport.resource("/external/failing-tools.sh").toString())
                 .logFile("md.log")
                 .output(OutputParsers.regex("e", "out.txt", "e = (\\S+)"))
                 .build();
         Parameters p = Parameters.of(Map.of("x", 1.0));
-        TermFailedException e = assertThrows(TermFailedException.class, () -> c.compute(p, new EvaluationContext(p, "e1")));
+        TermFailedException e =
+                assertThrows(TermFailedException.class, () -> c.compute(p, new EvaluationContext(p, "e1")));
         String m = e.getMessage();
         // the error lines, then the files' ends: stdout, stderr, the log
         String errors = "\nthe program's error:\n"
@@ -65,7 +67,8 @@ class ProgramErrorTest {
         assertTrue(m.startsWith("external term 'tools' failed at step run: command 'bash "), m);
 
         JsonNode f = failureJson(e);
-        assertEquals(List.of("ValueError: sigma must be positive, got -0.3", "Fatal error:", "No such moleculetype SOLL"),
+        assertEquals(
+                List.of("ValueError: sigma must be positive, got -0.3", "Fatal error:", "No such moleculetype SOLL"),
                 texts(f.get("error_lines")));
         assertEquals("step 1: reading topol.top", f.get("stdout_tail").asText());
         assertTrue(f.get("stderr_tail").asText().startsWith("Traceback (most recent call last):\n"), f.toString());
@@ -75,26 +78,45 @@ class ProgramErrorTest {
 
     @Test
     void knownErrorLinesAreFoundInTheOutputOfEachProgram() {
-        assertEquals(List.of("ERROR: Unrecognized pair style 'lj/cutt' (src/force.cpp:278)", "Last command: pair_style lj/cutt 11.0"),
-                ProgramOutput.errorLines(List.of("mass 1 39.948", "pair_style lj/cutt 11.0",
-                        "ERROR: Unrecognized pair style 'lj/cutt' (src/force.cpp:278)", "Last command: pair_style lj/cutt 11.0")));
-        assertEquals(List.of("ERROR on proc 3: Lost atoms: original 500 current 499 (src/thermo.cpp:488)"),
-                ProgramOutput.errorLines(List.of("Step PotEng", "ERROR on proc 3: Lost atoms: original 500 current 499"
-                        + " (src/thermo.cpp:488)", "MPI_ABORT was invoked on rank 3 in communicator MPI_COMM_WORLD")));
+        assertEquals(
+                List.of(
+                        "ERROR: Unrecognized pair style 'lj/cutt' (src/force.cpp:278)",
+                        "Last command: pair_style lj/cutt 11.0"),
+                ProgramOutput.errorLines(List.of(
+                        "mass 1 39.948",
+                        "pair_style lj/cutt 11.0",
+                        "ERROR: Unrecognized pair style 'lj/cutt' (src/force.cpp:278)",
+                        "Last command: pair_style lj/cutt 11.0")));
+        assertEquals(
+                List.of("ERROR on proc 3: Lost atoms: original 500 current 499 (src/thermo.cpp:488)"),
+                ProgramOutput.errorLines(List.of(
+                        "Step PotEng",
+                        "ERROR on proc 3: Lost atoms: original 500 current 499" + " (src/thermo.cpp:488)",
+                        "MPI_ABORT was invoked on rank 3 in communicator MPI_COMM_WORLD")));
         // of chained Python exceptions, the last traceback's exception is the one raised
-        assertEquals(List.of("RuntimeError: the run failed"), ProgramOutput.errorLines(List.of(
-                "Traceback (most recent call last):", "  File \"a.py\", line 1, in <module>", "KeyError: 'x'", "",
-                "During handling of the above exception, another exception occurred:", "",
-                "Traceback (most recent call last):", "  File \"a.py\", line 3, in <module>", "RuntimeError: the run failed")));
+        assertEquals(
+                List.of("RuntimeError: the run failed"),
+                ProgramOutput.errorLines(List.of(
+                        "Traceback (most recent call last):",
+                        "  File \"a.py\", line 1, in <module>",
+                        "KeyError: 'x'",
+                        "",
+                        "During handling of the above exception, another exception occurred:",
+                        "",
+                        "Traceback (most recent call last):",
+                        "  File \"a.py\", line 3, in <module>",
+                        "RuntimeError: the run failed")));
         assertEquals(List.of(), ProgramOutput.errorLines(List.of("Step PotEng", "0 -1.5", "Loop time of 0.1")));
     }
 
     @Test
     void aLogFileMustStayInsideTheRunDirectory() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> FileBasedQuantityComputer.builder().logFile("../log.lammps"));
         assertTrue(e.getMessage().contains("log file"), e.getMessage());
-        IllegalArgumentException twice = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException twice = assertThrows(
+                IllegalArgumentException.class,
                 () -> FileBasedQuantityComputer.builder().logFile("log.lammps").logFile("log.lammps"));
         assertEquals("log file 'log.lammps' is declared twice", twice.getMessage());
     }
@@ -102,7 +124,8 @@ class ProgramErrorTest {
     @Test
     void aLammpsTypoInPairStyleShowsLammpsOwnErrorWithScreenNone() throws Exception {
         TestSupport.requireLammps();
-        String input = String.join("\n",
+        String input = String.join(
+                "\n",
                 "units metal",
                 "boundary f f f",
                 "region box block -12 12 -12 12 -12 12",
@@ -112,7 +135,8 @@ class ProgramErrorTest {
                 "mass 1 39.948",
                 "pair_style lj/cutt 11.0",
                 "pair_coeff 1 1 {{ lj.epsilon }} {{ lj.sigma }}",
-                "run 0", "");
+                "run 0",
+                "");
         FileBasedQuantityComputer c = FileBasedQuantityComputer.builder()
                 .name("dimer")
                 .workDirectory(root)
@@ -122,10 +146,12 @@ class ProgramErrorTest {
                 .env("OMPI_MCA_ess_singleton_isolated", "1")
                 .privateTmpDir()
                 .logFile("log.lammps")
-                .output(OutputParsers.lammpsThermo("energy", "log.lammps", "PotEng").last())
+                .output(OutputParsers.lammpsThermo("energy", "log.lammps", "PotEng")
+                        .last())
                 .build();
         Parameters p = Parameters.of(Map.of("lj", Map.of("epsilon", 0.0104, "sigma", 3.40)));
-        TermFailedException e = assertThrows(TermFailedException.class, () -> c.compute(p, new EvaluationContext(p, "e1")));
+        TermFailedException e =
+                assertThrows(TermFailedException.class, () -> c.compute(p, new EvaluationContext(p, "e1")));
         String m = e.getMessage();
         assertTrue(m.contains("\nthe program's error:\n  ERROR: Unrecognized pair style 'lj/cutt'"), m);
         assertTrue(m.contains("\n  Last command: pair_style lj/cutt 11.0"), m);
@@ -135,7 +161,9 @@ class ProgramErrorTest {
         List<String> errors = texts(f.get("error_lines"));
         assertTrue(errors.get(0).startsWith("ERROR: Unrecognized pair style 'lj/cutt'"), errors.toString());
         assertEquals("Last command: pair_style lj/cutt 11.0", errors.get(1));
-        assertTrue(f.get("log_tails").get("log.lammps").asText().contains("ERROR: Unrecognized pair style 'lj/cutt'"), f.toString());
+        assertTrue(
+                f.get("log_tails").get("log.lammps").asText().contains("ERROR: Unrecognized pair style 'lj/cutt'"),
+                f.toString());
         assertTrue(Files.exists(e.runDirectory().orElseThrow().resolve("log.lammps")));
     }
 }

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.LossFunctions;
 import org.chemfit.Parameters;
@@ -44,28 +43,34 @@ class RaiseStopsSiblingsTest {
         FileBasedQuantityComputer failing = FileBasedQuantityComputer.builder()
                 .name("failing")
                 .workDirectory(root.resolve("runs"))
-                .command(Command.shell("while [ ! -s '" + pidFile + "' ]; do sleep 0.05; done; echo 'density diverged' >&2; exit 3"))
+                .command(Command.shell(
+                        "while [ ! -s '" + pidFile + "' ]; do sleep 0.05; done; echo 'density diverged' >&2; exit 3"))
                 .timeout(Duration.ofMinutes(10))
                 .output(OutputParsers.regex("e", "out.txt", "e = (\\S+)"))
                 .build();
         CombinedObjectiveFunction c = new CombinedObjectiveFunction(List.of(
-                hung.withLoss(LossFunctions.squaredError(Map.of("e", 1.0))),
-                failing.withLoss(LossFunctions.squaredError(Map.of("e", 1.0))))).withTermNames(List.of("hung", "failing"));
+                        hung.withLoss(LossFunctions.squaredError(Map.of("e", 1.0))),
+                        failing.withLoss(LossFunctions.squaredError(Map.of("e", 1.0)))))
+                .withTermNames(List.of("hung", "failing"));
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try (AsyncWrapperCOB w = new AsyncWrapperCOB(c, pool)) {
             Parameters p = Parameters.of(Map.of("x", 1.0));
             // the sibling's timeout is 10 minutes: returning within 60 s means it was not waited for
-            TermFailedException e = assertTimeoutPreemptively(Duration.ofSeconds(60),
-                    () -> assertThrows(TermFailedException.class, () -> w.evaluate(p)));
+            TermFailedException e = assertTimeoutPreemptively(
+                    Duration.ofSeconds(60), () -> assertThrows(TermFailedException.class, () -> w.evaluate(p)));
             assertEquals(1, e.termIndex(), e.getMessage());
             assertEquals("failing", e.termName());
-            assertTrue(e.getMessage().startsWith("term 1 'failing' failed: external term 'failing' failed at step run: command '"),
+            assertTrue(
+                    e.getMessage()
+                            .startsWith(
+                                    "term 1 'failing' failed: external term 'failing' failed at step run: command '"),
                     e.getMessage());
             assertTrue(e.getMessage().contains("exited with code 3"), e.getMessage());
             assertTrue(e.getMessage().contains("density diverged"), e.getMessage());
             assertFalse(e.getMessage().contains("timed out"), e.getMessage());
             long pid = Long.parseLong(Files.readString(pidFile).strip());
-            assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false),
+            assertFalse(
+                    ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false),
                     "the hung sibling's process " + pid + " was killed before evaluate returned");
         } finally {
             pool.shutdownNow();

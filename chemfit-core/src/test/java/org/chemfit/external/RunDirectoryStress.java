@@ -8,7 +8,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-
 import org.chemfit.EvaluationContext;
 import org.chemfit.Parameters;
 
@@ -25,8 +24,7 @@ import org.chemfit.Parameters;
  */
 public final class RunDirectoryStress {
 
-    private RunDirectoryStress() {
-    }
+    private RunDirectoryStress() {}
 
     /**
      * @param args the work directory, the first value, the number of evaluations

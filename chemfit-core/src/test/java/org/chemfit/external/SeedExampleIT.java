@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationContext;
 import org.chemfit.Parameters;
@@ -56,14 +55,19 @@ class SeedExampleIT {
 
         // reference data: what LAMMPS gives at the true parameters
         Parameters truth = Argon.parameters(Argon.EPSILON, Argon.SIGMA);
-        double refEnergy = energy.compute(truth, new EvaluationContext(truth, "ref")).get("energy");
-        double refDensity = density.compute(truth, new EvaluationContext(truth, "ref")).get("density");
-        double[] refRdf = rdf.compute(truth, new EvaluationContext(truth, "ref")).array("rdf");
+        double refEnergy =
+                energy.compute(truth, new EvaluationContext(truth, "ref")).get("energy");
+        double refDensity =
+                density.compute(truth, new EvaluationContext(truth, "ref")).get("density");
+        double[] refRdf =
+                rdf.compute(truth, new EvaluationContext(truth, "ref")).array("rdf");
 
-        CombinedObjectiveFunction combined = new CombinedObjectiveFunction(List.of(
-                energy.withLoss(squaredError(Map.of("energy", refEnergy), Map.of("energy", Math.abs(refEnergy)))),
-                density.withLoss(squaredError(Map.of("density", refDensity), Map.of("density", refDensity))),
-                rdf.withLoss(sumOfSquares("rdf", refRdf, 10.0))),
+        CombinedObjectiveFunction combined = new CombinedObjectiveFunction(
+                List.of(
+                        energy.withLoss(
+                                squaredError(Map.of("energy", refEnergy), Map.of("energy", Math.abs(refEnergy)))),
+                        density.withLoss(squaredError(Map.of("density", refDensity), Map.of("density", refDensity))),
+                        rdf.withLoss(sumOfSquares("rdf", refRdf, 10.0))),
                 List.of(1.0, 0.5, 0.2));
         ExecutorService pool = Executors.newFixedThreadPool(4);
         FitResult r;

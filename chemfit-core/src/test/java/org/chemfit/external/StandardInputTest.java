@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
 import org.chemfit.EvaluationContext;
 import org.chemfit.Parameters;
 import org.chemfit.Quantities;
@@ -48,7 +47,10 @@ class StandardInputTest {
         assertEquals(6.5, q.get("fixed"), 0.0);
         assertEquals(10.25, q.get("rendered"), 0.0);
         Path dir = Path.of((String) ctx.metadata().get("run_directory"));
-        assertEquals("1\n2\n3.5\n", Files.readString(dir.resolve("program1.stdin")), "the run directory shows what was read");
+        assertEquals(
+                "1\n2\n3.5\n",
+                Files.readString(dir.resolve("program1.stdin")),
+                "the run directory shows what was read");
         assertEquals("0.25\n10\n\n", Files.readString(dir.resolve("program2.stdin")));
     }
 
@@ -61,9 +63,14 @@ class StandardInputTest {
                 .output(OutputParsers.regex("s", "program.stdout", "sum = (\\S+)"))
                 .build();
         Parameters p = Parameters.of(Map.of("x", 1.0));
-        TermFailedException e = assertThrows(TermFailedException.class, () -> c.compute(p, new EvaluationContext(p, "e2")));
-        assertTrue(e.getMessage().contains("failed at step render: template 'standard input of command 1' line 2: unknown parameter "
-                + "or variable 'sigma'"), e.getMessage());
+        TermFailedException e =
+                assertThrows(TermFailedException.class, () -> c.compute(p, new EvaluationContext(p, "e2")));
+        assertTrue(
+                e.getMessage()
+                        .contains(
+                                "failed at step render: template 'standard input of command 1' line 2: unknown parameter "
+                                        + "or variable 'sigma'"),
+                e.getMessage());
     }
 
     @Test
@@ -84,10 +91,12 @@ class StandardInputTest {
         gmxD.toFile().setExecutable(true);
         String path = root.resolve("empty") + ":" + bin;
         assertEquals(gmxD.toString(), Programs.firstOnPath(List.of("gmx", "gmx_mpi", "gmx_d"), path));
-        IllegalArgumentException none = assertThrows(IllegalArgumentException.class,
-                () -> Programs.firstOnPath(List.of("gmx", "gmx_mpi"), path));
+        IllegalArgumentException none = assertThrows(
+                IllegalArgumentException.class, () -> Programs.firstOnPath(List.of("gmx", "gmx_mpi"), path));
         assertEquals("none of the programs gmx, gmx_mpi is on the PATH (" + path + ")", none.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Programs.firstOnPath(List.of(), path));
-        assertEquals(gmxD.toString(), Programs.firstOnPath(List.of(root.resolve("nope").toString(), gmxD.toString()), path));
+        assertEquals(
+                gmxD.toString(),
+                Programs.firstOnPath(List.of(root.resolve("nope").toString(), gmxD.toString()), path));
     }
 }

@@ -8,20 +8,21 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Assumptions;
 
 /** Shared helpers of the external-program tests. */
 final class TestSupport {
 
-    private TestSupport() {
-    }
+    private TestSupport() {}
 
     /** @return the absolute path of the test program fakeprog.sh */
     static Path fakeProgram() {
         try {
-            return Path.of(TestSupport.class.getResource("/external/fakeprog.sh").toURI()).toAbsolutePath();
+            return Path.of(TestSupport.class
+                            .getResource("/external/fakeprog.sh")
+                            .toURI())
+                    .toAbsolutePath();
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
@@ -56,7 +57,9 @@ final class TestSupport {
 
     /** @return the pid written into a file by fakeprog.sh, waiting for it up to 10 s */
     static long readPid(Path file) {
-        String pid = await("a pid in " + file).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+        String pid = await("a pid in " + file)
+                .atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(10))
                 .until(() -> Files.exists(file) ? Files.readString(file).strip() : "", s -> !s.isEmpty());
         return Long.parseLong(pid);
     }
@@ -67,7 +70,8 @@ final class TestSupport {
      */
     static boolean gone(long pid) {
         try {
-            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+            await().atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(20))
                     .until(() -> ProcessHandle.of(pid).isEmpty() && !Files.exists(Path.of("/proc/" + pid)));
             return true;
         } catch (ConditionTimeoutException e) {

@@ -5,17 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.FailurePolicy;
 import org.chemfit.ObjectiveFunction;
-import org.chemfit.Parameters;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * A point whose loss is NaN, infinite or failed is never reported as the best, and a start worse
@@ -42,19 +39,28 @@ class BadValuesTest {
         FitResult r = new Fitter(f, Map.of("x", 10.0)).maxEvaluations(5000).fit(method);
 
         assertEquals(1e8, r.initialLoss(), 1e-6);
-        assertTrue(seen.stream().anyMatch(v -> Double.isNaN(v)), method + " never stepped past the cliff; the test proves nothing");
+        assertTrue(
+                seen.stream().anyMatch(v -> Double.isNaN(v)),
+                method + " never stepped past the cliff; the test proves nothing");
         assertTrue(Double.isFinite(r.bestLoss()), r.toString());
-        assertEquals(r.bestLoss(), cliff(r.bestParameters().get("x")), 0.0, "the reported loss is the loss of the reported point");
+        assertEquals(
+                r.bestLoss(),
+                cliff(r.bestParameters().get("x")),
+                0.0,
+                "the reported loss is the loss of the reported point");
         assertEquals(0.0, r.bestParameters().get("x"), 1e-3, method + ": " + r);
         assertTrue(r.bestLoss() < 1.0, method + ": " + r);
-        assertTrue(r.warnings().stream().anyMatch(w -> w.contains("1.1 x the starting loss")), r.warnings().toString());
+        assertTrue(
+                r.warnings().stream().anyMatch(w -> w.contains("1.1 x the starting loss")),
+                r.warnings().toString());
     }
 
     /** BOBYQA needs two free parameters: the same cliff in x plus y^2. */
     @Test
     void bobyqaToo() {
         ObjectiveFunction f = p -> cliff(p.get("x")) + p.get("y") * p.get("y");
-        FitResult r = new Fitter(f, Map.of("x", 10.0, "y", 1.0)).maxEvaluations(5000).fit("BOBYQA");
+        FitResult r =
+                new Fitter(f, Map.of("x", 10.0, "y", 1.0)).maxEvaluations(5000).fit("BOBYQA");
         assertTrue(Double.isFinite(r.bestLoss()), r.toString());
         assertEquals(0.0, r.bestParameters().get("x"), 1e-3, r.toString());
         assertEquals(0.0, r.bestParameters().get("y"), 1e-3, r.toString());
@@ -64,11 +70,14 @@ class BadValuesTest {
     void theOptimizerIsToldTheRaisedBadValue() {
         List<Double> told = new ArrayList<>();
         ObjectiveFunction f = p -> cliff(p.get("x"));
-        new Fitter(f, Map.of("x", 10.0)).maxEvaluations(50).listener((n, ctx, v) -> {
-            if (ctx.metadata().containsKey("bad_loss")) {
-                told.add(v);
-            }
-        }).fit("Nelder-Mead");
+        new Fitter(f, Map.of("x", 10.0))
+                .maxEvaluations(50)
+                .listener((n, ctx, v) -> {
+                    if (ctx.metadata().containsKey("bad_loss")) {
+                        told.add(v);
+                    }
+                })
+                .fit("Nelder-Mead");
         assertTrue(!told.isEmpty());
         for (double v : told) {
             assertEquals(1.1e8, v, 1e-6);
@@ -78,12 +87,17 @@ class BadValuesTest {
     @Test
     void aStartBelowTheBadValueKeepsIt() {
         List<Double> told = new ArrayList<>();
-        ObjectiveFunction f = p -> p.get("x") > 1.02 ? Double.POSITIVE_INFINITY : (p.get("x") - 0.5) * (p.get("x") - 0.5);
-        FitResult r = new Fitter(f, Map.of("x", 1.0)).valueBadParams(7.0).maxEvaluations(300).listener((n, ctx, v) -> {
-            if (ctx.metadata().containsKey("bad_loss")) {
-                told.add(v);
-            }
-        }).fit("Nelder-Mead");
+        ObjectiveFunction f =
+                p -> p.get("x") > 1.02 ? Double.POSITIVE_INFINITY : (p.get("x") - 0.5) * (p.get("x") - 0.5);
+        FitResult r = new Fitter(f, Map.of("x", 1.0))
+                .valueBadParams(7.0)
+                .maxEvaluations(300)
+                .listener((n, ctx, v) -> {
+                    if (ctx.metadata().containsKey("bad_loss")) {
+                        told.add(v);
+                    }
+                })
+                .fit("Nelder-Mead");
         assertTrue(!told.isEmpty());
         assertTrue(told.stream().allMatch(v -> v == 7.0), told.toString());
         assertEquals(0.5, r.bestParameters().get("x"), 1e-4);
@@ -93,7 +107,10 @@ class BadValuesTest {
     @Test
     void aLowBadValueStillNeverWins() {
         ObjectiveFunction f = p -> p.get("x") > 2 ? Double.NaN : 10 + p.get("x") * p.get("x");
-        FitResult r = new Fitter(f, Map.of("x", 1.9)).valueBadParams(1e-3).maxEvaluations(200).fit("Powell");
+        FitResult r = new Fitter(f, Map.of("x", 1.9))
+                .valueBadParams(1e-3)
+                .maxEvaluations(200)
+                .fit("Powell");
         assertTrue(r.bestParameters().get("x") <= 2, r.toString());
         assertTrue(r.bestLoss() >= 10, r.toString());
     }
@@ -101,7 +118,8 @@ class BadValuesTest {
     @Test
     void aFitWithoutAnyFiniteLossFailsWithAClearMessage() {
         ObjectiveFunction f = p -> Double.NaN;
-        FitFailedException e = assertThrows(FitFailedException.class,
+        FitFailedException e = assertThrows(
+                FitFailedException.class,
                 () -> new Fitter(f, Map.of("x", 1.0)).maxEvaluations(20).fit("Nelder-Mead"));
         assertTrue(e.getMessage().matches("none of the \\d+ evaluations gave a finite loss.*"), e.getMessage());
         assertTrue(e.partialResult().isEmpty());
@@ -117,12 +135,15 @@ class BadValuesTest {
             }
             return 1.0;
         };
-        CombinedObjectiveFunction cob = new CombinedObjectiveFunction(List.of(a, b)).withFailurePolicy(FailurePolicy.skip());
+        CombinedObjectiveFunction cob =
+                new CombinedObjectiveFunction(List.of(a, b)).withFailurePolicy(FailurePolicy.skip());
         FitResult r = new Fitter(cob, Map.of("x", 0.0)).maxEvaluations(300).fit("Nelder-Mead");
         assertTrue(r.bestParameters().get("x") <= 2, r.toString());
         // every clean point has a loss of at least (2 - 3)^2 + 1 + 1 = 3; skipped ones go down to 1
         assertTrue(r.bestLoss() >= 3.0, r.toString());
         assertEquals(r.bestLoss(), Math.pow(r.bestParameters().get("x") - 3, 2) + 2, 1e-12);
-        assertTrue(r.warnings().stream().anyMatch(w -> w.contains("had a failed term")), r.warnings().toString());
+        assertTrue(
+                r.warnings().stream().anyMatch(w -> w.contains("had a failed term")),
+                r.warnings().toString());
     }
 }

@@ -8,18 +8,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.chemfit.Bounds;
 import org.chemfit.ObjectiveFunction;
 import org.junit.jupiter.api.Test;
 
 class CmaEsOptimizerTest {
 
-    private static final ObjectiveFunction QUADRATIC = p -> 2 * Math.pow(p.get("x") - 2, 2) + 3 * Math.pow(p.get("y") + 1, 2);
+    private static final ObjectiveFunction QUADRATIC =
+            p -> 2 * Math.pow(p.get("x") - 2, 2) + 3 * Math.pow(p.get("y") + 1, 2);
 
     @Test
     void findsTheMinimumOfAQuadraticToOneInAMillion() {
-        FitResult r = new Fitter(QUADRATIC, Map.of("x", 0.0, "y", 0.0)).maxEvaluations(20000).fit(Optimizers.cmaes());
+        FitResult r = new Fitter(QUADRATIC, Map.of("x", 0.0, "y", 0.0))
+                .maxEvaluations(20000)
+                .fit(Optimizers.cmaes());
         assertEquals(2.0, r.bestParameters().get("x"), 1e-6);
         assertEquals(-1.0, r.bestParameters().get("y"), 1e-6);
         assertEquals("CMA-ES", r.method());
@@ -40,7 +42,9 @@ class CmaEsOptimizerTest {
             return QUADRATIC.evaluate(p);
         };
         Bounds b = Bounds.builder().between("x", 2.5, 4).between("y", -0.5, 3).build();
-        FitResult r = new Fitter(watched, Map.of("x", 3.0, "y", 1.0)).bounds(b).maxEvaluations(5000)
+        FitResult r = new Fitter(watched, Map.of("x", 3.0, "y", 1.0))
+                .bounds(b)
+                .maxEvaluations(5000)
                 .fit(Optimizers.cmaes(10, 0.5));
         assertEquals(0, outside.get(), "points outside the bounds among " + calls.get());
         assertTrue(calls.get() > 100, "it searched: " + calls.get());
@@ -70,7 +74,8 @@ class CmaEsOptimizerTest {
 
     @Test
     void asksWholeGenerationsOfTheConfiguredSize() {
-        Problem p = new Problem(List.of("x", "y"), new double[] {0, 0}, new double[] {-1, -1}, new double[] {1, 1}, 100, 3L);
+        Problem p = new Problem(
+                List.of("x", "y"), new double[] {0, 0}, new double[] {-1, -1}, new double[] {1, 1}, 100, 3L);
         try (Optimizer.Run run = Optimizers.cmaes(8, 0.3).start(p)) {
             List<double[]> xs = run.ask();
             assertEquals(8, xs.size());
@@ -78,7 +83,8 @@ class CmaEsOptimizerTest {
             assertEquals(8, run.ask().size());
         }
         try (Optimizer.Run run = Optimizers.cmaes().start(p)) {
-            assertEquals(4 + (int) Math.floor(3 * Math.log(2)), run.ask().size(), "default population 4 + floor(3 ln n)");
+            assertEquals(
+                    4 + (int) Math.floor(3 * Math.log(2)), run.ask().size(), "default population 4 + floor(3 ln n)");
         }
     }
 

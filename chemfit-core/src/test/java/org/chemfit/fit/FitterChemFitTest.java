@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
 import org.chemfit.Bounds;
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.ObjectiveFunction;
@@ -33,11 +32,15 @@ class FitterChemFitTest {
 
     /** NumPy's isclose with its default tolerances. */
     static void assertClose(double expected, double actual, String what) {
-        assertTrue(Math.abs(actual - expected) <= 1e-8 + 1e-5 * Math.abs(expected), what + ": expected " + expected + ", got " + actual);
+        assertTrue(
+                Math.abs(actual - expected) <= 1e-8 + 1e-5 * Math.abs(expected),
+                what + ": expected " + expected + ", got " + actual);
     }
 
     static void assertClose(double expected, double actual, double atol, String what) {
-        assertTrue(Math.abs(actual - expected) <= atol + 1e-5 * Math.abs(expected), what + ": expected " + expected + ", got " + actual);
+        assertTrue(
+                Math.abs(actual - expected) <= atol + 1e-5 * Math.abs(expected),
+                what + ": expected " + expected + ", got " + actual);
     }
 
     static boolean isPopulation(String method) {
@@ -72,7 +75,9 @@ class FitterChemFitTest {
         CombinedObjectiveFunction ob = squares("x");
         Parameters initial = Parameters.of(Map.of("x", 0.0, "y", 0.0));
         List<FitProgress> progress = new ArrayList<>();
-        FitResult r = configured(new Fitter(ob, initial), method).callback(progress::add, NSTEPS_CB).fit(method);
+        FitResult r = configured(new Fitter(ob, initial), method)
+                .callback(progress::add, NSTEPS_CB)
+                .fit(method);
 
         assertClose(2.0, r.bestParameters().get("x"), atol(method), method + " x");
         assertClose(-1.0, r.bestParameters().get("y"), atol(method), method + " y");
@@ -81,7 +86,10 @@ class FitterChemFitTest {
         if (isPopulation(method)) {
             assertFalse(progress.isEmpty(), method + " called no callback");
             // the best loss a callback saw is the loss of a visited point: close to the final one
-            assertClose(ob.evaluate(r.bestParameters()), progress.get(progress.size() - 1).bestLoss(), method + " callback");
+            assertClose(
+                    ob.evaluate(r.bestParameters()),
+                    progress.get(progress.size() - 1).bestLoss(),
+                    method + " callback");
         }
     }
 
@@ -91,10 +99,15 @@ class FitterChemFitTest {
         CombinedObjectiveFunction ob = squares("x");
         Parameters initial = Parameters.of(Map.of("x", 0.0, "y", 0.0));
         Bounds bounds = Bounds.of(Map.of("x", List.of(0.0, 1.5)));
-        FitResult r = configured(new Fitter(ob, initial).bounds(bounds).nearBoundTolerance(1e-2), method).fit(method);
+        FitResult r = configured(new Fitter(ob, initial).bounds(bounds).nearBoundTolerance(1e-2), method)
+                .fit(method);
 
         assertEquals(1, bounds.nearBounds(r.bestParameters(), 1e-2).size(), r.toString());
-        assertEquals(1, r.warnings().stream().filter(w -> w.contains("'x'") && w.contains("near its upper bound")).count(),
+        assertEquals(
+                1,
+                r.warnings().stream()
+                        .filter(w -> w.contains("'x'") && w.contains("near its upper bound"))
+                        .count(),
                 r.warnings().toString());
         assertClose(1.5, r.bestParameters().get("x"), atol(method), method + " x");
         assertClose(-1.0, r.bestParameters().get("y"), atol(method), method + " y");
@@ -136,7 +149,8 @@ class FitterChemFitTest {
                 "electrostatic", map("bla", map("a", 1.0, "b", 1.0, "c", 1.0), "foo", 1.0),
                 "dispersion", 0.4,
                 "params", map("a", 1.0, "b", 1.0));
-        Bounds bounds = Bounds.of(map("dispersion", List.of(0.2, 2.0), "electrostatic", map("bla", map("a", List.of(0.5, 1.0)))));
+        Bounds bounds = Bounds.of(map(
+                "dispersion", List.of(0.2, 2.0), "electrostatic", map("bla", map("a", List.of(0.5, 1.0)))));
         FitResult r = configured(new Fitter(ob, initial).bounds(bounds), method).fit(method);
 
         for (String n : r.bestParameters().names()) {

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.chemfit.ObjectiveFunction;
 import org.chemfit.Parameters;
 import org.junit.jupiter.api.Test;
@@ -24,15 +23,18 @@ class FitterConfigurationTest {
     void aBudgetChangedDuringAFitAppliesToTheNextFit() {
         Fitter fitter = new Fitter(ROSENBROCK, Parameters.of(Map.of("x", -3.0, "y", 4.0))).maxEvaluations(60);
         AtomicInteger steps = new AtomicInteger();
-        fitter.callback(p -> {
-            steps.incrementAndGet();
-            fitter.maxEvaluations(10);   // from inside the running fit
-        }, 1);
+        fitter.callback(
+                p -> {
+                    steps.incrementAndGet();
+                    fitter.maxEvaluations(10); // from inside the running fit
+                },
+                1);
 
         FitResult first = fitter.fit("Nelder-Mead");
         assertTrue(steps.get() > 0, "the callback ran");
         assertEquals(StopReason.MAX_EVALUATIONS, first.stopReason());
-        assertTrue(first.evaluations() > 10 && first.evaluations() <= 60,
+        assertTrue(
+                first.evaluations() > 10 && first.evaluations() <= 60,
                 "the running fit kept its budget of 60, used " + first.evaluations());
 
         FitResult second = fitter.fit("Nelder-Mead");

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.chemfit.Bounds;
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.ObjectiveFunction;
@@ -52,7 +51,9 @@ class FitterTest {
         for (double[] x : seen) {
             assertTrue(x[0] >= 0.0 && x[0] <= 1.5, method + " evaluated x = " + x[0]);
         }
-        assertTrue(r.warnings().stream().anyMatch(w -> w.startsWith("parameter 'x' = ") && w.contains("near its upper bound 1.5")),
+        assertTrue(
+                r.warnings().stream()
+                        .anyMatch(w -> w.startsWith("parameter 'x' = ") && w.contains("near its upper bound 1.5")),
                 r.warnings().toString());
     }
 
@@ -67,8 +68,11 @@ class FitterTest {
         assertTrue(told.contains(123.0), told.toString());
         assertEquals(0.45 * 0.45, r.initialLoss(), 1e-15);
         assertEquals(2.0, r.bestParameters().get("x"), 1e-6);
-        assertTrue(r.warnings().stream().anyMatch(w -> w.contains("NaN or infinite") && w.contains("123.0")), r.warnings().toString());
-        assertThrows(IllegalArgumentException.class, () -> new Fitter(holey, Map.of("x", 1.0)).valueBadParams(Double.NaN));
+        assertTrue(
+                r.warnings().stream().anyMatch(w -> w.contains("NaN or infinite") && w.contains("123.0")),
+                r.warnings().toString());
+        assertThrows(
+                IllegalArgumentException.class, () -> new Fitter(holey, Map.of("x", 1.0)).valueBadParams(Double.NaN));
     }
 
     @Test
@@ -81,7 +85,9 @@ class FitterTest {
             points.add(p);
             return v;
         };
-        FitResult r = new Fitter(recording, Map.of("x", 0.0, "y", 0.0)).maxEvaluations(15).fit("Powell");
+        FitResult r = new Fitter(recording, Map.of("x", 0.0, "y", 0.0))
+                .maxEvaluations(15)
+                .fit("Powell");
         assertEquals(StopReason.MAX_EVALUATIONS, r.stopReason());
         assertEquals(15, r.evaluations());
         assertEquals(15, losses.size());
@@ -102,10 +108,12 @@ class FitterTest {
         List<FitProgress> seen = new ArrayList<>();
         FitResult r = new Fitter(QUADRATIC, Map.of("x", 0.0, "y", 0.0))
                 .callback(p -> every1.incrementAndGet(), 1)
-                .callback(p -> {
-                    every5.incrementAndGet();
-                    seen.add(p);
-                }, 5)
+                .callback(
+                        p -> {
+                            every5.incrementAndGet();
+                            seen.add(p);
+                        },
+                        5)
                 .fit("Nelder-Mead");
         assertEquals(r.steps(), every1.get());
         assertEquals(r.steps() / 5, every5.get());
@@ -113,26 +121,36 @@ class FitterTest {
             assertEquals(5 * (i + 1), seen.get(i).step());
             assertTrue(seen.get(i).bestLoss() <= seen.get(i).currentLoss());
         }
-        assertThrows(IllegalArgumentException.class, () -> new Fitter(QUADRATIC, Map.of("x", 0.0, "y", 0.0)).callback(p -> { }, 0));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new Fitter(QUADRATIC, Map.of("x", 0.0, "y", 0.0)).callback(p -> {}, 0));
     }
 
     @Test
     void stopConditionEndsTheFit() {
-        FitResult r = new Fitter(QUADRATIC, Map.of("x", 0.0, "y", 0.0)).stopWhen(p -> p.bestLoss() < 1.0).fit("Nelder-Mead");
+        FitResult r = new Fitter(QUADRATIC, Map.of("x", 0.0, "y", 0.0))
+                .stopWhen(p -> p.bestLoss() < 1.0)
+                .fit("Nelder-Mead");
         assertEquals(StopReason.STOP_CONDITION, r.stopReason());
         assertTrue(r.bestLoss() < 1.0);
     }
 
     @Test
     void fixedParametersKeepTheirValue() {
-        FitResult r = new Fitter(QUADRATIC, Map.of("x", 0.0, "y", 0.0)).fixed("y").fit("Nelder-Mead");
+        FitResult r =
+                new Fitter(QUADRATIC, Map.of("x", 0.0, "y", 0.0)).fixed("y").fit("Nelder-Mead");
         assertEquals(0.0, r.bestParameters().get("y"));
         assertEquals(2.0, r.bestParameters().get("x"), 1e-6);
         assertEquals(3.0, r.bestLoss(), 1e-10);
-        assertEquals("cannot fix unknown parameter 'z'",
-                assertThrows(IllegalArgumentException.class, () -> new Fitter(QUADRATIC, Map.of("x", 0.0, "y", 0.0)).fixed("z"))
+        assertEquals(
+                "cannot fix unknown parameter 'z'",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> new Fitter(QUADRATIC, Map.of("x", 0.0, "y", 0.0)).fixed("z"))
                         .getMessage());
-        FitResult none = new Fitter(QUADRATIC, Map.of("x", 0.0, "y", 0.0)).fixed("x", "y").fit();
+        FitResult none = new Fitter(QUADRATIC, Map.of("x", 0.0, "y", 0.0))
+                .fixed("x", "y")
+                .fit();
         assertEquals(StopReason.NO_FREE_PARAMETERS, none.stopReason());
         assertEquals(1, none.evaluations());
     }
@@ -142,7 +160,8 @@ class FitterTest {
         ObjectiveFunction f = p -> Math.pow(p.get("lj.sigma") - 3.4, 2) + Math.pow(p.get("lj.epsilon") - 0.01, 2) * 1e4;
         FitResult r = new Fitter(f, Map.of("lj", Map.of("sigma", 3.0, "epsilon", 0.02))).fit("Nelder-Mead");
         @SuppressWarnings("unchecked")
-        Map<String, Object> lj = (Map<String, Object>) r.bestParameters().asNestedMap().get("lj");
+        Map<String, Object> lj =
+                (Map<String, Object>) r.bestParameters().asNestedMap().get("lj");
         assertEquals(3.4, (Double) lj.get("sigma"), 1e-5);
         assertEquals(0.01, (Double) lj.get("epsilon"), 1e-6);
     }
@@ -157,8 +176,8 @@ class FitterTest {
             return QUADRATIC.evaluate(p);
         };
         var combined = new CombinedObjectiveFunction(List.of(breaksLater));
-        FitFailedException e = assertThrows(FitFailedException.class,
-                () -> new Fitter(combined, Map.of("x", 0.0, "y", 0.0)).fit("Nelder-Mead"));
+        FitFailedException e = assertThrows(
+                FitFailedException.class, () -> new Fitter(combined, Map.of("x", 0.0, "y", 0.0)).fit("Nelder-Mead"));
         assertTrue(e.getMessage().contains("term 0 'term[0]' failed: simulation crashed"), e.getMessage());
         FitResult partial = e.partialResult().orElseThrow();
         assertEquals(StopReason.FAILED, partial.stopReason());
@@ -169,8 +188,8 @@ class FitterTest {
 
     @Test
     void theBreakdownAtTheBestPointIsReturned() {
-        var combined = new CombinedObjectiveFunction(List.of(
-                p -> 2 * Math.pow(p.get("x") - 2, 2), p -> 3 * Math.pow(p.get("y") + 1, 2)), List.of(1.0, 1.0));
+        var combined = new CombinedObjectiveFunction(
+                List.of(p -> 2 * Math.pow(p.get("x") - 2, 2), p -> 3 * Math.pow(p.get("y") + 1, 2)), List.of(1.0, 1.0));
         FitResult r = new Fitter(combined, Map.of("x", 0.0, "y", 0.0)).fit("Nelder-Mead");
         assertEquals(2, r.breakdown().children().size());
         assertEquals(r.bestLoss(), r.breakdown().loss());
@@ -180,7 +199,8 @@ class FitterTest {
     @Test
     void bobyqaNeedsTwoFreeParameters() {
         AtomicInteger calls = new AtomicInteger();
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> new Fitter(p -> calls.incrementAndGet(), Map.of("x", 1.0)).fit("BOBYQA"));
         assertEquals(0, calls.get());
         assertTrue(e.getMessage().contains("BOBYQA needs at least 2 free parameters, got 1"), e.getMessage());
@@ -188,9 +208,11 @@ class FitterTest {
 
     @Test
     void unknownMethodIsNamed() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new Fitter(QUADRATIC, Map.of("x", 0.0, "y", 0.0)).fit("Powel"));
-        assertTrue(e.getMessage().startsWith("unknown optimization method 'Powel' (did you mean 'Powell'?)"), e.getMessage());
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> new Fitter(QUADRATIC, Map.of("x", 0.0, "y", 0.0)).fit("Powel"));
+        assertTrue(
+                e.getMessage().startsWith("unknown optimization method 'Powel' (did you mean 'Powell'?)"),
+                e.getMessage());
     }
 
     @Test
@@ -218,7 +240,8 @@ class FitterTest {
             }
             return QUADRATIC.evaluate(p);
         };
-        java.util.concurrent.atomic.AtomicReference<FitResult> result = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<FitResult> result =
+                new java.util.concurrent.atomic.AtomicReference<>();
         java.util.concurrent.atomic.AtomicBoolean stillInterrupted = new java.util.concurrent.atomic.AtomicBoolean();
         Thread fit = new Thread(() -> {
             result.set(new Fitter(slowAfterThree, Map.of("x", 0.0, "y", 0.0)).fit("Nelder-Mead"));
@@ -238,9 +261,13 @@ class FitterTest {
     @ValueSource(strings = {"Nelder-Mead", "Powell", "BOBYQA", "CMA-ES", "CMA-ES-hipparchus"})
     void aStartOnABoundStillMovesInside(String method) {
         // 0.5(x-1)^2 + (x-3)^2 + (y-1)^2 has its minimum at x = 7/3, y = 1; x starts on its lower bound
-        ObjectiveFunction f = p -> 0.5 * Math.pow(p.get("x") - 1, 2) + Math.pow(p.get("x") - 3, 2) + Math.pow(p.get("y") - 1, 2);
+        ObjectiveFunction f =
+                p -> 0.5 * Math.pow(p.get("x") - 1, 2) + Math.pow(p.get("x") - 3, 2) + Math.pow(p.get("y") - 1, 2);
         FitResult r = new Fitter(f, Map.of("x", 0.0, "y", 0.0))
-                .bounds(Bounds.builder().between("x", 0.0, 10.0).between("y", -5.0, 5.0).build())
+                .bounds(Bounds.builder()
+                        .between("x", 0.0, 10.0)
+                        .between("y", -5.0, 5.0)
+                        .build())
                 .fit(method);
         assertEquals(7.0 / 3.0, r.bestParameters().get("x"), 1e-5, method);
         assertEquals(1.0, r.bestParameters().get("y"), 1e-5, method);

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-
 import org.chemfit.Bounds;
 import org.chemfit.ObjectiveFunction;
 import org.junit.jupiter.api.Test;
@@ -47,7 +46,9 @@ class LbfgsBTest {
 
     @Test
     void rosenbrockFromScipysTutorialStartReachesAllOnes() {
-        FitResult r = new Fitter(rosen(5), start(1.3, 0.7, 0.8, 1.9, 1.2)).maxEvaluations(5000).fit("L-BFGS-B");
+        FitResult r = new Fitter(rosen(5), start(1.3, 0.7, 0.8, 1.9, 1.2))
+                .maxEvaluations(5000)
+                .fit("L-BFGS-B");
         String summary = r.bestParameters() + " loss " + r.bestLoss() + " after " + r.evaluations() + " evaluations in "
                 + r.rounds() + " rounds (" + r.stopReason() + ")";
         assertEquals(StopReason.CONVERGED, r.stopReason(), summary);
@@ -65,8 +66,12 @@ class LbfgsBTest {
         // for x0 <= 0.5, (1 - x0)^2 >= 0.25 and 100 (x1 - x0^2)^2 >= 0: the minimum is 0.25 at (0.5, 0.25)
         List<double[]> seen = Collections.synchronizedList(new ArrayList<>());
         Bounds b = Bounds.builder().between("x0", -2, 0.5).between("x1", -2, 2).build();
-        FitResult r = new Fitter(rosen(2), start(-1.2, 1.0)).bounds(b).maxEvaluations(3000)
-                .listener((k, ctx, v) -> seen.add(new double[] {ctx.parameters().get("x0"), ctx.parameters().get("x1")}))
+        FitResult r = new Fitter(rosen(2), start(-1.2, 1.0))
+                .bounds(b)
+                .maxEvaluations(3000)
+                .listener((k, ctx, v) -> seen.add(new double[] {
+                    ctx.parameters().get("x0"), ctx.parameters().get("x1")
+                }))
                 .fit("L-BFGS-B");
         String summary = r.bestParameters() + " loss " + r.bestLoss() + " after " + r.evaluations() + " evaluations";
         assertEquals(0.5, r.bestParameters().get("x0"), 0.0, summary);
@@ -99,6 +104,8 @@ class LbfgsBTest {
         assertEquals(0.25, r.bestParameters().get("x3"), 1e-6, summary);
         assertEquals(1 + 2 * 4, r.bestLoss(), 1e-10, summary);
         assertTrue(r.evaluations() <= 5 * 10, summary);
-        assertTrue(r.warnings().stream().anyMatch(w -> w.contains("'x0'") && w.contains("upper bound")), r.warnings().toString());
+        assertTrue(
+                r.warnings().stream().anyMatch(w -> w.contains("'x0'") && w.contains("upper bound")),
+                r.warnings().toString());
     }
 }

@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-
 import org.chemfit.Bounds;
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.ObjectiveFunction;
@@ -33,7 +32,8 @@ class LbfgsbChemFitTest {
     static final String METHOD = "L-BFGS-B";
 
     static boolean hasLbfgsb() {
-        return Optimizers.names().stream().anyMatch(n -> n.toUpperCase(Locale.ROOT).equals(METHOD));
+        return Optimizers.names().stream()
+                .anyMatch(n -> n.toUpperCase(Locale.ROOT).equals(METHOD));
     }
 
     @Test
@@ -53,7 +53,8 @@ class LbfgsbChemFitTest {
         CombinedObjectiveFunction ob = FitterChemFitTest.squares("x");
         Parameters initial = Parameters.of(Map.of("x", 0.0, "y", 0.0));
         Bounds bounds = Bounds.of(Map.of("x", List.of(0.0, 1.5)));
-        FitResult r = new Fitter(ob, initial).bounds(bounds).nearBoundTolerance(1e-2).fit(METHOD);
+        FitResult r =
+                new Fitter(ob, initial).bounds(bounds).nearBoundTolerance(1e-2).fit(METHOD);
         assertEquals(1, bounds.nearBounds(r.bestParameters(), 1e-2).size(), r.toString());
         assertClose(1.5, r.bestParameters().get("x"), "x");
         assertClose(-1.0, r.bestParameters().get("y"), "y");
@@ -65,7 +66,9 @@ class LbfgsbChemFitTest {
     void nestedParametersAndBounds() {
         CombinedObjectiveFunction ob = FitterChemFitTest.squares("params.x");
         Map<String, Object> initial = map("params", map("x", 0.0), "y", 0.0);
-        FitResult r = new Fitter(ob, initial).bounds(Bounds.of(map("params", map("x", List.of(0.0, 1.5))))).fit(METHOD);
+        FitResult r = new Fitter(ob, initial)
+                .bounds(Bounds.of(map("params", map("x", List.of(0.0, 1.5)))))
+                .fit(METHOD);
         assertClose(1.5, r.bestParameters().get("params.x"), "params.x");
         assertClose(-1.0, r.bestParameters().get("y"), "y");
         assertClose(ob.evaluate(r.bestParameters()), r.bestLoss(), "final value");
@@ -84,10 +87,15 @@ class LbfgsbChemFitTest {
                 "electrostatic", map("bla", map("a", 1.0, "b", 1.0, "c", 1.0), "foo", 1.0),
                 "dispersion", 0.4,
                 "params", map("a", 1.0, "b", 1.0));
-        Bounds bounds = Bounds.of(map("dispersion", List.of(0.2, 2.0), "electrostatic", map("bla", map("a", List.of(0.5, 1.0)))));
+        Bounds bounds = Bounds.of(map(
+                "dispersion", List.of(0.2, 2.0), "electrostatic", map("bla", map("a", List.of(0.5, 1.0)))));
         FitResult r = new Fitter(ob, initial).bounds(bounds).fit(METHOD);
         for (String n : r.bestParameters().names()) {
-            assertClose(bounds.names().contains(n) ? bounds.lower(n) : 0.0, r.bestParameters().get(n), FitterChemFitTest.NG_ATOL, n);
+            assertClose(
+                    bounds.names().contains(n) ? bounds.lower(n) : 0.0,
+                    r.bestParameters().get(n),
+                    FitterChemFitTest.NG_ATOL,
+                    n);
         }
         assertClose(ob.evaluate(r.bestParameters()), r.bestLoss(), "final value");
     }

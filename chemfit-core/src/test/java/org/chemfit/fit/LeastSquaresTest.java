@@ -14,12 +14,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.chemfit.Bounds;
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.LossFunctions;
 import org.chemfit.ObjectiveFunction;
-import org.chemfit.Parameters;
 import org.chemfit.Quantities;
 import org.chemfit.QuantityComputer;
 import org.chemfit.schedule.AsyncWrapperCOB;
@@ -32,6 +30,7 @@ class LeastSquaresTest {
 
     /** A straight line y = a + b t through 8 points with fixed scatter. */
     static final double[] T = {0, 1, 2, 3, 4, 5, 6, 7};
+
     static final double[] Y = {1.1, 2.9, 5.2, 6.8, 9.1, 11.0, 12.8, 15.3};
 
     static ObjectiveFunction line() {
@@ -57,7 +56,9 @@ class LeastSquaresTest {
     @ParameterizedTest
     @ValueSource(strings = {"least-squares", "levenberg-marquardt", "Nelder-Mead"})
     void theCovarianceOfALinearModelIsExact(String method) {
-        FitResult r = new Fitter(line(), start("a", 0.5, "b", 1.5)).maxEvaluations(3000).fit(method);
+        FitResult r = new Fitter(line(), start("a", 0.5, "b", 1.5))
+                .maxEvaluations(3000)
+                .fit(method);
         // ordinary least squares by hand: X = [1, t]
         int m = T.length;
         double st = 0;
@@ -89,7 +90,11 @@ class LeastSquaresTest {
         assertEquals(s2, u.residualVariance(), 1e-8 * s2, summary);
         for (int i = 0; i < 2; i++) {
             for (int j = 0; j < 2; j++) {
-                assertEquals(expected[i][j], u.covariance()[i][j], 1e-8 * Math.abs(expected[i][j]), summary + " cov " + i + j);
+                assertEquals(
+                        expected[i][j],
+                        u.covariance()[i][j],
+                        1e-8 * Math.abs(expected[i][j]),
+                        summary + " cov " + i + j);
             }
         }
         assertEquals(Math.sqrt(expected[1][1]), u.standardErrors().get("b"), 1e-8 * Math.sqrt(expected[1][1]));
@@ -101,14 +106,19 @@ class LeastSquaresTest {
 
     @Test
     void aParameterThatChangesNoResidualIsNamedAndLeftOut() {
-        QuantityComputer qc = p -> Quantities.builder().put("y", new double[] {p.get("a") - 1, p.get("a") + 1, 2 * p.get("a")})
+        QuantityComputer qc = p -> Quantities.builder()
+                .put("y", new double[] {p.get("a") - 1, p.get("a") + 1, 2 * p.get("a")})
                 .build();
-        FitResult r = new Fitter(qc.withLoss(LossFunctions.sumOfSquares("y", new double[] {0, 0, 0})),
-                start("a", 0.5, "unused", 2.0)).fit("least-squares");
+        FitResult r = new Fitter(
+                        qc.withLoss(LossFunctions.sumOfSquares("y", new double[] {0, 0, 0})),
+                        start("a", 0.5, "unused", 2.0))
+                .fit("least-squares");
         Uncertainty u = r.uncertainty();
         assertEquals(List.of("unused"), u.noEffect());
         assertEquals(List.of("a"), u.estimated());
-        assertTrue(r.warnings().stream().anyMatch(w -> w.contains("'unused' change no residual")), r.warnings().toString());
+        assertTrue(
+                r.warnings().stream().anyMatch(w -> w.contains("'unused' change no residual")),
+                r.warnings().toString());
         assertEquals(0.0, r.bestParameters().get("a"), 1e-7);
     }
 
@@ -124,20 +134,28 @@ class LeastSquaresTest {
         };
         FitResult r = new Fitter(qc.withLoss(LossFunctions.sumOfSquares("y", Y)), start("a", 1.0, "b", 1.0, "c", 1.0))
                 .fit("least-squares");
-        assertTrue(r.warnings().stream().anyMatch(w -> w.contains("nearly singular") && w.contains("'a'") && w.contains("'b'") && !w.contains("'c'")), r.warnings()
-                .toString());
+        assertTrue(
+                r.warnings().stream()
+                        .anyMatch(w -> w.contains("nearly singular")
+                                && w.contains("'a'")
+                                && w.contains("'b'")
+                                && !w.contains("'c'")),
+                r.warnings().toString());
         assertTrue(r.uncertainty().conditionNumber() > 1e10);
     }
 
     @Test
     void aLossThatIsNotASumOfSquaresIsRefusedNamingTheTerm() {
         QuantityComputer qc = p -> Quantities.builder().put("e", p.get("x")).build();
-        CombinedObjectiveFunction c = new CombinedObjectiveFunction(List.of(qc.withLoss(LossFunctions.squaredError(Map.of("e", 1.0))),
-                qc.withLoss(LossFunctions.absoluteError(Map.of("e", 2.0))))).withTermNames(List.of("energy", "dipole"));
+        CombinedObjectiveFunction c = new CombinedObjectiveFunction(List.of(
+                        qc.withLoss(LossFunctions.squaredError(Map.of("e", 1.0))),
+                        qc.withLoss(LossFunctions.absoluteError(Map.of("e", 2.0)))))
+                .withTermNames(List.of("energy", "dipole"));
         for (String method : List.of("least-squares", "levenberg-marquardt")) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> new Fitter(c, Map.of("x", 0.0)).fit(method));
-            assertTrue(e.getMessage().contains("term 'dipole' has a loss that is not a sum of squares"), e.getMessage());
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> new Fitter(c, Map.of("x", 0.0)).fit(method));
+            assertTrue(
+                    e.getMessage().contains("term 'dipole' has a loss that is not a sum of squares"), e.getMessage());
         }
         // other methods fit it, without an uncertainty (it needs residuals)
         FitResult r = new Fitter(c, Map.of("x", 0.0)).fit("Nelder-Mead");
@@ -149,13 +167,19 @@ class LeastSquaresTest {
     void everyPointLiesWithinTheBoundsAndAnActiveBoundIsReached(String method) {
         // the unbounded optimum is at b = 2.0; the bound stops it at 1.8
         List<double[]> seen = Collections.synchronizedList(new ArrayList<>());
-        Bounds bounds = Bounds.builder().between("a", -5, 5).between("b", 0.5, 1.8).build();
-        Fitter f = new Fitter(line(), start("a", 0.0, "b", 1.0)).bounds(bounds).maxEvaluations(500)
-                .listener((n, ctx, v) -> seen.add(new double[] {ctx.parameters().get("a"), ctx.parameters().get("b")}));
+        Bounds bounds =
+                Bounds.builder().between("a", -5, 5).between("b", 0.5, 1.8).build();
+        Fitter f = new Fitter(line(), start("a", 0.0, "b", 1.0))
+                .bounds(bounds)
+                .maxEvaluations(500)
+                .listener((n, ctx, v) -> seen.add(new double[] {
+                    ctx.parameters().get("a"), ctx.parameters().get("b")
+                }));
         FitResult r = f.fit(method);
         assertTrue(seen.size() == r.evaluations() && seen.size() > 5);
         for (double[] p : seen) {
-            assertTrue(p[0] >= -5 && p[0] <= 5 && p[1] >= 0.5 && p[1] <= 1.8, method + " evaluated " + p[0] + ", " + p[1]);
+            assertTrue(
+                    p[0] >= -5 && p[0] <= 5 && p[1] >= 0.5 && p[1] <= 1.8, method + " evaluated " + p[0] + ", " + p[1]);
         }
         assertEquals(1.8, r.bestParameters().get("b"), 1e-6, method + " " + r.bestParameters());
         assertEquals(List.of("b"), r.uncertainty().atBound());
@@ -202,7 +226,9 @@ class LeastSquaresTest {
                 double x = p.get("x");
                 double y = p.get("y");
                 double z = p.get("z");
-                return Quantities.builder().put("r", new double[] {x - 1, 10 * (y - x * x), z + 0.5, x * (z + 0.5)}).build();
+                return Quantities.builder()
+                        .put("r", new double[] {x - 1, 10 * (y - x * x), z + 0.5, x * (z + 0.5)})
+                        .build();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException(e);
@@ -210,16 +236,20 @@ class LeastSquaresTest {
                 running.decrementAndGet();
             }
         };
-        CombinedObjectiveFunction c = new CombinedObjectiveFunction(List.of(qc.withLoss(LossFunctions.sumOfSquares("r",
-                new double[] {0, 0, 0, 0}))));
+        CombinedObjectiveFunction c = new CombinedObjectiveFunction(
+                List.of(qc.withLoss(LossFunctions.sumOfSquares("r", new double[] {0, 0, 0, 0}))));
         ExecutorService pool = Executors.newFixedThreadPool(n + 1);
         FitResult r;
         try (AsyncWrapperCOB ob = new AsyncWrapperCOB(c, pool)) {
-            r = new Fitter(ob, start("x", -1.2, "y", 1.0, "z", 0.3)).maxEvaluations(400).fit("least-squares");
+            r = new Fitter(ob, start("x", -1.2, "y", 1.0, "z", 0.3))
+                    .maxEvaluations(400)
+                    .fit("least-squares");
         } finally {
             pool.shutdownNow();
         }
-        assertEquals(List.of(true, true, true, true, true, true, true), opened,
+        assertEquals(
+                List.of(true, true, true, true, true, true, true),
+                opened,
                 "the 3 displaced points of the first Jacobian, then the 4 points of the second batch, were running together");
         assertEquals(n + 1, maxRunning.get(), "never more than one batch at a time");
         // rounds: the start, the n points of its Jacobian, one batch of n + 1 per iteration, the 2n
@@ -232,10 +262,16 @@ class LeastSquaresTest {
 
     @Test
     void roundsCountBatchesForEveryMethod() {
-        FitResult nm = new Fitter(line(), start("a", 0.5, "b", 1.5)).maxEvaluations(300).fit("Nelder-Mead");
+        FitResult nm = new Fitter(line(), start("a", 0.5, "b", 1.5))
+                .maxEvaluations(300)
+                .fit("Nelder-Mead");
         // one point per round, plus the uncertainty's 4 points in one round
-        assertEquals(nm.evaluations() - 4 + 1, nm.rounds(), nm.evaluations() + " evaluations, " + nm.steps() + " steps");
-        FitResult noUnc = new Fitter(line(), start("a", 0.5, "b", 1.5)).maxEvaluations(300).uncertainty(false).fit("Nelder-Mead");
+        assertEquals(
+                nm.evaluations() - 4 + 1, nm.rounds(), nm.evaluations() + " evaluations, " + nm.steps() + " steps");
+        FitResult noUnc = new Fitter(line(), start("a", 0.5, "b", 1.5))
+                .maxEvaluations(300)
+                .uncertainty(false)
+                .fit("Nelder-Mead");
         assertEquals(noUnc.evaluations(), noUnc.rounds());
         assertNull(noUnc.uncertainty());
         // a step whose point was evaluated already (Nelder-Mead asks for its start again) runs no round
@@ -244,8 +280,13 @@ class LeastSquaresTest {
 
     @Test
     void finiteDifferenceStepsFollowScaleAndBounds() {
-        Problem p = new Problem(List.of("a", "b", "c"), new double[] {2.0, 0.0, 0.999999999}, new double[] {0, -1, 0},
-                new double[] {10, 1, 1}, 10, 1);
+        Problem p = new Problem(
+                List.of("a", "b", "c"),
+                new double[] {2.0, 0.0, 0.999999999},
+                new double[] {0, -1, 0},
+                new double[] {10, 1, 1},
+                10,
+                1);
         FiniteDifferences fwd = new FiniteDifferences(p, false, Double.NaN);
         List<double[]> pts = fwd.displaced(new double[] {2.0, 0.0, 0.999999999});
         assertEquals(3, pts.size());
@@ -266,12 +307,16 @@ class LeastSquaresTest {
     @Test
     void theUncertaintyNeverExceedsTheBudget() {
         // Nelder-Mead uses its whole budget: no room for the 4 points, so no uncertainty, and a warning
-        FitResult nm = new Fitter(line(), start("a", 0.5, "b", 1.5)).maxEvaluations(30).fit("Nelder-Mead");
+        FitResult nm =
+                new Fitter(line(), start("a", 0.5, "b", 1.5)).maxEvaluations(30).fit("Nelder-Mead");
         assertEquals(30, nm.evaluations());
         assertNull(nm.uncertainty());
-        assertTrue(nm.warnings().stream().anyMatch(w -> w.contains("budget leaves no room")), nm.warnings().toString());
+        assertTrue(
+                nm.warnings().stream().anyMatch(w -> w.contains("budget leaves no room")),
+                nm.warnings().toString());
         // least-squares converges within 12: the forward differences it evaluated around its best point serve
-        FitResult ls = new Fitter(line(), start("a", 0.5, "b", 1.5)).maxEvaluations(12).fit("least-squares");
+        FitResult ls =
+                new Fitter(line(), start("a", 0.5, "b", 1.5)).maxEvaluations(12).fit("least-squares");
         assertTrue(ls.evaluations() <= 12, ls.evaluations() + " evaluations");
         FitResult free = new Fitter(line(), start("a", 0.5, "b", 1.5)).fit("least-squares");
         assertEquals(free.bestLoss(), ls.bestLoss(), 1e-12 * free.bestLoss());

@@ -18,8 +18,12 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class NistStrdTest {
 
-    static final double[] X = {77.6, 114.9, 141.1, 190.8, 239.9, 289.0, 332.8, 378.4, 434.8, 477.3, 536.8, 593.1, 689.1, 760.0};
-    static final double[] Y = {10.07, 14.73, 17.94, 23.93, 29.61, 35.18, 40.02, 44.82, 50.76, 55.05, 61.01, 66.40, 75.47, 81.78};
+    static final double[] X = {
+        77.6, 114.9, 141.1, 190.8, 239.9, 289.0, 332.8, 378.4, 434.8, 477.3, 536.8, 593.1, 689.1, 760.0
+    };
+    static final double[] Y = {
+        10.07, 14.73, 17.94, 23.93, 29.61, 35.18, 40.02, 44.82, 50.76, 55.05, 61.01, 66.40, 75.47, 81.78
+    };
 
     @ParameterizedTest
     @ValueSource(strings = {"least-squares", "levenberg-marquardt"})
@@ -32,9 +36,12 @@ class NistStrdTest {
             return Quantities.builder().put("y", y).build();
         };
         ObjectiveFunction f = qc.withLoss(LossFunctions.sumOfSquares("y", Y));
-        FitResult r = new Fitter(f, LeastSquaresTest.start("b1", 500.0, "b2", 1e-4)).maxEvaluations(2000).fit(method);
+        FitResult r = new Fitter(f, LeastSquaresTest.start("b1", 500.0, "b2", 1e-4))
+                .maxEvaluations(2000)
+                .fit(method);
         String summary = method + ": " + r.bestParameters() + " SSR " + r.bestLoss() + " after " + r.evaluations()
-                + " evaluations in " + r.rounds() + " rounds; " + r.uncertainty().standardErrors();
+                + " evaluations in " + r.rounds() + " rounds; "
+                + r.uncertainty().standardErrors();
         assertEquals(1.2455138894e-01, r.bestLoss(), 1e-9, summary);
         assertEquals(2.3894212918e+02, r.bestParameters().get("b1"), 1e-5 * 2.3894212918e+02, summary);
         assertEquals(5.5015643181e-04, r.bestParameters().get("b2"), 1e-5 * 5.5015643181e-04, summary);
@@ -60,8 +67,10 @@ class NistStrdTest {
             return Quantities.builder().put("y", v).build();
         };
         String[] s = startValues.split(",");
-        FitResult r = new Fitter(qc.withLoss(LossFunctions.sumOfSquares("y", y)),
-                LeastSquaresTest.start("b1", Double.parseDouble(s[0]), "b2", Double.parseDouble(s[1]))).maxEvaluations(2000)
+        FitResult r = new Fitter(
+                        qc.withLoss(LossFunctions.sumOfSquares("y", y)),
+                        LeastSquaresTest.start("b1", Double.parseDouble(s[0]), "b2", Double.parseDouble(s[1])))
+                .maxEvaluations(2000)
                 .fit("least-squares");
         String summary = r.bestParameters() + " SSR " + r.bestLoss() + " after " + r.evaluations() + " evaluations in "
                 + r.rounds() + " rounds";

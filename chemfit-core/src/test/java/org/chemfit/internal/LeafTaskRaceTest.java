@@ -23,7 +23,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationCancelledException;
 import org.chemfit.EvaluationContext;
@@ -100,7 +99,7 @@ class LeafTaskRaceTest {
         CombinedObjectiveFunction objective = new CombinedObjectiveFunction(List.<ObjectiveFunction>of(racy, p -> 2.0))
                 .withTermNames(List.of("racy", "sentinel"));
         EvaluationContext ctx = new EvaluationContext(Fixtures.params(0.5, 0.25), "race");
-        Dispatch d = new Dispatch(task -> { }, objective, List.of(ctx), false);
+        Dispatch d = new Dispatch(task -> {}, objective, List.of(ctx), false);
         d.start(false);
         assertEquals(2, d.tasks.length);
         d.tasks[1].run();
@@ -128,7 +127,8 @@ class LeafTaskRaceTest {
     }
 
     /** As {@link #race(CyclicBarrier, Runnable, Runnable)}, publishing the first racer's thread before the start. */
-    private static void race(CyclicBarrier barrier, Runnable a, Runnable b, AtomicReference<Thread> first) throws Exception {
+    private static void race(CyclicBarrier barrier, Runnable a, Runnable b, AtomicReference<Thread> first)
+            throws Exception {
         Future<?> fa = racers.submit(() -> {
             first.set(Thread.currentThread());
             barrier.await();
@@ -156,22 +156,26 @@ class LeafTaskRaceTest {
             Racy racy = new Racy();
             Dispatch d = dispatch(racy);
             LeafTask task = d.tasks[0];
-            race(barrier, () -> {
-                spin(ThreadLocalRandom.current().nextInt(50));
-                task.run();
-                // an interrupt meant for this task must not reach what the worker runs next
-                if (Thread.interrupted()) {
-                    leaked.incrementAndGet();
-                }
-            }, () -> {
-                if (whileRunning) {
-                    awaitStart(racy.started);
-                }
-                spin(ThreadLocalRandom.current().nextInt(400));
-                task.cancel();
-            });
+            race(
+                    barrier,
+                    () -> {
+                        spin(ThreadLocalRandom.current().nextInt(50));
+                        task.run();
+                        // an interrupt meant for this task must not reach what the worker runs next
+                        if (Thread.interrupted()) {
+                            leaked.incrementAndGet();
+                        }
+                    },
+                    () -> {
+                        if (whileRunning) {
+                            awaitStart(racy.started);
+                        }
+                        spin(ThreadLocalRandom.current().nextInt(400));
+                        task.cancel();
+                    });
             d.await(false);
-            assertEquals(racy.entered.get(), racy.exited.get(), "the term still ran after the dispatch's wait returned");
+            assertEquals(
+                    racy.entered.get(), racy.exited.get(), "the term still ran after the dispatch's wait returned");
             d.await(false); // returns at once only when the task was counted finished exactly once
             EvaluationContext c = task.context();
             assertTrue(racy.entered.get() <= 1, "the term ran " + racy.entered.get() + " times");
@@ -179,10 +183,14 @@ class LeafTaskRaceTest {
             if (racy.entered.get() == 0) {
                 outcome = "not run, " + (task.isCancelled() ? "cancelled" : "NOT cancelled") + ", " + c.status();
             } else if (racy.sawInterrupt.get()) {
-                outcome = "interrupted while running, " + (task.isCancelled() ? "cancelled" : "NOT cancelled") + ", " + c.status();
+                outcome = "interrupted while running, " + (task.isCancelled() ? "cancelled" : "NOT cancelled") + ", "
+                        + c.status();
             } else {
-                outcome = "ran to the end, " + (task.isCancelled() ? "cancelled late" : "not cancelled") + ", " + c.status()
-                        + (c.status() == EvaluationContext.Status.OK && c.value() != 1.5 ? " with a wrong value " + c.value() : "");
+                outcome = "ran to the end, " + (task.isCancelled() ? "cancelled late" : "not cancelled") + ", "
+                        + c.status()
+                        + (c.status() == EvaluationContext.Status.OK && c.value() != 1.5
+                                ? " with a wrong value " + c.value()
+                                : "");
             }
             outcomes.merge(outcome, 1, Integer::sum);
             assertFalse(Thread.currentThread().isInterrupted());
@@ -194,7 +202,9 @@ class LeafTaskRaceTest {
                 "ran to the end, not cancelled, OK",
                 "ran to the end, cancelled late, OK");
         assertTrue(allowed.containsAll(outcomes.keySet()), "outcomes " + outcomes);
-        assertEquals(ITERATIONS, outcomes.values().stream().mapToInt(Integer::intValue).sum());
+        assertEquals(
+                ITERATIONS,
+                outcomes.values().stream().mapToInt(Integer::intValue).sum());
         System.out.println("run vs cancel, " + ITERATIONS + " races: " + outcomes);
     }
 
@@ -208,38 +218,43 @@ class LeafTaskRaceTest {
             Dispatch d = dispatch(racy);
             LeafTask task = d.tasks[0];
             // the worker's result, computed before the race: a remote run never touches this JVM's term
-            EvaluationContext result = Terms.leafContext(task.root(), task.path(), task.parameters(), task.evaluationId());
+            EvaluationContext result =
+                    Terms.leafContext(task.root(), task.path(), task.parameters(), task.evaluationId());
             Terms.runTerm(task.parent(), task.index(), task.parameters(), result);
             AtomicBoolean claimed = new AtomicBoolean();
             AtomicInteger hookRuns = new AtomicInteger();
-            race(barrier, () -> {
-                if (task.tryStart()) {
-                    claimed.set(true);
-                    spin(ThreadLocalRandom.current().nextInt(100));
-                    task.onCancel(hookRuns::incrementAndGet);
-                    spin(ThreadLocalRandom.current().nextInt(100));
-                    if (failing) {
-                        task.fail(new IllegalStateException("the worker is gone"));
-                    } else {
-                        task.complete(result);
-                    }
-                }
-            }, () -> {
-                spin(ThreadLocalRandom.current().nextInt(400));
-                task.cancel();
-            });
+            race(
+                    barrier,
+                    () -> {
+                        if (task.tryStart()) {
+                            claimed.set(true);
+                            spin(ThreadLocalRandom.current().nextInt(100));
+                            task.onCancel(hookRuns::incrementAndGet);
+                            spin(ThreadLocalRandom.current().nextInt(100));
+                            if (failing) {
+                                task.fail(new IllegalStateException("the worker is gone"));
+                            } else {
+                                task.complete(result);
+                            }
+                        }
+                    },
+                    () -> {
+                        spin(ThreadLocalRandom.current().nextInt(400));
+                        task.cancel();
+                    });
             d.await(false);
             d.await(false); // returns at once only when the task was counted finished exactly once
             EvaluationContext c = task.context();
             String outcome;
             if (!claimed.get()) {
-                outcome = "cancelled before the claim, " + (task.isCancelled() ? "cancelled" : "NOT cancelled") + ", hook run "
-                        + hookRuns.get() + ", " + c.status();
+                outcome = "cancelled before the claim, " + (task.isCancelled() ? "cancelled" : "NOT cancelled")
+                        + ", hook run " + hookRuns.get() + ", " + c.status();
             } else if (task.isCancelled()) {
-                outcome = "cancelled after the claim, hook run " + (hookRuns.get() > 0 ? "at least once" : "never") + ", "
-                        + (failing ? "failed: " : "completed: ") + c.status();
+                outcome = "cancelled after the claim, hook run " + (hookRuns.get() > 0 ? "at least once" : "never")
+                        + ", " + (failing ? "failed: " : "completed: ") + c.status();
             } else {
-                outcome = "not cancelled, hook run " + hookRuns.get() + ", " + (failing ? "failed: " : "completed: ") + c.status()
+                outcome = "not cancelled, hook run " + hookRuns.get() + ", " + (failing ? "failed: " : "completed: ")
+                        + c.status()
                         + (failing && c.failure() != null ? " '" + c.failure().getMessage() + "'" : "")
                         + (!failing && c.value() != 1.5 ? " with a wrong value " + c.value() : "");
             }
@@ -256,7 +271,9 @@ class LeafTaskRaceTest {
                 "not cancelled, hook run 0, completed: OK",
                 "not cancelled, hook run 0, failed: FAILED 'term 0 'racy' failed: the worker is gone'");
         assertTrue(allowed.containsAll(outcomes.keySet()), "outcomes " + outcomes);
-        assertEquals(ITERATIONS, outcomes.values().stream().mapToInt(Integer::intValue).sum());
+        assertEquals(
+                ITERATIONS,
+                outcomes.values().stream().mapToInt(Integer::intValue).sum());
         System.out.println("claim and complete or fail vs cancel, " + ITERATIONS + " races: " + outcomes);
     }
 
@@ -306,24 +323,30 @@ class LeafTaskRaceTest {
                         } catch (TermFailedException e) {
                             o = "failed: " + e.getMessage();
                         } catch (EvaluationCancelledException e) {
-                            o = "cancelled, the caller " + (Thread.currentThread().isInterrupted() ? "stays" : "is NOT") + " interrupted";
+                            o = "cancelled, the caller "
+                                    + (Thread.currentThread().isInterrupted() ? "stays" : "is NOT") + " interrupted";
                         }
                         // the contract: once evaluate returned or threw, no term of it runs any more
                         int left = running.get();
                         outcome.set(o + (left == 0 ? "" : ", " + left + " terms still running"));
                         Thread.interrupted(); // a late interrupt is for this iteration only
                     };
-                    race(barrier, evaluate, () -> {
-                        spin(ThreadLocalRandom.current().nextInt(2000));
-                        caller.get().interrupt();
-                    }, caller);
+                    race(
+                            barrier,
+                            evaluate,
+                            () -> {
+                                spin(ThreadLocalRandom.current().nextInt(2000));
+                                caller.get().interrupt();
+                            },
+                            caller);
                 }
                 outcomes.merge(outcome.get(), 1, Integer::sum);
             }
         } finally {
             Fixtures.shutdown(pool);
         }
-        Set<String> allowed = Set.of("cancelled, the caller stays interrupted",
+        Set<String> allowed = Set.of(
+                "cancelled, the caller stays interrupted",
                 "failed: term 2 'density' failed: lammps exited with code 1");
         assertTrue(allowed.containsAll(outcomes.keySet()), "outcomes " + outcomes);
         System.out.println("raised failure vs interrupt of the caller, 1000 races: " + outcomes);
@@ -348,19 +371,23 @@ class LeafTaskRaceTest {
                     } catch (CancellationException e) {
                         outcome = "cancelled" + (cancelled ? "" : " but cancel() said false");
                     } catch (ExecutionException e) {
-                        outcome = (cancelled ? "cancel() said true, yet " : "") + e.getCause().getClass().getSimpleName() + ": "
+                        outcome = (cancelled ? "cancel() said true, yet " : "")
+                                + e.getCause().getClass().getSimpleName() + ": "
                                 + e.getCause().getMessage();
                     }
                     outcomes.merge(outcome, 1, Integer::sum);
                     // cancelled or failed, every running term is interrupted and stops
-                    await().atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
+                    await().atMost(Duration.ofSeconds(30))
+                            .pollDelay(Duration.ZERO)
+                            .pollInterval(Duration.ofMillis(1))
                             .untilAsserted(() -> assertEquals(0, running.get(), "terms still running"));
                 }
             }
         } finally {
             Fixtures.shutdown(pool);
         }
-        Set<String> allowed = Set.of("cancelled",
+        Set<String> allowed = Set.of(
+                "cancelled",
                 TermFailedException.class.getSimpleName() + ": term 2 'density' failed: lammps exited with code 1");
         assertTrue(allowed.containsAll(outcomes.keySet()), "outcomes " + outcomes);
         System.out.println("raised failure vs cancel, 500 races: " + outcomes);

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationContext;
 import org.chemfit.Parameters;
@@ -49,7 +48,9 @@ class TaskRunnerSpiTest {
             network.execute(() -> {
                 // "remote": the worker resolves the leaf in its own copy and fills a context of its own
                 EvaluationContext result = Terms.evaluateLeaf(workerCopy, path, params, id);
-                result.timed(result.startEpochNanos(), result.endEpochNanos() - result.startEpochNanos(),
+                result.timed(
+                        result.startEpochNanos(),
+                        result.endEpochNanos() - result.startEpochNanos(),
                         "remote:" + result.threadName());
                 task.complete(result);
             });
@@ -82,8 +83,11 @@ class TaskRunnerSpiTest {
         CombinedObjectiveFunction tree = Fixtures.tree();
         CombinedObjectiveFunction parent = Terms.parentOf(tree, new int[] {2, 1, 0});
         assertEquals(2, parent.size());
-        assertArrayEquals(new double[] {0.9, 0.11}, parent.weights().stream().mapToDouble(Double::doubleValue).toArray());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Terms.parentOf(tree, new int[] {2, 5}));
+        assertArrayEquals(
+                new double[] {0.9, 0.11},
+                parent.weights().stream().mapToDouble(Double::doubleValue).toArray());
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Terms.parentOf(tree, new int[] {2, 5}));
         assertEquals("path [2, 5] leaves the objective at level 1: index 5 but only 2 terms", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Terms.parentOf(tree, new int[] {2}));
         assertEquals("path [2] ends at a combined objective, not a leaf", e.getMessage());
@@ -91,8 +95,11 @@ class TaskRunnerSpiTest {
 
     @Test
     void evaluateLeafGivesTheLeafTheContextItHasInASerialEvaluation() {
-        var inner = new CombinedObjectiveFunction(java.util.List.<org.chemfit.ObjectiveFunction>of(p -> 1.0, p -> 2.0),
-                java.util.List.of(1.0, 3.0)).withTermNames(java.util.List.of("a", "b")).named("inner");
+        var inner = new CombinedObjectiveFunction(
+                        java.util.List.<org.chemfit.ObjectiveFunction>of(p -> 1.0, p -> 2.0),
+                        java.util.List.of(1.0, 3.0))
+                .withTermNames(java.util.List.of("a", "b"))
+                .named("inner");
         var root = new CombinedObjectiveFunction(java.util.List.<org.chemfit.ObjectiveFunction>of(p -> 0.0, inner));
         Parameters params = Parameters.of(java.util.Map.of("x", 1.0));
         EvaluationContext leaf = Terms.evaluateLeaf(root, new int[] {1, 1}, params, "e7");

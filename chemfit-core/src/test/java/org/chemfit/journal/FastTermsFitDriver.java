@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationContext;
 import org.chemfit.ObjectiveFunction;
@@ -36,8 +35,7 @@ public final class FastTermsFitDriver {
     static final int TERMS = 40;
     static final int MAX_EVALUATIONS = 60;
 
-    private FastTermsFitDriver() {
-    }
+    private FastTermsFitDriver() {}
 
     static ObjectiveFunction objective(AtomicInteger runs, int haltAt) {
         List<ObjectiveFunction> terms = new ArrayList<>();
@@ -59,8 +57,10 @@ public final class FastTermsFitDriver {
                     double y = p.get("y");
                     double r = 3.0 + 0.05 * k;
                     double e = Math.exp(-x * r) * y - Math.cos(r * y) * x;
-                    return Quantities.builder().put("energy", e)
-                            .put("forces", new double[] {e * x, -e * x, e * y, -e * y, r, -r}).build();
+                    return Quantities.builder()
+                            .put("energy", e)
+                            .put("forces", new double[] {e * x, -e * x, e * y, -e * y, r, -r})
+                            .build();
                 }
             };
             terms.add(qc.withLoss(q -> Math.pow(q.get("energy") - 0.1 * Math.sin(k), 2)));
@@ -89,9 +89,14 @@ public final class FastTermsFitDriver {
                     .journal(journal, JournalMode.resumeLatest())
                     .fit("Nelder-Mead");
             StringBuilder sb = new StringBuilder();
-            sb.append("loss ").append(Long.toHexString(Double.doubleToRawLongBits(r.bestLoss()))).append('\n');
+            sb.append("loss ")
+                    .append(Long.toHexString(Double.doubleToRawLongBits(r.bestLoss())))
+                    .append('\n');
             for (String n : r.bestParameters().names()) {
-                sb.append(n).append(' ').append(Long.toHexString(Double.doubleToRawLongBits(r.bestParameters().get(n))))
+                sb.append(n)
+                        .append(' ')
+                        .append(Long.toHexString(
+                                Double.doubleToRawLongBits(r.bestParameters().get(n))))
                         .append('\n');
             }
             sb.append("evaluations ").append(r.evaluations()).append('\n');

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationContext;
 import org.chemfit.ObjectiveFunction;
@@ -46,7 +45,8 @@ class JournalFitTest {
         volatile int crashAt = -1;
 
         CombinedObjectiveFunction objective() {
-            return new CombinedObjectiveFunction(List.of(term(0, 1.0), term(1, -2.0), term(2, 0.5)), List.of(1.0, 0.5, 2.0))
+            return new CombinedObjectiveFunction(
+                            List.of(term(0, 1.0), term(1, -2.0), term(2, 0.5)), List.of(1.0, 0.5, 2.0))
                     .withTermNames(List.of("a", "b", "c"));
         }
 
@@ -66,8 +66,11 @@ class JournalFitTest {
                     ctx.put("run_directory", "/tmp/run-" + ctx.evaluationId() + "-" + i + "-" + n);
                     double x = p.get("x");
                     double y = p.get("y");
-                    return Quantities.builder().put("e", Math.sin(x * (i + 1)) + y * y * 0.1 + x * y / 3)
-                            .put("curve", new double[] {x, y, Double.NaN}).label("tag", "t" + i).build();
+                    return Quantities.builder()
+                            .put("e", Math.sin(x * (i + 1)) + y * y * 0.1 + x * y / 3)
+                            .put("curve", new double[] {x, y, Double.NaN})
+                            .label("tag", "t" + i)
+                            .build();
                 }
             };
             return qc.withLoss(q -> Math.pow(q.get("e") - target, 2));
@@ -75,15 +78,22 @@ class JournalFitTest {
     }
 
     private static Fitter fitter(ObjectiveFunction ob, JournalReader j) {
-        return new Fitter(ob, Map.of("x", 0.3, "y", 1.1)).seed(11).maxEvaluations(40).journal(j);
+        return new Fitter(ob, Map.of("x", 0.3, "y", 1.1))
+                .seed(11)
+                .maxEvaluations(40)
+                .journal(j);
     }
 
     private static void assertSameResult(FitResult expected, FitResult actual) {
-        assertEquals(Double.doubleToRawLongBits(expected.bestLoss()), Double.doubleToRawLongBits(actual.bestLoss()),
+        assertEquals(
+                Double.doubleToRawLongBits(expected.bestLoss()),
+                Double.doubleToRawLongBits(actual.bestLoss()),
                 "best loss " + expected.bestLoss() + " vs " + actual.bestLoss());
         for (String n : expected.bestParameters().names()) {
-            assertEquals(Double.doubleToRawLongBits(expected.bestParameters().get(n)),
-                    Double.doubleToRawLongBits(actual.bestParameters().get(n)), "parameter " + n);
+            assertEquals(
+                    Double.doubleToRawLongBits(expected.bestParameters().get(n)),
+                    Double.doubleToRawLongBits(actual.bestParameters().get(n)),
+                    "parameter " + n);
         }
         assertEquals(expected.evaluations(), actual.evaluations());
         assertEquals(expected.stopReason(), actual.stopReason());
@@ -113,8 +123,12 @@ class JournalFitTest {
                 assertEquals(EvaluationRecord.State.COMPLETE, e.state());
                 assertEquals("e" + i, e.evaluationId());
                 List<TermRecord> ts = j.terms(run.id(), i);
-                assertEquals(List.of("a", "b", "c"), ts.stream().map(TermRecord::name).toList());
-                assertEquals(List.of("0", "1", "2"), ts.stream().map(TermRecord::path).toList());
+                assertEquals(
+                        List.of("a", "b", "c"),
+                        ts.stream().map(TermRecord::name).toList());
+                assertEquals(
+                        List.of("0", "1", "2"),
+                        ts.stream().map(TermRecord::path).toList());
                 for (TermRecord t : ts) {
                     assertEquals(EvaluationRecord.State.COMPLETE, t.state());
                     assertTrue(t.runDirectory().startsWith("/tmp/run-e" + i + "-"), t.runDirectory());
@@ -124,10 +138,23 @@ class JournalFitTest {
                 }
                 assertEquals(3, ((List<?>) e.tree().get("terms")).size());
             }
-            assertEquals(Map.of(EvaluationRecord.State.COMPLETE, 40, EvaluationRecord.State.RUNNING, 0,
-                    EvaluationRecord.State.FAILED, 0), j.evaluationCounts(run.id()));
-            assertEquals(List.of(35, 36, 37, 38, 39), j.evaluations(run.id(), 35, 10).stream().map(EvaluationRecord::number).toList());
-            assertEquals(evs.get(12).parameters(), j.evaluations(run.id(), 12, 1).get(0).parameters());
+            assertEquals(
+                    Map.of(
+                            EvaluationRecord.State.COMPLETE,
+                            40,
+                            EvaluationRecord.State.RUNNING,
+                            0,
+                            EvaluationRecord.State.FAILED,
+                            0),
+                    j.evaluationCounts(run.id()));
+            assertEquals(
+                    List.of(35, 36, 37, 38, 39),
+                    j.evaluations(run.id(), 35, 10).stream()
+                            .map(EvaluationRecord::number)
+                            .toList());
+            assertEquals(
+                    evs.get(12).parameters(),
+                    j.evaluations(run.id(), 12, 1).get(0).parameters());
             EvaluationRecord best = j.best(run.id()).orElseThrow();
             assertEquals(Double.doubleToRawLongBits(r.bestLoss()), Double.doubleToRawLongBits(best.toldLoss()));
             assertEquals(r.bestParameters(), best.parameters());
@@ -151,7 +178,8 @@ class JournalFitTest {
         }
         assertEquals(runsBefore, c.runs.get(), "no term ran again");
         assertSameResult(first, again);
-        assertEquals(EvaluationContext.Status.REPLAYED, again.breakdown().child(0).status());
+        assertEquals(
+                EvaluationContext.Status.REPLAYED, again.breakdown().child(0).status());
     }
 
     @Test
@@ -166,7 +194,8 @@ class JournalFitTest {
             Counting c = new Counting();
             c.crashAt = crashAt;
             try (JournalReader j = JournalReader.open(journal)) {
-                Crash e = assertThrows(Crash.class, () -> fitter(c.objective(), j).fit("Nelder-Mead"));
+                Crash e =
+                        assertThrows(Crash.class, () -> fitter(c.objective(), j).fit("Nelder-Mead"));
                 assertEquals("simulated crash at run " + crashAt, e.getMessage());
             }
             int firstAttempt = c.runs.get();
@@ -175,11 +204,14 @@ class JournalFitTest {
             try (JournalReader j = JournalReader.openReadOnly(journal)) {
                 long run = j.latestRun().orElseThrow().id();
                 List<EvaluationRecord> evs = j.evaluations(run);
-                runningEvaluations = (int) evs.stream().filter(ev -> ev.state() == EvaluationRecord.State.RUNNING).count();
+                runningEvaluations = (int) evs.stream()
+                        .filter(ev -> ev.state() == EvaluationRecord.State.RUNNING)
+                        .count();
                 EvaluationRecord last = evs.get(evs.size() - 1);
                 assertEquals(EvaluationRecord.State.RUNNING, last.state(), "the evaluation cut off is left RUNNING");
                 recordedTermsOfIt = j.terms(run, last.number()).size();
-                assertEquals((crashAt - 1) % 3, recordedTermsOfIt, "the terms that finished before the crash are recorded");
+                assertEquals(
+                        (crashAt - 1) % 3, recordedTermsOfIt, "the terms that finished before the crash are recorded");
                 assertEquals("FAILED", j.latestRun().orElseThrow().status());
             }
             assertEquals(1, runningEvaluations);
@@ -190,17 +222,24 @@ class JournalFitTest {
                 RunRecord run = j.latestRun().orElseThrow();
                 assertEquals(2, run.attempts());
                 assertEquals(1, j.runs().size());
-                assertTrue(j.evaluations(run.id()).stream().allMatch(ev -> ev.state() == EvaluationRecord.State.COMPLETE));
+                assertTrue(
+                        j.evaluations(run.id()).stream().allMatch(ev -> ev.state() == EvaluationRecord.State.COMPLETE));
                 assertEquals(List.of("ok"), j.integrityCheck());
             }
             assertSameResult(uninterrupted, resumed);
             int secondAttempt = c.runs.get() - firstAttempt;
-            assertEquals(plain.runs.get() + runningEvaluations, firstAttempt + secondAttempt,
+            assertEquals(
+                    plain.runs.get() + runningEvaluations,
+                    firstAttempt + secondAttempt,
                     "crash at run " + crashAt + ": only the term cut off runs twice");
             try (JournalReader j = JournalReader.openReadOnly(journal)) {
                 List<TermRecord> terms = j.terms(1, cutOff(crashAt));
-                assertEquals(recordedTermsOfIt, terms.stream().filter(t -> t.attempt() == 1).count());
-                assertEquals(3 - recordedTermsOfIt, terms.stream().filter(t -> t.attempt() == 2).count(),
+                assertEquals(
+                        recordedTermsOfIt,
+                        terms.stream().filter(t -> t.attempt() == 1).count());
+                assertEquals(
+                        3 - recordedTermsOfIt,
+                        terms.stream().filter(t -> t.attempt() == 2).count(),
                         "the resumed evaluation runs only its terms that were not recorded");
             }
         }
@@ -239,31 +278,54 @@ class JournalFitTest {
     @Test
     void aChangedJobIsRefusedNamingTheChangeUnlessRestarted() {
         Counting c = new Counting();
-        Map<String, Object> job = Map.of("terms", List.of(Map.of("name", "a", "weight", 1), Map.of("name", "b", "weight", 1)),
-                "program", "./run.sh");
+        Map<String, Object> job = Map.of(
+                "terms",
+                List.of(Map.of("name", "a", "weight", 1), Map.of("name", "b", "weight", 1)),
+                "program",
+                "./run.sh");
         try (JournalReader j = JournalReader.open(dir)) {
             fitter(c.objective(), j).jobSettings(job).fit("Nelder-Mead");
         }
-        Map<String, Object> changed = Map.of("terms", List.of(Map.of("name", "a", "weight", 1), Map.of("name", "b", "weight", 2)),
-                "program", "./run.sh", "extra", true);
+        Map<String, Object> changed = Map.of(
+                "terms",
+                List.of(Map.of("name", "a", "weight", 1), Map.of("name", "b", "weight", 2)),
+                "program",
+                "./run.sh",
+                "extra",
+                true);
         try (JournalReader j = JournalReader.open(dir)) {
-            JournalMismatchException e = assertThrows(JournalMismatchException.class,
+            JournalMismatchException e = assertThrows(
+                    JournalMismatchException.class,
                     () -> fitter(c.objective(), j).jobSettings(changed).seed(12).fit("Nelder-Mead"));
-            assertEquals(List.of("changed fit.seed: 11 -> 12", "added job.extra = true",
-                    "changed job.terms[1].weight: 1 -> 2"), e.changes());
+            assertEquals(
+                    List.of(
+                            "changed fit.seed: 11 -> 12",
+                            "added job.extra = true",
+                            "changed job.terms[1].weight: 1 -> 2"),
+                    e.changes());
             assertTrue(e.getMessage().contains("holds run 1 of a different job"), e.getMessage());
             assertTrue(e.getMessage().contains("changed fit.seed: 11 -> 12"), e.getMessage());
             assertTrue(e.getMessage().contains("--restart"), e.getMessage());
-            Fitter changedFitter = fitter(c.objective(), j).jobSettings(changed).seed(12).optimizer(org.chemfit.fit.Optimizers.byName("Nelder-Mead"));
-            JournalMismatchException checked = assertThrows(JournalMismatchException.class,
+            Fitter changedFitter = fitter(c.objective(), j)
+                    .jobSettings(changed)
+                    .seed(12)
+                    .optimizer(org.chemfit.fit.Optimizers.byName("Nelder-Mead"));
+            JournalMismatchException checked = assertThrows(
+                    JournalMismatchException.class,
                     () -> j.check(changedFitter.settings(), JournalMode.resumeLatest()));
             assertEquals(e.changes(), checked.changes(), "check says the same as begin, writing nothing");
             assertTrue(j.check(changedFitter.settings(), JournalMode.restart()).isEmpty());
-            assertEquals(1, j.check(fitter(c.objective(), j).jobSettings(job).settings(), JournalMode.resumeLatest())
-                    .orElseThrow().id());
+            assertEquals(
+                    1,
+                    j.check(fitter(c.objective(), j).jobSettings(job).settings(), JournalMode.resumeLatest())
+                            .orElseThrow()
+                            .id());
             assertEquals(1, e.runId());
             int before = c.runs.get();
-            FitResult restarted = fitter(c.objective(), j, JournalMode.restart()).jobSettings(changed).seed(12).fit("Nelder-Mead");
+            FitResult restarted = fitter(c.objective(), j, JournalMode.restart())
+                    .jobSettings(changed)
+                    .seed(12)
+                    .fit("Nelder-Mead");
             assertEquals(before + 3 * restarted.evaluations(), c.runs.get(), "a restart replays nothing");
             assertEquals(2, j.runs().size());
             // the first job again: its run (1) is found by its hash and resumed
@@ -272,11 +334,17 @@ class JournalFitTest {
             assertEquals(again, c.runs.get());
             assertEquals(2, j.run(1).orElseThrow().attempts());
             // resuming run 2 explicitly with the first job's settings is refused
-            JournalMismatchException e2 = assertThrows(JournalMismatchException.class,
-                    () -> fitter(c.objective(), j, JournalMode.resume(2)).jobSettings(job).fit("Nelder-Mead"));
+            JournalMismatchException e2 = assertThrows(
+                    JournalMismatchException.class,
+                    () -> fitter(c.objective(), j, JournalMode.resume(2))
+                            .jobSettings(job)
+                            .fit("Nelder-Mead"));
             assertTrue(e2.getMessage().contains("holds run 2"), e2.getMessage());
-            JournalException e3 = assertThrows(JournalException.class,
-                    () -> fitter(c.objective(), j, JournalMode.resume(9)).jobSettings(job).fit("Nelder-Mead"));
+            JournalException e3 = assertThrows(
+                    JournalException.class,
+                    () -> fitter(c.objective(), j, JournalMode.resume(9))
+                            .jobSettings(job)
+                            .fit("Nelder-Mead"));
             assertEquals("journal " + j.path() + " has no run 9; it holds 2 runs, 1 to 2", e3.getMessage());
         }
     }
@@ -287,10 +355,15 @@ class JournalFitTest {
 
     @Test
     void oneFitWritesAJournalAtATime() {
-        try (JournalReader a = JournalReader.open(dir); JournalReader b = JournalReader.open(dir)) {
+        try (JournalReader a = JournalReader.open(dir);
+                JournalReader b = JournalReader.open(dir)) {
             try (Journal.Session s = a.begin(Map.of("k", 1), JournalMode.resumeLatest())) {
-                JournalException e = assertThrows(JournalException.class, () -> b.begin(Map.of("k", 1), JournalMode.resumeLatest()));
-                assertTrue(e.getMessage().contains("is being written by another fit (pid " + ProcessHandle.current().pid()),
+                JournalException e =
+                        assertThrows(JournalException.class, () -> b.begin(Map.of("k", 1), JournalMode.resumeLatest()));
+                assertTrue(
+                        e.getMessage()
+                                .contains("is being written by another fit (pid "
+                                        + ProcessHandle.current().pid()),
                         e.getMessage());
                 assertFalse(s.resumed());
             }
@@ -315,22 +388,27 @@ class JournalFitTest {
             Path journal = dir.resolve("stop-" + stopAt);
             Thread fitThread = Thread.currentThread();
             AtomicInteger seen = new AtomicInteger();
-            CombinedObjectiveFunction stopping = new CombinedObjectiveFunction(c.objective().terms().stream()
-                    .map(t -> (ObjectiveFunction) new ObjectiveFunction() {
-                        @Override
-                        public double evaluate(Parameters p) {
-                            throw new UnsupportedOperationException();
-                        }
+            CombinedObjectiveFunction stopping = new CombinedObjectiveFunction(
+                            c.objective().terms().stream()
+                                    .map(t -> (ObjectiveFunction) new ObjectiveFunction() {
+                                        @Override
+                                        public double evaluate(Parameters p) {
+                                            throw new UnsupportedOperationException();
+                                        }
 
-                        @Override
-                        public double evaluate(Parameters p, EvaluationContext ctx) {
-                            double v = t.evaluate(p, ctx);
-                            if (seen.incrementAndGet() == stopAt) {
-                                fitThread.interrupt(); // as a kill, cut the fit off in the middle of a generation
-                            }
-                            return v;
-                        }
-                    }).toList(), List.of(1.0, 0.5, 2.0)).withTermNames(List.of("a", "b", "c"));
+                                        @Override
+                                        public double evaluate(Parameters p, EvaluationContext ctx) {
+                                            double v = t.evaluate(p, ctx);
+                                            if (seen.incrementAndGet() == stopAt) {
+                                                fitThread.interrupt(); // as a kill, cut the fit off in the middle of a
+                                                // generation
+                                            }
+                                            return v;
+                                        }
+                                    })
+                                    .toList(),
+                            List.of(1.0, 0.5, 2.0))
+                    .withTermNames(List.of("a", "b", "c"));
             FitResult cut;
             try (org.chemfit.schedule.AsyncWrapperCOB ob = new org.chemfit.schedule.AsyncWrapperCOB(stopping);
                     JournalReader j = JournalReader.open(journal)) {
@@ -342,7 +420,9 @@ class JournalFitTest {
             int running;
             try (JournalReader j = JournalReader.openReadOnly(journal)) {
                 assertEquals("INTERRUPTED", j.latestRun().orElseThrow().status());
-                running = (int) j.evaluations(1).stream().filter(e -> e.state() == EvaluationRecord.State.RUNNING).count();
+                running = (int) j.evaluations(1).stream()
+                        .filter(e -> e.state() == EvaluationRecord.State.RUNNING)
+                        .count();
             }
             FitResult resumed;
             try (org.chemfit.schedule.AsyncWrapperCOB ob = new org.chemfit.schedule.AsyncWrapperCOB(c.objective());
@@ -352,8 +432,10 @@ class JournalFitTest {
             }
             assertSameResult(uninterrupted, resumed);
             int extra = c.runs.get() - plain.runs.get();
-            assertTrue(extra >= 0 && extra <= 3 * running, "stop at " + stopAt + ": " + extra + " extra runs, "
-                    + running + " evaluations in flight, " + firstAttempt + " runs before the stop");
+            assertTrue(
+                    extra >= 0 && extra <= 3 * running,
+                    "stop at " + stopAt + ": " + extra + " extra runs, " + running + " evaluations in flight, "
+                            + firstAttempt + " runs before the stop");
         }
     }
 
@@ -377,13 +459,16 @@ class JournalFitTest {
             return Math.pow(p.get("y") - 1, 2);
         };
         CombinedObjectiveFunction ob = new CombinedObjectiveFunction(List.of(flaky, smooth))
-                .withTermNames(List.of("flaky", "smooth")).withFailurePolicy(org.chemfit.FailurePolicy.penalty(50.0));
+                .withTermNames(List.of("flaky", "smooth"))
+                .withFailurePolicy(org.chemfit.FailurePolicy.penalty(50.0));
         FitResult first;
         int failedFirst;
         try (JournalReader j = JournalReader.open(dir)) {
             first = fitter(ob, j).fit("Nelder-Mead");
             failedFirst = failures.get();
-            List<TermRecord> failed = j.terms(1).stream().filter(t -> t.state() == EvaluationRecord.State.FAILED).toList();
+            List<TermRecord> failed = j.terms(1).stream()
+                    .filter(t -> t.state() == EvaluationRecord.State.FAILED)
+                    .toList();
             assertEquals(failedFirst, failed.size());
             assertTrue(failedFirst > 0, "the fit went past x = 0.305");
             for (TermRecord t : failed) {

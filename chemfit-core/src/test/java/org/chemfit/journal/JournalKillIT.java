@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-
 import org.chemfit.journal.read.EvaluationRecord;
 import org.chemfit.journal.read.JournalReader;
 import org.chemfit.journal.read.RunRecord;
@@ -54,11 +53,20 @@ class JournalKillIT {
     private Process start(Path scenario, String mode) throws IOException {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(java, "-Xmx256m", "-cp", cp, KillableFitDriver.class.getName(),
-                scenario.resolve("counter.sh").toString(), scenario.resolve("out").toString(),
-                scenario.resolve("runs").toString(), scenario.resolve("result.txt").toString(), mode)
+        return new ProcessBuilder(
+                        java,
+                        "-Xmx256m",
+                        "-cp",
+                        cp,
+                        KillableFitDriver.class.getName(),
+                        scenario.resolve("counter.sh").toString(),
+                        scenario.resolve("out").toString(),
+                        scenario.resolve("runs").toString(),
+                        scenario.resolve("result.txt").toString(),
+                        mode)
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(scenario.resolve("driver.log").toFile()))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        scenario.resolve("driver.log").toFile()))
                 .start();
     }
 
@@ -115,7 +123,9 @@ class JournalKillIT {
     /** @return the number of complete terms, read while the fit writes the journal */
     private static int completeTerms(JournalReader j) {
         long run = j.latestRun().orElseThrow().id();
-        return (int) j.terms(run).stream().filter(t -> t.state() == EvaluationRecord.State.COMPLETE).count();
+        return (int) j.terms(run).stream()
+                .filter(t -> t.state() == EvaluationRecord.State.COMPLETE)
+                .count();
     }
 
     @Test
@@ -126,12 +136,15 @@ class JournalKillIT {
         String expected = Files.readString(plain.resolve("result.txt"));
         long uninterruptedRuns = lines(plain.resolve("counter.txt"));
         assertTrue(expected.contains("evaluations " + KillableFitDriver.MAX_EVALUATIONS), expected);
-        assertEquals(KillableFitDriver.TERMS * KillableFitDriver.MAX_EVALUATIONS, uninterruptedRuns,
+        assertEquals(
+                KillableFitDriver.TERMS * KillableFitDriver.MAX_EVALUATIONS,
+                uninterruptedRuns,
                 "every evaluation ran its three programs once");
 
         try (JournalReader j = JournalReader.openReadOnly(plain.resolve("out"))) {
             RunRecord run = j.latestRun().orElseThrow();
-            assertEquals(KillableFitDriver.MAX_EVALUATIONS, j.evaluations(run.id()).size());
+            assertEquals(
+                    KillableFitDriver.MAX_EVALUATIONS, j.evaluations(run.id()).size());
             assertEquals(uninterruptedRuns, j.terms(run.id()).size());
             assertEquals(List.of("ok"), j.integrityCheck());
         }
@@ -144,9 +157,13 @@ class JournalKillIT {
             AtomicInteger seen = new AtomicInteger(-1);
             AtomicReference<JournalReader> reader = new AtomicReference<>();
             // polled on this thread: the reader's SQLite connection stays with the thread that closes it
-            await().atMost(FIT_TIMEOUT_SECONDS, TimeUnit.SECONDS).pollInSameThread().pollInterval(Duration.ofMillis(5))
-                    .failFast(() -> assertTrue(p.isAlive(),
-                            () -> "the fit ended before " + killAt + " terms were recorded (" + seen + "); log:\n" + log(s)))
+            await().atMost(FIT_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                    .pollInSameThread()
+                    .pollInterval(Duration.ofMillis(5))
+                    .failFast(() -> assertTrue(
+                            p.isAlive(),
+                            () -> "the fit ended before " + killAt + " terms were recorded (" + seen + "); log:\n"
+                                    + log(s)))
                     .untilAsserted(() -> {
                         if (reader.get() == null) {
                             reader.set(openWhenReady(s.resolve("out")));
@@ -154,16 +171,19 @@ class JournalKillIT {
                         if (reader.get() != null) {
                             seen.set(completeTerms(reader.get()));
                         }
-                        assertTrue(seen.get() >= killAt, () -> "no " + killAt + " terms recorded in time; log:\n" + log(s));
+                        assertTrue(
+                                seen.get() >= killAt,
+                                () -> "no " + killAt + " terms recorded in time; log:\n" + log(s));
                     });
             List<ProcessHandle> children = p.descendants().toList();
             reader.get().close();
             if (killAt == killAfterCompleteTerms[0]) {
                 // a second fit on the same folder while the first one runs is refused
                 try (JournalReader second = JournalReader.open(s.resolve("out"))) {
-                    JournalException e = org.junit.jupiter.api.Assertions.assertThrows(JournalException.class,
-                            () -> second.begin(java.util.Map.of(), JournalMode.restart()));
-                    assertTrue(e.getMessage().contains("is being written by another fit (pid " + p.pid() + " on "),
+                    JournalException e = org.junit.jupiter.api.Assertions.assertThrows(
+                            JournalException.class, () -> second.begin(java.util.Map.of(), JournalMode.restart()));
+                    assertTrue(
+                            e.getMessage().contains("is being written by another fit (pid " + p.pid() + " on "),
                             e.getMessage());
                 }
             }
@@ -186,11 +206,13 @@ class JournalKillIT {
                 RunRecord run = j.latestRun().orElseThrow();
                 assertEquals("RUNNING", run.status(), "a killed run stays RUNNING");
                 List<EvaluationRecord> running = j.evaluations(run.id()).stream()
-                        .filter(e -> e.state() == EvaluationRecord.State.RUNNING).toList();
+                        .filter(e -> e.state() == EvaluationRecord.State.RUNNING)
+                        .toList();
                 runningEvaluations = running.size();
                 unrecordedTerms = 0;
                 for (EvaluationRecord e : running) {
-                    unrecordedTerms += KillableFitDriver.TERMS - j.terms(run.id(), e.number()).size();
+                    unrecordedTerms += KillableFitDriver.TERMS
+                            - j.terms(run.id(), e.number()).size();
                 }
                 completeAtKill = j.terms(run.id()).size();
             }
@@ -200,13 +222,20 @@ class JournalKillIT {
             finish(resumed, s);
             long totalRuns = lines(s.resolve("counter.txt"));
             String actual = Files.readString(s.resolve("result.txt"));
-            assertEquals(expected, actual, "kill after " + killAt + " terms: the resumed result equals the uninterrupted one bit for bit");
+            assertEquals(
+                    expected,
+                    actual,
+                    "kill after " + killAt + " terms: the resumed result equals the uninterrupted one bit for bit");
             long extra = totalRuns - uninterruptedRuns;
-            summary.add("kill after " + completeAtKill + " recorded terms: " + runningEvaluations + " evaluation(s) in flight with "
+            summary.add("kill after " + completeAtKill + " recorded terms: " + runningEvaluations
+                    + " evaluation(s) in flight with "
                     + unrecordedTerms + " term(s) not recorded, " + firstAttemptRuns + " program runs before the kill, "
                     + extra + " extra");
-            assertTrue(runningEvaluations <= 1, "the terms run serially, so at most one evaluation is in flight: " + summary);
-            assertTrue(extra >= 0 && extra <= runningEvaluations,
+            assertTrue(
+                    runningEvaluations <= 1,
+                    "the terms run serially, so at most one evaluation is in flight: " + summary);
+            assertTrue(
+                    extra >= 0 && extra <= runningEvaluations,
                     "program runs over both attempts exceed the uninterrupted count by at most the evaluations in flight: "
                             + summary);
             try (JournalReader j = JournalReader.openReadOnly(s.resolve("out"))) {
@@ -215,13 +244,18 @@ class JournalKillIT {
                 RunRecord run = j.latestRun().orElseThrow();
                 assertEquals(2, run.attempts());
                 assertEquals("FINISHED", run.status());
-                assertTrue(j.evaluations(run.id()).stream().allMatch(e -> e.state() == EvaluationRecord.State.COMPLETE));
+                assertTrue(
+                        j.evaluations(run.id()).stream().allMatch(e -> e.state() == EvaluationRecord.State.COMPLETE));
                 // every term recorded once, each run of a program in a run directory of its own
                 List<TermRecord> terms = j.terms(run.id());
                 assertEquals(KillableFitDriver.TERMS * KillableFitDriver.MAX_EVALUATIONS, terms.size());
                 assertTrue(terms.stream().allMatch(t -> t.state() == EvaluationRecord.State.COMPLETE));
-                assertEquals(terms.size(), terms.stream().map(TermRecord::runDirectory).distinct().count());
-                assertEquals(completeAtKill, terms.stream().filter(t -> t.attempt() == 1).count(),
+                assertEquals(
+                        terms.size(),
+                        terms.stream().map(TermRecord::runDirectory).distinct().count());
+                assertEquals(
+                        completeAtKill,
+                        terms.stream().filter(t -> t.attempt() == 1).count(),
                         "the terms recorded before the kill were replayed, not run again");
             }
         }

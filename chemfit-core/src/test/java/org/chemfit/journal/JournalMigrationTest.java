@@ -13,7 +13,6 @@ import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.chemfit.fit.FitResult;
 import org.chemfit.journal.read.EvaluationRecord;
 import org.chemfit.journal.read.JournalReader;
@@ -68,7 +67,8 @@ class JournalMigrationTest {
             assertTrue(Double.isNaN(curve[2]));
             assertEquals(Double.doubleToRawLongBits(-0.0), Double.doubleToRawLongBits(curve[3]));
             assertEquals("t1", t.quantities().label("tag"));
-            Map<String, Object> leaf = (Map<String, Object>) ((List<?>) evs.get(1).tree().get("terms")).get(1);
+            Map<String, Object> leaf =
+                    (Map<String, Object>) ((List<?>) evs.get(1).tree().get("terms")).get(1);
             assertEquals("t1", ((Map<?, ?>) leaf.get("quantities")).get("tag"));
         }
         assertEquals(1, userVersion(f), "reading leaves the schema as it was");
@@ -83,13 +83,17 @@ class JournalMigrationTest {
         AtomicInteger runs = new AtomicInteger();
         FitResult resumed;
         try (JournalReader j = JournalReader.open(f)) {
-            resumed = LegacyJournalFixture.fitter(LegacyJournalFixture.objective(runs, -1), j).fit("Nelder-Mead");
+            resumed = LegacyJournalFixture.fitter(LegacyJournalFixture.objective(runs, -1), j)
+                    .fit("Nelder-Mead");
         }
         assertEquals(JournalSchema.VERSION, userVersion(f), "opening for writing brings the schema to today's version");
-        assertEquals(Double.doubleToRawLongBits(uninterrupted.bestLoss()), Double.doubleToRawLongBits(resumed.bestLoss()));
+        assertEquals(
+                Double.doubleToRawLongBits(uninterrupted.bestLoss()), Double.doubleToRawLongBits(resumed.bestLoss()));
         for (String n : uninterrupted.bestParameters().names()) {
-            assertEquals(Double.doubleToRawLongBits(uninterrupted.bestParameters().get(n)),
-                    Double.doubleToRawLongBits(resumed.bestParameters().get(n)), n);
+            assertEquals(
+                    Double.doubleToRawLongBits(uninterrupted.bestParameters().get(n)),
+                    Double.doubleToRawLongBits(resumed.bestParameters().get(n)),
+                    n);
         }
         assertEquals(uninterrupted.evaluations(), resumed.evaluations());
         // 12 evaluations and one term of the 13th were recorded before the kill: replayed, not run
@@ -117,13 +121,25 @@ class JournalMigrationTest {
             Map<String, Object> oldTree = evs.get(1).tree();
             Map<String, Object> newTree = evs.get(evs.size() - 1).tree();
             // read one at a time (one query per evaluation) or all at once (one query per run): the same tree
-            assertEquals(evs.get(evs.size() - 1).treeJson(), j.evaluations(run.id(), evs.size() - 1, 1).get(0).treeJson());
+            assertEquals(
+                    evs.get(evs.size() - 1).treeJson(),
+                    j.evaluations(run.id(), evs.size() - 1, 1).get(0).treeJson());
             for (Map<String, Object> tree : List.of(oldTree, newTree)) {
                 List<?> leaves = (List<?>) tree.get("terms");
                 assertEquals(3, leaves.size());
                 Map<?, ?> leaf = (Map<?, ?>) leaves.get(2);
-                assertEquals(List.of("name", "index", "status", "value", "weight", "contribution", "quantities", "metadata",
-                        "timing"), List.copyOf(leaf.keySet()));
+                assertEquals(
+                        List.of(
+                                "name",
+                                "index",
+                                "status",
+                                "value",
+                                "weight",
+                                "contribution",
+                                "quantities",
+                                "metadata",
+                                "timing"),
+                        List.copyOf(leaf.keySet()));
                 assertEquals("t2", ((Map<?, ?>) leaf.get("quantities")).get("tag"));
                 assertEquals(List.of("e", "curve", "tag"), List.copyOf(((Map<?, ?>) leaf.get("quantities")).keySet()));
             }
@@ -135,12 +151,15 @@ class JournalMigrationTest {
             assertEquals(3 * uninterrupted.evaluations(), rs.getInt(1) + rs.getInt(4), "rows and packed terms");
             assertEquals(37, rs.getInt(2), "the rows of schema 1 keep their JSON");
             assertEquals(rs.getInt(1) - 37, rs.getInt(3), "new rows are binary");
-            assertTrue(rs.getInt(4) >= 3 * (uninterrupted.evaluations() - 13), "the terms of new evaluations are packed");
+            assertTrue(
+                    rs.getInt(4) >= 3 * (uninterrupted.evaluations() - 13), "the terms of new evaluations are packed");
         }
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + f);
                 Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT tree_json FROM evaluations ORDER BY number DESC LIMIT 1")) {
-            assertTrue(!rs.getString(1).contains("\"curve\""), "the stored tree leaves the terms' quantities to the terms table");
+            assertTrue(
+                    !rs.getString(1).contains("\"curve\""),
+                    "the stored tree leaves the terms' quantities to the terms table");
         }
     }
 }

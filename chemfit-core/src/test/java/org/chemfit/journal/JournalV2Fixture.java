@@ -23,10 +23,10 @@ public final class JournalV2Fixture {
 
     /** The term run at which the fixture's fit was cut off (1-based, three per evaluation). */
     static final int HALT_AT = 39;
+
     static final Map<String, Object> SETTINGS = Map.of("fixture", "journal-v2", "terms", 3);
 
-    private JournalV2Fixture() {
-    }
+    private JournalV2Fixture() {}
 
     /**
      * @param args the folder to write journal.sqlite in

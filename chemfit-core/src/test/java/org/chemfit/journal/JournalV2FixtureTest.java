@@ -12,7 +12,6 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.chemfit.fit.FitResult;
 import org.chemfit.journal.read.EvaluationRecord;
 import org.chemfit.journal.read.JournalReader;
@@ -62,7 +61,9 @@ class JournalV2FixtureTest {
             assertEquals(EvaluationRecord.State.RUNNING, evs.get(12).state());
             List<TermRecord> terms = j.terms(run.id());
             assertEquals(RECORDED_TERMS, terms.size());
-            assertEquals(List.of("a", "b"), terms.subList(36, 38).stream().map(TermRecord::name).toList());
+            assertEquals(
+                    List.of("a", "b"),
+                    terms.subList(36, 38).stream().map(TermRecord::name).toList());
             TermRecord t = terms.get(4);
             assertEquals("b", t.name());
             double[] curve = t.quantities().array("curve");
@@ -80,22 +81,27 @@ class JournalV2FixtureTest {
         FitResult uninterrupted;
         List<TermRecord> uninterruptedTerms;
         try (JournalReader j = JournalReader.open(dir.resolve("plain"))) {
-            uninterrupted = LegacyJournalFixture.fitter(LegacyJournalFixture.objective(plainRuns, -1), j,
-                    JournalV2Fixture.SETTINGS).fit("Nelder-Mead");
+            uninterrupted = LegacyJournalFixture.fitter(
+                            LegacyJournalFixture.objective(plainRuns, -1), j, JournalV2Fixture.SETTINGS)
+                    .fit("Nelder-Mead");
             uninterruptedTerms = j.terms(j.latestRun().orElseThrow().id());
         }
         Path f = fixture();
         AtomicInteger runs = new AtomicInteger();
         FitResult resumed;
         try (JournalReader j = JournalReader.open(f)) {
-            resumed = LegacyJournalFixture.fitter(LegacyJournalFixture.objective(runs, -1), j, JournalV2Fixture.SETTINGS)
+            resumed = LegacyJournalFixture.fitter(
+                            LegacyJournalFixture.objective(runs, -1), j, JournalV2Fixture.SETTINGS)
                     .fit("Nelder-Mead");
         }
         assertEquals(JournalSchema.VERSION, userVersion(f), "opening for writing brings the schema to today's version");
-        assertEquals(Double.doubleToRawLongBits(uninterrupted.bestLoss()), Double.doubleToRawLongBits(resumed.bestLoss()));
+        assertEquals(
+                Double.doubleToRawLongBits(uninterrupted.bestLoss()), Double.doubleToRawLongBits(resumed.bestLoss()));
         for (String n : uninterrupted.bestParameters().names()) {
-            assertEquals(Double.doubleToRawLongBits(uninterrupted.bestParameters().get(n)),
-                    Double.doubleToRawLongBits(resumed.bestParameters().get(n)), n);
+            assertEquals(
+                    Double.doubleToRawLongBits(uninterrupted.bestParameters().get(n)),
+                    Double.doubleToRawLongBits(resumed.bestParameters().get(n)),
+                    n);
         }
         assertEquals(uninterrupted.evaluations(), resumed.evaluations());
         assertEquals(plainRuns.get() - RECORDED_TERMS, runs.get(), "every recorded term replayed, not run");
@@ -107,14 +113,17 @@ class JournalV2FixtureTest {
             assertEquals(2, run.attempts());
             List<TermRecord> terms = j.terms(run.id());
             assertEquals(uninterruptedTerms.size(), terms.size(), "every term recorded once");
-            assertEquals(RECORDED_TERMS, terms.stream().filter(t -> t.attempt() == 1).count());
+            assertEquals(
+                    RECORDED_TERMS, terms.stream().filter(t -> t.attempt() == 1).count());
             for (int i = 0; i < terms.size(); i++) {
                 TermRecord a = uninterruptedTerms.get(i);
                 TermRecord b = terms.get(i);
                 assertEquals(a.evaluationNumber() + "/" + a.path(), b.evaluationNumber() + "/" + b.path());
                 assertEquals(Double.doubleToRawLongBits(a.value()), Double.doubleToRawLongBits(b.value()), b.path());
-                assertEquals(Double.doubleToRawLongBits(a.quantities().get("e")),
-                        Double.doubleToRawLongBits(b.quantities().get("e")), b.path());
+                assertEquals(
+                        Double.doubleToRawLongBits(a.quantities().get("e")),
+                        Double.doubleToRawLongBits(b.quantities().get("e")),
+                        b.path());
             }
         }
     }

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.ObjectiveFunction;
 import org.chemfit.external.FileBasedQuantityComputer;
@@ -36,8 +35,7 @@ public final class KillableFitDriver {
     static final int TERMS = 3;
     static final int MAX_EVALUATIONS = 20;
 
-    private KillableFitDriver() {
-    }
+    private KillableFitDriver() {}
 
     /**
      * One term per index: the program runs in a fresh run directory per evaluation and attempt,
@@ -57,7 +55,8 @@ public final class KillableFitDriver {
                     .build();
             terms.add(program.withLoss(q -> q.get("y")));
         }
-        return new CombinedObjectiveFunction(terms, List.of(1.0, 0.5, 2.0)).withTermNames(List.of("alpha", "beta", "gamma"));
+        return new CombinedObjectiveFunction(terms, List.of(1.0, 0.5, 2.0))
+                .withTermNames(List.of("alpha", "beta", "gamma"));
     }
 
     /**
@@ -83,9 +82,14 @@ public final class KillableFitDriver {
                     .journal(journal, mode)
                     .fit("Nelder-Mead");
             StringBuilder sb = new StringBuilder();
-            sb.append("loss ").append(Long.toHexString(Double.doubleToRawLongBits(r.bestLoss()))).append('\n');
+            sb.append("loss ")
+                    .append(Long.toHexString(Double.doubleToRawLongBits(r.bestLoss())))
+                    .append('\n');
             for (String n : r.bestParameters().names()) {
-                sb.append(n).append(' ').append(Long.toHexString(Double.doubleToRawLongBits(r.bestParameters().get(n))))
+                sb.append(n)
+                        .append(' ')
+                        .append(Long.toHexString(
+                                Double.doubleToRawLongBits(r.bestParameters().get(n))))
                         .append('\n');
             }
             sb.append("evaluations ").append(r.evaluations()).append('\n');

@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationContext;
 import org.chemfit.LossFunctions;
@@ -86,18 +85,31 @@ class LeastSquaresJournalTest {
         Map<String, Double> start = new LinkedHashMap<>();
         start.put("k", 1.0);
         start.put("r0", 1.5);
-        return new Fitter(ob, start).bounds(org.chemfit.Bounds.builder().between("k", 0.1, 10).between("r0", 0.5, 2).build())
-                .maxEvaluations(200).journal(j);
+        return new Fitter(ob, start)
+                .bounds(org.chemfit.Bounds.builder()
+                        .between("k", 0.1, 10)
+                        .between("r0", 0.5, 2)
+                        .build())
+                .maxEvaluations(200)
+                .journal(j);
     }
 
     static void assertSameResult(FitResult expected, FitResult actual) {
-        assertEquals(Double.doubleToRawLongBits(expected.bestLoss()), Double.doubleToRawLongBits(actual.bestLoss()),
+        assertEquals(
+                Double.doubleToRawLongBits(expected.bestLoss()),
+                Double.doubleToRawLongBits(actual.bestLoss()),
                 "best loss " + expected.bestLoss() + " vs " + actual.bestLoss());
         for (String n : expected.bestParameters().names()) {
-            assertEquals(Double.doubleToRawLongBits(expected.bestParameters().get(n)),
-                    Double.doubleToRawLongBits(actual.bestParameters().get(n)), "parameter " + n);
-            assertEquals(Double.doubleToRawLongBits(expected.uncertainty().standardErrors().get(n)),
-                    Double.doubleToRawLongBits(actual.uncertainty().standardErrors().get(n)), "standard error of " + n);
+            assertEquals(
+                    Double.doubleToRawLongBits(expected.bestParameters().get(n)),
+                    Double.doubleToRawLongBits(actual.bestParameters().get(n)),
+                    "parameter " + n);
+            assertEquals(
+                    Double.doubleToRawLongBits(
+                            expected.uncertainty().standardErrors().get(n)),
+                    Double.doubleToRawLongBits(
+                            actual.uncertainty().standardErrors().get(n)),
+                    "standard error of " + n);
         }
         assertEquals(expected.evaluations(), actual.evaluations());
         assertEquals(expected.rounds(), actual.rounds());
@@ -118,7 +130,9 @@ class LeastSquaresJournalTest {
             c.crashAt = crashAt;
             Path journal = dir.resolve("crash-" + crashAt);
             try (JournalReader j = JournalReader.open(journal)) {
-                JournalFitTest.Crash e = assertThrows(JournalFitTest.Crash.class, () -> fitter(c.objective(), j).fit("least-squares"));
+                JournalFitTest.Crash e = assertThrows(
+                        JournalFitTest.Crash.class,
+                        () -> fitter(c.objective(), j).fit("least-squares"));
                 assertEquals("simulated crash at run " + crashAt, e.getMessage());
             }
             c.crashAt = -1;
@@ -129,8 +143,9 @@ class LeastSquaresJournalTest {
             }
             assertSameResult(uninterrupted, resumed);
             // only the terms cut off run again: the evaluation in flight (serially, one at a time)
-            assertTrue(c.runs.get() - plain.runs.get() <= 3, "crash at " + crashAt + ": " + c.runs.get() + " runs against "
-                    + plain.runs.get());
+            assertTrue(
+                    c.runs.get() - plain.runs.get() <= 3,
+                    "crash at " + crashAt + ": " + c.runs.get() + " runs against " + plain.runs.get());
         }
     }
 
@@ -138,7 +153,8 @@ class LeastSquaresJournalTest {
     void aLeastSquaresFitOnAPoolInterruptedMidBatchResumesBitForBit() {
         Curves plain = new Curves();
         FitResult uninterrupted;
-        try (AsyncWrapperCOB ob = new AsyncWrapperCOB(plain.objective()); JournalReader j = JournalReader.open(dir.resolve("a"))) {
+        try (AsyncWrapperCOB ob = new AsyncWrapperCOB(plain.objective());
+                JournalReader j = JournalReader.open(dir.resolve("a"))) {
             uninterrupted = fitter(ob, j).fit("least-squares");
         }
         for (int stopAt : new int[] {5, 20, 37}) {
@@ -147,14 +163,16 @@ class LeastSquaresJournalTest {
             c.interruptAfter = stopAt;
             Path journal = dir.resolve("stop-" + stopAt);
             FitResult cut;
-            try (AsyncWrapperCOB ob = new AsyncWrapperCOB(c.objective()); JournalReader j = JournalReader.open(journal)) {
+            try (AsyncWrapperCOB ob = new AsyncWrapperCOB(c.objective());
+                    JournalReader j = JournalReader.open(journal)) {
                 cut = fitter(ob, j).fit("least-squares");
             }
             assertTrue(Thread.interrupted(), "the fit was interrupted");
             assertEquals(StopReason.INTERRUPTED, cut.stopReason());
             c.interruptAfter = -1;
             FitResult resumed;
-            try (AsyncWrapperCOB ob = new AsyncWrapperCOB(c.objective()); JournalReader j = JournalReader.open(journal)) {
+            try (AsyncWrapperCOB ob = new AsyncWrapperCOB(c.objective());
+                    JournalReader j = JournalReader.open(journal)) {
                 resumed = fitter(ob, j).fit("least-squares");
                 assertEquals(List.of("ok"), j.integrityCheck());
             }

@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationContext;
 import org.chemfit.ObjectiveFunction;
@@ -31,16 +30,18 @@ public final class LegacyJournalFixture {
 
     /** The term run at which the fixture's fit was cut off (1-based, three per evaluation). */
     static final int HALT_AT = 38;
+
     static final int MAX_EVALUATIONS = 30;
     static final Map<String, Object> SETTINGS = Map.of("fixture", "journal-v1", "terms", 3);
 
-    private LegacyJournalFixture() {
-    }
+    private LegacyJournalFixture() {}
 
     /** @return three in-process terms with a number, an array (holding a NaN) and a label each */
     static CombinedObjectiveFunction objective(AtomicInteger runs, int haltAt) {
-        return new CombinedObjectiveFunction(List.of(term(0, 1.0, runs, haltAt), term(1, -2.0, runs, haltAt),
-                term(2, 0.5, runs, haltAt)), List.of(1.0, 0.5, 2.0)).withTermNames(List.of("a", "b", "c"));
+        return new CombinedObjectiveFunction(
+                        List.of(term(0, 1.0, runs, haltAt), term(1, -2.0, runs, haltAt), term(2, 0.5, runs, haltAt)),
+                        List.of(1.0, 0.5, 2.0))
+                .withTermNames(List.of("a", "b", "c"));
     }
 
     private static ObjectiveFunction term(int i, double target, AtomicInteger runs, int haltAt) {
@@ -59,8 +60,11 @@ public final class LegacyJournalFixture {
                 ctx.put("run_directory", "/tmp/run-" + ctx.evaluationId() + "-" + i);
                 double x = p.get("x");
                 double y = p.get("y");
-                return Quantities.builder().put("e", Math.sin(x * (i + 1)) + y * y * 0.1 + x * y / 3)
-                        .put("curve", new double[] {x, y, Double.NaN, -0.0}).label("tag", "t" + i).build();
+                return Quantities.builder()
+                        .put("e", Math.sin(x * (i + 1)) + y * y * 0.1 + x * y / 3)
+                        .put("curve", new double[] {x, y, Double.NaN, -0.0})
+                        .label("tag", "t" + i)
+                        .build();
             }
         };
         return qc.withLoss(q -> Math.pow(q.get("e") - target, 2));

@@ -24,7 +24,6 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-
 import org.chemfit.EvaluationContext;
 import org.chemfit.Parameters;
 import org.chemfit.Quantities;
@@ -73,10 +72,17 @@ class SqliteJournalTest {
 
     @Test
     void parametersValuesAndQuantitiesComeBackBitForBit() {
-        Quantities q = Quantities.builder().put("nan", Double.NaN).put("inf", Double.NEGATIVE_INFINITY).put("negzero", -0.0)
-                .put("tiny", Double.MIN_VALUE).put("arr", new double[] {0.1 + 0.2, Double.NaN, Double.POSITIVE_INFINITY, -0.0})
-                .label("label", "NaN").label("other", "{\"$double\":\"NaN\"}").build();
-        try (JournalReader j = JournalReader.open(dir); Journal.Session s = j.begin(Map.of("job", "exact"), JournalMode.resumeLatest())) {
+        Quantities q = Quantities.builder()
+                .put("nan", Double.NaN)
+                .put("inf", Double.NEGATIVE_INFINITY)
+                .put("negzero", -0.0)
+                .put("tiny", Double.MIN_VALUE)
+                .put("arr", new double[] {0.1 + 0.2, Double.NaN, Double.POSITIVE_INFINITY, -0.0})
+                .label("label", "NaN")
+                .label("other", "{\"$double\":\"NaN\"}")
+                .build();
+        try (JournalReader j = JournalReader.open(dir);
+                Journal.Session s = j.begin(Map.of("job", "exact"), JournalMode.resumeLatest())) {
             double[] values = {Double.NaN, Double.POSITIVE_INFINITY, -0.0, 0.1 + 0.2, Double.MIN_VALUE};
             for (int k = 0; k < values.length; k++) {
                 double value = values[k];
@@ -88,15 +94,22 @@ class SqliteJournalTest {
                 child.complete(value);
                 child.put("n", 3);
                 s.finished(child);
-                EvaluationContext again = new EvaluationContext(p, "e2").addChild("t", 2.0).addChild("inner", 1.0);
+                EvaluationContext again =
+                        new EvaluationContext(p, "e2").addChild("t", 2.0).addChild("inner", 1.0);
                 TermRecorder.Recorded r = s.lookup(again);
                 assertNotNull(r, "found by term path 0.0, name and exact parameters");
                 assertEquals(Double.doubleToRawLongBits(value), Double.doubleToRawLongBits(r.value()));
                 assertEquals(q, r.quantities());
                 assertEquals(3, ((Number) r.metadata().get("n")).intValue());
-                assertNull(s.lookup(new EvaluationContext(p.with("q", 0.0), "e3").addChild("t", 2.0).addChild("inner", 1.0)),
+                assertNull(
+                        s.lookup(new EvaluationContext(p.with("q", 0.0), "e3")
+                                .addChild("t", 2.0)
+                                .addChild("inner", 1.0)),
                         "-0.0 and 0.0 are different parameters");
-                assertNull(s.lookup(new EvaluationContext(p, "e4").addChild("t", 2.0).addChild("other", 1.0)),
+                assertNull(
+                        s.lookup(new EvaluationContext(p, "e4")
+                                .addChild("t", 2.0)
+                                .addChild("other", 1.0)),
                         "another term name");
             }
             write(s, 0, 3);
@@ -114,7 +127,9 @@ class SqliteJournalTest {
         Files.writeString(f, "step,loss\n1,0.5\n2,0.25\n" + "x".repeat(200));
         String before = sha(f);
         JournalCorruptException e = assertThrows(JournalCorruptException.class, () -> JournalReader.open(f));
-        assertTrue(e.getMessage().startsWith("journal " + f + " is damaged: the file does not start with the SQLite header"),
+        assertTrue(
+                e.getMessage()
+                        .startsWith("journal " + f + " is damaged: the file does not start with the SQLite header"),
                 e.getMessage());
         assertTrue(e.getMessage().contains("73 74 65 70 2c 6c 6f 73 73"), "shows the first bytes: " + e.getMessage());
         assertTrue(e.getMessage().contains("left untouched"), e.getMessage());
@@ -131,7 +146,8 @@ class SqliteJournalTest {
     @Test
     void aDamagedPageIsDetectedWithWhatCanStillBeRead() throws Exception {
         Path f = dir.resolve("journal.sqlite");
-        try (JournalReader j = JournalReader.open(f); Journal.Session s = j.begin(Map.of("job", 1), JournalMode.resumeLatest())) {
+        try (JournalReader j = JournalReader.open(f);
+                Journal.Session s = j.begin(Map.of("job", 1), JournalMode.resumeLatest())) {
             write(s, 0, 300);
         }
         assertEquals(List.of("journal.sqlite", "journal.sqlite.lock"), list(dir), "the WAL was checkpointed at close");
@@ -147,8 +163,13 @@ class SqliteJournalTest {
         String before = sha(f);
         JournalCorruptException e = assertThrows(JournalCorruptException.class, () -> JournalReader.open(f));
         assertTrue(e.getMessage().startsWith("journal " + f + " is damaged: "), e.getMessage());
-        assertTrue(!e.problems().isEmpty() && !e.problems().get(0).equals("ok"), e.problems().toString());
-        assertEquals(JournalSchema.TABLES.size(), e.recoverable().size(), e.recoverable().toString());
+        assertTrue(
+                !e.problems().isEmpty() && !e.problems().get(0).equals("ok"),
+                e.problems().toString());
+        assertEquals(
+                JournalSchema.TABLES.size(),
+                e.recoverable().size(),
+                e.recoverable().toString());
         assertEquals("runs: 1 rows", e.recoverable().get(0));
         assertTrue(e.getMessage().contains(".recover"), e.getMessage());
         assertEquals(before, sha(f), "the damaged file is not modified");
@@ -159,7 +180,8 @@ class SqliteJournalTest {
     @Test
     void aTruncatedCopyIsDetected() throws Exception {
         Path f = dir.resolve("a.sqlite");
-        try (JournalReader j = JournalReader.open(f); Journal.Session s = j.begin(Map.of("job", 1), JournalMode.resumeLatest())) {
+        try (JournalReader j = JournalReader.open(f);
+                Journal.Session s = j.begin(Map.of("job", 1), JournalMode.resumeLatest())) {
             write(s, 0, 100);
         }
         Path cut = dir.resolve("cut.sqlite");
@@ -173,13 +195,16 @@ class SqliteJournalTest {
     @Test
     void anotherApplicationsDatabaseIsRefused() throws Exception {
         Path f = dir.resolve("other.db");
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + f); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + f);
+                Statement s = c.createStatement()) {
             s.execute("CREATE TABLE t (x)");
         }
         String before = sha(f);
         JournalException e = assertThrows(JournalException.class, () -> JournalReader.open(f));
-        assertEquals("file " + f + " is an SQLite database of another application (application_id 0, a ChemFit journal has "
-                + JournalSchema.APPLICATION_ID + "); it was left untouched", e.getMessage());
+        assertEquals(
+                "file " + f + " is an SQLite database of another application (application_id 0, a ChemFit journal has "
+                        + JournalSchema.APPLICATION_ID + "); it was left untouched",
+                e.getMessage());
         assertEquals(before, sha(f));
     }
 
@@ -188,7 +213,8 @@ class SqliteJournalTest {
         Path f = dir.resolve("journal.sqlite");
         Path copy = dir.resolve("copy");
         Files.createDirectories(copy);
-        try (JournalReader j = JournalReader.open(f); Journal.Session s = j.begin(Map.of("job", 1), JournalMode.resumeLatest())) {
+        try (JournalReader j = JournalReader.open(f);
+                Journal.Session s = j.begin(Map.of("job", 1), JournalMode.resumeLatest())) {
             write(s, 0, 30);
             // a snapshot of the files as a kill would leave them, with the WAL not yet checkpointed
             Files.copy(f, copy.resolve("journal.sqlite"));
@@ -208,7 +234,10 @@ class SqliteJournalTest {
                 assertEquals(1, j.terms(1, i).size(), "terms of evaluation " + i);
             }
             if (evs.size() == 30) {
-                assertEquals(EvaluationRecord.State.RUNNING, evs.get(29).state(), "the torn commit of evaluation 29 is rolled back");
+                assertEquals(
+                        EvaluationRecord.State.RUNNING,
+                        evs.get(29).state(),
+                        "the torn commit of evaluation 29 is rolled back");
             }
             assertTrue(j.terms(1, 29).size() <= 1);
         }
@@ -248,12 +277,15 @@ class SqliteJournalTest {
             try (JournalReader r = JournalReader.openReadOnly(dir)) {
                 for (int k = 0; k < 20; k++) {
                     List<EvaluationRecord> evs = r.evaluations(1);
-                    seen.add((int) evs.stream().filter(e -> e.state() == EvaluationRecord.State.COMPLETE).count());
+                    seen.add((int) evs.stream()
+                            .filter(e -> e.state() == EvaluationRecord.State.COMPLETE)
+                            .count());
                     assertEquals("RUNNING", r.latestRun().orElseThrow().status());
                     readerAsks.release();
                     assertTrue(writerWrote.tryAcquire(30, TimeUnit.SECONDS), "the writer wrote evaluation " + (10 + k));
                 }
-                JournalException e = assertThrows(JournalException.class, () -> r.begin(Map.of(), JournalMode.restart()));
+                JournalException e =
+                        assertThrows(JournalException.class, () -> r.begin(Map.of(), JournalMode.restart()));
                 assertTrue(e.getMessage().contains("read-only"), e.getMessage());
             } finally {
                 readerDone.countDown();
@@ -271,7 +303,8 @@ class SqliteJournalTest {
     @Test
     void aMissingJournalIsNotCreatedByAReader() {
         JournalException e = assertThrows(JournalException.class, () -> JournalReader.openReadOnly(dir));
-        assertEquals("there is no journal at " + dir.resolve("journal.sqlite") + " (the folder holds no journal.sqlite)",
+        assertEquals(
+                "there is no journal at " + dir.resolve("journal.sqlite") + " (the folder holds no journal.sqlite)",
                 e.getMessage());
         assertTrue(Files.notExists(dir.resolve("journal.sqlite")));
     }
@@ -279,17 +312,22 @@ class SqliteJournalTest {
     @Test
     void theFileIsPlainSqliteThatOtherToolsRead() throws Exception {
         Path f = dir.resolve("journal.sqlite");
-        try (JournalReader j = JournalReader.open(f); Journal.Session s = j.begin(Map.of("job", 1), JournalMode.resumeLatest())) {
+        try (JournalReader j = JournalReader.open(f);
+                Journal.Session s = j.begin(Map.of("job", 1), JournalMode.resumeLatest())) {
             write(s, 0, 5);
             s.end("FINISHED", "CONVERGED", 0.0, 5);
         }
-        Process p = new ProcessBuilder("sqlite3", f.toString(),
-                "select number, state, loss, json_extract(parameters_json, '$.\"lj.eps\"') from evaluations order by number;"
-                        + " pragma journal_mode;")
-                .redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        "sqlite3",
+                        f.toString(),
+                        "select number, state, loss, json_extract(parameters_json, '$.\"lj.eps\"') from evaluations order by number;"
+                                + " pragma journal_mode;")
+                .redirectErrorStream(true)
+                .start();
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals("0|COMPLETE|0.0|0.3\n1|COMPLETE|0.01|1.3\n2|COMPLETE|0.02|2.3\n3|COMPLETE|0.03|3.3\n4|COMPLETE|0.04|4.3\nwal\n",
+        assertEquals(
+                "0|COMPLETE|0.0|0.3\n1|COMPLETE|0.01|1.3\n2|COMPLETE|0.02|2.3\n3|COMPLETE|0.03|3.3\n4|COMPLETE|0.04|4.3\nwal\n",
                 out);
     }
 

@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
 import org.chemfit.EvaluationContext;
 import org.chemfit.Parameters;
 import org.chemfit.Quantities;
@@ -34,8 +33,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TermPackTest {
 
-    private static final Quantities Q = Quantities.builder().put("e", 0.1 + 0.2)
-            .put("forces", new double[] {Double.NaN, -0.0, Double.MIN_VALUE, 1e300}).label("tag", "Ar\u2082").build();
+    private static final Quantities Q = Quantities.builder()
+            .put("e", 0.1 + 0.2)
+            .put("forces", new double[] {Double.NaN, -0.0, Double.MIN_VALUE, 1e300})
+            .label("tag", "Ar\u2082")
+            .build();
 
     @TempDir
     Path dir;
@@ -48,7 +50,8 @@ class TermPackTest {
     }
 
     /** One evaluation of four terms, the third of them failed, as the Fitter records it. */
-    private static EvaluationContext evaluate(Journal.Session s, int number, Parameters p, List<TermRecorder.Recorded> found) {
+    private static EvaluationContext evaluate(
+            Journal.Session s, int number, Parameters p, List<TermRecorder.Recorded> found) {
         EvaluationContext ctx = new EvaluationContext(p, "e" + number);
         ctx.recordTo(s);
         s.evaluationsStarted(number, List.of(ctx));
@@ -87,7 +90,8 @@ class TermPackTest {
     void theTermsOfAnEvaluationAreOneRowAndReadBackAsTheirOwnRowsWould() throws Exception {
         Path f = dir.resolve("journal.sqlite");
         long run;
-        try (JournalReader j = JournalReader.open(f); Journal.Session s = j.begin(Map.of("job", 1), JournalMode.resumeLatest())) {
+        try (JournalReader j = JournalReader.open(f);
+                Journal.Session s = j.begin(Map.of("job", 1), JournalMode.resumeLatest())) {
             run = s.runId();
             for (int i = 0; i < 5; i++) {
                 evaluate(s, i, params(i), new ArrayList<>());
@@ -98,7 +102,9 @@ class TermPackTest {
         // writer's thread committed the first ones alone after its millisecond of waiting
         int[] rows = rows(f);
         assertEquals(20, rows[0] + rows[2], "every term once, " + rows[0] + " as rows and " + rows[2] + " in packs");
-        assertTrue(rows[1] >= 1 && rows[1] <= 5 && rows[2] >= 2 * rows[1], "packs " + rows[1] + ", terms in them " + rows[2]);
+        assertTrue(
+                rows[1] >= 1 && rows[1] <= 5 && rows[2] >= 2 * rows[1],
+                "packs " + rows[1] + ", terms in them " + rows[2]);
         try (JournalReader j = JournalReader.openReadOnly(f)) {
             List<TermRecord> terms = j.terms(run);
             assertEquals(20, terms.size());
@@ -114,7 +120,8 @@ class TermPackTest {
                     assertEquals(Double.doubleToRawLongBits(Double.NaN), Double.doubleToRawLongBits(t.value()));
                 } else {
                     assertEquals(EvaluationRecord.State.COMPLETE, t.state());
-                    assertEquals(Double.doubleToRawLongBits(k / 4 + (k % 4) / 3.0), Double.doubleToRawLongBits(t.value()));
+                    assertEquals(
+                            Double.doubleToRawLongBits(k / 4 + (k % 4) / 3.0), Double.doubleToRawLongBits(t.value()));
                     assertEquals(Q, t.quantities());
                     assertEquals("{\"n\":" + k % 4 + "}", t.metadataJson());
                 }
@@ -127,7 +134,8 @@ class TermPackTest {
             assertEquals(terms.subList(6, 11), j.terms(run, 6, 5), "read after an id, inside a pack");
             assertEquals(terms.subList(19, 20), j.terms(run, 19, 5));
             // the evaluation's tree gets its terms' quantities back from the pack
-            Map<?, ?> leaf = (Map<?, ?>) ((List<?>) j.evaluations(run).get(3).tree().get("terms")).get(1);
+            Map<?, ?> leaf =
+                    (Map<?, ?>) ((List<?>) j.evaluations(run).get(3).tree().get("terms")).get(1);
             assertEquals(0.1 + 0.2, ((Map<?, ?>) leaf.get("quantities")).get("e"));
         }
     }
@@ -135,18 +143,23 @@ class TermPackTest {
     @Test
     void aRepeatOfTheSameParametersInOneAttemptReplaysThePackedTerms() throws Exception {
         Path f = dir.resolve("journal.sqlite");
-        try (JournalReader j = JournalReader.open(f); Journal.Session s = j.begin(Map.of("job", 2), JournalMode.resumeLatest())) {
+        try (JournalReader j = JournalReader.open(f);
+                Journal.Session s = j.begin(Map.of("job", 2), JournalMode.resumeLatest())) {
             evaluate(s, 0, params(0), new ArrayList<>());
             evaluate(s, 1, params(1), new ArrayList<>());
             List<TermRecorder.Recorded> found = new ArrayList<>();
             evaluate(s, 2, params(0), found);
             assertEquals(3, found.size(), "the three complete terms replayed, the failed one run again");
-            assertEquals(Double.doubleToRawLongBits(1 / 3.0), Double.doubleToRawLongBits(found.get(1).value()));
+            assertEquals(
+                    Double.doubleToRawLongBits(1 / 3.0),
+                    Double.doubleToRawLongBits(found.get(1).value()));
             assertEquals(Q, found.get(0).quantities());
             assertEquals(3, s.replayed());
             List<TermRecord> terms = j.terms(s.runId());
             assertEquals(9, terms.size(), "replayed terms are not written again");
-            assertEquals(List.of(1L, 2L, 3L, 4L), terms.subList(0, 4).stream().map(TermRecord::id).toList(),
+            assertEquals(
+                    List.of(1L, 2L, 3L, 4L),
+                    terms.subList(0, 4).stream().map(TermRecord::id).toList(),
                     "unpacked with the ids they had");
         }
         int[] rows = rows(f);
@@ -158,14 +171,16 @@ class TermPackTest {
     void aResumedRunFindsItsPackedTerms() throws Exception {
         Path f = dir.resolve("journal.sqlite");
         List<TermRecord> before;
-        try (JournalReader j = JournalReader.open(f); Journal.Session s = j.begin(Map.of("job", 3), JournalMode.resumeLatest())) {
+        try (JournalReader j = JournalReader.open(f);
+                Journal.Session s = j.begin(Map.of("job", 3), JournalMode.resumeLatest())) {
             for (int i = 0; i < 3; i++) {
                 evaluate(s, i, params(i), new ArrayList<>());
             }
             before = j.terms(s.runId());
         }
         assertTrue(rows(f)[1] >= 1, "packed");
-        try (JournalReader j = JournalReader.open(f); Journal.Session s = j.begin(Map.of("job", 3), JournalMode.resumeLatest())) {
+        try (JournalReader j = JournalReader.open(f);
+                Journal.Session s = j.begin(Map.of("job", 3), JournalMode.resumeLatest())) {
             assertEquals(2, s.attempt());
             assertEquals(before, j.terms(s.runId()), "unpacked on resume: the same records, ids and all");
             EvaluationContext again = new EvaluationContext(params(1), "x");
@@ -186,7 +201,8 @@ class TermPackTest {
     @Test
     void aTermThatRanForAMillisecondOrMoreIsCommittedBeforeFinishedReturns() throws Exception {
         Path f = dir.resolve("journal.sqlite");
-        try (JournalReader j = JournalReader.open(f); Journal.Session s = j.begin(Map.of("job", 4), JournalMode.resumeLatest())) {
+        try (JournalReader j = JournalReader.open(f);
+                Journal.Session s = j.begin(Map.of("job", 4), JournalMode.resumeLatest())) {
             EvaluationContext ctx = new EvaluationContext(params(0), "e0");
             ctx.recordTo(s);
             s.evaluationsStarted(0, List.of(ctx));
@@ -199,7 +215,9 @@ class TermPackTest {
             try (JournalReader reader = JournalReader.openReadOnly(f)) {
                 List<TermRecord> terms = reader.terms(s.runId());
                 assertEquals(1, terms.size());
-                assertEquals(Double.doubleToRawLongBits(4.5), Double.doubleToRawLongBits(terms.get(0).value()));
+                assertEquals(
+                        Double.doubleToRawLongBits(4.5),
+                        Double.doubleToRawLongBits(terms.get(0).value()));
                 assertEquals(2.0, terms.get(0).seconds());
                 assertEquals("worker-1", terms.get(0).worker());
             }
@@ -208,9 +226,11 @@ class TermPackTest {
 
     @Test
     void aBlobThatIsNotAPackIsRefusedWithWhereItWasFound() {
-        JournalException e = assertThrows(JournalException.class,
+        JournalException e = assertThrows(
+                JournalException.class,
                 () -> TermPack.decode(new byte[] {'C', 'F', 'Q', 1, 0, 0, 0, 0}, 1, 7, 12, 1, "k"));
-        assertEquals("a term pack of evaluation 12 of run 7 does not start with the mark \"CFT\" and version 1",
+        assertEquals(
+                "a term pack of evaluation 12 of run 7 does not start with the mark \"CFT\" and version 1",
                 e.getMessage());
     }
 }

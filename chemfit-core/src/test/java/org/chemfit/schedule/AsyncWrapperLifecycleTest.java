@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
-
 import org.chemfit.ChemFitException;
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationContext;
@@ -18,7 +17,8 @@ import org.junit.jupiter.api.Test;
 /** Closing, bad contexts and a refused task give clear errors. */
 class AsyncWrapperLifecycleTest {
 
-    private static final CombinedObjectiveFunction SUM = new CombinedObjectiveFunction(List.of(p -> p.get("x"), p -> 2 * p.get("y")));
+    private static final CombinedObjectiveFunction SUM =
+            new CombinedObjectiveFunction(List.of(p -> p.get("x"), p -> 2 * p.get("y")));
 
     @Test
     void aClosedWrapperSaysSo() {
@@ -37,9 +37,11 @@ class AsyncWrapperLifecycleTest {
             w.evaluate(p, ctx);
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> w.evaluate(p, ctx));
             assertEquals("context already holds 2 terms", e.getMessage());
-            IllegalArgumentException m = assertThrows(IllegalArgumentException.class,
-                    () -> w.evaluate(Fixtures.params(3, 4), new EvaluationContext(p)));
-            assertTrue(m.getMessage().startsWith("the context holds other parameters than those to evaluate"), m.getMessage());
+            IllegalArgumentException m = assertThrows(
+                    IllegalArgumentException.class, () -> w.evaluate(Fixtures.params(3, 4), new EvaluationContext(p)));
+            assertTrue(
+                    m.getMessage().startsWith("the context holds other parameters than those to evaluate"),
+                    m.getMessage());
         }
     }
 

@@ -3,7 +3,6 @@ package org.chemfit.schedule;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
-
 import org.chemfit.BatchObjectiveFunction;
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationContext;
@@ -58,22 +57,25 @@ public interface Backend extends AutoCloseable {
      * @return the scheduler as a backend
      */
     static Backend of(Scheduler scheduler, CombinedObjectiveFunction objective) {
-        return of(new BatchObjectiveFunction() {
-            @Override
-            public double evaluate(org.chemfit.Parameters params) {
-                return scheduler.evaluate(objective, new EvaluationContext(params));
-            }
+        return of(
+                new BatchObjectiveFunction() {
+                    @Override
+                    public double evaluate(org.chemfit.Parameters params) {
+                        return scheduler.evaluate(objective, new EvaluationContext(params));
+                    }
 
-            @Override
-            public double evaluate(org.chemfit.Parameters params, EvaluationContext ctx) {
-                return scheduler.evaluate(objective, ctx);
-            }
+                    @Override
+                    public double evaluate(org.chemfit.Parameters params, EvaluationContext ctx) {
+                        return scheduler.evaluate(objective, ctx);
+                    }
 
-            @Override
-            public void evaluateMany(List<EvaluationContext> requests) {
-                scheduler.evaluateMany(objective, requests);
-            }
-        }, ctx -> scheduler.evaluateAsync(objective, ctx), scheduler::close);
+                    @Override
+                    public void evaluateMany(List<EvaluationContext> requests) {
+                        scheduler.evaluateMany(objective, requests);
+                    }
+                },
+                ctx -> scheduler.evaluateAsync(objective, ctx),
+                scheduler::close);
     }
 
     /**
@@ -82,7 +84,10 @@ public interface Backend extends AutoCloseable {
      * @param close what closing the backend does
      * @return the wrapper as a backend
      */
-    static Backend of(BatchObjectiveFunction wrapper, Function<EvaluationContext, CompletableFuture<Double>> async, Runnable close) {
+    static Backend of(
+            BatchObjectiveFunction wrapper,
+            Function<EvaluationContext, CompletableFuture<Double>> async,
+            Runnable close) {
         return new Backend() {
             @Override
             public double evaluate(EvaluationContext ctx) {

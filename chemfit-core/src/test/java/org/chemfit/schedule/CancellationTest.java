@@ -16,7 +16,6 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationCancelledException;
 import org.chemfit.ObjectiveFunction;
@@ -60,10 +59,12 @@ class CancellationTest {
 
     private static void awaitIdle(ThreadPoolExecutor pool) {
         // the pool's own bookkeeping ends just after our tasks report finished
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).untilAsserted(() -> {
-            assertEquals(0, pool.getActiveCount(), "no worker thread is busy");
-            assertTrue(pool.getQueue().isEmpty(), "no task is waiting");
-        });
+        await().atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(10))
+                .untilAsserted(() -> {
+                    assertEquals(0, pool.getActiveCount(), "no worker thread is busy");
+                    assertTrue(pool.getQueue().isEmpty(), "no task is waiting");
+                });
     }
 
     @Test
@@ -92,7 +93,8 @@ class CancellationTest {
             caller.interrupt();
             // the terms block for 60 s unless interrupted, so returning well before that is the interrupt's doing
             caller.join(TimeUnit.SECONDS.toMillis(30));
-            assertFalse(caller.isAlive(), "evaluate returned after the interrupt, without waiting for the blocked terms");
+            assertFalse(
+                    caller.isAlive(), "evaluate returned after the interrupt, without waiting for the blocked terms");
             assertTrue(thrown.get() instanceof EvaluationCancelledException, String.valueOf(thrown.get()));
             assertEquals(0, runningWhenThrown.get(), "no task was running any more when evaluate threw");
             assertEquals(4, b.interrupted.get(), "the 4 running terms were interrupted");
@@ -123,8 +125,10 @@ class CancellationTest {
             assertEquals(2, b.interrupted.get());
             assertEquals(2, b.started.get(), "the 3 pending terms never started");
             // the pool's threads carry no stale interrupt into the next evaluation
-            assertEquals(3.0, new AsyncWrapperCOB(new CombinedObjectiveFunction(List.of(p -> 1.0, p -> 2.0)), pool)
-                    .evaluate(Fixtures.params(0, 0)));
+            assertEquals(
+                    3.0,
+                    new AsyncWrapperCOB(new CombinedObjectiveFunction(List.of(p -> 1.0, p -> 2.0)), pool)
+                            .evaluate(Fixtures.params(0, 0)));
         } finally {
             Fixtures.shutdown(pool);
         }

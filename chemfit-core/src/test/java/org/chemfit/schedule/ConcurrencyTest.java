@@ -12,7 +12,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationCancelledException;
 import org.chemfit.EvaluationContext;
@@ -29,7 +28,8 @@ class ConcurrencyTest {
             latch.countDown();
             try {
                 if (!latch.await(20, TimeUnit.SECONDS)) {
-                    throw new IllegalStateException("term " + k + " waited 20 s for its siblings: terms did not run at once");
+                    throw new IllegalStateException(
+                            "term " + k + " waited 20 s for its siblings: terms did not run at once");
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -49,8 +49,9 @@ class ConcurrencyTest {
             earliestEnd = Math.min(earliestEnd, c.endEpochNanos());
             threads.add(c.threadName());
         }
-        assertTrue(latestStart < earliestEnd, "every term started (last at " + latestStart + ") before any ended (first at "
-                + earliestEnd + ")");
+        assertTrue(
+                latestStart < earliestEnd,
+                "every term started (last at " + latestStart + ") before any ended (first at " + earliestEnd + ")");
         assertEquals(terms, threads.size(), "one thread per term: " + threads);
     }
 
@@ -68,7 +69,8 @@ class ConcurrencyTest {
             EvaluationContext ctx = new EvaluationContext(p);
             assertEquals(28.0, w.evaluate(p, ctx));
             assertOverlap(ctx, 8);
-            assertTrue(ctx.child(3).threadName().startsWith("pool-"), ctx.child(3).threadName());
+            assertTrue(
+                    ctx.child(3).threadName().startsWith("pool-"), ctx.child(3).threadName());
         } finally {
             Fixtures.shutdown(pool);
         }
@@ -92,14 +94,27 @@ class ConcurrencyTest {
             assertEquals(28.0, w.evaluate(p, ctx));
             List<EvaluationContext> leaves = new ArrayList<>(ctx.children().subList(0, 4));
             leaves.addAll(ctx.child(4).children());
-            long latestStart = leaves.stream().mapToLong(EvaluationContext::startEpochNanos).max().orElseThrow();
-            long earliestEnd = leaves.stream().mapToLong(EvaluationContext::endEpochNanos).min().orElseThrow();
+            long latestStart = leaves.stream()
+                    .mapToLong(EvaluationContext::startEpochNanos)
+                    .max()
+                    .orElseThrow();
+            long earliestEnd = leaves.stream()
+                    .mapToLong(EvaluationContext::endEpochNanos)
+                    .min()
+                    .orElseThrow();
             assertTrue(latestStart < earliestEnd, "leaf terms overlap");
-            assertEquals(8, leaves.stream().map(EvaluationContext::threadName).distinct().count());
-            assertTrue(ctx.child(0).threadName().startsWith("chemfit-async-"), ctx.child(0).threadName());
+            assertEquals(
+                    8,
+                    leaves.stream()
+                            .map(EvaluationContext::threadName)
+                            .distinct()
+                            .count());
+            assertTrue(
+                    ctx.child(0).threadName().startsWith("chemfit-async-"),
+                    ctx.child(0).threadName());
             @SuppressWarnings("unchecked")
-            var timing = (java.util.Map<String, Object>) ((java.util.Map<String, Object>) ((List<?>) ctx.toMap(true).get("terms"))
-                    .get(2)).get("timing");
+            var timing = (java.util.Map<String, Object>)
+                    ((java.util.Map<String, Object>) ((List<?>) ctx.toMap(true).get("terms")).get(2)).get("timing");
             assertEquals(ctx.child(2).threadName(), timing.get("thread"));
             assertEquals(ctx.child(2).startEpochNanos(), timing.get("start_ns"));
         }

@@ -11,7 +11,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
-
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationCancelledException;
 import org.chemfit.EvaluationContext;
@@ -64,8 +63,8 @@ class DeadlockGuardTest {
         }
         CombinedObjectiveFunction outer = new CombinedObjectiveFunction(outerTermsList);
         try (AsyncWrapperCOB w = new AsyncWrapperCOB(outer, shared)) {
-            CompletableFuture<Double> f = CompletableFuture.supplyAsync(() -> w.evaluate(Fixtures.params(1.5, 0)),
-                    r -> new Thread(r, "nested-caller").start());
+            CompletableFuture<Double> f = CompletableFuture.supplyAsync(
+                    () -> w.evaluate(Fixtures.params(1.5, 0)), r -> new Thread(r, "nested-caller").start());
             return f.get(30, TimeUnit.SECONDS);
         }
     }

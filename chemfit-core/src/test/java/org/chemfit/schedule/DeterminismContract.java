@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationContext;
 import org.chemfit.ObjectiveFunction;
@@ -67,7 +66,9 @@ public abstract class DeterminismContract {
                 assertTrue(Double.isFinite(expected), "serial loss " + expected);
                 EvaluationContext ctx = new EvaluationContext(p, "e1");
                 double got = b.evaluate(ctx);
-                assertEquals(Double.doubleToRawLongBits(expected), Double.doubleToRawLongBits(got),
+                assertEquals(
+                        Double.doubleToRawLongBits(expected),
+                        Double.doubleToRawLongBits(got),
                         "loss " + got + " vs serial " + expected);
                 assertEquals(Fixtures.breakdown(serial), breakdown(ctx), "breakdown differs");
             }
@@ -112,7 +113,8 @@ public abstract class DeterminismContract {
         ObjectiveFunction bad = p -> {
             throw new IllegalArgumentException("density diverged");
         };
-        CombinedObjectiveFunction inner = new CombinedObjectiveFunction(List.of(ok, bad.named("density"))).named("liquid");
+        CombinedObjectiveFunction inner =
+                new CombinedObjectiveFunction(List.of(ok, bad.named("density"))).named("liquid");
         CombinedObjectiveFunction c = new CombinedObjectiveFunction(List.of(ok, inner, bad.named("later")))
                 .withTermNames(List.of("a", "liquid", "later"));
         Parameters p = Fixtures.params(1, 2);
@@ -120,7 +122,8 @@ public abstract class DeterminismContract {
         assertEquals("term 1 'liquid' failed: term 1 'density' failed: density diverged", serial.getMessage());
         // concurrently, the first term to fail in time is raised: either of the two failing ones,
         // each with the message serial evaluation gives it
-        Map<String, String> possible = Map.of("liquid", serial.getMessage(), "later", "term 2 'later' failed: density diverged");
+        Map<String, String> possible =
+                Map.of("liquid", serial.getMessage(), "later", "term 2 'later' failed: density diverged");
         try (Backend b = backend.open(c)) {
             TermFailedException t = assertThrows(TermFailedException.class, () -> b.evaluate(new EvaluationContext(p)));
             assertEquals(possible.get(t.termName()), t.getMessage());
@@ -137,14 +140,18 @@ public abstract class DeterminismContract {
             }
             return p.get("x") * 2;
         };
-        CombinedObjectiveFunction c = new CombinedObjectiveFunction(List.of(sometimes, p -> 1.0)).withTermNames(List.of("s", "one"));
+        CombinedObjectiveFunction c =
+                new CombinedObjectiveFunction(List.of(sometimes, p -> 1.0)).withTermNames(List.of("s", "one"));
         try (Backend b = backend.open(c)) {
-            List<EvaluationContext> batch = List.of(new EvaluationContext(Fixtures.params(1, 0)),
-                    new EvaluationContext(Fixtures.params(-1, 0)), new EvaluationContext(Fixtures.params(3, 0)));
+            List<EvaluationContext> batch = List.of(
+                    new EvaluationContext(Fixtures.params(1, 0)),
+                    new EvaluationContext(Fixtures.params(-1, 0)),
+                    new EvaluationContext(Fixtures.params(3, 0)));
             b.evaluateMany(batch);
             assertEquals(3.0, batch.get(0).loss());
             assertEquals(EvaluationContext.Status.FAILED, batch.get(1).status());
-            assertEquals("term 0 's' failed: negative x -1.0", batch.get(1).failure().getMessage());
+            assertEquals(
+                    "term 0 's' failed: negative x -1.0", batch.get(1).failure().getMessage());
             assertEquals(7.0, batch.get(2).loss());
         }
     }

@@ -12,7 +12,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationContext;
 import org.chemfit.ObjectiveFunction;
@@ -61,10 +60,15 @@ class DeterminismTest extends DeterminismContract {
         for (int k = 0; k < THREADS.length; k++) {
             int i = k;
             String n = THREADS[k] + (THREADS[k] == 1 ? " thread" : " threads");
-            all.add(Named.of("ExecutorScheduler, fixed pool of " + n, o -> Backend.of(new ExecutorScheduler(fixed.get(i)), o)));
-            all.add(Named.of("ExecutorScheduler, ForkJoinPool of " + n, o -> Backend.of(new ExecutorScheduler(forkJoin.get(i)), o)));
-            all.add(Named.of("AsyncWrapperCOB, fixed pool of " + n, o -> wrapper(new AsyncWrapperCOB(o, fixed.get(i)))));
-            all.add(Named.of("AsyncWrapperCOB, ForkJoinPool of " + n, o -> wrapper(new AsyncWrapperCOB(o, forkJoin.get(i)))));
+            all.add(Named.of(
+                    "ExecutorScheduler, fixed pool of " + n, o -> Backend.of(new ExecutorScheduler(fixed.get(i)), o)));
+            all.add(Named.of(
+                    "ExecutorScheduler, ForkJoinPool of " + n,
+                    o -> Backend.of(new ExecutorScheduler(forkJoin.get(i)), o)));
+            all.add(Named.of(
+                    "AsyncWrapperCOB, fixed pool of " + n, o -> wrapper(new AsyncWrapperCOB(o, fixed.get(i)))));
+            all.add(Named.of(
+                    "AsyncWrapperCOB, ForkJoinPool of " + n, o -> wrapper(new AsyncWrapperCOB(o, forkJoin.get(i)))));
         }
         all.add(Named.of("ExecutorScheduler, own pool of 3 threads", o -> Backend.of(new ExecutorScheduler(3), o)));
         all.add(Named.of("AsyncWrapperCOB, own pool", o -> wrapper(new AsyncWrapperCOB(o))));
@@ -99,10 +103,15 @@ class DeterminismTest extends DeterminismContract {
         CombinedObjectiveFunction c = new CombinedObjectiveFunction(List.of(p -> 1.0, buggy, p -> 2.0))
                 .withFailurePolicy(org.chemfit.FailurePolicy.skip());
         Parameters p = Fixtures.params(1, 2);
-        assertEquals("bug in term", assertThrows(AssertionError.class, () -> c.evaluate(p)).getMessage());
+        assertEquals(
+                "bug in term",
+                assertThrows(AssertionError.class, () -> c.evaluate(p)).getMessage());
         try (AsyncWrapperCOB w = executor == null ? new AsyncWrapperCOB(c) : new AsyncWrapperCOB(c, executor)) {
-            assertEquals("bug in term", assertThrows(AssertionError.class, () -> w.evaluate(p)).getMessage());
-            ExecutionException x = assertThrows(ExecutionException.class, () -> w.evaluateAsync(p).get(10, TimeUnit.SECONDS));
+            assertEquals(
+                    "bug in term",
+                    assertThrows(AssertionError.class, () -> w.evaluate(p)).getMessage());
+            ExecutionException x = assertThrows(
+                    ExecutionException.class, () -> w.evaluateAsync(p).get(10, TimeUnit.SECONDS));
             assertTrue(x.getCause() instanceof AssertionError, String.valueOf(x.getCause()));
             List<EvaluationContext> batch = List.of(new EvaluationContext(p), new EvaluationContext(p));
             assertThrows(AssertionError.class, () -> w.evaluateMany(batch));
@@ -110,7 +119,8 @@ class DeterminismTest extends DeterminismContract {
         }
         if (executor != null) {
             // the executor's threads survived and run the next evaluation
-            try (AsyncWrapperCOB w = new AsyncWrapperCOB(new CombinedObjectiveFunction(List.of(q -> 1.0, q -> 2.0)), executor)) {
+            try (AsyncWrapperCOB w =
+                    new AsyncWrapperCOB(new CombinedObjectiveFunction(List.of(q -> 1.0, q -> 2.0)), executor)) {
                 assertEquals(3.0, w.evaluate(p));
             }
         }

@@ -10,7 +10,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationCancelledException;
 import org.chemfit.ObjectiveFunction;
@@ -36,17 +35,23 @@ class FitterIntegrationTest {
             assertEquals(1.0, r.bestParameters().get("x"), 1e-4);
             assertEquals(-2.0, r.bestParameters().get("y"), 1e-4);
             assertEquals(3, r.breakdown().children().size(), "the breakdown has one entry per term");
-            assertTrue(r.breakdown().child(1).threadName().startsWith("pool-"), r.breakdown().child(1).threadName());
+            assertTrue(
+                    r.breakdown().child(1).threadName().startsWith("pool-"),
+                    r.breakdown().child(1).threadName());
         } finally {
             Fixtures.shutdown(executor);
         }
     }
 
     private static FitResult cmaesFit(int threads) throws Exception {
-        ObjectiveFunction one = p -> Math.pow(p.get("a") - 0.3, 2) + 10 * Math.pow(p.get("b") - 0.7, 2) + Math.sin(3 * p.get("a"));
+        ObjectiveFunction one =
+                p -> Math.pow(p.get("a") - 0.3, 2) + 10 * Math.pow(p.get("b") - 0.7, 2) + Math.sin(3 * p.get("a"));
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try (AsyncWrapperCOB w = new AsyncWrapperCOB(new CombinedObjectiveFunction(List.of(one)), pool)) {
-            return new Fitter(w, Map.of("a", 1.0, "b", 1.0)).seed(5).maxEvaluations(800).fit(Optimizers.cmaes(8, 0.3));
+            return new Fitter(w, Map.of("a", 1.0, "b", 1.0))
+                    .seed(5)
+                    .maxEvaluations(800)
+                    .fit(Optimizers.cmaes(8, 0.3));
         } finally {
             Fixtures.shutdown(pool);
         }
@@ -110,7 +115,8 @@ class FitterIntegrationTest {
                 running.decrementAndGet();
             }
         };
-        java.util.concurrent.atomic.AtomicReference<FitResult> result = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<FitResult> result =
+                new java.util.concurrent.atomic.AtomicReference<>();
         java.util.concurrent.atomic.AtomicInteger runningAtReturn = new java.util.concurrent.atomic.AtomicInteger(-1);
         try (AsyncWrapperCOB w = new AsyncWrapperCOB(new CombinedObjectiveFunction(List.of(one)))) {
             Thread fit = new Thread(() -> {

@@ -6,21 +6,19 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.FailurePolicy;
 import org.chemfit.LossFunctions;
 import org.chemfit.ObjectiveFunction;
 import org.chemfit.Parameters;
-import org.chemfit.QuantityComputer;
 import org.chemfit.Quantities;
+import org.chemfit.QuantityComputer;
 import org.chemfit.Reducer;
 
 /** Objectives shared by the scheduler tests. */
 public final class Fixtures {
 
-    private Fixtures() {
-    }
+    private Fixtures() {}
 
     public static Parameters params(double x, double y) {
         return Parameters.of(Map.of("x", x, "y", y));
@@ -60,15 +58,22 @@ public final class Fixtures {
             throw new IllegalStateException("simulated failure at x=" + p.get("x"));
         };
         CombinedObjectiveFunction penaltyNode = new CombinedObjectiveFunction(
-                List.of(leaves.get(0), failing.named("broken"), withMeta.named("meta")), List.of(0.3, 1.0, 0.7))
-                .withFailurePolicy(FailurePolicy.penalty(42.5).withRetries(2)).named("penalised");
+                        List.of(leaves.get(0), failing.named("broken"), withMeta.named("meta")), List.of(0.3, 1.0, 0.7))
+                .withFailurePolicy(FailurePolicy.penalty(42.5).withRetries(2))
+                .named("penalised");
         CombinedObjectiveFunction skipNode = new CombinedObjectiveFunction(
-                List.of(failing.named("skipped"), leaves.get(1), leaves.get(2)), List.of(1.0, 0.1, 0.2))
-                .withFailurePolicy(FailurePolicy.skip()).withReducer(Reducer.MEAN).named("skipping");
+                        List.of(failing.named("skipped"), leaves.get(1), leaves.get(2)), List.of(1.0, 0.1, 0.2))
+                .withFailurePolicy(FailurePolicy.skip())
+                .withReducer(Reducer.MEAN)
+                .named("skipping");
         CombinedObjectiveFunction deeper = new CombinedObjectiveFunction(
-                List.of(leaves.get(3), new CombinedObjectiveFunction(List.of(leaves.get(4), withMeta), List.of(0.9, 0.11))),
-                List.of(1.3, 0.7)).withReducer(Reducer.ROOT_MEAN);
-        return new CombinedObjectiveFunction(List.of(penaltyNode, skipNode, deeper, leaves.get(2)), List.of(0.1, 0.2, 0.3, 1e-3));
+                        List.of(
+                                leaves.get(3),
+                                new CombinedObjectiveFunction(List.of(leaves.get(4), withMeta), List.of(0.9, 0.11))),
+                        List.of(1.3, 0.7))
+                .withReducer(Reducer.ROOT_MEAN);
+        return new CombinedObjectiveFunction(
+                List.of(penaltyNode, skipNode, deeper, leaves.get(2)), List.of(0.1, 0.2, 0.3, 1e-3));
     }
 
     /**

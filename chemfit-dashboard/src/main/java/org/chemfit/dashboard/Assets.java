@@ -18,8 +18,7 @@ final class Assets {
     private static final String OWN = "/org/chemfit/dashboard/";
     private static final ConcurrentHashMap<String, String> CACHE = new ConcurrentHashMap<>();
 
-    private Assets() {
-    }
+    private Assets() {}
 
     /** @return a file of this module's page */
     static String text(String name) {
@@ -43,7 +42,8 @@ final class Assets {
     private static String uplotDir() {
         return CACHE.computeIfAbsent("uplot-dir", k -> {
             Properties p = new Properties();
-            try (InputStream in = Assets.class.getResourceAsStream("/META-INF/maven/org.webjars.npm/uplot/pom.properties")) {
+            try (InputStream in =
+                    Assets.class.getResourceAsStream("/META-INF/maven/org.webjars.npm/uplot/pom.properties")) {
                 if (in == null) {
                     throw new IllegalStateException("the uPlot WebJar is not on the class path");
                 }

@@ -1,5 +1,8 @@
 package org.chemfit.dashboard;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -22,14 +25,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 
 /**
  * A local web page that shows the fit of one output folder while it runs and after it finished:
@@ -95,16 +93,20 @@ public final class Dashboard implements AutoCloseable {
         server.createContext("/", this::handle);
         view.refresh();
         // the task catches its own failures and the reader is shut down on close: no one waits on its future
-        var unused = reader.scheduleWithFixedDelay(() -> {
-            try {
-                // a long journal is read in batches; between them the page's requests are served
-                do {
-                    view.refresh();
-                } while (view.behind() && !closing);
-            } catch (RuntimeException e) {
-                LOG.warn("dashboard: reading the journal failed: {}", e.getMessage());
-            }
-        }, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+        var unused = reader.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        // a long journal is read in batches; between them the page's requests are served
+                        do {
+                            view.refresh();
+                        } while (view.behind() && !closing);
+                    } catch (RuntimeException e) {
+                        LOG.warn("dashboard: reading the journal failed: {}", e.getMessage());
+                    }
+                },
+                TICK_MILLIS,
+                TICK_MILLIS,
+                TimeUnit.MILLISECONDS);
         server.start();
         String host = b.address.getHostAddress();
         if (host.contains(":")) {
@@ -147,7 +149,8 @@ public final class Dashboard implements AutoCloseable {
                 return;
             }
             String rawPath = ex.getRequestURI().getRawPath();
-            if (!MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8),
+            if (!MessageDigest.isEqual(
+                    token.getBytes(StandardCharsets.UTF_8),
                     q.getOrDefault("token", "").getBytes(StandardCharsets.UTF_8))) {
                 send(ex, 403, "text/plain", "forbidden: this page needs the token of the address chemfit printed\n");
                 return;
@@ -160,8 +163,13 @@ public final class Dashboard implements AutoCloseable {
             // Routes are matched exactly and none names a file: a path with ".." (or an encoded
             // dot, slash or backslash) is refused outright rather than normalised.
             String lower = rawPath == null ? "" : rawPath.toLowerCase(java.util.Locale.ROOT);
-            if (rawPath == null || rawPath.contains("..") || lower.contains("%2e") || lower.contains("%2f")
-                    || lower.contains("%5c") || rawPath.contains("\\") || rawPath.contains("//")) {
+            if (rawPath == null
+                    || rawPath.contains("..")
+                    || lower.contains("%2e")
+                    || lower.contains("%2f")
+                    || lower.contains("%5c")
+                    || rawPath.contains("\\")
+                    || rawPath.contains("//")) {
                 send(ex, 400, "text/plain", "bad path\n");
                 return;
             }
@@ -176,9 +184,14 @@ public final class Dashboard implements AutoCloseable {
                     servedVersion.accumulateAndGet(s.version(), Math::max);
                     send(ex, 200, "application/json", s.json());
                 }
-                case "/api/evaluations" -> json(ex, view.evaluations(q.getOrDefault("sort", "number"),
-                        "1".equals(q.get("desc")), clamp(q.get("offset"), 0, Integer.MAX_VALUE, 0),
-                        clamp(q.get("limit"), 1, 500, 50)));
+                case "/api/evaluations" ->
+                    json(
+                            ex,
+                            view.evaluations(
+                                    q.getOrDefault("sort", "number"),
+                                    "1".equals(q.get("desc")),
+                                    clamp(q.get("offset"), 0, Integer.MAX_VALUE, 0),
+                                    clamp(q.get("limit"), 1, 500, 50)));
                 case "/api/failure" -> {
                     Map<String, Object> f = view.failure(clamp(q.get("index"), -1, Integer.MAX_VALUE, -1));
                     if (f == null) {
@@ -207,8 +220,7 @@ public final class Dashboard implements AutoCloseable {
     }
 
     /** A summary as sent, kept until the view changes: pages asking for the same state share it. */
-    private record Summary(long version, String json) {
-    }
+    private record Summary(long version, String json) {}
 
     private volatile @Nullable Summary lastSummary;
 
@@ -223,7 +235,8 @@ public final class Dashboard implements AutoCloseable {
                 return s;
             }
             Map<String, Object> m = view.summary();
-            s = new Summary(((Number) Objects.requireNonNull(m.get("version"), "version")).longValue(),
+            s = new Summary(
+                    ((Number) Objects.requireNonNull(m.get("version"), "version")).longValue(),
                     JSON.writeValueAsString(m));
             lastSummary = s;
             return s;
@@ -353,7 +366,8 @@ public final class Dashboard implements AutoCloseable {
          */
         public Builder port(int port) {
             if (port < 0 || port > 65535) {
-                throw new IllegalArgumentException("the dashboard's port must be 0 (any free port) to 65535, got " + port);
+                throw new IllegalArgumentException(
+                        "the dashboard's port must be 0 (any free port) to 65535, got " + port);
             }
             this.port = port;
             return this;
@@ -394,14 +408,17 @@ public final class Dashboard implements AutoCloseable {
                 throw new IllegalArgumentException("the dashboard cannot bind to '" + bind + "': unknown host");
             }
             if (!address.isLoopbackAddress() && !allowRemote) {
-                throw new IllegalArgumentException("the dashboard binds only to a loopback address (127.0.0.1) unless told"
-                        + " otherwise; '" + bind + "' is reachable from other machines: reach the page through an SSH"
-                        + " tunnel, or allow it explicitly (--allow-remote)");
+                throw new IllegalArgumentException(
+                        "the dashboard binds only to a loopback address (127.0.0.1) unless told"
+                                + " otherwise; '" + bind
+                                + "' is reachable from other machines: reach the page through an SSH"
+                                + " tunnel, or allow it explicitly (--allow-remote)");
             }
             try {
                 return new Dashboard(this);
             } catch (IOException e) {
-                throw new UncheckedIOException("the dashboard cannot listen on " + bind + ":" + port + ": " + e.getMessage(), e);
+                throw new UncheckedIOException(
+                        "the dashboard cannot listen on " + bind + ":" + port + ": " + e.getMessage(), e);
             }
         }
     }

@@ -1,5 +1,7 @@
 package org.chemfit.dashboard;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -13,9 +15,6 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Writes {@code report.html}: the dashboard's views of one output folder as a single file, with
@@ -34,10 +33,10 @@ public final class HtmlReport {
 
     /** The file written into the output folder. */
     public static final String FILE = "report.html";
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private HtmlReport() {
-    }
+    private HtmlReport() {}
 
     /**
      * Writes {@value #FILE} into the folder (aside first, then renamed, so that a reader never
@@ -76,7 +75,8 @@ public final class HtmlReport {
                 throw new IllegalArgumentException(String.valueOf(summary.get("problem")));
             }
             if (!summary.containsKey("run")) {
-                throw new IllegalArgumentException(dir + " holds no journal with a run; give the output folder of a fit");
+                throw new IllegalArgumentException(
+                        dir + " holds no journal with a run; give the output folder of a fit");
             }
             data.put("written", Instant.now().toString());
             data.put("summary", summary);
@@ -102,15 +102,22 @@ public final class HtmlReport {
         String appCss = Assets.text("app.css");
         String uplotJs = Assets.uplotJs();
         String appJs = Assets.text("app.js");
-        String csp = "default-src 'none'; script-src " + hash(uplotJs) + " " + hash(appJs) + "; style-src " + hash(uplotCss)
-                + " " + hash(appCss) + "; img-src data:; base-uri 'none'; form-action 'none'";
+        String csp = "default-src 'none'; script-src " + hash(uplotJs) + " " + hash(appJs) + "; style-src "
+                + hash(uplotCss) + " " + hash(appCss) + "; img-src data:; base-uri 'none'; form-action 'none'";
         String page = Assets.text("index.html");
-        page = swap(page, "<link rel=\"stylesheet\" href=\"uplot.css?token={{token}}\">",
-                "<meta http-equiv=\"Content-Security-Policy\" content=\"" + csp + "\">\n<style>" + uplotCss + "</style>");
-        page = swap(page, "<link rel=\"stylesheet\" href=\"app.css?token={{token}}\">", "<style>" + appCss + "</style>");
+        page = swap(
+                page,
+                "<link rel=\"stylesheet\" href=\"uplot.css?token={{token}}\">",
+                "<meta http-equiv=\"Content-Security-Policy\" content=\"" + csp + "\">\n<style>" + uplotCss
+                        + "</style>");
+        page = swap(
+                page, "<link rel=\"stylesheet\" href=\"app.css?token={{token}}\">", "<style>" + appCss + "</style>");
         page = swap(page, "<title>ChemFit dashboard</title>", "<title>ChemFit report</title>");
-        page = swap(page, "<script src=\"uplot.js?token={{token}}\"></script>",
-                "<script type=\"application/json\" id=\"chemfit-data\">" + json + "</script>\n<script>" + uplotJs + "</script>");
+        page = swap(
+                page,
+                "<script src=\"uplot.js?token={{token}}\"></script>",
+                "<script type=\"application/json\" id=\"chemfit-data\">" + json + "</script>\n<script>" + uplotJs
+                        + "</script>");
         page = swap(page, "<script src=\"app.js?token={{token}}\"></script>", "<script>" + appJs + "</script>");
         return page;
     }

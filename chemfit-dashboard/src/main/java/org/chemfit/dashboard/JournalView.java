@@ -1,5 +1,7 @@
 package org.chemfit.dashboard;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,16 +12,12 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import org.chemfit.journal.read.EvaluationRecord;
 import org.chemfit.journal.Journal;
 import org.chemfit.journal.JournalException;
+import org.chemfit.journal.read.EvaluationRecord;
 import org.chemfit.journal.read.JournalReader;
 import org.chemfit.journal.read.RunRecord;
 import org.chemfit.journal.read.TermRecord;
-
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -35,15 +33,25 @@ final class JournalView implements AutoCloseable {
     static final int MAX_POINTS = 2000;
     /** The most failures a page lists (the latest ones); the count says how many there are. */
     static final int MAX_FAILURES = 200;
+
     private static final int PAGE_SIZE = 5000;
     /** Pages read per {@link #refresh}, so that a page asking meanwhile waits for one batch, not a whole long journal. */
     private static final int pageS_PER_REFRESH = 2;
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One evaluation, without its metadata tree. */
-    record Row(int number, String state, double loss, double told, double[] params, double seconds,
-            @Nullable Instant started, @Nullable Instant ended, String host, String failure) {
-    }
+    record Row(
+            int number,
+            String state,
+            double loss,
+            double told,
+            double[] params,
+            double seconds,
+            @Nullable Instant started,
+            @Nullable Instant ended,
+            String host,
+            String failure) {}
 
     /** One leaf term's tally over the run. */
     static final class TermTally {
@@ -63,9 +71,15 @@ final class JournalView implements AutoCloseable {
     }
 
     /** One failed term, with where its run directory is. */
-    record Failure(int index, int evaluation, String term, String path, @Nullable String message,
-            @Nullable String runDirectory, String host, @Nullable Instant ended) {
-    }
+    record Failure(
+            int index,
+            int evaluation,
+            String term,
+            String path,
+            @Nullable String message,
+            @Nullable String runDirectory,
+            String host,
+            @Nullable Instant ended) {}
 
     private final Path dir;
     private @Nullable String outputs;
@@ -77,6 +91,7 @@ final class JournalView implements AutoCloseable {
     private int next;
     /** The evaluations read while RUNNING, to be read again. */
     private final java.util.TreeSet<Integer> running = new java.util.TreeSet<>();
+
     private long lastTermId;
     private final Map<String, TermTally> terms = new LinkedHashMap<>();
     private final List<Failure> failures = new ArrayList<>();
@@ -263,8 +278,17 @@ final class JournalView implements AutoCloseable {
         for (int i = 0; i < p.length; i++) {
             p[i] = e.parameters().get(names.get(i), Double.NaN);
         }
-        return new Row(e.number(), e.state().name(), e.loss(), e.toldLoss(), p, e.seconds(), e.started(), e.ended(),
-                e.host(), e.failure());
+        return new Row(
+                e.number(),
+                e.state().name(),
+                e.loss(),
+                e.toldLoss(),
+                p,
+                e.seconds(),
+                e.started(),
+                e.ended(),
+                e.host(),
+                e.failure());
     }
 
     private void tally(TermRecord t) {
@@ -274,8 +298,15 @@ final class JournalView implements AutoCloseable {
         }
         if (t.state() == EvaluationRecord.State.FAILED) {
             s.failed++;
-            failures.add(new Failure(failures.size(), t.evaluationNumber(), t.name(), t.path(), t.failure(),
-                    t.runDirectory(), t.host(), t.ended()));
+            failures.add(new Failure(
+                    failures.size(),
+                    t.evaluationNumber(),
+                    t.name(),
+                    t.path(),
+                    t.failure(),
+                    t.runDirectory(),
+                    t.host(),
+                    t.ended()));
         } else {
             s.complete++;
             s.last = t.value();
@@ -433,7 +464,7 @@ final class JournalView implements AutoCloseable {
                     hi = r;
                 }
             }
-            if (lo == null || hi == null) {   // both are set by the first row of a bucket
+            if (lo == null || hi == null) { // both are set by the first row of a bucket
                 continue;
             }
             if (lo.number() <= hi.number()) {
@@ -553,10 +584,14 @@ final class JournalView implements AutoCloseable {
             p.put("upper", num(hi));
             p.put("initial", initial.get(n));
             p.put("fixed", fixed.contains(n));
-            Double b = best < 0 || rows.get(best) == null ? null : num(rows.get(best).params()[k]);
+            Double b = best < 0 || rows.get(best) == null
+                    ? null
+                    : num(rows.get(best).params()[k]);
             p.put("best", b);
-            boolean near = b != null && ((Double.isFinite(lo) && Double.isFinite(hi) && Math.min(b - lo, hi - b) <= 1e-3 * (hi - lo))
-                    || (Double.isFinite(lo) && b == lo) || (Double.isFinite(hi) && b == hi));
+            boolean near = b != null
+                    && ((Double.isFinite(lo) && Double.isFinite(hi) && Math.min(b - lo, hi - b) <= 1e-3 * (hi - lo))
+                            || (Double.isFinite(lo) && b == lo)
+                            || (Double.isFinite(hi) && b == hi));
             p.put("at_bound", near);
             out.add(p);
         }
@@ -585,8 +620,9 @@ final class JournalView implements AutoCloseable {
     private static String pathKey(String path) {
         StringBuilder sb = new StringBuilder();
         for (String part : path.split("\\.")) {
-            sb.append(String.format("%08d.", part.chars().allMatch(Character::isDigit) && !part.isEmpty()
-                    ? Integer.parseInt(part) : 0));
+            sb.append(String.format(
+                    "%08d.",
+                    part.chars().allMatch(Character::isDigit) && !part.isEmpty() ? Integer.parseInt(part) : 0));
         }
         return sb.toString();
     }
@@ -597,7 +633,9 @@ final class JournalView implements AutoCloseable {
         for (String f : List.of("results.json", Predictions.FILE)) {
             Path p = dir.resolve(f);
             try {
-                sb.append(Files.size(p)).append('@').append(Files.getLastModifiedTime(p).toMillis());
+                sb.append(Files.size(p))
+                        .append('@')
+                        .append(Files.getLastModifiedTime(p).toMillis());
             } catch (IOException e) {
                 // absent (a running fit), or replaced while looked at: the next tick sees it
             }
@@ -613,10 +651,18 @@ final class JournalView implements AutoCloseable {
             return null;
         }
         try {
-            Map<String, Object> r = JSON.readValue(f.toFile(), new TypeReference<LinkedHashMap<String, Object>>() {
-            });
+            Map<String, Object> r = JSON.readValue(f.toFile(), new TypeReference<LinkedHashMap<String, Object>>() {});
             Map<String, Object> m = new LinkedHashMap<>();
-            for (String k : List.of("status", "message", "stop_reason", "loss", "terms", "warnings", "metrics", "validation", "evaluations")) {
+            for (String k : List.of(
+                    "status",
+                    "message",
+                    "stop_reason",
+                    "loss",
+                    "terms",
+                    "warnings",
+                    "metrics",
+                    "validation",
+                    "evaluations")) {
                 if (r.containsKey(k)) {
                     m.put(k, r.get(k));
                 }
@@ -646,7 +692,8 @@ final class JournalView implements AutoCloseable {
         }
         Comparator<Row> c = switch (sort) {
             case "loss" -> Comparator.comparingDouble(JournalView::key);
-            case "seconds" -> Comparator.comparingDouble(r -> Double.isFinite(r.seconds()) ? r.seconds() : Double.MAX_VALUE);
+            case "seconds" ->
+                Comparator.comparingDouble(r -> Double.isFinite(r.seconds()) ? r.seconds() : Double.MAX_VALUE);
             case "state" -> Comparator.comparing(Row::state);
             default -> Comparator.comparingInt(Row::number);
         };

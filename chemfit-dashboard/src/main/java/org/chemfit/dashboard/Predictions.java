@@ -26,11 +26,10 @@ import org.jspecify.annotations.Nullable;
 final class Predictions {
 
     static final String FILE = "predictions.csv";
-    private static final List<String> COLUMNS = List.of("set", "term", "item", "quantity", "reference", "model_initial",
-            "model_best", "residual", "unit");
+    private static final List<String> COLUMNS =
+            List.of("set", "term", "item", "quantity", "reference", "model_initial", "model_best", "residual", "unit");
 
-    private Predictions() {
-    }
+    private Predictions() {}
 
     /**
      * @param dir the output folder

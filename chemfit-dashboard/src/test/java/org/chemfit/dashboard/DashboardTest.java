@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -21,16 +23,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-
 import org.chemfit.fit.FitResult;
 import org.chemfit.journal.read.EvaluationRecord;
-import org.chemfit.journal.Journal;
 import org.chemfit.journal.read.JournalReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 class DashboardTest {
 
@@ -56,7 +53,8 @@ class DashboardTest {
     private static String raw(Dashboard d, String requestLine) throws IOException {
         try (Socket s = new Socket("127.0.0.1", d.port())) {
             OutputStream out = s.getOutputStream();
-            out.write((requestLine + "\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write((requestLine + "\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
             out.flush();
             InputStream in = s.getInputStream();
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -69,21 +67,35 @@ class DashboardTest {
         try (Dashboard d = Dashboard.builder(dir).start()) {
             assertEquals("127.0.0.1", d.url().getHost());
             assertTrue(d.url().getQuery().matches("token=[0-9a-f]{48}"), d.url().toString());
-            for (String route : List.of("/", "/app.js", "/uplot.js", "/api/summary", "/api/evaluations", "/api/failure?index=0",
-                    "/api/predictions", "/events", "/nothing")) {
+            for (String route : List.of(
+                    "/",
+                    "/app.js",
+                    "/uplot.js",
+                    "/api/summary",
+                    "/api/evaluations",
+                    "/api/failure?index=0",
+                    "/api/predictions",
+                    "/events",
+                    "/nothing")) {
                 String sep = route.contains("?") ? "&" : "?";
                 HttpResponse<String> none = get(base(d) + route);
                 assertEquals(403, none.statusCode(), route);
                 assertFalse(none.body().contains("\"counts\""), route);
                 HttpResponse<String> wrong = get(base(d) + route + sep + "token=" + "0".repeat(48));
                 assertEquals(403, wrong.statusCode(), route);
-                assertEquals(Dashboard.CSP, none.headers().firstValue("Content-Security-Policy").orElse(""), route);
+                assertEquals(
+                        Dashboard.CSP,
+                        none.headers().firstValue("Content-Security-Policy").orElse(""),
+                        route);
             }
             HttpResponse<String> ok = get(base(d) + "/api/summary?token=" + token(d));
             assertEquals(200, ok.statusCode());
             assertEquals(30, JSON.readTree(ok.body()).at("/counts/total").asInt(), ok.body());
-            assertEquals(Dashboard.CSP, ok.headers().firstValue("Content-Security-Policy").orElse(""));
-            assertEquals("no-referrer", ok.headers().firstValue("Referrer-Policy").orElse(""));
+            assertEquals(
+                    Dashboard.CSP,
+                    ok.headers().firstValue("Content-Security-Policy").orElse(""));
+            assertEquals(
+                    "no-referrer", ok.headers().firstValue("Referrer-Policy").orElse(""));
         }
     }
 
@@ -93,15 +105,22 @@ class DashboardTest {
         Journals.fit(dir, 10);
         try (Dashboard d = Dashboard.builder(dir).start()) {
             String t = token(d);
-            for (String path : List.of("/../secret.txt", "/../../../../etc/passwd", "/api/../secret.txt", "/%2e%2e/secret.txt",
-                    "/%2E%2E%2Fsecret.txt", "/..%5csecret.txt", "/app.js/..")) {
+            for (String path : List.of(
+                    "/../secret.txt",
+                    "/../../../../etc/passwd",
+                    "/api/../secret.txt",
+                    "/%2e%2e/secret.txt",
+                    "/%2E%2E%2Fsecret.txt",
+                    "/..%5csecret.txt",
+                    "/app.js/..")) {
                 String resp = raw(d, "GET " + path + "?token=" + t + " HTTP/1.1");
                 assertTrue(resp.startsWith("HTTP/1.1 400"), path + " -> " + resp);
                 assertFalse(resp.contains("do not serve me") || resp.contains("root:"), resp);
             }
             String badQuery = raw(d, "GET /api/summary?token=%zz HTTP/1.1");
             assertTrue(badQuery.startsWith("HTTP/1.1 400"), badQuery);
-            for (String path : List.of("/secret.txt", "/journal.sqlite", "/org/chemfit/dashboard/app.js", "//etc/passwd")) {
+            for (String path :
+                    List.of("/secret.txt", "/journal.sqlite", "/org/chemfit/dashboard/app.js", "//etc/passwd")) {
                 String resp = raw(d, "GET " + path + "?token=" + t + " HTTP/1.1");
                 assertTrue(resp.startsWith("HTTP/1.1 404"), path + " -> " + resp);
             }
@@ -113,8 +132,11 @@ class DashboardTest {
         Journals.fit(dir, 10);
         try (Dashboard d = Dashboard.builder(dir).start()) {
             for (String method : List.of("POST", "PUT", "DELETE", "PATCH")) {
-                HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base(d) + "/api/summary?token=" + token(d)))
-                        .method(method, HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> r = HTTP.send(
+                        HttpRequest.newBuilder(URI.create(base(d) + "/api/summary?token=" + token(d)))
+                                .method(method, HttpRequest.BodyPublishers.ofString("{}"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
                 assertEquals(405, r.statusCode(), method);
                 assertEquals("GET, HEAD", r.headers().firstValue("Allow").orElse(""), method);
             }
@@ -123,15 +145,21 @@ class DashboardTest {
 
     @Test
     void anAddressOtherMachinesReachIsRefusedUnlessAllowed() throws Exception {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> Dashboard.builder(dir).bind("0.0.0.0").start());
-        assertTrue(e.getMessage().contains("'0.0.0.0' is reachable from other machines") && e.getMessage().contains("--allow-remote"),
+        assertTrue(
+                e.getMessage().contains("'0.0.0.0' is reachable from other machines")
+                        && e.getMessage().contains("--allow-remote"),
                 e.getMessage());
-        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException unknown = assertThrows(
+                IllegalArgumentException.class,
                 () -> Dashboard.builder(dir).bind("no-such-host.invalid").start());
         assertTrue(unknown.getMessage().contains("'no-such-host.invalid': unknown host"), unknown.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> Dashboard.builder(dir).port(70000));
-        try (Dashboard d = Dashboard.builder(dir).bind("0.0.0.0").allowRemote(true).start()) {
+        assertThrows(
+                IllegalArgumentException.class, () -> Dashboard.builder(dir).port(70000));
+        try (Dashboard d =
+                Dashboard.builder(dir).bind("0.0.0.0").allowRemote(true).start()) {
             assertEquals(200, get(base(d) + "/api/summary?token=" + token(d)).statusCode());
         }
         try (Dashboard d = Dashboard.builder(dir).bind("localhost").start()) {
@@ -142,10 +170,12 @@ class DashboardTest {
     @Test
     void theSummaryAgreesWithTheJournalAndTheFailuresCarryTheirMessages() throws Exception {
         FitResult r = Journals.fit(dir, 200);
-        try (JournalReader j = JournalReader.openReadOnly(dir); Dashboard d = Dashboard.builder(dir).start()) {
+        try (JournalReader j = JournalReader.openReadOnly(dir);
+                Dashboard d = Dashboard.builder(dir).start()) {
             long run = j.latestRun().orElseThrow().id();
             EvaluationRecord best = j.best(run).orElseThrow();
-            JsonNode s = JSON.readTree(get(base(d) + "/api/summary?token=" + token(d)).body());
+            JsonNode s = JSON.readTree(
+                    get(base(d) + "/api/summary?token=" + token(d)).body());
             assertEquals("done", s.get("status").asText());
             assertEquals(200, s.at("/counts/total").asInt());
             assertEquals(best.number(), s.get("best_evaluation").asInt());
@@ -153,24 +183,42 @@ class DashboardTest {
             assertEquals(r.bestLoss(), s.get("best_loss").asDouble(), 0.0);
             assertEquals(200, s.at("/history/points").asInt(), "200 evaluations are drawn whole");
             for (JsonNode p : s.get("parameters")) {
-                assertEquals(p.get("name").asText().equals("x") ? 2.0 : 3.0, p.get("upper").asDouble(), 0.0, p.toString());
-                assertEquals(best.parameters().get(p.get("name").asText()), p.get("best").asDouble(), 0.0, p.toString());
+                assertEquals(
+                        p.get("name").asText().equals("x") ? 2.0 : 3.0,
+                        p.get("upper").asDouble(),
+                        0.0,
+                        p.toString());
+                assertEquals(
+                        best.parameters().get(p.get("name").asText()),
+                        p.get("best").asDouble(),
+                        0.0,
+                        p.toString());
             }
-            long wallFailures = j.terms(run).stream().filter(t -> t.state() == EvaluationRecord.State.FAILED).count();
+            long wallFailures = j.terms(run).stream()
+                    .filter(t -> t.state() == EvaluationRecord.State.FAILED)
+                    .count();
             assertTrue(wallFailures > 0, "the fit should have hit the wall");
             assertEquals(wallFailures, s.get("failure_count").asLong());
             assertEquals(wallFailures, s.at("/terms/1/failed").asLong());
             assertEquals("wall", s.at("/terms/1/name").asText());
-            JsonNode f = JSON.readTree(get(base(d) + "/api/failure?index=0&token=" + token(d)).body());
+            JsonNode f = JSON.readTree(
+                    get(base(d) + "/api/failure?index=0&token=" + token(d)).body());
             assertTrue(f.get("message").asText().contains("is beyond the wall"), f.toString());
-            assertEquals("the journal names no run directory for this term", f.get("note").asText());
-            assertEquals(404, get(base(d) + "/api/failure?index=" + wallFailures + "&token=" + token(d)).statusCode());
-            JsonNode page = JSON.readTree(get(base(d) + "/api/evaluations?sort=loss&offset=0&limit=5&token=" + token(d)).body());
+            assertEquals(
+                    "the journal names no run directory for this term",
+                    f.get("note").asText());
+            assertEquals(
+                    404,
+                    get(base(d) + "/api/failure?index=" + wallFailures + "&token=" + token(d))
+                            .statusCode());
+            JsonNode page = JSON.readTree(get(base(d) + "/api/evaluations?sort=loss&offset=0&limit=5&token=" + token(d))
+                    .body());
             assertEquals(200, page.get("total").asInt());
             assertEquals(5, page.get("rows").size());
             assertEquals(best.number(), page.at("/rows/0/0").asInt());
-            JsonNode desc = JSON.readTree(get(base(d) + "/api/evaluations?sort=number&desc=1&offset=10&limit=3&token="
-                    + token(d)).body());
+            JsonNode desc = JSON.readTree(
+                    get(base(d) + "/api/evaluations?sort=number&desc=1&offset=10&limit=3&token=" + token(d))
+                            .body());
             assertEquals(189, desc.at("/rows/0/0").asInt());
         }
     }
@@ -178,14 +226,16 @@ class DashboardTest {
     @Test
     void aLongHistoryIsDownsampledKeepingTheBestAndTheLast() throws Exception {
         Journals.fit(dir, 5000);
-        try (JournalReader j = JournalReader.openReadOnly(dir); JournalView v = new JournalView(dir)) {
+        try (JournalReader j = JournalReader.openReadOnly(dir);
+                JournalView v = new JournalView(dir)) {
             assertTrue(v.refresh());
             Map<String, Object> s = v.summary();
             @SuppressWarnings("unchecked")
             Map<String, Object> h = (Map<String, Object>) s.get("history");
             Object[] numbers = (Object[]) h.get("number");
             Object[] best = (Object[]) h.get("best");
-            assertTrue(numbers.length <= JournalView.MAX_POINTS + 1 && numbers.length > JournalView.MAX_POINTS / 2,
+            assertTrue(
+                    numbers.length <= JournalView.MAX_POINTS + 1 && numbers.length > JournalView.MAX_POINTS / 2,
                     "points drawn: " + numbers.length);
             assertEquals(5000, h.get("of"));
             long run = j.latestRun().orElseThrow().id();
@@ -203,7 +253,8 @@ class DashboardTest {
                 int refreshes = 1;
                 small.refresh();
                 assertTrue(small.behind());
-                assertEquals(200, ((Map<?, ?>) small.summary().get("counts")).get("total"), "two batches after one refresh");
+                assertEquals(
+                        200, ((Map<?, ?>) small.summary().get("counts")).get("total"), "two batches after one refresh");
                 while (small.behind()) {
                     small.refresh();
                     refreshes++;
@@ -214,7 +265,9 @@ class DashboardTest {
                     a.remove(k);
                     s.remove(k);
                 }
-                assertTrue(JSON.writeValueAsString(s).equals(JSON.writeValueAsString(a)), "the same summary, read in batches");
+                assertTrue(
+                        JSON.writeValueAsString(s).equals(JSON.writeValueAsString(a)),
+                        "the same summary, read in batches");
             }
         }
     }
@@ -222,7 +275,8 @@ class DashboardTest {
     @Test
     void theDashboardWaitsForAJournalThatDoesNotExistYet() throws Exception {
         try (Dashboard d = Dashboard.builder(dir).start()) {
-            JsonNode s = JSON.readTree(get(base(d) + "/api/summary?token=" + token(d)).body());
+            JsonNode s = JSON.readTree(
+                    get(base(d) + "/api/summary?token=" + token(d)).body());
             assertEquals("waiting", s.get("status").asText());
             Journals.fit(dir, 12);
             JournalView v = new JournalView(dir);
@@ -249,7 +303,8 @@ class DashboardTest {
         assertEquals(40, data.at("/evaluations/rows").size());
         assertEquals("done", data.at("/summary/status").asText());
         assertNotNull(data.get("failures"));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> HtmlReport.write(dir.resolve("runs")));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> HtmlReport.write(dir.resolve("runs")));
         assertTrue(e.getMessage().contains("holds no journal"), e.getMessage());
     }
 
@@ -278,20 +333,31 @@ class DashboardTest {
     void predictionsAreServedAsParityChartsPerQuantityAndUnitFromAFixedRoute() throws Exception {
         Journals.fit(dir, 20);
         try (Dashboard d = Dashboard.builder(dir).start()) {
-            assertEquals(404, get(base(d) + "/api/predictions?token=" + token(d)).statusCode(), "a running fit has none");
-            assertTrue(JSON.readTree(get(base(d) + "/api/summary?token=" + token(d)).body()).get("results").isNull());
-            long before = JSON.readTree(get(base(d) + "/api/summary?token=" + token(d)).body()).get("version").asLong();
+            assertEquals(
+                    404, get(base(d) + "/api/predictions?token=" + token(d)).statusCode(), "a running fit has none");
+            assertTrue(JSON.readTree(
+                            get(base(d) + "/api/summary?token=" + token(d)).body())
+                    .get("results")
+                    .isNull());
+            long before = JSON.readTree(
+                            get(base(d) + "/api/summary?token=" + token(d)).body())
+                    .get("version")
+                    .asLong();
             writeResults();
             // written after the journal's last record, the files still change the summary (the page is told)
-            JsonNode after = await("the results in the summary").atMost(Duration.ofSeconds(10))
+            JsonNode after = await("the results in the summary")
+                    .atMost(Duration.ofSeconds(10))
                     .pollInterval(Duration.ofMillis(25))
-                    .until(() -> JSON.readTree(get(base(d) + "/api/summary?token=" + token(d)).body()),
+                    .until(
+                            () -> JSON.readTree(get(base(d) + "/api/summary?token=" + token(d))
+                                    .body()),
                             summary -> !summary.get("results").isNull());
             assertTrue(after.get("version").asLong() > before, after.get("version") + " after " + before);
             assertEquals(7, after.at("/results/evaluations/rounds").asInt());
             HttpResponse<String> r = get(base(d) + "/api/predictions?token=" + token(d));
             assertEquals(200, r.statusCode());
-            assertEquals("application/json", r.headers().firstValue("Content-Type").orElse(""));
+            assertEquals(
+                    "application/json", r.headers().firstValue("Content-Type").orElse(""));
             JsonNode p = JSON.readTree(r.body());
             assertEquals(5, p.get("rows").asInt());
             assertEquals(1, p.get("skipped").asInt(), "the row without a model value");
@@ -300,7 +366,11 @@ class DashboardTest {
             JsonNode ev = charts.get(0);
             assertEquals("energy", ev.get("quantity").asText());
             assertEquals("eV", ev.get("unit").asText());
-            assertEquals(List.of(-1.0, -0.5), List.of(ev.at("/fit/reference/0").asDouble(), ev.at("/fit/reference/1").asDouble()));
+            assertEquals(
+                    List.of(-1.0, -0.5),
+                    List.of(
+                            ev.at("/fit/reference/0").asDouble(),
+                            ev.at("/fit/reference/1").asDouble()));
             assertEquals(-0.51, ev.at("/fit/model/1").asDouble(), 0.0);
             assertEquals(1, ev.at("/validation/model").size());
             assertEquals(-2.1, ev.at("/validation/model/0").asDouble(), 0.0);
@@ -316,7 +386,10 @@ class DashboardTest {
             @SuppressWarnings("unchecked")
             Map<String, Object> results = (Map<String, Object>) v.summary().get("results");
             assertEquals(7, ((Map<?, ?>) results.get("evaluations")).get("rounds"));
-            assertEquals(List.of("trimer"), ((List<?>) results.get("validation")).stream().map(t -> ((Map<?, ?>) t).get("name")).toList());
+            assertEquals(
+                    List.of("trimer"),
+                    ((List<?>) results.get("validation"))
+                            .stream().map(t -> ((Map<?, ?>) t).get("name")).toList());
             assertNotNull(results.get("metrics"));
         }
     }
@@ -327,18 +400,22 @@ class DashboardTest {
         String open = "<script type=\"application/json\" id=\"chemfit-data\">";
         String page = HtmlReport.render(dir);
         int start = page.indexOf(open) + open.length();
-        assertTrue(JSON.readTree(page.substring(start, page.indexOf("</script>", start))).get("predictions").isNull());
+        assertTrue(JSON.readTree(page.substring(start, page.indexOf("</script>", start)))
+                .get("predictions")
+                .isNull());
         writeResults();
         page = HtmlReport.render(dir);
         start = page.indexOf(open) + open.length();
         JsonNode data = JSON.readTree(page.substring(start, page.indexOf("</script>", start)));
         assertEquals(3, data.at("/predictions/charts").size());
-        assertEquals(0.99, data.at("/summary/results/terms/0/metrics/energy/best/r2").asDouble(), 0.0);
+        assertEquals(
+                0.99, data.at("/summary/results/terms/0/metrics/energy/best/r2").asDouble(), 0.0);
     }
 
     @Test
     void csvFieldsFollowRfc4180() {
-        assertEquals(List.of(List.of("a", "b,c", "say \"x\"", ""), List.of("line\nbreak", "2")),
+        assertEquals(
+                List.of(List.of("a", "b,c", "say \"x\"", ""), List.of("line\nbreak", "2")),
                 Predictions.parse("a,\"b,c\",\"say \"\"x\"\"\",\r\n\"line\nbreak\",2\n"));
     }
 }

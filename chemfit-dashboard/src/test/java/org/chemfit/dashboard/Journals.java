@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-
 import org.chemfit.Bounds;
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationContext;
@@ -22,8 +21,7 @@ import org.chemfit.journal.Journal;
 /** Writes real journals by running real (in-process, cheap) fits into them. */
 final class Journals {
 
-    private Journals() {
-    }
+    private Journals() {}
 
     /**
      * Fits two in-process terms by a random search (which spends its whole budget) into the folder's
@@ -59,7 +57,9 @@ final class Journals {
                     double scale = 1.0 / Math.sqrt(1 + told / 50.0);
                     for (int i = 0; i < x.length; i++) {
                         double span = p.upper()[i] - p.lower()[i];
-                        x[i] = Math.max(p.lower()[i], Math.min(p.upper()[i], best[i] + scale * span * (rnd.nextDouble() - 0.5)));
+                        x[i] = Math.max(
+                                p.lower()[i],
+                                Math.min(p.upper()[i], best[i] + scale * span * (rnd.nextDouble() - 0.5)));
                     }
                     return List.of(x);
                 }
@@ -89,10 +89,14 @@ final class Journals {
     }
 
     static Fitter fitter(int evaluations) {
-        CombinedObjectiveFunction ob = new CombinedObjectiveFunction(List.of(term("bowl", false), term("wall", true)),
-                List.of(1.0, 0.5)).withTermNames(List.of("bowl", "wall")).withFailurePolicy(FailurePolicy.penalty(50.0));
-        return new Fitter(ob, Map.of("x", 0.3, "y", 1.1)).bounds(Bounds.of(Map.of("x", List.of(-2.0, 2.0), "y",
-                List.of(-3.0, 3.0)))).seed(7).maxEvaluations(evaluations);
+        CombinedObjectiveFunction ob = new CombinedObjectiveFunction(
+                        List.of(term("bowl", false), term("wall", true)), List.of(1.0, 0.5))
+                .withTermNames(List.of("bowl", "wall"))
+                .withFailurePolicy(FailurePolicy.penalty(50.0));
+        return new Fitter(ob, Map.of("x", 0.3, "y", 1.1))
+                .bounds(Bounds.of(Map.of("x", List.of(-2.0, 2.0), "y", List.of(-3.0, 3.0))))
+                .seed(7)
+                .maxEvaluations(evaluations);
     }
 
     private static ObjectiveFunction term(String name, boolean fails) {
@@ -109,7 +113,9 @@ final class Journals {
                 if (fails && x > 1.5) {
                     throw new IllegalStateException(name + ": x = " + x + " is beyond the wall");
                 }
-                return Quantities.builder().put("e", (x - 1) * (x - 1) + 0.5 * (y + 0.5) * (y + 0.5) + 1e-3).build();
+                return Quantities.builder()
+                        .put("e", (x - 1) * (x - 1) + 0.5 * (y + 0.5) * (y + 0.5) + 1e-3)
+                        .build();
             }
         };
         return qc.withLoss(q -> q.get("e"));

@@ -10,9 +10,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
-
 import org.chemfit.fit.FitResult;
-import org.chemfit.journal.Journal;
 import org.chemfit.journal.read.JournalReader;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
@@ -42,11 +40,23 @@ class PageLoadBenchmark {
     private static ChromeDriver browser(Path profile) {
         ChromeOptions o = new ChromeOptions();
         o.setBinary("/usr/bin/chromium");
-        o.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--user-data-dir=" + profile, "--window-size=1280,860");
-        return new ChromeDriver(new ChromeDriverService.Builder()
-                .usingDriverExecutable(Path.of("/usr/bin/chromedriver").toFile()).usingAnyFreePort().build(), o);
+        o.addArguments(
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--user-data-dir=" + profile,
+                "--window-size=1280,860");
+        return new ChromeDriver(
+                new ChromeDriverService.Builder()
+                        .usingDriverExecutable(Path.of("/usr/bin/chromedriver").toFile())
+                        .usingAnyFreePort()
+                        .build(),
+                o);
     }
 
     /** @return milliseconds from asking for the page until its loss chart holds the given points */
@@ -70,8 +80,13 @@ class PageLoadBenchmark {
     private static String stats(List<Double> ms) {
         List<Double> s = new ArrayList<>(ms);
         Collections.sort(s);
-        return String.format(Locale.ROOT, "median %.0f ms (min %.0f, max %.0f, %d loads)", s.get(s.size() / 2), s.get(0),
-                s.get(s.size() - 1), s.size());
+        return String.format(
+                Locale.ROOT,
+                "median %.0f ms (min %.0f, max %.0f, %d loads)",
+                s.get(s.size() / 2),
+                s.get(0),
+                s.get(s.size() - 1),
+                s.size());
     }
 
     private static double rate(Path dir, int n, boolean dashboard, ChromeDriver d) {
@@ -102,7 +117,11 @@ class PageLoadBenchmark {
         long t0 = System.nanoTime();
         Journals.fit(big, BIG);
         double writeSeconds = (System.nanoTime() - t0) / 1e9;
-        System.out.printf(Locale.ROOT, "journal of %d evaluations written in %.1f s (%.0f evaluations/s)%n", BIG, writeSeconds,
+        System.out.printf(
+                Locale.ROOT,
+                "journal of %d evaluations written in %.1f s (%.0f evaluations/s)%n",
+                BIG,
+                writeSeconds,
                 BIG / writeSeconds);
         ChromeDriver d = browser(Files.createDirectories(work.resolve("profile")));
         try {
@@ -112,13 +131,19 @@ class PageLoadBenchmark {
                 long c0 = mx.getCurrentThreadCpuTime();
                 long w0 = System.nanoTime();
                 v.refreshAll();
-                System.out.printf(Locale.ROOT, "whole journal read: %.0f ms wall, %.0f ms CPU%n", (System.nanoTime() - w0) / 1e6,
+                System.out.printf(
+                        Locale.ROOT,
+                        "whole journal read: %.0f ms wall, %.0f ms CPU%n",
+                        (System.nanoTime() - w0) / 1e6,
                         (mx.getCurrentThreadCpuTime() - c0) / 1e6);
                 c0 = mx.getCurrentThreadCpuTime();
                 w0 = System.nanoTime();
                 points = ((Object[]) ((java.util.Map<?, ?>) v.summary().get("history")).get("number")).length;
-                System.out.printf(Locale.ROOT, "one summary (downsampling included): %.0f ms wall, %.0f ms CPU%n",
-                        (System.nanoTime() - w0) / 1e6, (mx.getCurrentThreadCpuTime() - c0) / 1e6);
+                System.out.printf(
+                        Locale.ROOT,
+                        "one summary (downsampling included): %.0f ms wall, %.0f ms CPU%n",
+                        (System.nanoTime() - w0) / 1e6,
+                        (mx.getCurrentThreadCpuTime() - c0) / 1e6);
             }
             long s0 = System.nanoTime();
             Dashboard dash = Dashboard.builder(big).start();
@@ -134,7 +159,10 @@ class PageLoadBenchmark {
                 System.out.println("dashboard page, " + BIG + " evaluations: " + stats(ms.subList(2, ms.size())));
                 long h0 = System.nanoTime();
                 Path html = HtmlReport.write(big);
-                System.out.printf(Locale.ROOT, "report.html written in %.0f ms, %.1f MB%n", (System.nanoTime() - h0) / 1e6,
+                System.out.printf(
+                        Locale.ROOT,
+                        "report.html written in %.0f ms, %.1f MB%n",
+                        (System.nanoTime() - h0) / 1e6,
                         Files.size(html) / 1e6);
                 List<Double> hs = new ArrayList<>();
                 for (int i = 0; i < 5; i++) {
@@ -150,8 +178,12 @@ class PageLoadBenchmark {
                 without.add(rate(Files.createDirectories(work.resolve("plain" + round)), RATE_RUN, false, d));
                 with.add(rate(Files.createDirectories(work.resolve("watched" + round)), RATE_RUN, true, d));
             }
-            System.out.printf(Locale.ROOT, "writer, %d evaluations: %s evaluations/s without a dashboard, %s with one and an"
-                    + " open page%n", RATE_RUN, without, with);
+            System.out.printf(
+                    Locale.ROOT,
+                    "writer, %d evaluations: %s evaluations/s without a dashboard, %s with one and an" + " open page%n",
+                    RATE_RUN,
+                    without,
+                    with);
         } finally {
             d.quit();
         }

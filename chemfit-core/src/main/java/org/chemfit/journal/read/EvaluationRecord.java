@@ -2,7 +2,6 @@ package org.chemfit.journal.read;
 
 import java.time.Instant;
 import java.util.Map;
-
 import org.chemfit.Parameters;
 import org.chemfit.Quantities;
 import org.jspecify.annotations.Nullable;
@@ -35,9 +34,22 @@ import org.jspecify.annotations.Nullable;
  * @param attempt the attempt of the run that wrote this record (1 for the first)
  * @implNote Immutable.
  */
-public record EvaluationRecord(long runId, int number, String evaluationId, State state, Parameters parameters,
-        double loss, double toldLoss, Quantities quantities, String treeJson, String failure, @Nullable Instant started,
-        @Nullable Instant ended, double seconds, String host, int attempt) {
+public record EvaluationRecord(
+        long runId,
+        int number,
+        String evaluationId,
+        State state,
+        Parameters parameters,
+        double loss,
+        double toldLoss,
+        Quantities quantities,
+        String treeJson,
+        String failure,
+        @Nullable Instant started,
+        @Nullable Instant ended,
+        double seconds,
+        String host,
+        int attempt) {
 
     /**
      * The state of an evaluation or of a term.

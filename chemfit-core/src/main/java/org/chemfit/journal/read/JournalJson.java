@@ -1,13 +1,11 @@
 package org.chemfit.journal.read;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-
-import org.chemfit.journal.JournalException;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.chemfit.journal.JournalException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -23,11 +21,9 @@ import org.jspecify.annotations.Nullable;
 public final class JournalJson {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() {
-    };
+    private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() {};
 
-    private JournalJson() {
-    }
+    private JournalJson() {}
 
     /**
      * Reads a JSON object.

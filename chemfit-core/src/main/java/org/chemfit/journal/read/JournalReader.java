@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-
 import org.chemfit.journal.Journal;
 import org.chemfit.journal.JournalException;
 import org.chemfit.journal.JournalMismatchException;
@@ -76,8 +75,9 @@ public interface JournalReader extends Journal {
         if (journal instanceof JournalReader reader) {
             return reader;
         }
-        throw new IllegalArgumentException("a journal of type " + journal.getClass().getSimpleName()
-                + " cannot be read back: only ChemFit's own journal (Journal.open) can");
+        throw new IllegalArgumentException(
+                "a journal of type " + journal.getClass().getSimpleName()
+                        + " cannot be read back: only ChemFit's own journal (Journal.open) can");
     }
 
     /**

@@ -28,8 +28,19 @@ import org.jspecify.annotations.Nullable;
  * @param host the host that started the run
  * @implNote Immutable.
  */
-public record RunRecord(long id, String jobHash, String settingsJson, Instant started, @Nullable Instant ended, String status,
-        String stopReason, double bestLoss, int evaluations, int attempts, String softwareVersion, String host) {
+public record RunRecord(
+        long id,
+        String jobHash,
+        String settingsJson,
+        Instant started,
+        @Nullable Instant ended,
+        String status,
+        String stopReason,
+        double bestLoss,
+        int evaluations,
+        int attempts,
+        String softwareVersion,
+        String host) {
 
     /** @return the settings as a tree of maps and lists */
     public Map<String, Object> settings() {

@@ -2,7 +2,6 @@ package org.chemfit.journal.read;
 
 import java.time.Instant;
 import java.util.Map;
-
 import org.chemfit.Quantities;
 import org.jspecify.annotations.Nullable;
 
@@ -36,9 +35,24 @@ import org.jspecify.annotations.Nullable;
  * @param attempt the attempt of the run that ran it
  * @implNote Immutable.
  */
-public record TermRecord(long id, long runId, int evaluationNumber, String path, String name, EvaluationRecord.State state,
-        double value, Quantities quantities, @Nullable String metadataJson, @Nullable String runDirectory, String host,
-        @Nullable String worker, @Nullable String failure, @Nullable Instant started, @Nullable Instant ended, double seconds, int attempt) {
+public record TermRecord(
+        long id,
+        long runId,
+        int evaluationNumber,
+        String path,
+        String name,
+        EvaluationRecord.State state,
+        double value,
+        Quantities quantities,
+        @Nullable String metadataJson,
+        @Nullable String runDirectory,
+        String host,
+        @Nullable String worker,
+        @Nullable String failure,
+        @Nullable Instant started,
+        @Nullable Instant ended,
+        double seconds,
+        int attempt) {
 
     /** @return the metadata as a map */
     public Map<String, Object> metadata() {
