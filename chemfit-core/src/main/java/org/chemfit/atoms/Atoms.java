@@ -225,7 +225,7 @@ public final class Atoms {
      * @return a copy with this cell
      * @throws IllegalArgumentException when the cell is not 3x3, not finite, or singular
      */
-    Atoms withCell(double[][] vectors, boolean pbcA, boolean pbcB, boolean pbcC) {
+    public Atoms withCell(double[][] vectors, boolean pbcA, boolean pbcB, boolean pbcC) {
         if (vectors == null || vectors.length != 3) {
             throw new IllegalArgumentException(
                     "a cell needs 3 vectors, got " + (vectors == null ? "null" : vectors.length));
@@ -255,7 +255,7 @@ public final class Atoms {
      * @return a copy with these molecule indices
      * @throws IllegalArgumentException when the count differs from the number of atoms
      */
-    Atoms withMolecules(int... moleculeIndex) {
+    public Atoms withMolecules(int... moleculeIndex) {
         if (moleculeIndex.length != species.length) {
             throw new IllegalArgumentException("there must be one molecule index per atom: got " + moleculeIndex.length
                     + " indices for " + species.length + " atoms");

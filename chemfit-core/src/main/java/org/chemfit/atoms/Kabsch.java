@@ -142,8 +142,7 @@ public final class Kabsch {
      * @throws IllegalArgumentException when the lengths differ or are not a multiple of 3, there are
      *     fewer than 3 points, a weight is negative or not finite, or the weights sum to zero
      */
-    public static Alignment align(
-            double[] mobile, double[] reference, double @Nullable [] weights, boolean allowReflection) {
+    static Alignment align(double[] mobile, double[] reference, double @Nullable [] weights, boolean allowReflection) {
         Objects.requireNonNull(mobile, "mobile");
         Objects.requireNonNull(reference, "reference");
         if (mobile.length != reference.length || mobile.length % 3 != 0 || mobile.length == 0) {
@@ -257,7 +256,7 @@ public final class Kabsch {
      * @return the weighted RMSD after alignment, in Å
      * @throws IllegalArgumentException as {@link #align(double[], double[], double[], boolean)}
      */
-    public static double rmsd(Atoms mobile, Atoms reference, double @Nullable [] weights, boolean allowReflection) {
+    static double rmsd(Atoms mobile, Atoms reference, double @Nullable [] weights, boolean allowReflection) {
         return align(mobile.positionsArray(), reference.positionsArray(), weights, allowReflection)
                 .rmsd();
     }

@@ -30,7 +30,7 @@ import org.jspecify.annotations.Nullable;
  * <pre>{@code
  * Atoms dimer = Xyz.read(Path.of("atoms_3.0.xyz"));          // the last frame, as ase.io.read
  * List<Atoms> frames = Xyz.readAll(Path.of("trajectory.xyz"));
- * Xyz.write(Path.of("out.xyz"), List.of(dimer.withEnergy(-0.23)));
+ * Xyz.write(Path.of("out.xyz"), frames);
  * }</pre>
  *
  * <p>The readers throw an {@link InputFormatException} that names the file, the line and what was

@@ -29,7 +29,7 @@ public class OutputParseException extends ChemFitException {
      * @param problem what is wrong
      * @param excerpt an excerpt of the text, or null when there is none (a missing file)
      */
-    OutputParseException(String file, String parser, String problem, @Nullable String excerpt) {
+    public OutputParseException(String file, String parser, String problem, @Nullable String excerpt) {
         super(message(file, parser, problem, excerpt));
         this.file = file;
         this.parser = parser;
