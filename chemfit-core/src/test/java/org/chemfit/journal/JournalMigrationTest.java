@@ -3,8 +3,6 @@ package org.chemfit.journal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -32,20 +30,7 @@ class JournalMigrationTest {
     Path dir;
 
     private Path fixture() throws Exception {
-        Path f = dir.resolve("out").resolve(Journal.DEFAULT_FILE_NAME);
-        Files.createDirectories(f.getParent());
-        try (InputStream in = getClass().getResourceAsStream("journal-v1.sqlite")) {
-            Files.copy(in, f);
-        }
-        return f;
-    }
-
-    private static int userVersion(Path f) throws Exception {
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + f);
-                Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("PRAGMA user_version")) {
-            return rs.getInt(1);
-        }
+        return JournalFiles.copyOut(dir, "journal-v1.sqlite");
     }
 
     @Test
@@ -71,7 +56,7 @@ class JournalMigrationTest {
                     (Map<String, Object>) ((List<?>) evs.get(1).tree().get("terms")).get(1);
             assertEquals("t1", ((Map<?, ?>) leaf.get("quantities")).get("tag"));
         }
-        assertEquals(1, userVersion(f), "reading leaves the schema as it was");
+        assertEquals(1, JournalFiles.userVersion(f), "reading leaves the schema as it was");
     }
 
     @Test
@@ -86,7 +71,10 @@ class JournalMigrationTest {
             resumed = LegacyJournalFixture.fitter(LegacyJournalFixture.objective(runs, -1), j)
                     .fit("Nelder-Mead");
         }
-        assertEquals(JournalSchema.VERSION, userVersion(f), "opening for writing brings the schema to today's version");
+        assertEquals(
+                JournalSchema.VERSION,
+                JournalFiles.userVersion(f),
+                "opening for writing brings the schema to today's version");
         assertEquals(
                 Double.doubleToRawLongBits(uninterrupted.bestLoss()), Double.doubleToRawLongBits(resumed.bestLoss()));
         for (String n : uninterrupted.bestParameters().names()) {

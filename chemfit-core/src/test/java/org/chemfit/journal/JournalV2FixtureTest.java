@@ -3,13 +3,7 @@ package org.chemfit.journal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.chemfit.fit.FitResult;
@@ -34,20 +28,7 @@ class JournalV2FixtureTest {
     Path dir;
 
     private Path fixture() throws Exception {
-        Path f = dir.resolve("out").resolve(Journal.DEFAULT_FILE_NAME);
-        Files.createDirectories(f.getParent());
-        try (InputStream in = getClass().getResourceAsStream("journal-v2.sqlite")) {
-            Files.copy(in, f);
-        }
-        return f;
-    }
-
-    private static int userVersion(Path f) throws Exception {
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + f);
-                Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("PRAGMA user_version")) {
-            return rs.getInt(1);
-        }
+        return JournalFiles.copyOut(dir, "journal-v2.sqlite");
     }
 
     @Test
@@ -72,7 +53,7 @@ class JournalV2FixtureTest {
             assertEquals("t1", t.quantities().label("tag"));
             assertEquals(List.of("ok"), j.integrityCheck());
         }
-        assertEquals(2, userVersion(f), "reading leaves the schema as it was");
+        assertEquals(2, JournalFiles.userVersion(f), "reading leaves the schema as it was");
     }
 
     @Test
@@ -94,7 +75,10 @@ class JournalV2FixtureTest {
                             LegacyJournalFixture.objective(runs, -1), j, JournalV2Fixture.SETTINGS)
                     .fit("Nelder-Mead");
         }
-        assertEquals(JournalSchema.VERSION, userVersion(f), "opening for writing brings the schema to today's version");
+        assertEquals(
+                JournalSchema.VERSION,
+                JournalFiles.userVersion(f),
+                "opening for writing brings the schema to today's version");
         assertEquals(
                 Double.doubleToRawLongBits(uninterrupted.bestLoss()), Double.doubleToRawLongBits(resumed.bestLoss()));
         for (String n : uninterrupted.bestParameters().names()) {
