@@ -53,6 +53,34 @@ class ClusterProcessIT {
     String cluster;
     int port;
 
+    /**
+     * Kills a worker while it holds a task: it is frozen (SIGSTOP) once the driver sees a task in
+     * flight on it, and killed only when that task is still in flight with the worker frozen
+     * (a result sent just before the freeze would otherwise still arrive), else it is let go on
+     * and caught again.
+     */
+    private static void killHoldingATask(WorkerProcess w, String uuid, ClusterWrapperCOB c) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            await("a task on the worker")
+                    .atMost(Duration.ofSeconds(60))
+                    .until(() -> c.stats().inFlightByMember().containsKey(uuid));
+            w.signal("STOP");
+            try {
+                await("the frozen worker still holding its task")
+                        .during(Duration.ofMillis(300))
+                        .atMost(Duration.ofSeconds(3))
+                        .until(() -> c.stats().inFlightByMember().containsKey(uuid));
+                w.kill();
+                return;
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                w.signal("CONT");
+                if (attempt == 20) {
+                    throw e;
+                }
+            }
+        }
+    }
+
     @AfterEach
     void stopEverything() throws InterruptedException {
         if (cob != null) {
@@ -232,10 +260,7 @@ class ClusterProcessIT {
                         await("evaluation 3").atMost(Duration.ofSeconds(60)).until(() -> evaluations.get() >= 3);
                         late.set(startWorker("late", SECRET, 60));
                         await("evaluation 5").atMost(Duration.ofSeconds(60)).until(() -> evaluations.get() >= 5);
-                        await("a task on worker a")
-                                .atMost(Duration.ofSeconds(60))
-                                .until(() -> c.stats().inFlightByMember().containsKey(uuidA));
-                        a.kill();
+                        killHoldingATask(a, uuidA, c);
                     } catch (Throwable t) {
                         chaosFailure.set(t);
                     }

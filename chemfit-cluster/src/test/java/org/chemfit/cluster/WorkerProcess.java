@@ -148,6 +148,22 @@ final class WorkerProcess implements AutoCloseable {
         return uuid.get();
     }
 
+    /**
+     * Sends a signal to the worker's JVM with {@code kill}: STOP freezes it (a task it holds can
+     * then neither finish nor be reported), CONT lets it go on.
+     *
+     * @param name the signal's name, e.g. STOP or CONT
+     */
+    void signal(String name) throws IOException, InterruptedException {
+        Process k = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+                .redirectErrorStream(true)
+                .start();
+        if (k.waitFor() != 0) {
+            throw new IOException("kill -" + name + " " + process.pid() + " failed: "
+                    + new String(k.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
     /** SIGKILL, as a node failure would. */
     void kill() throws InterruptedException {
         process.destroyForcibly();
