@@ -1,6 +1,7 @@
 package org.chemfit.benchmarks;
 
 import com.hazelcast.core.HazelcastInstance;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -40,6 +41,40 @@ import org.chemfit.cluster.WorkerMain;
 public final class ClusterHarness {
 
     private ClusterHarness() {}
+
+    /**
+     * The driver of a benchmark: a member in this JVM on a free loopback port, a fresh secret, a
+     * temporary folder for the workers' logs, and the options a wrapper runs with.
+     */
+    record Driver(String secret, Path dir, int port, String cluster, HazelcastInstance member, ClusterOptions options) {
+
+        /**
+         * @param folderPrefix the prefix of the temporary folder
+         * @param clusterPrefix the prefix of the cluster's name (the process id follows)
+         * @return the driver, a member of a cluster of its own
+         * @throws IOException when no folder or port can be had
+         */
+        static Driver start(String folderPrefix, String clusterPrefix) throws IOException {
+            byte[] raw = new byte[24];
+            new SecureRandom().nextBytes(raw);
+            String secret = HexFormat.of().formatHex(raw);
+            Path dir = Files.createTempDirectory(folderPrefix);
+            int port;
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                port = s.getLocalPort();
+            }
+            String cluster = clusterPrefix + "-" + ProcessHandle.current().pid();
+            HazelcastInstance member = ClusterMemberConfig.builder(cluster)
+                    .join(List.of("127.0.0.1:" + port))
+                    .port(port, 1)
+                    .build()
+                    .newMember();
+            ClusterOptions options = ClusterOptions.builder(ClusterSecret.of(secret))
+                    .memberWait(Duration.ofMinutes(2))
+                    .build();
+            return new Driver(secret, dir, port, cluster, member, options);
+        }
+    }
 
     /** The objective of the workers and of the driver: {@code flat} leaves that sleep {@code sleepMs}. */
     public static final class SleepTerms implements ObjectiveFactory {
@@ -164,23 +199,13 @@ public final class ClusterHarness {
         int threads = args.length > 0 ? Integer.parseInt(args[0]) : 4;
         int requests = args.length > 1 ? Integer.parseInt(args[1]) : 80;
         long sleepMs = 50;
-        byte[] raw = new byte[24];
-        new SecureRandom().nextBytes(raw);
-        String secret = HexFormat.of().formatHex(raw);
-        Path dir = Files.createTempDirectory("chemfit-cluster-bench");
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
-        String cluster = "bench-" + ProcessHandle.current().pid();
-        HazelcastInstance driver = ClusterMemberConfig.builder(cluster)
-                .join(List.of("127.0.0.1:" + port))
-                .port(port, 1)
-                .build()
-                .newMember();
-        ClusterOptions options = ClusterOptions.builder(ClusterSecret.of(secret))
-                .memberWait(Duration.ofMinutes(2))
-                .build();
+        Driver d = Driver.start("chemfit-cluster-bench", "bench");
+        String secret = d.secret();
+        Path dir = d.dir();
+        int port = d.port();
+        String cluster = d.cluster();
+        HazelcastInstance driver = d.member();
+        ClusterOptions options = d.options();
         List<Worker> workers = new ArrayList<>();
         StringBuilder report = new StringBuilder();
         try {

@@ -2,15 +2,10 @@ package org.chemfit.benchmarks;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -18,9 +13,7 @@ import java.util.UUID;
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationContext;
 import org.chemfit.Parameters;
-import org.chemfit.cluster.ClusterMemberConfig;
 import org.chemfit.cluster.ClusterOptions;
-import org.chemfit.cluster.ClusterSecret;
 import org.chemfit.cluster.ClusterWrapperCOB;
 
 /**
@@ -53,23 +46,13 @@ public final class ClusterRoundTripHarness {
         int requests = args.length > 1 ? Integer.parseInt(args[1]) : 80;
         boolean speedup = args.length > 2 && args[2].equals("speedup");
         String prefetch = args.length > 3 ? args[3] : "0";
-        byte[] raw = new byte[24];
-        new SecureRandom().nextBytes(raw);
-        String secret = HexFormat.of().formatHex(raw);
-        Path dir = Files.createTempDirectory("chemfit-roundtrip");
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
-        String cluster = "roundtrip-" + ProcessHandle.current().pid();
-        HazelcastInstance driver = ClusterMemberConfig.builder(cluster)
-                .join(List.of("127.0.0.1:" + port))
-                .port(port, 1)
-                .build()
-                .newMember();
-        ClusterOptions options = ClusterOptions.builder(ClusterSecret.of(secret))
-                .memberWait(Duration.ofMinutes(2))
-                .build();
+        ClusterHarness.Driver d = ClusterHarness.Driver.start("chemfit-roundtrip", "roundtrip");
+        String secret = d.secret();
+        Path dir = d.dir();
+        int port = d.port();
+        String cluster = d.cluster();
+        HazelcastInstance driver = d.member();
+        ClusterOptions options = d.options();
         Map<String, String> flat = Map.of("flat", Integer.toString(TERMS));
         CombinedObjectiveFunction objective = new ClusterHarness.SleepTerms().create(flat);
         List<ClusterHarness.Worker> workers = new ArrayList<>();
