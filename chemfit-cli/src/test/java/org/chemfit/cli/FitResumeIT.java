@@ -176,14 +176,7 @@ class FitResumeIT {
                         Files.readString(out.resolve("evaluations.csv")).startsWith(csv),
                         "the running fit's CSV is intact");
             }
-            List<ProcessHandle> children = p.descendants().toList();
-            p.destroyForcibly(); // SIGKILL, as at the end of an allocation
-            children.forEach(ProcessHandle::destroyForcibly);
-            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-            assertEquals(137, p.exitValue());
-            for (ProcessHandle c : children) {
-                c.onExit().get(30, TimeUnit.SECONDS);
-            }
+            InterruptIT.killWithPrograms(p); // SIGKILL, as at the end of an allocation
             assertFalse(Files.exists(out.resolve("results.json")), "killed before it finished");
             int running;
             int recorded;

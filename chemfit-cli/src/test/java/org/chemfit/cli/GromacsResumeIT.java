@@ -93,14 +93,7 @@ class GromacsResumeIT {
                 .untilAsserted(() -> assertTrue(
                         recordedTerms(out) >= 4 && gromacsRunning(p),
                         () -> "no 4 evaluations recorded in time\n" + InterruptIT.output(dir)));
-        List<ProcessHandle> children = p.descendants().toList();
-        p.destroyForcibly(); // SIGKILL, as at the end of an allocation
-        children.forEach(ProcessHandle::destroyForcibly);
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-        assertEquals(137, p.exitValue());
-        for (ProcessHandle c : children) {
-            c.onExit().get(30, TimeUnit.SECONDS);
-        }
+        InterruptIT.killWithPrograms(p); // SIGKILL, as at the end of an allocation
         assertFalse(Files.exists(out.resolve("results.json")), "killed before it finished");
         int recorded;
         try (JournalReader j = JournalReader.openReadOnly(out)) {

@@ -29,6 +29,27 @@ class InterruptIT {
     Path tmp;
 
     /**
+     * Kills a running {@code chemfit} and the programs it started with SIGKILL, as the end of an
+     * allocation does, and waits until all have exited. The JVM is frozen (SIGSTOP) before its
+     * programs are listed, so that none starts between the listing and the kill and runs on as an
+     * orphan.
+     */
+    static void killWithPrograms(Process p) throws Exception {
+        Process stop = new ProcessBuilder("kill", "-STOP", Long.toString(p.pid()))
+                .inheritIO()
+                .start();
+        assertTrue(stop.waitFor(10, TimeUnit.SECONDS) && stop.exitValue() == 0, "kill -STOP failed");
+        List<ProcessHandle> children = p.descendants().toList();
+        p.destroyForcibly();
+        children.forEach(ProcessHandle::destroyForcibly);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(137, p.exitValue());
+        for (ProcessHandle c : children) {
+            c.onExit().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
      * Starts {@code chemfit ARGS} in a new JVM on this test's class path. SIGINT is reset to its
      * default first (env --default-signal), since a JVM ignores SIGINT when it inherits it ignored,
      * as background jobs of a shell do.
