@@ -13,6 +13,7 @@ import java.awt.geom.Path2D;
 import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.nio.charset.StandardCharsets;
@@ -560,7 +561,7 @@ final class Figure {
     void render() {
         layout();
         svg();
-        image();
+        png(image());
     }
 
     private BufferedImage image() {
@@ -585,6 +586,11 @@ final class Figure {
      * little larger (about 70 KB instead of 45 KB) and decode everywhere.
      */
     private static void writePng(BufferedImage img, Path file) throws IOException {
+        Files.write(file, png(img));
+    }
+
+    /** @return the PNG file of an RGB image, as {@link #writePng} writes it */
+    private static byte[] png(BufferedImage img) {
         int w = img.getWidth();
         int h = img.getHeight();
         int[] px = ((java.awt.image.DataBufferInt) img.getRaster().getDataBuffer()).getData();
@@ -605,18 +611,23 @@ final class Figure {
                 }
                 z.write(row);
             }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot encode a PNG in memory: " + e.getMessage(), e);
         } finally {
             deflater.end();
         }
-        try (java.io.DataOutputStream out =
-                new java.io.DataOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(file)))) {
+        java.io.ByteArrayOutputStream file = new java.io.ByteArrayOutputStream(deflated.size() + 64);
+        try (java.io.DataOutputStream out = new java.io.DataOutputStream(file)) {
             out.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
             java.nio.ByteBuffer ihdr =
                     java.nio.ByteBuffer.allocate(13).putInt(w).putInt(h).put(new byte[] {8, 2, 0, 0, 0});
             chunk(out, "IHDR", ihdr.array());
             chunk(out, "IDAT", deflated.toByteArray());
             chunk(out, "IEND", new byte[0]);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot encode a PNG in memory: " + e.getMessage(), e);
         }
+        return file.toByteArray();
     }
 
     private static void chunk(java.io.DataOutputStream out, String type, byte[] data) throws IOException {

@@ -61,7 +61,7 @@ final class Plots {
     @SuppressWarnings("unchecked")
     static List<Path> draw(Path folder, List<double[]> history, @Nullable Map<String, Object> results) {
         Path dir = folder.resolve("plots");
-        List<Path> written = new ArrayList<>();
+        List<Job> jobs = new ArrayList<>();
         try {
             Files.createDirectories(dir);
             String lossUnit =
@@ -73,10 +73,10 @@ final class Plots {
                 if (results != null) {
                     heldOut(f, results, lossUnit);
                 }
-                written.addAll(f.write(dir.resolve("loss")));
+                jobs.add(new Job(f, dir.resolve("loss")));
             }
             if (results == null) {
-                return written;
+                return writeAll(jobs);
             }
             List<Series> series = series(folder, results);
             for (Object set : List.of("terms", "validation")) {
@@ -88,8 +88,9 @@ final class Plots {
                     if (t.get("coordinate") instanceof Map<?, ?> c) {
                         for (Series s : series) {
                             if (s.term().equals(t.get("name"))) {
-                                written.addAll(scan(s, (Map<String, Object>) c)
-                                        .write(dir.resolve("term-" + safe(s.term())
+                                jobs.add(new Job(
+                                        scan(s, (Map<String, Object>) c),
+                                        dir.resolve("term-" + safe(s.term())
                                                 + (s.quantity().equals("energy") ? "" : "-" + safe(s.quantity())))));
                             }
                         }
@@ -109,35 +110,102 @@ final class Plots {
                                 .count()
                         > 1;
                 String name = safe(first.quantity()) + (clash ? "-" + safe(first.unit()) : "");
-                written.addAll(parity(e.getValue()).write(dir.resolve("parity-" + name)));
+                jobs.add(new Job(parity(e.getValue()), dir.resolve("parity-" + name)));
                 Figure h = histogram(e.getValue());
                 if (h != null) {
-                    written.addAll(h.write(dir.resolve("residuals-" + name)));
+                    jobs.add(new Job(h, dir.resolve("residuals-" + name)));
                 }
             }
             Figure cor = correlation(results.get("uncertainty"));
             if (cor != null) {
-                written.addAll(cor.write(dir.resolve("correlation")));
+                jobs.add(new Job(cor, dir.resolve("correlation")));
             }
             Figure p = parameters(folder, results);
             if (p != null) {
-                written.addAll(p.write(dir.resolve("parameters")));
+                jobs.add(new Job(p, dir.resolve("parameters")));
             }
             Figure s = shares((List<Object>) results.get("terms"));
             if (s != null) {
-                written.addAll(s.write(dir.resolve("loss-shares")));
+                jobs.add(new Job(s, dir.resolve("loss-shares")));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write plots to " + dir + ": " + e.getMessage(), e);
         }
-        return written;
+        return writeAll(jobs);
     }
 
+    /** A figure and the path, without extension, of its two files. */
+    private record Job(Figure figure, Path base) {}
+
     /**
-     * Draws a small figure on a low-priority daemon thread, so that the first plots at the end of a
-     * fit do not pay for loading the drawing classes and fonts (most of their cost in a new JVM).
-     * Whatever goes wrong here is ignored: the plots themselves report their own errors.
+     * Writes the figures, each on its own on the cores there are (a figure's SVG and PNG take
+     * tens of milliseconds to draw and encode, and the figures share nothing), and returns
+     * their files in the order of the figures.
      */
+    private static List<Path> writeAll(List<Job> jobs) {
+        int threads = Math.min(jobs.size(), Math.min(4, Runtime.getRuntime().availableProcessors()));
+        if (threads <= 1) {
+            List<Path> written = new ArrayList<>();
+            for (Job j : jobs) {
+                written.addAll(write(j));
+            }
+            return written;
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "chemfit-plots");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<java.util.concurrent.Future<List<Path>>> futures = new ArrayList<>();
+            for (Job j : jobs) {
+                futures.add(pool.submit(() -> write(j)));
+            }
+            List<Path> written = new ArrayList<>();
+            for (java.util.concurrent.Future<List<Path>> f : futures) {
+                written.addAll(result(f));
+            }
+            return written;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Waits for a figure's files; an interrupt does not cut the plots short (it is kept for the caller). */
+    private static List<Path> result(java.util.concurrent.Future<List<Path>> f) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return f.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (java.util.concurrent.ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    if (cause instanceof RuntimeException r) {
+                        throw r;
+                    }
+                    if (cause instanceof Error err) {
+                        throw err;
+                    }
+                    throw new IllegalStateException("drawing a plot failed: " + cause, cause);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static List<Path> write(Job j) {
+        try {
+            return j.figure().write(j.base());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write plots to " + j.base().getParent() + ": " + e.getMessage(), e);
+        }
+    }
+
     /** The correlation matrix of the fitted parameters (two or more), or null. */
     @SuppressWarnings("unchecked")
     private static Figure correlation(Object uncertainty) {
@@ -163,18 +231,31 @@ final class Plots {
         return new Figure(side, side, "Correlation of the fitted parameters").matrix(labels, v);
     }
 
+    /**
+     * Draws a figure of a plot's size (points, a line, text; SVG and PNG, in memory) on a
+     * low-priority daemon thread while the fit runs, so that the plots at the end of a fit do not
+     * pay for loading the drawing classes and fonts or run the PNG encoder's loop before it is
+     * compiled (most of their cost in a new JVM). Whatever goes wrong here is ignored: the plots
+     * themselves report their own errors.
+     */
     // the warm-up is only worth its CPU when nothing else wants it
     @SuppressWarnings("ThreadPriorityCheck")
     static void warmUpInBackground() {
         Thread t = new Thread(
                 () -> {
                     try {
-                        Figure f = new Figure(160, 120, "warm-up");
+                        double[] x = new double[100];
+                        double[] y = new double[x.length];
+                        for (int i = 0; i < x.length; i++) {
+                            x[i] = i + 1;
+                            y[i] = 1 + 100.0 / (i + 1);
+                        }
+                        Figure f = new Figure(W, H, "warm-up");
                         f.panel(0, 1)
                                 .x("x", "1", false)
                                 .y("y", "1", true)
-                                .points(new double[] {1, 2}, new double[] {1, 10}, Figure.BLUE, "a")
-                                .line(new double[] {1, 2}, new double[] {1, 10}, Figure.RED, 1f, true, "b");
+                                .points(x, y, Figure.BLUE, "a")
+                                .line(x, y, Figure.RED, 1f, true, "b");
                         f.render();
                     } catch (RuntimeException | Error e) {
                         // only a warm-up
