@@ -175,7 +175,6 @@ class JournalKillIT {
                                 seen.get() >= killAt,
                                 () -> "no " + killAt + " terms recorded in time; log:\n" + log(s));
                     });
-            List<ProcessHandle> children = p.descendants().toList();
             reader.get().close();
             if (killAt == killAfterCompleteTerms[0]) {
                 // a second fit on the same folder while the first one runs is refused
@@ -187,6 +186,13 @@ class JournalKillIT {
                             e.getMessage());
                 }
             }
+            // frozen before its programs are listed, so that none starts between the listing and the
+            // kill and runs on as an orphan (it would count as an extra run)
+            Process stop = new ProcessBuilder("kill", "-STOP", Long.toString(p.pid()))
+                    .inheritIO()
+                    .start();
+            assertTrue(stop.waitFor(10, TimeUnit.SECONDS) && stop.exitValue() == 0, "kill -STOP failed");
+            List<ProcessHandle> children = p.descendants().toList();
             p.destroyForcibly(); // SIGKILL
             for (ProcessHandle c : children) {
                 c.destroyForcibly();
