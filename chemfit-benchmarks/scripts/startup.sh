@@ -26,9 +26,12 @@ trap 'rm -f "$times" "$times.one"' EXIT
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 for _ in $(seq "$rounds"); do
     for i in "${!cmds[@]}"; do
+        # wall time from bash's clock (microseconds); CPU time from /usr/bin/time (centiseconds)
+        start="$EPOCHREALTIME"
         # shellcheck disable=SC2086
-        /usr/bin/time -o "$times.one" -f "%e %U %S" ${cmds[$i]} >/dev/null 2>&1
-        echo "$i $(cat "$times.one")" >>"$times"
+        /usr/bin/time -o "$times.one" -f "%U %S" ${cmds[$i]} >/dev/null 2>&1
+        end="$EPOCHREALTIME"
+        echo "$i $(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.4f", e - s }') $(cat "$times.one")" >>"$times"
     done
 done
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
@@ -37,10 +40,10 @@ load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 stat() {
     awk -v i="$1" -v c="$2" '$1 == i { print (c == 1 ? $2 : $3 + $4) }' "$times" | sort -g |
         awk '{ v[NR] = $1 } END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2;
-              printf "%.2f s (%.2f to %.2f)", m, v[1], v[NR] }'
+              printf "%.3f s (%.3f to %.3f)", m, v[1], v[NR] }'
 }
-printf '%-40s %-26s %s\n' "command ($rounds rounds)" "wall, median (range)" "cpu, median (range)"
+printf '%-40s %-30s %s\n' "command ($rounds rounds)" "wall, median (range)" "cpu, median (range)"
 for i in "${!names[@]}"; do
-    printf '%-40s %-26s %s\n' "${names[$i]}" "$(stat "$i" 1)" "$(stat "$i" 2)"
+    printf '%-40s %-30s %s\n' "${names[$i]}" "$(stat "$i" 1)" "$(stat "$i" 2)"
 done
 echo "load average (1, 5, 15 min): $load_before before, $load_after after"
