@@ -1,6 +1,9 @@
 package org.chemfit.cli;
 
+import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
 /**
  * The entry point of the {@code chemfit} command.
@@ -23,7 +26,40 @@ public final class Main {
      */
     public static void main(String[] args) {
         useFastProcessLaunch();
-        System.exit(new CommandLine(new ChemFitCommand()).execute(args));
+        CommandLine sub = subcommand(args);
+        System.exit(
+                sub != null
+                        ? sub.execute(Arrays.copyOfRange(args, 1, args.length))
+                        : new CommandLine(new ChemFitCommand()).execute(args));
+    }
+
+    /**
+     * Builds only the subcommand that the command line names: picocli reads the annotations of
+     * every command it is given by reflection, and building all of them costs about a third of its
+     * share of the start-up (docs/benchmarks.md, "Start-up"). The subcommand gets the name it has in
+     * the whole tree ({@code chemfit eval}), so that its help, its messages and its exit codes are
+     * the same. {@code --help}, {@code help fit} and a misspelt name need the whole tree.
+     *
+     * @param args the command line
+     * @return the subcommand that the first argument names, on its own, to execute with the rest of
+     *     the arguments; null when the first argument is not a subcommand's name
+     */
+    static @Nullable CommandLine subcommand(String... args) {
+        if (args.length == 0) {
+            return null;
+        }
+        Command root = ChemFitCommand.class.getAnnotation(Command.class);
+        for (Class<?> c : root.subcommands()) {
+            Command command = c.getAnnotation(Command.class);
+            if (c != CommandLine.HelpCommand.class
+                    && command != null
+                    && command.name().equals(args[0])) {
+                CommandLine cl = new CommandLine(c);
+                cl.setCommandName(root.name() + " " + command.name());
+                return cl;
+            }
+        }
+        return null;
     }
 
     /**

@@ -1,0 +1,214 @@
+package org.chemfit.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The repository's {@code ./chemfit} launcher, run from a copy of the repository's layout that
+ * holds only the launcher, the built jar and the argon example (no sources, so it never builds):
+ * the class-data archives it records once per jar and per JDK, the archive and compiler each
+ * command gets, and that the command's output and exit code pass through unchanged.
+ */
+@Timeout(value = 600, unit = TimeUnit.SECONDS)
+class LauncherIT {
+
+    private static final String RECORDING = "chemfit: recording the classes that commands load";
+
+    /** What the launcher printed (stdout and stderr together) and its exit code. */
+    record Result(int code, String output) {}
+
+    @TempDir
+    Path root;
+
+    /** @return a copy of the launcher, the jar and examples/argon, laid out as in the repository */
+    private Path layout() throws IOException {
+        Path repo = ExamplesIT.examples().getParent();
+        Path jar = repo.resolve("chemfit-cli/target/chemfit.jar");
+        assertTrue(Files.isRegularFile(jar), "no jar at " + jar + "; run mvn package first");
+        Files.copy(repo.resolve("chemfit"), root.resolve("chemfit"));
+        assertTrue(root.resolve("chemfit").toFile().setExecutable(true), "chmod +x chemfit");
+        Files.createDirectories(root.resolve("chemfit-cli/target"));
+        Files.copy(jar, root.resolve("chemfit-cli/target/chemfit.jar"));
+        Path from = repo.resolve("examples/argon");
+        try (Stream<Path> s = Files.walk(from)) {
+            for (Path p : s.filter(p -> !p.startsWith(from.resolve("results"))).toList()) {
+                Path to = root.resolve("examples/argon")
+                        .resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.copy(p, to);
+                }
+            }
+        }
+        return root.resolve("chemfit");
+    }
+
+    private Result run(Map<String, String> env, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(root.resolve("chemfit").toString());
+        cmd.addAll(List.of(args));
+        Path log = Files.createTempFile(root, "out", ".txt");
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .directory(root.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        pb.environment().remove("CHEMFIT_JAVA_OPTS");
+        pb.environment().remove("CHEMFIT_CDS");
+        pb.environment().remove("JAVA_TOOL_OPTIONS");
+        pb.environment().remove("JDK_JAVA_OPTIONS");
+        pb.environment().put("PATH", Path.of(System.getProperty("java.home"), "bin") + ":" + System.getenv("PATH"));
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        if (!p.waitFor(300, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor();
+            throw new AssertionError(cmd + " did not finish within 300 s:\n" + Files.readString(log));
+        }
+        return new Result(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
+    }
+
+    private Path target(String name) {
+        return root.resolve("chemfit-cli/target").resolve(name);
+    }
+
+    private static void assertFlag(String output, String flag, String value) {
+        assertTrue(
+                Pattern.compile("\\b" + flag + "\\s+= " + value + "\\s")
+                        .matcher(output)
+                        .find(),
+                flag + " = " + value + " expected in\n" + output);
+    }
+
+    @Test
+    void recordsTwoArchivesOnceAndEachCommandMapsItsOwn() throws Exception {
+        layout();
+        List<String> example;
+        try (Stream<Path> s = Files.walk(root.resolve("examples"))) {
+            example = s.map(Path::toString).sorted().toList();
+        }
+
+        Result first = run(Map.of(), "eval", "examples/argon/fit.yaml");
+        assertEquals(0, first.code(), first.output());
+        assertTrue(first.output().contains(RECORDING), first.output());
+        assertTrue(first.output().contains("loss: 771.035"), first.output());
+        for (String archive : List.of("chemfit.jsa", "chemfit-fit.jsa")) {
+            assertTrue(Files.size(target(archive)) > 1_000_000, archive + ": " + Files.size(target(archive)));
+        }
+        assertTrue(
+                Files.size(target("chemfit-fit.jsa")) > Files.size(target("chemfit.jsa")),
+                "a fit loads more classes than eval");
+        String stamp = Files.readString(target("chemfit.jsa.jdk"));
+        assertEquals(
+                Path.of(System.getProperty("java.home"), "bin/java")
+                        .toRealPath()
+                        .toString(),
+                stamp.lines().findFirst().orElseThrow());
+        try (Stream<Path> s = Files.walk(root.resolve("examples"))) {
+            assertEquals(example, s.map(Path::toString).sorted().toList(), "recording wrote into the example");
+        }
+        try (Stream<Path> s = Files.list(target(""))) {
+            assertEquals(
+                    List.of("chemfit-fit.jsa", "chemfit.jar", "chemfit.jsa", "chemfit.jsa.jdk"),
+                    s.map(p -> p.getFileName().toString()).sorted().toList(),
+                    "what recording leaves beside the jar");
+        }
+
+        // eval: the small archive, picocli's Java 5 classes included, and the quick compiler only
+        Result eval = run(
+                Map.of("CHEMFIT_JAVA_OPTS", "-Xlog:cds=info -Xlog:class+load -XX:+PrintFlagsFinal"),
+                "eval",
+                "examples/argon/fit.yaml");
+        assertEquals(0, eval.code(), eval.output());
+        assertFalse(eval.output().contains(RECORDING), eval.output());
+        assertTrue(eval.output().contains("Opened archive " + target("chemfit.jsa")), eval.output());
+        assertTrue(eval.output().contains("picocli.CommandLine source: shared objects file"), eval.output());
+        assertTrue(eval.output().contains("org.chemfit.cli.EvalCommand source: shared objects file"), eval.output());
+        assertTrue(eval.output().contains("loss: 771.035"), eval.output());
+        assertFlag(eval.output(), "TieredStopAtLevel", "1");
+
+        // fit: the large archive and both compilers
+        Result fit = run(
+                Map.of("CHEMFIT_JAVA_OPTS", "-Xlog:cds=info -XX:+PrintFlagsFinal"),
+                "fit",
+                "examples/argon/fit.yaml",
+                "--output",
+                "out",
+                "--max-evaluations",
+                "5",
+                "--quiet");
+        assertEquals(0, fit.code(), fit.output());
+        assertTrue(fit.output().contains("Opened archive " + target("chemfit-fit.jsa")), fit.output());
+        assertFlag(fit.output(), "TieredStopAtLevel", "4");
+        assertTrue(Files.isRegularFile(root.resolve("out/results.json")), fit.output());
+
+        // the user's options come last and win
+        Result c2 = run(
+                Map.of("CHEMFIT_JAVA_OPTS", "-XX:TieredStopAtLevel=4 -XX:+PrintFlagsFinal"),
+                "validate",
+                "examples/argon/fit.yaml");
+        assertEquals(0, c2.code(), c2.output());
+        assertFlag(c2.output(), "TieredStopAtLevel", "4");
+
+        // CHEMFIT_CDS=off: neither archive
+        Result off = run(
+                Map.of("CHEMFIT_CDS", "off", "CHEMFIT_JAVA_OPTS", "-Xlog:cds=info"), "eval", "examples/argon/fit.yaml");
+        assertEquals(0, off.code(), off.output());
+        assertFalse(off.output().contains(target("chemfit.jsa").toString()), off.output());
+        assertTrue(off.output().contains("loss: 771.035"), off.output());
+
+        // the exit code and the message of a user's mistake pass through the launcher
+        Result missing = run(Map.of(), "eval", "examples/argon/no-such-job.yaml");
+        assertEquals(ExitCodes.USAGE, missing.code(), missing.output());
+        assertTrue(missing.output().contains("no such file"), missing.output());
+        assertFalse(missing.output().contains("Exception"), missing.output());
+    }
+
+    @Test
+    void recordsAgainWhenTheJarOrTheJdkChanges() throws Exception {
+        layout();
+        Result first = run(Map.of(), "validate", "examples/argon/fit.yaml");
+        assertEquals(0, first.code(), first.output());
+        assertTrue(first.output().contains(RECORDING), first.output());
+        Result again = run(Map.of(), "validate", "examples/argon/fit.yaml");
+        assertFalse(again.output().contains(RECORDING), again.output());
+
+        // a jar rebuilt after the archives were recorded
+        FileTime jar = Files.getLastModifiedTime(target("chemfit.jar"));
+        FileTime before = FileTime.fromMillis(jar.toMillis() - 60_000);
+        Files.setLastModifiedTime(target("chemfit.jsa"), before);
+        Files.setLastModifiedTime(target("chemfit-fit.jsa"), before);
+        Result rebuilt = run(Map.of(), "validate", "examples/argon/fit.yaml");
+        assertEquals(0, rebuilt.code(), rebuilt.output());
+        assertTrue(rebuilt.output().contains(RECORDING), rebuilt.output());
+        assertTrue(Files.getLastModifiedTime(target("chemfit.jsa")).compareTo(jar) > 0);
+        assertTrue(Files.getLastModifiedTime(target("chemfit-fit.jsa")).compareTo(jar) > 0);
+
+        // archives recorded by another JDK
+        Path stamp = target("chemfit.jsa.jdk");
+        String release = Files.readString(stamp).lines().skip(1).reduce("", (a, b) -> a + b + "\n");
+        Files.writeString(stamp, "/opt/another-jdk/bin/java\n" + release);
+        Result otherJdk = run(Map.of(), "validate", "examples/argon/fit.yaml");
+        assertEquals(0, otherJdk.code(), otherJdk.output());
+        assertTrue(otherJdk.output().contains(RECORDING), otherJdk.output());
+        assertFalse(Files.readString(stamp).startsWith("/opt/another-jdk"), Files.readString(stamp));
+        Result settled = run(Map.of(), "validate", "examples/argon/fit.yaml");
+        assertFalse(settled.output().contains(RECORDING), settled.output());
+        assertTrue(settled.output().contains("is valid"), settled.output());
+    }
+}
