@@ -31,7 +31,8 @@ import org.chemfit.external.KeepPolicy;
  * @param optimizer the method and its budget
  * @param execution how evaluations run
  * @param output where results go
- * @param hash a SHA-256 over the job file and every file it names, hex
+ * @param digest the SHA-256 over the job file and every file it names, computed when first asked
+ *     for ({@link #hash()})
  * @param programs program aliases of external commands: a name used as a command's program (such as
  *     {@code gmx}) to the names tried for it, in order (such as gmx, gmx_mpi, gmx_d); looked up once per job
  * @param validation terms of the same kinds as {@code terms}, evaluated at the initial and best parameters but never
@@ -50,7 +51,7 @@ public record JobFile(
         OptimizerSpec optimizer,
         ExecutionSpec execution,
         OutputSpec output,
-        String hash,
+        JobDigest digest,
         Map<String, List<String>> programs,
         List<TermSpec> validation,
         Units units,
@@ -71,44 +72,11 @@ public record JobFile(
     }
 
     /**
-     * A job without validation terms or units.
-     *
-     * @param file the job file
-     * @param name the fit's name
-     * @param parameters the parameters
-     * @param terms the terms
-     * @param combination how terms combine
-     * @param optimizer the optimizer
-     * @param execution how evaluations run
-     * @param output where results go
-     * @param hash the job's hash
-     * @param programs program aliases
+     * @return the SHA-256 over the job file and every file it names, hex (computed on the first call)
+     * @throws BaseCommand.UserException when one of the files can no longer be read
      */
-    public JobFile(
-            Path file,
-            String name,
-            List<ParameterSpec> parameters,
-            List<TermSpec> terms,
-            CombinationSpec combination,
-            OptimizerSpec optimizer,
-            ExecutionSpec execution,
-            OutputSpec output,
-            String hash,
-            Map<String, List<String>> programs) {
-        this(
-                file,
-                name,
-                parameters,
-                terms,
-                combination,
-                optimizer,
-                execution,
-                output,
-                hash,
-                programs,
-                List.of(),
-                Units.NONE,
-                0);
+    public String hash() {
+        return digest.value();
     }
 
     /**

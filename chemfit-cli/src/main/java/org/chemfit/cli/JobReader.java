@@ -3,15 +3,9 @@ package org.chemfit.cli;
 import static org.chemfit.cli.JobKeys.MAX_EVALUATIONS;
 import static org.chemfit.cli.JobKeys.TOP_KEYS;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.chemfit.cli.JobFile.CombinationSpec;
@@ -119,7 +113,7 @@ final class JobReader {
                 optimizer,
                 execution,
                 output,
-                hash(),
+                digest(),
                 programs,
                 validation,
                 r.extras.units(),
@@ -147,29 +141,10 @@ final class JobReader {
         return every == null ? 0 : every;
     }
 
-    private String hash() {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            List<Path> all = new ArrayList<>();
-            all.add(r.file);
-            all.addAll(r.namedFiles);
-            byte[] buf = new byte[1 << 16];
-            for (Path p : all) {
-                md.update(r.folder
-                        .relativize(p.toAbsolutePath().normalize())
-                        .toString()
-                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                md.update((byte) 0);
-                try (InputStream in = Files.newInputStream(p)) {
-                    for (int k = in.read(buf); k >= 0; k = in.read(buf)) {
-                        md.update(buf, 0, k);
-                    }
-                }
-            }
-            return HexFormat.of().formatHex(md.digest());
-        } catch (NoSuchAlgorithmException | IOException e) {
-            r.problem(0, 0, "cannot read a file the job names: " + e.getMessage());
-            return "";
-        }
+    private JobDigest digest() {
+        List<Path> all = new ArrayList<>();
+        all.add(r.file);
+        all.addAll(r.namedFiles);
+        return new JobDigest(r.folder, all);
     }
 }
