@@ -102,6 +102,11 @@ public final class ClusterWrapperCOB extends AbstractWrapperCOB {
         return dispatcher.stats();
     }
 
+    /** @return the driver's side of the protocol (tests feed it frames) */
+    Dispatcher dispatcher() {
+        return dispatcher;
+    }
+
     @Override
     protected boolean isClosed() {
         return dispatcher.isClosed();

@@ -2,6 +2,7 @@ package org.chemfit.cluster;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -185,8 +186,9 @@ class DriverTest {
                     "t",
                     null,
                     true);
-            member.<byte[]>getQueue(Channels.RESULTS).offer(Frames.encode(forged, wrong));
-            member.<Object>getQueue(Channels.RESULTS).offer("not a frame");
+            // results reach the driver only as responses to its own calls; these go where they go
+            cob.dispatcher().receive(Frames.encode(forged, wrong));
+            cob.dispatcher().receive("not a frame");
             await("2 refused frames")
                     .atMost(Duration.ofSeconds(20))
                     .until(() -> cob.stats().refusedFrames() >= 2);
@@ -194,10 +196,16 @@ class DriverTest {
             assertTrue(cob.stats().completedByMember().isEmpty());
             assertTrue(!future.isDone());
 
-            // a worker (in this JVM) now runs the real tasks; a forged task in its queue is refused
+            // a worker (in this JVM) now runs the real tasks; a forged task sent to it is refused
             try (ClusterWorker worker = ClusterWorker.start(member, objective, SECRET, 1)) {
                 Frames.Task task = new Frames.Task(1, 999, "e9", new int[] {0}, "energy", p);
-                member.<byte[]>getQueue(Channels.tasks(worker.memberUuid())).offer(Frames.encode(task, wrong));
+                byte[] answer = member.getExecutorService(Channels.RUN)
+                        .submitToMember(
+                                new RunTask(Frames.bundle(List.of(Frames.encode(task, wrong)))),
+                                member.getCluster().getLocalMember())
+                        .get(60, TimeUnit.SECONDS);
+                assertEquals(1, Frames.unbundle(answer).size());
+                assertNull(Frames.unbundle(answer).get(0), "no result for a forged task");
                 double v = future.get(60, TimeUnit.SECONDS);
                 assertEquals(Double.doubleToRawLongBits(objective.evaluate(p)), Double.doubleToRawLongBits(v));
                 await("a frame refused by the worker")
@@ -206,6 +214,49 @@ class DriverTest {
                 assertEquals(1, worker.framesRefused());
                 assertEquals(6, worker.tasksRun());
             }
+        }
+    }
+
+    @Test
+    void shortTermsShareARoundTripOnceTimedAndSlowTermsGoAlone() throws Exception {
+        CombinedObjectiveFunction objective = new TestObjectives().create(Map.of());
+        ClusterOptions o =
+                ClusterOptions.builder(SECRET).memberWait(Duration.ofMinutes(5)).build();
+        try (ClusterWorker worker = ClusterWorker.start(member, objective, SECRET, 1)) {
+            try (ClusterWrapperCOB cob = new ClusterWrapperCOB(objective, member, o)) {
+                // terms of microseconds: the first batch times them, the second sends them several at a time
+                for (int round = 0; round < 2; round++) {
+                    List<EvaluationContext> batch = new ArrayList<>();
+                    for (int i = 0; i < 20; i++) {
+                        Parameters p = Parameters.of(List.of("x", "y"), new double[] {0.1 * i, 0.3 - 0.05 * i});
+                        batch.add(new EvaluationContext(p, "q" + round + "-" + i));
+                    }
+                    long before = cob.dispatcher().calls();
+                    cob.evaluateMany(batch);
+                    long calls = cob.dispatcher().calls() - before;
+                    for (EvaluationContext c : batch) {
+                        EvaluationContext serial = new EvaluationContext(c.parameters(), c.evaluationId());
+                        objective.evaluate(c.parameters(), serial);
+                        assertSameBits(serial, c);
+                    }
+                    if (round == 1) {
+                        assertTrue(calls <= 60, "120 timed short tasks in at most 60 calls, got " + calls);
+                    }
+                }
+            }
+            try (ClusterWrapperCOB cob = new ClusterWrapperCOB(objective, member, o)) {
+                // terms of 20 ms, far longer than a round trip: one call each, timed or not
+                Parameters slow = Parameters.of(List.of("x", "y", "sleep_ms"), new double[] {0.4, 0.2, 20});
+                long serial = Double.doubleToRawLongBits(objective.evaluate(slow));
+                for (int round = 0; round < 2; round++) {
+                    long before = cob.dispatcher().calls();
+                    assertEquals(
+                            serial,
+                            Double.doubleToRawLongBits(cob.evaluateAsync(slow).get(60, TimeUnit.SECONDS)));
+                    assertEquals(6, cob.dispatcher().calls() - before, "one call per slow term");
+                }
+            }
+            assertEquals(252, worker.tasksRun());
         }
     }
 
@@ -317,8 +368,7 @@ class DriverTest {
                             "t",
                             null,
                             false);
-                    member.<byte[]>getQueue(Channels.RESULTS)
-                            .offer(Frames.encode(again, SECRET, JobFingerprint.ofObjective(objective)));
+                    cob.dispatcher().receive(Frames.encode(again, SECRET, JobFingerprint.ofObjective(objective)));
                     await("a duplicate result")
                             .atMost(Duration.ofSeconds(20))
                             .until(() -> cob.stats().duplicates() >= 1);
