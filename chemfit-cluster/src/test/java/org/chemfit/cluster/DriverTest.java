@@ -261,6 +261,66 @@ class DriverTest {
     }
 
     @Test
+    void aWorkerClosedWhileHoldingTasksHandsThemBackAndAnotherRunsThem() throws Exception {
+        CombinedObjectiveFunction objective = new TestObjectives().create(Map.of());
+        // the same terms, but each takes ten minutes on the first worker
+        CombinedObjectiveFunction slow = new TestObjectives().create(Map.of("sleepMs", "600000"));
+        Parameters p = Parameters.of(List.of("x", "y"), new double[] {0.7, -0.3});
+        long serial = Double.doubleToRawLongBits(objective.evaluate(p));
+        ClusterOptions o =
+                ClusterOptions.builder(SECRET).memberWait(Duration.ofMinutes(5)).build();
+        try (ClusterWrapperCOB cob = new ClusterWrapperCOB(objective, member, o)) {
+            var future = cob.evaluateAsync(p);
+            ClusterWorker first = ClusterWorker.start(member, slow, SECRET, 2);
+            String uuid = first.memberUuid().toString();
+            await("2 tasks in flight on the first worker")
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> cob.stats().inFlightByMember().getOrDefault(uuid, 0) >= 2);
+            first.close();
+            await("its 2 tasks handed back")
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> cob.stats().requeued() >= 2);
+            assertEquals(2, cob.stats().requeued());
+            assertEquals(0, first.tasksRun());
+            assertTrue(!future.isDone());
+            try (ClusterWorker second = ClusterWorker.start(member, objective, SECRET, 2)) {
+                assertEquals(serial, Double.doubleToRawLongBits(future.get(60, TimeUnit.SECONDS)));
+                assertEquals(6, second.tasksRun());
+            }
+        }
+    }
+
+    @Test
+    void aMemberRunsOneWorkerAndOnlyMembersMadeByClusterMemberConfigTakePart() throws Exception {
+        CombinedObjectiveFunction objective = new TestObjectives().create(Map.of());
+        try (ClusterWorker worker = ClusterWorker.start(member, objective, SECRET, 1)) {
+            IllegalStateException twice =
+                    assertThrows(IllegalStateException.class, () -> ClusterWorker.start(member, objective, SECRET, 1));
+            assertTrue(twice.getMessage().contains("one per member"), twice.getMessage());
+            assertEquals(0, worker.tasksRun());
+        }
+        com.hazelcast.config.Config c = ClusterMemberConfig.builder(
+                        "foreign-" + ProcessHandle.current().pid())
+                .port(freePort(), 1)
+                .build()
+                .toHazelcastConfig();
+        c.getSerializationConfig().getDataSerializableFactories().remove(RunTask.FACTORY_ID);
+        HazelcastInstance foreign = com.hazelcast.core.Hazelcast.newHazelcastInstance(c);
+        try {
+            for (org.junit.jupiter.api.function.Executable start : List.<org.junit.jupiter.api.function.Executable>of(
+                    () -> ClusterWorker.start(foreign, objective, SECRET, 1),
+                    () -> new ClusterWrapperCOB(
+                            objective, foreign, ClusterOptions.builder(SECRET).build()))) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, start);
+                assertTrue(e.getMessage().contains("was not made by ClusterMemberConfig"), e.getMessage());
+                assertTrue(e.getMessage().contains("ClusterMemberConfig.newMember()"), e.getMessage());
+            }
+        } finally {
+            foreign.getLifecycleService().terminate();
+        }
+    }
+
+    @Test
     void cancellingAnEvaluationStopsItsTermsOnTheWorker(@TempDir Path runlog) throws Exception {
         // each term appends a line to the run log when it starts, before it sleeps
         CombinedObjectiveFunction objective = new TestObjectives().create(Map.of("runlog", runlog.toString()));
