@@ -403,7 +403,11 @@ final class Dispatcher implements AutoCloseable {
                 try {
                     r = Frames.decodeReady(item, secret, job);
                 } catch (Frames.JobMismatchException ex) {
-                    // the tag held: the member holds the secret but built another job
+                    // the tag held: the member holds the secret but built another job; a token it
+                    // offered to an earlier driver (of that other job) is no reason to refuse it here
+                    if (sessionOf(item, ex.theirs) != session) {
+                        continue;
+                    }
                     refuse(
                             Frames.unverifiedReadyMember(item),
                             "it runs job " + ex.theirs + " but the driver runs job " + ex.ours
@@ -449,6 +453,15 @@ final class Dispatcher implements AutoCloseable {
                     pause();
                 }
             }
+        }
+    }
+
+    /** @return the session a ready token whose tag held was offered to, read with the sender's job */
+    private long sessionOf(Object token, String theirJob) {
+        try {
+            return Frames.decodeReady(token, secret, theirJob).session();
+        } catch (Frames.RefusedFrameException e) {
+            return session; // malformed: refused as for this driver
         }
     }
 

@@ -321,6 +321,25 @@ class DriverTest {
     }
 
     @Test
+    void aTokenOfAnotherJobLeftForAnEarlierDriverGetsNoMemberRefused() throws Exception {
+        CombinedObjectiveFunction objective = new TestObjectives().create(Map.of());
+        String me = member.getCluster().getLocalMember().getUuid().toString();
+        // validly signed, but for another job and offered to a driver that is gone (session 42)
+        member.getQueue(Channels.READY).offer(Frames.encode(new Frames.Ready(me, 42, 1), SECRET, "another job"));
+        Parameters p = Parameters.of(List.of("x", "y"), new double[] {0.2, 0.9});
+        ClusterOptions o =
+                ClusterOptions.builder(SECRET).memberWait(Duration.ofMinutes(5)).build();
+        try (ClusterWrapperCOB cob = new ClusterWrapperCOB(objective, member, o);
+                ClusterWorker worker = ClusterWorker.start(member, objective, SECRET, 1)) {
+            double v = cob.evaluateAsync(p).get(60, TimeUnit.SECONDS);
+            assertEquals(Double.doubleToRawLongBits(objective.evaluate(p)), Double.doubleToRawLongBits(v));
+            assertTrue(cob.stats().refusedMembers().isEmpty(), cob.stats().toString());
+            assertTrue(worker.refusal().isEmpty());
+            assertEquals(0, member.getQueue(Channels.READY).size(), "the stale token was read");
+        }
+    }
+
+    @Test
     void cancellingAnEvaluationStopsItsTermsOnTheWorker(@TempDir Path runlog) throws Exception {
         // each term appends a line to the run log when it starts, before it sleeps
         CombinedObjectiveFunction objective = new TestObjectives().create(Map.of("runlog", runlog.toString()));
