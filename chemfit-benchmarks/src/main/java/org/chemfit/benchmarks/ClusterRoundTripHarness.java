@@ -19,7 +19,8 @@ import org.chemfit.cluster.ClusterWrapperCOB;
 /**
  * What a task costs on the cluster beyond the term itself, side by side in one run: a batch of
  * in-process terms evaluated serially in this JVM, the same batch on one worker JVM with one thread
- * (so tasks run strictly one after the other and each pays a full round trip), and a bare Hazelcast
+ * (so tasks run strictly one after the other; once the terms are timed, the driver sends these
+ * short ones several to a call, so a round trip is shared among them), and a bare Hazelcast
  * round trip to that worker (an {@code IMap.get} of a key whose partition the worker owns: one
  * remote operation and its response, the transport's own floor). Then, optionally, the speedup of
  * two one-thread workers over one on terms that sleep 500 ms. Prints medians per task.

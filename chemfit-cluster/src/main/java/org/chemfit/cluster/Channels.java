@@ -1,7 +1,5 @@
 package org.chemfit.cluster;
 
-import java.util.UUID;
-
 /** Names of the distributed objects a driver and its workers share. */
 final class Channels {
 
@@ -9,8 +7,11 @@ final class Channels {
     static final String PREFIX = "chemfit.";
     /** Queue of ready tokens: one per free worker thread. */
     static final String READY = PREFIX + "ready";
-    /** Queue of results, for the driver. */
-    static final String RESULTS = PREFIX + "results";
+    /**
+     * Executor service that carries each task to the member of the free thread; its response is
+     * the task's result.
+     */
+    static final String RUN = PREFIX + "run";
     /** Topic of cancel frames, for the workers. */
     static final String CANCEL = PREFIX + "cancel";
     /** Map: "driver" to the driver member's UUID. */
@@ -21,12 +22,4 @@ final class Channels {
     static final String DRIVER_KEY = "driver";
 
     private Channels() {}
-
-    /**
-     * @param member a worker member
-     * @return the name of the queue of tasks dispatched to it
-     */
-    static String tasks(UUID member) {
-        return PREFIX + "tasks." + member;
-    }
 }

@@ -2,6 +2,7 @@ package org.chemfit.cluster;
 
 import com.hazelcast.config.ClassFilter;
 import com.hazelcast.config.Config;
+import com.hazelcast.config.ExecutorConfig;
 import com.hazelcast.config.JavaSerializationFilterConfig;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
@@ -41,6 +42,13 @@ public final class ClusterMemberConfig {
      * that Hazelcast refuses to deserialize every Java-serialized object.
      */
     static final String NO_JAVA_SERIALIZATION = "org.chemfit.cluster.NoJavaSerializationAllowed";
+
+    /**
+     * Most tasks a worker member holds at once (its threads times one plus its prefetch): the pool
+     * of the executor that carries tasks. Its threads are made when needed; a worker's own limit,
+     * its thread count, decides how many terms run at once.
+     */
+    static final int RUN_POOL = 1024;
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
     private static final Pattern HOST_PORT = Pattern.compile("([^:\\s]+)(?::(\\d{1,5}))?");
@@ -131,7 +139,8 @@ public final class ClusterMemberConfig {
     /**
      * @return a Hazelcast configuration with multicast, auto-detection and phone-home off, TCP/IP
      *     join on, bound to {@link #bindAddress()}, Java deserialization refused for every class,
-     *     and responses handled on the I/O threads (no response threads)
+     *     responses handled on the I/O threads (no response threads), and ChemFit's task type
+     *     registered (a factory id and a class id; the driver and the workers need it)
      */
     public Config toHazelcastConfig() {
         Config c = new Config();
@@ -161,11 +170,30 @@ public final class ClusterMemberConfig {
         JavaSerializationFilterConfig filter = new JavaSerializationFilterConfig();
         filter.setWhitelist(new ClassFilter().addClasses(NO_JAVA_SERIALIZATION));
         c.getSerializationConfig().setJavaSerializationFilterConfig(filter);
+        // the one type of ours that Hazelcast reads: a task frame on its way to a worker
+        c.getSerializationConfig().addDataSerializableFactory(RunTask.FACTORY_ID, RunTask.FACTORY);
+        c.addExecutorConfig(
+                new ExecutorConfig(Channels.RUN).setPoolSize(RUN_POOL).setStatisticsEnabled(false));
 
         c.addQueueConfig(
                 new QueueConfig(Channels.PREFIX + "*").setBackupCount(1).setAsyncBackupCount(0));
         c.addMapConfig(new MapConfig(Channels.PREFIX + "*").setBackupCount(1).setAsyncBackupCount(0));
         return c;
+    }
+
+    /**
+     * @throws IllegalArgumentException when the member was not configured by {@link #toHazelcastConfig()}
+     *     (it could neither send nor run a task)
+     */
+    static void requireOurs(HazelcastInstance hz) {
+        if (!hz.getConfig()
+                .getSerializationConfig()
+                .getDataSerializableFactories()
+                .containsKey(RunTask.FACTORY_ID)) {
+            throw new IllegalArgumentException("this Hazelcast member was not made by ClusterMemberConfig: it cannot"
+                    + " carry ChemFit's tasks; start it with ClusterMemberConfig.newMember() or from"
+                    + " ClusterMemberConfig.toHazelcastConfig()");
+        }
     }
 
     /**

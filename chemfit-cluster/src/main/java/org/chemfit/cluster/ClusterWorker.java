@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.chemfit.CombinedObjectiveFunction;
@@ -20,9 +21,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs leaf tasks for the driver of a cluster: the worker half of {@link ClusterWrapperCOB}.
- * It holds the same objective as the driver (built from the same job), and each of its threads,
- * when free, offers the driver a ready token signed with the shared secret and then runs the
- * task it is given. A member whose token fails the driver's check gets no task. The token, and
+ * It holds the same objective as the driver (built from the same job), and offers the driver one
+ * ready token, signed with the shared secret, per thread (and per task asked for ahead); the
+ * driver then sends each task straight to this member, and the response that carries its result
+ * says the thread is free again. A member whose token fails the driver's check gets no task. The token, and
  * every task and result, carries the fingerprint of the member's job ({@link JobFingerprint}):
  * a worker of another job is refused by the driver, the refusal naming both fingerprints.
  *
@@ -36,15 +38,23 @@ import org.slf4j.LoggerFactory;
  * <p>A task whose HMAC fails is refused and logged, never run. When a term throws, the failure
  * is sent back as the term's result; the driver's failure policy decides.
  *
- * @implNote Thread-safe. It owns its threads and stops them on {@link #close()}; it does not
- *     shut down the Hazelcast member it was given.
+ * <p>One worker per member: the member must be made by {@link ClusterMemberConfig}, whose
+ * configuration knows ChemFit's task type.
+ *
+ * @implNote Thread-safe. Terms run on the threads of the member's executor for ChemFit's tasks,
+ *     at most {@code threads} at once; {@link #close()} interrupts the running ones and stops the
+ *     worker's own thread; it does not shut down the Hazelcast member it was given.
  */
 public final class ClusterWorker implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClusterWorker.class);
     private static final long POLL_MS = 250;
 
+    /** Key of the running worker in its member's user context, where a {@link RunTask} finds it. */
+    static final String CONTEXT_KEY = "chemfit.worker";
+
     private final HazelcastInstance hz;
+    private final int threadCount;
     private final int prefetch;
     private final CombinedObjectiveFunction objective;
     private final ClusterSecret secret;
@@ -54,9 +64,8 @@ public final class ClusterWorker implements AutoCloseable {
     private final UUID self;
     private final String address;
     private final IQueue<Object> ready;
-    private final IQueue<Object> results;
-    /** Typed Object: a foreign member may put anything there, and it is refused, not cast. */
-    private final IQueue<Object> tasks;
+    /** One permit per thread: how many terms run at once. */
+    private final Semaphore free;
 
     private final IMap<String, String> control;
     private final IMap<String, String> refused;
@@ -65,20 +74,30 @@ public final class ClusterWorker implements AutoCloseable {
     private final AtomicLong tasksRun = new AtomicLong();
     private final AtomicLong framesRefused = new AtomicLong();
     private final AtomicLong tasksCancelled = new AtomicLong();
-    /** The task each busy thread runs, for cancel frames. */
+    /** The task each busy thread runs, for cancel frames; its monitor guards the pair with {@link #cancelled}. */
     private final java.util.Map<Thread, Frames.Task> running = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final java.util.Set<Frames.Task> cancelled = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private @Nullable UUID cancelListener;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile long session;
+    /** The session the ready tokens were offered for. */
+    private volatile long tokenSession;
+
     private volatile @Nullable String refusal;
     private volatile boolean closed;
 
     private ClusterWorker(
-            HazelcastInstance hz, CombinedObjectiveFunction objective, ClusterSecret secret, int prefetch, String job) {
+            HazelcastInstance hz,
+            CombinedObjectiveFunction objective,
+            ClusterSecret secret,
+            int threads,
+            int prefetch,
+            String job) {
         this.hz = hz;
         this.job = job;
+        this.threadCount = threads;
+        this.free = new Semaphore(threads, true);
         this.prefetch = prefetch;
         this.objective = objective;
         this.secret = secret;
@@ -86,8 +105,6 @@ public final class ClusterWorker implements AutoCloseable {
         var a = hz.getCluster().getLocalMember().getAddress();
         this.address = a.getHost() + ":" + a.getPort();
         this.ready = hz.getQueue(Channels.READY);
-        this.results = hz.getQueue(Channels.RESULTS);
-        this.tasks = hz.getQueue(Channels.tasks(self));
         this.control = hz.getMap(Channels.CONTROL);
         this.refused = hz.getMap(Channels.REFUSED);
     }
@@ -100,7 +117,9 @@ public final class ClusterWorker implements AutoCloseable {
      * @param secret the cluster's shared secret
      * @param threads how many tasks to run at once, at least 1
      * @return the running worker
-     * @throws IllegalArgumentException when {@code threads < 1}
+     * @throws IllegalArgumentException when {@code threads < 1}, or the member was not made by
+     *     {@link ClusterMemberConfig}
+     * @throws IllegalStateException when another worker runs on this member
      */
     public static ClusterWorker start(
             HazelcastInstance member, CombinedObjectiveFunction objective, ClusterSecret secret, int threads) {
@@ -119,7 +138,9 @@ public final class ClusterWorker implements AutoCloseable {
      * @param threads how many tasks to run at once, at least 1
      * @param prefetch how many tasks each thread asks for ahead, 0 or more
      * @return the running worker
-     * @throws IllegalArgumentException when {@code threads < 1} or {@code prefetch < 0}
+     * @throws IllegalArgumentException when {@code threads < 1} or {@code prefetch < 0}, or the
+     *     member was not made by {@link ClusterMemberConfig}
+     * @throws IllegalStateException when another worker runs on this member
      */
     public static ClusterWorker start(
             HazelcastInstance member,
@@ -149,8 +170,10 @@ public final class ClusterWorker implements AutoCloseable {
      * @param jobFingerprint the fingerprint of the job and its files, as the driver's
      *     {@link ClusterOptions.Builder#jobFingerprint(String)}
      * @return the running worker
-     * @throws IllegalArgumentException when {@code threads < 1}, {@code prefetch < 0} or the
-     *     fingerprint is blank or longer than 256 characters
+     * @throws IllegalArgumentException when {@code threads < 1}, {@code prefetch < 0}, the
+     *     fingerprint is blank or longer than 256 characters, or the member was not made by
+     *     {@link ClusterMemberConfig}
+     * @throws IllegalStateException when another worker runs on this member
      */
     public static ClusterWorker start(
             HazelcastInstance member,
@@ -172,17 +195,22 @@ public final class ClusterWorker implements AutoCloseable {
         if (threads < 1) {
             throw new IllegalArgumentException("a worker needs at least 1 thread, got " + threads);
         }
-        ClusterWorker w = new ClusterWorker(member, objective, secret, prefetch, jobFingerprint);
+        ClusterMemberConfig.requireOurs(member);
+        ClusterWorker w = new ClusterWorker(member, objective, secret, threads, prefetch, jobFingerprint);
+        Object other = member.getUserContext().putIfAbsent(CONTEXT_KEY, w);
+        if (other != null) {
+            throw new IllegalStateException("member " + w.self + " runs a cluster worker already: one per member");
+        }
         Thread watch = new Thread(w::watch, "chemfit-worker-watch");
         watch.setDaemon(true);
         w.threads.add(watch);
-        for (int i = 0; i < threads; i++) {
-            Thread t = new Thread(w::work, "chemfit-worker-" + i);
-            t.setDaemon(true);
-            w.threads.add(t);
+        try {
+            w.cancelListener =
+                    member.<Object>getTopic(Channels.CANCEL).addMessageListener(m -> w.onCancel(m.getMessageObject()));
+        } catch (RuntimeException e) {
+            member.getUserContext().remove(CONTEXT_KEY, w);
+            throw e;
         }
-        w.cancelListener =
-                member.<Object>getTopic(Channels.CANCEL).addMessageListener(m -> w.onCancel(m.getMessageObject()));
         w.threads.forEach(Thread::start);
         LOG.info(
                 "worker {} at {} runs up to {} task(s) at once for the {} leaf terms of {}",
@@ -282,6 +310,9 @@ public final class ClusterWorker implements AutoCloseable {
                     LOG.error("the driver refused this member: {}; this member runs no task.", why);
                     stopped.countDown();
                 }
+                if (s != 0 && s != tokenSession && refusal == null) {
+                    offerTokens(s);
+                }
                 Thread.sleep(POLL_MS);
             } catch (InterruptedException e) {
                 return;
@@ -295,105 +326,129 @@ public final class ClusterWorker implements AutoCloseable {
         }
     }
 
-    private void work() {
-        long tokenSession = 0;
-        while (!closed && refusal == null) {
-            try {
-                long s = session;
-                if (s == 0) {
-                    Thread.sleep(POLL_MS);
-                    continue;
+    /**
+     * Runs the task frames that the driver sent to this member together ({@link Frames#bundle}), one
+     * after the other on the Hazelcast executor thread that received them, once one of this
+     * worker's {@code threads} is free.
+     *
+     * @return the bundle of signed result frames, the executor's response to the driver, with no
+     *     frame for a task it refused (bad HMAC, another job) or did not run because it was closed;
+     *     {@code null} when this worker serves no task (closed, refused by the driver) or the bundle
+     *     is malformed. The driver hands every task without a result to another member
+     */
+    byte @Nullable [] run(byte[] bundle) {
+        if (closed || refusal != null) {
+            return null;
+        }
+        List<byte @Nullable []> frames;
+        try {
+            frames = Frames.unbundle(bundle);
+        } catch (Frames.RefusedFrameException e) {
+            framesRefused.incrementAndGet();
+            LOG.warn("refused a bundle of tasks: {}", e.getMessage());
+            return null;
+        }
+        try {
+            // tasks asked for ahead (prefetch) wait here for a free thread of this worker
+            while (!free.tryAcquire(POLL_MS, TimeUnit.MILLISECONDS)) {
+                if (closed) {
+                    return null;
                 }
-                if (s != tokenSession) {
-                    // one token for the task this thread runs next, and one per task it asks for ahead
-                    for (int k = 0; k <= prefetch; k++) {
-                        ready.offer(Frames.encode(
-                                new Frames.Ready(self.toString(), s, tokenSeq.incrementAndGet()), secret, job));
-                    }
-                    tokenSession = s;
-                }
-                Object f = tasks.poll(POLL_MS, TimeUnit.MILLISECONDS);
-                if (f == null) {
-                    continue;
-                }
-                Frames.Task task;
-                try {
-                    task = Frames.decodeTask(f, secret, job);
-                } catch (Frames.JobMismatchException e) {
-                    framesRefused.incrementAndGet();
-                    LOG.warn(
-                            "refused a task of another job: it is for job {}, this worker runs job {}",
-                            e.theirs,
-                            e.ours);
-                    continue;
-                } catch (Frames.RefusedFrameException e) {
-                    framesRefused.incrementAndGet();
-                    LOG.warn("refused a task frame: {}", e.getMessage());
-                    continue;
-                }
-                Frames.Result r;
-                Thread me = Thread.currentThread();
-                synchronized (running) {
-                    running.put(me, task);
-                }
-                try {
-                    r = LeafRun.run(objective, task, self.toString(), address);
-                } catch (EvaluationCancelledException e) {
-                    if (closed) {
-                        return;
-                    }
-                    r = null;
-                } finally {
-                    synchronized (running) {
-                        running.remove(me);
-                    }
-                }
-                if (cancelled.remove(task)) {
-                    // the interrupt was for that task only; the driver dropped it already
-                    Thread.interrupted();
-                    tasksCancelled.incrementAndGet();
-                    LOG.info("stopped task {} of {}: cancelled by the driver", task.id(), task.evaluationId());
-                }
-                if (r == null) {
-                    r = new Frames.Result(
-                            task.session(),
-                            task.seq(),
-                            task.evaluationId(),
-                            self.toString(),
-                            address,
-                            org.chemfit.EvaluationContext.Status.FAILED,
-                            Double.NaN,
-                            org.chemfit.Quantities.empty(),
-                            new java.util.LinkedHashMap<>(),
-                            null,
-                            0,
-                            -1,
-                            null,
-                            "the term was cancelled on the worker",
-                            false);
-                } else {
-                    tasksRun.incrementAndGet();
-                }
-                // the result says this thread is free: the driver's next task for it needs no separate token
-                boolean current = task.session() == tokenSession && session == tokenSession;
-                results.offer(Frames.encode(r.ready(current), secret, job));
-                if (!current) {
-                    tokenSession = 0;
-                }
-            } catch (InterruptedException e) {
-                return;
-            } catch (HazelcastInstanceNotActiveException e) {
-                stopped.countDown();
-                return;
-            } catch (RuntimeException e) {
-                if (!hz.getLifecycleService().isRunning()) {
-                    stopped.countDown();
-                    return;
-                }
-                LOG.warn("worker loop: {}; going on", e.toString());
-                tokenSession = 0;
-                sleepQuietly();
             }
+        } catch (InterruptedException e) {
+            return null;
+        }
+        try {
+            List<byte @Nullable []> results = new ArrayList<>(frames.size());
+            for (byte[] f : frames) {
+                results.add(f == null || closed ? null : runOne(f));
+            }
+            return Frames.bundle(results);
+        } finally {
+            free.release();
+        }
+    }
+
+    /** Runs one task frame on the calling thread; {@code null} when refused, or stopped by {@link #close()}. */
+    private byte @Nullable [] runOne(byte[] frame) {
+        Frames.Task task;
+        try {
+            task = Frames.decodeTask(frame, secret, job);
+        } catch (Frames.JobMismatchException e) {
+            framesRefused.incrementAndGet();
+            LOG.warn("refused a task of another job: it is for job {}, this worker runs job {}", e.theirs, e.ours);
+            return null;
+        } catch (Frames.RefusedFrameException e) {
+            framesRefused.incrementAndGet();
+            LOG.warn("refused a task frame: {}", e.getMessage());
+            return null;
+        }
+        Frames.Result r;
+        Thread me = Thread.currentThread();
+        synchronized (running) {
+            if (closed) {
+                return null;
+            }
+            running.put(me, task);
+        }
+        try {
+            r = LeafRun.run(objective, task, self.toString(), address);
+        } catch (EvaluationCancelledException e) {
+            r = null;
+        } finally {
+            synchronized (running) {
+                running.remove(me);
+                running.notifyAll();
+            }
+        }
+        if (cancelled.remove(task)) {
+            // the interrupt was for that task only; the driver dropped it already
+            Thread.interrupted();
+            tasksCancelled.incrementAndGet();
+            LOG.info("stopped task {} of {}: cancelled by the driver", task.id(), task.evaluationId());
+        } else if (r == null) {
+            Thread.interrupted(); // this executor thread serves other tasks next
+            if (closed) {
+                return null; // the driver runs it elsewhere
+            }
+        }
+        if (r == null) {
+            r = new Frames.Result(
+                    task.session(),
+                    task.seq(),
+                    task.evaluationId(),
+                    self.toString(),
+                    address,
+                    org.chemfit.EvaluationContext.Status.FAILED,
+                    Double.NaN,
+                    org.chemfit.Quantities.empty(),
+                    new java.util.LinkedHashMap<>(),
+                    null,
+                    0,
+                    -1,
+                    null,
+                    "the term was cancelled on the worker",
+                    false);
+        } else {
+            tasksRun.incrementAndGet();
+        }
+        // the response says this thread is free: the driver's next task for it needs no separate token
+        long current = tokenSession;
+        return Frames.encode(r.ready(task.session() == current && session == current), secret, job);
+    }
+
+    /** One ready token per thread, and one per task each thread asks for ahead. */
+    private void offerTokens(long s) {
+        // set first: a result of this session that is sent meanwhile already says its thread is free
+        tokenSession = s;
+        try {
+            for (int k = 0; k < threadCount * (1 + prefetch); k++) {
+                ready.offer(
+                        Frames.encode(new Frames.Ready(self.toString(), s, tokenSeq.incrementAndGet()), secret, job));
+            }
+        } catch (RuntimeException e) {
+            tokenSession = 0; // offered again on the next look
+            throw e;
         }
     }
 
@@ -405,10 +460,28 @@ public final class ClusterWorker implements AutoCloseable {
         }
     }
 
-    /** Stops the threads (a running term is interrupted); the member stays up. */
+    /**
+     * Stops the worker: its running terms are interrupted (waiting up to five seconds for them to
+     * end), and tasks that come later are refused, so the driver runs them elsewhere. The member
+     * stays up.
+     */
     @Override
     public void close() {
         closed = true;
+        synchronized (running) {
+            running.keySet().forEach(Thread::interrupt);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            long left;
+            while (!running.isEmpty() && (left = deadline - System.nanoTime()) > 0) {
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(running, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        hz.getUserContext().remove(CONTEXT_KEY, this);
         try {
             if (cancelListener != null) {
                 hz.getTopic(Channels.CANCEL).removeMessageListener(cancelListener);

@@ -20,7 +20,8 @@ import org.chemfit.schedule.AbstractWrapperCOB;
  * keeps every worker busy. Results are reduced in term order with the objective's own
  * {@code reduce}, so the loss and the per-term breakdown are the same, bit for bit, as serial
  * evaluation's. Each term's context records the member that ran it ({@code member},
- * {@code member_address}), for the journal.
+ * {@code member_address}), for the journal. A task goes to its member in one call and its result
+ * is that call's response; terms far shorter than that round trip, once timed, go a few to a call.
  *
  * <pre>{@code
  * HazelcastInstance member = ClusterMemberConfig.builder("fit-42").join(List.of("node01")).build().newMember();
@@ -61,6 +62,7 @@ public final class ClusterWrapperCOB extends AbstractWrapperCOB {
      * @param combined the objective; every worker builds the same
      * @param member a running member of the cluster, made with {@link ClusterMemberConfig#newMember()}
      * @throws IllegalStateException when no secret is set or another driver runs on the cluster
+     * @throws IllegalArgumentException when the member was not made by {@link ClusterMemberConfig}
      */
     public ClusterWrapperCOB(CombinedObjectiveFunction combined, HazelcastInstance member) {
         this(
@@ -71,9 +73,10 @@ public final class ClusterWrapperCOB extends AbstractWrapperCOB {
 
     /**
      * @param combined the objective; every worker builds the same
-     * @param member a running member of the cluster
+     * @param member a running member of the cluster, made with {@link ClusterMemberConfig}
      * @param options the secret, local threads and member wait
      * @throws IllegalStateException when another driver runs on the cluster
+     * @throws IllegalArgumentException when the member was not made by {@link ClusterMemberConfig}
      */
     public ClusterWrapperCOB(CombinedObjectiveFunction combined, HazelcastInstance member, ClusterOptions options) {
         this(
@@ -100,6 +103,11 @@ public final class ClusterWrapperCOB extends AbstractWrapperCOB {
     /** @return what was dispatched, re-queued and refused so far */
     public ClusterStats stats() {
         return dispatcher.stats();
+    }
+
+    /** @return the driver's side of the protocol (tests feed it frames) */
+    Dispatcher dispatcher() {
+        return dispatcher;
     }
 
     @Override

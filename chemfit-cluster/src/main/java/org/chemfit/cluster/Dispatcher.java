@@ -6,6 +6,7 @@ import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.collection.IQueue;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceNotActiveException;
+import com.hazelcast.core.IExecutorService;
 import com.hazelcast.map.IMap;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -15,8 +16,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -32,18 +37,34 @@ import org.slf4j.LoggerFactory;
  * The driver's side of the cluster protocol: hands leaf tasks to free members, collects their
  * results, hands the tasks of a member that left to another, and drops duplicate results.
  *
- * <p>Tasks wait in a local deque. A worker thread that is free puts a signed ready token in a
- * shared queue; the token thread checks it at once (a member whose token fails the HMAC check
+ * <p>Tasks wait in a local deque. A worker puts one signed ready token per free thread in a
+ * shared queue; the token thread checks each at once (a member whose token fails the HMAC check
  * is refused and gets nothing) and queues it as a free slot; the dispatcher thread pairs the next
- * slot with the next task and puts the task in that member's own queue, recording the member as
- * the task's owner. The collector thread checks each result's
- * HMAC, evaluation id and task id, and completes the task once: a result for a task already done
- * is dropped. When a member leaves, every task it owned goes back to the front of the deque.
+ * slot with the next task and sends the task straight to that member ({@link RunTask}, one call of
+ * Hazelcast's executor service), recording the member as the task's owner. The call's response is
+ * the signed result, and says that the member's thread is free: on the thread that receives it,
+ * once its HMAC holds, the member is queued as a free slot again (one network round trip per task,
+ * no shared queue in between), and the result goes to the collector thread, which checks its
+ * evaluation id and task id and completes the task once: a result for a task already done is
+ * dropped. When a member leaves, every task it owned goes back to the front of the deque.
  */
 final class Dispatcher implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
     private static final long POLL_MS = 100;
+    /**
+     * Short terms go to a worker thread together, up to this much of their measured run time in
+     * one call (and {@link #MAX_BATCH} tasks): one round trip then serves several of them.
+     */
+    static final long BATCH_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** Most tasks sent in one call. */
+    static final int MAX_BATCH = 16;
+    /**
+     * Runs a response's handling on the thread that completes the call: with the members'
+     * configuration that is the I/O thread that read the response, one thread hand-off less.
+     * Only short, local, non-blocking work runs there.
+     */
+    private static final Executor ON_RESPONSE_THREAD = Runnable::run;
 
     /** A task in flight. */
     static final class Entry {
@@ -51,6 +72,9 @@ final class Dispatcher implements AutoCloseable {
         final RemoteLeaf leaf;
         final Frames.Task task;
         final byte[] frame;
+        /** The term, for its measured run time. */
+        final String termKey;
+
         final AtomicBoolean done = new AtomicBoolean();
         volatile @Nullable UUID owner;
         /** Run by one of the driver's own threads. */
@@ -68,6 +92,7 @@ final class Dispatcher implements AutoCloseable {
             this.leaf = leaf;
             this.task = task;
             this.frame = frame;
+            this.termKey = LeafRun.pathString(task.path());
         }
     }
 
@@ -85,7 +110,11 @@ final class Dispatcher implements AutoCloseable {
     /** Typed Object: a foreign member may put anything there, and it is refused, not cast. */
     private final IQueue<Object> ready;
 
-    private final IQueue<Object> results;
+    /** Carries each task to its member; the response is its result. */
+    private final IExecutorService runner;
+    /** Result frames whose HMAC held, for the collector. */
+    private final LinkedBlockingQueue<Object> arrived = new LinkedBlockingQueue<>();
+
     private final com.hazelcast.topic.ITopic<Object> cancels;
     private final IMap<String, String> control;
     private final IMap<String, String> refusedMap;
@@ -97,12 +126,18 @@ final class Dispatcher implements AutoCloseable {
     private final LinkedBlockingDeque<UUID> slots = new LinkedBlockingDeque<>();
 
     private final Map<Long, Entry> outstanding = new ConcurrentHashMap<>();
+    /** Term path to the moving average of its run time on the workers, in nanoseconds. */
+    private final Map<String, Long> termNanos = new ConcurrentHashMap<>();
+
     private final Map<UUID, String> verified = new ConcurrentHashMap<>();
     private final Set<String> refusedMembers = ConcurrentHashMap.newKeySet();
     private final Map<String, LongAdder> completed = new ConcurrentHashMap<>();
     private final LongAdder requeued = new LongAdder();
     private final LongAdder duplicates = new LongAdder();
     private final LongAdder refusedFrames = new LongAdder();
+    /** Calls that carried tasks to members (one per task or batch). */
+    private final LongAdder calls = new LongAdder();
+
     private final AtomicLong seqs = new AtomicLong();
     private final List<Thread> threads = new ArrayList<>();
     private final java.util.concurrent.ExecutorService canceller =
@@ -117,6 +152,7 @@ final class Dispatcher implements AutoCloseable {
     private volatile @Nullable String starved;
 
     Dispatcher(HazelcastInstance hz, CombinedObjectiveFunction root, ClusterOptions options) {
+        ClusterMemberConfig.requireOurs(hz);
         this.hz = hz;
         this.root = root;
         this.secret = options.secret();
@@ -132,7 +168,7 @@ final class Dispatcher implements AutoCloseable {
         this.self = me.getUuid();
         this.selfAddress = me.getAddress().getHost() + ":" + me.getAddress().getPort();
         this.ready = hz.getQueue(Channels.READY);
-        this.results = hz.getQueue(Channels.RESULTS);
+        this.runner = hz.getExecutorService(Channels.RUN);
         this.cancels = hz.getTopic(Channels.CANCEL);
         this.control = hz.getMap(Channels.CONTROL);
         this.refusedMap = hz.getMap(Channels.REFUSED);
@@ -332,7 +368,7 @@ final class Dispatcher implements AutoCloseable {
             e.owner = null;
         }
         if (e.cancelled) {
-            finishCancelled(e);
+            later(() -> finishCancelled(e));
             return;
         }
         requeued.increment();
@@ -353,11 +389,6 @@ final class Dispatcher implements AutoCloseable {
         if (wasWorker || n > 0) {
             LOG.warn("member {} left; {} task(s) it held are handed to other members", describe(m), n);
         }
-        try {
-            hz.getQueue(Channels.tasks(u)).destroy();
-        } catch (RuntimeException ex) {
-            LOG.debug("could not remove the task queue of {}: {}", u, ex.toString());
-        }
     }
 
     /** Reads ready tokens as they come: checks each one and queues the verified ones as free slots. */
@@ -372,7 +403,11 @@ final class Dispatcher implements AutoCloseable {
                 try {
                     r = Frames.decodeReady(item, secret, job);
                 } catch (Frames.JobMismatchException ex) {
-                    // the tag held: the member holds the secret but built another job
+                    // the tag held: the member holds the secret but built another job; a token it
+                    // offered to an earlier driver (of that other job) is no reason to refuse it here
+                    if (sessionOf(item, ex.theirs) != session) {
+                        continue;
+                    }
                     refuse(
                             Frames.unverifiedReadyMember(item),
                             "it runs job " + ex.theirs + " but the driver runs job " + ex.ours
@@ -421,20 +456,16 @@ final class Dispatcher implements AutoCloseable {
         }
     }
 
-    /** A verified result said its thread is free: a slot, as a ready token would give. */
-    private void freeSlot(String member) {
+    /** @return the session a ready token whose tag held was offered to, read with the sender's job */
+    private long sessionOf(Object token, String theirJob) {
         try {
-            UUID m = UUID.fromString(member);
-            if (isMember(m)) {
-                verified.putIfAbsent(m, "");
-                slots.addLast(m);
-            }
-        } catch (IllegalArgumentException ex) {
-            LOG.debug("a result names no member UUID: {}", member);
+            return Frames.decodeReady(token, secret, theirJob).session();
+        } catch (Frames.RefusedFrameException e) {
+            return session; // malformed: refused as for this driver
         }
     }
 
-    /** Hands the next task to the next free slot of a member that is still there. */
+    /** Hands the next task (or a batch of short ones) to the next free slot of a member that is still there. */
     private void dispatchLoop() {
         while (!closed) {
             try {
@@ -455,21 +486,8 @@ final class Dispatcher implements AutoCloseable {
                 if (e == null) {
                     continue;
                 }
-                e.owner = m;
-                if (e.cancelled) {
-                    finishCancelled(e);
+                if (!send(batchFrom(e), m)) {
                     slots.addFirst(m);
-                    continue;
-                }
-                try {
-                    hz.<Object>getQueue(Channels.tasks(m)).offer(e.frame);
-                } catch (RuntimeException ex) {
-                    LOG.debug("could not hand task {} to {}: {}", e.task.id(), m, ex.toString());
-                    requeue(e, m);
-                    continue;
-                }
-                if (!isMember(m)) {
-                    requeue(e, m);
                 }
             } catch (InterruptedException ex) {
                 return;
@@ -483,6 +501,161 @@ final class Dispatcher implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * The task {@code first} and the waiting tasks after it that go with it to the same thread: only
+     * terms that took less than {@link #BATCH_NANOS} together the last time they ran, so that one
+     * round trip serves several terms far shorter than it. A term not yet timed, or a longer one,
+     * goes alone, and the tasks are shared among the free slots, so a slow term never waits behind
+     * another and no free thread is left idle while tasks wait.
+     */
+    private List<Entry> batchFrom(Entry first) {
+        List<Entry> batch = new ArrayList<>(4);
+        batch.add(first);
+        long budget = BATCH_NANOS - estimate(first);
+        if (budget >= BATCH_NANOS || budget <= 0) {
+            return batch;
+        }
+        int limit = Math.min(MAX_BATCH, 1 + pending.size() / (1 + slots.size()));
+        while (batch.size() < limit) {
+            Entry next = pending.pollFirst();
+            if (next == null) {
+                break;
+            }
+            if (next.done.get()) {
+                continue;
+            }
+            long t = estimate(next);
+            if (t < 0 || t > budget) {
+                pending.addFirst(next);
+                break;
+            }
+            budget -= t;
+            batch.add(next);
+        }
+        return batch;
+    }
+
+    /** @return how long the task's term took the last times it ran (a moving average), or -1 when not yet known */
+    private long estimate(Entry e) {
+        Long t = termNanos.get(e.termKey);
+        return t == null ? -1 : t;
+    }
+
+    /**
+     * Sends tasks to a free thread of a member, in one call.
+     *
+     * @return false when every task was cancelled meanwhile: they are finished, and the slot is still free
+     */
+    private boolean send(List<Entry> tasks, UUID m) {
+        List<Entry> batch = new ArrayList<>(tasks.size());
+        for (Entry e : tasks) {
+            e.owner = m;
+            if (e.cancelled) {
+                later(() -> finishCancelled(e));
+            } else {
+                batch.add(e);
+            }
+        }
+        if (batch.isEmpty()) {
+            return false;
+        }
+        Member member = member(m);
+        if (member == null) {
+            batch.forEach(e -> requeue(e, m)); // it left: the slot goes with it
+            return true;
+        }
+        List<byte @Nullable []> frames = new ArrayList<>(batch.size());
+        batch.forEach(e -> frames.add(e.frame));
+        try {
+            Future<byte @Nullable []> call = runner.submitToMember(new RunTask(Frames.bundle(frames)), member);
+            calls.increment();
+            // Hazelcast's futures are CompletableFutures: the response is handled where it arrives
+            var unused = ((CompletionStage<?>) call)
+                    .whenCompleteAsync(
+                            (bundle, failure) -> {
+                                try {
+                                    received(batch, m, bundle instanceof byte[] b ? b : null, failure);
+                                } catch (RuntimeException ex) {
+                                    LOG.error("handling the response from member {}", m, ex);
+                                }
+                            },
+                            ON_RESPONSE_THREAD);
+        } catch (RuntimeException ex) {
+            LOG.debug("could not hand {} task(s) to {}: {}", batch.size(), m, ex.toString());
+            batch.forEach(e -> requeue(e, m));
+        }
+        return true;
+    }
+
+    /** Runs on the collector thread: what may run the evaluation's own completion, off the response thread. */
+    private void later(Runnable r) {
+        arrived.add(r);
+    }
+
+    /**
+     * The response to tasks sent to member {@code m}: the bundle of their signed results,
+     * {@code null} when the member serves no task, or why the call failed. Runs on the thread that
+     * completed the call. A task without a verified result goes to another member.
+     */
+    private void received(List<Entry> batch, UUID m, byte @Nullable [] bundle, @Nullable Throwable failure) {
+        if (failure != null || bundle == null) {
+            if (failure != null && !closed) {
+                LOG.debug("{} task(s) on member {} failed: {}", batch.size(), m, failure.toString());
+            } else if (failure == null) {
+                LOG.info("member {} did not run {} task(s) (its worker stopped or refused them)", m, batch.size());
+            }
+            batch.forEach(e -> requeue(e, m)); // other members run them; this slot is not given back
+            return;
+        }
+        List<byte @Nullable []> results;
+        try {
+            results = Frames.unbundle(bundle);
+            if (results.size() != batch.size()) {
+                throw new Frames.RefusedFrameException(results.size() + " results for " + batch.size() + " tasks");
+            }
+        } catch (Frames.RefusedFrameException ex) {
+            refusedFrames.increment();
+            LOG.warn("refused the response of member {}: {}", m, ex.getMessage());
+            batch.forEach(e -> requeue(e, m));
+            return;
+        }
+        boolean any = false;
+        for (int i = 0; i < batch.size(); i++) {
+            Entry e = batch.get(i);
+            byte[] frame = results.get(i);
+            if (frame == null) {
+                LOG.info("member {} did not run task {} (its worker stopped or refused it)", m, e.task.id());
+                requeue(e, m);
+                continue;
+            }
+            try {
+                Frames.check(frame, secret);
+            } catch (Frames.RefusedFrameException ex) {
+                refusedFrames.increment();
+                LOG.warn("refused the result of task {} from member {}: {}", e.task.id(), m, ex.getMessage());
+                requeue(e, m);
+                continue;
+            }
+            any = true;
+            arrived.add(frame);
+        }
+        if (any) {
+            // the member's thread is free: the dispatch thread sends its next task (Hazelcast makes
+            // no remote call from the I/O thread that runs this)
+            slots.addLast(m);
+        }
+    }
+
+    /** @return how many calls carried tasks to members so far (a batch of short tasks is one) */
+    long calls() {
+        return calls.sum();
+    }
+
+    /** A result frame as if a member's response had carried it (tests of the collector's checks). */
+    void receive(Object frame) {
+        arrived.add(frame);
     }
 
     private void refuse(@Nullable String member, String reason) {
@@ -504,8 +677,12 @@ final class Dispatcher implements AutoCloseable {
     private void collectLoop() {
         while (!closed) {
             try {
-                Object item = results.poll(POLL_MS, TimeUnit.MILLISECONDS);
+                Object item = arrived.poll(POLL_MS, TimeUnit.MILLISECONDS);
                 if (item == null) {
+                    continue;
+                }
+                if (item instanceof Runnable deferred) {
+                    deferred.run();
                     continue;
                 }
                 Frames.Result r;
@@ -518,9 +695,6 @@ final class Dispatcher implements AutoCloseable {
                 }
                 if (r.session() != session) {
                     continue; // for an earlier driver
-                }
-                if (r.ready()) {
-                    freeSlot(r.member());
                 }
                 Entry e = outstanding.get(r.seq());
                 if (e == null) {
@@ -615,6 +789,9 @@ final class Dispatcher implements AutoCloseable {
             return;
         }
         completed.computeIfAbsent(r.member(), k -> new LongAdder()).increment();
+        if (r.durationNanos() >= 0 && !e.local) {
+            termNanos.merge(e.termKey, r.durationNanos(), (old, t) -> (3 * old + t) / 4);
+        }
         try {
             LeafRun.apply(r, e.leaf.context());
         } catch (RuntimeException ex) {

@@ -49,6 +49,9 @@ final class Frames {
     /** Largest frame accepted, against memory exhaustion by a forged length. */
     static final int MAX_FRAME = 64 << 20;
 
+    /** Most frames sent together in one call. */
+    static final int MAX_BUNDLE = 64;
+
     private static final int MAX_STRING = 16 << 20;
     private static final int MAX_ITEMS = 1 << 20;
 
@@ -325,6 +328,63 @@ final class Frames {
             } catch (JsonProcessingException e2) {
                 return "{}";
             }
+        }
+    }
+
+    /**
+     * Several frames as one array, for tasks sent together and their results: the count, then each
+     * frame's length and bytes; a length of -1 stands for no frame (a task the worker did not run).
+     * Each frame inside keeps its own tag.
+     */
+    static byte[] bundle(List<byte @Nullable []> frames) {
+        int size = 4;
+        for (byte[] f : frames) {
+            size += 4 + (f == null ? 0 : f.length);
+        }
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(size);
+        b.putInt(frames.size());
+        for (byte[] f : frames) {
+            if (f == null) {
+                b.putInt(-1);
+            } else {
+                b.putInt(f.length);
+                b.put(f);
+            }
+        }
+        return b.array();
+    }
+
+    /**
+     * @return the frames of a {@link #bundle}, {@code null} for a frame left out
+     * @throws RefusedFrameException when the bundle is malformed (a count or a length out of range)
+     */
+    static List<byte @Nullable []> unbundle(byte[] bundle) throws RefusedFrameException {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bundle);
+        try {
+            int n = b.getInt();
+            if (n < 1 || n > MAX_BUNDLE) {
+                throw new RefusedFrameException("a bundle of " + n + " frames (1 to " + MAX_BUNDLE + " expected)");
+            }
+            List<byte @Nullable []> frames = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                int len = b.getInt();
+                if (len == -1) {
+                    frames.add(null);
+                    continue;
+                }
+                if (len < 0 || len > b.remaining()) {
+                    throw new RefusedFrameException("frame " + i + " of a bundle: length " + len + " out of range");
+                }
+                byte[] f = new byte[len];
+                b.get(f);
+                frames.add(f);
+            }
+            if (b.hasRemaining()) {
+                throw new RefusedFrameException("a bundle with " + b.remaining() + " trailing bytes");
+            }
+            return frames;
+        } catch (java.nio.BufferUnderflowException e) {
+            throw new RefusedFrameException("a bundle cut short");
         }
     }
 

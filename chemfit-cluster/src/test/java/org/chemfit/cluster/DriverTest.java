@@ -2,6 +2,7 @@ package org.chemfit.cluster;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -185,8 +186,9 @@ class DriverTest {
                     "t",
                     null,
                     true);
-            member.<byte[]>getQueue(Channels.RESULTS).offer(Frames.encode(forged, wrong));
-            member.<Object>getQueue(Channels.RESULTS).offer("not a frame");
+            // results reach the driver only as responses to its own calls; these go where they go
+            cob.dispatcher().receive(Frames.encode(forged, wrong));
+            cob.dispatcher().receive("not a frame");
             await("2 refused frames")
                     .atMost(Duration.ofSeconds(20))
                     .until(() -> cob.stats().refusedFrames() >= 2);
@@ -194,10 +196,16 @@ class DriverTest {
             assertTrue(cob.stats().completedByMember().isEmpty());
             assertTrue(!future.isDone());
 
-            // a worker (in this JVM) now runs the real tasks; a forged task in its queue is refused
+            // a worker (in this JVM) now runs the real tasks; a forged task sent to it is refused
             try (ClusterWorker worker = ClusterWorker.start(member, objective, SECRET, 1)) {
                 Frames.Task task = new Frames.Task(1, 999, "e9", new int[] {0}, "energy", p);
-                member.<byte[]>getQueue(Channels.tasks(worker.memberUuid())).offer(Frames.encode(task, wrong));
+                byte[] answer = member.getExecutorService(Channels.RUN)
+                        .submitToMember(
+                                new RunTask(Frames.bundle(List.of(Frames.encode(task, wrong)))),
+                                member.getCluster().getLocalMember())
+                        .get(60, TimeUnit.SECONDS);
+                assertEquals(1, Frames.unbundle(answer).size());
+                assertNull(Frames.unbundle(answer).get(0), "no result for a forged task");
                 double v = future.get(60, TimeUnit.SECONDS);
                 assertEquals(Double.doubleToRawLongBits(objective.evaluate(p)), Double.doubleToRawLongBits(v));
                 await("a frame refused by the worker")
@@ -206,6 +214,128 @@ class DriverTest {
                 assertEquals(1, worker.framesRefused());
                 assertEquals(6, worker.tasksRun());
             }
+        }
+    }
+
+    @Test
+    void shortTermsShareARoundTripOnceTimedAndSlowTermsGoAlone() throws Exception {
+        CombinedObjectiveFunction objective = new TestObjectives().create(Map.of());
+        ClusterOptions o =
+                ClusterOptions.builder(SECRET).memberWait(Duration.ofMinutes(5)).build();
+        try (ClusterWorker worker = ClusterWorker.start(member, objective, SECRET, 1)) {
+            try (ClusterWrapperCOB cob = new ClusterWrapperCOB(objective, member, o)) {
+                // terms of microseconds: the first batch times them, the second sends them several at a time
+                for (int round = 0; round < 2; round++) {
+                    List<EvaluationContext> batch = new ArrayList<>();
+                    for (int i = 0; i < 20; i++) {
+                        Parameters p = Parameters.of(List.of("x", "y"), new double[] {0.1 * i, 0.3 - 0.05 * i});
+                        batch.add(new EvaluationContext(p, "q" + round + "-" + i));
+                    }
+                    long before = cob.dispatcher().calls();
+                    cob.evaluateMany(batch);
+                    long calls = cob.dispatcher().calls() - before;
+                    for (EvaluationContext c : batch) {
+                        EvaluationContext serial = new EvaluationContext(c.parameters(), c.evaluationId());
+                        objective.evaluate(c.parameters(), serial);
+                        assertSameBits(serial, c);
+                    }
+                    if (round == 1) {
+                        assertTrue(calls <= 60, "120 timed short tasks in at most 60 calls, got " + calls);
+                    }
+                }
+            }
+            try (ClusterWrapperCOB cob = new ClusterWrapperCOB(objective, member, o)) {
+                // terms of 20 ms, far longer than a round trip: one call each, timed or not
+                Parameters slow = Parameters.of(List.of("x", "y", "sleep_ms"), new double[] {0.4, 0.2, 20});
+                long serial = Double.doubleToRawLongBits(objective.evaluate(slow));
+                for (int round = 0; round < 2; round++) {
+                    long before = cob.dispatcher().calls();
+                    assertEquals(
+                            serial,
+                            Double.doubleToRawLongBits(cob.evaluateAsync(slow).get(60, TimeUnit.SECONDS)));
+                    assertEquals(6, cob.dispatcher().calls() - before, "one call per slow term");
+                }
+            }
+            assertEquals(252, worker.tasksRun());
+        }
+    }
+
+    @Test
+    void aWorkerClosedWhileHoldingTasksHandsThemBackAndAnotherRunsThem() throws Exception {
+        CombinedObjectiveFunction objective = new TestObjectives().create(Map.of());
+        // the same terms, but each takes ten minutes on the first worker
+        CombinedObjectiveFunction slow = new TestObjectives().create(Map.of("sleepMs", "600000"));
+        Parameters p = Parameters.of(List.of("x", "y"), new double[] {0.7, -0.3});
+        long serial = Double.doubleToRawLongBits(objective.evaluate(p));
+        ClusterOptions o =
+                ClusterOptions.builder(SECRET).memberWait(Duration.ofMinutes(5)).build();
+        try (ClusterWrapperCOB cob = new ClusterWrapperCOB(objective, member, o)) {
+            var future = cob.evaluateAsync(p);
+            ClusterWorker first = ClusterWorker.start(member, slow, SECRET, 2);
+            String uuid = first.memberUuid().toString();
+            await("2 tasks in flight on the first worker")
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> cob.stats().inFlightByMember().getOrDefault(uuid, 0) >= 2);
+            first.close();
+            await("its 2 tasks handed back")
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> cob.stats().requeued() >= 2);
+            assertEquals(2, cob.stats().requeued());
+            assertEquals(0, first.tasksRun());
+            assertTrue(!future.isDone());
+            try (ClusterWorker second = ClusterWorker.start(member, objective, SECRET, 2)) {
+                assertEquals(serial, Double.doubleToRawLongBits(future.get(60, TimeUnit.SECONDS)));
+                assertEquals(6, second.tasksRun());
+            }
+        }
+    }
+
+    @Test
+    void aMemberRunsOneWorkerAndOnlyMembersMadeByClusterMemberConfigTakePart() throws Exception {
+        CombinedObjectiveFunction objective = new TestObjectives().create(Map.of());
+        try (ClusterWorker worker = ClusterWorker.start(member, objective, SECRET, 1)) {
+            IllegalStateException twice =
+                    assertThrows(IllegalStateException.class, () -> ClusterWorker.start(member, objective, SECRET, 1));
+            assertTrue(twice.getMessage().contains("one per member"), twice.getMessage());
+            assertEquals(0, worker.tasksRun());
+        }
+        com.hazelcast.config.Config c = ClusterMemberConfig.builder(
+                        "foreign-" + ProcessHandle.current().pid())
+                .port(freePort(), 1)
+                .build()
+                .toHazelcastConfig();
+        c.getSerializationConfig().getDataSerializableFactories().remove(RunTask.FACTORY_ID);
+        HazelcastInstance foreign = com.hazelcast.core.Hazelcast.newHazelcastInstance(c);
+        try {
+            for (org.junit.jupiter.api.function.Executable start : List.<org.junit.jupiter.api.function.Executable>of(
+                    () -> ClusterWorker.start(foreign, objective, SECRET, 1),
+                    () -> new ClusterWrapperCOB(
+                            objective, foreign, ClusterOptions.builder(SECRET).build()))) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, start);
+                assertTrue(e.getMessage().contains("was not made by ClusterMemberConfig"), e.getMessage());
+                assertTrue(e.getMessage().contains("ClusterMemberConfig.newMember()"), e.getMessage());
+            }
+        } finally {
+            foreign.getLifecycleService().terminate();
+        }
+    }
+
+    @Test
+    void aTokenOfAnotherJobLeftForAnEarlierDriverGetsNoMemberRefused() throws Exception {
+        CombinedObjectiveFunction objective = new TestObjectives().create(Map.of());
+        String me = member.getCluster().getLocalMember().getUuid().toString();
+        // validly signed, but for another job and offered to a driver that is gone (session 42)
+        member.getQueue(Channels.READY).offer(Frames.encode(new Frames.Ready(me, 42, 1), SECRET, "another job"));
+        Parameters p = Parameters.of(List.of("x", "y"), new double[] {0.2, 0.9});
+        ClusterOptions o =
+                ClusterOptions.builder(SECRET).memberWait(Duration.ofMinutes(5)).build();
+        try (ClusterWrapperCOB cob = new ClusterWrapperCOB(objective, member, o);
+                ClusterWorker worker = ClusterWorker.start(member, objective, SECRET, 1)) {
+            double v = cob.evaluateAsync(p).get(60, TimeUnit.SECONDS);
+            assertEquals(Double.doubleToRawLongBits(objective.evaluate(p)), Double.doubleToRawLongBits(v));
+            assertTrue(cob.stats().refusedMembers().isEmpty(), cob.stats().toString());
+            assertTrue(worker.refusal().isEmpty());
+            assertEquals(0, member.getQueue(Channels.READY).size(), "the stale token was read");
         }
     }
 
@@ -317,8 +447,7 @@ class DriverTest {
                             "t",
                             null,
                             false);
-                    member.<byte[]>getQueue(Channels.RESULTS)
-                            .offer(Frames.encode(again, SECRET, JobFingerprint.ofObjective(objective)));
+                    cob.dispatcher().receive(Frames.encode(again, SECRET, JobFingerprint.ofObjective(objective)));
                     await("a duplicate result")
                             .atMost(Duration.ofSeconds(20))
                             .until(() -> cob.stats().duplicates() >= 1);

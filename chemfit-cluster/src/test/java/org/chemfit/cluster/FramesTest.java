@@ -110,6 +110,34 @@ class FramesTest {
     }
 
     @Test
+    void aBundleKeepsItsFramesAndLeftOutOnesAndMalformedBundlesAreRefused() throws Exception {
+        byte[] one = Frames.encode(task(), SECRET);
+        byte[] two = Frames.encode(new Frames.Cancel(5, 6), SECRET);
+        List<byte[]> back = Frames.unbundle(Frames.bundle(java.util.Arrays.asList(one, null, two)));
+        assertEquals(3, back.size());
+        assertArrayEquals(one, back.get(0));
+        assertNull(back.get(1));
+        assertArrayEquals(two, back.get(2));
+        assertEquals(7, Frames.decodeTask(back.get(0), SECRET).seq());
+
+        byte[] good = Frames.bundle(List.of(one));
+        java.util.function.Function<byte[], String> refusal =
+                b -> assertThrows(Frames.RefusedFrameException.class, () -> Frames.unbundle(b))
+                        .getMessage();
+        assertTrue(
+                refusal.apply(java.nio.ByteBuffer.allocate(4).putInt(0).array()).contains("a bundle of 0 frames"));
+        assertTrue(refusal.apply(java.nio.ByteBuffer.allocate(4)
+                        .putInt(Frames.MAX_BUNDLE + 1)
+                        .array())
+                .contains("1 to " + Frames.MAX_BUNDLE));
+        byte[] longer = good.clone();
+        java.nio.ByteBuffer.wrap(longer).putInt(4, one.length + 1);
+        assertTrue(refusal.apply(longer).contains("length " + (one.length + 1) + " out of range"));
+        assertTrue(refusal.apply(java.util.Arrays.copyOf(good, good.length + 2)).contains("2 trailing bytes"));
+        assertTrue(refusal.apply(java.util.Arrays.copyOf(good, 6)).contains("cut short"));
+    }
+
+    @Test
     void aFrameSignedWithAnotherSecretIsRefused() {
         byte[] f = Frames.encode(task(), OTHER);
         Frames.RefusedFrameException e =
