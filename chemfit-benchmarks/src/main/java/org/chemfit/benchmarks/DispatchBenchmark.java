@@ -1,12 +1,18 @@
 package org.chemfit.benchmarks;
 
+import java.util.ArrayList;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.LinkedTransferQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationContext;
 import org.chemfit.Parameters;
+import org.chemfit.internal.DispatchScheduler;
+import org.chemfit.internal.TaskRunner;
 import org.chemfit.schedule.AsyncWrapperCOB;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -43,6 +49,11 @@ public class DispatchBenchmark {
     private ExecutorService callersPool;
     private AsyncWrapperCOB onCallersPool;
     private Parameters params;
+    private CombinedObjectiveFunction combined;
+    private ThreadPoolExecutor transferPool;
+    private ThreadPoolExecutor halvingPool;
+    private DispatchScheduler onTransferPool;
+    private DispatchScheduler halving;
 
     /** Creates the wrapper and its pool (64 threads: the default cap). */
     @Setup(Level.Trial)
@@ -52,6 +63,11 @@ public class DispatchBenchmark {
         callersPool = Executors.newFixedThreadPool(WORKERS);
         onCallersPool = new AsyncWrapperCOB(c, callersPool);
         params = Parameters.of(Map.of("x", 1.5));
+        combined = c;
+        transferPool = SleepRatioHarness.pool(WORKERS, new LinkedTransferQueue<>(), new ArrayList<>());
+        halvingPool = SleepRatioHarness.pool(WORKERS, new LinkedBlockingQueue<>(), new ArrayList<>());
+        onTransferPool = new DispatchScheduler(TaskRunner.of(transferPool), true);
+        halving = new DispatchScheduler(new SleepRatioHarness.Halving(halvingPool), true);
     }
 
     /** Shuts the pool down. */
@@ -60,6 +76,8 @@ public class DispatchBenchmark {
         wrapper.close();
         onCallersPool.close();
         callersPool.shutdown();
+        transferPool.shutdown();
+        halvingPool.shutdown();
     }
 
     /**
@@ -84,5 +102,29 @@ public class DispatchBenchmark {
     @OperationsPerInvocation(TERMS)
     public double asyncWrapperOnCallersPoolPerTerm() {
         return onCallersPool.evaluate(params, new EvaluationContext(params, "b"));
+    }
+
+    /**
+     * Tried for the 8 x 10 ms ratio and not kept: a pool like the wrapper's own on a
+     * {@code LinkedTransferQueue}, which wakes an idle worker for every task handed over.
+     *
+     * @return the loss; JMH divides the time by 256 terms
+     */
+    @Benchmark
+    @OperationsPerInvocation(TERMS)
+    public double triedTransferQueuePerTerm() {
+        return onTransferPool.evaluate(combined, new EvaluationContext(params, "b"));
+    }
+
+    /**
+     * Tried and not kept: the halving hand-off (each woken worker hands over half of its range)
+     * on a pool like the wrapper's own.
+     *
+     * @return the loss; JMH divides the time by 256 terms
+     */
+    @Benchmark
+    @OperationsPerInvocation(TERMS)
+    public double triedHalvingPerTerm() {
+        return halving.evaluate(combined, new EvaluationContext(params, "b"));
     }
 }
