@@ -29,7 +29,9 @@ import org.openjdk.jmh.annotations.TearDown;
  * The dispatch cost of {@link AsyncWrapperCOB} per term: 256 trivial terms on 64 workers (its
  * default pool, capped at 64, and a caller's fixed pool of 64), one blocking evaluation per invocation, reported per term (hand-off to a worker,
  * wake-ups, completion and the reduction in term order). ChemFit (Python, asyncio plus a
- * {@code ThreadPoolExecutor}) spends about 63 us per term here.
+ * {@code ThreadPoolExecutor}) spends about 63 us per term here. The {@code tried} methods time,
+ * the same way, hand-off designs that were tried for the wrapper's own pool (see
+ * {@link SleepRatioHarness}) and not kept, so that their cost for cheap terms stays on record.
  *
  * <pre>{@code
  * java -jar chemfit-benchmarks/target/benchmarks.jar DispatchBenchmark -f 1 -wi 3 -i 5
@@ -54,6 +56,8 @@ public class DispatchBenchmark {
     private ThreadPoolExecutor halvingPool;
     private DispatchScheduler onTransferPool;
     private DispatchScheduler halving;
+    private ThreadPoolExecutor drainerPool;
+    private DispatchScheduler drainers;
 
     /** Creates the wrapper and its pool (64 threads: the default cap). */
     @Setup(Level.Trial)
@@ -68,6 +72,8 @@ public class DispatchBenchmark {
         halvingPool = SleepRatioHarness.pool(WORKERS, new LinkedBlockingQueue<>(), new ArrayList<>());
         onTransferPool = new DispatchScheduler(TaskRunner.of(transferPool), true);
         halving = new DispatchScheduler(new SleepRatioHarness.Halving(halvingPool), true);
+        drainerPool = SleepRatioHarness.pool(WORKERS, new LinkedTransferQueue<>(), new ArrayList<>());
+        drainers = new DispatchScheduler(new SleepRatioHarness.Drainers(drainerPool), true);
     }
 
     /** Shuts the pool down. */
@@ -78,6 +84,7 @@ public class DispatchBenchmark {
         callersPool.shutdown();
         transferPool.shutdown();
         halvingPool.shutdown();
+        drainerPool.shutdown();
     }
 
     /**
@@ -126,5 +133,17 @@ public class DispatchBenchmark {
     @OperationsPerInvocation(TERMS)
     public double triedHalvingPerTerm() {
         return halving.evaluate(combined, new EvaluationContext(params, "b"));
+    }
+
+    /**
+     * Tried and not kept: drainers that claim the tasks by index on a pool like the wrapper's own
+     * on a {@code LinkedTransferQueue}, a worker woken only while a task is unclaimed.
+     *
+     * @return the loss; JMH divides the time by 256 terms
+     */
+    @Benchmark
+    @OperationsPerInvocation(TERMS)
+    public double triedDrainersPerTerm() {
+        return drainers.evaluate(combined, new EvaluationContext(params, "b"));
     }
 }

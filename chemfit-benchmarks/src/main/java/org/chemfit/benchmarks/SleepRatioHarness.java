@@ -20,6 +20,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.LinkedTransferQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationContext;
@@ -95,6 +96,8 @@ public final class SleepRatioHarness {
         ThreadPoolExecutor halvingPool = pool(TERMS, new LinkedBlockingQueue<>(), new ArrayList<>());
         ThreadPoolExecutor halvingTransferPool = pool(TERMS, new LinkedTransferQueue<>(), new ArrayList<>());
         ForkJoinPool forkJoinPool = new ForkJoinPool(TERMS);
+        ThreadPoolExecutor drainerPool = pool(TERMS, new LinkedTransferQueue<>(), new ArrayList<>());
+        DispatchScheduler drainers = new DispatchScheduler(new Drainers(drainerPool), true);
         DispatchScheduler onTransferPool = new DispatchScheduler(TaskRunner.of(transferPool), true);
         DispatchScheduler halving = new DispatchScheduler(new Halving(halvingPool), true);
         DispatchScheduler halvingTransfer = new DispatchScheduler(new Halving(halvingTransferPool), true);
@@ -122,8 +125,10 @@ public final class SleepRatioHarness {
                     "tried: own pool on a LinkedTransferQueue",
                     "tried: halving hand-off",
                     "tried: halving, LinkedTransferQueue",
-                    "tried: ForkJoinPool as own pool");
-            List<DispatchScheduler> schedulers = List.of(onTransferPool, halving, halvingTransfer, onForkJoinPool);
+                    "tried: ForkJoinPool as own pool",
+                    "tried: drainers, LinkedTransferQueue");
+            List<DispatchScheduler> schedulers =
+                    List.of(onTransferPool, halving, halvingTransfer, onForkJoinPool, drainers);
             for (int k = 0; k < tried.size(); k++) {
                 DispatchScheduler s = schedulers.get(k);
                 labels.add(tried.get(k));
@@ -151,6 +156,7 @@ public final class SleepRatioHarness {
             halvingPool.shutdown();
             halvingTransferPool.shutdown();
             forkJoinPool.shutdown();
+            drainerPool.shutdown();
         }
         backToBack(rounds, warmUp, sleeper, combined, trivial, params);
         timerFloor(rounds);
@@ -317,6 +323,32 @@ public final class SleepRatioHarness {
                 Thread.onSpinWait();
             } while (System.nanoTime() - until < 0);
             return null;
+        }
+    }
+
+    /**
+     * Hands tasks over as drainers on a pool of idle workers: each drainer runs tasks in term
+     * order, claiming them by index, and the caller wakes another worker only while some task is
+     * still unclaimed, so trivial terms wake few workers and blocking ones wake one each.
+     */
+    record Drainers(Executor executor) implements TaskRunner {
+        @Override
+        public void dispatch(LeafTask task) {
+            executor.execute(task);
+        }
+
+        @Override
+        public void dispatchAll(List<LeafTask> tasks) {
+            LeafTask[] all = tasks.toArray(new LeafTask[0]);
+            AtomicInteger next = new AtomicInteger();
+            Runnable drainer = () -> {
+                for (int k = next.getAndIncrement(); k < all.length; k = next.getAndIncrement()) {
+                    all[k].run();
+                }
+            };
+            for (int woken = 0; woken < all.length && next.get() < all.length; woken++) {
+                executor.execute(drainer);
+            }
         }
     }
 
