@@ -56,6 +56,8 @@ public class DispatchBenchmark {
     private ThreadPoolExecutor halvingPool;
     private DispatchScheduler onTransferPool;
     private DispatchScheduler halving;
+    private ThreadPoolExecutor halvingTransferPool;
+    private DispatchScheduler halvingTransfer;
     private ThreadPoolExecutor drainerPool;
     private DispatchScheduler drainers;
 
@@ -72,6 +74,8 @@ public class DispatchBenchmark {
         halvingPool = SleepRatioHarness.pool(WORKERS, new LinkedBlockingQueue<>(), new ArrayList<>());
         onTransferPool = new DispatchScheduler(TaskRunner.of(transferPool), true);
         halving = new DispatchScheduler(new SleepRatioHarness.Halving(halvingPool), true);
+        halvingTransferPool = SleepRatioHarness.pool(WORKERS, new LinkedTransferQueue<>(), new ArrayList<>());
+        halvingTransfer = new DispatchScheduler(new SleepRatioHarness.Halving(halvingTransferPool), true);
         drainerPool = SleepRatioHarness.pool(WORKERS, new LinkedTransferQueue<>(), new ArrayList<>());
         drainers = new DispatchScheduler(new SleepRatioHarness.Drainers(drainerPool), true);
     }
@@ -84,6 +88,7 @@ public class DispatchBenchmark {
         callersPool.shutdown();
         transferPool.shutdown();
         halvingPool.shutdown();
+        halvingTransferPool.shutdown();
         drainerPool.shutdown();
     }
 
@@ -133,6 +138,18 @@ public class DispatchBenchmark {
     @OperationsPerInvocation(TERMS)
     public double triedHalvingPerTerm() {
         return halving.evaluate(combined, new EvaluationContext(params, "b"));
+    }
+
+    /**
+     * Tried and not kept: the halving hand-off on a pool like the wrapper's own on a
+     * {@code LinkedTransferQueue}.
+     *
+     * @return the loss; JMH divides the time by 256 terms
+     */
+    @Benchmark
+    @OperationsPerInvocation(TERMS)
+    public double triedHalvingTransferQueuePerTerm() {
+        return halvingTransfer.evaluate(combined, new EvaluationContext(params, "b"));
     }
 
     /**
