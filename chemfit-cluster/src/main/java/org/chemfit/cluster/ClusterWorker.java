@@ -361,11 +361,42 @@ public final class ClusterWorker implements AutoCloseable {
         try {
             List<byte @Nullable []> results = new ArrayList<>(frames.size());
             for (byte[] f : frames) {
-                results.add(f == null || closed ? null : runOne(f));
+                results.add(f == null || closed ? null : runOneOrError(f));
             }
             return Frames.bundle(results);
         } finally {
             free.release();
+        }
+    }
+
+    /**
+     * Runs one task frame; whatever goes wrong outside the term itself (a result that cannot be
+     * encoded, an error of the machinery) comes back as the task's error result, so that the
+     * driver fails the task with the reason instead of sending it from member to member.
+     */
+    private byte @Nullable [] runOneOrError(byte[] frame) {
+        try {
+            return runOne(frame);
+        } catch (RuntimeException | Error e) {
+            Frames.Task task;
+            try {
+                task = Frames.decodeTask(frame, secret, job);
+            } catch (Frames.RefusedFrameException | RuntimeException again) {
+                return null;
+            }
+            LOG.error("task {} of {} could not be run or answered", task.id(), task.evaluationId(), e);
+            try {
+                return Frames.encode(
+                        LeafRun.error(
+                                task,
+                                self.toString(),
+                                address,
+                                "the worker could not run or answer" + " the task: " + e),
+                        secret,
+                        job);
+            } catch (RuntimeException again) {
+                return null;
+            }
         }
     }
 

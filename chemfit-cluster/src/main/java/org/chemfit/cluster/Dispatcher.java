@@ -60,6 +60,11 @@ final class Dispatcher implements AutoCloseable {
     /** Most tasks sent in one call. */
     static final int MAX_BATCH = 16;
     /**
+     * Calls that may come back without a result that can be taken, from members still there,
+     * before the task fails with the reason instead of going to a member again.
+     */
+    static final int MAX_FAILED_CALLS = 3;
+    /**
      * Runs a response's handling on the thread that completes the call: with the members'
      * configuration that is the I/O thread that read the response, one thread hand-off less.
      * Only short, local, non-blocking work runs there.
@@ -84,6 +89,8 @@ final class Dispatcher implements AutoCloseable {
         Thread localThread;
         /** Cancelled: finished without taking a result. */
         volatile boolean cancelled;
+        /** Calls that came back without a result that could be taken; guarded by the entry. */
+        int failedCalls;
 
         final long queuedNanos = System.nanoTime();
 
@@ -112,7 +119,7 @@ final class Dispatcher implements AutoCloseable {
 
     /** Carries each task to its member; the response is its result. */
     private final IExecutorService runner;
-    /** Result frames whose HMAC held, for the collector. */
+    /** Result frames whose HMAC held (as {@link Arrival}s), and deferred work, for the collector. */
     private final LinkedBlockingQueue<Object> arrived = new LinkedBlockingQueue<>();
 
     private final com.hazelcast.topic.ITopic<Object> cancels;
@@ -584,7 +591,12 @@ final class Dispatcher implements AutoCloseable {
                             ON_RESPONSE_THREAD);
         } catch (RuntimeException ex) {
             LOG.debug("could not hand {} task(s) to {}: {}", batch.size(), m, ex.toString());
-            batch.forEach(e -> requeue(e, m));
+            if (closed || gone(ex) || !isMember(m)) {
+                batch.forEach(e -> requeue(e, m));
+            } else {
+                batch.forEach(e -> retryOrFail(e, m, "it could not be sent: " + ex));
+                slots.addLast(m);
+            }
         }
         return true;
     }
@@ -600,14 +612,26 @@ final class Dispatcher implements AutoCloseable {
      * completed the call. A task without a verified result goes to another member.
      */
     private void received(List<Entry> batch, UUID m, byte @Nullable [] bundle, @Nullable Throwable failure) {
-        if (failure != null || bundle == null) {
-            if (failure != null && !closed) {
-                LOG.debug("{} task(s) on member {} failed: {}", batch.size(), m, failure.toString());
-            } else if (failure == null) {
-                LOG.info("member {} did not run {} task(s) (its worker stopped or refused them)", m, batch.size());
-            }
-            batch.forEach(e -> requeue(e, m)); // other members run them; this slot is not given back
+        if (failure == null && bundle == null) {
+            // its worker stopped or refused: no task goes to it until it offers its threads again
+            LOG.info("member {} did not run {} task(s) (its worker stopped or refused them)", m, batch.size());
+            verified.remove(m);
+            slots.removeIf(m::equals);
+            batch.forEach(e -> requeue(e, m));
             return;
+        }
+        if (failure != null) {
+            if (closed || gone(failure) || !isMember(m)) {
+                batch.forEach(e -> requeue(e, m)); // other members run them; the slot went with the member
+                return;
+            }
+            LOG.warn("{} task(s) on member {} failed: {}", batch.size(), m, failure.toString());
+            batch.forEach(e -> retryOrFail(e, m, "the call failed: " + failure));
+            slots.addLast(m); // the member answered: its thread serves the next task
+            return;
+        }
+        if (bundle == null) {
+            return; // both cases above returned; for the null checker
         }
         List<byte @Nullable []> results;
         try {
@@ -618,15 +642,17 @@ final class Dispatcher implements AutoCloseable {
         } catch (Frames.RefusedFrameException ex) {
             refusedFrames.increment();
             LOG.warn("refused the response of member {}: {}", m, ex.getMessage());
-            batch.forEach(e -> requeue(e, m));
+            batch.forEach(e -> retryOrFail(e, m, "its response was refused: " + ex.getMessage()));
+            slots.addLast(m);
             return;
         }
-        boolean any = false;
+        boolean stopped = false;
         for (int i = 0; i < batch.size(); i++) {
             Entry e = batch.get(i);
             byte[] frame = results.get(i);
             if (frame == null) {
                 LOG.info("member {} did not run task {} (its worker stopped or refused it)", m, e.task.id());
+                stopped = true;
                 requeue(e, m);
                 continue;
             }
@@ -635,17 +661,93 @@ final class Dispatcher implements AutoCloseable {
             } catch (Frames.RefusedFrameException ex) {
                 refusedFrames.increment();
                 LOG.warn("refused the result of task {} from member {}: {}", e.task.id(), m, ex.getMessage());
-                requeue(e, m);
+                retryOrFail(e, m, "its result was refused: " + ex.getMessage());
                 continue;
             }
-            any = true;
-            arrived.add(frame);
+            arrived.add(new Arrival(frame, e, m));
         }
-        if (any) {
-            // the member's thread is free: the dispatch thread sends its next task (Hazelcast makes
-            // no remote call from the I/O thread that runs this)
+        if (stopped) {
+            // its worker is stopping: no task goes to it until it offers its threads again
+            verified.remove(m);
+            slots.removeIf(m::equals);
+        } else {
+            // the member's thread is free: the dispatch thread sends its next task (Hazelcast
+            // makes no remote call from the I/O thread that runs this)
             slots.addLast(m);
         }
+    }
+
+    /** A result frame whose HMAC held, with the task it answers and the member that sent it. */
+    private record Arrival(byte[] frame, Entry entry, UUID member) {}
+
+    /** @return whether a call failed because its member left or this member stopped */
+    private static boolean gone(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof com.hazelcast.core.MemberLeftException
+                    || t instanceof com.hazelcast.spi.exception.TargetNotMemberException
+                    || t instanceof HazelcastInstanceNotActiveException) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A call that carried a task came back without a result that can be taken, from a member that
+     * is still there (the call failed, or the result was refused): the task goes to a member again,
+     * and fails with the reason after {@value #MAX_FAILED_CALLS} such calls, so that a task that
+     * cannot be answered (a result too large to send, say) ends under the failure policy instead of
+     * going from member to member for ever.
+     */
+    private void retryOrFail(Entry e, UUID from, String why) {
+        int failures;
+        synchronized (e) {
+            if (e.done.get() || !from.equals(e.owner)) {
+                return;
+            }
+            e.owner = null;
+            failures = ++e.failedCalls;
+        }
+        if (e.cancelled) {
+            later(() -> finishCancelled(e));
+            return;
+        }
+        if (failures >= MAX_FAILED_CALLS) {
+            String msg = "term " + LeafRun.pathString(e.task.path()) + " '" + e.task.termName() + "' of evaluation "
+                    + e.task.evaluationId() + " got no result that could be taken from " + failures
+                    + " calls to workers; the last: " + why;
+            LOG.warn(msg);
+            later(() -> fail(e, msg));
+            return;
+        }
+        requeued.increment();
+        pending.addFirst(e);
+    }
+
+    /** Takes a result that arrived for a task: refused ones send the task again, or fail it. */
+    private void take(Arrival a) {
+        Entry e = a.entry();
+        Frames.Result r;
+        try {
+            r = Frames.decodeResult(a.frame(), secret, job);
+        } catch (Frames.RefusedFrameException ex) {
+            refusedFrames.increment();
+            LOG.warn("refused a result frame: {}", ex.getMessage());
+            retryOrFail(e, a.member(), "its result was refused: " + ex.getMessage());
+            return;
+        }
+        if (r.session() != session || r.seq() != e.seq || !e.task.evaluationId().equals(r.evaluationId())) {
+            refusedFrames.increment();
+            String why = "the result answers task " + r.seq() + " of evaluation '" + r.evaluationId() + "' (session "
+                    + r.session() + "), not this task";
+            LOG.warn("refused a result for task {}: {}", e.task.id(), why);
+            retryOrFail(e, a.member(), why);
+            return;
+        }
+        finish(e, r);
     }
 
     /** @return how many calls carried tasks to members so far (a batch of short tasks is one) */
@@ -683,6 +785,10 @@ final class Dispatcher implements AutoCloseable {
                 }
                 if (item instanceof Runnable deferred) {
                     deferred.run();
+                    continue;
+                }
+                if (item instanceof Arrival a) {
+                    take(a);
                     continue;
                 }
                 Frames.Result r;
@@ -789,7 +895,7 @@ final class Dispatcher implements AutoCloseable {
             return;
         }
         completed.computeIfAbsent(r.member(), k -> new LongAdder()).increment();
-        if (r.durationNanos() >= 0 && !e.local) {
+        if (r.durationNanos() >= 0 && !e.local && r.status() == org.chemfit.EvaluationContext.Status.OK) {
             termNanos.merge(e.termKey, r.durationNanos(), (old, t) -> (3 * old + t) / 4);
         }
         try {

@@ -120,7 +120,7 @@ final class LeafRun {
                 cause.getMessage());
     }
 
-    private static Frames.Result error(Frames.Task task, String member, String address, String message) {
+    static Frames.Result error(Frames.Task task, String member, String address, String message) {
         return new Frames.Result(
                 task.session(),
                 task.seq(),

@@ -291,6 +291,29 @@ class DriverTest {
     }
 
     @Test
+    void aWorkerClosedWhileItsMemberStaysUpGetsNoMoreTasksAndTheEvaluationFailsAfterTheMemberWait() throws Exception {
+        CombinedObjectiveFunction objective = new TestObjectives().create(Map.of());
+        Parameters p = Parameters.of(List.of("x", "y"), new double[] {0.2, 0.9});
+        long serial = Double.doubleToRawLongBits(objective.evaluate(p));
+        ClusterOptions o =
+                ClusterOptions.builder(SECRET).memberWait(Duration.ofSeconds(2)).build();
+        try (ClusterWrapperCOB cob = new ClusterWrapperCOB(objective, member, o)) {
+            ClusterWorker worker = ClusterWorker.start(member, objective, SECRET, 2);
+            assertEquals(serial, Double.doubleToRawLongBits(cob.evaluate(p)));
+            assertEquals(6, worker.tasksRun());
+            worker.close(); // the member stays up: its threads' slots are still known to the driver
+            Parameters q = Parameters.of(List.of("x", "y"), new double[] {0.3, 0.8});
+            // the closed worker answers "not run": its member gets no more tasks, and with no
+            // worker left the member wait runs out with its message (before, the slots it held
+            // were lost one by one and the evaluation waited for ever)
+            ChemFitException e = assertTimeoutPreemptively(
+                    Duration.ofSeconds(60), () -> assertThrows(ChemFitException.class, () -> cob.evaluate(q)));
+            assertTrue(e.getMessage().contains("no worker holding the cluster secret joined cluster"), e.getMessage());
+            assertEquals(6, worker.tasksRun(), "the closed worker ran nothing more");
+        }
+    }
+
+    @Test
     void aMemberRunsOneWorkerAndOnlyMembersMadeByClusterMemberConfigTakePart() throws Exception {
         CombinedObjectiveFunction objective = new TestObjectives().create(Map.of());
         try (ClusterWorker worker = ClusterWorker.start(member, objective, SECRET, 1)) {
