@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  * How a ChemFit process joins a cluster: the cluster name, the addresses to join, the interface
  * to bind and the port. Every Hazelcast configuration it makes is closed to the outside: TCP/IP
  * join lists only (multicast and auto-detection off), no phone-home call, bound to one
- * interface (127.0.0.1 unless told otherwise), and no Java deserialization of any class.
+ * interface (127.0.0.1 unless told otherwise), and no Java deserialization of any class outside the
+ * JDK and Hazelcast.
  *
  * <pre>{@code
  * ClusterMemberConfig cfg = ClusterMemberConfig.builder("fit-42")
@@ -38,8 +39,9 @@ public final class ClusterMemberConfig {
     public static final int DEFAULT_PORT = 5701;
 
     /**
-     * A class name that no code has: the only entry of the Java deserialization allow-list, so
-     * that Hazelcast refuses to deserialize every Java-serialized object.
+     * A class name that no code has: the only entry of our Java deserialization allow-list, so
+     * that Hazelcast refuses to deserialize every Java-serialized object of a class outside the
+     * JDK and Hazelcast (whose own allow-list its internal messages need).
      */
     static final String NO_JAVA_SERIALIZATION = "org.chemfit.cluster.NoJavaSerializationAllowed";
 
@@ -138,7 +140,8 @@ public final class ClusterMemberConfig {
 
     /**
      * @return a Hazelcast configuration with multicast, auto-detection and phone-home off, TCP/IP
-     *     join on, bound to {@link #bindAddress()}, Java deserialization refused for every class,
+     *     join on, bound to {@link #bindAddress()}, Java deserialization refused for every class
+     *     outside the JDK and Hazelcast,
      *     responses handled on the I/O threads (no response threads), and ChemFit's task type
      *     registered (a factory id and a class id; the driver and the workers need it)
      */
@@ -166,7 +169,9 @@ public final class ClusterMemberConfig {
         j.getAutoDetectionConfig().setEnabled(false);
         j.getTcpIpConfig().setEnabled(true).setMembers(new ArrayList<>(join));
 
-        // Hazelcast's own types still travel; a Java-serialized object of any class is refused.
+        // Hazelcast's own types still travel; a Java-serialized object of a class outside the JDK
+        // and Hazelcast is refused (Hazelcast's default allow-list of those stays: with it turned
+        // off, its own internal messages fail).
         JavaSerializationFilterConfig filter = new JavaSerializationFilterConfig();
         filter.setWhitelist(new ClassFilter().addClasses(NO_JAVA_SERIALIZATION));
         c.getSerializationConfig().setJavaSerializationFilterConfig(filter);

@@ -3,7 +3,7 @@
  * driver, ChemFit's {@code MPIWrapperCOB} counterpart) and {@link org.chemfit.cluster.ClusterWorker}
  * / {@link org.chemfit.cluster.WorkerMain} (the workers), members made by
  * {@link org.chemfit.cluster.ClusterMemberConfig} (TCP/IP join lists, one bound interface, no
- * multicast, no phone-home, no Java deserialization), and the shared
+ * multicast, no phone-home, no Java deserialization of classes outside the JDK and Hazelcast), and the shared
  * {@link org.chemfit.cluster.ClusterSecret} whose HMAC every task and result carries.
  *
  * <pre>{@code
