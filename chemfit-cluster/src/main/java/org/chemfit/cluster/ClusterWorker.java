@@ -78,6 +78,28 @@ public final class ClusterWorker implements AutoCloseable {
     private final java.util.Map<Thread, Frames.Task> running = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final java.util.Set<Frames.Task> cancelled = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** A task of a driver's session, by its number. */
+    private record TaskKey(long session, long seq) {}
+
+    /** Most cancels kept for tasks that had not started when their cancel came. */
+    private static final int MAX_CANCELLED_AHEAD = 4096;
+
+    /**
+     * Cancels that came for tasks not running yet (on their way, waiting for a free thread, or
+     * behind another task of the same call): such a task is answered as cancelled without running.
+     * Guarded by {@link #running}'s monitor; the oldest are forgotten past {@link #MAX_CANCELLED_AHEAD}.
+     */
+    private final java.util.Set<TaskKey> cancelledAhead =
+            java.util.Collections.newSetFromMap(new java.util.LinkedHashMap<TaskKey, Boolean>() {
+                private static final long serialVersionUID = 1L;
+
+                @Override
+                protected boolean removeEldestEntry(java.util.Map.Entry<TaskKey, Boolean> eldest) {
+                    return size() > MAX_CANCELLED_AHEAD;
+                }
+            });
+
     private @Nullable UUID cancelListener;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile long session;
@@ -253,13 +275,19 @@ public final class ClusterWorker implements AutoCloseable {
             return;
         }
         synchronized (running) {
+            boolean found = false;
             for (java.util.Map.Entry<Thread, Frames.Task> e : running.entrySet()) {
                 Frames.Task t = e.getValue();
                 if (t.session() == c.session() && t.seq() == c.seq()) {
                     // under the lock the thread cannot move on to another task meanwhile
                     cancelled.add(t);
                     e.getKey().interrupt();
+                    found = true;
                 }
+            }
+            if (!found) {
+                // not started yet (or done already): it is answered as cancelled if it comes
+                cancelledAhead.add(new TaskKey(c.session(), c.seq()));
             }
         }
     }
@@ -349,10 +377,15 @@ public final class ClusterWorker implements AutoCloseable {
             return null;
         }
         try {
-            // tasks asked for ahead (prefetch) wait here for a free thread of this worker
+            // tasks asked for ahead (prefetch) wait here for a free thread of this worker, unless
+            // the driver cancels all of them meanwhile: then they are answered at once, not run
             while (!free.tryAcquire(POLL_MS, TimeUnit.MILLISECONDS)) {
                 if (closed) {
                     return null;
+                }
+                byte[] cancelledBundle = answerIfAllCancelled(frames);
+                if (cancelledBundle != null) {
+                    return cancelledBundle;
                 }
             }
         } catch (InterruptedException e) {
@@ -367,6 +400,42 @@ public final class ClusterWorker implements AutoCloseable {
         } finally {
             free.release();
         }
+    }
+
+    /**
+     * @return the bundle of "cancelled" answers when the driver has cancelled every task of a
+     *     bundle that waits for a thread, or null
+     */
+    private byte @Nullable [] answerIfAllCancelled(List<byte @Nullable []> frames) {
+        List<Frames.Task> tasks = new ArrayList<>(frames.size());
+        for (byte[] f : frames) {
+            try {
+                if (f == null) {
+                    return null;
+                }
+                tasks.add(Frames.decodeTask(f, secret, job));
+            } catch (Frames.RefusedFrameException e) {
+                return null; // refused when it runs
+            }
+        }
+        synchronized (running) {
+            for (Frames.Task t : tasks) {
+                if (!cancelledAhead.contains(new TaskKey(t.session(), t.seq()))) {
+                    return null;
+                }
+            }
+            tasks.forEach(t -> cancelledAhead.remove(new TaskKey(t.session(), t.seq())));
+        }
+        List<byte @Nullable []> answers = new ArrayList<>(tasks.size());
+        for (Frames.Task t : tasks) {
+            tasksCancelled.incrementAndGet();
+            LOG.info(
+                    "did not start task {} of {}: cancelled by the driver while it waited for a thread",
+                    t.id(),
+                    t.evaluationId());
+            answers.add(answer(t, cancelledResult(t)));
+        }
+        return Frames.bundle(answers);
     }
 
     /**
@@ -420,6 +489,14 @@ public final class ClusterWorker implements AutoCloseable {
             if (closed) {
                 return null;
             }
+            if (cancelledAhead.remove(new TaskKey(task.session(), task.seq()))) {
+                tasksCancelled.incrementAndGet();
+                LOG.info(
+                        "did not start task {} of {}: cancelled by the driver before it started",
+                        task.id(),
+                        task.evaluationId());
+                return answer(task, cancelledResult(task));
+            }
             running.put(me, task);
         }
         try {
@@ -444,28 +521,22 @@ public final class ClusterWorker implements AutoCloseable {
             }
         }
         if (r == null) {
-            r = new Frames.Result(
-                    task.session(),
-                    task.seq(),
-                    task.evaluationId(),
-                    self.toString(),
-                    address,
-                    org.chemfit.EvaluationContext.Status.FAILED,
-                    Double.NaN,
-                    org.chemfit.Quantities.empty(),
-                    new java.util.LinkedHashMap<>(),
-                    null,
-                    0,
-                    -1,
-                    null,
-                    "the term was cancelled on the worker",
-                    false);
+            r = cancelledResult(task);
         } else {
             tasksRun.incrementAndGet();
         }
+        return answer(task, r);
+    }
+
+    /** @return the signed result frame of a task */
+    private byte[] answer(Frames.Task task, Frames.Result r) {
         // the response says this thread is free: the driver's next task for it needs no separate token
         long current = tokenSession;
         return Frames.encode(r.ready(task.session() == current && session == current), secret, job);
+    }
+
+    private Frames.Result cancelledResult(Frames.Task task) {
+        return LeafRun.error(task, self.toString(), address, "the term was cancelled on the worker");
     }
 
     /** One ready token per thread, and one per task each thread asks for ahead. */

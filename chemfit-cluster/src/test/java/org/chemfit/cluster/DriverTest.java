@@ -398,6 +398,40 @@ class DriverTest {
         }
     }
 
+    @Test
+    void aTaskCancelledWhileItWaitsForAThreadOnTheWorkerNeverStarts(@TempDir Path runlog) throws Exception {
+        // one term per evaluation; each appends a line to the run log when it starts
+        CombinedObjectiveFunction objective =
+                new TestObjectives().create(Map.of("runlog", runlog.toString(), "flat", "1"));
+        ClusterOptions o =
+                ClusterOptions.builder(SECRET).memberWait(Duration.ofMinutes(5)).build();
+        // one thread that asks for one task ahead: a second task waits on the worker for the thread
+        try (ClusterWrapperCOB cob = new ClusterWrapperCOB(objective, member, o);
+                ClusterWorker worker = ClusterWorker.start(member, objective, SECRET, 1, 1)) {
+            String uuid = worker.memberUuid().toString();
+            var running =
+                    cob.evaluateAsync(Parameters.of(List.of("x", "y", "sleep_ms"), new double[] {0.5, 0.5, 600_000}));
+            await("the first term running").atMost(Duration.ofSeconds(30)).until(() -> startedTerms(runlog) >= 1);
+            var waiting =
+                    cob.evaluateAsync(Parameters.of(List.of("x", "y", "sleep_ms"), new double[] {0.6, 0.4, 600_000}));
+            await("the second task on the worker, waiting for its thread")
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> cob.stats().inFlightByMember().getOrDefault(uuid, 0) >= 2);
+            assertTrue(waiting.cancel(true));
+            // answered as cancelled while the first term still runs, instead of after its ten minutes
+            await("the waiting task answered as cancelled")
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> worker.tasksCancelled() >= 1
+                            && cob.stats().inFlightByMember().getOrDefault(uuid, 0) <= 1);
+            assertEquals(1, worker.tasksCancelled());
+            assertEquals(1, startedTerms(runlog), "the waiting term never started");
+            assertTrue(!running.isDone(), "the first term still runs");
+            assertTrue(running.cancel(true));
+            await("the first term stopped").atMost(Duration.ofSeconds(30)).until(() -> worker.tasksCancelled() >= 2);
+            assertEquals(0, worker.tasksRun());
+        }
+    }
+
     /** @return how many terms the run log says were started, over every process that wrote to it */
     private static long startedTerms(Path runlog) throws IOException {
         long n = 0;
