@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.Map;
 import org.chemfit.Parameters;
 import org.chemfit.Quantities;
 import org.chemfit.atoms.PairPotential.CoulombMethod;
@@ -17,27 +16,11 @@ import org.junit.jupiter.api.Test;
 
 class CellRelaxTest {
 
-    static final Parameters NONE = Parameters.of(Map.of());
+    static final Parameters NONE = EwaldTest.NONE;
 
     /** Rock salt with formal charges and Na-Cl, Cl-Cl Buckingham terms, Ewald at 1e-10. */
-    static final PairPotential ROCK_SALT = PairPotential.builder()
-            .coulomb(EwaldTest.NACL_CHARGES, CoulombMethod.EWALD, 1e-10)
-            .buckingham(
-                    "Na",
-                    "Cl",
-                    ParameterRef.constant(1170.0),
-                    ParameterRef.constant(0.3290),
-                    ParameterRef.constant(0.0),
-                    9.0,
-                    false)
-            .buckingham(
-                    "Cl",
-                    "Cl",
-                    ParameterRef.constant(3199.0),
-                    ParameterRef.constant(0.3123),
-                    ParameterRef.constant(72.0),
-                    9.0,
-                    false)
+    static final PairPotential ROCK_SALT = EwaldTest.rockSaltBuckingham(
+                    PairPotential.builder().coulomb(EwaldTest.NACL_CHARGES, CoulombMethod.EWALD, 1e-10), 9.0, true)
             .build();
 
     /** The lattice constant minimising E(a) of the scaled conventional cell, by Brent's method. */

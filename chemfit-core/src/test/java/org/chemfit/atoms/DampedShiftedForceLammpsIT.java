@@ -2,7 +2,6 @@ package org.chemfit.atoms;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.chemfit.Parameters;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,7 +16,7 @@ class DampedShiftedForceLammpsIT {
     @TempDir
     Path tmp;
 
-    static final Parameters NONE = Parameters.of(Map.of());
+    static final Parameters NONE = EwaldTest.NONE;
 
     @Test
     void distortedRockSaltMatchesCoulDsf() throws Exception {
@@ -39,19 +38,11 @@ class DampedShiftedForceLammpsIT {
 
     @Test
     void triclinicIonicCellWithBuckinghamMatchesBuckPlusCoulDsf() throws Exception {
-        Atoms cell = EwaldTest.distorted(
-                EwaldTest.supercell(EwaldTest.rockSalt(5.4), 1, 1, 2),
-                new double[][] {{5.6, 0, 0}, {1.1, 5.3, 0}, {-0.9, 1.4, 10.9}},
-                23);
-        PairPotential p = PairPotential.builder()
-                .coulombConstant(EwaldLammpsIT.LAMMPS_K)
-                .coulombDampedShiftedForce(EwaldTest.NACL_CHARGES, 0.25, 10.0)
-                .buckingham(
-                        "Na",
-                        "Cl",
-                        ParameterRef.constant(1170.0),
-                        ParameterRef.constant(0.3290),
-                        ParameterRef.constant(0.0),
+        Atoms cell = EwaldTest.triclinicNaCl();
+        PairPotential p = EwaldTest.rockSaltBuckingham(
+                        PairPotential.builder()
+                                .coulombConstant(EwaldLammpsIT.LAMMPS_K)
+                                .coulombDampedShiftedForce(EwaldTest.NACL_CHARGES, 0.25, 10.0),
                         8.0,
                         false)
                 .build();

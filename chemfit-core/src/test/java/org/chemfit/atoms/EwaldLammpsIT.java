@@ -21,32 +21,19 @@ class EwaldLammpsIT {
     @TempDir
     Path tmp;
 
-    static final Parameters NONE = Parameters.of(Map.of());
+    static final Parameters NONE = EwaldTest.NONE;
 
     @Test
     void rockSaltWithBuckinghamMatchesBuckCoulLong() throws Exception {
         // NaCl, Buckingham from Catlow, Diller and Norgett (1977) style magnitudes; unshifted cutoff 9 Å
         Atoms nacl = EwaldTest.distorted(
                 EwaldTest.rockSalt(5.64), new double[][] {{5.64, 0, 0}, {0, 5.64, 0}, {0, 0, 5.64}}, 11);
-        PairPotential p = PairPotential.builder()
-                .coulombConstant(LAMMPS_K)
-                .coulomb(EwaldTest.NACL_CHARGES, CoulombMethod.EWALD, 1e-14)
-                .buckingham(
-                        "Na",
-                        "Cl",
-                        ParameterRef.constant(1170.0),
-                        ParameterRef.constant(0.3290),
-                        ParameterRef.constant(0.0),
+        PairPotential p = EwaldTest.rockSaltBuckingham(
+                        PairPotential.builder()
+                                .coulombConstant(LAMMPS_K)
+                                .coulomb(EwaldTest.NACL_CHARGES, CoulombMethod.EWALD, 1e-14),
                         9.0,
-                        false)
-                .buckingham(
-                        "Cl",
-                        "Cl",
-                        ParameterRef.constant(3199.0),
-                        ParameterRef.constant(0.3123),
-                        ParameterRef.constant(72.0),
-                        9.0,
-                        false)
+                        true)
                 .build();
         LammpsReference.Result ref = LammpsReference.run(
                 tmp.resolve("nacl"),
@@ -177,19 +164,11 @@ class EwaldLammpsIT {
 
     @Test
     void triclinicIonicCellMatchesBuckCoulLong() throws Exception {
-        Atoms cell = EwaldTest.distorted(
-                EwaldTest.supercell(EwaldTest.rockSalt(5.4), 1, 1, 2),
-                new double[][] {{5.6, 0, 0}, {1.1, 5.3, 0}, {-0.9, 1.4, 10.9}},
-                23);
-        PairPotential p = PairPotential.builder()
-                .coulombConstant(LAMMPS_K)
-                .coulomb(EwaldTest.NACL_CHARGES, CoulombMethod.EWALD, 1e-14)
-                .buckingham(
-                        "Na",
-                        "Cl",
-                        ParameterRef.constant(1170.0),
-                        ParameterRef.constant(0.3290),
-                        ParameterRef.constant(0.0),
+        Atoms cell = EwaldTest.triclinicNaCl();
+        PairPotential p = EwaldTest.rockSaltBuckingham(
+                        PairPotential.builder()
+                                .coulombConstant(LAMMPS_K)
+                                .coulomb(EwaldTest.NACL_CHARGES, CoulombMethod.EWALD, 1e-14),
                         8.0,
                         false)
                 .build();

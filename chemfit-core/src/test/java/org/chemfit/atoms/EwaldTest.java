@@ -33,6 +33,39 @@ class EwaldTest {
                 .withCell(new double[][] {{a, 0, 0}, {0, a, 0}, {0, 0, a}}, true, true, true);
     }
 
+    /**
+     * Adds the rock-salt tests' Buckingham terms (magnitudes in the style of Catlow, Diller and
+     * Norgett 1977): Na-Cl (1170.0 eV, 0.3290 Å, 0) and, with {@code clCl}, Cl-Cl (3199.0 eV,
+     * 0.3123 Å, 72.0 eV Å^6), unshifted, cut at {@code cutoff}.
+     */
+    static PairPotential.Builder rockSaltBuckingham(PairPotential.Builder b, double cutoff, boolean clCl) {
+        b.buckingham(
+                "Na",
+                "Cl",
+                ParameterRef.constant(1170.0),
+                ParameterRef.constant(0.3290),
+                ParameterRef.constant(0.0),
+                cutoff,
+                false);
+        if (clCl) {
+            b.buckingham(
+                    "Cl",
+                    "Cl",
+                    ParameterRef.constant(3199.0),
+                    ParameterRef.constant(0.3123),
+                    ParameterRef.constant(72.0),
+                    cutoff,
+                    false);
+        }
+        return b;
+    }
+
+    /** The triclinic NaCl cell of the LAMMPS comparisons: a 1 x 1 x 2 rock-salt supercell, sheared and jiggled. */
+    static Atoms triclinicNaCl() {
+        return distorted(
+                supercell(rockSalt(5.4), 1, 1, 2), new double[][] {{5.6, 0, 0}, {1.1, 5.3, 0}, {-0.9, 1.4, 10.9}}, 23);
+    }
+
     static PairPotential ewald(double tolerance) {
         return PairPotential.builder()
                 .coulomb(NACL_CHARGES, CoulombMethod.EWALD, tolerance)
