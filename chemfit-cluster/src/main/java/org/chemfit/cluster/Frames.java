@@ -53,7 +53,8 @@ final class Frames {
     static final int MAX_BUNDLE = 64;
 
     private static final int MAX_STRING = 16 << 20;
-    private static final int MAX_ITEMS = 1 << 20;
+    /** Most items a frame may count (path elements, parameters, quantities, values of one curve). */
+    static final int MAX_ITEMS = 1 << 20;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 

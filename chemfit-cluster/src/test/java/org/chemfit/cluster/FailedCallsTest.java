@@ -1,0 +1,178 @@
+package org.chemfit.cluster;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.hazelcast.core.HazelcastInstance;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.chemfit.CombinedObjectiveFunction;
+import org.chemfit.EvaluationContext;
+import org.chemfit.FailurePolicy;
+import org.chemfit.ObjectiveFunction;
+import org.chemfit.Parameters;
+import org.chemfit.Quantities;
+import org.chemfit.TermFailedException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A call that brings back a result the driver refuses, from a worker whose member stays up, sends
+ * the task out again; after {@link Dispatcher#MAX_FAILED_CALLS} such calls the task fails with
+ * the reason and the evaluation's failure policy decides. The refused result is one the worker
+ * encodes but the driver's codec does not take: a curve of more values than a result frame may
+ * carry ({@link Frames#MAX_ITEMS}), as a term computing a curve on too fine a grid would send.
+ * Two members in this JVM, on loopback (multicast off, as every member the project makes).
+ */
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class FailedCallsTest {
+
+    private static final ClusterSecret SECRET = ClusterSecret.of("failed-calls-test-secret-0123456789");
+    /** Too many values for a result frame: the driver refuses the result that carries them. */
+    private static final double TOO_MANY = Frames.MAX_ITEMS + 1;
+
+    private static final String REASON =
+            "got no result that could be taken from 3 calls to workers; the last: its result was refused:"
+                    + " malformed result frame: count " + (Frames.MAX_ITEMS + 1) + " out of range";
+
+    private static HazelcastInstance driver;
+    private static HazelcastInstance workerMember;
+
+    @BeforeAll
+    static void startMembers() throws IOException {
+        String cluster = "failed-calls-test-" + ProcessHandle.current().pid();
+        int driverPort = DriverTest.freePort();
+        List<String> join = List.of("127.0.0.1:" + driverPort);
+        driver = ClusterMemberConfig.builder(cluster)
+                .join(join)
+                .port(driverPort, 1)
+                .build()
+                .newMember();
+        workerMember = ClusterMemberConfig.builder(cluster)
+                .join(join)
+                .port(DriverTest.freePort(), 1)
+                .build()
+                .newMember();
+        await("the worker's member to join")
+                .atMost(Duration.ofSeconds(60))
+                .until(() -> driver.getCluster().getMembers().size() == 2);
+    }
+
+    @AfterAll
+    static void stopMembers() {
+        if (workerMember != null) {
+            workerMember.getLifecycleService().terminate();
+        }
+        if (driver != null) {
+            driver.getLifecycleService().terminate();
+        }
+    }
+
+    /**
+     * The worker-side hook: term 'rdf', whose curve has as many values as the parameter
+     * {@code points} says, and which counts how often it ran (on the worker, each run is one call:
+     * a term never timed goes to a worker alone).
+     */
+    static final class Curve implements ObjectiveFunction {
+        final AtomicInteger runs = new AtomicInteger();
+
+        @Override
+        public double evaluate(Parameters p) {
+            return evaluate(p, new EvaluationContext(p));
+        }
+
+        @Override
+        public double evaluate(Parameters p, EvaluationContext ctx) {
+            runs.incrementAndGet();
+            double x = p.get("x");
+            double[] g = new double[(int) p.get("points")];
+            java.util.Arrays.fill(g, x);
+            ctx.computed(Quantities.builder().put("g", g).build());
+            ctx.complete(x * x);
+            return x * x;
+        }
+    }
+
+    /** Terms 'energy', 'rdf' and 'density', under the given policy. */
+    private static CombinedObjectiveFunction objective(ObjectiveFunction rdf, FailurePolicy policy) {
+        return new CombinedObjectiveFunction(
+                        List.of(new TestObjectives.Term(0, 0, null), rdf, new TestObjectives.Term(4, 0, null)))
+                .withTermNames(List.of("energy", "rdf", "density"))
+                .withFailurePolicy(policy);
+    }
+
+    private static ClusterOptions options() {
+        return ClusterOptions.builder(SECRET).memberWait(Duration.ofSeconds(60)).build();
+    }
+
+    private static boolean stillAMember(HazelcastInstance m) {
+        return driver.getCluster().getMembers().contains(m.getCluster().getLocalMember());
+    }
+
+    @Test
+    void aTaskWhoseResultIsRefusedThreeTimesFailsTheEvaluationWithTheReasonAndTheWorkerServesOn() {
+        Curve rdf = new Curve();
+        CombinedObjectiveFunction objective = objective(rdf, FailurePolicy.raise());
+        Parameters tooFine = Parameters.of(List.of("x", "y", "points"), new double[] {0.25, 0.5, TOO_MANY});
+        // one thread: a call that lost its slot for good would leave the next evaluation waiting
+        try (ClusterWorker worker = ClusterWorker.start(workerMember, objective, SECRET, 1);
+                ClusterWrapperCOB cob = new ClusterWrapperCOB(objective, driver, options())) {
+            TermFailedException e = assertThrows(
+                    TermFailedException.class, () -> cob.evaluate(tooFine, new EvaluationContext(tooFine, "e1")));
+            assertEquals("term 1 'rdf' failed: term 1 'rdf' of evaluation e1 " + REASON, e.getMessage());
+            assertEquals(1, e.termIndex());
+            assertEquals(3, rdf.runs.get(), "the term ran once per call, three calls");
+            assertEquals(3, cob.stats().refusedFrames(), cob.stats().toString());
+            assertEquals(2, cob.stats().requeued(), "sent out again twice, then failed");
+            assertTrue(stillAMember(workerMember), "the worker's member stayed up throughout");
+            assertTrue(worker.refusal().isEmpty(), "a refused result does not refuse its member");
+
+            // the same worker, still on its one thread, answers the next evaluation
+            Parameters coarse = Parameters.of(List.of("x", "y", "points"), new double[] {0.25, 0.5, 100});
+            double v = cob.evaluate(coarse);
+            assertEquals(Double.doubleToRawLongBits(objective.evaluate(coarse)), Double.doubleToRawLongBits(v));
+            assertEquals(3 + 1 + 1, rdf.runs.get(), "one run on the worker, one here for the serial value");
+            assertEquals(3, cob.stats().refusedFrames());
+        }
+    }
+
+    @Test
+    void underPenaltyTheOtherTermsOfTheEvaluationKeepTheirSerialValues() {
+        Curve rdf = new Curve();
+        CombinedObjectiveFunction objective = objective(rdf, FailurePolicy.penalty(1e3));
+        // the serial reference: the same terms and policy, with 'rdf' failing
+        CombinedObjectiveFunction failingRdf = objective(
+                p -> {
+                    throw new IllegalStateException("rdf fails");
+                },
+                FailurePolicy.penalty(1e3));
+        Parameters tooFine = Parameters.of(List.of("x", "y", "points"), new double[] {0.7, -0.2, TOO_MANY});
+        EvaluationContext serial = new EvaluationContext(tooFine, "e2");
+        failingRdf.evaluate(tooFine, serial);
+        try (ClusterWorker worker = ClusterWorker.start(workerMember, objective, SECRET, 1);
+                ClusterWrapperCOB cob = new ClusterWrapperCOB(objective, driver, options())) {
+            EvaluationContext ctx = new EvaluationContext(tooFine, "e2");
+            double v = cob.evaluate(tooFine, ctx);
+            assertEquals(Double.doubleToRawLongBits(serial.loss()), Double.doubleToRawLongBits(v));
+            DriverTest.assertSameBits(serial.child(0), ctx.child(0));
+            DriverTest.assertSameBits(serial.child(2), ctx.child(2));
+            assertEquals(EvaluationContext.Status.PENALTY, ctx.child(1).status());
+            Throwable why = ctx.child(1).failure();
+            assertNotNull(why);
+            assertTrue(why.getMessage().endsWith("term 1 'rdf' of evaluation e2 " + REASON), why.getMessage());
+            assertEquals(3, rdf.runs.get(), "the term ran once per call, three calls");
+            // one call for each of the two other terms (not yet timed, so each goes alone), three for 'rdf'
+            assertEquals(2 + 3, cob.dispatcher().calls());
+            assertEquals(2 + 3, worker.tasksRun(), "the two other terms and the three refused runs");
+            assertTrue(stillAMember(workerMember));
+        }
+    }
+}
