@@ -453,16 +453,17 @@ public final class ClusterWorker implements AutoCloseable {
             } catch (Frames.RefusedFrameException | RuntimeException again) {
                 return null;
             }
-            LOG.error("task {} of {} could not be run or answered", task.id(), task.evaluationId(), e);
+            String why;
+            if (e instanceof Frames.FrameTooLargeException) {
+                // the term's own result: sending it again elsewhere would only run the term again
+                why = "its result is too large to send from a worker: " + e.getMessage();
+                LOG.warn("task {} of {}: {}", task.id(), task.evaluationId(), why);
+            } else {
+                why = "the worker could not run or answer the task: " + e;
+                LOG.error("task {} of {} could not be run or answered", task.id(), task.evaluationId(), e);
+            }
             try {
-                return Frames.encode(
-                        LeafRun.error(
-                                task,
-                                self.toString(),
-                                address,
-                                "the worker could not run or answer" + " the task: " + e),
-                        secret,
-                        job);
+                return Frames.encode(LeafRun.error(task, self.toString(), address, why), secret, job);
             } catch (RuntimeException again) {
                 return null;
             }

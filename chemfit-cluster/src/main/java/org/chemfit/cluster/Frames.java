@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.chemfit.EvaluationContext;
 import org.chemfit.Parameters;
@@ -53,7 +54,7 @@ final class Frames {
     static final int MAX_BUNDLE = 64;
 
     private static final int MAX_STRING = 16 << 20;
-    /** Most items a frame may count (path elements, parameters, quantities, values of one curve). */
+    /** Most items a frame may count (path elements, parameters, quantities); a curve's values are bounded by the frame. */
     static final int MAX_ITEMS = 1 << 20;
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -137,6 +138,19 @@ final class Frames {
         }
     }
 
+    /**
+     * What a frame cannot carry: more than {@link #MAX_FRAME} bytes, a text longer than
+     * {@link #MAX_STRING} bytes or more than {@link #MAX_ITEMS} items. Thrown when encoding, so that
+     * the sender says so at once instead of sending what the receiver would refuse.
+     */
+    static final class FrameTooLargeException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        FrameTooLargeException(String message) {
+            super(message);
+        }
+    }
+
     /** A frame with a valid tag, sent by a member that runs another job. */
     static final class JobMismatchException extends RefusedFrameException {
         private static final long serialVersionUID = 1L;
@@ -163,14 +177,14 @@ final class Frames {
             out.writeLong(t.session());
             out.writeLong(t.seq());
             writeString(out, t.evaluationId());
-            out.writeInt(t.path().length);
+            writeCount(out, t.path().length, "path elements");
             for (int i : t.path()) {
                 out.writeInt(i);
             }
             writeString(out, t.termName());
             List<String> names = t.parameters().names();
             double[] values = t.parameters().toArray();
-            out.writeInt(names.size());
+            writeCount(out, names.size(), "parameters");
             for (int i = 0; i < values.length; i++) {
                 writeString(out, names.get(i));
                 out.writeLong(Double.doubleToRawLongBits(values[i]));
@@ -272,6 +286,13 @@ final class Frames {
             writeString(out, job);
             body.write(out);
             out.flush();
+            if (bytes.size() + TAG_BYTES > MAX_FRAME) {
+                throw new FrameTooLargeException(String.format(
+                        Locale.ROOT,
+                        "%,d bytes, more than the %d MiB a frame may carry",
+                        bytes.size() + TAG_BYTES,
+                        MAX_FRAME >> 20));
+            }
             byte[] content = bytes.toByteArray();
             byte[] tag = secret.mac(content, 0, content.length);
             byte[] f = Arrays.copyOf(content, content.length + TAG_BYTES);
@@ -284,6 +305,13 @@ final class Frames {
 
     private static void writeString(DataOutputStream out, String s) throws IOException {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        if (b.length > MAX_STRING) {
+            throw new FrameTooLargeException(String.format(
+                    Locale.ROOT,
+                    "a text of %,d bytes, longer than the %d MiB a frame may carry",
+                    b.length,
+                    MAX_STRING >> 20));
+        }
         out.writeInt(b.length);
         out.write(b);
     }
@@ -297,11 +325,20 @@ final class Frames {
 
     private static void writeQuantities(DataOutputStream out, Quantities q) throws IOException {
         Map<String, Object> m = q.asMap();
-        out.writeInt(m.size());
+        writeCount(out, m.size(), "quantities");
         for (Map.Entry<String, Object> e : m.entrySet()) {
             writeString(out, e.getKey());
             Object v = e.getValue();
             if (v instanceof double[] a) {
+                if (8L * a.length > MAX_FRAME) {
+                    throw new FrameTooLargeException(String.format(
+                            Locale.ROOT,
+                            "quantity '%s' of %,d values (%,d bytes), more than the %d MiB a frame may carry",
+                            e.getKey(),
+                            a.length,
+                            8L * a.length,
+                            MAX_FRAME >> 20));
+                }
                 out.writeByte(1);
                 out.writeInt(a.length);
                 for (double d : a) {
@@ -315,6 +352,15 @@ final class Frames {
                 out.writeLong(Double.doubleToRawLongBits(((Number) v).doubleValue()));
             }
         }
+    }
+
+    /** Writes a count that {@link #count} reads back: at most {@link #MAX_ITEMS}. */
+    private static void writeCount(DataOutputStream out, int n, String what) throws IOException {
+        if (n > MAX_ITEMS) {
+            throw new FrameTooLargeException(
+                    String.format(Locale.ROOT, "%,d %s, more than the %,d a frame may carry", n, what, MAX_ITEMS));
+        }
+        out.writeInt(n);
     }
 
     private static String toJson(Map<String, Object> metadata) {
@@ -592,8 +638,9 @@ final class Frames {
             switch (type) {
                 case 0 -> b.put(name, Double.longBitsToDouble(in.readLong()));
                 case 1 -> {
-                    int len = count(in);
-                    if (len > in.available() / 8) {
+                    // bounded by the frame itself (at most MAX_FRAME, its tag checked), not by MAX_ITEMS
+                    int len = in.readInt();
+                    if (len < 0 || len > in.available() / 8) {
                         throw new IOException("array length " + len + " out of range");
                     }
                     double[] a = new double[len];

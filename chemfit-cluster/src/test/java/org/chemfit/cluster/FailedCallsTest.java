@@ -25,23 +25,26 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * A call that brings back a result the driver refuses, from a worker whose member stays up, sends
- * the task out again; after {@link Dispatcher#MAX_FAILED_CALLS} such calls the task fails with
- * the reason and the evaluation's failure policy decides. The refused result is one the worker
- * encodes but the driver's codec does not take: a curve of more values than a result frame may
- * carry ({@link Frames#MAX_ITEMS}), as a term computing a curve on too fine a grid would send.
- * Two members in this JVM, on loopback (multicast off, as every member the project makes).
+ * What cannot come back from a worker. A result too large for a frame is said so by the worker at
+ * once: the term ran once, and is not sent to another worker to run again. A call that fails
+ * while its worker's member stays up sends the task out again, and after
+ * {@link Dispatcher#MAX_FAILED_CALLS} such calls the task fails with the reason; the evaluation's
+ * failure policy decides. Members in this JVM, on loopback (multicast off, as every member the
+ * project makes).
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class FailedCallsTest {
 
     private static final ClusterSecret SECRET = ClusterSecret.of("failed-calls-test-secret-0123456789");
-    /** Too many values for a result frame: the driver refuses the result that carries them. */
-    private static final double TOO_MANY = Frames.MAX_ITEMS + 1;
+    /** Too many values for a result frame: 8 bytes each, one more than 64 MiB holds. */
+    private static final double TOO_MANY = (Frames.MAX_FRAME >> 3) + 1;
 
-    private static final String REASON =
-            "got no result that could be taken from 3 calls to workers; the last: its result was refused:"
-                    + " malformed result frame: count " + (Frames.MAX_ITEMS + 1) + " out of range";
+    private static final String REASON = String.format(
+            java.util.Locale.ROOT,
+            "its result is too large to send from a worker: quantity 'g' of %,d values (%,d bytes), more than the 64"
+                    + " MiB a frame may carry",
+            (long) TOO_MANY,
+            8 * (long) TOO_MANY);
 
     private static HazelcastInstance driver;
     private static HazelcastInstance workerMember;
@@ -118,7 +121,7 @@ class FailedCallsTest {
     }
 
     @Test
-    void aTaskWhoseResultIsRefusedThreeTimesFailsTheEvaluationWithTheReasonAndTheWorkerServesOn() {
+    void aResultTooLargeToSendFailsItsTermAfterOneRunWithTheReasonAndTheWorkerServesOn() {
         Curve rdf = new Curve();
         CombinedObjectiveFunction objective = objective(rdf, FailurePolicy.raise());
         Parameters tooFine = Parameters.of(List.of("x", "y", "points"), new double[] {0.25, 0.5, TOO_MANY});
@@ -127,20 +130,40 @@ class FailedCallsTest {
                 ClusterWrapperCOB cob = new ClusterWrapperCOB(objective, driver, options())) {
             TermFailedException e = assertThrows(
                     TermFailedException.class, () -> cob.evaluate(tooFine, new EvaluationContext(tooFine, "e1")));
-            assertEquals("term 1 'rdf' failed: term 1 'rdf' of evaluation e1 " + REASON, e.getMessage());
+            assertTrue(e.getMessage().startsWith("term 1 'rdf' failed: "), e.getMessage());
+            assertTrue(e.getMessage().endsWith(REASON), e.getMessage());
             assertEquals(1, e.termIndex());
-            assertEquals(3, rdf.runs.get(), "the term ran once per call, three calls");
-            assertEquals(3, cob.stats().refusedFrames(), cob.stats().toString());
-            assertEquals(2, cob.stats().requeued(), "sent out again twice, then failed");
+            assertEquals(1, rdf.runs.get(), "the term ran once: a result too large is not sent out again");
+            assertEquals(0, cob.stats().refusedFrames(), cob.stats().toString());
+            assertEquals(0, cob.stats().requeued(), cob.stats().toString());
             assertTrue(stillAMember(workerMember), "the worker's member stayed up throughout");
-            assertTrue(worker.refusal().isEmpty(), "a refused result does not refuse its member");
+            assertTrue(worker.refusal().isEmpty(), "a result too large does not refuse its member");
 
             // the same worker, still on its one thread, answers the next evaluation
             Parameters coarse = Parameters.of(List.of("x", "y", "points"), new double[] {0.25, 0.5, 100});
             double v = cob.evaluate(coarse);
             assertEquals(Double.doubleToRawLongBits(objective.evaluate(coarse)), Double.doubleToRawLongBits(v));
-            assertEquals(3 + 1 + 1, rdf.runs.get(), "one run on the worker, one here for the serial value");
-            assertEquals(3, cob.stats().refusedFrames());
+            assertEquals(1 + 1 + 1, rdf.runs.get(), "one run on the worker, one here for the serial value");
+        }
+    }
+
+    @Test
+    void aCurveOfMoreValuesThanAFrameCountsOtherItemsComesBackBitForBit() {
+        Curve rdf = new Curve();
+        CombinedObjectiveFunction objective = objective(rdf, FailurePolicy.raise());
+        int points = Frames.MAX_ITEMS + 1; // a curve is bounded by the frame's bytes, not by the item count
+        Parameters fine = Parameters.of(List.of("x", "y", "points"), new double[] {0.3, 0.5, points});
+        try (ClusterWorker worker = ClusterWorker.start(workerMember, objective, SECRET, 1);
+                ClusterWrapperCOB cob = new ClusterWrapperCOB(objective, driver, options())) {
+            EvaluationContext ctx = new EvaluationContext(fine, "e3");
+            double v = cob.evaluate(fine, ctx);
+            EvaluationContext serial = new EvaluationContext(fine, "e3");
+            assertEquals(Double.doubleToRawLongBits(objective.evaluate(fine, serial)), Double.doubleToRawLongBits(v));
+            double[] g = (double[]) ctx.child(1).quantities().asMap().get("g");
+            assertEquals(points, g.length);
+            assertEquals(Double.doubleToRawLongBits(0.3), Double.doubleToRawLongBits(g[points - 1]));
+            assertEquals(3, worker.tasksRun(), "each of the three terms ran once on the worker");
+            assertEquals(2, rdf.runs.get(), "once on the worker, once here for the serial value");
         }
     }
 
@@ -167,12 +190,63 @@ class FailedCallsTest {
             assertEquals(EvaluationContext.Status.PENALTY, ctx.child(1).status());
             Throwable why = ctx.child(1).failure();
             assertNotNull(why);
-            assertTrue(why.getMessage().endsWith("term 1 'rdf' of evaluation e2 " + REASON), why.getMessage());
-            assertEquals(3, rdf.runs.get(), "the term ran once per call, three calls");
-            // one call for each of the two other terms (not yet timed, so each goes alone), three for 'rdf'
-            assertEquals(2 + 3, cob.dispatcher().calls());
-            assertEquals(2 + 3, worker.tasksRun(), "the two other terms and the three refused runs");
+            assertTrue(why.getMessage().endsWith(REASON), why.getMessage());
+            assertEquals(1, rdf.runs.get(), "the term ran once");
+            // one call for each of the three terms (not yet timed, so each goes alone)
+            assertEquals(3, cob.dispatcher().calls());
+            assertEquals(3, worker.tasksRun(), "the two other terms and the one too large");
             assertTrue(stillAMember(workerMember));
+        }
+    }
+
+    @Test
+    void aTaskWhoseCallsFailThreeTimesWhileTheMemberStaysUpFailsWithTheReason() throws IOException {
+        // a cluster of its own: the executor that carries the tasks is shut down on every member
+        String cluster = "failed-calls-test-shut-" + ProcessHandle.current().pid();
+        int port = DriverTest.freePort();
+        List<String> join = List.of("127.0.0.1:" + port);
+        HazelcastInstance d = ClusterMemberConfig.builder(cluster)
+                .join(join)
+                .port(port, 1)
+                .build()
+                .newMember();
+        HazelcastInstance w = ClusterMemberConfig.builder(cluster)
+                .join(join)
+                .port(DriverTest.freePort(), 1)
+                .build()
+                .newMember();
+        try {
+            await("the worker's member to join")
+                    .atMost(Duration.ofSeconds(60))
+                    .until(() -> d.getCluster().getMembers().size() == 2);
+            Curve rdf = new Curve();
+            CombinedObjectiveFunction objective = objective(rdf, FailurePolicy.penalty(1e3));
+            Parameters p = Parameters.of(List.of("x", "y", "points"), new double[] {0.25, 0.5, 10});
+            try (ClusterWorker worker = ClusterWorker.start(w, objective, SECRET, 1);
+                    ClusterWrapperCOB cob = new ClusterWrapperCOB(objective, d, options())) {
+                w.getExecutorService(Channels.RUN).shutdown(); // every call of the driver now fails
+                EvaluationContext ctx = new EvaluationContext(p, "e4");
+                cob.evaluate(p, ctx);
+                for (int i = 0; i < 3; i++) {
+                    assertEquals(EvaluationContext.Status.PENALTY, ctx.child(i).status());
+                    Throwable why = ctx.child(i).failure();
+                    assertNotNull(why);
+                    assertTrue(
+                            why.getMessage()
+                                    .contains(" got no result that could be taken from 3 calls to workers;"
+                                            + " the last: "),
+                            why.getMessage());
+                    assertTrue(why.getMessage().contains("shut"), why.getMessage());
+                    assertTrue(!why.getMessage().contains("Exception"), "no Java type: " + why.getMessage());
+                }
+                assertEquals(0, rdf.runs.get(), "no call reached the term");
+                assertEquals(3 * 2, cob.stats().requeued(), "each task sent out again twice, then failed");
+                assertEquals(2, d.getCluster().getMembers().size(), "the worker's member stayed up throughout");
+                assertEquals(0, worker.tasksRun());
+            }
+        } finally {
+            w.getLifecycleService().terminate();
+            d.getLifecycleService().terminate();
         }
     }
 }
