@@ -202,7 +202,7 @@ public final class Dashboard implements AutoCloseable {
                 }
                 case "/api/predictions" -> {
                     // the parsed rows of the folder's predictions.csv; the route names no file
-                    Map<String, Object> p = Predictions.read(view.folder());
+                    Map<String, Object> p = view.predictions();
                     if (p == null) {
                         send(ex, 404, "text/plain", "no predictions yet\n");
                     } else {

@@ -89,7 +89,7 @@ public final class HtmlReport {
                 failures.put(Integer.toString(i), view.failure(i));
             }
             data.put("failures", failures);
-            data.put("predictions", Predictions.read(view.folder()));
+            data.put("predictions", view.predictions());
         }
         String json;
         try {

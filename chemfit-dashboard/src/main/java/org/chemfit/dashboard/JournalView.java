@@ -644,14 +644,31 @@ final class JournalView implements AutoCloseable {
         return sb.toString();
     }
 
-    /** What the output folder's results.json says of the terms and the fit, once it is written. */
+    /**
+     * The folder's predictions.csv, when the results.json written with it is of the run shown.
+     *
+     * @return what {@link Predictions#read} returns, or null when there is none of this run
+     */
+    synchronized @Nullable Map<String, Object> predictions() {
+        return results() == null ? null : Predictions.read(dir);
+    }
+
+    /**
+     * What the output folder's results.json says of the terms and the fit, once it is written by the
+     * run shown: one that names another run of the journal ({@code journal_run}, or none), or that the
+     * run, running again after a resume, has not written yet, is an earlier fit's and is not used.
+     */
     private @Nullable Map<String, Object> results() {
         Path f = dir.resolve("results.json");
-        if (!Files.isRegularFile(f)) {
+        RunRecord shown = run;
+        if (!Files.isRegularFile(f) || shown == null || "RUNNING".equals(shown.status())) {
             return null;
         }
         try {
             Map<String, Object> r = JSON.readValue(f.toFile(), new TypeReference<LinkedHashMap<String, Object>>() {});
+            if (!(r.get("journal_run") instanceof Number n) || n.longValue() != shown.id()) {
+                return null;
+            }
             Map<String, Object> m = new LinkedHashMap<>();
             for (String k : List.of(
                     "status",

@@ -308,16 +308,21 @@ class DashboardTest {
         assertTrue(e.getMessage().contains("holds no journal"), e.getMessage());
     }
 
-    /** What a finished fit leaves beside its journal: results.json's metrics and predictions.csv. */
+    /** What a finished fit leaves beside its journal: results.json's metrics and predictions.csv, of its run 1. */
     private void writeResults() throws IOException {
+        writeResults(1);
+    }
+
+    /** As {@link #writeResults()}, written by run {@code run} of the journal. */
+    private void writeResults(int run) throws IOException {
         Files.writeString(dir.resolve("results.json"), """
-                {"status": "done", "evaluations": {"total": 40, "rounds": 7},
+                {"status": "done", "journal_run": %d, "evaluations": {"total": 40, "rounds": 7},
                  "terms": [{"name": "dimer", "metrics": {"energy": {"unit": "eV",
                    "initial": {"count": 3, "rmse": 0.5, "mae": 0.4, "max_abs_error": 0.9, "r2": 0.1},
                    "best": {"count": 3, "rmse": 0.02, "mae": 0.015, "max_abs_error": 0.03, "r2": 0.99}}}}],
                  "validation": [{"name": "trimer", "metrics": {}}],
                  "metrics": {"fit": {}, "validation": {}}}
-                """);
+                """.formatted(run));
         Files.writeString(dir.resolve("predictions.csv"), """
                 set,term,item,quantity,reference,model_initial,model_best,residual,unit
                 fit,dimer,0,energy,-1.0,-0.5,-0.98,0.02,eV
@@ -410,6 +415,33 @@ class DashboardTest {
         assertEquals(3, data.at("/predictions/charts").size());
         assertEquals(
                 0.99, data.at("/summary/results/terms/0/metrics/energy/best/r2").asDouble(), 0.0);
+    }
+
+    @Test
+    void resultsAndPredictionsOfAnotherRunOfTheJournalAreNotShown() throws Exception {
+        Journals.fit(dir, 10);
+        writeResults(2); // an output folder whose results.json names run 2 while the journal's latest run is 1
+        try (Dashboard d = Dashboard.builder(dir).start()) {
+            HttpResponse<String> r = get(base(d) + "/api/predictions?token=" + token(d));
+            assertEquals(404, r.statusCode(), r.body());
+            assertEquals("no predictions yet\n", r.body());
+            JsonNode summary = JSON.readTree(
+                    get(base(d) + "/api/summary?token=" + token(d)).body());
+            assertEquals(1, summary.get("run").asInt());
+            assertTrue(summary.get("results").isNull(), summary.toString());
+        }
+        String open = "<script type=\"application/json\" id=\"chemfit-data\">";
+        String page = HtmlReport.render(dir);
+        int start = page.indexOf(open) + open.length();
+        JsonNode data = JSON.readTree(page.substring(start, page.indexOf("</script>", start)));
+        assertTrue(data.get("predictions").isNull(), "predictions.csv of run 2 beside run 1");
+        assertTrue(data.at("/summary/results").isNull());
+        writeResults(1);
+        page = HtmlReport.render(dir);
+        start = page.indexOf(open) + open.length();
+        data = JSON.readTree(page.substring(start, page.indexOf("</script>", start)));
+        assertEquals(3, data.at("/predictions/charts").size(), "of the run shown, they are");
+        assertEquals(7, data.at("/summary/results/evaluations/rounds").asInt());
     }
 
     @Test
