@@ -68,8 +68,20 @@ abstract class BaseCommand implements Callable<Integer> {
         } catch (EvaluationCancelledException e) {
             err().println("interrupted");
             return ExitCodes.INTERRUPTED;
+        } catch (java.io.UncheckedIOException e) {
+            // a file that cannot be read or written is the user's to fix (a full disk, a permission), not a bug
+            String message = e.getMessage();
+            err().println("error: "
+                    + Messages.clean(
+                            message != null
+                                    ? message
+                                    : Messages.reason(java.util.Objects.requireNonNull(
+                                            e.getCause(), "an UncheckedIOException has a cause"))));
+            return ExitCodes.USAGE;
         } catch (RuntimeException | Error e) {
-            err().println("internal error: " + e);
+            String message = e.getMessage();
+            err().println("internal error: "
+                    + (message == null || message.isBlank() ? "an unexpected failure" : Messages.clean(message)));
             if (verbose) {
                 StringWriter sw = new StringWriter();
                 e.printStackTrace(new PrintWriter(sw));

@@ -2,7 +2,6 @@ package org.chemfit.cli;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +15,9 @@ import org.chemfit.fit.FitListener;
  * best_loss, seconds, failed_terms, then one column per parameter, then each term's unweighted
  * value.
  *
+ * <p>A line that cannot be appended (a full disk) does not stop the fit: the journal records
+ * every evaluation, so one warning says where the file stops and the fit goes on.
+ *
  * @implNote Called on the Fitter's thread; {@link #bestSoFar()} and counts may be read from
  *     others (they are volatile).
  */
@@ -24,6 +26,10 @@ final class EvaluationLog implements FitListener, AutoCloseable {
     static final String FILE = "evaluations.csv";
 
     private final BufferedWriter writer;
+    private final Path file;
+    private final java.io.PrintWriter warnings;
+    // set on the Fitter's thread at the first line that cannot be written; no line is written after it
+    private volatile boolean broken;
     private final List<String> parameters;
     private final int terms;
     private volatile double best = Double.POSITIVE_INFINITY;
@@ -31,15 +37,46 @@ final class EvaluationLog implements FitListener, AutoCloseable {
     private volatile int withFailures;
     final List<double[]> history = new ArrayList<>();
 
+    /**
+     * As {@link #EvaluationLog(Path, List, List, java.io.PrintWriter)}, with warnings on standard error.
+     */
     EvaluationLog(Path folder, List<String> parameters, List<String> termNames) {
+        this(
+                folder,
+                parameters,
+                termNames,
+                new java.io.PrintWriter(
+                        new java.io.OutputStreamWriter(System.err, java.nio.charset.StandardCharsets.UTF_8), true));
+    }
+
+    /**
+     * @param folder the output folder
+     * @param parameters the parameters' names
+     * @param termNames the terms' names
+     * @param warnings where the one warning goes when a line cannot be appended
+     * @throws BaseCommand.UserException when the file cannot be created, naming it and the reason
+     */
+    EvaluationLog(Path folder, List<String> parameters, List<String> termNames, java.io.PrintWriter warnings) {
+        this(folder.resolve(FILE), open(folder.resolve(FILE)), parameters, termNames, warnings);
+    }
+
+    /**
+     * @param file the file {@code stream} writes (named in messages)
+     * @param stream where the lines go
+     * @throws BaseCommand.UserException when the header cannot be written
+     */
+    EvaluationLog(
+            Path file,
+            java.io.OutputStream stream,
+            List<String> parameters,
+            List<String> termNames,
+            java.io.PrintWriter warnings) {
+        this.file = file;
+        this.warnings = warnings;
         this.parameters = List.copyOf(parameters);
         this.terms = termNames.size();
+        writer = new BufferedWriter(new java.io.OutputStreamWriter(stream, java.nio.charset.StandardCharsets.UTF_8));
         try {
-            // A FileOutputStream, not Files.newBufferedWriter: NIO channels close themselves when the
-            // writing thread is interrupted, and Ctrl-C interrupts the fit thread that writes here.
-            writer = new BufferedWriter(new java.io.OutputStreamWriter(
-                    new java.io.FileOutputStream(folder.resolve(FILE).toFile()),
-                    java.nio.charset.StandardCharsets.UTF_8));
             StringBuilder h = new StringBuilder("evaluation,loss,best_loss,seconds,failed_terms");
             for (String p : parameters) {
                 h.append(',').append(csv(p));
@@ -51,7 +88,24 @@ final class EvaluationLog implements FitListener, AutoCloseable {
             writer.newLine();
             writer.flush();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + folder.resolve(FILE) + ": " + e.getMessage(), e);
+            try {
+                writer.close();
+            } catch (IOException ignored) {
+                // the write's own error is the one reported
+            }
+            throw new BaseCommand.UserException("cannot write " + file + ": " + Messages.reason(e));
+        }
+    }
+
+    /** Opens the file for writing, truncated. */
+    private static java.io.OutputStream open(Path file) {
+        try {
+            // A FileOutputStream, not Files.newOutputStream: NIO channels close themselves when the
+            // writing thread is interrupted, and Ctrl-C interrupts the fit thread that writes here.
+            return new java.io.FileOutputStream(file.toFile());
+        } catch (java.io.FileNotFoundException e) {
+            // its message is the path and the system's reason, e.g. "/x/evaluations.csv (Is a directory)"
+            throw new BaseCommand.UserException("cannot write " + file + ": " + Messages.reason(e));
         }
     }
 
@@ -105,12 +159,21 @@ final class EvaluationLog implements FitListener, AutoCloseable {
             }
         }
         count++;
+        if (broken) {
+            return;
+        }
         try {
             writer.write(sb.toString());
             writer.newLine();
             writer.flush();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + FILE + ": " + e.getMessage(), e);
+            // The journal holds every evaluation (it is written before the optimizer hears of one), so a
+            // full disk or a lost file system costs this convenience copy only: the fit goes on, once warned.
+            broken = true;
+            warnings.println("warning: cannot append to " + file + ": " + Messages.reason(e) + "; it stops before"
+                    + " evaluation " + number + ", the fit goes on and every evaluation is still recorded in the"
+                    + " journal");
+            warnings.flush();
         }
     }
 
@@ -133,12 +196,16 @@ final class EvaluationLog implements FitListener, AutoCloseable {
         return withFailures;
     }
 
+    /** Closes the file; a failure to close it is warned about (every line was flushed when written). */
     @Override
     public void close() {
         try {
             writer.close();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot close " + FILE + ": " + e.getMessage(), e);
+            if (!broken) {
+                warnings.println("warning: cannot close " + file + ": " + Messages.reason(e));
+                warnings.flush();
+            }
         }
     }
 }

@@ -168,12 +168,12 @@ final class FitRun {
         jf.terms().forEach(t -> termNames.add(t.name()));
         EvaluationLog opened;
         try {
-            opened = new EvaluationLog(folder, plan.initial().names(), termNames);
-        } catch (java.io.UncheckedIOException e) {
+            opened = new EvaluationLog(folder, plan.initial().names(), termNames, err());
+        } catch (UserException e) {
             plan.close();
             journal.close();
             live.close();
-            throw new UserException(e.getMessage());
+            throw e;
         }
         JournalReader journal = this.journal;
         try (plan;
@@ -192,7 +192,7 @@ final class FitRun {
             Ending end = fit(plan, log, interrupts);
             // Clear the interrupt so that writing the results is not cut short.
             boolean wasInterrupted = Thread.interrupted();
-            writeResults(plan, end, log, first.get(), trace, started);
+            int code = writeResults(plan, end, log, first.get(), trace, started);
             if (end.code() == ExitCodes.INTERRUPTED) {
                 Interrupts.killChildren();
             }
@@ -200,7 +200,7 @@ final class FitRun {
             if (wasInterrupted && end.code() != ExitCodes.INTERRUPTED) {
                 Thread.currentThread().interrupt();
             }
-            return end.code();
+            return code;
         }
     }
 
@@ -239,6 +239,18 @@ final class FitRun {
                 throw new UserException("cannot use " + folder + " as the output folder: " + why);
             }
             Files.createDirectories(folder);
+            // found now rather than after hours of fitting: an output file whose place a folder or a file takes
+            for (String f : List.of(Results.FILE, Judgement.FILE, EvaluationLog.FILE)) {
+                if (Files.isDirectory(folder.resolve(f))) {
+                    throw new UserException("cannot use " + folder + " as the output folder: " + folder.resolve(f)
+                            + " is a folder, and the fit writes its " + f + " there");
+                }
+            }
+            Path plots = folder.resolve("plots");
+            if (!options.noPlots() && jf.output().plots() && Files.exists(plots) && !Files.isDirectory(plots)) {
+                throw new UserException("cannot use " + folder + " as the output folder: " + plots
+                        + " is a file, and the fit draws its plots in a folder of that name (--no-plots draws none)");
+            }
         } catch (IOException e) {
             plan.close();
             throw new UserException("cannot create the output folder " + folder + ": " + Messages.reason(e));
@@ -400,8 +412,14 @@ final class FitRun {
                 plan, Objects.requireNonNull(first, "the first evaluation"), result.breakdown(), vInitial, vBest);
     }
 
-    /** Writes results.json, the metrics and the plots, and prints the closing table. */
-    private void writeResults(
+    /**
+     * Writes results.json, then the predictions and the plots, and prints the closing table.
+     *
+     * @return the exit code: the fit's, or {@link ExitCodes#USAGE} for a fit that ended well but whose predictions
+     *     or plots could not be written (said after the table)
+     * @throws UserException when results.json cannot be written
+     */
+    private int writeResults(
             FitPlan plan,
             Ending end,
             EvaluationLog log,
@@ -433,16 +451,22 @@ final class FitRun {
         if (trace != null) {
             results.put("validation_history", trace.finish(code != ExitCodes.INTERRUPTED));
         }
+        // results.json first: a file that cannot be written after it (predictions, plots) does not hide the result
         Path file = Results.write(folder, results);
-        if (judgement != null) {
-            judgement.writeCsv(folder);
-        }
-        if (!options.noPlots() && jf.output().plots() && code != ExitCodes.INTERRUPTED) {
-            List<double[]> history;
-            synchronized (log.history) {
-                history = new ArrayList<>(log.history);
+        UserException notWritten = null;
+        try {
+            if (judgement != null) {
+                judgement.writeCsv(folder);
             }
-            Plots.draw(folder, history, results);
+            if (!options.noPlots() && jf.output().plots() && code != ExitCodes.INTERRUPTED) {
+                List<double[]> history;
+                synchronized (log.history) {
+                    history = new ArrayList<>(log.history);
+                }
+                Plots.draw(folder, history, results);
+            }
+        } catch (UserException e) {
+            notWritten = e;
         }
         if (code == ExitCodes.FIT_FAILED) {
             err().println("error: " + end.message());
@@ -452,6 +476,14 @@ final class FitRun {
         out().println("results: " + file);
         out().println("journal: " + journal.path() + " (run " + runId + ")");
         out().flush();
+        if (notWritten == null) {
+            return code;
+        }
+        // the result is written and shown; what is missing is said last, and the exit code says so unless the fit's
+        // own ending (failed, interrupted) already does
+        err().println("error: " + Messages.clean(notWritten.getMessage()) + " (the fit's result is in " + file + ")");
+        err().flush();
+        return code == ExitCodes.OK ? ExitCodes.USAGE : code;
     }
 
     /**

@@ -2,7 +2,6 @@ package org.chemfit.cli;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -181,12 +180,17 @@ record Judgement(
      * Writes predictions.csv: set, term, item (structure or element index), quantity, reference,
      * model at the start, model at the best point, residual (best - reference), unit.
      *
+     * <p>Written aside and moved into place, as results.json is, so that the live dashboard
+     * reading it never sees half a file.
+     *
      * @param folder the output folder
      * @return the file written
+     * @throws BaseCommand.UserException when it cannot be written, naming the file and the reason
      */
     Path writeCsv(Path folder) {
         Path f = folder.resolve(FILE);
-        try (BufferedWriter w = Files.newBufferedWriter(f, StandardCharsets.UTF_8)) {
+        Path tmp = folder.resolve(FILE + ".tmp");
+        try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
             w.write("set,term,item,quantity,reference,model_initial,model_best,residual,unit");
             w.newLine();
             for (Row r : rows()) {
@@ -204,8 +208,10 @@ record Judgement(
                 w.newLine();
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + f + ": " + e.getMessage(), e);
+            Results.deleteQuietly(tmp);
+            throw new BaseCommand.UserException("cannot write " + f + ": " + Messages.reason(e));
         }
+        Results.moveIntoPlace(tmp, f);
         return f;
     }
 

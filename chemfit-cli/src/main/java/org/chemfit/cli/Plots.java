@@ -1,7 +1,6 @@
 package org.chemfit.cli;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -57,6 +56,7 @@ final class Plots {
      * @param history rows of [evaluation, loss, best loss]
      * @param results the results map, or null for a fit still running
      * @return the files written
+     * @throws BaseCommand.UserException when a plot cannot be written, naming the folder, the file and the reason
      */
     @SuppressWarnings("unchecked")
     static List<Path> draw(Path folder, List<double[]> history, @Nullable Map<String, Object> results) {
@@ -129,7 +129,7 @@ final class Plots {
                 jobs.add(new Job(s, dir.resolve("loss-shares")));
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write plots to " + dir + ": " + e.getMessage(), e);
+            throw new BaseCommand.UserException("cannot write plots to " + dir + ": " + Messages.reason(e));
         }
         return writeAll(jobs);
     }
@@ -202,7 +202,8 @@ final class Plots {
         try {
             return j.figure().write(j.base());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write plots to " + j.base().getParent() + ": " + e.getMessage(), e);
+            throw new BaseCommand.UserException(
+                    "cannot write plots to " + j.base().getParent() + ": " + Messages.reason(e));
         }
     }
 

@@ -54,14 +54,26 @@ final class ReportCommand extends BaseCommand {
         List<String> header = csvHistory.header();
         String[] bestRow = csvHistory.bestRow();
         Map<String, Object> r = Files.exists(results) ? Results.read(results) : null;
+        String earlier = r == null || !Files.exists(journal) ? null : earlier(r, journal);
+        if (earlier != null) {
+            // results.json (and predictions.csv, written with it) belong to another run than the journal's latest
+            r = null;
+        }
         if (r != null) {
-            Tables.summary(out(), r);
+            try {
+                Tables.summary(out(), r);
+            } catch (ClassCastException e) {
+                throw new UserException(results + ": not a results file of this chemfit version (" + Version.get()
+                        + "): a value is not of the type this version writes");
+            }
         } else {
             // One count: the journal's (what a resume replays) when there is one, else the CSV's rows.
             Integer recorded = Files.exists(journal) ? journalFinished(journal) : null;
             out().printf(
-                            "%s: running (no %s yet); %d evaluations so far%n",
-                            dir, Results.FILE, recorded != null ? recorded : history.size());
+                            "%s: %s; %d evaluations so far%n",
+                            dir,
+                            earlier != null ? earlier : "running (no " + Results.FILE + " yet)",
+                            recorded != null ? recorded : history.size());
             if (bestRow != null) {
                 out().println("best loss so far: " + Tables.fmt(Double.parseDouble(bestRow[1])) + " at evaluation "
                         + bestRow[0]);
@@ -138,6 +150,40 @@ final class ReportCommand extends BaseCommand {
             }
             return new CsvHistory(history, header, bestRow);
         }
+    }
+
+    /**
+     * Whether results.json is the result of the journal's latest run: it is when it names that run
+     * ({@code journal_run}) and the run is not running again (a resumed run writes its results.json
+     * when it ends).
+     *
+     * @return null when it is, else what the report says instead of its tables
+     */
+    private static @Nullable String earlier(Map<String, Object> results, Path file) {
+        org.chemfit.journal.read.RunRecord latest;
+        try (org.chemfit.journal.read.JournalReader j = org.chemfit.journal.read.JournalReader.openReadOnly(file)) {
+            latest = j.latestRun().orElse(null);
+        } catch (org.chemfit.journal.JournalException e) {
+            return null; // a damaged journal is reported below; results.json is what there is
+        }
+        if (latest == null) {
+            return null;
+        }
+        Object written = results.get("journal_run");
+        boolean running = "RUNNING".equals(latest.status());
+        String state = running
+                ? "running (run " + latest.id() + " of the journal; "
+                : "run " + latest.id() + " of the journal is " + latest.status() + " (";
+        if (!(written instanceof Number n)) {
+            return state + Results.FILE + " names no run of the journal: it is not this run's)";
+        }
+        if (n.longValue() != latest.id()) {
+            return state + Results.FILE + " and " + Judgement.FILE + " are from run " + n.longValue() + ")";
+        }
+        if (running) {
+            return state + "attempt " + latest.attempts() + "; " + Results.FILE + " is from an earlier attempt)";
+        }
+        return null;
     }
 
     /** @return the finished evaluations of the journal's latest run, or null when it cannot be read */

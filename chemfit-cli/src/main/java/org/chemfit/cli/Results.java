@@ -1,10 +1,8 @@
 package org.chemfit.cli;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -363,36 +361,162 @@ final class Results {
     }
 
     /**
+     * Writes results.json aside and moves it into place, so that a reader (the dashboard, {@code
+     * chemfit report}) never sees half a file; the file aside is deleted when the move fails.
+     *
      * @param folder the output folder
      * @param results what to write
      * @return the file written
+     * @throws BaseCommand.UserException when it cannot be written, naming the file and the reason
      */
     static Path write(Path folder, Map<String, Object> results) {
         Path f = folder.resolve(FILE);
         Path tmp = folder.resolve(FILE + ".tmp");
         try {
             JSON.writeValue(tmp.toFile(), results);
+        } catch (IOException e) {
+            deleteQuietly(tmp);
+            throw new BaseCommand.UserException("cannot write " + f + ": " + Messages.reason(e));
+        }
+        moveIntoPlace(tmp, f);
+        return f;
+    }
+
+    /**
+     * Moves a file written aside into its place in one step; when it cannot, deletes it.
+     *
+     * @param tmp the file written aside
+     * @param f its place
+     * @throws BaseCommand.UserException when it cannot be moved, naming the file and the reason
+     */
+    static void moveIntoPlace(Path tmp, Path f) {
+        try {
             Files.move(
                     tmp,
                     f,
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                     java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + f + ": " + e.getMessage(), e);
+            deleteQuietly(tmp);
+            // the system names the file moved; the user knows the file it was to become
+            throw new BaseCommand.UserException("cannot write " + f + ": "
+                    + (Files.isDirectory(f) ? "a folder of that name is in the way" : Messages.reason(e)));
         }
-        return f;
+    }
+
+    /** Removes a file left aside by a write that failed; one that cannot be removed stays (the error says why the write failed). */
+    static void deleteQuietly(Path tmp) {
+        try {
+            Files.deleteIfExists(tmp);
+        } catch (IOException | RuntimeException e) {
+            // a folder in its place, or a read-only folder: the write's own error is the one to report
+        }
+    }
+
+    /** The keys every results.json of this version holds, with the JSON type of each. */
+    private static final Map<String, Class<?>> SHAPE = shape();
+
+    private static Map<String, Class<?>> shape() {
+        Map<String, Class<?>> m = new LinkedHashMap<>();
+        m.put("job", Map.class);
+        m.put("status", String.class);
+        m.put("loss", Map.class);
+        m.put("parameters", List.class);
+        m.put("terms", List.class);
+        m.put("evaluations", Map.class);
+        m.put("timing", Map.class);
+        return m;
     }
 
     /**
      * @param file a results.json
-     * @return its content
-     * @throws BaseCommand.UserException when it cannot be read as JSON
+     * @return its content, checked to be in the shape this version writes (the keys the tables
+     *     and plots read, each of its type)
+     * @throws BaseCommand.UserException when it cannot be read, is not JSON (with the line and
+     *     column), or is not a results file of this version (naming the key at fault)
      */
     static Map<String, Object> read(Path file) {
+        Object content;
         try {
-            return JSON.readValue(file.toFile(), new TypeReference<Map<String, Object>>() {});
+            content = JSON.readValue(file.toFile(), Object.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
+            throw new BaseCommand.UserException(file
+                    + (at == null ? "" : ":" + at.getLineNr() + ":" + at.getColumnNr())
+                    + ": not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
-            throw new BaseCommand.UserException(file + ": is not a results file of chemfit: " + e.getMessage());
+            throw new BaseCommand.UserException("cannot read " + file + ": " + Messages.reason(e));
         }
+        String wrong = wrongShape(content);
+        if (wrong != null) {
+            throw new BaseCommand.UserException(
+                    file + ": not a results file of this chemfit version (" + Version.get() + "): " + wrong);
+        }
+        @SuppressWarnings("unchecked") // wrongShape checked that it is a JSON object
+        Map<String, Object> m = (Map<String, Object>) content;
+        return m;
+    }
+
+    /** @return what is wrong with the shape of a results.json's content, or null when nothing is */
+    private static @Nullable String wrongShape(@Nullable Object content) {
+        if (!(content instanceof Map<?, ?> m)) {
+            return "it holds " + jsonType(content) + ", not an object";
+        }
+        for (Map.Entry<String, Class<?>> e : SHAPE.entrySet()) {
+            Object v = m.get(e.getKey());
+            if (v == null) {
+                return "the key '" + e.getKey() + "' is missing";
+            }
+            if (!e.getValue().isInstance(v)) {
+                return "'" + e.getKey() + "' is " + jsonType(v) + ", not " + jsonType(e.getValue());
+            }
+        }
+        for (String list : List.of("parameters", "terms", "validation")) {
+            if (m.get(list) instanceof List<?> l) {
+                for (int i = 0; i < l.size(); i++) {
+                    if (!(l.get(i) instanceof Map<?, ?>)) {
+                        return "item " + (i + 1) + " of '" + list + "' is " + jsonType(l.get(i)) + ", not an object";
+                    }
+                }
+            } else if (m.get(list) != null) {
+                return "'" + list + "' is " + jsonType(m.get(list)) + ", not a list";
+            }
+        }
+        for (String map : List.of("uncertainty", "metrics")) {
+            if (m.get(map) != null && !(m.get(map) instanceof Map<?, ?>)) {
+                return "'" + map + "' is " + jsonType(m.get(map)) + ", not an object";
+            }
+        }
+        if (m.get("warnings") != null && !(m.get("warnings") instanceof List<?>)) {
+            return "'warnings' is " + jsonType(m.get("warnings")) + ", not a list";
+        }
+        return null;
+    }
+
+    /** @return a JSON value's type in JSON's words */
+    private static String jsonType(@Nullable Object v) {
+        if (v == null) {
+            return "null";
+        }
+        return jsonType(v.getClass());
+    }
+
+    private static String jsonType(Class<?> c) {
+        if (Map.class.isAssignableFrom(c)) {
+            return "an object";
+        }
+        if (List.class.isAssignableFrom(c)) {
+            return "a list";
+        }
+        if (String.class.isAssignableFrom(c)) {
+            return "a string";
+        }
+        if (Number.class.isAssignableFrom(c)) {
+            return "a number";
+        }
+        if (Boolean.class.isAssignableFrom(c)) {
+            return "true or false";
+        }
+        return "a value";
     }
 }

@@ -1,0 +1,342 @@
+package org.chemfit.cli;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.chemfit.EvaluationContext;
+import org.chemfit.Parameters;
+import org.chemfit.journal.read.JournalReader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The files a fit and a report write and read: one that cannot be written is a clear error naming
+ * it (exit 2) and never hides a finished result; a results.json not of this version is said so;
+ * results of another run of the journal are not shown as the current fit's.
+ */
+@org.junit.jupiter.api.Timeout(value = 240, unit = TimeUnit.SECONDS)
+class OutputFilesTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+
+    private static Path lj() {
+        return Cli.resource("jobs/lj.yaml");
+    }
+
+    /** No Java exception, class name or stack trace reaches the user. */
+    private static void assertNoJava(Cli.Run r) {
+        String all = r.out() + r.err();
+        for (String s : List.of("Exception", "java.", "\tat ", "REDACTED", "internal error")) {
+            assertFalse(all.contains(s), () -> "'" + s + "' printed:\n" + r);
+        }
+    }
+
+    // ------------------------------------------------------------------ fit
+
+    @Test
+    void aFolderWhereResultsJsonGoesIsRefusedBeforeAnythingIsFitted() throws IOException {
+        Path out = tmp.resolve("out");
+        Files.createDirectories(out.resolve("results.json/inside"));
+        Cli.Run r = Cli.run("fit", lj().toString(), "-o", out.toString(), "--progress", "none", "--no-plots");
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertTrue(
+                r.err()
+                        .contains("error: cannot use " + out + " as the output folder: " + out.resolve("results.json")
+                                + " is a folder, and the fit writes its results.json there"),
+                r::toString);
+        assertFalse(Files.exists(out.resolve("evaluations.csv")), "nothing was fitted");
+        assertNoJava(r);
+    }
+
+    @Test
+    void aFilePlotsIsRefusedBeforeTheFitUnlessNoPlotsAreDrawn() throws IOException {
+        Path out = tmp.resolve("out");
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("plots"), "a note of mine\n");
+        Cli.Run r = Cli.run("fit", lj().toString(), "-o", out.toString(), "--progress", "none");
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertTrue(r.err().contains(out.resolve("plots") + " is a file, and the fit draws its plots"), r::toString);
+        assertNoJava(r);
+        Cli.Run without = Cli.run("fit", lj().toString(), "-o", out.toString(), "--progress", "none", "--no-plots");
+        assertEquals(ExitCodes.OK, without.code(), without::toString);
+        assertEquals("a note of mine\n", Files.readString(out.resolve("plots")));
+    }
+
+    @Test
+    void resultsJsonThatCannotBeWrittenAfterTheFitIsAUserErrorNamingIt() throws IOException {
+        Path out = tmp.resolve("out");
+        // the file results.json is written aside to, taken by a folder of the user's
+        Files.createDirectories(out.resolve("results.json.tmp/mine"));
+        Cli.Run r = Cli.run("fit", lj().toString(), "-o", out.toString(), "--progress", "none", "--no-plots");
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertTrue(r.err().contains("error: cannot write " + out.resolve("results.json") + ": "), r::toString);
+        assertTrue(r.err().contains("Is a directory"), r::toString);
+        assertTrue(Files.isDirectory(out.resolve("results.json.tmp/mine")), "the user's folder is left alone");
+        assertFalse(Files.exists(out.resolve("results.json")));
+        assertNoJava(r);
+    }
+
+    @Test
+    void aFailedMoveDeletesTheFileWrittenAside() throws IOException {
+        Files.createDirectories(tmp.resolve("results.json/inside"));
+        BaseCommand.UserException e =
+                assertThrows(BaseCommand.UserException.class, () -> Results.write(tmp, Map.of("status", "done")));
+        assertEquals(
+                "cannot write " + tmp.resolve("results.json") + ": a folder of that name is in the way",
+                e.getMessage());
+        assertFalse(Files.exists(tmp.resolve("results.json.tmp")), "the file aside is removed");
+        assertTrue(Files.isDirectory(tmp.resolve("results.json/inside")));
+    }
+
+    @Test
+    void plotsThatCannotBeDrawnAfterTheFitLeaveItsResultWrittenAndShown() throws IOException {
+        Path out = tmp.resolve("out");
+        // loss.svg, the first plot, cannot be written: a folder has its name
+        Files.createDirectories(out.resolve("plots/loss.svg/mine"));
+        Cli.Run r = Cli.run("fit", lj().toString(), "-o", out.toString(), "--progress", "none");
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertTrue(r.out().contains("lj-known: done (converged)"), "the closing table is printed\n" + r);
+        assertTrue(r.out().contains("results: " + out.resolve("results.json")), r::toString);
+        assertTrue(
+                r.err().contains("error: cannot write plots to " + out.resolve("plots") + ": ")
+                        && r.err().contains(out.resolve("plots/loss.svg").toString())
+                        && r.err().contains("(the fit's result is in " + out.resolve("results.json") + ")"),
+                r::toString);
+        JsonNode res = JSON.readTree(out.resolve("results.json").toFile());
+        assertEquals("done", res.get("status").asText());
+        assertEquals(1.5, res.at("/best_parameters/lj/epsilon").asDouble(), 1e-6);
+        assertTrue(Files.isRegularFile(out.resolve("predictions.csv")), "written before the plots");
+        assertNoJava(r);
+    }
+
+    @Test
+    void predictionsThatCannotBeWrittenLeaveTheResultAndNoFileAside() throws IOException {
+        Path out = tmp.resolve("out");
+        Files.createDirectories(out.resolve("predictions.csv.tmp/mine"));
+        Cli.Run r = Cli.run("fit", lj().toString(), "-o", out.toString(), "--progress", "none", "--no-plots");
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertTrue(r.err().contains("error: cannot write " + out.resolve("predictions.csv") + ": "), r::toString);
+        assertTrue(r.out().contains("lj-known: done (converged)"), r::toString);
+        assertEquals(
+                "done",
+                JSON.readTree(out.resolve("results.json").toFile())
+                        .get("status")
+                        .asText());
+        assertFalse(Files.exists(out.resolve("predictions.csv")));
+        assertNoJava(r);
+    }
+
+    @Test
+    void predictionsAreWrittenAsideAndMovedIntoPlace() throws IOException {
+        Path out = tmp.resolve("out");
+        Cli.Run r = Cli.run("fit", lj().toString(), "-o", out.toString(), "--progress", "none", "--no-plots");
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        List<String> lines = Files.readAllLines(out.resolve("predictions.csv"));
+        assertEquals("set,term,item,quantity,reference,model_initial,model_best,residual,unit", lines.get(0));
+        assertEquals(
+                JSON.readTree(out.resolve("results.json").toFile())
+                                .at("/terms/0/reference/energy")
+                                .size()
+                        + 1,
+                lines.size(),
+                "one row per reference value");
+        assertFalse(Files.exists(out.resolve("predictions.csv.tmp")));
+        assertFalse(Files.exists(out.resolve("results.json.tmp")));
+    }
+
+    @Test
+    void aLineOfEvaluationsCsvThatCannotBeWrittenIsWarnedOnceAndTheLogGoesOn() throws IOException {
+        Path file = tmp.resolve("evaluations.csv");
+        StringWriter warnings = new StringWriter();
+        FileOutputStream stream = new FileOutputStream(file.toFile());
+        EvaluationLog log =
+                new EvaluationLog(file, stream, List.of("x"), List.of("t"), new PrintWriter(warnings, true));
+        EvaluationContext first = new EvaluationContext(Parameters.of(Map.of("x", 1.0)), "fit");
+        log.onEvaluation(0, first, 4.0);
+        // the file's descriptor is gone, as a file system that went away leaves it
+        stream.getChannel().close();
+        for (int i = 1; i <= 3; i++) {
+            EvaluationContext c = new EvaluationContext(Parameters.of(Map.of("x", 1.0 + i)), "fit");
+            log.onEvaluation(i, c, 4.0 - i);
+        }
+        log.close();
+        assertEquals(4, log.count(), "every evaluation is counted");
+        assertEquals(1.0, log.bestSoFar());
+        assertEquals(4, log.history.size(), "and kept for the plots");
+        String w = warnings.toString();
+        assertEquals(1, w.split("warning:", -1).length - 1, w);
+        assertTrue(
+                w.startsWith("warning: cannot append to " + file + ": ")
+                        && w.contains("it stops before evaluation 1, the fit goes on and every evaluation is still"
+                                + " recorded in the journal"),
+                w);
+        assertEquals(
+                List.of("evaluation,loss,best_loss,seconds,failed_terms,x,term:t", "0,4.0,4.0,0.000,0,1.0,"),
+                Files.readAllLines(file));
+    }
+
+    // ------------------------------------------------------------------ report
+
+    @Test
+    void aReportWherePlotsIsAFileSaysSoAfterItsTables() throws IOException {
+        Path out = tmp.resolve("out");
+        Cli.Run fit = Cli.run("fit", lj().toString(), "-o", out.toString(), "--progress", "none", "--no-plots");
+        assertEquals(ExitCodes.OK, fit.code(), fit::toString);
+        Files.writeString(out.resolve("plots"), "not a folder\n");
+        Cli.Run r = Cli.run("report", out.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertTrue(r.out().contains("lj-known: done (converged)"), r::toString);
+        assertTrue(
+                r.err()
+                        .contains("error: cannot write plots to " + out.resolve("plots") + ": a file is in the way: "
+                                + out.resolve("plots")),
+                r::toString);
+        assertNoJava(r);
+    }
+
+    @Test
+    void aResultsJsonNotInTheShapeOfThisVersionIsSaidSo() throws IOException {
+        Path out = tmp.resolve("out");
+        Files.createDirectories(out);
+        Path results = out.resolve("results.json");
+        String notOurs = results + ": not a results file of this chemfit version (" + Version.get() + "): ";
+        Map<String, String> cases = new java.util.LinkedHashMap<>();
+        cases.put("{\"loss\": 5}", notOurs + "the key 'job' is missing");
+        cases.put("{\"status\": \"done\"}", notOurs + "the key 'job' is missing");
+        cases.put("[1, 2]", notOurs + "it holds a list, not an object");
+        cases.put(
+                "{\"job\": {\"name\": \"x\"}, \"status\": \"done\", \"loss\": 5, \"parameters\": [], \"terms\": [],"
+                        + " \"evaluations\": {}, \"timing\": {}}",
+                notOurs + "'loss' is a number, not an object");
+        cases.put(
+                "{\"job\": {\"name\": \"x\"}, \"status\": \"done\", \"loss\": {}, \"parameters\": [3], \"terms\": [],"
+                        + " \"evaluations\": {}, \"timing\": {}}",
+                notOurs + "item 1 of 'parameters' is a number, not an object");
+        cases.put("{\"status\": \"done\",\n  \"loss\": }", results + ":2:");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            Files.writeString(results, c.getKey());
+            Cli.Run r = Cli.run("report", out.toString(), "--no-plots");
+            assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+            assertTrue(r.err().startsWith("error: " + c.getValue()), () -> c.getKey() + "\n" + r);
+            assertTrue(
+                    !c.getValue().endsWith(":2:")
+                            || r.err().matches("(?s).*:2:\\d+: not valid JSON: Unexpected character.*"),
+                    r::toString);
+            assertNoJava(r);
+        }
+    }
+
+    @Test
+    void aReportDuringARestartedFitDoesNotShowTheEarlierRunsResults() throws Exception {
+        Path go = tmp.resolve("GO");
+        Files.writeString(go, "");
+        Files.writeString(tmp.resolve("in.json"), "{\"energy\": {{ x }}}\n");
+        Path job = tmp.resolve("waits.yaml");
+        Files.writeString(
+                job,
+                String.join(
+                        "\n",
+                        "name: waits",
+                        "parameters: {x: {initial: 3.0, bounds: [0, 5]}}",
+                        "terms:",
+                        "  - name: sim",
+                        "    kind: external",
+                        "    templates: {in.json: in.json}",
+                        // runs while the file GO exists; waits for it otherwise, as a long simulation would
+                        "    command: [sh, -c, 'while [ ! -e " + go + " ]; do sleep 0.05; done; cp in.json out.json']",
+                        "    outputs: {energy: {parser: json, file: out.json, path: /energy}}",
+                        "    reference: {energy: 1.0}",
+                        "optimizer: {max_evaluations: 5}",
+                        "execution: {workers: 1}",
+                        "output: {folder: out, plots: false}",
+                        ""));
+        Path out = tmp.resolve("out");
+        Cli.Run first = Cli.run("fit", job.toString(), "--progress", "none");
+        assertEquals(ExitCodes.OK, first.code(), first::toString);
+        assertEquals(
+                1,
+                JSON.readTree(out.resolve("results.json").toFile())
+                        .get("journal_run")
+                        .asInt());
+
+        Files.delete(go);
+        CompletableFuture<Cli.Run> second =
+                CompletableFuture.supplyAsync(() -> Cli.run("fit", job.toString(), "--restart", "--progress", "none"));
+        try {
+            await("run 2 of the journal")
+                    .atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(50))
+                    .until(() -> latestRun(out) == 2);
+            Cli.Run r = Cli.run("report", out.toString(), "--no-plots");
+            assertEquals(ExitCodes.OK, r.code(), r::toString);
+            assertTrue(
+                    r.out()
+                            .contains(out + ": running (run 2 of the journal; results.json and predictions.csv are"
+                                    + " from run 1); 0 evaluations so far"),
+                    r::toString);
+            assertFalse(r.out().contains("waits: done"), "run 1's result is not shown as the fit's\n" + r);
+            assertTrue(r.out().contains("run 2 of 2: RUNNING"), r::toString);
+        } finally {
+            Files.writeString(go, "");
+        }
+        Cli.Run done = second.get(120, TimeUnit.SECONDS);
+        assertEquals(ExitCodes.OK, done.code(), done::toString);
+        Cli.Run r = Cli.run("report", out.toString(), "--no-plots");
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        assertTrue(r.out().contains("waits: done"), r::toString);
+        assertTrue(r.out().contains("run 2 of 2: FINISHED"), r::toString);
+    }
+
+    @Test
+    void aReportOfAFinishedRunWhoseResultsJsonIsAnEarlierRunsSaysSo() throws IOException {
+        Path out = tmp.resolve("out");
+        Cli.Run first = Cli.run("fit", lj().toString(), "-o", out.toString(), "--progress", "none", "--no-plots");
+        assertEquals(ExitCodes.OK, first.code(), first::toString);
+        byte[] run1 = Files.readAllBytes(out.resolve("results.json"));
+        Cli.Run second =
+                Cli.run("fit", lj().toString(), "-o", out.toString(), "--progress", "none", "--no-plots", "--restart");
+        assertEquals(ExitCodes.OK, second.code(), second::toString);
+        // as when run 2 could not write its results.json
+        Files.write(out.resolve("results.json"), run1);
+        Cli.Run r = Cli.run("report", out.toString(), "--no-plots");
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        assertTrue(
+                r.out()
+                        .contains(
+                                out
+                                        + ": run 2 of the journal is FINISHED (results.json and predictions.csv are from run 1);"),
+                r::toString);
+        assertFalse(r.out().contains("lj-known: done"), r::toString);
+    }
+
+    private static long latestRun(Path out) {
+        Path file = out.resolve("journal.sqlite");
+        if (!Files.exists(file)) {
+            return 0;
+        }
+        try (JournalReader j = JournalReader.openReadOnly(file)) {
+            return j.latestRun().map(run -> run.id()).orElse(0L);
+        } catch (RuntimeException e) {
+            return 0;
+        }
+    }
+}
