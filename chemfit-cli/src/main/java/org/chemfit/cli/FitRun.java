@@ -393,7 +393,7 @@ final class FitRun {
             vBest = best == null ? null : plan.evaluateValidation(best);
         } catch (RuntimeException e) {
             // Held-out data judge the fit; they never fail it. Their metrics stay empty.
-            err().println("warning: the validation terms could not be evaluated: " + e.getMessage());
+            err().println("warning: the validation terms could not be evaluated: " + Messages.clean(e.getMessage()));
         }
         // a fit with a result evaluated at least once, and the first evaluation is kept
         return Judgement.of(
@@ -445,7 +445,7 @@ final class FitRun {
             Plots.draw(folder, history, results);
         }
         if (code == ExitCodes.FIT_FAILED) {
-            err().println("error: " + end.message());
+            err().println("error: " + Messages.clean(end.message()));
         }
         Tables.summary(out(), results);
         out().println();
