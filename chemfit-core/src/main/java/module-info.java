@@ -11,7 +11,8 @@
  * <p>What this module exports is its API. {@code org.chemfit.internal} (the scheduler's leaf
  * tasks and the shared steps of evaluation) is exported only to the cluster module, which runs
  * leaf tasks on other machines; {@code org.chemfit.support} (name suggestions, predictions and
- * error metrics for the command line's reports) only to the command line.
+ * error metrics for the command line's reports, the reasons of failures in a user's words) only to the
+ * command line and the cluster module.
  */
 module org.chemfit {
     // Hipparchus and Pebble have no module descriptor: they are automatic modules, named from
@@ -37,5 +38,6 @@ module org.chemfit {
             org.chemfit.cli,
             org.chemfit.dashboard;
     exports org.chemfit.support to
-            org.chemfit.cli;
+            org.chemfit.cli,
+            org.chemfit.cluster;
 }

@@ -40,14 +40,6 @@ public final class ObjectiveFunctions {
         return new Hooked(Objects.requireNonNull(f, "f"), Objects.requireNonNull(hook, "hook"));
     }
 
-    /**
-     * @param f a term, possibly wrapped by {@link #named} or {@link #withHook}
-     * @return its name, or null
-     */
-    static @Nullable String nameOf(ObjectiveFunction f) {
-        return f.name();
-    }
-
     /** A term under a name. */
     static class Named implements ObjectiveFunction, ObjectiveWrapper {
         final @Nullable String name;

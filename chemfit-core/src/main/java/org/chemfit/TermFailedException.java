@@ -3,6 +3,7 @@ package org.chemfit;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.OptionalInt;
+import org.chemfit.support.Reasons;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -72,7 +73,7 @@ public class TermFailedException extends ChemFitException {
      * @return an exception whose message starts with "term N 'name' failed"
      */
     public static TermFailedException wrap(String termName, int termIndex, Parameters parameters, Throwable cause) {
-        String reason = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        String reason = Reasons.of(cause);
         String message = "term " + termIndex + " '" + termName + "' failed: " + reason;
         if (cause instanceof TermFailedException t) {
             return new TermFailedException(

@@ -75,7 +75,7 @@ final class EvalCommand extends BaseCommand {
             try {
                 ctx = plan.evaluateOnce(p);
             } catch (TermFailedException e) {
-                err().println("error: the evaluation failed: " + e.getMessage());
+                err().println("error: the evaluation failed: " + Messages.clean(e.getMessage()));
                 return ExitCodes.FIT_FAILED;
             }
             out().println("parameters: " + p);
@@ -169,7 +169,8 @@ final class EvalCommand extends BaseCommand {
         Tables.print(out(), rows);
         for (EvaluationContext c : ctx.children()) {
             if (c.failure() != null) {
-                out().println("term '" + c.name() + "' failed: " + c.failure().getMessage());
+                out().println("term '" + c.name() + "' failed: "
+                        + Messages.clean(c.failure().getMessage()));
             }
         }
     }

@@ -405,7 +405,7 @@ final class FitRun {
             vBest = best == null ? null : plan.evaluateValidation(best);
         } catch (RuntimeException e) {
             // Held-out data judge the fit; they never fail it. Their metrics stay empty.
-            err().println("warning: the validation terms could not be evaluated: " + e.getMessage());
+            err().println("warning: the validation terms could not be evaluated: " + Messages.clean(e.getMessage()));
         }
         // a fit with a result evaluated at least once, and the first evaluation is kept
         return Judgement.of(
@@ -430,11 +430,11 @@ final class FitRun {
         Judgement judgement = judge(plan, end, first);
         Map<String, Object> results =
                 Results.of(plan, end.result(), end.status(), end.message(), log, started, judgement);
+        long runId = resumed.map(RunRecord::id)
+                .orElseGet(() -> journal.latestRun().map(RunRecord::id).orElse(0L));
         if (code == ExitCodes.FIT_FAILED) {
             // The evaluation that failed is in the journal but was never told to the log: count what the journal holds,
             // as the failure's message does.
-            long run = resumed.map(RunRecord::id)
-                    .orElseGet(() -> journal.latestRun().map(RunRecord::id).orElse(0L));
             @SuppressWarnings("unchecked")
             Map<String, Object> ev = (Map<String, Object>) results.get("evaluations");
             // Results.of puts the evaluations and their total
@@ -443,10 +443,8 @@ final class FitRun {
                             "total",
                             Math.max(
                                     ((Number) Objects.requireNonNull(ev.get("total"), "total")).intValue(),
-                                    finished(journal, run)));
+                                    finished(journal, runId)));
         }
-        long runId = resumed.map(RunRecord::id)
-                .orElseGet(() -> journal.latestRun().map(RunRecord::id).orElse(0L));
         results.put("journal_run", runId);
         if (trace != null) {
             results.put("validation_history", trace.finish(code != ExitCodes.INTERRUPTED));
@@ -469,7 +467,7 @@ final class FitRun {
             notWritten = e;
         }
         if (code == ExitCodes.FIT_FAILED) {
-            err().println("error: " + end.message());
+            err().println("error: " + Messages.clean(end.message()));
         }
         Tables.summary(out(), results);
         out().println();

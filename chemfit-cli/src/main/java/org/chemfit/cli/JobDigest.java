@@ -1,22 +1,18 @@
 package org.chemfit.cli;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import org.chemfit.cli.BaseCommand.UserException;
+import org.chemfit.cluster.JobFingerprint;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The SHA-256 of a job: over the job file and every file it names, each as its path relative to
- * the job's folder, a zero byte and its bytes. Computed the first time it is asked for: a fit, a
- * worker and the results need it, while {@code eval}, {@code validate} and {@code report} do not,
- * and hashing the data files was a sixth of what such a command did before its answer.
+ * the job's folder, a zero byte and its bytes ({@link JobFingerprint#ofFiles}, the fingerprint
+ * cluster members compare). Computed the first time it is asked for: a fit, a worker and the
+ * results need it, while {@code eval}, {@code validate} and {@code report} do not, and hashing the
+ * data files was a sixth of what such a command did before its answer. {@code JobFingerprint}
+ * loads no Hazelcast class, so a digest costs no cluster start-up.
  *
  * <pre>{@code
  * JobDigest d = new JobDigest(folder, List.of(jobFile, structure));
@@ -54,27 +50,11 @@ final class JobDigest {
     }
 
     private String compute() {
-        Path current = files.get(0);
         try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[1 << 16];
-            for (Path p : files) {
-                current = p;
-                md.update(folder.relativize(p.toAbsolutePath().normalize())
-                        .toString()
-                        .getBytes(StandardCharsets.UTF_8));
-                md.update((byte) 0);
-                try (InputStream in = Files.newInputStream(p)) {
-                    for (int k = in.read(buf); k >= 0; k = in.read(buf)) {
-                        md.update(buf, 0, k);
-                    }
-                }
-            }
-            return HexFormat.of().formatHex(md.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("this Java has no SHA-256", e);
-        } catch (IOException e) {
-            throw new UserException("cannot read " + current + ", a file the job names: " + Messages.reason(e));
+            return JobFingerprint.ofFiles(folder, files);
+        } catch (IllegalArgumentException e) {
+            // the message names the file and says why in a user's words
+            throw new UserException(e.getMessage());
         }
     }
 

@@ -1,13 +1,7 @@
 package org.chemfit.cli;
 
 import java.io.IOException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -63,29 +57,11 @@ final class Messages {
 
     /**
      * @param e what went wrong
-     * @return the reason, naming the path concerned
+     * @return the reason, naming the path concerned (the core's {@link org.chemfit.support.Reasons},
+     *     which the term failures' messages use too)
      */
     static String reason(IOException e) {
-        if (e instanceof FileSystemException f) {
-            String path = f.getFile();
-            String other = f.getReason();
-            String what;
-            if (e instanceof AccessDeniedException) {
-                what = "permission denied";
-            } else if (e instanceof FileAlreadyExistsException) {
-                what = "a file is in the way";
-            } else if (e instanceof NoSuchFileException) {
-                what = "no such file or folder";
-            } else if (e instanceof NotDirectoryException) {
-                what = "not a folder";
-            } else if (e instanceof DirectoryNotEmptyException) {
-                what = "the folder is not empty";
-            } else {
-                what = other != null ? other : "the file system refused";
-            }
-            return what + (path == null ? "" : ": " + path);
-        }
-        return e.getMessage() == null ? "an input/output error" : e.getMessage();
+        return org.chemfit.support.Reasons.of(e);
     }
 
     /**

@@ -32,29 +32,15 @@ final class Results {
     private Results() {}
 
     /**
+     * The results of a fit, with each term's units and metrics (RMSE, MAE, max abs error, R^2 at
+     * the start and at the best point) and the validation terms.
+     *
      * @param plan the fit's plan
      * @param result the fit's result (or the partial result of a failed fit)
      * @param status "done", "interrupted" or "failed"
      * @param message why it failed, or null
      * @param log the evaluation log
      * @param started when the fit started
-     * @return the results, ready to write
-     */
-    static Map<String, Object> of(
-            FitPlan plan,
-            @Nullable FitResult result,
-            String status,
-            @Nullable String message,
-            EvaluationLog log,
-            Instant started) {
-        return of(plan, result, status, message, log, started, null);
-    }
-
-    /**
-     * As {@link #of(FitPlan, FitResult, String, String, EvaluationLog, Instant)}, with each term's
-     * units and metrics (RMSE, MAE, max abs error, R^2 at the start and at the best point) and the
-     * validation terms.
-     *
      * @param judgement the fit's predictions at the start and best point, or null
      * @return the results, ready to write
      */

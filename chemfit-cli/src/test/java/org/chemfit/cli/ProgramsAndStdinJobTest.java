@@ -22,7 +22,11 @@ class ProgramsAndStdinJobTest {
     Path tmp;
 
     private Path job(String programs) throws Exception {
-        Files.writeString(tmp.resolve("answer.tmpl"), "{{ x }}\n{{ shift }}\n");
+        return job(programs, "{{ x }}\n{{ shift }}\n", "");
+    }
+
+    private Path job(String programs, String template, String execution) throws Exception {
+        Files.writeString(tmp.resolve("answer.tmpl"), template);
         Path job = tmp.resolve("fit.yaml");
         // awk writes an .xvg file: a legend, then rows "t value" with value = x + shift + t / 10
         Files.writeString(job, """
@@ -45,7 +49,8 @@ class ProgramsAndStdinJobTest {
                     reference: {v: 1.0, lines: 3}
                 optimizer: {method: Nelder-Mead, max_evaluations: 40}
                 output: {folder: out, plots: false}
-                """.formatted(programs));
+                %s
+                """.formatted(programs, execution));
         return job;
     }
 
@@ -80,5 +85,42 @@ class ProgramsAndStdinJobTest {
             assertFalse(r.err().contains("Exception"), r::toString);
         }
         assertFalse(Files.exists(tmp.resolve("out/results.json")));
+    }
+
+    @Test
+    void aStandardInputTemplateNamingSomethingUnknownStopsValidateEvalAndFitBeforeAnythingRuns() throws Exception {
+        Path job = job("[awk]", "{{ x }}\n{{ aa }}\n", "");
+        for (String command : new String[] {"validate", "eval", "fit"}) {
+            Cli.Run r = command.equals("fit")
+                    ? Cli.run(command, job.toString(), "--progress", "none")
+                    : Cli.run(command, job.toString());
+            assertEquals(ExitCodes.USAGE, r.code(), command + ": " + r);
+            assertTrue(
+                    r.err().contains("answer.tmpl:2: term 't': unknown parameter or variable 'aa'"),
+                    command + ": " + r);
+            assertFalse(r.err().contains("Exception"), r::toString);
+        }
+        assertFalse(Files.exists(tmp.resolve("out/runs")), "no program ran");
+        assertFalse(Files.exists(tmp.resolve("out/results.json")));
+    }
+
+    @Test
+    void aRunDirectoryThatCannotBeCreatedFailsEvalAndFitWithAReasonInWords() throws Exception {
+        // /proc refuses every new folder ("no such file or directory"), although it is not a file
+        String under = "/proc/chemfit-rv-" + ProcessHandle.current().pid();
+        Path job = job("[awk]", "{{ x }}\n{{ shift }}\n", "execution: {run_directory: " + under + "}");
+        String reason = "external term 't' failed at step create: cannot create a run directory under " + under
+                + ": no such file or folder";
+        Cli.Run eval = Cli.run("eval", job.toString());
+        assertEquals(ExitCodes.FIT_FAILED, eval.code(), eval::toString);
+        assertTrue(eval.err().contains("error: the evaluation failed: term 0 't' failed: " + reason), eval::toString);
+        Cli.Run fit = Cli.run("fit", job.toString(), "--progress", "none");
+        assertEquals(ExitCodes.FIT_FAILED, fit.code(), fit::toString);
+        assertTrue(fit.err().contains(reason), fit::toString);
+        for (Cli.Run r : new Cli.Run[] {eval, fit}) {
+            assertFalse(r.err().contains("Exception"), r::toString);
+            assertFalse(r.err().contains("java."), r::toString);
+            assertFalse(r.out().contains("Exception"), r::toString);
+        }
     }
 }

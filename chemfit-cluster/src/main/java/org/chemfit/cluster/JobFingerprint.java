@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Objects;
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.ObjectiveFunction;
+import org.chemfit.support.Reasons;
 
 /**
  * The fingerprint (SHA-256, hex) of the job a cluster member runs. Every member proves it runs the
@@ -60,7 +61,7 @@ public final class JobFingerprint {
                 }
             } catch (IOException e) {
                 throw new IllegalArgumentException(
-                        "cannot read " + p + " for the job's fingerprint: " + e.getMessage(), e);
+                        "cannot read " + p + " for the job's fingerprint: " + Reasons.of(e, p), e);
             }
         }
         return HexFormat.of().formatHex(md.digest());

@@ -205,8 +205,4 @@ public final class WorkerMain {
             throw new IllegalArgumentException("factory class " + className + " cannot be constructed: " + e, e);
         }
     }
-
-    static List<String> joinList(String s) {
-        return ClusterMemberConfig.parseJoinList(s);
-    }
 }

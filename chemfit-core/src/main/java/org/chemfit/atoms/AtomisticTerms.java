@@ -60,19 +60,6 @@ public final class AtomisticTerms {
     }
 
     /**
-     * @param entries reference rows
-     * @param potential the model
-     * @return a builder of the terms
-     * @throws IllegalArgumentException when there is no entry
-     */
-    static Builder fromEntries(List<ReferenceEntry> entries, Potential potential) {
-        if (entries.isEmpty()) {
-            throw new IllegalArgumentException("at least one reference entry is needed, got none");
-        }
-        return new Builder(List.copyOf(entries), potential);
-    }
-
-    /**
      * Options of the terms built from reference rows.
      *
      * @implNote Not thread-safe; the terms it returns are.

@@ -27,8 +27,8 @@ import org.chemfit.Parameters;
  */
 public final class CellRelax {
 
-    /** 1 GPa in eV/Å³ (from e = 1.602176634e-19 C). */
-    static final double GPA = 1 / 160.21766208;
+    /** 1 GPa in eV/Å³: 1 eV/Å³ = 1.602176634e-19 J / 1e-30 m³ = 160.2176634 GPa (e exact, CODATA 2018). */
+    static final double GPA = 1 / 160.2176634;
 
     private final double pressure;
     private final boolean isotropic;

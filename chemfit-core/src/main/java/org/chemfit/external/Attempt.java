@@ -18,6 +18,7 @@ import org.chemfit.EvaluationContext;
 import org.chemfit.Parameters;
 import org.chemfit.Quantities;
 import org.chemfit.TermFailedException;
+import org.chemfit.support.Reasons;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -127,11 +128,11 @@ final class Attempt {
         } catch (TermFailedException | EvaluationCancelledException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw fail(e.toString(), false, e);
+            throw fail(Reasons.of(e), false, e);
         } catch (Error e) {
             // not ours to wrap (an AssertionError, a StackOverflowError in a user's hook), but the run
             // directory is reported and cleaned up like that of any other failure
-            writeReport(e.toString(), output(), false, false);
+            writeReport(Reasons.of(e), output(), false, false);
             finish(RunDirectory.Outcome.FAILED);
             throw e;
         }
@@ -143,7 +144,11 @@ final class Attempt {
         try {
             dir = RunDirectory.create(computer.workDirectory, term, ctx.evaluationId(), ctx.path(), attempt);
         } catch (IOException e) {
-            throw fail("cannot create a run directory under " + computer.workDirectory + ": " + e, false, e);
+            throw fail(
+                    "cannot create a run directory under " + computer.workDirectory + ": "
+                            + Reasons.of(e, computer.workDirectory),
+                    false,
+                    e);
         }
     }
 
@@ -177,7 +182,7 @@ final class Attempt {
                 prepareFolderOf(target, written);
                 Files.writeString(target, rendered.get(i), StandardCharsets.UTF_8);
             } catch (IOException e) {
-                throw fail("cannot write '" + written + "': " + e, false, e);
+                throw fail("cannot write '" + written + "': " + Reasons.of(e), false, e);
             }
         }
     }
@@ -197,7 +202,7 @@ final class Attempt {
             } catch (IOException e) {
                 throw fail(
                         "cannot " + (s.link() ? "link" : "copy") + " '" + s.source() + "' to '" + s.target() + "': "
-                                + e,
+                                + Reasons.of(e),
                         false,
                         e);
             }
@@ -207,11 +212,12 @@ final class Attempt {
     /** Step input: the Java hooks write their files. */
     private void callInputWriters() {
         step = Step.INPUT;
-        for (InputWriter w : computer.inputWriters) {
+        for (int i = 0; i < computer.inputWriters.size(); i++) {
+            InputWriter w = computer.inputWriters.get(i);
             try {
                 w.write(dir().path(), params);
             } catch (Exception e) {
-                throw fail("input writer " + w + " failed: " + e, false, e);
+                throw fail(described(w, "input writer", i) + " failed: " + Reasons.of(e), false, e);
             }
         }
     }
@@ -237,7 +243,7 @@ final class Attempt {
             try {
                 Files.createDirectories(tmp);
             } catch (IOException io) {
-                throw fail("cannot create the private TMPDIR " + tmp + ": " + io, false, io);
+                throw fail("cannot create the private TMPDIR " + tmp + ": " + Reasons.of(io, tmp), false, io);
             }
             runEnv = new LinkedHashMap<>(computer.env);
             runEnv.put("TMPDIR", tmp.toString());
@@ -271,7 +277,7 @@ final class Attempt {
             try {
                 Files.writeString(in, text, StandardCharsets.UTF_8);
             } catch (IOException io) {
-                throw fail("cannot write the standard input of " + c + ": " + io, false, io);
+                throw fail("cannot write the standard input of " + c + ": " + Reasons.of(io), false, io);
             }
         }
         Duration limit = c.timeoutOrNull() != null ? c.timeoutOrNull() : computer.timeout;
@@ -283,7 +289,7 @@ final class Attempt {
         } catch (ProcessRunner.StartException se) {
             throw fail(se.getMessage(), false, se);
         } catch (IOException io) {
-            throw fail("cannot run " + c + ": " + io, false, io);
+            throw fail("cannot run " + c + ": " + Reasons.of(io), false, io);
         }
         exitCode = r.exitCode();
         timedOut = r.timedOut();
@@ -326,7 +332,7 @@ final class Attempt {
         } catch (InterruptedException ie) {
             throw cancelled(ie);
         } catch (IOException io) {
-            throw fail("cannot watch for " + computer.waitFiles + ": " + io, false, io);
+            throw fail("cannot watch for " + computer.waitFiles + ": " + Reasons.of(io), false, io);
         }
         timings.put("wait_seconds", (System.nanoTime() - t) / 1e9);
     }
@@ -336,17 +342,18 @@ final class Attempt {
         step = Step.PARSE;
         long t = System.nanoTime();
         Quantities q = Quantities.empty();
-        for (OutputParser p : computer.parsers) {
+        for (int i = 0; i < computer.parsers.size(); i++) {
+            OutputParser p = computer.parsers.get(i);
             Quantities part;
             try {
                 part = p.parse(dir().path());
             } catch (OutputParseException pe) {
                 throw fail(pe.getMessage(), false, pe);
             } catch (Exception ex) {
-                throw fail("parser " + p + " failed: " + ex, false, ex);
+                throw fail(described(p, "parser", i) + " failed: " + Reasons.of(ex), false, ex);
             }
             if (part == null) {
-                throw fail("parser " + p + " returned null instead of quantities", false, null);
+                throw fail(described(p, "parser", i) + " returned null instead of quantities", false, null);
             }
             q = q.isEmpty() ? part : q.merge(part);
         }
@@ -458,6 +465,21 @@ final class Attempt {
     /** @return the run directory, which the first step creates before any other step runs */
     private RunDirectory dir() {
         return Objects.requireNonNull(dir, "the run directory is created by the first step");
+    }
+
+    /**
+     * @return "parser 'regex ...'" for a hook that says what it is, "parser 2" for one that would
+     *     say only its Java class (a lambda, a class without its own {@code toString})
+     */
+    private static String described(Object hook, String kind, int index) {
+        try {
+            if (hook.getClass().getMethod("toString").getDeclaringClass() != Object.class) {
+                return kind + " " + hook;
+            }
+        } catch (NoSuchMethodException e) {
+            // every class has a public toString
+        }
+        return kind + " " + (index + 1);
     }
 
     private static String human(@Nullable Duration d) {

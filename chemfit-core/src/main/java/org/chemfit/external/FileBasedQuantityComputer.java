@@ -19,6 +19,7 @@ import org.chemfit.Parameters;
 import org.chemfit.Quantities;
 import org.chemfit.QuantityComputer;
 import org.chemfit.TermFailedException;
+import org.chemfit.support.Reasons;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -205,9 +206,10 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
     }
 
     /**
-     * Renders every template in memory with these parameters, writing and running nothing: what a
-     * check of a job does before its first evaluation, so that a name that is neither a parameter
-     * nor a variable is reported before anything runs.
+     * Renders every template (those of files and those of standard inputs) in memory with these
+     * parameters, writing and running nothing: what a check of a job does before its first
+     * evaluation, so that a name that is neither a parameter nor a variable is reported before
+     * anything runs.
      *
      * <pre>{@code
      * computer.checkTemplates(Parameters.of(Map.of("lj.epsilon", 1.0)));
@@ -218,10 +220,13 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
      * @throws IllegalArgumentException when a parameter has the name of a variable
      */
     public void checkTemplates(Parameters params) {
-        if (templates.sources().isEmpty()) {
+        if (templates.sources().isEmpty() && stdinTemplates.sources().isEmpty()) {
             return;
         }
-        templates.render(templateModel(params), templateNames(params));
+        Map<String, Object> model = templateModel(params);
+        List<String> known = templateNames(params);
+        templates.render(model, known);
+        stdinTemplates.render(model, known);
     }
 
     /**
@@ -326,7 +331,8 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
             try {
                 text = Files.readString(source, StandardCharsets.UTF_8);
             } catch (IOException e) {
-                throw new IllegalArgumentException("cannot read template '" + source + "': " + e, e);
+                throw new IllegalArgumentException(
+                        "cannot read template '" + source + "': " + Reasons.of(e, source), e);
             }
             templates.add(new Templates.Source(t, source.toString(), text));
             return this;

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
+import org.chemfit.support.Reasons;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -68,7 +69,8 @@ public final class StandardInput {
         try {
             return new StandardInput(Files.readString(file, StandardCharsets.UTF_8), true, file.toString());
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read the standard-input template '" + file + "': " + e, e);
+            throw new IllegalArgumentException(
+                    "cannot read the standard-input template '" + file + "': " + Reasons.of(e, file), e);
         }
     }
 

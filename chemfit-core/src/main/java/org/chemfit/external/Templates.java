@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import org.chemfit.support.Reasons;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -86,7 +87,7 @@ final class Templates {
                 throw failure(e, sources.get(i), knownNames);
             } catch (IOException e) {
                 throw new IllegalStateException(
-                        "cannot render template '" + sources.get(i).displayName() + "': " + e, e);
+                        "cannot render template '" + sources.get(i).displayName() + "': " + Reasons.of(e), e);
             }
             out.add(w.toString());
         }

@@ -1,9 +1,12 @@
 /**
- * Not API: helpers the command line shares with the core, exported only to {@code org.chemfit.cli}.
+ * Not API: helpers the command line shares with the core, exported only to {@code org.chemfit.cli}
+ * and {@code org.chemfit.cluster}.
  * {@link org.chemfit.support.Names} suggests the closest known name for a misspelt one (every
  * "did you mean" message); {@link org.chemfit.support.Predictions} and
  * {@link org.chemfit.support.Metrics} put the model's values beside the reference values and
- * summarize the errors, for the command line's results, judgement and report files.
+ * summarize the errors, for the command line's results, judgement and report files;
+ * {@link org.chemfit.support.Reasons} says why an operation failed in a user's words, for the
+ * core's term failures, the command line's messages and the cluster's job fingerprint.
  *
  * <pre>{@code
  * String s = Names.closest("epsilno", List.of("epsilon", "sigma"));   // "epsilon"

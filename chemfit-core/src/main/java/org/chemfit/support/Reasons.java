@@ -1,0 +1,103 @@
+package org.chemfit.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Says why something failed in words a user understands, for every message that reports a
+ * caught exception: Java's file exceptions carry only a path as their message, and no Java class
+ * name ({@code java.nio.file.NoSuchFileException}) may reach a user. Both the core's term
+ * failures and the command line's messages say their reasons through this class.
+ *
+ * <pre>{@code
+ * catch (IOException e) {
+ *     // "cannot create a run directory under /proc/x: no such file or folder"
+ *     throw new ChemFitException("cannot create a run directory under " + dir + ": " + Reasons.of(e, dir), e);
+ * }
+ * }</pre>
+ *
+ * <p>Never throws: every throwable has a reason, "an error without a message" at worst.
+ *
+ * @implNote Stateless; thread-safe.
+ */
+public final class Reasons {
+
+    private Reasons() {}
+
+    /**
+     * @param e what went wrong
+     * @return its reason: for a file operation what the file system said and the path concerned
+     *     ("no such file or folder: /tmp/x"), otherwise the message (that of the cause when the
+     *     message is only the cause's class and message), never a Java class name of its own
+     */
+    public static String of(Throwable e) {
+        return of(e, null);
+    }
+
+    /**
+     * @param e what went wrong
+     * @param named the path the message already names, left out of the reason when it is the one
+     *     concerned, or null
+     * @return its reason, as {@link #of(Throwable)} says it
+     */
+    public static String of(Throwable e, @Nullable Path named) {
+        if (e instanceof UncheckedIOException u && u.getCause() != null) {
+            return of(u.getCause(), named);
+        }
+        if (e instanceof FileSystemException f) {
+            return fileSystem(f, named);
+        }
+        if (e instanceof CharacterCodingException) {
+            return "not UTF-8 text (is this a binary file?)";
+        }
+        String m = e.getMessage();
+        Throwable cause = e.getCause();
+        if (cause != null && cause != e && (m == null || m.isBlank() || m.equals(cause.toString()))) {
+            // a wrapper made with new SomeException(cause): its message is the cause's class and message
+            return of(cause, named);
+        }
+        if (m != null && !m.isBlank()) {
+            return m;
+        }
+        if (e instanceof OutOfMemoryError) {
+            return "out of memory";
+        }
+        if (e instanceof StackOverflowError) {
+            return "the stack overflowed (a recursion too deep)";
+        }
+        return e instanceof IOException ? "an input/output error" : "an error without a message";
+    }
+
+    /** @return what the file system refused, and the path concerned unless it is the one named */
+    private static String fileSystem(FileSystemException f, @Nullable Path named) {
+        String what;
+        if (f instanceof AccessDeniedException) {
+            what = "permission denied";
+        } else if (f instanceof FileAlreadyExistsException) {
+            what = "a file is in the way";
+        } else if (f instanceof NoSuchFileException) {
+            what = "no such file or folder";
+        } else if (f instanceof NotDirectoryException) {
+            what = "not a folder";
+        } else if (f instanceof DirectoryNotEmptyException) {
+            what = "the folder is not empty";
+        } else {
+            String other = f.getReason();
+            what = other != null ? other : "the file system refused";
+        }
+        String path = f.getFile();
+        if (path == null || named != null && path.equals(named.toString())) {
+            return what;
+        }
+        return what + ": " + path;
+    }
+}

@@ -1,0 +1,148 @@
+package org.chemfit.external;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.chemfit.EvaluationContext;
+import org.chemfit.Parameters;
+import org.chemfit.TermFailedException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A term's failure says why in words, never with a Java class name: a run directory that cannot
+ * be created, an input writer or a parser that throws, a standard-input template that names
+ * something unknown (found before anything runs). Real processes ({@code awk}) and real folders.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class FailureMessagesTest {
+
+    /** A Java class name as {@code Throwable.toString()} writes it ("java.nio.file.NoSuchFileException"). */
+    private static final Pattern JAVA_CLASS = Pattern.compile("\\b(java|javax|org|com)\\.[a-z.]+\\.[A-Z]\\w*");
+
+    private static final Parameters P = Parameters.of(Map.of("x", 1.5));
+
+    @TempDir
+    Path root;
+
+    private static void noJavaClass(String message) {
+        assertFalse(JAVA_CLASS.matcher(message).find(), message);
+        assertFalse(message.contains("Exception"), message);
+        assertFalse(message.contains("$$Lambda"), message);
+    }
+
+    private FileBasedQuantityComputer.Builder awk(Path workDirectory) {
+        return FileBasedQuantityComputer.builder()
+                .name("sim")
+                .workDirectory(workDirectory)
+                .command(Command.of("awk", "BEGIN { print \"e = 2.5\" }"))
+                .output(OutputParsers.regex("e", "program.stdout", "e = (\\S+)"));
+    }
+
+    @Test
+    void aRunDirectoryThatCannotBeCreatedIsSaidInWords() {
+        // /proc refuses every new folder: mkdir fails with "no such file or directory"
+        Path under = Path.of("/proc/chemfit-rv-" + ProcessHandle.current().pid());
+        FileBasedQuantityComputer c = awk(under).build();
+        TermFailedException e =
+                assertThrows(TermFailedException.class, () -> c.compute(P, new EvaluationContext(P, "e1")));
+        assertEquals(
+                "external term 'sim' failed at step create: cannot create a run directory under " + under
+                        + ": no such file or folder",
+                e.getMessage());
+        assertTrue(e.runDirectory().isEmpty());
+        noJavaClass(e.getMessage());
+    }
+
+    @Test
+    void aFileInTheWayOfTheRunDirectoryIsNamedWithWhatTheFileSystemSaid() throws Exception {
+        Path file = Files.writeString(root.resolve("runs"), "a file, not a folder\n");
+        TermFailedException e = assertThrows(
+                TermFailedException.class, () -> awk(file).build().compute(P, new EvaluationContext(P, "e2")));
+        String m = e.getMessage();
+        assertTrue(
+                m.startsWith("external term 'sim' failed at step create: cannot create a run directory under " + file
+                        + ": Not a directory: " + file + "/sim-e2-p"),
+                m);
+        noJavaClass(m);
+    }
+
+    @Test
+    void aLambdaInputWriterThatThrowsIsNamedByItsPlaceAndItsMessage() throws Exception {
+        FileBasedQuantityComputer c = awk(root)
+                .inputWriter((dir, p) -> Files.writeString(dir.resolve("ok.txt"), "fine\n"))
+                .inputWriter((dir, p) -> {
+                    throw new UncheckedIOException(new NoSuchFileException("/data/charges.csv"));
+                })
+                .keep(KeepPolicy.ALL)
+                .build();
+        TermFailedException e =
+                assertThrows(TermFailedException.class, () -> c.compute(P, new EvaluationContext(P, "e3")));
+        String m = e.getMessage();
+        assertTrue(
+                m.startsWith("external term 'sim' failed at step input: input writer 2 failed: "
+                        + "no such file or folder: /data/charges.csv (run directory "),
+                m);
+        noJavaClass(m);
+        String report = Files.readString(e.runDirectory().orElseThrow().resolve("failure.json"));
+        assertEquals(
+                "input writer 2 failed: no such file or folder: /data/charges.csv",
+                new ObjectMapper().readTree(report).get("message").asText());
+    }
+
+    @Test
+    void aParserThatThrowsWithoutAMessageSaysSoWithoutItsClass() {
+        FileBasedQuantityComputer c = awk(root)
+                .output(dir -> {
+                    throw new IllegalStateException();
+                })
+                .build();
+        TermFailedException e =
+                assertThrows(TermFailedException.class, () -> c.compute(P, new EvaluationContext(P, "e4")));
+        String m = e.getMessage();
+        assertTrue(
+                m.startsWith("external term 'sim' failed at step parse: parser 2 failed: an error without a message"),
+                m);
+        noJavaClass(m);
+    }
+
+    @Test
+    void wrappingAFailureWithoutAMessageNamesNoClass() {
+        TermFailedException e = TermFailedException.wrap("energy", 3, P, new NullPointerException());
+        assertEquals("term 3 'energy' failed: an error without a message", e.getMessage());
+        TermFailedException io =
+                TermFailedException.wrap("energy", 0, P, new RuntimeException(new NoSuchFileException("/data/e.csv")));
+        assertEquals("term 0 'energy' failed: no such file or folder: /data/e.csv", io.getMessage());
+    }
+
+    @Test
+    void aStandardInputTemplateIsCheckedBeforeAnythingRuns() throws Exception {
+        FileBasedQuantityComputer c = FileBasedQuantityComputer.builder()
+                .name("sim")
+                .workDirectory(root)
+                .command(Command.of("awk", "{ s += $1 } END { print \"e =\", s }")
+                        .stdin(StandardInput.template("{{ x }}\n{{ aa }}\n")))
+                .output(OutputParsers.regex("e", "program.stdout", "e = (\\S+)"))
+                .build();
+        TemplateException e = assertThrows(TemplateException.class, () -> c.checkTemplates(P));
+        assertEquals("standard input of command 1", e.template());
+        assertEquals(2, e.line());
+        assertEquals("unknown parameter or variable 'aa' in `{{ aa }}`; known names: x", e.reason());
+        try (Stream<Path> s = Files.list(root)) {
+            assertEquals(List.of(), s.toList(), "the check writes and runs nothing");
+        }
+    }
+}
