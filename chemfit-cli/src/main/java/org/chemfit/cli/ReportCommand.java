@@ -59,9 +59,14 @@ final class ReportCommand extends BaseCommand {
         } else {
             // One count: the journal's (what a resume replays) when there is one, else the CSV's rows.
             Integer recorded = Files.exists(journal) ? journalFinished(journal) : null;
+            String state = Files.exists(journal) ? journalState(journal) : "running";
             out().printf(
-                            "%s: running (no %s yet); %d evaluations so far%n",
-                            dir, Results.FILE, recorded != null ? recorded : history.size());
+                            "%s: %s (no %s%s); %d evaluations so far%n",
+                            dir,
+                            state,
+                            Results.FILE,
+                            state.equals("running") ? " yet" : "",
+                            recorded != null ? recorded : history.size());
             if (bestRow != null) {
                 out().println("best loss so far: " + Tables.fmt(Double.parseDouble(bestRow[1])) + " at evaluation "
                         + bestRow[0]);
@@ -150,6 +155,32 @@ final class ReportCommand extends BaseCommand {
     }
 
     /**
+     * @return how the journal's latest run stands, in words: running, stopped without finishing
+     *     (its process on this host is gone), failed, interrupted or finished
+     */
+    private static String journalState(Path file) {
+        try (org.chemfit.journal.read.JournalReader j = org.chemfit.journal.read.JournalReader.openReadOnly(file)) {
+            return j.latestRun().map(run -> state(j, run)).orElse("running");
+        } catch (org.chemfit.journal.JournalException e) {
+            return "running";
+        }
+    }
+
+    private static String state(org.chemfit.journal.read.JournalReader j, org.chemfit.journal.read.RunRecord run) {
+        return switch (run.status()) {
+            case "RUNNING" ->
+                j.endedWithoutFinishing(run.id())
+                        .map(p -> "stopped without finishing: its fit (" + p + ") has ended, killed or out of time;"
+                                + " `chemfit fit` with the same job resumes it")
+                        .orElse("running");
+            case "FINISHED" -> "finished";
+            case "FAILED" -> "failed";
+            case "INTERRUPTED" -> "interrupted";
+            default -> run.status().toLowerCase(java.util.Locale.ROOT);
+        };
+    }
+
+    /**
      * Prints what the journal holds about the latest run: read-only, so it works while the fit
      * writes it. A damaged journal is reported (with what can still be read) and the report goes on.
      */
@@ -166,7 +197,11 @@ final class ReportCommand extends BaseCommand {
                             file,
                             run.id(),
                             j.runs().size(),
-                            run.status(),
+                            run.status().equals("RUNNING")
+                                    ? j.endedWithoutFinishing(run.id())
+                                            .map(p -> "STOPPED (" + p + " ended without finishing it)")
+                                            .orElse(run.status())
+                                    : run.status(),
                             run.attempts(),
                             run.attempts() == 1 ? "" : "s",
                             counts.get(org.chemfit.journal.read.EvaluationRecord.State.COMPLETE),
