@@ -69,10 +69,13 @@ final class ReportCommand extends BaseCommand {
         } else {
             // One count: the journal's (what a resume replays) when there is one, else the CSV's rows.
             Integer recorded = Files.exists(journal) ? journalFinished(journal) : null;
+            String state = Files.exists(journal) ? journalState(journal) : "running";
             out().printf(
                             "%s: %s; %d evaluations so far%n",
                             dir,
-                            earlier != null ? earlier : "running (no " + Results.FILE + " yet)",
+                            earlier != null
+                                    ? earlier
+                                    : state + " (no " + Results.FILE + (state.equals("running") ? " yet" : "") + ")",
                             recorded != null ? recorded : history.size());
             if (bestRow != null) {
                 out().println("best loss so far: " + Tables.fmt(Double.parseDouble(bestRow[1])) + " at evaluation "
@@ -161,8 +164,10 @@ final class ReportCommand extends BaseCommand {
      */
     private static @Nullable String earlier(Map<String, Object> results, Path file) {
         org.chemfit.journal.read.RunRecord latest;
+        String word;
         try (org.chemfit.journal.read.JournalReader j = org.chemfit.journal.read.JournalReader.openReadOnly(file)) {
             latest = j.latestRun().orElse(null);
+            word = latest == null ? "" : state(j, latest);
         } catch (org.chemfit.journal.JournalException e) {
             return null; // a damaged journal is reported below; results.json is what there is
         }
@@ -172,7 +177,7 @@ final class ReportCommand extends BaseCommand {
         Object written = results.get("journal_run");
         boolean running = "RUNNING".equals(latest.status());
         String state = running
-                ? "running (run " + latest.id() + " of the journal; "
+                ? word + " (run " + latest.id() + " of the journal; "
                 : "run " + latest.id() + " of the journal is " + latest.status() + " (";
         if (!(written instanceof Number n)) {
             return state + Results.FILE + " names no run of the journal: it is not this run's)";
@@ -196,6 +201,32 @@ final class ReportCommand extends BaseCommand {
     }
 
     /**
+     * @return how the journal's latest run stands, in words: running, stopped without finishing
+     *     (its process on this host is gone), failed, interrupted or finished
+     */
+    private static String journalState(Path file) {
+        try (org.chemfit.journal.read.JournalReader j = org.chemfit.journal.read.JournalReader.openReadOnly(file)) {
+            return j.latestRun().map(run -> state(j, run)).orElse("running");
+        } catch (org.chemfit.journal.JournalException e) {
+            return "running";
+        }
+    }
+
+    private static String state(org.chemfit.journal.read.JournalReader j, org.chemfit.journal.read.RunRecord run) {
+        return switch (run.status()) {
+            case "RUNNING" ->
+                j.endedWithoutFinishing(run.id())
+                        .map(p -> "stopped without finishing: its fit (" + p + ") has ended, killed or out of time;"
+                                + " `chemfit fit` with the same job resumes it")
+                        .orElse("running");
+            case "FINISHED" -> "finished";
+            case "FAILED" -> "failed";
+            case "INTERRUPTED" -> "interrupted";
+            default -> run.status().toLowerCase(java.util.Locale.ROOT);
+        };
+    }
+
+    /**
      * Prints what the journal holds about the latest run: read-only, so it works while the fit
      * writes it. A damaged journal is reported (with what can still be read) and the report goes on.
      */
@@ -212,7 +243,11 @@ final class ReportCommand extends BaseCommand {
                             file,
                             run.id(),
                             j.runs().size(),
-                            run.status(),
+                            run.status().equals("RUNNING")
+                                    ? j.endedWithoutFinishing(run.id())
+                                            .map(p -> "STOPPED (" + p + " ended without finishing it)")
+                                            .orElse(run.status())
+                                    : run.status(),
                             run.attempts(),
                             run.attempts() == 1 ? "" : "s",
                             counts.get(org.chemfit.journal.read.EvaluationRecord.State.COMPLETE),

@@ -167,6 +167,7 @@ class FitResumeIT {
                                 .contains("journal: " + out.resolve("journal.sqlite")
                                         + ", run 1 of 1: RUNNING, 1 attempt;"),
                         report.toString());
+                assertTrue(report.out().startsWith(out + ": running (no results.json yet)"), report.toString());
                 // a second fit on the folder is refused before it touches the first one's files
                 String csv = Files.readString(out.resolve("evaluations.csv"));
                 Cli.Run second = Cli.run("fit", jobFile.toString(), "--progress", "none");
@@ -178,6 +179,16 @@ class FitResumeIT {
             }
             InterruptIT.killWithPrograms(p); // SIGKILL, as at the end of an allocation
             assertFalse(Files.exists(out.resolve("results.json")), "killed before it finished");
+            if (k == 0) {
+                // the report tells the killed fit from a running one
+                Cli.Run report = Cli.run("report", out.toString(), "--no-plots");
+                assertEquals(0, report.code(), report.toString());
+                assertTrue(
+                        report.out().startsWith(out + ": stopped without finishing: its fit (pid " + p.pid() + " on "),
+                        report.toString());
+                assertTrue(report.out().contains("run 1 of 1: STOPPED (pid " + p.pid() + " on "), report.toString());
+                assertFalse(report.out().contains(": running (no"), report.toString());
+            }
             int running;
             int recorded;
             try (JournalReader j = JournalReader.openReadOnly(out)) {

@@ -594,7 +594,7 @@ final class Dispatcher implements AutoCloseable {
             if (closed || gone(ex) || !isMember(m)) {
                 batch.forEach(e -> requeue(e, m));
             } else {
-                batch.forEach(e -> retryOrFail(e, m, "it could not be sent: " + reason(ex)));
+                batch.forEach(e -> retryOrFail(e, m, "it could not be sent: " + Reasons.of(ex)));
                 slots.addLast(m);
             }
         }
@@ -626,7 +626,7 @@ final class Dispatcher implements AutoCloseable {
                 return;
             }
             LOG.warn("{} task(s) on member {} failed: {}", batch.size(), m, failure.toString());
-            batch.forEach(e -> retryOrFail(e, m, "the call failed: " + reason(failure)));
+            batch.forEach(e -> retryOrFail(e, m, "the call failed: " + Reasons.of(failure)));
             slots.addLast(m); // the member answered: its thread serves the next task
             return;
         }
@@ -725,13 +725,6 @@ final class Dispatcher implements AutoCloseable {
         }
         requeued.increment();
         pending.addFirst(e);
-    }
-
-    /** @return what a failed call says, for a term's failure message: its message, not its Java type */
-    private static String reason(Throwable t) {
-        Throwable c = t instanceof java.util.concurrent.ExecutionException && t.getCause() != null ? t.getCause() : t;
-        String m = c.getMessage();
-        return m == null || m.isBlank() ? "an error without a message" : m;
     }
 
     /** Takes a result that arrived for a task: refused ones send the task again, or fail it. */

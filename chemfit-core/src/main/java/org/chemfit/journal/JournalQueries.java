@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.chemfit.Quantities;
 import org.chemfit.journal.read.EvaluationRecord;
 import org.chemfit.journal.read.RunRecord;
@@ -249,6 +250,19 @@ final class JournalQueries {
             }
         }
         return out;
+    }
+
+    /** @return the host and pid of the latest attempt of a run that has not ended, if any */
+    Optional<String[]> openAttempt(long runId) throws SQLException {
+        PreparedStatement p = statement("SELECT host, pid FROM attempts WHERE run_id = ? AND ended_at IS NULL"
+                + " AND attempt = (SELECT MAX(attempt) FROM attempts WHERE run_id = ?)");
+        p.setLong(1, runId);
+        p.setLong(2, runId);
+        try (ResultSet rs = p.executeQuery()) {
+            return rs.next()
+                    ? Optional.of(new String[] {rs.getString(1), Long.toString(rs.getLong(2))})
+                    : Optional.empty();
+        }
     }
 
     /** Records the end of a run and of its attempt. */

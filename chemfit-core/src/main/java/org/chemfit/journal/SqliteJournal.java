@@ -275,6 +275,18 @@ final class SqliteJournal implements JournalReader {
         return read("read the attempts of run " + runId, q -> q.attemptProcessIds(runId));
     }
 
+    @Override
+    public Optional<String> endedWithoutFinishing(long runId) {
+        Optional<String[]> open = read("read the attempts of run " + runId, q -> q.openAttempt(runId));
+        if (open.isEmpty() || !open.get()[0].equals(HOST)) {
+            return Optional.empty();
+        }
+        long pid = Long.parseLong(open.get()[1]);
+        // a process of the same id that runs now is taken as the fit: ids are reused only after many others
+        boolean alive = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        return alive ? Optional.empty() : Optional.of("pid " + pid + " on " + HOST);
+    }
+
     /** @return quantities from their binary form, else from their JSON form (schema 1), else none */
     static Quantities quantities(byte[] blob, String json) {
         if (blob != null) {

@@ -175,6 +175,11 @@ class JournalKillIT {
                                 seen.get() >= killAt,
                                 () -> "no " + killAt + " terms recorded in time; log:\n" + log(s));
                     });
+            long liveRun = reader.get().latestRun().orElseThrow().id();
+            assertEquals(
+                    java.util.Optional.empty(),
+                    reader.get().endedWithoutFinishing(liveRun),
+                    "a run whose fit is alive is running, not stopped");
             reader.get().close();
             if (killAt == killAfterCompleteTerms[0]) {
                 // a second fit on the same folder while the first one runs is refused
@@ -211,6 +216,10 @@ class JournalKillIT {
                 assertEquals(List.of("ok"), j.integrityCheck(), "the journal is sound right after the kill");
                 RunRecord run = j.latestRun().orElseThrow();
                 assertEquals("RUNNING", run.status(), "a killed run stays RUNNING");
+                assertEquals(
+                        java.util.Optional.of("pid " + p.pid() + " on " + SqliteJournal.HOST),
+                        j.endedWithoutFinishing(run.id()),
+                        "a reader on the same host tells the killed run from a running one");
                 List<EvaluationRecord> running = j.evaluations(run.id()).stream()
                         .filter(e -> e.state() == EvaluationRecord.State.RUNNING)
                         .toList();
@@ -250,6 +259,7 @@ class JournalKillIT {
                 RunRecord run = j.latestRun().orElseThrow();
                 assertEquals(2, run.attempts());
                 assertEquals("FINISHED", run.status());
+                assertEquals(java.util.Optional.empty(), j.endedWithoutFinishing(run.id()), "finished, not stopped");
                 assertTrue(
                         j.evaluations(run.id()).stream().allMatch(e -> e.state() == EvaluationRecord.State.COMPLETE));
                 // every term recorded once, each run of a program in a run directory of its own

@@ -85,6 +85,9 @@ final class JournalView implements AutoCloseable {
     private @Nullable String outputs;
     private @Nullable JournalReader journal;
     private @Nullable RunRecord run;
+    /** Whether {@link #run}, RUNNING in the journal, lost its process on this host (killed, out of time). */
+    private boolean stopped;
+
     private List<String> names = List.of();
     private final List<Row> rows = new ArrayList<>();
     /** The number after the highest evaluation read. */
@@ -186,6 +189,10 @@ final class JournalView implements AutoCloseable {
             reset(latest);
         }
         run = latest;
+        boolean wasStopped = stopped;
+        stopped = "RUNNING".equals(latest.status())
+                && journal.endedWithoutFinishing(latest.id()).isPresent();
+        changed |= stopped != wasStopped;
         behind = false;
         // evaluations still running when last read: read again from the lowest (at most a page)
         if (!running.isEmpty()) {
@@ -336,7 +343,7 @@ final class JournalView implements AutoCloseable {
         }
         Map<String, Object> fit = settingsOf(run);
         m.put("run", run.id());
-        m.put("status", status(run.status()));
+        m.put("status", stopped ? "stopped" : status(run.status()));
         m.put("stop_reason", run.stopReason());
         m.put("method", fit.get("method"));
         m.put("attempts", run.attempts());
@@ -409,7 +416,7 @@ final class JournalView implements AutoCloseable {
 
     private @Nullable Double elapsed() {
         RunRecord r = run;
-        if (r == null) {
+        if (r == null || stopped) { // a stopped run's end is not recorded
             return null;
         }
         Instant ended = r.ended();
@@ -419,7 +426,7 @@ final class JournalView implements AutoCloseable {
 
     private @Nullable Double secondsLeft(@Nullable Object budget, int finished) {
         RunRecord r = run;
-        if (r == null || !"RUNNING".equals(r.status()) || !(budget instanceof Number b) || finished == 0) {
+        if (r == null || stopped || !"RUNNING".equals(r.status()) || !(budget instanceof Number b) || finished == 0) {
             return null;
         }
         Double e = elapsed();

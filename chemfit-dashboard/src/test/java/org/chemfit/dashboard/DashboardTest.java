@@ -273,6 +273,39 @@ class DashboardTest {
     }
 
     @Test
+    void aRunWhoseFitWasKilledIsShownStoppedNotRunning() throws Exception {
+        Process fit = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        Journals.class.getName(),
+                        dir.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(
+                        dir.resolveSibling(dir.getFileName() + "-fit.log").toFile())
+                .start();
+        try (JournalView v = new JournalView(dir)) {
+            await("three evaluations of the fit in its own JVM")
+                    .atMost(Duration.ofSeconds(60))
+                    .until(() -> {
+                        v.refresh();
+                        return v.summary().get("counts") instanceof Map<?, ?> c
+                                && ((Number) c.get("complete")).intValue() >= 3;
+                    });
+            assertEquals("running", v.summary().get("status"));
+            fit.destroyForcibly(); // SIGKILL, as at the end of an allocation
+            assertTrue(fit.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+            assertTrue(v.refresh(), "the run's state changed");
+            Map<String, Object> s = v.summary();
+            assertEquals("stopped", s.get("status"));
+            assertEquals(null, s.get("seconds_left"), "no time left is promised for a stopped run");
+            assertEquals(null, s.get("elapsed_seconds"), "a stopped run's clock does not run on");
+        } finally {
+            fit.destroyForcibly();
+        }
+    }
+
+    @Test
     void theDashboardWaitsForAJournalThatDoesNotExistYet() throws Exception {
         try (Dashboard d = Dashboard.builder(dir).start()) {
             JsonNode s = JSON.readTree(

@@ -88,6 +88,34 @@ final class Journals {
         }
     }
 
+    /**
+     * Run in a JVM of its own by a test that kills it: fits into the folder's journal, and its
+     * fourth evaluation never ends, so the run stays RUNNING until the process is killed.
+     *
+     * @param args the folder
+     */
+    public static void main(String[] args) {
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        CombinedObjectiveFunction ob = new CombinedObjectiveFunction(List.of(p -> {
+                    if (n.incrementAndGet() == 4) {
+                        try {
+                            Thread.sleep(Long.MAX_VALUE); // the evaluation the kill cuts short
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                    return p.get("x") * p.get("x");
+                }))
+                .withTermNames(List.of("bowl"));
+        try (Journal j = Journal.open(Path.of(args[0]))) {
+            new Fitter(ob, Map.of("x", 0.3))
+                    .bounds(Bounds.of(Map.of("x", List.of(-2.0, 2.0))))
+                    .maxEvaluations(20)
+                    .journal(j)
+                    .fit(new RandomSearch());
+        }
+    }
+
     static Fitter fitter(int evaluations) {
         CombinedObjectiveFunction ob = new CombinedObjectiveFunction(
                         List.of(term("bowl", false), term("wall", true)), List.of(1.0, 0.5))
