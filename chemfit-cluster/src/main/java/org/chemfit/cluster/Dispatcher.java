@@ -29,6 +29,7 @@ import java.util.concurrent.atomic.LongAdder;
 import org.chemfit.ChemFitException;
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationCancelledException;
+import org.chemfit.support.Reasons;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
