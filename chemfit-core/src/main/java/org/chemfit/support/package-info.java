@@ -3,7 +3,9 @@
  * {@link org.chemfit.support.Names} suggests the closest known name for a misspelt one (every
  * "did you mean" message); {@link org.chemfit.support.Predictions} and
  * {@link org.chemfit.support.Metrics} put the model's values beside the reference values and
- * summarize the errors, for the command line's results, judgement and report files.
+ * summarize the errors, for the command line's results, judgement and report files;
+ * {@link org.chemfit.support.ResidualScale} finds the factor every residual of an objective carries,
+ * for the residual variance of a fit.
  *
  * <pre>{@code
  * String s = Names.closest("epsilno", List.of("epsilon", "sigma"));   // "epsilon"
