@@ -3,6 +3,7 @@ package org.chemfit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import org.chemfit.support.ResidualScale;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -70,14 +71,51 @@ public final class LossFunctions {
         double[] ref = values(reference, names);
         double[] scale = scales(names, scales);
         double root = mean ? Math.sqrt(names.length) : 1.0;
-        return q -> {
+        return new ScalarSquares(names, ref, scale, root);
+    }
+
+    /** The residuals {@code (q - ref) / scale / root} of named single-number quantities. */
+    private static final class ScalarSquares implements ResidualLoss, ResidualScale.Scaled {
+        private final String[] names;
+        private final double[] ref;
+        private final double[] scale;
+        private final double root;
+
+        ScalarSquares(String[] names, double[] ref, double[] scale, double root) {
+            this.names = names;
+            this.ref = ref;
+            this.scale = scale;
+            this.root = root;
+        }
+
+        @Override
+        public double[] residuals(Quantities q) {
             double[] r = new double[names.length];
             for (int i = 0; i < names.length; i++) {
                 // dividing by 1.0 leaves a double unchanged: the sum is the plain squared error
                 r[i] = (q.get(names[i]) - ref[i]) / scale[i] / root;
             }
             return r;
-        };
+        }
+
+        @Override
+        public double commonFactor() {
+            return factor(scale, root);
+        }
+    }
+
+    /**
+     * @param scale the scales of the quantities
+     * @param root the divisor of the mean, 1 for a sum
+     * @return the factor between every residual and its error, NaN when the scales differ
+     */
+    private static double factor(double[] scale, double root) {
+        for (double s : scale) {
+            if (s != scale[0]) {
+                return Double.NaN;
+            }
+        }
+        return 1 / scale[0] / root;
     }
 
     /**
@@ -169,7 +207,23 @@ public final class LossFunctions {
             }
         }
         checkScale(name, scale);
-        ResidualLoss loss = q -> {
+        return new ArraySquares(name, ref, scale);
+    }
+
+    /** The residuals {@code (q[i] - ref[i]) / scale} of one array quantity. */
+    private static final class ArraySquares implements ResidualLoss, ResidualScale.Scaled {
+        private final String name;
+        private final double[] ref;
+        private final double scale;
+
+        ArraySquares(String name, double[] ref, double scale) {
+            this.name = name;
+            this.ref = ref;
+            this.scale = scale;
+        }
+
+        @Override
+        public double[] residuals(Quantities q) {
             double[] v = q.array(name);
             if (v.length != ref.length) {
                 throw new IllegalArgumentException(
@@ -180,8 +234,12 @@ public final class LossFunctions {
                 r[i] = (v[i] - ref[i]) / scale;
             }
             return r;
-        };
-        return loss;
+        }
+
+        @Override
+        public double commonFactor() {
+            return 1 / scale;
+        }
     }
 
     /**
@@ -245,7 +303,7 @@ public final class LossFunctions {
      * The losses over quantities that are numbers or arrays; the references are copied once.
      * The squared kinds are residual losses, the others plain sums.
      */
-    private static final class ElementLoss implements ResidualLoss {
+    private static final class ElementLoss implements ResidualLoss, ResidualScale.Scaled {
         enum Kind {
             SQUARED,
             MEAN_SQUARED,
@@ -288,6 +346,11 @@ public final class LossFunctions {
             }
             this.scale = scales(names, scales);
             this.root = kind == Kind.MEAN_SQUARED ? Math.sqrt(n) : 1.0;
+        }
+
+        @Override
+        public double commonFactor() {
+            return factor(scale, root);
         }
 
         /** @return this loss without the residual view, for the kinds that are not sums of squares */
@@ -357,7 +420,20 @@ public final class LossFunctions {
         }
         if (allResiduals) {
             // a sum of sums of squares is one: its residuals are the parts' residuals in order
-            return new ResidualLoss() {
+            return new SumOfResidualLosses() {
+                @Override
+                public double commonFactor() {
+                    double c = Double.NaN;
+                    for (int i = 0; i < ls.length; i++) {
+                        double f = ls[i] instanceof ResidualScale.Scaled s ? s.commonFactor() : 1.0;
+                        if (i > 0 && !ResidualScale.same(c, f)) {
+                            return Double.NaN;
+                        }
+                        c = f;
+                    }
+                    return c;
+                }
+
                 @Override
                 public double[] residuals(Quantities q) {
                     return residuals(q, null);
@@ -403,6 +479,9 @@ public final class LossFunctions {
             }
         };
     }
+
+    /** A sum of residual losses, which knows the factor common to its parts' residuals. */
+    private interface SumOfResidualLosses extends ResidualLoss, ResidualScale.Scaled {}
 
     private static String[] checkReference(Map<String, Double> reference) {
         if (reference.isEmpty()) {

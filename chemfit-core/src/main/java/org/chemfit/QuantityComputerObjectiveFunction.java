@@ -20,6 +20,11 @@ import org.jspecify.annotations.Nullable;
  */
 public final class QuantityComputerObjectiveFunction implements ObjectiveFunction {
 
+    static {
+        // the residual variance of a fit needs the factor of each term's residuals, from its loss
+        org.chemfit.support.ResidualScale.lossReader(QuantityComputerObjectiveFunction::lossFunction);
+    }
+
     private final LossFunction loss;
     private final QuantityComputer computer;
     private final @Nullable String name;

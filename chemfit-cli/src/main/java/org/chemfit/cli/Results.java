@@ -114,7 +114,7 @@ final class Results {
                 "uncertainty",
                 result == null || result.uncertainty() == null
                         ? null
-                        : finite(result.uncertainty().toMap()));
+                        : uncertainty(plan, Objects.requireNonNull(result.uncertainty(), "uncertainty")));
         m.put("warnings", result == null ? List.of() : result.warnings());
         Map<String, Object> files = new LinkedHashMap<>();
         files.put("evaluations", EvaluationLog.FILE);
@@ -319,6 +319,35 @@ final class Results {
 
     private static @Nullable EvaluationContext child(@Nullable EvaluationContext ctx, int i) {
         return ctx == null || i >= ctx.children().size() ? null : ctx.child(i);
+    }
+
+    /**
+     * The uncertainty's tree, with what its residual variance is of ("residuals": model minus
+     * reference, when every residual carries the same weight; else "weighted residuals", as the
+     * loss squares them) and its unit: the reference quantities' unit squared when all share one
+     * (and, for weighted residuals, none is divided by a scale), else "".
+     */
+    private static Map<String, Object> uncertainty(FitPlan plan, org.chemfit.fit.Uncertainty u) {
+        Map<String, Object> m = new LinkedHashMap<>(u.toMap());
+        m.replaceAll((k, v) -> finite(v));
+        boolean errors = !Double.isNaN(org.chemfit.support.ResidualScale.commonFactor(plan.objective));
+        java.util.Set<String> units = new java.util.HashSet<>();
+        boolean scaled = false;
+        List<JobFile.TermSpec> specs = plan.job.terms();
+        for (int i = 0; i < specs.size(); i++) {
+            for (String q : plan.references.get(i).keySet()) {
+                units.add(plan.job.units().quantity(specs.get(i).name(), q));
+            }
+            scaled |= !specs.get(i).loss().scales().isEmpty();
+        }
+        String unit = "";
+        if (units.size() == 1 && !units.contains("") && (errors || !scaled)) {
+            String q = units.iterator().next();
+            unit = q.matches("[A-Za-z]+") ? q + "^2" : "(" + q + ")^2";
+        }
+        m.put("residual_variance_of", errors ? "residuals" : "weighted residuals");
+        m.put("residual_variance_unit", unit);
+        return m;
     }
 
     /** The same tree with every NaN or infinite number replaced by null (JSON has no NaN). */

@@ -116,11 +116,14 @@ final class Tables {
             }
             print(out, rows);
         }
+        Object unit = unc.get("residual_variance_unit");
         out.printf(
                 Locale.ROOT,
-                "uncertainty from %s residuals: residual variance %s, condition number of J^T J %s%n%n",
+                "uncertainty from %s residuals: residual variance %s%s%s, condition number of J^T J %s%n%n",
                 fmt(unc.get("residuals")),
                 fmt(unc.get("residual_variance")),
+                unit instanceof String u && !u.isEmpty() ? " " + u : "",
+                "weighted residuals".equals(unc.get("residual_variance_of")) ? " (of the weighted residuals)" : "",
                 fmt(unc.get("condition_number")));
     }
 

@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.hipparchus.linear.MatrixUtils;
 import org.hipparchus.linear.QRDecomposition;
 import org.hipparchus.linear.RealMatrix;
@@ -116,6 +118,69 @@ class LeastSquaresCliTest {
         assertTrue(report.out().contains("std error") && report.out().contains("condition number"), report.out());
         assertTrue(Files.size(tmp.resolve("ls/plots/correlation.png")) > 1000);
         assertTrue(Files.size(tmp.resolve("ls/plots/correlation.svg")) > 1000);
+    }
+
+    @Test
+    void theArgonExamplePrintsTheResidualVarianceOfItsPredictionsInKelvinSquared() throws IOException {
+        Cli.Run[] run = new Cli.Run[1];
+        Path out = tmp.resolve("argon");
+        JsonNode res = fit(argonWith("Nelder-Mead"), out, run);
+        // s^2 = SSR / (m - n) of the residuals (model minus reference) written to predictions.csv
+        List<String> lines = Files.readAllLines(out.resolve("predictions.csv"));
+        assertEquals("set,term,item,quantity,reference,model_initial,model_best,residual,unit", lines.get(0));
+        int m = 0;
+        double ssr = 0;
+        for (String line : lines.subList(1, lines.size())) {
+            String[] f = line.split(",", -1);
+            if (f[0].equals("fit")) {
+                double d = Double.parseDouble(f[7]);
+                ssr += d * d;
+                m++;
+            }
+        }
+        int n = res.at("/uncertainty/estimated").size();
+        assertEquals(m, res.at("/uncertainty/residuals").asInt());
+        double s2 = ssr / (m - n);
+        String table = run[0].out();
+        Matcher printed = Pattern.compile("residual variance (\\S+) K\\^2, ").matcher(table);
+        assertTrue(printed.find(), table);
+        assertEquals(s2, Double.parseDouble(printed.group(1)), 1e-5 * s2, table);
+        assertEquals(s2, res.at("/uncertainty/residual_variance").asDouble(), 1e-9 * s2);
+        assertEquals("K^2", res.at("/uncertainty/residual_variance_unit").asText());
+        assertEquals("residuals", res.at("/uncertainty/residual_variance_of").asText());
+        // the loss is the mean of the squared residuals: s^2 is m / (m - n) times it, not a 1/m of that
+        assertEquals(res.at("/loss/best").asDouble() * m / (m - n), s2, 1e-9 * s2);
+
+        // the covariance is this s^2 times (J^T J)^-1, J the analytic Jacobian of the same residuals
+        double eps = res.at("/best_parameters/lj/epsilon").asDouble();
+        double sigma = res.at("/best_parameters/lj/sigma").asDouble();
+        JsonNode coordinate = res.at("/terms/0/coordinate/values");
+        double[][] jac = new double[m][2];
+        for (int i = 0; i < m; i++) {
+            double s6 = Math.pow(sigma / coordinate.get(i).asDouble(), 6);
+            jac[i][0] = 4 * (s6 * s6 - s6);
+            jac[i][1] = 4 * eps * (12 * s6 * s6 - 6 * s6) / sigma;
+        }
+        RealMatrix j = MatrixUtils.createRealMatrix(jac);
+        RealMatrix inv =
+                new QRDecomposition(j.transpose().multiply(j)).getSolver().getInverse();
+        for (int a = 0; a < 2; a++) {
+            for (int b = 0; b < 2; b++) {
+                double expected = s2 * inv.getEntry(a, b);
+                assertEquals(
+                        expected,
+                        res.at("/uncertainty/covariance/" + a + "/" + b).asDouble(),
+                        1e-6 * Math.abs(expected),
+                        "covariance " + a + b);
+            }
+        }
+
+        // chemfit report prints the same line from results.json
+        Cli.Run report = Cli.run("report", out.toString());
+        assertEquals(0, report.code(), report::toString);
+        Matcher again = Pattern.compile("residual variance (\\S+) K\\^2, ").matcher(report.out());
+        assertTrue(again.find(), report.out());
+        assertEquals(printed.group(1), again.group(1));
     }
 
     @Test

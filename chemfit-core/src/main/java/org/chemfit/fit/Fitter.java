@@ -882,7 +882,14 @@ public final class Fitter {
                     return;
                 }
             }
-            uncertaintyResult = Uncertainty.compute(free, x, lo, hi, r0, fd.jacobian(x, r0, points, rs));
+            uncertaintyResult = Uncertainty.compute(
+                    free,
+                    x,
+                    lo,
+                    hi,
+                    r0,
+                    fd.jacobian(x, r0, points, rs),
+                    org.chemfit.support.ResidualScale.commonFactor(objective));
             warnings.addAll(uncertaintyResult.warnings());
         }
 

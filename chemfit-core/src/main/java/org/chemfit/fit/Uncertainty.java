@@ -41,7 +41,12 @@ import org.hipparchus.linear.SingularValueDecomposition;
  * @param atBound free parameters at a bound, left out
  * @param noEffect free parameters that change no residual, left out
  * @param residuals the number of residuals, {@code m}
- * @param residualVariance {@code s^2 = SSR / (m - n)} (NaN when {@code m <= n})
+ * @param residualVariance {@code s^2 = SSR / (m - n)} (NaN when {@code m <= n}), so that the
+ *     covariance is {@code s^2 (J^T J)^-1}: in a fit, of the errors (model minus reference, in the
+ *     reference's unit squared) when every residual is its error times one common factor (one
+ *     term, or terms of equal weights and counts), else of the weighted residuals the loss squares
+ *     (errors times {@code sqrt(weight)}, divided by their scale and, under a mean squared error,
+ *     by {@code sqrt(count)}), with {@code J} the Jacobian of the same residuals
  * @param warnings what the user should know about these numbers
  * @implNote Immutable in intent: arrays are copied in, read them but do not write them.
  */
@@ -94,6 +99,28 @@ public record Uncertainty(
      */
     public static Uncertainty compute(
             List<String> names, double[] x, double[] lower, double[] upper, double[] r, double[][] jac) {
+        return compute(names, x, lower, upper, r, jac, 1.0);
+    }
+
+    /**
+     * Computes the uncertainty from a Jacobian of residuals that are the errors (model minus
+     * reference) times one common factor {@code c} (the square root of a weight, one over the
+     * square root of a count): the covariance is the same whatever {@code c}, and the residual
+     * variance reported is that of the errors, {@code SSR / (m - n) / c^2}.
+     *
+     * @param names the free parameters, in the Jacobian's column order
+     * @param x their values
+     * @param lower lower bounds
+     * @param upper upper bounds
+     * @param r the residuals at x
+     * @param jac the m x n Jacobian {@code dr_j / dx_i}
+     * @param factor the factor common to every residual; NaN when the residuals carry different
+     *     ones, and the residual variance is then that of the residuals as given (the weighted
+     *     residuals)
+     * @return the uncertainty
+     */
+    static Uncertainty compute(
+            List<String> names, double[] x, double[] lower, double[] upper, double[] r, double[][] jac, double factor) {
         int n = names.size();
         int m = r.length;
         List<String> warnings = new ArrayList<>();
@@ -136,7 +163,11 @@ public record Uncertainty(
         for (double d : r) {
             ssr += d * d;
         }
+        // s^2 of the residuals as given goes with their Jacobian into the covariance; the variance
+        // reported is that of the errors, s^2 / c^2, which goes with the errors' Jacobian J / c
         double s2 = m > k ? ssr / (m - k) : Double.NaN;
+        double common = factor > 0 && Double.isFinite(factor) ? factor : 1.0;
+        double s2Reported = s2 / common / common;
         if (k > 0 && m <= k) {
             warnings.add("only " + m + " residual(s) for " + k
                     + " estimated parameter(s): no residual variance, no standard errors");
@@ -206,7 +237,7 @@ public record Uncertainty(
                 }
             }
         }
-        return new Uncertainty(est, se, cov, cor, cond, atBound, noEffect, m, s2, warnings);
+        return new Uncertainty(est, se, cov, cor, cond, atBound, noEffect, m, s2Reported, warnings);
     }
 
     private static String quoted(List<String> names) {

@@ -6,7 +6,9 @@
  * {@link org.chemfit.support.Metrics} put the model's values beside the reference values and
  * summarize the errors, for the command line's results, judgement and report files;
  * {@link org.chemfit.support.Reasons} says why an operation failed in a user's words, for the
- * core's term failures, the command line's messages and the cluster's job fingerprint.
+ * core's term failures, the command line's messages and the cluster's job fingerprint;
+ * {@link org.chemfit.support.ResidualScale} finds the factor every residual of an objective carries,
+ * for the residual variance of a fit.
  *
  * <pre>{@code
  * String s = Names.closest("epsilno", List.of("epsilon", "sigma"));   // "epsilon"
