@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import org.chemfit.journal.Journal;
 import org.chemfit.journal.JournalException;
+import org.chemfit.journal.read.BestPoint;
 import org.chemfit.journal.read.EvaluationRecord;
 import org.chemfit.journal.read.JournalReader;
 import org.chemfit.journal.read.RunRecord;
@@ -51,7 +52,8 @@ final class JournalView implements AutoCloseable {
             @Nullable Instant started,
             @Nullable Instant ended,
             String host,
-            String failure) {}
+            String failure,
+            BestPoint.Kind kind) {}
 
     /** One leaf term's tally over the run. */
     static final class TermTally {
@@ -288,7 +290,8 @@ final class JournalView implements AutoCloseable {
                 e.started(),
                 e.ended(),
                 e.host(),
-                e.failure());
+                e.failure(),
+                BestPoint.kind(e));
     }
 
     private void tally(TermRecord t) {
@@ -346,8 +349,8 @@ final class JournalView implements AutoCloseable {
         int complete = 0;
         int failed = 0;
         int running = 0;
-        int best = -1;
-        double bestLoss = Double.POSITIVE_INFINITY;
+        // the Fitter's rule: a degraded evaluation only when no clean one, a bad one never
+        BestPoint<Integer> bestPoint = new BestPoint<>();
         for (Row r : rows) {
             if (r == null) {
                 continue;
@@ -355,10 +358,7 @@ final class JournalView implements AutoCloseable {
             switch (r.state()) {
                 case "COMPLETE" -> {
                     complete++;
-                    if (r.told() < bestLoss) {
-                        bestLoss = r.told();
-                        best = r.number();
-                    }
+                    bestPoint.offer(r.number(), r.kind(), r.loss());
                 }
                 case "FAILED" -> failed++;
                 default -> running++;
@@ -372,7 +372,9 @@ final class JournalView implements AutoCloseable {
         m.put("counts", counts);
         Object budget = fit.get("max_evaluations");
         m.put("budget", budget);
-        m.put("best_loss", best < 0 ? null : num(bestLoss));
+        Integer bestNumber = bestPoint.best();
+        int best = bestNumber == null ? -1 : bestNumber;
+        m.put("best_loss", best < 0 ? null : num(bestPoint.loss()));
         m.put("best_evaluation", best < 0 ? null : best);
         m.put("elapsed_seconds", elapsed());
         m.put("seconds_left", secondsLeft(budget, complete + failed));
@@ -492,17 +494,15 @@ final class JournalView implements AutoCloseable {
         // best so far over every evaluation, read at the sampled ones (both in number order)
         List<Row> s = sample();
         double[] bestAt = new double[s.size()];
-        double best = Double.POSITIVE_INFINITY;
+        BestPoint<Row> best = new BestPoint<>();
         int j = 0;
         for (Row r : rows) {
             if (r == null) {
                 continue;
             }
-            if ("COMPLETE".equals(r.state()) && r.told() < best) {
-                best = r.told();
-            }
+            best.offer(r, r.kind(), r.loss());
             while (j < s.size() && s.get(j).number() == r.number()) {
-                bestAt[j++] = best;
+                bestAt[j++] = best.best() == null ? Double.NaN : best.loss();
             }
         }
         int n = s.size();
