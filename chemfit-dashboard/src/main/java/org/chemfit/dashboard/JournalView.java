@@ -434,7 +434,8 @@ final class JournalView implements AutoCloseable {
 
     /**
      * The evaluations shown on the charts: every one when there are few, else per bucket of
-     * numbers the one with the lowest and the one with the highest loss (so that the best-so-far
+     * numbers the one with the lowest (by the Fitter's rule: clean before degraded before bad) and
+     * the one with the highest loss (so that the best-so-far
      * curve keeps each of its steps and the spread of the loss stays visible).
      */
     // rows are compared by identity: the sample keeps the very rows of the journal, without repeats
@@ -459,7 +460,7 @@ final class JournalView implements AutoCloseable {
             Row hi = null;
             for (int i = from; i < to; i++) {
                 Row r = done.get(i);
-                if (lo == null || key(r) < key(lo)) {
+                if (lo == null || better(r, lo)) {
                     lo = r;
                 }
                 if (hi == null || key(r) > key(hi)) {
@@ -484,6 +485,15 @@ final class JournalView implements AutoCloseable {
             out.add(last);
         }
         return out;
+    }
+
+    /**
+     * @return whether a row comes before another for its bucket's "lowest": by the Fitter's rule
+     *     (a clean evaluation before a degraded one before a bad one), then by loss
+     */
+    private static boolean better(Row r, Row than) {
+        int c = r.kind().compareTo(than.kind());
+        return c < 0 || c == 0 && key(r) < key(than);
     }
 
     private static double key(Row r) {
