@@ -27,9 +27,9 @@ import org.slf4j.LoggerFactory;
  * {@code term_packs} (see {@link TermPack}) instead of one row each; 4, whether a term of an
  * evaluation failed ({@code degraded}: a penalty or a skipped term, filled for the rows of an
  * older journal from their trees' statuses), so the best evaluation is found without reading
- * every tree. A journal of an
- * older version is migrated when opened for writing (the steps only add, rows are kept as they
- * are) and read as it is when opened read-only.
+ * every tree. A journal of an older version is migrated when opened for writing (the steps add
+ * tables and columns and fill a new column from what the rows hold; no row is removed or loses a
+ * value) and read as it is when opened read-only.
  *
  * @implNote Stateless; the caller owns the connection and uses it from one thread at a time.
  */
