@@ -8,12 +8,15 @@ import java.util.List;
 import java.util.Locale;
 import org.chemfit.EvaluationContext;
 import org.chemfit.fit.FitListener;
+import org.chemfit.journal.read.BestPoint;
 
 /**
  * Writes one CSV line per evaluation of a fit, flushed at once so that {@code chemfit report}
  * can read a running fit and nothing finished is lost to a crash. Columns: evaluation, loss,
  * best_loss, seconds, failed_terms, then one column per parameter, then each term's unweighted
- * value.
+ * value. The best loss so far follows the Fitter's rule ({@link BestPoint}): an evaluation with a
+ * failed term counts only while no evaluation without one was seen, and a loss that was NaN or
+ * infinite (told to the optimizer as the bad value) never counts; it is empty while there is none.
  *
  * <p>A line that cannot be appended (a full disk) does not stop the fit: the journal records
  * every evaluation, so one warning says where the file stops and the fit goes on.
@@ -32,9 +35,13 @@ final class EvaluationLog implements FitListener, AutoCloseable {
     private volatile boolean broken;
     private final List<String> parameters;
     private final int terms;
-    private volatile double best = Double.POSITIVE_INFINITY;
+    /** The best point so far, as evaluation numbers; only the Fitter's thread uses it. */
+    private final BestPoint<Integer> bestPoint = new BestPoint<>();
+
+    private volatile double best = Double.NaN;
     private volatile int count;
     private volatile int withFailures;
+    /** Per evaluation: its number, its loss, the best loss so far and the best's number (NaN while none). */
     final List<double[]> history = new ArrayList<>();
 
     /**
@@ -117,9 +124,9 @@ final class EvaluationLog implements FitListener, AutoCloseable {
     // only the Fitter's thread writes the counts; other threads only read them
     @SuppressWarnings("NonAtomicVolatileUpdate")
     public void onEvaluation(int number, EvaluationContext ctx, double loss) {
-        if (loss < best) {
-            best = loss;
-        }
+        bestPoint.offer(number, BestPoint.kind(ctx), loss);
+        Integer bestNumber = bestPoint.best();
+        best = bestNumber == null ? Double.NaN : bestPoint.loss();
         int failed = 0;
         for (EvaluationContext c : ctx.children()) {
             if (c.status() == EvaluationContext.Status.PENALTY
@@ -137,7 +144,7 @@ final class EvaluationLog implements FitListener, AutoCloseable {
                     Math.max(seconds, (c.endEpochNanos() - ctx.children().get(0).startEpochNanos()) / 1e9);
         }
         synchronized (history) {
-            history.add(new double[] {number, loss, best});
+            history.add(new double[] {number, loss, best, bestNumber == null ? Double.NaN : bestNumber});
         }
         StringBuilder sb = new StringBuilder();
         sb.append(number)
@@ -181,7 +188,7 @@ final class EvaluationLog implements FitListener, AutoCloseable {
         return Double.isNaN(d) ? "" : Double.toString(d);
     }
 
-    /** @return the best loss so far */
+    /** @return the best loss so far, NaN while no evaluation may be called the best */
     double bestSoFar() {
         return best;
     }

@@ -53,7 +53,8 @@ final class Plots {
 
     /**
      * @param folder the output folder (plots go to its {@code plots/} folder)
-     * @param history rows of [evaluation, loss, best loss]
+     * @param history rows of [evaluation, loss, best loss so far, the best's evaluation] (the last
+     *     two NaN while no evaluation may be called the best)
      * @param results the results map, or null for a fit still running
      * @return the files written
      * @throws BaseCommand.UserException when a plot cannot be written, naming the folder, the file and the reason
@@ -289,15 +290,13 @@ final class Plots {
         p.x.whole = true;
         p.points(x, loss, Figure.BLUE, "loss of the evaluation");
         p.line(x, best, Figure.RED, 2f, false, "best so far");
-        double last = best[best.length - 1];
-        int at = 0;
-        for (int i = 0; i < best.length; i++) {
-            if (loss[i] == last) {
-                at = (int) x[i];
-                break;
-            }
+        // the best and its evaluation as the log kept them (the Fitter's rule: a degraded or bad
+        // evaluation does not win), not the lowest loss drawn
+        double[] h = history.get(history.size() - 1);
+        double last = h[2];
+        if (Double.isFinite(last) && h.length > 3 && !Double.isNaN(h[3])) {
+            p.note(String.format(Locale.ROOT, "best %s at evaluation %d", Tables.fmt(last), (int) h[3]));
         }
-        p.note(String.format(Locale.ROOT, "best %s at evaluation %d", Tables.fmt(last), at));
         return f;
     }
 

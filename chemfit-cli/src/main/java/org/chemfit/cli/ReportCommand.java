@@ -112,9 +112,10 @@ final class ReportCommand extends BaseCommand {
     /**
      * What a report reads from evaluations.csv.
      *
-     * @param history evaluation number, loss and seconds of each whole row
+     * @param history evaluation number, loss, best loss so far and the best's number (NaN while
+     *     none) of each whole row
      * @param header the column names
-     * @param bestRow the fields of the row of lowest loss, or null when there is none
+     * @param bestRow the fields of the row of the best evaluation, or null when there is none
      */
     private record CsvHistory(List<double[]> history, List<String> header, String @Nullable [] bestRow) {
 
@@ -131,19 +132,36 @@ final class ReportCommand extends BaseCommand {
                 if (!lines.isEmpty()) {
                     header = List.of(lines.get(0).split(","));
                 }
-                double best = Double.POSITIVE_INFINITY;
+                // The file's best_loss column follows the Fitter's rule (BestPoint): an evaluation
+                // with a failed term, or whose loss was NaN or infinite, is not the best while a
+                // clean one exists. So the row where that column takes a new value is the new best;
+                // a clean row of exactly the loss of a degraded best takes its place too.
+                double lastBest = Double.NaN;
+                int bestFailed = 0;
+                double bestNumber = Double.NaN;
+                int failedColumn = header.indexOf("failed_terms");
                 for (int i = 1; i < lines.size(); i++) {
                     String[] f = lines.get(i).split(",", -1);
                     if (f.length < 3 || f[1].isEmpty()) {
                         continue;
                     }
                     try {
+                        double number = Double.parseDouble(f[0]);
                         double loss = Double.parseDouble(f[1]);
-                        history.add(new double[] {Double.parseDouble(f[0]), loss, Double.parseDouble(f[2])});
-                        if (loss < best) {
-                            best = loss;
+                        double best = f[2].isEmpty() ? Double.NaN : Double.parseDouble(f[2]);
+                        int failed = failedColumn > 0 && failedColumn < f.length && !f[failedColumn].isEmpty()
+                                ? Integer.parseInt(f[failedColumn])
+                                : 0;
+                        boolean newBest = !Double.isNaN(best)
+                                && (Double.compare(best, lastBest) != 0
+                                        || loss == best && failed == 0 && bestFailed > 0);
+                        if (newBest) {
                             bestRow = f;
+                            bestFailed = failed;
+                            bestNumber = number;
                         }
+                        lastBest = best;
+                        history.add(new double[] {number, loss, best, bestNumber});
                     } catch (NumberFormatException e) {
                         // A line cut short by a crash: the lines before it are whole.
                     }
@@ -255,7 +273,8 @@ final class ReportCommand extends BaseCommand {
                             counts.get(org.chemfit.journal.read.EvaluationRecord.State.FAILED));
             j.best(run.id())
                     .ifPresent(b -> out().println("journal best: loss " + Tables.fmt(b.toldLoss()) + " at evaluation "
-                            + b.number() + " " + b.parameters().asFlatMap()));
+                            + b.number() + " " + b.parameters().asFlatMap()
+                            + (b.degraded() ? " (a term failed in every evaluation with a finite loss)" : "")));
         } catch (org.chemfit.journal.JournalException e) {
             err().println("warning: " + e.getMessage());
         }

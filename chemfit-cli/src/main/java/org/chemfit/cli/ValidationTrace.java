@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import org.chemfit.EvaluationContext;
 import org.chemfit.Parameters;
 import org.chemfit.fit.FitListener;
+import org.chemfit.journal.read.BestPoint;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -39,7 +40,9 @@ final class ValidationTrace implements FitListener {
         return t;
     });
     private final List<Object[]> submitted = new ArrayList<>();
-    private double best = Double.POSITIVE_INFINITY;
+    /** The fit's best point so far, by the Fitter's rule (a bad or degraded point does not win). */
+    private final BestPoint<Parameters> bestPoint = new BestPoint<>();
+
     private @Nullable Parameters bestParameters;
     private @Nullable Parameters lastChecked;
 
@@ -50,10 +53,8 @@ final class ValidationTrace implements FitListener {
 
     @Override
     public void onEvaluation(int number, EvaluationContext context, double loss) {
-        if (loss < best) {
-            best = loss;
-            bestParameters = context.parameters();
-        }
+        bestPoint.offer(context.parameters(), BestPoint.kind(context), loss);
+        bestParameters = bestPoint.best();
         if ((number + 1) % every != 0
                 || bestParameters == null
                 || java.util.Objects.equals(bestParameters, lastChecked)) {
@@ -61,7 +62,7 @@ final class ValidationTrace implements FitListener {
         }
         Parameters p = bestParameters;
         lastChecked = p;
-        double fitLoss = best;
+        double fitLoss = bestPoint.loss();
         Future<EvaluationContext> f = thread.submit(() -> plan.evaluateValidation(p));
         submitted.add(new Object[] {number + 1, fitLoss, f});
     }

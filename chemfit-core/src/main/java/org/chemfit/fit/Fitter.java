@@ -19,6 +19,7 @@ import org.chemfit.ObjectiveFunction;
 import org.chemfit.Parameters;
 import org.chemfit.journal.Journal;
 import org.chemfit.journal.JournalMode;
+import org.chemfit.journal.read.BestPoint;
 import org.chemfit.support.Names;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -464,22 +465,8 @@ public final class Fitter {
         double initialLoss = Double.NaN;
         /** The bad value of this run: valueBadParams, raised when the start is worse. */
         double badValue = valueBadParams;
-        /** The best point with a finite loss and no failed term (contract: a bad point never wins). */
-        @Nullable
-        Parameters bestParams;
-
-        double bestLoss = Double.POSITIVE_INFINITY;
-
-        @Nullable
-        EvaluationContext bestContext;
-        /** The best point with a finite loss where the failure policy stood in for a failed term. */
-        @Nullable
-        Parameters degradedParams;
-
-        double degradedLoss = Double.POSITIVE_INFINITY;
-
-        @Nullable
-        EvaluationContext degradedContext;
+        /** The best point seen, by the rule every output shares (contract: a bad point never wins). */
+        final BestPoint<EvaluationContext> bestPoint = new BestPoint<>();
         /** The context of the last evaluation run, whatever its outcome. */
         @Nullable
         EvaluationContext lastContext;
@@ -663,25 +650,12 @@ public final class Fitter {
         /** @return the best point to report: one without failed terms if any was seen */
         @Nullable
         Parameters reportedParams() {
-            return bestParams != null ? bestParams : degradedParams;
+            EvaluationContext b = bestPoint.best();
+            return b == null ? null : b.parameters();
         }
 
         double reportedLoss() {
-            return bestParams != null ? bestLoss : degradedLoss;
-        }
-
-        /** @return whether the failure policy stood in for a term anywhere in this evaluation */
-        boolean hasFailedTerm(EvaluationContext ctx) {
-            for (EvaluationContext c : ctx.children()) {
-                EvaluationContext.Status st = c.status();
-                if (st == EvaluationContext.Status.PENALTY
-                        || st == EvaluationContext.Status.SKIPPED
-                        || st == EvaluationContext.Status.FAILED
-                        || hasFailedTerm(c)) {
-                    return true;
-                }
-            }
-            return false;
+            return bestPoint.loss();
         }
 
         Parameters paramsOf(double[] x) {
@@ -776,21 +750,11 @@ public final class Fitter {
                 for (FitListener l : listeners) {
                     l.onEvaluation(number, ctx, v);
                 }
-                if (bad) {
-                    continue; // a bad point never wins, whatever it was scored
-                }
-                if (hasFailedTerm(ctx)) {
+                BestPoint.Kind kind = BestPoint.kind(ctx); // a bad point never wins, whatever it was scored
+                if (kind == BestPoint.Kind.DEGRADED) {
                     degradedValues++;
-                    if (v < degradedLoss) {
-                        degradedLoss = v;
-                        degradedParams = ctx.parameters();
-                        degradedContext = ctx;
-                    }
-                } else if (v < bestLoss) {
-                    bestLoss = v;
-                    bestParams = ctx.parameters();
-                    bestContext = ctx;
                 }
+                bestPoint.offer(ctx, kind, v);
             }
             if (failure != null) {
                 if (failure instanceof EvaluationCancelledException c) {
@@ -817,14 +781,14 @@ public final class Fitter {
         void estimateUncertainty(StopReason reason) {
             if (!uncertainty
                     || uncertaintyResult != null
-                    || bestParams == null
+                    || bestPoint.clean() == null
                     || free.isEmpty()
                     || reason == StopReason.INTERRUPTED
                     || reason == StopReason.FAILED
                     || !org.chemfit.Residuals.available(objective)) {
                 return;
             }
-            EvaluationContext at = bestContext;
+            EvaluationContext at = bestPoint.clean();
             double[] r0 = at == null ? null : org.chemfit.Residuals.of(objective, at);
             if (at == null || r0 == null) {
                 return;
@@ -910,9 +874,8 @@ public final class Fitter {
                 w.add(badValues + " evaluation(s) gave a NaN or infinite loss; the optimizer was told " + badValue
                         + " for them and none of them is reported as the best");
             }
-            EvaluationContext breakdown = bestContext;
-            if (bestParams == null) {
-                breakdown = degradedContext;
+            EvaluationContext breakdown = bestPoint.best();
+            if (bestPoint.isDegraded()) {
                 w.add("every evaluation with a finite loss had a failed term; the best is one where the failure policy"
                         + " stood in for a failed term");
             } else if (degradedValues > 0) {

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.chemfit.Quantities;
+import org.chemfit.journal.read.BestPoint;
 import org.chemfit.journal.read.EvaluationRecord;
 import org.chemfit.journal.read.RunRecord;
 import org.chemfit.journal.read.TermRecord;
@@ -73,10 +74,11 @@ final class JournalQueries {
             long endNanos,
             int attempt,
             byte @Nullable [] quantities,
-            boolean treeTermsApart) {}
+            boolean treeTermsApart,
+            boolean degraded) {}
 
     private static final String EVALUATION_COLUMNS = "run_id, number, evaluation_id, state, parameters_json, loss_bits,"
-            + " told_loss, quantities_json, tree_json, failure, started_at, ended_at, seconds, host, attempt, %s, %s";
+            + " told_loss, quantities_json, tree_json, failure, started_at, ended_at, seconds, host, attempt, %s, %s, %s";
 
     private final Connection conn;
     private final Map<String, PreparedStatement> statements = new HashMap<>();
@@ -326,7 +328,7 @@ final class JournalQueries {
                 + " state = 'RUNNING', parameters_json = excluded.parameters_json,"
                 + " parameter_key = excluded.parameter_key, loss = NULL, loss_bits = NULL, told_loss = NULL,"
                 + " replay = NULL, quantities_json = NULL, tree_json = NULL, failure = NULL,"
-                + " quantities_blob = NULL, tree_terms_apart = NULL,"
+                + " quantities_blob = NULL, tree_terms_apart = NULL, degraded = NULL,"
                 + " started_at = excluded.started_at, ended_at = NULL, seconds = NULL, host = excluded.host,"
                 + " attempt = excluded.attempt");
         for (Object[] row : rows) {
@@ -346,8 +348,8 @@ final class JournalQueries {
     void upsertEvaluation(EvaluationRow e) throws SQLException {
         PreparedStatement p = statement("INSERT INTO evaluations (run_id, number, evaluation_id, state,"
                 + " parameters_json, parameter_key, loss, loss_bits, told_loss, replay, quantities_json, tree_json,"
-                + " failure, started_at, ended_at, seconds, host, attempt, quantities_blob, tree_terms_apart)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                + " failure, started_at, ended_at, seconds, host, attempt, quantities_blob, tree_terms_apart, degraded)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 + " ON CONFLICT (run_id, number) DO UPDATE SET evaluation_id = excluded.evaluation_id,"
                 + " state = excluded.state, parameters_json = excluded.parameters_json,"
                 + " parameter_key = excluded.parameter_key, loss = excluded.loss, loss_bits = excluded.loss_bits,"
@@ -356,7 +358,7 @@ final class JournalQueries {
                 + " failure = excluded.failure, started_at = coalesce(evaluations.started_at, excluded.started_at),"
                 + " ended_at = excluded.ended_at, seconds = excluded.seconds, host = excluded.host,"
                 + " attempt = excluded.attempt, quantities_blob = excluded.quantities_blob,"
-                + " tree_terms_apart = excluded.tree_terms_apart");
+                + " tree_terms_apart = excluded.tree_terms_apart, degraded = excluded.degraded");
         p.setLong(1, e.runId());
         p.setInt(2, e.number());
         p.setString(3, e.evaluationId());
@@ -384,14 +386,23 @@ final class JournalQueries {
         } else {
             p.setNull(19, Types.INTEGER);
         }
+        p.setInt(20, e.degraded() ? 1 : 0);
         p.executeUpdate();
     }
 
-    /** @return the columns of an evaluation record, NULL for those a schema-1 file lacks */
+    /**
+     * @return the columns of an evaluation record, NULL for those a schema-1 file lacks; whether a
+     *     term failed is read from the tree in a file older than schema 4
+     */
     private String evaluationColumns() {
         return schema >= 2
-                ? EVALUATION_COLUMNS.formatted("quantities_blob", "tree_terms_apart")
-                : EVALUATION_COLUMNS.formatted("NULL", "NULL");
+                ? EVALUATION_COLUMNS.formatted("quantities_blob", "tree_terms_apart", degradedColumn())
+                : EVALUATION_COLUMNS.formatted("NULL", "NULL", degradedColumn());
+    }
+
+    /** @return the column that says whether a term failed, or its value from the tree before schema 4 */
+    private String degradedColumn() {
+        return schema >= 4 ? "degraded" : JournalSchema.DEGRADED_FROM_TREE;
     }
 
     /** @return the column of binary quantities, or NULL in a schema-1 file */
@@ -413,12 +424,28 @@ final class JournalQueries {
                 runId);
     }
 
-    /** @return the complete evaluation with the lowest told loss (the earliest of equals), if any */
+    /**
+     * @return the best evaluation by the rule of {@link BestPoint} (the best complete one with a
+     *     finite loss and no failed term, else the best with a failed term), if any; only the
+     *     columns the rule needs are read for every evaluation, then the record of the best
+     */
     List<EvaluationRecord> best(long runId) throws SQLException {
+        PreparedStatement p = statement("SELECT number, state, loss_bits, " + degradedColumn()
+                + " FROM evaluations WHERE run_id = ? AND state = 'COMPLETE' ORDER BY number");
+        p.setLong(1, runId);
+        BestPoint<Integer> best = new BestPoint<>();
+        try (ResultSet rs = p.executeQuery()) {
+            while (rs.next()) {
+                double loss = bits(rs, 3);
+                best.offer(rs.getInt(1), BestPoint.kind(true, loss, rs.getInt(4) == 1), loss);
+            }
+        }
+        Integer number = best.best();
+        if (number == null) {
+            return List.of();
+        }
         return queryEvaluations(
-                "SELECT " + evaluationColumns() + " FROM evaluations"
-                        + " WHERE run_id = ? AND state = 'COMPLETE' AND told_loss IS NOT NULL ORDER BY told_loss, number LIMIT 1",
-                runId);
+                "SELECT " + evaluationColumns() + " FROM evaluations WHERE run_id = ? AND number = " + number, runId);
     }
 
     Map<EvaluationRecord.State, Integer> evaluationCounts(long runId) throws SQLException {
@@ -461,7 +488,8 @@ final class JournalQueries {
                         instant(rs.getString(12)),
                         real(rs, 13),
                         rs.getString(14),
-                        rs.getInt(15)));
+                        rs.getInt(15),
+                        rs.getInt(18) == 1));
             }
         }
         // many trees: the quantities of the run's terms in one query; a few: per evaluation
@@ -487,7 +515,8 @@ final class JournalQueries {
                             e.ended(),
                             e.seconds(),
                             e.host(),
-                            e.attempt()));
+                            e.attempt(),
+                            e.degraded()));
         }
         return out;
     }

@@ -24,9 +24,12 @@ import org.slf4j.LoggerFactory;
  * ({@code quantities_blob}, see {@link QuantityCodec}) and evaluation trees that leave the
  * quantities of recorded terms to the terms table ({@code tree_terms_apart}); 3, the leaf terms of
  * an evaluation that finish together (its fast in-process terms) packed into one row of
- * {@code term_packs} (see {@link TermPack}) instead of one row each. A journal of an
- * older version is migrated when opened for writing (the steps only add, rows are kept as they
- * are) and read as it is when opened read-only.
+ * {@code term_packs} (see {@link TermPack}) instead of one row each; 4, whether a term of an
+ * evaluation failed ({@code degraded}: a penalty or a skipped term, filled for the rows of an
+ * older journal from their trees' statuses), so the best evaluation is found without reading
+ * every tree. A journal of an older version is migrated when opened for writing (the steps add
+ * tables and columns and fill a new column from what the rows hold; no row is removed or loses a
+ * value) and read as it is when opened read-only.
  *
  * @implNote Stateless; the caller owns the connection and uses it from one thread at a time.
  */
@@ -58,6 +61,18 @@ final class JournalSchema {
     private static final String PACKS_INDEX =
             "CREATE INDEX IF NOT EXISTS term_packs_by_evaluation ON term_packs(run_id, evaluation_number)";
 
+    /**
+     * Whether a term of an evaluation failed, read from its tree ({@code tree_json}): 1 when a
+     * term's status anywhere below the root is PENALTY, SKIPPED or FAILED, 0 when none is, NULL
+     * while it runs. The statuses are the {@code status} keys of the nested {@code terms} (not the
+     * keys of a term's metadata, quantities or timing). It fills the {@code degraded} column of
+     * the rows of an older journal and stands for it when such a journal is read as it is.
+     */
+    static final String DEGRADED_FROM_TREE = "(CASE WHEN tree_json IS NULL THEN NULL ELSE EXISTS (SELECT 1"
+            + " FROM json_tree(tree_json, '$.terms') WHERE key = 'status'"
+            + " AND atom IN ('PENALTY', 'SKIPPED', 'FAILED') AND fullkey NOT LIKE '%.metadata%'"
+            + " AND fullkey NOT LIKE '%.quantities%' AND fullkey NOT LIKE '%.timing%') END)";
+
     /** Every step, in order: a journal of version v runs the steps from v on. */
     static final List<Migration> MIGRATIONS = List.of(
             new Migration(
@@ -70,7 +85,13 @@ final class JournalSchema {
             new Migration(
                     2,
                     "the leaf terms of an evaluation that finish together packed into one row",
-                    List.of(PACKS, PACKS_INDEX)));
+                    List.of(PACKS, PACKS_INDEX)),
+            new Migration(
+                    3,
+                    "whether a term of an evaluation failed (penalty or skipped), read from its tree",
+                    List.of(
+                            "ALTER TABLE evaluations ADD COLUMN degraded INTEGER",
+                            "UPDATE evaluations SET degraded = " + DEGRADED_FROM_TREE)));
 
     /** Today's version ({@code PRAGMA user_version}): the version the last migration step reaches. */
     static final int VERSION = MIGRATIONS.get(MIGRATIONS.size() - 1).to();
@@ -126,6 +147,7 @@ final class JournalSchema {
               attempt INTEGER NOT NULL,
               quantities_blob BLOB,
               tree_terms_apart INTEGER,
+              degraded INTEGER,
               PRIMARY KEY (run_id, number)
             );
             CREATE INDEX IF NOT EXISTS evaluations_by_key ON evaluations(run_id, parameter_key);

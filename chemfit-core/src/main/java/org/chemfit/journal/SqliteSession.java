@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.chemfit.EvaluationContext;
 import org.chemfit.Parameters;
+import org.chemfit.journal.read.BestPoint;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -424,7 +425,8 @@ final class SqliteSession implements Journal.Session {
                     now,
                     attempt,
                     quantities,
-                    apart);
+                    apart,
+                    !failed && BestPoint.degraded(ctx));
             writer.submit(() -> journal.queries.upsertEvaluation(row));
         }
         // the terms of this evaluation and its own record are committed before the optimizer hears of it
@@ -488,13 +490,15 @@ final class SqliteSession implements Journal.Session {
                     q = journal.statement(
                             "SELECT value_bits, quantities_json, metadata_json, quantities_blob FROM terms"
                                     + " WHERE term_path = ? AND run_id = ? AND evaluation_number IS NULL AND parameter_key = ?"
-                                    + " AND term_name = ? AND parameter_key = ? AND state = 'COMPLETE' ORDER BY id DESC LIMIT 1");
+                                    + " AND term_name = ? AND state = 'COMPLETE' ORDER BY id DESC LIMIT 1");
                 }
                 q.setString(1, path);
                 q.setLong(2, runId);
                 q.setString(3, key);
                 q.setString(4, child.name());
-                q.setString(5, key);
+                if (number != null) {
+                    q.setString(5, key); // the term's own key, beside its evaluation's
+                }
                 try (ResultSet rs = q.executeQuery()) {
                     if (rs.next()) {
                         double value = Double.longBitsToDouble(rs.getLong(1));

@@ -23,7 +23,8 @@
  *     optimizer was told), replay, quantities_blob (see below), tree_json (the metadata tree;
  *     when tree_terms_apart is 1, the quantities of a term recorded in the terms table stand in
  *     it as {@code "quantities":"$terms:PATH"}, and the reading side ({@code org.chemfit.journal.read}) puts them back),
- *     failure, started_at, ended_at, seconds, host, attempt;</li>
+ *     failure, started_at, ended_at, seconds, host, attempt, degraded (1 when a term failed and
+ *     the failure policy substituted a penalty or skipped it, 0 when none did);</li>
  * <li>{@code terms}: one row per finished leaf term: id, run_id, evaluation_number, evaluation_id,
  *     term_path, term_name, parameter_key, state (COMPLETE, FAILED), value, value_bits,
  *     quantities_blob, metadata_json, run_directory, host, worker, failure, started_at, ended_at,

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import org.chemfit.journal.Journal;
 import org.chemfit.journal.JournalException;
+import org.chemfit.journal.read.BestPoint;
 import org.chemfit.journal.read.EvaluationRecord;
 import org.chemfit.journal.read.JournalReader;
 import org.chemfit.journal.read.RunRecord;
@@ -51,7 +52,8 @@ final class JournalView implements AutoCloseable {
             @Nullable Instant started,
             @Nullable Instant ended,
             String host,
-            String failure) {}
+            String failure,
+            BestPoint.Kind kind) {}
 
     /** One leaf term's tally over the run. */
     static final class TermTally {
@@ -295,7 +297,8 @@ final class JournalView implements AutoCloseable {
                 e.started(),
                 e.ended(),
                 e.host(),
-                e.failure());
+                e.failure(),
+                BestPoint.kind(e));
     }
 
     private void tally(TermRecord t) {
@@ -353,8 +356,8 @@ final class JournalView implements AutoCloseable {
         int complete = 0;
         int failed = 0;
         int running = 0;
-        int best = -1;
-        double bestLoss = Double.POSITIVE_INFINITY;
+        // the Fitter's rule: a degraded evaluation only when no clean one, a bad one never
+        BestPoint<Integer> bestPoint = new BestPoint<>();
         for (Row r : rows) {
             if (r == null) {
                 continue;
@@ -362,10 +365,7 @@ final class JournalView implements AutoCloseable {
             switch (r.state()) {
                 case "COMPLETE" -> {
                     complete++;
-                    if (r.told() < bestLoss) {
-                        bestLoss = r.told();
-                        best = r.number();
-                    }
+                    bestPoint.offer(r.number(), r.kind(), r.loss());
                 }
                 case "FAILED" -> failed++;
                 default -> running++;
@@ -379,7 +379,9 @@ final class JournalView implements AutoCloseable {
         m.put("counts", counts);
         Object budget = fit.get("max_evaluations");
         m.put("budget", budget);
-        m.put("best_loss", best < 0 ? null : num(bestLoss));
+        Integer bestNumber = bestPoint.best();
+        int best = bestNumber == null ? -1 : bestNumber;
+        m.put("best_loss", best < 0 ? null : num(bestPoint.loss()));
         m.put("best_evaluation", best < 0 ? null : best);
         m.put("elapsed_seconds", elapsed());
         m.put("seconds_left", secondsLeft(budget, complete + failed));
@@ -439,7 +441,8 @@ final class JournalView implements AutoCloseable {
 
     /**
      * The evaluations shown on the charts: every one when there are few, else per bucket of
-     * numbers the one with the lowest and the one with the highest loss (so that the best-so-far
+     * numbers the one with the lowest (by the Fitter's rule: clean before degraded before bad) and
+     * the one with the highest loss (so that the best-so-far
      * curve keeps each of its steps and the spread of the loss stays visible).
      */
     // rows are compared by identity: the sample keeps the very rows of the journal, without repeats
@@ -464,7 +467,7 @@ final class JournalView implements AutoCloseable {
             Row hi = null;
             for (int i = from; i < to; i++) {
                 Row r = done.get(i);
-                if (lo == null || key(r) < key(lo)) {
+                if (lo == null || better(r, lo)) {
                     lo = r;
                 }
                 if (hi == null || key(r) > key(hi)) {
@@ -491,6 +494,15 @@ final class JournalView implements AutoCloseable {
         return out;
     }
 
+    /**
+     * @return whether a row comes before another for its bucket's "lowest": by the Fitter's rule
+     *     (a clean evaluation before a degraded one before a bad one), then by loss
+     */
+    private static boolean better(Row r, Row than) {
+        int c = r.kind().compareTo(than.kind());
+        return c < 0 || c == 0 && key(r) < key(than);
+    }
+
     private static double key(Row r) {
         return Double.isFinite(r.told()) ? r.told() : Double.MAX_VALUE;
     }
@@ -499,17 +511,15 @@ final class JournalView implements AutoCloseable {
         // best so far over every evaluation, read at the sampled ones (both in number order)
         List<Row> s = sample();
         double[] bestAt = new double[s.size()];
-        double best = Double.POSITIVE_INFINITY;
+        BestPoint<Row> best = new BestPoint<>();
         int j = 0;
         for (Row r : rows) {
             if (r == null) {
                 continue;
             }
-            if ("COMPLETE".equals(r.state()) && r.told() < best) {
-                best = r.told();
-            }
+            best.offer(r, r.kind(), r.loss());
             while (j < s.size() && s.get(j).number() == r.number()) {
-                bestAt[j++] = best;
+                bestAt[j++] = best.best() == null ? Double.NaN : best.loss();
             }
         }
         int n = s.size();

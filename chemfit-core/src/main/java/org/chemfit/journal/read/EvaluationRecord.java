@@ -32,6 +32,8 @@ import org.jspecify.annotations.Nullable;
  * @param seconds how long it took, NaN while running
  * @param host the host that ran it
  * @param attempt the attempt of the run that wrote this record (1 for the first)
+ * @param degraded whether a term failed in it and the failure policy substituted a penalty or
+ *     skipped the term (see {@link BestPoint}); false while running
  * @implNote Immutable.
  */
 public record EvaluationRecord(
@@ -49,7 +51,8 @@ public record EvaluationRecord(
         @Nullable Instant ended,
         double seconds,
         String host,
-        int attempt) {
+        int attempt,
+        boolean degraded) {
 
     /**
      * The state of an evaluation or of a term.

@@ -134,8 +134,9 @@ public interface JournalReader extends Journal {
 
     /**
      * @param runId a run id
-     * @return its complete evaluation with the lowest loss told to the optimizer (the earliest
-     *     on a tie, as the Fitter keeps it), if any
+     * @return its best evaluation by the Fitter's rule ({@link BestPoint}): the complete one of
+     *     lowest finite loss without a failed term, else (none such) the one of lowest finite loss
+     *     with a failed term; never one whose loss was NaN or infinite; the earliest on a tie; if any
      */
     Optional<EvaluationRecord> best(long runId);
 

@@ -4,8 +4,9 @@
  * runs ({@link org.chemfit.journal.read.RunRecord}), evaluations
  * ({@link org.chemfit.journal.read.EvaluationRecord}) and leaf terms
  * ({@link org.chemfit.journal.read.TermRecord}) of a journal, for the command line's resume and
- * report and for the dashboard. Code outside ChemFit reads the journal file with {@code sqlite3}
- * or pandas.
+ * report and for the dashboard; {@link org.chemfit.journal.read.BestPoint} is the rule that names
+ * the best point, shared with the Fitter. Code outside ChemFit reads the journal file with
+ * {@code sqlite3} or pandas.
  *
  * <pre>{@code
  * try (JournalReader j = JournalReader.openReadOnly(Path.of("out"))) {
