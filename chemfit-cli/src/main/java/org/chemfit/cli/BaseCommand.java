@@ -19,6 +19,9 @@ import picocli.CommandLine.Option;
  */
 abstract class BaseCommand implements Callable<Integer> {
 
+    /** The level of Hazelcast's loggers in slf4j-simple: {@code error} unless {@code --verbose}. */
+    static final String HAZELCAST_LOG_LEVEL = "org.slf4j.simpleLogger.log.com.hazelcast";
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -53,6 +56,15 @@ abstract class BaseCommand implements Callable<Integer> {
         System.setProperty("java.awt.headless", "true");
         if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "info" : quiet ? "error" : "warn");
+        }
+        if (System.getProperty("hazelcast.logging.type") == null) {
+            // also for what Hazelcast logs before it reads a member's configuration
+            System.setProperty("hazelcast.logging.type", "slf4j");
+        }
+        if (!verbose && System.getProperty(HAZELCAST_LOG_LEVEL) == null) {
+            // Hazelcast warns, with stack traces, of what it recovers from by itself (a partition
+            // migrating while a member joins); its errors and our own messages remain
+            System.setProperty(HAZELCAST_LOG_LEVEL, "error");
         }
         try {
             return execute();

@@ -7,9 +7,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Turns Ctrl-C (SIGINT) or SIGTERM during a fit into an orderly stop: a shutdown hook interrupts
- * the fit's thread (running programs are killed by the terms that started them), waits until the
- * command has written what is finished, and kills any child process still alive. The JVM then
+ * Turns Ctrl-C (SIGINT) or SIGTERM during a fit or a worker into an orderly stop: a shutdown hook
+ * interrupts the command's thread (running programs are killed by the terms that started them,
+ * each with its kill grace), waits until the command has written what is finished (a worker: until
+ * its running terms have ended), and kills any child process still alive. The JVM then
  * exits with 128 plus the signal's number, as the shell reports it: 130 after Ctrl-C (SIGINT),
  * 143 after SIGTERM (what SLURM sends at the end of an allocation). The message names the cause:
  * {@code interrupted: ...} after Ctrl-C, {@code stopped by SIGTERM: ...} after SIGTERM.
@@ -23,6 +24,9 @@ final class Interrupts implements AutoCloseable {
 
     private final Thread fitThread;
     private final PrintWriter err;
+    /** What the hook says it does, after the cause. */
+    private final String doing;
+
     private final CountDownLatch written = new CountDownLatch(1);
     private final Thread hook;
     private volatile boolean triggered;
@@ -34,9 +38,10 @@ final class Interrupts implements AutoCloseable {
         watchSigterm();
     }
 
-    private Interrupts(Thread fitThread, PrintWriter err) {
+    private Interrupts(Thread fitThread, PrintWriter err, String doing) {
         this.fitThread = fitThread;
         this.err = err;
+        this.doing = doing;
         this.hook = new Thread(this::onShutdown, "chemfit-interrupt");
     }
 
@@ -46,7 +51,17 @@ final class Interrupts implements AutoCloseable {
      * @return the installed guard; close it when the fit is over
      */
     static Interrupts install(Thread fitThread, PrintWriter err) {
-        Interrupts i = new Interrupts(fitThread, err);
+        return install(fitThread, err, "stopping the running terms and writing what is finished");
+    }
+
+    /**
+     * @param thread the thread to interrupt (a fit's, a worker's)
+     * @param err where to say what happens
+     * @param doing what the command does once interrupted, said after the cause
+     * @return the installed guard; close it when the command has stopped what it runs
+     */
+    static Interrupts install(Thread thread, PrintWriter err, String doing) {
+        Interrupts i = new Interrupts(thread, err, doing);
         Runtime.getRuntime().addShutdownHook(i.hook);
         return i;
     }
@@ -54,8 +69,7 @@ final class Interrupts implements AutoCloseable {
     private void onShutdown() {
         triggered = true;
         err.println();
-        err.println((sigterm ? "stopped by SIGTERM" : "interrupted")
-                + ": stopping the running terms and writing what is finished");
+        err.println((sigterm ? "stopped by SIGTERM" : "interrupted") + ": " + doing);
         err.flush();
         fitThread.interrupt();
         try {

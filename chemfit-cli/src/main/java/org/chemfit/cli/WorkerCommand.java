@@ -1,10 +1,12 @@
 package org.chemfit.cli;
 
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import java.nio.file.Path;
 import org.chemfit.cluster.ClusterSecret;
 import org.chemfit.cluster.ClusterWorker;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -73,10 +75,16 @@ final class WorkerCommand extends BaseCommand {
         Path folder = (output != null ? output.toAbsolutePath() : jf.output().folder()).normalize();
         ClusterSecret secret = ClusterArgs.secret();
         // one thread per task here: the cluster spreads the terms, not a local pool
+        quietWhenTheMemberIsDown();
         try (FitPlan plan = FitPlan.build(jf, 1, folder)) {
             HazelcastInstance member = cluster.startMember();
-            // the job's fingerprint covers the job file and every file it names: the driver refuses another job
-            try (ClusterWorker worker = ClusterWorker.start(member, plan.combined, secret, n, prefetch, jf.hash())) {
+            // Ctrl-C or SIGTERM interrupts this thread; closing the worker (the resources close in
+            // reverse order) waits until its running terms have stopped their programs, each with
+            // its kill grace; closing the guard then lets its hook kill any child process still alive.
+            // The job's fingerprint covers the job file and every file it names: the driver refuses another job.
+            try (Interrupts interrupts =
+                            Interrupts.install(Thread.currentThread(), err(), "stopping the running terms");
+                    ClusterWorker worker = ClusterWorker.start(member, plan.combined, secret, n, prefetch, jf.hash())) {
                 if (!quiet) {
                     err().printf(
                                     "worker %s joined cluster '%s' with %d thread(s); running the terms of %s (job %s)%n",
@@ -90,8 +98,11 @@ final class WorkerCommand extends BaseCommand {
                 try {
                     worker.awaitTermination();
                 } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+                    // the flag stays clear: closing the worker waits for its terms to end
                     return ExitCodes.INTERRUPTED;
+                }
+                if (interrupts.triggered()) {
+                    return ExitCodes.INTERRUPTED; // the member was shut down by the same signal
                 }
                 if (worker.refusal().isPresent()) {
                     String why = worker.refusal().get();
@@ -107,8 +118,34 @@ final class WorkerCommand extends BaseCommand {
                 }
                 return ExitCodes.OK;
             } finally {
-                member.shutdown();
+                try {
+                    member.shutdown();
+                } catch (HazelcastInstanceNotActiveException e) {
+                    // already shut down by Hazelcast's own shutdown hook (SIGTERM, Ctrl-C)
+                }
             }
         }
+    }
+
+    /**
+     * On SIGTERM or Ctrl-C, Hazelcast's own shutdown hook ends the member while a term may still
+     * be stopping; the member's thread that then answers for that term fails with "Hazelcast
+     * instance is not active", which is no news to the user: it is logged at debug level instead of
+     * printed with its stack trace. Any other uncaught exception goes where it went before.
+     */
+    private static void quietWhenTheMemberIsDown() {
+        Thread.UncaughtExceptionHandler before = Thread.getDefaultUncaughtExceptionHandler();
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> {
+            if (e instanceof HazelcastInstanceNotActiveException) {
+                LoggerFactory.getLogger(WorkerCommand.class)
+                        .debug("thread {} stopped: its member is shut down ({})", t.getName(), e.toString());
+            } else if (before != null) {
+                before.uncaughtException(t, e);
+            } else {
+                // as the JVM prints it (the thread group would call this handler again)
+                System.err.print("Exception in thread \"" + t.getName() + "\" ");
+                e.printStackTrace(System.err);
+            }
+        });
     }
 }

@@ -1,6 +1,8 @@
 package org.chemfit.cli;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -66,9 +68,201 @@ class ClusterCliIT {
         return p;
     }
 
-    String output(String name) throws IOException {
+    /**
+     * Starts {@code java -jar chemfit.jar ARGS} (the built jar, with no JVM options: what its
+     * manifest opens and what the command sets up itself is all there is), as {@link #chemfit} does.
+     */
+    Process chemfitJar(String name, String... args) throws IOException {
+        Path jar = ExamplesIT.examples().getParent().resolve("chemfit-cli/target/chemfit.jar");
+        assertTrue(Files.isRegularFile(jar), "no jar at " + jar + "; run mvn package first");
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-jar",
+                jar.toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(tmp.resolve(name + ".out").toFile());
+        pb.environment().remove("CHEMFIT_CLUSTER_SECRET_FILE");
+        pb.environment().remove("JAVA_TOOL_OPTIONS");
+        pb.environment().remove("JDK_JAVA_OPTIONS");
+        pb.environment().put("CHEMFIT_CLUSTER_SECRET", SECRET);
+        Process p = pb.start();
+        processes.add(p);
+        return p;
+    }
+
+    /** A process seen in /proc: its pid, its start time (clock ticks after boot) and its command line. */
+    record Proc(long pid, String startTime, String cmdline) {
+
+        /** @return the process with this pid as /proc shows it now, or null when there is none */
+        static @org.jspecify.annotations.Nullable Proc of(long pid) {
+            try {
+                String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+                // the fields after the command name, which is in parentheses and may hold spaces
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                if (f[0].equals("Z") || f[0].equals("X")) {
+                    return null; // ended; only its exit status is left for its parent to collect
+                }
+                String cmd = Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"))
+                        .replace('\0', ' ')
+                        .trim();
+                return new Proc(pid, f[19], cmd);
+            } catch (IOException e) {
+                return null; // no such process
+            }
+        }
+
+        /** @return whether this very process (same pid, same start time) still runs */
+        boolean alive() {
+            Proc now = of(pid);
+            return now != null && now.startTime.equals(startTime);
+        }
+    }
+
+    /** @return the processes below {@code p}, as /proc shows them */
+    static List<Proc> descendants(Process p) {
+        return p.descendants()
+                .map(h -> Proc.of(h.pid()))
+                .filter(java.util.Objects::nonNull)
+                .toList();
+    }
+
+    /** @return the lines of {@code out} that would show a Java stack trace or Hazelcast's warning of JDK access */
+    static List<String> noise(String out) {
+        return out.lines()
+                .filter(l -> l.startsWith("\tat ") || l.contains("modular environment") || l.contains("--add-opens"))
+                .toList();
+    }
+
+    @Test
+    void aWorkerStoppedBySigtermStopsItsProgramsThatIgnoreSigtermAndLeavesNoProcessBehind() throws Exception {
+        // a program that ignores SIGTERM, as one that traps it to write its files does
+        Path job = tmp.resolve("stubborn.yaml");
+        Files.writeString(job, """
+                parameters:
+                  x: {initial: 0.5, bounds: [0, 1]}
+                terms:
+                  - kind: external
+                    name: stubborn
+                    command: [sh, -c, "trap '' TERM; sleep 281"]
+                    kill_grace: 3s
+                    outputs:
+                      v: {parser: regex, file: out.txt, pattern: 'value (\\S+)'}
+                    reference: {v: 0.0}
+                optimizer:
+                  method: Nelder-Mead
+                  max_evaluations: 2
+                output:
+                  folder: out
+                  plots: false
+                """);
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        String cluster = "cli-stop-" + ProcessHandle.current().pid();
+        String join = "127.0.0.1:" + port + ",127.0.0.1:" + (port + 1);
+        Process driver = chemfitJar(
+                "stop-driver",
+                "fit",
+                job.toString(),
+                "--output",
+                tmp.resolve("out").toString(),
+                "--cluster",
+                cluster,
+                "--join",
+                join,
+                "--port",
+                Integer.toString(port),
+                "--progress",
+                "none",
+                "--member-wait",
+                "200");
+        Process worker = chemfitJar(
+                "stop-worker",
+                "worker",
+                job.toString(),
+                "--cluster",
+                cluster,
+                "--join",
+                join,
+                "--port",
+                Integer.toString(port + 1),
+                "--threads",
+                "1");
+        // the driver has joined and handed the term out: its program runs under the worker
+        List<Proc> programs = await().atMost(java.time.Duration.ofMinutes(2))
+                .pollInterval(java.time.Duration.ofMillis(100))
+                .failFast(() -> assertTrue(
+                        worker.isAlive() && driver.isAlive(),
+                        () -> "worker:\n" + output("stop-worker") + "\ndriver:\n" + output("stop-driver")))
+                .until(
+                        () -> descendants(worker),
+                        d -> d.stream().anyMatch(q -> q.cmdline().equals("sleep 281")));
+        assertEquals(2, programs.size(), programs::toString); // sh and its sleep
+        String before = output("stop-worker");
+        assertEquals(List.of(), noise(before), before);
+        assertEquals(List.of(), noise(output("stop-driver")), output("stop-driver"));
+
+        worker.destroy(); // SIGTERM, as at the end of an allocation
+        assertTrue(worker.waitFor(90, TimeUnit.SECONDS), "the worker stops on SIGTERM:\n" + output("stop-worker"));
+        String w = output("stop-worker");
+        assertEquals(143, worker.exitValue(), w);
+        for (Proc q : programs) {
+            assertFalse(q.alive(), q + " survived the worker:\n" + w);
+        }
+        assertTrue(w.contains("stopped by SIGTERM: stopping the running terms"), w);
+        assertEquals(List.of(), noise(w), w);
+        assertFalse(w.contains("internal error"), w);
+        assertFalse(w.contains("Exception in thread"), w);
+    }
+
+    @Test
+    void aVerboseWorkerStartedFromTheJarGetsTheJdkAccessHazelcastAsksFor() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        Process worker = chemfitJar(
+                "verbose-worker",
+                "worker",
+                ExamplesIT.examples().resolve("argon/fit.yaml").toString(),
+                "--cluster",
+                "cli-verbose-" + ProcessHandle.current().pid(),
+                "--join",
+                "127.0.0.1:" + port,
+                "--port",
+                Integer.toString(port),
+                "--threads",
+                "1",
+                "--verbose");
+        await().atMost(java.time.Duration.ofMinutes(2))
+                .pollInterval(java.time.Duration.ofMillis(100))
+                .failFast(() -> assertTrue(worker.isAlive(), () -> output("verbose-worker")))
+                .until(() -> output("verbose-worker").contains(" joined cluster "));
+        worker.destroy();
+        assertTrue(worker.waitFor(60, TimeUnit.SECONDS), output("verbose-worker"));
+        String w = output("verbose-worker");
+        // with --verbose Hazelcast's own log is shown (its warnings with their stack traces): it
+        // starts, and says nothing about JDK access
+        assertTrue(w.contains("Members {size:1"), w);
+        assertEquals(
+                List.of(),
+                w.lines()
+                        .filter(l -> l.contains("modular environment") || l.contains("--add-opens"))
+                        .toList(),
+                w);
+    }
+
+    String output(String name) {
         Path f = tmp.resolve(name + ".out");
-        return Files.exists(f) ? Files.readString(f) : "";
+        try {
+            return Files.exists(f) ? Files.readString(f) : "";
+        } catch (IOException e) {
+            return "(unreadable: " + e + ")";
+        }
     }
 
     @Test

@@ -42,13 +42,20 @@ import org.slf4j.LoggerFactory;
  * configuration knows ChemFit's task type.
  *
  * @implNote Thread-safe. Terms run on the threads of the member's executor for ChemFit's tasks,
- *     at most {@code threads} at once; {@link #close()} interrupts the running ones and stops the
+ *     at most {@code threads} at once; {@link #close()} interrupts the running ones, waits for them
+ *     to end (their programs stopped, each with its kill grace), and stops the
  *     worker's own thread; it does not shut down the Hazelcast member it was given.
  */
 public final class ClusterWorker implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClusterWorker.class);
     private static final long POLL_MS = 250;
+
+    /**
+     * The longest {@link #close()} waits for the running terms to end: long enough for a program's
+     * kill grace (5 s by default) and the SIGKILL after it, as the driver waits for its own terms.
+     */
+    static final long STOP_WAIT_SECONDS = 60;
 
     /** Key of the running worker in its member's user context, where a {@link RunTask} finds it. */
     static final String CONTEXT_KEY = "chemfit.worker";
@@ -564,35 +571,44 @@ public final class ClusterWorker implements AutoCloseable {
     }
 
     /**
-     * Stops the worker: its running terms are interrupted (waiting up to five seconds for them to
-     * end), and tasks that come later are refused, so the driver runs them elsewhere. The member
-     * stays up.
+     * Stops the worker: its running terms are interrupted and it waits until they have ended, at
+     * most a minute (a term that runs an external program stops it as
+     * its own interrupt handling does: SIGTERM to the program's process tree, its kill grace, then
+     * SIGKILL), and tasks that come later are refused, so the driver runs them elsewhere. The member
+     * stays up. An interrupt of the calling thread does not cut the wait short; the thread's
+     * interrupt status is kept.
      */
     @Override
     public void close() {
         closed = true;
+        // an interrupt of the closing thread (a second Ctrl-C, a shutdown hook) does not cut the
+        // wait short: the terms' programs are being stopped; the flag is set again at the end
+        boolean interrupted = Thread.interrupted();
         synchronized (running) {
             running.keySet().forEach(Thread::interrupt);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(STOP_WAIT_SECONDS);
             long left;
             while (!running.isEmpty() && (left = deadline - System.nanoTime()) > 0) {
                 try {
                     TimeUnit.NANOSECONDS.timedWait(running, left);
                 } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
+                    interrupted = true;
                 }
             }
         }
-        hz.getUserContext().remove(CONTEXT_KEY, this);
         try {
+            hz.getUserContext().remove(CONTEXT_KEY, this);
             if (cancelListener != null) {
                 hz.getTopic(Channels.CANCEL).removeMessageListener(cancelListener);
             }
         } catch (RuntimeException e) {
-            LOG.debug("removing the cancel listener: {}", e.toString());
+            // the member is down already (its JVM's shutdown hook, say): nothing to remove
+            LOG.debug("removing the worker from its member: {}", e.toString());
         }
         Threads.interruptAndJoin(threads);
         stopped.countDown();
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
