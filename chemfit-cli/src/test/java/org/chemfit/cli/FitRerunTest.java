@@ -110,11 +110,13 @@ class FitRerunTest {
         }
         assertTrue(recorded >= 4, "the journal holds " + recorded);
 
-        // a report of the killed (still "running") fit gives the journal's count, the one a resume replays
+        // a report of the killed fit says so, with the journal's count, the one a resume replays
         Cli.Run report = Cli.run("report", tmp.resolve("out").toString(), "--no-plots");
         assertEquals(ExitCodes.OK, report.code(), report::toString);
         assertTrue(
-                report.out().contains("running (no results.json yet); " + recorded + " evaluations so far"),
+                report.out().contains("stopped without finishing: its fit (pid " + p.pid() + " on "), report::toString);
+        assertTrue(
+                report.out().contains(" resumes it (no results.json); " + recorded + " evaluations so far"),
                 report::toString);
         assertTrue(
                 report.out().matches("(?s).*evaluations (\\d+) complete, \\d+ running, (\\d+) failed.*"),

@@ -171,11 +171,13 @@ class OutputFilesTest {
         EvaluationLog log =
                 new EvaluationLog(file, stream, List.of("x"), List.of("t"), new PrintWriter(warnings, true));
         EvaluationContext first = new EvaluationContext(Parameters.of(Map.of("x", 1.0)), "fit");
+        first.complete(4.0);
         log.onEvaluation(0, first, 4.0);
         // the file's descriptor is gone, as a file system that went away leaves it
         stream.getChannel().close();
         for (int i = 1; i <= 3; i++) {
             EvaluationContext c = new EvaluationContext(Parameters.of(Map.of("x", 1.0 + i)), "fit");
+            c.complete(4.0 - i);
             log.onEvaluation(i, c, 4.0 - i);
         }
         log.close();
