@@ -147,7 +147,7 @@ final class OptimizerReader {
             r.problem(
                     place,
                     method + " has nothing to fit: every parameter is fixed (or has equal bounds); "
-                            + "a fit needs at least one free parameter (chemfit eval evaluates a job without fitting)");
+                            + "a fit needs at least one free parameter: remove fixed: true from one, or widen its bounds");
             return;
         }
         double[] start = new double[free.size()];

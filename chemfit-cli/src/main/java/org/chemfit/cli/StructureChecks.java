@@ -59,8 +59,8 @@ final class StructureChecks {
                 r.problem(
                         items.get(i),
                         w + ": a plain Coulomb sum (method direct) without a cutoff is refused in the periodic cell of "
-                                + structure + " (" + periodic(pbc)
-                                + "), because its sum over periodic images does not converge; use method: ewald"
+                                + structure + ": the cell is " + periodic(pbc)
+                                + ", and a plain sum over periodic images does not converge; use method: ewald"
                                 + " (or method: dsf with alpha and a cutoff, a cutoff, or method: minimum_image for a"
                                 + " cluster in a large box)");
                 found = true;

@@ -101,7 +101,8 @@ class UpFrontChecksTest {
         refusedEverywhere(
                 job,
                 job + ":12:11: optimizer method Powell has nothing to fit: every parameter is fixed (or has equal "
-                        + "bounds); a fit needs at least one free parameter");
+                        + "bounds); a fit needs at least one free parameter: remove fixed: true from one, or widen its"
+                        + " bounds");
     }
 
     @Test
@@ -150,8 +151,30 @@ class UpFrontChecksTest {
         refusedEverywhere(
                 job,
                 job + ":11:9: term 'periclase' potential[0]: a plain Coulomb sum (method direct) without a cutoff is "
-                        + "refused in the periodic cell of data/mgo.xyz (periodic along a, b, c), because its sum over "
-                        + "periodic images does not converge; use method: ewald");
+                        + "refused in the periodic cell of data/mgo.xyz: the cell is periodic along a, b, c, and a plain sum "
+                        + "over periodic images does not converge; use method: ewald");
+    }
+
+    @Test
+    void aPlainCoulombSumInAPeriodicStructureOfAnAtomsTermIsRefusedToo() throws IOException {
+        write("data/mgo.xyz", MGO);
+        Path csv = write("data/ref.csv", "file,reference_energy,tag", "mgo.xyz,-40.0,rocksalt");
+        Path job = write(
+                "job.yaml",
+                "parameters: {q: {initial: 2.0, bounds: [1.2, 2.0]}}",
+                "terms:",
+                "  - name: cells",
+                "    kind: atoms",
+                "    reference: data/ref.csv",
+                "    potential:",
+                "      - {form: coulomb, charges: {Mg: q, O: -1*q}}",
+                "      - {form: buckingham, species: [Mg, O], A: 1285.0, rho: 0.3, C: 0.0, cutoff: 12.0}",
+                "output: {folder: out}");
+        refusedEverywhere(
+                job,
+                job + ":7:9: term 'cells' potential[0]: a plain Coulomb sum (method direct) without a cutoff is "
+                        + "refused in the periodic cell of " + dir.resolve("data/mgo.xyz") + " (" + csv
+                        + " line 2, tag 'rocksalt'): the cell is periodic along a, b, c");
     }
 
     @Test
