@@ -194,6 +194,21 @@ class UpFrontChecksTest {
                         + "formula_units must be one of 1, 2, 4");
     }
 
+    @Test
+    void aZeroCrystalReferenceUnderRelativeErrorIsRefusedAtItsLine() throws IOException {
+        Path job = crystalJob("{form: coulomb, charges: {Mg: mgo.q, O: -1*mgo.q}, method: ewald}", 4);
+        Files.writeString(
+                job,
+                Files.readString(job)
+                        .replace(
+                                "    reference: {lattice_constant: 4.2112}",
+                                "    reference: {lattice_constant: 4.2112, C44: 0}\n    loss: relative_error"));
+        refusedEverywhere(
+                job,
+                job + ":14:48: term 'periclase' loss relative_error divides by each reference value, but reference "
+                        + "'C44' is 0; use loss absolute_error or squared_error for this term");
+    }
+
     // ---------------------------------------------------------------- 3: programs
 
     private Path externalJob(String command) throws IOException {
