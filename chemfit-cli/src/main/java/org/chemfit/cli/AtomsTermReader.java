@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.chemfit.cli.JobFile.AtomsConfig;
 import org.jspecify.annotations.NullUnmarked;
@@ -40,17 +41,30 @@ final class AtomsTermReader {
         Path reference = r.path(r.require(t, "reference", where), where + " reference", true);
         // The species of every structure, to check the potential's species against (null when a file cannot be read).
         Set<String> present = reference == null ? null : new java.util.TreeSet<>();
+        // Each structure read, with its row, for the checks of the potential against the structures.
+        Map<org.chemfit.atoms.ReferenceEntry, org.chemfit.atoms.Atoms> structures = new java.util.LinkedHashMap<>();
         if (reference != null) {
-            // The structures belong in the job's hash too; a broken CSV is reported when the data are read.
+            // The structures belong in the job's hash too. Every bad row of the CSV is reported here,
+            // at the CSV's lines; a broken structure file is reported when the data are read.
             try {
                 for (org.chemfit.atoms.ReferenceEntry e : org.chemfit.atoms.ReferenceCsv.read(reference)) {
                     if (Files.isRegularFile(e.file())) {
                         r.namedFiles.add(e.file().toAbsolutePath().normalize());
-                        present.addAll(org.chemfit.atoms.Xyz.read(e.file()).speciesList());
+                        org.chemfit.atoms.Atoms atoms = org.chemfit.atoms.Xyz.read(e.file());
+                        structures.put(e, atoms);
+                        present.addAll(atoms.speciesList());
                     } else {
                         present = null;
                     }
                 }
+            } catch (org.chemfit.atoms.InputFormatException e) {
+                if (e.file()
+                        .toAbsolutePath()
+                        .normalize()
+                        .equals(reference.toAbsolutePath().normalize())) {
+                    r.fileProblems(e);
+                }
+                present = null;
             } catch (RuntimeException e) {
                 // reported by FitPlan with the file and line
                 present = null;
@@ -98,6 +112,16 @@ final class AtomsTermReader {
                         where + " potential" + (pn instanceof Node.ListNode ? "[" + i + "]" : ""),
                         present,
                         t.entries.get("reference"));
+            }
+        }
+        if (pairs.size() == items.size()) {
+            StructureChecks checks = new StructureChecks(r);
+            for (Map.Entry<org.chemfit.atoms.ReferenceEntry, org.chemfit.atoms.Atoms> s : structures.entrySet()) {
+                String shown = r.shown(s.getKey().file()) + " (" + r.shown(reference) + " line "
+                        + s.getKey().line() + ", tag '" + s.getKey().tag() + "')";
+                if (checks.coulomb(items, pairs, s.getValue(), shown, where + " potential")) {
+                    break; // one structure says it; the others would repeat it
+                }
             }
         }
         JobFile.RelaxSpec relax = null;

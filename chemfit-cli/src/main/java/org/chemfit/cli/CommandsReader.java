@@ -32,12 +32,24 @@ final class CommandsReader {
 
     /** {@code command} (one command) or {@code commands} (a list of commands run in order); exactly one of them. */
     List<List<String>> commands(Node.MapNode t, String where, Map<Integer, ExternalConfig.StdinSpec> stdin) {
+        return commands(t, where, stdin, new ArrayList<>());
+    }
+
+    /**
+     * As {@link #commands(Node.MapNode, String, Map)}, also giving the place of each command.
+     *
+     * @param nodes receives the node of each command returned, in the same order
+     */
+    List<List<String>> commands(
+            Node.MapNode t, String where, Map<Integer, ExternalConfig.StdinSpec> stdin, List<Node> nodes) {
         List<List<String>> out = new ArrayList<>();
         Node many = t.entries.get("commands");
         if (many == null) {
-            List<String> one = commandWithStdin(r.require(t, "command", where), where + " command", 0, stdin);
+            Node c = r.require(t, "command", where);
+            List<String> one = commandWithStdin(c, where + " command", 0, stdin);
             if (!one.isEmpty()) {
                 out.add(one);
+                nodes.add(c);
             }
             return out;
         }
@@ -61,6 +73,7 @@ final class CommandsReader {
             List<String> c = commandWithStdin(l.items.get(i), where + " commands[" + i + "]", out.size(), stdin);
             if (!c.isEmpty()) {
                 out.add(c);
+                nodes.add(l.items.get(i));
             }
         }
         return out;

@@ -90,6 +90,22 @@ final class CrystalTermReader {
                 }
             }
         }
+        if (structure != null && ok) {
+            org.chemfit.atoms.Atoms cell = null;
+            try {
+                cell = org.chemfit.atoms.Xyz.read(structure);
+            } catch (RuntimeException e) {
+                // a malformed file is reported with its line when the data are read
+            }
+            if (cell != null) {
+                String shown = String.valueOf(((Node.Scalar) sn).value);
+                StructureChecks checks = new StructureChecks(reader);
+                ok &= !checks.coulomb(items, pairs, cell, shown, where + " potential");
+                if (fu != null) {
+                    checks.formulaUnits(t.entries.get("formula_units"), fu, cell, shown, where);
+                }
+            }
+        }
         if (structure == null || fu == null || rm == null || !ok || reference.isEmpty()) {
             return null;
         }

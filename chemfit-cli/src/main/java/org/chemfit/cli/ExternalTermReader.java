@@ -44,7 +44,8 @@ final class ExternalTermReader {
         Map<String, Path> files = runFiles.stagedFiles(t.entries.get("files"), where + " files");
         Map<String, Path> links = runFiles.linkedFiles(t.entries.get("link"), where + " link", files, templates);
         Map<Integer, ExternalConfig.StdinSpec> stdin = new LinkedHashMap<>();
-        List<List<String>> commands = this.commands.commands(t, where, stdin);
+        List<Node> commandNodes = new ArrayList<>();
+        List<List<String>> commands = this.commands.commands(t, where, stdin, commandNodes);
         List<String> launcher = t.entries.containsKey("launcher")
                 ? this.commands.words(t.entries.get("launcher"), where + " launcher", true)
                 : List.of();
@@ -93,6 +94,7 @@ final class ExternalTermReader {
                 }
             }
         }
+        programs(commands, commandNodes, where, env, files, templates, links);
         List<ParserSpec> outputs = new ArrayList<>();
         Node on = r.require(t, "outputs", where);
         Node.MapNode om = on == null ? null : r.map(on, where + " outputs");
@@ -182,6 +184,64 @@ final class ExternalTermReader {
                 retries == null ? 0 : Math.min(retries, MAX_RETRIES),
                 stdin,
                 logFiles(t.entries.get("log_files"), where));
+    }
+
+    /**
+     * Each command's program must be there before anything runs: a name is looked up on the PATH
+     * (the term's {@code env} PATH when it gives one), unless it is an alias of {@code programs},
+     * which is looked up there; a path with a slash is taken relative to the job file's folder and
+     * must be an executable file, unless the term stages a file of that name into the run
+     * directory (the keys files, templates and link of the term).
+     */
+    private void programs(
+            List<List<String>> commands,
+            List<Node> nodes,
+            String where,
+            Map<String, String> env,
+            Map<String, Path> files,
+            Map<String, Path> templates,
+            Map<String, Path> links) {
+        for (int i = 0; i < commands.size() && i < nodes.size(); i++) {
+            String program = commands.get(i).get(0);
+            String w = where + (commands.size() > 1 ? " commands[" + i + "]" : " command");
+            if (r.programAliases.contains(program)) {
+                continue; // looked up with the other names of its alias
+            }
+            if (program.contains("/")) {
+                String staged = java.nio.file.Path.of(program).normalize().toString();
+                if (files.containsKey(staged) || templates.containsKey(staged) || links.containsKey(staged)) {
+                    continue; // a file of the run directory
+                }
+                Path p = r.folder.resolve(program).normalize();
+                if (!java.nio.file.Files.exists(p)) {
+                    r.problem(
+                            nodes.get(i),
+                            w + ": program '" + program + "' does not exist: " + p
+                                    + " (a path with a '/' is taken relative to the job file's folder, or names a file"
+                                    + " the term stages into the run directory with files, templates or link)");
+                } else if (java.nio.file.Files.isDirectory(p)) {
+                    r.problem(nodes.get(i), w + ": program '" + program + "' is a folder, not a program: " + p);
+                } else if (!java.nio.file.Files.isExecutable(p)) {
+                    r.problem(
+                            nodes.get(i),
+                            w + ": program '" + program + "' is not executable: " + p
+                                    + " (make it so with chmod +x, or run it through its interpreter, such as"
+                                    + " command: [sh, " + program + "])");
+                }
+                continue;
+            }
+            String path = env.getOrDefault("PATH", System.getenv().getOrDefault("PATH", ""));
+            long folders = java.util.Arrays.stream(path.split(java.io.File.pathSeparator))
+                    .filter(d -> !d.isEmpty())
+                    .count();
+            if (ExternalTerms.findOnPath(program, path) == null) {
+                r.problem(
+                        nodes.get(i),
+                        w + ": program '" + program + "' is not found on the PATH (" + folders + " folders searched"
+                                + (env.containsKey("PATH") ? ", from the term's env PATH" : "")
+                                + "); install it, give its path, or name it under programs");
+            }
+        }
     }
 
     /** {@code log_files}: a path or a list of paths in the run directory, each named once. */

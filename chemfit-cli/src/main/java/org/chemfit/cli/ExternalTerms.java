@@ -1,7 +1,6 @@
 package org.chemfit.cli;
 
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import org.chemfit.QuantityComputer;
 import org.chemfit.external.Command;
@@ -113,36 +112,6 @@ final class ExternalTerms {
     }
 
     /**
-     * Checks that each external term's program can be found.
-     *
-     * @param job the job
-     * @throws BaseCommand.UserException naming the term and the program that is missing
-     */
-    static void checkPrograms(JobFile job) {
-        List<JobFile.TermSpec> all = new java.util.ArrayList<>(job.terms());
-        all.addAll(job.validation());
-        for (JobFile.TermSpec t : all) {
-            if (!(t.config() instanceof JobFile.ExternalConfig x)) {
-                continue;
-            }
-            for (java.util.List<String> command : x.commands()) {
-                String program = command.get(0);
-                if (job.programs().containsKey(program)) {
-                    continue; // an alias, looked up by programs(job)
-                }
-                String staged = program.startsWith("./") ? program.substring(2) : program;
-                if (findProgram(program, job.folder()) == null
-                        && !x.files().containsKey(staged)
-                        && !x.templates().containsKey(staged)
-                        && !x.links().containsKey(staged)) {
-                    throw new BaseCommand.UserException("term '" + t.name() + "': program '" + program
-                            + "' is not on the PATH (" + System.getenv().getOrDefault("PATH", "") + ")");
-                }
-            }
-        }
-    }
-
-    /**
      * @param program a program name or path
      * @param folder the job's folder, against which a relative path with a slash resolves
      * @return the executable found, or null
@@ -152,7 +121,16 @@ final class ExternalTerms {
             java.nio.file.Path p = folder.resolve(program);
             return java.nio.file.Files.isExecutable(p) ? p : null;
         }
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+        return findOnPath(program, System.getenv().getOrDefault("PATH", ""));
+    }
+
+    /**
+     * @param program a program name, without a slash
+     * @param path a PATH value
+     * @return the first executable file of that name in its folders, or null
+     */
+    static java.nio.file.Path findOnPath(String program, String path) {
+        for (String dir : path.split(java.io.File.pathSeparator)) {
             if (dir.isEmpty()) {
                 continue;
             }

@@ -57,7 +57,11 @@ final class JobReader {
         JobFile job = reader.job(root);
         if (!reader.r.problems.isEmpty()) {
             List<JobFileException.Problem> sorted = new ArrayList<>(reader.r.problems);
-            sorted.sort(Comparator.comparingInt(JobFileException.Problem::line)
+            // the job file's own problems first, in line order; then those of each data file, in its line order
+            sorted.sort(Comparator.comparing(
+                            (JobFileException.Problem p) -> !p.file().equals(path))
+                    .thenComparing(p -> p.file().toString())
+                    .thenComparingInt(JobFileException.Problem::line)
                     .thenComparingInt(JobFileException.Problem::column));
             throw new JobFileException(sorted);
         }
@@ -88,19 +92,28 @@ final class JobReader {
             r.string(top.entries.get("description"), "description");
         }
         ParametersReader parameters = new ParametersReader(r);
+        int before = r.problems.size();
         List<ParameterSpec> params = parameters.parameters(r.require(top, "parameters", "the job file"));
         if (top.entries.containsKey("bounds")) {
             params = parameters.bounds(top.entries.get("bounds"), params);
         }
+        // the free parameters are counted only when every parameter was read
+        boolean paramsRead = r.problems.size() == before;
+        // the aliases first: the terms' commands are checked against them
+        Map<String, List<String>> programs = new ProgramsReader(r).read(top.entries.get("programs"));
+        r.programAliases.addAll(programs.keySet());
         List<TermSpec> fitTerms = terms.terms(r.require(top, "terms", "the job file"), params);
         List<TermSpec> validation =
                 top.entries.containsKey("validation") ? validation(top.entries.get("validation"), params) : List.of();
         int validationEvery = validationEvery(top);
         CombinationSpec combination = new CombinationReader(r).read(top.entries.get("combination"));
-        OptimizerSpec optimizer = new OptimizerReader(r).read(top.entries.get("optimizer"));
+        OptimizerReader optimizerReader = new OptimizerReader(r);
+        OptimizerSpec optimizer = optimizerReader.read(top.entries.get("optimizer"));
+        if (paramsRead) {
+            optimizerReader.checkFreeParameters(top, optimizer, params);
+        }
         OutputSpec output = new OutputReader(r).read(top.entries.get("output"));
         ExecutionSpec execution = new ExecutionReader(r).read(top.entries.get("execution"), output);
-        Map<String, List<String>> programs = new ProgramsReader(r).read(top.entries.get("programs"));
         if (!r.problems.isEmpty()) {
             return null;
         }

@@ -46,6 +46,8 @@ final class JobReading {
     final Set<Path> namedFiles = new LinkedHashSet<>();
     /** Every parameter name written, valid or not, so that a bad value is not reported again where it is used. */
     final Set<String> declared = new LinkedHashSet<>();
+    /** The program aliases of the {@code programs} section, read before the terms that use them. */
+    final Set<String> programAliases = new LinkedHashSet<>();
     /** Units, coordinates and term names seen. */
     final UnitsReading extras = new UnitsReading();
 
@@ -358,6 +360,47 @@ final class JobReading {
 
     void problem(Node n, String message) {
         problem(n.line, n.column, message);
+    }
+
+    /**
+     * A problem inside a file the job names (a data file), at that file's line.
+     *
+     * @param file the file, absolute
+     * @param line its line, from 1 (0 for the file as a whole)
+     * @param message the rule broken and the value found
+     */
+    void fileProblem(Path file, int line, String message) {
+        problems.add(new JobFileException.Problem(shown(file), line, 0, message));
+    }
+
+    /**
+     * Every bad row of a data file that the library reports at once: the first, then those
+     * attached to it.
+     *
+     * @param e the library's exception, whose file and line say where
+     */
+    void fileProblems(org.chemfit.atoms.InputFormatException e) {
+        fileProblem(e.file(), e.line(), e.problem());
+        for (Throwable more : e.getSuppressed()) {
+            if (more instanceof org.chemfit.atoms.InputFormatException m) {
+                fileProblem(m.file(), m.line(), m.problem());
+            }
+        }
+    }
+
+    /**
+     * @param file a file the job names, absolute
+     * @return it as the user reaches it: beside the job file as the user named that (such as
+     *     examples/argon/data/ar2.csv for examples/argon/fit.yaml), or absolute when outside its folder
+     */
+    Path shown(Path file) {
+        Path abs = file.toAbsolutePath().normalize();
+        if (!abs.startsWith(folder)) {
+            return abs;
+        }
+        Path parent = shown.getParent();
+        Path rel = folder.relativize(abs);
+        return parent == null ? rel : parent.resolve(rel);
     }
 
     void problem(int line, int column, String message) {

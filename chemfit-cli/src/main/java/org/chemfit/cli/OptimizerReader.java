@@ -115,4 +115,76 @@ final class OptimizerReader {
         }
         return new OptimizerSpec(method, max, seed, batch, rel, abs, bad);
     }
+
+    /**
+     * The method's own requirements on the free parameters: a fit needs at least one, and a method
+     * may need more (BOBYQA needs two). The method itself is asked, by starting it on the job's
+     * problem (its free parameters, start point, bounds, budget and seed) and closing it at once,
+     * so this check and the fit refuse the same jobs with the same reason. Reported at
+     * {@code optimizer.method}, or at {@code optimizer} or {@code parameters} when the method is
+     * the default.
+     *
+     * @param top the job file's top-level map
+     * @param spec the optimizer read from it
+     * @param params the parameters read from it (null when they were not readable)
+     */
+    void checkFreeParameters(Node.MapNode top, OptimizerSpec spec, java.util.List<JobFile.ParameterSpec> params) {
+        if (params == null || params.isEmpty() || Methods.canonical(spec.method()) == null) {
+            return;
+        }
+        java.util.List<String> free = new java.util.ArrayList<>();
+        java.util.List<JobFile.ParameterSpec> specs = new java.util.ArrayList<>();
+        for (JobFile.ParameterSpec p : params) {
+            if (!p.fixed() && p.lower() != p.upper()) {
+                free.add(p.name());
+                specs.add(p);
+            }
+        }
+        Node place = place(top);
+        String method =
+                "optimizer method " + spec.method() + (optimizerEntry(top, "method") == null ? " (the default)" : "");
+        if (free.isEmpty()) {
+            r.problem(
+                    place,
+                    method + " has nothing to fit: every parameter is fixed (or has equal bounds); "
+                            + "a fit needs at least one free parameter: remove fixed: true from one, or widen its bounds");
+            return;
+        }
+        double[] start = new double[free.size()];
+        double[] lower = new double[free.size()];
+        double[] upper = new double[free.size()];
+        for (int i = 0; i < start.length; i++) {
+            start[i] = specs.get(i).initial();
+            lower[i] = specs.get(i).lower();
+            upper[i] = specs.get(i).upper();
+        }
+        org.chemfit.fit.Problem problem;
+        try {
+            problem = new org.chemfit.fit.Problem(free, start, lower, upper, spec.maxEvaluations(), spec.seed());
+        } catch (IllegalArgumentException e) {
+            return; // an initial value outside its bounds, reported where the parameter is read
+        }
+        try {
+            Methods.create(spec).start(problem).close();
+        } catch (IllegalArgumentException e) {
+            r.problem(
+                    place,
+                    method + " cannot fit this job's " + free.size() + " free parameter" + (free.size() == 1 ? "" : "s")
+                            + " (" + String.join(", ", free) + "): " + e.getMessage());
+        }
+    }
+
+    /** @return the node of optimizer.method, else of optimizer, else of parameters */
+    private static Node place(Node.MapNode top) {
+        Node method = optimizerEntry(top, "method");
+        if (method != null) {
+            return method;
+        }
+        Node optimizer = top.entries.get("optimizer");
+        return optimizer != null ? optimizer : top.entries.get("parameters");
+    }
+
+    private static Node optimizerEntry(Node.MapNode top, String key) {
+        return top.entries.get("optimizer") instanceof Node.MapNode m ? m.entries.get(key) : null;
+    }
 }

@@ -62,8 +62,34 @@ final class ProgramsReader {
                         "programs " + e.getKey() + " must name at least one program, e.g. [gmx, gmx_mpi, gmx_d]");
             } else if (names.size() == items.size()) {
                 out.put(e.getKey(), names);
+                found(e.getKey(), names, place);
             }
         }
         return out;
+    }
+
+    /**
+     * One of an alias's programs must be there before anything runs: a name on the PATH, or a
+     * path (resolved against the job file's folder when read) to an executable file. Reported at
+     * the alias's line, with the number of PATH folders searched rather than the PATH itself.
+     */
+    private void found(String alias, List<String> names, int[] place) {
+        String path = System.getenv().getOrDefault("PATH", "");
+        for (String name : names) {
+            java.nio.file.Path p =
+                    name.contains("/") ? java.nio.file.Path.of(name) : ExternalTerms.findOnPath(name, path);
+            if (p != null && java.nio.file.Files.isExecutable(p) && !java.nio.file.Files.isDirectory(p)) {
+                return;
+            }
+        }
+        long folders = java.util.Arrays.stream(path.split(java.io.File.pathSeparator))
+                .filter(d -> !d.isEmpty())
+                .count();
+        r.problem(
+                place[0],
+                place[1],
+                "programs " + alias + ": none of " + String.join(", ", names)
+                        + " is an executable file or found on the PATH (" + folders
+                        + " folders searched); install one, or give its path");
     }
 }

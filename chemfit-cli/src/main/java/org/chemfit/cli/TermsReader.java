@@ -143,12 +143,47 @@ final class TermsReader {
                     }
                 });
             }
+            if (config != null && loss != null && loss.type() == LossType.RELATIVE_ERROR) {
+                relativeErrorReferences(t, whereNamed, config);
+            }
             termExtras(t, whereNamed, name, quantities, config);
             if (config != null && loss != null) {
                 out.add(new TermSpec(name, weight, loss, config));
             }
         }
         return out;
+    }
+
+    /**
+     * loss relative_error divides by each reference value: a zero one is refused where it is
+     * written, in the job file (a crystal term) or at its row of the reference CSV (an atoms term).
+     * External terms' values are checked where their loss is read.
+     */
+    private void relativeErrorReferences(Node.MapNode t, String where, TermConfig config) {
+        String rule = " loss relative_error divides by each reference value, but ";
+        String fix = "; use loss absolute_error or squared_error for this term, or leave the value out";
+        if (config instanceof AtomsConfig a) {
+            List<org.chemfit.atoms.ReferenceEntry> entries;
+            try {
+                entries = org.chemfit.atoms.ReferenceCsv.read(a.reference());
+            } catch (RuntimeException e) {
+                return; // reported with the CSV's lines where the term's settings were read
+            }
+            for (org.chemfit.atoms.ReferenceEntry e : entries) {
+                if (e.energy() == 0) {
+                    r.fileProblem(
+                            a.reference(),
+                            e.line(),
+                            where + rule + "the reference energy of tag '" + e.tag() + "' is 0" + fix);
+                }
+            }
+        } else if (config instanceof JobFile.CrystalConfig c && t.entries.get("reference") instanceof Node.MapNode rm) {
+            c.reference().forEach((q, values) -> {
+                if (values.length == 1 && values[0] == 0) {
+                    r.problem(rm.entries.get(q), where + rule + "reference '" + q + "' is 0" + fix);
+                }
+            });
+        }
     }
 
     private LossSpec loss(Node n, String where, List<String> quantities) {

@@ -32,7 +32,6 @@ final class ValidateCommand extends BaseCommand {
             if (!templates.isEmpty()) {
                 throw new JobFileException(templates);
             }
-            ExternalTerms.checkPrograms(jf);
             long free = jf.parameters().stream().filter(p -> !p.fixed()).count();
             out().printf(
                             "%s is valid: %d parameters (%d free), %d term%s, method %s, budget %d evaluations, %d worker%s%n",

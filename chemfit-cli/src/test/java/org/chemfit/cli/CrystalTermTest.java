@@ -171,8 +171,12 @@ class CrystalTermTest {
                             "    reference: {lattice_constant: 4.2112}",
                             ""));
             Cli.Run r = Cli.run("eval", job.toString());
-            assertTrue(r.code() != 0, r::toString);
-            assertTrue(r.err().contains("method 'ewald'"), r::toString);
+            // refused when the job is read, at the Coulomb term's line, before anything is evaluated
+            assertTrue(r.code() == ExitCodes.USAGE, r::toString);
+            assertTrue(
+                    r.err().contains("crystal-plain-tmp.yaml:8:9: term 'mgo' potential[0]: a plain Coulomb sum"),
+                    r::toString);
+            assertTrue(r.err().contains("use method: ewald"), r::toString);
             assertTrue(!r.err().contains("\tat ") && !r.err().contains("Exception"), r::toString);
         } finally {
             java.nio.file.Files.deleteIfExists(job);

@@ -59,7 +59,7 @@ class JobModelTest {
                 terms:
                   - name: t
                     kind: external
-                    command: [run-it]
+                    command: [sh, run-it]
                     outputs:
                       e: {parser: regex, file: out.txt, pattern: "E=(\\\\S+)", group: 1, select: first}
                       rho: {parser: column, file: t.dat, column: rho, select: mean_of_last, rows: 5}

@@ -79,10 +79,11 @@ class ProgramsAndStdinJobTest {
             assertEquals(ExitCodes.USAGE, r.code(), r::toString);
             assertTrue(
                     r.err()
-                            .contains(
-                                    "programs: calc: none of the programs no_such_gmx, no_such_gmx_mpi is on the PATH ("),
+                            .contains(job + ":2:3: programs calc: none of no_such_gmx, no_such_gmx_mpi is an executable"
+                                    + " file or found on the PATH ("),
                     r::toString);
             assertFalse(r.err().contains("Exception"), r::toString);
+            assertFalse(r.err().contains(System.getenv("PATH") + ")"), "the PATH itself is not printed: " + r);
         }
         assertFalse(Files.exists(tmp.resolve("out/results.json")));
     }

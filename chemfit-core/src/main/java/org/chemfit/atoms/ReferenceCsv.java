@@ -5,8 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import org.chemfit.ChemFitException;
 
@@ -29,14 +31,19 @@ import org.chemfit.ChemFitException;
  */
 public final class ReferenceCsv {
 
+    /** The most bad rows that {@link #read(Path)} reports one by one. */
+    private static final int MAX_REPORTED = 20;
+
     private ReferenceCsv() {}
 
     /**
      * @param csv the CSV file
      * @return its rows, in order (at least one)
      * @throws InputFormatException when the header lacks a required column, a row has the wrong
-     *     number of fields, an energy is not a number or the file has no rows; the message names
-     *     the file and line
+     *     number of fields, an energy is not a number, two rows have the same tag or the file has no
+     *     rows; the message names the file and line. Every bad row is found: the exception names
+     *     the first, and each further one (up to 20 in all) is attached to it as a suppressed
+     *     {@code InputFormatException}; when there are more, a last one (line 0) says how many
      * @throws ChemFitException when the file cannot be read
      */
     public static List<ReferenceEntry> read(Path csv) {
@@ -86,54 +93,102 @@ public final class ReferenceCsv {
         }
         boolean byPath = pathCol >= 0;
         int nameCol = byPath ? pathCol : fileCol;
-        String nameColumn = byPath ? "path" : "file";
         List<ReferenceEntry> out = new ArrayList<>();
+        // Every bad row is found in one reading, so that a user fixes them all at once; the first
+        // MAX_REPORTED are kept (a file may hold a million bad rows).
+        List<InputFormatException> bad = new ArrayList<>();
+        int badRows = 0;
+        Map<String, Integer> tagLines = new HashMap<>();
         for (int k = headerLine + 1; k < lines.size(); k++) {
             String line = lines.get(k);
             if (line.isBlank()) {
                 continue;
             }
             int lineNo = k + 1;
-            List<String> f = split(csv, lineNo, line);
-            if (f.size() != header.size()) {
-                throw new InputFormatException(
-                        csv,
-                        lineNo,
-                        "expected " + header.size() + " fields as in the header (" + String.join(",", header)
-                                + "), got " + f.size() + ": '" + line + "'");
-            }
-            String name = f.get(nameCol).trim();
-            if (name.isEmpty()) {
-                throw new InputFormatException(
-                        csv,
-                        lineNo,
-                        "expected a structure file name in column '" + nameColumn + "', got an empty field");
-            }
-            double e;
             try {
-                e = Double.parseDouble(f.get(energyCol).trim());
-            } catch (NumberFormatException ex) {
-                e = Double.NaN;
+                ReferenceEntry entry = row(csv, folder, header, lineNo, line, nameCol, energyCol, tagCol, byPath);
+                Integer first = tagLines.putIfAbsent(entry.tag(), lineNo);
+                if (first != null) {
+                    throw new InputFormatException(
+                            csv,
+                            lineNo,
+                            "tag '" + entry.tag() + "' is given twice, on lines " + first + " and " + lineNo
+                                    + "; each row needs a tag of its own (it names the structure's term and its row"
+                                    + " of predictions): give each row its own tag in the 'tag' column");
+                }
+                out.add(entry);
+            } catch (InputFormatException e) {
+                badRows++;
+                if (bad.size() < MAX_REPORTED) {
+                    bad.add(e);
+                }
             }
-            if (!Double.isFinite(e)) {
-                throw new InputFormatException(
+        }
+        if (!bad.isEmpty()) {
+            InputFormatException first = bad.get(0);
+            for (int i = 1; i < bad.size(); i++) {
+                first.addSuppressed(bad.get(i));
+            }
+            if (badRows > bad.size()) {
+                first.addSuppressed(new InputFormatException(
                         csv,
-                        lineNo,
-                        "expected a finite number in column 'reference_energy', got '" + f.get(energyCol) + "'");
+                        0,
+                        "and " + (badRows - bad.size()) + " more bad rows (the first " + MAX_REPORTED
+                                + " are listed)"));
             }
-            Path file = (byPath ? Path.of(name).toAbsolutePath() : folder.resolve(name)).normalize();
-            String tag = tagCol >= 0 ? f.get(tagCol).trim() : "";
-            if (tag.isEmpty()) {
-                String fn = file.getFileName().toString();
-                int dot = fn.lastIndexOf('.');
-                tag = dot > 0 ? fn.substring(0, dot) : fn;
-            }
-            out.add(new ReferenceEntry(file, e, tag, lineNo));
+            throw first;
         }
         if (out.isEmpty()) {
             throw new InputFormatException(csv, lines.size(), "expected at least one row after the header, got none");
         }
         return out;
+    }
+
+    /** One row of a reference CSV, or an {@link InputFormatException} naming its line. */
+    private static ReferenceEntry row(
+            Path csv,
+            Path folder,
+            List<String> header,
+            int lineNo,
+            String line,
+            int nameCol,
+            int energyCol,
+            int tagCol,
+            boolean byPath) {
+        String nameColumn = byPath ? "path" : "file";
+        List<String> f = split(csv, lineNo, line);
+        if (f.size() != header.size()) {
+            throw new InputFormatException(
+                    csv,
+                    lineNo,
+                    "expected " + header.size() + " fields as in the header (" + String.join(",", header) + "), got "
+                            + f.size() + ": '" + line + "'");
+        }
+        String name = f.get(nameCol).trim();
+        if (name.isEmpty()) {
+            throw new InputFormatException(
+                    csv, lineNo, "expected a structure file name in column '" + nameColumn + "', got an empty field");
+        }
+        double e;
+        try {
+            e = Double.parseDouble(f.get(energyCol).trim());
+        } catch (NumberFormatException ex) {
+            e = Double.NaN;
+        }
+        if (!Double.isFinite(e)) {
+            throw new InputFormatException(
+                    csv,
+                    lineNo,
+                    "expected a finite number in column 'reference_energy', got '" + f.get(energyCol) + "'");
+        }
+        Path file = (byPath ? Path.of(name).toAbsolutePath() : folder.resolve(name)).normalize();
+        String tag = tagCol >= 0 ? f.get(tagCol).trim() : "";
+        if (tag.isEmpty()) {
+            String fn = file.getFileName().toString();
+            int dot = fn.lastIndexOf('.');
+            tag = dot > 0 ? fn.substring(0, dot) : fn;
+        }
+        return new ReferenceEntry(file, e, tag, lineNo);
     }
 
     /**

@@ -1,0 +1,130 @@
+package org.chemfit.cli;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.chemfit.atoms.Atoms;
+import org.chemfit.atoms.PairPotential.CoulombMethod;
+import org.jspecify.annotations.NullUnmarked;
+
+/**
+ * The rules that tie a term's settings to the structures it reads, checked while the job file is
+ * read so that {@code validate}, {@code fit} and {@code eval} refuse the same jobs before anything
+ * runs: a Coulomb term that cannot be summed in a structure's cell, and formula units that do not
+ * divide a crystal cell's atoms.
+ *
+ * <pre>{@code
+ * new StructureChecks(reading).coulomb(items, pairs, atoms, "data/mgo.xyz", "term 'periclase' potential");
+ * }</pre>
+ *
+ * @implNote One instance per job file, used while it is read; not thread-safe.
+ */
+// Not yet checked by NullAway (docs/architecture.md, "Build gates", says why).
+@NullUnmarked
+final class StructureChecks {
+
+    private final JobReading r;
+
+    StructureChecks(JobReading reading) {
+        this.r = reading;
+    }
+
+    /**
+     * Refuses a Coulomb term that the potential refuses in this structure's cell: a plain sum
+     * ({@code method: direct}) without a cutoff in a periodic cell, which does not converge, and an
+     * Ewald sum in a cell periodic along one or two vectors only. The same conditions as
+     * {@code PairPotential}'s when it evaluates, reported at the pair term's line.
+     *
+     * @param items the potential's pair-term nodes
+     * @param pairs their settings, one per node
+     * @param atoms a structure of the term
+     * @param structure the structure as the user names it (a path, with the CSV line where there is one)
+     * @param where the potential's place in words ("term 'periclase' potential")
+     * @return whether a problem was reported
+     */
+    boolean coulomb(List<Node> items, List<JobFile.PairTermSpec> pairs, Atoms atoms, String structure, String where) {
+        if (items.size() != pairs.size() || !atoms.isPeriodic()) {
+            return false;
+        }
+        boolean[] pbc = atoms.pbc();
+        boolean fully = pbc[0] && pbc[1] && pbc[2];
+        boolean found = false;
+        for (int i = 0; i < pairs.size(); i++) {
+            JobFile.PairTermSpec p = pairs.get(i);
+            if (p.form() != JobFile.PairForm.COULOMB) {
+                continue;
+            }
+            String w = where + (items.size() > 1 ? "[" + i + "]" : "");
+            if (p.coulombMethod() == CoulombMethod.DIRECT && !Double.isFinite(p.cutoff())) {
+                r.problem(
+                        items.get(i),
+                        w + ": a plain Coulomb sum (method direct) without a cutoff is refused in the periodic cell of "
+                                + structure + ": the cell is " + periodic(pbc)
+                                + ", and a plain sum over periodic images does not converge; use method: ewald"
+                                + " (or method: dsf with alpha and a cutoff, a cutoff, or method: minimum_image for a"
+                                + " cluster in a large box)");
+                found = true;
+            } else if (p.coulombMethod() == CoulombMethod.EWALD && !fully) {
+                r.problem(
+                        items.get(i),
+                        w + ": the Ewald sum (method ewald) needs a cell periodic along all three vectors, but "
+                                + structure + " is " + periodic(pbc)
+                                + "; use method: dsf (with alpha and a cutoff) or method: direct with a cutoff");
+                found = true;
+            }
+        }
+        return found;
+    }
+
+    /**
+     * Refuses formula units that do not divide the number of atoms of every species of a cell:
+     * the properties per formula unit would be off by a fraction.
+     *
+     * @param node the {@code formula_units} node
+     * @param formulaUnits its value
+     * @param atoms the cell
+     * @param structure the cell's file as the user names it
+     * @param where the term in words ("term 'periclase'")
+     */
+    void formulaUnits(Node node, int formulaUnits, Atoms atoms, String structure, String where) {
+        Map<String, Integer> counts = new TreeMap<>();
+        for (String s : atoms.speciesList()) {
+            counts.merge(s, 1, Integer::sum);
+        }
+        int gcd = 0;
+        for (int c : counts.values()) {
+            gcd = gcd(gcd, c);
+        }
+        if (gcd % formulaUnits == 0) {
+            return;
+        }
+        StringBuilder formula = new StringBuilder();
+        counts.forEach((s, c) -> formula.append(s).append(c));
+        List<String> divisors = new java.util.ArrayList<>();
+        for (int d = 1; d <= gcd; d++) {
+            if (gcd % d == 0) {
+                divisors.add(Integer.toString(d));
+            }
+        }
+        r.problem(
+                node,
+                where + " formula_units " + formulaUnits + " does not fit the cell of " + structure + ": it holds "
+                        + formula + " (" + atoms.size() + " atoms), and the atoms of each species must split evenly"
+                        + " into the formula units; formula_units must be one of " + String.join(", ", divisors));
+    }
+
+    private static int gcd(int a, int b) {
+        return b == 0 ? a : gcd(b, a % b);
+    }
+
+    private static String periodic(boolean[] pbc) {
+        List<String> along = new java.util.ArrayList<>();
+        String[] axes = {"a", "b", "c"};
+        for (int i = 0; i < 3; i++) {
+            if (pbc[i]) {
+                along.add(axes[i]);
+            }
+        }
+        return "periodic along " + String.join(", ", along) + (along.size() < 3 ? " only" : "");
+    }
+}

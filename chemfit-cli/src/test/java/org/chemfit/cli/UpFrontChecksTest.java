@@ -1,0 +1,330 @@
+package org.chemfit.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Mistakes that {@code fit} and {@code eval} used to meet only while running are job errors found
+ * when the job is read: {@code validate} reports them at the job file's line (or the data file's),
+ * with exit code 2, and {@code fit} and {@code eval} refuse the same job the same way before
+ * anything runs (no journal, no run directory).
+ */
+class UpFrontChecksTest {
+
+    @TempDir
+    Path dir;
+
+    /** The rock-salt MgO cell of examples/mgo-buckingham: 4 Mg and 4 O, periodic along a, b and c. */
+    private static final String MGO = String.join(
+            "\n",
+            "8",
+            "Lattice=\"4.2112 0.0 0.0 0.0 4.2112 0.0 0.0 0.0 4.2112\" Properties=species:S:1:pos:R:3 pbc=\"T T T\"",
+            "Mg 0.000000 0.000000 0.000000",
+            "Mg 2.105600 2.105600 0.000000",
+            "Mg 2.105600 0.000000 2.105600",
+            "Mg 0.000000 2.105600 2.105600",
+            "O 2.105600 0.000000 0.000000",
+            "O 4.211200 2.105600 0.000000",
+            "O 4.211200 0.000000 2.105600",
+            "O 2.105600 2.105600 2.105600",
+            "");
+
+    private Path write(String name, String... lines) throws IOException {
+        Path p = dir.resolve(name);
+        Files.createDirectories(p.getParent());
+        Files.writeString(p, String.join("\n", lines) + "\n");
+        return p;
+    }
+
+    /** Runs validate, fit and eval on the job; each must refuse it with exit 2 and the given text. */
+    private void refusedEverywhere(Path job, String... expected) {
+        for (String command : List.of("validate", "fit", "eval")) {
+            Cli.Run r = command.equals("fit")
+                    ? Cli.run("fit", job.toString(), "--progress", "none")
+                    : Cli.run(command, job.toString());
+            assertEquals(ExitCodes.USAGE, r.code(), command + ": " + r);
+            for (String e : expected) {
+                assertTrue(r.err().contains(e), command + " should say '" + e + "': " + r);
+            }
+            assertFalse(r.err().contains("Exception"), r::toString);
+            assertFalse(r.err().contains("internal error"), r::toString);
+            assertTrue(r.err().contains("found; the job file format is described in docs/job-file.md"), r::toString);
+            assertFalse(r.out().contains("is valid"), r::toString);
+        }
+        assertFalse(Files.exists(dir.resolve("out")), "nothing ran: no output folder, no journal, no run directory");
+    }
+
+    // ---------------------------------------------------------------- 1: the method's own requirements
+
+    private Path argonJob(String sigma, String optimizer) throws IOException {
+        Path data = Cli.resource("jobs/data/energies.csv");
+        return write(
+                "job.yaml",
+                "parameters:",
+                "  lj:",
+                "    epsilon: {initial: 1.0, bounds: [0.1, 10.0]}",
+                "    sigma: " + sigma,
+                "terms:",
+                "  - name: curve",
+                "    kind: atoms",
+                "    reference: " + data,
+                "    potential:",
+                "      - {form: lennard_jones, species: [Ar, Ar], epsilon: lj.epsilon, sigma: lj.sigma}",
+                "optimizer:",
+                optimizer,
+                "output: {folder: out}");
+    }
+
+    @Test
+    void bobyqaWithOneFreeParameterIsAJobErrorAtItsMethodLine() throws IOException {
+        Path job = argonJob("{initial: 2.2, fixed: true}", "  method: BOBYQA");
+        refusedEverywhere(
+                job,
+                job + ":12:11: optimizer method BOBYQA cannot fit this job's 1 free parameter (lj.epsilon): "
+                        + "BOBYQA needs at least 2 free parameters, got 1; use Nelder-Mead or Powell");
+    }
+
+    @Test
+    void everyParameterFixedLeavesNothingToFit() throws IOException {
+        Path job = argonJob("{initial: 2.2, bounds: [2.2, 2.2]}", "  method: Powell");
+        Files.writeString(job, Files.readString(job).replace("bounds: [0.1, 10.0]", "fixed: true"));
+        refusedEverywhere(
+                job,
+                job + ":12:11: optimizer method Powell has nothing to fit: every parameter is fixed (or has equal "
+                        + "bounds); a fit needs at least one free parameter: remove fixed: true from one, or widen its"
+                        + " bounds");
+    }
+
+    @Test
+    void bobyqaWithTwoFreeParametersAndTheDefaultMethodWithOnePass() throws IOException {
+        Cli.Run two = Cli.run(
+                "validate",
+                argonJob("{initial: 2.2, bounds: [1.0, 4.0]}", "  method: BOBYQA")
+                        .toString());
+        assertEquals(ExitCodes.OK, two.code(), two::toString);
+        assertTrue(two.out().contains("2 parameters (2 free)"), two::toString);
+        Cli.Run one = Cli.run(
+                "validate",
+                argonJob("{initial: 2.2, fixed: true}", "  max_evaluations: 10").toString());
+        assertEquals(ExitCodes.OK, one.code(), one::toString);
+        assertTrue(one.out().contains("2 parameters (1 free)"), one::toString);
+        assertTrue(one.out().contains("method Nelder-Mead"), one::toString);
+    }
+
+    // ---------------------------------------------------------------- 2 and 4: crystal terms
+
+    private Path crystalJob(String coulomb, int formulaUnits) throws IOException {
+        write("data/mgo.xyz", MGO);
+        return write(
+                "job.yaml",
+                "parameters:",
+                "  mgo:",
+                "    A: {initial: 1285.0, bounds: [300.0, 3000.0]}",
+                "    q: {initial: 2.0, bounds: [1.2, 2.0]}",
+                "terms:",
+                "  - name: periclase",
+                "    kind: crystal",
+                "    structure: data/mgo.xyz",
+                "    formula_units: " + formulaUnits,
+                "    potential:",
+                "      - " + coulomb,
+                "      - {form: buckingham, species: [Mg, O], A: mgo.A, rho: 0.3, C: 0.0, cutoff: 12.0}",
+                "      - {form: buckingham, species: [O, O], A: 22764.0, rho: 0.149, C: 27.8, cutoff: 12.0}",
+                "    reference: {lattice_constant: 4.2112}",
+                "optimizer: {method: Nelder-Mead, max_evaluations: 5}",
+                "output: {folder: out}");
+    }
+
+    @Test
+    void aPlainCoulombSumInAPeriodicCellIsRefusedAtItsLine() throws IOException {
+        Path job = crystalJob("{form: coulomb, charges: {Mg: mgo.q, O: -1*mgo.q}, method: direct}", 4);
+        refusedEverywhere(
+                job,
+                job + ":11:9: term 'periclase' potential[0]: a plain Coulomb sum (method direct) without a cutoff is "
+                        + "refused in the periodic cell of data/mgo.xyz: the cell is periodic along a, b, c, and a plain sum "
+                        + "over periodic images does not converge; use method: ewald");
+    }
+
+    @Test
+    void aPlainCoulombSumInAPeriodicStructureOfAnAtomsTermIsRefusedToo() throws IOException {
+        write("data/mgo.xyz", MGO);
+        Path csv = write("data/ref.csv", "file,reference_energy,tag", "mgo.xyz,-40.0,rocksalt");
+        Path job = write(
+                "job.yaml",
+                "parameters: {q: {initial: 2.0, bounds: [1.2, 2.0]}}",
+                "terms:",
+                "  - name: cells",
+                "    kind: atoms",
+                "    reference: data/ref.csv",
+                "    potential:",
+                "      - {form: coulomb, charges: {Mg: q, O: -1*q}}",
+                "      - {form: buckingham, species: [Mg, O], A: 1285.0, rho: 0.3, C: 0.0, cutoff: 12.0}",
+                "output: {folder: out}");
+        refusedEverywhere(
+                job,
+                job + ":7:9: term 'cells' potential[0]: a plain Coulomb sum (method direct) without a cutoff is "
+                        + "refused in the periodic cell of " + dir.resolve("data/mgo.xyz") + " (" + csv
+                        + " line 2, tag 'rocksalt'): the cell is periodic along a, b, c");
+    }
+
+    @Test
+    void theSameCellWithTheEwaldSumPasses() throws IOException {
+        Path job = crystalJob("{form: coulomb, charges: {Mg: mgo.q, O: -1*mgo.q}, method: ewald}", 4);
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+    }
+
+    @Test
+    void formulaUnitsThatDoNotDivideTheCellAreRefused() throws IOException {
+        Path job = crystalJob("{form: coulomb, charges: {Mg: mgo.q, O: -1*mgo.q}, method: ewald}", 3);
+        refusedEverywhere(
+                job,
+                job + ":9:20: term 'periclase' formula_units 3 does not fit the cell of data/mgo.xyz: it holds "
+                        + "Mg4O4 (8 atoms), and the atoms of each species must split evenly into the formula units; "
+                        + "formula_units must be one of 1, 2, 4");
+    }
+
+    @Test
+    void aZeroCrystalReferenceUnderRelativeErrorIsRefusedAtItsLine() throws IOException {
+        Path job = crystalJob("{form: coulomb, charges: {Mg: mgo.q, O: -1*mgo.q}, method: ewald}", 4);
+        Files.writeString(
+                job,
+                Files.readString(job)
+                        .replace(
+                                "    reference: {lattice_constant: 4.2112}",
+                                "    reference: {lattice_constant: 4.2112, C44: 0}\n    loss: relative_error"));
+        refusedEverywhere(
+                job,
+                job + ":14:48: term 'periclase' loss relative_error divides by each reference value, but reference "
+                        + "'C44' is 0; use loss absolute_error or squared_error for this term");
+    }
+
+    // ---------------------------------------------------------------- 3: programs
+
+    private Path externalJob(String command) throws IOException {
+        write("in.tmpl", "e = {{ x }}");
+        return write(
+                "job.yaml",
+                "parameters: {x: {initial: 1.0, bounds: [0.0, 2.0]}}",
+                "terms:",
+                "  - name: sim",
+                "    kind: external",
+                "    templates: {in.txt: in.tmpl}",
+                "    command: " + command,
+                "    outputs: {energy: {parser: regex, file: in.txt, pattern: 'e = (\\S+)'}}",
+                "    reference: {energy: 1.0}",
+                "output: {folder: out}");
+    }
+
+    @Test
+    void aMissingScriptIsRefusedWithItsResolvedPath() throws IOException {
+        Path job = externalJob("[./scripts/run.sh]");
+        refusedEverywhere(
+                job,
+                job + ":6:14: term 'sim' command: program './scripts/run.sh' does not exist: "
+                        + dir.resolve("scripts/run.sh"));
+    }
+
+    @Test
+    void aScriptThatIsNotExecutableIsRefused() throws IOException {
+        Path script = write("scripts/run.sh", "#!/bin/sh", "cat in.txt");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rw-r--r--"));
+        Path job = externalJob("[./scripts/run.sh]");
+        refusedEverywhere(
+                job, job + ":6:14: term 'sim' command: program './scripts/run.sh' is not executable: " + script);
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Cli.Run ok = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.OK, ok.code(), ok::toString);
+    }
+
+    @Test
+    void aProgramNotOnThePathNamesTheLineNotTheWholePath() throws IOException {
+        Path job = externalJob("[lmpx, -in, in.txt]");
+        String path = System.getenv().getOrDefault("PATH", "");
+        long folders = java.util.Arrays.stream(path.split(java.io.File.pathSeparator))
+                .filter(d -> !d.isEmpty())
+                .count();
+        refusedEverywhere(
+                job,
+                job + ":6:14: term 'sim' command: program 'lmpx' is not found on the PATH (" + folders
+                        + " folders searched)");
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertFalse(r.err().contains(path), "the PATH itself is not printed: " + r);
+    }
+
+    // ---------------------------------------------------------------- 5 and 6: reference CSVs
+
+    private Path atomsJob(Path csv, String loss) throws IOException {
+        return write(
+                "job.yaml",
+                "parameters:",
+                "  lj:",
+                "    epsilon: {initial: 1.0, bounds: [0.1, 10.0]}",
+                "    sigma: {initial: 2.2, bounds: [1.0, 4.0]}",
+                "terms:",
+                "  - name: curve",
+                "    kind: atoms",
+                "    reference: " + dir.relativize(csv),
+                "    loss: " + loss,
+                "    potential:",
+                "      - {form: lennard_jones, species: [Ar, Ar], epsilon: lj.epsilon, sigma: lj.sigma}",
+                "output: {folder: out}");
+    }
+
+    /** @return a CSV with the given rows after the header, each row "file,energy,tag" of the test dimers */
+    private Path csv(String... rows) throws IOException {
+        Path dimers = Cli.resource("jobs/data/dimers");
+        List<String> lines = new ArrayList<>();
+        lines.add("path,reference_energy,tag");
+        for (String row : rows) {
+            lines.add(row.replace("DIMERS", dimers.toString()));
+        }
+        return write("ref.csv", lines.toArray(new String[0]));
+    }
+
+    @Test
+    void aTagGivenTwiceIsRefusedWithBothLines() throws IOException {
+        Path csv = csv("DIMERS/lj_1.900.xyz,2.94,r1", "DIMERS/lj_2.100.xyz,-1.13,r2", "DIMERS/lj_2.245.xyz,-1.49,r1");
+        refusedEverywhere(
+                atomsJob(csv, "squared_error"),
+                csv + ":4: tag 'r1' is given twice, on lines 2 and 4; each row needs a tag of its own");
+    }
+
+    @Test
+    void everyBadRowIsListedUpToTwentyThenACount() throws IOException {
+        List<String> rows = new ArrayList<>();
+        rows.add("DIMERS/lj_1.900.xyz,2.94,good");
+        for (int i = 0; i < 25; i++) {
+            rows.add("DIMERS/lj_2.100.xyz,oops" + i + ",bad" + i);
+        }
+        Path csv = csv(rows.toArray(new String[0]));
+        Path job = atomsJob(csv, "squared_error");
+        refusedEverywhere(
+                job,
+                csv + ":3: expected a finite number in column 'reference_energy', got 'oops0'",
+                csv + ":22: expected a finite number in column 'reference_energy', got 'oops19'",
+                csv + ": and 5 more bad rows (the first 20 are listed)");
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertFalse(r.err().contains("oops20"), r::toString);
+        assertTrue(r.err().contains("21 problems found"), r::toString);
+    }
+
+    @Test
+    void aZeroReferenceUnderRelativeErrorIsRefusedAtItsCsvLine() throws IOException {
+        Path csv = csv("DIMERS/lj_1.900.xyz,2.94,r1", "DIMERS/lj_2.100.xyz,0,r2", "DIMERS/lj_2.245.xyz,-1.49,r3");
+        refusedEverywhere(
+                atomsJob(csv, "relative_error"),
+                csv + ":3: term 'curve' loss relative_error divides by each reference value, but the reference "
+                        + "energy of tag 'r2' is 0");
+    }
+}

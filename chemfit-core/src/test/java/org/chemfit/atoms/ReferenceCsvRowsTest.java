@@ -1,0 +1,67 @@
+package org.chemfit.atoms;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every bad row of a reference CSV is found in one reading, and a tag belongs to one row only. */
+class ReferenceCsvRowsTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aTagGivenTwiceNamesBothLines() throws IOException {
+        Path csv = dir.resolve("e.csv");
+        Files.writeString(csv, "file,reference_energy,tag\na.xyz,1.5,x\nb.xyz,2.5,y\n\nc.xyz,3.5,x\n");
+        InputFormatException e = assertThrows(InputFormatException.class, () -> ReferenceCsv.read(csv));
+        assertEquals(5, e.line());
+        assertEquals(
+                "tag 'x' is given twice, on lines 2 and 5; each row needs a tag of its own (it names the structure's"
+                        + " term and its row of predictions): give each row its own tag in the 'tag' column",
+                e.problem());
+        assertEquals(0, e.getSuppressed().length);
+    }
+
+    @Test
+    void tagsTakenFromFileNamesMustDifferToo() throws IOException {
+        Path csv = dir.resolve("e.csv");
+        Files.writeString(csv, "file,reference_energy\nd/a.xyz,1.5\ne/a.xyz,2.5\n");
+        InputFormatException e = assertThrows(InputFormatException.class, () -> ReferenceCsv.read(csv));
+        assertEquals(3, e.line());
+        assertTrue(e.problem().startsWith("tag 'a' is given twice, on lines 2 and 3;"), e.problem());
+    }
+
+    @Test
+    void everyBadRowIsAttachedUpToTwentyThenACount() throws IOException {
+        Path csv = dir.resolve("e.csv");
+        StringBuilder text = new StringBuilder("file,reference_energy,tag\ngood.xyz,1.0,good\n");
+        for (int i = 0; i < 23; i++) {
+            text.append(i % 2 == 0 ? "b" + i + ".xyz,x" + i + ",t" + i : "b" + i + ".xyz,1.0")
+                    .append('\n');
+        }
+        Files.writeString(csv, text.toString());
+        InputFormatException e = assertThrows(InputFormatException.class, () -> ReferenceCsv.read(csv));
+        assertEquals(3, e.line());
+        assertEquals("expected a finite number in column 'reference_energy', got 'x0'", e.problem());
+        List<Integer> lines = new ArrayList<>();
+        for (Throwable t : e.getSuppressed()) {
+            lines.add(((InputFormatException) t).line());
+        }
+        // 23 bad rows: the first, 19 attached, and a count of the 3 left
+        assertEquals(20, lines.size(), lines::toString);
+        assertEquals(4, lines.get(0)); // b1.xyz: two fields where the header has three
+        assertEquals(22, lines.get(18));
+        InputFormatException more = (InputFormatException) e.getSuppressed()[19];
+        assertEquals(0, more.line());
+        assertEquals("and 3 more bad rows (the first 20 are listed)", more.problem());
+    }
+}
