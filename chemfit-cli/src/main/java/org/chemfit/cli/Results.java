@@ -235,7 +235,12 @@ final class Results {
             t.put("loss_type", JobKeys.word(spec.loss().type()));
             EvaluationContext a = judgement == null ? null : child(judgement.validationInitial(), i);
             EvaluationContext b = judgement == null ? null : child(judgement.validationBest(), i);
-            t.put("status", b == null ? null : b.status().name());
+            // validation terms run under the skip policy so that one never stops the others; a failed one is FAILED
+            t.put(
+                    "status",
+                    b == null
+                            ? null
+                            : b.failure() != null ? "FAILED" : b.status().name());
             Map<String, Object> loss = new LinkedHashMap<>();
             loss.put("initial", a == null ? null : num(a.value()));
             loss.put("best", b == null ? null : num(b.value()));
@@ -391,8 +396,17 @@ final class Results {
     static Map<String, Object> read(Path file) {
         try {
             return JSON.readValue(file.toFile(), new TypeReference<Map<String, Object>>() {});
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            // Jackson's own message ends in a "[Source: ...]" note meant for programmers: say the line instead
+            com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
+            throw new BaseCommand.UserException(file + (at == null ? "" : ":" + at.getLineNr() + ":" + at.getColumnNr())
+                    + ": is not a results.json of chemfit fit (expected a JSON object, as chemfit fit writes into its"
+                    + " output folder): "
+                    + (e instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException
+                            ? "it holds JSON of another shape"
+                            : e.getOriginalMessage()));
         } catch (IOException e) {
-            throw new BaseCommand.UserException(file + ": is not a results file of chemfit: " + e.getMessage());
+            throw new BaseCommand.UserException(file + ": cannot be read: " + Messages.reason(e));
         }
     }
 }
