@@ -22,6 +22,9 @@ abstract class BaseCommand implements Callable<Integer> {
     /** The level of Hazelcast's loggers in slf4j-simple: {@code error} unless {@code --verbose}. */
     static final String HAZELCAST_LOG_LEVEL = "org.slf4j.simpleLogger.log.com.hazelcast";
 
+    /** The level of the fit loop's logger (org.chemfit.fit), whose warnings the command prints in its own words. */
+    static final String FIT_LOG_LEVEL = "org.slf4j.simpleLogger.log.org.chemfit.fit";
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -65,6 +68,19 @@ abstract class BaseCommand implements Callable<Integer> {
             // Hazelcast warns, with stack traces, of what it recovers from by itself (a partition
             // migrating while a member joins); its errors and our own messages remain
             System.setProperty(HAZELCAST_LOG_LEVEL, "error");
+        }
+        if (System.getProperty(FIT_LOG_LEVEL) == null) {
+            // The fit's warnings are reported by the command itself (the closing table, results.json):
+            // its log repeats them only under --verbose.
+            System.setProperty(FIT_LOG_LEVEL, verbose ? "info" : "error");
+        }
+        if (verbose) {
+            // the full log: each line names its level and logger (simplelogger.properties prints only
+            // "warning: message" otherwise, in the words of the command's own messages)
+            System.setProperty("org.slf4j.simpleLogger.levelInBrackets", "true");
+            System.setProperty("org.slf4j.simpleLogger.showShortLogName", "true");
+            System.setProperty("org.slf4j.simpleLogger.warnLevelString", "WARN");
+            System.setProperty("org.slf4j.simpleLogger.errorLevelString", "ERROR");
         }
         try {
             return execute();

@@ -44,7 +44,7 @@ final class EvalCommand extends BaseCommand {
             names = "--params",
             paramLabel = "RESULTS",
             description = "Evaluate at the best parameters of a finished fit's "
-                    + "results.json (--set values apply on top).")
+                    + "results.json, or of the output folder that holds it (--set values apply on top).")
     @Nullable
     Path params;
 
@@ -185,9 +185,16 @@ final class EvalCommand extends BaseCommand {
                     c.name(),
                     JobKeys.word(jf.validation().get(i).kind()),
                     Tables.fmt(c.value()),
-                    c.status().name().toLowerCase(java.util.Locale.ROOT)));
+                    // validation terms run under the skip policy: one that failed is shown as failed
+                    c.failure() != null ? "failed" : c.status().name().toLowerCase(java.util.Locale.ROOT)));
         }
         Tables.print(out(), vrows);
+        for (EvaluationContext c : v.children()) {
+            if (c.failure() != null) {
+                out().println("validation term '" + c.name() + "' failed: "
+                        + FirstFailures.reason(String.valueOf(c.failure().getMessage())));
+            }
+        }
     }
 
     /** Prints the model beside every reference value. */
@@ -245,6 +252,15 @@ final class EvalCommand extends BaseCommand {
      */
     @SuppressWarnings("unchecked")
     static Map<String, Double> bestOf(Path file, Parameters initial) {
+        if (java.nio.file.Files.isDirectory(file)) {
+            // the output folder of a fit: its results.json
+            Path inside = file.resolve(Results.FILE);
+            if (!java.nio.file.Files.isRegularFile(inside)) {
+                throw new UserException("--params " + file + ": is a folder without a " + Results.FILE
+                        + "; give the results.json of a finished fit, or the output folder that holds it");
+            }
+            file = inside;
+        }
         if (!java.nio.file.Files.isRegularFile(file)) {
             throw new UserException("--params " + file + ": no such file; give the results.json of a finished fit");
         }

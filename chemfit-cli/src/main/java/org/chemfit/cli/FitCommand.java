@@ -1,6 +1,7 @@
 package org.chemfit.cli;
 
 import java.nio.file.Path;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -24,7 +25,10 @@ import picocli.CommandLine.Parameters;
  *
  * @implNote One instance per command line.
  */
-@Command(name = "fit", description = "Run the fit that JOB describes; write results.json, evaluations.csv and plots.")
+@Command(
+        name = "fit",
+        description = "Run the fit that JOB describes; write results.json, evaluations.csv and plots.",
+        modelTransformer = FitCommand.MethodsFooter.class)
 final class FitCommand extends BaseCommand {
 
     @Parameters(paramLabel = "JOB", description = "The job file (YAML or JSON).")
@@ -105,8 +109,36 @@ final class FitCommand extends BaseCommand {
                     "With --cluster: terms this process runs itself besides the workers (default: ${DEFAULT-VALUE}).")
     int driverThreads;
 
+    /** The options that mean something only with {@code --cluster}, and what each sets. */
+    private static final java.util.Map<String, String> CLUSTER_ONLY = new java.util.LinkedHashMap<>();
+
+    static {
+        CLUSTER_ONLY.put("--join", "the members to join");
+        CLUSTER_ONLY.put("--bind", "the interface the cluster member listens on");
+        CLUSTER_ONLY.put("--port", "the first port the cluster member tries");
+        CLUSTER_ONLY.put("--member-wait", "how long terms wait for a worker");
+        CLUSTER_ONLY.put("--driver-threads", "the terms the driver runs itself");
+    }
+
     @Override
     int execute() {
+        if (!cluster.enabled()) {
+            // refused rather than ignored: a user who meant the dashboard's port would get another one
+            List<String> given = new java.util.ArrayList<>();
+            CLUSTER_ONLY.forEach((option, what) -> {
+                if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
+                    given.add(option + " (" + what + ")");
+                }
+            });
+            if (!given.isEmpty()) {
+                throw new UserException(
+                        String.join(", ", given) + (given.size() == 1 ? " is an option" : " are options")
+                                + " of a fit on a cluster and needs --cluster NAME (see docs/cluster.md)"
+                                + (spec.commandLine().getParseResult().hasMatchedOption("--port")
+                                        ? "; the dashboard's port is given as --dashboard=PORT"
+                                        : ""));
+            }
+        }
         if (dashboard != null && (dashboard < 0 || dashboard > 65535)) {
             // refused before anything else, also when a finished fit would only be shown again
             throw new UserException("the dashboard's port must be 0 (any free port) to 65535, got " + dashboard);
@@ -159,6 +191,19 @@ final class FitCommand extends BaseCommand {
                         out(),
                         err())
                 .run();
+    }
+
+    /** Lists the optimization methods of this build at the end of {@code chemfit fit --help}. */
+    static final class MethodsFooter implements picocli.CommandLine.IModelTransformer {
+        @Override
+        public picocli.CommandLine.Model.CommandSpec transform(picocli.CommandLine.Model.CommandSpec spec) {
+            spec.usageMessage()
+                    .footer(
+                            "%nMethods (optimizer.method in the job file, any case): "
+                                    + String.join(", ", Methods.names()) + ".",
+                            "The job file format is described in docs/job-file.md.");
+            return spec;
+        }
     }
 
     /** Reads --progress case-insensitively. */

@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.chemfit.EvaluationCancelledException;
 import org.chemfit.EvaluationContext;
 import org.chemfit.Parameters;
+import org.chemfit.TermFailedException;
 import org.chemfit.cli.BaseCommand.UserException;
 import org.chemfit.fit.FitFailedException;
 import org.chemfit.fit.FitResult;
@@ -104,6 +105,9 @@ final class FitRun {
 
     @SuppressWarnings("NullAway.Init")
     private Optional<RunRecord> resumed;
+
+    /** The term whose failure ended the fit (under on_failure: raise), or null. */
+    private @Nullable TermFailedException failedTerm;
 
     /**
      * @param jf the job file, read
@@ -276,7 +280,9 @@ final class FitRun {
             }
         } catch (JournalException | UserException e) {
             plan.close();
-            throw new UserException(e.getMessage());
+            // the journal's message names the Java API's way to restart too; the command says its own
+            throw new UserException(String.valueOf(e.getMessage())
+                    .replace("(chemfit fit --restart, or JournalMode.restart();", "(chemfit fit --restart;"));
         }
     }
 
@@ -331,12 +337,14 @@ final class FitRun {
             return;
         }
         String where = cluster.enabled() ? "on cluster '" + cluster.name + "'" : w + " worker" + (w == 1 ? "" : "s");
+        long free = jf.parameters().stream().filter(p -> !p.fixed()).count();
         err().printf(
-                        "fitting %d parameters of %s with %s (budget %d evaluations, %s); output in %s%n",
-                        jf.parameters().size(),
+                        "fitting %s of %s with %s (budget %s, %s); output in %s%n",
+                        Tables.count(jf.parameters().size(), "parameter")
+                                + (free == jf.parameters().size() ? "" : ", " + free + " free,"),
                         jf.file().getFileName(),
                         jf.optimizer().method(),
-                        budget,
+                        Tables.count(budget, "evaluation"),
                         where,
                         folder);
         resumed.ifPresent(r -> err().printf(
@@ -364,6 +372,9 @@ final class FitRun {
     /** Runs the optimizer with progress shown, and maps how it ended to a status and an exit code. */
     private Ending fit(FitPlan plan, EvaluationLog log, Interrupts interrupts) {
         Progress bar = new Progress(err(), options.mode(), options.progressInterval(), budget, log, plan.running::get);
+        if (!quiet) {
+            fitter.listener(new FirstFailures(JobKeys.word(jf.combination().onFailure()), bar::note));
+        }
         try {
             FitResult result = fitter.fit();
             boolean stopped = result.stopReason() == StopReason.INTERRUPTED || interrupts.triggered();
@@ -371,6 +382,7 @@ final class FitRun {
                     result, stopped ? "interrupted" : "done", null, stopped ? ExitCodes.INTERRUPTED : ExitCodes.OK);
         } catch (FitFailedException e) {
             boolean stopped = interrupts.triggered();
+            failedTerm = failedTerm(e);
             return new Ending(
                     e.partialResult().orElse(null),
                     stopped ? "interrupted" : "failed",
@@ -446,6 +458,16 @@ final class FitRun {
                                     finished(journal, runId)));
         }
         results.put("journal_run", runId);
+        TermFailedException failed = failedTerm;
+        if (failed != null
+                && failed.termIndex() >= 0
+                && failed.termIndex() < jf.terms().size()) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> t = (Map<String, Object>)
+                    ((List<Object>) Objects.requireNonNull(results.get("terms"), "terms")).get(failed.termIndex());
+            t.put("status", "FAILED");
+            t.putIfAbsent("failure", failed.getMessage());
+        }
         if (trace != null) {
             results.put("validation_history", trace.finish(code != ExitCodes.INTERRUPTED));
         }
@@ -482,6 +504,16 @@ final class FitRun {
         err().println("error: " + Messages.clean(notWritten.getMessage()) + " (the fit's result is in " + file + ")");
         err().flush();
         return code == ExitCodes.OK ? ExitCodes.USAGE : code;
+    }
+
+    /** @return the failed term in the causes of a failed fit, or null */
+    private static @Nullable TermFailedException failedTerm(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof TermFailedException f) {
+                return f;
+            }
+        }
+        return null;
     }
 
     /**

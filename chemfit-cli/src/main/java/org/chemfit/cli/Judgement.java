@@ -286,9 +286,9 @@ record Judgement(
         return rows;
     }
 
-    /** Four significant digits: enough to compare errors, short enough for a table. */
+    /** Four significant digits: enough to compare errors, short enough for a table; "-" for none or NaN. */
     static String g(@Nullable Object o) {
-        if (!(o instanceof Number n)) {
+        if (!(o instanceof Number n) || !Double.isFinite(n.doubleValue())) {
             return "-";
         }
         return String.format(Locale.ROOT, "%.4g", n.doubleValue());

@@ -97,6 +97,16 @@ final class Progress implements AutoCloseable {
         err.flush();
     }
 
+    /**
+     * Prints a message on lines of its own, above the bar (redrawn at the next tick) or between
+     * the progress lines.
+     *
+     * @param message the message, without a final line break
+     */
+    synchronized void note(String message) {
+        printLog(message + System.lineSeparator());
+    }
+
     /** Collects what is written to System.err into whole lines and hands each to {@link #printLog(String)}. */
     private final class LineStream extends java.io.OutputStream {
         private final java.io.ByteArrayOutputStream pending = new java.io.ByteArrayOutputStream();
@@ -157,11 +167,12 @@ final class Progress implements AutoCloseable {
         int done = log.count();
         return String.format(
                 Locale.ROOT,
-                "progress: %d/%d evaluations, best loss %s, %d terms running, %s elapsed%s",
+                "progress: %d/%d evaluations, best loss %s, %d %s running, %s elapsed%s",
                 done,
                 budget,
                 best(),
                 running.getAsInt(),
+                running.getAsInt() == 1 ? "term" : "terms",
                 clock(elapsed()),
                 left(done));
     }

@@ -219,7 +219,12 @@ final class Results {
             t.put("loss_type", JobKeys.word(spec.loss().type()));
             EvaluationContext a = judgement == null ? null : child(judgement.validationInitial(), i);
             EvaluationContext b = judgement == null ? null : child(judgement.validationBest(), i);
-            t.put("status", b == null ? null : b.status().name());
+            // validation terms run under the skip policy so that one never stops the others; a failed one is FAILED
+            t.put(
+                    "status",
+                    b == null
+                            ? null
+                            : b.failure() != null ? "FAILED" : b.status().name());
             Map<String, Object> loss = new LinkedHashMap<>();
             loss.put("initial", a == null ? null : num(a.value()));
             loss.put("best", b == null ? null : num(b.value()));
@@ -458,7 +463,8 @@ final class Results {
             com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
             throw new BaseCommand.UserException(file
                     + (at == null ? "" : ":" + at.getLineNr() + ":" + at.getColumnNr())
-                    + ": not valid JSON: " + e.getOriginalMessage());
+                    + ": not valid JSON: " + e.getOriginalMessage()
+                    + " (a results.json of chemfit fit was expected)");
         } catch (IOException e) {
             throw new BaseCommand.UserException("cannot read " + file + ": " + Messages.reason(e));
         }

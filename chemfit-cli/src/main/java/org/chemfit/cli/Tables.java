@@ -30,25 +30,36 @@ final class Tables {
         Map<String, Object> loss = (Map<String, Object>) r.get("loss");
         Map<String, Object> ev = (Map<String, Object>) r.get("evaluations");
         Map<String, Object> timing = (Map<String, Object>) r.get("timing");
+        Object status = r.get("status");
+        String stop = r.get("stop_reason") == null
+                ? ""
+                : r.get("stop_reason").toString().toLowerCase(Locale.ROOT).replace('_', ' ');
+        int total = ev.get("total") instanceof Number t ? t.intValue() : 0;
+        // rounds (batches evaluated at once) say something only when fewer than the evaluations
+        String rounds = ev.get("rounds") instanceof Number n && n.intValue() > 0 && n.intValue() < total
+                ? " in " + count(n.intValue(), "round")
+                : "";
         out.printf(
                 Locale.ROOT,
-                "%s: %s%s after %s evaluations in %s rounds, %s s (%s)%n",
+                "%s: %s%s after %s%s, %s s (%s)%n",
                 job.get("name"),
-                r.get("status"),
-                r.get("stop_reason") == null
-                        ? ""
-                        : " ("
-                                + r.get("stop_reason")
-                                        .toString()
-                                        .toLowerCase(Locale.ROOT)
-                                        .replace('_', ' ') + ")",
-                ev.get("total"),
-                ev.get("rounds") == null ? "-" : ev.get("rounds"),
+                status,
+                stop.isEmpty() || stop.equals(String.valueOf(status)) ? "" : " (" + stop + ")",
+                count(total, "evaluation"),
+                rounds,
                 timing.get("wall_seconds") instanceof Number n
                         ? String.format(Locale.ROOT, "%.2f", n.doubleValue())
                         : "-",
                 r.get("method"));
-        out.printf(Locale.ROOT, "loss: %s (initial %s)%n%n", fmt(loss.get("best")), fmt(loss.get("initial")));
+        String lossUnit =
+                loss.get("unit") == null || loss.get("unit").toString().isEmpty() ? "" : " " + loss.get("unit");
+        out.printf(
+                Locale.ROOT,
+                "loss: %s%s (initial %s%s)%n%n",
+                fmt(loss.get("best")),
+                loss.get("best") instanceof Number ? lossUnit : "",
+                fmt(loss.get("initial")),
+                loss.get("initial") instanceof Number ? lossUnit : "");
         List<List<String>> rows = new ArrayList<>();
         Map<String, Object> unc = r.get("uncertainty") instanceof Map<?, ?> u ? (Map<String, Object>) u : null;
         Map<String, Object> se =
@@ -88,9 +99,25 @@ final class Tables {
             out.println();
             print(out, metrics);
         }
+        for (Object o : (List<Object>) r.getOrDefault("validation", List.of())) {
+            Map<String, Object> v = (Map<String, Object>) o;
+            if ("FAILED".equals(v.get("status"))) {
+                out.println("validation term '" + v.get("name") + "' failed at the best parameters: "
+                        + FirstFailures.reason(String.valueOf(v.get("failure"))));
+            }
+        }
         for (Object w : (List<Object>) r.getOrDefault("warnings", List.of())) {
             out.println("warning: " + w);
         }
+    }
+
+    /**
+     * @param n a count
+     * @param noun its noun, singular
+     * @return "1 noun" or "n nouns"
+     */
+    static String count(long n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 
     /** Prints the correlation matrix and condition number of a results map's "uncertainty". */

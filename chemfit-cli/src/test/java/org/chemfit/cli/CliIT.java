@@ -282,7 +282,7 @@ class CliIT {
             assertTrue(
                     r.err()
                             .startsWith(
-                                    "error: the fit stopped after 1 evaluations because an evaluation failed: term 0 'curve' failed"),
+                                    "error: the fit stopped after 1 evaluation because an evaluation failed: term 0 'curve' failed"),
                     r::toString);
             assertTrue(r.err().contains("Ar"), "the message names the species without a charge\n" + r);
             assertFalse(r.err().contains("\tat "), r::toString);

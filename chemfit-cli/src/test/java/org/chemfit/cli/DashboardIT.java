@@ -459,6 +459,14 @@ class DashboardIT {
             assertEquals(total, points("status-chart"));
             click("tab-loss");
             assertEquals(total, points("loss-chart"));
+            // the loss axis has the loss's unit when the terms share one (here they do not: quad is in eV, wall has
+            // none)
+            String unit = r.at("/loss/unit").asText();
+            assertEquals(
+                    List.of("evaluation", unit.isEmpty() ? "loss" : "loss (" + unit + ")"),
+                    List.of(
+                            driver.findElement(By.id("loss-chart")).getAttribute("data-x-title"),
+                            driver.findElement(By.id("loss-chart")).getAttribute("data-y-title")));
             click("tab-parameters");
             assertEquals(
                     1,

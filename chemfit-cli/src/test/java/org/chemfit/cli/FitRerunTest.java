@@ -71,8 +71,8 @@ class FitRerunTest {
         Cli.Run r =
                 Cli.run("fit", job.toString(), "-o", tmp.resolve("out").toString(), "--progress", "none", "--no-plots");
         assertEquals(ExitCodes.FIT_FAILED, r.code(), r::toString);
-        assertTrue(r.err().contains("the fit stopped after 1 evaluations"), r::toString);
-        assertTrue(r.out().contains("fails: failed after 1 evaluations"), r::toString);
+        assertTrue(r.err().contains("the fit stopped after 1 evaluation because"), r::toString);
+        assertTrue(r.out().contains("fails: failed after 1 evaluation,"), r::toString);
         JsonNode res = JSON.readTree(tmp.resolve("out/results.json").toFile());
         assertEquals(1, res.at("/evaluations/total").asInt(), res::toString);
     }

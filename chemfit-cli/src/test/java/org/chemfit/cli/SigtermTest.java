@@ -50,5 +50,9 @@ class SigtermTest {
                 out);
         assertTrue(out.contains("stopped by SIGTERM: stopping the running terms and writing what is finished"), out);
         assertFalse(out.contains("interrupted: stopping"), out);
+        // the fit's log line "fit interrupted after N evaluations" is not shown: the command says it once
+        assertFalse(out.contains("[WARN]") || out.contains("Fitter"), out);
+        assertFalse(out.contains("interrupted (interrupted)"), out);
+        assertTrue(out.contains("fit: interrupted after " + total + " evaluations, "), out);
     }
 }

@@ -761,7 +761,8 @@ public final class Fitter {
                     throw c;
                 }
                 throw new FitFailedException(
-                        "the fit stopped after " + evaluations + " evaluations because an evaluation failed: "
+                        "the fit stopped after " + evaluations + (evaluations == 1 ? " evaluation" : " evaluations")
+                                + " because an evaluation failed: "
                                 + failure.getMessage(),
                         reportedParams() == null ? null : result(StopReason.FAILED),
                         failure);

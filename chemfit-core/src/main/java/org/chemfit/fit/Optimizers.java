@@ -176,13 +176,13 @@ public final class Optimizers {
     public static Optimizer byName(String name) {
         String n = name.toLowerCase(Locale.ROOT).replace('_', '-');
         return switch (n) {
-            case "nelder-mead", "neldermead", "simplex" -> nelderMead();
+            case "nelder-mead", "neldermead" -> nelderMead();
             case "powell" -> powell();
             case "bobyqa" -> bobyqa();
             case "cma-es", "cmaes" -> cmaes();
             case "cma-es-hipparchus", "cmaes-hipparchus" -> hipparchusCmaes();
-            case "least-squares", "least-squares-trf", "leastsquares", "trf" -> leastSquares();
-            case "levenberg-marquardt", "lm", "least-squares-lm" -> levenbergMarquardt();
+            case "least-squares", "least-squares-trf", "leastsquares" -> leastSquares();
+            case "levenberg-marquardt" -> levenbergMarquardt();
             case "l-bfgs-b", "lbfgsb", "lbfgs-b" -> lbfgsb();
             default -> {
                 String s = org.chemfit.support.Names.closest(name, names());

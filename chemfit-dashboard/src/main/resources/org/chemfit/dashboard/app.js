@@ -9,6 +9,9 @@
   var summary = null;
   var view = 'status';
   var charts = {};
+  // evaluations are counted in whole numbers: the evaluation axis steps by 1, 2, 5, 10, ... never by 0.1
+  var WHOLE = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5, 2e5, 5e5, 1e6, 2e6, 5e6, 1e7];
+  function evaluationAxis() { return { label: 'evaluation', incrs: WHOLE }; }
   var predictions = null;
   var predictionsStamp = null;
   var evalState = { sort: 'number', desc: false, offset: 0, limit: 50, total: 0 };
@@ -134,16 +137,23 @@
     }
     var data = lossData();
     box.setAttribute('data-points', String(h.number.length));
+    // the loss's unit (results.json's loss.unit) once the fit has written it
+    var unit = summary.results && summary.results.loss && summary.results.loss.unit;
+    var yTitle = 'loss' + (unit ? ' (' + unit + ')' : '');
     var ch = charts[id];
-    if (ch) {
+    if (ch && box.getAttribute('data-y-title') === yTitle) {
       ch.setData(data);
       return;
     }
+    if (ch) { ch.destroy(); }
+    // uPlot draws the axis titles on its canvas; the attributes name them for a reader of the page
+    box.setAttribute('data-x-title', 'evaluation');
+    box.setAttribute('data-y-title', yTitle);
     box.textContent = '';
     charts[id] = new uPlot({
       width: chartWidth(), height: height,
       scales: { x: { time: false }, y: { distr: 3 } },
-      axes: [{ label: 'evaluation' }, { label: 'loss', size: 70 }],
+      axes: [evaluationAxis(), { label: yTitle, size: 70 }],
       series: [
         { label: 'evaluation' },
         { label: 'loss', stroke: 'rgba(31,58,95,0.5)', width: 0, points: { show: true, size: 4, fill: 'rgba(31,58,95,0.5)' }, value: function (u, v) { return fmt(v); } },
@@ -179,7 +189,7 @@
         title: p.name,
         width: chartWidth(), height: 200,
         scales: { x: { time: false } },
-        axes: [{ label: 'evaluation' }, { size: 70 }],
+        axes: [evaluationAxis(), { size: 70 }],
         series: [
           { label: 'evaluation' },
           { label: p.name, stroke: '#1f3a5f', width: 1, points: { show: h.number.length < 300 }, value: function (u, v) { return fmt(v); } },

@@ -1,0 +1,222 @@
+package org.chemfit.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What {@code chemfit fit} and {@code chemfit eval} print and write when terms fail, when the
+ * fit warns, and for options and files given wrongly: each message once, in the command's own
+ * words, with the numbers and units it is about.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class ConsoleOutputTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void copyProgram() throws IOException {
+        Path res = Cli.resource("external");
+        Files.copy(res.resolve("quad.sh"), dir.resolve("quad.sh"));
+        Files.copy(res.resolve("x.txt"), dir.resolve("x.txt"));
+    }
+
+    /** quad: y = (x - 2)^2 in K against 0, from x = 0.5; then the given terms and sections. */
+    private Path job(String more) throws IOException {
+        Path job = dir.resolve("fit.yaml");
+        Files.writeString(
+                job,
+                "name: console\n"
+                        + "parameters:\n  x: {initial: 0.5, bounds: [-5.0, 5.0]}\n  y: {initial: 1.0, fixed: true}\n"
+                        + "terms:\n"
+                        + "  - name: quad\n"
+                        + "    kind: external\n"
+                        + "    templates: [x.txt]\n"
+                        + "    files: [quad.sh]\n"
+                        + "    command: [sh, quad.sh]\n"
+                        + "    outputs: {y: {parser: json, file: out.json, path: /y}}\n"
+                        + "    reference: {y: 0.0}\n"
+                        + "    unit: K\n"
+                        + more
+                        + "output: {folder: out}\n");
+        return job;
+    }
+
+    /** A term whose program writes a reason on stderr and exits with the given code. */
+    private static String failing(String name, String stderr, int code) {
+        return "  - name: " + name + "\n"
+                + "    kind: external\n"
+                + "    command: [sh, -c, \"echo " + stderr + " >&2; exit " + code + "\"]\n"
+                + "    outputs: {y: {parser: json, file: out.json, path: /y}}\n"
+                + "    reference: {y: 0.0}\n";
+    }
+
+    private JsonNode results() throws IOException {
+        return JSON.readTree(dir.resolve("out/results.json").toFile());
+    }
+
+    private static int count(String text, String part) {
+        int n = 0;
+        for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) {
+            n++;
+        }
+        return n;
+    }
+
+    @Test
+    void aFailedValidationTermIsReportedAsFailedOnceAndTheFitStillSucceeds() throws IOException {
+        Path job = job("validation:\n" + failing("held", "ValueError: bad input", 1)
+                + "optimizer: {method: Nelder-Mead, max_evaluations: 6}\n");
+        Cli.Run r = Cli.run("fit", job.toString(), "--no-plots", "--progress", "none");
+        // the docs' table: a validation term never fails the fit
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        JsonNode v = results().at("/validation/0");
+        assertEquals("FAILED", v.get("status").asText(), v.toString());
+        assertTrue(v.get("failure").asText().contains("ValueError: bad input"), v.toString());
+        String all = r.out() + r.err();
+        assertEquals(1, count(all, "validation term 'held' failed at the best parameters: "), r::toString);
+        assertEquals(1, count(all, "program.stderr (last 1 lines):\nValueError: bad input\n"), r::toString);
+        assertTrue(r.out().contains("exited with code 1"), r::toString);
+        assertFalse(r.out().contains("term 0 'held' failed"), "the term is named once: " + r);
+    }
+
+    @Test
+    void underThePenaltyPolicyTheFirstFailureOfATermIsExplainedOnce() throws IOException {
+        Path job = job(failing("bad", "boom", 4)
+                + "combination: {on_failure: penalty, penalty: 100.0}\n"
+                + "optimizer: {method: Nelder-Mead, max_evaluations: 5}\n");
+        Cli.Run r = Cli.run("fit", job.toString(), "--no-plots", "--progress", "log");
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        int total = results().at("/evaluations/total").asInt();
+        assertTrue(total >= 2, r::toString);
+        assertEquals(total, results().at("/evaluations/with_failed_terms").asInt());
+        // every evaluation failed the term; the reason is printed for the first only
+        assertEquals(
+                1,
+                count(r.err(), "warning: term 'bad' failed in evaluation 0 (on_failure: penalty, the fit goes on;"),
+                r::toString);
+        assertEquals(1, count(r.err(), "program.stderr (last 1 lines):\nboom\n"), r::toString);
+        assertTrue(r.err().contains("exited with code 4"), r::toString);
+        Path failureJson = Path.of(r.err().replaceAll("(?s).*\n  details: (\\S+failure\\.json)\n.*", "$1"));
+        assertTrue(Files.isRegularFile(failureJson), r::toString);
+        assertTrue(failureJson.startsWith(dir.resolve("out")), r::toString);
+        assertTrue(r.out().matches("(?s).*\nbad +external +1 +- +100 +\\S+ +penalty\n.*"), r::toString);
+    }
+
+    @Test
+    void theClosingLinesNameTheLossUnitAndCountInWords() throws IOException {
+        Path job = job("optimizer: {method: Nelder-Mead, max_evaluations: 1}\n");
+        Cli.Run r = Cli.run("fit", job.toString(), "--no-plots", "--progress", "none");
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        assertEquals("K^2", results().at("/loss/unit").asText());
+        // (0.5 - 2)^2 = 2.25 K, squared
+        assertTrue(r.out().contains("\nloss: 5.0625 K^2 (initial 5.0625 K^2)\n"), r::toString);
+        assertTrue(r.out().startsWith("console: done (max evaluations) after 1 evaluation, "), r::toString);
+        assertFalse(r.out().contains("rounds"), r::toString);
+        assertTrue(r.err().startsWith("fitting 2 parameters, 1 free, of fit.yaml with Nelder-Mead"), r::toString);
+    }
+
+    @Test
+    void aTermThatEndsTheFitIsMarkedFailed() throws IOException {
+        Path job = job(failing("bad", "boom", 4) + "optimizer: {method: Nelder-Mead, max_evaluations: 5}\n");
+        Cli.Run r = Cli.run("fit", job.toString(), "--no-plots", "--progress", "none");
+        assertEquals(ExitCodes.FIT_FAILED, r.code(), r::toString);
+        assertEquals("FAILED", results().at("/terms/1/status").asText());
+        assertTrue(r.out().matches("(?s).*\nbad +external +1 +- +- +- +failed\n.*"), r::toString);
+        assertTrue(r.out().startsWith("console: failed after 1 evaluation, "), r::toString);
+    }
+
+    @Test
+    void clusterOptionsWithoutClusterAreRefusedAndSaySoForTheDashboardPort() throws IOException {
+        Path job = job("optimizer: {max_evaluations: 1}\n");
+        Cli.Run r = Cli.run("fit", job.toString(), "--dashboard", "--port", "9000");
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertEquals(
+                "error: --port (the first port the cluster member tries) is an option of a fit on a cluster and needs"
+                        + " --cluster NAME (see docs/cluster.md); the dashboard's port is given as --dashboard=PORT\n",
+                r.err(),
+                r::toString);
+        Cli.Run two = Cli.run("fit", job.toString(), "--bind", "10.0.0.1", "--driver-threads", "2");
+        assertEquals(ExitCodes.USAGE, two.code(), two::toString);
+        assertTrue(
+                two.err()
+                        .startsWith("error: --bind (the interface the cluster member listens on), --driver-threads (the"
+                                + " terms the driver runs itself) are options of a fit on a cluster"),
+                two::toString);
+        assertFalse(Files.exists(dir.resolve("out")), "nothing was written");
+    }
+
+    @Test
+    void fitHelpListsTheMethods() {
+        Cli.Run r = Cli.run("fit", "--help");
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        String help = r.out().replaceAll("\\s+", " ");
+        assertTrue(
+                help.contains(
+                        "Methods (optimizer.method in the job file, any case): Nelder-Mead, Powell, BOBYQA, CMA-ES,"
+                                + " CMA-ES-hipparchus, least-squares, levenberg-marquardt, L-BFGS-B."),
+                r::toString);
+    }
+
+    @Test
+    void simplexIsNotAMethodName() throws IOException {
+        Path job = job("optimizer: {method: simplex}\n");
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertTrue(r.err().contains("optimizer method 'simplex' is not known; methods: Nelder-Mead,"), r::toString);
+    }
+
+    @Test
+    void evalParamsSaysWhatItExpectedAndTakesTheOutputFolder() throws IOException {
+        Path job = job("optimizer: {method: Nelder-Mead, max_evaluations: 3}\n");
+        Cli.Run notJson = Cli.run("eval", job.toString(), "--params", job.toString());
+        assertEquals(ExitCodes.USAGE, notJson.code(), notJson::toString);
+        assertTrue(
+                notJson.err().startsWith("error: " + job + ":1:1: not valid JSON: Unrecognized token 'name'"),
+                notJson::toString);
+        assertTrue(notJson.err().contains("(a results.json of chemfit fit was expected)"), notJson::toString);
+        assertFalse(notJson.err().contains("Source") || notJson.err().contains("REDACTED"), notJson::toString);
+        Path empty = Files.createDirectories(dir.resolve("empty"));
+        Cli.Run folder = Cli.run("eval", job.toString(), "--params", empty.toString());
+        assertEquals(ExitCodes.USAGE, folder.code(), folder::toString);
+        assertEquals(
+                "error: --params " + empty + ": is a folder without a results.json; give the results.json of a finished"
+                        + " fit, or the output folder that holds it\n",
+                folder.err());
+        assertEquals(
+                ExitCodes.OK, Cli.run("fit", job.toString(), "-q", "--no-plots").code());
+        Cli.Run ok =
+                Cli.run("eval", job.toString(), "--params", dir.resolve("out").toString());
+        assertEquals(ExitCodes.OK, ok.code(), ok::toString);
+        assertTrue(ok.out().startsWith("parameters: "), ok::toString);
+        // one reference value: R^2 means nothing, shown as in the closing table of fit
+        assertFalse(ok.out().contains("NaN"), ok::toString);
+        assertTrue(ok.out().matches("(?s).*\nfit +quad +y +K +1 +\\S+ +\\S+ +\\S+ +-\n.*"), ok::toString);
+    }
+
+    @Test
+    void aChangedJobIsRefusedInTheCommandsOwnWords() throws IOException {
+        Path job = job("optimizer: {method: Nelder-Mead, max_evaluations: 2}\n");
+        assertEquals(
+                ExitCodes.OK, Cli.run("fit", job.toString(), "-q", "--no-plots").code());
+        Files.writeString(job, Files.readString(job).replace("max_evaluations: 2", "max_evaluations: 3"));
+        Cli.Run r = Cli.run("fit", job.toString(), "-q", "--no-plots");
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertTrue(r.err().contains("(chemfit fit --restart; the earlier runs are kept)"), r::toString);
+        assertFalse(r.err().contains("JournalMode"), r::toString);
+    }
+}
