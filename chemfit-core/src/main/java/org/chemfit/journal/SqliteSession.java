@@ -13,6 +13,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.chemfit.EvaluationContext;
 import org.chemfit.Parameters;
 import org.chemfit.journal.read.BestPoint;
+import org.chemfit.journal.read.EvaluationRecord;
+import org.chemfit.journal.read.TermRecord;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,8 +24,8 @@ import org.slf4j.LoggerFactory;
  * start and finish, and replays what the run recorded before. Writes go through one
  * {@link GroupCommitWriter}: everything finished since the last commit shares the next one, and an
  * evaluation's record waits for its commit before {@link #evaluationFinished} returns. The leaf
- * terms of one evaluation in one commit are written as one {@link TermPack} when no later lookup
- * needs them as rows (a repeat of the same parameters unpacks them first). A term that ran for
+ * terms of one evaluation in one commit are written as one {@link TermPack}; a replayed evaluation
+ * reads the terms recorded for its parameters, rows and packs alike, at once. A term that ran for
  * {@link GroupCommitWriter#LINGER_NANOS} or longer is committed by its own thread before
  * {@link #finished} returns. The SQL is in {@link JournalQueries}.
  *
@@ -60,6 +62,11 @@ final class SqliteSession implements Journal.Session {
     private final GroupCommitWriter writer;
     /** The id of the next term written; only the writer's committing thread uses it. */
     private long nextTermId;
+    /**
+     * The recorded terms an evaluation may replay, by evaluation id, then by path and name: read
+     * at once at its first lookup (rows and packs alike), forgotten when it finishes.
+     */
+    private final Map<String, Map<String, Recorded>> toReplay = new ConcurrentHashMap<>();
     /** Leaf terms of numbered evaluations recorded in the terms table and not yet in a tree. */
     private final java.util.Set<EvaluationContext> recorded =
             java.util.Collections.newSetFromMap(new ConcurrentHashMap<>());
@@ -220,12 +227,6 @@ final class SqliteSession implements Journal.Session {
                 j.inTransaction(() -> {
                     int attempt = j.queries.reopenRun(id);
                     j.queries.insertAttempt(id, attempt, now);
-                    // the recorded terms are looked up in the terms table: packs become rows again (same ids)
-                    int unpacked = j.queries.unpack(id, null);
-                    if (unpacked > 0) {
-                        LOG.debug(
-                                "journal {}: run {}: {} packed terms unpacked for the resume", j.path(), id, unpacked);
-                    }
                     Map<Integer, Existing> existing = new HashMap<>();
                     int running = 0;
                     int complete = 0;
@@ -352,10 +353,7 @@ final class SqliteSession implements Journal.Session {
                 numbers.put(ctx.evaluationId(), number);
                 evaluationStarts.put(number, now);
                 String key = key(ctx);
-                if (keysStarted.merge(key, 1, Integer::sum) == 2 && !keysBefore.contains(key)) {
-                    // the terms of these parameters are looked up from now on: unpack those already packed
-                    writer.submit(() -> journal.queries.unpack(runId, key));
-                }
+                keysStarted.merge(key, 1, Integer::sum);
                 Existing ex = existing.get(number);
                 if (ex != null && ex.state().equals("COMPLETE") && ex.key().equals(key)) {
                     continue;
@@ -384,15 +382,6 @@ final class SqliteSession implements Journal.Session {
         long now = EvaluationContext.nowEpochNanos();
         boolean failed = ctx.status() == EvaluationContext.Status.FAILED;
         String key = key(ctx);
-        Map<String, Object> treeMap = ctx.toMap(true);
-        // the quantities of the terms recorded in the terms table are written there only
-        boolean apart = leaveOutRecorded(ctx, treeMap);
-        String tree = JsonCodec.write(treeMap);
-        byte[] quantities = ctx.quantities().isEmpty() ? null : QuantityCodec.encode(ctx.quantities());
-        String parameters = JsonCodec.parameters(ctx.parameters());
-        String replay = ctx.children().isEmpty() ? "evaluation" : "terms";
-        String failure = failed ? message(ctx.failure()) : null;
-        double loss = ctx.loss();
         boolean write;
         Long start;
         synchronized (journal.lock) {
@@ -407,20 +396,25 @@ final class SqliteSession implements Journal.Session {
                 existing.put(number, new Existing(failed ? "FAILED" : "COMPLETE", key));
             }
         }
+        toReplay.remove(ctx.evaluationId());
         if (write) {
+            Map<String, Object> treeMap = ctx.toMap(true);
+            // the quantities of the terms recorded in the terms table are written there only
+            boolean apart = leaveOutRecorded(ctx, treeMap);
+            byte[] quantities = ctx.quantities().isEmpty() ? null : QuantityCodec.encode(ctx.quantities());
             long s = start == null ? now : start;
             JournalQueries.EvaluationRow row = new JournalQueries.EvaluationRow(
                     runId,
                     number,
                     ctx.evaluationId(),
                     failed,
-                    parameters,
+                    JsonCodec.parameters(ctx.parameters()),
                     key,
-                    loss,
+                    ctx.loss(),
                     toldLoss,
-                    replay,
-                    tree,
-                    failure,
+                    ctx.children().isEmpty() ? "evaluation" : "terms",
+                    JsonCodec.write(treeMap),
+                    failed ? message(ctx.failure()) : null,
                     s,
                     now,
                     attempt,
@@ -428,9 +422,22 @@ final class SqliteSession implements Journal.Session {
                     apart,
                     !failed && BestPoint.degraded(ctx));
             writer.submit(() -> journal.queries.upsertEvaluation(row));
+        } else {
+            forgetRecorded(ctx); // a term run again in a replayed evaluation: its tree is not written again
         }
         // the terms of this evaluation and its own record are committed before the optimizer hears of it
         writer.flush();
+    }
+
+    /** Forgets the leaves of an evaluation whose tree is not written. */
+    private void forgetRecorded(EvaluationContext ctx) {
+        for (EvaluationContext c : ctx.children()) {
+            if (c.children().isEmpty()) {
+                recorded.remove(c);
+            } else {
+                forgetRecorded(c);
+            }
+        }
     }
 
     /**
@@ -472,43 +479,109 @@ final class SqliteSession implements Journal.Session {
             computed.incrementAndGet();
             return null;
         }
-        writer.flush(); // an earlier evaluation of the same parameters in this attempt may still be queued
+        Recorded found;
+        if (number != null) {
+            Map<String, Recorded> terms = toReplay.get(child.evaluationId());
+            if (terms == null) {
+                writer.flush(); // an earlier evaluation of the same parameters in this attempt may still be queued
+                terms = toReplay.computeIfAbsent(child.evaluationId(), id -> recordedTerms(key));
+            }
+            found = terms.get(path + '\0' + child.name());
+        } else {
+            writer.flush();
+            found = recordedOutsideEvaluations(child, key);
+        }
+        (found != null ? replayed : computed).incrementAndGet();
+        return found;
+    }
+
+    /**
+     * Every complete term recorded for evaluations of these parameters, from rows and packs alike,
+     * the latest of each path and name: one read per replayed evaluation instead of one per term.
+     */
+    private Map<String, Recorded> recordedTerms(String key) {
+        Map<String, Recorded> out = new HashMap<>();
+        Map<String, Long> ids = new HashMap<>();
         synchronized (journal.lock) {
             checkActive();
             try {
-                PreparedStatement q;
-                if (number != null) {
-                    // found through the evaluations of the same parameters (one index on the key, kept
-                    // by the evaluations table), then the term by its path: one index less to write per
-                    // term. CROSS JOIN keeps that order: SQLite would otherwise scan the run's terms first.
-                    q = journal.statement("SELECT t.value_bits, t.quantities_json, t.metadata_json, t.quantities_blob"
-                            + " FROM evaluations e CROSS JOIN terms t ON t.run_id = e.run_id AND t.evaluation_number = e.number"
-                            + " AND t.term_path = ? WHERE e.run_id = ? AND e.parameter_key = ? AND t.term_name = ?"
-                            + " AND t.parameter_key = ? AND t.state = 'COMPLETE' ORDER BY t.id DESC LIMIT 1");
-                } else {
-                    // a term evaluated outside a Fitter's numbered evaluations
-                    q = journal.statement(
-                            "SELECT value_bits, quantities_json, metadata_json, quantities_blob FROM terms"
-                                    + " WHERE term_path = ? AND run_id = ? AND evaluation_number IS NULL AND parameter_key = ?"
-                                    + " AND term_name = ? AND state = 'COMPLETE' ORDER BY id DESC LIMIT 1");
+                // found through the evaluations of the same parameters (one index on the key, kept
+                // by the evaluations table), then the terms by evaluation number. CROSS JOIN keeps
+                // that order: SQLite would otherwise scan the run's terms first.
+                PreparedStatement q = journal.statement("SELECT t.id, t.term_path, t.term_name, t.value_bits,"
+                        + " t.quantities_json, t.metadata_json, t.quantities_blob FROM evaluations e CROSS JOIN terms t"
+                        + " ON t.run_id = e.run_id AND t.evaluation_number = e.number WHERE e.run_id = ?"
+                        + " AND e.parameter_key = ? AND t.parameter_key = ? AND t.state = 'COMPLETE'");
+                q.setLong(1, runId);
+                q.setString(2, key);
+                q.setString(3, key);
+                try (ResultSet rs = q.executeQuery()) {
+                    while (rs.next()) {
+                        String at = rs.getString(2) + '\0' + rs.getString(3);
+                        long id = rs.getLong(1);
+                        if (ids.getOrDefault(at, Long.MIN_VALUE) < id) {
+                            ids.put(at, id);
+                            out.put(
+                                    at,
+                                    new Recorded(
+                                            Double.longBitsToDouble(rs.getLong(4)),
+                                            SqliteJournal.quantities(rs.getBytes(7), rs.getString(5)),
+                                            JsonCodec.readMap(rs.getString(6))));
+                        }
+                    }
                 }
+                PreparedStatement p = journal.statement("SELECT p.first_id, p.evaluation_number, p.attempt,"
+                        + " p.parameter_key, p.terms_blob FROM evaluations e CROSS JOIN term_packs p"
+                        + " ON p.run_id = e.run_id AND p.evaluation_number = e.number WHERE e.run_id = ?"
+                        + " AND e.parameter_key = ?");
+                p.setLong(1, runId);
+                p.setString(2, key);
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        for (TermPack.Term t : TermPack.decode(
+                                rs.getBytes(5), rs.getLong(1), runId, rs.getInt(2), rs.getInt(3), rs.getString(4))) {
+                            TermRecord r = t.record();
+                            String at = r.path() + '\0' + r.name();
+                            if (t.key().equals(key)
+                                    && r.state() == EvaluationRecord.State.COMPLETE
+                                    && ids.getOrDefault(at, Long.MIN_VALUE) < r.id()) {
+                                ids.put(at, r.id());
+                                out.put(
+                                        at,
+                                        new Recorded(r.value(), r.quantities(), JsonCodec.readMap(r.metadataJson())));
+                            }
+                        }
+                    }
+                }
+                return out;
+            } catch (SQLException e) {
+                throw journal.failure("look up the recorded terms of parameters " + key, e);
+            }
+        }
+    }
+
+    /** @return a term evaluated outside a Fitter's numbered evaluations, as recorded, or null */
+    private @Nullable Recorded recordedOutsideEvaluations(EvaluationContext child, String key) {
+        String path = child.path();
+        synchronized (journal.lock) {
+            checkActive();
+            try {
+                PreparedStatement q = journal.statement(
+                        "SELECT value_bits, quantities_json, metadata_json, quantities_blob FROM terms"
+                                + " WHERE term_path = ? AND run_id = ? AND evaluation_number IS NULL"
+                                + " AND parameter_key = ? AND term_name = ? AND state = 'COMPLETE' ORDER BY id DESC LIMIT 1");
                 q.setString(1, path);
                 q.setLong(2, runId);
                 q.setString(3, key);
                 q.setString(4, child.name());
-                if (number != null) {
-                    q.setString(5, key); // the term's own key, beside its evaluation's
-                }
                 try (ResultSet rs = q.executeQuery()) {
                     if (rs.next()) {
-                        double value = Double.longBitsToDouble(rs.getLong(1));
-                        String qj = rs.getString(2);
-                        Map<String, Object> meta = JsonCodec.readMap(rs.getString(3));
-                        replayed.incrementAndGet();
-                        return new Recorded(value, SqliteJournal.quantities(rs.getBytes(4), qj), meta);
+                        return new Recorded(
+                                Double.longBitsToDouble(rs.getLong(1)),
+                                SqliteJournal.quantities(rs.getBytes(4), rs.getString(2)),
+                                JsonCodec.readMap(rs.getString(3)));
                     }
                 }
-                computed.incrementAndGet();
                 return null;
             } catch (SQLException e) {
                 throw journal.failure("look up term '" + child.name() + "' (" + path + ")", e);
@@ -585,14 +658,13 @@ final class SqliteSession implements Journal.Session {
 
     /**
      * Applies a group of writes in one transaction, in order, except that the leaf terms of an
-     * evaluation in the group that are never looked up (no earlier evaluation of the same
-     * parameters; the usual case outside a resume) are written as one pack: the fast terms of an
-     * in-process evaluation cost one row instead of one each. Runs on the committing thread.
+     * evaluation in the group are written as one pack: the fast terms of an in-process evaluation
+     * cost one row instead of one each. Runs on the committing thread.
      */
     private void apply(List<GroupCommitWriter.Write> group) throws SQLException {
         Map<String, List<JournalQueries.TermRow>> open = new java.util.LinkedHashMap<>();
         for (GroupCommitWriter.Write w : group) {
-            if (w instanceof TermWrite t && t.row.evaluationNumber() != null && packable(t.row.key())) {
+            if (w instanceof TermWrite t && t.row.evaluationNumber() != null) {
                 open.computeIfAbsent(t.row.evaluationId(), k -> new ArrayList<>())
                         .add(t.row);
                 continue;
@@ -601,11 +673,6 @@ final class SqliteSession implements Journal.Session {
             w.apply();
         }
         writeTerms(open);
-    }
-
-    /** @return whether the terms of these parameters are never looked up in this attempt */
-    private boolean packable(String key) {
-        return !keysBefore.contains(key) && keysStarted.getOrDefault(key, 0) <= 1;
     }
 
     private void writeTerms(Map<String, List<JournalQueries.TermRow>> open) throws SQLException {
