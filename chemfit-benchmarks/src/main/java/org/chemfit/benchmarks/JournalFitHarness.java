@@ -4,10 +4,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.atoms.AtomisticTerms;
 import org.chemfit.atoms.PairPotential;
@@ -89,12 +87,12 @@ public final class JournalFitHarness {
         System.out.printf(
                 "argon fit, %d terms, %d evaluations, median of %d repeats per evaluation:%n",
                 ob.size(), evaluations, repeats);
-        double base = median(perEvaluation[0]);
+        double base = Harnesses.median(perEvaluation[0]);
         double minBase = min(perEvaluation[0]);
-        double threadBase = median(threadCpu[0]);
+        double threadBase = Harnesses.median(threadCpu[0]);
         double cpuBase = Arrays.stream(cpu[0]).average().orElse(Double.NaN);
         for (int k = 0; k < names.size(); k++) {
-            double m = median(perEvaluation[k]);
+            double m = Harnesses.median(perEvaluation[k]);
             // the mean: the process CPU clock ticks in 10 ms steps, too coarse for the median of one fit
             double c = Arrays.stream(cpu[k]).average().orElse(Double.NaN);
             System.out.printf(
@@ -105,7 +103,7 @@ public final class JournalFitHarness {
                     m / base,
                     c,
                     c / cpuBase,
-                    median(written[k]),
+                    Harnesses.median(written[k]),
                     k == 0 ? 0.0 : fileKb[k] / evaluations);
             // the fastest repeat is the least disturbed by other jobs; the fit thread's CPU time
             // (optimizer, terms, and the commits it makes itself) is not stretched by waiting for a core
@@ -114,8 +112,8 @@ public final class JournalFitHarness {
                     "",
                     min(perEvaluation[k]),
                     min(perEvaluation[k]) / minBase,
-                    median(threadCpu[k]),
-                    median(threadCpu[k]) / threadBase);
+                    Harnesses.median(threadCpu[k]),
+                    Harnesses.median(threadCpu[k]) / threadBase);
         }
     }
 
@@ -150,7 +148,7 @@ public final class JournalFitHarness {
             return f.fit("Nelder-Mead");
         }
         Path folder = dir.resolve("r" + r);
-        deleteTree(folder);
+        Harnesses.deleteTree(folder);
         Files.createDirectories(folder);
         try {
             FitResult result;
@@ -163,28 +161,11 @@ public final class JournalFitHarness {
             fileKb[k] = Files.size(folder.resolve("journal.sqlite")) / 1024.0;
             return result;
         } finally {
-            deleteTree(folder);
-        }
-    }
-
-    private static void deleteTree(Path p) throws Exception {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(q);
-            }
+            Harnesses.deleteTree(folder);
         }
     }
 
     private static double min(double[] v) {
         return Arrays.stream(v).min().orElse(Double.NaN);
-    }
-
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s[s.length / 2];
     }
 }

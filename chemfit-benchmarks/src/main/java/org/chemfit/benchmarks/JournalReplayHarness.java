@@ -2,11 +2,8 @@ package org.chemfit.benchmarks;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.chemfit.Bounds;
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.atoms.AtomisticTerms;
@@ -48,7 +45,7 @@ public final class JournalReplayHarness {
         double[] fit = new double[repeats];
         double[] replay = new double[repeats];
         for (int r = -2; r < repeats; r++) { // two warm-up rounds
-            deleteTree(dir);
+            Harnesses.deleteTree(dir);
             Files.createDirectories(dir);
             long t0 = System.nanoTime();
             FitResult first;
@@ -76,10 +73,10 @@ public final class JournalReplayHarness {
                         r, first.evaluations(), fit[r], replay[r], replay[r] / fit[r]);
             }
         }
-        deleteTree(dir);
+        Harnesses.deleteTree(dir);
         System.out.printf(
                 "median: fit %.3f ms per evaluation, replay %.3f ms (%.2f x)%n",
-                median(fit), median(replay), median(replay) / median(fit));
+                Harnesses.median(fit), Harnesses.median(replay), Harnesses.median(replay) / Harnesses.median(fit));
     }
 
     private static Fitter fitter(CombinedObjectiveFunction ob, int evaluations) {
@@ -87,22 +84,5 @@ public final class JournalReplayHarness {
                 .bounds(Bounds.of(Map.of("lj.epsilon", List.of(50.0, 200.0), "lj.sigma", List.of(3.0, 4.0))))
                 .seed(3)
                 .maxEvaluations(evaluations);
-    }
-
-    private static void deleteTree(Path p) throws Exception {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(q);
-            }
-        }
-    }
-
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s[s.length / 2];
     }
 }

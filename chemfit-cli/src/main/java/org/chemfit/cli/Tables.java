@@ -51,8 +51,12 @@ final class Tables {
                         ? String.format(Locale.ROOT, "%.2f", n.doubleValue())
                         : "-",
                 r.get("method"));
-        String lossUnit =
-                loss.get("unit") == null || loss.get("unit").toString().isEmpty() ? "" : " " + loss.get("unit");
+        // "1" (a loss made dimensionless by its scales) reads as a stray number after the value
+        String lossUnit = loss.get("unit") == null
+                        || loss.get("unit").toString().isEmpty()
+                        || loss.get("unit").toString().equals("1")
+                ? ""
+                : " " + loss.get("unit");
         out.printf(
                 Locale.ROOT,
                 "loss: %s%s (initial %s%s)%n%n",

@@ -521,12 +521,7 @@ final class SqliteSession implements Journal.Session {
                         long id = rs.getLong(1);
                         if (ids.getOrDefault(at, Long.MIN_VALUE) < id) {
                             ids.put(at, id);
-                            out.put(
-                                    at,
-                                    new Recorded(
-                                            Double.longBitsToDouble(rs.getLong(4)),
-                                            SqliteJournal.quantities(rs.getBytes(7), rs.getString(5)),
-                                            JsonCodec.readMap(rs.getString(6))));
+                            out.put(at, recordedAt(rs, 4));
                         }
                     }
                 }
@@ -560,6 +555,18 @@ final class SqliteSession implements Journal.Session {
         }
     }
 
+    /**
+     * @param first the column of {@code value_bits}, followed by {@code quantities_json},
+     *     {@code metadata_json} and {@code quantities_blob}
+     * @return the recorded outcome of the term of the current row
+     */
+    private static Recorded recordedAt(ResultSet rs, int first) throws SQLException {
+        return new Recorded(
+                Double.longBitsToDouble(rs.getLong(first)),
+                SqliteJournal.quantities(rs.getBytes(first + 3), rs.getString(first + 1)),
+                JsonCodec.readMap(rs.getString(first + 2)));
+    }
+
     /** @return a term evaluated outside a Fitter's numbered evaluations, as recorded, or null */
     private @Nullable Recorded recordedOutsideEvaluations(EvaluationContext child, String key) {
         String path = child.path();
@@ -576,10 +583,7 @@ final class SqliteSession implements Journal.Session {
                 q.setString(4, child.name());
                 try (ResultSet rs = q.executeQuery()) {
                     if (rs.next()) {
-                        return new Recorded(
-                                Double.longBitsToDouble(rs.getLong(1)),
-                                SqliteJournal.quantities(rs.getBytes(4), rs.getString(2)),
-                                JsonCodec.readMap(rs.getString(3)));
+                        return recordedAt(rs, 1);
                     }
                 }
                 return null;
