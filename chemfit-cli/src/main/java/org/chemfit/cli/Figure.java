@@ -261,7 +261,7 @@ final class Figure {
         int py;
         int pw;
         int ph;
-        boolean legendLeft;
+        boolean legendOutside;
 
         Panel(double from, double to) {
             this.from = from;
@@ -282,9 +282,12 @@ final class Figure {
             return this;
         }
 
-        /** Puts the legend in the upper left corner instead of the upper right. */
-        Panel legendLeft() {
-            legendLeft = true;
+        /**
+         * Puts the legend to the right of the plotting area instead of in its upper right corner, so
+         * that it never covers a point wherever the points lie (a parity plot's points may be anywhere).
+         */
+        Panel legendOutside() {
+            legendOutside = true;
             return this;
         }
 
@@ -416,8 +419,10 @@ final class Figure {
         for (Panel p : panels) {
             p.x.layout(true);
             p.y.layout(true);
+            double boxW = legendWidth(p);
             p.px = LEFT;
-            p.pw = width - LEFT - RIGHT;
+            // a legend outside takes its width and a gap of 12 px from the plotting area
+            p.pw = (int) Math.round(width - LEFT - RIGHT - (p.legendOutside ? boxW + 12 : 0));
             p.py = (int) Math.round(at);
             p.ph = (int) Math.round((p.to - p.from) * plotH);
             at += p.ph + GAP;
@@ -454,17 +459,8 @@ final class Figure {
             ops.add(new Op.Rect(p.px, p.py, p.pw, p.ph, Color.BLACK, null));
             ops.add(new Op.Text(p.px + p.pw / 2.0, p.py + p.ph + 40, p.x.title(), 13, 1, false, "axis-title"));
             ops.add(new Op.Text(22, p.py + p.ph / 2.0, p.y.title(), 13, 1, true, "axis-title"));
-            // The legend box fits its longest line (about 7 px per character of 12 px text).
-            int chars = 0;
-            for (Object[] e : p.legend) {
-                chars = Math.max(chars, ((String) e[0]).length() + 4);
-            }
-            for (String n : p.notes) {
-                chars = Math.max(chars, n.length());
-            }
-            double boxW = Math.max(150, 7 * chars + 16);
             double ly = p.py + 18;
-            double lx = p.legendLeft ? p.px + 12 : p.px + p.pw - boxW;
+            double lx = p.legendOutside ? p.px + p.pw + 18 : p.px + p.pw - boxW;
             if (!p.legend.isEmpty() || !p.notes.isEmpty()) {
                 double h = 18 * (p.legend.size() + p.notes.size()) + 6;
                 ops.add(new Op.Rect(lx - 6, p.py + 5, boxW, h, new Color(0xbbbbbb), Color.WHITE));
@@ -487,6 +483,18 @@ final class Figure {
         if (matrix != null) {
             layoutMatrix(matrix);
         }
+    }
+
+    /** @return the width of a panel's legend box, which fits its longest line (about 7 px per character of 12 px text) */
+    private static double legendWidth(Panel p) {
+        int chars = 0;
+        for (Object[] e : p.legend) {
+            chars = Math.max(chars, ((String) e[0]).length() + 4);
+        }
+        for (String n : p.notes) {
+            chars = Math.max(chars, n.length());
+        }
+        return Math.max(150, 7 * chars + 16);
     }
 
     /**

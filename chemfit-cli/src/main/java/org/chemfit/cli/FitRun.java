@@ -402,12 +402,19 @@ final class FitRun {
      * Held-out data judge the fit at its start and at its best point; they never fail it (their
      * metrics stay empty when they cannot be evaluated).
      *
-     * @return the judgement, or null when the fit was interrupted or has no result
+     * <p>An interrupted fit is judged from what it recorded, its first evaluation and its best so far: nothing is
+     * evaluated again after Ctrl-C or SIGTERM (the programs are being killed), so its validation terms, which would
+     * run now, stay unevaluated and their predictions empty.
+     *
+     * @return the judgement, or null when the fit has no result or no evaluation finished
      */
     private @Nullable Judgement judge(FitPlan plan, Ending end, @Nullable EvaluationContext first) {
         FitResult result = end.result();
-        if (result == null || end.code() == ExitCodes.INTERRUPTED) {
+        if (result == null) {
             return null;
+        }
+        if (end.code() == ExitCodes.INTERRUPTED) {
+            return first == null ? null : Judgement.of(plan, first, result.breakdown(), null, null);
         }
         EvaluationContext vInitial = null;
         EvaluationContext vBest = null;
@@ -478,7 +485,8 @@ final class FitRun {
             if (judgement != null) {
                 judgement.writeCsv(folder);
             }
-            if (!options.noPlots() && jf.output().plots() && code != ExitCodes.INTERRUPTED) {
+            // an interrupted fit draws its plots as well: in process, from what is written, nothing is run again
+            if (!options.noPlots() && jf.output().plots()) {
                 List<double[]> history;
                 synchronized (log.history) {
                     history = new ArrayList<>(log.history);

@@ -21,7 +21,8 @@ import org.jspecify.annotations.Nullable;
  *     dimer curve), model at the start and at the best point and the reference against the
  *     coordinate, residuals below;</li>
  * <li>{@code parity-QUANTITY}: model against reference per quantity and unit (never two units on
- *     one axis), fit and validation points distinguished;</li>
+ *     one axis), fit and validation points distinguished, both axes over the same range (at least
+ *     10 % of the values' magnitude wide) and the legend outside the plotting area;</li>
  * <li>{@code residuals-QUANTITY}: a histogram of the residuals at the best point (5 values or more);</li>
  * <li>{@code parameters}: each parameter's trace over the evaluations, as its position within its
  *     bounds;</li>
@@ -393,7 +394,7 @@ final class Plots {
         Figure.Panel p = f.panel(0, 1)
                 .x("reference " + first.quantity(), first.unit(), false)
                 .y("model " + first.quantity(), first.unit(), false)
-                .legendLeft();
+                .legendOutside();
         double lo = Double.POSITIVE_INFINITY;
         double hi = Double.NEGATIVE_INFINITY;
         for (String set : List.of("fit", "validation")) {
@@ -425,11 +426,18 @@ final class Plots {
                     (set.equals("fit") ? "fit" : "validation") + " (" + x.length + ")");
         }
         if (hi >= lo) {
-            p.x.include(lo);
-            p.x.include(hi);
-            p.y.include(lo);
-            p.y.include(hi);
-            p.guide(new double[] {lo, hi}, new double[] {lo, hi}, Figure.GREY, "model = reference");
+            // Both axes span the same range around every value, so the diagonal runs corner to corner. When the values
+            // lie close together (one reference and one model value, or a fit that matches), the range is widened to
+            // 10 % of their magnitude at least, so that a point shows its place against the diagonal instead of sitting
+            // in a corner of a range as narrow as its own error.
+            double pad = Math.max(0, 0.05 * Math.max(Math.abs(lo), Math.abs(hi)) - 0.5 * (hi - lo));
+            double a = lo - pad;
+            double b = hi + pad;
+            p.x.include(a);
+            p.x.include(b);
+            p.y.include(a);
+            p.y.include(b);
+            p.guide(new double[] {a, b}, new double[] {a, b}, Figure.GREY, "model = reference");
         }
         return f;
     }

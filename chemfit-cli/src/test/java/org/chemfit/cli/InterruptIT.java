@@ -176,5 +176,26 @@ class InterruptIT {
         assertTrue(res.at("/best_parameters/lj/epsilon").isNumber(), out);
         assertTrue(out.contains("interrupted: stopping the running terms and writing what is finished"), out);
         assertTrue(out.contains("fit: interrupted"), out);
+        assertPlotsAndPredictionsAtTheBest(tmp.resolve("out"), res, out);
+    }
+
+    /**
+     * An interrupted fit of {@link #writeSlowLatticeJob} wrote, as a finished fit does, its plots and
+     * predictions.csv at its best point so far: the lattice's energy, reference -5000, and the model's value
+     * that results.json gives.
+     */
+    static void assertPlotsAndPredictionsAtTheBest(Path out, JsonNode res, String log) throws IOException {
+        for (String plot : List.of("loss", "parity-energy")) {
+            for (String ext : List.of(".svg", ".png")) {
+                assertTrue(Files.size(out.resolve("plots/" + plot + ext)) > 0, plot + ext + "\n" + log);
+            }
+        }
+        List<String> rows = Files.readAllLines(out.resolve(Judgement.FILE));
+        assertEquals(2, rows.size(), rows + "\n" + log);
+        String[] row = rows.get(1).split(",", -1);
+        assertEquals(List.of("fit", "energy", "-5000"), List.of(row[0], row[3], row[4].replaceAll("\\.0+$", "")), log);
+        double best = Double.parseDouble(row[6]);
+        assertEquals(res.at("/terms/0/computed/energy/0").asDouble(), best, Math.abs(best) * 1e-12, rows + "\n" + log);
+        assertTrue(Files.readString(out.resolve("plots/parity-energy.svg")).contains("fit (1)"), log);
     }
 }

@@ -156,6 +156,101 @@ class PlotsTest {
         assertEquals(List.of("loss-shares.svg", "loss.svg", "parity-energy.svg", "residuals-energy.svg"), svgs);
     }
 
+    private static final Pattern TICK = Pattern.compile(
+            "<text class=\"tick\" x=\"([-0-9.]+)\" y=\"([-0-9.]+)\" font-size=\"12\" text-anchor=\"(middle|end)\">([^<]*)</text>");
+    private static final Pattern RECT = Pattern.compile(
+            "<rect x=\"([-0-9.]+)\" y=\"([-0-9.]+)\" width=\"([-0-9.]+)\" height=\"([-0-9.]+)\" fill=\"([^\"]+)\" stroke=\"([^\"]+)\"/>");
+    private static final Pattern DOTS = Pattern.compile("stroke-linecap=\"round\" d=\"M([-0-9.]+) ([-0-9.]+)h0");
+
+    @Test
+    void aSinglePointParityPlotKeepsThePointClearOfTheLegendWithinAPaddedEqualRange() throws IOException {
+        // one lattice constant, model a little above the reference (as in examples/mgo-buckingham): with axes over
+        // the two values alone, the point sat in the upper left corner, where the legend was drawn
+        double reference = 4.2;
+        double model = 4.212;
+        Map<String, Object> t = new LinkedHashMap<>();
+        t.put("name", "lattice");
+        t.put("share", 1.0);
+        t.put("reference", Map.of("lattice_constant", List.of(reference)));
+        t.put("computed", Map.of("lattice_constant", List.of(model)));
+        t.put("units", Map.of("lattice_constant", "Angstrom"));
+        Map<String, Object> results = new LinkedHashMap<>();
+        results.put("loss", Map.of("best", 1.0, "unit", "Angstrom^2"));
+        results.put("parameters", List.of());
+        results.put("terms", List.of(t));
+        Path folder = tmp.resolve("one-point");
+        Plots.draw(folder, List.of(new double[] {1, 2, 2}), results);
+        checkSvgs(folder.resolve("plots"));
+        String svg = Files.readString(folder.resolve("plots/parity-lattice_constant.svg"));
+
+        // the data's marker is the first round-dot path (the legend's own marker comes after the frame)
+        Matcher dot = DOTS.matcher(svg);
+        assertTrue(dot.find(), svg);
+        double px = Double.parseDouble(dot.group(1));
+        double py = Double.parseDouble(dot.group(2));
+        double[] frame = null;
+        double[] legend = null;
+        Matcher r = RECT.matcher(svg);
+        while (r.find()) {
+            double[] box = {
+                Double.parseDouble(r.group(1)),
+                Double.parseDouble(r.group(2)),
+                Double.parseDouble(r.group(3)),
+                Double.parseDouble(r.group(4))
+            };
+            if (r.group(5).equals("none") && r.group(6).equals("#000000")) {
+                frame = box;
+            } else if (r.group(6).equals("#bbbbbb")) {
+                legend = box;
+            }
+        }
+        assertTrue(frame != null && legend != null, svg);
+        // the marker (radius 3) lies inside the frame and outside the legend's box
+        assertTrue(
+                px - 3 > frame[0] && px + 3 < frame[0] + frame[2],
+                "x " + px + " frame " + java.util.Arrays.toString(frame));
+        assertTrue(
+                py - 3 > frame[1] && py + 3 < frame[1] + frame[3],
+                "y " + py + " frame " + java.util.Arrays.toString(frame));
+        boolean overlaps = px + 3 > legend[0]
+                && px - 3 < legend[0] + legend[2]
+                && py + 3 > legend[1]
+                && py - 3 < legend[1] + legend[3];
+        assertFalse(overlaps, "point (" + px + ", " + py + ") under the legend " + java.util.Arrays.toString(legend));
+
+        // the axes' ranges, read from the tick labels: equal, around both values, padded by 2 % of them at least
+        List<double[]> xt = new ArrayList<>();
+        List<double[]> yt = new ArrayList<>();
+        Matcher m = TICK.matcher(svg);
+        while (m.find()) {
+            double v = Double.parseDouble(m.group(4));
+            if (m.group(3).equals("middle")) {
+                xt.add(new double[] {Double.parseDouble(m.group(1)), v});
+            } else {
+                yt.add(new double[] {Double.parseDouble(m.group(2)) - 4, v});
+            }
+        }
+        assertTrue(xt.size() >= 2 && yt.size() >= 2, svg);
+        double xLo = at(xt, frame[0]);
+        double xHi = at(xt, frame[0] + frame[2]);
+        double yLo = at(yt, frame[1] + frame[3]);
+        double yHi = at(yt, frame[1]);
+        assertEquals(xLo, yLo, 0.002, "x from " + xLo + ", y from " + yLo);
+        assertEquals(xHi, yHi, 0.002, "x to " + xHi + ", y to " + yHi);
+        assertTrue(xLo < reference * 0.98 && xHi > model * 1.02, "x axis " + xLo + " to " + xHi);
+        assertTrue(yLo < reference * 0.98 && yHi > model * 1.02, "y axis " + yLo + " to " + yHi);
+        // the point is drawn where its values are
+        assertEquals(reference, at(xt, px), 0.001);
+        assertEquals(model, at(yt, py), 0.001);
+    }
+
+    /** @return the value at pixel {@code pixel} of a linear axis, from its first and last tick */
+    private static double at(List<double[]> ticks, double pixel) {
+        double[] a = ticks.get(0);
+        double[] b = ticks.get(ticks.size() - 1);
+        return a[1] + (pixel - a[0]) * (b[1] - a[1]) / (b[0] - a[0]);
+    }
+
     private static Map<String, Object> term(String name, double share) {
         Map<String, Object> t = new LinkedHashMap<>();
         t.put("name", name);

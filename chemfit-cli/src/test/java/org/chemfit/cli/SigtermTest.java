@@ -54,5 +54,6 @@ class SigtermTest {
         assertFalse(out.contains("[WARN]") || out.contains("Fitter"), out);
         assertFalse(out.contains("interrupted (interrupted)"), out);
         assertTrue(out.contains("fit: interrupted after " + total + " evaluations, "), out);
+        InterruptIT.assertPlotsAndPredictionsAtTheBest(tmp.resolve("out"), res, out);
     }
 }
