@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
+import org.chemfit.support.Reasons;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -433,7 +434,7 @@ public final class EvaluationContext {
             m.put("metadata", new LinkedHashMap<>(metadata));
         }
         if (failure != null) {
-            m.put("failure", failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage());
+            m.put("failure", Reasons.of(failure));
         }
         if (withTiming && durationNanos >= 0) {
             Map<String, Object> t = new LinkedHashMap<>();

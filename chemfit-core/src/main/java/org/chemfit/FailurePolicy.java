@@ -77,6 +77,6 @@ public record FailurePolicy(Action action, double penaltyValue, int retries) {
             case SKIP -> "skip";
             case PENALTY -> "penalty(" + penaltyValue + ")";
         };
-        return retries > 0 ? s + " after " + retries + " retries" : s;
+        return retries > 0 ? s + " after " + retries + (retries == 1 ? " retry" : " retries") : s;
     }
 }

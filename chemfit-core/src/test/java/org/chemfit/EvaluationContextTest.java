@@ -36,6 +36,18 @@ class EvaluationContextTest {
     }
 
     @Test
+    void aFailureIsRecordedWithItsReasonNeverAClassName() {
+        EvaluationContext bare = new EvaluationContext(P).addChild("t", 1.0);
+        bare.fail(new IllegalStateException());
+        assertEquals("an error without a message", bare.toMap(false).get("failure"));
+        EvaluationContext wrapped = new EvaluationContext(P).addChild("t", 1.0);
+        wrapped.fail(new RuntimeException(new java.nio.file.NoSuchFileException("/tmp/run-1/log.lammps")));
+        assertEquals(
+                "no such file or folder: /tmp/run-1/log.lammps",
+                wrapped.toMap(false).get("failure"));
+    }
+
+    @Test
     void replayTakesTheRecordedQuantitiesMetadataAndLoss() {
         EvaluationContext c = new EvaluationContext(P).addChild("t", 1.0);
         c.put("own", "kept");

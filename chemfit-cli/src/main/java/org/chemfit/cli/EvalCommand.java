@@ -79,7 +79,7 @@ final class EvalCommand extends BaseCommand {
                 return ExitCodes.FIT_FAILED;
             }
             out().println("parameters: " + p);
-            out().println("loss: " + Tables.fmt(ctx.loss()));
+            out().println("loss: " + Tables.fmt(ctx.loss(), Results.lossUnit(plan)));
             out().println();
             printBreakdown(jf, ctx);
             EvaluationContext v = plan.evaluateValidation(p);

@@ -237,7 +237,8 @@ final class ExternalTermReader {
             if (ExternalTerms.findOnPath(program, path) == null) {
                 r.problem(
                         nodes.get(i),
-                        w + ": program '" + program + "' is not found on the PATH (" + folders + " folders searched"
+                        w + ": program '" + program + "' is not found on the PATH (" + Tables.count(folders, "folder")
+                                + " searched"
                                 + (env.containsKey("PATH") ? ", from the term's env PATH" : "")
                                 + "); install it, give its path, or name it under programs");
             }

@@ -314,12 +314,12 @@ final class FitRun {
                 journal) {
             if (!quiet) {
                 err().printf(
-                                "the fit of %s in %s is finished (run %d of the journal, %d evaluations recorded); its result "
+                                "the fit of %s in %s is finished (run %d of the journal, %s recorded); its result "
                                         + "is shown and nothing runs again (--restart fits again)%n",
                                 jf.file().getFileName(),
                                 folder,
                                 resumed.get().id(),
-                                finished(journal, resumed.get().id()));
+                                Tables.count(finished(journal, resumed.get().id()), "evaluation"));
                 err().flush();
             }
             Tables.summary(out(), results);
@@ -348,9 +348,9 @@ final class FitRun {
                         where,
                         folder);
         resumed.ifPresent(r -> err().printf(
-                        "resuming run %d of the journal (%d evaluations recorded, attempt %d):"
+                        "resuming run %d of the journal (%s recorded, attempt %d):"
                                 + " recorded results are replayed, not run again%n",
-                        r.id(), finished(journal, r.id()), r.attempts() + 1));
+                        r.id(), Tables.count(finished(journal, r.id()), "evaluation"), r.attempts() + 1));
         err().flush();
     }
 

@@ -148,8 +148,8 @@ final class JobReader {
         if (every != null && !top.entries.containsKey("validation")) {
             r.problem(
                     top.entries.get("validation_every"),
-                    "validation_every needs a validation section (the terms to evaluate " + "every " + every
-                            + " evaluations)");
+                    "validation_every needs a validation section (the terms to evaluate every "
+                            + (every == 1 ? "evaluation" : every + " evaluations") + ")");
         }
         return every == null ? 0 : every;
     }

@@ -164,8 +164,23 @@ final class Plots {
                 futures.add(pool.submit(() -> write(j)));
             }
             List<Path> written = new ArrayList<>();
+            RuntimeException failed = null;
+            Error broke = null;
+            // every figure is waited for, also after one failed: none may write its files once this returns
             for (java.util.concurrent.Future<List<Path>> f : futures) {
-                written.addAll(result(f));
+                try {
+                    written.addAll(result(f));
+                } catch (RuntimeException e) {
+                    failed = failed == null ? e : failed;
+                } catch (Error e) {
+                    broke = broke == null ? e : broke;
+                }
+            }
+            if (broke != null) {
+                throw broke;
+            }
+            if (failed != null) {
+                throw failed;
             }
             return written;
         } finally {

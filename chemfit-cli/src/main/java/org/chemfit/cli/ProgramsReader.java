@@ -89,7 +89,7 @@ final class ProgramsReader {
                 place[0],
                 place[1],
                 "programs " + alias + ": none of " + String.join(", ", names)
-                        + " is an executable file or found on the PATH (" + folders
-                        + " folders searched); install one, or give its path");
+                        + " is an executable file or found on the PATH ("
+                        + Tables.count(folders, "folder") + " searched); install one, or give its path");
     }
 }

@@ -71,12 +71,12 @@ final class ReportCommand extends BaseCommand {
             Integer recorded = Files.exists(journal) ? journalFinished(journal) : null;
             String state = Files.exists(journal) ? journalState(journal) : "running";
             out().printf(
-                            "%s: %s; %d evaluations so far%n",
+                            "%s: %s; %s so far%n",
                             dir,
                             earlier != null
                                     ? earlier
                                     : state + " (no " + Results.FILE + (state.equals("running") ? " yet" : "") + ")",
-                            recorded != null ? recorded : history.size());
+                            Tables.count(recorded != null ? recorded : history.size(), "evaluation"));
             if (bestRow != null) {
                 out().println("best loss so far: " + Tables.fmt(Double.parseDouble(bestRow[1])) + " at evaluation "
                         + bestRow[0]);
@@ -93,7 +93,7 @@ final class ReportCommand extends BaseCommand {
         }
         if (!noPlots) {
             List<Path> files = Plots.draw(dir.toAbsolutePath(), history, r);
-            out().println("plots: " + files.size() + " files in " + dir.resolve("plots"));
+            out().println("plots: " + Tables.count(files.size(), "file") + " in " + dir.resolve("plots"));
         }
         if (html) {
             if (!Files.exists(journal)) {

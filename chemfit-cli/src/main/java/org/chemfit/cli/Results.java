@@ -185,19 +185,11 @@ final class Results {
     private static void judge(Map<String, Object> m, FitPlan plan, @Nullable Judgement judgement) {
         JobFile job = plan.job;
         List<Object> terms = (List<Object>) Objects.requireNonNull(m.get("terms"), "of() puts the terms");
-        java.util.Set<String> lossUnits = new java.util.HashSet<>();
         for (int i = 0; i < terms.size(); i++) {
             Map<String, Object> t = (Map<String, Object>) terms.get(i);
             extras(t, plan, plan.references.get(i), judgement, "fit");
-            lossUnits.add(String.valueOf(t.get("loss_unit")));
         }
-        // The loss is a weighted sum or mean of the terms' losses: it has their unit when they share one.
-        ((Map<String, Object>) Objects.requireNonNull(m.get("loss"), "of() puts the loss"))
-                .put(
-                        "unit",
-                        lossUnits.size() == 1 && job.combination().reducer() != org.chemfit.Reducer.ROOT_MEAN
-                                ? lossUnits.iterator().next()
-                                : "");
+        ((Map<String, Object>) Objects.requireNonNull(m.get("loss"), "of() puts the loss")).put("unit", lossUnit(plan));
         if (judgement != null) {
             Map<String, Object> overall = new LinkedHashMap<>();
             overall.put("fit", judgement.overall("fit"));
@@ -279,6 +271,26 @@ final class Results {
         if (judgement != null) {
             t.put("metrics", judgement.metrics(set, name));
         }
+    }
+
+    /**
+     * The unit of the job's loss, as {@code fit} and {@code eval} print it and results.json records
+     * it: the loss is a weighted sum or mean of the terms' losses, so it has their unit when they
+     * share one (and the mean is not a root mean); "" otherwise.
+     */
+    static String lossUnit(FitPlan plan) {
+        java.util.Set<String> units = new java.util.HashSet<>();
+        for (int i = 0; i < plan.job.terms().size(); i++) {
+            JobFile.TermSpec spec = plan.job.terms().get(i);
+            units.add(lossUnit(
+                    spec,
+                    plan.references.get(i).keySet().stream()
+                            .map(q -> plan.job.units().quantity(spec.name(), q))
+                            .toList()));
+        }
+        return units.size() == 1 && plan.job.combination().reducer() != org.chemfit.Reducer.ROOT_MEAN
+                ? units.iterator().next()
+                : "";
     }
 
     /**

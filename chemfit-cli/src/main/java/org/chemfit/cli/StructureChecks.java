@@ -109,7 +109,8 @@ final class StructureChecks {
         r.problem(
                 node,
                 where + " formula_units " + formulaUnits + " does not fit the cell of " + structure + ": it holds "
-                        + formula + " (" + atoms.size() + " atoms), and the atoms of each species must split evenly"
+                        + formula + " (" + Tables.count(atoms.size(), "atom")
+                        + "), and the atoms of each species must split evenly"
                         + " into the formula units; formula_units must be one of " + String.join(", ", divisors));
     }
 

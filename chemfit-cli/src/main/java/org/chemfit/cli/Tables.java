@@ -51,19 +51,12 @@ final class Tables {
                         ? String.format(Locale.ROOT, "%.2f", n.doubleValue())
                         : "-",
                 r.get("method"));
-        // "1" (a loss made dimensionless by its scales) reads as a stray number after the value
-        String lossUnit = loss.get("unit") == null
-                        || loss.get("unit").toString().isEmpty()
-                        || loss.get("unit").toString().equals("1")
-                ? ""
-                : " " + loss.get("unit");
+        String lossUnit = loss.get("unit") == null ? "" : loss.get("unit").toString();
         out.printf(
                 Locale.ROOT,
-                "loss: %s%s (initial %s%s)%n%n",
-                fmt(loss.get("best")),
-                loss.get("best") instanceof Number ? lossUnit : "",
-                fmt(loss.get("initial")),
-                loss.get("initial") instanceof Number ? lossUnit : "");
+                "loss: %s (initial %s)%n%n",
+                fmt(loss.get("best"), lossUnit),
+                fmt(loss.get("initial"), lossUnit));
         List<List<String>> rows = new ArrayList<>();
         Map<String, Object> unc = r.get("uncertainty") instanceof Map<?, ?> u ? (Map<String, Object>) u : null;
         Map<String, Object> se =
@@ -199,6 +192,18 @@ final class Tables {
             }
             out.println(sb.toString().stripTrailing());
         }
+    }
+
+    /**
+     * @param o a number, or something else printed as "-"
+     * @param unit its unit, or "" for none
+     * @return the number as {@link #fmt(Object)} prints it, followed by its unit when it has one
+     */
+    static String fmt(Object o, String unit) {
+        // "1" (a loss its scales made dimensionless) would read as a stray number after the value
+        return o instanceof Number n && !unit.isEmpty() && !unit.equals("1") && Double.isFinite(n.doubleValue())
+                ? fmt(o) + " " + unit
+                : fmt(o);
     }
 
     /**

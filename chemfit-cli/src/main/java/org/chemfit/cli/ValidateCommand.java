@@ -34,16 +34,14 @@ final class ValidateCommand extends BaseCommand {
             }
             long free = jf.parameters().stream().filter(p -> !p.fixed()).count();
             out().printf(
-                            "%s is valid: %d parameters (%d free), %d term%s, method %s, budget %d evaluations, %d worker%s%n",
+                            "%s is valid: %s (%d free), %s, method %s, budget %s, %s%n",
                             job,
-                            jf.parameters().size(),
+                            Tables.count(jf.parameters().size(), "parameter"),
                             free,
-                            jf.terms().size(),
-                            jf.terms().size() == 1 ? "" : "s",
+                            Tables.count(jf.terms().size(), "term"),
                             jf.optimizer().method(),
-                            jf.optimizer().maxEvaluations(),
-                            jf.execution().workers(),
-                            jf.execution().workers() == 1 ? "" : "s");
+                            Tables.count(jf.optimizer().maxEvaluations(), "evaluation"),
+                            Tables.count(jf.execution().workers(), "worker"));
             if (!quiet) {
                 for (JobFile.TermSpec t : jf.terms()) {
                     out().printf(

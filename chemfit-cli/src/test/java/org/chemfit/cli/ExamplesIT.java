@@ -234,7 +234,9 @@ class ExamplesIT {
         Cli.Run ev = Cli.run(
                 "eval", job.toString(), "--params", out.resolve("results.json").toString(), "--per-structure");
         assertEquals(0, ev.code(), ev::toString);
-        assertEquals(best, printedLoss(ev), 1e-5 * best, ev::toString);
+        // with the unit of the fit's loss, as fit prints it and results.json records it
+        assertEquals("eV^2", res.at("/loss/unit").asText(), r::toString);
+        assertEquals(best, printedLoss(ev, "eV^2"), 1e-5 * best, ev::toString);
         assertTrue(
                 ev.out()
                         .lines()
@@ -272,11 +274,15 @@ class ExamplesIT {
         assertTrue(missing.err().contains("no such file"), missing::toString);
     }
 
-    /** @return the number on the {@code loss:} line that {@code chemfit eval} prints */
-    private static double printedLoss(Cli.Run run) {
+    /**
+     * @param unit the unit the loss must be printed with
+     * @return the number on the {@code loss:} line that {@code chemfit eval} prints
+     */
+    private static double printedLoss(Cli.Run run, String unit) {
         for (String line : run.out().split("\\R")) {
             if (line.startsWith("loss: ")) {
-                return Double.parseDouble(line.substring("loss: ".length()).trim());
+                assertTrue(line.endsWith(" " + unit), line);
+                return Double.parseDouble(line.substring("loss: ".length(), line.length() - unit.length() - 1));
             }
         }
         throw new AssertionError("no loss line in " + run);

@@ -106,7 +106,7 @@ class LauncherIT {
         Result first = run(Map.of(), "eval", "examples/argon/fit.yaml");
         assertEquals(0, first.code(), first.output());
         assertTrue(first.output().contains(RECORDING), first.output());
-        assertTrue(first.output().contains("loss: 771.035"), first.output());
+        assertTrue(first.output().contains("loss: 771.035 K^2\n"), first.output());
         for (String archive : List.of("chemfit.jsa", "chemfit-fit.jsa")) {
             assertTrue(Files.size(target(archive)) > 1_000_000, archive + ": " + Files.size(target(archive)));
         }
@@ -139,7 +139,7 @@ class LauncherIT {
         assertTrue(eval.output().contains("Opened archive " + target("chemfit.jsa")), eval.output());
         assertTrue(eval.output().contains("picocli.CommandLine source: shared objects file"), eval.output());
         assertTrue(eval.output().contains("org.chemfit.cli.EvalCommand source: shared objects file"), eval.output());
-        assertTrue(eval.output().contains("loss: 771.035"), eval.output());
+        assertTrue(eval.output().contains("loss: 771.035 K^2\n"), eval.output());
         assertFlag(eval.output(), "TieredStopAtLevel", "1");
 
         // fit: the large archive and both compilers
@@ -170,7 +170,7 @@ class LauncherIT {
                 Map.of("CHEMFIT_CDS", "off", "CHEMFIT_JAVA_OPTS", "-Xlog:cds=info"), "eval", "examples/argon/fit.yaml");
         assertEquals(0, off.code(), off.output());
         assertFalse(off.output().contains(target("chemfit.jsa").toString()), off.output());
-        assertTrue(off.output().contains("loss: 771.035"), off.output());
+        assertTrue(off.output().contains("loss: 771.035 K^2\n"), off.output());
 
         // the exit code and the message of a user's mistake pass through the launcher
         Result missing = run(Map.of(), "eval", "examples/argon/no-such-job.yaml");

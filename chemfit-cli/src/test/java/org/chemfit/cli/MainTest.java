@@ -85,7 +85,7 @@ class MainTest {
                 Cli.run("eval", job).toString().replaceAll(seconds, "t$1"),
                 alone.toString().replaceAll(seconds, "t$1"));
         assertEquals(0, alone.code(), alone.toString());
-        assertTrue(alone.out().contains("loss: 771.035"), alone.toString());
+        assertTrue(alone.out().contains("loss: 771.035 K^2\n"), alone.toString());
     }
 
     @Test

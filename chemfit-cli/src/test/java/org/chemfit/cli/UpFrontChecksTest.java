@@ -119,6 +119,26 @@ class UpFrontChecksTest {
         assertEquals(ExitCodes.OK, one.code(), one::toString);
         assertTrue(one.out().contains("2 parameters (1 free)"), one::toString);
         assertTrue(one.out().contains("method Nelder-Mead"), one::toString);
+        // counts of one in the singular
+        Path single = write(
+                "single.yaml",
+                "parameters: {lj: {sigma: {initial: 2.2, bounds: [1.0, 4.0]}}}",
+                "terms:",
+                "  - name: curve",
+                "    kind: atoms",
+                "    reference: " + Cli.resource("jobs/data/energies.csv"),
+                "    potential:",
+                "      - {form: lennard_jones, species: [Ar, Ar], epsilon: 1.0, sigma: lj.sigma}",
+                "optimizer: {method: Nelder-Mead, max_evaluations: 1}",
+                "execution: {workers: 1}",
+                "output: {folder: out}");
+        Cli.Run s = Cli.run("validate", single.toString());
+        assertEquals(ExitCodes.OK, s.code(), s::toString);
+        assertTrue(
+                s.out()
+                        .contains(single + " is valid: 1 parameter (1 free), 1 term, method Nelder-Mead,"
+                                + " budget 1 evaluation, 1 worker\n"),
+                s::toString);
     }
 
     // ---------------------------------------------------------------- 2 and 4: crystal terms
@@ -260,6 +280,27 @@ class UpFrontChecksTest {
                         + " folders searched)");
         Cli.Run r = Cli.run("validate", job.toString());
         assertFalse(r.err().contains(path), "the PATH itself is not printed: " + r);
+    }
+
+    @Test
+    void aPathOfOneFolderIsOneFolderSearched() throws IOException {
+        write("in.tmpl", "e = {{ x }}");
+        Path job = write(
+                "job.yaml",
+                "parameters: {x: {initial: 1.0, bounds: [0.0, 2.0]}}",
+                "terms:",
+                "  - name: sim",
+                "    kind: external",
+                "    templates: {in.txt: in.tmpl}",
+                "    command: [lmpx, -in, in.txt]",
+                "    env: {PATH: " + dir + "}",
+                "    outputs: {energy: {parser: regex, file: in.txt, pattern: 'e = (\\S+)'}}",
+                "    reference: {energy: 1.0}",
+                "output: {folder: out}");
+        refusedEverywhere(
+                job,
+                job + ":6:14: term 'sim' command: program 'lmpx' is not found on the PATH (1 folder searched,"
+                        + " from the term's env PATH); install it");
     }
 
     // ---------------------------------------------------------------- 5 and 6: reference CSVs

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.chemfit.CombinedObjectiveFunction;
+import org.chemfit.support.Reasons;
 
 /**
  * Starts a worker member from the command line, for Java users without the {@code chemfit} CLI:
@@ -200,9 +201,10 @@ public final class WorkerMain {
                     "factory class " + className + " needs a public no-argument constructor");
         } catch (InvocationTargetException e) {
             throw new IllegalArgumentException(
-                    "factory class " + className + " failed to construct: " + e.getCause(), e);
+                    "factory class " + className + " failed to construct: " + Reasons.of(e), e);
         } catch (ReflectiveOperationException e) {
-            throw new IllegalArgumentException("factory class " + className + " cannot be constructed: " + e, e);
+            throw new IllegalArgumentException(
+                    "factory class " + className + " cannot be constructed: " + Reasons.of(e), e);
         }
     }
 }

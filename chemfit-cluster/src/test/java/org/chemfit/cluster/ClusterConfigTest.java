@@ -139,5 +139,33 @@ class ClusterConfigTest {
                 "factory class java.lang.String does not implement org.chemfit.cluster.ObjectiveFactory",
                 assertThrows(IllegalArgumentException.class, () -> WorkerMain.loadFactory("java.lang.String"))
                         .getMessage());
+        // a constructor that throws: its reason, without the wrapper's or the exception's class name
+        String name = RefusingFactory.class.getName();
+        assertEquals(
+                "factory class " + name + " failed to construct: no licence for the reference data",
+                assertThrows(IllegalArgumentException.class, () -> WorkerMain.loadFactory(name))
+                        .getMessage());
+        String abstractName = AbstractFactory.class.getName();
+        String message = assertThrows(IllegalArgumentException.class, () -> WorkerMain.loadFactory(abstractName))
+                .getMessage();
+        assertTrue(message.startsWith("factory class " + abstractName + " cannot be constructed: "), message);
+        assertFalse(message.contains("Exception"), message);
+    }
+
+    /** A factory whose constructor refuses, for {@link WorkerMain#loadFactory}. */
+    public static final class RefusingFactory implements ObjectiveFactory {
+        public RefusingFactory() {
+            throw new IllegalStateException("no licence for the reference data");
+        }
+
+        @Override
+        public org.chemfit.CombinedObjectiveFunction create(Map<String, String> options) {
+            throw new UnsupportedOperationException("never constructed");
+        }
+    }
+
+    /** A factory that cannot be instantiated, for {@link WorkerMain#loadFactory}. */
+    public abstract static class AbstractFactory implements ObjectiveFactory {
+        public AbstractFactory() {}
     }
 }

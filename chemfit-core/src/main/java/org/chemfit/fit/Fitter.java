@@ -641,7 +641,8 @@ public final class Fitter {
                 throw e;
             } catch (org.chemfit.ChemFitException e) {
                 throw new FitFailedException(
-                        "the fit failed after " + evaluations + " evaluations: " + e.getMessage(),
+                        "the fit failed after " + evaluations + (evaluations == 1 ? " evaluation: " : " evaluations: ")
+                                + e.getMessage(),
                         reportedParams() == null ? null : result(StopReason.FAILED),
                         e);
             }
@@ -819,8 +820,14 @@ public final class Fitter {
                 }
             }
             if (missing.size() > room) {
-                warnings.add("the uncertainty was not estimated: the evaluation budget leaves no room for the "
-                        + missing.size() + " evaluations of its Jacobian (raise the budget)");
+                // here the central points did not fit, so the missing points are forward ones
+                int m = missing.size();
+                warnings.add("the uncertainty was not estimated: the evaluation budget leaves "
+                        + (room <= 0 ? "no room for " : "room for only " + room + " of ")
+                        + (m == 1 ? "the 1 evaluation" : "the " + m + " evaluations")
+                        + " its Jacobian still needs (forward differences, 1 per free parameter;"
+                        + " central differences need " + 2 * free.size() + ", 2 per free parameter):"
+                        + " raise the budget");
                 return;
             }
             java.util.Map<java.nio.DoubleBuffer, double[]> found = new java.util.HashMap<>();
@@ -864,7 +871,10 @@ public final class Fitter {
             Parameters best = reportedParams();
             if (best == null) {
                 throw new FitFailedException(
-                        "none of the " + evaluations + " evaluations gave a finite loss (a NaN or infinite"
+                        (evaluations == 1
+                                        ? "the 1 evaluation did not give"
+                                        : "none of the " + evaluations + " evaluations gave")
+                                + " a finite loss (a NaN or infinite"
                                 + " loss is scored " + badValue
                                 + " for the optimizer but is never reported as the best); check the"
                                 + " objective at the initial parameters " + initial,

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import org.chemfit.support.Reasons;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -240,7 +241,7 @@ final class GroupCommitWriter implements AutoCloseable {
                 return e instanceof JournalException je
                         ? je
                         : new JournalException(
-                                "journal " + journal.path() + ": cannot record finished results: " + e, e);
+                                "journal " + journal.path() + ": cannot record finished results: " + Reasons.of(e), e);
             }
         }
     }

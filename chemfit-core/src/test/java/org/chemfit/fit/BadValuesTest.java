@@ -123,6 +123,11 @@ class BadValuesTest {
                 () -> new Fitter(f, Map.of("x", 1.0)).maxEvaluations(20).fit("Nelder-Mead"));
         assertTrue(e.getMessage().matches("none of the \\d+ evaluations gave a finite loss.*"), e.getMessage());
         assertTrue(e.partialResult().isEmpty());
+        // a budget of one evaluation: said in the singular
+        FitFailedException one = assertThrows(
+                FitFailedException.class,
+                () -> new Fitter(f, Map.of("x", 1.0)).maxEvaluations(1).fit("Nelder-Mead"));
+        assertTrue(one.getMessage().startsWith("the 1 evaluation did not give a finite loss ("), one.getMessage());
     }
 
     /** Under the SKIP policy a failed term lowers the sum; such a point loses to any clean point. */

@@ -312,8 +312,23 @@ class LeastSquaresTest {
         assertEquals(30, nm.evaluations());
         assertNull(nm.uncertainty());
         assertTrue(
-                nm.warnings().stream().anyMatch(w -> w.contains("budget leaves no room")),
+                nm.warnings()
+                        .contains("the uncertainty was not estimated: the evaluation budget leaves no room for"
+                                + " the 2 evaluations its Jacobian still needs (forward differences, 1 per free"
+                                + " parameter; central differences need 4, 2 per free parameter): raise the budget"),
                 nm.warnings().toString());
+        // one free parameter: one evaluation, said in the singular
+        FitResult one = new Fitter(line(), start("a", 0.5, "b", 1.5))
+                .fixed("b")
+                .maxEvaluations(20)
+                .fit("Nelder-Mead");
+        assertEquals(20, one.evaluations());
+        assertNull(one.uncertainty());
+        assertTrue(
+                one.warnings().stream()
+                        .anyMatch(w -> w.contains("no room for the 1 evaluation its Jacobian still needs (")
+                                && w.contains("central differences need 2, 2 per free parameter")),
+                one.warnings().toString());
         // least-squares converges within 12: the forward differences it evaluated around its best point serve
         FitResult ls =
                 new Fitter(line(), start("a", 0.5, "b", 1.5)).maxEvaluations(12).fit("least-squares");
