@@ -484,6 +484,15 @@ final class FitRun {
         try {
             if (judgement != null) {
                 judgement.writeCsv(folder);
+            } else {
+                // this fit has no predictions: an earlier fit's must not stand beside its results (nor feed its plots)
+                Path stale = folder.resolve(Judgement.FILE);
+                try {
+                    Files.deleteIfExists(stale);
+                } catch (IOException e) {
+                    throw new UserException(
+                            "cannot remove " + stale + ", left by an earlier fit: " + Messages.reason(e));
+                }
             }
             // an interrupted fit draws its plots as well: in process, from what is written, nothing is run again
             if (!options.noPlots() && jf.output().plots()) {

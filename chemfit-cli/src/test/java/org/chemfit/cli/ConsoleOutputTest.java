@@ -141,6 +141,17 @@ class ConsoleOutputTest {
     }
 
     @Test
+    void aFitWithoutPredictionsLeavesNoEarlierFitsPredictionsBesideItsResults() throws IOException {
+        Path job = job(failing("bad", "boom", 4) + "optimizer: {method: Nelder-Mead, max_evaluations: 5}\n");
+        Path stale = Files.createDirectories(dir.resolve("out")).resolve("predictions.csv");
+        Files.writeString(stale, "set,term,item,quantity,reference,model_start,model_best,residual_best,unit\n");
+        Cli.Run r = Cli.run("fit", job.toString(), "--progress", "none");
+        assertEquals(ExitCodes.FIT_FAILED, r.code(), r::toString);
+        assertTrue(Files.exists(dir.resolve("out/results.json")), r::toString);
+        assertFalse(Files.exists(stale), "the failed fit has no predictions, so none stand beside its results");
+    }
+
+    @Test
     void clusterOptionsWithoutClusterAreRefusedAndSaySoForTheDashboardPort() throws IOException {
         Path job = job("optimizer: {max_evaluations: 1}\n");
         Cli.Run r = Cli.run("fit", job.toString(), "--dashboard", "--port", "9000");
