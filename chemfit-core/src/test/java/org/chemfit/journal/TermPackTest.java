@@ -99,12 +99,11 @@ class TermPackTest {
             s.end("FINISHED", "CONVERGED", 0.0, 5);
         }
         // the terms of one evaluation share a pack when they share a commit: all of them, unless the
-        // writer's thread committed the first ones alone after its millisecond of waiting
+        // writer's thread committed the first ones after its millisecond of waiting (a loaded machine
+        // can split an evaluation's terms over two commits, so two packs, or a pack and a row)
         int[] rows = rows(f);
         assertEquals(20, rows[0] + rows[2], "every term once, " + rows[0] + " as rows and " + rows[2] + " in packs");
-        assertTrue(
-                rows[1] >= 1 && rows[1] <= 5 && rows[2] >= 2 * rows[1],
-                "packs " + rows[1] + ", terms in them " + rows[2]);
+        assertTrue(rows[1] >= 1 && rows[2] >= 2 * rows[1], "packs " + rows[1] + ", terms in them " + rows[2]);
         try (JournalReader j = JournalReader.openReadOnly(f)) {
             List<TermRecord> terms = j.terms(run);
             assertEquals(20, terms.size());
