@@ -1,6 +1,5 @@
 package org.chemfit.cluster;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -31,36 +30,22 @@ class ClusterDeterminismTest extends DeterminismContract {
 
     private static final ClusterSecret SECRET = ClusterSecret.of("determinism-test-secret-0123456789");
 
+    private LoopbackPair members;
     private HazelcastInstance driver;
     private HazelcastInstance worker;
 
     @BeforeAll
     void startMembers() throws IOException {
-        String cluster = "determinism-test-" + ProcessHandle.current().pid();
-        int driverPort = DriverTest.freePort();
-        int workerPort = DriverTest.freePort();
-        List<String> join = List.of("127.0.0.1:" + driverPort);
-        driver = ClusterMemberConfig.builder(cluster)
-                .join(join)
-                .port(driverPort, 1)
-                .build()
-                .newMember();
-        worker = ClusterMemberConfig.builder(cluster)
-                .join(join)
-                .port(workerPort, 1)
-                .build()
-                .newMember();
-        await("the worker member to join")
-                .atMost(Duration.ofSeconds(60))
-                .until(() -> driver.getCluster().getMembers().size() == 2);
+        members =
+                LoopbackPair.start("determinism-test-" + ProcessHandle.current().pid());
+        driver = members.driver();
+        worker = members.worker();
     }
 
     @AfterAll
     void stopMembers() {
-        for (HazelcastInstance m : new HazelcastInstance[] {worker, driver}) {
-            if (m != null) {
-                m.getLifecycleService().terminate();
-            }
+        if (members != null) {
+            members.close();
         }
     }
 

@@ -1,6 +1,5 @@
 package org.chemfit.cluster;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -46,36 +45,22 @@ class FailedCallsTest {
             (long) TOO_MANY,
             8 * (long) TOO_MANY);
 
+    private static LoopbackPair members;
     private static HazelcastInstance driver;
     private static HazelcastInstance workerMember;
 
     @BeforeAll
     static void startMembers() throws IOException {
-        String cluster = "failed-calls-test-" + ProcessHandle.current().pid();
-        int driverPort = DriverTest.freePort();
-        List<String> join = List.of("127.0.0.1:" + driverPort);
-        driver = ClusterMemberConfig.builder(cluster)
-                .join(join)
-                .port(driverPort, 1)
-                .build()
-                .newMember();
-        workerMember = ClusterMemberConfig.builder(cluster)
-                .join(join)
-                .port(DriverTest.freePort(), 1)
-                .build()
-                .newMember();
-        await("the worker's member to join")
-                .atMost(Duration.ofSeconds(60))
-                .until(() -> driver.getCluster().getMembers().size() == 2);
+        members = LoopbackPair.start(
+                "failed-calls-test-" + ProcessHandle.current().pid());
+        driver = members.driver();
+        workerMember = members.worker();
     }
 
     @AfterAll
     static void stopMembers() {
-        if (workerMember != null) {
-            workerMember.getLifecycleService().terminate();
-        }
-        if (driver != null) {
-            driver.getLifecycleService().terminate();
+        if (members != null) {
+            members.close();
         }
     }
 
@@ -202,23 +187,10 @@ class FailedCallsTest {
     @Test
     void aTaskWhoseCallsFailThreeTimesWhileTheMemberStaysUpFailsWithTheReason() throws IOException {
         // a cluster of its own: the executor that carries the tasks is shut down on every member
-        String cluster = "failed-calls-test-shut-" + ProcessHandle.current().pid();
-        int port = DriverTest.freePort();
-        List<String> join = List.of("127.0.0.1:" + port);
-        HazelcastInstance d = ClusterMemberConfig.builder(cluster)
-                .join(join)
-                .port(port, 1)
-                .build()
-                .newMember();
-        HazelcastInstance w = ClusterMemberConfig.builder(cluster)
-                .join(join)
-                .port(DriverTest.freePort(), 1)
-                .build()
-                .newMember();
-        try {
-            await("the worker's member to join")
-                    .atMost(Duration.ofSeconds(60))
-                    .until(() -> d.getCluster().getMembers().size() == 2);
+        try (LoopbackPair own = LoopbackPair.start(
+                "failed-calls-test-shut-" + ProcessHandle.current().pid())) {
+            HazelcastInstance d = own.driver();
+            HazelcastInstance w = own.worker();
             Curve rdf = new Curve();
             CombinedObjectiveFunction objective = objective(rdf, FailurePolicy.penalty(1e3));
             Parameters p = Parameters.of(List.of("x", "y", "points"), new double[] {0.25, 0.5, 10});
@@ -244,9 +216,6 @@ class FailedCallsTest {
                 assertEquals(2, d.getCluster().getMembers().size(), "the worker's member stayed up throughout");
                 assertEquals(0, worker.tasksRun());
             }
-        } finally {
-            w.getLifecycleService().terminate();
-            d.getLifecycleService().terminate();
         }
     }
 }
