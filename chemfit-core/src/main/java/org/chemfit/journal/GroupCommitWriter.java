@@ -42,6 +42,22 @@ final class GroupCommitWriter implements AutoCloseable {
     }
 
     /**
+     * A write that its submitter may withdraw while it waits for a commit: the leaf term of an
+     * evaluation whose record takes it. The applier skips a withdrawn write.
+     */
+    abstract static class Withdrawable implements Write {
+        /** Guarded by the writer's lock. */
+        private boolean taken;
+        /** Guarded by the writer's lock; read by the committing thread after the write was taken. */
+        private boolean withdrawn;
+
+        /** @return whether the write was withdrawn (to be called by the applier) */
+        final boolean withdrawn() {
+            return withdrawn;
+        }
+    }
+
+    /**
      * How a group of writes is applied inside its transaction: by default one after the other; a
      * session may merge some of them (the terms of one evaluation into one row).
      */
@@ -58,6 +74,7 @@ final class GroupCommitWriter implements AutoCloseable {
 
     private final SqliteJournal journal;
     private final Applier applier;
+    private final Runnable afterCommit;
     private final ReentrantLock lock = new ReentrantLock();
     /** Signalled when a write is submitted, a group is committed, or the writer is closing. */
     private final Condition changed = lock.newCondition();
@@ -90,8 +107,19 @@ final class GroupCommitWriter implements AutoCloseable {
      * @param applier how a group is applied inside its transaction
      */
     GroupCommitWriter(SqliteJournal journal, String name, Applier applier) {
+        this(journal, name, applier, () -> {});
+    }
+
+    /**
+     * @param journal the journal whose connection the writes use
+     * @param name what the writer serves, for its thread's name
+     * @param applier how a group is applied inside its transaction
+     * @param afterCommit run by the committing thread after each group is committed
+     */
+    GroupCommitWriter(SqliteJournal journal, String name, Applier applier, Runnable afterCommit) {
         this.journal = journal;
         this.applier = applier;
+        this.afterCommit = afterCommit;
         this.thread = new Thread(this::loop, "chemfit-journal-writer (" + name + ")");
         thread.setDaemon(true);
         thread.start();
@@ -141,6 +169,27 @@ final class GroupCommitWriter implements AutoCloseable {
                 }
             }
             throwIfFailed();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Withdraws the writes that no commit has taken yet.
+     *
+     * @return how many were withdrawn; each says so ({@link Withdrawable#withdrawn()})
+     */
+    int withdraw(List<? extends Withdrawable> writes) {
+        lock.lock();
+        try {
+            int n = 0;
+            for (Withdrawable w : writes) {
+                if (!w.taken) {
+                    w.withdrawn = true;
+                    n++;
+                }
+            }
+            return n;
         } finally {
             lock.unlock();
         }
@@ -207,6 +256,11 @@ final class GroupCommitWriter implements AutoCloseable {
         List<Write> batch = pending;
         pending = new ArrayList<>();
         busy = true;
+        for (Write w : batch) {
+            if (w instanceof Withdrawable d) {
+                d.taken = true;
+            }
+        }
         JournalException failed;
         // the commit runs without the lock, so that terms can be submitted meanwhile
         lock.unlock();
@@ -234,6 +288,7 @@ final class GroupCommitWriter implements AutoCloseable {
                     applier.apply(batch);
                     return null;
                 });
+                afterCommit.run();
                 return null;
             } catch (SQLException e) {
                 return journal.failure("record " + batch.size() + " finished results", e);

@@ -74,8 +74,15 @@ final class JournalQueries {
             long endNanos,
             int attempt,
             byte @Nullable [] quantities,
-            boolean treeTermsApart,
+            int tree,
             boolean degraded) {}
+
+    /** {@code tree_terms_apart}: the tree is {@code tree_json} as it is. */
+    static final int TREE_WHOLE = 0;
+    /** {@code tree_terms_apart}: {@code tree_json} leaves the quantities of recorded terms to their rows. */
+    static final int TREE_APART = 1;
+    /** {@code tree_terms_apart}: the tree is in the evaluation's record in {@code term_packs} ({@link EvaluationPack}). */
+    static final int TREE_IN_RECORD = 2;
 
     private static final String EVALUATION_COLUMNS = "run_id, number, evaluation_id, state, parameters_json, loss_bits,"
             + " told_loss, quantities_json, tree_json, failure, started_at, ended_at, seconds, host, attempt, %s, %s, %s";
@@ -381,8 +388,8 @@ final class JournalQueries {
         p.setString(16, SqliteJournal.HOST);
         p.setInt(17, e.attempt());
         p.setBytes(18, e.quantities());
-        if (e.treeTermsApart()) {
-            p.setInt(19, 1);
+        if (e.tree() != TREE_WHOLE) {
+            p.setInt(19, e.tree());
         } else {
             p.setNull(19, Types.INTEGER);
         }
@@ -468,10 +475,15 @@ final class JournalQueries {
         p.setLong(1, runId);
         List<EvaluationRecord> out = new ArrayList<>();
         List<Integer> apart = new ArrayList<>();
+        List<Integer> inRecord = new ArrayList<>();
         try (ResultSet rs = p.executeQuery()) {
             while (rs.next()) {
-                if (rs.getInt(17) == 1) {
+                int tree = rs.getInt(17);
+                if (tree == TREE_APART || tree == TREE_IN_RECORD) {
                     apart.add(out.size());
+                }
+                if (tree == TREE_IN_RECORD) {
+                    inRecord.add(out.size());
                 }
                 out.add(new EvaluationRecord(
                         rs.getLong(1),
@@ -492,33 +504,42 @@ final class JournalQueries {
                         rs.getInt(18) == 1));
             }
         }
+        // trees kept in records: those of the whole run at once when there are many
+        Map<Integer, String> trees = inRecord.size() > 8 ? recordTrees(runId, -1) : null;
+        for (int i : inRecord) {
+            EvaluationRecord e = out.get(i);
+            String tree = (trees != null ? trees : recordTrees(runId, e.number())).get(e.number());
+            out.set(i, withTree(e, tree != null ? tree : e.treeJson()));
+        }
         // many trees: the quantities of the run's terms in one query; a few: per evaluation
         Map<Integer, Map<String, Quantities>> all = apart.size() > 8 ? termQuantities(runId, -1) : null;
         for (int i : apart) {
             EvaluationRecord e = out.get(i);
             Map<String, Quantities> byPath =
                     (all != null ? all : termQuantities(runId, e.number())).getOrDefault(e.number(), Map.of());
-            out.set(
-                    i,
-                    new EvaluationRecord(
-                            e.runId(),
-                            e.number(),
-                            e.evaluationId(),
-                            e.state(),
-                            e.parameters(),
-                            e.loss(),
-                            e.toldLoss(),
-                            e.quantities(),
-                            JsonCodec.withTermQuantities(e.treeJson(), byPath),
-                            e.failure(),
-                            e.started(),
-                            e.ended(),
-                            e.seconds(),
-                            e.host(),
-                            e.attempt(),
-                            e.degraded()));
+            out.set(i, withTree(e, JsonCodec.withTermQuantities(e.treeJson(), byPath)));
         }
         return out;
+    }
+
+    private static EvaluationRecord withTree(EvaluationRecord e, String treeJson) {
+        return new EvaluationRecord(
+                e.runId(),
+                e.number(),
+                e.evaluationId(),
+                e.state(),
+                e.parameters(),
+                e.loss(),
+                e.toldLoss(),
+                e.quantities(),
+                treeJson,
+                e.failure(),
+                e.started(),
+                e.ended(),
+                e.seconds(),
+                e.host(),
+                e.attempt(),
+                e.degraded());
     }
 
     /**
@@ -610,6 +631,82 @@ final class JournalQueries {
         p.setInt(7, first.attempt());
         p.setBytes(8, TermPack.encode(rows, first.key()));
         p.executeUpdate();
+    }
+
+    /**
+     * Records a finished evaluation and its record ({@link EvaluationPack}): the evaluation's row
+     * and one row of {@code term_packs} holding the ids from firstId on.
+     *
+     * @param terms how many leaf terms the record holds (at least one)
+     */
+    void insertRecord(EvaluationRow e, long firstId, int terms, byte[] record) throws SQLException {
+        upsertEvaluation(e);
+        PreparedStatement p = statement("INSERT INTO term_packs (first_id, last_id, run_id, evaluation_number,"
+                + " evaluation_id, parameter_key, attempt, terms_blob) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+        p.setLong(1, firstId);
+        p.setLong(2, firstId + terms - 1);
+        p.setLong(3, e.runId());
+        p.setInt(4, e.number());
+        p.setString(5, e.evaluationId());
+        p.setString(6, e.key());
+        p.setInt(7, e.attempt());
+        p.setBytes(8, record);
+        p.executeUpdate();
+    }
+
+    /** @return whether the journal holds the record of this evaluation of this attempt */
+    boolean recordExists(long runId, int number, int attempt) throws SQLException {
+        PreparedStatement p = statement("SELECT 1 FROM term_packs WHERE run_id = ? AND evaluation_number = ?"
+                + " AND attempt = ? AND substr(terms_blob, 1, 4) = X'43464501' LIMIT 1");
+        p.setLong(1, runId);
+        p.setInt(2, number);
+        p.setInt(3, attempt);
+        try (ResultSet rs = p.executeQuery()) {
+            return rs.next();
+        }
+    }
+
+    /** @return whether the journal holds a run of this id */
+    boolean runExists(long runId) throws SQLException {
+        PreparedStatement p = statement("SELECT 1 FROM runs WHERE id = ?");
+        p.setLong(1, runId);
+        try (ResultSet rs = p.executeQuery()) {
+            return rs.next();
+        }
+    }
+
+    /**
+     * The trees of evaluations kept in their records, the latest record of each number.
+     *
+     * @param number an evaluation number, or -1 for every evaluation of the run
+     * @return evaluation number to its tree as JSON
+     */
+    private Map<Integer, String> recordTrees(long runId, int number) throws SQLException {
+        PreparedStatement p = statement("SELECT evaluation_number, attempt, parameter_key, terms_blob FROM term_packs"
+                + " WHERE run_id = ?" + (number >= 0 ? " AND evaluation_number = ?" : "")
+                + " AND substr(terms_blob, 1, 4) = X'43464501' ORDER BY first_id");
+        p.setLong(1, runId);
+        if (number >= 0) {
+            p.setInt(2, number);
+        }
+        Map<Integer, byte[]> latest = new HashMap<>();
+        Map<Integer, Object[]> of = new HashMap<>();
+        try (ResultSet rs = p.executeQuery()) {
+            while (rs.next()) {
+                latest.put(rs.getInt(1), rs.getBytes(4));
+                of.put(rs.getInt(1), new Object[] {rs.getInt(2), rs.getString(3)});
+            }
+        }
+        Map<Integer, String> out = new HashMap<>();
+        for (Map.Entry<Integer, byte[]> e : latest.entrySet()) {
+            Object[] o = Objects.requireNonNull(of.get(e.getKey()), "the record's row");
+            out.put(
+                    e.getKey(),
+                    JsonCodec.write(
+                            EvaluationPack.decode(e.getValue(), runId, e.getKey(), (Integer) o[0], (String) o[1])
+                                    .tree()));
+        }
+        return out;
     }
 
     /**

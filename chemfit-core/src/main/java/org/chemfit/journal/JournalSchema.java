@@ -27,7 +27,10 @@ import org.slf4j.LoggerFactory;
  * {@code term_packs} (see {@link TermPack}) instead of one row each; 4, whether a term of an
  * evaluation failed ({@code degraded}: a penalty or a skipped term, filled for the rows of an
  * older journal from their trees' statuses), so the best evaluation is found without reading
- * every tree. A journal of an older version is migrated when opened for writing (the steps add
+ * every tree; 5, an evaluation whose terms ran fast kept as one binary record in
+ * {@code term_packs}, its metadata tree together with those terms ({@link EvaluationPack};
+ * {@code tree_terms_apart} 2), so that an older version, which cannot read such a record, refuses
+ * the file instead of misreading it. A journal of an older version is migrated when opened for writing (the steps add
  * tables and columns and fill a new column from what the rows hold; no row is removed or loses a
  * value) and read as it is when opened read-only.
  *
@@ -91,7 +94,11 @@ final class JournalSchema {
                     "whether a term of an evaluation failed (penalty or skipped), read from its tree",
                     List.of(
                             "ALTER TABLE evaluations ADD COLUMN degraded INTEGER",
-                            "UPDATE evaluations SET degraded = " + DEGRADED_FROM_TREE)));
+                            "UPDATE evaluations SET degraded = " + DEGRADED_FROM_TREE)),
+            new Migration(
+                    4,
+                    "an evaluation of fast terms kept as one record, its tree with its terms (no table changes)",
+                    List.of()));
 
     /** Today's version ({@code PRAGMA user_version}): the version the last migration step reaches. */
     static final int VERSION = MIGRATIONS.get(MIGRATIONS.size() - 1).to();

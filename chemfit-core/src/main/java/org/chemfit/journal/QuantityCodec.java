@@ -46,22 +46,39 @@ final class QuantityCodec {
 
     /** @return the quantities' binary form (never null; empty quantities give an 8-byte header) */
     static byte[] encode(Quantities q) {
-        Map<String, Object> m = q.asMap();
         ByteBuffer b = SCRATCH.get();
         b.clear();
+        b = encodeInto(b, q);
+        SCRATCH.set(b);
+        return java.util.Arrays.copyOfRange(b.array(), b.arrayOffset(), b.arrayOffset() + b.position());
+    }
+
+    /**
+     * Writes the quantities' binary form at the buffer's position.
+     *
+     * @return the buffer, or a larger copy of it holding what it held when it had too little room
+     */
+    static ByteBuffer encodeInto(ByteBuffer buffer, Quantities q) {
+        Map<String, Object> m = q.asMap();
+        ByteBuffer b = room(buffer, 8);
         b.put(MAGIC).putInt(m.size());
         for (Map.Entry<String, Object> e : m.entrySet()) {
             Object v = e.getValue();
             byte kind = v instanceof double[] ? ARRAY : v instanceof String ? LABEL : DOUBLE;
-            byte[] name = e.getKey().getBytes(StandardCharsets.UTF_8);
+            byte[] name = NAMES.get(e.getKey());
+            if (name == null) {
+                name = e.getKey().getBytes(StandardCharsets.UTF_8);
+                if (NAMES.size() < 4096) {
+                    NAMES.put(e.getKey(), name);
+                }
+            }
             b = room(b, 3 + name.length);
             b.put(kind).putShort((short) name.length).put(name);
             if (v instanceof double[] a) {
                 b = room(b, 4 + 8 * a.length);
                 b.putInt(a.length);
-                for (double d : a) {
-                    b.putDouble(d);
-                }
+                b.asDoubleBuffer().put(a);
+                b.position(b.position() + 8 * a.length);
             } else if (v instanceof String s) {
                 byte[] t = s.getBytes(StandardCharsets.UTF_8);
                 b = room(b, 4 + t.length);
@@ -71,8 +88,11 @@ final class QuantityCodec {
                 b.putDouble(((Number) v).doubleValue());
             }
         }
-        return java.util.Arrays.copyOfRange(b.array(), b.arrayOffset(), b.arrayOffset() + b.position());
+        return b;
     }
+
+    /** The UTF-8 bytes of quantity names, which repeat from term to term. */
+    private static final Map<String, byte[]> NAMES = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** @return the buffer, or a larger copy of it (kept for the thread) when fewer than n bytes are left */
     private static ByteBuffer room(ByteBuffer b, int n) {
@@ -83,7 +103,6 @@ final class QuantityCodec {
                 .order(ByteOrder.LITTLE_ENDIAN);
         b.flip();
         bigger.put(b);
-        SCRATCH.set(bigger);
         return bigger;
     }
 

@@ -66,15 +66,19 @@ final class SqliteJournal implements JournalReader {
 
     private final Path file;
     private final boolean readOnly;
+    /** Whether every commit is synced to the disk ({@link Durability#POWER_LOSS}). */
+    final boolean syncs;
+
     final Connection conn;
     final Object lock = new Object();
     final JournalQueries queries;
     private @Nullable SqliteSession session;
     private boolean closed;
 
-    private SqliteJournal(Path file, boolean readOnly, Connection conn, int schema) {
+    private SqliteJournal(Path file, boolean readOnly, Connection conn, int schema, boolean syncs) {
         this.file = file;
         this.readOnly = readOnly;
+        this.syncs = syncs;
         this.conn = conn;
         this.queries = new JournalQueries(conn, schema);
     }
@@ -107,7 +111,7 @@ final class SqliteJournal implements JournalReader {
             closeQuietly(f, c);
             throw e;
         }
-        return new SqliteJournal(f, false, c, JournalSchema.VERSION);
+        return new SqliteJournal(f, false, c, JournalSchema.VERSION, durability == Durability.POWER_LOSS);
     }
 
     /**
@@ -124,6 +128,7 @@ final class SqliteJournal implements JournalReader {
             throw new JournalException("there is no journal at " + f
                     + (Files.isDirectory(path) ? " (the folder holds no " + DEFAULT_FILE_NAME + ")" : ""));
         }
+        copyPendingOfStoppedFit(f);
         Connection c = JournalFile.connect(f, true);
         int version;
         try {
@@ -135,7 +140,62 @@ final class SqliteJournal implements JournalReader {
             closeQuietly(f, c);
             throw e;
         }
-        return new SqliteJournal(f, true, c, version);
+        return new SqliteJournal(f, true, c, version, false);
+    }
+
+    /**
+     * Copies into the journal the evaluations that a fit killed a moment ago left in its pending
+     * file ({@link PendingLog}), so that a reader sees every evaluation the fit finished: as
+     * SQLite's own readers roll back what a killed writer left half done. Only when no fit writes
+     * the journal (a running fit copies them itself within a millisecond) and the file may be
+     * written; anything that goes wrong leaves the journal to be read as it is.
+     */
+    private static void copyPendingOfStoppedFit(Path f) {
+        Path pending = PendingLog.beside(f);
+        try {
+            if (!Files.isRegularFile(pending) || Files.size(pending) == 0 || !Files.isWritable(f)) {
+                return;
+            }
+        } catch (java.io.IOException e) {
+            return;
+        }
+        JournalLock writerLock;
+        try {
+            writerLock = JournalLock.acquire(f);
+        } catch (JournalException e) {
+            return; // a fit writes the journal: it copies them itself
+        }
+        try {
+            Connection c = JournalFile.connect(f, false);
+            SqliteJournal j = null;
+            try {
+                int version = JournalSchema.identify(c, f, false);
+                if (version == JournalSchema.VERSION) {
+                    try (Statement s = c.createStatement()) {
+                        s.execute("PRAGMA journal_mode = WAL");
+                        s.execute("PRAGMA synchronous = NORMAL");
+                    }
+                    j = new SqliteJournal(f, false, c, version, false);
+                    synchronized (j.lock) {
+                        SqliteSession.copyPending(j);
+                    }
+                }
+            } finally {
+                if (j != null) {
+                    j.close();
+                } else {
+                    closeQuietly(f, c);
+                }
+            }
+        } catch (SQLException | RuntimeException e) {
+            LOG.warn(
+                    "journal {}: the evaluations left in {} by a stopped fit were not copied in: {}",
+                    f,
+                    pending,
+                    e.getMessage());
+        } finally {
+            writerLock.release();
+        }
     }
 
     /** Work on the connection that may throw {@link SQLException}. */

@@ -70,8 +70,23 @@ final class SqliteSession implements Journal.Session {
     /** Leaf terms of numbered evaluations recorded in the terms table and not yet in a tree. */
     private final java.util.Set<EvaluationContext> recorded =
             java.util.Collections.newSetFromMap(new ConcurrentHashMap<>());
+    /**
+     * The writes of the fast leaf terms of numbered evaluations (under
+     * {@link GroupCommitWriter#LINGER_NANOS}): those still waiting for a commit when their
+     * evaluation finishes are withdrawn and written with its record instead.
+     */
+    private final Map<EvaluationContext, TermWrite> fastWrites = new ConcurrentHashMap<>();
+    /** Where an evaluation's record is durable before the database holds it. */
+    private final PendingLog pending;
+    /** The last pending record in the group being committed; only the committing thread uses it. */
+    private long pendingInGroup;
 
     private volatile boolean ended;
+    /**
+     * Guards what the session knows of its evaluations ({@link #existing}); not the journal's
+     * lock, which the writer holds while it commits.
+     */
+    private final Object state = new Object();
 
     private SqliteSession(
             SqliteJournal journal,
@@ -90,17 +105,183 @@ final class SqliteSession implements Journal.Session {
         this.keysBefore = new java.util.HashSet<>();
         existing.values().forEach(e -> keysBefore.add(e.key()));
         this.nextTermId = journal.queries.nextTermId();
-        this.writer = new GroupCommitWriter(journal, "run " + runId, this::apply);
+        this.pending = new PendingLog(PendingLog.beside(journal.path()), journal.syncs);
+        this.writer = new GroupCommitWriter(journal, "run " + runId, this::apply, this::committed);
     }
 
     /** Called under the journal's lock. */
     static SqliteSession begin(SqliteJournal j, JournalLock wl, Map<String, ?> settings, JournalMode mode) {
         String settingsJson = JsonCodec.write(settings);
         try {
+            copyPending(j);
             long resume = choose(j, settingsJson, mode);
             return resume < 0 ? newRun(j, wl, hashOf(settingsJson), settingsJson) : resumeRun(j, wl, resume);
         } catch (SQLException e) {
             throw j.failure("start a run", e);
+        }
+    }
+
+    /**
+     * Copies into the database the evaluation records that an earlier session made durable in
+     * the pending file ({@link PendingLog}) and did not commit before it was stopped, then removes
+     * the file. Called under the journal's lock, by the one writer of the journal.
+     */
+    static void copyPending(SqliteJournal j) throws SQLException {
+        java.nio.file.Path f = PendingLog.beside(j.path());
+        List<byte[]> records;
+        try {
+            records = PendingLog.read(f);
+        } catch (java.io.IOException e) {
+            throw new JournalException(
+                    "journal " + j.path() + ": cannot read the evaluations pending in " + f + ": " + e.getMessage(), e);
+        }
+        if (!records.isEmpty()) {
+            Integer copied = j.inTransaction(() -> {
+                long next = j.queries.nextTermId();
+                int n = 0;
+                for (byte[] r : records) {
+                    Fold fold = Fold.decode(r);
+                    JournalQueries.EvaluationRow row = fold.row();
+                    if (!j.queries.runExists(row.runId())
+                            || j.queries.recordExists(row.runId(), row.number(), row.attempt())) {
+                        continue; // committed before the stop (or of a journal that was replaced)
+                    }
+                    j.queries.insertRecord(row, next, fold.terms(), fold.withFirstId(next));
+                    next += fold.terms();
+                    n++;
+                }
+                return n;
+            });
+            if (copied != null && copied > 0) {
+                LOG.info(
+                        "journal {}: {} evaluations that the last fit made durable in {} were copied into the journal",
+                        j.path(),
+                        copied,
+                        f.getFileName());
+            }
+        }
+        try {
+            java.nio.file.Files.deleteIfExists(f);
+        } catch (java.io.IOException e) {
+            throw new JournalException("journal " + j.path() + ": cannot remove " + f + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * An evaluation's record as the pending file holds it: the evaluation's row and its
+     * {@link EvaluationPack}, little-endian, texts as int32 n (-1: NULL) and n bytes of UTF-8.
+     */
+    record Fold(JournalQueries.EvaluationRow row, byte[] blob, int terms) {
+
+        byte[] encode() {
+            JournalQueries.EvaluationRow e = row;
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(blob.length + 512);
+            try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
+                out.writeLong(e.runId());
+                out.writeInt(e.number());
+                text(out, e.evaluationId());
+                out.writeBoolean(e.failed());
+                text(out, e.parametersJson());
+                text(out, e.key());
+                out.writeLong(Double.doubleToRawLongBits(e.loss()));
+                out.writeLong(Double.doubleToRawLongBits(e.toldLoss()));
+                text(out, e.replay());
+                text(out, e.failure());
+                out.writeLong(e.startNanos());
+                out.writeLong(e.endNanos());
+                out.writeInt(e.attempt());
+                byte[] q = e.quantities();
+                out.writeInt(q == null ? -1 : q.length);
+                if (q != null) {
+                    out.write(q);
+                }
+                out.writeBoolean(e.degraded());
+                out.writeInt(terms);
+                out.writeInt(blob.length);
+                out.write(blob);
+            } catch (java.io.IOException impossible) {
+                throw new java.io.UncheckedIOException(impossible);
+            }
+            return bytes.toByteArray();
+        }
+
+        static Fold decode(byte[] record) {
+            try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(record))) {
+                long runId = in.readLong();
+                int number = in.readInt();
+                String evaluationId = Objects.requireNonNull(text(in), "evaluation id");
+                boolean failed = in.readBoolean();
+                String parameters = Objects.requireNonNull(text(in), "parameters");
+                String key = Objects.requireNonNull(text(in), "key");
+                double loss = Double.longBitsToDouble(in.readLong());
+                double told = Double.longBitsToDouble(in.readLong());
+                String replay = text(in);
+                String failure = text(in);
+                long start = in.readLong();
+                long end = in.readLong();
+                int attempt = in.readInt();
+                int ql = in.readInt();
+                byte[] q = null;
+                if (ql >= 0) {
+                    q = new byte[ql];
+                    in.readFully(q);
+                }
+                boolean degraded = in.readBoolean();
+                int terms = in.readInt();
+                byte[] blob = new byte[in.readInt()];
+                in.readFully(blob);
+                return new Fold(
+                        new JournalQueries.EvaluationRow(
+                                runId,
+                                number,
+                                evaluationId,
+                                failed,
+                                parameters,
+                                key,
+                                loss,
+                                told,
+                                replay,
+                                null,
+                                failure,
+                                start,
+                                end,
+                                attempt,
+                                q,
+                                JournalQueries.TREE_IN_RECORD,
+                                degraded),
+                        blob,
+                        terms);
+            } catch (java.io.IOException | RuntimeException e) {
+                throw new JournalException("a record of the pending file cannot be read: " + e.getMessage(), e);
+            }
+        }
+
+        /** @return the record's bytes with the id of its first term set */
+        byte[] withFirstId(long firstId) {
+            java.nio.ByteBuffer.wrap(blob)
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                    .putLong(4, firstId);
+            return blob;
+        }
+
+        private static void text(java.io.DataOutputStream out, @Nullable String s) throws java.io.IOException {
+            if (s == null) {
+                out.writeInt(-1);
+                return;
+            }
+            byte[] a = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            out.writeInt(a.length);
+            out.write(a);
+        }
+
+        private static @Nullable String text(java.io.DataInputStream in) throws java.io.IOException {
+            int n = in.readInt();
+            if (n < 0) {
+                return null;
+            }
+            byte[] a = new byte[n];
+            in.readFully(a);
+            return new String(a, java.nio.charset.StandardCharsets.UTF_8);
         }
     }
 
@@ -305,6 +486,9 @@ final class SqliteSession implements Journal.Session {
     @Override
     public boolean replay(int number, EvaluationContext ctx) {
         String key = key(ctx);
+        if (!keysBefore.contains(key) && !keysStarted.containsKey(key)) {
+            return false; // no evaluation of these parameters was recorded: nothing to look up
+        }
         synchronized (journal.lock) {
             checkActive();
             try {
@@ -345,7 +529,7 @@ final class SqliteSession implements Journal.Session {
     public void evaluationsStarted(int firstNumber, List<EvaluationContext> contexts) {
         long now = EvaluationContext.nowEpochNanos();
         List<Object[]> rows = new ArrayList<>(contexts.size());
-        synchronized (journal.lock) {
+        synchronized (state) {
             checkActive();
             for (int i = 0; i < contexts.size(); i++) {
                 int number = firstNumber + i;
@@ -384,7 +568,7 @@ final class SqliteSession implements Journal.Session {
         String key = key(ctx);
         boolean write;
         Long start;
-        synchronized (journal.lock) {
+        synchronized (state) {
             checkActive();
             keys.remove(ctx.evaluationId());
             numbers.remove(ctx.evaluationId());
@@ -397,6 +581,20 @@ final class SqliteSession implements Journal.Session {
             }
         }
         toReplay.remove(ctx.evaluationId());
+        if (write && !ctx.children().isEmpty() && !fastWrites.isEmpty()) {
+            List<TermWrite> fast = new ArrayList<>();
+            takeFastWrites(ctx, fast);
+            int withdrawn = fast.isEmpty() ? 0 : writer.withdraw(fast);
+            if (withdrawn > 0) {
+                if (withdrawn < fast.size()) {
+                    // the record names terms that a commit took before it: they must be in the
+                    // database before the record can be durable without them
+                    writer.flush();
+                }
+                writeRecord(number, ctx, toldLoss, failed, key, start == null ? now : start, now);
+                return;
+            }
+        }
         if (write) {
             Map<String, Object> treeMap = ctx.toMap(true);
             // the quantities of the terms recorded in the terms table are written there only
@@ -419,7 +617,7 @@ final class SqliteSession implements Journal.Session {
                     now,
                     attempt,
                     quantities,
-                    apart,
+                    apart ? JournalQueries.TREE_APART : JournalQueries.TREE_WHOLE,
                     !failed && BestPoint.degraded(ctx));
             writer.submit(() -> journal.queries.upsertEvaluation(row));
         } else {
@@ -429,11 +627,103 @@ final class SqliteSession implements Journal.Session {
         writer.flush();
     }
 
+    /** Collects the writes of the fast leaf terms of an evaluation (they stay in {@link #fastWrites}). */
+    private void takeFastWrites(EvaluationContext ctx, List<TermWrite> out) {
+        for (EvaluationContext c : ctx.children()) {
+            if (c.children().isEmpty()) {
+                TermWrite w = fastWrites.get(c);
+                if (w != null) {
+                    out.add(w);
+                }
+            } else {
+                takeFastWrites(c, out);
+            }
+        }
+    }
+
+    /** @return what a leaf is to its evaluation's record; forgets its fast write */
+    private EvaluationPack.LeafOf leafKind(EvaluationContext c) {
+        TermWrite w = fastWrites.remove(c);
+        if (w != null) {
+            return w.withdrawn()
+                    ? new EvaluationPack.LeafOf(EvaluationPack.Leaf.TERM, w.failed, w.failure, w.thread)
+                    : EvaluationPack.LeafOf.APART;
+        }
+        return recorded.remove(c) ? EvaluationPack.LeafOf.APART : EvaluationPack.LeafOf.TREE;
+    }
+
+    /**
+     * Writes an evaluation that holds fast leaf terms as one record: durable in the pending file
+     * when this returns, and committed to the database by the writer with others soon after.
+     */
+    private void writeRecord(
+            int number, EvaluationContext ctx, double toldLoss, boolean failed, String key, long start, long now) {
+        EvaluationPack.Encoded e = EvaluationPack.encode(ctx, 0, key, this::leafKind, now);
+        JournalQueries.EvaluationRow row = new JournalQueries.EvaluationRow(
+                runId,
+                number,
+                ctx.evaluationId(),
+                failed,
+                JsonCodec.parameters(ctx.parameters()),
+                key,
+                ctx.loss(),
+                toldLoss,
+                "terms",
+                null,
+                failed ? message(ctx.failure()) : null,
+                start,
+                now,
+                attempt,
+                ctx.quantities().isEmpty() ? null : QuantityCodec.encode(ctx.quantities()),
+                JournalQueries.TREE_IN_RECORD,
+                !failed && BestPoint.degraded(ctx));
+        Fold fold = new Fold(row, e.blob(), e.terms());
+        long seq;
+        try {
+            seq = pending.append(fold.encode());
+        } catch (java.io.IOException ex) {
+            throw new JournalException(
+                    "journal " + journal.path() + ": cannot record evaluation " + number + " in "
+                            + PendingLog.beside(journal.path()) + ": " + ex.getMessage(),
+                    ex);
+        }
+        writer.submit(new FoldWrite(fold, seq));
+    }
+
+    /** An evaluation's record to copy from the pending file into the database. */
+    private final class FoldWrite implements GroupCommitWriter.Write {
+        private final Fold fold;
+        private final long seq;
+
+        FoldWrite(Fold fold, long seq) {
+            this.fold = fold;
+            this.seq = seq;
+        }
+
+        @Override
+        public void apply() throws SQLException {
+            long first = nextTermId;
+            journal.queries.insertRecord(fold.row(), first, fold.terms(), fold.withFirstId(first));
+            nextTermId += fold.terms();
+            pendingInGroup = Math.max(pendingInGroup, seq);
+        }
+    }
+
+    /** After a commit: the pending records it copied may leave the pending file. */
+    private void committed() {
+        try {
+            pending.copied(pendingInGroup);
+        } catch (java.io.IOException e) {
+            LOG.debug("journal {}: cannot empty the pending file: {}", journal.path(), e.getMessage());
+        }
+    }
+
     /** Forgets the leaves of an evaluation whose tree is not written. */
     private void forgetRecorded(EvaluationContext ctx) {
         for (EvaluationContext c : ctx.children()) {
             if (c.children().isEmpty()) {
                 recorded.remove(c);
+                fastWrites.remove(c);
             } else {
                 forgetRecorded(c);
             }
@@ -458,7 +748,10 @@ final class SqliteSession implements Journal.Session {
             EvaluationContext c = children.get(i);
             Map<String, Object> m = (Map<String, Object>) maps.get(i);
             if (c.children().isEmpty()) {
-                if (recorded.remove(c) && m.containsKey("quantities")) {
+                boolean wasRecorded = recorded.remove(c);
+                boolean wasFast = fastWrites.remove(c) != null;
+                boolean inTerms = wasRecorded || wasFast;
+                if (inTerms && m.containsKey("quantities")) {
                     m.put("quantities", JsonCodec.IN_TERMS + c.path()); // keeps its place in the node
                     any = true;
                 }
@@ -596,67 +889,105 @@ final class SqliteSession implements Journal.Session {
     @Override
     public void finished(EvaluationContext child) {
         boolean failed = child.status() == EvaluationContext.Status.FAILED;
-        byte[] quantities = child.quantities().isEmpty() ? null : QuantityCodec.encode(child.quantities());
-        Map<String, Object> meta = child.metadata();
-        String metaJson = meta.isEmpty() ? null : JsonCodec.write(meta);
-        String runDir = text(meta, "run_directory", "run_dir", "workdir");
-        String host = text(meta, "host", "member_address");
-        String member = text(meta, "member", "worker");
-        String worker = member != null
-                ? member
-                : child.threadName() == null ? Thread.currentThread().getName() : child.threadName();
-        long start = child.startEpochNanos() == 0 ? EvaluationContext.nowEpochNanos() : child.startEpochNanos();
-        long end = child.endEpochNanos() == 0 ? EvaluationContext.nowEpochNanos() : child.endEpochNanos();
-        String key = key(child);
-        Integer number = numbers.get(child.evaluationId());
-        String evaluationId = child.evaluationId();
-        String path = child.path();
-        String name = child.name();
         double value = failed ? Double.NaN : child.value();
         String failure = failed ? message(child.failure()) : null;
-        synchronized (journal.lock) {
+        String thread = child.threadName() == null ? Thread.currentThread().getName() : child.threadName();
+        Integer number = numbers.get(child.evaluationId());
+        long took = child.endEpochNanos() - child.startEpochNanos();
+        if (ended) {
             checkActive();
+        }
+        if (number != null
+                && child.parent() != null
+                && child.startEpochNanos() != 0
+                && took >= 0
+                && took < GroupCommitWriter.LINGER_NANOS) {
+            // a fast term of a numbered evaluation: its row is made by the writer, if it is written
+            // at all before its evaluation's record takes it (evaluationFinished)
+            TermWrite w = new TermWrite(child, number, failed, value, failure, thread);
+            fastWrites.put(child, w);
+            writer.submit(w);
+            return;
         }
         if (number != null) {
             recorded.add(child);
         }
-        JournalQueries.TermRow row = new JournalQueries.TermRow(
-                runId,
-                number,
-                evaluationId,
-                path,
-                name,
-                key,
-                failed,
-                value,
-                quantities,
-                metaJson,
-                runDir,
-                host == null ? SqliteJournal.HOST : host,
-                worker,
-                failure,
-                start,
-                end,
-                attempt);
-        writer.submit(new TermWrite(row));
-        if (end - start >= GroupCommitWriter.LINGER_NANOS) {
+        TermWrite w = new TermWrite(child, number, failed, value, failure, thread);
+        w.row(); // made now: the context may change once this returns
+        writer.submit(w);
+        if (took >= GroupCommitWriter.LINGER_NANOS) {
             // a slow term (an external program) gains nothing from waiting for others to share its
             // commit: its own thread commits it now, before it goes on to anything else
             writer.flush();
         }
     }
 
-    /** A finished leaf term to write: alone as a row, or packed with the others of its evaluation. */
-    private final class TermWrite implements GroupCommitWriter.Write {
-        private final JournalQueries.TermRow row;
+    /**
+     * A finished leaf term to write: alone as a row, or packed with the others of its evaluation;
+     * withdrawn when its evaluation's record takes it before it is committed.
+     */
+    private final class TermWrite extends GroupCommitWriter.Withdrawable {
+        private final EvaluationContext child;
+        private final @Nullable Integer number;
+        private final boolean failed;
+        private final double value;
+        private final @Nullable String failure;
+        private final String thread;
+        private JournalQueries.@Nullable TermRow row;
 
-        TermWrite(JournalQueries.TermRow row) {
-            this.row = row;
+        TermWrite(
+                EvaluationContext child,
+                @Nullable Integer number,
+                boolean failed,
+                double value,
+                @Nullable String failure,
+                String thread) {
+            this.child = child;
+            this.number = number;
+            this.failed = failed;
+            this.value = value;
+            this.failure = failure;
+            this.thread = thread;
+        }
+
+        /** @return the term's row, made at the first call */
+        JournalQueries.TermRow row() {
+            JournalQueries.TermRow r = row;
+            if (r != null) {
+                return r;
+            }
+            byte[] quantities = child.quantities().isEmpty() ? null : QuantityCodec.encode(child.quantities());
+            Map<String, Object> meta = child.metadata();
+            String metaJson = meta.isEmpty() ? null : JsonCodec.write(meta);
+            String host = text(meta, "host", "member_address");
+            String member = text(meta, "member", "worker");
+            long start = child.startEpochNanos() == 0 ? EvaluationContext.nowEpochNanos() : child.startEpochNanos();
+            long end = child.endEpochNanos() == 0 ? EvaluationContext.nowEpochNanos() : child.endEpochNanos();
+            r = new JournalQueries.TermRow(
+                    runId,
+                    number,
+                    child.evaluationId(),
+                    child.path(),
+                    child.name(),
+                    key(child),
+                    failed,
+                    value,
+                    quantities,
+                    metaJson,
+                    text(meta, "run_directory", "run_dir", "workdir"),
+                    host == null ? SqliteJournal.HOST : host,
+                    member != null ? member : thread,
+                    failure,
+                    start,
+                    end,
+                    attempt);
+            row = r;
+            return r;
         }
 
         @Override
         public void apply() throws SQLException {
-            journal.queries.insertTerm(row, nextTermId++);
+            journal.queries.insertTerm(row(), nextTermId++);
         }
     }
 
@@ -668,9 +999,12 @@ final class SqliteSession implements Journal.Session {
     private void apply(List<GroupCommitWriter.Write> group) throws SQLException {
         Map<String, List<JournalQueries.TermRow>> open = new java.util.LinkedHashMap<>();
         for (GroupCommitWriter.Write w : group) {
-            if (w instanceof TermWrite t && t.row.evaluationNumber() != null) {
-                open.computeIfAbsent(t.row.evaluationId(), k -> new ArrayList<>())
-                        .add(t.row);
+            if (w instanceof TermWrite t && t.withdrawn()) {
+                continue; // in its evaluation's record
+            }
+            if (w instanceof TermWrite t && t.number != null) {
+                JournalQueries.TermRow row = t.row();
+                open.computeIfAbsent(row.evaluationId(), k -> new ArrayList<>()).add(row);
                 continue;
             }
             writeTerms(open);
@@ -707,6 +1041,16 @@ final class SqliteSession implements Journal.Session {
         }
         writer.close();
         recorded.clear();
+        fastWrites.clear();
+        try {
+            pending.close();
+        } catch (java.io.IOException e) {
+            LOG.warn(
+                    "journal {}: cannot close {}: {}",
+                    journal.path(),
+                    PendingLog.beside(journal.path()),
+                    e.getMessage());
+        }
         LOG.debug(
                 "journal {}: run {} attempt {}: {} commits of finished results",
                 journal.path(),

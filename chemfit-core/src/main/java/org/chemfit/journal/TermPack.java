@@ -85,10 +85,15 @@ final class TermPack {
     /**
      * @param firstId the id of the first term (the others follow one by one)
      * @param packKey the parameter key of the pack
-     * @return the terms, in id order
-     * @throws JournalException when the blob is not a term pack
+     * @return the terms, in id order (of a term pack, or of the leaf terms of an {@link EvaluationPack})
+     * @throws JournalException when the blob is neither
      */
     static List<Term> decode(byte[] blob, long firstId, long runId, int evaluationNumber, int attempt, String packKey) {
+        if (EvaluationPack.is(blob)) {
+            // a whole evaluation's record (schema 5): its leaf terms
+            return EvaluationPack.decode(blob, runId, evaluationNumber, attempt, packKey)
+                    .terms();
+        }
         ByteBuffer b = ByteBuffer.wrap(blob).order(ByteOrder.LITTLE_ENDIAN);
         if (blob.length < 8 || !Arrays.equals(blob, 0, 4, MAGIC, 0, 4)) {
             throw new JournalException("a term pack of evaluation " + evaluationNumber + " of run " + runId

@@ -22,7 +22,9 @@
  *     parameters_json, parameter_key, loss, loss_bits (the exact double), told_loss (what the
  *     optimizer was told), replay, quantities_blob (see below), tree_json (the metadata tree;
  *     when tree_terms_apart is 1, the quantities of a term recorded in the terms table stand in
- *     it as {@code "quantities":"$terms:PATH"}, and the reading side ({@code org.chemfit.journal.read}) puts them back),
+ *     it as {@code "quantities":"$terms:PATH"}, and the reading side ({@code org.chemfit.journal.read}) puts them back;
+ *     when it is 2, tree_json is empty and the tree is in the evaluation's record in
+ *     {@code term_packs}),
  *     failure, started_at, ended_at, seconds, host, attempt, degraded (1 when a term failed and
  *     the failure policy substituted a penalty or skipped it, 0 when none did);</li>
  * <li>{@code terms}: one row per finished leaf term: id, run_id, evaluation_number, evaluation_id,
@@ -33,8 +35,16 @@
  *     in-process terms) as one row instead of one each: first_id and last_id (the ids its terms
  *     take, in the sequence of the terms table's ids), run_id, evaluation_number, evaluation_id,
  *     parameter_key, attempt, terms_blob (for each term what its row would hold; the layout is in
- *     the class comment of {@code TermPack}). the reading side reads both tables as one.</li>
+ *     the class comment of {@code TermPack}), or, for an evaluation of fast terms (schema 5), the
+ *     evaluation's whole record: its metadata tree and the leaf terms it ran, laid out as the
+ *     class comment of {@code EvaluationPack} describes. The reading side reads both tables as
+ *     one.</li>
  * </ul>
+ * An evaluation of fast terms is durable first in the file {@code journal.sqlite-pending} beside
+ * the journal (one append of its record, no transaction), and committed to the database by the
+ * session's writer within about a millisecond, together with the evaluations finished meanwhile;
+ * a fit that is killed leaves the last of them in that file, and the next fit that opens the
+ * journal for writing copies them in before anything else. The file is removed when a fit ends.
  * Times are ISO-8601 UTC text; JSON doubles are written so that they read back exactly.
  * Quantities are binary ({@code quantities_blob}: raw little-endian doubles, laid out as the
  * class comment of {@code QuantityCodec} and docs/job-file.md describe). Journals of schema version

@@ -161,9 +161,22 @@ class JournalBestPointTest {
     void aSchemaThreeJournalReadsItsDegradedPointsFromTheTreesAndIsMigrated() throws Exception {
         FitResult r = fit(dir);
         Path file = dir.resolve(Journal.DEFAULT_FILE_NAME);
-        // what schema 3 wrote: the same tables without evaluations.degraded
+        // what schema 3 wrote: the same tables without evaluations.degraded, and every tree as JSON
+        java.util.List<String> trees = new java.util.ArrayList<>();
+        try (JournalReader j = JournalReader.openReadOnly(file)) {
+            j.evaluations(j.latestRun().orElseThrow().id()).forEach(e -> trees.add(e.treeJson()));
+        }
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
                 Statement s = c.createStatement()) {
+            try (java.sql.PreparedStatement p = c.prepareStatement(
+                    "UPDATE evaluations SET tree_json = ?, tree_terms_apart = NULL WHERE number = ?")) {
+                for (int i = 0; i < trees.size(); i++) {
+                    p.setString(1, trees.get(i));
+                    p.setInt(2, i);
+                    p.executeUpdate();
+                }
+            }
+            s.execute("DELETE FROM term_packs WHERE substr(terms_blob, 1, 4) = X'43464501'");
             s.execute("ALTER TABLE evaluations DROP COLUMN degraded");
             s.execute("PRAGMA user_version = 3");
         }
@@ -176,7 +189,7 @@ class JournalBestPointTest {
             assertBestIsTheCleanPoint(j, r);
         }
         assertEquals(JournalSchema.VERSION, JournalFiles.userVersion(file));
-        assertEquals(4, JournalSchema.VERSION);
+        assertEquals(5, JournalSchema.VERSION);
         assertEquals(DEGRADED, degradedColumn(file), "the migration filled the column from the trees");
     }
 }

@@ -1,0 +1,129 @@
+package org.chemfit.benchmarks;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.chemfit.Bounds;
+import org.chemfit.CombinedObjectiveFunction;
+import org.chemfit.atoms.AtomisticTerms;
+import org.chemfit.atoms.PairPotential;
+import org.chemfit.fit.FitResult;
+import org.chemfit.fit.Fitter;
+import org.chemfit.journal.Journal;
+import org.chemfit.journal.JournalMode;
+
+/**
+ * What the journal costs per evaluation of the argon example's fit (46 in-process dimer terms),
+ * apart from what it costs once per fit (creating, opening and closing the file). Each variant (no
+ * journal, then a journal in each folder given) runs the same CMA-ES fit with a short and a long
+ * budget of evaluations, alternating, in one JVM; the time per evaluation is the slope
+ * {@code (T(long) - T(short)) / (n(long) - n(short))}, in which the fixed cost cancels, and the
+ * fixed cost is what the short fit took beyond its evaluations. Prints the medians over the
+ * repeats of the wall-clock and fit-thread CPU slopes, their ratio to the fit without a journal,
+ * and the fixed cost.
+ *
+ * <pre>
+ * java -cp chemfit-benchmarks/target/benchmarks.jar org.chemfit.benchmarks.JournalCostHarness \
+ *     examples/argon/data/ar2-energies.csv 200 2000 15 /var/tmp/jch /dev/shm/jch
+ * </pre>
+ */
+public final class JournalCostHarness {
+
+    private JournalCostHarness() {}
+
+    /**
+     * @param args the argon reference CSV, the short and the long budget of evaluations, the
+     *     repeats, then one or more folders for journals
+     * @throws Exception on failure
+     */
+    public static void main(String[] args) throws Exception {
+        Path csv = Path.of(args.length > 0 ? args[0] : "examples/argon/data/ar2-energies.csv");
+        int shortFit = args.length > 1 ? Integer.parseInt(args[1]) : 200;
+        int longFit = args.length > 2 ? Integer.parseInt(args[2]) : 2000;
+        int repeats = args.length > 3 ? Integer.parseInt(args[3]) : 15;
+        List<Path> dirs = new ArrayList<>();
+        for (int i = 4; i < args.length; i++) {
+            dirs.add(Path.of(args[i]));
+        }
+        if (dirs.isEmpty()) {
+            dirs.add(Path.of("target/journal-cost-benchmark"));
+        }
+        PairPotential lj = PairPotential.builder()
+                .lennardJones("Ar", "Ar", "lj.epsilon", "lj.sigma")
+                .build();
+        CombinedObjectiveFunction ob = AtomisticTerms.fromCsv(csv, lj).combined();
+        List<String> names = new ArrayList<>(List.of("no journal"));
+        dirs.forEach(d -> names.add("journal in " + d));
+        int k = names.size();
+        double[][] wall = new double[k][repeats];
+        double[][] cpu = new double[k][repeats];
+        double[][] fixed = new double[k][repeats];
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        int[] counts = new int[2];
+        for (int r = -3; r < repeats; r++) { // three rounds of warm-up
+            for (int v = 0; v < k; v++) {
+                Path dir = v == 0 ? null : dirs.get(v - 1);
+                long[] t = new long[2];
+                long[] c = new long[2];
+                int[] n = new int[2];
+                for (int s = 0; s < 2; s++) {
+                    long c0 = threads.getCurrentThreadCpuTime();
+                    long t0 = System.nanoTime();
+                    FitResult result = fit(ob, s == 0 ? shortFit : longFit, dir);
+                    t[s] = System.nanoTime() - t0;
+                    c[s] = threads.getCurrentThreadCpuTime() - c0;
+                    n[s] = result.evaluations();
+                }
+                if (r >= 0) {
+                    double slope = (t[1] - t[0]) / 1e6 / (n[1] - n[0]);
+                    wall[v][r] = slope;
+                    cpu[v][r] = (c[1] - c[0]) / 1e6 / (n[1] - n[0]);
+                    fixed[v][r] = t[0] / 1e6 - slope * n[0];
+                    counts[0] = n[0];
+                    counts[1] = n[1];
+                }
+            }
+        }
+        System.out.printf(
+                "argon fit, %d terms, CMA-ES, %d and %d evaluations, median of %d repeats:%n",
+                ob.size(), counts[0], counts[1], repeats);
+        double base = Harnesses.median(wall[0]);
+        double cpuBase = Harnesses.median(cpu[0]);
+        double fixedBase = Harnesses.median(fixed[0]);
+        for (int v = 0; v < k; v++) {
+            double w = Harnesses.median(wall[v]);
+            double c = Harnesses.median(cpu[v]);
+            System.out.printf(
+                    "  %-28s per evaluation: wall %7.4f ms (%5.2f x), fit thread CPU %7.4f ms (%5.2f x);"
+                            + " once per fit: %6.2f ms (%+.2f ms)%n",
+                    names.get(v),
+                    w,
+                    w / base,
+                    c,
+                    c / cpuBase,
+                    Harnesses.median(fixed[v]),
+                    Harnesses.median(fixed[v]) - fixedBase);
+        }
+    }
+
+    private static FitResult fit(CombinedObjectiveFunction ob, int evaluations, Path dir) throws Exception {
+        Fitter f = new Fitter(ob, Map.of("lj.epsilon", 100.0, "lj.sigma", 3.2))
+                .bounds(Bounds.of(Map.of("lj.epsilon", List.of(50.0, 200.0), "lj.sigma", List.of(3.0, 4.0))))
+                .seed(3)
+                .maxEvaluations(evaluations);
+        if (dir == null) {
+            return f.fit("CMA-ES");
+        }
+        Harnesses.deleteTree(dir);
+        Files.createDirectories(dir);
+        try (Journal j = Journal.open(dir)) {
+            return f.journal(j, JournalMode.restart()).fit("CMA-ES");
+        } finally {
+            Harnesses.deleteTree(dir);
+        }
+    }
+}
