@@ -295,16 +295,19 @@ final class EvaluationPack {
         }
         ByteBuffer b = ByteBuffer.wrap(blob).order(ByteOrder.LITTLE_ENDIAN);
         b.position(4);
-        Reader r = new Reader(b, b.getLong(), runId, evaluationNumber, attempt, evaluationKey);
-        int expected = b.getInt();
         try {
+            Reader r = new Reader(b, b.getLong(), runId, evaluationNumber, attempt, evaluationKey);
+            int expected = b.getInt();
             Map<String, Object> tree = r.node(false);
             if (r.terms.size() != expected || b.hasRemaining()) {
                 throw new JournalException("the record of evaluation " + evaluationNumber + " of run " + runId
                         + " holds " + r.terms.size() + " terms where its header says " + expected);
             }
             return new Decoded(tree, r.terms);
-        } catch (java.nio.BufferUnderflowException | IllegalArgumentException | IndexOutOfBoundsException e) {
+        } catch (java.nio.BufferUnderflowException
+                | IllegalArgumentException
+                | IndexOutOfBoundsException
+                | NullPointerException e) {
             throw new JournalException(
                     "the record of evaluation " + evaluationNumber + " of run " + runId + " ends before its last term",
                     e);

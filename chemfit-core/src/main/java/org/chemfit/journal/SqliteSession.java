@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.chemfit.EvaluationContext;
 import org.chemfit.Parameters;
+import org.chemfit.Quantities;
 import org.chemfit.journal.read.BestPoint;
 import org.chemfit.journal.read.EvaluationRecord;
 import org.chemfit.journal.read.TermRecord;
@@ -586,7 +587,7 @@ final class SqliteSession implements Journal.Session {
             takeFastWrites(ctx, fast);
             int withdrawn = fast.isEmpty() ? 0 : writer.withdraw(fast);
             if (withdrawn > 0) {
-                if (withdrawn < fast.size()) {
+                if (withdrawn < fast.size() || holdsRecorded(ctx)) {
                     // the record names terms that a commit took before it: they must be in the
                     // database before the record can be durable without them
                     writer.flush();
@@ -625,6 +626,19 @@ final class SqliteSession implements Journal.Session {
         }
         // the terms of this evaluation and its own record are committed before the optimizer hears of it
         writer.flush();
+    }
+
+    /** @return whether a leaf of the evaluation was recorded in a row of its own */
+    private boolean holdsRecorded(EvaluationContext ctx) {
+        if (recorded.isEmpty()) {
+            return false;
+        }
+        for (EvaluationContext c : ctx.children()) {
+            if (c.children().isEmpty() ? recorded.contains(c) : holdsRecorded(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Collects the writes of the fast leaf terms of an evaluation (they stay in {@link #fastWrites}). */
@@ -678,16 +692,21 @@ final class SqliteSession implements Journal.Session {
                 JournalQueries.TREE_IN_RECORD,
                 !failed && BestPoint.degraded(ctx));
         Fold fold = new Fold(row, e.blob(), e.terms());
-        long seq;
-        try {
-            seq = pending.append(fold.encode());
-        } catch (java.io.IOException ex) {
-            throw new JournalException(
-                    "journal " + journal.path() + ": cannot record evaluation " + number + " in "
-                            + PendingLog.beside(journal.path()) + ": " + ex.getMessage(),
-                    ex);
+        byte[] bytes = fold.encode();
+        // appended and submitted in one order, so that a commit copies the records in the order
+        // of the file and the file is emptied only when all it holds is in the database
+        synchronized (pending) {
+            long seq;
+            try {
+                seq = pending.append(bytes);
+            } catch (java.io.IOException ex) {
+                throw new JournalException(
+                        "journal " + journal.path() + ": cannot record evaluation " + number + " in "
+                                + PendingLog.beside(journal.path()) + ": " + ex.getMessage(),
+                        ex);
+            }
+            writer.submit(new FoldWrite(fold, seq));
         }
-        writer.submit(new FoldWrite(fold, seq));
     }
 
     /** An evaluation's record to copy from the pending file into the database. */
@@ -905,6 +924,7 @@ final class SqliteSession implements Journal.Session {
             // a fast term of a numbered evaluation: its row is made by the writer, if it is written
             // at all before its evaluation's record takes it (evaluationFinished)
             TermWrite w = new TermWrite(child, number, failed, value, failure, thread);
+            w.capture(); // the context may change once this returns; the row is made later, if at all
             fastWrites.put(child, w);
             writer.submit(w);
             return;
@@ -934,6 +954,12 @@ final class SqliteSession implements Journal.Session {
         private final @Nullable String failure;
         private final String thread;
         private JournalQueries.@Nullable TermRow row;
+        /** What the row needs of the context, taken when the term finished. */
+        private @Nullable Quantities quantities;
+
+        private @Nullable Map<String, Object> metadata;
+        private long start;
+        private long end;
 
         TermWrite(
                 EvaluationContext child,
@@ -950,19 +976,32 @@ final class SqliteSession implements Journal.Session {
             this.thread = thread;
         }
 
+        /** Takes what the row needs of the context (its quantities are immutable; its metadata is copied). */
+        void capture() {
+            quantities = child.quantities();
+            Map<String, Object> m = child.metadata();
+            metadata = m.isEmpty() ? Map.of() : new java.util.LinkedHashMap<>(m);
+            start = child.startEpochNanos();
+            end = child.endEpochNanos();
+        }
+
         /** @return the term's row, made at the first call */
         JournalQueries.TermRow row() {
             JournalQueries.TermRow r = row;
             if (r != null) {
                 return r;
             }
-            byte[] quantities = child.quantities().isEmpty() ? null : QuantityCodec.encode(child.quantities());
-            Map<String, Object> meta = child.metadata();
+            if (metadata == null) {
+                capture();
+            }
+            Quantities q = java.util.Objects.requireNonNull(quantities, "captured");
+            Map<String, Object> meta = java.util.Objects.requireNonNull(metadata, "captured");
+            byte[] quantities = q.isEmpty() ? null : QuantityCodec.encode(q);
             String metaJson = meta.isEmpty() ? null : JsonCodec.write(meta);
             String host = text(meta, "host", "member_address");
             String member = text(meta, "member", "worker");
-            long start = child.startEpochNanos() == 0 ? EvaluationContext.nowEpochNanos() : child.startEpochNanos();
-            long end = child.endEpochNanos() == 0 ? EvaluationContext.nowEpochNanos() : child.endEpochNanos();
+            long start = this.start == 0 ? EvaluationContext.nowEpochNanos() : this.start;
+            long end = this.end == 0 ? EvaluationContext.nowEpochNanos() : this.end;
             r = new JournalQueries.TermRow(
                     runId,
                     number,
@@ -997,6 +1036,7 @@ final class SqliteSession implements Journal.Session {
      * cost one row instead of one each. Runs on the committing thread.
      */
     private void apply(List<GroupCommitWriter.Write> group) throws SQLException {
+        pendingInGroup = 0; // set by the records of this group; read once it is committed
         Map<String, List<JournalQueries.TermRow>> open = new java.util.LinkedHashMap<>();
         for (GroupCommitWriter.Write w : group) {
             if (w instanceof TermWrite t && t.withdrawn()) {
