@@ -27,6 +27,15 @@ public final class Quantities {
 
     private final Map<String, Object> values;
 
+    static {
+        // the journal reads the values without the copies asMap() makes
+        org.chemfit.internal.QuantityValues.lend((q, action) -> {
+            for (Map.Entry<String, Object> e : q.values.entrySet()) {
+                action.accept(e);
+            }
+        });
+    }
+
     private Quantities(Map<String, Object> values) {
         this.values = values;
     }

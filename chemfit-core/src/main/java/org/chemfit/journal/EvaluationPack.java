@@ -39,7 +39,6 @@ import org.jspecify.annotations.Nullable;
  *   uint8 kind                    0 inner node, 1 leaf term of this record, 2 leaf term recorded in
  *                                 its own row of terms (its quantities are left there), 3 leaf
  *                                 replayed from the journal (in the tree only)
- *   kind 1, 2 and 3: text path
  *   float64 value, and for a node with a parent float64 weight, float64 contribution
  *   uint8 flags                   1 quantities, 2 metadata, 4 failure, 8 timing
  *   flag 1: int32 n, n bytes      the quantities in the form of {@link QuantityCodec} (kind 2: none)
@@ -51,7 +50,8 @@ import org.jspecify.annotations.Nullable;
  *   kind 0: int32 n, then n nodes
  * </pre>
  *
- * <p>Written by hand for the reason {@link QuantityCodec} is. Names, paths and thread names repeat
+ * <p>A leaf's path ({@code "2"} or {@code "1.0"}) is not stored: it is the indices of the nodes
+ * from the root down to it. Written by hand for the reason {@link QuantityCodec} is. Names, paths and thread names repeat
  * from one evaluation to the next, so their UTF-8 bytes are kept ({@link #TEXTS}).
  *
  * @implNote Thread-safe: each thread encodes into a buffer of its own.
@@ -168,9 +168,6 @@ final class EvaluationPack {
             text(c.status().name());
             room(1);
             buf.put(leaf == null ? INNER : leaf.code);
-            if (leaf != null) {
-                text(c.path());
-            }
             room(25);
             buf.putDouble(c.value());
             if (c.parent() != null) {
@@ -298,7 +295,7 @@ final class EvaluationPack {
         try {
             Reader r = new Reader(b, b.getLong(), runId, evaluationNumber, attempt, evaluationKey);
             int expected = b.getInt();
-            Map<String, Object> tree = r.node(false);
+            Map<String, Object> tree = r.node(null);
             if (r.terms.size() != expected || b.hasRemaining()) {
                 throw new JournalException("the record of evaluation " + evaluationNumber + " of run " + runId
                         + " holds " + r.terms.size() + " terms where its header says " + expected);
@@ -333,7 +330,9 @@ final class EvaluationPack {
             this.key = key;
         }
 
-        Map<String, Object> node(boolean hasParent) {
+        /** @param parentPath the path of the node's parent, or null for the root */
+        Map<String, Object> node(@Nullable String parentPath) {
+            boolean hasParent = parentPath != null;
             Map<String, Object> m = new LinkedHashMap<>();
             String name = Objects.requireNonNull(text(), "a node's name");
             m.put("name", name);
@@ -343,7 +342,8 @@ final class EvaluationPack {
             }
             m.put("status", Objects.requireNonNull(text(), "a node's status"));
             byte kind = b.get();
-            String path = kind == INNER ? null : Objects.requireNonNull(text(), "a leaf's path");
+            String path =
+                    parentPath == null ? "" : parentPath.isEmpty() ? Integer.toString(index) : parentPath + "." + index;
             double value = b.getDouble();
             m.put("value", jsonNumber(value));
             if (hasParent) {
@@ -380,7 +380,7 @@ final class EvaluationPack {
                 t.put("thread", text());
                 m.put("timing", t);
             }
-            if (path != null) {
+            if (kind != INNER) {
                 if (kind == Leaf.TERM.code) {
                     term(path, name, value, q, metaJson);
                 }
@@ -392,7 +392,7 @@ final class EvaluationPack {
             }
             List<Object> children = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
-                children.add(node(true));
+                children.add(node(path));
             }
             m.put("terms", children);
             return m;

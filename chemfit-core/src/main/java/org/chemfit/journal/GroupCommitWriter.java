@@ -42,22 +42,6 @@ final class GroupCommitWriter implements AutoCloseable {
     }
 
     /**
-     * A write that its submitter may withdraw while it waits for a commit: the leaf term of an
-     * evaluation whose record takes it. The applier skips a withdrawn write.
-     */
-    abstract static class Withdrawable implements Write {
-        /** Guarded by the writer's lock. */
-        private boolean taken;
-        /** Guarded by the writer's lock; read by the committing thread after the write was taken. */
-        private boolean withdrawn;
-
-        /** @return whether the write was withdrawn (to be called by the applier) */
-        final boolean withdrawn() {
-            return withdrawn;
-        }
-    }
-
-    /**
      * How a group of writes is applied inside its transaction: by default one after the other; a
      * session may merge some of them (the terms of one evaluation into one row).
      */
@@ -174,27 +158,6 @@ final class GroupCommitWriter implements AutoCloseable {
         }
     }
 
-    /**
-     * Withdraws the writes that no commit has taken yet.
-     *
-     * @return how many were withdrawn; each says so ({@link Withdrawable#withdrawn()})
-     */
-    int withdraw(List<? extends Withdrawable> writes) {
-        lock.lock();
-        try {
-            int n = 0;
-            for (Withdrawable w : writes) {
-                if (!w.taken) {
-                    w.withdrawn = true;
-                    n++;
-                }
-            }
-            return n;
-        } finally {
-            lock.unlock();
-        }
-    }
-
     /** @return how many transactions have been committed */
     long commits() {
         lock.lock();
@@ -256,11 +219,6 @@ final class GroupCommitWriter implements AutoCloseable {
         List<Write> batch = pending;
         pending = new ArrayList<>();
         busy = true;
-        for (Write w : batch) {
-            if (w instanceof Withdrawable d) {
-                d.taken = true;
-            }
-        }
         JournalException failed;
         // the commit runs without the lock, so that terms can be submitted meanwhile
         lock.unlock();

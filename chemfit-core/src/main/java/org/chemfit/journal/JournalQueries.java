@@ -574,7 +574,8 @@ final class JournalQueries {
     long nextTermId() throws SQLException {
         try (Statement s = conn.createStatement();
                 ResultSet rs = s.executeQuery("SELECT max(coalesce((SELECT max(id) FROM terms), 0),"
-                        + " coalesce((SELECT max(last_id) FROM term_packs), 0)) + 1")) {
+                        + " coalesce((SELECT max(last_id) FROM term_packs), 0),"
+                        + " coalesce((SELECT max(first_id) FROM term_packs), 0)) + 1")) {
             rs.next();
             return rs.getLong(1);
         }
@@ -637,7 +638,8 @@ final class JournalQueries {
      * Records a finished evaluation and its record ({@link EvaluationPack}): the evaluation's row
      * and one row of {@code term_packs} holding the ids from firstId on.
      *
-     * @param terms how many leaf terms the record holds (at least one)
+     * @param terms how many leaf terms the record holds; a record of none still takes firstId
+     *     (the key of its row), and its last_id is firstId - 1
      */
     void insertRecord(EvaluationRow e, long firstId, int terms, byte[] record) throws SQLException {
         upsertEvaluation(e);

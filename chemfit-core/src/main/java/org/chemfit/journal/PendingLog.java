@@ -75,6 +75,22 @@ final class PendingLog implements AutoCloseable {
      * @throws IOException when the file cannot be written
      */
     synchronized long append(byte[] record) throws IOException {
+        byte[] frame = new byte[FRAME + record.length];
+        System.arraycopy(record, 0, frame, FRAME, record.length);
+        return appendFrame(frame);
+    }
+
+    /** The bytes of a frame's header: int32 length, int32 crc32c. */
+    static final int FRAME = 8;
+
+    /**
+     * Appends a record that comes with room for its frame's header ({@link #FRAME} bytes, which
+     * this fills); it is durable (against a kill) when this returns.
+     *
+     * @return the record's number, for {@link #copied}
+     * @throws IOException when the file cannot be written
+     */
+    synchronized long appendFrame(byte[] frame) throws IOException {
         RandomAccessFile f = out;
         if (f == null) {
             f = new RandomAccessFile(file.toFile(), "rw");
@@ -83,13 +99,11 @@ final class PendingLog implements AutoCloseable {
             out = f;
         }
         crc.reset();
-        crc.update(record);
-        byte[] frame = new byte[8 + record.length];
+        crc.update(frame, FRAME, frame.length - FRAME);
         ByteBuffer.wrap(frame)
                 .order(ByteOrder.LITTLE_ENDIAN)
-                .putInt(record.length)
-                .putInt((int) crc.getValue())
-                .put(record);
+                .putInt(frame.length - FRAME)
+                .putInt((int) crc.getValue());
         f.write(frame); // one system call for the frame
         position += frame.length;
         if (sync) {

@@ -59,10 +59,22 @@ final class QuantityCodec {
      * @return the buffer, or a larger copy of it holding what it held when it had too little room
      */
     static ByteBuffer encodeInto(ByteBuffer buffer, Quantities q) {
-        Map<String, Object> m = q.asMap();
-        ByteBuffer b = room(buffer, 8);
-        b.put(MAGIC).putInt(m.size());
-        for (Map.Entry<String, Object> e : m.entrySet()) {
+        Encoder e = new Encoder(room(buffer, 8));
+        e.b.put(MAGIC).putInt(q.size());
+        org.chemfit.internal.QuantityValues.forEach(q, e);
+        return e.b;
+    }
+
+    /** Writes one quantity after the other (its values read without a copy). */
+    private static final class Encoder implements java.util.function.Consumer<Map.Entry<String, Object>> {
+        private ByteBuffer b;
+
+        Encoder(ByteBuffer b) {
+            this.b = b;
+        }
+
+        @Override
+        public void accept(Map.Entry<String, Object> e) {
             Object v = e.getValue();
             byte kind = v instanceof double[] ? ARRAY : v instanceof String ? LABEL : DOUBLE;
             byte[] name = NAMES.get(e.getKey());
@@ -77,8 +89,9 @@ final class QuantityCodec {
             if (v instanceof double[] a) {
                 b = room(b, 4 + 8 * a.length);
                 b.putInt(a.length);
-                b.asDoubleBuffer().put(a);
-                b.position(b.position() + 8 * a.length);
+                for (double d : a) {
+                    b.putDouble(d);
+                }
             } else if (v instanceof String s) {
                 byte[] t = s.getBytes(StandardCharsets.UTF_8);
                 b = room(b, 4 + t.length);
@@ -88,7 +101,6 @@ final class QuantityCodec {
                 b.putDouble(((Number) v).doubleValue());
             }
         }
-        return b;
     }
 
     /** The UTF-8 bytes of quantity names, which repeat from term to term. */

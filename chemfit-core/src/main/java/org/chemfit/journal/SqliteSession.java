@@ -38,6 +38,34 @@ final class SqliteSession implements Journal.Session {
     private static final Logger LOG = LoggerFactory.getLogger(SqliteSession.class);
     private static final int MAX_CHANGES_SHOWN = 20;
 
+    /** What the session knows of a numbered evaluation while it runs. */
+    private static final class Ev {
+        final int number;
+        final String parametersJson;
+        /** No evaluation of its parameters was recorded before it: a term lookup finds nothing. */
+        final boolean fresh;
+        /** Its row as RUNNING: {number, evaluation id, parameters JSON, key}; null once written. */
+        Object @Nullable [] running;
+
+        final String started;
+        /** The writes of its fast leaf terms, in the order they finished; guarded by this object. */
+        final List<TermWrite> fast = new ArrayList<>();
+        /** Whether an {@link EvWrite} of it waits in the writer's queue (or in a group not yet applied). */
+        boolean queued;
+        /** Whether its record took its fast terms: the writer writes none of them after that. */
+        boolean closed;
+        /** Its record, for the writer to commit with the evaluation's next {@link EvWrite}. */
+        @Nullable
+        FoldWrite fold;
+
+        Ev(int number, String parametersJson, boolean fresh, String started) {
+            this.number = number;
+            this.parametersJson = parametersJson;
+            this.fresh = fresh;
+            this.started = started;
+        }
+    }
+
     /** The lookup key of the parameters of one evaluation (its terms share the same object). */
     private record KeyOf(Parameters parameters, String key) {}
 
@@ -72,11 +100,12 @@ final class SqliteSession implements Journal.Session {
     private final java.util.Set<EvaluationContext> recorded =
             java.util.Collections.newSetFromMap(new ConcurrentHashMap<>());
     /**
-     * The writes of the fast leaf terms of numbered evaluations (under
-     * {@link GroupCommitWriter#LINGER_NANOS}): those still waiting for a commit when their
-     * evaluation finishes are withdrawn and written with its record instead.
+     * The numbered evaluations that run, by evaluation id: what their terms' callbacks need, and
+     * the writes of their fast leaf terms (under {@link GroupCommitWriter#LINGER_NANOS}), which
+     * are withdrawn and written with the evaluation's record when they still wait for a commit as
+     * it finishes.
      */
-    private final Map<EvaluationContext, TermWrite> fastWrites = new ConcurrentHashMap<>();
+    private final Map<String, Ev> evs = new ConcurrentHashMap<>();
     /** Where an evaluation's record is durable before the database holds it. */
     private final PendingLog pending;
     /** The last pending record in the group being committed; only the committing thread uses it. */
@@ -148,7 +177,7 @@ final class SqliteSession implements Journal.Session {
                         continue; // committed before the stop (or of a journal that was replaced)
                     }
                     j.queries.insertRecord(row, next, fold.terms(), fold.withFirstId(next));
-                    next += fold.terms();
+                    next += Math.max(1, fold.terms());
                     n++;
                 }
                 return n;
@@ -174,36 +203,78 @@ final class SqliteSession implements Journal.Session {
      */
     record Fold(JournalQueries.EvaluationRow row, byte[] blob, int terms) {
 
-        byte[] encode() {
+        /**
+         * @return the record framed for the pending file: {@link PendingLog#FRAME} bytes left for
+         *     the frame's header, then the record
+         */
+        byte[] frame() {
             JournalQueries.EvaluationRow e = row;
-            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(blob.length + 512);
-            try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
-                out.writeLong(e.runId());
-                out.writeInt(e.number());
-                text(out, e.evaluationId());
-                out.writeBoolean(e.failed());
-                text(out, e.parametersJson());
-                text(out, e.key());
-                out.writeLong(Double.doubleToRawLongBits(e.loss()));
-                out.writeLong(Double.doubleToRawLongBits(e.toldLoss()));
-                text(out, e.replay());
-                text(out, e.failure());
-                out.writeLong(e.startNanos());
-                out.writeLong(e.endNanos());
-                out.writeInt(e.attempt());
-                byte[] q = e.quantities();
-                out.writeInt(q == null ? -1 : q.length);
-                if (q != null) {
-                    out.write(q);
-                }
-                out.writeBoolean(e.degraded());
-                out.writeInt(terms);
-                out.writeInt(blob.length);
-                out.write(blob);
-            } catch (java.io.IOException impossible) {
-                throw new java.io.UncheckedIOException(impossible);
+            byte[] id = utf8(e.evaluationId());
+            byte[] parameters = utf8(e.parametersJson());
+            byte[] key = utf8(e.key());
+            byte[] replay = utf8(e.replay());
+            byte[] failure = utf8(e.failure());
+            byte[] q = e.quantities();
+            int n = PendingLog.FRAME
+                    + 8
+                    + 4
+                    + 1
+                    + 8
+                    + 8
+                    + 8
+                    + 8
+                    + 4
+                    + 4
+                    + 1
+                    + 4
+                    + 4
+                    + 5 * 4
+                    + len(id)
+                    + len(parameters)
+                    + len(key)
+                    + len(replay)
+                    + len(failure)
+                    + len(q)
+                    + blob.length;
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(n);
+            b.position(PendingLog.FRAME);
+            b.putLong(e.runId()).putInt(e.number());
+            put(b, id);
+            b.put((byte) (e.failed() ? 1 : 0));
+            put(b, parameters);
+            put(b, key);
+            b.putLong(Double.doubleToRawLongBits(e.loss()));
+            b.putLong(Double.doubleToRawLongBits(e.toldLoss()));
+            put(b, replay);
+            put(b, failure);
+            b.putLong(e.startNanos()).putLong(e.endNanos()).putInt(e.attempt());
+            put(b, q);
+            b.put((byte) (e.degraded() ? 1 : 0));
+            b.putInt(terms);
+            b.putInt(blob.length).put(blob);
+            return b.array();
+        }
+
+        private static byte @Nullable [] utf8(@Nullable String s) {
+            return s == null ? null : s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+
+        private static int len(byte @Nullable [] a) {
+            return a == null ? 0 : a.length;
+        }
+
+        private static void put(java.nio.ByteBuffer b, byte @Nullable [] a) {
+            if (a == null) {
+                b.putInt(-1);
+            } else {
+                b.putInt(a.length).put(a);
             }
-            return bytes.toByteArray();
+        }
+
+        /** @return the record without a frame (as {@link PendingLog#read} gives it) */
+        byte[] encode() {
+            byte[] f = frame();
+            return java.util.Arrays.copyOfRange(f, PendingLog.FRAME, f.length);
         }
 
         static Fold decode(byte[] record) {
@@ -529,7 +600,8 @@ final class SqliteSession implements Journal.Session {
     @Override
     public void evaluationsStarted(int firstNumber, List<EvaluationContext> contexts) {
         long now = EvaluationContext.nowEpochNanos();
-        List<Object[]> rows = new ArrayList<>(contexts.size());
+        List<EvWrite> rows = new ArrayList<>(contexts.size());
+        String started = SqliteJournal.time(now);
         synchronized (state) {
             checkActive();
             for (int i = 0; i < contexts.size(); i++) {
@@ -538,7 +610,7 @@ final class SqliteSession implements Journal.Session {
                 numbers.put(ctx.evaluationId(), number);
                 evaluationStarts.put(number, now);
                 String key = key(ctx);
-                keysStarted.merge(key, 1, Integer::sum);
+                int times = keysStarted.merge(key, 1, Integer::sum);
                 Existing ex = existing.get(number);
                 if (ex != null && ex.state().equals("COMPLETE") && ex.key().equals(key)) {
                     continue;
@@ -552,14 +624,63 @@ final class SqliteSession implements Journal.Session {
                             number);
                 }
                 existing.put(number, new Existing("RUNNING", key));
-                rows.add(new Object[] {number, ctx.evaluationId(), JsonCodec.parameters(ctx.parameters()), key});
+                String json = JsonCodec.parameters(ctx.parameters());
+                Ev ev = new Ev(number, json, times == 1 && !keysBefore.contains(key), started);
+                ev.running = new Object[] {number, ctx.evaluationId(), json, key};
+                ev.queued = true;
+                evs.put(ctx.evaluationId(), ev);
+                rows.add(new EvWrite(ev));
             }
         }
-        if (rows.isEmpty()) {
-            return;
+        rows.forEach(writer::submit);
+    }
+
+    /**
+     * What the writer has to write of a running evaluation when its turn comes: its row as
+     * RUNNING, unless its record came first; the fast terms that finished meanwhile and that no
+     * record took, as one pack; and its record, when it finished meanwhile. One such write waits
+     * in the queue per evaluation at a time, so that its terms add nothing to the queue.
+     */
+    private final class EvWrite implements GroupCommitWriter.Write {
+        private final Ev ev;
+
+        EvWrite(Ev ev) {
+            this.ev = ev;
         }
-        String started = SqliteJournal.time(now);
-        writer.submit(() -> journal.queries.insertRunning(runId, attempt, started, rows));
+
+        @Override
+        public void apply() throws SQLException {
+            Object[] running;
+            List<JournalQueries.TermRow> rows = new ArrayList<>();
+            FoldWrite fold;
+            synchronized (ev) {
+                ev.queued = false;
+                running = ev.fold == null ? ev.running : null;
+                ev.running = null;
+                if (!ev.closed) {
+                    for (TermWrite w : ev.fast) {
+                        if (!w.taken) {
+                            w.taken = true; // the record, when it comes, keeps it in its tree only
+                            rows.add(w.row());
+                        }
+                    }
+                }
+                fold = ev.fold;
+                ev.fold = null;
+            }
+            if (running != null) {
+                journal.queries.insertRunning(runId, attempt, ev.started, List.<Object[]>of(running));
+            }
+            if (rows.size() > 1) {
+                journal.queries.insertPack(nextTermId, rows);
+                nextTermId += rows.size();
+            } else if (rows.size() == 1) {
+                journal.queries.insertTerm(rows.get(0), nextTermId++);
+            }
+            if (fold != null) {
+                fold.apply();
+            }
+        }
     }
 
     @Override
@@ -582,24 +703,34 @@ final class SqliteSession implements Journal.Session {
             }
         }
         toReplay.remove(ctx.evaluationId());
-        if (write && !ctx.children().isEmpty() && !fastWrites.isEmpty()) {
-            List<TermWrite> fast = new ArrayList<>();
-            takeFastWrites(ctx, fast);
-            int withdrawn = fast.isEmpty() ? 0 : writer.withdraw(fast);
-            if (withdrawn > 0) {
-                if (withdrawn < fast.size() || holdsRecorded(ctx)) {
-                    // the record names terms that a commit took before it: they must be in the
-                    // database before the record can be durable without them
-                    writer.flush();
+        Ev ev = evs.remove(ctx.evaluationId());
+        Map<EvaluationContext, TermWrite> fast;
+        if (ev != null) {
+            synchronized (ev) {
+                fast = new java.util.IdentityHashMap<>(ev.fast.size());
+                for (TermWrite w : ev.fast) {
+                    fast.put(w.child, w);
                 }
-                writeRecord(number, ctx, toldLoss, failed, key, start == null ? now : start, now);
-                return;
+                // from now on the writer writes none of its fast terms: the record has them
+                ev.closed = write && !ctx.children().isEmpty() && !fast.isEmpty();
             }
+        } else {
+            fast = Map.of();
         }
+        if (ev != null && ev.closed) {
+            if (holdsRecorded(ctx)) {
+                // a term written as a row of its own (an untimed one) that the record names must be
+                // in the database before the record is durable without it
+                writer.flush();
+            }
+            writeRecord(number, ctx, toldLoss, failed, key, start == null ? now : start, now, ev, fast);
+            return;
+        }
+
         if (write) {
             Map<String, Object> treeMap = ctx.toMap(true);
             // the quantities of the terms recorded in the terms table are written there only
-            boolean apart = leaveOutRecorded(ctx, treeMap);
+            boolean apart = leaveOutRecorded(ctx, treeMap, fast);
             byte[] quantities = ctx.quantities().isEmpty() ? null : QuantityCodec.encode(ctx.quantities());
             long s = start == null ? now : start;
             JournalQueries.EvaluationRow row = new JournalQueries.EvaluationRow(
@@ -628,7 +759,7 @@ final class SqliteSession implements Journal.Session {
         writer.flush();
     }
 
-    /** @return whether a leaf of the evaluation was recorded in a row of its own */
+    /** @return whether a leaf of the evaluation was recorded as a row of its own */
     private boolean holdsRecorded(EvaluationContext ctx) {
         if (recorded.isEmpty()) {
             return false;
@@ -641,27 +772,19 @@ final class SqliteSession implements Journal.Session {
         return false;
     }
 
-    /** Collects the writes of the fast leaf terms of an evaluation (they stay in {@link #fastWrites}). */
-    private void takeFastWrites(EvaluationContext ctx, List<TermWrite> out) {
-        for (EvaluationContext c : ctx.children()) {
-            if (c.children().isEmpty()) {
-                TermWrite w = fastWrites.get(c);
-                if (w != null) {
-                    out.add(w);
-                }
-            } else {
-                takeFastWrites(c, out);
-            }
-        }
-    }
-
-    /** @return what a leaf is to its evaluation's record; forgets its fast write */
-    private EvaluationPack.LeafOf leafKind(EvaluationContext c) {
-        TermWrite w = fastWrites.remove(c);
+    /**
+     * @return what a leaf is to its evaluation's record: a term of the record when no commit took
+     *     it; in the tree only when a commit took it (its row may still be on the
+     *     way, so the record keeps its quantities); apart when it was committed as a row of its
+     *     own before the evaluation ended (a slow term)
+     */
+    private EvaluationPack.LeafOf leafKind(EvaluationContext c, Map<EvaluationContext, TermWrite> fast) {
+        TermWrite w = fast.get(c);
         if (w != null) {
-            return w.withdrawn()
-                    ? new EvaluationPack.LeafOf(EvaluationPack.Leaf.TERM, w.failed, w.failure, w.thread)
-                    : EvaluationPack.LeafOf.APART;
+            // read after the evaluation was closed: no commit takes a term any more
+            return w.taken
+                    ? EvaluationPack.LeafOf.TREE
+                    : new EvaluationPack.LeafOf(EvaluationPack.Leaf.TERM, w.failed, w.failure, w.thread);
         }
         return recorded.remove(c) ? EvaluationPack.LeafOf.APART : EvaluationPack.LeafOf.TREE;
     }
@@ -671,14 +794,22 @@ final class SqliteSession implements Journal.Session {
      * when this returns, and committed to the database by the writer with others soon after.
      */
     private void writeRecord(
-            int number, EvaluationContext ctx, double toldLoss, boolean failed, String key, long start, long now) {
-        EvaluationPack.Encoded e = EvaluationPack.encode(ctx, 0, key, this::leafKind, now);
+            int number,
+            EvaluationContext ctx,
+            double toldLoss,
+            boolean failed,
+            String key,
+            long start,
+            long now,
+            Ev ev,
+            Map<EvaluationContext, TermWrite> fast) {
+        EvaluationPack.Encoded e = EvaluationPack.encode(ctx, 0, key, c -> leafKind(c, fast), now);
         JournalQueries.EvaluationRow row = new JournalQueries.EvaluationRow(
                 runId,
                 number,
                 ctx.evaluationId(),
                 failed,
-                JsonCodec.parameters(ctx.parameters()),
+                ev.parametersJson,
                 key,
                 ctx.loss(),
                 toldLoss,
@@ -692,20 +823,29 @@ final class SqliteSession implements Journal.Session {
                 JournalQueries.TREE_IN_RECORD,
                 !failed && BestPoint.degraded(ctx));
         Fold fold = new Fold(row, e.blob(), e.terms());
-        byte[] bytes = fold.encode();
+        byte[] bytes = fold.frame();
         // appended and submitted in one order, so that a commit copies the records in the order
         // of the file and the file is emptied only when all it holds is in the database
         synchronized (pending) {
             long seq;
             try {
-                seq = pending.append(bytes);
+                seq = pending.appendFrame(bytes);
             } catch (java.io.IOException ex) {
                 throw new JournalException(
                         "journal " + journal.path() + ": cannot record evaluation " + number + " in "
                                 + PendingLog.beside(journal.path()) + ": " + ex.getMessage(),
                         ex);
             }
-            writer.submit(new FoldWrite(fold, seq));
+            boolean submit;
+            synchronized (ev) {
+                // the evaluation's write still in the queue takes the record along; else a new one
+                ev.fold = new FoldWrite(fold, seq);
+                submit = !ev.queued;
+                ev.queued = true;
+            }
+            if (submit) {
+                writer.submit(new EvWrite(ev));
+            }
         }
     }
 
@@ -723,7 +863,7 @@ final class SqliteSession implements Journal.Session {
         public void apply() throws SQLException {
             long first = nextTermId;
             journal.queries.insertRecord(fold.row(), first, fold.terms(), fold.withFirstId(first));
-            nextTermId += fold.terms();
+            nextTermId += Math.max(1, fold.terms()); // a record of no term still takes an id of its own
             pendingInGroup = Math.max(pendingInGroup, seq);
         }
     }
@@ -742,7 +882,6 @@ final class SqliteSession implements Journal.Session {
         for (EvaluationContext c : ctx.children()) {
             if (c.children().isEmpty()) {
                 recorded.remove(c);
-                fastWrites.remove(c);
             } else {
                 forgetRecorded(c);
             }
@@ -757,7 +896,8 @@ final class SqliteSession implements Journal.Session {
      * @return whether any were replaced
      */
     @SuppressWarnings("unchecked")
-    private boolean leaveOutRecorded(EvaluationContext ctx, Map<String, Object> node) {
+    private boolean leaveOutRecorded(
+            EvaluationContext ctx, Map<String, Object> node, Map<EvaluationContext, TermWrite> fast) {
         List<EvaluationContext> children = ctx.children();
         if (children.isEmpty() || !(node.get("terms") instanceof List<?> maps) || maps.size() != children.size()) {
             return false;
@@ -768,14 +908,14 @@ final class SqliteSession implements Journal.Session {
             Map<String, Object> m = (Map<String, Object>) maps.get(i);
             if (c.children().isEmpty()) {
                 boolean wasRecorded = recorded.remove(c);
-                boolean wasFast = fastWrites.remove(c) != null;
+                boolean wasFast = fast.containsKey(c);
                 boolean inTerms = wasRecorded || wasFast;
                 if (inTerms && m.containsKey("quantities")) {
                     m.put("quantities", JsonCodec.IN_TERMS + c.path()); // keeps its place in the node
                     any = true;
                 }
             } else {
-                any |= leaveOutRecorded(c, m);
+                any |= leaveOutRecorded(c, m, fast);
             }
         }
         return any;
@@ -783,6 +923,11 @@ final class SqliteSession implements Journal.Session {
 
     @Override
     public @Nullable Recorded lookup(EvaluationContext child) {
+        Ev ev = evs.get(child.evaluationId());
+        if (ev != null && ev.fresh) {
+            computed.incrementAndGet(); // nothing was recorded for these parameters
+            return null;
+        }
         String key = key(child);
         String path = child.path();
         Integer number = numbers.get(child.evaluationId());
@@ -911,42 +1056,53 @@ final class SqliteSession implements Journal.Session {
         double value = failed ? Double.NaN : child.value();
         String failure = failed ? message(child.failure()) : null;
         String thread = child.threadName() == null ? Thread.currentThread().getName() : child.threadName();
-        Integer number = numbers.get(child.evaluationId());
         long took = child.endEpochNanos() - child.startEpochNanos();
         if (ended) {
             checkActive();
         }
-        if (number != null
+        Ev ev = evs.get(child.evaluationId());
+        if (ev != null
                 && child.parent() != null
                 && child.startEpochNanos() != 0
                 && took >= 0
                 && took < GroupCommitWriter.LINGER_NANOS) {
             // a fast term of a numbered evaluation: its row is made by the writer, if it is written
             // at all before its evaluation's record takes it (evaluationFinished)
-            TermWrite w = new TermWrite(child, number, failed, value, failure, thread);
+            TermWrite w = new TermWrite(child, ev.number, failed, value, failure, thread);
             w.capture(); // the context may change once this returns; the row is made later, if at all
-            fastWrites.put(child, w);
-            writer.submit(w);
+            boolean submit;
+            synchronized (ev) {
+                ev.fast.add(w);
+                // the writer takes it within its millisecond, unless the evaluation's record does first
+                submit = !ev.queued && !ev.closed;
+                ev.queued |= submit;
+            }
+            if (submit) {
+                writer.submit(new EvWrite(ev));
+            }
             return;
         }
+        Integer number = numbers.get(child.evaluationId());
         if (number != null) {
             recorded.add(child);
         }
         TermWrite w = new TermWrite(child, number, failed, value, failure, thread);
         w.row(); // made now: the context may change once this returns
         writer.submit(w);
-        if (took >= GroupCommitWriter.LINGER_NANOS) {
+        if (took >= GroupCommitWriter.LINGER_NANOS || took < 0) {
             // a slow term (an external program) gains nothing from waiting for others to share its
-            // commit: its own thread commits it now, before it goes on to anything else
+            // commit: its own thread commits it now, before it goes on to anything else (and an
+            // evaluation's record may name its row)
             writer.flush();
         }
     }
 
     /**
      * A finished leaf term to write: alone as a row, or packed with the others of its evaluation;
-     * withdrawn when its evaluation's record takes it before it is committed.
+     * a fast term of a numbered evaluation is not queued: its evaluation's {@link EvWrite} or record
+     * takes it.
      */
-    private final class TermWrite extends GroupCommitWriter.Withdrawable {
+    private final class TermWrite implements GroupCommitWriter.Write {
         private final EvaluationContext child;
         private final @Nullable Integer number;
         private final boolean failed;
@@ -954,6 +1110,8 @@ final class SqliteSession implements Journal.Session {
         private final @Nullable String failure;
         private final String thread;
         private JournalQueries.@Nullable TermRow row;
+        /** Whether the writer wrote it (a fast term); guarded by its evaluation's {@link Ev}. */
+        boolean taken;
         /** What the row needs of the context, taken when the term finished. */
         private @Nullable Quantities quantities;
 
@@ -1039,9 +1197,6 @@ final class SqliteSession implements Journal.Session {
         pendingInGroup = 0; // set by the records of this group; read once it is committed
         Map<String, List<JournalQueries.TermRow>> open = new java.util.LinkedHashMap<>();
         for (GroupCommitWriter.Write w : group) {
-            if (w instanceof TermWrite t && t.withdrawn()) {
-                continue; // in its evaluation's record
-            }
             if (w instanceof TermWrite t && t.number != null) {
                 JournalQueries.TermRow row = t.row();
                 open.computeIfAbsent(row.evaluationId(), k -> new ArrayList<>()).add(row);
@@ -1081,7 +1236,7 @@ final class SqliteSession implements Journal.Session {
         }
         writer.close();
         recorded.clear();
-        fastWrites.clear();
+        evs.clear();
         try {
             pending.close();
         } catch (java.io.IOException e) {
