@@ -1,12 +1,14 @@
 package org.chemfit.journal;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32C;
@@ -15,14 +17,18 @@ import org.jspecify.annotations.Nullable;
 /**
  * The file beside a journal ({@code journal.sqlite-pending}) that makes an in-process evaluation
  * durable before the database holds it: the evaluation's thread appends the evaluation's record
- * here (one {@code write}, no transaction) and goes on, and the session's writer copies the
- * records into the database in groups, many evaluations per commit. A record appended survives
- * the process being killed as a commit does (both are in the operating system's hands when the
- * call returns); the next session that writes the journal copies what the file still holds into
- * the database before anything else, and empties it. Each record is framed as
+ * here (a copy into the file's memory mapping: no system call, no transaction) and goes on, and
+ * the session's writer copies the records into the database in groups, many evaluations per
+ * commit. A record appended survives the process being killed as a commit does (the mapping's
+ * pages are the operating system's page cache, written to the file whatever happens to the
+ * process); the next session that writes the journal copies what the file still holds into the
+ * database before anything else, and removes it. The file is sparse (16 MiB long at first, only
+ * what is written takes room) and used again from its start once everything in it is in the
+ * database. Each record is framed as
  *
  * <pre>
- * int32 n, int32 crc32c, n bytes   little-endian; a record cut short by a kill fails its length or
+ * int32 n, int32 crc32c, n bytes   little-endian; the frames end at a header of zeros (n = 0) or
+ *                                  at a record cut short by a kill, which fails its length or
  *                                  checksum and is ignored, with what follows it
  * </pre>
  *
@@ -32,24 +38,32 @@ import org.jspecify.annotations.Nullable;
  *
  * <pre>{@code
  * PendingLog log = new PendingLog(PendingLog.beside(journalFile), false);
- * long n = log.append(record);   // durable when it returns
- * ...                            // the record committed to the database
- * log.copied(n);                 // the file is emptied once every record appended is copied
+ * long n = log.appendFrame(frame); // durable when it returns
+ * ...                              // the record committed to the database
+ * log.copied(n);                   // the file is used again from its start once all are copied
  * }</pre>
  *
- * @implNote Thread-safe: appends and the emptying hold the object's lock.
+ * @implNote Thread-safe: every method holds the object's lock.
  */
 final class PendingLog implements AutoCloseable {
 
-    /** Empty the file once it holds this many bytes and everything in it is in the database. */
-    private static final long EMPTY_ABOVE = 1 << 20;
+    /** The bytes of a frame's header: int32 length, int32 crc32c. */
+    static final int FRAME = 8;
+
+    /** The size of the mapped file at first (sparse: only what is written takes room). */
+    private static final int FIRST_SIZE = 16 << 20;
 
     private final Path file;
     private final boolean sync;
-    /** Not a FileChannel: an interrupt of the appending thread must not close the file. */
-    private @Nullable RandomAccessFile out;
+    /**
+     * The file, mapped: a record is copied into the operating system's page cache without a
+     * system call, and survives the process being killed as a written one does. Not a
+     * FileChannel write: an interrupt of the appending thread would close the channel.
+     */
+    private @Nullable MappedByteBuffer map;
 
-    private long position;
+    private int size;
+    private int position;
     private long appended;
     private long copied;
     private final CRC32C crc = new CRC32C();
@@ -68,73 +82,102 @@ final class PendingLog implements AutoCloseable {
         return journalFile.resolveSibling(journalFile.getFileName() + "-pending");
     }
 
-    /**
-     * Appends a record; it is durable (against a kill) when this returns.
-     *
-     * @return the record's number, for {@link #copied}
-     * @throws IOException when the file cannot be written
-     */
-    synchronized long append(byte[] record) throws IOException {
+    /** @return a record with its frame's header, as the file holds it */
+    static byte[] framed(byte[] record) {
         byte[] frame = new byte[FRAME + record.length];
         System.arraycopy(record, 0, frame, FRAME, record.length);
-        return appendFrame(frame);
+        header(frame);
+        return frame;
     }
 
-    /** The bytes of a frame's header: int32 length, int32 crc32c. */
-    static final int FRAME = 8;
+    private static void header(byte[] frame) {
+        CRC32C c = new CRC32C();
+        c.update(frame, FRAME, frame.length - FRAME);
+        ByteBuffer.wrap(frame).order(ByteOrder.LITTLE_ENDIAN).putInt(frame.length - FRAME).putInt((int) c.getValue());
+    }
+
+    /**
+     * @return whether a frame of this many bytes fits at the end of the file without waiting for
+     *     the records before it to be copied into the database (the file is used again from its
+     *     start once they all are)
+     */
+    synchronized boolean fits(int frameLength) {
+        long need = (long) frameLength + FRAME;
+        return map == null
+                ? need <= FIRST_SIZE
+                : position + need <= size || (copied == appended && need <= size);
+    }
 
     /**
      * Appends a record that comes with room for its frame's header ({@link #FRAME} bytes, which
-     * this fills); it is durable (against a kill) when this returns.
+     * this fills); it is durable (against a kill) when this returns. When it does not
+     * {@link #fits fit}, the file is mapped again larger, which needs every record before it to be
+     * copied.
      *
      * @return the record's number, for {@link #copied}
      * @throws IOException when the file cannot be written
      */
     synchronized long appendFrame(byte[] frame) throws IOException {
-        RandomAccessFile f = out;
-        if (f == null) {
-            f = new RandomAccessFile(file.toFile(), "rw");
-            position = f.length();
-            f.seek(position);
-            out = f;
-        }
         crc.reset();
         crc.update(frame, FRAME, frame.length - FRAME);
         ByteBuffer.wrap(frame)
                 .order(ByteOrder.LITTLE_ENDIAN)
                 .putInt(frame.length - FRAME)
                 .putInt((int) crc.getValue());
-        f.write(frame); // one system call for the frame
-        position += frame.length;
-        if (sync) {
-            f.getFD().sync();
+        long need = (long) frame.length + FRAME; // and a header of zeros after it: the end
+        MappedByteBuffer m = map;
+        if (m != null && position + need > size && copied == appended) {
+            position = 0; // everything in it is in the database: from the start again
         }
+        if (m == null || position + need > size) {
+            m = remap(need);
+        }
+        m.put(position, frame, 0, frame.length);
+        if (position + frame.length + FRAME <= size) {
+            m.putLong(position + frame.length, 0L);
+        }
+        if (sync) {
+            m.force(position, frame.length + FRAME);
+        }
+        position += frame.length;
         return ++appended;
     }
 
-    /**
-     * Says that the records up to this number are committed to the database; once all are, and
-     * the file has grown large, it is emptied.
-     */
-    synchronized void copied(long upTo) throws IOException {
-        copied = Math.max(copied, upTo);
-        RandomAccessFile f = out;
-        if (f != null && copied == appended && position > EMPTY_ABOVE) {
-            f.setLength(0); // the file pointer moves to 0 with it
-            position = 0;
+    /** Maps the file (again), large enough for what it holds and this many bytes more. */
+    private MappedByteBuffer remap(long need) throws IOException {
+        long want = Math.max(FIRST_SIZE, Long.highestOneBit(Math.max(1, position + need - 1)) << 1);
+        if (want > Integer.MAX_VALUE - 8) {
+            throw new IOException("an evaluation's record of " + need + " bytes does not fit in " + file);
+        }
+        try (FileChannel c = FileChannel.open(
+                file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            if (c.size() < want) {
+                c.truncate(want); // no-op when larger
+                c.write(ByteBuffer.allocate(1), want - 1); // the file's length: a hole until written
+            }
+            MappedByteBuffer m = c.map(FileChannel.MapMode.READ_WRITE, 0, want);
+            map = m;
+            size = (int) want;
+            return m;
         }
     }
 
-    /** Closes the file and removes it when every record appended is in the database. */
+    /**
+     * Says that the records up to this number are committed to the database; once all are, the
+     * file is used again from its start.
+     */
+    synchronized void copied(long upTo) {
+        copied = Math.max(copied, upTo);
+    }
+
+    /** Lets go of the file and removes it when every record appended is in the database. */
     @Override
     public synchronized void close() throws IOException {
-        RandomAccessFile f = out;
-        out = null;
-        if (f != null) {
-            f.close();
-            if (copied == appended) {
-                Files.deleteIfExists(file);
-            }
+        MappedByteBuffer m = map;
+        map = null;
+        if (m != null && copied == appended) {
+            // the mapping itself goes with the buffer; the file's name goes now
+            Files.deleteIfExists(file);
         }
     }
 

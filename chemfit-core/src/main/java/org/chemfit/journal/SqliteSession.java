@@ -826,6 +826,9 @@ final class SqliteSession implements Journal.Session {
         byte[] bytes = fold.frame();
         // appended and submitted in one order, so that a commit copies the records in the order
         // of the file and the file is emptied only when all it holds is in the database
+        if (!pending.fits(bytes.length)) {
+            writer.flush(); // the file is used again from its start once all it holds is committed
+        }
         synchronized (pending) {
             long seq;
             try {
@@ -870,11 +873,7 @@ final class SqliteSession implements Journal.Session {
 
     /** After a commit: the pending records it copied may leave the pending file. */
     private void committed() {
-        try {
-            pending.copied(pendingInGroup);
-        } catch (java.io.IOException e) {
-            LOG.debug("journal {}: cannot empty the pending file: {}", journal.path(), e.getMessage());
-        }
+        pending.copied(pendingInGroup);
     }
 
     /** Forgets the leaves of an evaluation whose tree is not written. */

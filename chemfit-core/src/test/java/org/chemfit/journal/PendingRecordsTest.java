@@ -127,17 +127,8 @@ class PendingRecordsTest {
     }
 
     /** @return a record framed as the pending file holds it */
-    private static byte[] frame(byte[] record) throws IOException {
-        Path t = Files.createTempFile("frame", ".bin");
-        try {
-            PendingLog log = new PendingLog(t, false);
-            log.append(record);
-            log.copied(0); // not copied: the file stays
-            log.close();
-            return Files.readAllBytes(t);
-        } finally {
-            Files.deleteIfExists(t);
-        }
+    private static byte[] frame(byte[] record) {
+        return PendingLog.framed(record);
     }
 
     private static List<String> snapshot(Path file) {
