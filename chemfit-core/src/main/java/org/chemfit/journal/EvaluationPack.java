@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.chemfit.EvaluationContext;
 import org.chemfit.Quantities;
@@ -50,9 +49,9 @@ import org.jspecify.annotations.Nullable;
  *   kind 0: int32 n, then n nodes
  * </pre>
  *
- * <p>A leaf's path ({@code "2"} or {@code "1.0"}) is not stored: it is the indices of the nodes
- * from the root down to it. Written by hand for the reason {@link QuantityCodec} is. Names, paths and thread names repeat
- * from one evaluation to the next, so their UTF-8 bytes are kept ({@link #TEXTS}).
+ * <p>Names, thread names and statuses repeat from one evaluation to the next, so their UTF-8
+ * bytes are kept ({@link Utf8Cache}). A leaf's path ({@code "2"} or {@code "1.0"}) is not stored: it is the indices of the nodes
+ * from the root down to it. Written by hand for the reason {@link QuantityCodec} is.
  *
  * @implNote Thread-safe: each thread encodes into a buffer of its own.
  */
@@ -95,10 +94,6 @@ final class EvaluationPack {
     private static final int METADATA = 2;
     private static final int FAILURE = 4;
     private static final int TIMING = 8;
-    private static final int MAX_TEXTS = 8192;
-
-    /** The UTF-8 bytes of texts that repeat (names, paths, thread names), at most {@link #MAX_TEXTS}. */
-    private static final Map<String, byte[]> TEXTS = new ConcurrentHashMap<>();
 
     private static final ThreadLocal<ByteBuffer> SCRATCH =
             ThreadLocal.withInitial(() -> ByteBuffer.allocate(16384).order(ByteOrder.LITTLE_ENDIAN));
@@ -125,15 +120,38 @@ final class EvaluationPack {
     @SuppressWarnings("ByteBufferBackingArray")
     static Encoded encode(
             EvaluationContext root, long firstId, String key, Function<EvaluationContext, LeafOf> kind, long ended) {
-        Writer w = new Writer(SCRATCH.get(), root.parameters(), key, kind, ended);
-        w.buf.clear();
+        ByteBuffer b = SCRATCH.get();
+        b.clear();
+        Into into = encodeInto(b, root, firstId, key, kind, ended);
+        SCRATCH.set(into.buffer());
+        ByteBuffer out = into.buffer();
+        return new Encoded(
+                Arrays.copyOfRange(out.array(), out.arrayOffset(), out.arrayOffset() + out.position()), into.terms());
+    }
+
+    /** A record written into a buffer: the buffer (a larger one when it grew) and its count of terms. */
+    record Into(ByteBuffer buffer, int terms) {}
+
+    /**
+     * Writes a record at the buffer's position (little-endian from there on).
+     *
+     * @return the buffer, or a larger copy of it holding what it held, and the record's count of terms
+     */
+    static Into encodeInto(
+            ByteBuffer buffer,
+            EvaluationContext root,
+            long firstId,
+            String key,
+            Function<EvaluationContext, LeafOf> kind,
+            long ended) {
+        buffer.order(ByteOrder.LITTLE_ENDIAN);
+        Writer w = new Writer(buffer, root.parameters(), key, kind, ended);
+        w.room(16);
+        int start = w.buf.position();
         w.buf.put(MAGIC).putLong(firstId).putInt(0);
         w.node(root);
-        w.buf.putInt(12, w.terms);
-        SCRATCH.set(w.buf);
-        return new Encoded(
-                Arrays.copyOfRange(w.buf.array(), w.buf.arrayOffset(), w.buf.arrayOffset() + w.buf.position()),
-                w.terms);
+        w.buf.putInt(start + 12, w.terms);
+        return new Into(w.buf, w.terms);
     }
 
     /** Writes the nodes of one tree. */
@@ -143,6 +161,7 @@ final class EvaluationPack {
         private final Function<EvaluationContext, LeafOf> kind;
         private final long ended;
         private final org.chemfit.Parameters rootParameters;
+        private final Utf8Cache texts = Utf8Cache.get();
         private int terms;
 
         Writer(
@@ -241,13 +260,7 @@ final class EvaluationPack {
                 buf.putInt(-1);
                 return;
             }
-            byte[] a = TEXTS.get(s);
-            if (a == null) {
-                a = s.getBytes(StandardCharsets.UTF_8);
-                if (TEXTS.size() < MAX_TEXTS) {
-                    TEXTS.put(s, a);
-                }
-            }
+            byte[] a = texts.bytes(s);
             room(4 + a.length);
             buf.putInt(a.length).put(a);
         }

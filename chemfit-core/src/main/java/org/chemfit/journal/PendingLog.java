@@ -22,7 +22,7 @@ import org.jspecify.annotations.Nullable;
  * commit. A record appended survives the process being killed as a commit does (the mapping's
  * pages are the operating system's page cache, written to the file whatever happens to the
  * process); the next session that writes the journal copies what the file still holds into the
- * database before anything else, and removes it. The file is sparse (16 MiB long at first, only
+ * database before anything else, and removes it. The file is sparse (4 MiB long at first, only
  * what is written takes room) and used again from its start once everything in it is in the
  * database. Each record is framed as
  *
@@ -50,8 +50,12 @@ final class PendingLog implements AutoCloseable {
     /** The bytes of a frame's header: int32 length, int32 crc32c. */
     static final int FRAME = 8;
 
-    /** The size of the mapped file at first (sparse: only what is written takes room). */
-    private static final int FIRST_SIZE = 16 << 20;
+    /**
+     * The size of the mapped file at first (sparse: only what is written takes room). Small, so
+     * that its pages are soon used again rather than faulted in anew: once full, the file is used
+     * from its start again when everything in it is in the database.
+     */
+    private static final int FIRST_SIZE = 4 << 20;
 
     private final Path file;
     private final boolean sync;
@@ -93,7 +97,10 @@ final class PendingLog implements AutoCloseable {
     private static void header(byte[] frame) {
         CRC32C c = new CRC32C();
         c.update(frame, FRAME, frame.length - FRAME);
-        ByteBuffer.wrap(frame).order(ByteOrder.LITTLE_ENDIAN).putInt(frame.length - FRAME).putInt((int) c.getValue());
+        ByteBuffer.wrap(frame)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putInt(frame.length - FRAME)
+                .putInt((int) c.getValue());
     }
 
     /**
@@ -103,9 +110,7 @@ final class PendingLog implements AutoCloseable {
      */
     synchronized boolean fits(int frameLength) {
         long need = (long) frameLength + FRAME;
-        return map == null
-                ? need <= FIRST_SIZE
-                : position + need <= size || (copied == appended && need <= size);
+        return map == null ? need <= FIRST_SIZE : position + need <= size || (copied == appended && need <= size);
     }
 
     /**
@@ -143,14 +148,60 @@ final class PendingLog implements AutoCloseable {
         return ++appended;
     }
 
+    private int lastOffset;
+
+    /**
+     * Appends a frame from a buffer, from its position to its limit, whose first {@link #FRAME}
+     * bytes are left for the header (which this fills); it is durable (against a kill) when this
+     * returns. {@link #lastMap} and {@link #lastOffset} say where it went.
+     *
+     * @return the record's number, for {@link #copied}
+     * @throws IOException when the file cannot be written
+     */
+    synchronized long append(ByteBuffer frame) throws IOException {
+        int at = frame.position();
+        int length = frame.remaining();
+        crc.reset();
+        crc.update(frame.duplicate().position(at + FRAME));
+        frame.putInt(at, length - FRAME).putInt(at + 4, (int) crc.getValue());
+        long need = (long) length + FRAME; // and a header of zeros after it: the end
+        MappedByteBuffer m = map;
+        if (m != null && position + need > size && copied == appended) {
+            position = 0; // everything in it is in the database: from the start again
+        }
+        if (m == null || position + need > size) {
+            m = remap(need);
+        }
+        m.put(position, frame, at, length);
+        if (position + length + FRAME <= size) {
+            m.putLong(position + length, 0L);
+        }
+        if (sync) {
+            m.force(position, length + FRAME);
+        }
+        lastOffset = position;
+        position += length;
+        return ++appended;
+    }
+
+    /** @return the mapping the last frame was appended to */
+    synchronized ByteBuffer lastMap() {
+        return java.util.Objects.requireNonNull(map, "appended").duplicate();
+    }
+
+    /** @return where in the file the last frame begins */
+    synchronized int lastOffset() {
+        return lastOffset;
+    }
+
     /** Maps the file (again), large enough for what it holds and this many bytes more. */
     private MappedByteBuffer remap(long need) throws IOException {
         long want = Math.max(FIRST_SIZE, Long.highestOneBit(Math.max(1, position + need - 1)) << 1);
         if (want > Integer.MAX_VALUE - 8) {
             throw new IOException("an evaluation's record of " + need + " bytes does not fit in " + file);
         }
-        try (FileChannel c = FileChannel.open(
-                file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        try (FileChannel c =
+                FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             if (c.size() < want) {
                 c.truncate(want); // no-op when larger
                 c.write(ByteBuffer.allocate(1), want - 1); // the file's length: a hole until written

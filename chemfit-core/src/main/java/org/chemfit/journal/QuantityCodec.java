@@ -59,7 +59,7 @@ final class QuantityCodec {
      * @return the buffer, or a larger copy of it holding what it held when it had too little room
      */
     static ByteBuffer encodeInto(ByteBuffer buffer, Quantities q) {
-        Encoder e = new Encoder(room(buffer, 8));
+        Encoder e = new Encoder(room(buffer, 8), Utf8Cache.get());
         e.b.put(MAGIC).putInt(q.size());
         org.chemfit.internal.QuantityValues.forEach(q, e);
         return e.b;
@@ -68,22 +68,18 @@ final class QuantityCodec {
     /** Writes one quantity after the other (its values read without a copy). */
     private static final class Encoder implements java.util.function.Consumer<Map.Entry<String, Object>> {
         private ByteBuffer b;
+        private final Utf8Cache names;
 
-        Encoder(ByteBuffer b) {
+        Encoder(ByteBuffer b, Utf8Cache names) {
             this.b = b;
+            this.names = names;
         }
 
         @Override
         public void accept(Map.Entry<String, Object> e) {
             Object v = e.getValue();
             byte kind = v instanceof double[] ? ARRAY : v instanceof String ? LABEL : DOUBLE;
-            byte[] name = NAMES.get(e.getKey());
-            if (name == null) {
-                name = e.getKey().getBytes(StandardCharsets.UTF_8);
-                if (NAMES.size() < 4096) {
-                    NAMES.put(e.getKey(), name);
-                }
-            }
+            byte[] name = names.bytes(e.getKey());
             b = room(b, 3 + name.length);
             b.put(kind).putShort((short) name.length).put(name);
             if (v instanceof double[] a) {
@@ -102,9 +98,6 @@ final class QuantityCodec {
             }
         }
     }
-
-    /** The UTF-8 bytes of quantity names, which repeat from term to term. */
-    private static final Map<String, byte[]> NAMES = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** @return the buffer, or a larger copy of it (kept for the thread) when fewer than n bytes are left */
     private static ByteBuffer room(ByteBuffer b, int n) {

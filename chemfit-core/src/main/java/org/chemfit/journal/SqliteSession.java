@@ -1,5 +1,6 @@
 package org.chemfit.journal;
 
+import java.nio.ByteBuffer;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -40,14 +41,19 @@ final class SqliteSession implements Journal.Session {
 
     /** What the session knows of a numbered evaluation while it runs. */
     private static final class Ev {
+        final String id;
+        /** Set when it finished: its terms are done with it. */
+        volatile boolean done;
+
         final int number;
-        final String parametersJson;
+        final Parameters parameters;
         /** No evaluation of its parameters was recorded before it: a term lookup finds nothing. */
         final boolean fresh;
-        /** Its row as RUNNING: {number, evaluation id, parameters JSON, key}; null once written. */
+        /** Its row as RUNNING: {number, evaluation id, parameters JSON (made by the writer), key}; null once written. */
         Object @Nullable [] running;
 
-        final String started;
+        /** When it started, in nanoseconds since the epoch. */
+        final long started;
         /** The writes of its fast leaf terms, in the order they finished; guarded by this object. */
         final List<TermWrite> fast = new ArrayList<>();
         /** Whether an {@link EvWrite} of it waits in the writer's queue (or in a group not yet applied). */
@@ -58,9 +64,10 @@ final class SqliteSession implements Journal.Session {
         @Nullable
         FoldWrite fold;
 
-        Ev(int number, String parametersJson, boolean fresh, String started) {
+        Ev(String id, int number, Parameters parameters, boolean fresh, long started) {
+            this.id = id;
             this.number = number;
-            this.parametersJson = parametersJson;
+            this.parameters = parameters;
             this.fresh = fresh;
             this.started = started;
         }
@@ -106,6 +113,8 @@ final class SqliteSession implements Journal.Session {
      * it finishes.
      */
     private final Map<String, Ev> evs = new ConcurrentHashMap<>();
+    /** The evaluation whose terms called last: a serial fit's terms find it without a map. */
+    private volatile @Nullable Ev lastEv;
     /** Where an evaluation's record is durable before the database holds it. */
     private final PendingLog pending;
     /** The last pending record in the group being committed; only the committing thread uses it. */
@@ -204,115 +213,74 @@ final class SqliteSession implements Journal.Session {
     record Fold(JournalQueries.EvaluationRow row, byte[] blob, int terms) {
 
         /**
-         * @return the record framed for the pending file: {@link PendingLog#FRAME} bytes left for
-         *     the frame's header, then the record
+         * @return the record as the pending file holds it (without its frame): the layout
+         *     {@link SqliteSession#writeRecord} writes, little-endian
          */
-        byte[] frame() {
-            JournalQueries.EvaluationRow e = row;
-            byte[] id = utf8(e.evaluationId());
-            byte[] parameters = utf8(e.parametersJson());
-            byte[] key = utf8(e.key());
-            byte[] replay = utf8(e.replay());
-            byte[] failure = utf8(e.failure());
-            byte[] q = e.quantities();
-            int n = PendingLog.FRAME
-                    + 8
-                    + 4
-                    + 1
-                    + 8
-                    + 8
-                    + 8
-                    + 8
-                    + 4
-                    + 4
-                    + 1
-                    + 4
-                    + 4
-                    + 5 * 4
-                    + len(id)
-                    + len(parameters)
-                    + len(key)
-                    + len(replay)
-                    + len(failure)
-                    + len(q)
-                    + blob.length;
-            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(n);
-            b.position(PendingLog.FRAME);
-            b.putLong(e.runId()).putInt(e.number());
-            put(b, id);
-            b.put((byte) (e.failed() ? 1 : 0));
-            put(b, parameters);
-            put(b, key);
-            b.putLong(Double.doubleToRawLongBits(e.loss()));
-            b.putLong(Double.doubleToRawLongBits(e.toldLoss()));
-            put(b, replay);
-            put(b, failure);
-            b.putLong(e.startNanos()).putLong(e.endNanos()).putInt(e.attempt());
-            put(b, q);
-            b.put((byte) (e.degraded() ? 1 : 0));
-            b.putInt(terms);
-            b.putInt(blob.length).put(blob);
-            return b.array();
-        }
-
-        private static byte @Nullable [] utf8(@Nullable String s) {
-            return s == null ? null : s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        }
-
-        private static int len(byte @Nullable [] a) {
-            return a == null ? 0 : a.length;
-        }
-
-        private static void put(java.nio.ByteBuffer b, byte @Nullable [] a) {
-            if (a == null) {
-                b.putInt(-1);
-            } else {
-                b.putInt(a.length).put(a);
-            }
-        }
-
-        /** @return the record without a frame (as {@link PendingLog#read} gives it) */
         byte[] encode() {
-            byte[] f = frame();
-            return java.util.Arrays.copyOfRange(f, PendingLog.FRAME, f.length);
+            JournalQueries.EvaluationRow e = row;
+            Parameters p = JsonCodec.readParameters(e.parametersJson());
+            ByteBuffer b = ByteBuffer.allocate(256).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            b.putLong(e.runId()).putInt(e.number());
+            b = put(b, utf8(e.evaluationId()));
+            b.put((byte) (e.failed() ? 1 : 0));
+            b.putInt(p.size());
+            for (String name : p.names()) {
+                b = put(b, utf8(name));
+                b = room(b, 8);
+                b.putDouble(p.get(name));
+            }
+            b = put(b, utf8(e.key()));
+            b = room(b, 16);
+            b.putLong(Double.doubleToRawLongBits(e.loss())).putLong(Double.doubleToRawLongBits(e.toldLoss()));
+            b = put(b, utf8(e.failure()));
+            b = room(b, 20);
+            b.putLong(e.startNanos()).putLong(e.endNanos()).putInt(e.attempt());
+            b = put(b, e.quantities());
+            b = room(b, 9 + blob.length);
+            b.put((byte) (e.degraded() ? 1 : 0));
+            b.putInt(terms).putInt(blob.length).put(blob);
+            return java.util.Arrays.copyOf(b.array(), b.position());
         }
 
         static Fold decode(byte[] record) {
-            try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(record))) {
-                long runId = in.readLong();
-                int number = in.readInt();
-                String evaluationId = Objects.requireNonNull(text(in), "evaluation id");
-                boolean failed = in.readBoolean();
-                String parameters = Objects.requireNonNull(text(in), "parameters");
-                String key = Objects.requireNonNull(text(in), "key");
-                double loss = Double.longBitsToDouble(in.readLong());
-                double told = Double.longBitsToDouble(in.readLong());
-                String replay = text(in);
-                String failure = text(in);
-                long start = in.readLong();
-                long end = in.readLong();
-                int attempt = in.readInt();
-                int ql = in.readInt();
-                byte[] q = null;
-                if (ql >= 0) {
-                    q = new byte[ql];
-                    in.readFully(q);
+            ByteBuffer b = ByteBuffer.wrap(record).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            try {
+                long runId = b.getLong();
+                int number = b.getInt();
+                String evaluationId = Objects.requireNonNull(text(b), "evaluation id");
+                boolean failed = b.get() == 1;
+                int n = b.getInt();
+                if (n < 0 || n > b.remaining()) {
+                    throw new IllegalArgumentException("parameters");
                 }
-                boolean degraded = in.readBoolean();
-                int terms = in.readInt();
-                byte[] blob = new byte[in.readInt()];
-                in.readFully(blob);
+                List<String> names = new ArrayList<>(n);
+                double[] values = new double[n];
+                for (int i = 0; i < n; i++) {
+                    names.add(Objects.requireNonNull(text(b), "parameter name"));
+                    values[i] = b.getDouble();
+                }
+                String key = Objects.requireNonNull(text(b), "key");
+                double loss = Double.longBitsToDouble(b.getLong());
+                double told = Double.longBitsToDouble(b.getLong());
+                String failure = text(b);
+                long start = b.getLong();
+                long end = b.getLong();
+                int attempt = b.getInt();
+                byte[] q = bytes(b);
+                boolean degraded = b.get() == 1;
+                int terms = b.getInt();
+                byte[] blob = Objects.requireNonNull(bytes(b), "record");
                 return new Fold(
                         new JournalQueries.EvaluationRow(
                                 runId,
                                 number,
                                 evaluationId,
                                 failed,
-                                parameters,
+                                JsonCodec.parameters(Parameters.of(names, values)),
                                 key,
                                 loss,
                                 told,
-                                replay,
+                                "terms",
                                 null,
                                 failure,
                                 start,
@@ -323,37 +291,60 @@ final class SqliteSession implements Journal.Session {
                                 degraded),
                         blob,
                         terms);
-            } catch (java.io.IOException | RuntimeException e) {
+            } catch (RuntimeException e) {
                 throw new JournalException("a record of the pending file cannot be read: " + e.getMessage(), e);
             }
         }
 
         /** @return the record's bytes with the id of its first term set */
         byte[] withFirstId(long firstId) {
-            java.nio.ByteBuffer.wrap(blob)
-                    .order(java.nio.ByteOrder.LITTLE_ENDIAN)
-                    .putLong(4, firstId);
+            ByteBuffer.wrap(blob).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(4, firstId);
             return blob;
         }
 
-        private static void text(java.io.DataOutputStream out, @Nullable String s) throws java.io.IOException {
-            if (s == null) {
-                out.writeInt(-1);
-                return;
-            }
-            byte[] a = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            out.writeInt(a.length);
-            out.write(a);
+        private static byte @Nullable [] utf8(@Nullable String s) {
+            return s == null ? null : s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         }
 
-        private static @Nullable String text(java.io.DataInputStream in) throws java.io.IOException {
-            int n = in.readInt();
+        /** @return the buffer, or a larger copy of it, with room for n more bytes */
+        static ByteBuffer room(ByteBuffer b, int n) {
+            if (b.remaining() >= n) {
+                return b;
+            }
+            ByteBuffer bigger = ByteBuffer.allocate(Math.max(2 * b.capacity(), b.position() + n))
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            b.flip();
+            bigger.put(b);
+            return bigger;
+        }
+
+        /** Writes int32 n (-1: none) and n bytes. */
+        static ByteBuffer put(ByteBuffer b, byte @Nullable [] a) {
+            ByteBuffer out = room(b, 4 + (a == null ? 0 : a.length));
+            if (a == null) {
+                out.putInt(-1);
+            } else {
+                out.putInt(a.length).put(a);
+            }
+            return out;
+        }
+
+        private static byte @Nullable [] bytes(ByteBuffer b) {
+            int n = b.getInt();
             if (n < 0) {
                 return null;
             }
+            if (n > b.remaining()) {
+                throw new IllegalArgumentException("a length of " + n + " bytes past the end");
+            }
             byte[] a = new byte[n];
-            in.readFully(a);
-            return new String(a, java.nio.charset.StandardCharsets.UTF_8);
+            b.get(a);
+            return a;
+        }
+
+        private static @Nullable String text(ByteBuffer b) {
+            byte[] a = bytes(b);
+            return a == null ? null : new String(a, java.nio.charset.StandardCharsets.UTF_8);
         }
     }
 
@@ -601,7 +592,6 @@ final class SqliteSession implements Journal.Session {
     public void evaluationsStarted(int firstNumber, List<EvaluationContext> contexts) {
         long now = EvaluationContext.nowEpochNanos();
         List<EvWrite> rows = new ArrayList<>(contexts.size());
-        String started = SqliteJournal.time(now);
         synchronized (state) {
             checkActive();
             for (int i = 0; i < contexts.size(); i++) {
@@ -624,9 +614,9 @@ final class SqliteSession implements Journal.Session {
                             number);
                 }
                 existing.put(number, new Existing("RUNNING", key));
-                String json = JsonCodec.parameters(ctx.parameters());
-                Ev ev = new Ev(number, json, times == 1 && !keysBefore.contains(key), started);
-                ev.running = new Object[] {number, ctx.evaluationId(), json, key};
+                Ev ev = new Ev(
+                        ctx.evaluationId(), number, ctx.parameters(), times == 1 && !keysBefore.contains(key), now);
+                ev.running = new Object[] {number, ctx.evaluationId(), "", key};
                 ev.queued = true;
                 evs.put(ctx.evaluationId(), ev);
                 rows.add(new EvWrite(ev));
@@ -669,7 +659,9 @@ final class SqliteSession implements Journal.Session {
                 ev.fold = null;
             }
             if (running != null) {
-                journal.queries.insertRunning(runId, attempt, ev.started, List.<Object[]>of(running));
+                running[2] = JsonCodec.parameters(ev.parameters); // made here, off the fit's thread
+                journal.queries.insertRunning(
+                        runId, attempt, SqliteJournal.time(ev.started), List.<Object[]>of(running));
             }
             if (rows.size() > 1) {
                 journal.queries.insertPack(nextTermId, rows);
@@ -704,6 +696,9 @@ final class SqliteSession implements Journal.Session {
         }
         toReplay.remove(ctx.evaluationId());
         Ev ev = evs.remove(ctx.evaluationId());
+        if (ev != null) {
+            ev.done = true;
+        }
         Map<EvaluationContext, TermWrite> fast;
         if (ev != null) {
             synchronized (ev) {
@@ -759,6 +754,22 @@ final class SqliteSession implements Journal.Session {
         writer.flush();
     }
 
+    /** @return the running numbered evaluation of a term, or null */
+    // the evaluation id is one String shared by the contexts of an evaluation: compared by identity first
+    @SuppressWarnings("ReferenceEquality")
+    private @Nullable Ev ev(EvaluationContext child) {
+        String id = child.evaluationId();
+        Ev last = lastEv;
+        if (last != null && (last.id == id || last.id.equals(id)) && !last.done) {
+            return last;
+        }
+        Ev ev = evs.get(id);
+        if (ev != null) {
+            lastEv = ev;
+        }
+        return ev;
+    }
+
     /** @return whether a leaf of the evaluation was recorded as a row of its own */
     private boolean holdsRecorded(EvaluationContext ctx) {
         if (recorded.isEmpty()) {
@@ -803,46 +814,80 @@ final class SqliteSession implements Journal.Session {
             long now,
             Ev ev,
             Map<EvaluationContext, TermWrite> fast) {
-        EvaluationPack.Encoded e = EvaluationPack.encode(ctx, 0, key, c -> leafKind(c, fast), now);
-        JournalQueries.EvaluationRow row = new JournalQueries.EvaluationRow(
-                runId,
-                number,
-                ctx.evaluationId(),
-                failed,
-                ev.parametersJson,
-                key,
-                ctx.loss(),
-                toldLoss,
-                "terms",
-                null,
-                failed ? message(ctx.failure()) : null,
-                start,
-                now,
-                attempt,
-                ctx.quantities().isEmpty() ? null : QuantityCodec.encode(ctx.quantities()),
-                JournalQueries.TREE_IN_RECORD,
-                !failed && BestPoint.degraded(ctx));
-        Fold fold = new Fold(row, e.blob(), e.terms());
-        byte[] bytes = fold.frame();
-        // appended and submitted in one order, so that a commit copies the records in the order
-        // of the file and the file is emptied only when all it holds is in the database
-        if (!pending.fits(bytes.length)) {
+        // the frame is made in a buffer of this thread: the evaluation's row, then its record
+        ByteBuffer b = FRAMES.get();
+        b.clear();
+        b.order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.position(PendingLog.FRAME);
+        Utf8Cache texts = Utf8Cache.get();
+        String failure = failed ? message(ctx.failure()) : null;
+        byte[] quantities = ctx.quantities().isEmpty() ? null : QuantityCodec.encode(ctx.quantities());
+        boolean degraded = !failed && BestPoint.degraded(ctx);
+        Parameters p = ctx.parameters();
+        b = Fold.room(b, 64 + 12 * p.size());
+        b.putLong(runId).putInt(number);
+        b = Fold.put(b, texts.bytes(ctx.evaluationId()));
+        b.put((byte) (failed ? 1 : 0));
+        b.putInt(p.size());
+        for (String name : p.names()) {
+            b = Fold.put(b, texts.bytes(name));
+            b = Fold.room(b, 8);
+            b.putDouble(p.get(name));
+        }
+        b = Fold.put(b, texts.bytes(key));
+        b = Fold.room(b, 16);
+        b.putLong(Double.doubleToRawLongBits(ctx.loss())).putLong(Double.doubleToRawLongBits(toldLoss));
+        b = Fold.put(b, failure == null ? null : failure.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        b = Fold.room(b, 20);
+        b.putLong(start).putLong(now).putInt(attempt);
+        b = Fold.put(b, quantities);
+        b = Fold.room(b, 9);
+        b.put((byte) (degraded ? 1 : 0));
+        int termsAt = b.position();
+        b.putInt(0).putInt(0);
+        int blobAt = b.position();
+        EvaluationPack.Into into = EvaluationPack.encodeInto(b, ctx, 0, key, c -> leafKind(c, fast), now);
+        b = into.buffer();
+        int blobLength = b.position() - blobAt;
+        b.putInt(termsAt, into.terms()).putInt(termsAt + 4, blobLength);
+        FRAMES.set(b);
+        b.flip();
+        if (!pending.fits(b.limit())) {
             writer.flush(); // the file is used again from its start once all it holds is committed
         }
+        // appended and submitted in one order, so that a commit copies the records in the order
+        // of the file and the file is used again only when all it holds is in the database
         synchronized (pending) {
             long seq;
             try {
-                seq = pending.appendFrame(bytes);
+                seq = pending.append(b);
             } catch (java.io.IOException ex) {
                 throw new JournalException(
                         "journal " + journal.path() + ": cannot record evaluation " + number + " in "
                                 + PendingLog.beside(journal.path()) + ": " + ex.getMessage(),
                         ex);
             }
+            FoldWrite fold = new FoldWrite(
+                    ev,
+                    ctx.evaluationId(),
+                    failed,
+                    key,
+                    ctx.loss(),
+                    toldLoss,
+                    failure,
+                    start,
+                    now,
+                    quantities,
+                    degraded,
+                    into.terms(),
+                    pending.lastMap(),
+                    pending.lastOffset() + blobAt,
+                    blobLength,
+                    seq);
             boolean submit;
             synchronized (ev) {
                 // the evaluation's write still in the queue takes the record along; else a new one
-                ev.fold = new FoldWrite(fold, seq);
+                ev.fold = fold;
                 submit = !ev.queued;
                 ev.queued = true;
             }
@@ -852,21 +897,92 @@ final class SqliteSession implements Journal.Session {
         }
     }
 
-    /** An evaluation's record to copy from the pending file into the database. */
+    /** A buffer per thread for the frames of evaluation records. */
+    private static final ThreadLocal<ByteBuffer> FRAMES = ThreadLocal.withInitial(() -> ByteBuffer.allocate(16384));
+
+    /**
+     * An evaluation's record to copy from the pending file into the database: its row, made by
+     * the writer from what the evaluation's thread took, and its record, copied out of the file.
+     */
     private final class FoldWrite implements GroupCommitWriter.Write {
-        private final Fold fold;
+        private final Ev ev;
+        private final String evaluationId;
+        private final boolean failed;
+        private final String key;
+        private final double loss;
+        private final double toldLoss;
+        private final @Nullable String failure;
+        private final long start;
+        private final long end;
+        private final byte @Nullable [] quantities;
+        private final boolean degraded;
+        private final int terms;
+        private final ByteBuffer file;
+        private final int blobAt;
+        private final int blobLength;
         private final long seq;
 
-        FoldWrite(Fold fold, long seq) {
-            this.fold = fold;
+        @SuppressWarnings("TooManyParameters") // what one row of the evaluations table holds
+        FoldWrite(
+                Ev ev,
+                String evaluationId,
+                boolean failed,
+                String key,
+                double loss,
+                double toldLoss,
+                @Nullable String failure,
+                long start,
+                long end,
+                byte @Nullable [] quantities,
+                boolean degraded,
+                int terms,
+                ByteBuffer file,
+                int blobAt,
+                int blobLength,
+                long seq) {
+            this.ev = ev;
+            this.evaluationId = evaluationId;
+            this.failed = failed;
+            this.key = key;
+            this.loss = loss;
+            this.toldLoss = toldLoss;
+            this.failure = failure;
+            this.start = start;
+            this.end = end;
+            this.quantities = quantities;
+            this.degraded = degraded;
+            this.terms = terms;
+            this.file = file;
+            this.blobAt = blobAt;
+            this.blobLength = blobLength;
             this.seq = seq;
         }
 
         @Override
         public void apply() throws SQLException {
             long first = nextTermId;
-            journal.queries.insertRecord(fold.row(), first, fold.terms(), fold.withFirstId(first));
-            nextTermId += Math.max(1, fold.terms()); // a record of no term still takes an id of its own
+            byte[] blob = new byte[blobLength];
+            file.get(blobAt, blob); // the file's part is not used again before this is committed
+            JournalQueries.EvaluationRow row = new JournalQueries.EvaluationRow(
+                    runId,
+                    ev.number,
+                    evaluationId,
+                    failed,
+                    JsonCodec.parameters(ev.parameters),
+                    key,
+                    loss,
+                    toldLoss,
+                    "terms",
+                    null,
+                    failure,
+                    start,
+                    end,
+                    attempt,
+                    quantities,
+                    JournalQueries.TREE_IN_RECORD,
+                    degraded);
+            journal.queries.insertRecord(row, first, terms, new Fold(row, blob, terms).withFirstId(first));
+            nextTermId += Math.max(1, terms); // a record of no term still takes an id of its own
             pendingInGroup = Math.max(pendingInGroup, seq);
         }
     }
@@ -922,7 +1038,7 @@ final class SqliteSession implements Journal.Session {
 
     @Override
     public @Nullable Recorded lookup(EvaluationContext child) {
-        Ev ev = evs.get(child.evaluationId());
+        Ev ev = ev(child);
         if (ev != null && ev.fresh) {
             computed.incrementAndGet(); // nothing was recorded for these parameters
             return null;
@@ -1059,7 +1175,7 @@ final class SqliteSession implements Journal.Session {
         if (ended) {
             checkActive();
         }
-        Ev ev = evs.get(child.evaluationId());
+        Ev ev = ev(child);
         if (ev != null
                 && child.parent() != null
                 && child.startEpochNanos() != 0
