@@ -38,9 +38,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <pre>{@code
  * PendingLog log = new PendingLog(PendingLog.beside(journalFile), false);
- * long n = log.appendFrame(frame); // durable when it returns
- * ...                              // the record committed to the database
- * log.copied(n);                   // the file is used again from its start once all are copied
+ * log.append(frame);     // durable when it returns
+ * ...                    // the record committed to the database
+ * log.copied(1);         // the file is used again from its start once all are copied
  * }</pre>
  *
  * @implNote Thread-safe: every method holds the object's lock.
@@ -119,7 +119,7 @@ final class PendingLog implements AutoCloseable {
      * {@link #fits fit}, the file is mapped again larger, which needs every record before it to be
      * copied.
      *
-     * @return the record's number, for {@link #copied}
+     * @return how many records were appended so far
      * @throws IOException when the file cannot be written
      */
     synchronized long appendFrame(byte[] frame) throws IOException {
@@ -155,7 +155,7 @@ final class PendingLog implements AutoCloseable {
      * bytes are left for the header (which this fills); it is durable (against a kill) when this
      * returns. {@link #lastMap} and {@link #lastOffset} say where it went.
      *
-     * @return the record's number, for {@link #copied}
+     * @return how many records were appended so far
      * @throws IOException when the file cannot be written
      */
     synchronized long append(ByteBuffer frame) throws IOException {
@@ -196,6 +196,19 @@ final class PendingLog implements AutoCloseable {
 
     /** Maps the file (again), large enough for what it holds and this many bytes more. */
     private MappedByteBuffer remap(long need) throws IOException {
+        // opening and mapping through a channel fails on an interrupted thread (it closes the
+        // channel): the interrupt of a cancelled term waits until the record is written
+        boolean interrupted = Thread.interrupted();
+        try {
+            return remapUninterrupted(need);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private MappedByteBuffer remapUninterrupted(long need) throws IOException {
         long want = Math.max(FIRST_SIZE, Long.highestOneBit(Math.max(1, position + need - 1)) << 1);
         if (want > Integer.MAX_VALUE - 8) {
             throw new IOException("an evaluation's record of " + need + " bytes does not fit in " + file);
@@ -214,11 +227,11 @@ final class PendingLog implements AutoCloseable {
     }
 
     /**
-     * Says that the records up to this number are committed to the database; once all are, the
-     * file is used again from its start.
+     * Says that this many more records are committed to the database (in whatever order they
+     * were appended); once all are, the file is used again from its start.
      */
-    synchronized void copied(long upTo) {
-        copied = Math.max(copied, upTo);
+    synchronized void copied(long more) {
+        copied += more;
     }
 
     /** Lets go of the file and removes it when every record appended is in the database. */

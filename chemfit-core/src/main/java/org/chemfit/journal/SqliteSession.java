@@ -117,7 +117,7 @@ final class SqliteSession implements Journal.Session {
     private volatile @Nullable Ev lastEv;
     /** Where an evaluation's record is durable before the database holds it. */
     private final PendingLog pending;
-    /** The last pending record in the group being committed; only the committing thread uses it. */
+    /** How many pending records the group being committed copies; only the committing thread uses it. */
     private long pendingInGroup;
 
     private volatile boolean ended;
@@ -212,6 +212,9 @@ final class SqliteSession implements Journal.Session {
      */
     record Fold(JournalQueries.EvaluationRow row, byte[] blob, int terms) {
 
+        /** The format of a record in the pending file (its first byte). */
+        static final byte VERSION = 1;
+
         /**
          * @return the record as the pending file holds it (without its frame): the layout
          *     {@link SqliteSession#writeRecord} writes, little-endian
@@ -220,8 +223,9 @@ final class SqliteSession implements Journal.Session {
             JournalQueries.EvaluationRow e = row;
             Parameters p = JsonCodec.readParameters(e.parametersJson());
             ByteBuffer b = ByteBuffer.allocate(256).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-            b.putLong(e.runId()).putInt(e.number());
+            b.put(VERSION).putLong(e.runId()).putInt(e.number());
             b = put(b, utf8(e.evaluationId()));
+            b = room(b, 5);
             b.put((byte) (e.failed() ? 1 : 0));
             b.putInt(p.size());
             for (String name : p.names()) {
@@ -245,6 +249,11 @@ final class SqliteSession implements Journal.Session {
         static Fold decode(byte[] record) {
             ByteBuffer b = ByteBuffer.wrap(record).order(java.nio.ByteOrder.LITTLE_ENDIAN);
             try {
+                byte version = b.get();
+                if (version != VERSION) {
+                    throw new IllegalArgumentException(
+                            "it is of format " + version + ", this version reads " + VERSION);
+                }
                 long runId = b.getLong();
                 int number = b.getInt();
                 String evaluationId = Objects.requireNonNull(text(b), "evaluation id");
@@ -699,7 +708,7 @@ final class SqliteSession implements Journal.Session {
         if (ev != null) {
             ev.done = true;
         }
-        Map<EvaluationContext, TermWrite> fast;
+        java.util.IdentityHashMap<EvaluationContext, TermWrite> fast;
         if (ev != null) {
             synchronized (ev) {
                 fast = new java.util.IdentityHashMap<>(ev.fast.size());
@@ -710,7 +719,7 @@ final class SqliteSession implements Journal.Session {
                 ev.closed = write && !ctx.children().isEmpty() && !fast.isEmpty();
             }
         } else {
-            fast = Map.of();
+            fast = new java.util.IdentityHashMap<>();
         }
         if (ev != null && ev.closed) {
             if (holdsRecorded(ctx)) {
@@ -789,7 +798,8 @@ final class SqliteSession implements Journal.Session {
      *     way, so the record keeps its quantities); apart when it was committed as a row of its
      *     own before the evaluation ended (a slow term)
      */
-    private EvaluationPack.LeafOf leafKind(EvaluationContext c, Map<EvaluationContext, TermWrite> fast) {
+    private EvaluationPack.LeafOf leafKind(
+            EvaluationContext c, java.util.IdentityHashMap<EvaluationContext, TermWrite> fast) {
         TermWrite w = fast.get(c);
         if (w != null) {
             // read after the evaluation was closed: no commit takes a term any more
@@ -813,7 +823,7 @@ final class SqliteSession implements Journal.Session {
             long start,
             long now,
             Ev ev,
-            Map<EvaluationContext, TermWrite> fast) {
+            java.util.IdentityHashMap<EvaluationContext, TermWrite> fast) {
         // the frame is made in a buffer of this thread: the evaluation's row, then its record
         ByteBuffer b = FRAMES.get();
         b.clear();
@@ -825,7 +835,7 @@ final class SqliteSession implements Journal.Session {
         boolean degraded = !failed && BestPoint.degraded(ctx);
         Parameters p = ctx.parameters();
         b = Fold.room(b, 64 + 12 * p.size());
-        b.putLong(runId).putInt(number);
+        b.put(Fold.VERSION).putLong(runId).putInt(number);
         b = Fold.put(b, texts.bytes(ctx.evaluationId()));
         b.put((byte) (failed ? 1 : 0));
         b.putInt(p.size());
@@ -858,9 +868,8 @@ final class SqliteSession implements Journal.Session {
         // appended and submitted in one order, so that a commit copies the records in the order
         // of the file and the file is used again only when all it holds is in the database
         synchronized (pending) {
-            long seq;
             try {
-                seq = pending.append(b);
+                pending.append(b);
             } catch (java.io.IOException ex) {
                 throw new JournalException(
                         "journal " + journal.path() + ": cannot record evaluation " + number + " in "
@@ -882,8 +891,7 @@ final class SqliteSession implements Journal.Session {
                     into.terms(),
                     pending.lastMap(),
                     pending.lastOffset() + blobAt,
-                    blobLength,
-                    seq);
+                    blobLength);
             boolean submit;
             synchronized (ev) {
                 // the evaluation's write still in the queue takes the record along; else a new one
@@ -920,7 +928,6 @@ final class SqliteSession implements Journal.Session {
         private final ByteBuffer file;
         private final int blobAt;
         private final int blobLength;
-        private final long seq;
 
         @SuppressWarnings("TooManyParameters") // what one row of the evaluations table holds
         FoldWrite(
@@ -938,8 +945,7 @@ final class SqliteSession implements Journal.Session {
                 int terms,
                 ByteBuffer file,
                 int blobAt,
-                int blobLength,
-                long seq) {
+                int blobLength) {
             this.ev = ev;
             this.evaluationId = evaluationId;
             this.failed = failed;
@@ -955,7 +961,6 @@ final class SqliteSession implements Journal.Session {
             this.file = file;
             this.blobAt = blobAt;
             this.blobLength = blobLength;
-            this.seq = seq;
         }
 
         @Override
@@ -983,7 +988,7 @@ final class SqliteSession implements Journal.Session {
                     degraded);
             journal.queries.insertRecord(row, first, terms, new Fold(row, blob, terms).withFirstId(first));
             nextTermId += Math.max(1, terms); // a record of no term still takes an id of its own
-            pendingInGroup = Math.max(pendingInGroup, seq);
+            pendingInGroup++;
         }
     }
 
@@ -1012,7 +1017,9 @@ final class SqliteSession implements Journal.Session {
      */
     @SuppressWarnings("unchecked")
     private boolean leaveOutRecorded(
-            EvaluationContext ctx, Map<String, Object> node, Map<EvaluationContext, TermWrite> fast) {
+            EvaluationContext ctx,
+            Map<String, Object> node,
+            java.util.IdentityHashMap<EvaluationContext, TermWrite> fast) {
         List<EvaluationContext> children = ctx.children();
         if (children.isEmpty() || !(node.get("terms") instanceof List<?> maps) || maps.size() != children.size()) {
             return false;
@@ -1186,18 +1193,25 @@ final class SqliteSession implements Journal.Session {
             TermWrite w = new TermWrite(child, ev.number, failed, value, failure, thread);
             w.capture(); // the context may change once this returns; the row is made later, if at all
             boolean submit;
+            boolean late;
             synchronized (ev) {
-                ev.fast.add(w);
+                // a term that finishes as its evaluation's record is made is written on its own
+                late = ev.closed;
+                if (!late) {
+                    ev.fast.add(w);
+                }
                 // the writer takes it within its millisecond, unless the evaluation's record does first
-                submit = !ev.queued && !ev.closed;
+                submit = !late && !ev.queued;
                 ev.queued |= submit;
             }
             if (submit) {
                 writer.submit(new EvWrite(ev));
             }
-            return;
+            if (!late) {
+                return;
+            }
         }
-        Integer number = numbers.get(child.evaluationId());
+        Integer number = ev != null ? Integer.valueOf(ev.number) : numbers.get(child.evaluationId());
         if (number != null) {
             recorded.add(child);
         }
