@@ -41,7 +41,7 @@
  *     one.</li>
  * </ul>
  * An evaluation of fast terms is durable first in the file {@code journal.sqlite-pending} beside
- * the journal (one append of its record, no transaction), and committed to the database by the
+ * the journal (its record copied into a memory mapping of the file, no transaction), and committed to the database by the
  * session's writer within about a millisecond, together with the evaluations finished meanwhile;
  * a fit that is killed leaves the last of them in that file, and the next fit that opens the
  * journal for writing copies them in before anything else. The file is removed when a fit ends.
