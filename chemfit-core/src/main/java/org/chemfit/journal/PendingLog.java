@@ -70,6 +70,7 @@ final class PendingLog implements AutoCloseable {
     private int position;
     private long appended;
     private long copied;
+    private int lastOffset;
     private final CRC32C crc = new CRC32C();
 
     /**
@@ -114,46 +115,10 @@ final class PendingLog implements AutoCloseable {
     }
 
     /**
-     * Appends a record that comes with room for its frame's header ({@link #FRAME} bytes, which
-     * this fills); it is durable (against a kill) when this returns. When it does not
-     * {@link #fits fit}, the file is mapped again larger, which needs every record before it to be
-     * copied.
-     *
-     * @return how many records were appended so far
-     * @throws IOException when the file cannot be written
-     */
-    synchronized long appendFrame(byte[] frame) throws IOException {
-        crc.reset();
-        crc.update(frame, FRAME, frame.length - FRAME);
-        ByteBuffer.wrap(frame)
-                .order(ByteOrder.LITTLE_ENDIAN)
-                .putInt(frame.length - FRAME)
-                .putInt((int) crc.getValue());
-        long need = (long) frame.length + FRAME; // and a header of zeros after it: the end
-        MappedByteBuffer m = map;
-        if (m != null && position + need > size && copied == appended) {
-            position = 0; // everything in it is in the database: from the start again
-        }
-        if (m == null || position + need > size) {
-            m = remap(need);
-        }
-        m.put(position, frame, 0, frame.length);
-        if (position + frame.length + FRAME <= size) {
-            m.putLong(position + frame.length, 0L);
-        }
-        if (sync) {
-            m.force(position, frame.length + FRAME);
-        }
-        position += frame.length;
-        return ++appended;
-    }
-
-    private int lastOffset;
-
-    /**
      * Appends a frame from a buffer, from its position to its limit, whose first {@link #FRAME}
      * bytes are left for the header (which this fills); it is durable (against a kill) when this
-     * returns. {@link #lastMap} and {@link #lastOffset} say where it went.
+     * returns. {@link #lastMap} and {@link #lastOffset} say where it went. When the file is full,
+     * it is used again from its start if everything in it is copied, else mapped again larger.
      *
      * @return how many records were appended so far
      * @throws IOException when the file cannot be written
@@ -163,7 +128,10 @@ final class PendingLog implements AutoCloseable {
         int length = frame.remaining();
         crc.reset();
         crc.update(frame.duplicate().position(at + FRAME));
-        frame.putInt(at, length - FRAME).putInt(at + 4, (int) crc.getValue());
+        frame.duplicate() // the header is little-endian whatever the buffer's order
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putInt(at, length - FRAME)
+                .putInt(at + 4, (int) crc.getValue());
         long need = (long) length + FRAME; // and a header of zeros after it: the end
         MappedByteBuffer m = map;
         if (m != null && position + need > size && copied == appended) {
