@@ -53,7 +53,7 @@ import org.jspecify.annotations.Nullable;
  * bytes are kept ({@link Utf8Cache}). A leaf's path ({@code "2"} or {@code "1.0"}) is not stored: it is the indices of the nodes
  * from the root down to it. Written by hand for the reason {@link QuantityCodec} is.
  *
- * @implNote Thread-safe: each thread encodes into a buffer of its own.
+ * @implNote Thread-safe: stateless; a record is written into the caller's buffer, with the names cached per thread.
  */
 final class EvaluationPack {
 
@@ -95,38 +95,11 @@ final class EvaluationPack {
     private static final int FAILURE = 4;
     private static final int TIMING = 8;
 
-    private static final ThreadLocal<ByteBuffer> SCRATCH =
-            ThreadLocal.withInitial(() -> ByteBuffer.allocate(16384).order(ByteOrder.LITTLE_ENDIAN));
-
     private EvaluationPack() {}
 
     /** @return whether a {@code terms_blob} is a record of this form (else a {@link TermPack}) */
     static boolean is(byte[] blob) {
         return blob.length >= 4 && Arrays.equals(blob, 0, 4, MAGIC, 0, 4);
-    }
-
-    /** An encoded record: its bytes and how many leaf terms it holds. */
-    record Encoded(byte[] blob, int terms) {}
-
-    /**
-     * @param root the evaluation
-     * @param firstId the id of the first leaf term the record holds
-     * @param key the parameter key of the evaluation
-     * @param kind what each leaf is to the record
-     * @param ended when the evaluation ended: the time of a term that was not timed
-     * @return the record
-     */
-    // the buffers are made by ByteBuffer.allocate (SCRATCH and Writer.room), so their arrays are theirs
-    @SuppressWarnings("ByteBufferBackingArray")
-    static Encoded encode(
-            EvaluationContext root, long firstId, String key, Function<EvaluationContext, LeafOf> kind, long ended) {
-        ByteBuffer b = SCRATCH.get();
-        b.clear();
-        Into into = encodeInto(b, root, firstId, key, kind, ended);
-        SCRATCH.set(into.buffer());
-        ByteBuffer out = into.buffer();
-        return new Encoded(
-                Arrays.copyOfRange(out.array(), out.arrayOffset(), out.arrayOffset() + out.position()), into.terms());
     }
 
     /** A record written into a buffer: the buffer (a larger one when it grew) and its count of terms. */
@@ -292,7 +265,7 @@ final class EvaluationPack {
     record Decoded(Map<String, Object> tree, List<TermPack.Term> terms) {}
 
     /**
-     * @param blob a record written by {@link #encode}
+     * @param blob a record written by {@link #encodeInto}
      * @param evaluationKey the parameter key of the evaluation (of its pack row)
      * @return the tree (the quantities of kind-2 leaves are marks {@link JsonCodec#IN_TERMS} and
      *     their path) and the terms, in id order
