@@ -75,7 +75,45 @@ final class JournalQueries {
             int attempt,
             byte @Nullable [] quantities,
             int tree,
-            boolean degraded) {}
+            boolean degraded) {
+
+        /** @return the row of an evaluation whose tree and fast terms are in its record ({@link EvaluationPack}) */
+        @SuppressWarnings("TooManyParameters") // what the row holds beside its record
+        static EvaluationRow ofRecord(
+                long runId,
+                int number,
+                String evaluationId,
+                boolean failed,
+                String parametersJson,
+                String key,
+                double loss,
+                double toldLoss,
+                @Nullable String failure,
+                long startNanos,
+                long endNanos,
+                int attempt,
+                byte @Nullable [] quantities,
+                boolean degraded) {
+            return new EvaluationRow(
+                    runId,
+                    number,
+                    evaluationId,
+                    failed,
+                    parametersJson,
+                    key,
+                    loss,
+                    toldLoss,
+                    "terms",
+                    null,
+                    failure,
+                    startNanos,
+                    endNanos,
+                    attempt,
+                    quantities,
+                    TREE_IN_RECORD,
+                    degraded);
+        }
+    }
 
     /** {@code tree_terms_apart}: the tree is {@code tree_json} as it is. */
     static final int TREE_WHOLE = 0;

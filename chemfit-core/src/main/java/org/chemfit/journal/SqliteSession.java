@@ -280,7 +280,7 @@ final class SqliteSession implements Journal.Session {
                 int terms = b.getInt();
                 byte[] blob = Objects.requireNonNull(bytes(b), "record");
                 return new Fold(
-                        new JournalQueries.EvaluationRow(
+                        JournalQueries.EvaluationRow.ofRecord(
                                 runId,
                                 number,
                                 evaluationId,
@@ -289,14 +289,11 @@ final class SqliteSession implements Journal.Session {
                                 key,
                                 loss,
                                 told,
-                                "terms",
-                                null,
                                 failure,
                                 start,
                                 end,
                                 attempt,
                                 q,
-                                JournalQueries.TREE_IN_RECORD,
                                 degraded),
                         blob,
                         terms);
@@ -748,7 +745,7 @@ final class SqliteSession implements Journal.Session {
                     toldLoss,
                     ctx.children().isEmpty() ? "evaluation" : "terms",
                     JsonCodec.write(treeMap),
-                    failed ? message(ctx.failure()) : null,
+                    failed ? EvaluationPack.message(ctx.failure()) : null,
                     s,
                     now,
                     attempt,
@@ -830,7 +827,7 @@ final class SqliteSession implements Journal.Session {
         b.order(java.nio.ByteOrder.LITTLE_ENDIAN);
         b.position(PendingLog.FRAME);
         Utf8Cache texts = Utf8Cache.get();
-        String failure = failed ? message(ctx.failure()) : null;
+        String failure = failed ? EvaluationPack.message(ctx.failure()) : null;
         byte[] quantities = ctx.quantities().isEmpty() ? null : QuantityCodec.encode(ctx.quantities());
         boolean degraded = !failed && BestPoint.degraded(ctx);
         Parameters p = ctx.parameters();
@@ -968,7 +965,7 @@ final class SqliteSession implements Journal.Session {
             long first = nextTermId;
             byte[] blob = new byte[blobLength];
             file.get(blobAt, blob); // the file's part is not used again before this is committed
-            JournalQueries.EvaluationRow row = new JournalQueries.EvaluationRow(
+            JournalQueries.EvaluationRow row = JournalQueries.EvaluationRow.ofRecord(
                     runId,
                     ev.number,
                     evaluationId,
@@ -977,14 +974,11 @@ final class SqliteSession implements Journal.Session {
                     key,
                     loss,
                     toldLoss,
-                    "terms",
-                    null,
                     failure,
                     start,
                     end,
                     attempt,
                     quantities,
-                    JournalQueries.TREE_IN_RECORD,
                     degraded);
             journal.queries.insertRecord(row, first, terms, new Fold(row, blob, terms).withFirstId(first));
             nextTermId += Math.max(1, terms); // a record of no term still takes an id of its own
@@ -1176,7 +1170,7 @@ final class SqliteSession implements Journal.Session {
     public void finished(EvaluationContext child) {
         boolean failed = child.status() == EvaluationContext.Status.FAILED;
         double value = failed ? Double.NaN : child.value();
-        String failure = failed ? message(child.failure()) : null;
+        String failure = failed ? EvaluationPack.message(child.failure()) : null;
         String thread = child.threadName() == null ? Thread.currentThread().getName() : child.threadName();
         long took = child.endEpochNanos() - child.startEpochNanos();
         if (ended) {
@@ -1285,8 +1279,8 @@ final class SqliteSession implements Journal.Session {
             Map<String, Object> meta = java.util.Objects.requireNonNull(metadata, "captured");
             byte[] quantities = q.isEmpty() ? null : QuantityCodec.encode(q);
             String metaJson = meta.isEmpty() ? null : JsonCodec.write(meta);
-            String host = text(meta, "host", "member_address");
-            String member = text(meta, "member", "worker");
+            String host = EvaluationPack.metaText(meta, "host", "member_address");
+            String member = EvaluationPack.metaText(meta, "member", "worker");
             long start = this.start == 0 ? EvaluationContext.nowEpochNanos() : this.start;
             long end = this.end == 0 ? EvaluationContext.nowEpochNanos() : this.end;
             r = new JournalQueries.TermRow(
@@ -1300,7 +1294,7 @@ final class SqliteSession implements Journal.Session {
                     value,
                     quantities,
                     metaJson,
-                    text(meta, "run_directory", "run_dir", "workdir"),
+                    EvaluationPack.metaText(meta, "run_directory", "run_dir", "workdir"),
                     host == null ? SqliteJournal.HOST : host,
                     member != null ? member : thread,
                     failure,
@@ -1418,22 +1412,5 @@ final class SqliteSession implements Journal.Session {
         if (!ended) {
             end("INTERRUPTED", "the journal session was closed before the fit ended", Double.NaN, -1);
         }
-    }
-
-    private static String message(@Nullable Throwable t) {
-        if (t == null) {
-            return "failed";
-        }
-        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-    }
-
-    private static @Nullable String text(Map<String, Object> meta, String... keys) {
-        for (String k : keys) {
-            Object v = meta.get(k);
-            if (v != null) {
-                return String.valueOf(v);
-            }
-        }
-        return null;
     }
 }
