@@ -316,14 +316,15 @@ public final class Dashboard implements AutoCloseable {
     }
 
     /**
-     * Stops the server. When a page is open, it is first given up to two seconds to fetch the
-     * last state (so that a page watching a fit that just ended shows its final status).
+     * Stops the server. When a page is open, it is first given up to five seconds to fetch the
+     * last state (so that a page watching a fit that just ended shows its final status, also
+     * from a browser on a busy machine).
      */
     @Override
     public void close() {
         view.refreshAll();
         long last = view.version();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (streams.get() > 0 && servedVersion.get() < last && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(50);
