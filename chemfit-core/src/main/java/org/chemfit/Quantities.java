@@ -29,11 +29,7 @@ public final class Quantities {
 
     static {
         // the journal reads the values without the copies asMap() makes
-        org.chemfit.internal.QuantityValues.lend((q, action) -> {
-            for (Map.Entry<String, Object> e : q.values.entrySet()) {
-                action.accept(e);
-            }
-        });
+        org.chemfit.internal.QuantityValues.lend((q, action) -> q.values.forEach(action));
     }
 
     private Quantities(Map<String, Object> values) {

@@ -1,7 +1,6 @@
 package org.chemfit.internal;
 
-import java.util.Map;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import org.chemfit.Quantities;
 import org.jspecify.annotations.Nullable;
 
@@ -13,7 +12,7 @@ import org.jspecify.annotations.Nullable;
  * exported to everyone).
  *
  * <pre>{@code
- * QuantityValues.forEach(q, e -> write(e.getKey(), e.getValue()));   // double[] not copied: read only
+ * QuantityValues.forEach(q, (name, value) -> write(name, value));   // double[] not copied: read only
  * }</pre>
  *
  * @implNote Thread-safe: the reader is set once, when {@code Quantities} is initialized.
@@ -27,7 +26,7 @@ public final class QuantityValues {
          * @param q the quantities
          * @param action gets each name and value; an array must not be changed
          */
-        void forEach(Quantities q, Consumer<Map.Entry<String, Object>> action);
+        void forEach(Quantities q, BiConsumer<String, Object> action);
     }
 
     private static volatile @Nullable Reader reader;
@@ -52,7 +51,7 @@ public final class QuantityValues {
      * @param action gets each name and value, in order; an array is the quantities' own and must
      *     not be changed
      */
-    public static void forEach(Quantities q, Consumer<Map.Entry<String, Object>> action) {
+    public static void forEach(Quantities q, BiConsumer<String, Object> action) {
         Reader r = reader;
         if (r == null) {
             // a Quantities instance exists, so its class was initialized and lent its reader

@@ -22,25 +22,34 @@ import org.jspecify.annotations.Nullable;
  * commit. A record appended survives the process being killed as a commit does (the mapping's
  * pages are the operating system's page cache, written to the file whatever happens to the
  * process); the next session that writes the journal copies what the file still holds into the
- * database before anything else, and removes it. The file is sparse (4 MiB long at first, only
- * what is written takes room) and used again from its start once everything in it is in the
- * database. Each record is framed as
+ * database before anything else, and removes it.
+ *
+ * <p>The file (4 MiB, sparse) is two halves used in turn: records are appended to one half until
+ * it is full, then to the other, from its start, once everything in that other half is copied
+ * (it holds records older than the writer's last few commits, so that is almost always so at
+ * once). The pages of the file are used again and again, and an appender waits for the writer
+ * only when the writer is a whole half behind. Each half begins with a header and holds frames,
+ * all little-endian:
  *
  * <pre>
- * int32 n, int32 crc32c, n bytes   little-endian; the frames end at a header of zeros (n = 0) or
- *                                  at a record cut short by a kill, which fails its length or
- *                                  checksum and is ignored, with what follows it
+ * "CFP" 0x02, int32 half, int64 generation   the half's size in bytes, and which turn of use it
+ *                                            is in (0: unused); the newer half follows the older
+ * int32 n, int32 crc32c, n bytes             a frame; the frames of a half end at a header of
+ *                                            zeros (n = 0) or at a record cut short by a kill,
+ *                                            which fails its length or checksum and is ignored
  * </pre>
  *
  * <p>Written by hand: SQLite is the store; this is its front door for the few microseconds an
- * evaluation may spend on being recorded, and a library for an append-only file of frames would
+ * evaluation may spend on being recorded, and a library for a file of frames used in turn would
  * be larger than these lines.
  *
  * <pre>{@code
  * PendingLog log = new PendingLog(PendingLog.beside(journalFile), false);
- * log.append(frame);     // durable when it returns
+ * while (!log.tryAppend(frame)) {
+ *     writer.flush();    // the other half still holds records not in the database
+ * }
  * ...                    // the record committed to the database
- * log.copied(1);         // the file is used again from its start once all are copied
+ * log.copied(1);
  * }</pre>
  *
  * @implNote Thread-safe: every method holds the object's lock.
@@ -50,10 +59,15 @@ final class PendingLog implements AutoCloseable {
     /** The bytes of a frame's header: int32 length, int32 crc32c. */
     static final int FRAME = 8;
 
+    /** The bytes of a half's header: magic, the half's size and its generation. */
+    static final int HEADER = 16;
+
+    private static final int MAGIC = 'C' | 'F' << 8 | 'P' << 16 | 2 << 24;
+
     /**
      * The size of the mapped file at first (sparse: only what is written takes room). Small, so
-     * that its pages are soon used again rather than faulted in anew: once full, the file is used
-     * from its start again when everything in it is in the database.
+     * that its pages are used again rather than faulted in anew; larger only for a record that
+     * does not fit in a half.
      */
     private static final int FIRST_SIZE = 4 << 20;
 
@@ -66,10 +80,19 @@ final class PendingLog implements AutoCloseable {
      */
     private @Nullable MappedByteBuffer map;
 
-    private int size;
+    private int half;
+    /** The half appended to: 0 or 1. */
+    private int current;
+
+    private long generation;
+    /** Where the next frame goes, in the file. */
     private int position;
+
     private long appended;
     private long copied;
+    /** For each half, how many records were appended when it took its last: it is free once as many are copied. */
+    private final long[] lastIn = new long[2];
+
     private int lastOffset;
     private final CRC32C crc = new CRC32C();
 
@@ -105,43 +128,41 @@ final class PendingLog implements AutoCloseable {
     }
 
     /**
-     * @return whether a frame of this many bytes fits at the end of the file without waiting for
-     *     the records before it to be copied into the database (the file is used again from its
-     *     start once they all are)
-     */
-    synchronized boolean fits(int frameLength) {
-        long need = (long) frameLength + FRAME;
-        return map == null ? need <= FIRST_SIZE : position + need <= size || (copied == appended && need <= size);
-    }
-
-    /**
      * Appends a frame from a buffer, from its position to its limit, whose first {@link #FRAME}
-     * bytes are left for the header (which this fills); it is durable (against a kill) when this
-     * returns. {@link #lastMap} and {@link #lastOffset} say where it went. When the file is full,
-     * it is used again from its start if everything in it is copied, else mapped again larger.
+     * bytes are left for the header (which this fills), unless that means waiting for the writer:
+     * when the current half is full and the other still holds records not copied, or the frame is
+     * larger than a half while records are not copied, nothing is appended. Once appended, the
+     * frame is durable (against a kill); {@link #lastMap} and {@link #lastOffset} say where it went.
      *
-     * @return how many records were appended so far
+     * @return whether the frame was appended (else: wait for the writer to copy what the file
+     *     holds, and try again)
      * @throws IOException when the file cannot be written
      */
-    synchronized long append(ByteBuffer frame) throws IOException {
+    synchronized boolean tryAppend(ByteBuffer frame) throws IOException {
         int at = frame.position();
         int length = frame.remaining();
+        long need = (long) length + FRAME; // and a header of zeros after it: the end
+        MappedByteBuffer m = map;
+        if (m == null || need > half - HEADER) {
+            if (m != null && copied != appended) {
+                return false;
+            }
+            m = remap(need); // empty: every record in it is copied
+        } else if (position + need > end(current)) {
+            int other = 1 - current;
+            if (copied < lastIn[other]) {
+                return false;
+            }
+            begin(m, other);
+        }
         crc.reset();
         crc.update(frame.duplicate().position(at + FRAME));
         frame.duplicate() // the header is little-endian whatever the buffer's order
                 .order(ByteOrder.LITTLE_ENDIAN)
                 .putInt(at, length - FRAME)
                 .putInt(at + 4, (int) crc.getValue());
-        long need = (long) length + FRAME; // and a header of zeros after it: the end
-        MappedByteBuffer m = map;
-        if (m != null && position + need > size && copied == appended) {
-            position = 0; // everything in it is in the database: from the start again
-        }
-        if (m == null || position + need > size) {
-            m = remap(need);
-        }
         m.put(position, frame, at, length);
-        if (position + length + FRAME <= size) {
+        if (position + length + FRAME <= end(current)) {
             m.putLong(position + length, 0L);
         }
         if (sync) {
@@ -149,7 +170,21 @@ final class PendingLog implements AutoCloseable {
         }
         lastOffset = position;
         position += length;
-        return ++appended;
+        lastIn[current] = ++appended;
+        return true;
+    }
+
+    private int end(int h) {
+        return (h + 1) * half;
+    }
+
+    /** Starts appending to a half, from its start: its frames end at once, then it takes the next generation. */
+    private void begin(MappedByteBuffer m, int h) {
+        int start = h * half;
+        m.putLong(start + HEADER, 0L);
+        m.putInt(start, MAGIC).putInt(start + 4, half).putLong(start + 8, ++generation);
+        current = h;
+        position = start + HEADER;
     }
 
     /** @return the mapping the last frame was appended to */
@@ -162,7 +197,7 @@ final class PendingLog implements AutoCloseable {
         return lastOffset;
     }
 
-    /** Maps the file (again), large enough for what it holds and this many bytes more. */
+    /** Maps the file (again, when nothing in it waits to be copied), with halves that hold this many bytes. */
     private MappedByteBuffer remap(long need) throws IOException {
         // opening and mapping through a channel fails on an interrupted thread (it closes the
         // channel): the interrupt of a cancelled term waits until the record is written
@@ -177,19 +212,23 @@ final class PendingLog implements AutoCloseable {
     }
 
     private MappedByteBuffer remapUninterrupted(long need) throws IOException {
-        long want = Math.max(FIRST_SIZE, Long.highestOneBit(Math.max(1, position + need - 1)) << 1);
+        long want = Math.max(FIRST_SIZE, Long.highestOneBit(2 * (need + HEADER) - 1) << 1);
         if (want > Integer.MAX_VALUE - 8) {
             throw new IOException("an evaluation's record of " + need + " bytes does not fit in " + file);
         }
         try (FileChannel c =
                 FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             if (c.size() < want) {
-                c.truncate(want); // no-op when larger
                 c.write(ByteBuffer.allocate(1), want - 1); // the file's length: a hole until written
             }
             MappedByteBuffer m = c.map(FileChannel.MapMode.READ_WRITE, 0, want);
+            m.order(ByteOrder.LITTLE_ENDIAN);
             map = m;
-            size = (int) want;
+            half = (int) (want / 2);
+            m.putLong(half, 0L); // the second half: unused until the first is full
+            m.putLong(half + 8, 0L);
+            begin(m, 0);
+            lastIn[1] = 0;
             return m;
         }
     }
@@ -215,8 +254,8 @@ final class PendingLog implements AutoCloseable {
 
     /**
      * @param file a pending file
-     * @return the whole records it holds, in order (none when there is no file); a record cut
-     *     short, and anything after it, is left out
+     * @return the whole records it holds, older half first (none when there is no file); a record
+     *     cut short, and anything after it in its half, is left out
      * @throws IOException when the file cannot be read
      */
     static List<byte[]> read(Path file) throws IOException {
@@ -228,6 +267,32 @@ final class PendingLog implements AutoCloseable {
         }
         ByteBuffer b = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
         List<byte[]> out = new ArrayList<>();
+        if (all.length < HEADER || b.getInt(0) != MAGIC) {
+            frames(b, 0, all.length, out); // one run of frames from the start (schema 5 as first written)
+            return out;
+        }
+        int half = b.getInt(4);
+        long first = b.getLong(8);
+        long second = half > HEADER && half <= all.length - HEADER && b.getInt(half) == MAGIC ? b.getLong(half + 8) : 0;
+        if (half <= HEADER || half > all.length) {
+            return out; // a header cut short: nothing was appended after it
+        }
+        if (second != 0 && second < first) {
+            frames(b, half + HEADER, Math.min(all.length, 2 * half), out);
+            frames(b, HEADER, half, out);
+        } else {
+            frames(b, HEADER, half, out);
+            if (second != 0) {
+                frames(b, half + HEADER, Math.min(all.length, 2 * half), out);
+            }
+        }
+        return out;
+    }
+
+    /** Adds the whole frames from one place to the first header of zeros or record cut short. */
+    private static void frames(ByteBuffer all, int from, int to, List<byte[]> out) {
+        ByteBuffer b =
+                all.duplicate().order(ByteOrder.LITTLE_ENDIAN).position(from).limit(to);
         CRC32C check = new CRC32C();
         while (b.remaining() >= 8) {
             int n = b.getInt();
@@ -244,6 +309,5 @@ final class PendingLog implements AutoCloseable {
             }
             out.add(r);
         }
-        return out;
     }
 }

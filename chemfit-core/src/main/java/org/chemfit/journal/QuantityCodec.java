@@ -3,7 +3,6 @@ package org.chemfit.journal;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import org.chemfit.Quantities;
 
 /**
@@ -66,7 +65,7 @@ final class QuantityCodec {
     }
 
     /** Writes one quantity after the other (its values read without a copy). */
-    private static final class Encoder implements java.util.function.Consumer<Map.Entry<String, Object>> {
+    private static final class Encoder implements java.util.function.BiConsumer<String, Object> {
         private ByteBuffer b;
         private final Utf8Cache names;
 
@@ -76,17 +75,21 @@ final class QuantityCodec {
         }
 
         @Override
-        public void accept(Map.Entry<String, Object> e) {
-            Object v = e.getValue();
+        public void accept(String key, Object v) {
             byte kind = v instanceof double[] ? ARRAY : v instanceof String ? LABEL : DOUBLE;
-            byte[] name = names.bytes(e.getKey());
+            byte[] name = names.bytes(key);
             b = room(b, 3 + name.length);
             b.put(kind).putShort((short) name.length).put(name);
             if (v instanceof double[] a) {
                 b = room(b, 4 + 8 * a.length);
                 b.putInt(a.length);
-                for (double d : a) {
-                    b.putDouble(d);
+                if (a.length > 16) { // a per-atom array: one bulk copy
+                    b.asDoubleBuffer().put(a);
+                    b.position(b.position() + 8 * a.length);
+                } else {
+                    for (double d : a) {
+                        b.putDouble(d);
+                    }
                 }
             } else if (v instanceof String s) {
                 byte[] t = s.getBytes(StandardCharsets.UTF_8);

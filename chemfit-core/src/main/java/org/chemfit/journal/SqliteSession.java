@@ -705,18 +705,15 @@ final class SqliteSession implements Journal.Session {
         if (ev != null) {
             ev.done = true;
         }
-        java.util.IdentityHashMap<EvaluationContext, TermWrite> fast;
+        FastTerms fast;
         if (ev != null) {
             synchronized (ev) {
-                fast = new java.util.IdentityHashMap<>(ev.fast.size());
-                for (TermWrite w : ev.fast) {
-                    fast.put(w.child, w);
-                }
+                fast = new FastTerms(ev.fast.toArray(new TermWrite[0]));
                 // from now on the writer writes none of its fast terms: the record has them
-                ev.closed = write && !ctx.children().isEmpty() && !fast.isEmpty();
+                ev.closed = write && !ctx.children().isEmpty() && !ev.fast.isEmpty();
             }
         } else {
-            fast = new java.util.IdentityHashMap<>();
+            fast = new FastTerms(new TermWrite[0]);
         }
         if (ev != null && ev.closed) {
             if (holdsRecorded(ctx)) {
@@ -760,6 +757,39 @@ final class SqliteSession implements Journal.Session {
         writer.flush();
     }
 
+    /**
+     * The fast terms of a finishing evaluation, found by their context. They finished in the order
+     * its record visits its leaves when they ran one after the other, so each is looked for first
+     * where the last one was found; a map is made only when that fails (terms run concurrently).
+     */
+    private static final class FastTerms {
+        private final TermWrite[] terms;
+        private int next;
+        private java.util.@Nullable IdentityHashMap<EvaluationContext, TermWrite> byContext;
+
+        FastTerms(TermWrite[] terms) {
+            this.terms = terms;
+        }
+
+        // a term is its context: compared by identity
+        @SuppressWarnings("ReferenceEquality")
+        @Nullable
+        TermWrite get(EvaluationContext c) {
+            if (next < terms.length && terms[next].child == c) {
+                return terms[next++];
+            }
+            java.util.IdentityHashMap<EvaluationContext, TermWrite> m = byContext;
+            if (m == null) {
+                m = new java.util.IdentityHashMap<>(terms.length);
+                for (TermWrite w : terms) {
+                    m.put(w.child, w);
+                }
+                byContext = m;
+            }
+            return m.get(c);
+        }
+    }
+
     /** @return the running numbered evaluation of a term, or null */
     // the evaluation id is one String shared by the contexts of an evaluation: compared by identity first
     @SuppressWarnings("ReferenceEquality")
@@ -795,8 +825,7 @@ final class SqliteSession implements Journal.Session {
      *     way, so the record keeps its quantities); apart when it was committed as a row of its
      *     own before the evaluation ended (a slow term)
      */
-    private EvaluationPack.LeafOf leafKind(
-            EvaluationContext c, java.util.IdentityHashMap<EvaluationContext, TermWrite> fast) {
+    private EvaluationPack.LeafOf leafKind(EvaluationContext c, FastTerms fast) {
         TermWrite w = fast.get(c);
         if (w != null) {
             // read after the evaluation was closed: no commit takes a term any more
@@ -820,7 +849,7 @@ final class SqliteSession implements Journal.Session {
             long start,
             long now,
             Ev ev,
-            java.util.IdentityHashMap<EvaluationContext, TermWrite> fast) {
+            FastTerms fast) {
         // the frame is made in a buffer of this thread: the evaluation's row, then its record
         ByteBuffer b = FRAMES.get();
         b.clear();
@@ -859,36 +888,47 @@ final class SqliteSession implements Journal.Session {
         b.putInt(termsAt, into.terms()).putInt(termsAt + 4, blobLength);
         FRAMES.set(b);
         b.flip();
-        if (!pending.fits(b.limit())) {
-            writer.flush(); // the file is used again from its start once all it holds is committed
+        FoldWrite fold = new FoldWrite(
+                ev,
+                ctx.evaluationId(),
+                failed,
+                key,
+                ctx.loss(),
+                toldLoss,
+                failure,
+                start,
+                now,
+                quantities,
+                degraded,
+                into.terms(),
+                blobLength);
+        while (!appendAndSubmit(b, fold, blobAt, number)) {
+            writer.flush(); // the writer is a whole half of the pending file behind: it catches up
         }
-        // appended and submitted in one order, so that a commit copies the records in the order
-        // of the file and the file is used again only when all it holds is in the database
+    }
+
+    /**
+     * Appends a record's frame to the pending file and submits its copy into the database, in one
+     * order, so that a commit copies the records in the order of the file and a half of it is used
+     * again only when all it holds is in the database.
+     *
+     * @return whether it was appended (else the writer is to catch up first)
+     */
+    private boolean appendAndSubmit(ByteBuffer frame, FoldWrite fold, int blobAt, int number) {
         synchronized (pending) {
             try {
-                pending.append(b);
+                if (!pending.tryAppend(frame)) {
+                    return false;
+                }
             } catch (java.io.IOException ex) {
                 throw new JournalException(
                         "journal " + journal.path() + ": cannot record evaluation " + number + " in "
                                 + PendingLog.beside(journal.path()) + ": " + ex.getMessage(),
                         ex);
             }
-            FoldWrite fold = new FoldWrite(
-                    ev,
-                    ctx.evaluationId(),
-                    failed,
-                    key,
-                    ctx.loss(),
-                    toldLoss,
-                    failure,
-                    start,
-                    now,
-                    quantities,
-                    degraded,
-                    into.terms(),
-                    pending.lastMap(),
-                    pending.lastOffset() + blobAt,
-                    blobLength);
+            fold.file = pending.lastMap();
+            fold.blobAt = pending.lastOffset() + blobAt;
+            Ev ev = fold.ev;
             boolean submit;
             synchronized (ev) {
                 // the evaluation's write still in the queue takes the record along; else a new one
@@ -899,6 +939,7 @@ final class SqliteSession implements Journal.Session {
             if (submit) {
                 writer.submit(new EvWrite(ev));
             }
+            return true;
         }
     }
 
@@ -922,8 +963,10 @@ final class SqliteSession implements Journal.Session {
         private final byte @Nullable [] quantities;
         private final boolean degraded;
         private final int terms;
-        private final ByteBuffer file;
-        private final int blobAt;
+        /** Where the record's blob is in the pending file: set once it is appended. */
+        private @Nullable ByteBuffer file;
+
+        private int blobAt;
         private final int blobLength;
 
         @SuppressWarnings("TooManyParameters") // what one row of the evaluations table holds
@@ -940,8 +983,6 @@ final class SqliteSession implements Journal.Session {
                 byte @Nullable [] quantities,
                 boolean degraded,
                 int terms,
-                ByteBuffer file,
-                int blobAt,
                 int blobLength) {
             this.ev = ev;
             this.evaluationId = evaluationId;
@@ -955,8 +996,6 @@ final class SqliteSession implements Journal.Session {
             this.quantities = quantities;
             this.degraded = degraded;
             this.terms = terms;
-            this.file = file;
-            this.blobAt = blobAt;
             this.blobLength = blobLength;
         }
 
@@ -964,7 +1003,8 @@ final class SqliteSession implements Journal.Session {
         public void apply() throws SQLException {
             long first = nextTermId;
             byte[] blob = new byte[blobLength];
-            file.get(blobAt, blob); // the file's part is not used again before this is committed
+            java.util.Objects.requireNonNull(file, "appended")
+                    .get(blobAt, blob); // the file's part is not used again before this is committed
             JournalQueries.EvaluationRow row = JournalQueries.EvaluationRow.ofRecord(
                     runId,
                     ev.number,
@@ -1010,10 +1050,7 @@ final class SqliteSession implements Journal.Session {
      * @return whether any were replaced
      */
     @SuppressWarnings("unchecked")
-    private boolean leaveOutRecorded(
-            EvaluationContext ctx,
-            Map<String, Object> node,
-            java.util.IdentityHashMap<EvaluationContext, TermWrite> fast) {
+    private boolean leaveOutRecorded(EvaluationContext ctx, Map<String, Object> node, FastTerms fast) {
         List<EvaluationContext> children = ctx.children();
         if (children.isEmpty() || !(node.get("terms") instanceof List<?> maps) || maps.size() != children.size()) {
             return false;
@@ -1024,7 +1061,7 @@ final class SqliteSession implements Journal.Session {
             Map<String, Object> m = (Map<String, Object>) maps.get(i);
             if (c.children().isEmpty()) {
                 boolean wasRecorded = recorded.remove(c);
-                boolean wasFast = fast.containsKey(c);
+                boolean wasFast = fast.get(c) != null;
                 boolean inTerms = wasRecorded || wasFast;
                 if (inTerms && m.containsKey("quantities")) {
                     m.put("quantities", JsonCodec.IN_TERMS + c.path()); // keeps its place in the node

@@ -14,18 +14,23 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The pending file as a reader after a kill finds it: every record appended and not yet copied,
- * in order, also once the file was used again from its start or mapped again larger.
+ * in order, also once its halves were used in turn or it was mapped again larger; and an appender
+ * told to wait for the writer rather than a record lost.
  */
 class PendingLogTest {
 
     @TempDir
     Path dir;
 
-    private static final int RECORD = 300_000; // about 14 records fill the first 4 MiB
+    private static final int RECORD = 300_000; // six records fill a half of the first 4 MiB
 
     /** @return a frame (header room and a record of this size, filled with its number) */
     private static ByteBuffer frame(int number) {
-        ByteBuffer b = ByteBuffer.allocate(PendingLog.FRAME + RECORD);
+        return frame(number, RECORD);
+    }
+
+    private static ByteBuffer frame(int number, int size) {
+        ByteBuffer b = ByteBuffer.allocate(PendingLog.FRAME + size);
         for (int i = PendingLog.FRAME; i < b.capacity(); i++) {
             b.put(i, (byte) number);
         }
@@ -38,53 +43,78 @@ class PendingLogTest {
         return r;
     }
 
+    private static void assertRecords(int first, int last, List<byte[]> read) {
+        assertEquals(last - first + 1, read.size(), "records " + first + " to " + last);
+        for (int k = 0; k < read.size(); k++) {
+            assertArrayEquals(record(first + k), read.get(k), "record " + (first + k));
+        }
+    }
+
     @Test
-    void aFileWhoseRecordsAreAllCopiedIsUsedAgainFromItsStartAndReadsOnlyWhatFollows() throws Exception {
+    void theHalvesAreUsedInTurnAndTheOlderIsReadFirst() throws Exception {
         Path f = dir.resolve("journal.sqlite-pending");
         PendingLog log = new PendingLog(f, false);
         for (int i = 1; i <= 20; i++) {
-            log.append(frame(i));
+            assertTrue(log.tryAppend(frame(i)), "record " + i + ": its half is free");
             log.copied(1); // committed one by one
         }
-        assertEquals(4L << 20, Files.size(f), "used again from its start, not grown");
-        // records 1 to 13 filled the file; 14 went to its start, then 15 to 20 after it
-        List<byte[]> read = PendingLog.read(f);
-        assertEquals(7, read.size(), "the records since the file was used again, not the older ones after them");
-        for (int k = 0; k < read.size(); k++) {
-            assertArrayEquals(record(14 + k), read.get(k));
-        }
+        assertEquals(4L << 20, Files.size(f), "used again, not grown");
+        // 1-6 went to the first half, 7-12 to the second, 13-18 to the first again, 19-20 to the second
+        assertRecords(13, 20, PendingLog.read(f));
         log.close();
         assertFalse(Files.exists(f), "removed when everything in it is copied");
     }
 
     @Test
-    void recordsNotYetCopiedAreKeptWhenTheFileIsFullAndItGrows() throws Exception {
+    void anAppenderWaitsForTheWriterWhenTheOtherHalfHoldsRecordsNotCopied() throws Exception {
         Path f = dir.resolve("journal.sqlite-pending");
         PendingLog log = new PendingLog(f, false);
-        for (int i = 1; i <= 20; i++) {
-            assertEquals(i, log.append(frame(i)));
+        for (int i = 1; i <= 12; i++) {
+            assertTrue(log.tryAppend(frame(i)), "record " + i);
         }
-        assertTrue(Files.size(f) >= 20L * (RECORD + PendingLog.FRAME), "mapped again larger: " + Files.size(f));
-        List<byte[]> read = PendingLog.read(f);
-        assertEquals(20, read.size());
-        for (int k = 0; k < 20; k++) {
-            assertArrayEquals(record(k + 1), read.get(k));
-        }
+        assertFalse(log.tryAppend(frame(13)), "both halves hold records not copied: the writer is to catch up");
+        assertRecords(1, 12, PendingLog.read(f));
+        log.copied(5);
+        assertFalse(log.tryAppend(frame(13)), "record 6 of the first half is not copied yet");
+        log.copied(1);
+        assertTrue(log.tryAppend(frame(13)), "the first half is free again");
+        assertRecords(7, 13, PendingLog.read(f));
         log.close();
-        assertTrue(Files.exists(f), "kept: its records are not in the database");
+        assertTrue(Files.exists(f), "kept: records 7 to 13 are not in the database");
+    }
+
+    @Test
+    void aRecordLargerThanAHalfGrowsTheFileOnceEverythingInItIsCopied() throws Exception {
+        Path f = dir.resolve("journal.sqlite-pending");
+        PendingLog log = new PendingLog(f, false);
+        assertTrue(log.tryAppend(frame(1)));
+        int large = 3 << 20;
+        assertFalse(log.tryAppend(frame(2, large)), "record 1 is not copied: the file is not mapped again yet");
+        assertRecords(1, 1, PendingLog.read(f));
+        log.copied(1);
+        assertTrue(log.tryAppend(frame(2, large)));
+        assertEquals(8L << 20, Files.size(f), "halves of 4 MiB hold it");
+        List<byte[]> read = PendingLog.read(f);
+        assertEquals(1, read.size());
+        assertEquals(large, read.get(0).length);
+        assertEquals(2, read.get(0)[large - 1]);
+        log.close();
+        assertTrue(Files.exists(f));
     }
 
     @Test
     void aRecordCutShortEndsTheRecordsRead() throws Exception {
         Path f = dir.resolve("journal.sqlite-pending");
         PendingLog log = new PendingLog(f, false);
-        log.append(frame(1));
-        log.append(frame(2));
+        assertTrue(log.tryAppend(frame(1)));
+        assertTrue(log.tryAppend(frame(2)));
         log.close();
         // the kill came while the second record was copied: its last bytes are not there
         try (java.nio.channels.FileChannel c =
                 java.nio.channels.FileChannel.open(f, java.nio.file.StandardOpenOption.WRITE)) {
-            c.write(ByteBuffer.wrap(new byte[] {0, 0, 0, 0}), PendingLog.FRAME + RECORD + PendingLog.FRAME + 1000);
+            c.write(
+                    ByteBuffer.wrap(new byte[] {0, 0, 0, 0}),
+                    PendingLog.HEADER + PendingLog.FRAME + RECORD + PendingLog.FRAME + 1000);
         }
         List<byte[]> read = PendingLog.read(f);
         assertEquals(1, read.size(), "the second fails its checksum");
