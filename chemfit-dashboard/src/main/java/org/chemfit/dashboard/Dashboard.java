@@ -181,8 +181,10 @@ public final class Dashboard implements AutoCloseable {
                 case "/uplot.css" -> send(ex, 200, "text/css; charset=utf-8", Assets.uplotCss());
                 case "/api/summary" -> {
                     Summary s = summary();
-                    servedVersion.accumulateAndGet(s.version(), Math::max);
                     send(ex, 200, "application/json", s.json());
+                    // served once the page has it all: close() may stop the server from then on
+                    ex.getResponseBody().close();
+                    servedVersion.accumulateAndGet(s.version(), Math::max);
                 }
                 case "/api/evaluations" ->
                     json(
@@ -333,9 +335,12 @@ public final class Dashboard implements AutoCloseable {
                 break;
             }
         }
+        boolean watched = streams.get() > 0;
         closing = true;
         reader.shutdownNow();
-        server.stop(0);
+        // with a page open, the response under way is finished first (its event stream ends
+        // within a tick); the server may wait out the whole second
+        server.stop(watched ? 1 : 0);
         handlers.shutdownNow();
         view.close();
     }
