@@ -24,7 +24,8 @@ import org.chemfit.journal.JournalMode;
  * {@code (T(long) - T(short)) / (n(long) - n(short))}, in which the fixed cost cancels, and the
  * fixed cost is what the short fit took beyond its evaluations. Prints the medians over the
  * repeats of the wall-clock and fit-thread CPU slopes, their ratio to the fit without a journal,
- * and the fixed cost.
+ * the CPU the journal's writer thread took per evaluation (its threads are sampled every
+ * millisecond while a fit runs), and the fixed cost.
  *
  * <pre>
  * java -cp chemfit-benchmarks/target/benchmarks.jar org.chemfit.benchmarks.JournalCostHarness \
@@ -62,6 +63,7 @@ public final class JournalCostHarness {
         double[][] wall = new double[k][repeats];
         double[][] cpu = new double[k][repeats];
         double[][] fixed = new double[k][repeats];
+        double[][] writer = new double[k][repeats];
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         int[] counts = new int[2];
         for (int r = -3; r < repeats; r++) { // three rounds of warm-up
@@ -69,19 +71,23 @@ public final class JournalCostHarness {
                 Path dir = v == 0 ? null : dirs.get(v - 1);
                 long[] t = new long[2];
                 long[] c = new long[2];
+                long[] wc = new long[2];
                 int[] n = new int[2];
                 for (int s = 0; s < 2; s++) {
+                    WriterCpu w = new WriterCpu(threads);
                     long c0 = threads.getCurrentThreadCpuTime();
                     long t0 = System.nanoTime();
                     FitResult result = fit(ob, s == 0 ? shortFit : longFit, dir);
                     t[s] = System.nanoTime() - t0;
                     c[s] = threads.getCurrentThreadCpuTime() - c0;
+                    wc[s] = w.stop();
                     n[s] = result.evaluations();
                 }
                 if (r >= 0) {
                     double slope = (t[1] - t[0]) / 1e6 / (n[1] - n[0]);
                     wall[v][r] = slope;
                     cpu[v][r] = (c[1] - c[0]) / 1e6 / (n[1] - n[0]);
+                    writer[v][r] = (wc[1] - wc[0]) / 1e6 / (n[1] - n[0]);
                     fixed[v][r] = t[0] / 1e6 - slope * n[0];
                     counts[0] = n[0];
                     counts[1] = n[1];
@@ -98,15 +104,64 @@ public final class JournalCostHarness {
             double w = Harnesses.median(wall[v]);
             double c = Harnesses.median(cpu[v]);
             System.out.printf(
-                    "  %-28s per evaluation: wall %7.4f ms (%5.2f x), fit thread CPU %7.4f ms (%5.2f x);"
-                            + " once per fit: %6.2f ms (%+.2f ms)%n",
+                    "  %-28s per evaluation: wall %7.4f ms (%5.2f x), fit thread CPU %7.4f ms (%5.2f x),"
+                            + " writer CPU %7.4f ms; once per fit: %6.2f ms (%+.2f ms)%n",
                     names.get(v),
                     w,
                     w / base,
                     c,
                     c / cpuBase,
+                    Harnesses.median(writer[v]),
                     Harnesses.median(fixed[v]),
                     Harnesses.median(fixed[v]) - fixedBase);
+        }
+    }
+
+    /** The CPU time of the journal's writer threads while a fit runs, sampled every millisecond. */
+    private static final class WriterCpu {
+        private final Map<Long, Long> seen = new java.util.concurrent.ConcurrentHashMap<>();
+        private final ThreadMXBean threads;
+        private final Thread sampler;
+
+        WriterCpu(ThreadMXBean threads) {
+            this.threads = threads;
+            sampler = new Thread(this::sample, "writer-cpu-sampler");
+            sampler.setDaemon(true);
+            sampler.start();
+        }
+
+        private void sample() {
+            while (!Thread.currentThread().isInterrupted()) {
+                look();
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        private void look() {
+            // enumerated without stack traces: no safepoint that would stop the fit's thread
+            ThreadGroup group = Thread.currentThread().getThreadGroup();
+            Thread[] all = new Thread[group.activeCount() + 8];
+            int n = group.enumerate(all);
+            for (int i = 0; i < n; i++) {
+                Thread t = all[i];
+                if (t.getName().startsWith("chemfit-journal-writer")) {
+                    long cpu = threads.getThreadCpuTime(t.getId());
+                    if (cpu > 0) {
+                        seen.merge(t.getId(), cpu, Math::max);
+                    }
+                }
+            }
+        }
+
+        /** @return the writer threads' CPU time seen, in nanoseconds (up to the last sample before each ended) */
+        long stop() throws InterruptedException {
+            sampler.interrupt();
+            sampler.join();
+            return seen.values().stream().mapToLong(Long::longValue).sum();
         }
     }
 
