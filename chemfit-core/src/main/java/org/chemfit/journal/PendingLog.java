@@ -49,7 +49,7 @@ import org.jspecify.annotations.Nullable;
  *     writer.flush();    // the other half still holds records not in the database
  * }
  * ...                    // the record committed to the database
- * log.copied(1);
+ * log.copied(log.lastHalf(), 1);   // after the commit that copied it
  * }</pre>
  *
  * @implNote Thread-safe: every method holds the object's lock.
@@ -88,10 +88,15 @@ final class PendingLog implements AutoCloseable {
     /** Where the next frame goes, in the file. */
     private int position;
 
-    private long appended;
-    private long copied;
-    /** For each half, how many records were appended when it took its last: it is free once as many are copied. */
-    private final long[] lastIn = new long[2];
+    /**
+     * For each half, how many of the records appended to it are not copied yet: it is free when
+     * none are (the writer commits records in whatever order their evaluations' writes come).
+     */
+    private final long[] uncopied = new long[2];
+    /** The thread that waits for the whole file to be copied (to map it larger), or null. */
+    private @Nullable Thread draining;
+
+    private int lastHalf;
 
     private int lastOffset;
     private final CRC32C crc = new CRC32C();
@@ -131,8 +136,10 @@ final class PendingLog implements AutoCloseable {
      * Appends a frame from a buffer, from its position to its limit, whose first {@link #FRAME}
      * bytes are left for the header (which this fills), unless that means waiting for the writer:
      * when the current half is full and the other still holds records not copied, or the frame is
-     * larger than a half while records are not copied, nothing is appended. Once appended, the
-     * frame is durable (against a kill); {@link #lastMap} and {@link #lastOffset} say where it went.
+     * larger than a half while records are not copied, nothing is appended (and, in the latter
+     * case, nothing from other threads either until this thread has mapped the file larger, so
+     * that the writer can copy all). Once appended, the frame is durable (against a kill);
+     * {@link #lastMap}, {@link #lastOffset} and {@link #lastHalf} say where it went.
      *
      * @return whether the frame was appended (else: wait for the writer to copy what the file
      *     holds, and try again)
@@ -143,14 +150,20 @@ final class PendingLog implements AutoCloseable {
         int length = frame.remaining();
         long need = (long) length + FRAME; // and a header of zeros after it: the end
         MappedByteBuffer m = map;
+        Thread me = Thread.currentThread();
+        if (draining != null && draining != me) {
+            return false; // another thread waits for the file to empty
+        }
         if (m == null || need > half - HEADER) {
-            if (m != null && copied != appended) {
+            if (m != null && uncopied[0] + uncopied[1] > 0) {
+                draining = me;
                 return false;
             }
             m = remap(need); // empty: every record in it is copied
+            draining = null;
         } else if (position + need > end(current)) {
             int other = 1 - current;
-            if (copied < lastIn[other]) {
+            if (uncopied[other] > 0) {
                 return false;
             }
             begin(m, other);
@@ -169,8 +182,9 @@ final class PendingLog implements AutoCloseable {
             m.force(position, length + FRAME);
         }
         lastOffset = position;
+        lastHalf = current;
         position += length;
-        lastIn[current] = ++appended;
+        uncopied[current]++;
         return true;
     }
 
@@ -195,6 +209,11 @@ final class PendingLog implements AutoCloseable {
     /** @return where in the file the last frame begins */
     synchronized int lastOffset() {
         return lastOffset;
+    }
+
+    /** @return the half the last frame was appended to: what {@link #copied} is told */
+    synchronized int lastHalf() {
+        return lastHalf;
     }
 
     /** Maps the file (again, when nothing in it waits to be copied), with halves that hold this many bytes. */
@@ -228,17 +247,19 @@ final class PendingLog implements AutoCloseable {
             m.putLong(half, 0L); // the second half: unused until the first is full
             m.putLong(half + 8, 0L);
             begin(m, 0);
-            lastIn[1] = 0;
             return m;
         }
     }
 
     /**
-     * Says that this many more records are committed to the database (in whatever order they
-     * were appended); once all are, the file is used again from its start.
+     * Says that this many more of the records appended to a half are committed to the database;
+     * a half is used again once all its records are.
+     *
+     * @param h the half they were appended to ({@link #lastHalf} when each was appended)
+     * @param more how many
      */
-    synchronized void copied(long more) {
-        copied += more;
+    synchronized void copied(int h, long more) {
+        uncopied[h] -= more;
     }
 
     /** Lets go of the file and removes it when every record appended is in the database. */
@@ -246,7 +267,7 @@ final class PendingLog implements AutoCloseable {
     public synchronized void close() throws IOException {
         MappedByteBuffer m = map;
         map = null;
-        if (m != null && copied == appended) {
+        if (m != null && uncopied[0] + uncopied[1] == 0) {
             // the mapping itself goes with the buffer; the file's name goes now
             Files.deleteIfExists(file);
         }

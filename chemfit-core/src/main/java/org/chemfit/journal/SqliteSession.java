@@ -118,7 +118,8 @@ final class SqliteSession implements Journal.Session {
     /** Where an evaluation's record is durable before the database holds it. */
     private final PendingLog pending;
     /** How many pending records the group being committed copies; only the committing thread uses it. */
-    private long pendingInGroup;
+    /** The records of each half of the pending file that the group being applied copies. */
+    private final long[] pendingInGroup = new long[2];
 
     private volatile boolean ended;
     /**
@@ -903,7 +904,10 @@ final class SqliteSession implements Journal.Session {
                 into.terms(),
                 blobLength);
         while (!appendAndSubmit(b, fold, blobAt, number)) {
-            writer.flush(); // the writer is a whole half of the pending file behind: it catches up
+            // the writer is a whole half of the pending file behind (it catches up), or another
+            // thread waits for the file to empty so as to map it larger for a record that large
+            writer.flush();
+            java.util.concurrent.locks.LockSupport.parkNanos(100_000); // not a tight loop meanwhile
         }
     }
 
@@ -928,6 +932,7 @@ final class SqliteSession implements Journal.Session {
             }
             fold.file = pending.lastMap();
             fold.blobAt = pending.lastOffset() + blobAt;
+            fold.half = pending.lastHalf();
             Ev ev = fold.ev;
             boolean submit;
             synchronized (ev) {
@@ -967,6 +972,9 @@ final class SqliteSession implements Journal.Session {
         private @Nullable ByteBuffer file;
 
         private int blobAt;
+        /** The half of the pending file it went to. */
+        private int half;
+
         private final int blobLength;
 
         @SuppressWarnings("TooManyParameters") // what one row of the evaluations table holds
@@ -1022,13 +1030,14 @@ final class SqliteSession implements Journal.Session {
                     degraded);
             journal.queries.insertRecord(row, first, terms, new Fold(row, blob, terms).withFirstId(first));
             nextTermId += Math.max(1, terms); // a record of no term still takes an id of its own
-            pendingInGroup++;
+            pendingInGroup[half]++;
         }
     }
 
     /** After a commit: the pending records it copied may leave the pending file. */
     private void committed() {
-        pending.copied(pendingInGroup);
+        pending.copied(0, pendingInGroup[0]);
+        pending.copied(1, pendingInGroup[1]);
     }
 
     /** Forgets the leaves of an evaluation whose tree is not written. */
@@ -1354,7 +1363,9 @@ final class SqliteSession implements Journal.Session {
      * cost one row instead of one each. Runs on the committing thread.
      */
     private void apply(List<GroupCommitWriter.Write> group) throws SQLException {
-        pendingInGroup = 0; // set by the records of this group; read once it is committed
+        // set by the records of this group; read once it is committed
+        pendingInGroup[0] = 0;
+        pendingInGroup[1] = 0;
         Map<String, List<JournalQueries.TermRow>> open = new java.util.LinkedHashMap<>();
         for (GroupCommitWriter.Write w : group) {
             if (w instanceof TermWrite t && t.number != null) {

@@ -56,7 +56,7 @@ class PendingLogTest {
         PendingLog log = new PendingLog(f, false);
         for (int i = 1; i <= 20; i++) {
             assertTrue(log.tryAppend(frame(i)), "record " + i + ": its half is free");
-            log.copied(1); // committed one by one
+            log.copied(log.lastHalf(), 1); // committed one by one
         }
         assertEquals(4L << 20, Files.size(f), "used again, not grown");
         // 1-6 went to the first half, 7-12 to the second, 13-18 to the first again, 19-20 to the second
@@ -74,13 +74,15 @@ class PendingLogTest {
         }
         assertFalse(log.tryAppend(frame(13)), "both halves hold records not copied: the writer is to catch up");
         assertRecords(1, 12, PendingLog.read(f));
-        log.copied(5);
+        log.copied(0, 5);
         assertFalse(log.tryAppend(frame(13)), "record 6 of the first half is not copied yet");
-        log.copied(1);
+        log.copied(1, 6);
+        assertFalse(log.tryAppend(frame(13)), "the second half's records being copied frees the first no sooner");
+        log.copied(0, 1);
         assertTrue(log.tryAppend(frame(13)), "the first half is free again");
         assertRecords(7, 13, PendingLog.read(f));
         log.close();
-        assertTrue(Files.exists(f), "kept: records 7 to 13 are not in the database");
+        assertTrue(Files.exists(f), "kept: record 13 is not in the database");
     }
 
     @Test
@@ -91,15 +93,50 @@ class PendingLogTest {
         int large = 3 << 20;
         assertFalse(log.tryAppend(frame(2, large)), "record 1 is not copied: the file is not mapped again yet");
         assertRecords(1, 1, PendingLog.read(f));
-        log.copied(1);
+        boolean[] other = new boolean[1];
+        Thread t = new Thread(() -> {
+            try {
+                other[0] = log.tryAppend(frame(3));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        t.start();
+        t.join();
+        assertFalse(other[0], "while one thread waits for the file to empty, no other thread's record goes in");
+        log.copied(0, 1);
         assertTrue(log.tryAppend(frame(2, large)));
         assertEquals(8L << 20, Files.size(f), "halves of 4 MiB hold it");
         List<byte[]> read = PendingLog.read(f);
         assertEquals(1, read.size());
         assertEquals(large, read.get(0).length);
         assertEquals(2, read.get(0)[large - 1]);
+        assertTrue(log.tryAppend(frame(3)), "the file mapped larger, the others' records go in again");
         log.close();
         assertTrue(Files.exists(f));
+    }
+
+    @Test
+    void aHalfWhoseRecordIsCommittedAfterALaterOneIsNotUsedAgainBeforeIt() throws Exception {
+        // the writer commits records in the order their evaluations' writes come, not always in
+        // the order they were appended: a later record may be in the database before an earlier one
+        Path f = dir.resolve("journal.sqlite-pending");
+        PendingLog log = new PendingLog(f, false);
+        int big = 1_500_000; // one record fills a half
+        assertTrue(log.tryAppend(frame(1, big)));
+        assertEquals(0, log.lastHalf());
+        assertTrue(log.tryAppend(frame(2, big)));
+        assertEquals(1, log.lastHalf());
+        log.copied(1, 1); // record 2 committed first
+        assertFalse(log.tryAppend(frame(3, big)), "record 1 is not in the database: its half is not used again");
+        List<byte[]> read = PendingLog.read(f);
+        assertEquals(2, read.size());
+        assertEquals(1, read.get(0)[big - 1]);
+        assertEquals(2, read.get(1)[big - 1]);
+        log.copied(0, 1);
+        assertTrue(log.tryAppend(frame(3, big)));
+        read = PendingLog.read(f);
+        assertEquals(3, read.get(read.size() - 1)[big - 1], "record 3 in the first half, the newer one");
     }
 
     @Test
