@@ -22,7 +22,8 @@ import org.chemfit.journal.JournalMode;
  * journal, then a journal in each folder given) runs the same CMA-ES fit with a short and a long
  * budget of evaluations, alternating, in one JVM; the time per evaluation is the slope
  * {@code (T(long) - T(short)) / (n(long) - n(short))}, in which the fixed cost cancels, and the
- * fixed cost is what the short fit took beyond its evaluations. Prints the medians over the
+ * fixed cost is what the short fit took beyond its evaluations (opening, beginning, ending and
+ * closing the journal; making and removing its folder are not timed). Prints the medians over the
  * repeats of the wall-clock and fit-thread CPU slopes, their ratio to the fit without a journal,
  * the CPU the journal's writer thread took per evaluation (its threads are sampled every
  * millisecond while a fit runs), and the fixed cost.
@@ -74,6 +75,10 @@ public final class JournalCostHarness {
                 long[] wc = new long[2];
                 int[] n = new int[2];
                 for (int s = 0; s < 2; s++) {
+                    if (dir != null) { // a fresh folder, made and later removed outside the timing
+                        Harnesses.deleteTree(dir);
+                        Files.createDirectories(dir);
+                    }
                     WriterCpu w = new WriterCpu(threads);
                     long c0 = threads.getCurrentThreadCpuTime();
                     long t0 = System.nanoTime();
@@ -82,6 +87,9 @@ public final class JournalCostHarness {
                     c[s] = threads.getCurrentThreadCpuTime() - c0;
                     wc[s] = w.stop();
                     n[s] = result.evaluations();
+                    if (dir != null) {
+                        Harnesses.deleteTree(dir);
+                    }
                 }
                 if (r >= 0) {
                     double slope = (t[1] - t[0]) / 1e6 / (n[1] - n[0]);
@@ -173,12 +181,8 @@ public final class JournalCostHarness {
         if (dir == null) {
             return f.fit("CMA-ES");
         }
-        Harnesses.deleteTree(dir);
-        Files.createDirectories(dir);
         try (Journal j = Journal.open(dir)) {
             return f.journal(j, JournalMode.restart()).fit("CMA-ES");
-        } finally {
-            Harnesses.deleteTree(dir);
         }
     }
 }
