@@ -115,23 +115,6 @@ final class PendingLog implements AutoCloseable {
         return journalFile.resolveSibling(journalFile.getFileName() + "-pending");
     }
 
-    /** @return a record with its frame's header, as the file holds it */
-    static byte[] framed(byte[] record) {
-        byte[] frame = new byte[FRAME + record.length];
-        System.arraycopy(record, 0, frame, FRAME, record.length);
-        header(frame);
-        return frame;
-    }
-
-    private static void header(byte[] frame) {
-        CRC32C c = new CRC32C();
-        c.update(frame, FRAME, frame.length - FRAME);
-        ByteBuffer.wrap(frame)
-                .order(ByteOrder.LITTLE_ENDIAN)
-                .putInt(frame.length - FRAME)
-                .putInt((int) c.getValue());
-    }
-
     /**
      * Appends a frame from a buffer, from its position to its limit, whose first {@link #FRAME}
      * bytes are left for the header (which this fills), unless that means waiting for the writer:
