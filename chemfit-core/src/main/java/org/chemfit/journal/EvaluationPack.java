@@ -20,44 +20,57 @@ import org.chemfit.support.Reasons;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One binary record per evaluation (schema version 5): the whole metadata tree of an evaluation
- * together with the leaf terms it ran itself, written by the evaluation's thread in one pass and
- * stored as one row of {@code term_packs}. The tree read back is the map
+ * One binary record per evaluation: the whole metadata tree of an evaluation together with the
+ * leaf terms it ran itself, written by the evaluation's thread in one pass and stored as one row
+ * of {@code term_packs}. The tree read back is the map
  * {@link EvaluationContext#toMap(boolean) toMap(true)} gave, and each leaf term reads back as the
  * {@link TermRecord} its own row would hold, bit for bit; nothing is turned into JSON text or
- * decimal numbers while the fit runs. The layout, all little-endian:
+ * decimal numbers while the fit runs. The layout (version 2, all little-endian):
  *
  * <pre>
- * "CFE" 0x01                      magic and format version
+ * "CFE" 0x02                      magic and layout version
  * int64 first_id                  the id of the first term of the record; the others follow in tree order
  * int32 terms                     how many leaves are terms of this record (kind 1)
  * node:
- *   text name                     a text is int32 n (-1: NULL) and n bytes of UTF-8
- *   int32 index                   -1: none
- *   text status                   the name of its EvaluationContext.Status
+ *   ref name                      a ref is a varint r: 0 NULL; 1 a new text (varint n, n bytes of
+ *                                 UTF-8), numbered 2, 3, ... in the order new texts come in the
+ *                                 record; r &gt;= 2 the text numbered r
+ *   varint index + 1              0: none
+ *   ref status                    the name of its EvaluationContext.Status
  *   uint8 kind                    0 inner node, 1 leaf term of this record, 2 leaf term recorded in
  *                                 its own row of terms (its quantities are left there), 3 leaf
  *                                 replayed from the journal (in the tree only)
- *   float64 value, and for a node with a parent float64 weight, float64 contribution
- *   uint8 flags                   1 quantities, 2 metadata, 4 failure, 8 timing
- *   flag 1: int32 n, n bytes      the quantities in the form of {@link QuantityCodec} (kind 2: none)
- *   flag 2: text metadata         as JSON
- *   flag 4: text failure          as the tree gives it
- *   flag 8: int64 start, int64 end, text thread   nanoseconds since the epoch
- *   kind 1: text worker, uint8 failed, text failure message (NULL unless failed), text parameter
- *           key (NULL: the evaluation's), int64 started, int64 ended
- *   kind 0: int32 n, then n nodes
+ *   uint8 flags                   1 quantities, 2 metadata, 4 failure, 8 timing, 16 weight 1,
+ *                                 32 contribution is weight x value (bit for bit)
+ *   float64 value, and for a node with a parent float64 weight (unless 16) and float64
+ *                                 contribution (unless 32)
+ *   flag 1, kind 2: nothing       the quantities are in the term's row
+ *   flag 1: varint count, then per quantity: ref name, uint8 kind (0 a double: float64; 1 an
+ *           array: varint n, n x float64; 2 a label: varint n, n bytes of UTF-8)
+ *   flag 2: plain metadata        as JSON; a plain text is varint n + 1 (0: NULL), n bytes of UTF-8
+ *   flag 4: plain failure         as the tree gives it
+ *   flag 8: int64 start, varint end - start (zigzag), ref thread     nanoseconds since the epoch
+ *   kind 1: ref worker, uint8 term flags (1 failed, 2 a plain failure message follows, 4 a plain
+ *           parameter key follows (else the evaluation's), 8 int64 started and int64 ended follow
+ *           (else they are the node's start and end))
+ *   kind 0: varint n, then n nodes
  * </pre>
  *
- * <p>Names, thread names and statuses repeat from one evaluation to the next, so their UTF-8
- * bytes are kept ({@link Utf8Cache}). A leaf's path ({@code "2"} or {@code "1.0"}) is not stored: it is the indices of the nodes
- * from the root down to it. Written by hand for the reason {@link QuantityCodec} is.
+ * <p>A term of the argon example takes about 110 bytes in it. Records of layout 1 (schema version
+ * 5: texts as int32 length and bytes, integers as int32, every weight, contribution and term time
+ * stored, quantities as a nested {@link QuantityCodec} form; about 210 bytes per argon term) are
+ * still read. A leaf's path ({@code "2"} or {@code "1.0"}) is not stored: it is the indices of
+ * the nodes from the root down to it. Written by hand for the reason {@link QuantityCodec} is.
  *
- * @implNote Thread-safe: stateless; a record is written into the caller's buffer, with the names cached per thread.
+ * @implNote Thread-safe: stateless; a record is written into the caller's buffer, with the names
+ *     cached per thread.
  */
 final class EvaluationPack {
 
-    private static final byte[] MAGIC = {'C', 'F', 'E', 1};
+    /** The mark of a record, then its layout version (1 or 2). */
+    private static final byte[] MAGIC = {'C', 'F', 'E', 2};
+
+    private static final int MARK = 3;
 
     /** What a leaf of the tree is to the record. */
     enum Leaf {
@@ -94,12 +107,23 @@ final class EvaluationPack {
     private static final int METADATA = 2;
     private static final int FAILURE = 4;
     private static final int TIMING = 8;
+    private static final int WEIGHT_ONE = 16;
+    private static final int CONTRIBUTION_PRODUCT = 32;
+
+    private static final int TERM_FAILED = 1;
+    private static final int TERM_FAILURE = 2;
+    private static final int TERM_KEY = 4;
+    private static final int TERM_TIMES = 8;
+
+    private static final byte Q_DOUBLE = 0;
+    private static final byte Q_ARRAY = 1;
+    private static final byte Q_LABEL = 2;
 
     private EvaluationPack() {}
 
     /** @return whether a {@code terms_blob} is a record of this form (else a {@link TermPack}) */
     static boolean is(byte[] blob) {
-        return blob.length >= 4 && Arrays.equals(blob, 0, 4, MAGIC, 0, 4);
+        return blob.length >= 4 && Arrays.equals(blob, 0, MARK, MAGIC, 0, MARK) && (blob[MARK] == 1 || blob[MARK] == 2);
     }
 
     /** A record written into a buffer: the buffer (a larger one when it grew) and its count of terms. */
@@ -127,8 +151,8 @@ final class EvaluationPack {
         return new Into(w.buf, w.terms);
     }
 
-    /** Writes the nodes of one tree. */
-    private static final class Writer {
+    /** Writes the nodes of one tree (layout 2). */
+    private static final class Writer implements java.util.function.BiConsumer<String, Object> {
         private ByteBuffer buf;
         private final String key;
         private final Function<EvaluationContext, LeafOf> kind;
@@ -136,6 +160,15 @@ final class EvaluationPack {
         private final org.chemfit.Parameters rootParameters;
         private final Utf8Cache texts = Utf8Cache.get();
         private int terms;
+        /**
+         * The texts this record has written so far, by identity, and their numbers (from 2): the
+         * statuses, thread names and quantity names that repeat from term to term are written once
+         * per record. Open addressing; a full table just writes texts anew.
+         */
+        private final Object[] seen = new Object[64];
+
+        private final int[] numbers = new int[64];
+        private int nextNumber = 2;
 
         Writer(
                 ByteBuffer buf,
@@ -152,19 +185,15 @@ final class EvaluationPack {
 
         void node(EvaluationContext c) {
             List<EvaluationContext> children = c.children();
-            LeafOf of = children.isEmpty() && c.parent() != null ? kind.apply(c) : null;
+            boolean hasParent = c.parent() != null;
+            LeafOf of = children.isEmpty() && hasParent ? kind.apply(c) : null;
             Leaf leaf = of == null ? null : of.kind();
-            text(c.name());
-            room(4);
-            buf.putInt(c.index());
-            text(c.status().name());
-            room(1);
-            buf.put(leaf == null ? INNER : leaf.code);
-            room(25);
-            buf.putDouble(c.value());
-            if (c.parent() != null) {
-                buf.putDouble(c.weight()).putDouble(c.contribution());
-            }
+            ref(c.name());
+            varint(c.index() + 1L);
+            ref(c.status().name());
+            double value = c.value();
+            double weight = c.weight();
+            double contribution = c.contribution();
             Quantities q = c.quantities();
             Map<String, Object> meta = c.metadata();
             Throwable failure = c.failure();
@@ -173,45 +202,95 @@ final class EvaluationPack {
                     | (meta.isEmpty() ? 0 : METADATA)
                     | (failure == null ? 0 : FAILURE)
                     | (timed ? TIMING : 0);
-            buf.put((byte) flags);
-            if (!q.isEmpty() && leaf != Leaf.APART) {
-                int at = buf.position();
-                room(4);
-                buf.putInt(0);
-                buf = QuantityCodec.encodeInto(buf, q);
-                buf.putInt(at, buf.position() - at - 4);
+            if (hasParent) {
+                flags |= Double.doubleToRawLongBits(weight) == Double.doubleToRawLongBits(1.0) ? WEIGHT_ONE : 0;
+                flags |= Double.doubleToRawLongBits(contribution) == Double.doubleToRawLongBits(weight * value)
+                        ? CONTRIBUTION_PRODUCT
+                        : 0;
             }
-            String metaJson = meta.isEmpty() ? null : JsonCodec.write(meta);
-            if (metaJson != null) {
-                plain(metaJson);
+            room(26);
+            buf.put(leaf == null ? INNER : leaf.code).put((byte) flags).putDouble(value);
+            if (hasParent && (flags & WEIGHT_ONE) == 0) {
+                buf.putDouble(weight);
+            }
+            if (hasParent && (flags & CONTRIBUTION_PRODUCT) == 0) {
+                buf.putDouble(contribution);
+            }
+            if (!q.isEmpty() && leaf != Leaf.APART) {
+                varint(q.size());
+                org.chemfit.internal.QuantityValues.forEach(q, this);
+            }
+            if (!meta.isEmpty()) {
+                plain(JsonCodec.write(meta));
             }
             if (failure != null) {
                 plain(Reasons.of(failure));
             }
+            long start = c.startEpochNanos();
+            long end = c.endEpochNanos();
             if (timed) {
-                room(16);
-                buf.putLong(c.startEpochNanos()).putLong(c.endEpochNanos());
-                text(c.threadName());
+                room(8);
+                buf.putLong(start);
+                varint(zigzag(end - start));
+                ref(c.threadName());
             }
             if (leaf != null) {
                 if (of != null && leaf == Leaf.TERM) {
                     terms++;
                     String member = metaText(meta, "member", "worker");
-                    text(member != null ? member : of.thread());
-                    room(1);
-                    buf.put((byte) (of.failed() ? 1 : 0));
-                    plain(of.failed() ? of.failure() : null);
-                    plain(ownKey(c));
-                    room(16);
-                    buf.putLong(c.startEpochNanos() == 0 ? ended : c.startEpochNanos());
-                    buf.putLong(c.endEpochNanos() == 0 ? ended : c.endEpochNanos());
+                    ref(member != null ? member : of.thread());
+                    String own = ownKey(c);
+                    long started = start == 0 ? ended : start;
+                    long stopped = end == 0 ? ended : end;
+                    boolean times = !timed || started != start || stopped != end;
+                    boolean message = of.failed() && of.failure() != null;
+                    room(17);
+                    buf.put((byte) ((of.failed() ? TERM_FAILED : 0)
+                            | (message ? TERM_FAILURE : 0)
+                            | (own != null ? TERM_KEY : 0)
+                            | (times ? TERM_TIMES : 0)));
+                    if (message) {
+                        plain(of.failure());
+                    }
+                    if (own != null) {
+                        plain(own);
+                    }
+                    if (times) {
+                        room(16);
+                        buf.putLong(started).putLong(stopped);
+                    }
                 }
                 return;
             }
-            room(4);
-            buf.putInt(children.size());
+            varint(children.size());
             for (EvaluationContext child : children) {
                 node(child);
+            }
+        }
+
+        /** Writes one quantity (its values read without a copy). */
+        @Override
+        public void accept(String name, Object v) {
+            ref(name);
+            if (v instanceof double[] a) {
+                room(6 + 8 * a.length);
+                buf.put(Q_ARRAY);
+                varint(a.length);
+                if (a.length > 16) { // a per-atom array: one bulk copy
+                    buf.asDoubleBuffer().put(a);
+                    buf.position(buf.position() + 8 * a.length);
+                } else {
+                    for (double d : a) {
+                        buf.putDouble(d);
+                    }
+                }
+            } else if (v instanceof String s) {
+                room(1);
+                buf.put(Q_LABEL);
+                bytes(s.getBytes(StandardCharsets.UTF_8));
+            } else {
+                room(9);
+                buf.put(Q_DOUBLE).putDouble(((Number) v).doubleValue());
             }
         }
 
@@ -226,28 +305,60 @@ final class EvaluationPack {
             return own.equals(key) ? null : own;
         }
 
-        /** A text that repeats from one evaluation to the next (kept as bytes). */
-        void text(@Nullable String s) {
+        /** A text that repeats: its number when this record wrote it already, else the text. */
+        // the very same String objects come back from term to term: found by identity
+        @SuppressWarnings("ReferenceEquality")
+        void ref(@Nullable String s) {
             if (s == null) {
-                room(4);
-                buf.putInt(-1);
+                varint(0);
                 return;
             }
-            byte[] a = texts.bytes(s);
-            room(4 + a.length);
-            buf.putInt(a.length).put(a);
+            int h = System.identityHashCode(s) & (seen.length - 1);
+            for (int i = 0; i < 8; i++) {
+                int k = (h + i) & (seen.length - 1);
+                Object at = seen[k];
+                if (at == s) {
+                    varint(numbers[k]);
+                    return;
+                }
+                if (at == null) {
+                    seen[k] = s;
+                    numbers[k] = nextNumber;
+                    break;
+                }
+            }
+            nextNumber++; // numbered whether kept here or not: the reader numbers every new text
+            varint(1);
+            bytes(texts.bytes(s));
         }
 
-        /** A text that changes (not kept). */
+        /** A text that changes from one evaluation to the next. */
         void plain(@Nullable String s) {
             if (s == null) {
-                room(4);
-                buf.putInt(-1);
+                varint(0);
                 return;
             }
             byte[] a = s.getBytes(StandardCharsets.UTF_8);
-            room(4 + a.length);
-            buf.putInt(a.length).put(a);
+            varint(a.length + 1L);
+            room(a.length);
+            buf.put(a);
+        }
+
+        private void bytes(byte[] a) {
+            varint(a.length);
+            room(a.length);
+            buf.put(a);
+        }
+
+        /** An unsigned LEB128 number: 7 bits a byte, low bits first. */
+        void varint(long v) {
+            room(10);
+            long x = v;
+            while ((x & ~0x7FL) != 0) {
+                buf.put((byte) ((x & 0x7F) | 0x80));
+                x >>>= 7;
+            }
+            buf.put((byte) x);
         }
 
         void room(int n) {
@@ -259,6 +370,14 @@ final class EvaluationPack {
                 buf = bigger;
             }
         }
+    }
+
+    private static long zigzag(long v) {
+        return (v << 1) ^ (v >> 63);
+    }
+
+    private static long unzigzag(long v) {
+        return (v >>> 1) ^ -(v & 1);
     }
 
     /** A record read back: the evaluation's tree and its leaf terms. */
@@ -274,12 +393,12 @@ final class EvaluationPack {
     static Decoded decode(byte[] blob, long runId, int evaluationNumber, int attempt, String evaluationKey) {
         if (!is(blob)) {
             throw new JournalException("a record of evaluation " + evaluationNumber + " of run " + runId
-                    + " does not start with the mark \"CFE\" and version 1");
+                    + " does not start with the mark \"CFE\" and layout version 1 or 2");
         }
         ByteBuffer b = ByteBuffer.wrap(blob).order(ByteOrder.LITTLE_ENDIAN);
         b.position(4);
         try {
-            Reader r = new Reader(b, b.getLong(), runId, evaluationNumber, attempt, evaluationKey);
+            Reader r = new Reader(b, blob[MARK] == 2, b.getLong(), runId, evaluationNumber, attempt, evaluationKey);
             int expected = b.getInt();
             Map<String, Object> tree = r.node(null);
             if (r.terms.size() != expected || b.hasRemaining()) {
@@ -297,18 +416,24 @@ final class EvaluationPack {
         }
     }
 
-    /** Reads the nodes of one tree. */
+    /** Reads the nodes of one tree, in either layout. */
     private static final class Reader {
         private final ByteBuffer b;
+        /** Layout 2 (else 1). */
+        private final boolean compact;
+
         private long nextId;
         private final long runId;
         private final int number;
         private final int attempt;
         private final String key;
         private final List<TermPack.Term> terms = new ArrayList<>();
+        /** The texts of a layout-2 record so far, numbered from 2. */
+        private final List<String> texts = new ArrayList<>();
 
-        Reader(ByteBuffer b, long firstId, long runId, int number, int attempt, String key) {
+        Reader(ByteBuffer b, boolean compact, long firstId, long runId, int number, int attempt, String key) {
             this.b = b;
+            this.compact = compact;
             this.nextId = firstId;
             this.runId = runId;
             this.number = number;
@@ -320,59 +445,63 @@ final class EvaluationPack {
         Map<String, Object> node(@Nullable String parentPath) {
             boolean hasParent = parentPath != null;
             Map<String, Object> m = new LinkedHashMap<>();
-            String name = Objects.requireNonNull(text(), "a node's name");
+            String name = Objects.requireNonNull(ref(), "a node's name");
             m.put("name", name);
-            int index = b.getInt();
+            int index = compact ? (int) varint() - 1 : b.getInt();
             if (index >= 0) {
                 m.put("index", index);
             }
-            m.put("status", Objects.requireNonNull(text(), "a node's status"));
+            m.put("status", Objects.requireNonNull(ref(), "a node's status"));
             byte kind = b.get();
+            int flags = compact ? b.get() : 0;
             String path =
                     parentPath == null ? "" : parentPath.isEmpty() ? Integer.toString(index) : parentPath + "." + index;
             double value = b.getDouble();
             m.put("value", jsonNumber(value));
             if (hasParent) {
-                m.put("weight", b.getDouble());
-                m.put("contribution", jsonNumber(b.getDouble()));
+                double weight = (flags & WEIGHT_ONE) != 0 ? 1.0 : b.getDouble();
+                double contribution = (flags & CONTRIBUTION_PRODUCT) != 0 ? weight * value : b.getDouble();
+                m.put("weight", weight);
+                m.put("contribution", jsonNumber(contribution));
             }
-            int flags = b.get();
+            if (!compact) {
+                flags = b.get();
+            }
             Quantities q = Quantities.empty();
             boolean apart = kind == Leaf.APART.code;
             if ((flags & QUANTITIES) != 0 && !apart) {
-                byte[] qb = new byte[b.getInt()];
-                b.get(qb);
-                q = QuantityCodec.decode(qb);
+                q = compact ? quantities() : nested();
             }
             if ((flags & QUANTITIES) != 0) {
                 m.put("quantities", apart ? JsonCodec.IN_TERMS + path : q.asMap());
             }
-            String metaJson = (flags & METADATA) != 0 ? text() : null;
+            String metaJson = (flags & METADATA) != 0 ? plain() : null;
             if (metaJson != null) {
                 m.put("metadata", JsonCodec.readMap(metaJson));
             }
             if ((flags & FAILURE) != 0) {
-                m.put("failure", text());
+                m.put("failure", plain());
             }
             long start = 0;
             long end = 0;
-            if ((flags & TIMING) != 0) {
+            boolean timed = (flags & TIMING) != 0;
+            if (timed) {
                 start = b.getLong();
-                end = b.getLong();
+                end = compact ? start + unzigzag(varint()) : b.getLong();
                 Map<String, Object> t = new LinkedHashMap<>();
                 t.put("start_ns", start);
                 t.put("end_ns", end);
                 t.put("seconds", (end - start) / 1e9);
-                t.put("thread", text());
+                t.put("thread", ref());
                 m.put("timing", t);
             }
             if (kind != INNER) {
                 if (kind == Leaf.TERM.code) {
-                    term(path, name, value, q, metaJson);
+                    term(path, name, value, q, metaJson, timed, start, end);
                 }
                 return m;
             }
-            int n = b.getInt();
+            int n = compact ? (int) varint() : b.getInt();
             if (n < 0 || n > b.remaining()) {
                 throw new IllegalArgumentException("children");
             }
@@ -384,13 +513,40 @@ final class EvaluationPack {
             return m;
         }
 
-        private void term(String path, String name, double value, Quantities q, @Nullable String metaJson) {
-            String worker = text();
-            boolean failed = b.get() == 1;
-            String failure = text();
-            String own = text();
-            long started = b.getLong();
-            long ended = b.getLong();
+        @SuppressWarnings("TooManyParameters") // what a term's row holds that its node gave already
+        private void term(
+                String path,
+                String name,
+                double value,
+                Quantities q,
+                @Nullable String metaJson,
+                boolean timed,
+                long start,
+                long end) {
+            String worker = ref();
+            boolean failed;
+            String failure;
+            String own;
+            long started;
+            long ended;
+            if (compact) {
+                int f = b.get();
+                failed = (f & TERM_FAILED) != 0;
+                failure = (f & TERM_FAILURE) != 0 ? plain() : null;
+                own = (f & TERM_KEY) != 0 ? plain() : null;
+                boolean times = (f & TERM_TIMES) != 0;
+                if (!times && !timed) {
+                    throw new IllegalArgumentException("a term without times");
+                }
+                started = times ? b.getLong() : start;
+                ended = times ? b.getLong() : end;
+            } else {
+                failed = b.get() == 1;
+                failure = plain();
+                own = plain();
+                started = b.getLong();
+                ended = b.getLong();
+            }
             Map<String, Object> meta = metaJson == null ? Map.of() : JsonCodec.readMap(metaJson);
             String host = metaText(meta, "host", "member_address");
             TermRecord r = new TermRecord(
@@ -414,7 +570,63 @@ final class EvaluationPack {
             terms.add(new TermPack.Term(r, own == null ? key : own));
         }
 
-        private @Nullable String text() {
+        /** The quantities of a layout-1 record: a nested {@link QuantityCodec} form. */
+        private Quantities nested() {
+            byte[] qb = new byte[b.getInt()];
+            b.get(qb);
+            return QuantityCodec.decode(qb);
+        }
+
+        /** The quantities of a layout-2 record. */
+        private Quantities quantities() {
+            int count = (int) varint();
+            Quantities.Builder q = Quantities.builder();
+            for (int i = 0; i < count; i++) {
+                String n = Objects.requireNonNull(ref(), "a quantity's name");
+                byte k = b.get();
+                switch (k) {
+                    case Q_DOUBLE -> q.put(n, b.getDouble());
+                    case Q_ARRAY -> {
+                        double[] a = new double[length(8)];
+                        b.asDoubleBuffer().get(a);
+                        b.position(b.position() + 8 * a.length);
+                        q.put(n, a);
+                    }
+                    case Q_LABEL -> q.label(n, utf8(length(1)));
+                    default -> throw new IllegalArgumentException("quantity kind " + k);
+                }
+            }
+            return q.build();
+        }
+
+        /** A text that repeats: by its number in layout 2, as int32 length and bytes in layout 1. */
+        private @Nullable String ref() {
+            if (!compact) {
+                return plain();
+            }
+            long r = varint();
+            if (r == 0) {
+                return null;
+            }
+            if (r == 1) {
+                String s = utf8(length(1));
+                texts.add(s);
+                return s;
+            }
+            return texts.get((int) (r - 2)); // out of range: IndexOutOfBoundsException, a damaged record
+        }
+
+        private @Nullable String plain() {
+            if (compact) {
+                long n = varint();
+                if (n == 0) {
+                    return null;
+                }
+                if (n - 1 > b.remaining()) {
+                    throw new IllegalArgumentException("text");
+                }
+                return utf8((int) (n - 1));
+            }
             int n = b.getInt();
             if (n < 0) {
                 return null;
@@ -422,9 +634,34 @@ final class EvaluationPack {
             if (n > b.remaining()) {
                 throw new IllegalArgumentException("text");
             }
+            return utf8(n);
+        }
+
+        private String utf8(int n) {
             String s = new String(b.array(), b.arrayOffset() + b.position(), n, StandardCharsets.UTF_8);
             b.position(b.position() + n);
             return s;
+        }
+
+        /** @return a count read as a varint, checked against the bytes left */
+        private int length(int bytesPerItem) {
+            long n = varint();
+            if (n > b.remaining() / bytesPerItem) {
+                throw new IllegalArgumentException("length");
+            }
+            return (int) n;
+        }
+
+        private long varint() {
+            long v = 0;
+            for (int shift = 0; shift < 64; shift += 7) {
+                byte x = b.get();
+                v |= (long) (x & 0x7F) << shift;
+                if (x >= 0) {
+                    return v;
+                }
+            }
+            throw new IllegalArgumentException("varint");
         }
     }
 

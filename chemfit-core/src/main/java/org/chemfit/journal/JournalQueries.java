@@ -697,7 +697,7 @@ final class JournalQueries {
     /** @return whether the journal holds the record of this evaluation of this attempt */
     boolean recordExists(long runId, int number, int attempt) throws SQLException {
         PreparedStatement p = statement("SELECT 1 FROM term_packs WHERE run_id = ? AND evaluation_number = ?"
-                + " AND attempt = ? AND substr(terms_blob, 1, 4) = X'43464501' LIMIT 1");
+                + " AND attempt = ? AND substr(terms_blob, 1, 3) = X'434645' LIMIT 1");
         p.setLong(1, runId);
         p.setInt(2, number);
         p.setInt(3, attempt);
@@ -724,7 +724,7 @@ final class JournalQueries {
     private Map<Integer, String> recordTrees(long runId, int number) throws SQLException {
         PreparedStatement p = statement("SELECT evaluation_number, attempt, parameter_key, terms_blob FROM term_packs"
                 + " WHERE run_id = ?" + (number >= 0 ? " AND evaluation_number = ?" : "")
-                + " AND substr(terms_blob, 1, 4) = X'43464501' ORDER BY first_id");
+                + " AND substr(terms_blob, 1, 3) = X'434645' ORDER BY first_id");
         p.setLong(1, runId);
         if (number >= 0) {
             p.setInt(2, number);

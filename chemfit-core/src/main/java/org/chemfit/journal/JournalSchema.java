@@ -98,6 +98,11 @@ final class JournalSchema {
             new Migration(
                     4,
                     "an evaluation of fast terms kept as one record, its tree with its terms (no table changes)",
+                    List.of()),
+            new Migration(
+                    5,
+                    "new records in a compact layout, about half the bytes; older records are still read"
+                            + " (no table changes)",
                     List.of()));
 
     /** Today's version ({@code PRAGMA user_version}): the version the last migration step reaches. */

@@ -90,7 +90,7 @@ final class TermPack {
      */
     static List<Term> decode(byte[] blob, long firstId, long runId, int evaluationNumber, int attempt, String packKey) {
         if (EvaluationPack.is(blob)) {
-            // a whole evaluation's record (schema 5): its leaf terms
+            // a whole evaluation's record (schema 5 on, either layout): its leaf terms
             return EvaluationPack.decode(blob, runId, evaluationNumber, attempt, packKey)
                     .terms();
         }

@@ -35,7 +35,7 @@
  *     in-process terms) as one row instead of one each: first_id and last_id (the ids its terms
  *     take, in the sequence of the terms table's ids), run_id, evaluation_number, evaluation_id,
  *     parameter_key, attempt, terms_blob (for each term what its row would hold; the layout is in
- *     the class comment of {@code TermPack}), or, for an evaluation of fast terms (schema 5), the
+ *     the class comment of {@code TermPack}), or, for an evaluation of fast terms (schema 5 on), the
  *     evaluation's whole record: its metadata tree and the leaf terms it ran, laid out as the
  *     class comment of {@code EvaluationPack} describes. The reading side reads both tables as
  *     one.</li>

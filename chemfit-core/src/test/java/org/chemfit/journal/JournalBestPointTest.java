@@ -176,7 +176,7 @@ class JournalBestPointTest {
                     p.executeUpdate();
                 }
             }
-            s.execute("DELETE FROM term_packs WHERE substr(terms_blob, 1, 4) = X'43464501'");
+            s.execute("DELETE FROM term_packs WHERE substr(terms_blob, 1, 3) = X'434645'");
             s.execute("ALTER TABLE evaluations DROP COLUMN degraded");
             s.execute("PRAGMA user_version = 3");
         }
@@ -189,7 +189,7 @@ class JournalBestPointTest {
             assertBestIsTheCleanPoint(j, r);
         }
         assertEquals(JournalSchema.VERSION, JournalFiles.userVersion(file));
-        assertEquals(5, JournalSchema.VERSION);
+        assertEquals(6, JournalSchema.VERSION);
         assertEquals(DEGRADED, degradedColumn(file), "the migration filled the column from the trees");
     }
 }

@@ -71,7 +71,7 @@ class PendingRecordsTest {
                 byte[] blob;
                 int terms;
                 try (PreparedStatement p = c.prepareStatement("SELECT terms_blob, last_id - first_id + 1"
-                        + " FROM term_packs WHERE evaluation_number = ? AND substr(terms_blob, 1, 4) = X'43464501'")) {
+                        + " FROM term_packs WHERE evaluation_number = ? AND substr(terms_blob, 1, 3) = X'434645'")) {
                     p.setInt(1, number);
                     try (ResultSet rs = p.executeQuery()) {
                         assertTrue(rs.next(), "evaluation " + number + " has its record");
