@@ -447,7 +447,7 @@ final class EvaluationPack {
             Map<String, Object> m = new LinkedHashMap<>();
             String name = Objects.requireNonNull(ref(), "a node's name");
             m.put("name", name);
-            int index = compact ? (int) varint() - 1 : b.getInt();
+            int index = compact ? count() - 1 : b.getInt();
             if (index >= 0) {
                 m.put("index", index);
             }
@@ -501,7 +501,7 @@ final class EvaluationPack {
                 }
                 return m;
             }
-            int n = compact ? (int) varint() : b.getInt();
+            int n = compact ? count() : b.getInt();
             if (n < 0 || n > b.remaining()) {
                 throw new IllegalArgumentException("children");
             }
@@ -509,7 +509,9 @@ final class EvaluationPack {
             for (int i = 0; i < n; i++) {
                 children.add(node(path));
             }
-            m.put("terms", children);
+            if (n > 0) { // a root without terms: its map has none (toMap)
+                m.put("terms", children);
+            }
             return m;
         }
 
@@ -572,14 +574,18 @@ final class EvaluationPack {
 
         /** The quantities of a layout-1 record: a nested {@link QuantityCodec} form. */
         private Quantities nested() {
-            byte[] qb = new byte[b.getInt()];
+            int n = b.getInt();
+            if (n < 0 || n > b.remaining()) { // damaged: not an array of that size
+                throw new IllegalArgumentException("quantities");
+            }
+            byte[] qb = new byte[n];
             b.get(qb);
             return QuantityCodec.decode(qb);
         }
 
         /** The quantities of a layout-2 record. */
         private Quantities quantities() {
-            int count = (int) varint();
+            int count = count();
             Quantities.Builder q = Quantities.builder();
             for (int i = 0; i < count; i++) {
                 String n = Objects.requireNonNull(ref(), "a quantity's name");
@@ -613,7 +619,10 @@ final class EvaluationPack {
                 texts.add(s);
                 return s;
             }
-            return texts.get((int) (r - 2)); // out of range: IndexOutOfBoundsException, a damaged record
+            if (r - 2 >= texts.size()) {
+                throw new IllegalArgumentException("text number " + r);
+            }
+            return texts.get((int) (r - 2));
         }
 
         private @Nullable String plain() {
@@ -622,7 +631,7 @@ final class EvaluationPack {
                 if (n == 0) {
                     return null;
                 }
-                if (n - 1 > b.remaining()) {
+                if (n < 0 || n - 1 > b.remaining()) {
                     throw new IllegalArgumentException("text");
                 }
                 return utf8((int) (n - 1));
@@ -646,10 +655,19 @@ final class EvaluationPack {
         /** @return a count read as a varint, checked against the bytes left */
         private int length(int bytesPerItem) {
             long n = varint();
-            if (n > b.remaining() / bytesPerItem) {
+            if (n < 0 || n > b.remaining() / bytesPerItem) {
                 throw new IllegalArgumentException("length");
             }
             return (int) n;
+        }
+
+        /** @return a varint that must be a count or an index (a larger one: a damaged record) */
+        private int count() {
+            long v = varint();
+            if (v < 0 || v > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("count");
+            }
+            return (int) v;
         }
 
         private long varint() {
