@@ -161,11 +161,12 @@ final class EvaluationPack {
         private final Utf8Cache texts = Utf8Cache.get();
         private int terms;
         /**
-         * The texts this record has written so far, by identity, and their numbers (from 2): the
-         * statuses, thread names and quantity names that repeat from term to term are written once
-         * per record. Open addressing; a full table just writes texts anew.
+         * The texts this record has written so far and their numbers (from 2): the statuses, thread
+         * names and quantity names that repeat from term to term are written once per record.
+         * Open addressing by the texts' contents, so that the same tree gives the same bytes; a
+         * full neighbourhood just writes a text anew.
          */
-        private final Object[] seen = new Object[64];
+        private final String[] seen = new String[64];
 
         private final int[] numbers = new int[64];
         private int nextNumber = 2;
@@ -306,18 +307,19 @@ final class EvaluationPack {
         }
 
         /** A text that repeats: its number when this record wrote it already, else the text. */
-        // the very same String objects come back from term to term: found by identity
+        // mostly the very same String objects come back from term to term: identity first
         @SuppressWarnings("ReferenceEquality")
         void ref(@Nullable String s) {
             if (s == null) {
                 varint(0);
                 return;
             }
-            int h = System.identityHashCode(s) & (seen.length - 1);
+            int hash = s.hashCode();
+            int h = (hash ^ (hash >>> 16)) & (seen.length - 1);
             for (int i = 0; i < 8; i++) {
                 int k = (h + i) & (seen.length - 1);
-                Object at = seen[k];
-                if (at == s) {
+                String at = seen[k];
+                if (at == s || (at != null && at.equals(s))) {
                     varint(numbers[k]);
                     return;
                 }
