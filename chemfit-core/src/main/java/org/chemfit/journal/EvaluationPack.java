@@ -277,14 +277,7 @@ final class EvaluationPack {
                 room(6 + 8 * a.length);
                 buf.put(Q_ARRAY);
                 varint(a.length);
-                if (a.length > 16) { // a per-atom array: one bulk copy
-                    buf.asDoubleBuffer().put(a);
-                    buf.position(buf.position() + 8 * a.length);
-                } else {
-                    for (double d : a) {
-                        buf.putDouble(d);
-                    }
-                }
+                QuantityCodec.putDoubles(buf, a);
             } else if (v instanceof String s) {
                 room(1);
                 buf.put(Q_LABEL);

@@ -83,14 +83,7 @@ final class QuantityCodec {
             if (v instanceof double[] a) {
                 b = room(b, 4 + 8 * a.length);
                 b.putInt(a.length);
-                if (a.length > 16) { // a per-atom array: one bulk copy
-                    b.asDoubleBuffer().put(a);
-                    b.position(b.position() + 8 * a.length);
-                } else {
-                    for (double d : a) {
-                        b.putDouble(d);
-                    }
-                }
+                putDoubles(b, a);
             } else if (v instanceof String s) {
                 byte[] t = s.getBytes(StandardCharsets.UTF_8);
                 b = room(b, 4 + t.length);
@@ -98,6 +91,21 @@ final class QuantityCodec {
             } else {
                 b = room(b, 8);
                 b.putDouble(((Number) v).doubleValue());
+            }
+        }
+    }
+
+    /**
+     * Writes the raw bytes of doubles at the buffer's position, in its byte order; the buffer has
+     * room for them.
+     */
+    static void putDoubles(ByteBuffer b, double[] a) {
+        if (a.length > 16) { // a per-atom array: one bulk copy
+            b.asDoubleBuffer().put(a);
+            b.position(b.position() + 8 * a.length);
+        } else {
+            for (double d : a) {
+                b.putDouble(d);
             }
         }
     }

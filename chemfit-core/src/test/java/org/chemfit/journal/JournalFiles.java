@@ -1,5 +1,7 @@
 package org.chemfit.journal;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,8 +10,12 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.Objects;
+import org.chemfit.fit.FitResult;
 
-/** What the tests of journals kept as fixtures share: copying one out, and reading its schema version. */
+/**
+ * What the tests of journals kept as fixtures share: copying one out, reading its schema version,
+ * and comparing a resumed fit's result with the uninterrupted one's.
+ */
 final class JournalFiles {
 
     private JournalFiles() {}
@@ -26,6 +32,25 @@ final class JournalFiles {
             Files.copy(in, f);
         }
         return f;
+    }
+
+    /**
+     * Asserts that a resumed fit reached the uninterrupted one's result bit for bit: the best loss,
+     * every best parameter, and the number of evaluations.
+     *
+     * @param uninterrupted the fit run without a kill
+     * @param resumed the fit resumed from a journal
+     */
+    static void assertSameResult(FitResult uninterrupted, FitResult resumed) {
+        assertEquals(
+                Double.doubleToRawLongBits(uninterrupted.bestLoss()), Double.doubleToRawLongBits(resumed.bestLoss()));
+        for (String n : uninterrupted.bestParameters().names()) {
+            assertEquals(
+                    Double.doubleToRawLongBits(uninterrupted.bestParameters().get(n)),
+                    Double.doubleToRawLongBits(resumed.bestParameters().get(n)),
+                    n);
+        }
+        assertEquals(uninterrupted.evaluations(), resumed.evaluations());
     }
 
     /** @return the journal file's {@code PRAGMA user_version}, its schema version */

@@ -75,15 +75,7 @@ class JournalMigrationTest {
                 JournalSchema.VERSION,
                 JournalFiles.userVersion(f),
                 "opening for writing brings the schema to today's version");
-        assertEquals(
-                Double.doubleToRawLongBits(uninterrupted.bestLoss()), Double.doubleToRawLongBits(resumed.bestLoss()));
-        for (String n : uninterrupted.bestParameters().names()) {
-            assertEquals(
-                    Double.doubleToRawLongBits(uninterrupted.bestParameters().get(n)),
-                    Double.doubleToRawLongBits(resumed.bestParameters().get(n)),
-                    n);
-        }
-        assertEquals(uninterrupted.evaluations(), resumed.evaluations());
+        JournalFiles.assertSameResult(uninterrupted, resumed);
         // 12 evaluations and one term of the 13th were recorded before the kill: replayed, not run
         assertEquals(plainRuns.get() - (12 * 3 + 1), runs.get());
 

@@ -79,15 +79,7 @@ class JournalV2FixtureTest {
                 JournalSchema.VERSION,
                 JournalFiles.userVersion(f),
                 "opening for writing brings the schema to today's version");
-        assertEquals(
-                Double.doubleToRawLongBits(uninterrupted.bestLoss()), Double.doubleToRawLongBits(resumed.bestLoss()));
-        for (String n : uninterrupted.bestParameters().names()) {
-            assertEquals(
-                    Double.doubleToRawLongBits(uninterrupted.bestParameters().get(n)),
-                    Double.doubleToRawLongBits(resumed.bestParameters().get(n)),
-                    n);
-        }
-        assertEquals(uninterrupted.evaluations(), resumed.evaluations());
+        JournalFiles.assertSameResult(uninterrupted, resumed);
         assertEquals(plainRuns.get() - RECORDED_TERMS, runs.get(), "every recorded term replayed, not run");
 
         try (JournalReader j = JournalReader.openReadOnly(f)) {

@@ -104,15 +104,7 @@ class JournalV5FixtureTest {
         }
         assertEquals(JournalSchema.VERSION, JournalFiles.userVersion(f), "opening for writing brings the schema up");
         FitResult uninterrupted = plain.result();
-        assertEquals(
-                Double.doubleToRawLongBits(uninterrupted.bestLoss()), Double.doubleToRawLongBits(resumed.bestLoss()));
-        for (String n : uninterrupted.bestParameters().names()) {
-            assertEquals(
-                    Double.doubleToRawLongBits(uninterrupted.bestParameters().get(n)),
-                    Double.doubleToRawLongBits(resumed.bestParameters().get(n)),
-                    n);
-        }
-        assertEquals(uninterrupted.evaluations(), resumed.evaluations());
+        JournalFiles.assertSameResult(uninterrupted, resumed);
         assertEquals(plain.runs() - recordedTerms, runs.get(), "every recorded term replayed, not run");
         try (JournalReader j = JournalReader.openReadOnly(f)) {
             RunRecord run = j.latestRun().orElseThrow();
