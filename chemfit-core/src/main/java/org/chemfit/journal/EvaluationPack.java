@@ -56,10 +56,13 @@ import org.jspecify.annotations.Nullable;
  *   kind 0: varint n, then n nodes
  * </pre>
  *
- * <p>A term of the argon example takes about 110 bytes in it. Records of layout 1 (schema version
- * 5: texts as int32 length and bytes, integers as int32, every weight, contribution and term time
- * stored, quantities as a nested {@link QuantityCodec} form; about 210 bytes per argon term) are
- * still read. A leaf's path ({@code "2"} or {@code "1.0"}) is not stored: it is the indices of
+ * <p>A term of the argon example takes about 110 bytes in it. Records of layout 1 ({@code "CFE"}
+ * 0x01, written by schema version 5; about 210 bytes per argon term) are still read: the same
+ * header and nodes, but every text as int32 n (-1: NULL) and n bytes, the index and the count of
+ * children as int32, the flags byte (1, 2, 4, 8 only) after value, weight and contribution, which
+ * are always stored, quantities as int32 n and n bytes of a {@link QuantityCodec} form, the end
+ * of the timing as int64, and for kind 1: text worker, uint8 failed, text failure message, text
+ * parameter key, int64 started, int64 ended. A leaf's path ({@code "2"} or {@code "1.0"}) is not stored: it is the indices of
  * the nodes from the root down to it. Written by hand for the reason {@link QuantityCodec} is.
  *
  * @implNote Thread-safe: stateless; a record is written into the caller's buffer, with the names
@@ -67,7 +70,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class EvaluationPack {
 
-    /** The mark of a record, then its layout version (1 or 2). */
+    /** The mark of a record and the layout version written (2); {@link #is} accepts 1 as well. */
     private static final byte[] MAGIC = {'C', 'F', 'E', 2};
 
     private static final int MARK = 3;
@@ -161,8 +164,9 @@ final class EvaluationPack {
         private final Utf8Cache texts = Utf8Cache.get();
         private int terms;
         /**
-         * The texts this record has written so far and their numbers (from 2): the statuses, thread
-         * names and quantity names that repeat from term to term are written once per record.
+         * The texts this record has written so far and their numbers (from 2): the node names,
+         * statuses, thread and worker names and quantity names that repeat within a record are
+         * written once in it.
          * Open addressing by the texts' contents, so that the same tree gives the same bytes; a
          * full neighbourhood just writes a text anew.
          */
@@ -448,6 +452,9 @@ final class EvaluationPack {
             }
             m.put("status", Objects.requireNonNull(ref(), "a node's status"));
             byte kind = b.get();
+            if (kind < INNER || kind > Leaf.TREE.code) {
+                throw new IllegalArgumentException("kind " + kind);
+            }
             int flags = compact ? b.get() : 0;
             String path =
                     parentPath == null ? "" : parentPath.isEmpty() ? Integer.toString(index) : parentPath + "." + index;
@@ -461,6 +468,9 @@ final class EvaluationPack {
             }
             if (!compact) {
                 flags = b.get();
+            }
+            if ((flags & ~(compact ? 63 : 15)) != 0) {
+                throw new IllegalArgumentException("flags " + flags);
             }
             Quantities q = Quantities.empty();
             boolean apart = kind == Leaf.APART.code;
@@ -528,6 +538,9 @@ final class EvaluationPack {
             long ended;
             if (compact) {
                 int f = b.get();
+                if ((f & ~15) != 0) {
+                    throw new IllegalArgumentException("term flags " + f);
+                }
                 failed = (f & TERM_FAILED) != 0;
                 failure = (f & TERM_FAILURE) != 0 ? plain() : null;
                 own = (f & TERM_KEY) != 0 ? plain() : null;
