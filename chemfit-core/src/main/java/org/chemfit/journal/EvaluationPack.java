@@ -118,10 +118,6 @@ final class EvaluationPack {
     private static final int TERM_KEY = 4;
     private static final int TERM_TIMES = 8;
 
-    private static final byte Q_DOUBLE = 0;
-    private static final byte Q_ARRAY = 1;
-    private static final byte Q_LABEL = 2;
-
     private EvaluationPack() {}
 
     /** @return whether a {@code terms_blob} is a record of this form (else a {@link TermPack}) */
@@ -279,16 +275,16 @@ final class EvaluationPack {
             ref(name);
             if (v instanceof double[] a) {
                 room(6 + 8 * a.length);
-                buf.put(Q_ARRAY);
+                buf.put(QuantityCodec.ARRAY);
                 varint(a.length);
                 QuantityCodec.putDoubles(buf, a);
             } else if (v instanceof String s) {
                 room(1);
-                buf.put(Q_LABEL);
+                buf.put(QuantityCodec.LABEL);
                 bytes(s.getBytes(StandardCharsets.UTF_8));
             } else {
                 room(9);
-                buf.put(Q_DOUBLE).putDouble(((Number) v).doubleValue());
+                buf.put(QuantityCodec.DOUBLE).putDouble(((Number) v).doubleValue());
             }
         }
 
@@ -599,14 +595,14 @@ final class EvaluationPack {
                 String n = Objects.requireNonNull(ref(), "a quantity's name");
                 byte k = b.get();
                 switch (k) {
-                    case Q_DOUBLE -> q.put(n, b.getDouble());
-                    case Q_ARRAY -> {
+                    case QuantityCodec.DOUBLE -> q.put(n, b.getDouble());
+                    case QuantityCodec.ARRAY -> {
                         double[] a = new double[length(8)];
                         b.asDoubleBuffer().get(a);
                         b.position(b.position() + 8 * a.length);
                         q.put(n, a);
                     }
-                    case Q_LABEL -> q.label(n, utf8(length(1)));
+                    case QuantityCodec.LABEL -> q.label(n, utf8(length(1)));
                     default -> throw new IllegalArgumentException("quantity kind " + k);
                 }
             }

@@ -30,9 +30,12 @@ import org.chemfit.Quantities;
 final class QuantityCodec {
 
     private static final byte[] MAGIC = {'C', 'F', 'Q', 1};
-    private static final byte DOUBLE = 0;
-    private static final byte ARRAY = 1;
-    private static final byte LABEL = 2;
+    /** The kind of a quantity that is a double (also in {@link EvaluationPack}'s records). */
+    static final byte DOUBLE = 0;
+    /** The kind of a quantity that is an array of doubles. */
+    static final byte ARRAY = 1;
+    /** The kind of a quantity that is a label (text). */
+    static final byte LABEL = 2;
 
     private QuantityCodec() {}
 
@@ -57,7 +60,7 @@ final class QuantityCodec {
      *
      * @return the buffer, or a larger copy of it holding what it held when it had too little room
      */
-    static ByteBuffer encodeInto(ByteBuffer buffer, Quantities q) {
+    private static ByteBuffer encodeInto(ByteBuffer buffer, Quantities q) {
         Encoder e = new Encoder(room(buffer, 8), Utf8Cache.get());
         e.b.put(MAGIC).putInt(q.size());
         org.chemfit.internal.QuantityValues.forEach(q, e);
