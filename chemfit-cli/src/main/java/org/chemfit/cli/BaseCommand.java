@@ -64,6 +64,11 @@ abstract class BaseCommand implements Callable<Integer> {
             // also for what Hazelcast logs before it reads a member's configuration
             System.setProperty("hazelcast.logging.type", "slf4j");
         }
+        if (System.getProperty("hazelcast.logging.class") == null
+                && "slf4j".equals(System.getProperty("hazelcast.logging.type"))) {
+            // through SLF4J still, but no stack trace without --verbose (see HazelcastLog)
+            System.setProperty("hazelcast.logging.class", HazelcastLog.class.getName());
+        }
         if (!verbose && System.getProperty(HAZELCAST_LOG_LEVEL) == null) {
             // Hazelcast warns, with stack traces, of what it recovers from by itself (a partition
             // migrating while a member joins); its errors and our own messages remain
