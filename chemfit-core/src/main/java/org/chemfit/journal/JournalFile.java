@@ -78,6 +78,7 @@ final class JournalFile {
         if (!problems.isEmpty()) {
             throw corrupt(f, problems, List.of("nothing: SQLite cannot open a file with this header"));
         }
+        SqliteLibrary.prepare(); // before the process's first connection loads the native library
         SQLiteConfig cfg = new SQLiteConfig();
         cfg.setBusyTimeout(30_000);
         // sqlite-jdbc otherwise runs a query for the generated key after every insert (a term row)
