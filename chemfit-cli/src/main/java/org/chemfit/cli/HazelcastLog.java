@@ -16,9 +16,10 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li>A message with an exception prints the exception's one-line description instead of its
  *       stack trace, unless the logger's info level is on ({@code --verbose}).
- *   <li>A failure caused by the member being shut down (Hazelcast's "instance is not active", as
- *       when SIGTERM stops a worker while a partition is migrating to it) is logged at debug level:
- *       the member is going away on purpose and Hazelcast recovers on the members that stay.
+ *   <li>A failure caused by a member being shut down (Hazelcast's "instance is not active", as
+ *       when SIGTERM stops a worker while a partition is migrating to it, or a worker that goes
+ *       away answers the driver so) is logged at debug level: the member is going away on purpose
+ *       and Hazelcast recovers on the members that stay.
  * </ul>
  *
  * <p>Hazelcast creates this factory by its class name, from the system property {@code
@@ -40,7 +41,8 @@ public final class HazelcastLog extends LoggerFactorySupport {
      * @return whether it, or one of its causes, says that the member is shut down
      */
     static boolean memberIsDown(@Nullable Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
+        int depth = 0;
+        for (Throwable c = t; c != null && depth < 32; c = c.getCause(), depth++) { // causes may loop
             if (c instanceof HazelcastInstanceNotActiveException) {
                 return true;
             }
@@ -49,9 +51,6 @@ public final class HazelcastLog extends LoggerFactorySupport {
             String m = c.getMessage();
             if (m != null && m.startsWith("HazelcastInstance[") && m.endsWith("is not active!")) {
                 return true;
-            }
-            if (c.getCause() == c) {
-                break;
             }
         }
         return false;
@@ -66,16 +65,16 @@ public final class HazelcastLog extends LoggerFactorySupport {
         }
 
         @Override
-        public void log(Level level, String message) {
+        public void log(Level level, @Nullable String message) {
             log(level, message, null);
         }
 
         @Override
-        public void log(Level level, String message, @Nullable Throwable thrown) {
+        public void log(Level level, @Nullable String message, @Nullable Throwable thrown) {
             int v = level.intValue();
             if (thrown != null && memberIsDown(thrown)) {
                 if (log.isDebugEnabled()) {
-                    log.debug(message + " (the member is shut down: " + thrown + ")");
+                    log.debug((message == null ? "" : message + " ") + "(the member is shut down: " + thrown + ")");
                 }
                 return;
             }
@@ -84,14 +83,17 @@ public final class HazelcastLog extends LoggerFactorySupport {
             }
             if (thrown != null && !log.isInfoEnabled()) {
                 // the exception in one line: its stack trace is for --verbose
-                message = message + ": " + thrown;
+                // severe(Throwable) gives the exception's own message as the message: said once
+                message = message == null || message.isEmpty() || message.equals(thrown.getMessage())
+                        ? thrown.toString()
+                        : message + ": " + thrown;
                 thrown = null;
             }
             if (v >= Level.SEVERE.intValue()) {
                 log.error(message, thrown);
             } else if (v >= Level.WARNING.intValue()) {
                 log.warn(message, thrown);
-            } else if (v >= Level.INFO.intValue()) {
+            } else if (v >= Level.CONFIG.intValue()) {
                 log.info(message, thrown);
             } else if (v >= Level.FINER.intValue()) {
                 log.debug(message, thrown);
@@ -132,7 +134,7 @@ public final class HazelcastLog extends LoggerFactorySupport {
                 return log.isErrorEnabled();
             } else if (v >= Level.WARNING.intValue()) {
                 return log.isWarnEnabled();
-            } else if (v >= Level.INFO.intValue()) {
+            } else if (v >= Level.CONFIG.intValue()) {
                 return log.isInfoEnabled();
             } else if (v >= Level.FINER.intValue()) {
                 return log.isDebugEnabled();

@@ -120,6 +120,37 @@ class HazelcastLogTest {
     }
 
     @Test
+    void configurationMessagesAreInfoAsUnderHazelcastsOwnSlf4jLogging() {
+        ILogger info = logger("info");
+        ILogger warn = logger("warn");
+        assertTrue(info.isLoggable(Level.CONFIG));
+        assertFalse(warn.isLoggable(Level.CONFIG));
+        String s = stderr(e -> {
+            info.log(Level.CONFIG, "a setting");
+            warn.log(Level.CONFIG, "not shown");
+        });
+        assertEquals(
+                List.of("a setting"),
+                messages(s).stream()
+                        .map(l -> l.replaceFirst("^\\[?INFO\\]? ", ""))
+                        .toList(),
+                s);
+    }
+
+    @Test
+    void anExceptionWithoutAMessageAndCausesThatLoopAreStillOneLine() {
+        ILogger log = logger("error");
+        RuntimeException a = new RuntimeException("a");
+        RuntimeException b = new RuntimeException("b", a);
+        a.initCause(b); // a cycle: the check for a member shut down ends all the same
+        String s = stderr(e -> {
+            log.severe(b);
+            log.severe("", new IllegalStateException("c"));
+        });
+        assertEquals(List.of("java.lang.RuntimeException: b", "java.lang.IllegalStateException: c"), messages(s), s);
+    }
+
+    @Test
     void hazelcastUsesTheFactoryNamedByTheCommand() {
         String before = System.getProperty("hazelcast.logging.class");
         System.setProperty("hazelcast.logging.class", HazelcastLog.class.getName());

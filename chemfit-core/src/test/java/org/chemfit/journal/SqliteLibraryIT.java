@@ -76,7 +76,7 @@ class SqliteLibraryIT {
     @Test
     void killedProcessesLeaveNoCopyOfTheLibraryBehindAndLaterOnesLoadTheKeptOne() throws Exception {
         Path tmp = Files.createDirectory(dir.resolve("tmp"));
-        Path kept = tmp.resolve("chemfit-" + USER);
+        Path kept = tmp.resolve(SqliteLibrary.folderName(USER));
         for (int i = 0; i < 2; i++) {
             Process p = start(tmp, dir.resolve("journal-" + i), "wait");
             String line = opened(p);
@@ -85,24 +85,44 @@ class SqliteLibraryIT {
             assertEquals(1, lib.size(), lib::toString);
             assertTrue(
                     lib.get(0).startsWith("chemfit-sqlitejdbc-" + SQLiteJDBCLoader.getVersion() + "-"), lib::toString);
-            assertEquals("open " + kept + " " + lib.get(0), line);
+            // loaded from the kept copy, and sqlite-jdbc's properties are cleared once it is loaded
+            assertEquals("open " + kept.resolve(lib.get(0)) + " properties null null null", line);
             // sqlite-jdbc wrote no copy of its own: the temporary folder holds the kept folder only
-            assertEquals(List.of("chemfit-" + USER), names(tmp));
+            assertEquals(List.of(kept.getFileName().toString()), names(tmp));
         }
         Process p = start(tmp, dir.resolve("journal-0"), "end");
         String line = opened(p);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue());
-        assertEquals("open " + kept + " " + names(kept).get(0), line);
+        assertEquals("open " + kept.resolve(names(kept).get(0)) + " properties null null null", line);
         assertEquals(1, names(kept).size());
-        assertEquals(List.of("chemfit-" + USER), names(tmp));
+        assertEquals(List.of(kept.getFileName().toString()), names(tmp));
+    }
+
+    @Test
+    void aKeptCopyThatCannotBeLoadedLeavesTheLoadingToSqliteJdbc() throws Exception {
+        Path tmp = Files.createDirectory(dir.resolve("missing"));
+        Process p = start(tmp, dir.resolve("journal"), "missing");
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        // (sqlite-jdbc logs why the kept copy could not be loaded)
+        List<String> lines = out.lines().filter(l -> !l.isBlank()).toList();
+        assertTrue(lines.contains("loaded from the kept copy: false"), out);
+        // sqlite-jdbc's own copy, in the temporary folder: the journal opened all the same
+        String open =
+                lines.stream().filter(l -> l.startsWith("open ")).findFirst().orElseThrow();
+        assertTrue(
+                open.startsWith("open " + tmp.resolve("sqlite-" + SQLiteJDBCLoader.getVersion() + "-"))
+                        && open.endsWith(" properties null null null"),
+                out);
     }
 
     @Test
     void sqliteJdbcsOwnSettingIsLeftAloneAndThenAKilledProcessLeavesItsCopy() throws Exception {
         Path tmp = Files.createDirectory(dir.resolve("own"));
         Process p = start(tmp, dir.resolve("journal"), "wait", "-Dorg.sqlite.tmpdir=" + tmp);
-        assertEquals("open null null", opened(p));
+        String line = opened(p);
         kill(p);
         // what every killed process left before: the library's copy and its lock, for good
         List<String> left = names(tmp);
@@ -110,5 +130,6 @@ class SqliteLibraryIT {
         String prefix = "sqlite-" + SQLiteJDBCLoader.getVersion() + "-";
         assertTrue(left.get(0).startsWith(prefix) && left.get(0).endsWith(".so"), left::toString);
         assertEquals(left.get(0) + ".lck", left.get(1));
+        assertEquals("open " + tmp.resolve(left.get(0)) + " properties null null " + tmp, line);
     }
 }

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -35,7 +34,17 @@ class SqliteLibraryTest {
     }
 
     private Path folder() {
-        return tmp.resolve("chemfit-" + USER);
+        return tmp.resolve(SqliteLibrary.folderName(USER));
+    }
+
+    private static int uid() {
+        return SqliteLibrary.processUid().orElseThrow();
+    }
+
+    private static List<String> names(Path folder) throws IOException {
+        try (var s = Files.list(folder)) {
+            return s.map(f -> f.getFileName().toString()).sorted().toList();
+        }
     }
 
     @Test
@@ -48,39 +57,59 @@ class SqliteLibraryTest {
                 lib.getFileName().toString().startsWith("chemfit-sqlitejdbc-" + SQLiteJDBCLoader.getVersion() + "-"),
                 lib.toString());
         assertTrue(Arrays.equals(library(), Files.readAllBytes(lib)), "the copy holds the library's bytes");
-        // only the copy: no part file left behind
-        try (var files = Files.list(folder())) {
-            assertEquals(List.of(lib), files.toList());
-        }
+        assertEquals(List.of(lib.getFileName().toString()), names(folder()), "no part of a copy is left");
 
         // the next process finds it and writes nothing
-        FileTime written = Files.getLastModifiedTime(lib);
-        Object inode = Files.readAttributes(lib, "unix:ino").get("ino");
-        Files.setLastModifiedTime(lib, FileTime.fromMillis(written.toMillis() - 60_000));
+        long written = Files.getLastModifiedTime(lib).toMillis() - 60_000;
+        Files.setLastModifiedTime(lib, FileTime.fromMillis(written));
+        Object inode = Files.getAttribute(lib, "unix:ino");
         assertEquals(Optional.of(lib), SqliteLibrary.keptCopy(tmp, USER));
-        assertEquals(inode, Files.readAttributes(lib, "unix:ino").get("ino"));
-        assertEquals(written.toMillis() - 60_000, Files.getLastModifiedTime(lib).toMillis());
+        assertEquals(inode, Files.getAttribute(lib, "unix:ino"));
+        assertEquals(written, Files.getLastModifiedTime(lib).toMillis());
     }
 
     @Test
-    void aCopyCutShortIsWrittenAgain() throws Exception {
+    void aCopyCutShortOrChangedIsWrittenAgain() throws Exception {
         Path lib = SqliteLibrary.keptCopy(tmp, USER).orElseThrow();
-        Files.write(lib, Arrays.copyOf(library(), 1000));
+        byte[] good = library();
+        Files.write(lib, Arrays.copyOf(good, 1000));
         assertEquals(Optional.of(lib), SqliteLibrary.keptCopy(tmp, USER));
-        assertTrue(Arrays.equals(library(), Files.readAllBytes(lib)), "the whole library again");
+        assertTrue(Arrays.equals(good, Files.readAllBytes(lib)), "the whole library again");
+        byte[] changed = good.clone();
+        changed[changed.length / 2] ^= 1; // the same size, one bit changed: its CRC-32 tells
+        Files.write(lib, changed);
+        assertEquals(Optional.of(lib), SqliteLibrary.keptCopy(tmp, USER));
+        assertTrue(Arrays.equals(good, Files.readAllBytes(lib)), "the library's own bytes again");
+    }
+
+    @Test
+    void copiesOfOtherVersionsAndPartsLeftByAKilledCopyAreRemovedWhenOld() throws Exception {
+        Files.createDirectory(
+                folder(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Path old = Files.writeString(folder().resolve("chemfit-sqlitejdbc-3.0.0.0-0badc0de.so"), "an older library");
+        Path part = Files.writeString(folder().resolve("chemfit-sqlitejdbc-x.so123.part"), "half a copy");
+        Path recent = Files.writeString(folder().resolve("chemfit-sqlitejdbc-x.so456.part"), "a copy being made");
+        Path other = Files.writeString(folder().resolve("notes.txt"), "not ours to remove");
+        FileTime hourAgo = FileTime.fromMillis(System.currentTimeMillis() - 3_600_000);
+        for (Path f : List.of(old, part, other)) {
+            Files.setLastModifiedTime(f, hourAgo);
+        }
+        Path lib = SqliteLibrary.keptCopy(tmp, USER).orElseThrow();
+        assertEquals(
+                List.of(lib.getFileName().toString(), recent.getFileName().toString(), "notes.txt").stream()
+                        .sorted()
+                        .toList(),
+                names(folder()));
     }
 
     @Test
     void aFolderOthersMayEnterOrWriteIsNotUsed() throws Exception {
-        Files.createDirectory(
-                folder(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Files.createDirectory(folder());
         Files.setPosixFilePermissions(folder(), PosixFilePermissions.fromString("rwxrwxrwx"));
         assertEquals(Optional.empty(), SqliteLibrary.keptCopy(tmp, USER));
         Files.setPosixFilePermissions(folder(), PosixFilePermissions.fromString("rwxr-xr-x"));
         assertEquals(Optional.empty(), SqliteLibrary.keptCopy(tmp, USER));
-        try (var files = Files.list(folder())) {
-            assertEquals(0, files.count(), "nothing is written into it");
-        }
+        assertEquals(List.of(), names(folder()), "nothing is written into it");
         Files.setPosixFilePermissions(folder(), PosixFilePermissions.fromString("rwx------"));
         assertTrue(SqliteLibrary.keptCopy(tmp, USER).isPresent());
     }
@@ -92,28 +121,40 @@ class SqliteLibraryTest {
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         Files.createSymbolicLink(folder(), elsewhere);
         assertEquals(Optional.empty(), SqliteLibrary.keptCopy(tmp, USER));
-        try (var files = Files.list(elsewhere)) {
-            assertEquals(0, files.count(), "nothing is written where the link points");
-        }
+        assertEquals(List.of(), names(elsewhere), "nothing is written where the link points");
         assertTrue(Files.isSymbolicLink(folder()));
     }
 
     @Test
     void aFolderOfAnotherUserIsNotUsed() throws Exception {
-        // the folder made for this user, checked in the name of another one
-        assertTrue(SqliteLibrary.ownFolder(folder(), USER));
-        assertFalse(SqliteLibrary.ownFolder(folder(), "root".equals(USER) ? "nobody" : "root"));
-        assertFalse(SqliteLibrary.ownFolder(
-                folder(), "no-such-user-" + ProcessHandle.current().pid()));
-        assertTrue(Files.isDirectory(folder(), LinkOption.NOFOLLOW_LINKS));
+        Files.createDirectory(
+                folder(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        assertTrue(SqliteLibrary.ownFolder(folder(), uid()));
+        assertFalse(SqliteLibrary.ownFolder(folder(), uid() + 1));
     }
 
     @Test
-    void aUserNameIsMadeSafeForAFolderName() throws Exception {
-        Path lib = SqliteLibrary.keptCopy(tmp, "../evil user").orElse(null);
-        // no such user: nothing is used, and nothing is made outside the temporary folder
-        assertEquals(null, lib);
-        assertTrue(Files.isDirectory(tmp.resolve("chemfit-.._evil_user")));
-        assertFalse(Files.exists(tmp.getParent().resolve("evil user")));
+    void aTemporaryFolderWhereOthersCouldRenameTheFolderIsNotUsed() throws Exception {
+        Path shared = Files.createDirectory(tmp.resolve("shared"));
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+        // writable by all and not sticky: another user could swap the folder for one of theirs
+        assertFalse(SqliteLibrary.safeParent(shared, uid()));
+        assertEquals(Optional.empty(), SqliteLibrary.keptCopy(shared, USER));
+        assertEquals(List.of(), names(shared), "nothing is made in it");
+        // sticky, as /tmp is: entries are renamed by their owners only
+        Files.setAttribute(shared, "unix:mode", 01777);
+        assertTrue(SqliteLibrary.safeParent(shared, uid()));
+        assertTrue(SqliteLibrary.keptCopy(shared, USER).isPresent());
+        // seen by another user: root's folder is trusted by all, a user's by no one else
+        assertEquals(uid() == 0, SqliteLibrary.safeParent(shared, uid() + 1));
+        assertTrue(SqliteLibrary.safeParent(Path.of("/tmp"), uid()), "/tmp: root's, sticky");
+    }
+
+    @Test
+    void aUserNameIsMadeSafeForAFolderName() {
+        assertEquals("chemfit-.._evil_user", SqliteLibrary.folderName("../evil user"));
+        assertEquals("chemfit-DOMAIN_user", SqliteLibrary.folderName("DOMAIN\\user"));
+        Path lib = SqliteLibrary.keptCopy(tmp, "../evil user").orElseThrow();
+        assertEquals(tmp.resolve("chemfit-.._evil_user"), lib.getParent());
     }
 }
