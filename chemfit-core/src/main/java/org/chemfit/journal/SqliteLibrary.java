@@ -44,8 +44,8 @@ import org.sqlite.util.LibraryLoaderUtil;
  * written under another name and then renamed, so that a process never sees half of it; copies of
  * other versions and parts left by a killed copy are removed when a new copy is written. The
  * folder is used only when it is a folder (not a link) of the process's user that no one else may
- * read or write, in a folder that others cannot rename it in (owned by that user or root, or
- * sticky, as {@code /tmp} is). Otherwise, and when any of sqlite-jdbc's own properties ({@code
+ * read or write, in a folder where no one else can rename it (owned by that user or root, and
+ * sticky, as {@code /tmp} is, or writable by its owner only). Otherwise, and when any of sqlite-jdbc's own properties ({@code
  * org.sqlite.lib.path}, {@code org.sqlite.lib.name}, {@code org.sqlite.tmpdir}) is set, or on a
  * system other than Linux (the process's user id is read from {@code /proc/self}), sqlite-jdbc
  * loads its library its own way.
