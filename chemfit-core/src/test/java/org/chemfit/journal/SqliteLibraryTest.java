@@ -135,18 +135,18 @@ class SqliteLibraryTest {
 
     @Test
     void aTemporaryFolderWhereOthersCouldRenameTheFolderIsNotUsed() throws Exception {
-        Path shared = Files.createDirectory(tmp.resolve("shared"));
-        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Path open = Files.createDirectory(tmp.resolve("open-to-all"));
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
         // writable by all and not sticky: another user could swap the folder for one of theirs
-        assertFalse(SqliteLibrary.safeParent(shared, uid()));
-        assertEquals(Optional.empty(), SqliteLibrary.keptCopy(shared, USER));
-        assertEquals(List.of(), names(shared), "nothing is made in it");
+        assertFalse(SqliteLibrary.safeParent(open, uid()));
+        assertEquals(Optional.empty(), SqliteLibrary.keptCopy(open, USER));
+        assertEquals(List.of(), names(open), "nothing is made in it");
         // sticky, as /tmp is: entries are renamed by their owners only
-        Files.setAttribute(shared, "unix:mode", 01777);
-        assertTrue(SqliteLibrary.safeParent(shared, uid()));
-        assertTrue(SqliteLibrary.keptCopy(shared, USER).isPresent());
+        Files.setAttribute(open, "unix:mode", 01777);
+        assertTrue(SqliteLibrary.safeParent(open, uid()));
+        assertTrue(SqliteLibrary.keptCopy(open, USER).isPresent());
         // seen by another user: root's folder is trusted by all, a user's by no one else
-        assertEquals(uid() == 0, SqliteLibrary.safeParent(shared, uid() + 1));
+        assertEquals(uid() == 0, SqliteLibrary.safeParent(open, uid() + 1));
         assertTrue(SqliteLibrary.safeParent(Path.of("/tmp"), uid()), "/tmp: root's, sticky");
     }
 
