@@ -7,6 +7,8 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.chemfit.support.Reasons;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The single writer of a journal session: takes every write submitted since its last commit into
@@ -35,6 +37,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class GroupCommitWriter implements AutoCloseable {
 
+    private static final Logger LOG = LoggerFactory.getLogger(GroupCommitWriter.class);
+
     /** One write, run inside the writer's transaction. */
     @FunctionalInterface
     interface Write {
@@ -59,6 +63,7 @@ final class GroupCommitWriter implements AutoCloseable {
     private final SqliteJournal journal;
     private final Applier applier;
     private final Runnable afterCommit;
+    private final Runnable between;
     private final ReentrantLock lock = new ReentrantLock();
     /** Signalled when a write is submitted, a group is committed, or the writer is closing. */
     private final Condition changed = lock.newCondition();
@@ -101,9 +106,23 @@ final class GroupCommitWriter implements AutoCloseable {
      * @param afterCommit run by the committing thread after each group is committed
      */
     GroupCommitWriter(SqliteJournal journal, String name, Applier applier, Runnable afterCommit) {
+        this(journal, name, applier, afterCommit, () -> {});
+    }
+
+    /**
+     * @param journal the journal whose connection the writes use
+     * @param name what the writer serves, for its thread's name
+     * @param applier how a group is applied inside its transaction
+     * @param afterCommit run by the committing thread after each group is committed
+     * @param between run by the writer's own thread after each group it commits, without the
+     *     writer's lock (writes are submitted and flushed meanwhile): short work that readies what
+     *     the writers of the next group need, kept off their threads
+     */
+    GroupCommitWriter(SqliteJournal journal, String name, Applier applier, Runnable afterCommit, Runnable between) {
         this.journal = journal;
         this.applier = applier;
         this.afterCommit = afterCommit;
+        this.between = between;
         this.thread = new Thread(this::loop, "chemfit-journal-writer (" + name + ")");
         thread.setDaemon(true);
         thread.start();
@@ -189,6 +208,7 @@ final class GroupCommitWriter implements AutoCloseable {
                 linger();
                 if (!busy && !pending.isEmpty()) {
                     commitNextGroup();
+                    betweenGroups();
                 }
             }
         } finally {
@@ -211,6 +231,20 @@ final class GroupCommitWriter implements AutoCloseable {
                 // only close() ends the writer; an interrupt just ends the wait
                 return;
             }
+        }
+    }
+
+    /** Runs {@link #between} without the lock; called holding it. */
+    private void betweenGroups() {
+        lock.unlock();
+        try {
+            between.run();
+        } catch (RuntimeException | InternalError e) {
+            // work between groups only saves time later: a failure of it is not the writes'
+            // (an InternalError is a fault in a mapped file that another process cut short)
+            LOG.debug("journal {}: between commits: {}", journal.path(), Reasons.of(e));
+        } finally {
+            lock.lock();
         }
     }
 

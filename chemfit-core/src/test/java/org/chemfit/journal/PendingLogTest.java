@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The pending file as a reader after a kill finds it: every record appended and not yet copied,
  * in order, also once its halves were used in turn or it was mapped again larger; and an appender
- * told to wait for the writer rather than a record lost.
+ * told to wait for the writer rather than a record lost. Pages touched ahead of the appender
+ * change no byte of it, even while it appends, and spare it the faults of their first write.
  */
 class PendingLogTest {
 
@@ -156,5 +157,116 @@ class PendingLogTest {
         List<byte[]> read = PendingLog.read(f);
         assertEquals(1, read.size(), "the second fails its checksum");
         assertArrayEquals(record(1), read.get(0));
+    }
+    /** @return the minor page faults of this process so far (field 10 of /proc/self/stat) */
+    private static long minorFaults() throws java.io.IOException {
+        String stat = Files.readString(Path.of("/proc/self/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[7]); // fields from the third on: minflt is the tenth
+    }
+
+    @Test
+    void pagesTouchedAheadSpareTheAppenderTheirFaultsAndStopAtTheFileEnd() throws Exception {
+        Path f = dir.resolve("journal.sqlite-pending");
+        PendingLog log = new PendingLog(f, false);
+        assertEquals(0, log.touchAhead(1 << 20), "nothing mapped yet: nothing touched");
+        assertFalse(Files.exists(f), "and no file made for it");
+
+        int small = 4096 - PendingLog.FRAME; // a frame a page long
+        assertTrue(log.tryAppend(frame(1, small)));
+        // a megabyte from the appender's position, which is inside the first page: 256 pages on
+        int pages = log.touchAhead(1 << 20);
+        assertEquals(256, pages, "the pages after the one appended to, up to a megabyte ahead");
+        assertEquals(0, log.touchAhead(1 << 20), "touched once only");
+
+        // appending into the touched megabyte faults almost nothing in; into the next, each page
+        byte[][] frames = new byte[250][];
+        for (int i = 0; i < frames.length; i++) {
+            frames[i] = frame(2 + i % 100, small).array();
+        }
+        long before = minorFaults();
+        for (byte[] fr : frames) {
+            assertTrue(log.tryAppend(ByteBuffer.wrap(fr)));
+        }
+        long touched = minorFaults() - before;
+        before = minorFaults();
+        for (byte[] fr : frames) {
+            assertTrue(log.tryAppend(ByteBuffer.wrap(fr)));
+        }
+        long untouched = minorFaults() - before;
+        assertTrue(untouched >= 200, "250 pages not touched ahead: " + untouched + " faults");
+        assertTrue(touched < untouched / 4, "250 pages touched ahead: " + touched + " faults, against " + untouched);
+
+        // the pages after the appender's page, to the file's end and no further
+        int position = PendingLog.HEADER + (1 + 2 * frames.length) * 4096;
+        assertEquals((4 << 20) / 4096 - (position / 4096 + 1), log.touchAhead(8 << 20));
+        assertEquals(0, log.touchAhead(8 << 20));
+        List<byte[]> read = PendingLog.read(f);
+        assertEquals(1 + 2 * frames.length, read.size());
+        for (int i = 0; i < read.size(); i++) {
+            byte expected = (byte) (i == 0 ? 1 : 2 + (i - 1) % frames.length % 100);
+            assertEquals(small, read.get(i).length);
+            assertEquals(expected, read.get(i)[0], "record " + i);
+            assertEquals(expected, read.get(i)[small - 1], "record " + i);
+        }
+    }
+
+    @Test
+    void touchingAheadWhileRecordsAreAppendedChangesNoByteOfThem() throws Exception {
+        Path f = dir.resolve("journal.sqlite-pending");
+        PendingLog log = new PendingLog(f, false);
+        assertTrue(log.tryAppend(frame(1, 100)));
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicLong touched = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicLong calls = new java.util.concurrent.atomic.AtomicLong();
+        Thread toucher = new Thread(() -> {
+            while (!done.get()) {
+                touched.addAndGet(log.touchAhead(16 << 10)); // a little ahead: on the appender's heels
+                calls.incrementAndGet();
+            }
+        });
+        toucher.start();
+        // records of every size around a page, zeros among them (a zero long is what a touch sets)
+        java.util.Random random = new java.util.Random(42);
+        List<byte[]> written = new java.util.ArrayList<>();
+        written.add(record(1, 100));
+        try {
+            for (int i = 0; i < 700; i++) { // about 3.3 MiB: within the first pass over the file
+                int size = 1 + random.nextInt(9000);
+                byte[] r = new byte[size];
+                if (i % 3 != 0) {
+                    random.nextBytes(r);
+                }
+                ByteBuffer b = ByteBuffer.allocate(PendingLog.FRAME + size);
+                b.position(PendingLog.FRAME);
+                b.put(r).position(0);
+                assertTrue(log.tryAppend(b), "record " + i);
+                written.add(r);
+                if (i % 10 == 9) { // every ten records, a touch that began after them: the two interleave
+                    long c = calls.get();
+                    long deadline = System.nanoTime() + 10_000_000_000L;
+                    while (calls.get() < c + 2) {
+                        assertTrue(System.nanoTime() < deadline, "the touching thread stopped");
+                        Thread.onSpinWait();
+                    }
+                }
+            }
+        } finally {
+            done.set(true);
+            toucher.join();
+        }
+        // each of the 70 touches after ten records (45 KB on average) finds pages before it untouched
+        assertTrue(touched.get() >= 70, "pages touched meanwhile: " + touched.get());
+        List<byte[]> read = PendingLog.read(f);
+        assertEquals(written.size(), read.size());
+        for (int i = 0; i < read.size(); i++) {
+            assertArrayEquals(written.get(i), read.get(i), "record " + i);
+        }
+    }
+
+    private static byte[] record(int number, int size) {
+        byte[] r = new byte[size];
+        java.util.Arrays.fill(r, (byte) number);
+        return r;
     }
 }
