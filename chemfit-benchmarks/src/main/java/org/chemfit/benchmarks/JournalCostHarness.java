@@ -26,7 +26,9 @@ import org.chemfit.journal.JournalMode;
  * closing the journal; making and removing its folder are not timed). Prints the medians over the
  * repeats of the wall-clock and fit-thread CPU slopes, their ratio to the fit without a journal,
  * the CPU the journal's writer thread took per evaluation (its threads are sampled every
- * millisecond while a fit runs), and the fixed cost.
+ * millisecond while a fit runs), the page faults the fit's thread took per evaluation (the first
+ * write to each page of a new journal's files, read from {@code /proc/thread-self/stat}), and the
+ * fixed cost.
  *
  * <pre>
  * java -cp chemfit-benchmarks/target/benchmarks.jar org.chemfit.benchmarks.JournalCostHarness \
@@ -65,6 +67,7 @@ public final class JournalCostHarness {
         double[][] cpu = new double[k][repeats];
         double[][] fixed = new double[k][repeats];
         double[][] writer = new double[k][repeats];
+        double[][] faults = new double[k][repeats];
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         int[] counts = new int[2];
         for (int r = -3; r < repeats; r++) { // three rounds of warm-up
@@ -73,6 +76,7 @@ public final class JournalCostHarness {
                 long[] t = new long[2];
                 long[] c = new long[2];
                 long[] wc = new long[2];
+                long[] pf = new long[2];
                 int[] n = new int[2];
                 for (int s = 0; s < 2; s++) {
                     if (dir != null) { // a fresh folder, made and later removed outside the timing
@@ -80,11 +84,13 @@ public final class JournalCostHarness {
                         Files.createDirectories(dir);
                     }
                     WriterCpu w = new WriterCpu(threads);
+                    long f0 = minorFaults();
                     long c0 = threads.getCurrentThreadCpuTime();
                     long t0 = System.nanoTime();
                     FitResult result = fit(ob, s == 0 ? shortFit : longFit, dir);
                     t[s] = System.nanoTime() - t0;
                     c[s] = threads.getCurrentThreadCpuTime() - c0;
+                    pf[s] = minorFaults() - f0;
                     wc[s] = w.stop();
                     n[s] = result.evaluations();
                     if (dir != null) {
@@ -96,6 +102,7 @@ public final class JournalCostHarness {
                     wall[v][r] = slope;
                     cpu[v][r] = (c[1] - c[0]) / 1e6 / (n[1] - n[0]);
                     writer[v][r] = (wc[1] - wc[0]) / 1e6 / (n[1] - n[0]);
+                    faults[v][r] = (double) (pf[1] - pf[0]) / (n[1] - n[0]);
                     fixed[v][r] = t[0] / 1e6 - slope * n[0];
                     counts[0] = n[0];
                     counts[1] = n[1];
@@ -113,16 +120,28 @@ public final class JournalCostHarness {
             double c = Harnesses.median(cpu[v]);
             System.out.printf(
                     "  %-28s per evaluation: wall %7.4f ms (%5.2f x), fit thread CPU %7.4f ms (%5.2f x),"
-                            + " writer CPU %7.4f ms; once per fit: %6.2f ms (%+.2f ms)%n",
+                            + " writer CPU %7.4f ms, fit thread page faults %5.2f; once per fit: %6.2f ms (%+.2f ms)%n",
                     names.get(v),
                     w,
                     w / base,
                     c,
                     c / cpuBase,
                     Harnesses.median(writer[v]),
+                    Harnesses.median(faults[v]),
                     Harnesses.median(fixed[v]),
                     Harnesses.median(fixed[v]) - fixedBase);
         }
+    }
+
+    /** @return the minor page faults of the calling thread so far (the tenth field of its stat), or 0 off Linux */
+    private static long minorFaults() throws java.io.IOException {
+        Path stat = Path.of("/proc/thread-self/stat");
+        if (!Files.exists(stat)) {
+            return 0;
+        }
+        String s = Files.readString(stat);
+        // after the command's name in parentheses: state is the third field, minflt the tenth
+        return Long.parseLong(s.substring(s.lastIndexOf(')') + 2).split(" ")[7]);
     }
 
     /** The CPU time of the journal's writer threads while a fit runs, sampled every millisecond. */
