@@ -26,9 +26,9 @@ import org.chemfit.journal.JournalMode;
  * closing the journal; making and removing its folder are not timed). Prints the medians over the
  * repeats of the wall-clock and fit-thread CPU slopes, their ratio to the fit without a journal,
  * the CPU the journal's writer thread took per evaluation (its threads are sampled every
- * millisecond while a fit runs), the page faults the fit's thread took per evaluation (the first
- * write to each page of a new journal's files, read from {@code /proc/thread-self/stat}), and the
- * fixed cost.
+ * millisecond while a fit runs), the page faults the fit's thread took per evaluation (its minor
+ * faults, from {@code /proc/thread-self/stat}: the first touch of any page, such as the pages of a
+ * new journal's pending file), and the fixed cost.
  *
  * <pre>
  * java -cp chemfit-benchmarks/target/benchmarks.jar org.chemfit.benchmarks.JournalCostHarness \

@@ -63,7 +63,10 @@ final class GroupCommitWriter implements AutoCloseable {
     private final SqliteJournal journal;
     private final Applier applier;
     private final Runnable afterCommit;
-    private final Runnable between;
+    private final java.util.function.BooleanSupplier whileLingering;
+    /** Whether {@link #whileLingering} said more is left (only the writer's thread uses it). */
+    private boolean moreToReady;
+
     private final ReentrantLock lock = new ReentrantLock();
     /** Signalled when a write is submitted, a group is committed, or the writer is closing. */
     private final Condition changed = lock.newCondition();
@@ -71,6 +74,7 @@ final class GroupCommitWriter implements AutoCloseable {
     private final Thread thread;
     private List<Write> pending = new ArrayList<>();
     private long submitted;
+
     private long committed;
     private long commits;
     private @Nullable JournalException failure;
@@ -106,7 +110,7 @@ final class GroupCommitWriter implements AutoCloseable {
      * @param afterCommit run by the committing thread after each group is committed
      */
     GroupCommitWriter(SqliteJournal journal, String name, Applier applier, Runnable afterCommit) {
-        this(journal, name, applier, afterCommit, () -> {});
+        this(journal, name, applier, afterCommit, () -> false);
     }
 
     /**
@@ -114,15 +118,21 @@ final class GroupCommitWriter implements AutoCloseable {
      * @param name what the writer serves, for its thread's name
      * @param applier how a group is applied inside its transaction
      * @param afterCommit run by the committing thread after each group is committed
-     * @param between run by the writer's own thread after each group it commits, without the
-     *     writer's lock (writes are submitted and flushed meanwhile): short work that readies what
-     *     the writers of the next group need, kept off their threads
+     * @param whileLingering work that readies what the writers of the next groups need, kept off
+     *     their threads: done by the writer's own thread while it lets a group gather (the
+     *     {@link #LINGER_NANOS} it waits anyway), without its lock, in short steps that each say
+     *     whether more is left; it delays no commit by more than a step
      */
-    GroupCommitWriter(SqliteJournal journal, String name, Applier applier, Runnable afterCommit, Runnable between) {
+    GroupCommitWriter(
+            SqliteJournal journal,
+            String name,
+            Applier applier,
+            Runnable afterCommit,
+            java.util.function.BooleanSupplier whileLingering) {
         this.journal = journal;
         this.applier = applier;
         this.afterCommit = afterCommit;
-        this.between = between;
+        this.whileLingering = whileLingering;
         this.thread = new Thread(this::loop, "chemfit-journal-writer (" + name + ")");
         thread.setDaemon(true);
         thread.start();
@@ -208,7 +218,6 @@ final class GroupCommitWriter implements AutoCloseable {
                 linger();
                 if (!busy && !pending.isEmpty()) {
                     commitNextGroup();
-                    betweenGroups();
                 }
             }
         } finally {
@@ -220,11 +229,17 @@ final class GroupCommitWriter implements AutoCloseable {
      * Waits up to {@link #LINGER_NANOS} after the first write of a group, so that the writes of the
      * same moment (the other fast terms of an evaluation) share its commit instead of each waking
      * the writer; a flush or close meanwhile ends the wait (a flushing caller takes the group).
+     * The wait is used for the steps of {@link #whileLingering} while they say more is left.
      */
     private void linger() {
         long deadline = System.nanoTime() + LINGER_NANOS;
+        moreToReady = true; // the writers went on since the last group
         long left;
         while (!closing && !busy && !pending.isEmpty() && (left = deadline - System.nanoTime()) > 0) {
+            if (moreToReady) {
+                readyStep();
+                continue;
+            }
             try {
                 changed.awaitNanos(left);
             } catch (InterruptedException e) {
@@ -234,15 +249,16 @@ final class GroupCommitWriter implements AutoCloseable {
         }
     }
 
-    /** Runs {@link #between} without the lock; called holding it. */
-    private void betweenGroups() {
+    /** Runs one step of {@link #whileLingering} without the lock; called holding it. */
+    private void readyStep() {
         lock.unlock();
         try {
-            between.run();
+            moreToReady = whileLingering.getAsBoolean();
         } catch (RuntimeException | InternalError e) {
-            // work between groups only saves time later: a failure of it is not the writes'
-            // (an InternalError is a fault in a mapped file that another process cut short)
-            LOG.debug("journal {}: between commits: {}", journal.path(), Reasons.of(e));
+            // this work only saves time later: its failure is not the writes' (an InternalError
+            // is a fault in a mapped file: a full file system); not tried again for this group
+            moreToReady = false;
+            LOG.debug("journal {}: while lingering: {}", journal.path(), Reasons.of(e));
         } finally {
             lock.lock();
         }
@@ -258,6 +274,10 @@ final class GroupCommitWriter implements AutoCloseable {
         lock.unlock();
         try {
             failed = commit(batch);
+        } catch (RuntimeException | Error e) {
+            // the writer's thread must not end with the group taken: flushers would wait forever
+            failed = new JournalException(
+                    "journal " + journal.path() + ": cannot record finished results: " + Reasons.of(e), e);
         } finally {
             lock.lock();
         }

@@ -215,8 +215,8 @@ final class SqliteJournal implements JournalReader {
             T result = work.run();
             conn.commit();
             return result;
-        } catch (SQLException | RuntimeException e) {
-            conn.rollback();
+        } catch (SQLException | RuntimeException | Error e) {
+            conn.rollback(); // whatever ended the work: nothing of it is committed
             throw e;
         } finally {
             conn.setAutoCommit(true);

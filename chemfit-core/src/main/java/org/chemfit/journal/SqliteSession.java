@@ -118,11 +118,14 @@ final class SqliteSession implements Journal.Session {
     /** Where an evaluation's record is durable before the database holds it. */
     private final PendingLog pending;
     /**
-     * How far ahead of the appender the writer touches the pending file's pages between commits:
+     * How far ahead of the appender the writer touches the pending file's pages while it lingers:
      * more than fast evaluations append between two commits (about 5 KB each for the argon
      * example's 46 terms, 20 to 40 of them per millisecond of lingering).
      */
     private static final int TOUCH_AHEAD = 512 << 10;
+
+    /** Pages touched in one step: a commit waits for one step at most (tens of microseconds). */
+    private static final int TOUCH_STEP = 16;
     /** The records of each half of the pending file that the group being applied copies. */
     private final long[] pendingInGroup = new long[2];
 
@@ -152,7 +155,11 @@ final class SqliteSession implements Journal.Session {
         this.nextTermId = journal.queries.nextTermId();
         this.pending = new PendingLog(PendingLog.beside(journal.path()), journal.syncs);
         this.writer = new GroupCommitWriter(
-                journal, "run " + runId, this::apply, this::committed, () -> pending.touchAhead(TOUCH_AHEAD));
+                journal,
+                "run " + runId,
+                this::apply,
+                this::committed,
+                () -> pending.touchAhead(TOUCH_AHEAD, TOUCH_STEP));
     }
 
     /** Called under the journal's lock. */

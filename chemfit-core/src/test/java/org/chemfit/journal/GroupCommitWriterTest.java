@@ -1,6 +1,8 @@
 package org.chemfit.journal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -8,27 +10,24 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The work a session gives its writer for the time between commits (touching the pending file's
- * pages ahead) runs on the writer's own thread after each group it commits, never on a thread
- * that commits its own writes by flushing, and a failure of it loses no write.
+ * The work a session gives its writer for the time it lingers for a group (touching the pending
+ * file's pages ahead) runs on the writer's own thread, never on a thread that commits its own
+ * writes by flushing, without the writer's lock (writes are submitted and committed meanwhile),
+ * and a failure of it loses no write. An error in a write (a fault in a
+ * mapped file) fails the group like an exception does, instead of leaving flushers waiting.
  */
 class GroupCommitWriterTest {
 
     @TempDir
     Path dir;
 
-    @Test
-    void workBetweenGroupsRunsOnTheWriterThreadOnlyAndItsFailureLosesNoWrite() throws Exception {
-        SqliteJournal journal = SqliteJournal.open(dir, Journal.Durability.PROCESS_CRASH);
-        List<String> betweenOn = new CopyOnWriteArrayList<>();
-        List<Integer> applied = new CopyOnWriteArrayList<>();
-        CountDownLatch once = new CountDownLatch(1);
-        CountDownLatch twice = new CountDownLatch(2);
-        GroupCommitWriter writer = new GroupCommitWriter(
+    private static GroupCommitWriter writer(SqliteJournal journal, BooleanSupplier between) {
+        return new GroupCommitWriter(
                 journal,
                 "test",
                 group -> {
@@ -37,31 +36,101 @@ class GroupCommitWriterTest {
                     }
                 },
                 () -> {},
-                () -> {
-                    betweenOn.add(Thread.currentThread().getName());
-                    once.countDown();
-                    twice.countDown();
-                    throw new IllegalStateException("between fails");
-                });
+                between);
+    }
+
+    @Test
+    void workWhileLingeringRunsOnTheWriterThreadWithoutItsLock() throws Exception {
+        SqliteJournal journal = SqliteJournal.open(dir, Journal.Durability.PROCESS_CRASH);
+        List<Integer> applied = new CopyOnWriteArrayList<>();
+        List<String> ranOn = new CopyOnWriteArrayList<>();
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        GroupCommitWriter writer = writer(journal, () -> {
+            ranOn.add(Thread.currentThread().getName());
+            if (entered.getCount() > 0) { // the first step waits until the test lets it go
+                entered.countDown();
+                try {
+                    assertTrue(release.await(30, TimeUnit.SECONDS), "released");
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return false;
+        });
         try {
-            // a caller that flushes while the writer is idle commits itself: nothing between
-            writer.submit(() -> applied.add(1));
+            writer.submit(() -> applied.add(1)); // wakes the writer, which lingers and takes a step
+            // (a writer held up past its linger commits without a step: the next group's linger takes it)
+            for (int k = 0; !entered.await(50, TimeUnit.MILLISECONDS); k++) {
+                assertTrue(k < 600, "the writer's thread took a step while lingering");
+                writer.submit(() -> {});
+            }
+            // while that step waits, writes are submitted and committed by the flushing caller
             writer.flush();
             assertEquals(List.of(1), applied);
-            String me = Thread.currentThread().getName();
-            assertTrue(!betweenOn.contains(me), "never on a flushing caller's thread: " + betweenOn);
-
-            // writes left to the writer's thread: it commits them, then does the work between
             writer.submit(() -> applied.add(2));
-            assertTrue(once.await(30, TimeUnit.SECONDS), "the writer's thread committed and went on");
+            writer.flush();
             assertEquals(List.of(1, 2), applied);
-            writer.submit(() -> applied.add(3)); // after a failure between groups: still written
-            assertTrue(twice.await(30, TimeUnit.SECONDS), "the writer's second group: " + betweenOn);
+            release.countDown();
+            writer.submit(() -> applied.add(3));
             writer.flush();
             assertEquals(List.of(1, 2, 3), applied);
-            for (String name : betweenOn) {
-                assertTrue(name.startsWith("chemfit-journal-writer (test)"), name);
+            assertFalse(ranOn.isEmpty());
+            for (String name : ranOn) {
+                assertTrue(name.startsWith("chemfit-journal-writer (test)"), "never a flushing caller: " + ranOn);
             }
+        } finally {
+            release.countDown();
+            writer.close();
+            journal.close();
+        }
+    }
+
+    @Test
+    void aFailureOfTheWorkWhileLingeringLosesNoWrite() throws Exception {
+        SqliteJournal journal = SqliteJournal.open(dir, Journal.Durability.PROCESS_CRASH);
+        List<Integer> applied = new CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
+        CountDownLatch second = new CountDownLatch(1);
+        CountDownLatch third = new CountDownLatch(1);
+        GroupCommitWriter writer = writer(journal, () -> {
+            failures.incrementAndGet();
+            throw new IllegalStateException("the work fails");
+        });
+        try {
+            writer.submit(() -> {
+                applied.add(2);
+                second.countDown();
+            });
+            assertTrue(second.await(30, TimeUnit.SECONDS), "committed by the writer's thread");
+            writer.submit(() -> {
+                applied.add(3);
+                third.countDown();
+            });
+            assertTrue(third.await(30, TimeUnit.SECONDS), "the writer went on");
+            writer.flush();
+            assertEquals(List.of(2, 3), applied);
+            assertTrue(failures.get() <= 2, "one failed step per group at most, not tried again in it: " + failures);
+        } finally {
+            writer.close();
+            journal.close();
+        }
+    }
+
+    @Test
+    void anErrorInAWriteFailsItsGroupAndNoFlushWaitsForever() throws Exception {
+        SqliteJournal journal = SqliteJournal.open(dir, Journal.Durability.PROCESS_CRASH);
+        GroupCommitWriter writer = writer(journal, () -> false);
+        try {
+            writer.submit(() -> {
+                throw new InternalError("a fault occurred in an unsafe memory access");
+            });
+            JournalException e = assertThrows(JournalException.class, writer::flush);
+            assertTrue(
+                    e.getMessage().contains("cannot record finished results")
+                            && e.getMessage().contains("unsafe memory access"),
+                    e.getMessage());
+            assertThrows(JournalException.class, () -> writer.submit(() -> {}), "nothing is written after it");
         } finally {
             writer.close();
             journal.close();

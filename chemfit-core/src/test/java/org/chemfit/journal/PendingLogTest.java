@@ -158,26 +158,39 @@ class PendingLogTest {
         assertEquals(1, read.size(), "the second fails its checksum");
         assertArrayEquals(record(1), read.get(0));
     }
-    /** @return the minor page faults of this process so far (field 10 of /proc/self/stat) */
+    /** @return the minor page faults of the calling thread so far (field 10 of its stat) */
     private static long minorFaults() throws java.io.IOException {
-        String stat = Files.readString(Path.of("/proc/self/stat"));
+        String stat = Files.readString(Path.of("/proc/thread-self/stat"));
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return Long.parseLong(f[7]); // fields from the third on: minflt is the tenth
     }
 
+    /** @return the size of the pages of this process's memory, in bytes */
+    private static int pageSize() throws java.io.IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/smaps"))) {
+            if (line.startsWith("KernelPageSize:")) {
+                return 1024 * Integer.parseInt(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        throw new AssertionError("no KernelPageSize in /proc/self/smaps");
+    }
+
     @Test
-    void pagesTouchedAheadSpareTheAppenderTheirFaultsAndStopAtTheFileEnd() throws Exception {
+    void pagesTouchedAheadSpareTheAppenderTheirFaultsAndStayInTheHalfAppendedTo() throws Exception {
         Path f = dir.resolve("journal.sqlite-pending");
         PendingLog log = new PendingLog(f, false);
-        assertEquals(0, log.touchAhead(1 << 20), "nothing mapped yet: nothing touched");
+        assertFalse(log.touchAhead(1 << 20, 1000), "nothing mapped yet: nothing to touch");
         assertFalse(Files.exists(f), "and no file made for it");
 
-        int small = 4096 - PendingLog.FRAME; // a frame a page long
+        int small = 4096 - PendingLog.FRAME; // a frame 4 KiB long
         assertTrue(log.tryAppend(frame(1, small)));
-        // a megabyte from the appender's position, which is inside the first page: 256 pages on
-        int pages = log.touchAhead(1 << 20);
-        assertEquals(256, pages, "the pages after the one appended to, up to a megabyte ahead");
-        assertEquals(0, log.touchAhead(1 << 20), "touched once only");
+        int position = PendingLog.HEADER + 4096;
+        assertTrue(log.touchAhead(1 << 20, 10), "ten pages in one step, more left");
+        assertEquals(8192 + 9 * 4096 + 1, log.touched(), "from the page after the appender's position");
+        assertFalse(log.touchAhead(1 << 20, 1000), "the rest of the megabyte ahead");
+        assertTrue(log.touched() > position + (1 << 20) - 4096, "touched to " + log.touched());
+        assertTrue(log.touched() <= position + (1 << 20), "touched to " + log.touched());
+        assertFalse(log.touchAhead(1 << 20, 1000), "touched once only");
 
         // appending into the touched megabyte faults almost nothing in; into the next, each page
         byte[][] frames = new byte[250][];
@@ -194,13 +207,13 @@ class PendingLogTest {
             assertTrue(log.tryAppend(ByteBuffer.wrap(fr)));
         }
         long untouched = minorFaults() - before;
-        assertTrue(untouched >= 200, "250 pages not touched ahead: " + untouched + " faults");
-        assertTrue(touched < untouched / 4, "250 pages touched ahead: " + touched + " faults, against " + untouched);
+        long pages = 250L * 4096 / pageSize();
+        assertTrue(untouched >= pages * 4 / 5, pages + " pages not touched ahead: " + untouched + " faults");
+        assertTrue(touched < untouched / 4, "the pages touched ahead: " + touched + " faults, against " + untouched);
 
-        // the pages after the appender's page, to the file's end and no further
-        int position = PendingLog.HEADER + (1 + 2 * frames.length) * 4096;
-        assertEquals((4 << 20) / 4096 - (position / 4096 + 1), log.touchAhead(8 << 20));
-        assertEquals(0, log.touchAhead(8 << 20));
+        // ahead, but not past the end of the half appended to (the other holds older records)
+        assertFalse(log.touchAhead(8 << 20, 10_000));
+        assertEquals(2 << 20, log.touched() + 4096 - 1, "the last page of the first half");
         List<byte[]> read = PendingLog.read(f);
         assertEquals(1 + 2 * frames.length, read.size());
         for (int i = 0; i < read.size(); i++) {
@@ -216,22 +229,26 @@ class PendingLogTest {
         Path f = dir.resolve("journal.sqlite-pending");
         PendingLog log = new PendingLog(f, false);
         assertTrue(log.tryAppend(frame(1, 100)));
+        log.copied(log.lastHalf(), 1);
         java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
-        java.util.concurrent.atomic.AtomicLong touched = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicLong advanced = new java.util.concurrent.atomic.AtomicLong();
         java.util.concurrent.atomic.AtomicLong calls = new java.util.concurrent.atomic.AtomicLong();
         Thread toucher = new Thread(() -> {
             while (!done.get()) {
-                touched.addAndGet(log.touchAhead(16 << 10)); // a little ahead: on the appender's heels
+                int before = log.touched();
+                log.touchAhead(16 << 10, 2); // a little ahead: on the appender's heels
+                if (log.touched() != before) {
+                    advanced.incrementAndGet();
+                }
                 calls.incrementAndGet();
             }
         });
         toucher.start();
-        // records of every size around a page, zeros among them (a zero long is what a touch sets)
+        // records of every size around a page, zeros among them, into both halves and round again
         java.util.Random random = new java.util.Random(42);
         List<byte[]> written = new java.util.ArrayList<>();
-        written.add(record(1, 100));
         try {
-            for (int i = 0; i < 700; i++) { // about 3.3 MiB: within the first pass over the file
+            for (int i = 0; i < 1500; i++) { // about 6.8 MiB in all
                 int size = 1 + random.nextInt(9000);
                 byte[] r = new byte[size];
                 if (i % 3 != 0) {
@@ -241,6 +258,7 @@ class PendingLogTest {
                 b.position(PendingLog.FRAME);
                 b.put(r).position(0);
                 assertTrue(log.tryAppend(b), "record " + i);
+                log.copied(log.lastHalf(), 1);
                 written.add(r);
                 if (i % 10 == 9) { // every ten records, a touch that began after them: the two interleave
                     long c = calls.get();
@@ -255,18 +273,13 @@ class PendingLogTest {
             done.set(true);
             toucher.join();
         }
-        // each of the 70 touches after ten records (45 KB on average) finds pages before it untouched
-        assertTrue(touched.get() >= 70, "pages touched meanwhile: " + touched.get());
+        // in the first pass over the file, each touch after ten records (45 KB on average) finds pages
+        assertTrue(advanced.get() >= 50, "touches that went further meanwhile: " + advanced.get());
         List<byte[]> read = PendingLog.read(f);
-        assertEquals(written.size(), read.size());
+        assertTrue(read.size() > 300, "both halves hold records: " + read.size());
+        List<byte[]> last = written.subList(written.size() - read.size(), written.size());
         for (int i = 0; i < read.size(); i++) {
-            assertArrayEquals(written.get(i), read.get(i), "record " + i);
+            assertArrayEquals(last.get(i), read.get(i), "record " + (written.size() - read.size() + i));
         }
-    }
-
-    private static byte[] record(int number, int size) {
-        byte[] r = new byte[size];
-        java.util.Arrays.fill(r, (byte) number);
-        return r;
     }
 }
