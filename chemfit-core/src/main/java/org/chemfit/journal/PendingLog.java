@@ -82,6 +82,13 @@ final class PendingLog implements AutoCloseable {
     /** The size of a page touched ahead (a larger page is touched more than once: no harm). */
     private static final int PAGE = 4096;
 
+    /**
+     * Below this much room left on its file system, pages are not touched ahead: a write to a page
+     * that finds no room is a SIGBUS, which the JVM turns into an InternalError thrown later,
+     * anywhere in the touching thread; the appender meets a full file system in its own write.
+     */
+    private static final long ROOM_TO_TOUCH = 64L << 20;
+
     private final Path file;
     private final boolean sync;
     /**
@@ -110,6 +117,8 @@ final class PendingLog implements AutoCloseable {
     private int lastHalf;
     /** Up to where in the file the pages are touched, in this mapping: pages below it are. */
     private int touched;
+    /** The file system of the file, found at the first touch: how much room is left on it. */
+    private java.nio.file.@Nullable FileStore store;
 
     private int lastOffset;
     private final CRC32C crc = new CRC32C();
@@ -193,22 +202,42 @@ final class PendingLog implements AutoCloseable {
      * so that appending does not pay for the first write to a page: a zero is written at the start
      * of each page, under the lock, one page at a time (an appender waits at most for one page
      * fault), and only past the end of the frames of the half being appended to, where no reader
-     * looks. A full file system is an {@link InternalError} here rather than for the appender.
+     * looks. Only the first time through a mapping: the pages stay. Nothing is touched while the
+     * file system has less than {@value #ROOM_TO_TOUCH} bytes left.
      *
      * @param ahead how far past the appender's position to touch, within its half
      * @param pages at most how many pages to touch in this call
      * @return whether pages are left to touch within {@code ahead} (call again)
      */
     boolean touchAhead(int ahead, int pages) {
+        java.nio.file.FileStore fs;
+        synchronized (this) {
+            if (map == null || next(ahead) < 0) {
+                return false; // nothing to touch: the room left is not asked for
+            }
+            fs = store;
+        }
+        try {
+            if (fs == null) { // found by the touching thread, not the appender (it reads the mount table)
+                fs = Files.getFileStore(file);
+                synchronized (this) {
+                    store = fs;
+                }
+            }
+            if (fs.getUsableSpace() < ROOM_TO_TOUCH) {
+                return false;
+            }
+        } catch (IOException e) {
+            return false; // not known: not touched
+        }
         for (int k = 0; k < pages; k++) {
             synchronized (this) {
                 MappedByteBuffer m = map;
                 if (m == null) {
                     return false;
                 }
-                int limit = (int) Math.min(end(current), (long) position + ahead);
-                int p = (Math.max(touched, position) + PAGE - 1) & -PAGE;
-                if (p >= limit) {
+                int p = next(ahead);
+                if (p < 0) {
                     return false;
                 }
                 m.put(p, (byte) 0); // past the frames' end: nothing anyone reads
@@ -216,6 +245,13 @@ final class PendingLog implements AutoCloseable {
             }
         }
         return true;
+    }
+
+    /** @return the next page to touch within this far past the position, or -1; called holding the lock */
+    private int next(int ahead) {
+        int limit = (int) Math.min(end(current), (long) position + ahead);
+        int p = (Math.max(touched, position) + PAGE - 1) & -PAGE;
+        return p < limit ? p : -1;
     }
 
     /** @return up to where in the file pages are touched (for tests) */

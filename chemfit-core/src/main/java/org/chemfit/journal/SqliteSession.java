@@ -124,7 +124,7 @@ final class SqliteSession implements Journal.Session {
      */
     private static final int TOUCH_AHEAD = 512 << 10;
 
-    /** Pages touched in one step: a commit waits for one step at most (tens of microseconds). */
+    /** Pages touched in one step: a commit waits for one step at most. */
     private static final int TOUCH_STEP = 16;
     /** The records of each half of the pending file that the group being applied copies. */
     private final long[] pendingInGroup = new long[2];

@@ -51,7 +51,7 @@ class GroupCommitWriterTest {
             if (entered.getCount() > 0) { // the first step waits until the test lets it go
                 entered.countDown();
                 try {
-                    assertTrue(release.await(30, TimeUnit.SECONDS), "released");
+                    release.await(60, TimeUnit.SECONDS);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
@@ -65,11 +65,15 @@ class GroupCommitWriterTest {
                 assertTrue(k < 600, "the writer's thread took a step while lingering");
                 writer.submit(() -> {});
             }
-            // while that step waits, writes are submitted and committed by the flushing caller
-            writer.flush();
-            assertEquals(List.of(1), applied);
-            writer.submit(() -> applied.add(2));
-            writer.flush();
+            // while that step waits, writes are submitted and committed by a flushing caller: were
+            // the writer's lock held, this flush would wait for the step (60 s)
+            java.util.concurrent.CompletableFuture<Void> flushed =
+                    java.util.concurrent.CompletableFuture.runAsync(() -> {
+                        writer.flush();
+                        writer.submit(() -> applied.add(2));
+                        writer.flush();
+                    });
+            flushed.get(20, TimeUnit.SECONDS);
             assertEquals(List.of(1, 2), applied);
             release.countDown();
             writer.submit(() -> applied.add(3));
@@ -118,6 +122,7 @@ class GroupCommitWriterTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(60)
     void anErrorInAWriteFailsItsGroupAndNoFlushWaitsForever() throws Exception {
         SqliteJournal journal = SqliteJournal.open(dir, Journal.Durability.PROCESS_CRASH);
         GroupCommitWriter writer = writer(journal, () -> false);
@@ -135,5 +140,29 @@ class GroupCommitWriterTest {
             writer.close();
             journal.close();
         }
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void aGroupThatEndsInAnErrorIsRolledBack() throws Exception {
+        SqliteJournal journal = SqliteJournal.open(dir, Journal.Durability.PROCESS_CRASH);
+        GroupCommitWriter writer = writer(journal, () -> false);
+        try {
+            writer.submit(() -> journal.statement("CREATE TABLE probe (x)").execute());
+            writer.submit(() -> {
+                throw new InternalError("a fault occurred in an unsafe memory access");
+            });
+            assertThrows(JournalException.class, writer::flush);
+        } finally {
+            writer.close();
+        }
+        synchronized (journal.lock) {
+            try (java.sql.ResultSet rs = journal.statement("SELECT count(*) FROM sqlite_master WHERE name = 'probe'")
+                    .executeQuery()) {
+                assertTrue(rs.next());
+                assertEquals(0, rs.getInt(1), "the group's first write is not committed");
+            }
+        }
+        journal.close();
     }
 }
