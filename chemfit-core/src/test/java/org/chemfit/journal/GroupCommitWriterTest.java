@@ -123,10 +123,11 @@ class GroupCommitWriterTest {
 
     @Test
     @org.junit.jupiter.api.Timeout(60)
-    void anErrorInAWriteFailsItsGroupAndNoFlushWaitsForever() throws Exception {
+    void anErrorInAWriteFailsItsGroupWhichIsRolledBackAndNoFlushWaitsForever() throws Exception {
         SqliteJournal journal = SqliteJournal.open(dir, Journal.Durability.PROCESS_CRASH);
         GroupCommitWriter writer = writer(journal, () -> false);
         try {
+            writer.submit(() -> journal.statement("CREATE TABLE probe (x)").execute());
             writer.submit(() -> {
                 throw new InternalError("a fault occurred in an unsafe memory access");
             });
@@ -136,23 +137,6 @@ class GroupCommitWriterTest {
                             && e.getMessage().contains("unsafe memory access"),
                     e.getMessage());
             assertThrows(JournalException.class, () -> writer.submit(() -> {}), "nothing is written after it");
-        } finally {
-            writer.close();
-            journal.close();
-        }
-    }
-
-    @Test
-    @org.junit.jupiter.api.Timeout(60)
-    void aGroupThatEndsInAnErrorIsRolledBack() throws Exception {
-        SqliteJournal journal = SqliteJournal.open(dir, Journal.Durability.PROCESS_CRASH);
-        GroupCommitWriter writer = writer(journal, () -> false);
-        try {
-            writer.submit(() -> journal.statement("CREATE TABLE probe (x)").execute());
-            writer.submit(() -> {
-                throw new InternalError("a fault occurred in an unsafe memory access");
-            });
-            assertThrows(JournalException.class, writer::flush);
         } finally {
             writer.close();
         }
