@@ -74,7 +74,6 @@ final class GroupCommitWriter implements AutoCloseable {
     private final Thread thread;
     private List<Write> pending = new ArrayList<>();
     private long submitted;
-
     private long committed;
     private long commits;
     private @Nullable JournalException failure;

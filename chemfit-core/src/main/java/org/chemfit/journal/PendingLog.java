@@ -73,9 +73,8 @@ final class PendingLog implements AutoCloseable {
 
     /**
      * The size of the mapped file at first (sparse: only what is written, or touched ahead, takes
-     * room). Small, so
-     * that its pages are used again rather than faulted in anew; larger only for a record that
-     * does not fit in a half.
+     * room). Small, so that its pages are used again rather than faulted in anew; larger only for
+     * a record that does not fit in a half.
      */
     private static final int FIRST_SIZE = 4 << 20;
 
