@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * ({@code executeBatch}) still needs one caller to gather the rows of many threads.
  *
  * <pre>{@code
- * GroupCommitWriter w = new GroupCommitWriter(journal, "run 1");
+ * GroupCommitWriter w = new GroupCommitWriter(journal, "run 1",
+ *         group -> { for (Write x : group) x.apply(); },   // or merge them
+ *         () -> {}, () -> false);                           // nothing after a commit or while lingering
  * w.submit(() -> insertTermRow(...));   // returns at once
  * w.flush();                            // committed when this returns
  * w.close();
@@ -80,37 +82,6 @@ final class GroupCommitWriter implements AutoCloseable {
     private boolean closing;
     /** Whether a group is being committed (by the writer's thread or by a flushing caller). */
     private boolean busy;
-
-    /**
-     * @param journal the journal whose connection the writes use
-     * @param name what the writer serves, for its thread's name
-     */
-    GroupCommitWriter(SqliteJournal journal, String name) {
-        this(journal, name, group -> {
-            for (Write w : group) {
-                w.apply();
-            }
-        });
-    }
-
-    /**
-     * @param journal the journal whose connection the writes use
-     * @param name what the writer serves, for its thread's name
-     * @param applier how a group is applied inside its transaction
-     */
-    GroupCommitWriter(SqliteJournal journal, String name, Applier applier) {
-        this(journal, name, applier, () -> {});
-    }
-
-    /**
-     * @param journal the journal whose connection the writes use
-     * @param name what the writer serves, for its thread's name
-     * @param applier how a group is applied inside its transaction
-     * @param afterCommit run by the committing thread after each group is committed
-     */
-    GroupCommitWriter(SqliteJournal journal, String name, Applier applier, Runnable afterCommit) {
-        this(journal, name, applier, afterCommit, () -> false);
-    }
 
     /**
      * @param journal the journal whose connection the writes use
