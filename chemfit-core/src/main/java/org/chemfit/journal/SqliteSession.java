@@ -725,6 +725,11 @@ final class SqliteSession implements Journal.Session {
                 fast = new FastTerms(ev.fast.toArray(new TermWrite[0]));
                 // from now on the writer writes none of its fast terms: the record has them
                 ev.closed = write && !ctx.children().isEmpty() && !ev.fast.isEmpty();
+                if (ev.closed) {
+                    // the record takes them from here; its write, queued until the writer catches
+                    // up, would otherwise keep every term's context and quantities alive
+                    ev.fast.clear();
+                }
             }
         } else {
             fast = new FastTerms(new TermWrite[0]);

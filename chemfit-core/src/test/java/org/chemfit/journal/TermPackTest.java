@@ -224,6 +224,89 @@ class TermPackTest {
         }
     }
 
+    /**
+     * Runs one evaluation of four fast terms, each with quantities of its own.
+     *
+     * @return weak references to the terms' quantities: the caller keeps nothing else of it
+     */
+    private static List<java.lang.ref.WeakReference<Quantities>> evaluateFast(Journal.Session s) {
+        EvaluationContext ctx = new EvaluationContext(params(0), "e0");
+        ctx.recordTo(s);
+        s.evaluationsStarted(0, List.of(ctx));
+        List<java.lang.ref.WeakReference<Quantities>> refs = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            EvaluationContext child = ctx.addChild("term" + t, 1.0);
+            Quantities q =
+                    Quantities.builder().put("forces", new double[] {t, -t}).build();
+            child.computed(q);
+            child.complete(t + 0.5);
+            child.timed(EvaluationContext.nowEpochNanos() - 1_000, 1_000, "main");
+            s.finished(child);
+            refs.add(new java.lang.ref.WeakReference<>(q));
+        }
+        ctx.complete(6.0);
+        s.evaluationFinished(0, ctx, 6.0);
+        return refs;
+    }
+
+    @Test
+    void anEvaluationsRecordWaitingForTheWriterKeepsNoTermAlive() throws Exception {
+        Path f = dir.resolve("journal.sqlite");
+        try (SqliteJournal j = SqliteJournal.open(f, Journal.Durability.PROCESS_CRASH)) {
+            long run;
+            List<java.lang.ref.WeakReference<Quantities>> refs;
+            java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            // the journal's lock held elsewhere: the writer cannot commit, as when it is far behind
+            Thread holder = new Thread(() -> {
+                synchronized (j.lock) {
+                    held.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            });
+            int cleared = 0;
+            try (Journal.Session s = j.begin(Map.of("job", 1), JournalMode.resumeLatest())) {
+                run = s.runId();
+                holder.start();
+                try {
+                    assertTrue(held.await(10, java.util.concurrent.TimeUnit.SECONDS));
+                    refs = evaluateFast(s);
+                    for (int i = 0; i < 50 && cleared < refs.size(); i++) {
+                        System.gc();
+                        cleared =
+                                (int) refs.stream().filter(r -> r.get() == null).count();
+                        if (cleared < refs.size()) {
+                            Thread.sleep(10);
+                        }
+                    }
+                } finally {
+                    release.countDown(); // before the session ends: its end waits for the writer
+                    holder.join();
+                }
+                s.end("FINISHED", "CONVERGED", 6.0, 1);
+            }
+            // its record is in the pending file; the terms themselves are no longer needed
+            assertEquals(refs.size(), cleared, "the terms' quantities collected while the record waited");
+            List<TermRecord> terms = j.terms(run);
+            assertEquals(4, terms.size());
+            for (int t = 0; t < 4; t++) {
+                assertEquals(
+                        Double.doubleToRawLongBits(t + 0.5),
+                        Double.doubleToRawLongBits(terms.get(t).value()));
+                assertEquals(
+                        List.of((double) t, (double) -t),
+                        java.util.Arrays.stream((double[])
+                                        terms.get(t).quantities().asMap().get("forces"))
+                                .boxed()
+                                .toList());
+            }
+        }
+    }
+
     @Test
     void aBlobThatIsNotAPackIsRefusedWithWhereItWasFound() {
         JournalException e = assertThrows(
