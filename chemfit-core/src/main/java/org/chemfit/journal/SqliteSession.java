@@ -113,6 +113,9 @@ final class SqliteSession implements Journal.Session {
      * it finishes.
      */
     private final Map<String, Ev> evs = new ConcurrentHashMap<>();
+    /** What the record says of a term that did not fail, for the thread that ran the last such term. */
+    private volatile EvaluationPack.@Nullable LeafOf plainTerm;
+
     /** The evaluation whose terms called last: a serial fit's terms find it without a map. */
     private volatile @Nullable Ev lastEv;
     /** Where an evaluation's record is durable before the database holds it. */
@@ -848,9 +851,19 @@ final class SqliteSession implements Journal.Session {
         TermWrite w = fast.get(c);
         if (w != null) {
             // read after the evaluation was closed: no commit takes a term any more
-            return w.taken
-                    ? EvaluationPack.LeafOf.TREE
-                    : new EvaluationPack.LeafOf(EvaluationPack.Leaf.TERM, w.failed, w.failure, w.thread);
+            if (w.taken) {
+                return EvaluationPack.LeafOf.TREE;
+            }
+            if (w.failed || w.failure != null) {
+                return new EvaluationPack.LeafOf(EvaluationPack.Leaf.TERM, w.failed, w.failure, w.thread);
+            }
+            // most terms of a fit say the same: one object per thread, not one per term
+            EvaluationPack.LeafOf plain = plainTerm;
+            if (plain == null || !plain.thread().equals(w.thread)) {
+                plain = new EvaluationPack.LeafOf(EvaluationPack.Leaf.TERM, false, null, w.thread);
+                plainTerm = plain;
+            }
+            return plain;
         }
         return recorded.remove(c) ? EvaluationPack.LeafOf.APART : EvaluationPack.LeafOf.TREE;
     }
