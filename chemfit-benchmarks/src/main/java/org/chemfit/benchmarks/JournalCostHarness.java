@@ -28,7 +28,8 @@ import org.chemfit.journal.JournalMode;
  * the CPU the journal's writer thread took per evaluation (its threads are sampled every
  * millisecond while a fit runs), the page faults the fit's thread took per evaluation (its minor
  * faults, from {@code /proc/thread-self/stat}: the first touch of any page, such as the pages of a
- * new journal's pending file), and the fixed cost.
+ * new journal's pending file), the bytes the fit's thread allocated per evaluation (a figure that,
+ * unlike time, does not depend on the machine's load), and the fixed cost.
  *
  * <pre>
  * java -cp chemfit-benchmarks/target/benchmarks.jar org.chemfit.benchmarks.JournalCostHarness \
@@ -68,6 +69,7 @@ public final class JournalCostHarness {
         double[][] fixed = new double[k][repeats];
         double[][] writer = new double[k][repeats];
         double[][] faults = new double[k][repeats];
+        double[][] allocated = new double[k][repeats];
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         int[] counts = new int[2];
         for (int r = -3; r < repeats; r++) { // three rounds of warm-up
@@ -77,6 +79,7 @@ public final class JournalCostHarness {
                 long[] c = new long[2];
                 long[] wc = new long[2];
                 long[] pf = new long[2];
+                long[] al = new long[2];
                 int[] n = new int[2];
                 for (int s = 0; s < 2; s++) {
                     if (dir != null) { // a fresh folder, made and later removed outside the timing
@@ -85,12 +88,14 @@ public final class JournalCostHarness {
                     }
                     WriterCpu w = new WriterCpu(threads);
                     long f0 = minorFaults();
+                    long a0 = allocatedBytes(threads);
                     long c0 = threads.getCurrentThreadCpuTime();
                     long t0 = System.nanoTime();
                     FitResult result = fit(ob, s == 0 ? shortFit : longFit, dir);
                     t[s] = System.nanoTime() - t0;
                     c[s] = threads.getCurrentThreadCpuTime() - c0;
                     pf[s] = minorFaults() - f0;
+                    al[s] = allocatedBytes(threads) - a0;
                     wc[s] = w.stop();
                     n[s] = result.evaluations();
                     if (dir != null) {
@@ -103,6 +108,7 @@ public final class JournalCostHarness {
                     cpu[v][r] = (c[1] - c[0]) / 1e6 / (n[1] - n[0]);
                     writer[v][r] = (wc[1] - wc[0]) / 1e6 / (n[1] - n[0]);
                     faults[v][r] = (double) (pf[1] - pf[0]) / (n[1] - n[0]);
+                    allocated[v][r] = (double) (al[1] - al[0]) / (n[1] - n[0]);
                     fixed[v][r] = t[0] / 1e6 - slope * n[0];
                     counts[0] = n[0];
                     counts[1] = n[1];
@@ -120,7 +126,8 @@ public final class JournalCostHarness {
             double c = Harnesses.median(cpu[v]);
             System.out.printf(
                     "  %-28s per evaluation: wall %7.4f ms (%5.2f x), fit thread CPU %7.4f ms (%5.2f x),"
-                            + " writer CPU %7.4f ms, fit thread page faults %5.2f; once per fit: %6.2f ms (%+.2f ms)%n",
+                            + " writer CPU %7.4f ms, fit thread page faults %5.2f, fit thread allocation %6.0f B;"
+                            + " once per fit: %6.2f ms (%+.2f ms)%n",
                     names.get(v),
                     w,
                     w / base,
@@ -128,9 +135,15 @@ public final class JournalCostHarness {
                     c / cpuBase,
                     Harnesses.median(writer[v]),
                     Harnesses.median(faults[v]),
+                    Harnesses.median(allocated[v]),
                     Harnesses.median(fixed[v]),
                     Harnesses.median(fixed[v]) - fixedBase);
         }
+    }
+
+    /** @return the bytes the calling thread allocated so far, or 0 where the JVM does not count them */
+    private static long allocatedBytes(ThreadMXBean threads) {
+        return threads instanceof com.sun.management.ThreadMXBean t ? t.getCurrentThreadAllocatedBytes() : 0;
     }
 
     /** @return the minor page faults of the calling thread so far (the tenth field of its stat), or 0 off Linux */
