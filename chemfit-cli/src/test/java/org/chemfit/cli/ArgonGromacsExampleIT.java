@@ -24,6 +24,7 @@ class ArgonGromacsExampleIT {
 
     @Test
     void theExampleValidatesAndItsFitRunsGromacs() throws Exception {
+        GromacsJobs.assumeMdrunRunsHere();
         Path job = ExamplesIT.examples().resolve("argon-gromacs/fit.yaml");
         Cli.Run v = Cli.run("validate", job.toString());
         assertEquals(0, v.code(), v::toString);

@@ -75,6 +75,7 @@ class GromacsResumeIT {
 
     @Test
     void aGromacsFitKilledMidRunResumesToTheUninterruptedResult() throws Exception {
+        GromacsJobs.assumeMdrunRunsHere();
         Path plain = tmp.resolve("uninterrupted");
         Path plainJob = GromacsJobs.liquidJob(plain, EVALUATIONS);
         finish(InterruptIT.start(plain, "fit", plainJob.toString(), "--progress", "none"), plain);
