@@ -857,7 +857,8 @@ final class SqliteSession implements Journal.Session {
             if (w.failed || w.failure != null) {
                 return new EvaluationPack.LeafOf(EvaluationPack.Leaf.TERM, w.failed, w.failure, w.thread);
             }
-            // most terms of a fit say the same: one object per thread, not one per term
+            // most terms of a fit say the same: the last one made is used again while the
+            // thread stays the same (a serial fit makes one; a pool's threads may take turns)
             EvaluationPack.LeafOf plain = plainTerm;
             if (plain == null || !plain.thread().equals(w.thread)) {
                 plain = new EvaluationPack.LeafOf(EvaluationPack.Leaf.TERM, false, null, w.thread);

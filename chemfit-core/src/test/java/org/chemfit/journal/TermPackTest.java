@@ -23,6 +23,7 @@ import org.chemfit.journal.read.EvaluationRecord;
 import org.chemfit.journal.read.JournalReader;
 import org.chemfit.journal.read.TermRecord;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -250,6 +251,7 @@ class TermPackTest {
     }
 
     @Test
+    @Timeout(60) // a path that waited for the held writer would hang instead of failing
     void anEvaluationsRecordWaitingForTheWriterKeepsNoTermAlive() throws Exception {
         Path f = dir.resolve("journal.sqlite");
         try (SqliteJournal j = SqliteJournal.open(f, Journal.Durability.PROCESS_CRASH)) {
