@@ -1,6 +1,5 @@
 package org.chemfit;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import org.chemfit.support.ResidualScale;
@@ -17,6 +16,10 @@ import org.jspecify.annotations.Nullable;
  * <p>The squared errors ({@link #squaredError}, {@link #meanSquaredError}, {@link #sumOfSquares},
  * and a {@link #sum} of them) are {@link ResidualLoss}es: least-squares methods and the
  * uncertainty of the fitted parameters use their residuals.
+ *
+ * <p>A loss sums over the quantities in the order of its reference map. The names of a map from
+ * {@code Map.of}, {@code Map.ofEntries} or {@code Map.copyOf} are taken sorted: that map's order
+ * changes from one start of the JVM to the next, and with it the last bits of a sum.
  *
  * <p>A quantity that was not computed fails the evaluation with an {@link IllegalArgumentException}
  * naming the quantity and those that were computed.
@@ -322,7 +325,7 @@ public final class LossFunctions {
                 throw new IllegalArgumentException("reference values must name at least one quantity");
             }
             this.kind = kind;
-            this.names = new LinkedHashMap<>(reference).keySet().toArray(new String[0]);
+            this.names = Parameters.stableNames(reference);
             this.ref = new double[names.length][];
             int n = 0;
             for (int k = 0; k < names.length; k++) {
@@ -493,7 +496,7 @@ public final class LossFunctions {
                         "reference value of '" + e.getKey() + "' must be finite, got " + e.getValue());
             }
         }
-        return new LinkedHashMap<>(reference).keySet().toArray(new String[0]);
+        return Parameters.stableNames(reference);
     }
 
     private static double[] values(Map<String, Double> m, String[] names) {

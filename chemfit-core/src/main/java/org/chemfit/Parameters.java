@@ -2,6 +2,7 @@ package org.chemfit;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -13,7 +14,10 @@ import org.chemfit.support.Names;
 /**
  * An immutable, ordered set of named parameter values. Names may be nested: the map
  * {@code {electrostatic: {te: 1.0}}} and the flat name {@code "electrostatic.te"} denote the same
- * parameter. The order is the order of first appearance in the map given to {@link #of(Map)}.
+ * parameter. The order is the order of first appearance in the map given to {@link #of(Map)},
+ * except that the names of a map made by {@code Map.of}, {@code Map.ofEntries} or
+ * {@code Map.copyOf} are taken sorted: such a map's order changes from one start of the JVM to the
+ * next, and the order of the parameters steers an optimizer (a fit would not be the same twice).
  *
  * <pre>{@code
  * Parameters p = Parameters.of(Map.of("lj", Map.of("epsilon", 0.01, "sigma", 3.4)));
@@ -52,7 +56,9 @@ public final class Parameters {
      * Builds parameters from a map whose values are numbers or nested maps of the same kind.
      * Keys may themselves contain dots ({@code "lj.sigma"}); they are flattened either way.
      *
-     * @param values numbers or nested maps, in the order they should be kept
+     * @param values numbers or nested maps, in the order they should be kept (the names of a map
+     *     from {@code Map.of}, {@code Map.ofEntries} or {@code Map.copyOf}, at any level, are taken
+     *     sorted: its own order is not the same from one start of the JVM to the next)
      * @return the parameters, flattened to dotted names in map order
      * @throws IllegalArgumentException when a value is neither a number nor a map, is not finite,
      *     a name is empty or repeated, or a name is both a value and a group
@@ -98,8 +104,32 @@ public final class Parameters {
         return new Parameters(n, v);
     }
 
+    /**
+     * The class of the maps that {@code Map.of}, {@code Map.ofEntries} and {@code Map.copyOf} make
+     * of two or more entries, whose order of iteration is salted anew at each start of the JVM.
+     */
+    private static final Class<?> SALTED_MAP = Map.of("a", 0, "b", 0).getClass();
+
+    /**
+     * @return the map's entries in its own order, or sorted by name when that order is salted (also
+     *     used for the names of a loss's reference values, whose order is the order of its sum)
+     */
+    static <K, V> Collection<Map.Entry<K, V>> stableOrder(Map<K, V> map) {
+        if (map.getClass() != SALTED_MAP) {
+            return map.entrySet();
+        }
+        List<Map.Entry<K, V>> sorted = new ArrayList<>(map.entrySet());
+        sorted.sort(java.util.Comparator.comparing(e -> String.valueOf(e.getKey())));
+        return sorted;
+    }
+
+    /** @return the names of a map in {@link #stableOrder} */
+    static String[] stableNames(Map<String, ?> map) {
+        return stableOrder(map).stream().map(Map.Entry::getKey).toArray(String[]::new);
+    }
+
     private static void flatten(String prefix, Map<?, ?> map, Map<String, Double> out) {
-        for (Map.Entry<?, ?> e : map.entrySet()) {
+        for (Map.Entry<?, ?> e : stableOrder(map)) {
             if (!(e.getKey() instanceof String key)) {
                 throw new IllegalArgumentException("parameter names must be strings, got " + e.getKey());
             }

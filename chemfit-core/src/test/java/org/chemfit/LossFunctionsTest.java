@@ -17,6 +17,52 @@ class LossFunctionsTest {
             .build();
 
     @Test
+    void theReferenceOfAMapFromMapOfIsSummedInNameOrder() {
+        // Map.of salts its order at each start of the JVM, and a sum's last bits depend on its
+        // order: the residuals come in the names' sorted order, so a loss is the same in every run
+        Map<String, Double> reference =
+                Map.of("h", 8.0, "c", 3.0, "f", 6.0, "a", 1.0, "g", 7.0, "b", 2.0, "e", 5.0, "d", 4.0);
+        ResidualLoss loss = (ResidualLoss) LossFunctions.squaredError(reference);
+        Quantities q =
+                Quantities.of(Map.of("a", 0.0, "b", 0.0, "c", 0.0, "d", 0.0, "e", 0.0, "f", 0.0, "g", 0.0, "h", 0.0));
+        assertEquals(
+                java.util.Arrays.toString(new double[] {-1, -2, -3, -4, -5, -6, -7, -8}),
+                java.util.Arrays.toString(loss.residuals(q)));
+        ResidualLoss arrays = (ResidualLoss) LossFunctions.squaredErrorOfArrays(
+                Map.of(
+                        "h",
+                        new double[] {8},
+                        "c",
+                        new double[] {3},
+                        "f",
+                        new double[] {6},
+                        "a",
+                        new double[] {1},
+                        "g",
+                        new double[] {7},
+                        "b",
+                        new double[] {2},
+                        "e",
+                        new double[] {5},
+                        "d",
+                        new double[] {4}),
+                Map.of());
+        Quantities qa = Quantities.builder()
+                .put("a", new double[] {0})
+                .put("b", new double[] {0})
+                .put("c", new double[] {0})
+                .put("d", new double[] {0})
+                .put("e", new double[] {0})
+                .put("f", new double[] {0})
+                .put("g", new double[] {0})
+                .put("h", new double[] {0})
+                .build();
+        assertEquals(
+                java.util.Arrays.toString(new double[] {-1, -2, -3, -4, -5, -6, -7, -8}),
+                java.util.Arrays.toString(arrays.residuals(qa)));
+    }
+
+    @Test
     void squaredErrorWithScales() {
         assertEquals(
                 1.0 + 0.25,
