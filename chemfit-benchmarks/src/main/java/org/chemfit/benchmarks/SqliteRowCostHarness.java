@@ -1,0 +1,146 @@
+package org.chemfit.benchmarks;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Arrays;
+import java.util.Random;
+
+/**
+ * What SQLite itself costs per evaluation for the bytes of a journal record, apart from everything
+ * ChemFit does around it: how a future layout of the journal would fare before it is written. Each
+ * evaluation is a record of a given size; 100 evaluations are committed per transaction (what the
+ * journal's writer commits at once when fast evaluations outrun it), in a database in WAL mode
+ * with {@code synchronous=NORMAL}, as the journal opens it. Three layouts, alternated round by
+ * round in one JVM so that the machine's load falls on all alike:
+ *
+ * <ul>
+ *   <li>{@code row + evaluation}: the record as a row of its own and a row per evaluation in an
+ *       indexed table (the journal's present layout: a {@code term_packs} row and an
+ *       {@code evaluations} row with its parameter key indexed);
+ *   <li>{@code row}: the record as a row of its own, nothing else;
+ *   <li>{@code one row per commit}: the 100 records of a commit as one row.
+ * </ul>
+ *
+ * <p>Prints the median over the rounds of the committing thread's CPU time per evaluation (the
+ * writer's thread runs beside the fit's, so its CPU is what it takes from the second core) and the
+ * database's bytes per evaluation.
+ *
+ * <pre>
+ * java -cp chemfit-benchmarks/target/benchmarks.jar org.chemfit.benchmarks.SqliteRowCostHarness \
+ *     /dev/shm/src 9 4800 1500
+ * </pre>
+ */
+public final class SqliteRowCostHarness {
+
+    private static final int EVALUATIONS = 10_000;
+    private static final int PER_COMMIT = 100;
+    private static final String[] LAYOUTS = {"row + evaluation", "row", "one row per commit"};
+
+    private SqliteRowCostHarness() {}
+
+    /**
+     * @param args a folder for the database (made if missing; the database is removed at the end), the rounds, then one
+     *     or more record sizes in bytes
+     * @throws Exception on failure
+     */
+    public static void main(String[] args) throws Exception {
+        Path dir = Path.of(args.length > 0 ? args[0] : "target/sqlite-row-cost");
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 9;
+        int[] sizes = args.length > 2
+                ? Arrays.stream(args, 2, args.length)
+                        .mapToInt(Integer::parseInt)
+                        .toArray()
+                : new int[] {4800, 1500};
+        Files.createDirectories(dir);
+        Path db = dir.resolve("rows.sqlite");
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        double[][][] cpu = new double[sizes.length][LAYOUTS.length][rounds];
+        long[][] bytes = new long[sizes.length][LAYOUTS.length];
+        for (int r = -2; r < rounds; r++) { // two rounds of warm-up
+            for (int s = 0; s < sizes.length; s++) {
+                for (int layout = 0; layout < LAYOUTS.length; layout++) {
+                    for (String suffix : new String[] {"", "-wal", "-shm"}) {
+                        Files.deleteIfExists(db.resolveSibling(db.getFileName() + suffix));
+                    }
+                    long before = threads.getCurrentThreadCpuTime();
+                    write(db, layout, sizes[s]);
+                    long took = threads.getCurrentThreadCpuTime() - before;
+                    if (r >= 0) {
+                        cpu[s][layout][r] = took / 1e3 / EVALUATIONS;
+                        bytes[s][layout] = Files.size(db) / EVALUATIONS;
+                    }
+                }
+            }
+        }
+        for (String suffix : new String[] {"", "-wal", "-shm"}) {
+            Files.deleteIfExists(db.resolveSibling(db.getFileName() + suffix));
+        }
+        System.out.printf(
+                "SQLite, %d evaluations, %d per commit, WAL, synchronous=NORMAL, in %s; median of %d rounds%n",
+                EVALUATIONS, PER_COMMIT, dir.toAbsolutePath(), rounds);
+        for (int s = 0; s < sizes.length; s++) {
+            for (int layout = 0; layout < LAYOUTS.length; layout++) {
+                double[] c = cpu[s][layout];
+                System.out.printf(
+                        "  record %6d B, %-20s CPU per evaluation %7.2f us (%.2f to %.2f), database %6d B per evaluation%n",
+                        sizes[s],
+                        LAYOUTS[layout],
+                        Harnesses.median(c),
+                        Arrays.stream(c).min().orElseThrow(),
+                        Arrays.stream(c).max().orElseThrow(),
+                        bytes[s][layout]);
+            }
+        }
+    }
+
+    /** Writes the evaluations' records in one layout and closes the database (its last checkpoint included). */
+    private static void write(Path db, int layout, int size) throws SQLException {
+        byte[] record = new byte[size];
+        new Random(1).nextBytes(record); // doubles of a fit do not compress, nor do these
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
+            try (Statement s = c.createStatement()) {
+                s.execute("PRAGMA journal_mode=WAL");
+                s.execute("PRAGMA synchronous=NORMAL");
+                s.execute("CREATE TABLE records (id INTEGER PRIMARY KEY, evaluation INTEGER, body BLOB)");
+                s.execute("CREATE TABLE evaluations (number INTEGER PRIMARY KEY, parameter_key TEXT, loss REAL)");
+                s.execute("CREATE INDEX evaluations_by_key ON evaluations (parameter_key)");
+            }
+            c.setAutoCommit(false);
+            try (PreparedStatement rec = c.prepareStatement("INSERT INTO records (evaluation, body) VALUES (?, ?)");
+                    PreparedStatement ev = c.prepareStatement(
+                            "INSERT INTO evaluations (number, parameter_key, loss) VALUES (?, ?, ?)")) {
+                for (int first = 0; first < EVALUATIONS; first += PER_COMMIT) {
+                    if (layout == 2) {
+                        byte[] group = new byte[size * PER_COMMIT];
+                        for (int i = 0; i < PER_COMMIT; i++) {
+                            System.arraycopy(record, 0, group, i * size, size);
+                        }
+                        rec.setInt(1, first);
+                        rec.setBytes(2, group);
+                        rec.executeUpdate();
+                    } else {
+                        for (int i = first; i < first + PER_COMMIT; i++) {
+                            rec.setInt(1, i);
+                            rec.setBytes(2, record);
+                            rec.executeUpdate();
+                            if (layout == 0) {
+                                ev.setInt(1, i);
+                                ev.setString(2, "lj.epsilon=" + (100.0 + i * 1e-3) + ";lj.sigma=" + (3.2 + i * 1e-6));
+                                ev.setDouble(3, i);
+                                ev.executeUpdate();
+                            }
+                        }
+                    }
+                    c.commit();
+                }
+            }
+        }
+    }
+}
