@@ -305,7 +305,8 @@ public final class Parameters {
     }
 
     /**
-     * Returns a copy with several values changed or added (new names go at the end, in map order).
+     * Returns a copy with several values changed or added (new names go at the end, in map order;
+     * those of a {@code Map.of} map sorted, as in {@link #of(Map)}).
      *
      * @param changes dotted names to values
      * @return the copy
@@ -316,7 +317,7 @@ public final class Parameters {
         double[] v = values.clone();
         List<String> added = new ArrayList<>();
         List<Double> addedValues = new ArrayList<>();
-        for (Map.Entry<String, Double> e : changes.entrySet()) {
+        for (Map.Entry<String, Double> e : stableOrder(changes)) {
             String name = e.getKey();
             checkName(name);
             if (e.getValue() == null) {

@@ -65,6 +65,12 @@ class ParametersTest {
         assertEquals(
                 List.of("h", "c", "f", "a", "g", "b", "e", "d"),
                 Parameters.of(given).names());
+        // names that withAll adds go at the end, those of a Map.of map sorted as well
+        Parameters added = Parameters.of(Map.of("z", 0.0)).withAll(Map.copyOf(given));
+        assertEquals(List.of("z", "a", "b", "c", "d", "e", "f", "g", "h"), added.names());
+        assertEquals(
+                List.of("z", "h", "c", "f", "a", "g", "b", "e", "d"),
+                Parameters.of(Map.of("z", 0.0)).withAll(given).names());
     }
 
     @Test

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
@@ -39,6 +40,8 @@ public final class JobFingerprint {
 
     /**
      * Hashes files: for each, in the order given, its path relative to {@code base} and its bytes.
+     * Files given in a collection that is not a {@link java.util.List} are taken in the order of
+     * their relative paths: a set's order may differ between the driver's JVM and a worker's.
      *
      * @param base the folder names are made relative to (the job file's), so that the same job in
      *     another folder or on another machine has the same fingerprint
@@ -51,8 +54,14 @@ public final class JobFingerprint {
         MessageDigest md = sha256();
         byte[] buf = new byte[1 << 16];
         Path b = base.toAbsolutePath().normalize();
+        List<Path> inOrder = new ArrayList<>(files.size());
         for (Path f : files) {
-            Path p = f.toAbsolutePath().normalize();
+            inOrder.add(f.toAbsolutePath().normalize());
+        }
+        if (!(files instanceof List<?>)) {
+            inOrder.sort(java.util.Comparator.comparing(p -> b.relativize(p).toString()));
+        }
+        for (Path p : inOrder) {
             md.update(b.relativize(p).toString().getBytes(StandardCharsets.UTF_8));
             md.update((byte) 0);
             try (InputStream in = Files.newInputStream(p)) {

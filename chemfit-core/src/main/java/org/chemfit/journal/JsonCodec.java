@@ -91,6 +91,14 @@ final class JsonCodec {
         if (v instanceof Iterable<?> it) {
             List<Object> out = new ArrayList<>();
             it.forEach(x -> out.add(safe(x)));
+            if (v instanceof java.util.Set<?>
+                    && !(v instanceof java.util.SortedSet<?>)
+                    && !(v instanceof java.util.LinkedHashSet<?>)) {
+                // a set without an order of its own (Set.of salts its order at each start of the
+                // JVM, a HashSet of enums follows their identity): sorted, so that a job's settings
+                // read the same, and hash the same, in every run
+                out.sort(java.util.Comparator.comparing(JsonCodec::write));
+            }
             return out;
         }
         if (v instanceof double[] a) {
