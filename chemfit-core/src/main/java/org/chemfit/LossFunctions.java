@@ -3,6 +3,7 @@ package org.chemfit;
 import java.util.Map;
 import java.util.Objects;
 import org.chemfit.support.ResidualScale;
+import org.chemfit.support.StableOrder;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -325,7 +326,7 @@ public final class LossFunctions {
                 throw new IllegalArgumentException("reference values must name at least one quantity");
             }
             this.kind = kind;
-            this.names = Parameters.stableNames(reference);
+            this.names = StableOrder.names(reference);
             this.ref = new double[names.length][];
             int n = 0;
             for (int k = 0; k < names.length; k++) {
@@ -496,7 +497,7 @@ public final class LossFunctions {
                         "reference value of '" + e.getKey() + "' must be finite, got " + e.getValue());
             }
         }
-        return Parameters.stableNames(reference);
+        return StableOrder.names(reference);
     }
 
     private static double[] values(Map<String, Double> m, String[] names) {

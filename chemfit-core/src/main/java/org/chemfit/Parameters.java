@@ -2,7 +2,6 @@ package org.chemfit;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -10,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.chemfit.support.Names;
+import org.chemfit.support.StableOrder;
 
 /**
  * An immutable, ordered set of named parameter values. Names may be nested: the map
@@ -104,32 +104,8 @@ public final class Parameters {
         return new Parameters(n, v);
     }
 
-    /**
-     * The class of the maps that {@code Map.of}, {@code Map.ofEntries} and {@code Map.copyOf} make
-     * of two or more entries, whose order of iteration is salted anew at each start of the JVM.
-     */
-    private static final Class<?> SALTED_MAP = Map.of("a", 0, "b", 0).getClass();
-
-    /**
-     * @return the map's entries in its own order, or sorted by name when that order is salted (also
-     *     used for the names of a loss's reference values, whose order is the order of its sum)
-     */
-    static <K, V> Collection<Map.Entry<K, V>> stableOrder(Map<K, V> map) {
-        if (map.getClass() != SALTED_MAP) {
-            return map.entrySet();
-        }
-        List<Map.Entry<K, V>> sorted = new ArrayList<>(map.entrySet());
-        sorted.sort(java.util.Comparator.comparing(e -> String.valueOf(e.getKey())));
-        return sorted;
-    }
-
-    /** @return the names of a map in {@link #stableOrder} */
-    static String[] stableNames(Map<String, ?> map) {
-        return stableOrder(map).stream().map(Map.Entry::getKey).toArray(String[]::new);
-    }
-
     private static void flatten(String prefix, Map<?, ?> map, Map<String, Double> out) {
-        for (Map.Entry<?, ?> e : stableOrder(map)) {
+        for (Map.Entry<?, ?> e : StableOrder.entries(map)) {
             if (!(e.getKey() instanceof String key)) {
                 throw new IllegalArgumentException("parameter names must be strings, got " + e.getKey());
             }
@@ -317,7 +293,7 @@ public final class Parameters {
         double[] v = values.clone();
         List<String> added = new ArrayList<>();
         List<Double> addedValues = new ArrayList<>();
-        for (Map.Entry<String, Double> e : stableOrder(changes)) {
+        for (Map.Entry<String, Double> e : StableOrder.entries(changes)) {
             String name = e.getKey();
             checkName(name);
             if (e.getValue() == null) {

@@ -15,6 +15,7 @@ import java.util.Objects;
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.ObjectiveFunction;
 import org.chemfit.support.Reasons;
+import org.chemfit.support.StableOrder;
 
 /**
  * The fingerprint (SHA-256, hex) of the job a cluster member runs. Every member proves it runs the
@@ -40,8 +41,8 @@ public final class JobFingerprint {
 
     /**
      * Hashes files: for each, in the order given, its path relative to {@code base} and its bytes.
-     * Files given in a collection that is not a {@link java.util.List} are taken in the order of
-     * their relative paths: a set's order may differ between the driver's JVM and a worker's.
+     * Files given as a {@code Set.of} set, whose order differs between the driver's JVM and each
+     * worker's, are taken in the order of their relative paths.
      *
      * @param base the folder names are made relative to (the job file's), so that the same job in
      *     another folder or on another machine has the same fingerprint
@@ -58,7 +59,7 @@ public final class JobFingerprint {
         for (Path f : files) {
             inOrder.add(f.toAbsolutePath().normalize());
         }
-        if (!(files instanceof List<?>)) {
+        if (StableOrder.isSalted(files)) {
             inOrder.sort(java.util.Comparator.comparing(p -> b.relativize(p).toString()));
         }
         for (Path p : inOrder) {

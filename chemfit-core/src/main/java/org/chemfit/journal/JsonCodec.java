@@ -18,6 +18,7 @@ import java.util.TreeMap;
 import org.chemfit.Parameters;
 import org.chemfit.Quantities;
 import org.chemfit.journal.read.JournalJson;
+import org.chemfit.support.StableOrder;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -88,17 +89,24 @@ final class JsonCodec {
             m.forEach((k, x) -> out.put(String.valueOf(k), safe(x)));
             return out;
         }
+        if (v instanceof java.util.Collection<?> c && StableOrder.isSalted(c)) {
+            // an order that changes from one start of the JVM to the next (Set.of, a HashSet of
+            // enums): sorted by the elements' canonical text, so that a job's settings read, and
+            // hash, the same in every run
+            record Keyed(String text, @Nullable Object value) {}
+            List<Keyed> keyed = new ArrayList<>(c.size());
+            for (Object x : c) {
+                Object s = safe(x);
+                keyed.add(new Keyed(canonical(s), s));
+            }
+            keyed.sort(java.util.Comparator.comparing(Keyed::text));
+            List<Object> out = new ArrayList<>(keyed.size());
+            keyed.forEach(k -> out.add(k.value()));
+            return out;
+        }
         if (v instanceof Iterable<?> it) {
             List<Object> out = new ArrayList<>();
             it.forEach(x -> out.add(safe(x)));
-            if (v instanceof java.util.Set<?>
-                    && !(v instanceof java.util.SortedSet<?>)
-                    && !(v instanceof java.util.LinkedHashSet<?>)) {
-                // a set without an order of its own (Set.of salts its order at each start of the
-                // JVM, a HashSet of enums follows their identity): sorted, so that a job's settings
-                // read the same, and hash the same, in every run
-                out.sort(java.util.Comparator.comparing(JsonCodec::write));
-            }
             return out;
         }
         if (v instanceof double[] a) {
