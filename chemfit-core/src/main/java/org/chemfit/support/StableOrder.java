@@ -52,10 +52,15 @@ public final class StableOrder {
         if (c.getClass() != java.util.HashSet.class) {
             return false;
         }
+        Class<?> checked = null; // a set's elements are mostly of one class: looked at once, not per element
         for (Object x : c) {
-            if (x != null && hashedByIdentity(x)) {
+            if (x == null || x.getClass() == checked) {
+                continue;
+            }
+            if (hashedByIdentity(x)) {
                 return true;
             }
+            checked = x.getClass();
         }
         return false;
     }
