@@ -87,9 +87,7 @@ public final class SqliteRowCostHarness {
                     System.arraycopy(record, 0, group, i * record.length, record.length);
                 }
                 for (int layout = 0; layout < LAYOUTS.length; layout++) {
-                    for (String suffix : new String[] {"", "-wal", "-shm"}) {
-                        Files.deleteIfExists(db.resolveSibling(db.getFileName() + suffix));
-                    }
+                    delete(db);
                     long before = threads.getCurrentThreadCpuTime();
                     write(db, layout, record, group, keys);
                     long took = threads.getCurrentThreadCpuTime() - before;
@@ -100,9 +98,7 @@ public final class SqliteRowCostHarness {
                 }
             }
         }
-        for (String suffix : new String[] {"", "-wal", "-shm"}) {
-            Files.deleteIfExists(db.resolveSibling(db.getFileName() + suffix));
-        }
+        delete(db);
         System.out.printf(
                 "SQLite, %d evaluations, %d per commit, WAL, synchronous=NORMAL, in %s; median of %d rounds%n",
                 EVALUATIONS, PER_COMMIT, dir.toAbsolutePath(), rounds);
@@ -118,6 +114,13 @@ public final class SqliteRowCostHarness {
                         Arrays.stream(c).max().orElseThrow(),
                         bytes[s][layout]);
             }
+        }
+    }
+
+    /** Deletes the database and its WAL files, where they exist. */
+    private static void delete(Path db) throws java.io.IOException {
+        for (String suffix : new String[] {"", "-wal", "-shm"}) {
+            Files.deleteIfExists(db.resolveSibling(db.getFileName() + suffix));
         }
     }
 
