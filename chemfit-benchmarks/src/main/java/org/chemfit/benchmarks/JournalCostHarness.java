@@ -25,11 +25,20 @@ import org.chemfit.journal.JournalMode;
  * fixed cost is what the short fit took beyond its evaluations (opening, beginning, ending and
  * closing the journal; making and removing its folder are not timed). Prints the medians over the
  * repeats of the wall-clock and fit-thread CPU slopes, their ratio to the fit without a journal,
- * the CPU the journal's writer thread took per evaluation (its threads are sampled every
- * millisecond while a fit runs), the page faults the fit's thread took per evaluation (its minor
+ * the CPU the journal's writer thread took per evaluation (its threads are sampled every 10
+ * ms while a fit runs: a sampler woken every millisecond took the fit's core from it often enough
+ * to be seen in the wall time), the fit thread's context switches per evaluation (from
+ * {@code /proc/thread-self/status}: voluntary ones are waits, involuntary ones are the thread
+ * put aside for another), the page faults the fit's thread took per evaluation (its minor
  * faults, from {@code /proc/thread-self/stat}: the first touch of any page, such as the pages of a
  * new journal's pending file), the bytes the fit's thread allocated per evaluation (a figure that,
  * unlike time, does not depend on the machine's load), and the fixed cost.
+ *
+ * <p>The rounds before the timed ones warm the JVM up: at least three, and more until a round
+ * compiles for less than 2 % of its time (at most 60), so that the timed rounds do not share the
+ * two cores with the JIT compiler; the JIT's compile time during the timed rounds is printed.
+ * {@code -Dchemfit.bench.warmup=3} fixes the count instead (the harness's rounds before the
+ * warm-up became adaptive were three).
  *
  * <pre>
  * java -cp chemfit-benchmarks/target/benchmarks.jar org.chemfit.benchmarks.JournalCostHarness \
@@ -71,8 +80,21 @@ public final class JournalCostHarness {
         double[][] faults = new double[k][repeats];
         double[][] allocated = new double[k][repeats];
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        double[][] waits = new double[k][repeats];
+        double[][] preempted = new double[k][repeats];
         int[] counts = new int[2];
-        for (int r = -3; r < repeats; r++) { // three rounds of warm-up
+        java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        Integer fixedWarmUp = Integer.getInteger("chemfit.bench.warmup");
+        int warmUps = 0;
+        long jitBefore = 0;
+        long timedStart = 0;
+        for (int r = -1; r < repeats; r++) { // -1: a round of warm-up, repeated until the JIT settles
+            long roundStart = System.nanoTime();
+            long roundJit = jit.getTotalCompilationTime();
+            if (r == 0) {
+                jitBefore = roundJit;
+                timedStart = roundStart;
+            }
             for (int v = 0; v < k; v++) {
                 Path dir = v == 0 ? null : dirs.get(v - 1);
                 long[] t = new long[2];
@@ -80,6 +102,7 @@ public final class JournalCostHarness {
                 long[] wc = new long[2];
                 long[] pf = new long[2];
                 long[] al = new long[2];
+                long[][] cs = new long[2][];
                 int[] n = new int[2];
                 for (int s = 0; s < 2; s++) {
                     if (dir != null) { // a fresh folder, made and later removed outside the timing
@@ -87,14 +110,17 @@ public final class JournalCostHarness {
                         Files.createDirectories(dir);
                     }
                     WriterCpu w = new WriterCpu(threads);
+                    long[] cs0 = contextSwitches();
                     long f0 = minorFaults();
                     long a0 = allocatedBytes(threads);
                     long c0 = threads.getCurrentThreadCpuTime();
                     long t0 = System.nanoTime();
-                    FitResult result = fit(ob, s == 0 ? shortFit : longFit, dir);
+                    FitResult result = fit(ob, s == 0 ? shortFit : longFit, dir, w);
                     t[s] = System.nanoTime() - t0;
                     c[s] = threads.getCurrentThreadCpuTime() - c0;
                     pf[s] = minorFaults() - f0;
+                    long[] cs1 = contextSwitches();
+                    cs[s] = new long[] {cs1[0] - cs0[0], cs1[1] - cs0[1]};
                     al[s] = allocatedBytes(threads) - a0;
                     wc[s] = w.stop();
                     n[s] = result.evaluations();
@@ -109,15 +135,30 @@ public final class JournalCostHarness {
                     writer[v][r] = (wc[1] - wc[0]) / 1e6 / (n[1] - n[0]);
                     faults[v][r] = (double) (pf[1] - pf[0]) / (n[1] - n[0]);
                     allocated[v][r] = (double) (al[1] - al[0]) / (n[1] - n[0]);
+                    waits[v][r] = (double) (cs[1][0] - cs[0][0]) / (n[1] - n[0]);
+                    preempted[v][r] = (double) (cs[1][1] - cs[0][1]) / (n[1] - n[0]);
                     fixed[v][r] = t[0] / 1e6 - slope * n[0];
                     counts[0] = n[0];
                     counts[1] = n[1];
                 }
             }
+            if (r < 0) {
+                warmUps++;
+                long compiled = jit.getTotalCompilationTime() - roundJit;
+                boolean settled = fixedWarmUp != null
+                        ? warmUps >= fixedWarmUp
+                        : warmUps >= 3 && (compiled * 1e6 < 0.02 * (System.nanoTime() - roundStart) || warmUps >= 60);
+                if (!settled) {
+                    r--; // another round of warm-up
+                }
+            }
         }
+        double timedSeconds = (System.nanoTime() - timedStart) / 1e9;
+        long timedJit = jit.getTotalCompilationTime() - jitBefore;
         System.out.printf(
-                "argon fit, %d terms, CMA-ES, %d and %d evaluations, median of %d repeats:%n",
-                ob.size(), counts[0], counts[1], repeats);
+                "argon fit, %d terms, CMA-ES, %d and %d evaluations, median of %d repeats after %d rounds of warm-up"
+                        + " (the JIT compiled for %d ms in the %.1f s of the timed rounds):%n",
+                ob.size(), counts[0], counts[1], repeats, warmUps, timedJit, timedSeconds);
         double base = Harnesses.median(wall[0]);
         double cpuBase = Harnesses.median(cpu[0]);
         double fixedBase = Harnesses.median(fixed[0]);
@@ -126,8 +167,8 @@ public final class JournalCostHarness {
             double c = Harnesses.median(cpu[v]);
             System.out.printf(
                     "  %-28s per evaluation: wall %7.4f ms (%5.2f x), fit thread CPU %7.4f ms (%5.2f x),"
-                            + " writer CPU %7.4f ms, fit thread page faults %5.2f, fit thread allocation %6.0f B;"
-                            + " once per fit: %6.2f ms (%+.2f ms)%n",
+                            + " writer CPU %7.4f ms, fit thread page faults %5.2f, fit thread allocation %6.0f B,"
+                            + " fit thread waits %5.3f and preemptions %5.3f; once per fit: %6.2f ms (%+.2f ms)%n",
                     names.get(v),
                     w,
                     w / base,
@@ -136,6 +177,8 @@ public final class JournalCostHarness {
                     Harnesses.median(writer[v]),
                     Harnesses.median(faults[v]),
                     Harnesses.median(allocated[v]),
+                    Harnesses.median(waits[v]),
+                    Harnesses.median(preempted[v]),
                     Harnesses.median(fixed[v]),
                     Harnesses.median(fixed[v]) - fixedBase);
         }
@@ -144,6 +187,26 @@ public final class JournalCostHarness {
     /** @return the bytes the calling thread allocated so far, or 0 where the JVM does not count them */
     private static long allocatedBytes(ThreadMXBean threads) {
         return threads instanceof com.sun.management.ThreadMXBean t ? t.getCurrentThreadAllocatedBytes() : 0;
+    }
+
+    /**
+     * @return the calling thread's voluntary and involuntary context switches so far (from
+     *     {@code /proc/thread-self/status}), or zeros off Linux
+     */
+    private static long[] contextSwitches() throws java.io.IOException {
+        Path status = Path.of("/proc/thread-self/status");
+        long[] counts = new long[2];
+        if (!Files.exists(status)) {
+            return counts;
+        }
+        for (String line : Files.readAllLines(status)) {
+            if (line.startsWith("voluntary_ctxt_switches:")) {
+                counts[0] = Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
+            } else if (line.startsWith("nonvoluntary_ctxt_switches:")) {
+                counts[1] = Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
+            }
+        }
+        return counts;
     }
 
     /** @return the minor page faults of the calling thread so far (the tenth field of its stat), or 0 off Linux */
@@ -157,7 +220,7 @@ public final class JournalCostHarness {
         return Long.parseLong(s.substring(s.lastIndexOf(')') + 2).split(" ")[7]);
     }
 
-    /** The CPU time of the journal's writer threads while a fit runs, sampled every millisecond. */
+    /** The CPU time of the journal's writer threads while a fit runs, sampled every 10 ms. */
     private static final class WriterCpu {
         private final Map<Long, Long> seen = new java.util.concurrent.ConcurrentHashMap<>();
         private final ThreadMXBean threads;
@@ -174,14 +237,14 @@ public final class JournalCostHarness {
             while (!Thread.currentThread().isInterrupted()) {
                 look();
                 try {
-                    Thread.sleep(1);
+                    Thread.sleep(10);
                 } catch (InterruptedException e) {
                     return;
                 }
             }
         }
 
-        private void look() {
+        void look() {
             // enumerated without stack traces: no safepoint that would stop the fit's thread
             ThreadGroup group = Thread.currentThread().getThreadGroup();
             Thread[] all = new Thread[group.activeCount() + 8];
@@ -205,11 +268,18 @@ public final class JournalCostHarness {
         }
     }
 
-    private static FitResult fit(CombinedObjectiveFunction ob, int evaluations, Path dir) throws Exception {
+    private static FitResult fit(CombinedObjectiveFunction ob, int evaluations, Path dir, WriterCpu w)
+            throws Exception {
         Fitter f = new Fitter(ob, Map.of("lj.epsilon", 100.0, "lj.sigma", 3.2))
                 .bounds(Bounds.of(Map.of("lj.epsilon", List.of(50.0, 200.0), "lj.sigma", List.of(3.0, 4.0))))
                 .seed(3)
-                .maxEvaluations(evaluations);
+                .maxEvaluations(evaluations)
+                // the writer ends with the fit: its CPU is also looked at once the last evaluation is in
+                .listener((number, ctx, loss) -> {
+                    if (number == evaluations - 1) {
+                        w.look();
+                    }
+                });
         if (dir == null) {
             return f.fit("CMA-ES");
         }
