@@ -42,9 +42,11 @@ import org.jspecify.annotations.Nullable;
  * <p>A page of the file costs a fault the first time it is written (the file system finds and
  * clears a page: 2.9 of the 4.2 us that appending an argon evaluation's record took, on average,
  * in a fit's first 2,000 evaluations), so the session's writer touches the pages ahead of the
- * appender while it lets a group gather ({@link #touchAhead}: a zero written at the start of each
- * page after the end of the frames of the half being appended to, which no reader looks at), and
- * the appender finds them ready.
+ * appender while it lets a group gather ({@link #touchAhead}: zero added, atomically, to a long
+ * at the start of each page after the end of the frames of the half being appended to, which
+ * writes the page without changing it), and the appender finds them ready. The touching thread
+ * holds the file's lock only to choose a page, not while the page is faulted in, so an appender
+ * never waits for a fault that is not its own.
  *
  * <p>Written by hand: SQLite is the store; this is its front door for the few microseconds an
  * evaluation may spend on being recorded, and a library for a file of frames used in turn would
@@ -59,7 +61,8 @@ import org.jspecify.annotations.Nullable;
  * log.copied(log.lastHalf(), 1);   // after the commit that copied it
  * }</pre>
  *
- * @implNote Thread-safe: every method holds the object's lock.
+ * @implNote Thread-safe: every method holds the object's lock, except while {@link #touchAhead}
+ *     faults a page in.
  */
 final class PendingLog implements AutoCloseable {
 
@@ -198,11 +201,12 @@ final class PendingLog implements AutoCloseable {
 
     /**
      * Faults in, for writing, pages after the appender's position that no one has written yet,
-     * so that appending does not pay for the first write to a page: a zero is written at the start
-     * of each page, under the lock, one page at a time (an appender waits at most for one page
-     * fault), and only past the end of the frames of the half being appended to, where no reader
-     * looks. Only the first time through a mapping: the pages stay. Nothing is touched while the
-     * file system has less than {@value #ROOM_TO_TOUCH} bytes left.
+     * so that appending does not pay for the first write to a page: zero is added, atomically, to
+     * the long at the start of each page past the end of the frames of the half being appended to,
+     * one page at a time. The page is chosen under the lock and faulted in without it, and the
+     * atomic addition of zero leaves whatever an appender writes there meanwhile as it is. Only the
+     * first time through a mapping: the pages stay. Nothing is touched while the file system has
+     * less than {@value #ROOM_TO_TOUCH} bytes left.
      *
      * @param ahead how far past the appender's position to touch, within its half
      * @param pages at most how many pages to touch in this call
@@ -230,21 +234,31 @@ final class PendingLog implements AutoCloseable {
             return false; // not known: not touched
         }
         for (int k = 0; k < pages; k++) {
+            MappedByteBuffer m;
+            int p;
             synchronized (this) {
-                MappedByteBuffer m = map;
+                m = map;
                 if (m == null) {
                     return false;
                 }
-                int p = next(ahead);
+                p = next(ahead);
                 if (p < 0) {
                     return false;
                 }
-                m.put(p, (byte) 0); // past the frames' end: nothing anyone reads
                 touched = p + 1;
             }
+            // The fault is taken without the lock, so that an appender never waits for it (a page
+            // fault of a file's mapping takes 10 us or more in some virtual machines): adding zero
+            // atomically writes the page but cannot change what is in it, even should an appender
+            // write there at the same moment. A mapping is never unmapped while referenced.
+            LONGS.getAndAdd(m, p, 0L);
         }
         return true;
     }
+
+    /** Atomic access to the longs of a mapping (a page's start is aligned for it). */
+    private static final java.lang.invoke.VarHandle LONGS =
+            java.lang.invoke.MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
 
     /** @return the next page to touch within this far past the position, or -1; called holding the lock */
     private int next(int ahead) {
