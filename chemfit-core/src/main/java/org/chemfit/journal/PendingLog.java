@@ -42,11 +42,11 @@ import org.jspecify.annotations.Nullable;
  * <p>A page of the file costs a fault the first time it is written (the file system finds and
  * clears a page: 2.9 of the 4.2 us that appending an argon evaluation's record took, on average,
  * in a fit's first 2,000 evaluations), so the session's writer touches the pages ahead of the
- * appender while it lets a group gather ({@link #touchAhead}: zero added, atomically, to a long
- * at the start of each page after the end of the frames of the half being appended to, which
- * writes the page without changing it), and the appender finds them ready. The touching thread
- * holds the file's lock only to choose a page, not while the page is faulted in, so an appender
- * never waits for a fault that is not its own.
+ * appender while it lets a group gather ({@link #touchAhead}: a zero written at the start of each
+ * page after the end of the frames of the half being appended to, which no reader looks at), and
+ * the appender finds them ready. The touching thread holds the file's lock only to choose a page,
+ * not while the page is faulted in; an appender waits for that fault only when it is about to
+ * write into the very page being touched.
  *
  * <p>Written by hand: SQLite is the store; this is its front door for the few microseconds an
  * evaluation may spend on being recorded, and a library for a file of frames used in turn would
@@ -62,7 +62,7 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * @implNote Thread-safe: every method holds the object's lock, except while {@link #touchAhead}
- *     faults a page in.
+ *     faults a page in, which appenders keep out of.
  */
 final class PendingLog implements AutoCloseable {
 
@@ -119,6 +119,11 @@ final class PendingLog implements AutoCloseable {
     private int lastHalf;
     /** Up to where in the file the pages are touched, in this mapping: pages below it are. */
     private int touched;
+    /**
+     * The page {@link #touchAhead} is faulting in without the lock (its offset in the file), or
+     * -1: set under the lock, cleared without it, and no appender writes into that page meanwhile.
+     */
+    private volatile int touching = -1;
     /** The file system of the file, found at the first touch: how much room is left on it. */
     private java.nio.file.@Nullable FileStore store;
 
@@ -181,6 +186,7 @@ final class PendingLog implements AutoCloseable {
                 .order(ByteOrder.LITTLE_ENDIAN)
                 .putInt(at, length - FRAME)
                 .putInt(at + 4, (int) crc.getValue());
+        awaitTouch(position, position + length + FRAME);
         m.put(position, frame, at, length);
         if (position + length + FRAME <= end(current)) {
             m.putLong(position + length, 0L);
@@ -201,12 +207,12 @@ final class PendingLog implements AutoCloseable {
 
     /**
      * Faults in, for writing, pages after the appender's position that no one has written yet,
-     * so that appending does not pay for the first write to a page: zero is added, atomically, to
-     * the long at the start of each page past the end of the frames of the half being appended to,
-     * one page at a time. The page is chosen under the lock and faulted in without it, and the
-     * atomic addition of zero leaves whatever an appender writes there meanwhile as it is. Only the
-     * first time through a mapping: the pages stay. Nothing is touched while the file system has
-     * less than {@value #ROOM_TO_TOUCH} bytes left.
+     * so that appending does not pay for the first write to a page: a zero is written at the start
+     * of each page, one page at a time, and only past the end of the frames of the half being
+     * appended to, where no reader looks. The page is chosen under the lock and written without
+     * it; meanwhile no appender writes into that page ({@link #touching}). Only the first time
+     * through a mapping: the pages stay. Nothing is touched while the file system has less than
+     * {@value #ROOM_TO_TOUCH} bytes left.
      *
      * @param ahead how far past the appender's position to touch, within its half
      * @param pages at most how many pages to touch in this call
@@ -246,19 +252,37 @@ final class PendingLog implements AutoCloseable {
                     return false;
                 }
                 touched = p + 1;
+                touching = p; // set under the lock: an appender that takes it next sees it
             }
-            // The fault is taken without the lock, so that an appender never waits for it (a page
-            // fault of a file's mapping takes 10 us or more in some virtual machines): adding zero
-            // atomically writes the page but cannot change what is in it, even should an appender
-            // write there at the same moment. A mapping is never unmapped while referenced.
-            LONGS.getAndAdd(m, p, 0L);
+            // The fault is taken without the lock, so that an appender does not wait for it (a
+            // page fault of a file's mapping takes 10 us or more in some virtual machines), unless
+            // it is about to write into this very page. A mapping is never unmapped while
+            // referenced; a write that finds no room is an InternalError, as under the lock.
+            try {
+                m.put(p, (byte) 0); // past the frames' end: nothing anyone reads
+            } finally {
+                touching = -1;
+            }
         }
         return true;
     }
 
-    /** Atomic access to the longs of a mapping (a page's start is aligned for it). */
-    private static final java.lang.invoke.VarHandle LONGS =
-            java.lang.invoke.MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
+    /**
+     * Waits while the page being touched without the lock ({@link #touching}) holds a byte of
+     * the file from {@code from} (inclusive) to {@code to} (exclusive), which the caller is about
+     * to write; called holding the lock. The wait is for one page fault at most, and only when
+     * the appender has caught up with the pages touched ahead.
+     */
+    private void awaitTouch(int from, int to) {
+        int spins = 0;
+        for (int t = touching; t >= from && t < to; t = touching) {
+            if (++spins < 1000) {
+                Thread.onSpinWait();
+            } else {
+                java.util.concurrent.locks.LockSupport.parkNanos(10_000); // the toucher lost its core
+            }
+        }
+    }
 
     /** @return the next page to touch within this far past the position, or -1; called holding the lock */
     private int next(int ahead) {

@@ -290,4 +290,46 @@ class PendingLogTest {
             assertArrayEquals(written.get(i), read.get(i), "record " + i);
         }
     }
+
+    @Test
+    void anAppenderKeepsOutOfThePageBeingTouchedAndOnlyOutOfIt() throws Exception {
+        Path f = dir.resolve("journal.sqlite-pending");
+        PendingLog log = new PendingLog(f, false);
+        assertTrue(log.tryAppend(frame(1, 100))); // maps the file: frames from byte 16 on
+        int next = PendingLog.HEADER + PendingLog.FRAME + 100;
+        // the writer faulting in a page without the lock, held there by the test
+        java.lang.reflect.Field touching = PendingLog.class.getDeclaredField("touching");
+        touching.setAccessible(true);
+        touching.setInt(log, 64 * 4096);
+        assertTrue(log.tryAppend(frame(2, 1000)), "a frame far from the page is appended at once");
+        next += PendingLog.FRAME + 1000;
+
+        touching.setInt(log, 4096); // the page the next frame runs into
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean appended = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread appender = new Thread(() -> {
+            started.countDown();
+            try {
+                appended.set(log.tryAppend(frame(3, 5000)));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        appender.start();
+        started.await();
+        appender.join(200);
+        assertTrue(appender.isAlive(), "the appender waits while the page it writes into is touched");
+        assertFalse(appended.get());
+        // read through the file, not the log: the waiting appender holds the log's lock
+        assertEquals(0, Files.readAllBytes(f)[4096], "nothing written into the page meanwhile");
+
+        touching.setInt(log, -1); // the touch is done
+        appender.join(10_000);
+        assertFalse(appender.isAlive(), "the appender goes on once the page is touched");
+        assertTrue(appended.get());
+        assertEquals(next, log.lastOffset());
+        List<byte[]> read = PendingLog.read(f);
+        assertEquals(3, read.size());
+        assertArrayEquals(record(3, 5000), read.get(2));
+    }
 }
