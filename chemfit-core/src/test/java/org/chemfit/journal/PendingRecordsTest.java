@@ -142,13 +142,22 @@ class PendingRecordsTest {
                 .array();
     }
 
+    /**
+     * @return the run's evaluations in number order, then its terms by evaluation and path: the
+     *     order of the terms' ids is left out, since the writer commits an evaluation's record with
+     *     the evaluation's write that is still queued, so that records can reach the database in
+     *     another order than the one they have in the pending file, which a copy after a kill follows
+     */
     private static List<String> snapshot(Path file) {
         try (JournalReader j = JournalReader.openReadOnly(file)) {
             List<String> out = new ArrayList<>();
             for (EvaluationRecord e : j.evaluations(1)) {
                 out.add(e.number() + " " + e.state() + " " + Double.doubleToRawLongBits(e.loss()) + " " + e.treeJson());
             }
-            for (TermRecord t : j.terms(1)) {
+            List<TermRecord> terms = new ArrayList<>(j.terms(1));
+            terms.sort(java.util.Comparator.comparingInt(TermRecord::evaluationNumber)
+                    .thenComparing(TermRecord::path));
+            for (TermRecord t : terms) {
                 out.add(t.evaluationNumber() + "/" + t.path() + " " + Double.doubleToRawLongBits(t.value()) + " "
                         + t.quantities());
             }
