@@ -55,7 +55,7 @@ class GromacsFailureIT {
 
     @Test
     void aBrokenMdpFailsTheTermWithGromacsOwnErrorText() throws Exception {
-        String gmx = Programs.firstOnPath(List.of("gmx", "gmx_mpi", "gmx_d"));
+        String gmx = TestSupport.requireGromacs();
         FileBasedQuantityComputer c = FileBasedQuantityComputer.builder()
                 .name("broken")
                 .workDirectory(root)

@@ -8,6 +8,7 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Assumptions;
 
@@ -53,6 +54,28 @@ final class TestSupport {
             Assumptions.abort(msg + "; skipping because CI is not set");
         }
         return lmp;
+    }
+
+    /**
+     * Finds GROMACS, as {@link #requireLammps} finds LAMMPS: without it the test fails when CI is
+     * set and is skipped, with the reason, otherwise.
+     *
+     * @return the name of the first of gmx, gmx_mpi and gmx_d on the PATH
+     */
+    static String requireGromacs() {
+        List<String> names = List.of("gmx", "gmx_mpi", "gmx_d");
+        for (String n : names) {
+            if (ProcessRunner.findOnPath(n, System.getenv("PATH")) != null) {
+                return n;
+            }
+        }
+        String msg = "GROMACS (" + String.join(", ", names) + ") is not on PATH; install it with"
+                + " 'apt-get install -y gromacs'";
+        if (System.getenv("CI") != null) {
+            fail(msg + " (CI is set, so this test must not be skipped)");
+        }
+        Assumptions.abort(msg + "; skipping because CI is not set");
+        throw new AssertionError("not reached");
     }
 
     /** @return the pid written into a file by fakeprog.sh, waiting for it up to 10 s */
