@@ -78,6 +78,23 @@ public final class EvaluationContext {
         return EPOCH_ANCHOR_NANOS + nanoTime;
     }
 
+    static {
+        // the journal reads every node without the empty maps and views the accessors make
+        org.chemfit.internal.ContextValues.lend(new org.chemfit.internal.ContextValues.Reader() {
+            @Override
+            public Map<String, Object> metadata(EvaluationContext c) {
+                Map<String, Object> m = c.metadata;
+                return m == null ? Map.of() : m;
+            }
+
+            @Override
+            public List<EvaluationContext> children(EvaluationContext c) {
+                List<EvaluationContext> k = c.children;
+                return k == null ? List.of() : k;
+            }
+        });
+    }
+
     private final Parameters parameters;
     private final String name;
     private final int index;

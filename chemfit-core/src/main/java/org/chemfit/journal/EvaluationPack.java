@@ -14,6 +14,7 @@ import java.util.Objects;
 import java.util.function.Function;
 import org.chemfit.EvaluationContext;
 import org.chemfit.Quantities;
+import org.chemfit.internal.ContextValues;
 import org.chemfit.journal.read.EvaluationRecord;
 import org.chemfit.journal.read.TermRecord;
 import org.chemfit.support.Reasons;
@@ -125,8 +126,15 @@ final class EvaluationPack {
         return blob.length >= 4 && Arrays.equals(blob, 0, MARK, MAGIC, 0, MARK) && (blob[MARK] == 1 || blob[MARK] == 2);
     }
 
-    /** A record written into a buffer: the buffer (a larger one when it grew) and its count of terms. */
-    record Into(ByteBuffer buffer, int terms) {}
+    /**
+     * A record written into a buffer.
+     *
+     * @param buffer the buffer, or a larger one when it grew
+     * @param terms the record's count of terms
+     * @param degraded whether a node below the root is PENALTY, SKIPPED or FAILED (as
+     *     {@link org.chemfit.journal.read.BestPoint#degraded} says)
+     */
+    record Into(ByteBuffer buffer, int terms, boolean degraded) {}
 
     /**
      * Writes a record at the buffer's position (little-endian from there on).
@@ -142,33 +150,145 @@ final class EvaluationPack {
             long ended) {
         buffer.order(ByteOrder.LITTLE_ENDIAN);
         Writer w = new Writer(buffer, root.parameters(), key, kind, ended);
+        w.memo.begin();
         w.room(16);
-        int start = w.buf.position();
-        w.buf.put(MAGIC).putLong(firstId).putInt(0);
+        int start = w.pos - w.buf.arrayOffset();
+        System.arraycopy(MAGIC, 0, w.a, w.pos, MAGIC.length);
+        w.pos += MAGIC.length;
+        w.putLong(firstId);
+        w.pos += 4; // the count of terms, written last
         w.node(root);
-        w.buf.putInt(start + 12, w.terms);
-        return new Into(w.buf, w.terms);
+        w.putIntAt(start + 12, w.terms);
+        w.memo.end();
+        return new Into(w.finish().order(ByteOrder.LITTLE_ENDIAN), w.terms, w.degraded);
     }
 
-    /** Writes the nodes of one tree (layout 2). */
+    /**
+     * The texts of the last record a thread wrote, in the order it wrote them, with what it wrote
+     * for each (a number, or 1 and the text's bytes): the records of one fit name the same nodes,
+     * statuses, threads and quantities in the same order, as the very same String objects, so the
+     * next record writes the same for them without looking each up in a table of its own. While a
+     * record follows the last one nothing is stored but a count (a reference stored into an array
+     * costs the collector's barrier); its texts are stored from where it parts from it.
+     *
+     * <p>Written by hand: what is kept is a sequence compared position by position, not a map.
+     *
+     * @implNote Not thread-safe: one instance per thread ({@link #get()}).
+     */
+    private static final class TextMemo {
+        private static final ThreadLocal<TextMemo> OF_THREAD = ThreadLocal.withInitial(TextMemo::new);
+
+        /** The last record's texts, their numbers and the bytes of those numbered 1. */
+        String[] lastTexts = new String[0];
+
+        int[] lastNumbers = new int[0];
+        byte[][] lastBytes = new byte[0][];
+        int lastCount;
+        /** This record's, from where it parted from the last one. */
+        String[] texts = new String[64];
+
+        int[] numbers = new int[64];
+        byte[][] bytes = new byte[64][];
+        /** How many texts this record wrote so far. */
+        int count;
+        /** Whether this record's texts so far are the last record's first ones. */
+        boolean following;
+
+        static TextMemo get() {
+            return OF_THREAD.get();
+        }
+
+        void begin() {
+            count = 0;
+            following = true;
+        }
+
+        /** This record parts from the last one here: what it wrote so far is stored as its own. */
+        void part() {
+            following = false;
+            int n = count;
+            count = 0;
+            room(n);
+            System.arraycopy(lastTexts, 0, texts, 0, n);
+            System.arraycopy(lastNumbers, 0, numbers, 0, n);
+            System.arraycopy(lastBytes, 0, bytes, 0, n);
+            count = n;
+        }
+
+        void add(String s, int number, byte @Nullable [] b) {
+            room(count + 1);
+            texts[count] = s;
+            numbers[count] = number;
+            bytes[count] = b;
+            count++;
+        }
+
+        private void room(int n) {
+            if (n > texts.length) {
+                int size = Math.max(n, 2 * texts.length);
+                texts = Arrays.copyOf(texts, size);
+                numbers = Arrays.copyOf(numbers, size);
+                bytes = Arrays.copyOf(bytes, size);
+            }
+        }
+
+        /** This record's texts become the last record's (the arrays are swapped, not copied). */
+        void end() {
+            if (following) {
+                lastCount = count; // the same texts, or the first ones of them
+                return;
+            }
+            String[] t = lastTexts;
+            int[] n = lastNumbers;
+            byte[][] b = lastBytes;
+            lastTexts = texts;
+            lastNumbers = numbers;
+            lastBytes = bytes;
+            lastCount = count;
+            texts = t.length == 0 ? new String[64] : t;
+            numbers = n.length == 0 ? new int[64] : n;
+            bytes = b.length == 0 ? new byte[64][] : b;
+            count = 0;
+        }
+    }
+
+    /**
+     * Writes the nodes of one tree (layout 2), straight into the array behind the caller's buffer:
+     * a record is some sixty small writes per term, and a buffer's own puts check and move its
+     * position for each.
+     */
     private static final class Writer implements java.util.function.BiConsumer<String, Object> {
+        private static final java.lang.invoke.VarHandle LONG =
+                java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+        private static final java.lang.invoke.VarHandle INT =
+                java.lang.invoke.MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+
+        /** The buffer written into (a larger one once it grew); its position is set at {@link #finish}. */
         private ByteBuffer buf;
+        /** Its array, and the position in it. */
+        private byte[] a;
+
+        private int pos;
         private final String key;
         private final Function<EvaluationContext, LeafOf> kind;
         private final long ended;
         private final org.chemfit.Parameters rootParameters;
         private final Utf8Cache texts = Utf8Cache.get();
+        private final TextMemo memo = TextMemo.get();
         private int terms;
+        /** Whether a node below the root is PENALTY, SKIPPED or FAILED. */
+        private boolean degraded;
         /**
          * The texts this record has written so far and their numbers (from 2): the node names,
          * statuses, thread and worker names and quantity names that repeat within a record are
          * written once in it.
          * Open addressing by the texts' contents, so that the same tree gives the same bytes; a
-         * full neighbourhood just writes a text anew.
+         * full neighbourhood just writes a text anew. Made only when the record's texts part from
+         * the last record's ({@link TextMemo}).
          */
-        private final String[] seen = new String[64];
+        private String @Nullable [] seen;
 
-        private final int[] numbers = new int[64];
+        private int @Nullable [] numbers;
         private int nextNumber = 2;
 
         Writer(
@@ -177,26 +297,46 @@ final class EvaluationPack {
                 String key,
                 Function<EvaluationContext, LeafOf> kind,
                 long ended) {
-            this.buf = buf;
+            ByteBuffer b = buf;
+            if (!b.hasArray() || b.isReadOnly()) { // a direct buffer: written into a copy on the heap
+                b = ByteBuffer.allocate(Math.max(1024, b.capacity())).order(ByteOrder.LITTLE_ENDIAN);
+                b.put(buf.duplicate().flip());
+            }
+            this.buf = b;
+            this.a = b.array();
+            this.pos = b.arrayOffset() + b.position();
             this.rootParameters = rootParameters;
             this.key = key;
             this.kind = kind;
             this.ended = ended;
         }
 
+        /** @return the buffer, its position after what was written */
+        ByteBuffer finish() {
+            buf.position(pos - buf.arrayOffset());
+            return buf;
+        }
+
         void node(EvaluationContext c) {
-            List<EvaluationContext> children = c.children();
+            List<EvaluationContext> children = ContextValues.children(c);
             boolean hasParent = c.parent() != null;
             LeafOf of = children.isEmpty() && hasParent ? kind.apply(c) : null;
             Leaf leaf = of == null ? null : of.kind();
+            EvaluationContext.Status status = c.status();
             ref(c.name());
             varint(c.index() + 1L);
-            ref(c.status().name());
+            ref(status.name());
+            if (hasParent
+                    && (status == EvaluationContext.Status.PENALTY
+                            || status == EvaluationContext.Status.SKIPPED
+                            || status == EvaluationContext.Status.FAILED)) {
+                degraded = true;
+            }
             double value = c.value();
             double weight = c.weight();
             double contribution = c.contribution();
             Quantities q = c.quantities();
-            Map<String, Object> meta = c.metadata();
+            Map<String, Object> meta = ContextValues.metadata(c);
             Throwable failure = c.failure();
             boolean timed = !Double.isNaN(c.seconds());
             int flags = (q.isEmpty() ? 0 : QUANTITIES)
@@ -210,12 +350,14 @@ final class EvaluationPack {
                         : 0;
             }
             room(26);
-            buf.put(leaf == null ? INNER : leaf.code).put((byte) flags).putDouble(value);
+            a[pos++] = leaf == null ? INNER : leaf.code;
+            a[pos++] = (byte) flags;
+            putDouble(value);
             if (hasParent && (flags & WEIGHT_ONE) == 0) {
-                buf.putDouble(weight);
+                putDouble(weight);
             }
             if (hasParent && (flags & CONTRIBUTION_PRODUCT) == 0) {
-                buf.putDouble(contribution);
+                putDouble(contribution);
             }
             if (!q.isEmpty() && leaf != Leaf.APART) {
                 varint(q.size());
@@ -231,14 +373,14 @@ final class EvaluationPack {
             long end = c.endEpochNanos();
             if (timed) {
                 room(8);
-                buf.putLong(start);
+                putLong(start);
                 varint(zigzag(end - start));
                 ref(c.threadName());
             }
             if (leaf != null) {
                 if (of != null && leaf == Leaf.TERM) {
                     terms++;
-                    String member = metaText(meta, "member", "worker");
+                    String member = meta.isEmpty() ? null : metaText(meta, "member", "worker");
                     ref(member != null ? member : of.thread());
                     String own = ownKey(c);
                     long started = start == 0 ? ended : start;
@@ -246,10 +388,10 @@ final class EvaluationPack {
                     boolean times = !timed || started != start || stopped != end;
                     boolean message = of.failed() && of.failure() != null;
                     room(17);
-                    buf.put((byte) ((of.failed() ? TERM_FAILED : 0)
+                    a[pos++] = (byte) ((of.failed() ? TERM_FAILED : 0)
                             | (message ? TERM_FAILURE : 0)
                             | (own != null ? TERM_KEY : 0)
-                            | (times ? TERM_TIMES : 0)));
+                            | (times ? TERM_TIMES : 0));
                     if (message) {
                         plain(of.failure());
                     }
@@ -258,7 +400,8 @@ final class EvaluationPack {
                     }
                     if (times) {
                         room(16);
-                        buf.putLong(started).putLong(stopped);
+                        putLong(started);
+                        putLong(stopped);
                     }
                 }
                 return;
@@ -273,18 +416,21 @@ final class EvaluationPack {
         @Override
         public void accept(String name, Object v) {
             ref(name);
-            if (v instanceof double[] a) {
-                room(6 + 8 * a.length);
-                buf.put(QuantityCodec.ARRAY);
-                varint(a.length);
-                QuantityCodec.putDoubles(buf, a);
+            if (v instanceof double[] d) {
+                room(11 + 8 * d.length);
+                a[pos++] = QuantityCodec.ARRAY;
+                varint(d.length);
+                for (double x : d) {
+                    putDouble(x);
+                }
             } else if (v instanceof String s) {
                 room(1);
-                buf.put(QuantityCodec.LABEL);
+                a[pos++] = QuantityCodec.LABEL;
                 bytes(s.getBytes(StandardCharsets.UTF_8));
             } else {
                 room(9);
-                buf.put(QuantityCodec.DOUBLE).putDouble(((Number) v).doubleValue());
+                a[pos++] = QuantityCodec.DOUBLE;
+                putDouble(((Number) v).doubleValue());
             }
         }
 
@@ -299,13 +445,60 @@ final class EvaluationPack {
             return own.equals(key) ? null : own;
         }
 
-        /** A text that repeats: its number when this record wrote it already, else the text. */
-        // mostly the very same String objects come back from term to term: identity first
+        /**
+         * A text that repeats: its number when this record wrote it already, else the text. While
+         * the record's texts are the very ones of the last record of this thread, in the same
+         * order, what the last record wrote for them is written again without looking them up;
+         * from the first text that differs, they are looked up.
+         */
+        // mostly the very same String objects come back from record to record: identity first
         @SuppressWarnings("ReferenceEquality")
         void ref(@Nullable String s) {
             if (s == null) {
                 varint(0);
                 return;
+            }
+            TextMemo m = memo;
+            if (m.following) {
+                int i = m.count;
+                if (i < m.lastCount && m.lastTexts[i] == s) {
+                    m.count = i + 1;
+                    int number = m.lastNumbers[i];
+                    varint(number);
+                    if (number == 1) {
+                        bytes(m.lastBytes[i]);
+                    }
+                    return;
+                }
+                m.part();
+                // the table the record would have: its texts so far, looked up in their order
+                for (int k = 0; k < i; k++) {
+                    number(m.texts[k]);
+                }
+            }
+            int number = number(s);
+            byte[] b = number == 1 ? texts.bytes(s) : null;
+            m.add(s, number, b);
+            varint(number);
+            if (b != null) {
+                bytes(b);
+            }
+        }
+
+        /**
+         * @return the number of a text this record wrote already, or 1 for a text new to it (then
+         *     numbered with the next number)
+         */
+        // mostly the very same String objects come back from term to term: identity first
+        @SuppressWarnings("ReferenceEquality")
+        private int number(String s) {
+            String[] seen = this.seen;
+            int[] numbers = this.numbers;
+            if (seen == null || numbers == null) {
+                seen = new String[64];
+                numbers = new int[64];
+                this.seen = seen;
+                this.numbers = numbers;
             }
             int hash = s.hashCode();
             int h = (hash ^ (hash >>> 16)) & (seen.length - 1);
@@ -313,8 +506,7 @@ final class EvaluationPack {
                 int k = (h + i) & (seen.length - 1);
                 String at = seen[k];
                 if (at == s || (at != null && at.equals(s))) {
-                    varint(numbers[k]);
-                    return;
+                    return numbers[k];
                 }
                 if (at == null) {
                     seen[k] = s;
@@ -323,8 +515,7 @@ final class EvaluationPack {
                 }
             }
             nextNumber++; // numbered whether kept here or not: the reader numbers every new text
-            varint(1);
-            bytes(texts.bytes(s));
+            return 1;
         }
 
         /** A text that changes from one evaluation to the next. */
@@ -333,16 +524,18 @@ final class EvaluationPack {
                 varint(0);
                 return;
             }
-            byte[] a = s.getBytes(StandardCharsets.UTF_8);
-            varint(a.length + 1L);
-            room(a.length);
-            buf.put(a);
+            byte[] b = s.getBytes(StandardCharsets.UTF_8);
+            varint(b.length + 1L);
+            room(b.length);
+            System.arraycopy(b, 0, a, pos, b.length);
+            pos += b.length;
         }
 
-        private void bytes(byte[] a) {
-            varint(a.length);
-            room(a.length);
-            buf.put(a);
+        private void bytes(byte[] b) {
+            varint(b.length);
+            room(b.length);
+            System.arraycopy(b, 0, a, pos, b.length);
+            pos += b.length;
         }
 
         /** An unsigned LEB128 number: 7 bits a byte, low bits first. */
@@ -350,19 +543,38 @@ final class EvaluationPack {
             room(10);
             long x = v;
             while ((x & ~0x7FL) != 0) {
-                buf.put((byte) ((x & 0x7F) | 0x80));
+                a[pos++] = (byte) ((x & 0x7F) | 0x80);
                 x >>>= 7;
             }
-            buf.put((byte) x);
+            a[pos++] = (byte) x;
+        }
+
+        /** A double's raw 8 bytes (as {@link ByteBuffer#putDouble} writes them); there is room. */
+        private void putDouble(double d) {
+            LONG.set(a, pos, Double.doubleToRawLongBits(d));
+            pos += 8;
+        }
+
+        /** There is room. */
+        private void putLong(long v) {
+            LONG.set(a, pos, v);
+            pos += 8;
+        }
+
+        /** Writes an int32 at an earlier position of the record (counted from the buffer's start). */
+        void putIntAt(int at, int v) {
+            INT.set(a, buf.arrayOffset() + at, v);
         }
 
         void room(int n) {
-            if (buf.remaining() < n) {
-                ByteBuffer bigger = ByteBuffer.allocate(Math.max(2 * buf.capacity(), buf.position() + n))
+            if (a.length - pos < n) {
+                int used = pos - buf.arrayOffset();
+                ByteBuffer bigger = ByteBuffer.allocate(Math.max(2 * buf.capacity(), used + n))
                         .order(ByteOrder.LITTLE_ENDIAN);
-                buf.flip();
-                bigger.put(buf);
+                System.arraycopy(a, buf.arrayOffset(), bigger.array(), 0, used);
                 buf = bigger;
+                a = bigger.array();
+                pos = used;
             }
         }
     }

@@ -55,7 +55,7 @@ final class SqliteSession implements Journal.Session {
         /** When it started, in nanoseconds since the epoch. */
         final long started;
         /** The writes of its fast leaf terms, in the order they finished; guarded by this object. */
-        final List<TermWrite> fast = new ArrayList<>();
+        final List<TermWrite> fast;
         /** Whether an {@link EvWrite} of it waits in the writer's queue (or in a group not yet applied). */
         boolean queued;
         /** Whether its record took its fast terms: the writer writes none of them after that. */
@@ -64,7 +64,9 @@ final class SqliteSession implements Journal.Session {
         @Nullable
         FoldWrite fold;
 
-        Ev(String id, int number, Parameters parameters, boolean fresh, long started) {
+        /** @param expected how many fast terms it is likely to have (the last evaluation's count) */
+        Ev(String id, int number, Parameters parameters, boolean fresh, long started, int expected) {
+            this.fast = new ArrayList<>(Math.max(10, expected));
             this.id = id;
             this.number = number;
             this.parameters = parameters;
@@ -115,6 +117,11 @@ final class SqliteSession implements Journal.Session {
     private final Map<String, Ev> evs = new ConcurrentHashMap<>();
     /** What the record says of a term that did not fail, for the thread that ran the last such term. */
     private volatile EvaluationPack.@Nullable LeafOf plainTerm;
+    /**
+     * How many fast terms the last finished evaluation had: the next ones make room for as many
+     * (a hint: read and written without order by the evaluations' threads).
+     */
+    private volatile int lastFastTerms;
 
     /** The evaluation whose terms called last: a serial fit's terms find it without a map. */
     private volatile @Nullable Ev lastEv;
@@ -638,7 +645,12 @@ final class SqliteSession implements Journal.Session {
                 }
                 existing.put(number, new Existing("RUNNING", key));
                 Ev ev = new Ev(
-                        ctx.evaluationId(), number, ctx.parameters(), times == 1 && !keysBefore.contains(key), now);
+                        ctx.evaluationId(),
+                        number,
+                        ctx.parameters(),
+                        times == 1 && !keysBefore.contains(key),
+                        now,
+                        lastFastTerms);
                 ev.running = new Object[] {number, ctx.evaluationId(), "", key};
                 ev.queued = true;
                 evs.put(ctx.evaluationId(), ev);
@@ -726,6 +738,7 @@ final class SqliteSession implements Journal.Session {
         if (ev != null) {
             synchronized (ev) {
                 fast = new FastTerms(ev.fast.toArray(new TermWrite[0]));
+                lastFastTerms = ev.fast.size();
                 // from now on the writer writes none of its fast terms: the record has them
                 ev.closed = write && !ctx.children().isEmpty() && !ev.fast.isEmpty();
                 if (ev.closed) {
@@ -891,7 +904,6 @@ final class SqliteSession implements Journal.Session {
         Utf8Cache texts = Utf8Cache.get();
         String failure = failed ? EvaluationPack.message(ctx.failure()) : null;
         byte[] quantities = ctx.quantities().isEmpty() ? null : QuantityCodec.encode(ctx.quantities());
-        boolean degraded = !failed && BestPoint.degraded(ctx);
         Parameters p = ctx.parameters();
         b = Fold.room(b, 64 + 12 * p.size());
         b.put(Fold.VERSION).putLong(runId).putInt(number);
@@ -911,13 +923,16 @@ final class SqliteSession implements Journal.Session {
         b.putLong(start).putLong(now).putInt(attempt);
         b = Fold.put(b, quantities);
         b = Fold.room(b, 9);
-        b.put((byte) (degraded ? 1 : 0));
+        int degradedAt = b.position();
+        b.put((byte) 0); // set once the record is written: it finds whether a term was stood in for
         int termsAt = b.position();
         b.putInt(0).putInt(0);
         int blobAt = b.position();
         EvaluationPack.Into into = EvaluationPack.encodeInto(b, ctx, 0, key, c -> leafKind(c, fast), now);
         b = into.buffer();
         int blobLength = b.position() - blobAt;
+        boolean degraded = !failed && into.degraded();
+        b.put(degradedAt, (byte) (degraded ? 1 : 0));
         b.putInt(termsAt, into.terms()).putInt(termsAt + 4, blobLength);
         FRAMES.set(b);
         b.flip();
@@ -1338,7 +1353,7 @@ final class SqliteSession implements Journal.Session {
         /** Takes what the row needs of the context (its quantities are immutable; its metadata is copied). */
         void capture() {
             quantities = child.quantities();
-            Map<String, Object> m = child.metadata();
+            Map<String, Object> m = org.chemfit.internal.ContextValues.metadata(child);
             metadata = m.isEmpty() ? Map.of() : new java.util.LinkedHashMap<>(m);
             start = child.startEpochNanos();
             end = child.endEpochNanos();

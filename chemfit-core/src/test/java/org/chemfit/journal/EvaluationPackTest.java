@@ -25,6 +25,7 @@ import java.util.function.Consumer;
 import org.chemfit.EvaluationContext;
 import org.chemfit.Parameters;
 import org.chemfit.Quantities;
+import org.chemfit.journal.read.BestPoint;
 import org.chemfit.journal.read.EvaluationRecord;
 import org.chemfit.journal.read.TermRecord;
 import org.chemfit.support.Reasons;
@@ -567,6 +568,156 @@ class EvaluationPackTest {
         assertTrue(
                 written > names.length,
                 "texts beyond the table's 64 slots are written again (and numbered): " + written);
+    }
+
+    /**
+     * A thread writes the texts of a record as its last record did while they are the same
+     * objects in the same order ({@code TextMemo}): each record must still be, byte for byte, what
+     * a thread that wrote nothing before writes, whether it follows the last record to its end,
+     * parts from it at its first text, in the middle or at a text of equal contents in another
+     * object, ends before it, or goes on past it.
+     */
+    @Test
+    void aRecordAfterOthersOfTheSameThreadIsTheRecordAFreshThreadWrites() throws Exception {
+        Tree every = everyKind();
+        Tree many = manyTexts(150);
+        Tree fewer = manyTexts(40); // the first 40 leaves of many: ends before the last record
+        Tree more = manyTexts(170); // goes on past it
+        Tree renamed = manyTexts(150);
+        // the 20th leaf's name: equal contents in another object, then other contents
+        Tree equalText = manyTexts(150);
+        renameLeaf(equalText, 20, new String(MANY_NAMES[20].toCharArray()));
+        renameLeaf(renamed, 20, "another-name");
+        Tree firstOther = manyTexts(150);
+        renameLeaf(firstOther, 0, "first-other");
+        List<Tree> order = List.of(
+                every,
+                every,
+                many,
+                many,
+                fewer,
+                many,
+                more,
+                many,
+                equalText,
+                equalText,
+                many,
+                renamed,
+                many,
+                firstOther,
+                many,
+                every,
+                many);
+        Map<Tree, byte[]> fresh = new IdentityHashMap<>();
+        for (Tree t : order) {
+            if (!fresh.containsKey(t)) {
+                fresh.put(t, onAFreshThread(t));
+            }
+        }
+        for (int i = 0; i < order.size(); i++) {
+            Tree t = order.get(i);
+            assertArrayEquals(fresh.get(t), encode(t), "record " + i + " of the sequence");
+        }
+        // what the fresh records hold: the renamed leaf is written with its new name
+        assertEquals(
+                "another-name",
+                decode(fresh.get(renamed), renamed.key).terms().get(20).record().name());
+        assertReadsBack(renamed, encode(renamed));
+    }
+
+    /** The record says what {@link BestPoint#degraded} says of its tree (the session stores it). */
+    @Test
+    void aRecordSaysWhetherATermBelowTheRootWasStoodInFor() throws Exception {
+        Tree every = everyKind(); // leaf 4 was skipped by the failure policy
+        assertTrue(BestPoint.degraded(every.root));
+        assertTrue(EvaluationPack.encodeInto(ByteBuffer.allocate(64), every.root, FIRST_ID, every.key, every::of, ENDED)
+                .degraded());
+        Tree clean = manyTexts(10);
+        assertFalse(BestPoint.degraded(clean.root));
+        assertFalse(
+                EvaluationPack.encodeInto(ByteBuffer.allocate(64), clean.root, FIRST_ID, clean.key, clean::of, ENDED)
+                        .degraded());
+        // a penalty two levels down
+        Tree deep = new Tree(new EvaluationContext(P, "e5"));
+        EvaluationContext inner = deep.root.addChild("inner", 1.0);
+        EvaluationContext leaf = deep.leaf(inner, "leaf", 1.0, failedTerm("boom", "main"));
+        leaf.fail(new RuntimeException("boom"));
+        leaf.penalize(1e6);
+        inner.complete(1e6);
+        deep.root.complete(1e6);
+        assertTrue(BestPoint.degraded(deep.root));
+        assertTrue(EvaluationPack.encodeInto(ByteBuffer.allocate(64), deep.root, FIRST_ID, deep.key, deep::of, ENDED)
+                .degraded());
+        // a failed root alone is not a term stood in for
+        Tree failedRoot = new Tree(new EvaluationContext(P, "e6"));
+        failedRoot.root.fail(new RuntimeException("no terms"));
+        assertFalse(BestPoint.degraded(failedRoot.root));
+        assertFalse(EvaluationPack.encodeInto(
+                        ByteBuffer.allocate(64), failedRoot.root, FIRST_ID, failedRoot.key, failedRoot::of, ENDED)
+                .degraded());
+    }
+
+    private static final String[] MANY_NAMES = new String[100];
+    private static final String[] MANY_QUANTITIES = new String[80];
+    private static final String[] MANY_THREADS = new String[70];
+
+    static {
+        for (int i = 0; i < MANY_NAMES.length; i++) {
+            MANY_NAMES[i] = String.format("leaf-%03d", i);
+        }
+        for (int i = 0; i < MANY_QUANTITIES.length; i++) {
+            MANY_QUANTITIES[i] = String.format("q-%03d", i);
+        }
+        for (int i = 0; i < MANY_THREADS.length; i++) {
+            MANY_THREADS[i] = String.format("thread-%03d", i);
+        }
+    }
+
+    /**
+     * @return a tree of that many leaves, named, timed and with quantities named by the very same
+     *     String objects from tree to tree (as from evaluation to evaluation), more of them than
+     *     the record's table of texts keeps
+     */
+    private static Tree manyTexts(int leaves) {
+        Tree t = new Tree(new EvaluationContext(P, "e9"));
+        for (int j = 0; j < leaves; j++) {
+            EvaluationContext c = t.leaf(
+                    t.root, MANY_NAMES[j % MANY_NAMES.length], 1.0, term(MANY_THREADS[(j + 3) % MANY_THREADS.length]));
+            c.computed(Quantities.builder()
+                    .put(MANY_QUANTITIES[j % MANY_QUANTITIES.length], j)
+                    .put(MANY_QUANTITIES[(j + 1) % MANY_QUANTITIES.length], new double[] {j, -j})
+                    .build());
+            c.complete(j * 0.5);
+            c.contribute(j * 0.5);
+            c.timed(START + j, 1000 + j, MANY_THREADS[j % MANY_THREADS.length]);
+        }
+        t.root.complete(1.0);
+        return t;
+    }
+
+    private static void renameLeaf(Tree t, int index, String name) throws ReflectiveOperationException {
+        Field f = EvaluationContext.class.getDeclaredField("name");
+        f.setAccessible(true);
+        f.set(t.root.child(index), name);
+    }
+
+    /** @return the record a thread that has written no record before writes */
+    private static byte[] onAFreshThread(Tree t) throws InterruptedException {
+        byte[][] out = new byte[1][];
+        RuntimeException[] failed = new RuntimeException[1];
+        Thread thread = new Thread(() -> {
+            try {
+                out[0] = encode(t);
+            } catch (RuntimeException e) {
+                failed[0] = e;
+            }
+        });
+        thread.start();
+        thread.join();
+        if (failed[0] != null) {
+            throw failed[0];
+        }
+        return out[0];
     }
 
     private static int occurrences(byte[] blob, String text) {
