@@ -135,7 +135,9 @@ public final class Terms {
      * A term that ran this long has its recording kept out of the next term's time, at the cost of
      * another reading of the clock. After a faster one, the next term's time includes its
      * recording: the journal records a fast term in well under a microsecond, and a reading of the
-     * clock costs some 30 ns on a virtual machine, a share of an in-process term's time.
+     * clock costs some 30 ns on a virtual machine, a share of an in-process term's time. (A
+     * {@link org.chemfit.TermRecorder} that takes long over a fast term adds that time to the
+     * next term's.)
      */
     private static final long SLOW_NANOS = 100_000;
 

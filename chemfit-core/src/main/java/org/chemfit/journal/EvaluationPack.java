@@ -66,8 +66,9 @@ import org.jspecify.annotations.Nullable;
  * parameter key, int64 started, int64 ended. A leaf's path ({@code "2"} or {@code "1.0"}) is not stored: it is the indices of
  * the nodes from the root down to it. Written by hand for the reason {@link QuantityCodec} is.
  *
- * @implNote Thread-safe: stateless; a record is written into the caller's buffer, with the names
- *     cached per thread.
+ * @implNote Thread-safe: a record is written into the caller's buffer; the UTF-8 of names and
+ *     the texts of a thread's last record are kept per thread, and a record written on a thread
+ *     that is already writing one (from within {@code kind}, say) keeps its texts apart.
  */
 final class EvaluationPack {
 
@@ -149,18 +150,22 @@ final class EvaluationPack {
             Function<EvaluationContext, LeafOf> kind,
             long ended) {
         buffer.order(ByteOrder.LITTLE_ENDIAN);
-        Writer w = new Writer(buffer, root.parameters(), key, kind, ended);
-        w.memo.begin();
-        w.room(16);
-        int start = w.pos - w.buf.arrayOffset();
-        System.arraycopy(MAGIC, 0, w.a, w.pos, MAGIC.length);
-        w.pos += MAGIC.length;
-        w.putLong(firstId);
-        w.pos += 4; // the count of terms, written last
-        w.node(root);
-        w.putIntAt(start + 12, w.terms);
-        w.memo.end();
-        return new Into(w.finish().order(ByteOrder.LITTLE_ENDIAN), w.terms, w.degraded);
+        TextMemo memo = TextMemo.acquire();
+        try {
+            Writer w = new Writer(buffer, root.parameters(), key, kind, ended, memo);
+            w.room(16);
+            int start = w.pos - w.buf.arrayOffset();
+            System.arraycopy(MAGIC, 0, w.a, w.pos, MAGIC.length);
+            w.pos += MAGIC.length;
+            w.putLong(firstId);
+            w.pos += 4; // the count of terms, written last
+            w.node(root);
+            w.putIntAt(start + 12, w.terms);
+            memo.end();
+            return new Into(w.finish().order(ByteOrder.LITTLE_ENDIAN), w.terms, w.degraded);
+        } finally {
+            memo.release();
+        }
     }
 
     /**
@@ -173,7 +178,8 @@ final class EvaluationPack {
      *
      * <p>Written by hand: what is kept is a sequence compared position by position, not a map.
      *
-     * @implNote Not thread-safe: one instance per thread ({@link #get()}).
+     * @implNote Not thread-safe: one instance per thread ({@link #acquire()}), and one more for a
+     *     record written within another.
      */
     private static final class TextMemo {
         private static final ThreadLocal<TextMemo> OF_THREAD = ThreadLocal.withInitial(TextMemo::new);
@@ -194,13 +200,27 @@ final class EvaluationPack {
         /** Whether this record's texts so far are the last record's first ones. */
         boolean following;
 
-        static TextMemo get() {
-            return OF_THREAD.get();
+        /** Whether a record of this thread is being written with it. */
+        private boolean inUse;
+
+        /**
+         * @return the thread's memo, begun for a record; or, while the thread is writing another
+         *     record with it (a record written from within a record), a memo of this record's own
+         */
+        static TextMemo acquire() {
+            TextMemo m = OF_THREAD.get();
+            if (m.inUse) {
+                m = new TextMemo();
+            }
+            m.inUse = true;
+            m.count = 0;
+            m.following = true;
+            return m;
         }
 
-        void begin() {
-            count = 0;
-            following = true;
+        /** The record is written, or failed: the memo may be used for the next (begun afresh). */
+        void release() {
+            inUse = false;
         }
 
         /** This record parts from the last one here: what it wrote so far is stored as its own. */
@@ -269,12 +289,15 @@ final class EvaluationPack {
         private byte[] a;
 
         private int pos;
+        /** Where the buffer's room ends in the array (its limit): nothing is written at or past it. */
+        private int end;
+
         private final String key;
         private final Function<EvaluationContext, LeafOf> kind;
         private final long ended;
         private final org.chemfit.Parameters rootParameters;
         private final Utf8Cache texts = Utf8Cache.get();
-        private final TextMemo memo = TextMemo.get();
+        private final TextMemo memo;
         private int terms;
         /** Whether a node below the root is PENALTY, SKIPPED or FAILED. */
         private boolean degraded;
@@ -296,7 +319,9 @@ final class EvaluationPack {
                 org.chemfit.Parameters rootParameters,
                 String key,
                 Function<EvaluationContext, LeafOf> kind,
-                long ended) {
+                long ended,
+                TextMemo memo) {
+            this.memo = memo;
             ByteBuffer b = buf;
             if (!b.hasArray() || b.isReadOnly()) { // a direct buffer: written into a copy on the heap
                 b = ByteBuffer.allocate(Math.max(1024, b.capacity())).order(ByteOrder.LITTLE_ENDIAN);
@@ -305,6 +330,7 @@ final class EvaluationPack {
             this.buf = b;
             this.a = b.array();
             this.pos = b.arrayOffset() + b.position();
+            this.end = b.arrayOffset() + b.limit();
             this.rootParameters = rootParameters;
             this.key = key;
             this.kind = kind;
@@ -567,7 +593,7 @@ final class EvaluationPack {
         }
 
         void room(int n) {
-            if (a.length - pos < n) {
+            if (end - pos < n) {
                 int used = pos - buf.arrayOffset();
                 ByteBuffer bigger = ByteBuffer.allocate(Math.max(2 * buf.capacity(), used + n))
                         .order(ByteOrder.LITTLE_ENDIAN);
@@ -575,6 +601,7 @@ final class EvaluationPack {
                 buf = bigger;
                 a = bigger.array();
                 pos = used;
+                end = bigger.limit();
             }
         }
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -625,6 +626,111 @@ class EvaluationPackTest {
         assertReadsBack(renamed, encode(renamed));
     }
 
+    /**
+     * A record written from within another on the same thread (from its {@code kind}), and a
+     * record that failed half-way, leave the thread's remembered texts as they must be: every
+     * record, the outer one included, is what a fresh thread writes.
+     */
+    @Test
+    void aRecordWithinARecordAndAFailedRecordLeaveTheNextRecordsRight() throws Exception {
+        Tree many = manyTexts(150);
+        Tree every = everyKind();
+        Tree renamed = manyTexts(150);
+        renameLeaf(renamed, 20, "another-name");
+        byte[] freshMany = onAFreshThread(many);
+        byte[] freshEvery = onAFreshThread(every);
+        byte[] freshRenamed = onAFreshThread(renamed);
+
+        assertArrayEquals(freshMany, encode(many));
+        // the fourth leaf's kind writes another record first, while the outer one follows the last
+        EvaluationContext fourth = many.root.child(3);
+        byte[][] inner = new byte[1][];
+        byte[] outer = encodeWith(many, c -> {
+            if (c == fourth) {
+                inner[0] = encode(every);
+            }
+            return many.of(c);
+        });
+        assertArrayEquals(freshEvery, inner[0], "the record written within");
+        assertArrayEquals(freshMany, outer, "the record it was written within");
+        assertArrayEquals(freshMany, encode(many), "the next record");
+        assertArrayEquals(freshEvery, encode(every));
+        assertArrayEquals(freshMany, encode(many));
+
+        // failures half-way: while following the last record, and after parting from it
+        EvaluationContext thirtieth = many.root.child(30);
+        RuntimeException boom = new RuntimeException("boom");
+        assertThrows(
+                RuntimeException.class,
+                () -> encodeWith(many, c -> {
+                    if (c == thirtieth) {
+                        throw boom;
+                    }
+                    return many.of(c);
+                }));
+        assertArrayEquals(freshMany, encode(many), "after a record that failed while following");
+        EvaluationContext fortieth = renamed.root.child(40);
+        assertThrows(
+                RuntimeException.class,
+                () -> encodeWith(renamed, c -> {
+                    if (c == fortieth) {
+                        throw boom;
+                    }
+                    return renamed.of(c);
+                }));
+        assertArrayEquals(freshMany, encode(many), "after a record that failed after parting");
+        assertArrayEquals(freshRenamed, encode(renamed));
+        assertArrayEquals(freshMany, encode(many));
+    }
+
+    /**
+     * A buffer's limit is where its room ends, and a buffer that is a slice of a larger array
+     * writes nothing outside the slice: the record grows into a new buffer instead.
+     */
+    @Test
+    void aRecordKeepsWithinTheBuffersLimitAndSlice() throws Exception {
+        Tree t = everyKind();
+        byte[] reference = encode(t);
+
+        ByteBuffer limited = ByteBuffer.allocate(4096);
+        limited.limit(20);
+        ByteBuffer out = EvaluationPack.encodeInto(limited, t.root, FIRST_ID, t.key, t::of, ENDED)
+                .buffer();
+        assertArrayEquals(reference, Arrays.copyOf(out.array(), out.position()), "a limit of 20 bytes");
+        byte[] beyondLimit = new byte[4096 - 20];
+        assertArrayEquals(beyondLimit, Arrays.copyOfRange(limited.array(), 20, 4096), "nothing written past the limit");
+
+        byte[] big = new byte[300];
+        Arrays.fill(big, (byte) 0x55);
+        ByteBuffer slice = ByteBuffer.wrap(big, 100, 32).slice();
+        ByteBuffer grown = EvaluationPack.encodeInto(slice, t.root, FIRST_ID, t.key, t::of, ENDED)
+                .buffer();
+        assertEquals(0, grown.arrayOffset());
+        assertArrayEquals(reference, Arrays.copyOf(grown.array(), grown.position()), "a slice of 32 bytes");
+        for (int i = 0; i < big.length; i++) {
+            if (i < 100 || i >= 132) {
+                assertEquals((byte) 0x55, big[i], "byte " + i + " of the array outside the slice");
+            }
+        }
+
+        // a slice with room: the record is written into it, at its position
+        byte[] roomy = new byte[reference.length + 200];
+        ByteBuffer inSlice = ByteBuffer.wrap(roomy, 50, reference.length + 100).slice();
+        inSlice.position(5);
+        ByteBuffer same = EvaluationPack.encodeInto(inSlice, t.root, FIRST_ID, t.key, t::of, ENDED)
+                .buffer();
+        assertSame(roomy, same.array(), "the slice had room: no new buffer");
+        assertEquals(5 + reference.length, same.position());
+        assertArrayEquals(reference, Arrays.copyOfRange(roomy, 55, 55 + reference.length));
+    }
+
+    private static byte[] encodeWith(
+            Tree t, java.util.function.Function<EvaluationContext, EvaluationPack.LeafOf> kind) {
+        ByteBuffer b = EvaluationPack.encodeInto(ByteBuffer.allocate(1 << 16), t.root, FIRST_ID, t.key, kind, ENDED)
+                .buffer();
+        return Arrays.copyOf(b.array(), b.position());
+    }
+
     /** The record says what {@link BestPoint#degraded} says of its tree (the session stores it). */
     @Test
     void aRecordSaysWhetherATermBelowTheRootWasStoodInFor() throws Exception {
@@ -647,6 +753,15 @@ class EvaluationPackTest {
         deep.root.complete(1e6);
         assertTrue(BestPoint.degraded(deep.root));
         assertTrue(EvaluationPack.encodeInto(ByteBuffer.allocate(64), deep.root, FIRST_ID, deep.key, deep::of, ENDED)
+                .degraded());
+        // a failed leaf (the policy raised: the evaluation failed too)
+        Tree failedLeaf = new Tree(new EvaluationContext(P, "e7"));
+        EvaluationContext f = failedLeaf.leaf(failedLeaf.root, "leaf", 1.0, failedTerm("boom", "main"));
+        f.fail(new RuntimeException("boom"));
+        failedLeaf.root.fail(new RuntimeException("boom"));
+        assertTrue(BestPoint.degraded(failedLeaf.root));
+        assertTrue(EvaluationPack.encodeInto(
+                        ByteBuffer.allocate(64), failedLeaf.root, FIRST_ID, failedLeaf.key, failedLeaf::of, ENDED)
                 .degraded());
         // a failed root alone is not a term stood in for
         Tree failedRoot = new Tree(new EvaluationContext(P, "e6"));
