@@ -521,32 +521,11 @@ class EvaluationPackTest {
 
     @Test
     void moreThanSixtyFourDistinctTextsRepeatedAcrossLeavesReadBack() {
-        String[] names = new String[100];
-        String[] quantities = new String[80];
-        String[] threads = new String[70];
-        for (int i = 0; i < names.length; i++) {
-            names[i] = String.format("leaf-%03d", i);
-        }
-        for (int i = 0; i < quantities.length; i++) {
-            quantities[i] = String.format("q-%03d", i);
-        }
-        for (int i = 0; i < threads.length; i++) {
-            threads[i] = String.format("thread-%03d", i);
-        }
-        Tree t = new Tree(new EvaluationContext(P, "e9"));
+        String[] names = MANY_NAMES;
+        String[] quantities = MANY_QUANTITIES;
+        String[] threads = MANY_THREADS;
         int leaves = 150;
-        for (int j = 0; j < leaves; j++) {
-            // the very same String objects come back, as they do from term to term
-            EvaluationContext c = t.leaf(t.root, names[j % names.length], 1.0, term(threads[(j + 3) % threads.length]));
-            c.computed(Quantities.builder()
-                    .put(quantities[j % quantities.length], j)
-                    .put(quantities[(j + 1) % quantities.length], new double[] {j, -j})
-                    .build());
-            c.complete(j * 0.5);
-            c.contribute(j * 0.5);
-            c.timed(START + j, 1000 + j, threads[j % threads.length]);
-        }
-        t.root.complete(1.0);
+        Tree t = manyTexts(leaves);
         byte[] blob = encode(t);
         EvaluationPack.Decoded d = assertReadsBack(t, blob);
         assertEquals(leaves, d.terms().size());
