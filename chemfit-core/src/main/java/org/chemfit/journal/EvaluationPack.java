@@ -290,7 +290,7 @@ final class EvaluationPack {
 
         private int pos;
         /** Where the buffer's room ends in the array (its limit): nothing is written at or past it. */
-        private int end;
+        private int limit;
 
         private final String key;
         private final Function<EvaluationContext, LeafOf> kind;
@@ -330,7 +330,7 @@ final class EvaluationPack {
             this.buf = b;
             this.a = b.array();
             this.pos = b.arrayOffset() + b.position();
-            this.end = b.arrayOffset() + b.limit();
+            this.limit = b.arrayOffset() + b.limit();
             this.rootParameters = rootParameters;
             this.key = key;
             this.kind = kind;
@@ -593,7 +593,7 @@ final class EvaluationPack {
         }
 
         void room(int n) {
-            if (end - pos < n) {
+            if (limit - pos < n) {
                 int used = pos - buf.arrayOffset();
                 ByteBuffer bigger = ByteBuffer.allocate(Math.max(2 * buf.capacity(), used + n))
                         .order(ByteOrder.LITTLE_ENDIAN);
@@ -601,7 +601,7 @@ final class EvaluationPack {
                 buf = bigger;
                 a = bigger.array();
                 pos = used;
-                end = bigger.limit();
+                limit = bigger.limit();
             }
         }
     }
