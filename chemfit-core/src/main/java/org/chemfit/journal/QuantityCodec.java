@@ -102,7 +102,7 @@ final class QuantityCodec {
      * Writes the raw bytes of doubles at the buffer's position, in its byte order; the buffer has
      * room for them.
      */
-    static void putDoubles(ByteBuffer b, double[] a) {
+    private static void putDoubles(ByteBuffer b, double[] a) {
         if (a.length > 16) { // a per-atom array: one bulk copy
             b.asDoubleBuffer().put(a);
             b.position(b.position() + 8 * a.length);

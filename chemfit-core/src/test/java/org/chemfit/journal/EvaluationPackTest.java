@@ -751,20 +751,17 @@ class EvaluationPackTest {
                 .degraded());
     }
 
-    private static final String[] MANY_NAMES = new String[100];
-    private static final String[] MANY_QUANTITIES = new String[80];
-    private static final String[] MANY_THREADS = new String[70];
+    private static final String[] MANY_NAMES = numbered("leaf-%03d", 100);
+    private static final String[] MANY_QUANTITIES = numbered("q-%03d", 80);
+    private static final String[] MANY_THREADS = numbered("thread-%03d", 70);
 
-    static {
-        for (int i = 0; i < MANY_NAMES.length; i++) {
-            MANY_NAMES[i] = String.format("leaf-%03d", i);
+    /** @return that many texts of the format, numbered from 0 */
+    private static String[] numbered(String format, int n) {
+        String[] out = new String[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = String.format(format, i);
         }
-        for (int i = 0; i < MANY_QUANTITIES.length; i++) {
-            MANY_QUANTITIES[i] = String.format("q-%03d", i);
-        }
-        for (int i = 0; i < MANY_THREADS.length; i++) {
-            MANY_THREADS[i] = String.format("thread-%03d", i);
-        }
+        return out;
     }
 
     /**
