@@ -309,6 +309,83 @@ class TermPackTest {
         }
     }
 
+    /** Finishes a fast term (1 us) of an evaluation on the calling thread, named as that thread. */
+    private static EvaluationContext finishFast(Journal.Session s, EvaluationContext ctx, int t) {
+        EvaluationContext child = ctx.addChild("term" + t, 1.0);
+        child.computed(Quantities.builder().put("forces", new double[] {t, -t}).build());
+        child.complete(t + 0.25);
+        child.timed(
+                EvaluationContext.nowEpochNanos() - 1_000,
+                1_000,
+                Thread.currentThread().getName());
+        s.finished(child);
+        return child;
+    }
+
+    /** @return the terms a reader of the file sees now, by name */
+    private static List<String> termsSeen(Path f, long run) {
+        try (JournalReader reader = JournalReader.openReadOnly(f)) {
+            return reader.terms(run).stream().map(TermRecord::name).toList();
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void aSerialEvaluationLeavesItsFirstMillisecondsTermsToItsRecordAndTheWriterTakesTheLaterOnes() throws Exception {
+        Path f = dir.resolve("journal.sqlite");
+        try (JournalReader j = JournalReader.open(f);
+                Journal.Session s = j.begin(Map.of("job", 5), JournalMode.resumeLatest())) {
+            long run = s.runId();
+            EvaluationContext ctx = new EvaluationContext(params(0), "e0");
+            ctx.recordTo(s);
+            s.evaluationsStarted(0, List.of(ctx));
+            EvaluationContext first = finishFast(s, ctx, 0);
+            while (EvaluationContext.nowEpochNanos() - first.startEpochNanos() < 3 * GroupCommitWriter.LINGER_NANOS) {
+                Thread.sleep(1);
+            }
+            // ended more than a millisecond after the first began: the writer takes it within its
+            // millisecond, as it takes the fast terms of another thread
+            finishFast(s, ctx, 1);
+            Thread pool = new Thread(() -> finishFast(s, ctx, 2), "pool-1");
+            pool.start();
+            pool.join();
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            List<String> seen = termsSeen(f, run);
+            while (seen.size() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+                seen = termsSeen(f, run);
+            }
+            assertEquals(List.of("term1", "term2"), seen, "the first term waits for its evaluation's record");
+            ctx.complete(1.0);
+            s.evaluationFinished(0, ctx, 1.0);
+            s.end("FINISHED", "CONVERGED", 1.0, 1); // the record, durable in the pending file, committed
+            List<TermRecord> terms = j.terms(run);
+            assertEquals(
+                    List.of("term1", "term2", "term0"),
+                    terms.stream().map(TermRecord::name).toList(),
+                    "each term once, the record's after those written before it");
+            Map<String, TermRecord> byName = new java.util.HashMap<>();
+            terms.forEach(t -> byName.put(t.name(), t));
+            for (int t = 0; t < 3; t++) {
+                TermRecord r = byName.get("term" + t);
+                assertEquals(Double.doubleToRawLongBits(t + 0.25), Double.doubleToRawLongBits(r.value()));
+                assertEquals(
+                        List.of((double) t, (double) -t),
+                        java.util.Arrays.stream(
+                                        (double[]) r.quantities().asMap().get("forces"))
+                                .boxed()
+                                .toList());
+                assertEquals(EvaluationRecord.State.COMPLETE, r.state());
+                assertEquals(0, r.evaluationNumber());
+            }
+            assertEquals(Thread.currentThread().getName(), byName.get("term0").worker());
+            assertEquals(Thread.currentThread().getName(), byName.get("term1").worker());
+            assertEquals("pool-1", byName.get("term2").worker());
+            Map<?, ?> tree = j.evaluations(run).get(0).tree();
+            assertEquals(3, ((List<?>) tree.get("terms")).size());
+        }
+    }
+
     @Test
     void aBlobThatIsNotAPackIsRefusedWithWhereItWasFound() {
         JournalException e = assertThrows(
