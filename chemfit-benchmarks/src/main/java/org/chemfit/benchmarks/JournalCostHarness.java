@@ -40,6 +40,11 @@ import org.chemfit.journal.JournalMode;
  * {@code -Dchemfit.bench.warmup=3} fixes the count instead (the harness's rounds before the
  * warm-up became adaptive were three).
  *
+ * <p>{@code -Dchemfit.bench.beside=true} adds a variant: the fit without a journal while a thread
+ * beside it keeps the other core about as busy as the journal's writer does (20 us of every 30,
+ * writing 4 KiB pages into a file of the first folder with positional writes, as SQLite writes
+ * its log), to see whether the writer's work slows the fit's own.
+ *
  * <pre>
  * java -cp chemfit-benchmarks/target/benchmarks.jar org.chemfit.benchmarks.JournalCostHarness \
  *     examples/argon/data/ar2-energies.csv 200 2000 15 /var/tmp/jch /dev/shm/jch
@@ -71,7 +76,21 @@ public final class JournalCostHarness {
                 .build();
         CombinedObjectiveFunction ob = AtomisticTerms.fromCsv(csv, lj).combined();
         List<String> names = new ArrayList<>(List.of("no journal"));
-        dirs.forEach(d -> names.add("journal in " + d));
+        // a variant's journal folder (null: none) and the file of a busy thread beside it (null: none)
+        List<Path> journals = new ArrayList<>();
+        List<Path> besides = new ArrayList<>();
+        journals.add(null);
+        besides.add(null);
+        if (Boolean.getBoolean("chemfit.bench.beside")) {
+            names.add("no journal, busy beside");
+            journals.add(null);
+            besides.add(dirs.get(0).resolve("busy-beside.bin"));
+        }
+        for (Path d : dirs) {
+            names.add("journal in " + d);
+            journals.add(d);
+            besides.add(null);
+        }
         int k = names.size();
         double[][] wall = new double[k][repeats];
         double[][] cpu = new double[k][repeats];
@@ -96,7 +115,8 @@ public final class JournalCostHarness {
                 timedStart = roundStart;
             }
             for (int v = 0; v < k; v++) {
-                Path dir = v == 0 ? null : dirs.get(v - 1);
+                Path dir = journals.get(v);
+                Path besideFile = besides.get(v);
                 long[] t = new long[2];
                 long[] c = new long[2];
                 long[] wc = new long[2];
@@ -109,6 +129,7 @@ public final class JournalCostHarness {
                         Harnesses.deleteTree(dir);
                         Files.createDirectories(dir);
                     }
+                    Beside beside = besideFile == null ? null : new Beside(besideFile);
                     WriterCpu w = new WriterCpu(threads);
                     long[] cs0 = contextSwitches();
                     long f0 = minorFaults();
@@ -124,6 +145,9 @@ public final class JournalCostHarness {
                     al[s] = allocatedBytes(threads) - a0;
                     wc[s] = w.stop();
                     n[s] = result.evaluations();
+                    if (beside != null) {
+                        beside.close();
+                    }
                     if (dir != null) {
                         Harnesses.deleteTree(dir);
                     }
@@ -265,6 +289,55 @@ public final class JournalCostHarness {
             sampler.interrupt();
             sampler.join();
             return seen.values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
+    /**
+     * A thread that works 20 us of every 30 on the other core while a fit runs, as the journal's
+     * writer does for an argon evaluation: 4 KiB pages written into a file, one positional write
+     * each, over its first 64 MiB again and again. The file is removed when it stops.
+     */
+    private static final class Beside {
+        private final Thread thread;
+        private final Path file;
+        private volatile boolean stop;
+        private volatile Exception failure;
+
+        Beside(Path file) throws java.io.IOException {
+            this.file = file;
+            Files.createDirectories(file.getParent());
+            thread = new Thread(this::run, "busy-beside");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        private void run() {
+            java.nio.ByteBuffer page = java.nio.ByteBuffer.allocateDirect(4096);
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(
+                    file, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE)) {
+                long at = 0;
+                while (!stop) {
+                    long t0 = System.nanoTime();
+                    while (System.nanoTime() - t0 < 20_000) {
+                        page.clear();
+                        ch.write(page, at);
+                        at = (at + 4096) % (64L << 20);
+                    }
+                    java.util.concurrent.locks.LockSupport.parkNanos(10_000);
+                }
+            } catch (java.io.IOException e) {
+                failure = e;
+            }
+        }
+
+        void close() throws Exception {
+            stop = true;
+            thread.join();
+            Files.deleteIfExists(file);
+            Exception e = failure;
+            if (e != null) {
+                throw e;
+            }
         }
     }
 
