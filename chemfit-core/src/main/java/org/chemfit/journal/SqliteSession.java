@@ -55,21 +55,7 @@ final class SqliteSession implements Journal.Session {
         /** When it started, in nanoseconds since the epoch. */
         final long started;
         /** The writes of its fast leaf terms, in the order they finished; guarded by this object. */
-        final List<TermWrite> fast = new ArrayList<>();
-        /** The thread that started it (a serial fit's thread, which runs its terms too). */
-        final Thread owner = Thread.currentThread();
-        /**
-         * The fast terms that its owner ran within {@link GroupCommitWriter#LINGER_NANOS} of its
-         * first term's start, in the order they finished: the writer would not have taken them
-         * before its record does (it lets a group gather that long), so they are left to the
-         * record without a write of their own. Written by the owner's terms, read when it
-         * finishes, after them.
-         */
-        EvaluationContext[] unlisted;
-        /** How many of {@link #unlisted} are set. */
-        int unlistedCount;
-        /** When its first unlisted term started, in nanoseconds since the epoch (0: none yet). */
-        long firstStart;
+        final List<TermWrite> fast;
         /** Whether an {@link EvWrite} of it waits in the writer's queue (or in a group not yet applied). */
         boolean queued;
         /** Whether its record took its fast terms: the writer writes none of them after that. */
@@ -80,33 +66,12 @@ final class SqliteSession implements Journal.Session {
 
         /** @param expected how many fast terms it is likely to have (the last evaluation's count) */
         Ev(String id, int number, Parameters parameters, boolean fresh, long started, int expected) {
-            this.unlisted = new EvaluationContext[Math.max(8, expected)];
+            this.fast = new ArrayList<>(Math.max(10, expected));
             this.id = id;
             this.number = number;
             this.parameters = parameters;
             this.fresh = fresh;
             this.started = started;
-        }
-
-        /**
-         * Leaves a fast term to the record when its owner ran it soon enough after the first.
-         *
-         * @return whether it was left to the record
-         */
-        boolean unlist(EvaluationContext child) {
-            long first = firstStart;
-            if (first == 0) {
-                first = child.startEpochNanos();
-                firstStart = first;
-            }
-            if (child.endEpochNanos() - first >= GroupCommitWriter.LINGER_NANOS) {
-                return false; // the writer may take it before the record: it is written as before
-            }
-            if (unlistedCount == unlisted.length) {
-                unlisted = java.util.Arrays.copyOf(unlisted, Math.max(8, unlistedCount * 2));
-            }
-            unlisted[unlistedCount++] = child;
-            return true;
         }
     }
 
@@ -772,21 +737,18 @@ final class SqliteSession implements Journal.Session {
         FastTerms fast;
         if (ev != null) {
             synchronized (ev) {
-                fast = new FastTerms(ev.fast.toArray(new TermWrite[0]), ev.unlisted, ev.unlistedCount);
-                lastFastTerms = ev.fast.size() + ev.unlistedCount;
-                // from now on the writer writes none of its fast terms: the record has them (terms
-                // are left unlisted only in a fresh evaluation, which is written, and are leaves of it)
-                ev.closed = write && !ctx.children().isEmpty() && (!ev.fast.isEmpty() || ev.unlistedCount > 0);
+                fast = new FastTerms(ev.fast.toArray(new TermWrite[0]));
+                lastFastTerms = ev.fast.size();
+                // from now on the writer writes none of its fast terms: the record has them
+                ev.closed = write && !ctx.children().isEmpty() && !ev.fast.isEmpty();
                 if (ev.closed) {
                     // the record takes them from here; its write, queued until the writer catches
                     // up, would otherwise keep every term's context and quantities alive
                     ev.fast.clear();
-                    ev.unlisted = NONE_UNLISTED;
-                    ev.unlistedCount = 0;
                 }
             }
         } else {
-            fast = new FastTerms(new TermWrite[0], NONE_UNLISTED, 0);
+            fast = new FastTerms(new TermWrite[0]);
         }
         if (ev != null && ev.closed) {
             if (holdsRecorded(ctx)) {
@@ -839,36 +801,9 @@ final class SqliteSession implements Journal.Session {
         private final TermWrite[] terms;
         private int next;
         private java.util.@Nullable IdentityHashMap<EvaluationContext, TermWrite> byContext;
-        /** The terms left to the record ({@link Ev#unlisted}): the first {@code count}. */
-        private final EvaluationContext[] unlisted;
 
-        private final int count;
-        private int nextUnlisted;
-        private java.util.@Nullable Set<EvaluationContext> unlistedSet;
-
-        FastTerms(TermWrite[] terms, EvaluationContext[] unlisted, int count) {
+        FastTerms(TermWrite[] terms) {
             this.terms = terms;
-            this.unlisted = unlisted;
-            this.count = count;
-        }
-
-        // a term is its context: compared by identity
-        @SuppressWarnings("ReferenceEquality")
-        boolean unlisted(EvaluationContext c) {
-            if (nextUnlisted < count && unlisted[nextUnlisted] == c) {
-                nextUnlisted++;
-                return true;
-            }
-            if (count == 0) {
-                return false;
-            }
-            java.util.Set<EvaluationContext> set = unlistedSet;
-            if (set == null) {
-                set = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>(count));
-                set.addAll(java.util.Arrays.asList(unlisted).subList(0, count));
-                unlistedSet = set;
-            }
-            return set.contains(c);
         }
 
         // a term is its context: compared by identity
@@ -877,9 +812,6 @@ final class SqliteSession implements Journal.Session {
         TermWrite get(EvaluationContext c) {
             if (next < terms.length && terms[next].child == c) {
                 return terms[next++];
-            }
-            if (terms.length == 0) {
-                return null;
             }
             java.util.IdentityHashMap<EvaluationContext, TermWrite> m = byContext;
             if (m == null) {
@@ -938,25 +870,16 @@ final class SqliteSession implements Journal.Session {
             if (w.failed || w.failure != null) {
                 return new EvaluationPack.LeafOf(EvaluationPack.Leaf.TERM, w.failed, w.failure, w.thread);
             }
-            return plainTerm(w.thread);
-        }
-        if (fast.unlisted(c)) {
-            // it did not fail and named its thread, or it would not have been left to the record
-            return plainTerm(java.util.Objects.requireNonNull(c.threadName(), "an unlisted term's thread"));
+            // most terms of a fit say the same: the last one made is used again while the
+            // thread stays the same (a serial fit makes one; a pool's threads may take turns)
+            EvaluationPack.LeafOf plain = plainTerm;
+            if (plain == null || !plain.thread().equals(w.thread)) {
+                plain = new EvaluationPack.LeafOf(EvaluationPack.Leaf.TERM, false, null, w.thread);
+                plainTerm = plain;
+            }
+            return plain;
         }
         return recorded.remove(c) ? EvaluationPack.LeafOf.APART : EvaluationPack.LeafOf.TREE;
-    }
-
-    /** @return what the record says of a term that did not fail, run on this thread */
-    private EvaluationPack.LeafOf plainTerm(String thread) {
-        // most terms of a fit say the same: the last one made is used again while the thread
-        // stays the same (a serial fit makes one; a pool's threads may take turns)
-        EvaluationPack.LeafOf plain = plainTerm;
-        if (plain == null || !plain.thread().equals(thread)) {
-            plain = new EvaluationPack.LeafOf(EvaluationPack.Leaf.TERM, false, null, thread);
-            plainTerm = plain;
-        }
-        return plain;
     }
 
     /**
@@ -1071,31 +994,6 @@ final class SqliteSession implements Journal.Session {
             return true;
         }
     }
-
-    /**
-     * Writes as rows of their own the terms an evaluation left to a record that will not come: it
-     * was cut off (a term threw, or the fit stopped) and the session ends.
-     */
-    private void writeUnlisted(Ev ev) {
-        EvaluationContext[] unlisted;
-        int count;
-        synchronized (ev) {
-            unlisted = ev.unlisted;
-            count = ev.unlistedCount;
-            ev.unlisted = NONE_UNLISTED;
-            ev.unlistedCount = 0;
-        }
-        for (int i = 0; i < count; i++) {
-            EvaluationContext child = unlisted[i];
-            String thread = Objects.requireNonNull(child.threadName(), "an unlisted term's thread");
-            TermWrite w = new TermWrite(child, ev.number, false, child.value(), null, thread);
-            w.row();
-            writer.submit(w);
-        }
-    }
-
-    /** What an evaluation leaves to its record once the record took its terms. */
-    private static final EvaluationContext[] NONE_UNLISTED = new EvaluationContext[0];
 
     /** A buffer per thread for the frames of evaluation records. */
     private static final ThreadLocal<ByteBuffer> FRAMES = ThreadLocal.withInitial(() -> ByteBuffer.allocate(16384));
@@ -1364,31 +1262,19 @@ final class SqliteSession implements Journal.Session {
     @Override
     public void finished(EvaluationContext child) {
         boolean failed = child.status() == EvaluationContext.Status.FAILED;
+        double value = failed ? Double.NaN : child.value();
+        String failure = failed ? EvaluationPack.message(child.failure()) : null;
+        String thread = child.threadName() == null ? Thread.currentThread().getName() : child.threadName();
         long took = child.endEpochNanos() - child.startEpochNanos();
         if (ended) {
             checkActive();
         }
         Ev ev = ev(child);
-        boolean fast = ev != null
+        if (ev != null
                 && child.parent() != null
                 && child.startEpochNanos() != 0
                 && took >= 0
-                && took < GroupCommitWriter.LINGER_NANOS;
-        if (fast
-                && ev != null
-                && ev.owner == Thread.currentThread()
-                && ev.fresh
-                && !failed
-                && child.threadName() != null
-                && !ev.done
-                && ev.unlist(child)) {
-            // a term of a serial in-process evaluation: its record takes it from its context
-            return;
-        }
-        double value = failed ? Double.NaN : child.value();
-        String failure = failed ? EvaluationPack.message(child.failure()) : null;
-        String thread = child.threadName() == null ? Thread.currentThread().getName() : child.threadName();
-        if (fast && ev != null) {
+                && took < GroupCommitWriter.LINGER_NANOS) {
             // a fast term of a numbered evaluation: its row is made by the writer, if it is written
             // at all before its evaluation's record takes it (evaluationFinished)
             TermWrite w = new TermWrite(child, ev.number, failed, value, failure, thread);
@@ -1562,7 +1448,6 @@ final class SqliteSession implements Journal.Session {
         // commit what finished before the end is recorded; a failed write is reported after the end
         JournalException lost = null;
         try {
-            evs.values().forEach(this::writeUnlisted);
             writer.flush();
         } catch (JournalException e) {
             lost = e;
