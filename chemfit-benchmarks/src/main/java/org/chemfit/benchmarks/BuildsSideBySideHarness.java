@@ -70,7 +70,7 @@ public final class BuildsSideBySideHarness {
             // the JVM loads a native library's file into one class loader only: each build's first
             // journal finds SQLite's library in a temporary folder of its own
             String tmp = System.getProperty("java.io.tmpdir");
-            Path own = Path.of(folder + "-native-" + (char) ('a' + b));
+            Path own = Path.of(folder + "-native-" + (char) ('a' + b)); // removed at the end
             java.nio.file.Files.createDirectories(own);
             System.setProperty("java.io.tmpdir", own.toString());
             Thread.currentThread().setContextClassLoader(loader);
@@ -105,6 +105,9 @@ public final class BuildsSideBySideHarness {
                 rounds,
                 warmUp,
                 folder);
+        for (int b = 0; b < 2; b++) { // the builds' copies of SQLite's library (mapped: removed all the same)
+            Harnesses.deleteTree(Path.of(folder + "-native-" + (char) ('a' + b)));
+        }
         String[] names = {"A " + args[0], "B " + args[1]};
         double[][] cost = new double[2][rounds];
         double[][] cpuCost = new double[2][rounds];

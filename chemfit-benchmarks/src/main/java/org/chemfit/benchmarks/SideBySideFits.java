@@ -82,6 +82,8 @@ public final class SideBySideFits {
         return new double[] {(double) (wall[1] - wall[0]) / (n[1] - n[0]), (double) (cpu[1] - cpu[0]) / (n[1] - n[0])};
     }
 
+    // not Harnesses.deleteTree: this class names nothing but the JDK and the library's API, so
+    // that any build's jar can hold it (see the class comment)
     private static void deleteTree(Path p) throws java.io.IOException {
         if (!Files.exists(p)) {
             return;
