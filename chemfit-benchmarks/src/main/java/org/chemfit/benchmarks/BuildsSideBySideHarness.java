@@ -25,7 +25,7 @@ import java.util.Locale;
  * ...                                                              # change, build again
  * java -cp chemfit-benchmarks/target/benchmarks.jar org.chemfit.benchmarks.BuildsSideBySideHarness \
  *     /tmp/before.jar chemfit-benchmarks/target/benchmarks.jar examples/argon/data/ar2-energies.csv \
- *     200 2000 30 /dev/shm/sbs
+ *     200 2000 40 /dev/shm/sbs
  * </pre>
  *
  * @implNote A harness, not a library class; single-threaded (the journal's writer threads aside).
