@@ -40,6 +40,9 @@ final class EvaluationLog implements FitListener, AutoCloseable {
 
     private volatile double best = Double.NaN;
     private volatile int count;
+    /** Evaluations that ran a term (not all replayed from the journal). */
+    private volatile int computed;
+
     private volatile int withFailures;
     /** Per evaluation: its number, its loss, the best loss so far and the best's number (NaN while none). */
     final List<double[]> history = new ArrayList<>();
@@ -166,6 +169,9 @@ final class EvaluationLog implements FitListener, AutoCloseable {
             }
         }
         count++;
+        if (!replayed(ctx)) {
+            computed++;
+        }
         if (broken) {
             return;
         }
@@ -196,6 +202,30 @@ final class EvaluationLog implements FitListener, AutoCloseable {
     /** @return the evaluations written */
     int count() {
         return count;
+    }
+
+    /**
+     * @return the evaluations written that ran at least one term (not all taken from the journal):
+     *     the ones that took time
+     */
+    int computed() {
+        return computed;
+    }
+
+    /** @return whether the evaluation, or every leaf term of it, was taken from the journal */
+    static boolean replayed(EvaluationContext ctx) {
+        if (ctx.status() == EvaluationContext.Status.REPLAYED) {
+            return true;
+        }
+        if (ctx.children().isEmpty()) {
+            return false;
+        }
+        for (EvaluationContext c : ctx.children()) {
+            if (!replayed(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** @return evaluations with at least one failed term (penalised or skipped) */

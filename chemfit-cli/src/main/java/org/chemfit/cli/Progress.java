@@ -186,11 +186,28 @@ final class Progress implements AutoCloseable {
         return (System.nanoTime() - t0) / 1e9;
     }
 
+    /**
+     * @return the most time left: the rest of the budget at the rate of the evaluations that ran
+     *     so far (those replayed from the journal by a resumed fit take no time and are not
+     *     counted in the rate, though they count towards the budget)
+     */
     private String left(int done) {
-        if (closing || done == 0 || done >= budget) {
+        int computed = log.computed();
+        if (closing || computed == 0 || done >= budget) {
             return "";
         }
-        return ", at most " + clock(elapsed() / done * (budget - done)) + " left";
+        return ", at most " + clock(secondsLeft(elapsed(), done, computed, budget)) + " left";
+    }
+
+    /**
+     * @param elapsed seconds since the fit started
+     * @param done evaluations done, replayed ones included
+     * @param computed evaluations done that ran a term (at least 1)
+     * @param budget the evaluation budget
+     * @return the seconds the rest of the budget takes at the rate of the computed evaluations
+     */
+    static double secondsLeft(double elapsed, int done, int computed, int budget) {
+        return elapsed / computed * Math.max(0, budget - done);
     }
 
     private static String clock(double s) {

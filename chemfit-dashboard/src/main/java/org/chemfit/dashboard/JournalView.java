@@ -53,7 +53,8 @@ final class JournalView implements AutoCloseable {
             @Nullable Instant ended,
             String host,
             String failure,
-            BestPoint.Kind kind) {}
+            BestPoint.Kind kind,
+            int attempt) {}
 
     /** One leaf term's tally over the run. */
     static final class TermTally {
@@ -298,7 +299,8 @@ final class JournalView implements AutoCloseable {
                 e.ended(),
                 e.host(),
                 e.failure(),
-                BestPoint.kind(e));
+                BestPoint.kind(e),
+                e.attempt());
     }
 
     private void tally(TermRecord t) {
@@ -435,8 +437,29 @@ final class JournalView implements AutoCloseable {
         if (e == null) {
             return null;
         }
+        int left = Math.max(0, b.intValue() - finished);
+        if (r.attempts() > 1) {
+            // a resumed run: the rate of the evaluations its latest attempt ran, since that attempt's
+            // first one started (the time between attempts, and the evaluations replayed from the
+            // journal in no time, would make the estimate far too low or too high)
+            int ran = 0;
+            Instant first = null;
+            for (Row row : rows) {
+                if (row != null && row.attempt() == r.attempts() && !"RUNNING".equals(row.state())) {
+                    ran++;
+                    Instant st = row.started();
+                    if (st != null && (first == null || st.isBefore(first))) {
+                        first = st;
+                    }
+                }
+            }
+            if (ran == 0 || first == null) {
+                return null;
+            }
+            return Duration.between(first, Instant.now()).toMillis() / 1000.0 / ran * left;
+        }
         // an upper bound: the method may converge before the budget is spent
-        return e / finished * Math.max(0, b.intValue() - finished);
+        return e / finished * left;
     }
 
     /**
