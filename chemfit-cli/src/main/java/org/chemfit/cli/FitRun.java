@@ -243,6 +243,10 @@ final class FitRun {
                 throw new UserException("cannot use " + folder + " as the output folder: " + why);
             }
             Files.createDirectories(folder);
+            if (!Files.isWritable(folder)) {
+                throw new UserException("cannot use " + folder + " as the output folder: permission denied (this user"
+                        + " may not write in it)");
+            }
             // found now rather than after hours of fitting: an output file whose place a folder or a file takes
             for (String f : List.of(Results.FILE, Judgement.FILE, EvaluationLog.FILE)) {
                 if (Files.isDirectory(folder.resolve(f))) {

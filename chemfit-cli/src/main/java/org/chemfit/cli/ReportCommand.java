@@ -91,9 +91,15 @@ final class ReportCommand extends BaseCommand {
         if (Files.exists(journal)) {
             journal(journal);
         }
-        if (!noPlots) {
+        Path plots = dir.resolve("plots");
+        if (!noPlots && !(Files.exists(plots) ? Files.isWritable(plots) : Files.isWritable(dir))) {
+            // a folder this user may only read (an archive, a colleague's results): the tables are the report
+            out().println("plots: not drawn again: " + (Files.exists(plots) ? plots : dir)
+                    + " is not writable by this user"
+                    + (Files.isDirectory(plots) ? " (the fit's plots are there)" : ""));
+        } else if (!noPlots) {
             List<Path> files = Plots.draw(dir.toAbsolutePath(), history, r);
-            out().println("plots: " + Tables.count(files.size(), "file") + " in " + dir.resolve("plots"));
+            out().println("plots: " + Tables.count(files.size(), "file") + " in " + plots);
         }
         if (html) {
             if (!Files.exists(journal)) {

@@ -67,6 +67,25 @@ final class JournalFile {
     }
 
     /**
+     * @return why SQLite could not open the journal: a folder or file this user may not write
+     *     (SQLite says only "unable to open database file"), else SQLite's own message
+     */
+    static String whyNotOpened(Path f, boolean readOnly, SQLException e) {
+        Path dir = f.toAbsolutePath().getParent();
+        if (!readOnly && Files.isRegularFile(f) && !Files.isWritable(f)) {
+            return "permission denied: the file is not writable by this user";
+        }
+        if (!readOnly && dir != null && Files.isDirectory(dir) && !Files.isWritable(dir)) {
+            return "permission denied: its folder " + dir + " is not writable by this user (SQLite creates its"
+                    + " log files beside the journal)";
+        }
+        if (readOnly && Files.exists(f) && !Files.isReadable(f)) {
+            return "permission denied: the file is not readable by this user";
+        }
+        return String.valueOf(e.getMessage());
+    }
+
+    /**
      * Opens a connection after checking the header, then runs SQLite's {@code quick_check}; writes
      * nothing.
      *
@@ -85,16 +104,37 @@ final class JournalFile {
         cfg.setGetGeneratedKeys(false);
         cfg.setReadOnly(readOnly);
         Properties props = cfg.toProperties();
+        Path dir = f.toAbsolutePath().getParent();
+        // A reader in a folder it may not write in (an archive, a colleague's results): SQLite would
+        // create its shared-memory file beside a journal in WAL mode, and fails. When the log holds
+        // nothing, nobody is writing and the database file alone is the whole journal: it is read as
+        // an immutable file, which needs no file beside it.
+        boolean folderReadOnly = readOnly && dir != null && Files.isDirectory(dir) && !Files.isWritable(dir);
+        boolean immutable = folderReadOnly && Files.isRegularFile(f) && !walHolds(f);
         Connection c;
         try {
-            c = DriverManager.getConnection("jdbc:sqlite:" + f.toAbsolutePath(), props);
+            c = DriverManager.getConnection(
+                    immutable ? "jdbc:sqlite:" + immutableUri(f) : "jdbc:sqlite:" + f.toAbsolutePath(), props);
         } catch (SQLException e) {
-            throw new JournalException("cannot open journal " + f + ": " + e.getMessage(), e);
+            throw new JournalException("cannot open journal " + f + ": " + whyNotOpened(f, readOnly, e), e);
         }
         List<String> check;
         try {
             check = pragmaLines(c, "PRAGMA quick_check(20)");
         } catch (SQLException e) {
+            if (folderReadOnly) {
+                try {
+                    c.close();
+                } catch (SQLException ignored) {
+                    // the reason below is the one reported
+                }
+                throw new JournalException(
+                        "cannot read journal " + f + ": its folder " + dir + " is not writable by this user, and its"
+                                + " log " + f.getFileName() + "-wal holds records that only a reader allowed to write"
+                                + " beside it can read (SQLite's shared-memory file); copy the folder to one you may"
+                                + " write in and read the copy",
+                        e);
+            }
             check = List.of(e.getMessage());
         }
         if (!check.equals(List.of("ok"))) {
@@ -107,6 +147,26 @@ final class JournalFile {
             throw corrupt(f, check, readable);
         }
         return c;
+    }
+
+    /** @return whether the journal's write-ahead log exists and holds anything */
+    static boolean walHolds(Path f) {
+        Path wal = f.resolveSibling(f.getFileName() + "-wal");
+        try {
+            return Files.exists(wal) && Files.size(wal) > 0;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    /** @return the journal as an SQLite URI of an immutable file (a path's '%', '?' and '#' escaped) */
+    static String immutableUri(Path f) {
+        String path = f.toAbsolutePath()
+                .toString()
+                .replace("%", "%25")
+                .replace("?", "%3f")
+                .replace("#", "%23");
+        return "file:" + path + "?immutable=1";
     }
 
     /** @return what is wrong with the first 100 bytes (empty when fine or the file is new) */
@@ -147,14 +207,7 @@ final class JournalFile {
         }
         int pages = b.getInt(28);
         boolean sizeValid = b.getInt(24) == b.getInt(92) && pages > 0;
-        Path wal = f.resolveSibling(f.getFileName() + "-wal");
-        boolean walHolds;
-        try {
-            walHolds = Files.exists(wal) && Files.size(wal) > 0;
-        } catch (IOException e) {
-            walHolds = true;
-        }
-        if (sizeValid && !walHolds && size < (long) pages * pageSize) {
+        if (sizeValid && !walHolds(f) && size < (long) pages * pageSize) {
             p.add("the file is " + size + " bytes long but its header says " + pages + " pages of " + pageSize
                     + " bytes (" + (long) pages * pageSize + " bytes): it was cut short");
         }

@@ -153,7 +153,11 @@ final class SqliteJournal implements JournalReader {
     private static void copyPendingOfStoppedFit(Path f) {
         Path pending = PendingLog.beside(f);
         try {
-            if (!Files.isRegularFile(pending) || Files.size(pending) == 0 || !Files.isWritable(f)) {
+            Path dir = f.toAbsolutePath().getParent();
+            if (!Files.isRegularFile(pending)
+                    || Files.size(pending) == 0
+                    || !Files.isWritable(f)
+                    || (dir != null && !Files.isWritable(dir))) {
                 return;
             }
         } catch (java.io.IOException e) {

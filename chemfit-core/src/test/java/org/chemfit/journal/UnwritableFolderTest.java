@@ -1,0 +1,134 @@
+package org.chemfit.journal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.chemfit.fit.Fitter;
+import org.chemfit.journal.read.JournalReader;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A journal in a folder this user may not write in (an archive, a colleague's results). Written,
+ * it is refused with that reason rather than SQLite's "unable to open database file". Read, a
+ * finished journal reads in full, without any file made beside it; one whose log still holds
+ * records that only a reader allowed to write can read is refused with that reason, not called
+ * damaged. The folders are made immutable ({@code chattr +i}), which even root may not write in,
+ * on the file system of the build folder.
+ */
+class UnwritableFolderTest {
+
+    private final List<Path> made = new ArrayList<>();
+
+    private Path folder() throws Exception {
+        Path target = Path.of("target").toAbsolutePath();
+        Files.createDirectories(target);
+        Path dir = Files.createTempDirectory(target, "unwritable");
+        made.add(dir);
+        return dir;
+    }
+
+    @AfterEach
+    void removeThem() throws Exception {
+        for (Path dir : made) {
+            chattr("-i", dir);
+            try (Stream<Path> s = Files.walk(dir)) {
+                for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+
+    private static void chattr(String flag, Path dir) throws Exception {
+        Process p = new ProcessBuilder(List.of("chattr", flag, dir.toString()))
+                .redirectErrorStream(true)
+                .start();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(
+                0, p.exitValue(), "chattr " + flag + " " + dir + " (the build folder's file system must support it)");
+    }
+
+    private static List<String> names(Path dir) throws Exception {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    /** A fit of 40 evaluations into a journal in {@code dir}; runs {@code beforeClose} before the journal closes. */
+    private static void fit(Path dir, ThrowingRunnable beforeClose) throws Exception {
+        try (JournalReader j = JournalReader.open(dir)) {
+            new Fitter(new JournalFitTest.Counting().objective(), Map.of("x", 0.3, "y", 1.1))
+                    .seed(11)
+                    .maxEvaluations(40)
+                    .journal(j)
+                    .fit("Nelder-Mead");
+            beforeClose.run();
+        }
+    }
+
+    @FunctionalInterface
+    private interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
+    @Test
+    void aJournalInAFolderThatCannotBeWrittenSaysSo() throws Exception {
+        Path dir = folder();
+        chattr("+i", dir);
+        JournalException e =
+                assertThrows(JournalException.class, () -> Journal.open(dir).close());
+        String m = String.valueOf(e.getMessage());
+        assertTrue(m.contains("permission denied") && m.contains("its folder " + dir + " is not writable"), m);
+        assertFalse(m.contains("unable to open database file"), m);
+        assertEquals(List.of(), names(dir), "nothing was written in the folder");
+    }
+
+    @Test
+    void aFinishedJournalIsReadFromAFolderThatCannotBeWritten() throws Exception {
+        Path dir = folder();
+        fit(dir, () -> {});
+        Files.deleteIfExists(dir.resolve(Journal.DEFAULT_FILE_NAME + "-wal"));
+        Files.deleteIfExists(dir.resolve(Journal.DEFAULT_FILE_NAME + "-shm"));
+        List<String> before = names(dir);
+        chattr("+i", dir);
+        try (JournalReader j = JournalReader.openReadOnly(dir)) {
+            long run = j.latestRun().orElseThrow().id();
+            assertEquals("FINISHED", j.latestRun().orElseThrow().status());
+            assertEquals(40, j.evaluations(run).size());
+        }
+        assertEquals(before, names(dir), "no file was made beside the journal");
+    }
+
+    @Test
+    void aLogThatOnlyAWriterCanReadIsNamedNotCalledDamaged() throws Exception {
+        Path dir = folder();
+        Path copy = folder();
+        // the journal and its log as a fit leaves them before its end, without SQLite's shared-memory file
+        fit(dir, () -> {
+            for (String f : List.of(Journal.DEFAULT_FILE_NAME, Journal.DEFAULT_FILE_NAME + "-wal")) {
+                Files.copy(dir.resolve(f), copy.resolve(f));
+            }
+        });
+        assertTrue(Files.size(copy.resolve(Journal.DEFAULT_FILE_NAME + "-wal")) > 0, "the log holds records");
+        List<String> before = names(copy);
+        chattr("+i", copy);
+        JournalException e = assertThrows(
+                JournalException.class, () -> JournalReader.openReadOnly(copy).close());
+        String m = String.valueOf(e.getMessage());
+        assertFalse(e instanceof JournalCorruptException, m);
+        assertTrue(m.contains("its folder " + copy + " is not writable by this user"), m);
+        assertTrue(m.contains("copy the folder to one you may write in"), m);
+        assertEquals(before, names(copy));
+    }
+}
