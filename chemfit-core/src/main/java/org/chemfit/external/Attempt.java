@@ -377,8 +377,16 @@ final class Attempt {
         Path err = stderrFile;
         String tail = output == null || err == null ? null : output.tails().get(String.valueOf(err.getFileName()));
         Path where = dir == null ? null : dir.path();
-        String full = "external term '" + term + "' failed at step " + step + ": " + message
-                + (where == null ? "" : " (run directory " + where + ")")
+        String m = String.valueOf(message);
+        String at = where == null ? "" : " (run directory " + where + ")";
+        // a message with an excerpt below its first line (an output that could not be parsed):
+        // the run directory ends the first line, not the excerpt's last
+        int firstLineEnd = m.indexOf('\n');
+        if (firstLineEnd >= 0 && m.startsWith("; excerpt:", firstLineEnd - "; excerpt:".length())) {
+            firstLineEnd -= "; excerpt:".length();
+        }
+        String full = "external term '" + term + "' failed at step " + step + ": "
+                + (firstLineEnd < 0 ? m + at : m.substring(0, firstLineEnd) + at + m.substring(firstLineEnd))
                 + (output == null ? "" : output.describe(MESSAGE_TAIL_LINES));
         TermFailedException e = new TermFailedException(
                 full, term, ctx.index(), params, where, exitCode, tail, transientFailure, cause);

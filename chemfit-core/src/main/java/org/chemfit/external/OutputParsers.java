@@ -704,7 +704,7 @@ public final class OutputParsers {
 
     /** @return the first (or last, for tables) lines of the text, bounded in size */
     static String excerpt(String text, boolean tail) {
-        String[] lines = text.split("\\R", -1);
+        String[] lines = lines(text);
         int from = tail ? Math.max(0, lines.length - EXCERPT_LINES) : 0;
         int to = tail ? lines.length : Math.min(lines.length, EXCERPT_LINES);
         StringBuilder sb = new StringBuilder();
@@ -718,6 +718,14 @@ public final class OutputParsers {
         return s.length() > EXCERPT_CHARS ? s.substring(0, EXCERPT_CHARS) + " ..." : s;
     }
 
+    /** @return the text's lines; the empty string after a final line break is not a line */
+    private static String[] lines(String text) {
+        String[] lines = text.split("\\R", -1);
+        return lines.length > 1 && lines[lines.length - 1].isEmpty()
+                ? java.util.Arrays.copyOf(lines, lines.length - 1)
+                : lines;
+    }
+
     private static String excerptAround(String text, String needle) {
         int at = text.indexOf(needle);
         if (at < 0) {
@@ -729,7 +737,7 @@ public final class OutputParsers {
                 lineNo++;
             }
         }
-        String[] lines = text.split("\\R", -1);
+        String[] lines = lines(text);
         StringBuilder sb = new StringBuilder();
         for (int i = Math.max(1, lineNo - 2); i <= Math.min(lines.length, lineNo + 2); i++) {
             sb.append("  ").append(i).append(": ").append(lines[i - 1]).append('\n');

@@ -81,6 +81,28 @@ class FailureMessagesTest {
     }
 
     @Test
+    void anOutputThatIsNotANumberIsQuotedLineByLineAndTheRunDirectoryEndsTheFirstLine() {
+        FileBasedQuantityComputer c = FileBasedQuantityComputer.builder()
+                .name("sim")
+                .workDirectory(root)
+                .command(Command.of("awk", "BEGIN { print \"value: banana\" }"))
+                .output(OutputParsers.regex("value", "program.stdout", "value: (\\S+)"))
+                .keep(KeepPolicy.ALL)
+                .build();
+        TermFailedException e =
+                assertThrows(TermFailedException.class, () -> c.compute(P, new EvaluationContext(P, "e9")));
+        String m = e.getMessage();
+        Path dir = e.runDirectory().orElseThrow();
+        List<String> lines = m.lines().toList();
+        assertTrue(lines.get(0).startsWith("external term 'sim' failed at step parse: "), m);
+        assertTrue(lines.get(0).endsWith("'banana' is not a number (run directory " + dir + "); excerpt:"), m);
+        assertTrue(lines.contains("  1: value: banana"), m);
+        assertFalse(m.contains("  2:"), () -> "a line 2 that the file does not have: " + m);
+        assertEquals(1, m.split("run directory", -1).length - 1, m);
+        noJavaClass(m);
+    }
+
+    @Test
     void aLambdaInputWriterThatThrowsIsNamedByItsPlaceAndItsMessage() throws Exception {
         FileBasedQuantityComputer c = awk(root)
                 .inputWriter((dir, p) -> Files.writeString(dir.resolve("ok.txt"), "fine\n"))
