@@ -52,7 +52,7 @@ class ValidateChecksTest {
         assertTrue(
                 r.err()
                         .contains(dir.resolve("in.tmpl")
-                                + ":4: term 'sim': unknown parameter 'epsiln' in `x = {{ lj.epsiln }}`"),
+                                + ":4: term 'sim': unknown parameter 'lj.epsiln' in `x = {{ lj.epsiln }}`"),
                 r::toString);
         assertTrue(r.err().contains("known names: lj.epsilon, steps"), r::toString);
         assertTrue(r.out().isEmpty(), r::toString);

@@ -163,6 +163,21 @@ final class Templates {
         return stack.isEmpty() ? null : stack.peek();
     }
 
+    /**
+     * @return the whole dotted name the template wrote for an unknown attribute ({@code lj.epsiln}
+     *     for {@code epsiln}), as found on its line; the attribute alone when it is not found there
+     */
+    private static String dottedName(String attribute, @Nullable Integer line, String text) {
+        String[] lines = text.split("\n", -1);
+        if (line == null || line < 1 || line > lines.length) {
+            return attribute;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                        "(?<![\\w.])((?:[A-Za-z_]\\w*\\.)+" + java.util.regex.Pattern.quote(attribute) + ")(?!\\w)")
+                .matcher(lines[line - 1]);
+        return m.find() ? m.group(1) : attribute;
+    }
+
     private static int lineOf(String text, int index) {
         int line = 1;
         for (int i = 0; i < index; i++) {
@@ -185,7 +200,9 @@ final class Templates {
                     .append(r.getAttributeName())
                     .append('\'');
         } else if (e instanceof AttributeNotFoundException a) {
-            sb.append(": unknown parameter '").append(a.getAttributeName()).append('\'');
+            sb.append(": unknown parameter '")
+                    .append(dottedName(a.getAttributeName(), line, s.text()))
+                    .append('\'');
         } else {
             String m = e.getPebbleMessage() == null ? e.getMessage() : e.getPebbleMessage();
             sb.append(": ").append(m);

@@ -117,7 +117,7 @@ class FileBasedQuantityComputerIT {
         Parameters p = Parameters.of(Map.of("x", 1.0, "lj", Map.of("epsilon", 1.0)));
         TermFailedException e = assertThrows(TermFailedException.class, () -> c.compute(p));
         assertTrue(
-                e.getMessage().contains("template 'in.txt' line 3: unknown parameter 'nope' in `y = {{ lj.nope }}`"),
+                e.getMessage().contains("template 'in.txt' line 3: unknown parameter 'lj.nope' in `y = {{ lj.nope }}`"),
                 e.getMessage());
         assertTrue(e.getMessage().contains("known names: ") && e.getMessage().contains("lj.epsilon"), e.getMessage());
         Path dir = e.runDirectory().orElseThrow();
