@@ -185,15 +185,40 @@ final class FitPlan implements AutoCloseable {
         List<ObjectiveFunction> subs = new ArrayList<>();
         List<String> tags = new ArrayList<>();
         double[] energies = new double[entries.size()];
+        // every structure file that is missing or malformed, reported at once
+        List<JobFileException.Problem> problems = new ArrayList<>();
         for (int i = 0; i < energies.length; i++) {
             org.chemfit.atoms.ReferenceEntry e = entries.get(i);
             energies[i] = e.energy();
-            QuantityComputer c = AtomsTerms.computer(e, a, potential);
+            QuantityComputer c;
+            if (!java.nio.file.Files.isRegularFile(e.file())) {
+                problems.add(new JobFileException.Problem(
+                        a.reference(),
+                        e.line(),
+                        0,
+                        "term '" + t.name() + "' structure file " + e.file() + " (tag '" + e.tag() + "') "
+                                + (java.nio.file.Files.isDirectory(e.file()) ? "is a folder" : "does not exist")));
+                continue;
+            }
+            try {
+                c = AtomsTerms.computer(e, a, potential);
+            } catch (org.chemfit.atoms.InputFormatException x) {
+                problems.add(new JobFileException.Problem(
+                        x.file(),
+                        x.line(),
+                        0,
+                        x.problem() + " (" + a.reference().getFileName() + " line " + e.line() + ", tag '" + e.tag()
+                                + "')"));
+                continue;
+            }
             subs.add(new Counted(
                     new QuantityComputerObjectiveFunction(
                             each.function(Map.of("energy", new double[] {e.energy()})), c),
                     running));
             tags.add(e.tag());
+        }
+        if (!problems.isEmpty()) {
+            throw new JobFileException(problems);
         }
         reference.put("energy", energies);
         return new CombinedObjectiveFunction(subs)
@@ -229,6 +254,8 @@ final class FitPlan implements AutoCloseable {
         } catch (org.chemfit.external.TemplateException e) {
             throw new JobFileException(List.of(new JobFileException.Problem(
                     Path.of(e.template()), e.line(), 0, "template does not compile: " + e.reason())));
+        } catch (JobFileException e) {
+            throw e; // its problems, each at its file and line
         } catch (IllegalArgumentException | org.chemfit.ChemFitException e) {
             throw new BaseCommand.UserException(e.getMessage());
         }

@@ -181,4 +181,42 @@ class ValidateChecksTest {
         Cli.Run r = Cli.run("validate", job.toString());
         assertEquals(ExitCodes.OK, r.code(), r::toString);
     }
+
+    @Test
+    void everyMissingOrMalformedStructureFileIsReportedAtOnce() throws IOException {
+        Files.writeString(dir.resolve("good.xyz"), "2\nr=2.0\nAr 0 0 0\nAr 2.0 0 0\n");
+        Files.writeString(dir.resolve("bad.xyz"), "2\nr=2.1\nAr 0 0 0\nAr 2.1 zero 0\n");
+        Files.createDirectories(dir.resolve("folder.xyz"));
+        Path csv = dir.resolve("ref.csv");
+        Files.writeString(
+                csv,
+                "file,reference_energy,tag\ngood.xyz,-1.0,a\nmissing.xyz,-1.1,b\nbad.xyz,-1.2,c\nfolder.xyz,-1.3,d\n");
+        Path job = dir.resolve("structures.yaml");
+        Files.writeString(
+                job,
+                String.join(
+                        "\n",
+                        "parameters: {eps: 1.0, sig: 2.2}",
+                        "terms:",
+                        "  - {name: curve, kind: atoms, reference: ref.csv,",
+                        "     potential: [{form: lennard_jones, species: [Ar, Ar], epsilon: eps, sigma: sig}]}",
+                        ""));
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        String err = r.err();
+        assertTrue(
+                err.contains(csv + ":3: term 'curve' structure file " + dir.resolve("missing.xyz")
+                        + " (tag 'b') does not exist"),
+                r::toString);
+        assertTrue(
+                err.contains(dir.resolve("bad.xyz") + ":4: expected a finite number for coordinate y of atom 2, got"
+                        + " 'zero' (ref.csv line 4, tag 'c')"),
+                r::toString);
+        assertTrue(
+                err.contains(csv + ":5: term 'curve' structure file " + dir.resolve("folder.xyz")
+                        + " (tag 'd') is a folder"),
+                r::toString);
+        assertTrue(err.contains("3 problems found"), r::toString);
+        assertFalse(err.contains("Exception"), r::toString);
+    }
 }
