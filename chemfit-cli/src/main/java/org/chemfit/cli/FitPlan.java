@@ -47,6 +47,8 @@ final class FitPlan implements AutoCloseable {
     private final List<AutoCloseable> resources = new ArrayList<>();
     /** The external terms' computers by term name, for checking their templates. */
     private final Map<String, org.chemfit.external.FileBasedQuantityComputer> externals = new LinkedHashMap<>();
+    /** Why the optimizer's method cannot fit this objective (least squares of a loss that is not a sum of squares), or null. */
+    private final @Nullable String residualsProblem;
 
     /** Where the terms run when not on this machine's threads: a cluster. */
     @FunctionalInterface
@@ -80,16 +82,17 @@ final class FitPlan implements AutoCloseable {
                 .withTermNames(names)
                 .withReducer(reducer)
                 .withFailurePolicy(policy);
+        String residuals = null;
         if (Methods.create(job.optimizer()).needsResiduals() && !org.chemfit.Residuals.available(combined)) {
             try {
                 org.chemfit.Residuals.check(combined);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(
-                        job.file() + ": optimizer.method '" + job.optimizer().method() + "': " + e.getMessage()
-                                + "; use squared_error or mean_squared_error, or another method",
-                        e);
+                // reported by checkTemplates with the templates' problems, so that validate lists them all
+                residuals = "optimizer.method '" + job.optimizer().method() + "': " + e.getMessage()
+                        + "; use squared_error or mean_squared_error, or another method";
             }
         }
+        this.residualsProblem = residuals;
         this.objective = placement != null
                 ? placement.wrap(combined, resources)
                 : Concurrency.wrap(combined, workers, resources);
@@ -263,13 +266,18 @@ final class FitPlan implements AutoCloseable {
 
     /**
      * Renders every external term's templates in memory with the initial parameters and the
-     * term's variables, writing and running nothing.
+     * term's variables, writing and running nothing; and says whether the optimizer's method can
+     * fit the objective (least squares needs a sum of squares). Every caller that runs the plan's
+     * optimizer calls this first.
      *
      * @return a problem at the template's file and line for each term whose templates name
-     *     something unknown (empty when every template renders)
+     *     something unknown, after the method's problem if there is one (empty when all is well)
      */
     List<JobFileException.Problem> checkTemplates() {
         List<JobFileException.Problem> problems = new ArrayList<>();
+        if (residualsProblem != null) {
+            problems.add(new JobFileException.Problem(job.file(), 0, 0, residualsProblem));
+        }
         Parameters initial = initial();
         externals.forEach((term, computer) -> {
             try {

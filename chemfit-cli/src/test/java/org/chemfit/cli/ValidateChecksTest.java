@@ -219,4 +219,29 @@ class ValidateChecksTest {
         assertTrue(err.contains("3 problems found"), r::toString);
         assertFalse(err.contains("Exception"), r::toString);
     }
+
+    @Test
+    void aMethodThatCannotFitTheLossIsReportedWithTheTemplatesProblems() throws IOException {
+        Path job = externalJob("e = {{ lj.epsilon }}\nx = {{ lj.epsiln }}\n");
+        Files.writeString(
+                job,
+                Files.readString(job)
+                                .replace(
+                                        "    reference: {energy: 1.0}",
+                                        "    reference: {energy: 1.0}\n    loss: absolute_error")
+                        + "optimizer: {method: least-squares}\n");
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        String err = r.err();
+        assertTrue(
+                err.contains(job + ": optimizer.method 'least-squares': least squares needs an objective that is a"
+                        + " sum of squares"),
+                r::toString);
+        assertTrue(err.contains(dir.resolve("in.tmpl") + ":2: term 'sim': unknown parameter 'lj.epsiln'"), r::toString);
+        assertTrue(err.contains("2 problems found"), r::toString);
+        Cli.Run fit = Cli.run("fit", job.toString(), "--progress", "none");
+        assertEquals(ExitCodes.USAGE, fit.code(), fit::toString);
+        assertTrue(fit.err().contains("2 problems found"), fit::toString);
+        assertFalse(Files.exists(dir.resolve("out").resolve("journal.sqlite")), "nothing ran");
+    }
 }
