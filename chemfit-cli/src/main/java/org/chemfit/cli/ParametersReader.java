@@ -33,6 +33,9 @@ final class ParametersReader {
     /** Parameters given bounds so far, to refuse a second set in the top-level bounds section. */
     private final Set<String> boundedInParameters = new LinkedHashSet<>();
 
+    /** The line where each parameter was first given, to find one given twice under two spellings. */
+    private final Map<String, Integer> firstLine = new java.util.HashMap<>();
+
     ParametersReader(JobReading reading) {
         this.r = reading;
     }
@@ -71,6 +74,15 @@ final class ParametersReader {
                     || vm.entries.containsKey("bounds")
                     || vm.entries.containsKey("fixed")) {
                 r.declared.add(name);
+                // a dotted key and a group can name the same parameter: {a: {b: 1}, "a.b": 2}
+                Integer first = firstLine.putIfAbsent(name, place[0]);
+                if (first != null) {
+                    r.problem(
+                            place[0],
+                            place[1],
+                            "parameter '" + name + "' is given twice (first at line " + first + ")");
+                    continue;
+                }
             }
             if (v instanceof Node.Scalar s && s.value instanceof Number num) {
                 if (!prefix.isEmpty() && isNearSpecKey(key)) {
