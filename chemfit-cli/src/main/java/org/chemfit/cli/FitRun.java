@@ -485,9 +485,16 @@ final class FitRun {
         // results.json first: a file that cannot be written after it (predictions, plots) does not hide the result
         Path file = Results.write(folder, results);
         UserException notWritten = null;
+        boolean predictions = true;
         try {
             if (judgement != null) {
-                judgement.writeCsv(folder);
+                try {
+                    judgement.writeCsv(folder);
+                } catch (UserException e) {
+                    // the plots are still drawn, from results.json rather than a predictions.csv that is not this fit's
+                    notWritten = e;
+                    predictions = false;
+                }
             } else {
                 // this fit has no predictions: an earlier fit's must not stand beside its results (nor feed its plots)
                 Path stale = folder.resolve(Judgement.FILE);
@@ -504,10 +511,12 @@ final class FitRun {
                 synchronized (log.history) {
                     history = new ArrayList<>(log.history);
                 }
-                Plots.draw(folder, history, results);
+                Plots.draw(folder, history, results, predictions);
             }
         } catch (UserException e) {
-            notWritten = e;
+            if (notWritten == null) {
+                notWritten = e;
+            }
         }
         if (code == ExitCodes.FIT_FAILED) {
             err().println("error: " + Messages.clean(end.message()));

@@ -60,8 +60,19 @@ final class Plots {
      * @return the files written
      * @throws BaseCommand.UserException when a plot cannot be written, naming the folder, the file and the reason
      */
-    @SuppressWarnings("unchecked")
     static List<Path> draw(Path folder, List<double[]> history, @Nullable Map<String, Object> results) {
+        return draw(folder, history, results, true);
+    }
+
+    /**
+     * As {@link #draw(Path, List, Map)}.
+     *
+     * @param predictions whether the folder's predictions.csv is this fit's (false when it could not
+     *     be written: the values are then taken from results.json)
+     */
+    @SuppressWarnings("unchecked")
+    static List<Path> draw(
+            Path folder, List<double[]> history, @Nullable Map<String, Object> results, boolean predictions) {
         Path dir = folder.resolve("plots");
         List<Job> jobs = new ArrayList<>();
         try {
@@ -80,7 +91,7 @@ final class Plots {
             if (results == null) {
                 return writeAll(jobs);
             }
-            List<Series> series = series(folder, results);
+            List<Series> series = series(folder, results, predictions);
             for (Object set : List.of("terms", "validation")) {
                 if (!(results.get(set) instanceof List<?> terms)) {
                     continue;
@@ -607,11 +618,16 @@ final class Plots {
     }
 
     /** The values of each term and quantity: from predictions.csv when there is one, else from results.json. */
-    @SuppressWarnings("unchecked")
     static List<Series> series(Path folder, Map<String, Object> results) throws IOException {
+        return series(folder, results, true);
+    }
+
+    /** As {@link #series(Path, Map)}, from results.json alone unless {@code predictions}. */
+    @SuppressWarnings("unchecked")
+    static List<Series> series(Path folder, Map<String, Object> results, boolean predictions) throws IOException {
         List<Series> out = new ArrayList<>();
         Path csv = folder.resolve(Judgement.FILE);
-        if (Files.isRegularFile(csv)) {
+        if (predictions && Files.isRegularFile(csv)) {
             Map<String, List<double[]>> rows = new LinkedHashMap<>();
             Map<String, String[]> keys = new LinkedHashMap<>();
             List<String> lines = Files.readAllLines(csv);

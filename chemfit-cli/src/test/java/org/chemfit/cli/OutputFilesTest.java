@@ -205,6 +205,22 @@ class OutputFilesTest {
     }
 
     @Test
+    void predictionsThatCannotBeWrittenStillLeaveThePlotsDrawnFromTheResults() throws IOException {
+        Path out = tmp.resolve("out");
+        Files.createDirectories(out.resolve("predictions.csv.tmp/mine"));
+        Cli.Run r = Cli.run("fit", lj().toString(), "-o", out.toString(), "--progress", "none");
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertTrue(r.err().contains("error: cannot write " + out.resolve("predictions.csv") + ": "), r::toString);
+        assertFalse(Files.exists(out.resolve("predictions.csv")));
+        Path plots = out.resolve("plots");
+        try (var s = Files.list(plots)) {
+            List<String> names = s.map(p -> p.getFileName().toString()).toList();
+            assertTrue(names.contains("loss.svg") && names.contains("parity-energy.svg"), names::toString);
+        }
+        assertNoJava(r);
+    }
+
+    @Test
     void predictionsAreWrittenAsideAndMovedIntoPlace() throws IOException {
         Path out = tmp.resolve("out");
         Cli.Run r = Cli.run("fit", lj().toString(), "-o", out.toString(), "--progress", "none", "--no-plots");
