@@ -27,10 +27,33 @@ public final class Main {
     public static void main(String[] args) {
         useFastProcessLaunch();
         CommandLine sub = subcommand(args);
-        System.exit(
-                sub != null
-                        ? sub.execute(Arrays.copyOfRange(args, 1, args.length))
-                        : new CommandLine(new ChemFitCommand()).execute(args));
+        System.exit(sub != null ? sub.execute(Arrays.copyOfRange(args, 1, args.length)) : tree().execute(args));
+    }
+
+    /** @return the whole command tree, configured as {@link #configure} says */
+    static CommandLine tree() {
+        return configure(new CommandLine(new ChemFitCommand()));
+    }
+
+    /**
+     * A command line that was typed wrong (an unknown option, a missing JOB, a value that is not a
+     * number) gets its one-line error, picocli's "did you mean", and where the options are listed,
+     * rather than the whole help below the error, which buries it.
+     *
+     * @param cl a command line
+     * @return the same command line
+     */
+    static CommandLine configure(CommandLine cl) {
+        cl.setParameterExceptionHandler((ex, args) -> {
+            CommandLine c = ex.getCommandLine();
+            java.io.PrintWriter err = c.getErr();
+            err.println(ex.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
+            err.println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for the options.");
+            err.flush();
+            return ExitCodes.USAGE;
+        });
+        return cl;
     }
 
     /**
@@ -56,7 +79,7 @@ public final class Main {
                     && command.name().equals(args[0])) {
                 CommandLine cl = new CommandLine(c);
                 cl.setCommandName(root.name() + " " + command.name());
-                return cl;
+                return configure(cl);
             }
         }
         return null;

@@ -25,6 +25,26 @@ class CliArgumentsTest {
     }
 
     @Test
+    void aMistypedCommandLineGetsItsErrorAndWhereTheOptionsAreNotTheWholeHelp() {
+        for (String[] args : new String[][] {
+            {"fit", "--bogus", "job.yaml"}, {"fit"}, {"fit", "job.yaml", "--workers", "abc"}, {"report"}, {}
+        }) {
+            Cli.Run r = Cli.run(args);
+            String shown = String.join(" ", args);
+            assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+            assertFalse(r.err().contains("Usage:"), () -> shown + ": " + r);
+            assertTrue(r.err().lines().count() <= 4, () -> shown + ": " + r);
+            String command = args.length == 0 ? "chemfit" : "chemfit " + args[0];
+            assertTrue(
+                    r.err().strip().endsWith("Try '" + command + " --help' for the options."), () -> shown + ": " + r);
+        }
+        Cli.Run unknown = Cli.run("fit", "--bogus", "job.yaml");
+        assertTrue(unknown.err().startsWith("Unknown option: '--bogus'"), unknown::toString);
+        Cli.Run number = Cli.run("fit", "job.yaml", "--workers", "abc");
+        assertTrue(number.err().contains("'abc' is not an int"), number::toString);
+    }
+
+    @Test
     void setWithoutAnEqualsSignShowsTheForm() {
         Cli.Run r = Cli.run("eval", Cli.resource("jobs/lj.yaml").toString(), "--set", "lj.epsilon");
         assertEquals(ExitCodes.USAGE, r.code(), r::toString);
