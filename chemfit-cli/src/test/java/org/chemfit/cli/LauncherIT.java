@@ -96,6 +96,30 @@ class LauncherIT {
     }
 
     @Test
+    void aSymbolicLinkToTheLauncherRunsTheRepositorysTool() throws Exception {
+        Path launcher = layout();
+        Path bin = Files.createDirectories(root.resolve("elsewhere/bin"));
+        Path other = Files.createDirectories(root.resolve("elsewhere/other"));
+        Files.createSymbolicLink(bin.resolve("chemfit"), launcher); // as ln -s ~/chemfit/chemfit ~/bin/chemfit
+        Files.createSymbolicLink(other.resolve("cf"), Path.of("../bin/chemfit")); // a relative link to the link
+        for (Path link : List.of(bin.resolve("chemfit"), other.resolve("cf"))) {
+            Path log = Files.createTempFile(root, "link", ".txt");
+            ProcessBuilder pb = new ProcessBuilder(link.toString(), "--version")
+                    .directory(other.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile());
+            pb.environment().put("CHEMFIT_CDS", "off");
+            pb.environment().put("PATH", Path.of(System.getProperty("java.home"), "bin") + ":" + System.getenv("PATH"));
+            Process p = pb.start();
+            assertTrue(p.waitFor(120, TimeUnit.SECONDS), link + " did not finish");
+            String out = Files.readString(log, StandardCharsets.UTF_8);
+            assertEquals(0, p.exitValue(), link + ":\n" + out);
+            assertTrue(out.startsWith("chemfit "), link + ":\n" + out);
+            assertFalse(out.contains("building"), "the repository's jar is used, nothing is built:\n" + out);
+        }
+    }
+
+    @Test
     void recordsTwoArchivesOnceAndEachCommandMapsItsOwn() throws Exception {
         layout();
         List<String> example;
