@@ -118,7 +118,8 @@ final class ExternalTerms {
      */
     static java.nio.file.Path findProgram(String program, java.nio.file.Path folder) {
         if (program.contains("/")) {
-            java.nio.file.Path p = folder.resolve(program);
+            // ./scripts/x.py runs (and is shown) as FOLDER/scripts/x.py; a ".." is kept, as the file system reads it
+            java.nio.file.Path p = folder.resolve(program.startsWith("./") ? program.substring(2) : program);
             return java.nio.file.Files.isExecutable(p) ? p : null;
         }
         return findOnPath(program, System.getenv().getOrDefault("PATH", ""));
