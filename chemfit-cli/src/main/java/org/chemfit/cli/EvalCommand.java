@@ -70,7 +70,9 @@ final class EvalCommand extends BaseCommand {
                 throw new JobFileException(templates);
             }
             Parameters p = plan.initial();
-            p = p.withAll(changes(p, set));
+            Map<String, Double> changes = changes(p, set);
+            warnOutsideBounds(jf, changes);
+            p = p.withAll(changes);
             EvaluationContext ctx;
             try {
                 ctx = plan.evaluateOnce(p);
@@ -113,6 +115,18 @@ final class EvalCommand extends BaseCommand {
             set.put(a.substring(0, eq).trim(), a.substring(eq + 1));
         }
         return set;
+    }
+
+    /** Warns of each value given that lies outside its parameter's bounds: evaluated as given, which no fit would. */
+    private void warnOutsideBounds(JobFile jf, Map<String, Double> changes) {
+        for (JobFile.ParameterSpec spec : jf.parameters()) {
+            Double v = changes.get(spec.name());
+            if (v != null && (v < spec.lower() || v > spec.upper())) {
+                err().println("warning: " + spec.name() + " = " + Tables.fmt(v) + " is outside its bounds ["
+                        + Tables.fmt(spec.lower()) + ", " + Tables.fmt(spec.upper())
+                        + "]; evaluated as given, where a fit never goes");
+            }
+        }
     }
 
     /**

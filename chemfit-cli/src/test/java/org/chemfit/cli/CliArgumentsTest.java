@@ -45,6 +45,18 @@ class CliArgumentsTest {
     }
 
     @Test
+    void aValueOutsideItsBoundsIsEvaluatedWithAWarning() {
+        Cli.Run r = Cli.run("eval", Cli.resource("jobs/lj.yaml").toString(), "--set", "lj.sigma=9.0");
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        assertTrue(
+                r.err().contains("warning: lj.sigma = 9 is outside its bounds [1, 4]; evaluated as given"),
+                r::toString);
+        Cli.Run inside = Cli.run("eval", Cli.resource("jobs/lj.yaml").toString(), "--set", "lj.sigma=3.0");
+        assertEquals(ExitCodes.OK, inside.code(), inside::toString);
+        assertFalse(inside.err().contains("outside its bounds"), inside::toString);
+    }
+
+    @Test
     void setWithoutAnEqualsSignShowsTheForm() {
         Cli.Run r = Cli.run("eval", Cli.resource("jobs/lj.yaml").toString(), "--set", "lj.epsilon");
         assertEquals(ExitCodes.USAGE, r.code(), r::toString);
