@@ -262,20 +262,23 @@ final class ReportCommand extends BaseCommand {
                 return;
             }
             var counts = j.evaluationCounts(run.id());
+            java.util.Optional<String> stopped =
+                    run.status().equals("RUNNING") ? j.endedWithoutFinishing(run.id()) : java.util.Optional.empty();
+            boolean live = run.status().equals("RUNNING") && stopped.isEmpty();
+            int unfinished = counts.getOrDefault(org.chemfit.journal.read.EvaluationRecord.State.RUNNING, 0);
             out().printf(
-                            "journal: %s, run %d of %d: %s, %d attempt%s; evaluations %d complete, %d running, %d failed%n",
+                            "journal: %s, run %d of %d: %s, %d attempt%s; evaluations %d complete, %d %s, %d failed%n",
                             file,
                             run.id(),
                             j.runs().size(),
-                            run.status().equals("RUNNING")
-                                    ? j.endedWithoutFinishing(run.id())
-                                            .map(p -> "STOPPED (" + p + " ended without finishing it)")
-                                            .orElse(run.status())
-                                    : run.status(),
+                            stopped.map(p -> "STOPPED (" + p + " ended without finishing it)")
+                                    .orElse(run.status()),
                             run.attempts(),
                             run.attempts() == 1 ? "" : "s",
                             counts.get(org.chemfit.journal.read.EvaluationRecord.State.COMPLETE),
-                            counts.get(org.chemfit.journal.read.EvaluationRecord.State.RUNNING),
+                            unfinished,
+                            // started but never finished, and nothing runs them now: a resume runs them again
+                            live || unfinished == 0 ? "running" : "cut off when the fit stopped",
                             counts.get(org.chemfit.journal.read.EvaluationRecord.State.FAILED));
             j.best(run.id())
                     .ifPresent(b -> out().println("journal best: loss " + Tables.fmt(b.toldLoss()) + " at evaluation "
