@@ -55,6 +55,7 @@ final class EvalCommand extends BaseCommand {
     boolean perStructure;
 
     @Override
+    @SuppressWarnings("try") // the interrupt guard is held while the evaluation runs, not read
     int execute() {
         Map<String, String> set = sets();
         JobFile jf = JobFile.read(job);
@@ -74,7 +75,9 @@ final class EvalCommand extends BaseCommand {
             warnOutsideBounds(jf, changes);
             p = p.withAll(changes);
             EvaluationContext ctx;
-            try {
+            // Ctrl-C or SIGTERM: the running programs are stopped and the command says so (exit 130 or 143)
+            try (Interrupts interrupts =
+                    Interrupts.install(Thread.currentThread(), err(), "stopping the running terms")) {
                 ctx = plan.evaluateOnce(p);
             } catch (TermFailedException e) {
                 err().println("error: the evaluation failed: " + Messages.clean(e.getMessage()));

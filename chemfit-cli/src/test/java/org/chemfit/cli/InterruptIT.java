@@ -198,4 +198,40 @@ class InterruptIT {
         assertEquals(res.at("/terms/0/computed/energy/0").asDouble(), best, Math.abs(best) * 1e-12, rows + "\n" + log);
         assertTrue(Files.readString(out.resolve("plots/parity-energy.svg")).contains("fit (1)"), log);
     }
+
+    @Test
+    void ctrlCDuringAnEvalStopsItsProgramAndSaysSo() throws Exception {
+        Files.writeString(
+                tmp.resolve("eval.yaml"),
+                String.join(
+                        "\n",
+                        "parameters: {x: {initial: 1.0, bounds: [0.0, 2.0]}}",
+                        "terms:",
+                        "  - name: slow",
+                        "    kind: external",
+                        "    command: [sleep, '60']",
+                        "    outputs: {e: {parser: regex, file: program.stdout, pattern: 'e = (\\S+)'}}",
+                        "    reference: {e: 1.0}",
+                        ""));
+        Process p = start(tmp, "eval", "eval.yaml");
+        try {
+            await().atMost(Duration.ofMinutes(1))
+                    .pollInterval(Duration.ofMillis(50))
+                    .failFast(() -> assertTrue(p.isAlive(), () -> "eval ended early\n" + output(tmp)))
+                    .until(() -> p.descendants()
+                            .anyMatch(h -> h.info().command().orElse("").endsWith("sleep")));
+            List<ProcessHandle> programs = p.descendants().toList();
+            sigint(p);
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), () -> "eval did not stop\n" + output(tmp));
+            assertEquals(ExitCodes.INTERRUPTED, p.exitValue(), () -> output(tmp));
+            assertTrue(
+                    read(tmp.resolve("stderr.txt")).contains("interrupted: stopping the running terms"),
+                    () -> output(tmp));
+            for (ProcessHandle h : programs) {
+                h.onExit().get(30, TimeUnit.SECONDS); // the sleep was killed, not left running
+            }
+        } finally {
+            p.destroyForcibly();
+        }
+    }
 }
