@@ -67,21 +67,12 @@ class OutputFilesTest {
         assertNoJava(r);
     }
 
-    /** Runs {@code chattr FLAG DIR}: an immutable folder, which not even root may write in. */
-    private static void chattr(String flag, Path dir) throws Exception {
-        Process p = new ProcessBuilder(List.of("chattr", flag, dir.toString()))
-                .redirectErrorStream(true)
-                .start();
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-        assertEquals(0, p.exitValue(), "chattr " + flag + " " + dir + " (the file system must support it)");
-    }
-
     @Test
+    @SuppressWarnings("try") // the folder is read-only while the resource is open
     void anOutputFolderThatCannotBeWrittenIsRefusedWithItsReason() throws Exception {
         Path out = tmp.resolve("out");
         Files.createDirectories(out);
-        chattr("+i", out);
-        try {
+        try (ReadOnlyFolder unused = ReadOnlyFolder.of(out)) {
             Cli.Run r = Cli.run("fit", lj().toString(), "-o", out.toString(), "--progress", "none", "--no-plots");
             assertEquals(ExitCodes.USAGE, r.code(), r::toString);
             assertTrue(
@@ -90,8 +81,6 @@ class OutputFilesTest {
                                     + " as the output folder: permission denied (this user may not write in it)"),
                     r::toString);
             assertNoJava(r);
-        } finally {
-            chattr("-i", out);
         }
         try (var s = Files.list(out)) {
             assertEquals(0, s.count(), "nothing was written");
@@ -99,15 +88,15 @@ class OutputFilesTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the folder is read-only while the resource is open
     void aFinishedFitIsReportedFromAFolderThatCannotBeWritten() throws Exception {
         Path out = tmp.resolve("out");
         Cli.Run fit = Cli.run("fit", lj().toString(), "-o", out.toString(), "--progress", "none");
         assertEquals(ExitCodes.OK, fit.code(), fit::toString);
         Cli.Run owner = Cli.run("report", out.toString(), "--no-plots");
         assertEquals(ExitCodes.OK, owner.code(), owner::toString);
-        chattr("+i", out);
-        chattr("+i", out.resolve("plots"));
-        try {
+        try (ReadOnlyFolder unused = ReadOnlyFolder.of(out);
+                ReadOnlyFolder plots = ReadOnlyFolder.of(out.resolve("plots"))) {
             Cli.Run r = Cli.run("report", out.toString());
             assertEquals(ExitCodes.OK, r.code(), r::toString);
             assertTrue(r.out().contains("run 1 of 1: FINISHED"), r::toString);
@@ -120,9 +109,6 @@ class OutputFilesTest {
                     r::toString);
             assertFalse((r.out() + r.err()).contains("damaged"), r::toString);
             assertNoJava(r);
-        } finally {
-            chattr("-i", out.resolve("plots"));
-            chattr("-i", out);
         }
     }
 

@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.chemfit.fit.Fitter;
 import org.chemfit.journal.read.JournalReader;
@@ -23,12 +22,13 @@ import org.junit.jupiter.api.Test;
  * it is refused with that reason rather than SQLite's "unable to open database file". Read, a
  * finished journal reads in full, without any file made beside it; one whose log still holds
  * records that only a reader allowed to write can read is refused with that reason, not called
- * damaged. The folders are made immutable ({@code chattr +i}), which even root may not write in,
- * on the file system of the build folder.
+ * damaged. The folders are made read-only as {@link ReadOnlyFolder} says, on the file system of the
+ * build folder.
  */
 class UnwritableFolderTest {
 
     private final List<Path> made = new ArrayList<>();
+    private final List<ReadOnlyFolder> readOnly = new ArrayList<>();
 
     private Path folder() throws Exception {
         Path target = Path.of("target").toAbsolutePath();
@@ -38,25 +38,22 @@ class UnwritableFolderTest {
         return dir;
     }
 
+    private void makeReadOnly(Path dir) throws Exception {
+        readOnly.add(ReadOnlyFolder.of(dir));
+    }
+
     @AfterEach
     void removeThem() throws Exception {
+        for (ReadOnlyFolder f : readOnly) {
+            f.close();
+        }
         for (Path dir : made) {
-            chattr("-i", dir);
             try (Stream<Path> s = Files.walk(dir)) {
                 for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
                     Files.delete(p);
                 }
             }
         }
-    }
-
-    private static void chattr(String flag, Path dir) throws Exception {
-        Process p = new ProcessBuilder(List.of("chattr", flag, dir.toString()))
-                .redirectErrorStream(true)
-                .start();
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-        assertEquals(
-                0, p.exitValue(), "chattr " + flag + " " + dir + " (the build folder's file system must support it)");
     }
 
     private static List<String> names(Path dir) throws Exception {
@@ -85,7 +82,7 @@ class UnwritableFolderTest {
     @Test
     void aJournalInAFolderThatCannotBeWrittenSaysSo() throws Exception {
         Path dir = folder();
-        chattr("+i", dir);
+        makeReadOnly(dir);
         JournalException e =
                 assertThrows(JournalException.class, () -> Journal.open(dir).close());
         String m = String.valueOf(e.getMessage());
@@ -101,7 +98,7 @@ class UnwritableFolderTest {
         Files.deleteIfExists(dir.resolve(Journal.DEFAULT_FILE_NAME + "-wal"));
         Files.deleteIfExists(dir.resolve(Journal.DEFAULT_FILE_NAME + "-shm"));
         List<String> before = names(dir);
-        chattr("+i", dir);
+        makeReadOnly(dir);
         try (JournalReader j = JournalReader.openReadOnly(dir)) {
             long run = j.latestRun().orElseThrow().id();
             assertEquals("FINISHED", j.latestRun().orElseThrow().status());
@@ -122,7 +119,7 @@ class UnwritableFolderTest {
         });
         assertTrue(Files.size(copy.resolve(Journal.DEFAULT_FILE_NAME + "-wal")) > 0, "the log holds records");
         List<String> before = names(copy);
-        chattr("+i", copy);
+        makeReadOnly(copy);
         JournalException e = assertThrows(
                 JournalException.class, () -> JournalReader.openReadOnly(copy).close());
         String m = String.valueOf(e.getMessage());

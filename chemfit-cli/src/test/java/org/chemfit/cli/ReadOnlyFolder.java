@@ -1,0 +1,68 @@
+package org.chemfit.cli;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A folder this user may not write in, for as long as it is open: for root, which the folder's
+ * permissions do not stop, made immutable ({@code chattr +i}); for anyone else, read-only by its
+ * permissions. Where neither can be done (a container without the right to make files immutable,
+ * a file system without them) the test is aborted, and so reported as not run.
+ */
+final class ReadOnlyFolder implements AutoCloseable {
+
+    private final Path dir;
+    private final boolean immutable;
+
+    private ReadOnlyFolder(Path dir, boolean immutable) {
+        this.dir = dir;
+        this.immutable = immutable;
+    }
+
+    static ReadOnlyFolder of(Path dir) throws Exception {
+        boolean root = "root".equals(System.getProperty("user.name"));
+        if (root) {
+            assumeTrue(
+                    chattr("+i", dir) == 0,
+                    "chattr +i " + dir + " failed: this file system or container cannot make a folder immutable");
+        } else {
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("r-xr-xr-x"));
+        }
+        ReadOnlyFolder f = new ReadOnlyFolder(dir, root);
+        if (Files.isWritable(dir)) {
+            f.close();
+            assumeTrue(false, dir + " stays writable for this user");
+        }
+        return f;
+    }
+
+    private static int chattr(String flag, Path dir) throws java.io.IOException, InterruptedException {
+        Process p = new ProcessBuilder(List.of("chattr", flag, dir.toString()))
+                .redirectErrorStream(true)
+                .start();
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            return -1;
+        }
+        return p.exitValue();
+    }
+
+    @Override
+    public void close() throws java.io.IOException {
+        if (immutable) {
+            try {
+                chattr("-i", dir);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.IOException("interrupted while making " + dir + " writable again", e);
+            }
+        } else {
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+    }
+}
