@@ -122,7 +122,7 @@ final class JournalFile {
         try {
             check = pragmaLines(c, "PRAGMA quick_check(20)");
         } catch (SQLException e) {
-            if (folderReadOnly) {
+            if (folderReadOnly && !immutable && walHolds(f) && cannotOpen(e)) {
                 try {
                     c.close();
                 } catch (SQLException ignored) {
@@ -147,6 +147,12 @@ final class JournalFile {
             throw corrupt(f, check, readable);
         }
         return c;
+    }
+
+    /** @return whether SQLite's error is that it could not open or create a file (not damage) */
+    private static boolean cannotOpen(SQLException e) {
+        String m = String.valueOf(e.getMessage());
+        return m.contains("SQLITE_CANTOPEN") || m.contains("SQLITE_READONLY") || m.contains("SQLITE_PERM");
     }
 
     /** @return whether the journal's write-ahead log exists and holds anything */

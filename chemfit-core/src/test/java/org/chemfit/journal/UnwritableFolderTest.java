@@ -128,4 +128,23 @@ class UnwritableFolderTest {
         assertTrue(m.contains("copy the folder to one you may write in"), m);
         assertEquals(before, names(copy));
     }
+
+    @Test
+    void aDamagedJournalInAFolderThatCannotBeWrittenIsCalledDamaged() throws Exception {
+        Path dir = folder();
+        fit(dir, () -> {});
+        Files.deleteIfExists(dir.resolve(Journal.DEFAULT_FILE_NAME + "-wal"));
+        Files.deleteIfExists(dir.resolve(Journal.DEFAULT_FILE_NAME + "-shm"));
+        Path f = dir.resolve(Journal.DEFAULT_FILE_NAME);
+        byte[] bytes = Files.readAllBytes(f);
+        for (int i = 4096; i < 3 * 4096 && i < bytes.length; i++) {
+            bytes[i] = (byte) 0xA5; // the second and third pages overwritten, the header kept
+        }
+        Files.write(f, bytes);
+        makeReadOnly(dir);
+        JournalException e = assertThrows(
+                JournalException.class, () -> JournalReader.openReadOnly(dir).close());
+        assertTrue(e instanceof JournalCorruptException, () -> "not called damaged: " + e.getMessage());
+        assertFalse(String.valueOf(e.getMessage()).contains("copy the folder"), e.getMessage());
+    }
 }
