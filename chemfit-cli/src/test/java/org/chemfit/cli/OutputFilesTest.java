@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import org.chemfit.EvaluationContext;
 import org.chemfit.Parameters;
 import org.chemfit.journal.read.JournalReader;
+import org.chemfit.testfixtures.ReadOnlyFolder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.chemfit.fit.Fitter;
 import org.chemfit.journal.read.JournalReader;
+import org.chemfit.testfixtures.ReadOnlyFolder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

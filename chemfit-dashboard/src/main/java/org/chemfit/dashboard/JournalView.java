@@ -87,6 +87,9 @@ final class JournalView implements AutoCloseable {
     private final Path dir;
     private @Nullable String outputs;
     private @Nullable JournalReader journal;
+    /** The journal file's and its log's sizes and times when it was opened. */
+    private String openedStamp = "";
+
     private @Nullable RunRecord run;
     /** Whether {@link #run}, RUNNING in the journal, lost its process on this host (killed, out of time). */
     private boolean stopped;
@@ -177,10 +180,20 @@ final class JournalView implements AutoCloseable {
     }
 
     private boolean read() {
+        Path file = dir.resolve(Journal.DEFAULT_FILE_NAME);
+        if (journal != null && !Files.isWritable(dir) && !fileStamp(file).equals(openedStamp)) {
+            // In a folder this user may not write in, the journal is read as a file that does not
+            // change (SQLite cannot make its shared-memory file there): when it does change (a fit
+            // there resumed), it is opened again and read from the start.
+            journal.close();
+            journal = null;
+            run = null;
+        }
         if (journal == null) {
-            if (!Files.isRegularFile(dir.resolve(Journal.DEFAULT_FILE_NAME))) {
+            if (!Files.isRegularFile(file)) {
                 return false;
             }
+            openedStamp = fileStamp(file);
             journal = JournalReader.openReadOnly(dir);
         }
         RunRecord latest = journal.latestRun().orElse(null);
@@ -857,5 +870,20 @@ final class JournalView implements AutoCloseable {
     @Override
     public String toString() {
         return "JournalView[" + dir + "]";
+    }
+    /** @return the sizes and modification times of the journal file and of its log, as one text */
+    private static String fileStamp(Path file) {
+        StringBuilder sb = new StringBuilder();
+        for (Path f : List.of(file, file.resolveSibling(file.getFileName() + "-wal"))) {
+            try {
+                sb.append(Files.size(f))
+                        .append('@')
+                        .append(Files.getLastModifiedTime(f).toMillis())
+                        .append(' ');
+            } catch (java.io.IOException e) {
+                sb.append("- ");
+            }
+        }
+        return sb.toString();
     }
 }

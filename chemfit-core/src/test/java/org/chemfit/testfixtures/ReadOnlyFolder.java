@@ -1,4 +1,4 @@
-package org.chemfit.journal;
+package org.chemfit.testfixtures;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -12,9 +12,10 @@ import java.util.concurrent.TimeUnit;
  * A folder this user may not write in, for as long as it is open: for root, which the folder's
  * permissions do not stop, made immutable ({@code chattr +i}); for anyone else, read-only by its
  * permissions. Where neither can be done (a container without the right to make files immutable,
- * a file system without them) the test is aborted, and so reported as not run.
+ * a file system without them) the test is aborted, and so reported as not run. Shared with the
+ * tests of the other modules through core's test jar.
  */
-final class ReadOnlyFolder implements AutoCloseable {
+public final class ReadOnlyFolder implements AutoCloseable {
 
     private final Path dir;
     private final boolean immutable;
@@ -24,7 +25,12 @@ final class ReadOnlyFolder implements AutoCloseable {
         this.immutable = immutable;
     }
 
-    static ReadOnlyFolder of(Path dir) throws Exception {
+    /**
+     * @param dir an existing folder
+     * @return the folder made read-only for this user until the result is closed
+     * @throws Exception when it cannot be changed (the test is aborted when that is not possible here)
+     */
+    public static ReadOnlyFolder of(Path dir) throws Exception {
         boolean root = "root".equals(System.getProperty("user.name"));
         if (root) {
             assumeTrue(
