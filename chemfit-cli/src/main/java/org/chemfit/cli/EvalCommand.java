@@ -75,10 +75,13 @@ final class EvalCommand extends BaseCommand {
             warnOutsideBounds(jf, changes);
             p = p.withAll(changes);
             EvaluationContext ctx;
-            // Ctrl-C or SIGTERM: the running programs are stopped and the command says so (exit 130 or 143)
+            EvaluationContext v;
+            // Ctrl-C or SIGTERM: the running programs (of the terms and of the validation terms) are
+            // stopped and the command says so (exit 130 or 143)
             try (Interrupts interrupts =
                     Interrupts.install(Thread.currentThread(), err(), "stopping the running terms")) {
                 ctx = plan.evaluateOnce(p);
+                v = plan.evaluateValidation(p);
             } catch (TermFailedException e) {
                 err().println("error: the evaluation failed: " + Messages.clean(e.getMessage()));
                 return ExitCodes.FIT_FAILED;
@@ -87,7 +90,6 @@ final class EvalCommand extends BaseCommand {
             out().println("loss: " + Tables.fmt(ctx.loss(), Results.lossUnit(plan)));
             out().println();
             printBreakdown(jf, ctx);
-            EvaluationContext v = plan.evaluateValidation(p);
             java.util.List<Judgement.Row> predictions =
                     Judgement.of(plan, ctx, ctx, v, v).rows();
             if (v != null) {

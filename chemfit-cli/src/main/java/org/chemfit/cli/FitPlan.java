@@ -93,7 +93,8 @@ final class FitPlan implements AutoCloseable {
             }
         }
         this.residualsProblem = residuals;
-        this.objective = placement != null
+        // a plan that checkTemplates refuses starts no cluster member
+        this.objective = placement != null && residuals == null
                 ? placement.wrap(combined, resources)
                 : Concurrency.wrap(combined, workers, resources);
         if (job.validation().isEmpty()) {

@@ -491,9 +491,17 @@ final class FitRun {
                 try {
                     judgement.writeCsv(folder);
                 } catch (UserException e) {
-                    // the plots are still drawn, from results.json rather than a predictions.csv that is not this fit's
+                    // the plots are still drawn, from results.json rather than a predictions.csv that is not this
+                    // fit's; an earlier fit's predictions.csv must not stand beside these results either
                     notWritten = e;
                     predictions = false;
+                    Path stale = folder.resolve(Judgement.FILE);
+                    try {
+                        Files.deleteIfExists(stale);
+                    } catch (IOException gone) {
+                        notWritten = new UserException(e.getMessage() + "; and " + stale
+                                + ", left by an earlier fit, cannot be removed: " + Messages.reason(gone));
+                    }
                 }
             } else {
                 // this fit has no predictions: an earlier fit's must not stand beside its results (nor feed its plots)

@@ -47,7 +47,19 @@ public final class Main {
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine c = ex.getCommandLine();
             java.io.PrintWriter err = c.getErr();
-            err.println(ex.getMessage());
+            if (ex instanceof CommandLine.UnmatchedArgumentException u
+                    && c.getParent() == null
+                    && !c.getSubcommands().isEmpty()
+                    && !u.getUnmatched().isEmpty()
+                    && !u.getUnmatched().get(0).startsWith("-")) {
+                // chemfit fti job.yaml: a command name misspelt, not an argument of one
+                java.util.List<String> names =
+                        new java.util.ArrayList<>(c.getSubcommands().keySet());
+                names.remove("help");
+                err.println("unknown command '" + u.getUnmatched().get(0) + "'; commands: " + String.join(", ", names));
+            } else {
+                err.println(ex.getMessage());
+            }
             CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
             err.println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for the options.");
             err.flush();

@@ -3,6 +3,7 @@ package org.chemfit.cli;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import java.nio.file.Path;
+import java.util.List;
 import org.chemfit.cluster.ClusterSecret;
 import org.chemfit.cluster.ClusterWorker;
 import org.jspecify.annotations.Nullable;
@@ -73,10 +74,16 @@ final class WorkerCommand extends BaseCommand {
         }
         JobFile jf = JobFile.read(job);
         Path folder = (output != null ? output.toAbsolutePath() : jf.output().folder()).normalize();
-        ClusterSecret secret = ClusterArgs.secret();
         // one thread per task here: the cluster spreads the terms, not a local pool
         quietWhenTheMemberIsDown();
         try (FitPlan plan = FitPlan.build(jf, 1, folder)) {
+            // a job its driver refuses (a template naming something unknown, a method that cannot fit
+            // the losses) is refused here too, before the worker joins and waits for a driver in vain
+            List<JobFileException.Problem> problems = plan.checkTemplates();
+            if (!problems.isEmpty()) {
+                throw new JobFileException(problems);
+            }
+            ClusterSecret secret = ClusterArgs.secret();
             HazelcastInstance member = cluster.startMember();
             // Ctrl-C or SIGTERM interrupts this thread; closing the worker (the resources close in
             // reverse order) waits until its running terms have stopped their programs, each with

@@ -40,6 +40,12 @@ class CliArgumentsTest {
         }
         Cli.Run unknown = Cli.run("fit", "--bogus", "job.yaml");
         assertTrue(unknown.err().startsWith("Unknown option: '--bogus'"), unknown::toString);
+        Cli.Run command = Cli.run("fti", "job.yaml");
+        assertEquals(ExitCodes.USAGE, command.code(), command::toString);
+        assertTrue(
+                command.err()
+                        .startsWith("unknown command 'fti'; commands: fit, worker, eval, validate, report, dashboard"),
+                command::toString);
         Cli.Run number = Cli.run("fit", "job.yaml", "--workers", "abc");
         assertTrue(number.err().contains("'abc' is not an int"), number::toString);
     }

@@ -195,10 +195,11 @@ class OutputFilesTest {
     void predictionsThatCannotBeWrittenStillLeaveThePlotsDrawnFromTheResults() throws IOException {
         Path out = tmp.resolve("out");
         Files.createDirectories(out.resolve("predictions.csv.tmp/mine"));
+        Files.writeString(out.resolve("predictions.csv"), "an earlier fit's predictions\n");
         Cli.Run r = Cli.run("fit", lj().toString(), "-o", out.toString(), "--progress", "none");
         assertEquals(ExitCodes.USAGE, r.code(), r::toString);
         assertTrue(r.err().contains("error: cannot write " + out.resolve("predictions.csv") + ": "), r::toString);
-        assertFalse(Files.exists(out.resolve("predictions.csv")));
+        assertFalse(Files.exists(out.resolve("predictions.csv")), "an earlier fit's predictions are not left beside");
         Path plots = out.resolve("plots");
         try (var s = Files.list(plots)) {
             List<String> names = s.map(p -> p.getFileName().toString()).toList();

@@ -244,4 +244,37 @@ class ValidateChecksTest {
         assertTrue(fit.err().contains("2 problems found"), fit::toString);
         assertFalse(Files.exists(dir.resolve("out").resolve("journal.sqlite")), "nothing ran");
     }
+
+    @Test
+    void theUnknownNameIsTheOneTheTemplateGotWrongNotAKnownOneOnTheSameLine() throws IOException {
+        Files.writeString(dir.resolve("in.tmpl"), "v = {{ a.x }} {{ b.x }}\n");
+        Path job = dir.resolve("two.yaml");
+        Files.writeString(
+                job,
+                String.join(
+                        "\n",
+                        "parameters: {a: {x: 1.0}, b: {y: 2.0}}",
+                        "terms:",
+                        "  - name: sim",
+                        "    kind: external",
+                        "    templates: {in.txt: in.tmpl}",
+                        "    command: [cat, in.txt]",
+                        "    outputs: {energy: {parser: regex, file: in.txt, pattern: 'v = (\\S+)'}}",
+                        "    reference: {energy: 1.0}",
+                        ""));
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertTrue(
+                r.err().contains(":1: term 'sim': unknown parameter 'b.x' in `v = {{ a.x }} {{ b.x }}`"), r::toString);
+    }
+
+    @Test
+    void aWorkerRefusesAJobItsDriverWouldRefuseBeforeItJoins() throws IOException {
+        Path job = externalJob("e = {{ lj.epsilon }}\nx = {{ lj.epsiln }}\n");
+        Cli.Run r = Cli.run("worker", job.toString(), "--cluster", "refused-job", "--threads", "1");
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertTrue(r.err().contains(":2: term 'sim': unknown parameter 'lj.epsiln'"), r::toString);
+        assertTrue(r.err().contains("1 problem found"), r::toString);
+        assertFalse(r.err().contains("joined cluster"), r::toString);
+    }
 }

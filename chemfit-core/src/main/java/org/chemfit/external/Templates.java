@@ -167,7 +167,8 @@ final class Templates {
      * @return the whole dotted name the template wrote for an unknown attribute ({@code lj.epsiln}
      *     for {@code epsiln}), as found on its line; the attribute alone when it is not found there
      */
-    private static String dottedName(String attribute, @Nullable Integer line, String text) {
+    private static String dottedName(
+            String attribute, @Nullable Integer line, String text, @Nullable List<String> knownNames) {
         String[] lines = text.split("\n", -1);
         if (line == null || line < 1 || line > lines.length) {
             return attribute;
@@ -175,7 +176,13 @@ final class Templates {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile(
                         "(?<![\\w.])((?:[A-Za-z_]\\w*\\.)+" + java.util.regex.Pattern.quote(attribute) + ")(?!\\w)")
                 .matcher(lines[line - 1]);
-        return m.find() ? m.group(1) : attribute;
+        while (m.find()) {
+            // a name the template may use is not the unknown one (ar.epsilon beside an unknown kr.epsilon)
+            if (knownNames == null || !knownNames.contains(m.group(1))) {
+                return m.group(1);
+            }
+        }
+        return attribute;
     }
 
     private static int lineOf(String text, int index) {
@@ -201,7 +208,7 @@ final class Templates {
                     .append('\'');
         } else if (e instanceof AttributeNotFoundException a) {
             sb.append(": unknown parameter '")
-                    .append(dottedName(a.getAttributeName(), line, s.text()))
+                    .append(dottedName(a.getAttributeName(), line, s.text(), knownNames))
                     .append('\'');
         } else {
             String m = e.getPebbleMessage() == null ? e.getMessage() : e.getPebbleMessage();

@@ -458,8 +458,11 @@ final class JournalView implements AutoCloseable {
             int ran = 0;
             Instant first = null;
             for (Row row : rows) {
-                if (row != null && row.attempt() == r.attempts() && !"RUNNING".equals(row.state())) {
-                    ran++;
+                if (row != null && row.attempt() == r.attempts()) {
+                    if (!"RUNNING".equals(row.state())) {
+                        ran++;
+                    }
+                    // running ones too: a long evaluation may have started the attempt
                     Instant st = row.started();
                     if (st != null && (first == null || st.isBefore(first))) {
                         first = st;
