@@ -165,19 +165,25 @@ class ValidateChecksTest {
                 r::toString);
     }
 
-    @Test
-    void aWildcardOrPresentSpeciesPasses() throws IOException {
-        Path data = Cli.resource("jobs/data/energies.csv");
-        Path job = dir.resolve("species.yaml");
+    /** @return a job of one atoms term 'curve' of a Lennard-Jones pair of these species, written into the test's folder */
+    private Path atomsJob(String name, String reference, String species) throws IOException {
+        Path job = dir.resolve(name);
         Files.writeString(
                 job,
                 String.join(
                         "\n",
                         "parameters: {eps: 1.0, sig: 2.2}",
                         "terms:",
-                        "  - {name: curve, kind: atoms, reference: " + data + ",",
-                        "     potential: [{form: lennard_jones, species: [Ar, '*'], epsilon: eps, sigma: sig}]}",
+                        "  - {name: curve, kind: atoms, reference: " + reference + ",",
+                        "     potential: [{form: lennard_jones, species: " + species + ", epsilon: eps, sigma: sig}]}",
                         ""));
+        return job;
+    }
+
+    @Test
+    void aWildcardOrPresentSpeciesPasses() throws IOException {
+        Path job =
+                atomsJob("species.yaml", Cli.resource("jobs/data/energies.csv").toString(), "[Ar, '*']");
         Cli.Run r = Cli.run("validate", job.toString());
         assertEquals(ExitCodes.OK, r.code(), r::toString);
     }
@@ -191,16 +197,7 @@ class ValidateChecksTest {
         Files.writeString(
                 csv,
                 "file,reference_energy,tag\ngood.xyz,-1.0,a\nmissing.xyz,-1.1,b\nbad.xyz,-1.2,c\nfolder.xyz,-1.3,d\n");
-        Path job = dir.resolve("structures.yaml");
-        Files.writeString(
-                job,
-                String.join(
-                        "\n",
-                        "parameters: {eps: 1.0, sig: 2.2}",
-                        "terms:",
-                        "  - {name: curve, kind: atoms, reference: ref.csv,",
-                        "     potential: [{form: lennard_jones, species: [Ar, Ar], epsilon: eps, sigma: sig}]}",
-                        ""));
+        Path job = atomsJob("structures.yaml", "ref.csv", "[Ar, Ar]");
         Cli.Run r = Cli.run("validate", job.toString());
         assertEquals(ExitCodes.USAGE, r.code(), r::toString);
         String err = r.err();
