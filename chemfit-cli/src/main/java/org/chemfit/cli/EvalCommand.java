@@ -66,10 +66,7 @@ final class EvalCommand extends BaseCommand {
             throw new UserException(e.getMessage());
         }
         try (plan) {
-            List<JobFileException.Problem> templates = plan.checkTemplates();
-            if (!templates.isEmpty()) {
-                throw new JobFileException(templates);
-            }
+            plan.refuseProblems();
             Parameters p = plan.initial();
             Map<String, Double> changes = changes(p, set);
             warnOutsideBounds(jf, changes);

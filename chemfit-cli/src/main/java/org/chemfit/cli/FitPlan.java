@@ -87,13 +87,13 @@ final class FitPlan implements AutoCloseable {
             try {
                 org.chemfit.Residuals.check(combined);
             } catch (IllegalArgumentException e) {
-                // reported by checkTemplates with the templates' problems, so that validate lists them all
+                // reported by refuseProblems with the templates' problems, so that validate lists them all
                 residuals = "optimizer.method '" + job.optimizer().method() + "': " + e.getMessage()
                         + "; use squared_error or mean_squared_error, or another method";
             }
         }
         this.residualsProblem = residuals;
-        // a plan that checkTemplates refuses starts no cluster member
+        // a plan that refuseProblems refuses starts no cluster member
         this.objective = placement != null && residuals == null
                 ? placement.wrap(combined, resources)
                 : Concurrency.wrap(combined, workers, resources);
@@ -271,10 +271,10 @@ final class FitPlan implements AutoCloseable {
      * fit the objective (least squares needs a sum of squares). Every caller that runs the plan's
      * optimizer calls this first.
      *
-     * @return a problem at the template's file and line for each term whose templates name
-     *     something unknown, after the method's problem if there is one (empty when all is well)
+     * @throws JobFileException with a problem at the template's file and line for each term whose
+     *     templates name something unknown, after the method's problem if there is one
      */
-    List<JobFileException.Problem> checkTemplates() {
+    void refuseProblems() {
         List<JobFileException.Problem> problems = new ArrayList<>();
         if (residualsProblem != null) {
             problems.add(new JobFileException.Problem(job.file(), 0, 0, residualsProblem));
@@ -290,7 +290,9 @@ final class FitPlan implements AutoCloseable {
                 problems.add(new JobFileException.Problem(job.file(), 0, 0, "term '" + term + "': " + e.getMessage()));
             }
         });
-        return problems;
+        if (!problems.isEmpty()) {
+            throw new JobFileException(problems);
+        }
     }
 
     /**

@@ -227,10 +227,11 @@ final class FitRun {
         } catch (IllegalArgumentException e) {
             throw new UserException(e.getMessage());
         }
-        List<JobFileException.Problem> templates = plan.checkTemplates();
-        if (!templates.isEmpty()) {
+        try {
+            plan.refuseProblems();
+        } catch (JobFileException e) {
             plan.close();
-            throw new JobFileException(templates);
+            throw e;
         }
         return plan;
     }

@@ -1,7 +1,6 @@
 package org.chemfit.cli;
 
 import java.nio.file.Path;
-import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -28,10 +27,7 @@ final class ValidateCommand extends BaseCommand {
     int execute() {
         JobFile jf = JobFile.read(job);
         try (FitPlan plan = FitPlan.build(jf, 1, jf.output().folder())) {
-            List<JobFileException.Problem> templates = plan.checkTemplates();
-            if (!templates.isEmpty()) {
-                throw new JobFileException(templates);
-            }
+            plan.refuseProblems();
             long free = jf.parameters().stream().filter(p -> !p.fixed()).count();
             out().printf(
                             "%s is valid: %s (%d free), %s, method %s, budget %s, %s%n",

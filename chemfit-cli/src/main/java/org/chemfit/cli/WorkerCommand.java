@@ -3,7 +3,6 @@ package org.chemfit.cli;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import java.nio.file.Path;
-import java.util.List;
 import org.chemfit.cluster.ClusterSecret;
 import org.chemfit.cluster.ClusterWorker;
 import org.jspecify.annotations.Nullable;
@@ -79,10 +78,7 @@ final class WorkerCommand extends BaseCommand {
         try (FitPlan plan = FitPlan.build(jf, 1, folder)) {
             // a job its driver refuses (a template naming something unknown, a method that cannot fit
             // the losses) is refused here too, before the worker joins and waits for a driver in vain
-            List<JobFileException.Problem> problems = plan.checkTemplates();
-            if (!problems.isEmpty()) {
-                throw new JobFileException(problems);
-            }
+            plan.refuseProblems();
             ClusterSecret secret = ClusterArgs.secret();
             HazelcastInstance member = cluster.startMember();
             // Ctrl-C or SIGTERM interrupts this thread; closing the worker (the resources close in
