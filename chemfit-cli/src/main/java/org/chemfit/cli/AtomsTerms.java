@@ -91,7 +91,7 @@ final class AtomsTerms {
     }
 
     /**
-     * @param entry a reference row
+     * @param entry a reference row, whose structure file exists (the caller reports one that does not)
      * @param config the term's settings
      * @param potential the term's potential
      * @return the computer of the row's structure's energy
@@ -100,9 +100,6 @@ final class AtomsTerms {
     static QuantityComputer computer(ReferenceEntry entry, JobFile.AtomsConfig config, Potential potential) {
         String where =
                 " (" + config.reference().getFileName() + " line " + entry.line() + ", tag '" + entry.tag() + "')";
-        if (!java.nio.file.Files.isRegularFile(entry.file())) {
-            throw new ChemFitException("structure file " + entry.file() + where + " does not exist");
-        }
         Atoms atoms = Xyz.read(entry.file());
         if (config.moleculeSize() > 0) {
             try {
