@@ -99,7 +99,10 @@ abstract class BaseCommand implements Callable<Integer> {
             err().println("error: " + Messages.clean(e.getMessage()));
             return ExitCodes.USAGE;
         } catch (EvaluationCancelledException e) {
-            err().println("interrupted");
+            // after Ctrl-C or SIGTERM the command's guard has said so already, in more words
+            if (!Interrupts.announced()) {
+                err().println("interrupted");
+            }
             return ExitCodes.INTERRUPTED;
         } catch (java.io.UncheckedIOException e) {
             // a file that cannot be read or written is the user's to fix (a full disk, a permission), not a bug

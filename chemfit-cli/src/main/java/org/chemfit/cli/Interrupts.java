@@ -34,6 +34,9 @@ final class Interrupts implements AutoCloseable {
     /** Set by the SIGTERM watcher before the JVM's own handler starts the shutdown hooks. */
     private static volatile boolean sigterm;
 
+    /** Set by a hook once it has said why the command stops, before it interrupts the command's thread. */
+    private static volatile boolean announced;
+
     static {
         watchSigterm();
     }
@@ -71,6 +74,7 @@ final class Interrupts implements AutoCloseable {
         err.println();
         err.println((sigterm ? "stopped by SIGTERM" : "interrupted") + ": " + doing);
         err.flush();
+        announced = true;
         fitThread.interrupt();
         try {
             written.await(WAIT_SECONDS, TimeUnit.SECONDS);
@@ -132,6 +136,14 @@ final class Interrupts implements AutoCloseable {
                 p.destroyForcibly();
             }
         });
+    }
+
+    /**
+     * @return whether a guard has said why the command stops ({@code interrupted: ...} or
+     *     {@code stopped by SIGTERM: ...}), so that the command need not say it again
+     */
+    static boolean announced() {
+        return announced;
     }
 
     /** @return whether the user interrupted the fit */
