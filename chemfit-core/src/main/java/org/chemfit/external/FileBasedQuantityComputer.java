@@ -230,6 +230,61 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
     }
 
     /**
+     * Of these parameters, those that what the templates render depends on. Every template (those of
+     * files and those of standard inputs) is rendered in memory at {@code params}, then with one
+     * parameter at a time moved by {@code 1 + |value|} down and up, writing and running nothing. A
+     * parameter that no template names renders the same texts, and is left out; so is one that only
+     * decides a condition that both moves leave as it was, or whose change every template rounds away
+     * when it formats the number.
+     *
+     * <pre>{@code
+     * List<String> used = computer.usedByTemplates(initial, initial.names());
+     * }</pre>
+     *
+     * @param params parameters with every name the fit will pass, at which the templates are rendered
+     * @param names the parameters to look at, each a name of {@code params}
+     * @return those of {@code names} whose moves change a rendered text or make a template fail, in
+     *     their order; none when the computer has no templates
+     * @throws TemplateException when a template does not render at {@code params} (see
+     *     {@link #checkTemplates})
+     * @throws IllegalArgumentException when a parameter has the name of a variable, or a name is not
+     *     one of {@code params}
+     */
+    public List<String> usedByTemplates(Parameters params, Collection<String> names) {
+        List<String> used = new ArrayList<>();
+        if (templates.sources().isEmpty() && stdinTemplates.sources().isEmpty()) {
+            return used;
+        }
+        List<String> known = templateNames(params);
+        List<String> texts = renderAll(params, known);
+        for (String name : names) {
+            double value = params.get(name);
+            double step = 1 + Math.abs(value);
+            for (double moved : new double[] {value - step, value + step}) {
+                boolean changed;
+                try {
+                    changed = !texts.equals(renderAll(params.with(name, moved), known));
+                } catch (TemplateException e) {
+                    changed = true; // a template that fails at the other value depends on it
+                }
+                if (changed) {
+                    used.add(name);
+                    break;
+                }
+            }
+        }
+        return used;
+    }
+
+    /** @return the texts of every template, those of files then those of standard inputs */
+    private List<String> renderAll(Parameters params, List<String> known) {
+        Map<String, Object> model = templateModel(params);
+        List<String> texts = new ArrayList<>(templates.render(model, known));
+        texts.addAll(stdinTemplates.render(model, known));
+        return texts;
+    }
+
+    /**
      * @return what templates see: the variables and the parameters (nested)
      * @throws IllegalArgumentException when a parameter has the name of a variable
      */
