@@ -47,6 +47,8 @@ final class FitPlan implements AutoCloseable {
     private final List<AutoCloseable> resources = new ArrayList<>();
     /** The external terms' computers by term name, for checking their templates. */
     private final Map<String, org.chemfit.external.FileBasedQuantityComputer> externals = new LinkedHashMap<>();
+    /** The computers of the external terms of the fit (not of the validation terms), in the job's order. */
+    private final List<org.chemfit.external.FileBasedQuantityComputer> fitExternals = new ArrayList<>();
     /** Why the optimizer's method cannot fit this objective (least squares of a loss that is not a sum of squares), or null. */
     private final @Nullable String residualsProblem;
 
@@ -73,6 +75,10 @@ final class FitPlan implements AutoCloseable {
         for (JobFile.TermSpec t : job.terms()) {
             Map<String, double[]> reference = new LinkedHashMap<>();
             terms.add(term(t, reference, policy, programs));
+            if (t.kind() == JobFile.TermKind.EXTERNAL) {
+                // an external term's computer is file-based; the validation terms are not built yet
+                fitExternals.add(java.util.Objects.requireNonNull(externals.get(t.name()), t.name()));
+            }
             references.add(reference);
             weights.add(t.weight());
             names.add(t.name());
@@ -293,6 +299,40 @@ final class FitPlan implements AutoCloseable {
         if (!problems.isEmpty()) {
             throw new JobFileException(problems);
         }
+    }
+
+    /**
+     * The free parameters that no term of the fit uses: no potential of an atoms or crystal term names
+     * them, and no template of an external term renders differently when they change (see
+     * {@link org.chemfit.external.FileBasedQuantityComputer#usedByTemplates}). The fit varies them to
+     * no effect on its loss; the validation terms, which it never fits, do not count. Call it after
+     * {@link #refuseProblems()}, which finds the templates that do not render.
+     *
+     * @return their names, in the job's order
+     */
+    List<String> unusedFreeParameters() {
+        java.util.Set<String> left = new java.util.LinkedHashSet<>();
+        job.parameters().stream().filter(p -> !p.fixed()).forEach(p -> left.add(p.name()));
+        for (JobFile.TermSpec t : job.terms()) {
+            List<JobFile.PairTermSpec> potential = t.config() instanceof JobFile.AtomsConfig a
+                    ? a.potential()
+                    : t.config() instanceof JobFile.CrystalConfig c ? c.potential() : List.of();
+            for (JobFile.PairTermSpec pair : potential) {
+                for (org.chemfit.atoms.ParameterRef ref : pair.parameters().values()) {
+                    if (ref.name() != null) {
+                        left.remove(ref.name());
+                    }
+                }
+            }
+        }
+        Parameters initial = initial();
+        for (org.chemfit.external.FileBasedQuantityComputer computer : fitExternals) {
+            if (left.isEmpty()) {
+                break;
+            }
+            computer.usedByTemplates(initial, List.copyOf(left)).forEach(left::remove);
+        }
+        return List.copyOf(left);
     }
 
     /**

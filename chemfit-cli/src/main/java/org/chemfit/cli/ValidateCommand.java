@@ -8,7 +8,8 @@ import picocli.CommandLine.Parameters;
  * {@code chemfit validate JOB}: checks the job file, the data files and templates it names and
  * that each program it runs is on the PATH, without running anything. Every template is rendered
  * in memory with the initial parameters, so a name that is neither a parameter nor a variable is
- * reported at the template's file and line.
+ * reported at the template's file and line. A free parameter that no term of the fit uses (see
+ * {@link FitPlan#unusedFreeParameters()}) is warned about on standard error; the job is still valid.
  *
  * <pre>{@code
  * chemfit validate examples/argon/fit.yaml
@@ -28,6 +29,11 @@ final class ValidateCommand extends BaseCommand {
         JobFile jf = JobFile.read(job);
         try (FitPlan plan = FitPlan.build(jf, 1, jf.output().folder())) {
             plan.refuseProblems();
+            for (String name : plan.unusedFreeParameters()) {
+                err().println("warning: parameter '" + name + "' is free but no term of the fit uses it (no potential"
+                        + " names it, no template changes with it): the data cannot determine it; give it"
+                        + " fixed: true or remove it");
+            }
             long free = jf.parameters().stream().filter(p -> !p.fixed()).count();
             out().printf(
                             "%s is valid: %s (%d free), %s, method %s, budget %s, %s%n",

@@ -21,7 +21,21 @@ class ValidateChecksTest {
     @TempDir
     Path dir;
 
-    private Path externalJob(String template) throws IOException {
+    /** @return these lines, each after a line break (nothing for none) */
+    private static String following(String... lines) {
+        StringBuilder sb = new StringBuilder();
+        for (String l : lines) {
+            sb.append('\n').append(l);
+        }
+        return sb.toString();
+    }
+
+    /**
+     * @param template the text of the template rendered into the term's input file
+     * @param moreParameters lines added to the parameters section, below {@code lj.epsilon}
+     * @return a job of one external term 'sim' (with the variable {@code steps}), written into the test's folder
+     */
+    private Path externalJob(String template, String... moreParameters) throws IOException {
         Files.writeString(dir.resolve("in.tmpl"), template);
         Path job = dir.resolve("job.yaml");
         Files.writeString(
@@ -30,7 +44,7 @@ class ValidateChecksTest {
                         "\n",
                         "parameters:",
                         "  lj:",
-                        "    epsilon: {initial: 1.0, bounds: [0.1, 10.0]}",
+                        "    epsilon: {initial: 1.0, bounds: [0.1, 10.0]}" + following(moreParameters),
                         "terms:",
                         "  - name: sim",
                         "    kind: external",
@@ -135,6 +149,28 @@ class ValidateChecksTest {
         Cli.Run r = Cli.run("validate", job.toString());
         assertEquals(ExitCodes.OK, r.code(), r::toString);
         assertTrue(r.out().contains("is valid"), r::toString);
+        assertEquals("", r.err(), r::toString);
+    }
+
+    /** @return validate's warning of a free parameter that no term of the fit uses, as one line */
+    private static String unusedWarning(String parameter) {
+        return "warning: parameter '" + parameter + "' is free but no term of the fit uses it (no potential names"
+                + " it, no template changes with it): the data cannot determine it; give it fixed: true or remove it"
+                + System.lineSeparator();
+    }
+
+    @Test
+    void aFreeParameterNoTemplateUsesIsWarnedAboutAndTheJobIsStillValid() throws IOException {
+        Path job = externalJob(
+                "e = {{ lj.epsilon }}\n{% if switch > 0.5 %}cutoff 10{% endif %}\n",
+                "    sigma: {initial: 3.4, bounds: [2.0, 5.0]}",
+                "  switch: 1.0",
+                "  spare: {initial: 2.0, fixed: true}");
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        // lj.epsilon is printed, switch decides a condition, spare is fixed: only lj.sigma is warned about
+        assertEquals(unusedWarning("lj.sigma"), r.err(), r::toString);
+        assertTrue(r.out().startsWith(job + " is valid: 4 parameters (3 free), 1 term, "), r::toString);
     }
 
     @Test
@@ -167,15 +203,26 @@ class ValidateChecksTest {
 
     /** @return a job of one atoms term 'curve' of a Lennard-Jones pair of these species, written into the test's folder */
     private Path atomsJob(String name, String reference, String species) throws IOException {
+        return atomsJob(name, reference, species, "{eps: 1.0, sig: 2.2}");
+    }
+
+    /**
+     * @param parameters the parameters section, with at least eps and sig, which the potential uses
+     * @param more lines added at the end of the job
+     * @return as {@link #atomsJob(String, String, String)}, with these parameters
+     */
+    private Path atomsJob(String name, String reference, String species, String parameters, String... more)
+            throws IOException {
         Path job = dir.resolve(name);
         Files.writeString(
                 job,
                 String.join(
                         "\n",
-                        "parameters: {eps: 1.0, sig: 2.2}",
+                        "parameters: " + parameters,
                         "terms:",
                         "  - {name: curve, kind: atoms, reference: " + reference + ",",
-                        "     potential: [{form: lennard_jones, species: " + species + ", epsilon: eps, sigma: sig}]}",
+                        "     potential: [{form: lennard_jones, species: " + species + ", epsilon: eps, sigma: sig}]}"
+                                + following(more),
                         ""));
         return job;
     }
@@ -186,6 +233,26 @@ class ValidateChecksTest {
                 atomsJob("species.yaml", Cli.resource("jobs/data/energies.csv").toString(), "[Ar, '*']");
         Cli.Run r = Cli.run("validate", job.toString());
         assertEquals(ExitCodes.OK, r.code(), r::toString);
+        assertEquals("", r.err(), r::toString);
+    }
+
+    @Test
+    void aFreeParameterNoPotentialNamesIsWarnedAboutOnceAndTheJobIsStillValid() throws IOException {
+        String data = Cli.resource("jobs/data/energies.csv").toString();
+        Path job = atomsJob(
+                "unused.yaml",
+                data,
+                "[Ar, Ar]",
+                "{eps: 1.0, sig: 2.2, shift: 0.5, held: 1.5, spare: {initial: 0.0, fixed: true}}",
+                "validation:",
+                "  - {name: held-out, kind: atoms, reference: " + data + ",",
+                "     potential: [{form: lennard_jones, species: [Ar, Ar], epsilon: held, sigma: sig}]}");
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        // spare is fixed; held is used by a validation term only, which the fit never fits
+        assertEquals(unusedWarning("shift") + unusedWarning("held"), r.err(), r::toString);
+        assertTrue(r.out().startsWith(job + " is valid: 5 parameters (4 free), 1 term, "), r::toString);
+        assertTrue(r.out().contains("  validation term 'held-out' (atoms)"), r::toString);
     }
 
     @Test
