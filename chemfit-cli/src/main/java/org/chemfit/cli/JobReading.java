@@ -335,6 +335,8 @@ final class JobReading {
         final Map<String, JobFile.Coordinate> coordinates = new LinkedHashMap<>();
         /** Names of fit and validation terms: one name, one term, across both sections. */
         final Map<String, Node> termNames = new LinkedHashMap<>();
+        /** The names of {@link #termNames} that were given to unnamed terms. */
+        final java.util.Set<String> defaultTermNames = new java.util.HashSet<>();
 
         JobFile.Units units() {
             return new JobFile.Units(parameters, quantities, coordinates);

@@ -69,6 +69,7 @@ final class TermsReader {
         }
         Set<String> paramNames = r.declared;
         Map<String, Node> seen = r.extras.termNames;
+        Set<String> defaultNames = r.extras.defaultTermNames;
         for (int i = 0; i < l.items.size(); i++) {
             String where = section + "[" + i + "]";
             Node.MapNode t = r.map(l.items.get(i), where);
@@ -91,13 +92,28 @@ final class TermsReader {
                         });
             }
             r.keys(t, where + (kind == null ? "" : " (kind " + word + ")"), known);
-            String name = r.optString(t, "name", where + " name", (kind == null ? "term" : word) + "-" + i);
-            if (t.entries.containsKey("name") && name != null) {
-                Node prev = seen.put(name, t.entries.get("name"));
-                if (prev != null) {
+            // an unnamed validation term is named apart from the fit's: names are unique in the job
+            String unnamed = (section.equals("terms") ? "" : section + "-") + (kind == null ? "term" : word) + "-" + i;
+            String name = r.optString(t, "name", where + " name", unnamed);
+            boolean named = t.entries.containsKey("name");
+            if (name != null) {
+                Node prev = seen.putIfAbsent(name, named ? t.entries.get("name") : t);
+                if (prev != null && named && !defaultNames.contains(name)) {
                     r.problem(
                             t.entries.get("name"),
                             "term name '" + name + "' is used twice (first at line " + prev.line + ")");
+                } else if (prev != null && named) {
+                    r.problem(
+                            t.entries.get("name"),
+                            "term name '" + name + "' is also the name given to the unnamed term at line " + prev.line
+                                    + "; name that term, or choose another name here");
+                } else if (prev != null) {
+                    r.problem(
+                            t,
+                            where + " has no name, and the name it would get, '" + name
+                                    + "', is taken by the term at line " + prev.line + "; give it a name");
+                } else if (!named) {
+                    defaultNames.add(name);
                 }
             }
             String whereNamed = "term '" + name + "'";

@@ -152,6 +152,22 @@ class JobModelTest {
     }
 
     @Test
+    void unnamedTermsGetNamesUniqueInTheJob(@TempDir Path dir) throws IOException {
+        Path data = Cli.resource("jobs").resolve("data").resolve("energies.csv");
+        String term = "  - kind: atoms\n    reference: " + data
+                + "\n    potential: {form: lennard_jones, epsilon: eps, sigma: sig}\n";
+        Path job = dir.resolve("unnamed.yaml");
+        Files.writeString(job, "parameters: {eps: 1.0, sig: 2.0}\nterms:\n" + term + term + "validation:\n" + term);
+        JobFile jf = JobFile.read(job);
+        assertEquals(
+                List.of("atoms-0", "atoms-1"),
+                jf.terms().stream().map(JobFile.TermSpec::name).toList());
+        assertEquals(
+                List.of("validation-atoms-0"),
+                jf.validation().stream().map(JobFile.TermSpec::name).toList());
+    }
+
+    @Test
     void aLossSpecMapsToTheLibrarysLossOverNumbersAndArrays() {
         Map<String, double[]> reference = new LinkedHashMap<>();
         reference.put("e", new double[] {1.0});
