@@ -226,7 +226,8 @@ final class ExternalTermReader {
                             nodes.get(i),
                             w + ": program '" + program + "' is not executable: " + p
                                     + " (make it so with chmod +x, or run it through its interpreter, such as"
-                                    + " command: [sh, " + program + "])");
+                                    + " command: [sh, " + p + "]: the interpreter's arguments are taken in the"
+                                    + " run directory, so give the script's absolute path, or stage it with files)");
                 }
                 continue;
             }

@@ -260,10 +260,18 @@ class UpFrontChecksTest {
         Path script = write("scripts/run.sh", "#!/bin/sh", "cat in.txt");
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rw-r--r--"));
         Path job = externalJob("[./scripts/run.sh]");
+        String advice = "command: [sh, " + script + "]";
         refusedEverywhere(
-                job, job + ":6:14: term 'sim' command: program './scripts/run.sh' is not executable: " + script);
+                job,
+                job + ":6:14: term 'sim' command: program './scripts/run.sh' is not executable: " + script,
+                "such as " + advice + ": the interpreter's arguments are taken in the run directory");
+        // the advice works as given: the script runs through its interpreter, from the run directory
+        Path advised = externalJob("[sh, " + script + "]");
+        Cli.Run ran = Cli.run("eval", advised.toString());
+        assertEquals(ExitCodes.OK, ran.code(), ran::toString);
+        assertTrue(ran.out().contains("sim"), ran::toString);
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Cli.Run ok = Cli.run("validate", job.toString());
+        Cli.Run ok = Cli.run("validate", externalJob("[./scripts/run.sh]").toString());
         assertEquals(ExitCodes.OK, ok.code(), ok::toString);
     }
 
