@@ -70,6 +70,8 @@ final class TermsReader {
         Set<String> paramNames = r.declared;
         Map<String, Node> seen = r.extras.termNames;
         Set<String> defaultNames = r.extras.defaultTermNames;
+        List<Node> zeroWeights = new ArrayList<>();
+        int read = 0;
         for (int i = 0; i < l.items.size(); i++) {
             String where = section + "[" + i + "]";
             Node.MapNode t = r.map(l.items.get(i), where);
@@ -127,7 +129,11 @@ final class TermsReader {
                 } else if (w != null) {
                     weight = w;
                 }
+                if (w != null && w == 0) {
+                    zeroWeights.add(t.entries.get("weight"));
+                }
             }
+            read++;
             TermConfig config = kind == null
                     ? null
                     : switch (kind) {
@@ -166,6 +172,20 @@ final class TermsReader {
             if (config != null && loss != null) {
                 out.add(new TermSpec(name, weight, loss, config));
             }
+        }
+        if (section.equals("terms") && read > 0 && zeroWeights.size() == read) {
+            r.problem(
+                    zeroWeights.get(0),
+                    "every term of the fit has weight 0"
+                            + (read > 1
+                                    ? " (lines "
+                                            + zeroWeights.stream()
+                                                    .map(w -> String.valueOf(w.line))
+                                                    .collect(java.util.stream.Collectors.joining(", "))
+                                            + ")"
+                                    : "")
+                            + ": the objective is 0 whatever the parameters, so the fit cannot determine them;"
+                            + " give a term a positive weight (a held-out term belongs under validation)");
         }
         return out;
     }
