@@ -196,7 +196,7 @@ final class ParametersReader {
             } else if (p.initial() < lo || p.initial() > hi) {
                 r.problem(
                         v,
-                        "initial value of parameter '" + name + "' must lie within its bounds [" + JobReading.fmt(lo)
+                        "parameter '" + name + "' initial value must lie within its bounds [" + JobReading.fmt(lo)
                                 + ", " + JobReading.fmt(hi) + "], got " + JobReading.fmt(p.initial()));
             } else {
                 boundedInParameters.add(name);
