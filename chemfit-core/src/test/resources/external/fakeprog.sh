@@ -15,6 +15,12 @@ case "$mode" in
            ( trap '' TERM; exec sleep 1000 ) &
            echo $! > child.pid
            wait ;;
+  wrapper|wrapperterm) # a wrapper script: its program runs in the foreground and has a child of its own,
+           # which ignores SIGTERM in wrapperterm
+           echo $$ > parent.pid
+           ignore=""; if [ "$mode" = wrapperterm ]; then ignore="trap '' TERM;"; fi
+           sh -c "echo \$\$ > child.pid; ( $ignore exec sleep 1000 ) & echo \$! > grandchild.pid; exec sleep 1000"
+           echo "not reached" ;;
   garbage) echo "result = banana" > out.txt ;;
   nan)     echo "result = nan" > out.txt ;;
   nooutput) echo "nothing written" ;;

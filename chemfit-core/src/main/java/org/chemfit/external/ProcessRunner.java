@@ -9,19 +9,25 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Starts one program, waits for it without polling, and kills its whole process tree on a timeout
  * or an interrupt. Written by hand: no library covers killing a descendant tree with a grace period
- * on top of {@link ProcessHandle}.
+ * on top of {@link ProcessHandle}. Once the tree is signalled, its end is awaited by polling every
+ * few milliseconds (at most {@link #LAST_POLL_NANOS} apart): the descendants are not children of
+ * this JVM, and nothing wakes a thread when they exit.
  */
 final class ProcessRunner {
 
     private static final File DEV_NULL = new File("/dev/null");
+
+    /** The first pause while waiting for a killed tree to end; it doubles up to {@link #LAST_POLL_NANOS}. */
+    private static final long FIRST_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
+    /** The longest pause while waiting for a killed tree to end: how late its end may be noticed. */
+    private static final long LAST_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     private ProcessRunner() {}
 
@@ -160,7 +166,8 @@ final class ProcessRunner {
     /**
      * Kills a process and all its descendants: SIGTERM to every member of the tree, a grace period,
      * then SIGKILL to whatever is left (descendants that appeared meanwhile included). Returns only
-     * when every process of the tree has exited, or after a bounded wait. Preserves the caller's
+     * when every process of the tree has ended (see {@link #ended}), or after a bounded wait: the
+     * grace period is cut short as soon as the whole tree has ended. Preserves the caller's
      * interrupt status while it waits.
      *
      * @param root the root of the tree
@@ -181,12 +188,12 @@ final class ProcessRunner {
             for (int round = 0; round < 5; round++) {
                 List<ProcessHandle> alive = new ArrayList<>();
                 for (ProcessHandle h : new ArrayList<>(tree.values())) {
-                    if (h.isAlive()) {
+                    if (!ended(h)) {
                         collect(h, tree);
                     }
                 }
                 for (ProcessHandle h : tree.values()) {
-                    if (h.isAlive()) {
+                    if (!ended(h)) {
                         alive.add(h);
                     }
                 }
@@ -211,28 +218,64 @@ final class ProcessRunner {
         root.descendants().forEach(h -> tree.putIfAbsent(h.pid(), h));
     }
 
-    /** @return whether the thread was interrupted while waiting (the wait goes on regardless) */
+    /**
+     * Waits until every process of the tree has ended, polling: a descendant is not a child of this
+     * JVM, so nothing wakes a thread when it exits. Not {@link ProcessHandle#onExit()}, which for a
+     * process that is not a child polls every 300 ms and more, and counts a zombie as alive: an
+     * orphan killed with the tree is a zombie until init reaps it, which some inits (those of
+     * containers and micro-VMs) do only every second or two, or never.
+     *
+     * @return whether the thread was interrupted while waiting (the wait goes on regardless)
+     */
     private static boolean awaitExit(Map<Long, ProcessHandle> tree, Duration limit) {
         boolean interrupted = false;
         long deadline = System.nanoTime() + limit.toNanos();
-        for (ProcessHandle h : tree.values()) {
-            while (true) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return interrupted;
-                }
-                try {
-                    h.onExit().get(left, TimeUnit.NANOSECONDS);
-                    break;
-                } catch (TimeoutException e) {
-                    return interrupted;
-                } catch (InterruptedException e) {
-                    interrupted = true; // a second interrupt: keep waiting, the caller restores the flag
-                } catch (ExecutionException e) {
-                    break; // the handle could not be watched; the SIGKILL round deals with it
-                }
+        long pauseNanos = FIRST_POLL_NANOS;
+        while (true) {
+            if (tree.values().stream().allMatch(ProcessRunner::ended)) {
+                return interrupted;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return interrupted;
+            }
+            try {
+                TimeUnit.NANOSECONDS.sleep(Math.min(pauseNanos, left));
+            } catch (InterruptedException e) {
+                interrupted = true; // a second interrupt: keep waiting, the caller restores the flag
+            }
+            pauseNanos = Math.min(2 * pauseNanos, LAST_POLL_NANOS);
+        }
+    }
+
+    /**
+     * @param h a process
+     * @return whether it has ended: gone, or a zombie (it has exited, and only waits for its
+     *     parent, often init, to collect its exit status; no signal can reach it any more)
+     */
+    private static boolean ended(ProcessHandle h) {
+        return !h.isAlive() || isZombie(h.pid());
+    }
+
+    /**
+     * @return whether /proc says the process is a zombie (state Z, or X while it is being removed);
+     *     false without /proc (not Linux) or when it has just gone, which {@link
+     *     ProcessHandle#isAlive()} then reports
+     */
+    private static boolean isZombie(long pid) {
+        byte[] stat;
+        try {
+            // bytes, not text: the program's name, between parentheses, may be any bytes
+            stat = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "stat"));
+        } catch (IOException e) {
+            return false;
+        }
+        for (int i = stat.length - 1; i >= 0; i--) {
+            if (stat[i] == ')') {
+                // "pid (name) S ...": the state follows the name's closing parenthesis and a space
+                return i + 2 < stat.length && (stat[i + 2] == 'Z' || stat[i + 2] == 'X');
             }
         }
-        return interrupted;
+        return false;
     }
 }

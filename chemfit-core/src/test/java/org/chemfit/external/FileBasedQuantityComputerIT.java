@@ -41,6 +41,12 @@ class FileBasedQuantityComputerIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /**
+     * A margin, generous for a shared and busy machine, for what a timed-out command may take beyond
+     * its timeout and the kill's grace: signalling the tree and noticing that it has ended.
+     */
+    private static final double STOP_MARGIN_SECONDS = 1.5;
+
     @TempDir
     Path root;
 
@@ -189,6 +195,57 @@ class FileBasedQuantityComputerIT {
         JsonNode f = failureJson(e);
         assertTrue(f.get("timed_out").asBoolean());
         assertTrue(f.get("transient").asBoolean());
+        // the child that ignores SIGTERM is killed once the grace is over, and its end is noticed soon
+        // after, although it is an orphan that init reaps late
+        assertStoppedWithin(f, 1.5 + 0.3 + STOP_MARGIN_SECONDS);
+    }
+
+    private static void assertStoppedWithin(JsonNode failure, double limitSeconds) {
+        double seconds = failure.get("commands").get(0).get("seconds").asDouble();
+        assertTrue(
+                seconds < limitSeconds,
+                "the command was stopped after " + seconds + " s, limit " + limitSeconds + " s");
+    }
+
+    @Test
+    void aTimedOutWrapperScriptWhoseTreeDiesOnSigtermIsStoppedWithoutWaitingOutTheGrace() throws Exception {
+        // the default grace, 5 s: the tree dies on SIGTERM, so it is not waited out
+        JsonNode f = timeOutWrapper("wrapper", Duration.ofSeconds(5));
+        assertStoppedWithin(f, 1.5 + STOP_MARGIN_SECONDS);
+    }
+
+    @Test
+    void aTimedOutWrapperScriptWhoseGrandchildIgnoresSigtermIsStoppedAfterTheGrace() throws Exception {
+        JsonNode f = timeOutWrapper("wrapperterm", Duration.ofMillis(300));
+        assertStoppedWithin(f, 1.5 + 0.3 + STOP_MARGIN_SECONDS);
+    }
+
+    /**
+     * Runs a wrapper script (fakeprog.sh wrapper or wrapperterm: a foreground child with a child of
+     * its own) into a 1500 ms timeout and checks that it failed for the timeout and that none of its
+     * three processes is left.
+     *
+     * @return the failure report
+     */
+    private JsonNode timeOutWrapper(String mode, Duration grace) throws Exception {
+        FileBasedQuantityComputer c = fake(mode)
+                // long enough for a loaded machine to start the tree and write the pid files before the kill
+                .timeout(Duration.ofMillis(1500))
+                .killGrace(grace)
+                .build();
+        TermFailedException e = assertThrows(TermFailedException.class, () -> c.compute(x(1)));
+        assertTrue(e.isTransient());
+        assertTrue(e.getMessage().contains("timed out after 1500 ms"), e.getMessage());
+        Path dir = e.runDirectory().orElseThrow();
+        for (String f : List.of("parent.pid", "child.pid", "grandchild.pid")) {
+            long pid = TestSupport.readPid(dir.resolve(f));
+            assertTrue(TestSupport.gone(pid), f + " still in the process table: state " + TestSupport.state(pid));
+        }
+        JsonNode f = failureJson(e);
+        assertTrue(f.get("timed_out").asBoolean());
+        assertEquals(1, f.get("commands").size());
+        assertTrue(f.get("commands").get(0).get("timed_out").asBoolean());
+        return f;
     }
 
     @Test
