@@ -3,13 +3,15 @@ package org.chemfit.cli;
 import static org.chemfit.cli.JobKeys.MAX_BATCH;
 import static org.chemfit.cli.JobKeys.MAX_EVALUATIONS;
 import static org.chemfit.cli.JobKeys.OPTIMIZER_KEYS;
+import static org.chemfit.cli.JobKeys.STEP_KEYS;
 import static org.chemfit.cli.JobKeys.TOLERANCE_KEYS;
 
 import org.chemfit.cli.JobFile.OptimizerSpec;
 import org.jspecify.annotations.NullUnmarked;
 
 /**
- * Reads the {@code optimizer} section: the method, its budget, seed, batch size and tolerances.
+ * Reads the {@code optimizer} section: the method, its budget, seed, batch size, tolerances and
+ * finite-difference step.
  *
  * <pre>{@code
  * OptimizerSpec o = new OptimizerReader(reading).read(top.entries.get("optimizer"));
@@ -29,11 +31,13 @@ final class OptimizerReader {
 
     OptimizerSpec read(Node n) {
         String method = "Nelder-Mead";
+        boolean methodRead = true;
         int max = 200;
         long seed = 42;
         int batch = 0;
         double rel = Double.NaN;
         double abs = Double.NaN;
+        double step = Double.NaN;
         double bad = 1e5;
         if (n != null) {
             Node.MapNode m = r.map(n, "optimizer");
@@ -42,9 +46,11 @@ final class OptimizerReader {
                 if (m.entries.containsKey("method")) {
                     Node mn = m.entries.get("method");
                     String s = r.string(mn, "optimizer method");
+                    methodRead = s != null;
                     if (s != null) {
                         String known = Methods.canonical(s);
                         if (known == null) {
+                            methodRead = false;
                             String sug = JobReading.suggest(s, Methods.names());
                             r.problem(
                                     mn,
@@ -107,13 +113,54 @@ final class OptimizerReader {
                         }
                     }
                 }
+                // an unknown method has been reported: whether it takes a step is unknown
+                step = methodRead ? step(m.entries.get("finite_difference_step"), method) : Double.NaN;
                 if (m.entries.containsKey("bad_value")) {
                     Double d = r.finite(m.entries.get("bad_value"), "optimizer bad_value");
                     bad = d == null ? bad : d;
                 }
             }
         }
-        return new OptimizerSpec(method, max, seed, batch, rel, abs, bad);
+        return new OptimizerSpec(method, max, seed, batch, rel, abs, step, bad);
+    }
+
+    /**
+     * {@code finite_difference_step: {relative: ...}}: the step of the least-squares methods'
+     * forward-difference Jacobian, relative to each parameter's size; in (0, 1).
+     *
+     * @param n the node, or null when the key is absent
+     * @param method the canonical method (or the default when the method was not readable)
+     * @return the step, or NaN for the method's default
+     */
+    private double step(Node n, String method) {
+        if (n == null) {
+            return Double.NaN;
+        }
+        if (!Methods.takesRelativeStep(method)) {
+            r.problem(
+                    n,
+                    "optimizer finite_difference_step applies to the least-squares methods ("
+                            + String.join(", ", Methods.stepNames()) + "), whose Jacobian it sets, not to " + method);
+            return Double.NaN;
+        }
+        Node.MapNode m = r.map(n, "optimizer finite_difference_step");
+        if (m == null) {
+            return Double.NaN;
+        }
+        r.keys(m, "optimizer finite_difference_step", STEP_KEYS);
+        Node v = r.require(m, "relative", "optimizer finite_difference_step");
+        if (v == null) {
+            return Double.NaN;
+        }
+        Double d = r.positive(v, "optimizer finite_difference_step relative");
+        if (d != null && d >= 1) {
+            r.problem(
+                    v,
+                    "optimizer finite_difference_step relative must be below 1 (a fraction of each parameter's size,"
+                            + " such as 1e-4), got " + JobReading.fmt(d));
+            return Double.NaN;
+        }
+        return d == null ? Double.NaN : d;
     }
 
     /**
