@@ -154,6 +154,19 @@ public record JobFile(
         return JobReader.read(file);
     }
 
+    /**
+     * Reads and checks a job file to evaluate it once ({@code chemfit eval}): as {@link #read},
+     * without the checks that concern only fitting it (that the optimizer method has free
+     * parameters to fit, and that a least-squares method's objective is a sum of squares).
+     *
+     * @param file a YAML (.yaml, .yml) or JSON (.json) file
+     * @return the job
+     * @throws JobFileException naming the file, line, column and rule of each problem found
+     */
+    static JobFile readToEvaluate(Path file) {
+        return JobReader.read(file, false);
+    }
+
     /** @return the folder that relative paths are resolved against */
     public Path folder() {
         return Objects.requireNonNull(file.toAbsolutePath().getParent(), "the folder of " + file);

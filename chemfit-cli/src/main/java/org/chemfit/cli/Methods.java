@@ -90,6 +90,26 @@ final class Methods {
     }
 
     /**
+     * @param name a canonical name
+     * @return whether the method fits residuals, and so needs an objective that is a sum of squares
+     */
+    static boolean needsResiduals(String name) {
+        String c = canonical(name);
+        return c != null && Optimizers.byName(c).needsResiduals();
+    }
+
+    /** @return the names of the methods that take any loss */
+    static List<String> anyLossNames() {
+        List<String> out = new ArrayList<>();
+        for (String n : names()) {
+            if (!needsResiduals(n)) {
+                out.add(n);
+            }
+        }
+        return out;
+    }
+
+    /**
      * @param spec the job's optimizer settings
      * @return the optimizer, with the job's tolerances and finite-difference step where it takes them
      */

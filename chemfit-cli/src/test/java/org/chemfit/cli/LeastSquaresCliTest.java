@@ -240,15 +240,47 @@ class LeastSquaresCliTest {
         assertTrue(stepped.at("/uncertainty/standard_errors/a").asDouble() > 0, summary);
     }
 
+    private static final String ANY_LOSS =
+            "or choose a method that takes any loss (Nelder-Mead, Powell, BOBYQA, CMA-ES, CMA-ES-hipparchus, L-BFGS-B)";
+
     @Test
-    void aLossThatIsNotASumOfSquaresIsRefusedNamingTheTerm() throws IOException {
+    void aLossThatIsNotASumOfSquaresIsRefusedAtTheTermsLossLine() throws IOException {
         Path job = argonWith("least-squares");
         Files.writeString(job, Files.readString(job).replace("loss: mean_squared_error", "loss: absolute_error"));
-        Cli.Run r = Cli.run(
-                "fit", job.toString(), "--output", tmp.resolve("abs").toString(), "--progress", "none", "--no-plots");
+        String expected = job + ":20:11: term 'ar2-curve' loss absolute_error is not a sum of squares, which optimizer"
+                + " method least-squares (line 23) needs: it fits the residuals: use loss squared_error or"
+                + " mean_squared_error for this term, " + ANY_LOSS;
+        for (Cli.Run r : new Cli.Run[] {
+            Cli.run("validate", job.toString()),
+            Cli.run("fit", job.toString(), "--output", tmp.resolve("abs").toString(), "--progress", "none")
+        }) {
+            assertEquals(2, r.code(), r::toString);
+            assertEquals(
+                    List.of(expected, "1 problem found; the job file format is described in docs/job-file.md"),
+                    r.err().lines().toList(),
+                    r::toString);
+        }
+        // eval runs no optimizer: it evaluates the loss as written
+        Cli.Run eval = Cli.run("eval", job.toString());
+        assertEquals(0, eval.code(), eval::toString);
+    }
+
+    @Test
+    void aRootMeanReducerIsRefusedAtItsLineWithAdviceOnTheReducer() throws IOException {
+        Path job = argonWith("least-squares");
+        Files.writeString(job, Files.readString(job) + "combination: {reducer: root_mean}\n");
+        int line = Files.readAllLines(job).size();
+        Cli.Run r = Cli.run("validate", job.toString());
         assertEquals(2, r.code(), r::toString);
-        assertTrue(r.err().contains("ar2-curve") && r.err().contains("not a sum of squares"), r.err());
-        assertTrue(!r.err().contains("Exception") && !r.err().contains("\tat "), r.err());
+        assertEquals(
+                List.of(
+                        job + ":" + line + ":24: combination reducer root_mean is not a sum of squares (it is the"
+                                + " square root of one), which optimizer method least-squares (line 23) needs: it fits"
+                                + " the residuals: use reducer mean (root_mean squared: the same best parameters) or"
+                                + " sum, " + ANY_LOSS,
+                        "1 problem found; the job file format is described in docs/job-file.md"),
+                r.err().lines().toList(),
+                r::toString);
     }
 
     @Test
