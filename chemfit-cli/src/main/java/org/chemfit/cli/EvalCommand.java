@@ -58,7 +58,8 @@ final class EvalCommand extends BaseCommand {
     @SuppressWarnings("try") // the interrupt guard is held while the evaluation runs, not read
     int execute() {
         Map<String, String> set = sets();
-        JobFile jf = JobFile.read(job);
+        // no optimizer runs: a job with nothing to fit, or one a least-squares method could not fit, is evaluated
+        JobFile jf = JobFile.readToEvaluate(job);
         FitPlan plan;
         try {
             plan = FitPlan.build(jf, jf.execution().workers(), jf.output().folder());
@@ -66,7 +67,7 @@ final class EvalCommand extends BaseCommand {
             throw new UserException(e.getMessage());
         }
         try (plan) {
-            plan.refuseProblems();
+            plan.refuseTemplateProblems();
             Parameters p = plan.initial();
             Map<String, Double> changes = changes(p, set);
             warnOutsideBounds(jf, changes);

@@ -94,8 +94,9 @@ final class FitPlan implements AutoCloseable {
                 org.chemfit.Residuals.check(combined);
             } catch (IllegalArgumentException e) {
                 // reported by refuseProblems with the templates' problems, so that validate lists them all
+                // the job reader reports these at their lines; this catches a job built otherwise
                 residuals = "optimizer.method '" + job.optimizer().method() + "': " + e.getMessage()
-                        + "; use squared_error or mean_squared_error, or another method";
+                        + "; or choose a method that takes any loss";
             }
         }
         this.residualsProblem = residuals;
@@ -281,8 +282,23 @@ final class FitPlan implements AutoCloseable {
      *     templates name something unknown, after the method's problem if there is one
      */
     void refuseProblems() {
+        refuse(true);
+    }
+
+    /**
+     * As {@link #refuseProblems()}, for a caller that runs no optimizer ({@code eval}): only the
+     * templates are checked.
+     *
+     * @throws JobFileException with a problem at the template's file and line for each term whose
+     *     templates name something unknown
+     */
+    void refuseTemplateProblems() {
+        refuse(false);
+    }
+
+    private void refuse(boolean optimizing) {
         List<JobFileException.Problem> problems = new ArrayList<>();
-        if (residualsProblem != null) {
+        if (optimizing && residualsProblem != null) {
             problems.add(new JobFileException.Problem(job.file(), 0, 0, residualsProblem));
         }
         Parameters initial = initial();

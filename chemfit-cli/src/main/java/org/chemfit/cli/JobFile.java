@@ -154,6 +154,19 @@ public record JobFile(
         return JobReader.read(file);
     }
 
+    /**
+     * Reads and checks a job file to evaluate it once ({@code chemfit eval}): as {@link #read},
+     * without the checks that concern only fitting it (that the optimizer method has free
+     * parameters to fit, and that a least-squares method's objective is a sum of squares).
+     *
+     * @param file a YAML (.yaml, .yml) or JSON (.json) file
+     * @return the job
+     * @throws JobFileException naming the file, line, column and rule of each problem found
+     */
+    static JobFile readToEvaluate(Path file) {
+        return JobReader.read(file, false);
+    }
+
     /** @return the folder that relative paths are resolved against */
     public Path folder() {
         return Objects.requireNonNull(file.toAbsolutePath().getParent(), "the folder of " + file);
@@ -658,6 +671,8 @@ public record JobFile(
      * @param batchSize how many points a population method evaluates at once (0: the method's default)
      * @param relativeTolerance relative tolerance on the loss (NaN: the method's default)
      * @param absoluteTolerance absolute tolerance on the loss (NaN: the method's default)
+     * @param relativeStep the relative finite-difference step of a least-squares method's Jacobian
+     *     (NaN: the method's default)
      * @param badValue the loss given to points whose loss is NaN or infinite
      * @implNote Immutable.
      */
@@ -668,6 +683,7 @@ public record JobFile(
             int batchSize,
             double relativeTolerance,
             double absoluteTolerance,
+            double relativeStep,
             double badValue) {}
 
     /**

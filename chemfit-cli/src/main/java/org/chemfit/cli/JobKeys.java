@@ -95,9 +95,12 @@ final class JobKeys {
     static final List<String> COMBINATION_KEYS = List.of("reducer", "on_failure", "penalty");
     static final List<String> REDUCERS = List.of("sum", "mean", "root_mean");
     static final List<String> FAILURE_ACTIONS = List.of("raise", "penalty", "skip");
-    static final List<String> OPTIMIZER_KEYS =
-            List.of("method", "max_evaluations", "seed", "batch_size", "tolerance", "bad_value");
+    static final List<String> OPTIMIZER_KEYS = List.of(
+            "method", "max_evaluations", "seed", "batch_size", "tolerance", "finite_difference_step", "bad_value");
     static final List<String> TOLERANCE_KEYS = List.of("relative", "absolute");
+    /** The keys of {@code optimizer.finite_difference_step}: the step relative to each parameter's size. */
+    static final List<String> STEP_KEYS = List.of("relative");
+
     static final List<String> EXECUTION_KEYS = List.of("workers", "timeout", "retries", "run_directory", "keep");
     static final List<String> KEEP = List.of("all", "failed", "none");
     static final List<String> OUTPUT_KEYS = List.of("folder", "plots");

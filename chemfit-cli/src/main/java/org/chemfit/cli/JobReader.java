@@ -38,10 +38,13 @@ final class JobReader {
 
     private final JobReading r;
     private final TermsReader terms;
+    /** Whether the optimizer must be able to fit the job (not so for {@code eval}). */
+    private final boolean toFit;
 
-    private JobReader(Path file, Path shown) {
+    private JobReader(Path file, Path shown, boolean toFit) {
         this.r = new JobReading(file, shown);
         this.terms = new TermsReader(r);
+        this.toFit = toFit;
     }
 
     /**
@@ -50,10 +53,22 @@ final class JobReader {
      * @throws JobFileException naming the file, line, column and rule of each problem found
      */
     static JobFile read(Path path) {
+        return read(path, true);
+    }
+
+    /**
+     * @param path the job file as the user named it
+     * @param toFit whether the job is read to be fitted ({@code fit}, {@code validate}): then the
+     *     optimizer method must be able to fit it (free parameters, a sum of squares for the
+     *     least-squares methods); {@code eval}, which runs no optimizer, reads it without these checks
+     * @return the job
+     * @throws JobFileException naming the file, line, column and rule of each problem found
+     */
+    static JobFile read(Path path, boolean toFit) {
         Path file = path.toAbsolutePath().normalize();
         // Problems name the file as the user wrote it; paths inside resolve against its folder.
         Node root = NodeParser.parse(path);
-        JobReader reader = new JobReader(file, path);
+        JobReader reader = new JobReader(file, path, toFit);
         JobFile job = reader.job(root);
         if (!reader.r.problems.isEmpty()) {
             List<JobFileException.Problem> sorted = new ArrayList<>(reader.r.problems);
@@ -109,8 +124,14 @@ final class JobReader {
         CombinationSpec combination = new CombinationReader(r).read(top.entries.get("combination"));
         OptimizerReader optimizerReader = new OptimizerReader(r);
         OptimizerSpec optimizer = optimizerReader.read(top.entries.get("optimizer"));
-        if (paramsRead) {
+        if (toFit && paramsRead) {
             optimizerReader.checkFreeParameters(top, optimizer, params);
+        } else if (toFit && parameters.allFixed(r.declared)) {
+            // whatever failed to read, a job whose parameters are all fixed has nothing to fit
+            optimizerReader.nothingToFit(top, optimizer);
+        }
+        if (toFit) {
+            optimizerReader.checkResiduals(top, optimizer, combination, fitTerms);
         }
         OutputSpec output = new OutputReader(r).read(top.entries.get("output"));
         ExecutionSpec execution = new ExecutionReader(r).read(top.entries.get("execution"), output);

@@ -66,8 +66,52 @@ final class Methods {
     }
 
     /**
+     * @param name a canonical name
+     * @return whether the method takes a finite-difference step (the least-squares methods)
+     */
+    static boolean takesRelativeStep(String name) {
+        try {
+            Optimizers.withRelativeStep(Optimizers.byName(name), 1e-4);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** @return the names of the methods that take a finite-difference step */
+    static List<String> stepNames() {
+        List<String> out = new ArrayList<>();
+        for (String n : names()) {
+            if (takesRelativeStep(n)) {
+                out.add(n);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * @param name a canonical name
+     * @return whether the method fits residuals, and so needs an objective that is a sum of squares
+     */
+    static boolean needsResiduals(String name) {
+        String c = canonical(name);
+        return c != null && Optimizers.byName(c).needsResiduals();
+    }
+
+    /** @return the names of the methods that take any loss */
+    static List<String> anyLossNames() {
+        List<String> out = new ArrayList<>();
+        for (String n : names()) {
+            if (!needsResiduals(n)) {
+                out.add(n);
+            }
+        }
+        return out;
+    }
+
+    /**
      * @param spec the job's optimizer settings
-     * @return the optimizer, with the job's tolerances where it takes them
+     * @return the optimizer, with the job's tolerances and finite-difference step where it takes them
      */
     static Optimizer create(JobFile.OptimizerSpec spec) {
         Optimizer o = Optimizers.byName(spec.method());
@@ -78,6 +122,9 @@ final class Methods {
             double rel = Double.isNaN(spec.relativeTolerance()) ? 1e-12 : spec.relativeTolerance();
             double abs = Double.isNaN(spec.absoluteTolerance()) ? 1e-15 : spec.absoluteTolerance();
             o = Optimizers.withTolerances(o, rel, abs);
+        }
+        if (!Double.isNaN(spec.relativeStep())) {
+            o = Optimizers.withRelativeStep(o, spec.relativeStep());
         }
         return o;
     }

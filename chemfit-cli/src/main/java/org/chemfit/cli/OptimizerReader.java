@@ -3,13 +3,15 @@ package org.chemfit.cli;
 import static org.chemfit.cli.JobKeys.MAX_BATCH;
 import static org.chemfit.cli.JobKeys.MAX_EVALUATIONS;
 import static org.chemfit.cli.JobKeys.OPTIMIZER_KEYS;
+import static org.chemfit.cli.JobKeys.STEP_KEYS;
 import static org.chemfit.cli.JobKeys.TOLERANCE_KEYS;
 
 import org.chemfit.cli.JobFile.OptimizerSpec;
 import org.jspecify.annotations.NullUnmarked;
 
 /**
- * Reads the {@code optimizer} section: the method, its budget, seed, batch size and tolerances.
+ * Reads the {@code optimizer} section: the method, its budget, seed, batch size, tolerances and
+ * finite-difference step.
  *
  * <pre>{@code
  * OptimizerSpec o = new OptimizerReader(reading).read(top.entries.get("optimizer"));
@@ -29,11 +31,13 @@ final class OptimizerReader {
 
     OptimizerSpec read(Node n) {
         String method = "Nelder-Mead";
+        boolean methodRead = true;
         int max = 200;
         long seed = 42;
         int batch = 0;
         double rel = Double.NaN;
         double abs = Double.NaN;
+        double step = Double.NaN;
         double bad = 1e5;
         if (n != null) {
             Node.MapNode m = r.map(n, "optimizer");
@@ -42,9 +46,11 @@ final class OptimizerReader {
                 if (m.entries.containsKey("method")) {
                     Node mn = m.entries.get("method");
                     String s = r.string(mn, "optimizer method");
+                    methodRead = s != null;
                     if (s != null) {
                         String known = Methods.canonical(s);
                         if (known == null) {
+                            methodRead = false;
                             String sug = JobReading.suggest(s, Methods.names());
                             r.problem(
                                     mn,
@@ -107,13 +113,54 @@ final class OptimizerReader {
                         }
                     }
                 }
+                // an unknown method has been reported: whether it takes a step is unknown
+                step = methodRead ? step(m.entries.get("finite_difference_step"), method) : Double.NaN;
                 if (m.entries.containsKey("bad_value")) {
                     Double d = r.finite(m.entries.get("bad_value"), "optimizer bad_value");
                     bad = d == null ? bad : d;
                 }
             }
         }
-        return new OptimizerSpec(method, max, seed, batch, rel, abs, bad);
+        return new OptimizerSpec(method, max, seed, batch, rel, abs, step, bad);
+    }
+
+    /**
+     * {@code finite_difference_step: {relative: ...}}: the step of the least-squares methods'
+     * forward-difference Jacobian, relative to each parameter's size; in (0, 1).
+     *
+     * @param n the node, or null when the key is absent
+     * @param method the canonical method (or the default when the method was not readable)
+     * @return the step, or NaN for the method's default
+     */
+    private double step(Node n, String method) {
+        if (n == null) {
+            return Double.NaN;
+        }
+        if (!Methods.takesRelativeStep(method)) {
+            r.problem(
+                    n,
+                    "optimizer finite_difference_step applies to the least-squares methods ("
+                            + String.join(", ", Methods.stepNames()) + "), whose Jacobian it sets, not to " + method);
+            return Double.NaN;
+        }
+        Node.MapNode m = r.map(n, "optimizer finite_difference_step");
+        if (m == null) {
+            return Double.NaN;
+        }
+        r.keys(m, "optimizer finite_difference_step", STEP_KEYS);
+        Node v = r.require(m, "relative", "optimizer finite_difference_step");
+        if (v == null) {
+            return Double.NaN;
+        }
+        Double d = r.positive(v, "optimizer finite_difference_step relative");
+        if (d != null && d >= 1) {
+            r.problem(
+                    v,
+                    "optimizer finite_difference_step relative must be below 1 (a fraction of each parameter's size,"
+                            + " such as 1e-4), got " + JobReading.fmt(d));
+            return Double.NaN;
+        }
+        return d == null ? Double.NaN : d;
     }
 
     /**
@@ -141,13 +188,9 @@ final class OptimizerReader {
             }
         }
         Node place = place(top);
-        String method =
-                "optimizer method " + spec.method() + (optimizerEntry(top, "method") == null ? " (the default)" : "");
+        String method = methodWords(top, spec);
         if (free.isEmpty()) {
-            r.problem(
-                    place,
-                    method + " has nothing to fit: every parameter is fixed (or has equal bounds); "
-                            + "a fit needs at least one free parameter: remove fixed: true from one, or widen its bounds");
+            nothingToFit(top, spec);
             return;
         }
         double[] start = new double[free.size()];
@@ -172,6 +215,87 @@ final class OptimizerReader {
                     method + " cannot fit this job's " + free.size() + " free parameter" + (free.size() == 1 ? "" : "s")
                             + " (" + String.join(", ", free) + "): " + e.getMessage());
         }
+    }
+
+    /**
+     * Reports that the job has no free parameter, at {@code optimizer.method} (or {@code optimizer},
+     * or {@code parameters}). Called by {@link #checkFreeParameters}, and when some parameters
+     * could not be read but every one of them is fixed: the job has nothing to fit whatever their
+     * other settings, so the problem is reported with theirs.
+     *
+     * @param top the job file's top-level map
+     * @param spec the optimizer read from it
+     */
+    void nothingToFit(Node.MapNode top, OptimizerSpec spec) {
+        r.problem(
+                place(top),
+                methodWords(top, spec) + " has nothing to fit: every parameter is fixed (or has equal bounds); "
+                        + "a fit needs at least one free parameter: remove fixed: true from one, or widen its bounds");
+    }
+
+    /**
+     * A least-squares method fits residuals: each term of the fit needs a squared-error loss and the
+     * combination a reducer that keeps the loss a sum of squares. Each term whose loss is not, and a
+     * {@code root_mean} reducer, is reported at its own line (the loss, or its type; the reducer),
+     * with the fix that fits it. Nothing is reported for a method that takes any loss, or for a loss
+     * or reducer that could not be read (reported where it is read).
+     *
+     * @param top the job file's top-level map
+     * @param spec the optimizer read from it
+     * @param combination the combination read from it
+     * @param terms the fit's terms as read (those that were readable)
+     */
+    void checkResiduals(
+            Node.MapNode top,
+            OptimizerSpec spec,
+            JobFile.CombinationSpec combination,
+            java.util.List<JobFile.TermSpec> terms) {
+        if (Methods.canonical(spec.method()) == null || !Methods.needsResiduals(spec.method())) {
+            return;
+        }
+        Node methodNode = optimizerEntry(top, "method");
+        String needs = "which optimizer method " + spec.method()
+                + (methodNode == null ? "" : " (line " + methodNode.line + ")") + " needs: it fits the residuals";
+        String other = "or choose a method that takes any loss (" + String.join(", ", Methods.anyLossNames()) + ")";
+        if (top.entries.get("terms") instanceof Node.ListNode list) {
+            boolean aligned = list.items.size() == terms.size();
+            for (int i = 0; i < list.items.size(); i++) {
+                if (!(list.items.get(i) instanceof Node.MapNode t)) {
+                    continue;
+                }
+                Node loss = t.entries.get("loss");
+                Node word = loss instanceof Node.MapNode lm ? lm.entries.get("type") : loss;
+                if (!(word instanceof Node.Scalar sc) || !(sc.value instanceof String w)) {
+                    continue; // the default (squared_error), or a loss reported where it is read
+                }
+                String type = w.toLowerCase(java.util.Locale.ROOT).replace('-', '_');
+                if (!JobKeys.LOSS_TYPES.contains(type)
+                        || type.equals("squared_error")
+                        || type.equals("mean_squared_error")) {
+                    continue;
+                }
+                String name = aligned
+                        ? terms.get(i).name()
+                        : t.entries.get("name") instanceof Node.Scalar n && n.value instanceof String s ? s : null;
+                r.problem(
+                        word,
+                        (name == null ? "term " + (i + 1) : "term '" + name + "'") + " loss " + type
+                                + " is not a sum of squares, " + needs + ": use loss squared_error or"
+                                + " mean_squared_error for this term, " + other);
+            }
+        }
+        if (combination.reducer() == org.chemfit.Reducer.ROOT_MEAN
+                && top.entries.get("combination") instanceof Node.MapNode c
+                && c.entries.get("reducer") != null) {
+            r.problem(
+                    c.entries.get("reducer"),
+                    "combination reducer root_mean is not a sum of squares (it is the square root of one), " + needs
+                            + ": use reducer mean (root_mean squared: the same best parameters) or sum, " + other);
+        }
+    }
+
+    private static String methodWords(Node.MapNode top, OptimizerSpec spec) {
+        return "optimizer method " + spec.method() + (optimizerEntry(top, "method") == null ? " (the default)" : "");
     }
 
     /** @return the node of optimizer.method, else of optimizer, else of parameters */

@@ -36,6 +36,9 @@ final class ParametersReader {
     /** The line where each parameter was first given, to find one given twice under two spellings. */
     private final Map<String, Integer> firstLine = new java.util.HashMap<>();
 
+    /** The parameters given {@code fixed: true}, whether or not their other settings could be read. */
+    private final Set<String> fixedNames = new LinkedHashSet<>();
+
     ParametersReader(JobReading reading) {
         this.r = reading;
     }
@@ -205,6 +208,15 @@ final class ParametersReader {
         }
     }
 
+    /**
+     * @param declared the names of every parameter the job declares
+     * @return whether there is at least one and each is given {@code fixed: true}, even when its
+     *     other settings (initial value, bounds) could not be read
+     */
+    boolean allFixed(Set<String> declared) {
+        return !declared.isEmpty() && fixedNames.containsAll(declared);
+    }
+
     private static boolean isNearSpecKey(String key) {
         if (key.length() < 5) {
             return false;
@@ -260,6 +272,9 @@ final class ParametersReader {
         }
         boolean fixed =
                 m.entries.containsKey("fixed") && Boolean.TRUE.equals(r.bool(m.entries.get("fixed"), where + " fixed"));
+        if (fixed) {
+            fixedNames.add(name);
+        }
         if (m.entries.containsKey("unit")) {
             String u = r.unit(m.entries.get("unit"), where + " unit");
             if (u != null) {

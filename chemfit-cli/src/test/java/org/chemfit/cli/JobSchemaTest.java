@@ -157,6 +157,7 @@ class JobSchemaTest {
         JobKeys.COMBINATION_KEYS.forEach(k -> out.add("combination." + k));
         JobKeys.OPTIMIZER_KEYS.forEach(k -> out.add("optimizer." + k));
         JobKeys.TOLERANCE_KEYS.forEach(k -> out.add("optimizer.tolerance." + k));
+        JobKeys.STEP_KEYS.forEach(k -> out.add("optimizer.finite_difference_step." + k));
         JobKeys.EXECUTION_KEYS.forEach(k -> out.add("execution." + k));
         JobKeys.OUTPUT_KEYS.forEach(k -> out.add("output." + k));
         return out;
@@ -374,6 +375,7 @@ class JobSchemaTest {
         reader.put("combination", JobKeys.COMBINATION_KEYS);
         reader.put("optimizer", JobKeys.OPTIMIZER_KEYS);
         reader.put("tolerance", JobKeys.TOLERANCE_KEYS);
+        reader.put("finite_difference_step", JobKeys.STEP_KEYS);
         reader.put("execution", JobKeys.EXECUTION_KEYS);
         reader.put("output", JobKeys.OUTPUT_KEYS);
 

@@ -183,15 +183,104 @@ class LeastSquaresCliTest {
         assertEquals(printed.group(1), again.group(1));
     }
 
+    /**
+     * A straight line {@code y = a r + b} at r = 1, 2, 3, printed by awk with 10 significant digits,
+     * fitted to 3.0, 5.0, 7.2 (optimum a = 2.1, b = 0.8667, loss 1/150); {@code step} is the job's
+     * {@code finite_difference_step} map, or empty for the default.
+     */
+    private JsonNode roundedLine(String name, String step) throws IOException {
+        Path dir = tmp.resolve(name);
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("in.tmpl"), "{{ a }}\n{{ b }}\n");
+        Files.writeString(dir.resolve("fit.yaml"), """
+                parameters:
+                  a: {initial: 1.0, bounds: [-10, 10]}
+                  b: {initial: 0.0, bounds: [-10, 10]}
+                terms:
+                  - name: line
+                    kind: external
+                    commands:
+                      - run: [awk, 'NR == 1 { a = $1 } NR == 2 { b = $1 } END { for (r = 1; r <= 3; r++) printf "y %.10g\\n", a * r + b }']
+                        stdin_template: in.tmpl
+                    outputs:
+                      y: {parser: regex, file: program.stdout, pattern: 'y (\\S+)', select: all}
+                    reference: {y: [3.0, 5.0, 7.2]}
+                optimizer:
+                  method: least-squares
+                  max_evaluations: 60
+                """ + step + """
+                output: {folder: out, plots: false}
+                """);
+        Cli.Run r = Cli.run("fit", dir.resolve("fit.yaml").toString(), "--progress", "none");
+        assertEquals(0, r.code(), r::toString);
+        return new ObjectMapper().readTree(dir.resolve("out/results.json").toFile());
+    }
+
     @Test
-    void aLossThatIsNotASumOfSquaresIsRefusedNamingTheTerm() throws IOException {
+    void outputWithTenDigitsConvergesWithALargerFiniteDifferenceStepAndCrawlsWithTheDefault() throws IOException {
+        JsonNode crawl = roundedLine("default", "");
+        JsonNode stepped = roundedLine("stepped", "  finite_difference_step: {relative: 1.0e-4}\n");
+        String summary = "default: " + crawl.get("stop_reason") + " after " + crawl.at("/evaluations/total")
+                + ", loss " + crawl.at("/loss/best") + "; step 1e-4: " + stepped.get("stop_reason") + " after "
+                + stepped.at("/evaluations/total") + ", loss " + stepped.at("/loss/best");
+        System.out.println(summary);
+        // the default step (1.49e-8 of |x|) is below the printed resolution: the Jacobian is noise, the
+        // method never meets its tolerance and the budget leaves no room for the uncertainty
+        assertEquals("MAX_EVALUATIONS", crawl.get("stop_reason").asText(), summary);
+        assertEquals(60, crawl.at("/evaluations/total").asInt(), summary);
+        assertTrue(crawl.get("uncertainty").isNull(), summary);
+        // a step of 1e-4 of |x| sees the slope: the method stops by its tolerance, within the budget,
+        // at the optimum, with standard errors
+        assertEquals("CONVERGED", stepped.get("stop_reason").asText(), summary);
+        assertTrue(stepped.at("/evaluations/total").asInt() < 60, summary);
+        assertEquals(1.0 / 150, stepped.at("/loss/best").asDouble(), 1e-6, summary);
+        assertEquals(2.1, stepped.at("/best_parameters/a").asDouble(), 1e-4, summary);
+        assertEquals(0.8666667, stepped.at("/best_parameters/b").asDouble(), 1e-4, summary);
+        assertEquals(3, stepped.at("/uncertainty/residuals").asInt(), summary);
+        assertTrue(stepped.at("/uncertainty/standard_errors/a").asDouble() > 0, summary);
+    }
+
+    private static final String ANY_LOSS =
+            "or choose a method that takes any loss (Nelder-Mead, Powell, BOBYQA, CMA-ES, CMA-ES-hipparchus, L-BFGS-B)";
+
+    @Test
+    void aLossThatIsNotASumOfSquaresIsRefusedAtTheTermsLossLine() throws IOException {
         Path job = argonWith("least-squares");
         Files.writeString(job, Files.readString(job).replace("loss: mean_squared_error", "loss: absolute_error"));
-        Cli.Run r = Cli.run(
-                "fit", job.toString(), "--output", tmp.resolve("abs").toString(), "--progress", "none", "--no-plots");
+        String expected = job + ":20:11: term 'ar2-curve' loss absolute_error is not a sum of squares, which optimizer"
+                + " method least-squares (line 23) needs: it fits the residuals: use loss squared_error or"
+                + " mean_squared_error for this term, " + ANY_LOSS;
+        for (Cli.Run r : new Cli.Run[] {
+            Cli.run("validate", job.toString()),
+            Cli.run("fit", job.toString(), "--output", tmp.resolve("abs").toString(), "--progress", "none")
+        }) {
+            assertEquals(2, r.code(), r::toString);
+            assertEquals(
+                    List.of(expected, "1 problem found; the job file format is described in docs/job-file.md"),
+                    r.err().lines().toList(),
+                    r::toString);
+        }
+        // eval runs no optimizer: it evaluates the loss as written
+        Cli.Run eval = Cli.run("eval", job.toString());
+        assertEquals(0, eval.code(), eval::toString);
+    }
+
+    @Test
+    void aRootMeanReducerIsRefusedAtItsLineWithAdviceOnTheReducer() throws IOException {
+        Path job = argonWith("least-squares");
+        Files.writeString(job, Files.readString(job) + "combination: {reducer: root_mean}\n");
+        int line = Files.readAllLines(job).size();
+        Cli.Run r = Cli.run("validate", job.toString());
         assertEquals(2, r.code(), r::toString);
-        assertTrue(r.err().contains("ar2-curve") && r.err().contains("not a sum of squares"), r.err());
-        assertTrue(!r.err().contains("Exception") && !r.err().contains("\tat "), r.err());
+        assertEquals(
+                List.of(
+                        job + ":" + line + ":24: combination reducer root_mean is not a sum of squares (it is the"
+                                + " square root of one), which optimizer method least-squares (line 23) needs: it fits"
+                                + " the residuals: use reducer mean (root_mean squared: the same best parameters) or"
+                                + " sum, " + ANY_LOSS,
+                        "1 problem found; the job file format is described in docs/job-file.md"),
+                r.err().lines().toList(),
+                r::toString);
     }
 
     @Test

@@ -85,24 +85,60 @@ class UpFrontChecksTest {
                 "output: {folder: out}");
     }
 
+    /** Runs validate and fit on the job, which must refuse it with exactly these problems; eval must evaluate it. */
+    private void refusedByTheFitOnly(Path job, String... expected) {
+        List<String> lines = new java.util.ArrayList<>(List.of(expected));
+        lines.add(expected.length + " problem" + (expected.length == 1 ? "" : "s")
+                + " found; the job file format is described in docs/job-file.md");
+        for (String command : List.of("validate", "fit")) {
+            Cli.Run r = command.equals("fit")
+                    ? Cli.run("fit", job.toString(), "--progress", "none")
+                    : Cli.run(command, job.toString());
+            assertEquals(ExitCodes.USAGE, r.code(), command + ": " + r);
+            assertEquals(lines, r.err().lines().toList(), command + ": " + r);
+        }
+        assertFalse(Files.exists(dir.resolve("out")), "nothing ran: no output folder, no journal, no run directory");
+        // eval runs no optimizer: the job's parameters, as given or set, are evaluated
+        Cli.Run eval = Cli.run("eval", job.toString(), "--set", "lj.epsilon=1.1");
+        assertEquals(ExitCodes.OK, eval.code(), eval::toString);
+        assertTrue(eval.out().contains("lj.epsilon=1.1"), eval::toString);
+    }
+
     @Test
     void bobyqaWithOneFreeParameterIsAJobErrorAtItsMethodLine() throws IOException {
         Path job = argonJob("{initial: 2.2, fixed: true}", "  method: BOBYQA");
-        refusedEverywhere(
+        refusedByTheFitOnly(
                 job,
                 job + ":12:11: optimizer method BOBYQA cannot fit this job's 1 free parameter (lj.epsilon): "
-                        + "BOBYQA needs at least 2 free parameters, got 1; use Nelder-Mead or Powell");
+                        + "BOBYQA needs at least 2 free parameters, got 1; use Nelder-Mead or Powell for a one-parameter fit");
     }
 
     @Test
     void everyParameterFixedLeavesNothingToFit() throws IOException {
         Path job = argonJob("{initial: 2.2, bounds: [2.2, 2.2]}", "  method: Powell");
         Files.writeString(job, Files.readString(job).replace("bounds: [0.1, 10.0]", "fixed: true"));
-        refusedEverywhere(
+        refusedByTheFitOnly(
                 job,
                 job + ":12:11: optimizer method Powell has nothing to fit: every parameter is fixed (or has equal "
                         + "bounds); a fit needs at least one free parameter: remove fixed: true from one, or widen its"
                         + " bounds");
+    }
+
+    @Test
+    void nothingToFitIsReportedWithTheBoundsProblemsOfFixedParameters() throws IOException {
+        Path job = argonJob("{initial: 2.2, bounds: [4.0, 1.0], fixed: true}", "  method: BOBYQA");
+        Files.writeString(job, Files.readString(job).replace("bounds: [0.1, 10.0]", "fixed: true"));
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertEquals(
+                List.of(
+                        job + ":4:35: parameter 'lj.sigma' lower bound must not exceed its upper bound, got [4, 1]",
+                        job + ":12:11: optimizer method BOBYQA has nothing to fit: every parameter is fixed (or has"
+                                + " equal bounds); a fit needs at least one free parameter: remove fixed: true from"
+                                + " one, or widen its bounds",
+                        "2 problems found; the job file format is described in docs/job-file.md"),
+                r.err().lines().toList(),
+                r::toString);
     }
 
     @Test

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -285,7 +286,7 @@ class ValidateChecksTest {
     }
 
     @Test
-    void aMethodThatCannotFitTheLossIsReportedWithTheTemplatesProblems() throws IOException {
+    void aMethodThatCannotFitTheLossIsReportedAtTheLossLineWithTheJobFilesProblems() throws IOException {
         Path job = externalJob("e = {{ lj.epsilon }}\nx = {{ lj.epsiln }}\n");
         Files.writeString(
                 job,
@@ -293,20 +294,32 @@ class ValidateChecksTest {
                                 .replace(
                                         "    reference: {energy: 1.0}",
                                         "    reference: {energy: 1.0}\n    loss: absolute_error")
-                        + "optimizer: {method: least-squares}\n");
+                        + "optimizer: {method: least-squares, max_evaluations: 0}\n");
         Cli.Run r = Cli.run("validate", job.toString());
         assertEquals(ExitCodes.USAGE, r.code(), r::toString);
-        String err = r.err();
-        assertTrue(
-                err.contains(job + ": optimizer.method 'least-squares': least squares needs an objective that is a"
-                        + " sum of squares"),
+        // a job-file problem like any other: reported with the others, before the templates are rendered
+        assertEquals(
+                List.of(
+                        job + ":12:11: term 'sim' loss absolute_error is not a sum of squares, which optimizer method"
+                                + " least-squares (line 14) needs: it fits the residuals: use loss squared_error or"
+                                + " mean_squared_error for this term, or choose a method that takes any loss"
+                                + " (Nelder-Mead, Powell, BOBYQA, CMA-ES, CMA-ES-hipparchus, L-BFGS-B)",
+                        job
+                                + ":14:53: optimizer max_evaluations must be a whole number of at least 1, got 0; allowed: 1 to 100000000",
+                        "2 problems found; the job file format is described in docs/job-file.md"),
+                r.err().lines().toList(),
                 r::toString);
-        assertTrue(err.contains(dir.resolve("in.tmpl") + ":2: term 'sim': unknown parameter 'lj.epsiln'"), r::toString);
-        assertTrue(err.contains("2 problems found"), r::toString);
         Cli.Run fit = Cli.run("fit", job.toString(), "--progress", "none");
         assertEquals(ExitCodes.USAGE, fit.code(), fit::toString);
         assertTrue(fit.err().contains("2 problems found"), fit::toString);
         assertFalse(Files.exists(dir.resolve("out").resolve("journal.sqlite")), "nothing ran");
+        // with a method that takes any loss, the template's problem is the one left
+        Files.writeString(job, Files.readString(job).replace("least-squares, max_evaluations: 0", "Nelder-Mead"));
+        Cli.Run again = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, again.code(), again::toString);
+        assertTrue(
+                again.err().contains(dir.resolve("in.tmpl") + ":2: term 'sim': unknown parameter 'lj.epsiln'"),
+                again::toString);
     }
 
     @Test

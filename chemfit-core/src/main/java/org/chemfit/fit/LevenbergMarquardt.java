@@ -49,6 +49,14 @@ final class LevenbergMarquardt implements Optimizer {
         return new LevenbergMarquardt(relativeStep, relative);
     }
 
+    /**
+     * @param step the relative finite-difference step of the Jacobian
+     * @return a copy with it
+     */
+    LevenbergMarquardt withRelativeStep(double step) {
+        return new LevenbergMarquardt(step, costTolerance);
+    }
+
     @Override
     public String name() {
         return "levenberg-marquardt";

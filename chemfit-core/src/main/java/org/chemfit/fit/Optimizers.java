@@ -155,6 +155,29 @@ public final class Optimizers {
         throw new IllegalArgumentException(optimizer.name() + " takes no loss tolerances");
     }
 
+    /**
+     * @param optimizer a least-squares method returned by this class ({@code least-squares} or
+     *     {@code levenberg-marquardt})
+     * @param relativeStep the relative finite-difference step {@code rel} of its Jacobian (the step
+     *     of a parameter is {@code rel * max(|x|, scale)}), in (0, 1); larger than the default
+     *     1.49e-8 when the objective is read from printed output with few digits
+     * @return a copy with that step and the same tolerances
+     * @throws IllegalArgumentException when the method takes no finite-difference step or the step
+     *     is not in (0, 1)
+     */
+    public static Optimizer withRelativeStep(Optimizer optimizer, double relativeStep) {
+        if (!(optimizer instanceof TrustRegionLeastSquares) && !(optimizer instanceof LevenbergMarquardt)) {
+            throw new IllegalArgumentException(optimizer.name() + " takes no finite-difference step");
+        }
+        if (!(relativeStep > 0 && relativeStep < 1)) {
+            throw new IllegalArgumentException(
+                    "the relative finite-difference step must lie in (0, 1), got " + relativeStep);
+        }
+        return optimizer instanceof TrustRegionLeastSquares t
+                ? t.withRelativeStep(relativeStep)
+                : ((LevenbergMarquardt) optimizer).withRelativeStep(relativeStep);
+    }
+
     /** @return the names {@link #byName} accepts */
     public static List<String> names() {
         return List.of(

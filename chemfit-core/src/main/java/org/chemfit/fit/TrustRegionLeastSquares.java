@@ -73,6 +73,14 @@ final class TrustRegionLeastSquares implements Optimizer {
         this.relativeStep = relativeStep;
     }
 
+    /**
+     * @param step the relative finite-difference step of the Jacobian
+     * @return a copy with it
+     */
+    TrustRegionLeastSquares withRelativeStep(double step) {
+        return new TrustRegionLeastSquares(name, ftol, xtol, gtol, step, logScale, absoluteTolerance);
+    }
+
     @Override
     public String name() {
         return name;
