@@ -14,10 +14,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingDeque;
@@ -145,6 +148,16 @@ final class Dispatcher implements AutoCloseable {
     private final LongAdder refusedFrames = new LongAdder();
     /** Calls that carried tasks to members (one per task or batch). */
     private final LongAdder calls = new LongAdder();
+
+    /**
+     * Tasks handed back because their member left, by member, until {@link #memberLeft} names
+     * them in its warning.
+     */
+    private final Map<UUID, Queue<Entry>> heldByLeaver = new ConcurrentHashMap<>();
+    /** Members whose leaving was handled: a task sent to one later never reached it. */
+    private final Set<UUID> departed = ConcurrentHashMap.newKeySet();
+    /** The warnings that members left, as logged. */
+    private final List<String> departures = new CopyOnWriteArrayList<>();
 
     private final AtomicLong seqs = new AtomicLong();
     private final List<Thread> threads = new ArrayList<>();
@@ -369,9 +382,27 @@ final class Dispatcher implements AutoCloseable {
     }
 
     private void requeue(Entry e, UUID from) {
+        requeue(e, from, false);
+    }
+
+    /**
+     * Hands a task that member {@code from} holds back to the deque.
+     *
+     * @param left whether it comes back because its member left: it is then recorded for the
+     *     warning that the member left, which names the tasks it held whether the call's failure
+     *     or the membership event came first
+     */
+    private void requeue(Entry e, UUID from, boolean left) {
         synchronized (e) {
             if (e.done.get() || !from.equals(e.owner)) {
                 return;
+            }
+            if (left && !e.cancelled && !departed.contains(from)) {
+                // recorded before the owner is cleared: memberLeft, which reads the owner, then
+                // finds the task either still owned or recorded here
+                heldByLeaver
+                        .computeIfAbsent(from, k -> new ConcurrentLinkedQueue<>())
+                        .add(e);
             }
             e.owner = null;
         }
@@ -383,20 +414,63 @@ final class Dispatcher implements AutoCloseable {
         pending.addFirst(e);
     }
 
+    /**
+     * A member left: the tasks it held go back to the deque, and a warning names them. A call to
+     * the member may have failed (and handed its tasks back) before this event came, or come after
+     * it: the tasks are counted either way, once.
+     */
     private void memberLeft(Member m) {
         UUID u = m.getUuid();
         boolean wasWorker = verified.remove(u) != null;
         slots.removeIf(u::equals);
-        int n = 0;
         for (Entry e : outstanding.values()) {
             if (u.equals(e.owner)) {
-                requeue(e, u);
-                n++;
+                requeue(e, u, true);
             }
         }
-        if (wasWorker || n > 0) {
-            LOG.warn("member {} left; {} task(s) it held are handed to other members", describe(m), n);
+        departed.add(u);
+        Queue<Entry> held = heldByLeaver.remove(u);
+        List<Entry> tasks = held == null ? List.of() : List.copyOf(held);
+        if (wasWorker || !tasks.isEmpty()) {
+            String msg = leftMessage(describe(m), tasks);
+            departures.add(msg);
+            LOG.warn(msg);
         }
+    }
+
+    /** At most this many tasks are named in the warning that a member left. */
+    static final int NAMED_TASKS = 5;
+
+    /** @return the warning that a member left holding these tasks (none, maybe) */
+    static String leftMessage(String member, List<Entry> tasks) {
+        if (tasks.isEmpty()) {
+            return "member " + member + " left; it held no task";
+        }
+        StringBuilder b = new StringBuilder("member ")
+                .append(member)
+                .append(" left; the ")
+                .append(tasks.size())
+                .append(" task(s) it held are handed to other members: ");
+        for (int i = 0; i < Math.min(tasks.size(), NAMED_TASKS); i++) {
+            Entry e = tasks.get(i);
+            Frames.Task t = e.task;
+            b.append(i == 0 ? "" : ", ")
+                    .append("term ")
+                    .append(e.termKey)
+                    .append(" '")
+                    .append(t.termName())
+                    .append("' of evaluation ")
+                    .append(t.evaluationId());
+        }
+        if (tasks.size() > NAMED_TASKS) {
+            b.append(" and ").append(tasks.size() - NAMED_TASKS).append(" more");
+        }
+        return b.toString();
+    }
+
+    /** @return the warnings said so far that members left, oldest first */
+    List<String> departures() {
+        return List.copyOf(departures);
     }
 
     /** Reads ready tokens as they come: checks each one and queues the verified ones as free slots. */
@@ -571,7 +645,7 @@ final class Dispatcher implements AutoCloseable {
         }
         Member member = member(m);
         if (member == null) {
-            batch.forEach(e -> requeue(e, m)); // it left: the slot goes with it
+            batch.forEach(e -> requeue(e, m, true)); // it left: the slot goes with it
             return true;
         }
         List<byte @Nullable []> frames = new ArrayList<>(batch.size());
@@ -593,7 +667,7 @@ final class Dispatcher implements AutoCloseable {
         } catch (RuntimeException ex) {
             LOG.debug("could not hand {} task(s) to {}: {}", batch.size(), m, ex.toString());
             if (closed || gone(ex) || !isMember(m)) {
-                batch.forEach(e -> requeue(e, m));
+                batch.forEach(e -> requeue(e, m, !closed));
             } else {
                 batch.forEach(e -> retryOrFail(e, m, "it could not be sent: " + Reasons.of(ex)));
                 slots.addLast(m);
@@ -623,7 +697,8 @@ final class Dispatcher implements AutoCloseable {
         }
         if (failure != null) {
             if (closed || gone(failure) || !isMember(m)) {
-                batch.forEach(e -> requeue(e, m)); // other members run them; the slot went with the member
+                // other members run them; the slot went with the member
+                batch.forEach(e -> requeue(e, m, !closed));
                 return;
             }
             LOG.warn("{} task(s) on member {} failed: {}", batch.size(), m, failure.toString());
