@@ -352,6 +352,7 @@ class ClusterProcessIT {
                         "error: the driver refused this worker: its ready token failed the driver's check: HMAC check"
                                 + " failed (the sender does not hold this cluster's secret). Give it the same secret as the driver."),
                 out);
+        assertEquals(1, out.split("refused this", -1).length - 1, "the refusal is said once:\n" + out);
         assertTrue(out.contains("worker " + badUuid + " ran 0 task(s)"), out);
 
         ClusterStats stats = cob.stats();
@@ -415,6 +416,7 @@ class ClusterProcessIT {
                         + " but the driver runs job " + driverJob
                         + "; start every worker with the driver's job file and the files it reads."),
                 out);
+        assertEquals(1, out.split("refused this", -1).length - 1, "the refusal is said once:\n" + out);
         assertTrue(out.contains("worker " + otherUuid + " ran 0 task(s)"), out);
 
         ClusterStats stats = cob.stats();
