@@ -11,7 +11,9 @@ import com.hazelcast.map.IMap;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -142,6 +144,9 @@ final class Dispatcher implements AutoCloseable {
 
     private final Map<UUID, String> verified = new ConcurrentHashMap<>();
     private final Set<String> refusedMembers = ConcurrentHashMap.newKeySet();
+    /** Refused member to why, in short, in the order they were refused: for the member wait's failure. */
+    private final Map<String, String> refusals = Collections.synchronizedMap(new LinkedHashMap<>());
+
     private final Map<String, LongAdder> completed = new ConcurrentHashMap<>();
     private final LongAdder requeued = new LongAdder();
     private final LongAdder duplicates = new LongAdder();
@@ -493,13 +498,15 @@ final class Dispatcher implements AutoCloseable {
                     refuse(
                             Frames.unverifiedReadyMember(item),
                             "it runs job " + ex.theirs + " but the driver runs job " + ex.ours
-                                    + "; start every worker with the driver's job file and the files it reads");
+                                    + "; start every worker with the driver's job file and the files it reads",
+                            "runs another job (fingerprint " + ex.theirs + "; the driver's is " + ex.ours + ")");
                     continue;
                 } catch (Frames.RefusedFrameException ex) {
                     refuse(
                             Frames.unverifiedReadyMember(item),
                             "its ready token failed the driver's check: " + ex.getMessage()
-                                    + ". Give it the same secret as the driver");
+                                    + ". Give it the same secret as the driver",
+                            "failed the secret check (" + ex.getMessage() + ")");
                     continue;
                 }
                 if (r.session() != session) {
@@ -836,10 +843,17 @@ final class Dispatcher implements AutoCloseable {
         arrived.add(frame);
     }
 
-    private void refuse(@Nullable String member, String reason) {
+    /**
+     * Refuses a member whose ready token did not pass.
+     *
+     * @param reason what the member is told, and the driver's warning says
+     * @param brief the same in a few words, for the failure when the member wait runs out
+     */
+    private void refuse(@Nullable String member, String reason, String brief) {
         refusedFrames.increment();
         String who = member == null ? "an unknown sender" : member;
         if (refusedMembers.add(who)) {
+            refusals.put(who, brief);
             LOG.warn("refused member {}: {}; it gets no tasks", who, reason);
             if (member != null) {
                 try {
@@ -1017,16 +1031,14 @@ final class Dispatcher implements AutoCloseable {
                                     + m.getAddress().getPort());
                         }
                     }
-                    String msg = "no worker holding the cluster secret joined cluster '"
-                            + hz.getConfig().getClusterName()
-                            + "' within " + memberWait.toSeconds() + " s, so " + pending.size()
-                            + " task(s) could not run"
-                            + " (other members: " + (others.isEmpty() ? "none" : others)
-                            + "; refused for a wrong secret or another job: "
-                            + (refusedMembers.isEmpty() ? "none" : refusedMembers) + "). Start workers with the same"
-                            + " cluster name, a join list that reaches " + selfAddress
-                            + ", the same secret and the same job";
-                    LOG.error(msg);
+                    Map<String, String> refused;
+                    synchronized (refusals) {
+                        refused = new LinkedHashMap<>(refusals);
+                    }
+                    String msg = starvedMessage(
+                            hz.getConfig().getClusterName(), memberWait, pending.size(), others, refused, selfAddress);
+                    // said once, by whoever reports the tasks' failure (the fit's error, say)
+                    LOG.info(msg);
                     starved = msg;
                     Entry e;
                     while ((e = pending.poll()) != null) {
@@ -1042,6 +1054,56 @@ final class Dispatcher implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Why the waiting tasks fail when the member wait ran out with no worker to give them to.
+     *
+     * @param others the other members' addresses, now
+     * @param refused the members refused, each with why in a few words
+     */
+    static String starvedMessage(
+            String cluster,
+            Duration wait,
+            int tasks,
+            List<String> others,
+            Map<String, String> refused,
+            String driverAddress) {
+        String within = " within " + wait.toSeconds() + " s, so " + tasks + " task(s) could not run";
+        if (refused.isEmpty()) {
+            return "no worker holding the cluster secret joined cluster '" + cluster + "'" + within
+                    + " (other members: " + (others.isEmpty() ? "none" : others)
+                    + "; refused for a wrong secret or another job: none). Start workers with the same"
+                    + " cluster name, a join list that reaches " + driverAddress
+                    + ", the same secret and the same job";
+        }
+        StringBuilder b = new StringBuilder("no worker that the driver accepts joined cluster '")
+                .append(cluster)
+                .append("'")
+                .append(within)
+                .append(": ")
+                .append(refused.size())
+                .append(
+                        refused.size() == 1
+                                ? " worker joined but was refused: "
+                                : " workers joined but were refused: ");
+        boolean anotherJob = false;
+        boolean wrongSecret = false;
+        String sep = "";
+        for (Map.Entry<String, String> r : refused.entrySet()) {
+            b.append(sep).append(r.getKey()).append(' ').append(r.getValue());
+            sep = ", ";
+            anotherJob |= r.getValue().startsWith("runs another job");
+            wrongSecret |= !r.getValue().startsWith("runs another job");
+        }
+        b.append("; other members now: ").append(others.isEmpty() ? "none" : others);
+        if (anotherJob) {
+            b.append(". Start every worker with the driver's job file and the files it reads");
+        }
+        if (wrongSecret) {
+            b.append(". Give every worker the same secret as the driver");
+        }
+        return b.toString();
     }
 
     private void failAll(String why) {
