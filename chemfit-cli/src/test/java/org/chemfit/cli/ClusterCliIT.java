@@ -411,7 +411,30 @@ class ClusterCliIT {
         // with no worker of its job, the driver's terms fail once the member wait is over
         assertTrue(driver.waitFor(3, TimeUnit.MINUTES), "the driver ends:\n" + output("job-driver"));
         assertEquals(ExitCodes.FIT_FAILED, driver.exitValue(), output("job-driver"));
-        assertTrue(output("job-driver").contains("refused for a wrong secret or another job: ["), output("job-driver"));
+        // said once each: the worker's error, and the driver's failure naming the refusal and why
+        assertEquals(1, occurrences(w, "refused this"), w);
+        java.util.regex.Matcher joined =
+                java.util.regex.Pattern.compile("worker (\\S+) joined cluster").matcher(w);
+        assertTrue(joined.find(), w);
+        String uuid = joined.group(1);
+        String d = output("job-driver");
+        String starved = "no worker that the driver accepts joined cluster '" + cluster + "' within 20 s, so ";
+        assertEquals(1, occurrences(d, starved), d);
+        assertTrue(
+                d.contains(" task(s) could not run: 1 worker joined but was refused: " + uuid
+                        + " runs another job (fingerprint " + workerJob + "; the driver's is " + driverJob
+                        + "); other members now: "),
+                d);
+        assertTrue(d.contains(". Start every worker with the driver's job file and the files it reads"), d);
+        assertTrue(!d.contains("no worker holding the cluster secret"), d);
+    }
+
+    static int occurrences(String text, String part) {
+        int n = 0;
+        for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) {
+            n++;
+        }
+        return n;
     }
 
     static Path copyTree(Path from, Path to) throws IOException {

@@ -299,7 +299,10 @@ public final class ClusterWorker implements AutoCloseable {
         }
     }
 
-    /** @return why the driver refused this member, once it did */
+    /**
+     * @return why the driver refused this member, once it did; the worker logs the refusal at info
+     *     level only, so that the caller that reads this says it once
+     */
     public Optional<String> refusal() {
         return Optional.ofNullable(refusal);
     }
@@ -342,7 +345,8 @@ public final class ClusterWorker implements AutoCloseable {
                 String why = refused.get(self.toString());
                 if (why != null && refusal == null) {
                     refusal = why;
-                    LOG.error("the driver refused this member: {}; this member runs no task.", why);
+                    // said by whoever reads refusal() (the worker command's error): once
+                    LOG.info("the driver refused this member: {}; this member runs no task.", why);
                     stopped.countDown();
                 }
                 if (s != 0 && s != tokenSession && refusal == null) {

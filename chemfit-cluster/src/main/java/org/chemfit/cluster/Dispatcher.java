@@ -11,13 +11,18 @@ import com.hazelcast.map.IMap;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingDeque;
@@ -139,12 +144,25 @@ final class Dispatcher implements AutoCloseable {
 
     private final Map<UUID, String> verified = new ConcurrentHashMap<>();
     private final Set<String> refusedMembers = ConcurrentHashMap.newKeySet();
+    /** Refused member to why, in short, in the order they were refused: for the member wait's failure. */
+    private final Map<String, String> refusals = Collections.synchronizedMap(new LinkedHashMap<>());
+
     private final Map<String, LongAdder> completed = new ConcurrentHashMap<>();
     private final LongAdder requeued = new LongAdder();
     private final LongAdder duplicates = new LongAdder();
     private final LongAdder refusedFrames = new LongAdder();
     /** Calls that carried tasks to members (one per task or batch). */
     private final LongAdder calls = new LongAdder();
+
+    /**
+     * Tasks handed back because their member left, by member, until {@link #memberLeft} names
+     * them in its warning.
+     */
+    private final Map<UUID, Queue<Entry>> heldByLeaver = new ConcurrentHashMap<>();
+    /** Members whose leaving was handled: a task sent to one later never reached it. */
+    private final Set<UUID> departed = ConcurrentHashMap.newKeySet();
+    /** The warnings that members left, as logged. */
+    private final List<String> departures = new CopyOnWriteArrayList<>();
 
     private final AtomicLong seqs = new AtomicLong();
     private final List<Thread> threads = new ArrayList<>();
@@ -369,9 +387,27 @@ final class Dispatcher implements AutoCloseable {
     }
 
     private void requeue(Entry e, UUID from) {
+        requeue(e, from, false);
+    }
+
+    /**
+     * Hands a task that member {@code from} holds back to the deque.
+     *
+     * @param left whether it comes back because its member left: it is then recorded for the
+     *     warning that the member left, which names the tasks it held whether the call's failure
+     *     or the membership event came first
+     */
+    private void requeue(Entry e, UUID from, boolean left) {
         synchronized (e) {
             if (e.done.get() || !from.equals(e.owner)) {
                 return;
+            }
+            if (left && !e.cancelled && !departed.contains(from)) {
+                // recorded before the owner is cleared: memberLeft, which reads the owner, then
+                // finds the task either still owned or recorded here
+                heldByLeaver
+                        .computeIfAbsent(from, k -> new ConcurrentLinkedQueue<>())
+                        .add(e);
             }
             e.owner = null;
         }
@@ -383,20 +419,63 @@ final class Dispatcher implements AutoCloseable {
         pending.addFirst(e);
     }
 
+    /**
+     * A member left: the tasks it held go back to the deque, and a warning names them. A call to
+     * the member may have failed (and handed its tasks back) before this event came, or come after
+     * it: the tasks are counted either way, once.
+     */
     private void memberLeft(Member m) {
         UUID u = m.getUuid();
         boolean wasWorker = verified.remove(u) != null;
         slots.removeIf(u::equals);
-        int n = 0;
         for (Entry e : outstanding.values()) {
             if (u.equals(e.owner)) {
-                requeue(e, u);
-                n++;
+                requeue(e, u, true);
             }
         }
-        if (wasWorker || n > 0) {
-            LOG.warn("member {} left; {} task(s) it held are handed to other members", describe(m), n);
+        departed.add(u);
+        Queue<Entry> held = heldByLeaver.remove(u);
+        List<Entry> tasks = held == null ? List.of() : List.copyOf(held);
+        if (wasWorker || !tasks.isEmpty()) {
+            String msg = leftMessage(describe(m), tasks);
+            departures.add(msg);
+            LOG.warn(msg);
         }
+    }
+
+    /** At most this many tasks are named in the warning that a member left. */
+    static final int NAMED_TASKS = 5;
+
+    /** @return the warning that a member left holding these tasks (none, maybe) */
+    static String leftMessage(String member, List<Entry> tasks) {
+        if (tasks.isEmpty()) {
+            return "member " + member + " left; it held no task";
+        }
+        StringBuilder b = new StringBuilder("member ")
+                .append(member)
+                .append(" left; the ")
+                .append(tasks.size())
+                .append(" task(s) it held are handed to other members: ");
+        for (int i = 0; i < Math.min(tasks.size(), NAMED_TASKS); i++) {
+            Entry e = tasks.get(i);
+            Frames.Task t = e.task;
+            b.append(i == 0 ? "" : ", ")
+                    .append("term ")
+                    .append(e.termKey)
+                    .append(" '")
+                    .append(t.termName())
+                    .append("' of evaluation ")
+                    .append(t.evaluationId());
+        }
+        if (tasks.size() > NAMED_TASKS) {
+            b.append(" and ").append(tasks.size() - NAMED_TASKS).append(" more");
+        }
+        return b.toString();
+    }
+
+    /** @return the warnings said so far that members left, oldest first */
+    List<String> departures() {
+        return List.copyOf(departures);
     }
 
     /** Reads ready tokens as they come: checks each one and queues the verified ones as free slots. */
@@ -419,13 +498,15 @@ final class Dispatcher implements AutoCloseable {
                     refuse(
                             Frames.unverifiedReadyMember(item),
                             "it runs job " + ex.theirs + " but the driver runs job " + ex.ours
-                                    + "; start every worker with the driver's job file and the files it reads");
+                                    + "; start every worker with the driver's job file and the files it reads",
+                            "runs another job (fingerprint " + ex.theirs + "; the driver's is " + ex.ours + ")");
                     continue;
                 } catch (Frames.RefusedFrameException ex) {
                     refuse(
                             Frames.unverifiedReadyMember(item),
                             "its ready token failed the driver's check: " + ex.getMessage()
-                                    + ". Give it the same secret as the driver");
+                                    + ". Give it the same secret as the driver",
+                            "failed the secret check (" + ex.getMessage() + ")");
                     continue;
                 }
                 if (r.session() != session) {
@@ -571,7 +652,7 @@ final class Dispatcher implements AutoCloseable {
         }
         Member member = member(m);
         if (member == null) {
-            batch.forEach(e -> requeue(e, m)); // it left: the slot goes with it
+            batch.forEach(e -> requeue(e, m, true)); // it left: the slot goes with it
             return true;
         }
         List<byte @Nullable []> frames = new ArrayList<>(batch.size());
@@ -593,7 +674,7 @@ final class Dispatcher implements AutoCloseable {
         } catch (RuntimeException ex) {
             LOG.debug("could not hand {} task(s) to {}: {}", batch.size(), m, ex.toString());
             if (closed || gone(ex) || !isMember(m)) {
-                batch.forEach(e -> requeue(e, m));
+                batch.forEach(e -> requeue(e, m, !closed));
             } else {
                 batch.forEach(e -> retryOrFail(e, m, "it could not be sent: " + Reasons.of(ex)));
                 slots.addLast(m);
@@ -623,7 +704,8 @@ final class Dispatcher implements AutoCloseable {
         }
         if (failure != null) {
             if (closed || gone(failure) || !isMember(m)) {
-                batch.forEach(e -> requeue(e, m)); // other members run them; the slot went with the member
+                // other members run them; the slot went with the member
+                batch.forEach(e -> requeue(e, m, !closed));
                 return;
             }
             LOG.warn("{} task(s) on member {} failed: {}", batch.size(), m, failure.toString());
@@ -761,10 +843,17 @@ final class Dispatcher implements AutoCloseable {
         arrived.add(frame);
     }
 
-    private void refuse(@Nullable String member, String reason) {
+    /**
+     * Refuses a member whose ready token did not pass.
+     *
+     * @param reason what the member is told, and the driver's warning says
+     * @param brief the same in a few words, for the failure when the member wait runs out
+     */
+    private void refuse(@Nullable String member, String reason, String brief) {
         refusedFrames.increment();
         String who = member == null ? "an unknown sender" : member;
         if (refusedMembers.add(who)) {
+            refusals.put(who, brief);
             LOG.warn("refused member {}: {}; it gets no tasks", who, reason);
             if (member != null) {
                 try {
@@ -942,16 +1031,14 @@ final class Dispatcher implements AutoCloseable {
                                     + m.getAddress().getPort());
                         }
                     }
-                    String msg = "no worker holding the cluster secret joined cluster '"
-                            + hz.getConfig().getClusterName()
-                            + "' within " + memberWait.toSeconds() + " s, so " + pending.size()
-                            + " task(s) could not run"
-                            + " (other members: " + (others.isEmpty() ? "none" : others)
-                            + "; refused for a wrong secret or another job: "
-                            + (refusedMembers.isEmpty() ? "none" : refusedMembers) + "). Start workers with the same"
-                            + " cluster name, a join list that reaches " + selfAddress
-                            + ", the same secret and the same job";
-                    LOG.error(msg);
+                    Map<String, String> refused;
+                    synchronized (refusals) {
+                        refused = new LinkedHashMap<>(refusals);
+                    }
+                    String msg = starvedMessage(
+                            hz.getConfig().getClusterName(), memberWait, pending.size(), others, refused, selfAddress);
+                    // said once, by whoever reports the tasks' failure (the fit's error, say)
+                    LOG.info(msg);
                     starved = msg;
                     Entry e;
                     while ((e = pending.poll()) != null) {
@@ -967,6 +1054,56 @@ final class Dispatcher implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Why the waiting tasks fail when the member wait ran out with no worker to give them to.
+     *
+     * @param others the other members' addresses, now
+     * @param refused the members refused, each with why in a few words
+     */
+    static String starvedMessage(
+            String cluster,
+            Duration wait,
+            int tasks,
+            List<String> others,
+            Map<String, String> refused,
+            String driverAddress) {
+        String within = " within " + wait.toSeconds() + " s, so " + tasks + " task(s) could not run";
+        if (refused.isEmpty()) {
+            return "no worker holding the cluster secret joined cluster '" + cluster + "'" + within
+                    + " (other members: " + (others.isEmpty() ? "none" : others)
+                    + "; refused for a wrong secret or another job: none). Start workers with the same"
+                    + " cluster name, a join list that reaches " + driverAddress
+                    + ", the same secret and the same job";
+        }
+        StringBuilder b = new StringBuilder("no worker that the driver accepts joined cluster '")
+                .append(cluster)
+                .append("'")
+                .append(within)
+                .append(": ")
+                .append(refused.size())
+                .append(
+                        refused.size() == 1
+                                ? " worker joined but was refused: "
+                                : " workers joined but were refused: ");
+        boolean anotherJob = false;
+        boolean wrongSecret = false;
+        String sep = "";
+        for (Map.Entry<String, String> r : refused.entrySet()) {
+            b.append(sep).append(r.getKey()).append(' ').append(r.getValue());
+            sep = ", ";
+            anotherJob |= r.getValue().startsWith("runs another job");
+            wrongSecret |= !r.getValue().startsWith("runs another job");
+        }
+        b.append("; other members now: ").append(others.isEmpty() ? "none" : others);
+        if (anotherJob) {
+            b.append(". Start every worker with the driver's job file and the files it reads");
+        }
+        if (wrongSecret) {
+            b.append(". Give every worker the same secret as the driver");
+        }
+        return b.toString();
     }
 
     private void failAll(String why) {

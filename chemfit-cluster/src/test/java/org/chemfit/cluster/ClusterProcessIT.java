@@ -58,8 +58,10 @@ class ClusterProcessIT {
      * flight on it, and killed only when that task is still in flight with the worker frozen
      * (a result sent just before the freeze would otherwise still arrive), else it is let go on
      * and caught again.
+     *
+     * @return how many tasks the driver saw in flight on the worker when it was killed
      */
-    private static void killHoldingATask(WorkerProcess w, String uuid, ClusterWrapperCOB c) throws Exception {
+    private static int killHoldingATask(WorkerProcess w, String uuid, ClusterWrapperCOB c) throws Exception {
         for (int attempt = 1; ; attempt++) {
             await("a task on the worker")
                     .atMost(Duration.ofSeconds(60))
@@ -70,8 +72,9 @@ class ClusterProcessIT {
                         .during(Duration.ofMillis(300))
                         .atMost(Duration.ofSeconds(3))
                         .until(() -> c.stats().inFlightByMember().containsKey(uuid));
+                int held = c.stats().inFlightByMember().get(uuid); // frozen: it holds these still
                 w.kill();
-                return;
+                return held;
             } catch (org.awaitility.core.ConditionTimeoutException e) {
                 w.signal("CONT");
                 if (attempt == 20) {
@@ -254,13 +257,14 @@ class ClusterProcessIT {
         AtomicReference<WorkerProcess> late = new AtomicReference<>();
         AtomicReference<String> lateUuid = new AtomicReference<>();
         AtomicReference<Throwable> chaosFailure = new AtomicReference<>();
+        AtomicInteger heldByA = new AtomicInteger();
         Thread chaos = new Thread(
                 () -> {
                     try {
                         await("evaluation 3").atMost(Duration.ofSeconds(60)).until(() -> evaluations.get() >= 3);
                         late.set(startWorker("late", SECRET, 60));
                         await("evaluation 5").atMost(Duration.ofSeconds(60)).until(() -> evaluations.get() >= 5);
-                        killHoldingATask(a, uuidA, c);
+                        heldByA.set(killHoldingATask(a, uuidA, c));
                     } catch (Throwable t) {
                         chaosFailure.set(t);
                     }
@@ -290,6 +294,17 @@ class ClusterProcessIT {
 
         ClusterStats stats = c.stats();
         assertTrue(stats.requeued() >= 1, "the killed worker held a task that was run elsewhere: " + stats);
+        // the warning that it left counts the tasks it held when it was killed
+        assertTrue(heldByA.get() >= 1, "killed holding a task");
+        List<String> leftA = c.dispatcher().departures().stream()
+                .filter(w -> w.startsWith("member " + uuidA + " at 127.0.0.1:"))
+                .toList();
+        assertEquals(1, leftA.size(), c.dispatcher().departures().toString());
+        assertTrue(
+                leftA.get(0)
+                        .contains(
+                                " left; the " + heldByA.get() + " task(s) it held are handed to other members: term "),
+                leftA.get(0));
         assertNotNull(lateUuid.get());
         assertTrue(
                 stats.completedByMember().getOrDefault(lateUuid.get(), 0L) > 0, "the late worker ran tasks: " + stats);
@@ -337,6 +352,7 @@ class ClusterProcessIT {
                         "error: the driver refused this worker: its ready token failed the driver's check: HMAC check"
                                 + " failed (the sender does not hold this cluster's secret). Give it the same secret as the driver."),
                 out);
+        assertEquals(1, out.split("refused this", -1).length - 1, "the refusal is said once:\n" + out);
         assertTrue(out.contains("worker " + badUuid + " ran 0 task(s)"), out);
 
         ClusterStats stats = cob.stats();
@@ -400,6 +416,7 @@ class ClusterProcessIT {
                         + " but the driver runs job " + driverJob
                         + "; start every worker with the driver's job file and the files it reads."),
                 out);
+        assertEquals(1, out.split("refused this", -1).length - 1, "the refusal is said once:\n" + out);
         assertTrue(out.contains("worker " + otherUuid + " ran 0 task(s)"), out);
 
         ClusterStats stats = cob.stats();

@@ -581,6 +581,64 @@ class DriverTest {
     }
 
     @Test
+    void whenTheOnlyWorkerRunsAnotherJobTheMemberWaitEndsNamingTheRefusalOnce() throws IOException {
+        ClusterOptions o = ClusterOptions.builder(SECRET)
+                .memberWait(Duration.ofSeconds(1))
+                .jobFingerprint("job-a")
+                .build();
+        // members of their own: the refusal stays recorded for the worker's member
+        String cluster = "driver-test-refused-" + ProcessHandle.current().pid();
+        try (LoopbackPair pair = LoopbackPair.start(cluster);
+                ClusterWrapperCOB cob = new ClusterWrapperCOB(failing(), pair.driver(), o);
+                ClusterWorker other = ClusterWorker.start(pair.worker(), failing(), SECRET, 1, 0, "job-b")) {
+            String uuid = other.memberUuid().toString();
+            int port = pair.worker().getCluster().getLocalMember().getAddress().getPort();
+            await("the worker of another job refused")
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> cob.stats().refusedMembers().contains(uuid));
+            TermFailedException e = assertTimeoutPreemptively(
+                    Duration.ofSeconds(30),
+                    () -> assertThrows(TermFailedException.class, () -> cob.evaluate(Parameters.of(Map.of("x", 1.0)))));
+            // it joined and holds the secret: the failure says why it got no task, not that none joined
+            assertEquals(
+                    "term 0 'a' failed: no worker that the driver accepts joined cluster '" + cluster + "' within 1 s,"
+                            + " so 3 task(s) could not run: 1 worker joined but was refused: " + uuid
+                            + " runs another job (fingerprint job-b; the driver's is job-a); other members now:"
+                            + " [127.0.0.1:" + port + "]. Start every worker with the driver's job file and the files"
+                            + " it reads",
+                    e.getMessage());
+            await("the worker told")
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> other.refusal().isPresent());
+            assertEquals(
+                    "it runs job job-b but the driver runs job job-a; start every worker with the driver's job file"
+                            + " and the files it reads",
+                    other.refusal().orElseThrow());
+        }
+    }
+
+    @Test
+    void theMemberWaitsFailureNamesEachRefusalAndWhatToDoForEach() {
+        Map<String, String> refused = new java.util.LinkedHashMap<>();
+        refused.put("u1", "runs another job (fingerprint b; the driver's is a)");
+        refused.put("u2", "failed the secret check (HMAC check failed)");
+        assertEquals(
+                "no worker that the driver accepts joined cluster 'c' within 10 s, so 3 task(s) could not run: 2"
+                        + " workers joined but were refused: u1 runs another job (fingerprint b; the driver's is a),"
+                        + " u2 failed the secret check (HMAC check failed); other members now: [127.0.0.1:5702]."
+                        + " Start every worker with the driver's job file and the files it reads. Give every worker"
+                        + " the same secret as the driver",
+                Dispatcher.starvedMessage(
+                        "c", Duration.ofSeconds(10), 3, List.of("127.0.0.1:5702"), refused, "127.0.0.1:5701"));
+        assertEquals(
+                "no worker holding the cluster secret joined cluster 'c' within 10 s, so 3 task(s) could not run"
+                        + " (other members: none; refused for a wrong secret or another job: none). Start workers"
+                        + " with the same cluster name, a join list that reaches 127.0.0.1:5701, the same secret and"
+                        + " the same job",
+                Dispatcher.starvedMessage("c", Duration.ofSeconds(10), 3, List.of(), Map.of(), "127.0.0.1:5701"));
+    }
+
+    @Test
     @SuppressWarnings("try") // the first driver is held open, not used
     void oneDriverPerCluster() {
         try (ClusterWrapperCOB first = new ClusterWrapperCOB(failing(), member, local(1))) {
