@@ -85,7 +85,6 @@ abstract class BaseCommand implements Callable<Integer> {
             System.setProperty("org.slf4j.simpleLogger.levelInBrackets", "true");
             System.setProperty("org.slf4j.simpleLogger.showShortLogName", "true");
             System.setProperty("org.slf4j.simpleLogger.warnLevelString", "WARN");
-            System.setProperty("org.slf4j.simpleLogger.errorLevelString", "ERROR");
         }
         try {
             return execute();

@@ -471,7 +471,10 @@ public final class ClusterWorker implements AutoCloseable {
                 LOG.warn("task {} of {}: {}", task.id(), task.evaluationId(), why);
             } else {
                 why = "the worker could not run or answer the task: " + e;
-                LOG.error("task {} of {} could not be run or answered", task.id(), task.evaluationId(), e);
+                // the reason in one line; its stack trace only for a debug log (a worker's console is a user's)
+                LOG.error(
+                        "task {} of {} could not be run or answered: {}", task.id(), task.evaluationId(), e.toString());
+                LOG.debug("task {} of {}", task.id(), task.evaluationId(), e);
             }
             try {
                 return Frames.encode(LeafRun.error(task, self.toString(), address, why), secret, job);

@@ -667,7 +667,9 @@ final class Dispatcher implements AutoCloseable {
                                 try {
                                     received(batch, m, bundle instanceof byte[] b ? b : null, failure);
                                 } catch (RuntimeException ex) {
-                                    LOG.error("handling the response from member {}", m, ex);
+                                    // the reason in one line; its stack trace only for a debug log
+                                    LOG.error("handling the response from member {}: {}", m, Reasons.of(ex));
+                                    LOG.debug("handling the response from member {}", m, ex);
                                 }
                             },
                             ON_RESPONSE_THREAD);
