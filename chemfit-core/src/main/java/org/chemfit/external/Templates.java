@@ -31,7 +31,8 @@ final class Templates {
     record Source(String target, String displayName, String text) {}
 
     private final List<Source> sources;
-    private final List<PebbleTemplate> compiled = new ArrayList<>();
+    /** One per source; null for an empty one, which Pebble's loader takes for a missing template. */
+    private final List<@Nullable PebbleTemplate> compiled = new ArrayList<>();
 
     /**
      * @param sources the templates
@@ -56,6 +57,10 @@ final class Templates {
                 .extension(new FormatExtension())
                 .build();
         for (Source s : sources) {
+            if (s.text().isEmpty()) {
+                compiled.add(null); // renders as empty
+                continue;
+            }
             try {
                 compiled.add(engine.getTemplate(s.displayName()));
             } catch (PebbleException e) {
@@ -80,9 +85,14 @@ final class Templates {
     List<String> render(Map<String, Object> context, List<String> knownNames) {
         List<String> out = new ArrayList<>(compiled.size());
         for (int i = 0; i < compiled.size(); i++) {
+            PebbleTemplate t = compiled.get(i);
+            if (t == null) {
+                out.add("");
+                continue;
+            }
             StringWriter w = new StringWriter(sources.get(i).text().length() + 64);
             try {
-                compiled.get(i).evaluate(w, context, Locale.ROOT);
+                t.evaluate(w, context, Locale.ROOT);
             } catch (PebbleException e) {
                 throw failure(e, sources.get(i), knownNames);
             } catch (IOException e) {
