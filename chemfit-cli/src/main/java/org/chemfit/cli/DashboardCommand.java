@@ -50,7 +50,7 @@ final class DashboardCommand extends BaseCommand {
     @Override
     int execute() {
         requireOutputFolder(dir);
-        Dashboard d = LiveDashboard.open(Dashboard.builder(dir), port, bind, allowRemote);
+        Dashboard d = LiveDashboard.open(Dashboard.builder(dir), port, bind, allowRemote, "--port PORT");
         Thread hook = new Thread(d::close, "chemfit-dashboard-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         out().println("dashboard of " + dir.toAbsolutePath().normalize() + ": " + d.url());

@@ -40,14 +40,19 @@ final class LiveDashboard implements AutoCloseable {
         if (port == null) {
             return new LiveDashboard(null);
         }
-        Dashboard d = open(Dashboard.builder(folder), port, null, false);
+        Dashboard d = open(Dashboard.builder(folder), port, null, false, "--dashboard=PORT");
         err.println("dashboard: " + d.url());
         err.flush();
         return new LiveDashboard(d);
     }
 
-    /** Starts a dashboard, turning a refused address or port into a user's error. */
-    static Dashboard open(Dashboard.Builder b, int port, @Nullable String bind, boolean allowRemote) {
+    /**
+     * Starts a dashboard, turning a refused address or port into a user's error.
+     *
+     * @param portOption how the command's user chooses the port, for the message
+     */
+    static Dashboard open(
+            Dashboard.Builder b, int port, @Nullable String bind, boolean allowRemote, String portOption) {
         try {
             b.port(port).allowRemote(allowRemote);
             if (bind != null) {
@@ -57,8 +62,8 @@ final class LiveDashboard implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new BaseCommand.UserException(e.getMessage());
         } catch (UncheckedIOException e) {
-            throw new BaseCommand.UserException(
-                    e.getMessage() + (port != 0 ? " (choose another with --dashboard=PORT or --port)" : ""));
+            throw new BaseCommand.UserException(e.getMessage()
+                    + (port != 0 ? " (choose another with " + portOption + ", or 0 for any free port)" : ""));
         }
     }
 
@@ -75,7 +80,9 @@ final class LiveDashboard implements AutoCloseable {
                 java.util.Stack<String> args,
                 picocli.CommandLine.Model.ArgSpec spec,
                 picocli.CommandLine.Model.CommandSpec command) {
-            boolean given = !args.isEmpty() && args.peek().matches("\\d{1,9}");
+            // a number, or what looks like one (a sign), is the port: one out of range is refused
+            // as such rather than left for the job file's place
+            boolean given = !args.isEmpty() && args.peek().matches("[-+]?\\d{1,9}");
             spec.setValue(given ? Integer.parseInt(args.pop()) : DEFAULT_PORT);
         }
     }
