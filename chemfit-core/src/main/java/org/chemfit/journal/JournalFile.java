@@ -229,12 +229,20 @@ final class JournalFile {
         sb.append(". Still readable: ")
                 .append(String.join("; ", readable))
                 .append(". The file was left untouched. ")
-                .append("To salvage what is readable: sqlite3 ")
-                .append(f)
-                .append(" .recover | sqlite3 ")
-                .append(f.resolveSibling(f.getFileName() + ".recovered"))
+                .append("To salvage what is readable into a new file that sqlite3 and pandas read: sqlite3 ")
+                .append(quoted(f))
+                // .dump ends with ROLLBACK when a page cannot be read, which would drop every row it
+                // wrote: COMMIT keeps them (.recover does better, but many sqlite3 builds lack it)
+                .append(" .dump | sed 's/^ROLLBACK; -- due to errors$/COMMIT;/' | sqlite3 ")
+                .append(quoted(f.resolveSibling(f.getFileName() + ".recovered")))
                 .append(" ; or start the fit again in a new output folder (or after moving this file away).");
         return new JournalCorruptException(sb.toString(), f, problems, readable);
+    }
+
+    /** @return the path as one word of a POSIX shell's command line */
+    static String quoted(Path p) {
+        String s = p.toString();
+        return s.matches("[A-Za-z0-9_./+-]+") ? s : "'" + s.replace("'", "'\\''") + "'";
     }
 
     /** @return one line per table saying how many rows can still be read */
