@@ -419,7 +419,9 @@ class ClusterCliIT {
         String uuid = joined.group(1);
         String d = output("job-driver");
         String starved = "no worker that the driver accepts joined cluster '" + cluster + "' within 20 s, so ";
-        assertEquals(1, occurrences(d, starved), d);
+        // once in the log (an error), once more in the fit's own error line (on_failure: raise)
+        assertEquals(1, occurrences(d, "ERROR " + starved), d);
+        assertEquals(2, occurrences(d, starved), d);
         assertTrue(
                 d.contains(" task(s) could not run: 1 worker joined but was refused: " + uuid
                         + " runs another job (fingerprint " + workerJob + "; the driver's is " + driverJob

@@ -1039,8 +1039,10 @@ final class Dispatcher implements AutoCloseable {
                     }
                     String msg = starvedMessage(
                             hz.getConfig().getClusterName(), memberWait, pending.size(), others, refused, selfAddress);
-                    // said once, by whoever reports the tasks' failure (the fit's error, say)
-                    LOG.info(msg);
+                    // an error, shown even by a quiet command: under a failure policy that stands in
+                    // for the failed terms (penalty, skip), the fit goes on and this is the only word
+                    // of why every term failed
+                    LOG.error(msg);
                     starved = msg;
                     Entry e;
                     while ((e = pending.poll()) != null) {
