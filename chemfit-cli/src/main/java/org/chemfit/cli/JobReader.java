@@ -131,6 +131,7 @@ final class JobReader {
             optimizerReader.nothingToFit(top, optimizer);
         }
         if (toFit) {
+            terms.refuseAllZeroWeights();
             optimizerReader.checkResiduals(top, optimizer, combination, fitTerms);
         }
         OutputSpec output = new OutputReader(r).read(top.entries.get("output"));

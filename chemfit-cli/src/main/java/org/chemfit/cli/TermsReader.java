@@ -39,6 +39,10 @@ import org.jspecify.annotations.NullUnmarked;
 final class TermsReader {
 
     private final JobReading r;
+    /** The weights of 0 among the terms of {@code terms}, and how many of those terms were read. */
+    private List<Node> fitZeroWeights = List.of();
+
+    private int fitTermsRead;
     private final AtomsTermReader atoms;
     private final ExternalTermReader external;
     private final CrystalTermReader crystal;
@@ -173,13 +177,27 @@ final class TermsReader {
                 out.add(new TermSpec(name, weight, loss, config));
             }
         }
-        if (section.equals("terms") && read > 0 && zeroWeights.size() == read) {
+        if (section.equals("terms")) {
+            fitZeroWeights = zeroWeights;
+            fitTermsRead = read;
+        }
+        return out;
+    }
+
+    /**
+     * Refuses a fit whose every term (of {@code terms}, as read last) has weight 0: its objective is
+     * 0 whatever the parameters. Only for a job read to be fitted; {@code eval} may look at such
+     * terms.
+     */
+    void refuseAllZeroWeights() {
+        int read = fitTermsRead;
+        if (read > 0 && fitZeroWeights.size() == read) {
             r.problem(
-                    zeroWeights.get(0),
+                    fitZeroWeights.get(0),
                     "every term of the fit has weight 0"
                             + (read > 1
                                     ? " (lines "
-                                            + zeroWeights.stream()
+                                            + fitZeroWeights.stream()
                                                     .map(w -> String.valueOf(w.line))
                                                     .collect(java.util.stream.Collectors.joining(", "))
                                             + ")"
@@ -187,7 +205,6 @@ final class TermsReader {
                             + ": the objective is 0 whatever the parameters, so the fit cannot determine them;"
                             + " give a term a positive weight (a held-out term belongs under validation)");
         }
-        return out;
     }
 
     /**

@@ -105,6 +105,30 @@ class UpFrontChecksTest {
     }
 
     @Test
+    void aFitWhoseEveryTermHasWeightZeroIsRefusedButEvaluated() throws IOException {
+        Path data = Cli.resource("jobs/data/energies.csv");
+        Path job = write(
+                "job.yaml",
+                "parameters:",
+                "  lj:",
+                "    epsilon: {initial: 1.0, bounds: [0.1, 10.0]}",
+                "    sigma: {initial: 2.2, bounds: [1.0, 4.0]}",
+                "terms:",
+                "  - name: curve",
+                "    kind: atoms",
+                "    weight: 0",
+                "    reference: " + data,
+                "    potential:",
+                "      - {form: lennard_jones, species: [Ar, Ar], epsilon: lj.epsilon, sigma: lj.sigma}",
+                "output: {folder: out}");
+        refusedByTheFitOnly(
+                job,
+                job + ":8:13: every term of the fit has weight 0: the objective is 0 whatever the parameters,"
+                        + " so the fit cannot determine them; give a term a positive weight (a held-out term"
+                        + " belongs under validation)");
+    }
+
+    @Test
     void bobyqaWithOneFreeParameterIsAJobErrorAtItsMethodLine() throws IOException {
         Path job = argonJob("{initial: 2.2, fixed: true}", "  method: BOBYQA");
         refusedByTheFitOnly(
