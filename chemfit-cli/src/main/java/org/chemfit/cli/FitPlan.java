@@ -328,7 +328,10 @@ final class FitPlan implements AutoCloseable {
      */
     List<String> unusedFreeParameters() {
         java.util.Set<String> left = new java.util.LinkedHashSet<>();
-        job.parameters().stream().filter(p -> !p.fixed()).forEach(p -> left.add(p.name()));
+        // as the optimizer sees them: bounds that meet pin a parameter as fixed: true does
+        job.parameters().stream()
+                .filter(p -> !p.fixed() && p.lower() != p.upper())
+                .forEach(p -> left.add(p.name()));
         for (JobFile.TermSpec t : job.terms()) {
             List<JobFile.PairTermSpec> potential = t.config() instanceof JobFile.AtomsConfig a
                     ? a.potential()

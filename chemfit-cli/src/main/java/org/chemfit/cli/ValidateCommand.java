@@ -34,7 +34,9 @@ final class ValidateCommand extends BaseCommand {
                         + " names it, no template changes with it): the data cannot determine it; give it"
                         + " fixed: true or remove it");
             }
-            long free = jf.parameters().stream().filter(p -> !p.fixed()).count();
+            long free = jf.parameters().stream()
+                    .filter(p -> !p.fixed() && p.lower() != p.upper())
+                    .count();
             out().printf(
                             "%s is valid: %s (%d free), %s, method %s, budget %s, %s%n",
                             job,

@@ -244,15 +244,17 @@ class ValidateChecksTest {
                 "unused.yaml",
                 data,
                 "[Ar, Ar]",
-                "{eps: 1.0, sig: 2.2, shift: 0.5, held: 1.5, spare: {initial: 0.0, fixed: true}}",
+                "{eps: 1.0, sig: 2.2, shift: 0.5, held: 1.5, spare: {initial: 0.0, fixed: true},"
+                        + " pinned: {initial: 1.0, bounds: [1.0, 1.0]}}",
                 "validation:",
                 "  - {name: held-out, kind: atoms, reference: " + data + ",",
                 "     potential: [{form: lennard_jones, species: [Ar, Ar], epsilon: held, sigma: sig}]}");
         Cli.Run r = Cli.run("validate", job.toString());
         assertEquals(ExitCodes.OK, r.code(), r::toString);
-        // spare is fixed; held is used by a validation term only, which the fit never fits
+        // spare is fixed, pinned by its bounds; held is used by a validation term only, which the
+        // fit never fits
         assertEquals(unusedWarning("shift") + unusedWarning("held"), r.err(), r::toString);
-        assertTrue(r.out().startsWith(job + " is valid: 5 parameters (4 free), 1 term, "), r::toString);
+        assertTrue(r.out().startsWith(job + " is valid: 6 parameters (4 free), 1 term, "), r::toString);
         assertTrue(r.out().contains("  validation term 'held-out' (atoms)"), r::toString);
     }
 
