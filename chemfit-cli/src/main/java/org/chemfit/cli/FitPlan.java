@@ -93,10 +93,10 @@ final class FitPlan implements AutoCloseable {
             try {
                 org.chemfit.Residuals.check(combined);
             } catch (IllegalArgumentException e) {
-                // reported by refuseProblems with the templates' problems, so that validate lists them all
                 // the job reader reports these at their lines; this catches a job built otherwise
+                // (reported by refuseProblems with the templates' problems)
                 residuals = "optimizer.method '" + job.optimizer().method() + "': " + e.getMessage()
-                        + "; or choose a method that takes any loss";
+                        + "; choose a method that takes any loss, or a loss that is a sum of squares";
             }
         }
         this.residualsProblem = residuals;

@@ -279,7 +279,7 @@ final class OptimizerReader {
                         : t.entries.get("name") instanceof Node.Scalar n && n.value instanceof String s ? s : null;
                 r.problem(
                         word,
-                        (name == null ? "term " + (i + 1) : "term '" + name + "'") + " loss " + type
+                        (name == null ? "terms[" + i + "]" : "term '" + name + "'") + " loss " + type
                                 + " is not a sum of squares, " + needs + ": use loss squared_error or"
                                 + " mean_squared_error for this term, " + other);
             }
