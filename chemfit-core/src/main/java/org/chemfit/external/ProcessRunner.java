@@ -273,9 +273,21 @@ final class ProcessRunner {
         for (int i = stat.length - 1; i >= 0; i--) {
             if (stat[i] == ')') {
                 // "pid (name) S ...": the state follows the name's closing parenthesis and a space
-                return i + 2 < stat.length && (stat[i + 2] == 'Z' || stat[i + 2] == 'X');
+                boolean zombie = i + 2 < stat.length && (stat[i + 2] == 'Z' || stat[i + 2] == 'X');
+                // the state is the main thread's: a program whose main thread ended while others
+                // run shows Z too, and is not ended until its last thread is
+                return zombie && threads(pid) <= 1;
             }
         }
         return false;
+    }
+
+    /** @return how many threads /proc lists for the process (0 when it is gone) */
+    private static long threads(long pid) {
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            return tasks.count();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return 0;
+        }
     }
 }
