@@ -54,7 +54,9 @@ final class JournalView implements AutoCloseable {
             String host,
             String failure,
             BestPoint.Kind kind,
-            int attempt) {}
+            int attempt,
+            boolean degraded,
+            @Nullable String stoodIn) {}
 
     /** One leaf term's tally over the run. */
     static final class TermTally {
@@ -104,6 +106,9 @@ final class JournalView implements AutoCloseable {
     private long lastTermId;
     private final Map<String, TermTally> terms = new LinkedHashMap<>();
     private final List<Failure> failures = new ArrayList<>();
+    /** The failed terms of each evaluation, by evaluation number. */
+    private final Map<Integer, List<Failure>> failuresOf = new java.util.HashMap<>();
+
     private long version;
     private @Nullable String problem;
     private boolean behind;
@@ -271,6 +276,7 @@ final class JournalView implements AutoCloseable {
         rows.clear();
         terms.clear();
         failures.clear();
+        failuresOf.clear();
         next = 0;
         running.clear();
         lastTermId = 0;
@@ -313,7 +319,52 @@ final class JournalView implements AutoCloseable {
                 e.host(),
                 e.failure(),
                 BestPoint.kind(e),
-                e.attempt());
+                e.attempt(),
+                e.degraded(),
+                e.degraded() ? stoodIn(e) : null);
+    }
+
+    /**
+     * Which terms of a complete evaluation failed and how the failure policy stood in for each,
+     * from its metadata tree: "term ext failed; a penalty stood in: the reason's first line".
+     *
+     * @return the text, or null when the tree names no such term (the term records say which failed)
+     */
+    private static @Nullable String stoodIn(EvaluationRecord e) {
+        List<String> found = new ArrayList<>();
+        try {
+            stoodIn(e.tree(), found);
+        } catch (RuntimeException ex) {
+            return null; // a tree that cannot be read: the term records still name the failed term
+        }
+        return found.isEmpty() ? null : String.join("; ", found);
+    }
+
+    private static void stoodIn(Map<?, ?> node, List<String> found) {
+        if (!(node.get("terms") instanceof List<?> children)) {
+            return;
+        }
+        for (Object c : children) {
+            if (!(c instanceof Map<?, ?> t)) {
+                continue;
+            }
+            String how = switch (String.valueOf(t.get("status"))) {
+                case "PENALTY" -> "a penalty stood in";
+                case "SKIPPED" -> "it was skipped";
+                default -> null;
+            };
+            if (how != null) {
+                Object reason = t.get("failure");
+                found.add("term " + t.get("name") + " failed; " + how
+                        + (reason == null ? "" : ": " + firstLine(String.valueOf(reason))));
+            }
+            stoodIn(t, found);
+        }
+    }
+
+    private static String firstLine(String s) {
+        int i = s.indexOf('\n');
+        return i < 0 ? s : s.substring(0, i);
     }
 
     private void tally(TermRecord t) {
@@ -323,7 +374,7 @@ final class JournalView implements AutoCloseable {
         }
         if (t.state() == EvaluationRecord.State.FAILED) {
             s.failed++;
-            failures.add(new Failure(
+            Failure f = new Failure(
                     failures.size(),
                     t.evaluationNumber(),
                     t.name(),
@@ -331,7 +382,11 @@ final class JournalView implements AutoCloseable {
                     t.failure(),
                     t.runDirectory(),
                     t.host(),
-                    t.ended()));
+                    t.ended());
+            failures.add(f);
+            failuresOf
+                    .computeIfAbsent(t.evaluationNumber(), k -> new ArrayList<>())
+                    .add(f);
         } else {
             s.complete++;
             s.last = t.value();
@@ -369,6 +424,7 @@ final class JournalView implements AutoCloseable {
         m.put("started", run.started() == null ? null : run.started().toString());
         m.put("ended", run.ended() == null ? null : run.ended().toString());
         int complete = 0;
+        int withFailedTerms = 0;
         int failed = 0;
         int running = 0;
         // the Fitter's rule: a degraded evaluation only when no clean one, a bad one never
@@ -380,6 +436,9 @@ final class JournalView implements AutoCloseable {
             switch (r.state()) {
                 case "COMPLETE" -> {
                     complete++;
+                    if (r.degraded()) {
+                        withFailedTerms++;
+                    }
                     bestPoint.offer(r.number(), r.kind(), r.loss());
                 }
                 case "FAILED" -> failed++;
@@ -388,6 +447,7 @@ final class JournalView implements AutoCloseable {
         }
         Map<String, Object> counts = new LinkedHashMap<>();
         counts.put("complete", complete);
+        counts.put("with_failed_terms", withFailedTerms);
         counts.put("failed", failed);
         counts.put("running", running);
         counts.put("total", complete + failed + running);
@@ -778,7 +838,7 @@ final class JournalView implements AutoCloseable {
         m.put("parameters", names);
         List<Object> out = new ArrayList<>();
         for (int i = offset; i < Math.min(all.size(), offset + limit); i++) {
-            out.add(rowMap(all.get(i)));
+            out.add(rowMap(all.get(i), failuresOf));
         }
         m.put("rows", out);
         return m;
@@ -789,7 +849,7 @@ final class JournalView implements AutoCloseable {
         List<Object> out = new ArrayList<>();
         for (Row r : rows) {
             if (r != null) {
-                out.add(rowMap(r));
+                out.add(rowMap(r, failuresOf));
             }
         }
         return out;
@@ -799,7 +859,7 @@ final class JournalView implements AutoCloseable {
         return names;
     }
 
-    private static List<Object> rowMap(Row r) {
+    private static List<Object> rowMap(Row r, Map<Integer, List<Failure>> failuresOf) {
         // a row is a list, not a map: a long table is sent many times
         List<Object> row = new ArrayList<>();
         row.add(r.number());
@@ -807,11 +867,33 @@ final class JournalView implements AutoCloseable {
         row.add(num(r.told()));
         row.add(num(r.seconds()));
         row.add(r.host());
-        row.add(r.failure());
+        row.add(failureText(r, failuresOf.getOrDefault(r.number(), List.of())));
         for (double p : r.params()) {
             row.add(num(p));
         }
         return row;
+    }
+
+    /**
+     * @return the evaluation's failure; for a complete one in which a term failed, which term and
+     *     how the failure policy stood in for it (from its tree, else from the term records)
+     */
+    private static @Nullable String failureText(Row r, List<Failure> failed) {
+        if (r.failure() != null && !r.failure().isEmpty()) {
+            return r.failure();
+        }
+        if (!r.degraded()) {
+            return r.failure();
+        }
+        if (r.stoodIn() != null) {
+            return r.stoodIn();
+        }
+        List<String> parts = new ArrayList<>();
+        for (Failure f : failed) {
+            parts.add("term " + f.term() + " failed; the failure policy stood in"
+                    + (f.message() == null ? "" : ": " + firstLine(f.message())));
+        }
+        return parts.isEmpty() ? "a term failed; the failure policy stood in" : String.join("; ", parts);
     }
 
     /**

@@ -90,7 +90,9 @@
     $('stop-reason').textContent = s.stop_reason || (s.method ? 'method ' + s.method : '');
     var c = s.counts || { total: 0, complete: 0, failed: 0, running: 0 };
     $('eval-count').textContent = String(c.total);
-    $('eval-detail').textContent = c.complete + ' complete, ' + c.failed + ' failed, ' + c.running + ' running'
+    $('eval-detail').textContent = c.complete + ' complete'
+      + (c.with_failed_terms ? ' (' + c.with_failed_terms + ' with a failed term)' : '')
+      + ', ' + c.failed + ' failed, ' + c.running + ' running'
       + (s.budget ? ' (budget ' + s.budget + ')' : '');
     var rounds = s.results && s.results.evaluations ? s.results.evaluations.rounds : null;
     $('eval-rounds').textContent = rounds !== null && rounds !== undefined ? 'in ' + rounds + ' rounds (batches evaluated at once)' : '';
@@ -496,7 +498,8 @@
     var tb = $('evaluation-table').querySelector('tbody');
     tb.textContent = '';
     page.rows.forEach(function (r) {
-      var cls = r[1] === 'FAILED' ? 'failed' : (summary && r[0] === summary.best_evaluation ? 'best' : '');
+      // a complete evaluation with a failure text is one in which a term failed and was stood in for
+      var cls = r[1] === 'FAILED' ? 'failed' : (summary && r[0] === summary.best_evaluation ? 'best' : (r[5] ? 'degraded' : ''));
       var tr = el('tr', null, cls);
       tr.appendChild(el('td', r[0]));
       tr.appendChild(el('td', r[1], 'text'));

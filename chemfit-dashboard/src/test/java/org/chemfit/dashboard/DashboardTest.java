@@ -224,6 +224,42 @@ class DashboardTest {
     }
 
     @Test
+    void evaluationsWithAPenalisedTermAreCountedAndNameTheTermAndTheReason() throws Exception {
+        Journals.fit(dir, 60);
+        try (JournalReader j = JournalReader.openReadOnly(dir);
+                Dashboard d = Dashboard.builder(dir).start()) {
+            long run = j.latestRun().orElseThrow().id();
+            List<EvaluationRecord> all = j.evaluations(run, 0, 100);
+            List<EvaluationRecord> penalised =
+                    all.stream().filter(EvaluationRecord::degraded).toList();
+            assertTrue(penalised.size() > 0, "the fit should have hit the wall");
+            JsonNode s = JSON.readTree(
+                    get(base(d) + "/api/summary?token=" + token(d)).body());
+            assertEquals(60, s.at("/counts/complete").asInt());
+            assertEquals(0, s.at("/counts/failed").asInt());
+            assertEquals(penalised.size(), s.at("/counts/with_failed_terms").asInt());
+            assertEquals(penalised.size(), s.get("failure_count").asInt());
+            JsonNode page =
+                    JSON.readTree(get(base(d) + "/api/evaluations?sort=number&offset=0&limit=60&token=" + token(d))
+                            .body());
+            for (EvaluationRecord e : all) {
+                JsonNode row = page.at("/rows/" + e.number());
+                assertEquals(e.number(), row.get(0).asInt());
+                if (e.degraded()) {
+                    assertEquals(e.toldLoss(), row.get(2).asDouble(), 0.0);
+                    assertEquals(
+                            "term wall failed; a penalty stood in: term 1 'wall' failed: wall: x = "
+                                    + e.parameters().get("x") + " is beyond the wall",
+                            row.get(5).asText(),
+                            row.toString());
+                } else {
+                    assertTrue(row.get(5).isNull() || row.get(5).asText().isEmpty(), row.toString());
+                }
+            }
+        }
+    }
+
+    @Test
     void aLongHistoryIsDownsampledKeepingTheBestAndTheLast() throws Exception {
         Journals.fit(dir, 5000);
         try (JournalReader j = JournalReader.openReadOnly(dir);
