@@ -449,7 +449,12 @@ final class JournalView implements AutoCloseable {
         counts.put("complete", complete);
         counts.put("with_failed_terms", withFailedTerms);
         counts.put("failed", failed);
-        counts.put("running", running);
+        // as `chemfit report` says: an evaluation left unfinished by a run that is not running (it
+        // finished, failed, was interrupted, or its process is gone) is cut off, not running; a
+        // resume runs it again
+        boolean live = "RUNNING".equals(run.status()) && !stopped;
+        counts.put("running", live ? running : 0);
+        counts.put("cut_off", live ? 0 : running);
         counts.put("total", complete + failed + running);
         m.put("counts", counts);
         Object budget = fit.get("max_evaluations");

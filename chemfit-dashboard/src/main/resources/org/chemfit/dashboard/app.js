@@ -92,7 +92,8 @@
     $('eval-count').textContent = String(c.total);
     $('eval-detail').textContent = c.complete + ' complete'
       + (c.with_failed_terms ? ' (' + c.with_failed_terms + ' with a failed term)' : '')
-      + ', ' + c.failed + ' failed, ' + c.running + ' running'
+      + ', ' + c.failed + ' failed, '
+      + (c.cut_off ? c.cut_off + ' cut off when the fit stopped' : c.running + ' running')
       + (s.budget ? ' (budget ' + s.budget + ')' : '');
     var rounds = s.results && s.results.evaluations ? s.results.evaluations.rounds : null;
     $('eval-rounds').textContent = rounds !== null && rounds !== undefined ? 'in ' + rounds + ' rounds (batches evaluated at once)' : '';

@@ -326,14 +326,22 @@ class DashboardTest {
                     .until(() -> {
                         v.refresh();
                         return v.summary().get("counts") instanceof Map<?, ?> c
-                                && ((Number) c.get("complete")).intValue() >= 3;
+                                && ((Number) c.get("complete")).intValue() >= 3
+                                && ((Number) c.get("running")).intValue() == 1;
                     });
             assertEquals("running", v.summary().get("status"));
+            assertEquals(
+                    Map.of("complete", 3, "with_failed_terms", 0, "failed", 0, "running", 1, "cut_off", 0, "total", 4),
+                    v.summary().get("counts"));
             fit.destroyForcibly(); // SIGKILL, as at the end of an allocation
             assertTrue(fit.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
             assertTrue(v.refresh(), "the run's state changed");
             Map<String, Object> s = v.summary();
             assertEquals("stopped", s.get("status"));
+            assertEquals(
+                    Map.of("complete", 3, "with_failed_terms", 0, "failed", 0, "running", 0, "cut_off", 1, "total", 4),
+                    s.get("counts"),
+                    "the evaluation the kill cut short is cut off, not running");
             assertEquals(null, s.get("seconds_left"), "no time left is promised for a stopped run");
             assertEquals(null, s.get("elapsed_seconds"), "a stopped run's clock does not run on");
         } finally {
