@@ -97,6 +97,9 @@ final class JournalView implements AutoCloseable {
     private boolean stopped;
 
     private List<String> names = List.of();
+    /** Each parameter's unit as the job file gives it (the run's settings), "" for none. */
+    private List<String> units = List.of();
+
     private final List<Row> rows = new ArrayList<>();
     /** The number after the highest evaluation read. */
     private int next;
@@ -290,6 +293,25 @@ final class JournalView implements AutoCloseable {
             }
         }
         names = List.copyOf(n);
+        List<String> u = new ArrayList<>();
+        for (String name : names) {
+            u.add(unitOf(latest.settings(), name));
+        }
+        units = List.copyOf(u);
+    }
+
+    /**
+     * @return the unit the job file gives a parameter ({@code job.file.parameters}, nested by the
+     *     parts of its dotted name, in the run's settings), "" when it gives none
+     */
+    private static String unitOf(Map<String, Object> settings, String name) {
+        Object node = settings.get("job") instanceof Map<?, ?> job && job.get("file") instanceof Map<?, ?> file
+                ? file.get("parameters")
+                : null;
+        for (String part : name.split("\\.")) {
+            node = node instanceof Map<?, ?> m ? m.get(part) : null;
+        }
+        return node instanceof Map<?, ?> spec && spec.get("unit") instanceof String unit ? unit : "";
     }
 
     private static Map<String, Object> settingsOf(RunRecord r) {
@@ -690,11 +712,22 @@ final class JournalView implements AutoCloseable {
                 }
             }
         }
+        // results.json's units once written (of this run), else the job file's in the run's settings
+        Map<String, String> written = new java.util.HashMap<>();
+        Map<String, Object> res = results();
+        if (res != null && res.get("parameters") instanceof List<?> ps) {
+            for (Object o : ps) {
+                if (o instanceof Map<?, ?> pm && pm.get("name") != null && pm.get("unit") instanceof String u) {
+                    written.put(String.valueOf(pm.get("name")), u);
+                }
+            }
+        }
         List<Object> out = new ArrayList<>();
         for (int k = 0; k < names.size(); k++) {
             String n = names.get(k);
             Map<String, Object> p = new LinkedHashMap<>();
             p.put("name", n);
+            p.put("unit", written.getOrDefault(n, k < units.size() ? units.get(k) : ""));
             double lo = Double.NEGATIVE_INFINITY;
             double hi = Double.POSITIVE_INFINITY;
             if (bounds.get(n) instanceof List<?> b && b.size() == 2) {
@@ -796,6 +829,7 @@ final class JournalView implements AutoCloseable {
                     "message",
                     "stop_reason",
                     "loss",
+                    "parameters",
                     "terms",
                     "warnings",
                     "metrics",

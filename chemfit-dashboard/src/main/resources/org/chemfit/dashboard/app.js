@@ -173,6 +173,7 @@
     (summary.parameters || []).forEach(function (p, k) {
       var tr = el('tr');
       tr.appendChild(el('td', p.name, 'text'));
+      tr.appendChild(el('td', p.unit || '', 'text'));
       tr.appendChild(el('td', fmt(p.lower)));
       tr.appendChild(el('td', fmt(p.initial)));
       tr.appendChild(el('td', fmt(p.best)));
@@ -187,12 +188,16 @@
       if (charts[id]) { charts[id].setData(data); return; }
       var div = el('div', null, 'chart');
       div.id = id;
+      // uPlot draws the titles on its canvas; the attributes name them for a reader of the page
+      var title = p.name + (p.unit ? ' (' + p.unit + ')' : '');
+      div.setAttribute('data-title', title);
+      div.setAttribute('data-y-title', p.unit || '');
       box.appendChild(div);
       charts[id] = new uPlot({
-        title: p.name,
+        title: title,
         width: chartWidth(), height: 200,
         scales: { x: { time: false } },
-        axes: [evaluationAxis(), { size: 70 }],
+        axes: [evaluationAxis(), { label: p.unit || undefined, size: 70 }],
         series: [
           { label: 'evaluation' },
           { label: p.name, stroke: '#1f3a5f', width: 1, points: { show: h.number.length < 300 }, value: function (u, v) { return fmt(v); } },

@@ -260,6 +260,38 @@ class DashboardTest {
     }
 
     @Test
+    void parametersCarryTheJobFilesUnitsThenResultsJsons() throws Exception {
+        try (org.chemfit.journal.Journal j = org.chemfit.journal.Journal.open(dir)) {
+            Journals.fitter(10)
+                    .jobSettings(Map.of(
+                            "file",
+                            Map.of(
+                                    "parameters",
+                                    Map.of(
+                                            "x", Map.of("initial", 0.3, "unit", "Å"),
+                                            "y", Map.of("initial", 1.1)))))
+                    .journal(j)
+                    .fit(new Journals.RandomSearch());
+        }
+        try (JournalView v = new JournalView(dir)) {
+            v.refreshAll();
+            JsonNode s = JSON.valueToTree(v.summary());
+            assertEquals("x", s.at("/parameters/0/name").asText());
+            assertEquals("Å", s.at("/parameters/0/unit").asText());
+            assertEquals("y", s.at("/parameters/1/name").asText());
+            assertEquals("", s.at("/parameters/1/unit").asText());
+            Files.writeString(dir.resolve("results.json"), """
+                    {"status": "done", "journal_run": 1,
+                     "parameters": [{"name": "x", "unit": "nm"}, {"name": "y", "unit": "eV"}]}
+                    """);
+            v.refreshAll();
+            s = JSON.valueToTree(v.summary());
+            assertEquals("nm", s.at("/parameters/0/unit").asText());
+            assertEquals("eV", s.at("/parameters/1/unit").asText());
+        }
+    }
+
+    @Test
     void aLongHistoryIsDownsampledKeepingTheBestAndTheLast() throws Exception {
         Journals.fit(dir, 5000);
         try (JournalReader j = JournalReader.openReadOnly(dir);
