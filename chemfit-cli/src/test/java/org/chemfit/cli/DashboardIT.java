@@ -96,7 +96,7 @@ class DashboardIT {
         Files.writeString(job, """
                 name: dashboard-demo
                 parameters:
-                  x: {initial: 0.5, bounds: [-5.0, 5.0]}
+                  x: {initial: 0.5, bounds: [-5.0, 5.0], unit: Å}
                 terms:
                   - name: quad
                     kind: external
@@ -328,6 +328,11 @@ class DashboardIT {
             waitFor(() -> "done".equals(text("status-value")), () -> "status: " + text("status-value"));
             int total = r.at("/evaluations/total").asInt();
             assertEquals(String.valueOf(total), text("eval-count"));
+            int withFailedTerms = r.at("/evaluations/with_failed_terms").asInt();
+            assertTrue(withFailedTerms > 0, r::toString);
+            assertEquals(
+                    total + " complete (" + withFailedTerms + " with a failed term), 0 failed, 0 running (budget 60)",
+                    text("eval-detail"));
             assertTrue(points("status-chart") == total
                     && !driver.findElements(By.cssSelector("#status-chart canvas"))
                             .isEmpty());
@@ -344,11 +349,11 @@ class DashboardIT {
             assertEquals(1, prow.size());
             String best = String.valueOf(r.at("/best_parameters/x").asDouble());
             String cells = prow.get(0).getText();
-            assertTrue(cells.startsWith("x -5 0.5 ") && cells.contains(" 5"), cells);
+            assertTrue(cells.startsWith("x Å -5 0.5 ") && cells.contains(" 5"), cells);
             assertTrue(
                     best.startsWith(prow.get(0)
                             .findElements(By.tagName("td"))
-                            .get(3)
+                            .get(4)
                             .getText()
                             .substring(0, 4)),
                     cells + " vs " + best);
@@ -356,6 +361,8 @@ class DashboardIT {
                     1,
                     driver.findElements(By.cssSelector("#parameter-charts canvas"))
                             .size());
+            assertEquals("x (Å)", driver.findElement(By.id("param-0")).getAttribute("data-title"));
+            assertEquals("Å", driver.findElement(By.id("param-0")).getAttribute("data-y-title"));
 
             click("tab-terms");
             List<WebElement> trows = driver.findElements(By.cssSelector("#term-table tbody tr"));
@@ -413,6 +420,35 @@ class DashboardIT {
                             == Math.min(50, total),
                     () -> "evaluation rows");
             assertEquals("rows 1–50 of " + total, text("page-info"));
+            // a complete evaluation in which wall failed names it, its stand-in and the reason
+            int firstPenalised = -1;
+            int penalisedOnPage = 0;
+            String reason = null;
+            try (var j = org.chemfit.journal.read.JournalReader.openReadOnly(out)) {
+                long run = j.latestRun().orElseThrow().id();
+                for (var e : j.evaluations(run, 0, 50)) {
+                    if (e.degraded()) {
+                        penalisedOnPage++;
+                        if (firstPenalised < 0) {
+                            firstPenalised = e.number();
+                        }
+                    }
+                }
+                for (var t : j.terms(run)) {
+                    if (t.evaluationNumber() == firstPenalised && t.failure() != null) {
+                        reason = t.failure().split("\n")[0];
+                    }
+                }
+            }
+            assertTrue(firstPenalised >= 0 && reason != null, "wall should fail among the first 50");
+            List<WebElement> penalised = driver.findElements(By.cssSelector("#evaluation-table tbody tr.degraded"));
+            assertEquals(penalisedOnPage, penalised.size());
+            List<WebElement> cellsOfFirst = penalised.get(0).findElements(By.tagName("td"));
+            assertEquals(String.valueOf(firstPenalised), cellsOfFirst.get(0).getText());
+            assertEquals("COMPLETE", cellsOfFirst.get(1).getText());
+            assertEquals(
+                    "term wall failed; a penalty stood in: " + reason,
+                    cellsOfFirst.get(5).getText());
             click("page-next");
             waitFor(() -> text("page-info").equals("rows 51–" + total + " of " + total), () -> text("page-info"));
             click("sort-loss");
