@@ -433,6 +433,11 @@ final class JournalView implements AutoCloseable {
         m.put("folder", dir.toString());
         m.put("problem", problem);
         if (run == null) {
+            Map<String, Object> written = problem == null ? null : readResults();
+            if (written != null) {
+                fromResults(m, written);
+                return m;
+            }
             m.put("status", journal == null ? "waiting" : "starting");
             return m;
         }
@@ -507,6 +512,49 @@ final class JournalView implements AutoCloseable {
         m.put("results", results());
         m.put("outputs_stamp", outputs);
         return m;
+    }
+
+    /**
+     * The page's state when the journal cannot be read but the fit wrote results.json (as
+     * {@code chemfit report} then reports it): its status, counts, best loss and parameters, and
+     * its tables; no history, terms or failures, which only the journal holds.
+     */
+    private void fromResults(Map<String, Object> m, Map<String, Object> r) {
+        m.put("from_results", true);
+        m.put("status", r.get("status") instanceof String st ? st : "done");
+        m.put("stop_reason", r.get("stop_reason"));
+        m.put("method", r.get("method"));
+        Map<String, Object> counts = new LinkedHashMap<>();
+        Map<?, ?> ev = r.get("evaluations") instanceof Map<?, ?> e ? e : Map.of();
+        counts.put("total", ev.get("total") instanceof Number n ? n.intValue() : 0);
+        counts.put("with_failed_terms", ev.get("with_failed_terms") instanceof Number n ? n.intValue() : 0);
+        m.put("counts", counts);
+        m.put("budget", null);
+        Map<?, ?> loss = r.get("loss") instanceof Map<?, ?> l ? l : Map.of();
+        m.put("best_loss", loss.get("best") instanceof Number b ? b.doubleValue() : null);
+        // results.json names the best evaluation by its id, "e28"
+        m.put(
+                "best_evaluation",
+                ev.get("best") instanceof String id && id.matches("e\\d+") ? Integer.valueOf(id.substring(1)) : null);
+        List<Object> ps = new ArrayList<>();
+        if (r.get("parameters") instanceof List<?> list) {
+            for (Object o : list) {
+                if (o instanceof Map<?, ?> pm) {
+                    Map<String, Object> p = new LinkedHashMap<>();
+                    for (String k : List.of("name", "unit", "lower", "initial", "best", "upper", "fixed")) {
+                        p.put(k, pm.get(k));
+                    }
+                    p.put("at_bound", false);
+                    ps.add(p);
+                }
+            }
+        }
+        m.put("parameters", ps);
+        m.put("terms", List.of());
+        m.put("failure_count", 0);
+        m.put("failures", List.of());
+        m.put("results", pick(r));
+        m.put("outputs_stamp", outputs);
     }
 
     private static String status(String s) {
@@ -804,7 +852,21 @@ final class JournalView implements AutoCloseable {
      * @return what {@link Predictions#read} returns, or null when there is none of this run
      */
     synchronized @Nullable Map<String, Object> predictions() {
-        return results() == null ? null : Predictions.read(dir);
+        boolean journalUnread = run == null && problem != null && readResults() != null;
+        return results() == null && !journalUnread ? null : Predictions.read(dir);
+    }
+
+    /** @return the folder's results.json as written, or null when absent or unreadable */
+    private @Nullable Map<String, Object> readResults() {
+        Path f = dir.resolve("results.json");
+        if (!Files.isRegularFile(f)) {
+            return null;
+        }
+        try {
+            return JSON.readValue(f.toFile(), new TypeReference<LinkedHashMap<String, Object>>() {});
+        } catch (IOException e) {
+            return null; // being written: the next tick reads it
+        }
     }
 
     /**
@@ -813,37 +875,36 @@ final class JournalView implements AutoCloseable {
      * run, running again after a resume, has not written yet, is an earlier fit's and is not used.
      */
     private @Nullable Map<String, Object> results() {
-        Path f = dir.resolve("results.json");
         RunRecord shown = run;
-        if (!Files.isRegularFile(f) || shown == null || "RUNNING".equals(shown.status())) {
+        if (shown == null || "RUNNING".equals(shown.status())) {
             return null;
         }
-        try {
-            Map<String, Object> r = JSON.readValue(f.toFile(), new TypeReference<LinkedHashMap<String, Object>>() {});
-            if (!(r.get("journal_run") instanceof Number n) || n.longValue() != shown.id()) {
-                return null;
-            }
-            Map<String, Object> m = new LinkedHashMap<>();
-            for (String k : List.of(
-                    "status",
-                    "message",
-                    "stop_reason",
-                    "loss",
-                    "parameters",
-                    "terms",
-                    "warnings",
-                    "metrics",
-                    "validation",
-                    "evaluations")) {
-                if (r.containsKey(k)) {
-                    m.put(k, r.get(k));
-                }
-            }
-            return m;
-        } catch (IOException e) {
-            // being written, or not ours: the journal is what the page shows
+        Map<String, Object> r = readResults();
+        if (r == null || !(r.get("journal_run") instanceof Number n) || n.longValue() != shown.id()) {
             return null;
         }
+        return pick(r);
+    }
+
+    /** @return the parts of results.json the page shows */
+    private static Map<String, Object> pick(Map<String, Object> r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (String k : List.of(
+                "status",
+                "message",
+                "stop_reason",
+                "loss",
+                "parameters",
+                "terms",
+                "warnings",
+                "metrics",
+                "validation",
+                "evaluations")) {
+            if (r.containsKey(k)) {
+                m.put(k, r.get(k));
+            }
+        }
+        return m;
     }
 
     /**

@@ -82,7 +82,8 @@
     var s = summary;
     $('folder').textContent = s.folder || '';
     var p = $('problem');
-    p.textContent = s.problem || '';
+    p.textContent = (s.problem || '')
+      + (s.from_results ? ' Shown instead: what results.json and predictions.csv hold (the journal\'s history, terms and failures cannot be read).' : '');
     p.classList.toggle('hidden', !s.problem);
     var st = $('status-value');
     st.textContent = s.status;
@@ -90,7 +91,9 @@
     $('stop-reason').textContent = s.stop_reason || (s.method ? 'method ' + s.method : '');
     var c = s.counts || { total: 0, complete: 0, failed: 0, running: 0 };
     $('eval-count').textContent = String(c.total);
-    $('eval-detail').textContent = c.complete + ' complete'
+    $('eval-detail').textContent = c.complete === undefined
+      ? (c.with_failed_terms ? c.with_failed_terms + ' with a failed term, ' : '') + 'as results.json counts them'
+      : c.complete + ' complete'
       + (c.with_failed_terms ? ' (' + c.with_failed_terms + ' with a failed term)' : '')
       + ', ' + c.failed + ' failed, '
       + (c.cut_off ? c.cut_off + ' cut off when the fit stopped' : c.running + ' running')

@@ -554,6 +554,46 @@ class DashboardTest {
     }
 
     @Test
+    void aJournalThatCannotBeReadShowsWhatResultsJsonAndPredictionsCsvHold() throws Exception {
+        Journals.fit(dir, 20);
+        writeResults();
+        Files.writeString(dir.resolve("results.json"), """
+                {"status": "done", "stop_reason": "MAX_EVALUATIONS", "method": "Nelder-Mead", "journal_run": 1,
+                 "loss": {"best": 0.25, "initial": 4.0, "unit": ""},
+                 "parameters": [{"name": "x", "initial": 0.3, "best": 1.0, "lower": -2.0, "upper": 2.0,
+                   "fixed": false, "unit": "Å"}],
+                 "evaluations": {"total": 20, "with_failed_terms": 3, "rounds": 20, "best": "e12"},
+                 "terms": [{"name": "dimer", "metrics": {"energy": {"unit": "eV",
+                   "best": {"count": 3, "rmse": 0.02, "mae": 0.015, "max_abs_error": 0.03, "r2": 0.99}}}}]}
+                """);
+        Path journal = dir.resolve("journal.sqlite");
+        for (String side : List.of("-wal", "-shm")) {
+            Files.deleteIfExists(dir.resolve("journal.sqlite" + side));
+        }
+        byte[] whole = Files.readAllBytes(journal);
+        Files.write(journal, java.util.Arrays.copyOf(whole, whole.length / 2));
+        try (Dashboard d = Dashboard.builder(dir).start()) {
+            JsonNode s = JSON.readTree(
+                    get(base(d) + "/api/summary?token=" + token(d)).body());
+            assertFalse(s.get("problem").isNull(), s.toString());
+            assertTrue(s.get("from_results").asBoolean(), s.toString());
+            assertEquals("done", s.get("status").asText());
+            assertEquals("MAX_EVALUATIONS", s.get("stop_reason").asText());
+            assertEquals(20, s.at("/counts/total").asInt());
+            assertEquals(3, s.at("/counts/with_failed_terms").asInt());
+            assertEquals(0.25, s.get("best_loss").asDouble(), 0.0);
+            assertEquals(12, s.get("best_evaluation").asInt());
+            assertEquals("x", s.at("/parameters/0/name").asText());
+            assertEquals("Å", s.at("/parameters/0/unit").asText());
+            assertEquals(1.0, s.at("/parameters/0/best").asDouble(), 0.0);
+            assertEquals(0.02, s.at("/results/terms/0/metrics/energy/best/rmse").asDouble(), 0.0);
+            HttpResponse<String> p = get(base(d) + "/api/predictions?token=" + token(d));
+            assertEquals(200, p.statusCode(), p.body());
+            assertEquals(Predictions.read(dir), JSON.readValue(p.body(), Map.class), "the rows of predictions.csv");
+        }
+    }
+
+    @Test
     void csvFieldsFollowRfc4180() {
         assertEquals(
                 List.of(List.of("a", "b,c", "say \"x\"", ""), List.of("line\nbreak", "2")),
