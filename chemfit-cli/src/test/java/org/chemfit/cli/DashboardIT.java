@@ -532,6 +532,83 @@ class DashboardIT {
     }
 
     @Test
+    @Order(5)
+    void aDamagedJournalShowsTheBannerAndWhatResultsJsonAndPredictionsCsvHold() throws Exception {
+        Path out = finishedFit();
+        JsonNode r = results(out);
+        Path damaged = Files.createDirectories(work.resolve("damaged"));
+        for (String f : List.of("journal.sqlite", "results.json", "predictions.csv")) {
+            Files.copy(out.resolve(f), damaged.resolve(f));
+        }
+        byte[] whole = Files.readAllBytes(damaged.resolve("journal.sqlite"));
+        Files.write(damaged.resolve("journal.sqlite"), java.util.Arrays.copyOf(whole, whole.length / 2));
+        Running dash = new Running("dashboard", damaged.toString(), "--port", "0");
+        try {
+            driver.get(dash.url());
+            waitFor(() -> "done".equals(text("status-value")), () -> "status: " + text("status-value"));
+            assertTrue(driver.findElement(By.id("problem")).isDisplayed());
+            String banner = text("problem");
+            assertTrue(banner.startsWith("journal " + damaged.resolve("journal.sqlite") + " is damaged"), banner);
+            assertTrue(
+                    banner.endsWith("Shown instead: what results.json and predictions.csv hold"
+                            + " (the journal's history, terms and failures cannot be read)."),
+                    banner);
+            assertEquals(String.valueOf(r.at("/evaluations/total").asInt()), text("eval-count"));
+            assertEquals(
+                    r.at("/evaluations/with_failed_terms").asInt() + " with a failed term, as results.json counts them",
+                    text("eval-detail"));
+            click("tab-parameters");
+            String cells = driver.findElement(By.cssSelector("#parameter-table tbody tr"))
+                    .getText();
+            assertTrue(cells.startsWith("x Å -5 0.5 "), cells);
+            assertResults(r);
+            assertEquals(List.of(), consoleErrors(), "the browser console shows no error");
+        } finally {
+            dash.thread.interrupt();
+            assertEquals(0, dash.join(), dash::toString);
+        }
+    }
+
+    @Test
+    @Order(6)
+    void aFolderThatHoldsAnOutputFolderIsNamedInAHint() throws Exception {
+        Path out = finishedFit();
+        // the job's folder: its job file names the output folder out
+        Running job = new Running("dashboard", out.getParent().toString(), "--port", "0");
+        try {
+            job.url();
+            assertEquals(
+                    "no journal here; did you mean out/ (it holds journal.sqlite)?",
+                    job.err.toString().strip());
+        } finally {
+            job.thread.interrupt();
+            assertEquals(0, job.join(), job::toString);
+        }
+        // a folder without a job file whose one subfolder holds results.json
+        Path parent = Files.createDirectories(work.resolve("parent").resolve("fitted"));
+        Files.copy(out.resolve("results.json"), parent.resolve("results.json"));
+        Running sub = new Running("dashboard", parent.getParent().toString(), "--port", "0");
+        try {
+            sub.url();
+            assertEquals(
+                    "no journal here; did you mean fitted/ (it holds results.json)?",
+                    sub.err.toString().strip());
+        } finally {
+            sub.thread.interrupt();
+            assertEquals(0, sub.join(), sub::toString);
+        }
+        // the output folder itself: no hint
+        Running itself = new Running("dashboard", out.toString(), "--port", "0");
+        try {
+            itself.url();
+            assertEquals("", itself.err.toString());
+        } finally {
+            itself.thread.interrupt();
+            assertEquals(0, itself.join(), itself::toString);
+        }
+    }
+
+    @Test
     @Order(4)
     void aNonLoopbackAddressIsRefusedWithoutTheFlag() throws Exception {
         Path out = finishedFit();
