@@ -1,7 +1,16 @@
 package org.chemfit.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 import org.chemfit.dashboard.Dashboard;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -50,6 +59,10 @@ final class DashboardCommand extends BaseCommand {
     @Override
     int execute() {
         requireOutputFolder(dir);
+        String hint = hint(dir);
+        if (hint != null) {
+            err().println(hint);
+        }
         Dashboard d = LiveDashboard.open(Dashboard.builder(dir), port, bind, allowRemote, "--port PORT");
         Thread hook = new Thread(d::close, "chemfit-dashboard-stop");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -72,5 +85,84 @@ final class DashboardCommand extends BaseCommand {
             }
         }
         return ExitCodes.OK;
+    }
+
+    /**
+     * A hint for a folder given in place of an output folder: when it holds neither a journal nor
+     * results.json, the output folders that do, of the job files in it ({@code output.folder},
+     * "results" by default) or else its one subfolder that does.
+     *
+     * @param given the folder given
+     * @return "no journal here; did you mean results/ (it holds journal.sqlite)?", or null when
+     *     the folder holds a journal or results.json, or no such folder is found
+     */
+    static @Nullable String hint(Path given) {
+        Path dir = given.toAbsolutePath().normalize();
+        if (holds(dir) != null) {
+            return null;
+        }
+        List<Path> found = new ArrayList<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.sorted().toList()) {
+                String name = f.getFileName().toString();
+                if (Files.isRegularFile(f) && (name.endsWith(".yaml") || name.endsWith(".yml"))) {
+                    Path out = outputFolder(f);
+                    if (out != null && holds(out) != null && !found.contains(out)) {
+                        found.add(out);
+                    }
+                }
+            }
+            if (found.isEmpty()) {
+                try (Stream<Path> sub = Files.list(dir)) {
+                    List<Path> folders = sub.map(Path::normalize)
+                            .filter(Files::isDirectory)
+                            .filter(f -> holds(f) != null)
+                            .sorted()
+                            .toList();
+                    if (folders.size() == 1) {
+                        found.add(folders.get(0));
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return null; // a folder that cannot be listed: no hint
+        }
+        if (found.isEmpty()) {
+            return null;
+        }
+        List<String> named = new ArrayList<>();
+        for (Path f : found) {
+            String shown = f.startsWith(dir) ? dir.relativize(f) + "/" : f.toString();
+            named.add(shown + " (it holds " + holds(f) + ")");
+        }
+        return "no journal here; did you mean " + String.join(" or ", named) + "?";
+    }
+
+    /** @return "journal.sqlite" or "results.json", whichever the folder holds first, else null */
+    private static @Nullable String holds(Path folder) {
+        for (String f : List.of("journal.sqlite", "results.json")) {
+            if (Files.isRegularFile(folder.resolve(f))) {
+                return f;
+            }
+        }
+        return null;
+    }
+
+    /** @return the output folder a job file names (normalised), or null when it is not a job file */
+    private static @Nullable Path outputFolder(Path job) {
+        try {
+            Object tree = new ObjectMapper(new YAMLFactory()).readValue(job.toFile(), Object.class);
+            if (!(tree instanceof Map<?, ?> m) || !m.containsKey("terms")) {
+                return null;
+            }
+            Object folder = m.get("output") instanceof Map<?, ?> o ? o.get("folder") : null;
+            Path base = job.toAbsolutePath().getParent();
+            if (base == null) {
+                return null;
+            }
+            return base.resolve(folder instanceof String f ? f : "results").normalize();
+        } catch (IOException | RuntimeException e) {
+            return null; // not YAML, or not a job file
+        }
     }
 }

@@ -96,7 +96,7 @@ class DashboardIT {
         Files.writeString(job, """
                 name: dashboard-demo
                 parameters:
-                  x: {initial: 0.5, bounds: [-5.0, 5.0]}
+                  x: {initial: 0.5, bounds: [-5.0, 5.0], unit: Å}
                 terms:
                   - name: quad
                     kind: external
@@ -328,6 +328,11 @@ class DashboardIT {
             waitFor(() -> "done".equals(text("status-value")), () -> "status: " + text("status-value"));
             int total = r.at("/evaluations/total").asInt();
             assertEquals(String.valueOf(total), text("eval-count"));
+            int withFailedTerms = r.at("/evaluations/with_failed_terms").asInt();
+            assertTrue(withFailedTerms > 0, r::toString);
+            assertEquals(
+                    total + " complete (" + withFailedTerms + " with a failed term), 0 failed, 0 running (budget 60)",
+                    text("eval-detail"));
             assertTrue(points("status-chart") == total
                     && !driver.findElements(By.cssSelector("#status-chart canvas"))
                             .isEmpty());
@@ -344,11 +349,11 @@ class DashboardIT {
             assertEquals(1, prow.size());
             String best = String.valueOf(r.at("/best_parameters/x").asDouble());
             String cells = prow.get(0).getText();
-            assertTrue(cells.startsWith("x -5 0.5 ") && cells.contains(" 5"), cells);
+            assertTrue(cells.startsWith("x Å -5 0.5 ") && cells.contains(" 5"), cells);
             assertTrue(
                     best.startsWith(prow.get(0)
                             .findElements(By.tagName("td"))
-                            .get(3)
+                            .get(4)
                             .getText()
                             .substring(0, 4)),
                     cells + " vs " + best);
@@ -356,6 +361,8 @@ class DashboardIT {
                     1,
                     driver.findElements(By.cssSelector("#parameter-charts canvas"))
                             .size());
+            assertEquals("x (Å)", driver.findElement(By.id("param-0")).getAttribute("data-title"));
+            assertEquals("Å", driver.findElement(By.id("param-0")).getAttribute("data-y-title"));
 
             click("tab-terms");
             List<WebElement> trows = driver.findElements(By.cssSelector("#term-table tbody tr"));
@@ -413,6 +420,35 @@ class DashboardIT {
                             == Math.min(50, total),
                     () -> "evaluation rows");
             assertEquals("rows 1–50 of " + total, text("page-info"));
+            // a complete evaluation in which wall failed names it, its stand-in and the reason
+            int firstPenalised = -1;
+            int penalisedOnPage = 0;
+            String reason = null;
+            try (var j = org.chemfit.journal.read.JournalReader.openReadOnly(out)) {
+                long run = j.latestRun().orElseThrow().id();
+                for (var e : j.evaluations(run, 0, 50)) {
+                    if (e.degraded()) {
+                        penalisedOnPage++;
+                        if (firstPenalised < 0) {
+                            firstPenalised = e.number();
+                        }
+                    }
+                }
+                for (var t : j.terms(run)) {
+                    if (t.evaluationNumber() == firstPenalised && t.failure() != null) {
+                        reason = t.failure().split("\n")[0];
+                    }
+                }
+            }
+            assertTrue(firstPenalised >= 0 && reason != null, "wall should fail among the first 50");
+            List<WebElement> penalised = driver.findElements(By.cssSelector("#evaluation-table tbody tr.degraded"));
+            assertEquals(penalisedOnPage, penalised.size());
+            List<WebElement> cellsOfFirst = penalised.get(0).findElements(By.tagName("td"));
+            assertEquals(String.valueOf(firstPenalised), cellsOfFirst.get(0).getText());
+            assertEquals("COMPLETE", cellsOfFirst.get(1).getText());
+            assertEquals(
+                    "term wall failed; a penalty stood in: " + reason,
+                    cellsOfFirst.get(5).getText());
             click("page-next");
             waitFor(() -> text("page-info").equals("rows 51–" + total + " of " + total), () -> text("page-info"));
             click("sort-loss");
@@ -492,6 +528,83 @@ class DashboardIT {
             assertEquals(List.of(), consoleErrors(), "the browser console shows no error");
         } finally {
             driver.setNetworkConditions(new ChromiumNetworkConditions());
+        }
+    }
+
+    @Test
+    @Order(5)
+    void aDamagedJournalShowsTheBannerAndWhatResultsJsonAndPredictionsCsvHold() throws Exception {
+        Path out = finishedFit();
+        JsonNode r = results(out);
+        Path damaged = Files.createDirectories(work.resolve("damaged"));
+        for (String f : List.of("journal.sqlite", "results.json", "predictions.csv")) {
+            Files.copy(out.resolve(f), damaged.resolve(f));
+        }
+        byte[] whole = Files.readAllBytes(damaged.resolve("journal.sqlite"));
+        Files.write(damaged.resolve("journal.sqlite"), java.util.Arrays.copyOf(whole, whole.length / 2));
+        Running dash = new Running("dashboard", damaged.toString(), "--port", "0");
+        try {
+            driver.get(dash.url());
+            waitFor(() -> "done".equals(text("status-value")), () -> "status: " + text("status-value"));
+            assertTrue(driver.findElement(By.id("problem")).isDisplayed());
+            String banner = text("problem");
+            assertTrue(banner.startsWith("journal " + damaged.resolve("journal.sqlite") + " is damaged"), banner);
+            assertTrue(
+                    banner.endsWith("Shown instead: what results.json and predictions.csv hold"
+                            + " (the journal's history, terms and failures cannot be read)."),
+                    banner);
+            assertEquals(String.valueOf(r.at("/evaluations/total").asInt()), text("eval-count"));
+            assertEquals(
+                    r.at("/evaluations/with_failed_terms").asInt() + " with a failed term, as results.json counts them",
+                    text("eval-detail"));
+            click("tab-parameters");
+            String cells = driver.findElement(By.cssSelector("#parameter-table tbody tr"))
+                    .getText();
+            assertTrue(cells.startsWith("x Å -5 0.5 "), cells);
+            assertResults(r);
+            assertEquals(List.of(), consoleErrors(), "the browser console shows no error");
+        } finally {
+            dash.thread.interrupt();
+            assertEquals(0, dash.join(), dash::toString);
+        }
+    }
+
+    @Test
+    @Order(6)
+    void aFolderThatHoldsAnOutputFolderIsNamedInAHint() throws Exception {
+        Path out = finishedFit();
+        // the job's folder: its job file names the output folder out
+        Running job = new Running("dashboard", out.getParent().toString(), "--port", "0");
+        try {
+            job.url();
+            assertEquals(
+                    "no journal here; did you mean out/ (it holds journal.sqlite)?",
+                    job.err.toString().strip());
+        } finally {
+            job.thread.interrupt();
+            assertEquals(0, job.join(), job::toString);
+        }
+        // a folder without a job file whose one subfolder holds results.json
+        Path parent = Files.createDirectories(work.resolve("parent").resolve("fitted"));
+        Files.copy(out.resolve("results.json"), parent.resolve("results.json"));
+        Running sub = new Running("dashboard", parent.getParent().toString(), "--port", "0");
+        try {
+            sub.url();
+            assertEquals(
+                    "no journal here; did you mean fitted/ (it holds results.json)?",
+                    sub.err.toString().strip());
+        } finally {
+            sub.thread.interrupt();
+            assertEquals(0, sub.join(), sub::toString);
+        }
+        // the output folder itself: no hint
+        Running itself = new Running("dashboard", out.toString(), "--port", "0");
+        try {
+            itself.url();
+            assertEquals("", itself.err.toString());
+        } finally {
+            itself.thread.interrupt();
+            assertEquals(0, itself.join(), itself::toString);
         }
     }
 

@@ -54,7 +54,9 @@ final class JournalView implements AutoCloseable {
             String host,
             String failure,
             BestPoint.Kind kind,
-            int attempt) {}
+            int attempt,
+            boolean degraded,
+            @Nullable String stoodIn) {}
 
     /** One leaf term's tally over the run. */
     static final class TermTally {
@@ -95,6 +97,9 @@ final class JournalView implements AutoCloseable {
     private boolean stopped;
 
     private List<String> names = List.of();
+    /** Each parameter's unit as the job file gives it (the run's settings), "" for none. */
+    private List<String> units = List.of();
+
     private final List<Row> rows = new ArrayList<>();
     /** The number after the highest evaluation read. */
     private int next;
@@ -104,6 +109,9 @@ final class JournalView implements AutoCloseable {
     private long lastTermId;
     private final Map<String, TermTally> terms = new LinkedHashMap<>();
     private final List<Failure> failures = new ArrayList<>();
+    /** The failed terms of each evaluation, by evaluation number. */
+    private final Map<Integer, List<Failure>> failuresOf = new java.util.HashMap<>();
+
     private long version;
     private @Nullable String problem;
     private boolean behind;
@@ -271,6 +279,7 @@ final class JournalView implements AutoCloseable {
         rows.clear();
         terms.clear();
         failures.clear();
+        failuresOf.clear();
         next = 0;
         running.clear();
         lastTermId = 0;
@@ -284,6 +293,25 @@ final class JournalView implements AutoCloseable {
             }
         }
         names = List.copyOf(n);
+        List<String> u = new ArrayList<>();
+        for (String name : names) {
+            u.add(unitOf(latest.settings(), name));
+        }
+        units = List.copyOf(u);
+    }
+
+    /**
+     * @return the unit the job file gives a parameter ({@code job.file.parameters}, nested by the
+     *     parts of its dotted name, in the run's settings), "" when it gives none
+     */
+    private static String unitOf(Map<String, Object> settings, String name) {
+        Object node = settings.get("job") instanceof Map<?, ?> job && job.get("file") instanceof Map<?, ?> file
+                ? file.get("parameters")
+                : null;
+        for (String part : name.split("\\.")) {
+            node = node instanceof Map<?, ?> m ? m.get(part) : null;
+        }
+        return node instanceof Map<?, ?> spec && spec.get("unit") instanceof String unit ? unit : "";
     }
 
     private static Map<String, Object> settingsOf(RunRecord r) {
@@ -313,7 +341,52 @@ final class JournalView implements AutoCloseable {
                 e.host(),
                 e.failure(),
                 BestPoint.kind(e),
-                e.attempt());
+                e.attempt(),
+                e.degraded(),
+                e.degraded() ? stoodIn(e) : null);
+    }
+
+    /**
+     * Which terms of a complete evaluation failed and how the failure policy stood in for each,
+     * from its metadata tree: "term ext failed; a penalty stood in: the reason's first line".
+     *
+     * @return the text, or null when the tree names no such term (the term records say which failed)
+     */
+    private static @Nullable String stoodIn(EvaluationRecord e) {
+        List<String> found = new ArrayList<>();
+        try {
+            stoodIn(e.tree(), found);
+        } catch (RuntimeException ex) {
+            return null; // a tree that cannot be read: the term records still name the failed term
+        }
+        return found.isEmpty() ? null : String.join("; ", found);
+    }
+
+    private static void stoodIn(Map<?, ?> node, List<String> found) {
+        if (!(node.get("terms") instanceof List<?> children)) {
+            return;
+        }
+        for (Object c : children) {
+            if (!(c instanceof Map<?, ?> t)) {
+                continue;
+            }
+            String how = switch (String.valueOf(t.get("status"))) {
+                case "PENALTY" -> "a penalty stood in";
+                case "SKIPPED" -> "it was skipped";
+                default -> null;
+            };
+            if (how != null) {
+                Object reason = t.get("failure");
+                found.add("term " + t.get("name") + " failed; " + how
+                        + (reason == null ? "" : ": " + firstLine(String.valueOf(reason))));
+            }
+            stoodIn(t, found);
+        }
+    }
+
+    private static String firstLine(String s) {
+        int i = s.indexOf('\n');
+        return i < 0 ? s : s.substring(0, i);
     }
 
     private void tally(TermRecord t) {
@@ -323,7 +396,7 @@ final class JournalView implements AutoCloseable {
         }
         if (t.state() == EvaluationRecord.State.FAILED) {
             s.failed++;
-            failures.add(new Failure(
+            Failure f = new Failure(
                     failures.size(),
                     t.evaluationNumber(),
                     t.name(),
@@ -331,7 +404,11 @@ final class JournalView implements AutoCloseable {
                     t.failure(),
                     t.runDirectory(),
                     t.host(),
-                    t.ended()));
+                    t.ended());
+            failures.add(f);
+            failuresOf
+                    .computeIfAbsent(t.evaluationNumber(), k -> new ArrayList<>())
+                    .add(f);
         } else {
             s.complete++;
             s.last = t.value();
@@ -356,6 +433,11 @@ final class JournalView implements AutoCloseable {
         m.put("folder", dir.toString());
         m.put("problem", problem);
         if (run == null) {
+            Map<String, Object> written = problem == null ? null : readResults();
+            if (written != null) {
+                fromResults(m, written);
+                return m;
+            }
             m.put("status", journal == null ? "waiting" : "starting");
             return m;
         }
@@ -369,6 +451,7 @@ final class JournalView implements AutoCloseable {
         m.put("started", run.started() == null ? null : run.started().toString());
         m.put("ended", run.ended() == null ? null : run.ended().toString());
         int complete = 0;
+        int withFailedTerms = 0;
         int failed = 0;
         int running = 0;
         // the Fitter's rule: a degraded evaluation only when no clean one, a bad one never
@@ -380,6 +463,9 @@ final class JournalView implements AutoCloseable {
             switch (r.state()) {
                 case "COMPLETE" -> {
                     complete++;
+                    if (r.degraded()) {
+                        withFailedTerms++;
+                    }
                     bestPoint.offer(r.number(), r.kind(), r.loss());
                 }
                 case "FAILED" -> failed++;
@@ -388,8 +474,14 @@ final class JournalView implements AutoCloseable {
         }
         Map<String, Object> counts = new LinkedHashMap<>();
         counts.put("complete", complete);
+        counts.put("with_failed_terms", withFailedTerms);
         counts.put("failed", failed);
-        counts.put("running", running);
+        // as `chemfit report` says: an evaluation left unfinished by a run that is not running (it
+        // finished, failed, was interrupted, or its process is gone) is cut off, not running; a
+        // resume runs it again
+        boolean live = "RUNNING".equals(run.status()) && !stopped;
+        counts.put("running", live ? running : 0);
+        counts.put("cut_off", live ? 0 : running);
         counts.put("total", complete + failed + running);
         m.put("counts", counts);
         Object budget = fit.get("max_evaluations");
@@ -420,6 +512,49 @@ final class JournalView implements AutoCloseable {
         m.put("results", results());
         m.put("outputs_stamp", outputs);
         return m;
+    }
+
+    /**
+     * The page's state when the journal cannot be read but the fit wrote results.json (as
+     * {@code chemfit report} then reports it): its status, counts, best loss and parameters, and
+     * its tables; no history, terms or failures, which only the journal holds.
+     */
+    private void fromResults(Map<String, Object> m, Map<String, Object> r) {
+        m.put("from_results", true);
+        m.put("status", r.get("status") instanceof String st ? st : "done");
+        m.put("stop_reason", r.get("stop_reason"));
+        m.put("method", r.get("method"));
+        Map<String, Object> counts = new LinkedHashMap<>();
+        Map<?, ?> ev = r.get("evaluations") instanceof Map<?, ?> e ? e : Map.of();
+        counts.put("total", ev.get("total") instanceof Number n ? n.intValue() : 0);
+        counts.put("with_failed_terms", ev.get("with_failed_terms") instanceof Number n ? n.intValue() : 0);
+        m.put("counts", counts);
+        m.put("budget", null);
+        Map<?, ?> loss = r.get("loss") instanceof Map<?, ?> l ? l : Map.of();
+        m.put("best_loss", loss.get("best") instanceof Number b ? b.doubleValue() : null);
+        // results.json names the best evaluation by its id, "e28"
+        m.put(
+                "best_evaluation",
+                ev.get("best") instanceof String id && id.matches("e\\d+") ? Integer.valueOf(id.substring(1)) : null);
+        List<Object> ps = new ArrayList<>();
+        if (r.get("parameters") instanceof List<?> list) {
+            for (Object o : list) {
+                if (o instanceof Map<?, ?> pm) {
+                    Map<String, Object> p = new LinkedHashMap<>();
+                    for (String k : List.of("name", "unit", "lower", "initial", "best", "upper", "fixed")) {
+                        p.put(k, pm.get(k));
+                    }
+                    p.put("at_bound", false);
+                    ps.add(p);
+                }
+            }
+        }
+        m.put("parameters", ps);
+        m.put("terms", List.of());
+        m.put("failure_count", 0);
+        m.put("failures", List.of());
+        m.put("results", pick(r));
+        m.put("outputs_stamp", outputs);
     }
 
     private static String status(String s) {
@@ -625,11 +760,22 @@ final class JournalView implements AutoCloseable {
                 }
             }
         }
+        // results.json's units once written (of this run), else the job file's in the run's settings
+        Map<String, String> written = new java.util.HashMap<>();
+        Map<String, Object> res = results();
+        if (res != null && res.get("parameters") instanceof List<?> ps) {
+            for (Object o : ps) {
+                if (o instanceof Map<?, ?> pm && pm.get("name") != null && pm.get("unit") instanceof String u) {
+                    written.put(String.valueOf(pm.get("name")), u);
+                }
+            }
+        }
         List<Object> out = new ArrayList<>();
         for (int k = 0; k < names.size(); k++) {
             String n = names.get(k);
             Map<String, Object> p = new LinkedHashMap<>();
             p.put("name", n);
+            p.put("unit", written.getOrDefault(n, k < units.size() ? units.get(k) : ""));
             double lo = Double.NEGATIVE_INFINITY;
             double hi = Double.POSITIVE_INFINITY;
             if (bounds.get(n) instanceof List<?> b && b.size() == 2) {
@@ -706,7 +852,21 @@ final class JournalView implements AutoCloseable {
      * @return what {@link Predictions#read} returns, or null when there is none of this run
      */
     synchronized @Nullable Map<String, Object> predictions() {
-        return results() == null ? null : Predictions.read(dir);
+        boolean journalUnread = run == null && problem != null && readResults() != null;
+        return results() == null && !journalUnread ? null : Predictions.read(dir);
+    }
+
+    /** @return the folder's results.json as written, or null when absent or unreadable */
+    private @Nullable Map<String, Object> readResults() {
+        Path f = dir.resolve("results.json");
+        if (!Files.isRegularFile(f)) {
+            return null;
+        }
+        try {
+            return JSON.readValue(f.toFile(), new TypeReference<LinkedHashMap<String, Object>>() {});
+        } catch (IOException e) {
+            return null; // being written: the next tick reads it
+        }
     }
 
     /**
@@ -715,36 +875,36 @@ final class JournalView implements AutoCloseable {
      * run, running again after a resume, has not written yet, is an earlier fit's and is not used.
      */
     private @Nullable Map<String, Object> results() {
-        Path f = dir.resolve("results.json");
         RunRecord shown = run;
-        if (!Files.isRegularFile(f) || shown == null || "RUNNING".equals(shown.status())) {
+        if (shown == null || "RUNNING".equals(shown.status())) {
             return null;
         }
-        try {
-            Map<String, Object> r = JSON.readValue(f.toFile(), new TypeReference<LinkedHashMap<String, Object>>() {});
-            if (!(r.get("journal_run") instanceof Number n) || n.longValue() != shown.id()) {
-                return null;
-            }
-            Map<String, Object> m = new LinkedHashMap<>();
-            for (String k : List.of(
-                    "status",
-                    "message",
-                    "stop_reason",
-                    "loss",
-                    "terms",
-                    "warnings",
-                    "metrics",
-                    "validation",
-                    "evaluations")) {
-                if (r.containsKey(k)) {
-                    m.put(k, r.get(k));
-                }
-            }
-            return m;
-        } catch (IOException e) {
-            // being written, or not ours: the journal is what the page shows
+        Map<String, Object> r = readResults();
+        if (r == null || !(r.get("journal_run") instanceof Number n) || n.longValue() != shown.id()) {
             return null;
         }
+        return pick(r);
+    }
+
+    /** @return the parts of results.json the page shows */
+    private static Map<String, Object> pick(Map<String, Object> r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (String k : List.of(
+                "status",
+                "message",
+                "stop_reason",
+                "loss",
+                "parameters",
+                "terms",
+                "warnings",
+                "metrics",
+                "validation",
+                "evaluations")) {
+            if (r.containsKey(k)) {
+                m.put(k, r.get(k));
+            }
+        }
+        return m;
     }
 
     /**
@@ -778,7 +938,7 @@ final class JournalView implements AutoCloseable {
         m.put("parameters", names);
         List<Object> out = new ArrayList<>();
         for (int i = offset; i < Math.min(all.size(), offset + limit); i++) {
-            out.add(rowMap(all.get(i)));
+            out.add(rowMap(all.get(i), failuresOf));
         }
         m.put("rows", out);
         return m;
@@ -789,7 +949,7 @@ final class JournalView implements AutoCloseable {
         List<Object> out = new ArrayList<>();
         for (Row r : rows) {
             if (r != null) {
-                out.add(rowMap(r));
+                out.add(rowMap(r, failuresOf));
             }
         }
         return out;
@@ -799,7 +959,7 @@ final class JournalView implements AutoCloseable {
         return names;
     }
 
-    private static List<Object> rowMap(Row r) {
+    private static List<Object> rowMap(Row r, Map<Integer, List<Failure>> failuresOf) {
         // a row is a list, not a map: a long table is sent many times
         List<Object> row = new ArrayList<>();
         row.add(r.number());
@@ -807,11 +967,33 @@ final class JournalView implements AutoCloseable {
         row.add(num(r.told()));
         row.add(num(r.seconds()));
         row.add(r.host());
-        row.add(r.failure());
+        row.add(failureText(r, failuresOf.getOrDefault(r.number(), List.of())));
         for (double p : r.params()) {
             row.add(num(p));
         }
         return row;
+    }
+
+    /**
+     * @return the evaluation's failure; for a complete one in which a term failed, which term and
+     *     how the failure policy stood in for it (from its tree, else from the term records)
+     */
+    private static @Nullable String failureText(Row r, List<Failure> failed) {
+        if (r.failure() != null && !r.failure().isEmpty()) {
+            return r.failure();
+        }
+        if (!r.degraded()) {
+            return r.failure();
+        }
+        if (r.stoodIn() != null) {
+            return r.stoodIn();
+        }
+        List<String> parts = new ArrayList<>();
+        for (Failure f : failed) {
+            parts.add("term " + f.term() + " failed; the failure policy stood in"
+                    + (f.message() == null ? "" : ": " + firstLine(f.message())));
+        }
+        return parts.isEmpty() ? "a term failed; the failure policy stood in" : String.join("; ", parts);
     }
 
     /**

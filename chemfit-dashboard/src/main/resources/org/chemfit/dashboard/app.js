@@ -82,7 +82,8 @@
     var s = summary;
     $('folder').textContent = s.folder || '';
     var p = $('problem');
-    p.textContent = s.problem || '';
+    p.textContent = (s.problem || '')
+      + (s.from_results ? ' Shown instead: what results.json and predictions.csv hold (the journal\'s history, terms and failures cannot be read).' : '');
     p.classList.toggle('hidden', !s.problem);
     var st = $('status-value');
     st.textContent = s.status;
@@ -90,7 +91,12 @@
     $('stop-reason').textContent = s.stop_reason || (s.method ? 'method ' + s.method : '');
     var c = s.counts || { total: 0, complete: 0, failed: 0, running: 0 };
     $('eval-count').textContent = String(c.total);
-    $('eval-detail').textContent = c.complete + ' complete, ' + c.failed + ' failed, ' + c.running + ' running'
+    $('eval-detail').textContent = c.complete === undefined
+      ? (c.with_failed_terms ? c.with_failed_terms + ' with a failed term, ' : '') + 'as results.json counts them'
+      : c.complete + ' complete'
+      + (c.with_failed_terms ? ' (' + c.with_failed_terms + ' with a failed term)' : '')
+      + ', ' + c.failed + ' failed, '
+      + (c.cut_off ? c.cut_off + ' cut off when the fit stopped' : c.running + ' running')
       + (s.budget ? ' (budget ' + s.budget + ')' : '');
     var rounds = s.results && s.results.evaluations ? s.results.evaluations.rounds : null;
     $('eval-rounds').textContent = rounds !== null && rounds !== undefined ? 'in ' + rounds + ' rounds (batches evaluated at once)' : '';
@@ -170,6 +176,7 @@
     (summary.parameters || []).forEach(function (p, k) {
       var tr = el('tr');
       tr.appendChild(el('td', p.name, 'text'));
+      tr.appendChild(el('td', p.unit || '', 'text'));
       tr.appendChild(el('td', fmt(p.lower)));
       tr.appendChild(el('td', fmt(p.initial)));
       tr.appendChild(el('td', fmt(p.best)));
@@ -184,12 +191,16 @@
       if (charts[id]) { charts[id].setData(data); return; }
       var div = el('div', null, 'chart');
       div.id = id;
+      // uPlot draws the titles on its canvas; the attributes name them for a reader of the page
+      var title = p.name + (p.unit ? ' (' + p.unit + ')' : '');
+      div.setAttribute('data-title', title);
+      div.setAttribute('data-y-title', p.unit || '');
       box.appendChild(div);
       charts[id] = new uPlot({
-        title: p.name,
+        title: title,
         width: chartWidth(), height: 200,
         scales: { x: { time: false } },
-        axes: [evaluationAxis(), { size: 70 }],
+        axes: [evaluationAxis(), { label: p.unit || undefined, size: 70 }],
         series: [
           { label: 'evaluation' },
           { label: p.name, stroke: '#1f3a5f', width: 1, points: { show: h.number.length < 300 }, value: function (u, v) { return fmt(v); } },
@@ -496,7 +507,8 @@
     var tb = $('evaluation-table').querySelector('tbody');
     tb.textContent = '';
     page.rows.forEach(function (r) {
-      var cls = r[1] === 'FAILED' ? 'failed' : (summary && r[0] === summary.best_evaluation ? 'best' : '');
+      // a complete evaluation with a failure text is one in which a term failed and was stood in for
+      var cls = r[1] === 'FAILED' ? 'failed' : (summary && r[0] === summary.best_evaluation ? 'best' : (r[5] ? 'degraded' : ''));
       var tr = el('tr', null, cls);
       tr.appendChild(el('td', r[0]));
       tr.appendChild(el('td', r[1], 'text'));

@@ -224,6 +224,74 @@ class DashboardTest {
     }
 
     @Test
+    void evaluationsWithAPenalisedTermAreCountedAndNameTheTermAndTheReason() throws Exception {
+        Journals.fit(dir, 60);
+        try (JournalReader j = JournalReader.openReadOnly(dir);
+                Dashboard d = Dashboard.builder(dir).start()) {
+            long run = j.latestRun().orElseThrow().id();
+            List<EvaluationRecord> all = j.evaluations(run, 0, 100);
+            List<EvaluationRecord> penalised =
+                    all.stream().filter(EvaluationRecord::degraded).toList();
+            assertTrue(penalised.size() > 0, "the fit should have hit the wall");
+            JsonNode s = JSON.readTree(
+                    get(base(d) + "/api/summary?token=" + token(d)).body());
+            assertEquals(60, s.at("/counts/complete").asInt());
+            assertEquals(0, s.at("/counts/failed").asInt());
+            assertEquals(penalised.size(), s.at("/counts/with_failed_terms").asInt());
+            assertEquals(penalised.size(), s.get("failure_count").asInt());
+            JsonNode page =
+                    JSON.readTree(get(base(d) + "/api/evaluations?sort=number&offset=0&limit=60&token=" + token(d))
+                            .body());
+            for (EvaluationRecord e : all) {
+                JsonNode row = page.at("/rows/" + e.number());
+                assertEquals(e.number(), row.get(0).asInt());
+                if (e.degraded()) {
+                    assertEquals(e.toldLoss(), row.get(2).asDouble(), 0.0);
+                    assertEquals(
+                            "term wall failed; a penalty stood in: term 1 'wall' failed: wall: x = "
+                                    + e.parameters().get("x") + " is beyond the wall",
+                            row.get(5).asText(),
+                            row.toString());
+                } else {
+                    assertTrue(row.get(5).isNull() || row.get(5).asText().isEmpty(), row.toString());
+                }
+            }
+        }
+    }
+
+    @Test
+    void parametersCarryTheJobFilesUnitsThenResultsJsons() throws Exception {
+        try (org.chemfit.journal.Journal j = org.chemfit.journal.Journal.open(dir)) {
+            Journals.fitter(10)
+                    .jobSettings(Map.of(
+                            "file",
+                            Map.of(
+                                    "parameters",
+                                    Map.of(
+                                            "x", Map.of("initial", 0.3, "unit", "Å"),
+                                            "y", Map.of("initial", 1.1)))))
+                    .journal(j)
+                    .fit(new Journals.RandomSearch());
+        }
+        try (JournalView v = new JournalView(dir)) {
+            v.refreshAll();
+            JsonNode s = JSON.valueToTree(v.summary());
+            assertEquals("x", s.at("/parameters/0/name").asText());
+            assertEquals("Å", s.at("/parameters/0/unit").asText());
+            assertEquals("y", s.at("/parameters/1/name").asText());
+            assertEquals("", s.at("/parameters/1/unit").asText());
+            Files.writeString(dir.resolve("results.json"), """
+                    {"status": "done", "journal_run": 1,
+                     "parameters": [{"name": "x", "unit": "nm"}, {"name": "y", "unit": "eV"}]}
+                    """);
+            v.refreshAll();
+            s = JSON.valueToTree(v.summary());
+            assertEquals("nm", s.at("/parameters/0/unit").asText());
+            assertEquals("eV", s.at("/parameters/1/unit").asText());
+        }
+    }
+
+    @Test
     void aLongHistoryIsDownsampledKeepingTheBestAndTheLast() throws Exception {
         Journals.fit(dir, 5000);
         try (JournalReader j = JournalReader.openReadOnly(dir);
@@ -290,14 +358,22 @@ class DashboardTest {
                     .until(() -> {
                         v.refresh();
                         return v.summary().get("counts") instanceof Map<?, ?> c
-                                && ((Number) c.get("complete")).intValue() >= 3;
+                                && ((Number) c.get("complete")).intValue() >= 3
+                                && ((Number) c.get("running")).intValue() == 1;
                     });
             assertEquals("running", v.summary().get("status"));
+            assertEquals(
+                    Map.of("complete", 3, "with_failed_terms", 0, "failed", 0, "running", 1, "cut_off", 0, "total", 4),
+                    v.summary().get("counts"));
             fit.destroyForcibly(); // SIGKILL, as at the end of an allocation
             assertTrue(fit.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
             assertTrue(v.refresh(), "the run's state changed");
             Map<String, Object> s = v.summary();
             assertEquals("stopped", s.get("status"));
+            assertEquals(
+                    Map.of("complete", 3, "with_failed_terms", 0, "failed", 0, "running", 0, "cut_off", 1, "total", 4),
+                    s.get("counts"),
+                    "the evaluation the kill cut short is cut off, not running");
             assertEquals(null, s.get("seconds_left"), "no time left is promised for a stopped run");
             assertEquals(null, s.get("elapsed_seconds"), "a stopped run's clock does not run on");
         } finally {
@@ -475,6 +551,46 @@ class DashboardTest {
         data = JSON.readTree(page.substring(start, page.indexOf("</script>", start)));
         assertEquals(3, data.at("/predictions/charts").size(), "of the run shown, they are");
         assertEquals(7, data.at("/summary/results/evaluations/rounds").asInt());
+    }
+
+    @Test
+    void aJournalThatCannotBeReadShowsWhatResultsJsonAndPredictionsCsvHold() throws Exception {
+        Journals.fit(dir, 20);
+        writeResults();
+        Files.writeString(dir.resolve("results.json"), """
+                {"status": "done", "stop_reason": "MAX_EVALUATIONS", "method": "Nelder-Mead", "journal_run": 1,
+                 "loss": {"best": 0.25, "initial": 4.0, "unit": ""},
+                 "parameters": [{"name": "x", "initial": 0.3, "best": 1.0, "lower": -2.0, "upper": 2.0,
+                   "fixed": false, "unit": "Å"}],
+                 "evaluations": {"total": 20, "with_failed_terms": 3, "rounds": 20, "best": "e12"},
+                 "terms": [{"name": "dimer", "metrics": {"energy": {"unit": "eV",
+                   "best": {"count": 3, "rmse": 0.02, "mae": 0.015, "max_abs_error": 0.03, "r2": 0.99}}}}]}
+                """);
+        Path journal = dir.resolve("journal.sqlite");
+        for (String side : List.of("-wal", "-shm")) {
+            Files.deleteIfExists(dir.resolve("journal.sqlite" + side));
+        }
+        byte[] whole = Files.readAllBytes(journal);
+        Files.write(journal, java.util.Arrays.copyOf(whole, whole.length / 2));
+        try (Dashboard d = Dashboard.builder(dir).start()) {
+            JsonNode s = JSON.readTree(
+                    get(base(d) + "/api/summary?token=" + token(d)).body());
+            assertFalse(s.get("problem").isNull(), s.toString());
+            assertTrue(s.get("from_results").asBoolean(), s.toString());
+            assertEquals("done", s.get("status").asText());
+            assertEquals("MAX_EVALUATIONS", s.get("stop_reason").asText());
+            assertEquals(20, s.at("/counts/total").asInt());
+            assertEquals(3, s.at("/counts/with_failed_terms").asInt());
+            assertEquals(0.25, s.get("best_loss").asDouble(), 0.0);
+            assertEquals(12, s.get("best_evaluation").asInt());
+            assertEquals("x", s.at("/parameters/0/name").asText());
+            assertEquals("Å", s.at("/parameters/0/unit").asText());
+            assertEquals(1.0, s.at("/parameters/0/best").asDouble(), 0.0);
+            assertEquals(0.02, s.at("/results/terms/0/metrics/energy/best/rmse").asDouble(), 0.0);
+            HttpResponse<String> p = get(base(d) + "/api/predictions?token=" + token(d));
+            assertEquals(200, p.statusCode(), p.body());
+            assertEquals(Predictions.read(dir), JSON.readValue(p.body(), Map.class), "the rows of predictions.csv");
+        }
     }
 
     @Test
