@@ -1,0 +1,94 @@
+package org.chemfit.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real {@code chemfit fit} of one slow external term, stopped by SIGTERM in its own JVM and run
+ * again on the same output folder: the counts of results.json and of the closing line agree with
+ * what was evaluated in each attempt.
+ */
+@org.junit.jupiter.api.Timeout(value = 300, unit = TimeUnit.SECONDS)
+class ResumeCountsIT {
+
+    private static final int BUDGET = 12;
+
+    @TempDir
+    Path tmp;
+
+    /** Writes fit.yaml: one external term whose program sleeps 0.2 s, run one at a time by Nelder-Mead. */
+    private static void writeJob(Path dir) throws IOException {
+        Files.writeString(dir.resolve("run.sh"), """
+                #!/bin/sh
+                sleep 0.2
+                . ./params.sh
+                awk -v x="$x" -v y="$y" 'BEGIN { printf "{\\"e\\": %.17g}\\n", (x - 1.5) ^ 2 + (y + 0.5) ^ 2 }' > out.json
+                """);
+        assertTrue(dir.resolve("run.sh").toFile().setExecutable(true));
+        Files.writeString(dir.resolve("params.sh.tpl"), "x={{ x }}\ny={{ y }}\n");
+        Files.writeString(dir.resolve("fit.yaml"), """
+                name: slow
+                parameters:
+                  x: {initial: 0.0, bounds: [-5, 5]}
+                  y: {initial: 1.0, bounds: [-5, 5]}
+                terms:
+                  - name: ext
+                    kind: external
+                    templates: {params.sh: params.sh.tpl}
+                    command: ./run.sh
+                    files: run.sh
+                    outputs: {e: {parser: json, file: out.json, path: /e}}
+                    reference: {e: 0.0}
+                optimizer: {method: Nelder-Mead, max_evaluations: %d}
+                execution: {workers: 1}
+                output: {folder: out, plots: false}
+                """.formatted(BUDGET));
+    }
+
+    private static JsonNode results(Path dir) throws IOException {
+        return new ObjectMapper().readTree(dir.resolve("out/results.json").toFile());
+    }
+
+    @Test
+    void sigtermCountsOnlyTheRoundsEvaluated() throws Exception {
+        writeJob(tmp);
+        Process p = InterruptIT.start(tmp, "fit", "fit.yaml", "--progress", "none");
+        try {
+            InterruptIT.awaitEvaluations(p, tmp.resolve("out/evaluations.csv"), 3, tmp);
+            Process k = new ProcessBuilder("kill", "-TERM", Long.toString(p.pid()))
+                    .inheritIO()
+                    .start();
+            assertTrue(k.waitFor(10, TimeUnit.SECONDS) && k.exitValue() == 0, "kill -TERM failed");
+            assertTrue(p.waitFor(90, TimeUnit.SECONDS), "chemfit did not stop within 90 s of SIGTERM");
+        } finally {
+            p.destroyForcibly();
+        }
+        String log = InterruptIT.output(tmp);
+        assertEquals(ExitCodes.TERMINATED, p.exitValue(), log);
+        JsonNode r = results(tmp);
+        assertEquals("interrupted", r.get("status").asText(), log);
+        int total = r.at("/evaluations/total").asInt();
+        assertTrue(total >= 3 && total < BUDGET, log);
+        // one point a round: every round counted was evaluated, the one SIGTERM cut off is not counted
+        assertEquals(total, r.at("/evaluations/rounds").asInt(), log);
+        assertEquals(
+                total + 1,
+                Files.readAllLines(tmp.resolve("out/evaluations.csv")).size(),
+                log);
+        List<String> out = Files.readAllLines(tmp.resolve("stdout.txt"));
+        assertEquals(
+                "slow: interrupted after " + total + " evaluations, ",
+                out.get(0).substring(0, out.get(0).indexOf(", ") + 2),
+                log);
+    }
+}
