@@ -102,6 +102,9 @@ final class Results {
                         : result.stopReason() == StopReason.INTERRUPTED
                                 ? Math.max(0, result.rounds() - 1)
                                 : result.rounds());
+        // taken from the journal by a resumed fit rather than computed in this attempt
+        int replayed = log.count() - log.computed();
+        ev.put("replayed", replayed);
         ev.put(
                 "best",
                 result == null || result.breakdown() == null
@@ -116,8 +119,9 @@ final class Results {
                 ? (finished.toEpochMilli() - started.toEpochMilli()) / 1000.0
                 : result.wallTime().toNanos() / 1e9;
         t.put("wall_seconds", wall);
-        int n = result == null ? log.count() : result.evaluations();
-        t.put("seconds_per_evaluation", n == 0 ? null : wall / n);
+        // the time of the evaluations computed in this attempt: the replayed ones took none
+        int n = (result == null ? log.count() : result.evaluations()) - replayed;
+        t.put("seconds_per_evaluation", n <= 0 ? null : wall / n);
         m.put("timing", t);
         m.put(
                 "uncertainty",

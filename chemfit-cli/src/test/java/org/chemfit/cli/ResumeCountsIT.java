@@ -60,7 +60,7 @@ class ResumeCountsIT {
     }
 
     @Test
-    void sigtermCountsOnlyTheRoundsEvaluated() throws Exception {
+    void sigtermCountsOnlyTheRoundsEvaluatedAndTheResumeTimesOnlyWhatItComputed() throws Exception {
         writeJob(tmp);
         Process p = InterruptIT.start(tmp, "fit", "fit.yaml", "--progress", "none");
         try {
@@ -85,10 +85,42 @@ class ResumeCountsIT {
                 total + 1,
                 Files.readAllLines(tmp.resolve("out/evaluations.csv")).size(),
                 log);
+        assertEquals(0, r.at("/evaluations/replayed").asInt(), log);
         List<String> out = Files.readAllLines(tmp.resolve("stdout.txt"));
+        assertEquals("slow: interrupted after " + total + " evaluations, ", head(out.get(0)), log);
+
+        // the same command again: the journal gives the evaluations finished, the rest are computed and timed
+        Process again = InterruptIT.start(tmp, "fit", "fit.yaml", "--progress", "none");
+        assertTrue(again.waitFor(120, TimeUnit.SECONDS), "the resumed fit did not end within 120 s");
+        String log2 = InterruptIT.output(tmp);
+        assertEquals(ExitCodes.OK, again.exitValue(), log2);
+        JsonNode done = results(tmp);
+        assertEquals("done", done.get("status").asText(), log2);
+        assertEquals(BUDGET, done.at("/evaluations/total").asInt(), log2);
+        assertEquals(BUDGET, done.at("/evaluations/rounds").asInt(), log2);
+        assertEquals(total, done.at("/evaluations/replayed").asInt(), log2);
+        double wall = done.at("/timing/wall_seconds").asDouble();
         assertEquals(
-                "slow: interrupted after " + total + " evaluations, ",
-                out.get(0).substring(0, out.get(0).indexOf(", ") + 2),
-                log);
+                wall / (BUDGET - total),
+                done.at("/timing/seconds_per_evaluation").asDouble(),
+                0.0,
+                log2);
+        List<String> closing = Files.readAllLines(tmp.resolve("stdout.txt"));
+        assertEquals(
+                "slow: done (max evaluations) after " + BUDGET + " evaluations (" + total
+                        + " replayed from the journal), ",
+                head(closing.get(0)),
+                log2);
+        // report prints the same line from results.json
+        Process report = InterruptIT.start(tmp, "report", "out", "--no-plots");
+        assertTrue(report.waitFor(60, TimeUnit.SECONDS), "report did not end within 60 s");
+        assertEquals(
+                closing.get(0), Files.readAllLines(tmp.resolve("stdout.txt")).get(0), InterruptIT.output(tmp));
+    }
+
+    /** @return the closing line up to its time: "NAME: STATUS after N evaluations ..., " */
+    private static String head(String line) {
+        int time = line.lastIndexOf(" s (");
+        return line.substring(0, line.lastIndexOf(", ", time) + 2);
     }
 }
