@@ -69,14 +69,22 @@ final class ReportCommand extends BaseCommand {
         } else {
             // One count: the journal's (what a resume replays) when there is one, else the CSV's rows.
             Integer recorded = Files.exists(journal) ? journalFinished(journal) : null;
-            String state = Files.exists(journal) ? journalState(journal) : "running";
+            String state = Files.exists(journal) ? journalState(journal) : null;
+            String count = recorded != null
+                    ? Tables.count(recorded, "evaluation") + " so far"
+                    : Tables.count(history.size(), "evaluation") + " in " + EvaluationLog.FILE;
             out().printf(
-                            "%s: %s; %s so far%n",
+                            "%s: %s; %s%n",
                             dir,
                             earlier != null
                                     ? earlier
-                                    : state + " (no " + Results.FILE + (state.equals("running") ? " yet" : "") + ")",
-                            Tables.count(recorded != null ? recorded : history.size(), "evaluation"));
+                                    : state == null
+                                            // no journal says whether its fit runs: evaluations.csv alone cannot
+                                            ? "no " + Results.FILE
+                                                    + " (the fit is running, or stopped before writing it)"
+                                            : state + " (no " + Results.FILE + (state.equals("running") ? " yet" : "")
+                                                    + ")",
+                            count);
             if (bestRow != null) {
                 out().println("best loss so far: " + Tables.fmt(Double.parseDouble(bestRow[1])) + " at evaluation "
                         + bestRow[0]);
@@ -226,13 +234,14 @@ final class ReportCommand extends BaseCommand {
 
     /**
      * @return how the journal's latest run stands, in words: running, stopped without finishing
-     *     (its process on this host is gone), failed, interrupted or finished
+     *     (its process on this host is gone), failed, interrupted or finished; null when the journal
+     *     cannot be read or holds no run, and so does not say
      */
-    private static String journalState(Path file) {
+    private static @Nullable String journalState(Path file) {
         try (org.chemfit.journal.read.JournalReader j = org.chemfit.journal.read.JournalReader.openReadOnly(file)) {
-            return j.latestRun().map(run -> state(j, run)).orElse("running");
+            return j.latestRun().map(run -> state(j, run)).orElse(null);
         } catch (org.chemfit.journal.JournalException e) {
-            return "running";
+            return null;
         }
     }
 
