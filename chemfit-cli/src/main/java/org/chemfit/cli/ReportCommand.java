@@ -48,6 +48,11 @@ final class ReportCommand extends BaseCommand {
             throw new UserException(dir + " holds neither " + Results.FILE + " nor " + EvaluationLog.FILE + " nor "
                     + journal.getFileName() + "; give the output folder of a fit");
         }
+        if (html && !Files.exists(journal)) {
+            // refused before anything is printed or drawn: the report asked for cannot be made
+            throw new UserException(dir + " holds no " + journal.getFileName() + "; report.html is drawn from the"
+                    + " journal (without --html the report prints the tables and draws the plots)");
+        }
         CsvHistory csvHistory =
                 Files.exists(csv) ? CsvHistory.read(csv) : new CsvHistory(new ArrayList<>(), List.of(), null);
         List<double[]> history = csvHistory.history();
@@ -110,10 +115,6 @@ final class ReportCommand extends BaseCommand {
             out().println("plots: " + Tables.count(files.size(), "file") + " in " + plots);
         }
         if (html) {
-            if (!Files.exists(journal)) {
-                throw new UserException(
-                        dir + " holds no " + journal.getFileName() + "; report.html is drawn from the journal");
-            }
             try {
                 out().println("html: " + org.chemfit.dashboard.HtmlReport.write(dir));
             } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
