@@ -88,6 +88,11 @@ class ResumeCountsIT {
         assertEquals(0, r.at("/evaluations/replayed").asInt(), log);
         List<String> out = Files.readAllLines(tmp.resolve("stdout.txt"));
         assertEquals("slow: interrupted after " + total + " evaluations, ", head(out.get(0)), log);
+        // the last line says how to go on
+        assertEquals(
+                "run the same command to resume: " + total + " evaluations are in the journal",
+                out.get(out.size() - 1),
+                log);
 
         // the same command again: the journal gives the evaluations finished, the rest are computed and timed
         Process again = InterruptIT.start(tmp, "fit", "fit.yaml", "--progress", "none");
@@ -106,6 +111,7 @@ class ResumeCountsIT {
                 0.0,
                 log2);
         List<String> closing = Files.readAllLines(tmp.resolve("stdout.txt"));
+        assertTrue(closing.stream().noneMatch(l -> l.contains("to resume")), log2);
         assertEquals(
                 "slow: done (max evaluations) after " + BUDGET + " evaluations (" + total
                         + " replayed from the journal), ",
@@ -116,6 +122,33 @@ class ResumeCountsIT {
         assertTrue(report.waitFor(60, TimeUnit.SECONDS), "report did not end within 60 s");
         assertEquals(
                 closing.get(0), Files.readAllLines(tmp.resolve("stdout.txt")).get(0), InterruptIT.output(tmp));
+
+        // a new run, stopped too: the command that resumes it is the one without --restart
+        Files.delete(tmp.resolve("out/evaluations.csv"));
+        Process restarted = InterruptIT.start(tmp, "fit", "fit.yaml", "--progress", "none", "--restart");
+        try {
+            InterruptIT.awaitEvaluations(restarted, tmp.resolve("out/evaluations.csv"), 3, tmp);
+            sigterm(restarted);
+        } finally {
+            restarted.destroyForcibly();
+        }
+        String log3 = InterruptIT.output(tmp);
+        assertEquals(ExitCodes.TERMINATED, restarted.exitValue(), log3);
+        int total3 = results(tmp).at("/evaluations/total").asInt();
+        List<String> out3 = Files.readAllLines(tmp.resolve("stdout.txt"));
+        assertEquals(
+                "run the same command without --restart to resume: " + total3 + " evaluations are in the journal",
+                out3.get(out3.size() - 1),
+                log3);
+    }
+
+    /** Sends SIGTERM and waits until the fit has ended. */
+    private static void sigterm(Process p) throws Exception {
+        Process k = new ProcessBuilder("kill", "-TERM", Long.toString(p.pid()))
+                .inheritIO()
+                .start();
+        assertTrue(k.waitFor(10, TimeUnit.SECONDS) && k.exitValue() == 0, "kill -TERM failed");
+        assertTrue(p.waitFor(90, TimeUnit.SECONDS), "chemfit did not stop within 90 s of SIGTERM");
     }
 
     /** @return the closing line up to its time: "NAME: STATUS after N evaluations ..., " */
