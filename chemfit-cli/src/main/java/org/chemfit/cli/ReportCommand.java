@@ -251,13 +251,34 @@ final class ReportCommand extends BaseCommand {
             case "RUNNING" ->
                 j.endedWithoutFinishing(run.id())
                         .map(p -> "stopped without finishing: its fit (" + p + ") has ended, killed or out of time;"
-                                + " `chemfit fit` with the same job resumes it")
+                                + (writtenByTheCli(run)
+                                        ? " `chemfit fit` with the same job resumes it"
+                                        : " its program resumes it, run again with the same objective and"
+                                                + " JournalMode.resumeLatest() (`chemfit fit` did not write it: its"
+                                                + " settings name no job file)"))
                         .orElse("running");
             case "FINISHED" -> "finished";
             case "FAILED" -> "failed";
             case "INTERRUPTED" -> "interrupted";
             default -> run.status().toLowerCase(java.util.Locale.ROOT);
         };
+    }
+
+    /**
+     * @return whether {@code chemfit fit} started the run: it stores the job file's tree and its
+     *     data files' digests in the run's settings ({@link JobSettings}), which a program using the
+     *     library has no job file for
+     */
+    private static boolean writtenByTheCli(org.chemfit.journal.read.RunRecord run) {
+        Map<String, Object> settings;
+        try {
+            settings = run.settings();
+        } catch (RuntimeException e) {
+            return false; // settings that cannot be read name no job file either
+        }
+        return settings.get("job") instanceof Map<?, ?> job
+                && job.get("file") instanceof Map<?, ?>
+                && job.get("data") instanceof Map<?, ?>;
     }
 
     /**

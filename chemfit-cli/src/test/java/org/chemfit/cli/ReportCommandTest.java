@@ -6,6 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.chemfit.Bounds;
+import org.chemfit.ObjectiveFunction;
+import org.chemfit.fit.Fitter;
+import org.chemfit.journal.JournalException;
+import org.chemfit.journal.read.JournalReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,5 +61,82 @@ class ReportCommandTest {
         Cli.Run plain = Cli.run("report", out.toString(), "--no-plots");
         assertEquals(ExitCodes.OK, plain.code(), plain::toString);
         assertTrue(plain.out().startsWith("fit: done (max evaluations) after 5 evaluations, "), plain::toString);
+    }
+
+    /**
+     * A program using the library: fits one parameter, every evaluation 0.3 s, with a journal in
+     * the folder given, until it is killed.
+     */
+    static final class LibraryFit {
+
+        private LibraryFit() {}
+
+        public static void main(String[] args) {
+            ObjectiveFunction slow = p -> {
+                try {
+                    Thread.sleep(300);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                double x = p.get("x");
+                return (x - 1) * (x - 1);
+            };
+            try (JournalReader j = JournalReader.open(Path.of(args[0]))) {
+                new Fitter(slow, Map.of("x", 0.2))
+                        .bounds(Bounds.of(Map.of("x", List.of(-3.0, 3.0))))
+                        .maxEvaluations(100000)
+                        .journal(j)
+                        .fit("Nelder-Mead");
+            }
+        }
+    }
+
+    /** @return the finished evaluations of the journal's latest run, -1 while there is none to read */
+    private static int finished(Path dir) {
+        if (!Files.exists(dir.resolve("journal.sqlite"))) {
+            return -1;
+        }
+        try (JournalReader j = JournalReader.openReadOnly(dir)) {
+            return j.latestRun().map(r -> FitRun.finished(j, r.id())).orElse(-1);
+        } catch (JournalException e) {
+            return -1; // the program has not created the schema yet
+        }
+    }
+
+    @Test
+    void aKilledLibraryFitIsNotSaidToBeResumedByChemfitFit() throws Exception {
+        Path dir = tmp.resolve("library");
+        Files.createDirectories(dir);
+        Process p = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        LibraryFit.class.getName(),
+                        dir.toString())
+                .redirectOutput(tmp.resolve("stdout.txt").toFile())
+                .redirectError(tmp.resolve("stderr.txt").toFile())
+                .start();
+        try {
+            Awaitility.await()
+                    .atMost(Duration.ofMinutes(1))
+                    .pollInterval(Duration.ofMillis(50))
+                    .failFast(() -> assertTrue(p.isAlive(), () -> "the program ended\n" + InterruptIT.output(tmp)))
+                    .until(() -> finished(dir) >= 2);
+        } finally {
+            // SIGKILL: the run stays RUNNING in the journal, as after a crash
+            p.destroyForcibly();
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        }
+        int recorded = finished(dir);
+        Cli.Run r = Cli.run("report", dir.toString(), "--no-plots");
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        String first = r.out().lines().findFirst().orElse("");
+        assertTrue(
+                first.startsWith(dir + ": stopped without finishing: its fit (pid " + p.pid() + " on "), r::toString);
+        assertTrue(
+                first.endsWith(") has ended, killed or out of time; its program resumes it, run again with the same"
+                        + " objective and JournalMode.resumeLatest() (`chemfit fit` did not write it: its settings name"
+                        + " no job file) (no results.json); " + recorded + " evaluations so far"),
+                r::toString);
     }
 }
