@@ -534,6 +534,12 @@ final class FitRun {
         out().println();
         out().println("results: " + file);
         out().println("journal: " + journal.path() + " (run " + runId + ")");
+        if (code == ExitCodes.INTERRUPTED) {
+            String resume = resumeHint(runId);
+            if (resume != null) {
+                out().println(resume);
+            }
+        }
         out().flush();
         if (notWritten == null) {
             return code;
@@ -543,6 +549,24 @@ final class FitRun {
         err().println("error: " + Messages.clean(notWritten.getMessage()) + " (the fit's result is in " + file + ")");
         err().flush();
         return code == ExitCodes.OK ? ExitCodes.USAGE : code;
+    }
+
+    /**
+     * How an interrupted fit goes on: the same command resumes the run from the journal when the
+     * journal recorded it as interrupted with finished evaluations ({@code --restart} would start a
+     * new run instead).
+     *
+     * @return the line to print, or null when there is nothing to resume
+     */
+    private @Nullable String resumeHint(long runId) {
+        boolean interrupted =
+                journal.runs().stream().anyMatch(r -> r.id() == runId && "INTERRUPTED".equals(r.status()));
+        int n = interrupted ? finished(journal, runId) : 0;
+        if (n == 0) {
+            return null;
+        }
+        return "run the same command" + (options.restart() ? " without --restart" : "") + " to resume: "
+                + Tables.count(n, "evaluation") + (n == 1 ? " is" : " are") + " in the journal";
     }
 
     /** @return the failed term in the causes of a failed fit, or null */

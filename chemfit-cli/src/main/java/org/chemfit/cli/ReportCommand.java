@@ -48,6 +48,11 @@ final class ReportCommand extends BaseCommand {
             throw new UserException(dir + " holds neither " + Results.FILE + " nor " + EvaluationLog.FILE + " nor "
                     + journal.getFileName() + "; give the output folder of a fit");
         }
+        if (html && !Files.exists(journal)) {
+            // refused before anything is printed or drawn: the report asked for cannot be made
+            throw new UserException(dir + " holds no " + journal.getFileName() + "; report.html is drawn from the"
+                    + " journal (without --html the report prints the tables and draws the plots)");
+        }
         CsvHistory csvHistory =
                 Files.exists(csv) ? CsvHistory.read(csv) : new CsvHistory(new ArrayList<>(), List.of(), null);
         List<double[]> history = csvHistory.history();
@@ -69,14 +74,22 @@ final class ReportCommand extends BaseCommand {
         } else {
             // One count: the journal's (what a resume replays) when there is one, else the CSV's rows.
             Integer recorded = Files.exists(journal) ? journalFinished(journal) : null;
-            String state = Files.exists(journal) ? journalState(journal) : "running";
+            String state = Files.exists(journal) ? journalState(journal) : null;
+            String count = recorded != null
+                    ? Tables.count(recorded, "evaluation") + " so far"
+                    : Tables.count(history.size(), "evaluation") + " in " + EvaluationLog.FILE;
             out().printf(
-                            "%s: %s; %s so far%n",
+                            "%s: %s; %s%n",
                             dir,
                             earlier != null
                                     ? earlier
-                                    : state + " (no " + Results.FILE + (state.equals("running") ? " yet" : "") + ")",
-                            Tables.count(recorded != null ? recorded : history.size(), "evaluation"));
+                                    : state == null
+                                            // no journal says whether its fit runs: evaluations.csv alone cannot
+                                            ? "no " + Results.FILE
+                                                    + " (the fit is running, or stopped before writing it)"
+                                            : state + " (no " + Results.FILE + (state.equals("running") ? " yet" : "")
+                                                    + ")",
+                            count);
             if (bestRow != null) {
                 out().println("best loss so far: " + Tables.fmt(Double.parseDouble(bestRow[1])) + " at evaluation "
                         + bestRow[0]);
@@ -102,10 +115,6 @@ final class ReportCommand extends BaseCommand {
             out().println("plots: " + Tables.count(files.size(), "file") + " in " + plots);
         }
         if (html) {
-            if (!Files.exists(journal)) {
-                throw new UserException(
-                        dir + " holds no " + journal.getFileName() + "; report.html is drawn from the journal");
-            }
             try {
                 out().println("html: " + org.chemfit.dashboard.HtmlReport.write(dir));
             } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
@@ -226,13 +235,14 @@ final class ReportCommand extends BaseCommand {
 
     /**
      * @return how the journal's latest run stands, in words: running, stopped without finishing
-     *     (its process on this host is gone), failed, interrupted or finished
+     *     (its process on this host is gone), failed, interrupted or finished; null when the journal
+     *     cannot be read or holds no run, and so does not say
      */
-    private static String journalState(Path file) {
+    private static @Nullable String journalState(Path file) {
         try (org.chemfit.journal.read.JournalReader j = org.chemfit.journal.read.JournalReader.openReadOnly(file)) {
-            return j.latestRun().map(run -> state(j, run)).orElse("running");
+            return j.latestRun().map(run -> state(j, run)).orElse(null);
         } catch (org.chemfit.journal.JournalException e) {
-            return "running";
+            return null;
         }
     }
 
@@ -241,13 +251,34 @@ final class ReportCommand extends BaseCommand {
             case "RUNNING" ->
                 j.endedWithoutFinishing(run.id())
                         .map(p -> "stopped without finishing: its fit (" + p + ") has ended, killed or out of time;"
-                                + " `chemfit fit` with the same job resumes it")
+                                + (writtenByTheCli(run)
+                                        ? " `chemfit fit` with the same job resumes it"
+                                        : " its program resumes it, run again with the same objective and"
+                                                + " JournalMode.resumeLatest() (`chemfit fit` did not write it: its"
+                                                + " settings name no job file)"))
                         .orElse("running");
             case "FINISHED" -> "finished";
             case "FAILED" -> "failed";
             case "INTERRUPTED" -> "interrupted";
             default -> run.status().toLowerCase(java.util.Locale.ROOT);
         };
+    }
+
+    /**
+     * @return whether {@code chemfit fit} started the run: it stores the job file's tree and its
+     *     data files' digests in the run's settings ({@link JobSettings}), which a program using the
+     *     library has no job file for
+     */
+    private static boolean writtenByTheCli(org.chemfit.journal.read.RunRecord run) {
+        Map<String, Object> settings;
+        try {
+            settings = run.settings();
+        } catch (RuntimeException e) {
+            return false; // settings that cannot be read name no job file either
+        }
+        return settings.get("job") instanceof Map<?, ?> job
+                && job.get("file") instanceof Map<?, ?>
+                && job.get("data") instanceof Map<?, ?>;
     }
 
     /**

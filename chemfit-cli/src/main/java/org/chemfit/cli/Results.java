@@ -14,6 +14,7 @@ import java.util.Objects;
 import org.chemfit.EvaluationContext;
 import org.chemfit.Parameters;
 import org.chemfit.fit.FitResult;
+import org.chemfit.fit.StopReason;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -92,7 +93,18 @@ final class Results {
         ev.put("total", result == null ? log.count() : result.evaluations());
         ev.put("with_failed_terms", log.withFailures());
         ev.put("steps", result == null ? null : result.steps());
-        ev.put("rounds", result == null ? null : result.rounds());
+        // a round is a batch evaluated; the one an interrupt cut off (counted by the Fitter when it
+        // started) was not, and its evaluations that finished before the cut are not in the total either
+        ev.put(
+                "rounds",
+                result == null
+                        ? null
+                        : result.stopReason() == StopReason.INTERRUPTED
+                                ? Math.max(0, result.rounds() - 1)
+                                : result.rounds());
+        // taken from the journal by a resumed fit rather than computed in this attempt
+        int replayed = log.count() - log.computed();
+        ev.put("replayed", replayed);
         ev.put(
                 "best",
                 result == null || result.breakdown() == null
@@ -107,8 +119,9 @@ final class Results {
                 ? (finished.toEpochMilli() - started.toEpochMilli()) / 1000.0
                 : result.wallTime().toNanos() / 1e9;
         t.put("wall_seconds", wall);
-        int n = result == null ? log.count() : result.evaluations();
-        t.put("seconds_per_evaluation", n == 0 ? null : wall / n);
+        // the time of the evaluations computed in this attempt: the replayed ones took none
+        int n = (result == null ? log.count() : result.evaluations()) - replayed;
+        t.put("seconds_per_evaluation", n <= 0 ? null : wall / n);
         m.put("timing", t);
         m.put(
                 "uncertainty",

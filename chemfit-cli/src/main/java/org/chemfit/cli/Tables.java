@@ -39,14 +39,19 @@ final class Tables {
         String rounds = ev.get("rounds") instanceof Number n && n.intValue() > 0 && n.intValue() < total
                 ? " in " + count(n.intValue(), "round")
                 : "";
+        // a resumed fit took these from the journal; the time is that of the others
+        String replayed = ev.get("replayed") instanceof Number n && n.intValue() > 0
+                ? " (" + n.intValue() + " replayed from the journal)"
+                : "";
         out.printf(
                 Locale.ROOT,
-                "%s: %s%s after %s%s, %s s (%s)%n",
+                "%s: %s%s after %s%s%s, %s s (%s)%n",
                 job.get("name"),
                 status,
                 stop.isEmpty() || stop.equals(String.valueOf(status)) ? "" : " (" + stop + ")",
                 count(total, "evaluation"),
                 rounds,
+                replayed,
                 timing.get("wall_seconds") instanceof Number n
                         ? String.format(Locale.ROOT, "%.2f", n.doubleValue())
                         : "-",

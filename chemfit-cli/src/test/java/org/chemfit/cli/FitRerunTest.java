@@ -116,7 +116,9 @@ class FitRerunTest {
         assertTrue(
                 report.out().contains("stopped without finishing: its fit (pid " + p.pid() + " on "), report::toString);
         assertTrue(
-                report.out().contains(" resumes it (no results.json); " + recorded + " evaluations so far"),
+                report.out()
+                        .contains("; `chemfit fit` with the same job resumes it (no results.json); " + recorded
+                                + " evaluations so far"),
                 report::toString);
         assertTrue(
                 // nothing runs the evaluations a stopped fit left unfinished: they are not called running

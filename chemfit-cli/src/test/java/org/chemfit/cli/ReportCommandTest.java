@@ -1,0 +1,142 @@
+package org.chemfit.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.chemfit.Bounds;
+import org.chemfit.ObjectiveFunction;
+import org.chemfit.fit.Fitter;
+import org.chemfit.journal.JournalException;
+import org.chemfit.journal.read.JournalReader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code chemfit report} on the output folders of real fits, whole or with files missing. */
+class ReportCommandTest {
+
+    @TempDir
+    Path tmp;
+
+    /** @return the output folder of a real fit of 5 evaluations, without plots */
+    private Path fit() throws Exception {
+        InterruptIT.writeSlowLatticeJob(tmp, 2);
+        Cli.Run r = Cli.run(
+                "fit",
+                tmp.resolve("fit.yaml").toString(),
+                "--max-evaluations",
+                "5",
+                "--progress",
+                "none",
+                "--no-plots");
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        return tmp.resolve("out");
+    }
+
+    @Test
+    void htmlWithoutAJournalIsRefusedBeforeAnythingIsPrintedOrDrawn() throws Exception {
+        Path out = fit();
+        Files.delete(out.resolve("journal.sqlite"));
+        Files.deleteIfExists(out.resolve("journal.sqlite-wal"));
+        Files.deleteIfExists(out.resolve("journal.sqlite-shm"));
+        Cli.Run r = Cli.run("report", out.toString(), "--html");
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertEquals("", r.out(), r::toString);
+        assertEquals(
+                "error: " + out + " holds no journal.sqlite; report.html is drawn from the journal (without --html the"
+                        + " report prints the tables and draws the plots)",
+                r.err().strip(),
+                r::toString);
+        assertFalse(Files.exists(out.resolve("plots")), r::toString);
+        assertFalse(Files.exists(out.resolve("report.html")), r::toString);
+
+        // without --html the same folder is reported
+        Cli.Run plain = Cli.run("report", out.toString(), "--no-plots");
+        assertEquals(ExitCodes.OK, plain.code(), plain::toString);
+        assertTrue(plain.out().startsWith("fit: done (max evaluations) after 5 evaluations, "), plain::toString);
+    }
+
+    /**
+     * A program using the library: fits one parameter, every evaluation 0.3 s, with a journal in
+     * the folder given, until it is killed.
+     */
+    static final class LibraryFit {
+
+        private LibraryFit() {}
+
+        public static void main(String[] args) {
+            ObjectiveFunction slow = p -> {
+                try {
+                    Thread.sleep(300);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                double x = p.get("x");
+                return (x - 1) * (x - 1);
+            };
+            try (JournalReader j = JournalReader.open(Path.of(args[0]))) {
+                new Fitter(slow, Map.of("x", 0.2))
+                        .bounds(Bounds.of(Map.of("x", List.of(-3.0, 3.0))))
+                        .maxEvaluations(100000)
+                        .journal(j)
+                        .fit("Nelder-Mead");
+            }
+        }
+    }
+
+    /** @return the finished evaluations of the journal's latest run, -1 while there is none to read */
+    private static int finished(Path dir) {
+        if (!Files.exists(dir.resolve("journal.sqlite"))) {
+            return -1;
+        }
+        try (JournalReader j = JournalReader.openReadOnly(dir)) {
+            return j.latestRun().map(r -> FitRun.finished(j, r.id())).orElse(-1);
+        } catch (JournalException e) {
+            return -1; // the program has not created the schema yet
+        }
+    }
+
+    @Test
+    void aKilledLibraryFitIsNotSaidToBeResumedByChemfitFit() throws Exception {
+        Path dir = tmp.resolve("library");
+        Files.createDirectories(dir);
+        Process p = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        LibraryFit.class.getName(),
+                        dir.toString())
+                .redirectOutput(tmp.resolve("stdout.txt").toFile())
+                .redirectError(tmp.resolve("stderr.txt").toFile())
+                .start();
+        try {
+            Awaitility.await()
+                    .atMost(Duration.ofMinutes(1))
+                    .pollInterval(Duration.ofMillis(50))
+                    .failFast(() -> assertTrue(p.isAlive(), () -> "the program ended\n" + InterruptIT.output(tmp)))
+                    .until(() -> finished(dir) >= 2);
+        } finally {
+            // SIGKILL: the run stays RUNNING in the journal, as after a crash
+            p.destroyForcibly();
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        }
+        int recorded = finished(dir);
+        Cli.Run r = Cli.run("report", dir.toString(), "--no-plots");
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        String first = r.out().lines().findFirst().orElse("");
+        assertTrue(
+                first.startsWith(dir + ": stopped without finishing: its fit (pid " + p.pid() + " on "), r::toString);
+        assertTrue(
+                first.endsWith(") has ended, killed or out of time; its program resumes it, run again with the same"
+                        + " objective and JournalMode.resumeLatest() (`chemfit fit` did not write it: its settings name"
+                        + " no job file) (no results.json); " + recorded + " evaluations so far"),
+                r::toString);
+    }
+}
