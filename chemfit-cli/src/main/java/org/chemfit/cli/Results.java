@@ -14,7 +14,6 @@ import java.util.Objects;
 import org.chemfit.EvaluationContext;
 import org.chemfit.Parameters;
 import org.chemfit.fit.FitResult;
-import org.chemfit.fit.StopReason;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -93,15 +92,8 @@ final class Results {
         ev.put("total", result == null ? log.count() : result.evaluations());
         ev.put("with_failed_terms", log.withFailures());
         ev.put("steps", result == null ? null : result.steps());
-        // a round is a batch evaluated; the one an interrupt cut off (counted by the Fitter when it
-        // started) was not, and its evaluations that finished before the cut are not in the total either
-        ev.put(
-                "rounds",
-                result == null
-                        ? null
-                        : result.stopReason() == StopReason.INTERRUPTED
-                                ? Math.max(0, result.rounds() - 1)
-                                : result.rounds());
+        // a round is a batch evaluated: the Fitter does not count one that an interrupt cut off
+        ev.put("rounds", result == null ? null : result.rounds());
         // taken from the journal by a resumed fit rather than computed in this attempt
         int replayed = log.count() - log.computed();
         ev.put("replayed", replayed);

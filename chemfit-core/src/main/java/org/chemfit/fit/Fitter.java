@@ -694,11 +694,11 @@ public final class Fitter {
                 session.evaluationsStarted(first, toRun);
             }
             lastContexts = contexts;
-            if (!toRun.isEmpty()) {
-                rounds++;
-            }
             if (!toCompute.isEmpty()) {
                 batch.evaluateMany(toCompute);
+            }
+            if (!toRun.isEmpty()) {
+                rounds++; // once its batch is evaluated: one that an interrupt cuts off is not a round
             }
             if (residualCache != null) {
                 for (int k = 0; k < n; k++) {
