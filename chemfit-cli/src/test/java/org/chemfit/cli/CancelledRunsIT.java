@@ -86,10 +86,7 @@ class CancelledRunsIT {
         Path runDir = Path.of(Files.readString(started).strip());
         List<ProcessHandle> children = p.descendants().toList();
         if (sigterm) {
-            Process k = new ProcessBuilder("kill", "-TERM", Long.toString(p.pid()))
-                    .inheritIO()
-                    .start();
-            assertTrue(k.waitFor(10, TimeUnit.SECONDS) && k.exitValue() == 0, "kill -TERM failed");
+            InterruptIT.sigterm(p);
         } else {
             p.destroyForcibly(); // SIGKILL: nothing of the fit runs after it
         }

@@ -80,11 +80,20 @@ class InterruptIT {
     }
 
     static void sigint(Process p) throws IOException, InterruptedException {
+        signal(p, "INT");
+    }
+
+    /** Sends SIGTERM to the process, as a batch system does at the end of an allocation. */
+    static void sigterm(Process p) throws IOException, InterruptedException {
+        signal(p, "TERM");
+    }
+
+    private static void signal(Process p, String name) throws IOException, InterruptedException {
         // The JVM has no API to send a signal; kill(1) is the portable way on Linux and macOS.
-        Process k = new ProcessBuilder("kill", "-INT", Long.toString(p.pid()))
+        Process k = new ProcessBuilder("kill", "-" + name, Long.toString(p.pid()))
                 .inheritIO()
                 .start();
-        assertTrue(k.waitFor(10, TimeUnit.SECONDS) && k.exitValue() == 0, "kill -INT failed");
+        assertTrue(k.waitFor(10, TimeUnit.SECONDS) && k.exitValue() == 0, "kill -" + name + " failed");
     }
 
     /** Waits until the fit has written at least {@code n} evaluations, failing after a minute. */

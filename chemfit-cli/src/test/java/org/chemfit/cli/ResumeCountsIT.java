@@ -65,10 +65,7 @@ class ResumeCountsIT {
         Process p = InterruptIT.start(tmp, "fit", "fit.yaml", "--progress", "none");
         try {
             InterruptIT.awaitEvaluations(p, tmp.resolve("out/evaluations.csv"), 3, tmp);
-            Process k = new ProcessBuilder("kill", "-TERM", Long.toString(p.pid()))
-                    .inheritIO()
-                    .start();
-            assertTrue(k.waitFor(10, TimeUnit.SECONDS) && k.exitValue() == 0, "kill -TERM failed");
+            InterruptIT.sigterm(p);
             assertTrue(p.waitFor(90, TimeUnit.SECONDS), "chemfit did not stop within 90 s of SIGTERM");
         } finally {
             p.destroyForcibly();
@@ -144,10 +141,7 @@ class ResumeCountsIT {
 
     /** Sends SIGTERM and waits until the fit has ended. */
     private static void sigterm(Process p) throws Exception {
-        Process k = new ProcessBuilder("kill", "-TERM", Long.toString(p.pid()))
-                .inheritIO()
-                .start();
-        assertTrue(k.waitFor(10, TimeUnit.SECONDS) && k.exitValue() == 0, "kill -TERM failed");
+        InterruptIT.sigterm(p);
         assertTrue(p.waitFor(90, TimeUnit.SECONDS), "chemfit did not stop within 90 s of SIGTERM");
     }
 

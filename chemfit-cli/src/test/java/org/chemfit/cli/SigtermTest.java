@@ -29,10 +29,7 @@ class SigtermTest {
         Process p = InterruptIT.start(tmp, "fit", "fit.yaml", "--progress", "log", "--progress-interval", "0.2");
         try {
             InterruptIT.awaitEvaluations(p, tmp.resolve("out/evaluations.csv"), 3, tmp);
-            Process k = new ProcessBuilder("kill", "-TERM", Long.toString(p.pid()))
-                    .inheritIO()
-                    .start();
-            assertTrue(k.waitFor(10, TimeUnit.SECONDS) && k.exitValue() == 0, "kill -TERM failed");
+            InterruptIT.sigterm(p);
             assertTrue(p.waitFor(90, TimeUnit.SECONDS), "chemfit did not stop within 90 s of SIGTERM");
         } finally {
             p.destroyForcibly();
