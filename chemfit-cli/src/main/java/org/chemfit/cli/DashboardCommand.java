@@ -138,9 +138,9 @@ final class DashboardCommand extends BaseCommand {
         return "no journal here; did you mean " + String.join(" or ", named) + "?";
     }
 
-    /** @return "journal.sqlite" or "results.json", whichever the folder holds first, else null */
+    /** @return the journal's or results.json's file name, whichever the folder holds first, else null */
     private static @Nullable String holds(Path folder) {
-        for (String f : List.of("journal.sqlite", "results.json")) {
+        for (String f : List.of(org.chemfit.journal.Journal.DEFAULT_FILE_NAME, Results.FILE)) {
             if (Files.isRegularFile(folder.resolve(f))) {
                 return f;
             }
@@ -160,7 +160,8 @@ final class DashboardCommand extends BaseCommand {
             if (base == null) {
                 return null;
             }
-            return base.resolve(folder instanceof String f ? f : "results").normalize();
+            return base.resolve(folder instanceof String f ? f : OutputReader.DEFAULT_FOLDER)
+                    .normalize();
         } catch (IOException | RuntimeException e) {
             return null; // not YAML, or not a job file
         }

@@ -20,6 +20,9 @@ import org.jspecify.annotations.NullUnmarked;
 @NullUnmarked
 final class OutputReader {
 
+    /** The output folder when the job names none, beside the job file. */
+    static final String DEFAULT_FOLDER = "results";
+
     private final JobReading r;
 
     OutputReader(JobReading reading) {
@@ -27,7 +30,7 @@ final class OutputReader {
     }
 
     OutputSpec read(Node n) {
-        Path folder = r.folder.resolve("results");
+        Path folder = r.folder.resolve(DEFAULT_FOLDER);
         boolean plots = true;
         if (n != null) {
             Node.MapNode m = r.map(n, "output");

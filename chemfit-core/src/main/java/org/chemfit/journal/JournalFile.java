@@ -240,7 +240,7 @@ final class JournalFile {
     }
 
     /** @return the path as one word of a POSIX shell's command line */
-    static String quoted(Path p) {
+    private static String quoted(Path p) {
         String s = p.toString();
         return s.matches("[A-Za-z0-9_./+-]+") ? s : "'" + s.replace("'", "'\\''") + "'";
     }
