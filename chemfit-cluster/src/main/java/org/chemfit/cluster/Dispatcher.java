@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -447,7 +448,10 @@ final class Dispatcher implements AutoCloseable {
     static final int NAMED_TASKS = 5;
 
     /** @return the warning that a member left holding these tasks (none, maybe) */
-    static String leftMessage(String member, List<Entry> tasks) {
+    static String leftMessage(String member, List<Entry> recorded) {
+        // a task handed back by a failed call and sent to another thread of the same member before
+        // the membership event came is recorded twice: it is one task held
+        List<Entry> tasks = List.copyOf(new LinkedHashSet<>(recorded));
         if (tasks.isEmpty()) {
             return "member " + member + " left; it held no task";
         }
@@ -652,7 +656,8 @@ final class Dispatcher implements AutoCloseable {
         }
         Member member = member(m);
         if (member == null) {
-            batch.forEach(e -> requeue(e, m, true)); // it left: the slot goes with it
+            slots.removeIf(m::equals); // it left: its slots go with it
+            batch.forEach(e -> requeue(e, m, true));
             return true;
         }
         List<byte @Nullable []> frames = new ArrayList<>(batch.size());
@@ -676,6 +681,7 @@ final class Dispatcher implements AutoCloseable {
         } catch (RuntimeException ex) {
             LOG.debug("could not hand {} task(s) to {}: {}", batch.size(), m, ex.toString());
             if (closed || gone(ex) || !isMember(m)) {
+                slots.removeIf(m::equals);
                 batch.forEach(e -> requeue(e, m, !closed));
             } else {
                 batch.forEach(e -> retryOrFail(e, m, "it could not be sent: " + Reasons.of(ex)));
@@ -706,7 +712,9 @@ final class Dispatcher implements AutoCloseable {
         }
         if (failure != null) {
             if (closed || gone(failure) || !isMember(m)) {
-                // other members run them; the slot went with the member
+                // other members run them; the member's other threads went with it, so none of
+                // them is offered the tasks handed back
+                slots.removeIf(m::equals);
                 batch.forEach(e -> requeue(e, m, !closed));
                 return;
             }

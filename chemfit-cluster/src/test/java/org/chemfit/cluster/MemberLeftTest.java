@@ -124,6 +124,11 @@ class MemberLeftTest {
                         + " of evaluation e4, term 4 't4' of evaluation e5 and 2 more",
                 Dispatcher.leftMessage("m at 127.0.0.1:5701", tasks));
         assertEquals(
+                "member m at 127.0.0.1:5701 left; the 2 task(s) it held are handed to other members: term 0 't0' of"
+                        + " evaluation e1, term 1 't1' of evaluation e2",
+                Dispatcher.leftMessage("m at 127.0.0.1:5701", List.of(tasks.get(0), tasks.get(1), tasks.get(0))),
+                "a task recorded twice (its call failed twice before the member's departure was seen) is held once");
+        assertEquals(
                 "member m at 127.0.0.1:5701 left; it held no task",
                 Dispatcher.leftMessage("m at 127.0.0.1:5701", List.of()));
     }
