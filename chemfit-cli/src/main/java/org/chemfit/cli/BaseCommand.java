@@ -56,6 +56,10 @@ abstract class BaseCommand implements Callable<Integer> {
 
     @Override
     public final Integer call() {
+        if (quiet && verbose) {
+            err().println("error: -q (--quiet) and -v (--verbose) ask for opposite things; give one of them");
+            return ExitCodes.USAGE;
+        }
         System.setProperty("java.awt.headless", "true");
         if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "info" : quiet ? "error" : "warn");

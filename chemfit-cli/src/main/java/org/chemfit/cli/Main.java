@@ -47,6 +47,14 @@ public final class Main {
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine c = ex.getCommandLine();
             java.io.PrintWriter err = c.getErr();
+            String port = unreadPort(ex, args);
+            if (port != null) {
+                // --dashboard=abc: picocli would call "abc" an unmatched argument, far from its cause
+                err.println("error: the dashboard's port must be a whole number, 0 (any free port) to 65535, got '"
+                        + port + "' (--dashboard=" + port + ")");
+                err.flush();
+                return ExitCodes.USAGE;
+            }
             if (ex instanceof CommandLine.UnmatchedArgumentException u
                     && c.getParent() == null
                     && !c.getSubcommands().isEmpty()
@@ -66,6 +74,21 @@ public final class Main {
             return ExitCodes.USAGE;
         });
         return cl;
+    }
+
+    /**
+     * @param ex a command line's error
+     * @param args the command line
+     * @return the value of a {@code --dashboard=VALUE} that is not a number, when that value is what
+     *     the error calls unmatched (the port is optional, so a value that is not one is left over)
+     */
+    static @Nullable String unreadPort(CommandLine.ParameterException ex, String[] args) {
+        if (!(ex instanceof CommandLine.UnmatchedArgumentException u)
+                || u.getUnmatched().isEmpty()) {
+            return null;
+        }
+        String value = u.getUnmatched().get(0);
+        return Arrays.asList(args).contains("--dashboard=" + value) ? value : null;
     }
 
     /**

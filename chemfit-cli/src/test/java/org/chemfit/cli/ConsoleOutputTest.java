@@ -118,6 +118,19 @@ class ConsoleOutputTest {
     }
 
     @Test
+    void quietAndVerboseTogetherAreRefusedBeforeAnythingRuns() throws IOException {
+        Path job = job("optimizer: {method: Nelder-Mead, max_evaluations: 1}\n");
+        Cli.Run r = Cli.run("fit", job.toString(), "--no-plots", "-q", "--verbose");
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertEquals(
+                "error: -q (--quiet) and -v (--verbose) ask for opposite things; give one of them\n",
+                r.err(),
+                r::toString);
+        assertEquals("", r.out(), r::toString);
+        assertFalse(Files.exists(dir.resolve("out")), "nothing was written");
+    }
+
+    @Test
     void theClosingLinesNameTheLossUnitAndCountInWords() throws IOException {
         Path job = job("optimizer: {method: Nelder-Mead, max_evaluations: 1}\n");
         Cli.Run r = Cli.run("fit", job.toString(), "--no-plots", "--progress", "none");

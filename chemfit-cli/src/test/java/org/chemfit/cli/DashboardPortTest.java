@@ -40,4 +40,15 @@ class DashboardPortTest {
         assertEquals(ExitCodes.USAGE, r.code(), r::toString);
         assertEquals("error: the dashboard's port must be 0 (any free port) to 65535, got -1\n", r.err(), r::toString);
     }
+
+    @Test
+    void aPortThatIsNotANumberIsRefusedAsSuch() {
+        Cli.Run r = Cli.run("fit", Cli.resource("jobs/lj.yaml").toString(), "--dashboard=abc", "-q");
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertEquals(
+                "error: the dashboard's port must be a whole number, 0 (any free port) to 65535, got 'abc'"
+                        + " (--dashboard=abc)\n",
+                r.err(),
+                r::toString);
+    }
 }
