@@ -1115,6 +1115,9 @@ final class Dispatcher implements AutoCloseable {
         if (wrongSecret) {
             b.append(". Give every worker the same secret as the driver");
         }
+        // a worker that never reached the driver is not among the refused: the join advice is still its
+        b.append(". A worker not named here did not join: its join list must reach ")
+                .append(driverAddress);
         return b.toString();
     }
 

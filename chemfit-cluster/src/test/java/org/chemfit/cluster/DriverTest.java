@@ -593,6 +593,8 @@ class DriverTest {
                 ClusterWorker other = ClusterWorker.start(pair.worker(), failing(), SECRET, 1, 0, "job-b")) {
             String uuid = other.memberUuid().toString();
             int port = pair.worker().getCluster().getLocalMember().getAddress().getPort();
+            int driverPort =
+                    pair.driver().getCluster().getLocalMember().getAddress().getPort();
             await("the worker of another job refused")
                     .atMost(Duration.ofSeconds(30))
                     .until(() -> cob.stats().refusedMembers().contains(uuid));
@@ -605,7 +607,8 @@ class DriverTest {
                             + " so 3 task(s) could not run: 1 worker joined but was refused: " + uuid
                             + " runs another job (fingerprint job-b; the driver's is job-a); other members now:"
                             + " [127.0.0.1:" + port + "]. Start every worker with the driver's job file and the files"
-                            + " it reads",
+                            + " it reads. A worker not named here did not join: its join list must reach 127.0.0.1:"
+                            + driverPort,
                     e.getMessage());
             await("the worker told")
                     .atMost(Duration.ofSeconds(30))
@@ -627,7 +630,8 @@ class DriverTest {
                         + " workers joined but were refused: u1 runs another job (fingerprint b; the driver's is a),"
                         + " u2 failed the secret check (HMAC check failed); other members now: [127.0.0.1:5702]."
                         + " Start every worker with the driver's job file and the files it reads. Give every worker"
-                        + " the same secret as the driver",
+                        + " the same secret as the driver. A worker not named here did not join: its join list must"
+                        + " reach 127.0.0.1:5701",
                 Dispatcher.starvedMessage(
                         "c", Duration.ofSeconds(10), 3, List.of("127.0.0.1:5702"), refused, "127.0.0.1:5701"));
         assertEquals(
