@@ -59,7 +59,7 @@ class ClusterProcessIT {
      * (a result sent just before the freeze would otherwise still arrive), else it is let go on
      * and caught again.
      *
-     * @return how many tasks the driver saw in flight on the worker when it was killed
+     * @return how many tasks the driver saw in flight on the worker just before it was killed
      */
     private static int killHoldingATask(WorkerProcess w, String uuid, ClusterWrapperCOB c) throws Exception {
         for (int attempt = 1; ; attempt++) {
@@ -300,11 +300,14 @@ class ClusterProcessIT {
                 .filter(w -> w.startsWith("member " + uuidA + " at 127.0.0.1:"))
                 .toList();
         assertEquals(1, leftA.size(), c.dispatcher().departures().toString());
-        assertTrue(
-                leftA.get(0)
-                        .contains(
-                                " left; the " + heldByA.get() + " task(s) it held are handed to other members: term "),
-                leftA.get(0));
+        java.util.regex.Matcher said = java.util.regex.Pattern.compile(
+                        " left; the (\\d+) task\\(s\\) it held are handed to other members: term ")
+                .matcher(leftA.get(0));
+        assertTrue(said.find(), leftA.get(0));
+        // frozen, it held heldByA; a free thread of its two may have been sent one more task before
+        // the kill (terms of 60 ms go one to a call)
+        int counted = Integer.parseInt(said.group(1));
+        assertTrue(counted >= heldByA.get() && counted <= 2, heldByA.get() + " held when frozen: " + leftA.get(0));
         assertNotNull(lateUuid.get());
         assertTrue(
                 stats.completedByMember().getOrDefault(lateUuid.get(), 0L) > 0, "the late worker ran tasks: " + stats);
