@@ -51,7 +51,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A term that fails under the RAISE policy ends the fit with a
  * {@link FitFailedException} carrying the best result so far. An interrupt ends the fit with
- * {@link StopReason#INTERRUPTED} and the best result so far; the thread stays interrupted.
+ * {@link StopReason#INTERRUPTED} and the best result so far; the thread stays interrupted. An
+ * interrupt before any evaluation finished leaves no result to give: the fit then throws the
+ * {@link org.chemfit.EvaluationCancelledException} that stopped it. A failure of the method's own
+ * code (a matrix it cannot invert, say) ends the fit with a {@link FitFailedException} carrying the
+ * best result so far.
  *
  * <p>{@link FitResult#rounds()} counts the batches evaluated at once (a least-squares method asks
  * for a trial point and its finite-difference Jacobian as one batch). When the objective is a sum
@@ -387,6 +391,8 @@ public final class Fitter {
      * @return the result
      * @throws FitFailedException when a term failed under the RAISE policy or the method failed
      *     (or the journal could not be written)
+     * @throws org.chemfit.EvaluationCancelledException when the thread was interrupted before any
+     *     evaluation finished (there is no result yet)
      * @throws org.chemfit.journal.JournalMismatchException when the journal holds the run to resume
      *     with other settings (the message names each change)
      * @throws org.chemfit.journal.JournalException when the journal cannot start the run (another
@@ -403,6 +409,8 @@ public final class Fitter {
      *     objective that is not a sum of squares (the message names the term)
      * @throws FitFailedException when a term failed under the RAISE policy or the method failed
      *     (or the journal could not be written)
+     * @throws org.chemfit.EvaluationCancelledException when the thread was interrupted before any
+     *     evaluation finished (there is no result yet)
      * @throws org.chemfit.journal.JournalMismatchException when the journal holds the run to resume
      *     with other settings (the message names each change)
      * @throws org.chemfit.journal.JournalException when the journal cannot start the run (another
@@ -417,6 +425,8 @@ public final class Fitter {
      * @return the result
      * @throws FitFailedException when a term failed under the RAISE policy or the method failed
      *     (or the journal could not be written)
+     * @throws org.chemfit.EvaluationCancelledException when the thread was interrupted before any
+     *     evaluation finished (there is no result yet)
      * @throws org.chemfit.journal.JournalMismatchException when the journal holds the run to resume
      *     with other settings (the message names each change)
      * @throws org.chemfit.journal.JournalException when the journal cannot start the run (another
@@ -591,7 +601,7 @@ public final class Fitter {
                         if (evaluations >= maxEvaluations) {
                             return result(StopReason.MAX_EVALUATIONS);
                         }
-                        List<double[]> xs = run.ask();
+                        List<double[]> xs = step(run::ask);
                         if (xs.isEmpty()) {
                             LOG.info("{} stopped: {}", optimizer.name(), run.stopReason());
                             return result(StopReason.CONVERGED);
@@ -624,9 +634,16 @@ public final class Fitter {
                             return result(StopReason.STOP_CONDITION);
                         }
                         if (optimizer.needsResiduals()) {
-                            run.tell(xs, values, residuals(Objects.requireNonNull(lastContexts, "evaluated contexts")));
+                            List<double[]> r = residuals(Objects.requireNonNull(lastContexts, "evaluated contexts"));
+                            step(() -> {
+                                run.tell(xs, values, r);
+                                return xs;
+                            });
                         } else {
-                            run.tell(xs, values);
+                            step(() -> {
+                                run.tell(xs, values);
+                                return xs;
+                            });
                         }
                     }
                 }
@@ -643,6 +660,29 @@ public final class Fitter {
                 throw new FitFailedException(
                         "the fit failed after " + evaluations + (evaluations == 1 ? " evaluation: " : " evaluations: ")
                                 + e.getMessage(),
+                        reportedParams() == null ? null : result(StopReason.FAILED),
+                        e);
+            }
+        }
+
+        /**
+         * Asks the method or tells it, and turns a failure of the method's own code (a matrix it
+         * cannot invert, a state it did not expect, from a method of the library or of its user)
+         * into the fit's failure with the best result so far, as a failed term is.
+         *
+         * @return what the call returned
+         * @throws FitFailedException when the method failed
+         */
+        private List<double[]> step(java.util.function.Supplier<List<double[]>> call) {
+            try {
+                return call.get();
+            } catch (org.chemfit.ChemFitException e) {
+                throw e; // an interrupt, or a method run on a thread of its own that said why it failed
+            } catch (RuntimeException e) {
+                throw new FitFailedException(
+                        "the method " + optimizer.name() + " failed after " + evaluations
+                                + (evaluations == 1 ? " evaluation: " : " evaluations: ")
+                                + org.chemfit.support.Reasons.of(e),
                         reportedParams() == null ? null : result(StopReason.FAILED),
                         e);
             }

@@ -255,7 +255,7 @@ final class LbfgsB implements Optimizer {
                 finish("converged: the projected gradient fell below " + pgtol + " (SciPy's pgtol)");
                 return;
             }
-            double[] dir = direction();
+            double[] dir = modelDirection();
             double gd = dot(g, dir);
             if (!(gd < 0)) {
                 // not a descent direction: forget the memory and take the Cauchy point of the gradient model
@@ -276,6 +276,31 @@ final class LbfgsB implements Optimizer {
             double norm = Math.sqrt(dot(d, d));
             step = iteration == 0 && sList.isEmpty() ? Math.min(1.0, 1.0 / norm) : 1.0;
             trial = along(step);
+        }
+
+        /**
+         * The direction of {@link #direction()}, or, when the memory's matrices cannot be inverted or
+         * give a direction that is not finite, that of the gradient model after the memory is
+         * forgotten, as SciPy's L-BFGS-B restarts from the gradient when its factorization fails. A
+         * jump of the loss (a penalty, the bad value of a NaN point, a step in the physics) gives
+         * a gradient of 1e10 and more from a finite difference across it, and pairs of such
+         * gradients make the middle matrix singular.
+         */
+        private double[] modelDirection() {
+            if (!sList.isEmpty()) {
+                try {
+                    double[] dir = direction();
+                    if (Arrays.stream(dir).allMatch(Double::isFinite)) {
+                        return dir;
+                    }
+                } catch (org.hipparchus.exception.MathIllegalArgumentException e) {
+                    // singular: restarted below
+                }
+                sList.clear();
+                yList.clear();
+                theta = 1.0;
+            }
+            return direction();
         }
 
         /** x-bar - x, where x-bar minimises the model from the generalized Cauchy point. */

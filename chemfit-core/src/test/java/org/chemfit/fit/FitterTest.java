@@ -272,4 +272,55 @@ class FitterTest {
         assertEquals(7.0 / 3.0, r.bestParameters().get("x"), 1e-5, method);
         assertEquals(1.0, r.bestParameters().get("y"), 1e-5, method);
     }
+
+    /**
+     * A method whose own code fails (here one of the user's: it asks for three points, then its
+     * tell throws) ends the fit as a failed term does: a FitFailedException that says which method
+     * failed and why, and carries the best point so far.
+     */
+    @Test
+    void aMethodThatFailsEndsTheFitWithTheBestResultSoFar() {
+        Optimizer breaks = new Optimizer() {
+            @Override
+            public String name() {
+                return "breaks";
+            }
+
+            @Override
+            public Run start(Problem problem) {
+                return new Run() {
+                    int asked;
+
+                    @Override
+                    public List<double[]> ask() {
+                        asked++;
+                        return List.of(new double[] {problem.start()[0] + asked});
+                    }
+
+                    @Override
+                    public void tell(List<double[]> points, double[] values) {
+                        if (asked == 3) {
+                            throw new IllegalStateException("the model has no minimum");
+                        }
+                    }
+
+                    @Override
+                    public String stopReason() {
+                        return "";
+                    }
+
+                    @Override
+                    public void close() {}
+                };
+            }
+        };
+        ObjectiveFunction f = p -> Math.pow(p.get("x") - 2.2, 2);
+        FitFailedException e =
+                assertThrows(FitFailedException.class, () -> new Fitter(f, Map.of("x", 0.0)).fit(breaks));
+        assertEquals("the method breaks failed after 4 evaluations: the model has no minimum", e.getMessage());
+        FitResult partial = e.partialResult().orElseThrow();
+        assertEquals(StopReason.FAILED, partial.stopReason());
+        assertEquals(2.0, partial.bestParameters().get("x"), 0.0, "of 0, 1, 2 and 3, x = 2 is nearest 2.2");
+        assertEquals(4, partial.evaluations());
+    }
 }

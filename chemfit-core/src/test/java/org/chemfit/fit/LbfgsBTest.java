@@ -9,6 +9,8 @@ import java.util.List;
 import org.chemfit.Bounds;
 import org.chemfit.ObjectiveFunction;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * L-BFGS-B against the behaviour SciPy documents for its {@code minimize(method="L-BFGS-B")}:
@@ -107,5 +109,32 @@ class LbfgsBTest {
         assertTrue(
                 r.warnings().stream().anyMatch(w -> w.contains("'x0'") && w.contains("upper bound")),
                 r.warnings().toString());
+    }
+
+    /**
+     * A loss with a jump (a step in the physics, a penalty, the bad value of a NaN point): the
+     * finite-difference gradient across it is about 1e10, the memory's pairs make its middle
+     * matrix singular, and the method forgets them and goes on from the gradient, as SciPy's
+     * restarts when its factorization fails. It ends on the jump's near side, (x - 1)^2 at x = 0.5.
+     */
+    @ParameterizedTest
+    @ValueSource(doubles = {100.0, 1e5, Double.NaN, Double.POSITIVE_INFINITY})
+    void aJumpInTheLossNeitherBreaksTheMethodNorWins(double beyond) {
+        List<Double> seen = Collections.synchronizedList(new ArrayList<>());
+        ObjectiveFunction f = p -> {
+            double x = p.get("x");
+            double v = x > 0.5 ? beyond : (x - 1) * (x - 1);
+            seen.add(v);
+            return v;
+        };
+        FitResult r =
+                new Fitter(f, java.util.Map.of("x", 0.0)).maxEvaluations(500).fit("L-BFGS-B");
+        String summary = r.bestParameters() + " loss " + r.bestLoss() + " after " + r.evaluations() + " evaluations ("
+                + r.stopReason() + ")";
+        assertTrue(seen.stream().anyMatch(v -> !(v < 1)), "the method never stepped past the jump: " + summary);
+        assertEquals(0.5, r.bestParameters().get("x"), 1e-3, summary);
+        assertEquals(0.25, r.bestLoss(), 1e-3, summary);
+        assertEquals(
+                Math.pow(r.bestParameters().get("x") - 1, 2), r.bestLoss(), 0.0, "the loss of the point: " + summary);
     }
 }

@@ -133,4 +133,40 @@ class FitterIntegrationTest {
         assertEquals(17, result.get().evaluations(), "the initial point and two generations of 8 were recorded");
         assertEquals(0, runningAtReturn.get(), "no term was still running when fit() returned");
     }
+
+    /** An interrupt during the first evaluation leaves no result: fit() throws what stopped it, as documented. */
+    @Test
+    void anInterruptBeforeAnyEvaluationFinishedThrowsTheCancellation() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        ObjectiveFunction hangs = p -> {
+            started.countDown();
+            try {
+                new CountDownLatch(1).await(60, TimeUnit.SECONDS);
+                return 0.0;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new EvaluationCancelledException("interrupted", e);
+            }
+        };
+        java.util.concurrent.atomic.AtomicReference<Throwable> thrown =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean stillInterrupted = new java.util.concurrent.atomic.AtomicBoolean();
+        try (AsyncWrapperCOB w = new AsyncWrapperCOB(new CombinedObjectiveFunction(List.of(hangs)))) {
+            Thread fit = new Thread(() -> {
+                try {
+                    new Fitter(w, Map.of("a", 1.0)).fit("Nelder-Mead");
+                } catch (RuntimeException e) {
+                    thrown.set(e);
+                    stillInterrupted.set(Thread.currentThread().isInterrupted());
+                }
+            });
+            fit.start();
+            assertTrue(started.await(20, TimeUnit.SECONDS), "the first evaluation started");
+            fit.interrupt();
+            fit.join(TimeUnit.SECONDS.toMillis(10));
+            assertTrue(!fit.isAlive(), "the fit returned after the interrupt");
+        }
+        assertTrue(thrown.get() instanceof EvaluationCancelledException, String.valueOf(thrown.get()));
+        assertTrue(stillInterrupted.get(), "the thread stays interrupted");
+    }
 }
