@@ -70,8 +70,9 @@ import org.slf4j.LoggerFactory;
  * recorded terms are replayed instead of run, and the result is the same, bit for bit, as an
  * uninterrupted fit. The job is identified by the Fitter's settings (method, seed, budget, initial
  * parameters, bounds, fixed parameters) and by the {@link #jobSettings job settings} given, or,
- * without job settings, by the term names and weights of a combined objective; a changed job is
- * refused unless restarted.
+ * without job settings, by the term names and weights of a combined objective (seen through a
+ * wrapper that evaluates one, such as a thread pool's, so that a fit begun serially resumes on a
+ * pool); a changed job is refused unless restarted.
  *
  * <p>Every batch of points goes to the objective through {@link BatchObjectiveFunction#of}: a
  * batch objective (a thread pool, a cluster) gets the whole batch, any other objective evaluates
@@ -356,15 +357,26 @@ public final class Fitter {
         return s;
     }
 
+    /**
+     * @return what identifies an objective's job without job settings: the names and weights of
+     *     its terms, seen through wrappers (a thread pool, a cluster) that evaluate a combined
+     *     objective unchanged, so that a fit resumed on a pool is checked as a serial one is, and
+     *     either resumes the other's run; else its name
+     */
     private static Object describe(ObjectiveFunction f) {
-        if (f instanceof CombinedObjectiveFunction c) {
+        ObjectiveFunction inner = f;
+        while (inner instanceof org.chemfit.ObjectiveWrapper w) {
+            inner = w.wrapped();
+        }
+        if (inner instanceof CombinedObjectiveFunction c) {
             List<Object> terms = new ArrayList<>();
             for (int i = 0; i < c.size(); i++) {
                 Map<String, Object> t = new LinkedHashMap<>();
                 t.put("name", c.termNames().get(i));
                 t.put("weight", c.weight(i));
-                if (c.terms().get(i) instanceof CombinedObjectiveFunction nested) {
-                    t.put("objective", describe(nested));
+                Object nested = describe(c.terms().get(i));
+                if (nested instanceof Map<?, ?>) {
+                    t.put("objective", nested);
                 }
                 terms.add(t);
             }

@@ -275,6 +275,37 @@ class JournalFitTest {
         assertEquals(EvaluationContext.Status.REPLAYED, again.breakdown().status());
     }
 
+    /**
+     * Without job settings, the job is the terms' names and weights, seen through a thread pool:
+     * a fit begun serially resumes on a pool (nothing runs again), and a changed weight is refused
+     * there as it is serially.
+     */
+    @Test
+    void aPoolIsNoChangeOfTheJobButAChangedWeightOnItIsRefused() {
+        Counting c = new Counting();
+        FitResult serial;
+        try (JournalReader j = JournalReader.open(dir)) {
+            serial = fitter(c.objective(), j).fit("Nelder-Mead");
+        }
+        int n = c.runs.get();
+        try (JournalReader j = JournalReader.open(dir);
+                org.chemfit.schedule.AsyncWrapperCOB pool = new org.chemfit.schedule.AsyncWrapperCOB(c.objective())) {
+            FitResult again = fitter(pool, j).fit("Nelder-Mead");
+            assertEquals(n, c.runs.get(), "nothing ran again");
+            assertSameResult(serial, again);
+        }
+        CombinedObjectiveFunction heavier = new CombinedObjectiveFunction(
+                        c.objective().terms(), List.of(1.0, 0.5, 3.0))
+                .withTermNames(List.of("a", "b", "c"));
+        try (JournalReader j = JournalReader.open(dir);
+                org.chemfit.schedule.AsyncWrapperCOB pool = new org.chemfit.schedule.AsyncWrapperCOB(heavier)) {
+            JournalMismatchException e = assertThrows(
+                    JournalMismatchException.class, () -> fitter(pool, j).fit("Nelder-Mead"));
+            assertEquals(List.of("changed fit.objective.terms[2].weight: 2.0 -> 3.0"), e.changes());
+        }
+        assertEquals(n, c.runs.get(), "the refused fit ran nothing");
+    }
+
     @Test
     void aChangedJobIsRefusedNamingTheChangeUnlessRestarted() {
         Counting c = new Counting();
