@@ -345,6 +345,13 @@ final class TermsReader {
         }
         if (config instanceof AtomsConfig a && a.reference() != null) {
             try {
+                org.chemfit.atoms.ReferenceCsv.read(a.reference());
+            } catch (org.chemfit.ChemFitException e) {
+                // the CSV's own problems are reported with the reference, once; the coordinate's
+                // are known only once it reads
+                return;
+            }
+            try {
                 org.chemfit.atoms.ReferenceCsv.column(a.reference(), column);
             } catch (org.chemfit.ChemFitException e) {
                 r.problem(cn, where + " coordinate: " + e.getMessage());

@@ -258,6 +258,32 @@ class ValidateChecksTest {
         assertTrue(r.out().contains("  validation term 'held-out' (atoms)"), r::toString);
     }
 
+    /** A reference CSV's problem is the reference's, said once: not again as the coordinate's. */
+    @Test
+    void aBrokenReferenceWithACoordinateIsReportedOnceAtTheReference() throws IOException {
+        Files.writeString(dir.resolve("empty.csv"), "");
+        Path job = dir.resolve("coordinate.yaml");
+        Files.writeString(
+                job,
+                String.join(
+                        "\n",
+                        "parameters: {eps: 1.0, sig: 2.2}",
+                        "terms:",
+                        "  - name: curve",
+                        "    kind: atoms",
+                        "    reference: empty.csv",
+                        "    coordinate: {column: r, unit: A}",
+                        "    potential: [{form: lennard_jones, species: [Ar, Ar], epsilon: eps, sigma: sig}]",
+                        ""));
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertFalse(r.err().contains("coordinate"), r::toString);
+        assertEquals(1, r.err().split("got an empty file", -1).length - 1, r::toString);
+        assertTrue(
+                r.err().endsWith("1 problem found; the job file format is described in docs/job-file.md\n"),
+                r::toString);
+    }
+
     @Test
     void everyMissingOrMalformedStructureFileIsReportedAtOnce() throws IOException {
         Files.writeString(dir.resolve("good.xyz"), "2\nr=2.0\nAr 0 0 0\nAr 2.0 0 0\n");
