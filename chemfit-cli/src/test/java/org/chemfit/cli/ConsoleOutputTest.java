@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -162,6 +163,40 @@ class ConsoleOutputTest {
         assertEquals(ExitCodes.FIT_FAILED, r.code(), r::toString);
         assertTrue(Files.exists(dir.resolve("out/results.json")), r::toString);
         assertFalse(Files.exists(stale), "the failed fit has no predictions, so none stand beside its results");
+    }
+
+    /**
+     * A fit that fails after evaluations finished has a best point so far: results.json says
+     * failed, and predictions.csv holds the model there, as for an interrupted fit.
+     */
+    @Test
+    void aFitThatFailsAfterItsFirstEvaluationWritesPredictionsAtItsBestPointSoFar() throws IOException {
+        Files.writeString(
+                dir.resolve("edge.sh"),
+                "x=$(cat x.txt)\n"
+                        + "if awk -v x=\"$x\" 'BEGIN { exit !(x > 0.6) }'; then echo \"too far: $x\" >&2; exit 4; fi\n"
+                        + "echo '{\"y\": 0.0}' > out.json\n");
+        Path job = job("  - name: edge\n"
+                + "    kind: external\n"
+                + "    templates: [x.txt]\n"
+                + "    files: [edge.sh]\n"
+                + "    command: [sh, edge.sh]\n"
+                + "    outputs: {y: {parser: json, file: out.json, path: /y}}\n"
+                + "    reference: {y: 0.0}\n"
+                + "optimizer: {method: Nelder-Mead, max_evaluations: 40}\n");
+        Cli.Run r = Cli.run("fit", job.toString(), "--no-plots", "--progress", "none");
+        assertEquals(ExitCodes.FIT_FAILED, r.code(), r::toString);
+        JsonNode results = results();
+        assertEquals("failed", results.get("status").asText(), results::toString);
+        JsonNode x = results.get("parameters").get(0);
+        assertEquals("x", x.get("name").asText(), results::toString);
+        double best = x.get("best").asDouble();
+        assertTrue(best > 0.5 && best <= 0.6, results::toString);
+        List<String> rows = Files.readAllLines(dir.resolve("out/predictions.csv"));
+        assertEquals(3, rows.size(), rows::toString);
+        assertTrue(rows.get(1).startsWith("fit,quad,0,y,0.0,2.25,"), rows::toString);
+        assertEquals((best - 2) * (best - 2), Double.parseDouble(rows.get(1).split(",")[6]), 1e-12, rows::toString);
+        assertTrue(rows.get(2).startsWith("fit,edge,0,y,0.0,0.0,0.0,"), rows::toString);
     }
 
     @Test
