@@ -200,7 +200,7 @@ final class ReportCommand extends BaseCommand {
         String word;
         try (org.chemfit.journal.read.JournalReader j = org.chemfit.journal.read.JournalReader.openReadOnly(file)) {
             latest = j.latestRun().orElse(null);
-            word = latest == null ? "" : state(j, latest);
+            word = latest == null ? "" : state(j, latest, file);
         } catch (org.chemfit.journal.JournalException e) {
             return null; // a damaged journal is reported below; results.json is what there is
         }
@@ -240,19 +240,22 @@ final class ReportCommand extends BaseCommand {
      */
     private static @Nullable String journalState(Path file) {
         try (org.chemfit.journal.read.JournalReader j = org.chemfit.journal.read.JournalReader.openReadOnly(file)) {
-            return j.latestRun().map(run -> state(j, run)).orElse(null);
+            return j.latestRun().map(run -> state(j, run, file)).orElse(null);
         } catch (org.chemfit.journal.JournalException e) {
             return null;
         }
     }
 
-    private static String state(org.chemfit.journal.read.JournalReader j, org.chemfit.journal.read.RunRecord run) {
+    /** @param file the journal, whose folder a resume must write to */
+    private static String state(
+            org.chemfit.journal.read.JournalReader j, org.chemfit.journal.read.RunRecord run, Path file) {
         return switch (run.status()) {
             case "RUNNING" ->
                 j.endedWithoutFinishing(run.id())
                         .map(p -> "stopped without finishing: its fit (" + p + ") has ended, killed or out of time;"
                                 + (writtenByTheCli(run)
-                                        ? " `chemfit fit` with the same job resumes it"
+                                        ? " `chemfit fit JOB --output " + shellWord(folderOf(file))
+                                                + "` with the same job resumes it"
                                         : " its program resumes it, run again with the same objective and"
                                                 + " JournalMode.resumeLatest() (`chemfit fit` did not write it: its"
                                                 + " settings name no job file)"))
@@ -262,6 +265,17 @@ final class ReportCommand extends BaseCommand {
             case "INTERRUPTED" -> "interrupted";
             default -> run.status().toLowerCase(java.util.Locale.ROOT);
         };
+    }
+
+    /** @return the folder of a file as the user would type it ({@code .} for a bare name) */
+    private static String folderOf(Path file) {
+        Path parent = file.getParent();
+        return parent == null ? "." : parent.toString();
+    }
+
+    /** @return a word a shell takes as it is: quoted when it holds anything but plain path characters */
+    static String shellWord(String word) {
+        return word.matches("[A-Za-z0-9_./:=@%+,-]+") ? word : "'" + word.replace("'", "'\\''") + "'";
     }
 
     /**

@@ -117,7 +117,8 @@ class FitRerunTest {
                 report.out().contains("stopped without finishing: its fit (pid " + p.pid() + " on "), report::toString);
         assertTrue(
                 report.out()
-                        .contains("; `chemfit fit` with the same job resumes it (no results.json); " + recorded
+                        .contains("; `chemfit fit JOB --output " + tmp.resolve("out")
+                                + "` with the same job resumes it (no results.json); " + recorded
                                 + " evaluations so far"),
                 report::toString);
         assertTrue(

@@ -139,4 +139,12 @@ class ReportCommandTest {
                         + " no job file) (no results.json); " + recorded + " evaluations so far"),
                 r::toString);
     }
+
+    /** The folder in the resume hint is a word a shell takes as it is. */
+    @Test
+    void theResumeHintsFolderIsQuotedForTheShellWhenItMustBe() {
+        assertEquals("runs/k9", ReportCommand.shellWord("runs/k9"));
+        assertEquals("'my runs/k9'", ReportCommand.shellWord("my runs/k9"));
+        assertEquals("'it'\\''s'", ReportCommand.shellWord("it's"));
+    }
 }
