@@ -291,6 +291,10 @@ final class JobReading {
         }
         Path p = folder.resolve(s).normalize();
         if (mustExist) {
+            if (Files.isDirectory(p)) {
+                problem(n, where + " names a folder, not a file: " + p);
+                return null;
+            }
             if (!Files.isRegularFile(p)) {
                 problem(n, where + " names a file that does not exist: " + p);
                 return null;
