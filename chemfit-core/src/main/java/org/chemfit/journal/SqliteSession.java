@@ -457,7 +457,13 @@ final class SqliteSession implements Journal.Session {
             boolean inB = b.containsKey(k);
             if (inA && inB) {
                 if (!java.util.Objects.equals(normal(a.get(k)), normal(b.get(k)))) {
-                    out.add("changed " + k + ": " + show(a.get(k)) + " -> " + show(b.get(k)));
+                    String name = initialValueOf(k, b);
+                    if (name == null) {
+                        out.add("changed " + k + ": " + show(a.get(k)) + " -> " + show(b.get(k)));
+                    } else if (!changed("job.file.parameters." + name + ".initial", a, b)) {
+                        // the job file's own line says it, when the command gave the file
+                        out.add("changed fit.initial '" + name + "': " + show(a.get(k)) + " -> " + show(b.get(k)));
+                    }
                 }
             } else if (inB) {
                 out.add("added " + k + " = " + show(b.get(k)));
@@ -469,6 +475,25 @@ final class SqliteSession implements Journal.Session {
             out.add("the settings are equal but were written in another form (key order or number format)");
         }
         return out;
+    }
+
+    /**
+     * @return the parameter whose initial value a flattened key of the Fitter's settings is
+     *     ({@code fit.initial[1][1]}: the list holds pairs of name and value), or null for any other key
+     */
+    private static @Nullable String initialValueOf(String key, Map<String, Object> flat) {
+        java.util.regex.Matcher m = INITIAL_VALUE.matcher(key);
+        return m.matches() && flat.get("fit.initial[" + m.group(1) + "][0]") instanceof String name ? name : null;
+    }
+
+    private static final java.util.regex.Pattern INITIAL_VALUE =
+            java.util.regex.Pattern.compile("fit\\.initial\\[(\\d+)]\\[1]");
+
+    /** @return whether a flattened key is in both and differs */
+    private static boolean changed(String key, Map<String, Object> a, Map<String, Object> b) {
+        return a.containsKey(key)
+                && b.containsKey(key)
+                && !java.util.Objects.equals(normal(a.get(key)), normal(b.get(key)));
     }
 
     private static @Nullable Object normal(@Nullable Object v) {

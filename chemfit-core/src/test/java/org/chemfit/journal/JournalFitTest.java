@@ -306,6 +306,23 @@ class JournalFitTest {
         assertEquals(n, c.runs.get(), "the refused fit ran nothing");
     }
 
+    /** A changed initial value is named by its parameter, and once: by the job file's key when there is one. */
+    @Test
+    void aChangedInitialValueIsNamedByItsParameterOnce() {
+        Map<String, Object> fit = Map.of("initial", List.of(List.of("m.a", 1.0), List.of("m.b", -1.0)));
+        Map<String, Object> fitAfter = Map.of("initial", List.of(List.of("m.a", 1.0), List.of("m.b", -1.5)));
+        assertEquals(
+                List.of("changed fit.initial 'm.b': -1.0 -> -1.5"),
+                SqliteSession.diff(Map.of("fit", fit), Map.of("fit", fitAfter)));
+        Map<String, Object> job =
+                Map.of("file", Map.of("parameters", Map.of("m", Map.of("b", Map.of("initial", -1.0)))));
+        Map<String, Object> jobAfter =
+                Map.of("file", Map.of("parameters", Map.of("m", Map.of("b", Map.of("initial", -1.5)))));
+        assertEquals(
+                List.of("changed job.file.parameters.m.b.initial: -1.0 -> -1.5"),
+                SqliteSession.diff(Map.of("fit", fit, "job", job), Map.of("fit", fitAfter, "job", jobAfter)));
+    }
+
     @Test
     void aChangedJobIsRefusedNamingTheChangeUnlessRestarted() {
         Counting c = new Counting();
