@@ -17,6 +17,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
+import org.jspecify.annotations.Nullable;
 import org.sqlite.SQLiteConfig;
 
 /**
@@ -95,6 +96,13 @@ final class JournalFile {
     static Connection connect(Path f, boolean readOnly) {
         List<String> problems = checkHeader(f);
         if (!problems.isEmpty()) {
+            String line = textStart(f);
+            if (line != null) {
+                // a path mistyped (results.json, fit.yaml), not a journal that was damaged
+                throw new JournalException("file " + f + " is not a ChemFit journal: it is a text file, not an SQLite"
+                        + " database (it begins '" + line + "'); a fit's journal is the file "
+                        + Journal.DEFAULT_FILE_NAME + " in its output folder");
+            }
             throw corrupt(f, problems, List.of("nothing: SQLite cannot open a file with this header"));
         }
         SqliteLibrary.prepare(); // before the process's first connection loads the native library
@@ -173,6 +181,49 @@ final class JournalFile {
                 .replace("?", "%3f")
                 .replace("#", "%23");
         return "file:" + path + "?immutable=1";
+    }
+
+    /**
+     * @return the start of a file's first line when its first bytes are text (UTF-8 without control
+     *     characters but tabs and line ends), else null; a journal's pages are binary from the start
+     */
+    static @Nullable String textStart(Path f) {
+        byte[] head;
+        try (InputStream in = Files.newInputStream(f)) {
+            head = in.readNBytes(256);
+        } catch (IOException e) {
+            return null;
+        }
+        String text;
+        try {
+            text = StandardCharsets.UTF_8
+                    .newDecoder()
+                    .decode(ByteBuffer.wrap(head, 0, utf8Boundary(head)))
+                    .toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return null;
+        }
+        if (text.isBlank() || text.chars().anyMatch(c -> c < 0x20 && c != '\t' && c != '\n' && c != '\r')) {
+            return null;
+        }
+        String first = text.strip().lines().findFirst().orElse("");
+        return first.length() > 60 ? first.substring(0, 60) + "..." : first;
+    }
+
+    /** @return the length of the bytes without a UTF-8 sequence cut at their end */
+    private static int utf8Boundary(byte[] b) {
+        int end = b.length;
+        for (int back = 1; back <= 3 && end - back >= 0; back++) {
+            int c = b[end - back] & 0xFF;
+            if (c >= 0xC0) { // a lead byte: cut before it when its sequence does not fit
+                int len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+                return len > back ? end - back : end;
+            }
+            if (c < 0x80) {
+                return end;
+            }
+        }
+        return end;
     }
 
     /** @return what is wrong with the first 100 bytes (empty when fine or the file is new) */

@@ -2,6 +2,7 @@ package org.chemfit.journal;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -124,15 +125,36 @@ class SqliteJournalTest {
     @Test
     void aFileThatIsNotSqliteIsRefusedAndLeftUntouched() throws Exception {
         Path f = dir.resolve("journal.sqlite");
-        Files.writeString(f, "step,loss\n1,0.5\n2,0.25\n" + "x".repeat(200));
+        byte[] binary = new byte[300];
+        new java.util.Random(7).nextBytes(binary);
+        binary[0] = 0x01; // not text: a control character first
+        Files.write(f, binary);
         String before = sha(f);
         JournalCorruptException e = assertThrows(JournalCorruptException.class, () -> JournalReader.open(f));
         assertTrue(
                 e.getMessage()
                         .startsWith("journal " + f + " is damaged: the file does not start with the SQLite header"),
                 e.getMessage());
-        assertTrue(e.getMessage().contains("73 74 65 70 2c 6c 6f 73 73"), "shows the first bytes: " + e.getMessage());
+        assertTrue(
+                e.getMessage().contains(java.util.HexFormat.ofDelimiter(" ").formatHex(binary, 0, 16)),
+                "shows the first bytes: " + e.getMessage());
         assertTrue(e.getMessage().contains("left untouched"), e.getMessage());
+        assertEquals(before, sha(f));
+        assertEquals(List.of(f.getFileName().toString()), list(dir));
+    }
+
+    /** A text file given as a journal (a mistyped path) is not called a damaged journal. */
+    @Test
+    void aTextFileIsRefusedAsNotAJournalAndLeftUntouched() throws Exception {
+        Path f = dir.resolve("results.json");
+        Files.writeString(f, "{\n  \"status\": \"done\", \"évaluations\": 96\n}\n" + "x".repeat(300));
+        String before = sha(f);
+        JournalException e = assertThrows(JournalException.class, () -> JournalReader.open(f));
+        assertEquals(
+                "file " + f + " is not a ChemFit journal: it is a text file, not an SQLite database (it begins '{');"
+                        + " a fit's journal is the file journal.sqlite in its output folder",
+                e.getMessage());
+        assertFalse(e instanceof JournalCorruptException, e.toString());
         assertEquals(before, sha(f));
         assertEquals(List.of(f.getFileName().toString()), list(dir));
     }
