@@ -900,9 +900,23 @@ public final class Fitter {
                 java.nio.DoubleBuffer key = java.nio.DoubleBuffer.wrap(q);
                 rs.add(found.containsKey(key) ? found.get(key) : residualCache == null ? null : residualCache.get(key));
             }
-            for (double[] r : rs) {
+            for (int k = 0; k < rs.size(); k++) {
+                double[] r = rs.get(k);
                 if (r == null || r.length != r0.length) {
                     warnings.add("the uncertainty was not estimated: a point of its Jacobian has no residuals");
+                    return;
+                }
+                if (!java.util.Arrays.stream(r).allMatch(Double::isFinite)) {
+                    // a difference across a NaN is no derivative; the model is not smooth there
+                    List<String> stepped = new ArrayList<>();
+                    for (int i = 0; i < x.length; i++) {
+                        if (points.get(k)[i] != x[i]) {
+                            stepped.add("'" + free.get(i) + "'");
+                        }
+                    }
+                    warnings.add(
+                            "the uncertainty was not estimated: a residual is NaN or infinite at a finite-difference"
+                                    + " step of " + String.join(", ", stepped) + " from the best point");
                     return;
                 }
             }

@@ -338,4 +338,30 @@ class LeastSquaresTest {
         double se = free.uncertainty().standardErrors().get("b");
         assertEquals(se, ls.uncertainty().standardErrors().get("b"), 1e-6 * se);
     }
+
+    /**
+     * The best point on the edge of a region where the model gives NaN: a finite-difference step
+     * across the edge is no derivative, and the warning says so (not that the data determine only
+     * a combination of the one parameter).
+     */
+    @Test
+    void aNanAtAFiniteDifferenceStepIsSaidAndNoUncertaintyIsGiven() {
+        QuantityComputer qc = p -> {
+            double x = p.get("x");
+            double v = x <= 1.5 ? x : Double.NaN;
+            return Quantities.builder().put("y", new double[] {v, 2 * v}).build();
+        };
+        ObjectiveFunction edge = qc.withLoss(LossFunctions.sumOfSquares("y", new double[] {1.5, 3.0}));
+        FitResult r = new Fitter(edge, start("x", 1.5)).maxEvaluations(200).fit("Nelder-Mead");
+        assertEquals(1.5, r.bestParameters().get("x"), 0.0, r.toString());
+        assertNull(r.uncertainty(), r.toString());
+        assertTrue(
+                r.warnings()
+                        .contains("the uncertainty was not estimated: a residual is NaN or infinite at a"
+                                + " finite-difference step of 'x' from the best point"),
+                r.warnings().toString());
+        assertTrue(
+                r.warnings().stream().noneMatch(w -> w.contains("nearly singular")),
+                r.warnings().toString());
+    }
 }
