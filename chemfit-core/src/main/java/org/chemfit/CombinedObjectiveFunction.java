@@ -59,7 +59,9 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
      * Combines terms with weight 1.
      *
      * @param terms the terms, at least one
-     * @throws IllegalArgumentException when there is no term or a term is null
+     * @throws IllegalArgumentException when there is no term or a term is null (the message names
+     *     its index)
+     * @throws NullPointerException when the list is null
      */
     public CombinedObjectiveFunction(List<? extends ObjectiveFunction> terms) {
         this(terms, ones(terms == null ? 0 : terms.size()));
@@ -70,17 +72,12 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
      *
      * @param terms the terms, at least one
      * @param weights one finite, non-negative weight per term
-     * @throws IllegalArgumentException when there is no term, the counts differ, or a weight is
-     *     negative, NaN or infinite; the message names the rule and the value
+     * @throws IllegalArgumentException when there is no term, a term is null, the counts differ, or
+     *     a weight is null, negative, NaN or infinite; the message names the rule and the index
+     * @throws NullPointerException when either list is null
      */
     public CombinedObjectiveFunction(List<? extends ObjectiveFunction> terms, List<Double> weights) {
-        this(
-                List.copyOf(Objects.requireNonNull(terms, "terms")),
-                toArray(weights),
-                null,
-                Reducer.SUM,
-                FailurePolicy.raise(),
-                null);
+        this(copyTerms(terms), toArray(weights), null, Reducer.SUM, FailurePolicy.raise(), null);
     }
 
     private CombinedObjectiveFunction(
@@ -121,6 +118,20 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
         this.reducer = Objects.requireNonNull(reducer, "reducer");
         this.policy = Objects.requireNonNull(policy, "policy");
         this.name = name;
+    }
+
+    /** A copy of the terms, refusing a null term by its index (where {@code List.copyOf} would not say which). */
+    private static List<ObjectiveFunction> copyTerms(List<? extends ObjectiveFunction> terms) {
+        Objects.requireNonNull(terms, "terms");
+        List<ObjectiveFunction> copy = new ArrayList<>(terms.size());
+        for (int i = 0; i < terms.size(); i++) {
+            ObjectiveFunction t = terms.get(i);
+            if (t == null) {
+                throw new IllegalArgumentException("term " + i + " is null");
+            }
+            copy.add(t);
+        }
+        return Collections.unmodifiableList(copy);
     }
 
     private static List<Double> ones(int n) {
@@ -168,7 +179,8 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
     /**
      * @param termNames one name per term, shown in reports and error messages
      * @return a copy with these term names
-     * @throws IllegalArgumentException when the count differs from the number of terms
+     * @throws IllegalArgumentException when the count differs from the number of terms or a name
+     *     is null (the message names its index)
      * @throws NullPointerException when the list is null
      */
     public CombinedObjectiveFunction withTermNames(List<String> termNames) {
@@ -177,6 +189,11 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
             throw new IllegalArgumentException("there must be one name per term: got " + terms.size() + " terms and "
                     + termNames.size() + " names");
         }
+        for (int i = 0; i < termNames.size(); i++) {
+            if (termNames.get(i) == null) {
+                throw new IllegalArgumentException("term name " + i + " is null");
+            }
+        }
         return new CombinedObjectiveFunction(terms, weights, List.copyOf(termNames), reducer, policy, name);
     }
 
@@ -184,6 +201,7 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
      * @param term another term
      * @param weight its weight
      * @return a copy with the term appended
+     * @throws IllegalArgumentException when the term is null or the weight negative or not finite
      */
     public CombinedObjectiveFunction plus(ObjectiveFunction term, double weight) {
         List<ObjectiveFunction> t = new ArrayList<>(terms);
@@ -207,6 +225,7 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
      * @return the flat objective: {@code sum_k scale_k * objective_k(p)}
      * @throws IllegalArgumentException when the counts differ, a weight is negative or not finite,
      *     an objective reduces by another reducer than SUM, or the failure policies differ
+     * @throws NullPointerException when a list or an objective is null (the message names its index)
      */
     public static CombinedObjectiveFunction addFlat(List<CombinedObjectiveFunction> objectives, List<Double> scales) {
         Objects.requireNonNull(objectives, "objectives");
@@ -221,7 +240,7 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
         List<ObjectiveFunction> t = new ArrayList<>();
         List<Double> w = new ArrayList<>();
         List<String> n = new ArrayList<>();
-        FailurePolicy policy = objectives.get(0).policy;
+        FailurePolicy policy = Objects.requireNonNull(objectives.get(0), "objective 0").policy;
         for (int k = 0; k < s.length; k++) {
             if (!Double.isFinite(s[k]) || s[k] < 0) {
                 throw new IllegalArgumentException(

@@ -292,4 +292,40 @@ class CombinedObjectiveFunctionTest {
                                 () -> new CombinedObjectiveFunction(List.of(p -> 1.0)).withTermNames(null))
                         .getMessage());
     }
+
+    @Test
+    void aNullTermOrTermNameIsRefusedByItsIndex() {
+        ObjectiveFunction one = p -> 1.0;
+        assertEquals(
+                "term 1 is null",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> new CombinedObjectiveFunction(Arrays.asList(one, null)))
+                        .getMessage());
+        assertEquals(
+                "term 0 is null",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> new CombinedObjectiveFunction(Arrays.asList(null, one), List.of(1.0, 2.0)))
+                        .getMessage());
+        var two = new CombinedObjectiveFunction(List.of(one, one));
+        assertEquals(
+                "term 2 is null",
+                assertThrows(IllegalArgumentException.class, () -> two.plus(null, 1.0))
+                        .getMessage());
+        assertEquals(
+                "term name 1 is null",
+                assertThrows(IllegalArgumentException.class, () -> two.withTermNames(Arrays.asList("a", null)))
+                        .getMessage());
+        assertEquals(
+                "objective 0",
+                assertThrows(
+                                NullPointerException.class,
+                                () -> CombinedObjectiveFunction.addFlat(Arrays.asList(null, two)))
+                        .getMessage());
+        assertEquals(
+                "terms",
+                assertThrows(NullPointerException.class, () -> new CombinedObjectiveFunction(null))
+                        .getMessage());
+    }
 }
