@@ -57,6 +57,7 @@ public final class Bounds {
      *     a number nor null, lower &gt; upper, or one parameter is bounded twice (nested and dotted)
      */
     public static Bounds of(Map<String, ?> pairs) {
+        Objects.requireNonNull(pairs, "pairs");
         Builder b = builder();
         addAll(b, "", pairs);
         return b.build();
@@ -151,6 +152,7 @@ public final class Bounds {
      * @throws IllegalArgumentException when the tolerance is not finite
      */
     public java.util.List<NearBound> nearBounds(Parameters params, double relativeTolerance) {
+        Objects.requireNonNull(params, "params");
         if (!Double.isFinite(relativeTolerance)) {
             throw new IllegalArgumentException("the relative tolerance must be finite, got " + relativeTolerance);
         }
@@ -193,6 +195,8 @@ public final class Bounds {
      */
     public static java.util.List<NearBound> checkParamsNearBounds(
             Map<String, ?> params, Map<String, ?> bounds, double relativeTolerance) {
+        Objects.requireNonNull(params, "params");
+        Objects.requireNonNull(bounds, "bounds");
         return of(bounds).nearBounds(Parameters.of(params), relativeTolerance);
     }
 
@@ -212,7 +216,7 @@ public final class Bounds {
     }
 
     public double lower(String name) {
-        double[] b = bounds.get(name);
+        double[] b = bounds.get(Objects.requireNonNull(name, "name"));
         return b == null ? Double.NEGATIVE_INFINITY : b[0];
     }
 
@@ -221,7 +225,7 @@ public final class Bounds {
      * @return its upper bound, or positive infinity
      */
     public double upper(String name) {
-        double[] b = bounds.get(name);
+        double[] b = bounds.get(Objects.requireNonNull(name, "name"));
         return b == null ? Double.POSITIVE_INFINITY : b[1];
     }
 
@@ -243,6 +247,7 @@ public final class Bounds {
      *     lies outside its bounds
      */
     public void validate(Parameters params) {
+        Objects.requireNonNull(params, "params");
         for (Map.Entry<String, double[]> e : bounds.entrySet()) {
             String name = e.getKey();
             if (!params.contains(name)) {
@@ -266,7 +271,7 @@ public final class Bounds {
      * @return the value moved to the nearest bound when it lies outside
      */
     public double clip(String name, double value) {
-        double[] b = bounds.get(name);
+        double[] b = bounds.get(Objects.requireNonNull(name, "name"));
         if (b == null) {
             return value;
         }

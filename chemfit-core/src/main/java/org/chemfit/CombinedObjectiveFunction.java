@@ -428,6 +428,8 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
 
     @Override
     public double evaluate(Parameters params, EvaluationContext ctx) {
+        Objects.requireNonNull(params, "params");
+        Objects.requireNonNull(ctx, "ctx");
         return Terms.evaluate(this, params, ctx);
     }
 
