@@ -200,10 +200,7 @@ public final class Bounds {
         return of(bounds).nearBounds(Parameters.of(params), relativeTolerance);
     }
 
-    /**
-     * @param name a dotted parameter name
-     * @return its lower bound, or negative infinity
-     */
+    /** One side of a pair given to {@link #of(Map)}: a number, or null for an open side. */
     private static double side(String name, String which, Object v, double open) {
         if (v == null) {
             return open;
@@ -215,6 +212,10 @@ public final class Bounds {
         return n.doubleValue();
     }
 
+    /**
+     * @param name a dotted parameter name
+     * @return its lower bound, or negative infinity
+     */
     public double lower(String name) {
         double[] b = bounds.get(Objects.requireNonNull(name, "name"));
         return b == null ? Double.NEGATIVE_INFINITY : b[0];

@@ -45,9 +45,10 @@ import org.jspecify.annotations.Nullable;
  * {@link TermFailedException} naming the term; under PENALTY or SKIP the evaluation goes on. An
  * {@link EvaluationCancelledException} (an interrupt) always propagates at once.
  *
- * @implNote Immutable and thread-safe when its terms are: {@code withWeights} and friends return
- *     copies. Evaluating it serially runs the terms one after another on the calling thread; wrap
- *     it in {@code AsyncWrapperCOB} to run them concurrently.
+ * @implNote Immutable and thread-safe when its terms are: {@link #withTermNames},
+ *     {@link #withReducer}, {@link #withFailurePolicy}, {@link #plus}, {@link #named} and
+ *     {@link #slice} return copies. Evaluating it serially runs the terms one after another on the
+ *     calling thread; wrap it in {@code AsyncWrapperCOB} to run them concurrently.
  */
 public final class CombinedObjectiveFunction implements ObjectiveFunction {
 
