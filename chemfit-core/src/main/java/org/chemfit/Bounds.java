@@ -57,6 +57,7 @@ public final class Bounds {
      *     a number nor null, lower &gt; upper, or one parameter is bounded twice (nested and dotted)
      */
     public static Bounds of(Map<String, ?> pairs) {
+        Objects.requireNonNull(pairs, "pairs");
         Builder b = builder();
         addAll(b, "", pairs);
         return b.build();
@@ -151,6 +152,7 @@ public final class Bounds {
      * @throws IllegalArgumentException when the tolerance is not finite
      */
     public java.util.List<NearBound> nearBounds(Parameters params, double relativeTolerance) {
+        Objects.requireNonNull(params, "params");
         if (!Double.isFinite(relativeTolerance)) {
             throw new IllegalArgumentException("the relative tolerance must be finite, got " + relativeTolerance);
         }
@@ -193,13 +195,12 @@ public final class Bounds {
      */
     public static java.util.List<NearBound> checkParamsNearBounds(
             Map<String, ?> params, Map<String, ?> bounds, double relativeTolerance) {
+        Objects.requireNonNull(params, "params");
+        Objects.requireNonNull(bounds, "bounds");
         return of(bounds).nearBounds(Parameters.of(params), relativeTolerance);
     }
 
-    /**
-     * @param name a dotted parameter name
-     * @return its lower bound, or negative infinity
-     */
+    /** One side of a pair given to {@link #of(Map)}: a number, or null for an open side. */
     private static double side(String name, String which, Object v, double open) {
         if (v == null) {
             return open;
@@ -211,8 +212,12 @@ public final class Bounds {
         return n.doubleValue();
     }
 
+    /**
+     * @param name a dotted parameter name
+     * @return its lower bound, or negative infinity
+     */
     public double lower(String name) {
-        double[] b = bounds.get(name);
+        double[] b = bounds.get(Objects.requireNonNull(name, "name"));
         return b == null ? Double.NEGATIVE_INFINITY : b[0];
     }
 
@@ -221,7 +226,7 @@ public final class Bounds {
      * @return its upper bound, or positive infinity
      */
     public double upper(String name) {
-        double[] b = bounds.get(name);
+        double[] b = bounds.get(Objects.requireNonNull(name, "name"));
         return b == null ? Double.POSITIVE_INFINITY : b[1];
     }
 
@@ -243,6 +248,7 @@ public final class Bounds {
      *     lies outside its bounds
      */
     public void validate(Parameters params) {
+        Objects.requireNonNull(params, "params");
         for (Map.Entry<String, double[]> e : bounds.entrySet()) {
             String name = e.getKey();
             if (!params.contains(name)) {
@@ -266,7 +272,7 @@ public final class Bounds {
      * @return the value moved to the nearest bound when it lies outside
      */
     public double clip(String name, double value) {
-        double[] b = bounds.get(name);
+        double[] b = bounds.get(Objects.requireNonNull(name, "name"));
         if (b == null) {
             return value;
         }
@@ -293,12 +299,19 @@ public final class Bounds {
     }
 
     /**
-     * Collects bounds; {@link #build()} validates nothing more than each call already did.
+     * Collects bounds; {@link #build()} validates nothing more than each call already did. Each
+     * side of a parameter's bounds is given once: {@code between} gives both, {@code lower} and
+     * {@code upper} one each, so {@code lower("x", 0).upper("x", 1)} is {@code between("x", 0, 1)}
+     * and a second bound of the same side is refused.
      *
      * @implNote Not thread-safe; build once, then share the {@code Bounds}.
      */
     public static final class Builder {
         private final Map<String, double[]> bounds = new LinkedHashMap<>();
+        /** The names whose lower bound was given. */
+        private final java.util.Set<String> lowerGiven = new java.util.HashSet<>();
+        /** The names whose upper bound was given. */
+        private final java.util.Set<String> upperGiven = new java.util.HashSet<>();
 
         private Builder() {}
 
@@ -307,10 +320,23 @@ public final class Bounds {
          * @param lower the lower bound (negative infinity for none)
          * @param upper the upper bound (positive infinity for none)
          * @return this builder
-         * @throws IllegalArgumentException when lower &gt; upper or either is NaN
+         * @throws IllegalArgumentException when lower &gt; upper or either is NaN, or the parameter
+         *     already has a bound (the message names it and both bounds)
          */
         public Builder between(String name, double lower, double upper) {
             Objects.requireNonNull(name, "name");
+            double[] b = bounds.get(name);
+            if (b != null) {
+                throw new IllegalArgumentException("parameter '" + name + "' is bounded twice: [" + b[0] + ", " + b[1]
+                        + "], then [" + lower + ", " + upper + "]");
+            }
+            put(name, lower, upper);
+            lowerGiven.add(name);
+            upperGiven.add(name);
+            return this;
+        }
+
+        private void put(String name, double lower, double upper) {
             Parameters.checkName(name);
             if (Double.isNaN(lower) || Double.isNaN(upper)) {
                 throw new IllegalArgumentException(
@@ -325,27 +351,44 @@ public final class Bounds {
                         "bounds of '" + name + "' leave no finite value, got [" + lower + ", " + upper + "]");
             }
             bounds.put(name, new double[] {lower, upper});
-            return this;
         }
 
         /**
          * @param name dotted parameter name
          * @param lower its lower bound; the upper side stays as it was (open by default)
          * @return this builder
+         * @throws IllegalArgumentException as {@link #between}, or when the lower bound of the
+         *     parameter was given already (the message names it and both values)
          */
         public Builder lower(String name, double lower) {
+            Objects.requireNonNull(name, "name");
             double[] b = bounds.get(name);
-            return between(name, lower, b == null ? Double.POSITIVE_INFINITY : b[1]);
+            if (b != null && lowerGiven.contains(name)) {
+                throw new IllegalArgumentException(
+                        "the lower bound of '" + name + "' is given twice: " + b[0] + ", then " + lower);
+            }
+            put(name, lower, b == null ? Double.POSITIVE_INFINITY : b[1]);
+            lowerGiven.add(name);
+            return this;
         }
 
         /**
          * @param name dotted parameter name
          * @param upper its upper bound; the lower side stays as it was (open by default)
          * @return this builder
+         * @throws IllegalArgumentException as {@link #between}, or when the upper bound of the
+         *     parameter was given already (the message names it and both values)
          */
         public Builder upper(String name, double upper) {
+            Objects.requireNonNull(name, "name");
             double[] b = bounds.get(name);
-            return between(name, b == null ? Double.NEGATIVE_INFINITY : b[0], upper);
+            if (b != null && upperGiven.contains(name)) {
+                throw new IllegalArgumentException(
+                        "the upper bound of '" + name + "' is given twice: " + b[1] + ", then " + upper);
+            }
+            put(name, b == null ? Double.NEGATIVE_INFINITY : b[0], upper);
+            upperGiven.add(name);
+            return this;
         }
 
         /** @return the bounds */

@@ -2,6 +2,7 @@ package org.chemfit;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -12,7 +13,9 @@ import org.jspecify.annotations.Nullable;
  * A weighted combination of objective terms: the objective of a fit. Terms may themselves be
  * combined objectives (nesting). The weighted values are reduced in term order by a
  * {@link Reducer} (sum by default), and failed terms are handled by a {@link FailurePolicy}
- * (raise by default), each at its own level of the tree.
+ * (raise by default), each at its own level of the tree. Each term has a name, unique within
+ * the objective, that reports, error messages and the journal show: the one given by
+ * {@link #withTermNames}, else its own {@link ObjectiveFunction#name()}, else {@code term[i]}.
  *
  * <pre>{@code
  * var combined = new CombinedObjectiveFunction(
@@ -42,14 +45,20 @@ import org.jspecify.annotations.Nullable;
  * {@link TermFailedException} naming the term; under PENALTY or SKIP the evaluation goes on. An
  * {@link EvaluationCancelledException} (an interrupt) always propagates at once.
  *
- * @implNote Immutable and thread-safe when its terms are: {@code withWeights} and friends return
- *     copies. Evaluating it serially runs the terms one after another on the calling thread; wrap
- *     it in {@code AsyncWrapperCOB} to run them concurrently.
+ * @implNote Immutable and thread-safe when its terms are: {@link #withTermNames},
+ *     {@link #withReducer}, {@link #withFailurePolicy}, {@link #plus}, {@link #named} and
+ *     {@link #slice} return copies. Evaluating it serially runs the terms one after another on the
+ *     calling thread; wrap it in {@code AsyncWrapperCOB} to run them concurrently.
  */
 public final class CombinedObjectiveFunction implements ObjectiveFunction {
 
     private final List<ObjectiveFunction> terms;
     private final double[] weights;
+    /** The name each term was given by {@link #withTermNames}, null where it has none. */
+    private final List<@Nullable String> given;
+    /** The index in the default name of term 0: a slice keeps the default names its terms had. */
+    private final int firstIndex;
+
     private final List<String> names;
     private final Reducer reducer;
     private final FailurePolicy policy;
@@ -59,7 +68,9 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
      * Combines terms with weight 1.
      *
      * @param terms the terms, at least one
-     * @throws IllegalArgumentException when there is no term or a term is null
+     * @throws IllegalArgumentException when there is no term, a term is null, or two terms have the
+     *     same name (the message names the indices)
+     * @throws NullPointerException when the list is null
      */
     public CombinedObjectiveFunction(List<? extends ObjectiveFunction> terms) {
         this(terms, ones(terms == null ? 0 : terms.size()));
@@ -70,23 +81,31 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
      *
      * @param terms the terms, at least one
      * @param weights one finite, non-negative weight per term
-     * @throws IllegalArgumentException when there is no term, the counts differ, or a weight is
-     *     negative, NaN or infinite; the message names the rule and the value
+     * @throws IllegalArgumentException when there is no term, a term is null, the counts differ, a
+     *     weight is null, negative, NaN or infinite, or two terms have the same name; the message
+     *     names the rule and the indices
+     * @throws NullPointerException when either list is null
      */
     public CombinedObjectiveFunction(List<? extends ObjectiveFunction> terms, List<Double> weights) {
         this(
-                List.copyOf(Objects.requireNonNull(terms, "terms")),
+                copyTerms(terms),
                 toArray(weights),
-                null,
+                Collections.nCopies(terms.size(), null),
+                0,
                 Reducer.SUM,
                 FailurePolicy.raise(),
                 null);
     }
 
+    /**
+     * @param given the name each term was given, null where it takes its own name or, without one,
+     *     {@code term[firstIndex + i]}
+     */
     private CombinedObjectiveFunction(
             List<ObjectiveFunction> terms,
             double[] weights,
-            @Nullable List<String> names,
+            List<@Nullable String> given,
+            int firstIndex,
             Reducer reducer,
             FailurePolicy policy,
             @Nullable String name) {
@@ -106,21 +125,44 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
             }
         }
         List<String> n = new ArrayList<>(terms.size());
+        Map<String, Integer> seen = new HashMap<>();
         for (int i = 0; i < terms.size(); i++) {
             ObjectiveFunction t = terms.get(i);
             if (t == null) {
                 throw new IllegalArgumentException("term " + i + " is null");
             }
-            String given = names == null ? null : names.get(i);
+            String g = given.get(i);
             String own = t.name();
-            n.add(given != null ? given : own != null ? own : "term[" + i + "]");
+            String resolved = g != null ? g : own != null ? own : "term[" + (firstIndex + i) + "]";
+            Integer first = seen.putIfAbsent(resolved, i);
+            if (first != null) {
+                throw new IllegalArgumentException("term names must be unique: terms " + first + " and " + i
+                        + " are both named '" + resolved + "'");
+            }
+            n.add(resolved);
         }
         this.terms = terms;
         this.weights = weights;
+        this.given = Collections.unmodifiableList(new ArrayList<>(given));
+        this.firstIndex = firstIndex;
         this.names = Collections.unmodifiableList(n);
         this.reducer = Objects.requireNonNull(reducer, "reducer");
         this.policy = Objects.requireNonNull(policy, "policy");
         this.name = name;
+    }
+
+    /** A copy of the terms, refusing a null term by its index (where {@code List.copyOf} would not say which). */
+    private static List<ObjectiveFunction> copyTerms(List<? extends ObjectiveFunction> terms) {
+        Objects.requireNonNull(terms, "terms");
+        List<ObjectiveFunction> copy = new ArrayList<>(terms.size());
+        for (int i = 0; i < terms.size(); i++) {
+            ObjectiveFunction t = terms.get(i);
+            if (t == null) {
+                throw new IllegalArgumentException("term " + i + " is null");
+            }
+            copy.add(t);
+        }
+        return Collections.unmodifiableList(copy);
     }
 
     private static List<Double> ones(int n) {
@@ -146,7 +188,7 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
      * @throws IllegalArgumentException as the constructor
      */
     CombinedObjectiveFunction withWeights(List<Double> newWeights) {
-        return new CombinedObjectiveFunction(terms, toArray(newWeights), names, reducer, policy, name);
+        return new CombinedObjectiveFunction(terms, toArray(newWeights), given, firstIndex, reducer, policy, name);
     }
 
     /**
@@ -154,7 +196,7 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
      * @return a copy with this reducer
      */
     public CombinedObjectiveFunction withReducer(Reducer r) {
-        return new CombinedObjectiveFunction(terms, weights, names, r, policy, name);
+        return new CombinedObjectiveFunction(terms, weights, given, firstIndex, r, policy, name);
     }
 
     /**
@@ -162,13 +204,14 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
      * @return a copy with this policy
      */
     public CombinedObjectiveFunction withFailurePolicy(FailurePolicy p) {
-        return new CombinedObjectiveFunction(terms, weights, names, reducer, p, name);
+        return new CombinedObjectiveFunction(terms, weights, given, firstIndex, reducer, p, name);
     }
 
     /**
-     * @param termNames one name per term, shown in reports and error messages
+     * @param termNames one name per term, shown in reports and error messages; no two the same
      * @return a copy with these term names
-     * @throws IllegalArgumentException when the count differs from the number of terms
+     * @throws IllegalArgumentException when the count differs from the number of terms, or a name
+     *     is null or the same as another (the message names the indices)
      * @throws NullPointerException when the list is null
      */
     public CombinedObjectiveFunction withTermNames(List<String> termNames) {
@@ -177,28 +220,37 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
             throw new IllegalArgumentException("there must be one name per term: got " + terms.size() + " terms and "
                     + termNames.size() + " names");
         }
-        return new CombinedObjectiveFunction(terms, weights, List.copyOf(termNames), reducer, policy, name);
+        for (int i = 0; i < termNames.size(); i++) {
+            if (termNames.get(i) == null) {
+                throw new IllegalArgumentException("term name " + i + " is null");
+            }
+        }
+        return new CombinedObjectiveFunction(terms, weights, List.copyOf(termNames), 0, reducer, policy, name);
     }
 
     /**
      * @param term another term
      * @param weight its weight
      * @return a copy with the term appended
+     * @throws IllegalArgumentException when the term is null, the weight negative or not finite, or
+     *     its name already names a term
      */
     public CombinedObjectiveFunction plus(ObjectiveFunction term, double weight) {
         List<ObjectiveFunction> t = new ArrayList<>(terms);
         t.add(term);
         double[] w = java.util.Arrays.copyOf(weights, weights.length + 1);
         w[weights.length] = weight;
-        List<String> n = new ArrayList<>(names);
-        n.add(null);
-        return new CombinedObjectiveFunction(t, w, n, reducer, policy, name);
+        List<@Nullable String> g = new ArrayList<>(given);
+        g.add(null);
+        return new CombinedObjectiveFunction(t, w, g, firstIndex, reducer, policy, name);
     }
 
     /**
      * Merges several combined objectives into one flat combined objective, as ChemFit's
      * {@code add_flat}: the terms are concatenated in order, each term's weight multiplied by the
-     * weight of the objective it came from, and its name kept. Only summed objectives can be
+     * weight of the objective it came from, and its name kept; a term without a name of its own (or
+     * one given by {@link #withTermNames}) is named by its position in the flat objective,
+     * {@code term[i]}, so the names stay unique. Only summed objectives can be
      * flattened without changing their value, so every objective must reduce by {@link Reducer#SUM};
      * their failure policies must agree, and the flat objective keeps it.
      *
@@ -206,7 +258,10 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
      * @param scales one finite, non-negative weight per objective
      * @return the flat objective: {@code sum_k scale_k * objective_k(p)}
      * @throws IllegalArgumentException when the counts differ, a weight is negative or not finite,
-     *     an objective reduces by another reducer than SUM, or the failure policies differ
+     *     an objective reduces by another reducer than SUM, the failure policies differ, or two
+     *     objectives have a term of the same name (the message names their indices in the flat
+     *     objective)
+     * @throws NullPointerException when a list or an objective is null (the message names its index)
      */
     public static CombinedObjectiveFunction addFlat(List<CombinedObjectiveFunction> objectives, List<Double> scales) {
         Objects.requireNonNull(objectives, "objectives");
@@ -220,8 +275,8 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
         }
         List<ObjectiveFunction> t = new ArrayList<>();
         List<Double> w = new ArrayList<>();
-        List<String> n = new ArrayList<>();
-        FailurePolicy policy = objectives.get(0).policy;
+        List<@Nullable String> n = new ArrayList<>();
+        FailurePolicy policy = Objects.requireNonNull(objectives.get(0), "objective 0").policy;
         for (int k = 0; k < s.length; k++) {
             if (!Double.isFinite(s[k]) || s[k] < 0) {
                 throw new IllegalArgumentException(
@@ -240,10 +295,10 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
             for (int i = 0; i < c.size(); i++) {
                 t.add(c.terms.get(i));
                 w.add(c.weights[i] * s[k]);
-                n.add(c.names.get(i));
+                n.add(c.given.get(i));
             }
         }
-        return new CombinedObjectiveFunction(List.copyOf(t), toArray(w), n, Reducer.SUM, policy, null);
+        return new CombinedObjectiveFunction(List.copyOf(t), toArray(w), n, 0, Reducer.SUM, policy, null);
     }
 
     /**
@@ -273,7 +328,8 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
         return new CombinedObjectiveFunction(
                 List.copyOf(terms.subList(from, to)),
                 java.util.Arrays.copyOfRange(weights, from, to),
-                names.subList(from, to),
+                given.subList(from, to),
+                firstIndex + from,
                 reducer,
                 policy,
                 name);
@@ -343,7 +399,7 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
 
     @Override
     public CombinedObjectiveFunction named(String newName) {
-        return new CombinedObjectiveFunction(terms, weights, names, reducer, policy, newName);
+        return new CombinedObjectiveFunction(terms, weights, given, firstIndex, reducer, policy, newName);
     }
 
     @Override
@@ -378,7 +434,11 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
         return weights[i];
     }
 
-    /** @return the term names ("term[i]" for terms without a name) */
+    /**
+     * @return the term names, no two the same: the name given by {@link #withTermNames}, else the
+     *     term's own {@link ObjectiveFunction#name()}, else {@code "term[i]"} by its position (in
+     *     the objective a {@link #slice} was taken from)
+     */
     public List<String> termNames() {
         return names;
     }
@@ -409,6 +469,8 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
 
     @Override
     public double evaluate(Parameters params, EvaluationContext ctx) {
+        Objects.requireNonNull(params, "params");
+        Objects.requireNonNull(ctx, "ctx");
         return Terms.evaluate(this, params, ctx);
     }
 

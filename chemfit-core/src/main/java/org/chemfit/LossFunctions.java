@@ -322,7 +322,7 @@ public final class LossFunctions {
         private final Kind kind;
 
         ElementLoss(Map<String, double[]> reference, Map<String, Double> scales, Kind kind) {
-            if (reference.isEmpty()) {
+            if (Objects.requireNonNull(reference, "reference").isEmpty()) {
                 throw new IllegalArgumentException("reference values must name at least one quantity");
             }
             this.kind = kind;
@@ -409,7 +409,7 @@ public final class LossFunctions {
      * @throws IllegalArgumentException when no loss is given or one is null
      */
     public static LossFunction sum(LossFunction... losses) {
-        if (losses.length == 0) {
+        if (Objects.requireNonNull(losses, "losses").length == 0) {
             throw new IllegalArgumentException("a sum of losses needs at least one loss, got none");
         }
         LossFunction[] ls = losses.clone();
@@ -488,7 +488,7 @@ public final class LossFunctions {
     private interface SumOfResidualLosses extends ResidualLoss, ResidualScale.Scaled {}
 
     private static String[] checkReference(Map<String, Double> reference) {
-        if (reference.isEmpty()) {
+        if (Objects.requireNonNull(reference, "reference").isEmpty()) {
             throw new IllegalArgumentException("reference values must name at least one quantity");
         }
         for (Map.Entry<String, Double> e : reference.entrySet()) {
@@ -510,7 +510,7 @@ public final class LossFunctions {
 
     private static double[] scales(String[] names, Map<String, Double> scales) {
         java.util.Set<String> known = new java.util.HashSet<>(java.util.Arrays.asList(names));
-        for (String s : scales.keySet()) {
+        for (String s : Objects.requireNonNull(scales, "scales").keySet()) {
             if (!known.contains(s)) {
                 throw new IllegalArgumentException("scale given for '" + s
                         + "', which has no reference value; references: " + String.join(", ", names));

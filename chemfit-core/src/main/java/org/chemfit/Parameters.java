@@ -80,6 +80,8 @@ public final class Parameters {
      *     invalid or repeated
      */
     public static Parameters of(List<String> names, double[] values) {
+        Objects.requireNonNull(names, "names");
+        Objects.requireNonNull(values, "values");
         if (names.size() != values.length) {
             throw new IllegalArgumentException("parameter names and values must have the same length, got "
                     + names.size() + " names and " + values.length + " values");
@@ -180,6 +182,8 @@ public final class Parameters {
     public double get(String name) {
         Integer i = index.get(name);
         if (i == null) {
+            // checked here, off the path of every known name
+            Objects.requireNonNull(name, "name");
             throw new IllegalArgumentException(unknownMessage(name));
         }
         return values[i];
@@ -277,7 +281,7 @@ public final class Parameters {
      * @throws IllegalArgumentException when the value is not finite or the name invalid
      */
     public Parameters with(String name, double value) {
-        return withAll(Map.of(name, value));
+        return withAll(Map.of(Objects.requireNonNull(name, "name"), value));
     }
 
     /**

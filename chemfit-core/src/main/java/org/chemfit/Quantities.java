@@ -3,6 +3,7 @@ package org.chemfit;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import org.chemfit.support.Names;
 
@@ -61,6 +62,7 @@ public final class Quantities {
      * @throws IllegalArgumentException for a value of another type
      */
     public static Quantities of(Map<String, ?> values) {
+        Objects.requireNonNull(values, "values");
         Builder b = builder();
         values.forEach(b::putObject);
         return b.build();
@@ -152,6 +154,7 @@ public final class Quantities {
     private Object require(String name) {
         Object v = values.get(name);
         if (v == null) {
+            Objects.requireNonNull(name, "name");
             String s = Names.closest(name, values.keySet());
             throw new IllegalArgumentException("no quantity '" + name + "'"
                     + (s == null ? "" : " (did you mean '" + s + "'?)") + "; computed quantities: "

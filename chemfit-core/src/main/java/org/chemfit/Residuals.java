@@ -2,6 +2,7 @@ package org.chemfit;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -34,7 +35,7 @@ public final class Residuals {
      * @return whether {@link #of} gives its residuals
      */
     public static boolean available(ObjectiveFunction objective) {
-        return problem(objective, "") == null;
+        return problem(Objects.requireNonNull(objective, "objective"), "") == null;
     }
 
     /**
@@ -43,7 +44,7 @@ public final class Residuals {
      *     path of term names) and why
      */
     public static void check(ObjectiveFunction objective) {
-        String p = problem(objective, "");
+        String p = problem(Objects.requireNonNull(objective, "objective"), "");
         if (p != null) {
             throw new IllegalArgumentException("least squares needs an objective that is a sum of squares, but " + p);
         }
@@ -99,6 +100,7 @@ public final class Residuals {
      * @throws IllegalArgumentException when the objective is not a sum of squares (see {@link #check})
      */
     public static double @Nullable [] of(ObjectiveFunction objective, EvaluationContext ctx) {
+        Objects.requireNonNull(ctx, "ctx");
         check(objective);
         List<double[]> parts = new ArrayList<>();
         if (!collect(objective, ctx, 1.0, parts)) {

@@ -25,6 +25,32 @@ class BoundsTest {
     }
 
     @Test
+    void aSideBoundedTwiceIsRefusedByName() {
+        Bounds.Builder b = Bounds.builder().between("x", 0, 1);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.between("x", 2, 3));
+        assertEquals("parameter 'x' is bounded twice: [0.0, 1.0], then [2.0, 3.0]", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> b.lower("x", 0.5));
+        assertEquals("the lower bound of 'x' is given twice: 0.0, then 0.5", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> b.upper("x", 0.5));
+        assertEquals("the upper bound of 'x' is given twice: 1.0, then 0.5", e.getMessage());
+
+        // lower and upper give one side each, once
+        b.lower("y", -1).upper("y", 1);
+        e = assertThrows(IllegalArgumentException.class, () -> b.upper("y", 2));
+        assertEquals("the upper bound of 'y' is given twice: 1.0, then 2.0", e.getMessage());
+        b.lower("z", 5);
+        e = assertThrows(IllegalArgumentException.class, () -> b.between("z", 0, 1));
+        assertEquals("parameter 'z' is bounded twice: [5.0, Infinity], then [0.0, 1.0]", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> b.upper("z", 4));
+        assertEquals("lower bound of 'z' must not exceed its upper bound, got [5.0, 4.0]", e.getMessage());
+        b.upper("z", 6);
+
+        // a refused call changed nothing
+        Bounds built = b.build();
+        assertEquals("Bounds{x=[0.0, 1.0], y=[-1.0, 1.0], z=[5.0, 6.0]}", built.toString());
+    }
+
+    @Test
     void lowerAboveUpperIsRefused() {
         IllegalArgumentException e = assertThrows(
                 IllegalArgumentException.class, () -> Bounds.builder().between("x", 2.0, 1.0));

@@ -292,4 +292,78 @@ class CombinedObjectiveFunctionTest {
                                 () -> new CombinedObjectiveFunction(List.of(p -> 1.0)).withTermNames(null))
                         .getMessage());
     }
+
+    @Test
+    void twoTermsOfTheSameNameAreRefusedNamingTheNameAndBothIndices() {
+        ObjectiveFunction one = p -> 1.0;
+        var three = new CombinedObjectiveFunction(List.of(one, one, one));
+        assertEquals(
+                "term names must be unique: terms 0 and 1 are both named 'a'",
+                assertThrows(IllegalArgumentException.class, () -> three.withTermNames(List.of("a", "a", "b")))
+                        .getMessage());
+        assertEquals(
+                "term names must be unique: terms 0 and 2 are both named 'a'",
+                assertThrows(IllegalArgumentException.class, () -> three.withTermNames(List.of("a", "b", "a")))
+                        .getMessage());
+        assertEquals(
+                "term names must be unique: terms 0 and 3 are both named 'term[3]'",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> three.withTermNames(List.of("term[3]", "b", "c"))
+                                        .plus(one, 1.0))
+                        .getMessage());
+        assertEquals(
+                "term names must be unique: terms 1 and 2 are both named 'energy'",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> new CombinedObjectiveFunction(
+                                        List.of(one, one.named("energy"), one.named("energy"))))
+                        .getMessage());
+        var named = three.withTermNames(List.of("a", "b", "c"));
+        assertEquals(
+                "term names must be unique: terms 1 and 3 are both named 'b'",
+                assertThrows(IllegalArgumentException.class, () -> named.plus(one.named("b"), 1.0))
+                        .getMessage());
+        // the same term object may appear twice under two names
+        assertEquals(List.of("term[0]", "term[1]", "term[2]"), three.termNames());
+        assertEquals(
+                List.of("x", "y", "z"),
+                three.withTermNames(List.of("x", "y", "z")).termNames());
+    }
+
+    @Test
+    void aNullTermOrTermNameIsRefusedByItsIndex() {
+        ObjectiveFunction one = p -> 1.0;
+        assertEquals(
+                "term 1 is null",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> new CombinedObjectiveFunction(Arrays.asList(one, null)))
+                        .getMessage());
+        assertEquals(
+                "term 0 is null",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> new CombinedObjectiveFunction(Arrays.asList(null, one), List.of(1.0, 2.0)))
+                        .getMessage());
+        var two = new CombinedObjectiveFunction(List.of(one, one));
+        assertEquals(
+                "term 2 is null",
+                assertThrows(IllegalArgumentException.class, () -> two.plus(null, 1.0))
+                        .getMessage());
+        assertEquals(
+                "term name 1 is null",
+                assertThrows(IllegalArgumentException.class, () -> two.withTermNames(Arrays.asList("a", null)))
+                        .getMessage());
+        assertEquals(
+                "objective 0",
+                assertThrows(
+                                NullPointerException.class,
+                                () -> CombinedObjectiveFunction.addFlat(Arrays.asList(null, two)))
+                        .getMessage());
+        assertEquals(
+                "terms",
+                assertThrows(NullPointerException.class, () -> new CombinedObjectiveFunction(null))
+                        .getMessage());
+    }
 }

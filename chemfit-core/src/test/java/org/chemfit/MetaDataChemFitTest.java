@@ -98,6 +98,34 @@ class MetaDataChemFitTest {
     }
 
     @Test
+    void addFlatNamesTermsWithoutANameByTheirPlaceInTheFlatObjective() {
+        CombinedObjectiveFunction unnamed = cob();
+        assertEquals(List.of("term[0]", "term[1]", "term[2]"), unnamed.termNames());
+        CombinedObjectiveFunction flat = CombinedObjectiveFunction.addFlat(List.of(unnamed, unnamed));
+        assertEquals(List.of("term[0]", "term[1]", "term[2]", "term[3]", "term[4]", "term[5]"), flat.termNames());
+        assertEquals(2 * unnamed.evaluate(INITIAL), flat.evaluate(INITIAL), 0.0);
+
+        // given names and a term's own name are kept; a slice keeps the default names it had
+        CombinedObjectiveFunction named =
+                new CombinedObjectiveFunction(List.of(functor(1), functor(2))).withTermNames(List.of("a", "b"));
+        CombinedObjectiveFunction own =
+                new CombinedObjectiveFunction(List.of(functor(3).named("c"), functor(4)));
+        CombinedObjectiveFunction tail = unnamed.slice(1, 3);
+        assertEquals(List.of("term[1]", "term[2]"), tail.termNames());
+        assertEquals(
+                List.of("term[1]", "term[2]", "term[3]"),
+                tail.plus(functor(5), 1.0).termNames());
+        assertEquals(
+                List.of("a", "b", "c", "term[3]", "term[4]", "term[5]"),
+                CombinedObjectiveFunction.addFlat(List.of(named, own, tail)).termNames());
+
+        // names that two objectives gave their terms are not renamed
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> CombinedObjectiveFunction.addFlat(List.of(named, named)));
+        assertEquals("term names must be unique: terms 0 and 2 are both named 'a'", e.getMessage());
+    }
+
+    @Test
     void addFlatRefusesWhatWouldChangeTheValue() {
         CombinedObjectiveFunction mean = cob().withReducer(Reducer.MEAN);
         IllegalArgumentException e = assertThrows(

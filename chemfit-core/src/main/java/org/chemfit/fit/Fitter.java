@@ -109,14 +109,17 @@ public final class Fitter {
      * @param objective the objective to minimise
      * @param initialParams the initial parameters: numbers or nested maps
      * @throws IllegalArgumentException for invalid parameters (see {@link Parameters#of(Map)})
+     * @throws NullPointerException when an argument is null
      */
     public Fitter(ObjectiveFunction objective, Map<String, ?> initialParams) {
-        this(objective, Parameters.of(initialParams));
+        this(objective, Parameters.of(Objects.requireNonNull(initialParams, "initialParams")));
     }
 
     /**
      * @param objective the objective to minimise
      * @param initialParams the initial parameters
+     * @throws IllegalArgumentException when there is no parameter
+     * @throws NullPointerException when an argument is null
      */
     public Fitter(ObjectiveFunction objective, Parameters initialParams) {
         this.objective = Objects.requireNonNull(objective, "objective");
@@ -127,31 +130,37 @@ public final class Fitter {
     }
 
     /**
-     * @param b bounds on some parameters
+     * @param bounds bounds on some parameters ({@link Bounds#none()} for none)
      * @return this fitter
      * @throws IllegalArgumentException when a bound names an unknown parameter or an initial value
      *     lies outside its bounds
+     * @throws NullPointerException when the bounds are null
      */
-    public Fitter bounds(Bounds b) {
-        b.validate(initial);
-        this.bounds = b;
+    public Fitter bounds(Bounds bounds) {
+        Objects.requireNonNull(bounds, "bounds").validate(initial);
+        this.bounds = bounds;
         return this;
     }
 
     /**
+     * Keeps parameters at their initial value; when one of the names is refused, none is fixed.
+     *
      * @param names parameters to keep at their initial value
      * @return this fitter
      * @throws IllegalArgumentException for an unknown name
+     * @throws NullPointerException when the array or a name is null (the message names its index)
      */
     public Fitter fixed(String... names) {
-        for (String n : names) {
+        Objects.requireNonNull(names, "names");
+        for (int i = 0; i < names.length; i++) {
+            String n = Objects.requireNonNull(names[i], "names[" + i + "]");
             if (!initial.contains(n)) {
                 String s = Names.closest(n, initial.names());
                 throw new IllegalArgumentException(
                         "cannot fix unknown parameter '" + n + "'" + (s == null ? "" : " (did you mean '" + s + "'?)"));
             }
-            fixed.add(n);
         }
+        fixed.addAll(Arrays.asList(names));
         return this;
     }
 
@@ -324,8 +333,10 @@ public final class Fitter {
      *
      * @param optimizer the method
      * @return {@code {fit: {method, seed, ...}, job: <job settings>}}
+     * @throws NullPointerException when the optimizer is null
      */
     public Map<String, Object> settings(Optimizer optimizer) {
+        Objects.requireNonNull(optimizer, "optimizer");
         Map<String, Object> fit = new LinkedHashMap<>();
         fit.put("method", optimizer.name());
         fit.put("seed", seed);
@@ -419,6 +430,7 @@ public final class Fitter {
      * @return the result
      * @throws IllegalArgumentException for an unknown method, or a least-squares method on an
      *     objective that is not a sum of squares (the message names the term)
+     * @throws NullPointerException when the method is null
      * @throws FitFailedException when a term failed under the RAISE policy or the method failed
      *     (or the journal could not be written)
      * @throws org.chemfit.EvaluationCancelledException when the thread was interrupted before any
@@ -429,12 +441,13 @@ public final class Fitter {
      *     process is writing it, or the run to resume does not exist)
      */
     public FitResult fit(String method) {
-        return fit(Optimizers.byName(method));
+        return fit(Optimizers.byName(Objects.requireNonNull(method, "method")));
     }
 
     /**
      * @param optimizer the method
      * @return the result
+     * @throws NullPointerException when the optimizer is null
      * @throws FitFailedException when a term failed under the RAISE policy or the method failed
      *     (or the journal could not be written)
      * @throws org.chemfit.EvaluationCancelledException when the thread was interrupted before any
@@ -445,7 +458,7 @@ public final class Fitter {
      *     process is writing it, or the run to resume does not exist)
      */
     public FitResult fit(Optimizer optimizer) {
-        return new RunState(optimizer).run();
+        return new RunState(Objects.requireNonNull(optimizer, "optimizer")).run();
     }
 
     /** The state of one fit. */

@@ -2,6 +2,7 @@ package org.chemfit.fit;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * The optimization methods, by name. Where SciPy has the same algorithm the name is SciPy's, so
@@ -135,8 +136,10 @@ public final class Optimizers {
      * @param absolute absolute tolerance on the loss between iterations
      * @return a copy with those tolerances
      * @throws IllegalArgumentException when the method takes no tolerances or one is negative
+     * @throws NullPointerException when the optimizer is null
      */
     public static Optimizer withTolerances(Optimizer optimizer, double relative, double absolute) {
+        Objects.requireNonNull(optimizer, "optimizer");
         if (optimizer instanceof HipparchusOptimizer h) {
             return h.withTolerances(relative, absolute);
         }
@@ -164,8 +167,10 @@ public final class Optimizers {
      * @return a copy with that step and the same tolerances
      * @throws IllegalArgumentException when the method takes no finite-difference step or the step
      *     is not in (0, 1)
+     * @throws NullPointerException when the optimizer is null
      */
     public static Optimizer withRelativeStep(Optimizer optimizer, double relativeStep) {
+        Objects.requireNonNull(optimizer, "optimizer");
         if (!(optimizer instanceof TrustRegionLeastSquares) && !(optimizer instanceof LevenbergMarquardt)) {
             throw new IllegalArgumentException(optimizer.name() + " takes no finite-difference step");
         }
@@ -195,9 +200,10 @@ public final class Optimizers {
      * @param name a method name, case-insensitive
      * @return the method
      * @throws IllegalArgumentException for an unknown name, listing the known ones
+     * @throws NullPointerException when the name is null
      */
     public static Optimizer byName(String name) {
-        String n = name.toLowerCase(Locale.ROOT).replace('_', '-');
+        String n = Objects.requireNonNull(name, "name").toLowerCase(Locale.ROOT).replace('_', '-');
         return switch (n) {
             case "nelder-mead", "neldermead" -> nelderMead();
             case "powell" -> powell();

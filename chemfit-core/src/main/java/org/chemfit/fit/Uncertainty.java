@@ -1,6 +1,7 @@
 package org.chemfit.fit;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -265,6 +266,19 @@ public record Uncertainty(
         m.put("residual_variance", residualVariance);
         m.put("warnings", warnings);
         return m;
+    }
+
+    /**
+     * @return the components as a record shows them, with the matrices written out row by row
+     *     ({@code [[1.0, 0.5], [0.5, 2.0]]}) where a record would show their identities
+     */
+    @Override
+    public String toString() {
+        return "Uncertainty[estimated=" + estimated + ", standardErrors=" + standardErrors + ", covariance="
+                + Arrays.deepToString(covariance) + ", correlation=" + Arrays.deepToString(correlation)
+                + ", conditionNumber=" + conditionNumber + ", atBound=" + atBound + ", noEffect=" + noEffect
+                + ", residuals=" + residuals + ", residualVariance=" + residualVariance + ", warnings=" + warnings
+                + "]";
     }
 
     private static List<List<Double>> rows(double[][] a) {

@@ -156,6 +156,67 @@ class FitterTest {
     }
 
     @Test
+    void aRefusedNameFixesNoneOfTheNamesGiven() {
+        Fitter f = new Fitter(QUADRATIC, Map.of("x", 0.0, "y", 0.0));
+        assertThrows(IllegalArgumentException.class, () -> f.fixed("y", "z"));
+        assertThrows(NullPointerException.class, () -> f.fixed("y", null));
+        assertEquals(List.of(), fit(f.settings()).get("fixed"));
+        f.fixed("y");
+        assertEquals(List.of("y"), fit(f.settings()).get("fixed"));
+    }
+
+    private static Map<?, ?> fit(Map<String, Object> settings) {
+        return (Map<?, ?>) settings.get("fit");
+    }
+
+    @Test
+    void aNullArgumentIsRefusedAtTheEntryByItsName() {
+        Fitter f = new Fitter(QUADRATIC, Map.of("x", 0.0, "y", 0.0));
+        assertEquals(
+                "names[0]",
+                assertThrows(NullPointerException.class, () -> f.fixed((String) null))
+                        .getMessage());
+        assertEquals(
+                "names[1]",
+                assertThrows(NullPointerException.class, () -> f.fixed("x", null))
+                        .getMessage());
+        assertEquals(
+                "names",
+                assertThrows(NullPointerException.class, () -> f.fixed((String[]) null))
+                        .getMessage());
+        assertEquals(
+                "method",
+                assertThrows(NullPointerException.class, () -> f.fit((String) null))
+                        .getMessage());
+        assertEquals(
+                "optimizer",
+                assertThrows(NullPointerException.class, () -> f.fit((Optimizer) null))
+                        .getMessage());
+        assertEquals(
+                "optimizer",
+                assertThrows(NullPointerException.class, () -> f.settings(null)).getMessage());
+        assertEquals(
+                "bounds",
+                assertThrows(NullPointerException.class, () -> f.bounds(null)).getMessage());
+        assertEquals(
+                "initialParams",
+                assertThrows(NullPointerException.class, () -> new Fitter(QUADRATIC, (Map<String, ?>) null))
+                        .getMessage());
+        assertEquals(
+                "name",
+                assertThrows(NullPointerException.class, () -> Optimizers.byName(null))
+                        .getMessage());
+        assertEquals(
+                "optimizer",
+                assertThrows(NullPointerException.class, () -> Optimizers.withTolerances(null, 1e-8, 1e-8))
+                        .getMessage());
+        assertEquals(
+                "optimizer",
+                assertThrows(NullPointerException.class, () -> Optimizers.withRelativeStep(null, 1e-6))
+                        .getMessage());
+    }
+
+    @Test
     void nestedParametersComeBackNested() {
         ObjectiveFunction f = p -> Math.pow(p.get("lj.sigma") - 3.4, 2) + Math.pow(p.get("lj.epsilon") - 0.01, 2) * 1e4;
         FitResult r = new Fitter(f, Map.of("lj", Map.of("sigma", 3.0, "epsilon", 0.02))).fit("Nelder-Mead");
