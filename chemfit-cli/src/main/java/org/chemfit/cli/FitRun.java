@@ -291,6 +291,18 @@ final class FitRun {
         }
     }
 
+    /** @return whether the run stopped at its budget and this fit has a larger one */
+    private boolean moreBudget(RunRecord run) {
+        return "MAX_EVALUATIONS".equals(run.stopReason()) && budgetOf(run) < budget;
+    }
+
+    /** @return the budget the run was given, or -1 when its settings do not say */
+    private static long budgetOf(RunRecord run) {
+        return run.settings().get("fit") instanceof Map<?, ?> fit && fit.get("max_evaluations") instanceof Number n
+                ? n.longValue()
+                : -1;
+    }
+
     /**
      * When the same job already ran to its end in this folder, shows its result instead of
      * replaying every evaluation.
@@ -301,6 +313,9 @@ final class FitRun {
         Path previous = folder.resolve(Results.FILE);
         if (resumed.isEmpty() || !"FINISHED".equals(resumed.get().status()) || !Files.isRegularFile(previous)) {
             return null;
+        }
+        if (moreBudget(resumed.get())) {
+            return null; // its budget stopped it, and this fit has a larger one: it goes on
         }
         Map<String, Object> results;
         try {
@@ -353,9 +368,14 @@ final class FitRun {
                         where,
                         folder);
         resumed.ifPresent(r -> err().printf(
-                        "resuming run %d of the journal (%s recorded, attempt %d):"
+                        "resuming run %d of the journal (%s recorded, attempt %d%s):"
                                 + " recorded results are replayed, not run again%n",
-                        r.id(), Tables.count(finished(journal, r.id()), "evaluation"), r.attempts() + 1));
+                        r.id(),
+                        Tables.count(finished(journal, r.id()), "evaluation"),
+                        r.attempts() + 1,
+                        budgetOf(r) >= 0 && budgetOf(r) < budget
+                                ? ", its budget raised from " + budgetOf(r) + " to " + budget
+                                : ""));
         err().flush();
     }
 

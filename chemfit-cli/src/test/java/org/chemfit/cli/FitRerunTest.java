@@ -52,6 +52,81 @@ class FitRerunTest {
         assertEquals(csv, Files.readString(out.resolve("evaluations.csv")), "nothing was evaluated or replayed again");
     }
 
+    /**
+     * A fit that its budget stopped goes on when given a larger one, in the same run, to the
+     * result of one fit with that budget; a smaller budget is another job.
+     */
+    @Test
+    void aFitStoppedByItsBudgetGoesOnWithALargerOne() throws IOException {
+        Path job = Cli.resource("jobs/lj.yaml");
+        Path whole = tmp.resolve("whole");
+        Cli.Run once = Cli.run(
+                "fit",
+                job.toString(),
+                "-o",
+                whole.toString(),
+                "--max-evaluations",
+                "40",
+                "--progress",
+                "none",
+                "--no-plots");
+        assertEquals(ExitCodes.OK, once.code(), once::toString);
+        Path out = tmp.resolve("out");
+        Cli.Run first = Cli.run(
+                "fit",
+                job.toString(),
+                "-o",
+                out.toString(),
+                "--max-evaluations",
+                "15",
+                "--progress",
+                "none",
+                "--no-plots");
+        assertEquals(ExitCodes.OK, first.code(), first::toString);
+        assertTrue(first.out().contains("done (max evaluations) after 15 evaluations"), first::toString);
+
+        Cli.Run more = Cli.run(
+                "fit",
+                job.toString(),
+                "-o",
+                out.toString(),
+                "--max-evaluations",
+                "40",
+                "--progress",
+                "none",
+                "--no-plots");
+
+        assertEquals(ExitCodes.OK, more.code(), more::toString);
+        assertTrue(
+                more.err()
+                        .contains("resuming run 1 of the journal (15 evaluations recorded, attempt 2, its budget raised"
+                                + " from 15 to 40): recorded results are replayed, not run again"),
+                more::toString);
+        JsonNode a = JSON.readTree(whole.resolve("results.json").toFile());
+        JsonNode b = JSON.readTree(out.resolve("results.json").toFile());
+        assertEquals(a.get("parameters").toString(), b.get("parameters").toString());
+        assertEquals(a.at("/loss/best").asDouble(), b.at("/loss/best").asDouble(), 0.0, b::toString);
+        assertEquals(
+                a.at("/evaluations/total").asInt(), b.at("/evaluations/total").asInt());
+        assertEquals(15, b.at("/evaluations/replayed").asInt(), b::toString);
+        try (JournalReader j = JournalReader.openReadOnly(out.resolve("journal.sqlite"))) {
+            assertEquals(1, j.runs().size(), "the same run went on");
+        }
+
+        Cli.Run fewer = Cli.run(
+                "fit",
+                job.toString(),
+                "-o",
+                out.toString(),
+                "--max-evaluations",
+                "10",
+                "--progress",
+                "none",
+                "--no-plots");
+        assertEquals(ExitCodes.USAGE, fewer.code(), fewer::toString);
+        assertTrue(fewer.err().contains("changed fit.max_evaluations: 40 -> 10"), fewer::toString);
+    }
+
     @Test
     void aFailedFitGivesOneCountInItsTableItsMessageAndResults() throws IOException {
         Path job = tmp.resolve("fail.yaml");

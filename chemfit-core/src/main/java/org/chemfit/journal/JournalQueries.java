@@ -202,6 +202,19 @@ final class JournalQueries {
         }
     }
 
+    /** Gives a run the settings it goes on with (the same but for a larger budget, or the same). */
+    void updateSettings(long id, String hash, String settingsJson) throws SQLException {
+        try (PreparedStatement u = conn.prepareStatement("UPDATE runs SET job_hash = ?, settings_json = ? WHERE id = ?"
+                + " AND (job_hash IS NOT ? OR settings_json IS NOT ?)")) {
+            u.setString(1, hash);
+            u.setString(2, settingsJson);
+            u.setLong(3, id);
+            u.setString(4, hash);
+            u.setString(5, settingsJson);
+            u.executeUpdate();
+        }
+    }
+
     /** @return the latest run of a job hash, or -1 */
     long latestRunOf(String hash) throws SQLException {
         PreparedStatement p = statement("SELECT id FROM runs WHERE job_hash = ? ORDER BY id DESC LIMIT 1");

@@ -178,7 +178,9 @@ final class SqliteSession implements Journal.Session {
         try {
             copyPending(j);
             long resume = choose(j, settingsJson, mode);
-            return resume < 0 ? newRun(j, wl, hashOf(settingsJson), settingsJson) : resumeRun(j, wl, resume);
+            return resume < 0
+                    ? newRun(j, wl, hashOf(settingsJson), settingsJson)
+                    : resumeRun(j, wl, resume, hashOf(settingsJson), settingsJson);
         } catch (SQLException e) {
             throw j.failure("start a run", e);
         }
@@ -400,7 +402,7 @@ final class SqliteSession implements Journal.Session {
                     throw new JournalException("journal " + j.path() + " has no run " + mode.runId() + "; it holds "
                             + j.queries.describeRuns());
                 }
-                if (!found[0].equals(hash)) {
+                if (!found[0].equals(hash) && !goesOnWithMoreBudget(j, mode.runId(), found, settingsTree)) {
                     throw mismatch(j, mode.runId(), found, hash, settingsTree);
                 }
                 resume = mode.runId();
@@ -410,17 +412,69 @@ final class SqliteSession implements Journal.Session {
                 if (resume < 0) {
                     long latest = j.queries.latestRunId();
                     if (latest > 0) {
-                        throw mismatch(
-                                j,
-                                latest,
-                                Objects.requireNonNull(j.queries.runHashAndSettings(latest), "run " + latest),
-                                hash,
-                                settingsTree);
+                        String[] found = Objects.requireNonNull(j.queries.runHashAndSettings(latest), "run " + latest);
+                        if (!goesOnWithMoreBudget(j, latest, found, settingsTree)) {
+                            throw mismatch(j, latest, found, hash, settingsTree);
+                        }
+                        resume = latest;
                     }
                 }
             }
         }
         return resume;
+    }
+
+    /**
+     * @return whether a run of other settings is the fit to go on with: one that the budget
+     *     stopped, or that did not end (killed, interrupted), given only a larger budget. A run
+     *     that converged or failed is refused: more evaluations change nothing of how it ended,
+     *     and the evaluations of its end (the uncertainty's points) would differ from those recorded
+     */
+    private static boolean goesOnWithMoreBudget(SqliteJournal j, long runId, String[] found, Object settingsTree)
+            throws SQLException {
+        List<org.chemfit.journal.read.RunRecord> runs = j.queries.runs(runId);
+        if (runs.isEmpty()) {
+            return false;
+        }
+        org.chemfit.journal.read.RunRecord run = runs.get(0);
+        boolean open = run.status().equals("RUNNING") || run.status().equals("INTERRUPTED");
+        boolean outOfBudget =
+                run.status().equals("FINISHED") && run.stopReason().equals("MAX_EVALUATIONS");
+        return (open || outOfBudget) && largerBudgetOnly(JsonCodec.readMap(found[1]), settingsTree);
+    }
+
+    /** The settings that give a fit's budget: the Fitter's, and the job file's key when a command gave the file. */
+    private static final List<String> BUDGET = List.of("fit.max_evaluations", "job.file.optimizer.max_evaluations");
+
+    /**
+     * Whether settings differ from a run's only by a larger budget: such a run goes on where it
+     * stopped, as the same fit with more evaluations would (the methods ask for the same points
+     * whatever the budget, which only ends a fit), instead of being refused as another job.
+     *
+     * @param recorded the run's settings
+     * @param now the settings of the fit to begin
+     */
+    static boolean largerBudgetOnly(Object recorded, Object now) {
+        Map<String, Object> a = JsonCodec.flatten(recorded);
+        Map<String, Object> b = JsonCodec.flatten(now);
+        if (!(a.get(BUDGET.get(0)) instanceof Number before)
+                || !(b.get(BUDGET.get(0)) instanceof Number after)
+                || after.longValue() <= before.longValue()) {
+            return false;
+        }
+        for (String k : BUDGET) {
+            a.remove(k);
+            b.remove(k);
+        }
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (Map.Entry<String, Object> e : a.entrySet()) {
+            if (!b.containsKey(e.getKey()) || !Objects.equals(normal(e.getValue()), normal(b.get(e.getKey())))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static JournalMismatchException mismatch(
@@ -520,11 +574,18 @@ final class SqliteSession implements Journal.Session {
                 "the new session");
     }
 
-    private static SqliteSession resumeRun(SqliteJournal j, JournalLock wl, long id) throws SQLException {
+    /**
+     * @param hash the hash of the settings the run goes on with
+     * @param settingsJson those settings: a run given a larger budget keeps it, so that the next
+     *     resume with that budget finds the run by its hash
+     */
+    private static SqliteSession resumeRun(SqliteJournal j, JournalLock wl, long id, String hash, String settingsJson)
+            throws SQLException {
         String now = SqliteJournal.now();
         return Objects.requireNonNull(
                 j.inTransaction(() -> {
                     int attempt = j.queries.reopenRun(id);
+                    j.queries.updateSettings(id, hash, settingsJson);
                     j.queries.insertAttempt(id, attempt, now);
                     Map<Integer, Existing> existing = new HashMap<>();
                     int running = 0;

@@ -306,6 +306,72 @@ class JournalFitTest {
         assertEquals(n, c.runs.get(), "the refused fit ran nothing");
     }
 
+    /**
+     * A fit that its budget stopped goes on with a larger one: the recorded evaluations are
+     * replayed, the rest computed, and the result is that of one fit with the larger budget, bit
+     * for bit; the run keeps the larger budget, so the same command again replays everything.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(
+            strings = {"Nelder-Mead", "Powell", "BOBYQA", "CMA-ES", "CMA-ES-hipparchus", "L-BFGS-B"})
+    void aFitStoppedByItsBudgetGoesOnWithALargerOne(String method) {
+        Counting c = new Counting();
+        Path whole = dir.resolve("whole");
+        FitResult once;
+        try (JournalReader j = JournalReader.open(whole)) {
+            once = fitter(c.objective(), j).maxEvaluations(60).fit(method);
+        }
+        Path split = dir.resolve("split");
+        FitResult first;
+        try (JournalReader j = JournalReader.open(split)) {
+            first = fitter(c.objective(), j).maxEvaluations(25).fit(method);
+        }
+        assertEquals(org.chemfit.fit.StopReason.MAX_EVALUATIONS, first.stopReason(), first.toString());
+        int before = c.runs.get();
+        FitResult more;
+        try (JournalReader j = JournalReader.open(split)) {
+            more = fitter(c.objective(), j).maxEvaluations(60).fit(method);
+            assertEquals(1, j.runs().size(), "the same run went on");
+            assertEquals(2, j.run(1).orElseThrow().attempts());
+        }
+        assertSameResult(once, more);
+        assertEquals(3 * (more.evaluations() - 25), c.runs.get() - before, "the 25 recorded evaluations were replayed");
+        int after = c.runs.get();
+        try (JournalReader j = JournalReader.open(split)) {
+            assertSameResult(once, fitter(c.objective(), j).maxEvaluations(60).fit(method));
+        }
+        assertEquals(after, c.runs.get(), "with the budget it now has, the run replays everything");
+    }
+
+    /** A smaller budget, or a larger one for a fit that did not stop for its budget, is another job. */
+    @Test
+    void aSmallerBudgetOrMoreForAFitThatConvergedIsRefused() {
+        Counting c = new Counting();
+        try (JournalReader j = JournalReader.open(dir)) {
+            fitter(c.objective(), j).maxEvaluations(25).fit("Nelder-Mead");
+            JournalMismatchException smaller = assertThrows(
+                    JournalMismatchException.class,
+                    () -> fitter(c.objective(), j).maxEvaluations(20).fit("Nelder-Mead"));
+            assertEquals(List.of("changed fit.max_evaluations: 25 -> 20"), smaller.changes());
+        }
+        Path converged = dir.resolve("converged");
+        ObjectiveFunction bowl = p -> Math.pow(p.get("x") - 1, 2);
+        try (JournalReader j = JournalReader.open(converged)) {
+            FitResult r = new Fitter(bowl, Map.of("x", 0.0))
+                    .maxEvaluations(500)
+                    .journal(j)
+                    .fit("Nelder-Mead");
+            assertEquals(org.chemfit.fit.StopReason.CONVERGED, r.stopReason(), r.toString());
+            JournalMismatchException more = assertThrows(
+                    JournalMismatchException.class,
+                    () -> new Fitter(bowl, Map.of("x", 0.0))
+                            .maxEvaluations(900)
+                            .journal(j)
+                            .fit("Nelder-Mead"));
+            assertEquals(List.of("changed fit.max_evaluations: 500 -> 900"), more.changes());
+        }
+    }
+
     /** A changed initial value is named by its parameter, and once: by the job file's key when there is one. */
     @Test
     void aChangedInitialValueIsNamedByItsParameterOnce() {
