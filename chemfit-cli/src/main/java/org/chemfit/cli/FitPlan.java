@@ -204,22 +204,14 @@ final class FitPlan implements AutoCloseable {
             QuantityComputer c;
             if (!java.nio.file.Files.isRegularFile(e.file())) {
                 problems.add(new JobFileException.Problem(
-                        a.reference(),
-                        e.line(),
-                        0,
-                        "term '" + t.name() + "' structure file " + e.file() + " (tag '" + e.tag() + "') "
-                                + (java.nio.file.Files.isDirectory(e.file()) ? "is a folder" : "does not exist")));
+                        a.reference(), e.line(), 0, AtomsTerms.notAStructureFile("term '" + t.name() + "'", e)));
                 continue;
             }
             try {
                 c = AtomsTerms.computer(e, a, potential);
             } catch (org.chemfit.atoms.InputFormatException x) {
                 problems.add(new JobFileException.Problem(
-                        x.file(),
-                        x.line(),
-                        0,
-                        x.problem() + " (" + a.reference().getFileName() + " line " + e.line() + ", tag '" + e.tag()
-                                + "')"));
+                        x.file(), x.line(), 0, AtomsTerms.malformedStructure(x, a.reference(), e)));
                 continue;
             }
             subs.add(new Counted(

@@ -287,6 +287,99 @@ class ValidateChecksTest {
         assertFalse(err.contains("Exception"), r::toString);
     }
 
+    /**
+     * A reference CSV whose rows are each wrong in another way: a bad energy, an empty one, a tag
+     * given twice (by a row whose energy is bad too), too few and too many fields, a bad and an empty
+     * coordinate, a missing structure file and a malformed one.
+     */
+    private Path csvWithEveryKindOfBadRow() throws IOException {
+        Files.writeString(dir.resolve("a.xyz"), "2\nr=2.0\nAr 0 0 0\nAr 2.0 0 0\n");
+        Files.writeString(dir.resolve("bad.xyz"), "2\nr=2.1\nAr 0 0 0\nAr 2.1 zero 0\n");
+        Path csv = dir.resolve("ref.csv");
+        Files.writeString(
+                csv,
+                String.join(
+                        "\n",
+                        "file,reference_energy,tag,r",
+                        "a.xyz,6x0.4,t1,2.0",
+                        "a.xyz,,t2,2.0",
+                        "a.xyz,nan,t1,2.0",
+                        "a.xyz,-1.0",
+                        "a.xyz,-1.0,t5,2.0,extra",
+                        "a.xyz,-1.0,t6,abc",
+                        "a.xyz,-1.0,t7,",
+                        "missing.xyz,-1.0,t8,2.0",
+                        "bad.xyz,-1.0,t9,2.1",
+                        "a.xyz,-1.0,t10,2.0",
+                        ""));
+        return csv;
+    }
+
+    /** The problems of {@link #csvWithEveryKindOfBadRow()}; with {@code coordinate} those of column r too. */
+    private List<String> everyBadRow(Path csv, boolean coordinate) {
+        List<String> lines = new java.util.ArrayList<>(List.of(
+                csv + ":2: expected a finite number in column 'reference_energy', got '6x0.4'",
+                csv + ":3: expected a finite number in column 'reference_energy', got ''",
+                csv + ":4: expected a finite number in column 'reference_energy', got 'nan'",
+                csv + ":4: tag 't1' is given twice, on lines 2 and 4; each row needs a tag of its own (it names the"
+                        + " structure's term and its row of predictions): give each row its own tag in the 'tag'"
+                        + " column",
+                csv + ":5: expected 4 fields as in the header (file,reference_energy,tag,r), got 2: 'a.xyz,-1.0'",
+                csv + ":6: expected 4 fields as in the header (file,reference_energy,tag,r), got 5:"
+                        + " 'a.xyz,-1.0,t5,2.0,extra'"));
+        if (coordinate) {
+            lines.add(csv + ":7: expected a finite number in column 'r', got 'abc'");
+            lines.add(csv + ":8: expected a finite number in column 'r', got ''");
+        }
+        lines.add(csv + ":9: term 'curve' structure file " + dir.resolve("missing.xyz") + " (tag 't8') does not exist");
+        // each data file's problems in its line order, the files by name
+        lines.add(
+                0,
+                dir.resolve("bad.xyz") + ":4: expected a finite number for coordinate y of atom 2, got 'zero'"
+                        + " (ref.csv line 10, tag 't9')");
+        return lines;
+    }
+
+    @Test
+    void everyBadFieldRowAndStructureFileOfAReferenceCsvIsReportedAtOnce() throws IOException {
+        Path csv = csvWithEveryKindOfBadRow();
+        Path job = atomsJob("rows.yaml", "ref.csv", "[Ar, Ar]");
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        List<String> expected = new java.util.ArrayList<>(everyBadRow(csv, false));
+        expected.add("8 problems found; the job file format is described in docs/job-file.md");
+        assertEquals(expected, r.err().lines().toList(), r::toString);
+    }
+
+    @Test
+    void everyBadValueOfTheCoordinateColumnIsReportedWithTheOtherRows() throws IOException {
+        Path csv = csvWithEveryKindOfBadRow();
+        Path job = dir.resolve("scan.yaml");
+        Files.writeString(
+                job,
+                String.join(
+                        "\n",
+                        "parameters: {eps: 1.0, sig: 2.2}",
+                        "terms:",
+                        "  - name: curve",
+                        "    kind: atoms",
+                        "    reference: ref.csv",
+                        "    coordinate: {column: r, unit: A}",
+                        "    potential: [{form: lennard_jones, species: [Ar, Ar], epsilon: eps, sigma: sig}]",
+                        ""));
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        // the problems at the CSV's and the structure files' lines (the job file's own lines aside)
+        assertEquals(
+                everyBadRow(csv, true),
+                r.err()
+                        .lines()
+                        .filter(l -> !l.startsWith(job.toString()))
+                        .filter(l -> !l.contains("problems found"))
+                        .toList(),
+                r::toString);
+    }
+
     @Test
     void aMethodThatCannotFitTheLossIsReportedAtTheLossLineWithTheJobFilesProblems() throws IOException {
         Path job = externalJob("e = {{ lj.epsilon }}\nx = {{ lj.epsiln }}\n");
