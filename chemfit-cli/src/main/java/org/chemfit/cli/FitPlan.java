@@ -298,8 +298,15 @@ final class FitPlan implements AutoCloseable {
             try {
                 computer.checkTemplates(initial);
             } catch (org.chemfit.external.TemplateException e) {
-                problems.add(new JobFileException.Problem(
-                        Path.of(e.template()), e.line(), 0, "term '" + term + "': " + e.reason()));
+                // the first unknown name, then every other one of the term's templates
+                List<Throwable> all = new ArrayList<>(List.of(e));
+                all.addAll(List.of(e.getSuppressed()));
+                for (Throwable t : all) {
+                    if (t instanceof org.chemfit.external.TemplateException x) {
+                        problems.add(new JobFileException.Problem(
+                                Path.of(x.template()), x.line(), 0, "term '" + term + "': " + x.reason()));
+                    }
+                }
             } catch (IllegalArgumentException e) {
                 problems.add(new JobFileException.Problem(job.file(), 0, 0, "term '" + term + "': " + e.getMessage()));
             }

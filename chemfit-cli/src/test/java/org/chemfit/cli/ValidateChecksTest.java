@@ -67,10 +67,28 @@ class ValidateChecksTest {
         assertTrue(
                 r.err()
                         .contains(dir.resolve("in.tmpl")
-                                + ":4: term 'sim': unknown parameter 'lj.epsiln' in `x = {{ lj.epsiln }}`"),
+                                + ":4: term 'sim': unknown parameter 'lj.epsiln' (did you mean 'lj.epsilon'?) in"
+                                + " `x = {{ lj.epsiln }}`"),
                 r::toString);
         assertTrue(r.err().contains("known names: lj.epsilon, steps"), r::toString);
         assertTrue(r.out().isEmpty(), r::toString);
+    }
+
+    @Test
+    void everyUnknownNameOfATemplateIsReportedInOneRunEachAtItsLine() throws IOException {
+        Path job = externalJob("e = {{ lj.epsilon }}\n# two\nx = {{ lj.eps }}\n# four\ny = {{ xx }}\n");
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        Path t = dir.resolve("in.tmpl");
+        assertEquals(
+                List.of(
+                        t + ":3: term 'sim': unknown parameter 'lj.eps' (did you mean 'lj.epsilon'?) in"
+                                + " `x = {{ lj.eps }}`; known names: lj.epsilon, steps",
+                        t + ":5: term 'sim': unknown parameter or variable 'xx' in `y = {{ xx }}`; known names:"
+                                + " lj.epsilon, steps",
+                        "2 problems found; the job file format is described in docs/job-file.md"),
+                r.err().lines().toList(),
+                r::toString);
     }
 
     @Test
@@ -437,7 +455,10 @@ class ValidateChecksTest {
         Cli.Run r = Cli.run("validate", job.toString());
         assertEquals(ExitCodes.USAGE, r.code(), r::toString);
         assertTrue(
-                r.err().contains(":1: term 'sim': unknown parameter 'b.x' in `v = {{ a.x }} {{ b.x }}`"), r::toString);
+                r.err()
+                        .contains(":1: term 'sim': unknown parameter 'b.x' (did you mean 'a.x'?) in"
+                                + " `v = {{ a.x }} {{ b.x }}`"),
+                r::toString);
     }
 
     @Test
