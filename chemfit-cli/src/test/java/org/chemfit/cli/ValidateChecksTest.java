@@ -399,6 +399,42 @@ class ValidateChecksTest {
     }
 
     @Test
+    void aKeyGivenTwiceIsReportedWithTheFilesOtherProblems() throws IOException {
+        Path job = dir.resolve("twice.yaml");
+        Files.writeString(
+                job,
+                String.join(
+                        "\n",
+                        "name: a",
+                        "name: b",
+                        "parameters:",
+                        "  lj:",
+                        "    epsilon: {initial: 1.0, bounds: [10.0, 0.1]}",
+                        "    sigma: {initial: abc, bounds: [1.0, 4.0]}",
+                        "terms:",
+                        "  - {name: curve, kind: atoms, weight: -1, reference: "
+                                + Cli.resource("jobs/data/energies.csv") + ",",
+                        "     potential: {form: lennard_jones, epsilon: lj.epsilon, sigma: lj.sigma}}",
+                        "optimizer: {method: Nelder-Mead, max_evals: 10}",
+                        ""));
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertEquals(
+                List.of(
+                        job + ":2:1: key 'name' is given twice (first at line 1)",
+                        job
+                                + ":5:37: parameter 'lj.epsilon' lower bound must not exceed its upper bound, got [10, 0.1]",
+                        job + ":6:22: parameter 'lj.sigma' initial value must be a number, got a string ('abc')",
+                        job + ":8:40: term 'curve' weight must not be negative, got -1",
+                        job + ":10:34: unknown key 'max_evals' in optimizer (did you mean 'max_evaluations'?); known"
+                                + " keys: method, max_evaluations, seed, batch_size, tolerance, finite_difference_step,"
+                                + " bad_value",
+                        "5 problems found; the job file format is described in docs/job-file.md"),
+                r.err().lines().toList(),
+                r::toString);
+    }
+
+    @Test
     void aMethodThatCannotFitTheLossIsReportedAtTheLossLineWithTheJobFilesProblems() throws IOException {
         Path job = externalJob("e = {{ lj.epsilon }}\nx = {{ lj.epsiln }}\n");
         Files.writeString(
