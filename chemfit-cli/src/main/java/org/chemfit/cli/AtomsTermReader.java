@@ -44,30 +44,42 @@ final class AtomsTermReader {
         // Each structure read, with its row, for the checks of the potential against the structures.
         Map<org.chemfit.atoms.ReferenceEntry, org.chemfit.atoms.Atoms> structures = new java.util.LinkedHashMap<>();
         if (reference != null) {
-            // The structures belong in the job's hash too. Every bad row of the CSV is reported here,
-            // at the CSV's lines; a broken structure file is reported when the data are read.
+            // Every problem of the CSV is reported here, at once, each at its line: the bad fields of
+            // its rows, the bad values of the coordinate column, and each structure file that is
+            // missing or malformed. The structures belong in the job's hash too.
+            boolean[] csvProblems = {false};
             try {
-                for (org.chemfit.atoms.ReferenceEntry e : org.chemfit.atoms.ReferenceCsv.read(reference)) {
-                    if (Files.isRegularFile(e.file())) {
-                        r.namedFiles.add(e.file().toAbsolutePath().normalize());
-                        org.chemfit.atoms.Atoms atoms = org.chemfit.atoms.Xyz.read(e.file());
-                        structures.put(e, atoms);
-                        present.addAll(atoms.speciesList());
-                    } else {
+                List<org.chemfit.atoms.ReferenceEntry> rows =
+                        org.chemfit.atoms.ReferenceCsv.readWellFormed(reference, coordinateColumn(t), p -> {
+                            r.fileProblem(p.file(), p.line(), p.problem());
+                            csvProblems[0] = true;
+                        });
+                for (org.chemfit.atoms.ReferenceEntry e : rows) {
+                    if (!Files.isRegularFile(e.file())) {
+                        r.fileProblem(reference, e.line(), AtomsTerms.notAStructureFile(where, e));
                         present = null;
+                        continue;
+                    }
+                    r.namedFiles.add(e.file().toAbsolutePath().normalize());
+                    org.chemfit.atoms.Atoms atoms;
+                    try {
+                        atoms = org.chemfit.atoms.Xyz.read(e.file());
+                    } catch (org.chemfit.atoms.InputFormatException x) {
+                        r.fileProblem(x.file(), x.line(), AtomsTerms.malformedStructure(x, reference, e));
+                        present = null;
+                        continue;
+                    }
+                    structures.put(e, atoms);
+                    if (present != null) {
+                        present.addAll(atoms.speciesList());
                     }
                 }
-            } catch (org.chemfit.atoms.InputFormatException e) {
-                if (e.file()
-                        .toAbsolutePath()
-                        .normalize()
-                        .equals(reference.toAbsolutePath().normalize())) {
-                    r.fileProblems(e);
-                }
-                present = null;
             } catch (RuntimeException e) {
-                // reported by FitPlan with the file and line
+                // a file that cannot be read: reported by FitPlan
                 present = null;
+            }
+            if (csvProblems[0]) {
+                present = null; // a bad row's structure may hold the species
             }
         }
         int moleculeSize = 0;
@@ -165,6 +177,18 @@ final class AtomsTermReader {
             return null;
         }
         return new AtomsConfig(reference, pairs, moleculeSize, exclude, relax);
+    }
+
+    /**
+     * @return the column that the term's {@code coordinate} names, or null when it names none (a
+     *     malformed {@code coordinate} is reported where the term's units are read)
+     */
+    private static String coordinateColumn(Node.MapNode t) {
+        Node cn = t.entries.get("coordinate");
+        if (cn instanceof Node.MapNode cm) {
+            cn = cm.entries.get("column");
+        }
+        return cn instanceof Node.Scalar s && s.value instanceof String column && !column.isBlank() ? column : null;
     }
 
     /**

@@ -91,6 +91,27 @@ final class AtomsTerms {
     }
 
     /**
+     * @param where the term, as problems name it ({@code term 'curve'})
+     * @param entry a reference row whose structure file is not a regular file
+     * @return the problem, for the row's line of the reference CSV
+     */
+    static String notAStructureFile(String where, ReferenceEntry entry) {
+        return where + " structure file " + entry.file() + " (tag '" + entry.tag() + "') "
+                + (java.nio.file.Files.isDirectory(entry.file()) ? "is a folder" : "does not exist");
+    }
+
+    /**
+     * @param e what is wrong in a row's structure file
+     * @param reference the reference CSV
+     * @param entry the row
+     * @return the problem, for the structure file's line, naming the row that names the file
+     */
+    static String malformedStructure(
+            org.chemfit.atoms.InputFormatException e, java.nio.file.Path reference, ReferenceEntry entry) {
+        return e.problem() + " (" + reference.getFileName() + " line " + entry.line() + ", tag '" + entry.tag() + "')";
+    }
+
+    /**
      * @param entry a reference row, whose structure file exists (the caller reports one that does not)
      * @param config the term's settings
      * @param potential the term's potential

@@ -204,22 +204,14 @@ final class FitPlan implements AutoCloseable {
             QuantityComputer c;
             if (!java.nio.file.Files.isRegularFile(e.file())) {
                 problems.add(new JobFileException.Problem(
-                        a.reference(),
-                        e.line(),
-                        0,
-                        "term '" + t.name() + "' structure file " + e.file() + " (tag '" + e.tag() + "') "
-                                + (java.nio.file.Files.isDirectory(e.file()) ? "is a folder" : "does not exist")));
+                        a.reference(), e.line(), 0, AtomsTerms.notAStructureFile("term '" + t.name() + "'", e)));
                 continue;
             }
             try {
                 c = AtomsTerms.computer(e, a, potential);
             } catch (org.chemfit.atoms.InputFormatException x) {
                 problems.add(new JobFileException.Problem(
-                        x.file(),
-                        x.line(),
-                        0,
-                        x.problem() + " (" + a.reference().getFileName() + " line " + e.line() + ", tag '" + e.tag()
-                                + "')"));
+                        x.file(), x.line(), 0, AtomsTerms.malformedStructure(x, a.reference(), e)));
                 continue;
             }
             subs.add(new Counted(
@@ -306,8 +298,15 @@ final class FitPlan implements AutoCloseable {
             try {
                 computer.checkTemplates(initial);
             } catch (org.chemfit.external.TemplateException e) {
-                problems.add(new JobFileException.Problem(
-                        Path.of(e.template()), e.line(), 0, "term '" + term + "': " + e.reason()));
+                // the first unknown name, then every other one of the term's templates
+                List<Throwable> all = new ArrayList<>(List.of(e));
+                all.addAll(List.of(e.getSuppressed()));
+                for (Throwable t : all) {
+                    if (t instanceof org.chemfit.external.TemplateException x) {
+                        problems.add(new JobFileException.Problem(
+                                Path.of(x.template()), x.line(), 0, "term '" + term + "': " + x.reason()));
+                    }
+                }
             } catch (IllegalArgumentException e) {
                 problems.add(new JobFileException.Problem(job.file(), 0, 0, "term '" + term + "': " + e.getMessage()));
             }

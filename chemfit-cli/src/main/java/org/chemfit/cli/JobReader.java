@@ -67,9 +67,13 @@ final class JobReader {
     static JobFile read(Path path, boolean toFit) {
         Path file = path.toAbsolutePath().normalize();
         // Problems name the file as the user wrote it; paths inside resolve against its folder.
-        Node root = NodeParser.parse(path);
+        // A key given twice is reported with the rest of the file's problems, which are read with
+        // its first value.
+        List<JobFileException.Problem> keysGivenTwice = new ArrayList<>();
+        Node root = NodeParser.parse(path, keysGivenTwice);
         JobReader reader = new JobReader(file, path, toFit);
         JobFile job = reader.job(root);
+        reader.r.problems.addAll(keysGivenTwice);
         if (!reader.r.problems.isEmpty()) {
             List<JobFileException.Problem> sorted = new ArrayList<>(reader.r.problems);
             // the job file's own problems first, in line order; then those of each data file, in its line order

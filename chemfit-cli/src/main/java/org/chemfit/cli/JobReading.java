@@ -311,25 +311,7 @@ final class JobReading {
      *     it ("max_evals" for "max_evaluations"), else null
      */
     static String suggest(String name, java.util.Collection<String> known) {
-        String s = Names.closest(name, known);
-        if (s != null) {
-            return s;
-        }
-        String n = name.toLowerCase(Locale.ROOT);
-        String best = null;
-        int bestPrefix = 0;
-        for (String k : known) {
-            String kl = k.toLowerCase(Locale.ROOT);
-            int p = 0;
-            while (p < n.length() && p < kl.length() && n.charAt(p) == kl.charAt(p)) {
-                p++;
-            }
-            if (p >= 4 && p * 2 >= n.length() && p > bestPrefix) {
-                best = k;
-                bestPrefix = p;
-            }
-        }
-        return best;
+        return Names.suggest(name, known);
     }
 
     /** What the job declares besides the terms: units and coordinate columns, and the term names used so far. */

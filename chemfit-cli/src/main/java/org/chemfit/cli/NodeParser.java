@@ -75,6 +75,8 @@ final class NodeParser {
 
     private final Path file;
     private final List<JobFileException.Problem> problems = new ArrayList<>();
+    /** The keys given twice: the rest of the file can still be read (with each key's first value). */
+    private final List<JobFileException.Problem> twice = new ArrayList<>();
     /** Anchors defined so far, with how many values each stands for once expanded. */
     private final Map<String, Anchored> anchors = new HashMap<>();
 
@@ -106,18 +108,49 @@ final class NodeParser {
      *     file over one of the limits
      */
     static Node parse(Path file) {
+        List<JobFileException.Problem> twice = new ArrayList<>();
+        Node root = parse(file, twice);
+        if (!twice.isEmpty()) {
+            throw new JobFileException(twice);
+        }
+        return root;
+    }
+
+    /**
+     * As {@link #parse(Path)}, but a key given twice does not stop the reading: it is added to
+     * {@code keysGivenTwice}, and the tree holds the key's first value, so that the rest of the file
+     * can be checked too.
+     *
+     * @param file a .yaml, .yml or .json file
+     * @param keysGivenTwice receives a problem for each key given twice, at its second place
+     * @return its tree (null for an empty document)
+     * @throws JobFileException for a syntax error, an unreadable file, a file over one of the limits,
+     *     or a key that is not a name or a merge key that is not a map (with the keys given twice)
+     */
+    static Node parse(Path file, List<JobFileException.Problem> keysGivenTwice) {
         NodeParser p = new NodeParser(file);
         Node root;
         try {
             root = p.read();
         } catch (Refusal r) {
-            p.problems.add(new JobFileException.Problem(file, r.line, r.column, r.getMessage()));
-            throw new JobFileException(p.problems);
+            List<JobFileException.Problem> all = p.inPlaceOrder();
+            all.add(new JobFileException.Problem(file, r.line, r.column, r.getMessage()));
+            throw new JobFileException(all);
         }
         if (!p.problems.isEmpty()) {
-            throw new JobFileException(p.problems);
+            throw new JobFileException(p.inPlaceOrder());
         }
+        keysGivenTwice.addAll(p.twice);
         return root;
+    }
+
+    /** @return the problems found and the keys given twice, in the order of their places in the file */
+    private List<JobFileException.Problem> inPlaceOrder() {
+        List<JobFileException.Problem> all = new ArrayList<>(problems);
+        all.addAll(twice);
+        all.sort(java.util.Comparator.comparingInt(JobFileException.Problem::line)
+                .thenComparingInt(JobFileException.Problem::column));
+        return all;
     }
 
     private Node read() {
@@ -379,7 +412,7 @@ final class NodeParser {
             String key = ks.value == null ? "null" : ks.value.toString();
             if (m.entries.containsKey(key)) {
                 int[] first = m.keyPlaces.get(key);
-                problems.add(new JobFileException.Problem(
+                twice.add(new JobFileException.Problem(
                         file, k.line, k.column, "key '" + key + "' is given twice (first at line " + first[0] + ")"));
                 continue;
             }
@@ -606,7 +639,7 @@ final class NodeParser {
                     Node v = value(p, p.nextToken(), depth + 1);
                     if (m.entries.containsKey(key)) {
                         int[] first = m.keyPlaces.get(key);
-                        problems.add(new JobFileException.Problem(
+                        twice.add(new JobFileException.Problem(
                                 file,
                                 kl.getLineNr(),
                                 kl.getColumnNr(),

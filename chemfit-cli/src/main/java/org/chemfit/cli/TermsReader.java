@@ -218,9 +218,11 @@ final class TermsReader {
         if (config instanceof AtomsConfig a) {
             List<org.chemfit.atoms.ReferenceEntry> entries;
             try {
-                entries = org.chemfit.atoms.ReferenceCsv.read(a.reference());
+                // the rows that are well formed: the others are reported with the CSV's lines where the
+                // term's settings were read
+                entries = org.chemfit.atoms.ReferenceCsv.readWellFormed(a.reference(), null, p -> {});
             } catch (RuntimeException e) {
-                return; // reported with the CSV's lines where the term's settings were read
+                return; // a file that cannot be read, reported when the plan reads it
             }
             for (org.chemfit.atoms.ReferenceEntry e : entries) {
                 if (e.energy() == 0) {

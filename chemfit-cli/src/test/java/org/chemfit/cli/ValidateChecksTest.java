@@ -67,10 +67,28 @@ class ValidateChecksTest {
         assertTrue(
                 r.err()
                         .contains(dir.resolve("in.tmpl")
-                                + ":4: term 'sim': unknown parameter 'lj.epsiln' in `x = {{ lj.epsiln }}`"),
+                                + ":4: term 'sim': unknown parameter 'lj.epsiln' (did you mean 'lj.epsilon'?) in"
+                                + " `x = {{ lj.epsiln }}`"),
                 r::toString);
         assertTrue(r.err().contains("known names: lj.epsilon, steps"), r::toString);
         assertTrue(r.out().isEmpty(), r::toString);
+    }
+
+    @Test
+    void everyUnknownNameOfATemplateIsReportedInOneRunEachAtItsLine() throws IOException {
+        Path job = externalJob("e = {{ lj.epsilon }}\n# two\nx = {{ lj.eps }}\n# four\ny = {{ xx }}\n");
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        Path t = dir.resolve("in.tmpl");
+        assertEquals(
+                List.of(
+                        t + ":3: term 'sim': unknown parameter 'lj.eps' (did you mean 'lj.epsilon'?) in"
+                                + " `x = {{ lj.eps }}`; known names: lj.epsilon, steps",
+                        t + ":5: term 'sim': unknown parameter or variable 'xx' in `y = {{ xx }}`; known names:"
+                                + " lj.epsilon, steps",
+                        "2 problems found; the job file format is described in docs/job-file.md"),
+                r.err().lines().toList(),
+                r::toString);
     }
 
     @Test
@@ -313,6 +331,135 @@ class ValidateChecksTest {
         assertFalse(err.contains("Exception"), r::toString);
     }
 
+    /**
+     * A reference CSV whose rows are each wrong in another way: a bad energy, an empty one, a tag
+     * given twice (by a row whose energy is bad too), too few and too many fields, a bad and an empty
+     * coordinate, a missing structure file and a malformed one.
+     */
+    private Path csvWithEveryKindOfBadRow() throws IOException {
+        Files.writeString(dir.resolve("a.xyz"), "2\nr=2.0\nAr 0 0 0\nAr 2.0 0 0\n");
+        Files.writeString(dir.resolve("bad.xyz"), "2\nr=2.1\nAr 0 0 0\nAr 2.1 zero 0\n");
+        Path csv = dir.resolve("ref.csv");
+        Files.writeString(
+                csv,
+                String.join(
+                        "\n",
+                        "file,reference_energy,tag,r",
+                        "a.xyz,6x0.4,t1,2.0",
+                        "a.xyz,,t2,2.0",
+                        "a.xyz,nan,t1,2.0",
+                        "a.xyz,-1.0",
+                        "a.xyz,-1.0,t5,2.0,extra",
+                        "a.xyz,-1.0,t6,abc",
+                        "a.xyz,-1.0,t7,",
+                        "missing.xyz,-1.0,t8,2.0",
+                        "bad.xyz,-1.0,t9,2.1",
+                        "a.xyz,-1.0,t10,2.0",
+                        ""));
+        return csv;
+    }
+
+    /** The problems of {@link #csvWithEveryKindOfBadRow()}; with {@code coordinate} those of column r too. */
+    private List<String> everyBadRow(Path csv, boolean coordinate) {
+        List<String> lines = new java.util.ArrayList<>(List.of(
+                csv + ":2: expected a finite number in column 'reference_energy', got '6x0.4'",
+                csv + ":3: expected a finite number in column 'reference_energy', got ''",
+                csv + ":4: expected a finite number in column 'reference_energy', got 'nan'",
+                csv + ":4: tag 't1' is given twice, on lines 2 and 4; each row needs a tag of its own (it names the"
+                        + " structure's term and its row of predictions): give each row its own tag in the 'tag'"
+                        + " column",
+                csv + ":5: expected 4 fields as in the header (file,reference_energy,tag,r), got 2: 'a.xyz,-1.0'",
+                csv + ":6: expected 4 fields as in the header (file,reference_energy,tag,r), got 5:"
+                        + " 'a.xyz,-1.0,t5,2.0,extra'"));
+        if (coordinate) {
+            lines.add(csv + ":7: expected a finite number in column 'r', got 'abc'");
+            lines.add(csv + ":8: expected a finite number in column 'r', got ''");
+        }
+        lines.add(csv + ":9: term 'curve' structure file " + dir.resolve("missing.xyz") + " (tag 't8') does not exist");
+        // each data file's problems in its line order, the files by name
+        lines.add(
+                0,
+                dir.resolve("bad.xyz") + ":4: expected a finite number for coordinate y of atom 2, got 'zero'"
+                        + " (ref.csv line 10, tag 't9')");
+        return lines;
+    }
+
+    @Test
+    void everyBadFieldRowAndStructureFileOfAReferenceCsvIsReportedAtOnce() throws IOException {
+        Path csv = csvWithEveryKindOfBadRow();
+        Path job = atomsJob("rows.yaml", "ref.csv", "[Ar, Ar]");
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        List<String> expected = new java.util.ArrayList<>(everyBadRow(csv, false));
+        expected.add("8 problems found; the job file format is described in docs/job-file.md");
+        assertEquals(expected, r.err().lines().toList(), r::toString);
+    }
+
+    @Test
+    void everyBadValueOfTheCoordinateColumnIsReportedWithTheOtherRows() throws IOException {
+        Path csv = csvWithEveryKindOfBadRow();
+        Path job = dir.resolve("scan.yaml");
+        Files.writeString(
+                job,
+                String.join(
+                        "\n",
+                        "parameters: {eps: 1.0, sig: 2.2}",
+                        "terms:",
+                        "  - name: curve",
+                        "    kind: atoms",
+                        "    reference: ref.csv",
+                        "    coordinate: {column: r, unit: A}",
+                        "    potential: [{form: lennard_jones, species: [Ar, Ar], epsilon: eps, sigma: sig}]",
+                        ""));
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        // the problems at the CSV's and the structure files' lines (the job file's own lines aside)
+        assertEquals(
+                everyBadRow(csv, true),
+                r.err()
+                        .lines()
+                        .filter(l -> !l.startsWith(job.toString()))
+                        .filter(l -> !l.contains("problems found"))
+                        .toList(),
+                r::toString);
+    }
+
+    @Test
+    void aKeyGivenTwiceIsReportedWithTheFilesOtherProblems() throws IOException {
+        Path job = dir.resolve("twice.yaml");
+        Files.writeString(
+                job,
+                String.join(
+                        "\n",
+                        "name: a",
+                        "name: b",
+                        "parameters:",
+                        "  lj:",
+                        "    epsilon: {initial: 1.0, bounds: [10.0, 0.1]}",
+                        "    sigma: {initial: abc, bounds: [1.0, 4.0]}",
+                        "terms:",
+                        "  - {name: curve, kind: atoms, weight: -1, reference: "
+                                + Cli.resource("jobs/data/energies.csv") + ",",
+                        "     potential: {form: lennard_jones, epsilon: lj.epsilon, sigma: lj.sigma}}",
+                        "optimizer: {method: Nelder-Mead, max_evals: 10}",
+                        ""));
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertEquals(
+                List.of(
+                        job + ":2:1: key 'name' is given twice (first at line 1)",
+                        job
+                                + ":5:37: parameter 'lj.epsilon' lower bound must not exceed its upper bound, got [10, 0.1]",
+                        job + ":6:22: parameter 'lj.sigma' initial value must be a number, got a string ('abc')",
+                        job + ":8:40: term 'curve' weight must not be negative, got -1",
+                        job + ":10:34: unknown key 'max_evals' in optimizer (did you mean 'max_evaluations'?); known"
+                                + " keys: method, max_evaluations, seed, batch_size, tolerance, finite_difference_step,"
+                                + " bad_value",
+                        "5 problems found; the job file format is described in docs/job-file.md"),
+                r.err().lines().toList(),
+                r::toString);
+    }
+
     @Test
     void aMethodThatCannotFitTheLossIsReportedAtTheLossLineWithTheJobFilesProblems() throws IOException {
         Path job = externalJob("e = {{ lj.epsilon }}\nx = {{ lj.epsiln }}\n");
@@ -370,7 +517,10 @@ class ValidateChecksTest {
         Cli.Run r = Cli.run("validate", job.toString());
         assertEquals(ExitCodes.USAGE, r.code(), r::toString);
         assertTrue(
-                r.err().contains(":1: term 'sim': unknown parameter 'b.x' in `v = {{ a.x }} {{ b.x }}`"), r::toString);
+                r.err()
+                        .contains(":1: term 'sim': unknown parameter 'b.x' (did you mean 'a.x'?) in"
+                                + " `v = {{ a.x }} {{ b.x }}`"),
+                r::toString);
     }
 
     @Test

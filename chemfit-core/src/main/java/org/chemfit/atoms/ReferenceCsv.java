@@ -10,7 +10,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 import org.chemfit.ChemFitException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads reference energies from CSV, as ChemFit's {@code process_csv} does: a header row naming
@@ -40,13 +42,83 @@ public final class ReferenceCsv {
      * @param csv the CSV file
      * @return its rows, in order (at least one)
      * @throws InputFormatException when the header lacks a required column, a row has the wrong
-     *     number of fields, an energy is not a number, two rows have the same tag or the file has no
-     *     rows; the message names the file and line. Every bad row is found: the exception names
-     *     the first, and each further one (up to 20 in all) is attached to it as a suppressed
-     *     {@code InputFormatException}; when there are more, a last one (line 0) says how many
+     *     number of fields, a file name is empty, an energy is not a number, two rows have the same
+     *     tag or the file has no rows; the message names the file and line. Every bad row is found,
+     *     and every bad field of a row: the exception names the first problem, and each further one
+     *     (of the first 20 bad rows) is attached to it as a suppressed {@code InputFormatException};
+     *     when more rows are bad, a last one (line 0) says how many
      * @throws ChemFitException when the file cannot be read
      */
     public static List<ReferenceEntry> read(Path csv) {
+        return scan(csv, null).rowsOrThrow();
+    }
+
+    /**
+     * Reads the rows of a reference CSV that are well formed and hands every problem of the file to
+     * {@code problems} instead of stopping at it, so that a check of the file reports them all at
+     * once. The problems are those that {@link #read(Path)} attaches to its exception, in line order
+     * (the first 20 bad rows, then a count at line 0), and, when {@code column} is not null, each
+     * value of that column that is not a finite number. A row whose only problem is its value in
+     * {@code column} is still returned.
+     *
+     * <pre>{@code
+     * List<InputFormatException> problems = new ArrayList<>();
+     * List<ReferenceEntry> rows = ReferenceCsv.readWellFormed(csv, "r", problems::add);
+     * }</pre>
+     *
+     * @param csv the CSV file
+     * @param column a numeric column (compared without case) whose value is checked in each row, or
+     *     null; a header without it is not a problem here ({@link #column} reports it)
+     * @param problems receives each problem, with its file and line
+     * @return the well-formed rows, in order (none when the header is malformed)
+     * @throws ChemFitException when the file cannot be read
+     */
+    public static List<ReferenceEntry> readWellFormed(
+            Path csv, @Nullable String column, Consumer<? super InputFormatException> problems) {
+        Scan s = scan(csv, column);
+        s.problems().forEach(problems);
+        return s.rows();
+    }
+
+    /** What one reading of a CSV found: its well-formed rows, their values in a numeric column, every problem. */
+    private record Scan(
+            List<ReferenceEntry> rows,
+            double[] values,
+            @Nullable InputFormatException noColumn,
+            List<InputFormatException> problems) {
+
+        List<ReferenceEntry> rowsOrThrow() {
+            throwProblems(problems);
+            return rows;
+        }
+
+        double[] valuesOrThrow() {
+            List<InputFormatException> all = new ArrayList<>(problems);
+            if (noColumn != null) {
+                all.add(0, noColumn);
+            }
+            throwProblems(all);
+            return values;
+        }
+    }
+
+    private static void throwProblems(List<InputFormatException> problems) {
+        if (problems.isEmpty()) {
+            return;
+        }
+        InputFormatException first = problems.get(0);
+        for (int i = 1; i < problems.size(); i++) {
+            first.addSuppressed(problems.get(i));
+        }
+        throw first;
+    }
+
+    /**
+     * Reads the whole file once, finding every problem: a bad row does not stop the reading, and a
+     * bad field does not hide the other fields of its row (a tag is counted even when the energy of
+     * its row is bad).
+     */
+    private static Scan scan(Path csv, @Nullable String column) {
         List<String> lines;
         try {
             lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
@@ -64,16 +136,22 @@ public final class ReferenceCsv {
             headerLine++;
         }
         if (headerLine == lines.size()) {
-            throw new InputFormatException(
+            return failed(new InputFormatException(
                     csv,
                     1,
-                    "expected a header row naming the columns file, reference_energy and tag, got an empty file");
+                    "expected a header row naming the columns file, reference_energy and tag, got an empty" + " file"));
         }
-        List<String> header = split(csv, headerLine + 1, lines.get(headerLine));
+        List<String> header;
+        try {
+            header = split(csv, headerLine + 1, lines.get(headerLine));
+        } catch (InputFormatException e) {
+            return failed(e);
+        }
         int fileCol = -1;
         int pathCol = -1;
         int energyCol = -1;
         int tagCol = -1;
+        int valueCol = -1;
         for (int c = 0; c < header.size(); c++) {
             String h = header.get(c).trim().toLowerCase(Locale.ROOT);
             switch (h) {
@@ -83,19 +161,30 @@ public final class ReferenceCsv {
                 case "tag", "name" -> tagCol = tagCol < 0 ? c : tagCol;
                 default -> {}
             }
+            if (column != null && valueCol < 0 && header.get(c).trim().equalsIgnoreCase(column.trim())) {
+                valueCol = c;
+            }
         }
         if (fileCol < 0 && pathCol < 0 || energyCol < 0) {
-            throw new InputFormatException(
+            return failed(new InputFormatException(
                     csv,
                     headerLine + 1,
                     "expected a header row with the columns 'file' (or 'path') and "
-                            + "'reference_energy' (and optionally 'tag'), got '" + lines.get(headerLine) + "'");
+                            + "'reference_energy' (and optionally 'tag'), got '" + lines.get(headerLine)
+                            + "'"));
         }
-        boolean byPath = pathCol >= 0;
-        int nameCol = byPath ? pathCol : fileCol;
+        InputFormatException noColumn = column != null && valueCol < 0
+                ? new InputFormatException(
+                        csv,
+                        headerLine + 1,
+                        "expected a column '" + column + "' in the header, got '" + lines.get(headerLine) + "'")
+                : null;
+        Columns cols = new Columns(
+                header, pathCol >= 0 ? pathCol : fileCol, energyCol, tagCol, valueCol, column, pathCol >= 0);
         List<ReferenceEntry> out = new ArrayList<>();
-        // Every bad row is found in one reading, so that a user fixes them all at once; the first
-        // MAX_REPORTED are kept (a file may hold a million bad rows).
+        List<Double> values = new ArrayList<>();
+        // Every bad row is found in one reading, so that a user fixes them all at once; the problems
+        // of the first MAX_REPORTED bad rows are kept (a file may hold a million bad rows).
         List<InputFormatException> bad = new ArrayList<>();
         int badRows = 0;
         Map<String, Integer> tagLines = new HashMap<>();
@@ -105,90 +194,137 @@ public final class ReferenceCsv {
                 continue;
             }
             int lineNo = k + 1;
-            try {
-                ReferenceEntry entry = row(csv, folder, header, lineNo, line, nameCol, energyCol, tagCol, byPath);
-                Integer first = tagLines.putIfAbsent(entry.tag(), lineNo);
+            List<InputFormatException> rowProblems = new ArrayList<>();
+            Row row = row(csv, folder, cols, lineNo, line, rowProblems);
+            if (row.tag() != null) {
+                Integer first = tagLines.putIfAbsent(row.tag(), lineNo);
                 if (first != null) {
-                    throw new InputFormatException(
+                    rowProblems.add(new InputFormatException(
                             csv,
                             lineNo,
-                            "tag '" + entry.tag() + "' is given twice, on lines " + first + " and " + lineNo
+                            "tag '" + row.tag() + "' is given twice, on lines " + first + " and " + lineNo
                                     + "; each row needs a tag of its own (it names the structure's term and its row"
-                                    + " of predictions): give each row its own tag in the 'tag' column");
+                                    + " of predictions): give each row its own tag in the 'tag' column"));
                 }
-                out.add(entry);
-            } catch (InputFormatException e) {
+            }
+            if (row.entry() != null && rowProblems.size() == row.valueProblems()) {
+                out.add(row.entry());
+                values.add(row.value());
+            }
+            if (!rowProblems.isEmpty()) {
                 badRows++;
-                if (bad.size() < MAX_REPORTED) {
-                    bad.add(e);
+                if (badRows <= MAX_REPORTED) {
+                    bad.addAll(rowProblems);
                 }
             }
         }
-        if (!bad.isEmpty()) {
-            InputFormatException first = bad.get(0);
-            for (int i = 1; i < bad.size(); i++) {
-                first.addSuppressed(bad.get(i));
-            }
-            if (badRows > bad.size()) {
-                first.addSuppressed(new InputFormatException(
-                        csv,
-                        0,
-                        "and " + (badRows - bad.size()) + " more bad rows (the first " + MAX_REPORTED
-                                + " are listed)"));
-            }
-            throw first;
+        if (badRows > MAX_REPORTED) {
+            bad.add(new InputFormatException(
+                    csv,
+                    0,
+                    "and " + (badRows - MAX_REPORTED) + " more bad rows (the first " + MAX_REPORTED + " are listed)"));
         }
-        if (out.isEmpty()) {
-            throw new InputFormatException(csv, lines.size(), "expected at least one row after the header, got none");
+        if (out.isEmpty() && bad.isEmpty()) {
+            bad.add(new InputFormatException(
+                    csv, lines.size(), "expected at least one row after the header, got none"));
         }
-        return out;
+        double[] v = new double[values.size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = values.get(i);
+        }
+        return new Scan(out, v, noColumn, bad);
     }
 
-    /** One row of a reference CSV, or an {@link InputFormatException} naming its line. */
-    private static ReferenceEntry row(
-            Path csv,
-            Path folder,
+    private static Scan failed(InputFormatException problem) {
+        return new Scan(List.of(), new double[0], null, List.of(problem));
+    }
+
+    /** Where the columns a row is read from are: indexes into the header's fields (-1 when absent). */
+    private record Columns(
             List<String> header,
-            int lineNo,
-            String line,
-            int nameCol,
-            int energyCol,
-            int tagCol,
-            boolean byPath) {
-        String nameColumn = byPath ? "path" : "file";
-        List<String> f = split(csv, lineNo, line);
-        if (f.size() != header.size()) {
-            throw new InputFormatException(
-                    csv,
-                    lineNo,
-                    "expected " + header.size() + " fields as in the header (" + String.join(",", header) + "), got "
-                            + f.size() + ": '" + line + "'");
-        }
-        String name = f.get(nameCol).trim();
-        if (name.isEmpty()) {
-            throw new InputFormatException(
-                    csv, lineNo, "expected a structure file name in column '" + nameColumn + "', got an empty field");
-        }
-        double e;
+            int name,
+            int energy,
+            int tag,
+            int value,
+            @Nullable String valueName,
+            boolean byPath) {}
+
+    /**
+     * One row as far as it could be read: its entry when the file, energy and tag are good, its
+     * tag when that is known, its value in the numeric column (NaN when there is none or it is bad)
+     * and how many of its problems concern that value.
+     */
+    private record Row(
+            @Nullable ReferenceEntry entry, @Nullable String tag, double value, int valueProblems) {}
+
+    /** One row of a reference CSV; each of its problems, with its line, is added to {@code problems}. */
+    private static Row row(
+            Path csv, Path folder, Columns cols, int lineNo, String line, List<InputFormatException> problems) {
+        List<String> f;
         try {
-            e = Double.parseDouble(f.get(energyCol).trim());
-        } catch (NumberFormatException ex) {
-            e = Double.NaN;
+            f = split(csv, lineNo, line);
+        } catch (InputFormatException e) {
+            problems.add(e);
+            return new Row(null, null, Double.NaN, 0);
         }
-        if (!Double.isFinite(e)) {
-            throw new InputFormatException(
+        if (f.size() != cols.header().size()) {
+            problems.add(new InputFormatException(
                     csv,
                     lineNo,
-                    "expected a finite number in column 'reference_energy', got '" + f.get(energyCol) + "'");
+                    "expected " + cols.header().size() + " fields as in the header (" + String.join(",", cols.header())
+                            + "), got " + f.size() + ": '" + line + "'"));
+            return new Row(null, null, Double.NaN, 0);
         }
-        Path file = (byPath ? Path.of(name).toAbsolutePath() : folder.resolve(name)).normalize();
-        String tag = tagCol >= 0 ? f.get(tagCol).trim() : "";
-        if (tag.isEmpty()) {
-            String fn = file.getFileName().toString();
+        int before = problems.size();
+        String name = f.get(cols.name()).trim();
+        if (name.isEmpty()) {
+            problems.add(new InputFormatException(
+                    csv,
+                    lineNo,
+                    "expected a structure file name in column '" + (cols.byPath() ? "path" : "file")
+                            + "', got an empty field"));
+        }
+        double e = number(f.get(cols.energy()));
+        if (!Double.isFinite(e)) {
+            problems.add(new InputFormatException(
+                    csv,
+                    lineNo,
+                    "expected a finite number in column 'reference_energy', got '" + f.get(cols.energy()) + "'"));
+        }
+        Path file = name.isEmpty()
+                ? null
+                : (cols.byPath() ? Path.of(name).toAbsolutePath() : folder.resolve(name)).normalize();
+        String tag = cols.tag() >= 0 ? f.get(cols.tag()).trim() : "";
+        if (tag.isEmpty() && file != null) {
+            String fn = String.valueOf(file.getFileName());
             int dot = fn.lastIndexOf('.');
             tag = dot > 0 ? fn.substring(0, dot) : fn;
         }
-        return new ReferenceEntry(file, e, tag, lineNo);
+        boolean good = problems.size() == before;
+        double value = Double.NaN;
+        int valueProblems = 0;
+        if (cols.value() >= 0) {
+            String field = f.get(cols.value()).trim();
+            value = number(field);
+            if (!Double.isFinite(value)) {
+                problems.add(new InputFormatException(
+                        csv,
+                        lineNo,
+                        "expected a finite number in column '" + cols.valueName() + "', got '" + field + "'"));
+                valueProblems = 1;
+            }
+        }
+        ReferenceEntry entry = good && file != null ? new ReferenceEntry(file, e, tag, lineNo) : null;
+        return new Row(entry, tag.isEmpty() ? null : tag, value, valueProblems);
+    }
+
+    /** @return the field as a number, NaN when it is not one */
+    private static double number(String field) {
+        try {
+            return Double.parseDouble(field.trim());
+        } catch (NumberFormatException ex) {
+            return Double.NaN;
+        }
     }
 
     /**
@@ -202,53 +338,14 @@ public final class ReferenceCsv {
      * @param csv the CSV file
      * @param column the column's name in the header (compared without case)
      * @return its values, in row order
-     * @throws InputFormatException naming the file and line when the header has no such column or a
-     *     value is not a finite number
+     * @throws InputFormatException naming the file and line when the header has no such column, a
+     *     value is not a finite number, or {@link #read(Path)} finds a problem; the first problem is
+     *     thrown with the others attached, as {@link #read(Path)} does, whether it concerns the
+     *     column or the rest of the row
      * @throws ChemFitException when the file cannot be read
      */
     public static double[] column(Path csv, String column) {
-        List<ReferenceEntry> rows = read(csv);
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new ChemFitException("cannot read reference CSV " + csv + ": " + e.getMessage(), e);
-        }
-        int headerLine = 0;
-        while (lines.get(headerLine).isBlank()) {
-            headerLine++;
-        }
-        List<String> header = split(csv, headerLine + 1, lines.get(headerLine).replace("\uFEFF", ""));
-        int col = -1;
-        for (int c = 0; c < header.size(); c++) {
-            if (header.get(c).trim().equalsIgnoreCase(column.trim())) {
-                col = c;
-                break;
-            }
-        }
-        if (col < 0) {
-            throw new InputFormatException(
-                    csv,
-                    headerLine + 1,
-                    "expected a column '" + column + "' in the header, got '" + lines.get(headerLine) + "'");
-        }
-        double[] out = new double[rows.size()];
-        for (int i = 0; i < out.length; i++) {
-            int lineNo = rows.get(i).line();
-            String field = split(csv, lineNo, lines.get(lineNo - 1)).get(col).trim();
-            double v;
-            try {
-                v = Double.parseDouble(field);
-            } catch (NumberFormatException ex) {
-                v = Double.NaN;
-            }
-            if (!Double.isFinite(v)) {
-                throw new InputFormatException(
-                        csv, lineNo, "expected a finite number in column '" + column + "', got '" + field + "'");
-            }
-            out[i] = v;
-        }
-        return out;
+        return scan(csv, column).valuesOrThrow();
     }
 
     /**

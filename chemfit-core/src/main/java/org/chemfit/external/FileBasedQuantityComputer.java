@@ -216,7 +216,9 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
      * }</pre>
      *
      * @param params parameters with every name the fit will pass
-     * @throws TemplateException naming the template and line of the first unknown name
+     * @throws TemplateException naming the template and line of the first unknown name; every
+     *     further unknown name, of that template and of the others, is attached to it as a
+     *     suppressed {@code TemplateException} at its own template and line
      * @throws IllegalArgumentException when a parameter has the name of a variable
      */
     public void checkTemplates(Parameters params) {
@@ -225,8 +227,13 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
         }
         Map<String, Object> model = templateModel(params);
         List<String> known = templateNames(params);
-        templates.render(model, known);
-        stdinTemplates.render(model, known);
+        List<TemplateException> problems = new ArrayList<>(templates.check(model, known));
+        problems.addAll(stdinTemplates.check(model, known));
+        if (!problems.isEmpty()) {
+            TemplateException first = problems.get(0);
+            problems.subList(1, problems.size()).forEach(first::addSuppressed);
+            throw first;
+        }
     }
 
     /**

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import org.chemfit.support.Names;
 import org.chemfit.support.Reasons;
 import org.jspecify.annotations.Nullable;
 
@@ -102,6 +103,96 @@ final class Templates {
             out.add(w.toString());
         }
         return out;
+    }
+
+    /** The most unknown names one template's check looks for before it gives up on the template. */
+    private static final int MAX_UNKNOWN = 100;
+
+    /**
+     * Renders every template into memory as {@link #render} does, but goes on past an unknown name:
+     * the name is reported, then stands for the number 1 while the template is rendered again, so
+     * that each unknown name of each template is found in one check, once. A name under one already
+     * reported ({@code q.b} after an unknown {@code q}) is the same mistake and is not reported again;
+     * any other failure once a name stands for a number may come from that stand-in, and ends the
+     * template's check without a report.
+     *
+     * @param context the parameters as nested maps, plus the user's variables
+     * @param knownNames the names a template may use, for the messages
+     * @return every problem, template after template, each at its line; none when all render
+     */
+    List<TemplateException> check(Map<String, Object> context, List<String> knownNames) {
+        List<TemplateException> problems = new ArrayList<>();
+        for (int i = 0; i < compiled.size(); i++) {
+            PebbleTemplate t = compiled.get(i);
+            if (t == null) {
+                continue;
+            }
+            Source s = sources.get(i);
+            Map<String, Object> model = copy(context);
+            List<String> assumed = new ArrayList<>();
+            List<String> reported = new ArrayList<>();
+            for (int round = 0; round <= MAX_UNKNOWN; round++) {
+                try {
+                    t.evaluate(new StringWriter(s.text().length() + 64), model, Locale.ROOT);
+                    break;
+                } catch (PebbleException e) {
+                    String name = unknownName(e, s, knownNames);
+                    if (name == null || assumed.contains(name)) {
+                        if (assumed.isEmpty()) {
+                            problems.add(failure(e, s, knownNames));
+                        }
+                        break;
+                    }
+                    if (reported.stream().noneMatch(a -> name.startsWith(a + "."))) {
+                        problems.add(failure(e, s, knownNames));
+                        reported.add(name);
+                    }
+                    // a number that a name under it needs is a group instead
+                    assumed.removeIf(a -> name.startsWith(a + "."));
+                    assumed.add(name);
+                    assume(model, name);
+                } catch (IOException e) {
+                    throw new IllegalStateException(
+                            "cannot render template '" + s.displayName() + "': " + Reasons.of(e), e);
+                }
+            }
+        }
+        return problems;
+    }
+
+    /** @return the whole name that a failure says is unknown ({@code m.bb}, {@code xx}), or null for another failure */
+    private static @Nullable String unknownName(PebbleException e, Source s, List<String> knownNames) {
+        if (e instanceof RootAttributeNotFoundException r) {
+            return r.getAttributeName();
+        }
+        if (e instanceof AttributeNotFoundException a) {
+            return dottedName(a.getAttributeName(), e.getLineNumber(), s.text(), knownNames);
+        }
+        return null;
+    }
+
+    /** @return a copy of a model whose maps (the parameters' groups) may be changed without changing the model */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> copy(Map<String, Object> model) {
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        model.forEach((k, v) -> out.put(k, v instanceof Map<?, ?> m ? copy((Map<String, Object>) m) : v));
+        return out;
+    }
+
+    /** Makes a dotted name stand for the number 1 in a model that {@link #copy} made, its groups maps. */
+    @SuppressWarnings("unchecked")
+    private static void assume(Map<String, Object> model, String name) {
+        String[] parts = name.split("\\.", -1);
+        Map<String, Object> group = model;
+        for (int k = 0; k < parts.length - 1; k++) {
+            Object next = group.get(parts[k]);
+            if (!(next instanceof Map<?, ?>)) {
+                next = new java.util.LinkedHashMap<String, Object>();
+                group.put(parts[k], next);
+            }
+            group = (Map<String, Object>) next;
+        }
+        group.put(parts[parts.length - 1], 1.0);
     }
 
     private static TemplateException failure(PebbleException e, Source s, @Nullable List<String> knownNames) {
@@ -215,11 +306,11 @@ final class Templates {
         if (e instanceof RootAttributeNotFoundException r) {
             sb.append(": unknown parameter or variable '")
                     .append(r.getAttributeName())
-                    .append('\'');
+                    .append('\'')
+                    .append(didYouMean(r.getAttributeName(), knownNames));
         } else if (e instanceof AttributeNotFoundException a) {
-            sb.append(": unknown parameter '")
-                    .append(dottedName(a.getAttributeName(), line, s.text(), knownNames))
-                    .append('\'');
+            String name = dottedName(a.getAttributeName(), line, s.text(), knownNames);
+            sb.append(": unknown parameter '").append(name).append('\'').append(didYouMean(name, knownNames));
         } else {
             String m = e.getPebbleMessage() == null ? e.getMessage() : e.getPebbleMessage();
             sb.append(": ").append(m);
@@ -234,6 +325,12 @@ final class Templates {
             sb.append("; known names: ").append(String.join(", ", knownNames));
         }
         return sb.toString();
+    }
+
+    /** @return " (did you mean 'x'?)" when a known name is close to the unknown one, else "" */
+    private static String didYouMean(String name, @Nullable List<String> knownNames) {
+        String close = knownNames == null ? null : Names.suggest(name, knownNames);
+        return close == null ? "" : " (did you mean '" + close + "'?)";
     }
 
     /** Adds Jinja's {@code "%.3f" | format(x, ...)} filter (Pebble has none of that name). */

@@ -39,6 +39,42 @@ public final class Names {
     }
 
     /**
+     * The suggestion that every "did you mean" of a job file and its templates makes: the
+     * {@linkplain #closest closest} name, or else the one that shares the longest beginning with the
+     * misspelt name (at least 4 characters and half of it: {@code max_evals} for
+     * {@code max_evaluations}).
+     *
+     * <pre>{@code
+     * Names.suggest("max_evals", List.of("method", "max_evaluations"));   // "max_evaluations"
+     * }</pre>
+     *
+     * @param name the misspelt name
+     * @param candidates the names that exist
+     * @return the suggestion, or null when no name is near
+     */
+    public static @Nullable String suggest(String name, Collection<String> candidates) {
+        String s = closest(name, candidates);
+        if (s != null) {
+            return s;
+        }
+        String n = name.toLowerCase(java.util.Locale.ROOT);
+        String best = null;
+        int bestPrefix = 0;
+        for (String k : candidates) {
+            String kl = k.toLowerCase(java.util.Locale.ROOT);
+            int p = 0;
+            while (p < n.length() && p < kl.length() && n.charAt(p) == kl.charAt(p)) {
+                p++;
+            }
+            if (p >= 4 && p * 2 >= n.length() && p > bestPrefix) {
+                best = k;
+                bestPrefix = p;
+            }
+        }
+        return best;
+    }
+
+    /**
      * @param a one string
      * @param b another
      * @return their Levenshtein (edit) distance

@@ -1,6 +1,7 @@
 package org.chemfit.atoms;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -37,5 +38,19 @@ class ReferenceCsvColumnTest {
                 missing.getMessage().contains("e.csv:1")
                         && missing.getMessage().contains("expected a column 'distance'"),
                 missing.getMessage());
+    }
+
+    @Test
+    void everyBadValueIsReportedAtOnceWithTheRowsOtherProblems() throws IOException {
+        Path csv = dir.resolve("e.csv");
+        Files.writeString(csv, "file,reference_energy,tag,r\na.xyz,x,a,3.3\nb.xyz,-2.0,b,abc\nc.xyz,-1.0,c,\n");
+        InputFormatException e = assertThrows(InputFormatException.class, () -> ReferenceCsv.column(csv, "r"));
+        assertEquals(2, e.line());
+        assertEquals("expected a finite number in column 'reference_energy', got 'x'", e.problem());
+        assertEquals(2, e.getSuppressed().length);
+        InputFormatException second = (InputFormatException) e.getSuppressed()[0];
+        InputFormatException third = (InputFormatException) e.getSuppressed()[1];
+        assertEquals("3: expected a finite number in column 'r', got 'abc'", second.line() + ": " + second.problem());
+        assertEquals("4: expected a finite number in column 'r', got ''", third.line() + ": " + third.problem());
     }
 }

@@ -64,4 +64,50 @@ class ReferenceCsvRowsTest {
         assertEquals(0, more.line());
         assertEquals("and 3 more bad rows (the first 20 are listed)", more.problem());
     }
+
+    @Test
+    void eachBadFieldOfARowIsReportedAndATagCountsEvenWhenItsEnergyIsBad() throws IOException {
+        Path csv = dir.resolve("e.csv");
+        Files.writeString(csv, "file,reference_energy,tag\n,x,t\na.xyz,1.0,u\nb.xyz,,t\n");
+        InputFormatException e = assertThrows(InputFormatException.class, () -> ReferenceCsv.read(csv));
+        List<String> problems = new ArrayList<>();
+        problems.add(e.line() + ": " + e.problem());
+        for (Throwable t : e.getSuppressed()) {
+            problems.add(((InputFormatException) t).line() + ": " + ((InputFormatException) t).problem());
+        }
+        assertEquals(
+                List.of(
+                        "2: expected a structure file name in column 'file', got an empty field",
+                        "2: expected a finite number in column 'reference_energy', got 'x'",
+                        "4: expected a finite number in column 'reference_energy', got ''",
+                        "4: tag 't' is given twice, on lines 2 and 4; each row needs a tag of its own (it names the"
+                                + " structure's term and its row of predictions): give each row its own tag in the"
+                                + " 'tag' column"),
+                problems);
+    }
+
+    @Test
+    void readingWhatIsWellFormedReturnsTheGoodRowsAndHandsOverEveryProblem() throws IOException {
+        Path csv = dir.resolve("e.csv");
+        Files.writeString(
+                csv,
+                "file,reference_energy,tag,r\na.xyz,1.0,a,3.3\nb.xyz,x,b,3.4\nc.xyz,2.0,c,far\n"
+                        + "d.xyz,3.0,d\ne.xyz,4.0,e,\n");
+        List<String> problems = new ArrayList<>();
+        List<ReferenceEntry> rows =
+                ReferenceCsv.readWellFormed(csv, "R", p -> problems.add(p.line() + ": " + p.problem()));
+        // a row whose only problem is its coordinate is well formed otherwise: its structure can be checked
+        assertEquals(
+                List.of("a", "c", "e"), rows.stream().map(ReferenceEntry::tag).toList());
+        assertEquals(
+                List.of(
+                        "3: expected a finite number in column 'reference_energy', got 'x'",
+                        "4: expected a finite number in column 'R', got 'far'",
+                        "5: expected 4 fields as in the header (file,reference_energy,tag,r), got 3: 'd.xyz,3.0,d'",
+                        "6: expected a finite number in column 'R', got ''"),
+                problems);
+        List<InputFormatException> none = new ArrayList<>();
+        assertEquals(5, ReferenceCsv.readWellFormed(csv, "distance", none::add).size() + 2);
+        assertEquals(2, none.size(), "a column the header lacks is left to column(): " + none);
+    }
 }

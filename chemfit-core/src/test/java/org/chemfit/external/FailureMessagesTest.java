@@ -167,4 +167,39 @@ class FailureMessagesTest {
             assertEquals(List.of(), s.toList(), "the check writes and runs nothing");
         }
     }
+
+    @Test
+    void everyUnknownNameOfEveryTemplateIsReportedOnceAtItsLineWithASuggestion() {
+        Parameters p = Parameters.of(Map.of("m.b", 1.0, "x", 2.0));
+        FileBasedQuantityComputer c = FileBasedQuantityComputer.builder()
+                .name("sim")
+                .workDirectory(root)
+                .templateText(
+                        "in.txt",
+                        "a = {{ x }}\nb = {{ m.b }}\nc = {{ m.bb }}\nd = 1\ne = {{ xx }}\n"
+                                + "f = {{ q.b }} {{ q.c }}\ng = {{ m.bb * 2 }}\n")
+                .command(Command.of("awk", "{ s += $1 } END { print \"e =\", s }")
+                        .stdin(StandardInput.template("{{ y }}\n")))
+                .output(OutputParsers.regex("e", "program.stdout", "e = (\\S+)"))
+                .build();
+        TemplateException e = assertThrows(TemplateException.class, () -> c.checkTemplates(p));
+        List<String> all = new java.util.ArrayList<>();
+        all.add(e.template() + ":" + e.line() + ": " + e.reason());
+        for (Throwable t : e.getSuppressed()) {
+            TemplateException more = (TemplateException) t;
+            all.add(more.template() + ":" + more.line() + ": " + more.reason());
+        }
+        // q.c is not reported again under q; m.bb is reported once though line 7 uses it too
+        assertEquals(
+                List.of(
+                        "in.txt:3: unknown parameter 'm.bb' (did you mean 'm.b'?) in `c = {{ m.bb }}`;"
+                                + " known names: m.b, x",
+                        "in.txt:5: unknown parameter or variable 'xx' (did you mean 'x'?) in `e = {{ xx }}`;"
+                                + " known names: m.b, x",
+                        "in.txt:6: unknown parameter or variable 'q' in `f = {{ q.b }} {{ q.c }}`; known names: m.b, x",
+                        // no suggestion when the known name shares no letter
+                        "standard input of command 1:1: unknown parameter or variable 'y' in `{{ y }}`; known names:"
+                                + " m.b, x"),
+                all);
+    }
 }
