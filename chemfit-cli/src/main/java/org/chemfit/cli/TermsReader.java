@@ -347,13 +347,14 @@ final class TermsReader {
         }
         if (config instanceof AtomsConfig a && a.reference() != null) {
             try {
-                org.chemfit.atoms.ReferenceCsv.read(a.reference());
-            } catch (org.chemfit.ChemFitException e) {
-                // the CSV's own problems are reported with the reference, once; the coordinate's
-                // are known only once it reads
-                return;
-            }
-            try {
+                // the CSV's rows, the coordinate's values among them, are reported with the
+                // reference, each at its line and once; a header without the column is the
+                // coordinate's problem, reported here
+                boolean[] bad = {false};
+                org.chemfit.atoms.ReferenceCsv.readWellFormed(a.reference(), column, p -> bad[0] = true);
+                if (bad[0]) {
+                    return;
+                }
                 org.chemfit.atoms.ReferenceCsv.column(a.reference(), column);
             } catch (org.chemfit.ChemFitException e) {
                 r.problem(cn, where + " coordinate: " + e.getMessage());
