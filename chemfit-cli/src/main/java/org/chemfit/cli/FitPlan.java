@@ -20,7 +20,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * What a job file becomes: the objective built from its terms, the initial parameters, bounds and
- * fixed names, each term's reference values (for reports), and a count of terms running now (for
+ * fixed names, each term's reference values (for reports), and a count of the fit's terms running now (for
  * the progress display). Thin by design: the work is done by the library's classes.
  *
  * @implNote Thread-safe once built; {@link #close()} releases the threads it created.
@@ -41,6 +41,12 @@ final class FitPlan implements AutoCloseable {
     final Map<String, double[]> coordinates = new LinkedHashMap<>();
 
     final AtomicInteger running = new AtomicInteger();
+    /**
+     * What the terms being built count themselves in: {@link #running} for the fit's, another
+     * count for the validation terms, which may run beside the fit or after it and are not its
+     * progress.
+     */
+    private AtomicInteger counting = running;
     /** Where external terms' run directories go. */
     final Path runDirectory;
 
@@ -108,6 +114,7 @@ final class FitPlan implements AutoCloseable {
             this.validationCombined = null;
             this.validation = null;
         } else {
+            counting = new AtomicInteger();
             List<ObjectiveFunction> vterms = new ArrayList<>();
             List<Double> vweights = new ArrayList<>();
             List<String> vnames = new ArrayList<>();
@@ -143,7 +150,7 @@ final class FitPlan implements AutoCloseable {
             JobFile.TermSpec t, JobFile.CrystalConfig c, Map<String, double[]> reference) {
         reference.putAll(c.reference());
         return new Counted(
-                new QuantityComputerObjectiveFunction(t.loss().function(reference), AtomsTerms.crystal(c)), running);
+                new QuantityComputerObjectiveFunction(t.loss().function(reference), AtomsTerms.crystal(c)), counting);
     }
 
     /** An external term: a program run in its own run directory. */
@@ -158,7 +165,7 @@ final class FitPlan implements AutoCloseable {
         if (computer instanceof org.chemfit.external.FileBasedQuantityComputer f) {
             externals.put(t.name(), f);
         }
-        return new Counted(new QuantityComputerObjectiveFunction(t.loss().function(reference), computer), running);
+        return new Counted(new QuantityComputerObjectiveFunction(t.loss().function(reference), computer), counting);
     }
 
     /**
@@ -217,7 +224,7 @@ final class FitPlan implements AutoCloseable {
             subs.add(new Counted(
                     new QuantityComputerObjectiveFunction(
                             each.function(Map.of("energy", new double[] {e.energy()})), c),
-                    running));
+                    counting));
             tags.add(e.tag());
         }
         if (!problems.isEmpty()) {
