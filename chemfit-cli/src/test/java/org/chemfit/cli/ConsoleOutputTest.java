@@ -272,7 +272,7 @@ class ConsoleOutputTest {
         Path job = job("optimizer: {method: Nelder-Mead, max_evaluations: 2}\n");
         assertEquals(
                 ExitCodes.OK, Cli.run("fit", job.toString(), "-q", "--no-plots").code());
-        Files.writeString(job, Files.readString(job).replace("max_evaluations: 2", "max_evaluations: 3"));
+        Files.writeString(job, Files.readString(job).replace("initial: 0.5", "initial: 0.6"));
         Cli.Run r = Cli.run("fit", job.toString(), "-q", "--no-plots");
         assertEquals(ExitCodes.USAGE, r.code(), r::toString);
         assertTrue(r.err().contains("(chemfit fit --restart; the earlier runs are kept)"), r::toString);
