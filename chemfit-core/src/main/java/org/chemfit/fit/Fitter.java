@@ -73,7 +73,7 @@ import org.slf4j.LoggerFactory;
  * without job settings, by the term names and weights of a combined objective (seen through a
  * wrapper that evaluates one, such as a thread pool's, so that a fit begun serially resumes on a
  * pool); a changed job is refused unless restarted. A larger budget is no other job for a run
- * that its budget stopped, or that did not end (killed, interrupted): that run goes on, to the
+ * that its budget stopped, or that did not end on its own (killed, interrupted, failed): that run goes on, to the
  * result of one fit with the larger budget.
  *
  * <p>Every batch of points goes to the objective through {@link BatchObjectiveFunction#of}: a

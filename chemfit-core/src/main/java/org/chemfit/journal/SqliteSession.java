@@ -403,7 +403,13 @@ final class SqliteSession implements Journal.Session {
                             + j.queries.describeRuns());
                 }
                 if (!found[0].equals(hash) && !goesOnWithMoreBudget(j, mode.runId(), found, settingsTree)) {
-                    throw mismatch(j, mode.runId(), found, hash, settingsTree);
+                    throw mismatch(
+                            j,
+                            mode.runId(),
+                            found,
+                            hash,
+                            settingsTree,
+                            budgetNote(j, mode.runId(), found, settingsTree));
                 }
                 resume = mode.runId();
             }
@@ -414,7 +420,8 @@ final class SqliteSession implements Journal.Session {
                     if (latest > 0) {
                         String[] found = Objects.requireNonNull(j.queries.runHashAndSettings(latest), "run " + latest);
                         if (!goesOnWithMoreBudget(j, latest, found, settingsTree)) {
-                            throw mismatch(j, latest, found, hash, settingsTree);
+                            throw mismatch(
+                                    j, latest, found, hash, settingsTree, budgetNote(j, latest, found, settingsTree));
                         }
                         resume = latest;
                     }
@@ -425,22 +432,39 @@ final class SqliteSession implements Journal.Session {
     }
 
     /**
-     * @return whether a run of other settings is the fit to go on with: one that the budget
-     *     stopped, or that did not end (killed, interrupted), given only a larger budget. A run
-     *     that converged or failed is refused: more evaluations change nothing of how it ended,
-     *     and the evaluations of its end (the uncertainty's points) would differ from those recorded
+     * @return whether a run of other settings is the fit to go on with: one given only a larger
+     *     budget that did not reach an end of its own (its budget stopped it, or it was killed,
+     *     interrupted or failed). A run that ended otherwise (converged) is refused: more
+     *     evaluations change nothing of how it ended, and the evaluations of its end (the
+     *     uncertainty's points) would differ from those recorded
      */
     private static boolean goesOnWithMoreBudget(SqliteJournal j, long runId, String[] found, Object settingsTree)
             throws SQLException {
+        org.chemfit.journal.read.RunRecord run = runOf(j, runId);
+        return run != null && !endedOnItsOwn(run) && largerBudgetOnly(JsonCodec.readMap(found[1]), settingsTree);
+    }
+
+    private static org.chemfit.journal.read.@Nullable RunRecord runOf(SqliteJournal j, long runId) throws SQLException {
         List<org.chemfit.journal.read.RunRecord> runs = j.queries.runs(runId);
-        if (runs.isEmpty()) {
-            return false;
+        return runs.isEmpty() ? null : runs.get(0);
+    }
+
+    /** @return whether a run finished for a reason of its own, not its budget */
+    private static boolean endedOnItsOwn(org.chemfit.journal.read.RunRecord run) {
+        return run.status().equals("FINISHED") && !"MAX_EVALUATIONS".equals(run.stopReason());
+    }
+
+    /** @return why a larger budget alone is refused, for the message, or "" when more than the budget changed */
+    private static String budgetNote(SqliteJournal j, long runId, String[] found, Object settingsTree)
+            throws SQLException {
+        org.chemfit.journal.read.RunRecord run = runOf(j, runId);
+        if (run == null || !largerBudgetOnly(JsonCodec.readMap(found[1]), settingsTree)) {
+            return "";
         }
-        org.chemfit.journal.read.RunRecord run = runs.get(0);
-        boolean open = run.status().equals("RUNNING") || run.status().equals("INTERRUPTED");
-        boolean outOfBudget =
-                run.status().equals("FINISHED") && run.stopReason().equals("MAX_EVALUATIONS");
-        return (open || outOfBudget) && largerBudgetOnly(JsonCodec.readMap(found[1]), settingsTree);
+        return " A larger budget goes on only with a fit that did not end on its own; run " + runId
+                + " ended "
+                + run.stopReason().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
+                + ", and more evaluations would not change that.";
     }
 
     /** The settings that give a fit's budget: the Fitter's, and the job file's key when a command gave the file. */
@@ -477,8 +501,9 @@ final class SqliteSession implements Journal.Session {
         return true;
     }
 
+    /** @param note said after the changes (why a change that may go on cannot here), or "" */
     private static JournalMismatchException mismatch(
-            SqliteJournal j, long runId, String[] recorded, String hash, Object settingsTree) {
+            SqliteJournal j, long runId, String[] recorded, String hash, Object settingsTree, String note) {
         List<String> changes = diff(JsonCodec.readMap(recorded[1]), settingsTree);
         StringBuilder sb = new StringBuilder("journal ")
                 .append(j.path())
@@ -494,7 +519,8 @@ final class SqliteSession implements Journal.Session {
         if (changes.size() > shown.size()) {
             sb.append("; and ").append(changes.size() - shown.size()).append(" more changes");
         }
-        sb.append(". Restart to begin a new run in this journal (chemfit fit --restart, or JournalMode.restart();"
+        sb.append('.').append(note);
+        sb.append(" Restart to begin a new run in this journal (chemfit fit --restart, or JournalMode.restart();"
                 + " the earlier runs are kept), or write to another output folder.");
         return new JournalMismatchException(sb.toString(), runId, changes);
     }

@@ -343,6 +343,28 @@ class JournalFitTest {
         assertEquals(after, c.runs.get(), "with the budget it now has, the run replays everything");
     }
 
+    /** A fit that failed (here: its process died at evaluation 8) goes on with a larger budget too. */
+    @Test
+    void aFitThatFailedGoesOnWithALargerBudget() {
+        Counting c = new Counting();
+        FitResult once;
+        try (JournalReader j = JournalReader.open(dir.resolve("whole"))) {
+            once = fitter(c.objective(), j).maxEvaluations(60).fit("Nelder-Mead");
+        }
+        c.crashAt = c.runs.get() + 3 * 7 + 1;
+        try (JournalReader j = JournalReader.open(dir.resolve("split"))) {
+            assertThrows(
+                    Crash.class,
+                    () -> fitter(c.objective(), j).maxEvaluations(25).fit("Nelder-Mead"));
+            assertEquals("FAILED", j.run(1).orElseThrow().status());
+        }
+        c.crashAt = -1;
+        try (JournalReader j = JournalReader.open(dir.resolve("split"))) {
+            assertSameResult(once, fitter(c.objective(), j).maxEvaluations(60).fit("Nelder-Mead"));
+            assertEquals(1, j.runs().size(), "the same run went on");
+        }
+    }
+
     /** A smaller budget, or a larger one for a fit that did not stop for its budget, is another job. */
     @Test
     void aSmallerBudgetOrMoreForAFitThatConvergedIsRefused() {
@@ -369,6 +391,12 @@ class JournalFitTest {
                             .journal(j)
                             .fit("Nelder-Mead"));
             assertEquals(List.of("changed fit.max_evaluations: 500 -> 900"), more.changes());
+            assertTrue(
+                    more.getMessage()
+                            .contains("changed fit.max_evaluations: 500 -> 900. A larger budget goes on only with a fit"
+                                    + " that did not end on its own; run 1 ended converged, and more evaluations would"
+                                    + " not change that. Restart"),
+                    more.getMessage());
         }
     }
 
