@@ -254,8 +254,9 @@ final class ReportCommand extends BaseCommand {
                 j.endedWithoutFinishing(run.id())
                         .map(p -> "stopped without finishing: its fit (" + p + ") has ended, killed or out of time;"
                                 + (writtenByTheCli(run)
-                                        ? " `chemfit fit JOB --output " + shellWord(folderOf(file))
-                                                + "` with the same job resumes it"
+                                        ? " `chemfit fit JOB --output " + shellWord(folderOf(file)) + budgetOption(run)
+                                                + "`, with its job file and the options it was started with"
+                                                + " (--cluster and the like), resumes it"
                                         : " its program resumes it, run again with the same objective and"
                                                 + " JournalMode.resumeLatest() (`chemfit fit` did not write it: its"
                                                 + " settings name no job file)"))
@@ -265,6 +266,16 @@ final class ReportCommand extends BaseCommand {
             case "INTERRUPTED" -> "interrupted";
             default -> run.status().toLowerCase(java.util.Locale.ROOT);
         };
+    }
+
+    /**
+     * @return the budget option that the run's fit had, so that the resume does not take the job
+     *     file's larger one and go on past it; "" when its settings do not say
+     */
+    private static String budgetOption(org.chemfit.journal.read.RunRecord run) {
+        return run.settings().get("fit") instanceof Map<?, ?> fit && fit.get("max_evaluations") instanceof Number n
+                ? " --max-evaluations " + n.longValue()
+                : "";
     }
 
     /** @return the folder of a file as the user would type it ({@code .} for a bare name) */

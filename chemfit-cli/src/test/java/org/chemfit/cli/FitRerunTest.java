@@ -192,8 +192,9 @@ class FitRerunTest {
                 report.out().contains("stopped without finishing: its fit (pid " + p.pid() + " on "), report::toString);
         assertTrue(
                 report.out()
-                        .contains("; `chemfit fit JOB --output " + tmp.resolve("out")
-                                + "` with the same job resumes it (no results.json); " + recorded
+                        .contains("; `chemfit fit JOB --output " + tmp.resolve("out") + " --max-evaluations 14"
+                                + "`, with its job file and the options it was started with (--cluster and the like),"
+                                + " resumes it (no results.json); " + recorded
                                 + " evaluations so far"),
                 report::toString);
         assertTrue(
