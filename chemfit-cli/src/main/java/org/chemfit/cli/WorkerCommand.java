@@ -90,7 +90,8 @@ final class WorkerCommand extends BaseCommand {
                     ClusterWorker worker = ClusterWorker.start(member, plan.combined, secret, n, prefetch, jf.hash())) {
                 if (!quiet) {
                     err().printf(
-                                    "worker %s joined cluster '%s' with %d thread(s); running the terms of %s (job %s)%n",
+                                    "worker %s joined cluster '%s' with %d thread(s); it runs the terms of %s (job %s) once the"
+                                            + " driver accepts it%n",
                                     worker.memberUuid(),
                                     cluster.name,
                                     n,

@@ -101,7 +101,7 @@ public final class ClusterSecret {
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new IllegalArgumentException(
-                    "cannot read the cluster secret file " + file + ": " + e.getMessage(), e);
+                    "cannot read the cluster secret file " + file + ": " + org.chemfit.support.Reasons.of(e, file), e);
         }
         String line = text.lines().findFirst().orElse("").strip();
         if (line.isEmpty()) {

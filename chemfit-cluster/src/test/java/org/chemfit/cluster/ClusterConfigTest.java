@@ -117,6 +117,11 @@ class ClusterConfigTest {
                 "the cluster secret file " + f + " is empty",
                 assertThrows(IllegalArgumentException.class, () -> ClusterSecret.fromFile(f))
                         .getMessage());
+        Path missing = dir.resolve("missing");
+        assertEquals(
+                "cannot read the cluster secret file " + missing + ": no such file or folder",
+                assertThrows(IllegalArgumentException.class, () -> ClusterSecret.fromFile(missing))
+                        .getMessage());
     }
 
     @Test
