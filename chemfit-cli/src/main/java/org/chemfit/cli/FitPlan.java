@@ -301,6 +301,8 @@ final class FitPlan implements AutoCloseable {
             problems.add(new JobFileException.Problem(job.file(), 0, 0, residualsProblem));
         }
         Parameters initial = initial();
+        // a template that several terms render has the same problem in each: said once, naming them
+        Map<List<Object>, List<String>> byTemplateLine = new LinkedHashMap<>();
         externals.forEach((term, computer) -> {
             try {
                 computer.checkTemplates(initial);
@@ -310,17 +312,44 @@ final class FitPlan implements AutoCloseable {
                 all.addAll(List.of(e.getSuppressed()));
                 for (Throwable t : all) {
                     if (t instanceof org.chemfit.external.TemplateException x) {
-                        problems.add(new JobFileException.Problem(
-                                Path.of(x.template()), x.line(), 0, "term '" + term + "': " + x.reason()));
+                        byTemplateLine
+                                .computeIfAbsent(List.of(x.template(), x.line(), x.reason()), k -> new ArrayList<>())
+                                .add(term);
                     }
                 }
             } catch (IllegalArgumentException e) {
                 problems.add(new JobFileException.Problem(job.file(), 0, 0, "term '" + term + "': " + e.getMessage()));
             }
         });
+        byTemplateLine.forEach((k, terms) -> problems.add(new JobFileException.Problem(
+                shown(Path.of((String) k.get(0))), (Integer) k.get(1), 0, termsNamed(terms) + ": " + k.get(2))));
         if (!problems.isEmpty()) {
             throw new JobFileException(problems);
         }
+    }
+
+    /** @return "term 'a'", or "terms 'a', 'b' and 'c'" */
+    private static String termsNamed(List<String> names) {
+        List<String> q = names.stream().map(n -> "'" + n + "'").toList();
+        return q.size() == 1
+                ? "term " + q.get(0)
+                : "terms " + String.join(", ", q.subList(0, q.size() - 1)) + " and " + q.get(q.size() - 1);
+    }
+
+    /**
+     * @param file a file of the job, such as a template
+     * @return it as the user reaches it: beside the job file as the user named that, or absolute
+     *     when outside the job's folder
+     */
+    private Path shown(Path file) {
+        Path abs = file.toAbsolutePath().normalize();
+        Path folder = job.folder().toAbsolutePath().normalize();
+        if (!abs.startsWith(folder)) {
+            return abs;
+        }
+        Path parent = job.file().getParent();
+        Path rel = folder.relativize(abs);
+        return parent == null ? rel : parent.resolve(rel);
     }
 
     /**

@@ -74,6 +74,26 @@ class ValidateChecksTest {
         assertTrue(r.out().isEmpty(), r::toString);
     }
 
+    /** A template that two terms render has its problem said once, naming both terms. */
+    @Test
+    void aTemplateSharedByTermsHasEachProblemSaidOnce() throws IOException {
+        Path job = externalJob("e = {{ lj.epsilon }}\nx = {{ xx }}\n");
+        String term = Files.readString(job).substring(Files.readString(job).indexOf("  - name: sim"));
+        term = term.substring(0, term.indexOf("output:"));
+        Files.writeString(
+                job, Files.readString(job).replace("output:", term.replace("name: sim", "name: sim2") + "output:"));
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertTrue(
+                r.err()
+                        .startsWith(dir.resolve("in.tmpl")
+                                + ":2: terms 'sim' and 'sim2': unknown parameter or variable 'xx' in"),
+                r::toString);
+        assertTrue(
+                r.err().endsWith("\n1 problem found; the job file format is described in docs/job-file.md\n"),
+                r::toString);
+    }
+
     @Test
     void everyUnknownNameOfATemplateIsReportedInOneRunEachAtItsLine() throws IOException {
         Path job = externalJob("e = {{ lj.epsilon }}\n# two\nx = {{ lj.eps }}\n# four\ny = {{ xx }}\n");
