@@ -21,8 +21,9 @@ public final class Names {
     /**
      * @param name the misspelt name
      * @param candidates the names that exist
-     * @return the closest candidate within a distance of a third of the name's length (at least 2),
-     *     or null when none is close
+     * @return the closest candidate within a distance of a third of the name's length (at least 2)
+     *     and of half the shorter of the two (at least 1: {@code r} for {@code rr}, not for
+     *     {@code bar}), or null when none is close
      */
     public static @Nullable String closest(String name, Collection<String> candidates) {
         String best = null;
@@ -30,7 +31,7 @@ public final class Names {
         int limit = Math.max(2, name.length() / 3);
         for (String c : candidates) {
             int d = distance(name.toLowerCase(java.util.Locale.ROOT), c.toLowerCase(java.util.Locale.ROOT));
-            if (d < bestDistance) {
+            if (d < bestDistance && d <= Math.max(1, Math.min(name.length(), c.length()) / 2)) {
                 bestDistance = d;
                 best = c;
             }
