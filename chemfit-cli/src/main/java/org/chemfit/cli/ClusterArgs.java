@@ -85,6 +85,22 @@ final class ClusterArgs {
         }
     }
 
+    /** The driver's wrapper once {@link #drive} made it, for the count of tasks running. */
+    private volatile @Nullable ClusterWrapperCOB driven;
+
+    /**
+     * @return the tasks that members run now, the driver's own threads included (none before
+     *     {@link #drive}): the terms of a cluster fit run there, not in the driver's count
+     */
+    int tasksRunning() {
+        ClusterWrapperCOB c = driven;
+        return c == null
+                ? 0
+                : c.stats().inFlightByMember().values().stream()
+                        .mapToInt(Integer::intValue)
+                        .sum();
+    }
+
     /**
      * Makes this process the driver: a member of the cluster that hands every leaf term to the
      * workers.
@@ -116,6 +132,7 @@ final class ClusterArgs {
                             .build());
             resources.add(cob);
             resources.add(member::shutdown);
+            driven = cob;
             return cob;
         } catch (RuntimeException e) {
             member.shutdown();

@@ -396,7 +396,10 @@ final class FitRun {
 
     /** Runs the optimizer with progress shown, and maps how it ended to a status and an exit code. */
     private Ending fit(FitPlan plan, EvaluationLog log, Interrupts interrupts) {
-        Progress bar = new Progress(err(), options.mode(), options.progressInterval(), budget, log, plan.running::get);
+        // on a cluster the terms run on the members: the driver's count of the tasks out is theirs
+        java.util.function.IntSupplier running =
+                cluster.enabled() ? () -> Math.max(plan.running.get(), cluster.tasksRunning()) : plan.running::get;
+        Progress bar = new Progress(err(), options.mode(), options.progressInterval(), budget, log, running);
         if (!quiet) {
             fitter.listener(new FirstFailures(JobKeys.word(jf.combination().onFailure()), bar::note));
         }

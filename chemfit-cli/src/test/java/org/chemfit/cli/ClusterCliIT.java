@@ -177,7 +177,9 @@ class ClusterCliIT {
                 "--port",
                 Integer.toString(port),
                 "--progress",
-                "none",
+                "log",
+                "--progress-interval",
+                "0.5",
                 "--member-wait",
                 "200");
         Process worker = chemfitJar(
@@ -202,6 +204,10 @@ class ClusterCliIT {
                         () -> descendants(worker),
                         d -> d.stream().anyMatch(q -> q.cmdline().equals("sleep 281")));
         assertEquals(2, programs.size(), programs::toString); // sh and its sleep
+        // the driver's progress counts the term that runs on the worker
+        await("the driver's progress to count the term running on the worker")
+                .atMost(java.time.Duration.ofSeconds(60))
+                .until(() -> output("stop-driver").contains(", 1 term running, "));
         String before = output("stop-worker");
         assertEquals(List.of(), noise(before), before);
         assertEquals(List.of(), noise(output("stop-driver")), output("stop-driver"));
