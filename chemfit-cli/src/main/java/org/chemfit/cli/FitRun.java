@@ -368,10 +368,11 @@ final class FitRun {
                         where,
                         folder);
         resumed.ifPresent(r -> err().printf(
-                        "resuming run %d of the journal (%s recorded, attempt %d%s):"
+                        "resuming run %d of the journal (%s recorded%s, attempt %d%s):"
                                 + " recorded results are replayed, not run again%n",
                         r.id(),
                         Tables.count(finished(journal, r.id()), "evaluation"),
+                        failedNote(journal, r.id()),
                         r.attempts() + 1,
                         budgetOf(r) >= 0 && budgetOf(r) < budget
                                 ? ", its budget raised from " + budgetOf(r) + " to " + budget
@@ -607,6 +608,14 @@ final class FitRun {
      * @param runId one of its runs
      * @return the evaluations of a run the journal holds as finished (complete or failed; not those cut off while running)
      */
+    /** @return ", 1 of them failed (its failed terms run again)" and the like, or "" when none failed */
+    private static String failedNote(JournalReader journal, long runId) {
+        int failed = journal.evaluationCounts(runId).getOrDefault(EvaluationRecord.State.FAILED, 0);
+        return failed == 0
+                ? ""
+                : ", " + failed + " of them failed (" + (failed == 1 ? "its" : "their") + " failed terms run again)";
+    }
+
     static int finished(JournalReader journal, long runId) {
         Map<EvaluationRecord.State, Integer> counts = journal.evaluationCounts(runId);
         return counts.getOrDefault(EvaluationRecord.State.COMPLETE, 0)

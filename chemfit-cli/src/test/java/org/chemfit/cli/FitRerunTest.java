@@ -150,6 +150,16 @@ class FitRerunTest {
         assertTrue(r.out().contains("fails: failed after 1 evaluation,"), r::toString);
         JsonNode res = JSON.readTree(tmp.resolve("out/results.json").toFile());
         assertEquals(1, res.at("/evaluations/total").asInt(), res::toString);
+
+        // run again, it resumes: the one evaluation recorded is said to have failed, and runs again
+        Cli.Run again =
+                Cli.run("fit", job.toString(), "-o", tmp.resolve("out").toString(), "--progress", "none", "--no-plots");
+        assertEquals(ExitCodes.FIT_FAILED, again.code(), again::toString);
+        assertTrue(
+                again.err()
+                        .contains("resuming run 1 of the journal (1 evaluation recorded, 1 of them failed (its failed"
+                                + " terms run again), attempt 2):"),
+                again::toString);
     }
 
     @Test
