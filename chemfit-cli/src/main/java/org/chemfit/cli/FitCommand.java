@@ -15,7 +15,8 @@ import picocli.CommandLine.Parameters;
  * the optimizer hears of it. Run again on a folder whose journal holds the same job, the fit
  * resumes: what was recorded is replayed instead of run, and the result is the one an
  * uninterrupted fit gives. A changed job is refused, naming each change, unless {@code --restart}
- * starts a new run in the same journal.
+ * starts a new run in the same journal; a larger budget is no change for a fit that its budget
+ * stopped or that was killed: it goes on.
  *
  * <p>The command checks its options and reads the job file; the run itself is a {@link FitRun}.
  *
@@ -51,7 +52,8 @@ final class FitCommand extends BaseCommand {
     @Option(
             names = "--max-evaluations",
             paramLabel = "N",
-            description = "Evaluation budget (overrides optimizer.max_evaluations).")
+            description = "Evaluation budget (overrides optimizer.max_evaluations). A larger one goes on with a fit in"
+                    + " the output folder that its budget stopped, or that was killed.")
     @Nullable
     Integer maxEvaluations;
 
