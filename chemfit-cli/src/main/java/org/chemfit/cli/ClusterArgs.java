@@ -102,6 +102,17 @@ final class ClusterArgs {
     }
 
     /**
+     * @return ", waiting for a worker to join" while the driver has no worker it accepts and no
+     *     thread of its own to run the terms, else ""
+     */
+    String waitingNote(int driverThreads) {
+        ClusterWrapperCOB c = driven;
+        return c != null && driverThreads == 0 && c.stats().verifiedMembers().isEmpty()
+                ? ", waiting for a worker to join"
+                : "";
+    }
+
+    /**
      * Makes this process the driver: a member of the cluster that hands every leaf term to the
      * workers.
      *

@@ -401,6 +401,9 @@ final class FitRun {
         java.util.function.IntSupplier running =
                 cluster.enabled() ? () -> Math.max(plan.running.get(), cluster.tasksRunning()) : plan.running::get;
         Progress bar = new Progress(err(), options.mode(), options.progressInterval(), budget, log, running);
+        if (cluster.enabled()) {
+            bar.waiting(() -> cluster.waitingNote(driverThreads));
+        }
         if (!quiet) {
             fitter.listener(new FirstFailures(JobKeys.word(jf.combination().onFailure()), bar::note));
         }

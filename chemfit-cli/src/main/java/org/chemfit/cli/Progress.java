@@ -46,6 +46,8 @@ final class Progress implements AutoCloseable {
     private java.io.@Nullable PrintStream originalErr;
 
     private @Nullable LineStream logStream;
+    /** What the fit waits for now, as ", waiting for ..." (a cluster's first worker), or "". */
+    private volatile java.util.function.Supplier<String> waiting = () -> "";
 
     Progress(
             PrintWriter err,
@@ -154,27 +156,38 @@ final class Progress implements AutoCloseable {
         }
     }
 
+    /**
+     * @param note what the fit waits for when it does, as {@code ", waiting for a worker to join"},
+     *     else "": said at the end of each progress line
+     * @return this
+     */
+    Progress waiting(java.util.function.Supplier<String> note) {
+        this.waiting = note;
+        return this;
+    }
+
     String bar() {
         int done = log.count();
         int width = 24;
         int filled = budget == 0 ? 0 : (int) Math.min(width, (long) done * width / budget);
         return "[" + "#".repeat(filled) + "-".repeat(width - filled) + "] " + done + "/" + budget
                 + " evaluations | best " + best() + " | running " + running.getAsInt() + " | " + clock(elapsed())
-                + " elapsed" + left(done);
+                + " elapsed" + left(done) + waiting.get();
     }
 
     String logLine() {
         int done = log.count();
         return String.format(
                 Locale.ROOT,
-                "progress: %d/%d evaluations, best loss %s, %d %s running, %s elapsed%s",
+                "progress: %d/%d evaluations, best loss %s, %d %s running, %s elapsed%s%s",
                 done,
                 budget,
                 best(),
                 running.getAsInt(),
                 running.getAsInt() == 1 ? "term" : "terms",
                 clock(elapsed()),
-                left(done));
+                left(done),
+                waiting.get());
     }
 
     private String best() {

@@ -46,4 +46,24 @@ class ProgressBarTest {
             System.setErr(before);
         }
     }
+
+    /** What the fit waits for (a cluster's first worker) ends the progress line while it waits. */
+    @Test
+    void whatTheFitWaitsForEndsTheLine(@TempDir Path dir) throws IOException {
+        try (EvaluationLog log = new EvaluationLog(dir, List.of("x"), List.of("t"))) {
+            java.util.concurrent.atomic.AtomicBoolean joined = new java.util.concurrent.atomic.AtomicBoolean();
+            Progress p = new Progress(
+                            new PrintWriter(new StringWriter(), true), Progress.Mode.NONE, 10, 5, log, () -> 0)
+                    .waiting(() -> joined.get() ? "" : ", waiting for a worker to join");
+            assertTrue(
+                    p.logLine()
+                            .matches("progress: 0/5 evaluations, best loss -, 0 terms running, 0:\\d\\d elapsed,"
+                                    + " waiting for a worker to join"),
+                    p.logLine());
+            assertTrue(p.bar().endsWith(" elapsed, waiting for a worker to join"), p.bar());
+            joined.set(true);
+            assertTrue(p.logLine().endsWith(" elapsed"), p.logLine());
+            p.close();
+        }
+    }
 }
