@@ -23,6 +23,7 @@ import org.chemfit.cli.JobFile.TermConfig;
 import org.chemfit.cli.JobFile.TermKind;
 import org.chemfit.cli.JobFile.TermSpec;
 import org.jspecify.annotations.NullUnmarked;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads a list of terms ({@code terms} or {@code validation}): each term's name, kind, weight, loss
@@ -346,21 +347,38 @@ final class TermsReader {
             return;
         }
         if (config instanceof AtomsConfig a && a.reference() != null) {
-            try {
-                // the CSV's rows, the coordinate's values among them, are reported with the
-                // reference, each at its line and once; a header without the column is the
-                // coordinate's problem, reported here
-                boolean[] bad = {false};
-                org.chemfit.atoms.ReferenceCsv.readWellFormed(a.reference(), column, p -> bad[0] = true);
-                if (bad[0]) {
+            // the CSV's rows, the coordinate's values among them, are reported with the reference,
+            // each at its line and once; a header without the column is the coordinate's problem,
+            // reported here whatever else is wrong with the rows
+            List<String> header = header(a.reference());
+            String wanted = column.trim();
+            if (header != null && header.stream().noneMatch(f -> f.trim().equalsIgnoreCase(wanted))) {
+                try {
+                    org.chemfit.atoms.ReferenceCsv.column(a.reference(), column);
+                } catch (org.chemfit.ChemFitException e) {
+                    r.problem(cn, where + " coordinate: " + e.getMessage());
                     return;
                 }
-                org.chemfit.atoms.ReferenceCsv.column(a.reference(), column);
-            } catch (org.chemfit.ChemFitException e) {
-                r.problem(cn, where + " coordinate: " + e.getMessage());
-                return;
             }
         }
         r.extras.coordinates.put(name, new JobFile.Coordinate(column, cunit));
+    }
+
+    /**
+     * @return the fields of a CSV's header, its first line that is not blank, or null when the file
+     *     cannot be read or has none (reported with the reference)
+     */
+    private static @Nullable List<String> header(java.nio.file.Path csv) {
+        try (java.io.BufferedReader in =
+                java.nio.file.Files.newBufferedReader(csv, java.nio.charset.StandardCharsets.UTF_8)) {
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                if (!line.isBlank()) {
+                    return org.chemfit.atoms.ReferenceCsv.fields(line.replace("\uFEFF", ""));
+                }
+            }
+            return null;
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            return null;
+        }
     }
 }

@@ -296,6 +296,35 @@ class ValidateChecksTest {
         assertTrue(r.out().contains("  validation term 'held-out' (atoms)"), r::toString);
     }
 
+    /** A header without the coordinate's column is reported beside the rows' own problems. */
+    @Test
+    void aMissingCoordinateColumnIsReportedBesideTheRowsProblems() throws IOException {
+        Files.writeString(dir.resolve("g.xyz"), "2\nr=2.0\nAr 0 0 0\nAr 2.0 0 0\n");
+        Files.writeString(
+                dir.resolve("ref.csv"), "file,reference_energy,tag,dist\ng.xyz,-1.0,a,2.0\ng.xyz,abc,b,2.1\n");
+        Path job = dir.resolve("coordinate.yaml");
+        Files.writeString(
+                job,
+                String.join(
+                        "\n",
+                        "parameters: {eps: 1.0, sig: 2.2}",
+                        "terms:",
+                        "  - name: curve",
+                        "    kind: atoms",
+                        "    reference: ref.csv",
+                        "    coordinate: r",
+                        "    potential: [{form: lennard_jones, species: [Ar, Ar], epsilon: eps, sigma: sig}]",
+                        ""));
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertTrue(r.err().contains(":6:17: term 'curve' coordinate: "), r::toString);
+        assertTrue(r.err().contains("ref.csv:1: expected a column 'r' in the header"), r::toString);
+        assertTrue(
+                r.err().contains("ref.csv:3: expected a finite number in column 'reference_energy', got 'abc'"),
+                r::toString);
+        assertTrue(r.err().contains("2 problems found"), r::toString);
+    }
+
     /** A reference CSV's problem is the reference's, said once: not again as the coordinate's. */
     @Test
     void aBrokenReferenceWithACoordinateIsReportedOnceAtTheReference() throws IOException {
