@@ -15,8 +15,8 @@ import picocli.CommandLine.Parameters;
  * the optimizer hears of it. Run again on a folder whose journal holds the same job, the fit
  * resumes: what was recorded is replayed instead of run, and the result is the one an
  * uninterrupted fit gives. A changed job is refused, naming each change, unless {@code --restart}
- * starts a new run in the same journal; a larger budget is no change for a fit that its budget
- * stopped or that was killed: it goes on.
+ * starts a new run in the same journal; a larger budget is no change for a fit that did not end on
+ * its own (its budget stopped it, or it was killed, interrupted or failed): it goes on.
  *
  * <p>The command checks its options and reads the job file; the run itself is a {@link FitRun}.
  *
@@ -53,7 +53,8 @@ final class FitCommand extends BaseCommand {
             names = "--max-evaluations",
             paramLabel = "N",
             description = "Evaluation budget (overrides optimizer.max_evaluations). A larger one goes on with a fit in"
-                    + " the output folder that its budget stopped, or that was killed.")
+                    + " the output folder that did not end on its own (its budget stopped it, or it was killed,"
+                    + " interrupted or failed).")
     @Nullable
     Integer maxEvaluations;
 

@@ -302,7 +302,7 @@ final class FitPlan implements AutoCloseable {
         }
         Parameters initial = initial();
         // a template that several terms render has the same problem in each: said once, naming them
-        Map<List<Object>, List<String>> byTemplateLine = new LinkedHashMap<>();
+        Map<List<Object>, java.util.Set<String>> byTemplateLine = new LinkedHashMap<>();
         externals.forEach((term, computer) -> {
             try {
                 computer.checkTemplates(initial);
@@ -313,7 +313,9 @@ final class FitPlan implements AutoCloseable {
                 for (Throwable t : all) {
                     if (t instanceof org.chemfit.external.TemplateException x) {
                         byTemplateLine
-                                .computeIfAbsent(List.of(x.template(), x.line(), x.reason()), k -> new ArrayList<>())
+                                .computeIfAbsent(
+                                        List.of(x.template(), x.line(), x.reason()),
+                                        k -> new java.util.LinkedHashSet<>())
                                 .add(term);
                     }
                 }
@@ -322,34 +324,21 @@ final class FitPlan implements AutoCloseable {
             }
         });
         byTemplateLine.forEach((k, terms) -> problems.add(new JobFileException.Problem(
-                shown(Path.of((String) k.get(0))), (Integer) k.get(1), 0, termsNamed(terms) + ": " + k.get(2))));
+                JobReading.shownBeside(job.file(), job.folder(), Path.of((String) k.get(0))),
+                (Integer) k.get(1),
+                0,
+                termsNamed(terms) + ": " + k.get(2))));
         if (!problems.isEmpty()) {
             throw new JobFileException(problems);
         }
     }
 
     /** @return "term 'a'", or "terms 'a', 'b' and 'c'" */
-    private static String termsNamed(List<String> names) {
+    private static String termsNamed(java.util.Collection<String> names) {
         List<String> q = names.stream().map(n -> "'" + n + "'").toList();
         return q.size() == 1
                 ? "term " + q.get(0)
                 : "terms " + String.join(", ", q.subList(0, q.size() - 1)) + " and " + q.get(q.size() - 1);
-    }
-
-    /**
-     * @param file a file of the job, such as a template
-     * @return it as the user reaches it: beside the job file as the user named that, or absolute
-     *     when outside the job's folder
-     */
-    private Path shown(Path file) {
-        Path abs = file.toAbsolutePath().normalize();
-        Path folder = job.folder().toAbsolutePath().normalize();
-        if (!abs.startsWith(folder)) {
-            return abs;
-        }
-        Path parent = job.file().getParent();
-        Path rel = folder.relativize(abs);
-        return parent == null ? rel : parent.resolve(rel);
     }
 
     /**

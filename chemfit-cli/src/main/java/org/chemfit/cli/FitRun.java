@@ -297,7 +297,7 @@ final class FitRun {
     }
 
     /** @return the budget the run was given, or -1 when its settings do not say */
-    private static long budgetOf(RunRecord run) {
+    static long budgetOf(RunRecord run) {
         return run.settings().get("fit") instanceof Map<?, ?> fit && fit.get("max_evaluations") instanceof Number n
                 ? n.longValue()
                 : -1;
@@ -606,11 +606,6 @@ final class FitRun {
         return null;
     }
 
-    /**
-     * @param journal an open journal
-     * @param runId one of its runs
-     * @return the evaluations of a run the journal holds as finished (complete or failed; not those cut off while running)
-     */
     /** @return ", 1 of them failed (its failed terms run again)" and the like, or "" when none failed */
     private static String failedNote(JournalReader journal, long runId) {
         int failed = journal.evaluationCounts(runId).getOrDefault(EvaluationRecord.State.FAILED, 0);
@@ -619,6 +614,11 @@ final class FitRun {
                 : ", " + failed + " of them failed (" + (failed == 1 ? "its" : "their") + " failed terms run again)";
     }
 
+    /**
+     * @param journal an open journal
+     * @param runId one of its runs
+     * @return the evaluations of a run the journal holds as finished (complete or failed; not those cut off while running)
+     */
     static int finished(JournalReader journal, long runId) {
         Map<EvaluationRecord.State, Integer> counts = journal.evaluationCounts(runId);
         return counts.getOrDefault(EvaluationRecord.State.COMPLETE, 0)

@@ -362,32 +362,29 @@ final class JobReading {
     }
 
     /**
-     * Every bad row of a data file that the library reports at once: the first, then those
-     * attached to it.
-     *
-     * @param e the library's exception, whose file and line say where
-     */
-    void fileProblems(org.chemfit.atoms.InputFormatException e) {
-        fileProblem(e.file(), e.line(), e.problem());
-        for (Throwable more : e.getSuppressed()) {
-            if (more instanceof org.chemfit.atoms.InputFormatException m) {
-                fileProblem(m.file(), m.line(), m.problem());
-            }
-        }
-    }
-
-    /**
      * @param file a file the job names, absolute
      * @return it as the user reaches it: beside the job file as the user named that (such as
      *     examples/argon/data/ar2.csv for examples/argon/fit.yaml), or absolute when outside its folder
      */
     Path shown(Path file) {
+        return shownBeside(shown, folder, file);
+    }
+
+    /**
+     * @param job the job file as the user named it
+     * @param folder the job's folder, absolute
+     * @param file a file the job names
+     * @return the file as the user reaches it: beside the job file as the user named that, or
+     *     absolute when outside its folder
+     */
+    static Path shownBeside(Path job, Path folder, Path file) {
         Path abs = file.toAbsolutePath().normalize();
-        if (!abs.startsWith(folder)) {
+        Path base = folder.toAbsolutePath().normalize();
+        if (!abs.startsWith(base)) {
             return abs;
         }
-        Path parent = shown.getParent();
-        Path rel = folder.relativize(abs);
+        Path parent = job.getParent();
+        Path rel = base.relativize(abs);
         return parent == null ? rel : parent.resolve(rel);
     }
 

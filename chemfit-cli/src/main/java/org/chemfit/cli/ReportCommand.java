@@ -273,9 +273,8 @@ final class ReportCommand extends BaseCommand {
      *     file's larger one and go on past it; "" when its settings do not say
      */
     private static String budgetOption(org.chemfit.journal.read.RunRecord run) {
-        return run.settings().get("fit") instanceof Map<?, ?> fit && fit.get("max_evaluations") instanceof Number n
-                ? " --max-evaluations " + n.longValue()
-                : "";
+        long budget = FitRun.budgetOf(run);
+        return budget >= 0 ? " --max-evaluations " + budget : "";
     }
 
     /** @return the folder of a file as the user would type it ({@code .} for a bare name) */

@@ -91,8 +91,11 @@ public interface Journal extends AutoCloseable {
     Path path();
 
     /**
-     * Starts or resumes a run. The settings identify the job: a run is resumed only when its
-     * recorded settings are equal (their hash), and refused otherwise with the list of changes.
+     * Starts or resumes a run. The settings identify the job: a run is resumed when its recorded
+     * settings are equal (their hash), and refused otherwise with the list of changes; except that
+     * settings which differ from a run's only by a larger budget ({@code fit.max_evaluations})
+     * resume a run that did not end on its own (its budget stopped it, or it was killed,
+     * interrupted or failed), which then records the larger budget as its own.
      *
      * @param settings the job's settings, a JSON-able tree (the Fitter adds its own: method, seed,
      *     budget, initial parameters, bounds)

@@ -27,11 +27,12 @@ public record JournalMode(Kind kind, long runId) {
      */
     public enum Kind {
         /**
-         * Resume the latest run recorded with the same job settings; start a new run when the
-         * journal holds no run; refuse, naming the changes, when it holds runs of another job only.
+         * Resume the latest run recorded with the same job settings (or the latest run, given
+         * only a larger budget, as {@link Journal#begin} says); start a new run when the journal
+         * holds no run; refuse, naming the changes, when it holds runs of another job only.
          */
         RESUME_LATEST,
-        /** Resume one given run; refuse when its job settings differ. */
+        /** Resume one given run; refuse when its job settings differ (but for a larger budget, as {@link Journal#begin} says). */
         RESUME_RUN,
         /** Start a new run whatever the journal holds; nothing is replayed. */
         RESTART

@@ -540,8 +540,10 @@ final class SqliteSession implements Journal.Session {
                     String name = initialValueOf(k, b);
                     if (name == null) {
                         out.add("changed " + k + ": " + show(a.get(k)) + " -> " + show(b.get(k)));
-                    } else if (!changed("job.file.parameters." + name + ".initial", a, b)) {
-                        // the job file's own line says it, when the command gave the file
+                    } else if (!changed("job.file.parameters." + name + ".initial", a, b)
+                            && !changed("job.file.parameters." + name, a, b)) {
+                        // the job file's own line says it (as {initial: x} or as x alone), when the command gave the
+                        // file
                         out.add("changed fit.initial '" + name + "': " + show(a.get(k)) + " -> " + show(b.get(k)));
                     }
                 }

@@ -415,6 +415,13 @@ class JournalFitTest {
         assertEquals(
                 List.of("changed job.file.parameters.m.b.initial: -1.0 -> -1.5"),
                 SqliteSession.diff(Map.of("fit", fit, "job", job), Map.of("fit", fitAfter, "job", jobAfter)));
+        // the job file's shorthand, a parameter given as its initial value alone
+        Map<String, Object> shorthand = Map.of("file", Map.of("parameters", Map.of("m", Map.of("b", -1.0))));
+        Map<String, Object> shorthandAfter = Map.of("file", Map.of("parameters", Map.of("m", Map.of("b", -1.5))));
+        assertEquals(
+                List.of("changed job.file.parameters.m.b: -1.0 -> -1.5"),
+                SqliteSession.diff(
+                        Map.of("fit", fit, "job", shorthand), Map.of("fit", fitAfter, "job", shorthandAfter)));
     }
 
     @Test
