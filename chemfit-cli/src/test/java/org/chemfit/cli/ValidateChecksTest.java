@@ -296,12 +296,8 @@ class ValidateChecksTest {
         assertTrue(r.out().contains("  validation term 'held-out' (atoms)"), r::toString);
     }
 
-    /** A header without the coordinate's column is reported beside the rows' own problems. */
-    @Test
-    void aMissingCoordinateColumnIsReportedBesideTheRowsProblems() throws IOException {
-        Files.writeString(dir.resolve("g.xyz"), "2\nr=2.0\nAr 0 0 0\nAr 2.0 0 0\n");
-        Files.writeString(
-                dir.resolve("ref.csv"), "file,reference_energy,tag,dist\ng.xyz,-1.0,a,2.0\ng.xyz,abc,b,2.1\n");
+    /** @return a job of one atoms term of this reference with this coordinate (at line 6, column 17) */
+    private Path coordinateJob(String reference, String coordinate) throws IOException {
         Path job = dir.resolve("coordinate.yaml");
         Files.writeString(
                 job,
@@ -311,11 +307,20 @@ class ValidateChecksTest {
                         "terms:",
                         "  - name: curve",
                         "    kind: atoms",
-                        "    reference: ref.csv",
-                        "    coordinate: r",
+                        "    reference: " + reference,
+                        "    coordinate: " + coordinate,
                         "    potential: [{form: lennard_jones, species: [Ar, Ar], epsilon: eps, sigma: sig}]",
                         ""));
-        Cli.Run r = Cli.run("validate", job.toString());
+        return job;
+    }
+
+    /** A header without the coordinate's column is reported beside the rows' own problems. */
+    @Test
+    void aMissingCoordinateColumnIsReportedBesideTheRowsProblems() throws IOException {
+        Files.writeString(dir.resolve("g.xyz"), "2\nr=2.0\nAr 0 0 0\nAr 2.0 0 0\n");
+        Files.writeString(
+                dir.resolve("ref.csv"), "file,reference_energy,tag,dist\ng.xyz,-1.0,a,2.0\ng.xyz,abc,b,2.1\n");
+        Cli.Run r = Cli.run("validate", coordinateJob("ref.csv", "r").toString());
         assertEquals(ExitCodes.USAGE, r.code(), r::toString);
         assertTrue(r.err().contains(":6:17: term 'curve' coordinate: "), r::toString);
         assertTrue(r.err().contains("ref.csv:1: expected a column 'r' in the header"), r::toString);
@@ -329,20 +334,8 @@ class ValidateChecksTest {
     @Test
     void aBrokenReferenceWithACoordinateIsReportedOnceAtTheReference() throws IOException {
         Files.writeString(dir.resolve("empty.csv"), "");
-        Path job = dir.resolve("coordinate.yaml");
-        Files.writeString(
-                job,
-                String.join(
-                        "\n",
-                        "parameters: {eps: 1.0, sig: 2.2}",
-                        "terms:",
-                        "  - name: curve",
-                        "    kind: atoms",
-                        "    reference: empty.csv",
-                        "    coordinate: {column: r, unit: A}",
-                        "    potential: [{form: lennard_jones, species: [Ar, Ar], epsilon: eps, sigma: sig}]",
-                        ""));
-        Cli.Run r = Cli.run("validate", job.toString());
+        Cli.Run r = Cli.run(
+                "validate", coordinateJob("empty.csv", "{column: r, unit: A}").toString());
         assertEquals(ExitCodes.USAGE, r.code(), r::toString);
         assertFalse(r.err().contains("coordinate"), r::toString);
         assertEquals(1, r.err().split("got an empty file", -1).length - 1, r::toString);
