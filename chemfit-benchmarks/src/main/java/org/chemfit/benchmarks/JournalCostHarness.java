@@ -46,6 +46,11 @@ import org.chemfit.journal.JournalMode;
  * its log), to see whether the writer's work slows the fit's own; its CPU per evaluation is shown
  * as the writer's.
  *
+ * <p>{@code -Dchemfit.bench.improving=true} adds, after each journal, a variant whose journal keeps
+ * the terms of the evaluations that lower the best loss only ({@link
+ * Journal#termsOfImprovingEvaluationsOnly()}); {@code =only} runs that variant instead of the
+ * journal that keeps every evaluation's terms.
+ *
  * <pre>
  * java -cp chemfit-benchmarks/target/benchmarks.jar org.chemfit.benchmarks.JournalCostHarness \
  *     examples/argon/data/ar2-energies.csv 200 2000 15 /var/tmp/jch /dev/shm/jch
@@ -80,17 +85,30 @@ public final class JournalCostHarness {
         // a variant's journal folder (null: none) and the file of a busy thread beside it (null: none)
         List<Path> journals = new ArrayList<>();
         List<Path> besides = new ArrayList<>();
+        List<Boolean> improving = new ArrayList<>();
         journals.add(null);
         besides.add(null);
+        improving.add(false);
         if (Boolean.getBoolean("chemfit.bench.beside")) {
             names.add("no journal, busy beside");
             journals.add(null);
             besides.add(dirs.get(0).resolve("busy-beside.bin"));
+            improving.add(false);
         }
         for (Path d : dirs) {
-            names.add("journal in " + d);
-            journals.add(d);
-            besides.add(null);
+            String thin = System.getProperty("chemfit.bench.improving", "false");
+            if (!thin.equals("only")) {
+                names.add("journal in " + d);
+                journals.add(d);
+                besides.add(null);
+                improving.add(false);
+            }
+            if (thin.equals("true") || thin.equals("only")) {
+                names.add("improving only, " + d);
+                journals.add(d);
+                besides.add(null);
+                improving.add(true);
+            }
         }
         int k = names.size();
         double[][] wall = new double[k][repeats];
@@ -139,7 +157,7 @@ public final class JournalCostHarness {
                         long a0 = allocatedBytes(threads);
                         long c0 = threads.getCurrentThreadCpuTime();
                         long t0 = System.nanoTime();
-                        result = fit(ob, s == 0 ? shortFit : longFit, dir, w);
+                        result = fit(ob, s == 0 ? shortFit : longFit, dir, improving.get(v), w);
                         t[s] = System.nanoTime() - t0;
                         c[s] = threads.getCurrentThreadCpuTime() - c0;
                         pf[s] = minorFaults() - f0;
@@ -356,7 +374,8 @@ public final class JournalCostHarness {
         }
     }
 
-    private static FitResult fit(CombinedObjectiveFunction ob, int evaluations, Path dir, WriterCpu w)
+    private static FitResult fit(
+            CombinedObjectiveFunction ob, int evaluations, Path dir, boolean improvingOnly, WriterCpu w)
             throws Exception {
         Fitter f = new Fitter(ob, Map.of("lj.epsilon", 100.0, "lj.sigma", 3.2))
                 .bounds(Bounds.of(Map.of("lj.epsilon", List.of(50.0, 200.0), "lj.sigma", List.of(3.0, 4.0))))
@@ -372,6 +391,9 @@ public final class JournalCostHarness {
             return f.fit("CMA-ES");
         }
         try (Journal j = Journal.open(dir)) {
+            if (improvingOnly) {
+                j.termsOfImprovingEvaluationsOnly();
+            }
             return f.journal(j, JournalMode.restart()).fit("CMA-ES");
         }
     }

@@ -275,6 +275,9 @@ final class FitRun {
         try {
             Map<String, Object> jobSettings = JobSettings.of(jf);
             journal = JournalReader.open(folder);
+            if (jf.output().improvingTermsOnly()) {
+                journal.termsOfImprovingEvaluationsOnly();
+            }
             fitter = plan.fitter(budget).jobSettings(jobSettings).journal(journal, journalMode);
             try {
                 // refused before anything in the folder is touched

@@ -711,7 +711,10 @@ public record JobFile(
      *
      * @param folder the output folder
      * @param plots whether to draw plots
+     * @param improvingTermsOnly whether the journal keeps the terms of only the evaluations that
+     *     lower the best loss ({@code journal_terms: improving}; the default, {@code all}, keeps
+     *     every evaluation's)
      * @implNote Immutable.
      */
-    public record OutputSpec(Path folder, boolean plots) {}
+    public record OutputSpec(Path folder, boolean plots, boolean improvingTermsOnly) {}
 }

@@ -103,7 +103,9 @@ final class JobKeys {
 
     static final List<String> EXECUTION_KEYS = List.of("workers", "timeout", "retries", "run_directory", "keep");
     static final List<String> KEEP = List.of("all", "failed", "none");
-    static final List<String> OUTPUT_KEYS = List.of("folder", "plots");
+    static final List<String> OUTPUT_KEYS = List.of("folder", "plots", "journal_terms");
+    /** The values of {@code output.journal_terms}. */
+    static final List<String> JOURNAL_TERMS = List.of("all", "improving");
     /** What to write instead of .nan or .inf where a finite number is needed. */
     static final String FINITE_HINT = " (.nan and .inf are not allowed here; write a number such as 1.5 or 2.0e-3)";
     /** The upper limits of the whole-number settings, stated in the messages and in docs/job-file.md. */

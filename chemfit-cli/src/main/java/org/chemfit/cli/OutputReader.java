@@ -7,8 +7,8 @@ import org.chemfit.cli.JobFile.OutputSpec;
 import org.jspecify.annotations.NullUnmarked;
 
 /**
- * Reads the {@code output} section: the output folder (default: results beside the job file) and
- * whether plots are drawn.
+ * Reads the {@code output} section: the output folder (default: results beside the job file),
+ * whether plots are drawn, and which evaluations' terms the journal keeps.
  *
  * <pre>{@code
  * OutputSpec o = new OutputReader(reading).read(top.entries.get("output"));
@@ -32,6 +32,7 @@ final class OutputReader {
     OutputSpec read(Node n) {
         Path folder = r.folder.resolve(DEFAULT_FOLDER);
         boolean plots = true;
+        boolean improvingTermsOnly = false;
         if (n != null) {
             Node.MapNode m = r.map(n, "output");
             if (m != null) {
@@ -50,8 +51,12 @@ final class OutputReader {
                     Boolean b = r.bool(m.entries.get("plots"), "output plots");
                     plots = b == null || b;
                 }
+                if (m.entries.containsKey("journal_terms")) {
+                    String t = r.choice(m.entries.get("journal_terms"), "output journal_terms", JobKeys.JOURNAL_TERMS);
+                    improvingTermsOnly = "improving".equals(t);
+                }
             }
         }
-        return new OutputSpec(folder, plots);
+        return new OutputSpec(folder, plots, improvingTermsOnly);
     }
 }

@@ -213,6 +213,7 @@ class JobSchemaTest {
         out.put("combination.on_failure", new TreeSet<>(JobKeys.FAILURE_ACTIONS));
         out.put("optimizer.method", new TreeSet<>(Methods.names()));
         out.put("execution.keep", new TreeSet<>(JobKeys.KEEP));
+        out.put("output.journal_terms", new TreeSet<>(JobKeys.JOURNAL_TERMS));
         return out;
     }
 

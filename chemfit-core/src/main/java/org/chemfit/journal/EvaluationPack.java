@@ -149,10 +149,32 @@ final class EvaluationPack {
             String key,
             Function<EvaluationContext, LeafOf> kind,
             long ended) {
+        return encode(buffer, root, firstId, key, kind, ended, false);
+    }
+
+    /**
+     * Writes a record of the root alone, at the buffer's position: its value, quantities, metadata
+     * and timing, with no node below it and no term (the evaluation's terms are left out).
+     *
+     * @return the buffer, or a larger copy of it holding what it held; no term
+     */
+    static Into encodeRootInto(ByteBuffer buffer, EvaluationContext root, long firstId, String key, long ended) {
+        return encode(buffer, root, firstId, key, c -> LeafOf.TREE, ended, true);
+    }
+
+    private static Into encode(
+            ByteBuffer buffer,
+            EvaluationContext root,
+            long firstId,
+            String key,
+            Function<EvaluationContext, LeafOf> kind,
+            long ended,
+            boolean rootOnly) {
         buffer.order(ByteOrder.LITTLE_ENDIAN);
         TextMemo memo = TextMemo.acquire();
         try {
             Writer w = new Writer(buffer, root.parameters(), key, kind, ended, memo);
+            w.rootOnly = rootOnly;
             w.room(16);
             int start = w.pos - w.buf.arrayOffset();
             System.arraycopy(MAGIC, 0, w.a, w.pos, MAGIC.length);
@@ -299,6 +321,8 @@ final class EvaluationPack {
         private final Utf8Cache texts = Utf8Cache.get();
         private final TextMemo memo;
         private int terms;
+        /** Whether the root is written without the nodes below it. */
+        private boolean rootOnly;
         /** Whether a node below the root is PENALTY, SKIPPED or FAILED. */
         private boolean degraded;
         /**
@@ -344,8 +368,8 @@ final class EvaluationPack {
         }
 
         void node(EvaluationContext c) {
-            List<EvaluationContext> children = ContextValues.children(c);
             boolean hasParent = c.parent() != null;
+            List<EvaluationContext> children = rootOnly && !hasParent ? List.of() : ContextValues.children(c);
             LeafOf of = children.isEmpty() && hasParent ? kind.apply(c) : null;
             Leaf leaf = of == null ? null : of.kind();
             EvaluationContext.Status status = c.status();

@@ -73,6 +73,9 @@ final class SqliteJournal implements JournalReader {
     final Object lock = new Object();
     final JournalQueries queries;
     private @Nullable SqliteSession session;
+    /** Read by each session at its start ({@link #termsOfImprovingEvaluationsOnly()}). */
+    volatile boolean improvingTermsOnly;
+
     private boolean closed;
 
     private SqliteJournal(Path file, boolean readOnly, Connection conn, int schema, boolean syncs) {
@@ -262,6 +265,12 @@ final class SqliteJournal implements JournalReader {
                 throw failure(what, e);
             }
         }
+    }
+
+    @Override
+    public Journal termsOfImprovingEvaluationsOnly() {
+        improvingTermsOnly = true;
+        return this;
     }
 
     @Override

@@ -82,6 +82,9 @@ final class SqliteSession implements Journal.Session {
     private record Existing(String state, String key) {}
 
     private final SqliteJournal journal;
+    /** Whether records leave out the terms of evaluations that do not lower the best loss. */
+    private final boolean improvingTermsOnly;
+
     private final JournalLock writerLock;
     private final long runId;
     private final int attempt;
@@ -155,6 +158,7 @@ final class SqliteSession implements Journal.Session {
             Map<Integer, Existing> existing)
             throws SQLException {
         this.journal = journal;
+        this.improvingTermsOnly = journal.improvingTermsOnly;
         this.writerLock = writerLock;
         this.runId = runId;
         this.attempt = attempt;
@@ -865,12 +869,13 @@ final class SqliteSession implements Journal.Session {
             fast = new FastTerms(new TermWrite[0]);
         }
         if (ev != null && ev.closed) {
-            if (holdsRecorded(ctx)) {
+            boolean rootOnly = leavesTermsOut(ctx);
+            if (!rootOnly && holdsRecorded(ctx)) {
                 // a term written as a row of its own (an untimed one) that the record names must be
                 // in the database before the record is durable without it
                 writer.flush();
             }
-            writeRecord(number, ctx, toldLoss, failed, key, start == null ? now : start, now, ev, fast);
+            writeRecord(number, ctx, toldLoss, failed, key, start == null ? now : start, now, ev, fast, rootOnly);
             return;
         }
 
@@ -899,6 +904,11 @@ final class SqliteSession implements Journal.Session {
                     apart ? JournalQueries.TREE_APART : JournalQueries.TREE_WHOLE,
                     !failed && BestPoint.degraded(ctx));
             writer.submit(() -> journal.queries.upsertEvaluation(row));
+            if (improvingTermsOnly && BestPoint.kind(ctx) == BestPoint.Kind.CLEAN) {
+                synchronized (wholeBelow) { // recorded whole: a later record above it may leave its terms out
+                    wholeBelow[0] = Math.min(wholeBelow[0], ctx.loss());
+                }
+            }
         } else {
             forgetRecorded(ctx); // a term run again in a replayed evaluation: its tree is not written again
         }
@@ -1009,7 +1019,8 @@ final class SqliteSession implements Journal.Session {
             long start,
             long now,
             Ev ev,
-            FastTerms fast) {
+            FastTerms fast,
+            boolean rootOnly) {
         // the frame is made in a buffer of this thread: the evaluation's row, then its record
         ByteBuffer b = FRAMES.get();
         b.clear();
@@ -1042,7 +1053,15 @@ final class SqliteSession implements Journal.Session {
         int termsAt = b.position();
         b.putInt(0).putInt(0);
         int blobAt = b.position();
-        EvaluationPack.Into into = EvaluationPack.encodeInto(b, ctx, 0, key, c -> leafKind(c, fast), now);
+        EvaluationPack.Into into;
+        if (rootOnly) {
+            if (!recorded.isEmpty()) {
+                forgetRecorded(ctx); // the terms' rows written apart stay; the record names none of them
+            }
+            into = EvaluationPack.encodeRootInto(b, ctx, 0, key, now);
+        } else {
+            into = EvaluationPack.encodeInto(b, ctx, 0, key, c -> leafKind(c, fast), now);
+        }
         b = into.buffer();
         int blobLength = b.position() - blobAt;
         boolean degraded = !failed && into.degraded();
@@ -1070,6 +1089,47 @@ final class SqliteSession implements Journal.Session {
             writer.flush();
             java.util.concurrent.locks.LockSupport.parkNanos(100_000); // not a tight loop meanwhile
         }
+    }
+
+    /**
+     * Whether an evaluation's record leaves its fast terms out: only with
+     * {@link Journal#termsOfImprovingEvaluationsOnly()}, and only when a clean evaluation of a lower
+     * loss was recorded whole before it, so that it can never be the best point (a tie, a degraded,
+     * failed or NaN evaluation is recorded whole). Each evaluation recorded whole and clean lowers
+     * the mark.
+     */
+    private boolean leavesTermsOut(EvaluationContext ctx) {
+        if (!improvingTermsOnly) {
+            return false;
+        }
+        double loss = ctx.loss();
+        boolean clean = Double.isFinite(loss) && ctx.status() != EvaluationContext.Status.FAILED && !degraded(ctx);
+        synchronized (wholeBelow) {
+            if (clean && loss > wholeBelow[0]) {
+                return true;
+            }
+            if (clean) {
+                wholeBelow[0] = Math.min(wholeBelow[0], loss);
+            }
+            return false;
+        }
+    }
+
+    /**
+     * {@link BestPoint#degraded}, reading the children without a copy: it runs for every evaluation
+     * of a fit whose journal leaves terms out.
+     */
+    private static boolean degraded(EvaluationContext ctx) {
+        for (EvaluationContext c : org.chemfit.internal.ContextValues.children(ctx)) {
+            EvaluationContext.Status st = c.status();
+            if (st == EvaluationContext.Status.PENALTY
+                    || st == EvaluationContext.Status.SKIPPED
+                    || st == EvaluationContext.Status.FAILED
+                    || degraded(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -1108,6 +1168,12 @@ final class SqliteSession implements Journal.Session {
             return true;
         }
     }
+
+    /**
+     * The lowest loss of a clean evaluation recorded with its terms in this attempt (one element,
+     * and the lock of its reads and writes: evaluations finish on several threads).
+     */
+    private final double[] wholeBelow = {Double.POSITIVE_INFINITY};
 
     /** A buffer per thread for the frames of evaluation records. */
     private static final ThreadLocal<ByteBuffer> FRAMES = ThreadLocal.withInitial(() -> ByteBuffer.allocate(16384));

@@ -25,8 +25,11 @@ import org.chemfit.journal.read.JournalReader;
  * journal's writer stopped wherever it is) when the term run number given starts.
  *
  * <pre>
- * java -cp ... org.chemfit.journal.FastTermsFitDriver JOURNAL_DIR RESULT_FILE HALT_AT_TERM_RUN|-1
+ * java -cp ... org.chemfit.journal.FastTermsFitDriver JOURNAL_DIR RESULT_FILE HALT_AT_TERM_RUN|-1 [improving]
  * </pre>
+ *
+ * <p>With {@code improving}, the journal keeps the terms of the evaluations that lower the best
+ * loss only ({@link Journal#termsOfImprovingEvaluationsOnly()}).
  *
  * <p>The result file holds the best loss and parameters as raw bits and the number of term runs.
  */
@@ -70,7 +73,8 @@ public final class FastTermsFitDriver {
     }
 
     /**
-     * @param args journal directory, result file, the term run at which to halt (-1: never)
+     * @param args journal directory, result file, the term run at which to halt (-1: never), and
+     *     optionally {@code improving}
      * @throws Exception when the fit fails
      */
     public static void main(String[] args) throws Exception {
@@ -79,6 +83,9 @@ public final class FastTermsFitDriver {
         int haltAt = Integer.parseInt(args[2]);
         AtomicInteger runs = new AtomicInteger();
         try (JournalReader journal = JournalReader.open(journalDir)) {
+            if (args.length > 3 && args[3].equals("improving")) {
+                journal.termsOfImprovingEvaluationsOnly();
+            }
             Map<String, Double> initial = new LinkedHashMap<>();
             initial.put("x", 0.5);
             initial.put("y", 0.25);
