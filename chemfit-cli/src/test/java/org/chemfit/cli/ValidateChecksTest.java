@@ -574,4 +574,31 @@ class ValidateChecksTest {
         assertTrue(r.err().contains("1 problem found"), r::toString);
         assertFalse(r.err().contains("joined cluster"), r::toString);
     }
+
+    @Test
+    void aUnitOfAQuantityWhoseReferenceValueWasRefusedIsNotASecondProblem() throws IOException {
+        Path job = externalJob("e = {{ lj.epsilon }}\n");
+        Files.writeString(
+                job,
+                Files.readString(job)
+                        .replace(
+                                "    reference: {energy: 1.0}",
+                                "    reference: {energy: 1.0e200}\n    unit: {energy: eV}\n    loss: {scale: {energy: 2.0}}"));
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertEquals(
+                List.of(
+                        job + ":11:25: term 'sim' reference 'energy' must be at most 1e100 in magnitude, got 1.0E200",
+                        "1 problem found; the job file format is described in docs/job-file.md"),
+                r.err().lines().toList(),
+                r::toString);
+        // a unit naming no quantity of the term is still one
+        Files.writeString(job, Files.readString(job).replace("unit: {energy: eV}", "unit: {enrgy: eV}"));
+        Cli.Run typo = Cli.run("validate", job.toString());
+        assertTrue(
+                typo.err()
+                        .contains(":12:12: term 'sim' unit names 'enrgy', which is not a quantity of the term (did you"
+                                + " mean 'energy'?); its quantities: energy"),
+                typo::toString);
+    }
 }
