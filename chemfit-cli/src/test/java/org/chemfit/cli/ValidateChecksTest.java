@@ -601,4 +601,48 @@ class ValidateChecksTest {
                                 + " mean 'energy'?); its quantities: energy"),
                 typo::toString);
     }
+
+    @Test
+    void parametersNamedInAnyScriptCanBeUsedInAPotential() throws IOException {
+        Path csv = ExamplesIT.examples().resolve("argon/data/ar2-energies.csv");
+        Path job = dir.resolve("greek.yaml");
+        Files.writeString(
+                job,
+                String.join(
+                        "\n",
+                        "parameters:",
+                        "  \u03bbj:",
+                        "    \u03b5: {initial: 100.0, bounds: [10.0, 400.0], unit: K}",
+                        "    \u03c3: {initial: 3.2, bounds: [2.5, 4.5], unit: \u00c5}",
+                        "terms:",
+                        "  - name: dimer",
+                        "    kind: atoms",
+                        "    reference: " + csv,
+                        "    unit: K",
+                        "    loss: mean_squared_error",
+                        "    potential: [{form: lennard_jones, epsilon: \u03bbj.\u03b5, sigma: 2*\u03bbj.\u03c3}]",
+                        ""));
+        Cli.Run v = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.OK, v.code(), v::toString);
+        Cli.Run e = Cli.run("eval", job.toString(), "--set", "\u03bbj.\u03c3=1.7");
+        assertEquals(ExitCodes.OK, e.code(), e::toString);
+        Cli.Run plain = Cli.run(
+                "eval",
+                ExamplesIT.examples().resolve("argon/fit.yaml").toString(),
+                "--set",
+                "lj.epsilon=100",
+                "--set",
+                "lj.sigma=3.4");
+        assertEquals(ExitCodes.OK, plain.code(), plain::toString);
+        String loss =
+                e.out().lines().filter(l -> l.startsWith("loss")).findFirst().orElseThrow();
+        assertEquals(
+                plain.out()
+                        .lines()
+                        .filter(l -> l.startsWith("loss"))
+                        .findFirst()
+                        .orElseThrow(),
+                loss,
+                "sigma 2 * 1.7 is the argon example's 3.4: " + e);
+    }
 }
