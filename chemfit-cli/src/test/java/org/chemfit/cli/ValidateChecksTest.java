@@ -645,4 +645,37 @@ class ValidateChecksTest {
                 loss,
                 "sigma 2 * 1.7 is the argon example's 3.4: " + e);
     }
+
+    @Test
+    void evalSaysATermWhoseLossIsNotFiniteIsNotOk() throws IOException {
+        Files.writeString(dir.resolve("near.xyz"), "2\nProperties=species:S:1:pos:R:3\nAr 0 0 0\nAr 1e-30 0 0\n");
+        Files.writeString(dir.resolve("fine.xyz"), "2\nProperties=species:S:1:pos:R:3\nAr 0 0 0\nAr 3.8 0 0\n");
+        Files.writeString(
+                dir.resolve("ref.csv"), "file,reference_energy,tag\nnear.xyz,0.0,near\nfine.xyz,-0.0104,fine\n");
+        Path job = dir.resolve("near.yaml");
+        Files.writeString(
+                job,
+                String.join(
+                        "\n",
+                        "parameters:",
+                        "  lj:",
+                        "    epsilon: {initial: 0.0104, bounds: [0.001, 0.1], unit: eV}",
+                        "    sigma: {initial: 3.4, bounds: [2.5, 4.5], unit: A}",
+                        "terms:",
+                        "  - name: t",
+                        "    kind: atoms",
+                        "    reference: ref.csv",
+                        "    unit: eV",
+                        "    potential: [{form: lennard_jones, epsilon: lj.epsilon, sigma: lj.sigma}]",
+                        ""));
+        Cli.Run r = Cli.run("eval", job.toString());
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        String row = r.out().lines().filter(l -> l.startsWith("t ")).findFirst().orElseThrow();
+        assertTrue(row.endsWith("not finite"), row);
+        assertTrue(
+                r.out()
+                        .contains("term 't': its loss is Infinity: a value it computed is NaN or infinite"
+                                + " (--per-structure shows which)"),
+                r::toString);
+    }
 }
