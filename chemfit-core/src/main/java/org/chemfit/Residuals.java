@@ -12,7 +12,8 @@ import org.jspecify.annotations.Nullable;
  * {@link CombinedObjectiveFunction} whose terms all have residuals and whose reducer is
  * {@link Reducer#SUM} or {@link Reducer#MEAN}. Weights and reducer are applied so that the loss is
  * the sum of the squared residuals: term {@code i}'s residuals are multiplied by
- * {@code sqrt(w_i)}, and under {@code MEAN} all of them by {@code 1 / sqrt(n)}. A
+ * {@code sqrt(w_i)}, and under {@code MEAN} all of them by {@code 1 / sqrt(n)}. A term of weight 0
+ * gives none (it is not in the loss, and its zeros would count as residuals in the uncertainty). A
  * {@link Reducer#ROOT_MEAN} objective is not a sum of squares (its square is) and is refused.
  *
  * <pre>{@code
@@ -126,6 +127,10 @@ public final class Residuals {
                 || s == EvaluationContext.Status.PENALTY
                 || s == EvaluationContext.Status.SKIPPED) {
             return false;
+        }
+        if (factor == 0) {
+            // a term of weight 0 is not in the loss: its residuals, all zero, are not residuals of it
+            return true;
         }
         if (u instanceof CombinedObjectiveFunction c) {
             if (ctx.children().size() != c.size()) {

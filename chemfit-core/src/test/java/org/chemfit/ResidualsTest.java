@@ -110,4 +110,17 @@ class ResidualsTest {
         assertNull(evaluate(c, 1.0, loss));
         assertEquals(1 + 16 + 100, loss[0], 0.0);
     }
+
+    @Test
+    void aTermOfWeightZeroGivesNoResidual() {
+        ObjectiveFunction t1 = COMPUTER.withLoss(LossFunctions.squaredError(ref()));
+        ObjectiveFunction t2 = COMPUTER.withLoss(LossFunctions.sumOfSquares("curve", new double[] {0, 0, 0}));
+        CombinedObjectiveFunction c =
+                new CombinedObjectiveFunction(List.of(t1, t2), List.of(1.0, 0.0)).withTermNames(List.of("t1", "t2"));
+        double[] loss = new double[1];
+        double[] r = evaluate(c, 3.0, loss);
+        assertArrayEquals(new double[] {5.0, 4.0}, r, 0.0);
+        assertEquals(41.0, loss[0], 0.0);
+        assertEquals(1.0, org.chemfit.support.ResidualScale.commonFactor(c), 0.0, "the one weighted term's factor");
+    }
 }

@@ -181,15 +181,24 @@ final class EvalCommand extends BaseCommand {
                             ? String.format(java.util.Locale.ROOT, "%.1f%%", 100 * c.contribution() / total)
                             : "-",
                     String.format(java.util.Locale.ROOT, "%.3f", c.seconds()),
-                    c.status().name().toLowerCase(java.util.Locale.ROOT)));
+                    notFinite(c) ? "not finite" : c.status().name().toLowerCase(java.util.Locale.ROOT)));
         }
         Tables.print(out(), rows);
         for (EvaluationContext c : ctx.children()) {
             if (c.failure() != null) {
                 out().println("term '" + c.name() + "' failed: "
                         + Messages.clean(c.failure().getMessage()));
+            } else if (notFinite(c)) {
+                out().println("term '" + c.name() + "': its loss is " + Tables.fmt(c.value())
+                        + ": a value it computed is NaN or infinite (--per-structure shows which); a fit tells"
+                        + " the optimizer bad_value for such a point, and the metrics count only the finite values");
             }
         }
+    }
+
+    /** @return whether a term ran but its loss is NaN or infinite (a value it computed is not finite) */
+    private static boolean notFinite(EvaluationContext c) {
+        return c.status() == EvaluationContext.Status.OK && !Double.isFinite(c.value());
     }
 
     /** Prints the loss of each validation term. */

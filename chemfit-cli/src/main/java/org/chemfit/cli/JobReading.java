@@ -240,7 +240,7 @@ final class JobReading {
         return null;
     }
 
-    private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|min|h)");
+    private static final Pattern DURATION = Pattern.compile("([-+]?\\d+(?:\\.\\d+)?)\\s*(ms|s|m|min|h)");
 
     Duration duration(Node n, String where) {
         if (n instanceof Node.Scalar s && s.value instanceof Number num) {
@@ -275,6 +275,8 @@ final class JobReading {
                 if (sec > 0) {
                     return Duration.ofNanos((long) (sec * 1e9));
                 }
+                problem(n, where + " must be a positive duration, got '" + str.trim() + "'");
+                return null;
             }
         }
         problem(

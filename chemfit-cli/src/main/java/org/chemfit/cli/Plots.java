@@ -155,7 +155,8 @@ final class Plots {
      * tens of milliseconds to draw and encode, and the figures share nothing), and returns
      * their files in the order of the figures.
      */
-    private static List<Path> writeAll(List<Job> jobs) {
+    private static List<Path> writeAll(List<Job> given) {
+        List<Job> jobs = distinct(given);
         int threads = Math.min(jobs.size(), Math.min(4, Runtime.getRuntime().availableProcessors()));
         if (threads <= 1) {
             List<Path> written = new ArrayList<>();
@@ -296,8 +297,51 @@ final class Plots {
         t.start();
     }
 
+    /** The longest file name part taken from a term's or quantity's name, in bytes of UTF-8. */
+    static final int NAME_BYTES = 100;
+
+    /**
+     * @return a name as part of a file name: letters and digits of any script, '.', '_' and '-'
+     *     kept, anything else '_', cut to {@value #NAME_BYTES} bytes of UTF-8 (file systems take 255)
+     */
     static String safe(String name) {
-        return name.replaceAll("[^A-Za-z0-9._-]", "_");
+        String s = name.replaceAll("[^\\p{L}\\p{N}._-]", "_");
+        if (s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= NAME_BYTES) {
+            return s;
+        }
+        StringBuilder cut = new StringBuilder();
+        int bytes = 0;
+        for (int i = 0; i < s.length(); ) {
+            int cp = s.codePointAt(i);
+            int n = new String(Character.toChars(cp)).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            if (bytes + n > NAME_BYTES) {
+                break;
+            }
+            cut.appendCodePoint(cp);
+            bytes += n;
+            i += Character.charCount(cp);
+        }
+        return cut.toString();
+    }
+
+    /**
+     * @return the jobs, a later one whose file name an earlier one has (two names that differ only
+     *     in characters a file name does not keep, or past its length) given '-2', '-3', ... so
+     *     that no plot overwrites another
+     */
+    private static List<Job> distinct(List<Job> jobs) {
+        java.util.Set<String> taken = new java.util.HashSet<>();
+        List<Job> out = new ArrayList<>(jobs.size());
+        for (Job j : jobs) {
+            Path base = j.base();
+            String name = String.valueOf(base.getFileName());
+            String free = name;
+            for (int k = 2; !taken.add(free); k++) {
+                free = name + "-" + k;
+            }
+            out.add(free.equals(name) ? j : new Job(j.figure(), base.resolveSibling(free)));
+        }
+        return out;
     }
 
     private static Figure loss(List<double[]> history, String unit) {

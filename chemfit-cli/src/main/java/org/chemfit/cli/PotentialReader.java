@@ -36,7 +36,7 @@ final class PotentialReader {
         this.r = reading;
     }
 
-    private static final Pattern NAME = Pattern.compile("[A-Za-z_][^*\\s]*");
+    private static final Pattern NAME = Pattern.compile("[\\p{L}_][^*\\s]*");
 
     JobFile.PairTermSpec pairTerm(Node.MapNode pm, String w, Set<String> paramNames) {
         String form = r.choice(r.require(pm, "form", w), w + " form", FORMS);

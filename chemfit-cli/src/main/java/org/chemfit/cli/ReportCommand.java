@@ -67,6 +67,10 @@ final class ReportCommand extends BaseCommand {
         if (r != null) {
             try {
                 Tables.summary(out(), r);
+                if (!"done".equals(r.get("status")) && r.get("message") instanceof String why && !why.isBlank()) {
+                    // what the fit said when it stopped: results.json keeps it, the tables do not show it
+                    out().println(r.get("status") + ": " + Messages.clean(why).replace("\n", "\n  "));
+                }
             } catch (ClassCastException e) {
                 throw new UserException(results + ": not a results file of this chemfit version (" + Version.get()
                         + "): a value is not of the type this version writes");

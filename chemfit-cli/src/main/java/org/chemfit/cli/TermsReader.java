@@ -153,6 +153,16 @@ final class TermsReader {
                             : config instanceof ExternalConfig x
                                     ? new ArrayList<>(x.reference().keySet())
                                     : List.of();
+            if (!(config instanceof AtomsConfig) && t.entries.get("reference") instanceof Node.MapNode ref) {
+                // a quantity whose reference value was refused is still one of the term's: the unit
+                // or loss scale that names it is not a second problem
+                quantities = new ArrayList<>(quantities);
+                for (String q : ref.entries.keySet()) {
+                    if (!quantities.contains(q)) {
+                        quantities.add(q);
+                    }
+                }
+            }
             LossSpec loss = loss(t.entries.get("loss"), whereNamed, quantities);
             if (config != null
                     && loss != null

@@ -260,4 +260,48 @@ class PlotsTest {
         t.put("units", Map.of("energy", "eV"));
         return t;
     }
+
+    @Test
+    void termsWhoseNamesMakeTheSameOrATooLongFileNameEachKeepTheirPlot() throws IOException {
+        Path csv = ExamplesIT.examples().resolve("argon/data/ar2-energies.csv");
+        String longName = "x".repeat(300);
+        List<String> names = List.of("\u03b1", "\u03b2", "a/b", "a?b", longName);
+        StringBuilder job = new StringBuilder(String.join(
+                "\n",
+                "parameters:",
+                "  lj:",
+                "    epsilon: {initial: 100.0, bounds: [10.0, 400.0]}",
+                "    sigma: {initial: 3.2, bounds: [2.5, 4.5]}",
+                "terms:",
+                ""));
+        for (String n : names) {
+            job.append("  - name: '")
+                    .append(n)
+                    .append("'\n")
+                    .append("    kind: atoms\n")
+                    .append("    reference: ")
+                    .append(csv)
+                    .append('\n')
+                    .append("    coordinate: {column: r, unit: A}\n")
+                    .append("    unit: K\n")
+                    .append("    potential: {form: lennard_jones, epsilon: lj.epsilon, sigma: lj.sigma}\n");
+        }
+        job.append("optimizer: {method: Nelder-Mead, max_evaluations: 10}\noutput: {folder: out}\n");
+        Path file = tmp.resolve("names.yaml");
+        Files.writeString(file, job);
+        Cli.Run r = Cli.run("fit", file.toString(), "--progress", "none");
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        Path plots = tmp.resolve("out").resolve("plots");
+        String cut = "x".repeat(Plots.NAME_BYTES);
+        List<String> expected = List.of("\u03b1", "\u03b2", "a_b", "a_b-2", cut);
+        for (int i = 0; i < names.size(); i++) {
+            Path svg = plots.resolve("term-" + expected.get(i) + ".svg");
+            assertTrue(Files.isRegularFile(svg), svg + " for term " + i);
+            assertTrue(
+                    Files.readString(svg).contains(names.get(i).equals(longName) ? "xxxxxxxx" : names.get(i)),
+                    svg + " is the plot of term " + names.get(i));
+        }
+        assertTrue(Files.readString(plots.resolve("term-a_b.svg")).contains("a/b"));
+        assertTrue(Files.readString(plots.resolve("term-a_b-2.svg")).contains("a?b"));
+    }
 }

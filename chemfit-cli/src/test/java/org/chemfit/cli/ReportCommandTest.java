@@ -147,4 +147,43 @@ class ReportCommandTest {
         assertEquals("'my runs/k9'", ReportCommand.shellWord("my runs/k9"));
         assertEquals("'it'\\''s'", ReportCommand.shellWord("it's"));
     }
+
+    @Test
+    void aFailedFitsReportSaysWhyItFailed() throws Exception {
+        Path job = tmp.resolve("failing.yaml");
+        Files.writeString(
+                job,
+                String.join(
+                        "\n",
+                        "name: failing",
+                        "parameters:",
+                        "  p:",
+                        "    a: {initial: 1.0, bounds: [0.1, 10.0]}",
+                        "terms:",
+                        "  - name: t",
+                        "    kind: external",
+                        "    command: [sh, -c, 'echo \"ValueError: bad things\" >&2; exit 3']",
+                        "    outputs: {energy: {parser: regex, file: out.txt, pattern: 'energy (\\S+)'}}",
+                        "    reference: {energy: 1.0}",
+                        "combination: {on_failure: raise}",
+                        "execution: {retries: 0}",
+                        "output: {folder: failed-out}",
+                        ""));
+        Cli.Run fit = Cli.run("fit", job.toString(), "--progress", "none", "--no-plots");
+        assertEquals(ExitCodes.FIT_FAILED, fit.code(), fit::toString);
+        Cli.Run r = Cli.run("report", tmp.resolve("failed-out").toString(), "--no-plots");
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        assertTrue(r.out().startsWith("failing: failed after 1 evaluation, "), r::toString);
+        String why = r.out()
+                .lines()
+                .filter(l -> l.startsWith("failed: "))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(r.toString()));
+        assertTrue(
+                why.startsWith("failed: the fit stopped after 1 evaluation because an evaluation failed: term 0 't'"
+                                + " failed: external term 't' failed at step run: command 'sh -c ")
+                        && why.contains("exited with code 3"),
+                why);
+        assertTrue(r.out().contains("ValueError: bad things"), r::toString);
+    }
 }

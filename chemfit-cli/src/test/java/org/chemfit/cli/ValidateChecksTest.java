@@ -574,4 +574,108 @@ class ValidateChecksTest {
         assertTrue(r.err().contains("1 problem found"), r::toString);
         assertFalse(r.err().contains("joined cluster"), r::toString);
     }
+
+    @Test
+    void aUnitOfAQuantityWhoseReferenceValueWasRefusedIsNotASecondProblem() throws IOException {
+        Path job = externalJob("e = {{ lj.epsilon }}\n");
+        Files.writeString(
+                job,
+                Files.readString(job)
+                        .replace(
+                                "    reference: {energy: 1.0}",
+                                "    reference: {energy: 1.0e200}\n    unit: {energy: eV}\n    loss: {scale: {energy: 2.0}}"));
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertEquals(
+                List.of(
+                        job + ":11:25: term 'sim' reference 'energy' must be at most 1e100 in magnitude, got 1.0E200",
+                        "1 problem found; the job file format is described in docs/job-file.md"),
+                r.err().lines().toList(),
+                r::toString);
+        // a unit naming no quantity of the term is still one
+        Files.writeString(job, Files.readString(job).replace("unit: {energy: eV}", "unit: {enrgy: eV}"));
+        Cli.Run typo = Cli.run("validate", job.toString());
+        assertTrue(
+                typo.err()
+                        .contains(":12:12: term 'sim' unit names 'enrgy', which is not a quantity of the term (did you"
+                                + " mean 'energy'?); its quantities: energy"),
+                typo::toString);
+    }
+
+    @Test
+    void parametersNamedInAnyScriptCanBeUsedInAPotential() throws IOException {
+        Path csv = ExamplesIT.examples().resolve("argon/data/ar2-energies.csv");
+        Path job = dir.resolve("greek.yaml");
+        Files.writeString(
+                job,
+                String.join(
+                        "\n",
+                        "parameters:",
+                        "  \u03bbj:",
+                        "    \u03b5: {initial: 100.0, bounds: [10.0, 400.0], unit: K}",
+                        "    \u03c3: {initial: 3.2, bounds: [2.5, 4.5], unit: \u00c5}",
+                        "terms:",
+                        "  - name: dimer",
+                        "    kind: atoms",
+                        "    reference: " + csv,
+                        "    unit: K",
+                        "    loss: mean_squared_error",
+                        "    potential: [{form: lennard_jones, epsilon: \u03bbj.\u03b5, sigma: 2*\u03bbj.\u03c3}]",
+                        ""));
+        Cli.Run v = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.OK, v.code(), v::toString);
+        Cli.Run e = Cli.run("eval", job.toString(), "--set", "\u03bbj.\u03c3=1.7");
+        assertEquals(ExitCodes.OK, e.code(), e::toString);
+        Cli.Run plain = Cli.run(
+                "eval",
+                ExamplesIT.examples().resolve("argon/fit.yaml").toString(),
+                "--set",
+                "lj.epsilon=100",
+                "--set",
+                "lj.sigma=3.4");
+        assertEquals(ExitCodes.OK, plain.code(), plain::toString);
+        String loss =
+                e.out().lines().filter(l -> l.startsWith("loss")).findFirst().orElseThrow();
+        assertEquals(
+                plain.out()
+                        .lines()
+                        .filter(l -> l.startsWith("loss"))
+                        .findFirst()
+                        .orElseThrow(),
+                loss,
+                "sigma 2 * 1.7 is the argon example's 3.4: " + e);
+    }
+
+    @Test
+    void evalSaysATermWhoseLossIsNotFiniteIsNotOk() throws IOException {
+        Files.writeString(dir.resolve("near.xyz"), "2\nProperties=species:S:1:pos:R:3\nAr 0 0 0\nAr 1e-30 0 0\n");
+        Files.writeString(dir.resolve("fine.xyz"), "2\nProperties=species:S:1:pos:R:3\nAr 0 0 0\nAr 3.8 0 0\n");
+        Files.writeString(
+                dir.resolve("ref.csv"), "file,reference_energy,tag\nnear.xyz,0.0,near\nfine.xyz,-0.0104,fine\n");
+        Path job = dir.resolve("near.yaml");
+        Files.writeString(
+                job,
+                String.join(
+                        "\n",
+                        "parameters:",
+                        "  lj:",
+                        "    epsilon: {initial: 0.0104, bounds: [0.001, 0.1], unit: eV}",
+                        "    sigma: {initial: 3.4, bounds: [2.5, 4.5], unit: A}",
+                        "terms:",
+                        "  - name: t",
+                        "    kind: atoms",
+                        "    reference: ref.csv",
+                        "    unit: eV",
+                        "    potential: [{form: lennard_jones, epsilon: lj.epsilon, sigma: lj.sigma}]",
+                        ""));
+        Cli.Run r = Cli.run("eval", job.toString());
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        String row = r.out().lines().filter(l -> l.startsWith("t ")).findFirst().orElseThrow();
+        assertTrue(row.endsWith("not finite"), row);
+        assertTrue(
+                r.out()
+                        .contains("term 't': its loss is Infinity: a value it computed is NaN or infinite"
+                                + " (--per-structure shows which)"),
+                r::toString);
+    }
 }

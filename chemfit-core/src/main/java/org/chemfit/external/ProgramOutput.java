@@ -131,10 +131,41 @@ record ProgramOutput(List<String> errorLines, Map<String, String> tails) {
             while (!lines.isEmpty() && lines.get(lines.size() - 1).isBlank()) {
                 lines.remove(lines.size() - 1);
             }
+            lines.replaceAll(ProgramOutput::printable);
             return lines;
         } catch (IOException e) {
             return List.of();
         }
+    }
+
+    /**
+     * @return a line of a program's output as it may be shown on a terminal: a control character
+     *     (an escape sequence's ESC, a bell, a NUL, a carriage return) in caret notation ({@code ^[},
+     *     {@code ^G}, {@code ^@}, {@code ^M}, {@code ^?}), a C1 control as {@code \u0085}-style
+     *     escape, a tab kept; so that an excerpt cannot clear the screen or retitle the window
+     */
+    static String printable(String line) {
+        StringBuilder sb = null;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            boolean control = c != '\t' && Character.isISOControl(c);
+            if (control && sb == null) {
+                sb = new StringBuilder(line.length() + 8).append(line, 0, i);
+            }
+            if (sb == null) {
+                continue;
+            }
+            if (!control) {
+                sb.append(c);
+            } else if (c < 0x20) {
+                sb.append('^').append((char) (c + 64));
+            } else if (c == 0x7f) {
+                sb.append("^?");
+            } else {
+                sb.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
+            }
+        }
+        return sb == null ? line : sb.toString();
     }
 
     /** @return whether nothing was found */

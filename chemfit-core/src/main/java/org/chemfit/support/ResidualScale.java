@@ -88,11 +88,14 @@ public final class ResidualScale {
             double g = c.reducer() == Reducer.MEAN ? 1 / Math.sqrt(c.size()) : 1.0;
             double common = Double.NaN;
             for (int i = 0; i < c.size(); i++) {
+                if (c.weight(i) == 0) {
+                    continue; // gives no residual (Residuals.of)
+                }
                 double t = commonFactor(c.terms().get(i)) * Math.sqrt(c.weight(i)) * g;
                 if (!(t > 0) || !Double.isFinite(t)) {
                     return Double.NaN;
                 }
-                if (i == 0) {
+                if (Double.isNaN(common)) {
                     common = t;
                 } else if (!same(common, t)) {
                     return Double.NaN;

@@ -166,4 +166,22 @@ class ProgramErrorTest {
                 f.toString());
         assertTrue(Files.exists(e.runDirectory().orElseThrow().resolve("log.lammps")));
     }
+
+    @Test
+    void controlCharactersOfTheProgramsOutputAreShownNotSentToTheTerminal() throws Exception {
+        FileBasedQuantityComputer c = FileBasedQuantityComputer.builder()
+                .name("noisy")
+                .workDirectory(root)
+                .command("bash", "-c", "printf 'clear\\033[2J\\033]0;title\\007 bell\\000nul\\tend\\n' >&2; exit 4")
+                .output(OutputParsers.regex("e", "out.txt", "e = (\\S+)"))
+                .build();
+        Parameters p = Parameters.of(Map.of("x", 1.0));
+        TermFailedException e =
+                assertThrows(TermFailedException.class, () -> c.compute(p, new EvaluationContext(p, "e1")));
+        String m = e.getMessage();
+        assertTrue(m.contains("clear^[[2J^[]0;title^G bell^@nul\tend"), m);
+        assertTrue(m.chars().noneMatch(ch -> ch != '\n' && ch != '\t' && Character.isISOControl(ch)), m);
+        assertEquals("a\\u0085b^?", ProgramOutput.printable("a\u0085b\u007f"));
+        assertEquals("plain \t text", ProgramOutput.printable("plain \t text"));
+    }
 }

@@ -364,4 +364,40 @@ class LeastSquaresTest {
                 r.warnings().stream().noneMatch(w -> w.contains("nearly singular")),
                 r.warnings().toString());
     }
+
+    /**
+     * A term of weight 0 is not in the loss: its residuals (all zero) are not counted, and the
+     * uncertainty is that of the fit without it.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"least-squares", "Nelder-Mead"})
+    void aTermOfWeightZeroLeavesTheUncertaintyAsWithoutIt(String method) {
+        QuantityComputer other = p -> Quantities.builder()
+                .put("z", new double[] {p.get("a") * 3, p.get("b") - 7, p.get("a") + p.get("b")})
+                .build();
+        ObjectiveFunction withZero = new CombinedObjectiveFunction(
+                        List.of(line(), other.withLoss(LossFunctions.sumOfSquares("z", new double[] {1, 2, 3}))),
+                        List.of(1.0, 0.0))
+                .withTermNames(List.of("line", "unweighted"));
+        ObjectiveFunction alone =
+                new CombinedObjectiveFunction(List.of(line()), List.of(1.0)).withTermNames(List.of("line"));
+        Uncertainty u0 = new Fitter(withZero, start("a", 0.0, "b", 1.0))
+                .maxEvaluations(3000)
+                .fit(method)
+                .uncertainty();
+        Uncertainty u1 = new Fitter(alone, start("a", 0.0, "b", 1.0))
+                .maxEvaluations(3000)
+                .fit(method)
+                .uncertainty();
+        assertEquals(T.length, u1.residuals());
+        assertEquals(u1.residuals(), u0.residuals(), "the zero-weight term's 3 residuals are not counted");
+        assertEquals(u1.residualVariance(), u0.residualVariance(), 1e-8 * u1.residualVariance());
+        for (String p : List.of("a", "b")) {
+            assertEquals(
+                    u1.standardErrors().get(p),
+                    u0.standardErrors().get(p),
+                    1e-8 * u1.standardErrors().get(p),
+                    p);
+        }
+    }
 }
