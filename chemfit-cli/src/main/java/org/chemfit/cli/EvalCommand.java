@@ -8,6 +8,7 @@ import java.util.Map;
 import org.chemfit.EvaluationContext;
 import org.chemfit.Parameters;
 import org.chemfit.TermFailedException;
+import org.chemfit.support.DecimalText;
 import org.chemfit.support.Names;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
@@ -148,15 +149,12 @@ final class EvalCommand extends BaseCommand {
                         + (s == null ? "" : " (did you mean '" + s + "'?)") + "; parameters: "
                         + String.join(", ", p.names()));
             }
-            try {
-                double v = Double.parseDouble(e.getValue().trim());
-                if (!Double.isFinite(v)) {
-                    throw new NumberFormatException();
-                }
-                changes.put(e.getKey(), v);
-            } catch (NumberFormatException ex) {
-                throw new UserException("--set " + e.getKey() + " must be a finite number, got '" + e.getValue() + "'");
+            double v = DecimalText.parse(e.getValue().trim());
+            if (!Double.isFinite(v)) {
+                throw new UserException("--set " + e.getKey() + " must be a finite number"
+                        + DecimalText.rule(e.getValue().trim()) + ", got '" + e.getValue() + "'");
             }
+            changes.put(e.getKey(), v);
         }
         return changes;
     }

@@ -152,7 +152,7 @@ final class JobReader {
                 optimizer,
                 execution,
                 output,
-                digest(),
+                digest(fitTerms, validation, programs),
                 programs,
                 validation,
                 r.extras.units(),
@@ -180,10 +180,13 @@ final class JobReader {
         return every == null ? 0 : every;
     }
 
-    private JobDigest digest() {
-        List<Path> all = new ArrayList<>();
+    /** The job file, the files it names, then the programs of its own that its commands run. */
+    private JobDigest digest(List<TermSpec> fitTerms, List<TermSpec> validation, Map<String, List<String>> programs) {
+        java.util.Set<Path> all = new java.util.LinkedHashSet<>();
         all.add(r.file);
         all.addAll(r.namedFiles);
-        return new JobDigest(r.folder, all);
+        all.addAll(ProgramFiles.of(fitTerms, r.folder, programs));
+        all.addAll(ProgramFiles.of(validation, r.folder, programs));
+        return new JobDigest(r.folder, new ArrayList<>(all));
     }
 }

@@ -18,7 +18,8 @@ import java.util.TreeMap;
 /**
  * A job as the journal identifies it: the job file's own tree, without {@code execution} and
  * {@code output} (how many workers and where results go change no result), and a SHA-256 of every
- * data file it names. A resumed fit must have equal settings; when they differ the journal names
+ * data file it names and of every program of its own that its commands run ({@link ProgramFiles}:
+ * a script such as {@code ./sim.py}, not a program found on the PATH). A resumed fit must have equal settings; when they differ the journal names
  * each change by its path ({@code job.file.terms[1].weight}, {@code job.data.data/energies.csv}).
  *
  * <pre>{@code
@@ -35,7 +36,8 @@ final class JobSettings {
 
     /**
      * @param job a job read and checked by {@link JobFile#read}
-     * @return {@code {file: <the job file's tree>, data: {relative path: sha256}}}
+     * @return {@code {file: <the job file's tree>, data: {relative path: sha256}}}, the data
+     *     holding the fit terms' files and programs
      * @throws BaseCommand.UserException when a file the job names can no longer be read
      */
     static Map<String, Object> of(JobFile job) {
@@ -55,6 +57,10 @@ final class JobSettings {
                 Path abs = f.toAbsolutePath().normalize();
                 data.put(job.folder().relativize(abs).toString(), sha256(abs));
             }
+        }
+        // the scripts the commands run are the job's as much as its templates are
+        for (Path abs : ProgramFiles.of(job.terms(), job.folder(), job.programs())) {
+            data.put(job.folder().relativize(abs).toString(), sha256(abs));
         }
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("file", tree);

@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import org.chemfit.atoms.PairPotential.CoulombMethod;
 import org.chemfit.atoms.ParameterRef;
+import org.chemfit.support.DecimalText;
 import org.jspecify.annotations.NullUnmarked;
 
 /**
@@ -180,14 +181,17 @@ final class PotentialReader {
             return null;
         }
         String name = text;
+        String factor = null;
         int star = text.indexOf('*');
         if (star >= 0) {
             String left = text.substring(0, star).trim();
             String right = text.substring(star + 1).trim();
             if (isNumber(left) && !isNumber(right)) {
                 name = right;
+                factor = left;
             } else if (isNumber(right) && !isNumber(left)) {
                 name = left;
+                factor = right;
             } else {
                 name = null;
             }
@@ -210,16 +214,21 @@ final class PotentialReader {
         try {
             return ParameterRef.parse(text);
         } catch (IllegalArgumentException e) {
-            // a factor that is a number to Java but not finite, such as Infinity*qH
+            // a factor that is a number to Java but not one of the job file's: not finite (Infinity*qH), not
+            // decimal (2d*qH, 0x1p3*qH) or beyond the job file's limit (1e200*qH)
+            String rule = factor == null ? "" : DecimalText.rule(factor);
             r.problem(
                     n,
-                    where
-                            + " must be a number, a parameter name or factor*name with a finite factor (such as -2*qH), got '"
-                            + text + "'");
+                    rule.isEmpty()
+                            ? where
+                                    + " must be a number, a parameter name or factor*name with a finite factor (such as"
+                                    + " -2*qH), got '" + text + "'"
+                            : where + " factor must be a finite number" + rule + ", got '" + text + "'");
             return null;
         }
     }
 
+    /** @return whether Java reads the text as a number: what is not a name in factor*name */
     private static boolean isNumber(String s) {
         try {
             Double.parseDouble(s);

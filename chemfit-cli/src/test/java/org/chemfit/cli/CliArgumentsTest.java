@@ -63,6 +63,23 @@ class CliArgumentsTest {
     }
 
     @Test
+    void aSetValueIsADecimalNumberOfAtMost1e100InMagnitude() {
+        Cli.Run hex = Cli.run("eval", Cli.resource("jobs/lj.yaml").toString(), "--set", "lj.sigma=0x1p1");
+        assertEquals(ExitCodes.USAGE, hex.code(), hex::toString);
+        assertTrue(
+                hex.err()
+                        .contains("--set lj.sigma must be a finite number written in decimal (digits with an optional"
+                                + " sign, decimal point and exponent, such as -41.5 or 6.2e-3; no type suffix such as d"
+                                + " or F, no hexadecimal), got '0x1p1'"),
+                hex::toString);
+        Cli.Run huge = Cli.run("eval", Cli.resource("jobs/lj.yaml").toString(), "--set", "lj.sigma=1e200");
+        assertEquals(ExitCodes.USAGE, huge.code(), huge::toString);
+        assertTrue(
+                huge.err().contains("--set lj.sigma must be a finite number at most 1e100 in magnitude, got '1e200'"),
+                huge::toString);
+    }
+
+    @Test
     void setWithoutAnEqualsSignShowsTheForm() {
         Cli.Run r = Cli.run("eval", Cli.resource("jobs/lj.yaml").toString(), "--set", "lj.epsilon");
         assertEquals(ExitCodes.USAGE, r.code(), r::toString);

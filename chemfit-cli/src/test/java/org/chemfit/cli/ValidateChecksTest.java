@@ -466,6 +466,84 @@ class ValidateChecksTest {
                 r::toString);
     }
 
+    /**
+     * A reference CSV's numbers are decimal text of at most 1e100 in magnitude, as the job file's
+     * are: Java's type suffixes and hexadecimal floats are refused, not read (0x1p3 as 8), and so is
+     * a number beyond the limit; white space around a number is not a problem.
+     */
+    @Test
+    void aCsvNumberWithATypeSuffixInHexadecimalOrOverTheLimitIsRefusedSayingTheRule() throws IOException {
+        Files.writeString(dir.resolve("a.xyz"), "2\nr=2.0\nAr 0 0 0\nAr 2.0 0 0\n");
+        Path csv = dir.resolve("ref.csv");
+        Files.writeString(
+                csv,
+                String.join(
+                        "\n",
+                        "file,reference_energy,tag,r",
+                        "a.xyz,60.465539d,t1,2.0",
+                        "a.xyz,-41.5F,t2,2.0",
+                        "a.xyz,1e200,t3,2.0",
+                        "a.xyz, -99.9 ,t4,2.0",
+                        "a.xyz,0x1p3,t5,2.0",
+                        "a.xyz,-1e400,t6,2.0",
+                        "a.xyz,+.5e1,t7,2.0f",
+                        "a.xyz,1.5E-3,t8,1e101",
+                        ""));
+        Path job = dir.resolve("numbers.yaml");
+        Files.writeString(
+                job,
+                String.join(
+                        "\n",
+                        "parameters: {eps: 1.0, sig: 2.2}",
+                        "terms:",
+                        "  - name: curve",
+                        "    kind: atoms",
+                        "    reference: ref.csv",
+                        "    coordinate: {column: r, unit: A}",
+                        "    potential: [{form: lennard_jones, species: [Ar, Ar], epsilon: eps, sigma: sig}]",
+                        ""));
+        String decimal = " written in decimal (digits with an optional sign, decimal point and exponent, such as -41.5"
+                + " or 6.2e-3; no type suffix such as d or F, no hexadecimal)";
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertEquals(
+                List.of(
+                        csv + ":2: expected a finite number in column 'reference_energy'" + decimal
+                                + ", got '60.465539d'",
+                        csv + ":3: expected a finite number in column 'reference_energy'" + decimal + ", got '-41.5F'",
+                        csv + ":4: expected a finite number in column 'reference_energy' at most 1e100 in magnitude,"
+                                + " got '1e200'",
+                        csv + ":6: expected a finite number in column 'reference_energy'" + decimal + ", got '0x1p3'",
+                        csv + ":7: expected a finite number in column 'reference_energy' at most 1e100 in magnitude,"
+                                + " got '-1e400'",
+                        csv + ":8: expected a finite number in column 'r'" + decimal + ", got '2.0f'",
+                        csv + ":9: expected a finite number in column 'r' at most 1e100 in magnitude, got '1e101'",
+                        "7 problems found; the job file format is described in docs/job-file.md"),
+                r.err().lines().toList(),
+                r::toString);
+    }
+
+    /** The same numbers in a structure file: its coordinates and energy are decimal text too. */
+    @Test
+    void aStructureFilesNumberInHexadecimalOrOverTheLimitIsRefusedSayingTheRule() throws IOException {
+        Files.writeString(dir.resolve("hex.xyz"), "2\nenergy=-1.0\nAr 0 0 0\nAr 0x1p1 0 0\n");
+        Files.writeString(dir.resolve("huge.xyz"), "2\nenergy=-1.0\nAr 0 0 0\nAr 2.0 1e200 0\n");
+        Files.writeString(dir.resolve("ref.csv"), "file,reference_energy,tag\nhex.xyz,-1.0,a\nhuge.xyz,-1.0,b\n");
+        Cli.Run r =
+                Cli.run("validate", atomsJob("xyz.yaml", "ref.csv", "[Ar, Ar]").toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertTrue(
+                r.err()
+                        .contains(dir.resolve("hex.xyz") + ":4: expected a finite number for coordinate x of atom 2"
+                                + " written in decimal (digits"),
+                r::toString);
+        assertTrue(
+                r.err()
+                        .contains(dir.resolve("huge.xyz") + ":4: expected a finite number for coordinate y of atom 2"
+                                + " at most 1e100 in magnitude, got '1e200' (ref.csv line 3, tag 'b')"),
+                r::toString);
+    }
+
     @Test
     void aKeyGivenTwiceIsReportedWithTheFilesOtherProblems() throws IOException {
         Path job = dir.resolve("twice.yaml");

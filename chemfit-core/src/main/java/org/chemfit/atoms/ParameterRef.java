@@ -2,6 +2,7 @@ package org.chemfit.atoms;
 
 import java.util.Objects;
 import org.chemfit.Parameters;
+import org.chemfit.support.DecimalText;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -64,7 +65,8 @@ public record ParameterRef(@Nullable String name, double factor) {
 
     /**
      * Parses the text form used in job files: a number ({@code "0.5"}), a parameter name
-     * ({@code "qH"}), or a factor times a name ({@code "-2*qH"}, {@code "qH*-2"}).
+     * ({@code "qH"}), or a factor times a name ({@code "-2*qH"}, {@code "qH*-2"}). Numbers are
+     * decimal text of at most 1e100 in magnitude ({@code "2d"} and {@code "0x1p3"} are not numbers).
      *
      * @param text the text
      * @return the reference
@@ -98,13 +100,10 @@ public record ParameterRef(@Nullable String name, double factor) {
                 "expected a number, a parameter name or factor*name (such as -2*qH), got '" + text + "'");
     }
 
+    /** @return the decimal number of at most 1e100 in magnitude the text is, or null */
     private static @Nullable Double number(String s) {
-        try {
-            double v = Double.parseDouble(s);
-            return Double.isFinite(v) ? v : null;
-        } catch (NumberFormatException e) {
-            return null;
-        }
+        double v = DecimalText.parse(s);
+        return Double.isFinite(v) ? v : null;
     }
 
     private static String checkName(String name, String text) {

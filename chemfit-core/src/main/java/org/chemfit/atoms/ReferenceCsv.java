@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 import org.chemfit.ChemFitException;
+import org.chemfit.support.DecimalText;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -42,7 +43,8 @@ public final class ReferenceCsv {
      * @param csv the CSV file
      * @return its rows, in order (at least one)
      * @throws InputFormatException when the header lacks a required column, a row has the wrong
-     *     number of fields, a file name is empty, an energy is not a number, two rows have the same
+     *     number of fields, a file name is empty, an energy is not a finite number written in decimal
+     *     of at most 1e100 in magnitude ({@code 60.4d}, {@code 0x1p3} and {@code 1e200} are not), two rows have the same
      *     tag or the file has no rows; the message names the file and line. Every bad row is found,
      *     and every bad field of a row: the exception names the first problem, and each further one
      *     (of the first 20 bad rows) is attached to it as a suppressed {@code InputFormatException};
@@ -289,7 +291,9 @@ public final class ReferenceCsv {
             problems.add(new InputFormatException(
                     csv,
                     lineNo,
-                    "expected a finite number in column 'reference_energy', got '" + f.get(cols.energy()) + "'"));
+                    "expected a finite number in column 'reference_energy'"
+                            + DecimalText.rule(f.get(cols.energy()).trim()) + ", got '" + f.get(cols.energy())
+                            + "'"));
         }
         Path file = name.isEmpty()
                 ? null
@@ -310,7 +314,8 @@ public final class ReferenceCsv {
                 problems.add(new InputFormatException(
                         csv,
                         lineNo,
-                        "expected a finite number in column '" + cols.valueName() + "', got '" + field + "'"));
+                        "expected a finite number in column '" + cols.valueName() + "'" + DecimalText.rule(field)
+                                + ", got '" + field + "'"));
                 valueProblems = 1;
             }
         }
@@ -318,13 +323,9 @@ public final class ReferenceCsv {
         return new Row(entry, tag.isEmpty() ? null : tag, value, valueProblems);
     }
 
-    /** @return the field as a number, NaN when it is not one */
+    /** @return the field as a number, NaN when it is not decimal text of at most 1e100 in magnitude */
     private static double number(String field) {
-        try {
-            return Double.parseDouble(field.trim());
-        } catch (NumberFormatException ex) {
-            return Double.NaN;
-        }
+        return DecimalText.parse(field.trim());
     }
 
     /**

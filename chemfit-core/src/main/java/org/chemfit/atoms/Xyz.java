@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalDouble;
 import org.chemfit.ChemFitException;
+import org.chemfit.support.DecimalText;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -196,15 +197,12 @@ public final class Xyz {
     }
 
     private static double number(Path file, int line, String s, String what) {
-        try {
-            double v = Double.parseDouble(s);
-            if (Double.isFinite(v)) {
-                return v;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
+        double v = DecimalText.parse(s);
+        if (Double.isFinite(v)) {
+            return v;
         }
-        throw new InputFormatException(file, line, "expected a finite number for " + what + ", got '" + s + "'");
+        throw new InputFormatException(
+                file, line, "expected a finite number for " + what + DecimalText.rule(s) + ", got '" + s + "'");
     }
 
     private static void check(Path file, int line, String s, char type, int column) {

@@ -1,0 +1,129 @@
+package org.chemfit.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The job's own programs that its external terms run, hashed with the files the job names (the
+ * job's fingerprint and the settings a resumed fit must match): a changed script is another job,
+ * as a changed template or data file is.
+ *
+ * <ul>
+ *   <li>A command's program given as a path relative to the job file's folder ({@code ./sim.py},
+ *       {@code scripts/run.sh}, {@code ../bin/sim.py}) is the file that runs, as {@link
+ *       ExternalTerms#findProgram} finds it there.
+ *   <li>A program given as an absolute path, a program alias's path, and an argument of a command
+ *       or of the launcher given as an absolute path (an interpreter's script: {@code [python3,
+ *       /home/me/job/sim.py]}) are hashed when they name a regular file inside the job file's folder
+ *       or one of its sub-folders; elsewhere they are taken as installed software.
+ *   <li>A program looked up on the PATH ({@code lmp}, {@code gmx}, {@code python3}) is installed
+ *       software and not hashed; nor is a relative argument, which names a file of the run
+ *       directory (one the term stages with {@code files}, {@code templates} or {@code link} is
+ *       hashed as such).
+ * </ul>
+ *
+ * <pre>{@code
+ * List<Path> scripts = ProgramFiles.of(job.terms(), job.folder(), job.programs());
+ * }</pre>
+ *
+ * @implNote Stateless; reads the file system afresh on each call.
+ */
+final class ProgramFiles {
+
+    private ProgramFiles() {}
+
+    /**
+     * @param terms terms of a job; those that are not external run no program
+     * @param folder the job file's folder
+     * @param programs the job's program aliases (alias to the names tried for it, paths absolute)
+     * @return the absolute, normalized paths of the programs and scripts to hash, each once, in the
+     *     order the commands name them
+     */
+    static List<Path> of(List<JobFile.TermSpec> terms, Path folder, Map<String, List<String>> programs) {
+        Set<Path> out = new LinkedHashSet<>();
+        for (JobFile.TermSpec t : terms) {
+            if (t.config() instanceof JobFile.ExternalConfig x) {
+                out.addAll(of(x, folder, programs));
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * @param config an external term's settings
+     * @param folder the job file's folder
+     * @param programs the job's program aliases (alias to the names tried for it, paths absolute)
+     * @return the absolute, normalized paths of the programs and scripts to hash, each once
+     */
+    static List<Path> of(JobFile.ExternalConfig config, Path folder, Map<String, List<String>> programs) {
+        Path base = folder.toAbsolutePath().normalize();
+        Set<Path> out = new LinkedHashSet<>();
+        for (List<String> command : config.commands()) {
+            if (command.isEmpty()) {
+                continue;
+            }
+            String program = command.get(0);
+            List<String> names = programs.get(program);
+            if (names != null) {
+                Path used = aliasProgram(names);
+                if (used != null) {
+                    inside(used.toString(), base, out);
+                }
+            } else if (program.startsWith("/")) {
+                inside(program, base, out);
+            } else if (program.contains("/")) {
+                // relative to the job's folder, where it runs from when it is there (else a staged file)
+                Path p = ExternalTerms.findProgram(program, base);
+                if (p != null && Files.isRegularFile(p)) {
+                    out.add(p.toAbsolutePath().normalize());
+                }
+            }
+            for (String word : command.subList(1, command.size())) {
+                if (word.startsWith("/")) {
+                    inside(word, base, out);
+                }
+            }
+        }
+        for (String word : config.launcher()) {
+            if (word.startsWith("/")) {
+                inside(word, base, out);
+            }
+        }
+        return new ArrayList<>(out);
+    }
+
+    /** @return the name of an alias that runs, as {@code Programs.firstOnPath} picks it, or null when none is found */
+    private static @Nullable Path aliasProgram(List<String> names) {
+        String path = System.getenv().getOrDefault("PATH", "");
+        for (String n : names) {
+            if (n.contains("/")) {
+                Path p = Path.of(n).toAbsolutePath();
+                if (Files.isExecutable(p) && !Files.isDirectory(p)) {
+                    return p;
+                }
+            } else if (ExternalTerms.findOnPath(n, path) != null) {
+                return null; // installed software
+            }
+        }
+        return null;
+    }
+
+    /** Adds an absolute path when it names a regular file in the job's folder or below it. */
+    private static void inside(String path, Path base, Set<Path> out) {
+        Path abs;
+        try {
+            abs = Path.of(path).toAbsolutePath().normalize();
+        } catch (java.nio.file.InvalidPathException e) {
+            return; // no file has such a name
+        }
+        if (abs.startsWith(base) && Files.isRegularFile(abs)) {
+            out.add(abs);
+        }
+    }
+}
