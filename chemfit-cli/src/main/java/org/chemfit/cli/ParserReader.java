@@ -9,6 +9,7 @@ import static org.chemfit.cli.JobKeys.SELECTS;
 import java.nio.file.Path;
 import org.chemfit.cli.ParserSpec.ColumnRef;
 import org.chemfit.cli.ParserSpec.Select;
+import org.chemfit.external.OutputParsers;
 import org.jspecify.annotations.NullUnmarked;
 
 /**
@@ -85,6 +86,19 @@ final class ParserReader {
                     ok &= gi != null;
                     group = gi == null ? null : ColumnRef.at(gi);
                 }
+                if (ok && group != null) {
+                    try { // the parser's own check, here where the line is known, not when the fit starts
+                        OutputParsers.Regex re = OutputParsers.regex("q", "f", pattern);
+                        if (group.name() != null) {
+                            re.group(group.name());
+                        } else {
+                            re.group(group.index());
+                        }
+                    } catch (IllegalArgumentException ex) {
+                        r.problem(g, w + " group: " + ex.getMessage());
+                        ok = false;
+                    }
+                }
             }
             case "column", "lammps_thermo" -> {
                 Node c = r.require(pm, "column", w + " (" + parser + ")");
@@ -138,6 +152,14 @@ final class ParserReader {
             default -> {
                 path = r.string(r.require(pm, "path", w + " (json)"), w + " path");
                 ok &= path != null;
+                if (path != null) {
+                    try { // the parser's own check of the path, here where the line is known
+                        OutputParsers.json("q", "f", path);
+                    } catch (IllegalArgumentException ex) {
+                        r.problem(pm.entries.get("path"), w + " path: " + ex.getMessage());
+                        ok = false;
+                    }
+                }
             }
         }
         Double from = null;
