@@ -409,6 +409,10 @@ final class FitRun {
         }
         if (!quiet) {
             fitter.listener(new FirstFailures(JobKeys.word(jf.combination().onFailure()), bar::note));
+            UnconvergedRelaxations relaxations = new UnconvergedRelaxations(jf.terms(), bar::note);
+            if (relaxations.relaxes()) {
+                fitter.listener(relaxations);
+            }
         }
         try {
             FitResult result = fitter.fit();
@@ -457,6 +461,14 @@ final class FitRun {
             vInitial = plan.evaluateValidation(plan.initial());
             Parameters best = result.bestParameters();
             vBest = best == null ? null : plan.evaluateValidation(best);
+            if (!quiet) {
+                UnconvergedRelaxations relaxations = new UnconvergedRelaxations(jf.validation(), err()::println);
+                for (EvaluationContext v : java.util.Arrays.asList(vInitial, vBest)) {
+                    if (v != null) {
+                        relaxations.check(v, " (validation)", false);
+                    }
+                }
+            }
         } catch (RuntimeException e) {
             // Held-out data judge the fit; they never fail it. Their metrics stay empty.
             err().println("warning: the validation terms could not be evaluated: " + Messages.clean(e.getMessage()));

@@ -12,8 +12,11 @@ import org.chemfit.Parameters;
  *   <li>FIRE: E. Bitzek et al., Phys. Rev. Lett. 97, 170201 (2006), with that paper's constants
  *       (N_min 5, f_inc 1.1, f_dec 0.5, α_start 0.1, f_α 0.99), unit masses, Δt 0.1 and Δt_max 1.0.</li>
  *   <li>L-BFGS: J. Nocedal, Math. Comp. 35, 773 (1980), two-loop recursion over the last 10 steps,
- *       initial inverse Hessian 1/70 Å²/eV, with backtracking (halving the step, at most 10 times)
- *       whenever a step would raise the energy.</li>
+ *       initial inverse Hessian 1/70 Å²/eV for the first step, then s·y/y·y of the newest pair, with
+ *       backtracking (halving the step, at most 10 times) whenever a step would raise the energy. A
+ *       step along which the energy is not convex (s·y ≤ 0, as where a bond is stretched past the
+ *       inflection point of its pair curve) is not kept: the history is dropped and the next steps
+ *       follow the force, each twice as long as the one before, until a convex step refills it.</li>
  * </ul>
  *
  * <pre>{@code
@@ -37,6 +40,8 @@ public final class Relax {
 
     private static final int HISTORY = 10;
     private static final double LBFGS_INITIAL_CURVATURE = 70.0;
+    /** A step's pair (s, y) enters the L-BFGS history only when s·y exceeds this fraction of |s||y|. */
+    private static final double CURVATURE_FLOOR = 1e-10;
 
     private final Method method;
     private final int maxSteps;
@@ -244,44 +249,15 @@ public final class Relax {
         int head = 0;
         int steps = 0;
         double[] alphas = new double[HISTORY];
+        // after a step along which the energy is not convex, the length (Å, largest atom) of the next
+        // steepest-descent step; 0 while the curvature seen so far is positive
+        double downhill = 0;
         while (maxForce(f) >= forceTolerance && steps < maxSteps) {
-            // two-loop recursion: d = -H g with g = -f
-            double[] q = new double[n];
-            for (int i = 0; i < n; i++) {
-                q[i] = -f[i];
-            }
-            for (int k = 0; k < stored; k++) {
-                int idx = Math.floorMod(head - 1 - k, HISTORY);
-                alphas[idx] = rho[idx] * dot(s[idx], q);
-                for (int i = 0; i < n; i++) {
-                    q[i] -= alphas[idx] * y[idx][i];
-                }
-            }
-            double gamma = 1.0 / LBFGS_INITIAL_CURVATURE;
-            if (stored > 0) {
-                int last = Math.floorMod(head - 1, HISTORY);
-                gamma = dot(s[last], y[last]) / dot(y[last], y[last]);
-            }
-            for (int i = 0; i < n; i++) {
-                q[i] *= gamma;
-            }
-            for (int k = stored - 1; k >= 0; k--) {
-                int idx = Math.floorMod(head - 1 - k, HISTORY);
-                double beta = rho[idx] * dot(y[idx], q);
-                for (int i = 0; i < n; i++) {
-                    q[i] += (alphas[idx] - beta) * s[idx][i];
-                }
-            }
-            double[] dr = new double[n];
-            for (int i = 0; i < n; i++) {
-                dr[i] = -q[i];
-            }
+            double[] dr = stored == 0 ? steepestDescent(f, downhill) : direction(f, s, y, rho, alphas, stored, head);
             if (dot(dr, f) <= 0) {
                 // not a descent direction: forget the history and follow the force
                 stored = 0;
-                for (int i = 0; i < n; i++) {
-                    dr[i] = f[i] / LBFGS_INITIAL_CURVATURE;
-                }
+                dr = steepestDescent(f, downhill);
             }
             bound(dr);
             double[] xn = new double[n];
@@ -303,15 +279,23 @@ public final class Relax {
             double[] yk = new double[n];
             for (int i = 0; i < n; i++) {
                 sk[i] = xn[i] - x[i];
-                yk[i] = f[i] - fn[i];
+                yk[i] = f[i] - fn[i]; // the change of the gradient, -force
             }
             double sy = dot(sk, yk);
-            if (sy > 1e-20) {
+            if (sy > CURVATURE_FLOOR * Math.sqrt(dot(sk, sk) * dot(yk, yk))) {
                 s[head] = sk;
                 y[head] = yk;
                 rho[head] = 1.0 / sy;
                 head = (head + 1) % HISTORY;
                 stored = Math.min(stored + 1, HISTORY);
+                downhill = 0;
+            } else {
+                // the energy is not convex along the step (the force grew or stayed as the atoms moved
+                // along it): such a pair would make the inverse Hessian indefinite, and the pairs kept
+                // describe curvature elsewhere. Forget them and go downhill, twice as far each step
+                // while this lasts, up to maxStep (bound); backtracking catches an overshoot.
+                stored = 0;
+                downhill = Math.min(maxStep, 2 * maxForce(sk));
             }
             x = xn;
             f = fn;
@@ -320,6 +304,59 @@ public final class Relax {
         }
         double fm = maxForce(f);
         return new Result(start.withPositionsUnchecked(x), e, f, steps, fm < forceTolerance, fm);
+    }
+
+    /**
+     * @param f the forces
+     * @param length 0 for the first step (f over the initial curvature), else the largest atom's
+     *     displacement (Å)
+     * @return a step along the forces
+     */
+    private static double[] steepestDescent(double[] f, double length) {
+        double scale = 1.0 / LBFGS_INITIAL_CURVATURE;
+        double fm = maxForce(f);
+        if (length > 0 && fm > 0) {
+            scale = length / fm;
+        }
+        double[] dr = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            dr[i] = scale * f[i];
+        }
+        return dr;
+    }
+
+    /** The L-BFGS step -H g (g = -f) by the two-loop recursion over the stored pairs, newest at head - 1. */
+    private static double[] direction(
+            double[] f, double[][] s, double[][] y, double[] rho, double[] alphas, int stored, int head) {
+        int n = f.length;
+        double[] q = new double[n];
+        for (int i = 0; i < n; i++) {
+            q[i] = -f[i];
+        }
+        for (int k = 0; k < stored; k++) {
+            int idx = Math.floorMod(head - 1 - k, HISTORY);
+            alphas[idx] = rho[idx] * dot(s[idx], q);
+            for (int i = 0; i < n; i++) {
+                q[i] -= alphas[idx] * y[idx][i];
+            }
+        }
+        // initial inverse Hessian scaled by the newest pair (Nocedal & Wright, eq. 7.20)
+        int last = Math.floorMod(head - 1, HISTORY);
+        double gamma = dot(s[last], y[last]) / dot(y[last], y[last]);
+        for (int i = 0; i < n; i++) {
+            q[i] *= gamma;
+        }
+        for (int k = stored - 1; k >= 0; k--) {
+            int idx = Math.floorMod(head - 1 - k, HISTORY);
+            double beta = rho[idx] * dot(y[idx], q);
+            for (int i = 0; i < n; i++) {
+                q[i] += (alphas[idx] - beta) * s[idx][i];
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            q[i] = -q[i];
+        }
+        return q;
     }
 
     @Override

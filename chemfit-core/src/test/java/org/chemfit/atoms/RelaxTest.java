@@ -100,6 +100,71 @@ class RelaxTest {
         assertEquals(LJ.energy(start, UNIT), none.energy(), 0.0);
     }
 
+    /** Argon's Lennard-Jones parameters (eV, Å), as a fit of argon dimers would start from. */
+    static final Parameters ARGON = Parameters.of(Map.of("epsilon", 0.0104, "sigma", 3.4));
+
+    /**
+     * Starts past the inflection point of the curve (about 4.23 Å for argon), where the energy is
+     * concave along the bond and moving inward makes the force grow, and inside the minimum, where it
+     * is repulsive. Both methods, with their defaults (fmax 1e-5 eV/Å), reach the minimum -epsilon at
+     * 2^(1/6) sigma in a few dozen steps, and agree.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(doubles = {3.6, 4.5, 5.0, 6.0, 7.0})
+    void argonDimerRelaxesToTheMinimumFromTheConcaveAndTheRepulsiveRegion(double r0) {
+        Atoms start = Atoms.of(List.of("Ar", "Ar"), new double[][] {{0, 0, 0}, {0, 0, r0}});
+        double eps = 0.0104;
+        double rMin = R_MIN * 3.4;
+        // curvature of the pair energy at the minimum, 36 2^(2/3) eps / sigma^2 (eV/Å^2): a force below
+        // fmax leaves the distance within fmax / k of the minimum and the energy within fmax^2 / (2k)
+        double k = 36 * Math.pow(2, 2.0 / 3) * eps / (3.4 * 3.4);
+        double fmax = Relax.lbfgs().forceTolerance();
+        Relax.Result lbfgs = Relax.lbfgs().run(LJ, ARGON, start);
+        Relax.Result fire = Relax.fire().run(LJ, ARGON, start);
+        for (Relax.Result r : List.of(lbfgs, fire)) {
+            assertTrue(r.converged(), "from " + r0 + " Å: " + r.steps() + " steps, fmax " + r.maxForce());
+            assertTrue(r.maxForce() < fmax, "from " + r0 + " Å: fmax " + r.maxForce());
+            assertEquals(-eps, r.energy(), fmax * fmax / (2 * k), "from " + r0 + " Å");
+            assertEquals(rMin, r.atoms().distance(0, 1), fmax / k, "from " + r0 + " Å");
+        }
+        assertTrue(lbfgs.steps() < 50, "L-BFGS from " + r0 + " Å took " + lbfgs.steps() + " steps");
+        assertEquals(fire.energy(), lbfgs.energy(), fmax * fmax / k, "L-BFGS and FIRE agree from " + r0 + " Å");
+        assertEquals(fire.atoms().distance(0, 1), lbfgs.atoms().distance(0, 1), 2 * fmax / k);
+    }
+
+    /**
+     * From 6 Å the steps of L-BFGS grow while the curvature along them is negative, but no atom moves
+     * further than max_step in one step, and the energy never rises; it converges within 60 steps of
+     * at most 0.05 Å (each atom has about 1.1 Å to go).
+     */
+    @Test
+    void lbfgsStepsInTheConcaveRegionGrowUpToTheLargestStep() {
+        Atoms start = Atoms.of(List.of("Ar", "Ar"), new double[][] {{0, 0, 0}, {0, 0, 6.0}});
+        double maxStep = 0.05;
+        Relax relax = Relax.lbfgs().maxStep(maxStep);
+        Relax.Result before = relax.maxSteps(0).run(LJ, ARGON, start);
+        double longest = 0;
+        double first = 0;
+        for (int k = 1; k <= 60 && !before.converged(); k++) {
+            Relax.Result r = relax.maxSteps(k).run(LJ, ARGON, start);
+            assertEquals(k, r.steps());
+            for (int i = 0; i < 2; i++) {
+                double[] a = before.atoms().position(i);
+                double[] b = r.atoms().position(i);
+                double d = Math.sqrt(Math.pow(a[0] - b[0], 2) + Math.pow(a[1] - b[1], 2) + Math.pow(a[2] - b[2], 2));
+                assertTrue(d <= maxStep + 1e-12, "step " + k + ": atom " + i + " moved " + d);
+                longest = Math.max(longest, d);
+                first = k == 1 ? d : first;
+            }
+            assertTrue(r.energy() <= before.energy(), "step " + k + ": the energy rose to " + r.energy());
+            before = r;
+        }
+        assertTrue(first < 1e-3, "the first step follows the force over 70 eV/Å^2, got " + first);
+        assertEquals(maxStep, longest, 1e-12, "the steps grew to max_step");
+        assertTrue(before.converged(), "fmax " + before.maxForce() + " after 60 steps");
+        assertEquals(-0.0104, before.energy(), 1e-8);
+    }
+
     @Test
     void invalidSettingsAreRejected() {
         assertTrue(
