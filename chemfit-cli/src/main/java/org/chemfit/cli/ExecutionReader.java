@@ -50,7 +50,7 @@ final class ExecutionReader {
                 retries = rt == null ? retries : rt;
                 if (m.entries.containsKey("run_directory")) {
                     Path p = r.path(m.entries.get("run_directory"), "execution run_directory", false);
-                    String why = p == null ? null : Messages.notAFolder(p);
+                    String why = p == null ? null : Messages.notWritableFolder(p);
                     if (why != null) {
                         r.problem(
                                 m.entries.get("run_directory"),

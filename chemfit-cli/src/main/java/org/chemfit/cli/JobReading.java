@@ -301,6 +301,10 @@ final class JobReading {
                 problem(n, where + " names a file that does not exist: " + p);
                 return null;
             }
+            if (!Files.isReadable(p)) {
+                problem(n, where + " names a file this user may not read (permission denied): " + p);
+                return null;
+            }
             namedFiles.add(p);
         }
         return p;

@@ -68,6 +68,24 @@ final class Messages {
      * @param folder a folder to be created or written
      * @return why it cannot be a folder (it, or a folder above it, is a file), or null when nothing is in the way
      */
+    /**
+     * @param folder a folder to write in, which may not exist yet
+     * @return why this user cannot make or write it (it is a file; the folder, or the nearest one
+     *     above it that exists, may not be written), or null
+     */
+    static @Nullable String notWritableFolder(Path folder) {
+        String why = notAFolder(folder);
+        if (why != null) {
+            return why;
+        }
+        for (Path p = folder.toAbsolutePath().normalize(); p != null; p = p.getParent()) {
+            if (Files.isDirectory(p)) {
+                return Files.isWritable(p) ? null : "permission denied: " + p + " is not writable by this user";
+            }
+        }
+        return null;
+    }
+
     static @Nullable String notAFolder(Path folder) {
         for (Path p = folder.toAbsolutePath().normalize(); p != null; p = p.getParent()) {
             if (Files.exists(p) && !Files.isDirectory(p)) {

@@ -756,4 +756,24 @@ class ValidateChecksTest {
                                 + " (--per-structure shows which)"),
                 r::toString);
     }
+
+    @Test
+    @SuppressWarnings("try") // the folder is read-only while the resource is open
+    void aRunDirectoryThisUserMayNotWriteInIsReportedByValidate() throws Exception {
+        Path job = externalJob("e = {{ lj.epsilon }}\n");
+        Path ro = Files.createDirectories(dir.resolve("ro-runs"));
+        Files.writeString(job, Files.readString(job) + "execution: {run_directory: ro-runs/here}\n");
+        try (org.chemfit.testfixtures.ReadOnlyFolder unused = org.chemfit.testfixtures.ReadOnlyFolder.of(ro)) {
+            Cli.Run r = Cli.run("validate", job.toString());
+            assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+            assertTrue(
+                    r.err()
+                            .contains(":13:28: execution run_directory " + ro.resolve("here")
+                                    + " cannot be created or written: permission denied: " + ro
+                                    + " is not writable by this user"),
+                    r::toString);
+        }
+        Cli.Run ok = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.OK, ok.code(), ok::toString);
+    }
 }
