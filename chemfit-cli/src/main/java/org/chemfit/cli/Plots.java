@@ -629,6 +629,9 @@ final class Plots {
         return f;
     }
 
+    /** The most bars the share plot draws: the largest shares, the last bar the rest together. */
+    static final int MAX_SHARE_BARS = 12;
+
     @SuppressWarnings("unchecked")
     private static Figure shares(List<Object> terms) {
         List<String> names = new ArrayList<>();
@@ -643,20 +646,49 @@ final class Plots {
         if (names.size() < 2) {
             return null; // one term holds all of the loss: nothing to show
         }
-        Figure f = new Figure(W, H, "Each term's share of the best loss");
-        Figure.Panel p = f.panel(0, 1).x("term", "number", false).y("share of the loss", "%", false);
-        p.x.whole = true;
+        // with many terms, the largest shares one by one and the rest as one bar: a bar a pixel wide
+        // and a legend longer than the figure show nothing
+        List<Integer> shown = new ArrayList<>();
         for (int i = 0; i < names.size(); i++) {
+            shown.add(i);
+        }
+        double rest = 0;
+        int restCount = 0;
+        if (names.size() > MAX_SHARE_BARS) {
+            shown.sort((a, b) -> Double.compare(shares.get(b), shares.get(a)));
+            for (int i : shown.subList(MAX_SHARE_BARS - 1, shown.size())) {
+                rest += shares.get(i);
+                restCount++;
+            }
+            shown = new ArrayList<>(shown.subList(0, MAX_SHARE_BARS - 1));
+        }
+        Figure f = new Figure(W, H, "Each term's share of the best loss");
+        Figure.Panel p = f.panel(0, 1)
+                .x(restCount > 0 ? "term, largest shares first" : "term", "number", false)
+                .y("share of the loss", "%", false);
+        p.x.whole = true;
+        for (int k = 0; k < shown.size(); k++) {
+            int i = shown.get(k);
             p.bars(
-                    new double[] {i + 0.6},
+                    new double[] {k + 0.6},
                     0.8,
                     new double[] {0},
                     new double[] {shares.get(i)},
-                    Figure.PALETTE[i % Figure.PALETTE.length],
+                    Figure.PALETTE[k % Figure.PALETTE.length],
                     (i + 1) + ": " + names.get(i) + String.format(Locale.ROOT, " (%.1f%%)", shares.get(i)));
         }
+        if (restCount > 0) {
+            p.bars(
+                    new double[] {shown.size() + 0.6},
+                    0.8,
+                    new double[] {0},
+                    new double[] {rest},
+                    Figure.PALETTE[shown.size() % Figure.PALETTE.length],
+                    String.format(Locale.ROOT, "the other %d terms (%.1f%%)", restCount, rest));
+        }
+        int bars = shown.size() + (restCount > 0 ? 1 : 0);
         p.x.include(0.4);
-        p.x.include(names.size() + 0.6);
+        p.x.include(bars + 0.6);
         p.y.include(0);
         return f;
     }

@@ -304,4 +304,41 @@ class PlotsTest {
         assertTrue(Files.readString(plots.resolve("term-a_b.svg")).contains("a/b"));
         assertTrue(Files.readString(plots.resolve("term-a_b-2.svg")).contains("a?b"));
     }
+
+    @Test
+    void theSharePlotOfManyTermsShowsTheLargestAndTheRestAsOneBar() throws IOException {
+        Path csv = Cli.resource("jobs/data/energies.csv");
+        StringBuilder job = new StringBuilder(String.join(
+                "\n",
+                "parameters:",
+                "  lj:",
+                "    epsilon: {initial: 1.0, bounds: [0.1, 10.0]}",
+                "    sigma: {initial: 2.2, bounds: [1.0, 4.0]}",
+                "terms:",
+                ""));
+        int terms = Plots.MAX_SHARE_BARS + 3;
+        for (int i = 0; i < terms; i++) {
+            job.append("  - name: t")
+                    .append(i)
+                    .append('\n')
+                    .append("    kind: atoms\n")
+                    .append("    weight: ")
+                    .append(1 + i)
+                    .append('\n')
+                    .append("    reference: ")
+                    .append(csv)
+                    .append('\n')
+                    .append("    potential: {form: lennard_jones, epsilon: lj.epsilon, sigma: lj.sigma}\n");
+        }
+        job.append("optimizer: {method: Nelder-Mead, max_evaluations: 5}\noutput: {folder: out}\n");
+        Path file = tmp.resolve("many.yaml");
+        Files.writeString(file, job);
+        Cli.Run r = Cli.run("fit", file.toString(), "--progress", "none");
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        String svg = Files.readString(tmp.resolve("out").resolve("plots").resolve("loss-shares.svg"));
+        // the weights rise with the index: the largest shares are those of the last terms
+        assertTrue(svg.contains(terms + ": t" + (terms - 1) + " ("), svg);
+        assertTrue(svg.contains("the other 4 terms ("), svg);
+        assertFalse(svg.contains(">1: t0 ("), "the smallest share is among the rest");
+    }
 }
