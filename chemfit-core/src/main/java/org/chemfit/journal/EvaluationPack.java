@@ -649,6 +649,18 @@ final class EvaluationPack {
      * @throws JournalException when the blob is not such a record
      */
     static Decoded decode(byte[] blob, long runId, int evaluationNumber, int attempt, String evaluationKey) {
+        return decode(blob, runId, evaluationNumber, attempt, evaluationKey, true);
+    }
+
+    /**
+     * @param whole whether the tree and the quantities are read too; without them the terms are
+     *     read with empty quantities and the tree is empty (what a reader that only tallies the
+     *     terms' values needs, at a fraction of the cost)
+     * @return what {@link #decode(byte[], long, int, int, String)} returns, or its terms alone
+     * @throws JournalException when the blob is not such a record
+     */
+    static Decoded decode(
+            byte[] blob, long runId, int evaluationNumber, int attempt, String evaluationKey, boolean whole) {
         if (!is(blob)) {
             throw new JournalException("a record of evaluation " + evaluationNumber + " of run " + runId
                     + " does not start with the mark \"CFE\" and layout version 1 or 2");
@@ -656,7 +668,8 @@ final class EvaluationPack {
         ByteBuffer b = ByteBuffer.wrap(blob).order(ByteOrder.LITTLE_ENDIAN);
         b.position(4);
         try {
-            Reader r = new Reader(b, blob[MARK] == 2, b.getLong(), runId, evaluationNumber, attempt, evaluationKey);
+            Reader r =
+                    new Reader(b, blob[MARK] == 2, b.getLong(), runId, evaluationNumber, attempt, evaluationKey, whole);
             int expected = b.getInt();
             Map<String, Object> tree = r.node(null);
             if (r.terms.size() != expected || b.hasRemaining()) {
@@ -688,9 +701,21 @@ final class EvaluationPack {
         private final List<TermPack.Term> terms = new ArrayList<>();
         /** The texts of a layout-2 record so far, numbered from 2. */
         private final List<String> texts = new ArrayList<>();
+        /** Whether the tree and the quantities are read (else they are stepped over). */
+        private final boolean whole;
 
-        Reader(ByteBuffer b, boolean compact, long firstId, long runId, int number, int attempt, String key) {
+        @SuppressWarnings("TooManyParameters") // the record's header and the evaluation it belongs to
+        Reader(
+                ByteBuffer b,
+                boolean compact,
+                long firstId,
+                long runId,
+                int number,
+                int attempt,
+                String key,
+                boolean whole) {
             this.b = b;
+            this.whole = whole;
             this.compact = compact;
             this.nextId = firstId;
             this.runId = runId;
@@ -702,7 +727,8 @@ final class EvaluationPack {
         /** @param parentPath the path of the node's parent, or null for the root */
         Map<String, Object> node(@Nullable String parentPath) {
             boolean hasParent = parentPath != null;
-            Map<String, Object> m = new LinkedHashMap<>();
+            // without the tree, the node's entries go to a map that keeps nothing
+            Map<String, Object> m = whole ? new LinkedHashMap<>() : NO_TREE;
             String name = Objects.requireNonNull(ref(), "a node's name");
             m.put("name", name);
             int index = compact ? count() - 1 : b.getInt();
@@ -734,13 +760,19 @@ final class EvaluationPack {
             Quantities q = Quantities.empty();
             boolean apart = kind == Leaf.APART.code;
             if ((flags & QUANTITIES) != 0 && !apart) {
-                q = compact ? quantities() : nested();
+                if (whole) {
+                    q = compact ? quantities() : nested();
+                } else if (compact) {
+                    skipQuantities();
+                } else {
+                    skipNested();
+                }
             }
-            if ((flags & QUANTITIES) != 0) {
+            if ((flags & QUANTITIES) != 0 && whole) {
                 m.put("quantities", apart ? JsonCodec.IN_TERMS + path : q.asMap());
             }
             String metaJson = (flags & METADATA) != 0 ? plain() : null;
-            if (metaJson != null) {
+            if (metaJson != null && whole) {
                 m.put("metadata", JsonCodec.readMap(metaJson));
             }
             if ((flags & FAILURE) != 0) {
@@ -752,7 +784,7 @@ final class EvaluationPack {
             if (timed) {
                 start = b.getLong();
                 end = compact ? start + unzigzag(varint()) : b.getLong();
-                Map<String, Object> t = new LinkedHashMap<>();
+                Map<String, Object> t = whole ? new LinkedHashMap<>() : NO_TREE;
                 t.put("start_ns", start);
                 t.put("end_ns", end);
                 t.put("seconds", (end - start) / 1e9);
@@ -769,9 +801,12 @@ final class EvaluationPack {
             if (n < 0 || n > b.remaining()) {
                 throw new IllegalArgumentException("children");
             }
-            List<Object> children = new ArrayList<>(n);
+            List<Object> children = whole ? new ArrayList<>(n) : new ArrayList<>(0);
             for (int i = 0; i < n; i++) {
-                children.add(node(path));
+                Map<String, Object> child = node(path);
+                if (whole) {
+                    children.add(child);
+                }
             }
             if (n > 0) { // a root without terms: its map has none (toMap)
                 m.put("terms", children);
@@ -848,6 +883,31 @@ final class EvaluationPack {
             byte[] qb = new byte[n];
             b.get(qb);
             return QuantityCodec.decode(qb);
+        }
+
+        /** Steps over the quantities of a layout-1 record. */
+        private void skipNested() {
+            int n = b.getInt();
+            if (n < 0 || n > b.remaining()) { // damaged: not an array of that size
+                throw new IllegalArgumentException("quantities");
+            }
+            b.position(b.position() + n);
+        }
+
+        /** Steps over the quantities of a layout-2 record (their names are texts the record numbers). */
+        private void skipQuantities() {
+            int count = count();
+            for (int i = 0; i < count; i++) {
+                Objects.requireNonNull(ref(), "a quantity's name");
+                byte k = b.get();
+                int skip = switch (k) {
+                    case QuantityCodec.DOUBLE -> 8;
+                    case QuantityCodec.ARRAY -> 8 * length(8); // the length first: it moves the position
+                    case QuantityCodec.LABEL -> length(1);
+                    default -> throw new IllegalArgumentException("quantity kind " + k);
+                };
+                b.position(b.position() + skip);
+            }
         }
 
         /** The quantities of a layout-2 record. */
@@ -949,6 +1009,19 @@ final class EvaluationPack {
             throw new IllegalArgumentException("varint");
         }
     }
+
+    /** Where the entries of a tree that is not read go: nowhere. */
+    private static final Map<String, Object> NO_TREE = new java.util.AbstractMap<>() {
+        @Override
+        public @Nullable Object put(String key, Object value) {
+            return null;
+        }
+
+        @Override
+        public java.util.Set<Map.Entry<String, Object>> entrySet() {
+            return java.util.Set.of();
+        }
+    };
 
     private static Object jsonNumber(double d) {
         return Double.isFinite(d) ? (Object) d : (Object) Double.toString(d);

@@ -127,12 +127,19 @@ final class JournalQueries {
 
     private final Connection conn;
     private final Map<String, PreparedStatement> statements = new HashMap<>();
+    /** How many terms were decoded from packs and records so far (what a reader's work is counted in). */
+    private long termsDecoded;
     /** The schema version of the file (older files are read through NULL for the newer columns). */
     private int schema;
 
     JournalQueries(Connection conn, int schema) {
         this.conn = conn;
         this.schema = schema;
+    }
+
+    /** @return how many terms were decoded from packs and records by this connection's queries */
+    long termsDecoded() {
+        return termsDecoded;
     }
 
     /** Called once a migration brought the file to a newer version. */
@@ -471,15 +478,34 @@ final class JournalQueries {
     /** @return every evaluation of a run, in number order */
     List<EvaluationRecord> evaluations(long runId) throws SQLException {
         return queryEvaluations(
-                "SELECT " + evaluationColumns() + " FROM evaluations WHERE run_id = ? ORDER BY number", runId);
+                "SELECT " + evaluationColumns() + " FROM evaluations WHERE run_id = ? ORDER BY number", runId, false);
     }
 
-    /** @return up to limit evaluations of a run from a number on */
+    /**
+     * @return up to limit evaluations of a run from a number on; the trees are read of these
+     *     evaluations only, not of the whole run
+     */
     List<EvaluationRecord> evaluations(long runId, int fromNumber, int limit) throws SQLException {
         return queryEvaluations(
                 "SELECT " + evaluationColumns() + " FROM evaluations WHERE run_id = ? AND number >= " + fromNumber
                         + " ORDER BY number LIMIT " + limit,
-                runId);
+                runId,
+                true);
+    }
+
+    /**
+     * @return up to limit evaluations of a run from a number on, without their trees and
+     *     quantities (read as empty): only the evaluations table's row of each, no record decoded
+     */
+    List<EvaluationRecord> evaluationRows(long runId, int fromNumber, int limit) throws SQLException {
+        String columns = EVALUATION_COLUMNS
+                .formatted("NULL", "NULL", degradedColumn())
+                .replace("quantities_json, tree_json,", "NULL, NULL,");
+        return queryEvaluations(
+                "SELECT " + columns + " FROM evaluations WHERE run_id = ? AND number >= " + fromNumber
+                        + " ORDER BY number LIMIT " + limit,
+                runId,
+                false);
     }
 
     /**
@@ -503,7 +529,9 @@ final class JournalQueries {
             return List.of();
         }
         return queryEvaluations(
-                "SELECT " + evaluationColumns() + " FROM evaluations WHERE run_id = ? AND number = " + number, runId);
+                "SELECT " + evaluationColumns() + " FROM evaluations WHERE run_id = ? AND number = " + number,
+                runId,
+                false);
     }
 
     Map<EvaluationRecord.State, Integer> evaluationCounts(long runId) throws SQLException {
@@ -521,7 +549,11 @@ final class JournalQueries {
         return counts;
     }
 
-    private List<EvaluationRecord> queryEvaluations(String sql, long runId) throws SQLException {
+    /**
+     * @param page whether the query reads a page of the run's evaluations (their trees are then
+     *     read of the page's numbers only), else all of them or a single one
+     */
+    private List<EvaluationRecord> queryEvaluations(String sql, long runId, boolean page) throws SQLException {
         PreparedStatement p = statement(sql);
         p.setLong(1, runId);
         List<EvaluationRecord> out = new ArrayList<>();
@@ -555,19 +587,22 @@ final class JournalQueries {
                         rs.getInt(18) == 1));
             }
         }
-        // trees kept in records: those of the whole run at once when there are many
-        Map<Integer, String> trees = inRecord.size() > 8 ? recordTrees(runId, -1) : null;
+        // the numbers the records read cover: a page's own, else the whole run's (-1)
+        int lo = page && !out.isEmpty() ? out.get(0).number() : -1;
+        int hi = page && !out.isEmpty() ? out.get(out.size() - 1).number() : -1;
+        // trees kept in records: those of all the evaluations read at once when there are many
+        Map<Integer, String> trees = inRecord.size() > 8 ? recordTrees(runId, lo, hi) : null;
         for (int i : inRecord) {
             EvaluationRecord e = out.get(i);
-            String tree = (trees != null ? trees : recordTrees(runId, e.number())).get(e.number());
+            String tree = (trees != null ? trees : recordTrees(runId, e.number(), e.number())).get(e.number());
             out.set(i, withTree(e, tree != null ? tree : e.treeJson()));
         }
-        // many trees: the quantities of the run's terms in one query; a few: per evaluation
-        Map<Integer, Map<String, Quantities>> all = apart.size() > 8 ? termQuantities(runId, -1) : null;
+        // many trees: the quantities of their terms in one query; a few: per evaluation
+        Map<Integer, Map<String, Quantities>> all = apart.size() > 8 ? termQuantities(runId, lo, hi) : null;
         for (int i : apart) {
             EvaluationRecord e = out.get(i);
-            Map<String, Quantities> byPath =
-                    (all != null ? all : termQuantities(runId, e.number())).getOrDefault(e.number(), Map.of());
+            Map<String, Quantities> byPath = (all != null ? all : termQuantities(runId, e.number(), e.number()))
+                    .getOrDefault(e.number(), Map.of());
             out.set(i, withTree(e, JsonCodec.withTermQuantities(e.treeJson(), byPath)));
         }
         return out;
@@ -598,12 +633,13 @@ final class JournalQueries {
      * the terms table (so that they are written once): a record reads as it did before. The last
      * row of a path wins (a failed term run again).
      *
-     * @param number an evaluation number, or -1 for every evaluation of the run
+     * @param from the lowest evaluation number, or -1 for every evaluation of the run
+     * @param to the highest evaluation number (unless from is -1)
      * @return evaluation number to term path to quantities
      */
-    private Map<Integer, Map<String, Quantities>> termQuantities(long runId, int number) throws SQLException {
+    private Map<Integer, Map<String, Quantities>> termQuantities(long runId, int from, int to) throws SQLException {
         Map<Integer, Map<String, Quantities>> out = new HashMap<>();
-        for (TermRecord t : terms(runId, number, -1, 0)) {
+        for (TermRecord t : terms(runId, from, to, -1, 0, true)) {
             if (t.evaluationNumber() >= 0) {
                 out.computeIfAbsent(t.evaluationNumber(), k -> new HashMap<>()).put(t.path(), t.quantities());
             }
@@ -731,16 +767,18 @@ final class JournalQueries {
     /**
      * The trees of evaluations kept in their records, the latest record of each number.
      *
-     * @param number an evaluation number, or -1 for every evaluation of the run
+     * @param from the lowest evaluation number, or -1 for every evaluation of the run
+     * @param to the highest evaluation number (unless from is -1)
      * @return evaluation number to its tree as JSON
      */
-    private Map<Integer, String> recordTrees(long runId, int number) throws SQLException {
+    private Map<Integer, String> recordTrees(long runId, int from, int to) throws SQLException {
         PreparedStatement p = statement("SELECT evaluation_number, attempt, parameter_key, terms_blob FROM term_packs"
-                + " WHERE run_id = ?" + (number >= 0 ? " AND evaluation_number = ?" : "")
+                + " WHERE run_id = ?" + (from >= 0 ? " AND evaluation_number BETWEEN ? AND ?" : "")
                 + " AND substr(terms_blob, 1, 3) = X'434645' ORDER BY first_id");
         p.setLong(1, runId);
-        if (number >= 0) {
-            p.setInt(2, number);
+        if (from >= 0) {
+            p.setInt(2, from);
+            p.setInt(3, to);
         }
         Map<Integer, byte[]> latest = new HashMap<>();
         Map<Integer, Object[]> of = new HashMap<>();
@@ -753,11 +791,10 @@ final class JournalQueries {
         Map<Integer, String> out = new HashMap<>();
         for (Map.Entry<Integer, byte[]> e : latest.entrySet()) {
             Object[] o = Objects.requireNonNull(of.get(e.getKey()), "the record's row");
-            out.put(
-                    e.getKey(),
-                    JsonCodec.write(
-                            EvaluationPack.decode(e.getValue(), runId, e.getKey(), (Integer) o[0], (String) o[1])
-                                    .tree()));
+            EvaluationPack.Decoded d =
+                    EvaluationPack.decode(e.getValue(), runId, e.getKey(), (Integer) o[0], (String) o[1]);
+            termsDecoded += d.terms().size();
+            out.put(e.getKey(), JsonCodec.write(d.tree()));
         }
         return out;
     }
@@ -770,13 +807,31 @@ final class JournalQueries {
      * @param limit at most this many, or 0 for all
      */
     List<TermRecord> terms(long runId, int evaluationNumber, long afterId, int limit) throws SQLException {
-        String where = (evaluationNumber >= 0 ? " AND evaluation_number = ?" : "") + (afterId >= 0 ? " AND %s > ?" : "")
+        return terms(runId, evaluationNumber, evaluationNumber, afterId, limit, true);
+    }
+
+    /**
+     * The terms of a run in id order, from their own rows and from packs; a pack is decoded only
+     * while the terms read so far from packs are fewer than the limit (the packs after that hold
+     * only larger ids).
+     *
+     * @param from only those of evaluations numbered from this, or -1 for all
+     * @param to only those of evaluations numbered up to this (unless from is -1)
+     * @param afterId only those with a larger id, or -1 for all
+     * @param limit at most this many, or 0 for all
+     * @param quantities whether their quantities are read (else they are read as empty)
+     */
+    @SuppressWarnings("TooManyParameters") // which terms, and what of them
+    List<TermRecord> terms(long runId, int from, int to, long afterId, int limit, boolean quantities)
+            throws SQLException {
+        String where = (from >= 0 ? " AND evaluation_number BETWEEN ? AND ?" : "") + (afterId >= 0 ? " AND %s > ?" : "")
                 + " ORDER BY %s" + (limit > 0 ? " LIMIT ?" : "");
-        String sql = "SELECT id, run_id, evaluation_number, term_path, term_name, state, value_bits, quantities_json,"
+        String sql = "SELECT id, run_id, evaluation_number, term_path, term_name, state, value_bits,"
+                + (quantities ? " quantities_json," : " NULL,")
                 + " metadata_json, run_directory, host, worker, failure, started_at, ended_at, seconds, attempt, "
-                + blobColumn("") + " FROM terms WHERE run_id = ?" + where.formatted("id", "id");
+                + (quantities ? blobColumn("") : "NULL") + " FROM terms WHERE run_id = ?" + where.formatted("id", "id");
         PreparedStatement p = statement(sql);
-        bindTermQuery(p, runId, evaluationNumber, afterId, limit);
+        bindTermQuery(p, runId, from, to, afterId, limit);
         List<TermRecord> out = new ArrayList<>();
         try (ResultSet rs = p.executeQuery()) {
             while (rs.next()) {
@@ -806,15 +861,19 @@ final class JournalQueries {
         }
         PreparedStatement q = statement("SELECT first_id, evaluation_number, parameter_key, attempt, terms_blob"
                 + " FROM term_packs WHERE run_id = ?" + where.formatted("last_id", "first_id"));
-        bindTermQuery(q, runId, evaluationNumber, afterId, limit);
+        bindTermQuery(q, runId, from, to, afterId, limit);
         boolean packed = false;
+        int fromPacks = 0;
         try (ResultSet rs = q.executeQuery()) {
-            while (rs.next()) {
-                for (TermPack.Term t : TermPack.decode(
-                        rs.getBytes(5), rs.getLong(1), runId, rs.getInt(2), rs.getInt(4), rs.getString(3))) {
+            while ((limit <= 0 || fromPacks < limit) && rs.next()) {
+                List<TermPack.Term> pack = TermPack.decode(
+                        rs.getBytes(5), rs.getLong(1), runId, rs.getInt(2), rs.getInt(4), rs.getString(3), quantities);
+                termsDecoded += pack.size();
+                for (TermPack.Term t : pack) {
                     if (t.record().id() > afterId) {
                         out.add(t.record());
                         packed = true;
+                        fromPacks++;
                     }
                 }
             }
@@ -828,12 +887,13 @@ final class JournalQueries {
         return out;
     }
 
-    private static void bindTermQuery(PreparedStatement p, long runId, int evaluationNumber, long afterId, int limit)
+    private static void bindTermQuery(PreparedStatement p, long runId, int from, int to, long afterId, int limit)
             throws SQLException {
         int i = 1;
         p.setLong(i++, runId);
-        if (evaluationNumber >= 0) {
-            p.setInt(i++, evaluationNumber);
+        if (from >= 0) {
+            p.setInt(i++, from);
+            p.setInt(i++, to);
         }
         if (afterId >= 0) {
             p.setLong(i++, afterId);

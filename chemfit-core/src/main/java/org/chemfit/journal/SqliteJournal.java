@@ -416,6 +416,39 @@ final class SqliteJournal implements JournalReader {
     }
 
     @Override
+    public List<EvaluationRecord> evaluationRows(long runId, int fromNumber, int limit) {
+        if (fromNumber < 0 || limit < 1) {
+            throw new IllegalArgumentException(
+                    "evaluations are read from a number >= 0 and at least 1 at a time, got from " + fromNumber
+                            + " limit " + limit);
+        }
+        return read("read the evaluations of run " + runId, q -> q.evaluationRows(runId, fromNumber, limit));
+    }
+
+    @Override
+    public List<TermRecord> termOutcomes(long runId, long afterId, int limit) {
+        if (afterId < 0 || limit < 1) {
+            throw new IllegalArgumentException("terms are read after an id >= 0 and at least 1 at a time, got after "
+                    + afterId + " limit " + limit);
+        }
+        return read("read the terms of run " + runId, q -> q.terms(runId, -1, -1, afterId, limit, false));
+    }
+
+    @Override
+    public List<TermRecord> termOutcomes(long runId, int evaluationNumber) {
+        return read(
+                "read the terms of run " + runId + " evaluation " + evaluationNumber,
+                q -> q.terms(runId, evaluationNumber, evaluationNumber, -1, 0, false));
+    }
+
+    /** @return how many terms this journal's queries decoded from packs and records so far */
+    long termsDecoded() {
+        synchronized (lock) {
+            return queries.termsDecoded();
+        }
+    }
+
+    @Override
     public List<String> integrityCheck() {
         synchronized (lock) {
             ensureOpen();

@@ -89,9 +89,27 @@ final class TermPack {
      * @throws JournalException when the blob is neither
      */
     static List<Term> decode(byte[] blob, long firstId, long runId, int evaluationNumber, int attempt, String packKey) {
+        return decode(blob, firstId, runId, evaluationNumber, attempt, packKey, true);
+    }
+
+    /**
+     * @param quantities whether the terms' quantities are read (else they are stepped over and
+     *     read as empty: what a reader of the terms' values and states needs)
+     * @return the terms, in id order, as {@link #decode(byte[], long, long, int, int, String)} reads them
+     * @throws JournalException when the blob is neither a term pack nor an evaluation's record
+     */
+    @SuppressWarnings("TooManyParameters") // the pack's row and what to read of it
+    static List<Term> decode(
+            byte[] blob,
+            long firstId,
+            long runId,
+            int evaluationNumber,
+            int attempt,
+            String packKey,
+            boolean quantities) {
         if (EvaluationPack.is(blob)) {
             // a whole evaluation's record (schema 5 on, either layout): its leaf terms
-            return EvaluationPack.decode(blob, runId, evaluationNumber, attempt, packKey)
+            return EvaluationPack.decode(blob, runId, evaluationNumber, attempt, packKey, quantities)
                     .terms();
         }
         ByteBuffer b = ByteBuffer.wrap(blob).order(ByteOrder.LITTLE_ENDIAN);
@@ -109,10 +127,12 @@ final class TermPack {
             double value = Double.longBitsToDouble(b.getLong());
             int ql = b.getInt();
             Quantities q = Quantities.empty();
-            if (ql >= 0) {
+            if (ql >= 0 && quantities) {
                 byte[] qb = new byte[ql];
                 b.get(qb);
                 q = QuantityCodec.decode(qb);
+            } else if (ql >= 0) {
+                b.position(b.position() + ql);
             }
             String meta = text(b);
             String runDir = text(b);

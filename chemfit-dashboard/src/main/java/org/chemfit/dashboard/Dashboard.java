@@ -318,16 +318,20 @@ public final class Dashboard implements AutoCloseable {
     }
 
     /**
-     * Stops the server. When a page is open, it is first given up to five seconds to fetch the
-     * last state (so that a page watching a fit that just ended shows its final status, also
-     * from a browser on a busy machine).
+     * Stops the server. When a page is open, it is first given up to five seconds to read and
+     * fetch the last state (so that a page watching a fit that just ended shows its final status,
+     * also from a browser on a busy machine); with none open it stops at once, without reading
+     * the journal again.
      */
     @Override
     public void close() {
-        view.refreshAll();
-        long last = view.version();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (streams.get() > 0 && servedVersion.get() < last && System.nanoTime() < deadline) {
+        if (streams.get() > 0) {
+            // what the journal holds now, read (in batches) within the time the page is given
+            view.refreshUntil(deadline);
+        }
+        long last = view.version();
+        while (streams.get() > 0 && servedVersion.get() < last && System.nanoTime() - deadline < 0) {
             try {
                 Thread.sleep(50);
             } catch (InterruptedException e) {
@@ -337,12 +341,13 @@ public final class Dashboard implements AutoCloseable {
         }
         boolean watched = streams.get() > 0;
         closing = true;
+        // a refresh under way stops after its current batch
+        view.close();
         reader.shutdownNow();
         // with a page open, the response under way is finished first (its event stream ends
         // within a tick); the server may wait out the whole second
         server.stop(watched ? 1 : 0);
         handlers.shutdownNow();
-        view.close();
     }
 
     /**

@@ -24,9 +24,14 @@ import org.jspecify.annotations.Nullable;
 /**
  * What the dashboard knows of one output folder: the latest run of its journal, read read-only
  * and incrementally (each {@link #refresh} reads only the evaluations and terms recorded since the
- * last), kept in memory as small rows so that a page is built without touching the journal.
+ * last, and at most a few thousand of each), kept in memory as small rows so that a page is built
+ * without touching the journal. Of the evaluations it reads their rows, not their records (the
+ * tree of one is read only when a term of it failed); of the terms their states, values and
+ * times, not their quantities; the values of the terms at the best point are read again only
+ * when the best point changes.
  *
- * @implNote Thread-safe: every method is synchronized; the journal is only read in {@link #refresh}.
+ * @implNote Thread-safe: every method but {@link #close} is synchronized; the journal is only
+ *     read in {@link #refresh}, and {@link #close} stops a refresh under way after its current batch.
  */
 final class JournalView implements AutoCloseable {
 
@@ -67,7 +72,6 @@ final class JournalView implements AutoCloseable {
         double last = Double.NaN;
         double min = Double.POSITIVE_INFINITY;
         double seconds;
-        final Map<Integer, Double> byEvaluation = new java.util.HashMap<>();
 
         TermTally(String path, String name) {
             this.path = path;
@@ -112,9 +116,22 @@ final class JournalView implements AutoCloseable {
     /** The failed terms of each evaluation, by evaluation number. */
     private final Map<Integer, List<Failure>> failuresOf = new java.util.HashMap<>();
 
+    /** The evaluation whose terms' values {@link #atBest} holds, or -1. */
+    private int atBestNumber = -1;
+    /**
+     * The complete terms of the best evaluation, by the key of their tally: the id and value of
+     * each (a term run again after a crash has a larger id, and its value counts).
+     */
+    private final Map<String, TermRecord> atBest = new java.util.HashMap<>();
+
+    /** How many records (evaluations and terms) were read from the journal so far. */
+    private long recordsRead;
+
     private long version;
     private @Nullable String problem;
     private boolean behind;
+    /** Set by {@link #close}: a refresh under way stops after its current batch. */
+    private volatile boolean closing;
 
     private final int batch;
 
@@ -144,10 +161,31 @@ final class JournalView implements AutoCloseable {
         return behind;
     }
 
+    /**
+     * @return how many evaluation and term records this view read from the journal so far: its
+     *     work, which for each refresh grows with what is new in the journal, not with its length
+     */
+    synchronized long recordsRead() {
+        return recordsRead;
+    }
+
     /** Reads until everything recorded so far is read. */
     void refreshAll() {
         refresh();
-        while (behind()) {
+        while (behind() && !closing) {
+            refresh();
+        }
+    }
+
+    /**
+     * Reads until everything recorded so far is read, or the deadline passed (a long journal
+     * is read in batches; the last one under way is finished).
+     *
+     * @param deadline a time of {@link System#nanoTime()}
+     */
+    void refreshUntil(long deadline) {
+        refresh();
+        while (behind() && !closing && System.nanoTime() - deadline < 0) {
             refresh();
         }
     }
@@ -160,6 +198,9 @@ final class JournalView implements AutoCloseable {
      * @return whether anything changed
      */
     synchronized boolean refresh() {
+        if (closing) {
+            return false;
+        }
         try {
             boolean changed = read();
             String stamp = outputsStamp();
@@ -219,27 +260,35 @@ final class JournalView implements AutoCloseable {
         changed |= stopped != wasStopped;
         behind = false;
         // evaluations still running when last read: read again from the lowest (at most a page)
+        boolean rowsChanged = false;
         if (!running.isEmpty()) {
             int lowest = running.first();
-            changed |= store(journal.evaluations(run.id(), lowest, Math.max(1, Math.min(batch, next - lowest))));
+            rowsChanged |= store(
+                    journal, journal.evaluationRows(run.id(), lowest, Math.max(1, Math.min(batch, next - lowest))));
         }
         for (int pages = 0; ; pages++) {
-            if (pages == pageS_PER_REFRESH) {
+            if (pages == pageS_PER_REFRESH || closing) {
                 behind = true;
                 break;
             }
-            List<EvaluationRecord> page = journal.evaluations(run.id(), next, batch);
-            changed |= store(page);
+            List<EvaluationRecord> page = journal.evaluationRows(run.id(), next, batch);
+            rowsChanged |= store(journal, page);
             if (page.size() < batch) {
                 break;
             }
         }
+        changed |= rowsChanged;
+        if (rowsChanged) {
+            readAtBest(journal);
+        }
         for (int pages = 0; ; pages++) {
-            if (pages == pageS_PER_REFRESH * 2) {
+            if (pages == pageS_PER_REFRESH * 2 || closing) {
                 behind = true;
                 break;
             }
-            List<TermRecord> page = journal.terms(run.id(), lastTermId, batch);
+            // their states, values and times: not their quantities, which the page does not show
+            List<TermRecord> page = journal.termOutcomes(run.id(), lastTermId, batch);
+            recordsRead += page.size();
             for (TermRecord t : page) {
                 tally(t);
                 lastTermId = t.id();
@@ -252,15 +301,73 @@ final class JournalView implements AutoCloseable {
         return changed;
     }
 
-    /** Keeps the records of a page; @return whether any is new or changed its state */
-    private boolean store(List<EvaluationRecord> page) {
+    /**
+     * Reads the values of the terms of the best evaluation when it is another than last time (the
+     * terms read later add theirs as they come, see {@link #tally}).
+     */
+    private void readAtBest(JournalReader j) {
+        RunRecord r = run;
+        if (r == null) {
+            return;
+        }
+        BestPoint<Integer> bestPoint = new BestPoint<>();
+        for (Row row : rows) {
+            if (row != null && "COMPLETE".equals(row.state())) {
+                bestPoint.offer(row.number(), row.kind(), row.loss());
+            }
+        }
+        Integer b = bestPoint.best();
+        int best = b == null ? -1 : b;
+        if (best == atBestNumber) {
+            return;
+        }
+        atBestNumber = best;
+        atBest.clear();
+        if (best < 0) {
+            return;
+        }
+        List<TermRecord> of = j.termOutcomes(r.id(), best);
+        recordsRead += of.size();
+        for (TermRecord t : of) {
+            keepAtBest(t);
+        }
+    }
+
+    /** Keeps a complete term of the best evaluation unless a later run of it is kept already. */
+    private void keepAtBest(TermRecord t) {
+        if (t.state() != EvaluationRecord.State.FAILED && t.evaluationNumber() == atBestNumber) {
+            atBest.merge(key(t), t, (had, now) -> now.id() > had.id() ? now : had);
+        }
+    }
+
+    private static String key(TermRecord t) {
+        return t.path() + "\u0000" + t.name();
+    }
+
+    /**
+     * Keeps the records of a page (rows without trees: the tree of a complete evaluation in which
+     * a term failed is read on its own, once, for what stood in for the term).
+     *
+     * @return whether any is new or changed its state
+     */
+    private boolean store(JournalReader j, List<EvaluationRecord> page) {
         boolean changed = false;
+        recordsRead += page.size();
         for (EvaluationRecord e : page) {
-            Row r = row(e);
+            Row old = e.number() < rows.size() ? rows.get(e.number()) : null;
+            Row r;
+            if (old != null && old.state().equals(e.state().name()) && old.attempt() == e.attempt()) {
+                r = old; // read again while it ran (a batch of evaluations): unchanged
+            } else if (e.degraded() && e.state() == EvaluationRecord.State.COMPLETE) {
+                List<EvaluationRecord> whole = j.evaluations(e.runId(), e.number(), 1);
+                recordsRead += whole.size();
+                r = row(!whole.isEmpty() && whole.get(0).number() == e.number() ? whole.get(0) : e);
+            } else {
+                r = row(e);
+            }
             while (rows.size() <= e.number()) {
                 rows.add(null);
             }
-            Row old = rows.get(e.number());
             if (old == null || !old.state().equals(r.state())) {
                 changed = true;
             }
@@ -283,6 +390,8 @@ final class JournalView implements AutoCloseable {
         next = 0;
         running.clear();
         lastTermId = 0;
+        atBestNumber = -1;
+        atBest.clear();
         List<String> n = new ArrayList<>();
         Object init = settingsOf(latest).get("initial");
         if (init instanceof List<?> l) {
@@ -390,7 +499,7 @@ final class JournalView implements AutoCloseable {
     }
 
     private void tally(TermRecord t) {
-        TermTally s = terms.computeIfAbsent(t.path() + "\u0000" + t.name(), k -> new TermTally(t.path(), t.name()));
+        TermTally s = terms.computeIfAbsent(key(t), k -> new TermTally(t.path(), t.name()));
         if (Double.isFinite(t.seconds())) {
             s.seconds += t.seconds();
         }
@@ -416,7 +525,7 @@ final class JournalView implements AutoCloseable {
                 s.min = t.value();
             }
             if (t.evaluationNumber() >= 0) {
-                s.byEvaluation.put(t.evaluationNumber(), t.value());
+                keepAtBest(t); // a term of the best evaluation recorded after it became the best
             }
         }
     }
@@ -806,11 +915,12 @@ final class JournalView implements AutoCloseable {
         sorted.sort(Comparator.comparing((TermTally t) -> pathKey(t.path)));
         for (TermTally t : sorted) {
             Map<String, Object> m = new LinkedHashMap<>();
+            TermRecord at = best >= 0 && best == atBestNumber ? atBest.get(t.path + "\u0000" + t.name) : null;
             m.put("path", t.path);
             m.put("name", t.name);
             m.put("runs", t.complete + t.failed);
             m.put("failed", t.failed);
-            m.put("at_best", best < 0 ? null : num(t.byEvaluation.getOrDefault(best, Double.NaN)));
+            m.put("at_best", at == null ? null : num(at.value()));
             m.put("last", num(t.last));
             m.put("min", num(t.min));
             m.put("mean_seconds", t.complete + t.failed == 0 ? null : t.seconds / (t.complete + t.failed));
@@ -1044,11 +1154,15 @@ final class JournalView implements AutoCloseable {
         return java.util.stream.IntStream.range(from, failures.size()).toArray();
     }
 
+    /** Stops reading: a refresh under way stops after its current batch, and none starts again. */
     @Override
-    public synchronized void close() {
-        if (journal != null) {
-            journal.close();
-            journal = null;
+    public void close() {
+        closing = true;
+        synchronized (this) {
+            if (journal != null) {
+                journal.close();
+                journal = null;
+            }
         }
     }
 

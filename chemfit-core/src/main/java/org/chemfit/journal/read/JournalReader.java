@@ -127,6 +127,22 @@ public interface JournalReader extends Journal {
     List<EvaluationRecord> evaluations(long runId, int fromNumber, int limit);
 
     /**
+     * Reads a page of a run's evaluations as {@link #evaluations(long, int, int)} does, but only
+     * what the evaluations table holds of each: their trees and quantities read as empty, no
+     * record of an evaluation decoded. What a reader following a running fit reads for its
+     * counts, losses and parameters.
+     *
+     * @param runId a run id
+     * @param fromNumber the first evaluation number to read
+     * @param limit the most records to return
+     * @return the evaluations numbered from {@code fromNumber}, by number, with empty trees and quantities
+     * @throws IllegalArgumentException when fromNumber is negative or limit is below 1
+     */
+    default List<EvaluationRecord> evaluationRows(long runId, int fromNumber, int limit) {
+        return evaluations(runId, fromNumber, limit);
+    }
+
+    /**
      * @param runId a run id
      * @return how many of its evaluations are in each state (every state present, 0 when none)
      */
@@ -197,6 +213,31 @@ public interface JournalReader extends Journal {
      * @throws IllegalArgumentException when afterId is negative or limit is below 1
      */
     List<TermRecord> terms(long runId, long afterId, int limit);
+
+    /**
+     * Reads a page of a run's leaf terms as {@link #terms(long, long, int)} does, but without their
+     * quantities (read as empty): what a reader tallying the terms' states, values and times
+     * reads. The journal decodes only the records the page needs.
+     *
+     * @param runId a run id
+     * @param afterId read the terms whose {@link TermRecord#id()} is greater than this (0 for the first page)
+     * @param limit the most records to return
+     * @return the terms, by id, with empty quantities
+     * @throws IllegalArgumentException when afterId is negative or limit is below 1
+     */
+    default List<TermRecord> termOutcomes(long runId, long afterId, int limit) {
+        return terms(runId, afterId, limit);
+    }
+
+    /**
+     * @param runId a run id
+     * @param evaluationNumber an evaluation's number
+     * @return the leaf terms recorded for it as {@link #terms(long, int)} returns them, but with
+     *     empty quantities
+     */
+    default List<TermRecord> termOutcomes(long runId, int evaluationNumber) {
+        return terms(runId, evaluationNumber);
+    }
 
     /**
      * Runs SQLite's full integrity check.
