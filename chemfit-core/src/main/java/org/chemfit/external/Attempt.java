@@ -81,8 +81,8 @@ final class Attempt {
     private final Instant started = Instant.now();
     private final Map<String, Object> timings = new LinkedHashMap<>();
     private final List<Map<String, Object>> commandLog = new ArrayList<>();
-    /** The sessions of the commands that ran, with each command and its entry in the command log. */
-    private final Map<Long, Ran> sessions = new LinkedHashMap<>();
+    /** The tags of the commands that ran, with each command and its entry in the command log. */
+    private final Map<ProcessRunner.Tag, Ran> tagged = new LinkedHashMap<>();
     /** When the first command started, per {@link System#nanoTime()}. */
     private long commandsStarted;
 
@@ -293,7 +293,7 @@ final class Attempt {
         }
         Duration limit = c.timeoutOrNull() != null ? c.timeoutOrNull() : computer.timeout;
         ProcessRunner.Result r;
-        if (sessions.isEmpty()) {
+        if (tagged.isEmpty()) {
             commandsStarted = System.nanoTime();
         }
         try {
@@ -313,8 +313,9 @@ final class Attempt {
         log.put("timed_out", r.timedOut());
         log.put("seconds", r.nanos() / 1e9);
         commandLog.add(log);
-        if (r.session() != 0) {
-            sessions.put(r.session(), new Ran(argv, log));
+        ProcessRunner.Tag tag = r.tag();
+        if (tag != null) {
+            tagged.put(tag, new Ran(argv, log));
         }
         if (r.timedOut()) {
             throw fail(
@@ -389,18 +390,19 @@ final class Attempt {
     }
 
     /**
-     * Ends the processes that the commands left running in their sessions once the commands, and the
-     * wait for the files they promise, are over: the run directory is about to be parsed, reported
-     * on and perhaps deleted. Says so in a warning per command, and in the command's {@code
-     * left_running} in the failure report.
+     * Ends the processes that the commands left running (those that carry a command's tag) once the
+     * commands, and the wait for the files they promise, are over: the run directory is about to be
+     * parsed, reported on and perhaps deleted. Says so in a warning per command, and in the command's
+     * {@code left_running} in the failure report.
      */
     private void endLeftProcesses() {
-        if (sessions.isEmpty()) {
+        if (tagged.isEmpty()) {
             return;
         }
-        Map<Long, Integer> left = ProcessRunner.endSessions(sessions.keySet(), commandsStarted, computer.killGrace);
-        for (Map.Entry<Long, Integer> e : left.entrySet()) {
-            Ran ran = Objects.requireNonNull(sessions.get(e.getKey()), "every session has its entry");
+        Map<ProcessRunner.Tag, Integer> left =
+                ProcessRunner.endTagged(tagged.keySet(), commandsStarted, computer.killGrace);
+        for (Map.Entry<ProcessRunner.Tag, Integer> e : left.entrySet()) {
+            Ran ran = Objects.requireNonNull(tagged.get(e.getKey()), "every tag has its entry");
             int n = e.getValue();
             ran.log().put("left_running", n);
             LOG.warn(
@@ -413,10 +415,10 @@ final class Attempt {
                     ctx.evaluationId(),
                     dir == null ? null : dir.path());
         }
-        sessions.clear();
+        tagged.clear();
     }
 
-    /** A command that ran in a session of its own, and its entry in the command log. */
+    /** A command that ran with a tag, and its entry in the command log. */
     private record Ran(List<String> argv, Map<String, Object> log) {}
 
     /** @return the failure, reported in {@code failure.json} and with the keep policy applied */

@@ -2,7 +2,6 @@ package org.chemfit.external;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
@@ -10,12 +9,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -25,13 +26,13 @@ import org.jspecify.annotations.Nullable;
  * few milliseconds (at most {@link #LAST_POLL_NANOS} apart): the descendants are not children of
  * this JVM, and nothing wakes a thread when they exit.
  *
- * <p>On Linux each program starts as the leader of a session of its own, through util-linux's
- * {@code setsid}, which calls {@code setsid()} and then executes the program in the same process
- * (no second process is started). A process the program starts stays in that session when its
- * parent exits and it is re-parented to init, where {@link ProcessHandle#descendants()} no longer
- * sees it: the session is what finds it, in {@code /proc}, to kill it with the tree after a timeout,
- * or after the program has exited ({@link #endSessions}). Only a process that starts a session of
- * its own ({@code setsid}, as a daemon does) leaves it.
+ * <p>On Linux each program starts with an environment variable, {@value #TAG_NAME}, whose value
+ * is unique to that one start (its {@link Tag}); every process it starts inherits it, unless it
+ * clears or replaces its environment. A process whose parent exits is re-parented to init, where
+ * {@link ProcessHandle#descendants()} no longer sees it: the tag is what finds it, in {@code
+ * /proc/PID/environ}, to kill it with the tree after a timeout, or after the program has exited
+ * ({@link #endTagged}). A process that starts a session of its own ({@code setsid}, as a daemon
+ * does) keeps its environment, and is found too. Setting the variable starts no other process.
  */
 final class ProcessRunner {
 
@@ -45,20 +46,54 @@ final class ProcessRunner {
 
     private static final Path PROC = Path.of("/proc");
 
-    /**
-     * util-linux's {@code setsid} (BusyBox's works alike), by which each program starts in a session
-     * of its own; null where there is none or no {@code /proc} to find a session's members in.
-     */
-    private static final @Nullable String SETSID = findSetsid();
+    /** The environment variable that tags each program and the processes it starts. */
+    static final String TAG_NAME = "CHEMFIT_RUN_TAG";
 
     /**
-     * How long after the first of the sessions started {@link #sessionMembers} may look only at the
-     * process ids handed out since then: long enough for every short program, far too short for the
-     * kernel to hand out every id and come round to the same numbers again.
+     * Whether programs are tagged: on Linux, where {@code /proc} tells each process's environment;
+     * elsewhere programs start as they are and only the descendants that can be reached are killed.
+     */
+    private static final boolean TAGGING =
+            System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")
+                    && Files.isReadable(PROC.resolve("self/environ"));
+
+    /**
+     * The part of every tag that names this JVM: its process id, and a random number for a JVM that
+     * later gets the same id (a tag left in a process that outlived an earlier fit must not match).
+     */
+    private static final String JVM_TAG = ProcessHandle.current().pid() + "-"
+            + Long.toHexString(new SplittableRandom(System.nanoTime() ^ System.currentTimeMillis()).nextLong())
+            + "-";
+
+    /** The start of a tag's entry in a process's environment, up to its value. */
+    private static final byte[] ENTRY_START = (TAG_NAME + "=").getBytes(StandardCharsets.US_ASCII);
+
+    /** Numbers the programs this JVM starts, so that each one's tag is its own. */
+    private static final AtomicLong STARTS = new AtomicLong();
+
+    /**
+     * How long after the first of the tagged programs started {@link #taggedProcesses} may look only
+     * at the process ids handed out since then: long enough for every short program, far too short
+     * for the kernel to hand out every id and come round to the same numbers again.
      */
     private static final long RECENT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private ProcessRunner() {}
+
+    /**
+     * The tag of one program: the environment entry it and the processes it starts inherit, and the
+     * process id it started with (every process that inherits the tag was started later).
+     *
+     * @param entry the entry, {@code CHEMFIT_RUN_TAG=<value>}, exactly as it appears in {@code
+     *     /proc/PID/environ}
+     * @param pid the program's process id
+     */
+    record Tag(String entry, long pid) {
+        /** @return the variable's value, without its name */
+        String value() {
+            return entry.substring(TAG_NAME.length() + 1);
+        }
+    }
 
     /**
      * How a program ended.
@@ -66,10 +101,14 @@ final class ProcessRunner {
      * @param exitCode the program's exit code
      * @param timedOut whether it was killed for its timeout
      * @param nanos how long it ran
-     * @param session the id of the session it led, whose members {@link #endSessions} ends; 0 when it
-     *     ran without a session of its own
+     * @param tag the tag it ran with, by which {@link #endTagged} finds what it left running; null
+     *     when it ran untagged (not on Linux)
      */
-    record Result(int exitCode, boolean timedOut, long nanos, long session) {
+    record Result(
+            int exitCode,
+            boolean timedOut,
+            long nanos,
+            @Nullable Tag tag) {
         /** @return whether the program was ended by a signal (the JDK reports 128 + signal) */
         boolean killedBySignal() {
             return !timedOut && exitCode > 128 && exitCode < 128 + 65;
@@ -80,7 +119,7 @@ final class ProcessRunner {
     static final class StartException extends IOException {
         private static final long serialVersionUID = 1L;
 
-        StartException(String message, @Nullable Throwable cause) {
+        StartException(String message, Throwable cause) {
             super(message, cause);
         }
     }
@@ -114,32 +153,28 @@ final class ProcessRunner {
         if (Thread.interrupted()) {
             throw new InterruptedException("interrupted before '" + argv.get(0) + "' started");
         }
-        String setsid = SETSID;
-        String program = setsid == null ? null : launchable(argv.get(0), dir, env);
-        List<String> command = argv;
-        if (setsid != null && program != null) {
-            command = new ArrayList<>(argv.size() + 2);
-            command.add(setsid);
-            command.add("--");
-            command.add(program);
-            command.addAll(argv.subList(1, argv.size()));
-        }
-        ProcessBuilder pb = new ProcessBuilder(command)
+        ProcessBuilder pb = new ProcessBuilder(argv)
                 .directory(dir.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(stdin == null ? DEV_NULL : stdin.toFile()))
                 .redirectOutput(stdout.toFile())
                 .redirectError(stderr.toFile());
-        if (!env.isEmpty()) {
-            pb.environment().putAll(env);
+        String tagValue = TAGGING ? JVM_TAG + STARTS.incrementAndGet() : null;
+        if (!env.isEmpty() || tagValue != null) {
+            Map<String, String> childEnv = pb.environment();
+            childEnv.putAll(env);
+            if (tagValue != null) {
+                // last, so that an addition of the same name does not replace it
+                childEnv.put(TAG_NAME, tagValue);
+            }
         }
         long t0 = System.nanoTime();
         Process p;
         try {
             p = pb.start();
         } catch (IOException e) {
-            throw new StartException(startMessage(argv.get(0), env, e), e);
+            throw new StartException(startMessage(argv.get(0), dir, env, e), e);
         }
-        long session = command == argv ? 0 : p.pid();
+        Tag tag = tagValue == null ? null : new Tag(TAG_NAME + "=" + tagValue, p.pid());
         try {
             // Process.waitFor parks on the monitor that the JDK's reaper thread notifies when the child exits: no
             // polling.
@@ -149,71 +184,14 @@ final class ProcessRunner {
             } else if (p.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
                 code = p.exitValue();
             } else {
-                killTree(p.toHandle(), session, t0, grace);
-                return new Result(exitCodeAfterKill(p), true, System.nanoTime() - t0, session);
+                killTree(p.toHandle(), tag, t0, grace);
+                return new Result(exitCodeAfterKill(p), true, System.nanoTime() - t0, tag);
             }
-            long nanos = System.nanoTime() - t0;
-            if (session != 0 && (code == 126 || code == 127)) {
-                String failed = setsidFailure(stderr);
-                if (failed != null) {
-                    throw new StartException("cannot start program '" + argv.get(0) + "': " + failed, null);
-                }
-            }
-            return new Result(code, false, nanos, session);
+            return new Result(code, false, System.nanoTime() - t0, tag);
         } catch (InterruptedException e) {
-            killTree(p.toHandle(), session, t0, grace);
+            killTree(p.toHandle(), tag, t0, grace);
             throw e;
         }
-    }
-
-    /** @return the setsid to start programs with, or null */
-    private static @Nullable String findSetsid() {
-        if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")
-                || !Files.isReadable(PROC.resolve("self/stat"))) {
-            return null;
-        }
-        for (String s : List.of("/usr/bin/setsid", "/bin/setsid")) {
-            if (Files.isExecutable(Path.of(s))) {
-                return s;
-            }
-        }
-        Path p = findOnPath("setsid", System.getenv("PATH"));
-        return p == null ? null : p.toString();
-    }
-
-    /**
-     * The program as setsid is to be given it, so that it runs what the JDK would have run: a program
-     * named without a slash is looked up on this JVM's PATH, not the child's (whose PATH an
-     * environment addition may change), as the JDK does.
-     *
-     * @return the program to hand to setsid, or null to start it without (it is not found, and the
-     *     JDK's attempt to start it gives the usual error)
-     */
-    private static @Nullable String launchable(String program, Path dir, Map<String, String> env) {
-        if (program.contains("/")) {
-            Path p = dir.resolve(program);
-            return Files.isRegularFile(p) && Files.isExecutable(p) ? program : null;
-        }
-        Path found = findOnPath(program, System.getenv("PATH"));
-        if (found == null) {
-            return null;
-        }
-        return env.containsKey("PATH") ? found.toString() : program;
-    }
-
-    /**
-     * @param stderr the program's standard error, where setsid says when it could not execute it
-     * @return setsid's reason when it could not execute the program ("failed to execute ./x: No such
-     *     file or directory": an interpreter that is missing), or null when the program ran
-     */
-    private static @Nullable String setsidFailure(Path stderr) {
-        String first;
-        try (var r = Files.newBufferedReader(stderr, StandardCharsets.UTF_8)) {
-            first = r.readLine();
-        } catch (IOException | UncheckedIOException e) {
-            return null;
-        }
-        return first != null && first.startsWith("setsid: ") ? first.substring("setsid: ".length()) : null;
     }
 
     /** @return the exit code once the JDK has reaped the killed process, or -1 when it has not within 10 s */
@@ -236,13 +214,14 @@ final class ProcessRunner {
         }
     }
 
-    private static String startMessage(String program, Map<String, String> env, IOException e) {
+    private static String startMessage(String program, Path dir, Map<String, String> env, IOException e) {
         if (!program.contains("/")) {
             String path = env.getOrDefault("PATH", System.getenv("PATH"));
             if (findOnPath(program, path) == null) {
                 return "program '" + program + "' not found on PATH (" + path + ")";
             }
-        } else if (!Files.isExecutable(Path.of(program))) {
+        } else if (!Files.isExecutable(dir.resolve(program))) {
+            // a relative path is the run directory's, where the program is started
             return "program '" + program + "' does not exist or is not executable";
         }
         return "cannot start program '" + program + "': " + e.getMessage();
@@ -281,63 +260,63 @@ final class ProcessRunner {
      * @return the processes of the tree that were seen
      */
     static List<ProcessHandle> killTree(ProcessHandle root, Duration grace) {
-        return killTree(root, 0, System.nanoTime(), grace);
+        return killTree(root, null, System.nanoTime(), grace);
     }
 
     /**
-     * Kills a process, all its descendants and every process of the session it leads, re-parented
-     * ones included, as {@link #killTree(ProcessHandle, Duration)} does.
+     * Kills a process, all its descendants and every process that carries its tag, re-parented ones
+     * included, as {@link #killTree(ProcessHandle, Duration)} does.
      *
-     * @param session the session the root leads, or 0 for none
+     * @param tag the root's tag, or null for none
      * @param started when the root was started, per {@link System#nanoTime()}
      */
-    private static List<ProcessHandle> killTree(ProcessHandle root, long session, long started, Duration grace) {
+    private static List<ProcessHandle> killTree(ProcessHandle root, @Nullable Tag tag, long started, Duration grace) {
         // Snapshot before the first signal: once a parent dies its children are re-parented and
         // can no longer be found through it.
         Map<Long, ProcessHandle> tree = new LinkedHashMap<>();
         collect(root, tree);
-        Set<Long> sessions = session == 0 ? Set.of() : Set.of(session);
-        for (Member m : sessionMembers(sessions, started)) {
+        List<Tag> tags = tag == null ? List.of() : List.of(tag);
+        for (Member m : taggedProcesses(tags, started)) {
             collect(m.process(), tree);
         }
-        terminate(tree, sessions, started, grace);
+        terminate(tree, tags, started, grace);
         return new ArrayList<>(tree.values());
     }
 
-    /** A process found in one of the sessions looked for. */
-    record Member(ProcessHandle process, long session) {}
+    /** A process found carrying one of the tags looked for. */
+    record Member(ProcessHandle process, Tag tag) {}
 
     /**
-     * Ends every process still running in the sessions that programs led, once those programs have
-     * exited: SIGTERM, the grace, then SIGKILL, as for a timed-out tree. Returns at once, after one
-     * look at {@code /proc}, when no process is left.
+     * Ends every process still running with the tags of programs that have exited: SIGTERM, the
+     * grace, then SIGKILL, as for a timed-out tree. Returns at once, after one look at {@code /proc},
+     * when no process is left.
      *
-     * @param sessions the sessions ({@link Result#session()}; 0 is ignored)
-     * @param started when the first of their programs started, per {@link System#nanoTime()}
+     * @param tags the programs' tags ({@link Result#tag()})
+     * @param started when the first of the programs started, per {@link System#nanoTime()}
      * @param grace the time between SIGTERM and SIGKILL
-     * @return per session, how many processes were still running in it
+     * @return per tag, how many processes still ran with it
      */
-    static Map<Long, Integer> endSessions(Set<Long> sessions, long started, Duration grace) {
-        List<Member> left = sessionMembers(sessions, started);
+    static Map<Tag, Integer> endTagged(Collection<Tag> tags, long started, Duration grace) {
+        List<Member> left = taggedProcesses(tags, started);
         if (left.isEmpty()) {
             return Map.of();
         }
-        Map<Long, Integer> counts = new LinkedHashMap<>();
+        Map<Tag, Integer> counts = new LinkedHashMap<>();
         Map<Long, ProcessHandle> tree = new LinkedHashMap<>();
         for (Member m : left) {
-            counts.merge(m.session(), 1, Integer::sum);
+            counts.merge(m.tag(), 1, Integer::sum);
             collect(m.process(), tree);
         }
-        terminate(tree, sessions, started, grace);
+        terminate(tree, tags, started, grace);
         return counts;
     }
 
     /**
      * SIGTERM to every process of the tree, the grace (cut short once all have ended), then SIGKILL
-     * to whatever is left, descendants and session members that appeared meanwhile included.
+     * to whatever is left, descendants and tagged processes that appeared meanwhile included.
      * Preserves the caller's interrupt status while it waits.
      */
-    private static void terminate(Map<Long, ProcessHandle> tree, Set<Long> sessions, long started, Duration grace) {
+    private static void terminate(Map<Long, ProcessHandle> tree, Collection<Tag> tags, long started, Duration grace) {
         boolean interrupted = Thread.interrupted();
         try {
             for (ProcessHandle h : tree.values()) {
@@ -351,7 +330,7 @@ final class ProcessRunner {
                         collect(h, tree);
                     }
                 }
-                for (Member m : sessionMembers(sessions, started)) {
+                for (Member m : taggedProcesses(tags, started)) {
                     collect(m.process(), tree);
                 }
                 for (ProcessHandle h : tree.values()) {
@@ -380,34 +359,36 @@ final class ProcessRunner {
     }
 
     /**
-     * Finds the processes still running (not zombies) in the given sessions, other than their
-     * leaders. Every member of a session was started after its leader, so while the kernel has not
-     * come round to the same process ids again only the ids handed out since the first leader need
-     * a look, which after a short program are few: {@code /proc/loadavg} tells the last one handed
-     * out, and how many tasks there are. Otherwise, or when that range holds more ids than there are
-     * tasks, every process in {@code /proc} is looked at.
+     * Finds the processes still running (not zombies) with one of the given tags in their
+     * environment, this JVM excepted. Every process with a tag was started after the program that
+     * got it, so while the kernel has not come round to the same process ids again only the ids
+     * handed out since the first program need a look, which after a short program are few: {@code
+     * /proc/loadavg} tells the last one handed out, and how many tasks there are. Otherwise, or when
+     * that range holds more ids than there are tasks, every process in {@code /proc} is looked at.
+     * Processes of other users, whose environment this user may not read, are not found.
      *
-     * @param sessions the session ids (the leaders' process ids)
-     * @param started when the first leader started, per {@link System#nanoTime()}
-     * @return the members found
+     * @param tags the programs' tags
+     * @param started when the first of the programs started, per {@link System#nanoTime()}
+     * @return the processes found
      */
-    static List<Member> sessionMembers(Set<Long> sessions, long started) {
+    static List<Member> taggedProcesses(Collection<Tag> tags, long started) {
         List<Member> found = new ArrayList<>();
-        long low = Long.MAX_VALUE;
-        long high = 0;
-        for (long s : sessions) {
-            if (s > 0) {
-                low = Math.min(low, s);
-                high = Math.max(high, s);
-            }
-        }
-        if (high == 0) {
+        if (tags.isEmpty()) {
             return found;
         }
+        Map<String, Tag> byEntry = new LinkedHashMap<>();
+        long low = Long.MAX_VALUE;
+        long high = 0;
+        for (Tag t : tags) {
+            byEntry.put(t.entry(), t);
+            low = Math.min(low, t.pid());
+            high = Math.max(high, t.pid());
+        }
+        long self = ProcessHandle.current().pid();
         long[] load = lastPidAndTasks();
-        if (load != null && System.nanoTime() - started < RECENT_NANOS && load[0] >= high && load[0] - low <= load[1]) {
-            for (long pid = low + 1; pid <= load[0]; pid++) {
-                consider(pid, sessions, found);
+        if (load != null && System.nanoTime() - started < RECENT_NANOS && load[0] >= high && load[0] - low < load[1]) {
+            for (long pid = low; pid <= load[0]; pid++) {
+                consider(pid, self, byEntry, found);
             }
             return found;
         }
@@ -415,7 +396,7 @@ final class ProcessRunner {
             for (Path p : procs) {
                 String name = p.getFileName().toString();
                 if (!name.isEmpty() && name.chars().allMatch(c -> c >= '0' && c <= '9')) {
-                    consider(Long.parseLong(name), sessions, found);
+                    consider(Long.parseLong(name), self, byEntry, found);
                 }
             }
         } catch (IOException | DirectoryIteratorException e) {
@@ -440,50 +421,61 @@ final class ProcessRunner {
         }
     }
 
-    /** Adds the process to found when it runs in one of the sessions and is not their leader. */
-    private static void consider(long pid, Set<Long> sessions, List<Member> found) {
-        if (sessions.contains(pid)) {
+    /** Adds the process to found when it carries one of the tags. */
+    private static void consider(long pid, long self, Map<String, Tag> byEntry, List<Member> found) {
+        if (pid == self) {
             return;
         }
-        long session = sessionOf(pid);
-        if (session <= 0 || !sessions.contains(session) || !isProcess(pid)) {
+        Tag tag = tagOf(pid, byEntry);
+        if (tag == null || !isProcess(pid)) {
             return;
         }
         ProcessHandle.of(pid).ifPresent(h -> {
             // the id may have been handed to another process between the two looks
-            if (sessionOf(pid) == session) {
-                found.add(new Member(h, session));
+            if (tag.equals(tagOf(pid, byEntry))) {
+                found.add(new Member(h, tag));
             }
         });
     }
 
     /**
-     * @return the session of a running process, from {@code /proc/PID/stat}; -1 when it is gone or
-     *     a zombie
+     * @return the first of the tags that is an entry of the process's environment, from {@code
+     *     /proc/PID/environ} (entries separated by NUL bytes, read as bytes: they may be in any
+     *     encoding); null when it carries none, is gone, is a zombie (whose environment reads empty)
+     *     or is another user's
      */
-    private static long sessionOf(long pid) {
-        byte[] stat;
+    private static @Nullable Tag tagOf(long pid, Map<String, Tag> byEntry) {
+        byte[] env;
         try {
-            stat = Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("stat"));
+            env = Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("environ"));
         } catch (IOException e) {
-            return -1;
+            return null;
         }
-        int i = stat.length - 1;
-        while (i >= 0 && stat[i] != ')') {
-            i--;
+        byte[] name = ENTRY_START;
+        int start = 0;
+        while (start < env.length) {
+            int end = start;
+            while (end < env.length && env[end] != 0) {
+                end++;
+            }
+            if (end - start > name.length && startsWith(env, start, name)) {
+                Tag t = byEntry.get(new String(env, start, end - start, StandardCharsets.ISO_8859_1));
+                if (t != null) {
+                    return t;
+                }
+            }
+            start = end + 1;
         }
-        // "pid (name) S ppid pgrp session ...": the fields after the name's closing parenthesis
-        String[] f = new String(stat, i + 1, stat.length - i - 1, StandardCharsets.US_ASCII)
-                .strip()
-                .split(" ", 5);
-        if (f.length < 5 || f[0].equals("Z") || f[0].equals("X")) {
-            return -1;
+        return null;
+    }
+
+    private static boolean startsWith(byte[] b, int from, byte[] prefix) {
+        for (int i = 0; i < prefix.length; i++) {
+            if (b[from + i] != prefix[i]) {
+                return false;
+            }
         }
-        try {
-            return Long.parseLong(f[3]);
-        } catch (NumberFormatException e) {
-            return -1;
-        }
+        return true;
     }
 
     /**

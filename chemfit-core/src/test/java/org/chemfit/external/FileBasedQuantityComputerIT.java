@@ -35,6 +35,7 @@ import org.chemfit.Parameters;
 import org.chemfit.Quantities;
 import org.chemfit.TermFailedException;
 import org.chemfit.schedule.AsyncWrapperCOB;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -266,7 +267,7 @@ class FileBasedQuantityComputerIT {
         try {
             assertTrue(
                     TestSupport.gone(parent), "parent still in the process table: state " + TestSupport.state(parent));
-            // not a descendant of the script any more, and deaf to SIGTERM: the session finds it, SIGKILL ends it
+            // not a descendant of the script any more, and deaf to SIGTERM: its tag finds it, SIGKILL ends it
             assertTrue(
                     TestSupport.gone(grandchild),
                     "grandchild still in the process table: state " + TestSupport.state(grandchild));
@@ -316,6 +317,36 @@ class FileBasedQuantityComputerIT {
                             + ", run directory "),
                     l);
         }
+    }
+
+    @Test
+    void aDaemonThatStartedASessionOfItsOwnIsKilledAtTheEndOfTheTermWithAWarning() throws Exception {
+        Assumptions.assumeTrue(
+                ProcessRunner.findOnPath("setsid", System.getenv("PATH")) != null, "no setsid on the PATH");
+        FileBasedQuantityComputer c = fake("setsid").keep(KeepPolicy.ALL).build();
+        EvaluationContext ctx = new EvaluationContext(x(3), "e7");
+        long daemon = -1;
+        String warnings;
+        PrintStream err = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            assertEquals(6.0, c.compute(x(3), ctx).get("result"), 0.0);
+            Path dir = Path.of((String) ctx.metadata().get("run_directory"));
+            daemon = TestSupport.readPid(dir.resolve("daemon.pid"));
+        } finally {
+            System.setErr(err);
+            warnings = captured.toString(StandardCharsets.UTF_8);
+            if (daemon > 0) {
+                ProcessHandle.of(daemon).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
+        assertTrue(TestSupport.gone(daemon), "daemon still in the process table: state " + TestSupport.state(daemon));
+        assertTrue(
+                warnings.contains("external term 'fake': command 'bash " + TestSupport.fakeProgram()
+                        + " setsid' left 1 process running after it ended; it was killed (evaluation e7, run"
+                        + " directory "),
+                warnings);
     }
 
     @Test
