@@ -66,7 +66,7 @@ final class ProcessRunner {
             + "-";
 
     /** The start of a tag's entry in a process's environment, up to its value. */
-    private static final byte[] ENTRY_START = (TAG_NAME + "=").getBytes(StandardCharsets.US_ASCII);
+    private static final String ENTRY_START = TAG_NAME + "=";
 
     /** Numbers the programs this JVM starts, so that each one's tag is its own. */
     private static final AtomicLong STARTS = new AtomicLong();
@@ -451,31 +451,19 @@ final class ProcessRunner {
         } catch (IOException e) {
             return null;
         }
-        byte[] name = ENTRY_START;
-        int start = 0;
-        while (start < env.length) {
-            int end = start;
-            while (end < env.length && env[end] != 0) {
-                end++;
+        // one byte a char, whatever the encoding: the entries are compared byte for byte
+        String text = new String(env, StandardCharsets.ISO_8859_1);
+        for (int at = text.indexOf(ENTRY_START); at >= 0; at = text.indexOf(ENTRY_START, at + 1)) {
+            if (at > 0 && text.charAt(at - 1) != '\0') {
+                continue; // inside another entry's value
             }
-            if (end - start > name.length && startsWith(env, start, name)) {
-                Tag t = byEntry.get(new String(env, start, end - start, StandardCharsets.ISO_8859_1));
-                if (t != null) {
-                    return t;
-                }
+            int end = text.indexOf('\0', at);
+            Tag t = byEntry.get(end < 0 ? text.substring(at) : text.substring(at, end));
+            if (t != null) {
+                return t;
             }
-            start = end + 1;
         }
         return null;
-    }
-
-    private static boolean startsWith(byte[] b, int from, byte[] prefix) {
-        for (int i = 0; i < prefix.length; i++) {
-            if (b[from + i] != prefix[i]) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /**
