@@ -21,6 +21,21 @@ case "$mode" in
            ignore=""; if [ "$mode" = wrapperterm ]; then ignore="trap '' TERM;"; fi
            sh -c "echo \$\$ > child.pid; ( $ignore exec sleep 1000 ) & echo \$! > grandchild.pid; exec sleep 1000"
            echo "not reached" ;;
+  leak)    # writes its result and exits, leaving a background job running
+           sleep 1000 & echo $! > child.pid
+           awk '$1 == "x" { printf "result = %.17g\n", 2 * $3 }' in.txt > out.txt ;;
+  leakfail) # fails, leaving a background job that ignores SIGTERM
+           ( trap '' TERM; exec sleep 1000 ) & echo $! > child.pid
+           echo "ERROR: gave up" >&2 ; exit 1 ;;
+  setsid)  # writes its result and exits, leaving a daemon that started a session of its own (in a
+           # script the background job leads no process group, so setsid executes sleep in its process)
+           setsid sleep 1005 & echo $! > daemon.pid
+           awk '$1 == "x" { printf "result = %.17g\n", 2 * $3 }' in.txt > out.txt ;;
+  daemon)  # a double fork: the grandchild, which ignores SIGTERM, is re-parented to init once the
+           # subshell that started it has exited; then the script hangs
+           echo $$ > parent.pid
+           ( ( trap '' TERM; exec sleep 1000 ) & echo $! > grandchild.pid )
+           sleep 1000 ;;
   garbage) echo "result = banana" > out.txt ;;
   nan)     echo "result = nan" > out.txt ;;
   nooutput) echo "nothing written" ;;

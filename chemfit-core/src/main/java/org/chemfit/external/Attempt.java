@@ -20,6 +20,8 @@ import org.chemfit.Quantities;
 import org.chemfit.TermFailedException;
 import org.chemfit.support.Reasons;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One attempt of one evaluation of a {@link FileBasedQuantityComputer}: a pipeline of named
@@ -38,6 +40,8 @@ import org.jspecify.annotations.Nullable;
  * @implNote Confined to the thread that calls {@link #run()}; one instance runs once.
  */
 final class Attempt {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FileBasedQuantityComputer.class);
 
     /** Lines of each output file's end shown in a failure message ({@code failure.json} keeps more). */
     private static final int MESSAGE_TAIL_LINES = 20;
@@ -77,6 +81,11 @@ final class Attempt {
     private final Instant started = Instant.now();
     private final Map<String, Object> timings = new LinkedHashMap<>();
     private final List<Map<String, Object>> commandLog = new ArrayList<>();
+    /** The tags of the commands that ran, with each command and its entry in the command log. */
+    private final Map<ProcessRunner.Tag, Ran> tagged = new LinkedHashMap<>();
+    /** When the first command started, per {@link System#nanoTime()}. */
+    private long commandsStarted;
+
     private @Nullable RunDirectory dir;
     private Step step = Step.CREATE;
     private @Nullable List<String> argv;
@@ -122,6 +131,7 @@ final class Attempt {
             timings.put("stage_seconds", (System.nanoTime() - t) / 1e9);
             runCommands(rendered.stdin());
             awaitPromisedFiles();
+            endLeftProcesses();
             Quantities q = parseOutputs();
             finish(RunDirectory.Outcome.SUCCEEDED);
             return q;
@@ -132,6 +142,7 @@ final class Attempt {
         } catch (Error e) {
             // not ours to wrap (an AssertionError, a StackOverflowError in a user's hook), but the run
             // directory is reported and cleaned up like that of any other failure
+            endLeftProcesses();
             writeReport(Reasons.of(e), output(), false, false);
             finish(RunDirectory.Outcome.FAILED);
             throw e;
@@ -282,6 +293,9 @@ final class Attempt {
         }
         Duration limit = c.timeoutOrNull() != null ? c.timeoutOrNull() : computer.timeout;
         ProcessRunner.Result r;
+        if (tagged.isEmpty()) {
+            commandsStarted = System.nanoTime();
+        }
         try {
             r = ProcessRunner.run(argv, dir().path(), e, limit, computer.killGrace, out, stderrFile, in);
         } catch (InterruptedException ie) {
@@ -299,6 +313,10 @@ final class Attempt {
         log.put("timed_out", r.timedOut());
         log.put("seconds", r.nanos() / 1e9);
         commandLog.add(log);
+        ProcessRunner.Tag tag = r.tag();
+        if (tag != null) {
+            tagged.put(tag, new Ran(argv, log));
+        }
         if (r.timedOut()) {
             throw fail(
                     "command '" + c + "' timed out after " + human(limit) + " and its process tree was killed",
@@ -371,8 +389,41 @@ final class Attempt {
         }
     }
 
+    /**
+     * Ends the processes that the commands left running (those that carry a command's tag) once the
+     * commands, and the wait for the files they promise, are over: the run directory is about to be
+     * parsed, reported on and perhaps deleted. Says so in a warning per command, and in the command's
+     * {@code left_running} in the failure report.
+     */
+    private void endLeftProcesses() {
+        if (tagged.isEmpty()) {
+            return;
+        }
+        Map<ProcessRunner.Tag, Integer> left =
+                ProcessRunner.endTagged(tagged.keySet(), commandsStarted, computer.killGrace);
+        for (Map.Entry<ProcessRunner.Tag, Integer> e : left.entrySet()) {
+            Ran ran = Objects.requireNonNull(tagged.get(e.getKey()), "every tag has its entry");
+            int n = e.getValue();
+            ran.log().put("left_running", n);
+            LOG.warn(
+                    "external term '{}': command '{}' left {} running after it ended; {} killed (evaluation {}, run"
+                            + " directory {})",
+                    term,
+                    String.join(" ", ran.argv()),
+                    n == 1 ? "1 process" : n + " processes",
+                    n == 1 ? "it was" : "they were",
+                    ctx.evaluationId(),
+                    dir == null ? null : dir.path());
+        }
+        tagged.clear();
+    }
+
+    /** A command that ran with a tag, and its entry in the command log. */
+    private record Ran(List<String> argv, Map<String, Object> log) {}
+
     /** @return the failure, reported in {@code failure.json} and with the keep policy applied */
     private TermFailedException fail(@Nullable String message, boolean transientFailure, @Nullable Throwable cause) {
+        endLeftProcesses();
         ProgramOutput output = output();
         Path err = stderrFile;
         String tail = output == null || err == null ? null : output.tails().get(String.valueOf(err.getFileName()));
@@ -400,6 +451,7 @@ final class Attempt {
         String what = "external term '" + term + "' was cancelled at step " + step
                 + (argv == null ? "" : " while running '" + String.join(" ", argv) + "'")
                 + "; its process tree was killed";
+        endLeftProcesses();
         writeReport(what, output(), false, true);
         if (dir != null) {
             dir.release(computer.keep, RunDirectory.Outcome.CANCELLED);

@@ -2,14 +2,21 @@ package org.chemfit.external;
 
 import java.io.File;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryIteratorException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -18,6 +25,14 @@ import org.jspecify.annotations.Nullable;
  * on top of {@link ProcessHandle}. Once the tree is signalled, its end is awaited by polling every
  * few milliseconds (at most {@link #LAST_POLL_NANOS} apart): the descendants are not children of
  * this JVM, and nothing wakes a thread when they exit.
+ *
+ * <p>On Linux each program starts with an environment variable, {@value #TAG_NAME}, whose value
+ * is unique to that one start (its {@link Tag}); every process it starts inherits it, unless it
+ * clears or replaces its environment. A process whose parent exits is re-parented to init, where
+ * {@link ProcessHandle#descendants()} no longer sees it: the tag is what finds it, in {@code
+ * /proc/PID/environ}, to kill it with the tree after a timeout, or after the program has exited
+ * ({@link #endTagged}). A process that starts a session of its own ({@code setsid}, as a daemon
+ * does) keeps its environment, and is found too. Setting the variable starts no other process.
  */
 final class ProcessRunner {
 
@@ -29,10 +44,71 @@ final class ProcessRunner {
     /** The longest pause while waiting for a killed tree to end: how late its end may be noticed. */
     private static final long LAST_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
+    private static final Path PROC = Path.of("/proc");
+
+    /** The environment variable that tags each program and the processes it starts. */
+    static final String TAG_NAME = "CHEMFIT_RUN_TAG";
+
+    /**
+     * Whether programs are tagged: on Linux, where {@code /proc} tells each process's environment;
+     * elsewhere programs start as they are and only the descendants that can be reached are killed.
+     */
+    private static final boolean TAGGING =
+            System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")
+                    && Files.isReadable(PROC.resolve("self/environ"));
+
+    /**
+     * The part of every tag that names this JVM: its process id, and a random number for a JVM that
+     * later gets the same id (a tag left in a process that outlived an earlier fit must not match).
+     */
+    private static final String JVM_TAG = ProcessHandle.current().pid() + "-"
+            + Long.toHexString(new SplittableRandom(System.nanoTime() ^ System.currentTimeMillis()).nextLong())
+            + "-";
+
+    /** The start of a tag's entry in a process's environment, up to its value. */
+    private static final String ENTRY_START = TAG_NAME + "=";
+
+    /** Numbers the programs this JVM starts, so that each one's tag is its own. */
+    private static final AtomicLong STARTS = new AtomicLong();
+
+    /**
+     * How long after the first of the tagged programs started {@link #taggedProcesses} may look only
+     * at the process ids handed out since then: long enough for every short program, far too short
+     * for the kernel to hand out every id and come round to the same numbers again.
+     */
+    private static final long RECENT_NANOS = TimeUnit.SECONDS.toNanos(10);
+
     private ProcessRunner() {}
 
-    /** How a program ended. */
-    record Result(int exitCode, boolean timedOut, long nanos) {
+    /**
+     * The tag of one program: the environment entry it and the processes it starts inherit, and the
+     * process id it started with (every process that inherits the tag was started later).
+     *
+     * @param entry the entry, {@code CHEMFIT_RUN_TAG=<value>}, exactly as it appears in {@code
+     *     /proc/PID/environ}
+     * @param pid the program's process id
+     */
+    record Tag(String entry, long pid) {
+        /** @return the variable's value, without its name */
+        String value() {
+            return entry.substring(TAG_NAME.length() + 1);
+        }
+    }
+
+    /**
+     * How a program ended.
+     *
+     * @param exitCode the program's exit code
+     * @param timedOut whether it was killed for its timeout
+     * @param nanos how long it ran
+     * @param tag the tag it ran with, by which {@link #endTagged} finds what it left running; null
+     *     when it ran untagged (not on Linux)
+     */
+    record Result(
+            int exitCode,
+            boolean timedOut,
+            long nanos,
+            @Nullable Tag tag) {
         /** @return whether the program was ended by a signal (the JDK reports 128 + signal) */
         boolean killedBySignal() {
             return !timedOut && exitCode > 128 && exitCode < 128 + 65;
@@ -82,30 +158,38 @@ final class ProcessRunner {
                 .redirectInput(ProcessBuilder.Redirect.from(stdin == null ? DEV_NULL : stdin.toFile()))
                 .redirectOutput(stdout.toFile())
                 .redirectError(stderr.toFile());
-        if (!env.isEmpty()) {
-            pb.environment().putAll(env);
+        String tagValue = TAGGING ? JVM_TAG + STARTS.incrementAndGet() : null;
+        if (!env.isEmpty() || tagValue != null) {
+            Map<String, String> childEnv = pb.environment();
+            childEnv.putAll(env);
+            if (tagValue != null) {
+                // last, so that an addition of the same name does not replace it
+                childEnv.put(TAG_NAME, tagValue);
+            }
         }
         long t0 = System.nanoTime();
         Process p;
         try {
             p = pb.start();
         } catch (IOException e) {
-            throw new StartException(startMessage(argv.get(0), env, e), e);
+            throw new StartException(startMessage(argv.get(0), dir, env, e), e);
         }
+        Tag tag = tagValue == null ? null : new Tag(TAG_NAME + "=" + tagValue, p.pid());
         try {
             // Process.waitFor parks on the monitor that the JDK's reaper thread notifies when the child exits: no
             // polling.
+            int code;
             if (timeout == null) {
-                int code = p.waitFor();
-                return new Result(code, false, System.nanoTime() - t0);
+                code = p.waitFor();
+            } else if (p.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+                code = p.exitValue();
+            } else {
+                killTree(p.toHandle(), tag, t0, grace);
+                return new Result(exitCodeAfterKill(p), true, System.nanoTime() - t0, tag);
             }
-            if (p.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
-                return new Result(p.exitValue(), false, System.nanoTime() - t0);
-            }
-            killTree(p.toHandle(), grace);
-            return new Result(exitCodeAfterKill(p), true, System.nanoTime() - t0);
+            return new Result(code, false, System.nanoTime() - t0, tag);
         } catch (InterruptedException e) {
-            killTree(p.toHandle(), grace);
+            killTree(p.toHandle(), tag, t0, grace);
             throw e;
         }
     }
@@ -130,13 +214,14 @@ final class ProcessRunner {
         }
     }
 
-    private static String startMessage(String program, Map<String, String> env, IOException e) {
+    private static String startMessage(String program, Path dir, Map<String, String> env, IOException e) {
         if (!program.contains("/")) {
             String path = env.getOrDefault("PATH", System.getenv("PATH"));
             if (findOnPath(program, path) == null) {
                 return "program '" + program + "' not found on PATH (" + path + ")";
             }
-        } else if (!Files.isExecutable(Path.of(program))) {
+        } else if (!Files.isExecutable(dir.resolve(program))) {
+            // a relative path is the run directory's, where the program is started
             return "program '" + program + "' does not exist or is not executable";
         }
         return "cannot start program '" + program + "': " + e.getMessage();
@@ -175,11 +260,64 @@ final class ProcessRunner {
      * @return the processes of the tree that were seen
      */
     static List<ProcessHandle> killTree(ProcessHandle root, Duration grace) {
-        boolean interrupted = Thread.interrupted();
+        return killTree(root, null, System.nanoTime(), grace);
+    }
+
+    /**
+     * Kills a process, all its descendants and every process that carries its tag, re-parented ones
+     * included, as {@link #killTree(ProcessHandle, Duration)} does.
+     *
+     * @param tag the root's tag, or null for none
+     * @param started when the root was started, per {@link System#nanoTime()}
+     */
+    private static List<ProcessHandle> killTree(ProcessHandle root, @Nullable Tag tag, long started, Duration grace) {
         // Snapshot before the first signal: once a parent dies its children are re-parented and
         // can no longer be found through it.
         Map<Long, ProcessHandle> tree = new LinkedHashMap<>();
         collect(root, tree);
+        List<Tag> tags = tag == null ? List.of() : List.of(tag);
+        for (Member m : taggedProcesses(tags, started)) {
+            collect(m.process(), tree);
+        }
+        terminate(tree, tags, started, grace);
+        return new ArrayList<>(tree.values());
+    }
+
+    /** A process found carrying one of the tags looked for. */
+    record Member(ProcessHandle process, Tag tag) {}
+
+    /**
+     * Ends every process still running with the tags of programs that have exited: SIGTERM, the
+     * grace, then SIGKILL, as for a timed-out tree. Returns at once, after one look at {@code /proc},
+     * when no process is left.
+     *
+     * @param tags the programs' tags ({@link Result#tag()})
+     * @param started when the first of the programs started, per {@link System#nanoTime()}
+     * @param grace the time between SIGTERM and SIGKILL
+     * @return per tag, how many processes still ran with it
+     */
+    static Map<Tag, Integer> endTagged(Collection<Tag> tags, long started, Duration grace) {
+        List<Member> left = taggedProcesses(tags, started);
+        if (left.isEmpty()) {
+            return Map.of();
+        }
+        Map<Tag, Integer> counts = new LinkedHashMap<>();
+        Map<Long, ProcessHandle> tree = new LinkedHashMap<>();
+        for (Member m : left) {
+            counts.merge(m.tag(), 1, Integer::sum);
+            collect(m.process(), tree);
+        }
+        terminate(tree, tags, started, grace);
+        return counts;
+    }
+
+    /**
+     * SIGTERM to every process of the tree, the grace (cut short once all have ended), then SIGKILL
+     * to whatever is left, descendants and tagged processes that appeared meanwhile included.
+     * Preserves the caller's interrupt status while it waits.
+     */
+    private static void terminate(Map<Long, ProcessHandle> tree, Collection<Tag> tags, long started, Duration grace) {
+        boolean interrupted = Thread.interrupted();
         try {
             for (ProcessHandle h : tree.values()) {
                 h.destroy();
@@ -191,6 +329,9 @@ final class ProcessRunner {
                     if (!ended(h)) {
                         collect(h, tree);
                     }
+                }
+                for (Member m : taggedProcesses(tags, started)) {
+                    collect(m.process(), tree);
                 }
                 for (ProcessHandle h : tree.values()) {
                     if (!ended(h)) {
@@ -210,12 +351,137 @@ final class ProcessRunner {
                 Thread.currentThread().interrupt();
             }
         }
-        return new ArrayList<>(tree.values());
     }
 
     private static void collect(ProcessHandle root, Map<Long, ProcessHandle> tree) {
         tree.putIfAbsent(root.pid(), root);
         root.descendants().forEach(h -> tree.putIfAbsent(h.pid(), h));
+    }
+
+    /**
+     * Finds the processes still running (not zombies) with one of the given tags in their
+     * environment, this JVM excepted. Every process with a tag was started after the program that
+     * got it, so while the kernel has not come round to the same process ids again only the ids
+     * handed out since the first program need a look, which after a short program are few: {@code
+     * /proc/loadavg} tells the last one handed out, and how many tasks there are. Otherwise, or when
+     * that range holds more ids than there are tasks, every process in {@code /proc} is looked at.
+     * Processes of other users, whose environment this user may not read, are not found.
+     *
+     * @param tags the programs' tags
+     * @param started when the first of the programs started, per {@link System#nanoTime()}
+     * @return the processes found
+     */
+    static List<Member> taggedProcesses(Collection<Tag> tags, long started) {
+        List<Member> found = new ArrayList<>();
+        if (tags.isEmpty()) {
+            return found;
+        }
+        Map<String, Tag> byEntry = new LinkedHashMap<>();
+        long low = Long.MAX_VALUE;
+        long high = 0;
+        for (Tag t : tags) {
+            byEntry.put(t.entry(), t);
+            low = Math.min(low, t.pid());
+            high = Math.max(high, t.pid());
+        }
+        long self = ProcessHandle.current().pid();
+        long[] load = lastPidAndTasks();
+        if (load != null && System.nanoTime() - started < RECENT_NANOS && load[0] >= high && load[0] - low < load[1]) {
+            for (long pid = low; pid <= load[0]; pid++) {
+                consider(pid, self, byEntry, found);
+            }
+            return found;
+        }
+        try (DirectoryStream<Path> procs = Files.newDirectoryStream(PROC)) {
+            for (Path p : procs) {
+                String name = p.getFileName().toString();
+                if (!name.isEmpty() && name.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                    consider(Long.parseLong(name), self, byEntry, found);
+                }
+            }
+        } catch (IOException | DirectoryIteratorException e) {
+            // no /proc: nothing to find
+        }
+        return found;
+    }
+
+    /**
+     * @return the last process id handed out and the number of tasks (threads included), from
+     *     {@code /proc/loadavg} ("0.20 0.18 0.12 1/80 11206"), or null when it cannot be read
+     */
+    private static long @Nullable [] lastPidAndTasks() {
+        try {
+            String[] f = Files.readString(PROC.resolve("loadavg"), StandardCharsets.US_ASCII)
+                    .strip()
+                    .split(" ");
+            String tasks = f[3].substring(f[3].indexOf('/') + 1);
+            return new long[] {Long.parseLong(f[4]), Long.parseLong(tasks)};
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Adds the process to found when it carries one of the tags. */
+    private static void consider(long pid, long self, Map<String, Tag> byEntry, List<Member> found) {
+        if (pid == self) {
+            return;
+        }
+        Tag tag = tagOf(pid, byEntry);
+        if (tag == null || !isProcess(pid)) {
+            return;
+        }
+        ProcessHandle.of(pid).ifPresent(h -> {
+            // the id may have been handed to another process between the two looks
+            if (tag.equals(tagOf(pid, byEntry))) {
+                found.add(new Member(h, tag));
+            }
+        });
+    }
+
+    /**
+     * @return the first of the tags that is an entry of the process's environment, from {@code
+     *     /proc/PID/environ} (entries separated by NUL bytes, read as bytes: they may be in any
+     *     encoding); null when it carries none, is gone, is a zombie (whose environment reads empty)
+     *     or is another user's
+     */
+    private static @Nullable Tag tagOf(long pid, Map<String, Tag> byEntry) {
+        byte[] env;
+        try {
+            env = Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("environ"));
+        } catch (IOException e) {
+            return null;
+        }
+        // one byte a char, whatever the encoding: the entries are compared byte for byte
+        String text = new String(env, StandardCharsets.ISO_8859_1);
+        for (int at = text.indexOf(ENTRY_START); at >= 0; at = text.indexOf(ENTRY_START, at + 1)) {
+            if (at > 0 && text.charAt(at - 1) != '\0') {
+                continue; // inside another entry's value
+            }
+            int end = text.indexOf('\0', at);
+            Tag t = byEntry.get(end < 0 ? text.substring(at) : text.substring(at, end));
+            if (t != null) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * @return whether the id is a process's, not one of its other threads' (which {@code /proc}
+     *     answers for too, under ids it does not list)
+     */
+    private static boolean isProcess(long pid) {
+        try {
+            for (String line :
+                    Files.readAllLines(PROC.resolve(Long.toString(pid)).resolve("status"))) {
+                if (line.startsWith("Tgid:")) {
+                    return Long.parseLong(line.substring(5).strip()) == pid;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+        return false;
     }
 
     /**

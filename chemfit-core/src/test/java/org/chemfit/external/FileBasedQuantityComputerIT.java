@@ -9,6 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,6 +35,7 @@ import org.chemfit.Parameters;
 import org.chemfit.Quantities;
 import org.chemfit.TermFailedException;
 import org.chemfit.schedule.AsyncWrapperCOB;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -246,6 +250,140 @@ class FileBasedQuantityComputerIT {
         assertEquals(1, f.get("commands").size());
         assertTrue(f.get("commands").get(0).get("timed_out").asBoolean());
         return f;
+    }
+
+    @Test
+    void aTimedOutScriptThatForkedTwiceHasItsReparentedGrandchildKilled() throws Exception {
+        FileBasedQuantityComputer c = fake("daemon")
+                // long enough for a loaded machine to start the tree and write the pid files before the kill
+                .timeout(Duration.ofMillis(1500))
+                .killGrace(Duration.ofMillis(300))
+                .build();
+        TermFailedException e = assertThrows(TermFailedException.class, () -> c.compute(x(1)));
+        assertTrue(e.getMessage().contains("timed out after 1500 ms and its process tree was killed"), e.getMessage());
+        Path dir = e.runDirectory().orElseThrow();
+        long parent = TestSupport.readPid(dir.resolve("parent.pid"));
+        long grandchild = TestSupport.readPid(dir.resolve("grandchild.pid"));
+        try {
+            assertTrue(
+                    TestSupport.gone(parent), "parent still in the process table: state " + TestSupport.state(parent));
+            // not a descendant of the script any more, and deaf to SIGTERM: its tag finds it, SIGKILL ends it
+            assertTrue(
+                    TestSupport.gone(grandchild),
+                    "grandchild still in the process table: state " + TestSupport.state(grandchild));
+        } finally {
+            ProcessHandle.of(grandchild).ifPresent(ProcessHandle::destroyForcibly);
+        }
+        assertTrue(failureJson(e).get("timed_out").asBoolean());
+    }
+
+    @Test
+    void aProcessThatASuccessfulCommandLeavesRunningIsKilledWithAWarning() throws Exception {
+        FileBasedQuantityComputer c = fake("leak").keep(KeepPolicy.ALL).build();
+        List<Long> children = new ArrayList<>();
+        String warnings;
+        PrintStream err = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            for (int i = 0; i < 3; i++) {
+                EvaluationContext ctx = new EvaluationContext(x(i), "e" + i);
+                assertEquals(2.0 * i, c.compute(x(i), ctx).get("result"), 0.0);
+                Path dir = Path.of((String) ctx.metadata().get("run_directory"));
+                children.add(TestSupport.readPid(dir.resolve("child.pid")));
+            }
+        } finally {
+            System.setErr(err);
+            warnings = captured.toString(StandardCharsets.UTF_8);
+            for (long pid : children) {
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
+        for (long pid : children) {
+            // killed before compute returned: gone at once, unless init has yet to reap it
+            assertTrue(
+                    TestSupport.gone(pid),
+                    "background child still in the process table: state " + TestSupport.state(pid));
+        }
+        List<String> lines = warnings.lines()
+                .filter(l -> l.contains("left 1 process running"))
+                .toList();
+        assertEquals(3, lines.size(), warnings);
+        for (int i = 0; i < 3; i++) {
+            String l = lines.get(i);
+            assertTrue(
+                    l.contains("external term 'fake': command 'bash " + TestSupport.fakeProgram()
+                            + " leak' left 1 process running after it ended; it was killed (evaluation e" + i
+                            + ", run directory "),
+                    l);
+        }
+    }
+
+    @Test
+    void aDaemonThatStartedASessionOfItsOwnIsKilledAtTheEndOfTheTermWithAWarning() throws Exception {
+        Assumptions.assumeTrue(
+                ProcessRunner.findOnPath("setsid", System.getenv("PATH")) != null, "no setsid on the PATH");
+        FileBasedQuantityComputer c = fake("setsid").keep(KeepPolicy.ALL).build();
+        EvaluationContext ctx = new EvaluationContext(x(3), "e7");
+        long daemon = -1;
+        String warnings;
+        PrintStream err = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            assertEquals(6.0, c.compute(x(3), ctx).get("result"), 0.0);
+            Path dir = Path.of((String) ctx.metadata().get("run_directory"));
+            daemon = TestSupport.readPid(dir.resolve("daemon.pid"));
+        } finally {
+            System.setErr(err);
+            warnings = captured.toString(StandardCharsets.UTF_8);
+            if (daemon > 0) {
+                ProcessHandle.of(daemon).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
+        assertTrue(TestSupport.gone(daemon), "daemon still in the process table: state " + TestSupport.state(daemon));
+        assertTrue(
+                warnings.contains("external term 'fake': command 'bash " + TestSupport.fakeProgram()
+                        + " setsid' left 1 process running after it ended; it was killed (evaluation e7, run"
+                        + " directory "),
+                warnings);
+    }
+
+    @Test
+    void aProcessThatAFailedCommandLeavesRunningIsKilledAndCountedInTheReport() throws Exception {
+        FileBasedQuantityComputer c =
+                fake("leakfail").killGrace(Duration.ofMillis(300)).build();
+        TermFailedException e = assertThrows(TermFailedException.class, () -> c.compute(x(1)));
+        assertTrue(e.getMessage().contains("exited with code 1"), e.getMessage());
+        Path dir = e.runDirectory().orElseThrow();
+        long child = TestSupport.readPid(dir.resolve("child.pid"));
+        try {
+            // it ignores SIGTERM: killed once the grace is over
+            assertTrue(
+                    TestSupport.gone(child),
+                    "background child still in the process table: state " + TestSupport.state(child));
+        } finally {
+            ProcessHandle.of(child).ifPresent(ProcessHandle::destroyForcibly);
+        }
+        JsonNode command = failureJson(e).get("commands").get(0);
+        assertEquals(1, command.get("exit_code").asInt());
+        assertEquals(1, command.get("left_running").asInt(), command.toString());
+    }
+
+    @Test
+    void aScriptWhoseInterpreterIsMissingCannotBeStarted() {
+        FileBasedQuantityComputer c = FileBasedQuantityComputer.builder()
+                .workDirectory(root)
+                .templateText("run.sh", "#!/nonexistent/interpreter\necho \"result = 1\" > out.txt\n")
+                .inputWriter((dir, p) -> dir.resolve("run.sh").toFile().setExecutable(true))
+                .command("./run.sh")
+                .output(OutputParsers.regex("result", "out.txt", "result = (\\S+)"))
+                .build();
+        TermFailedException e = assertThrows(TermFailedException.class, () -> c.compute(x(1)));
+        assertFalse(e.isTransient());
+        assertTrue(e.getMessage().contains("failed at step run: cannot start program './run.sh': "), e.getMessage());
+        assertTrue(e.getMessage().contains("No such file or directory"), e.getMessage());
+        assertTrue(e.exitCode().isEmpty(), "not started, so no exit code: " + e.exitCode());
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -100,6 +101,32 @@ final class TestSupport {
         } catch (ConditionTimeoutException e) {
             return false;
         }
+    }
+
+    /** Waits up to 10 s until the process leads a session of its own (it has called setsid). */
+    static void awaitSessionLeader(long pid) {
+        await("process " + pid + " leading a session")
+                .atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(10))
+                .until(() -> {
+                    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+                    // "pid (name) S ppid pgrp session ..."
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    return Long.parseLong(f[3]) == pid;
+                });
+    }
+
+    /** Waits up to 10 s until the running process's environment has no variable of that name. */
+    static void awaitEnvironmentWithout(long pid, String name) {
+        String entry = "\0" + name + "=";
+        await("process " + pid + " without " + name)
+                .atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(10))
+                .until(() -> {
+                    byte[] env = Files.readAllBytes(Path.of("/proc/" + pid + "/environ"));
+                    return ProcessHandle.of(pid).isPresent()
+                            && !("\0" + new String(env, StandardCharsets.ISO_8859_1)).contains(entry);
+                });
     }
 
     /** @return the state letter of a process in /proc (Z for a zombie), or "-" when it is gone */
