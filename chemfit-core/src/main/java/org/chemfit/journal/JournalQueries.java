@@ -860,7 +860,9 @@ final class JournalQueries {
             return out;
         }
         PreparedStatement q = statement("SELECT first_id, evaluation_number, parameter_key, attempt, terms_blob"
-                + " FROM term_packs WHERE run_id = ?" + where.formatted("last_id", "first_id"));
+                // a record of no term (an evaluation whose terms were left out or taken apart) holds
+                // none: counted against the limit, it would end a page before the terms rows after it
+                + " FROM term_packs WHERE run_id = ? AND last_id >= first_id" + where.formatted("last_id", "first_id"));
         bindTermQuery(q, runId, from, to, afterId, limit);
         boolean packed = false;
         int fromPacks = 0;

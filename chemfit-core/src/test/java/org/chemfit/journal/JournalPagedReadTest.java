@@ -160,4 +160,67 @@ class JournalPagedReadTest {
             }
         }
     }
+
+    /**
+     * With the terms of improving evaluations only, most records hold no term, and a slow term's
+     * row comes between them: a page still holds every term, in id order, whatever its size.
+     */
+    @Test
+    void pagesOfAJournalOfLeftOutTermsAndSlowRowsHoldEveryTermOnce() {
+        List<ObjectiveFunction> terms = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        QuantityComputer slow = new QuantityComputer() {
+            @Override
+            public Quantities compute(Parameters p) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public Quantities compute(Parameters p, EvaluationContext ctx) {
+                // in one evaluation of eight, a term that runs for more than a millisecond: a row of
+                // its own, committed at once, far apart in ids
+                if (calls.getAndIncrement() % 8 == 0) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(3_000_000);
+                }
+                return Quantities.builder().put("e", p.get("x") * p.get("x")).build();
+            }
+        };
+        // first: its row is committed as it finishes, and the fast terms after it end the
+        // evaluation well within a millisecond, so that its record can leave them out
+        terms.add(slow.withLoss(q -> q.get("e")));
+        for (int i = 0; i < TERMS; i++) {
+            terms.add(term(i));
+        }
+        long run;
+        try (JournalReader j = JournalReader.open(dir)) {
+            j.termsOfImprovingEvaluationsOnly();
+            new Fitter(new CombinedObjectiveFunction(terms), Map.of("x", 0.7))
+                    .seed(3)
+                    .maxEvaluations(EVALUATIONS)
+                    .journal(j)
+                    .fit("Nelder-Mead");
+            run = j.latestRun().orElseThrow().id();
+        }
+        try (JournalReader j = JournalReader.openReadOnly(dir)) {
+            List<TermRecord> all = j.terms(run);
+            int evaluations = j.evaluations(run).size();
+            long rows = all.stream().filter(t -> t.path().equals("0")).count();
+            assertTrue(rows >= evaluations / 8 && rows < evaluations, "the slow term's rows: " + rows);
+            assertTrue(all.size() < evaluations * (TERMS + 1), "terms were left out: " + all.size());
+            for (int limit : new int[] {1, 3, 7, 50}) {
+                List<Long> paged = new ArrayList<>();
+                long after = 0;
+                while (true) {
+                    List<TermRecord> page = j.terms(run, after, limit);
+                    if (page.isEmpty()) {
+                        break;
+                    }
+                    assertTrue(page.size() <= limit);
+                    page.forEach(t -> paged.add(t.id()));
+                    after = page.get(page.size() - 1).id();
+                }
+                assertEquals(all.stream().map(TermRecord::id).toList(), paged, "pages of " + limit);
+            }
+        }
+    }
 }
