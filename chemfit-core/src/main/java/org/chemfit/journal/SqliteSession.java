@@ -904,16 +904,14 @@ final class SqliteSession implements Journal.Session {
                     apart ? JournalQueries.TREE_APART : JournalQueries.TREE_WHOLE,
                     !failed && BestPoint.degraded(ctx));
             writer.submit(() -> journal.queries.upsertEvaluation(row));
-            if (improvingTermsOnly && BestPoint.kind(ctx) == BestPoint.Kind.CLEAN) {
-                synchronized (wholeBelow) { // recorded whole: a later record above it may leave its terms out
-                    wholeBelow[0] = Math.min(wholeBelow[0], ctx.loss());
-                }
-            }
         } else {
             forgetRecorded(ctx); // a term run again in a replayed evaluation: its tree is not written again
         }
         // the terms of this evaluation and its own record are committed before the optimizer hears of it
         writer.flush();
+        if (write) {
+            keptWhole(ctx);
+        }
     }
 
     /**
@@ -1089,6 +1087,9 @@ final class SqliteSession implements Journal.Session {
             writer.flush();
             java.util.concurrent.locks.LockSupport.parkNanos(100_000); // not a tight loop meanwhile
         }
+        if (!rootOnly) {
+            keptWhole(ctx);
+        }
     }
 
     /**
@@ -1096,40 +1097,38 @@ final class SqliteSession implements Journal.Session {
      * {@link Journal#termsOfImprovingEvaluationsOnly()}, and only when a clean evaluation of a lower
      * loss was recorded whole before it, so that it can never be the best point (a tie, a degraded,
      * failed or NaN evaluation is recorded whole). Each evaluation recorded whole and clean lowers
-     * the mark.
+     * the mark ({@link #keptWhole}).
      */
     private boolean leavesTermsOut(EvaluationContext ctx) {
         if (!improvingTermsOnly) {
             return false;
         }
-        double loss = ctx.loss();
-        boolean clean = Double.isFinite(loss) && ctx.status() != EvaluationContext.Status.FAILED && !degraded(ctx);
-        synchronized (wholeBelow) {
-            if (clean && loss > wholeBelow[0]) {
-                return true;
-            }
-            if (clean) {
-                wholeBelow[0] = Math.min(wholeBelow[0], loss);
-            }
+        if (!clean(ctx)) {
             return false;
+        }
+        synchronized (wholeBelow) {
+            return ctx.loss() > wholeBelow[0];
         }
     }
 
     /**
-     * {@link BestPoint#degraded}, reading the children without a copy: it runs for every evaluation
-     * of a fit whose journal leaves terms out.
+     * Lowers the mark of {@link #leavesTermsOut} to a clean evaluation's loss once its record, with
+     * its terms, is durable: an evaluation running beside it leaves its terms out only behind a
+     * lower loss that a kill cannot take away.
      */
-    private static boolean degraded(EvaluationContext ctx) {
-        for (EvaluationContext c : org.chemfit.internal.ContextValues.children(ctx)) {
-            EvaluationContext.Status st = c.status();
-            if (st == EvaluationContext.Status.PENALTY
-                    || st == EvaluationContext.Status.SKIPPED
-                    || st == EvaluationContext.Status.FAILED
-                    || degraded(c)) {
-                return true;
+    private void keptWhole(EvaluationContext ctx) {
+        if (improvingTermsOnly && clean(ctx)) {
+            synchronized (wholeBelow) {
+                wholeBelow[0] = Math.min(wholeBelow[0], ctx.loss());
             }
         }
-        return false;
+    }
+
+    /** @return whether an evaluation may be the best point: a finite loss, no failed or stood-in term */
+    private static boolean clean(EvaluationContext ctx) {
+        return Double.isFinite(ctx.loss())
+                && ctx.status() != EvaluationContext.Status.FAILED
+                && !BestPoint.degraded(ctx);
     }
 
     /**

@@ -90,7 +90,8 @@ public final class BestPoint<T> {
      * @return whether a term anywhere below it failed (its status is PENALTY, SKIPPED or FAILED)
      */
     public static boolean degraded(EvaluationContext ctx) {
-        for (EvaluationContext c : ctx.children()) {
+        // the children read without a copy: it runs for every evaluation a journal records
+        for (EvaluationContext c : org.chemfit.internal.ContextValues.children(ctx)) {
             EvaluationContext.Status st = c.status();
             if (st == EvaluationContext.Status.PENALTY
                     || st == EvaluationContext.Status.SKIPPED
