@@ -122,15 +122,15 @@ public final class Residuals {
 
     private static boolean collect(ObjectiveFunction f, EvaluationContext ctx, double factor, List<double[]> out) {
         ObjectiveFunction u = unwrap(f);
+        if (factor == 0) {
+            // a term of weight 0 is not in the loss, failed or not: its residuals are none of the loss's
+            return true;
+        }
         EvaluationContext.Status s = ctx.status();
         if (s == EvaluationContext.Status.FAILED
                 || s == EvaluationContext.Status.PENALTY
                 || s == EvaluationContext.Status.SKIPPED) {
             return false;
-        }
-        if (factor == 0) {
-            // a term of weight 0 is not in the loss: its residuals, all zero, are not residuals of it
-            return true;
         }
         if (u instanceof CombinedObjectiveFunction c) {
             if (ctx.children().size() != c.size()) {
