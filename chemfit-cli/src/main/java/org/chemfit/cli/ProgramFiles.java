@@ -19,9 +19,11 @@ import org.jspecify.annotations.Nullable;
  *       {@code scripts/run.sh}, {@code ../bin/sim.py}) is the file that runs, as {@link
  *       ExternalTerms#findProgram} finds it there.
  *   <li>A program given as an absolute path, a program alias's path, and an argument of a command
- *       or of the launcher given as an absolute path (an interpreter's script: {@code [python3,
- *       /home/me/job/sim.py]}) are hashed when they name a regular file inside the job file's folder
- *       or one of its sub-folders; elsewhere they are taken as installed software.
+ *       or of the launcher given as an absolute path to a script (executable, or ending as a script
+ *       does: {@code [python3, /home/me/job/sim.py]}) are hashed when they name a readable regular
+ *       file whose real place is inside the job file's folder or one of its sub-folders; elsewhere
+ *       (a link to it included) they are taken as installed software. An absolute argument naming
+ *       a data file is not hashed: the fit may write it.
  *   <li>A program looked up on the PATH ({@code lmp}, {@code gmx}, {@code python3}) is installed
  *       software and not hashed; nor is a relative argument, which names a file of the run
  *       directory (one the term stages with {@code files}, {@code templates} or {@code link} is
@@ -73,26 +75,26 @@ final class ProgramFiles {
             if (names != null) {
                 Path used = aliasProgram(names);
                 if (used != null) {
-                    inside(used.toString(), base, out);
+                    inside(used.toString(), base, out, false);
                 }
             } else if (program.startsWith("/")) {
-                inside(program, base, out);
+                inside(program, base, out, false);
             } else if (program.contains("/")) {
                 // relative to the job's folder, where it runs from when it is there (else a staged file)
                 Path p = ExternalTerms.findProgram(program, base);
-                if (p != null && Files.isRegularFile(p)) {
-                    out.add(p.toAbsolutePath().normalize());
+                if (p != null) {
+                    inside(p.toAbsolutePath().toString(), base, out, false);
                 }
             }
             for (String word : command.subList(1, command.size())) {
                 if (word.startsWith("/")) {
-                    inside(word, base, out);
+                    inside(word, base, out, true);
                 }
             }
         }
         for (String word : config.launcher()) {
             if (word.startsWith("/")) {
-                inside(word, base, out);
+                inside(word, base, out, true);
             }
         }
         return new ArrayList<>(out);
@@ -114,16 +116,36 @@ final class ProgramFiles {
         return null;
     }
 
-    /** Adds an absolute path when it names a regular file in the job's folder or below it. */
-    private static void inside(String path, Path base, Set<Path> out) {
+    /** Script files an interpreter runs, by their ending: an argument so named is hashed as a program. */
+    private static final List<String> SCRIPTS =
+            List.of(".py", ".sh", ".bash", ".pl", ".rb", ".r", ".jl", ".lua", ".tcl", ".awk", ".m");
+
+    /**
+     * Adds an absolute path when it names a readable regular file whose real place (links followed)
+     * is in the job's folder or below it: a link to installed software is installed software. An
+     * argument is added only when it is a program or a script (executable, or named as a script
+     * is): a data file the fit itself writes there (a checkpoint, a log) would make every resume
+     * another job.
+     */
+    private static void inside(String path, Path base, Set<Path> out, boolean argument) {
         Path abs;
+        Path real;
         try {
             abs = Path.of(path).toAbsolutePath().normalize();
-        } catch (java.nio.file.InvalidPathException e) {
-            return; // no file has such a name
+            if (!Files.isRegularFile(abs) || !Files.isReadable(abs)) {
+                return;
+            }
+            real = abs.toRealPath();
+            if (!real.startsWith(base.toRealPath())) {
+                return;
+            }
+        } catch (java.nio.file.InvalidPathException | java.io.IOException e) {
+            return; // no file has such a name, or it cannot be followed: nothing to hash
         }
-        if (abs.startsWith(base) && Files.isRegularFile(abs)) {
-            out.add(abs);
+        String name = String.valueOf(abs.getFileName()).toLowerCase(java.util.Locale.ROOT);
+        if (argument && !Files.isExecutable(abs) && SCRIPTS.stream().noneMatch(name::endsWith)) {
+            return;
         }
+        out.add(abs);
     }
 }

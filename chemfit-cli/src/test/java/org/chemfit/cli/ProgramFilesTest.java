@@ -114,6 +114,20 @@ class ProgramFilesTest {
     }
 
     @Test
+    void aDataFileGivenByItsAbsolutePathAndALinkToInstalledSoftwareAreNotHashed() throws Exception {
+        Path data = tmp.resolve("restart.dat");
+        Files.writeString(data, "written by the fit\n");
+        Path sim = script("sim.py", "print(1)\n");
+        Files.setPosixFilePermissions(sim, PosixFilePermissions.fromString("rw-r--r--"));
+        Path link = tmp.resolve("sh-here");
+        Files.createSymbolicLink(link, Path.of("/bin/sh"));
+        Path job = job("[" + link + ", -c, 'cp in.json out.json', " + data + ", " + sim + "]");
+        JobFile read = JobFile.read(job);
+        // the script (named as one) is hashed; the data file the fit may write and the link are not
+        assertEquals(List.of(sim), ProgramFiles.of(read.terms(), read.folder(), read.programs()));
+    }
+
+    @Test
     void aProgramAliasNamingAScriptOfTheJobIsHashed() throws Exception {
         script("bin/sim.sh", SCRIPT);
         Path job = job("sim");
