@@ -96,14 +96,14 @@ public final class JournalCostHarness {
             improving.add(false);
         }
         for (Path d : dirs) {
-            String thin = System.getProperty("chemfit.bench.improving", "false");
-            if (!thin.equals("only")) {
+            String improvingOnly = System.getProperty("chemfit.bench.improving", "false");
+            if (!improvingOnly.equals("only")) {
                 names.add("journal in " + d);
                 journals.add(d);
                 besides.add(null);
                 improving.add(false);
             }
-            if (thin.equals("true") || thin.equals("only")) {
+            if (improvingOnly.equals("true") || improvingOnly.equals("only")) {
                 names.add("improving only, " + d);
                 journals.add(d);
                 besides.add(null);

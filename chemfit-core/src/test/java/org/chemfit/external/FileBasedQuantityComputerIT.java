@@ -256,11 +256,11 @@ class FileBasedQuantityComputerIT {
     void aTimedOutScriptThatForkedTwiceHasItsReparentedGrandchildKilled() throws Exception {
         FileBasedQuantityComputer c = fake("daemon")
                 // long enough for a loaded machine to start the tree and write the pid files before the kill
-                .timeout(Duration.ofMillis(1500))
+                .timeout(Duration.ofMillis(4500))
                 .killGrace(Duration.ofMillis(300))
                 .build();
         TermFailedException e = assertThrows(TermFailedException.class, () -> c.compute(x(1)));
-        assertTrue(e.getMessage().contains("timed out after 1500 ms and its process tree was killed"), e.getMessage());
+        assertTrue(e.getMessage().contains("timed out after 4500 ms and its process tree was killed"), e.getMessage());
         Path dir = e.runDirectory().orElseThrow();
         long parent = TestSupport.readPid(dir.resolve("parent.pid"));
         long grandchild = TestSupport.readPid(dir.resolve("grandchild.pid"));
