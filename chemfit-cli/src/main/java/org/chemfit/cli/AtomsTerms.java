@@ -131,13 +131,44 @@ final class AtomsTerms {
         }
         JobFile.RelaxSpec r = config.relax();
         if (r == null) {
-            return new SinglePointComputer(atoms, potential);
+            return naming(new SinglePointComputer(atoms, potential), entry.file() + where);
         }
         Relax method = switch (r.method()) {
             case FIRE -> Relax.fire();
             case LBFGS -> Relax.lbfgs();
         };
         Relax relax = method.forceTolerance(r.fmax()).maxSteps(r.steps()).maxStep(r.maxStep());
-        return new RelaxedComputer(atoms, potential, relax, StructureQuantities.none());
+        return naming(new RelaxedComputer(atoms, potential, relax, StructureQuantities.none()), entry.file() + where);
+    }
+
+    /**
+     * @return the computer, whose refusal of its structure (two atoms at the same place, a
+     *     structure the potential cannot sum) names the structure's file and CSV line
+     */
+    private static QuantityComputer naming(QuantityComputer inner, String structure) {
+        return new QuantityComputer() {
+            @Override
+            public org.chemfit.Quantities compute(org.chemfit.Parameters params) {
+                try {
+                    return inner.compute(params);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("structure " + structure + ": " + e.getMessage(), e);
+                }
+            }
+
+            @Override
+            public org.chemfit.Quantities compute(org.chemfit.Parameters params, org.chemfit.EvaluationContext ctx) {
+                try {
+                    return inner.compute(params, ctx);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("structure " + structure + ": " + e.getMessage(), e);
+                }
+            }
+
+            @Override
+            public String toString() {
+                return inner.toString();
+            }
+        };
     }
 }

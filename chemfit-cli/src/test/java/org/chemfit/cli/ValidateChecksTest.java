@@ -776,4 +776,37 @@ class ValidateChecksTest {
         Cli.Run ok = Cli.run("validate", job.toString());
         assertEquals(ExitCodes.OK, ok.code(), ok::toString);
     }
+
+    @Test
+    void atomsAtTheSamePlaceAreReportedWithTheirStructureFileAndCsvLine() throws IOException {
+        Files.writeString(dir.resolve("fine.xyz"), "2\nProperties=species:S:1:pos:R:3\nAr 0 0 0\nAr 3.8 0 0\n");
+        Files.writeString(dir.resolve("same.xyz"), "2\nProperties=species:S:1:pos:R:3\nAr 1 1 1\nAr 1 1 1\n");
+        Files.writeString(
+                dir.resolve("ref.csv"), "file,reference_energy,tag\nfine.xyz,-0.0104,fine\nsame.xyz,0.0,same\n");
+        Path job = dir.resolve("same.yaml");
+        Files.writeString(
+                job,
+                String.join(
+                        "\n",
+                        "parameters:",
+                        "  lj:",
+                        "    epsilon: {initial: 0.0104, bounds: [0.001, 0.1], unit: eV}",
+                        "    sigma: {initial: 3.4, bounds: [2.5, 4.5], unit: A}",
+                        "terms:",
+                        "  - name: t",
+                        "    kind: atoms",
+                        "    reference: ref.csv",
+                        "    potential: [{form: lennard_jones, epsilon: lj.epsilon, sigma: lj.sigma}]",
+                        "optimizer: {max_evaluations: 3}",
+                        "output: {folder: out, plots: false}",
+                        ""));
+        Cli.Run r = Cli.run("fit", job.toString(), "--progress", "none");
+        assertEquals(ExitCodes.FIT_FAILED, r.code(), r::toString);
+        assertTrue(
+                r.err()
+                        .contains("structure " + dir.resolve("same.xyz")
+                                + " (ref.csv line 3, tag 'same'): atoms 0 and 1 of"
+                                + " Atoms(Ar2) are at the same place; the pair energy is infinite"),
+                r::toString);
+    }
 }
