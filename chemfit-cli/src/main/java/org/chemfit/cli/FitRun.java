@@ -360,7 +360,10 @@ final class FitRun {
             return;
         }
         String where = cluster.enabled() ? "on cluster '" + cluster.name + "'" : w + " worker" + (w == 1 ? "" : "s");
-        long free = jf.parameters().stream().filter(p -> !p.fixed()).count();
+        // a parameter whose bounds are equal is held as a fixed one is: not free (validate says the same)
+        long free = jf.parameters().stream()
+                .filter(p -> !p.fixed() && p.lower() != p.upper())
+                .count();
         err().printf(
                         "fitting %s of %s with %s (budget %s, %s); output in %s%n",
                         Tables.count(jf.parameters().size(), "parameter")

@@ -81,7 +81,11 @@ final class Tables {
             String name = String.valueOf(p.get("name"));
             Object unit = p.get("unit");
             String u = unit == null || unit.toString().isEmpty() ? "-" : unit.toString();
-            String note = Boolean.TRUE.equals(p.get("fixed"))
+            // equal bounds hold a parameter as fixed: true does
+            boolean pinned = p.get("lower") instanceof Number lo
+                    && p.get("upper") instanceof Number hi
+                    && lo.doubleValue() == hi.doubleValue();
+            String note = Boolean.TRUE.equals(p.get("fixed")) || pinned
                     ? "fixed"
                     : atBound.contains(name) ? "at bound" : noEffect.contains(name) ? "no effect" : "";
             if (unc == null) {

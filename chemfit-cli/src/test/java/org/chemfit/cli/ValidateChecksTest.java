@@ -809,4 +809,26 @@ class ValidateChecksTest {
                                 + " Atoms(Ar2) are at the same place; the pair energy is infinite"),
                 r::toString);
     }
+
+    @Test
+    void aParameterWithEqualBoundsIsFixedInTheFitsAnnouncementAndTable() throws IOException {
+        String text = Files.readString(Cli.resource("jobs/lj.yaml"))
+                .replace("sigma: {initial: 2.2, bounds: [1.0, 4.0]}", "sigma: {initial: 2.0, bounds: [2.0, 2.0]}")
+                .replace("reference: data/energies.csv", "reference: " + Cli.resource("jobs/data/energies.csv"))
+                .replace("max_evaluations: 400", "max_evaluations: 20");
+        assertTrue(text.contains("bounds: [2.0, 2.0]"), text);
+        Path job = dir.resolve("pinned.yaml");
+        Files.writeString(job, text);
+        Cli.Run v = Cli.run("validate", job.toString());
+        assertTrue(v.out().contains("2 parameters (1 free)"), v::toString);
+        Cli.Run r = Cli.run("fit", job.toString(), "--progress", "none", "--no-plots");
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        assertTrue(r.err().contains("fitting 2 parameters, 1 free, of pinned.yaml"), r::toString);
+        String row = r.out()
+                .lines()
+                .filter(l -> l.startsWith("lj.sigma"))
+                .findFirst()
+                .orElseThrow();
+        assertTrue(row.endsWith("fixed"), row);
+    }
 }
