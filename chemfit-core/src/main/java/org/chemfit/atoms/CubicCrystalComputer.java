@@ -80,6 +80,13 @@ public final class CubicCrystalComputer implements QuantityComputer {
         Atoms eq = equilibrium(params);
         double energy = potential.energy(eq, params);
         double vol = eq.volume();
+        if (energy == 0) {
+            // a model that only repels: its pressure falls to zero only where every pair is past
+            // the cutoff, a crystal of atoms that do not interact, which is no answer to fit
+            throw new ChemFitException("no bound state of " + cell + " at " + params + ": at zero pressure its cell"
+                    + " is " + Math.cbrt(vol) + " A wide and no pair of atoms interacts (the model does not bind"
+                    + " the crystal; it needs an attraction, such as Coulomb or a dispersion term)");
+        }
         double[] sxx = stressAt(eq, params, 0, 0, STRAIN);
         double[] mxx = stressAt(eq, params, 0, 0, -STRAIN);
         double[] syz = stressAt(eq, params, 1, 2, STRAIN);

@@ -3,6 +3,7 @@ package org.chemfit.atoms;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Map;
+import org.chemfit.ChemFitException;
 import org.chemfit.Parameters;
 import org.chemfit.Quantities;
 import org.chemfit.atoms.PairPotential.CoulombMethod;
@@ -83,5 +84,25 @@ class PublishedLatticeConstantTest {
         // computed here: a = 4.2251127 Å (GULP's a and c/2 differ by 1.4e-5 Å, its convergence)
         assertEquals(4.225103, q.get("lattice_constant"), 1e-4);
         assertEquals(8.450234 / 2, q.get("lattice_constant"), 1e-4);
+    }
+
+    /** A model that only repels has no zero-pressure crystal but one whose atoms do not interact. */
+    @Test
+    void aModelThatOnlyRepelsIsRefusedAsNotBindingTheCrystal() {
+        PairPotential repulsive = PairPotential.builder()
+                .buckingham(
+                        "Mg",
+                        "O",
+                        ParameterRef.constant(1285.0),
+                        ParameterRef.constant(0.3),
+                        ParameterRef.constant(0),
+                        8.0,
+                        false)
+                .build();
+        ChemFitException e = org.junit.jupiter.api.Assertions.assertThrows(
+                ChemFitException.class, () -> new CubicCrystalComputer(mgo(), 4, repulsive).compute(NONE));
+        org.junit.jupiter.api.Assertions.assertTrue(
+                e.getMessage().contains("no pair of atoms interacts (the model does not bind the crystal"),
+                e.getMessage());
     }
 }
