@@ -386,24 +386,41 @@ final class ProcessRunner {
         }
         long self = ProcessHandle.current().pid();
         long[] load = lastPidAndTasks();
+        List<Long> blank = new ArrayList<>();
         if (load != null && System.nanoTime() - started < RECENT_NANOS && load[0] >= high && load[0] - low < load[1]) {
             for (long pid = low; pid <= load[0]; pid++) {
-                consider(pid, self, byEntry, found);
+                consider(pid, self, byEntry, found, blank);
             }
-            return found;
-        }
-        try (DirectoryStream<Path> procs = Files.newDirectoryStream(PROC)) {
-            for (Path p : procs) {
-                String name = p.getFileName().toString();
-                if (!name.isEmpty() && name.chars().allMatch(c -> c >= '0' && c <= '9')) {
-                    consider(Long.parseLong(name), self, byEntry, found);
+        } else {
+            try (DirectoryStream<Path> procs = Files.newDirectoryStream(PROC)) {
+                for (Path p : procs) {
+                    String name = p.getFileName().toString();
+                    if (!name.isEmpty() && name.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                        consider(Long.parseLong(name), self, byEntry, found, blank);
+                    }
                 }
+            } catch (IOException | DirectoryIteratorException e) {
+                // no /proc: nothing to find
             }
-        } catch (IOException | DirectoryIteratorException e) {
-            // no /proc: nothing to find
+        }
+        // A process in the middle of an exec (a shell's `setsid sleep 100 &`) shows an empty
+        // environment for a moment: such processes are looked at again, a few times, a moment later.
+        for (int again = 0; again < BLANK_LOOKS && !blank.isEmpty(); again++) {
+            java.util.concurrent.locks.LockSupport.parkNanos(BLANK_PAUSE_NANOS);
+            List<Long> still = new ArrayList<>();
+            for (long pid : blank) {
+                consider(pid, self, byEntry, found, still);
+            }
+            blank = still;
         }
         return found;
     }
+
+    /** How often a process whose environment read empty is looked at again. */
+    private static final int BLANK_LOOKS = 3;
+
+    /** The pause before each of those looks. */
+    private static final long BLANK_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
     /**
      * @return the last process id handed out and the number of tasks (threads included), from
@@ -422,20 +439,49 @@ final class ProcessRunner {
     }
 
     /** Adds the process to found when it carries one of the tags. */
-    private static void consider(long pid, long self, Map<String, Tag> byEntry, List<Member> found) {
+    private static void consider(long pid, long self, Map<String, Tag> byEntry, List<Member> found, List<Long> blank) {
         if (pid == self) {
             return;
         }
         Tag tag = tagOf(pid, byEntry);
-        if (tag == null || !isProcess(pid)) {
+        if (tag == null) {
+            if (blankEnvironment(pid) && isProcess(pid)) {
+                blank.add(pid);
+            }
+            return;
+        }
+        if (!isProcess(pid)) {
             return;
         }
         ProcessHandle.of(pid).ifPresent(h -> {
             // the id may have been handed to another process between the two looks
-            if (tag.equals(tagOf(pid, byEntry))) {
+            Tag again = tagOf(pid, byEntry);
+            if (tag.equals(again)) {
                 found.add(new Member(h, tag));
+            } else if (again == null && blankEnvironment(pid)) {
+                blank.add(pid); // in the middle of an exec since the first look: looked at again
             }
         });
+    }
+
+    /**
+     * @return whether the process's environment reads as nothing at all while it is neither a zombie
+     *     nor a kernel thread (a child of kthreadd, process 2): it may be between the two halves of
+     *     an exec
+     */
+    private static boolean blankEnvironment(long pid) {
+        Path dir = PROC.resolve(Long.toString(pid));
+        try {
+            if (pid == 2 || Files.readAllBytes(dir.resolve("environ")).length > 0) {
+                return false;
+            }
+            // "pid (comm) S ppid ...": the state and the parent follow the last ')'
+            String stat = Files.readString(dir.resolve("stat"), StandardCharsets.ISO_8859_1);
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return f.length > 1 && !f[0].equals("Z") && !f[0].equals("X") && !f[1].equals("2");
+        } catch (IOException | RuntimeException e) {
+            return false; // gone, another user's, or not read as expected
+        }
     }
 
     /**
