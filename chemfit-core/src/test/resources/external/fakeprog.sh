@@ -23,14 +23,17 @@ case "$mode" in
            echo "not reached" ;;
   leak)    # writes its result and exits, leaving a background job running
            sleep 1000 & echo $! > child.pid
-           awk '$1 == "x" { printf "result = %.17g\n", 2 * $3 }' in.txt > out.txt ;;
+           awk '$1 == "x" { printf "result = %.17g\n", 2 * $3 }' in.txt > out.txt
+           sleep 0.3 ;;  # the background job is past its exec when the command ends
   leakfail) # fails, leaving a background job that ignores SIGTERM
            ( trap '' TERM; exec sleep 1000 ) & echo $! > child.pid
+           sleep 0.3  # the background job is past its exec when the command ends
            echo "ERROR: gave up" >&2 ; exit 1 ;;
   setsid)  # writes its result and exits, leaving a daemon that started a session of its own (in a
            # script the background job leads no process group, so setsid executes sleep in its process)
            setsid sleep 1005 & echo $! > daemon.pid
-           awk '$1 == "x" { printf "result = %.17g\n", 2 * $3 }' in.txt > out.txt ;;
+           awk '$1 == "x" { printf "result = %.17g\n", 2 * $3 }' in.txt > out.txt
+           sleep 0.3 ;;  # the daemon is past its execs when the command ends
   daemon)  # a double fork: the grandchild, which ignores SIGTERM, is re-parented to init once the
            # subshell that started it has exited; then the script hangs
            echo $$ > parent.pid
@@ -47,5 +50,8 @@ case "$mode" in
   late)    # returns at once; a background job writes the result a moment later
            ( sleep 0.3; echo "result = 5" > late.tmp; mv late.tmp late.txt ) > /dev/null 2>&1 &
            ;;
+  lateempty) # returns at once; a background job creates the result file empty, and writes it later
+           ( : > late.txt; sleep 0.5; echo "result = 6" >> late.txt ) > /dev/null 2>&1 &
+           sleep 0.1 ;;
   *)       echo "unknown mode $mode" >&2 ; exit 2 ;;
 esac

@@ -345,7 +345,10 @@ final class Attempt {
                             computer.waitFiles,
                             Objects.requireNonNull(computer.waitTimeout, "waitForFiles sets it with the files"));
             if (!missing.isEmpty()) {
-                throw fail("files " + missing + " did not appear within " + human(computer.waitTimeout), true, null);
+                throw fail(
+                        "files " + missing + " did not appear, or stayed empty, within " + human(computer.waitTimeout),
+                        true,
+                        null);
             }
         } catch (InterruptedException ie) {
             throw cancelled(ie);

@@ -152,8 +152,9 @@ final class RunDirectory {
     }
 
     /**
-     * Waits until every file exists. Woken by the file system's change events (inotify on Linux);
-     * re-checks once a second as well, for network file systems that send no events.
+     * Waits until every file exists and is not empty (a file a background process has created but
+     * not yet written is not there yet). Woken by the file system's change events (inotify on
+     * Linux); re-checks once a second as well, for network file systems that send no events.
      *
      * @param files the files, relative to this directory
      * @param limit how long to wait
@@ -169,7 +170,7 @@ final class RunDirectory {
                 List<String> missing = new ArrayList<>();
                 for (String f : files) {
                     Path p = path.resolve(f);
-                    if (!Files.exists(p)) {
+                    if (!written(p)) {
                         missing.add(f);
                         Path parent = p.getParent();
                         while (parent != null && !Files.isDirectory(parent)) {
@@ -191,6 +192,15 @@ final class RunDirectory {
                     key.reset();
                 }
             }
+        }
+    }
+
+    /** @return whether a file exists with something in it (a folder counts as there) */
+    private static boolean written(Path p) {
+        try {
+            return Files.isDirectory(p) || Files.size(p) > 0;
+        } catch (IOException e) {
+            return false; // not there (yet), or gone again
         }
     }
 

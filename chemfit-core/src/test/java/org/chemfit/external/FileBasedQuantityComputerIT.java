@@ -738,6 +738,15 @@ class FileBasedQuantityComputerIT {
                 .build();
         assertEquals(5.0, c.compute(x(1)).get("result"), 0.0);
 
+        // a file created empty and written later is waited for until it holds something
+        FileBasedQuantityComputer emptyFirst = FileBasedQuantityComputer.builder()
+                .workDirectory(root)
+                .command("bash", TestSupport.fakeProgram().toString(), "lateempty")
+                .waitForFiles(Duration.ofSeconds(20), "late.txt")
+                .output(OutputParsers.regex("result", "late.txt", "result = (\\S+)"))
+                .build();
+        assertEquals(6.0, emptyFirst.compute(x(1)).get("result"), 0.0);
+
         FileBasedQuantityComputer never = FileBasedQuantityComputer.builder()
                 .workDirectory(root)
                 .command("true")
@@ -745,7 +754,9 @@ class FileBasedQuantityComputerIT {
                 .output(OutputParsers.regex("result", "sub/never.txt", "result = (\\S+)"))
                 .build();
         TermFailedException e = assertThrows(TermFailedException.class, () -> never.compute(x(1)));
-        assertTrue(e.getMessage().contains("files [sub/never.txt] did not appear within 300 ms"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("files [sub/never.txt] did not appear, or stayed empty, within 300 ms"),
+                e.getMessage());
         assertEquals("wait", failureJson(e).get("step").asText());
     }
 
