@@ -724,13 +724,18 @@ class ValidateChecksTest {
                 "sigma 2 * 1.7 is the argon example's 3.4: " + e);
     }
 
-    @Test
-    void evalSaysATermWhoseLossIsNotFiniteIsNotOk() throws IOException {
-        Files.writeString(dir.resolve("near.xyz"), "2\nProperties=species:S:1:pos:R:3\nAr 0 0 0\nAr 1e-30 0 0\n");
+    /**
+     * @param tag the second dimer's tag (its file is TAG.xyz)
+     * @param secondAtoms the second dimer's two atom lines
+     * @return a job of one atoms term over a fine argon dimer and that one, in the test's folder
+     */
+    private Path twoDimerJob(String tag, String secondAtoms) throws IOException {
         Files.writeString(dir.resolve("fine.xyz"), "2\nProperties=species:S:1:pos:R:3\nAr 0 0 0\nAr 3.8 0 0\n");
+        Files.writeString(dir.resolve(tag + ".xyz"), "2\nProperties=species:S:1:pos:R:3\n" + secondAtoms);
         Files.writeString(
-                dir.resolve("ref.csv"), "file,reference_energy,tag\nnear.xyz,0.0,near\nfine.xyz,-0.0104,fine\n");
-        Path job = dir.resolve("near.yaml");
+                dir.resolve("ref.csv"),
+                "file,reference_energy,tag\nfine.xyz,-0.0104,fine\n" + tag + ".xyz,0.0," + tag + "\n");
+        Path job = dir.resolve(tag + ".yaml");
         Files.writeString(
                 job,
                 String.join(
@@ -745,7 +750,15 @@ class ValidateChecksTest {
                         "    reference: ref.csv",
                         "    unit: eV",
                         "    potential: [{form: lennard_jones, epsilon: lj.epsilon, sigma: lj.sigma}]",
+                        "optimizer: {max_evaluations: 3}",
+                        "output: {folder: out, plots: false}",
                         ""));
+        return job;
+    }
+
+    @Test
+    void evalSaysATermWhoseLossIsNotFiniteIsNotOk() throws IOException {
+        Path job = twoDimerJob("near", "Ar 0 0 0\nAr 1e-30 0 0\n");
         Cli.Run r = Cli.run("eval", job.toString());
         assertEquals(ExitCodes.OK, r.code(), r::toString);
         String row = r.out().lines().filter(l -> l.startsWith("t ")).findFirst().orElseThrow();
@@ -779,27 +792,7 @@ class ValidateChecksTest {
 
     @Test
     void atomsAtTheSamePlaceAreReportedWithTheirStructureFileAndCsvLine() throws IOException {
-        Files.writeString(dir.resolve("fine.xyz"), "2\nProperties=species:S:1:pos:R:3\nAr 0 0 0\nAr 3.8 0 0\n");
-        Files.writeString(dir.resolve("same.xyz"), "2\nProperties=species:S:1:pos:R:3\nAr 1 1 1\nAr 1 1 1\n");
-        Files.writeString(
-                dir.resolve("ref.csv"), "file,reference_energy,tag\nfine.xyz,-0.0104,fine\nsame.xyz,0.0,same\n");
-        Path job = dir.resolve("same.yaml");
-        Files.writeString(
-                job,
-                String.join(
-                        "\n",
-                        "parameters:",
-                        "  lj:",
-                        "    epsilon: {initial: 0.0104, bounds: [0.001, 0.1], unit: eV}",
-                        "    sigma: {initial: 3.4, bounds: [2.5, 4.5], unit: A}",
-                        "terms:",
-                        "  - name: t",
-                        "    kind: atoms",
-                        "    reference: ref.csv",
-                        "    potential: [{form: lennard_jones, epsilon: lj.epsilon, sigma: lj.sigma}]",
-                        "optimizer: {max_evaluations: 3}",
-                        "output: {folder: out, plots: false}",
-                        ""));
+        Path job = twoDimerJob("same", "Ar 1 1 1\nAr 1 1 1\n");
         Cli.Run r = Cli.run("fit", job.toString(), "--progress", "none");
         assertEquals(ExitCodes.FIT_FAILED, r.code(), r::toString);
         assertTrue(

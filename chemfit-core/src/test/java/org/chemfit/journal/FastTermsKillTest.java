@@ -68,6 +68,15 @@ class FastTermsKillTest {
         return Integer.parseInt(line.substring(5));
     }
 
+    /** @return the count of evaluations a result file gives */
+    private static int evaluations(String result) {
+        return Integer.parseInt(result.lines()
+                .filter(l -> l.startsWith("evaluations "))
+                .findFirst()
+                .orElseThrow()
+                .substring(12));
+    }
+
     private static String withoutRuns(String result) {
         return String.join(
                 "\n", result.lines().filter(l -> !l.startsWith("runs ")).toList());
@@ -78,11 +87,7 @@ class FastTermsKillTest {
         Path plain = Files.createDirectories(dir.resolve("uninterrupted"));
         assertEquals(0, run(plain, -1), Files.readString(plain.resolve("driver.log")));
         String expected = Files.readString(plain.resolve("result.txt"));
-        int evaluations = Integer.parseInt(expected.lines()
-                .filter(l -> l.startsWith("evaluations "))
-                .findFirst()
-                .orElseThrow()
-                .substring(12));
+        int evaluations = evaluations(expected);
         assertEquals(T * evaluations, runs(expected), "each evaluation runs its terms once");
         assertTrue(evaluations > 20, expected);
 
@@ -174,11 +179,7 @@ class FastTermsKillTest {
         assertEquals(0, run(lean, -1, "improving"), Files.readString(lean.resolve("driver.log")));
         String leanResult = Files.readString(lean.resolve("result.txt"));
         assertEquals(expected, leanResult, "the same fit, bit for bit, and each term run once per evaluation");
-        int evaluations = Integer.parseInt(expected.lines()
-                .filter(l -> l.startsWith("evaluations "))
-                .findFirst()
-                .orElseThrow()
-                .substring(12));
+        int evaluations = evaluations(expected);
         Set<Integer> kept;
         try (JournalReader j = JournalReader.openReadOnly(lean.resolve("out"))) {
             RunRecord run = j.latestRun().orElseThrow();
