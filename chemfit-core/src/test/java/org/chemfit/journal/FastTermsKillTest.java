@@ -68,6 +68,25 @@ class FastTermsKillTest {
         return Integer.parseInt(line.substring(5));
     }
 
+    /**
+     * Resumes a killed fit and checks that its result is the uninterrupted one bit for bit, and that
+     * only the terms not recorded before the kill ran again.
+     */
+    @SuppressWarnings("TooManyParameters") // the scenario and what the uninterrupted fit gave
+    private void resumesToTheUninterruptedResult(
+            Path s, int haltAt, String terms, String expected, int evaluations, int recordedBefore) throws Exception {
+        assertEquals(0, run(s, -1, terms), Files.readString(s.resolve("driver.log")));
+        String actual = Files.readString(s.resolve("result.txt"));
+        assertEquals(
+                withoutRuns(expected),
+                withoutRuns(actual),
+                "halt at term run " + haltAt + ": the resumed result equals the uninterrupted one bit for bit");
+        assertEquals(
+                T * evaluations - recordedBefore,
+                runs(actual),
+                "halt at term run " + haltAt + ": the terms recorded before the kill are replayed, the others run");
+    }
+
     /** @return the count of evaluations a result file gives */
     private static int evaluations(String result) {
         return Integer.parseInt(result.lines()
@@ -116,16 +135,7 @@ class FastTermsKillTest {
                                 && recordedBefore <= finishedEvaluations * T + inFlight,
                         "halt at term run " + haltAt + ": " + recordedBefore + " terms recorded");
             }
-            assertEquals(0, run(s, -1), Files.readString(s.resolve("driver.log")));
-            String actual = Files.readString(s.resolve("result.txt"));
-            assertEquals(
-                    withoutRuns(expected),
-                    withoutRuns(actual),
-                    "halt at term run " + haltAt + ": the resumed result equals the uninterrupted one bit for bit");
-            assertEquals(
-                    T * evaluations - recordedBefore,
-                    runs(actual),
-                    "halt at term run " + haltAt + ": the terms recorded before the kill are replayed, the others run");
+            resumesToTheUninterruptedResult(s, haltAt, "all", expected, evaluations, recordedBefore);
             try (JournalReader j = JournalReader.openReadOnly(s.resolve("out"))) {
                 assertEquals(List.of("ok"), j.integrityCheck());
                 RunRecord run = j.latestRun().orElseThrow();
@@ -230,16 +240,7 @@ class FastTermsKillTest {
                         "halt at term run " + haltAt + ": every evaluation that finished was committed");
                 recordedBefore = j.terms(run.id()).size();
             }
-            assertEquals(0, run(s, -1, "improving"), Files.readString(s.resolve("driver.log")));
-            String actual = Files.readString(s.resolve("result.txt"));
-            assertEquals(
-                    withoutRuns(expected),
-                    withoutRuns(actual),
-                    "halt at term run " + haltAt + ": the resumed result equals the uninterrupted one bit for bit");
-            assertEquals(
-                    T * evaluations - recordedBefore,
-                    runs(actual),
-                    "halt at term run " + haltAt + ": the terms recorded before the kill are replayed, the others run");
+            resumesToTheUninterruptedResult(s, haltAt, "improving", expected, evaluations, recordedBefore);
             try (JournalReader j = JournalReader.openReadOnly(s.resolve("out"))) {
                 assertEquals(List.of("ok"), j.integrityCheck());
                 RunRecord run = j.latestRun().orElseThrow();
