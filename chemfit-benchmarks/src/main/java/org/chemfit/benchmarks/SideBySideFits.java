@@ -45,7 +45,8 @@ public final class SideBySideFits {
      * @param shortFit the short budget of evaluations
      * @param longFit the long budget
      * @param folder a folder for a fresh journal (removed before and after each fit), or null for
-     *     none
+     *     none; with {@code -Dchemfit.bench.improving=true} the journal keeps the terms of improving
+     *     evaluations only
      * @return the wall time and the calling thread's CPU time per evaluation, in nanoseconds: the
      *     difference of the two fits over the difference of their evaluations
      * @throws Exception when a fit or the folder fails
@@ -70,6 +71,9 @@ public final class SideBySideFits {
                 n[s] = f.fit("CMA-ES").evaluations();
             } else {
                 try (Journal j = Journal.open(dir)) {
+                    if (Boolean.getBoolean("chemfit.bench.improving")) { // journal_terms: improving
+                        j.termsOfImprovingEvaluationsOnly();
+                    }
                     n[s] = f.journal(j, JournalMode.restart()).fit("CMA-ES").evaluations();
                 }
             }
