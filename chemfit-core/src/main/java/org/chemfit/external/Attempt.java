@@ -329,10 +329,20 @@ final class Attempt {
             boolean signal = r.killedBySignal();
             throw fail(
                     "command '" + c + "' exited with code " + r.exitCode()
-                            + (signal ? " (killed by signal " + (r.exitCode() - 128) + ")" : ""),
+                            + (signal ? " (killed by signal " + (r.exitCode() - 128) + ")" : "")
+                            + lammpsHint(c),
                     signal,
                     null);
         }
+    }
+
+    /**
+     * @return for a command that runs LAMMPS with {@code -screen none} while the term does not
+     *     declare its log file, the log's last error and a hint to declare it; else nothing
+     */
+    private String lammpsHint(Command c) {
+        String log = c.isShell() ? null : LammpsLog.errorLog(Objects.requireNonNull(argv, "set by runCommand"));
+        return log == null || !computer.undeclaredLog(log) ? "" : LammpsLog.failureHint(dir().path(), log);
     }
 
     /** Step wait: for the files the programs promise, when there are any. */

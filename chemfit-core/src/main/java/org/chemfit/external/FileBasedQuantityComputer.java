@@ -171,6 +171,42 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
         return RunDirectory.removeCutOff(workDirectory, name, keep, processIds, finished);
     }
 
+    /**
+     * The commands that run LAMMPS with {@code -screen none} while the log file that then alone
+     * holds LAMMPS's errors is not declared with {@link Builder#logFile(String)}: a failure of one
+     * shows the log's last {@code ERROR:} line and a hint to declare it, but not the log's end.
+     *
+     * <pre>{@code
+     * computer.undeclaredLammpsLogs().forEach((i, log) -> warn("command " + (i + 1) + " writes its errors only to " + log));
+     * }</pre>
+     *
+     * @return each such command's index (from 0) with its log file ({@code -log FILE}, or
+     *     {@code log.lammps}), or {@code "none"} for {@code -log none}, which writes no log at all
+     */
+    public Map<Integer, String> undeclaredLammpsLogs() {
+        Map<Integer, String> out = new LinkedHashMap<>();
+        for (int i = 0; i < commands.size(); i++) {
+            Command c = commands.get(i);
+            String log = c.isShell() ? null : LammpsLog.errorLog(c.withLauncher(launcher));
+            if (log != null && undeclaredLog(log)) {
+                out.put(i, log);
+            }
+        }
+        return out;
+    }
+
+    /** @return whether a log file is not one of those declared with logFile ({@code "none"} never is) */
+    boolean undeclaredLog(String log) {
+        if (log.equals(LammpsLog.NONE)) {
+            return true;
+        }
+        try {
+            return !logFiles.contains(Path.of(log).normalize().toString());
+        } catch (java.nio.file.InvalidPathException e) {
+            return true;
+        }
+    }
+
     /** @return the commands, in order */
     public List<Command> commands() {
         return commands;
