@@ -163,6 +163,20 @@ class OutputValueCountTest {
     }
 
     @Test
+    void aLabelWhereNumbersAreExpectedFailsTheRun() throws Exception {
+        FileBasedQuantityComputer c = writing("{\"e\": 1.0}")
+                .output(dir -> Quantities.builder().label("f", "dimer").build())
+                .expectValues("f", 2)
+                .build();
+        TermFailedException e = fails(c);
+        assertTrue(
+                e.getMessage()
+                        .startsWith("external term 't' failed at step parse: quantity 'f' is a label from parser 2, not"
+                                + " a number; the reference has 2 values (run directory "),
+                e.getMessage());
+    }
+
+    @Test
     void aQuantityThatNoOutputComputesFailsTheRun() throws Exception {
         TermFailedException e =
                 fails(writing("{\"e\": 1.0}").expectValues("g", 1).build());
@@ -179,5 +193,11 @@ class OutputValueCountTest {
                 IllegalArgumentException.class,
                 () -> FileBasedQuantityComputer.builder().expectValues("e", 0));
         assertEquals("quantity 'e' must be expected to have 1 value or more, got 0", e.getMessage());
+        assertEquals(
+                "a quantity name must not be blank, got ' '",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> FileBasedQuantityComputer.builder().expectValues(" ", 1))
+                        .getMessage());
     }
 }
