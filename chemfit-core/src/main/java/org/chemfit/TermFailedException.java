@@ -105,7 +105,10 @@ public class TermFailedException extends ChemFitException {
         return Optional.ofNullable(parameters);
     }
 
-    /** @return the run directory of the failed evaluation, when it had one */
+    /**
+     * @return the run directory of the failed evaluation, when it had one and the keep policy kept
+     *     it (none under {@code KeepPolicy.NONE}, which removes it)
+     */
     public Optional<Path> runDirectory() {
         return Optional.ofNullable(runDirectory);
     }

@@ -89,6 +89,8 @@ final class ExternalTerms {
         for (ParserSpec p : config.outputs()) {
             b.output(p.parser());
         }
+        // a mismatch fails the run while its directory is still there, not the loss after it
+        config.reference().forEach((quantity, values) -> b.expectValues(quantity, values.length));
         return b.build();
     }
 

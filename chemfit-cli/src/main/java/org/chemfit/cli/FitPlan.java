@@ -342,6 +342,30 @@ final class FitPlan implements AutoCloseable {
     }
 
     /**
+     * Warnings for the commands of external terms that run LAMMPS with {@code -screen none} while no
+     * {@code log_files} names its log file: LAMMPS then writes its errors only there, and a failure
+     * shows no more of the log than its last error line.
+     *
+     * @return one warning per such command, in the order of the terms
+     */
+    List<String> lammpsLogWarnings() {
+        List<String> out = new ArrayList<>();
+        externals.forEach((term, computer) -> computer.undeclaredLammpsLogs().forEach((i, log) -> {
+            String command =
+                    "term '" + term + "' command '" + computer.commands().get(i) + "'";
+            out.add(
+                    log.equals("none")
+                            ? command + " runs LAMMPS with -screen none and -log none, which leaves its errors"
+                                    + " nowhere; give it -log FILE and the term log_files: [FILE] so that a failure"
+                                    + " shows them"
+                            : command + " runs LAMMPS with -screen none, which writes its errors only to its log"
+                                    + " file " + log + "; add log_files: [" + log + "] to the term so that a"
+                                    + " failure shows them");
+        }));
+        return out;
+    }
+
+    /**
      * The free parameters that no term of the fit uses: no potential of an atoms or crystal term names
      * them, and no template of an external term renders differently when they change (see
      * {@link org.chemfit.external.FileBasedQuantityComputer#usedByTemplates}). The fit varies them to

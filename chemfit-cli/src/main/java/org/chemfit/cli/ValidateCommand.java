@@ -9,7 +9,9 @@ import picocli.CommandLine.Parameters;
  * that each program it runs is on the PATH, without running anything. Every template is rendered
  * in memory with the initial parameters, so a name that is neither a parameter nor a variable is
  * reported at the template's file and line. A free parameter that no term of the fit uses (see
- * {@link FitPlan#unusedFreeParameters()}) is warned about on standard error; the job is still valid.
+ * {@link FitPlan#unusedFreeParameters()}) is warned about on standard error, as is a command that runs
+ * LAMMPS with {@code -screen none} while no {@code log_files} names its log (see
+ * {@link FitPlan#lammpsLogWarnings()}); the job is still valid.
  *
  * <pre>{@code
  * chemfit validate examples/argon/fit.yaml
@@ -33,6 +35,9 @@ final class ValidateCommand extends BaseCommand {
                 err().println("warning: parameter '" + name + "' is free but no term of the fit uses it (no potential"
                         + " names it, no template changes with it): the data cannot determine it; give it"
                         + " fixed: true or remove it");
+            }
+            for (String warning : plan.lammpsLogWarnings()) {
+                err().println("warning: " + warning);
             }
             long free = jf.parameters().stream()
                     .filter(p -> !p.fixed() && p.lower() != p.upper())

@@ -83,6 +83,8 @@ final class Attempt {
     private final List<Map<String, Object>> commandLog = new ArrayList<>();
     /** The tags of the commands that ran, with each command and its entry in the command log. */
     private final Map<ProcessRunner.Tag, Ran> tagged = new LinkedHashMap<>();
+    /** The commands that left processes running, warned of once the run directory is released. */
+    private final List<LeftRunning> leftRunning = new ArrayList<>();
     /** When the first command started, per {@link System#nanoTime()}. */
     private long commandsStarted;
 
@@ -327,10 +329,20 @@ final class Attempt {
             boolean signal = r.killedBySignal();
             throw fail(
                     "command '" + c + "' exited with code " + r.exitCode()
-                            + (signal ? " (killed by signal " + (r.exitCode() - 128) + ")" : ""),
+                            + (signal ? " (killed by signal " + (r.exitCode() - 128) + ")" : "")
+                            + lammpsHint(c),
                     signal,
                     null);
         }
+    }
+
+    /**
+     * @return for a command that runs LAMMPS with {@code -screen none} while the term does not
+     *     declare its log file, the log's last error and a hint to declare it; else nothing
+     */
+    private String lammpsHint(Command c) {
+        String log = c.isShell() ? null : LammpsLog.errorLog(Objects.requireNonNull(argv, "set by runCommand"));
+        return log == null || !computer.undeclaredLog(log) ? "" : LammpsLog.failureHint(dir().path(), log);
     }
 
     /** Step wait: for the files the programs promise, when there are any. */
@@ -363,6 +375,7 @@ final class Attempt {
         step = Step.PARSE;
         long t = System.nanoTime();
         Quantities q = Quantities.empty();
+        Map<String, Integer> parserOf = new LinkedHashMap<>();
         for (int i = 0; i < computer.parsers.size(); i++) {
             OutputParser p = computer.parsers.get(i);
             Quantities part;
@@ -377,9 +390,58 @@ final class Attempt {
                 throw fail(described(p, "parser", i) + " returned null instead of quantities", false, null);
             }
             q = q.isEmpty() ? part : q.merge(part);
+            for (String name : part.names()) {
+                parserOf.put(name, i);
+            }
         }
+        checkValueCounts(q, parserOf);
         timings.put("parse_seconds", (System.nanoTime() - t) / 1e9);
         return q;
+    }
+
+    /**
+     * Step parse, continued: each quantity with a reference has as many values as its reference,
+     * so that a mismatch fails this run, whose directory is still there, and not the loss after it.
+     */
+    private void checkValueCounts(Quantities q, Map<String, Integer> parserOf) {
+        Map<String, Object> values = q.asMap();
+        for (Map.Entry<String, Integer> e : computer.expectedValues.entrySet()) {
+            String name = e.getKey();
+            int expected = e.getValue();
+            Object v = values.get(name);
+            Integer parser = parserOf.get(name);
+            if (v == null || parser == null) {
+                throw fail(
+                        "no output computes quantity '" + name + "', which has a reference; the outputs computed "
+                                + (values.isEmpty() ? "nothing" : String.join(", ", values.keySet())),
+                        false,
+                        null);
+            }
+            OutputParser p = computer.parsers.get(parser);
+            String file = OutputParsers.fileOf(p);
+            String from = file != null ? " in " + file : " from " + described(p, "parser", parser);
+            if (v instanceof String) {
+                throw fail(
+                        "quantity '" + name + "' is a label" + from + ", not a number; the reference has "
+                                + values(expected),
+                        false,
+                        null);
+            }
+            int n = v instanceof double[] a ? a.length : 1;
+            if (n != expected) {
+                throw fail(
+                        "quantity '" + name + "' " + (v instanceof double[] ? "has " + values(n) : "is a single number")
+                                + from + ", the reference has " + values(expected)
+                                + "; an output must have as many values as its reference",
+                        false,
+                        null);
+            }
+        }
+    }
+
+    /** @return "1 value", "3 values" */
+    private static String values(int n) {
+        return n == 1 ? "1 value" : n + " values";
     }
 
     /**
@@ -387,16 +449,49 @@ final class Attempt {
      * metadata under {@code run_directory}.
      */
     private void finish(RunDirectory.Outcome outcome) {
-        if (dir != null && dir.release(computer.keep, outcome)) {
-            ctx.put("run_directory", dir.toString());
+        if (release(outcome)) {
+            ctx.put("run_directory", String.valueOf(dir));
         }
+    }
+
+    /**
+     * Applies the keep policy, then warns of the processes the commands left running, naming the
+     * run directory only when it is still there.
+     *
+     * @return whether the directory is kept
+     */
+    private boolean release(RunDirectory.Outcome outcome) {
+        if (dir == null) {
+            return false;
+        }
+        boolean kept = dir.release(computer.keep, outcome);
+        String where = kept ? "run directory " + dir : "its run directory was removed " + removedBy(outcome);
+        for (LeftRunning l : leftRunning) {
+            LOG.warn(
+                    "external term '{}': command '{}' left {} running after it ended; {} killed (evaluation {}, {})",
+                    term,
+                    String.join(" ", l.argv()),
+                    l.count() == 1 ? "1 process" : l.count() + " processes",
+                    l.count() == 1 ? "it was" : "they were",
+                    ctx.evaluationId(),
+                    where);
+        }
+        leftRunning.clear();
+        return kept;
+    }
+
+    /** @return why the keep policy removes the directory of a run that ended so */
+    private String removedBy(RunDirectory.Outcome outcome) {
+        return computer.keep == KeepPolicy.FAILED && outcome == RunDirectory.Outcome.SUCCEEDED
+                ? "under keep: failed, as the run succeeded"
+                : "under keep: " + computer.keep.name().toLowerCase(Locale.ROOT);
     }
 
     /**
      * Ends the processes that the commands left running (those that carry a command's tag) once the
      * commands, and the wait for the files they promise, are over: the run directory is about to be
-     * parsed, reported on and perhaps deleted. Says so in a warning per command, and in the command's
-     * {@code left_running} in the failure report.
+     * parsed, reported on and perhaps deleted. Says so in the command's {@code left_running} in the
+     * failure report, and in a warning per command once the keep policy has decided on the directory.
      */
     private void endLeftProcesses() {
         if (tagged.isEmpty()) {
@@ -408,15 +503,7 @@ final class Attempt {
             Ran ran = Objects.requireNonNull(tagged.get(e.getKey()), "every tag has its entry");
             int n = e.getValue();
             ran.log().put("left_running", n);
-            LOG.warn(
-                    "external term '{}': command '{}' left {} running after it ended; {} killed (evaluation {}, run"
-                            + " directory {})",
-                    term,
-                    String.join(" ", ran.argv()),
-                    n == 1 ? "1 process" : n + " processes",
-                    n == 1 ? "it was" : "they were",
-                    ctx.evaluationId(),
-                    dir == null ? null : dir.path());
+            leftRunning.add(new LeftRunning(ran.argv(), n));
         }
         tagged.clear();
     }
@@ -424,15 +511,24 @@ final class Attempt {
     /** A command that ran with a tag, and its entry in the command log. */
     private record Ran(List<String> argv, Map<String, Object> log) {}
 
+    /** A command that left processes running, and how many were killed. */
+    private record LeftRunning(List<String> argv, int count) {}
+
     /** @return the failure, reported in {@code failure.json} and with the keep policy applied */
     private TermFailedException fail(@Nullable String message, boolean transientFailure, @Nullable Throwable cause) {
         endLeftProcesses();
         ProgramOutput output = output();
         Path err = stderrFile;
         String tail = output == null || err == null ? null : output.tails().get(String.valueOf(err.getFileName()));
-        Path where = dir == null ? null : dir.path();
+        // under keep: none the directory is removed below: the message names no folder that is gone
+        boolean kept = RunDirectory.keeps(computer.keep, RunDirectory.Outcome.FAILED);
+        Path where = dir == null || !kept ? null : dir.path();
         String m = String.valueOf(message);
-        String at = where == null ? "" : " (run directory " + where + ")";
+        String at = dir == null
+                ? ""
+                : kept
+                        ? " (run directory " + where + ")"
+                        : " (its run directory was removed " + removedBy(RunDirectory.Outcome.FAILED) + ")";
         // a message with an excerpt below its first line (an output that could not be parsed):
         // the run directory ends the first line, not the excerpt's last
         int firstLineEnd = m.indexOf('\n');
@@ -456,12 +552,13 @@ final class Attempt {
                 + "; its process tree was killed";
         endLeftProcesses();
         writeReport(what, output(), false, true);
-        if (dir != null) {
-            dir.release(computer.keep, RunDirectory.Outcome.CANCELLED);
-        }
+        String at = dir == null
+                ? ""
+                : release(RunDirectory.Outcome.CANCELLED)
+                        ? " (run directory " + dir + ")"
+                        : " (its run directory was removed " + removedBy(RunDirectory.Outcome.CANCELLED) + ")";
         Thread.currentThread().interrupt();
-        return new EvaluationCancelledException(
-                what + " (run directory " + (dir == null ? null : dir.path()) + ")", ie);
+        return new EvaluationCancelledException(what + at, ie);
     }
 
     /**

@@ -45,7 +45,8 @@ import org.jspecify.annotations.Nullable;
  * write them; stage files; call the {@link InputWriter}s; run each command with stdout and stderr
  * in {@code <n>.stdout}/{@code <n>.stderr} files (and its {@link StandardInput}, if it has one, in
  * {@code <n>.stdin}), checking its exit code; wait for the files the
- * programs promise; parse. A failure at any step writes {@code failure.json} into the run
+ * programs promise; parse, and check that each quantity has as many values as its
+ * {@linkplain Builder#expectValues reference}. A failure at any step writes {@code failure.json} into the run
  * directory and throws a {@link TermFailedException} with the same facts; once a command has
  * run, both carry the program's own error (known error lines of its stdout, stderr and the
  * {@linkplain Builder#logFile(String) declared log files} first, then the last lines of each).
@@ -88,6 +89,9 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
     final List<String> logFiles;
     final @Nullable Duration waitTimeout;
     final List<OutputParser> parsers;
+    /** How many values each quantity with a reference must have. */
+    final Map<String, Integer> expectedValues;
+
     final KeepPolicy keep;
     private final int retries;
     final boolean privateTmpDir;
@@ -124,6 +128,7 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
         this.logFiles = List.copyOf(b.logFiles);
         this.waitTimeout = b.waitTimeout;
         this.parsers = List.copyOf(b.parsers);
+        this.expectedValues = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.expectedValues));
         this.keep = b.keep;
         this.retries = b.retries;
         this.privateTmpDir = b.privateTmpDir;
@@ -164,6 +169,42 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
      */
     public List<Path> removeCancelledRuns(Collection<Long> processIds, Collection<String> finished) {
         return RunDirectory.removeCutOff(workDirectory, name, keep, processIds, finished);
+    }
+
+    /**
+     * The commands that run LAMMPS with {@code -screen none} while the log file that then alone
+     * holds LAMMPS's errors is not declared with {@link Builder#logFile(String)}: a failure of one
+     * shows the log's last {@code ERROR:} line and a hint to declare it, but not the log's end.
+     *
+     * <pre>{@code
+     * computer.undeclaredLammpsLogs().forEach((i, log) -> warn("command " + (i + 1) + " writes its errors only to " + log));
+     * }</pre>
+     *
+     * @return each such command's index (from 0) with its log file ({@code -log FILE}, or
+     *     {@code log.lammps}), or {@code "none"} for {@code -log none}, which writes no log at all
+     */
+    public Map<Integer, String> undeclaredLammpsLogs() {
+        Map<Integer, String> out = new LinkedHashMap<>();
+        for (int i = 0; i < commands.size(); i++) {
+            Command c = commands.get(i);
+            String log = c.isShell() ? null : LammpsLog.errorLog(c.withLauncher(launcher));
+            if (log != null && undeclaredLog(log)) {
+                out.put(i, log);
+            }
+        }
+        return out;
+    }
+
+    /** @return whether a log file is not one of those declared with logFile ({@code "none"} never is) */
+    boolean undeclaredLog(String log) {
+        if (log.equals(LammpsLog.NONE)) {
+            return true;
+        }
+        try {
+            return !logFiles.contains(Path.of(log).normalize().toString());
+        } catch (java.nio.file.InvalidPathException e) {
+            return true;
+        }
     }
 
     /** @return the commands, in order */
@@ -350,6 +391,7 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
         private final List<String> logFiles = new ArrayList<>();
         private @Nullable Duration waitTimeout;
         private final List<OutputParser> parsers = new ArrayList<>();
+        private final Map<String, Integer> expectedValues = new LinkedHashMap<>();
         private KeepPolicy keep = KeepPolicy.FAILED;
         private int retries;
         private boolean privateTmpDir;
@@ -594,6 +636,35 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
          */
         public Builder output(OutputParser parser) {
             parsers.add(Objects.requireNonNull(parser, "parser"));
+            return this;
+        }
+
+        /**
+         * Says how many values a quantity must have: as many as its reference (1 for a single
+         * number). A run whose parsed quantity has another number of values, or that computes no
+         * such quantity, fails at step parse as an output that cannot be parsed does: with
+         * {@code failure.json} in its run directory, which the keep policy keeps as a failed run's,
+         * and a message naming the quantity, the file it was read from and both numbers of values.
+         * Without it, the loss finds the mismatch only after the run directory is gone.
+         *
+         * <pre>{@code
+         * builder.output(OutputParsers.json("rdf", "out.json", "rdf")).expectValues("rdf", referenceRdf.length);
+         * }</pre>
+         *
+         * @param quantity the quantity's name
+         * @param count how many values it must have, 1 or more
+         * @return this builder
+         * @throws IllegalArgumentException when the name is blank or the count is below 1
+         */
+        public Builder expectValues(String quantity, int count) {
+            if (quantity == null || quantity.isBlank()) {
+                throw new IllegalArgumentException("a quantity name must not be blank, got '" + quantity + "'");
+            }
+            if (count < 1) {
+                throw new IllegalArgumentException(
+                        "quantity '" + quantity + "' must be expected to have 1 value or more, got " + count);
+            }
+            expectedValues.put(quantity, count);
             return this;
         }
 

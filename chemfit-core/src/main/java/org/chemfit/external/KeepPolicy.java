@@ -14,6 +14,9 @@ public enum KeepPolicy {
     ALL,
     /** Keep the directories of failed (and cancelled) runs, delete the others on success. The default. */
     FAILED,
-    /** Delete every run directory, failed and cancelled ones too (a failure's facts then live only in the exception). */
+    /**
+     * Delete every run directory, failed and cancelled ones too: a failure's facts then live only in
+     * the exception, whose message says that the directory was removed and which names none.
+     */
     NONE
 }

@@ -46,6 +46,30 @@ public final class OutputParsers {
 
     private OutputParsers() {}
 
+    /**
+     * @param parser a parser
+     * @return the file a built-in parser reads, relative to the run directory; null for a parser
+     *     written in Java, which may read any files
+     */
+    static @Nullable String fileOf(OutputParser parser) {
+        if (parser instanceof Regex r) {
+            return r.file;
+        }
+        if (parser instanceof Column c) {
+            return c.file;
+        }
+        if (parser instanceof Json j) {
+            return j.file;
+        }
+        if (parser instanceof LammpsThermo l) {
+            return l.file;
+        }
+        if (parser instanceof XvgParser x) {
+            return x.file();
+        }
+        return null;
+    }
+
     /** Which values a parser takes when there are several. */
     enum Pick {
         FIRST,

@@ -238,11 +238,20 @@ final class RunDirectory {
      * @return whether the directory is kept
      */
     boolean release(KeepPolicy keep, Outcome outcome) {
-        boolean delete = keep == KeepPolicy.NONE || (keep == KeepPolicy.FAILED && outcome == Outcome.SUCCEEDED);
-        if (delete) {
+        boolean kept = keeps(keep, outcome);
+        if (!kept) {
             deleteTree(path);
         }
-        return !delete;
+        return kept;
+    }
+
+    /**
+     * @param keep the policy
+     * @param outcome how an attempt ended
+     * @return whether the policy keeps the directory of an attempt that ended so
+     */
+    static boolean keeps(KeepPolicy keep, Outcome outcome) {
+        return keep == KeepPolicy.ALL || keep == KeepPolicy.FAILED && outcome != Outcome.SUCCEEDED;
     }
 
     /**

@@ -214,6 +214,11 @@ public final class XvgParser implements OutputParser {
         return v;
     }
 
+    /** @return the file read, relative to the run directory */
+    String file() {
+        return file;
+    }
+
     @Override
     public String toString() {
         String what = switch (pick) {
