@@ -330,6 +330,29 @@ class ValidateChecksTest {
         assertTrue(r.err().contains("2 problems found"), r::toString);
     }
 
+    /**
+     * A reference CSV whose header names a column twice (here the coordinate's, once in capitals) is
+     * refused by validate, naming the file, line 1 and both columns, once: not again as the
+     * coordinate's problem.
+     */
+    @Test
+    void aReferenceCsvThatNamesAColumnTwiceIsRefusedNamingBothColumns() throws IOException {
+        Files.writeString(dir.resolve("g.xyz"), "2\nr=2.0\nAr 0 0 0\nAr 2.0 0 0\n");
+        Files.writeString(dir.resolve("ref.csv"), "file,reference_energy,tag,r, R\ng.xyz,-1.0,a,2.0,2.1\n");
+        Cli.Run r = Cli.run(
+                "validate", coordinateJob("ref.csv", "{column: r, unit: A}").toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertEquals(
+                List.of(
+                        dir.resolve("ref.csv")
+                                + ":1: column 'R' is named twice in the header, in columns 4 and 5 (names are compared"
+                                + " without case and surrounding spaces); only one would be read: rename or remove"
+                                + " the other",
+                        "1 problem found; the job file format is described in docs/job-file.md"),
+                r.err().lines().toList(),
+                r::toString);
+    }
+
     /** A reference CSV's problem is the reference's, said once: not again as the coordinate's. */
     @Test
     void aBrokenReferenceWithACoordinateIsReportedOnceAtTheReference() throws IOException {
