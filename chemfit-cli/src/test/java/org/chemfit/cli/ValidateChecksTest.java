@@ -168,6 +168,69 @@ class ValidateChecksTest {
                 r2::toString);
     }
 
+    /**
+     * A filter that does not exist is refused at its template's line and column, even in a branch
+     * that the initial parameters do not take, and every one of them at once; fit refuses the same
+     * job before anything runs.
+     */
+    @Test
+    void anUnknownFilterIsReportedAtItsTemplatesLineAndColumnEvenInABranchNotTaken() throws IOException {
+        Path job = externalJob("steps = {{ steps }}\ne = {{ lj.epsilon | nosuchfilter }}\n"
+                + "{% if lj.epsilon > 5 %}x = {{ lj.epsilon | numberfromat(\"0.0\") }}{% endif %}\n");
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        List<String> lines = r.err().lines().toList();
+        assertEquals(3, lines.size(), r::toString);
+        assertTrue(
+                lines.get(0)
+                        .startsWith(
+                                dir.resolve("in.tmpl") + ":2:21: template does not compile: unknown filter"
+                                        + " 'nosuchfilter' in `e = {{ lj.epsilon | nosuchfilter }}`; the filters are abbreviate,"),
+                r::toString);
+        assertTrue(
+                lines.get(1)
+                        .startsWith(dir.resolve("in.tmpl") + ":3:44: template does not compile: unknown filter"
+                                + " 'numberfromat' (did you mean 'numberformat'?) in `"),
+                r::toString);
+        assertEquals("2 problems found; the job file format is described in docs/job-file.md", lines.get(2));
+        Cli.Run fit = Cli.run("fit", job.toString(), "--progress", "none");
+        assertEquals(ExitCodes.USAGE, fit.code(), fit::toString);
+        assertTrue(
+                fit.err().contains(dir.resolve("in.tmpl") + ":2:21: template does not compile: unknown filter"),
+                fit::toString);
+        assertFalse(Files.exists(dir.resolve("out/journal.sqlite")), "nothing was run or recorded");
+    }
+
+    /**
+     * A filter given what it cannot use (the format filter a format that is not one, Pebble's
+     * abbreviate a number) is reported at its template's line and the filter's column, saying what
+     * it was given.
+     */
+    @Test
+    void aFilterGivenWhatItCannotUseIsReportedAtItsLineAndColumn() throws IOException {
+        Path job = externalJob("steps = {{ steps }}\ne = {{ \"%q\" | format(lj.epsilon) }}\n");
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertEquals(
+                List.of(
+                        dir.resolve("in.tmpl") + ":2:15: term 'sim': format '%q' does not fit the values [1.0]: '%q' is"
+                                + " not a conversion (%f, %e, %g, %d and %s are) in `e = {{ \"%q\" | format(lj.epsilon) }}`",
+                        "1 problem found; the job file format is described in docs/job-file.md"),
+                r.err().lines().toList(),
+                r::toString);
+        Files.writeString(dir.resolve("in.tmpl"), "steps = {{ steps }}\n\ne = {{ lj.epsilon | abbreviate(3) }}\n");
+        Cli.Run r2 = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r2.code(), r2::toString);
+        assertEquals(
+                List.of(
+                        dir.resolve("in.tmpl") + ":3:21: term 'sim': filter 'abbreviate' cannot use its input 1.0 with"
+                                + " the arguments (length=3): it got a number where it needs a text in"
+                                + " `e = {{ lj.epsilon | abbreviate(3) }}`",
+                        "1 problem found; the job file format is described in docs/job-file.md"),
+                r2.err().lines().toList(),
+                r2::toString);
+    }
+
     @Test
     void fitAndEvalRefuseAnUndefinedNameBeforeAnythingRuns() throws IOException {
         Path job = externalJob("e = {{ lj.epsilon }}\nx = {{ nope }}\n");
