@@ -89,6 +89,43 @@ class TemplateFilterTest {
                 e.getMessage().substring(0, e.getMessage().indexOf(" in ") + 3));
     }
 
+    /**
+     * What looks like a filter in a quoted text (with an escaped quote in it), a comment or a
+     * verbatim block is not one, and a template of known filters only compiles and renders.
+     */
+    @Test
+    void barsInTextsCommentsAndVerbatimBlocksAreNoFilters() {
+        FileBasedQuantityComputer c = computer("a = {{ \"x \\\" | nope\" | upper }} {{ 'y | nope' | lower }}\n"
+                        + "{# {{ x | nope }} #}{% verbatim %}{{ x | nope }}{% endverbatim %}\n"
+                        + "{%- filter upper -%}b = {{- lj.sigma | numberformat(\"0.0\") -}}{%- endfilter -%}\n")
+                .build();
+        c.checkTemplates(P);
+        assertEquals(List.of(), c.usedByTemplates(P, List.of("lj.epsilon")));
+        assertEquals(List.of("lj.sigma"), c.usedByTemplates(P, List.of("lj.sigma")));
+    }
+
+    /** A format given fewer values than it asks for, and a filter whose input is missing, say so in words. */
+    @Test
+    void aFormatWithoutItsValuesAndAFilterWithoutItsInputSaySoInWords() {
+        TemplateException few = assertThrows(
+                TemplateException.class,
+                () -> computer("f = {{ \"%s %s\" | format(lj.epsilon) }}\n")
+                        .build()
+                        .checkTemplates(P));
+        assertEquals(
+                List.of("in.txt:1:18: format '%s %s' does not fit the values [0.5]: no value is given for %s in"
+                        + " `f = {{ \"%s %s\" | format(lj.epsilon) }}`"),
+                all(few));
+        TemplateException twice = assertThrows(
+                TemplateException.class,
+                () -> computer("f = {{ lj.sigma | abbreviate(3) }} {{ lj.epsilon | abbreviate(3) }}\n")
+                        .build()
+                        .checkTemplates(P));
+        // the line uses the filter twice: which of them failed is not known, so no column is given
+        assertEquals(0, twice.column());
+        assertTrue(twice.getMessage().startsWith("template 'in.txt' line 1: filter 'abbreviate'"), twice.getMessage());
+    }
+
     @Test
     void aFilterGivenAnArgumentItCannotUseIsReportedAtItsLineAndColumnBeforeAnythingRuns() throws Exception {
         FileBasedQuantityComputer c = computer("e = {{ lj.epsilon }}\n"
