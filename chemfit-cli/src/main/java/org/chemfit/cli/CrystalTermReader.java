@@ -99,6 +99,12 @@ final class CrystalTermReader {
             }
             if (cell != null) {
                 String shown = String.valueOf(((Node.Scalar) sn).value);
+                // the crystal's computer refuses any other cell when the fit starts: said here, at the key
+                String refused = org.chemfit.atoms.CubicCrystalComputer.cellProblem(cell);
+                if (refused != null) {
+                    reader.problem(sn, where + " structure " + shown + ": " + refused);
+                    return null;
+                }
                 StructureChecks checks = new StructureChecks(reader);
                 ok &= !checks.coulomb(items, pairs, cell, shown, where + " potential");
                 if (fu != null) {

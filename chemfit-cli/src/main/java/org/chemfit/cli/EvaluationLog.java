@@ -28,6 +28,34 @@ final class EvaluationLog implements FitListener, AutoCloseable {
 
     static final String FILE = "evaluations.csv";
 
+    /** The columns before the parameters' (whose names a job's parameters may not take). */
+    static final List<String> FIXED_COLUMNS = List.of("evaluation", "loss", "best_loss", "seconds", "failed_terms");
+
+    /**
+     * Finds a name that a header of this file gives two columns, which a reader that looks
+     * columns up by name would read the first of. The log never writes one (a parameter may not be
+     * named as a fixed column, and parameters and terms are named once); a file changed by hand may.
+     *
+     * <pre>{@code
+     * twice(List.of("evaluation", "loss", "eps", "eps"))   // "column 'eps' is named twice in the header, in columns 3 and 4; ..."
+     * }</pre>
+     *
+     * @param header the column names, in order
+     * @return the problem, naming the name and both columns (from 1), or null when every name is given once
+     */
+    static @org.jspecify.annotations.Nullable String twice(List<String> header) {
+        java.util.Map<String, Integer> first = new java.util.HashMap<>();
+        for (int c = 0; c < header.size(); c++) {
+            Integer before = first.putIfAbsent(header.get(c), c);
+            if (before != null) {
+                return "column '" + header.get(c) + "' is named twice in the header, in columns " + (before + 1)
+                        + " and " + (c + 1) + "; only the first would be read (chemfit fit names each column"
+                        + " once: the file was changed after it was written)";
+            }
+        }
+        return null;
+    }
+
     private final BufferedWriter writer;
     private final Path file;
     private final java.io.PrintWriter warnings;
@@ -87,7 +115,7 @@ final class EvaluationLog implements FitListener, AutoCloseable {
         this.terms = termNames.size();
         writer = new BufferedWriter(new java.io.OutputStreamWriter(stream, java.nio.charset.StandardCharsets.UTF_8));
         try {
-            StringBuilder h = new StringBuilder("evaluation,loss,best_loss,seconds,failed_terms");
+            StringBuilder h = new StringBuilder(String.join(",", FIXED_COLUMNS));
             for (String p : parameters) {
                 h.append(',').append(csv(p));
             }

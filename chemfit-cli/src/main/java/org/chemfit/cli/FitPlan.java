@@ -262,8 +262,17 @@ final class FitPlan implements AutoCloseable {
         try {
             return new FitPlan(job, workers, outputFolder, placement);
         } catch (org.chemfit.external.TemplateException e) {
-            throw new JobFileException(List.of(new JobFileException.Problem(
-                    Path.of(e.template()), e.line(), 0, "template does not compile: " + e.reason())));
+            // the first problem, then those of every other template, each at its line (and column)
+            List<JobFileException.Problem> problems = new ArrayList<>();
+            List<Throwable> all = new ArrayList<>(List.of(e));
+            all.addAll(List.of(e.getSuppressed()));
+            for (Throwable t : all) {
+                if (t instanceof org.chemfit.external.TemplateException x) {
+                    problems.add(new JobFileException.Problem(
+                            Path.of(x.template()), x.line(), x.column(), "template does not compile: " + x.reason()));
+                }
+            }
+            throw new JobFileException(problems);
         } catch (JobFileException e) {
             throw e; // its problems, each at its file and line
         } catch (IllegalArgumentException | org.chemfit.ChemFitException e) {
@@ -314,7 +323,7 @@ final class FitPlan implements AutoCloseable {
                     if (t instanceof org.chemfit.external.TemplateException x) {
                         byTemplateLine
                                 .computeIfAbsent(
-                                        List.of(x.template(), x.line(), x.reason()),
+                                        List.of(x.template(), x.line(), x.column(), x.reason()),
                                         k -> new java.util.LinkedHashSet<>())
                                 .add(term);
                     }
@@ -326,8 +335,8 @@ final class FitPlan implements AutoCloseable {
         byTemplateLine.forEach((k, terms) -> problems.add(new JobFileException.Problem(
                 JobReading.shownBeside(job.file(), job.folder(), Path.of((String) k.get(0))),
                 (Integer) k.get(1),
-                0,
-                termsNamed(terms) + ": " + k.get(2))));
+                (Integer) k.get(2),
+                termsNamed(terms) + ": " + k.get(3))));
         if (!problems.isEmpty()) {
             throw new JobFileException(problems);
         }

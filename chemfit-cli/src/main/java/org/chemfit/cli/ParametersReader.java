@@ -76,6 +76,14 @@ final class ParametersReader {
                     || vm.entries.containsKey("initial")
                     || vm.entries.containsKey("bounds")
                     || vm.entries.containsKey("fixed")) {
+                if (EvaluationLog.FIXED_COLUMNS.contains(name)) {
+                    r.problem(
+                            place[0],
+                            place[1],
+                            "parameter name '" + name + "' is taken: " + EvaluationLog.FILE + " has a column of that"
+                                    + " name before the parameters' (" + String.join(", ", EvaluationLog.FIXED_COLUMNS)
+                                    + "); give the parameter another name or put it in a group ('p." + name + "')");
+                }
                 r.declared.add(name);
                 // a dotted key and a group can name the same parameter: {a: {b: 1}, "a.b": 2}
                 Integer first = firstLine.putIfAbsent(name, place[0]);

@@ -582,6 +582,10 @@ final class Plots {
             return null;
         }
         List<String> header = List.of(lines.get(0).split(","));
+        String twice = EvaluationLog.twice(header);
+        if (twice != null) {
+            throw new BaseCommand.UserException(csv + ":1: " + twice);
+        }
         Figure f = new Figure(W, H, "Parameters over the evaluations, within their bounds");
         Figure.Panel p =
                 f.panel(0, 1).x("evaluation", "count", false).y("position in bounds", "0 = lower, 1 = upper", false);

@@ -140,7 +140,8 @@ final class ReportCommand extends BaseCommand {
 
         /**
          * @return the rows of the file; a row cut short by a crash is skipped
-         * @throws UserException when the file cannot be read
+         * @throws UserException when the file cannot be read, or its header names a column twice
+         *     (naming the file, line 1, the name and both columns)
          */
         static CsvHistory read(Path csv) {
             List<double[]> history = new ArrayList<>();
@@ -150,6 +151,10 @@ final class ReportCommand extends BaseCommand {
                 List<String> lines = Files.readAllLines(csv);
                 if (!lines.isEmpty()) {
                     header = List.of(lines.get(0).split(","));
+                    String twice = EvaluationLog.twice(header);
+                    if (twice != null) {
+                        throw new UserException(csv + ":1: " + twice);
+                    }
                 }
                 // The file's best_loss column follows the Fitter's rule (BestPoint): an evaluation
                 // with a failed term, or whose loss was NaN or infinite, is not the best while a

@@ -156,6 +156,27 @@ class PlotsTest {
         assertEquals(List.of("loss-shares.svg", "loss.svg", "parity-energy.svg", "residuals-energy.svg"), svgs);
     }
 
+    /** The parameters' plot reads evaluations.csv by column name: a header that names one twice is refused. */
+    @Test
+    void theParametersPlotRefusesAnEvaluationsCsvThatNamesAColumnTwice() throws IOException {
+        Path folder = tmp.resolve("twice");
+        Files.createDirectories(folder);
+        Files.writeString(
+                folder.resolve("evaluations.csv"),
+                "evaluation,loss,best_loss,seconds,failed_terms,eps,Eps,eps\n1,2.0,2.0,0.1,0,1.0,2.0,3.0\n");
+        Map<String, Object> results = new LinkedHashMap<>();
+        results.put("loss", Map.of("best", 1.0, "unit", "eV^2"));
+        results.put("parameters", List.of(Map.of("name", "eps", "lower", 0.0, "upper", 4.0)));
+        results.put("terms", List.of());
+        BaseCommand.UserException e = org.junit.jupiter.api.Assertions.assertThrows(
+                BaseCommand.UserException.class, () -> Plots.draw(folder, List.of(new double[] {1, 2, 2}), results));
+        assertEquals(
+                folder.resolve("evaluations.csv") + ":1: column 'eps' is named twice in the header, in columns 6 and 8;"
+                        + " only the first would be read (chemfit fit names each column once: the file was changed after"
+                        + " it was written)",
+                e.getMessage());
+    }
+
     private static final Pattern TICK = Pattern.compile(
             "<text class=\"tick\" x=\"([-0-9.]+)\" y=\"([-0-9.]+)\" font-size=\"12\" text-anchor=\"(middle|end)\">([^<]*)</text>");
     private static final Pattern RECT = Pattern.compile(

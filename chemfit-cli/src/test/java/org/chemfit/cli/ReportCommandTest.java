@@ -63,6 +63,25 @@ class ReportCommandTest {
         assertTrue(plain.out().startsWith("fit: done (max evaluations) after 5 evaluations, "), plain::toString);
     }
 
+    /** An evaluations.csv whose header names a column twice is refused, naming the file, line 1, the name and both columns. */
+    @Test
+    void anEvaluationsCsvThatNamesAColumnTwiceIsRefused() throws Exception {
+        Path out = tmp.resolve("edited");
+        Files.createDirectories(out);
+        Files.writeString(
+                out.resolve("evaluations.csv"),
+                "evaluation,loss,best_loss,seconds,failed_terms,eps,sig,eps,term:a\n1,2.0,2.0,0.1,0,1.0,2.0,3.0,2.0\n");
+        Cli.Run r = Cli.run("report", out.toString(), "--no-plots");
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertEquals("", r.out(), r::toString);
+        assertEquals(
+                "error: " + out.resolve("evaluations.csv") + ":1: column 'eps' is named twice in the header, in"
+                        + " columns 6 and 8; only the first would be read (chemfit fit names each column once: the file"
+                        + " was changed after it was written)",
+                r.err().strip(),
+                r::toString);
+    }
+
     /**
      * A program using the library: fits one parameter, every evaluation 0.3 s, with a journal in
      * the folder given, until it is killed.

@@ -168,6 +168,69 @@ class ValidateChecksTest {
                 r2::toString);
     }
 
+    /**
+     * A filter that does not exist is refused at its template's line and column, even in a branch
+     * that the initial parameters do not take, and every one of them at once; fit refuses the same
+     * job before anything runs.
+     */
+    @Test
+    void anUnknownFilterIsReportedAtItsTemplatesLineAndColumnEvenInABranchNotTaken() throws IOException {
+        Path job = externalJob("steps = {{ steps }}\ne = {{ lj.epsilon | nosuchfilter }}\n"
+                + "{% if lj.epsilon > 5 %}x = {{ lj.epsilon | numberfromat(\"0.0\") }}{% endif %}\n");
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        List<String> lines = r.err().lines().toList();
+        assertEquals(3, lines.size(), r::toString);
+        assertTrue(
+                lines.get(0)
+                        .startsWith(
+                                dir.resolve("in.tmpl") + ":2:21: template does not compile: unknown filter"
+                                        + " 'nosuchfilter' in `e = {{ lj.epsilon | nosuchfilter }}`; the filters are abbreviate,"),
+                r::toString);
+        assertTrue(
+                lines.get(1)
+                        .startsWith(dir.resolve("in.tmpl") + ":3:44: template does not compile: unknown filter"
+                                + " 'numberfromat' (did you mean 'numberformat'?) in `"),
+                r::toString);
+        assertEquals("2 problems found; the job file format is described in docs/job-file.md", lines.get(2));
+        Cli.Run fit = Cli.run("fit", job.toString(), "--progress", "none");
+        assertEquals(ExitCodes.USAGE, fit.code(), fit::toString);
+        assertTrue(
+                fit.err().contains(dir.resolve("in.tmpl") + ":2:21: template does not compile: unknown filter"),
+                fit::toString);
+        assertFalse(Files.exists(dir.resolve("out/journal.sqlite")), "nothing was run or recorded");
+    }
+
+    /**
+     * A filter given what it cannot use (the format filter a format that is not one, Pebble's
+     * abbreviate a number) is reported at its template's line and the filter's column, saying what
+     * it was given.
+     */
+    @Test
+    void aFilterGivenWhatItCannotUseIsReportedAtItsLineAndColumn() throws IOException {
+        Path job = externalJob("steps = {{ steps }}\ne = {{ \"%q\" | format(lj.epsilon) }}\n");
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertEquals(
+                List.of(
+                        dir.resolve("in.tmpl") + ":2:15: term 'sim': format '%q' does not fit the values [1.0]: '%q' is"
+                                + " not a conversion (%f, %e, %g, %d and %s are) in `e = {{ \"%q\" | format(lj.epsilon) }}`",
+                        "1 problem found; the job file format is described in docs/job-file.md"),
+                r.err().lines().toList(),
+                r::toString);
+        Files.writeString(dir.resolve("in.tmpl"), "steps = {{ steps }}\n\ne = {{ lj.epsilon | abbreviate(3) }}\n");
+        Cli.Run r2 = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r2.code(), r2::toString);
+        assertEquals(
+                List.of(
+                        dir.resolve("in.tmpl") + ":3:21: term 'sim': filter 'abbreviate' cannot use its input 1.0 with"
+                                + " the arguments (length=3): it got a number where it needs a text in"
+                                + " `e = {{ lj.epsilon | abbreviate(3) }}`",
+                        "1 problem found; the job file format is described in docs/job-file.md"),
+                r2.err().lines().toList(),
+                r2::toString);
+    }
+
     @Test
     void fitAndEvalRefuseAnUndefinedNameBeforeAnythingRuns() throws IOException {
         Path job = externalJob("e = {{ lj.epsilon }}\nx = {{ nope }}\n");
@@ -328,6 +391,29 @@ class ValidateChecksTest {
                 r.err().contains("ref.csv:3: expected a finite number in column 'reference_energy', got 'abc'"),
                 r::toString);
         assertTrue(r.err().contains("2 problems found"), r::toString);
+    }
+
+    /**
+     * A reference CSV whose header names a column twice (here the coordinate's, once in capitals) is
+     * refused by validate, naming the file, line 1 and both columns, once: not again as the
+     * coordinate's problem.
+     */
+    @Test
+    void aReferenceCsvThatNamesAColumnTwiceIsRefusedNamingBothColumns() throws IOException {
+        Files.writeString(dir.resolve("g.xyz"), "2\nr=2.0\nAr 0 0 0\nAr 2.0 0 0\n");
+        Files.writeString(dir.resolve("ref.csv"), "file,reference_energy,tag,r, R\ng.xyz,-1.0,a,2.0,2.1\n");
+        Cli.Run r = Cli.run(
+                "validate", coordinateJob("ref.csv", "{column: r, unit: A}").toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertEquals(
+                List.of(
+                        dir.resolve("ref.csv")
+                                + ":1: column 'R' is named twice in the header, in columns 4 and 5 (names are compared"
+                                + " without case and surrounding spaces); only one would be read: rename or remove"
+                                + " the other",
+                        "1 problem found; the job file format is described in docs/job-file.md"),
+                r.err().lines().toList(),
+                r::toString);
     }
 
     /** A reference CSV's problem is the reference's, said once: not again as the coordinate's. */

@@ -5,6 +5,7 @@ import org.chemfit.ChemFitException;
 import org.chemfit.Parameters;
 import org.chemfit.Quantities;
 import org.chemfit.QuantityComputer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Computes the properties of a cubic crystal from its conventional cell: it finds the uniform
@@ -52,23 +53,42 @@ public final class CubicCrystalComputer implements QuantityComputer {
         if (formulaUnits < 1) {
             throw new IllegalArgumentException("the number of formula units must be positive, got " + formulaUnits);
         }
-        if (!cell.hasCell() || !(cell.pbc()[0] && cell.pbc()[1] && cell.pbc()[2])) {
-            throw new IllegalArgumentException(
-                    "a cubic crystal needs a cell periodic along its three vectors; " + cell + " has none");
-        }
-        double[][] c = Objects.requireNonNull(cell.cell(), "cell"); // checked just above
-        double a = c[0][0];
-        for (int i = 0; i < 3; i++) {
-            for (int j = 0; j < 3; j++) {
-                if (Math.abs(c[i][j] - (i == j ? a : 0)) > 1e-9 * a) {
-                    throw new IllegalArgumentException(
-                            "the conventional cell must be a cube with edges along x, y and z, got "
-                                    + java.util.Arrays.deepToString(c));
-                }
-            }
+        String refused = cellProblem(cell);
+        if (refused != null) {
+            throw new IllegalArgumentException(refused);
         }
         this.formulaUnits = formulaUnits;
         this.positions = Relax.fire().forceTolerance(1e-7);
+    }
+
+    /**
+     * Says why a structure cannot be the conventional cell of this computer, the check its
+     * constructor makes, so that a reader of settings can report it where the structure is named
+     * before anything is computed.
+     *
+     * <pre>{@code
+     * String why = CubicCrystalComputer.cellProblem(Xyz.read(Path.of("mgo.xyz")));   // null for a cube
+     * }</pre>
+     *
+     * @param cell the structure
+     * @return null when it is a cube with edges along x, y and z (to 1e-9 of its edge), periodic
+     *     along its three vectors; else what is wrong, with the cell's vectors
+     */
+    public static @Nullable String cellProblem(Atoms cell) {
+        double[][] c = cell.cell();
+        if (c == null || !(cell.pbc()[0] && cell.pbc()[1] && cell.pbc()[2])) {
+            return "a cubic crystal needs a cell periodic along its three vectors; " + cell + " has none";
+        }
+        double a = c[0][0];
+        for (int i = 0; i < 3; i++) {
+            for (int j = 0; j < 3; j++) {
+                if (!(Math.abs(c[i][j] - (i == j ? a : 0)) <= 1e-9 * Math.abs(a)) || !(a > 0)) {
+                    return "the conventional cell must be a cube with edges along x, y and z, got "
+                            + java.util.Arrays.deepToString(c);
+                }
+            }
+        }
+        return null;
     }
 
     /**

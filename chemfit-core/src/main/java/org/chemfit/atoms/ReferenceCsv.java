@@ -22,7 +22,9 @@ import org.jspecify.annotations.Nullable;
  * writes first) are ignored. As in ChemFit, relative names in {@code file} are resolved against
  * the CSV's folder, relative names in {@code path} against the working directory, and {@code path}
  * wins when both are present. A missing tag becomes the file name without its extension. Fields
- * may be double-quoted.
+ * may be double-quoted. A header that names a column twice (names compared trimmed and without
+ * case), or gives one column under both of its names ({@code reference_energy} and {@code energy},
+ * {@code tag} and {@code name}), is refused: only one of the two would be read.
  *
  * <pre>{@code
  * // ,file,reference_energy,tag
@@ -42,7 +44,8 @@ public final class ReferenceCsv {
     /**
      * @param csv the CSV file
      * @return its rows, in order (at least one)
-     * @throws InputFormatException when the header lacks a required column, a row has the wrong
+     * @throws InputFormatException when the header lacks a required column or names a column twice
+     *     (naming both columns' positions), a row has the wrong
      *     number of fields, a file name is empty, an energy is not a finite number written in decimal
      *     of at most 1e100 in magnitude ({@code 60.4d}, {@code 0x1p3} and {@code 1e200} are not), two rows have the same
      *     tag or the file has no rows; the message names the file and line. Every bad row is found,
@@ -149,6 +152,10 @@ public final class ReferenceCsv {
         } catch (InputFormatException e) {
             return failed(e);
         }
+        InputFormatException twice = duplicateColumn(csv, headerLine + 1, header);
+        if (twice != null) {
+            return failed(twice);
+        }
         int fileCol = -1;
         int pathCol = -1;
         int energyCol = -1;
@@ -157,10 +164,10 @@ public final class ReferenceCsv {
         for (int c = 0; c < header.size(); c++) {
             String h = header.get(c).trim().toLowerCase(Locale.ROOT);
             switch (h) {
-                case "file" -> fileCol = fileCol < 0 ? c : fileCol;
-                case "path" -> pathCol = pathCol < 0 ? c : pathCol;
-                case "reference_energy", "energy" -> energyCol = energyCol < 0 ? c : energyCol;
-                case "tag", "name" -> tagCol = tagCol < 0 ? c : tagCol;
+                case "file" -> fileCol = c;
+                case "path" -> pathCol = c;
+                case "reference_energy", "energy" -> energyCol = c;
+                case "tag", "name" -> tagCol = c;
                 default -> {}
             }
             if (column != null && valueCol < 0 && header.get(c).trim().equalsIgnoreCase(column.trim())) {
@@ -235,6 +242,52 @@ public final class ReferenceCsv {
             v[i] = values.get(i);
         }
         return new Scan(out, v, noColumn, bad);
+    }
+
+    /**
+     * Finds two columns of a header that one name (compared as the columns are looked up: trimmed,
+     * without case) or two names of one column ({@code reference_energy} and {@code energy},
+     * {@code tag} and {@code name}) give, which would leave one of them silently unread. Unnamed
+     * columns (such as the row index that pandas writes first) are read by no one and may repeat.
+     *
+     * @return the problem, at the header's line, or null when every named column is named once
+     */
+    private static @Nullable InputFormatException duplicateColumn(Path csv, int lineNo, List<String> header) {
+        Map<String, Integer> first = new HashMap<>();
+        Map<String, Integer> roles = new HashMap<>();
+        for (int c = 0; c < header.size(); c++) {
+            String name = header.get(c).trim();
+            String key = name.toLowerCase(Locale.ROOT);
+            if (key.isEmpty()) {
+                continue;
+            }
+            Integer before = first.putIfAbsent(key, c);
+            if (before != null) {
+                return new InputFormatException(
+                        csv,
+                        lineNo,
+                        "column '" + name + "' is named twice in the header, in columns " + (before + 1) + " and "
+                                + (c + 1) + " (names are compared without case and surrounding spaces); only one"
+                                + " would be read: rename or remove the other");
+            }
+            String role = switch (key) {
+                case "reference_energy", "energy" -> "reference energy";
+                case "tag", "name" -> "tag";
+                default -> null;
+            };
+            Integer other = role == null ? null : roles.putIfAbsent(role, c);
+            if (role != null && other != null) {
+                return new InputFormatException(
+                        csv,
+                        lineNo,
+                        "columns " + (other + 1) + " ('" + header.get(other).trim() + "') and " + (c + 1) + " ('" + name
+                                + "') of the header both give the " + role + " ('"
+                                + (role.equals("tag") ? "tag' and 'name" : "reference_energy' and 'energy")
+                                + "' are two names of one column); only one would be read: rename or remove the"
+                                + " other");
+            }
+        }
+        return null;
     }
 
     private static Scan failed(InputFormatException problem) {

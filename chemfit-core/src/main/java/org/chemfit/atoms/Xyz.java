@@ -23,7 +23,8 @@ import org.jspecify.annotations.Nullable;
  * pairs (values with spaces in double quotes); this reader understands {@code Lattice="ax ay az
  * bx by bz cx cy cz"} (the cell vectors as rows), {@code Properties=name:type:count:...} (the
  * per-atom columns: types S, R, I, L; {@code species} and {@code pos} are required, an integer
- * {@code molecule} or {@code mol-id} column gives molecule indices), {@code pbc="T T F"}
+ * {@code molecule} or {@code mol-id} column gives molecule indices; a property named twice is
+ * refused), {@code pbc="T T F"}
  * (periodic flags; when a lattice is given without it, every direction is periodic, as in ASE),
  * and {@code energy=} (eV). Other pairs are kept in {@link Atoms#info()}. A plain XYZ comment line
  * is free text.
@@ -353,9 +354,22 @@ public final class Xyz {
         h.speciesColumn = -1;
         h.posColumn = -1;
         int col = 0;
+        // a property named twice (or the molecule index under two of its names) would leave one unread
+        java.util.Map<String, Integer> seen = new java.util.HashMap<>();
         for (int k = 0; k < t.length; k += 3) {
             String name = t[k];
             String type = t[k + 1];
+            String role = name.equals("mol-id") || name.equals("mol_id") ? "molecule" : name;
+            Integer before = seen.putIfAbsent(role, k / 3 + 1);
+            if (before != null) {
+                throw new InputFormatException(
+                        file,
+                        lineNo,
+                        "expected each property once in Properties=, got '" + t[(before - 1) * 3] + "' as property "
+                                + before + " and '" + name + "' as property " + (k / 3 + 1)
+                                + (role.equals(name) ? "" : " (two names of the molecule index)") + ": '" + value
+                                + "'");
+            }
             int count;
             try {
                 count = Integer.parseInt(t[k + 2]);

@@ -11,7 +11,6 @@ import io.pebbletemplates.pebble.template.PebbleTemplate;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -23,6 +22,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * The input templates of one computer, compiled once with Pebble (Jinja-like syntax, strict
  * variables: a name that is not a parameter or variable fails with the template's name and line).
+ * A filter that does not exist is refused when the templates are compiled, at its line and column,
+ * wherever it is written (Pebble itself would fail only when it renders that place); a filter that
+ * cannot use its input or arguments fails with the template's name, line, the filter's column and
+ * the values it was given.
  * Numbers print through {@link Double#toString}, which round-trips, unless the template formats
  * them ({@code {{ "%.6f" | format(lj.epsilon) }}} or {@code {{ x | numberformat("0.000") }}}).
  */
@@ -48,6 +51,7 @@ final class Templates {
         for (Source s : sources) {
             loader.addTemplate(s.displayName(), s.text());
         }
+        Map<String, Filter> filters = filters();
         PebbleEngine engine = new PebbleEngine.Builder()
                 .loader(loader)
                 .strictVariables(true)
@@ -55,8 +59,14 @@ final class Templates {
                 .newLineTrimming(false)
                 .cacheActive(false)
                 .defaultLocale(Locale.ROOT)
-                .extension(new FormatExtension())
+                .extension(new AbstractExtension() {
+                    @Override
+                    public Map<String, Filter> getFilters() {
+                        return filters;
+                    }
+                })
                 .build();
+        List<TemplateException> problems = new ArrayList<>();
         for (Source s : sources) {
             if (s.text().isEmpty()) {
                 compiled.add(null); // renders as empty
@@ -65,9 +75,158 @@ final class Templates {
             try {
                 compiled.add(engine.getTemplate(s.displayName()));
             } catch (PebbleException e) {
-                throw failure(e, s, null);
+                problems.add(failure(e, s, null));
+                continue;
+            }
+            // Pebble looks a filter up only when it runs: one in a branch that the check does not
+            // take would fail in the middle of a fit
+            problems.addAll(unknownFilters(s, filters.keySet()));
+        }
+        if (!problems.isEmpty()) {
+            TemplateException first = problems.get(0);
+            problems.subList(1, problems.size()).forEach(first::addSuppressed);
+            throw first;
+        }
+    }
+
+    /**
+     * @return Pebble's filters and {@code format}, each turning a failure that is not Pebble's own
+     *     (a text where it needs a number, an argument missing) into one that names the template,
+     *     the line and the filter
+     */
+    private static Map<String, Filter> filters() {
+        Map<String, Filter> all =
+                new TreeMap<>(new io.pebbletemplates.pebble.extension.core.CoreExtension().getFilters());
+        all.putAll(new io.pebbletemplates.pebble.extension.escaper.EscaperExtension().getFilters());
+        all.put("format", new FormatFilter());
+        Map<String, Filter> out = new TreeMap<>();
+        all.forEach((name, f) -> out.put(name, new ReportingFilter(name, f)));
+        return out;
+    }
+
+    /**
+     * Finds each filter a template names that is none of {@code known}, at its line and column:
+     * after a {@code |} inside <code>{{ }}</code> or <code>{% %}</code> (outside quoted texts),
+     * and after the tag name of <code>{% filter %}</code>. Text between
+     * <code>{% verbatim %}</code> and <code>{% endverbatim %}</code> is not looked at.
+     *
+     * @return one problem per unknown filter, in the order they are written
+     */
+    static List<TemplateException> unknownFilters(Source s, java.util.Set<String> known) {
+        List<TemplateException> out = new ArrayList<>();
+        String text = s.text();
+        int at = 0;
+        while (true) {
+            int open = text.indexOf('{', at);
+            if (open < 0 || open + 1 >= text.length()) {
+                return out;
+            }
+            char kind = text.charAt(open + 1);
+            if (kind != '{' && kind != '%' && kind != '#') {
+                at = open + 1;
+                continue;
+            }
+            String close = kind == '{' ? "}}" : kind == '%' ? "%}" : "#}";
+            int end = kind == '#' ? text.indexOf(close, open + 2) : endOfTag(text, open + 2, close);
+            if (end < 0) {
+                return out; // reported by the compiler, where it opens
+            }
+            if (kind == '%') {
+                java.util.regex.Matcher name = TAG.matcher(text).region(open, end);
+                if (name.lookingAt() && name.group(1).equals("verbatim")) {
+                    int closing = text.indexOf("endverbatim", end);
+                    at = closing < 0 ? text.length() : closing;
+                    continue;
+                }
+                if (name.lookingAt() && name.group(1).equals("filter")) {
+                    java.util.regex.Matcher first = FILTER_NAME.matcher(text).region(name.end(), end);
+                    if (first.lookingAt()) {
+                        unknown(s, known, first.start(1), first.group(1), out);
+                    }
+                }
+            }
+            if (kind != '#') {
+                filtersIn(s, known, open + 2, end, out);
+            }
+            at = end + 2;
+        }
+    }
+
+    /** A filter's name after white space, at the start of a region. */
+    private static final java.util.regex.Pattern FILTER_NAME =
+            java.util.regex.Pattern.compile("\\s*([A-Za-z_][A-Za-z0-9_]*)");
+
+    /** @return where the tag's {@code close} is, outside quoted texts; -1 when it is not closed */
+    private static int endOfTag(String text, int from, String close) {
+        char quote = 0;
+        for (int i = from; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (quote != 0) {
+                if (c == '\\') {
+                    i++;
+                } else if (c == quote) {
+                    quote = 0;
+                }
+            } else if (c == '"' || c == '\'') {
+                quote = c;
+            } else if (text.startsWith(close, i)) {
+                return i;
             }
         }
+        return -1;
+    }
+
+    /** Adds a problem for each filter after a {@code |} between {@code from} and {@code to} that is not known. */
+    private static void filtersIn(
+            Source s, java.util.Set<String> known, int from, int to, List<TemplateException> out) {
+        String text = s.text();
+        char quote = 0;
+        for (int i = from; i < to; i++) {
+            char c = text.charAt(i);
+            if (quote != 0) {
+                if (c == '\\') {
+                    i++;
+                } else if (c == quote) {
+                    quote = 0;
+                }
+            } else if (c == '"' || c == '\'') {
+                quote = c;
+            } else if (c == '|') {
+                java.util.regex.Matcher m = FILTER_NAME.matcher(text).region(i + 1, to);
+                if (m.lookingAt()) {
+                    unknown(s, known, m.start(1), m.group(1), out);
+                }
+            }
+        }
+    }
+
+    private static void unknown(
+            Source s, java.util.Set<String> known, int at, String name, List<TemplateException> out) {
+        if (known.contains(name)) {
+            return;
+        }
+        int line = lineOf(s.text(), at);
+        int column = at - s.text().lastIndexOf('\n', at - 1);
+        String close = Names.suggest(name, known);
+        String reason = "unknown filter '" + name + "'"
+                + (close == null ? "" : " (did you mean '" + close + "'?)")
+                + lineQuoted(s.text(), line)
+                + "; the filters are " + String.join(", ", known);
+        out.add(new TemplateException(
+                s.displayName(),
+                line,
+                column,
+                reason,
+                "template '" + s.displayName() + "' line " + line + " column " + column + ": " + reason,
+                null));
+    }
+
+    /** @return " in `the line`" for a line of the text that is not blank, else "" */
+    private static String lineQuoted(String text, int line) {
+        String[] lines = text.split("\n", -1);
+        return line >= 1 && line <= lines.length && !lines[line - 1].isBlank()
+                ? " in `" + lines[line - 1].strip() + "`"
+                : "";
     }
 
     /** @return the templates, in order */
@@ -222,7 +381,137 @@ final class Templates {
         String head = "template '" + s.displayName() + "'";
         String reason =
                 message.substring(head.length()).replaceFirst("^ line \\d+", "").replaceFirst("^: ", "");
-        return new TemplateException(s.displayName(), line == null || line < 0 ? 0 : line, reason, message, e);
+        int at = line == null || line < 0 ? 0 : line;
+        int column = e instanceof FilterFailure f ? columnOf(s.text(), at, f.filter) : 0;
+        if (column > 0) {
+            message = head + " line " + at + " column " + column + ": " + reason;
+        }
+        return new TemplateException(s.displayName(), at, column, reason, message, e);
+    }
+
+    /**
+     * @return the column (from 1) of the one use of this filter on the line, or 0 when the line
+     *     uses it more than once or not at all
+     */
+    private static int columnOf(String text, int line, String filter) {
+        String[] lines = text.split("\n", -1);
+        if (line < 1 || line > lines.length) {
+            return 0;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                        "\\|\\s*(" + java.util.regex.Pattern.quote(filter) + ")(?![A-Za-z0-9_])")
+                .matcher(lines[line - 1]);
+        if (!m.find()) {
+            return 0;
+        }
+        int column = m.start(1) + 1;
+        return m.find() ? 0 : column;
+    }
+
+    /** A failure inside a filter, which {@link ReportingFilter} gives the template's line and the filter's name. */
+    private static final class FilterFailure extends PebbleException {
+        private static final long serialVersionUID = 1L;
+
+        /** The filter that failed. */
+        final String filter;
+
+        FilterFailure(Throwable cause, String filter, String message, int line, String template) {
+            super(cause, message, line, template);
+            this.filter = filter;
+        }
+    }
+
+    /**
+     * A filter whose failure names it, with its input and arguments, at its template's line:
+     * Pebble passes a Java exception of a filter ({@code abbreviate("x")} casting a text to a
+     * number) on without the line.
+     */
+    private static final class ReportingFilter implements Filter {
+        private final String name;
+        private final Filter filter;
+
+        ReportingFilter(String name, Filter filter) {
+            this.name = name;
+            this.filter = filter;
+        }
+
+        @Override
+        public @Nullable List<String> getArgumentNames() {
+            return filter.getArgumentNames();
+        }
+
+        @Override
+        public @Nullable Object apply(
+                @Nullable Object input,
+                Map<String, Object> args,
+                PebbleTemplate self,
+                io.pebbletemplates.pebble.template.EvaluationContext context,
+                int lineNumber) {
+            try {
+                return filter.apply(input, args, self, context, lineNumber);
+            } catch (PebbleException e) {
+                if (e.getClass() != PebbleException.class) {
+                    throw e; // one of Pebble's own kinds, or a FilterFailure: already at its line
+                }
+                String m = e.getPebbleMessage() == null ? String.valueOf(e.getMessage()) : e.getPebbleMessage();
+                throw new FilterFailure(e, name, "filter '" + name + "': " + m, lineNumber, self.getName());
+            } catch (RuntimeException e) {
+                Map<String, Object> given = new TreeMap<>(args);
+                given.remove("_self");
+                given.remove("_context");
+                throw new FilterFailure(
+                        e,
+                        name,
+                        "filter '" + name + "' cannot use its input " + shown(input)
+                                + (given.isEmpty() ? " without arguments" : " with the arguments " + shown(given))
+                                + ": " + javaReason(e),
+                        lineNumber,
+                        self.getName());
+            }
+        }
+    }
+
+    /** @return a value as a template writes it: texts in double quotes */
+    private static String shown(@Nullable Object value) {
+        if (value instanceof String t) {
+            return '"' + t + '"';
+        }
+        if (value instanceof Map<?, ?> m) {
+            List<String> parts = new ArrayList<>();
+            m.forEach((k, v) -> parts.add(k + "=" + shown(v)));
+            return "(" + String.join(", ", parts) + ")";
+        }
+        return String.valueOf(value);
+    }
+
+    /** @return why a filter failed, in a template's words rather than Java's */
+    private static String javaReason(RuntimeException e) {
+        if (e instanceof ClassCastException) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("class (\\S+) cannot be cast to class (\\S+)")
+                    .matcher(String.valueOf(e.getMessage()));
+            return m.find()
+                    ? "it got " + kindOf(m.group(1)) + " where it needs " + kindOf(m.group(2))
+                    : "it got a value of the wrong kind";
+        }
+        if (e instanceof NullPointerException) {
+            return "a value it needs is missing";
+        }
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? "it failed" : m;
+    }
+
+    /** @return the kind of value a Java class holds, for a template's author ("a number", "a text") */
+    private static String kindOf(String javaClass) {
+        String simple = javaClass.substring(javaClass.lastIndexOf('.') + 1);
+        return switch (simple) {
+            case "String", "Character", "CharSequence" -> "a text";
+            case "Long", "Integer", "Short", "Byte", "Double", "Float", "Number", "BigDecimal", "BigInteger" ->
+                "a number";
+            case "Boolean" -> "true or false";
+            case "Map", "HashMap", "LinkedHashMap", "TreeMap" -> "a map";
+            case "List", "ArrayList", "Collection", "Iterable" -> "a list";
+            default -> "another kind of value";
+        };
     }
 
     /** Pebble's tags that take an end tag. */
@@ -333,16 +622,7 @@ final class Templates {
         return close == null ? "" : " (did you mean '" + close + "'?)";
     }
 
-    /** Adds Jinja's {@code "%.3f" | format(x, ...)} filter (Pebble has none of that name). */
-    private static final class FormatExtension extends AbstractExtension {
-        @Override
-        public Map<String, Filter> getFilters() {
-            Map<String, Filter> m = new HashMap<>();
-            m.put("format", new FormatFilter());
-            return m;
-        }
-    }
-
+    /** Jinja's {@code "%.3f" | format(x, ...)} filter (Pebble has none of that name). */
     private static final class FormatFilter implements Filter {
         @Override
         public @Nullable List<String> getArgumentNames() {
@@ -379,12 +659,30 @@ final class Templates {
             try {
                 return String.format(Locale.ROOT, input.toString(), values);
             } catch (java.util.IllegalFormatException e) {
-                throw new PebbleException(
+                throw new FilterFailure(
                         e,
-                        "format '" + input + "' does not fit the values " + java.util.Arrays.toString(values),
+                        "format",
+                        "format '" + input + "' does not fit the values " + java.util.Arrays.toString(values) + ": "
+                                + formatReason(e),
                         lineNumber,
                         self.getName());
             }
         }
+    }
+
+    /** @return what is wrong with a format and its values, in the words of a format's author */
+    private static String formatReason(java.util.IllegalFormatException e) {
+        if (e instanceof java.util.UnknownFormatConversionException u) {
+            return "'%" + u.getConversion() + "' is not a conversion (%f, %e, %g, %d and %s are)";
+        }
+        if (e instanceof java.util.IllegalFormatConversionException c) {
+            return "%" + c.getConversion() + " cannot format "
+                    + kindOf(c.getArgumentClass().getName());
+        }
+        if (e instanceof java.util.MissingFormatArgumentException m) {
+            return "no value is given for " + m.getFormatSpecifier();
+        }
+        String m = e.getMessage();
+        return m == null ? "the format is malformed" : m;
     }
 }

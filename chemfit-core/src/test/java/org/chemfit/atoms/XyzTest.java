@@ -114,6 +114,8 @@ class XyzTest {
             properties not triples | 1\\nProperties=species:S:1:pos:R\\nAr 0 0 0\\n                       | 2 | expected Properties= as name:type:count triples, got 'species:S:1:pos:R'
             properties bad type    | 1\\nProperties=species:S:1:pos:R:3:q:X:1\\nAr 0 0 0 1\\n             | 2 | expected the type of property 'q' to be S, R, I or L in Properties=, got 'X'
             properties lack pos    | 1\\nProperties=species:S:1:xyz:R:3\\nAr 0 0 0\\n                     | 2 | expected Properties= to name species:S:1 and pos:R:3
+            property named twice   | 1\\nProperties=species:S:1:pos:R:3:q:R:1:pos:R:3\\nAr 0 0 0 1 0 0 0\\n | 2 | expected each property once in Properties=, got 'pos' as property 2 and 'pos' as property 4: 'species:S:1:pos:R:3:q:R:1:pos:R:3'
+            molecule named twice   | 1\\nProperties=species:S:1:pos:R:3:molecule:I:1:mol-id:I:1\\nAr 0 0 0 1 1\\n | 2 | expected each property once in Properties=, got 'molecule' as property 3 and 'mol-id' as property 4 (two names of the molecule index)
             extra column not int   | 1\\nProperties=species:S:1:pos:R:3:tag:I:1\\nAr 0 0 0 x\\n           | 3 | expected an integer in column 5, got 'x'
             molecule not int       | 1\\nProperties=species:S:1:pos:R:3:molecule:I:1\\nAr 0 0 0 1.5\\n    | 3 | expected an integer molecule index in column 5, got '1.5'
             energy not numeric     | 1\\nLattice="5 0 0 0 5 0 0 0 5" energy=low\\nAr 0 0 0\\n             | 2 | expected a finite number for energy=, got 'low'
