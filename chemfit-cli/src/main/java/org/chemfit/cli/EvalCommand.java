@@ -144,7 +144,7 @@ final class EvalCommand extends BaseCommand {
     private Map<String, Double> changes(Parameters p, Map<String, String> set) {
         Map<String, Double> changes = new LinkedHashMap<>();
         if (params != null) {
-            changes.putAll(bestOf(params, p));
+            changes.putAll(bestOf(params, p, w -> err().println("warning: " + w)));
         }
         for (Map.Entry<String, String> e : set.entrySet()) {
             if (!p.contains(e.getKey())) {
@@ -274,12 +274,15 @@ final class EvalCommand extends BaseCommand {
     /**
      * @param file a results.json written by {@code chemfit fit}
      * @param initial the job's initial parameters
+     * @param warn told of the job's parameters the file does not list (they keep their initial
+     *     values) and of the file's parameters the job does not have (not used): a results file of
+     *     another job
      * @return the best value of each parameter the results list and the job has
      * @throws UserException when the file is not a results file, has no best parameters, or names
      *     none of the job's parameters
      */
     @SuppressWarnings("unchecked")
-    static Map<String, Double> bestOf(Path file, Parameters initial) {
+    static Map<String, Double> bestOf(Path file, Parameters initial, java.util.function.Consumer<String> warn) {
         if (java.nio.file.Files.isDirectory(file)) {
             // the output folder of a fit: its results.json
             Path inside = file.resolve(Results.FILE);
@@ -317,6 +320,23 @@ final class EvalCommand extends BaseCommand {
             throw new UserException("--params " + file + ": names none of the job's parameters ("
                     + String.join(", ", initial.names()) + "); it names " + String.join(", ", unknown));
         }
+        java.util.List<String> missing =
+                initial.names().stream().filter(n -> !out.containsKey(n)).toList();
+        if (!missing.isEmpty()) {
+            warn.accept("--params " + file + " does not list the job's " + parameters(missing) + ": "
+                    + (missing.size() == 1 ? "it keeps its" : "they keep their")
+                    + " initial value (the file may be another job's)");
+        }
+        if (!unknown.isEmpty()) {
+            warn.accept(
+                    "--params " + file + " lists " + parameters(unknown) + ", which the job does not have: not used");
+        }
         return out;
+    }
+
+    /** @return "parameter 'a'" or "parameters 'a', 'b'" */
+    private static String parameters(java.util.List<String> names) {
+        return (names.size() == 1 ? "parameter " : "parameters ")
+                + String.join(", ", names.stream().map(n -> "'" + n + "'").toList());
     }
 }

@@ -87,9 +87,11 @@ final class TermsReader {
             String word = kind == null ? null : JobKeys.word(kind);
             List<String> known = new ArrayList<>(TERM_KEYS);
             if (kind == null) {
-                // the kind is missing or wrong: accept the keys of either common kind, so only the kind is reported
-                known.addAll(ATOMS_KEYS);
-                known.addAll(EXTERNAL_KEYS);
+                // the kind is missing or wrong: accept the keys of every kind, each named once, so only
+                // the kind is reported
+                for (List<String> keys : List.of(ATOMS_KEYS, EXTERNAL_KEYS, CRYSTAL_KEYS)) {
+                    keys.stream().filter(k -> !known.contains(k)).forEach(known::add);
+                }
             } else {
                 known.addAll(
                         switch (kind) {

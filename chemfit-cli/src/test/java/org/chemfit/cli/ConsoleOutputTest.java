@@ -268,6 +268,34 @@ class ConsoleOutputTest {
     }
 
     @Test
+    void evalParamsOfAnotherJobNamesTheParametersItDoesNotMatch() throws IOException {
+        Path job = job("optimizer: {method: Nelder-Mead, max_evaluations: 3}\n");
+        assertEquals(
+                ExitCodes.OK, Cli.run("fit", job.toString(), "-q", "--no-plots").code());
+        Path results = dir.resolve("out").resolve("results.json");
+        String text = Files.readString(results);
+        assertTrue(text.contains("\"name\" : \"y\""), text);
+        // the results of a job whose second parameter is named w, not y
+        Path other = dir.resolve("other.json");
+        Files.writeString(other, text.replace("\"name\" : \"y\"", "\"name\" : \"w\""));
+        Cli.Run r = Cli.run("eval", job.toString(), "--params", other.toString());
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        assertTrue(
+                r.err()
+                        .contains("warning: --params " + other + " does not list the job's parameter 'y': it keeps its"
+                                + " initial value (the file may be another job's)\n"),
+                r::toString);
+        assertTrue(
+                r.err()
+                        .contains("warning: --params " + other + " lists parameter 'w', which the job does not have:"
+                                + " not used\n"),
+                r::toString);
+        Cli.Run same = Cli.run("eval", job.toString(), "--params", results.toString());
+        assertEquals(ExitCodes.OK, same.code(), same::toString);
+        assertFalse(same.err().contains("--params"), same::toString);
+    }
+
+    @Test
     void aChangedJobIsRefusedInTheCommandsOwnWords() throws IOException {
         Path job = job("optimizer: {method: Nelder-Mead, max_evaluations: 2}\n");
         assertEquals(
