@@ -31,12 +31,20 @@ final class FitPlan implements AutoCloseable {
     final CombinedObjectiveFunction combined;
     final ObjectiveFunction objective;
     final List<Map<String, double[]>> references = new ArrayList<>();
+    /**
+     * Each fit term's items, in the order of its reference values: the structures' tags of a term
+     * made of one sub-term per structure; empty for a term whose items are the elements of its
+     * quantities.
+     */
+    final List<List<String>> items = new ArrayList<>();
     /** The validation terms (held-out data), never part of {@link #objective}; null when the job has none. */
     final @Nullable CombinedObjectiveFunction validationCombined;
 
     private final @Nullable ObjectiveFunction validation;
     /** Each validation term's reference values, in the order of {@code job.validation()}. */
     final List<Map<String, double[]>> validationReferences = new ArrayList<>();
+    /** Each validation term's items, as {@link #items}. */
+    final List<List<String>> validationItems = new ArrayList<>();
     /** The coordinate of each scan term (fit or validation), by term name: one value per structure. */
     final Map<String, double[]> coordinates = new LinkedHashMap<>();
 
@@ -80,7 +88,9 @@ final class FitPlan implements AutoCloseable {
         Map<String, String> programs = ExternalTerms.programs(job); // once per job: every run uses the same program
         for (JobFile.TermSpec t : job.terms()) {
             Map<String, double[]> reference = new LinkedHashMap<>();
-            terms.add(term(t, reference, policy, programs));
+            ObjectiveFunction term = term(t, reference, policy, programs);
+            terms.add(term);
+            items.add(itemsOf(term));
             if (t.kind() == JobFile.TermKind.EXTERNAL) {
                 // an external term's computer is file-based; the validation terms are not built yet
                 fitExternals.add(java.util.Objects.requireNonNull(externals.get(t.name()), t.name()));
@@ -120,8 +130,10 @@ final class FitPlan implements AutoCloseable {
             List<String> vnames = new ArrayList<>();
             for (JobFile.TermSpec t : job.validation()) {
                 Map<String, double[]> reference = new LinkedHashMap<>();
-                vterms.add(term(t, reference, policy, programs));
+                ObjectiveFunction term = term(t, reference, policy, programs);
+                vterms.add(term);
                 validationReferences.add(reference);
+                validationItems.add(itemsOf(term));
                 vweights.add(t.weight());
                 vnames.add(t.name());
             }
@@ -143,6 +155,14 @@ final class FitPlan implements AutoCloseable {
             case CRYSTAL -> crystalTerm(t, (JobFile.CrystalConfig) t.config(), reference);
             case EXTERNAL -> externalTerm(t, (JobFile.ExternalConfig) t.config(), reference, programs);
         };
+    }
+
+    /**
+     * @return the names of a term's sub-terms, one per structure (known before any evaluation, so
+     *     that the rows of a term that was never evaluated are named as those of one that was)
+     */
+    private static List<String> itemsOf(ObjectiveFunction term) {
+        return term instanceof CombinedObjectiveFunction c ? c.termNames() : List.of();
     }
 
     /** A crystal term: the properties of one relaxed cubic cell. */

@@ -71,8 +71,15 @@ record Judgement(
     /** @return the rows of every fit term, then every validation term */
     List<Row> rows() {
         List<Row> out = new ArrayList<>();
-        rows("fit", plan.job.terms(), plan.references, fitInitial, fitBest, out);
-        rows("validation", plan.job.validation(), plan.validationReferences, validationInitial, validationBest, out);
+        rows("fit", plan.job.terms(), plan.references, plan.items, fitInitial, fitBest, out);
+        rows(
+                "validation",
+                plan.job.validation(),
+                plan.validationReferences,
+                plan.validationItems,
+                validationInitial,
+                validationBest,
+                out);
         return out;
     }
 
@@ -80,13 +87,14 @@ record Judgement(
             String set,
             List<JobFile.TermSpec> specs,
             List<Map<String, double[]>> refs,
+            List<List<String>> items,
             @Nullable EvaluationContext initial,
             @Nullable EvaluationContext best,
             List<Row> out) {
         for (int i = 0; i < specs.size(); i++) {
             String name = specs.get(i).name();
-            List<Predictions.Row> a = Predictions.of(name, child(initial, i), refs.get(i));
-            List<Predictions.Row> b = Predictions.of(name, child(best, i), refs.get(i));
+            List<Predictions.Row> a = Predictions.of(name, child(initial, i), refs.get(i), items.get(i));
+            List<Predictions.Row> b = Predictions.of(name, child(best, i), refs.get(i), items.get(i));
             for (int k = 0; k < a.size(); k++) {
                 Predictions.Row r = a.get(k);
                 out.add(new Row(

@@ -52,6 +52,19 @@ public final class Predictions {
      * @return one row per reference value, in quantity order
      */
     public static List<Row> of(String term, @Nullable EvaluationContext ctx, Map<String, double[]> reference) {
+        return of(term, ctx, reference, List.of());
+    }
+
+    /**
+     * @param term the term's name
+     * @param ctx the term's evaluation context, or null (then every model value is NaN)
+     * @param reference reference values by quantity
+     * @param items the names of the term's sub-terms, one per reference value (its structures), or
+     *     empty; they name the rows when the context does not (a term not evaluated)
+     * @return one row per reference value, in quantity order
+     */
+    public static List<Row> of(
+            String term, @Nullable EvaluationContext ctx, Map<String, double[]> reference, List<String> items) {
         List<Row> out = new ArrayList<>();
         for (Map.Entry<String, double[]> e : reference.entrySet()) {
             String q = e.getKey();
@@ -68,7 +81,7 @@ public final class Predictions {
                 }
             }
             for (int i = 0; i < ref.length; i++) {
-                String item = Integer.toString(i);
+                String item = items.size() == ref.length ? items.get(i) : Integer.toString(i);
                 double m = Double.NaN;
                 if (sub && ctx != null) { // sub implies ctx != null
                     EvaluationContext s = ctx.child(i);
