@@ -59,6 +59,7 @@ final class ReportCommand extends BaseCommand {
         List<String> header = csvHistory.header();
         String[] bestRow = csvHistory.bestRow();
         Map<String, Object> r = Files.exists(results) ? Results.read(results) : null;
+        Map<String, Object> written = r;
         String earlier = r == null || !Files.exists(journal) ? null : earlier(r, journal);
         if (earlier != null) {
             // results.json (and predictions.csv, written with it) belong to another run than the journal's latest
@@ -77,8 +78,8 @@ final class ReportCommand extends BaseCommand {
             }
         } else {
             // One count: the journal's (what a resume replays) when there is one, else the CSV's rows.
-            Integer recorded = Files.exists(journal) ? journalFinished(journal) : null;
-            String state = Files.exists(journal) ? journalState(journal) : null;
+            Integer recorded = Files.exists(journal) ? journalFinished(journal, written) : null;
+            String state = Files.exists(journal) ? journalState(journal, written) : null;
             String count = recorded != null
                     ? Tables.count(recorded, "evaluation") + " so far"
                     : Tables.count(history.size(), "evaluation") + " in " + EvaluationLog.FILE;
@@ -106,7 +107,7 @@ final class ReportCommand extends BaseCommand {
             }
         }
         if (Files.exists(journal)) {
-            journal(journal);
+            journal(journal, written);
         }
         Path plots = dir.resolve("plots");
         if (!noPlots && !(Files.exists(plots) ? Files.isWritable(plots) : Files.isWritable(dir))) {
@@ -198,7 +199,32 @@ final class ReportCommand extends BaseCommand {
     }
 
     /**
-     * Whether results.json is the result of the journal's latest run: it is when it names that run
+     * The run the report is about: the journal's latest, unless the folder's results.json names an
+     * earlier run that ended after the latest one ended (an earlier run resumed and finished after a
+     * later one: results.json, predictions.csv and evaluations.csv are then that run's, and the
+     * report does not mix its figures with another run's). A latest run that has not ended (it
+     * runs, or stopped without finishing) is reported, as it is what a resume would go on with.
+     */
+    static java.util.Optional<org.chemfit.journal.read.RunRecord> reportedRun(
+            org.chemfit.journal.read.JournalReader j, @Nullable Map<String, Object> results) {
+        java.util.Optional<org.chemfit.journal.read.RunRecord> latest = j.latestRun();
+        if (latest.isEmpty()
+                || latest.get().ended() == null
+                || results == null
+                || !(results.get("journal_run") instanceof Number n)
+                || n.longValue() == latest.get().id()) {
+            return latest;
+        }
+        java.time.Instant latestEnded =
+                java.util.Objects.requireNonNull(latest.get().ended());
+        java.util.Optional<org.chemfit.journal.read.RunRecord> named = j.run(n.longValue());
+        java.time.Instant namedEnded =
+                named.map(org.chemfit.journal.read.RunRecord::ended).orElse(null);
+        return namedEnded != null && namedEnded.isAfter(latestEnded) ? named : latest;
+    }
+
+    /**
+     * Whether results.json is the result of the run reported on ({@link #reportedRun}): it is when it names that run
      * ({@code journal_run}) and the run is not running again (a resumed run writes its results.json
      * when it ends).
      *
@@ -208,7 +234,7 @@ final class ReportCommand extends BaseCommand {
         org.chemfit.journal.read.RunRecord latest;
         String word;
         try (org.chemfit.journal.read.JournalReader j = org.chemfit.journal.read.JournalReader.openReadOnly(file)) {
-            latest = j.latestRun().orElse(null);
+            latest = reportedRun(j, results).orElse(null);
             word = latest == null ? "" : state(j, latest, file);
         } catch (org.chemfit.journal.JournalException e) {
             return null; // a damaged journal is reported below; results.json is what there is
@@ -233,10 +259,12 @@ final class ReportCommand extends BaseCommand {
         return null;
     }
 
-    /** @return the finished evaluations of the journal's latest run, or null when it cannot be read */
-    private static @Nullable Integer journalFinished(Path file) {
+    /** @return the finished evaluations of the run reported on, or null when the journal cannot be read */
+    private static @Nullable Integer journalFinished(Path file, @Nullable Map<String, Object> results) {
         try (org.chemfit.journal.read.JournalReader j = org.chemfit.journal.read.JournalReader.openReadOnly(file)) {
-            return j.latestRun().map(run -> FitRun.finished(j, run.id())).orElse(0);
+            return reportedRun(j, results)
+                    .map(run -> FitRun.finished(j, run.id()))
+                    .orElse(0);
         } catch (org.chemfit.journal.JournalException e) {
             return null;
         }
@@ -247,9 +275,9 @@ final class ReportCommand extends BaseCommand {
      *     (its process on this host is gone), failed, interrupted or finished; null when the journal
      *     cannot be read or holds no run, and so does not say
      */
-    private static @Nullable String journalState(Path file) {
+    private static @Nullable String journalState(Path file, @Nullable Map<String, Object> results) {
         try (org.chemfit.journal.read.JournalReader j = org.chemfit.journal.read.JournalReader.openReadOnly(file)) {
-            return j.latestRun().map(run -> state(j, run, file)).orElse(null);
+            return reportedRun(j, results).map(run -> state(j, run, file)).orElse(null);
         } catch (org.chemfit.journal.JournalException e) {
             return null;
         }
@@ -318,9 +346,9 @@ final class ReportCommand extends BaseCommand {
      * Prints what the journal holds about the latest run: read-only, so it works while the fit
      * writes it. A damaged journal is reported (with what can still be read) and the report goes on.
      */
-    private void journal(Path file) {
+    private void journal(Path file, @Nullable Map<String, Object> results) {
         try (org.chemfit.journal.read.JournalReader j = org.chemfit.journal.read.JournalReader.openReadOnly(file)) {
-            var run = j.latestRun().orElse(null);
+            var run = reportedRun(j, results).orElse(null);
             if (run == null) {
                 out().println("journal: " + file + " holds no run yet");
                 return;

@@ -205,4 +205,68 @@ class ReportCommandTest {
                 why);
         assertTrue(r.out().contains("ValueError: bad things"), r::toString);
     }
+
+    /** A job whose term blocks while {@code flags/block} exists, so that a fit can be stopped midway. */
+    private Path blockingJob(String name, double weight, int budget) throws Exception {
+        Files.writeString(tmp.resolve("x.txt"), "{{ x }}\n");
+        Files.writeString(
+                tmp.resolve("quad.sh"),
+                "while [ -e \"$FLAGS/block\" ]; do sleep 0.05; done\n"
+                        + "x=$(cat x.txt)\n"
+                        + "awk -v x=\"$x\" 'BEGIN { printf \"{\\\"y\\\": %.12g}\\n\", (x - 1) * (x - 1) }' > out.json\n");
+        Path job = tmp.resolve(name);
+        Files.writeString(
+                job,
+                String.join(
+                        "\n",
+                        "parameters: {x: {initial: 0.2, bounds: [-3.0, 3.0]}}",
+                        "terms:",
+                        "  - {name: quad, kind: external, weight: " + weight
+                                + ", templates: [x.txt], files: [quad.sh],",
+                        "     command: [sh, quad.sh], env: {FLAGS: " + tmp.resolve("flags") + "},",
+                        "     outputs: {y: {parser: json, file: out.json, path: /y}}, reference: {y: 0.0}}",
+                        "optimizer: {method: Nelder-Mead, max_evaluations: " + budget + "}",
+                        "output: {folder: out}",
+                        ""));
+        return job;
+    }
+
+    @Test
+    void anEarlierRunResumedAfterALaterOneIsReportedAloneNotMixedWithIt() throws Exception {
+        Path flags = Files.createDirectories(tmp.resolve("flags"));
+        Path a = blockingJob("a.yaml", 1.0, 12);
+        Path b = blockingJob("b.yaml", 2.0, 6);
+        // run 1 stopped midway
+        Process p = InterruptIT.start(tmp, "fit", a.toString(), "--no-plots", "--progress", "none");
+        try {
+            InterruptIT.awaitEvaluations(p, tmp.resolve("out/evaluations.csv"), 3, tmp);
+            Files.writeString(flags.resolve("block"), "");
+            InterruptIT.sigterm(p);
+            assertTrue(p.waitFor(90, TimeUnit.SECONDS), InterruptIT.output(tmp));
+        } finally {
+            p.destroyForcibly();
+        }
+        assertEquals(ExitCodes.TERMINATED, p.exitValue(), InterruptIT.output(tmp));
+        Files.delete(flags.resolve("block"));
+        // run 2, of another job, begun and finished in the same folder
+        Cli.Run two = Cli.run("fit", b.toString(), "--restart", "--no-plots", "--progress", "none");
+        assertEquals(ExitCodes.OK, two.code(), two::toString);
+        // run 1 resumed and finished after it
+        Cli.Run one = Cli.run("fit", a.toString(), "--no-plots", "--progress", "none");
+        assertEquals(ExitCodes.OK, one.code(), one::toString);
+        assertTrue(one.out().contains("journal: "), one::toString);
+        Path out = tmp.resolve("out");
+        try (JournalReader j = JournalReader.openReadOnly(out.resolve("journal.sqlite"))) {
+            assertEquals(2, j.runs().size());
+            assertEquals(2L, j.latestRun().orElseThrow().id());
+            assertEquals("FINISHED", j.run(1).orElseThrow().status());
+        }
+        Cli.Run r = Cli.run("report", out.toString(), "--no-plots");
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        // the folder's files and the journal's lines are all run 1's
+        assertTrue(r.out().contains(", run 1 of 2: FINISHED, 2 attempts;"), r::toString);
+        assertFalse(r.out().contains("are from run"), r::toString);
+        assertFalse(r.out().contains("best loss so far"), r::toString);
+        assertTrue(r.out().contains("quad  external  1 "), r::toString);
+    }
 }
