@@ -158,17 +158,10 @@ final class Templates {
 
     /** @return where the tag's {@code close} is, outside quoted texts; -1 when it is not closed */
     private static int endOfTag(String text, int from, String close) {
-        char quote = 0;
         for (int i = from; i < text.length(); i++) {
             char c = text.charAt(i);
-            if (quote != 0) {
-                if (c == '\\') {
-                    i++;
-                } else if (c == quote) {
-                    quote = 0;
-                }
-            } else if (c == '"' || c == '\'') {
-                quote = c;
+            if (c == '"' || c == '\'') {
+                i = closingQuote(text, i, text.length());
             } else if (text.startsWith(close, i)) {
                 return i;
             }
@@ -176,21 +169,31 @@ final class Templates {
         return -1;
     }
 
+    /**
+     * @return where the quoted text opened at {@code open} ends (its closing quote; a backslash
+     *     escapes the character after it), or {@code limit} when it does not end before it
+     */
+    private static int closingQuote(String text, int open, int limit) {
+        char quote = text.charAt(open);
+        for (int i = open + 1; i < limit; i++) {
+            char c = text.charAt(i);
+            if (c == '\\') {
+                i++;
+            } else if (c == quote) {
+                return i;
+            }
+        }
+        return limit;
+    }
+
     /** Adds a problem for each filter after a {@code |} between {@code from} and {@code to} that is not known. */
     private static void filtersIn(
             Source s, java.util.Set<String> known, int from, int to, List<TemplateException> out) {
         String text = s.text();
-        char quote = 0;
         for (int i = from; i < to; i++) {
             char c = text.charAt(i);
-            if (quote != 0) {
-                if (c == '\\') {
-                    i++;
-                } else if (c == quote) {
-                    quote = 0;
-                }
-            } else if (c == '"' || c == '\'') {
-                quote = c;
+            if (c == '"' || c == '\'') {
+                i = closingQuote(text, i, to);
             } else if (c == '|') {
                 java.util.regex.Matcher m = FILTER_NAME.matcher(text).region(i + 1, to);
                 if (m.lookingAt()) {
