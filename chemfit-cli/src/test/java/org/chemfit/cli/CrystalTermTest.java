@@ -82,12 +82,14 @@ class CrystalTermTest {
                             ""));
             Cli.Run r = Cli.run("eval", job.toString());
             assertEquals(0, r.code(), r::toString);
-            double loss = Double.parseDouble(r.out()
+            String lossLine = r.out()
                     .lines()
                     .filter(l -> l.startsWith("loss: "))
                     .findFirst()
-                    .orElseThrow()
-                    .substring(6));
+                    .orElseThrow();
+            // the lattice constant is in Å without a declared unit, so the squared error is in Å squared
+            assertTrue(lossLine.matches("loss: \\S+ \\(?Å\\)?\\^2"), lossLine);
+            double loss = Double.parseDouble(lossLine.split(" ")[1]);
             PairPotential p = PairPotential.builder()
                     .coulombDampedShiftedForce(
                             Map.of("Mg", ParameterRef.constant(2), "O", ParameterRef.constant(-2)), 0.2, 10.0)
