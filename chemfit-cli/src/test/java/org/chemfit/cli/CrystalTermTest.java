@@ -182,4 +182,37 @@ class CrystalTermTest {
             java.nio.file.Files.deleteIfExists(job);
         }
     }
+
+    /** A model that only repels binds no crystal: the failure names the cell's file, not the structure's Java text. */
+    @Test
+    void aCrystalThatIsNotBoundIsNamedByItsFile() throws Exception {
+        Path job = Cli.resource("jobs").resolve("crystal-unbound-tmp.yaml");
+        try {
+            java.nio.file.Files.writeString(
+                    job,
+                    String.join(
+                            "\n",
+                            "parameters: {A: 1285.0}",
+                            "terms:",
+                            "  - name: mgo",
+                            "    kind: crystal",
+                            "    structure: data/mgo.xyz",
+                            "    formula_units: 4",
+                            "    potential:",
+                            "      - {form: buckingham, species: [Mg, O], A: A, rho: 0.3, C: 0.0, cutoff: 10.0}",
+                            "    reference: {lattice_constant: 4.2112}",
+                            ""));
+            Cli.Run r = Cli.run("eval", job.toString());
+            assertEquals(ExitCodes.FIT_FAILED, r.code(), r::toString);
+            assertTrue(
+                    r.err()
+                            .contains("term 0 'mgo' failed: no bound state of the cell of "
+                                    + job.resolveSibling("data/mgo.xyz") + " at "),
+                    r::toString);
+            assertTrue(r.err().contains("no pair of atoms interacts"), r::toString);
+            assertTrue(!r.err().contains("Atoms(") && !r.err().contains("\tat "), r::toString);
+        } finally {
+            java.nio.file.Files.deleteIfExists(job);
+        }
+    }
 }
