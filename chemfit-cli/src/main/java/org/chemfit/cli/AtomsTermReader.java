@@ -118,13 +118,14 @@ final class AtomsTermReader {
             }
         }
         if (present != null && !present.isEmpty()) {
-            for (int i = 0; i < items.size(); i++) {
-                speciesPresent(
-                        items.get(i),
-                        where + " potential" + (pn instanceof Node.ListNode ? "[" + i + "]" : ""),
-                        present,
-                        t.entries.get("reference"));
-            }
+            String csv = String.valueOf(((Node.Scalar) t.entries.get("reference")).value);
+            new StructureChecks(r)
+                    .species(
+                            items,
+                            pn instanceof Node.ListNode,
+                            new StructureChecks.Species(
+                                    present, "no structure of " + csv + " has", "structures of " + csv + " have"),
+                            where + " potential");
         }
         if (pairs.size() == items.size()) {
             StructureChecks checks = new StructureChecks(r);
@@ -189,48 +190,5 @@ final class AtomsTermReader {
             cn = cm.entries.get("column");
         }
         return cn instanceof Node.Scalar s && s.value instanceof String column && !column.isBlank() ? column : null;
-    }
-
-    /**
-     * A pair term whose species match no atom of any structure never contributes: the fit would
-     * "converge" without moving. Each species it names must be in at least one structure.
-     */
-    private void speciesPresent(Node item, String w, Set<String> present, Node referenceNode) {
-        if (!(item instanceof Node.MapNode pm)) {
-            return;
-        }
-        List<Node> named = new ArrayList<>();
-        List<String> names = new ArrayList<>();
-        if (pm.entries.get("species") instanceof Node.ListNode l) {
-            for (Node sn : l.items) {
-                if (sn instanceof Node.Scalar sc && sc.value instanceof String str && !str.equals("*")) {
-                    named.add(sn);
-                    names.add(str);
-                }
-            }
-        }
-        if (pm.entries.get("charges") instanceof Node.MapNode cm) {
-            // Coulomb matches atoms when one charged species is there; a species there without a charge fails when
-            // evaluated.
-            if (!cm.entries.isEmpty() && cm.entries.keySet().stream().noneMatch(present::contains)) {
-                r.problem(
-                        cm,
-                        w + " gives charges to " + String.join(", ", cm.entries.keySet())
-                                + ", none of which any structure of " + ((Node.Scalar) referenceNode).value
-                                + " has; species there: " + String.join(", ", present));
-            }
-            return;
-        }
-        for (int k = 0; k < named.size(); k++) {
-            if (!present.contains(names.get(k))) {
-                String sug = JobReading.suggest(names.get(k), present);
-                r.problem(
-                        named.get(k),
-                        w + " names species '" + names.get(k) + "', which no structure of "
-                                + ((Node.Scalar) referenceNode).value + " has"
-                                + (sug == null ? "" : " (did you mean '" + sug + "'?)")
-                                + "; species there: " + String.join(", ", present));
-            }
-        }
     }
 }

@@ -83,8 +83,12 @@ final class AtomsTerms {
     static QuantityComputer crystal(JobFile.CrystalConfig config) {
         Atoms atoms = Xyz.read(config.structure());
         try {
+            // a failure names the cell by its file, not by the structure's Java text
             return new org.chemfit.atoms.CubicCrystalComputer(
-                    atoms, config.formulaUnits(), potential(config.potential(), false));
+                    atoms,
+                    config.formulaUnits(),
+                    potential(config.potential(), false),
+                    "the cell of " + config.structure());
         } catch (IllegalArgumentException e) {
             throw new ChemFitException(config.structure() + ": " + e.getMessage(), e);
         }

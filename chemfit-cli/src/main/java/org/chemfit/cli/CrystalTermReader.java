@@ -106,6 +106,16 @@ final class CrystalTermReader {
                     return null;
                 }
                 StructureChecks checks = new StructureChecks(reader);
+                // a species the cell does not have would drop its pair term silently; one without a charge fails the
+                // fit
+                ok &= !checks.species(
+                        items,
+                        pn instanceof Node.ListNode,
+                        new StructureChecks.Species(
+                                new java.util.TreeSet<>(cell.speciesList()),
+                                "the structure " + shown + " does not have",
+                                "the structure " + shown + " has"),
+                        where + " potential");
                 ok &= !checks.coulomb(items, pairs, cell, shown, where + " potential");
                 if (fu != null) {
                     checks.formulaUnits(t.entries.get("formula_units"), fu, cell, shown, where);

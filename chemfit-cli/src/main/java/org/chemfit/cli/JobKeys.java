@@ -130,6 +130,25 @@ final class JobKeys {
     /** The quantities a crystal term computes. */
     static final List<String> CRYSTAL_QUANTITIES =
             List.of("lattice_constant", "volume", "lattice_energy", "bulk_modulus", "C11", "C12", "C44");
+    /**
+     * The unit in which a crystal term computes each of its quantities (lengths in Å, energies in eV,
+     * moduli in GPa): its quantities' unit when the term declares none, and the only unit it may
+     * declare, in one of the spellings of {@link #CRYSTAL_UNIT_SPELLINGS}.
+     */
+    static final Map<String, String> CRYSTAL_UNITS = Map.of(
+            "lattice_constant", "Å",
+            "volume", "Å^3",
+            "lattice_energy", "eV",
+            "bulk_modulus", "GPa",
+            "C11", "GPa",
+            "C12", "GPa",
+            "C44", "GPa");
+    /** The spellings a crystal term's {@code unit} may give each unit of {@link #CRYSTAL_UNITS}. */
+    static final Map<String, List<String>> CRYSTAL_UNIT_SPELLINGS = Map.of(
+            "Å", List.of("Å", "A", "Ang", "Angstrom", "angstrom"),
+            "Å^3", List.of("Å^3", "Å³", "A^3", "A3", "Ang^3", "Angstrom^3", "angstrom^3"),
+            "eV", List.of("eV"),
+            "GPa", List.of("GPa"));
 
     /**
      * @param value a constant of an enum of the typed model (or of the library's enums it reuses)

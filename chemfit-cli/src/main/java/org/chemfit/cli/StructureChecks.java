@@ -2,6 +2,7 @@ package org.chemfit.cli;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.chemfit.atoms.Atoms;
 import org.chemfit.atoms.PairPotential.CoulombMethod;
@@ -10,8 +11,9 @@ import org.jspecify.annotations.NullUnmarked;
 /**
  * The rules that tie a term's settings to the structures it reads, checked while the job file is
  * read so that {@code validate}, {@code fit} and {@code eval} refuse the same jobs before anything
- * runs: a Coulomb term that cannot be summed in a structure's cell, and formula units that do not
- * divide a crystal cell's atoms.
+ * runs: a pair term that names a species no structure has, Coulomb charges that miss a species of
+ * the structures, a Coulomb term that cannot be summed in a structure's cell, and formula units that
+ * do not divide a crystal cell's atoms.
  *
  * <pre>{@code
  * new StructureChecks(reading).coulomb(items, pairs, atoms, "data/mgo.xyz", "term 'periclase' potential");
@@ -71,6 +73,83 @@ final class StructureChecks {
                                 + structure + " is " + periodic(pbc)
                                 + "; use method: dsf (with alpha and a cutoff) or method: direct with a cutoff");
                 found = true;
+            }
+        }
+        return found;
+    }
+
+    /**
+     * The structures a term's species are checked against, in words, for the messages: the species
+     * {@link #present} in them, what a species missing from them {@link #lacking} reads like ("no
+     * structure of data/ar2.csv has") and what one of theirs {@link #having} reads like ("structures
+     * of data/ar2.csv have").
+     *
+     * @param present the species of the structures
+     * @param lacking the structures that do not have a species, after "which"
+     * @param having the structures that have a species, after "which"
+     */
+    record Species(Set<String> present, String lacking, String having) {}
+
+    /**
+     * Refuses each species of a pair term that no structure has: such a term never contributes, and
+     * the fit would "converge" without moving it (a typo such as {@code Ox} for {@code O} drops the
+     * term silently). A Coulomb term's charges must name only species of the structures, and give a
+     * charge to each of them: the term needs the charge of every atom.
+     *
+     * @param items the potential's pair-term nodes
+     * @param listed whether the potential is written as a list (its items are then numbered)
+     * @param species the structures' species
+     * @param where the potential's place in words ("term 'periclase' potential")
+     * @return whether a problem was reported
+     */
+    boolean species(List<Node> items, boolean listed, Species species, String where) {
+        Set<String> present = species.present();
+        boolean found = false;
+        String there = "; species there: " + String.join(", ", present);
+        for (int i = 0; i < items.size(); i++) {
+            if (!(items.get(i) instanceof Node.MapNode pm)) {
+                continue;
+            }
+            String w = where + (listed ? "[" + i + "]" : "");
+            if (pm.entries.get("charges") instanceof Node.MapNode cm) {
+                for (String s : cm.entries.keySet()) {
+                    if (!present.contains(s)) {
+                        int[] place = cm.keyPlaces.get(s);
+                        String sug = JobReading.suggest(s, present);
+                        r.problem(
+                                place[0],
+                                place[1],
+                                w + " gives a charge to species '" + s + "', which " + species.lacking()
+                                        + (sug == null ? "" : " (did you mean '" + sug + "'?)") + there);
+                        found = true;
+                    }
+                }
+                for (String s : present) {
+                    if (!cm.entries.isEmpty() && !cm.entries.containsKey(s)) {
+                        r.problem(
+                                cm,
+                                w + " gives no charge to species '" + s + "', which " + species.having()
+                                        + "; the Coulomb term needs the charge of every atom (charges given for "
+                                        + String.join(", ", cm.entries.keySet()) + ")");
+                        found = true;
+                    }
+                }
+                continue;
+            }
+            if (pm.entries.get("species") instanceof Node.ListNode l) {
+                for (Node sn : l.items) {
+                    if (sn instanceof Node.Scalar sc
+                            && sc.value instanceof String name
+                            && !name.equals("*")
+                            && !present.contains(name)) {
+                        String sug = JobReading.suggest(name, present);
+                        r.problem(
+                                sn,
+                                w + " names species '" + name + "', which " + species.lacking()
+                                        + (sug == null ? "" : " (did you mean '" + sug + "'?)") + there);
+                        found = true;
+                    }
+                }
             }
         }
         return found;

@@ -185,7 +185,7 @@ final class TermsReader {
             if (config != null && loss != null && loss.type() == LossType.RELATIVE_ERROR) {
                 relativeErrorReferences(t, whereNamed, config);
             }
-            termExtras(t, whereNamed, name, quantities, config);
+            termExtras(t, whereNamed, name, quantities, config, kind == TermKind.CRYSTAL);
             if (config != null && loss != null) {
                 out.add(new TermSpec(name, weight, loss, config));
             }
@@ -302,9 +302,12 @@ final class TermsReader {
     }
 
     /** A term's {@code unit} (one for all its quantities, or a map by quantity) and an atoms term's {@code coordinate}. */
-    private void termExtras(Node.MapNode t, String where, String name, List<String> quantities, TermConfig config) {
+    private void termExtras(
+            Node.MapNode t, String where, String name, List<String> quantities, TermConfig config, boolean crystal) {
         Node un = t.entries.get("unit");
-        if (un != null && name != null) {
+        if (crystal && name != null) {
+            crystalUnits(un, where, name, quantities, config != null);
+        } else if (un != null && name != null) {
             Map<String, String> units = new LinkedHashMap<>();
             if (un instanceof Node.MapNode um) {
                 for (Map.Entry<String, Node> e : um.entries.entrySet()) {
@@ -374,6 +377,79 @@ final class TermsReader {
             }
         }
         r.extras.coordinates.put(name, new JobFile.Coordinate(column, cunit));
+    }
+
+    /**
+     * A crystal term computes each quantity in one unit ({@link JobKeys#CRYSTAL_UNITS}: Å, Å^3, eV,
+     * GPa) and converts nothing: a declared unit that is another one is refused at its place, naming
+     * the unit the term computes; the quantities without a declared unit get that unit, so that
+     * tables, results.json and plots show it. A unit for a quantity the term does not have is
+     * reported only when the term was read ({@code read}), as for the other kinds.
+     */
+    private void crystalUnits(Node un, String where, String name, List<String> quantities, boolean read) {
+        Map<String, String> units = new LinkedHashMap<>();
+        if (un instanceof Node.MapNode um) {
+            for (Map.Entry<String, Node> e : um.entries.entrySet()) {
+                String q = e.getKey();
+                if (!JobKeys.CRYSTAL_UNITS.containsKey(q) || (read && !quantities.contains(q))) {
+                    int[] place = um.keyPlaces.get(q);
+                    String sug = JobReading.suggest(q, quantities);
+                    r.problem(
+                            place[0],
+                            place[1],
+                            where + " unit names '" + q + "', which is not a quantity of the term"
+                                    + (sug == null ? "" : " (did you mean '" + sug + "'?)") + "; its quantities: "
+                                    + String.join(", ", quantities));
+                    continue;
+                }
+                String u = r.unit(e.getValue(), where + " unit of '" + q + "'");
+                if (u != null && computedIn(e.getValue(), where + " unit of '" + q + "'", q, u)) {
+                    units.put(q, u);
+                }
+            }
+        } else if (un != null) {
+            String u = r.unit(un, where + " unit");
+            if (u != null) {
+                List<String> others = new ArrayList<>();
+                for (String q : quantities) {
+                    String computed = JobKeys.CRYSTAL_UNITS.get(q);
+                    if (computed != null
+                            && !JobKeys.CRYSTAL_UNIT_SPELLINGS.get(computed).contains(u)) {
+                        others.add(q + " in " + computed);
+                    } else if (computed != null) {
+                        units.put(q, u);
+                    }
+                }
+                if (!others.isEmpty()) {
+                    r.problem(
+                            un,
+                            where + " unit is '" + u + "', but a crystal term computes " + String.join(", ", others)
+                                    + " and converts nothing; leave unit out (each quantity then shows the unit it"
+                                    + " is computed in) or give a unit per quantity");
+                }
+            }
+        }
+        for (String q : quantities) {
+            String computed = JobKeys.CRYSTAL_UNITS.get(q);
+            if (computed != null) {
+                units.putIfAbsent(q, computed);
+            }
+        }
+        r.extras.quantities.put(name, units);
+    }
+
+    /** @return whether a crystal quantity's declared unit is the one the term computes it in (else reported) */
+    private boolean computedIn(Node n, String where, String quantity, String unit) {
+        String computed = JobKeys.CRYSTAL_UNITS.get(quantity);
+        if (JobKeys.CRYSTAL_UNIT_SPELLINGS.get(computed).contains(unit)) {
+            return true;
+        }
+        r.problem(
+                n,
+                where + " is '" + unit + "', but a crystal term computes " + quantity + " in " + computed
+                        + " and converts nothing; give the reference in " + computed + " and unit " + computed
+                        + " (or leave it out: " + computed + " is the default)");
+        return false;
     }
 
     /**

@@ -265,19 +265,15 @@ class CliIT {
         Files.createDirectories(dir);
         Path job = dir.resolve("fails-tmp.yaml");
         try {
-            // Coulomb gives a charge to Ne only: the argon dimer has no charge, and the term fails when evaluated.
-            // (Ne is in a structure, the Ar-Ne dimer; a charge for a species no structure has is refused by validate.)
+            // The Ar-Ne pair sits at one place: its Lennard-Jones energy is infinite, and the term fails when
+            // evaluated. (A Coulomb term without the charge of a species there is refused by validate.)
             Files.writeString(dir.resolve("ar2.xyz"), "2\n\nAr 0 0 0\nAr 0 0 3.8\n");
-            Files.writeString(dir.resolve("arne.xyz"), "2\n\nAr 0 0 0\nNe 0 0 3.5\n");
+            Files.writeString(dir.resolve("arne.xyz"), "2\n\nAr 0 0 0\nNe 0 0 0\n");
             Files.writeString(dir.resolve("energies.csv"), "file,reference_energy\nar2.xyz,-0.01\narne.xyz,-0.005\n");
             Files.writeString(
                     job,
                     Files.readString(job("lj.yaml"))
-                            .replace("reference: data/energies.csv", "reference: energies.csv")
-                            .replace(
-                                    "    potential: {form: lennard_jones, epsilon: lj.epsilon, sigma: lj.sigma}",
-                                    "    potential:\n      - {form: lennard_jones, epsilon: lj.epsilon, sigma: lj.sigma}\n"
-                                            + "      - {form: coulomb, charges: {Ne: 0.5}}"));
+                            .replace("reference: data/energies.csv", "reference: energies.csv"));
             Path out = tmp.resolve("failed");
             Cli.Run r = Cli.run("fit", job.toString(), "-o", out.toString(), "-q");
             assertEquals(ExitCodes.FIT_FAILED, r.code(), r::toString);
@@ -286,7 +282,9 @@ class CliIT {
                             .startsWith(
                                     "error: the fit stopped after 1 evaluation because an evaluation failed: term 0 'curve' failed"),
                     r::toString);
-            assertTrue(r.err().contains("Ar"), "the message names the species without a charge\n" + r);
+            assertTrue(
+                    r.err().contains("atoms 0 (Ar) and 1 (Ne) are at the same place; the pair energy is infinite"),
+                    "the message names the atoms at one place\n" + r);
             assertFalse(r.err().contains("\tat "), r::toString);
             JsonNode res = JSON.readTree(out.resolve("results.json").toFile());
             assertEquals("failed", res.get("status").asText());

@@ -82,12 +82,14 @@ class CrystalTermTest {
                             ""));
             Cli.Run r = Cli.run("eval", job.toString());
             assertEquals(0, r.code(), r::toString);
-            double loss = Double.parseDouble(r.out()
+            String lossLine = r.out()
                     .lines()
                     .filter(l -> l.startsWith("loss: "))
                     .findFirst()
-                    .orElseThrow()
-                    .substring(6));
+                    .orElseThrow();
+            // the lattice constant is in Å without a declared unit, so the squared error is in Å squared
+            assertTrue(lossLine.matches("loss: \\S+ \\(?Å\\)?\\^2"), lossLine);
+            double loss = Double.parseDouble(lossLine.split(" ")[1]);
             PairPotential p = PairPotential.builder()
                     .coulombDampedShiftedForce(
                             Map.of("Mg", ParameterRef.constant(2), "O", ParameterRef.constant(-2)), 0.2, 10.0)
@@ -176,6 +178,39 @@ class CrystalTermTest {
                     r::toString);
             assertTrue(r.err().contains("use method: ewald"), r::toString);
             assertTrue(!r.err().contains("\tat ") && !r.err().contains("Exception"), r::toString);
+        } finally {
+            java.nio.file.Files.deleteIfExists(job);
+        }
+    }
+
+    /** A model that only repels binds no crystal: the failure names the cell's file, not the structure's Java text. */
+    @Test
+    void aCrystalThatIsNotBoundIsNamedByItsFile() throws Exception {
+        Path job = Cli.resource("jobs").resolve("crystal-unbound-tmp.yaml");
+        try {
+            java.nio.file.Files.writeString(
+                    job,
+                    String.join(
+                            "\n",
+                            "parameters: {A: 1285.0}",
+                            "terms:",
+                            "  - name: mgo",
+                            "    kind: crystal",
+                            "    structure: data/mgo.xyz",
+                            "    formula_units: 4",
+                            "    potential:",
+                            "      - {form: buckingham, species: [Mg, O], A: A, rho: 0.3, C: 0.0, cutoff: 10.0}",
+                            "    reference: {lattice_constant: 4.2112}",
+                            ""));
+            Cli.Run r = Cli.run("eval", job.toString());
+            assertEquals(ExitCodes.FIT_FAILED, r.code(), r::toString);
+            assertTrue(
+                    r.err()
+                            .contains("term 0 'mgo' failed: no bound state of the cell of "
+                                    + job.resolveSibling("data/mgo.xyz") + " at "),
+                    r::toString);
+            assertTrue(r.err().contains("no pair of atoms interacts"), r::toString);
+            assertTrue(!r.err().contains("Atoms(") && !r.err().contains("\tat "), r::toString);
         } finally {
             java.nio.file.Files.deleteIfExists(job);
         }

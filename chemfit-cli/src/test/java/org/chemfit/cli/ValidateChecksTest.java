@@ -881,11 +881,12 @@ class ValidateChecksTest {
         Path job = twoDimerJob("same", "Ar 1 1 1\nAr 1 1 1\n");
         Cli.Run r = Cli.run("fit", job.toString(), "--progress", "none");
         assertEquals(ExitCodes.FIT_FAILED, r.code(), r::toString);
+        assertFalse(r.err().contains("Atoms("), r::toString);
         assertTrue(
                 r.err()
                         .contains("structure " + dir.resolve("same.xyz")
-                                + " (ref.csv line 3, tag 'same'): atoms 0 and 1 of"
-                                + " Atoms(Ar2) are at the same place; the pair energy is infinite"),
+                                + " (ref.csv line 3, tag 'same'): atoms 0 (Ar) and 1 (Ar) are at the same place;"
+                                + " the pair energy is infinite"),
                 r::toString);
     }
 

@@ -37,6 +37,9 @@ public final class CubicCrystalComputer implements QuantityComputer {
     static final double STRAIN = 1e-4;
 
     private final Atoms cell;
+    /** The cell as failures name it. */
+    private final String name;
+
     private final int formulaUnits;
     private final Potential potential;
     private final Relax positions;
@@ -48,6 +51,19 @@ public final class CubicCrystalComputer implements QuantityComputer {
      * @throws IllegalArgumentException when the cell is not a periodic cube or formulaUnits is not positive
      */
     public CubicCrystalComputer(Atoms conventionalCell, int formulaUnits, Potential potential) {
+        this(conventionalCell, formulaUnits, potential, String.valueOf(conventionalCell));
+    }
+
+    /**
+     * @param conventionalCell the conventional cubic cell (a cube, periodic along its three edges)
+     * @param formulaUnits the formula units in it (4 for rock salt)
+     * @param potential the potential, which must give the stress
+     * @param name what the messages of a failed computation call the cell, such as its file
+     *     ({@code data/mgo.xyz})
+     * @throws IllegalArgumentException when the cell is not a periodic cube or formulaUnits is not positive
+     */
+    public CubicCrystalComputer(Atoms conventionalCell, int formulaUnits, Potential potential, String name) {
+        this.name = Objects.requireNonNull(name, "name");
         this.cell = Objects.requireNonNull(conventionalCell, "conventionalCell");
         this.potential = Objects.requireNonNull(potential, "potential");
         if (formulaUnits < 1) {
@@ -103,7 +119,7 @@ public final class CubicCrystalComputer implements QuantityComputer {
         if (energy == 0) {
             // a model that only repels: its pressure falls to zero only where every pair is past
             // the cutoff, a crystal of atoms that do not interact, which is no answer to fit
-            throw new ChemFitException("no bound state of " + cell + " at " + params + ": at zero pressure its cell"
+            throw new ChemFitException("no bound state of " + name + " at " + params + ": at zero pressure its cell"
                     + " is " + Math.cbrt(vol) + " A wide and no pair of atoms interacts (the model does not bind"
                     + " the crystal; it needs an attraction, such as Coulomb or a dispersion term)");
         }
@@ -155,7 +171,7 @@ public final class CubicCrystalComputer implements QuantityComputer {
             }
         }
         if (!(flo <= 0 && fhi >= 0)) {
-            throw new ChemFitException("no zero-pressure volume of " + cell + " between scales " + lo + " and " + hi
+            throw new ChemFitException("no zero-pressure volume of " + name + " between scales " + lo + " and " + hi
                     + " of its cell at " + params + " (the model may not bind the crystal)");
         }
         double root =
@@ -178,7 +194,7 @@ public final class CubicCrystalComputer implements QuantityComputer {
         Relax.Result r = positions.run(potential, params, cell.withPositions(x).withCell(c, true, true, true));
         if (!r.converged()) {
             throw new ChemFitException(
-                    "relaxing the positions of " + cell + " scaled by " + s + " did not converge at " + params);
+                    "relaxing the positions of " + name + " scaled by " + s + " did not converge at " + params);
         }
         return r.atoms();
     }

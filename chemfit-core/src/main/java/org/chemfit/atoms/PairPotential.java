@@ -281,8 +281,8 @@ public final class PairPotential implements Potential {
                     continue;
                 }
                 if (r == 0) {
-                    throw new IllegalArgumentException("atoms " + i + " and " + j + " of " + atoms
-                            + " are at the same place; the pair energy is infinite");
+                    throw new IllegalArgumentException("atoms " + i + " (" + atoms.species(i) + ") and " + j + " ("
+                            + atoms.species(j) + ") are at the same place; the pair energy is infinite");
                 }
                 energy += b.function.energy(i, j, r, dEdr);
                 g += dEdr[0];
