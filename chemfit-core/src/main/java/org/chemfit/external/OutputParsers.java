@@ -40,7 +40,15 @@ import org.jspecify.annotations.Nullable;
  */
 public final class OutputParsers {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Reads the output files of the json parser: {@code NaN}, {@code Infinity} and {@code
+     * -Infinity}, which Python's {@code json.dump} writes though JSON has no such numbers, are read
+     * as numbers, to be refused as every parser refuses a number that is not finite.
+     */
+    private static final ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+            .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .build();
+
     private static final int EXCERPT_LINES = 8;
     private static final int EXCERPT_CHARS = 800;
 
@@ -415,7 +423,7 @@ public final class OutputParsers {
                 throw new OutputParseException(file, toString(), "no value at '" + path + "'", excerpt(text, false));
             }
             if (node.isNumber()) {
-                return Quantities.of(quantity, finite(node.asDouble(), node.toString(), file, this, text));
+                return Quantities.of(quantity, finiteAt(node, "the value", text));
             }
             if (node.isArray()) {
                 double[] a = new double[node.size()];
@@ -428,12 +436,32 @@ public final class OutputParsers {
                                 "element " + i + " at '" + path + "' is not a number: " + e,
                                 excerpt(text, false));
                     }
-                    a[i] = finite(e.asDouble(), e.toString(), file, this, text);
+                    a[i] = finiteAt(e, "element " + i, text);
                 }
                 return Quantities.builder().put(quantity, a).build();
             }
             throw new OutputParseException(
                     file, toString(), "the value at '" + path + "' is not a number: " + node, excerpt(text, false));
+        }
+
+        /**
+         * @param node a number node
+         * @param what what the value is, for the message
+         * @return its value, when finite
+         * @throws OutputParseException naming the value, the path and the rule when it is not
+         */
+        private double finiteAt(JsonNode node, String what, String text) {
+            double d = node.asDouble();
+            if (Double.isFinite(d)) {
+                return d;
+            }
+            // the token as the file writes it (NaN, Infinity, -Infinity), to be found in the excerpt
+            String raw = Double.isNaN(d) ? "NaN" : d > 0 ? "Infinity" : "-Infinity";
+            throw new OutputParseException(
+                    file,
+                    toString(),
+                    what + " '" + raw + "' at '" + path + "' is not a finite number",
+                    excerptAround(text, raw));
         }
 
         @Override

@@ -159,6 +159,36 @@ class OutputParsersTest {
     }
 
     @Test
+    void jsonNanAndInfinityAsPythonWritesThemAreRefusedAsNotFinite() throws Exception {
+        // what Python's json.dump({"energy": float("nan"), "forces": [0.5, float("inf"), -float("inf")]}) writes
+        write("r.json", "{\"energy\": NaN, \"forces\": [0.5, Infinity, -Infinity], \"gap\": 1.25}");
+        assertEquals(1.25, OutputParsers.json("g", "r.json", "gap").parse(dir).get("g"), 0.0);
+        OutputParseException nan = assertThrows(
+                OutputParseException.class,
+                () -> OutputParsers.json("e", "r.json", "/energy").parse(dir));
+        assertTrue(
+                nan.getMessage()
+                        .startsWith("cannot parse 'r.json' with json '/energy' for 'e':"
+                                + " the value 'NaN' at '/energy' is not a finite number; excerpt:\n"
+                                + "  1: {\"energy\": NaN"),
+                nan.getMessage());
+        assertTrue(!nan.getMessage().contains("JsonReadFeature")
+                && !nan.getMessage().contains("not valid JSON"));
+        OutputParseException inf = assertThrows(
+                OutputParseException.class,
+                () -> OutputParsers.json("f", "r.json", "forces").parse(dir));
+        assertTrue(
+                inf.getMessage().contains("for 'f': element 1 'Infinity' at 'forces' is not a finite number"),
+                inf.getMessage());
+        OutputParseException minus = assertThrows(
+                OutputParseException.class,
+                () -> OutputParsers.json("f", "r.json", "forces[2]").parse(dir));
+        assertTrue(
+                minus.getMessage().contains("the value '-Infinity' at 'forces[2]' is not a finite number"),
+                minus.getMessage());
+    }
+
+    @Test
     void lammpsThermoPicksTablesAndRows() throws Exception {
         Files.copy(
                 TestSupport.resource("/external/log.lammps.sample"),
