@@ -351,7 +351,10 @@ public final class OutputParsers {
                 }
                 if (width < 0) {
                     throw new OutputParseException(
-                            file, toString(), "no header line names column '" + header + "'", excerpt(text, true));
+                            file,
+                            toString(),
+                            "no header line names column '" + header + "'" + commaHint(lines, header),
+                            excerpt(text, true));
                 }
             }
             List<String> values = new ArrayList<>();
@@ -681,6 +684,52 @@ public final class OutputParsers {
         } catch (java.nio.charset.MalformedInputException e) {
             return new String(Files.readAllBytes(p), StandardCharsets.ISO_8859_1);
         }
+    }
+
+    /**
+     * @param lines the lines of a file in which no header line names the column
+     * @param header the column's name
+     * @return a hint for a comma-separated file, whose lines the column parser (which splits on
+     *     whitespace) takes for one word each: the line that names the column between commas, with
+     *     a regex that reads it; else, when the first line that is not blank holds a comma, that the
+     *     column parser does not split there; else nothing
+     */
+    static String commaHint(String[] lines, String header) {
+        String first = null;
+        int firstLine = 0;
+        for (int i = 0; i < lines.length; i++) {
+            String s = lines[i].strip();
+            if (s.startsWith("#")) {
+                s = s.substring(1).strip();
+            }
+            if (s.isEmpty()) {
+                continue;
+            }
+            if (first == null) {
+                first = s;
+                firstLine = i + 1;
+            }
+            if (!s.contains(",")) {
+                continue;
+            }
+            List<String> fields = new ArrayList<>();
+            for (String f : s.split(",", -1)) {
+                fields.add(f.strip());
+            }
+            int k = fields.indexOf(header);
+            if (k >= 0) {
+                String pattern = (k == 0 ? "^" : "^(?:[^,]*,){" + k + "}") + "\\s*([-+.0-9][^,\\s]*)";
+                return "; line " + (i + 1) + " ('" + abbreviate(s) + "') names it between commas, but the column"
+                        + " parser splits lines on whitespace only: read a comma-separated file with the regex"
+                        + " parser, for column '" + header + "' (field " + k + " from 0) pattern '" + pattern
+                        + "' with select: last";
+            }
+        }
+        if (first != null && first.contains(",")) {
+            return "; line " + firstLine + " ('" + abbreviate(first) + "') holds commas, but the column parser"
+                    + " splits lines on whitespace only: read a comma-separated file with the regex parser";
+        }
+        return "";
     }
 
     private static List<String> headerTokens(String line) {

@@ -189,6 +189,66 @@ class OutputParsersTest {
     }
 
     @Test
+    void columnOnACommaSeparatedFileSaysItSplitsOnWhitespaceAndGivesARegexThatReadsIt() throws Exception {
+        write("e.csv", "step,E,P\n0,-1.5,3.0\n1,-2.25,2.5\n");
+        OutputParseException e = assertThrows(
+                OutputParseException.class,
+                () -> OutputParsers.column("e", "e.csv", "E").parse(dir));
+        String pattern = "^(?:[^,]*,){1}\\s*([-+.0-9][^,\\s]*)";
+        assertTrue(
+                e.getMessage()
+                        .startsWith("cannot parse 'e.csv' with column 'E' (last row) for 'e': no header line names"
+                                + " column 'E'; line 1 ('step,E,P') names it between commas, but the column parser"
+                                + " splits lines on whitespace only: read a comma-separated file with the regex"
+                                + " parser, for column 'E' (field 1 from 0) pattern '" + pattern
+                                + "' with select: last; excerpt:\n"),
+                e.getMessage());
+        // the regex the hint gives reads the column
+        assertEquals(
+                -2.25,
+                OutputParsers.regex("e", "e.csv", pattern).last().parse(dir).get("e"),
+                0.0);
+        assertArrayEquals(
+                new double[] {-1.5, -2.25},
+                OutputParsers.regex("e", "e.csv", pattern).all().parse(dir).array("e"),
+                0.0);
+        assertEquals(
+                0.0,
+                OutputParsers.regex("s", "e.csv", "^\\s*([-+.0-9][^,\\s]*)")
+                        .first()
+                        .parse(dir)
+                        .get("s"),
+                0.0);
+        // a commented header with spaces after the commas, the first field
+        write("s.csv", "# step, E, P\n0, -1.5, 3.0\n");
+        OutputParseException first = assertThrows(
+                OutputParseException.class,
+                () -> OutputParsers.column("s", "s.csv", "step").parse(dir));
+        assertTrue(
+                first.getMessage()
+                        .contains("; line 1 ('step, E, P') names it between commas, but the column parser splits"
+                                + " lines on whitespace only: read a comma-separated file with the regex parser,"
+                                + " for column 'step' (field 0 from 0) pattern '^\\s*([-+.0-9][^,\\s]*)'"),
+                first.getMessage());
+        // a comma-separated file that does not name the column: the hint without a pattern
+        OutputParseException other = assertThrows(
+                OutputParseException.class,
+                () -> OutputParsers.column("t", "e.csv", "Temp").parse(dir));
+        assertTrue(
+                other.getMessage()
+                        .contains("no header line names column 'Temp'; line 1 ('step,E,P') holds commas, but the"
+                                + " column parser splits lines on whitespace only: read a comma-separated file with"
+                                + " the regex parser; excerpt:"),
+                other.getMessage());
+        // a whitespace table without the column: no hint
+        write("t.dat", "# step E\n0 1.0\n");
+        OutputParseException plain = assertThrows(
+                OutputParseException.class,
+                () -> OutputParsers.column("t", "t.dat", "Temp").parse(dir));
+        assertTrue(plain.getMessage().contains("no header line names column 'Temp'; excerpt:"), plain.getMessage());
+    }
+
+    @Test
     void lammpsThermoPicksTablesAndRows() throws Exception {
         Files.copy(
                 TestSupport.resource("/external/log.lammps.sample"),
