@@ -434,7 +434,9 @@ final class FitPlan implements AutoCloseable {
     /**
      * Applies the keep policy to the run directories that the earlier attempts of a resumed run
      * left behind for runs they were cut off in (see
-     * {@link org.chemfit.external.FileBasedQuantityComputer#removeCancelledRuns}).
+     * {@link org.chemfit.external.FileBasedQuantityComputer#removeCancelledRuns}), once the
+     * programs those attempts left running in their terms' run directories are ended (see
+     * {@link org.chemfit.external.FileBasedQuantityComputer#endCutOffPrograms}).
      *
      * @param journal the journal of the output folder
      * @param runId the run being resumed
@@ -461,6 +463,9 @@ final class FitPlan implements AutoCloseable {
             // Tidying is no reason to stop a fit: what the journal cannot tell stays where it is.
             return removed;
         }
+        // first the programs those attempts left running in them (each ended with a warning): they
+        // would write into a directory being removed, or into one used again
+        externals.values().forEach(computer -> computer.endCutOffPrograms(pids));
         externals.values().forEach(computer -> removed.addAll(computer.removeCancelledRuns(pids, finished)));
         return removed;
     }

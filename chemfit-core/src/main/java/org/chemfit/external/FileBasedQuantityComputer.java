@@ -172,6 +172,29 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
     }
 
     /**
+     * Ends the programs that earlier processes of the same fit started for this term and left
+     * running when they were killed ({@code kill -9}, out of their allocation): what a resumed fit
+     * does before {@link #removeCancelledRuns} removes or a new run reuses their run directories.
+     * On Linux every program runs with its {@code CHEMFIT_RUN_TAG}, whose value begins with the id
+     * of the process that started it; a process is ended when its tag names one of {@code
+     * processIds} that no longer runs (never a fit that runs now) and its working directory is in
+     * one of this term's run directories of that process. Each gets SIGTERM, then SIGKILL after
+     * the kill grace, as after a timeout. Elsewhere nothing is found.
+     *
+     * <pre>{@code
+     * term.endCutOffPrograms(journal.attemptProcessIds(run))
+     *         .forEach((dir, n) -> warn(n + " processes still ran in " + dir));
+     * }</pre>
+     *
+     * @param processIds the process ids of the earlier attempts of the fit
+     * @return per run directory, how many processes still ran there and were ended
+     * @implNote Safe to call from any thread while this term runs nothing.
+     */
+    public Map<Path, Integer> endCutOffPrograms(Collection<Long> processIds) {
+        return RunDirectory.endCutOff(workDirectory, name, processIds, killGrace);
+    }
+
+    /**
      * The commands that run LAMMPS with {@code -screen none} while the log file that then alone
      * holds LAMMPS's errors is not declared with {@link Builder#logFile(String)}: a failure of one
      * shows the log's last {@code ERROR:} line and a hint to declare it, but not the log's end.

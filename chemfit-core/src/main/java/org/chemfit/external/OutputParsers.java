@@ -40,7 +40,15 @@ import org.jspecify.annotations.Nullable;
  */
 public final class OutputParsers {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Reads the output files of the json parser: {@code NaN}, {@code Infinity} and {@code
+     * -Infinity}, which Python's {@code json.dump} writes though JSON has no such numbers, are read
+     * as numbers, to be refused as every parser refuses a number that is not finite.
+     */
+    private static final ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+            .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .build();
+
     private static final int EXCERPT_LINES = 8;
     private static final int EXCERPT_CHARS = 800;
 
@@ -343,7 +351,10 @@ public final class OutputParsers {
                 }
                 if (width < 0) {
                     throw new OutputParseException(
-                            file, toString(), "no header line names column '" + header + "'", excerpt(text, true));
+                            file,
+                            toString(),
+                            "no header line names column '" + header + "'" + commaHint(lines, header),
+                            excerpt(text, true));
                 }
             }
             List<String> values = new ArrayList<>();
@@ -415,7 +426,7 @@ public final class OutputParsers {
                 throw new OutputParseException(file, toString(), "no value at '" + path + "'", excerpt(text, false));
             }
             if (node.isNumber()) {
-                return Quantities.of(quantity, finite(node.asDouble(), node.toString(), file, this, text));
+                return Quantities.of(quantity, finiteAt(node, "the value", text));
             }
             if (node.isArray()) {
                 double[] a = new double[node.size()];
@@ -428,12 +439,32 @@ public final class OutputParsers {
                                 "element " + i + " at '" + path + "' is not a number: " + e,
                                 excerpt(text, false));
                     }
-                    a[i] = finite(e.asDouble(), e.toString(), file, this, text);
+                    a[i] = finiteAt(e, "element " + i, text);
                 }
                 return Quantities.builder().put(quantity, a).build();
             }
             throw new OutputParseException(
                     file, toString(), "the value at '" + path + "' is not a number: " + node, excerpt(text, false));
+        }
+
+        /**
+         * @param node a number node
+         * @param what what the value is, for the message
+         * @return its value, when finite
+         * @throws OutputParseException naming the value, the path and the rule when it is not
+         */
+        private double finiteAt(JsonNode node, String what, String text) {
+            double d = node.asDouble();
+            if (Double.isFinite(d)) {
+                return d;
+            }
+            // the token as the file writes it (NaN, Infinity, -Infinity), to be found in the excerpt
+            String raw = Double.isNaN(d) ? "NaN" : d > 0 ? "Infinity" : "-Infinity";
+            throw new OutputParseException(
+                    file,
+                    toString(),
+                    what + " '" + raw + "' at '" + path + "' is not a finite number",
+                    excerptAround(text, raw));
         }
 
         @Override
@@ -653,6 +684,52 @@ public final class OutputParsers {
         } catch (java.nio.charset.MalformedInputException e) {
             return new String(Files.readAllBytes(p), StandardCharsets.ISO_8859_1);
         }
+    }
+
+    /**
+     * @param lines the lines of a file in which no header line names the column
+     * @param header the column's name
+     * @return a hint for a comma-separated file, whose lines the column parser (which splits on
+     *     whitespace) takes for one word each: the line that names the column between commas, with
+     *     a regex that reads it; else, when the first line that is not blank holds a comma, that the
+     *     column parser does not split there; else nothing
+     */
+    static String commaHint(String[] lines, String header) {
+        String first = null;
+        int firstLine = 0;
+        for (int i = 0; i < lines.length; i++) {
+            String s = lines[i].strip();
+            if (s.startsWith("#")) {
+                s = s.substring(1).strip();
+            }
+            if (s.isEmpty()) {
+                continue;
+            }
+            if (first == null) {
+                first = s;
+                firstLine = i + 1;
+            }
+            if (!s.contains(",")) {
+                continue;
+            }
+            List<String> fields = new ArrayList<>();
+            for (String f : s.split(",", -1)) {
+                fields.add(f.strip());
+            }
+            int k = fields.indexOf(header);
+            if (k >= 0) {
+                String pattern = (k == 0 ? "^" : "^(?:[^,]*,){" + k + "}") + "\\s*([-+.0-9][^,\\s]*)";
+                return "; line " + (i + 1) + " ('" + abbreviate(s) + "') names it between commas, but the column"
+                        + " parser splits lines on whitespace only: read a comma-separated file with the regex"
+                        + " parser, for column '" + header + "' (field " + k + " from 0) pattern '" + pattern
+                        + "' with select: last";
+            }
+        }
+        if (first != null && first.contains(",")) {
+            return "; line " + firstLine + " ('" + abbreviate(first) + "') holds commas, but the column parser"
+                    + " splits lines on whitespace only: read a comma-separated file with the regex parser";
+        }
+        return "";
     }
 
     private static List<String> headerTokens(String line) {

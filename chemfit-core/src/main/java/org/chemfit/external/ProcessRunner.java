@@ -312,6 +312,125 @@ final class ProcessRunner {
     }
 
     /**
+     * A process still running with the tag of a program that an earlier process of the same fit
+     * started, found in {@code /proc}.
+     *
+     * @param process the process
+     * @param tag its tag (the entry, and the process's own id)
+     * @param jvm the id of the process that started the tagged program (the first part of the tag)
+     * @param cwd its working directory, or null when {@code /proc} does not tell it
+     */
+    record Leftover(
+            ProcessHandle process,
+            Tag tag,
+            long jvm,
+            @Nullable Path cwd) {}
+
+    /**
+     * Finds every process that still runs with the tag of a program started by one of the given
+     * processes, when that process has ended: a fit that was killed ({@code kill -9}) leaves its
+     * programs running, re-parented to init, with their tags. A tag names the process that started
+     * its program by its id ({@code <pid>-<random>-<n>}); a tag of a process that still runs is
+     * never taken (a fit that runs now, in this folder or another one), nor one of this JVM's own.
+     * This JVM's id is taken for an ended one when it is among the given ids and the rest of the
+     * tag is not this JVM's: an earlier process of the fit may have had the same id (as in a
+     * container, where every start gets the same small id). Every process in {@code /proc} is
+     * looked at; those of other users, whose environment cannot be read, are not found.
+     *
+     * @param jvms the ids of the earlier processes of the fit
+     * @return the processes found
+     */
+    static List<Leftover> leftBy(Collection<Long> jvms) {
+        List<Leftover> found = new ArrayList<>();
+        if (!TAGGING || jvms.isEmpty()) {
+            return found;
+        }
+        long self = ProcessHandle.current().pid();
+        Map<Long, Boolean> ended = new java.util.HashMap<>();
+        for (long jvm : jvms) {
+            ended.put(
+                    jvm,
+                    jvm == self || ProcessHandle.of(jvm).map(h -> !h.isAlive()).orElse(true));
+        }
+        try (DirectoryStream<Path> procs = Files.newDirectoryStream(PROC)) {
+            for (Path p : procs) {
+                String name = p.getFileName().toString();
+                if (name.isEmpty() || !name.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                    continue;
+                }
+                long pid = Long.parseLong(name);
+                String entry = pid == self ? null : tagEntry(pid);
+                if (entry == null || entry.startsWith(ENTRY_START + JVM_TAG) || !isProcess(pid)) {
+                    continue;
+                }
+                String value = entry.substring(ENTRY_START.length());
+                int dash = value.indexOf('-');
+                long jvm;
+                try {
+                    jvm = dash > 0 ? Long.parseLong(value.substring(0, dash)) : -1;
+                } catch (NumberFormatException e) {
+                    continue;
+                }
+                if (!ended.getOrDefault(jvm, false)) {
+                    continue;
+                }
+                Path cwd;
+                try {
+                    cwd = Files.readSymbolicLink(p.resolve("cwd"));
+                } catch (IOException | UnsupportedOperationException e) {
+                    cwd = null;
+                }
+                Path where = cwd;
+                ProcessHandle.of(pid).ifPresent(h -> found.add(new Leftover(h, new Tag(entry, pid), jvm, where)));
+            }
+        } catch (IOException | DirectoryIteratorException e) {
+            // no /proc: nothing to find
+        }
+        return found;
+    }
+
+    /**
+     * @return the {@value #TAG_NAME} entry of the process's environment, or null when it carries
+     *     none, is gone, is a zombie or is another user's
+     */
+    private static @Nullable String tagEntry(long pid) {
+        byte[] env;
+        try {
+            env = Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("environ"));
+        } catch (IOException e) {
+            return null;
+        }
+        String text = new String(env, StandardCharsets.ISO_8859_1);
+        for (int at = text.indexOf(ENTRY_START); at >= 0; at = text.indexOf(ENTRY_START, at + 1)) {
+            if (at == 0 || text.charAt(at - 1) == '\0') {
+                int end = text.indexOf('\0', at);
+                return end < 0 ? text.substring(at) : text.substring(at, end);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Ends processes found by {@link #leftBy}, and their descendants: SIGTERM, the grace, then
+     * SIGKILL, as for a timed-out tree.
+     *
+     * @param left the processes
+     * @param grace the time between SIGTERM and SIGKILL
+     */
+    static void endLeftovers(Collection<Leftover> left, Duration grace) {
+        if (left.isEmpty()) {
+            return;
+        }
+        Map<Long, ProcessHandle> tree = new LinkedHashMap<>();
+        for (Leftover l : left) {
+            collect(l.process(), tree);
+        }
+        // no tags to look for again: a process with the same tag that was not chosen (it works
+        // elsewhere) is left alone; the descendants of those chosen are ended with them
+        terminate(tree, List.of(), System.nanoTime(), grace);
+    }
+
+    /**
      * SIGTERM to every process of the tree, the grace (cut short once all have ended), then SIGKILL
      * to whatever is left, descendants and tagged processes that appeared meanwhile included.
      * Preserves the caller's interrupt status while it waits.

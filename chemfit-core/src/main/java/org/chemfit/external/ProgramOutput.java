@@ -29,6 +29,11 @@ record ProgramOutput(List<String> errorLines, Map<String, String> tails) {
     static final int TAIL_LINES = 40;
     /** How many error lines are kept at most. */
     static final int MAX_ERROR_LINES = 20;
+    /**
+     * How many characters of a line are kept at most (its end): the size of an output parser's
+     * excerpt. A program that writes megabytes without a line break still shows its last words.
+     */
+    static final int LINE_CHARS = 800;
 
     ProgramOutput {
         errorLines = List.copyOf(errorLines);
@@ -116,26 +121,54 @@ record ProgramOutput(List<String> errorLines, Map<String, String> tails) {
         return out;
     }
 
-    /** @return the lines of the last {@link #READ_BYTES} of a file (a cut first line dropped), or none */
-    private static List<String> lastLines(Path file) {
+    /**
+     * @return the lines of the last {@link #READ_BYTES} of a file, or none: a first line that
+     *     begins before them is dropped, unless it is the only one (a program that writes without
+     *     line breaks); a line longer than {@link #LINE_CHARS} keeps its end, marked as cut
+     */
+    static List<String> lastLines(Path file) {
         try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
             long len = f.length();
             int n = (int) Math.min(len, READ_BYTES);
             byte[] b = new byte[n];
             f.seek(len - n);
             f.readFully(b);
-            List<String> lines = new ArrayList<>(Arrays.asList(new String(b, StandardCharsets.UTF_8).split("\\R")));
-            if (len > n && !lines.isEmpty()) {
-                lines.remove(0);
-            }
+            String text = new String(b, StandardCharsets.UTF_8);
+            List<String> lines = new ArrayList<>(Arrays.asList(text.split("\\R")));
             while (!lines.isEmpty() && lines.get(lines.size() - 1).isBlank()) {
                 lines.remove(lines.size() - 1);
             }
-            lines.replaceAll(ProgramOutput::printable);
+            // the bytes of the file before the first line read, when it begins before them
+            long before = len - n;
+            if (before > 0 && lines.size() > 1) {
+                lines.remove(0);
+                before = 0;
+            }
+            for (int i = 0; i < lines.size(); i++) {
+                lines.set(i, printable(cut(lines.get(i), i == 0 ? before : 0)));
+            }
             return lines;
         } catch (IOException e) {
             return List.of();
         }
+    }
+
+    /**
+     * @param line a line
+     * @param before how many bytes of it come before it (in the file, not read)
+     * @return the line, or its last {@link #LINE_CHARS} characters after a mark that says how many
+     *     bytes of it are not shown
+     */
+    static String cut(String line, long before) {
+        if (line.length() <= LINE_CHARS && before == 0) {
+            return line;
+        }
+        int from = Math.max(0, line.length() - LINE_CHARS);
+        if (from > 0 && Character.isLowSurrogate(line.charAt(from))) {
+            from++;
+        }
+        long hidden = before + line.substring(0, from).getBytes(StandardCharsets.UTF_8).length;
+        return "[line cut: its first " + hidden + " bytes not shown] " + line.substring(from);
     }
 
     /**

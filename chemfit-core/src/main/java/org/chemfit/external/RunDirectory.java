@@ -275,7 +275,7 @@ final class RunDirectory {
         if (keep == KeepPolicy.ALL || term == null || processIds.isEmpty() || !Files.isDirectory(workDirectory)) {
             return removed;
         }
-        Pattern own = Pattern.compile(Pattern.quote(safe(term)) + "-[A-Za-z0-9._-]+?-p(\\d{1,18})-[0-9a-z]+");
+        Pattern own = ownNames(term);
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(workDirectory)) {
             for (Path dir : entries) {
                 String file = dir.getFileName().toString();
@@ -300,6 +300,74 @@ final class RunDirectory {
             LOG.warn("cannot look for run directories of cut-off runs in {}: {}", workDirectory, e.toString());
         }
         return removed;
+    }
+
+    /** @return the process id a run directory's name gives */
+    private static String pidOf(Pattern own, Path dir) {
+        Matcher m = own.matcher(String.valueOf(dir.getFileName()));
+        return m.matches() ? m.group(1) : "?";
+    }
+
+    /**
+     * @param term the term's name
+     * @return the names of the run directories the term creates, {@code
+     *     <term>-<evaluation>...-p<pid>-<suffix>}, with the process id as group 1
+     */
+    static Pattern ownNames(String term) {
+        return Pattern.compile(Pattern.quote(safe(term)) + "-[A-Za-z0-9._-]+?-p(\\d{1,18})-[0-9a-z]+");
+    }
+
+    /**
+     * Ends the processes that earlier processes of the same fit started in this term's run
+     * directories and left running: see {@link FileBasedQuantityComputer#endCutOffPrograms}.
+     *
+     * @param workDirectory the root the term creates its run directories under
+     * @param term the term's name
+     * @param processIds the process ids of the earlier attempts
+     * @param grace the time between SIGTERM and SIGKILL
+     * @return per run directory, how many processes were ended there
+     */
+    static Map<Path, Integer> endCutOff(
+            Path workDirectory, @Nullable String term, Collection<Long> processIds, Duration grace) {
+        Map<Path, Integer> counts = new java.util.LinkedHashMap<>();
+        if (term == null || processIds.isEmpty() || !Files.isDirectory(workDirectory)) {
+            return counts;
+        }
+        Path root;
+        try {
+            root = workDirectory.toRealPath();
+        } catch (IOException e) {
+            return counts;
+        }
+        Pattern own = ownNames(term);
+        List<ProcessRunner.Leftover> ours = new ArrayList<>();
+        for (ProcessRunner.Leftover l : ProcessRunner.leftBy(processIds)) {
+            Path cwd = l.cwd();
+            if (cwd == null || !cwd.startsWith(root) || cwd.getNameCount() <= root.getNameCount()) {
+                continue;
+            }
+            String dir = cwd.getName(root.getNameCount()).toString();
+            Matcher m = own.matcher(dir);
+            if (m.matches() && Long.parseLong(m.group(1)) == l.jvm()) {
+                ours.add(l);
+                counts.merge(workDirectory.resolve(dir), 1, Integer::sum);
+            }
+        }
+        ProcessRunner.endLeftovers(ours, grace);
+        for (Map.Entry<Path, Integer> e : counts.entrySet()) {
+            LOG.warn(
+                    "external term '{}': {} process{} started by an earlier attempt of the fit (pid {} is gone)"
+                            + " still ran in its run directory {}; {} killed (SIGTERM, then SIGKILL after {} s)"
+                            + " before the run directory is removed or used again",
+                    term,
+                    e.getValue(),
+                    e.getValue() == 1 ? "" : "es",
+                    pidOf(own, e.getKey()),
+                    e.getKey(),
+                    e.getValue() == 1 ? "it was" : "they were",
+                    grace.toMillis() / 1000.0);
+        }
+        return counts;
     }
 
     /** @return whether the run directory holds the report of a failure (not of a cancellation); unreadable: yes */

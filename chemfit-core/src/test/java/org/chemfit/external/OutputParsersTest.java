@@ -159,6 +159,96 @@ class OutputParsersTest {
     }
 
     @Test
+    void jsonNanAndInfinityAsPythonWritesThemAreRefusedAsNotFinite() throws Exception {
+        // what Python's json.dump({"energy": float("nan"), "forces": [0.5, float("inf"), -float("inf")]}) writes
+        write("r.json", "{\"energy\": NaN, \"forces\": [0.5, Infinity, -Infinity], \"gap\": 1.25}");
+        assertEquals(1.25, OutputParsers.json("g", "r.json", "gap").parse(dir).get("g"), 0.0);
+        OutputParseException nan = assertThrows(
+                OutputParseException.class,
+                () -> OutputParsers.json("e", "r.json", "/energy").parse(dir));
+        assertTrue(
+                nan.getMessage()
+                        .startsWith("cannot parse 'r.json' with json '/energy' for 'e':"
+                                + " the value 'NaN' at '/energy' is not a finite number; excerpt:\n"
+                                + "  1: {\"energy\": NaN"),
+                nan.getMessage());
+        assertTrue(!nan.getMessage().contains("JsonReadFeature")
+                && !nan.getMessage().contains("not valid JSON"));
+        OutputParseException inf = assertThrows(
+                OutputParseException.class,
+                () -> OutputParsers.json("f", "r.json", "forces").parse(dir));
+        assertTrue(
+                inf.getMessage().contains("for 'f': element 1 'Infinity' at 'forces' is not a finite number"),
+                inf.getMessage());
+        OutputParseException minus = assertThrows(
+                OutputParseException.class,
+                () -> OutputParsers.json("f", "r.json", "forces[2]").parse(dir));
+        assertTrue(
+                minus.getMessage().contains("the value '-Infinity' at 'forces[2]' is not a finite number"),
+                minus.getMessage());
+    }
+
+    @Test
+    void columnOnACommaSeparatedFileSaysItSplitsOnWhitespaceAndGivesARegexThatReadsIt() throws Exception {
+        write("e.csv", "step,E,P\n0,-1.5,3.0\n1,-2.25,2.5\n");
+        OutputParseException e = assertThrows(
+                OutputParseException.class,
+                () -> OutputParsers.column("e", "e.csv", "E").parse(dir));
+        String pattern = "^(?:[^,]*,){1}\\s*([-+.0-9][^,\\s]*)";
+        assertTrue(
+                e.getMessage()
+                        .startsWith("cannot parse 'e.csv' with column 'E' (last row) for 'e': no header line names"
+                                + " column 'E'; line 1 ('step,E,P') names it between commas, but the column parser"
+                                + " splits lines on whitespace only: read a comma-separated file with the regex"
+                                + " parser, for column 'E' (field 1 from 0) pattern '" + pattern
+                                + "' with select: last; excerpt:\n"),
+                e.getMessage());
+        // the regex the hint gives reads the column
+        assertEquals(
+                -2.25,
+                OutputParsers.regex("e", "e.csv", pattern).last().parse(dir).get("e"),
+                0.0);
+        assertArrayEquals(
+                new double[] {-1.5, -2.25},
+                OutputParsers.regex("e", "e.csv", pattern).all().parse(dir).array("e"),
+                0.0);
+        assertEquals(
+                0.0,
+                OutputParsers.regex("s", "e.csv", "^\\s*([-+.0-9][^,\\s]*)")
+                        .first()
+                        .parse(dir)
+                        .get("s"),
+                0.0);
+        // a commented header with spaces after the commas, the first field
+        write("s.csv", "# step, E, P\n0, -1.5, 3.0\n");
+        OutputParseException first = assertThrows(
+                OutputParseException.class,
+                () -> OutputParsers.column("s", "s.csv", "step").parse(dir));
+        assertTrue(
+                first.getMessage()
+                        .contains("; line 1 ('step, E, P') names it between commas, but the column parser splits"
+                                + " lines on whitespace only: read a comma-separated file with the regex parser,"
+                                + " for column 'step' (field 0 from 0) pattern '^\\s*([-+.0-9][^,\\s]*)'"),
+                first.getMessage());
+        // a comma-separated file that does not name the column: the hint without a pattern
+        OutputParseException other = assertThrows(
+                OutputParseException.class,
+                () -> OutputParsers.column("t", "e.csv", "Temp").parse(dir));
+        assertTrue(
+                other.getMessage()
+                        .contains("no header line names column 'Temp'; line 1 ('step,E,P') holds commas, but the"
+                                + " column parser splits lines on whitespace only: read a comma-separated file with"
+                                + " the regex parser; excerpt:"),
+                other.getMessage());
+        // a whitespace table without the column: no hint
+        write("t.dat", "# step E\n0 1.0\n");
+        OutputParseException plain = assertThrows(
+                OutputParseException.class,
+                () -> OutputParsers.column("t", "t.dat", "Temp").parse(dir));
+        assertTrue(plain.getMessage().contains("no header line names column 'Temp'; excerpt:"), plain.getMessage());
+    }
+
+    @Test
     void lammpsThermoPicksTablesAndRows() throws Exception {
         Files.copy(
                 TestSupport.resource("/external/log.lammps.sample"),

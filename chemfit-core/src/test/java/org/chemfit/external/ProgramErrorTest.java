@@ -77,6 +77,42 @@ class ProgramErrorTest {
     }
 
     @Test
+    void outputWithoutALineBreakShowsItsEndCutAndMarked() throws Exception {
+        // 20 MB on stdout and 5 MB on stderr, no line break anywhere
+        Path script = root.resolve("long-line.sh");
+        Files.writeString(script, """
+                head -c 20000000 /dev/zero | tr '\\0' a
+                printf 'END-OF-OUT'
+                head -c 5000000 /dev/zero | tr '\\0' b >&2
+                printf 'fatal: out of cheese' >&2
+                exit 3
+                """);
+        FileBasedQuantityComputer c = FileBasedQuantityComputer.builder()
+                .name("long")
+                .workDirectory(root.resolve("runs"))
+                .command("sh", script.toString())
+                .output(OutputParsers.regex("e", "out.txt", "e = (\\S+)"))
+                .build();
+        Parameters p = Parameters.of(Map.of("x", 1.0));
+        TermFailedException e =
+                assertThrows(TermFailedException.class, () -> c.compute(p, new EvaluationContext(p, "e1")));
+        String out =
+                "[line cut: its first " + (20_000_010 - 800) + " bytes not shown] " + "a".repeat(790) + "END-OF-OUT";
+        String err = "[line cut: its first " + (5_000_020 - 800) + " bytes not shown] " + "b".repeat(780)
+                + "fatal: out of cheese";
+        String m = e.getMessage();
+        assertTrue(m.startsWith("external term 'long' failed at step run: command 'sh "), m);
+        assertTrue(m.contains("exited with code 3"), m);
+        assertTrue(m.contains("\nprogram.stdout (last 1 lines):\n" + out + "\n"), m);
+        assertTrue(m.contains("\nprogram.stderr (last 1 lines):\n" + err), m);
+        assertTrue(m.length() < 4000, "the message is " + m.length() + " characters long");
+        JsonNode f = failureJson(e);
+        assertEquals(out, f.get("stdout_tail").asText());
+        assertEquals(err, f.get("stderr_tail").asText());
+        assertEquals(err, e.stderrTail().orElseThrow());
+    }
+
+    @Test
     void knownErrorLinesAreFoundInTheOutputOfEachProgram() {
         assertEquals(
                 List.of(

@@ -1,0 +1,108 @@
+package org.chemfit.external;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link FileBasedQuantityComputer#endCutOffPrograms} with real processes: a process that stands
+ * for an earlier fit (a {@code sleep}, whose id the tags and the run directory's name carry) and a
+ * program of it in that run directory. While the fit's process runs, its program is never ended
+ * (a fit that runs now); once it has ended, the program is, and counted per run directory.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class CutOffProgramsTest {
+
+    @TempDir
+    Path root;
+
+    private final List<Process> started = new ArrayList<>();
+
+    @AfterEach
+    void end() {
+        started.forEach(Process::destroyForcibly);
+    }
+
+    private Process start(Path dir, Map<String, String> env, String... argv) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(argv).directory(dir.toFile());
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        started.add(p);
+        return p;
+    }
+
+    @Test
+    void theProgramsOfAFitThatRunsAreLeftAloneAndThoseOfAnEndedOneAreEnded() throws Exception {
+        Path runs = Files.createDirectories(root.resolve("runs"));
+        FileBasedQuantityComputer term = FileBasedQuantityComputer.builder()
+                .name("slow")
+                .workDirectory(runs)
+                .command("true")
+                .killGrace(Duration.ofSeconds(2))
+                .output(OutputParsers.regex("e", "out.txt", "e = (\\S+)"))
+                .build();
+        Process fit = start(root, Map.of(), "sleep", "600");
+        long pid = fit.pid();
+        Path runDir = Files.createDirectory(runs.resolve("slow-e3-p" + pid + "-k3x9"));
+        Path otherTerm = Files.createDirectory(runs.resolve("fast-e3-p" + pid + "-k3x9"));
+        Map<String, String> tag = Map.of("CHEMFIT_RUN_TAG", pid + "-5f3a9c-7");
+        // the program, a shell running a sleep, in its run directory; the same tag in another term's
+        Process program = start(runDir, tag, "sh", "-c", "sleep 600; echo e = 1");
+        Process other = start(otherTerm, tag, "sleep", "600");
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(10))
+                .until(() -> program.children().findAny().isPresent() && tagged(program.pid()) && tagged(other.pid()));
+        ProcessHandle sleep = program.children().findFirst().orElseThrow();
+
+        assertEquals(Map.of(), term.endCutOffPrograms(List.of(pid)), "the fit runs: nothing of it is ended");
+        assertTrue(program.isAlive() && sleep.isAlive() && other.isAlive());
+        assertEquals(Map.of(), term.endCutOffPrograms(List.of()), "no earlier attempts: nothing is looked for");
+
+        fit.destroyForcibly();
+        assertTrue(fit.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(Map.of(runDir, 2), term.endCutOffPrograms(List.of(pid)));
+        assertTrue(program.waitFor(30, TimeUnit.SECONDS), "the program is ended");
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(10))
+                .until(() -> !sleep.isAlive() || zombie(sleep.pid()));
+        assertEquals(128 + 15, program.exitValue(), "SIGTERM ended it");
+        assertTrue(other.isAlive(), "another term's run directory is that term's to look at");
+        assertFalse(term.endCutOffPrograms(List.of(pid)).containsKey(runDir), "nothing is left");
+    }
+
+    private static boolean tagged(long pid) {
+        try {
+            return new String(
+                            Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ")),
+                            StandardCharsets.ISO_8859_1)
+                    .contains("CHEMFIT_RUN_TAG=");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static boolean zombie(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.ISO_8859_1);
+            char state = stat.charAt(stat.lastIndexOf(')') + 2);
+            return state == 'Z' || state == 'X';
+        } catch (IOException e) {
+            return true;
+        }
+    }
+}
