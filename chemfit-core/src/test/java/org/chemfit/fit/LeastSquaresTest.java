@@ -14,6 +14,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.chemfit.Bounds;
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.LossFunctions;
@@ -337,6 +339,47 @@ class LeastSquaresTest {
         assertEquals(free.bestLoss(), ls.bestLoss(), 1e-12 * free.bestLoss());
         double se = free.uncertainty().standardErrors().get("b");
         assertEquals(se, ls.uncertainty().standardErrors().get("b"), 1e-6 * se);
+    }
+
+    /**
+     * Nelder-Mead told to stop when the loss changes by less than 10%: it stops short of the
+     * minimum, and the points of the uncertainty's Jacobian, a step of 6.06e-6 of each parameter
+     * away, find a lower loss. The warning says so with both losses; that point becomes the best,
+     * while the uncertainty is the one at the point where the fit stopped.
+     */
+    @Test
+    void aLowerPointOfTheUncertaintysJacobianSaysTheFitMayNotHaveConverged() {
+        FitResult r = new Fitter(line(), start("a", 0.5, "b", 1.5))
+                .optimizer(Optimizers.withTolerances(Optimizers.byName("Nelder-Mead"), 0.1, 0.0))
+                .fit();
+        Pattern p = Pattern.compile("the fit may not have converged: a point evaluated for the uncertainty \\('(a|b)'"
+                + " from (\\S+) to (\\S+)\\) has a loss of (\\S+), below the (\\S+) of the point the fit stopped at"
+                + " \\(by (\\S+), (\\S+) relative\\); the best point reported is that point, while the uncertainty is"
+                + " that of the point the fit stopped at: fit again from the best parameters, with another method or"
+                + " a larger finite-difference step");
+        String w = r.warnings().stream()
+                .filter(s -> s.startsWith("the fit may not"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(r.warnings().toString()));
+        Matcher m = p.matcher(w);
+        assertTrue(m.matches(), w);
+        double from = Double.parseDouble(m.group(2));
+        double to = Double.parseDouble(m.group(3));
+        double lower = Double.parseDouble(m.group(4));
+        double stopped = Double.parseDouble(m.group(5));
+        assertEquals(
+                Math.cbrt(Math.ulp(1.0)) * Math.max(Math.abs(from), m.group(1).equals("a") ? 0.5 : 1.5),
+                Math.abs(to - from),
+                1e-12);
+        assertTrue(lower < stopped * (1 - 1e-10), w);
+        assertEquals(stopped - lower, Double.parseDouble(m.group(6)), 5e-3 * (stopped - lower));
+        // the best point reported is the lower one, still above the minimum
+        assertEquals(lower, r.bestLoss(), 0.0);
+        assertEquals(to, r.bestParameters().get(m.group(1)), 0.0);
+        // a fit that reached the minimum has no such warning
+        FitResult ls = new Fitter(line(), start("a", 0.5, "b", 1.5)).fit("least-squares");
+        assertTrue(ls.warnings().isEmpty(), ls.warnings().toString());
+        assertTrue(r.bestLoss() > ls.bestLoss() * 1.01, r.bestLoss() + " against the minimum " + ls.bestLoss());
     }
 
     /**
