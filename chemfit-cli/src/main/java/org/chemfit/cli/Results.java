@@ -133,11 +133,12 @@ final class Results {
     private static List<Object> terms(FitPlan plan, @Nullable EvaluationContext best) {
         List<Object> out = new ArrayList<>();
         double total = 0;
-        if (best != null) {
-            for (EvaluationContext c : best.children()) {
-                if (Double.isFinite(c.contribution())) {
-                    total += c.contribution();
-                }
+        double[] parts = best == null
+                ? new double[0]
+                : Tables.contributions(best, plan.job.combination().reducer());
+        for (double d : parts) {
+            if (Double.isFinite(d)) {
+                total += d;
             }
         }
         List<JobFile.TermSpec> specs = plan.job.terms();
@@ -151,10 +152,9 @@ final class Results {
             EvaluationContext c = best == null || i >= best.children().size() ? null : best.child(i);
             t.put("status", c == null ? null : c.status().name());
             t.put("value", c == null ? null : num(c.value()));
-            t.put("contribution", c == null ? null : num(c.contribution()));
-            t.put(
-                    "share",
-                    c == null || !(total > 0) || !Double.isFinite(c.contribution()) ? null : c.contribution() / total);
+            double part = c == null ? Double.NaN : parts[i];
+            t.put("contribution", c == null ? null : num(part));
+            t.put("share", c == null || !(total > 0) || !Double.isFinite(part) ? null : part / total);
             t.put("seconds", c == null ? null : num(c.seconds()));
             Map<String, Object> computed = new LinkedHashMap<>();
             if (c != null) {
