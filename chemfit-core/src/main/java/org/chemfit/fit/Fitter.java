@@ -542,6 +542,7 @@ public final class Fitter {
         FitResult run() {
             if (optimizer.needsResiduals()) {
                 org.chemfit.Residuals.check(objective);
+                org.chemfit.Residuals.checkEveryPoint(objective);
             }
             if (uncertainty
                     && (optimizer.needsResiduals() || optimizer instanceof LbfgsB)

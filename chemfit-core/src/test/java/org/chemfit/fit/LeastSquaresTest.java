@@ -146,6 +146,38 @@ class LeastSquaresTest {
         assertTrue(r.uncertainty().conditionNumber() > 1e10);
     }
 
+    /**
+     * A failed term under a penalty or skipped gives no residuals: the least-squares methods refuse
+     * such a combination before evaluating anything; other methods fit it with its uncertainty.
+     */
+    @Test
+    void aPenaltyOrSkippedFailedTermIsRefusedByTheLeastSquaresMethods() {
+        QuantityComputer qc = p -> Quantities.builder().put("e", p.get("x")).build();
+        CombinedObjectiveFunction c = new CombinedObjectiveFunction(List.of(
+                        qc.withLoss(LossFunctions.squaredError(Map.of("e", 1.0))),
+                        qc.withLoss(LossFunctions.squaredError(Map.of("e", 2.0)))))
+                .withTermNames(List.of("energy", "dipole"));
+        for (String method : List.of("least-squares", "levenberg-marquardt")) {
+            IllegalArgumentException penalty = assertThrows(
+                    IllegalArgumentException.class,
+                    () -> new Fitter(c.withFailurePolicy(org.chemfit.FailurePolicy.penalty(100)), Map.of("x", 0.0))
+                            .fit(method));
+            assertEquals(
+                    "least squares needs the residuals of every point, but the objective gives a failed term a"
+                            + " penalty, which has no residuals (use FailurePolicy.raise())",
+                    penalty.getMessage());
+            IllegalArgumentException skip = assertThrows(
+                    IllegalArgumentException.class,
+                    () -> new Fitter(c.withFailurePolicy(org.chemfit.FailurePolicy.skip()), Map.of("x", 0.0))
+                            .fit(method));
+            assertTrue(skip.getMessage().contains("the objective skips a failed term"), skip.getMessage());
+        }
+        FitResult r =
+                new Fitter(c.withFailurePolicy(org.chemfit.FailurePolicy.skip()), Map.of("x", 0.0)).fit("Nelder-Mead");
+        assertEquals(1.5, r.bestParameters().get("x"), 1e-3);
+        assertTrue(r.uncertainty() != null, r.toString());
+    }
+
     @Test
     void aLossThatIsNotASumOfSquaresIsRefusedNamingTheTerm() {
         QuantityComputer qc = p -> Quantities.builder().put("e", p.get("x")).build();
