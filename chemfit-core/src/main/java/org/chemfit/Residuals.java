@@ -51,6 +51,46 @@ public final class Residuals {
         }
     }
 
+    /**
+     * What a method that fits residuals needs besides {@link #check}: the residuals of every point
+     * it evaluates, which a combination that replaces a failed term by a penalty, or skips it, does
+     * not give (the point then has no residuals, or fewer than the others).
+     *
+     * @param objective an objective
+     * @throws IllegalArgumentException when a combination in it does not raise a failed term,
+     *     naming it
+     */
+    public static void checkEveryPoint(ObjectiveFunction objective) {
+        String f = failureProblem(Objects.requireNonNull(objective, "objective"), "");
+        if (f != null) {
+            throw new IllegalArgumentException("least squares needs the residuals of every point, but " + f);
+        }
+    }
+
+    private static @Nullable String failureProblem(ObjectiveFunction f, String path) {
+        if (!(unwrap(f) instanceof CombinedObjectiveFunction c)) {
+            return null;
+        }
+        FailurePolicy.Action a = c.failurePolicy().action();
+        if (a != FailurePolicy.Action.RAISE) {
+            String where = path.isEmpty() ? "the objective" : "term '" + path + "'";
+            return where
+                    + (a == FailurePolicy.Action.PENALTY ? " gives a failed term a penalty" : " skips a failed term")
+                    + ", which has no residuals (use FailurePolicy.raise())";
+        }
+        for (int i = 0; i < c.size(); i++) {
+            String p = failureProblem(
+                    c.terms().get(i),
+                    path.isEmpty()
+                            ? c.termNames().get(i)
+                            : path + "/" + c.termNames().get(i));
+            if (p != null) {
+                return p;
+            }
+        }
+        return null;
+    }
+
     private static @Nullable String problem(ObjectiveFunction f, String path) {
         ObjectiveFunction u = unwrap(f);
         String own = f.name() != null ? f.name() : u.name();

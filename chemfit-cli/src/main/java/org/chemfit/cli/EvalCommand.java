@@ -168,8 +168,9 @@ final class EvalCommand extends BaseCommand {
         java.util.List<java.util.List<String>> rows = new java.util.ArrayList<>();
         rows.add(java.util.List.of("term", "kind", "weight", "loss", "contribution", "share", "seconds", "status"));
         double total = 0;
-        for (EvaluationContext c : ctx.children()) {
-            total += Double.isFinite(c.contribution()) ? c.contribution() : 0;
+        double[] parts = Tables.contributions(ctx, jf.combination().reducer());
+        for (double d : parts) {
+            total += Double.isFinite(d) ? d : 0;
         }
         for (int i = 0; i < ctx.children().size(); i++) {
             EvaluationContext c = ctx.child(i);
@@ -178,9 +179,9 @@ final class EvalCommand extends BaseCommand {
                     JobKeys.word(jf.terms().get(i).kind()),
                     Tables.fmt(c.weight()),
                     Tables.fmt(c.value()),
-                    Tables.fmt(c.contribution()),
-                    total > 0 && Double.isFinite(c.contribution())
-                            ? String.format(java.util.Locale.ROOT, "%.1f%%", 100 * c.contribution() / total)
+                    Tables.fmt(parts[i]),
+                    total > 0 && Double.isFinite(parts[i])
+                            ? String.format(java.util.Locale.ROOT, "%.1f%%", 100 * parts[i] / total)
                             : "-",
                     String.format(java.util.Locale.ROOT, "%.3f", c.seconds()),
                     notFinite(c) ? "not finite" : c.status().name().toLowerCase(java.util.Locale.ROOT)));

@@ -503,7 +503,7 @@ final class FitPlan implements AutoCloseable {
                 .maxEvaluations(maxEvaluations)
                 .seed(o.seed())
                 .valueBadParams(o.badValue())
-                .optimizer(Methods.create(o));
+                .optimizer(Methods.create(job));
         for (JobFile.ParameterSpec p : job.parameters()) {
             if (p.fixed()) {
                 f.fixed(p.name());

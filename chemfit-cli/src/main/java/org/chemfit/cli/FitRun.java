@@ -373,6 +373,13 @@ final class FitRun {
                         Tables.count(budget, "evaluation"),
                         where,
                         folder);
+        if (Methods.crystalDefault(jf)) {
+            err().printf(
+                            "finite-difference step %s of each parameter's size, the default for a job with crystal terms"
+                                    + " (their elastic constants carry a noise of about 1e-11 relative); optimizer"
+                                    + " finite_difference_step sets another%n",
+                            Tables.fmt(Methods.CRYSTAL_STEP));
+        }
         resumed.ifPresent(r -> err().printf(
                         "resuming run %d of the journal (%s recorded%s, attempt %d%s):"
                                 + " recorded results are replayed, not run again%n",

@@ -292,6 +292,19 @@ final class OptimizerReader {
                     "combination reducer root_mean is not a sum of squares (it is the square root of one), " + needs
                             + ": use reducer mean (root_mean squared: the same best parameters) or sum, " + other);
         }
+        if (combination.onFailure() != org.chemfit.FailurePolicy.Action.RAISE
+                && top.entries.get("combination") instanceof Node.MapNode c
+                && c.entries.get("on_failure") != null) {
+            String word = JobKeys.word(combination.onFailure());
+            r.problem(
+                    c.entries.get("on_failure"),
+                    "combination on_failure " + word + " gives a failed term "
+                            + (combination.onFailure() == org.chemfit.FailurePolicy.Action.PENALTY
+                                    ? "a loss (the penalty) but no residuals"
+                                    : "no residuals (it is left out, and the point has fewer residuals than the"
+                                            + " others)")
+                            + ", " + needs + " at every point: use on_failure raise, " + other);
+        }
     }
 
     private static String methodWords(Node.MapNode top, OptimizerSpec spec) {

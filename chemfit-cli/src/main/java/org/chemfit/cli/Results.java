@@ -133,11 +133,12 @@ final class Results {
     private static List<Object> terms(FitPlan plan, @Nullable EvaluationContext best) {
         List<Object> out = new ArrayList<>();
         double total = 0;
-        if (best != null) {
-            for (EvaluationContext c : best.children()) {
-                if (Double.isFinite(c.contribution())) {
-                    total += c.contribution();
-                }
+        double[] parts = best == null
+                ? new double[0]
+                : Tables.contributions(best, plan.job.combination().reducer());
+        for (double d : parts) {
+            if (Double.isFinite(d)) {
+                total += d;
             }
         }
         List<JobFile.TermSpec> specs = plan.job.terms();
@@ -151,10 +152,9 @@ final class Results {
             EvaluationContext c = best == null || i >= best.children().size() ? null : best.child(i);
             t.put("status", c == null ? null : c.status().name());
             t.put("value", c == null ? null : num(c.value()));
-            t.put("contribution", c == null ? null : num(c.contribution()));
-            t.put(
-                    "share",
-                    c == null || !(total > 0) || !Double.isFinite(c.contribution()) ? null : c.contribution() / total);
+            double part = c == null ? Double.NaN : parts[i];
+            t.put("contribution", c == null ? null : num(part));
+            t.put("share", c == null || !(total > 0) || !Double.isFinite(part) ? null : part / total);
             t.put("seconds", c == null ? null : num(c.seconds()));
             Map<String, Object> computed = new LinkedHashMap<>();
             if (c != null) {
@@ -260,11 +260,7 @@ final class Results {
         specs.stream()
                 .filter(x -> x.name().equals(name))
                 .findFirst()
-                .ifPresent(spec -> t.put(
-                        "loss_unit",
-                        lossUnit(
-                                spec,
-                                units.values().stream().map(String::valueOf).toList())));
+                .ifPresent(spec -> t.put("loss_unit", lossUnit(spec, stringValues(units))));
         JobFile.Coordinate c = plan.job.units().coordinates().get(name);
         if (c != null && plan.coordinates.containsKey(name)) {
             Map<String, Object> cm = new LinkedHashMap<>();
@@ -287,11 +283,11 @@ final class Results {
         java.util.Set<String> units = new java.util.HashSet<>();
         for (int i = 0; i < plan.job.terms().size(); i++) {
             JobFile.TermSpec spec = plan.job.terms().get(i);
-            units.add(lossUnit(
-                    spec,
-                    plan.references.get(i).keySet().stream()
-                            .map(q -> plan.job.units().quantity(spec.name(), q))
-                            .toList()));
+            Map<String, String> quantities = new LinkedHashMap<>();
+            for (String q : plan.references.get(i).keySet()) {
+                quantities.put(q, plan.job.units().quantity(spec.name(), q));
+            }
+            units.add(lossUnit(spec, quantities));
         }
         return units.size() == 1 && plan.job.combination().reducer() != org.chemfit.Reducer.ROOT_MEAN
                 ? units.iterator().next()
@@ -300,15 +296,26 @@ final class Results {
 
     /**
      * The unit of a term's loss, from the units of its quantities: u^2 for a squared error of
-     * quantities in u, u for an absolute error, 1 (dimensionless) for a relative error or when the
-     * differences are divided by scales; "" when the quantities' units are not declared or differ.
+     * quantities in u, u for an absolute error, 1 (dimensionless) for a relative error or for a
+     * quantity whose differences are divided by a scale; "" when the quantities' parts have no one
+     * unit (undeclared units, units that differ, or some quantities scaled and others not, whose
+     * part keeps its unit).
+     *
+     * @param spec the term
+     * @param units the unit of each of its quantities ("" when not declared)
+     * @return the unit of its loss, or ""
      */
-    static String lossUnit(JobFile.TermSpec spec, java.util.Collection<String> units) {
-        if (spec.loss().type() == JobFile.LossType.RELATIVE_ERROR
-                || !spec.loss().scales().isEmpty()) {
+    static String lossUnit(JobFile.TermSpec spec, Map<String, String> units) {
+        if (spec.loss().type() == JobFile.LossType.RELATIVE_ERROR) {
             return "1";
         }
-        java.util.Set<String> distinct = new java.util.HashSet<>(units);
+        java.util.Set<String> distinct = new java.util.HashSet<>();
+        for (Map.Entry<String, String> e : units.entrySet()) {
+            distinct.add(spec.loss().scales().containsKey(e.getKey()) ? "1" : e.getValue());
+        }
+        if (distinct.equals(java.util.Set.of("1"))) {
+            return "1";
+        }
         if (distinct.size() != 1 || distinct.contains("")) {
             return "";
         }
@@ -316,6 +323,12 @@ final class Results {
         return spec.loss().type() == JobFile.LossType.ABSOLUTE_ERROR
                 ? u
                 : (u.matches("[A-Za-z]+") ? u + "^2" : "(" + u + ")^2");
+    }
+
+    private static Map<String, String> stringValues(Map<String, ?> m) {
+        Map<String, String> out = new LinkedHashMap<>();
+        m.forEach((k, v) -> out.put(k, String.valueOf(v)));
+        return out;
     }
 
     /**

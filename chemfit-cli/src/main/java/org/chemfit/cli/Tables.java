@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.chemfit.EvaluationContext;
+import org.chemfit.Reducer;
 import org.jspecify.annotations.NullUnmarked;
 
 /**
@@ -158,6 +160,38 @@ final class Tables {
                 unit instanceof String u && !u.isEmpty() ? " " + u : "",
                 "weighted residuals".equals(unc.get("residual_variance_of")) ? " (of the weighted residuals)" : "",
                 fmt(unc.get("condition_number")));
+    }
+
+    /**
+     * Each term's part of the loss, so that the parts add up to it: under {@code sum} the weighted
+     * loss {@code w_i f_i}; under {@code mean} that over the number of terms not skipped, {@code n};
+     * under {@code root_mean}, whose loss {@code sqrt(sum / n)} is no sum of parts, the loss split
+     * in proportion to {@code w_i f_i}. A skipped term has none (NaN).
+     *
+     * @param parent an evaluated combination (its children are the terms)
+     * @param reducer how the combination reduced them
+     * @return the part of each child, in order
+     */
+    static double[] contributions(EvaluationContext parent, Reducer reducer) {
+        int size = parent.children().size();
+        double[] out = new double[size];
+        double sum = 0;
+        int n = 0;
+        for (EvaluationContext c : parent.children()) {
+            if (c.status() != EvaluationContext.Status.SKIPPED) {
+                n++;
+                sum += c.contribution();
+            }
+        }
+        for (int i = 0; i < size; i++) {
+            double w = parent.child(i).contribution();
+            out[i] = switch (reducer) {
+                case SUM -> w;
+                case MEAN -> w / n;
+                case ROOT_MEAN -> sum > 0 ? parent.value() * (w / sum) : Double.NaN;
+            };
+        }
+        return out;
     }
 
     /**

@@ -29,6 +29,11 @@ import org.jspecify.annotations.Nullable;
  * Quantities q = mgo.compute(params);   // q.get("lattice_constant"), q.get("C11"), ...
  * }</pre>
  *
+ * <p>The zero-pressure volume is solved iteratively, so the elastic constants carry a noise of
+ * 1e-12 to 6e-11 of their size from one parameter value to the next: a forward-difference
+ * Jacobian of them needs a relative step near 1e-5 ({@code Optimizers.leastSquares(1e-5, 1e-8)}),
+ * not the 1.49e-8 suited to full double precision.
+ *
  * @implNote Immutable and thread-safe.
  */
 public final class CubicCrystalComputer implements QuantityComputer {

@@ -9,8 +9,9 @@ import java.util.List;
  * parameter's scale (its start value when non-zero, else half its bounded range, else 1) and
  * {@code rel} is {@code sqrt(eps) = 1.49e-8} for forward and {@code cbrt(eps) = 6.06e-6} for
  * central differences, the choices that balance truncation against rounding for an objective
- * computed to full double precision (an objective read from printed output needs a larger
- * {@code rel}). A forward step that would leave the bounds is taken backward; a central pair
+ * computed to full double precision (an objective read from printed output, or the elastic
+ * constants of a {@code CubicCrystalComputer}, whose noise is about 1e-11 relative, needs a larger
+ * {@code rel}: 1e-5 for the crystal). A forward step that would leave the bounds is taken backward; a central pair
  * that would leave them becomes a one-sided forward or backward difference; when neither side has
  * room for a full step the step shrinks to the room there is. No displaced point lies outside the
  * bounds.

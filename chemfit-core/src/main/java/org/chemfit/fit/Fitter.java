@@ -89,6 +89,14 @@ public final class Fitter {
 
     private static final Logger LOG = LoggerFactory.getLogger(Fitter.class);
 
+    /**
+     * How much lower than the point a fit stopped at, relative to its loss, a point of the
+     * uncertainty's Jacobian must be for the fit to be said not to have converged: above the
+     * rounding of a loss summed in double precision and the noise of a crystal term's loss
+     * (about 3e-11 relative), below the 1e-8 of least-squares' default {@code ftol}.
+     */
+    static final double LOWER_BY = 1e-10;
+
     private final ObjectiveFunction objective;
     private final Parameters initial;
     private Bounds bounds = Bounds.none();
@@ -534,6 +542,7 @@ public final class Fitter {
         FitResult run() {
             if (optimizer.needsResiduals()) {
                 org.chemfit.Residuals.check(objective);
+                org.chemfit.Residuals.checkEveryPoint(objective);
             }
             if (uncertainty
                     && (optimizer.needsResiduals() || optimizer instanceof LbfgsB)
@@ -898,9 +907,10 @@ public final class Fitter {
                 return;
             }
             java.util.Map<java.nio.DoubleBuffer, double[]> found = new java.util.HashMap<>();
+            double[] missingLosses = new double[0];
             if (!missing.isEmpty()) {
                 try {
-                    evaluate(missing);
+                    missingLosses = evaluate(missing);
                 } catch (FitFailedException e) {
                     warnings.add("the uncertainty was not estimated: an evaluation of its Jacobian failed: "
                             + e.getMessage());
@@ -909,6 +919,10 @@ public final class Fitter {
                 List<double[]> got = residuals(Objects.requireNonNull(lastContexts, "evaluated contexts"));
                 for (int k = 0; k < missing.size(); k++) {
                     found.put(java.nio.DoubleBuffer.wrap(missing.get(k)), got.get(k));
+                }
+                String lower = lowerThanConverged(at, x, missing, missingLosses);
+                if (lower != null) {
+                    warnings.add(lower);
                 }
             }
             for (double[] q : points) {
@@ -944,6 +958,55 @@ public final class Fitter {
                     fd.jacobian(x, r0, points, rs),
                     org.chemfit.support.ResidualScale.commonFactor(objective));
             warnings.addAll(uncertaintyResult.warnings());
+        }
+
+        /**
+         * Says that the fit may not have converged when a point of the uncertainty's Jacobian has
+         * a lower loss than the point the fit stopped at: that point is then the best reported,
+         * while the covariance is the one at the point the fit stopped at.
+         *
+         * <p>Lower means lower by more than {@link #LOWER_BY} of the loss, above the rounding and
+         * the noise of the terms this library computes.
+         *
+         * @param at the point the fit stopped at (the best before the Jacobian's round)
+         * @param x its free parameters
+         * @param points the Jacobian's points evaluated in its round
+         * @param losses their losses, as the optimizer would have been told them
+         * @return the warning, or null when no point of the round is lower
+         */
+        @Nullable
+        String lowerThanConverged(EvaluationContext at, double[] x, List<double[]> points, double[] losses) {
+            EvaluationContext[] contexts = Objects.requireNonNull(lastContexts, "evaluated contexts");
+            double atLoss = at.loss();
+            int lowest = -1;
+            for (int k = 0; k < points.size() && k < losses.length; k++) {
+                boolean clean = BestPoint.kind(contexts[k]) == BestPoint.Kind.CLEAN;
+                // lower by more than the rounding of a sum of double-precision terms (or the
+                // noise of an iteratively solved one, 1e-11 of a crystal term's elastic constants)
+                boolean lower = losses[k] < atLoss - LOWER_BY * Math.abs(atLoss);
+                if (clean && lower && (lowest < 0 || losses[k] < losses[lowest])) {
+                    lowest = k;
+                }
+            }
+            if (lowest < 0) {
+                return null;
+            }
+            double[] q = points.get(lowest);
+            List<String> moved = new ArrayList<>();
+            for (int i = 0; i < x.length; i++) {
+                if (q[i] != x[i]) {
+                    moved.add("'" + free.get(i) + "' from " + x[i] + " to " + q[i]);
+                }
+            }
+            double drop = atLoss - losses[lowest];
+            return "the fit may not have converged: a point evaluated for the uncertainty ("
+                    + String.join(", ", moved) + ") has a loss of " + losses[lowest]
+                    + ", below the " + atLoss + " of the point the fit stopped at (by "
+                    + String.format(java.util.Locale.ROOT, "%.3g", drop)
+                    + (atLoss > 0 ? String.format(java.util.Locale.ROOT, ", %.3g relative", drop / atLoss) : "")
+                    + "); the best point reported is that point, while the uncertainty is that of the point the"
+                    + " fit stopped at: fit again from the best parameters, with another method or a larger"
+                    + " finite-difference step";
         }
 
         FitResult result(StopReason reason) {

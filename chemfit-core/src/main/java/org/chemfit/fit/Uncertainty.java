@@ -8,6 +8,7 @@ import java.util.Map;
 import org.hipparchus.linear.MatrixUtils;
 import org.hipparchus.linear.RealMatrix;
 import org.hipparchus.linear.SingularValueDecomposition;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How well the data determine each fitted parameter, from the Jacobian {@code J} of the residuals
@@ -238,7 +239,50 @@ public record Uncertainty(
                 }
             }
         }
+        for (int a = 0; a < k; a++) {
+            int i = cols.get(a);
+            String undetermined = undetermined(est.get(a), x[i], lower[i], upper[i], Math.sqrt(cov[a][a]));
+            if (undetermined != null) {
+                warnings.add(undetermined);
+            }
+        }
         return new Uncertainty(est, se, cov, cor, cond, atBound, noEffect, m, s2Reported, warnings);
+    }
+
+    /**
+     * Says that the data do not determine a parameter whose standard error exceeds the width of
+     * its bounds (or its own size when it is not bounded on both sides).
+     *
+     * @param name the parameter
+     * @param x its value
+     * @param lower its lower bound
+     * @param upper its upper bound
+     * @param se its standard error
+     * @return the warning, or null when the standard error is within that width or not finite
+     */
+    static @Nullable String undetermined(String name, double x, double lower, double upper, double se) {
+        boolean boxed = Double.isFinite(lower) && Double.isFinite(upper);
+        double width = boxed ? upper - lower : Math.abs(x);
+        if (!(Double.isFinite(se) && width > 0 && se > width)) {
+            return null;
+        }
+        return "parameter '" + name + "' = " + g(x) + " has a standard error of " + g(se) + ", larger than "
+                + (boxed
+                        ? "the width " + g(width) + " of its bounds [" + g(lower) + ", " + g(upper) + "]"
+                        : "its value's size " + g(width))
+                + ": the data do not determine it (its value is where the method stopped, not a result of the"
+                + " fit); fix it, or add reference data that depend on it";
+    }
+
+    /** Six significant digits without trailing zeros: 45000, 26953.3, 2.49873e+06. */
+    static String g(double v) {
+        if (v == Math.rint(v) && Math.abs(v) < 1e6) {
+            return Long.toString((long) v);
+        }
+        return String.format(java.util.Locale.ROOT, "%.6g", v)
+                .replaceFirst("(\\.\\d*?)0+(e|$)", "$1$2")
+                .replace(".e", "e")
+                .replaceFirst("\\.$", "");
     }
 
     private static String quoted(List<String> names) {

@@ -14,6 +14,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.chemfit.Bounds;
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.LossFunctions;
@@ -142,6 +144,38 @@ class LeastSquaresTest {
                                 && !w.contains("'c'")),
                 r.warnings().toString());
         assertTrue(r.uncertainty().conditionNumber() > 1e10);
+    }
+
+    /**
+     * A failed term under a penalty or skipped gives no residuals: the least-squares methods refuse
+     * such a combination before evaluating anything; other methods fit it with its uncertainty.
+     */
+    @Test
+    void aPenaltyOrSkippedFailedTermIsRefusedByTheLeastSquaresMethods() {
+        QuantityComputer qc = p -> Quantities.builder().put("e", p.get("x")).build();
+        CombinedObjectiveFunction c = new CombinedObjectiveFunction(List.of(
+                        qc.withLoss(LossFunctions.squaredError(Map.of("e", 1.0))),
+                        qc.withLoss(LossFunctions.squaredError(Map.of("e", 2.0)))))
+                .withTermNames(List.of("energy", "dipole"));
+        for (String method : List.of("least-squares", "levenberg-marquardt")) {
+            IllegalArgumentException penalty = assertThrows(
+                    IllegalArgumentException.class,
+                    () -> new Fitter(c.withFailurePolicy(org.chemfit.FailurePolicy.penalty(100)), Map.of("x", 0.0))
+                            .fit(method));
+            assertEquals(
+                    "least squares needs the residuals of every point, but the objective gives a failed term a"
+                            + " penalty, which has no residuals (use FailurePolicy.raise())",
+                    penalty.getMessage());
+            IllegalArgumentException skip = assertThrows(
+                    IllegalArgumentException.class,
+                    () -> new Fitter(c.withFailurePolicy(org.chemfit.FailurePolicy.skip()), Map.of("x", 0.0))
+                            .fit(method));
+            assertTrue(skip.getMessage().contains("the objective skips a failed term"), skip.getMessage());
+        }
+        FitResult r =
+                new Fitter(c.withFailurePolicy(org.chemfit.FailurePolicy.skip()), Map.of("x", 0.0)).fit("Nelder-Mead");
+        assertEquals(1.5, r.bestParameters().get("x"), 1e-3);
+        assertTrue(r.uncertainty() != null, r.toString());
     }
 
     @Test
@@ -337,6 +371,47 @@ class LeastSquaresTest {
         assertEquals(free.bestLoss(), ls.bestLoss(), 1e-12 * free.bestLoss());
         double se = free.uncertainty().standardErrors().get("b");
         assertEquals(se, ls.uncertainty().standardErrors().get("b"), 1e-6 * se);
+    }
+
+    /**
+     * Nelder-Mead told to stop when the loss changes by less than 10%: it stops short of the
+     * minimum, and the points of the uncertainty's Jacobian, a step of 6.06e-6 of each parameter
+     * away, find a lower loss. The warning says so with both losses; that point becomes the best,
+     * while the uncertainty is the one at the point where the fit stopped.
+     */
+    @Test
+    void aLowerPointOfTheUncertaintysJacobianSaysTheFitMayNotHaveConverged() {
+        FitResult r = new Fitter(line(), start("a", 0.5, "b", 1.5))
+                .optimizer(Optimizers.withTolerances(Optimizers.byName("Nelder-Mead"), 0.1, 0.0))
+                .fit();
+        Pattern p = Pattern.compile("the fit may not have converged: a point evaluated for the uncertainty \\('(a|b)'"
+                + " from (\\S+) to (\\S+)\\) has a loss of (\\S+), below the (\\S+) of the point the fit stopped at"
+                + " \\(by (\\S+), (\\S+) relative\\); the best point reported is that point, while the uncertainty is"
+                + " that of the point the fit stopped at: fit again from the best parameters, with another method or"
+                + " a larger finite-difference step");
+        String w = r.warnings().stream()
+                .filter(s -> s.startsWith("the fit may not"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(r.warnings().toString()));
+        Matcher m = p.matcher(w);
+        assertTrue(m.matches(), w);
+        double from = Double.parseDouble(m.group(2));
+        double to = Double.parseDouble(m.group(3));
+        double lower = Double.parseDouble(m.group(4));
+        double stopped = Double.parseDouble(m.group(5));
+        assertEquals(
+                Math.cbrt(Math.ulp(1.0)) * Math.max(Math.abs(from), m.group(1).equals("a") ? 0.5 : 1.5),
+                Math.abs(to - from),
+                1e-12);
+        assertTrue(lower < stopped * (1 - 1e-10), w);
+        assertEquals(stopped - lower, Double.parseDouble(m.group(6)), 5e-3 * (stopped - lower));
+        // the best point reported is the lower one, still above the minimum
+        assertEquals(lower, r.bestLoss(), 0.0);
+        assertEquals(to, r.bestParameters().get(m.group(1)), 0.0);
+        // a fit that reached the minimum has no such warning
+        FitResult ls = new Fitter(line(), start("a", 0.5, "b", 1.5)).fit("least-squares");
+        assertTrue(ls.warnings().isEmpty(), ls.warnings().toString());
+        assertTrue(r.bestLoss() > ls.bestLoss() * 1.01, r.bestLoss() + " against the minimum " + ls.bestLoss());
     }
 
     /**
