@@ -322,7 +322,7 @@ final class Results {
         String u = distinct.iterator().next();
         return spec.loss().type() == JobFile.LossType.ABSOLUTE_ERROR
                 ? u
-                : (u.matches("[A-Za-z]+") ? u + "^2" : "(" + u + ")^2");
+                : (u.matches("\\p{L}+") ? u + "^2" : "(" + u + ")^2");
     }
 
     private static Map<String, String> stringValues(Map<String, ?> m) {
@@ -378,7 +378,7 @@ final class Results {
         String unit = "";
         if (units.size() == 1 && !units.contains("") && (errors || !scaled)) {
             String q = units.iterator().next();
-            unit = q.matches("[A-Za-z]+") ? q + "^2" : "(" + q + ")^2";
+            unit = q.matches("\\p{L}+") ? q + "^2" : "(" + q + ")^2";
         }
         m.put("residual_variance_of", errors ? "residuals" : "weighted residuals");
         m.put("residual_variance_unit", unit);

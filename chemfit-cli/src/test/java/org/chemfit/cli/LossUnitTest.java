@@ -98,5 +98,17 @@ class LossUnitTest {
                         .replace("unit: {lattice_constant: A, C11: GPa}", "unit: {C11: GPa}"));
         Cli.Run eval = Cli.run("eval", c11.toString());
         assertTrue(eval.out().lines().anyMatch(l -> l.matches("loss: \\S+ GPa\\^2")), eval::toString);
+
+        // a unit of any script is squared as a word: Å^2, not (Å)^2 (the crystal's default unit)
+        Path a = job("a", "");
+        Files.writeString(
+                a,
+                Files.readString(a)
+                        .replace(
+                                "reference: {lattice_constant: 4.2112, C11: 297.0}",
+                                "reference: {lattice_constant: 4.2112}")
+                        .replace("    unit: {lattice_constant: A, C11: GPa}\n", ""));
+        Cli.Run angstrom = Cli.run("eval", a.toString());
+        assertTrue(angstrom.out().lines().anyMatch(l -> l.matches("loss: \\S+ Å\\^2")), angstrom::toString);
     }
 }
