@@ -25,20 +25,7 @@ class CrystalUnitsTest {
     @TempDir
     Path dir;
 
-    /** The rock-salt MgO cell of examples/mgo-buckingham: 4 Mg and 4 O, periodic along a, b and c. */
-    private static final String MGO = String.join(
-            "\n",
-            "8",
-            "Lattice=\"4.2112 0.0 0.0 0.0 4.2112 0.0 0.0 0.0 4.2112\" Properties=species:S:1:pos:R:3 pbc=\"T T T\"",
-            "Mg 0.000000 0.000000 0.000000",
-            "Mg 2.105600 2.105600 0.000000",
-            "Mg 2.105600 0.000000 2.105600",
-            "Mg 0.000000 2.105600 2.105600",
-            "O 2.105600 0.000000 0.000000",
-            "O 4.211200 2.105600 0.000000",
-            "O 4.211200 0.000000 2.105600",
-            "O 2.105600 2.105600 2.105600",
-            "");
+    private static final String MGO = TestData.MGO;
 
     /** @return the periclase job of examples/mgo-buckingham (fixed parameters but A), with these last lines */
     private Path job(String reference, String... more) throws IOException {

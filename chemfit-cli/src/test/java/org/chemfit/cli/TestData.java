@@ -1,0 +1,38 @@
+package org.chemfit.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Data files the command-line tests write into their temporary folders. */
+final class TestData {
+
+    private TestData() {}
+
+    /** The rock-salt MgO cell of examples/mgo-buckingham: 4 Mg and 4 O, periodic along a, b and c. */
+    static final String MGO = String.join(
+            "\n",
+            "8",
+            "Lattice=\"4.2112 0.0 0.0 0.0 4.2112 0.0 0.0 0.0 4.2112\" Properties=species:S:1:pos:R:3 pbc=\"T T T\"",
+            "Mg 0.000000 0.000000 0.000000",
+            "Mg 2.105600 2.105600 0.000000",
+            "Mg 2.105600 0.000000 2.105600",
+            "Mg 0.000000 2.105600 2.105600",
+            "O 2.105600 0.000000 0.000000",
+            "O 4.211200 2.105600 0.000000",
+            "O 4.211200 0.000000 2.105600",
+            "O 2.105600 2.105600 2.105600",
+            "");
+
+    /**
+     * Writes the lines, each ended by a line break, to a file of the folder, making its folders.
+     *
+     * @return the file
+     */
+    static Path write(Path dir, String name, String... lines) throws IOException {
+        Path p = dir.resolve(name);
+        Files.createDirectories(p.getParent());
+        Files.writeString(p, String.join("\n", lines) + "\n");
+        return p;
+    }
+}
