@@ -448,9 +448,12 @@ final class FitPlan implements AutoCloseable {
             return removed;
         }
         List<Long> pids;
+        List<Long> pidsHere;
         java.util.Set<String> finished = new java.util.HashSet<>();
         try {
             pids = journal.attemptProcessIds(runId);
+            // a process id is alive or gone on its own host only: programs are ended for this host's
+            pidsHere = journal.attemptProcessIdsOnThisHost(runId);
             for (org.chemfit.journal.read.TermRecord t : journal.terms(runId)) {
                 if (t.runDirectory() != null && !t.runDirectory().isBlank()) {
                     Path name = Path.of(t.runDirectory()).getFileName();
@@ -465,7 +468,7 @@ final class FitPlan implements AutoCloseable {
         }
         // first the programs those attempts left running in them (each ended with a warning): they
         // would write into a directory being removed, or into one used again
-        externals.values().forEach(computer -> computer.endCutOffPrograms(pids));
+        externals.values().forEach(computer -> computer.endCutOffPrograms(pidsHere));
         externals.values().forEach(computer -> removed.addAll(computer.removeCancelledRuns(pids, finished)));
         return removed;
     }

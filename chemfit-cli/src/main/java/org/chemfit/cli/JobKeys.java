@@ -151,6 +151,18 @@ final class JobKeys {
             "GPa", List.of("GPa"));
 
     /**
+     * @param unit a crystal term's declared unit
+     * @param computed a unit of {@link #CRYSTAL_UNITS}
+     * @return whether the declared unit is a spelling of it; the Ångström sign (U+212B) and a
+     *     decomposed Å (A and a combining ring) count as Å
+     */
+    static boolean spells(String unit, String computed) {
+        String u = java.text.Normalizer.normalize(unit, java.text.Normalizer.Form.NFC)
+                .replace('\u212B', '\u00C5');
+        return CRYSTAL_UNIT_SPELLINGS.getOrDefault(computed, List.of()).contains(u);
+    }
+
+    /**
      * @param value a constant of an enum of the typed model (or of the library's enums it reuses)
      * @return its word in the job file: the name in lower case (ROOT_MEAN is root_mean)
      */

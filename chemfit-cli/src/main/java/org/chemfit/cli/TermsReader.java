@@ -413,8 +413,7 @@ final class TermsReader {
                 List<String> others = new ArrayList<>();
                 for (String q : quantities) {
                     String computed = JobKeys.CRYSTAL_UNITS.get(q);
-                    if (computed != null
-                            && !JobKeys.CRYSTAL_UNIT_SPELLINGS.get(computed).contains(u)) {
+                    if (computed != null && !JobKeys.spells(u, computed)) {
                         others.add(q + " in " + computed);
                     } else if (computed != null) {
                         units.put(q, u);
@@ -441,7 +440,7 @@ final class TermsReader {
     /** @return whether a crystal quantity's declared unit is the one the term computes it in (else reported) */
     private boolean computedIn(Node n, String where, String quantity, String unit) {
         String computed = JobKeys.CRYSTAL_UNITS.get(quantity);
-        if (JobKeys.CRYSTAL_UNIT_SPELLINGS.get(computed).contains(unit)) {
+        if (computed != null && JobKeys.spells(unit, computed)) {
             return true;
         }
         r.problem(

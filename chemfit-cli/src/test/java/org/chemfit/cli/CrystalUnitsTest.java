@@ -98,6 +98,15 @@ class CrystalUnitsTest {
     }
 
     @Test
+    void theAngstromSignAndADecomposedAngstromAreTakenForAngstrom() throws IOException {
+        for (String a : java.util.List.of("\u212B", "A\u030A")) {
+            Path job = job("{lattice_constant: 4.2112}", "    unit: {lattice_constant: \"" + a + "\"}");
+            Cli.Run v = Cli.run("validate", job.toString());
+            assertEquals(ExitCodes.OK, v.code(), v::toString);
+        }
+    }
+
+    @Test
     void aDeclaredUnitTheTermDoesNotComputeInIsRefusedEverywhere() throws IOException {
         Path job = job("{lattice_constant: 0.42112, C11: 2.97}", "    unit: {lattice_constant: nm, C11: Mbar}");
         List<String> expected = List.of(

@@ -310,6 +310,18 @@ final class JournalQueries {
     List<Long> attemptProcessIds(long runId) throws SQLException {
         PreparedStatement p = statement("SELECT pid FROM attempts WHERE run_id = ? ORDER BY attempt");
         p.setLong(1, runId);
+        return processIds(p);
+    }
+
+    /** @return the process ids of the run's attempts recorded on the given host */
+    List<Long> attemptProcessIds(long runId, String host) throws SQLException {
+        PreparedStatement p = statement("SELECT pid FROM attempts WHERE run_id = ? AND host = ? ORDER BY attempt");
+        p.setLong(1, runId);
+        p.setString(2, host);
+        return processIds(p);
+    }
+
+    private static List<Long> processIds(PreparedStatement p) throws SQLException {
         List<Long> out = new ArrayList<>();
         try (ResultSet rs = p.executeQuery()) {
             while (rs.next()) {

@@ -349,6 +349,11 @@ final class SqliteJournal implements JournalReader {
     }
 
     @Override
+    public List<Long> attemptProcessIdsOnThisHost(long runId) {
+        return read("read the attempts of run " + runId, q -> q.attemptProcessIds(runId, HOST));
+    }
+
+    @Override
     public Optional<String> endedWithoutFinishing(long runId) {
         Optional<String[]> open = read("read the attempts of run " + runId, q -> q.openAttempt(runId));
         if (open.isEmpty() || !open.get()[0].equals(HOST)) {

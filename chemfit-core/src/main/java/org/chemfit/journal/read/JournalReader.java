@@ -177,6 +177,18 @@ public interface JournalReader extends Journal {
     }
 
     /**
+     * The process ids of a run's attempts that ran on this host: the only ones whose process can
+     * be told alive or gone here, and so the only ones whose leftover programs may be ended here.
+     *
+     * @param runId a run id
+     * @return the process id of each attempt recorded on this host; empty for a journal that does
+     *     not record them
+     */
+    default List<Long> attemptProcessIdsOnThisHost(long runId) {
+        return List.of();
+    }
+
+    /**
      * Tells a run that stopped without finishing from one that is running: the run's latest
      * attempt has not ended in the journal, ran on this host, and its process is gone (killed,
      * out of its allocation, or crashed). A fit of the same job resumes such a run.
