@@ -78,12 +78,17 @@ public final class Residuals {
                     + (a == FailurePolicy.Action.PENALTY ? " gives a failed term a penalty" : " skips a failed term")
                     + ", which has no residuals (use FailurePolicy.raise())";
         }
+        return firstInTerms(c, path, Residuals::failureProblem);
+    }
+
+    /** @return the first problem that {@code check} finds in the combination's terms, each at its path */
+    private static @Nullable String firstInTerms(
+            CombinedObjectiveFunction c,
+            String path,
+            java.util.function.BiFunction<ObjectiveFunction, String, @Nullable String> check) {
         for (int i = 0; i < c.size(); i++) {
-            String p = failureProblem(
-                    c.terms().get(i),
-                    path.isEmpty()
-                            ? c.termNames().get(i)
-                            : path + "/" + c.termNames().get(i));
+            String name = c.termNames().get(i);
+            String p = check.apply(c.terms().get(i), path.isEmpty() ? name : path + "/" + name);
             if (p != null) {
                 return p;
             }
@@ -99,17 +104,7 @@ public final class Residuals {
             if (c.reducer() == Reducer.ROOT_MEAN) {
                 return where + " reduces its terms with root_mean, which is not a sum of squares (use sum or mean)";
             }
-            for (int i = 0; i < c.size(); i++) {
-                String p = problem(
-                        c.terms().get(i),
-                        path.isEmpty()
-                                ? c.termNames().get(i)
-                                : path + "/" + c.termNames().get(i));
-                if (p != null) {
-                    return p;
-                }
-            }
-            return null;
+            return firstInTerms(c, path, Residuals::problem);
         }
         if (u instanceof QuantityComputerObjectiveFunction q) {
             return q.lossFunction() instanceof ResidualLoss
