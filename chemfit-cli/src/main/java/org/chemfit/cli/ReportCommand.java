@@ -199,28 +199,13 @@ final class ReportCommand extends BaseCommand {
     }
 
     /**
-     * The run the report is about: the journal's latest, unless the folder's results.json names an
-     * earlier run that ended after the latest one ended (an earlier run resumed and finished after a
-     * later one: results.json, predictions.csv and evaluations.csv are then that run's, and the
-     * report does not mix its figures with another run's). A latest run that has not ended (it
-     * runs, or stopped without finishing) is reported, as it is what a resume would go on with.
+     * The run the report is about ({@link org.chemfit.journal.read.JournalReader#runOfFolder}): the
+     * report does not mix the figures of the run the folder's files are from with another run's.
      */
     static java.util.Optional<org.chemfit.journal.read.RunRecord> reportedRun(
             org.chemfit.journal.read.JournalReader j, @Nullable Map<String, Object> results) {
-        java.util.Optional<org.chemfit.journal.read.RunRecord> latest = j.latestRun();
-        if (latest.isEmpty()
-                || latest.get().ended() == null
-                || results == null
-                || !(results.get("journal_run") instanceof Number n)
-                || n.longValue() == latest.get().id()) {
-            return latest;
-        }
-        java.time.Instant latestEnded =
-                java.util.Objects.requireNonNull(latest.get().ended());
-        java.util.Optional<org.chemfit.journal.read.RunRecord> named = j.run(n.longValue());
-        java.time.Instant namedEnded =
-                named.map(org.chemfit.journal.read.RunRecord::ended).orElse(null);
-        return namedEnded != null && namedEnded.isAfter(latestEnded) ? named : latest;
+        return j.runOfFolder(
+                results != null && results.get("journal_run") instanceof Number n ? Long.valueOf(n.longValue()) : null);
     }
 
     /**

@@ -268,5 +268,22 @@ class ReportCommandTest {
         assertFalse(r.out().contains("are from run"), r::toString);
         assertFalse(r.out().contains("best loss so far"), r::toString);
         assertTrue(r.out().contains("quad  external  1 "), r::toString);
+        // report.html (the dashboard's page as a file) shows the same run, with its results
+        Cli.Run html = Cli.run("report", out.toString(), "--no-plots", "--html");
+        assertEquals(ExitCodes.OK, html.code(), html::toString);
+        String page = Files.readString(out.resolve("report.html"));
+        java.util.regex.Matcher shown = java.util.regex.Pattern.compile("\"run\":(\\d+),\"status\":\"([a-z]+)\"")
+                .matcher(page);
+        assertTrue(shown.find(), "report.html embeds the summary");
+        assertEquals("1", shown.group(1), shown.group());
+        assertEquals("done", shown.group(2), shown.group());
+        double best = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(out.resolve("results.json").toFile())
+                .at("/loss/best")
+                .asDouble();
+        java.util.regex.Matcher loss =
+                java.util.regex.Pattern.compile("\"best_loss\":([^,]+),").matcher(page);
+        assertTrue(loss.find(), "report.html names the best loss");
+        assertEquals(best, Double.parseDouble(loss.group(1)), 0.0, loss.group());
     }
 }

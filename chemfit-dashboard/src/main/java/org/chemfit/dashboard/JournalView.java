@@ -96,6 +96,12 @@ final class JournalView implements AutoCloseable {
     /** The journal file's and its log's sizes and times when it was opened. */
     private String openedStamp = "";
 
+    /** The size and time of the results.json last read for the run it names ("" before any). */
+    private String resultsStamp = "";
+
+    /** The run that results.json names ({@code journal_run}), as last read; null when none. */
+    private @Nullable Long resultsRun;
+
     private @Nullable RunRecord run;
     /** Whether {@link #run}, RUNNING in the journal, lost its process on this host (killed, out of time). */
     private boolean stopped;
@@ -245,7 +251,8 @@ final class JournalView implements AutoCloseable {
             openedStamp = fileStamp(file);
             journal = JournalReader.openReadOnly(dir);
         }
-        RunRecord latest = journal.latestRun().orElse(null);
+        // the run the folder's files are about: the latest, or an earlier one resumed after it
+        RunRecord latest = journal.runOfFolder(resultsRun()).orElse(null);
         if (latest == null) {
             return false;
         }
@@ -964,6 +971,28 @@ final class JournalView implements AutoCloseable {
     synchronized @Nullable Map<String, Object> predictions() {
         boolean journalUnread = run == null && problem != null && readResults() != null;
         return results() == null && !journalUnread ? null : Predictions.read(dir);
+    }
+
+    /**
+     * @return the run the folder's results.json names ({@code journal_run}), or null when there is
+     *     none; the file is read again only when its size or time changed
+     */
+    private @Nullable Long resultsRun() {
+        Path f = dir.resolve("results.json");
+        String stamp;
+        try {
+            stamp = Files.size(f) + "@" + Files.getLastModifiedTime(f).toMillis();
+        } catch (IOException e) {
+            resultsStamp = "";
+            resultsRun = null;
+            return null; // absent
+        }
+        if (!stamp.equals(resultsStamp)) {
+            Map<String, Object> r = readResults();
+            resultsRun = r != null && r.get("journal_run") instanceof Number n ? Long.valueOf(n.longValue()) : null;
+            resultsStamp = r == null ? "" : stamp; // being written: read again at the next look
+        }
+        return resultsRun;
     }
 
     /** @return the folder's results.json as written, or null when absent or unreadable */

@@ -8,6 +8,7 @@ import org.chemfit.journal.Journal;
 import org.chemfit.journal.JournalException;
 import org.chemfit.journal.JournalMismatchException;
 import org.chemfit.journal.JournalMode;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Not API: a {@link Journal} that is also read back, run by run, evaluation by evaluation and
@@ -107,6 +108,32 @@ public interface JournalReader extends Journal {
 
     /** @return the most recently started run, if any */
     Optional<RunRecord> latestRun();
+
+    /**
+     * The run that an output folder's files are about, which {@code chemfit report}, its
+     * {@code report.html} and the dashboard show: the latest run, unless the folder's results.json
+     * names an earlier run that ended after the latest one ended (an earlier run resumed and
+     * finished after a later one: results.json, predictions.csv and evaluations.csv are then that
+     * run's). A latest run that has not ended (it runs, or stopped without finishing) is the one,
+     * as it is what a resume would go on with.
+     *
+     * @param resultsRun the run the folder's results.json names ({@code journal_run}), or null when
+     *     there is no results.json or it names none
+     * @return that run, or empty when the journal holds no run
+     */
+    default Optional<RunRecord> runOfFolder(@Nullable Long resultsRun) {
+        Optional<RunRecord> latest = latestRun();
+        if (latest.isEmpty() || resultsRun == null || resultsRun == latest.get().id()) {
+            return latest;
+        }
+        java.time.Instant latestEnded = latest.get().ended();
+        if (latestEnded == null) {
+            return latest;
+        }
+        Optional<RunRecord> named = run(resultsRun);
+        java.time.Instant namedEnded = named.map(RunRecord::ended).orElse(null);
+        return namedEnded != null && namedEnded.isAfter(latestEnded) ? named : latest;
+    }
 
     /**
      * @param runId a run id
