@@ -181,9 +181,16 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
      * one of this term's run directories of that process. Each gets SIGTERM, then SIGKILL after
      * the kill grace, as after a timeout. Elsewhere nothing is found.
      *
+     * <p>{@code chemfit fit} calls it for every external term when it resumes a run. A program
+     * that uses the library and resumes a journal itself (the {@link org.chemfit.fit.Fitter} does
+     * not call it) passes the process ids of the run's earlier attempts on this machine: the
+     * {@code pid} column of the journal file's {@code attempts} rows of that run whose {@code host}
+     * is this machine's (see the {@code org.chemfit.journal} package for the tables).
+     *
      * <pre>{@code
-     * term.endCutOffPrograms(journal.attemptProcessIds(run))
-     *         .forEach((dir, n) -> warn(n + " processes still ran in " + dir));
+     * List<Long> earlier = ...;   // SELECT pid FROM attempts WHERE run_id = ? AND host = ?
+     * term.endCutOffPrograms(earlier)
+     *         .forEach((dir, n) -> System.err.println(n + " processes still ran in " + dir));
      * }</pre>
      *
      * @param processIds the process ids of the earlier attempts of the fit

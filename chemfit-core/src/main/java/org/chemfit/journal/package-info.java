@@ -16,8 +16,8 @@
  * <li>{@code runs}: id, job_hash, settings_json, started_at, ended_at, status (RUNNING, FINISHED,
  *     FAILED, INTERRUPTED; a killed run stays RUNNING), stop_reason, best_loss, evaluations,
  *     software_version, host;</li>
- * <li>{@code attempts}: one row per start or resume of a run: started_at, ended_at, status, host,
- *     pid, software_version, replayed, computed;</li>
+ * <li>{@code attempts}: one row per start or resume of a run, keyed by run_id and attempt (1, 2,
+ *     ...): started_at, ended_at, status, host, pid, software_version, replayed, computed;</li>
  * <li>{@code evaluations}: run_id, number, evaluation_id, state (RUNNING, COMPLETE, FAILED),
  *     parameters_json, parameter_key, loss, loss_bits (the exact double), told_loss (what the
  *     optimizer was told), replay, quantities_blob (see below), tree_json (the metadata tree;
