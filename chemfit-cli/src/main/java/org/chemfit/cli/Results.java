@@ -541,6 +541,76 @@ final class Results {
         if (m.get("warnings") != null && !(m.get("warnings") instanceof List<?>)) {
             return "'warnings' is " + jsonType(m.get("warnings")) + ", not a list";
         }
+        // the numbers the tables and plots read: each a number, or null where there is none
+        String wrong = notNumbers(m.get("loss"), "loss", List.of("best", "initial"));
+        for (String list : List.of("parameters", "terms", "validation")) {
+            if (wrong == null && m.get(list) instanceof List<?> l) {
+                for (int i = 0; i < l.size() && wrong == null; i++) {
+                    String at = list + "[" + (i + 1) + "]";
+                    wrong = notNumbers(l.get(i), at, NUMBERS_OF_ITEMS);
+                    if (wrong == null && l.get(i) instanceof Map<?, ?> item) {
+                        wrong = metricsShape(item.get("metrics"), at + ".metrics");
+                    }
+                }
+            }
+        }
+        return wrong != null ? wrong : metricsShape(m.get("metrics"), "metrics");
+    }
+
+    /** The keys of an item of parameters, terms or validation that hold a number or null. */
+    private static final List<String> NUMBERS_OF_ITEMS =
+            List.of("initial", "best", "lower", "upper", "weight", "value", "contribution", "share", "seconds");
+
+    /** The keys of a metrics entry (at the start or at the best point) that hold a number or null. */
+    private static final List<String> METRIC_NUMBERS = List.of("count", "rmse", "mae", "max_abs_error", "r2");
+
+    /**
+     * @param v an object of results.json, or null
+     * @param at where it is, for the message ("terms[2]")
+     * @param keys its keys that hold a number or null (a parameter's {@code initial} and {@code best}
+     *     may also be an object or a list, nested as in the job file)
+     * @return what is wrong, or null when each of those keys present holds a number or null
+     */
+    private static @Nullable String notNumbers(@Nullable Object v, String at, List<String> keys) {
+        if (!(v instanceof Map<?, ?> m)) {
+            return null; // the shape above speaks of the object itself
+        }
+        for (String k : keys) {
+            Object x = m.get(k);
+            if (x != null && !(x instanceof Number) && !(x instanceof Map<?, ?>) && !(x instanceof List<?>)) {
+                return "'" + at + "." + k + "' is " + jsonType(x) + ", not a number";
+            }
+        }
+        return null;
+    }
+
+    /**
+     * @param v the metrics of results.json (quantity, then {@code initial} and {@code best}, under
+     *     {@code fit} and {@code validation} at the top), or null
+     * @param at where they are, for the message
+     * @return what is wrong with a number in them, or null
+     */
+    private static @Nullable String metricsShape(@Nullable Object v, String at) {
+        if (!(v instanceof Map<?, ?> m)) {
+            return v == null ? null : "'" + at + "' is " + jsonType(v) + ", not an object";
+        }
+        for (Map.Entry<?, ?> e : m.entrySet()) {
+            String here = at + "." + e.getKey();
+            if (e.getKey().equals("initial") || e.getKey().equals("best")) {
+                if (e.getValue() != null && !(e.getValue() instanceof Map<?, ?>)) {
+                    return "'" + here + "' is " + jsonType(e.getValue()) + ", not an object";
+                }
+                String wrong = notNumbers(e.getValue(), here, METRIC_NUMBERS);
+                if (wrong != null) {
+                    return wrong;
+                }
+            } else if (e.getValue() instanceof Map<?, ?>) {
+                String wrong = metricsShape(e.getValue(), here);
+                if (wrong != null) {
+                    return wrong;
+                }
+            }
+        }
         return null;
     }
 

@@ -296,6 +296,26 @@ class OutputFilesTest {
                 "{\"job\": {\"name\": \"x\"}, \"status\": \"done\", \"loss\": {}, \"parameters\": [3], \"terms\": [],"
                         + " \"evaluations\": {}, \"timing\": {}}",
                 notOurs + "item 1 of 'parameters' is a number, not an object");
+        String base = "{\"job\": {\"name\": \"x\"}, \"status\": \"done\", \"evaluations\": {}, \"timing\": {}, ";
+        cases.put(
+                base + "\"loss\": {\"best\": \"abc\"}, \"parameters\": [], \"terms\": []}",
+                notOurs + "'loss.best' is a string, not a number");
+        cases.put(
+                base + "\"loss\": {\"best\": 1.5}, \"parameters\": [{\"name\": \"x\", \"best\": true}],"
+                        + " \"terms\": []}",
+                notOurs + "'parameters[1].best' is true or false, not a number");
+        cases.put(
+                base + "\"loss\": {\"best\": 1.5}, \"parameters\": [], \"terms\": [{\"name\": \"t\"},"
+                        + " {\"name\": \"u\", \"contribution\": \"-\"}]}",
+                notOurs + "'terms[2].contribution' is a string, not a number");
+        cases.put(
+                base + "\"loss\": {\"best\": 1.5}, \"parameters\": [], \"terms\": [],"
+                        + " \"metrics\": {\"fit\": {\"energy\": {\"unit\": \"K\", \"best\": {\"rmse\": \"x\"}}}}}",
+                notOurs + "'metrics.fit.energy.best.rmse' is a string, not a number");
+        cases.put(
+                base + "\"loss\": {\"best\": 1.5}, \"parameters\": [], \"terms\": [],"
+                        + " \"metrics\": {\"fit\": {\"energy\": {\"initial\": 3}}}}",
+                notOurs + "'metrics.fit.energy.initial' is a number, not an object");
         cases.put("{\"status\": \"done\",\n  \"loss\": }", results + ":2:");
         for (Map.Entry<String, String> c : cases.entrySet()) {
             Files.writeString(results, c.getKey());
