@@ -78,7 +78,8 @@ final class ReportCommand extends BaseCommand {
             }
         } else {
             // One count: the journal's (what a resume replays) when there is one, else the CSV's rows.
-            Integer recorded = Files.exists(journal) ? journalFinished(journal, written) : null;
+            JournalSoFar soFar = Files.exists(journal) ? journalSoFar(journal, written) : null;
+            Integer recorded = soFar == null ? null : soFar.finished();
             String state = Files.exists(journal) ? journalState(journal, written) : null;
             String count = recorded != null
                     ? Tables.count(recorded, "evaluation") + " so far"
@@ -95,7 +96,12 @@ final class ReportCommand extends BaseCommand {
                                             : state + " (no " + Results.FILE + (state.equals("running") ? " yet" : "")
                                                     + ")",
                             count);
-            if (bestRow != null) {
+            org.chemfit.journal.read.EvaluationRecord b = soFar == null ? null : soFar.best();
+            if (b != null) {
+                // read with the count: evaluations.csv may lag the journal by the lines not yet written
+                out().println("best loss so far: " + Tables.fmt(b.toldLoss()) + " at evaluation " + b.number());
+                b.parameters().asFlatMap().forEach((name, value) -> out().println("  " + name + " = " + value));
+            } else if (bestRow != null) {
                 out().println("best loss so far: " + Tables.fmt(Double.parseDouble(bestRow[1])) + " at evaluation "
                         + bestRow[0]);
                 int firstParam = header.indexOf("failed_terms") + 1;
@@ -245,15 +251,26 @@ final class ReportCommand extends BaseCommand {
     }
 
     /** @return the finished evaluations of the run reported on, or null when the journal cannot be read */
-    private static @Nullable Integer journalFinished(Path file, @Nullable Map<String, Object> results) {
+    private static @Nullable JournalSoFar journalSoFar(Path file, @Nullable Map<String, Object> results) {
         try (org.chemfit.journal.read.JournalReader j = org.chemfit.journal.read.JournalReader.openReadOnly(file)) {
-            return reportedRun(j, results)
-                    .map(run -> FitRun.finished(j, run.id()))
-                    .orElse(0);
+            var run = reportedRun(j, results).orElse(null);
+            return run == null
+                    ? new JournalSoFar(0, null)
+                    : new JournalSoFar(
+                            FitRun.finished(j, run.id()), j.best(run.id()).orElse(null));
         } catch (org.chemfit.journal.JournalException e) {
             return null;
         }
     }
+
+    /**
+     * What the journal says of the run reported, read at once: its finished evaluations and its
+     * best so far (the Fitter's rule), so that the two agree.
+     *
+     * @param finished the evaluations finished
+     * @param best the best of them, or null when none is
+     */
+    private record JournalSoFar(int finished, org.chemfit.journal.read.@Nullable EvaluationRecord best) {}
 
     /**
      * @return how the journal's latest run stands, in words: running, stopped without finishing

@@ -279,6 +279,35 @@ class OutputFilesTest {
     }
 
     @Test
+    void aReportWithoutResultsTakesTheCountAndTheBestFromTheJournalWhenTheCsvLags() throws IOException {
+        Path out = tmp.resolve("out");
+        Cli.Run fit = Cli.run("fit", lj().toString(), "-o", out.toString(), "--progress", "none", "--no-plots");
+        assertEquals(ExitCodes.OK, fit.code(), fit::toString);
+        long total;
+        long bestNumber;
+        double bestLoss;
+        try (JournalReader j = JournalReader.openReadOnly(out)) {
+            long run = j.latestRun().orElseThrow().id();
+            total = j.evaluations(run).size();
+            var best = j.best(run).orElseThrow();
+            bestNumber = best.number();
+            bestLoss = best.toldLoss();
+        }
+        assertTrue(bestNumber > 1, "the best is not among the first two evaluations: " + bestNumber);
+        // as while the fit runs: no results.json yet, and evaluations.csv two lines in, behind the journal
+        Files.delete(out.resolve("results.json"));
+        List<String> csv = Files.readAllLines(out.resolve("evaluations.csv"));
+        Files.write(out.resolve("evaluations.csv"), csv.subList(0, 3));
+        Cli.Run r = Cli.run("report", out.toString(), "--no-plots");
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        assertTrue(r.out().contains("; " + total + " evaluations so far\n"), r::toString);
+        assertTrue(
+                r.out().contains("best loss so far: " + Tables.fmt(bestLoss) + " at evaluation " + bestNumber + "\n"),
+                r::toString);
+        assertNoJava(r);
+    }
+
+    @Test
     void aResultsJsonNotInTheShapeOfThisVersionIsSaidSo() throws IOException {
         Path out = tmp.resolve("out");
         Files.createDirectories(out);
