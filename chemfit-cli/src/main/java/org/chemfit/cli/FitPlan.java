@@ -395,6 +395,69 @@ final class FitPlan implements AutoCloseable {
     }
 
     /**
+     * Warnings for arguments of the commands of external terms that name a file beside the job file
+     * (relative to its folder) that the term does not stage: a command runs in the term's run
+     * directory, so {@code [python3, ext/sim.py]} there finds no {@code ext/sim.py} unless
+     * {@code files}, {@code templates} or {@code links} put it there. The program itself (the first
+     * word) is looked up beside the job file and needs no staging. A warning, not an error: a file of
+     * that name may be written by an earlier command of the term.
+     *
+     * @return one warning per such argument, in the order of the terms and commands
+     */
+    List<String> unstagedFileWarnings() {
+        List<String> out = new ArrayList<>();
+        List<JobFile.TermSpec> all = new ArrayList<>(job.terms());
+        all.addAll(job.validation());
+        for (JobFile.TermSpec t : all) {
+            if (!(t.config() instanceof JobFile.ExternalConfig x)) {
+                continue;
+            }
+            java.util.Set<String> staged = new java.util.HashSet<>();
+            staged.addAll(x.templates().keySet());
+            staged.addAll(x.files().keySet());
+            staged.addAll(x.links().keySet());
+            for (List<String> command : x.commands()) {
+                for (String arg : command.subList(Math.min(1, command.size()), command.size())) {
+                    if (unstaged(arg, staged, job.folder())) {
+                        out.add("term '" + t.name() + "' command '" + String.join(" ", command) + "': " + arg
+                                + " is a file beside the job file, but the command runs in the term's run directory,"
+                                + " where it is not; stage it with files: {" + arg + ": " + arg
+                                + "}, or give its absolute path");
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * @return whether a command's argument is a relative path to a regular file of the job's folder
+     *     that no staged name (or staged folder) covers
+     */
+    private static boolean unstaged(String arg, java.util.Set<String> staged, Path folder) {
+        if (arg.isEmpty() || arg.startsWith("-") || arg.contains("{") || arg.contains("=")) {
+            return false; // an option, a template's expression, a setting
+        }
+        Path p;
+        try {
+            p = Path.of(arg);
+        } catch (java.nio.file.InvalidPathException e) {
+            return false;
+        }
+        if (p.isAbsolute() || !java.nio.file.Files.isRegularFile(folder.resolve(p))) {
+            return false;
+        }
+        Path normal = p.normalize();
+        for (String name : staged) {
+            Path s = Path.of(name).normalize();
+            if (normal.equals(s) || normal.startsWith(s)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
      * The free parameters that no term of the fit uses: no potential of an atoms or crystal term names
      * them, and no template of an external term renders differently when they change (see
      * {@link org.chemfit.external.FileBasedQuantityComputer#usedByTemplates}). The fit varies them to

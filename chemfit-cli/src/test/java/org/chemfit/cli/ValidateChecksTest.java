@@ -911,4 +911,33 @@ class ValidateChecksTest {
                 .orElseThrow();
         assertTrue(row.endsWith("fixed"), row);
     }
+    /** A script beside the job file that the command names but the term does not stage is warned about. */
+    @Test
+    void aCommandsScriptBesideTheJobButNotStagedIsWarnedAbout() throws IOException {
+        Files.createDirectories(dir.resolve("ext"));
+        Files.writeString(dir.resolve("ext/sim.sh"), "cp in.txt out.txt\n");
+        Files.writeString(dir.resolve("in.tmpl"), "e = {{ x }}\n");
+        Path job = dir.resolve("job.yaml");
+        for (String staging : List.of("", "    files: {ext/sim.sh: ext/sim.sh}\n", "    link: {ext: ext}\n")) {
+            Files.writeString(
+                    job,
+                    "parameters: {x: {initial: 1.0, bounds: [0.1, 10.0]}}\n"
+                            + "terms:\n"
+                            + "  - name: sim\n"
+                            + "    kind: external\n"
+                            + "    templates: {in.txt: in.tmpl}\n"
+                            + staging
+                            + "    command: [sh, ext/sim.sh, in.txt]\n"
+                            + "    outputs: {energy: {parser: regex, file: out.txt, pattern: 'e = (\\S+)'}}\n"
+                            + "    reference: {energy: 1.0}\n"
+                            + "output: {folder: out}\n");
+            Cli.Run r = Cli.run("validate", job.toString());
+            assertEquals(ExitCodes.OK, r.code(), r::toString);
+            String warning = "warning: term 'sim' command 'sh ext/sim.sh in.txt': ext/sim.sh is a file beside the job"
+                    + " file, but the command runs in the term's run directory, where it is not; stage it with"
+                    + " files: {ext/sim.sh: ext/sim.sh}, or give its absolute path";
+            assertEquals(staging.isEmpty(), r.err().contains(warning), () -> staging + "\n" + r);
+            assertFalse(r.err().contains("in.txt is a file"), r::toString);
+        }
+    }
 }
