@@ -80,7 +80,9 @@ final class FitCommand extends BaseCommand {
     @Option(
             names = "--restart",
             description = "Start a new run in the output folder's journal (earlier runs are kept) "
-                    + "instead of resuming the run of this job recorded there; needed when the job changed.")
+                    + "instead of resuming the run of this job recorded there; needed when the job changed. "
+                    + "Programs that a killed earlier run left running in the terms' run directories are "
+                    + "ended first; the earlier runs' run directories are kept.")
     boolean restart;
 
     @Option(

@@ -531,9 +531,55 @@ final class FitPlan implements AutoCloseable {
         }
         // first the programs those attempts left running in them (each ended with a warning): they
         // would write into a directory being removed, or into one used again
-        externals.values().forEach(computer -> computer.endCutOffPrograms(pidsHere));
+        endProgramsLeftBy(pidsHere);
         externals.values().forEach(computer -> removed.addAll(computer.removeCancelledRuns(pids, finished)));
         return removed;
+    }
+
+    /**
+     * Ends the programs that killed attempts of the journal's earlier runs left running in the
+     * run directories of this job's external terms: what a new run of the journal ({@code
+     * --restart}) does before it runs anything. Every attempt of every run recorded on this host
+     * is looked at; a program is ended, with a warning, only when the attempt's process is gone
+     * (see {@link org.chemfit.external.FileBasedQuantityComputer#endCutOffPrograms}), so nothing
+     * of a fit that runs now is touched. The run directories themselves stay as they are: they
+     * belong to the earlier runs, which the journal keeps.
+     *
+     * @param journal the journal of the output folder, before the new run begins in it
+     * @return how many processes were ended
+     */
+    int endProgramsOfEarlierRuns(org.chemfit.journal.read.JournalReader journal) {
+        if (externals.isEmpty()) {
+            return 0;
+        }
+        java.util.Set<Long> pidsHere = new java.util.LinkedHashSet<>();
+        try {
+            for (org.chemfit.journal.read.RunRecord r : journal.runs()) {
+                // a process id is alive or gone on its own host only: programs are ended for this host's
+                pidsHere.addAll(journal.attemptProcessIdsOnThisHost(r.id()));
+            }
+        } catch (RuntimeException e) {
+            // Tidying is no reason to stop a fit: what the journal cannot tell is left running.
+            return 0;
+        }
+        return endProgramsLeftBy(pidsHere);
+    }
+
+    /**
+     * Ends, in every external term's run directories, the programs that the given processes
+     * started and left running when they were killed, each run directory named in a warning.
+     *
+     * @param pidsHere process ids of earlier attempts on this host
+     * @return how many processes were ended
+     */
+    private int endProgramsLeftBy(java.util.Collection<Long> pidsHere) {
+        int ended = 0;
+        for (org.chemfit.external.FileBasedQuantityComputer computer : externals.values()) {
+            for (int n : computer.endCutOffPrograms(pidsHere).values()) {
+                ended += n;
+            }
+        }
+        return ended;
     }
 
     /** @return the initial parameters */

@@ -393,8 +393,16 @@ final class FitRun {
         err().flush();
     }
 
-    /** Run directories of runs the earlier attempts were cut off in follow the keep policy now. */
+    /**
+     * Before anything runs: the programs that killed earlier fits left running in the terms' run
+     * directories are ended. A resumed run's run directories of runs its earlier attempts were cut
+     * off in then follow the keep policy; a new run ({@code --restart}) leaves the earlier runs'
+     * run directories as they are.
+     */
     private void removeCutOffRuns(FitPlan plan) {
+        if (resumed.isEmpty()) {
+            plan.endProgramsOfEarlierRuns(journal);
+        }
         resumed.ifPresent(r -> {
             List<Path> removed = plan.removeCancelledRuns(journal, r.id());
             if (!removed.isEmpty() && !quiet) {

@@ -174,7 +174,9 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
     /**
      * Ends the programs that earlier processes of the same fit started for this term and left
      * running when they were killed ({@code kill -9}, out of their allocation): what a resumed fit
-     * does before {@link #removeCancelledRuns} removes or a new run reuses their run directories.
+     * does before {@link #removeCancelledRuns} removes or a new run reuses their run directories,
+     * and what a new run of the same journal ({@code chemfit fit --restart}) does, with the
+     * process ids of every earlier run, before it runs anything.
      * On Linux every program runs with its {@code CHEMFIT_RUN_TAG}, whose value begins with the id
      * of the process that started it; a process is ended when its tag names one of {@code
      * processIds} that no longer runs (never a fit that runs now) and its working directory is in

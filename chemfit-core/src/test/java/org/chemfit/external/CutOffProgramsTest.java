@@ -85,6 +85,74 @@ class CutOffProgramsTest {
         assertFalse(term.endCutOffPrograms(List.of(pid)).containsKey(runDir), "nothing is left");
     }
 
+    /**
+     * Two terms, one named as the other with {@code -b} after it, each with programs left in a run
+     * directory named as a fit names it ({@link RunDirectory#create}): each term's warning counts
+     * its own processes only, in its own run directory. The earlier fit had this JVM's process id
+     * (as in a container, where every start gets the same small id); its tags are not this JVM's.
+     */
+    @Test
+    void aTermWhoseNameBeginsWithAnothersCountsOnlyItsOwnPrograms() throws Throwable {
+        Path runs = Files.createDirectories(root.resolve("runs"));
+        long pid = ProcessHandle.current().pid();
+        Path simDir = RunDirectory.create(runs, "sim", "e3", "", 0).path();
+        Path simBDir = RunDirectory.create(runs, "sim-b", "e3", "", 0).path();
+        // a run directory's name begins with the term's name made safe: '-' separates its parts only
+        String simB = simBDir.getFileName().toString();
+        assertTrue(simB.startsWith("sim_b-e3-p" + pid + "-"), simB);
+        Map<String, String> tag = Map.of("CHEMFIT_RUN_TAG", pid + "-5f3a9c-7");
+        List<Process> programs = new ArrayList<>();
+        programs.add(start(simDir, tag, "sleep", "600"));
+        programs.add(start(simBDir, tag, "sleep", "600"));
+        programs.add(start(simBDir, tag, "sleep", "600"));
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(10))
+                .until(() -> programs.stream().allMatch(p -> tagged(p.pid())));
+        FileBasedQuantityComputer sim = term("sim", runs);
+        FileBasedQuantityComputer simBTerm = term("sim-b", runs);
+
+        String simLog = warnings(() -> assertEquals(Map.of(simDir, 1), sim.endCutOffPrograms(List.of(pid))));
+        assertTrue(programs.get(0).waitFor(30, TimeUnit.SECONDS), "the program of 'sim' is ended");
+        assertTrue(programs.get(1).isAlive() && programs.get(2).isAlive(), "those of 'sim-b' are its own to end");
+        assertTrue(
+                simLog.contains("external term 'sim': 1 process started by an earlier attempt of the fit (pid " + pid
+                        + " is gone) still ran in its run directory " + simDir + "; it was killed"),
+                simLog);
+        assertFalse(simLog.contains(simBDir.toString()), simLog);
+
+        String simBLog = warnings(() -> assertEquals(Map.of(simBDir, 2), simBTerm.endCutOffPrograms(List.of(pid))));
+        assertTrue(
+                programs.get(1).waitFor(30, TimeUnit.SECONDS) && programs.get(2).waitFor(30, TimeUnit.SECONDS));
+        assertTrue(
+                simBLog.contains("external term 'sim-b': 2 processes started by an earlier attempt of the fit (pid "
+                        + pid + " is gone) still ran in its run directory " + simBDir + "; they were killed"),
+                simBLog);
+        assertFalse(simBLog.contains(simDir + ";"), simBLog);
+    }
+
+    private static FileBasedQuantityComputer term(String name, Path runs) {
+        return FileBasedQuantityComputer.builder()
+                .name(name)
+                .workDirectory(runs)
+                .command("true")
+                .killGrace(Duration.ofSeconds(2))
+                .output(OutputParsers.regex("e", "out.txt", "e = (\\S+)"))
+                .build();
+    }
+
+    /** @return what was logged (to standard error) while the action ran */
+    private static String warnings(org.junit.jupiter.api.function.Executable action) throws Throwable {
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            action.execute();
+        } finally {
+            System.setErr(err);
+        }
+        return captured.toString(StandardCharsets.UTF_8);
+    }
+
     private static boolean tagged(long pid) {
         try {
             return new String(
