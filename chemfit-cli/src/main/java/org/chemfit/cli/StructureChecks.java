@@ -112,8 +112,8 @@ final class StructureChecks {
         int j = pair[1];
         double[] a = atoms.position(i);
         double[] b = atoms.position(j);
-        double direct = Math.sqrt((b[0] - a[0]) * (b[0] - a[0]) + (b[1] - a[1]) * (b[1] - a[1])
-                + (b[2] - a[2]) * (b[2] - a[2]));
+        double direct = Math.sqrt(
+                (b[0] - a[0]) * (b[0] - a[0]) + (b[1] - a[1]) * (b[1] - a[1]) + (b[2] - a[2]) * (b[2] - a[2]));
         r.problem(
                 node,
                 where + " structure " + structure + ": atoms " + (i + 1) + " (" + atoms.species(i) + ") and "

@@ -290,7 +290,9 @@ class CliIT {
                                     "error: the fit stopped after 1 evaluation because an evaluation failed: term 0 'curve' failed"),
                     r::toString);
             assertTrue(
-                    r.err().contains("term 0 'curve' failed: external term 'curve' failed at step run: command 'sh -c "),
+                    r.err()
+                            .contains(
+                                    "term 0 'curve' failed: external term 'curve' failed at step run: command 'sh -c "),
                     "the message names the term and the step that failed\n" + r);
             assertFalse(r.err().contains("\tat "), r::toString);
             JsonNode res = JSON.readTree(out.resolve("results.json").toFile());

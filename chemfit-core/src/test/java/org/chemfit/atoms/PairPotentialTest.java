@@ -248,8 +248,7 @@ class PairPotentialTest {
                 .lennardJones("A", "A", "lj.eps", "lj.sigma")
                 .build();
         // atoms 1 and 3 (A, A) 5e-4 Å apart, atoms 0 and 2 (B, A) at the same place
-        Atoms a = Atoms.of(
-                List.of("B", "A", "A", "A"), new double[][] {{0, 0, 0}, {3, 0, 0}, {0, 0, 0}, {3, 0, 5e-4}});
+        Atoms a = Atoms.of(List.of("B", "A", "A", "A"), new double[][] {{0, 0, 0}, {3, 0, 0}, {0, 0, 0}, {3, 0, 5e-4}});
         assertArrayEquals(new int[] {1, 3}, aa.closePair(a, 1e-3));
         assertEquals(null, aa.closePair(a, 4e-4));
         // the evaluation fails on the pair the search finds first with a term that pairs everything
