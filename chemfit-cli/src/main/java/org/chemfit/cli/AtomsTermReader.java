@@ -129,12 +129,14 @@ final class AtomsTermReader {
         }
         if (pairs.size() == items.size()) {
             StructureChecks checks = new StructureChecks(r);
+            boolean coulombSaid = false;
             for (Map.Entry<org.chemfit.atoms.ReferenceEntry, org.chemfit.atoms.Atoms> s : structures.entrySet()) {
                 String shown = r.shown(s.getKey().file()) + " (" + r.shown(reference) + " line "
                         + s.getKey().line() + ", tag '" + s.getKey().tag() + "')";
-                if (checks.coulomb(items, pairs, s.getValue(), shown, where + " potential")) {
-                    break; // one structure says it; the others would repeat it
-                }
+                // one structure says what is wrong with a Coulomb term; the others would repeat it
+                coulombSaid = coulombSaid || checks.coulomb(items, pairs, s.getValue(), shown, where + " potential");
+                // each structure with two atoms at the same place is a problem of its own
+                checks.samePlace(t.entries.get("reference"), pairs, s.getValue(), shown, where);
             }
         }
         JobFile.RelaxSpec relax = null;

@@ -51,7 +51,7 @@ final class AtomsTerms {
      * @return their sum
      * @throws IllegalArgumentException for a pair term the library rejects
      */
-    static Potential potential(List<JobFile.PairTermSpec> specs, boolean excludeIntramolecular) {
+    static PairPotential potential(List<JobFile.PairTermSpec> specs, boolean excludeIntramolecular) {
         PairPotential.Builder b = PairPotential.builder();
         for (JobFile.PairTermSpec p : specs) {
             Map<String, ParameterRef> refs = p.parameters();

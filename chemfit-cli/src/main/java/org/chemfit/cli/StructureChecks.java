@@ -12,8 +12,8 @@ import org.jspecify.annotations.NullUnmarked;
  * The rules that tie a term's settings to the structures it reads, checked while the job file is
  * read so that {@code validate}, {@code fit} and {@code eval} refuse the same jobs before anything
  * runs: a pair term that names a species no structure has, Coulomb charges that miss a species of
- * the structures, a Coulomb term that cannot be summed in a structure's cell, and formula units that
- * do not divide a crystal cell's atoms.
+ * the structures, a Coulomb term that cannot be summed in a structure's cell, two atoms of a
+ * structure at the same place, and formula units that do not divide a crystal cell's atoms.
  *
  * <pre>{@code
  * new StructureChecks(reading).coulomb(items, pairs, atoms, "data/mgo.xyz", "term 'periclase' potential");
@@ -24,6 +24,12 @@ import org.jspecify.annotations.NullUnmarked;
 // Not yet checked by NullAway (docs/architecture.md, "Build gates", says why).
 @NullUnmarked
 final class StructureChecks {
+
+    /**
+     * Two atoms closer than this, in Å, are at the same place: well below any bond, and above the
+     * rounding of coordinates written to a file.
+     */
+    static final double SAME_PLACE = 1e-3;
 
     private final JobReading r;
 
@@ -76,6 +82,49 @@ final class StructureChecks {
             }
         }
         return found;
+    }
+
+    /**
+     * Refuses a structure with two atoms at the same place (closer than {@link #SAME_PLACE}) that a
+     * pair term of the potential pairs: there the evaluation fails (the pair energy is infinite) or,
+     * just apart, gives an energy out of all proportion. In a periodic cell the atoms' images count,
+     * so two atoms on opposite faces of the cell are found too. The search uses the potential's cell
+     * list, so a structure of many atoms costs in proportion to its atoms, not to its pairs.
+     *
+     * @param node the node the problem is reported at (the term's {@code reference} or {@code structure})
+     * @param pairs the potential's pair terms
+     * @param atoms a structure of the term
+     * @param structure the structure as the user names it (a path, with the CSV line where there is one)
+     * @param where the term in words ("term 'periclase'")
+     * @return whether a problem was reported
+     */
+    boolean samePlace(Node node, List<JobFile.PairTermSpec> pairs, Atoms atoms, String structure, String where) {
+        int[] pair;
+        try {
+            pair = AtomsTerms.potential(pairs, false).closePair(atoms, SAME_PLACE);
+        } catch (IllegalArgumentException e) {
+            return false; // a pair term the library refuses is reported where it is read
+        }
+        if (pair == null) {
+            return false;
+        }
+        int i = pair[0];
+        int j = pair[1];
+        double[] a = atoms.position(i);
+        double[] b = atoms.position(j);
+        double direct = Math.sqrt(
+                (b[0] - a[0]) * (b[0] - a[0]) + (b[1] - a[1]) * (b[1] - a[1]) + (b[2] - a[2]) * (b[2] - a[2]));
+        r.problem(
+                node,
+                where + " structure " + structure + ": atoms " + (i + 1) + " (" + atoms.species(i) + ") and "
+                        + (j + 1) + " (" + atoms.species(j) + "), counted from 1 in the file's order, are at the"
+                        + " same place (" + Tables.fmt(atoms.distance(i, j), "Å") + " apart"
+                        // close only through the cell's boundary: said, since their coordinates differ
+                        + (direct >= SAME_PLACE ? " through the periodic cell's boundary" : "")
+                        + "); a pair term of the potential pairs them, and its energy there is infinite or out of"
+                        + " all proportion: atoms it pairs must be at least " + Tables.fmt(SAME_PLACE, "Å")
+                        + " apart");
+        return true;
     }
 
     /**

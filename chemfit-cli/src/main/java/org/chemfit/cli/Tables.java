@@ -166,7 +166,8 @@ final class Tables {
      * Each term's part of the loss, so that the parts add up to it: under {@code sum} the weighted
      * loss {@code w_i f_i}; under {@code mean} that over the number of terms not skipped, {@code n};
      * under {@code root_mean}, whose loss {@code sqrt(sum / n)} is no sum of parts, the loss split
-     * in proportion to {@code w_i f_i}. A skipped term has none (NaN).
+     * in proportion to {@code w_i f_i} (each part 0 when the loss is 0). A skipped term has none
+     * (NaN).
      *
      * @param parent an evaluated combination (its children are the terms)
      * @param reducer how the combination reduced them
@@ -188,7 +189,8 @@ final class Tables {
             out[i] = switch (reducer) {
                 case SUM -> w;
                 case MEAN -> w / n;
-                case ROOT_MEAN -> sum > 0 ? parent.value() * (w / sum) : Double.NaN;
+                // a loss of 0 has every weighted loss 0 (none is negative): each part is 0, not 0 / 0
+                case ROOT_MEAN -> sum > 0 ? parent.value() * (w / sum) : sum == 0 && w == 0 ? 0.0 : Double.NaN;
             };
         }
         return out;

@@ -265,15 +265,22 @@ class CliIT {
         Files.createDirectories(dir);
         Path job = dir.resolve("fails-tmp.yaml");
         try {
-            // The Ar-Ne pair sits at one place: its Lennard-Jones energy is infinite, and the term fails when
-            // evaluated. (A Coulomb term without the charge of a species there is refused by validate.)
-            Files.writeString(dir.resolve("ar2.xyz"), "2\n\nAr 0 0 0\nAr 0 0 3.8\n");
-            Files.writeString(dir.resolve("arne.xyz"), "2\n\nAr 0 0 0\nNe 0 0 0\n");
-            Files.writeString(dir.resolve("energies.csv"), "file,reference_energy\nar2.xyz,-0.01\narne.xyz,-0.005\n");
+            // The term's program exits with 3 and writes no output: the term fails when evaluated. (Two
+            // atoms at one place, which once failed an atoms term here, are refused by validate now.)
             Files.writeString(
                     job,
-                    Files.readString(job("lj.yaml"))
-                            .replace("reference: data/energies.csv", "reference: energies.csv"));
+                    String.join(
+                            "\n",
+                            "name: lj-known",
+                            "parameters: {x: {initial: 1.0, bounds: [0.0, 2.0]}}",
+                            "terms:",
+                            "  - name: curve",
+                            "    kind: external",
+                            "    command: [sh, -c, 'echo \"no energy here\" >&2; exit 3']",
+                            "    outputs: {energy: {parser: json, file: out.json, path: /energy}}",
+                            "    reference: {energy: 1.0}",
+                            "execution: {retries: 0}",
+                            ""));
             Path out = tmp.resolve("failed");
             Cli.Run r = Cli.run("fit", job.toString(), "-o", out.toString(), "-q");
             assertEquals(ExitCodes.FIT_FAILED, r.code(), r::toString);
@@ -283,8 +290,10 @@ class CliIT {
                                     "error: the fit stopped after 1 evaluation because an evaluation failed: term 0 'curve' failed"),
                     r::toString);
             assertTrue(
-                    r.err().contains("atoms 0 (Ar) and 1 (Ne) are at the same place; the pair energy is infinite"),
-                    "the message names the atoms at one place\n" + r);
+                    r.err()
+                            .contains(
+                                    "term 0 'curve' failed: external term 'curve' failed at step run: command 'sh -c "),
+                    "the message names the term and the step that failed\n" + r);
             assertFalse(r.err().contains("\tat "), r::toString);
             JsonNode res = JSON.readTree(out.resolve("results.json").toFile());
             assertEquals("failed", res.get("status").asText());

@@ -126,8 +126,10 @@ class CrystalLeastSquaresTest {
 
     /**
      * With the step of full double precision, sqrt(eps), the job's own setting: the Jacobian
-     * column of oo.A is noise, the fit stops at oo.A near 27000, 9.6 above the minimum, with a
-     * standard error of oo.A near 2.5e6; both are said.
+     * column of oo.A is noise, and the fit stops short of the minimum with oo.A inside its bounds
+     * (on one machine at oo.A near 27000, 9.6 above the minimum, with a standard error of oo.A
+     * near 2.5e6); the standard error, wider than the bounds, is said. Where exactly it stops
+     * depends on the noise bit for bit; that it stops short, and says so, does not.
      */
     @Test
     void theStepOfFullDoublePrecisionStopsShortAndTheWarningsSaySo() throws IOException {
@@ -162,18 +164,29 @@ class CrystalLeastSquaresTest {
                 res.at("/uncertainty/standard_errors/oo.A").asDouble(),
                 1e-5 * Double.parseDouble(se.group(2)));
 
+        List<String> warnings = new java.util.ArrayList<>();
+        res.get("warnings").forEach(w -> warnings.add(w.asText()));
+        assertTrue(warnings.stream().anyMatch(w -> w.contains("the data do not determine it")), warnings::toString);
+
+        // Whether a point of the uncertainty's Jacobian, 1.5e-8 of oo.A away, lies lower than the point the fit
+        // stopped at by more than 1e-10 of the loss turns on the crystal's noise (about 3e-11 of the loss) bit
+        // for bit, which another JVM or CPU need not reproduce: so it is not required here (LeastSquaresTest
+        // requires it of a loss without noise). When it is said, the console and results.json say it alike,
+        // and the best point reported is that lower point.
         Matcher lower = Pattern.compile("warning: the fit may not have converged: a point evaluated for the"
                         + " uncertainty \\('oo.A' from \\S+ to (\\S+)\\) has a loss of (\\S+), below the (\\S+) of"
                         + " the point the fit stopped at \\(by \\S+, \\S+ relative\\)")
                 .matcher(r.out());
-        assertTrue(lower.find(), r::toString);
-        assertEquals(loss, Double.parseDouble(lower.group(2)), 0.0);
-        assertTrue(Double.parseDouble(lower.group(3)) > loss, r::toString);
-        assertEquals(ooA, Double.parseDouble(lower.group(1)), 0.0);
-        List<String> warnings = new java.util.ArrayList<>();
-        res.get("warnings").forEach(w -> warnings.add(w.asText()));
-        assertTrue(warnings.stream().anyMatch(w -> w.startsWith("the fit may not have converged")), warnings::toString);
-        assertTrue(warnings.stream().anyMatch(w -> w.contains("the data do not determine it")), warnings::toString);
+        boolean lowerSaid = lower.find();
+        assertEquals(
+                lowerSaid,
+                warnings.stream().anyMatch(w -> w.startsWith("the fit may not have converged")),
+                warnings::toString);
+        if (lowerSaid) {
+            assertEquals(loss, Double.parseDouble(lower.group(2)), 0.0);
+            assertTrue(loss < Double.parseDouble(lower.group(3)) * (1 - 1e-10), r::toString);
+            assertEquals(ooA, Double.parseDouble(lower.group(1)), 0.0);
+        }
     }
 
     /**

@@ -844,7 +844,10 @@ class ValidateChecksTest {
 
     @Test
     void evalSaysATermWhoseLossIsNotFiniteIsNotOk() throws IOException {
-        Path job = twoDimerJob("near", "Ar 0 0 0\nAr 1e-30 0 0\n");
+        // sigma 1e30 times its parameter: (sigma/r)^12 overflows, and the Lennard-Jones energy is infinite
+        // (two atoms 1e-30 Å apart once did it, and are refused by validate now)
+        Path job = twoDimerJob("near", "Ar 0 0 0\nAr 3.0 0 0\n");
+        Files.writeString(job, Files.readString(job).replace("sigma: lj.sigma", "sigma: 1e30*lj.sigma"));
         Cli.Run r = Cli.run("eval", job.toString());
         assertEquals(ExitCodes.OK, r.code(), r::toString);
         String row = r.out().lines().filter(l -> l.startsWith("t ")).findFirst().orElseThrow();
@@ -877,17 +880,18 @@ class ValidateChecksTest {
     }
 
     @Test
-    void atomsAtTheSamePlaceAreReportedWithTheirStructureFileAndCsvLine() throws IOException {
+    void atomsAtTheSamePlaceAreReportedWithTheirStructureFileAndCsvLineBeforeTheFit() throws IOException {
         Path job = twoDimerJob("same", "Ar 1 1 1\nAr 1 1 1\n");
         Cli.Run r = Cli.run("fit", job.toString(), "--progress", "none");
-        assertEquals(ExitCodes.FIT_FAILED, r.code(), r::toString);
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
         assertFalse(r.err().contains("Atoms("), r::toString);
         assertTrue(
                 r.err()
-                        .contains("structure " + dir.resolve("same.xyz")
-                                + " (ref.csv line 3, tag 'same'): atoms 0 (Ar) and 1 (Ar) are at the same place;"
-                                + " the pair energy is infinite"),
+                        .contains(job + ":8:16: term 't' structure " + dir.resolve("same.xyz") + " ("
+                                + dir.resolve("ref.csv") + " line 3, tag 'same'): atoms 1 (Ar) and 2 (Ar), counted"
+                                + " from 1 in the file's order, are at the same place (0 Å apart)"),
                 r::toString);
+        assertFalse(Files.exists(dir.resolve("out")), "nothing ran: no output folder");
     }
 
     @Test

@@ -121,6 +121,46 @@ public final class PairPotential implements Potential {
         return e;
     }
 
+    /**
+     * Finds two atoms closer than a distance that a term of this potential pairs. At the same place
+     * the evaluation refuses the structure (the pair energy is infinite), and just apart the energy
+     * is out of all proportion, so a job can refuse such a structure before it is evaluated. The
+     * search uses the evaluation's cell list: its cost grows with the number of atoms, not with the
+     * number of pairs. In a periodic cell every image counts, so two atoms on opposite faces of the
+     * cell are found too. A pair within one molecule counts whether or not the potential leaves such
+     * pairs out.
+     *
+     * <pre>{@code
+     * int[] pair = potential.closePair(atoms, 1e-3);   // null, or {i, j} with i < j
+     * }</pre>
+     *
+     * @param atoms the structure
+     * @param distance the distance in Å, positive and finite
+     * @return the 0-based indices {@code {i, j}}, {@code i < j}, of such a pair (the one with the
+     *     smallest i, then the smallest j), or null when there is none
+     * @throws IllegalArgumentException when the distance is not positive and finite
+     */
+    public int @Nullable [] closePair(Atoms atoms, double distance) {
+        if (!(distance > 0) || !Double.isFinite(distance)) {
+            throw new IllegalArgumentException("the distance must be positive and finite, got " + distance);
+        }
+        String[] species = atoms.speciesArray();
+        int[] best = {-1, -1};
+        Neighbours.forEach(atoms, distance, (i, j, dx, dy, dz, r2) -> {
+            if (i == j || best[0] >= 0 && (i > best[0] || i == best[0] && j > best[1])) {
+                return; // an atom and its own image, or a pair after the one found
+            }
+            for (Term t : terms) {
+                if (t.applies(species[i], species[j])) {
+                    best[0] = i;
+                    best[1] = j;
+                    return;
+                }
+            }
+        });
+        return best[0] < 0 ? null : best;
+    }
+
     private double compute(Atoms atoms, Parameters params, double @Nullable [] forces, double @Nullable [] virial) {
         int n = atoms.size();
         if (forces != null) {

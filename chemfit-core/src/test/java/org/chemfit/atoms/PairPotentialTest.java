@@ -243,6 +243,58 @@ class PairPotentialTest {
     }
 
     @Test
+    void closePairsAreFoundForThePairsATermApplies() {
+        PairPotential aa = PairPotential.builder()
+                .lennardJones("A", "A", "lj.eps", "lj.sigma")
+                .build();
+        // atoms 1 and 3 (A, A) 5e-4 Å apart, atoms 0 and 2 (B, A) at the same place
+        Atoms a = Atoms.of(List.of("B", "A", "A", "A"), new double[][] {{0, 0, 0}, {3, 0, 0}, {0, 0, 0}, {3, 0, 5e-4}});
+        assertArrayEquals(new int[] {1, 3}, aa.closePair(a, 1e-3));
+        assertEquals(null, aa.closePair(a, 4e-4));
+        // the evaluation fails on the pair the search finds first with a term that pairs everything
+        PairPotential all = PairPotential.builder()
+                .lennardJones("*", "*", "lj.eps", "lj.sigma")
+                .build();
+        assertArrayEquals(new int[] {0, 2}, all.closePair(a, 1e-3));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> all.energy(a, P));
+        assertTrue(e.getMessage().contains("atoms 0 (B) and 2 (A) are at the same place"), e.getMessage());
+        // across the boundary of a periodic cell: 0.1 and 9.9 + 0.2 are the same place through the image
+        Atoms across = Atoms.of(List.of("A", "A", "A"), new double[][] {{0.1, 5, 5}, {5, 5, 5}, {10.1, 5, 5}})
+                .withCell(new double[][] {{10, 0, 0}, {0, 10, 0}, {0, 0, 10}}, true, true, true);
+        assertArrayEquals(new int[] {0, 2}, aa.closePair(across, 1e-3));
+        assertEquals(0.0, across.distance(0, 2), 1e-12);
+        Atoms open = across.withCell(new double[][] {{10, 0, 0}, {0, 10, 0}, {0, 0, 10}}, false, true, true);
+        assertEquals(null, aa.closePair(open, 1e-3));
+        // an atom is not close to its own images, and a bad distance is named
+        Atoms alone = Atoms.of(List.of("A"), new double[][] {{0.1, 5, 5}})
+                .withCell(new double[][] {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}, true, true, true);
+        assertEquals(null, aa.closePair(alone, 1e-3));
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> aa.closePair(a, 0));
+        assertEquals("the distance must be positive and finite, got 0.0", bad.getMessage());
+    }
+
+    @Test
+    void closePairSearchKeepsToNearbyAtomsInABigStructure() {
+        // 10,000 atoms 2 Å apart on a grid, one of them moved onto its neighbour: found among 5e7 pairs
+        int side = 22;
+        List<String> species = new ArrayList<>();
+        List<double[]> pos = new ArrayList<>();
+        for (int i = 0; i < side * side * side && pos.size() < 10_000; i++) {
+            species.add("A");
+            pos.add(new double[] {2.0 * (i % side), 2.0 * ((i / side) % side), 2.0 * (i / (side * side))});
+        }
+        pos.set(7_777, pos.get(7_776).clone());
+        PairPotential aa = PairPotential.builder()
+                .lennardJones("A", "A", "lj.eps", "lj.sigma")
+                .build();
+        Atoms big = Atoms.of(species, pos.toArray(new double[0][]));
+        assertArrayEquals(new int[] {7_776, 7_777}, aa.closePair(big, 1e-3));
+        Atoms periodic = big.withCell(
+                new double[][] {{2.0 * side, 0, 0}, {0, 2.0 * side, 0}, {0, 0, 2.0 * side}}, true, true, true);
+        assertArrayEquals(new int[] {7_776, 7_777}, aa.closePair(periodic, 1e-3));
+    }
+
+    @Test
     void intramolecularPairsAreExcluded() {
         Atoms a = cluster(1, 6, 1.5);
         PairPotential all = PairPotential.builder().coulomb(CHARGES).build();
