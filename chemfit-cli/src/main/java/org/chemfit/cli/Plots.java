@@ -463,8 +463,7 @@ final class Plots {
         Figure f = new Figure(W, H, first.quantity() + ": model at the best point against reference");
         Figure.Panel p = f.panel(0, 1)
                 .x("reference " + first.quantity(), first.unit(), false)
-                .y("model " + first.quantity(), first.unit(), false)
-                .legendOutside();
+                .y("model " + first.quantity(), first.unit(), false);
         double lo = Double.POSITIVE_INFINITY;
         double hi = Double.NEGATIVE_INFINITY;
         for (String set : List.of("fit", "validation")) {
