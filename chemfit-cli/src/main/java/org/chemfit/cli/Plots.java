@@ -19,10 +19,11 @@ import org.jspecify.annotations.Nullable;
  *     written on the plot (log scale with minor ticks when the loss is positive);</li>
  * <li>{@code term-NAME}: for a term whose reference names a coordinate column (a scan such as a
  *     dimer curve), model at the start and at the best point and the reference against the
- *     coordinate, residuals below;</li>
+ *     coordinate, residuals below (each only when it has values);</li>
  * <li>{@code parity-QUANTITY}: model against reference per quantity and unit (never two units on
  *     one axis), fit and validation points distinguished, both axes over the same range (at least
- *     10 % of the values' magnitude wide) and the legend outside the plotting area;</li>
+ *     10 % of the values' magnitude wide); none for a quantity without a model value at the best
+ *     point;</li>
  * <li>{@code residuals-QUANTITY}: a histogram of the residuals at the best point (5 values or more);</li>
  * <li>{@code parameters}: each parameter's trace over the evaluations, as its position within its
  *     bounds;</li>
@@ -30,6 +31,8 @@ import org.jspecify.annotations.Nullable;
  * <li>{@code correlation}: the correlation matrix of the fitted parameters, when the fit estimated
  *     their uncertainty and two or more were estimated.</li>
  * </ul>
+ * Every legend stands beside its plotting area ({@link Figure}) and counts only what is drawn. A
+ * drawing removes the plot files of {@code plots/} that it did not write.
  *
  * @implNote Stateless.
  */
