@@ -511,7 +511,16 @@ final class Figure {
             return s;
         }
         int tail = Math.min(12, max / 2);
-        return s.substring(0, max - tail - 1) + "\u2026" + s.substring(s.length() - tail);
+        int head = max - tail - 1;
+        int from = s.length() - tail;
+        // never between the two halves of a character outside the Basic Multilingual Plane
+        if (Character.isLowSurrogate(s.charAt(head))) {
+            head--;
+        }
+        if (Character.isLowSurrogate(s.charAt(from))) {
+            from++;
+        }
+        return s.substring(0, head) + "\u2026" + s.substring(from);
     }
 
     /**

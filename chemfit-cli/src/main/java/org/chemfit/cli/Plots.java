@@ -208,8 +208,8 @@ final class Plots {
             List<String> shown = new ArrayList<>(names.keySet());
             String list = String.join(", ", shown.subList(0, Math.min(6, shown.size())))
                     + (shown.size() > 6 ? ", and " + (shown.size() - 6) + " more" : "");
-            out.println("plots: removed " + Tables.count(removed, "file") + " that these results no"
-                    + " longer give (" + list + ")");
+            out.println("plots: removed " + Tables.count(removed, "file") + " that these results no" + " longer give ("
+                    + list + ")");
         }
     }
 
@@ -560,7 +560,8 @@ final class Plots {
                 700,
                 (s.set().equals("validation") ? "Validation term '" : "Term '") + s.term() + "': " + s.quantity()
                         + " against " + cname);
-        Figure.Panel top = f.panel(0, residuals ? 0.68 : 1).x(cname, cunit, false).y(s.quantity(), s.unit(), false);
+        Figure.Panel top =
+                f.panel(0, residuals ? 0.68 : 1).x(cname, cunit, false).y(s.quantity(), s.unit(), false);
         if (initial) {
             top.line(sorted[0], sorted[2], Figure.GREY, 1.5f, true, "model at the start");
         }

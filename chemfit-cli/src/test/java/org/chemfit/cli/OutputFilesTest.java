@@ -445,8 +445,9 @@ class OutputFilesTest {
         // at most the loss of the failed evaluation: nothing drawn from run 1's values
         assertTrue(left.stream().allMatch(n -> n.startsWith("loss.") && !noPlots), left.toString());
         assertTrue(
-                second.out().matches("(?s).*\nplots: removed \\d+ files that these results no longer give \\([^)]*"
-                        + "parity-energy[^)]*\\)\n.*"),
+                second.out()
+                        .matches("(?s).*\nplots: removed \\d+ files that these results no longer give \\([^)]*"
+                                + "parity-energy[^)]*\\)\n.*"),
                 second::toString);
 
         Cli.Run report = Cli.run("report", out.toString());
@@ -480,7 +481,9 @@ class OutputFilesTest {
         assertEquals(ExitCodes.OK, r.code(), r::toString);
         assertTrue(r.out().contains("plots: 3 files in " + plots + " (2 drawn now)\n"), r::toString);
         assertTrue(
-                r.out().contains("plots: removed 4 files that these results no longer give (parameters, parity-energy)"),
+                r.out()
+                        .contains(
+                                "plots: removed 4 files that these results no longer give (parameters, parity-energy)"),
                 r::toString);
         assertFalse(Files.exists(plots.resolve("parity-energy.svg")), r::toString);
         assertTrue(Files.exists(plots.resolve("loss.svg")), r::toString);

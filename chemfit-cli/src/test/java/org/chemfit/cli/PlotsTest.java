@@ -432,7 +432,8 @@ class PlotsTest {
         assertTrue(legend.contains("validation (3)"), legend.toString());
         assertEquals(4 + 3, markersDrawn(parity), parity);
         // the residuals' histogram counts the same values
-        assertTrue(legendLines(Files.readString(plots.resolve("residuals-energy.svg"))).contains("validation (3)"));
+        assertTrue(legendLines(Files.readString(plots.resolve("residuals-energy.svg")))
+                .contains("validation (3)"));
 
         assertFalse(Files.exists(plots.resolve("parity-single.svg")), o.toString());
         assertFalse(Files.exists(plots.resolve("parity-single.png")), o.toString());
@@ -568,6 +569,19 @@ class PlotsTest {
                 "plots: removed 8 files that these results no longer give (correlation, loss-shares, parameters,"
                         + " parity-energy, residuals-energy, term-a_b-2)",
                 said.toString().strip());
+    }
+
+    /** A legend line longer than the box takes keeps its start and end, and splits no character. */
+    @Test
+    void aLongLegendLineIsShortenedInItsMiddle() {
+        assertEquals("short", Figure.cut("short", 40));
+        String cut = Figure.cut("a".repeat(30) + "middle" + "z".repeat(30), 40);
+        assertEquals(40, cut.length(), cut);
+        assertTrue(cut.startsWith("a".repeat(27) + "\u2026") && cut.endsWith("z".repeat(12)), cut);
+        String wide = "\ud835\udc00".repeat(30); // a letter outside the Basic Multilingual Plane, twice a char
+        String w = Figure.cut(wide, 40);
+        assertTrue(w.codePoints().noneMatch(c -> c >= 0xD800 && c <= 0xDFFF), "a lone surrogate: " + w);
+        assertTrue(w.length() <= 40, w);
     }
 
     /** @return the value at pixel {@code pixel} of a linear axis, from its first and last tick */
