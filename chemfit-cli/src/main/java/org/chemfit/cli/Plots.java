@@ -522,6 +522,9 @@ final class Plots {
             x[i] = ((Number) e.get("evaluations")).doubleValue() - 1;
             y[i] = e.get("validation_loss") instanceof Number n ? n.doubleValue() : Double.NaN;
         }
+        if (java.util.Arrays.stream(y).noneMatch(Double::isFinite)) {
+            return; // no validation loss known (none evaluated yet): nothing to draw, nothing in the legend
+        }
         Figure.Panel p = f.panels().get(0);
         p.line(x, y, Figure.ORANGE, 2f, true, "validation, at the best so far");
         p.points(x, y, Figure.ORANGE, null);

@@ -571,6 +571,30 @@ class PlotsTest {
                 said.toString().strip());
     }
 
+    /** The loss plot lists the validation loss only when one is known. */
+    @Test
+    void theLossPlotListsTheValidationLossOnlyWhenOneIsKnown() throws IOException {
+        Map<String, Object> v = valued("held", "energy", "K", List.of(1.0, 2.0), List.of(1.1, 2.1));
+        v.put("loss_unit", "K^2");
+        Map<String, Object> results = new LinkedHashMap<>();
+        results.put("loss", Map.of("best", 1.0, "unit", "K^2"));
+        results.put("parameters", List.of());
+        results.put("terms", List.of());
+        results.put("validation", List.of(v));
+        Map<String, Object> unknown = new LinkedHashMap<>();
+        unknown.put("evaluations", 2);
+        unknown.put("validation_loss", null);
+        results.put("validation_history", List.of(unknown));
+        List<double[]> history = List.of(new double[] {1, 2, 2}, new double[] {2, 1, 1});
+        Plots.draw(tmp.resolve("unknown"), history, results);
+        String none = Files.readString(tmp.resolve("unknown/plots/loss.svg"));
+        assertEquals(List.of("loss of the evaluation", "best so far"), legendLines(none));
+        results.put("validation_history", List.of(Map.of("evaluations", 2, "validation_loss", 1.5)));
+        Plots.draw(tmp.resolve("known"), history, results);
+        String known = Files.readString(tmp.resolve("known/plots/loss.svg"));
+        assertTrue(legendLines(known).contains("validation, at the best so far"), known);
+    }
+
     /** A legend line longer than the box takes keeps its start and end, and splits no character. */
     @Test
     void aLongLegendLineIsShortenedInItsMiddle() {
