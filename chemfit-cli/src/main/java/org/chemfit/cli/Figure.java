@@ -261,7 +261,6 @@ final class Figure {
         int py;
         int pw;
         int ph;
-        boolean legendOutside;
 
         Panel(double from, double to) {
             this.from = from;
@@ -279,15 +278,6 @@ final class Figure {
             y.name = name;
             y.unit = unit;
             y.log = log;
-            return this;
-        }
-
-        /**
-         * Puts the legend to the right of the plotting area instead of in its upper right corner, so
-         * that it never covers a point wherever the points lie (a parity plot's points may be anywhere).
-         */
-        Panel legendOutside() {
-            legendOutside = true;
             return this;
         }
 
@@ -416,13 +406,19 @@ final class Figure {
         ops.add(new Op.Text(width / 2.0, 26, title, 16, 1, false, "title"));
         int plotH = height - TOP - BOTTOM - GAP * (panels.size() - 1);
         double at = TOP;
+        // Every legend stands to the right of the plotting area, never over it: points and curves may lie anywhere
+        // (a scan's tail, a parity plot's corner), and a box inside would hide some. The panels of a figure share
+        // the widest legend's width, so that their x axes stay aligned.
+        double boxW = 0;
+        for (Panel p : panels) {
+            boxW = Math.max(boxW, legendWidth(p));
+        }
         for (Panel p : panels) {
             p.x.layout(true);
             p.y.layout(true);
-            double boxW = legendWidth(p);
             p.px = LEFT;
-            // a legend outside takes its width and a gap of 12 px from the plotting area
-            p.pw = (int) Math.round(width - LEFT - RIGHT - (p.legendOutside ? boxW + 12 : 0));
+            // the legend takes its width and a gap of 12 px from the plotting area
+            p.pw = (int) Math.round(width - LEFT - RIGHT - (boxW > 0 ? boxW + 12 : 0));
             p.py = (int) Math.round(at);
             p.ph = (int) Math.round((p.to - p.from) * plotH);
             at += p.ph + GAP;
@@ -460,7 +456,7 @@ final class Figure {
             ops.add(new Op.Text(p.px + p.pw / 2.0, p.py + p.ph + 40, p.x.title(), 13, 1, false, "axis-title"));
             ops.add(new Op.Text(22, p.py + p.ph / 2.0, p.y.title(), 13, 1, true, "axis-title"));
             double ly = p.py + 18;
-            double lx = p.legendOutside ? p.px + p.pw + 18 : p.px + p.pw - boxW;
+            double lx = p.px + p.pw + 18;
             if (!p.legend.isEmpty() || !p.notes.isEmpty()) {
                 double h = 18 * (p.legend.size() + p.notes.size()) + 6;
                 ops.add(new Op.Rect(lx - 6, p.py + 5, boxW, h, new Color(0xbbbbbb), Color.WHITE));
@@ -472,11 +468,11 @@ final class Figure {
                     case "bar" -> ops.add(new Op.Rect(lx + 3, ly - 10, 14, 10, Color.WHITE, c));
                     default -> ops.add(new Op.Line(lx, ly - 4, lx + 20, ly - 4, c, 2, "dash".equals(e[2])));
                 }
-                ops.add(new Op.Text(lx + 26, ly, (String) e[0], 12, 0, false, "legend"));
+                ops.add(new Op.Text(lx + 26, ly, cut((String) e[0], LEGEND_CHARS - 4), 12, 0, false, "legend"));
                 ly += 18;
             }
             for (String n : p.notes) {
-                ops.add(new Op.Text(lx, ly, n, 12, 0, false, "legend"));
+                ops.add(new Op.Text(lx, ly, cut(n, LEGEND_CHARS), 12, 0, false, "legend"));
                 ly += 18;
             }
         }
@@ -485,8 +481,20 @@ final class Figure {
         }
     }
 
-    /** @return the width of a panel's legend box, which fits its longest line (about 7 px per character of 12 px text) */
+    /**
+     * The most characters of a legend line: a box of 40 characters (about 300 px) leaves a plot 800 px wide
+     * more than half its width; a longer label keeps its start and its end with '…' between.
+     */
+    static final int LEGEND_CHARS = 40;
+
+    /**
+     * @return the width of a panel's legend box, which fits its longest line (about 7 px per character of 12 px
+     *     text), or 0 for a panel without a legend
+     */
     private static double legendWidth(Panel p) {
+        if (p.legend.isEmpty() && p.notes.isEmpty()) {
+            return 0;
+        }
         int chars = 0;
         for (Object[] e : p.legend) {
             chars = Math.max(chars, ((String) e[0]).length() + 4);
@@ -494,7 +502,25 @@ final class Figure {
         for (String n : p.notes) {
             chars = Math.max(chars, n.length());
         }
-        return Math.max(150, 7 * chars + 16);
+        return Math.max(150, 7 * Math.min(chars, LEGEND_CHARS) + 16);
+    }
+
+    /** @return the text, or its start and its last 12 characters with '…' between when longer than {@code max} */
+    static String cut(String s, int max) {
+        if (s.length() <= max) {
+            return s;
+        }
+        int tail = Math.min(12, max / 2);
+        int head = max - tail - 1;
+        int from = s.length() - tail;
+        // never between the two halves of a character outside the Basic Multilingual Plane
+        if (Character.isLowSurrogate(s.charAt(head))) {
+            head--;
+        }
+        if (Character.isLowSurrogate(s.charAt(from))) {
+            from++;
+        }
+        return s.substring(0, head) + "\u2026" + s.substring(from);
     }
 
     /**

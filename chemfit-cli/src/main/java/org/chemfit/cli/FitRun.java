@@ -547,6 +547,7 @@ final class FitRun {
         Path file = Results.write(folder, results);
         UserException notWritten = null;
         boolean predictions = true;
+        Plots.Outcome drawn = null;
         try {
             if (judgement != null) {
                 try {
@@ -580,7 +581,11 @@ final class FitRun {
                 synchronized (log.history) {
                     history = new ArrayList<>(log.history);
                 }
-                Plots.draw(folder, history, results, predictions);
+                drawn = Plots.render(folder, history, results, predictions);
+            } else if (judgement == null && Files.isDirectory(folder.resolve("plots"))) {
+                // no plots drawn, but those of an earlier fit went with the predictions.csv just removed: they
+                // would stand beside results they do not show
+                drawn = Plots.removeStale(folder);
             }
         } catch (UserException e) {
             if (notWritten == null) {
@@ -594,6 +599,9 @@ final class FitRun {
         out().println();
         out().println("results: " + file);
         out().println("journal: " + journal.path() + " (run " + runId + ")");
+        if (drawn != null) {
+            Plots.tellOmissions(out(), drawn);
+        }
         if (code == ExitCodes.INTERRUPTED) {
             String resume = resumeHint(runId);
             if (resume != null) {

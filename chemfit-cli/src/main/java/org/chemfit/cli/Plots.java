@@ -19,10 +19,11 @@ import org.jspecify.annotations.Nullable;
  *     written on the plot (log scale with minor ticks when the loss is positive);</li>
  * <li>{@code term-NAME}: for a term whose reference names a coordinate column (a scan such as a
  *     dimer curve), model at the start and at the best point and the reference against the
- *     coordinate, residuals below;</li>
+ *     coordinate, residuals below (each only when it has values);</li>
  * <li>{@code parity-QUANTITY}: model against reference per quantity and unit (never two units on
  *     one axis), fit and validation points distinguished, both axes over the same range (at least
- *     10 % of the values' magnitude wide) and the legend outside the plotting area;</li>
+ *     10 % of the values' magnitude wide); none for a quantity without a model value at the best
+ *     point;</li>
  * <li>{@code residuals-QUANTITY}: a histogram of the residuals at the best point (5 values or more);</li>
  * <li>{@code parameters}: each parameter's trace over the evaluations, as its position within its
  *     bounds;</li>
@@ -30,6 +31,8 @@ import org.jspecify.annotations.Nullable;
  * <li>{@code correlation}: the correlation matrix of the fitted parameters, when the fit estimated
  *     their uncertainty and two or more were estimated.</li>
  * </ul>
+ * Every legend stands beside its plotting area ({@link Figure}) and counts only what is drawn. A
+ * drawing removes the plot files of {@code plots/} that it did not write.
  *
  * @implNote Stateless.
  */
@@ -65,16 +68,35 @@ final class Plots {
     }
 
     /**
-     * As {@link #draw(Path, List, Map)}.
+     * What drawing the plots did.
+     *
+     * @param files the files written
+     * @param skipped each plot the results name but that has nothing to draw, as "NAME: why"
+     * @param removed the plot files of an earlier drawing that the results no longer give, removed
+     */
+    record Outcome(List<Path> files, List<String> skipped, List<Path> removed) {}
+
+    /** As {@link #render(Path, List, Map, boolean)}, returning only the files written. */
+    static List<Path> draw(
+            Path folder, List<double[]> history, @Nullable Map<String, Object> results, boolean predictions) {
+        return render(folder, history, results, predictions).files();
+    }
+
+    /**
+     * As {@link #draw(Path, List, Map)}; then removes every plot file in {@code plots/} that this drawing did not
+     * write (those of an earlier fit or run that these results no longer give: a parity plot beside the results
+     * of a fit interrupted before its first evaluation would show another fit's values).
      *
      * @param predictions whether the folder's predictions.csv is this fit's (false when it could not
      *     be written: the values are then taken from results.json)
+     * @return the files written, the plots not drawn and why, the files removed
      */
     @SuppressWarnings("unchecked")
-    static List<Path> draw(
+    static Outcome render(
             Path folder, List<double[]> history, @Nullable Map<String, Object> results, boolean predictions) {
         Path dir = folder.resolve("plots");
         List<Job> jobs = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
         try {
             Files.createDirectories(dir);
             String lossUnit =
@@ -89,7 +111,7 @@ final class Plots {
                 jobs.add(new Job(f, dir.resolve("loss")));
             }
             if (results == null) {
-                return writeAll(jobs);
+                return finish(dir, writeAll(jobs), skipped);
             }
             List<Series> series = series(folder, results, predictions);
             for (Object set : List.of("terms", "validation")) {
@@ -101,10 +123,14 @@ final class Plots {
                     if (t.get("coordinate") instanceof Map<?, ?> c) {
                         for (Series s : series) {
                             if (s.term().equals(t.get("name"))) {
-                                jobs.add(new Job(
-                                        scan(s, (Map<String, Object>) c),
-                                        dir.resolve("term-" + safe(s.term())
-                                                + (s.quantity().equals("energy") ? "" : "-" + safe(s.quantity())))));
+                                String name = "term-" + safe(s.term())
+                                        + (s.quantity().equals("energy") ? "" : "-" + safe(s.quantity()));
+                                Figure f = scan(s, (Map<String, Object>) c);
+                                if (f == null) {
+                                    skipped.add(name + ": " + nothing(s.reference().length));
+                                } else {
+                                    jobs.add(new Job(f, dir.resolve(name)));
+                                }
                             }
                         }
                     }
@@ -123,7 +149,16 @@ final class Plots {
                                 .count()
                         > 1;
                 String name = safe(first.quantity()) + (clash ? "-" + safe(first.unit()) : "");
-                jobs.add(new Job(parity(e.getValue()), dir.resolve("parity-" + name)));
+                Figure parity = parity(e.getValue());
+                if (parity == null) {
+                    int values = 0;
+                    for (Series s : e.getValue()) {
+                        values += s.reference().length;
+                    }
+                    skipped.add("parity-" + name + ": " + nothing(values));
+                    continue; // no residual either
+                }
+                jobs.add(new Job(parity, dir.resolve("parity-" + name)));
                 Figure h = histogram(e.getValue());
                 if (h != null) {
                     jobs.add(new Job(h, dir.resolve("residuals-" + name)));
@@ -144,7 +179,99 @@ final class Plots {
         } catch (IOException e) {
             throw new BaseCommand.UserException("cannot write plots to " + dir + ": " + Messages.reason(e));
         }
-        return writeAll(jobs);
+        return finish(dir, writeAll(jobs), skipped);
+    }
+
+    /**
+     * Prints what a drawing left out: a line per plot not drawn and why, and one for the files of an earlier
+     * drawing it removed. Prints nothing when every plot the results give was drawn and none was removed.
+     */
+    static void tellOmissions(java.io.PrintWriter out, Outcome o) {
+        // the files removed, by plot name (an SVG and a PNG each)
+        Map<String, Integer> names = new LinkedHashMap<>();
+        for (Path p : o.removed()) {
+            names.merge(String.valueOf(p.getFileName()).replaceFirst("\\.(svg|png)$", ""), 1, Integer::sum);
+        }
+        int removed = o.removed().size();
+        for (String s : o.skipped()) {
+            int colon = s.indexOf(": ");
+            String name = s.substring(0, colon);
+            Integer files = names.remove(name);
+            boolean gone = files != null;
+            if (gone) {
+                removed -= files;
+            }
+            out.println("plots: " + name + " not drawn: " + s.substring(colon + 2)
+                    + (gone ? "; an earlier drawing's " + name + " removed" : ""));
+        }
+        if (!names.isEmpty()) {
+            List<String> shown = new ArrayList<>(names.keySet());
+            String list = String.join(", ", shown.subList(0, Math.min(6, shown.size())))
+                    + (shown.size() > 6 ? ", and " + (shown.size() - 6) + " more" : "");
+            out.println("plots: removed " + Tables.count(removed, "file") + " that these results no" + " longer give ("
+                    + list + ")");
+        }
+    }
+
+    /** @return the regular files in a plots folder, 0 when there is none */
+    static int filesIn(Path dir) {
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            return (int) files.filter(Files::isRegularFile).count();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * Removes every plot file of the folder's {@code plots/} (drawing none).
+     *
+     * @return the files removed, as an outcome that drew nothing
+     */
+    static Outcome removeStale(Path folder) {
+        return finish(folder.resolve("plots"), List.of(), List.of());
+    }
+
+    /** @return why a plot of {@code values} reference values is not drawn */
+    private static String nothing(int values) {
+        return "no model value at the best point (" + Tables.count(values, "reference value") + " without one)";
+    }
+
+    /** The names of the files this class writes in {@code plots/}, with a '-2', '-3', ... that {@link #distinct} adds. */
+    private static final java.util.regex.Pattern PLOT_FILE = java.util.regex.Pattern.compile(
+            "(loss|parameters|loss-shares|correlation|(term|parity|residuals)-.+)(-\\d+)?\\.(svg|png)");
+
+    /**
+     * Removes the plot files in {@code dir} that were not just written.
+     *
+     * @return the outcome of the drawing
+     * @throws BaseCommand.UserException when a stale plot cannot be removed
+     */
+    private static Outcome finish(Path dir, List<Path> written, List<String> skipped) {
+        java.util.Set<Path> kept = new java.util.HashSet<>();
+        for (Path p : written) {
+            kept.add(p.getFileName());
+        }
+        List<Path> removed = new ArrayList<>();
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            for (Path p : files.sorted().toList()) {
+                if (!kept.contains(p.getFileName())
+                        && PLOT_FILE.matcher(String.valueOf(p.getFileName())).matches()
+                        && Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    try {
+                        Files.deleteIfExists(p);
+                    } catch (IOException e) {
+                        throw new BaseCommand.UserException("cannot remove " + p
+                                + ", a plot that these results no longer give: " + Messages.reason(e));
+                    }
+                    removed.add(p);
+                }
+            }
+        } catch (java.nio.file.NoSuchFileException e) {
+            // nothing drawn and no folder: nothing to remove
+        } catch (IOException e) {
+            throw new BaseCommand.UserException("cannot list the plots in " + dir + ": " + Messages.reason(e));
+        }
+        return new Outcome(written, List.copyOf(skipped), removed);
     }
 
     /** A figure and the path, without extension, of its two files. */
@@ -395,6 +522,9 @@ final class Plots {
             x[i] = ((Number) e.get("evaluations")).doubleValue() - 1;
             y[i] = e.get("validation_loss") instanceof Number n ? n.doubleValue() : Double.NaN;
         }
+        if (java.util.Arrays.stream(y).noneMatch(Double::isFinite)) {
+            return; // no validation loss known (none evaluated yet): nothing to draw, nothing in the legend
+        }
         Figure.Panel p = f.panels().get(0);
         p.line(x, y, Figure.ORANGE, 2f, true, "validation, at the best so far");
         p.points(x, y, Figure.ORANGE, null);
@@ -404,27 +534,56 @@ final class Plots {
         return "1".equals(unit) ? "dimensionless" : unit;
     }
 
+    /**
+     * @return a scan's plot: in the legend only the series that have a value to draw; without a model value at
+     *     the best point (a validation term an interrupted fit did not evaluate), the reference, no residual panel
+     *     and a note that says so; null when there is no value at all to draw
+     */
     private static Figure scan(Series s, Map<String, Object> coordinate) {
         double[] r = Results.toArray(coordinate.get("values"));
         String cunit = String.valueOf(coordinate.getOrDefault("unit", ""));
         String cname = String.valueOf(coordinate.get("column"));
+        if (r == null || r.length != s.reference().length) {
+            return null;
+        }
+        double[][] sorted = sortBy(r, s.reference(), s.initial(), s.best());
+        double[] res = new double[sorted[0].length];
+        for (int i = 0; i < res.length; i++) {
+            res[i] = sorted[3][i] - sorted[1][i];
+        }
+        boolean reference = finite(sorted[0], sorted[1]) > 0;
+        boolean initial = sorted[2] != null && finite(sorted[0], sorted[2]) > 0;
+        boolean best = finite(sorted[0], sorted[3]) > 0;
+        boolean residuals = finite(sorted[0], res) > 0;
+        if (!reference && !initial && !best) {
+            return null;
+        }
         Figure f = new Figure(
                 W,
                 700,
                 (s.set().equals("validation") ? "Validation term '" : "Term '") + s.term() + "': " + s.quantity()
                         + " against " + cname);
-        Figure.Panel top = f.panel(0, 0.68).x(cname, cunit, false).y(s.quantity(), s.unit(), false);
-        double[][] sorted = sortBy(r, s.reference(), s.initial(), s.best());
-        if (s.initial() != null) {
+        Figure.Panel top =
+                f.panel(0, residuals ? 0.68 : 1).x(cname, cunit, false).y(s.quantity(), s.unit(), false);
+        if (initial) {
             top.line(sorted[0], sorted[2], Figure.GREY, 1.5f, true, "model at the start");
         }
-        top.points(sorted[0], sorted[1], Figure.ORANGE, "reference");
-        top.line(sorted[0], sorted[3], Figure.BLUE, 2f, false, "model at the best point");
-        // The y range follows the reference and the fitted model; a start far off must not flatten the curve.
-        double[] res = new double[sorted[0].length];
-        for (int i = 0; i < res.length; i++) {
-            res[i] = sorted[3][i] - sorted[1][i];
+        if (reference) {
+            top.points(sorted[0], sorted[1], Figure.ORANGE, "reference");
         }
+        if (best) {
+            top.line(sorted[0], sorted[3], Figure.BLUE, 2f, false, "model at the best point");
+        } else {
+            top.note("model: not evaluated at the best point");
+        }
+        if (!residuals) {
+            // an empty panel over a made-up range would say nothing; the note says why there is none
+            if (best) {
+                top.note("residuals: no reference value");
+            }
+            return f;
+        }
+        // The y range follows the reference and the fitted model; a start far off must not flatten the curve.
         Figure.Panel bottom = f.panel(0.68, 1)
                 .x(cname, cunit, false)
                 .y("residual", s.unit(), false)
@@ -432,6 +591,17 @@ final class Plots {
         bottom.line(sorted[0], res, Figure.BLUE, 1f, false, null);
         bottom.points(sorted[0], res, Figure.BLUE, "model - reference");
         return f;
+    }
+
+    /** @return how many pairs (x[i], y[i]) are both finite */
+    private static int finite(double[] x, double[] y) {
+        int n = 0;
+        for (int i = 0; i < x.length; i++) {
+            if (Double.isFinite(x[i]) && Double.isFinite(y[i])) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** @return the arrays reordered by the first (the coordinate), a null array staying null */
@@ -463,8 +633,7 @@ final class Plots {
         Figure f = new Figure(W, H, first.quantity() + ": model at the best point against reference");
         Figure.Panel p = f.panel(0, 1)
                 .x("reference " + first.quantity(), first.unit(), false)
-                .y("model " + first.quantity(), first.unit(), false)
-                .legendOutside();
+                .y("model " + first.quantity(), first.unit(), false);
         double lo = Double.POSITIVE_INFINITY;
         double hi = Double.NEGATIVE_INFINITY;
         for (String set : List.of("fit", "validation")) {
@@ -473,8 +642,12 @@ final class Plots {
             for (Series s : group) {
                 if (s.set().equals(set)) {
                     for (int i = 0; i < s.reference().length; i++) {
-                        xs.add(s.reference()[i]);
-                        ys.add(s.best()[i]);
+                        // only the points drawn, and counted in the legend: a value without its model value (a
+                        // validation term that failed or was not evaluated) is not a point
+                        if (Double.isFinite(s.reference()[i]) && Double.isFinite(s.best()[i])) {
+                            xs.add(s.reference()[i]);
+                            ys.add(s.best()[i]);
+                        }
                     }
                 }
             }
@@ -509,7 +682,7 @@ final class Plots {
             p.y.include(b);
             p.guide(new double[] {a, b}, new double[] {a, b}, Figure.GREY, "model = reference");
         }
-        return f;
+        return hi >= lo ? f : null;
     }
 
     private static Figure histogram(List<Series> group) {

@@ -122,8 +122,12 @@ final class ReportCommand extends BaseCommand {
                     + " is not writable by this user"
                     + (Files.isDirectory(plots) ? " (the fit's plots are there)" : ""));
         } else if (!noPlots) {
-            List<Path> files = Plots.draw(dir.toAbsolutePath(), history, r);
-            out().println("plots: " + Tables.count(files.size(), "file") + " in " + plots);
+            Plots.Outcome drawn = Plots.render(dir.toAbsolutePath(), history, r, true);
+            // the files there, which are those drawn now unless the folder holds files of its own
+            int there = Plots.filesIn(plots);
+            out().println("plots: " + Tables.count(there, "file") + " in " + plots
+                    + (there == drawn.files().size() ? "" : " (" + drawn.files().size() + " drawn now)"));
+            Plots.tellOmissions(out(), drawn);
         }
         if (html) {
             try {

@@ -442,6 +442,103 @@ class OutputFilesTest {
         assertFalse(r.out().contains("lj-known: done"), r::toString);
     }
 
+    /**
+     * A restarted fit that stops before its first evaluation finished removes the earlier run's predictions.csv,
+     * and with it the plots drawn from it: none of them would show its results. A report afterwards counts the
+     * files that are there. With --no-plots, nothing is drawn but the earlier plots are removed all the same.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void aRestartThatStopsBeforeItsFirstEvaluationRemovesTheEarlierRunsPlots(boolean noPlots) throws Exception {
+        Path ok = tmp.resolve("OK");
+        Files.writeString(ok, "");
+        Files.writeString(tmp.resolve("in.json"), "{\"energy\": {{ x }}}\n");
+        Path job = tmp.resolve("flaky.yaml");
+        Files.writeString(
+                job,
+                String.join(
+                        "\n",
+                        "name: flaky",
+                        "parameters: {x: {initial: 3.0, bounds: [0, 5]}}",
+                        "terms:",
+                        "  - name: sim",
+                        "    kind: external",
+                        "    templates: {in.json: in.json}",
+                        // succeeds while the file OK exists
+                        "    command: [sh, -c, 'test -e " + ok + " && cp in.json out.json']",
+                        "    outputs: {energy: {parser: json, file: out.json, path: /energy}}",
+                        "    reference: {energy: 1.0}",
+                        "combination: {on_failure: raise}",
+                        "optimizer: {max_evaluations: 5}",
+                        "execution: {workers: 1}",
+                        "output: {folder: out}",
+                        ""));
+        Path out = tmp.resolve("out");
+        Path plots = out.resolve("plots");
+        Cli.Run first = Cli.run("fit", job.toString(), "--progress", "none");
+        assertEquals(ExitCodes.OK, first.code(), first::toString);
+        assertTrue(Files.exists(out.resolve("predictions.csv")), first::toString);
+        assertTrue(Files.exists(plots.resolve("parity-energy.svg")), first::toString);
+        assertFalse(first.out().contains("plots: "), "every plot drawn, none removed: nothing to say\n" + first);
+
+        Files.delete(ok);
+        Cli.Run second = noPlots
+                ? Cli.run("fit", job.toString(), "--progress", "none", "--restart", "--no-plots")
+                : Cli.run("fit", job.toString(), "--progress", "none", "--restart");
+        assertEquals(ExitCodes.FIT_FAILED, second.code(), second::toString);
+        assertFalse(Files.exists(out.resolve("predictions.csv")), second::toString);
+        List<String> left;
+        try (java.util.stream.Stream<Path> s = Files.list(plots)) {
+            left = s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+        // at most the loss of the failed evaluation: nothing drawn from run 1's values
+        assertTrue(left.stream().allMatch(n -> n.startsWith("loss.") && !noPlots), left.toString());
+        assertTrue(
+                second.out()
+                        .matches("(?s).*\nplots: removed \\d+ files that these results no longer give \\([^)]*"
+                                + "parity-energy[^)]*\\)\n.*"),
+                second::toString);
+
+        Cli.Run report = Cli.run("report", out.toString());
+        assertEquals(ExitCodes.OK, report.code(), report::toString);
+        try (java.util.stream.Stream<Path> s = Files.list(plots)) {
+            long there = s.count();
+            assertTrue(
+                    report.out().contains("plots: " + there + " file" + (there == 1 ? "" : "s") + " in " + plots),
+                    report::toString);
+        }
+    }
+
+    /**
+     * A report redraws what the folder's files give and removes the plots of an earlier drawing that it cannot
+     * redraw; its message counts the files there and names those removed.
+     */
+    @Test
+    void aReportRemovesThePlotsItCannotRedrawAndCountsTheFilesThere() throws IOException {
+        Path out = tmp.resolve("killed");
+        Path plots = out.resolve("plots");
+        Files.createDirectories(plots);
+        // a fit killed before it wrote results.json: evaluations.csv alone
+        Files.writeString(
+                out.resolve("evaluations.csv"),
+                "evaluation,loss,best_loss,seconds,failed_terms,eps\n1,2.0,2.0,0.1,0,1.0\n2,1.0,1.0,0.1,0,1.5\n");
+        for (String n : List.of("parity-energy.svg", "parity-energy.png", "parameters.svg", "parameters.png")) {
+            Files.writeString(plots.resolve(n), "an earlier attempt's");
+        }
+        Files.writeString(plots.resolve("README.txt"), "mine");
+        Cli.Run r = Cli.run("report", out.toString());
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        assertTrue(r.out().contains("plots: 3 files in " + plots + " (2 drawn now)\n"), r::toString);
+        assertTrue(
+                r.out()
+                        .contains(
+                                "plots: removed 4 files that these results no longer give (parameters, parity-energy)"),
+                r::toString);
+        assertFalse(Files.exists(plots.resolve("parity-energy.svg")), r::toString);
+        assertTrue(Files.exists(plots.resolve("loss.svg")), r::toString);
+        assertTrue(Files.exists(plots.resolve("README.txt")), r::toString);
+    }
+
     private static long latestRun(Path out) {
         Path file = out.resolve("journal.sqlite");
         if (!Files.exists(file)) {

@@ -59,6 +59,7 @@ class PlotsTest {
                                 label.length() <= 8, name + ": tick label longer than 8 characters: '" + label + "'");
                     }
                 }
+                assertLegendsOutsideThePlottingAreas(name, text);
                 if (name.equals("correlation.svg")) {
                     // a matrix of dimensionless correlations: no numeric axis, a value in [-1, 1] in every cell
                     checkCorrelationMatrix(name, svg);
@@ -263,6 +264,348 @@ class PlotsTest {
         // the point is drawn where its values are
         assertEquals(reference, at(xt, px), 0.001);
         assertEquals(model, at(yt, py), 0.001);
+    }
+
+    /** @return the rectangles [x, y, width, height] of an SVG drawn with the given fill and stroke */
+    private static List<double[]> rects(String svg, String fill, String stroke) {
+        List<double[]> out = new ArrayList<>();
+        Matcher r = RECT.matcher(svg);
+        while (r.find()) {
+            if ((fill == null || r.group(5).equals(fill)) && r.group(6).equals(stroke)) {
+                out.add(new double[] {
+                    Double.parseDouble(r.group(1)),
+                    Double.parseDouble(r.group(2)),
+                    Double.parseDouble(r.group(3)),
+                    Double.parseDouble(r.group(4))
+                });
+            }
+        }
+        return out;
+    }
+
+    /** @return the plotting areas' frames of an SVG */
+    private static List<double[]> frames(String svg) {
+        return rects(svg, "none", "#000000");
+    }
+
+    /** @return the legend boxes of an SVG */
+    private static List<double[]> legends(String svg) {
+        return rects(svg, null, "#bbbbbb");
+    }
+
+    private static final Pattern DOT = Pattern.compile("M([-0-9.]+) ([-0-9.]+)h0");
+    private static final Pattern DOT_PATH = Pattern.compile("stroke-linecap=\"round\" d=\"([^\"]*)\"");
+    private static final Pattern POLYLINE = Pattern.compile("<polyline [^>]*points=\"([^\"]*)\"");
+
+    /** @return the centres of every round marker of an SVG (the data's and the legend's) */
+    private static List<double[]> dots(String svg) {
+        List<double[]> out = new ArrayList<>();
+        Matcher p = DOT_PATH.matcher(svg);
+        while (p.find()) {
+            Matcher d = DOT.matcher(p.group(1));
+            while (d.find()) {
+                out.add(new double[] {Double.parseDouble(d.group(1)), Double.parseDouble(d.group(2))});
+            }
+        }
+        return out;
+    }
+
+    /** @return the vertices of every polyline of an SVG (curves and the parity plot's diagonal) */
+    private static List<double[]> vertices(String svg) {
+        List<double[]> out = new ArrayList<>();
+        Matcher p = POLYLINE.matcher(svg);
+        while (p.find()) {
+            for (String xy : p.group(1).trim().split(" ")) {
+                String[] f = xy.split(",");
+                out.add(new double[] {Double.parseDouble(f[0]), Double.parseDouble(f[1])});
+            }
+        }
+        return out;
+    }
+
+    private static boolean inside(double[] pt, double[] box, double margin) {
+        return pt[0] + margin > box[0]
+                && pt[0] - margin < box[0] + box[2]
+                && pt[1] + margin > box[1]
+                && pt[1] - margin < box[1] + box[3];
+    }
+
+    private static boolean overlap(double[] a, double[] b) {
+        return a[0] < b[0] + b[2] && b[0] < a[0] + a[2] && a[1] < b[1] + b[3] && b[1] < a[1] + a[3];
+    }
+
+    /**
+     * Every legend box lies outside every plotting area, and no marker or curve vertex drawn in a plotting area
+     * lies under a legend box.
+     */
+    static void assertLegendsOutsideThePlottingAreas(String name, String svg) {
+        List<double[]> frames = frames(svg);
+        List<double[]> legends = legends(svg);
+        for (double[] l : legends) {
+            for (double[] f : frames) {
+                assertFalse(
+                        overlap(l, f),
+                        name + ": legend " + java.util.Arrays.toString(l) + " over the plotting area "
+                                + java.util.Arrays.toString(f));
+            }
+        }
+        List<double[]> data = new ArrayList<>(dots(svg));
+        data.addAll(vertices(svg));
+        for (double[] pt : data) {
+            if (frames.stream().noneMatch(f -> inside(pt, f, 0))) {
+                continue; // a legend's own marker
+            }
+            for (double[] l : legends) {
+                assertFalse(
+                        inside(pt, l, 3),
+                        name + ": point " + java.util.Arrays.toString(pt) + " under the legend "
+                                + java.util.Arrays.toString(l));
+            }
+        }
+    }
+
+    /** @return the legend lines of an SVG, in order */
+    private static List<String> legendLines(String svg) {
+        List<String> out = new ArrayList<>();
+        Matcher m = TEXT.matcher(svg);
+        while (m.find()) {
+            if (m.group(1).equals("legend")) {
+                out.add(m.group(2));
+            }
+        }
+        return out;
+    }
+
+    /** @return the markers of an SVG that lie in a plotting area (the data's, not the legend's) */
+    private static int markersDrawn(String svg) {
+        List<double[]> frames = frames(svg);
+        int n = 0;
+        for (double[] pt : dots(svg)) {
+            if (frames.stream().anyMatch(f -> inside(pt, f, 0))) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** A term's map as results.json holds it: values null where the model gave none. */
+    private static Map<String, Object> valued(
+            String name, String quantity, String unit, List<Double> reference, List<Double> computed) {
+        Map<String, Object> t = new LinkedHashMap<>();
+        t.put("name", name);
+        t.put("reference", Map.of(quantity, reference));
+        t.put("computed", Map.of(quantity, computed));
+        t.put("units", Map.of(quantity, unit));
+        return t;
+    }
+
+    /**
+     * Two validation terms, one without a model value at the best point (it failed there): the parity plot's
+     * legend counts the points it draws, and a quantity whose only values have no model value gets no plot,
+     * which the outcome names with the reason.
+     */
+    @Test
+    void theParityLegendCountsOnlyThePointsDrawnAndAQuantityWithNoneGetsNoPlot() throws IOException {
+        List<Double> ref = List.of(-129.9, -127.3, -83.0);
+        Map<String, Object> fitTerm = valued(
+                "fitt", "energy", "K", List.of(-60.0, -100.0, -140.0, -20.0), List.of(-58.0, -97.0, -143.0, -21.0));
+        fitTerm.put("share", 1.0);
+        List<Double> none = java.util.Arrays.asList(null, null, null);
+        Map<String, Object> failed = valued("extval", "energy", "K", ref, none);
+        // one term of two quantities, as results.json keeps it
+        failed.put("reference", Map.of("energy", ref, "single", List.of(-116.0)));
+        failed.put("computed", Map.of("energy", none, "single", java.util.Arrays.asList((Double) null)));
+        failed.put("units", Map.of("energy", "K", "single", "K"));
+        Map<String, Object> ok = valued("extok", "energy", "K", ref, List.of(-124.7, -123.9, -86.0));
+        Map<String, Object> results = new LinkedHashMap<>();
+        results.put("loss", Map.of("best", 1.0, "unit", "K^2"));
+        results.put("parameters", List.of());
+        results.put("terms", List.of(fitTerm));
+        results.put("validation", List.of(failed, ok));
+        Path folder = tmp.resolve("valfail");
+        Plots.Outcome o = Plots.render(folder, List.of(new double[] {1, 2, 2}), results, true);
+        Path plots = folder.resolve("plots");
+
+        String parity = Files.readString(plots.resolve("parity-energy.svg"));
+        List<String> legend = legendLines(parity);
+        assertTrue(legend.contains("fit (4)"), legend.toString());
+        assertTrue(legend.contains("validation (3)"), legend.toString());
+        assertEquals(4 + 3, markersDrawn(parity), parity);
+        // the residuals' histogram counts the same values
+        assertTrue(legendLines(Files.readString(plots.resolve("residuals-energy.svg")))
+                .contains("validation (3)"));
+
+        assertFalse(Files.exists(plots.resolve("parity-single.svg")), o.toString());
+        assertFalse(Files.exists(plots.resolve("parity-single.png")), o.toString());
+        assertEquals(
+                List.of("parity-single: no model value at the best point (1 reference value without one)"),
+                o.skipped());
+        assertTrue(o.removed().isEmpty(), o.toString());
+        assertEquals(List.of("loss.svg", "parity-energy.svg", "residuals-energy.svg"), checkSvgs(plots));
+        assertEquals(6, o.files().size(), o.toString());
+        java.io.StringWriter said = new java.io.StringWriter();
+        try (java.io.PrintWriter w = new java.io.PrintWriter(said)) {
+            Plots.tellOmissions(w, o);
+        }
+        assertEquals(
+                "plots: parity-single not drawn: no model value at the best point (1 reference value without one)",
+                said.toString().strip());
+    }
+
+    /** @return the results of a scan term (energy against r) whose model values are {@code best} */
+    private static Map<String, Object> scanResults(String set, List<Double> best) {
+        List<Double> r = new ArrayList<>();
+        List<Double> ref = new ArrayList<>();
+        for (int i = 0; i < 23; i++) {
+            double x = 3.4 + 0.2 * i;
+            r.add(x);
+            ref.add(4 * 137 * (Math.pow(3.35 / x, 12) - Math.pow(3.35 / x, 6)));
+        }
+        Map<String, Object> t = valued("ar2-held", "energy", "K", ref, best == null ? ref : best);
+        t.put("coordinate", Map.of("column", "r", "unit", "A", "values", r));
+        t.put("share", 1.0);
+        Map<String, Object> results = new LinkedHashMap<>();
+        results.put("loss", Map.of("best", 1.0, "unit", "K^2"));
+        results.put("parameters", List.of());
+        results.put(set, List.of(t));
+        if (!set.equals("terms")) {
+            results.put("terms", List.of());
+        }
+        return results;
+    }
+
+    /**
+     * A scan's curve rises into the upper right corner, where a legend inside the plotting area covered the
+     * reference points and both curves: every legend stands beside the plotting area.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aScansLegendCoversNoPointOfItsTail() throws IOException {
+        Map<String, Object> results = scanResults("validation", null);
+        Map<String, Object> t = (Map<String, Object>) ((List<Object>) results.get("validation")).get(0);
+        List<Double> ref = (List<Double>) ((Map<String, Object>) t.get("reference")).get("energy");
+        List<Double> model = new ArrayList<>();
+        for (double v : ref) {
+            model.add(v * 0.95 - 0.5);
+        }
+        t.put("computed", Map.of("energy", model));
+        Path folder = tmp.resolve("scan");
+        Plots.draw(folder, List.of(new double[] {1, 2, 2}, new double[] {2, 1, 1}), results);
+        Path plots = folder.resolve("plots");
+        checkSvgs(plots); // every plot: legends beside the plotting areas, no point under one
+        String svg = Files.readString(plots.resolve("term-ar2-held.svg"));
+        assertEquals(List.of("reference", "model at the best point", "model - reference"), legendLines(svg));
+        assertEquals(2, frames(svg).size(), svg);
+        assertEquals(2, legends(svg).size(), svg);
+        // 23 reference points above, 23 residuals below, all drawn
+        assertEquals(46, markersDrawn(svg), svg);
+        // the panels share their x axis: same left and right edge
+        List<double[]> f = frames(svg);
+        assertEquals(f.get(0)[0], f.get(1)[0]);
+        assertEquals(f.get(0)[2], f.get(1)[2]);
+    }
+
+    /**
+     * An interrupted fit does not evaluate its validation terms: a validation scan then shows the reference
+     * alone, says that the model was not evaluated, and has no empty residual panel.
+     */
+    @Test
+    void aScanWithoutModelValuesShowsTheReferenceAndSaysSo() throws IOException {
+        List<Double> none = new ArrayList<>();
+        for (int i = 0; i < 23; i++) {
+            none.add(null);
+        }
+        Path folder = tmp.resolve("interrupted");
+        Plots.Outcome o = Plots.render(folder, List.of(new double[] {1, 2, 2}), scanResults("validation", none), true);
+        String svg = Files.readString(folder.resolve("plots/term-ar2-held.svg"));
+        assertEquals(List.of("reference", "model: not evaluated at the best point"), legendLines(svg));
+        assertEquals(1, frames(svg).size(), "one panel, no residual panel: " + svg);
+        assertEquals(23, markersDrawn(svg), svg);
+        assertFalse(svg.contains("<polyline"), "no curve drawn: " + svg);
+        assertFalse(Files.exists(folder.resolve("plots/parity-energy.svg")), o.toString());
+        assertEquals(
+                List.of("parity-energy: no model value at the best point (23 reference values without one)"),
+                o.skipped());
+    }
+
+    /**
+     * Plots that the results no longer give (an earlier fit's, whose predictions.csv was removed) are removed
+     * when the plots are drawn; files of other kinds in the folder are left alone.
+     */
+    @Test
+    void plotsTheResultsNoLongerGiveAreRemoved() throws IOException {
+        Path folder = tmp.resolve("stale");
+        Path plots = folder.resolve("plots");
+        Files.createDirectories(plots);
+        List<String> old = List.of(
+                "parity-energy.svg",
+                "parity-energy.png",
+                "residuals-energy.svg",
+                "residuals-energy.png",
+                "term-a_b-2.png",
+                "loss-shares.svg",
+                "correlation.png",
+                "parameters.svg",
+                "loss.svg");
+        for (String n : old) {
+            Files.writeString(plots.resolve(n), "old");
+        }
+        Files.writeString(plots.resolve("notes.txt"), "mine");
+        Files.writeString(plots.resolve("parity-sketch.pdf"), "mine");
+        // no results (a fit running, or results.json of another run): only the loss is drawn
+        Plots.Outcome o = Plots.render(folder, List.of(new double[] {1, 2, 2}, new double[] {2, 1, 1}), null, true);
+        try (Stream<Path> s = Files.list(plots)) {
+            assertEquals(
+                    List.of("loss.png", "loss.svg", "notes.txt", "parity-sketch.pdf"),
+                    s.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+        assertEquals(8, o.removed().size(), o.toString());
+        assertTrue(Files.readString(plots.resolve("loss.svg")).contains("Loss against evaluations"));
+        java.io.StringWriter said = new java.io.StringWriter();
+        try (java.io.PrintWriter w = new java.io.PrintWriter(said)) {
+            Plots.tellOmissions(w, o);
+        }
+        assertEquals(
+                "plots: removed 8 files that these results no longer give (correlation, loss-shares, parameters,"
+                        + " parity-energy, residuals-energy, term-a_b-2)",
+                said.toString().strip());
+    }
+
+    /** The loss plot lists the validation loss only when one is known. */
+    @Test
+    void theLossPlotListsTheValidationLossOnlyWhenOneIsKnown() throws IOException {
+        Map<String, Object> v = valued("held", "energy", "K", List.of(1.0, 2.0), List.of(1.1, 2.1));
+        v.put("loss_unit", "K^2");
+        Map<String, Object> results = new LinkedHashMap<>();
+        results.put("loss", Map.of("best", 1.0, "unit", "K^2"));
+        results.put("parameters", List.of());
+        results.put("terms", List.of());
+        results.put("validation", List.of(v));
+        Map<String, Object> unknown = new LinkedHashMap<>();
+        unknown.put("evaluations", 2);
+        unknown.put("validation_loss", null);
+        results.put("validation_history", List.of(unknown));
+        List<double[]> history = List.of(new double[] {1, 2, 2}, new double[] {2, 1, 1});
+        Plots.draw(tmp.resolve("unknown"), history, results);
+        String none = Files.readString(tmp.resolve("unknown/plots/loss.svg"));
+        assertEquals(List.of("loss of the evaluation", "best so far"), legendLines(none));
+        results.put("validation_history", List.of(Map.of("evaluations", 2, "validation_loss", 1.5)));
+        Plots.draw(tmp.resolve("known"), history, results);
+        String known = Files.readString(tmp.resolve("known/plots/loss.svg"));
+        assertTrue(legendLines(known).contains("validation, at the best so far"), known);
+    }
+
+    /** A legend line longer than the box takes keeps its start and end, and splits no character. */
+    @Test
+    void aLongLegendLineIsShortenedInItsMiddle() {
+        assertEquals("short", Figure.cut("short", 40));
+        String cut = Figure.cut("a".repeat(30) + "middle" + "z".repeat(30), 40);
+        assertEquals(40, cut.length(), cut);
+        assertTrue(cut.startsWith("a".repeat(27) + "\u2026") && cut.endsWith("z".repeat(12)), cut);
+        String wide = "\ud835\udc00".repeat(30); // a letter outside the Basic Multilingual Plane, twice a char
+        String w = Figure.cut(wide, 40);
+        assertTrue(w.codePoints().noneMatch(c -> c >= 0xD800 && c <= 0xDFFF), "a lone surrogate: " + w);
+        assertTrue(w.length() <= 40, w);
     }
 
     /** @return the value at pixel {@code pixel} of a linear axis, from its first and last tick */
