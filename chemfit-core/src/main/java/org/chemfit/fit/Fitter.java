@@ -607,7 +607,7 @@ public final class Fitter {
                 first.add(x0);
                 double[] v0;
                 try {
-                    v0 = evaluate(first);
+                    v0 = evaluate(first, false);
                 } catch (RuntimeException e) {
                     if (started != null) {
                         started.close();
@@ -649,8 +649,8 @@ public final class Fitter {
                             toRun = xs.subList(0, remaining);
                             partial = true;
                         }
-                        double[] values = evaluate(toRun);
-                        steps++;
+                        int stepsBefore = steps;
+                        double[] values = evaluate(toRun, true);
                         FitProgress progress = new FitProgress(
                                 steps,
                                 evaluations,
@@ -658,7 +658,7 @@ public final class Fitter {
                                 values[values.length - 1],
                                 reportedParams(),
                                 reportedLoss());
-                        for (int k = 0; k < callbacks.size(); k++) {
+                        for (int k = 0; k < callbacks.size() && steps > stepsBefore; k++) {
                             if (steps % callbackEvery.get(k) == 0) {
                                 callbacks.get(k).onStep(progress);
                             }
@@ -739,7 +739,15 @@ public final class Fitter {
             return initial.with(free, x);
         }
 
-        double[] evaluate(List<double[]> xs) {
+        /**
+         * Evaluates a batch.
+         *
+         * @param xs the points
+         * @param methodStep whether the method asked for them: a batch with a point not evaluated
+         *     before is then one step, counted once it is evaluated, whether or not a term failed
+         *     (a batch that asks only for the start again is no step: the first evaluation is not one)
+         */
+        double[] evaluate(List<double[]> xs, boolean methodStep) {
             int n = xs.size();
             double[] values = new double[n];
             EvaluationContext[] contexts = new EvaluationContext[n];
@@ -775,6 +783,9 @@ public final class Fitter {
             }
             if (!toRun.isEmpty()) {
                 rounds++; // once its batch is evaluated: one that an interrupt cuts off is not a round
+                if (methodStep) {
+                    steps++;
+                }
             }
             if (residualCache != null) {
                 for (int k = 0; k < n; k++) {
@@ -910,7 +921,7 @@ public final class Fitter {
             double[] missingLosses = new double[0];
             if (!missing.isEmpty()) {
                 try {
-                    missingLosses = evaluate(missing);
+                    missingLosses = evaluate(missing, false);
                 } catch (FitFailedException e) {
                     warnings.add("the uncertainty was not estimated: an evaluation of its Jacobian failed: "
                             + e.getMessage());
