@@ -102,6 +102,30 @@ public final class Fitter {
     private Bounds bounds = Bounds.none();
     private final Set<String> fixed = new LinkedHashSet<>();
     private double valueBadParams = 1e5;
+
+    /**
+     * The name of the bad-value setting in the fit's warnings: the method's here, a job file's key
+     * where a command line names it instead (it replaces this name in the warnings it prints).
+     */
+    static final String BAD_VALUE_SETTING = "valueBadParams";
+
+    /**
+     * @param d a number
+     * @return six significant digits at most, without trailing zeros: {@code 100000},
+     *     {@code 9.06318e+21}, {@code 0.125}
+     */
+    static String readable(double d) {
+        if (d == Math.rint(d) && Math.abs(d) < 1e15) {
+            return Long.toString((long) d);
+        }
+        if (!Double.isFinite(d)) {
+            return Double.toString(d);
+        }
+        return String.format(java.util.Locale.ROOT, "%.6g", d)
+                .replaceFirst("(\\.\\d*?)0+(e|$)", "$1$2")
+                .replace(".e", "e")
+                .replaceFirst("\\.$", "");
+    }
     private double nearBoundTolerance = 1e-3;
     private int maxEvaluations = 5000;
     private long seed = 42L;
@@ -621,13 +645,14 @@ public final class Fitter {
                 if (Double.isFinite(initialLoss) && initialLoss > badValue && badValues == 0) {
                     // as ChemFit: a point that cannot be evaluated must look worse than the start
                     double raised = 1.1 * initialLoss;
-                    warnings.add("the loss at the start, " + initialLoss + ", exceeds valueBadParams = "
-                            + valueBadParams + "; NaN or infinite losses are scored " + raised
+                    warnings.add("the loss at the start, " + readable(initialLoss) + ", exceeds "
+                            + BAD_VALUE_SETTING + " = " + readable(valueBadParams)
+                            + "; NaN or infinite losses are scored " + readable(raised)
                             + " (1.1 x the starting loss) in this fit");
                     badValue = raised;
                 } else if (badValues > 0) {
-                    warnings.add("the fit starts at a point whose loss is not finite (scored valueBadParams = "
-                            + badValue + ")");
+                    warnings.add("the fit starts at a point whose loss is not finite (scored " + BAD_VALUE_SETTING
+                            + " = " + readable(badValue) + ")");
                 }
                 if (started == null) {
                     return result(StopReason.NO_FREE_PARAMETERS);
