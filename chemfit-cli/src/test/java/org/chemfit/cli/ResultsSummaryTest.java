@@ -90,4 +90,76 @@ class ResultsSummaryTest {
         assertTrue(warning.matches(expected), warning);
         assertTrue(fit.out().lines().anyMatch(l -> l.matches("warning: " + expected)), fit::toString);
     }
+
+    /**
+     * A validation term that fails once {@code a > 1.3} (at the best point, a = 2, and at the
+     * checks after the fit passed 1.3) beside one that never fails: the metrics at the start and
+     * at the best point are over the same points, and a check where a term failed has no
+     * validation loss.
+     */
+    @Test
+    void aValidationTermFailingAtTheBestPointLeavesItsPointsOutOfBothEnds() throws IOException {
+        Files.writeString(tmp.resolve("in.json"), "{\"energy\": {{ a }}}\n");
+        String program = "    kind: external\n"
+                + "    templates: {in.json: " + tmp.resolve("in.json") + "}\n"
+                + "    outputs: {energy: {parser: json, file: out.json, path: /energy}}\n";
+        Path job = tmp.resolve("val.yaml");
+        Files.writeString(
+                job,
+                "name: failing-validation\n"
+                        + "parameters: {a: {initial: 1.0, bounds: [0, 3]}}\n"
+                        + "terms:\n"
+                        + "  - name: plain\n" + program
+                        + "    command: [sh, -c, 'cp in.json out.json']\n"
+                        + "    reference: {energy: 2.0}\n"
+                        + "validation:\n"
+                        + "  - name: wall\n" + program
+                        + "    command: [sh, -c, \"awk -F'[:}]' '{ exit ($2 > 1.3) }' in.json && cp in.json out.json\"]\n"
+                        + "    reference: {energy: 0.0}\n"
+                        + "  - name: ok\n" + program
+                        + "    command: [sh, -c, 'cp in.json out.json']\n"
+                        + "    reference: {energy: 0.5}\n"
+                        + "validation_every: 2\n"
+                        + "optimizer: {method: Nelder-Mead, max_evaluations: 20}\n"
+                        + "output: {folder: " + tmp.resolve("val") + ", plots: false}\n");
+        Cli.Run fit = Cli.run("fit", job.toString(), "--progress", "none");
+        assertEquals(0, fit.code(), fit::toString);
+        JsonNode r = results("val");
+        assertTrue(r.at("/best_parameters/a").asDouble() > 1.3, r.toString());
+
+        // at the start (a = 1) both terms have a value, at the best point only 'ok': both ends are
+        // over 'ok' alone, errors 0.5 at the start and |a - 0.5| at the best point
+        JsonNode all = r.at("/metrics/validation/energy");
+        assertEquals(1, all.at("/initial/count").asInt(), all.toString());
+        assertEquals(1, all.at("/best/count").asInt(), all.toString());
+        assertEquals(0.5, all.at("/initial/rmse").asDouble(), 1e-12);
+        assertEquals(r.at("/best_parameters/a").asDouble() - 0.5, all.at("/best/rmse").asDouble(), 1e-9);
+        JsonNode wall = r.at("/validation/0/metrics/energy");
+        assertEquals(0, wall.at("/initial/count").asInt(), wall.toString());
+        assertEquals(0, wall.at("/best/count").asInt(), wall.toString());
+        assertTrue(wall.at("/initial/rmse").isNull(), wall.toString());
+        // the closing table's row over both validation terms: n = 1, the start's RMSE over that one point
+        assertTrue(
+                fit.out().lines().anyMatch(l -> l.matches("validation\\s+\\(all 2\\)\\s+energy\\s+-\\s+1\\s+0\\.5000\\s.*")),
+                fit::toString);
+
+        JsonNode history = r.at("/validation_history");
+        int failed = 0;
+        int whole = 0;
+        for (JsonNode e : history) {
+            JsonNode terms = e.get("terms");
+            assertTrue(terms.get("ok").isNumber(), e.toString());
+            if (terms.get("wall").isNull()) {
+                failed++;
+                assertTrue(e.get("validation_loss").isNull(), "a partial sum is no validation loss: " + e);
+            } else {
+                whole++;
+                assertEquals(
+                        terms.get("wall").asDouble() + terms.get("ok").asDouble(),
+                        e.get("validation_loss").asDouble(),
+                        1e-12);
+            }
+        }
+        assertTrue(failed > 0 && whole > 0, history.toString());
+    }
 }
