@@ -164,9 +164,8 @@ record Judgement(
         Map<String, Object> out = new LinkedHashMap<>();
         byQuantity.forEach((q, all) -> {
             List<Row> rs = all.stream()
-                    .filter(r -> Double.isFinite(r.reference())
-                            && Double.isFinite(r.initial())
-                            && Double.isFinite(r.best()))
+                    .filter(r ->
+                            Double.isFinite(r.reference()) && Double.isFinite(r.initial()) && Double.isFinite(r.best()))
                     .toList();
             double[] ref = rs.stream().mapToDouble(Row::reference).toArray();
             Map<String, Object> m = new LinkedHashMap<>();

@@ -124,7 +124,9 @@ final class Results {
                 "warnings",
                 result == null
                         ? List.of()
-                        : result.warnings().stream().map(Messages::inJobFileTerms).toList());
+                        : result.warnings().stream()
+                                .map(Messages::inJobFileTerms)
+                                .toList());
         Map<String, Object> files = new LinkedHashMap<>();
         files.put("evaluations", EvaluationLog.FILE);
         if (judgement != null) {

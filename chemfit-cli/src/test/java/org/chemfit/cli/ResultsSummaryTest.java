@@ -61,9 +61,11 @@ class ResultsSummaryTest {
         assertEquals("K", r.at("/loss/unit").asText());
         // the start's loss, the RMSE 27.77 K of the example's closing table (both terms alike)
         assertEquals(27.77, r.at("/loss/initial").asDouble(), 0.01);
-        assertTrue(fit.out().lines().anyMatch(l -> l.matches("loss: \\S+ K \\(initial 27\\.7\\d* K\\)")), fit::toString);
+        assertTrue(
+                fit.out().lines().anyMatch(l -> l.matches("loss: \\S+ K \\(initial 27\\.7\\d* K\\)")), fit::toString);
 
-        Path sum = job("sum", term("a", "") + "\n" + term("b", ""), "optimizer: {method: Nelder-Mead, max_evaluations: 2}");
+        Path sum = job(
+                "sum", term("a", "") + "\n" + term("b", ""), "optimizer: {method: Nelder-Mead, max_evaluations: 2}");
         assertEquals(0, Cli.run("fit", sum.toString(), "-q").code());
         assertEquals("K^2", results("sum").at("/loss/unit").asText());
     }
@@ -133,14 +135,19 @@ class ResultsSummaryTest {
         assertEquals(1, all.at("/initial/count").asInt(), all.toString());
         assertEquals(1, all.at("/best/count").asInt(), all.toString());
         assertEquals(0.5, all.at("/initial/rmse").asDouble(), 1e-12);
-        assertEquals(r.at("/best_parameters/a").asDouble() - 0.5, all.at("/best/rmse").asDouble(), 1e-9);
+        assertEquals(
+                r.at("/best_parameters/a").asDouble() - 0.5,
+                all.at("/best/rmse").asDouble(),
+                1e-9);
         JsonNode wall = r.at("/validation/0/metrics/energy");
         assertEquals(0, wall.at("/initial/count").asInt(), wall.toString());
         assertEquals(0, wall.at("/best/count").asInt(), wall.toString());
         assertTrue(wall.at("/initial/rmse").isNull(), wall.toString());
         // the closing table's row over both validation terms: n = 1, the start's RMSE over that one point
         assertTrue(
-                fit.out().lines().anyMatch(l -> l.matches("validation\\s+\\(all 2\\)\\s+energy\\s+-\\s+1\\s+0\\.5000\\s.*")),
+                fit.out()
+                        .lines()
+                        .anyMatch(l -> l.matches("validation\\s+\\(all 2\\)\\s+energy\\s+-\\s+1\\s+0\\.5000\\s.*")),
                 fit::toString);
 
         JsonNode history = r.at("/validation_history");

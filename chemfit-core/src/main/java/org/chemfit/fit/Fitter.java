@@ -126,6 +126,7 @@ public final class Fitter {
                 .replace(".e", "e")
                 .replaceFirst("\\.$", "");
     }
+
     private double nearBoundTolerance = 1e-3;
     private int maxEvaluations = 5000;
     private long seed = 42L;

@@ -337,8 +337,7 @@ class LeastSquaresTest {
         };
         var combined = new CombinedObjectiveFunction(List.of(breaksAtSixth));
         FitFailedException e = assertThrows(
-                FitFailedException.class,
-                () -> new Fitter(combined, start("a", 0.5, "b", 1.5)).fit("Nelder-Mead"));
+                FitFailedException.class, () -> new Fitter(combined, start("a", 0.5, "b", 1.5)).fit("Nelder-Mead"));
         FitResult failed = e.partialResult().orElseThrow();
         assertEquals(StopReason.FAILED, failed.stopReason());
         // e0 the start, e1 to e4 the method's, e5 the one that failed: 5 steps, 6 rounds
