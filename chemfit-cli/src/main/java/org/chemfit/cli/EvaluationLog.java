@@ -72,6 +72,9 @@ final class EvaluationLog implements FitListener, AutoCloseable {
     private volatile int computed;
 
     private volatile int withFailures;
+    /** The seconds the journal recorded for an evaluation of the run resumed, by number, NaN when none. */
+    private java.util.function.IntToDoubleFunction recordedSeconds = number -> Double.NaN;
+
     /** Per evaluation: its number, its loss, the best loss so far and the best's number (NaN while none). */
     final List<double[]> history = new ArrayList<>();
 
@@ -147,6 +150,16 @@ final class EvaluationLog implements FitListener, AutoCloseable {
         }
     }
 
+    /**
+     * Gives the times a resumed run's journal recorded: an evaluation replayed from it is written
+     * with the time it took when it ran, not the moment its replay took.
+     *
+     * @param seconds the seconds recorded for an evaluation number, NaN when none was
+     */
+    void recordedSeconds(java.util.function.IntToDoubleFunction seconds) {
+        this.recordedSeconds = seconds;
+    }
+
     private static String csv(String s) {
         return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
     }
@@ -174,6 +187,10 @@ final class EvaluationLog implements FitListener, AutoCloseable {
             seconds =
                     Math.max(seconds, (c.endEpochNanos() - ctx.children().get(0).startEpochNanos()) / 1e9);
         }
+        boolean replayed = replayed(ctx);
+        if (replayed && Double.isFinite(recordedSeconds.applyAsDouble(number))) {
+            seconds = recordedSeconds.applyAsDouble(number);
+        }
         synchronized (history) {
             history.add(new double[] {number, loss, best, bestNumber == null ? Double.NaN : bestNumber});
         }
@@ -197,7 +214,7 @@ final class EvaluationLog implements FitListener, AutoCloseable {
             }
         }
         count++;
-        if (!replayed(ctx)) {
+        if (!replayed) {
             computed++;
         }
         if (broken) {

@@ -185,6 +185,7 @@ final class FitRun {
                 live;
                 EvaluationLog log = opened;
                 Interrupts interrupts = Interrupts.install(Thread.currentThread(), err())) {
+            resumed.ifPresent(run -> log.recordedSeconds(recordedSeconds(journal, run.id())));
             fitter.listener(log);
             // The first evaluation is the start point: kept for the metrics at the start.
             AtomicReference<EvaluationContext> first = new AtomicReference<>();
@@ -292,6 +293,30 @@ final class FitRun {
             throw new UserException(String.valueOf(e.getMessage())
                     .replace("(chemfit fit --restart, or JournalMode.restart();", "(chemfit fit --restart;"));
         }
+    }
+
+    /**
+     * @param journal the journal
+     * @param runId the run resumed
+     * @return the seconds the journal recorded for each complete evaluation of the run, by number
+     *     (NaN for any other number): what a replayed evaluation's line of evaluations.csv says
+     */
+    private static java.util.function.IntToDoubleFunction recordedSeconds(JournalReader journal, long runId) {
+        Map<Integer, Double> seconds = new java.util.HashMap<>();
+        int from = 0;
+        while (true) {
+            List<EvaluationRecord> page = journal.evaluationRows(runId, from, 1000);
+            for (EvaluationRecord e : page) {
+                if (e.state() == EvaluationRecord.State.COMPLETE && Double.isFinite(e.seconds())) {
+                    seconds.put(e.number(), e.seconds());
+                }
+                from = Math.max(from, e.number() + 1);
+            }
+            if (page.size() < 1000) {
+                break;
+            }
+        }
+        return number -> seconds.getOrDefault(number, Double.NaN);
     }
 
     /** @return whether the run stopped at its budget and this fit has a larger one */

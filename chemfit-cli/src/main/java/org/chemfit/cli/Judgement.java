@@ -155,12 +155,21 @@ record Judgement(
         return metrics(byQuantity);
     }
 
+    /**
+     * The metrics of each quantity at the start and at the best point, both over the same points:
+     * those with a reference value and a model value at both ends (a term that failed at one end
+     * leaves its points out of both), so that the two compare and {@code count} is one number.
+     */
     private static Map<String, Object> metrics(Map<String, List<Row>> byQuantity) {
         Map<String, Object> out = new LinkedHashMap<>();
-        byQuantity.forEach((q, rs) -> {
+        byQuantity.forEach((q, all) -> {
+            List<Row> rs = all.stream()
+                    .filter(r ->
+                            Double.isFinite(r.reference()) && Double.isFinite(r.initial()) && Double.isFinite(r.best()))
+                    .toList();
             double[] ref = rs.stream().mapToDouble(Row::reference).toArray();
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("unit", rs.get(0).unit());
+            m.put("unit", all.get(0).unit());
             m.put(
                     "initial",
                     map(Metrics.of(ref, rs.stream().mapToDouble(Row::initial).toArray())));

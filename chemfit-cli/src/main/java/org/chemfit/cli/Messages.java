@@ -56,6 +56,15 @@ final class Messages {
     }
 
     /**
+     * @param warning a warning of the fit loop, which names its settings as the library's methods
+     * @return the warning naming them as a job file's keys: {@code valueBadParams} is
+     *     {@code optimizer.bad_value}
+     */
+    static String inJobFileTerms(String warning) {
+        return warning.replace("valueBadParams", "optimizer.bad_value");
+    }
+
+    /**
      * @param e what went wrong
      * @return the reason, naming the path concerned (the core's {@link org.chemfit.support.Reasons},
      *     which the term failures' messages use too)

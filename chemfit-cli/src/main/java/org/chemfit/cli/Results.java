@@ -120,7 +120,13 @@ final class Results {
                 result == null || result.uncertainty() == null
                         ? null
                         : uncertainty(plan, Objects.requireNonNull(result.uncertainty(), "uncertainty")));
-        m.put("warnings", result == null ? List.of() : result.warnings());
+        m.put(
+                "warnings",
+                result == null
+                        ? List.of()
+                        : result.warnings().stream()
+                                .map(Messages::inJobFileTerms)
+                                .toList());
         Map<String, Object> files = new LinkedHashMap<>();
         files.put("evaluations", EvaluationLog.FILE);
         if (judgement != null) {
@@ -277,7 +283,8 @@ final class Results {
     /**
      * The unit of the job's loss, as {@code fit} and {@code eval} print it and results.json records
      * it: the loss is a weighted sum or mean of the terms' losses, so it has their unit when they
-     * share one (and the mean is not a root mean); "" otherwise.
+     * share one; a root mean (an RMSE) has the square root of it (K for terms in K^2, 1 for
+     * dimensionless ones); "" otherwise, or when a root mean's terms are not in a unit squared.
      */
     static String lossUnit(FitPlan plan) {
         java.util.Set<String> units = new java.util.HashSet<>();
@@ -289,9 +296,29 @@ final class Results {
             }
             units.add(lossUnit(spec, quantities));
         }
-        return units.size() == 1 && plan.job.combination().reducer() != org.chemfit.Reducer.ROOT_MEAN
-                ? units.iterator().next()
-                : "";
+        if (units.size() != 1) {
+            return "";
+        }
+        String unit = units.iterator().next();
+        return plan.job.combination().reducer() == org.chemfit.Reducer.ROOT_MEAN ? squareRoot(unit) : unit;
+    }
+
+    /**
+     * @param unit a loss unit, as {@link #lossUnit(JobFile.TermSpec, Map)} writes it
+     * @return its square root: {@code K} of {@code K^2}, {@code eV/Å} of {@code (eV/Å)^2},
+     *     {@code 1} of {@code 1}; "" when it is not a unit squared (an absolute error's)
+     */
+    static String squareRoot(String unit) {
+        if (unit.equals("1")) {
+            return "1";
+        }
+        if (unit.startsWith("(") && unit.endsWith(")^2")) {
+            return unit.substring(1, unit.length() - 3);
+        }
+        if (unit.matches("\\p{L}+\\^2")) {
+            return unit.substring(0, unit.length() - 2);
+        }
+        return "";
     }
 
     /**

@@ -69,8 +69,9 @@ final class ValidationTrace implements FitListener {
 
     /**
      * Waits for the evaluations still running (or, after an interrupted fit, cancels them) and
-     * returns one entry per check: the evaluations done, the fit's best loss then, and each
-     * validation term's loss at the best parameters then.
+     * returns one entry per check: the evaluations done, the fit's best loss then, the validation
+     * loss (null when a validation term failed) and each validation term's loss at the best
+     * parameters then (null for one that failed).
      *
      * @param wait whether to wait for evaluations not yet finished
      * @return the history, in order
@@ -97,10 +98,16 @@ final class ValidationTrace implements FitListener {
             m.put("evaluations", s[0]);
             m.put("fit_loss", s[1]);
             Map<String, Object> terms = new LinkedHashMap<>();
+            boolean termFailed = false;
             for (EvaluationContext c : ctx.children()) {
-                terms.put(c.name(), Double.isFinite(c.value()) ? c.value() : null);
+                boolean ok = Double.isFinite(c.value())
+                        && (c.status() == EvaluationContext.Status.OK
+                                || c.status() == EvaluationContext.Status.REPLAYED);
+                terms.put(c.name(), ok ? c.value() : null);
+                termFailed |= !ok;
             }
-            m.put("validation_loss", Double.isFinite(ctx.loss()) ? ctx.loss() : null);
+            // a loss without a failed term's part is no loss of the validation: it would read as an improvement
+            m.put("validation_loss", !termFailed && Double.isFinite(ctx.loss()) ? ctx.loss() : null);
             m.put("terms", terms);
             out.add(m);
         }

@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.chemfit.journal.read.EvaluationRecord;
+import org.chemfit.journal.read.JournalReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -91,6 +93,17 @@ class ResumeCountsIT {
                 out.get(out.size() - 1),
                 log);
 
+        // the seconds the journal recorded for the evaluations this attempt finished
+        List<String> seconds = new java.util.ArrayList<>();
+        try (JournalReader j = JournalReader.openReadOnly(tmp.resolve("out/journal.sqlite"))) {
+            long run = j.latestRun().orElseThrow().id();
+            for (EvaluationRecord e : j.evaluationRows(run, 0, total)) {
+                assertEquals(EvaluationRecord.State.COMPLETE, e.state(), log);
+                seconds.add(String.format(java.util.Locale.ROOT, "%.3f", e.seconds()));
+            }
+        }
+        assertEquals(total, seconds.size(), log);
+
         // the same command again: the journal gives the evaluations finished, the rest are computed and timed
         Process again = InterruptIT.start(tmp, "fit", "fit.yaml", "--progress", "none");
         assertTrue(again.waitFor(120, TimeUnit.SECONDS), "the resumed fit did not end within 120 s");
@@ -101,6 +114,15 @@ class ResumeCountsIT {
         assertEquals(BUDGET, done.at("/evaluations/total").asInt(), log2);
         assertEquals(BUDGET, done.at("/evaluations/rounds").asInt(), log2);
         assertEquals(total, done.at("/evaluations/replayed").asInt(), log2);
+        // the replayed lines carry the time each evaluation took when it ran (0.2 s and more, the
+        // program sleeps), not the moment its replay took
+        List<String> lines = Files.readAllLines(tmp.resolve("out/evaluations.csv"));
+        for (int i = 0; i < total; i++) {
+            String[] f = lines.get(i + 1).split(",", -1);
+            assertEquals(Integer.toString(i), f[0], log2);
+            assertEquals(seconds.get(i), f[3], "evaluation " + i + "\n" + log2);
+            assertTrue(Double.parseDouble(f[3]) >= 0.2, "evaluation " + i + "\n" + log2);
+        }
         double wall = done.at("/timing/wall_seconds").asDouble();
         assertEquals(
                 wall / (BUDGET - total),

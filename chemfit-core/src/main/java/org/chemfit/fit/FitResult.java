@@ -19,7 +19,9 @@ import org.jspecify.annotations.Nullable;
  * @param initialLoss the loss at the initial parameters
  * @param evaluations the number of objective evaluations run
  * @param steps the number of ask/tell rounds of the method (the initial evaluation and the
- *     uncertainty round not included)
+ *     uncertainty round not included): the batches it asked for that were evaluated, the one a
+ *     failed term stopped included; an ask for the start point again (Nelder-Mead's first) evaluates
+ *     nothing and is no step
  * @param wallTime how long the fit took
  * @param stopReason why it stopped
  * @param method the optimization method's name

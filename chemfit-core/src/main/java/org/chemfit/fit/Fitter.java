@@ -102,6 +102,31 @@ public final class Fitter {
     private Bounds bounds = Bounds.none();
     private final Set<String> fixed = new LinkedHashSet<>();
     private double valueBadParams = 1e5;
+
+    /**
+     * The name of the bad-value setting in the fit's warnings: the method's here, a job file's key
+     * where a command line names it instead (it replaces this name in the warnings it prints).
+     */
+    static final String BAD_VALUE_SETTING = "valueBadParams";
+
+    /**
+     * @param d a number
+     * @return six significant digits at most, without trailing zeros: {@code 100000},
+     *     {@code 9.06318e+21}, {@code 0.125}
+     */
+    static String readable(double d) {
+        if (d == Math.rint(d) && Math.abs(d) < 1e15) {
+            return Long.toString((long) d);
+        }
+        if (!Double.isFinite(d)) {
+            return Double.toString(d);
+        }
+        return String.format(java.util.Locale.ROOT, "%.6g", d)
+                .replaceFirst("(\\.\\d*?)0+(e|$)", "$1$2")
+                .replace(".e", "e")
+                .replaceFirst("\\.$", "");
+    }
+
     private double nearBoundTolerance = 1e-3;
     private int maxEvaluations = 5000;
     private long seed = 42L;
@@ -607,7 +632,7 @@ public final class Fitter {
                 first.add(x0);
                 double[] v0;
                 try {
-                    v0 = evaluate(first);
+                    v0 = evaluate(first, false);
                 } catch (RuntimeException e) {
                     if (started != null) {
                         started.close();
@@ -621,13 +646,14 @@ public final class Fitter {
                 if (Double.isFinite(initialLoss) && initialLoss > badValue && badValues == 0) {
                     // as ChemFit: a point that cannot be evaluated must look worse than the start
                     double raised = 1.1 * initialLoss;
-                    warnings.add("the loss at the start, " + initialLoss + ", exceeds valueBadParams = "
-                            + valueBadParams + "; NaN or infinite losses are scored " + raised
+                    warnings.add("the loss at the start, " + readable(initialLoss) + ", exceeds "
+                            + BAD_VALUE_SETTING + " = " + readable(valueBadParams)
+                            + "; NaN or infinite losses are scored " + readable(raised)
                             + " (1.1 x the starting loss) in this fit");
                     badValue = raised;
                 } else if (badValues > 0) {
-                    warnings.add("the fit starts at a point whose loss is not finite (scored valueBadParams = "
-                            + badValue + ")");
+                    warnings.add("the fit starts at a point whose loss is not finite (scored " + BAD_VALUE_SETTING
+                            + " = " + readable(badValue) + ")");
                 }
                 if (started == null) {
                     return result(StopReason.NO_FREE_PARAMETERS);
@@ -649,8 +675,8 @@ public final class Fitter {
                             toRun = xs.subList(0, remaining);
                             partial = true;
                         }
-                        double[] values = evaluate(toRun);
-                        steps++;
+                        int stepsBefore = steps;
+                        double[] values = evaluate(toRun, true);
                         FitProgress progress = new FitProgress(
                                 steps,
                                 evaluations,
@@ -658,7 +684,7 @@ public final class Fitter {
                                 values[values.length - 1],
                                 reportedParams(),
                                 reportedLoss());
-                        for (int k = 0; k < callbacks.size(); k++) {
+                        for (int k = 0; k < callbacks.size() && steps > stepsBefore; k++) {
                             if (steps % callbackEvery.get(k) == 0) {
                                 callbacks.get(k).onStep(progress);
                             }
@@ -739,7 +765,15 @@ public final class Fitter {
             return initial.with(free, x);
         }
 
-        double[] evaluate(List<double[]> xs) {
+        /**
+         * Evaluates a batch.
+         *
+         * @param xs the points
+         * @param methodStep whether the method asked for them: a batch with a point not evaluated
+         *     before is then one step, counted once it is evaluated, whether or not a term failed
+         *     (a batch that asks only for the start again is no step: the first evaluation is not one)
+         */
+        double[] evaluate(List<double[]> xs, boolean methodStep) {
             int n = xs.size();
             double[] values = new double[n];
             EvaluationContext[] contexts = new EvaluationContext[n];
@@ -775,6 +809,9 @@ public final class Fitter {
             }
             if (!toRun.isEmpty()) {
                 rounds++; // once its batch is evaluated: one that an interrupt cuts off is not a round
+                if (methodStep) {
+                    steps++;
+                }
             }
             if (residualCache != null) {
                 for (int k = 0; k < n; k++) {
@@ -910,7 +947,7 @@ public final class Fitter {
             double[] missingLosses = new double[0];
             if (!missing.isEmpty()) {
                 try {
-                    missingLosses = evaluate(missing);
+                    missingLosses = evaluate(missing, false);
                 } catch (FitFailedException e) {
                     warnings.add("the uncertainty was not estimated: an evaluation of its Jacobian failed: "
                             + e.getMessage());

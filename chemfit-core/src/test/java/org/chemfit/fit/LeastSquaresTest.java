@@ -308,8 +308,42 @@ class LeastSquaresTest {
                 .fit("Nelder-Mead");
         assertEquals(noUnc.evaluations(), noUnc.rounds());
         assertNull(noUnc.uncertainty());
-        // a step whose point was evaluated already (Nelder-Mead asks for its start again) runs no round
-        assertTrue(nm.rounds() <= nm.steps() + 2);
+        // Nelder-Mead asks for its start again first: that point was evaluated already, so the ask
+        // is neither a round nor a step
+        assertEquals(nm.rounds(), nm.steps() + 2);
+    }
+
+    /**
+     * Steps leave out the first evaluation and the uncertainty round (docs/job-file.md,
+     * evaluations.steps): a Nelder-Mead fit that ends normally has one step per evaluation of the
+     * method, and one that a failed term stops counts the batch that failed, as its rounds do.
+     */
+    @Test
+    void stepsLeaveOutTheFirstEvaluationAndTheUncertaintyRound() {
+        FitResult nm = new Fitter(line(), start("a", 0.5, "b", 1.5))
+                .maxEvaluations(300)
+                .fit("Nelder-Mead");
+        assertEquals(StopReason.CONVERGED, nm.stopReason());
+        // 1 start + steps + 4 points of the central-difference Jacobian of 2 parameters
+        assertEquals(nm.evaluations() - 1 - 4, nm.steps(), nm.evaluations() + " evaluations");
+        assertEquals(1 + nm.steps() + 1, nm.rounds());
+
+        AtomicInteger calls = new AtomicInteger();
+        ObjectiveFunction breaksAtSixth = p -> {
+            if (calls.incrementAndGet() > 5) {
+                throw new IllegalStateException("simulation crashed");
+            }
+            return line().evaluate(p);
+        };
+        var combined = new CombinedObjectiveFunction(List.of(breaksAtSixth));
+        FitFailedException e = assertThrows(
+                FitFailedException.class, () -> new Fitter(combined, start("a", 0.5, "b", 1.5)).fit("Nelder-Mead"));
+        FitResult failed = e.partialResult().orElseThrow();
+        assertEquals(StopReason.FAILED, failed.stopReason());
+        // e0 the start, e1 to e4 the method's, e5 the one that failed: 5 steps, 6 rounds
+        assertEquals(6, failed.evaluations());
+        assertEquals(5, failed.steps());
+        assertEquals(6, failed.rounds());
     }
 
     @Test
