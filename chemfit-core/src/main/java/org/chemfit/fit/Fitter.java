@@ -72,7 +72,13 @@ import org.slf4j.LoggerFactory;
  * parameters, bounds, fixed parameters) and by the {@link #jobSettings job settings} given, or,
  * without job settings, by the term names and weights of a combined objective (seen through a
  * wrapper that evaluates one, such as a thread pool's, so that a fit begun serially resumes on a
- * pool); a changed job is refused unless restarted. A larger budget is no other job for a run
+ * pool); a changed job is refused unless restarted. The reference data are not in those
+ * settings: a resumed fit recomputes each replayed term's loss from its recorded quantities with
+ * the objective it is given (a {@link org.chemfit.QuantityComputerObjectiveFunction}'s loss; a
+ * plain function has no quantities and is not checked) and refuses, with a
+ * {@link org.chemfit.journal.JournalMismatchException} naming the term, the evaluation and both
+ * losses, a run whose recorded loss differs beyond rounding (relative 1e-12): the term's data or
+ * loss changed. Nothing is run again for the check, and the refused run is left as it was. A larger budget is no other job for a run
  * that its budget stopped, or that did not end on its own (killed, interrupted, failed): that run goes on, to the
  * result of one fit with the larger budget.
  *
@@ -427,7 +433,8 @@ public final class Fitter {
      * @throws org.chemfit.EvaluationCancelledException when the thread was interrupted before any
      *     evaluation finished (there is no result yet)
      * @throws org.chemfit.journal.JournalMismatchException when the journal holds the run to resume
-     *     with other settings (the message names each change)
+     *     with other settings (the message names each change), or whose replayed terms' losses,
+     *     recomputed from their recorded quantities, are not the recorded ones (a term's data changed)
      * @throws org.chemfit.journal.JournalException when the journal cannot start the run (another
      *     process is writing it, or the run to resume does not exist)
      */
@@ -446,7 +453,8 @@ public final class Fitter {
      * @throws org.chemfit.EvaluationCancelledException when the thread was interrupted before any
      *     evaluation finished (there is no result yet)
      * @throws org.chemfit.journal.JournalMismatchException when the journal holds the run to resume
-     *     with other settings (the message names each change)
+     *     with other settings (the message names each change), or whose replayed terms' losses,
+     *     recomputed from their recorded quantities, are not the recorded ones (a term's data changed)
      * @throws org.chemfit.journal.JournalException when the journal cannot start the run (another
      *     process is writing it, or the run to resume does not exist)
      */
@@ -463,7 +471,8 @@ public final class Fitter {
      * @throws org.chemfit.EvaluationCancelledException when the thread was interrupted before any
      *     evaluation finished (there is no result yet)
      * @throws org.chemfit.journal.JournalMismatchException when the journal holds the run to resume
-     *     with other settings (the message names each change)
+     *     with other settings (the message names each change), or whose replayed terms' losses,
+     *     recomputed from their recorded quantities, are not the recorded ones (a term's data changed)
      * @throws org.chemfit.journal.JournalException when the journal cannot start the run (another
      *     process is writing it, or the run to resume does not exist)
      */
@@ -578,7 +587,11 @@ public final class Fitter {
                                 r.evaluations());
                     } else {
                         session.end(
-                                thrown instanceof EvaluationCancelledException ? "INTERRUPTED" : "FAILED",
+                                thrown instanceof EvaluationCancelledException
+                                        ? "INTERRUPTED"
+                                        : thrown instanceof org.chemfit.journal.JournalMismatchException
+                                                ? "REFUSED"
+                                                : "FAILED",
                                 String.valueOf(thrown == null ? null : thrown.getMessage()),
                                 Double.isFinite(reportedLoss()) ? reportedLoss() : Double.NaN,
                                 evaluations);
@@ -690,7 +703,7 @@ public final class Fitter {
                     throw e;
                 }
                 return result(StopReason.INTERRUPTED);
-            } catch (FitFailedException e) {
+            } catch (FitFailedException | org.chemfit.journal.JournalMismatchException e) {
                 throw e;
             } catch (org.chemfit.ChemFitException e) {
                 throw new FitFailedException(
@@ -773,6 +786,9 @@ public final class Fitter {
             if (!toCompute.isEmpty()) {
                 batch.evaluateMany(toCompute);
             }
+            if (session != null && session.resumed()) {
+                checkReplayed(contexts, fresh);
+            }
             if (!toRun.isEmpty()) {
                 rounds++; // once its batch is evaluated: one that an interrupt cuts off is not a round
             }
@@ -845,6 +861,41 @@ public final class Fitter {
                         failure);
             }
             return values;
+        }
+
+        /**
+         * Refuses to go on with a resumed run whose replayed terms' losses, recomputed from their
+         * recorded quantities, are not the recorded ones: the data or the loss of a term changed
+         * since the run was recorded. Called before the evaluations are recorded as finished, so
+         * the journal keeps the run as it was.
+         *
+         * @throws org.chemfit.journal.JournalMismatchException naming the term, the evaluation and
+         *     both losses
+         */
+        void checkReplayed(EvaluationContext[] contexts, boolean[] fresh) {
+            Journal.Session s = Objects.requireNonNull(session, "session");
+            int number = evaluations;
+            for (int k = 0; k < contexts.length; k++) {
+                if (!fresh[k]) {
+                    continue;
+                }
+                String why = contexts[k].status() == EvaluationContext.Status.FAILED
+                        ? null
+                        : ReplayCheck.mismatch(objective, contexts[k]);
+                if (why != null) {
+                    String change = "evaluation " + number + ", " + why;
+                    throw new org.chemfit.journal.JournalMismatchException(
+                            "cannot resume run " + s.runId() + " of journal "
+                                    + Objects.requireNonNull(journal).path()
+                                    + ": " + change + ". The data or the loss of that term changed since the run was"
+                                    + " recorded, so the recorded evaluations are not this fit's. Start a new run with"
+                                    + " JournalMode.restart() (earlier runs are kept), or describe the data in"
+                                    + " Fitter.jobSettings so that a changed job is a new run",
+                            s.runId(),
+                            List.of(change));
+                }
+                number++;
+            }
         }
 
         List<double[]> residuals(EvaluationContext[] contexts) {
