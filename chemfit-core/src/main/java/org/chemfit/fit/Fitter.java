@@ -884,7 +884,7 @@ public final class Fitter {
                         : ReplayCheck.mismatch(objective, contexts[k]);
                 if (why != null) {
                     String change = "evaluation " + number + ", " + why;
-                    throw new org.chemfit.journal.JournalMismatchException(
+                    throw org.chemfit.support.ResumeRefusal.create(
                             "cannot resume run " + s.runId() + " of journal "
                                     + Objects.requireNonNull(journal).path()
                                     + ": " + change + ". The data or the loss of that term changed since the run was"

@@ -24,6 +24,11 @@ public final class JournalMismatchException extends JournalException {
 
     private static final long serialVersionUID = 1L;
 
+    static {
+        // the Fitter refuses a resume whose replayed losses are not its own with this exception
+        org.chemfit.support.ResumeRefusal.factory(JournalMismatchException::new);
+    }
+
     private final long runId;
     private final List<String> changes;
 
@@ -33,7 +38,7 @@ public final class JournalMismatchException extends JournalException {
      * @param changes one line per changed, added or removed setting, or per term whose recorded
      *     loss is not the recomputed one
      */
-    public JournalMismatchException(String message, long runId, List<String> changes) {
+    JournalMismatchException(String message, long runId, List<String> changes) {
         super(message);
         this.runId = runId;
         this.changes = List.copyOf(changes);
