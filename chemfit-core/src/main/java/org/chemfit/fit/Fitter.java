@@ -627,7 +627,9 @@ public final class Fitter {
                     }
                     throw e;
                 }
-                initialLoss = v0[0];
+                // the loss itself, NaN or infinite included; the optimizer was told v0[0]
+                initialLoss = Objects.requireNonNull(lastContext, "the initial evaluation")
+                        .loss();
                 initialPoint = x0;
                 initialPointLoss = v0[0];
                 initialContext = lastContext;
