@@ -323,6 +323,26 @@ public final class Fitter {
     }
 
     /**
+     * @return whether the objective is a combination whose every term has weight 0, or is itself
+     *     such a combination (seen through wrappers): its loss is 0 whatever the parameters
+     */
+    static boolean allWeightsZero(ObjectiveFunction f) {
+        ObjectiveFunction u = f;
+        while (u instanceof org.chemfit.ObjectiveWrapper w) {
+            u = w.wrapped();
+        }
+        if (!(u instanceof CombinedObjectiveFunction c) || c.size() == 0) {
+            return false;
+        }
+        for (int i = 0; i < c.size(); i++) {
+            if (c.weight(i) != 0 && !allWeightsZero(c.terms().get(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
      * Describes the job beyond what the Fitter knows (the objective's terms, reference data, the
      * programs it runs): stored in the journal, and a run is resumed only when they are equal.
      *
@@ -428,6 +448,8 @@ public final class Fitter {
      * Fits with the configured method (Nelder-Mead unless {@link #optimizer} said otherwise).
      *
      * @return the result
+     * @throws IllegalArgumentException when every term of the objective has weight 0 (its loss is
+     *     0 whatever the parameters)
      * @throws FitFailedException when a term failed under the RAISE policy or the method failed
      *     (or the journal could not be written)
      * @throws org.chemfit.EvaluationCancelledException when the thread was interrupted before any
@@ -445,8 +467,9 @@ public final class Fitter {
     /**
      * @param method a name from {@link Optimizers#byName}, SciPy's where it has the method
      * @return the result
-     * @throws IllegalArgumentException for an unknown method, or a least-squares method on an
-     *     objective that is not a sum of squares (the message names the term)
+     * @throws IllegalArgumentException for an unknown method, a least-squares method on an
+     *     objective that is not a sum of squares (the message names the term), or an objective
+     *     whose every term has weight 0
      * @throws NullPointerException when the method is null
      * @throws FitFailedException when a term failed under the RAISE policy or the method failed
      *     (or the journal could not be written)
@@ -465,6 +488,7 @@ public final class Fitter {
     /**
      * @param optimizer the method
      * @return the result
+     * @throws IllegalArgumentException when every term of the objective has weight 0
      * @throws NullPointerException when the optimizer is null
      * @throws FitFailedException when a term failed under the RAISE policy or the method failed
      *     (or the journal could not be written)
@@ -549,6 +573,11 @@ public final class Fitter {
         // purpose: the exception thrown in the finally block replaces the result
         @SuppressWarnings("Finally")
         FitResult run() {
+            if (!free.isEmpty() && allWeightsZero(objective)) {
+                // as the job file reader refuses such a fit for the command line
+                throw new IllegalArgumentException("every term of the objective has weight 0: the loss is 0 whatever"
+                        + " the parameters, so the fit cannot determine them; give a term a positive weight");
+            }
             if (optimizer.needsResiduals()) {
                 org.chemfit.Residuals.check(objective);
                 org.chemfit.Residuals.checkEveryPoint(objective);

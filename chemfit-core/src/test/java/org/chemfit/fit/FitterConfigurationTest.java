@@ -1,10 +1,13 @@
 package org.chemfit.fit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.ObjectiveFunction;
 import org.chemfit.Parameters;
 import org.junit.jupiter.api.Test;
@@ -40,5 +43,30 @@ class FitterConfigurationTest {
         FitResult second = fitter.fit("Nelder-Mead");
         assertEquals(StopReason.MAX_EVALUATIONS, second.stopReason());
         assertTrue(second.evaluations() <= 10, "the next fit has the budget of 10, used " + second.evaluations());
+    }
+
+    private static String refusal(org.junit.jupiter.api.function.Executable e) {
+        return assertThrows(IllegalArgumentException.class, e).getMessage();
+    }
+
+    @Test
+    void aFitWhoseEveryTermHasWeightZeroIsRefused() {
+        ObjectiveFunction t = p -> Math.pow(p.get("x") - 3, 2);
+        String expected = "every term of the objective has weight 0: the loss is 0 whatever the parameters, so the"
+                + " fit cannot determine them; give a term a positive weight";
+        CombinedObjectiveFunction zero = new CombinedObjectiveFunction(List.of(t, t), List.of(0.0, 0.0));
+        assertEquals(expected, refusal(() -> new Fitter(zero, Map.of("x", 0.0)).fit("Nelder-Mead")));
+        // nested: a term of positive weight whose own terms all have weight 0
+        CombinedObjectiveFunction nested = new CombinedObjectiveFunction(List.of(zero, t), List.of(1.0, 0.0));
+        assertEquals(expected, refusal(() -> new Fitter(nested, Map.of("x", 0.0)).fit("least-squares")));
+        // one positive weight fits
+        CombinedObjectiveFunction one = new CombinedObjectiveFunction(List.of(t, t), List.of(0.0, 1.0));
+        assertEquals(
+                3.0,
+                new Fitter(one, Map.of("x", 0.0))
+                        .fit("Nelder-Mead")
+                        .bestParameters()
+                        .get("x"),
+                1e-3);
     }
 }
