@@ -185,13 +185,20 @@ public final class Fitter {
      * starts at a finite loss above this value raises it to 1.1 times the starting loss for that
      * fit; such a point is never reported as the best whatever its score.
      *
-     * @param value the loss that replaces NaN or infinite losses, finite
+     * <p>A negative value is refused: the built-in losses are never negative, so it would make
+     * a NaN point look better to the optimizer than every point it can evaluate, and a loss that
+     * can be negative is served by any value above its range (1.1 times a negative start would
+     * lower the value instead of raising it).
+     *
+     * @param value the loss that replaces NaN or infinite losses, a finite number &ge; 0
      * @return this fitter
-     * @throws IllegalArgumentException when the value is not finite
+     * @throws IllegalArgumentException when the value is NaN, infinite or negative
      */
     public Fitter valueBadParams(double value) {
-        if (!Double.isFinite(value)) {
-            throw new IllegalArgumentException("valueBadParams must be finite, got " + value);
+        if (!Double.isFinite(value) || value < 0) {
+            throw new IllegalArgumentException("valueBadParams must be a finite number >= 0 (the loss the optimizer is"
+                    + " told for a NaN or infinite one, above the losses of the points it can evaluate), got "
+                    + value);
         }
         this.valueBadParams = value;
         return this;
@@ -201,11 +208,11 @@ public final class Fitter {
      * @param tolerance a parameter closer than this fraction of its bounded range (or of
      *     max(1, |bound|) for a half-open range) to a bound is reported in the warnings
      * @return this fitter
-     * @throws IllegalArgumentException when negative
+     * @throws IllegalArgumentException when NaN, infinite or negative
      */
     public Fitter nearBoundTolerance(double tolerance) {
-        if (!(tolerance >= 0)) {
-            throw new IllegalArgumentException("near-bound tolerance must not be negative, got " + tolerance);
+        if (!(tolerance >= 0) || !Double.isFinite(tolerance)) {
+            throw new IllegalArgumentException("near-bound tolerance must be a finite number >= 0, got " + tolerance);
         }
         this.nearBoundTolerance = tolerance;
         return this;

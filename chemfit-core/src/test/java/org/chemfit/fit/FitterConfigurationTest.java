@@ -50,6 +50,41 @@ class FitterConfigurationTest {
     }
 
     @Test
+    void nanAndInfiniteSettingsAreRefusedAsNotFiniteNumbers() {
+        Fitter f = new Fitter(ROSENBROCK, Map.of("x", 0.0, "y", 0.0));
+        assertEquals(
+                "near-bound tolerance must be a finite number >= 0, got NaN",
+                refusal(() -> f.nearBoundTolerance(Double.NaN)));
+        assertEquals(
+                "near-bound tolerance must be a finite number >= 0, got -1.0", refusal(() -> f.nearBoundTolerance(-1)));
+        assertEquals(
+                "near-bound tolerance must be a finite number >= 0, got Infinity",
+                refusal(() -> f.nearBoundTolerance(Double.POSITIVE_INFINITY)));
+        Optimizer nm = Optimizers.byName("Nelder-Mead");
+        assertEquals(
+                "tolerances must be finite numbers >= 0, got relative NaN and absolute 0.0",
+                refusal(() -> Optimizers.withTolerances(nm, Double.NaN, 0)));
+        assertEquals(
+                "tolerances must be finite numbers >= 0, got relative 0.0 and absolute -1.0",
+                refusal(() -> Optimizers.withTolerances(nm, 0, -1)));
+        assertEquals(
+                "tolerances must be finite numbers >= 0, got relative NaN and absolute 0.0",
+                refusal(() -> Optimizers.withTolerances(Optimizers.byName("least-squares"), Double.NaN, 0)));
+        assertEquals(
+                "ftol must be a finite number >= 0, got NaN", refusal(() -> Optimizers.leastSquares(1e-6, Double.NaN)));
+    }
+
+    @Test
+    void aNegativeBadValueIsRefused() {
+        Fitter f = new Fitter(ROSENBROCK, Map.of("x", 0.0, "y", 0.0));
+        String m = refusal(() -> f.valueBadParams(-1));
+        assertTrue(m.startsWith("valueBadParams must be a finite number >= 0 ("), m);
+        assertTrue(m.endsWith(", got -1.0"), m);
+        assertTrue(refusal(() -> f.valueBadParams(Double.NaN)).endsWith(", got NaN"));
+        f.valueBadParams(0.0); // the lowest allowed
+    }
+
+    @Test
     void aFitWhoseEveryTermHasWeightZeroIsRefused() {
         ObjectiveFunction t = p -> Math.pow(p.get("x") - 3, 2);
         String expected = "every term of the objective has weight 0: the loss is 0 whatever the parameters, so the"
