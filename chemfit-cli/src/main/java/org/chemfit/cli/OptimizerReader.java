@@ -116,7 +116,7 @@ final class OptimizerReader {
                 // an unknown method has been reported: whether it takes a step is unknown
                 step = methodRead ? step(m.entries.get("finite_difference_step"), method) : Double.NaN;
                 if (m.entries.containsKey("bad_value")) {
-                    Double d = r.finite(m.entries.get("bad_value"), "optimizer bad_value");
+                    Double d = r.nonNegative(m.entries.get("bad_value"), "optimizer bad_value");
                     bad = d == null ? bad : d;
                 }
             }

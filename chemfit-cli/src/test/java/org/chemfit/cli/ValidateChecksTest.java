@@ -630,6 +630,29 @@ class ValidateChecksTest {
                 r::toString);
     }
 
+    /** A negative bad value would make a NaN point look better than any loss: refused, as by the Fitter. */
+    @Test
+    void aNegativeBadValueIsRefused() throws IOException {
+        Path job = dir.resolve("bad-value.yaml");
+        Files.writeString(
+                job,
+                String.join(
+                        "\n",
+                        "name: a",
+                        "parameters:",
+                        "  lj:",
+                        "    epsilon: {initial: 1.0, bounds: [0.1, 10.0]}",
+                        "    sigma: {initial: 2.2, bounds: [1.0, 4.0]}",
+                        "terms:",
+                        "  - {name: curve, kind: atoms, reference: " + Cli.resource("jobs/data/energies.csv") + ",",
+                        "     potential: {form: lennard_jones, epsilon: lj.epsilon, sigma: lj.sigma}}",
+                        "optimizer: {method: Nelder-Mead, bad_value: -1}",
+                        ""));
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertTrue(r.err().contains(job + ":9:45: optimizer bad_value must not be negative, got -1"), r::toString);
+    }
+
     @Test
     void aKeyGivenTwiceIsReportedWithTheFilesOtherProblems() throws IOException {
         Path job = dir.resolve("twice.yaml");

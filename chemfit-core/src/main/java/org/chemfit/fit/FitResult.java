@@ -16,7 +16,8 @@ import org.jspecify.annotations.Nullable;
  *
  * @param bestParameters the best point seen, all parameters (fixed ones included)
  * @param bestLoss its loss
- * @param initialLoss the loss at the initial parameters
+ * @param initialLoss the loss at the initial parameters, NaN or infinite when it was (the optimizer
+ *     was told the bad value instead)
  * @param evaluations the number of objective evaluations run
  * @param steps the number of ask/tell rounds of the method (the initial evaluation and the
  *     uncertainty round not included): the batches it asked for that were evaluated, the one a
@@ -59,7 +60,8 @@ public record FitResult(
      *
      * @param bestParameters the best point seen
      * @param bestLoss its loss
-     * @param initialLoss the loss at the initial parameters
+     * @param initialLoss the loss at the initial parameters, NaN or infinite when it was (the optimizer
+     *     was told the bad value instead)
      * @param evaluations the number of evaluations
      * @param steps the number of ask/tell rounds
      * @param wallTime how long the fit took

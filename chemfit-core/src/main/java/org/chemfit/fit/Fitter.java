@@ -72,7 +72,13 @@ import org.slf4j.LoggerFactory;
  * parameters, bounds, fixed parameters) and by the {@link #jobSettings job settings} given, or,
  * without job settings, by the term names and weights of a combined objective (seen through a
  * wrapper that evaluates one, such as a thread pool's, so that a fit begun serially resumes on a
- * pool); a changed job is refused unless restarted. A larger budget is no other job for a run
+ * pool); a changed job is refused unless restarted. The reference data are not in those
+ * settings: a resumed fit recomputes each replayed term's loss from its recorded quantities with
+ * the objective it is given (a {@link org.chemfit.QuantityComputerObjectiveFunction}'s loss; a
+ * plain function has no quantities and is not checked) and refuses, with a
+ * {@link org.chemfit.journal.JournalMismatchException} naming the term, the evaluation and both
+ * losses, a run whose recorded loss differs beyond rounding (relative 1e-12): the term's data or
+ * loss changed. Nothing is run again for the check, and the refused run is left as it was. A larger budget is no other job for a run
  * that its budget stopped, or that did not end on its own (killed, interrupted, failed): that run goes on, to the
  * result of one fit with the larger budget.
  *
@@ -204,13 +210,20 @@ public final class Fitter {
      * starts at a finite loss above this value raises it to 1.1 times the starting loss for that
      * fit; such a point is never reported as the best whatever its score.
      *
-     * @param value the loss that replaces NaN or infinite losses, finite
+     * <p>A negative value is refused: the built-in losses are never negative, so it would make
+     * a NaN point look better to the optimizer than every point it can evaluate, and a loss that
+     * can be negative is served by any value above its range (1.1 times a negative start would
+     * lower the value instead of raising it).
+     *
+     * @param value the loss that replaces NaN or infinite losses, a finite number &ge; 0
      * @return this fitter
-     * @throws IllegalArgumentException when the value is not finite
+     * @throws IllegalArgumentException when the value is NaN, infinite or negative
      */
     public Fitter valueBadParams(double value) {
-        if (!Double.isFinite(value)) {
-            throw new IllegalArgumentException("valueBadParams must be finite, got " + value);
+        if (!Double.isFinite(value) || value < 0) {
+            throw new IllegalArgumentException("valueBadParams must be a finite number >= 0 (the loss the optimizer is"
+                    + " told for a NaN or infinite one, above the losses of the points it can evaluate), got "
+                    + value);
         }
         this.valueBadParams = value;
         return this;
@@ -220,11 +233,11 @@ public final class Fitter {
      * @param tolerance a parameter closer than this fraction of its bounded range (or of
      *     max(1, |bound|) for a half-open range) to a bound is reported in the warnings
      * @return this fitter
-     * @throws IllegalArgumentException when negative
+     * @throws IllegalArgumentException when NaN, infinite or negative
      */
     public Fitter nearBoundTolerance(double tolerance) {
-        if (!(tolerance >= 0)) {
-            throw new IllegalArgumentException("near-bound tolerance must not be negative, got " + tolerance);
+        if (!(tolerance >= 0) || !Double.isFinite(tolerance)) {
+            throw new IllegalArgumentException("near-bound tolerance must be a finite number >= 0, got " + tolerance);
         }
         this.nearBoundTolerance = tolerance;
         return this;
@@ -342,6 +355,26 @@ public final class Fitter {
     }
 
     /**
+     * @return whether the objective is a combination whose every term has weight 0, or is itself
+     *     such a combination (seen through wrappers): its loss is 0 whatever the parameters
+     */
+    static boolean allWeightsZero(ObjectiveFunction f) {
+        ObjectiveFunction u = f;
+        while (u instanceof org.chemfit.ObjectiveWrapper w) {
+            u = w.wrapped();
+        }
+        if (!(u instanceof CombinedObjectiveFunction c) || c.size() == 0) {
+            return false;
+        }
+        for (int i = 0; i < c.size(); i++) {
+            if (c.weight(i) != 0 && !allWeightsZero(c.terms().get(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
      * Describes the job beyond what the Fitter knows (the objective's terms, reference data, the
      * programs it runs): stored in the journal, and a run is resumed only when they are equal.
      *
@@ -447,12 +480,15 @@ public final class Fitter {
      * Fits with the configured method (Nelder-Mead unless {@link #optimizer} said otherwise).
      *
      * @return the result
+     * @throws IllegalArgumentException when every term of the objective has weight 0 (its loss is
+     *     0 whatever the parameters)
      * @throws FitFailedException when a term failed under the RAISE policy or the method failed
      *     (or the journal could not be written)
      * @throws org.chemfit.EvaluationCancelledException when the thread was interrupted before any
      *     evaluation finished (there is no result yet)
      * @throws org.chemfit.journal.JournalMismatchException when the journal holds the run to resume
-     *     with other settings (the message names each change)
+     *     with other settings (the message names each change), or whose replayed terms' losses,
+     *     recomputed from their recorded quantities, are not the recorded ones (a term's data changed)
      * @throws org.chemfit.journal.JournalException when the journal cannot start the run (another
      *     process is writing it, or the run to resume does not exist)
      */
@@ -463,15 +499,17 @@ public final class Fitter {
     /**
      * @param method a name from {@link Optimizers#byName}, SciPy's where it has the method
      * @return the result
-     * @throws IllegalArgumentException for an unknown method, or a least-squares method on an
-     *     objective that is not a sum of squares (the message names the term)
+     * @throws IllegalArgumentException for an unknown method, a least-squares method on an
+     *     objective that is not a sum of squares (the message names the term), or an objective
+     *     whose every term has weight 0
      * @throws NullPointerException when the method is null
      * @throws FitFailedException when a term failed under the RAISE policy or the method failed
      *     (or the journal could not be written)
      * @throws org.chemfit.EvaluationCancelledException when the thread was interrupted before any
      *     evaluation finished (there is no result yet)
      * @throws org.chemfit.journal.JournalMismatchException when the journal holds the run to resume
-     *     with other settings (the message names each change)
+     *     with other settings (the message names each change), or whose replayed terms' losses,
+     *     recomputed from their recorded quantities, are not the recorded ones (a term's data changed)
      * @throws org.chemfit.journal.JournalException when the journal cannot start the run (another
      *     process is writing it, or the run to resume does not exist)
      */
@@ -482,13 +520,15 @@ public final class Fitter {
     /**
      * @param optimizer the method
      * @return the result
+     * @throws IllegalArgumentException when every term of the objective has weight 0
      * @throws NullPointerException when the optimizer is null
      * @throws FitFailedException when a term failed under the RAISE policy or the method failed
      *     (or the journal could not be written)
      * @throws org.chemfit.EvaluationCancelledException when the thread was interrupted before any
      *     evaluation finished (there is no result yet)
      * @throws org.chemfit.journal.JournalMismatchException when the journal holds the run to resume
-     *     with other settings (the message names each change)
+     *     with other settings (the message names each change), or whose replayed terms' losses,
+     *     recomputed from their recorded quantities, are not the recorded ones (a term's data changed)
      * @throws org.chemfit.journal.JournalException when the journal cannot start the run (another
      *     process is writing it, or the run to resume does not exist)
      */
@@ -565,6 +605,11 @@ public final class Fitter {
         // purpose: the exception thrown in the finally block replaces the result
         @SuppressWarnings("Finally")
         FitResult run() {
+            if (!free.isEmpty() && allWeightsZero(objective)) {
+                // as the job file reader refuses such a fit for the command line
+                throw new IllegalArgumentException("every term of the objective has weight 0: the loss is 0 whatever"
+                        + " the parameters, so the fit cannot determine them; give a term a positive weight");
+            }
             if (optimizer.needsResiduals()) {
                 org.chemfit.Residuals.check(objective);
                 org.chemfit.Residuals.checkEveryPoint(objective);
@@ -603,7 +648,11 @@ public final class Fitter {
                                 r.evaluations());
                     } else {
                         session.end(
-                                thrown instanceof EvaluationCancelledException ? "INTERRUPTED" : "FAILED",
+                                thrown instanceof EvaluationCancelledException
+                                        ? "INTERRUPTED"
+                                        : thrown instanceof org.chemfit.journal.JournalMismatchException
+                                                ? "REFUSED"
+                                                : "FAILED",
                                 String.valueOf(thrown == null ? null : thrown.getMessage()),
                                 Double.isFinite(reportedLoss()) ? reportedLoss() : Double.NaN,
                                 evaluations);
@@ -639,7 +688,9 @@ public final class Fitter {
                     }
                     throw e;
                 }
-                initialLoss = v0[0];
+                // the loss itself, NaN or infinite included; the optimizer was told v0[0]
+                initialLoss = Objects.requireNonNull(lastContext, "the initial evaluation")
+                        .loss();
                 initialPoint = x0;
                 initialPointLoss = v0[0];
                 initialContext = lastContext;
@@ -716,7 +767,7 @@ public final class Fitter {
                     throw e;
                 }
                 return result(StopReason.INTERRUPTED);
-            } catch (FitFailedException e) {
+            } catch (FitFailedException | org.chemfit.journal.JournalMismatchException e) {
                 throw e;
             } catch (org.chemfit.ChemFitException e) {
                 throw new FitFailedException(
@@ -807,6 +858,9 @@ public final class Fitter {
             if (!toCompute.isEmpty()) {
                 batch.evaluateMany(toCompute);
             }
+            if (session != null && session.resumed()) {
+                checkReplayed(contexts, fresh);
+            }
             if (!toRun.isEmpty()) {
                 rounds++; // once its batch is evaluated: one that an interrupt cuts off is not a round
                 if (methodStep) {
@@ -882,6 +936,41 @@ public final class Fitter {
                         failure);
             }
             return values;
+        }
+
+        /**
+         * Refuses to go on with a resumed run whose replayed terms' losses, recomputed from their
+         * recorded quantities, are not the recorded ones: the data or the loss of a term changed
+         * since the run was recorded. Called before the evaluations are recorded as finished, so
+         * the journal keeps the run as it was.
+         *
+         * @throws org.chemfit.journal.JournalMismatchException naming the term, the evaluation and
+         *     both losses
+         */
+        void checkReplayed(EvaluationContext[] contexts, boolean[] fresh) {
+            Journal.Session s = Objects.requireNonNull(session, "session");
+            int number = evaluations;
+            for (int k = 0; k < contexts.length; k++) {
+                if (!fresh[k]) {
+                    continue;
+                }
+                String why = contexts[k].status() == EvaluationContext.Status.FAILED
+                        ? null
+                        : ReplayCheck.mismatch(objective, contexts[k]);
+                if (why != null) {
+                    String change = "evaluation " + number + ", " + why;
+                    throw org.chemfit.support.ResumeRefusal.create(
+                            "cannot resume run " + s.runId() + " of journal "
+                                    + Objects.requireNonNull(journal).path()
+                                    + ": " + change + ". The data or the loss of that term changed since the run was"
+                                    + " recorded, so the recorded evaluations are not this fit's. Start a new run with"
+                                    + " JournalMode.restart() (earlier runs are kept), or describe the data in"
+                                    + " Fitter.jobSettings so that a changed job is a new run",
+                            s.runId(),
+                            List.of(change));
+                }
+                number++;
+            }
         }
 
         List<double[]> residuals(EvaluationContext[] contexts) {

@@ -58,9 +58,12 @@ final class HipparchusOptimizer implements Optimizer {
     private final double initialStep;
 
     HipparchusOptimizer(Method method, double relativeTolerance, double absoluteTolerance, double initialStep) {
-        if (!(relativeTolerance >= 0) || !(absoluteTolerance >= 0)) {
-            throw new IllegalArgumentException("tolerances must not be negative, got relative " + relativeTolerance
-                    + " and absolute " + absoluteTolerance);
+        if (!(relativeTolerance >= 0)
+                || !(absoluteTolerance >= 0)
+                || !Double.isFinite(relativeTolerance)
+                || !Double.isFinite(absoluteTolerance)) {
+            throw new IllegalArgumentException("tolerances must be finite numbers >= 0, got relative "
+                    + relativeTolerance + " and absolute " + absoluteTolerance);
         }
         if (!(initialStep > 0) || !Double.isFinite(initialStep)) {
             throw new IllegalArgumentException("the initial step must be positive, got " + initialStep);

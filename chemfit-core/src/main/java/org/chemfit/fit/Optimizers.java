@@ -105,8 +105,8 @@ public final class Optimizers {
             throw new IllegalArgumentException(
                     "the relative finite-difference step must lie in (0, 1), got " + relativeStep);
         }
-        if (!(ftol >= 0)) {
-            throw new IllegalArgumentException("ftol must not be negative, got " + ftol);
+        if (!(ftol >= 0) || !Double.isFinite(ftol)) {
+            throw new IllegalArgumentException("ftol must be a finite number >= 0, got " + ftol);
         }
         return new TrustRegionLeastSquares("least-squares", ftol, 1e-8, 1e-8, relativeStep);
     }
@@ -135,7 +135,8 @@ public final class Optimizers {
      * @param relative relative tolerance on the loss between iterations
      * @param absolute absolute tolerance on the loss between iterations
      * @return a copy with those tolerances
-     * @throws IllegalArgumentException when the method takes no tolerances or one is negative
+     * @throws IllegalArgumentException when the method takes no tolerances or one is NaN, infinite or
+     *     negative
      * @throws NullPointerException when the optimizer is null
      */
     public static Optimizer withTolerances(Optimizer optimizer, double relative, double absolute) {
@@ -143,8 +144,9 @@ public final class Optimizers {
         if (optimizer instanceof HipparchusOptimizer h) {
             return h.withTolerances(relative, absolute);
         }
-        if (!(relative >= 0) || !(absolute >= 0)) {
-            throw new IllegalArgumentException("tolerances must not be negative, got " + relative + " and " + absolute);
+        if (!(relative >= 0) || !(absolute >= 0) || !Double.isFinite(relative) || !Double.isFinite(absolute)) {
+            throw new IllegalArgumentException(
+                    "tolerances must be finite numbers >= 0, got relative " + relative + " and absolute " + absolute);
         }
         if (optimizer instanceof TrustRegionLeastSquares t) {
             return t.withTolerances(relative, absolute);

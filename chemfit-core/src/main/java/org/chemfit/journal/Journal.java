@@ -9,7 +9,10 @@ import org.chemfit.TermRecorder;
 /**
  * The durable record of a fit's evaluations: every evaluation and every leaf term is committed to
  * the journal before the optimizer hears of it, and a resumed fit replays what the journal holds
- * instead of running it again. The default journal is an SQLite file ({@code SqliteJournal}) that
+ * instead of running it again. A resumed fit checks the replayed terms against its objective: a
+ * term's loss recomputed from its recorded quantities must be the recorded loss, or the resume is
+ * refused with a {@link JournalMismatchException} (the term's reference data or loss changed) and
+ * the run is left as it was. The default journal is an SQLite file ({@code SqliteJournal}) that
  * {@code sqlite3} or pandas can read, also while a fit is writing it.
  *
  * <pre>{@code
@@ -197,9 +200,12 @@ public interface Journal extends AutoCloseable {
         void evaluationFinished(int number, EvaluationContext ctx, double toldLoss);
 
         /**
-         * Ends this attempt and records how the run ended.
+         * Ends this attempt and records how the run ended. REFUSED ends an attempt that refused to
+         * resume the run (its recorded evaluations are not the fit's: a replayed term's recomputed
+         * loss differs from the recorded one) and puts the run back as it was before the attempt
+         * began: its status, end and stop reason are kept, the attempt is recorded as REFUSED.
          *
-         * @param status FINISHED, FAILED or INTERRUPTED
+         * @param status FINISHED, FAILED, INTERRUPTED or REFUSED
          * @param stopReason why (a StopReason name or a failure message)
          * @param bestLoss the best loss, NaN when none
          * @param evaluations the number of evaluations reached

@@ -3,8 +3,12 @@ package org.chemfit.journal;
 import java.util.List;
 
 /**
- * A fit asked to resume a run whose job settings differ from its own. The message and
- * {@link #changes()} say what changed, key by key ({@code "changed fit.seed: 42 -> 43"}).
+ * A fit asked to resume a run whose job settings differ from its own, or whose recorded
+ * evaluations are not its own: a replayed term's loss, recomputed from its recorded quantities
+ * with the fit's objective, is not the recorded loss (the term's data or loss changed). The
+ * message and {@link #changes()} say what changed, key by key ({@code "changed fit.seed: 42 ->
+ * 43"}) or term by term ({@code "evaluation 0, term 'y': recorded loss 0.0193, recomputed
+ * 112.0"}). The run is left as it was recorded.
  *
  * <pre>{@code
  * try {
@@ -20,13 +24,19 @@ public final class JournalMismatchException extends JournalException {
 
     private static final long serialVersionUID = 1L;
 
+    static {
+        // the Fitter refuses a resume whose replayed losses are not its own with this exception
+        org.chemfit.support.ResumeRefusal.factory(JournalMismatchException::new);
+    }
+
     private final long runId;
     private final List<String> changes;
 
     /**
      * @param message the full message
      * @param runId the run that was not resumed
-     * @param changes one line per changed, added or removed setting
+     * @param changes one line per changed, added or removed setting, or per term whose recorded
+     *     loss is not the recomputed one
      */
     JournalMismatchException(String message, long runId, List<String> changes) {
         super(message);
@@ -39,7 +49,7 @@ public final class JournalMismatchException extends JournalException {
         return runId;
     }
 
-    /** @return what changed, one line per setting, in key order */
+    /** @return what changed, one line per setting in key order, or per term */
     public List<String> changes() {
         return changes;
     }

@@ -272,6 +272,51 @@ final class JournalQueries {
     }
 
     /** Marks a run RUNNING again and the attempts cut off before INTERRUPTED; @return the next attempt's number */
+    /**
+     * @return the run's {@code ended_at, status, stop_reason, job_hash, settings_json}, for
+     *     {@link #restoreRun}
+     */
+    @Nullable
+    String[] runRow(long id) throws SQLException {
+        try (PreparedStatement p = conn.prepareStatement(
+                "SELECT ended_at, status, stop_reason, job_hash, settings_json FROM runs WHERE id = ?")) {
+            p.setLong(1, id);
+            try (ResultSet rs = p.executeQuery()) {
+                @Nullable String[] out = new @Nullable String[5];
+                if (rs.next()) {
+                    for (int i = 0; i < out.length; i++) {
+                        out[i] = rs.getString(i + 1);
+                    }
+                }
+                return out;
+            }
+        }
+    }
+
+    /**
+     * Puts a run back as {@link #runRow} read it, and ends the attempt that reopened it as
+     * REFUSED: the attempt refused to resume the run and recorded nothing of it.
+     */
+    void restoreRun(long runId, int attempt, String now, @Nullable String[] before) throws SQLException {
+        try (PreparedStatement u = conn.prepareStatement("UPDATE runs SET ended_at = ?, status = ?, stop_reason = ?,"
+                + " job_hash = coalesce(?, job_hash), settings_json = coalesce(?, settings_json) WHERE id = ?")) {
+            u.setString(1, before[0]);
+            u.setString(2, before[1] == null ? "FAILED" : before[1]);
+            u.setString(3, before[2]);
+            u.setString(4, before[3]);
+            u.setString(5, before[4]);
+            u.setLong(6, runId);
+            u.executeUpdate();
+        }
+        try (PreparedStatement a = conn.prepareStatement(
+                "UPDATE attempts SET ended_at = ?, status = 'REFUSED' WHERE run_id = ? AND attempt = ?")) {
+            a.setString(1, now);
+            a.setLong(2, runId);
+            a.setInt(3, attempt);
+            a.executeUpdate();
+        }
+    }
+
     int reopenRun(long id) throws SQLException {
         int attempt;
         PreparedStatement p = statement("SELECT coalesce(max(attempt), 0) FROM attempts WHERE run_id = ?");

@@ -142,7 +142,16 @@ final class SqliteSession implements Journal.Session {
     /** The records of each half of the pending file that the group being applied copies. */
     private final long[] pendingInGroup = new long[2];
 
+    /** The status of an attempt that refused to resume its run ({@link #end}). */
+    static final String REFUSED = "REFUSED";
+
     private volatile boolean ended;
+    /**
+     * The run's row as it was before this attempt reopened it ({@code ended_at, status,
+     * stop_reason, job_hash, settings_json}), put back when the fit refuses to resume it; null for
+     * a new run.
+     */
+    private @Nullable String @Nullable [] runBefore;
     /**
      * Guards what the session knows of its evaluations ({@link #existing}); not the journal's
      * lock, which the writer holds while it commits.
@@ -616,6 +625,7 @@ final class SqliteSession implements Journal.Session {
         String now = SqliteJournal.now();
         return Objects.requireNonNull(
                 j.inTransaction(() -> {
+                    @Nullable String[] before = j.queries.runRow(id);
                     int attempt = j.queries.reopenRun(id);
                     j.queries.updateSettings(id, hash, settingsJson);
                     j.queries.insertAttempt(id, attempt, now);
@@ -637,7 +647,9 @@ final class SqliteSession implements Journal.Session {
                             attempt,
                             complete,
                             running);
-                    return new SqliteSession(j, wl, id, attempt, true, existing);
+                    SqliteSession session = new SqliteSession(j, wl, id, attempt, true, existing);
+                    session.runBefore = before;
+                    return session;
                 }),
                 "the new session");
     }
@@ -1656,7 +1668,13 @@ final class SqliteSession implements Journal.Session {
             ended = true;
             try {
                 String now = SqliteJournal.now();
+                @Nullable String[] before = runBefore;
                 journal.inTransaction(() -> {
+                    if (REFUSED.equals(status) && before != null) {
+                        // the attempt recorded nothing of its own: the run stays as it was
+                        journal.queries.restoreRun(runId, attempt, now, before);
+                        return null;
+                    }
                     journal.queries.endRun(
                             runId,
                             attempt,

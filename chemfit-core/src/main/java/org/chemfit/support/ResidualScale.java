@@ -54,6 +54,24 @@ public final class ResidualScale {
     }
 
     /**
+     * The loss of a term, which its class keeps to its package: what a resumed fit recomputes a
+     * replayed term's loss with, from the quantities the journal recorded.
+     *
+     * <pre>{@code
+     * double again = ResidualScale.lossOf(term).evaluate(ctx.quantities(), ctx.parameters());
+     * }</pre>
+     *
+     * @param term a term
+     * @return its loss function
+     */
+    public static LossFunction lossOf(QuantityComputerObjectiveFunction term) {
+        // the term's class has set the reader: it is initialized, since the term exists
+        Function<QuantityComputerObjectiveFunction, LossFunction> reader =
+                java.util.Objects.requireNonNull(lossReader, "the loss reader of the terms");
+        return reader.apply(term);
+    }
+
+    /**
      * A residual loss that knows the factor between its residuals and the errors it squares.
      *
      * <pre>{@code

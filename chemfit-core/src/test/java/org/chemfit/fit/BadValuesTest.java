@@ -115,6 +115,34 @@ class BadValuesTest {
         assertTrue(r.bestLoss() >= 10, r.toString());
     }
 
+    /** The initial loss is the loss at the start, NaN included, not the bad value the optimizer was told. */
+    @Test
+    void theInitialLossOfANanStartIsNan() {
+        // NaN in a narrow band around the start only
+        ObjectiveFunction f = p -> Math.abs(p.get("x") - 2.5) < 0.01 ? Double.NaN : 10 + p.get("x") * p.get("x");
+        FitResult r = new Fitter(f, Map.of("x", 2.5)).maxEvaluations(200).fit("Nelder-Mead");
+        assertTrue(Double.isNaN(r.initialLoss()), r.toString());
+        assertTrue(Double.isFinite(r.bestLoss()), r.toString()); // the optimizer sits at the band's edge
+        assertTrue(
+                r.warnings().stream().anyMatch(w -> w.contains("starts at a point whose loss is not finite")),
+                r.warnings().toString());
+        ObjectiveFunction inf =
+                p -> Math.abs(p.get("x") - 2.5) < 0.01 ? Double.POSITIVE_INFINITY : 10 + p.get("x") * p.get("x");
+        assertEquals(
+                Double.POSITIVE_INFINITY,
+                new Fitter(inf, Map.of("x", 2.5))
+                        .maxEvaluations(200)
+                        .fit("Nelder-Mead")
+                        .initialLoss());
+        // a finite start is unchanged
+        assertEquals(
+                11.0,
+                new Fitter(f, Map.of("x", 1.0))
+                        .maxEvaluations(50)
+                        .fit("Nelder-Mead")
+                        .initialLoss());
+    }
+
     @Test
     void aFitWithoutAnyFiniteLossFailsWithAClearMessage() {
         ObjectiveFunction f = p -> Double.NaN;

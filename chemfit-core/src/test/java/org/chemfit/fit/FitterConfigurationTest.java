@@ -1,10 +1,13 @@
 package org.chemfit.fit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.ObjectiveFunction;
 import org.chemfit.Parameters;
 import org.junit.jupiter.api.Test;
@@ -40,5 +43,65 @@ class FitterConfigurationTest {
         FitResult second = fitter.fit("Nelder-Mead");
         assertEquals(StopReason.MAX_EVALUATIONS, second.stopReason());
         assertTrue(second.evaluations() <= 10, "the next fit has the budget of 10, used " + second.evaluations());
+    }
+
+    private static String refusal(org.junit.jupiter.api.function.Executable e) {
+        return assertThrows(IllegalArgumentException.class, e).getMessage();
+    }
+
+    @Test
+    void nanAndInfiniteSettingsAreRefusedAsNotFiniteNumbers() {
+        Fitter f = new Fitter(ROSENBROCK, Map.of("x", 0.0, "y", 0.0));
+        assertEquals(
+                "near-bound tolerance must be a finite number >= 0, got NaN",
+                refusal(() -> f.nearBoundTolerance(Double.NaN)));
+        assertEquals(
+                "near-bound tolerance must be a finite number >= 0, got -1.0", refusal(() -> f.nearBoundTolerance(-1)));
+        assertEquals(
+                "near-bound tolerance must be a finite number >= 0, got Infinity",
+                refusal(() -> f.nearBoundTolerance(Double.POSITIVE_INFINITY)));
+        Optimizer nm = Optimizers.byName("Nelder-Mead");
+        assertEquals(
+                "tolerances must be finite numbers >= 0, got relative NaN and absolute 0.0",
+                refusal(() -> Optimizers.withTolerances(nm, Double.NaN, 0)));
+        assertEquals(
+                "tolerances must be finite numbers >= 0, got relative 0.0 and absolute -1.0",
+                refusal(() -> Optimizers.withTolerances(nm, 0, -1)));
+        assertEquals(
+                "tolerances must be finite numbers >= 0, got relative NaN and absolute 0.0",
+                refusal(() -> Optimizers.withTolerances(Optimizers.byName("least-squares"), Double.NaN, 0)));
+        assertEquals(
+                "ftol must be a finite number >= 0, got NaN", refusal(() -> Optimizers.leastSquares(1e-6, Double.NaN)));
+    }
+
+    @Test
+    void aNegativeBadValueIsRefused() {
+        Fitter f = new Fitter(ROSENBROCK, Map.of("x", 0.0, "y", 0.0));
+        String m = refusal(() -> f.valueBadParams(-1));
+        assertTrue(m.startsWith("valueBadParams must be a finite number >= 0 ("), m);
+        assertTrue(m.endsWith(", got -1.0"), m);
+        assertTrue(refusal(() -> f.valueBadParams(Double.NaN)).endsWith(", got NaN"));
+        f.valueBadParams(0.0); // the lowest allowed
+    }
+
+    @Test
+    void aFitWhoseEveryTermHasWeightZeroIsRefused() {
+        ObjectiveFunction t = p -> Math.pow(p.get("x") - 3, 2);
+        String expected = "every term of the objective has weight 0: the loss is 0 whatever the parameters, so the"
+                + " fit cannot determine them; give a term a positive weight";
+        CombinedObjectiveFunction zero = new CombinedObjectiveFunction(List.of(t, t), List.of(0.0, 0.0));
+        assertEquals(expected, refusal(() -> new Fitter(zero, Map.of("x", 0.0)).fit("Nelder-Mead")));
+        // nested: a term of positive weight whose own terms all have weight 0
+        CombinedObjectiveFunction nested = new CombinedObjectiveFunction(List.of(zero, t), List.of(1.0, 0.0));
+        assertEquals(expected, refusal(() -> new Fitter(nested, Map.of("x", 0.0)).fit("least-squares")));
+        // one positive weight fits
+        CombinedObjectiveFunction one = new CombinedObjectiveFunction(List.of(t, t), List.of(0.0, 1.0));
+        assertEquals(
+                3.0,
+                new Fitter(one, Map.of("x", 0.0))
+                        .fit("Nelder-Mead")
+                        .bestParameters()
+                        .get("x"),
+                1e-3);
     }
 }
