@@ -216,7 +216,9 @@ final class Plots {
     /** @return the regular files in a plots folder, 0 when there is none */
     static int filesIn(Path dir) {
         try (java.util.stream.Stream<Path> files = Files.list(dir)) {
-            return (int) files.filter(Files::isRegularFile).count();
+            return (int) files.filter(Files::isRegularFile)
+                    .filter(f -> !f.getFileName().toString().equals(WRITTEN_LIST))
+                    .count();
         } catch (IOException e) {
             return 0;
         }
@@ -241,35 +243,59 @@ final class Plots {
             "(loss|parameters|loss-shares|correlation|(term|parity|residuals)-.+)(-\\d+)?\\.(svg|png)");
 
     /**
-     * Removes the plot files in {@code dir} that were not just written.
+     * The list, in {@code plots/}, of the files the last drawing wrote, one name a line: only those
+     * are ever removed, so a file of the user's own there (an annotated copy named like a plot) is
+     * never touched. A folder drawn by a version without it has nothing removed.
+     */
+    static final String WRITTEN_LIST = ".chemfit-plots";
+
+    /**
+     * Removes the plot files in {@code dir} that the last drawing wrote (as {@link #WRITTEN_LIST}
+     * says) and this one did not, and records what this one wrote.
      *
      * @return the outcome of the drawing
      * @throws BaseCommand.UserException when a stale plot cannot be removed
      */
     private static Outcome finish(Path dir, List<Path> written, List<String> skipped) {
-        java.util.Set<Path> kept = new java.util.HashSet<>();
+        java.util.Set<String> kept = new java.util.LinkedHashSet<>();
         for (Path p : written) {
-            kept.add(p.getFileName());
+            kept.add(String.valueOf(p.getFileName()));
+        }
+        Path list = dir.resolve(WRITTEN_LIST);
+        List<String> before;
+        try {
+            before = Files.isRegularFile(list)
+                    ? Files.readAllLines(list, java.nio.charset.StandardCharsets.UTF_8)
+                    : List.of();
+        } catch (IOException e) {
+            before = List.of(); // unreadable: nothing is known to be ours, nothing is removed
         }
         List<Path> removed = new ArrayList<>();
-        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
-            for (Path p : files.sorted().toList()) {
-                if (!kept.contains(p.getFileName())
-                        && PLOT_FILE.matcher(String.valueOf(p.getFileName())).matches()
-                        && Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                    try {
-                        Files.deleteIfExists(p);
-                    } catch (IOException e) {
-                        throw new BaseCommand.UserException("cannot remove " + p
-                                + ", a plot that these results no longer give: " + Messages.reason(e));
-                    }
-                    removed.add(p);
+        for (String name : before.stream().sorted().toList()) {
+            Path p = dir.resolve(name).normalize();
+            if (!kept.contains(name)
+                    && dir.equals(p.getParent())
+                    && PLOT_FILE.matcher(name).matches()
+                    && Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    throw new BaseCommand.UserException(
+                            "cannot remove " + p + ", a plot that these results no longer give: " + Messages.reason(e));
                 }
+                removed.add(p);
             }
-        } catch (java.nio.file.NoSuchFileException e) {
-            // nothing drawn and no folder: nothing to remove
-        } catch (IOException e) {
-            throw new BaseCommand.UserException("cannot list the plots in " + dir + ": " + Messages.reason(e));
+        }
+        if (Files.isDirectory(dir) && (!kept.isEmpty() || Files.exists(list))) {
+            try {
+                if (kept.isEmpty()) {
+                    Files.deleteIfExists(list); // nothing drawn: nothing of ours left to list
+                } else {
+                    Files.write(list, kept, java.nio.charset.StandardCharsets.UTF_8);
+                }
+            } catch (IOException e) {
+                throw new BaseCommand.UserException("cannot write " + list + ": " + Messages.reason(e));
+            }
         }
         return new Outcome(written, List.copyOf(skipped), removed);
     }

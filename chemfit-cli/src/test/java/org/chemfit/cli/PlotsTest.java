@@ -550,15 +550,30 @@ class PlotsTest {
         for (String n : old) {
             Files.writeString(plots.resolve(n), "old");
         }
+        // what the earlier drawing wrote, as it listed it
+        Files.write(plots.resolve(Plots.WRITTEN_LIST), old);
         Files.writeString(plots.resolve("notes.txt"), "mine");
         Files.writeString(plots.resolve("parity-sketch.pdf"), "mine");
+        // named like a plot, but not written by a drawing: the user's own, kept
+        Files.writeString(plots.resolve("parity-energy-annotated.png"), "mine");
         // no results (a fit running, or results.json of another run): only the loss is drawn
         Plots.Outcome o = Plots.render(folder, List.of(new double[] {1, 2, 2}, new double[] {2, 1, 1}), null, true);
         try (Stream<Path> s = Files.list(plots)) {
             assertEquals(
-                    List.of("loss.png", "loss.svg", "notes.txt", "parity-sketch.pdf"),
+                    List.of(
+                            Plots.WRITTEN_LIST,
+                            "loss.png",
+                            "loss.svg",
+                            "notes.txt",
+                            "parity-energy-annotated.png",
+                            "parity-sketch.pdf"),
                     s.map(p -> p.getFileName().toString()).sorted().toList());
         }
+        assertEquals(
+                List.of("loss.png", "loss.svg"),
+                Files.readAllLines(plots.resolve(Plots.WRITTEN_LIST)).stream()
+                        .sorted()
+                        .toList());
         assertEquals(8, o.removed().size(), o.toString());
         assertTrue(Files.readString(plots.resolve("loss.svg")).contains("Loss against evaluations"));
         java.io.StringWriter said = new java.io.StringWriter();
