@@ -174,7 +174,8 @@ final class JournalQueries {
     /** @param id a run id, or -1 for every run */
     List<RunRecord> runs(long id) throws SQLException {
         PreparedStatement p = statement("SELECT r.id, r.job_hash, r.settings_json, r.started_at, r.ended_at, r.status,"
-                + " r.stop_reason, r.best_loss, r.evaluations, (SELECT count(*) FROM attempts a WHERE a.run_id = r.id),"
+                + " r.stop_reason, r.best_loss, r.evaluations,"
+                + " (SELECT count(*) FROM attempts a WHERE a.run_id = r.id AND a.status <> 'REFUSED'),"
                 + " r.software_version, r.host FROM runs r" + (id >= 0 ? " WHERE r.id = ?" : "") + " ORDER BY r.id");
         if (id >= 0) {
             p.setLong(1, id);
@@ -315,6 +316,14 @@ final class JournalQueries {
             a.setInt(3, attempt);
             a.executeUpdate();
         }
+        // the attempts that reopening marked INTERRUPTED (a killed attempt has no end): RUNNING again,
+        // so that a killed run still reads as stopped without finishing, with its way to resume
+        try (PreparedStatement a = conn.prepareStatement("UPDATE attempts SET status = 'RUNNING'"
+                + " WHERE run_id = ? AND attempt <> ? AND status = 'INTERRUPTED' AND ended_at IS NULL")) {
+            a.setLong(1, runId);
+            a.setInt(2, attempt);
+            a.executeUpdate();
+        }
     }
 
     int reopenRun(long id) throws SQLException {
@@ -379,7 +388,7 @@ final class JournalQueries {
     /** @return the host and pid of the latest attempt of a run that has not ended, if any */
     Optional<String[]> openAttempt(long runId) throws SQLException {
         PreparedStatement p = statement("SELECT host, pid FROM attempts WHERE run_id = ? AND ended_at IS NULL"
-                + " AND attempt = (SELECT MAX(attempt) FROM attempts WHERE run_id = ?)");
+                + " AND attempt = (SELECT MAX(attempt) FROM attempts WHERE run_id = ? AND status <> 'REFUSED')");
         p.setLong(1, runId);
         p.setLong(2, runId);
         try (ResultSet rs = p.executeQuery()) {

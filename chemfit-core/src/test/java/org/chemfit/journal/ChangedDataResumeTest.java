@@ -108,6 +108,7 @@ class ChangedDataResumeTest {
             assertEquals(
                     Double.doubleToRawLongBits(runBefore.bestLoss()), Double.doubleToRawLongBits(after.bestLoss()));
             assertEquals(runBefore.evaluations(), after.evaluations());
+            assertEquals(runBefore.attempts(), after.attempts(), "a refused attempt is not counted");
         }
 
         // the old data resumes the run as before: the same result, nothing run again
@@ -121,6 +122,33 @@ class ChangedDataResumeTest {
         try (JournalReader j = JournalReader.openReadOnly(dir)) {
             assertEquals(2, j.runs().size());
             assertEquals(before, rows(j, runBefore.id()));
+        }
+    }
+
+    /** A killed run whose resume was refused still reads as stopped without finishing, with one attempt. */
+    @org.junit.jupiter.api.Test
+    void aKilledRunWhoseResumeIsRefusedStillReadsAsStopped() throws Exception {
+        fit(1.0, "Nelder-Mead", JournalMode.resumeLatest());
+        // as if its process had been killed: the run and its attempt left RUNNING, the process gone
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        try (java.sql.Connection c =
+                        java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(Journal.DEFAULT_FILE_NAME));
+                java.sql.Statement st = c.createStatement()) {
+            st.executeUpdate("UPDATE runs SET status = 'RUNNING', ended_at = NULL, stop_reason = NULL");
+            st.executeUpdate("UPDATE attempts SET status = 'RUNNING', ended_at = NULL, pid = " + gone.pid());
+        }
+        long run;
+        try (JournalReader j = JournalReader.openReadOnly(dir)) {
+            run = j.latestRun().orElseThrow().id();
+            assertTrue(j.endedWithoutFinishing(run).isPresent(), "stopped before the resume");
+        }
+        assertThrows(JournalMismatchException.class, () -> fit(5.0, "Nelder-Mead", JournalMode.resumeLatest()));
+        try (JournalReader j = JournalReader.openReadOnly(dir)) {
+            RunRecord after = j.run(run).orElseThrow();
+            assertEquals("RUNNING", after.status());
+            assertEquals(1, after.attempts());
+            assertTrue(j.endedWithoutFinishing(run).isPresent(), "still stopped without finishing after the refusal");
         }
     }
 }
