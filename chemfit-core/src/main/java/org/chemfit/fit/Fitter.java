@@ -78,7 +78,9 @@ import org.slf4j.LoggerFactory;
  * plain function has no quantities and is not checked) and refuses, with a
  * {@link org.chemfit.journal.JournalMismatchException} naming the term, the evaluation and both
  * losses, a run whose recorded loss differs beyond rounding (relative 1e-12): the term's data or
- * loss changed. Nothing is run again for the check, and the refused run is left as it was. A larger budget is no other job for a run
+ * loss changed. Nothing recorded is run again for the check; the check is made as each batch is
+ * recorded, so a term of that batch that the journal did not hold has run by then (its row is kept,
+ * as after a kill), and the run's row is put back as it was. A larger budget is no other job for a run
  * that its budget stopped, or that did not end on its own (killed, interrupted, failed): that run goes on, to the
  * result of one fit with the larger budget.
  *

@@ -8,7 +8,7 @@ import java.util.List;
  * with the fit's objective, is not the recorded loss (the term's data or loss changed). The
  * message and {@link #changes()} say what changed, key by key ({@code "changed fit.seed: 42 ->
  * 43"}) or term by term ({@code "evaluation 0, term 'y': recorded loss 0.0193, recomputed
- * 112.0"}). The run is left as it was recorded.
+ * 112.0"}). The run's recorded evaluations are not changed, and its row is put back as it was.
  *
  * <pre>{@code
  * try {
