@@ -156,17 +156,15 @@ record Judgement(
     }
 
     /**
-     * The metrics of each quantity at the start and at the best point, both over the same points:
-     * those with a reference value and a model value at both ends (a term that failed at one end
-     * leaves its points out of both), so that the two compare and {@code count} is one number.
+     * The metrics of each quantity at the start and at the best point, each over the points with a
+     * value there: a term that failed at one end (an external program that crashed at the start,
+     * under {@code on_failure: penalty}) leaves its points out of that end only, and each end's
+     * {@code count} says how many points it is over.
      */
     private static Map<String, Object> metrics(Map<String, List<Row>> byQuantity) {
         Map<String, Object> out = new LinkedHashMap<>();
         byQuantity.forEach((q, all) -> {
-            List<Row> rs = all.stream()
-                    .filter(r ->
-                            Double.isFinite(r.reference()) && Double.isFinite(r.initial()) && Double.isFinite(r.best()))
-                    .toList();
+            List<Row> rs = all;
             double[] ref = rs.stream().mapToDouble(Row::reference).toArray();
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("unit", all.get(0).unit());
@@ -291,7 +289,7 @@ record Judgement(
                             String.valueOf(t.get("name")),
                             String.valueOf(e.getKey()),
                             unit.isEmpty() ? "-" : unit,
-                            String.valueOf(b.get("count")),
+                            counts(a.get("count"), b.get("count")),
                             g(a.get("rmse")),
                             g(b.get("rmse")),
                             g(b.get("mae")),
@@ -301,6 +299,15 @@ record Judgement(
             }
         }
         return rows;
+    }
+
+    /**
+     * @return the best point's count, followed by the start's when it differs ({@code "3 (6 at the
+     *     start)"}): the RMSE at the start is over the start's points
+     */
+    private static String counts(@Nullable Object start, @Nullable Object best) {
+        String b = String.valueOf(best);
+        return start == null || String.valueOf(start).equals(b) ? b : b + " (" + start + " at the start)";
     }
 
     /** Four significant digits: enough to compare errors, short enough for a table; "-" for none or NaN. */

@@ -96,11 +96,11 @@ class ResultsSummaryTest {
     /**
      * A validation term that fails once {@code a > 1.3} (at the best point, a = 2, and at the
      * checks after the fit passed 1.3) beside one that never fails: the metrics at the start and
-     * at the best point are over the same points, and a check where a term failed has no
-     * validation loss.
+     * at the best point are each over the points with a value there, with their counts, and a
+     * check where a term failed has no validation loss.
      */
     @Test
-    void aValidationTermFailingAtTheBestPointLeavesItsPointsOutOfBothEnds() throws IOException {
+    void aValidationTermFailingAtTheBestPointLeavesItsPointsOutOfThatEnd() throws IOException {
         Files.writeString(tmp.resolve("in.json"), "{\"energy\": {{ a }}}\n");
         String program = "    kind: external\n"
                 + "    templates: {in.json: " + tmp.resolve("in.json") + "}\n"
@@ -129,25 +129,27 @@ class ResultsSummaryTest {
         JsonNode r = results("val");
         assertTrue(r.at("/best_parameters/a").asDouble() > 1.3, r.toString());
 
-        // at the start (a = 1) both terms have a value, at the best point only 'ok': both ends are
-        // over 'ok' alone, errors 0.5 at the start and |a - 0.5| at the best point
+        // at the start (a = 1) both terms have a value (errors 1 and 0.5), at the best point only
+        // 'ok' (error |a - 0.5|): each end is over its own points, and says how many
         JsonNode all = r.at("/metrics/validation/energy");
-        assertEquals(1, all.at("/initial/count").asInt(), all.toString());
+        assertEquals(2, all.at("/initial/count").asInt(), all.toString());
         assertEquals(1, all.at("/best/count").asInt(), all.toString());
-        assertEquals(0.5, all.at("/initial/rmse").asDouble(), 1e-12);
+        assertEquals(Math.sqrt((1.0 + 0.25) / 2), all.at("/initial/rmse").asDouble(), 1e-12);
         assertEquals(
                 r.at("/best_parameters/a").asDouble() - 0.5,
                 all.at("/best/rmse").asDouble(),
                 1e-9);
         JsonNode wall = r.at("/validation/0/metrics/energy");
-        assertEquals(0, wall.at("/initial/count").asInt(), wall.toString());
+        assertEquals(1, wall.at("/initial/count").asInt(), wall.toString());
+        assertEquals(1.0, wall.at("/initial/rmse").asDouble(), 1e-12);
         assertEquals(0, wall.at("/best/count").asInt(), wall.toString());
-        assertTrue(wall.at("/initial/rmse").isNull(), wall.toString());
-        // the closing table's row over both validation terms: n = 1, the start's RMSE over that one point
+        assertTrue(wall.at("/best/rmse").isNull(), wall.toString());
+        // the closing table's row over both validation terms says both counts beside the start's RMSE
         assertTrue(
                 fit.out()
                         .lines()
-                        .anyMatch(l -> l.matches("validation\\s+\\(all 2\\)\\s+energy\\s+-\\s+1\\s+0\\.5000\\s.*")),
+                        .anyMatch(l -> l.matches(
+                                "validation\\s+\\(all 2\\)\\s+energy\\s+-\\s+1 \\(2 at the start\\)\\s+0\\.7906\\s.*")),
                 fit::toString);
 
         JsonNode history = r.at("/validation_history");
