@@ -1,13 +1,10 @@
 package org.chemfit.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,17 +25,7 @@ class SamePlaceTest {
 
     /** Runs validate, fit and eval on the job; each must refuse it with exit 2 and exactly these problems. */
     private void refusedEverywhere(Path job, String... expected) {
-        List<String> lines = new java.util.ArrayList<>(List.of(expected));
-        lines.add(expected.length + " problem" + (expected.length == 1 ? "" : "s")
-                + " found; the job file format is described in docs/job-file.md");
-        for (String command : List.of("validate", "fit", "eval")) {
-            Cli.Run r = command.equals("fit")
-                    ? Cli.run("fit", job.toString(), "--progress", "none")
-                    : Cli.run(command, job.toString());
-            assertEquals(ExitCodes.USAGE, r.code(), command + ": " + r);
-            assertEquals(lines, r.err().lines().toList(), command + ": " + r);
-        }
-        assertFalse(Files.exists(dir.resolve("out")), "nothing ran: no output folder, no journal, no run directory");
+        TestData.refusedEverywhere(dir, job, expected);
     }
 
     /** An atoms term of two structures, an argon dimer and the given trimer, with these pair terms. */

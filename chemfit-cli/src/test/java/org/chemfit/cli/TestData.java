@@ -35,4 +35,27 @@ final class TestData {
         Files.writeString(p, String.join("\n", lines) + "\n");
         return p;
     }
+
+    /**
+     * Runs validate, fit and eval on a job; each must refuse it with exit 2 and exactly these
+     * problems, and nothing may run (no output folder {@code out} beside the job).
+     *
+     * @param dir the folder of the job
+     * @param job the job file
+     * @param expected the problems, one a line, as printed
+     */
+    static void refusedEverywhere(Path dir, Path job, String... expected) {
+        java.util.List<String> lines = new java.util.ArrayList<>(java.util.List.of(expected));
+        lines.add(expected.length + " problem" + (expected.length == 1 ? "" : "s")
+                + " found; the job file format is described in docs/job-file.md");
+        for (String command : java.util.List.of("validate", "fit", "eval")) {
+            Cli.Run r = command.equals("fit")
+                    ? Cli.run("fit", job.toString(), "--progress", "none")
+                    : Cli.run(command, job.toString());
+            org.junit.jupiter.api.Assertions.assertEquals(ExitCodes.USAGE, r.code(), command + ": " + r);
+            org.junit.jupiter.api.Assertions.assertEquals(lines, r.err().lines().toList(), command + ": " + r);
+        }
+        org.junit.jupiter.api.Assertions.assertFalse(
+                Files.exists(dir.resolve("out")), "nothing ran: no output folder, no journal, no run directory");
+    }
 }
