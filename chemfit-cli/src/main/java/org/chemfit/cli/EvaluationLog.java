@@ -188,8 +188,9 @@ final class EvaluationLog implements FitListener, AutoCloseable {
                     Math.max(seconds, (c.endEpochNanos() - ctx.children().get(0).startEpochNanos()) / 1e9);
         }
         boolean replayed = replayed(ctx);
-        if (replayed && Double.isFinite(recordedSeconds.applyAsDouble(number))) {
-            seconds = recordedSeconds.applyAsDouble(number);
+        double recorded = replayed ? recordedSeconds.applyAsDouble(number) : Double.NaN;
+        if (Double.isFinite(recorded)) {
+            seconds = recorded;
         }
         synchronized (history) {
             history.add(new double[] {number, loss, best, bestNumber == null ? Double.NaN : bestNumber});

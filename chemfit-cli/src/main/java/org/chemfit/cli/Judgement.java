@@ -163,11 +163,10 @@ record Judgement(
      */
     private static Map<String, Object> metrics(Map<String, List<Row>> byQuantity) {
         Map<String, Object> out = new LinkedHashMap<>();
-        byQuantity.forEach((q, all) -> {
-            List<Row> rs = all;
+        byQuantity.forEach((q, rs) -> {
             double[] ref = rs.stream().mapToDouble(Row::reference).toArray();
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("unit", all.get(0).unit());
+            m.put("unit", rs.get(0).unit());
             m.put(
                     "initial",
                     map(Metrics.of(ref, rs.stream().mapToDouble(Row::initial).toArray())));

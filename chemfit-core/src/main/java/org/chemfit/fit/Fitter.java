@@ -123,16 +123,8 @@ public final class Fitter {
      *     {@code 9.06318e+21}, {@code 0.125}
      */
     static String readable(double d) {
-        if (d == Math.rint(d) && Math.abs(d) < 1e15) {
-            return Long.toString((long) d);
-        }
-        if (!Double.isFinite(d)) {
-            return Double.toString(d);
-        }
-        return String.format(java.util.Locale.ROOT, "%.6g", d)
-                .replaceFirst("(\\.\\d*?)0+(e|$)", "$1$2")
-                .replace(".e", "e")
-                .replaceFirst("\\.$", "");
+        // whole numbers below 1e15 in full; the rest as the uncertainty's warnings write numbers
+        return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Uncertainty.g(d);
     }
 
     private double nearBoundTolerance = 1e-3;

@@ -50,8 +50,9 @@ final class ReplayCheck {
             if (ctx.children().size() != c.size()) {
                 return null;
             }
+            java.util.List<String> names = c.termNames();
             for (int i = 0; i < c.size(); i++) {
-                String name = c.termNames().get(i);
+                String name = names.get(i);
                 String p = walk(c.terms().get(i), ctx.child(i), path.isEmpty() ? name : path + "/" + name);
                 if (p != null) {
                     return p;
