@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A run directory is named {@code <term>-<evaluation>[-<path>][-retry<n>]-p<pid>-<random>}:
  * unique across threads and processes that share one work directory, and recognisable later by
- * the term and process that created it ({@link #removeCutOff}).
+ * the term and process that created it ({@link #removeCutOff}); {@link #termPart} gives each term
+ * name a part of its own.
  *
  * <pre>{@code
  * RunDirectory dir = RunDirectory.create(root, "fcc", ctx.evaluationId(), ctx.path(), 0);
@@ -88,7 +89,8 @@ final class RunDirectory {
      */
     static RunDirectory create(Path workDirectory, String term, String evaluationId, String termPath, int attempt)
             throws IOException {
-        StringBuilder sb = new StringBuilder(64).append(safe(term)).append('-').append(safe(evaluationId));
+        StringBuilder sb =
+                new StringBuilder(64).append(termPart(term)).append('-').append(safe(evaluationId));
         if (!termPath.isEmpty()) {
             sb.append('-').append(safe(termPath));
         }
@@ -314,7 +316,7 @@ final class RunDirectory {
      *     <term>-<evaluation>...-p<pid>-<suffix>}, with the process id as group 1
      */
     static Pattern ownNames(String term) {
-        return Pattern.compile(Pattern.quote(safe(term)) + "-[A-Za-z0-9._-]+?-p(\\d{1,18})-[0-9a-z]+");
+        return Pattern.compile(Pattern.quote(termPart(term)) + "-[A-Za-z0-9._-]+?-p(\\d{1,18})-[0-9a-z]+");
     }
 
     /**
@@ -382,6 +384,27 @@ final class RunDirectory {
         } catch (IOException | RuntimeException e) {
             return true; // what cannot be read is kept, to be looked at
         }
+    }
+
+    /**
+     * The term's part of its run directories' names, one per term name: the name itself when it is
+     * made of ASCII letters, digits, '.' and '_' only and at most 48 characters long; otherwise the
+     * name made safe and cut to 39 characters, '~' and eight hexadecimal digits of the name's CRC-32.
+     * So {@code sim-b} and {@code sim_b} (or two long names that begin alike) get directories of their
+     * own, and the one term's look for cut-off runs ({@link #removeCutOff}, {@link #endCutOff}) never
+     * takes the other's: '~' is in no name that is kept as it is.
+     *
+     * @param term the term's name
+     * @return its part of a run directory's name
+     */
+    static String termPart(String term) {
+        String s = safe(term);
+        if (s.equals(term)) {
+            return s;
+        }
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(term.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return s.substring(0, Math.min(s.length(), 39)) + '~' + String.format("%08x", crc.getValue());
     }
 
     /** @return the text made safe for a file name: letters, digits, '.', '_'; at most 48 characters */

@@ -99,7 +99,7 @@ class CutOffProgramsTest {
         Path simBDir = RunDirectory.create(runs, "sim-b", "e3", "", 0).path();
         // a run directory's name begins with the term's name made safe: '-' separates its parts only
         String simB = simBDir.getFileName().toString();
-        assertTrue(simB.startsWith("sim_b-e3-p" + pid + "-"), simB);
+        assertTrue(simB.matches("sim_b~[0-9a-f]{8}-e3-p" + pid + "-[0-9a-z]+"), simB);
         Map<String, String> tag = Map.of("CHEMFIT_RUN_TAG", pid + "-5f3a9c-7");
         List<Process> programs = new ArrayList<>();
         programs.add(start(simDir, tag, "sleep", "600"));
@@ -128,6 +128,47 @@ class CutOffProgramsTest {
                         + pid + " is gone) still ran in its run directory " + simBDir + "; they were killed"),
                 simBLog);
         assertFalse(simBLog.contains(simDir + ";"), simBLog);
+    }
+
+    /**
+     * Two terms whose names are alike once made safe for a file name ({@code sim-b} and {@code
+     * sim_b}), or two long names that begin alike, get run directories of their own: the look for
+     * cut-off runs of the one (which removes them under {@code keep: never}) leaves the other's,
+     * kept under {@code keep: always}, where they are.
+     */
+    @Test
+    void termsAlikeOnceMadeSafeLookOnlyAtTheirOwnRunDirectories() throws IOException {
+        Path runs = Files.createDirectories(root.resolve("runs"));
+        long pid = ProcessHandle.current().pid();
+        String longA = "a".repeat(48) + "-first";
+        String longB = "a".repeat(48) + "-second";
+        Path dash = RunDirectory.create(runs, "sim-b", "e3", "", 0).path();
+        Path underscore = RunDirectory.create(runs, "sim_b", "e3", "", 0).path();
+        Path first = RunDirectory.create(runs, longA, "e3", "", 0).path();
+        Path second = RunDirectory.create(runs, longB, "e3", "", 0).path();
+        assertTrue(underscore.getFileName().toString().startsWith("sim_b-e3-p" + pid + "-"), underscore.toString());
+        assertFalse(RunDirectory.termPart("sim-b").equals(RunDirectory.termPart("sim_b")));
+        assertFalse(RunDirectory.termPart(longA).equals(RunDirectory.termPart(longB)));
+        assertEquals(48, RunDirectory.termPart(longA).length(), RunDirectory.termPart(longA));
+
+        List<Path> removed = term("sim-b", runs, KeepPolicy.NONE).removeCancelledRuns(List.of(pid), List.of());
+        assertEquals(List.of(dash), removed);
+        assertTrue(Files.isDirectory(underscore), "the other term's run directory stays");
+        assertEquals(List.of(), term("sim_b", runs, KeepPolicy.ALL).removeCancelledRuns(List.of(pid), List.of()));
+        assertTrue(Files.isDirectory(underscore));
+
+        assertEquals(List.of(first), term(longA, runs, KeepPolicy.NONE).removeCancelledRuns(List.of(pid), List.of()));
+        assertTrue(Files.isDirectory(second), "a long name that begins alike keeps its own");
+    }
+
+    private static FileBasedQuantityComputer term(String name, Path runs, KeepPolicy keep) {
+        return FileBasedQuantityComputer.builder()
+                .name(name)
+                .workDirectory(runs)
+                .command("true")
+                .keep(keep)
+                .output(OutputParsers.regex("e", "out.txt", "e = (\\S+)"))
+                .build();
     }
 
     private static FileBasedQuantityComputer term(String name, Path runs) {
