@@ -1157,10 +1157,20 @@ public final class Fitter {
                 w.add(degradedValues + " evaluation(s) had a failed term (penalty or skipped) and were not considered"
                         + " for the best");
             }
+            List<String> onBound = new ArrayList<>();
             for (Bounds.NearBound nb : bounds.nearBounds(best, nearBoundTolerance)) {
                 if (free.contains(nb.name())) {
                     w.add(nb.describe());
+                    if (nb.value() <= nb.lower() || nb.value() >= nb.upper()) {
+                        onBound.add("'" + nb.name() + "'");
+                    }
                 }
+            }
+            if (optimizer instanceof LevenbergMarquardt && !onBound.isEmpty() && free.size() > onBound.size()) {
+                // its points are projected onto the bounds: along the other parameters it may stop short
+                w.add("levenberg-marquardt ended with " + String.join(", ", onBound) + " on a bound; it has no bounds"
+                        + " of its own (its points are projected onto them), so it may stop short of the best point"
+                        + " along the other parameters: fit again with method least-squares, which handles bounds");
             }
             for (String s : w) {
                 LOG.warn(s);

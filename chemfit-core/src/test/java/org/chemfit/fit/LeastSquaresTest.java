@@ -217,11 +217,20 @@ class LeastSquaresTest {
         }
         assertEquals(1.8, r.bestParameters().get("b"), 1e-6, method + " " + r.bestParameters());
         assertEquals(List.of("b"), r.uncertainty().atBound());
+        String advice = "levenberg-marquardt ended with 'b' on a bound; it has no bounds of its own";
         if (method.equals("levenberg-marquardt")) {
             // projected onto the bound, Levenberg-Marquardt stops short in the other parameter:
-            // the reason least-squares is the method for a fit with an active bound
+            // the reason least-squares is the method for a fit with an active bound, which it says
+            assertTrue(
+                    r.warnings().stream()
+                            .anyMatch(w -> w.startsWith(advice)
+                                    && w.endsWith("fit again with method least-squares," + " which handles bounds")),
+                    r.warnings().toString());
             return;
         }
+        assertTrue(
+                r.warnings().stream().noneMatch(w -> w.contains(advice)),
+                r.warnings().toString());
         // with b fixed at 1.8, a = mean(y - 1.8 t)
         double a = 0;
         for (int i = 0; i < T.length; i++) {
