@@ -15,7 +15,9 @@ import org.jspecify.annotations.Nullable;
  * {@link Reducer} (sum by default), and failed terms are handled by a {@link FailurePolicy}
  * (raise by default), each at its own level of the tree. Each term has a name, unique within
  * the objective, that reports, error messages and the journal show: the one given by
- * {@link #withTermNames}, else its own {@link ObjectiveFunction#name()}, else {@code term[i]}.
+ * {@link #withTermNames}, else its own {@link ObjectiveFunction#name()}, else its quantity
+ * computer's {@link QuantityComputer#name()} when no other term has or takes that name, else
+ * {@code term[i]}.
  *
  * <pre>{@code
  * var combined = new CombinedObjectiveFunction(
@@ -126,14 +128,29 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
         }
         List<String> n = new ArrayList<>(terms.size());
         Map<String, Integer> seen = new HashMap<>();
+        // a computer's name is taken by its term only when no other term has or takes it
+        Map<String, Integer> named = new HashMap<>();
         for (int i = 0; i < terms.size(); i++) {
             ObjectiveFunction t = terms.get(i);
             if (t == null) {
                 throw new IllegalArgumentException("term " + i + " is null");
             }
+            String own = given.get(i) != null ? given.get(i) : t.name();
+            String candidate = own != null ? own : computerName(t);
+            if (candidate != null) {
+                named.merge(candidate, 1, Integer::sum);
+            }
+        }
+        for (int i = 0; i < terms.size(); i++) {
+            ObjectiveFunction t = terms.get(i);
             String g = given.get(i);
-            String own = t.name();
-            String resolved = g != null ? g : own != null ? own : "term[" + (firstIndex + i) + "]";
+            String own = g != null ? g : t.name();
+            String computer = own == null ? computerName(t) : null;
+            String resolved = own != null
+                    ? own
+                    : computer != null && named.getOrDefault(computer, 0) == 1
+                            ? computer
+                            : "term[" + (firstIndex + i) + "]";
             Integer first = seen.putIfAbsent(resolved, i);
             if (first != null) {
                 throw new IllegalArgumentException("term names must be unique: terms " + first + " and " + i
@@ -328,7 +345,7 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
         return new CombinedObjectiveFunction(
                 List.copyOf(terms.subList(from, to)),
                 java.util.Arrays.copyOfRange(weights, from, to),
-                given.subList(from, to),
+                keptNames(from, to),
                 firstIndex + from,
                 reducer,
                 policy,
@@ -435,9 +452,31 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
     }
 
     /**
+     * @return the names given to the terms {@code from} to {@code to}, and the names here of those
+     *     whose quantity computers have one (theirs, or {@code term[i]} where two terms' computers
+     *     share it): within a slice, a computer's name could be unique where it is not here, and the
+     *     slice's terms must keep the names they have here
+     */
+    private List<@Nullable String> keptNames(int from, int to) {
+        List<@Nullable String> kept = new ArrayList<>(given.subList(from, to));
+        for (int i = from; i < to; i++) {
+            if (kept.get(i - from) == null && terms.get(i).name() == null && computerName(terms.get(i)) != null) {
+                kept.set(i - from, names.get(i));
+            }
+        }
+        return kept;
+    }
+
+    /** @return the name of the term's quantity computer ({@link QuantityComputer#name()}), or null */
+    private static @Nullable String computerName(ObjectiveFunction t) {
+        return t instanceof QuantityComputerObjectiveFunction q ? q.computer().name() : null;
+    }
+
+    /**
      * @return the term names, no two the same: the name given by {@link #withTermNames}, else the
-     *     term's own {@link ObjectiveFunction#name()}, else {@code "term[i]"} by its position (in
-     *     the objective a {@link #slice} was taken from)
+     *     term's own {@link ObjectiveFunction#name()}, else the name of its quantity computer when
+     *     no other term has or takes it ({@link QuantityComputer#name()}), else {@code "term[i]"} by
+     *     its position (in the objective a {@link #slice} was taken from)
      */
     public List<String> termNames() {
         return names;

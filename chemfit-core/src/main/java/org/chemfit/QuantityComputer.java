@@ -36,6 +36,17 @@ public interface QuantityComputer {
     }
 
     /**
+     * The name a term made of this computer takes in a {@link CombinedObjectiveFunction} when the
+     * term has none of its own and no other term of the combination has or takes that name; a term
+     * whose computer's name is taken twice is named by its position, {@code term[i]}.
+     *
+     * @return this computer's name, or null (the default) when it has none
+     */
+    default @org.jspecify.annotations.Nullable String name() {
+        return null;
+    }
+
+    /**
      * @param loss compares the computed quantities with reference values
      * @return the objective term {@code loss(compute(p))}
      */

@@ -366,4 +366,58 @@ class CombinedObjectiveFunctionTest {
                 assertThrows(NullPointerException.class, () -> new CombinedObjectiveFunction(null))
                         .getMessage());
     }
+
+    /** A quantity computer with a name, as an external program's computer has. */
+    private static QuantityComputer named(String name, double energy) {
+        return new QuantityComputer() {
+            @Override
+            public Quantities compute(Parameters params) {
+                return Quantities.of("energy", energy * params.get("x"));
+            }
+
+            @Override
+            public String name() {
+                return name;
+            }
+        };
+    }
+
+    @Test
+    void aTermWithoutANameTakesItsComputersWhenNoOtherTermHasIt() {
+        LossFunction loss = LossFunctions.squaredError(Map.of("energy", 0.0));
+        ObjectiveFunction fcc = named("fcc", 1).withLoss(loss);
+        ObjectiveFunction bcc = named("bcc", 2).withLoss(loss);
+        ObjectiveFunction bcc2 = named("bcc", 3).withLoss(loss);
+        ObjectiveFunction own = named("hcp", 4).withLoss(loss).named("hcp-own");
+
+        CombinedObjectiveFunction c = new CombinedObjectiveFunction(List.of(fcc, bcc, bcc2, own, p -> 0.0));
+        // two computers named 'bcc': both terms by their positions; a name of its own comes first
+        assertEquals(List.of("fcc", "term[1]", "term[2]", "hcp-own", "term[4]"), c.termNames());
+        // a slice keeps the names: its one 'bcc' term does not take the computer's name there
+        assertEquals(List.of("term[2]", "hcp-own"), c.slice(2, 4).termNames());
+        assertEquals(List.of("fcc", "term[1]"), c.slice(0, 2).termNames());
+        assertEquals(4.0 * 4.0, c.slice(1, 2).evaluate(Parameters.of(Map.of("x", 2.0))), 1e-12);
+
+        EvaluationContext ctx = new EvaluationContext(Parameters.of(Map.of("x", 1.0)));
+        new CombinedObjectiveFunction(List.of(fcc, bcc)).evaluate(Parameters.of(Map.of("x", 1.0)), ctx);
+        assertEquals(
+                List.of("fcc", "bcc"),
+                ctx.children().stream().map(EvaluationContext::name).toList());
+        // another term that has the name itself keeps it, and the computer's term is named by its position
+        assertEquals(
+                List.of("term[0]", "fcc"),
+                new CombinedObjectiveFunction(
+                                List.of(fcc, named("x", 1).withLoss(loss).named("fcc")))
+                        .termNames());
+        // a term of another name given beside it: the computer's name is still its own
+        assertEquals(
+                List.of("bcc", "fcc"),
+                new CombinedObjectiveFunction(List.of(bcc, p -> 0.0))
+                        .withTermNames(List.of("bcc", "fcc"))
+                        .termNames());
+        IllegalArgumentException clash = assertThrows(
+                IllegalArgumentException.class,
+                () -> new CombinedObjectiveFunction(List.of(fcc, p -> 0.0)).withTermNames(List.of("a", "a")));
+        assertTrue(clash.getMessage().contains("both named 'a'"), clash.getMessage());
+    }
 }

@@ -387,6 +387,12 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
         return known;
     }
 
+    /** @return the name given to {@link Builder#name}, or null when none was given */
+    @Override
+    public @Nullable String name() {
+        return name;
+    }
+
     @Override
     public String toString() {
         return "FileBasedQuantityComputer[" + (name == null ? "" : name + ": ") + commands + "]";
@@ -433,7 +439,9 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
 
         /**
          * @param termName the name used in run directory names and messages (default: the term's
-         *     name in its combined objective)
+         *     name in its combined objective); a term made of this computer with no name of its own
+         *     takes it in its combined objective when no other term there has it ({@link
+         *     QuantityComputer#name()})
          * @return this builder
          * @throws IllegalArgumentException when the name is null or blank
          */
