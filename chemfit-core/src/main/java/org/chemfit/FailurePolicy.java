@@ -32,12 +32,18 @@ public record FailurePolicy(Action action, double penaltyValue, int retries) {
     /**
      * Validates the policy.
      *
-     * @throws IllegalArgumentException when the penalty is not finite or retries are negative
+     * @throws IllegalArgumentException when the penalty is not finite or is negative (a failed term
+     *     would look better than a loss of 0, as {@code Fitter.valueBadParams} refuses for a NaN
+     *     point), or retries are negative
      */
     public FailurePolicy {
         java.util.Objects.requireNonNull(action, "action");
         if (action == Action.PENALTY && !Double.isFinite(penaltyValue)) {
             throw new IllegalArgumentException("penalty value must be finite, got " + penaltyValue);
+        }
+        if (action == Action.PENALTY && penaltyValue < 0) {
+            throw new IllegalArgumentException("penalty value must not be negative, got " + penaltyValue
+                    + ": a failed term would look better to the optimizer than a loss of 0");
         }
         if (retries < 0) {
             throw new IllegalArgumentException("retries must be zero or more, got " + retries);
@@ -50,7 +56,7 @@ public record FailurePolicy(Action action, double penaltyValue, int retries) {
     }
 
     /**
-     * @param value the value a failed term takes, finite
+     * @param value the value a failed term takes, finite and not negative
      * @return substitute a penalty value
      */
     public static FailurePolicy penalty(double value) {

@@ -47,7 +47,8 @@ final class CombinationReader {
         double penalty = Double.NaN;
         if (action == Action.PENALTY) {
             Node p = r.require(m, "penalty", "combination (on_failure: penalty)");
-            Double d = p == null ? null : r.finite(p, "combination penalty");
+            // as optimizer bad_value: a negative penalty would make a failed term look better than a loss of 0
+            Double d = p == null ? null : r.nonNegative(p, "combination penalty");
             if (d != null) {
                 penalty = d;
             }

@@ -1,19 +1,19 @@
 package org.chemfit.cli;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.chemfit.atoms.ReferenceCsv;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A job as the journal identifies it: the job file's own tree, without {@code execution} and
@@ -30,8 +30,6 @@ import java.util.TreeMap;
  */
 final class JobSettings {
 
-    private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() {};
-
     private JobSettings() {}
 
     /**
@@ -41,19 +39,25 @@ final class JobSettings {
      * @throws BaseCommand.UserException when a file the job names can no longer be read
      */
     static Map<String, Object> of(JobFile job) {
+        // read as the job reader read it (NodeParser: .inf as an open bound, merge keys), not by a
+        // second reader that may take the file otherwise
         Map<String, Object> tree;
         try {
-            JsonFactory factory =
-                    job.file().getFileName().toString().endsWith(".json") ? new JsonFactory() : new YAMLFactory();
-            tree = new ObjectMapper(factory).readValue(job.file().toFile(), MAP);
-        } catch (IOException e) {
+            Object root = plain(NodeParser.parse(job.file()));
+            tree = root instanceof Map<?, ?> m ? new LinkedHashMap<>(castMap(m)) : new LinkedHashMap<>();
+        } catch (JobFileException e) {
             throw new BaseCommand.UserException(job.file() + ": cannot be read again: " + e.getMessage());
         }
         tree.remove("execution");
         tree.remove("output");
         Map<String, Object> data = new TreeMap<>();
         for (JobFile.TermSpec t : job.terms()) {
-            for (Path f : t.config().inputFiles()) {
+            List<Path> files = new ArrayList<>(t.config().inputFiles());
+            if (t.config() instanceof JobFile.AtomsConfig a) {
+                // the structures its reference CSV lists are the term's data as much as the CSV is
+                ReferenceCsv.readWellFormed(a.reference(), null, p -> {}).forEach(e -> files.add(e.file()));
+            }
+            for (Path f : files) {
                 Path abs = f.toAbsolutePath().normalize();
                 data.put(job.folder().relativize(abs).toString(), sha256(abs));
             }
@@ -66,6 +70,26 @@ final class JobSettings {
         s.put("file", tree);
         s.put("data", data);
         return s;
+    }
+
+    /** @return the tree as maps (in file order), lists and the scalars' values */
+    private static @Nullable Object plain(@Nullable Node n) {
+        if (n instanceof Node.MapNode m) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            m.entries.forEach((k, v) -> out.put(k, plain(v)));
+            return out;
+        }
+        if (n instanceof Node.ListNode l) {
+            List<Object> out = new ArrayList<>(l.items.size());
+            l.items.forEach(v -> out.add(plain(v)));
+            return out;
+        }
+        return n instanceof Node.Scalar sc ? sc.value : null;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> castMap(Map<?, ?> m) {
+        return (Map<String, Object>) m;
     }
 
     private static String sha256(Path f) {

@@ -69,10 +69,10 @@ import org.slf4j.LoggerFactory;
  * the optimizer asks for the same points in the same order (it is deterministic for a seed), the
  * recorded terms are replayed instead of run, and the result is the same, bit for bit, as an
  * uninterrupted fit. The job is identified by the Fitter's settings (method, seed, budget, initial
- * parameters, bounds, fixed parameters) and by the {@link #jobSettings job settings} given, or,
- * without job settings, by the term names and weights of a combined objective (seen through a
- * wrapper that evaluates one, such as a thread pool's, so that a fit begun serially resumes on a
- * pool); a changed job is refused unless restarted. The reference data are not in those
+ * parameters, bounds, fixed parameters), by the term names and weights of a combined objective
+ * (seen through a wrapper that evaluates one, such as a thread pool's, so that a fit begun
+ * serially resumes on a pool) and by the {@link #jobSettings job settings} given; a changed job
+ * is refused unless restarted. The reference data are not in those
  * settings: a resumed fit recomputes each replayed term's loss from its recorded quantities with
  * the objective it is given (a {@link org.chemfit.QuantityComputerObjectiveFunction}'s loss; a
  * plain function has no quantities and is not checked) and refuses, with a
@@ -373,12 +373,51 @@ public final class Fitter {
      * programs it runs): stored in the journal, and a run is resumed only when they are equal.
      *
      * @param settings a JSON-able tree (maps, lists, strings, numbers, booleans), such as a parsed
-     *     job file
+     *     job file; a {@link java.nio.file.Path} is stored as its text, an enum constant as its name,
+     *     an array as a list
      * @return this fitter
+     * @throws IllegalArgumentException naming the key, when a value is an object with no text of
+     *     its own (its {@code toString()} is {@code Object}'s, which changes from one run of the JVM
+     *     to the next, so that a killed fit could never be resumed), or the tree holds itself
      */
     public Fitter jobSettings(@Nullable Map<String, ?> settings) {
+        if (settings != null) {
+            checkSettings(settings, "", 0);
+        }
         this.jobSettings = settings == null ? null : new LinkedHashMap<>(settings);
         return this;
+    }
+
+    /** How deep a tree of job settings may be: deeper is taken for a tree that holds itself. */
+    private static final int SETTINGS_DEPTH = 100;
+
+    private static void checkSettings(@Nullable Object v, String at, int depth) {
+        String where = at.isEmpty() ? "job settings" : "job setting '" + at + "'";
+        if (depth > SETTINGS_DEPTH) {
+            throw new IllegalArgumentException(where + " lies " + SETTINGS_DEPTH
+                    + " levels deep: the settings must be a tree, and this one seems to hold itself");
+        }
+        if (v instanceof Map<?, ?> m) {
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                checkSettings(e.getValue(), (at.isEmpty() ? "" : at + ".") + e.getKey(), depth + 1);
+            }
+        } else if (v instanceof Object[] a) {
+            for (int i = 0; i < a.length; i++) {
+                checkSettings(a[i], at + "[" + i + "]", depth + 1);
+            }
+        } else if (v instanceof Iterable<?> it && !(v instanceof java.nio.file.Path)) {
+            int i = 0;
+            for (Object x : it) {
+                checkSettings(x, at + "[" + i++ + "]", depth + 1);
+            }
+        } else if (v instanceof double[] || v instanceof int[] || v instanceof long[]) {
+            return; // numbers, stored as a list
+        } else if (v != null && v.toString().equals(v.getClass().getName() + "@" + Integer.toHexString(v.hashCode()))) {
+            throw new IllegalArgumentException(where + " is a " + v.getClass().getName()
+                    + " with no text of its own; the settings are stored as JSON (maps, lists, strings,"
+                    + " numbers, booleans), and this value's text would change from one run of the JVM to"
+                    + " the next, so that a killed fit could not be resumed");
+        }
     }
 
     /**
@@ -417,11 +456,9 @@ public final class Fitter {
         }
         fit.put("bounds", b);
         fit.put("fixed", List.copyOf(fixed));
-        if (jobSettings == null) {
-            // without job settings, the term names and weights are what is known of the job; with
-            // them, they describe it, and whether the terms run serially or on a pool is no change
-            fit.put("objective", describe(objective));
-        }
+        // the term names and weights, with job settings too: a changed weight changes the loss of
+        // every recorded evaluation; whether the terms run serially or on a pool is no change
+        fit.put("objective", describe(objective));
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("fit", fit);
         if (jobSettings != null) {
@@ -431,7 +468,7 @@ public final class Fitter {
     }
 
     /**
-     * @return what identifies an objective's job without job settings: the names and weights of
+     * @return what identifies an objective's job besides the job settings: the names and weights of
      *     its terms, seen through wrappers (a thread pool, a cluster) that evaluate a combined
      *     objective unchanged, so that a fit resumed on a pool is checked as a serial one is, and
      *     either resumes the other's run; else its name
@@ -691,10 +728,17 @@ public final class Fitter {
                 if (Double.isFinite(initialLoss) && initialLoss > badValue && badValues == 0) {
                     // as ChemFit: a point that cannot be evaluated must look worse than the start
                     double raised = 1.1 * initialLoss;
+                    boolean capped = raised == Double.POSITIVE_INFINITY;
+                    if (capped) {
+                        raised = Double.MAX_VALUE; // the score stays a finite number
+                    }
                     warnings.add("the loss at the start, " + readable(initialLoss) + ", exceeds "
                             + BAD_VALUE_SETTING + " = " + readable(valueBadParams)
                             + "; NaN or infinite losses are scored " + readable(raised)
-                            + " (1.1 x the starting loss) in this fit");
+                            + (capped
+                                    ? " (the largest double: 1.1 x the starting loss is not finite)"
+                                    : " (1.1 x the starting loss)")
+                            + " in this fit");
                     badValue = raised;
                 } else if (badValues > 0) {
                     warnings.add("the fit starts at a point whose loss is not finite (scored " + BAD_VALUE_SETTING

@@ -104,6 +104,9 @@ final class JsonCodec {
             keyed.forEach(k -> out.add(k.value()));
             return out;
         }
+        if (v instanceof java.nio.file.Path p) {
+            return p.toString(); // a path iterates over its names, each a path again
+        }
         if (v instanceof Iterable<?> it) {
             List<Object> out = new ArrayList<>();
             it.forEach(x -> out.add(safe(x)));

@@ -291,7 +291,8 @@ final class SqliteJournal implements JournalReader {
             try {
                 session = SqliteSession.begin(this, wl, settings, mode);
                 return session;
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
+                // whatever went wrong, the journal stays free for the next fit of this process
                 wl.release();
                 throw e;
             }

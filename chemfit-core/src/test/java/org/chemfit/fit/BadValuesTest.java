@@ -179,4 +179,35 @@ class BadValuesTest {
                 r.warnings().stream().anyMatch(w -> w.contains("had a failed term")),
                 r.warnings().toString());
     }
+
+    /** A start so large that 1.1 x its loss is not finite: the score is the largest double, and said so. */
+    @Test
+    void theRaisedBadValueStaysFinite() {
+        List<Double> told = new ArrayList<>();
+        ObjectiveFunction f = p -> p.get("x") > 1.02 ? Double.NaN : 1.7e308 * p.get("x") * p.get("x");
+        FitResult r = new Fitter(f, Map.of("x", 1.0))
+                .maxEvaluations(30)
+                .listener((n, ctx, v) -> {
+                    if (ctx.metadata().containsKey("bad_loss")) {
+                        told.add(v);
+                    }
+                })
+                .fit("Nelder-Mead");
+        assertTrue(!told.isEmpty(), "no NaN point was evaluated; the test proves nothing");
+        assertTrue(told.stream().allMatch(v -> v == Double.MAX_VALUE), told.toString());
+        assertTrue(
+                r.warnings().stream()
+                        .anyMatch(w -> w.contains("(the largest double: 1.1 x the starting loss is not finite)")),
+                r.warnings().toString());
+    }
+
+    @Test
+    void aNegativePenaltyIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FailurePolicy.penalty(-1));
+        assertEquals(
+                "penalty value must not be negative, got -1.0: a failed term would look better to the optimizer"
+                        + " than a loss of 0",
+                e.getMessage());
+        assertEquals(0.0, FailurePolicy.penalty(0).penaltyValue());
+    }
 }
