@@ -197,8 +197,8 @@ final class FitRun {
             Ending end = fit(plan, log, interrupts);
             // Clear the interrupt so that writing the results is not cut short.
             boolean wasInterrupted = Thread.interrupted();
-            int code = writeResults(plan, end, log, first.get(), trace, started);
-            if (end.code() == ExitCodes.INTERRUPTED) {
+            int code = writeResults(plan, end, log, first.get(), trace, started, interrupts);
+            if (end.code() == ExitCodes.INTERRUPTED || interrupts.triggered()) {
                 Interrupts.killChildren();
             }
             interrupts.written();
@@ -490,7 +490,8 @@ final class FitRun {
      *
      * @return the judgement, or null when the fit has no result or no evaluation finished
      */
-    private @Nullable Judgement judge(FitPlan plan, Ending end, @Nullable EvaluationContext first) {
+    private @Nullable Judgement judge(
+            FitPlan plan, Ending end, @Nullable EvaluationContext first, Interrupts interrupts) {
         FitResult result = end.result();
         if (result == null) {
             return null;
@@ -513,8 +514,17 @@ final class FitRun {
                 }
             }
         } catch (RuntimeException e) {
+            if (interrupts.triggered()) {
+                // Ctrl-C or SIGTERM while they ran: said with the interrupted fit's own lines
+                Thread.interrupted();
+                return first == null ? null : Judgement.of(plan, first, result.breakdown(), null, null);
+            }
             // Held-out data judge the fit; they never fail it. Their metrics stay empty.
             err().println("warning: the validation terms could not be evaluated: " + Messages.clean(e.getMessage()));
+        }
+        if (interrupts.triggered()) {
+            Thread.interrupted(); // the last of them finished as the signal came: the fit is interrupted all the same
+            return first == null ? null : Judgement.of(plan, first, result.breakdown(), null, null);
         }
         // a fit with a result evaluated at least once, and the first evaluation is kept
         return Judgement.of(
@@ -530,13 +540,23 @@ final class FitRun {
      */
     private int writeResults(
             FitPlan plan,
-            Ending end,
+            Ending ending,
             EvaluationLog log,
             @Nullable EvaluationContext first,
             @Nullable ValidationTrace trace,
-            Instant started) {
+            Instant started,
+            Interrupts interrupts) {
+        Judgement judgement = judge(plan, ending, first, interrupts);
+        Ending end = ending;
+        if (end.code() != ExitCodes.INTERRUPTED && interrupts.triggered()) {
+            // the fit ended, and Ctrl-C or SIGTERM came while its validation terms ran: the results say
+            // interrupted, so that the same command evaluates them (the fit replayed from the journal)
+            if (!quiet) {
+                err().println("the fit had ended; its validation terms were interrupted and are not evaluated");
+            }
+            end = new Ending(end.result(), "interrupted", end.message(), ExitCodes.INTERRUPTED);
+        }
         int code = end.code();
-        Judgement judgement = judge(plan, end, first);
         Map<String, Object> results =
                 Results.of(plan, end.result(), end.status(), end.message(), log, started, judgement);
         long runId = resumed.map(RunRecord::id)

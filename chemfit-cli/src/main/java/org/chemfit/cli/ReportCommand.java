@@ -304,7 +304,13 @@ final class ReportCommand extends BaseCommand {
                                                 + " JournalMode.resumeLatest() (`chemfit fit` did not write it: its"
                                                 + " settings name no job file)"))
                         .orElse("running");
-            case "FINISHED" -> "finished";
+            // only said when results.json is missing: the command was killed after its fit ended
+            case "FINISHED" ->
+                writtenByTheCli(run)
+                        ? "finished, but its command was stopped before it wrote its results; `chemfit fit JOB --output "
+                                + shellWord(folderOf(file)) + budgetOption(run) + "` writes them, the fit replayed from"
+                                + " the journal and its held-out terms evaluated"
+                        : "finished";
             case "FAILED" -> "failed";
             case "INTERRUPTED" -> "interrupted";
             default -> run.status().toLowerCase(java.util.Locale.ROOT);

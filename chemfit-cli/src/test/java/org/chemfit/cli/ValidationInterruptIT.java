@@ -1,0 +1,139 @@
+package org.chemfit.cli;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * SIGTERM to a real {@code chemfit fit} whose optimizer has ended while its held-out terms run, as
+ * the end of an allocation may come: the results say interrupted (exit 143) with the way to
+ * resume, and the same command then evaluates the held-out terms, the fit replayed from its
+ * journal.
+ */
+@org.junit.jupiter.api.Timeout(value = 240, unit = TimeUnit.SECONDS)
+class ValidationInterruptIT {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void sigtermWhileTheValidationTermsRunLeavesThemForTheSameCommand() throws Exception {
+        Path marker = writeJob();
+        Process p = start("60");
+        await().atMost(Duration.ofMinutes(1))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> Files.exists(marker) || !p.isAlive());
+        assertTrue(p.isAlive(), InterruptIT.output(tmp));
+        InterruptIT.sigterm(p);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        String out = InterruptIT.output(tmp);
+        assertEquals(143, p.exitValue(), out);
+        assertTrue(out.contains("the fit had ended; its validation terms were interrupted and are not evaluated"), out);
+        ObjectMapper json = new ObjectMapper();
+        JsonNode cut = json.readTree(tmp.resolve("out/results.json").toFile());
+        assertEquals("interrupted", cut.get("status").asText(), out);
+        assertTrue(cut.get("validation").get(0).get("loss").get("best").isNull(), cut.toString());
+
+        Process again = start("0");
+        assertTrue(again.waitFor(120, TimeUnit.SECONDS));
+        String out2 = InterruptIT.output(tmp);
+        assertEquals(0, again.exitValue(), out2);
+        JsonNode done = json.readTree(tmp.resolve("out/results.json").toFile());
+        assertEquals("done", done.get("status").asText(), out2);
+        assertEquals(6, done.get("evaluations").get("replayed").asInt(), out2);
+        double best = done.get("best_parameters").get("x").asDouble();
+        assertEquals(
+                Math.pow(best - 2.0, 2),
+                done.get("validation").get(0).get("loss").get("best").asDouble(),
+                1e-9,
+                out2);
+        assertEquals(
+                cut.get("loss").get("best").asDouble(),
+                done.get("loss").get("best").asDouble(),
+                0.0);
+    }
+
+    /** Writes the job: a fast fit term, and a held-out term whose program sleeps as SLEEP says. */
+    private Path writeJob() throws java.io.IOException {
+        Path marker = tmp.resolve("validation-started");
+        Files.writeString(tmp.resolve("in.json"), "{\"energy\": {{ x }}}\n");
+        Files.writeString(
+                tmp.resolve("fit.yaml"),
+                String.join(
+                        "\n",
+                        "parameters: {x: {initial: 3.0, bounds: [0, 5]}}",
+                        "terms:",
+                        "  - name: fast",
+                        "    kind: external",
+                        "    templates: {in.json: in.json}",
+                        "    command: [cp, in.json, out.json]",
+                        "    outputs: {energy: {parser: json, file: out.json, path: /energy}}",
+                        "    reference: {energy: 1.0}",
+                        "validation:",
+                        "  - name: held",
+                        "    kind: external",
+                        "    templates: {in.json: in.json}",
+                        "    command: [sh, -c, 'touch " + marker + "; sleep ${SLEEP:-0}; cp in.json out.json']",
+                        "    outputs: {energy: {parser: json, file: out.json, path: /energy}}",
+                        "    reference: {energy: 2.0}",
+                        "optimizer: {method: Nelder-Mead, max_evaluations: 6}",
+                        "output: {folder: out, plots: false}",
+                        ""));
+        return marker;
+    }
+
+    /**
+     * The same, killed with SIGKILL: {@code report} says that the fit had finished and how its
+     * results are written, and the same command writes them.
+     */
+    @Test
+    void aKillWhileTheValidationTermsRunIsReportedWithTheWayToWriteTheResults() throws Exception {
+        Path marker = writeJob();
+        Process p = start("60");
+        await().atMost(Duration.ofMinutes(1))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> Files.exists(marker) || !p.isAlive());
+        assertTrue(p.isAlive(), InterruptIT.output(tmp));
+        InterruptIT.killWithPrograms(p);
+        Cli.Run report = Cli.run("report", tmp.resolve("out").toString(), "--no-plots");
+        assertEquals(0, report.code(), report.toString());
+        assertTrue(
+                report.out()
+                        .contains("finished, but its command was stopped before it wrote its results; `chemfit fit"
+                                + " JOB --output " + tmp.resolve("out") + " --max-evaluations 6` writes them"),
+                report.toString());
+        Process again = start("0");
+        assertTrue(again.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, again.exitValue(), InterruptIT.output(tmp));
+        JsonNode done =
+                new ObjectMapper().readTree(tmp.resolve("out/results.json").toFile());
+        assertTrue(done.get("validation").get(0).get("loss").get("best").isNumber(), done.toString());
+    }
+
+    private Process start(String sleep) throws Exception {
+        // the validation program sleeps as long as SLEEP says; the environment is the child's
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(
+                "env",
+                "SLEEP=" + sleep,
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName(),
+                "fit",
+                "fit.yaml"));
+        return new ProcessBuilder(cmd)
+                .directory(tmp.toFile())
+                .redirectOutput(tmp.resolve("stdout.txt").toFile())
+                .redirectError(tmp.resolve("stderr.txt").toFile())
+                .start();
+    }
+}
