@@ -319,6 +319,44 @@ final class FitRun {
         return number -> seconds.getOrDefault(number, Double.NaN);
     }
 
+    /**
+     * A resumed fit's best point may be one it replayed: its terms say how they ran when they ran
+     * ({@code OK}, with {@code replayed: true}), with the seconds the journal recorded then (the
+     * sum of its leaf terms' for a term of several), not the moment of their replay.
+     */
+    @SuppressWarnings("unchecked")
+    private void asRecorded(Map<String, Object> results, long runId) {
+        if (!(results.get("terms") instanceof List<?> terms)
+                || !(results.get("evaluations") instanceof Map<?, ?> ev)
+                || !(ev.get("best") instanceof String bestId)) {
+            return;
+        }
+        Optional<EvaluationRecord> best =
+                journal.best(runId).filter(e -> e.evaluationId().equals(bestId));
+        List<org.chemfit.journal.read.TermRecord> recorded =
+                best.isEmpty() ? List.of() : journal.terms(runId, best.get().number());
+        for (int i = 0; i < terms.size(); i++) {
+            Map<String, Object> t = (Map<String, Object>) terms.get(i);
+            if (!"REPLAYED".equals(t.get("status"))) {
+                continue;
+            }
+            t.put("status", "OK"); // a failed term is never replayed: it runs again
+            t.put("replayed", true);
+            String path = Integer.toString(i);
+            double seconds = 0;
+            boolean found = false;
+            for (org.chemfit.journal.read.TermRecord r : recorded) {
+                if ((r.path().equals(path) || r.path().startsWith(path + ".")) && Double.isFinite(r.seconds())) {
+                    seconds += r.seconds();
+                    found = true;
+                }
+            }
+            if (found) {
+                t.put("seconds", seconds);
+            }
+        }
+    }
+
     /** @return whether the run stopped at its budget and this fit has a larger one */
     private boolean moreBudget(RunRecord run) {
         return "MAX_EVALUATIONS".equals(run.stopReason()) && budgetOf(run) < budget;
@@ -575,6 +613,9 @@ final class FitRun {
                                     finished(journal, runId)));
         }
         results.put("journal_run", runId);
+        if (resumed.isPresent()) {
+            asRecorded(results, runId);
+        }
         TermFailedException failed = failedTerm;
         if (failed != null
                 && failed.termIndex() >= 0

@@ -60,6 +60,15 @@ class ValidationInterruptIT {
                 cut.get("loss").get("best").asDouble(),
                 done.get("loss").get("best").asDouble(),
                 0.0);
+        // the best point was replayed: its term says how it ran, and the seconds it took then
+        JsonNode term = done.get("terms").get(0);
+        assertEquals("OK", term.get("status").asText(), term.toString());
+        assertTrue(term.get("replayed").asBoolean(), term.toString());
+        assertEquals(
+                cut.get("terms").get(0).get("seconds").asDouble(),
+                term.get("seconds").asDouble(),
+                1e-6);
+        assertTrue(term.get("seconds").asDouble() > 1e-3, term.toString());
     }
 
     /** Writes the job: a fast fit term, and a held-out term whose program sleeps as SLEEP says. */
