@@ -17,9 +17,12 @@ import org.jspecify.annotations.Nullable;
  * would fit better. At least D points are needed to fix a rotation in D dimensions.
  *
  * <pre>{@code
- * Kabsch.Alignment a = Kabsch.align(mobile.positions(), reference.positions(), null, false);
+ * // two structures with the same number of atoms, one row per atom
+ * double[][] x = IntStream.range(0, mobile.size()).mapToObj(mobile::position).toArray(double[][]::new);
+ * double[][] y = IntStream.range(0, reference.size()).mapToObj(reference::position).toArray(double[][]::new);
+ * Kabsch.Alignment a = Kabsch.align(x, y, null, false);
  * double rmsd = a.rmsd();
- * double[] moved = a.apply(mobile.positions());
+ * double[] moved = a.apply(mobile.positions());   // flat x0, y0, z0, x1, ... as Atoms.positions()
  *
  * // 2D points, one row per point
  * Kabsch.Alignment a2 = Kabsch.align(new double[][] {{0, 0}, {1, 0}, {0, 2}}, reference2d, null, false);

@@ -156,8 +156,18 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
      * {@code failure.json} says it failed) is kept; under {@link KeepPolicy#ALL} nothing is removed.
      * Each removed directory is logged at INFO.
      *
+     * <p>{@code chemfit fit} calls it for every external term when it resumes a run, after
+     * {@link #endCutOffPrograms}. A program that uses the library and resumes a journal itself
+     * (the {@link org.chemfit.fit.Fitter} does not call it) reads both arguments from the journal
+     * file (see the {@code org.chemfit.journal} package for the tables): the {@code pid} column of
+     * the run's {@code attempts} rows, on every host (a directory's name carries the id of the
+     * process that created it), and the last path element of each {@code run_directory} of the
+     * run's {@code terms} rows.
+     *
      * <pre>{@code
-     * List<Path> removed = term.removeCancelledRuns(journal.attemptProcessIds(run), Set.of());
+     * List<Long> earlier = ...;     // SELECT pid FROM attempts WHERE run_id = ?
+     * Set<String> finished = ...;   // the file names of SELECT run_directory FROM terms WHERE run_id = ?
+     * List<Path> removed = term.removeCancelledRuns(earlier, finished);
      * }</pre>
      *
      * @param processIds the process ids of the earlier attempts of the fit

@@ -23,7 +23,7 @@ import org.jspecify.annotations.Nullable;
  * <pre>{@code
  * XvgParser density = XvgParser.column("density", "energy.xvg", "Density").window(30, 80).mean();
  * XvgParser g = XvgParser.column("rdf", "rdf.xvg", 1).all();
- * XvgParser.Table t = XvgParser.read(Path.of("energy.xvg"));   // the whole file
+ * OutputParser rho = OutputParsers.xvg("density", "energy.xvg", "Density").window(30, 80).mean(); // the same
  * }</pre>
  *
  * <p>The format: lines starting with {@code #} are comments; lines starting with {@code @} are
@@ -237,7 +237,8 @@ public final class XvgParser implements OutputParser {
     // ---------------------------------------------------------------------------------------------
 
     /**
-     * The contents of an {@code .xvg} file: its legends and its columns of numbers.
+     * The contents of an {@code .xvg} file: its legends and its columns of numbers. Not API: the
+     * parser reads it within this package.
      *
      * <pre>{@code
      * XvgParser.Table t = XvgParser.read(Path.of("energy.xvg"));

@@ -26,12 +26,20 @@ import org.hipparchus.random.Well19937c;
  * {@link Run#ask()} and waits for {@link Run#tell}. The two threads strictly alternate, so a run is
  * as deterministic as the method itself.
  *
- * <p>Coordinates are scaled by their start value (or by half their bounded range, or 1), so
- * one step size suits parameters of different magnitudes. Nelder-Mead and Powell have no bounds
- * in Hipparchus: their points are projected onto the bounds before evaluation, so no point
- * outside them is ever evaluated, and the method is told the projection's loss plus a penalty
- * that grows with the distance outside (so a line search is never flat there); BOBYQA and CMA-ES
- * honour the bounds themselves. A projected point asked again is answered from the last 64
+ * <p>Each coordinate is divided by its scale, so one step size suits parameters of different
+ * magnitudes: the size of its start value, or 1 when that is 0; when both its bounds are finite,
+ * the smaller of that size and half the bounded range (half the range when the start is 0).
+ * Nelder-Mead's initial simplex is Hipparchus's {@code NelderMeadSimplex} built from a step of
+ * {@code initialStep} (0.05) in every scaled coordinate: vertex 0 is the start and vertex
+ * {@code k} (1 to n) is vertex {@code k - 1} with the {@code k}-th coordinate increased by its
+ * step, so the steps add up and the last vertex has every coordinate moved (from (1, 0, -4)
+ * without bounds: (1.05, 0, -4), (1.05, 0.05, -4), (1.05, 0.05, -3.8)).
+ *
+ * <p>Nelder-Mead and Powell have no bounds in Hipparchus: their points (the initial simplex's
+ * too) are projected onto the bounds before evaluation, so no point outside them is ever
+ * evaluated, and the method is told the projection's loss plus a penalty that grows with the
+ * distance outside (so a line search is never flat there); BOBYQA and CMA-ES honour the bounds
+ * themselves. A projected point asked again is answered from the last 64
  * losses, not evaluated again. The best point seen is kept by the {@code Fitter}, not here, since
  * Hipparchus drops it when a budget runs out.
  *

@@ -7,7 +7,7 @@ import java.util.List;
  * (possibly many at once, anywhere) and tells it the losses. Factories are in {@link Optimizers}.
  *
  * <pre>{@code
- * try (Optimizer.Run run = Optimizers.nelderMead().start(problem)) {
+ * try (Optimizer.Run run = Optimizers.byName("Nelder-Mead").start(problem)) {
  *     for (List<double[]> xs = run.ask(); !xs.isEmpty(); xs = run.ask()) {
  *         run.tell(xs, evaluate(xs));
  *     }

@@ -11,7 +11,11 @@ import java.util.Objects;
  * <table>
  *   <caption>Methods</caption>
  *   <tr><th>name</th><th>algorithm</th><th>from</th></tr>
- *   <tr><td>Nelder-Mead</td><td>downhill simplex</td><td>Hipparchus {@code SimplexOptimizer}</td></tr>
+ *   <tr><td>Nelder-Mead</td><td>downhill simplex; the initial simplex is the start point and one more vertex per
+ *       free parameter, each the previous vertex with the next parameter increased by 5% of its scale (the size of
+ *       its start value, or 1 for a start of 0; with both bounds finite, at most half the bounded range, and half
+ *       the range for a start of 0), so the steps add up: from (1, 0, -4) without bounds, (1.05, 0, -4),
+ *       (1.05, 0.05, -4), (1.05, 0.05, -3.8)</td><td>Hipparchus {@code SimplexOptimizer}</td></tr>
  *   <tr><td>Powell</td><td>Powell's conjugate directions</td><td>Hipparchus {@code PowellOptimizer}</td></tr>
  *   <tr><td>BOBYQA</td><td>Powell's bound-constrained quadratic model</td><td>Hipparchus {@code BOBYQAOptimizer}</td></tr>
  *   <tr><td>CMA-ES</td><td>CMA-ES in ask/tell form: a whole generation per ask, evaluated at once by a
@@ -41,7 +45,13 @@ public final class Optimizers {
 
     private Optimizers() {}
 
-    /** @return Nelder-Mead (Hipparchus), initial simplex 5% of each parameter's scale as in SciPy */
+    /**
+     * @return Nelder-Mead (Hipparchus); the initial simplex is the start point and one more vertex
+     *     per free parameter, each the previous vertex with the next parameter increased by 0.05 of
+     *     its scale (Hipparchus's simplex from steps, so the steps add up; not SciPy's, which moves
+     *     one parameter per vertex): from (1, 0, -4) without bounds, (1.05, 0, -4), (1.05, 0.05, -4),
+     *     (1.05, 0.05, -3.8). The scales are those of {@code HipparchusOptimizer}
+     */
     static Optimizer nelderMead() {
         return new HipparchusOptimizer(HipparchusOptimizer.Method.NELDER_MEAD, REL_TOL, ABS_TOL, 0.05);
     }

@@ -92,7 +92,9 @@ public final class AsyncWrapperCOB extends AbstractWrapperCOB {
 
     /**
      * Wraps an objective and runs its terms on a pool of its own: one thread per leaf term, at
-     * most {@value #DEFAULT_MAX_THREADS}. Close the wrapper to end the pool.
+     * most {@value #DEFAULT_MAX_THREADS}. A thread blocked in {@code evaluate} runs terms as well
+     * (those no pool thread has started), so one evaluation of 100 terms runs 65 at once. Close
+     * the wrapper to end the pool.
      *
      * @param objective the objective whose terms run concurrently
      */
