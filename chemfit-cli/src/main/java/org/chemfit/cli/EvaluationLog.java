@@ -70,6 +70,11 @@ final class EvaluationLog implements FitListener, AutoCloseable {
     private volatile int count;
     /** Evaluations that ran a term (not all replayed from the journal). */
     private volatile int computed;
+    /**
+     * Evaluations of points asked for again in this attempt, whose results the journal gave without
+     * running anything: not replayed from an earlier attempt.
+     */
+    private volatile int repeated;
 
     private volatile int withFailures;
     /** The seconds the journal recorded for an evaluation of the run resumed, by number, NaN when none. */
@@ -217,6 +222,8 @@ final class EvaluationLog implements FitListener, AutoCloseable {
         count++;
         if (!replayed) {
             computed++;
+        } else if (!Double.isFinite(recorded)) {
+            repeated++; // no earlier attempt recorded this number: a point asked for again in this one
         }
         if (broken) {
             return;
@@ -256,6 +263,14 @@ final class EvaluationLog implements FitListener, AutoCloseable {
      */
     int computed() {
         return computed;
+    }
+
+    /**
+     * @return the evaluations written of points asked for again in this attempt, whose results the
+     *     journal gave (not computed, and not replayed from an earlier attempt)
+     */
+    int repeated() {
+        return repeated;
     }
 
     /** @return whether the evaluation, or every leaf term of it, was taken from the journal */

@@ -94,9 +94,12 @@ final class Results {
         ev.put("steps", result == null ? null : result.steps());
         // a round is a batch evaluated: the Fitter does not count one that an interrupt cut off
         ev.put("rounds", result == null ? null : result.rounds());
-        // taken from the journal by a resumed fit rather than computed in this attempt
-        int replayed = log.count() - log.computed();
+        // taken from the journal by a resumed fit rather than computed in this attempt; a point the
+        // method asked for again in this attempt is a repeat, its result also taken from the journal
+        int repeated = log.repeated();
+        int replayed = log.count() - log.computed() - repeated;
         ev.put("replayed", replayed);
+        ev.put("repeated", repeated);
         ev.put(
                 "best",
                 result == null || result.breakdown() == null
@@ -112,7 +115,7 @@ final class Results {
                 : result.wallTime().toNanos() / 1e9;
         t.put("wall_seconds", wall);
         // the time of the evaluations computed in this attempt: the replayed ones took none
-        int n = (result == null ? log.count() : result.evaluations()) - replayed;
+        int n = (result == null ? log.count() : result.evaluations()) - replayed - repeated;
         t.put("seconds_per_evaluation", n <= 0 ? null : wall / n);
         m.put("timing", t);
         m.put(

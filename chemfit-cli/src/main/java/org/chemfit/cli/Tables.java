@@ -45,6 +45,10 @@ final class Tables {
         String replayed = ev.get("replayed") instanceof Number n && n.intValue() > 0
                 ? " (" + n.intValue() + " replayed from the journal)"
                 : "";
+        // points the method asked for again: their results were recorded, nothing ran
+        if (ev.get("repeated") instanceof Number n && n.intValue() > 0) {
+            replayed += " (" + count(n.intValue(), "point") + " asked for again, not run again)";
+        }
         out.printf(
                 Locale.ROOT,
                 "%s: %s%s after %s%s%s, %s s (%s)%n",
