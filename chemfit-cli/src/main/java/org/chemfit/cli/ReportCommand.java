@@ -106,7 +106,7 @@ final class ReportCommand extends BaseCommand {
                         + bestRow[0]);
                 int firstParam = header.indexOf("failed_terms") + 1;
                 for (int k = firstParam; k < header.size() && k < bestRow.length; k++) {
-                    if (!header.get(k).startsWith("term:")) {
+                    if (!header.get(k).startsWith(EvaluationLog.TERM_COLUMN)) {
                         out().println("  " + header.get(k) + " = " + bestRow[k]);
                     }
                 }

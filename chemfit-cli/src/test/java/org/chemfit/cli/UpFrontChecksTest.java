@@ -420,4 +420,41 @@ class UpFrontChecksTest {
                 csv + ":3: term 'curve' loss relative_error divides by each reference value, but the reference "
                         + "energy of tag 'r2' is 0");
     }
+
+    // ---------------------------------------------------------------- names and files the reader refuses
+
+    /**
+     * A parameter named as a fit term's column of evaluations.csv ({@code term:NAME}) is refused
+     * before anything runs, not by a fit that wrote two columns of one name; elsewhere (in a group,
+     * or named for no term) such a name is a parameter like any other.
+     */
+    @Test
+    void aParameterNamedAsATermsColumnOfEvaluationsCsvIsRefusedBeforeAnythingRuns() throws IOException {
+        Path data = Cli.resource("jobs/data/energies.csv");
+        String[] lines = {
+            "parameters:",
+            "  lj:",
+            "    epsilon: {initial: 1.0, bounds: [0.1, 10.0]}",
+            "    sigma: {initial: 2.2, bounds: [1.0, 4.0]}",
+            "  term:ar2-curve: 0.0",
+            "terms:",
+            "  - name: ar2-curve",
+            "    kind: atoms",
+            "    reference: " + data,
+            "    potential:",
+            "      - {form: lennard_jones, species: [Ar, Ar], epsilon: lj.epsilon, sigma: lj.sigma}",
+            "output: {folder: out}"
+        };
+        Path job = write("job.yaml", lines);
+        refusedEverywhere(
+                job,
+                job + ":5:3: parameter name 'term:ar2-curve' is taken: evaluations.csv has a column of that name"
+                        + " after the parameters', the values of the term 'ar2-curve'; give the parameter another"
+                        + " name or put it in a group ('p.term:ar2-curve')");
+        for (String other : List.of("  term:other: 0.0", "  p: {term:ar2-curve: 0.0}")) {
+            lines[4] = other;
+            Cli.Run r = Cli.run("validate", write("job.yaml", lines).toString());
+            assertEquals(ExitCodes.OK, r.code(), other + ": " + r);
+        }
+    }
 }
