@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -456,5 +457,34 @@ class UpFrontChecksTest {
             Cli.Run r = Cli.run("validate", write("job.yaml", lines).toString());
             assertEquals(ExitCodes.OK, r.code(), other + ": " + r);
         }
+    }
+
+    /** A file key naming a device is said not to be a regular file, not to be missing. */
+    @Test
+    void aDeviceIsSaidNotToBeARegularFile() throws IOException {
+        Path zero = Path.of("/dev/zero");
+        Assumptions.assumeTrue(Files.exists(zero) && !Files.isRegularFile(zero), "no /dev/zero here");
+        Path job = atomsJob(zero, "squared_error");
+        refusedEverywhere(
+                job,
+                job + ":8:16: term 'curve' reference names something that is not a regular file (a device, a pipe or"
+                        + " a socket): /dev/zero");
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertFalse(r.err().contains("does not exist"), r::toString);
+
+        // a structure file of the reference CSV
+        Path csv = write("ref.csv", "file,reference_energy,tag", "/dev/zero,1.0,z");
+        refusedEverywhere(
+                atomsJob(csv, "squared_error"),
+                ":2: term 'curve' structure file /dev/zero (tag 'z') is not a regular file");
+
+        // the results of eval --params
+        Path good = argonJob("{initial: 2.2, bounds: [1.0, 4.0]}", "  method: nelder-mead");
+        Cli.Run params = Cli.run("eval", good.toString(), "--params", zero.toString());
+        assertEquals(ExitCodes.USAGE, params.code(), params::toString);
+        assertEquals(
+                "error: --params /dev/zero: not a regular file; give the results.json of a finished fit",
+                params.err().strip(),
+                params::toString);
     }
 }
