@@ -487,4 +487,30 @@ class UpFrontChecksTest {
                 params.err().strip(),
                 params::toString);
     }
+
+    /** A json output with a select is told of its unknown key once, with no list of selects that is empty. */
+    @Test
+    void aSelectOfAJsonOutputIsAnUnknownKeyAndNothingElse() throws IOException {
+        Path job = write(
+                "job.yaml",
+                "parameters:",
+                "  lj:",
+                "    epsilon: {initial: 1.0, bounds: [0.1, 10.0]}",
+                "terms:",
+                "  - name: sim",
+                "    kind: external",
+                "    command: [echo, hi]",
+                "    outputs:",
+                "      e: {parser: json, file: out.json, path: /e, select: last, rows: 3}",
+                "    reference: {e: 1.0}",
+                "output: {folder: out}");
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        List<String> lines = r.err().lines().toList();
+        assertEquals(3, lines.size(), r::toString);
+        assertTrue(lines.get(0).startsWith(job + ":9:51: unknown key 'select'"), r::toString);
+        assertTrue(lines.get(1).startsWith(job + ":9:65: unknown key 'rows'"), r::toString);
+        assertEquals(
+                "2 problems found; the job file format is described in docs/job-file.md", lines.get(2), r::toString);
+    }
 }
