@@ -107,7 +107,15 @@ final class OptimizerReader {
                             Double d = r.nonNegative(tm.entries.get("relative"), "optimizer tolerance relative");
                             rel = d == null ? rel : d;
                         }
-                        if (tm.entries.containsKey("absolute")) {
+                        if (tm.entries.containsKey("absolute") && !Methods.takesAbsoluteTolerance(method)) {
+                            int[] place = tm.keyPlaces.get("absolute");
+                            r.problem(
+                                    place[0],
+                                    place[1],
+                                    "optimizer tolerance absolute does not apply to " + method
+                                            + ", which stops on the relative change of the loss alone; give"
+                                            + " tolerance: {relative: ...} only");
+                        } else if (tm.entries.containsKey("absolute")) {
                             Double d = r.nonNegative(tm.entries.get("absolute"), "optimizer tolerance absolute");
                             abs = d == null ? abs : d;
                         }
