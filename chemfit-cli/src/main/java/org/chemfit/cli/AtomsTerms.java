@@ -101,7 +101,9 @@ final class AtomsTerms {
      */
     static String notAStructureFile(String where, ReferenceEntry entry) {
         return where + " structure file " + entry.file() + " (tag '" + entry.tag() + "') "
-                + (java.nio.file.Files.isDirectory(entry.file()) ? "is a folder" : "does not exist");
+                + (java.nio.file.Files.isDirectory(entry.file())
+                        ? "is a folder"
+                        : java.nio.file.Files.exists(entry.file()) ? "is not a regular file" : "does not exist");
     }
 
     /**

@@ -294,7 +294,9 @@ final class EvalCommand extends BaseCommand {
             file = inside;
         }
         if (!java.nio.file.Files.isRegularFile(file)) {
-            throw new UserException("--params " + file + ": no such file; give the results.json of a finished fit");
+            throw new UserException("--params " + file + ": "
+                    + (java.nio.file.Files.exists(file) ? "not a regular file" : "no such file")
+                    + "; give the results.json of a finished fit");
         }
         Map<String, Object> r = Results.read(file);
         if (!(r.get("parameters") instanceof java.util.List<?> list)) {

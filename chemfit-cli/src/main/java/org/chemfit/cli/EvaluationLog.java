@@ -28,13 +28,19 @@ final class EvaluationLog implements FitListener, AutoCloseable {
 
     static final String FILE = "evaluations.csv";
 
+    /**
+     * What a term's column is named, before the term's name: {@code term:curve} (a job's parameter
+     * may not take the name of a fit term's column).
+     */
+    static final String TERM_COLUMN = "term:";
+
     /** The columns before the parameters' (whose names a job's parameters may not take). */
     static final List<String> FIXED_COLUMNS = List.of("evaluation", "loss", "best_loss", "seconds", "failed_terms");
 
     /**
      * Finds a name that a header of this file gives two columns, which a reader that looks
      * columns up by name would read the first of. The log never writes one (a parameter may not be
-     * named as a fixed column, and parameters and terms are named once); a file changed by hand may.
+     * named as a fixed column or a term's, and parameters and terms are named once); a file changed by hand may.
      *
      * <pre>{@code
      * twice(List.of("evaluation", "loss", "eps", "eps"))   // "column 'eps' is named twice in the header, in columns 3 and 4; ..."
@@ -128,7 +134,7 @@ final class EvaluationLog implements FitListener, AutoCloseable {
                 h.append(',').append(csv(p));
             }
             for (String t : termNames) {
-                h.append(',').append(csv("term:" + t));
+                h.append(',').append(csv(TERM_COLUMN + t));
             }
             writer.write(h.toString());
             writer.newLine();

@@ -112,6 +112,12 @@ final class JobKeys {
     static final int MAX_EVALUATIONS = 100_000_000;
 
     static final int MAX_BATCH = 100_000;
+    /**
+     * The smallest batch_size: a population method ranks the points of a generation, and CMA-ES
+     * needs two ({@code Optimizers.cmaes}); stated in the messages, docs/job-file.md and the schema.
+     */
+    static final int MIN_BATCH = 2;
+
     static final int MAX_WORKERS = 4096;
     static final int MAX_MOLECULE_SIZE = 1_000_000;
     static final int MAX_RELAX_STEPS = 10_000_000;

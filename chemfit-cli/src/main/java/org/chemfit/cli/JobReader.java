@@ -122,6 +122,7 @@ final class JobReader {
         Map<String, List<String>> programs = new ProgramsReader(r).read(top.entries.get("programs"));
         r.programAliases.addAll(programs.keySet());
         List<TermSpec> fitTerms = terms.terms(r.require(top, "terms", "the job file"), params);
+        parameters.refuseTermColumns(fitTerms);
         List<TermSpec> validation =
                 top.entries.containsKey("validation") ? validation(top.entries.get("validation"), params) : List.of();
         int validationEvery = validationEvery(top);

@@ -298,7 +298,14 @@ final class JobReading {
                 return null;
             }
             if (!Files.isRegularFile(p)) {
-                problem(n, where + " names a file that does not exist: " + p);
+                problem(
+                        n,
+                        where
+                                + (Files.exists(p)
+                                        ? " names something that is not a regular file (a device, a pipe or a"
+                                                + " socket): "
+                                        : " names a file that does not exist: ")
+                                + p);
                 return null;
             }
             if (!Files.isReadable(p)) {

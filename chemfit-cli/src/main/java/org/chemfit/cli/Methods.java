@@ -67,6 +67,16 @@ final class Methods {
 
     /**
      * @param name a canonical name
+     * @return whether the method takes an absolute loss tolerance besides a relative one ({@code
+     *     levenberg-marquardt} stops on the relative change of the loss alone, and takes no
+     *     absolute tolerance)
+     */
+    static boolean takesAbsoluteTolerance(String name) {
+        return takesTolerances(name) && !"levenberg-marquardt".equals(canonical(name));
+    }
+
+    /**
+     * @param name a canonical name
      * @return whether the method takes a finite-difference step (the least-squares methods)
      */
     static boolean takesRelativeStep(String name) {

@@ -2,6 +2,7 @@ package org.chemfit.cli;
 
 import static org.chemfit.cli.JobKeys.MAX_BATCH;
 import static org.chemfit.cli.JobKeys.MAX_EVALUATIONS;
+import static org.chemfit.cli.JobKeys.MIN_BATCH;
 import static org.chemfit.cli.JobKeys.OPTIMIZER_KEYS;
 import static org.chemfit.cli.JobKeys.STEP_KEYS;
 import static org.chemfit.cli.JobKeys.TOLERANCE_KEYS;
@@ -80,18 +81,16 @@ final class OptimizerReader {
                         seed = v.longValue();
                     }
                 }
-                Integer b = r.optInt(m, "batch_size", "optimizer batch_size", 1, MAX_BATCH);
-                batch = b == null ? 0 : b;
-                if (b != null && !Methods.isBatch(method)) {
+                // a population of at least 2 points per generation (CMA-ES needs two to rank), and
+                // only for the population methods; a method not read yet is not known to be one
+                if (m.entries.containsKey("batch_size") && methodRead && !Methods.isBatch(method)) {
                     r.problem(
                             m.entries.get("batch_size"),
                             "optimizer batch_size applies to population methods ("
                                     + String.join(", ", Methods.batchNames()) + "), not to " + method);
-                } else if (b != null && b < 2) {
-                    r.problem(
-                            m.entries.get("batch_size"),
-                            "optimizer batch_size of " + method
-                                    + " (its population per generation) must be at least 2, got " + b);
+                } else {
+                    Integer b = r.optInt(m, "batch_size", "optimizer batch_size", MIN_BATCH, MAX_BATCH);
+                    batch = b == null ? 0 : b;
                 }
                 Node t = m.entries.get("tolerance");
                 if (t != null && !Methods.takesTolerances(method)) {
@@ -107,7 +106,15 @@ final class OptimizerReader {
                             Double d = r.nonNegative(tm.entries.get("relative"), "optimizer tolerance relative");
                             rel = d == null ? rel : d;
                         }
-                        if (tm.entries.containsKey("absolute")) {
+                        if (tm.entries.containsKey("absolute") && !Methods.takesAbsoluteTolerance(method)) {
+                            int[] place = tm.keyPlaces.get("absolute");
+                            r.problem(
+                                    place[0],
+                                    place[1],
+                                    "optimizer tolerance absolute does not apply to " + method
+                                            + ", which stops on the relative change of the loss alone; give"
+                                            + " tolerance: {relative: ...} only");
+                        } else if (tm.entries.containsKey("absolute")) {
                             Double d = r.nonNegative(tm.entries.get("absolute"), "optimizer tolerance absolute");
                             abs = d == null ? abs : d;
                         }

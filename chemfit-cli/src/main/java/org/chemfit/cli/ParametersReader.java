@@ -33,8 +33,11 @@ final class ParametersReader {
     /** Parameters given bounds so far, to refuse a second set in the top-level bounds section. */
     private final Set<String> boundedInParameters = new LinkedHashSet<>();
 
-    /** The line where each parameter was first given, to find one given twice under two spellings. */
-    private final Map<String, Integer> firstLine = new java.util.HashMap<>();
+    /**
+     * The line and column where each parameter was first given, to find one given twice under two
+     * spellings and to name it when its column of evaluations.csv is a term's.
+     */
+    private final Map<String, int[]> firstPlace = new java.util.HashMap<>();
 
     /** The parameters given {@code fixed: true}, whether or not their other settings could be read. */
     private final Set<String> fixedNames = new LinkedHashSet<>();
@@ -86,12 +89,12 @@ final class ParametersReader {
                 }
                 r.declared.add(name);
                 // a dotted key and a group can name the same parameter: {a: {b: 1}, "a.b": 2}
-                Integer first = firstLine.putIfAbsent(name, place[0]);
+                int[] first = firstPlace.putIfAbsent(name, place);
                 if (first != null) {
                     r.problem(
                             place[0],
                             place[1],
-                            "parameter '" + name + "' is given twice (first at line " + first + ")");
+                            "parameter '" + name + "' is given twice (first at line " + first[0] + ")");
                     continue;
                 }
             }
@@ -130,6 +133,29 @@ final class ParametersReader {
                         v,
                         "parameter '" + name + "' must be a number (its initial value), a map with 'initial' (and "
                                 + "optionally 'bounds', 'fixed') or a group of parameters, got " + v.kind());
+            }
+        }
+    }
+
+    /**
+     * Refuses each parameter whose column of evaluations.csv would have the name of a fit term's
+     * column ({@code term:NAME}, after the parameters'): the file would name one column twice, which
+     * {@code chemfit report} refuses, and the fit would learn it only after running. The columns
+     * before the parameters' are refused as each parameter is read.
+     *
+     * @param terms the fit terms, under the names they were given or take
+     */
+    void refuseTermColumns(List<JobFile.TermSpec> terms) {
+        for (JobFile.TermSpec t : terms) {
+            String column = EvaluationLog.TERM_COLUMN + t.name();
+            int[] place = firstPlace.get(column);
+            if (place != null) {
+                r.problem(
+                        place[0],
+                        place[1],
+                        "parameter name '" + column + "' is taken: " + EvaluationLog.FILE + " has a column of that"
+                                + " name after the parameters', the values of the term '" + t.name() + "'; give the"
+                                + " parameter another name or put it in a group ('p." + column + "')");
             }
         }
     }

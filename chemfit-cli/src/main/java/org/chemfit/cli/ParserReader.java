@@ -178,7 +178,8 @@ final class ParserReader {
         }
         Select select = Select.LAST;
         int rows = 0;
-        if (pm.entries.containsKey("select")) {
+        // a parser without select or rows (json) has had them reported as unknown keys
+        if (pm.entries.containsKey("select") && PARSER_KEYS.get(parser).contains("select")) {
             Select sel = r.choice(pm.entries.get("select"), w + " select", SELECTS.get(parser), Select.class);
             ok &= sel != null;
             select = sel;
@@ -189,7 +190,9 @@ final class ParserReader {
                 rows = ri == null ? 0 : ri;
             }
         }
-        if (pm.entries.containsKey("rows") && select != Select.MEAN_OF_LAST) {
+        if (pm.entries.containsKey("rows")
+                && PARSER_KEYS.get(parser).contains("rows")
+                && select != Select.MEAN_OF_LAST) {
             int[] place = pm.keyPlaces.get("rows");
             r.problem(place[0], place[1], w + " rows is used only with select: mean_of_last");
             ok = false;

@@ -53,8 +53,9 @@ final class ReportCommand extends BaseCommand {
             throw new UserException(dir + " holds no " + journal.getFileName() + "; report.html is drawn from the"
                     + " journal (without --html the report prints the tables and draws the plots)");
         }
-        CsvHistory csvHistory =
-                Files.exists(csv) ? CsvHistory.read(csv) : new CsvHistory(new ArrayList<>(), List.of(), null);
+        CsvHistory csvHistory = Files.exists(csv)
+                ? CsvHistory.read(csv, w -> err().println("warning: " + w))
+                : new CsvHistory(new ArrayList<>(), List.of(), null);
         List<double[]> history = csvHistory.history();
         List<String> header = csvHistory.header();
         String[] bestRow = csvHistory.bestRow();
@@ -106,7 +107,7 @@ final class ReportCommand extends BaseCommand {
                         + bestRow[0]);
                 int firstParam = header.indexOf("failed_terms") + 1;
                 for (int k = firstParam; k < header.size() && k < bestRow.length; k++) {
-                    if (!header.get(k).startsWith("term:")) {
+                    if (!header.get(k).startsWith(EvaluationLog.TERM_COLUMN)) {
                         out().println("  " + header.get(k) + " = " + bestRow[k]);
                     }
                 }
@@ -149,17 +150,28 @@ final class ReportCommand extends BaseCommand {
      */
     private record CsvHistory(List<double[]> history, List<String> header, String @Nullable [] bestRow) {
 
+        /** The most bad rows that {@link #read} warns of one by one. */
+        private static final int MAX_WARNED = 20;
+
         /**
-         * @return the rows of the file; a row cut short by a crash is skipped
+         * @param csv the file
+         * @param warnings receives, for each row that is left out though it was written whole (it
+         *     is followed by a line break), its problem naming the file, the line and the value (the
+         *     first 20 such rows, then how many more); a last line without its line break may be one
+         *     the fit is writing, or one cut short by a crash, and is left out without a word
+         * @return the rows of the file
          * @throws UserException when the file cannot be read, or its header names a column twice
          *     (naming the file, line 1, the name and both columns)
          */
-        static CsvHistory read(Path csv) {
+        static CsvHistory read(Path csv, java.util.function.Consumer<String> warnings) {
             List<double[]> history = new ArrayList<>();
             List<String> header = List.of();
             String[] bestRow = null;
             try {
-                List<String> lines = Files.readAllLines(csv);
+                String text = Files.readString(csv);
+                List<String> lines = text.lines().toList();
+                boolean lastWhole = text.endsWith("\n");
+                int badRows = 0;
                 if (!lines.isEmpty()) {
                     header = List.of(lines.get(0).split(","));
                     String twice = EvaluationLog.twice(header);
@@ -176,8 +188,22 @@ final class ReportCommand extends BaseCommand {
                 double bestNumber = Double.NaN;
                 int failedColumn = header.indexOf("failed_terms");
                 for (int i = 1; i < lines.size(); i++) {
+                    if (lines.get(i).isBlank()) {
+                        continue;
+                    }
+                    boolean whole = i < lines.size() - 1 || lastWhole;
                     String[] f = lines.get(i).split(",", -1);
+                    String problem = whole ? rowProblem(header, f, failedColumn) : null;
+                    if (problem != null) {
+                        badRows++;
+                        if (badRows <= MAX_WARNED) {
+                            warnings.accept(
+                                    csv + ":" + (i + 1) + ": " + problem + "; the row is left out of the report");
+                        }
+                        continue;
+                    }
                     if (f.length < 3 || f[1].isEmpty()) {
+                        // no loss: the evaluation's loss was NaN, which the file writes as nothing
                         continue;
                     }
                     try {
@@ -198,13 +224,49 @@ final class ReportCommand extends BaseCommand {
                         lastBest = best;
                         history.add(new double[] {number, loss, best, bestNumber});
                     } catch (NumberFormatException e) {
-                        // A line cut short by a crash: the lines before it are whole.
+                        // the last line, cut short by a crash or still being written: the lines before it are whole
                     }
+                }
+                if (badRows > MAX_WARNED) {
+                    warnings.accept(csv + ": and " + (badRows - MAX_WARNED) + " more bad rows left out (the first "
+                            + MAX_WARNED + " are listed)");
                 }
             } catch (IOException e) {
                 throw new UserException(csv + ": cannot be read: " + e.getMessage());
             }
             return new CsvHistory(history, header, bestRow);
+        }
+
+        /**
+         * @param header the column names
+         * @param f the fields of a row written whole
+         * @param failedColumn the index of {@code failed_terms}, or -1
+         * @return what keeps the row out of the report (its evaluation number, loss, best loss or
+         *     count of failed terms is not a number, or it has too few fields), or null when it is
+         *     read; an empty loss or best loss is a NaN, which the file writes as nothing
+         */
+        private static @Nullable String rowProblem(List<String> header, String[] f, int failedColumn) {
+            if (f.length < 3) {
+                return "expected at least 3 fields (" + String.join(",", EvaluationLog.FIXED_COLUMNS.subList(0, 3))
+                        + ", ...), got " + f.length + ": '" + String.join(",", f) + "'";
+            }
+            for (int k : new int[] {0, 1, 2, failedColumn}) {
+                if (k < 0 || k >= f.length || k > 0 && f[k].isEmpty()) {
+                    continue;
+                }
+                try {
+                    if (k == failedColumn) {
+                        Integer.parseInt(f[k]);
+                    } else {
+                        Double.parseDouble(f[k]);
+                    }
+                } catch (NumberFormatException e) {
+                    String column = k < header.size() ? header.get(k) : EvaluationLog.FIXED_COLUMNS.get(k);
+                    return "expected " + (k == failedColumn ? "a whole number" : "a number") + " in column '" + column
+                            + "', got '" + f[k] + "'";
+                }
+            }
+            return null;
         }
     }
 

@@ -83,6 +83,53 @@ class ReportCommandTest {
     }
 
     /**
+     * A row of evaluations.csv that was written whole but is not one of numbers is reported with the
+     * file, its line and the value, and left out; the report goes on. A last line without its line
+     * break (being written, or cut short by a crash) is left out without a word.
+     */
+    @Test
+    void aMalformedRowOfEvaluationsCsvIsReportedWithItsLineAndLeftOut() throws Exception {
+        Path out = tmp.resolve("running");
+        Files.createDirectories(out);
+        Path csv = out.resolve("evaluations.csv");
+        Files.writeString(
+                csv,
+                String.join(
+                        "\n",
+                        "evaluation,loss,best_loss,seconds,failed_terms,eps,sig,term:a",
+                        "1,2.0,2.0,0.1,0,1.0,2.0,2.0",
+                        "2,1.5,1.5,0.1,0,1.1,2.0,1.5",
+                        "3,1.8,1.5,0.1,0,1.2,2.0,1.8",
+                        "4,1.2,1.2,0.1,0,1.3,2.0,1.2",
+                        "5,1.3,1.2,0.1,0,1.4,2.0,1.3",
+                        "6,abc,1,1,0,1,1,1",
+                        "7,0.5,0.5,0.1,0,1.5,2.5,0.5",
+                        "8,0.5,0.5,0.1,x",
+                        "9,0.4,0.4,0.1,0,1.6,2.5,0.4",
+                        "10,0.3e"));
+        Cli.Run r = Cli.run("report", out.toString(), "--no-plots");
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        assertEquals(
+                List.of(
+                        "warning: " + csv + ":7: expected a number in column 'loss', got 'abc'; the row is left out"
+                                + " of the report",
+                        "warning: " + csv + ":9: expected a whole number in column 'failed_terms', got 'x'; the row"
+                                + " is left out of the report"),
+                r.err().lines().toList(),
+                r::toString);
+        List<String> lines = r.out().lines().toList();
+        assertEquals(
+                out + ": no results.json (the fit is running, or stopped before writing it); 7 evaluations in"
+                        + " evaluations.csv",
+                lines.get(0),
+                r::toString);
+        assertTrue(
+                lines.get(1).startsWith("best loss so far: ") && lines.get(1).endsWith(" at evaluation 9"),
+                r::toString);
+        assertEquals(List.of("  eps = 1.6", "  sig = 2.5"), lines.subList(2, 4), r::toString);
+    }
+
+    /**
      * A program using the library: fits one parameter, every evaluation 0.3 s, with a journal in
      * the folder given, until it is killed.
      */

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -419,5 +420,97 @@ class UpFrontChecksTest {
                 atomsJob(csv, "relative_error"),
                 csv + ":3: term 'curve' loss relative_error divides by each reference value, but the reference "
                         + "energy of tag 'r2' is 0");
+    }
+
+    // ---------------------------------------------------------------- names and files the reader refuses
+
+    /**
+     * A parameter named as a fit term's column of evaluations.csv ({@code term:NAME}) is refused
+     * before anything runs, not by a fit that wrote two columns of one name; elsewhere (in a group,
+     * or named for no term) such a name is a parameter like any other.
+     */
+    @Test
+    void aParameterNamedAsATermsColumnOfEvaluationsCsvIsRefusedBeforeAnythingRuns() throws IOException {
+        Path data = Cli.resource("jobs/data/energies.csv");
+        String[] lines = {
+            "parameters:",
+            "  lj:",
+            "    epsilon: {initial: 1.0, bounds: [0.1, 10.0]}",
+            "    sigma: {initial: 2.2, bounds: [1.0, 4.0]}",
+            "  term:ar2-curve: 0.0",
+            "terms:",
+            "  - name: ar2-curve",
+            "    kind: atoms",
+            "    reference: " + data,
+            "    potential:",
+            "      - {form: lennard_jones, species: [Ar, Ar], epsilon: lj.epsilon, sigma: lj.sigma}",
+            "output: {folder: out}"
+        };
+        Path job = write("job.yaml", lines);
+        refusedEverywhere(
+                job,
+                job + ":5:3: parameter name 'term:ar2-curve' is taken: evaluations.csv has a column of that name"
+                        + " after the parameters', the values of the term 'ar2-curve'; give the parameter another"
+                        + " name or put it in a group ('p.term:ar2-curve')");
+        for (String other : List.of("  term:other: 0.0", "  p: {term:ar2-curve: 0.0}")) {
+            lines[4] = other;
+            Cli.Run r = Cli.run("validate", write("job.yaml", lines).toString());
+            assertEquals(ExitCodes.OK, r.code(), other + ": " + r);
+        }
+    }
+
+    /** A file key naming a device is said not to be a regular file, not to be missing. */
+    @Test
+    void aDeviceIsSaidNotToBeARegularFile() throws IOException {
+        Path zero = Path.of("/dev/zero");
+        Assumptions.assumeTrue(Files.exists(zero) && !Files.isRegularFile(zero), "no /dev/zero here");
+        Path job = atomsJob(zero, "squared_error");
+        refusedEverywhere(
+                job,
+                job + ":8:16: term 'curve' reference names something that is not a regular file (a device, a pipe or"
+                        + " a socket): /dev/zero");
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertFalse(r.err().contains("does not exist"), r::toString);
+
+        // a structure file of the reference CSV
+        Path csv = write("ref.csv", "file,reference_energy,tag", "/dev/zero,1.0,z");
+        refusedEverywhere(
+                atomsJob(csv, "squared_error"),
+                ":2: term 'curve' structure file /dev/zero (tag 'z') is not a regular file");
+
+        // the results of eval --params
+        Path good = argonJob("{initial: 2.2, bounds: [1.0, 4.0]}", "  method: nelder-mead");
+        Cli.Run params = Cli.run("eval", good.toString(), "--params", zero.toString());
+        assertEquals(ExitCodes.USAGE, params.code(), params::toString);
+        assertEquals(
+                "error: --params /dev/zero: not a regular file; give the results.json of a finished fit",
+                params.err().strip(),
+                params::toString);
+    }
+
+    /** A json output with a select is told of its unknown key once, with no list of selects that is empty. */
+    @Test
+    void aSelectOfAJsonOutputIsAnUnknownKeyAndNothingElse() throws IOException {
+        Path job = write(
+                "job.yaml",
+                "parameters:",
+                "  lj:",
+                "    epsilon: {initial: 1.0, bounds: [0.1, 10.0]}",
+                "terms:",
+                "  - name: sim",
+                "    kind: external",
+                "    command: [echo, hi]",
+                "    outputs:",
+                "      e: {parser: json, file: out.json, path: /e, select: last, rows: 3}",
+                "    reference: {e: 1.0}",
+                "output: {folder: out}");
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        List<String> lines = r.err().lines().toList();
+        assertEquals(3, lines.size(), r::toString);
+        assertTrue(lines.get(0).startsWith(job + ":9:51: unknown key 'select'"), r::toString);
+        assertTrue(lines.get(1).startsWith(job + ":9:65: unknown key 'rows'"), r::toString);
+        assertEquals(
+                "2 problems found; the job file format is described in docs/job-file.md", lines.get(2), r::toString);
     }
 }

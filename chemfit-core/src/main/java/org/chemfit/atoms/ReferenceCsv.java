@@ -19,12 +19,13 @@ import org.jspecify.annotations.Nullable;
  * Reads reference energies from CSV, as ChemFit's {@code process_csv} does: a header row naming
  * the columns {@code file} or {@code path}, {@code reference_energy} (or {@code energy}), and
  * optionally {@code tag}, in any order; other columns (such as the unnamed row index that pandas
- * writes first) are ignored. As in ChemFit, relative names in {@code file} are resolved against
- * the CSV's folder, relative names in {@code path} against the working directory, and {@code path}
- * wins when both are present. A missing tag becomes the file name without its extension. Fields
- * may be double-quoted. A header that names a column twice (names compared trimmed and without
- * case), or gives one column under both of its names ({@code reference_energy} and {@code energy},
- * {@code tag} and {@code name}), is refused: only one of the two would be read.
+ * writes first) are ignored. {@code path} is another name of {@code file}: relative names in
+ * either are resolved against the CSV's folder, never the working directory, so that a job reads
+ * the same structures from wherever it is run. A missing tag becomes the file name without its
+ * extension. Fields may be double-quoted. A header that names a column twice (names compared
+ * trimmed and without case), or gives one column under both of its names ({@code file} and
+ * {@code path}, {@code reference_energy} and {@code energy}, {@code tag} and {@code name}), is
+ * refused: only one of the two would be read.
  *
  * <pre>{@code
  * // ,file,reference_energy,tag
@@ -157,15 +158,13 @@ public final class ReferenceCsv {
             return failed(twice);
         }
         int fileCol = -1;
-        int pathCol = -1;
         int energyCol = -1;
         int tagCol = -1;
         int valueCol = -1;
         for (int c = 0; c < header.size(); c++) {
             String h = header.get(c).trim().toLowerCase(Locale.ROOT);
             switch (h) {
-                case "file" -> fileCol = c;
-                case "path" -> pathCol = c;
+                case "file", "path" -> fileCol = c;
                 case "reference_energy", "energy" -> energyCol = c;
                 case "tag", "name" -> tagCol = c;
                 default -> {}
@@ -174,7 +173,7 @@ public final class ReferenceCsv {
                 valueCol = c;
             }
         }
-        if (fileCol < 0 && pathCol < 0 || energyCol < 0) {
+        if (fileCol < 0 || energyCol < 0) {
             return failed(new InputFormatException(
                     csv,
                     headerLine + 1,
@@ -188,8 +187,7 @@ public final class ReferenceCsv {
                         headerLine + 1,
                         "expected a column '" + column + "' in the header, got '" + lines.get(headerLine) + "'")
                 : null;
-        Columns cols = new Columns(
-                header, pathCol >= 0 ? pathCol : fileCol, energyCol, tagCol, valueCol, column, pathCol >= 0);
+        Columns cols = new Columns(header, fileCol, energyCol, tagCol, valueCol, column);
         List<ReferenceEntry> out = new ArrayList<>();
         List<Double> values = new ArrayList<>();
         // Every bad row is found in one reading, so that a user fixes them all at once; the problems
@@ -271,6 +269,7 @@ public final class ReferenceCsv {
                                 + " would be read: rename or remove the other");
             }
             String role = switch (key) {
+                case "file", "path" -> "structure file";
                 case "reference_energy", "energy" -> "reference energy";
                 case "tag", "name" -> "tag";
                 default -> null;
@@ -282,7 +281,11 @@ public final class ReferenceCsv {
                         lineNo,
                         "columns " + (other + 1) + " ('" + header.get(other).trim() + "') and " + (c + 1) + " ('" + name
                                 + "') of the header both give the " + role + " ('"
-                                + (role.equals("tag") ? "tag' and 'name" : "reference_energy' and 'energy")
+                                + switch (role) {
+                                    case "tag" -> "tag' and 'name";
+                                    case "structure file" -> "file' and 'path";
+                                    default -> "reference_energy' and 'energy";
+                                }
                                 + "' are two names of one column); only one would be read: rename or remove the"
                                 + " other");
             }
@@ -301,8 +304,7 @@ public final class ReferenceCsv {
             int energy,
             int tag,
             int value,
-            @Nullable String valueName,
-            boolean byPath) {}
+            @Nullable String valueName) {}
 
     /**
      * One row as far as it could be read: its entry when the file, energy and tag are good, its
@@ -336,8 +338,8 @@ public final class ReferenceCsv {
             problems.add(new InputFormatException(
                     csv,
                     lineNo,
-                    "expected a structure file name in column '" + (cols.byPath() ? "path" : "file")
-                            + "', got an empty field"));
+                    "expected a structure file name in column '"
+                            + cols.header().get(cols.name()).trim() + "', got an empty field"));
         }
         double e = number(f.get(cols.energy()));
         if (!Double.isFinite(e)) {
@@ -348,9 +350,7 @@ public final class ReferenceCsv {
                             + DecimalText.rule(f.get(cols.energy()).trim()) + ", got '" + f.get(cols.energy())
                             + "'"));
         }
-        Path file = name.isEmpty()
-                ? null
-                : (cols.byPath() ? Path.of(name).toAbsolutePath() : folder.resolve(name)).normalize();
+        Path file = name.isEmpty() ? null : folder.resolve(name).normalize();
         String tag = cols.tag() >= 0 ? f.get(cols.tag()).trim() : "";
         if (tag.isEmpty() && file != null) {
             String fn = String.valueOf(file.getFileName());

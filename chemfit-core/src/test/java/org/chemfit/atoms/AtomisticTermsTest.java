@@ -70,16 +70,8 @@ class AtomisticTermsTest {
     }
 
     @Test
-    void pathColumnIsRelativeToTheWorkingDirectoryAndWinsOverFile() throws Exception {
+    void twoCsvsAreReadFileAfterFile() throws Exception {
         Path data = ExampleData.example("water-dimer");
-        Path relative = Path.of("")
-                .toAbsolutePath()
-                .relativize(data.resolve("atoms_3.0.xyz").toAbsolutePath());
-        Path csv = dir.resolve("p.csv");
-        Files.writeString(csv, "file,path,reference_energy,tag\nignored.xyz," + relative + ",-0.23,w30\n");
-        ReferenceEntry row = ReferenceCsv.read(csv).get(0);
-        assertEquals(data.resolve("atoms_3.0.xyz").toAbsolutePath().normalize(), row.file());
-
         List<ReferenceEntry> both =
                 ReferenceCsv.read(List.of(data.resolve("energies.csv"), data.resolve("energies2.csv")));
         assertEquals(27, both.size());

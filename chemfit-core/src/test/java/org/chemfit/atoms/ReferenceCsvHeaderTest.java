@@ -1,6 +1,7 @@
 package org.chemfit.atoms;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.IOException;
@@ -11,7 +12,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A header that names a column twice is refused by every way of reading a reference CSV. */
+/**
+ * A header that names a column twice is refused by every way of reading a reference CSV; the
+ * names of the structure column.
+ */
 class ReferenceCsvHeaderTest {
 
     @TempDir
@@ -64,6 +68,43 @@ class ReferenceCsvHeaderTest {
                 "columns 1 ('name') and 4 ('Tag') of the header both give the tag ('tag' and 'name' are two names"
                         + " of one column); only one would be read: rename or remove the other",
                 e.problem());
+    }
+
+    /**
+     * {@code path} is another name of {@code file}: its relative names are resolved against the
+     * CSV's folder (a temporary folder here), not the working directory the test runs in.
+     */
+    @Test
+    void aPathColumnIsRelativeToTheCsvsFolderAsAFileColumnIs() throws IOException {
+        Path sub = Files.createDirectories(dir.resolve("refs"));
+        Path csv = sub.resolve("e.csv");
+        Path cwd = Path.of("").toAbsolutePath();
+        assertNotEquals(cwd, sub.toAbsolutePath());
+        Files.writeString(csv, "path,reference_energy,tag\nxyz/a.xyz,1.5,a\n../b.xyz,2.5,b\n");
+        List<ReferenceEntry> byPath = ReferenceCsv.read(csv);
+        assertEquals(
+                sub.resolve("xyz/a.xyz").toAbsolutePath().normalize(),
+                byPath.get(0).file());
+        assertEquals(
+                dir.resolve("b.xyz").toAbsolutePath().normalize(), byPath.get(1).file());
+        assertNotEquals(cwd.resolve("xyz/a.xyz").normalize(), byPath.get(0).file());
+        Files.writeString(csv, "file,reference_energy,tag\nxyz/a.xyz,1.5,a\n../b.xyz,2.5,b\n");
+        assertEquals(
+                byPath.stream().map(ReferenceEntry::file).toList(),
+                ReferenceCsv.read(csv).stream().map(ReferenceEntry::file).toList());
+
+        // the two names of one column are refused together, as reference_energy and energy are
+        Files.writeString(csv, "file,reference_energy,PATH\na.xyz,1.5,b.xyz\n");
+        InputFormatException e = assertThrows(InputFormatException.class, () -> ReferenceCsv.read(csv));
+        assertEquals(1, e.line());
+        assertEquals(
+                "columns 1 ('file') and 3 ('PATH') of the header both give the structure file ('file' and 'path'"
+                        + " are two names of one column); only one would be read: rename or remove the other",
+                e.problem());
+        // an empty name is reported under the header's own name of the column
+        Files.writeString(csv, "Path,reference_energy\n ,1.5\n");
+        e = assertThrows(InputFormatException.class, () -> ReferenceCsv.read(csv));
+        assertEquals(csv + ":2: expected a structure file name in column 'Path', got an empty field", e.getMessage());
     }
 
     @Test
