@@ -239,6 +239,25 @@ final class Figure {
                     }
                 }
             }
+            if (ticks.size() < 2) {
+                // a narrow range (losses near convergence): every 1 to 9 x 10^k inside is labelled
+                for (double v : minor) {
+                    ticks.add(new double[] {v});
+                    labels.add(shortNumber(v));
+                }
+                minor.clear();
+            }
+            if (ticks.size() < 2) {
+                // narrower still, within one such step: evenly spaced labels, as on a linear axis
+                double step = nice((hi - lo) / 4);
+                for (double v = Math.ceil(lo / step) * step; v <= hi * (1 + 1e-12); v += step) {
+                    double at = v;
+                    if (ticks.stream().noneMatch(t -> Math.abs(t[0] - at) < step * 1e-6)) {
+                        ticks.add(new double[] {v});
+                        labels.add(shortNumber(v));
+                    }
+                }
+            }
             shownTitle = name + (unit == null || unit.isEmpty() ? "" : " (" + unit + ")");
         }
 

@@ -137,6 +137,30 @@ class PlotsTest {
         assertEquals("1e+6".replace("+", ""), Figure.shortNumber(1e6));
     }
 
+    /** Losses near convergence, between two labelled values of 1, 2 or 5 x 10^k: still labelled. */
+    @Test
+    void aNarrowLogAxisIsLabelled() throws IOException {
+        Figure f = new Figure(800, 560, "loss");
+        Figure.Panel p = f.panel(0, 1).x("evaluation", "count", false).y("loss", "eV", true);
+        p.points(new double[] {1, 2, 3, 4}, new double[] {0.0701, 0.065, 0.0612, 0.0601}, Figure.BLUE, null);
+        f.write(tmp.resolve("narrow"));
+        String svg = Files.readString(tmp.resolve("narrow.svg"));
+        for (String label : List.of(">0.06<", ">0.07<")) {
+            assertTrue(svg.contains(label), label + " missing in " + svg);
+        }
+        Figure g = new Figure(800, 560, "loss");
+        g.panel(0, 1)
+                .x("evaluation", "count", false)
+                .y("loss", "eV^2", true)
+                .points(new double[] {1, 2, 3}, new double[] {7.31e-7, 7.3e-7, 7.2e-7}, Figure.BLUE, null);
+        g.write(tmp.resolve("narrower"));
+        String narrower = Files.readString(tmp.resolve("narrower.svg"));
+        long labels = List.of(">7.2e-7<", ">7.25e-7<", ">7.3e-7<").stream()
+                .filter(narrower::contains)
+                .count();
+        assertTrue(labels >= 2, "fewer than two loss labels in " + narrower);
+    }
+
     @Test
     void oneTermDrawsNoSharePlotTwoTermsDo() throws IOException {
         Map<String, Object> results = new LinkedHashMap<>();
