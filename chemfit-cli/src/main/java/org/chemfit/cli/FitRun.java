@@ -274,6 +274,7 @@ final class FitRun {
     private void openJournal(FitPlan plan) {
         JournalMode journalMode = options.restart() ? JournalMode.restart() : JournalMode.resumeLatest();
         try {
+            refuseAnotherJobsResults();
             Map<String, Object> jobSettings = JobSettings.of(jf);
             journal = JournalReader.open(folder);
             if (jf.output().improvingTermsOnly()) {
@@ -292,6 +293,37 @@ final class FitRun {
             // the journal's message names the Java API's way to restart too; the command says its own
             throw new UserException(String.valueOf(e.getMessage())
                     .replace("(chemfit fit --restart, or JournalMode.restart();", "(chemfit fit --restart;"));
+        }
+    }
+
+    /**
+     * Without a journal, nothing tells whether the results in the folder are this job's: those of
+     * another job (another job file or name) are not replaced without {@code --restart}, as a
+     * journal of another job would refuse the fit.
+     */
+    private void refuseAnotherJobsResults() {
+        Path results = folder.resolve(Results.FILE);
+        if (options.restart()
+                || Files.exists(folder.resolve(org.chemfit.journal.Journal.DEFAULT_FILE_NAME))
+                || !Files.isRegularFile(results)) {
+            return;
+        }
+        Map<String, Object> earlier;
+        try {
+            earlier = Results.read(results);
+        } catch (RuntimeException e) {
+            return; // not a results file that can be read: nothing of a job to compare
+        }
+        // the same job file under the same name is this job, maybe edited: its results are its own to replace
+        if (earlier.get("job") instanceof Map<?, ?> job
+                && job.get("sha256") instanceof String hash
+                && !hash.equals(jf.hash())
+                && !(jf.file().toString().equals(job.get("file")) && jf.name().equals(job.get("name")))) {
+            throw new UserException(folder + " holds the results of another job (" + results + ": job '"
+                    + job.get("name") + "' from " + job.get("file") + ", sha256 "
+                    + hash.substring(0, Math.min(12, hash.length()))
+                    + "...), and no journal that would say more; they are not replaced: give another --output,"
+                    + " or --restart to replace them");
         }
     }
 

@@ -1,0 +1,68 @@
+package org.chemfit.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An output folder with another job's results and no journal: the fit refuses to replace them,
+ * naming the job they are from, unless told to with --restart; the same job file may replace its
+ * own.
+ */
+class AnotherJobsResultsTest {
+
+    @TempDir
+    Path dir;
+
+    private Path job(String name, double target) throws IOException {
+        Files.writeString(dir.resolve("in.json"), "{\"energy\": {{ x }}}\n");
+        return TestData.write(
+                dir,
+                name + ".yaml",
+                "name: " + name,
+                "parameters: {x: {initial: 3.0, bounds: [0, 5]}}",
+                "terms:",
+                "  - name: sim",
+                "    kind: external",
+                "    templates: {in.json: in.json}",
+                "    command: [cp, in.json, out.json]",
+                "    outputs: {energy: {parser: json, file: out.json, path: /energy}}",
+                "    reference: {energy: " + target + "}",
+                "optimizer: {max_evaluations: 6}",
+                "output: {folder: out, plots: false}");
+    }
+
+    @Test
+    void anotherJobsResultsWithoutAJournalAreNotReplaced() throws IOException {
+        Path first = job("first", 1.0);
+        assertEquals(0, Cli.run("fit", first.toString()).code());
+        Path out = dir.resolve("out");
+        Files.delete(out.resolve("journal.sqlite"));
+        String before = Files.readString(out.resolve("results.json"));
+
+        Path second = job("second", 2.0);
+        Cli.Run refused = Cli.run("fit", second.toString());
+        assertEquals(2, refused.code(), refused.toString());
+        assertTrue(
+                refused.err()
+                        .contains(out + " holds the results of another job (" + out.resolve("results.json")
+                                + ": job 'first' from " + first),
+                refused.toString());
+        assertTrue(refused.err().contains("give another --output, or --restart to replace them"), refused.toString());
+        assertEquals(before, Files.readString(out.resolve("results.json")), "nothing was replaced");
+        assertTrue(!Files.exists(out.resolve("journal.sqlite")), "no journal was begun");
+
+        // the same job file, edited, replaces its own results; --restart replaces another's
+        Files.writeString(first, Files.readString(first).replace("energy: 1.0", "energy: 1.5"));
+        assertEquals(0, Cli.run("fit", first.toString()).code());
+        Files.delete(out.resolve("journal.sqlite"));
+        Cli.Run restarted = Cli.run("fit", second.toString(), "--restart");
+        assertEquals(0, restarted.code(), restarted.toString());
+        assertTrue(Files.readString(out.resolve("results.json")).contains("\"name\" : \"second\""));
+    }
+}
