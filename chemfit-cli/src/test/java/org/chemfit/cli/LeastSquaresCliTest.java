@@ -41,6 +41,10 @@ class LeastSquaresCliTest {
             }
         }
         String job = Files.readString(src.resolve("fit.yaml")).replace("method: Nelder-Mead", "method: " + method);
+        if (method.equals("levenberg-marquardt")) {
+            // it stops on the relative change alone, and refuses an absolute tolerance
+            job = job.replace(", absolute: 1.0e-10}", "}");
+        }
         Files.writeString(dst.resolve("fit.yaml"), job);
         return dst.resolve("fit.yaml");
     }

@@ -83,6 +83,9 @@ public record Uncertainty(
         return c;
     }
 
+    /** A non-zero value below this in size may have had a step too small to change a residual. */
+    private static final double TINY = 1e-8;
+
     /** The relative distance to a bound under which a parameter counts as at the bound. */
     static final double AT_BOUND = 1e-6;
     /** The scaled condition number above which {@code J^T J} counts as nearly singular. */
@@ -152,9 +155,22 @@ public record Uncertainty(
                     + " at a bound: left out of the covariance (their uncertainty is" + " not estimated)");
         }
         if (!noEffect.isEmpty()) {
+            // a tiny non-zero value sets a tiny step (the step is relative to the start's size): the
+            // residuals may not change at their rounding, although the parameter matters
+            List<String> tiny = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                if (noEffect.contains(names.get(i)) && x[i] != 0 && Math.abs(x[i]) < TINY) {
+                    tiny.add("'" + names.get(i) + "' = " + x[i]);
+                }
+            }
             warnings.add("parameter(s) " + quoted(noEffect)
                     + " change no residual: the data do not determine them (a potential"
-                    + " whose species match no atom, a term that ignores them?)");
+                    + " whose species match no atom, a term that ignores them?)"
+                    + (tiny.isEmpty()
+                            ? ""
+                            : "; or the finite-difference step, relative to the start's size, was too small to"
+                                    + " change a residual for " + String.join(", ", tiny)
+                                    + ": start such a parameter nearer its real size, or at 0"));
         }
         int k = cols.size();
         List<String> est = new ArrayList<>();

@@ -122,6 +122,28 @@ class LeastSquaresTest {
                 r.warnings().stream().anyMatch(w -> w.contains("'unused' change no residual")),
                 r.warnings().toString());
         assertEquals(0.0, r.bestParameters().get("a"), 1e-7);
+        assertTrue(
+                r.warnings().stream().noneMatch(w -> w.contains("too small")),
+                r.warnings().toString());
+    }
+
+    /** A parameter started at 1e-30 has a step of about 1e-38, which changes no residual: said so. */
+    @Test
+    void aTinyStartIsNamedAsAPossibleReasonForNoEffect() {
+        QuantityComputer qc = p -> Quantities.builder()
+                .put("y", new double[] {p.get("x") - 1, p.get("y") - 2, p.get("x") * p.get("y") - 2.1})
+                .build();
+        FitResult r = new Fitter(
+                        qc.withLoss(LossFunctions.sumOfSquares("y", new double[] {0, 0, 0})),
+                        start("x", 1e-30, "y", 1.0))
+                .fit("least-squares");
+        assertTrue(
+                r.warnings().stream()
+                        .anyMatch(w -> w.contains("'x' change no residual")
+                                && w.endsWith("the finite-difference step, relative to the start's size, was too small"
+                                        + " to change a residual for 'x' = 1.0E-30: start such a parameter nearer its"
+                                        + " real size, or at 0")),
+                r.warnings().toString());
     }
 
     @Test
