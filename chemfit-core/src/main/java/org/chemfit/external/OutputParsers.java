@@ -34,7 +34,7 @@ import org.jspecify.annotations.Nullable;
  * {@link OutputParseException} naming the file, the parser and an excerpt of the text. A row of
  * a table that is not all numbers (a line cut short by a killed run or a full disk, garbage) fails
  * too, with the file, line, column and value, whichever rows and column are selected: see {@link
- * Column} and {@link LammpsThermo}.
+ * Column} and {@link LammpsThermo}. A JSON file with anything but whitespace after its value fails.
  *
  * <p>The factories throw {@link IllegalArgumentException} for an empty quantity name, a file
  * path that is absolute or leaves the run directory, or an invalid pattern, column or path.
@@ -444,7 +444,9 @@ public final class OutputParsers {
     }
 
     /**
-     * Reads a number or an array of numbers from a JSON file.
+     * Reads a number or an array of numbers from a JSON file. The file must hold one JSON value:
+     * anything but whitespace after it (a second value, garbage) fails with the line and column
+     * where it begins, rather than being ignored.
      *
      * <pre>{@code
      * OutputParsers.json("energy", "result.json", "results.energy");
@@ -469,8 +471,9 @@ public final class OutputParsers {
         public Quantities parse(Path runDirectory) throws IOException {
             String text = read(runDirectory, file, this);
             JsonNode root;
-            try {
-                root = JSON.readTree(text);
+            try (com.fasterxml.jackson.core.JsonParser p = JSON.createParser(text)) {
+                root = JSON.readTree(p);
+                trailing(p, text);
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 throw new OutputParseException(
                         file, toString(), "not valid JSON (" + e.getOriginalMessage() + ")", excerpt(text, false));
@@ -499,6 +502,43 @@ public final class OutputParsers {
             }
             throw new OutputParseException(
                     file, toString(), "the value at '" + path + "' is not a number: " + node, excerpt(text, false));
+        }
+
+        /**
+         * @param p the parser, after the file's JSON value
+         * @param text the file's text
+         * @throws OutputParseException when anything but whitespace follows the value (a second
+         *     value, the rest of an earlier run's file, garbage), naming the line and column where it
+         *     begins
+         */
+        private void trailing(com.fasterxml.jackson.core.JsonParser p, String text) {
+            com.fasterxml.jackson.core.JsonLocation end = p.currentLocation();
+            boolean more;
+            try {
+                more = p.nextToken() != null;
+            } catch (IOException e) {
+                more = true; // text that is not even a JSON token
+            }
+            if (!more) {
+                return;
+            }
+            String[] lines = text.split("\\R", -1);
+            int ln = Math.max(1, end.getLineNr());
+            int from = Math.max(0, end.getColumnNr() - 1);
+            String rest = ln <= lines.length ? lines[ln - 1].substring(Math.min(from, lines[ln - 1].length())) : "";
+            while (rest.isBlank() && ln < lines.length) {
+                ln++;
+                from = 0;
+                rest = lines[ln - 1];
+            }
+            int lead = rest.length() - rest.stripLeading().length();
+            throw new OutputParseException(
+                    file,
+                    toString(),
+                    file + ":" + ln + ": there is data after the JSON value, from column " + (from + lead + 1)
+                            + ": '" + abbreviate(rest.strip()) + "'; the file must hold one JSON value (is it"
+                            + " written twice, or by two runs?)",
+                    XvgParser.excerptAt(text, ln));
         }
 
         /**

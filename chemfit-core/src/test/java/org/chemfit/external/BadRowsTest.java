@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A row of a table whose value is not a number (a line cut short by a killed run or a full disk,
  * garbage) fails the parse with the file, line, column and value, instead of being skipped so that
- * {@code select: last} takes the row before it.
+ * {@code select: last} takes the row before it; a JSON file with data after its value fails too.
  */
 class BadRowsTest {
 
@@ -218,6 +218,40 @@ class BadRowsTest {
                         .all()
                         .parse(dir)
                         .array("pe"),
+                0.0);
+    }
+
+    @Test
+    void jsonFailsOnDataAfterItsValue() throws Exception {
+        write("out.json", "{\"E\": 1}{\"E\": 999}");
+        OutputParseException e = fails(OutputParsers.json("E", "out.json", "E"));
+        assertTrue(
+                e.getMessage()
+                        .startsWith("cannot parse 'out.json' with json 'E' for 'E': out.json:1: there is data after"
+                                + " the JSON value, from column 9: '{\"E\": 999}'; the file must hold one JSON value"
+                                + " (is it written twice, or by two runs?); excerpt:\n"),
+                e.getMessage());
+        write("garbage.json", "{\"E\": 1}garbage");
+        OutputParseException g = fails(OutputParsers.json("E", "garbage.json", "E"));
+        assertTrue(
+                g.getMessage().contains("garbage.json:1: there is data after the JSON value, from column 9: 'garbage'"),
+                g.getMessage());
+        write("lines.json", "{\"E\": 1}\n\n  {\"E\": 2}\n");
+        OutputParseException l = fails(OutputParsers.json("E", "lines.json", "E"));
+        assertTrue(
+                l.getMessage()
+                        .contains("lines.json:3: there is data after the JSON value, from column 3: '{\"E\": 2}'"),
+                l.getMessage());
+        assertTrue(l.getMessage().contains("> 3:   {\"E\": 2}"), l.getMessage());
+    }
+
+    @Test
+    void jsonWithTrailingWhitespaceParsesAsBefore() throws Exception {
+        write("out.json", "{\"E\": 1.5, \"F\": [1, 2]}\n\n  \t\n");
+        assertEquals(1.5, OutputParsers.json("E", "out.json", "E").parse(dir).get("E"), 0.0);
+        assertArrayEquals(
+                new double[] {1, 2},
+                OutputParsers.json("F", "out.json", "F").parse(dir).array("F"),
                 0.0);
     }
 }
