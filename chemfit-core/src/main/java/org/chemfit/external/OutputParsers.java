@@ -571,10 +571,12 @@ public final class OutputParsers {
      * Reads a thermo column of a LAMMPS log. A log holds one thermo table per {@code run} or
      * {@code minimize}; the last one with rows is read unless {@link #run(int)} says otherwise.
      * A table runs from its header to {@code Loop time of} (or an {@code ERROR} line, or the end of
-     * the log). In it, a line with as many fields as the header that begins with a number is a row
-     * and must be all numbers, else the parse fails naming the file, line, column and value (in any
-     * table of the log, whichever table, row and column are selected); the other lines LAMMPS prints
-     * among the rows (warnings, a fix's messages, lines of another number of fields) are skipped.
+     * the log). In it, a line of numbers with as many fields as the header is a row. A line with as
+     * many fields that begins with a number and has exactly one field that is not a number is a
+     * row cut short or garbled ({@code 20 -0.5 banana}), and the parse fails naming the file, line,
+     * column and value (in any table of the log, whichever table, row and column are selected); the
+     * other lines LAMMPS prints among the rows (warnings, SHAKE statistics, {@code fix print}
+     * messages such as {@code 20 steps are done}, lines of another number of fields) are skipped.
      * When the log ends inside a table, a last line that begins with a number and has fewer fields
      * than the header is a row cut short, and fails. Only the default one-line thermo style is read
      * ({@code thermo_style multi} and {@code yaml} are not).
@@ -677,7 +679,13 @@ public final class OutputParsers {
                 }
                 if (allNumbers(List.of(t))) {
                     rows.add(t);
-                } else if (looksNumeric(t[0])) {
+                } else if (looksNumeric(t[0])
+                        && java.util.Arrays.stream(t)
+                                        .filter(v -> !looksNumeric(v))
+                                        .count()
+                                == 1) {
+                    // a row with one value cut short or garbled; a message that begins with a
+                    // number ("20 steps are done", from fix print) has more words, and is skipped
                     throw notANumber(
                             file,
                             this,

@@ -187,6 +187,7 @@ class BadRowsTest {
                         + "SHAKE stats (type/ave/delta/count) on step 10\n"
                         + "Bond:  1   1.00000   6.8e-07        100\n"
                         + "100 steps are done\n"
+                        + "100 steps done\n"
                         + "\n"
                         + "      20   -0.25   30\n"
                         + "Loop time of 0.1 on 1 procs for 20 steps with 31 atoms\n"
@@ -219,6 +220,55 @@ class BadRowsTest {
                         .parse(dir)
                         .array("pe"),
                 0.0);
+    }
+
+    /**
+     * A log of LAMMPS 29 Sep 2021 (thermo_style custom step temp pe press, a minimize and two runs)
+     * whose fix print messages begin with the step and have as many words as the thermo header
+     * ({@code 20 steps are done}): they are not rows, and the log reads as before.
+     */
+    @Test
+    void aRealLogWithFixPrintMessagesAmongTheRowsReads() throws Exception {
+        Files.copy(
+                TestSupport.resource("/external/log.lammps.fixprint"),
+                dir.resolve("log.lammps"),
+                StandardCopyOption.REPLACE_EXISTING);
+        assertTrue(Files.readString(dir.resolve("log.lammps")).contains("\n20 steps are done\n"));
+        assertArrayEquals(
+                new double[] {1, 10, 20, 30, 40, 50, 51},
+                OutputParsers.lammpsThermo("s", "log.lammps", "Step")
+                        .run(1)
+                        .all()
+                        .parse(dir)
+                        .array("s"),
+                0.0);
+        assertEquals(
+                -4.8802545,
+                OutputParsers.lammpsThermo("pe", "log.lammps", "PotEng")
+                        .parse(dir)
+                        .get("pe"),
+                0.0);
+        assertEquals(
+                -6.7733681,
+                OutputParsers.lammpsThermo("pe", "log.lammps", "PotEng")
+                        .run(0)
+                        .last()
+                        .parse(dir)
+                        .get("pe"),
+                0.0);
+        // the same log with a value garbled in the second table, which is not the one read
+        String log = Files.readString(dir.resolve("log.lammps"));
+        write(
+                "garbled.lammps",
+                log.replace(
+                        "      30    1.7487381   -4.9218448    4.9063051 ",
+                        "      30    1.7487381   -4.9218448    4.90x "));
+        OutputParseException e = fails(OutputParsers.lammpsThermo("pe", "garbled.lammps", "PotEng"));
+        assertTrue(
+                e.getMessage()
+                        .contains("garbled.lammps:85: '4.90x' in column 'Press' is not a number, in a row of"
+                                + " the thermo table whose header is line 79"),
+                e.getMessage());
     }
 
     @Test
