@@ -31,7 +31,10 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <p>A missing file, no match, or a value that is not a finite number fails with an
- * {@link OutputParseException} naming the file, the parser and an excerpt of the text.
+ * {@link OutputParseException} naming the file, the parser and an excerpt of the text. A row of
+ * a table that is not all numbers (a line cut short by a killed run or a full disk, garbage) fails
+ * too, with the file, line, column and value, whichever rows and column are selected: see {@link
+ * Column} and {@link LammpsThermo}. A JSON file with anything but whitespace after its value fails.
  *
  * <p>The factories throw {@link IllegalArgumentException} for an empty quantity name, a file
  * path that is absolute or leaves the run directory, or an invalid pattern, column or path.
@@ -126,6 +129,7 @@ public final class OutputParsers {
      * @param quantity the quantity's name
      * @param file the file, relative to the run directory
      * @param index the column's index, from 0; every all-number line with enough columns is a row
+     *     (see {@link Column} for the lines that fail)
      * @return a parser of the last row (change with {@code first()}, {@code meanOfLast(n)}, {@code all()})
      * @throws IllegalArgumentException when the index is negative, the quantity is blank, or the
      *     file is absolute or leaves the run directory
@@ -280,7 +284,25 @@ public final class OutputParsers {
     }
 
     /**
-     * Reads a column of a whitespace-separated table, by header name or index.
+     * Reads a column of a whitespace-separated table, by header name or index. Blank lines and
+     * lines that begin with {@code #} are skipped everywhere.
+     *
+     * <p>By header: the table is the lines after the first line that names the column (its header,
+     * a leading {@code #} ignored). A line with as many fields as the header is a row and must be
+     * all numbers, unless it repeats the header. A line with another number of fields is not a row:
+     * skipped when it begins with a word (a message, a footer) or is all numbers (the block lines
+     * of {@code fix ave/time}); it fails when it begins with a number and holds a field that is not
+     * a number, and when it is the last line, after rows, with fewer fields than the header (a row
+     * cut short).
+     *
+     * <p>By index: every all-number line with more fields than the index is a row. From the first
+     * row on, a line that begins with a number and holds a field that is not a number fails, and so
+     * does a last line of numbers too short to hold the column; lines that begin with a word are
+     * skipped.
+     *
+     * <p>A failure names the file, line, column and value ({@code table.dat:4: '1.0e' in column
+     * 'E' is not a number, ...}) whichever row and column are selected; {@code nan} and {@code inf}
+     * are numbers here, and fail only when a selected value is one.
      *
      * <pre>{@code
      * OutputParsers.column("pe", "thermo.dat", "pe").meanOfLast(20);
@@ -357,17 +379,49 @@ public final class OutputParsers {
                             excerpt(text, true));
                 }
             }
+            List<String> names = width >= 0 ? headerTokens(lines[start - 1]) : List.of();
+            int last = lastContentLine(lines, start);
             List<String> values = new ArrayList<>();
             for (int i = start; i < lines.length; i++) {
                 String line = lines[i].strip();
                 if (line.isEmpty() || line.startsWith("#")) {
                     continue;
                 }
-                String[] t = line.split("\\s+");
-                if ((width >= 0 && t.length != width) || t.length <= col || !allNumbers(List.of(t))) {
+                List<String> t = List.of(line.split("\\s+"));
+                boolean numbers = allNumbers(t);
+                if (width >= 0 && t.size() == width) {
+                    // a line as wide as the header is a row, unless it repeats the header
+                    if (numbers) {
+                        values.add(t.get(col));
+                    } else if (!t.equals(names)) {
+                        throw notANumber(
+                                file,
+                                this,
+                                text,
+                                i,
+                                t,
+                                names,
+                                "a row of the table (" + width + " columns, header at line " + start + ")");
+                    }
                     continue;
                 }
-                values.add(t[col]);
+                if (width < 0 && numbers && t.size() > col) {
+                    values.add(t.get(col));
+                    continue;
+                }
+                if (!looksNumeric(t.get(0)) || (width < 0 && values.isEmpty())) {
+                    // text (a message, a footer), or a line before the first row of a table read by index
+                    continue;
+                }
+                int need = width >= 0 ? width : col + 1;
+                if (!numbers) {
+                    throw notANumber(
+                            file, this, text, i, t, names, "a line that begins with a number, which is read as a row");
+                }
+                if (i == last && !values.isEmpty() && t.size() < need) {
+                    throw cutShort(file, this, text, i, t.size(), need, width >= 0);
+                }
+                // else a line of numbers of another width, as the block lines of fix ave/time: not a row
             }
             if (values.isEmpty()) {
                 throw new OutputParseException(
@@ -390,7 +444,9 @@ public final class OutputParsers {
     }
 
     /**
-     * Reads a number or an array of numbers from a JSON file.
+     * Reads a number or an array of numbers from a JSON file. The file must hold one JSON value:
+     * anything but whitespace after it (a second value, garbage) fails with the line and column
+     * where it begins, rather than being ignored.
      *
      * <pre>{@code
      * OutputParsers.json("energy", "result.json", "results.energy");
@@ -415,8 +471,9 @@ public final class OutputParsers {
         public Quantities parse(Path runDirectory) throws IOException {
             String text = read(runDirectory, file, this);
             JsonNode root;
-            try {
-                root = JSON.readTree(text);
+            try (com.fasterxml.jackson.core.JsonParser p = JSON.createParser(text)) {
+                root = JSON.readTree(p);
+                trailing(p, text);
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 throw new OutputParseException(
                         file, toString(), "not valid JSON (" + e.getOriginalMessage() + ")", excerpt(text, false));
@@ -448,6 +505,43 @@ public final class OutputParsers {
         }
 
         /**
+         * @param p the parser, after the file's JSON value
+         * @param text the file's text
+         * @throws OutputParseException when anything but whitespace follows the value (a second
+         *     value, the rest of an earlier run's file, garbage), naming the line and column where it
+         *     begins
+         */
+        private void trailing(com.fasterxml.jackson.core.JsonParser p, String text) {
+            com.fasterxml.jackson.core.JsonLocation end = p.currentLocation();
+            boolean more;
+            try {
+                more = p.nextToken() != null;
+            } catch (IOException e) {
+                more = true; // text that is not even a JSON token
+            }
+            if (!more) {
+                return;
+            }
+            String[] lines = text.split("\\R", -1);
+            int ln = Math.max(1, end.getLineNr());
+            int from = Math.max(0, end.getColumnNr() - 1);
+            String rest = ln <= lines.length ? lines[ln - 1].substring(Math.min(from, lines[ln - 1].length())) : "";
+            while (rest.isBlank() && ln < lines.length) {
+                ln++;
+                from = 0;
+                rest = lines[ln - 1];
+            }
+            int lead = rest.length() - rest.stripLeading().length();
+            throw new OutputParseException(
+                    file,
+                    toString(),
+                    file + ":" + ln + ": there is data after the JSON value, from column " + (from + lead + 1)
+                            + ": '" + abbreviate(rest.strip()) + "'; the file must hold one JSON value (is it"
+                            + " written twice, or by two runs?)",
+                    XvgParser.excerptAt(text, ln));
+        }
+
+        /**
          * @param node a number node
          * @param what what the value is, for the message
          * @return its value, when finite
@@ -476,7 +570,15 @@ public final class OutputParsers {
     /**
      * Reads a thermo column of a LAMMPS log. A log holds one thermo table per {@code run} or
      * {@code minimize}; the last one with rows is read unless {@link #run(int)} says otherwise.
-     * Warnings printed between rows are skipped. Only the default one-line thermo style is read
+     * A table runs from its header to {@code Loop time of} (or an {@code ERROR} line, or the end of
+     * the log). In it, a line of numbers with as many fields as the header is a row. A line with as
+     * many fields that begins with a number and has exactly one field that is not a number is a
+     * row cut short or garbled ({@code 20 -0.5 banana}), and the parse fails naming the file, line,
+     * column and value (in any table of the log, whichever table, row and column are selected); the
+     * other lines LAMMPS prints among the rows (warnings, SHAKE statistics, {@code fix print}
+     * messages such as {@code 20 steps are done}, lines of another number of fields) are skipped.
+     * When the log ends inside a table, a last line that begins with a number and has fewer fields
+     * than the header is a row cut short, and fails. Only the default one-line thermo style is read
      * ({@code thermo_style multi} and {@code yaml} are not).
      *
      * <pre>{@code
@@ -550,6 +652,7 @@ public final class OutputParsers {
             List<List<String[]>> tables = new ArrayList<>();
             List<String> header = null;
             List<String[]> rows = null;
+            int headerAt = -1;
             for (int i = 0; i < lines.length; i++) {
                 String line = lines[i].strip();
                 if (header == null) {
@@ -559,6 +662,7 @@ public final class OutputParsers {
                             && allNumbers(List.of(lines[i + 1].strip().split("\\s+")));
                     if ((afterMemory || stepHeader) && !line.isEmpty()) {
                         header = List.of(line.split("\\s+"));
+                        headerAt = i;
                         rows = new ArrayList<>();
                         headers.add(header);
                         tables.add(rows);
@@ -570,8 +674,34 @@ public final class OutputParsers {
                     continue;
                 }
                 String[] t = line.split("\\s+");
-                if (rows != null && t.length == header.size() && allNumbers(List.of(t))) { // rows are set with header
+                if (rows == null || t.length != header.size()) { // rows are set with header
+                    continue; // a warning, a fix's message: LAMMPS prints other lines among the rows
+                }
+                if (allNumbers(List.of(t))) {
                     rows.add(t);
+                } else if (looksNumeric(t[0])
+                        && java.util.Arrays.stream(t)
+                                        .filter(v -> !looksNumeric(v))
+                                        .count()
+                                == 1) {
+                    // a row with one value cut short or garbled; a message that begins with a
+                    // number ("20 steps are done", from fix print) has more words, and is skipped
+                    throw notANumber(
+                            file,
+                            this,
+                            text,
+                            i,
+                            List.of(t),
+                            header,
+                            "a row of the thermo table whose header is line " + (headerAt + 1));
+                }
+            }
+            if (header != null) {
+                // the table is not closed by "Loop time of": its last line may be a row cut short
+                int last = lastContentLine(lines, headerAt + 1);
+                String[] t = last < 0 ? new String[0] : lines[last].strip().split("\\s+");
+                if (t.length > 0 && t.length < header.size() && looksNumeric(t[0])) {
+                    throw cutShort(file, this, text, last, t.length, header.size(), true);
                 }
             }
             List<Integer> withRows = new ArrayList<>();
@@ -730,6 +860,58 @@ public final class OutputParsers {
                     + " splits lines on whitespace only: read a comma-separated file with the regex parser";
         }
         return "";
+    }
+
+    /** @return the index of the last line from start on that is neither blank nor a {@code #} comment, or -1 */
+    private static int lastContentLine(String[] lines, int start) {
+        for (int i = lines.length - 1; i >= start; i--) {
+            String s = lines[i].strip();
+            if (!s.isEmpty() && !s.startsWith("#")) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * @param i the line's index, from 0
+     * @param fields its fields, of which one is not a number
+     * @param names the table's column names, or empty when its columns are known by index
+     * @param what what the line is taken for
+     * @return the failure naming the file, line, column and value
+     */
+    private static OutputParseException notANumber(
+            String file, Object parser, String text, int i, List<String> fields, List<String> names, String what) {
+        int k = 0;
+        while (k < fields.size() - 1 && looksNumeric(fields.get(k))) {
+            k++;
+        }
+        String column = k < names.size() ? "column '" + names.get(k) + "'" : "column " + k + " (from 0)";
+        return new OutputParseException(
+                file,
+                String.valueOf(parser),
+                file + ":" + (i + 1) + ": '" + abbreviate(fields.get(k)) + "' in " + column + " is not a number, in "
+                        + what + ": the file may be cut short or garbled",
+                XvgParser.excerptAt(text, i + 1));
+    }
+
+    /**
+     * @param i the last line's index, from 0
+     * @param fields how many fields it has
+     * @param need how many a row has (with a header), or needs to hold the column (by index)
+     * @return the failure of a last line that is too short to be a row
+     */
+    private static OutputParseException cutShort(
+            String file, Object parser, String text, int i, int fields, int need, boolean byHeader) {
+        return new OutputParseException(
+                file,
+                String.valueOf(parser),
+                file + ":" + (i + 1) + ": the last line has " + fields + (fields == 1 ? " column" : " columns")
+                        + (byHeader
+                                ? ", the rows of the table have " + need
+                                : ", too few for column " + (need - 1) + " (from 0)")
+                        + ": the file may be cut short",
+                XvgParser.excerptAt(text, i + 1));
     }
 
     private static List<String> headerTokens(String line) {

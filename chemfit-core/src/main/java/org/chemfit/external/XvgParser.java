@@ -498,7 +498,7 @@ public final class XvgParser implements OutputParser {
     }
 
     /** @return up to two lines before and after line ln (from 1), numbered, the line itself marked */
-    private static String excerptAt(String text, int ln) {
+    static String excerptAt(String text, int ln) {
         String[] lines = text.split("\\R", -1);
         StringBuilder sb = new StringBuilder();
         for (int i = Math.max(1, ln - 2); i <= Math.min(lines.length, ln + 2); i++) {
