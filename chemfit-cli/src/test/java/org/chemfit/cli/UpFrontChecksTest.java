@@ -407,7 +407,7 @@ class UpFrontChecksTest {
                 job,
                 csv + ":3: expected a finite number in column 'reference_energy', got 'oops0'",
                 csv + ":22: expected a finite number in column 'reference_energy', got 'oops19'",
-                csv + ": and 5 more bad rows (the first 20 are listed)");
+                csv + ":23: and 5 more bad rows (the first 20 are listed)");
         Cli.Run r = Cli.run("validate", job.toString());
         assertFalse(r.err().contains("oops20"), r::toString);
         assertTrue(r.err().contains("21 problems found"), r::toString);

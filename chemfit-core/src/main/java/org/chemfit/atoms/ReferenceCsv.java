@@ -194,6 +194,7 @@ public final class ReferenceCsv {
         // of the first MAX_REPORTED bad rows are kept (a file may hold a million bad rows).
         List<InputFormatException> bad = new ArrayList<>();
         int badRows = 0;
+        int firstUnlisted = 0;
         Map<String, Integer> tagLines = new HashMap<>();
         for (int k = headerLine + 1; k < lines.size(); k++) {
             String line = lines.get(k);
@@ -222,13 +223,16 @@ public final class ReferenceCsv {
                 badRows++;
                 if (badRows <= MAX_REPORTED) {
                     bad.addAll(rowProblems);
+                } else if (badRows == MAX_REPORTED + 1) {
+                    firstUnlisted = lineNo;
                 }
             }
         }
         if (badRows > MAX_REPORTED) {
+            // at the line of the first row not listed: said after the rows listed, not before them
             bad.add(new InputFormatException(
                     csv,
-                    0,
+                    firstUnlisted,
                     "and " + (badRows - MAX_REPORTED) + " more bad rows (the first " + MAX_REPORTED + " are listed)"));
         }
         if (out.isEmpty() && bad.isEmpty()) {

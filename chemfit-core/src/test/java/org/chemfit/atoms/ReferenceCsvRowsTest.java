@@ -61,7 +61,7 @@ class ReferenceCsvRowsTest {
         assertEquals(4, lines.get(0)); // b1.xyz: two fields where the header has three
         assertEquals(22, lines.get(18));
         InputFormatException more = (InputFormatException) e.getSuppressed()[19];
-        assertEquals(0, more.line());
+        assertEquals(23, more.line(), "the line of the first bad row not listed");
         assertEquals("and 3 more bad rows (the first 20 are listed)", more.problem());
     }
 
