@@ -324,7 +324,7 @@ class OutputFilesTest {
         cases.put(
                 "{\"job\": {\"name\": \"x\"}, \"status\": \"done\", \"loss\": {}, \"parameters\": [3], \"terms\": [],"
                         + " \"evaluations\": {}, \"timing\": {}}",
-                notOurs + "item 1 of 'parameters' is a number, not an object");
+                notOurs + "'parameters[0]' is a number, not an object");
         String base = "{\"job\": {\"name\": \"x\"}, \"status\": \"done\", \"evaluations\": {}, \"timing\": {}, ";
         cases.put(
                 base + "\"loss\": {\"best\": \"abc\"}, \"parameters\": [], \"terms\": []}",
@@ -332,11 +332,11 @@ class OutputFilesTest {
         cases.put(
                 base + "\"loss\": {\"best\": 1.5}, \"parameters\": [{\"name\": \"x\", \"best\": true}],"
                         + " \"terms\": []}",
-                notOurs + "'parameters[1].best' is true or false, not a number");
+                notOurs + "'parameters[0].best' is true or false, not a number");
         cases.put(
                 base + "\"loss\": {\"best\": 1.5}, \"parameters\": [], \"terms\": [{\"name\": \"t\"},"
                         + " {\"name\": \"u\", \"contribution\": \"-\"}]}",
-                notOurs + "'terms[2].contribution' is a string, not a number");
+                notOurs + "'terms[1].contribution' is a string, not a number");
         cases.put(
                 base + "\"loss\": {\"best\": 1.5}, \"parameters\": [], \"terms\": [],"
                         + " \"metrics\": {\"fit\": {\"energy\": {\"unit\": \"K\", \"best\": {\"rmse\": \"x\"}}}}}",
