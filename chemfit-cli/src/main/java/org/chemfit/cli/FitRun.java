@@ -490,7 +490,7 @@ final class FitRun {
         }
         if (!quiet) {
             fitter.listener(new FirstFailures(JobKeys.word(jf.combination().onFailure()), bar::note));
-            UnconvergedRelaxations relaxations = new UnconvergedRelaxations(jf.terms(), bar::note);
+            UnconvergedRelaxations relaxations = new UnconvergedRelaxations(jf.terms(), jf.units(), bar::note);
             if (relaxations.relaxes()) {
                 fitter.listener(relaxations);
             }
@@ -544,7 +544,8 @@ final class FitRun {
             Parameters best = result.bestParameters();
             vBest = best == null ? null : plan.evaluateValidation(best);
             if (!quiet) {
-                UnconvergedRelaxations relaxations = new UnconvergedRelaxations(jf.validation(), err()::println);
+                UnconvergedRelaxations relaxations =
+                        new UnconvergedRelaxations(jf.validation(), jf.units(), err()::println);
                 for (EvaluationContext v : java.util.Arrays.asList(vInitial, vBest)) {
                     if (v != null) {
                         relaxations.check(v, " (validation)", false);
