@@ -69,6 +69,41 @@ class OutputFilesTest {
     }
 
     @Test
+    void validateRefusesWhatFitWouldFindInTheWayInTheOutputFolder() throws IOException {
+        Path job = tmp.resolve("lj.yaml");
+        Files.writeString(
+                job,
+                Files.readString(lj())
+                        .replace(
+                                "data/energies.csv",
+                                lj().resolveSibling("data/energies.csv").toString()));
+        Path out = tmp.resolve("out");
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("plots"), "not a folder\n");
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        String plots = "error: cannot use " + out + " as the output folder: " + out.resolve("plots")
+                + " is a file, and the fit draws its plots in a folder of that name (--no-plots draws none)\n";
+        assertEquals(plots, r.err());
+        Cli.Run fit = Cli.run("fit", job.toString(), "--progress", "none");
+        assertEquals(ExitCodes.USAGE, fit.code(), fit::toString);
+        assertTrue(fit.err().contains(plots), fit::toString);
+        Files.delete(out.resolve("plots"));
+        for (String f : List.of("results.json", "evaluations.csv")) {
+            Files.createDirectories(out.resolve(f));
+            r = Cli.run("validate", job.toString());
+            assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+            assertEquals(
+                    "error: cannot use " + out + " as the output folder: " + out.resolve(f)
+                            + " is a folder, and the fit writes its " + f + " there\n",
+                    r.err());
+            Files.delete(out.resolve(f));
+        }
+        assertEquals(ExitCodes.OK, Cli.run("validate", job.toString()).code());
+        assertNoJava(r);
+    }
+
+    @Test
     @SuppressWarnings("try") // the folder is read-only while the resource is open
     void anOutputFolderThatCannotBeWrittenIsRefusedWithItsReason() throws Exception {
         Path out = tmp.resolve("out");
