@@ -37,6 +37,44 @@ final class AtomsTermReader {
         this.potential = potential;
     }
 
+    /**
+     * Refuses a molecule size that does not divide the atoms of every structure: the molecules of
+     * such a structure are not consecutive blocks of that size, and its evaluation would fail. One
+     * problem at the {@code molecule_size} key says how many structures and names the first three.
+     *
+     * @param node the {@code molecule_size} node
+     * @param size its value
+     * @param structures the structures read, with their rows
+     * @param reference the reference CSV
+     * @param where the term in words ("term 'dimers'")
+     */
+    private void molecules(
+            Node node,
+            int size,
+            Map<org.chemfit.atoms.ReferenceEntry, org.chemfit.atoms.Atoms> structures,
+            Path reference,
+            String where) {
+        List<String> bad = new ArrayList<>();
+        for (Map.Entry<org.chemfit.atoms.ReferenceEntry, org.chemfit.atoms.Atoms> s : structures.entrySet()) {
+            int atoms = s.getValue().size();
+            if (atoms % size != 0) {
+                bad.add(r.shown(s.getKey().file()) + " (line " + s.getKey().line() + ", tag '"
+                        + s.getKey().tag() + "', " + Tables.count(atoms, "atom") + ")");
+            }
+        }
+        if (bad.isEmpty()) {
+            return;
+        }
+        r.problem(
+                node,
+                where + " molecule_size " + size + " cannot split the atoms of " + bad.size() + " of the "
+                        + Tables.count(structures.size(), "structure") + " of " + r.shown(reference)
+                        + " into molecules of " + size + " atoms: "
+                        + String.join(", ", bad.subList(0, Math.min(3, bad.size())))
+                        + (bad.size() > 3 ? " and " + (bad.size() - 3) + " more" : "")
+                        + "; molecule_size must divide the number of atoms of each structure");
+    }
+
     AtomsConfig read(Node.MapNode t, String where, Set<String> paramNames) {
         Path reference = r.path(r.require(t, "reference", where), where + " reference", true);
         // The species of every structure, to check the potential's species against (null when a file cannot be read).
@@ -86,6 +124,7 @@ final class AtomsTermReader {
         Integer ms = r.optInt(t, "molecule_size", where + " molecule_size", 1, MAX_MOLECULE_SIZE);
         if (ms != null) {
             moleculeSize = ms;
+            molecules(t.entries.get("molecule_size"), ms, structures, reference, where);
         }
         boolean exclude = t.entries.containsKey("exclude_intramolecular")
                 && Boolean.TRUE.equals(

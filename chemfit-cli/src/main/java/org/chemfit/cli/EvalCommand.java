@@ -85,9 +85,10 @@ final class EvalCommand extends BaseCommand {
                 err().println("error: the evaluation failed: " + Messages.clean(e.getMessage()));
                 return ExitCodes.FIT_FAILED;
             }
-            new UnconvergedRelaxations(jf.terms(), err()::println).check(ctx, "", false);
+            new UnconvergedRelaxations(jf.terms(), jf.units(), err()::println).check(ctx, "", false);
             if (v != null) {
-                new UnconvergedRelaxations(jf.validation(), err()::println).check(v, " (validation)", false);
+                new UnconvergedRelaxations(jf.validation(), jf.units(), err()::println)
+                        .check(v, " (validation)", false);
             }
             out().println("parameters: " + p);
             out().println("loss: " + Tables.fmt(ctx.loss(), Results.lossUnit(plan)));
@@ -311,7 +312,7 @@ final class EvalCommand extends BaseCommand {
             }
             if (!(pm.get("best") instanceof Number best)) {
                 throw new UserException(
-                        "--params " + file + ": parameter '" + name + "' has no best value (the fit did not finish)");
+                        "--params " + file + ": parameter '" + name + "' has no best value (" + fitStatus(r) + ")");
             }
             if (initial.contains(name)) {
                 out.put(name, best.doubleValue());
@@ -335,6 +336,25 @@ final class EvalCommand extends BaseCommand {
                     "--params " + file + " lists " + parameters(unknown) + ", which the job does not have: not used");
         }
         return out;
+    }
+
+    /**
+     * @param r a results.json as read
+     * @return what its status says of the fit: "the fit failed: why", "the fit was interrupted"
+     */
+    private static String fitStatus(Map<String, Object> r) {
+        Object status = r.get("status");
+        String message = r.get("message") instanceof String m && !m.isBlank()
+                ? ": " + org.chemfit.support.Excerpt.of(m.strip())
+                : "";
+        if ("failed".equals(status)) {
+            return "the results say the fit failed" + message;
+        }
+        if ("interrupted".equals(status)) {
+            return "the results say the fit was interrupted" + message;
+        }
+        return "the results say the fit's status is '" + org.chemfit.support.Excerpt.of(String.valueOf(status)) + "'"
+                + message;
     }
 
     /** @return "parameter 'a'" or "parameters 'a', 'b'" */

@@ -41,7 +41,8 @@ final class ExternalTermReader {
 
     ExternalConfig read(Node.MapNode t, String where) {
         Map<String, Path> templates = runFiles.stagedFiles(t.entries.get("templates"), where + " templates");
-        Map<String, Path> files = runFiles.stagedFiles(t.entries.get("files"), where + " files");
+        Map<String, Path> files =
+                runFiles.stagedFiles(t.entries.get("files"), where + " files", templates, where + " templates");
         Map<String, Path> links = runFiles.linkedFiles(t.entries.get("link"), where + " link", files, templates);
         Map<Integer, ExternalConfig.StdinSpec> stdin = new LinkedHashMap<>();
         List<Node> commandNodes = new ArrayList<>();
@@ -83,7 +84,18 @@ final class ExternalTermReader {
             Node.MapNode em = r.map(t.entries.get("env"), where + " env");
             if (em != null) {
                 for (Map.Entry<String, Node> e : em.entries.entrySet()) {
-                    if (e.getValue() instanceof Node.Scalar sc && sc.value != null && !(sc.value instanceof Boolean)) {
+                    if (e.getKey().isEmpty()
+                            || e.getKey().indexOf('=') >= 0
+                            || e.getKey().indexOf('\0') >= 0) {
+                        int[] place = em.keyPlaces.get(e.getKey());
+                        r.problem(
+                                place[0],
+                                place[1],
+                                where + " env name '" + org.chemfit.support.Excerpt.of(e.getKey())
+                                        + "' is not an environment variable name: it must be non-empty, without '='");
+                    } else if (e.getValue() instanceof Node.Scalar sc
+                            && sc.value != null
+                            && !(sc.value instanceof Boolean)) {
                         env.put(e.getKey(), String.valueOf(sc.value));
                     } else {
                         r.problem(
@@ -95,6 +107,10 @@ final class ExternalTermReader {
             }
         }
         programs(commands, commandNodes, where, env, files, templates, links);
+        if (!launcher.isEmpty()) {
+            // the launcher runs first, in front of each command: its program must be there as theirs must
+            program(launcher.get(0), t.entries.get("launcher"), where + " launcher", env, files, templates, links);
+        }
         List<ParserSpec> outputs = new ArrayList<>();
         Node on = r.require(t, "outputs", where);
         Node.MapNode om = on == null ? null : r.map(on, where + " outputs");
@@ -202,47 +218,74 @@ final class ExternalTermReader {
             Map<String, Path> templates,
             Map<String, Path> links) {
         for (int i = 0; i < commands.size() && i < nodes.size(); i++) {
-            String program = commands.get(i).get(0);
-            String w = where + (commands.size() > 1 ? " commands[" + i + "]" : " command");
-            if (r.programAliases.contains(program)) {
-                continue; // looked up with the other names of its alias
+            program(
+                    commands.get(i).get(0),
+                    nodes.get(i),
+                    where + (commands.size() > 1 ? " commands[" + i + "]" : " command"),
+                    env,
+                    files,
+                    templates,
+                    links);
+        }
+    }
+
+    /**
+     * One program, of a command or of the launcher, checked as {@link #programs} says.
+     *
+     * @param program the program as written
+     * @param node where it is written
+     * @param w the key in words ("term 'md' command", "term 'md' launcher")
+     * @param env the term's environment (its PATH, when it gives one, is searched)
+     * @param files the files the term stages, by run-directory name
+     * @param templates the templates the term writes, by run-directory name
+     * @param links the files the term links, by run-directory name
+     */
+    private void program(
+            String program,
+            Node node,
+            String w,
+            Map<String, String> env,
+            Map<String, Path> files,
+            Map<String, Path> templates,
+            Map<String, Path> links) {
+        if (r.programAliases.contains(program)) {
+            return; // looked up with the other names of its alias
+        }
+        if (program.contains("/")) {
+            String staged = java.nio.file.Path.of(program).normalize().toString();
+            if (files.containsKey(staged) || templates.containsKey(staged) || links.containsKey(staged)) {
+                return; // a file of the run directory
             }
-            if (program.contains("/")) {
-                String staged = java.nio.file.Path.of(program).normalize().toString();
-                if (files.containsKey(staged) || templates.containsKey(staged) || links.containsKey(staged)) {
-                    continue; // a file of the run directory
-                }
-                Path p = r.folder.resolve(program).normalize();
-                if (!java.nio.file.Files.exists(p)) {
-                    r.problem(
-                            nodes.get(i),
-                            w + ": program '" + program + "' does not exist: " + p
-                                    + " (a path with a '/' is taken relative to the job file's folder, or names a file"
-                                    + " the term stages into the run directory with files, templates or link)");
-                } else if (java.nio.file.Files.isDirectory(p)) {
-                    r.problem(nodes.get(i), w + ": program '" + program + "' is a folder, not a program: " + p);
-                } else if (!java.nio.file.Files.isExecutable(p)) {
-                    r.problem(
-                            nodes.get(i),
-                            w + ": program '" + program + "' is not executable: " + p
-                                    + " (make it so with chmod +x, or run it through its interpreter, such as"
-                                    + " command: [sh, " + p + "]: the interpreter's arguments are taken in the"
-                                    + " run directory, so give the script's absolute path, or stage it with files)");
-                }
-                continue;
-            }
-            String path = env.getOrDefault("PATH", System.getenv().getOrDefault("PATH", ""));
-            long folders = java.util.Arrays.stream(path.split(java.io.File.pathSeparator))
-                    .filter(d -> !d.isEmpty())
-                    .count();
-            if (ExternalTerms.findOnPath(program, path) == null) {
+            Path p = r.folder.resolve(program).normalize();
+            if (!java.nio.file.Files.exists(p)) {
                 r.problem(
-                        nodes.get(i),
-                        w + ": program '" + program + "' is not found on the PATH (" + Tables.count(folders, "folder")
-                                + " searched"
-                                + (env.containsKey("PATH") ? ", from the term's env PATH" : "")
-                                + "); install it, give its path, or name it under programs");
+                        node,
+                        w + ": program '" + program + "' does not exist: " + p
+                                + " (a path with a '/' is taken relative to the job file's folder, or names a file"
+                                + " the term stages into the run directory with files, templates or link)");
+            } else if (java.nio.file.Files.isDirectory(p)) {
+                r.problem(node, w + ": program '" + program + "' is a folder, not a program: " + p);
+            } else if (!java.nio.file.Files.isExecutable(p)) {
+                r.problem(
+                        node,
+                        w + ": program '" + program + "' is not executable: " + p
+                                + " (make it so with chmod +x, or run it through its interpreter, such as"
+                                + " command: [sh, " + p + "]: the interpreter's arguments are taken in the"
+                                + " run directory, so give the script's absolute path, or stage it with files)");
             }
+            return;
+        }
+        String path = env.getOrDefault("PATH", System.getenv().getOrDefault("PATH", ""));
+        long folders = java.util.Arrays.stream(path.split(java.io.File.pathSeparator))
+                .filter(d -> !d.isEmpty())
+                .count();
+        if (ExternalTerms.findOnPath(program, path) == null) {
+            r.problem(
+                    node,
+                    w + ": program '" + program + "' is not found on the PATH (" + Tables.count(folders, "folder")
+                            + " searched"
+                            + (env.containsKey("PATH") ? ", from the term's env PATH" : "")
+                            + "); install it, give its path, or name it under programs");
         }
     }
 

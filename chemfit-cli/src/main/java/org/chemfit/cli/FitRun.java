@@ -237,6 +237,31 @@ final class FitRun {
         return plan;
     }
 
+    /**
+     * What in an output folder takes the place of a file the fit writes (a folder named results.json,
+     * predictions.csv or evaluations.csv) or of the folder it draws its plots in (a file named
+     * plots); {@code chemfit validate} says it too, before a fit is started.
+     *
+     * @param folder the output folder, which may not exist yet
+     * @param plots whether the fit draws plots
+     * @return the message ("cannot use out as the output folder: out/plots is a file, ..."), or
+     *     null when nothing is in the way
+     */
+    static @Nullable String inTheWay(Path folder, boolean plots) {
+        for (String f : List.of(Results.FILE, Judgement.FILE, EvaluationLog.FILE)) {
+            if (Files.isDirectory(folder.resolve(f))) {
+                return "cannot use " + folder + " as the output folder: " + folder.resolve(f)
+                        + " is a folder, and the fit writes its " + f + " there";
+            }
+        }
+        Path drawn = folder.resolve("plots");
+        if (plots && Files.exists(drawn) && !Files.isDirectory(drawn)) {
+            return "cannot use " + folder + " as the output folder: " + drawn
+                    + " is a file, and the fit draws its plots in a folder of that name (--no-plots draws none)";
+        }
+        return null;
+    }
+
     /** The output folder, created when missing. */
     private void createOutputFolder(FitPlan plan) {
         try {
@@ -250,16 +275,9 @@ final class FitRun {
                         + " may not write in it)");
             }
             // found now rather than after hours of fitting: an output file whose place a folder or a file takes
-            for (String f : List.of(Results.FILE, Judgement.FILE, EvaluationLog.FILE)) {
-                if (Files.isDirectory(folder.resolve(f))) {
-                    throw new UserException("cannot use " + folder + " as the output folder: " + folder.resolve(f)
-                            + " is a folder, and the fit writes its " + f + " there");
-                }
-            }
-            Path plots = folder.resolve("plots");
-            if (!options.noPlots() && jf.output().plots() && Files.exists(plots) && !Files.isDirectory(plots)) {
-                throw new UserException("cannot use " + folder + " as the output folder: " + plots
-                        + " is a file, and the fit draws its plots in a folder of that name (--no-plots draws none)");
+            String inTheWay = inTheWay(folder, !options.noPlots() && jf.output().plots());
+            if (inTheWay != null) {
+                throw new UserException(inTheWay);
             }
         } catch (IOException e) {
             plan.close();
@@ -522,7 +540,7 @@ final class FitRun {
         }
         if (!quiet) {
             fitter.listener(new FirstFailures(JobKeys.word(jf.combination().onFailure()), bar::note));
-            UnconvergedRelaxations relaxations = new UnconvergedRelaxations(jf.terms(), bar::note);
+            UnconvergedRelaxations relaxations = new UnconvergedRelaxations(jf.terms(), jf.units(), bar::note);
             if (relaxations.relaxes()) {
                 fitter.listener(relaxations);
             }
@@ -576,7 +594,8 @@ final class FitRun {
             Parameters best = result.bestParameters();
             vBest = best == null ? null : plan.evaluateValidation(best);
             if (!quiet) {
-                UnconvergedRelaxations relaxations = new UnconvergedRelaxations(jf.validation(), err()::println);
+                UnconvergedRelaxations relaxations =
+                        new UnconvergedRelaxations(jf.validation(), jf.units(), err()::println);
                 for (EvaluationContext v : java.util.Arrays.asList(vInitial, vBest)) {
                     if (v != null) {
                         relaxations.check(v, " (validation)", false);

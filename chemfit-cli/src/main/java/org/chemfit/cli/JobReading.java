@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.chemfit.support.Excerpt;
 import org.chemfit.support.Names;
 import org.jspecify.annotations.NullUnmarked;
 
@@ -125,7 +126,7 @@ final class JobReading {
         String sug = suggest(norm, allowed);
         problem(
                 n,
-                where + " must be one of " + String.join(", ", allowed) + ", got '" + s + "'"
+                where + " must be one of " + String.join(", ", allowed) + ", got '" + Excerpt.of(s) + "'"
                         + (sug == null ? "" : " (did you mean '" + sug + "'?)"));
         return null;
     }
@@ -200,11 +201,13 @@ final class JobReading {
             return null;
         }
         if (v.compareTo(java.math.BigInteger.valueOf(min)) < 0) {
-            problem(n, where + " must be a whole number of at least " + min + ", got " + v + range);
+            problem(
+                    n,
+                    where + " must be a whole number of at least " + min + ", got " + Excerpt.of(v.toString()) + range);
             return null;
         }
         if (v.compareTo(java.math.BigInteger.valueOf(max)) > 0) {
-            problem(n, where + " must be at most " + max + ", got " + v);
+            problem(n, where + " must be at most " + max + ", got " + Excerpt.of(v.toString()));
             return null;
         }
         return v.intValue();
@@ -253,7 +256,10 @@ final class JobReading {
                 return null;
             }
             if (sec > MAX_SECONDS) {
-                problem(n, where + " must be at most " + fmt(MAX_SECONDS) + " seconds (365 days), got " + num);
+                problem(
+                        n,
+                        where + " must be at most " + fmt(MAX_SECONDS) + " seconds (365 days), got "
+                                + Excerpt.of(String.valueOf(num)));
                 return null;
             }
             return Duration.ofNanos((long) (sec * 1e9));
@@ -269,13 +275,13 @@ final class JobReading {
                     default -> v * 3600;
                 };
                 if (sec > MAX_SECONDS) {
-                    problem(n, where + " must be at most 365 days (8760h), got '" + str.trim() + "'");
+                    problem(n, where + " must be at most 365 days (8760h), got '" + Excerpt.of(str.trim()) + "'");
                     return null;
                 }
                 if (sec > 0) {
                     return Duration.ofNanos((long) (sec * 1e9));
                 }
-                problem(n, where + " must be a positive duration, got '" + str.trim() + "'");
+                problem(n, where + " must be a positive duration, got '" + Excerpt.of(str.trim()) + "'");
                 return null;
             }
         }
@@ -353,7 +359,10 @@ final class JobReading {
         }
         String u = str.strip();
         if (u.isEmpty() || u.length() > 16 || u.chars().anyMatch(c -> Character.isISOControl(c))) {
-            problem(n, where + " must be 1 to 16 printable characters (such as eV, K or eV/A), got '" + str + "'");
+            problem(
+                    n,
+                    where + " must be 1 to 16 printable characters (such as eV, K or eV/A), got '" + Excerpt.of(str)
+                            + "'");
             return null;
         }
         return u;

@@ -75,7 +75,8 @@ abstract sealed class Node permits Node.MapNode, Node.ListNode, Node.Scalar {
                 return "nothing (null)";
             }
             if (value instanceof Number) {
-                return "a number (" + value + ")";
+                // a number of 200,000 digits is shown by its start, as a long string is
+                return "a number (" + org.chemfit.support.Excerpt.of(value.toString()) + ")";
             }
             if (value instanceof Boolean) {
                 return "a boolean (" + value + ")";

@@ -30,8 +30,11 @@ import org.jspecify.annotations.NullUnmarked;
 final class ParametersReader {
 
     private final JobReading r;
-    /** Parameters given bounds so far, to refuse a second set in the top-level bounds section. */
-    private final Set<String> boundedInParameters = new LinkedHashSet<>();
+    /**
+     * Parameters given bounds so far, each with where ("'parameters' (line 5)", "'bounds' (line 8,
+     * 'sigma' under 'lj')"), to refuse a second set and name both places.
+     */
+    private final Map<String, String> boundedAt = new LinkedHashMap<>();
 
     /**
      * The line and column where each parameter was first given, to find one given twice under two
@@ -213,11 +216,14 @@ final class ParametersReader {
                                 + "; known parameters: " + String.join(", ", byName.keySet()));
                 continue;
             }
-            if (boundedInParameters.contains(name)) {
+            String here = "'bounds' (line " + place[0] + ", '" + e.getKey() + "'"
+                    + (prefix.isEmpty() ? "" : " under '" + prefix + "'") + ")";
+            if (boundedAt.containsKey(name)) {
                 r.problem(
                         place[0],
                         place[1],
-                        "parameter '" + name + "' is bounded twice: in 'parameters' and in 'bounds'; keep one");
+                        "parameter '" + name + "' is bounded twice: in " + boundedAt.get(name) + " and in " + here
+                                + "; keep one");
                 continue;
             }
             Double lo = bound(l.items.get(0), where + " lower bound", Double.NEGATIVE_INFINITY);
@@ -236,7 +242,7 @@ final class ParametersReader {
                         "parameter '" + name + "' initial value must lie within its bounds [" + JobReading.fmt(lo)
                                 + ", " + JobReading.fmt(hi) + "], got " + JobReading.fmt(p.initial()));
             } else {
-                boundedInParameters.add(name);
+                boundedAt.put(name, here);
                 byName.put(name, new ParameterSpec(name, p.initial(), lo, hi, p.fixed()));
             }
         }
@@ -273,7 +279,7 @@ final class ParametersReader {
         boolean ok = initial != null;
         Node b = m.entries.get("bounds");
         if (b != null) {
-            boundedInParameters.add(name);
+            boundedAt.put(name, "'parameters' (line " + b.line + ")");
             if (!(b instanceof Node.ListNode l) || l.items.size() != 2) {
                 r.problem(
                         b,

@@ -556,7 +556,7 @@ final class Results {
             if (m.get(list) instanceof List<?> l) {
                 for (int i = 0; i < l.size(); i++) {
                     if (!(l.get(i) instanceof Map<?, ?>)) {
-                        return "item " + (i + 1) + " of '" + list + "' is " + jsonType(l.get(i)) + ", not an object";
+                        return "'" + list + "[" + i + "]' is " + jsonType(l.get(i)) + ", not an object";
                     }
                 }
             } else if (m.get(list) != null) {
@@ -576,7 +576,7 @@ final class Results {
         for (String list : List.of("parameters", "terms", "validation")) {
             if (wrong == null && m.get(list) instanceof List<?> l) {
                 for (int i = 0; i < l.size() && wrong == null; i++) {
-                    String at = list + "[" + (i + 1) + "]";
+                    String at = list + "[" + i + "]"; // counted from 0, as the job file's messages count
                     wrong = notNumbers(l.get(i), at, NUMBERS_OF_ITEMS);
                     if (wrong == null && l.get(i) instanceof Map<?, ?> item) {
                         wrong = metricsShape(item.get("metrics"), at + ".metrics");
@@ -596,7 +596,7 @@ final class Results {
 
     /**
      * @param v an object of results.json, or null
-     * @param at where it is, for the message ("terms[2]")
+     * @param at where it is, for the message ("terms[1]", counted from 0)
      * @param keys its keys that hold a number or null (a parameter's {@code initial} and {@code best}
      *     may also be an object or a list, nested as in the job file)
      * @return what is wrong, or null when each of those keys present holds a number or null

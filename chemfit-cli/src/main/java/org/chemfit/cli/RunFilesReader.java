@@ -82,6 +82,24 @@ final class RunFilesReader {
 
     /** Templates or staged files: a path, a list of paths (kept under their file names), or a map of name to path. */
     Map<String, Path> stagedFiles(Node n, String where) {
+        return stagedFiles(n, where, Map.of(), "");
+    }
+
+    /**
+     * Staged files read after the templates: a run-directory name that both put there is a problem
+     * at the file that puts it there a second time, which names the key that put it there first.
+     *
+     * @param n the files' node, or null
+     * @param where the key in words ("term 'md' files")
+     * @param taken the run-directory names already staged, each with its file
+     * @param takenBy the key that staged them ("templates"); not used when {@code taken} is empty
+     * @return each staged file, by its run-directory name
+     */
+    Map<String, Path> stagedFiles(Node n, String where, Map<String, Path> taken, String takenBy) {
+        java.util.Set<String> used = new java.util.HashSet<>();
+        for (String k : taken.keySet()) {
+            used.add(Path.of(k).normalize().toString());
+        }
         Map<String, Path> out = new LinkedHashMap<>();
         if (n == null) {
             return out;
@@ -98,7 +116,9 @@ final class RunFilesReader {
                     continue;
                 }
                 Path p = r.path(e.getValue(), where + " '" + target + "'", true);
-                if (p != null) {
+                if (p != null && used.contains(Path.of(target).normalize().toString())) {
+                    r.problem(place[0], place[1], twice(where, target, takenBy));
+                } else if (p != null) {
                     out.put(target, p);
                 }
             }
@@ -118,8 +138,18 @@ final class RunFilesReader {
                                 + "(run-directory name: file)");
                 continue;
             }
+            if (used.contains(target)) {
+                r.problem(items.get(i), twice(where, target, takenBy));
+                continue;
+            }
             out.put(target, p);
         }
         return out;
+    }
+
+    /** @return the problem of a file put into the run directory under a name another key gave it */
+    private static String twice(String where, String target, String takenBy) {
+        return where + " puts a file named '" + target + "' into the run directory, where " + takenBy
+                + " puts one too; give it another name with a map (run-directory name: file)";
     }
 }

@@ -30,17 +30,22 @@ import org.chemfit.fit.FitListener;
 final class UnconvergedRelaxations implements FitListener {
 
     private final Map<String, JobFile.RelaxSpec> relax = new LinkedHashMap<>();
+    /** Each relaxing term's unit of force: its energy unit per Å ("K/Å"). */
+    private final Map<String, String> forceUnits = new LinkedHashMap<>();
+
     private final Consumer<String> print;
     private final Set<String> reported = new HashSet<>();
 
     /**
      * @param terms the terms whose evaluations are checked; only {@code atoms} terms that relax count
+     * @param units the job's units: a force is in the term's energy unit per Å (K/Å for energies in K)
      * @param print where each message goes (one line, without a final line break)
      */
-    UnconvergedRelaxations(List<JobFile.TermSpec> terms, Consumer<String> print) {
+    UnconvergedRelaxations(List<JobFile.TermSpec> terms, JobFile.Units units, Consumer<String> print) {
         for (JobFile.TermSpec t : terms) {
             if (t.config() instanceof JobFile.AtomsConfig a && a.relax() != null) {
                 relax.put(t.name(), a.relax());
+                forceUnits.put(t.name(), forceUnit(units.quantity(t.name(), "energy")));
             }
         }
         this.print = print;
@@ -75,11 +80,24 @@ final class UnconvergedRelaxations implements FitListener {
                 }
             }
             if (!unconverged.isEmpty() && first(term.name())) {
-                String m =
-                        message(term.name(), spec, unconverged, term.children().size(), when);
+                String m = message(
+                        term.name(),
+                        spec,
+                        forceUnits.getOrDefault(term.name(), forceUnit("")),
+                        unconverged,
+                        term.children().size(),
+                        when);
                 print.accept(more ? m + " (later ones of this term are not shown)" : m);
             }
         }
+    }
+
+    /**
+     * @param energy a term's energy unit, or "" when it declares none
+     * @return its unit of force: {@code K/Å}, or {@code (energy unit)/Å} when none is declared
+     */
+    static String forceUnit(String energy) {
+        return (energy.isEmpty() ? "(energy unit)" : energy) + "/Å";
     }
 
     private synchronized boolean first(String term) {
@@ -89,13 +107,19 @@ final class UnconvergedRelaxations implements FitListener {
     /**
      * @param term the term's name
      * @param spec its relax block
+     * @param forceUnit the unit of its forces and fmax ("K/Å")
      * @param unconverged the structures whose relaxation did not converge (at least one)
      * @param structures how many structures the term has
      * @param when said after "did not converge"
      * @return the warning
      */
     static String message(
-            String term, JobFile.RelaxSpec spec, List<EvaluationContext> unconverged, int structures, String when) {
+            String term,
+            JobFile.RelaxSpec spec,
+            String forceUnit,
+            List<EvaluationContext> unconverged,
+            int structures,
+            String when) {
         EvaluationContext worst = unconverged.get(0);
         for (EvaluationContext s : unconverged) {
             if (s.quantities().get("max_force") > worst.quantities().get("max_force")) {
@@ -112,7 +136,7 @@ final class UnconvergedRelaxations implements FitListener {
         return String.format(
                 Locale.ROOT,
                 "warning: term '%s': relaxing structure '%s' with %s did not converge within %d steps%s%s: the"
-                        + " largest force left is %s eV/Å, fmax is %s eV/Å; its energy is used as the relaxation"
+                        + " largest force left is %s %s, fmax is %s %s; its energy is used as the relaxation"
                         + " ended. Allow more steps (relax: {steps: ...}) or try method: fire",
                 term,
                 worst.name(),
@@ -121,6 +145,8 @@ final class UnconvergedRelaxations implements FitListener {
                 when,
                 others,
                 Tables.fmt(worst.quantities().get("max_force")),
-                Tables.fmt(spec.fmax()));
+                forceUnit,
+                Tables.fmt(spec.fmax()),
+                forceUnit);
     }
 }

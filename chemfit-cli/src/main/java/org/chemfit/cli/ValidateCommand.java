@@ -33,6 +33,11 @@ final class ValidateCommand extends BaseCommand {
         JobFile jf = JobFile.read(job);
         try (FitPlan plan = FitPlan.build(jf, 1, jf.output().folder())) {
             plan.refuseProblems();
+            // what chemfit fit would refuse in the output folder, said before a fit is started
+            String inTheWay = FitRun.inTheWay(jf.output().folder(), jf.output().plots());
+            if (inTheWay != null) {
+                throw new UserException(inTheWay);
+            }
             for (String name : plan.unusedFreeParameters()) {
                 err().println("warning: parameter '" + name + "' is free but no term of the fit uses it (no potential"
                         + " names it, no template changes with it): the data cannot determine it; give it"

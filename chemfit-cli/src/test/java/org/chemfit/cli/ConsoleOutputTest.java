@@ -296,6 +296,51 @@ class ConsoleOutputTest {
     }
 
     @Test
+    void evalParamsSaysWhatTheResultsSayOfTheFitAndCountsListItemsFromZero() throws IOException {
+        Path job = job("optimizer: {method: Nelder-Mead, max_evaluations: 3}\n");
+        assertEquals(
+                ExitCodes.OK, Cli.run("fit", job.toString(), "-q", "--no-plots").code());
+        Path out = dir.resolve("out");
+        Path results = out.resolve("results.json");
+        com.fasterxml.jackson.databind.node.ObjectNode done =
+                (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(results.toFile());
+        com.fasterxml.jackson.databind.node.ObjectNode failed = done.deepCopy();
+        failed.put("status", "failed");
+        failed.put("message", "term 'quad' failed at the initial parameters");
+        for (JsonNode p : failed.get("parameters")) {
+            ((com.fasterxml.jackson.databind.node.ObjectNode) p).putNull("best");
+        }
+        Files.writeString(results, failed.toString());
+        Cli.Run r = Cli.run("eval", job.toString(), "--params", out.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertEquals(
+                "error: --params " + results + ": parameter 'x' has no best value (the results say the fit failed:"
+                        + " term 'quad' failed at the initial parameters)\n",
+                r.err());
+        failed.put("status", "interrupted");
+        failed.remove("message");
+        Files.writeString(results, failed.toString());
+        r = Cli.run("eval", job.toString(), "--params", out.toString());
+        assertEquals(
+                "error: --params " + results + ": parameter 'x' has no best value (the results say the fit was"
+                        + " interrupted)\n",
+                r.err());
+        // the first parameter's best a string: the path counts from 0, as the job file's messages do
+        com.fasterxml.jackson.databind.node.ObjectNode bad = done.deepCopy();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) bad.get("parameters").get(0)).put("best", "x");
+        Files.writeString(results, bad.toString());
+        r = Cli.run("eval", job.toString(), "--params", out.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertTrue(r.err().contains("'parameters[0].best' is a string, not a number"), r::toString);
+        bad = done.deepCopy();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) bad.get("terms").get(0)).put("contribution", "x");
+        Files.writeString(results, bad.toString());
+        r = Cli.run("report", out.toString(), "--no-plots");
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertTrue(r.err().contains("'terms[0].contribution' is a string, not a number"), r::toString);
+    }
+
+    @Test
     void aChangedJobIsRefusedInTheCommandsOwnWords() throws IOException {
         Path job = job("optimizer: {method: Nelder-Mead, max_evaluations: 2}\n");
         assertEquals(

@@ -69,6 +69,41 @@ class OutputFilesTest {
     }
 
     @Test
+    void validateRefusesWhatFitWouldFindInTheWayInTheOutputFolder() throws IOException {
+        Path job = tmp.resolve("lj.yaml");
+        Files.writeString(
+                job,
+                Files.readString(lj())
+                        .replace(
+                                "data/energies.csv",
+                                lj().resolveSibling("data/energies.csv").toString()));
+        Path out = tmp.resolve("out");
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("plots"), "not a folder\n");
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        String plots = "error: cannot use " + out + " as the output folder: " + out.resolve("plots")
+                + " is a file, and the fit draws its plots in a folder of that name (--no-plots draws none)\n";
+        assertEquals(plots, r.err());
+        Cli.Run fit = Cli.run("fit", job.toString(), "--progress", "none");
+        assertEquals(ExitCodes.USAGE, fit.code(), fit::toString);
+        assertTrue(fit.err().contains(plots), fit::toString);
+        Files.delete(out.resolve("plots"));
+        for (String f : List.of("results.json", "evaluations.csv")) {
+            Files.createDirectories(out.resolve(f));
+            r = Cli.run("validate", job.toString());
+            assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+            assertEquals(
+                    "error: cannot use " + out + " as the output folder: " + out.resolve(f)
+                            + " is a folder, and the fit writes its " + f + " there\n",
+                    r.err());
+            Files.delete(out.resolve(f));
+        }
+        assertEquals(ExitCodes.OK, Cli.run("validate", job.toString()).code());
+        assertNoJava(r);
+    }
+
+    @Test
     @SuppressWarnings("try") // the folder is read-only while the resource is open
     void anOutputFolderThatCannotBeWrittenIsRefusedWithItsReason() throws Exception {
         Path out = tmp.resolve("out");
@@ -324,7 +359,7 @@ class OutputFilesTest {
         cases.put(
                 "{\"job\": {\"name\": \"x\"}, \"status\": \"done\", \"loss\": {}, \"parameters\": [3], \"terms\": [],"
                         + " \"evaluations\": {}, \"timing\": {}}",
-                notOurs + "item 1 of 'parameters' is a number, not an object");
+                notOurs + "'parameters[0]' is a number, not an object");
         String base = "{\"job\": {\"name\": \"x\"}, \"status\": \"done\", \"evaluations\": {}, \"timing\": {}, ";
         cases.put(
                 base + "\"loss\": {\"best\": \"abc\"}, \"parameters\": [], \"terms\": []}",
@@ -332,11 +367,11 @@ class OutputFilesTest {
         cases.put(
                 base + "\"loss\": {\"best\": 1.5}, \"parameters\": [{\"name\": \"x\", \"best\": true}],"
                         + " \"terms\": []}",
-                notOurs + "'parameters[1].best' is true or false, not a number");
+                notOurs + "'parameters[0].best' is true or false, not a number");
         cases.put(
                 base + "\"loss\": {\"best\": 1.5}, \"parameters\": [], \"terms\": [{\"name\": \"t\"},"
                         + " {\"name\": \"u\", \"contribution\": \"-\"}]}",
-                notOurs + "'terms[2].contribution' is a string, not a number");
+                notOurs + "'terms[1].contribution' is a string, not a number");
         cases.put(
                 base + "\"loss\": {\"best\": 1.5}, \"parameters\": [], \"terms\": [],"
                         + " \"metrics\": {\"fit\": {\"energy\": {\"unit\": \"K\", \"best\": {\"rmse\": \"x\"}}}}}",

@@ -50,6 +50,7 @@ class UnconvergedRelaxationTest {
                 + "    kind: atoms\n"
                 + "    reference: " + csv + "\n"
                 + "    relax: " + relax + "\n"
+                + "    unit: eV\n"
                 + "    potential: [{form: lennard_jones, epsilon: eps, sigma: sig}]\n";
     }
 
@@ -79,6 +80,27 @@ class UnconvergedRelaxationTest {
             n++;
         }
         return n;
+    }
+
+    @Test
+    void theForceLeftIsInTheTermsEnergyUnitPerAngstrom() throws IOException {
+        String kelvin = term("kelvin", "one.csv", "{method: lbfgs, steps: 2}").replace("unit: eV", "unit: K");
+        String plain = term("plain", "one.csv", "{method: lbfgs, steps: 2}").replace("    unit: eV\n", "");
+        Cli.Run r = Cli.run("eval", job(kelvin + plain, "").toString());
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        assertTrue(
+                r.err()
+                        .contains("warning: term 'kelvin': relaxing structure 'r6.0' with lbfgs did not converge within"
+                                + " 2 steps: the largest force left is " + forceLeft(6.0, 2) + " K/Å, fmax is 1e-05"
+                                + " K/Å; its energy"),
+                r::toString);
+        assertTrue(
+                r.err()
+                        .contains("warning: term 'plain': relaxing structure 'r6.0' with lbfgs did not converge within"
+                                + " 2 steps: the largest force left is " + forceLeft(6.0, 2) + " (energy unit)/Å,"
+                                + " fmax is 1e-05 (energy unit)/Å; its energy"),
+                r::toString);
+        assertFalse(r.err().contains("eV/Å"), r::toString);
     }
 
     @Test

@@ -967,4 +967,40 @@ class ValidateChecksTest {
             assertFalse(r.err().contains("in.txt is a file"), r::toString);
         }
     }
+
+    /** The argon example with molecule_size 3: its 46 dimers of two atoms cannot be split into molecules of 3. */
+    @Test
+    void aMoleculeSizeThatSplitsNoStructureIsAProblemAtItsKey() throws IOException {
+        Path argon = ExamplesIT.examples().resolve("argon");
+        Path data = Files.createDirectories(dir.resolve("data/dimers"));
+        try (java.util.stream.Stream<Path> files = Files.list(argon.resolve("data/dimers"))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, data.resolve(f.getFileName()));
+            }
+        }
+        Files.copy(argon.resolve("data/ar2-energies.csv"), dir.resolve("data/ar2-energies.csv"));
+        Path job = dir.resolve("fit.yaml");
+        String text = Files.readString(argon.resolve("fit.yaml"));
+        assertTrue(text.contains("    kind: atoms\n"), text);
+        Files.writeString(job, text.replace("    kind: atoms\n", "    kind: atoms\n    molecule_size: 3\n"));
+        int line = (int) text.substring(0, text.indexOf("    kind: atoms\n"))
+                        .lines()
+                        .count()
+                + 2;
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        Path dimers = dir.resolve("data/dimers");
+        assertTrue(
+                r.err()
+                        .contains(
+                                job + ":" + line + ":20: term 'ar2-curve' molecule_size 3 cannot split the atoms of 46"
+                                        + " of the 46 structures of " + dir.resolve("data/ar2-energies.csv")
+                                        + " into molecules of 3 atoms: " + dimers.resolve("ar2_3.30.xyz")
+                                        + " (line 2, tag 'r3.30', 2 atoms), " + dimers.resolve("ar2_3.40.xyz")
+                                        + " (line 3, tag 'r3.40', 2 atoms), " + dimers.resolve("ar2_3.50.xyz")
+                                        + " (line 4, tag 'r3.50', 2 atoms) and 43 more; molecule_size must divide the"
+                                        + " number of atoms of each structure\n"),
+                r::toString);
+        assertFalse(r.err().contains("error: "), r::toString);
+    }
 }

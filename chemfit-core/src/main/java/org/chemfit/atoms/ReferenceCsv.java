@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.function.Consumer;
 import org.chemfit.ChemFitException;
 import org.chemfit.support.DecimalText;
+import org.chemfit.support.Excerpt;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -178,14 +179,15 @@ public final class ReferenceCsv {
                     csv,
                     headerLine + 1,
                     "expected a header row with the columns 'file' (or 'path') and "
-                            + "'reference_energy' (and optionally 'tag'), got '" + lines.get(headerLine)
+                            + "'reference_energy' (and optionally 'tag'), got '" + Excerpt.of(lines.get(headerLine))
                             + "'"));
         }
         InputFormatException noColumn = column != null && valueCol < 0
                 ? new InputFormatException(
                         csv,
                         headerLine + 1,
-                        "expected a column '" + column + "' in the header, got '" + lines.get(headerLine) + "'")
+                        "expected a column '" + column + "' in the header, got '" + Excerpt.of(lines.get(headerLine))
+                                + "'")
                 : null;
         Columns cols = new Columns(header, fileCol, energyCol, tagCol, valueCol, column);
         List<ReferenceEntry> out = new ArrayList<>();
@@ -210,7 +212,7 @@ public final class ReferenceCsv {
                     rowProblems.add(new InputFormatException(
                             csv,
                             lineNo,
-                            "tag '" + row.tag() + "' is given twice, on lines " + first + " and " + lineNo
+                            "tag '" + Excerpt.of(row.tag()) + "' is given twice, on lines " + first + " and " + lineNo
                                     + "; each row needs a tag of its own (it names the structure's term and its row"
                                     + " of predictions): give each row its own tag in the 'tag' column"));
                 }
@@ -268,7 +270,8 @@ public final class ReferenceCsv {
                 return new InputFormatException(
                         csv,
                         lineNo,
-                        "column '" + name + "' is named twice in the header, in columns " + (before + 1) + " and "
+                        "column '" + Excerpt.of(name) + "' is named twice in the header, in columns " + (before + 1)
+                                + " and "
                                 + (c + 1) + " (names are compared without case and surrounding spaces); only one"
                                 + " would be read: rename or remove the other");
             }
@@ -283,8 +286,9 @@ public final class ReferenceCsv {
                 return new InputFormatException(
                         csv,
                         lineNo,
-                        "columns " + (other + 1) + " ('" + header.get(other).trim() + "') and " + (c + 1) + " ('" + name
-                                + "') of the header both give the " + role + " ('"
+                        "columns " + (other + 1) + " ('"
+                                + Excerpt.of(header.get(other).trim()) + "') and " + (c + 1)
+                                + " ('" + Excerpt.of(name) + "') of the header both give the " + role + " ('"
                                 + switch (role) {
                                     case "tag" -> "tag' and 'name";
                                     case "structure file" -> "file' and 'path";
@@ -332,8 +336,9 @@ public final class ReferenceCsv {
             problems.add(new InputFormatException(
                     csv,
                     lineNo,
-                    "expected " + cols.header().size() + " fields as in the header (" + String.join(",", cols.header())
-                            + "), got " + f.size() + ": '" + line + "'"));
+                    "expected " + cols.header().size() + " fields as in the header ("
+                            + Excerpt.of(String.join(",", cols.header())) + "), got " + f.size() + ": '"
+                            + Excerpt.of(line) + "'"));
             return new Row(null, null, Double.NaN, 0);
         }
         int before = problems.size();
@@ -351,8 +356,8 @@ public final class ReferenceCsv {
                     csv,
                     lineNo,
                     "expected a finite number in column 'reference_energy'"
-                            + DecimalText.rule(f.get(cols.energy()).trim()) + ", got '" + f.get(cols.energy())
-                            + "'"));
+                            + DecimalText.rule(f.get(cols.energy()).trim()) + ", got '"
+                            + Excerpt.of(f.get(cols.energy())) + "'"));
         }
         Path file = name.isEmpty() ? null : folder.resolve(name).normalize();
         String tag = cols.tag() >= 0 ? f.get(cols.tag()).trim() : "";
@@ -372,7 +377,7 @@ public final class ReferenceCsv {
                         csv,
                         lineNo,
                         "expected a finite number in column '" + cols.valueName() + "'" + DecimalText.rule(field)
-                                + ", got '" + field + "'"));
+                                + ", got '" + Excerpt.of(field) + "'"));
                 valueProblems = 1;
             }
         }
@@ -429,7 +434,9 @@ public final class ReferenceCsv {
         // every double quote toggles quoting except a doubled one inside quotes: an odd count leaves one open
         if (line.chars().filter(ch -> ch == '"').count() % 2 != 0) {
             throw new InputFormatException(
-                    csv, lineNo, "expected a closing double quote, got the end of the line: '" + line + "'");
+                    csv,
+                    lineNo,
+                    "expected a closing double quote, got the end of the line: '" + Excerpt.of(line) + "'");
         }
         return fields(line);
     }

@@ -15,6 +15,7 @@ import java.util.Objects;
 import java.util.OptionalDouble;
 import org.chemfit.ChemFitException;
 import org.chemfit.support.DecimalText;
+import org.chemfit.support.Excerpt;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -106,8 +107,8 @@ public final class Xyz {
                 throw new InputFormatException(
                         file,
                         i + 1,
-                        "expected the number of atoms (a whole number) at the start of a frame, got '" + countLine
-                                + "'");
+                        "expected the number of atoms (a whole number) at the start of a frame, got '"
+                                + Excerpt.of(countLine) + "'");
             }
             if (n < 0) {
                 throw new InputFormatException(file, i + 1, "expected a non-negative number of atoms, got " + n);
@@ -137,15 +138,16 @@ public final class Xyz {
                             file,
                             lineNo,
                             "expected " + h.columns + " columns (" + h.describe() + ") for atom " + (k + 1) + " of " + n
-                                    + ", got " + (line.isBlank() ? 0 : t.length) + ": '" + line.trim() + "'");
+                                    + ", got " + (line.isBlank() ? 0 : t.length) + ": '" + Excerpt.of(line.trim())
+                                    + "'");
                 }
                 species[k] = t[h.speciesColumn];
                 if (Character.isDigit(species[k].charAt(0)) || species[k].charAt(0) == '-') {
                     throw new InputFormatException(
                             file,
                             lineNo,
-                            "expected a chemical symbol in column " + (h.speciesColumn + 1) + ", got '" + species[k]
-                                    + "'");
+                            "expected a chemical symbol in column " + (h.speciesColumn + 1) + ", got '"
+                                    + Excerpt.of(species[k]) + "'");
                 }
                 for (int c = 0; c < 3; c++) {
                     pos[3 * k + c] = number(
@@ -162,7 +164,7 @@ public final class Xyz {
                                 file,
                                 lineNo,
                                 "expected an integer molecule index in column " + (h.moleculeColumn + 1) + ", got '"
-                                        + t[h.moleculeColumn] + "'");
+                                        + Excerpt.of(t[h.moleculeColumn]) + "'");
                     }
                 }
             }
@@ -203,7 +205,9 @@ public final class Xyz {
             return v;
         }
         throw new InputFormatException(
-                file, line, "expected a finite number for " + what + DecimalText.rule(s) + ", got '" + s + "'");
+                file,
+                line,
+                "expected a finite number for " + what + DecimalText.rule(s) + ", got '" + Excerpt.of(s) + "'");
     }
 
     private static void check(Path file, int line, String s, char type, int column) {
@@ -214,13 +218,15 @@ public final class Xyz {
                     Integer.parseInt(s);
                 } catch (NumberFormatException e) {
                     throw new InputFormatException(
-                            file, line, "expected an integer in column " + column + ", got '" + s + "'");
+                            file, line, "expected an integer in column " + column + ", got '" + Excerpt.of(s) + "'");
                 }
             }
             case 'L' -> {
                 if (parseBool(s) == null) {
                     throw new InputFormatException(
-                            file, line, "expected a logical (T or F) in column " + column + ", got '" + s + "'");
+                            file,
+                            line,
+                            "expected a logical (T or F) in column " + column + ", got '" + Excerpt.of(s) + "'");
                 }
             }
             default -> {}
@@ -271,7 +277,7 @@ public final class Xyz {
                         file,
                         lineNo,
                         "expected key=value pairs with balanced double quotes in the "
-                                + "extended XYZ comment line, got '" + comment.trim() + "'");
+                                + "extended XYZ comment line, got '" + Excerpt.of(comment.trim()) + "'");
             }
             return h;
         }
@@ -306,13 +312,17 @@ public final class Xyz {
                     String[] t = value.trim().split("\\s+");
                     if (t.length != 3) {
                         throw new InputFormatException(
-                                file, lineNo, "expected pbc= to hold 3 flags (T or F), got '" + value + "'");
+                                file,
+                                lineNo,
+                                "expected pbc= to hold 3 flags (T or F), got '" + Excerpt.of(value) + "'");
                     }
                     for (int k = 0; k < 3; k++) {
                         Boolean b = parseBool(t[k]);
                         if (b == null) {
                             throw new InputFormatException(
-                                    file, lineNo, "expected pbc= to hold 3 flags (T or F), got '" + value + "'");
+                                    file,
+                                    lineNo,
+                                    "expected pbc= to hold 3 flags (T or F), got '" + Excerpt.of(value) + "'");
                         }
                         h.pbc[k] = b;
                     }
@@ -347,7 +357,7 @@ public final class Xyz {
         String[] t = value.trim().split(":");
         if (t.length % 3 != 0) {
             throw new InputFormatException(
-                    file, lineNo, "expected Properties= as name:type:count triples, got '" + value + "'");
+                    file, lineNo, "expected Properties= as name:type:count triples, got '" + Excerpt.of(value) + "'");
         }
         h.typed.clear();
         h.names.clear();
@@ -431,7 +441,9 @@ public final class Xyz {
         }
         if (h.speciesColumn < 0 || h.posColumn < 0) {
             throw new InputFormatException(
-                    file, lineNo, "expected Properties= to name species:S:1 and pos:R:3, got '" + value + "'");
+                    file,
+                    lineNo,
+                    "expected Properties= to name species:S:1 and pos:R:3, got '" + Excerpt.of(value) + "'");
         }
         h.columns = col;
     }
