@@ -69,10 +69,11 @@ import org.slf4j.LoggerFactory;
  * the optimizer asks for the same points in the same order (it is deterministic for a seed), the
  * recorded terms are replayed instead of run, and the result is the same, bit for bit, as an
  * uninterrupted fit. The job is identified by the Fitter's settings (method, seed, budget, initial
- * parameters, bounds, fixed parameters), by the term names and weights of a combined objective
- * (seen through a wrapper that evaluates one, such as a thread pool's, so that a fit begun
- * serially resumes on a pool) and by the {@link #jobSettings job settings} given; a changed job
- * is refused unless restarted. The reference data are not in those
+ * parameters, bounds, fixed parameters) and by the {@link #jobSettings job settings} given, or,
+ * without job settings, by the term names and weights of a combined objective (seen through a
+ * wrapper that evaluates one, such as a thread pool's, so that a fit begun serially resumes on a
+ * pool): job settings replace the names and weights, so they must describe the weights too; a
+ * changed job is refused unless restarted. The reference data are not in those
  * settings: a resumed fit recomputes each replayed term's loss from its recorded quantities with
  * the objective it is given (a {@link org.chemfit.QuantityComputerObjectiveFunction}'s loss; a
  * plain function has no quantities and is not checked) and refuses, with a
@@ -369,8 +370,10 @@ public final class Fitter {
     }
 
     /**
-     * Describes the job beyond what the Fitter knows (the objective's terms, reference data, the
-     * programs it runs): stored in the journal, and a run is resumed only when they are equal.
+     * Describes the job beyond what the Fitter knows (the objective's terms and their weights,
+     * reference data, the programs it runs): stored in the journal, and a run is resumed only when
+     * they are equal. Given, they replace the term names and weights in the job's identity, so
+     * they should hold the weights (as the command line's, the job file, do).
      *
      * @param settings a JSON-able tree (maps, lists, strings, numbers, booleans), such as a parsed
      *     job file; a {@link java.nio.file.Path} is stored as its text, an enum constant as its name,
@@ -456,9 +459,12 @@ public final class Fitter {
         }
         fit.put("bounds", b);
         fit.put("fixed", List.copyOf(fixed));
-        // the term names and weights, with job settings too: a changed weight changes the loss of
-        // every recorded evaluation; whether the terms run serially or on a pool is no change
-        fit.put("objective", describe(objective));
+        if (jobSettings == null) {
+            // without job settings, the term names and weights are what is known of the job; with
+            // them, they describe it (so a journal written with job settings resumes as it always
+            // has), and whether the terms run serially or on a pool is no change
+            fit.put("objective", describe(objective));
+        }
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("fit", fit);
         if (jobSettings != null) {
@@ -468,7 +474,7 @@ public final class Fitter {
     }
 
     /**
-     * @return what identifies an objective's job besides the job settings: the names and weights of
+     * @return what identifies an objective's job without job settings: the names and weights of
      *     its terms, seen through wrappers (a thread pool, a cluster) that evaluate a combined
      *     objective unchanged, so that a fit resumed on a pool is checked as a serial one is, and
      *     either resumes the other's run; else its name

@@ -74,16 +74,21 @@ class JobSettingsJournalTest {
     }
 
     @Test
-    void aChangedWeightIsRefusedWithJobSettingsToo() {
-        Map<String, Object> job = Map.of("data", "energies.csv");
+    void jobSettingsTakeThePlaceOfTheWeightsAndMayDescribeThem() {
+        Map<String, Object> job = Map.of("data", "energies.csv", "weights", List.of(1.0, 1.0));
         try (JournalReader j = JournalReader.open(dir)) {
             fitter(objective(1), j, 8).jobSettings(job).fit("Nelder-Mead");
+            assertTrue(
+                    !((Map<?, ?>) j.latestRun().orElseThrow().settings().get("fit")).containsKey("objective"),
+                    "the job settings describe the job");
         }
         try (JournalReader j = JournalReader.open(dir)) {
             JournalMismatchException e = assertThrows(
                     JournalMismatchException.class,
-                    () -> fitter(objective(3), j, 8).jobSettings(job).fit("Nelder-Mead"));
-            assertEquals(List.of("changed fit.objective.terms[1].weight: 1.0 -> 3.0"), e.changes());
+                    () -> fitter(objective(3), j, 8)
+                            .jobSettings(Map.of("data", "energies.csv", "weights", List.of(1.0, 3.0)))
+                            .fit("Nelder-Mead"));
+            assertEquals(List.of("changed job.weights[1]: 1.0 -> 3.0"), e.changes());
         }
     }
 
