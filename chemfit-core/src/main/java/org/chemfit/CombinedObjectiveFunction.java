@@ -250,7 +250,8 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
      * @param weight its weight
      * @return a copy with the term appended
      * @throws IllegalArgumentException when the term is null, the weight negative or not finite, or
-     *     its name already names a term
+     *     its own name already names a term (a name taken from a quantity computer is not its own: a
+     *     term that took it is named by its position once another term has or takes it)
      */
     public CombinedObjectiveFunction plus(ObjectiveFunction term, double weight) {
         List<ObjectiveFunction> t = new ArrayList<>(terms);
@@ -266,8 +267,9 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
      * Merges several combined objectives into one flat combined objective, as ChemFit's
      * {@code add_flat}: the terms are concatenated in order, each term's weight multiplied by the
      * weight of the objective it came from, and its name kept; a term without a name of its own (or
-     * one given by {@link #withTermNames}) is named by its position in the flat objective,
-     * {@code term[i]}, so the names stay unique. Only summed objectives can be
+     * one given by {@link #withTermNames}) is named as in any combined objective: by its quantity
+     * computer's name when no other term of the flat objective has or takes it, else by its
+     * position in the flat objective, {@code term[i]}, so the names stay unique. Only summed objectives can be
      * flattened without changing their value, so every objective must reduce by {@link Reducer#SUM};
      * their failure policies must agree, and the flat objective keeps it.
      *

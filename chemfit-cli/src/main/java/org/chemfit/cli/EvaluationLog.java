@@ -85,6 +85,8 @@ final class EvaluationLog implements FitListener, AutoCloseable {
     private volatile int withFailures;
     /** The seconds the journal recorded for an evaluation of the run resumed, by number, NaN when none. */
     private java.util.function.IntToDoubleFunction recordedSeconds = number -> Double.NaN;
+    /** One past the highest evaluation number that earlier attempts of the run recorded (0: a new run). */
+    private int earlierEvaluations;
 
     /** Per evaluation: its number, its loss, the best loss so far and the best's number (NaN while none). */
     final List<double[]> history = new ArrayList<>();
@@ -166,9 +168,12 @@ final class EvaluationLog implements FitListener, AutoCloseable {
      * with the time it took when it ran, not the moment its replay took.
      *
      * @param seconds the seconds recorded for an evaluation number, NaN when none was
+     * @param earlierEvaluations one past the highest evaluation number the earlier attempts
+     *     recorded: a replayed evaluation below it is theirs, one at or above it a repeat
      */
-    void recordedSeconds(java.util.function.IntToDoubleFunction seconds) {
+    void recordedSeconds(java.util.function.IntToDoubleFunction seconds, int earlierEvaluations) {
         this.recordedSeconds = seconds;
+        this.earlierEvaluations = earlierEvaluations;
     }
 
     private static String csv(String s) {
@@ -228,7 +233,7 @@ final class EvaluationLog implements FitListener, AutoCloseable {
         count++;
         if (!replayed) {
             computed++;
-        } else if (!Double.isFinite(recorded)) {
+        } else if (number >= earlierEvaluations) {
             repeated++; // no earlier attempt recorded this number: a point asked for again in this one
         }
         if (broken) {

@@ -250,11 +250,13 @@ final class Figure {
             if (ticks.size() < 2) {
                 // narrower still, within one such step: evenly spaced labels, as on a linear axis
                 double step = nice((hi - lo) / 4);
+                // as many significant digits as tell neighbouring ticks apart
+                int digits = Math.max(3, (int) Math.ceil(Math.log10(Math.abs(hi) / step) + 1e-9) + 1);
                 for (double v = Math.ceil(lo / step) * step; v <= hi * (1 + 1e-12); v += step) {
                     double at = v;
                     if (ticks.stream().noneMatch(t -> Math.abs(t[0] - at) < step * 1e-6)) {
                         ticks.add(new double[] {v});
-                        labels.add(shortNumber(v));
+                        labels.add(number(v, digits));
                     }
                 }
             }
@@ -920,15 +922,26 @@ final class Figure {
 
     /** @return a number in at most 8 characters: plain when short, else like 2e-5 or 1.5e+6 */
     static String shortNumber(double v) {
+        return number(v, 3);
+    }
+
+    /**
+     * @param v a number
+     * @param digits the significant digits to keep (3 for {@link #shortNumber})
+     * @return it plain when short, else like 2e-5 or 1.5e+6
+     */
+    static String number(double v, int digits) {
         if (v == 0) {
             return "0";
         }
-        String plain =
-                new BigDecimal(v).round(new MathContext(3)).stripTrailingZeros().toPlainString();
-        if (plain.length() <= 6) {
+        String plain = new BigDecimal(v)
+                .round(new MathContext(digits))
+                .stripTrailingZeros()
+                .toPlainString();
+        if (plain.length() <= digits + 3) {
             return plain;
         }
-        String s = String.format(Locale.ROOT, "%.2e", v)
+        String s = String.format(Locale.ROOT, "%." + (digits - 1) + "e", v)
                 .replaceFirst("\\.?0+e", "e")
                 .replace("e+0", "e")
                 .replace("e-0", "e-")

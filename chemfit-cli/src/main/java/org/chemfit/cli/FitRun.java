@@ -185,7 +185,8 @@ final class FitRun {
                 live;
                 EvaluationLog log = opened;
                 Interrupts interrupts = Interrupts.install(Thread.currentThread(), err())) {
-            resumed.ifPresent(run -> log.recordedSeconds(recordedSeconds(journal, run.id())));
+            resumed.ifPresent(
+                    run -> log.recordedSeconds(recordedSeconds(journal, run.id()), earlier(journal, run.id())));
             fitter.listener(log);
             // The first evaluation is the start point: kept for the metrics at the start.
             AtomicReference<EvaluationContext> first = new AtomicReference<>();
@@ -383,8 +384,11 @@ final class FitRun {
         }
         Optional<EvaluationRecord> best =
                 journal.best(runId).filter(e -> e.evaluationId().equals(bestId));
+        if (best.isEmpty()) {
+            return; // the journal's best is another evaluation: nothing recorded to say of these terms
+        }
         List<org.chemfit.journal.read.TermRecord> recorded =
-                best.isEmpty() ? List.of() : journal.terms(runId, best.get().number());
+                journal.terms(runId, best.get().number());
         for (int i = 0; i < terms.size(); i++) {
             Map<String, Object> t = (Map<String, Object>) terms.get(i);
             if (!"REPLAYED".equals(t.get("status"))) {
@@ -403,6 +407,24 @@ final class FitRun {
             }
             if (found) {
                 t.put("seconds", seconds);
+            }
+        }
+    }
+
+    /**
+     * @return one past the highest evaluation number the run's earlier attempts recorded, complete
+     *     or not: an evaluation replayed below it is one of theirs, at or above it a point this
+     *     attempt asked for again
+     */
+    private static int earlier(JournalReader journal, long runId) {
+        int from = 0;
+        while (true) {
+            List<EvaluationRecord> page = journal.evaluationRows(runId, from, 1000);
+            for (EvaluationRecord e : page) {
+                from = Math.max(from, e.number() + 1);
+            }
+            if (page.size() < 1000) {
+                return from;
             }
         }
     }
@@ -637,7 +659,7 @@ final class FitRun {
             Interrupts interrupts) {
         Judgement judgement = judge(plan, ending, first, interrupts);
         Ending end = ending;
-        if (end.code() != ExitCodes.INTERRUPTED && interrupts.triggered()) {
+        if (end.code() == ExitCodes.OK && interrupts.triggered()) {
             // the fit ended, and Ctrl-C or SIGTERM came while its validation terms ran: the results say
             // interrupted, so that the same command evaluates them (the fit replayed from the journal)
             if (!quiet) {

@@ -1,5 +1,9 @@
 package org.chemfit.cli;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -30,6 +34,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class JobSettings {
 
+    private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() {};
+
     private JobSettings() {}
 
     /**
@@ -39,14 +45,21 @@ final class JobSettings {
      * @throws BaseCommand.UserException when a file the job names can no longer be read
      */
     static Map<String, Object> of(JobFile job) {
-        // read as the job reader read it (NodeParser: .inf as an open bound, merge keys), not by a
-        // second reader that may take the file otherwise
+        // Jackson's tree, as journals have always been written with it, so that they resume; a file
+        // Jackson cannot read (an open bound written .inf, which the job reader takes) is read as the
+        // job reader reads it, and such a file was never written to a journal otherwise
         Map<String, Object> tree;
         try {
-            Object root = plain(NodeParser.parse(job.file()));
-            tree = root instanceof Map<?, ?> m ? new LinkedHashMap<>(castMap(m)) : new LinkedHashMap<>();
-        } catch (JobFileException e) {
-            throw new BaseCommand.UserException(job.file() + ": cannot be read again: " + e.getMessage());
+            JsonFactory factory =
+                    job.file().getFileName().toString().endsWith(".json") ? new JsonFactory() : new YAMLFactory();
+            tree = new ObjectMapper(factory).readValue(job.file().toFile(), MAP);
+        } catch (IOException jacksonRefused) {
+            try {
+                Object root = plain(NodeParser.parse(job.file()));
+                tree = root instanceof Map<?, ?> m ? new LinkedHashMap<>(castMap(m)) : new LinkedHashMap<>();
+            } catch (JobFileException e) {
+                throw new BaseCommand.UserException(job.file() + ": cannot be read again: " + e.getMessage());
+            }
         }
         tree.remove("execution");
         tree.remove("output");
@@ -55,7 +68,11 @@ final class JobSettings {
             List<Path> files = new ArrayList<>(t.config().inputFiles());
             if (t.config() instanceof JobFile.AtomsConfig a) {
                 // the structures its reference CSV lists are the term's data as much as the CSV is
-                ReferenceCsv.readWellFormed(a.reference(), null, p -> {}).forEach(e -> files.add(e.file()));
+                try {
+                    ReferenceCsv.readWellFormed(a.reference(), null, p -> {}).forEach(e -> files.add(e.file()));
+                } catch (org.chemfit.ChemFitException e) {
+                    throw new BaseCommand.UserException(a.reference() + ": cannot be read again: " + e.getMessage());
+                }
             }
             for (Path f : files) {
                 Path abs = f.toAbsolutePath().normalize();

@@ -159,6 +159,20 @@ class PlotsTest {
                 .filter(narrower::contains)
                 .count();
         assertTrue(labels >= 2, "fewer than two loss labels in " + narrower);
+        // narrower than the 3 digits of a label: as many digits as tell the ticks apart, none twice
+        for (double[] range :
+                List.of(new double[] {12.30, 12.39}, new double[] {0.07312, 0.07338}, new double[] {1.2345, 1.2350})) {
+            Figure.Axis axis = new Figure.Axis();
+            axis.log = true;
+            axis.include(range[0]);
+            axis.include(range[1]);
+            axis.layout(false);
+            assertTrue(axis.labels.size() >= 2, axis.labels.toString());
+            assertEquals(axis.labels.size(), new java.util.HashSet<>(axis.labels).size(), axis.labels.toString());
+            for (int i = 0; i < axis.labels.size(); i++) {
+                assertEquals(axis.ticks.get(i)[0], Double.parseDouble(axis.labels.get(i)), Math.abs(range[0]) * 1e-4);
+            }
+        }
     }
 
     @Test
