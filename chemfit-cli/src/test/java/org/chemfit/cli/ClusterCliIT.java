@@ -356,8 +356,8 @@ class ClusterCliIT {
     @Test
     void aWorkerWithTheSecretButAnotherJobIsRefusedAndTheMessageNamesBothFingerprints() throws Exception {
         // the argon example twice; in the second copy one reference energy has one more digit
-        Path a = copyTree(ExamplesIT.examples().resolve("argon"), tmp.resolve("a"));
-        Path b = copyTree(ExamplesIT.examples().resolve("argon"), tmp.resolve("b"));
+        Path a = TestData.copyTree(ExamplesIT.examples().resolve("argon"), tmp.resolve("a"));
+        Path b = TestData.copyTree(ExamplesIT.examples().resolve("argon"), tmp.resolve("b"));
         Path csv = b.resolve("data/ar2-energies.csv");
         List<String> lines = new ArrayList<>(Files.readAllLines(csv));
         String[] last = lines.get(lines.size() - 1).split(",", -1);
@@ -443,20 +443,6 @@ class ClusterCliIT {
             n++;
         }
         return n;
-    }
-
-    static Path copyTree(Path from, Path to) throws IOException {
-        try (var paths = Files.walk(from)) {
-            for (Path p : paths.toList()) {
-                Path t = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(t);
-                } else {
-                    Files.copy(p, t);
-                }
-            }
-        }
-        return to;
     }
 
     @Test

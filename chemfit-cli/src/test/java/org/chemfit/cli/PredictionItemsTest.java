@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 import org.chemfit.EvaluationContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,17 +23,7 @@ class PredictionItemsTest {
 
     @Test
     void aValidationTermNotEvaluatedNamesItsRowsByTheStructuresTags() throws IOException {
-        Path data = Path.of("..", "examples", "argon", "data");
-        try (Stream<Path> files = Files.walk(data)) {
-            for (Path p : files.toList()) {
-                Path to = dir.resolve("data").resolve(data.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(to);
-                } else {
-                    Files.copy(p, to);
-                }
-            }
-        }
+        TestData.copyTree(ExamplesIT.examples().resolve("argon/data"), dir.resolve("data"));
         Path job = dir.resolve("fit.yaml");
         Files.writeString(
                 job,

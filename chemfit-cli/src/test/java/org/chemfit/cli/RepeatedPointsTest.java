@@ -7,9 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,17 +24,7 @@ class RepeatedPointsTest {
 
     @Test
     void pointsAskedForAgainInANewFitAreRepeatsNotReplays() throws IOException {
-        Path data = Path.of("..", "examples", "argon", "data");
-        try (Stream<Path> files = Files.walk(data)) {
-            for (Path p : files.toList()) {
-                Path to = dir.resolve("data").resolve(data.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(to);
-                } else {
-                    Files.copy(p, to);
-                }
-            }
-        }
+        TestData.copyTree(ExamplesIT.examples().resolve("argon/data"), dir.resolve("data"));
         Path job = TestData.write(
                 dir,
                 "fit.yaml",

@@ -29,6 +29,25 @@ final class TestData {
      *
      * @return the file
      */
+    /**
+     * Copies a folder and everything in it.
+     *
+     * @return the copy
+     */
+    static Path copyTree(Path from, Path to) throws IOException {
+        try (var paths = Files.walk(from)) {
+            for (Path p : paths.toList()) {
+                Path t = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(t);
+                } else {
+                    Files.copy(p, t);
+                }
+            }
+        }
+        return to;
+    }
+
     static Path write(Path dir, String name, String... lines) throws IOException {
         Path p = dir.resolve(name);
         Files.createDirectories(p.getParent());

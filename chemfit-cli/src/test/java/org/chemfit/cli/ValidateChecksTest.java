@@ -972,13 +972,7 @@ class ValidateChecksTest {
     @Test
     void aMoleculeSizeThatSplitsNoStructureIsAProblemAtItsKey() throws IOException {
         Path argon = ExamplesIT.examples().resolve("argon");
-        Path data = Files.createDirectories(dir.resolve("data/dimers"));
-        try (java.util.stream.Stream<Path> files = Files.list(argon.resolve("data/dimers"))) {
-            for (Path f : files.toList()) {
-                Files.copy(f, data.resolve(f.getFileName()));
-            }
-        }
-        Files.copy(argon.resolve("data/ar2-energies.csv"), dir.resolve("data/ar2-energies.csv"));
+        TestData.copyTree(argon.resolve("data"), dir.resolve("data"));
         Path job = dir.resolve("fit.yaml");
         String text = Files.readString(argon.resolve("fit.yaml"));
         assertTrue(text.contains("    kind: atoms\n"), text);

@@ -391,6 +391,19 @@ public final class Fitter {
         return this;
     }
 
+    /**
+     * @return whether the value's text is {@code Object}'s, class name and identity hash: neither
+     *     {@code toString} nor {@code hashCode} is its class's own
+     */
+    private static boolean identityText(Object v) {
+        try {
+            return v.getClass().getMethod("toString").getDeclaringClass() == Object.class
+                    && v.getClass().getMethod("hashCode").getDeclaringClass() == Object.class;
+        } catch (NoSuchMethodException e) {
+            return false; // every class has both: not reached
+        }
+    }
+
     /** How deep a tree of job settings may be: deeper is taken for a tree that holds itself. */
     private static final int SETTINGS_DEPTH = 100;
 
@@ -415,7 +428,7 @@ public final class Fitter {
             }
         } else if (v instanceof double[] || v instanceof int[] || v instanceof long[]) {
             return; // numbers, stored as a list
-        } else if (v != null && v.toString().equals(v.getClass().getName() + "@" + Integer.toHexString(v.hashCode()))) {
+        } else if (v != null && identityText(v)) {
             throw new IllegalArgumentException(where + " is a " + v.getClass().getName()
                     + " with no text of its own; the settings are stored as JSON (maps, lists, strings,"
                     + " numbers, booleans), and this value's text would change from one run of the JVM to"

@@ -69,6 +69,8 @@ class JobSettingsJournalTest {
         loop.put("self", loop);
         IllegalArgumentException deep = assertThrows(IllegalArgumentException.class, () -> f.jobSettings(loop));
         assertTrue(deep.getMessage().contains("seems to hold itself"), deep.getMessage());
+        // an object whose hash is its value's has the same text in every run of the JVM: taken
+        f.jobSettings(Map.of("k", new ValueHashed()));
         // numbers, arrays of numbers, enums, NaN (stored as the text "NaN") are taken
         f.jobSettings(Map.of("x", new double[] {1, 2}, "k", java.time.DayOfWeek.MONDAY, "nan", Double.NaN));
     }
@@ -89,6 +91,19 @@ class JobSettingsJournalTest {
                             .jobSettings(Map.of("data", "energies.csv", "weights", List.of(1.0, 3.0)))
                             .fit("Nelder-Mead"));
             assertEquals(List.of("changed job.weights[1]: 1.0 -> 3.0"), e.changes());
+        }
+    }
+
+    /** No text of its own, but a hash of its value: its text is the same from one run to the next. */
+    private static final class ValueHashed {
+        @Override
+        public int hashCode() {
+            return 7;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof ValueHashed;
         }
     }
 
