@@ -185,8 +185,7 @@ final class FitRun {
                 live;
                 EvaluationLog log = opened;
                 Interrupts interrupts = Interrupts.install(Thread.currentThread(), err())) {
-            resumed.ifPresent(
-                    run -> log.recordedSeconds(recordedSeconds(journal, run.id()), earlier(journal, run.id())));
+            resumed.ifPresent(run -> recorded(log, journal, run.id()));
             fitter.listener(log);
             // The first evaluation is the start point: kept for the metrics at the start.
             AtomicReference<EvaluationContext> first = new AtomicReference<>();
@@ -347,12 +346,17 @@ final class FitRun {
     }
 
     /**
+     * Tells the log what the run's earlier attempts recorded, read in one pass over its evaluations:
+     * the seconds of each complete evaluation, by number (what a replayed evaluation's line of
+     * evaluations.csv says), and one past the highest number recorded, complete or not (an
+     * evaluation replayed below it is one of theirs, at or above it a point this attempt asked for
+     * again).
+     *
+     * @param log the log of this attempt
      * @param journal the journal
      * @param runId the run resumed
-     * @return the seconds the journal recorded for each complete evaluation of the run, by number
-     *     (NaN for any other number): what a replayed evaluation's line of evaluations.csv says
      */
-    private static java.util.function.IntToDoubleFunction recordedSeconds(JournalReader journal, long runId) {
+    private static void recorded(EvaluationLog log, JournalReader journal, long runId) {
         Map<Integer, Double> seconds = new java.util.HashMap<>();
         int from = 0;
         while (true) {
@@ -367,7 +371,7 @@ final class FitRun {
                 break;
             }
         }
-        return number -> seconds.getOrDefault(number, Double.NaN);
+        log.recordedSeconds(number -> seconds.getOrDefault(number, Double.NaN), from);
     }
 
     /**
@@ -407,24 +411,6 @@ final class FitRun {
             }
             if (found) {
                 t.put("seconds", seconds);
-            }
-        }
-    }
-
-    /**
-     * @return one past the highest evaluation number the run's earlier attempts recorded, complete
-     *     or not: an evaluation replayed below it is one of theirs, at or above it a point this
-     *     attempt asked for again
-     */
-    private static int earlier(JournalReader journal, long runId) {
-        int from = 0;
-        while (true) {
-            List<EvaluationRecord> page = journal.evaluationRows(runId, from, 1000);
-            for (EvaluationRecord e : page) {
-                from = Math.max(from, e.number() + 1);
-            }
-            if (page.size() < 1000) {
-                return from;
             }
         }
     }

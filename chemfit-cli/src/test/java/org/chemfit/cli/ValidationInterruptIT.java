@@ -27,12 +27,7 @@ class ValidationInterruptIT {
 
     @Test
     void sigtermWhileTheValidationTermsRunLeavesThemForTheSameCommand() throws Exception {
-        Path marker = writeJob();
-        Process p = start("60");
-        await().atMost(Duration.ofMinutes(1))
-                .pollInterval(Duration.ofMillis(50))
-                .until(() -> Files.exists(marker) || !p.isAlive());
-        assertTrue(p.isAlive(), InterruptIT.output(tmp));
+        Process p = startUntilTheValidationRuns();
         InterruptIT.sigterm(p);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         String out = InterruptIT.output(tmp);
@@ -106,12 +101,7 @@ class ValidationInterruptIT {
      */
     @Test
     void aKillWhileTheValidationTermsRunIsReportedWithTheWayToWriteTheResults() throws Exception {
-        Path marker = writeJob();
-        Process p = start("60");
-        await().atMost(Duration.ofMinutes(1))
-                .pollInterval(Duration.ofMillis(50))
-                .until(() -> Files.exists(marker) || !p.isAlive());
-        assertTrue(p.isAlive(), InterruptIT.output(tmp));
+        Process p = startUntilTheValidationRuns();
         InterruptIT.killWithPrograms(p);
         Cli.Run report = Cli.run("report", tmp.resolve("out").toString(), "--no-plots");
         assertEquals(0, report.code(), report.toString());
@@ -126,6 +116,17 @@ class ValidationInterruptIT {
         JsonNode done =
                 new ObjectMapper().readTree(tmp.resolve("out/results.json").toFile());
         assertTrue(done.get("validation").get(0).get("loss").get("best").isNumber(), done.toString());
+    }
+
+    /** @return the fit of the job, started, once its held-out term's program runs (and sleeps) */
+    private Process startUntilTheValidationRuns() throws Exception {
+        Path marker = writeJob();
+        Process p = start("60");
+        await().atMost(Duration.ofMinutes(1))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> Files.exists(marker) || !p.isAlive());
+        assertTrue(p.isAlive(), InterruptIT.output(tmp));
+        return p;
     }
 
     private Process start(String sleep) throws Exception {
