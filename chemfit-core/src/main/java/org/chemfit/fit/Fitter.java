@@ -621,6 +621,9 @@ public final class Fitter {
         java.util.@Nullable Map<java.nio.DoubleBuffer, double[]> residualCache;
 
         int badValues;
+        /** Evaluations whose loss was not finite and which had a failed term (penalty or skipped). */
+        int badWithFailedTerms;
+
         int degradedValues;
         double initialLoss = Double.NaN;
         /** The bad value of this run: valueBadParams, raised when the start is worse. */
@@ -959,6 +962,9 @@ public final class Fitter {
                 boolean bad = !Double.isFinite(v);
                 if (bad) {
                     badValues++;
+                    if (hasFailedTerm(ctx)) {
+                        badWithFailedTerms++;
+                    }
                     LOG.warn(
                             "evaluation {} gave a loss of {} at {}; the optimizer is told the bad value {}",
                             number,
@@ -1192,6 +1198,18 @@ public final class Fitter {
                     + " finite-difference step";
         }
 
+        /** @return whether a term of the evaluation, at any depth, failed and was given a penalty or skipped */
+        private boolean hasFailedTerm(EvaluationContext ctx) {
+            for (EvaluationContext c : ctx.children()) {
+                if (c.status() == EvaluationContext.Status.PENALTY
+                        || c.status() == EvaluationContext.Status.SKIPPED
+                        || hasFailedTerm(c)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
         FitResult result(StopReason reason) {
             estimateUncertainty(reason);
             List<String> w = new ArrayList<>(warnings);
@@ -1203,8 +1221,13 @@ public final class Fitter {
                                         : "none of the " + evaluations + " evaluations gave")
                                 + " a finite loss (a NaN or infinite"
                                 + " loss is scored " + badValue
-                                + " for the optimizer but is never reported as the best); check the"
-                                + " objective at the initial parameters " + initial,
+                                + " for the optimizer but is never reported as the best)"
+                                + (badWithFailedTerms == evaluations && evaluations > 0
+                                        ? ": terms failed in every one, and the failure policy left no finite"
+                                                + " loss (under skip, an evaluation whose every term failed has"
+                                                + " none); see why the terms failed"
+                                        : "")
+                                + "; check the objective at the initial parameters " + initial,
                         null,
                         null);
             }

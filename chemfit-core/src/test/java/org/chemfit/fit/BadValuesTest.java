@@ -150,6 +150,7 @@ class BadValuesTest {
                 FitFailedException.class,
                 () -> new Fitter(f, Map.of("x", 1.0)).maxEvaluations(20).fit("Nelder-Mead"));
         assertTrue(e.getMessage().matches("none of the \\d+ evaluations gave a finite loss.*"), e.getMessage());
+        assertTrue(!e.getMessage().contains("terms failed"), e.getMessage());
         assertTrue(e.partialResult().isEmpty());
         // a budget of one evaluation: said in the singular
         FitFailedException one = assertThrows(
@@ -209,5 +210,25 @@ class BadValuesTest {
                         + " than a loss of 0",
                 e.getMessage());
         assertEquals(0.0, FailurePolicy.penalty(0).penaltyValue());
+    }
+
+    /** Every term fails in every evaluation, and skip leaves no loss: the message says so. */
+    @Test
+    void everyTermFailingUnderSkipIsSaid() {
+        ObjectiveFunction fails = p -> {
+            throw new IllegalStateException("the program crashed");
+        };
+        CombinedObjectiveFunction c = new CombinedObjectiveFunction(List.of(fails, fails), List.of(1.0, 1.0))
+                .withFailurePolicy(FailurePolicy.skip());
+        FitFailedException e = assertThrows(
+                FitFailedException.class,
+                () -> new Fitter(c, Map.of("x", 1.0)).maxEvaluations(5).fit("Nelder-Mead"));
+        assertTrue(
+                e.getMessage()
+                        .contains("a finite loss (a NaN or infinite loss is scored 100000.0 for the optimizer but is"
+                                + " never reported as the best): terms failed in every one, and the failure policy"
+                                + " left no finite loss (under skip, an evaluation whose every term failed has"
+                                + " none); see why the terms failed; check the objective"),
+                e.getMessage());
     }
 }
