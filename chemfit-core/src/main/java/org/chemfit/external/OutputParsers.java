@@ -289,11 +289,12 @@ public final class OutputParsers {
      *
      * <p>By header: the table is the lines after the first line that names the column (its header,
      * a leading {@code #} ignored). A line with as many fields as the header is a row and must be
-     * all numbers, unless it repeats the header. A line with another number of fields is not a row:
-     * skipped when it begins with a word (a message, a footer) or is all numbers (the block lines
-     * of {@code fix ave/time}); it fails when it begins with a number and holds a field that is not
-     * a number, and when it is the last line, after rows, with fewer fields than the header (a row
-     * cut short).
+     * all numbers, unless it repeats the header or begins with a word (a message, a footer: a
+     * first field that is no number and does not begin as one, unlike {@code 1.0e}). A line with
+     * another number of fields is not a row: skipped when it begins with a word or is all numbers
+     * (the block lines of {@code fix ave/time}); it fails when it begins with a number and holds a
+     * field that is not a number, and when it is the last line, after rows, with fewer fields than
+     * the header (a row cut short).
      *
      * <p>By index: every all-number line with more fields than the index is a row. From the first
      * row on, a line that begins with a number and holds a field that is not a number fails, and so
@@ -390,10 +391,11 @@ public final class OutputParsers {
                 List<String> t = List.of(line.split("\\s+"));
                 boolean numbers = allNumbers(t);
                 if (width >= 0 && t.size() == width) {
-                    // a line as wide as the header is a row, unless it repeats the header
+                    // a line as wide as the header is a row, unless it repeats the header or is
+                    // text that happens to have as many words ("Done." under a table of one column)
                     if (numbers) {
                         values.add(t.get(col));
-                    } else if (!t.equals(names)) {
+                    } else if (!t.equals(names) && !beginsWithWord(t.get(0))) {
                         throw notANumber(
                                 file,
                                 this,
@@ -409,7 +411,7 @@ public final class OutputParsers {
                     values.add(t.get(col));
                     continue;
                 }
-                if (!looksNumeric(t.get(0)) || (width < 0 && values.isEmpty())) {
+                if (beginsWithWord(t.get(0)) || (width < 0 && values.isEmpty())) {
                     // text (a message, a footer), or a line before the first row of a table read by index
                     continue;
                 }
@@ -935,6 +937,26 @@ public final class OutputParsers {
     }
 
     /** A number, or one of the spellings of NaN and infinity that C and Fortran programs print. */
+    /**
+     * Whether a line's first field makes it text (a message, a footer) rather than a row: it is no
+     * number and does not begin as one does. {@code Done.}, {@code WARNING:} and {@code ----} begin
+     * with a word; {@code 1.0e}, {@code -2x} and {@code .5.5} begin as numbers and are rows cut short or
+     * garbled.
+     */
+    static boolean beginsWithWord(String t) {
+        if (looksNumeric(t)) {
+            return false;
+        }
+        int i = 0;
+        if (i < t.length() && (t.charAt(i) == '+' || t.charAt(i) == '-')) {
+            i++;
+        }
+        if (i < t.length() && t.charAt(i) == '.') {
+            i++;
+        }
+        return i >= t.length() || !Character.isDigit(t.charAt(i));
+    }
+
     private static boolean looksNumeric(String t) {
         String l = t.toLowerCase(java.util.Locale.ROOT);
         if (l.equals("nan")

@@ -97,6 +97,41 @@ class BadRowsTest {
     }
 
     @Test
+    void aLineOfTextAsWideAsTheTableIsSkippedButAValueCutShortThereFails() throws Exception {
+        // a footer of one word under a table of one column, a message of two words under one of two
+        write("one.dat", "E\n1.5\n2.5\nDone.\n");
+        assertEquals(2.5, OutputParsers.column("E", "one.dat", "E").parse(dir).get("E"), 0.0);
+        write("two.dat", "step E\n0 1.5\nWARNING: restarted\n1 2.5\n---- ----\n");
+        assertArrayEquals(
+                new double[] {1.5, 2.5},
+                OutputParsers.column("E", "two.dat", "E").all().parse(dir).array("E"),
+                0.0);
+        // a first field that begins as a number is a row cut short or garbled, whatever the width
+        write("cut.dat", "E\n1.5\n2.5\n1.0e\n");
+        OutputParseException c = fails(OutputParsers.column("E", "cut.dat", "E"));
+        assertTrue(
+                c.getMessage().contains("cut.dat:4: '1.0e' in column 'E' is not a number, in a row of the table"),
+                c.getMessage());
+        write("sign.dat", "step E\n0 1.5\n-2x 2.5\n");
+        OutputParseException s = fails(OutputParsers.column("E", "sign.dat", "E"));
+        assertTrue(s.getMessage().contains("sign.dat:3: '-2x' in column 'step' is not a number"), s.getMessage());
+        // by index too: a lone value cut short after the rows is no word, and fails
+        write("idx.dat", "0 1.5\n1 2.5\n.5.5\n");
+        OutputParseException x = fails(OutputParsers.column("E", "idx.dat", 1));
+        assertTrue(x.getMessage().contains("idx.dat:3: '.5.5' in column 0 (from 0) is not a number"), x.getMessage());
+    }
+
+    @Test
+    void wordsAndNumbersAreToldApartByTheirFirstCharacters() {
+        for (String w : new String[] {"Done.", "WARNING:", "----", "-", "+x", "e5", "Loop", "x1"}) {
+            assertTrue(OutputParsers.beginsWithWord(w), w);
+        }
+        for (String n : new String[] {"1.0e", "-2x", ".5.5", "+.3q", "7", "nan", "-inf", "1d3"}) {
+            assertTrue(!OutputParsers.beginsWithWord(n), n);
+        }
+    }
+
+    @Test
     void nanInARowStillFailsAsNotFiniteOnlyWhenSelected() throws Exception {
         write("table.dat", "step E P\n0 1 nan\n1 2 3\n");
         assertEquals(2.0, OutputParsers.column("E", "table.dat", "E").parse(dir).get("E"), 0.0);
