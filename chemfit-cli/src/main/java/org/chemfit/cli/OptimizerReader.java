@@ -113,7 +113,8 @@ final class OptimizerReader {
                                     place[1],
                                     "optimizer tolerance absolute does not apply to " + method
                                             + ", which stops on the relative change of the loss alone; give"
-                                            + " tolerance: {relative: ...} only");
+                                            + " tolerance: {relative: ...} only (a fit recorded with it goes on"
+                                            + " without it)");
                         } else if (tm.entries.containsKey("absolute")) {
                             Double d = r.nonNegative(tm.entries.get("absolute"), "optimizer tolerance absolute");
                             abs = d == null ? abs : d;

@@ -415,7 +415,9 @@ final class SqliteSession implements Journal.Session {
                     throw new JournalException("journal " + j.path() + " has no run " + mode.runId() + "; it holds "
                             + j.queries.describeRuns());
                 }
-                if (!found[0].equals(hash) && !goesOnWithMoreBudget(j, mode.runId(), found, settingsTree)) {
+                if (!found[0].equals(hash)
+                        && !sameButUnread(JsonCodec.readMap(found[1]), settingsTree)
+                        && !goesOnWithMoreBudget(j, mode.runId(), found, settingsTree)) {
                     throw mismatch(
                             j,
                             mode.runId(),
@@ -432,7 +434,8 @@ final class SqliteSession implements Journal.Session {
                     long latest = j.queries.latestRunId();
                     if (latest > 0) {
                         String[] found = Objects.requireNonNull(j.queries.runHashAndSettings(latest), "run " + latest);
-                        if (!goesOnWithMoreBudget(j, latest, found, settingsTree)) {
+                        if (!sameButUnread(JsonCodec.readMap(found[1]), settingsTree)
+                                && !goesOnWithMoreBudget(j, latest, found, settingsTree)) {
                             throw mismatch(
                                     j, latest, found, hash, settingsTree, budgetNote(j, latest, found, settingsTree));
                         }
@@ -492,8 +495,8 @@ final class SqliteSession implements Journal.Session {
      * @param now the settings of the fit to begin
      */
     static boolean largerBudgetOnly(Object recorded, Object now) {
-        Map<String, Object> a = JsonCodec.flatten(recorded);
-        Map<String, Object> b = JsonCodec.flatten(now);
+        Map<String, Object> a = withoutUnread(JsonCodec.flatten(recorded));
+        Map<String, Object> b = withoutUnread(JsonCodec.flatten(now));
         if (!(a.get(BUDGET.get(0)) instanceof Number before)
                 || !(b.get(BUDGET.get(0)) instanceof Number after)
                 || after.longValue() <= before.longValue()) {
@@ -503,6 +506,10 @@ final class SqliteSession implements Journal.Session {
             a.remove(k);
             b.remove(k);
         }
+        return equalLeaves(a, b);
+    }
+
+    private static boolean equalLeaves(Map<String, Object> a, Map<String, Object> b) {
         if (a.size() != b.size()) {
             return false;
         }
@@ -512,6 +519,36 @@ final class SqliteSession implements Journal.Session {
             }
         }
         return true;
+    }
+
+    /**
+     * Whether settings differ from a run's only by job-file keys that its method never read: such
+     * a run is the same fit. That is {@code optimizer.tolerance.absolute} under {@code
+     * levenberg-marquardt}, which stops on the relative change alone: the job reader took and
+     * ignored the key before it refused it, so a run recorded with it goes on once it is removed.
+     *
+     * @param recorded the run's settings
+     * @param now the settings of the fit to begin
+     */
+    static boolean sameButUnread(Object recorded, Object now) {
+        Map<String, Object> a = JsonCodec.flatten(recorded);
+        Map<String, Object> b = JsonCodec.flatten(now);
+        return !a.equals(b) && equalLeaves(withoutUnread(a), withoutUnread(b));
+    }
+
+    private static final String METHOD = "job.file.optimizer.method";
+    private static final String TOLERANCE = "job.file.optimizer.tolerance";
+
+    /** @return the flattened settings without the keys their method never read ({@link #sameButUnread}) */
+    private static Map<String, Object> withoutUnread(Map<String, Object> flat) {
+        if (flat.get(METHOD) instanceof String m
+                && m.toLowerCase(java.util.Locale.ROOT).replace('_', '-').equals("levenberg-marquardt")) {
+            flat.remove(TOLERANCE + ".absolute");
+            if (flat.get(TOLERANCE) instanceof Map<?, ?> t && t.isEmpty()) {
+                flat.remove(TOLERANCE); // tolerance: {} once its only key is gone, or no tolerance at all
+            }
+        }
+        return flat;
     }
 
     /** @param note said after the changes (why a change that may go on cannot here), or "" */

@@ -498,6 +498,74 @@ class JournalFitTest {
         }
     }
 
+    /**
+     * levenberg-marquardt never read an absolute tolerance, and a job file that gives one is now
+     * refused: a run recorded with it is the same fit once the key is removed, and goes on; under
+     * another method the same change is another job.
+     */
+    @Test
+    void aToleranceLevenbergMarquardtNeverReadMayBeRemovedFromARecordedRun() {
+        Counting c = new Counting();
+        Map<String, Object> lm = job("levenberg-marquardt", Map.of("relative", 1e-6, "absolute", 1e-3));
+        try (JournalReader j = JournalReader.open(dir)) {
+            fitter(c.objective(), j).maxEvaluations(25).jobSettings(lm).fit("Nelder-Mead");
+        }
+        int before = c.runs.get();
+        try (JournalReader j = JournalReader.open(dir)) {
+            FitResult more = fitter(c.objective(), j)
+                    .maxEvaluations(40)
+                    .jobSettings(job("levenberg-marquardt", Map.of("relative", 1e-6)))
+                    .fit("Nelder-Mead");
+            assertEquals(1, j.runs().size(), "the same run went on");
+            assertEquals(3 * (more.evaluations() - 25), c.runs.get() - before, "the 25 recorded were replayed");
+            // the run now holds the settings without it: found by their hash, replayed whole
+            int after = c.runs.get();
+            fitter(c.objective(), j)
+                    .maxEvaluations(40)
+                    .jobSettings(job("levenberg-marquardt", Map.of("relative", 1e-6)))
+                    .fit("Nelder-Mead");
+            assertEquals(after, c.runs.get(), "replayed whole");
+            assertEquals(1, j.runs().size());
+        }
+        Path other = dir.resolve("other");
+        try (JournalReader j = JournalReader.open(other)) {
+            fitter(c.objective(), j)
+                    .jobSettings(job("BOBYQA", Map.of("relative", 1e-6, "absolute", 1e-3)))
+                    .fit("Nelder-Mead");
+            JournalMismatchException e = assertThrows(
+                    JournalMismatchException.class,
+                    () -> fitter(c.objective(), j)
+                            .jobSettings(job("BOBYQA", Map.of("relative", 1e-6)))
+                            .fit("Nelder-Mead"));
+            assertEquals(List.of("removed job.file.optimizer.tolerance.absolute (was 0.001)"), e.changes());
+        }
+        assertTrue(SqliteSession.sameButUnread(
+                Map.of("job", lm), Map.of("job", job("levenberg-marquardt", Map.of("relative", 1e-6)))));
+        assertTrue(!SqliteSession.sameButUnread(Map.of("job", lm), Map.of("job", lm)), "equal is not 'but unread'");
+        // its only key gone, tolerance may go too, or be left empty
+        Map<String, Object> onlyAbsolute = job("levenberg-marquardt", Map.of("absolute", 1e-3));
+        assertTrue(SqliteSession.sameButUnread(
+                Map.of("job", onlyAbsolute), Map.of("job", job("levenberg-marquardt", Map.of()))));
+        assertTrue(SqliteSession.sameButUnread(
+                Map.of("job", onlyAbsolute),
+                Map.of(
+                        "job",
+                        Map.of(
+                                "file",
+                                Map.of("optimizer", Map.of("method", "levenberg-marquardt", "tolerance", Map.of()))))));
+        assertTrue(!SqliteSession.sameButUnread(
+                Map.of("job", lm), Map.of("job", job("levenberg-marquardt", Map.of("relative", 1e-5)))));
+    }
+
+    private static Map<String, Object> job(String method, Map<String, Object> tolerance) {
+        Map<String, Object> optimizer = new java.util.LinkedHashMap<>();
+        optimizer.put("method", method);
+        if (!tolerance.isEmpty()) {
+            optimizer.put("tolerance", tolerance);
+        }
+        return Map.of("file", Map.of("optimizer", optimizer));
+    }
+
     private static Fitter fitter(ObjectiveFunction ob, JournalReader j, JournalMode mode) {
         return fitter(ob, j).journal(j, mode);
     }
