@@ -40,7 +40,7 @@ final class ParametersReader {
      * The line and column where each parameter was first given, to find one given twice under two
      * spellings and to name it when its column of evaluations.csv is a term's.
      */
-    private final Map<String, int[]> firstPlace = new java.util.HashMap<>();
+    private final Map<String, int[]> firstPlace = new java.util.LinkedHashMap<>();
 
     /** The parameters given {@code fixed: true}, whether or not their other settings could be read. */
     private final Set<String> fixedNames = new LinkedHashSet<>();
@@ -149,8 +149,10 @@ final class ParametersReader {
      * @param terms the fit terms, under the names they were given or take
      */
     void refuseTermColumns(List<JobFile.TermSpec> terms) {
+        java.util.Set<String> termColumns = new java.util.HashSet<>();
         for (JobFile.TermSpec t : terms) {
             String column = EvaluationLog.TERM_COLUMN + t.name();
+            termColumns.add(column);
             int[] place = firstPlace.get(column);
             if (place != null) {
                 r.problem(
@@ -161,6 +163,18 @@ final class ParametersReader {
                                 + " parameter another name or put it in a group ('p." + column + "')");
             }
         }
+        // any other such name too: chemfit report reads the columns from the first 'term:' on as
+        // the terms', so a parameter of that name would be left out of what it shows
+        firstPlace.forEach((name, place) -> {
+            if (name.startsWith(EvaluationLog.TERM_COLUMN) && !termColumns.contains(name)) {
+                r.problem(
+                        place[0],
+                        place[1],
+                        "parameter name '" + name + "' is taken: " + EvaluationLog.FILE + " names the columns of the"
+                                + " terms' values '" + EvaluationLog.TERM_COLUMN + "<term>', after the parameters';"
+                                + " give the parameter another name or put it in a group ('p." + name + "')");
+            }
+        });
     }
 
     /**
