@@ -528,6 +528,14 @@ final class Results {
         } catch (IOException e) {
             throw new BaseCommand.UserException("cannot read " + file + ": " + Messages.reason(e));
         }
+        if (!(content instanceof Map<?, ?>)) {
+            // another kind of file (an XYZ file begins with a number, which alone is JSON) or JSON
+            // that is no object: not a results file of any version
+            throw new BaseCommand.UserException(file + ": not a results.json written by chemfit fit: "
+                    + (wholeJson(file)
+                            ? "it holds " + jsonType(content) + ", not an object"
+                            : "it is not JSON (it does not parse as an object)"));
+        }
         String wrong = wrongShape(content);
         if (wrong != null) {
             throw new BaseCommand.UserException(
@@ -536,6 +544,18 @@ final class Results {
         @SuppressWarnings("unchecked") // wrongShape checked that it is a JSON object
         Map<String, Object> m = (Map<String, Object>) content;
         return m;
+    }
+
+    /** @return whether the whole file is JSON, not only its beginning (a number, then other text) */
+    private static boolean wholeJson(Path file) {
+        try {
+            JSON.readerFor(Object.class)
+                    .with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                    .readValue(file.toFile());
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** @return what is wrong with the shape of a results.json's content, or null when nothing is */

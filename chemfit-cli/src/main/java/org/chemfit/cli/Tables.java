@@ -158,8 +158,10 @@ final class Tables {
         Object unit = unc.get("residual_variance_unit");
         out.printf(
                 Locale.ROOT,
-                "uncertainty from %s residuals: residual variance %s%s%s, condition number of J^T J %s%n%n",
-                fmt(unc.get("residuals")),
+                "uncertainty from %s: residual variance %s%s%s, condition number of J^T J %s%n%n",
+                unc.get("residuals") instanceof Number n && n.doubleValue() == 1
+                        ? "1 residual"
+                        : fmt(unc.get("residuals")) + " residuals",
                 fmt(unc.get("residual_variance")),
                 unit instanceof String u && !u.isEmpty() ? " " + u : "",
                 "weighted residuals".equals(unc.get("residual_variance_of")) ? " (of the weighted residuals)" : "",

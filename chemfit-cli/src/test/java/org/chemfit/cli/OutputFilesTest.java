@@ -343,6 +343,30 @@ class OutputFilesTest {
     }
 
     @Test
+    void theUncertaintyLineCountsItsResidualsInTheSingularForOne() {
+        for (Map.Entry<Integer, String> c :
+                Map.of(1, "1 residual", 20, "20 residuals").entrySet()) {
+            StringWriter sw = new StringWriter();
+            try (PrintWriter pw = new PrintWriter(sw)) {
+                Tables.uncertainty(
+                        pw,
+                        Map.of(
+                                "residuals",
+                                c.getKey(),
+                                "residual_variance",
+                                0.5,
+                                "residual_variance_of",
+                                "residuals",
+                                "condition_number",
+                                2.0));
+            }
+            assertEquals(
+                    "uncertainty from " + c.getValue() + ": residual variance 0.5, condition number of J^T J 2\n\n",
+                    sw.toString().replace(System.lineSeparator(), "\n"));
+        }
+    }
+
+    @Test
     void aResultsJsonNotInTheShapeOfThisVersionIsSaidSo() throws IOException {
         Path out = tmp.resolve("out");
         Files.createDirectories(out);
@@ -351,7 +375,11 @@ class OutputFilesTest {
         Map<String, String> cases = new java.util.LinkedHashMap<>();
         cases.put("{\"loss\": 5}", notOurs + "the key 'job' is missing");
         cases.put("{\"status\": \"done\"}", notOurs + "the key 'job' is missing");
-        cases.put("[1, 2]", notOurs + "it holds a list, not an object");
+        cases.put("[1, 2]", results + ": not a results.json written by chemfit fit: it holds a list, not an object");
+        cases.put(
+                "3\nO 0 0 0\n",
+                results
+                        + ": not a results.json written by chemfit fit: it is not JSON (it does not parse as an object)");
         cases.put(
                 "{\"job\": {\"name\": \"x\"}, \"status\": \"done\", \"loss\": 5, \"parameters\": [], \"terms\": [],"
                         + " \"evaluations\": {}, \"timing\": {}}",

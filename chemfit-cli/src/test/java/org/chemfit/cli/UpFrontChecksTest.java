@@ -493,6 +493,28 @@ class UpFrontChecksTest {
                 params::toString);
     }
 
+    /** eval --params given another kind of file says what it expects, not what JSON the file begins with. */
+    @Test
+    void evalParamsOfAnotherKindOfFileSaysAResultsJsonIsExpected() throws IOException {
+        Path job = argonJob("{initial: 2.2, bounds: [1.0, 4.0]}", "  method: nelder-mead");
+        // an XYZ file begins with a number, which alone would be JSON
+        Path xyz = write("some.xyz", "2", "Properties=species:S:1:pos:R:3", "Ar 0 0 0", "Ar 0 0 3.8");
+        Cli.Run r = Cli.run("eval", job.toString(), "--params", xyz.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertEquals(
+                "error: " + xyz + ": not a results.json written by chemfit fit: it is not JSON (it does not parse as"
+                        + " an object)",
+                r.err().strip(),
+                r::toString);
+        Path number = write("number.json", "42");
+        r = Cli.run("eval", job.toString(), "--params", number.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertEquals(
+                "error: " + number + ": not a results.json written by chemfit fit: it holds a number, not an object",
+                r.err().strip(),
+                r::toString);
+    }
+
     /** A json output with a select is told of its unknown key once, with no list of selects that is empty. */
     @Test
     void aSelectOfAJsonOutputIsAnUnknownKeyAndNothingElse() throws IOException {

@@ -14,6 +14,7 @@ import java.util.function.Consumer;
 import org.chemfit.ChemFitException;
 import org.chemfit.support.DecimalText;
 import org.chemfit.support.Excerpt;
+import org.chemfit.support.Reasons;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -130,7 +131,7 @@ public final class ReferenceCsv {
         try {
             lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new ChemFitException("cannot read reference CSV " + csv + ": " + e.getMessage(), e);
+            throw new ChemFitException("cannot read reference CSV " + csv + ": " + Reasons.of(e, csv), e);
         }
         if (!lines.isEmpty() && lines.get(0).startsWith("\uFEFF")) {
             // spreadsheet programs save "CSV UTF-8" with a byte order mark; it is not part of the header

@@ -16,6 +16,7 @@ import java.util.OptionalDouble;
 import org.chemfit.ChemFitException;
 import org.chemfit.support.DecimalText;
 import org.chemfit.support.Excerpt;
+import org.chemfit.support.Reasons;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -69,7 +70,7 @@ public final class Xyz {
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             lines = r.lines().toList();
         } catch (IOException | UncheckedIOException e) {
-            throw new ChemFitException("cannot read structure file " + file + ": " + e.getMessage(), e);
+            throw new ChemFitException("cannot read structure file " + file + ": " + Reasons.of(e, file), e);
         }
         return parse(file, lines);
     }
@@ -566,7 +567,7 @@ public final class Xyz {
         try {
             Files.writeString(file, sb, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new ChemFitException("cannot write structure file " + file + ": " + e.getMessage(), e);
+            throw new ChemFitException("cannot write structure file " + file + ": " + Reasons.of(e, file), e);
         }
     }
 }

@@ -187,8 +187,9 @@ public record Uncertainty(
         double common = factor > 0 && Double.isFinite(factor) ? factor : 1.0;
         double s2Reported = s2 / common / common;
         if (k > 0 && m <= k) {
-            warnings.add("only " + m + " residual(s) for " + k
-                    + " estimated parameter(s): no residual variance, no standard errors");
+            warnings.add("only " + m + (m == 1 ? " residual" : " residuals") + " for " + k
+                    + (k == 1 ? " estimated parameter" : " estimated parameters")
+                    + ": no residual variance, no standard errors");
         }
         double[][] cov = new double[k][k];
         double[][] cor = new double[k][k];

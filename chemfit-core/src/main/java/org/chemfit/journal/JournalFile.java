@@ -17,6 +17,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
+import org.chemfit.support.Reasons;
 import org.jspecify.annotations.Nullable;
 import org.sqlite.SQLiteConfig;
 
@@ -238,7 +239,7 @@ final class JournalFile {
             size = Files.size(f);
             n = in.readNBytes(head, 0, head.length);
         } catch (IOException e) {
-            throw new JournalException("cannot read journal " + f + ": " + e.getMessage(), e);
+            throw new JournalException("cannot read journal " + f + ": " + Reasons.of(e, f), e);
         }
         if (size == 0) {
             return List.of();

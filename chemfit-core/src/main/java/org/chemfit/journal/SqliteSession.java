@@ -211,7 +211,9 @@ final class SqliteSession implements Journal.Session {
             records = PendingLog.read(f);
         } catch (java.io.IOException e) {
             throw new JournalException(
-                    "journal " + j.path() + ": cannot read the evaluations pending in " + f + ": " + e.getMessage(), e);
+                    "journal " + j.path() + ": cannot read the evaluations pending in " + f + ": "
+                            + org.chemfit.support.Reasons.of(e, f),
+                    e);
         }
         if (!records.isEmpty()) {
             Integer copied = j.inTransaction(() -> {
@@ -241,7 +243,8 @@ final class SqliteSession implements Journal.Session {
         try {
             java.nio.file.Files.deleteIfExists(f);
         } catch (java.io.IOException e) {
-            throw new JournalException("journal " + j.path() + ": cannot remove " + f + ": " + e.getMessage(), e);
+            throw new JournalException(
+                    "journal " + j.path() + ": cannot remove " + f + ": " + org.chemfit.support.Reasons.of(e, f), e);
         }
     }
 
@@ -582,10 +585,15 @@ final class SqliteSession implements Journal.Session {
         List<String> out = new ArrayList<>();
         java.util.TreeSet<String> keys = new java.util.TreeSet<>(a.keySet());
         keys.addAll(b.keySet());
+        // the same parameters in another order: paired by position, every entry would seem changed
+        List<String> reordered = reorderedInitial(before, after, a, b);
         for (String k : keys) {
             boolean inA = a.containsKey(k);
             boolean inB = b.containsKey(k);
-            if (inA && inB) {
+            if (reordered != null && k.startsWith("fit.initial[")) {
+                out.addAll(reordered);
+                reordered = List.of();
+            } else if (inA && inB) {
                 if (!java.util.Objects.equals(normal(a.get(k)), normal(b.get(k)))) {
                     String name = initialValueOf(k, b);
                     if (name == null) {
@@ -605,6 +613,58 @@ final class SqliteSession implements Journal.Session {
         }
         if (out.isEmpty()) {
             out.add("the settings are equal but were written in another form (key order or number format)");
+        }
+        return out;
+    }
+
+    /**
+     * @return when the recorded and new initial parameters ({@code fit.initial}, a list of pairs of
+     *     name and value) hold the same names in another order: a line that says the order changed,
+     *     then one per parameter whose value changed, paired by name; otherwise null (the entries
+     *     are then compared by position)
+     */
+    private static @Nullable List<String> reorderedInitial(
+            Object before, Object after, Map<String, Object> flatBefore, Map<String, Object> flatAfter) {
+        Map<String, @Nullable Object> a = initialOf(before);
+        Map<String, @Nullable Object> b = initialOf(after);
+        if (a == null || b == null || !a.keySet().equals(b.keySet())) {
+            return null;
+        }
+        List<String> namesBefore = new ArrayList<>(a.keySet());
+        List<String> namesAfter = new ArrayList<>(b.keySet());
+        if (namesBefore.equals(namesAfter)) {
+            return null;
+        }
+        List<String> out = new ArrayList<>();
+        out.add("the parameters' order changed: " + namesBefore + " -> " + namesAfter
+                + " (the order of the initial map is part of the fit: give a LinkedHashMap filled in a fixed order)");
+        for (String name : namesAfter) {
+            if (!java.util.Objects.equals(normal(a.get(name)), normal(b.get(name)))
+                    && !changed("job.file.parameters." + name + ".initial", flatBefore, flatAfter)
+                    && !changed("job.file.parameters." + name, flatBefore, flatAfter)) {
+                out.add("changed fit.initial '" + name + "': " + show(a.get(name)) + " -> " + show(b.get(name)));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * @return the initial parameters of settings, by name in their order, or null when the settings
+     *     hold none or a name twice
+     */
+    private static @Nullable Map<String, @Nullable Object> initialOf(Object settings) {
+        if (!(settings instanceof Map<?, ?> m
+                && m.get("fit") instanceof Map<?, ?> fit
+                && fit.get("initial") instanceof List<?> pairs)) {
+            return null;
+        }
+        Map<String, @Nullable Object> out = new java.util.LinkedHashMap<>();
+        for (Object pair : pairs) {
+            if (!(pair instanceof List<?> p && p.size() == 2 && p.get(0) instanceof String name)
+                    || out.containsKey(name)) {
+                return null;
+            }
+            out.put(name, p.get(1));
         }
         return out;
     }

@@ -110,4 +110,11 @@ class ReferenceCsvRowsTest {
         assertEquals(5, ReferenceCsv.readWellFormed(csv, "distance", none::add).size() + 2);
         assertEquals(2, none.size(), "a column the header lacks is left to column(): " + none);
     }
+
+    @Test
+    void aMissingFileIsSaidInWords() {
+        Path csv = dir.resolve("reference.csv");
+        var e = assertThrows(org.chemfit.ChemFitException.class, () -> ReferenceCsv.read(csv));
+        assertEquals("cannot read reference CSV " + csv + ": no such file or folder", e.getMessage());
+    }
 }

@@ -136,6 +136,17 @@ class XyzTest {
     void unreadableFileNamesIt() {
         Path f = dir.resolve("missing.xyz");
         var e = assertThrows(org.chemfit.ChemFitException.class, () -> Xyz.read(f));
-        assertTrue(e.getMessage().contains("cannot read structure file " + f), e.getMessage());
+        assertEquals("cannot read structure file " + f + ": no such file or folder", e.getMessage());
+    }
+
+    @Test
+    void aFolderOrAMissingFolderIsSaidInWordsNotByItsPathAgain() throws Exception {
+        Path folder = Files.createDirectory(dir.resolve("frames.xyz"));
+        var e = assertThrows(org.chemfit.ChemFitException.class, () -> Xyz.read(folder));
+        assertEquals("cannot read structure file " + folder + ": Is a directory", e.getMessage());
+        Path nowhere = dir.resolve("no-folder").resolve("out.xyz");
+        Atoms a = Atoms.of(List.of("Ar"), new double[][] {{0, 0, 0}});
+        var w = assertThrows(org.chemfit.ChemFitException.class, () -> Xyz.write(nowhere, List.of(a)));
+        assertEquals("cannot write structure file " + nowhere + ": no such file or folder", w.getMessage());
     }
 }

@@ -48,6 +48,35 @@ class UncertaintyTest {
     }
 
     @Test
+    void tooFewResidualsAreCountedInWords() {
+        double inf = Double.POSITIVE_INFINITY;
+        Uncertainty one = Uncertainty.compute(
+                List.of("a"),
+                new double[] {1},
+                new double[] {-inf},
+                new double[] {inf},
+                new double[] {0.5},
+                new double[][] {{2.0}});
+        assertTrue(
+                one.warnings()
+                        .contains(
+                                "only 1 residual for 1 estimated parameter: no residual variance, no standard errors"),
+                one.warnings()::toString);
+        Uncertainty two = Uncertainty.compute(
+                List.of("a", "b", "c"),
+                new double[] {1, 2, 3},
+                new double[] {-inf, -inf, -inf},
+                new double[] {inf, inf, inf},
+                new double[] {0.5, 0.25},
+                new double[][] {{2.0, 1.0, 0.5}, {1.0, 3.0, 0.25}});
+        assertTrue(
+                two.warnings()
+                        .contains(
+                                "only 2 residuals for 3 estimated parameters: no residual variance, no standard errors"),
+                two.warnings()::toString);
+    }
+
+    @Test
     void aStandardErrorWiderThanTheBoundsSaysTheDataDoNotDetermineTheParameter() {
         Uncertainty u = oneParameter(0.01, 10, 0, 50);
         assertEquals(100 / Math.sqrt(3), u.standardErrors().get("b"), 1e-12);

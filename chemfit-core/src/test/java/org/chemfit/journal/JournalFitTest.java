@@ -425,6 +425,53 @@ class JournalFitTest {
     }
 
     @Test
+    void theSameInitialParametersInAnotherOrderAreRefusedSayingTheOrderChanged() {
+        Counting c = new Counting();
+        java.util.LinkedHashMap<String, Double> xy = new java.util.LinkedHashMap<>();
+        xy.put("x", 0.3);
+        xy.put("y", 1.1);
+        java.util.LinkedHashMap<String, Double> yx = new java.util.LinkedHashMap<>();
+        yx.put("y", 1.1);
+        yx.put("x", 0.3);
+        try (JournalReader j = JournalReader.open(dir)) {
+            new Fitter(c.objective(), xy).seed(11).maxEvaluations(10).journal(j).fit("Nelder-Mead");
+        }
+        try (JournalReader j = JournalReader.open(dir)) {
+            JournalMismatchException e = assertThrows(
+                    JournalMismatchException.class,
+                    () -> new Fitter(c.objective(), yx)
+                            .seed(11)
+                            .maxEvaluations(10)
+                            .journal(j)
+                            .fit("Nelder-Mead"));
+            String said = "the parameters' order changed: [x, y] -> [y, x] (the order of the initial map is part of"
+                    + " the fit: give a LinkedHashMap filled in a fixed order)";
+            assertEquals(List.of(said), e.changes());
+            assertTrue(e.getMessage().contains("so it cannot be resumed: " + said + "."), e.getMessage());
+            assertFalse(e.getMessage().contains("fit.initial"), e.getMessage());
+        }
+    }
+
+    @Test
+    void reorderedInitialParametersWithAChangedValueArePairedByName() {
+        Map<String, Object> before =
+                Map.of("fit", Map.of("seed", 1, "initial", List.of(List.of("m.a", 1.0), List.of("m.b", -1.0))));
+        Map<String, Object> after =
+                Map.of("fit", Map.of("seed", 2, "initial", List.of(List.of("m.b", -1.5), List.of("m.a", 1.0))));
+        assertEquals(
+                List.of(
+                        "the parameters' order changed: [m.a, m.b] -> [m.b, m.a] (the order of the initial map is"
+                                + " part of the fit: give a LinkedHashMap filled in a fixed order)",
+                        "changed fit.initial 'm.b': -1.0 -> -1.5",
+                        "changed fit.seed: 1 -> 2"),
+                SqliteSession.diff(before, after));
+        // another parameter is no reordering: the entries are compared by position as before
+        Map<String, Object> renamed =
+                Map.of("fit", Map.of("seed", 1, "initial", List.of(List.of("m.a", 1.0), List.of("m.c", -1.0))));
+        assertEquals(List.of("changed fit.initial[1][0]: \"m.b\" -> \"m.c\""), SqliteSession.diff(before, renamed));
+    }
+
+    @Test
     void aChangedJobIsRefusedNamingTheChangeUnlessRestarted() {
         Counting c = new Counting();
         Map<String, Object> job = Map.of(
