@@ -415,6 +415,25 @@ final class FitRun {
         }
     }
 
+    /**
+     * @return whether a run was recorded with these very settings (numbers compared by value), not
+     *     only with settings that differ from them by what takes no part in the fit
+     */
+    static boolean sameSettings(RunRecord run, Fitter fitter) {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        try {
+            com.fasterxml.jackson.databind.JsonNode recorded = json.readTree(run.settingsJson());
+            com.fasterxml.jackson.databind.JsonNode now = json.valueToTree(fitter.settings());
+            return recorded.equals(
+                    (a, b) -> a.isNumber() && b.isNumber()
+                            ? Double.compare(a.doubleValue(), b.doubleValue())
+                            : a.equals(b) ? 0 : 1,
+                    now);
+        } catch (IOException | IllegalArgumentException e) {
+            return false; // replayed: that writes the results again whatever they held
+        }
+    }
+
     /** @return whether the run stopped at its budget and this fit has a larger one */
     private boolean moreBudget(RunRecord run) {
         return "MAX_EVALUATIONS".equals(run.stopReason()) && budgetOf(run) < budget;
@@ -440,6 +459,11 @@ final class FitRun {
         }
         if (moreBudget(resumed.get())) {
             return null; // its budget stopped it, and this fit has a larger one: it goes on
+        }
+        if (!sameSettings(resumed.get(), fitter)) {
+            // edits that take no part in the fit (a description, a unit, the held-out terms): every
+            // evaluation is replayed, and the results are written again with them
+            return null;
         }
         Map<String, Object> results;
         try {

@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.chemfit.EvaluationContext;
 import org.chemfit.Parameters;
 import org.chemfit.Quantities;
@@ -419,7 +421,7 @@ final class SqliteSession implements Journal.Session {
                             + j.queries.describeRuns());
                 }
                 if (!found[0].equals(hash)
-                        && !sameButUnread(JsonCodec.readMap(found[1]), settingsTree)
+                        && !sameButNeutral(JsonCodec.readMap(found[1]), settingsTree)
                         && !goesOnWithMoreBudget(j, mode.runId(), found, settingsTree)) {
                     throw mismatch(
                             j,
@@ -437,7 +439,7 @@ final class SqliteSession implements Journal.Session {
                     long latest = j.queries.latestRunId();
                     if (latest > 0) {
                         String[] found = Objects.requireNonNull(j.queries.runHashAndSettings(latest), "run " + latest);
-                        if (!sameButUnread(JsonCodec.readMap(found[1]), settingsTree)
+                        if (!sameButNeutral(JsonCodec.readMap(found[1]), settingsTree)
                                 && !goesOnWithMoreBudget(j, latest, found, settingsTree)) {
                             throw mismatch(
                                     j, latest, found, hash, settingsTree, budgetNote(j, latest, found, settingsTree));
@@ -498,8 +500,8 @@ final class SqliteSession implements Journal.Session {
      * @param now the settings of the fit to begin
      */
     static boolean largerBudgetOnly(Object recorded, Object now) {
-        Map<String, Object> a = withoutUnread(JsonCodec.flatten(recorded));
-        Map<String, Object> b = withoutUnread(JsonCodec.flatten(now));
+        Map<String, Object> a = withoutNeutral(JsonCodec.flatten(recorded));
+        Map<String, Object> b = withoutNeutral(JsonCodec.flatten(now));
         if (!(a.get(BUDGET.get(0)) instanceof Number before)
                 || !(b.get(BUDGET.get(0)) instanceof Number after)
                 || after.longValue() <= before.longValue()) {
@@ -525,25 +527,34 @@ final class SqliteSession implements Journal.Session {
     }
 
     /**
-     * Whether settings differ from a run's only by job-file keys that its method never read: such
-     * a run is the same fit. That is {@code optimizer.tolerance.absolute} under {@code
-     * levenberg-marquardt}, which stops on the relative change alone: the job reader took and
-     * ignored the key before it refused it, so a run recorded with it goes on once it is removed.
+     * Whether settings differ from a run's only by job-file keys that take no part in the fit
+     * ({@link #withoutNeutral}): such a run is the same fit, and goes on (or is shown) with them.
      *
      * @param recorded the run's settings
      * @param now the settings of the fit to begin
      */
-    static boolean sameButUnread(Object recorded, Object now) {
+    static boolean sameButNeutral(Object recorded, Object now) {
         Map<String, Object> a = JsonCodec.flatten(recorded);
         Map<String, Object> b = JsonCodec.flatten(now);
-        return !a.equals(b) && equalLeaves(withoutUnread(a), withoutUnread(b));
+        return !a.equals(b) && equalLeaves(withoutNeutral(a), withoutNeutral(b));
     }
 
-    private static final String METHOD = "job.file.optimizer.method";
-    private static final String TOLERANCE = "job.file.optimizer.tolerance";
+    private static final String FILE = "job.file.";
+    private static final String METHOD = FILE + "optimizer.method";
+    private static final String TOLERANCE = FILE + "optimizer.tolerance";
+    private static final Pattern TERM_KEY =
+            Pattern.compile("job\\.file\\.terms\\[(\\d+)]\\.(unit|coordinate\\.unit)(\\..*)?");
 
-    /** @return the flattened settings without the keys their method never read ({@link #sameButUnread}) */
-    private static Map<String, Object> withoutUnread(Map<String, Object> flat) {
+    /**
+     * @return the flattened settings without the job file's keys that take no part in the fit: the
+     *     job's {@code name} and {@code description}; the units given to parameters, to a term's
+     *     {@code coordinate} and to an external term's quantities (shown, never converted); the
+     *     held-out terms ({@code validation}, {@code validation_every}: evaluated anew whenever the
+     *     fit ends, never replayed); and {@code optimizer.tolerance.absolute} under {@code
+     *     levenberg-marquardt}, which stops on the relative change alone (the job reader took and
+     *     ignored the key before it refused it)
+     */
+    private static Map<String, Object> withoutNeutral(Map<String, Object> flat) {
         if (flat.get(METHOD) instanceof String m
                 && m.toLowerCase(java.util.Locale.ROOT).replace('_', '-').equals("levenberg-marquardt")) {
             flat.remove(TOLERANCE + ".absolute");
@@ -551,13 +562,60 @@ final class SqliteSession implements Journal.Session {
                 flat.remove(TOLERANCE); // tolerance: {} once its only key is gone, or no tolerance at all
             }
         }
+        Map<String, Object> all = new java.util.HashMap<>(flat); // values may be null (an open bound)
+        flat.keySet().removeIf(k -> neutral(k, all));
         return flat;
+    }
+
+    /**
+     * @return the changes without those of keys that take no part in the fit ({@link #withoutNeutral}),
+     *     which do not make another job: said alone, they would seem the reason of the refusal
+     */
+    private static List<String> fitChanges(List<String> changes, Object before, Object after) {
+        Map<String, Object> all = JsonCodec.flatten(before);
+        all.putAll(JsonCodec.flatten(after));
+        List<String> out = new ArrayList<>();
+        for (String c : changes) {
+            String[] words = c.split(" ", 3);
+            String key = words.length < 2
+                    ? ""
+                    : words[1].endsWith(":") ? words[1].substring(0, words[1].length() - 1) : words[1];
+            if (!(all.containsKey(key) && neutral(key, all))) {
+                out.add(c);
+            }
+        }
+        return out.isEmpty() ? changes : out;
+    }
+
+    private static boolean neutral(String key, Map<String, Object> all) {
+        if (!key.startsWith(FILE)) {
+            return false;
+        }
+        String k = key.substring(FILE.length());
+        if (k.equals("name")
+                || k.equals("description")
+                || k.startsWith("description.")
+                || k.startsWith("description[")
+                || k.startsWith("validation")) {
+            return true;
+        }
+        if (k.startsWith("parameters.") && k.endsWith(".unit")) {
+            return all.get(key) instanceof String; // a unit is text; a parameter named unit has a number
+        }
+        Matcher m = TERM_KEY.matcher(key);
+        if (!m.matches()) {
+            return false;
+        }
+        // a coordinate's unit is an axis label; a term's unit converts nothing for an external term
+        return m.group(2).equals("coordinate.unit")
+                || "external".equals(all.get(FILE + "terms[" + m.group(1) + "].kind"));
     }
 
     /** @param note said after the changes (why a change that may go on cannot here), or "" */
     private static JournalMismatchException mismatch(
             SqliteJournal j, long runId, String[] recorded, String hash, Object settingsTree, String note) {
-        List<String> changes = diff(JsonCodec.readMap(recorded[1]), settingsTree);
+        Object before = JsonCodec.readMap(recorded[1]);
+        List<String> changes = fitChanges(diff(before, settingsTree), before, settingsTree);
         StringBuilder sb = new StringBuilder("journal ")
                 .append(j.path())
                 .append(" holds run ")

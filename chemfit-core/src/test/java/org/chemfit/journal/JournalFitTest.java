@@ -586,22 +586,106 @@ class JournalFitTest {
                             .fit("Nelder-Mead"));
             assertEquals(List.of("removed job.file.optimizer.tolerance.absolute (was 0.001)"), e.changes());
         }
-        assertTrue(SqliteSession.sameButUnread(
+        assertTrue(SqliteSession.sameButNeutral(
                 Map.of("job", lm), Map.of("job", job("levenberg-marquardt", Map.of("relative", 1e-6)))));
-        assertTrue(!SqliteSession.sameButUnread(Map.of("job", lm), Map.of("job", lm)), "equal is not 'but unread'");
+        assertTrue(!SqliteSession.sameButNeutral(Map.of("job", lm), Map.of("job", lm)), "equal is not 'but unread'");
         // its only key gone, tolerance may go too, or be left empty
         Map<String, Object> onlyAbsolute = job("levenberg-marquardt", Map.of("absolute", 1e-3));
-        assertTrue(SqliteSession.sameButUnread(
+        assertTrue(SqliteSession.sameButNeutral(
                 Map.of("job", onlyAbsolute), Map.of("job", job("levenberg-marquardt", Map.of()))));
-        assertTrue(SqliteSession.sameButUnread(
+        assertTrue(SqliteSession.sameButNeutral(
                 Map.of("job", onlyAbsolute),
                 Map.of(
                         "job",
                         Map.of(
                                 "file",
                                 Map.of("optimizer", Map.of("method", "levenberg-marquardt", "tolerance", Map.of()))))));
-        assertTrue(!SqliteSession.sameButUnread(
+        assertTrue(!SqliteSession.sameButNeutral(
                 Map.of("job", lm), Map.of("job", job("levenberg-marquardt", Map.of("relative", 1e-5)))));
+    }
+
+    /**
+     * Keys of a job file that take no part in the fit (its name and description, units that are
+     * only shown, the held-out terms) may change between runs: the run goes on, replaying
+     * everything; a change of anything else is another job.
+     */
+    @Test
+    void editsThatTakeNoPartInTheFitKeepTheRun() {
+        Counting c = new Counting();
+        Map<String, Object> before = neutralJob("argon", "first try", "K", "eV", 1.0, "atoms");
+        try (JournalReader j = JournalReader.open(dir)) {
+            fitter(c.objective(), j).jobSettings(before).fit("Nelder-Mead");
+        }
+        int ran = c.runs.get();
+        Map<String, Object> edited = neutralJob("argon LJ", "second try, units shown", "kelvin", "meV", 2.0, "atoms");
+        try (JournalReader j = JournalReader.open(dir)) {
+            fitter(c.objective(), j).jobSettings(edited).fit("Nelder-Mead");
+            assertEquals(1, j.runs().size(), "the same run");
+            assertEquals(2, j.run(1).orElseThrow().attempts());
+        }
+        assertEquals(ran, c.runs.get(), "everything replayed");
+        // an atoms term's unit, a parameter named unit and a fit term's weight are the fit's
+        for (Map<String, Object> other : List.of(
+                neutralJob(
+                        "argon LJ",
+                        "second try, units shown",
+                        "kelvin",
+                        "meV",
+                        2.0,
+                        "atoms",
+                        Map.of("unit", "kcal/mol")),
+                neutralJob("argon LJ", "second try, units shown", "kelvin", "meV", 2.0, "atoms", Map.of("weight", 2)),
+                // neutral edits besides are not listed: they would seem the reason
+                neutralJob("argon", "first try", "K", "eV", 1.0, "atoms", Map.of("weight", 2)))) {
+            try (JournalReader j = JournalReader.open(dir)) {
+                JournalMismatchException e = assertThrows(
+                        JournalMismatchException.class,
+                        () -> fitter(c.objective(), j).jobSettings(other).fit("Nelder-Mead"));
+                assertEquals(1, e.changes().size(), e.changes()::toString);
+                assertTrue(e.changes().get(0).contains(" job.file.terms[1]."), e.changes()::toString);
+            }
+        }
+        Map<String, Object> a = Map.of("job", Map.of("file", Map.of("parameters", Map.of("g", Map.of("unit", 1.0)))));
+        Map<String, Object> b = Map.of("job", Map.of("file", Map.of("parameters", Map.of("g", Map.of("unit", 2.0)))));
+        assertTrue(!SqliteSession.sameButNeutral(a, b), "a parameter named unit holds a number, not a unit");
+    }
+
+    private static Map<String, Object> neutralJob(
+            String name, String description, String parameterUnit, String externalUnit, double heldOut, String kind) {
+        return neutralJob(name, description, parameterUnit, externalUnit, heldOut, kind, Map.of());
+    }
+
+    @SuppressWarnings("TooManyParameters") // the job file's keys that are changed
+    private static Map<String, Object> neutralJob(
+            String name,
+            String description,
+            String parameterUnit,
+            String externalUnit,
+            double heldOut,
+            String kind,
+            Map<String, Object> secondTerm) {
+        Map<String, Object> second = new java.util.LinkedHashMap<>(Map.of("name", "curve", "kind", kind, "unit", "eV"));
+        second.putAll(secondTerm);
+        Map<String, Object> file = new java.util.LinkedHashMap<>();
+        file.put("name", name);
+        file.put("description", description);
+        file.put("parameters", Map.of("lj", Map.of("epsilon", Map.of("initial", 1.0, "unit", parameterUnit))));
+        file.put(
+                "terms",
+                List.of(
+                        Map.of(
+                                "name",
+                                "sim",
+                                "kind",
+                                "external",
+                                "unit",
+                                Map.of("energy", externalUnit),
+                                "coordinate",
+                                Map.of("column", "r", "unit", parameterUnit)),
+                        second));
+        file.put("validation", List.of(Map.of("kind", "atoms", "reference", Map.of("energy", List.of(heldOut)))));
+        file.put("validation_every", (int) heldOut * 10);
+        return Map.of("file", file);
     }
 
     private static Map<String, Object> job(String method, Map<String, Object> tolerance) {

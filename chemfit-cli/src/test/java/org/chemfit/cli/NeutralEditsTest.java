@@ -1,0 +1,77 @@
+package org.chemfit.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Edits of a job file that take no part in the fit (its name and description, a parameter's unit,
+ * the held-out terms) keep the output folder's run: the same command replays every evaluation,
+ * runs none again and takes the edits into its results; an edit of the fit itself is refused,
+ * naming that edit alone.
+ */
+class NeutralEditsTest {
+
+    @TempDir
+    Path dir;
+
+    private Path job(String name, String description, String unit, String weight, boolean heldOut) throws IOException {
+        return TestData.write(
+                dir,
+                "fit.yaml",
+                "name: " + name,
+                "description: " + description,
+                "parameters: {lj: {epsilon: {initial: 100.0, bounds: [10.0, 400.0], unit: " + unit + "},"
+                        + " sigma: {initial: 3.2, bounds: [2.5, 4.5]}}}",
+                "terms:",
+                "  - {name: curve, kind: atoms, reference: data/ar2-energies.csv, weight: " + weight + ",",
+                "     potential: {form: lennard_jones, epsilon: lj.epsilon, sigma: lj.sigma}}",
+                heldOut
+                        ? "validation: [{name: again, kind: atoms, reference: data/ar2-energies.csv,"
+                                + " potential: {form: lennard_jones, epsilon: lj.epsilon, sigma: lj.sigma}}]"
+                        : "",
+                "optimizer: {method: Nelder-Mead, max_evaluations: 40}",
+                "output: {folder: out, plots: false}");
+    }
+
+    @Test
+    void aNewDescriptionUnitOrHeldOutTermKeepsTheRunAndAChangedWeightDoesNot() throws IOException {
+        TestData.copyTree(ExamplesIT.examples().resolve("argon/data"), dir.resolve("data"));
+        Cli.Run first = Cli.run("fit", job("argon", "first", "K", "1", false).toString());
+        assertEquals(0, first.code(), first.toString());
+        ObjectMapper json = new ObjectMapper();
+        JsonNode before = json.readTree(dir.resolve("out/results.json").toFile());
+        int evaluations = before.get("evaluations").get("total").asInt();
+
+        Cli.Run again = Cli.run(
+                "fit",
+                job("argon-lj", "second, units shown", "kelvin", "1", true).toString());
+        assertEquals(0, again.code(), again.toString());
+        JsonNode after = json.readTree(dir.resolve("out/results.json").toFile());
+        assertEquals(evaluations, after.get("evaluations").get("replayed").asInt(), again.toString());
+        assertEquals(
+                before.get("loss").get("best").asDouble(),
+                after.get("loss").get("best").asDouble(),
+                0.0);
+        assertEquals("argon-lj", after.get("job").get("name").asText());
+        assertTrue(again.out().contains("(" + evaluations + " replayed from the journal)"), again.toString());
+        assertEquals(
+                "kelvin",
+                after.get("parameters").get(0).get("unit").asText(),
+                after.get("parameters").toString());
+        assertTrue(after.get("validation").size() > 0, "the held-out term added is evaluated: " + after);
+
+        Cli.Run refused =
+                Cli.run("fit", job("argon-lj", "third", "K", "2", true).toString());
+        assertEquals(ExitCodes.USAGE, refused.code(), refused.toString());
+        assertTrue(
+                refused.err().contains("cannot be resumed: changed job.file.terms[0].weight: 1 -> 2."),
+                refused.toString());
+    }
+}
