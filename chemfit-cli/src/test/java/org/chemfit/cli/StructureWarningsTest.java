@@ -156,4 +156,30 @@ class StructureWarningsTest {
                         + " crystal seldom means."),
                 validateWarnings(job));
     }
+
+    @Test
+    void aChargedStructureWithoutACellIsWarnedOfAsPossiblyAnIon() throws IOException {
+        TestData.write(
+                dir, "data/ions/nacl2.xyz", "3", "Na Cl2 without a cell", "Na 0 0 0", "Cl 2.4 0 0", "Cl -2.4 0 0");
+        TestData.write(dir, "data/ions/ions.csv", "file,reference_energy,tag", "nacl2.xyz,-2.0,nacl2");
+        Path job = job(
+                "parameters:",
+                "  q: {initial: 0.8, bounds: [0.5, 2.0]}",
+                "terms:",
+                "  - name: ions",
+                "    kind: atoms",
+                "    reference: data/ions/ions.csv",
+                "    potential:",
+                "      - {form: coulomb, charges: {Na: q, Cl: -1*q}, method: minimum_image}",
+                "      - {form: buckingham, species: ['*', '*'], A: 1000.0, rho: 0.3, C: 0.0}",
+                "output: {folder: out}");
+        Path ions = dir.resolve("data/ions");
+        assertEquals(
+                List.of("warning: term 'ions': the charges of the Coulomb term potential[0] at the initial parameters"
+                        + " (Na: 0.8 e, Cl: -0.8 e) do not add up to zero in " + ions.resolve("nacl2.xyz") + " ("
+                        + ions.resolve("ions.csv") + " line 2, tag 'nacl2') (no periodic cell): net charge -0.8 e."
+                        + " Is a charge's sign left out (-1*q for q)? (A charged molecule or cluster, an ion, may be"
+                        + " meant.)"),
+                validateWarnings(job));
+    }
 }
