@@ -75,7 +75,14 @@ final class AtomsTermReader {
                         + "; molecule_size must divide the number of atoms of each structure");
     }
 
-    AtomsConfig read(Node.MapNode t, String where, Set<String> paramNames) {
+    /**
+     * @param t the term's node
+     * @param where the term in words ("term 'dimers'")
+     * @param paramNames the parameters' names
+     * @param initial the parameters' initial values by name, for the warnings about the structures
+     * @return the term's settings, or null when a problem was reported
+     */
+    AtomsConfig read(Node.MapNode t, String where, Set<String> paramNames, Map<String, Double> initial) {
         Path reference = r.path(r.require(t, "reference", where), where + " reference", true);
         // The species of every structure, to check the potential's species against (null when a file cannot be read).
         Set<String> present = reference == null ? null : new java.util.TreeSet<>();
@@ -178,6 +185,18 @@ final class AtomsTermReader {
                 checks.samePlace(t.entries.get("reference"), pairs, s.getValue(), shown, where);
             }
         }
+        Double coulombConstant = coulombConstant(t, items, pn instanceof Node.ListNode, where);
+        if (pairs.size() == items.size() && r.problems.isEmpty()) {
+            Map<String, org.chemfit.atoms.Atoms> shown = new java.util.LinkedHashMap<>();
+            structures.forEach((e, atoms) -> shown.put(
+                    r.shown(e.file()) + " (" + r.shown(reference) + " line " + e.line() + ", tag '" + e.tag() + "')",
+                    atoms));
+            StructureChecks checks = new StructureChecks(r);
+            String of = "structures of " + r.shown(reference);
+            checks.warnUnpaired(pairs, shown, of, where);
+            checks.warnNetCharge(pairs, pn instanceof Node.ListNode, shown, initial, of, where);
+            checks.warnCloseAtoms(pairs, shown, of, where);
+        }
         JobFile.RelaxSpec relax = null;
         boolean relaxOk = true;
         Node rn = t.entries.get("relax");
@@ -215,10 +234,54 @@ final class AtomsTermReader {
                         : new JobFile.RelaxSpec(method, fmax, steps == null ? 2000 : steps, maxStep);
             }
         }
-        if (reference == null || pairs.size() != items.size() || items.isEmpty() || !relaxOk) {
+        if (reference == null
+                || pairs.size() != items.size()
+                || items.isEmpty()
+                || !relaxOk
+                || coulombConstant == null) {
             return null;
         }
-        return new AtomsConfig(reference, pairs, moleculeSize, exclude, relax);
+        return new AtomsConfig(reference, pairs, moleculeSize, exclude, relax, coulombConstant);
+    }
+
+    /**
+     * The Coulomb constant in the term's energy unit: the library computes Coulomb in eV, and the
+     * short-range terms in whatever unit their parameters have, the term's. A known energy unit
+     * ({@link EnergyUnits}) converts the constant; any other unit, with a Coulomb term in the
+     * potential, is refused at the unit, since the Coulomb energy would be in eV and the rest not.
+     *
+     * @param t the term's node
+     * @param items the potential's pair-term nodes
+     * @param listed whether the potential is a list (its items are then numbered)
+     * @param where the term in words ("term 'nacl'")
+     * @return the constant in the term's energy unit times Å per e², or null when a problem was reported
+     */
+    private Double coulombConstant(Node.MapNode t, List<Node> items, boolean listed, String where) {
+        Node un = t.entries.get("unit");
+        Node energy = un instanceof Node.MapNode um ? um.entries.get("energy") : un;
+        if (!(energy instanceof Node.Scalar s) || !(s.value instanceof String text)) {
+            return EnergyUnits.COULOMB_EV; // no unit (eV), or a malformed one, reported with the term's units
+        }
+        Double k = EnergyUnits.coulombConstant(text);
+        if (k != null || text.isBlank() || text.strip().length() > 16) {
+            return k == null ? EnergyUnits.COULOMB_EV : k;
+        }
+        for (int i = 0; i < items.size(); i++) {
+            if (items.get(i) instanceof Node.MapNode pm
+                    && pm.entries.get("form") instanceof Node.Scalar f
+                    && "coulomb".equals(f.value)) {
+                r.problem(
+                        energy,
+                        where + " unit is '" + text.strip() + "', an energy unit ChemFit does not know, but potential"
+                                + (listed ? "[" + i + "]" : "") + " at line " + pm.line + " is a Coulomb term, whose"
+                                + " constant (14.3996454784 eV Å/e²) is converted only into a known energy unit: "
+                                + String.join(", ", EnergyUnits.NAMES)
+                                + "; give the reference energies in one of them and name it here (the other pair"
+                                + " terms' parameters are in the term's unit, whatever it is)");
+                return null;
+            }
+        }
+        return EnergyUnits.COULOMB_EV; // no Coulomb term: nothing to convert
     }
 
     /**

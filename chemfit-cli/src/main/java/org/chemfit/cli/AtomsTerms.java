@@ -42,7 +42,19 @@ final class AtomsTerms {
      * @throws IllegalArgumentException for a pair term the library rejects
      */
     static Potential potential(JobFile.AtomsConfig config) {
-        return potential(config.potential(), config.excludeIntramolecular());
+        return potential(config.potential(), config.excludeIntramolecular(), config.coulombConstant());
+    }
+
+    /**
+     * @param specs the pair terms
+     * @param excludeIntramolecular whether pairs within one molecule are left out
+     * @param coulombConstant the Coulomb constant in the term's energy unit times Å per e²
+     * @return their sum
+     * @throws IllegalArgumentException for a pair term the library rejects
+     */
+    static PairPotential potential(
+            List<JobFile.PairTermSpec> specs, boolean excludeIntramolecular, double coulombConstant) {
+        return potential(PairPotential.builder().coulombConstant(coulombConstant), specs, excludeIntramolecular);
     }
 
     /**
@@ -52,7 +64,11 @@ final class AtomsTerms {
      * @throws IllegalArgumentException for a pair term the library rejects
      */
     static PairPotential potential(List<JobFile.PairTermSpec> specs, boolean excludeIntramolecular) {
-        PairPotential.Builder b = PairPotential.builder();
+        return potential(PairPotential.builder(), specs, excludeIntramolecular);
+    }
+
+    private static PairPotential potential(
+            PairPotential.Builder b, List<JobFile.PairTermSpec> specs, boolean excludeIntramolecular) {
         for (JobFile.PairTermSpec p : specs) {
             Map<String, ParameterRef> refs = p.parameters();
             switch (p.form()) {

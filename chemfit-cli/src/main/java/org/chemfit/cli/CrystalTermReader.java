@@ -37,8 +37,15 @@ final class CrystalTermReader {
         this.potential = potential;
     }
 
-    /** @return the settings, or null when a problem was reported */
-    JobFile.@Nullable CrystalConfig read(Node.MapNode t, String where, Set<String> paramNames) {
+    /**
+     * @param t the term's node
+     * @param where the term in words ("term 'mgo'")
+     * @param paramNames the parameters' names
+     * @param initial the parameters' initial values by name, for the warnings about the cell
+     * @return the settings, or null when a problem was reported
+     */
+    JobFile.@Nullable CrystalConfig read(
+            Node.MapNode t, String where, Set<String> paramNames, Map<String, Double> initial) {
         Node sn = reader.require(t, "structure", where);
         Path structure = sn == null ? null : reader.path(sn, where + " structure", true);
         Integer fu = reader.optInt(t, "formula_units", where + " formula_units", 1, 1_000_000);
@@ -120,6 +127,12 @@ final class CrystalTermReader {
                 ok &= !checks.samePlace(sn, pairs, cell, shown, where);
                 if (fu != null) {
                     checks.formulaUnits(t.entries.get("formula_units"), fu, cell, shown, where);
+                }
+                if (ok && reader.problems.isEmpty()) {
+                    Map<String, org.chemfit.atoms.Atoms> cells = Map.of(shown, cell);
+                    checks.warnUnpaired(pairs, cells, "cells", where);
+                    checks.warnNetCharge(pairs, pn instanceof Node.ListNode, cells, initial, "cells", where);
+                    checks.warnCloseAtoms(pairs, cells, "cells", where);
                 }
             }
         }

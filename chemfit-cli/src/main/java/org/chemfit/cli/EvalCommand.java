@@ -69,6 +69,10 @@ final class EvalCommand extends BaseCommand {
         }
         try (plan) {
             plan.refuseTemplateProblems();
+            if (!quiet) {
+                // what the data make likely to be a mistake (a charged cell, atoms 0.1 Å apart), said once
+                jf.warnings().forEach(warning -> err().println("warning: " + warning));
+            }
             Parameters p = plan.initial();
             Map<String, Double> changes = changes(p, set);
             warnOutsideBounds(jf, changes);

@@ -178,6 +178,10 @@ final class FitCommand extends BaseCommand {
                     "--driver-threads must be from 0 to " + JobKeys.MAX_WORKERS + ", got " + driverThreads);
         }
         Progress.Mode mode = quiet ? Progress.Mode.NONE : progress;
+        if (!quiet) {
+            // what the data make likely to be a mistake (a charged cell, atoms 0.1 Å apart), said once
+            jf.warnings().forEach(warning -> err().println("warning: " + warning));
+        }
         return new FitRun(
                         jf,
                         new FitRun.Options(

@@ -40,6 +40,9 @@ import org.chemfit.external.KeepPolicy;
  * @param units the units the job declares for parameters and reference quantities, and the coordinate columns of terms
  * @param validationEvery also evaluate the validation terms at the best parameters so far after every this many
  *     evaluations, beside the fit (0: only at the initial and the best parameters)
+ * @param warnings what the job's data make likely to be a mistake without being one for certain
+ *     (a species no pair term pairs, a charged cell, atoms closer than 0.5 Å), each a sentence that
+ *     {@code validate}, {@code eval} and {@code fit} print once after "warning: "
  * @implNote Immutable.
  */
 public record JobFile(
@@ -55,7 +58,8 @@ public record JobFile(
         Map<String, List<String>> programs,
         List<TermSpec> validation,
         Units units,
-        int validationEvery) {
+        int validationEvery,
+        List<String> warnings) {
 
     /** Copies the lists and maps. */
     public JobFile {
@@ -65,6 +69,7 @@ public record JobFile(
         programs.forEach((k, v) -> p.put(k, List.copyOf(v)));
         programs = java.util.Collections.unmodifiableMap(p);
         validation = List.copyOf(validation);
+        warnings = List.copyOf(warnings);
         units = units == null ? Units.NONE : units;
         if (validationEvery < 0) {
             throw new IllegalArgumentException("validationEvery must not be negative, got " + validationEvery);
@@ -351,6 +356,8 @@ public record JobFile(
      * @param excludeIntramolecular whether pairs within one molecule are left out
      * @param relax how each structure is relaxed with the model before its energy is taken, or null
      *     for single points
+     * @param coulombConstant the Coulomb constant of its Coulomb terms, in the term's energy unit
+     *     times Å per e² (14.3996454784 eV·Å/e², CODATA 2018, when the term declares eV or no unit)
      * @implNote Immutable.
      */
     public record AtomsConfig(
@@ -358,11 +365,38 @@ public record JobFile(
             List<PairTermSpec> potential,
             int moleculeSize,
             boolean excludeIntramolecular,
-            RelaxSpec relax)
+            RelaxSpec relax,
+            double coulombConstant)
             implements TermConfig {
-        /** Copies the list. */
+        /**
+         * Copies the list.
+         *
+         * @throws IllegalArgumentException when the Coulomb constant is not positive and finite
+         */
         public AtomsConfig {
             potential = List.copyOf(potential);
+            if (!(coulombConstant > 0) || !Double.isFinite(coulombConstant)) {
+                throw new IllegalArgumentException(
+                        "the Coulomb constant must be positive and finite, got " + coulombConstant);
+            }
+        }
+
+        /**
+         * Energies in eV: Coulomb's constant is the library's, in eV·Å/e².
+         *
+         * @param reference the CSV file
+         * @param potential the pair terms of the potential, summed
+         * @param moleculeSize atoms per molecule (0: none)
+         * @param excludeIntramolecular whether pairs within one molecule are left out
+         * @param relax how each structure is relaxed, or null for single points
+         */
+        public AtomsConfig(
+                Path reference,
+                List<PairTermSpec> potential,
+                int moleculeSize,
+                boolean excludeIntramolecular,
+                RelaxSpec relax) {
+            this(reference, potential, moleculeSize, excludeIntramolecular, relax, EnergyUnits.COULOMB_EV);
         }
 
         @Override

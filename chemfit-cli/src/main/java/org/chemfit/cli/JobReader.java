@@ -157,7 +157,8 @@ final class JobReader {
                 programs,
                 validation,
                 r.extras.units(),
-                validationEvery);
+                validationEvery,
+                r.warnings);
     }
 
     /** The validation section: terms like those of {@code terms}, never part of the objective. */

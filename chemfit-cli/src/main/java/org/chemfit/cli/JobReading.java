@@ -49,6 +49,11 @@ final class JobReading {
     final Set<String> declared = new LinkedHashSet<>();
     /** The program aliases of the {@code programs} section, read before the terms that use them. */
     final Set<String> programAliases = new LinkedHashSet<>();
+    /**
+     * What the data make likely to be a mistake without being one for certain, each a sentence
+     * printed after "warning: " ({@link JobFile#warnings()}); the job stays valid.
+     */
+    final List<String> warnings = new ArrayList<>();
     /** Units, coordinates and term names seen. */
     final UnitsReading extras = new UnitsReading();
 

@@ -242,6 +242,200 @@ final class StructureChecks {
                         + " into the formula units; formula_units must be one of " + String.join(", ", divisors));
     }
 
+    /**
+     * Atoms closer than this, in Å, that a pair term pairs are warned of: no bond is this short,
+     * and a structure written in nm (or bohr read as Å) puts its atoms this close.
+     */
+    static final double CLOSE = 0.5;
+
+    /** A net charge smaller than this, in e, relative to the sum of the charges' magnitudes (at least 1), is zero. */
+    static final double NEUTRAL = 1e-6;
+
+    /** How many structures a warning names before it counts the rest. */
+    private static final int NAMED = 3;
+
+    /**
+     * Warns of each species of a structure that no pair term of the potential pairs with any
+     * species of that structure (a Kr atom where the only term is Ar-Ar): its atoms add nothing to
+     * the energy, which is seldom meant. One warning per species, naming the first structures that
+     * have it and counting them.
+     *
+     * @param pairs the potential's pair terms
+     * @param structures each structure, by its name in words
+     * @param of the structures in words, after a count ("structures of data/e.csv")
+     * @param where the term in words ("term 'mix'")
+     */
+    void warnUnpaired(List<JobFile.PairTermSpec> pairs, Map<String, Atoms> structures, String of, String where) {
+        Map<String, List<String>> unpaired = new TreeMap<>();
+        for (Map.Entry<String, Atoms> e : structures.entrySet()) {
+            Map<String, Integer> counts = new TreeMap<>();
+            for (String sp : e.getValue().speciesList()) {
+                counts.merge(sp, 1, Integer::sum);
+            }
+            for (String sp : counts.keySet()) {
+                boolean paired = false;
+                for (String other : counts.keySet()) {
+                    for (JobFile.PairTermSpec p : pairs) {
+                        paired |= pairs(p, sp, other);
+                    }
+                }
+                if (!paired) {
+                    unpaired.computeIfAbsent(sp, k -> new java.util.ArrayList<>())
+                            .add(e.getKey() + ", " + Tables.count(counts.get(sp), sp + " atom"));
+                }
+            }
+        }
+        List<String> terms = new java.util.ArrayList<>();
+        for (JobFile.PairTermSpec p : pairs) {
+            terms.add(
+                    p.form() == JobFile.PairForm.COULOMB
+                            ? "coulomb for " + String.join(", ", p.parameters().keySet())
+                            : JobKeys.word(p.form()) + " for " + p.speciesA() + "-" + p.speciesB());
+        }
+        unpaired.forEach((sp, in) -> r.warnings.add(where + ": no pair term of the potential pairs species '" + sp
+                + "' with a species of its structure, so its atoms add nothing to the energy, in "
+                + among(in, structures.size(), of) + "; the pair terms: " + String.join("; ", terms)
+                + "; add a pair term for " + sp
+                + " (species: [" + sp + ", '*'], say) or check the spelling of the species"));
+    }
+
+    /**
+     * Warns of structures whose charges, at the initial parameters, do not add up to zero when the
+     * potential has a Coulomb term: a charge whose sign was left out ({@code Cl: q} for
+     * {@code -1*q}) is the usual cause. Says the net charge in e, and what the sum does with it: the
+     * Ewald sum puts a periodic cell in a uniform neutralising background; the other methods add
+     * none.
+     *
+     * @param pairs the potential's pair terms
+     * @param listed whether the potential is a list (its items are then numbered)
+     * @param structures each structure, by its name in words
+     * @param initial the parameters' initial values by name
+     * @param of the structures in words, after a count ("structures of data/e.csv")
+     * @param where the term in words ("term 'nacl'")
+     */
+    void warnNetCharge(
+            List<JobFile.PairTermSpec> pairs,
+            boolean listed,
+            Map<String, Atoms> structures,
+            Map<String, Double> initial,
+            String of,
+            String where) {
+        for (int t = 0; t < pairs.size(); t++) {
+            JobFile.PairTermSpec p = pairs.get(t);
+            if (p.form() != JobFile.PairForm.COULOMB) {
+                continue;
+            }
+            Map<String, Double> charges = new java.util.LinkedHashMap<>();
+            p.parameters().forEach((sp, ref) -> {
+                Double v = ref.name() == null ? Double.valueOf(1) : initial.get(ref.name());
+                if (v != null) {
+                    charges.put(sp, ref.factor() * v);
+                }
+            });
+            List<String> charged = new java.util.ArrayList<>();
+            boolean periodic = false;
+            for (Map.Entry<String, Atoms> e : structures.entrySet()) {
+                double net = 0;
+                double magnitude = 0;
+                boolean known = true;
+                for (String sp : e.getValue().speciesList()) {
+                    Double q = charges.get(sp);
+                    known &= q != null;
+                    net += q == null ? 0 : q;
+                    magnitude += q == null ? 0 : Math.abs(q);
+                }
+                if (known && Math.abs(net) > NEUTRAL * Math.max(1, magnitude)) {
+                    charged.add(e.getKey() + " (" + (e.getValue().isPeriodic() ? "a periodic cell" : "no periodic cell")
+                            + "): net charge " + Tables.fmt(net, "e"));
+                    periodic |= e.getValue().isPeriodic();
+                }
+            }
+            if (charged.isEmpty()) {
+                continue;
+            }
+            List<String> given = new java.util.ArrayList<>();
+            charges.forEach((sp, q) -> given.add(sp + ": " + Tables.fmt(q, "e")));
+            String method = JobKeys.word(p.coulombMethod());
+            String sum = !periodic
+                    ? " (A charged molecule or cluster, an ion, may be meant.)"
+                    : p.coulombMethod() == CoulombMethod.EWALD
+                            ? " In a periodic cell the Ewald sum assumes a uniform neutralising background (the energy"
+                                    + " -k pi Q^2 / (2 V alpha^2)), which a charged crystal seldom means."
+                            : " Method " + method + " assumes no neutralising background in a periodic cell (only"
+                                    + " method: ewald does): the energy is that of a charged lattice.";
+            r.warnings.add(where + ": the charges of the Coulomb term potential" + (listed ? "[" + t + "]" : "")
+                    + " at the initial parameters (" + String.join(", ", given) + ") do not add up to zero in "
+                    + among(charged, structures.size(), of) + ". Is a charge's sign left out (-1*q for q)?" + sum);
+        }
+    }
+
+    /**
+     * Warns of structures with two atoms closer than {@link #CLOSE} (over periodic images) that a
+     * pair term pairs, but not at the same place ({@link #samePlace} refuses those): the structure
+     * is likely in another unit than Å. One warning per term, naming the first structures.
+     *
+     * @param pairs the potential's pair terms
+     * @param structures each structure, by its name in words
+     * @param of the structures in words, after a count ("structures of data/e.csv")
+     * @param where the term in words ("term 'curve'")
+     */
+    void warnCloseAtoms(List<JobFile.PairTermSpec> pairs, Map<String, Atoms> structures, String of, String where) {
+        org.chemfit.atoms.PairPotential potential;
+        try {
+            potential = AtomsTerms.potential(pairs, false);
+        } catch (IllegalArgumentException e) {
+            return; // a pair term the library refuses is reported where it is read
+        }
+        List<String> close = new java.util.ArrayList<>();
+        for (Map.Entry<String, Atoms> e : structures.entrySet()) {
+            Atoms atoms = e.getValue();
+            int[] pair = potential.closePair(atoms, CLOSE);
+            if (pair == null || atoms.distance(pair[0], pair[1]) < SAME_PLACE) {
+                continue;
+            }
+            close.add("atoms " + (pair[0] + 1) + " (" + atoms.species(pair[0]) + ") and " + (pair[1] + 1) + " ("
+                    + atoms.species(pair[1]) + ") of " + e.getKey() + " are "
+                    + Tables.fmt(atoms.distance(pair[0], pair[1]), "Å") + " apart");
+        }
+        if (close.isEmpty()) {
+            return;
+        }
+        r.warnings.add(where + ": " + named(close) + ": is the structure in angstrom? A pair term of the potential"
+                + " pairs them, and no bond is shorter than " + Tables.fmt(CLOSE, "Å") + " (atoms counted from 1 in"
+                + " the file's order"
+                + (structures.size() == 1 ? "" : "; in " + close.size() + " of the " + structures.size() + " " + of)
+                + ")");
+    }
+
+    /** @return whether the pair term acts between atoms of these two species */
+    private static boolean pairs(JobFile.PairTermSpec p, String a, String b) {
+        if (p.form() == JobFile.PairForm.COULOMB) {
+            return p.parameters().containsKey(a) && p.parameters().containsKey(b);
+        }
+        return matches(p.speciesA(), a) && matches(p.speciesB(), b)
+                || matches(p.speciesA(), b) && matches(p.speciesB(), a);
+    }
+
+    private static boolean matches(String species, String s) {
+        return species.equals("*") || species.equals(s);
+    }
+
+    /**
+     * @param items what is said of some of the structures, each beginning with its name
+     * @param total how many structures there are
+     * @param of the structures in words ("structures of data/e.csv")
+     * @return the one item when there is one structure, else how many of them, then the first items
+     */
+    private static String among(List<String> items, int total, String of) {
+        return total == 1 ? items.get(0) : items.size() + " of the " + total + " " + of + ": " + named(items);
+    }
+
+    /** @return the first {@link #NAMED} items, then how many more */
+    private static String named(List<String> items) {
+        return String.join("; ", items.subList(0, Math.min(NAMED, items.size())))
+                + (items.size() > NAMED ? "; and " + (items.size() - NAMED) + " more" : "");
+    }
+
     private static int gcd(int a, int b) {
         return b == 0 ? a : gcd(b, a % b);
     }

@@ -144,9 +144,9 @@ final class TermsReader {
             TermConfig config = kind == null
                     ? null
                     : switch (kind) {
-                        case ATOMS -> atoms.read(t, whereNamed, paramNames);
+                        case ATOMS -> atoms.read(t, whereNamed, paramNames, initial(params));
                         case EXTERNAL -> external.read(t, whereNamed);
-                        case CRYSTAL -> crystal.read(t, whereNamed, paramNames);
+                        case CRYSTAL -> crystal.read(t, whereNamed, paramNames, initial(params));
                     };
             List<String> quantities = config instanceof AtomsConfig
                     ? List.of("energy")
@@ -299,6 +299,19 @@ final class TermsReader {
             }
         }
         return type == null ? null : new LossSpec(type, scales);
+    }
+
+    /**
+     * @param params the parameters read
+     * @return each one's initial value, by name, for the warnings about the structures at the
+     *     initial parameters (a charged cell)
+     */
+    private static Map<String, Double> initial(List<ParameterSpec> params) {
+        Map<String, Double> initial = new LinkedHashMap<>();
+        for (ParameterSpec p : params) {
+            initial.put(p.name(), p.initial());
+        }
+        return initial;
     }
 
     /** A term's {@code unit} (one for all its quantities, or a map by quantity) and an atoms term's {@code coordinate}. */

@@ -12,8 +12,9 @@ import picocli.CommandLine.Parameters;
  * {@link FitPlan#unusedFreeParameters()}) is warned about on standard error, as is a command that runs
  * LAMMPS with {@code -screen none} while no {@code log_files} names its log (see
  * {@link FitPlan#lammpsLogWarnings()}), and a command argument naming a file beside the job file
- * that the term does not stage in its run directory (see {@link FitPlan#unstagedFileWarnings()});
- * the job is still valid.
+ * that the term does not stage in its run directory (see {@link FitPlan#unstagedFileWarnings()}),
+ * and what the structures make likely to be a typo (see {@link JobFile#warnings()}); the job is
+ * still valid.
  *
  * <pre>{@code
  * chemfit validate examples/argon/fit.yaml
@@ -37,6 +38,9 @@ final class ValidateCommand extends BaseCommand {
             String inTheWay = FitRun.inTheWay(jf.output().folder(), jf.output().plots());
             if (inTheWay != null) {
                 throw new UserException(inTheWay);
+            }
+            for (String warning : jf.warnings()) {
+                err().println("warning: " + warning);
             }
             for (String name : plan.unusedFreeParameters()) {
                 err().println("warning: parameter '" + name + "' is free but no term of the fit uses it (no potential"

@@ -1,0 +1,185 @@
+package org.chemfit.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What the structures of an atoms or crystal term make likely to be a typo, without being an error
+ * for certain, is a warning: {@code validate}, {@code eval} and {@code fit} print it once on
+ * standard error, naming the file, the structure and the numbers, and the job stays valid (exit 0).
+ */
+class StructureWarningsTest {
+
+    @TempDir
+    Path dir;
+
+    /** Copies the structures of jobs/data/warnings to data/ beside the job, and writes the job. */
+    private Path job(String... lines) throws IOException {
+        TestData.copyTree(Cli.resource("jobs/data/warnings"), dir.resolve("data"));
+        return TestData.write(dir, "job.yaml", lines);
+    }
+
+    /** @return the warnings validate prints for the job, which it must find valid */
+    private static List<String> validateWarnings(Path job) {
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        assertTrue(r.out().contains("is valid"), r::toString);
+        return r.err().lines().filter(l -> l.startsWith("warning: ")).toList();
+    }
+
+    /** @return the warnings eval prints for the job, which it must evaluate */
+    private static List<String> evalWarnings(Path job) {
+        Cli.Run r = Cli.run("eval", job.toString());
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        return r.err().lines().filter(l -> l.startsWith("warning: ")).toList();
+    }
+
+    private Path data(String name) {
+        return dir.resolve("data").resolve(name);
+    }
+
+    private static final String ARGON_PARAMETERS = String.join(
+            "\n",
+            "parameters:",
+            "  eps: {initial: 0.01, bounds: [0.001, 0.1]}",
+            "  sigma: {initial: 3.4, bounds: [3.0, 4.0]}");
+
+    @Test
+    void aSpeciesNoPairTermPairsIsWarnedOfOnceByValidateEvalAndFit() throws IOException {
+        Path job = job(
+                ARGON_PARAMETERS,
+                "terms:",
+                "  - name: trimers",
+                "    kind: atoms",
+                "    reference: data/kr.csv",
+                "    potential: {form: lennard_jones, species: [Ar, Ar], epsilon: eps, sigma: sigma}",
+                "optimizer: {method: Nelder-Mead, max_evaluations: 3}",
+                "output: {folder: out}");
+        List<String> expected = List.of("warning: term 'trimers': no pair term of the potential pairs species 'Kr'"
+                + " with a species of its structure, so its atoms add nothing to the energy, in 1 of the 2"
+                + " structures of " + data("kr.csv") + ": " + data("ar2kr.xyz") + " (" + data("kr.csv")
+                + " line 3, tag 'ar2kr'), 1 Kr atom; the pair terms: lennard_jones for Ar-Ar; add a pair term for"
+                + " Kr (species: [Kr, '*'], say) or check the spelling of the species");
+        assertEquals(expected, validateWarnings(job));
+        assertEquals(expected, evalWarnings(job));
+        Cli.Run fit = Cli.run("fit", job.toString(), "--progress", "none");
+        assertEquals(ExitCodes.OK, fit.code(), fit::toString);
+        assertEquals(
+                expected,
+                fit.err().lines().filter(l -> l.startsWith("warning: ")).toList(),
+                fit::toString);
+        // -q leaves out what is not an error in eval and fit
+        Cli.Run quiet = Cli.run("eval", "-q", job.toString());
+        assertEquals(ExitCodes.OK, quiet.code(), quiet::toString);
+        assertFalse(quiet.err().contains("warning"), quiet::toString);
+    }
+
+    @Test
+    void atomsCloserThanHalfAnAngstromAreWarnedOfWithTheirDistance() throws IOException {
+        Path job = job(
+                ARGON_PARAMETERS,
+                "terms:",
+                "  - name: nm",
+                "    kind: atoms",
+                "    reference: data/nm.csv",
+                "    potential: {form: lennard_jones, species: [Ar, Ar], epsilon: eps, sigma: sigma}",
+                "output: {folder: out}");
+        List<String> expected = List.of("warning: term 'nm': atoms 1 (Ar) and 2 (Ar) of " + data("ar2-nm.xyz") + " ("
+                + data("nm.csv") + " line 3, tag 'ar2-nm') are 0.38 Å apart: is the structure in angstrom? A pair"
+                + " term of the potential pairs them, and no bond is shorter than 0.5 Å (atoms counted from 1 in the"
+                + " file's order; in 1 of the 2 structures of " + data("nm.csv") + ")");
+        assertEquals(expected, validateWarnings(job));
+        assertEquals(expected, evalWarnings(job));
+    }
+
+    /** NaCl's conventional cell with the given charges, Ewald, in kcal/mol. */
+    private Path salt(String charges) throws IOException {
+        return job(
+                "parameters:",
+                "  q: {initial: 1.0, bounds: [0.5, 2.0]}",
+                "terms:",
+                "  - name: salt",
+                "    kind: atoms",
+                "    unit: kcal/mol",
+                "    reference: data/nacl.csv",
+                "    potential:",
+                "      - {form: coulomb, charges: " + charges + ", method: ewald}",
+                "      - {form: buckingham, species: [Na, Cl], A: 1000.0, rho: 0.3, C: 0.0, cutoff: 8.0}",
+                "output: {folder: out}");
+    }
+
+    @Test
+    void aPeriodicCellWhoseChargesDoNotAddUpToZeroIsWarnedOfWithItsNetCharge() throws IOException {
+        Path job = salt("{Na: q, Cl: q}");
+        List<String> expected = List.of("warning: term 'salt': the charges of the Coulomb term potential[0] at the"
+                + " initial parameters (Na: 1 e, Cl: 1 e) do not add up to zero in " + data("nacl.xyz") + " ("
+                + data("nacl.csv") + " line 2, tag 'nacl') (a periodic cell): net charge 8 e. Is a charge's sign"
+                + " left out (-1*q for q)? In a periodic cell the Ewald sum assumes a uniform neutralising"
+                + " background (the energy -k pi Q^2 / (2 V alpha^2)), which a charged crystal seldom means.");
+        assertEquals(expected, validateWarnings(job));
+        assertEquals(expected, evalWarnings(job));
+    }
+
+    @Test
+    void aNeutralCellOfPairedSpeciesWithAtomsApartIsNotWarnedOf() throws IOException {
+        Path job = salt("{Na: q, Cl: -1*q}");
+        assertEquals(List.of(), validateWarnings(job));
+        assertEquals(List.of(), evalWarnings(job));
+    }
+
+    @Test
+    void aChargedCrystalCellIsWarnedOfToo() throws IOException {
+        TestData.write(dir, "data/mgo.xyz", TestData.MGO);
+        Path job = job(
+                "parameters:",
+                "  q: {initial: 1.5, bounds: [0.5, 2.0]}",
+                "terms:",
+                "  - name: mgo",
+                "    kind: crystal",
+                "    structure: data/mgo.xyz",
+                "    formula_units: 4",
+                "    potential: {form: coulomb, charges: {Mg: q, O: q}, method: ewald}",
+                "    reference: {lattice_constant: 4.2}",
+                "output: {folder: out}");
+        assertEquals(
+                List.of("warning: term 'mgo': the charges of the Coulomb term potential at the initial parameters"
+                        + " (Mg: 1.5 e, O: 1.5 e) do not add up to zero in data/mgo.xyz (a periodic cell): net charge"
+                        + " 12 e. Is a charge's sign left out (-1*q for q)? In a periodic cell the Ewald sum assumes a"
+                        + " uniform neutralising background (the energy -k pi Q^2 / (2 V alpha^2)), which a charged"
+                        + " crystal seldom means."),
+                validateWarnings(job));
+    }
+
+    @Test
+    void aChargedStructureWithoutACellIsWarnedOfAsPossiblyAnIon() throws IOException {
+        TestData.write(
+                dir, "data/ions/nacl2.xyz", "3", "Na Cl2 without a cell", "Na 0 0 0", "Cl 2.4 0 0", "Cl -2.4 0 0");
+        TestData.write(dir, "data/ions/ions.csv", "file,reference_energy,tag", "nacl2.xyz,-2.0,nacl2");
+        Path job = job(
+                "parameters:",
+                "  q: {initial: 0.8, bounds: [0.5, 2.0]}",
+                "terms:",
+                "  - name: ions",
+                "    kind: atoms",
+                "    reference: data/ions/ions.csv",
+                "    potential:",
+                "      - {form: coulomb, charges: {Na: q, Cl: -1*q}, method: minimum_image}",
+                "      - {form: buckingham, species: ['*', '*'], A: 1000.0, rho: 0.3, C: 0.0}",
+                "output: {folder: out}");
+        Path ions = dir.resolve("data/ions");
+        assertEquals(
+                List.of("warning: term 'ions': the charges of the Coulomb term potential[0] at the initial parameters"
+                        + " (Na: 0.8 e, Cl: -0.8 e) do not add up to zero in " + ions.resolve("nacl2.xyz") + " ("
+                        + ions.resolve("ions.csv") + " line 2, tag 'nacl2') (no periodic cell): net charge -0.8 e."
+                        + " Is a charge's sign left out (-1*q for q)? (A charged molecule or cluster, an ion, may be"
+                        + " meant.)"),
+                validateWarnings(job));
+    }
+}
