@@ -93,6 +93,9 @@ final class FitRun {
     private final int driverThreads;
     private final Options options;
     private final boolean quiet;
+    /** How long the validation terms took after the fit ended, or null when they did not run. */
+    private @Nullable Double validationSeconds;
+
     private final PrintWriter out;
     private final PrintWriter err;
 
@@ -612,6 +615,11 @@ final class FitRun {
      */
     private @Nullable Judgement judge(
             FitPlan plan, Ending end, @Nullable EvaluationContext first, Interrupts interrupts) {
+        boolean heldOut = !jf.validation().isEmpty();
+        if (end.code() == ExitCodes.INTERRUPTED && heldOut && !quiet) {
+            err().println("the validation terms are not evaluated: the fit was interrupted (they are when it"
+                    + " ends: run the same command to resume)");
+        }
         FitResult result = end.result();
         if (result == null) {
             return null;
@@ -621,7 +629,12 @@ final class FitRun {
         }
         EvaluationContext vInitial = null;
         EvaluationContext vBest = null;
+        long validationStart = System.nanoTime();
         try {
+            if (heldOut && !quiet) {
+                err().println("evaluating the validation terms at the initial and the best parameters");
+                err().flush();
+            }
             vInitial = plan.evaluateValidation(plan.initial());
             Parameters best = result.bestParameters();
             vBest = best == null ? null : plan.evaluateValidation(best);
@@ -642,6 +655,9 @@ final class FitRun {
             }
             // Held-out data judge the fit; they never fail it. Their metrics stay empty.
             err().println("warning: the validation terms could not be evaluated: " + Messages.clean(e.getMessage()));
+        }
+        if (heldOut) {
+            validationSeconds = (System.nanoTime() - validationStart) / 1e9;
         }
         if (interrupts.triggered()) {
             Thread.interrupted(); // the last of them finished as the signal came: the fit is interrupted all the same
@@ -694,6 +710,11 @@ final class FitRun {
                             Math.max(
                                     ((Number) Objects.requireNonNull(ev.get("total"), "total")).intValue(),
                                     finished(journal, runId)));
+        }
+        if (validationSeconds != null && results.get("timing") instanceof Map<?, ?> timing) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> t = (Map<String, Object>) timing;
+            t.put("validation_seconds", validationSeconds);
         }
         results.put("journal_run", runId);
         if (resumed.isPresent()) {

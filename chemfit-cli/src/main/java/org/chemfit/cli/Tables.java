@@ -51,7 +51,7 @@ final class Tables {
         }
         out.printf(
                 Locale.ROOT,
-                "%s: %s%s after %s%s%s, %s s (%s)%n",
+                "%s: %s%s after %s%s%s, %s s%s (%s)%n",
                 job.get("name"),
                 status,
                 stop.isEmpty() || stop.equals(String.valueOf(status)) ? "" : " (" + stop + ")",
@@ -61,6 +61,10 @@ final class Tables {
                 timing.get("wall_seconds") instanceof Number n
                         ? String.format(Locale.ROOT, "%.2f", n.doubleValue())
                         : "-",
+                // the held-out terms ran after the fit, outside its time
+                timing.get("validation_seconds") instanceof Number v
+                        ? String.format(Locale.ROOT, " + %.2f s of validation", v.doubleValue())
+                        : "",
                 r.get("method"));
         String lossUnit = loss.get("unit") == null ? "" : loss.get("unit").toString();
         out.printf(

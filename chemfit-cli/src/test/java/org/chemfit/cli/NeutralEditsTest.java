@@ -66,6 +66,16 @@ class NeutralEditsTest {
                 after.get("parameters").get(0).get("unit").asText(),
                 after.get("parameters").toString());
         assertTrue(after.get("validation").size() > 0, "the held-out term added is evaluated: " + after);
+        assertTrue(
+                again.err().contains("evaluating the validation terms at the initial and the best parameters"),
+                again.toString());
+        assertTrue(
+                after.get("timing").get("validation_seconds").isNumber(),
+                after.get("timing").toString());
+        assertTrue(
+                !before.get("timing").has("validation_seconds"),
+                before.get("timing").toString());
+        assertTrue(!first.out().contains("of validation"), first.toString());
 
         Cli.Run refused =
                 Cli.run("fit", job("argon-lj", "third", "K", "2", true).toString());

@@ -33,6 +33,7 @@ class ValidationInterruptIT {
         String out = InterruptIT.output(tmp);
         assertEquals(143, p.exitValue(), out);
         assertTrue(out.contains("the fit had ended; its validation terms were interrupted and are not evaluated"), out);
+        assertTrue(out.contains("evaluating the validation terms at the initial and the best parameters"), out);
         ObjectMapper json = new ObjectMapper();
         JsonNode cut = json.readTree(tmp.resolve("out/results.json").toFile());
         assertEquals("interrupted", cut.get("status").asText(), out);
@@ -45,6 +46,12 @@ class ValidationInterruptIT {
         JsonNode done = json.readTree(tmp.resolve("out/results.json").toFile());
         assertEquals("done", done.get("status").asText(), out2);
         assertEquals(6, done.get("evaluations").get("replayed").asInt(), out2);
+        // the held-out terms' time is said apart from the fit's
+        double held = done.get("timing").get("validation_seconds").asDouble();
+        assertTrue(held > 0, done.get("timing").toString());
+        assertTrue(
+                out2.contains(String.format(java.util.Locale.ROOT, " + %.2f s of validation (Nelder-Mead)", held)),
+                out2);
         double best = done.get("best_parameters").get("x").asDouble();
         assertEquals(
                 Math.pow(best - 2.0, 2),
@@ -66,8 +73,38 @@ class ValidationInterruptIT {
         assertTrue(term.get("seconds").asDouble() > 1e-3, term.toString());
     }
 
+    /**
+     * SIGTERM while the fit itself runs: the held-out terms, which would run when it ends, are
+     * said not to be evaluated, and why.
+     */
+    @Test
+    void sigtermDuringTheFitSaysTheValidationTermsAreNotEvaluated() throws Exception {
+        Path fitting = tmp.resolve("fit-started");
+        writeJob("sh, -c, 'touch " + fitting + "; sleep ${SLEEP:-0}; cp in.json out.json'");
+        Process p = start("60");
+        await().atMost(Duration.ofMinutes(1))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> Files.exists(fitting) || !p.isAlive());
+        assertTrue(p.isAlive(), InterruptIT.output(tmp));
+        InterruptIT.sigterm(p);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        String out = InterruptIT.output(tmp);
+        assertEquals(143, p.exitValue(), out);
+        assertTrue(
+                out.contains("the validation terms are not evaluated: the fit was interrupted (they are when it ends:"
+                        + " run the same command to resume)"),
+                out);
+        assertTrue(!out.contains("evaluating the validation terms"), out);
+        assertTrue(!tmp.resolve("validation-started").toFile().exists(), "the held-out program never ran");
+    }
+
     /** Writes the job: a fast fit term, and a held-out term whose program sleeps as SLEEP says. */
     private Path writeJob() throws java.io.IOException {
+        return writeJob("cp, in.json, out.json");
+    }
+
+    /** @param fitCommand the fit term's command, as the items of a YAML flow list */
+    private Path writeJob(String fitCommand) throws java.io.IOException {
         Path marker = tmp.resolve("validation-started");
         Files.writeString(tmp.resolve("in.json"), "{\"energy\": {{ x }}}\n");
         Files.writeString(
@@ -79,7 +116,7 @@ class ValidationInterruptIT {
                         "  - name: fast",
                         "    kind: external",
                         "    templates: {in.json: in.json}",
-                        "    command: [cp, in.json, out.json]",
+                        "    command: [" + fitCommand + "]",
                         "    outputs: {energy: {parser: json, file: out.json, path: /energy}}",
                         "    reference: {energy: 1.0}",
                         "validation:",
