@@ -246,8 +246,9 @@ class ReportCommandTest {
                 .findFirst()
                 .orElseThrow(() -> new AssertionError(r.toString()));
         assertTrue(
-                why.startsWith("failed: the fit stopped after 1 evaluation because an evaluation failed: term 0 't'"
-                                + " failed: external term 't' failed at step run: command 'sh -c ")
+                why.startsWith(
+                                "failed: the fit stopped after 1 evaluation because an evaluation failed (e0, at {p.a=1.0}): term 0 't'"
+                                        + " failed: external term 't' failed at step run: command 'sh -c ")
                         && why.contains("exited with code 3"),
                 why);
         assertTrue(r.out().contains("ValueError: bad things"), r::toString);

@@ -72,7 +72,10 @@ class RunDirectoryOfFailuresTest {
                 + " out.json, the reference has 2 values; an output must have as many values as its reference"
                 + " (run directory " + dir + ")";
         assertTrue(
-                r.err().contains("error: the fit stopped after 1 evaluation because an evaluation failed: " + reason),
+                r.err()
+                        .contains(
+                                "error: the fit stopped after 1 evaluation because an evaluation failed (e0, at {a=1.0}): "
+                                        + reason),
                 r::toString);
         assertEquals("{\"e\": [1.0, 2.0, 3.0]}\n", Files.readString(dir.resolve("out.json")));
         JsonNode report = JSON.readTree(dir.resolve("failure.json").toFile());
@@ -111,7 +114,10 @@ class RunDirectoryOfFailuresTest {
                 + "' exited with code 3 (its run directory was removed under keep: none)\n"
                 + "program.stderr (last 1 lines):\nbad things";
         assertTrue(
-                r.err().contains("error: the fit stopped after 1 evaluation because an evaluation failed: " + reason),
+                r.err()
+                        .contains(
+                                "error: the fit stopped after 1 evaluation because an evaluation failed (e0, at {a=1.0}): "
+                                        + reason),
                 r::toString);
         JsonNode results = JSON.readTree(tmp.resolve("out/results.json").toFile());
         assertEquals(reason, results.at("/terms/0/failure").asText());

@@ -724,7 +724,9 @@ public final class OutputParsers {
                 throw new OutputParseException(
                         file,
                         toString(),
-                        "the log has " + withRows.size() + " thermo tables, there is no table " + run,
+                        "the log has " + (withRows.size() == 1 ? "1 thermo table" : withRows.size() + " thermo tables")
+                                + ", there is no table " + run + " (0 is the first, -1 the last"
+                                + (withRows.size() > 1 ? ", " + (withRows.size() - 1) + " the last too" : "") + ")",
                         excerpt(text, true));
             }
             List<String> h = headers.get(withRows.get(k));
@@ -782,7 +784,8 @@ public final class OutputParsers {
                     throw new OutputParseException(
                             file,
                             String.valueOf(parser),
-                            "asked for the mean of the last " + n + " rows, there are only " + values.size(),
+                            "asked for the mean of the last " + n + " rows, there "
+                                    + (values.size() == 1 ? "is only 1" : "are only " + values.size()),
                             excerpt(text, true));
                 }
                 double sum = 0;

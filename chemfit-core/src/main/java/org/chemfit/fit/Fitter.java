@@ -939,6 +939,7 @@ public final class Fitter {
                 }
             }
             RuntimeException failure = null;
+            EvaluationContext failed = null;
             for (int k = 0; k < n; k++) {
                 EvaluationContext ctx = contexts[k];
                 lastContext = ctx;
@@ -951,6 +952,7 @@ public final class Fitter {
                         session.evaluationFinished(number, ctx, Double.NaN);
                     }
                     if (failure == null) {
+                        failed = ctx;
                         Throwable f = ctx.failure();
                         failure = f instanceof RuntimeException r
                                 ? r
@@ -993,8 +995,11 @@ public final class Fitter {
                 }
                 throw new FitFailedException(
                         "the fit stopped after " + evaluations + (evaluations == 1 ? " evaluation" : " evaluations")
-                                + " because an evaluation failed: "
-                                + failure.getMessage(),
+                                + " because an evaluation failed"
+                                + (failed == null
+                                        ? ""
+                                        : " (" + failed.evaluationId() + ", at " + failed.parameters() + ")")
+                                + ": " + failure.getMessage(),
                         reportedParams() == null ? null : result(StopReason.FAILED),
                         failure);
             }

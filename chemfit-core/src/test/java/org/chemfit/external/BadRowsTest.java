@@ -122,6 +122,29 @@ class BadRowsTest {
     }
 
     @Test
+    void countsOfTablesAndRowsAreSaidInWordsThatFitThem() throws Exception {
+        write("log.lammps", LOG_HEAD + "Loop time of 0.1 on 1 procs\n");
+        OutputParseException t =
+                fails(OutputParsers.lammpsThermo("e", "log.lammps", "PotEng").run(3));
+        assertTrue(
+                t.getMessage()
+                        .contains("the log has 1 thermo table, there is no table 3 (0 is the first, -1 the last)"),
+                t.getMessage());
+        write("two.lammps", LOG_HEAD + "Loop time of 0.1 on 1 procs\n" + LOG_HEAD + "Loop time of 0.1 on 1 procs\n");
+        OutputParseException t2 =
+                fails(OutputParsers.lammpsThermo("e", "two.lammps", "PotEng").run(-3));
+        assertTrue(
+                t2.getMessage()
+                        .contains(
+                                "the log has 2 thermo tables, there is no table -3 (0 is the first, -1 the last, 1 the"
+                                        + " last too)"),
+                t2.getMessage());
+        write("one.dat", "step E\n0 1.5\n");
+        OutputParseException r = fails(OutputParsers.column("E", "one.dat", "E").meanOfLast(5));
+        assertTrue(r.getMessage().contains("asked for the mean of the last 5 rows, there is only 1"), r.getMessage());
+    }
+
+    @Test
     void wordsAndNumbersAreToldApartByTheirFirstCharacters() {
         for (String w : new String[] {"Done.", "WARNING:", "----", "-", "+x", "e5", "Loop", "x1"}) {
             assertTrue(OutputParsers.beginsWithWord(w), w);
