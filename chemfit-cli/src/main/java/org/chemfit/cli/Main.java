@@ -64,11 +64,17 @@ public final class Main {
                 java.util.List<String> names =
                         new java.util.ArrayList<>(c.getSubcommands().keySet());
                 names.remove("help");
-                err.println("unknown command '" + u.getUnmatched().get(0) + "'; commands: " + String.join(", ", names));
+                String typed = u.getUnmatched().get(0);
+                err.println("unknown command '" + typed + "'; commands: " + String.join(", ", names));
+                // the command's own rule of near names ('fti' is 'fit'); picocli's would name one for any word
+                String near = org.chemfit.support.Names.closest(typed, names);
+                if (near != null) {
+                    err.println("Did you mean: " + c.getCommandSpec().qualifiedName() + " " + near + "?");
+                }
             } else {
                 err.println(ex.getMessage());
+                CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
             }
-            CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
             err.println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for the options.");
             err.flush();
             return ExitCodes.USAGE;

@@ -62,6 +62,11 @@ class CliIT {
                 r.err().contains("unknown command 'fitt'; commands: fit, worker, eval, validate, report, dashboard"),
                 r::toString);
         assertTrue(r.err().contains("Did you mean: chemfit fit?"), r::toString);
+        // a word near no command gets no guess
+        Cli.Run far = Cli.run("frobnicate");
+        assertEquals(ExitCodes.USAGE, far.code(), far::toString);
+        assertTrue(far.err().contains("unknown command 'frobnicate'"), far::toString);
+        assertTrue(!far.err().contains("Did you mean"), far::toString);
     }
 
     @Test
