@@ -131,7 +131,11 @@ final class StructureChecks {
                             + " being the shortest distance between two atoms counting periodic images; give the"
                             + " term a cutoff (every image within it is then summed), or use a cell large enough"
                             + " for the minimum image (h at least 2 d, such as a supercell)"
-                            + (atoms.size() == 1 ? PairPotential.ONE_ATOM : ""));
+                            + (atoms.size() == 1
+                                    ? "; with one atom no cell is large enough (d is then the atom's distance to its"
+                                            + " own image, at least 2 h): give a cutoff, or, for an isolated atom, write"
+                                            + " the structure without periodicity (pbc=\"F F F\")"
+                                    : ""));
             found = true;
         }
         return found;

@@ -193,7 +193,7 @@ public final class PairPotential implements Potential {
      * What the refusal of a short-range term without cutoff adds for a periodic cell of one atom,
      * which no cell size makes fit for the minimum image.
      */
-    public static final String ONE_ATOM = "; with one atom no cell is large enough (d is then the atom's distance"
+    static final String ONE_ATOM = "; with one atom no cell is large enough (d is then the atom's distance"
             + " to its own image, at least 2 h): give a cutoff, or, for an isolated atom, write the structure"
             + " without periodicity (pbc=\"F F F\")";
 
