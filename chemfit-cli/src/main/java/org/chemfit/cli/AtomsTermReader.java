@@ -181,6 +181,8 @@ final class AtomsTermReader {
                         + s.getKey().line() + ", tag '" + s.getKey().tag() + "')";
                 // one structure says what is wrong with a Coulomb term; the others would repeat it
                 coulombSaid = coulombSaid || checks.coulomb(items, pairs, s.getValue(), shown, where + " potential");
+                // each structure too small for the minimum image is named: it is a problem of its own
+                checks.minimumImage(items, pairs, s.getValue(), shown, where + " potential");
                 // each structure with two atoms at the same place is a problem of its own
                 checks.samePlace(t.entries.get("reference"), pairs, s.getValue(), shown, where);
             }

@@ -1,10 +1,12 @@
 package org.chemfit.cli;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.chemfit.atoms.Atoms;
+import org.chemfit.atoms.PairPotential;
 import org.chemfit.atoms.PairPotential.CoulombMethod;
 import org.jspecify.annotations.NullUnmarked;
 
@@ -12,7 +14,8 @@ import org.jspecify.annotations.NullUnmarked;
  * The rules that tie a term's settings to the structures it reads, checked while the job file is
  * read so that {@code validate}, {@code fit} and {@code eval} refuse the same jobs before anything
  * runs: a pair term that names a species no structure has, Coulomb charges that miss a species of
- * the structures, a Coulomb term that cannot be summed in a structure's cell, two atoms of a
+ * the structures, a Coulomb term that cannot be summed in a structure's cell, a short-range term without cutoff
+ * in a cell too small for the minimum image, two atoms of a
  * structure at the same place, and formula units that do not divide a crystal cell's atoms.
  *
  * <pre>{@code
@@ -80,6 +83,60 @@ final class StructureChecks {
                                 + "; use method: dsf (with alpha and a cutoff) or method: direct with a cutoff");
                 found = true;
             }
+        }
+        return found;
+    }
+
+    /**
+     * Refuses a short-range pair term (every form but Coulomb) without a cutoff in a periodic cell
+     * where the minimum image cannot stand for the sum over images: where h, half the smallest
+     * height of the cell over its periodic directions (within which the minimum image is exact),
+     * is less than twice d, the shortest distance between two atoms counting periodic images. Such
+     * a term sees each pair's nearest image only, which suits a cluster in a large box but gives a
+     * crystal's small cell a wrong energy (a cell of one atom gets 0). The same condition as
+     * {@code PairPotential.minimumImageSuffices}, which the evaluation applies, reported at the
+     * pair term's line.
+     *
+     * @param items the potential's pair-term nodes
+     * @param pairs their settings, one per node
+     * @param atoms a structure of the term
+     * @param structure the structure as the user names it (a path, with the CSV line where there is one)
+     * @param where the potential's place in words ("term 'argon' potential")
+     * @return whether a problem was reported
+     */
+    boolean minimumImage(
+            List<Node> items, List<JobFile.PairTermSpec> pairs, Atoms atoms, String structure, String where) {
+        if (items.size() != pairs.size() || !atoms.isPeriodic()) {
+            return false;
+        }
+        boolean found = false;
+        for (int i = 0; i < pairs.size(); i++) {
+            JobFile.PairTermSpec p = pairs.get(i);
+            if (p.form() == JobFile.PairForm.COULOMB || Double.isFinite(p.cutoff())) {
+                continue;
+            }
+            if (PairPotential.minimumImageSuffices(atoms)) {
+                return false;
+            }
+            String w = where + (items.size() > 1 ? "[" + i + "]" : "");
+            r.problem(
+                    items.get(i),
+                    w + ": a " + p.form().name().toLowerCase(Locale.ROOT) + " term without a cutoff is summed over"
+                            + " each pair's minimum image only, which cannot stand for the sum over images in the"
+                            + " periodic cell of " + structure + ": h = "
+                            + Tables.fmt(atoms.minimumImageRadius(), "Å")
+                            + " (half the smallest height of the cell over its periodic directions, within which the"
+                            + " minimum image is exact) is less than 2 d, d = "
+                            + Tables.fmt(atoms.shortestDistance(), "Å")
+                            + " being the shortest distance between two atoms counting periodic images; give the"
+                            + " term a cutoff (every image within it is then summed), or use a cell large enough"
+                            + " for the minimum image (h at least 2 d, such as a supercell)"
+                            + (atoms.size() == 1
+                                    ? "; with one atom no cell is large enough (d is then the atom's distance to its"
+                                            + " own image, at least 2 h): give a cutoff, or, for an isolated atom, write"
+                                            + " the structure without periodicity (pbc=\"F F F\")"
+                                    : ""));
+            found = true;
         }
         return found;
     }

@@ -540,4 +540,76 @@ class UpFrontChecksTest {
         assertEquals(
                 "2 problems found; the job file format is described in docs/job-file.md", lines.get(2), r::toString);
     }
+
+    // ---------------------------------------------------------------- short-range terms on the minimum image
+
+    /** Writes n x n x n conventional cells of fcc argon, a = 5.3 Å, as an extended XYZ file. */
+    private Path fccArgon(String name, int n) throws IOException {
+        double a = 5.3;
+        double[][] basis = {{0, 0, 0}, {0, 0.5, 0.5}, {0.5, 0, 0.5}, {0.5, 0.5, 0}};
+        List<String> lines = new ArrayList<>();
+        lines.add(Integer.toString(4 * n * n * n));
+        double l = n * a;
+        lines.add("Lattice=\"" + l + " 0 0 0 " + l + " 0 0 0 " + l + "\" Properties=species:S:1:pos:R:3 pbc=\"T T T\"");
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                for (int k = 0; k < n; k++) {
+                    for (double[] f : basis) {
+                        lines.add("Ar " + (i + f[0]) * a + " " + (j + f[1]) * a + " " + (k + f[2]) * a);
+                    }
+                }
+            }
+        }
+        return write(name, lines.toArray(new String[0]));
+    }
+
+    private Path fccJob(String cutoff) throws IOException {
+        fccArgon("data/fcc-1.xyz", 1);
+        fccArgon("data/fcc-4.xyz", 4);
+        write("data/ref.csv", "file,reference_energy,tag", "fcc-4.xyz,-22.3,supercell", "fcc-1.xyz,-0.34,cell");
+        return write(
+                "job.yaml",
+                "parameters: {eps: {initial: 0.0104, bounds: [0.001, 0.1]}}",
+                "terms:",
+                "  - name: argon",
+                "    kind: atoms",
+                "    reference: data/ref.csv",
+                "    potential:",
+                "      - {form: lennard_jones, species: [Ar, Ar], epsilon: eps, sigma: 3.4" + cutoff + "}",
+                "optimizer: {method: Nelder-Mead, max_evaluations: 1}",
+                "execution: {workers: 1}",
+                "output: {folder: out}");
+    }
+
+    @Test
+    void aShortRangeTermWithoutCutoffIsRefusedInACellTooSmallForTheMinimumImage() throws IOException {
+        Path job = fccJob("");
+        // the 4 x 4 x 4 supercell (h 10.6 Å, d 3.75 Å) on line 2 passes; the 4-atom cell on line 3 does not
+        refusedEverywhere(
+                job,
+                job + ":7:9: term 'argon' potential: a lennard_jones term without a cutoff is summed over each"
+                        + " pair's minimum image only, which cannot stand for the sum over images in the periodic"
+                        + " cell of " + dir.resolve("data/fcc-1.xyz") + " (" + dir.resolve("data/ref.csv")
+                        + " line 3, tag 'cell'): h = 2.65 Å (half the smallest height of the cell over its periodic"
+                        + " directions, within which the minimum image is exact) is less than 2 d, d = 3.74767 Å"
+                        + " being the shortest distance between two atoms counting periodic images; give the term a"
+                        + " cutoff (every image within it is then summed), or use a cell large enough for the"
+                        + " minimum image (h at least 2 d, such as a supercell)",
+                "1 problem found;");
+    }
+
+    @Test
+    void withACutoffTheSameCellsAreValidAndEvaluated() throws IOException {
+        Path job = fccJob(", cutoff: 10.0");
+        Cli.Run v = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.OK, v.code(), v::toString);
+        assertTrue(v.out().contains(job + " is valid: 1 parameter (1 free), 1 term"), v::toString);
+        Cli.Run e = Cli.run("eval", job.toString());
+        assertEquals(ExitCodes.OK, e.code(), e::toString);
+        assertFalse(e.err().contains("Exception"), e::toString);
+        // both cells sum every image within the cutoff: -0.08618 eV per atom in each, so -22.0626 eV for the
+        // supercell (reference -22.3) and -0.3447 eV for the 4-atom cell (reference -0.34)
+        assertTrue(e.out().contains("loss: 0.0564028\n"), e::toString);
+        assertTrue(e.out().contains("fit  argon  energy    -     2  0.1679  0.1211  0.2374"), e::toString);
+    }
 }

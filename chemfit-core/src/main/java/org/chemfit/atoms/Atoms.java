@@ -36,6 +36,8 @@ public final class Atoms {
     private final double energy;
     private final Map<String, String> info;
     private volatile double @Nullable [] inverseCell;
+    /** {@link #shortestDistance()} once computed, NaN before. */
+    private volatile double shortest = Double.NaN;
 
     private Atoms(
             String[] species,
@@ -349,11 +351,18 @@ public final class Atoms {
     }
 
     /**
+     * The radius h within which the minimum image is exact: half the smallest perpendicular height
+     * of the cell (the distance between two opposite faces) over its periodic directions.
+     *
+     * <pre>{@code
+     * double h = cubic.minimumImageRadius();   // a / 2 for a cubic cell of edge a
+     * }</pre>
+     *
      * @return half the shortest distance between opposite faces of the cell over its periodic
      *     directions (the largest cutoff for which the minimum image is exact), or infinity when
      *     nothing is periodic
      */
-    double minimumImageRadius() {
+    public double minimumImageRadius() {
         if (cell == null || !isPeriodic()) {
             return Double.POSITIVE_INFINITY;
         }
@@ -372,6 +381,69 @@ public final class Atoms {
             r = Math.min(r, width / 2);
         }
         return r;
+    }
+
+    /**
+     * The shortest distance d between two atoms, counting periodic images: in a periodic cell an
+     * atom's own images count too, so a cell of one atom has d equal to its shortest lattice
+     * vector along the periodic directions. Found with the cell list of {@link Neighbours}, over
+     * a search radius doubled from 1.5 Å until a pair is found, so the cost grows with the number
+     * of atoms, not with the number of pairs. Computed once per structure.
+     *
+     * <pre>{@code
+     * double d = fcc.shortestDistance();   // a / sqrt(2) for an fcc crystal of lattice constant a
+     * }</pre>
+     *
+     * @return d in Å; infinity for a structure of one atom without periodicity, or of no atoms
+     */
+    public double shortestDistance() {
+        double d = shortest;
+        if (Double.isNaN(d)) {
+            d = searchShortestDistance();
+            shortest = d;
+        }
+        return d;
+    }
+
+    private double searchShortestDistance() {
+        int n = species.length;
+        if (n == 0 || n == 1 && !isPeriodic()) {
+            return Double.POSITIVE_INFINITY;
+        }
+        // a distance no shorter than d: an atom's nearest own image, or the span of the atoms
+        double bound = Double.POSITIVE_INFINITY;
+        if (cell != null && isPeriodic()) {
+            for (int k = 0; k < 3; k++) {
+                if (pbc[k]) {
+                    bound = Math.min(
+                            bound,
+                            Math.sqrt(cell[3 * k] * cell[3 * k]
+                                    + cell[3 * k + 1] * cell[3 * k + 1]
+                                    + cell[3 * k + 2] * cell[3 * k + 2]));
+                }
+            }
+        } else {
+            double span2 = 0;
+            for (int c = 0; c < 3; c++) {
+                double lo = Double.POSITIVE_INFINITY;
+                double hi = Double.NEGATIVE_INFINITY;
+                for (int i = 0; i < n; i++) {
+                    lo = Math.min(lo, positions[3 * i + c]);
+                    hi = Math.max(hi, positions[3 * i + c]);
+                }
+                span2 += (hi - lo) * (hi - lo);
+            }
+            bound = Math.sqrt(span2);
+        }
+        // the cell list keeps pairs strictly within its cutoff: search a little beyond the bound
+        double last = bound * (1 + 1e-9) + 1e-9;
+        double[] best = {Double.POSITIVE_INFINITY};
+        for (double radius = Math.min(1.5, last); ; radius = Math.min(2 * radius, last)) {
+            Neighbours.forEach(this, radius, (i, j, dx, dy, dz, r2) -> best[0] = Math.min(best[0], r2));
+            if (best[0] < Double.POSITIVE_INFINITY || radius >= last) {
+                return Math.sqrt(best[0]);
+            }
+        }
     }
 
     /**

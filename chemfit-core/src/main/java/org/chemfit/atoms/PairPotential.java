@@ -43,7 +43,14 @@ import org.jspecify.annotations.Nullable;
  * <p>Species {@code "*"} matches every species. Each pair of atoms counts once. In a periodic cell
  * a term with a cutoff sums over every image within it, found with a cell list (so the cost per
  * atom does not grow with the cell, and a cutoff longer than half the cell is fine); a term
- * without cutoff sees each pair's minimum image only. Coulomb in a periodic cell is summed as
+ * without cutoff sees each pair's minimum image only. That suits a cluster in a large box, not a
+ * crystal, so a short-range term (Lennard-Jones, Morse, Buckingham) without cutoff is refused in
+ * a periodic cell where the minimum image cannot stand for the sum over images: where h, half
+ * the smallest height of the cell over its periodic directions (the radius within which the
+ * minimum image is exact), is less than twice d, the shortest distance between two atoms counting
+ * periodic images (see {@link #minimumImageSuffices(Atoms)}); a one-atom or a conventional
+ * four-atom fcc cell is refused, a 4 × 4 × 4 supercell of it or a molecule in a 20 Å box is not.
+ * Give such a term a cutoff to sum every image within it. Coulomb in a periodic cell is summed as
  * its {@link CoulombMethod} says: the Ewald sum (with a neutralising background for a charged
  * cell), the damped shifted force sum within a cutoff, the minimum image (a cluster in a large
  * box), or directly within a cutoff; plain Coulomb without cutoff is refused there, since the
@@ -161,6 +168,45 @@ public final class PairPotential implements Potential {
         return best[0] < 0 ? null : best;
     }
 
+    /**
+     * Whether a short-range term without cutoff (Lennard-Jones, Morse, Buckingham) may be summed
+     * over each pair's minimum image in this structure, as it is: true without periodicity, and in
+     * a periodic cell when h, {@linkplain Atoms#minimumImageRadius() half the smallest height of
+     * the cell} over its periodic directions (the radius within which the minimum image is exact),
+     * is at least twice d, the {@linkplain Atoms#shortestDistance() shortest distance} between two
+     * atoms counting periodic images. A cluster in a large box passes; a crystal's small cell,
+     * whose nearest neighbours have images as near as themselves, does not, and there such a
+     * term is refused when evaluated.
+     *
+     * <pre>{@code
+     * boolean ok = PairPotential.minimumImageSuffices(fccConventionalCell);   // false: h 2.65 Å, d 3.75 Å
+     * }</pre>
+     *
+     * @param atoms the structure
+     * @return whether h ≥ 2 d, or the structure is not periodic
+     */
+    public static boolean minimumImageSuffices(Atoms atoms) {
+        return !atoms.isPeriodic() || atoms.size() == 0 || atoms.minimumImageRadius() >= 2 * atoms.shortestDistance();
+    }
+
+    /**
+     * What the refusal of a short-range term without cutoff adds for a periodic cell of one atom,
+     * which no cell size makes fit for the minimum image.
+     */
+    static final String ONE_ATOM = "; with one atom no cell is large enough (d is then the atom's distance"
+            + " to its own image, at least 2 h): give a cutoff, or, for an isolated atom, write the structure"
+            + " without periodicity (pbc=\"F F F\")";
+
+    private static String minimumImageNumbers(Atoms atoms) {
+        return String.format(
+                java.util.Locale.ROOT,
+                "h = %.4g Å (half the smallest height of the cell over its periodic directions, within which the"
+                        + " minimum image is exact) is less than 2 d, d = %.4g Å being the shortest distance between two"
+                        + " atoms counting periodic images",
+                atoms.minimumImageRadius(),
+                atoms.shortestDistance());
+    }
+
     private double compute(Atoms atoms, Parameters params, double @Nullable [] forces, double @Nullable [] virial) {
         int n = atoms.size();
         if (forces != null) {
@@ -201,6 +247,14 @@ public final class PairPotential implements Potential {
                         + " (method 'minimum_image', for a cluster in a large box)");
             } else {
                 // no cutoff (or a Coulomb term that asks for it): each pair's minimum image
+                if (method == null && !minimumImageSuffices(atoms)) {
+                    throw new IllegalArgumentException(term.label() + " has no cutoff, and in the periodic cell of "
+                            + atoms + " the minimum image cannot stand for the sum over images: "
+                            + minimumImageNumbers(atoms)
+                            + "; give the term a cutoff (every image within it is then summed), or use a cell large"
+                            + " enough for the minimum image (h at least 2 d, such as a supercell)"
+                            + (atoms.size() == 1 ? ONE_ATOM : ""));
+                }
                 minimumImage.add(t);
             }
         }

@@ -1,0 +1,245 @@
+package org.chemfit.atoms;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import org.chemfit.Parameters;
+import org.chemfit.atoms.PairPotential.CoulombMethod;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A short-range pair term without cutoff sees each pair's minimum image only: accepted where the
+ * minimum image stands for the sum (h, half the smallest cell height, at least twice d, the
+ * shortest distance counting images), refused in a crystal's small cell.
+ */
+class PairPotentialMinimumImageTest {
+
+    private static final double A = 5.3;
+    private static final double EPS = 0.0104;
+    private static final double SIGMA = 3.40;
+    private static final Parameters P = Parameters.of(Map.of(
+            "eps", EPS, "sigma", SIGMA, "D", 0.01, "alpha", 1.5, "r0", 3.8, "A", 1000.0, "rho", 0.3, "C", 50.0, "q",
+            1.0));
+    private static final double[][] FCC = {{0, 0, 0}, {0, 0.5, 0.5}, {0.5, 0, 0.5}, {0.5, 0.5, 0}};
+
+    private static final PairPotential LJ =
+            PairPotential.builder().lennardJones("Ar", "Ar", "eps", "sigma").build();
+
+    private static PairPotential ljCutoff(double cutoff) {
+        return PairPotential.builder()
+                .lennardJones("Ar", "Ar", ParameterRef.of("eps"), ParameterRef.of("sigma"), cutoff, false)
+                .build();
+    }
+
+    /** The one-atom primitive cell of fcc argon. */
+    static Atoms primitive() {
+        double h = A / 2;
+        return Atoms.of(List.of("Ar"), new double[][] {{0, 0, 0}})
+                .withCell(new double[][] {{0, h, h}, {h, 0, h}, {h, h, 0}}, true, true, true);
+    }
+
+    /** n x n x n conventional fcc cells of argon (4 n³ atoms). */
+    static Atoms supercell(int n) {
+        List<String> species = new ArrayList<>();
+        List<double[]> pos = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                for (int k = 0; k < n; k++) {
+                    for (double[] f : FCC) {
+                        species.add("Ar");
+                        pos.add(new double[] {(i + f[0]) * A, (j + f[1]) * A, (k + f[2]) * A});
+                    }
+                }
+            }
+        }
+        double l = n * A;
+        return Atoms.of(species, pos.toArray(new double[0][]))
+                .withCell(new double[][] {{l, 0, 0}, {0, l, 0}, {0, 0, l}}, true, true, true);
+    }
+
+    private static double lj(double r) {
+        double x6 = Math.pow(SIGMA / r, 6);
+        return 4 * EPS * (x6 * x6 - x6);
+    }
+
+    /** The minimum-image sum of a cubic cell, pair by pair: what the potential gave before the rule. */
+    private static double minimumImageByHand(Atoms atoms, double l) {
+        double e = 0;
+        for (int i = 0; i < atoms.size(); i++) {
+            for (int j = i + 1; j < atoms.size(); j++) {
+                double[] a = atoms.position(i);
+                double[] b = atoms.position(j);
+                double r2 = 0;
+                for (int c = 0; c < 3; c++) {
+                    double d = b[c] - a[c];
+                    d -= l * Math.rint(d / l);
+                    r2 += d * d;
+                }
+                e += lj(Math.sqrt(r2));
+            }
+        }
+        return e;
+    }
+
+    /** The energy per atom of the fcc crystal within a cutoff, summed over lattice vectors by hand. */
+    private static double perAtomWithinCutoff(double cutoff) {
+        double e = 0;
+        int m = (int) Math.ceil(cutoff / A) + 1;
+        for (int i = -m; i <= m; i++) {
+            for (int j = -m; j <= m; j++) {
+                for (int k = -m; k <= m; k++) {
+                    for (double[] f : FCC) {
+                        double x = (i + f[0]) * A;
+                        double y = (j + f[1]) * A;
+                        double z = (k + f[2]) * A;
+                        double r = Math.sqrt(x * x + y * y + z * z);
+                        if (r > 0 && r < cutoff) {
+                            e += lj(r) / 2;
+                        }
+                    }
+                }
+            }
+        }
+        return e;
+    }
+
+    @Test
+    void theGeometryHelpersGiveHAndDOfTheFccCells() {
+        assertEquals(A / (2 * Math.sqrt(3)), primitive().minimumImageRadius(), 1e-12);
+        assertEquals(A / Math.sqrt(2), primitive().shortestDistance(), 1e-12);
+        assertEquals(A / 2, supercell(1).minimumImageRadius(), 1e-12);
+        assertEquals(A / Math.sqrt(2), supercell(1).shortestDistance(), 1e-12);
+        assertEquals(2 * A, supercell(4).minimumImageRadius(), 1e-12);
+        assertEquals(A / Math.sqrt(2), supercell(4).shortestDistance(), 1e-12);
+        // one atom in a cubic cell: its own image along a cell vector
+        Atoms lone = Atoms.of(List.of("Ar"), new double[][] {{1, 2, 3}})
+                .withCell(new double[][] {{7, 0, 0}, {0, 9, 0}, {0, 0, 8}}, true, true, true);
+        assertEquals(7, lone.shortestDistance(), 1e-12);
+        // periodic along c only: only c's images count
+        Atoms slab = lone.withCell(new double[][] {{7, 0, 0}, {0, 9, 0}, {0, 0, 8}}, false, false, true);
+        assertEquals(8, slab.shortestDistance(), 1e-12);
+        assertEquals(4, slab.minimumImageRadius(), 1e-12);
+        assertEquals(
+                Double.POSITIVE_INFINITY,
+                Atoms.of(List.of("Ar"), new double[][] {{0, 0, 0}}).shortestDistance());
+    }
+
+    @Test
+    void aOneAtomFccCellIsRefusedWithTheNumbers() {
+        assertFalse(PairPotential.minimumImageSuffices(primitive()));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LJ.energy(primitive(), P));
+        assertEquals(
+                "LennardJones(Ar-Ar) has no cutoff, and in the periodic cell of Atoms(Ar, cell, pbc=[true, true, true])"
+                        + " the minimum image cannot stand for the sum over images: h = 1.530 Å (half the smallest"
+                        + " height of the cell over its periodic directions, within which the minimum image is exact)"
+                        + " is less than 2 d, d = 3.748 Å being the shortest distance between two atoms counting"
+                        + " periodic images; give the term a cutoff (every image within it is then summed), or use a"
+                        + " cell large enough for the minimum image (h at least 2 d, such as a supercell); with one"
+                        + " atom no cell is large enough (d is then the atom's distance to its own image, at least"
+                        + " 2 h): give a cutoff, or, for an isolated atom, write the structure without periodicity"
+                        + " (pbc=\"F F F\")",
+                e.getMessage());
+    }
+
+    @Test
+    void aSingleAtomInAPeriodicBoxIsRefusedWhateverTheBox() {
+        Atoms lone = Atoms.of(List.of("Ar"), new double[][] {{10, 10, 10}});
+        Atoms boxed = lone.withCell(new double[][] {{20, 0, 0}, {0, 20, 0}, {0, 0, 20}}, true, true, true);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LJ.energy(boxed, P));
+        assertTrue(e.getMessage().contains("h = 10.00 Å"), e.getMessage());
+        assertTrue(e.getMessage().contains("d = 20.00 Å"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("write the structure without periodicity (pbc=\"F F F\")"), e.getMessage());
+        // without periodicity, or with a cutoff, it is the isolated atom: energy 0
+        assertEquals(0, LJ.energy(lone, P));
+        assertEquals(0, ljCutoff(8.0).energy(boxed, P));
+    }
+
+    @Test
+    void aConventionalFourAtomCellIsRefusedForEveryShortRangeForm() {
+        Atoms cell = supercell(1);
+        assertFalse(PairPotential.minimumImageSuffices(cell));
+        List<PairPotential> forms = List.of(
+                LJ,
+                PairPotential.builder().morse("Ar", "Ar", "D", "alpha", "r0").build(),
+                PairPotential.builder().buckingham("*", "*", "A", "rho", "C").build());
+        List<String> labels = List.of("LennardJones(Ar-Ar)", "Morse(Ar-Ar)", "Buckingham(*-*)");
+        for (int f = 0; f < forms.size(); f++) {
+            PairPotential p = forms.get(f);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> p.energy(cell, P));
+            assertTrue(
+                    e.getMessage().startsWith(labels.get(f) + " has no cutoff, and in the periodic cell of Atoms(Ar4"),
+                    e.getMessage());
+            assertTrue(e.getMessage().contains("h = 2.650 Å"), e.getMessage());
+            assertTrue(e.getMessage().contains("d = 3.748 Å"), e.getMessage());
+            assertTrue(e.getMessage().contains("give the term a cutoff"), e.getMessage());
+            // forces and stress go through the same evaluation
+            assertThrows(
+                    IllegalArgumentException.class, () -> p.energyForcesStress(cell, P, new double[12], new double[9]));
+        }
+    }
+
+    @Test
+    void aCoulombTermOnTheMinimumImageIsNotTouchedByTheRule() {
+        Atoms cell = supercell(1);
+        PairPotential coulomb = PairPotential.builder()
+                .coulomb(Map.of("Ar", ParameterRef.of("q")), CoulombMethod.MINIMUM_IMAGE, 0)
+                .build();
+        double r = A / Math.sqrt(2);
+        // four atoms, six pairs, each at the nearest-neighbour distance through the minimum image
+        assertEquals(6 * PairPotential.COULOMB_CONSTANT / r, coulomb.energy(cell, P), 1e-9);
+    }
+
+    @Test
+    void aFourByFourByFourSupercellIsAcceptedWithTheMinimumImageEnergyAsBefore() {
+        Atoms big = supercell(4);
+        assertTrue(PairPotential.minimumImageSuffices(big));
+        double e = LJ.energy(big, P);
+        assertEquals(minimumImageByHand(big, 4 * A), e, 1e-10);
+        assertEquals(-22.332, e, 1e-3);
+    }
+
+    @Test
+    void aMoleculeInALargeBoxIsAcceptedWithItsClusterEnergy() {
+        Atoms trimer = Atoms.of(List.of("Ar", "Ar", "Ar"), new double[][] {{0, 0, 0}, {3.8, 0, 0}, {1.9, 3.29, 0}});
+        Atoms boxed = trimer.withCell(new double[][] {{20, 0, 0}, {0, 20, 0}, {0, 0, 20}}, true, true, true);
+        assertTrue(PairPotential.minimumImageSuffices(boxed));
+        double expected = lj(3.8) + 2 * lj(Math.hypot(1.9, 3.29));
+        assertEquals(expected, LJ.energy(trimer, P), 1e-13);
+        assertEquals(expected, LJ.energy(boxed, P), 1e-13);
+        // a structure without periodicity is never refused, whatever its cell
+        Atoms single = Atoms.of(List.of("Ar"), new double[][] {{0, 0, 0}});
+        assertEquals(0, LJ.energy(single, P));
+        assertTrue(PairPotential.minimumImageSuffices(single.withCell(
+                new double[][] {{3, 0, 0}, {0, 3, 0}, {0, 0, 3}}, false, false, false)));
+    }
+
+    @Test
+    void withACutoffEveryCellIsAcceptedAndGivesTheCrystalsEnergy() {
+        PairPotential cut = ljCutoff(10.0);
+        double perAtom = perAtomWithinCutoff(10.0);
+        assertEquals(-0.0865, perAtom, 5e-4);
+        assertEquals(perAtom, cut.energy(primitive(), P), 1e-12);
+        assertEquals(4 * perAtom, cut.energy(supercell(1), P), 1e-11);
+        assertEquals(256 * perAtom, cut.energy(supercell(4), P), 1e-9);
+        // and the atoms' order does not matter
+        Atoms big = supercell(2);
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < big.size(); i++) {
+            order.add(i);
+        }
+        Collections.reverse(order);
+        double[][] pos = new double[big.size()][];
+        for (int i = 0; i < pos.length; i++) {
+            pos[i] = big.position(order.get(i));
+        }
+        Atoms reversed = Atoms.of(big.speciesList(), pos)
+                .withCell(new double[][] {{2 * A, 0, 0}, {0, 2 * A, 0}, {0, 0, 2 * A}}, true, true, true);
+        assertEquals(32 * perAtom, cut.energy(reversed, P), 1e-10);
+    }
+}
