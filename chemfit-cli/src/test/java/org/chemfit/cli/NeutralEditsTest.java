@@ -81,7 +81,12 @@ class NeutralEditsTest {
                 Cli.run("fit", job("argon-lj", "third", "K", "2", true).toString());
         assertEquals(ExitCodes.USAGE, refused.code(), refused.toString());
         assertTrue(
-                refused.err().contains("cannot be resumed: changed job.file.terms[0].weight: 1 -> 2."),
+                refused.err().contains("cannot be resumed: changed job.file.terms[0].weight: 1 -> 2. Restart"),
                 refused.toString());
+        // another job altogether: its name comes first
+        Cli.Run other = Cli.run("fit", job("neon", "third", "K", "2", true).toString());
+        assertEquals(ExitCodes.USAGE, other.code(), other.toString());
+        assertTrue(
+                other.err().contains(" holds run 1 of a different job ('argon-lj', settings hash "), other.toString());
     }
 }

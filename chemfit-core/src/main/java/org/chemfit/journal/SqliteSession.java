@@ -568,6 +568,16 @@ final class SqliteSession implements Journal.Session {
     }
 
     /**
+     * @return {@code 'name', } when the run was recorded from a job file of another name (the
+     *     first thing to say of a folder that holds another job's fit), else ""
+     */
+    private static String otherName(Object before, Object after) {
+        Object was = JsonCodec.flatten(before).get(FILE + "name");
+        Object now = JsonCodec.flatten(after).get(FILE + "name");
+        return was instanceof String w && !w.equals(now) ? "'" + JsonCodec.abbreviate(w, 80) + "', " : "";
+    }
+
+    /**
      * @return the changes without those of keys that take no part in the fit ({@link #withoutNeutral}),
      *     which do not make another job: said alone, they would seem the reason of the refusal
      */
@@ -620,7 +630,9 @@ final class SqliteSession implements Journal.Session {
                 .append(j.path())
                 .append(" holds run ")
                 .append(runId)
-                .append(" of a different job (settings hash ")
+                .append(" of a different job (")
+                .append(otherName(before, settingsTree))
+                .append("settings hash ")
                 .append(recorded[0], 0, 12)
                 .append(", this job ")
                 .append(hash, 0, 12)
