@@ -456,7 +456,8 @@ final class Attempt {
 
     /**
      * Applies the keep policy, then warns of the processes the commands left running, naming the
-     * run directory only when it is still there.
+     * run directory only when it is still there: in full on a command's first such run, then only
+     * when the term's count of them reaches a power of ten.
      *
      * @return whether the directory is kept
      */
@@ -467,14 +468,26 @@ final class Attempt {
         boolean kept = dir.release(computer.keep, outcome);
         String where = kept ? "run directory " + dir : "its run directory was removed " + removedBy(outcome);
         for (LeftRunning l : leftRunning) {
+            String command = String.join(" ", l.argv());
+            LeftRunningWarnings.Note note = computer.leftRunningWarnings.count(term, command, l.programs());
+            if (note == null) {
+                continue; // counted, said at the next power of ten
+            }
+            if (!note.first()) {
+                LOG.warn("{}", LeftRunningWarnings.counted(term, command, note));
+                continue;
+            }
             LOG.warn(
-                    "external term '{}': command '{}' left {} running after it ended; {} killed (evaluation {}, {})",
+                    "external term '{}': command '{}' left {} running after it ended ({}); {} killed (evaluation {},"
+                            + " {}){}",
                     term,
-                    String.join(" ", l.argv()),
+                    command,
                     l.count() == 1 ? "1 process" : l.count() + " processes",
+                    String.join(", ", l.programs()),
                     l.count() == 1 ? "it was" : "they were",
                     ctx.evaluationId(),
-                    where);
+                    where,
+                    LeftRunningWarnings.after(note));
         }
         leftRunning.clear();
         return kept;
@@ -490,20 +503,24 @@ final class Attempt {
     /**
      * Ends the processes that the commands left running (those that carry a command's tag) once the
      * commands, and the wait for the files they promise, are over: the run directory is about to be
-     * parsed, reported on and perhaps deleted. Says so in the command's {@code left_running} in the
-     * failure report, and in a warning per command once the keep policy has decided on the directory.
+     * parsed, reported on and perhaps deleted. A process that exits on its own a moment later is
+     * neither ended nor counted (see {@link ProcessRunner#endLeft}). Says so in the command's {@code
+     * left_running} and {@code left_running_programs} in the failure report, and, once the keep
+     * policy has decided on the directory, in a warning: in full on the command's first such run,
+     * counted on later ones (see {@link LeftRunningWarnings}).
      */
     private void endLeftProcesses() {
         if (tagged.isEmpty()) {
             return;
         }
-        Map<ProcessRunner.Tag, Integer> left =
-                ProcessRunner.endTagged(tagged.keySet(), commandsStarted, computer.killGrace);
-        for (Map.Entry<ProcessRunner.Tag, Integer> e : left.entrySet()) {
+        Map<ProcessRunner.Tag, ProcessRunner.Left> left =
+                ProcessRunner.endLeft(tagged.keySet(), commandsStarted, computer.killGrace);
+        for (Map.Entry<ProcessRunner.Tag, ProcessRunner.Left> e : left.entrySet()) {
             Ran ran = Objects.requireNonNull(tagged.get(e.getKey()), "every tag has its entry");
-            int n = e.getValue();
+            int n = e.getValue().count();
             ran.log().put("left_running", n);
-            leftRunning.add(new LeftRunning(ran.argv(), n));
+            ran.log().put("left_running_programs", e.getValue().programs());
+            leftRunning.add(new LeftRunning(ran.argv(), n, e.getValue().programs()));
         }
         tagged.clear();
     }
@@ -511,8 +528,8 @@ final class Attempt {
     /** A command that ran with a tag, and its entry in the command log. */
     private record Ran(List<String> argv, Map<String, Object> log) {}
 
-    /** A command that left processes running, and how many were killed. */
-    private record LeftRunning(List<String> argv, int count) {}
+    /** A command that left processes running, how many were killed, and their program names. */
+    private record LeftRunning(List<String> argv, int count, List<String> programs) {}
 
     /** @return the failure, reported in {@code failure.json} and with the keep policy applied */
     private TermFailedException fail(@Nullable String message, boolean transientFailure, @Nullable Throwable cause) {

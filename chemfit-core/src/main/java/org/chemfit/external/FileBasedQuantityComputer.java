@@ -65,7 +65,9 @@ import org.jspecify.annotations.Nullable;
  * {@code compute} throws {@link TermFailedException} and {@link EvaluationCancelledException}.
  *
  * @implNote Immutable and thread-safe: one instance may run any number of evaluations at once;
- *     every evaluation has its own run directory and keeps its state on its own stack.
+ *     every evaluation has its own run directory and keeps its state on its own stack. The one
+ *     mutable part, the count of runs that left processes running (which keeps their warnings
+ *     from repeating), is synchronized.
  */
 public final class FileBasedQuantityComputer implements QuantityComputer {
 
@@ -95,6 +97,8 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
     final KeepPolicy keep;
     private final int retries;
     final boolean privateTmpDir;
+    /** The runs whose commands left processes running, counted per command. */
+    final LeftRunningWarnings leftRunningWarnings = new LeftRunningWarnings();
 
     /** A file linked or copied into every run directory. */
     record Stage(String target, Path source, boolean link) {}

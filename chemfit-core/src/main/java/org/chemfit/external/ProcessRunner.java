@@ -14,9 +14,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.SortedSet;
 import java.util.SplittableRandom;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -287,9 +290,8 @@ final class ProcessRunner {
     record Member(ProcessHandle process, Tag tag) {}
 
     /**
-     * Ends every process still running with the tags of programs that have exited: SIGTERM, the
-     * grace, then SIGKILL, as for a timed-out tree. Returns at once, after one look at {@code /proc},
-     * when no process is left.
+     * Ends every process still running with the tags of programs that have exited, as {@link
+     * #endLeft} does.
      *
      * @param tags the programs' tags ({@link Result#tag()})
      * @param started when the first of the programs started, per {@link System#nanoTime()}
@@ -297,18 +299,105 @@ final class ProcessRunner {
      * @return per tag, how many processes still ran with it
      */
     static Map<Tag, Integer> endTagged(Collection<Tag> tags, long started, Duration grace) {
+        Map<Tag, Integer> counts = new LinkedHashMap<>();
+        endLeft(tags, started, grace).forEach((tag, left) -> counts.put(tag, left.count()));
+        return counts;
+    }
+
+    /**
+     * What one program left running.
+     *
+     * @param count how many processes still ran with its tag, and were ended
+     * @param programs their program names (the file name of each one's executable), sorted, each once
+     */
+    record Left(int count, List<String> programs) {}
+
+    /**
+     * The pauses, in milliseconds, between the looks at {@code /proc} that give a process found with
+     * a tag right after its program exited the moment to exit on its own: 150 ms in all, doubling
+     * so that a quick exit is seen quickly. Open MPI's {@code orted}, which a singleton {@code lmp}
+     * starts with {@code --singleton-died-pipe}, notices the end of the program by that pipe, removes
+     * its session directory and exits some 10 to 40 ms after it (measured with Debian's LAMMPS on a
+     * loaded 2-core machine): 150 ms leaves it several times that on a busier one, while a process
+     * that stays (a script's {@code sleep 100 &}) is ended at most 150 ms later than at once, which
+     * is small against the grace it then gets and paid only by runs that leave something.
+     */
+    private static final long[] SETTLE_PAUSES_MILLIS = {5, 10, 20, 40, 75};
+
+    /**
+     * Ends every process still running with the tags of programs that have exited: SIGTERM, the
+     * grace, then SIGKILL, as for a timed-out tree. Returns at once, after one look at {@code /proc},
+     * when no process is left. A process that is found is first given a moment to exit on its own
+     * (an MPI daemon that ends itself once the program it served is gone, see {@link
+     * #SETTLE_PAUSES_MILLIS}): {@code /proc} is looked at again after short pauses, and only what
+     * still runs then is ended and counted (a zombie, which has exited, counts as gone). An interrupt
+     * cuts the pauses short; the interrupt flag is preserved.
+     *
+     * @param tags the programs' tags ({@link Result#tag()})
+     * @param started when the first of the programs started, per {@link System#nanoTime()}
+     * @param grace the time between SIGTERM and SIGKILL
+     * @return per tag, what still ran with it; empty when nothing did
+     */
+    static Map<Tag, Left> endLeft(Collection<Tag> tags, long started, Duration grace) {
         List<Member> left = taggedProcesses(tags, started);
+        for (int i = 0; i < SETTLE_PAUSES_MILLIS.length && !left.isEmpty(); i++) {
+            if (!pause(TimeUnit.MILLISECONDS.toNanos(SETTLE_PAUSES_MILLIS[i]))) {
+                break; // interrupted: no more waiting, what is there is ended
+            }
+            left = taggedProcesses(tags, started);
+        }
         if (left.isEmpty()) {
             return Map.of();
         }
         Map<Tag, Integer> counts = new LinkedHashMap<>();
+        Map<Tag, SortedSet<String>> names = new LinkedHashMap<>();
         Map<Long, ProcessHandle> tree = new LinkedHashMap<>();
         for (Member m : left) {
             counts.merge(m.tag(), 1, Integer::sum);
+            names.computeIfAbsent(m.tag(), t -> new TreeSet<>()).add(programName(m.process()));
             collect(m.process(), tree);
         }
         terminate(tree, tags, started, grace);
-        return counts;
+        Map<Tag, Left> result = new LinkedHashMap<>();
+        counts.forEach((tag, n) -> result.put(tag, new Left(n, List.copyOf(names.getOrDefault(tag, new TreeSet<>())))));
+        return result;
+    }
+
+    /**
+     * Pauses the thread, without polling.
+     *
+     * @return false when the thread is interrupted (the pause is cut short and the flag left set)
+     */
+    private static boolean pause(long nanos) {
+        long end = System.nanoTime() + nanos;
+        for (long left = nanos; left > 0; left = end - System.nanoTime()) {
+            if (Thread.currentThread().isInterrupted()) {
+                return false;
+            }
+            LockSupport.parkNanos(left);
+        }
+        return !Thread.currentThread().isInterrupted();
+    }
+
+    /**
+     * @return the file name of the process's executable ({@code orted}), from {@link
+     *     ProcessHandle.Info#command()}, or its name in {@code /proc/PID/comm} when that is not told;
+     *     {@code ?} when neither is
+     */
+    static String programName(ProcessHandle h) {
+        try {
+            String command = h.info().command().orElse("");
+            Path file = command.isEmpty() ? null : Path.of(command).getFileName();
+            if (file != null) {
+                return file.toString();
+            }
+            String comm = Files.readString(
+                            PROC.resolve(Long.toString(h.pid())).resolve("comm"), StandardCharsets.ISO_8859_1)
+                    .strip();
+            return comm.isEmpty() ? "?" : comm;
+        } catch (IOException | RuntimeException e) {
+            return "?";
+        }
     }
 
     /**
@@ -525,7 +614,7 @@ final class ProcessRunner {
         // A process in the middle of an exec (a shell's `setsid sleep 100 &`) shows an empty
         // environment for a moment: such processes are looked at again, a few times, a moment later.
         for (int again = 0; again < BLANK_LOOKS && !blank.isEmpty(); again++) {
-            java.util.concurrent.locks.LockSupport.parkNanos(BLANK_PAUSE_NANOS);
+            LockSupport.parkNanos(BLANK_PAUSE_NANOS);
             List<Long> still = new ArrayList<>();
             for (long pid : blank) {
                 consider(pid, self, byEntry, found, still);

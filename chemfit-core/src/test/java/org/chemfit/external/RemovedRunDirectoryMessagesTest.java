@@ -151,7 +151,10 @@ class RemovedRunDirectoryMessagesTest {
 
     /** @return what the term logged while it ran once, successfully */
     private String warningsOfOneRun(KeepPolicy keep, EvaluationContext ctx) throws Exception {
-        FileBasedQuantityComputer c = running("sleep 30 &\necho '{\"e\": 1.0}' > out.json\n")
+        FileBasedQuantityComputer c = running("sleep 30 &\n"
+                        // the warning names the child's program: sleep, once the forked shell has executed it
+                        + "while [ \"$(cat /proc/$!/comm 2>/dev/null)\" != sleep ]; do :; done\n"
+                        + "echo '{\"e\": 1.0}' > out.json\n")
                 .keep(keep)
                 .build();
         PrintStream err = System.err;
@@ -168,7 +171,7 @@ class RemovedRunDirectoryMessagesTest {
     @Test
     void theWarningOfAProcessLeftRunningNamesOnlyADirectoryThatIsKept() throws Exception {
         String prefix = "external term 't': command '" + root.resolve("sim.sh")
-                + "' left 1 process running after it ended; it was killed (evaluation ";
+                + "' left 1 process running after it ended (sleep); it was killed (evaluation ";
         String none = warningsOfOneRun(KeepPolicy.NONE, new EvaluationContext(P, "e1"));
         assertTrue(none.contains(prefix + "e1, its run directory was removed under keep: none)"), none);
         String failed = warningsOfOneRun(KeepPolicy.FAILED, new EvaluationContext(P, "e2"));
