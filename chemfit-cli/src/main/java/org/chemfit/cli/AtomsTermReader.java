@@ -271,7 +271,8 @@ final class AtomsTermReader {
         for (int i = 0; i < items.size(); i++) {
             if (items.get(i) instanceof Node.MapNode pm
                     && pm.entries.get("form") instanceof Node.Scalar f
-                    && "coulomb".equals(f.value)) {
+                    // as the potential's reader takes it: any case
+                    && "coulomb".equals(String.valueOf(f.value).toLowerCase(java.util.Locale.ROOT))) {
                 r.problem(
                         energy,
                         where + " unit is '" + text.strip() + "', an energy unit ChemFit does not know, but potential"

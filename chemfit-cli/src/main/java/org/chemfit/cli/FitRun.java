@@ -428,8 +428,9 @@ final class FitRun {
             com.fasterxml.jackson.databind.JsonNode recorded = json.readTree(run.settingsJson());
             com.fasterxml.jackson.databind.JsonNode now = json.valueToTree(fitter.settings());
             return recorded.equals(
+                    // exact values: 1 equals 1.0, but two seeds above 2^53 never equal as doubles would
                     (a, b) -> a.isNumber() && b.isNumber()
-                            ? Double.compare(a.doubleValue(), b.doubleValue())
+                            ? a.decimalValue().compareTo(b.decimalValue())
                             : a.equals(b) ? 0 : 1,
                     now);
         } catch (IOException | IllegalArgumentException e) {
@@ -711,7 +712,7 @@ final class FitRun {
                                     ((Number) Objects.requireNonNull(ev.get("total"), "total")).intValue(),
                                     finished(journal, runId)));
         }
-        if (validationSeconds != null && results.get("timing") instanceof Map<?, ?> timing) {
+        if (validationSeconds != null && code != ExitCodes.INTERRUPTED && results.get("timing") instanceof Map<?, ?> timing) {
             @SuppressWarnings("unchecked")
             Map<String, Object> t = (Map<String, Object>) timing;
             t.put("validation_seconds", validationSeconds);

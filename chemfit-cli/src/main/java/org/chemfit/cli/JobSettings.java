@@ -86,6 +86,19 @@ final class JobSettings {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("file", tree);
         s.put("data", data);
+        // Coulomb in a term's own energy unit (kcal/mol, K, ...) was computed in eV before: a run
+        // recorded then is another job. Terms in eV add nothing, so their journals resume as before.
+        Map<String, Object> coulomb = new TreeMap<>();
+        for (JobFile.TermSpec t : job.terms()) {
+            if (t.config() instanceof JobFile.AtomsConfig a
+                    && a.potential().stream().anyMatch(p -> p.form() == JobFile.PairForm.COULOMB)
+                    && a.coulombConstant() != EnergyUnits.COULOMB_EV) {
+                coulomb.put(t.name(), a.coulombConstant());
+            }
+        }
+        if (!coulomb.isEmpty()) {
+            s.put("coulomb_constant", coulomb);
+        }
         return s;
     }
 

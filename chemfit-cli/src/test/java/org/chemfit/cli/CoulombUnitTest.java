@@ -1,6 +1,7 @@
 package org.chemfit.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -32,6 +33,36 @@ class CoulombUnitTest {
     private static final double KELVIN = 11604.518121550082;
 
     private static final Parameters Q = Parameters.of(Map.of("q", 1.0));
+
+    /**
+     * A term whose Coulomb constant is not the eV one has it in the job's identity: a journal
+     * written when Coulomb was computed in eV whatever the unit is then another job; in eV nothing
+     * is added, so those journals resume as before.
+     */
+    @Test
+    void aCoulombConstantInAnotherUnitIsPartOfTheJobsIdentity() throws IOException {
+        TestData.copyTree(Cli.resource("jobs/data/warnings"), dir.resolve("data"));
+        for (String unit : java.util.List.of("eV", "kcal/mol")) {
+            Path job = TestData.write(
+                    dir,
+                    "job.yaml",
+                    "parameters:",
+                    "  q: {initial: 1.0, bounds: [0.5, 2.0]}",
+                    "terms:",
+                    "  - name: salt",
+                    "    kind: atoms",
+                    "    reference: data/nacl.csv",
+                    "    potential: [" + EWALD + "]",
+                    "    unit: " + unit);
+            Map<String, Object> settings = JobSettings.of(JobFile.read(job));
+            if (unit.equals("eV")) {
+                assertFalse(settings.containsKey("coulomb_constant"), settings::toString);
+            } else {
+                assertEquals(Map.of("salt", EnergyUnits.coulombConstant(unit)), settings.get("coulomb_constant"));
+                assertEquals(332.0637, (Double) ((Map<?, ?>) settings.get("coulomb_constant")).get("salt"), 1e-4);
+            }
+        }
+    }
 
     /** The energy of NaCl's conventional cell, as the term of this unit and potential computes it. */
     private double energy(String unit, String... potential) throws IOException {

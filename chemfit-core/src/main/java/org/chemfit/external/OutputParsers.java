@@ -289,8 +289,8 @@ public final class OutputParsers {
      *
      * <p>By header: the table is the lines after the first line that names the column (its header,
      * a leading {@code #} ignored). A line with as many fields as the header is a row and must be
-     * all numbers, unless it repeats the header or begins with a word (a message, a footer: a
-     * first field that is no number and does not begin as one, unlike {@code 1.0e}). A line with
+     * all numbers, unless it repeats the header or is text (a message, a footer, a rule of dashes:
+     * see {@link #isText}; {@code 1.0e}, {@code ****} or {@code --} before numbers are no text). A line with
      * another number of fields is not a row: skipped when it begins with a word or is all numbers
      * (the block lines of {@code fix ave/time}); it fails when it begins with a number and holds a
      * field that is not a number, and when it is the last line, after rows, with fewer fields than
@@ -395,7 +395,7 @@ public final class OutputParsers {
                     // text that happens to have as many words ("Done." under a table of one column)
                     if (numbers) {
                         values.add(t.get(col));
-                    } else if (!t.equals(names) && !beginsWithWord(t.get(0))) {
+                    } else if (!t.equals(names) && !isText(t)) {
                         throw notANumber(
                                 file,
                                 this,
@@ -411,7 +411,7 @@ public final class OutputParsers {
                     values.add(t.get(col));
                     continue;
                 }
-                if (beginsWithWord(t.get(0)) || (width < 0 && values.isEmpty())) {
+                if (isText(t) || (width < 0 && values.isEmpty())) {
                     // text (a message, a footer), or a line before the first row of a table read by index
                     continue;
                 }
@@ -941,23 +941,24 @@ public final class OutputParsers {
 
     /** A number, or one of the spellings of NaN and infinity that C and Fortran programs print. */
     /**
-     * Whether a line's first field makes it text (a message, a footer) rather than a row: it is no
-     * number and does not begin as one does. {@code Done.}, {@code WARNING:} and {@code ----} begin
-     * with a word; {@code 1.0e}, {@code -2x} and {@code .5.5} begin as numbers and are rows cut short or
-     * garbled.
+     * Whether a line is text (a message, a footer, a rule of dashes) rather than a row: its first
+     * field begins with a letter and is no number ({@code Done.}, {@code WARNING:}), or every field
+     * is made of {@code -}, {@code =}, {@code _}, {@code ~} or {@code *} only ({@code ---- ----}).
+     * Anything else is a row, and fails when a field is not a number: {@code 1.0e} or {@code -2x}
+     * (a value cut short or garbled), {@code ****} before numbers (a Fortran field too narrow for
+     * its value), {@code --} before numbers (a missing value).
      */
+    static boolean isText(List<String> fields) {
+        return beginsWithWord(fields.get(0)) || fields.stream().allMatch(OutputParsers::isRule);
+    }
+
+    /** @return whether a field begins with a letter and is no number ({@code nan} and {@code inf} are numbers) */
     static boolean beginsWithWord(String t) {
-        if (looksNumeric(t)) {
-            return false;
-        }
-        int i = 0;
-        if (i < t.length() && (t.charAt(i) == '+' || t.charAt(i) == '-')) {
-            i++;
-        }
-        if (i < t.length() && t.charAt(i) == '.') {
-            i++;
-        }
-        return i >= t.length() || !Character.isDigit(t.charAt(i));
+        return !t.isEmpty() && Character.isLetter(t.charAt(0)) && !looksNumeric(t);
+    }
+
+    private static boolean isRule(String t) {
+        return !t.isEmpty() && t.chars().allMatch(c -> c == '-' || c == '=' || c == '_' || c == '~' || c == '*');
     }
 
     private static boolean looksNumeric(String t) {

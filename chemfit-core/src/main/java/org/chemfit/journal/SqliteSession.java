@@ -436,6 +436,9 @@ final class SqliteSession implements Journal.Session {
             case RESUME_LATEST -> {
                 resume = j.queries.latestRunOf(hash);
                 if (resume < 0) {
+                    resume = latestSameButNeutral(j, settingsTree);
+                }
+                if (resume < 0) {
                     long latest = j.queries.latestRunId();
                     if (latest > 0) {
                         String[] found = Objects.requireNonNull(j.queries.runHashAndSettings(latest), "run " + latest);
@@ -450,6 +453,21 @@ final class SqliteSession implements Journal.Session {
             }
         }
         return resume;
+    }
+
+    /**
+     * @return the latest run whose settings differ from these only by what takes no part in the fit
+     *     ({@link #sameButNeutral}), or -1: a job edited so is found even when another job ran in
+     *     the journal after it
+     */
+    private static long latestSameButNeutral(SqliteJournal j, Object settingsTree) throws SQLException {
+        for (long id = j.queries.latestRunId(); id > 0; id--) {
+            String[] found = j.queries.runHashAndSettings(id);
+            if (found != null && sameButNeutral(JsonCodec.readMap(found[1]), settingsTree)) {
+                return id;
+            }
+        }
+        return -1;
     }
 
     /**
@@ -584,13 +602,16 @@ final class SqliteSession implements Journal.Session {
     private static List<String> fitChanges(List<String> changes, Object before, Object after) {
         Map<String, Object> all = JsonCodec.flatten(before);
         all.putAll(JsonCodec.flatten(after));
+        // the keys withoutNeutral leaves out of either side, the method's unread ones included
+        Map<String, Object> kept = withoutNeutral(JsonCodec.flatten(before));
+        kept.putAll(withoutNeutral(JsonCodec.flatten(after)));
         List<String> out = new ArrayList<>();
         for (String c : changes) {
             String[] words = c.split(" ", 3);
             String key = words.length < 2
                     ? ""
                     : words[1].endsWith(":") ? words[1].substring(0, words[1].length() - 1) : words[1];
-            if (!(all.containsKey(key) && neutral(key, all))) {
+            if (!(all.containsKey(key) && !kept.containsKey(key))) {
                 out.add(c);
             }
         }
@@ -618,7 +639,9 @@ final class SqliteSession implements Journal.Session {
         }
         // a coordinate's unit is an axis label; a term's unit converts nothing for an external term
         return m.group(2).equals("coordinate.unit")
-                || "external".equals(all.get(FILE + "terms[" + m.group(1) + "].kind"));
+                || "external"
+                        .equals(String.valueOf(all.get(FILE + "terms[" + m.group(1) + "].kind"))
+                                .toLowerCase(java.util.Locale.ROOT));
     }
 
     /** @param note said after the changes (why a change that may go on cannot here), or "" */
@@ -758,8 +781,23 @@ final class SqliteSession implements Journal.Session {
                 && !java.util.Objects.equals(normal(a.get(key)), normal(b.get(key)));
     }
 
+    /**
+     * @return a number as its exact decimal value (1 and 1.0 alike, but two longs that differ never
+     *     equal, as they would as doubles above 2^53: seeds are such numbers); a non-finite double
+     *     as itself; anything else unchanged
+     */
     private static @Nullable Object normal(@Nullable Object v) {
-        return v instanceof Number n ? (Object) n.doubleValue() : v;
+        if (!(v instanceof Number n)) {
+            return v;
+        }
+        if ((n instanceof Double || n instanceof Float) && !Double.isFinite(n.doubleValue())) {
+            return n.doubleValue();
+        }
+        try {
+            return new java.math.BigDecimal(n.toString()).stripTrailingZeros();
+        } catch (NumberFormatException e) {
+            return n.doubleValue();
+        }
     }
 
     private static String show(@Nullable Object v) {

@@ -146,12 +146,25 @@ class BadRowsTest {
 
     @Test
     void wordsAndNumbersAreToldApartByTheirFirstCharacters() {
-        for (String w : new String[] {"Done.", "WARNING:", "----", "-", "+x", "e5", "Loop", "x1"}) {
+        for (String w : new String[] {"Done.", "WARNING:", "e5", "Loop", "x1"}) {
             assertTrue(OutputParsers.beginsWithWord(w), w);
         }
-        for (String n : new String[] {"1.0e", "-2x", ".5.5", "+.3q", "7", "nan", "-inf", "1d3"}) {
+        for (String n : new String[] {"1.0e", "-2x", ".5.5", "+.3q", "7", "nan", "-inf", "1d3", "****", "--", "+x"}) {
             assertTrue(!OutputParsers.beginsWithWord(n), n);
         }
+        assertTrue(OutputParsers.isText(java.util.List.of("----", "=====")));
+        assertTrue(!OutputParsers.isText(java.util.List.of("****", "-1.5")), "a Fortran overflow is a row");
+        assertTrue(!OutputParsers.isText(java.util.List.of("--", "-1.5")), "a missing value is a row");
+    }
+
+    @Test
+    void aFortranOverflowOrAMissingValueInARowFails() throws Exception {
+        write("f.dat", "step E\n0 1.5\n******** -1.5\n");
+        OutputParseException f = fails(OutputParsers.column("E", "f.dat", "E"));
+        assertTrue(f.getMessage().contains("f.dat:3: '********' in column 'step' is not a number"), f.getMessage());
+        write("m.dat", "step E\n0 1.5\n1 --\n");
+        OutputParseException m = fails(OutputParsers.column("E", "m.dat", "E"));
+        assertTrue(m.getMessage().contains("m.dat:3: '--' in column 'E' is not a number"), m.getMessage());
     }
 
     @Test

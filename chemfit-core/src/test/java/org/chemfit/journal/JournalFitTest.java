@@ -645,9 +645,35 @@ class JournalFitTest {
                 assertTrue(e.changes().get(0).contains(" job.file.terms[1]."), e.changes()::toString);
             }
         }
+        // another job begun in the journal after it does not hide it: an edited run 1 is still found
+        Map<String, Object> weighted =
+                neutralJob("argon LJ", "second try, units shown", "kelvin", "meV", 2.0, "atoms", Map.of("weight", 2));
+        try (JournalReader j = JournalReader.open(dir)) {
+            fitter(c.objective(), j, JournalMode.restart())
+                    .jobSettings(weighted)
+                    .fit("Nelder-Mead");
+            assertEquals(2, j.runs().size());
+            int before2 = c.runs.get();
+            fitter(c.objective(), j)
+                    .jobSettings(neutralJob("argon", "third try", "K", "eV", 3.0, "atoms"))
+                    .fit("Nelder-Mead");
+            assertEquals(before2, c.runs.get(), "run 1 replayed");
+            assertEquals(3, j.run(1).orElseThrow().attempts());
+            assertEquals(2, j.runs().size());
+        }
         Map<String, Object> a = Map.of("job", Map.of("file", Map.of("parameters", Map.of("g", Map.of("unit", 1.0)))));
         Map<String, Object> b = Map.of("job", Map.of("file", Map.of("parameters", Map.of("g", Map.of("unit", 2.0)))));
         assertTrue(!SqliteSession.sameButNeutral(a, b), "a parameter named unit holds a number, not a unit");
+        // numbers are compared exactly: seeds above 2^53 differ although they are one double
+        Map<String, Object> seed1 = Map.of("fit", Map.of("seed", 1234567890123456789L, "max_evaluations", 10));
+        Map<String, Object> seed2 = Map.of("fit", Map.of("seed", 1234567890123456790L, "max_evaluations", 10));
+        Map<String, Object> seed2More = Map.of("fit", Map.of("seed", 1234567890123456790L, "max_evaluations", 20));
+        assertEquals((double) 1234567890123456789L, (double) 1234567890123456790L, 0.0);
+        assertTrue(!SqliteSession.sameButNeutral(seed1, seed2));
+        assertTrue(!SqliteSession.largerBudgetOnly(seed1, seed2More));
+        assertTrue(SqliteSession.sameButNeutral(
+                Map.of("fit", Map.of("seed", 7, "x", 1)),
+                Map.of("fit", Map.of("seed", 7L, "x", 1.0), "job", Map.of("file", Map.of("description", "d")))));
     }
 
     private static Map<String, Object> neutralJob(
