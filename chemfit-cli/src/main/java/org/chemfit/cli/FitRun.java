@@ -712,7 +712,9 @@ final class FitRun {
                                     ((Number) Objects.requireNonNull(ev.get("total"), "total")).intValue(),
                                     finished(journal, runId)));
         }
-        if (validationSeconds != null && code != ExitCodes.INTERRUPTED && results.get("timing") instanceof Map<?, ?> timing) {
+        if (validationSeconds != null
+                && code != ExitCodes.INTERRUPTED
+                && results.get("timing") instanceof Map<?, ?> timing) {
             @SuppressWarnings("unchecked")
             Map<String, Object> t = (Map<String, Object>) timing;
             t.put("validation_seconds", validationSeconds);

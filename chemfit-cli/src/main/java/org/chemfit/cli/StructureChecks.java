@@ -89,13 +89,10 @@ final class StructureChecks {
 
     /**
      * Refuses a short-range pair term (every form but Coulomb) without a cutoff in a periodic cell
-     * where the minimum image cannot stand for the sum over images: where h, half the smallest
-     * height of the cell over its periodic directions (within which the minimum image is exact),
-     * is less than twice d, the shortest distance between two atoms counting periodic images. Such
-     * a term sees each pair's nearest image only, which suits a cluster in a large box but gives a
-     * crystal's small cell a wrong energy (a cell of one atom gets 0). The same condition as
-     * {@code PairPotential.minimumImageSuffices}, which the evaluation applies, reported at the
-     * pair term's line.
+     * where the minimum image cannot stand for the sum over images ({@code
+     * PairPotential.minimumImageProblem}, the rule the evaluation applies), reported at the pair
+     * term's line. Such a term sees each pair's nearest image only, which suits a cluster well
+     * inside a box but gives a crystal's cell a wrong energy (a cell of one atom gets 0).
      *
      * @param items the potential's pair-term nodes
      * @param pairs their settings, one per node
@@ -115,7 +112,8 @@ final class StructureChecks {
             if (p.form() == JobFile.PairForm.COULOMB || Double.isFinite(p.cutoff())) {
                 continue;
             }
-            if (PairPotential.minimumImageSuffices(atoms)) {
+            String why = PairPotential.minimumImageProblem(atoms);
+            if (why == null) {
                 return false;
             }
             String w = where + (items.size() > 1 ? "[" + i + "]" : "");
@@ -123,19 +121,8 @@ final class StructureChecks {
                     items.get(i),
                     w + ": a " + p.form().name().toLowerCase(Locale.ROOT) + " term without a cutoff is summed over"
                             + " each pair's minimum image only, which cannot stand for the sum over images in the"
-                            + " periodic cell of " + structure + ": h = "
-                            + Tables.fmt(atoms.minimumImageRadius(), "Å")
-                            + " (half the smallest height of the cell over its periodic directions, within which the"
-                            + " minimum image is exact) is less than 2 d, d = "
-                            + Tables.fmt(atoms.shortestDistance(), "Å")
-                            + " being the shortest distance between two atoms counting periodic images; give the"
-                            + " term a cutoff (every image within it is then summed), or use a cell large enough"
-                            + " for the minimum image (h at least 2 d, such as a supercell)"
-                            + (atoms.size() == 1
-                                    ? "; with one atom no cell is large enough (d is then the atom's distance to its"
-                                            + " own image, at least 2 h): give a cutoff, or, for an isolated atom, write"
-                                            + " the structure without periodicity (pbc=\"F F F\")"
-                                    : ""));
+                            + " periodic cell of " + structure + ": " + why
+                            + "; give the term a cutoff (every image within it is then summed)");
             found = true;
         }
         return found;

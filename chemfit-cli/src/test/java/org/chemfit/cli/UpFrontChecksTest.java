@@ -584,18 +584,20 @@ class UpFrontChecksTest {
     @Test
     void aShortRangeTermWithoutCutoffIsRefusedInACellTooSmallForTheMinimumImage() throws IOException {
         Path job = fccJob("");
-        // the 4 x 4 x 4 supercell (h 10.6 Å, d 3.75 Å) on line 2 passes; the 4-atom cell on line 3 does not
+        // a crystal is no cluster in a box: the 4-atom cell on line 3, and the 4 x 4 x 4 supercell on
+        // line 2 too (h 10.6 Å, but the atoms span the whole cell, so its images come as near as 2h - r)
         refusedEverywhere(
                 job,
                 job + ":7:9: term 'argon' potential: a lennard_jones term without a cutoff is summed over each"
                         + " pair's minimum image only, which cannot stand for the sum over images in the periodic"
                         + " cell of " + dir.resolve("data/fcc-1.xyz") + " (" + dir.resolve("data/ref.csv")
-                        + " line 3, tag 'cell'): h = 2.65 Å (half the smallest height of the cell over its periodic"
-                        + " directions, within which the minimum image is exact) is less than 2 d, d = 3.74767 Å"
-                        + " being the shortest distance between two atoms counting periodic images; give the term a"
-                        + " cutoff (every image within it is then summed), or use a cell large enough for the"
-                        + " minimum image (h at least 2 d, such as a supercell)",
-                "1 problem found;");
+                        + " line 3, tag 'cell'): the images it leaves out may lie as near as 2h - r = 1.552 Å (h ="
+                        + " 2.650 Å, half the smallest height of the cell over its periodic directions; r = 3.748 Å,"
+                        + " the longest distance between two atoms), nearer than 2d = 7.495 Å (d, the shortest"
+                        + " distance between two atoms counting periodic images): the structure is no cluster well"
+                        + " inside its box; give the term a cutoff (every image within it is then summed)",
+                " line 2, tag 'supercell'): the images it leaves out may lie as near as 2h - r = ",
+                "2 problems found;");
     }
 
     @Test

@@ -384,6 +384,42 @@ public final class Atoms {
     }
 
     /**
+     * Whether every two atoms are at most this far apart, through the minimum image (the
+     * fractional wrap of {@link #displacement}, which may give a farther image in a skewed cell:
+     * then the answer errs towards false). Stops at the first pair farther; O(N²) otherwise.
+     *
+     * @param limit a distance in Å
+     * @return whether no pair is farther apart than limit
+     */
+    boolean pairsWithin(double limit) {
+        if (!(limit >= 0)) {
+            return species.length < 2;
+        }
+        double limit2 = limit * limit;
+        double[] d = new double[3];
+        for (int i = 0; i < species.length; i++) {
+            for (int j = i + 1; j < species.length; j++) {
+                if (displacement(positions, i, j, d) > limit2) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** @return the longest distance between two atoms through the minimum image, in Å (0 for fewer than two) */
+    double longestPairDistance() {
+        double[] d = new double[3];
+        double max = 0;
+        for (int i = 0; i < species.length; i++) {
+            for (int j = i + 1; j < species.length; j++) {
+                max = Math.max(max, displacement(positions, i, j, d));
+            }
+        }
+        return Math.sqrt(max);
+    }
+
+    /**
      * The shortest distance d between two atoms, counting periodic images: in a periodic cell an
      * atom's own images count too, so a cell of one atom has d equal to its shortest lattice
      * vector along the periodic directions. Found with the cell list of {@link Neighbours}, over

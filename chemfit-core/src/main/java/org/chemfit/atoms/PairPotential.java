@@ -170,41 +170,76 @@ public final class PairPotential implements Potential {
 
     /**
      * Whether a short-range term without cutoff (Lennard-Jones, Morse, Buckingham) may be summed
-     * over each pair's minimum image in this structure, as it is: true without periodicity, and in
-     * a periodic cell when h, {@linkplain Atoms#minimumImageRadius() half the smallest height of
-     * the cell} over its periodic directions (the radius within which the minimum image is exact),
-     * is at least twice d, the {@linkplain Atoms#shortestDistance() shortest distance} between two
-     * atoms counting periodic images. A cluster in a large box passes; a crystal's small cell,
-     * whose nearest neighbours have images as near as themselves, does not, and there such a
-     * term is refused when evaluated.
+     * over each pair's minimum image in this structure, as it is: that suits a cluster or a
+     * molecule well inside a periodic box, not a crystal. True without periodicity; in a periodic
+     * cell of two atoms or more when every image the minimum image leaves out lies at least twice
+     * d away, d being the {@linkplain Atoms#shortestDistance() shortest distance} between two
+     * atoms counting periodic images: those images lie no nearer than 2h - r, h being {@linkplain
+     * Atoms#minimumImageRadius() half the smallest height of the cell} over its periodic
+     * directions and r the longest distance between two atoms, so the rule is r ≤ 2h - 2d; and for
+     * one atom when h is at least {@value #ISOLATED_ATOM_RADIUS} Å (an isolated atom in a box: no
+     * crystal has a cell of one atom that high). Elsewhere such a term is refused when evaluated.
+     *
+     * <p>So a conventional fcc cell is refused (d 3.75 Å, 2h - r about 1.6 Å), and a dimer 6 Å
+     * apart in a 20 Å box is not (2h - r = 14 Å, 2d = 12 Å).
+     *
+     * @param atoms the structure
+     * @return whether the minimum image stands for the sum over images, as above
+     */
+    static boolean minimumImageSuffices(Atoms atoms) {
+        if (!atoms.isPeriodic() || atoms.size() == 0) {
+            return true;
+        }
+        double h = atoms.minimumImageRadius();
+        if (atoms.size() == 1) {
+            return h >= ISOLATED_ATOM_RADIUS;
+        }
+        return atoms.pairsWithin(2 * h - 2 * atoms.shortestDistance());
+    }
+
+    /** The half height of a one-atom cell from which the atom is taken for an isolated one, in Å. */
+    static final double ISOLATED_ATOM_RADIUS = 5.0;
+
+    /**
+     * Why a short-range term without cutoff cannot be summed over the minimum image in this
+     * structure, or null when it can: see {@link #minimumImageSuffices}, the rule the evaluation
+     * applies (the job reader asks before anything runs).
      *
      * <pre>{@code
-     * boolean ok = PairPotential.minimumImageSuffices(fccConventionalCell);   // false: h 2.65 Å, d 3.75 Å
+     * String why = PairPotential.minimumImageProblem(fccConventionalCell);   // "the images it leaves out ..."
      * }</pre>
      *
      * @param atoms the structure
-     * @return whether h ≥ 2 d, or the structure is not periodic
+     * @return the reason, in words with the distances, or null
      */
-    public static boolean minimumImageSuffices(Atoms atoms) {
-        return !atoms.isPeriodic() || atoms.size() == 0 || atoms.minimumImageRadius() >= 2 * atoms.shortestDistance();
+    public static @Nullable String minimumImageProblem(Atoms atoms) {
+        return minimumImageSuffices(atoms) ? null : minimumImageReason(atoms);
     }
 
-    /**
-     * What the refusal of a short-range term without cutoff adds for a periodic cell of one atom,
-     * which no cell size makes fit for the minimum image.
-     */
-    static final String ONE_ATOM = "; with one atom no cell is large enough (d is then the atom's distance"
-            + " to its own image, at least 2 h): give a cutoff, or, for an isolated atom, write the structure"
-            + " without periodicity (pbc=\"F F F\")";
-
-    private static String minimumImageNumbers(Atoms atoms) {
+    /** Why the minimum image cannot stand for the sum over images in a cell: see {@link #minimumImageSuffices}. */
+    static String minimumImageReason(Atoms atoms) {
+        double h = atoms.minimumImageRadius();
+        if (atoms.size() == 1) {
+            return String.format(
+                    java.util.Locale.ROOT,
+                    "a cell of one atom whose half height h = %.4g Å is under %.0f Å is taken for a crystal, whose"
+                            + " own images the minimum image leaves out (for an isolated atom, use a box of at least"
+                            + " %.0f Å, or write the structure without periodicity, pbc=\"F F F\")",
+                    h,
+                    ISOLATED_ATOM_RADIUS,
+                    2 * ISOLATED_ATOM_RADIUS);
+        }
+        double d = atoms.shortestDistance();
         return String.format(
                 java.util.Locale.ROOT,
-                "h = %.4g Å (half the smallest height of the cell over its periodic directions, within which the"
-                        + " minimum image is exact) is less than 2 d, d = %.4g Å being the shortest distance between two"
-                        + " atoms counting periodic images",
-                atoms.minimumImageRadius(),
-                atoms.shortestDistance());
+                "the images it leaves out may lie as near as 2h - r = %.4g Å (h = %.4g Å, half the smallest height"
+                        + " of the cell over its periodic directions; r = %.4g Å, the longest distance between two"
+                        + " atoms), nearer than 2d = %.4g Å (d, the shortest distance between two atoms counting"
+                        + " periodic images): the structure is no cluster well inside its box",
+                2 * h - atoms.longestPairDistance(),
+                h,
+                atoms.longestPairDistance(),
+                2 * d);
     }
 
     private double compute(Atoms atoms, Parameters params, double @Nullable [] forces, double @Nullable [] virial) {
@@ -250,10 +285,8 @@ public final class PairPotential implements Potential {
                 if (method == null && !minimumImageSuffices(atoms)) {
                     throw new IllegalArgumentException(term.label() + " has no cutoff, and in the periodic cell of "
                             + atoms + " the minimum image cannot stand for the sum over images: "
-                            + minimumImageNumbers(atoms)
-                            + "; give the term a cutoff (every image within it is then summed), or use a cell large"
-                            + " enough for the minimum image (h at least 2 d, such as a supercell)"
-                            + (atoms.size() == 1 ? ONE_ATOM : ""));
+                            + minimumImageReason(atoms)
+                            + "; give the term a cutoff (every image within it is then summed)");
                 }
                 minimumImage.add(t);
             }

@@ -136,28 +136,47 @@ class PairPotentialMinimumImageTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LJ.energy(primitive(), P));
         assertEquals(
                 "LennardJones(Ar-Ar) has no cutoff, and in the periodic cell of Atoms(Ar, cell, pbc=[true, true, true])"
-                        + " the minimum image cannot stand for the sum over images: h = 1.530 Å (half the smallest"
-                        + " height of the cell over its periodic directions, within which the minimum image is exact)"
-                        + " is less than 2 d, d = 3.748 Å being the shortest distance between two atoms counting"
-                        + " periodic images; give the term a cutoff (every image within it is then summed), or use a"
-                        + " cell large enough for the minimum image (h at least 2 d, such as a supercell); with one"
-                        + " atom no cell is large enough (d is then the atom's distance to its own image, at least"
-                        + " 2 h): give a cutoff, or, for an isolated atom, write the structure without periodicity"
-                        + " (pbc=\"F F F\")",
+                        + " the minimum image cannot stand for the sum over images: a cell of one atom whose half"
+                        + " height h = 1.530 Å is under 5 Å is taken for a crystal, whose own images the minimum image"
+                        + " leaves out (for an isolated atom, use a box of at least 10 Å, or write the structure"
+                        + " without periodicity, pbc=\"F F F\"); give the term a cutoff (every image within it is"
+                        + " then summed)",
                 e.getMessage());
+        assertEquals(
+                e.getMessage()
+                        .substring(
+                                e.getMessage().indexOf("a cell of one atom"),
+                                e.getMessage().indexOf("; give")),
+                PairPotential.minimumImageProblem(primitive()));
     }
 
     @Test
-    void aSingleAtomInAPeriodicBoxIsRefusedWhateverTheBox() {
+    void aSingleAtomInALargeBoxIsAnIsolatedAtomAndInASmallOneACrystal() {
         Atoms lone = Atoms.of(List.of("Ar"), new double[][] {{10, 10, 10}});
         Atoms boxed = lone.withCell(new double[][] {{20, 0, 0}, {0, 20, 0}, {0, 0, 20}}, true, true, true);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LJ.energy(boxed, P));
-        assertTrue(e.getMessage().contains("h = 10.00 Å"), e.getMessage());
-        assertTrue(e.getMessage().contains("d = 20.00 Å"), e.getMessage());
-        assertTrue(e.getMessage().endsWith("write the structure without periodicity (pbc=\"F F F\")"), e.getMessage());
+        assertEquals(0, LJ.energy(boxed, P), "an isolated atom has no pair");
+        assertTrue(PairPotential.minimumImageProblem(boxed) == null);
+        Atoms small = lone.withCell(new double[][] {{9.9, 0, 0}, {0, 20, 0}, {0, 0, 20}}, true, true, true);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LJ.energy(small, P));
+        assertTrue(e.getMessage().contains("half height h = 4.950 Å is under 5 Å"), e.getMessage());
         // without periodicity, or with a cutoff, it is the isolated atom: energy 0
         assertEquals(0, LJ.energy(lone, P));
-        assertEquals(0, ljCutoff(8.0).energy(boxed, P));
+        assertEquals(0, ljCutoff(8.0).energy(small, P));
+    }
+
+    @Test
+    void aDimerWellInsideItsBoxIsAcceptedAndOneAsWideAsHalfTheBoxIsNot() {
+        Atoms near = Atoms.of(List.of("Ar", "Ar"), new double[][] {{7, 10, 10}, {13, 10, 10}})
+                .withCell(new double[][] {{20, 0, 0}, {0, 20, 0}, {0, 0, 20}}, true, true, true);
+        // 2h - r = 20 - 6 = 14 >= 2d = 12: the image left out, 14 Å away, is beyond twice the bond
+        assertTrue(PairPotential.minimumImageSuffices(near));
+        assertEquals(lj(6.0), LJ.energy(near, P), 1e-15);
+        Atoms far = Atoms.of(List.of("Ar", "Ar"), new double[][] {{5, 10, 10}, {13, 10, 10}})
+                .withCell(new double[][] {{20, 0, 0}, {0, 20, 0}, {0, 0, 20}}, true, true, true);
+        // 20 - 8 = 12 < 16: the other image, 12 Å away, is not far beyond the 8 Å pair
+        String why = PairPotential.minimumImageProblem(far);
+        assertTrue(why != null && why.startsWith("the images it leaves out may lie as near as 2h - r = 12.00 Å"), why);
+        assertTrue(why.contains("nearer than 2d = 16.00 Å"), why);
     }
 
     @Test
@@ -175,8 +194,8 @@ class PairPotentialMinimumImageTest {
             assertTrue(
                     e.getMessage().startsWith(labels.get(f) + " has no cutoff, and in the periodic cell of Atoms(Ar4"),
                     e.getMessage());
-            assertTrue(e.getMessage().contains("h = 2.650 Å"), e.getMessage());
-            assertTrue(e.getMessage().contains("d = 3.748 Å"), e.getMessage());
+            assertTrue(e.getMessage().contains("2h - r = 1.552 Å (h = 2.650 Å"), e.getMessage());
+            assertTrue(e.getMessage().contains("nearer than 2d = 7.495 Å"), e.getMessage());
             assertTrue(e.getMessage().contains("give the term a cutoff"), e.getMessage());
             // forces and stress go through the same evaluation
             assertThrows(
@@ -196,12 +215,12 @@ class PairPotentialMinimumImageTest {
     }
 
     @Test
-    void aFourByFourByFourSupercellIsAcceptedWithTheMinimumImageEnergyAsBefore() {
+    void aCrystalSupercellIsNoClusterInABoxAndIsRefusedToo() {
+        // the minimum image of a crystal drops neighbours within the first shells however large the cell
         Atoms big = supercell(4);
-        assertTrue(PairPotential.minimumImageSuffices(big));
-        double e = LJ.energy(big, P);
-        assertEquals(minimumImageByHand(big, 4 * A), e, 1e-10);
-        assertEquals(-22.332, e, 1e-3);
+        assertFalse(PairPotential.minimumImageSuffices(big));
+        assertThrows(IllegalArgumentException.class, () -> LJ.energy(big, P));
+        assertEquals(-22.332, minimumImageByHand(big, 4 * A), 1e-3);
     }
 
     @Test

@@ -150,9 +150,21 @@ class PairPotentialTest {
     @ParameterizedTest(name = "{0}, periodic")
     @MethodSource("potentials")
     void forcesMatchCentralFiniteDifferencesInAPeriodicCell(String label, Potential pot) {
-        // a 6.2 x 6.0 x 5.8 box around a 3x3 layer: pairs across the faces interact through their images
-        Atoms a = cluster(7, 9, 1.8).withCell(new double[][] {{6.2, 0, 0}, {0, 6.0, 0}, {0, 0, 5.8}}, true, true, true);
-        assertTrue(a.distance(0, 2) < 3.1, "the minimum image is used: " + a.distance(0, 2));
+        // a 3x3 layer in a 20 A box, its two outer columns moved by a cell vector: the pairs across the
+        // face interact through their images (a short-range term without cutoff sums the minimum image
+        // only where that is a cluster well inside its box, as this is)
+        Atoms layer = cluster(7, 9, 1.8);
+        double[][] pos = new double[layer.size()][];
+        List<String> species = new ArrayList<>();
+        for (int i = 0; i < pos.length; i++) {
+            pos[i] = layer.position(i);
+            pos[i][0] += pos[i][0] > 1.0 ? 20 : 0;
+            species.add(layer.species(i));
+        }
+        Atoms a =
+                Atoms.of(species, pos).withCell(new double[][] {{20, 0, 0}, {0, 20, 0}, {0, 0, 20}}, true, true, true);
+        assertTrue(Math.abs(pos[2][0] - pos[0][0]) > 10 && a.distance(0, 2) < 4.1, "the minimum image is used");
+        assertTrue(PairPotential.minimumImageSuffices(a));
         assertForcesMatchFiniteDifferences(pot, a, P);
     }
 
