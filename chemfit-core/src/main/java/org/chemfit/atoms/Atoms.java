@@ -39,6 +39,9 @@ public final class Atoms {
     /** {@link #shortestDistance()} once computed, NaN before. */
     private volatile double shortest = Double.NaN;
 
+    /** {@link #longestPairDistance()} once computed, NaN before. */
+    private volatile double longest = Double.NaN;
+
     private Atoms(
             String[] species,
             double[] positions,
@@ -384,39 +387,25 @@ public final class Atoms {
     }
 
     /**
-     * Whether every two atoms are at most this far apart, through the minimum image (the
-     * fractional wrap of {@link #displacement}, which may give a farther image in a skewed cell:
-     * then the answer errs towards false). Stops at the first pair farther; O(N²) otherwise.
-     *
-     * @param limit a distance in Å
-     * @return whether no pair is farther apart than limit
+     * The longest distance between two atoms through the minimum image (the fractional wrap of
+     * {@link #displacement}, which may give a farther image in a skewed cell, erring towards a
+     * refusal where it is used), in Å: 0 for fewer than two atoms. O(N²), once per structure: a
+     * potential asks at every evaluation.
      */
-    boolean pairsWithin(double limit) {
-        if (!(limit >= 0)) {
-            return species.length < 2;
-        }
-        double limit2 = limit * limit;
-        double[] d = new double[3];
-        for (int i = 0; i < species.length; i++) {
-            for (int j = i + 1; j < species.length; j++) {
-                if (displacement(positions, i, j, d) > limit2) {
-                    return false;
+    double longestPairDistance() {
+        double r = longest;
+        if (Double.isNaN(r)) {
+            double[] d = new double[3];
+            double max = 0;
+            for (int i = 0; i < species.length; i++) {
+                for (int j = i + 1; j < species.length; j++) {
+                    max = Math.max(max, displacement(positions, i, j, d));
                 }
             }
+            r = Math.sqrt(max);
+            longest = r;
         }
-        return true;
-    }
-
-    /** @return the longest distance between two atoms through the minimum image, in Å (0 for fewer than two) */
-    double longestPairDistance() {
-        double[] d = new double[3];
-        double max = 0;
-        for (int i = 0; i < species.length; i++) {
-            for (int j = i + 1; j < species.length; j++) {
-                max = Math.max(max, displacement(positions, i, j, d));
-            }
-        }
-        return Math.sqrt(max);
+        return r;
     }
 
     /**

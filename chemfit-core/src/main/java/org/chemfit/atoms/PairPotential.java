@@ -194,7 +194,7 @@ public final class PairPotential implements Potential {
         if (atoms.size() == 1) {
             return h >= ISOLATED_ATOM_RADIUS;
         }
-        return atoms.pairsWithin(2 * h - 2 * atoms.shortestDistance());
+        return atoms.longestPairDistance() <= 2 * h - 2 * atoms.shortestDistance();
     }
 
     /** The half height of a one-atom cell from which the atom is taken for an isolated one, in Å. */
