@@ -41,19 +41,8 @@ class CoulombUnitTest {
      */
     @Test
     void aCoulombConstantInAnotherUnitIsPartOfTheJobsIdentity() throws IOException {
-        TestData.copyTree(Cli.resource("jobs/data/warnings"), dir.resolve("data"));
         for (String unit : java.util.List.of("eV", "kcal/mol")) {
-            Path job = TestData.write(
-                    dir,
-                    "job.yaml",
-                    "parameters:",
-                    "  q: {initial: 1.0, bounds: [0.5, 2.0]}",
-                    "terms:",
-                    "  - name: salt",
-                    "    kind: atoms",
-                    "    reference: data/nacl.csv",
-                    "    potential: [" + EWALD + "]",
-                    "    unit: " + unit);
+            Path job = saltJob(unit, "    potential: [" + EWALD + "]");
             Map<String, Object> settings = JobSettings.of(JobFile.read(job));
             if (unit.equals("eV")) {
                 assertFalse(settings.containsKey("coulomb_constant"), settings::toString);
@@ -139,21 +128,7 @@ class CoulombUnitTest {
 
     @Test
     void anUnknownEnergyUnitWithCoulombIsRefusedAtTheUnitNamingTheCoulombTermsLine() throws IOException {
-        TestData.copyTree(Cli.resource("jobs/data/warnings"), dir.resolve("data"));
-        Path job = TestData.write(
-                dir,
-                "job.yaml",
-                "parameters:",
-                "  q: {initial: 1.0, bounds: [0.5, 2.0]}",
-                "terms:",
-                "  - name: salt",
-                "    kind: atoms",
-                "    reference: data/nacl.csv",
-                "    unit: {energy: kJ}",
-                "    potential:",
-                "      - " + BUCKINGHAM,
-                "      - " + EWALD,
-                "output: {folder: out}");
+        Path job = saltJob("{energy: kJ}", "    potential:", "      - " + BUCKINGHAM, "      - " + EWALD);
         TestData.refusedEverywhere(
                 dir,
                 job,
@@ -166,20 +141,29 @@ class CoulombUnitTest {
 
     @Test
     void anUnknownUnitWithoutCoulombIsTheUsersToKeep() throws IOException {
-        TestData.copyTree(Cli.resource("jobs/data/warnings"), dir.resolve("data"));
-        Path job = TestData.write(
-                dir,
-                "job.yaml",
+        Path job = saltJob("kJ", "    potential: " + BUCKINGHAM);
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+    }
+
+    /**
+     * Writes job.yaml: the term 'salt' on the NaCl data (copied once into data/), with this unit and
+     * these lines of its potential, and an output folder.
+     */
+    private Path saltJob(String unit, String... potential) throws IOException {
+        if (!java.nio.file.Files.exists(dir.resolve("data"))) {
+            TestData.copyTree(Cli.resource("jobs/data/warnings"), dir.resolve("data"));
+        }
+        java.util.List<String> lines = new java.util.ArrayList<>(java.util.List.of(
                 "parameters:",
                 "  q: {initial: 1.0, bounds: [0.5, 2.0]}",
                 "terms:",
                 "  - name: salt",
                 "    kind: atoms",
                 "    reference: data/nacl.csv",
-                "    unit: kJ",
-                "    potential: " + BUCKINGHAM,
-                "output: {folder: out}");
-        Cli.Run r = Cli.run("validate", job.toString());
-        assertEquals(ExitCodes.OK, r.code(), r::toString);
+                "    unit: " + unit));
+        lines.addAll(java.util.List.of(potential));
+        lines.add("output: {folder: out}");
+        return TestData.write(dir, "job.yaml", lines.toArray(String[]::new));
     }
 }

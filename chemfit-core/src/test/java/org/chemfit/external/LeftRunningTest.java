@@ -14,7 +14,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,16 +55,7 @@ class LeftRunningTest {
 
     /** @return a term named 't' that runs this shell script and reads 'e' from out.json */
     private FileBasedQuantityComputer.Builder running(String script) throws Exception {
-        Path file = root.resolve("sim.sh");
-        Files.writeString(file, "#!/bin/sh\n" + script);
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
-        return FileBasedQuantityComputer.builder()
-                .name("t")
-                .workDirectory(root.resolve("runs"))
-                .command(file.toString())
-                .killGrace(Duration.ofMillis(300))
-                .keep(KeepPolicy.ALL)
-                .output(OutputParsers.json("e", "out.json", "e"));
+        return ScriptTerms.running(root, script, Duration.ofMillis(300)).keep(KeepPolicy.ALL);
     }
 
     /** Runs the computer on each context; @return what was logged meanwhile */

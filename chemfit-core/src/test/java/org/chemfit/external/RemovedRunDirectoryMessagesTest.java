@@ -12,7 +12,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -43,15 +42,7 @@ class RemovedRunDirectoryMessagesTest {
 
     /** @return a term that runs this shell script and reads 'e' from out.json */
     private FileBasedQuantityComputer.Builder running(String script) throws Exception {
-        Path file = root.resolve("sim.sh");
-        Files.writeString(file, "#!/bin/sh\n" + script);
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
-        return FileBasedQuantityComputer.builder()
-                .name("t")
-                .workDirectory(root.resolve("runs"))
-                .command(file.toString())
-                .killGrace(Duration.ofMillis(200))
-                .output(OutputParsers.json("e", "out.json", "e"));
+        return ScriptTerms.running(root, script, Duration.ofMillis(200));
     }
 
     private List<Path> runDirs() throws Exception {
