@@ -42,6 +42,12 @@ public final class Atoms {
     /** {@link #longestPairDistance()} once computed, NaN before. */
     private volatile double longest = Double.NaN;
 
+    /**
+     * The structure this one's atoms were moved from by a relaxation (the same atoms in the same
+     * cell), or null when it is itself as given: see {@link #asGiven()}.
+     */
+    private final @Nullable Atoms given;
+
     private Atoms(
             String[] species,
             double[] positions,
@@ -49,7 +55,9 @@ public final class Atoms {
             boolean[] pbc,
             int @Nullable [] molecules,
             double energy,
-            Map<String, String> info) {
+            Map<String, String> info,
+            @Nullable Atoms given) {
+        this.given = given;
         this.species = species;
         this.positions = positions;
         this.cell = cell;
@@ -108,7 +116,7 @@ public final class Atoms {
         }
         double[] p = positions.clone();
         checkFinite(p, "coordinate");
-        return new Atoms(s, p, null, new boolean[3], null, Double.NaN, Map.of());
+        return new Atoms(s, p, null, new boolean[3], null, Double.NaN, Map.of(), null);
     }
 
     private static void checkFinite(double[] a, String what) {
@@ -214,12 +222,26 @@ public final class Atoms {
         }
         double[] p = newPositions.clone();
         checkFinite(p, "coordinate");
-        return new Atoms(species, p, cell, pbc, molecules, energy, info);
+        return new Atoms(species, p, cell, pbc, molecules, energy, info, asGiven());
     }
 
-    /** Package-private: takes ownership of the array without copying or checking. */
+    /**
+     * Package-private: takes ownership of the array without copying or checking. The copy keeps
+     * this structure's {@link #asGiven()}: a relaxation's steps are judged as the structure it
+     * started from.
+     */
     Atoms withPositionsUnchecked(double[] newPositions) {
-        return new Atoms(species, newPositions, cell, pbc, molecules, energy, info);
+        return new Atoms(species, newPositions, cell, pbc, molecules, energy, info, asGiven());
+    }
+
+    /**
+     * The structure as it was given, before a relaxation moved its atoms: the one by which a pair
+     * term without cutoff is judged ({@link PairPotential#minimumImageProblem}), so that a
+     * structure accepted when it was read is not refused at some step of its relaxation, and the
+     * O(N²) look at its distances is made once, not at every step.
+     */
+    Atoms asGiven() {
+        return given == null ? this : given;
     }
 
     /**
@@ -247,12 +269,12 @@ public final class Atoms {
             throw new IllegalArgumentException(
                     "the cell must have a non-zero volume, got vectors " + Arrays.toString(c));
         }
-        return new Atoms(species, positions, c, new boolean[] {pbcA, pbcB, pbcC}, molecules, energy, info);
+        return new Atoms(species, positions, c, new boolean[] {pbcA, pbcB, pbcC}, molecules, energy, info, null);
     }
 
     /** @return a copy without a cell and without periodicity */
     Atoms withoutCell() {
-        return new Atoms(species, positions, null, new boolean[3], molecules, energy, info);
+        return new Atoms(species, positions, null, new boolean[3], molecules, energy, info, null);
     }
 
     /**
@@ -265,7 +287,7 @@ public final class Atoms {
             throw new IllegalArgumentException("there must be one molecule index per atom: got " + moleculeIndex.length
                     + " indices for " + species.length + " atoms");
         }
-        return new Atoms(species, positions, cell, pbc, moleculeIndex.clone(), energy, info);
+        return new Atoms(species, positions, cell, pbc, moleculeIndex.clone(), energy, info, given);
     }
 
     /**
@@ -282,7 +304,7 @@ public final class Atoms {
         for (int i = 0; i < m.length; i++) {
             m[i] = i / atomsPerMolecule;
         }
-        return new Atoms(species, positions, cell, pbc, m, energy, info);
+        return new Atoms(species, positions, cell, pbc, m, energy, info, given);
     }
 
     /**
@@ -290,7 +312,7 @@ public final class Atoms {
      * @return a copy with this energy
      */
     Atoms withEnergy(double value) {
-        return new Atoms(species, positions, cell, pbc, molecules, value, info);
+        return new Atoms(species, positions, cell, pbc, molecules, value, info, given);
     }
 
     /**
@@ -305,7 +327,8 @@ public final class Atoms {
                 pbc,
                 molecules,
                 energy,
-                Collections.unmodifiableMap(new LinkedHashMap<>(newInfo)));
+                Collections.unmodifiableMap(new LinkedHashMap<>(newInfo)),
+                given);
     }
 
     /**

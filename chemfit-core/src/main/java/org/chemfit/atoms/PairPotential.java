@@ -179,6 +179,8 @@ public final class PairPotential implements Potential {
      * directions and r the longest distance between two atoms, so the rule is r ≤ 2h - 2d; and for
      * one atom when h is at least {@value #ISOLATED_ATOM_RADIUS} Å (an isolated atom in a box: no
      * crystal has a cell of one atom that high). Elsewhere such a term is refused when evaluated.
+     * The geometries of a relaxation are judged as the structure it started from, so a structure
+     * accepted at the start is not refused at one of its steps.
      *
      * <p>So a conventional fcc cell is refused (d 3.75 Å, 2h - r about 1.6 Å), and a dimer 6 Å
      * apart in a 20 Å box is not (2h - r = 14 Å, 2d = 12 Å).
@@ -282,10 +284,12 @@ public final class PairPotential implements Potential {
                         + " (method 'minimum_image', for a cluster in a large box)");
             } else {
                 // no cutoff (or a Coulomb term that asks for it): each pair's minimum image
-                if (method == null && !minimumImageSuffices(atoms)) {
+                // judged on the structure as given: a relaxation's steps keep its verdict
+                Atoms given = atoms.asGiven();
+                if (method == null && !minimumImageSuffices(given)) {
                     throw new IllegalArgumentException(term.label() + " has no cutoff, and in the periodic cell of "
-                            + atoms + " the minimum image cannot stand for the sum over images: "
-                            + minimumImageReason(atoms)
+                            + given + " the minimum image cannot stand for the sum over images: "
+                            + minimumImageReason(given)
                             + "; give the term a cutoff (every image within it is then summed)");
                 }
                 minimumImage.add(t);

@@ -180,6 +180,32 @@ class PairPotentialMinimumImageTest {
     }
 
     @Test
+    void aRelaxationIsJudgedAsTheStructureItStartedFrom() {
+        // a dimer 6 Å apart in a 20 Å box passes; its bond relaxes to 7.5 Å, where the structure
+        // alone would not (20 - 7.5 = 12.5 Å < 2 x 7.5 Å): its steps keep the verdict of the start
+        double sigma = 7.5 / Math.pow(2, 1.0 / 6);
+        Parameters wide = Parameters.of(Map.of("eps", EPS, "sigma", sigma));
+        Atoms start = Atoms.of(List.of("Ar", "Ar"), new double[][] {{7, 10, 10}, {13, 10, 10}})
+                .withCell(new double[][] {{20, 0, 0}, {0, 20, 0}, {0, 0, 20}}, true, true, true);
+        assertTrue(PairPotential.minimumImageSuffices(start));
+        for (Relax relax : List.of(Relax.fire(), Relax.lbfgs())) {
+            Relax.Result r = relax.run(LJ, wide, start);
+            assertTrue(r.converged(), () -> relax + ": " + r.maxForce());
+            double[] a = r.atoms().position(0);
+            double[] b = r.atoms().position(1);
+            assertEquals(7.5, b[0] - a[0], 2e-3); // fmax 1e-5 eV/Å over a bond of 0.013 eV/Å²
+            assertEquals(-EPS, r.energy(), 1e-8);
+            String alone = PairPotential.minimumImageProblem(r.atoms());
+            assertTrue(alone != null && alone.contains("nearer than 2d = 15.00 Å"), alone);
+            // a structure built from the relaxed one's coordinates is judged as itself
+            Atoms rebuilt = Atoms.of(List.of("Ar", "Ar"), new double[][] {a, b})
+                    .withCell(new double[][] {{20, 0, 0}, {0, 20, 0}, {0, 0, 20}}, true, true, true);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LJ.energy(rebuilt, wide));
+            assertTrue(e.getMessage().contains("nearer than 2d = 15.00 Å"), e.getMessage());
+        }
+    }
+
+    @Test
     void aConventionalFourAtomCellIsRefusedForEveryShortRangeForm() {
         Atoms cell = supercell(1);
         assertFalse(PairPotential.minimumImageSuffices(cell));
