@@ -14,13 +14,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedSet;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Starts one program, waits for it without polling, and kills its whole process tree on a timeout
@@ -36,8 +40,16 @@ import org.jspecify.annotations.Nullable;
  * /proc/PID/environ}, to kill it with the tree after a timeout, or after the program has exited
  * ({@link #endTagged}). A process that starts a session of its own ({@code setsid}, as a daemon
  * does) keeps its environment, and is found too. Setting the variable starts no other process.
+ *
+ * <p>No program outlives the JVM that started it: when the JVM exits while programs still run
+ * (SIGTERM, Ctrl-C, {@link System#exit}), a shutdown hook gives their terms {@link
+ * AtExit#OWNERS_NANOS a second} to stop them, as an interrupted fit does, then ends each remaining
+ * program's tree itself, as a timeout does (SIGTERM, the program's kill grace, SIGKILL), before the
+ * JVM ends.
  */
 final class ProcessRunner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProcessRunner.class);
 
     private static final File DEV_NULL = new File("/dev/null");
 
@@ -178,6 +190,8 @@ final class ProcessRunner {
             throw new StartException(startMessage(argv.get(0), dir, env, e), e);
         }
         Tag tag = tagValue == null ? null : new Tag(TAG_NAME + "=" + tagValue, p.pid());
+        Running running = new Running(p, tag, t0, grace);
+        AtExit.watch(running);
         try {
             // Process.waitFor parks on the monitor that the JDK's reaper thread notifies when the child exits: no
             // polling.
@@ -194,6 +208,73 @@ final class ProcessRunner {
         } catch (InterruptedException e) {
             killTree(p.toHandle(), tag, t0, grace);
             throw e;
+        } finally {
+            RUNNING.remove(running);
+        }
+    }
+
+    /** A program still running, with what ending its tree needs. */
+    private record Running(Process process, @Nullable Tag tag, long started, Duration grace) {}
+
+    /** The programs running now, which {@link AtExit} ends when the JVM exits before they do. */
+    private static final Set<Running> RUNNING = ConcurrentHashMap.newKeySet();
+
+    /**
+     * The shutdown hook that ends the programs still running when the JVM exits, installed with the
+     * first program. A command-line fit stops its terms itself when it is interrupted (each kills
+     * its program's tree with its kill grace); a Java program that uses the library may not, and
+     * without this its programs would run on, re-parented to init, after the end of a batch
+     * allocation's JVM.
+     */
+    private static final class AtExit {
+        /** How long the hook waits for the programs' own terms to stop them before it ends them itself. */
+        static final long OWNERS_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+        static {
+            try {
+                Runtime.getRuntime().addShutdownHook(new Thread(AtExit::endAll, "chemfit-end-programs"));
+            } catch (IllegalStateException e) {
+                // the JVM is already exiting: a program started now is its term's to stop
+            }
+        }
+
+        private AtExit() {}
+
+        static void watch(Running r) {
+            RUNNING.add(r);
+        }
+
+        private static void endAll() {
+            long deadline = System.nanoTime() + OWNERS_NANOS;
+            while (!RUNNING.isEmpty() && System.nanoTime() < deadline) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+            }
+            List<Running> left = new ArrayList<>(RUNNING);
+            if (left.isEmpty()) {
+                return;
+            }
+            LOG.warn(
+                    "the JVM is exiting while {} program(s) still run: ending each one's process tree (SIGTERM, its kill"
+                            + " grace, SIGKILL)",
+                    left.size());
+            List<Thread> enders = new ArrayList<>();
+            for (Running r : left) {
+                Thread t = new Thread(
+                        () -> killTree(r.process().toHandle(), r.tag(), r.started(), r.grace()),
+                        "chemfit-end-" + r.process().pid());
+                t.setDaemon(true);
+                t.start();
+                enders.add(t);
+            }
+            for (Thread t : enders) {
+                try {
+                    // killTree waits for the tree itself, its grace and a bounded SIGKILL wait included
+                    t.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
         }
     }
 
