@@ -95,8 +95,10 @@ abstract class BaseCommand implements Callable<Integer> {
         } catch (JobFileException e) {
             err().println(Messages.clean(e.getMessage()));
             int n = e.problems().size();
-            err().println(n + (n == 1 ? " problem" : " problems")
-                    + " found; the job file format is described in docs/job-file.md");
+            // a job file that is not there has no format to read about
+            boolean missing = e.problems().stream().allMatch(p -> p.line() == 0 && !Files.exists(p.file()));
+            err().println(n + (n == 1 ? " problem" : " problems") + " found"
+                    + (missing ? "" : "; the job file format is described in docs/job-file.md"));
             return ExitCodes.USAGE;
         } catch (UserException e) {
             err().println("error: " + Messages.clean(e.getMessage()));
@@ -149,6 +151,9 @@ abstract class BaseCommand implements Callable<Integer> {
      * @throws UserException when it is not a folder
      */
     static void requireOutputFolder(Path dir) {
+        if (!Files.exists(dir)) {
+            throw new UserException(dir + " does not exist; give the output folder of a fit");
+        }
         if (!Files.isDirectory(dir)) {
             throw new UserException(dir + " is not a folder; give the output folder of a fit");
         }

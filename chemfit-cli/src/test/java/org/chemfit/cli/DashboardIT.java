@@ -627,6 +627,9 @@ class DashboardIT {
         assertEquals(before, Files.readString(out.resolve("evaluations.csv")), "the refused fit changed nothing");
         Cli.Run missing = Cli.run("dashboard", out.resolve("nowhere").toString());
         assertEquals(ExitCodes.USAGE, missing.code(), missing::toString);
-        assertTrue(missing.err().contains("is not a folder"), missing::toString);
+        assertEquals(
+                "error: " + out.resolve("nowhere") + " does not exist; give the output folder of a fit\n",
+                missing.err(),
+                missing::toString);
     }
 }

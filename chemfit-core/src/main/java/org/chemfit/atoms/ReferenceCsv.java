@@ -181,7 +181,7 @@ public final class ReferenceCsv {
                     headerLine + 1,
                     "expected a header row with the columns 'file' (or 'path') and "
                             + "'reference_energy' (and optionally 'tag'), got '" + Excerpt.of(lines.get(headerLine))
-                            + "'"));
+                            + "'" + separatorHint(lines.get(headerLine))));
         }
         InputFormatException noColumn = column != null && valueCol < 0
                 ? new InputFormatException(
@@ -481,5 +481,27 @@ public final class ReferenceCsv {
         }
         out.add(cur.toString());
         return out;
+    }
+
+    /**
+     * @return a hint when the header would name the reference's columns split at another separator
+     *     (a semicolon, as a spreadsheet in many locales writes, or a tab), else ""
+     */
+    private static String separatorHint(String headerLine) {
+        for (String sep : new String[] {";", "\t"}) {
+            boolean file = false;
+            boolean energy = false;
+            for (String f : headerLine.split(sep, -1)) {
+                String h = f.strip().toLowerCase(Locale.ROOT);
+                file |= h.equals("file") || h.equals("path");
+                energy |= h.equals("reference_energy") || h.equals("energy");
+            }
+            if (file && energy) {
+                String name = sep.equals(";") ? "semicolons" : "tabs";
+                return ": its fields are separated by " + name + ", but a reference CSV is read with commas"
+                        + " (write it with commas: pandas' to_csv does by default)";
+            }
+        }
+        return "";
     }
 }

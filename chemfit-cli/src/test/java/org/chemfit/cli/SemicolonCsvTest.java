@@ -1,0 +1,77 @@
+package org.chemfit.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A reference CSV written with semicolons (a spreadsheet's export in many locales) is one problem,
+ * said once at its header with the separator named, not again as the coordinate's column.
+ */
+class SemicolonCsvTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aSemicolonSeparatedReferenceIsOneProblemThatNamesTheSeparator() throws IOException {
+        Files.writeString(
+                dir.resolve("ref.csv"), "file;reference_energy;tag;r\nd1.xyz;-0.09;r1.6;1.6\nd2.xyz;-0.21;r1.7;1.7\n");
+        Path job = dir.resolve("job.yaml");
+        Files.writeString(
+                job,
+                String.join(
+                        "\n",
+                        "parameters:",
+                        "  lj:",
+                        "    epsilon: {initial: 1.0, bounds: [0.1, 10.0]}",
+                        "    sigma: {initial: 2.2, bounds: [1.0, 4.0]}",
+                        "terms:",
+                        "  - name: curve",
+                        "    kind: atoms",
+                        "    reference: ref.csv",
+                        "    coordinate: {column: r, unit: A}",
+                        "    potential: {form: lennard_jones, epsilon: lj.epsilon, sigma: lj.sigma}",
+                        ""));
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        String header = dir.resolve("ref.csv") + ":1: expected a header row with the columns 'file' (or 'path') and"
+                + " 'reference_energy' (and optionally 'tag'), got 'file;reference_energy;tag;r': its fields are"
+                + " separated by semicolons, but a reference CSV is read with commas";
+        assertTrue(r.err().contains(header), r::toString);
+        assertEquals(
+                1, r.err().split(java.util.regex.Pattern.quote("expected a header row"), -1).length - 1, r::toString);
+        assertTrue(r.err().contains("1 problem found"), r::toString);
+    }
+
+    @Test
+    void aCommaSeparatedReferenceWithoutTheCoordinatesColumnIsTheCoordinatesProblem() throws IOException {
+        Files.writeString(dir.resolve("ref.csv"), "file,reference_energy,tag\nd1.xyz,-0.09,r1.6\n");
+        Path job = dir.resolve("job.yaml");
+        Files.writeString(
+                job,
+                String.join(
+                        "\n",
+                        "parameters:",
+                        "  lj:",
+                        "    epsilon: {initial: 1.0, bounds: [0.1, 10.0]}",
+                        "    sigma: {initial: 2.2, bounds: [1.0, 4.0]}",
+                        "terms:",
+                        "  - name: curve",
+                        "    kind: atoms",
+                        "    reference: ref.csv",
+                        "    coordinate: {column: r, unit: A}",
+                        "    potential: {form: lennard_jones, epsilon: lj.epsilon, sigma: lj.sigma}",
+                        ""));
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertTrue(r.err().contains("job.yaml:9:17: term 'curve' coordinate: "), r::toString);
+        assertTrue(
+                r.err().contains("expected a column 'r' in the header, got 'file,reference_energy,tag'"), r::toString);
+    }
+}
