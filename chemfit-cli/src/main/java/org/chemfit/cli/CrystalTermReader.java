@@ -101,8 +101,15 @@ final class CrystalTermReader {
             org.chemfit.atoms.Atoms cell = null;
             try {
                 cell = org.chemfit.atoms.Xyz.read(structure);
+            } catch (org.chemfit.atoms.InputFormatException e) {
+                // said at the key that names the file, as the cell's other problems, with the file's line
+                reader.problem(
+                        sn,
+                        where + " structure " + ((Node.Scalar) sn).value + (e.line() > 0 ? ":" + e.line() : "") + ": "
+                                + e.problem());
+                return null;
             } catch (RuntimeException e) {
-                // a malformed file is reported with its line when the data are read
+                // a file that cannot be read is reported when the data are read
             }
             if (cell != null) {
                 String shown = String.valueOf(((Node.Scalar) sn).value);

@@ -1,5 +1,7 @@
 package org.chemfit.atoms;
 
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
 import org.chemfit.ChemFitException;
 import org.chemfit.Parameters;
@@ -10,12 +12,17 @@ import org.jspecify.annotations.Nullable;
 /**
  * Computes the properties of a cubic crystal from its conventional cell: it finds the uniform
  * scaling of the cell (positions relaxed at each scale) at which the pressure is zero, then
- * strains the relaxed cell by ±h to get the elastic constants from the stress. Quantities:
+ * strains the relaxed cell by ±h to get the elastic constants from the stress. A cubic supercell
+ * of the conventional cell (n × n × n of it) is accepted too, and gives the same quantities: its
+ * {@code lattice_constant} is the conventional cell's edge, its edge divided by n. Quantities:
  *
  * <table>
  *   <caption>Quantities of a cubic crystal</caption>
  *   <tr><th>name</th><th>meaning</th><th>unit</th></tr>
- *   <tr><td>lattice_constant</td><td>the edge of the relaxed conventional cell, V^(1/3)</td><td>Å</td></tr>
+ *   <tr><td>lattice_constant</td><td>the edge of the relaxed conventional cell: V^(1/3) / n for a cell
+ *       of volume V, n the largest whole number such that a translation by edge/n along x, along y
+ *       and along z leaves the structure unchanged, species by species (to 1e-6 of the edge): 1 for
+ *       the conventional cell, 2 for its 2 × 2 × 2 supercell</td><td>Å</td></tr>
  *   <tr><td>volume</td><td>the relaxed volume per formula unit</td><td>Å³</td></tr>
  *   <tr><td>lattice_energy</td><td>the energy per formula unit of the relaxed crystal, relative to
  *       separated ions or atoms (the potential's zero)</td><td>eV</td></tr>
@@ -41,17 +48,27 @@ public final class CubicCrystalComputer implements QuantityComputer {
     /** The strain of the finite differences. */
     static final double STRAIN = 1e-4;
 
+    /**
+     * How far, as a fraction of the cell's edge, a translated atom may lie from an atom of its
+     * species for the translation to map the structure onto itself ({@link #repeats}).
+     */
+    static final double TRANSLATION_TOLERANCE = 1e-6;
+
     private final Atoms cell;
     /** The cell as failures name it. */
     private final String name;
 
     private final int formulaUnits;
+    /** How many conventional cells the given cell holds along each edge. */
+    private final int repeats;
+
     private final Potential potential;
     private final Relax positions;
 
     /**
-     * @param conventionalCell the conventional cubic cell (a cube, periodic along its three edges)
-     * @param formulaUnits the formula units in it (4 for rock salt)
+     * @param conventionalCell the conventional cubic cell (a cube, periodic along its three edges),
+     *     or a supercell of n × n × n of it
+     * @param formulaUnits the formula units in it (4 for rock salt, 32 for its 2 × 2 × 2 supercell)
      * @param potential the potential, which must give the stress
      * @throws IllegalArgumentException when the cell is not a periodic cube or formulaUnits is not positive
      */
@@ -60,8 +77,9 @@ public final class CubicCrystalComputer implements QuantityComputer {
     }
 
     /**
-     * @param conventionalCell the conventional cubic cell (a cube, periodic along its three edges)
-     * @param formulaUnits the formula units in it (4 for rock salt)
+     * @param conventionalCell the conventional cubic cell (a cube, periodic along its three edges),
+     *     or a supercell of n × n × n of it
+     * @param formulaUnits the formula units in it (4 for rock salt, 32 for its 2 × 2 × 2 supercell)
      * @param potential the potential, which must give the stress
      * @param name what the messages of a failed computation call the cell, such as its file
      *     ({@code data/mgo.xyz})
@@ -79,7 +97,72 @@ public final class CubicCrystalComputer implements QuantityComputer {
             throw new IllegalArgumentException(refused);
         }
         this.formulaUnits = formulaUnits;
+        this.repeats = repeats(cell);
         this.positions = Relax.fire().forceTolerance(1e-7);
+    }
+
+    /**
+     * How many conventional cells a cubic cell holds along each edge: the largest whole n such that
+     * the structure, positions taken modulo the cell, is unchanged, species by species, by a
+     * translation of edge/n along x, along y and along z (each atom moved lands within
+     * {@link #TRANSLATION_TOLERANCE} of the edge of an atom of its species). Only an n whose cube
+     * divides the number of atoms of each species can be. The conventional cell of rock salt gives
+     * 1 (edge/2 along one axis takes Na onto Cl), its 2 × 2 × 2 supercell 2.
+     *
+     * @param cell a cube with edges along x, y and z ({@link #cellProblem} is null)
+     * @return n, at least 1
+     */
+    static int repeats(Atoms cell) {
+        double edge = Objects.requireNonNull(cell.cell(), "a cubic cell")[0][0];
+        Map<String, Integer> counts = new HashMap<>();
+        for (String sp : cell.speciesList()) {
+            counts.merge(sp, 1, Integer::sum);
+        }
+        int common = 0;
+        for (int c : counts.values()) {
+            common = gcd(common, c);
+        }
+        for (int n = (int) Math.cbrt(common) + 1; n >= 2; n--) {
+            if ((long) n * n * n <= common
+                    && common % (n * n * n) == 0
+                    && unchangedBy(cell, edge, edge / n, 0)
+                    && unchangedBy(cell, edge, edge / n, 1)
+                    && unchangedBy(cell, edge, edge / n, 2)) {
+                return n;
+            }
+        }
+        return 1;
+    }
+
+    private static int gcd(int a, int b) {
+        return b == 0 ? a : gcd(b, a % b);
+    }
+
+    /**
+     * @return whether translating every atom of the cube by t along the axis puts it on an atom of
+     *     its species, positions taken modulo the edge
+     */
+    private static boolean unchangedBy(Atoms cell, double edge, double t, int axis) {
+        double[] x = cell.positionsArray();
+        double tol = TRANSLATION_TOLERANCE * edge;
+        for (int i = 0; i < cell.size(); i++) {
+            boolean found = false;
+            for (int j = 0; j < cell.size() && !found; j++) {
+                if (!cell.species(j).equals(cell.species(i))) {
+                    continue;
+                }
+                found = true;
+                for (int k = 0; k < 3 && found; k++) {
+                    double d = x[3 * j + k] - x[3 * i + k] - (k == axis ? t : 0);
+                    d -= edge * Math.rint(d / edge);
+                    found = Math.abs(d) <= tol;
+                }
+            }
+            if (!found) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -136,7 +219,7 @@ public final class CubicCrystalComputer implements QuantityComputer {
         double c12 = ((sxx[4] - mxx[4]) + (sxx[8] - mxx[8])) / 2 / (2 * STRAIN) / CellRelax.GPA;
         double c44 = (syz[5] - myz[5]) / (2 * STRAIN) / CellRelax.GPA;
         return Quantities.builder()
-                .put("lattice_constant", Math.cbrt(vol))
+                .put("lattice_constant", Math.cbrt(vol) / repeats)
                 .put("volume", vol / formulaUnits)
                 .put("lattice_energy", energy / formulaUnits)
                 .put("C11", c11)

@@ -31,6 +31,11 @@ import org.jspecify.annotations.Nullable;
  * and {@code energy=} (eV). Other pairs are kept in {@link Atoms#info()}. A plain XYZ comment line
  * is free text.
  *
+ * <p>An atom line of an extended XYZ frame (one whose comment line holds {@code Lattice=},
+ * {@code Properties=} or {@code pbc=}) holds exactly the columns that {@code Properties=} describes
+ * ({@code species:S:1:pos:R:3} without it): a column more or less is refused. An atom line of a
+ * plain XYZ frame may carry more columns after x y z, which are ignored.
+ *
  * <pre>{@code
  * Atoms dimer = Xyz.read(Path.of("atoms_3.0.xyz"));          // the last frame, as ase.io.read
  * List<Atoms> frames = Xyz.readAll(Path.of("trajectory.xyz"));
@@ -134,6 +139,17 @@ public final class Xyz {
                 int lineNo = first + k + 1;
                 String line = lines.get(first + k);
                 String[] t = line.trim().split("\\s+");
+                int got = line.isBlank() ? 0 : t.length;
+                if (h.extended && got != h.columns) {
+                    // extended XYZ: the comment line says what every column is, so a column more is
+                    // as wrong as one less (a plain XYZ may carry extra columns after x y z)
+                    throw new InputFormatException(
+                            file,
+                            lineNo,
+                            "expected " + h.columns + " columns for atom " + (k + 1) + " of " + n + ", as "
+                                    + h.layout() + " (" + h.describe() + "), got " + got + ": '"
+                                    + Excerpt.of(line.trim()) + "'");
+                }
                 if (t.length < h.columns || line.isBlank()) {
                     throw new InputFormatException(
                             file,
@@ -253,6 +269,11 @@ public final class Xyz {
         double @Nullable [][] lattice;
         boolean[] pbc = new boolean[3];
         boolean pbcGiven;
+        /** Whether the comment line is extended XYZ, whose atom lines hold exactly {@link #columns} columns. */
+        boolean extended;
+        /** The value of {@code Properties=}, or null when the comment line has none. */
+        @Nullable
+        String properties;
 
         @Nullable
         Double energy;
@@ -261,6 +282,13 @@ public final class Xyz {
 
         String describe() {
             return String.join(" ", names);
+        }
+
+        /** Where the columns are described, after "as". */
+        String layout() {
+            return properties != null
+                    ? "Properties=" + Excerpt.of(properties) + " describes"
+                    : "an extended XYZ comment line without Properties= means species:S:1:pos:R:3";
         }
     }
 
@@ -282,6 +310,7 @@ public final class Xyz {
             }
             return h;
         }
+        h.extended = extended;
         for (Map.Entry<String, String> e : kv.entrySet()) {
             String key = e.getKey();
             String value = e.getValue();
@@ -447,6 +476,7 @@ public final class Xyz {
                     "expected Properties= to name species:S:1 and pos:R:3, got '" + Excerpt.of(value) + "'");
         }
         h.columns = col;
+        h.properties = value.trim();
     }
 
     /**

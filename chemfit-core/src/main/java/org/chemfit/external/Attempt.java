@@ -554,7 +554,11 @@ final class Attempt {
         }
         String full = "external term '" + term + "' failed at step " + step + ": "
                 + (firstLineEnd < 0 ? m + at : m.substring(0, firstLineEnd) + at + m.substring(firstLineEnd))
-                + (output == null ? "" : output.describe(MESSAGE_TAIL_LINES));
+                // an output that could not be parsed is shown once, in the parser's excerpt
+                + (output == null
+                        ? ""
+                        : output.describe(
+                                MESSAGE_TAIL_LINES, cause instanceof OutputParseException pe ? pe.excerpt() : null));
         TermFailedException e = new TermFailedException(
                 full, term, ctx.index(), params, where, exitCode, tail, transientFailure, cause);
         writeReport(message, output, transientFailure, false);

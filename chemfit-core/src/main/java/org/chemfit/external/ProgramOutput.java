@@ -10,6 +10,9 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a failed program said: the known error lines found in its output files (put first), and
@@ -34,6 +37,9 @@ record ProgramOutput(List<String> errorLines, Map<String, String> tails) {
      * excerpt. A program that writes megabytes without a line break still shows its last words.
      */
     static final int LINE_CHARS = 800;
+
+    /** A line of an output parser's excerpt: its number, marked with {@code >} or not, then the text. */
+    private static final Pattern EXCERPT_LINE = Pattern.compile("(?:  |> )\\d+:(?: (.*))?");
 
     ProgramOutput {
         errorLines = List.copyOf(errorLines);
@@ -211,6 +217,19 @@ record ProgramOutput(List<String> errorLines, Map<String, String> tails) {
      * @return the text for a failure message: the error lines, then each file's end
      */
     String describe(int tailLines) {
+        return describe(tailLines, null);
+    }
+
+    /**
+     * @param tailLines how many lines of each file's end to show
+     * @param excerpt an output parser's excerpt that the failure message already shows (its lines
+     *     as {@code "  12: text"}), or null
+     * @return the text for a failure message: the error lines, then each file's end, leaving out a
+     *     file's end that shows the excerpt's lines again (the log a parser read, or the program's
+     *     stdout when it printed that log to the screen too, as LAMMPS does)
+     */
+    String describe(int tailLines, @Nullable String excerpt) {
+        List<String> shown = excerptLines(excerpt);
         StringBuilder sb = new StringBuilder();
         if (!errorLines.isEmpty()) {
             sb.append("\nthe program's error:");
@@ -221,6 +240,9 @@ record ProgramOutput(List<String> errorLines, Map<String, String> tails) {
         for (Map.Entry<String, String> t : tails.entrySet()) {
             List<String> lines = Arrays.asList(t.getValue().split("\n"));
             int from = Math.max(0, lines.size() - tailLines);
+            if (repeats(lines.subList(from, lines.size()), shown)) {
+                continue;
+            }
             sb.append("\n")
                     .append(t.getKey())
                     .append(" (last ")
@@ -229,5 +251,65 @@ record ProgramOutput(List<String> errorLines, Map<String, String> tails) {
                     .append(String.join("\n", lines.subList(from, lines.size())));
         }
         return sb.toString();
+    }
+
+    /**
+     * @return the text of each line of an excerpt, without the line numbers; none when there is no
+     *     excerpt or a line of it is not numbered ("(the file is empty)")
+     */
+    static List<String> excerptLines(@Nullable String excerpt) {
+        if (excerpt == null || excerpt.isEmpty()) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        for (String l : excerpt.split("\n", -1)) {
+            Matcher m = EXCERPT_LINE.matcher(l);
+            if (!m.matches()) {
+                return List.of();
+            }
+            String text = m.group(1);
+            out.add(text == null ? "" : text);
+        }
+        return out;
+    }
+
+    /**
+     * @param end the lines of a file's end, as a failure message would show them
+     * @param shown the lines of an excerpt
+     * @return whether the excerpt's lines are among them, one after the other
+     */
+    static boolean repeats(List<String> end, List<String> shown) {
+        if (shown.isEmpty()) {
+            return false;
+        }
+        for (int at = 0; at + shown.size() <= end.size(); at++) {
+            int k = 0;
+            while (k < shown.size() && sameLine(shown.get(k), end.get(at + k))) {
+                k++;
+            }
+            if (k == shown.size()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * @param shown a line of an excerpt, whose trailing spaces may be gone and whose end may be cut
+     *     (marked with {@code ...})
+     * @param line a line of a file's end
+     * @return whether it is that line
+     */
+    private static boolean sameLine(String shown, String line) {
+        String s = shown.stripTrailing();
+        String l = line.stripTrailing();
+        if (s.equals(l)) {
+            return true;
+        }
+        if (!s.endsWith("...")) {
+            return false;
+        }
+        String cut = s.substring(0, s.length() - 3).stripTrailing();
+        return !cut.isEmpty() && l.startsWith(cut);
     }
 }

@@ -75,6 +75,22 @@ class XyzTest {
     }
 
     @Test
+    void anExtraColumnIsRefusedInAnExtendedFrameOnly() {
+        // the first frame is plain XYZ (extra columns are common there), the second extended
+        String text = "1\nplain\nAr 0 0 0 9.5\n" + "2\nProperties=species:S:1:pos:R:3 pbc=\"F F F\"\n"
+                + "Ar 0 0 0\nAr 0.0 0.0 3.8 5.0\n";
+        InputFormatException e = assertThrows(InputFormatException.class, () -> Xyz.parse(Path.of("data/x.xyz"), text));
+        assertEquals(
+                "data/x.xyz:7: expected 4 columns for atom 2 of 2, as Properties=species:S:1:pos:R:3 describes"
+                        + " (species pos[0] pos[1] pos[2]), got 5: 'Ar 0.0 0.0 3.8 5.0'",
+                e.getMessage());
+        assertEquals(7, e.line());
+        List<Atoms> plain = Xyz.parse(Path.of("data/x.xyz"), text.substring(0, text.indexOf("2\nProperties")));
+        assertEquals(1, plain.size());
+        assertArrayEquals(new double[] {0, 0, 0}, plain.get(0).position(0), 0.0);
+    }
+
+    @Test
     void bareWordsInAPlainCommentAreNotKeys() {
         for (String comment : List.of("simple cubic lattice", "pbc flags unknown", "properties of argon", "Lattice")) {
             Atoms a = Xyz.parse(Path.of("plain.xyz"), "1\n" + comment + "\nAr 0 0 0\n")
@@ -118,6 +134,9 @@ class XyzTest {
             molecule named twice   | 1\\nProperties=species:S:1:pos:R:3:molecule:I:1:mol-id:I:1\\nAr 0 0 0 1 1\\n | 2 | expected each property once in Properties=, got 'molecule' as property 3 and 'mol-id' as property 4 (two names of the molecule index)
             extra column not int   | 1\\nProperties=species:S:1:pos:R:3:tag:I:1\\nAr 0 0 0 x\\n           | 3 | expected an integer in column 5, got 'x'
             molecule not int       | 1\\nProperties=species:S:1:pos:R:3:molecule:I:1\\nAr 0 0 0 1.5\\n    | 3 | expected an integer molecule index in column 5, got '1.5'
+            extended extra column  | 1\\nProperties=species:S:1:pos:R:3\\nAr 0.0 0.0 0.0 5.0\\n              | 3 | expected 4 columns for atom 1 of 1, as Properties=species:S:1:pos:R:3 describes (species pos[0] pos[1] pos[2]), got 5: 'Ar 0.0 0.0 0.0 5.0'
+            lattice extra column   | 1\\nLattice="5 0 0 0 5 0 0 0 5"\\nAr 0 0 0 5\\n                     | 3 | expected 4 columns for atom 1 of 1, as an extended XYZ comment line without Properties= means species:S:1:pos:R:3 (species x y z), got 5: 'Ar 0 0 0 5'
+            extended too few       | 2\\nProperties=species:S:1:pos:R:3:q:R:1\\nAr 0 0 0 1\\nAr 0 0 0\\n  | 4 | expected 5 columns for atom 2 of 2, as Properties=species:S:1:pos:R:3:q:R:1 describes (species pos[0] pos[1] pos[2] q), got 4: 'Ar 0 0 0'
             energy not numeric     | 1\\nLattice="5 0 0 0 5 0 0 0 5" energy=low\\nAr 0 0 0\\n             | 2 | expected a finite number for energy=, got 'low'
             empty file             | \\n                                                                   | 1 | expected at least one frame
             """)
