@@ -558,6 +558,9 @@ final class SqliteSession implements Journal.Session {
     }
 
     private static final String FILE = "job.file.";
+    /** The digests of the held-out terms' data files and scripts, which the command line writes. */
+    private static final String HELD_OUT_DATA = "job.validation_data.";
+
     private static final String METHOD = FILE + "optimizer.method";
     private static final String TOLERANCE = FILE + "optimizer.tolerance";
     private static final Pattern TERM_KEY =
@@ -568,7 +571,7 @@ final class SqliteSession implements Journal.Session {
      *     job's {@code name} and {@code description}; the units given to parameters, to a term's
      *     {@code coordinate} and to an external term's quantities (shown, never converted); the
      *     held-out terms ({@code validation}, {@code validation_every}: evaluated anew whenever the
-     *     fit ends, never replayed); and {@code optimizer.tolerance.absolute} under {@code
+     *     fit ends, never replayed) and the digests of their files ({@code job.validation_data}); and {@code optimizer.tolerance.absolute} under {@code
      *     levenberg-marquardt}, which stops on the relative change alone (the job reader took and
      *     ignored the key before it refused it)
      */
@@ -619,6 +622,9 @@ final class SqliteSession implements Journal.Session {
     }
 
     private static boolean neutral(String key, Map<String, Object> all) {
+        if (key.startsWith(HELD_OUT_DATA)) {
+            return true; // the held-out terms' files, as the held-out terms themselves
+        }
         if (!key.startsWith(FILE)) {
             return false;
         }
