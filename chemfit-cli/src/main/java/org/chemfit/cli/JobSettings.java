@@ -41,7 +41,8 @@ final class JobSettings {
     /**
      * @param job a job read and checked by {@link JobFile#read}
      * @return {@code {file: <the job file's tree>, data: {relative path: sha256}}}, the data
-     *     holding the fit terms' files and programs
+     *     holding the fit terms' files and programs, and {@code validation_data} those of the
+     *     held-out terms when the job has any (which the journal takes as no part of the fit)
      * @throws BaseCommand.UserException when a file the job names can no longer be read
      */
     static Map<String, Object> of(JobFile job) {
@@ -63,8 +64,43 @@ final class JobSettings {
         }
         tree.remove("execution");
         tree.remove("output");
-        Map<String, Object> data = new TreeMap<>();
+        Map<String, Object> data = digests(job, job.terms());
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("file", tree);
+        s.put("data", data);
+        // the held-out terms' files take no part in the fit: under a key of their own, which the
+        // journal leaves out when it compares runs, so that an edited file keeps the run (replayed,
+        // its held-out terms evaluated anew) and a job without held-out terms adds nothing
+        Map<String, Object> heldOut = digests(job, job.validation());
+        if (!heldOut.isEmpty()) {
+            s.put("validation_data", heldOut);
+        }
+        // Coulomb in a term's own energy unit (kcal/mol, K, ...) was computed in eV before: a run
+        // recorded then is another job. Terms in eV add nothing, so their journals resume as before.
+        Map<String, Object> coulomb = new TreeMap<>();
         for (JobFile.TermSpec t : job.terms()) {
+            if (t.config() instanceof JobFile.AtomsConfig a
+                    && a.potential().stream().anyMatch(p -> p.form() == JobFile.PairForm.COULOMB)
+                    && a.coulombConstant() != EnergyUnits.COULOMB_EV) {
+                coulomb.put(t.name(), a.coulombConstant());
+            }
+        }
+        if (!coulomb.isEmpty()) {
+            s.put("coulomb_constant", coulomb);
+        }
+        return s;
+    }
+
+    /**
+     * @param job the job
+     * @param terms terms of the job
+     * @return relative path to SHA-256 of every file the terms read (for an atoms term its
+     *     reference CSV and the structures it lists) and of every program of the job's own that
+     *     their commands run
+     */
+    private static Map<String, Object> digests(JobFile job, List<JobFile.TermSpec> terms) {
+        Map<String, Object> data = new TreeMap<>();
+        for (JobFile.TermSpec t : terms) {
             List<Path> files = new ArrayList<>(t.config().inputFiles());
             if (t.config() instanceof JobFile.AtomsConfig a) {
                 // the structures its reference CSV lists are the term's data as much as the CSV is
@@ -80,26 +116,10 @@ final class JobSettings {
             }
         }
         // the scripts the commands run are the job's as much as its templates are
-        for (Path abs : ProgramFiles.of(job.terms(), job.folder(), job.programs())) {
+        for (Path abs : ProgramFiles.of(terms, job.folder(), job.programs())) {
             data.put(job.folder().relativize(abs).toString(), sha256(abs));
         }
-        Map<String, Object> s = new LinkedHashMap<>();
-        s.put("file", tree);
-        s.put("data", data);
-        // Coulomb in a term's own energy unit (kcal/mol, K, ...) was computed in eV before: a run
-        // recorded then is another job. Terms in eV add nothing, so their journals resume as before.
-        Map<String, Object> coulomb = new TreeMap<>();
-        for (JobFile.TermSpec t : job.terms()) {
-            if (t.config() instanceof JobFile.AtomsConfig a
-                    && a.potential().stream().anyMatch(p -> p.form() == JobFile.PairForm.COULOMB)
-                    && a.coulombConstant() != EnergyUnits.COULOMB_EV) {
-                coulomb.put(t.name(), a.coulombConstant());
-            }
-        }
-        if (!coulomb.isEmpty()) {
-            s.put("coulomb_constant", coulomb);
-        }
-        return s;
+        return data;
     }
 
     /** @return the tree as maps (in file order), lists and the scalars' values */

@@ -558,19 +558,72 @@ final class SqliteSession implements Journal.Session {
     }
 
     private static final String FILE = "job.file.";
+    /** The digests of the held-out terms' data files and scripts, which the command line writes. */
+    private static final String HELD_OUT_DATA = "job.validation_data.";
+
     private static final String METHOD = FILE + "optimizer.method";
     private static final String TOLERANCE = FILE + "optimizer.tolerance";
-    private static final Pattern TERM_KEY =
-            Pattern.compile("job\\.file\\.terms\\[(\\d+)]\\.(unit|coordinate\\.unit)(\\..*)?");
+    private static final Pattern TERM_KEY = Pattern.compile("job\\.file\\.terms\\[(\\d+)]\\.(unit|coordinate)(\\..*)?");
+    private static final Pattern TERM_INDEX = Pattern.compile("^terms\\[\\d+]\\.");
+
+    /**
+     * The job file's keys that the job reader gives a value when they are left out, by their place
+     * below {@code job.file.} ({@code terms[]} for every fit term), with the forms of that value: a
+     * key written so is the same fit as the key left out. These must be the reader's own defaults
+     * (chemfit-cli's {@code TermsReader}, {@code OptimizerReader} and {@code CombinationReader}),
+     * which chemfit-cli's {@code JobFileDefaultsTest} checks one by one; an empty map is one of
+     * defaults only. A word is compared as the reader takes it (in any case, {@code -} for {@code
+     * _}), a number by its value.
+     */
+    private static final Map<String, List<Object>> JOB_FILE_DEFAULTS = Map.of(
+            "terms[].weight", List.of(1),
+            "terms[].loss", List.of("squared_error", Map.of()),
+            "terms[].loss.type", List.of("squared_error"),
+            "optimizer.seed", List.of(42),
+            "combination", List.of(Map.of()),
+            "combination.reducer", List.of("sum"),
+            "combination.on_failure", List.of("raise"));
+
+    /** @return whether a key of the flattened settings holds the value the job reader gives it when it is left out */
+    private static boolean aDefault(String key, @Nullable Object value) {
+        if (!key.startsWith(FILE)) {
+            return false;
+        }
+        List<Object> forms = JOB_FILE_DEFAULTS.get(
+                TERM_INDEX.matcher(key.substring(FILE.length())).replaceFirst("terms[]."));
+        if (forms == null) {
+            return false;
+        }
+        for (Object d : forms) {
+            boolean same;
+            if (d instanceof String w) {
+                same = value instanceof String v
+                        && v.toLowerCase(java.util.Locale.ROOT)
+                                .replace('-', '_')
+                                .equals(w);
+            } else if (d instanceof Number) {
+                same = value instanceof Number && Objects.equals(normal(d), normal(value));
+            } else {
+                same = value instanceof Map<?, ?> m && m.isEmpty(); // a map of defaults only
+            }
+            if (same) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /**
      * @return the flattened settings without the job file's keys that take no part in the fit: the
      *     job's {@code name} and {@code description}; the units given to parameters, to a term's
      *     {@code coordinate} and to an external term's quantities (shown, never converted); the
      *     held-out terms ({@code validation}, {@code validation_every}: evaluated anew whenever the
-     *     fit ends, never replayed); and {@code optimizer.tolerance.absolute} under {@code
-     *     levenberg-marquardt}, which stops on the relative change alone (the job reader took and
-     *     ignored the key before it refused it)
+     *     fit ends, never replayed) and the digests of their files ({@code job.validation_data}); a
+     *     term's {@code coordinate} (a column the plots and results show the term against); {@code
+     *     optimizer.tolerance.absolute} under {@code levenberg-marquardt}, which stops on the
+     *     relative change alone (the job reader took and ignored the key before it refused it); and
+     *     the keys written with the value the job reader gives them when they are left out ({@link
+     *     #JOB_FILE_DEFAULTS}), so that settings compare with their defaults applied
      */
     private static Map<String, Object> withoutNeutral(Map<String, Object> flat) {
         if (flat.get(METHOD) instanceof String m
@@ -581,7 +634,7 @@ final class SqliteSession implements Journal.Session {
             }
         }
         Map<String, Object> all = new java.util.HashMap<>(flat); // values may be null (an open bound)
-        flat.keySet().removeIf(k -> neutral(k, all));
+        flat.keySet().removeIf(k -> neutral(k, all) || aDefault(k, all.get(k)));
         return flat;
     }
 
@@ -619,6 +672,9 @@ final class SqliteSession implements Journal.Session {
     }
 
     private static boolean neutral(String key, Map<String, Object> all) {
+        if (key.startsWith(HELD_OUT_DATA)) {
+            return true; // the held-out terms' files, as the held-out terms themselves
+        }
         if (!key.startsWith(FILE)) {
             return false;
         }
@@ -637,8 +693,9 @@ final class SqliteSession implements Journal.Session {
         if (!m.matches()) {
             return false;
         }
-        // a coordinate's unit is an axis label; a term's unit converts nothing for an external term
-        return m.group(2).equals("coordinate.unit")
+        // a coordinate (its column and unit) is what the plots and results show the term against,
+        // never part of a computed value; a term's unit converts nothing for an external term
+        return m.group(2).equals("coordinate")
                 || "external"
                         .equals(String.valueOf(all.get(FILE + "terms[" + m.group(1) + "].kind"))
                                 .toLowerCase(java.util.Locale.ROOT));
