@@ -87,6 +87,15 @@ final class EvaluationLog implements FitListener, AutoCloseable {
     private java.util.function.IntToDoubleFunction recordedSeconds = number -> Double.NaN;
     /** One past the highest evaluation number that earlier attempts of the run recorded (0: a new run). */
     private int earlierEvaluations;
+    /** The evaluation numbers that earlier attempts left cut off (started, not finished). */
+    private java.util.function.IntPredicate cutOff = number -> false;
+    /**
+     * Evaluations that earlier attempts left cut off and whose every term the journal gave: not
+     * computed, and not replayed as a finished evaluation is.
+     */
+    private volatile int cutOffReplayed;
+    /** Leaf terms the journal gave to evaluations that earlier attempts left cut off. */
+    private volatile int cutOffTerms;
 
     /** Per evaluation: its number, its loss, the best loss so far and the best's number (NaN while none). */
     final List<double[]> history = new ArrayList<>();
@@ -170,10 +179,16 @@ final class EvaluationLog implements FitListener, AutoCloseable {
      * @param seconds the seconds recorded for an evaluation number, NaN when none was
      * @param earlierEvaluations one past the highest evaluation number the earlier attempts
      *     recorded: a replayed evaluation below it is theirs, one at or above it a repeat
+     * @param cutOff whether the earlier attempts left an evaluation number cut off (started, not
+     *     finished): its terms that the journal gives are counted apart
      */
-    void recordedSeconds(java.util.function.IntToDoubleFunction seconds, int earlierEvaluations) {
+    void recordedSeconds(
+            java.util.function.IntToDoubleFunction seconds,
+            int earlierEvaluations,
+            java.util.function.IntPredicate cutOff) {
         this.recordedSeconds = seconds;
         this.earlierEvaluations = earlierEvaluations;
+        this.cutOff = cutOff;
     }
 
     private static String csv(String s) {
@@ -231,8 +246,15 @@ final class EvaluationLog implements FitListener, AutoCloseable {
             }
         }
         count++;
+        boolean wasCutOff = number < earlierEvaluations && cutOff.test(number);
+        if (wasCutOff) {
+            // an earlier attempt ran it but did not finish it: the terms it recorded are taken, the others run
+            cutOffTerms += replayedLeaves(ctx);
+        }
         if (!replayed) {
             computed++;
+        } else if (wasCutOff) {
+            cutOffReplayed++;
         } else if (number >= earlierEvaluations) {
             repeated++; // no earlier attempt recorded this number: a point asked for again in this one
         }
@@ -282,6 +304,31 @@ final class EvaluationLog implements FitListener, AutoCloseable {
      */
     int repeated() {
         return repeated;
+    }
+
+    /**
+     * @return the evaluations written that earlier attempts left cut off and whose every term the
+     *     journal gave (not computed, and not among the evaluations replayed whole)
+     */
+    int cutOffReplayed() {
+        return cutOffReplayed;
+    }
+
+    /** @return the leaf terms the journal gave to evaluations that earlier attempts left cut off */
+    int cutOffTerms() {
+        return cutOffTerms;
+    }
+
+    /** @return how many leaf terms of the evaluation were taken from the journal */
+    static int replayedLeaves(EvaluationContext ctx) {
+        if (ctx.children().isEmpty()) {
+            return ctx.status() == EvaluationContext.Status.REPLAYED ? 1 : 0;
+        }
+        int n = 0;
+        for (EvaluationContext c : ctx.children()) {
+            n += replayedLeaves(c);
+        }
+        return n;
     }
 
     /** @return whether the evaluation, or every leaf term of it, was taken from the journal */

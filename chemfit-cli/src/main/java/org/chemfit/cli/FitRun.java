@@ -353,7 +353,8 @@ final class FitRun {
      * the seconds of each complete evaluation, by number (what a replayed evaluation's line of
      * evaluations.csv says), and one past the highest number recorded, complete or not (an
      * evaluation replayed below it is one of theirs, at or above it a point this attempt asked for
-     * again).
+     * again), and the numbers of the evaluations an earlier attempt left cut off (started, not
+     * finished), whose recorded terms a resume takes without their evaluation.
      *
      * @param log the log of this attempt
      * @param journal the journal
@@ -361,6 +362,7 @@ final class FitRun {
      */
     private static void recorded(EvaluationLog log, JournalReader journal, long runId) {
         Map<Integer, Double> seconds = new java.util.HashMap<>();
+        java.util.Set<Integer> cutOff = new java.util.HashSet<>();
         int from = 0;
         while (true) {
             List<EvaluationRecord> page = journal.evaluationRows(runId, from, 1000);
@@ -368,13 +370,16 @@ final class FitRun {
                 if (e.state() == EvaluationRecord.State.COMPLETE && Double.isFinite(e.seconds())) {
                     seconds.put(e.number(), e.seconds());
                 }
+                if (e.state() == EvaluationRecord.State.RUNNING) {
+                    cutOff.add(e.number());
+                }
                 from = Math.max(from, e.number() + 1);
             }
             if (page.size() < 1000) {
                 break;
             }
         }
-        log.recordedSeconds(number -> seconds.getOrDefault(number, Double.NaN), from);
+        log.recordedSeconds(number -> seconds.getOrDefault(number, Double.NaN), from, cutOff::contains);
     }
 
     /**
@@ -530,11 +535,12 @@ final class FitRun {
                             Tables.fmt(Methods.CRYSTAL_STEP));
         }
         resumed.ifPresent(r -> err().printf(
-                        "resuming run %d of the journal (%s recorded%s, attempt %d%s):"
+                        "resuming run %d of the journal (%s, attempt %d%s):"
                                 + " recorded results are replayed, not run again%n",
                         r.id(),
-                        Tables.count(finished(journal, r.id()), "evaluation"),
-                        failedNote(journal, r.id()),
+                        // the counts read together, as one moment's
+                        journal.consistently(j -> Tables.count(finished(j, r.id()), "evaluation") + " recorded"
+                                + failedNote(j, r.id()) + cutOffNote(j, r.id())),
                         r.attempts() + 1,
                         budgetOf(r) >= 0 && budgetOf(r) < budget
                                 ? ", its budget raised from " + budgetOf(r) + " to " + budget
@@ -846,6 +852,55 @@ final class FitRun {
         return failed == 0
                 ? ""
                 : ", " + failed + " of them failed (" + (failed == 1 ? "its" : "their") + " failed terms run again)";
+    }
+
+    /**
+     * The terms that the evaluations an earlier attempt left cut off (started, not finished: the
+     * fit was stopped while they ran, or after their terms were recorded and before they were)
+     * recorded: a resume takes them from the journal, without their evaluation, when it asks for
+     * the same points again; each path and name once, as a replay takes the latest.
+     *
+     * @return ", and 2 terms of 1 evaluation cut off" and the like, or "" when there are none
+     */
+    private static String cutOffNote(JournalReader journal, long runId) {
+        int[] cut = cutOffTerms(journal, runId);
+        return cut[0] == 0
+                ? ""
+                : ", and " + Tables.count(cut[0], "term") + " of " + Tables.count(cut[1], "evaluation") + " cut off";
+    }
+
+    /**
+     * @return the complete terms recorded for the run's evaluations left cut off (each path and
+     *     name of an evaluation once), and how many such evaluations hold one
+     */
+    static int[] cutOffTerms(JournalReader journal, long runId) {
+        if (journal.evaluationCounts(runId).getOrDefault(EvaluationRecord.State.RUNNING, 0) == 0) {
+            return new int[] {0, 0};
+        }
+        int terms = 0;
+        int evaluations = 0;
+        int from = 0;
+        while (true) {
+            List<EvaluationRecord> page = journal.evaluationRows(runId, from, 1000);
+            for (EvaluationRecord e : page) {
+                from = Math.max(from, e.number() + 1);
+                if (e.state() != EvaluationRecord.State.RUNNING) {
+                    continue;
+                }
+                java.util.Set<String> kept = new java.util.HashSet<>();
+                for (org.chemfit.journal.read.TermRecord t : journal.termOutcomes(runId, e.number())) {
+                    if (t.state() == EvaluationRecord.State.COMPLETE) {
+                        kept.add(t.path() + '\0' + t.name());
+                    }
+                }
+                terms += kept.size();
+                evaluations += kept.isEmpty() ? 0 : 1;
+            }
+            if (page.size() < 1000) {
+                break;
+            }
+        }
+        return new int[] {terms, evaluations};
     }
 
     /**

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -61,7 +62,10 @@ final class ReportCommand extends BaseCommand {
         String[] bestRow = csvHistory.bestRow();
         Map<String, Object> r = Files.exists(results) ? Results.read(results) : null;
         Map<String, Object> written = r;
-        String earlier = r == null || !Files.exists(journal) ? null : earlier(r, journal);
+        // every figure the report takes from the journal, read at one moment: a running fit's
+        // commits between two reads would make them disagree
+        JournalFigures figures = Files.exists(journal) ? JournalFigures.read(journal, written) : null;
+        String earlier = r == null || figures == null ? null : earlier(r, figures);
         if (earlier != null) {
             // results.json (and predictions.csv, written with it) belong to another run than the journal's latest
             r = null;
@@ -79,9 +83,9 @@ final class ReportCommand extends BaseCommand {
             }
         } else {
             // One count: the journal's (what a resume replays) when there is one, else the CSV's rows.
-            JournalSoFar soFar = Files.exists(journal) ? journalSoFar(journal, written) : null;
+            JournalFigures soFar = figures == null || figures.unread() != null ? null : figures;
             Integer recorded = soFar == null ? null : soFar.finished();
-            String state = Files.exists(journal) ? journalState(journal, written) : null;
+            String state = soFar == null ? null : soFar.state();
             String count = recorded != null
                     ? Tables.count(recorded, "evaluation") + " so far"
                     : Tables.count(history.size(), "evaluation") + " in " + EvaluationLog.FILE;
@@ -113,8 +117,8 @@ final class ReportCommand extends BaseCommand {
                 }
             }
         }
-        if (Files.exists(journal)) {
-            journal(journal, written);
+        if (figures != null) {
+            journal(journal, figures);
         }
         Path plots = dir.resolve("plots");
         if (!noPlots && !(Files.exists(plots) ? Files.isWritable(plots) : Files.isWritable(dir))) {
@@ -287,18 +291,12 @@ final class ReportCommand extends BaseCommand {
      *
      * @return null when it is, else what the report says instead of its tables
      */
-    private static @Nullable String earlier(Map<String, Object> results, Path file) {
-        org.chemfit.journal.read.RunRecord latest;
-        String word;
-        try (org.chemfit.journal.read.JournalReader j = org.chemfit.journal.read.JournalReader.openReadOnly(file)) {
-            latest = reportedRun(j, results).orElse(null);
-            word = latest == null ? "" : state(j, latest, file);
-        } catch (org.chemfit.journal.JournalException e) {
-            return null; // a damaged journal is reported below; results.json is what there is
-        }
+    private static @Nullable String earlier(Map<String, Object> results, JournalFigures figures) {
+        org.chemfit.journal.read.RunRecord latest = figures.run();
         if (latest == null) {
-            return null;
+            return null; // no run, or a damaged journal (reported below): results.json is what there is
         }
+        String word = Objects.requireNonNull(figures.state(), "the state of a run read");
         Object written = results.get("journal_run");
         boolean running = "RUNNING".equals(latest.status());
         String state = running
@@ -316,47 +314,81 @@ final class ReportCommand extends BaseCommand {
         return null;
     }
 
-    /** @return the finished evaluations of the run reported on, or null when the journal cannot be read */
-    private static @Nullable JournalSoFar journalSoFar(Path file, @Nullable Map<String, Object> results) {
-        try (org.chemfit.journal.read.JournalReader j = org.chemfit.journal.read.JournalReader.openReadOnly(file)) {
-            var run = reportedRun(j, results).orElse(null);
-            return run == null
-                    ? new JournalSoFar(0, null)
-                    : new JournalSoFar(
-                            FitRun.finished(j, run.id()), j.best(run.id()).orElse(null));
-        } catch (org.chemfit.journal.JournalException e) {
-            return null;
-        }
-    }
-
     /**
-     * What the journal says of the run reported, read at once: its finished evaluations and its
-     * best so far (the Fitter's rule), so that the two agree.
+     * What the report takes from the journal, every figure read in one snapshot of it
+     * ({@link org.chemfit.journal.read.JournalReader#consistently}), so that they agree while a
+     * fit writes it: the run reported on, how many runs the journal holds, the run's evaluations
+     * by state, its best so far (the Fitter's rule) and how it stands.
      *
-     * @param finished the evaluations finished
-     * @param best the best of them, or null when none is
+     * @param run the run reported on, or null when the journal holds none or cannot be read
+     * @param runs how many runs the journal holds
+     * @param counts the run's evaluations in each state (every state present)
+     * @param best the best of its finished evaluations, or null when none is
+     * @param stopped "pid N on HOST" when the run's process ended without finishing it, else null
+     * @param state how the run stands, in words ({@link #state}), or null when there is no run
+     * @param unread why the journal cannot be read, or null when it was read
      */
-    private record JournalSoFar(int finished, org.chemfit.journal.read.@Nullable EvaluationRecord best) {}
+    record JournalFigures(
+            org.chemfit.journal.read.@Nullable RunRecord run,
+            int runs,
+            Map<org.chemfit.journal.read.EvaluationRecord.State, Integer> counts,
+            org.chemfit.journal.read.@Nullable EvaluationRecord best,
+            @Nullable String stopped,
+            @Nullable String state,
+            @Nullable String unread) {
 
-    /**
-     * @return how the journal's latest run stands, in words: running, stopped without finishing
-     *     (its process on this host is gone), failed, interrupted or finished; null when the journal
-     *     cannot be read or holds no run, and so does not say
-     */
-    private static @Nullable String journalState(Path file, @Nullable Map<String, Object> results) {
-        try (org.chemfit.journal.read.JournalReader j = org.chemfit.journal.read.JournalReader.openReadOnly(file)) {
-            return reportedRun(j, results).map(run -> state(j, run, file)).orElse(null);
-        } catch (org.chemfit.journal.JournalException e) {
-            return null;
+        /**
+         * @param file the journal
+         * @param results the folder's results.json, which may name the run ({@link #reportedRun})
+         * @return the figures, read at one moment; when the journal cannot be read, no figures and why
+         */
+        static JournalFigures read(Path file, @Nullable Map<String, Object> results) {
+            try (org.chemfit.journal.read.JournalReader j = org.chemfit.journal.read.JournalReader.openReadOnly(file)) {
+                return j.consistently(r -> {
+                    var run = reportedRun(r, results).orElse(null);
+                    if (run == null) {
+                        return new JournalFigures(null, 0, Map.of(), null, null, null, null);
+                    }
+                    String stopped = run.status().equals("RUNNING")
+                            ? r.endedWithoutFinishing(run.id()).orElse(null)
+                            : null;
+                    return new JournalFigures(
+                            run,
+                            r.runs().size(),
+                            r.evaluationCounts(run.id()),
+                            r.best(run.id()).orElse(null),
+                            stopped,
+                            ReportCommand.state(run, stopped, file),
+                            null);
+                });
+            } catch (org.chemfit.journal.JournalException e) {
+                return new JournalFigures(null, 0, Map.of(), null, null, null, e.getMessage());
+            }
+        }
+
+        /** @return the evaluations of the run in this state */
+        int count(org.chemfit.journal.read.EvaluationRecord.State s) {
+            return counts.getOrDefault(s, 0);
+        }
+
+        /** @return the evaluations finished, complete or failed ({@link FitRun#finished}) */
+        int finished() {
+            return count(org.chemfit.journal.read.EvaluationRecord.State.COMPLETE)
+                    + count(org.chemfit.journal.read.EvaluationRecord.State.FAILED);
         }
     }
 
-    /** @param file the journal, whose folder a resume must write to */
-    private static String state(
-            org.chemfit.journal.read.JournalReader j, org.chemfit.journal.read.RunRecord run, Path file) {
+    /**
+     * @param run a run
+     * @param stopped "pid N on HOST" when its process ended without finishing it, else null
+     * @param file the journal, whose folder a resume must write to
+     * @return how the run stands, in words: running, stopped without finishing (its process on
+     *     this host is gone), failed, interrupted or finished
+     */
+    private static String state(org.chemfit.journal.read.RunRecord run, @Nullable String stopped, Path file) {
         return switch (run.status()) {
             case "RUNNING" ->
-                j.endedWithoutFinishing(run.id())
+                java.util.Optional.ofNullable(stopped)
                         .map(p -> "stopped without finishing: its fit (" + p + ") has ended, killed or out of time;"
                                 + (writtenByTheCli(run)
                                         ? " `chemfit fit JOB --output " + shellWord(folderOf(file)) + budgetOption(run)
@@ -417,41 +449,41 @@ final class ReportCommand extends BaseCommand {
     }
 
     /**
-     * Prints what the journal holds about the latest run: read-only, so it works while the fit
-     * writes it. A damaged journal is reported (with what can still be read) and the report goes on.
+     * Prints what the journal holds about the run reported on: read-only, so it works while the
+     * fit writes it, and read at one moment with the report's other figures. A damaged journal is
+     * reported and the report goes on.
      */
-    private void journal(Path file, @Nullable Map<String, Object> results) {
-        try (org.chemfit.journal.read.JournalReader j = org.chemfit.journal.read.JournalReader.openReadOnly(file)) {
-            var run = reportedRun(j, results).orElse(null);
-            if (run == null) {
-                out().println("journal: " + file + " holds no run yet");
-                return;
-            }
-            var counts = j.evaluationCounts(run.id());
-            java.util.Optional<String> stopped =
-                    run.status().equals("RUNNING") ? j.endedWithoutFinishing(run.id()) : java.util.Optional.empty();
-            boolean live = run.status().equals("RUNNING") && stopped.isEmpty();
-            int unfinished = counts.getOrDefault(org.chemfit.journal.read.EvaluationRecord.State.RUNNING, 0);
-            out().printf(
-                            "journal: %s, run %d of %d: %s, %d attempt%s; evaluations %d complete, %d %s, %d failed%n",
-                            file,
-                            run.id(),
-                            j.runs().size(),
-                            stopped.map(p -> "STOPPED (" + p + " ended without finishing it)")
-                                    .orElse(run.status()),
-                            run.attempts(),
-                            run.attempts() == 1 ? "" : "s",
-                            counts.get(org.chemfit.journal.read.EvaluationRecord.State.COMPLETE),
-                            unfinished,
-                            // started but never finished, and nothing runs them now: a resume runs them again
-                            live || unfinished == 0 ? "running" : "cut off when the fit stopped",
-                            counts.get(org.chemfit.journal.read.EvaluationRecord.State.FAILED));
-            j.best(run.id())
-                    .ifPresent(b -> out().println("journal best: loss " + Tables.fmt(b.toldLoss()) + " at evaluation "
-                            + b.number() + " " + b.parameters().asFlatMap()
-                            + (b.degraded() ? " (a term failed in every evaluation with a finite loss)" : "")));
-        } catch (org.chemfit.journal.JournalException e) {
-            err().println("warning: " + e.getMessage());
+    private void journal(Path file, JournalFigures figures) {
+        if (figures.unread() != null) {
+            err().println("warning: " + figures.unread());
+            return;
+        }
+        var run = figures.run();
+        if (run == null) {
+            out().println("journal: " + file + " holds no run yet");
+            return;
+        }
+        String stopped = figures.stopped();
+        boolean live = run.status().equals("RUNNING") && stopped == null;
+        int unfinished = figures.count(org.chemfit.journal.read.EvaluationRecord.State.RUNNING);
+        out().printf(
+                        "journal: %s, run %d of %d: %s, %d attempt%s; evaluations %d complete, %d %s, %d failed%n",
+                        file,
+                        run.id(),
+                        figures.runs(),
+                        stopped != null ? "STOPPED (" + stopped + " ended without finishing it)" : run.status(),
+                        run.attempts(),
+                        run.attempts() == 1 ? "" : "s",
+                        figures.count(org.chemfit.journal.read.EvaluationRecord.State.COMPLETE),
+                        unfinished,
+                        // started but never finished, and nothing runs them now: a resume runs them again
+                        live || unfinished == 0 ? "running" : "cut off when the fit stopped",
+                        figures.count(org.chemfit.journal.read.EvaluationRecord.State.FAILED));
+        org.chemfit.journal.read.EvaluationRecord b = figures.best();
+        if (b != null) {
+            out().println("journal best: loss " + Tables.fmt(b.toldLoss()) + " at evaluation " + b.number() + " "
+                    + b.parameters().asFlatMap()
+                    + (b.degraded() ? " (a term failed in every evaluation with a finite loss)" : ""));
         }
     }
 }

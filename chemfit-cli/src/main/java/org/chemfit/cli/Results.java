@@ -97,9 +97,13 @@ final class Results {
         // taken from the journal by a resumed fit rather than computed in this attempt; a point the
         // method asked for again in this attempt is a repeat, its result also taken from the journal
         int repeated = log.repeated();
-        int replayed = log.count() - log.computed() - repeated;
+        // an evaluation that an earlier attempt left cut off, all of whose terms the journal gave,
+        // is neither: it was not recorded finished (the resume's first message does not count it)
+        int cutOffReplayed = log.cutOffReplayed();
+        int replayed = log.count() - log.computed() - repeated - cutOffReplayed;
         ev.put("replayed", replayed);
         ev.put("repeated", repeated);
+        ev.put("cut_off_terms_replayed", log.cutOffTerms());
         ev.put(
                 "best",
                 result == null || result.breakdown() == null
@@ -115,7 +119,7 @@ final class Results {
                 : result.wallTime().toNanos() / 1e9;
         t.put("wall_seconds", wall);
         // the time of the evaluations computed in this attempt: the replayed ones took none
-        int n = (result == null ? log.count() : result.evaluations()) - replayed - repeated;
+        int n = (result == null ? log.count() : result.evaluations()) - replayed - repeated - cutOffReplayed;
         t.put("seconds_per_evaluation", n <= 0 ? null : wall / n);
         m.put("timing", t);
         m.put(

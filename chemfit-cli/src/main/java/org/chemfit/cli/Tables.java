@@ -49,6 +49,10 @@ final class Tables {
         if (ev.get("repeated") instanceof Number n && n.intValue() > 0) {
             replayed += " (" + count(n.intValue(), "point") + " asked for again, not run again)";
         }
+        // terms that evaluations cut off by an earlier attempt's stop had recorded: not run again
+        if (ev.get("cut_off_terms_replayed") instanceof Number n && n.intValue() > 0) {
+            replayed += " (" + count(n.intValue(), "term") + " of evaluations cut off taken from the journal)";
+        }
         out.printf(
                 Locale.ROOT,
                 "%s: %s%s after %s%s%s, %s s%s (%s)%n",

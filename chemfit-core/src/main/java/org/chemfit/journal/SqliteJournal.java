@@ -374,6 +374,49 @@ final class SqliteJournal implements JournalReader {
         return json == null ? Quantities.empty() : JsonCodec.readQuantities(json);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @implNote One read transaction of the connection: SQLite in WAL mode gives it the database
+     *     as the last commit before its first read left it, until it ends. The journal's lock is
+     *     held throughout, so no other thread's read or write on this connection comes between;
+     *     reads made while a transaction of this connection is open (a nested call, a session's
+     *     write) are part of it.
+     */
+    @Override
+    public <T> T consistently(java.util.function.Function<? super JournalReader, ? extends T> reads) {
+        Objects.requireNonNull(reads, "reads");
+        synchronized (lock) {
+            ensureOpen();
+            boolean alone;
+            try {
+                alone = conn.getAutoCommit();
+                if (alone) {
+                    conn.setAutoCommit(false);
+                }
+            } catch (SQLException e) {
+                throw failure("begin a read", e);
+            }
+            if (!alone) {
+                return reads.apply(this);
+            }
+            try {
+                return reads.apply(this);
+            } finally {
+                try {
+                    conn.rollback(); // nothing was written: the read ends
+                } catch (SQLException e) {
+                    LOG.warn("journal {}: ending a read: {}", file, e.getMessage());
+                }
+                try {
+                    conn.setAutoCommit(true); // the next read sees the latest commit again
+                } catch (SQLException e) {
+                    LOG.warn("journal {}: ending a read: {}", file, e.getMessage());
+                }
+            }
+        }
+    }
+
     @Override
     public List<EvaluationRecord> evaluations(long runId) {
         return read("read the evaluations of run " + runId, q -> q.evaluations(runId));

@@ -136,6 +136,25 @@ public interface JournalReader extends Journal {
     }
 
     /**
+     * Runs reads whose figures must agree with each other (a count of evaluations and the best of
+     * them, the run's state and its counts) on the journal as it was at one moment: a fit that
+     * writes meanwhile adds nothing to what they see. Each read alone already sees one moment;
+     * reads made one after the other outside this see the commits made between them.
+     *
+     * <pre>{@code
+     * var soFar = j.consistently(r -> Map.entry(r.evaluationCounts(run), r.best(run)));
+     * }</pre>
+     *
+     * @param reads the reads, made through the reader they are given (this journal)
+     * @param <T> what they return
+     * @return what the reads returned
+     * @throws JournalException when the journal cannot be read
+     */
+    default <T> T consistently(java.util.function.Function<? super JournalReader, ? extends T> reads) {
+        return reads.apply(this);
+    }
+
+    /**
      * @param runId a run id
      * @return its evaluations, by number
      */
