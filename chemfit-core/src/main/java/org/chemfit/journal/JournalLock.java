@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,12 +32,34 @@ final class JournalLock {
 
     private static final Logger LOG = LoggerFactory.getLogger(JournalLock.class);
 
+    /**
+     * The lock files this process holds. A second acquire of one of them must fail without opening
+     * it: the operating system's lock belongs to the process, and closing any channel on the file
+     * releases it (the caveat of {@link FileLock}), so the failed attempt of a reader in the same
+     * process (the dashboard of {@code chemfit fit --dashboard}) would hand the journal to another
+     * process's fit.
+     */
+    private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
+
     private final FileChannel channel;
     private final FileLock lock;
+    private final Path key;
 
-    private JournalLock(FileChannel channel, FileLock lock) {
+    private JournalLock(FileChannel channel, FileLock lock, Path key) {
         this.channel = channel;
         this.lock = lock;
+        this.key = key;
+    }
+
+    /** @return the lock file as this process's holdings name it (links followed where it exists) */
+    private static Path key(Path lockFile) {
+        Path abs = lockFile.toAbsolutePath().normalize();
+        try {
+            Path dir = abs.getParent();
+            return dir == null ? abs : dir.toRealPath().resolve(abs.getFileName());
+        } catch (IOException e) {
+            return abs;
+        }
     }
 
     /**
@@ -48,7 +72,14 @@ final class JournalLock {
      */
     static JournalLock acquire(Path journal) {
         Path lf = journal.resolveSibling(journal.getFileName() + ".lock");
+        Path key = key(lf);
+        if (!HELD.add(key)) {
+            throw new JournalException("journal " + journal + " is being written by another fit (pid "
+                    + ProcessHandle.current().pid() + " on " + SqliteJournal.HOST
+                    + ", this process); one fit writes a journal at a time");
+        }
         FileChannel ch = null;
+        boolean held = false;
         try {
             ch = FileChannel.open(lf, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
             FileLock l;
@@ -73,7 +104,8 @@ final class JournalLock {
                     ByteBuffer.wrap(("pid " + ProcessHandle.current().pid() + " on " + SqliteJournal.HOST + "\n")
                             .getBytes(StandardCharsets.UTF_8)),
                     0);
-            return new JournalLock(ch, l);
+            held = true;
+            return new JournalLock(ch, l, key);
         } catch (IOException e) {
             if (ch != null) {
                 try {
@@ -83,6 +115,10 @@ final class JournalLock {
                 }
             }
             throw new JournalException("cannot lock journal " + journal + " through " + lf + ": " + e.getMessage(), e);
+        } finally {
+            if (!held) {
+                HELD.remove(key);
+            }
         }
     }
 
@@ -93,6 +129,8 @@ final class JournalLock {
             channel.close();
         } catch (IOException e) {
             LOG.warn("releasing the journal lock: {}", e.getMessage());
+        } finally {
+            HELD.remove(key);
         }
     }
 }

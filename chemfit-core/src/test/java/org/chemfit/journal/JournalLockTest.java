@@ -1,0 +1,87 @@
+package org.chemfit.journal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The journal's lock is the process's: a second attempt in the same process (a reader's look, as
+ * the dashboard of a running fit makes) is refused without letting the lock go, so another process
+ * still finds it held.
+ */
+class JournalLockTest {
+
+    @TempDir
+    Path dir;
+
+    /** @return what another JVM finds of the lock file: "free" or "held" */
+    private static String probe(Path lockFile) throws Exception {
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(
+                        javaBin,
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        LockProbe.class.getName(),
+                        lockFile.toString())
+                .redirectErrorStream(true)
+                .start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the probe did not end");
+        assertEquals(0, p.exitValue(), out);
+        return out;
+    }
+
+    @Test
+    void aSecondAttemptInTheSameProcessIsRefusedAndTheLockStaysHeld() throws Exception {
+        Path journal = dir.resolve("journal.sqlite");
+        Path lockFile = dir.resolve("journal.sqlite.lock");
+        JournalLock lock = JournalLock.acquire(journal);
+        try {
+            assertEquals("held", probe(lockFile));
+            for (Path same : new Path[] {journal, dir.resolve("./sub/../journal.sqlite")}) {
+                JournalException e = assertThrows(JournalException.class, () -> JournalLock.acquire(same));
+                assertTrue(
+                        e.getMessage()
+                                .contains("is being written by another fit (pid "
+                                        + ProcessHandle.current().pid()),
+                        e.getMessage());
+                assertTrue(
+                        e.getMessage().endsWith("this process); one fit writes a journal at a time"), e.getMessage());
+            }
+            // the refused attempts opened nothing: another process still finds the lock held
+            assertEquals("held", probe(lockFile));
+        } finally {
+            lock.release();
+        }
+        assertEquals("free", probe(lockFile));
+        JournalLock again = JournalLock.acquire(journal);
+        again.release();
+    }
+
+    @Test
+    void aReaderOpenedWhileThisProcessWritesLeavesTheWritersLockHeld() throws Exception {
+        Path journal = dir.resolve("journal.sqlite");
+        try (Journal j = Journal.open(journal)) {
+            assertEquals(journal, j.path());
+            JournalLock lock = JournalLock.acquire(journal);
+            try {
+                // a stopped fit's pending file makes a reader try the lock, to copy it in
+                Files.write(PendingLog.beside(journal), new byte[] {1, 2, 3});
+                try (Journal reader = Journal.openReadOnly(journal)) {
+                    assertEquals(journal, reader.path());
+                }
+                assertEquals("held", probe(dir.resolve("journal.sqlite.lock")));
+            } finally {
+                lock.release();
+                Files.deleteIfExists(PendingLog.beside(journal));
+            }
+        }
+    }
+}
