@@ -125,6 +125,8 @@ final class AtomsTermReader {
             }
             if (csvProblems[0]) {
                 present = null; // a bad row's structure may hold the species
+            } else {
+                r.referenceRows.put(reference, structures.size());
             }
         }
         int moleculeSize = 0;

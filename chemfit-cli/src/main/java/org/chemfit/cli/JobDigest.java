@@ -1,7 +1,15 @@
 package org.chemfit.cli;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.chemfit.cli.BaseCommand.UserException;
 import org.chemfit.cluster.JobFingerprint;
 import org.jspecify.annotations.Nullable;
@@ -47,6 +55,39 @@ final class JobDigest {
             value = v;
         }
         return v;
+    }
+
+    /**
+     * Each file's own SHA-256, as {@code sha256sum} gives it, by its path relative to the job's
+     * folder, the job file first: what {@code results.json} lists under {@code job.files}, so that
+     * a reader can check which data a result came from file by file ({@link #value()} is one hash
+     * over them all). Read anew at each call.
+     *
+     * @return relative path to hex SHA-256, in the order of the files
+     * @throws UserException when a file cannot be read
+     */
+    Map<String, String> perFile() {
+        Map<String, String> out = new LinkedHashMap<>();
+        Path base = folder.toAbsolutePath().normalize();
+        byte[] buf = new byte[1 << 16];
+        for (Path f : files) {
+            Path p = f.toAbsolutePath().normalize();
+            MessageDigest md;
+            try {
+                md = MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("every Java platform has SHA-256", e);
+            }
+            try (InputStream in = Files.newInputStream(p)) {
+                for (int k = in.read(buf); k >= 0; k = in.read(buf)) {
+                    md.update(buf, 0, k);
+                }
+            } catch (IOException e) {
+                throw new UserException("cannot read " + p + " for the job's hashes: " + Messages.reason(e));
+            }
+            out.put(base.relativize(p).toString(), HexFormat.of().formatHex(md.digest()));
+        }
+        return out;
     }
 
     private String compute() {

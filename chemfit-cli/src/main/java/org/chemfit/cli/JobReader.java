@@ -135,6 +135,9 @@ final class JobReader {
             // whatever failed to read, a job whose parameters are all fixed has nothing to fit
             optimizerReader.nothingToFit(top, optimizer);
         }
+        if (toFit && paramsRead) {
+            warnWhenTooFewValues(fitTerms, params);
+        }
         if (toFit) {
             terms.refuseAllZeroWeights();
             optimizerReader.checkResiduals(top, optimizer, combination, fitTerms);
@@ -159,6 +162,43 @@ final class JobReader {
                 r.extras.units(),
                 validationEvery,
                 r.warnings);
+    }
+
+    /**
+     * Warns when the fit's terms hold fewer reference values than there are free parameters: the
+     * data cannot determine them all, whatever the method (a least-squares fit says so again, with
+     * no standard errors, once it has run). Terms of weight 0 count nothing; nothing is said when a
+     * term's count is not known (a reference that could not be read is a problem of its own).
+     */
+    private void warnWhenTooFewValues(List<TermSpec> fitTerms, List<ParameterSpec> params) {
+        long free = params.stream().filter(p -> !p.fixed()).count();
+        long values = 0;
+        for (TermSpec t : fitTerms) {
+            if (t.weight() == 0) {
+                continue;
+            }
+            if (t.config() instanceof JobFile.AtomsConfig a) {
+                Integer rows = r.referenceRows.get(a.reference());
+                if (rows == null) {
+                    return;
+                }
+                values += rows;
+            } else if (t.config() instanceof JobFile.CrystalConfig c) {
+                values +=
+                        c.reference().values().stream().mapToLong(v -> v.length).sum();
+            } else if (t.config() instanceof JobFile.ExternalConfig x) {
+                values +=
+                        x.reference().values().stream().mapToLong(v -> v.length).sum();
+            } else {
+                return;
+            }
+        }
+        if (free > 0 && values < free) {
+            r.warnings.add("the fit's terms hold " + values + (values == 1 ? " reference value" : " reference values")
+                    + " for " + free + " free parameters: the data cannot determine every parameter (the fit ends at"
+                    + " one of many equally good points, with no standard errors); add reference data, or fix"
+                    + " parameters");
+        }
     }
 
     /** The validation section: terms like those of {@code terms}, never part of the objective. */

@@ -54,6 +54,8 @@ final class JobReading {
      * printed after "warning: " ({@link JobFile#warnings()}); the job stays valid.
      */
     final List<String> warnings = new ArrayList<>();
+    /** The rows of each reference CSV read without a problem, by its path: its reference values. */
+    final java.util.Map<Path, Integer> referenceRows = new java.util.HashMap<>();
     /** Units, coordinates and term names seen. */
     final UnitsReading extras = new UnitsReading();
 

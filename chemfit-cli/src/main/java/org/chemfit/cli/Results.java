@@ -59,6 +59,7 @@ final class Results {
         j.put("name", job.name());
         j.put("file", job.file().toString());
         j.put("sha256", job.hash());
+        j.put("files", job.digest().perFile());
         m.put("job", j);
         m.put("status", status);
         if (message != null) {

@@ -71,6 +71,36 @@ class ResultsSummaryTest {
     }
 
     @Test
+    void theJobsFilesAreListedEachWithTheHashSha256sumGives() throws Exception {
+        Path job = job("hashes", term("a", ""), "optimizer: {method: Nelder-Mead, max_evaluations: 2}");
+        assertEquals(0, Cli.run("fit", job.toString(), "-q").code());
+        JsonNode files = results("hashes").at("/job/files");
+        Path csv = ExamplesIT.examples().resolve("argon/data/ar2-energies.csv");
+        List<String> names = new java.util.ArrayList<>();
+        files.fieldNames().forEachRemaining(names::add);
+        assertEquals("hashes.yaml", names.get(0), "the job file first");
+        assertEquals(sha256(job), files.get("hashes.yaml").asText());
+        String csvName = tmp.toAbsolutePath()
+                .normalize()
+                .relativize(csv.toAbsolutePath().normalize())
+                .toString();
+        assertEquals(sha256(csv), files.get(csvName).asText(), names::toString);
+        // and the 46 structure files the CSV lists, each by its own hash
+        assertEquals(2 + 46, names.size(), names::toString);
+        for (String n : names) {
+            assertEquals(sha256(tmp.resolve(n)), files.get(n).asText(), n);
+        }
+        assertTrue(!files.get("hashes.yaml")
+                .asText()
+                .equals(results("hashes").at("/job/sha256").asText()));
+    }
+
+    private static String sha256(Path file) throws Exception {
+        return java.util.HexFormat.of()
+                .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+    }
+
+    @Test
     void theSquareRootOfALossUnit() {
         assertEquals("K", Results.squareRoot("K^2"));
         assertEquals("Å", Results.squareRoot("Å^2"));

@@ -270,8 +270,16 @@ class ValidateChecksTest {
                 "  spare: {initial: 2.0, fixed: true}");
         Cli.Run r = Cli.run("validate", job.toString());
         assertEquals(ExitCodes.OK, r.code(), r::toString);
-        // lj.epsilon is printed, switch decides a condition, spare is fixed: only lj.sigma is warned about
-        assertEquals(unusedWarning("lj.sigma"), r.err(), r::toString);
+        // lj.epsilon is printed, switch decides a condition, spare is fixed: only lj.sigma is warned
+        // about; and the one reference value cannot determine the 3 free parameters
+        assertEquals(
+                "warning: the fit's terms hold 1 reference value for 3 free parameters: the data cannot determine"
+                        + " every parameter (the fit ends at one of many equally good points, with no standard errors);"
+                        + " add reference data, or fix parameters"
+                        + System.lineSeparator()
+                        + unusedWarning("lj.sigma"),
+                r.err(),
+                r::toString);
         assertTrue(r.out().startsWith(job + " is valid: 4 parameters (3 free), 1 term, "), r::toString);
     }
 
