@@ -32,7 +32,8 @@ import org.jspecify.annotations.Nullable;
  *     their uncertainty and two or more were estimated.</li>
  * </ul>
  * Every legend stands beside its plotting area ({@link Figure}) and counts only what is drawn. A
- * drawing removes the plot files of {@code plots/} that it did not write.
+ * fit's drawing removes the plot files of {@code plots/} that an earlier drawing wrote and it did
+ * not; a report's drawing ({@link #refresh}) removes none.
  *
  * @implNote Stateless.
  */
@@ -91,9 +92,29 @@ final class Plots {
      *     be written: the values are then taken from results.json)
      * @return the files written, the plots not drawn and why, the files removed
      */
-    @SuppressWarnings("unchecked")
     static Outcome render(
             Path folder, List<double[]> history, @Nullable Map<String, Object> results, boolean predictions) {
+        return render(folder, history, results, predictions, true);
+    }
+
+    /**
+     * As {@link #render}, but removes nothing: what {@code chemfit report} draws. A report reads a
+     * folder; the plots there that it does not draw (those of an earlier attempt whose results.json
+     * is not the journal's latest, say) are the fit's, and stay as the fit left them.
+     *
+     * @return the files written and the plots not drawn and why; none removed
+     */
+    static Outcome refresh(Path folder, List<double[]> history, @Nullable Map<String, Object> results) {
+        return render(folder, history, results, true, false);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Outcome render(
+            Path folder,
+            List<double[]> history,
+            @Nullable Map<String, Object> results,
+            boolean predictions,
+            boolean prune) {
         Path dir = folder.resolve("plots");
         List<Job> jobs = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
@@ -111,7 +132,7 @@ final class Plots {
                 jobs.add(new Job(f, dir.resolve("loss")));
             }
             if (results == null) {
-                return finish(dir, writeAll(jobs), skipped);
+                return finish(dir, writeAll(jobs), skipped, prune);
             }
             List<Series> series = series(folder, results, predictions);
             for (Object set : List.of("terms", "validation")) {
@@ -179,7 +200,7 @@ final class Plots {
         } catch (IOException e) {
             throw new BaseCommand.UserException("cannot write plots to " + dir + ": " + Messages.reason(e));
         }
-        return finish(dir, writeAll(jobs), skipped);
+        return finish(dir, writeAll(jobs), skipped, prune);
     }
 
     /**
@@ -230,7 +251,7 @@ final class Plots {
      * @return the files removed, as an outcome that drew nothing
      */
     static Outcome removeStale(Path folder) {
-        return finish(folder.resolve("plots"), List.of(), List.of());
+        return finish(folder.resolve("plots"), List.of(), List.of(), true);
     }
 
     /** @return why a plot of {@code values} reference values is not drawn */
@@ -251,12 +272,13 @@ final class Plots {
 
     /**
      * Removes the plot files in {@code dir} that the last drawing wrote (as {@link #WRITTEN_LIST}
-     * says) and this one did not, and records what this one wrote.
+     * says) and this one did not, and records what this one wrote; or, unless {@code prune}, removes
+     * nothing and records those files as well, so that the next fit's drawing still knows them.
      *
      * @return the outcome of the drawing
      * @throws BaseCommand.UserException when a stale plot cannot be removed
      */
-    private static Outcome finish(Path dir, List<Path> written, List<String> skipped) {
+    private static Outcome finish(Path dir, List<Path> written, List<String> skipped, boolean prune) {
         java.util.Set<String> kept = new java.util.LinkedHashSet<>();
         for (Path p : written) {
             kept.add(String.valueOf(p.getFileName()));
@@ -271,6 +293,16 @@ final class Plots {
             before = List.of(); // unreadable: nothing is known to be ours, nothing is removed
         }
         List<Path> removed = new ArrayList<>();
+        if (!prune) {
+            // the earlier drawing's files that are still there stay listed as ours
+            for (String name : before) {
+                Path p = dir.resolve(name).normalize();
+                if (dir.equals(p.getParent()) && PLOT_FILE.matcher(name).matches() && Files.isRegularFile(p)) {
+                    kept.add(name);
+                }
+            }
+            before = List.of();
+        }
         for (String name : before.stream().sorted().toList()) {
             Path p = dir.resolve(name).normalize();
             if (!kept.contains(name)
