@@ -16,7 +16,9 @@ import org.jspecify.annotations.Nullable;
  * Draws a fit's plots, each as PNG and SVG (with {@link Figure}), every axis titled with its unit:
  * <ul>
  * <li>{@code loss}: the loss of every evaluation and the best so far, with the final best loss
- *     written on the plot (log scale with minor ticks when the loss is positive);</li>
+ *     written on the plot (log scale with minor ticks when the loss is positive), and the
+ *     validation checks ({@code validation_every}), as RMSE per value beside the fit's when both
+ *     losses are plain squared errors;</li>
  * <li>{@code term-NAME}: for a term whose reference names a coordinate column (a scan such as a
  *     dimer curve), model at the start and at the best point and the reference against the
  *     coordinate, residuals below (each only when it has values);</li>
@@ -32,7 +34,8 @@ import org.jspecify.annotations.Nullable;
  *     their uncertainty and two or more were estimated.</li>
  * </ul>
  * Every legend stands beside its plotting area ({@link Figure}) and counts only what is drawn. A
- * drawing removes the plot files of {@code plots/} that it did not write.
+ * fit's drawing removes the plot files of {@code plots/} that an earlier drawing wrote and it did
+ * not; a report's drawing ({@link #refresh}) removes none.
  *
  * @implNote Stateless.
  */
@@ -91,9 +94,29 @@ final class Plots {
      *     be written: the values are then taken from results.json)
      * @return the files written, the plots not drawn and why, the files removed
      */
-    @SuppressWarnings("unchecked")
     static Outcome render(
             Path folder, List<double[]> history, @Nullable Map<String, Object> results, boolean predictions) {
+        return render(folder, history, results, predictions, true);
+    }
+
+    /**
+     * As {@link #render}, but removes nothing: what {@code chemfit report} draws. A report reads a
+     * folder; the plots there that it does not draw (those of an earlier attempt whose results.json
+     * is not the journal's latest, say) are the fit's, and stay as the fit left them.
+     *
+     * @return the files written and the plots not drawn and why; none removed
+     */
+    static Outcome refresh(Path folder, List<double[]> history, @Nullable Map<String, Object> results) {
+        return render(folder, history, results, true, false);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Outcome render(
+            Path folder,
+            List<double[]> history,
+            @Nullable Map<String, Object> results,
+            boolean predictions,
+            boolean prune) {
         Path dir = folder.resolve("plots");
         List<Job> jobs = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
@@ -104,14 +127,10 @@ final class Plots {
                             ? u
                             : "";
             if (!history.isEmpty()) {
-                Figure f = loss(history, lossUnit);
-                if (results != null) {
-                    heldOut(f, results, lossUnit);
-                }
-                jobs.add(new Job(f, dir.resolve("loss")));
+                jobs.add(new Job(loss(history, lossUnit, results), dir.resolve("loss")));
             }
             if (results == null) {
-                return finish(dir, writeAll(jobs), skipped);
+                return finish(dir, writeAll(jobs), skipped, prune);
             }
             List<Series> series = series(folder, results, predictions);
             for (Object set : List.of("terms", "validation")) {
@@ -179,7 +198,7 @@ final class Plots {
         } catch (IOException e) {
             throw new BaseCommand.UserException("cannot write plots to " + dir + ": " + Messages.reason(e));
         }
-        return finish(dir, writeAll(jobs), skipped);
+        return finish(dir, writeAll(jobs), skipped, prune);
     }
 
     /**
@@ -230,7 +249,7 @@ final class Plots {
      * @return the files removed, as an outcome that drew nothing
      */
     static Outcome removeStale(Path folder) {
-        return finish(folder.resolve("plots"), List.of(), List.of());
+        return finish(folder.resolve("plots"), List.of(), List.of(), true);
     }
 
     /** @return why a plot of {@code values} reference values is not drawn */
@@ -251,12 +270,13 @@ final class Plots {
 
     /**
      * Removes the plot files in {@code dir} that the last drawing wrote (as {@link #WRITTEN_LIST}
-     * says) and this one did not, and records what this one wrote.
+     * says) and this one did not, and records what this one wrote; or, unless {@code prune}, removes
+     * nothing and records those files as well, so that the next fit's drawing still knows them.
      *
      * @return the outcome of the drawing
      * @throws BaseCommand.UserException when a stale plot cannot be removed
      */
-    private static Outcome finish(Path dir, List<Path> written, List<String> skipped) {
+    private static Outcome finish(Path dir, List<Path> written, List<String> skipped, boolean prune) {
         java.util.Set<String> kept = new java.util.LinkedHashSet<>();
         for (Path p : written) {
             kept.add(String.valueOf(p.getFileName()));
@@ -271,6 +291,16 @@ final class Plots {
             before = List.of(); // unreadable: nothing is known to be ours, nothing is removed
         }
         List<Path> removed = new ArrayList<>();
+        if (!prune) {
+            // the earlier drawing's files that are still there stay listed as ours
+            for (String name : before) {
+                Path p = dir.resolve(name).normalize();
+                if (dir.equals(p.getParent()) && PLOT_FILE.matcher(name).matches() && Files.isRegularFile(p)) {
+                    kept.add(name);
+                }
+            }
+            before = List.of();
+        }
         for (String name : before.stream().sorted().toList()) {
             Path p = dir.resolve(name).normalize();
             if (!kept.contains(name)
@@ -497,7 +527,171 @@ final class Plots {
         return out;
     }
 
-    private static Figure loss(List<double[]> history, String unit) {
+    /**
+     * The loss plot: the fit's loss; with the validation checks ({@code validation_every}), their
+     * loss at the best parameters so far. A fit's loss and a validation loss are sums over
+     * different numbers of values, so they are not drawn on one axis as if alike: when both are
+     * plain squared errors (each term {@code squared_error} of weight 1, or one
+     * {@code mean_squared_error} term of weight 1), a panel below gives both as the RMSE per value
+     * in the reference unit, the numbers of the metrics table; otherwise the validation loss is
+     * drawn beside the fit's with the number of values each is over.
+     */
+    private static Figure loss(List<double[]> history, String unit, @Nullable Map<String, Object> results) {
+        HeldOut v = results == null ? null : heldOut(results, unit);
+        Figure f = loss(history, unit, v != null && v.rmseUnit() != null ? 0.58 : 1);
+        if (v == null) {
+            return f;
+        }
+        Figure.Panel top = f.panels().get(0);
+        if (v.rmseUnit() == null) {
+            String n = v.values() > 0 ? " (" + v.values() + " values)" : "";
+            top.line(
+                    v.x(),
+                    v.loss(),
+                    Figure.ORANGE,
+                    2f,
+                    true,
+                    n.isEmpty() ? "validation, at the best so far" : "validation" + n + ", best so far");
+            top.points(v.x(), v.loss(), Figure.ORANGE, null);
+            if (v.values() > 0 && v.fitValues() > 0) {
+                // sums over different numbers of values: a lower validation loss need not be a better fit
+                top.note("fit: " + v.fitValues() + " values, validation: " + v.values());
+            }
+            return f;
+        }
+        double[] hx = new double[history.size()];
+        double[] fit = new double[hx.length];
+        for (int i = 0; i < hx.length; i++) {
+            hx[i] = history.get(i)[0];
+            fit[i] = Math.sqrt(history.get(i)[2] / v.fitDivisor());
+        }
+        double[] val = new double[v.x().length];
+        for (int i = 0; i < val.length; i++) {
+            val[i] = Math.sqrt(v.loss()[i] / v.divisor());
+        }
+        boolean positive = java.util.Arrays.stream(fit).allMatch(d -> !(d <= 0))
+                && java.util.Arrays.stream(val).allMatch(d -> !(d <= 0));
+        Figure.Panel bottom = f.panel(0.58, 1).x("evaluation", "count", false).y("RMSE", v.rmseUnit(), positive);
+        bottom.x.whole = true;
+        bottom.line(hx, fit, Figure.RED, 2f, false, "fit, best so far (" + v.fitValues() + " values)");
+        bottom.line(v.x(), val, Figure.ORANGE, 2f, true, "validation (" + v.values() + " values)");
+        bottom.points(v.x(), val, Figure.ORANGE, null);
+        return f;
+    }
+
+    /**
+     * The validation checks of a fit, as the loss plot draws them.
+     *
+     * @param x the evaluation after which each check ran
+     * @param loss the validation loss of each check (NaN when unknown)
+     * @param values the reference values of the validation terms, 0 when unknown
+     * @param fitValues the reference values of the fit's terms, 0 when unknown
+     * @param divisor what the validation loss is divided by to give a mean squared error per value
+     * @param fitDivisor the same for the fit's loss
+     * @param rmseUnit the unit of the RMSE, or null when the losses are not plain squared errors
+     */
+    private record HeldOut(
+            double[] x,
+            double[] loss,
+            int values,
+            int fitValues,
+            double divisor,
+            double fitDivisor,
+            @Nullable String rmseUnit) {}
+
+    /**
+     * @return the validation checks to draw on the loss plot, when some have a loss and the
+     *     validation loss has the fit loss's unit; else null
+     */
+    @SuppressWarnings("unchecked")
+    private static @Nullable HeldOut heldOut(Map<String, Object> results, String lossUnit) {
+        if (!(results.get("validation_history") instanceof List<?> h)
+                || h.isEmpty()
+                || lossUnit.isEmpty()
+                || !(results.get("validation") instanceof List<?> v)) {
+            return null;
+        }
+        for (Object o : v) {
+            if (!lossUnit.equals(((Map<String, Object>) o).get("loss_unit"))) {
+                return null; // another unit: not on this axis
+            }
+        }
+        double[] x = new double[h.size()];
+        double[] y = new double[h.size()];
+        for (int i = 0; i < x.length; i++) {
+            Map<String, Object> e = (Map<String, Object>) h.get(i);
+            x[i] = ((Number) e.get("evaluations")).doubleValue() - 1;
+            y[i] = e.get("validation_loss") instanceof Number n ? n.doubleValue() : Double.NaN;
+        }
+        if (java.util.Arrays.stream(y).noneMatch(Double::isFinite)) {
+            return null; // no validation loss known (none evaluated yet): nothing to draw, nothing in the legend
+        }
+        List<Object> fitTerms = results.get("terms") instanceof List<?> t ? (List<Object>) t : List.of();
+        int values = values((List<Object>) v);
+        int fitValues = values(fitTerms);
+        double divisor = divisor((List<Object>) v, values);
+        double fitDivisor = divisor(fitTerms, fitValues);
+        String rmseUnit = lossUnit.endsWith("^2") && divisor > 0 && fitDivisor > 0
+                ? lossUnit.substring(0, lossUnit.length() - 2)
+                : null;
+        return new HeldOut(x, y, values, fitValues, divisor, fitDivisor, rmseUnit);
+    }
+
+    /** @return the reference values of the terms (their metrics' counts), 0 when a term does not say */
+    @SuppressWarnings("unchecked")
+    private static int values(List<Object> terms) {
+        int n = 0;
+        for (Object o : terms) {
+            if (!(((Map<String, Object>) o).get("metrics") instanceof Map<?, ?> m) || m.isEmpty()) {
+                return 0;
+            }
+            for (Object q : m.values()) {
+                int most = 0;
+                if (q instanceof Map<?, ?> qm) {
+                    for (String at : List.of("initial", "best")) {
+                        if (qm.get(at) instanceof Map<?, ?> a && a.get("count") instanceof Number c) {
+                            most = Math.max(most, c.intValue());
+                        }
+                    }
+                }
+                if (most == 0) {
+                    return 0;
+                }
+                n += most;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * @return what the terms' loss is divided by to give the mean squared error per value: the
+     *     number of values when every term is {@code squared_error} of weight 1 (the loss is then
+     *     their sum of squared residuals), 1 for a lone {@code mean_squared_error} term of weight 1;
+     *     0 for any other loss, whose value per point is not a mean squared error
+     */
+    @SuppressWarnings("unchecked")
+    private static double divisor(List<Object> terms, int values) {
+        if (terms.isEmpty() || values <= 0) {
+            return 0;
+        }
+        boolean sums = true;
+        for (Object o : terms) {
+            Map<String, Object> t = (Map<String, Object>) o;
+            boolean one = t.get("weight") instanceof Number w && w.doubleValue() == 1.0;
+            sums &= one && "squared_error".equals(t.get("loss_type"));
+        }
+        if (sums) {
+            return values;
+        }
+        Map<String, Object> only = terms.size() == 1 ? (Map<String, Object>) terms.get(0) : Map.of();
+        return only.get("weight") instanceof Number w
+                        && w.doubleValue() == 1.0
+                        && "mean_squared_error".equals(only.get("loss_type"))
+                ? 1
+                : 0;
+    }
+
+    private static Figure loss(List<double[]> history, String unit, double bottom) {
         double[] x = new double[history.size()];
         double[] loss = new double[x.length];
         double[] best = new double[x.length];
@@ -510,7 +704,7 @@ final class Plots {
             positive &= !(h[1] <= 0) && !(h[2] <= 0);
         }
         Figure f = new Figure(W, H, "Loss against evaluations");
-        Figure.Panel p = f.panel(0, 1).x("evaluation", "count", false).y("loss", unitOrNone(unit), positive);
+        Figure.Panel p = f.panel(0, bottom).x("evaluation", "count", false).y("loss", unitOrNone(unit), positive);
         p.x.whole = true;
         p.points(x, loss, Figure.BLUE, "loss of the evaluation");
         p.line(x, best, Figure.RED, 2f, false, "best so far");
@@ -522,38 +716,6 @@ final class Plots {
             p.note(String.format(Locale.ROOT, "best %s at evaluation %d", Tables.fmt(last), (int) h[3]));
         }
         return f;
-    }
-
-    /**
-     * Adds the validation loss at the best parameters so far ({@code validation_every}) to the loss
-     * plot, when it has the fit loss's unit.
-     */
-    @SuppressWarnings("unchecked")
-    private static void heldOut(Figure f, Map<String, Object> results, String lossUnit) {
-        if (!(results.get("validation_history") instanceof List<?> h)
-                || h.isEmpty()
-                || lossUnit.isEmpty()
-                || !(results.get("validation") instanceof List<?> v)) {
-            return;
-        }
-        for (Object o : v) {
-            if (!lossUnit.equals(((Map<String, Object>) o).get("loss_unit"))) {
-                return; // another unit: not on this axis
-            }
-        }
-        double[] x = new double[h.size()];
-        double[] y = new double[h.size()];
-        for (int i = 0; i < x.length; i++) {
-            Map<String, Object> e = (Map<String, Object>) h.get(i);
-            x[i] = ((Number) e.get("evaluations")).doubleValue() - 1;
-            y[i] = e.get("validation_loss") instanceof Number n ? n.doubleValue() : Double.NaN;
-        }
-        if (java.util.Arrays.stream(y).noneMatch(Double::isFinite)) {
-            return; // no validation loss known (none evaluated yet): nothing to draw, nothing in the legend
-        }
-        Figure.Panel p = f.panels().get(0);
-        p.line(x, y, Figure.ORANGE, 2f, true, "validation, at the best so far");
-        p.points(x, y, Figure.ORANGE, null);
     }
 
     private static String unitOrNone(String unit) {

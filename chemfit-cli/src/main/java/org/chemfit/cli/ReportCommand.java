@@ -14,7 +14,8 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code chemfit report DIR}: prints the tables of a finished fit, or the progress of a running
- * one, from its output folder, and draws its plots again.
+ * one, from its output folder, and draws its plots again (those these results give; it removes
+ * none of the fit's).
  *
  * <pre>{@code
  * chemfit report examples/argon/results
@@ -127,7 +128,8 @@ final class ReportCommand extends BaseCommand {
                     + " is not writable by this user"
                     + (Files.isDirectory(plots) ? " (the fit's plots are there)" : ""));
         } else if (!noPlots) {
-            Plots.Outcome drawn = Plots.render(dir.toAbsolutePath(), history, r, true);
+            // draws what these results give and removes nothing: a plot not drawn now is the fit's
+            Plots.Outcome drawn = Plots.refresh(dir.toAbsolutePath(), history, r);
             // the files there, which are those drawn now unless the folder holds files of its own
             int there = Plots.filesIn(plots);
             out().println("plots: " + Tables.count(there, "file") + " in " + plots

@@ -531,6 +531,119 @@ class DashboardIT {
         }
     }
 
+    /**
+     * A Morse curve fitted with two Morse potentials whose depths D1 and D2 only their sum fixes, and a parameter
+     * no residual depends on: a user's job, whose results.json gives the standard errors, a correlation of -1
+     * between D1 and D2 and four warnings. report.html shows them as the text report does: each standard error
+     * beside its parameter, the strongly correlated pair, the correlation matrix and the warnings; and the loss
+     * axis, a log scale down to 1e-4, labels its lowest tick 1e-4, not 0.
+     */
+    @Test
+    @Order(7)
+    void reportHtmlShowsTheStandardErrorsTheCorrelatedPairAndTheWarnings() throws Exception {
+        Path dir = Files.createDirectories(work.resolve("degenerate"));
+        double[][] curve = {
+            {1.600, -0.0955082825}, {1.726, -0.2185912141}, {1.853, -0.2799874074}, {1.979, -0.3062069933},
+            {2.105, -0.2890731343}, {2.232, -0.2719333715}, {2.358, -0.2509154794}, {2.484, -0.2171208980},
+            {2.611, -0.1902493252}, {2.737, -0.1643106993}, {2.863, -0.1417219997}, {2.989, -0.1178598586},
+            {3.116, -0.1056621095}, {3.242, -0.0866992165}, {3.368, -0.0745028363}, {3.495, -0.0573608010},
+            {3.621, -0.0502223373}, {3.747, -0.0435113118}, {3.874, -0.0389272823}, {4.000, -0.0304145766}
+        };
+        StringBuilder csv = new StringBuilder("file,reference_energy,tag,r\n");
+        Files.createDirectories(dir.resolve("xyz"));
+        for (double[] p : curve) {
+            String r = String.format(java.util.Locale.ROOT, "%.3f", p[0]);
+            Files.writeString(dir.resolve("xyz/d" + r + ".xyz"), "2\ndimer r=" + r + "\nX 0 0 0\nX " + r + " 0 0\n");
+            csv.append("xyz/d")
+                    .append(r)
+                    .append(".xyz,")
+                    .append(p[1])
+                    .append(",r")
+                    .append(r)
+                    .append(',')
+                    .append(r);
+            csv.append('\n');
+        }
+        Files.writeString(dir.resolve("fit.csv"), csv);
+        Files.writeString(dir.resolve("degen.yaml"), """
+                name: degen
+                parameters:
+                  D1:    {initial: 0.1, bounds: [0.01, 2.0], unit: eV}
+                  D2:    {initial: 0.1, bounds: [0.01, 2.0], unit: eV}
+                  alpha: {initial: 1.0, bounds: [0.3, 4.0], unit: 1/A}
+                  r0:    {initial: 2.3, bounds: [1.0, 3.5], unit: A}
+                  unused: {initial: 1.0, bounds: [0, 5]}
+                terms:
+                  - name: curve
+                    kind: atoms
+                    reference: fit.csv
+                    unit: eV
+                    potential:
+                      - {form: morse, D: D1, alpha: alpha, r0: r0}
+                      - {form: morse, D: D2, alpha: alpha, r0: r0}
+                optimizer: {method: least-squares, max_evaluations: 300}
+                output: {folder: out}
+                """);
+        Cli.Run fit = Cli.run("fit", dir.resolve("degen.yaml").toString(), "-q", "--no-plots");
+        assertEquals(0, fit.code(), fit::toString);
+        Path out = dir.resolve("out");
+        JsonNode r = results(out);
+        JsonNode u = r.get("uncertainty");
+        assertTrue(u != null && u.get("standard_errors").size() == 4, () -> "results.json: " + r);
+        Cli.Run rep = Cli.run("report", out.toString(), "--html", "--no-plots");
+        assertEquals(0, rep.code(), rep::toString);
+        driver.get("about:blank");
+        consoleErrors();
+        driver.get(out.resolve("report.html").toUri().toString());
+        waitFor(() -> "done".equals(text("status-value")), () -> "status: " + text("status-value"));
+
+        // the warnings, on the first view
+        assertTrue(driver.findElement(By.id("warnings")).isDisplayed(), "the warnings are shown");
+        List<String> shown = driver.findElements(By.cssSelector("#warning-list li")).stream()
+                .map(WebElement::getText)
+                .toList();
+        List<String> warnings = new java.util.ArrayList<>();
+        r.get("warnings").forEach(w -> warnings.add(w.asText()));
+        assertEquals(4, warnings.size(), warnings::toString);
+        assertEquals(warnings, shown);
+        assertTrue(
+                shown.stream()
+                        .anyMatch(w ->
+                                w.startsWith("parameter 'D1' = 0.149") && w.contains("the data do not determine it")),
+                shown::toString);
+
+        // each parameter's standard error, as results.json gives it
+        click("tab-parameters");
+        for (String name : List.of("D1", "D2", "alpha", "r0")) {
+            double se = u.at("/standard_errors/" + name).asDouble();
+            WebElement row = driver.findElement(By.cssSelector("#parameter-table tr[data-parameter='" + name + "']"));
+            String cell = row.findElement(By.className("std-error")).getText();
+            assertEquals(se, Double.parseDouble(cell), 1e-4 * se, name + ": " + cell);
+        }
+        WebElement d1 = driver.findElement(By.cssSelector("#parameter-table tr[data-parameter='D1']"));
+        assertTrue(d1.getText().endsWith("not determined by the data"), d1::getText);
+        WebElement unused = driver.findElement(By.cssSelector("#parameter-table tr[data-parameter='unused']"));
+        assertEquals("–", unused.findElement(By.className("std-error")).getText());
+        assertTrue(unused.getText().endsWith("no effect"), unused::getText);
+        // the pair the data do not tell apart, and the matrix
+        String pairs = text("correlated-pairs");
+        assertTrue(pairs.startsWith("Strongly correlated (|r| ≥ 0.9): D1 and D2 (-1.000)."), pairs);
+        assertEquals(
+                4,
+                driver.findElements(By.cssSelector("#correlation-table tbody tr"))
+                        .size());
+        String basis = text("uncertainty-basis");
+        assertTrue(basis.contains("from " + u.get("residuals").asInt() + " residuals"), basis);
+
+        // the loss axis: log scale, its lowest decade 1e-4 labelled as such
+        click("tab-loss");
+        String ticks = driver.findElement(By.id("loss-chart")).getAttribute("data-y-ticks");
+        List<String> labels = List.of(String.valueOf(ticks).split(" "));
+        assertTrue(labels.contains("1e-4"), () -> "tick labels: " + ticks);
+        assertTrue(!labels.contains("0"), () -> "tick labels: " + ticks);
+        assertEquals(List.of(), consoleErrors(), "the browser console shows no error");
+    }
+
     @Test
     @Order(5)
     void aDamagedJournalShowsTheBannerAndWhatResultsJsonAndPredictionsCsvHold() throws Exception {

@@ -267,7 +267,10 @@ class ExamplesIT {
                 trace.get(trace.size() - 1).get("validation_loss").asDouble()
                         < held.at("/loss/initial").asDouble(),
                 trace.toString());
-        assertTrue(Files.readString(out.resolve("plots/loss.svg")).contains(">validation, at the best so far</text>"));
+        // both squared errors: compared as the RMSE per value, 20 training dimers against 7 held out
+        String lossSvg = Files.readString(out.resolve("plots/loss.svg"));
+        assertTrue(lossSvg.contains(">validation (7 values)</text>"), lossSvg);
+        assertTrue(lossSvg.contains(">fit, best so far (20 values)</text>"), lossSvg);
         Cli.Run missing = Cli.run(
                 "eval", job.toString(), "--params", tmp.resolve("none.json").toString());
         assertEquals(ExitCodes.USAGE, missing.code(), missing::toString);

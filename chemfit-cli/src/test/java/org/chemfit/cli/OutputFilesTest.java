@@ -1,6 +1,7 @@
 package org.chemfit.cli;
 
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -576,11 +577,12 @@ class OutputFilesTest {
     }
 
     /**
-     * A report redraws what the folder's files give and removes the plots of an earlier drawing that it cannot
-     * redraw; its message counts the files there and names those removed.
+     * A report redraws what the folder's files give and removes no plot: those of an earlier attempt that it
+     * cannot redraw (its results.json is not the latest attempt's) stay byte for byte as the fit wrote them, and
+     * stay listed as the fit's drawings, so that the next fit still removes them if its results do not give them.
      */
     @Test
-    void aReportRemovesThePlotsItCannotRedrawAndCountsTheFilesThere() throws IOException {
+    void aReportLeavesThePlotsItCannotRedrawAsTheyAreAndCountsTheFilesThere() throws IOException {
         Path out = tmp.resolve("killed");
         Path plots = out.resolve("plots");
         Files.createDirectories(plots);
@@ -589,22 +591,43 @@ class OutputFilesTest {
                 out.resolve("evaluations.csv"),
                 "evaluation,loss,best_loss,seconds,failed_terms,eps\n1,2.0,2.0,0.1,0,1.0\n2,1.0,1.0,0.1,0,1.5\n");
         List<String> earlier = List.of("parity-energy.svg", "parity-energy.png", "parameters.svg", "parameters.png");
+        Map<String, byte[]> before = new java.util.LinkedHashMap<>();
         for (String n : earlier) {
-            Files.writeString(plots.resolve(n), "an earlier attempt's");
+            Files.writeString(plots.resolve(n), "an earlier attempt's " + n);
+            before.put(n, Files.readAllBytes(plots.resolve(n)));
         }
         Files.write(plots.resolve(Plots.WRITTEN_LIST), earlier); // as the earlier drawing listed them
         Files.writeString(plots.resolve("README.txt"), "mine");
         Cli.Run r = Cli.run("report", out.toString());
         assertEquals(ExitCodes.OK, r.code(), r::toString);
-        assertTrue(r.out().contains("plots: 3 files in " + plots + " (2 drawn now)\n"), r::toString);
-        assertTrue(
-                r.out()
-                        .contains(
-                                "plots: removed 4 files that these results no longer give (parameters, parity-energy)"),
-                r::toString);
-        assertFalse(Files.exists(plots.resolve("parity-energy.svg")), r::toString);
+        assertTrue(r.out().contains("plots: 7 files in " + plots + " (2 drawn now)\n"), r::toString);
+        assertFalse(r.out().contains("removed"), r::toString);
+        for (Map.Entry<String, byte[]> e : before.entrySet()) {
+            Path p = plots.resolve(e.getKey());
+            assertTrue(Files.exists(p), () -> p + " removed\n" + r);
+            assertArrayEquals(e.getValue(), Files.readAllBytes(p), p::toString);
+        }
         assertTrue(Files.exists(plots.resolve("loss.svg")), r::toString);
         assertTrue(Files.exists(plots.resolve("README.txt")), r::toString);
+        assertEquals(
+                List.of(
+                        "loss.png",
+                        "loss.svg",
+                        "parameters.png",
+                        "parameters.svg",
+                        "parity-energy.png",
+                        "parity-energy.svg"),
+                Files.readAllLines(plots.resolve(Plots.WRITTEN_LIST)).stream()
+                        .sorted()
+                        .toList(),
+                "still the fit's: a later fit removes those its results do not give");
+        // a second report: the same
+        Cli.Run again = Cli.run("report", out.toString());
+        assertEquals(ExitCodes.OK, again.code(), again::toString);
+        assertTrue(again.out().contains("plots: 7 files in " + plots + " (2 drawn now)\n"), again::toString);
+        for (Map.Entry<String, byte[]> e : before.entrySet()) {
+            assertArrayEquals(e.getValue(), Files.readAllBytes(plots.resolve(e.getKey())), e::getKey);
+        }
     }
 
     private static long latestRun(Path out) {

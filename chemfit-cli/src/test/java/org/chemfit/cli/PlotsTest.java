@@ -648,6 +648,99 @@ class PlotsTest {
         assertTrue(legendLines(known).contains("validation, at the best so far"), known);
     }
 
+    /** @return a term as results.json holds it, with the loss type, weight and counts the loss plot reads */
+    private static Map<String, Object> lossTerm(String name, String lossType, int count) {
+        Map<String, Object> t = new LinkedHashMap<>();
+        t.put("name", name);
+        t.put("weight", 1.0);
+        t.put("loss_type", lossType);
+        t.put("loss_unit", "eV^2");
+        t.put("metrics", Map.of("energy", Map.of("unit", "eV", "best", Map.of("count", count))));
+        return t;
+    }
+
+    /** @return the texts of a class ("legend", "axis-title", "tick") of an SVG, in order */
+    private static List<String> texts(String svg, String cls) {
+        List<String> out = new ArrayList<>();
+        Matcher m = TEXT.matcher(svg);
+        while (m.find()) {
+            if (m.group(1).equals(cls)) {
+                out.add(m.group(2));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * A fit's squared error over 20 values and a validation term's over 8 (validation_every) are sums over
+     * different numbers of values: drawn on one axis the held-out loss looks better than the fit by 20/8 at equal
+     * errors. The loss plot gives both, in a panel of their own, as the RMSE per value in the reference unit.
+     */
+    @Test
+    void theValidationChecksAreComparedWithTheFitAsRmsePerValueWhenBothAreSquaredErrors() throws IOException {
+        Map<String, Object> results = new LinkedHashMap<>();
+        results.put("loss", Map.of("best", 2e-4, "unit", "eV^2"));
+        results.put("parameters", List.of());
+        results.put("terms", List.of(lossTerm("curve", "squared_error", 20)));
+        results.put("validation", List.of(lossTerm("held", "squared_error", 8)));
+        // the same error per value, 0.005 eV, in both: 20 * 0.005^2 and 8 * 0.005^2
+        results.put(
+                "validation_history",
+                List.of(
+                        Map.of("evaluations", 10, "validation_loss", 8 * 0.01 * 0.01),
+                        Map.of("evaluations", 20, "validation_loss", 8 * 0.005 * 0.005)));
+        List<double[]> history = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            double best = i < 10 ? 20 * 0.01 * 0.01 : 20 * 0.005 * 0.005;
+            history.add(new double[] {i, best, best, i < 10 ? 0 : 10});
+        }
+        Plots.draw(tmp.resolve("rmse"), history, results);
+        String svg = Files.readString(tmp.resolve("rmse/plots/loss.svg"));
+        List<String> legend = legendLines(svg);
+        assertTrue(legend.contains("fit, best so far (20 values)"), legend.toString());
+        assertTrue(legend.contains("validation (8 values)"), legend.toString());
+        assertFalse(legend.contains("validation, at the best so far"), legend.toString());
+        assertTrue(texts(svg, "axis-title").contains("RMSE (eV)"), texts(svg, "axis-title")::toString);
+        assertEquals(2, frames(svg).size(), "the loss panel and the RMSE panel");
+        // equal errors per value: the two curves end on the same height of the RMSE panel (the fit's 20 values
+        // summed give 2.5 times the validation's 8 on the loss axis)
+        double[] panel = frames(svg).get(1);
+        List<double[]> inPanel =
+                vertices(svg).stream().filter(v -> inside(v, panel, 0.5)).toList();
+        double fitEnd = inPanel.stream()
+                .filter(v -> Math.abs(v[0] - (panel[0] + panel[2])) < panel[2] * 0.2)
+                .mapToDouble(v -> v[1])
+                .max()
+                .orElseThrow();
+        // the lowest marker (the largest y on the page): the check after evaluation 20
+        double valEnd = dots(svg).stream()
+                .filter(v -> inside(v, panel, 0))
+                .mapToDouble(v -> v[1])
+                .max()
+                .orElseThrow();
+        assertEquals(fitEnd, valEnd, 0.5, "fit and validation RMSE of 0.005 eV at the last check");
+        assertLegendsOutsideThePlottingAreas("loss", svg);
+    }
+
+    /** Losses that are not plain squared errors: the validation loss is drawn beside the fit's, their counts named. */
+    @Test
+    void otherLossesAreDrawnBesideTheFitsWithTheNumberOfValuesEachIsOver() throws IOException {
+        Map<String, Object> results = new LinkedHashMap<>();
+        results.put("loss", Map.of("best", 1.0, "unit", "eV^2"));
+        results.put("parameters", List.of());
+        Map<String, Object> fit = lossTerm("curve", "squared_error", 20);
+        fit.put("weight", 2.0); // weighted: its loss per value is no mean squared error
+        results.put("terms", List.of(fit));
+        results.put("validation", List.of(lossTerm("held", "squared_error", 8)));
+        results.put("validation_history", List.of(Map.of("evaluations", 2, "validation_loss", 1.5)));
+        Plots.draw(tmp.resolve("weighted"), List.of(new double[] {1, 2, 2}, new double[] {2, 1, 1}), results);
+        String svg = Files.readString(tmp.resolve("weighted/plots/loss.svg"));
+        List<String> legend = legendLines(svg);
+        assertTrue(legend.contains("validation (8 values), best so far"), legend.toString());
+        assertTrue(legend.contains("fit: 20 values, validation: 8"), legend.toString());
+        assertEquals(1, frames(svg).size());
+    }
+
     /** A legend line longer than the box takes keeps its start and end, and splits no character. */
     @Test
     void aLongLegendLineIsShortenedInItsMiddle() {

@@ -206,6 +206,68 @@ class ReportCommandTest {
                 r::toString);
     }
 
+    /**
+     * A fit killed with SIGKILL whose parent does not collect it at once (as after {@code timeout -s KILL}, which
+     * kills itself with it and leaves it to init): it stays in the process table as a zombie, which
+     * {@link ProcessHandle#isAlive} still calls alive, yet it holds no lock and writes nothing. The report right
+     * after the kill says the fit stopped without finishing, not that it is running.
+     */
+    @Test
+    void aKilledFitNotYetCollectedByItsParentIsReportedStoppedAtOnce() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                Files.isDirectory(Path.of("/proc/self")), "a zombie is told by /proc, which this system lacks");
+        Path dir = tmp.resolve("zombie");
+        Files.createDirectories(dir);
+        // the shell starts the fit and becomes a sleep that never waits for it
+        Process parent = new ProcessBuilder(
+                        "sh",
+                        "-c",
+                        "\"$0\" \"$@\" & exec sleep 600",
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        LibraryFit.class.getName(),
+                        dir.toString())
+                .redirectOutput(tmp.resolve("stdout.txt").toFile())
+                .redirectError(tmp.resolve("stderr.txt").toFile())
+                .start();
+        try {
+            Awaitility.await()
+                    .atMost(Duration.ofMinutes(1))
+                    .pollInterval(Duration.ofMillis(50))
+                    .failFast(() -> assertTrue(parent.isAlive(), () -> "the shell ended\n" + InterruptIT.output(tmp)))
+                    .until(() -> finished(dir) >= 2);
+            ProcessHandle fit = parent.toHandle()
+                    .children()
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError("no fit process\n" + InterruptIT.output(tmp)));
+            assertTrue(fit.destroyForcibly(), "SIGKILL sent");
+            // killed and not collected: a zombie, which ProcessHandle still calls alive
+            Path stat = Path.of("/proc", Long.toString(fit.pid()), "stat");
+            Awaitility.await()
+                    .atMost(Duration.ofMinutes(1))
+                    .pollInterval(Duration.ofMillis(10))
+                    .until(() -> {
+                        String s = Files.readString(stat);
+                        return s.substring(s.lastIndexOf(')') + 1).strip().startsWith("Z");
+                    });
+            assertTrue(fit.isAlive(), "the zombie is alive to ProcessHandle: the case the report must see through");
+            int recorded = finished(dir);
+            Cli.Run r = Cli.run("report", dir.toString(), "--no-plots");
+            assertEquals(ExitCodes.OK, r.code(), r::toString);
+            String first = r.out().lines().findFirst().orElse("");
+            assertTrue(
+                    first.startsWith(dir + ": stopped without finishing: its fit (pid " + fit.pid() + " on "),
+                    r::toString);
+            assertTrue(first.endsWith(" (no results.json); " + recorded + " evaluations so far"), r::toString);
+            assertTrue(r.out().contains(", run 1 of 1: STOPPED (pid " + fit.pid() + " on "), r::toString);
+            assertFalse(r.out().contains("RUNNING"), r::toString);
+        } finally {
+            parent.destroyForcibly(); // the sleep; init collects the zombie then
+            assertTrue(parent.waitFor(60, TimeUnit.SECONDS));
+        }
+    }
+
     /** The folder in the resume hint is a word a shell takes as it is. */
     @Test
     void theResumeHintsFolderIsQuotedForTheShellWhenItMustBe() {

@@ -362,8 +362,34 @@ final class SqliteJournal implements JournalReader {
         }
         long pid = Long.parseLong(open.get()[1]);
         // a process of the same id that runs now is taken as the fit: ids are reused only after many others
-        boolean alive = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        boolean alive = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && !ended(pid);
         return alive ? Optional.empty() : Optional.of("pid " + pid + " on " + HOST);
+    }
+
+    /**
+     * Whether a process that {@link ProcessHandle#isAlive} calls alive has in fact ended: killed,
+     * it stays in the process table as a zombie until its parent collects it, which may be late or
+     * never (a parent that was killed with it, as {@code timeout -s KILL} is, leaves it to init).
+     * A zombie holds no file and no lock, and writes nothing more: its fit has ended.
+     *
+     * @param pid a process id
+     * @return true when {@code /proc/PID/stat} gives its state as zombie ({@code Z}) or dead
+     *     ({@code X}); false when it runs, or where there is no {@code /proc} to tell
+     */
+    static boolean ended(long pid) {
+        String stat;
+        try {
+            // bytes as Latin-1: a command name need not be UTF-8
+            stat = new String(
+                    Files.readAllBytes(Path.of("/proc", Long.toString(pid), "stat")),
+                    java.nio.charset.StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            return false; // no /proc (not Linux), or the process is gone: ProcessHandle has said so
+        }
+        // "PID (COMMAND) STATE ...": the command may hold spaces and parentheses, the state follows the last ')'
+        int close = stat.lastIndexOf(')');
+        String rest = close < 0 ? "" : stat.substring(close + 1).strip();
+        return rest.startsWith("Z") || rest.startsWith("X");
     }
 
     /** @return quantities from their binary form, else from their JSON form (schema 1), else none */

@@ -1036,6 +1036,7 @@ final class JournalView implements AutoCloseable {
                 "parameters",
                 "terms",
                 "warnings",
+                "uncertainty",
                 "metrics",
                 "validation",
                 "evaluations")) {

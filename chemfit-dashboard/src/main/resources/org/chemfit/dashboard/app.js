@@ -33,6 +33,24 @@
     return (a >= 1e5 || a < 1e-3) ? v.toExponential(4) : String(Number(v.toPrecision(6)));
   }
 
+  /* An axis's tick labels: as many digits as the ticks need, never a small value rounded to "0" (uPlot's own
+   * labels keep three decimals, so a log axis's 1e-4 read "0"). The labels drawn are kept on the chart's box
+   * (data-y-ticks), since uPlot draws them on its canvas. */
+  function tick(v) {
+    if (v === 0) { return '0'; }
+    var a = Math.abs(v);
+    if (a >= 1e5 || a < 1e-3) { return v.toExponential().replace(/\.?0*e/, 'e').replace('e+', 'e'); }
+    return String(Number(v.toPrecision(6)));
+  }
+
+  function ticks(box) {
+    return function (u, splits) {
+      var labels = splits.map(function (v) { return v === null || v === undefined ? '' : tick(v); });
+      box.setAttribute('data-y-ticks', labels.filter(function (l) { return l !== ''; }).join(' '));
+      return labels;
+    };
+  }
+
   function duration(s) {
     if (s === null || s === undefined) { return '–'; }
     s = Math.round(s);
@@ -118,6 +136,74 @@
     $('run-detail').textContent = s.run !== undefined ? 'attempt ' + s.attempts + ' on ' + s.host : '';
     var n = s.failure_count || 0;
     $('failure-badge').textContent = n ? '(' + n + ')' : '';
+    renderWarnings();
+  }
+
+  /* What the fit warned of (results.json's warnings): an undetermined parameter, a nearly singular J^T J, ... */
+  function renderWarnings() {
+    var w = summary.results && Array.isArray(summary.results.warnings) ? summary.results.warnings : [];
+    var list = $('warning-list');
+    list.textContent = '';
+    w.forEach(function (t) { list.appendChild(el('li', t)); });
+    $('warnings').classList.toggle('hidden', !w.length);
+  }
+
+  /* The uncertainty of the fitted parameters (results.json's uncertainty), as the text report gives it. */
+  function uncertainty() {
+    var u = summary.results && summary.results.uncertainty;
+    return u && typeof u === 'object' ? u : null;
+  }
+
+  /* The correlation matrix of the estimated parameters, the strongly correlated pairs named above it, and what
+   * the estimate rests on. */
+  function renderUncertainty() {
+    var box = $('uncertainty');
+    box.textContent = '';
+    var u = uncertainty();
+    if (!u) { return; }
+    var names = Array.isArray(u.estimated) ? u.estimated : [];
+    var c = Array.isArray(u.correlation) ? u.correlation : null;
+    var basis = [];
+    if (u.residuals !== undefined) { basis.push('from ' + u.residuals + ' residuals'); }
+    if (u.residual_variance !== undefined) {
+      basis.push('residual variance ' + fmt(u.residual_variance) + (u.residual_variance_unit ? ' ' + u.residual_variance_unit : ''));
+    }
+    if (u.condition_number !== undefined) { basis.push('condition number of J^T J ' + fmt(u.condition_number)); }
+    var note = el('p', 'Standard errors and correlations of the estimated parameters'
+      + (basis.length ? ' (' + basis.join(', ') + ')' : '') + '.', 'note');
+    note.id = 'uncertainty-basis';
+    box.appendChild(note);
+    if (!c || names.length < 2) { return; }
+    var pairs = [];
+    for (var i = 0; i < names.length; i++) {
+      for (var j = i + 1; j < names.length; j++) {
+        if (c[i] && typeof c[i][j] === 'number' && Math.abs(c[i][j]) >= 0.9) {
+          pairs.push(names[i] + ' and ' + names[j] + ' (' + c[i][j].toFixed(3) + ')');
+        }
+      }
+    }
+    var strong = el('p', pairs.length
+      ? 'Strongly correlated (|r| ≥ 0.9): ' + pairs.join('; ') + '. The data determine such a pair only together.'
+      : 'No two parameters are strongly correlated (|r| ≥ 0.9).', pairs.length ? 'warn' : 'note');
+    strong.id = 'correlated-pairs';
+    box.appendChild(strong);
+    var table = el('table');
+    table.id = 'correlation-table';
+    var hr = el('tr');
+    hr.appendChild(el('th', 'correlation', 'text'));
+    names.forEach(function (n) { hr.appendChild(el('th', n)); });
+    table.appendChild(el('thead')).appendChild(hr);
+    var body = table.appendChild(el('tbody'));
+    names.forEach(function (n, i) {
+      var tr = el('tr');
+      tr.appendChild(el('td', n, 'text'));
+      names.forEach(function (m, j) {
+        var v = c[i] ? c[i][j] : null;
+        tr.appendChild(el('td', typeof v === 'number' ? v.toFixed(3) : '–', i !== j && typeof v === 'number' && Math.abs(v) >= 0.9 ? 'strong' : ''));
+      });
+      body.appendChild(tr);
+    });
+    box.appendChild(table);
   }
 
   function lossData() {
@@ -159,7 +245,7 @@
     charts[id] = new uPlot({
       width: chartWidth(), height: height,
       scales: { x: { time: false }, y: { distr: 3 } },
-      axes: [evaluationAxis(), { label: yTitle, size: 70 }],
+      axes: [evaluationAxis(), { label: yTitle, size: 70, values: ticks(box) }],
       series: [
         { label: 'evaluation' },
         { label: 'loss', stroke: 'rgba(31,58,95,0.5)', width: 0, points: { show: true, size: 4, fill: 'rgba(31,58,95,0.5)' }, value: function (u, v) { return fmt(v); } },
@@ -173,15 +259,28 @@
     tb.textContent = '';
     var box = $('parameter-charts');
     var h = summary.history;
+    var u = uncertainty();
+    var errors = u && u.standard_errors && typeof u.standard_errors === 'object' ? u.standard_errors : {};
+    var noEffect = u && Array.isArray(u.no_effect) ? u.no_effect : [];
+    renderUncertainty();
     (summary.parameters || []).forEach(function (p, k) {
       var tr = el('tr');
+      tr.setAttribute('data-parameter', p.name);
       tr.appendChild(el('td', p.name, 'text'));
       tr.appendChild(el('td', p.unit || '', 'text'));
       tr.appendChild(el('td', fmt(p.lower)));
       tr.appendChild(el('td', fmt(p.initial)));
       tr.appendChild(el('td', fmt(p.best)));
+      // a standard error wider than the bounds: the data do not determine the value shown as best
+      var se = errors[p.name];
+      var wide = typeof se === 'number' && typeof p.lower === 'number' && typeof p.upper === 'number' && se > p.upper - p.lower;
+      var seCell = el('td', typeof se === 'number' ? fmt(se) : '–', wide ? 'warn' : '');
+      seCell.className += ' std-error';
+      tr.appendChild(seCell);
       tr.appendChild(el('td', fmt(p.upper)));
-      tr.appendChild(el('td', p.fixed ? 'fixed' : (p.at_bound ? 'at a bound' : ''), p.at_bound ? 'text warn' : 'text'));
+      var flag = p.fixed ? 'fixed' : (p.at_bound ? 'at a bound' : (wide ? 'not determined by the data'
+        : (noEffect.indexOf(p.name) >= 0 ? 'no effect' : '')));
+      tr.appendChild(el('td', flag, p.at_bound || wide || noEffect.indexOf(p.name) >= 0 ? 'text warn' : 'text'));
       tb.appendChild(tr);
       if (!h || !h.number.length) { return; }
       var id = 'param-' + k;
@@ -200,7 +299,7 @@
         title: title,
         width: chartWidth(), height: 200,
         scales: { x: { time: false } },
-        axes: [evaluationAxis(), { label: p.unit || undefined, size: 70 }],
+        axes: [evaluationAxis(), { label: p.unit || undefined, size: 70, values: ticks(div) }],
         series: [
           { label: 'evaluation' },
           { label: p.name, stroke: '#1f3a5f', width: 1, points: { show: h.number.length < 300 }, value: function (u, v) { return fmt(v); } },
