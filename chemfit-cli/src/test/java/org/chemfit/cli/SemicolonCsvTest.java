@@ -18,10 +18,9 @@ class SemicolonCsvTest {
     @TempDir
     Path dir;
 
-    @Test
-    void aSemicolonSeparatedReferenceIsOneProblemThatNamesTheSeparator() throws IOException {
-        Files.writeString(
-                dir.resolve("ref.csv"), "file;reference_energy;tag;r\nd1.xyz;-0.09;r1.6;1.6\nd2.xyz;-0.21;r1.7;1.7\n");
+    /** @return a job of one atoms term with a coordinate column, whose reference CSV holds this text */
+    private Path job(String csv) throws IOException {
+        Files.writeString(dir.resolve("ref.csv"), csv);
         Path job = dir.resolve("job.yaml");
         Files.writeString(
                 job,
@@ -38,6 +37,12 @@ class SemicolonCsvTest {
                         "    coordinate: {column: r, unit: A}",
                         "    potential: {form: lennard_jones, epsilon: lj.epsilon, sigma: lj.sigma}",
                         ""));
+        return job;
+    }
+
+    @Test
+    void aSemicolonSeparatedReferenceIsOneProblemThatNamesTheSeparator() throws IOException {
+        Path job = job("file;reference_energy;tag;r\nd1.xyz;-0.09;r1.6;1.6\nd2.xyz;-0.21;r1.7;1.7\n");
         Cli.Run r = Cli.run("validate", job.toString());
         assertEquals(ExitCodes.USAGE, r.code(), r::toString);
         String header = dir.resolve("ref.csv") + ":1: expected a header row with the columns 'file' (or 'path') and"
@@ -51,23 +56,7 @@ class SemicolonCsvTest {
 
     @Test
     void aCommaSeparatedReferenceWithoutTheCoordinatesColumnIsTheCoordinatesProblem() throws IOException {
-        Files.writeString(dir.resolve("ref.csv"), "file,reference_energy,tag\nd1.xyz,-0.09,r1.6\n");
-        Path job = dir.resolve("job.yaml");
-        Files.writeString(
-                job,
-                String.join(
-                        "\n",
-                        "parameters:",
-                        "  lj:",
-                        "    epsilon: {initial: 1.0, bounds: [0.1, 10.0]}",
-                        "    sigma: {initial: 2.2, bounds: [1.0, 4.0]}",
-                        "terms:",
-                        "  - name: curve",
-                        "    kind: atoms",
-                        "    reference: ref.csv",
-                        "    coordinate: {column: r, unit: A}",
-                        "    potential: {form: lennard_jones, epsilon: lj.epsilon, sigma: lj.sigma}",
-                        ""));
+        Path job = job("file,reference_energy,tag\nd1.xyz,-0.09,r1.6\n");
         Cli.Run r = Cli.run("validate", job.toString());
         assertEquals(ExitCodes.USAGE, r.code(), r::toString);
         assertTrue(r.err().contains("job.yaml:9:17: term 'curve' coordinate: "), r::toString);
