@@ -143,7 +143,10 @@ public final class Terms {
 
     /**
      * Applies the failure policy to the children in term order, weights and reduces their values,
-     * and stores the breakdown and the total in {@code ctx}.
+     * and stores the breakdown and the total in {@code ctx}. A term of weight 0 contributes exactly
+     * 0 and counts in the reducer's number of terms whatever became of it: a NaN or infinite value
+     * or a failure of it changes nothing (the failure stays recorded in its context, which keeps
+     * the status {@link EvaluationContext.Status#FAILED}, and the policy is not applied to it).
      *
      * @param c the objective
      * @param ctx the context whose children were filled by {@link #runTerm}
@@ -158,6 +161,14 @@ public final class Terms {
         List<Integer> skipped = null;
         for (int i = 0; i < c.size(); i++) {
             EvaluationContext k = ctx.child(i);
+            if (c.weight(i) == 0) {
+                // a term of weight 0 is monitored, not fitted: it adds exactly 0 whatever its value
+                // (0 x NaN would be NaN), and a failure of it stays recorded in its context (FAILED)
+                // without the policy standing in for it
+                k.contribute(0.0);
+                n++;
+                continue;
+            }
             if (k.status() == EvaluationContext.Status.FAILED || k.status() == EvaluationContext.Status.PENDING) {
                 Throwable f = k.failure();
                 switch (policy.action()) {
