@@ -519,10 +519,25 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
         return evaluate(params, new EvaluationContext(params));
     }
 
+    /**
+     * Evaluates every term on the calling thread, one after another, filling the context with one
+     * child per term, and reduces.
+     *
+     * @param params the parameters (those of {@code ctx}: the same object, or equal to them)
+     * @param ctx a fresh context for these parameters
+     * @return the reduced loss
+     * @throws TermFailedException when a term of non-zero weight failed and the policy raises it
+     * @throws EvaluationCancelledException when the thread is interrupted
+     * @throws IllegalStateException when the context already holds terms
+     * @throws IllegalArgumentException when the context holds other parameters than {@code params}
+     *     (the evaluation would run at one point and be recorded at another), as
+     *     {@code AsyncWrapperCOB} refuses it
+     */
     @Override
     public double evaluate(Parameters params, EvaluationContext ctx) {
         Objects.requireNonNull(params, "params");
         Objects.requireNonNull(ctx, "ctx");
+        Terms.checkParameters(params, ctx);
         return Terms.evaluate(this, params, ctx);
     }
 

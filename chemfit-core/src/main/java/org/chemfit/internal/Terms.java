@@ -55,6 +55,25 @@ public final class Terms {
     }
 
     /**
+     * Refuses to evaluate parameters into a context that holds others: the evaluation would run at
+     * one point and be recorded (journal, breakdown, run directories) at another. Serial evaluation
+     * and the wrappers call it once per evaluation; it allocates nothing, and the context made by
+     * {@code evaluate(params)} holds the very same object, so it is then one comparison.
+     *
+     * @param params the parameters to evaluate
+     * @param ctx the context to fill
+     * @throws IllegalArgumentException when the context's parameters are not equal to {@code params}
+     */
+    public static void checkParameters(Parameters params, EvaluationContext ctx) {
+        Parameters held = ctx.parameters();
+        // equals tests identity first, without allocating
+        if (!held.equals(params)) {
+            throw new IllegalArgumentException(
+                    "the context holds other parameters than those to evaluate: " + held + " vs " + params);
+        }
+    }
+
+    /**
      * Adds one child context per term to {@code ctx}.
      *
      * @param c the objective
