@@ -351,7 +351,9 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
      * @param from the first term, 0 or more
      * @param to one past the last term, at most {@link #size()}, above {@code from}
      * @return a combined objective of those terms
-     * @throws IllegalArgumentException when the range is empty or outside 0..size()
+     * @throws IllegalArgumentException when the range is empty or outside 0..size(): unlike
+     *     Python's {@code slice}, a negative index does not count from the end (write
+     *     {@code size() - 2} for {@code -2})
      */
     public CombinedObjectiveFunction slice(int from, int to) {
         checkRange(from, to);
@@ -373,7 +375,8 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
      * @param from the first term
      * @param to one past the last term
      * @return the reduced loss of those terms
-     * @throws IllegalArgumentException when the range is empty or outside 0..size()
+     * @throws IllegalArgumentException when the range is empty or outside 0..size() (a negative
+     *     index is refused, as by {@link #slice(int, int)})
      * @throws TermFailedException as {@link #evaluate(Parameters, EvaluationContext)}
      */
     public double evaluate(Parameters params, int from, int to) {
