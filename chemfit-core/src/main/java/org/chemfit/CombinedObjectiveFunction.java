@@ -47,6 +47,16 @@ import org.jspecify.annotations.Nullable;
  * {@link TermFailedException} naming the term; under PENALTY or SKIP the evaluation goes on. An
  * {@link EvaluationCancelledException} (an interrupt) always propagates at once.
  *
+ * <p>A term of weight 0 is monitored, not fitted: it is evaluated and its value, quantities and
+ * metadata are recorded in its child context as any term's, but it contributes exactly 0 whatever
+ * its value (NaN and infinities included, where {@code 0 * NaN} would be NaN), and it counts in
+ * the {@link Reducer#MEAN} number of terms whether it succeeded or not. Its failure neither fails
+ * nor penalises the evaluation, nor cancels the other terms: its child context keeps the status
+ * {@link EvaluationContext.Status#FAILED} and the failure, so it is seen in the breakdown and the
+ * journal, and the failure policy is not applied to it. The loss is then exact, so such an
+ * evaluation is not counted as degraded. The same holds for a combined objective of weight 0 and
+ * every term below it.
+ *
  * @implNote Immutable and thread-safe when its terms are: {@link #withTermNames},
  *     {@link #withReducer}, {@link #withFailurePolicy}, {@link #plus}, {@link #named} and
  *     {@link #slice} return copies. Evaluating it serially runs the terms one after another on the
@@ -82,7 +92,8 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
      * Combines terms with weights.
      *
      * @param terms the terms, at least one
-     * @param weights one finite, non-negative weight per term
+     * @param weights one finite, non-negative weight per term; a term of weight 0 is evaluated and
+     *     recorded but adds exactly 0, and its failure is recorded without failing the evaluation
      * @throws IllegalArgumentException when there is no term, a term is null, the counts differ, a
      *     weight is null, negative, NaN or infinite, or two terms have the same name; the message
      *     names the rule and the indices
@@ -340,7 +351,9 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
      * @param from the first term, 0 or more
      * @param to one past the last term, at most {@link #size()}, above {@code from}
      * @return a combined objective of those terms
-     * @throws IllegalArgumentException when the range is empty or outside 0..size()
+     * @throws IllegalArgumentException when the range is empty or outside 0..size(): unlike
+     *     Python's {@code slice}, a negative index does not count from the end (write
+     *     {@code size() - 2} for {@code -2})
      */
     public CombinedObjectiveFunction slice(int from, int to) {
         checkRange(from, to);
@@ -362,7 +375,8 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
      * @param from the first term
      * @param to one past the last term
      * @return the reduced loss of those terms
-     * @throws IllegalArgumentException when the range is empty or outside 0..size()
+     * @throws IllegalArgumentException when the range is empty or outside 0..size() (a negative
+     *     index is refused, as by {@link #slice(int, int)})
      * @throws TermFailedException as {@link #evaluate(Parameters, EvaluationContext)}
      */
     public double evaluate(Parameters params, int from, int to) {
@@ -508,10 +522,25 @@ public final class CombinedObjectiveFunction implements ObjectiveFunction {
         return evaluate(params, new EvaluationContext(params));
     }
 
+    /**
+     * Evaluates every term on the calling thread, one after another, filling the context with one
+     * child per term, and reduces.
+     *
+     * @param params the parameters (those of {@code ctx}: the same object, or equal to them)
+     * @param ctx a fresh context for these parameters
+     * @return the reduced loss
+     * @throws TermFailedException when a term of non-zero weight failed and the policy raises it
+     * @throws EvaluationCancelledException when the thread is interrupted
+     * @throws IllegalStateException when the context already holds terms
+     * @throws IllegalArgumentException when the context holds other parameters than {@code params}
+     *     (the evaluation would run at one point and be recorded at another), as
+     *     {@code AsyncWrapperCOB} refuses it
+     */
     @Override
     public double evaluate(Parameters params, EvaluationContext ctx) {
         Objects.requireNonNull(params, "params");
         Objects.requireNonNull(ctx, "ctx");
+        Terms.checkParameters(params, ctx);
         return Terms.evaluate(this, params, ctx);
     }
 

@@ -48,7 +48,11 @@ public final class EvaluationContext {
         PENALTY,
         /** Failed; left out of the reduction by the failure policy. */
         SKIPPED,
-        /** Failed and the failure was raised. */
+        /**
+         * Failed and the failure was raised; or, for a term of weight 0, failed and recorded
+         * without consequence (it adds 0 to its parent's reduction, and the failure policy is
+         * not applied to it).
+         */
         FAILED,
         /** Its result was taken from the journal instead of being computed. */
         REPLAYED

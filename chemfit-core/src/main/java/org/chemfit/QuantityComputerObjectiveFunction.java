@@ -62,12 +62,30 @@ public final class QuantityComputerObjectiveFunction implements ObjectiveFunctio
     public double evaluate(Parameters params, EvaluationContext ctx) {
         Quantities q = computer.compute(params, ctx);
         if (q == null) {
-            throw new ChemFitException("quantity computer " + computer + " returned null instead of quantities");
+            throw new ChemFitException(
+                    "the quantity computer of " + describe(ctx) + " returned null instead of quantities");
         }
         ctx.computed(q);
         double v = loss.evaluate(q, params);
         ctx.complete(v);
         return v;
+    }
+
+    /**
+     * @return the term by its path of term names in its combined objectives ({@code term 'a/b'}),
+     *     else by its own name or its computer's, else "the objective": a computer's
+     *     {@code toString} (a lambda's class and hash) names nothing a user wrote
+     */
+    private String describe(EvaluationContext ctx) {
+        if (ctx.parent() != null) {
+            StringBuilder path = new StringBuilder(ctx.name());
+            for (EvaluationContext c = ctx.parent(); c != null && c.parent() != null; c = c.parent()) {
+                path.insert(0, c.name() + "/");
+            }
+            return "term '" + path + "'";
+        }
+        String own = name != null ? name : computer.name();
+        return own == null ? "the objective" : "term '" + own + "'";
     }
 
     @Override

@@ -23,7 +23,9 @@ public interface ResidualLoss extends LossFunction {
 
     /**
      * @param quantities the computed quantities
-     * @return the residuals, always as many and in the same order for a given term
+     * @return the residuals, always as many and in the same order for a given term (a
+     *     least-squares fit refuses a point where their number changed, naming the term and both
+     *     counts)
      */
     double[] residuals(Quantities quantities);
 

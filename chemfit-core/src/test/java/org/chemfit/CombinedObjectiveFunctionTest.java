@@ -30,6 +30,25 @@ class CombinedObjectiveFunctionTest {
     }
 
     @Test
+    void aComputerThatReturnsNullIsReportedByItsTermsName() {
+        QuantityComputer none = p -> null;
+        ObjectiveFunction term = none.withLoss(LossFunctions.squaredError(Map.of("energy", 1.0)));
+        ChemFitException alone = assertThrows(ChemFitException.class, () -> term.evaluate(X2));
+        assertEquals("the quantity computer of the objective returned null instead of quantities", alone.getMessage());
+        ChemFitException named =
+                assertThrows(ChemFitException.class, () -> term.named("dimer").evaluate(X2));
+        assertEquals("the quantity computer of term 'dimer' returned null instead of quantities", named.getMessage());
+        var inner = new CombinedObjectiveFunction(List.of(p -> 1.0, term.named("dimer"))).named("energies");
+        var outer = new CombinedObjectiveFunction(List.<ObjectiveFunction>of(inner));
+        TermFailedException e = assertThrows(TermFailedException.class, () -> outer.evaluate(X2));
+        assertTrue(
+                e.getMessage()
+                        .contains("the quantity computer of term 'energies/dimer' returned null instead of quantities"),
+                e.getMessage());
+        assertTrue(!e.getMessage().contains("Lambda"), e.getMessage());
+    }
+
+    @Test
     void weightsDefaultToOne() {
         var combined = new CombinedObjectiveFunction(List.of(p -> 2.0, p -> 3.0));
         assertEquals(List.of(1.0, 1.0), combined.weights());

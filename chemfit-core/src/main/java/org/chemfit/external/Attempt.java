@@ -552,7 +552,13 @@ final class Attempt {
         if (firstLineEnd >= 0 && m.startsWith("; excerpt:", firstLineEnd - "; excerpt:".length())) {
             firstLineEnd -= "; excerpt:".length();
         }
-        String full = "external term '" + term + "' failed at step " + step + ": "
+        // a retried term says how many attempts ran: the message is of the last one
+        String tries = attempt == 0
+                ? ""
+                : " on attempt " + (attempt + 1) + " of " + (computer.retries + 1)
+                        + " (" + (attempt == 1 ? "the first" : "the " + attempt + " before it") + " failed too"
+                        + (transientFailure && attempt >= computer.retries ? "; no retry is left" : "") + ")";
+        String full = "external term '" + term + "' failed at step " + step + tries + ": "
                 + (firstLineEnd < 0 ? m + at : m.substring(0, firstLineEnd) + at + m.substring(firstLineEnd))
                 // an output that could not be parsed is shown once, in the parser's excerpt
                 + (output == null

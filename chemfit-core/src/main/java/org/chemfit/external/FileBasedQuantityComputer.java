@@ -95,7 +95,7 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
     final Map<String, Integer> expectedValues;
 
     final KeepPolicy keep;
-    private final int retries;
+    final int retries;
     final boolean privateTmpDir;
     /** The runs whose commands left processes running, counted per command. */
     final LeftRunningWarnings leftRunningWarnings = new LeftRunningWarnings();

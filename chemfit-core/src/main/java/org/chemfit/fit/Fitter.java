@@ -619,6 +619,8 @@ public final class Fitter {
         Uncertainty uncertaintyResult;
         /** Residuals of the points evaluated, for an uncertainty within the budget; null when not kept. */
         java.util.@Nullable Map<java.nio.DoubleBuffer, double[]> residualCache;
+        /** The number of residuals of the first point, which every point a method fits must give. */
+        final ResidualCount residualCount = new ResidualCount(objective);
 
         int badValues;
         /** Evaluations whose loss was not finite and which had a failed term (penalty or skipped). */
@@ -747,6 +749,11 @@ public final class Fitter {
                 initialPoint = x0;
                 initialPointLoss = v0[0];
                 initialContext = lastContext;
+                EvaluationContext start = Objects.requireNonNull(lastContext, "the initial evaluation");
+                if (optimizer.needsResiduals() && start.status() != EvaluationContext.Status.FAILED) {
+                    // the start sets the number of residuals every point must give
+                    residualCount.check(start, org.chemfit.Residuals.of(objective, start));
+                }
                 if (Double.isFinite(initialLoss) && initialLoss > badValue && badValues == 0) {
                     // as ChemFit: a point that cannot be evaluated must look worse than the start
                     double raised = 1.1 * initialLoss;
@@ -807,7 +814,12 @@ public final class Fitter {
                             return result(StopReason.STOP_CONDITION);
                         }
                         if (optimizer.needsResiduals()) {
-                            List<double[]> r = residuals(Objects.requireNonNull(lastContexts, "evaluated contexts"));
+                            EvaluationContext[] evaluated = Objects.requireNonNull(lastContexts, "evaluated contexts");
+                            List<double[]> r = residuals(evaluated);
+                            for (int k = 0; k < evaluated.length; k++) {
+                                // a ResidualLoss gives as many at every point: a change is refused, naming the term
+                                residualCount.check(evaluated[k], r.get(k));
+                            }
                             step(() -> {
                                 run.tell(xs, values, r);
                                 return xs;

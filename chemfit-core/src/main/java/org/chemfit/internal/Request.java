@@ -72,11 +72,13 @@ final class Request {
         for (int i = 0; i < terms.size(); i++) {
             int[] p = java.util.Arrays.copyOf(path, path.length + 1);
             p[path.length] = i;
+            // a failure of a term of weight 0 is recorded, never raised: it aborts nothing
+            boolean raiseTerm = raiseHere && fn.weight(i) != 0;
             if (terms.get(i) instanceof CombinedObjectiveFunction nested) {
                 // a retried nested objective may still succeed, so its failure does not abort early
-                flatten(nested, c.child(i), fn, i, p, raiseHere && policy.retries() == 0, out);
+                flatten(nested, c.child(i), fn, i, p, raiseTerm && policy.retries() == 0, out);
             } else {
-                out.add(new LeafTask(dispatch, this, out.size(), fn, i, p, c.child(i), raiseHere));
+                out.add(new LeafTask(dispatch, this, out.size(), fn, i, p, c.child(i), raiseTerm));
             }
         }
         nodes.add(new Node(fn, c, parent, indexInParent));

@@ -55,6 +55,25 @@ public final class Terms {
     }
 
     /**
+     * Refuses to evaluate parameters into a context that holds others: the evaluation would run at
+     * one point and be recorded (journal, breakdown, run directories) at another. Serial evaluation
+     * and the wrappers call it once per evaluation; it allocates nothing, and the context made by
+     * {@code evaluate(params)} holds the very same object, so it is then one comparison.
+     *
+     * @param params the parameters to evaluate
+     * @param ctx the context to fill
+     * @throws IllegalArgumentException when the context's parameters are not equal to {@code params}
+     */
+    public static void checkParameters(Parameters params, EvaluationContext ctx) {
+        Parameters held = ctx.parameters();
+        // equals tests identity first, without allocating
+        if (!held.equals(params)) {
+            throw new IllegalArgumentException(
+                    "the context holds other parameters than those to evaluate: " + held + " vs " + params);
+        }
+    }
+
+    /**
      * Adds one child context per term to {@code ctx}.
      *
      * @param c the objective
@@ -143,7 +162,10 @@ public final class Terms {
 
     /**
      * Applies the failure policy to the children in term order, weights and reduces their values,
-     * and stores the breakdown and the total in {@code ctx}.
+     * and stores the breakdown and the total in {@code ctx}. A term of weight 0 contributes exactly
+     * 0 and counts in the reducer's number of terms whatever became of it: a NaN or infinite value
+     * or a failure of it changes nothing (the failure stays recorded in its context, which keeps
+     * the status {@link EvaluationContext.Status#FAILED}, and the policy is not applied to it).
      *
      * @param c the objective
      * @param ctx the context whose children were filled by {@link #runTerm}
@@ -158,6 +180,14 @@ public final class Terms {
         List<Integer> skipped = null;
         for (int i = 0; i < c.size(); i++) {
             EvaluationContext k = ctx.child(i);
+            if (c.weight(i) == 0) {
+                // a term of weight 0 is monitored, not fitted: it adds exactly 0 whatever its value
+                // (0 x NaN would be NaN), and a failure of it stays recorded in its context (FAILED)
+                // without the policy standing in for it
+                k.contribute(0.0);
+                n++;
+                continue;
+            }
             if (k.status() == EvaluationContext.Status.FAILED || k.status() == EvaluationContext.Status.PENDING) {
                 Throwable f = k.failure();
                 switch (policy.action()) {

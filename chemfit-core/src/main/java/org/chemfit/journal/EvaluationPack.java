@@ -132,8 +132,8 @@ final class EvaluationPack {
      *
      * @param buffer the buffer, or a larger one when it grew
      * @param terms the record's count of terms
-     * @param degraded whether a node below the root is PENALTY, SKIPPED or FAILED (as
-     *     {@link org.chemfit.journal.read.BestPoint#degraded} says)
+     * @param degraded whether a node below the root is PENALTY, SKIPPED or FAILED, outside the
+     *     terms of weight 0 (as {@link org.chemfit.journal.read.BestPoint#degraded} says)
      */
     record Into(ByteBuffer buffer, int terms, boolean degraded) {}
 
@@ -323,8 +323,10 @@ final class EvaluationPack {
         private int terms;
         /** Whether the root is written without the nodes below it. */
         private boolean rootOnly;
-        /** Whether a node below the root is PENALTY, SKIPPED or FAILED. */
+        /** Whether a node below the root is PENALTY, SKIPPED or FAILED (outside terms of weight 0). */
         private boolean degraded;
+        /** How many of the nodes being written, from the root down, have weight 0. */
+        private int muted;
         /**
          * The texts this record has written so far and their numbers (from 2): the node names,
          * statuses, thread and worker names and quantity names that repeat within a record are
@@ -377,6 +379,8 @@ final class EvaluationPack {
             varint(c.index() + 1L);
             ref(status.name());
             if (hasParent
+                    && muted == 0
+                    && c.weight() != 0
                     && (status == EvaluationContext.Status.PENALTY
                             || status == EvaluationContext.Status.SKIPPED
                             || status == EvaluationContext.Status.FAILED)) {
@@ -457,8 +461,16 @@ final class EvaluationPack {
                 return;
             }
             varint(children.size());
+            // below a term of weight 0 a failure leaves the loss exact: the record is not degraded
+            boolean mute = hasParent && c.weight() == 0;
+            if (mute) {
+                muted++;
+            }
             for (EvaluationContext child : children) {
                 node(child);
+            }
+            if (mute) {
+                muted--;
             }
         }
 

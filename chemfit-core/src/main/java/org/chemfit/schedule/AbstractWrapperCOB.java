@@ -11,6 +11,7 @@ import org.chemfit.ObjectiveFunction;
 import org.chemfit.ObjectiveWrapper;
 import org.chemfit.Parameters;
 import org.chemfit.TermFailedException;
+import org.chemfit.internal.Terms;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -93,7 +94,9 @@ public abstract class AbstractWrapperCOB implements BatchObjectiveFunction, Obje
      * @throws TermFailedException when a term failed and the policies raise it
      * @throws EvaluationCancelledException when the calling thread was interrupted
      * @throws IllegalStateException when the wrapper was closed or the context already holds terms
-     * @throws IllegalArgumentException when the context holds other parameters
+     * @throws IllegalArgumentException when the context holds other parameters than {@code params}
+     *     (the evaluation would run at one point and be recorded at another), as the wrapped
+     *     objective's serial evaluation refuses it
      */
     @Override
     public double evaluate(Parameters params, EvaluationContext ctx) {
@@ -146,10 +149,7 @@ public abstract class AbstractWrapperCOB implements BatchObjectiveFunction, Obje
     private static EvaluationContext contextFor(Parameters params, EvaluationContext ctx) {
         Objects.requireNonNull(params, "params");
         Objects.requireNonNull(ctx, "ctx");
-        if (!ctx.parameters().equals(params)) {
-            throw new IllegalArgumentException(
-                    "the context holds other parameters than those to evaluate: " + ctx.parameters() + " vs " + params);
-        }
+        Terms.checkParameters(params, ctx);
         return ctx;
     }
 

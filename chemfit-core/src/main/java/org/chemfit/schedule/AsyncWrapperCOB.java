@@ -56,7 +56,8 @@ import org.jspecify.annotations.Nullable;
  * {@link EvaluationContext#toMap(boolean)} with timing), so overlap can be seen.
  *
  * <p>When a term throws, its combined objective's failure policy decides, exactly as in serial
- * evaluation; under RAISE a failed term cancels every other term of its evaluation at once
+ * evaluation (a term of weight 0 has its failure recorded, and it cancels nothing and fails
+ * nothing); under RAISE a failed term cancels every other term of its evaluation at once
  * (pending ones never start, running ones are interrupted and their programs killed), and the
  * first failure to happen is thrown as a {@link TermFailedException} naming the term (index and
  * name). Serial evaluation runs terms in order, so there the first to happen is the first in term order.

@@ -53,6 +53,34 @@ class FailureMessagesTest {
     }
 
     @Test
+    void aRetriedFailureSaysHowManyAttemptsRan() {
+        // killed by a signal: a transient failure, retried
+        FileBasedQuantityComputer.Builder b = FileBasedQuantityComputer.builder()
+                .name("rt2")
+                .workDirectory(root)
+                .command(Command.of("sh", "-c", "kill -9 $$"))
+                .output(OutputParsers.regex("e", "program.stdout", "e = (\\S+)"));
+        EvaluationContext ctx = new EvaluationContext(P, "a1");
+        TermFailedException e = assertThrows(
+                TermFailedException.class, () -> b.retries(2).build().compute(P, ctx));
+        assertTrue(
+                e.getMessage()
+                        .startsWith("external term 'rt2' failed at step run on attempt 3 of 3 (the 2 before it failed"
+                                + " too; no retry is left): command 'sh -c kill -9 $$' exited with code 137 (killed by"
+                                + " signal 9)"),
+                e.getMessage());
+        assertTrue(e.isTransient());
+        assertEquals(2, ctx.metadata().get("external_retries"));
+        TermFailedException once = assertThrows(
+                TermFailedException.class, () -> b.retries(0).build().compute(P, new EvaluationContext(P, "a2")));
+        assertTrue(
+                once.getMessage()
+                        .startsWith("external term 'rt2' failed at step run: command 'sh -c kill -9 $$' exited with"
+                                + " code 137"),
+                once.getMessage());
+    }
+
+    @Test
     void aRunDirectoryThatCannotBeCreatedIsSaidInWords() {
         // /proc refuses every new folder: mkdir fails with "no such file or directory"
         Path under = Path.of("/proc/chemfit-rv-" + ProcessHandle.current().pid());

@@ -749,6 +749,21 @@ class EvaluationPackTest {
         assertFalse(EvaluationPack.encodeInto(
                         ByteBuffer.allocate(64), failedRoot.root, FIRST_ID, failedRoot.key, failedRoot::of, ENDED)
                 .degraded());
+        // a failed term of weight 0, and a failed leaf below a nested term of weight 0: the loss is
+        // exact, so the record is not degraded
+        Tree zero = new Tree(new EvaluationContext(P, "e8"));
+        EvaluationContext kept = zero.leaf(zero.root, "kept", 1.0, term("main"));
+        kept.complete(2.0);
+        EvaluationContext monitored = zero.leaf(zero.root, "monitored", 0.0, failedTerm("boom", "main"));
+        monitored.fail(new RuntimeException("boom"));
+        EvaluationContext nested = zero.root.addChild("nested", 0.0);
+        EvaluationContext below = zero.leaf(nested, "below", 1.0, failedTerm("boom", "main"));
+        below.fail(new RuntimeException("boom"));
+        nested.fail(new RuntimeException("boom"));
+        zero.root.complete(2.0);
+        assertFalse(BestPoint.degraded(zero.root));
+        assertFalse(EvaluationPack.encodeInto(ByteBuffer.allocate(64), zero.root, FIRST_ID, zero.key, zero::of, ENDED)
+                .degraded());
     }
 
     private static final String[] MANY_NAMES = numbered("leaf-%03d", 100);

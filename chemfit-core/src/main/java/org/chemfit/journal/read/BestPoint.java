@@ -7,8 +7,8 @@ import org.jspecify.annotations.Nullable;
  * Not API: the one rule that says which point of a fit is its best, shared by the Fitter, the
  * journal, the command line's outputs and the dashboard, so that they all name the same point.
  * A point is one of three {@link Kind kinds}: clean (its evaluation finished with a finite loss
- * and no term failed), degraded (a finite loss, but a term failed and the failure policy
- * substituted a penalty or skipped it) or bad (the evaluation failed, or its loss was NaN or
+ * and no term of non-zero weight failed), degraded (a finite loss, but a term failed and the
+ * failure policy substituted a penalty or skipped it) or bad (the evaluation failed, or its loss was NaN or
  * infinite, whatever the optimizer was told for it). The best point is the clean point of lowest
  * loss; a degraded point is the best only when no clean point was seen (the degraded point of
  * lowest loss); a bad point is never the best. Among equal losses the point offered first stays.
@@ -88,10 +88,15 @@ public final class BestPoint<T> {
     /**
      * @param ctx an evaluation
      * @return whether a term anywhere below it failed (its status is PENALTY, SKIPPED or FAILED)
+     *     where it counts in the loss: a term of weight 0, and everything below it, adds exactly 0
+     *     whatever became of it, so its failure leaves the loss exact and the point clean
      */
     public static boolean degraded(EvaluationContext ctx) {
         // the children read without a copy: it runs for every evaluation a journal records
         for (EvaluationContext c : org.chemfit.internal.ContextValues.children(ctx)) {
+            if (c.weight() == 0) {
+                continue;
+            }
             EvaluationContext.Status st = c.status();
             if (st == EvaluationContext.Status.PENALTY
                     || st == EvaluationContext.Status.SKIPPED

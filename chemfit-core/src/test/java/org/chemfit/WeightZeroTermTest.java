@@ -1,0 +1,194 @@
+package org.chemfit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.chemfit.fit.FitResult;
+import org.chemfit.fit.Fitter;
+import org.chemfit.journal.read.BestPoint;
+import org.chemfit.schedule.AsyncWrapperCOB;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A term of weight 0 is evaluated and recorded, but adds exactly 0 to the loss whatever its value,
+ * and its failure neither fails nor penalises the evaluation.
+ */
+class WeightZeroTermTest {
+
+    private static final Parameters X1 = Parameters.of(Map.of("x", 1.0));
+
+    /** (x - 2)^2: 1 at x = 1. */
+    private static final ObjectiveFunction GOOD = p -> Math.pow(p.get("x") - 2, 2);
+
+    private static ObjectiveFunction failing() {
+        return p -> {
+            throw new IllegalStateException("weight-0 term failed");
+        };
+    }
+
+    /** The user's objective: e = x against 2, and a weight-0 copy that is NaN above x = 1.5. */
+    private static CombinedObjectiveFunction nanAboveOnePointFive() {
+        QuantityComputer q = p -> Quantities.of("e", p.get("x"));
+        QuantityComputer q2 = p -> Quantities.of("e", p.get("x") > 1.5 ? Double.NaN : p.get("x"));
+        return new CombinedObjectiveFunction(
+                List.of(
+                        q.withLoss(LossFunctions.squaredError(Map.of("e", 2.0))),
+                        q2.withLoss(LossFunctions.squaredError(Map.of("e", 2.0)))),
+                List.of(1.0, 0.0));
+    }
+
+    @Test
+    void aNanTermOfWeightZeroAddsZeroAndIsStillEvaluated() {
+        AtomicInteger calls = new AtomicInteger();
+        ObjectiveFunction nan = p -> {
+            calls.incrementAndGet();
+            return Double.NaN;
+        };
+        var c = new CombinedObjectiveFunction(List.of(GOOD, nan), List.of(1.0, 0.0));
+        EvaluationContext ctx = new EvaluationContext(X1);
+        assertEquals(1.0, c.evaluate(X1, ctx), 0.0);
+        assertEquals(1, calls.get());
+        EvaluationContext zero = ctx.child(1);
+        assertEquals(EvaluationContext.Status.OK, zero.status());
+        assertTrue(Double.isNaN(zero.value()), "its value is monitored: " + zero.value());
+        assertEquals(0.0, zero.contribution(), 0.0);
+        assertEquals(1.0, ctx.child(0).contribution(), 0.0);
+        assertEquals(BestPoint.Kind.CLEAN, BestPoint.kind(ctx));
+    }
+
+    @Test
+    void anInfiniteTermOfWeightZeroAddsZero() {
+        var c = new CombinedObjectiveFunction(
+                List.of(GOOD, p -> Double.POSITIVE_INFINITY, p -> Double.NEGATIVE_INFINITY), List.of(1.0, 0.0, 0.0));
+        assertEquals(1.0, c.evaluate(X1), 0.0);
+    }
+
+    @Test
+    void aFailingTermOfWeightZeroIsRecordedWithoutFailingTheEvaluation() {
+        var c = new CombinedObjectiveFunction(List.of(GOOD, failing()), List.of(1.0, 0.0));
+        EvaluationContext ctx = new EvaluationContext(X1);
+        assertEquals(1.0, c.evaluate(X1, ctx), 0.0);
+        assertEquals(EvaluationContext.Status.OK, ctx.status());
+        EvaluationContext zero = ctx.child(1);
+        assertEquals(EvaluationContext.Status.FAILED, zero.status());
+        TermFailedException f = assertInstanceOf(TermFailedException.class, zero.failure());
+        assertEquals("term[1]", f.termName());
+        assertTrue(f.getMessage().contains("weight-0 term failed"), f.getMessage());
+        assertEquals(0.0, zero.contribution(), 0.0);
+        // the failure is in the tree the journal and reports read
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> terms =
+                (List<Map<String, Object>>) ctx.toMap(false).get("terms");
+        assertEquals("FAILED", String.valueOf(terms.get(1).get("status")));
+        // the loss is exact: not a degraded point
+        assertFalse(BestPoint.degraded(ctx));
+        assertEquals(BestPoint.Kind.CLEAN, BestPoint.kind(ctx));
+    }
+
+    @Test
+    void theFailurePolicyIsNotAppliedToATermOfWeightZero() {
+        var penalty = new CombinedObjectiveFunction(List.of(GOOD, failing()), List.of(1.0, 0.0))
+                .withFailurePolicy(FailurePolicy.penalty(1e6));
+        EvaluationContext ctx = new EvaluationContext(X1);
+        assertEquals(1.0, penalty.evaluate(X1, ctx), 0.0);
+        assertEquals(EvaluationContext.Status.FAILED, ctx.child(1).status());
+        assertFalse(BestPoint.degraded(ctx));
+
+        // under skip and mean, the term still counts in the number of terms: the loss is the same
+        // whether it failed or not
+        var skipMean = new CombinedObjectiveFunction(List.of(GOOD, failing()), List.of(1.0, 0.0))
+                .withFailurePolicy(FailurePolicy.skip())
+                .withReducer(Reducer.MEAN);
+        var okMean =
+                new CombinedObjectiveFunction(List.of(GOOD, p -> 5.0), List.of(1.0, 0.0)).withReducer(Reducer.MEAN);
+        EvaluationContext s = new EvaluationContext(X1);
+        assertEquals(0.5, skipMean.evaluate(X1, s), 0.0);
+        assertEquals(0.5, okMean.evaluate(X1), 0.0);
+        assertEquals(EvaluationContext.Status.FAILED, s.child(1).status());
+        assertFalse(s.metadata().containsKey("skipped"), s.metadata().toString());
+    }
+
+    @Test
+    void aNestedObjectiveOfWeightZeroThatFailsChangesNothing() {
+        var inner = new CombinedObjectiveFunction(List.of(p -> 3.0, failing())).named("monitor");
+        var c = new CombinedObjectiveFunction(List.of(GOOD, inner), List.of(1.0, 0.0));
+        EvaluationContext ctx = new EvaluationContext(X1);
+        assertEquals(1.0, c.evaluate(X1, ctx), 0.0);
+        assertEquals(EvaluationContext.Status.FAILED, ctx.child(1).status());
+        assertEquals(EvaluationContext.Status.FAILED, ctx.child(1).child(1).status());
+        assertEquals(3.0, ctx.child(1).child(0).value(), 0.0);
+        assertFalse(BestPoint.degraded(ctx));
+        try (var w = new AsyncWrapperCOB(c)) {
+            EvaluationContext a = new EvaluationContext(X1);
+            assertEquals(1.0, w.evaluate(X1, a), 0.0);
+            assertEquals(EvaluationContext.Status.FAILED, a.child(1).status());
+            assertEquals(3.0, a.child(1).child(0).value(), 0.0);
+        }
+    }
+
+    @Test
+    void asynchronousEvaluationGivesTheSameLossAndDoesNotCancelTheOtherTerms() {
+        AtomicInteger finished = new AtomicInteger();
+        ObjectiveFunction slow = p -> {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new EvaluationCancelledException("interrupted");
+            }
+            finished.incrementAndGet();
+            return 2.0;
+        };
+        var c = new CombinedObjectiveFunction(
+                List.of(GOOD, slow, failing(), p -> Double.NaN), List.of(1.0, 1.0, 0.0, 0.0));
+        try (var w = new AsyncWrapperCOB(c)) {
+            EvaluationContext ctx = new EvaluationContext(X1);
+            assertEquals(3.0, w.evaluate(X1, ctx), 0.0);
+            assertEquals(1, finished.get());
+            assertEquals(EvaluationContext.Status.OK, ctx.child(1).status());
+            assertEquals(EvaluationContext.Status.FAILED, ctx.child(2).status());
+            assertNotNull(ctx.child(2).failure());
+            assertEquals(0.0, ctx.child(3).contribution(), 0.0);
+            assertEquals(3.0, w.evaluateAsync(X1).join(), 0.0);
+        }
+    }
+
+    @Test
+    void aFitWithANanTermOfWeightZeroReachesTheOptimum() {
+        CombinedObjectiveFunction c = nanAboveOnePointFive();
+        for (String method : List.of("Nelder-Mead", "least-squares")) {
+            FitResult r = new Fitter(c, Map.of("x", 0.0)).fit(method);
+            assertEquals(2.0, r.bestParameters().get("x"), 1e-6, method);
+            assertEquals(0.0, r.bestLoss(), 1e-12, method);
+            assertTrue(r.warnings().stream().noneMatch(w -> w.contains("NaN")), method + ": " + r.warnings());
+        }
+    }
+
+    @Test
+    void aFitWithAFailingTermOfWeightZeroReachesTheOptimum() {
+        QuantityComputer q = p -> Quantities.of("e", p.get("x"));
+        QuantityComputer broken = p -> {
+            if (p.get("x") > 1.5) {
+                throw new IllegalStateException("program crashed");
+            }
+            return Quantities.of("e", p.get("x"));
+        };
+        var c = new CombinedObjectiveFunction(
+                List.of(
+                        q.withLoss(LossFunctions.squaredError(Map.of("e", 2.0))),
+                        broken.withLoss(LossFunctions.squaredError(Map.of("e", 2.0)))),
+                List.of(1.0, 0.0));
+        for (String method : List.of("Nelder-Mead", "least-squares")) {
+            FitResult r = new Fitter(c, Map.of("x", 0.0)).fit(method);
+            assertEquals(2.0, r.bestParameters().get("x"), 1e-6, method);
+            assertEquals(0.0, r.bestLoss(), 1e-12, method);
+            assertEquals(EvaluationContext.Status.FAILED, r.breakdown().child(1).status(), method);
+        }
+    }
+}
