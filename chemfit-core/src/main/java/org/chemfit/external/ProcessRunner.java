@@ -183,15 +183,21 @@ final class ProcessRunner {
             }
         }
         long t0 = System.nanoTime();
+        // watched before it starts: a JVM that begins to exit the moment after waits for it to be known
+        Running running = new Running(t0, grace);
+        AtExit.watch(running);
         Process p;
         try {
             p = pb.start();
         } catch (IOException e) {
+            RUNNING.remove(running);
             throw new StartException(startMessage(argv.get(0), dir, env, e), e);
+        } catch (RuntimeException | Error e) {
+            RUNNING.remove(running);
+            throw e;
         }
         Tag tag = tagValue == null ? null : new Tag(TAG_NAME + "=" + tagValue, p.pid());
-        Running running = new Running(p, tag, t0, grace);
-        AtExit.watch(running);
+        running.started(p, tag);
         try {
             // Process.waitFor parks on the monitor that the JDK's reaper thread notifies when the child exits: no
             // polling.
@@ -213,8 +219,26 @@ final class ProcessRunner {
         }
     }
 
-    /** A program still running, with what ending its tree needs. */
-    private record Running(Process process, @Nullable Tag tag, long started, Duration grace) {}
+    /**
+     * A program being started or running, with what ending its tree needs: its process and tag are
+     * set once it has started.
+     */
+    private static final class Running {
+        final long started;
+        final Duration grace;
+        volatile @Nullable Process process;
+        volatile @Nullable Tag tag;
+
+        Running(long started, Duration grace) {
+            this.started = started;
+            this.grace = grace;
+        }
+
+        void started(Process p, @Nullable Tag t) {
+            tag = t; // before the process, which the hook reads first
+            process = p;
+        }
+    }
 
     /** The programs running now, which {@link AtExit} ends when the JVM exits before they do. */
     private static final Set<Running> RUNNING = ConcurrentHashMap.newKeySet();
@@ -249,7 +273,12 @@ final class ProcessRunner {
             while (!RUNNING.isEmpty() && System.nanoTime() < deadline) {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
             }
-            List<Running> left = new ArrayList<>(RUNNING);
+            List<Running> left = new ArrayList<>();
+            for (Running r : RUNNING) {
+                if (r.process != null) {
+                    left.add(r); // one whose start has not returned after the wait started nothing to end
+                }
+            }
             if (left.isEmpty()) {
                 return;
             }
@@ -259,9 +288,9 @@ final class ProcessRunner {
                     left.size());
             List<Thread> enders = new ArrayList<>();
             for (Running r : left) {
-                Thread t = new Thread(
-                        () -> killTree(r.process().toHandle(), r.tag(), r.started(), r.grace()),
-                        "chemfit-end-" + r.process().pid());
+                Process p = java.util.Objects.requireNonNull(r.process, "a started program's process");
+                Tag tag = r.tag;
+                Thread t = new Thread(() -> killTree(p.toHandle(), tag, r.started, r.grace), "chemfit-end-" + p.pid());
                 t.setDaemon(true);
                 t.start();
                 enders.add(t);
