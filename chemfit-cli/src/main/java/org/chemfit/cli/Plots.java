@@ -530,11 +530,12 @@ final class Plots {
     /**
      * The loss plot: the fit's loss; with the validation checks ({@code validation_every}), their
      * loss at the best parameters so far. A fit's loss and a validation loss are sums over
-     * different numbers of values, so they are not drawn on one axis as if alike: when both are
-     * plain squared errors (each term {@code squared_error} of weight 1, or one
-     * {@code mean_squared_error} term of weight 1), a panel below gives both as the RMSE per value
-     * in the reference unit, the numbers of the metrics table; otherwise the validation loss is
-     * drawn beside the fit's with the number of values each is over.
+     * different numbers of values, so they are not drawn on one axis as if alike: when each gives
+     * the sum of squared residuals of its values exactly (squared errors, {@code squared_error} or
+     * {@code mean_squared_error}, weighted alike per value, under a known reducer), a panel below
+     * gives both as the RMSE per value in the reference unit, the numbers of the metrics table;
+     * otherwise the validation loss is drawn beside the fit's with the number of values each is
+     * over and a note saying why it is not given as an RMSE.
      */
     private static Figure loss(List<double[]> history, String unit, @Nullable Map<String, Object> results) {
         HeldOut v = results == null ? null : heldOut(results, unit);
@@ -557,17 +558,21 @@ final class Plots {
                 // sums over different numbers of values: a lower validation loss need not be a better fit
                 top.note("fit: " + v.fitValues() + " values, validation: " + v.values());
             }
+            if (v.why() != null) {
+                // the legend keeps 40 characters: each reason is short
+                top.note("no RMSE: " + v.why());
+            }
             return f;
         }
         double[] hx = new double[history.size()];
         double[] fit = new double[hx.length];
         for (int i = 0; i < hx.length; i++) {
             hx[i] = history.get(i)[0];
-            fit[i] = Math.sqrt(history.get(i)[2] / v.fitDivisor());
+            fit[i] = v.fitRmse(history.get(i)[2]);
         }
         double[] val = new double[v.x().length];
         for (int i = 0; i < val.length; i++) {
-            val[i] = Math.sqrt(v.loss()[i] / v.divisor());
+            val[i] = v.validationRmse(v.loss()[i]);
         }
         boolean positive = java.util.Arrays.stream(fit).allMatch(d -> !(d <= 0))
                 && java.util.Arrays.stream(val).allMatch(d -> !(d <= 0));
@@ -586,35 +591,59 @@ final class Plots {
      * @param loss the validation loss of each check (NaN when unknown)
      * @param values the reference values of the validation terms, 0 when unknown
      * @param fitValues the reference values of the fit's terms, 0 when unknown
-     * @param divisor what the validation loss is divided by to give a mean squared error per value
-     * @param fitDivisor the same for the fit's loss
-     * @param rmseUnit the unit of the RMSE, or null when the losses are not plain squared errors
+     * @param root whether the losses are root means ({@code reducer: root_mean}): squared first
+     * @param factor what the validation loss (squared under {@code root_mean}) is multiplied by to
+     *     give the mean squared error per value; NaN when it is none
+     * @param fitFactor the same for the fit's loss
+     * @param rmseUnit the unit of the RMSE, or null when the losses are not given as RMSEs
+     * @param why when they are not, and the units allow it, why: for the plot's note; else null
      */
-    private record HeldOut(
+    record HeldOut(
             double[] x,
             double[] loss,
             int values,
             int fitValues,
-            double divisor,
-            double fitDivisor,
-            @Nullable String rmseUnit) {}
+            boolean root,
+            double factor,
+            double fitFactor,
+            @Nullable String rmseUnit,
+            @Nullable String why) {
+
+        /** @return the RMSE per value of a fit loss (NaN when it is not given as one) */
+        double fitRmse(double fitLoss) {
+            return Math.sqrt((root ? fitLoss * fitLoss : fitLoss) * fitFactor);
+        }
+
+        /** @return the RMSE per value of a validation loss (NaN when it is not given as one) */
+        double validationRmse(double validationLoss) {
+            return Math.sqrt((root ? validationLoss * validationLoss : validationLoss) * factor);
+        }
+    }
 
     /**
      * @return the validation checks to draw on the loss plot, when some have a loss and the
      *     validation loss has the fit loss's unit; else null
      */
     @SuppressWarnings("unchecked")
-    private static @Nullable HeldOut heldOut(Map<String, Object> results, String lossUnit) {
+    static @Nullable HeldOut heldOut(Map<String, Object> results, String lossUnit) {
         if (!(results.get("validation_history") instanceof List<?> h)
                 || h.isEmpty()
                 || lossUnit.isEmpty()
                 || !(results.get("validation") instanceof List<?> v)) {
             return null;
         }
+        // the reducer, as results.json records it (not before it did: then unknown)
+        String reducer =
+                results.get("combination") instanceof Map<?, ?> c && c.get("reducer") instanceof String r ? r : null;
+        boolean root = "root_mean".equals(reducer);
+        // under root_mean the loss is the square root of the terms' mean: its unit too
+        String squared = root ? "" : lossUnit;
         for (Object o : v) {
-            if (!lossUnit.equals(((Map<String, Object>) o).get("loss_unit"))) {
+            String u = String.valueOf(((Map<String, Object>) o).get("loss_unit"));
+            if (!lossUnit.equals(root ? Results.squareRoot(u) : u)) {
                 return null; // another unit: not on this axis
             }
+            squared = u;
         }
         double[] x = new double[h.size()];
         double[] y = new double[h.size()];
@@ -629,66 +658,119 @@ final class Plots {
         List<Object> fitTerms = results.get("terms") instanceof List<?> t ? (List<Object>) t : List.of();
         int values = values((List<Object>) v);
         int fitValues = values(fitTerms);
-        double divisor = divisor((List<Object>) v, values);
-        double fitDivisor = divisor(fitTerms, fitValues);
-        String rmseUnit = lossUnit.endsWith("^2") && divisor > 0 && fitDivisor > 0
-                ? lossUnit.substring(0, lossUnit.length() - 2)
-                : null;
-        return new HeldOut(x, y, values, fitValues, divisor, fitDivisor, rmseUnit);
+        PerValue val = perValue((List<Object>) v, reducer, "validation");
+        PerValue fit = perValue(fitTerms, reducer, "fit");
+        String unit = Results.squareRoot(squared);
+        String why = fit.why() != null ? fit.why() : val.why();
+        if (why == null && (!squared.endsWith("^2") || unit.isEmpty())) {
+            why = "loss unit not squared";
+        }
+        return new HeldOut(x, y, values, fitValues, root, val.factor(), fit.factor(), why == null ? unit : null, why);
     }
 
     /** @return the reference values of the terms (their metrics' counts), 0 when a term does not say */
-    @SuppressWarnings("unchecked")
     private static int values(List<Object> terms) {
         int n = 0;
         for (Object o : terms) {
-            if (!(((Map<String, Object>) o).get("metrics") instanceof Map<?, ?> m) || m.isEmpty()) {
+            int k = values(o);
+            if (k == 0) {
                 return 0;
             }
-            for (Object q : m.values()) {
-                int most = 0;
-                if (q instanceof Map<?, ?> qm) {
-                    for (String at : List.of("initial", "best")) {
-                        if (qm.get(at) instanceof Map<?, ?> a && a.get("count") instanceof Number c) {
-                            most = Math.max(most, c.intValue());
-                        }
-                    }
-                }
-                if (most == 0) {
-                    return 0;
-                }
-                n += most;
-            }
+            n += k;
         }
         return n;
     }
 
     /**
-     * @return what the terms' loss is divided by to give the mean squared error per value: the
-     *     number of values when every term is {@code squared_error} of weight 1 (the loss is then
-     *     their sum of squared residuals), 1 for a lone {@code mean_squared_error} term of weight 1;
-     *     0 for any other loss, whose value per point is not a mean squared error
+     * @return the reference values of a term: over its quantities, the larger of the metrics'
+     *     counts at the start and at the best point; 0 when it does not say
      */
     @SuppressWarnings("unchecked")
-    private static double divisor(List<Object> terms, int values) {
-        if (terms.isEmpty() || values <= 0) {
+    private static int values(Object term) {
+        if (!(((Map<String, Object>) term).get("metrics") instanceof Map<?, ?> m) || m.isEmpty()) {
             return 0;
         }
-        boolean sums = true;
+        int n = 0;
+        for (Object q : m.values()) {
+            int most = 0;
+            if (q instanceof Map<?, ?> qm) {
+                for (String at : List.of("initial", "best")) {
+                    if (qm.get(at) instanceof Map<?, ?> a && a.get("count") instanceof Number c) {
+                        most = Math.max(most, c.intValue());
+                    }
+                }
+            }
+            if (most == 0) {
+                return 0;
+            }
+            n += most;
+        }
+        return n;
+    }
+
+    /**
+     * What a loss of some terms is multiplied by (after squaring, under {@code root_mean}) to give
+     * the mean squared error per value, or why it cannot be.
+     *
+     * @param factor the factor; NaN when the loss is no exact multiple of the sum of squared residuals
+     * @param why why not, when not; else null
+     */
+    record PerValue(double factor, @Nullable String why) {}
+
+    /**
+     * Each term's weighted loss is {@code w * SSE} for {@code squared_error} of weight w, and
+     * {@code w / n * SSE} for {@code mean_squared_error} over n values. When every term has the same
+     * multiple c of its sum of squared residuals, the weighted sum S of the terms is c times theirs
+     * together; the loss is S ({@code sum}), S / terms ({@code mean}) or the square root of that
+     * ({@code root_mean}), so the mean squared error over all N values is the loss (squared under
+     * {@code root_mean}) times 1 / (c N) or terms / (c N). With other losses, multiples that differ
+     * (weights that differ per value; a weight of 0, a term the loss leaves out whose values the
+     * metrics table counts), an unknown count or reducer, the loss is no mean squared error.
+     *
+     * @param terms the terms as results.json lists them
+     * @param reducer the combination's reducer word, null when not recorded
+     * @param set "fit" or "validation", for the reason
+     * @return the factor, or NaN and why not
+     */
+    @SuppressWarnings("unchecked")
+    static PerValue perValue(List<Object> terms, @Nullable String reducer, String set) {
+        double nan = Double.NaN;
+        if (terms.isEmpty()) {
+            return new PerValue(nan, "no " + set + " terms");
+        }
+        double common = nan;
+        int total = 0;
         for (Object o : terms) {
             Map<String, Object> t = (Map<String, Object>) o;
-            boolean one = t.get("weight") instanceof Number w && w.doubleValue() == 1.0;
-            sums &= one && "squared_error".equals(t.get("loss_type"));
+            Object type = t.get("loss_type");
+            if (!"squared_error".equals(type) && !"mean_squared_error".equals(type)) {
+                return new PerValue(nan, set + " has " + type);
+            }
+            int n = values(o);
+            if (n == 0) {
+                return new PerValue(nan, set + " counts unknown");
+            }
+            total += n;
+            double w = t.get("weight") instanceof Number x ? x.doubleValue() : nan;
+            double c = "mean_squared_error".equals(type) ? w / n : w;
+            if (!(c > 0) || !Double.isFinite(c)) {
+                return new PerValue(nan, set + " weight " + t.get("weight"));
+            }
+            if (Double.isNaN(common)) {
+                common = c;
+            } else if (Math.abs(c - common) > 1e-12 * common) {
+                return new PerValue(nan, set + " weights differ per value");
+            }
         }
-        if (sums) {
-            return values;
+        double k;
+        if ("sum".equals(reducer)) {
+            k = 1;
+        } else if ("mean".equals(reducer) || "root_mean".equals(reducer)) {
+            k = terms.size();
+        } else {
+            return new PerValue(nan, reducer == null ? "reducer not recorded" : "reducer " + reducer);
         }
-        Map<String, Object> only = terms.size() == 1 ? (Map<String, Object>) terms.get(0) : Map.of();
-        return only.get("weight") instanceof Number w
-                        && w.doubleValue() == 1.0
-                        && "mean_squared_error".equals(only.get("loss_type"))
-                ? 1
-                : 0;
+        return new PerValue(k / (common * total), null);
     }
 
     private static Figure loss(List<double[]> history, String unit, double bottom) {

@@ -67,6 +67,11 @@ final class Results {
         }
         m.put("stop_reason", result == null ? null : result.stopReason().name());
         m.put("method", job.optimizer().method());
+        // how the terms' weighted losses make the loss: what the loss plot needs to give it per value
+        Map<String, Object> combination = new LinkedHashMap<>();
+        combination.put("reducer", JobKeys.word(job.combination().reducer()));
+        combination.put("on_failure", JobKeys.word(job.combination().onFailure()));
+        m.put("combination", combination);
         Map<String, Object> loss = new LinkedHashMap<>();
         loss.put("best", result == null ? null : num(result.bestLoss()));
         loss.put("initial", result == null ? null : num(result.initialLoss()));

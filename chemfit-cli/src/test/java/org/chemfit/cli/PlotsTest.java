@@ -681,6 +681,7 @@ class PlotsTest {
         Map<String, Object> results = new LinkedHashMap<>();
         results.put("loss", Map.of("best", 2e-4, "unit", "eV^2"));
         results.put("parameters", List.of());
+        results.put("combination", Map.of("reducer", "sum"));
         results.put("terms", List.of(lossTerm("curve", "squared_error", 20)));
         results.put("validation", List.of(lossTerm("held", "squared_error", 8)));
         // the same error per value, 0.005 eV, in both: 20 * 0.005^2 and 8 * 0.005^2
@@ -722,15 +723,19 @@ class PlotsTest {
         assertLegendsOutsideThePlottingAreas("loss", svg);
     }
 
-    /** Losses that are not plain squared errors: the validation loss is drawn beside the fit's, their counts named. */
+    /**
+     * Losses that are not a multiple of the sum of squared residuals: the validation loss is drawn beside the fit's,
+     * their counts named, and a note says why it is not given as an RMSE.
+     */
     @Test
     void otherLossesAreDrawnBesideTheFitsWithTheNumberOfValuesEachIsOver() throws IOException {
         Map<String, Object> results = new LinkedHashMap<>();
         results.put("loss", Map.of("best", 1.0, "unit", "eV^2"));
         results.put("parameters", List.of());
-        Map<String, Object> fit = lossTerm("curve", "squared_error", 20);
-        fit.put("weight", 2.0); // weighted: its loss per value is no mean squared error
-        results.put("terms", List.of(fit));
+        results.put("combination", Map.of("reducer", "sum"));
+        Map<String, Object> fit = lossTerm("curve", "squared_error", 12);
+        fit.put("weight", 2.0); // weighted unlike the other: the loss per value is no mean squared error
+        results.put("terms", List.of(fit, lossTerm("line", "squared_error", 8)));
         results.put("validation", List.of(lossTerm("held", "squared_error", 8)));
         results.put("validation_history", List.of(Map.of("evaluations", 2, "validation_loss", 1.5)));
         Plots.draw(tmp.resolve("weighted"), List.of(new double[] {1, 2, 2}, new double[] {2, 1, 1}), results);
@@ -738,7 +743,108 @@ class PlotsTest {
         List<String> legend = legendLines(svg);
         assertTrue(legend.contains("validation (8 values), best so far"), legend.toString());
         assertTrue(legend.contains("fit: 20 values, validation: 8"), legend.toString());
+        assertTrue(legend.contains("no RMSE: fit weights differ per value"), legend.toString());
         assertEquals(1, frames(svg).size());
+
+        // the same weight per value in each (2 on the fit's, 1 on the validation's): an exact multiple
+        fit.put("weight", 2.0);
+        Map<String, Object> line = lossTerm("line", "squared_error", 8);
+        line.put("weight", 2.0);
+        results.put("terms", List.of(fit, line));
+        Plots.HeldOut h = java.util.Objects.requireNonNull(Plots.heldOut(results, "eV^2"));
+        assertEquals("eV", h.rmseUnit());
+        assertEquals(Math.sqrt(1.0 / (2 * 20)), h.fitRmse(1.0), 1e-15);
+        // results.json of an older version, without the reducer: the loss could be a mean, so no RMSE
+        results.remove("combination");
+        Plots.draw(tmp.resolve("unrecorded"), List.of(new double[] {1, 2, 2}, new double[] {2, 1, 1}), results);
+        assertTrue(legendLines(Files.readString(tmp.resolve("unrecorded/plots/loss.svg")))
+                .contains("no RMSE: reducer not recorded"));
+        // an absolute error is no squared error
+        results.put("combination", Map.of("reducer", "sum"));
+        results.put("validation", List.of(lossTerm("held", "absolute_error", 8)));
+        assertEquals(
+                "validation has absolute_error",
+                java.util.Objects.requireNonNull(Plots.heldOut(results, "eV^2")).why());
+    }
+
+    /**
+     * The RMSE panel of a real fit gives the numbers of the metrics table, whatever the reducer: under {@code mean}
+     * the loss of two {@code squared_error} terms is half their sum of squares, under {@code root_mean} the square
+     * root of that, and a {@code mean_squared_error} term of weight 3 is 3 / n of its sum. With weights that differ
+     * per value the panel is not drawn, and a note says why.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({
+        "mean, squared_error, 1, 1",
+        "root_mean, squared_error, 1, 1",
+        "sum, mean_squared_error, 3, 3",
+        "mean, mean_squared_error, 0.5, 0.5",
+        "mean, squared_error, 1, 2"
+    })
+    @SuppressWarnings("unchecked")
+    void theRmsePanelOfAFitGivesTheMetricsTablesRmse(String reducer, String loss, double w1, double w2)
+            throws IOException {
+        Path csv = Cli.resource("jobs/data/energies.csv");
+        String term = "    kind: atoms\n"
+                + "    reference: " + csv + "\n"
+                + "    unit: eV\n"
+                + "    loss: " + loss + "\n"
+                + "    potential: {form: lennard_jones, epsilon: lj.epsilon, sigma: lj.sigma}\n";
+        String job = "parameters:\n"
+                + "  lj:\n"
+                + "    epsilon: {initial: 1.3, bounds: [0.1, 10.0]}\n"
+                + "    sigma: {initial: 2.2, bounds: [1.0, 4.0]}\n"
+                + "terms:\n"
+                + "  - name: a\n" + term + "    weight: " + w1 + "\n"
+                + "  - name: b\n" + term + "    weight: " + w2 + "\n"
+                + "validation:\n"
+                + "  - name: held\n" + term
+                + "validation_every: 3\n"
+                + "combination: {reducer: " + reducer + "}\n"
+                + "optimizer: {method: Nelder-Mead, max_evaluations: 12}\n"
+                + "output: {folder: out}\n";
+        Path file = tmp.resolve("reduced.yaml");
+        Files.writeString(file, job);
+        Cli.Run r = Cli.run("fit", file.toString(), "--progress", "none");
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        Map<String, Object> results = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readValue(tmp.resolve("out").resolve(Results.FILE).toFile(), Map.class);
+        assertEquals(reducer, ((Map<String, Object>) results.get("combination")).get("reducer"));
+        Map<String, Object> lossOf = (Map<String, Object>) results.get("loss");
+        String unit = (String) lossOf.get("unit");
+        Plots.HeldOut h = java.util.Objects.requireNonNull(Plots.heldOut(results, unit), results::toString);
+        String svg = Files.readString(tmp.resolve("out/plots/loss.svg"));
+        if (w1 != w2 && loss.equals("squared_error")) {
+            assertEquals(null, h.rmseUnit());
+            assertEquals(1, frames(svg).size(), "no RMSE panel");
+            assertTrue(legendLines(svg).contains("no RMSE: fit weights differ per value"), svg);
+            return;
+        }
+        assertEquals("eV", h.rmseUnit(), () -> String.valueOf(h.why()));
+        assertEquals(2, frames(svg).size(), "the loss panel and the RMSE panel");
+        assertTrue(legendLines(svg).contains("fit, best so far (16 values)"), legendLines(svg)::toString);
+        Map<String, Object> metrics = (Map<String, Object>) results.get("metrics");
+        double table = rmseAtBest(metrics.get("fit"));
+        double panel = h.fitRmse(((Number) lossOf.get("best")).doubleValue());
+        assertEquals(table, panel, 1e-9 * table, "the fit's RMSE at the end, panel and metrics table");
+        // a check at the best parameters (the fit's best loss then is its final one): the validation's RMSE
+        double best = ((Number) lossOf.get("best")).doubleValue();
+        int compared = 0;
+        for (Object o : (List<Object>) results.get("validation_history")) {
+            Map<String, Object> e = (Map<String, Object>) o;
+            if (e.get("fit_loss") instanceof Number f && f.doubleValue() == best) {
+                double v = rmseAtBest(metrics.get("validation"));
+                assertEquals(v, h.validationRmse(((Number) e.get("validation_loss")).doubleValue()), 1e-9 * v);
+                compared++;
+            }
+        }
+        assertTrue(compared > 0 || ((List<Object>) results.get("validation_history")).isEmpty(), results::toString);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static double rmseAtBest(Object overall) {
+        Map<String, Object> energy = (Map<String, Object>) ((Map<String, Object>) overall).get("energy");
+        return ((Number) ((Map<String, Object>) energy.get("best")).get("rmse")).doubleValue();
     }
 
     /** A legend line longer than the box takes keeps its start and end, and splits no character. */
