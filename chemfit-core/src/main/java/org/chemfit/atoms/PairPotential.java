@@ -218,6 +218,29 @@ public final class PairPotential implements Potential {
         return minimumImageSuffices(atoms) ? null : minimumImageReason(atoms);
     }
 
+    /**
+     * Refuses a relaxed structure in which a short-range term without cutoff could not be summed
+     * over the minimum image ({@link #minimumImageSuffices}, judged on the relaxed structure itself):
+     * a relaxation that pulled its atoms apart until an image left out lies near.
+     *
+     * @param relaxed the structure a relaxation ended with
+     * @throws IllegalArgumentException when it does not pass, naming the term and the distances
+     */
+    void checkRelaxed(Atoms relaxed) {
+        if (!relaxed.isPeriodic() || minimumImageSuffices(relaxed)) {
+            return;
+        }
+        for (Term t : terms) {
+            if (!(t instanceof Coulomb) && !Double.isFinite(t.cutoff)) {
+                throw new IllegalArgumentException(t.label() + " has no cutoff, and relaxing " + relaxed.asGiven()
+                        + " moved its atoms so far that the minimum image no longer stands for the sum over images: "
+                        + minimumImageReason(relaxed)
+                        + "; give the term a cutoff (every image within it is then summed), or the structure a larger"
+                        + " box");
+            }
+        }
+    }
+
     /** Why the minimum image cannot stand for the sum over images in a cell: see {@link #minimumImageSuffices}. */
     static String minimumImageReason(Atoms atoms) {
         double h = atoms.minimumImageRadius();

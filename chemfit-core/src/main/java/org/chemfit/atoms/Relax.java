@@ -234,7 +234,20 @@ public final class Relax {
             steps++;
         }
         double fm = maxForce(f);
-        return new Result(start.withPositionsUnchecked(x), e, f, steps, fm < forceTolerance, fm);
+        return new Result(relaxed(p, start, x), e, f, steps, fm < forceTolerance, fm);
+    }
+
+    /**
+     * The relaxed structure, judged as itself by a pair potential's minimum-image rule: its steps
+     * were judged as the structure they started from ({@link Atoms#asGiven()}), so that one that
+     * strays is not refused, but the structure whose energy is taken must pass on its own.
+     */
+    private static Atoms relaxed(Potential p, Atoms start, double[] x) {
+        Atoms end = start.withPositionsUnchecked(x);
+        if (p instanceof PairPotential pp) {
+            pp.checkRelaxed(end);
+        }
+        return end;
     }
 
     private Result lbfgs(Potential p, Parameters params, Atoms start) {
@@ -303,7 +316,7 @@ public final class Relax {
             steps++;
         }
         double fm = maxForce(f);
-        return new Result(start.withPositionsUnchecked(x), e, f, steps, fm < forceTolerance, fm);
+        return new Result(relaxed(p, start, x), e, f, steps, fm < forceTolerance, fm);
     }
 
     /**

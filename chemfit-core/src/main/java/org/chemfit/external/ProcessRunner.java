@@ -185,7 +185,9 @@ final class ProcessRunner {
         long t0 = System.nanoTime();
         // watched before it starts: a JVM that begins to exit the moment after waits for it to be known
         Running running = new Running(t0, grace);
-        AtExit.watch(running);
+        if (!AtExit.watch(running)) {
+            throw new InterruptedException("the JVM is exiting: '" + argv.get(0) + "' is not started");
+        }
         Process p;
         try {
             p = pb.start();
@@ -207,11 +209,13 @@ final class ProcessRunner {
             } else if (p.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
                 code = p.exitValue();
             } else {
+                running.endedByOwner = true;
                 killTree(p.toHandle(), tag, t0, grace);
                 return new Result(exitCodeAfterKill(p), true, System.nanoTime() - t0, tag);
             }
             return new Result(code, false, System.nanoTime() - t0, tag);
         } catch (InterruptedException e) {
+            running.endedByOwner = true;
             killTree(p.toHandle(), tag, t0, grace);
             throw e;
         } finally {
@@ -228,6 +232,8 @@ final class ProcessRunner {
         final Duration grace;
         volatile @Nullable Process process;
         volatile @Nullable Tag tag;
+        /** Set when its own term ends its tree (a timeout, an interrupt): the hook then only waits for it. */
+        volatile boolean endedByOwner;
 
         Running(long started, Duration grace) {
             this.started = started;
@@ -264,41 +270,59 @@ final class ProcessRunner {
 
         private AtExit() {}
 
-        static void watch(Running r) {
+        /** Set once the JVM exits: no program starts after it. */
+        private static volatile boolean exiting;
+
+        /** @return false when the JVM is exiting: the program must not start */
+        static boolean watch(Running r) {
             RUNNING.add(r);
+            if (exiting) {
+                RUNNING.remove(r);
+                return false;
+            }
+            return true; // a program watched before the hook's first look is ended by it
         }
 
+        /**
+         * Waits {@link #OWNERS_NANOS} for the terms to stop their programs, then ends each one
+         * still running that no term is ending itself, and returns once every program has ended
+         * (those its term ends with their kill grace included), or after a bound: the longest
+         * grace of those seen, and 15 s more.
+         */
         private static void endAll() {
-            long deadline = System.nanoTime() + OWNERS_NANOS;
-            while (!RUNNING.isEmpty() && System.nanoTime() < deadline) {
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-            }
-            List<Running> left = new ArrayList<>();
-            for (Running r : RUNNING) {
-                if (r.process != null) {
-                    left.add(r); // one whose start has not returned after the wait started nothing to end
-                }
-            }
-            if (left.isEmpty()) {
-                return;
-            }
-            LOG.warn(
-                    "the JVM is exiting while {} program(s) still run: ending each one's process tree (SIGTERM, its kill"
-                            + " grace, SIGKILL)",
-                    left.size());
+            exiting = true;
+            long now = System.nanoTime();
+            long ownersUntil = now + OWNERS_NANOS;
+            long until = ownersUntil;
+            java.util.Set<Running> ending = new java.util.HashSet<>();
             List<Thread> enders = new ArrayList<>();
-            for (Running r : left) {
-                Process p = java.util.Objects.requireNonNull(r.process, "a started program's process");
-                Tag tag = r.tag;
-                Thread t = new Thread(() -> killTree(p.toHandle(), tag, r.started, r.grace), "chemfit-end-" + p.pid());
-                t.setDaemon(true);
-                t.start();
-                enders.add(t);
+            while (!RUNNING.isEmpty()) {
+                now = System.nanoTime();
+                for (Running r : RUNNING) {
+                    until = Math.max(until, ownersUntil + r.grace.toNanos() + TimeUnit.SECONDS.toNanos(15));
+                    Process p = r.process;
+                    if (p == null || r.endedByOwner || now < ownersUntil || !ending.add(r)) {
+                        continue; // not started yet, ended by its term, the terms' second, or ended here already
+                    }
+                    if (ending.size() == 1) {
+                        LOG.warn("the JVM is exiting while programs still run: ending each one's process tree"
+                                + " (SIGTERM, its kill grace, SIGKILL)");
+                    }
+                    Tag tag = r.tag;
+                    Thread t =
+                            new Thread(() -> killTree(p.toHandle(), tag, r.started, r.grace), "chemfit-end-" + p.pid());
+                    t.setDaemon(true);
+                    t.start();
+                    enders.add(t);
+                }
+                if (now > until) {
+                    return;
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
             }
             for (Thread t : enders) {
                 try {
-                    // killTree waits for the tree itself, its grace and a bounded SIGKILL wait included
-                    t.join();
+                    t.join(); // killTree waits for the tree itself, within its grace and a bounded SIGKILL wait
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return;

@@ -9,8 +9,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,27 +41,35 @@ final class JournalLock {
      * process (the dashboard of {@code chemfit fit --dashboard}) would hand the journal to another
      * process's fit.
      */
-    private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
+    private static final Set<Object> HELD = ConcurrentHashMap.newKeySet();
 
     private final FileChannel channel;
     private final FileLock lock;
-    private final Path key;
+    private final Object key;
+    private final AtomicBoolean released = new AtomicBoolean();
 
-    private JournalLock(FileChannel channel, FileLock lock, Path key) {
+    private JournalLock(FileChannel channel, FileLock lock, Object key) {
         this.channel = channel;
         this.lock = lock;
         this.key = key;
     }
 
-    /** @return the lock file as this process's holdings name it (links followed where it exists) */
-    private static Path key(Path lockFile) {
-        Path abs = lockFile.toAbsolutePath().normalize();
-        try {
-            Path dir = abs.getParent();
-            return dir == null ? abs : dir.toRealPath().resolve(abs.getFileName());
-        } catch (IOException e) {
-            return abs;
+    /**
+     * The lock file as this process's holdings name it: its file key (device and inode), the same
+     * for every path to it (links, {@code ..}, hard links), read without opening it. A file that
+     * does not exist yet is created first: no lock of this process can be on a file that was not
+     * there, so opening and closing it lets none go.
+     */
+    private static Object key(Path lockFile) throws IOException {
+        if (!Files.exists(lockFile)) {
+            try {
+                Files.createFile(lockFile);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                // created by another thread or process meanwhile: as wanted
+            }
         }
+        Object k = Files.readAttributes(lockFile, BasicFileAttributes.class).fileKey();
+        return k != null ? k : lockFile.toRealPath();
     }
 
     /**
@@ -72,7 +82,12 @@ final class JournalLock {
      */
     static JournalLock acquire(Path journal) {
         Path lf = journal.resolveSibling(journal.getFileName() + ".lock");
-        Path key = key(lf);
+        Object key;
+        try {
+            key = key(lf);
+        } catch (IOException e) {
+            throw new JournalException("cannot lock journal " + journal + " through " + lf + ": " + e.getMessage(), e);
+        }
         if (!HELD.add(key)) {
             throw new JournalException("journal " + journal + " is being written by another fit (pid "
                     + ProcessHandle.current().pid() + " on " + SqliteJournal.HOST
@@ -124,6 +139,9 @@ final class JournalLock {
 
     /** Releases the lock; a failure is logged, since the process's end releases it anyway. */
     void release() {
+        if (!released.compareAndSet(false, true)) {
+            return; // released before: the key may be another holder's by now
+        }
         try {
             lock.release();
             channel.close();

@@ -179,29 +179,46 @@ class PairPotentialMinimumImageTest {
         assertTrue(why.contains("nearer than 2d = 16.00 Å"), why);
     }
 
+    /** A dimer 6 Å apart in a cubic box of this edge, centred. */
+    private static Atoms dimerInBox(double edge) {
+        double c = edge / 2;
+        return Atoms.of(List.of("Ar", "Ar"), new double[][] {{c - 3, c, c}, {c + 3, c, c}})
+                .withCell(new double[][] {{edge, 0, 0}, {0, edge, 0}, {0, 0, edge}}, true, true, true);
+    }
+
     @Test
-    void aRelaxationIsJudgedAsTheStructureItStartedFrom() {
-        // a dimer 6 Å apart in a 20 Å box passes; its bond relaxes to 7.5 Å, where the structure
-        // alone would not (20 - 7.5 = 12.5 Å < 2 x 7.5 Å): its steps keep the verdict of the start
-        double sigma = 7.5 / Math.pow(2, 1.0 / 6);
-        Parameters wide = Parameters.of(Map.of("eps", EPS, "sigma", sigma));
-        Atoms start = Atoms.of(List.of("Ar", "Ar"), new double[][] {{7, 10, 10}, {13, 10, 10}})
-                .withCell(new double[][] {{20, 0, 0}, {0, 20, 0}, {0, 0, 20}}, true, true, true);
-        assertTrue(PairPotential.minimumImageSuffices(start));
+    void aRelaxationsStepsAreJudgedAsItsStartAndItsEndAsItself() {
+        // the bond relaxes from 6 Å to 7.5 Å
+        Parameters wide = Parameters.of(Map.of("eps", EPS, "sigma", 7.5 / Math.pow(2, 1.0 / 6)));
         for (Relax relax : List.of(Relax.fire(), Relax.lbfgs())) {
+            // in a 30 Å box both ends pass: 30 - 7.5 = 22.5 Å >= 2 x 7.5 Å
+            Atoms start = dimerInBox(30);
+            assertTrue(PairPotential.minimumImageSuffices(start));
             Relax.Result r = relax.run(LJ, wide, start);
             assertTrue(r.converged(), () -> relax + ": " + r.maxForce());
             double[] a = r.atoms().position(0);
             double[] b = r.atoms().position(1);
             assertEquals(7.5, b[0] - a[0], 2e-3); // fmax 1e-5 eV/Å over a bond of 0.013 eV/Å²
             assertEquals(-EPS, r.energy(), 1e-8);
-            String alone = PairPotential.minimumImageProblem(r.atoms());
-            assertTrue(alone != null && alone.contains("nearer than 2d = 15.00 Å"), alone);
-            // a structure built from the relaxed one's coordinates is judged as itself
-            Atoms rebuilt = Atoms.of(List.of("Ar", "Ar"), new double[][] {a, b})
-                    .withCell(new double[][] {{20, 0, 0}, {0, 20, 0}, {0, 0, 20}}, true, true, true);
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LJ.energy(rebuilt, wide));
-            assertTrue(e.getMessage().contains("nearer than 2d = 15.00 Å"), e.getMessage());
+            assertTrue(r.atoms().asGiven() == start, "its steps were judged as the start");
+
+            // in a 20 Å box the start passes (20 - 6 = 14 >= 12) but the relaxed dimer does not
+            // (20 - 7.5 = 12.5 < 15): its energy is not taken
+            Atoms tight = dimerInBox(20);
+            assertTrue(PairPotential.minimumImageSuffices(tight));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> relax.run(LJ, wide, tight));
+            assertTrue(
+                    e.getMessage()
+                            .startsWith(
+                                    "LennardJones(Ar-Ar) has no cutoff, and relaxing Atoms(Ar2, cell,"
+                                            + " pbc=[true, true, true]) moved its atoms so far that the minimum image no longer stands"
+                                            + " for the sum over images: the images it leaves out may lie as near as 2h - r = 12.50 Å"),
+                    e.getMessage());
+            assertTrue(
+                    e.getMessage()
+                            .endsWith("give the term a cutoff (every image within it is then summed), or the"
+                                    + " structure a larger box"),
+                    e.getMessage());
         }
     }
 

@@ -27,11 +27,24 @@ class ProgramsEndWithTheJvmIT {
     @Test
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
     void sigtermToTheJvmEndsTheProgramsItsTermsStillRun() throws Exception {
+        endedWithTheJvm(0);
+    }
+
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void aProgramEndedSoIsNotRetried() throws Exception {
+        // a run killed by a signal is a transient failure, which retries(1) would run again
+        endedWithTheJvm(1);
+        assertEquals(1, Files.readAllLines(work.resolve("starts")).size(), "the script ran again");
+    }
+
+    private void endedWithTheJvm(int retries) throws Exception {
         Path script = work.resolve("slow.sh");
         // the script records its own id and its child's, then waits for the child, which would
         // sleep for 10 minutes
         Files.writeString(
-                script, "#!/bin/sh\nsleep 600 &\necho $! > \"$1/child.pid\"\necho $$ > \"$1/script.pid\"\nwait\n");
+                script,
+                "#!/bin/sh\necho $$ >> \"$1/starts\"\nsleep 600 &\necho $! > \"$1/child.pid\"\necho $$ > \"$1/script.pid\"\nwait\n");
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process jvm = new ProcessBuilder(
@@ -40,7 +53,8 @@ class ProgramsEndWithTheJvmIT {
                         System.getProperty("java.class.path"),
                         ProgramsOfAnExitingJvmDriver.class.getName(),
                         work.toString(),
-                        script.toString())
+                        script.toString(),
+                        Integer.toString(retries))
                 .redirectErrorStream(true)
                 .redirectOutput(work.resolve("jvm.log").toFile())
                 .start();
@@ -68,7 +82,7 @@ class ProgramsEndWithTheJvmIT {
         assertFalse(running(scriptPid), "the script still runs after its JVM exited");
         assertFalse(running(childPid), "the script's child still runs after its JVM exited");
         assertTrue(
-                log().contains("the JVM is exiting while 1 program(s) still run: ending each one's process tree"),
+                log().contains("the JVM is exiting while programs still run: ending each one's process tree"),
                 this::log);
     }
 

@@ -12,7 +12,7 @@ import org.chemfit.Parameters;
  * starts a child and waits, and never stops it itself. {@link ProgramsEndWithTheJvmIT} ends this
  * JVM while the script runs.
  *
- * <p>Arguments: the work directory and the script.
+ * <p>Arguments: the work directory, the script, and optionally how often a failed run is retried.
  */
 public final class ProgramsOfAnExitingJvmDriver {
 
@@ -26,6 +26,7 @@ public final class ProgramsOfAnExitingJvmDriver {
                 .templateText("in.txt", "{{ x }}\n")
                 .command(args[1], work.toString())
                 .killGrace(Duration.ofSeconds(2))
+                .retries(args.length > 2 ? Integer.parseInt(args[2]) : 0)
                 .output(OutputParsers.regex("x", "out.txt", "(\\S+)"))
                 .build();
         Parameters p = Parameters.of(Map.of("x", 1.0));

@@ -45,6 +45,7 @@ class JournalLockTest {
         JournalLock lock = JournalLock.acquire(journal);
         try {
             assertEquals("held", probe(lockFile));
+            Files.createDirectories(dir.resolve("sub"));
             for (Path same : new Path[] {journal, dir.resolve("./sub/../journal.sqlite")}) {
                 JournalException e = assertThrows(JournalException.class, () -> JournalLock.acquire(same));
                 assertTrue(
@@ -63,6 +64,43 @@ class JournalLockTest {
         assertEquals("free", probe(lockFile));
         JournalLock again = JournalLock.acquire(journal);
         again.release();
+    }
+
+    @Test
+    void anotherPathToTheSameLockFileIsTheSameLock() throws Exception {
+        // link/.. is, for the operating system, the folder that holds the link's target
+        Path real = Files.createDirectories(dir.resolve("real/x"));
+        Path link = Files.createSymbolicLink(
+                Files.createDirectories(dir.resolve("out")).resolve("link"), real);
+        Path journal = dir.resolve("real/journal.sqlite");
+        JournalLock lock = JournalLock.acquire(journal);
+        try {
+            Path other = link.resolve("../journal.sqlite"); // out/link/../journal.sqlite, not out/journal.sqlite
+            JournalException e = assertThrows(JournalException.class, () -> JournalLock.acquire(other));
+            assertTrue(e.getMessage().endsWith("this process); one fit writes a journal at a time"), e.getMessage());
+            assertEquals("held", probe(dir.resolve("real/journal.sqlite.lock")));
+            Files.createLink(dir.resolve("real/hard.sqlite.lock"), dir.resolve("real/journal.sqlite.lock"));
+            assertThrows(JournalException.class, () -> JournalLock.acquire(dir.resolve("real/hard.sqlite")));
+            assertEquals("held", probe(dir.resolve("real/journal.sqlite.lock")));
+        } finally {
+            lock.release();
+        }
+    }
+
+    @Test
+    void aLockReleasedTwiceLeavesTheNextHoldersLockAlone() throws Exception {
+        Path journal = dir.resolve("journal.sqlite");
+        JournalLock first = JournalLock.acquire(journal);
+        first.release();
+        JournalLock second = JournalLock.acquire(journal);
+        try {
+            first.release(); // a second release of the first holder
+            assertThrows(JournalException.class, () -> JournalLock.acquire(journal));
+            assertEquals("held", probe(dir.resolve("journal.sqlite.lock")));
+        } finally {
+            second.release();
+        }
+        assertEquals("free", probe(dir.resolve("journal.sqlite.lock")));
     }
 
     @Test
