@@ -111,6 +111,21 @@ final class AtomsTerms {
     }
 
     /**
+     * @param config a crystal term's settings
+     * @return how many conventional cells its structure holds along each edge (1 for the
+     *     conventional cell, n for an n × n × n supercell: {@code CubicCrystalComputer.repeats}),
+     *     which decides what its {@code lattice_constant} is the edge of
+     * @throws ChemFitException naming the file when the structure is malformed or not a cubic cell
+     */
+    static int crystalRepeats(JobFile.CrystalConfig config) {
+        try {
+            return org.chemfit.atoms.CubicCrystalComputer.repeats(Xyz.read(config.structure()));
+        } catch (IllegalArgumentException e) {
+            throw new ChemFitException(config.structure() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * @param where the term, as problems name it ({@code term 'curve'})
      * @param entry a reference row whose structure file is not a regular file
      * @return the problem, for the row's line of the reference CSV

@@ -88,6 +88,26 @@ final class JobSettings {
         if (!coulomb.isEmpty()) {
             s.put("coulomb_constant", coulomb);
         }
+        // a crystal term given an n × n × n supercell (n > 1) reported the supercell's edge as its
+        // lattice_constant before it reported the conventional cell's: a run recorded then is another
+        // job. A conventional cell (n = 1) adds nothing, so its journals resume as before.
+        Map<String, Object> repeats = new TreeMap<>();
+        for (JobFile.TermSpec t : job.terms()) {
+            if (t.config() instanceof JobFile.CrystalConfig c) {
+                int n;
+                try {
+                    n = AtomsTerms.crystalRepeats(c);
+                } catch (org.chemfit.ChemFitException e) {
+                    throw new BaseCommand.UserException(c.structure() + ": cannot be read again: " + e.getMessage());
+                }
+                if (n > 1) {
+                    repeats.put(t.name(), n);
+                }
+            }
+        }
+        if (!repeats.isEmpty()) {
+            s.put("crystal_repeats", repeats);
+        }
         return s;
     }
 

@@ -73,6 +73,7 @@ final class ValidateCommand extends BaseCommand {
                                     JobKeys.word(t.kind()),
                                     Tables.fmt(t.weight()),
                                     JobKeys.word(t.loss().type()));
+                    supercellNote(jf, t);
                 }
                 for (JobFile.TermSpec t : jf.validation()) {
                     out().printf(
@@ -80,12 +81,31 @@ final class ValidateCommand extends BaseCommand {
                                     t.name(),
                                     JobKeys.word(t.kind()),
                                     JobKeys.word(t.loss().type()));
+                    supercellNote(jf, t);
                 }
                 out().println("  output: " + jf.output().folder());
             }
             return ExitCodes.OK;
         } catch (IllegalArgumentException e) {
             throw new UserException(e.getMessage());
+        }
+    }
+
+    /**
+     * Says, under a crystal term whose structure is an n × n × n supercell (n > 1), that its
+     * {@code lattice_constant} is the edge of the conventional cell, not of the cell in the file.
+     */
+    private void supercellNote(JobFile jf, JobFile.TermSpec t) {
+        if (t.config() instanceof JobFile.CrystalConfig c) {
+            int n = AtomsTerms.crystalRepeats(c);
+            if (n > 1) {
+                double[][] cell = java.util.Objects.requireNonNull(
+                        org.chemfit.atoms.Xyz.read(c.structure()).cell(), "a cubic cell");
+                out().printf(
+                                "    structure %s is a %d x %d x %d supercell of a cubic cell of edge %s Å:"
+                                        + " lattice_constant is that edge (relaxed)%n",
+                                jf.folder().relativize(c.structure()), n, n, n, Tables.fmt(cell[0][0] / n));
+            }
         }
     }
 }

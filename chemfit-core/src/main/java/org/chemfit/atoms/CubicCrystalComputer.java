@@ -21,8 +21,8 @@ import org.jspecify.annotations.Nullable;
  *   <tr><th>name</th><th>meaning</th><th>unit</th></tr>
  *   <tr><td>lattice_constant</td><td>the edge of the relaxed conventional cell: V^(1/3) / n for a cell
  *       of volume V, n the largest whole number such that a translation by edge/n along x, along y
- *       and along z leaves the structure unchanged, species by species (to 1e-6 of the edge): 1 for
- *       the conventional cell, 2 for its 2 × 2 × 2 supercell</td><td>Å</td></tr>
+ *       and along z leaves the given structure unchanged, species by species (to 1e-3 Å, see
+ *       {@link #repeats}): 1 for the conventional cell, 2 for its 2 × 2 × 2 supercell</td><td>Å</td></tr>
  *   <tr><td>volume</td><td>the relaxed volume per formula unit</td><td>Å³</td></tr>
  *   <tr><td>lattice_energy</td><td>the energy per formula unit of the relaxed crystal, relative to
  *       separated ions or atoms (the potential's zero)</td><td>eV</td></tr>
@@ -49,10 +49,12 @@ public final class CubicCrystalComputer implements QuantityComputer {
     static final double STRAIN = 1e-4;
 
     /**
-     * How far, as a fraction of the cell's edge, a translated atom may lie from an atom of its
-     * species for the translation to map the structure onto itself ({@link #repeats}).
+     * How far, in Å, a translated atom may lie from an atom of its species for the translation to
+     * map the structure onto itself ({@link #repeats}): far above the rounding of positions written
+     * with 5 decimals (5e-6 Å) and the scatter of a relaxed or DFT snapshot (about 1e-4 Å), far below
+     * any distance between two atoms of a crystal (above 0.5 Å).
      */
-    static final double TRANSLATION_TOLERANCE = 1e-6;
+    static final double TRANSLATION_TOLERANCE = 1e-3;
 
     private final Atoms cell;
     /** The cell as failures name it. */
@@ -104,15 +106,29 @@ public final class CubicCrystalComputer implements QuantityComputer {
     /**
      * How many conventional cells a cubic cell holds along each edge: the largest whole n such that
      * the structure, positions taken modulo the cell, is unchanged, species by species, by a
-     * translation of edge/n along x, along y and along z (each atom moved lands within
-     * {@link #TRANSLATION_TOLERANCE} of the edge of an atom of its species). Only an n whose cube
-     * divides the number of atoms of each species can be. The conventional cell of rock salt gives
-     * 1 (edge/2 along one axis takes Na onto Cl), its 2 × 2 × 2 supercell 2.
+     * translation of edge/n along x, along y and along z (each atom moved lands within 1e-3 Å of an
+     * atom of its species along each axis). Only an n whose cube divides the number of atoms of each
+     * species can be. The conventional cell of rock salt gives 1 (edge/2 along one axis takes Na onto
+     * Cl), its 2 × 2 × 2 supercell 2, also when its positions are written with 5 decimals or scattered
+     * by 1e-4 Å as in a relaxed snapshot. The conventional P, I and F cells (CsCl, rock salt,
+     * fluorite, zincblende, perovskite, fcc and bcc metals) give 1: no translation by a fraction of
+     * their edge along one axis alone maps them onto themselves. The structure is the one given, before
+     * any relaxation, so that n, and with it what {@code lattice_constant} means, is the same at every
+     * parameter value.
+     *
+     * <pre>{@code
+     * int n = CubicCrystalComputer.repeats(Xyz.read(Path.of("mgo_2x2x2.xyz")));   // 2
+     * }</pre>
      *
      * @param cell a cube with edges along x, y and z ({@link #cellProblem} is null)
      * @return n, at least 1
+     * @throws IllegalArgumentException when the cell is not such a cube
      */
-    static int repeats(Atoms cell) {
+    public static int repeats(Atoms cell) {
+        String refused = cellProblem(cell);
+        if (refused != null) {
+            throw new IllegalArgumentException(refused);
+        }
         double edge = Objects.requireNonNull(cell.cell(), "a cubic cell")[0][0];
         Map<String, Integer> counts = new HashMap<>();
         for (String sp : cell.speciesList()) {
@@ -144,7 +160,7 @@ public final class CubicCrystalComputer implements QuantityComputer {
      */
     private static boolean unchangedBy(Atoms cell, double edge, double t, int axis) {
         double[] x = cell.positionsArray();
-        double tol = TRANSLATION_TOLERANCE * edge;
+        double tol = TRANSLATION_TOLERANCE;
         for (int i = 0; i < cell.size(); i++) {
             boolean found = false;
             for (int j = 0; j < cell.size() && !found; j++) {
