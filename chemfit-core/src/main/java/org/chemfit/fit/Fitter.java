@@ -1250,7 +1250,14 @@ public final class Fitter {
             }
             if (badValues > 0) {
                 w.add(badValues + " evaluation(s) gave a NaN or infinite loss; the optimizer was told " + badValue
-                        + " for them and none of them is reported as the best");
+                        + " for them and none of them is reported as the best"
+                        + (reason == StopReason.CONVERGED
+                                ? "; the fit converged beside such points, where the loss stops being finite: the"
+                                        + " best point may lie against that region, not at the lowest loss outside"
+                                        + " it (a method that follows the slope stops at such an edge); bounds that"
+                                        + " keep the fit out of it, or a method that compares points alone"
+                                        + " (Nelder-Mead, CMA-ES), tell"
+                                : ""));
             }
             EvaluationContext breakdown = bestPoint.best();
             if (bestPoint.isDegraded()) {

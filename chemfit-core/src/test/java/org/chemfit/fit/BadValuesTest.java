@@ -55,6 +55,49 @@ class BadValuesTest {
                 r.warnings().toString());
     }
 
+    /**
+     * Residuals x - 3, y - 1 and x + y - 4, the second NaN beyond x = 2: the lowest finite loss is
+     * 1.5 at (2, 1.5). A least-squares method follows the slope into the NaN region, backs off and
+     * converges against its edge elsewhere; the result says that it may.
+     */
+    @Test
+    void aFitThatConvergesBesideANanRegionSaysItsBestMayLieAgainstIt() {
+        List<ObjectiveFunction> terms = new ArrayList<>();
+        double[] refs = {3, 1, 4};
+        for (int i = 0; i < 3; i++) {
+            int k = i;
+            org.chemfit.QuantityComputer qc = p -> {
+                double x = p.get("x");
+                double y = p.get("y");
+                double v = k == 0 ? x : k == 1 ? (x > 2 ? Double.NaN : y) : x + y;
+                return org.chemfit.Quantities.of("q", v);
+            };
+            terms.add(qc.withLoss(org.chemfit.LossFunctions.squaredError(Map.of("q", refs[k])))
+                    .named("t" + k));
+        }
+        CombinedObjectiveFunction c = new CombinedObjectiveFunction(terms);
+        Map<String, Double> start = new java.util.LinkedHashMap<>();
+        start.put("x", 0.5);
+        start.put("y", 0.5);
+        FitResult r = new Fitter(c, start).maxEvaluations(400).fit("least-squares");
+        assertEquals(StopReason.CONVERGED, r.stopReason(), r.toString());
+        assertTrue(r.bestLoss() >= 1.5, r.toString()); // no finite point is lower
+        assertTrue(
+                r.warnings().stream()
+                        .anyMatch(w -> w.contains("evaluation(s) gave a NaN or infinite loss")
+                                && w.contains("the fit converged beside such points, where the loss stops being"
+                                        + " finite: the best point may lie against that region")),
+                r.warnings().toString());
+
+        // without the NaN region, the same fit says nothing of it
+        FitResult clean = new Fitter(new CombinedObjectiveFunction(List.of(terms.get(0), terms.get(2))), start)
+                .maxEvaluations(400)
+                .fit("least-squares");
+        assertTrue(
+                clean.warnings().stream().noneMatch(w -> w.contains("NaN")),
+                clean.warnings().toString());
+    }
+
     /** BOBYQA needs two free parameters: the same cliff in x plus y^2. */
     @Test
     void bobyqaToo() {
