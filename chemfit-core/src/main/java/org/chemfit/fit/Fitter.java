@@ -1068,8 +1068,20 @@ public final class Fitter {
                     || bestPoint.clean() == null
                     || free.isEmpty()
                     || reason == StopReason.INTERRUPTED
-                    || reason == StopReason.FAILED
-                    || !org.chemfit.Residuals.available(objective)) {
+                    || reason == StopReason.FAILED) {
+                return;
+            }
+            if (!org.chemfit.Residuals.available(objective)) {
+                ObjectiveFunction inner = objective;
+                while (inner instanceof org.chemfit.ObjectiveWrapper w) {
+                    inner = w.wrapped();
+                }
+                if (inner instanceof CombinedObjectiveFunction c && c.reducer() == org.chemfit.Reducer.ROOT_MEAN) {
+                    // squared errors whose root is taken: one word from an uncertainty, so it is said
+                    warnings.add("the uncertainty was not estimated: the terms are reduced with root_mean, the"
+                            + " square root of a sum of squares, whose residuals it needs; reducer mean has the same"
+                            + " best parameters and gives it");
+                }
                 return;
             }
             EvaluationContext at = bestPoint.clean();

@@ -98,6 +98,30 @@ class BadValuesTest {
                 clean.warnings().toString());
     }
 
+    @Test
+    void aRootMeanFitSaysWhyItHasNoUncertainty() {
+        List<ObjectiveFunction> terms = new ArrayList<>();
+        for (double ref : new double[] {1, 3}) {
+            org.chemfit.QuantityComputer qc = p -> org.chemfit.Quantities.of("q", p.get("x"));
+            terms.add(qc.withLoss(org.chemfit.LossFunctions.squaredError(Map.of("q", ref))));
+        }
+        CombinedObjectiveFunction rootMean =
+                new CombinedObjectiveFunction(terms).withReducer(org.chemfit.Reducer.ROOT_MEAN);
+        FitResult r = new Fitter(rootMean, Map.of("x", 0.0)).maxEvaluations(200).fit("Nelder-Mead");
+        assertEquals(2.0, r.bestParameters().get("x"), 1e-4);
+        assertTrue(r.uncertainty() == null, r.toString());
+        assertTrue(
+                r.warnings()
+                        .contains("the uncertainty was not estimated: the terms are reduced with root_mean, the"
+                                + " square root of a sum of squares, whose residuals it needs; reducer mean has the same"
+                                + " best parameters and gives it"),
+                r.warnings().toString());
+        FitResult mean = new Fitter(rootMean.withReducer(org.chemfit.Reducer.MEAN), Map.of("x", 0.0))
+                .maxEvaluations(200)
+                .fit("Nelder-Mead");
+        assertTrue(mean.uncertainty() != null, mean.toString());
+    }
+
     /** BOBYQA needs two free parameters: the same cliff in x plus y^2. */
     @Test
     void bobyqaToo() {
