@@ -1116,12 +1116,13 @@ public final class Fitter {
             if (missing.size() > room) {
                 // here the central points did not fit, so the missing points are forward ones
                 int m = missing.size();
-                warnings.add("the uncertainty was not estimated: the evaluation budget leaves "
+                warnings.add("the uncertainty was not estimated: it takes the Jacobian of the residuals at the"
+                        + " best point, by finite differences after the fit (central: " + 2 * free.size()
+                        + " evaluations, 2 per free parameter; forward, when the budget is short: 1 per free"
+                        + " parameter, less those evaluated already), and the evaluation budget leaves "
                         + (room <= 0 ? "no room for " : "room for only " + room + " of ")
                         + (m == 1 ? "the 1 evaluation" : "the " + m + " evaluations")
-                        + " its Jacobian still needs (forward differences, 1 per free parameter;"
-                        + " central differences need " + 2 * free.size() + ", 2 per free parameter):"
-                        + " raise the budget");
+                        + " it still needs: raise the budget, so that the fit converges before it ends");
                 return;
             }
             java.util.Map<java.nio.DoubleBuffer, double[]> found = new java.util.HashMap<>();

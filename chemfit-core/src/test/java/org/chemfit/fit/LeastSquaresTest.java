@@ -412,9 +412,12 @@ class LeastSquaresTest {
         assertNull(nm.uncertainty());
         assertTrue(
                 nm.warnings()
-                        .contains("the uncertainty was not estimated: the evaluation budget leaves no room for"
-                                + " the 2 evaluations its Jacobian still needs (forward differences, 1 per free"
-                                + " parameter; central differences need 4, 2 per free parameter): raise the budget"),
+                        .contains(
+                                "the uncertainty was not estimated: it takes the Jacobian of the residuals at"
+                                        + " the best point, by finite differences after the fit (central: 4 evaluations, 2"
+                                        + " per free parameter; forward, when the budget is short: 1 per free parameter, less"
+                                        + " those evaluated already), and the evaluation budget leaves no room for the 2"
+                                        + " evaluations it still needs: raise the budget, so that the fit converges before it ends"),
                 nm.warnings().toString());
         // one free parameter: one evaluation, said in the singular
         FitResult one = new Fitter(line(), start("a", 0.5, "b", 1.5))
@@ -425,8 +428,8 @@ class LeastSquaresTest {
         assertNull(one.uncertainty());
         assertTrue(
                 one.warnings().stream()
-                        .anyMatch(w -> w.contains("no room for the 1 evaluation its Jacobian still needs (")
-                                && w.contains("central differences need 2, 2 per free parameter")),
+                        .anyMatch(w -> w.contains("no room for the 1 evaluation it still needs: raise the budget")
+                                && w.contains("(central: 2 evaluations, 2 per free parameter;")),
                 one.warnings().toString());
         // least-squares converges within 12: the forward differences it evaluated around its best point serve
         FitResult ls =
