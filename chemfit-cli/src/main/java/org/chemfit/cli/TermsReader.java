@@ -381,7 +381,8 @@ final class TermsReader {
             List<String> header = header(a.reference());
             String wanted = column.trim();
             if (header != null
-                    && referenceColumns(header)
+                    // a header without them is the reference's problem, reported with it
+                    && org.chemfit.atoms.ReferenceCsv.namesFileAndEnergy(header)
                     && header.stream().noneMatch(f -> f.trim().equalsIgnoreCase(wanted))) {
                 try {
                     org.chemfit.atoms.ReferenceCsv.column(a.reference(), column);
@@ -470,21 +471,6 @@ final class TermsReader {
      * @return the fields of a CSV's header, its first line that is not blank, or null when the file
      *     cannot be read or has none (reported with the reference)
      */
-    /**
-     * @return whether the header names the columns a reference needs (a file and an energy): one
-     *     that does not is the reference's problem, reported with it, not the coordinate's as well
-     */
-    private static boolean referenceColumns(List<String> header) {
-        boolean file = false;
-        boolean energy = false;
-        for (String f : header) {
-            String h = f.trim().toLowerCase(java.util.Locale.ROOT);
-            file |= h.equals("file") || h.equals("path");
-            energy |= h.equals("reference_energy") || h.equals("energy");
-        }
-        return file && energy;
-    }
-
     private static @Nullable List<String> header(java.nio.file.Path csv) {
         try (java.io.BufferedReader in =
                 java.nio.file.Files.newBufferedReader(csv, java.nio.charset.StandardCharsets.UTF_8)) {

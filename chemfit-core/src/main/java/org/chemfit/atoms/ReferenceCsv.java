@@ -164,12 +164,11 @@ public final class ReferenceCsv {
         int tagCol = -1;
         int valueCol = -1;
         for (int c = 0; c < header.size(); c++) {
-            String h = header.get(c).trim().toLowerCase(Locale.ROOT);
-            switch (h) {
-                case "file", "path" -> fileCol = c;
-                case "reference_energy", "energy" -> energyCol = c;
-                case "tag", "name" -> tagCol = c;
-                default -> {}
+            switch (role(header.get(c))) {
+                case FILE -> fileCol = c;
+                case ENERGY -> energyCol = c;
+                case TAG -> tagCol = c;
+                case OTHER -> {}
             }
             if (column != null && valueCol < 0 && header.get(c).trim().equalsIgnoreCase(column.trim())) {
                 valueCol = c;
@@ -442,6 +441,46 @@ public final class ReferenceCsv {
         return fields(line);
     }
 
+    /** What a header field names: a column the reader takes, or another. */
+    private enum Role {
+        FILE,
+        ENERGY,
+        TAG,
+        OTHER
+    }
+
+    /** @return what the header field names, compared without case and surrounding spaces */
+    private static Role role(String field) {
+        return switch (field.trim().toLowerCase(Locale.ROOT)) {
+            case "file", "path" -> Role.FILE;
+            case "reference_energy", "energy" -> Role.ENERGY;
+            case "tag", "name" -> Role.TAG;
+            default -> Role.OTHER;
+        };
+    }
+
+    /**
+     * Whether a header names the columns a reference needs: a structure file ({@code file} or
+     * {@code path}) and its energy ({@code reference_energy} or {@code energy}), in any case.
+     *
+     * <pre>{@code
+     * ReferenceCsv.namesFileAndEnergy(ReferenceCsv.fields("file,energy,r"));   // true
+     * }</pre>
+     *
+     * @param header the header's fields
+     * @return whether both are named
+     */
+    public static boolean namesFileAndEnergy(List<String> header) {
+        boolean file = false;
+        boolean energy = false;
+        for (String f : header) {
+            Role r = role(f);
+            file |= r == Role.FILE;
+            energy |= r == Role.ENERGY;
+        }
+        return file && energy;
+    }
+
     /**
      * Splits one line of a CSV file into its fields: commas separate fields, a field in double
      * quotes may hold commas, and a doubled double quote inside quotes stands for one. A quote
@@ -489,14 +528,7 @@ public final class ReferenceCsv {
      */
     private static String separatorHint(String headerLine) {
         for (String sep : new String[] {";", "\t"}) {
-            boolean file = false;
-            boolean energy = false;
-            for (String f : headerLine.split(sep, -1)) {
-                String h = f.strip().toLowerCase(Locale.ROOT);
-                file |= h.equals("file") || h.equals("path");
-                energy |= h.equals("reference_energy") || h.equals("energy");
-            }
-            if (file && energy) {
+            if (namesFileAndEnergy(List.of(headerLine.split(sep, -1)))) {
                 String name = sep.equals(";") ? "semicolons" : "tabs";
                 return ": its fields are separated by " + name + ", but a reference CSV is read with commas"
                         + " (write it with commas: pandas' to_csv does by default)";
