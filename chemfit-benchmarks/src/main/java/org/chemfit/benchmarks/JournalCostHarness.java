@@ -32,7 +32,10 @@ import org.chemfit.journal.JournalMode;
  * put aside for another), the page faults the fit's thread took per evaluation (its minor
  * faults, from {@code /proc/thread-self/stat}: the first touch of any page, such as the pages of a
  * new journal's pending file), the bytes the fit's thread allocated per evaluation (a figure that,
- * unlike time, does not depend on the machine's load), and the fixed cost.
+ * unlike time, does not depend on the machine's load), and the fixed cost. Then, for each journal,
+ * the wall-clock slope again with the journal's close set apart, and the close's own time after
+ * the short and the long fit: the close checkpoints SQLite's log, which holds at most what was
+ * written since the last automatic checkpoint, so it grows with a fit only up to that bound.
  *
  * <p>The rounds before the timed ones warm the JVM up: at least three, and more until a round
  * compiles for less than 2 % of its time (at most 60), so that the timed rounds do not share the
@@ -117,6 +120,8 @@ public final class JournalCostHarness {
         double[][] writer = new double[k][repeats];
         double[][] faults = new double[k][repeats];
         double[][] allocated = new double[k][repeats];
+        double[][] wallOpen = new double[k][repeats];
+        double[][][] closing = new double[k][2][repeats];
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         double[][] waits = new double[k][repeats];
         double[][] preempted = new double[k][repeats];
@@ -141,6 +146,7 @@ public final class JournalCostHarness {
                 long[] wc = new long[2];
                 long[] pf = new long[2];
                 long[] al = new long[2];
+                long[] cl = new long[2];
                 long[][] cs = new long[2][];
                 int[] n = new int[2];
                 for (int s = 0; s < 2; s++) {
@@ -157,8 +163,10 @@ public final class JournalCostHarness {
                         long a0 = allocatedBytes(threads);
                         long c0 = threads.getCurrentThreadCpuTime();
                         long t0 = System.nanoTime();
-                        result = fit(ob, s == 0 ? shortFit : longFit, dir, improving.get(v), w);
+                        long[] closed = new long[1];
+                        result = fit(ob, s == 0 ? shortFit : longFit, dir, improving.get(v), w, closed);
                         t[s] = System.nanoTime() - t0;
+                        cl[s] = closed[0];
                         c[s] = threads.getCurrentThreadCpuTime() - c0;
                         pf[s] = minorFaults() - f0;
                         long[] cs1 = contextSwitches();
@@ -178,6 +186,9 @@ public final class JournalCostHarness {
                 if (r >= 0) {
                     double slope = (t[1] - t[0]) / 1e6 / (n[1] - n[0]);
                     wall[v][r] = slope;
+                    wallOpen[v][r] = (t[1] - cl[1] - t[0] + cl[0]) / 1e6 / (n[1] - n[0]);
+                    closing[v][0][r] = cl[0] / 1e6;
+                    closing[v][1][r] = cl[1] / 1e6;
                     cpu[v][r] = (c[1] - c[0]) / 1e6 / (n[1] - n[0]);
                     writer[v][r] = (wc[1] - wc[0]) / 1e6 / (n[1] - n[0]);
                     faults[v][r] = (double) (pf[1] - pf[0]) / (n[1] - n[0]);
@@ -228,6 +239,25 @@ public final class JournalCostHarness {
                     Harnesses.median(preempted[v]),
                     Harnesses.median(fixed[v]),
                     Harnesses.median(fixed[v]) - fixedBase);
+        }
+        // Closing a journal checkpoints SQLite's log into the database and waits for fsync. The log
+        // holds at most what was written since the last automatic checkpoint (1,000 pages), so the
+        // close's cost grows with the fit up to that bound and then stays: a cost per fit that a
+        // slope between two short fits would count per evaluation. Shown apart here.
+        double baseOpen = Harnesses.median(wallOpen[0]);
+        System.out.printf("the journal's close apart (a cost per fit, bounded by SQLite's automatic checkpoint):%n");
+        for (int v = 1; v < k; v++) {
+            double w = Harnesses.median(wallOpen[v]);
+            System.out.printf(
+                    "  %-28s per evaluation: wall %7.4f ms (%5.2f x); closing the journal took %6.2f ms after %d"
+                            + " evaluations and %6.2f ms after %d%n",
+                    names.get(v),
+                    w,
+                    w / baseOpen,
+                    Harnesses.median(closing[v][0]),
+                    counts[0],
+                    Harnesses.median(closing[v][1]),
+                    counts[1]);
         }
     }
 
@@ -375,7 +405,7 @@ public final class JournalCostHarness {
     }
 
     private static FitResult fit(
-            CombinedObjectiveFunction ob, int evaluations, Path dir, boolean improvingOnly, WriterCpu w)
+            CombinedObjectiveFunction ob, int evaluations, Path dir, boolean improvingOnly, WriterCpu w, long[] closed)
             throws Exception {
         Fitter f = new Fitter(ob, Map.of("lj.epsilon", 100.0, "lj.sigma", 3.2))
                 .bounds(Bounds.of(Map.of("lj.epsilon", List.of(50.0, 200.0), "lj.sigma", List.of(3.0, 4.0))))
@@ -390,11 +420,20 @@ public final class JournalCostHarness {
         if (dir == null) {
             return f.fit("CMA-ES");
         }
-        try (Journal j = Journal.open(dir)) {
+        Journal j = Journal.open(dir);
+        FitResult result;
+        try {
             if (improvingOnly) {
                 j.termsOfImprovingEvaluationsOnly();
             }
-            return f.journal(j, JournalMode.restart()).fit("CMA-ES");
+            result = f.journal(j, JournalMode.restart()).fit("CMA-ES");
+        } catch (Exception | Error e) {
+            j.close();
+            throw e;
         }
+        long c0 = System.nanoTime();
+        j.close();
+        closed[0] = System.nanoTime() - c0;
+        return result;
     }
 }
