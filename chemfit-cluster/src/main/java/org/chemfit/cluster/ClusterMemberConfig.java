@@ -143,9 +143,12 @@ public final class ClusterMemberConfig {
      *     join on, bound to {@link #bindAddress()}, Java deserialization refused for every class
      *     outside the JDK and Hazelcast,
      *     responses handled on the I/O threads (no response threads), and ChemFit's task type
-     *     registered (a factory id and a class id; the driver and the workers need it)
+     *     registered (a factory id and a class id; the driver and the workers need it); on a
+     *     machine of one or two cores, Hazelcast's callbacks then run on reused threads instead of
+     *     a thread started for each (for every member of this JVM)
      */
     public Config toHazelcastConfig() {
+        HazelcastCallbacks.pooled();
         Config c = new Config();
         c.setClusterName(clusterName);
         c.setProperty("hazelcast.phone.home.enabled", "false");

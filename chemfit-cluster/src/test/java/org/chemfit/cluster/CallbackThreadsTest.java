@@ -1,0 +1,85 @@
+package org.chemfit.cluster;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.hazelcast.core.HazelcastInstance;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.chemfit.CombinedObjectiveFunction;
+import org.chemfit.EvaluationContext;
+import org.chemfit.Parameters;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Hazelcast runs its futures' callbacks on a thread started for each where the JDK's common pool
+ * has one thread (a machine of one or two cores, such as the one these tests run on), and every
+ * task's response has two such callbacks. Members made from {@link ClusterMemberConfig} get a pool
+ * of reused threads there instead ({@link HazelcastCallbacks}): 300 single-term evaluations,
+ * about 300 round trips, start only a handful of threads; with Hazelcast's own executor they started
+ * two per response. Where the common pool has more threads Hazelcast uses it, and the count is
+ * small as well.
+ */
+@org.junit.jupiter.api.Timeout(value = 2, unit = TimeUnit.MINUTES)
+class CallbackThreadsTest {
+
+    private static final ClusterSecret SECRET = ClusterSecret.of("callback-threads-test-secret-0123456789");
+
+    @Test
+    void roundTripsStartNoThreadPerResponse() throws Exception {
+        String cluster = "callback-threads-test-" + ProcessHandle.current().pid();
+        int driverPort = DriverTest.freePort();
+        int workerPort = DriverTest.freePort();
+        List<String> join = List.of("127.0.0.1:" + driverPort);
+        HazelcastInstance driver = ClusterMemberConfig.builder(cluster)
+                .join(join)
+                .port(driverPort, 1)
+                .build()
+                .newMember();
+        HazelcastInstance workerMember = ClusterMemberConfig.builder(cluster)
+                .join(join)
+                .port(workerPort, 1)
+                .build()
+                .newMember();
+        try {
+            await("the worker member to join")
+                    .atMost(Duration.ofSeconds(60))
+                    .until(() -> driver.getCluster().getMembers().size() == 2);
+            CombinedObjectiveFunction objective = new TestObjectives().create(Map.of("flat", "1"));
+            Parameters p = Parameters.of(List.of("x", "y"), new double[] {0.4, 0.2});
+            EvaluationContext serial = new EvaluationContext(p, "serial");
+            objective.evaluate(p, serial);
+            ClusterOptions o = ClusterOptions.builder(SECRET)
+                    .memberWait(Duration.ofSeconds(60))
+                    .build();
+            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+            try (ClusterWorker worker = ClusterWorker.start(workerMember, objective, SECRET, 1);
+                    ClusterWrapperCOB cob = new ClusterWrapperCOB(objective, driver, o)) {
+                for (int i = 0; i < 20; i++) { // the pools' threads start here
+                    cob.evaluate(p, new EvaluationContext(p, "warm-up"));
+                }
+                long before = threads.getTotalStartedThreadCount();
+                int n = 300;
+                for (int i = 0; i < n; i++) {
+                    EvaluationContext remote = new EvaluationContext(p, "remote");
+                    cob.evaluate(p, remote);
+                    DriverTest.assertSameBits(serial, remote);
+                }
+                long started = threads.getTotalStartedThreadCount() - before;
+                assertEquals(n + 20, worker.tasksRun(), "every evaluation's term ran on the worker");
+                assertTrue(
+                        started < 30,
+                        "threads started during " + n + " round trips: " + started
+                                + " (a thread per callback would be about " + 2 * n + ")");
+            }
+        } finally {
+            workerMember.getLifecycleService().terminate();
+            driver.getLifecycleService().terminate();
+        }
+    }
+}
