@@ -1,10 +1,8 @@
 package org.chemfit.cluster;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.hazelcast.core.HazelcastInstance;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.time.Duration;
@@ -32,24 +30,8 @@ class CallbackThreadsTest {
 
     @Test
     void roundTripsStartNoThreadPerResponse() throws Exception {
-        String cluster = "callback-threads-test-" + ProcessHandle.current().pid();
-        int driverPort = DriverTest.freePort();
-        int workerPort = DriverTest.freePort();
-        List<String> join = List.of("127.0.0.1:" + driverPort);
-        HazelcastInstance driver = ClusterMemberConfig.builder(cluster)
-                .join(join)
-                .port(driverPort, 1)
-                .build()
-                .newMember();
-        HazelcastInstance workerMember = ClusterMemberConfig.builder(cluster)
-                .join(join)
-                .port(workerPort, 1)
-                .build()
-                .newMember();
-        try {
-            await("the worker member to join")
-                    .atMost(Duration.ofSeconds(60))
-                    .until(() -> driver.getCluster().getMembers().size() == 2);
+        try (LoopbackPair members = LoopbackPair.start(
+                "callback-threads-test-" + ProcessHandle.current().pid())) {
             CombinedObjectiveFunction objective = new TestObjectives().create(Map.of("flat", "1"));
             Parameters p = Parameters.of(List.of("x", "y"), new double[] {0.4, 0.2});
             EvaluationContext serial = new EvaluationContext(p, "serial");
@@ -58,8 +40,8 @@ class CallbackThreadsTest {
                     .memberWait(Duration.ofSeconds(60))
                     .build();
             ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-            try (ClusterWorker worker = ClusterWorker.start(workerMember, objective, SECRET, 1);
-                    ClusterWrapperCOB cob = new ClusterWrapperCOB(objective, driver, o)) {
+            try (ClusterWorker worker = ClusterWorker.start(members.worker(), objective, SECRET, 1);
+                    ClusterWrapperCOB cob = new ClusterWrapperCOB(objective, members.driver(), o)) {
                 for (int i = 0; i < 20; i++) { // the pools' threads start here
                     cob.evaluate(p, new EvaluationContext(p, "warm-up"));
                 }
@@ -77,9 +59,6 @@ class CallbackThreadsTest {
                         "threads started during " + n + " round trips: " + started
                                 + " (a thread per callback would be about " + 2 * n + ")");
             }
-        } finally {
-            workerMember.getLifecycleService().terminate();
-            driver.getLifecycleService().terminate();
         }
     }
 }
