@@ -98,14 +98,14 @@ final class EvalCommand extends BaseCommand {
             out().println("loss: " + Tables.fmt(ctx.loss(), Results.lossUnit(plan)));
             out().println();
             printBreakdown(jf, ctx);
-            java.util.List<Judgement.Row> predictions =
-                    Judgement.of(plan, ctx, ctx, v, v).rows();
+            Judgement judgement = Judgement.of(plan, ctx, ctx, v, v);
+            java.util.List<Judgement.Row> predictions = judgement.rows();
             if (v != null) {
                 out().println();
                 printValidation(jf, v);
             }
             out().println();
-            Tables.print(out(), metrics(predictions));
+            Tables.print(out(), metrics(judgement));
             if (perStructure) {
                 out().println();
                 printPerStructure(predictions);
@@ -249,31 +249,46 @@ final class EvalCommand extends BaseCommand {
         Tables.print(out(), prows);
     }
 
-    /** @return the metrics table of one evaluation: set, term, quantity, unit, n, RMSE, MAE, max |error|, R^2 */
-    private static java.util.List<java.util.List<String>> metrics(java.util.List<Judgement.Row> predictions) {
+    /**
+     * @return the metrics table of one evaluation: set, term, quantity, unit, n, RMSE, MAE, max
+     *     |error|, R^2; a set of two terms or more first has its row over all of them, as the
+     *     closing table of {@code fit} and {@code report} have ({@link Judgement#withOverall})
+     */
+    @SuppressWarnings("unchecked")
+    private static java.util.List<java.util.List<String>> metrics(Judgement judgement) {
         java.util.List<java.util.List<String>> rows = new java.util.ArrayList<>();
         rows.add(java.util.List.of("set", "term", "quantity", "unit", "n", "RMSE", "MAE", "max|err|", "R^2"));
-        Map<java.util.List<String>, java.util.List<Judgement.Row>> groups = new LinkedHashMap<>();
-        for (Judgement.Row r : predictions) {
-            groups.computeIfAbsent(java.util.List.of(r.set(), r.term(), r.quantity()), k -> new java.util.ArrayList<>())
-                    .add(r);
+        for (String set : java.util.List.of("fit", "validation")) {
+            java.util.List<JobFile.TermSpec> specs = set.equals("fit")
+                    ? judgement.plan().job.terms()
+                    : judgement.plan().job.validation();
+            java.util.List<Map<String, Object>> terms = new java.util.ArrayList<>();
+            for (JobFile.TermSpec spec : specs) {
+                terms.add(Map.of("name", spec.name(), "metrics", judgement.metrics(set, spec.name())));
+            }
+            for (Object o : Judgement.withOverall(terms, specs.isEmpty() ? null : judgement.overall(set))) {
+                Map<String, Object> t = (Map<String, Object>) o;
+                Map<String, Object> metrics = (Map<String, Object>)
+                        java.util.Objects.requireNonNull(t.get("metrics"), "every entry has metrics");
+                metrics.forEach((quantity, value) -> {
+                    Map<String, Object> m = (Map<String, Object>) value;
+                    // one evaluation: the start and the best point are the same
+                    Map<String, Object> b = (Map<String, Object>)
+                            java.util.Objects.requireNonNull(m.get("best"), "Judgement puts the best point's metrics");
+                    String unit = String.valueOf(m.get("unit"));
+                    rows.add(java.util.List.of(
+                            set,
+                            String.valueOf(t.get("name")),
+                            quantity,
+                            unit.isEmpty() ? "-" : unit,
+                            String.valueOf(b.get("count")),
+                            Judgement.g(b.get("rmse")),
+                            Judgement.g(b.get("mae")),
+                            Judgement.g(b.get("max_abs_error")),
+                            Judgement.g(b.get("r2"))));
+                });
+            }
         }
-        groups.forEach((k, rs) -> {
-            org.chemfit.support.Metrics m = org.chemfit.support.Metrics.of(
-                    rs.stream().mapToDouble(Judgement.Row::reference).toArray(),
-                    rs.stream().mapToDouble(Judgement.Row::best).toArray());
-            String unit = rs.get(0).unit();
-            rows.add(java.util.List.of(
-                    k.get(0),
-                    k.get(1),
-                    k.get(2),
-                    unit.isEmpty() ? "-" : unit,
-                    Integer.toString(m.count()),
-                    Judgement.g(m.rmse()),
-                    Judgement.g(m.mae()),
-                    Judgement.g(m.maxAbsError()),
-                    Judgement.g(m.r2())));
-        });
         return rows;
     }
 
