@@ -74,7 +74,7 @@ final class EvalCommand extends BaseCommand {
                 jf.warnings().forEach(warning -> err().println("warning: " + warning));
             }
             Parameters p = plan.initial();
-            Map<String, Double> changes = changes(p, set);
+            Map<String, Double> changes = changes(jf, p, set);
             warnOutsideBounds(jf, changes);
             p = p.withAll(changes);
             EvaluationContext ctx;
@@ -146,10 +146,10 @@ final class EvalCommand extends BaseCommand {
      * @return the values that replace the initial ones: the best of --params, then --set
      * @throws UserException for an unknown parameter or a value that is not a finite number
      */
-    private Map<String, Double> changes(Parameters p, Map<String, String> set) {
+    private Map<String, Double> changes(JobFile jf, Parameters p, Map<String, String> set) {
         Map<String, Double> changes = new LinkedHashMap<>();
         if (params != null) {
-            changes.putAll(bestOf(params, p, w -> err().println("warning: " + w)));
+            changes.putAll(bestOf(params, p, jf, w -> err().println("warning: " + w)));
         }
         for (Map.Entry<String, String> e : set.entrySet()) {
             if (!p.contains(e.getKey())) {
@@ -295,15 +295,17 @@ final class EvalCommand extends BaseCommand {
     /**
      * @param file a results.json written by {@code chemfit fit}
      * @param initial the job's initial parameters
-     * @param warn told of the job's parameters the file does not list (they keep their initial
-     *     values) and of the file's parameters the job does not have (not used): a results file of
-     *     another job
+     * @param job the job evaluated, whose hashes the file's job is compared with
+     * @param warn told that the file's job is not this one ({@link #anotherJob}), of the job's
+     *     parameters the file does not list (they keep their initial values) and of the file's
+     *     parameters the job does not have (not used): a results file of another job
      * @return the best value of each parameter the results list and the job has
      * @throws UserException when the file is not a results file, has no best parameters, or names
      *     none of the job's parameters
      */
     @SuppressWarnings("unchecked")
-    static Map<String, Double> bestOf(Path file, Parameters initial, java.util.function.Consumer<String> warn) {
+    static Map<String, Double> bestOf(
+            Path file, Parameters initial, JobFile job, java.util.function.Consumer<String> warn) {
         if (java.nio.file.Files.isDirectory(file)) {
             // the output folder of a fit: its results.json
             Path inside = file.resolve(Results.FILE);
@@ -322,6 +324,10 @@ final class EvalCommand extends BaseCommand {
         if (!(r.get("parameters") instanceof java.util.List<?> list)) {
             throw new UserException(
                     "--params " + file + ": holds no 'parameters' list; give the results.json of a finished fit");
+        }
+        String another = anotherJob(file, r, job);
+        if (another != null) {
+            warn.accept(another);
         }
         Map<String, Double> out = new LinkedHashMap<>();
         java.util.List<String> unknown = new java.util.ArrayList<>();
@@ -355,6 +361,70 @@ final class EvalCommand extends BaseCommand {
                     "--params " + file + " lists " + parameters(unknown) + ", which the job does not have: not used");
         }
         return out;
+    }
+
+    /**
+     * Whether the job a results file was written by is the job evaluated: the same when the SHA-256
+     * over the job file and the files it names ({@code job.sha256}) is the same, else another job,
+     * or the same job file with other contents or data. Its parameters may be used all the same
+     * (a fit carried over to a related job), so this is said, not refused.
+     *
+     * @param file the results file, as the message names it
+     * @param r the results, as read
+     * @param job the job evaluated
+     * @return null when the results record no job hash or the same as the job's; else the warning,
+     *     naming both jobs (name, file, the hash's first 12 digits) and the files whose hashes
+     *     differ ({@code job.files}), such as {@code "--params out/results.json was written by
+     *     another job: 'a' (a/fit.yaml, sha256 0123456789ab...), not the job evaluated, 'b'
+     *     (b/fit.yaml, sha256 ba9876543210...): files that differ: fit.yaml; only in its job:
+     *     data/x.csv; its best parameters are used all the same"}
+     */
+    static @Nullable String anotherJob(Path file, Map<String, Object> r, JobFile job) {
+        if (!(r.get("job") instanceof Map<?, ?> theirs) || !(theirs.get("sha256") instanceof String hash)) {
+            return null; // nothing to compare: a results file of another program, or edited
+        }
+        if (hash.equals(job.hash())) {
+            return null;
+        }
+        StringBuilder why = new StringBuilder();
+        if (theirs.get("files") instanceof Map<?, ?> files) {
+            Map<String, String> ours = job.digest().perFile();
+            java.util.List<String> differ = new java.util.ArrayList<>();
+            java.util.List<String> onlyTheirs = new java.util.ArrayList<>();
+            for (Map.Entry<?, ?> e : files.entrySet()) {
+                String name = String.valueOf(e.getKey());
+                String h = ours.get(name);
+                if (h == null) {
+                    onlyTheirs.add(name);
+                } else if (!h.equals(e.getValue())) {
+                    differ.add(name);
+                }
+            }
+            java.util.List<String> onlyOurs =
+                    ours.keySet().stream().filter(n -> !files.containsKey(n)).toList();
+            if (!differ.isEmpty()) {
+                why.append(": files that differ: ").append(String.join(", ", differ));
+            }
+            if (!onlyTheirs.isEmpty()) {
+                why.append(why.length() == 0 ? ": " : "; ")
+                        .append("only in its job: ")
+                        .append(String.join(", ", onlyTheirs));
+            }
+            if (!onlyOurs.isEmpty()) {
+                why.append(why.length() == 0 ? ": " : "; ")
+                        .append("only in the job evaluated: ")
+                        .append(String.join(", ", onlyOurs));
+            }
+        }
+        return "--params " + file + " was written by another job: '" + theirs.get("name") + "' ("
+                + theirs.get("file") + ", sha256 " + shortHash(hash) + "), not the job evaluated, '" + job.name()
+                + "' (" + job.file() + ", sha256 " + shortHash(job.hash()) + ")" + why
+                + "; its best parameters are used all the same";
+    }
+
+    /** @return the first 12 hex digits of a hash and "...", as messages show it */
+    private static String shortHash(String hash) {
+        return hash.substring(0, Math.min(12, hash.length())) + "...";
     }
 
     /**
