@@ -141,6 +141,7 @@ final class CrystalTermReader {
                     checks.warnUnpaired(pairs, cells, "cells", where);
                     checks.warnNetCharge(pairs, pn instanceof Node.ListNode, cells, initial, "cells", where);
                     checks.warnCloseAtoms(pairs, cells, "cells", where);
+                    warnNearSupercell(cell, shown, where);
                 }
             }
         }
@@ -148,5 +149,33 @@ final class CrystalTermReader {
             return null;
         }
         return new JobFile.CrystalConfig(structure, fu, pairs, reference);
+    }
+
+    /**
+     * Warns of a cell that is nearly an n × n × n supercell but too far off for the crystal term
+     * to take it as one (more than 1e-3 Å): its {@code lattice_constant} is then the edge of the
+     * cell as given, which a user who meant a supercell does not expect; said with n and how far
+     * off the cell is ({@link org.chemfit.atoms.CubicCrystalComputer#nearSupercell}).
+     *
+     * @param cell the structure, a cube
+     * @param shown the structure's file, as the job file names it
+     * @param where the term in words ("term 'mgo'")
+     */
+    private void warnNearSupercell(org.chemfit.atoms.Atoms cell, String shown, String where) {
+        org.chemfit.atoms.CubicCrystalComputer.NearSupercell near =
+                org.chemfit.atoms.CubicCrystalComputer.nearSupercell(cell);
+        if (near == null) {
+            return;
+        }
+        int taken = org.chemfit.atoms.CubicCrystalComputer.repeats(cell);
+        int n = near.repeats();
+        reader.warnings.add(where + " structure " + shown + " is nearly a " + n + " x " + n + " x " + n
+                + " supercell: its atoms repeat at edge/" + n + " to within " + Tables.fmt(near.deviation(), "Å")
+                + ", more than the 0.001 Å a supercell is taken to; the cell is taken as given"
+                + (taken == 1
+                        ? " (lattice_constant is its whole edge)"
+                        : ", as " + taken + " x " + taken + " x " + taken + " (lattice_constant is its edge / " + taken
+                                + ")")
+                + "; for the conventional cell's edge, place its atoms on their repeats to 0.001 Å");
     }
 }

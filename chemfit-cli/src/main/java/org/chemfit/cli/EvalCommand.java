@@ -74,7 +74,7 @@ final class EvalCommand extends BaseCommand {
                 jf.warnings().forEach(warning -> err().println("warning: " + warning));
             }
             Parameters p = plan.initial();
-            Map<String, Double> changes = changes(p, set);
+            Map<String, Double> changes = changes(jf, p, set);
             warnOutsideBounds(jf, changes);
             p = p.withAll(changes);
             EvaluationContext ctx;
@@ -98,14 +98,14 @@ final class EvalCommand extends BaseCommand {
             out().println("loss: " + Tables.fmt(ctx.loss(), Results.lossUnit(plan)));
             out().println();
             printBreakdown(jf, ctx);
-            java.util.List<Judgement.Row> predictions =
-                    Judgement.of(plan, ctx, ctx, v, v).rows();
+            Judgement judgement = Judgement.of(plan, ctx, ctx, v, v);
+            java.util.List<Judgement.Row> predictions = judgement.rows();
             if (v != null) {
                 out().println();
                 printValidation(jf, v);
             }
             out().println();
-            Tables.print(out(), metrics(predictions));
+            Tables.print(out(), metrics(judgement));
             if (perStructure) {
                 out().println();
                 printPerStructure(predictions);
@@ -146,10 +146,10 @@ final class EvalCommand extends BaseCommand {
      * @return the values that replace the initial ones: the best of --params, then --set
      * @throws UserException for an unknown parameter or a value that is not a finite number
      */
-    private Map<String, Double> changes(Parameters p, Map<String, String> set) {
+    private Map<String, Double> changes(JobFile jf, Parameters p, Map<String, String> set) {
         Map<String, Double> changes = new LinkedHashMap<>();
         if (params != null) {
-            changes.putAll(bestOf(params, p, w -> err().println("warning: " + w)));
+            changes.putAll(bestOf(params, p, jf, w -> err().println("warning: " + w)));
         }
         for (Map.Entry<String, String> e : set.entrySet()) {
             if (!p.contains(e.getKey())) {
@@ -249,46 +249,63 @@ final class EvalCommand extends BaseCommand {
         Tables.print(out(), prows);
     }
 
-    /** @return the metrics table of one evaluation: set, term, quantity, unit, n, RMSE, MAE, max |error|, R^2 */
-    private static java.util.List<java.util.List<String>> metrics(java.util.List<Judgement.Row> predictions) {
+    /**
+     * @return the metrics table of one evaluation: set, term, quantity, unit, n, RMSE, MAE, max
+     *     |error|, R^2; a set of two terms or more first has its row over all of them, as the
+     *     closing table of {@code fit} and {@code report} have ({@link Judgement#withOverall})
+     */
+    @SuppressWarnings("unchecked")
+    private static java.util.List<java.util.List<String>> metrics(Judgement judgement) {
         java.util.List<java.util.List<String>> rows = new java.util.ArrayList<>();
         rows.add(java.util.List.of("set", "term", "quantity", "unit", "n", "RMSE", "MAE", "max|err|", "R^2"));
-        Map<java.util.List<String>, java.util.List<Judgement.Row>> groups = new LinkedHashMap<>();
-        for (Judgement.Row r : predictions) {
-            groups.computeIfAbsent(java.util.List.of(r.set(), r.term(), r.quantity()), k -> new java.util.ArrayList<>())
-                    .add(r);
+        for (String set : java.util.List.of("fit", "validation")) {
+            java.util.List<JobFile.TermSpec> specs = set.equals("fit")
+                    ? judgement.plan().job.terms()
+                    : judgement.plan().job.validation();
+            java.util.List<Map<String, Object>> terms = new java.util.ArrayList<>();
+            for (JobFile.TermSpec spec : specs) {
+                terms.add(Map.of("name", spec.name(), "metrics", judgement.metrics(set, spec.name())));
+            }
+            for (Object o : Judgement.withOverall(terms, specs.isEmpty() ? null : judgement.overall(set))) {
+                Map<String, Object> t = (Map<String, Object>) o;
+                Map<String, Object> metrics = (Map<String, Object>)
+                        java.util.Objects.requireNonNull(t.get("metrics"), "every entry has metrics");
+                metrics.forEach((quantity, value) -> {
+                    Map<String, Object> m = (Map<String, Object>) value;
+                    // one evaluation: the start and the best point are the same
+                    Map<String, Object> b = (Map<String, Object>)
+                            java.util.Objects.requireNonNull(m.get("best"), "Judgement puts the best point's metrics");
+                    String unit = String.valueOf(m.get("unit"));
+                    rows.add(java.util.List.of(
+                            set,
+                            String.valueOf(t.get("name")),
+                            quantity,
+                            unit.isEmpty() ? "-" : unit,
+                            String.valueOf(b.get("count")),
+                            Judgement.g(b.get("rmse")),
+                            Judgement.g(b.get("mae")),
+                            Judgement.g(b.get("max_abs_error")),
+                            Judgement.g(b.get("r2"))));
+                });
+            }
         }
-        groups.forEach((k, rs) -> {
-            org.chemfit.support.Metrics m = org.chemfit.support.Metrics.of(
-                    rs.stream().mapToDouble(Judgement.Row::reference).toArray(),
-                    rs.stream().mapToDouble(Judgement.Row::best).toArray());
-            String unit = rs.get(0).unit();
-            rows.add(java.util.List.of(
-                    k.get(0),
-                    k.get(1),
-                    k.get(2),
-                    unit.isEmpty() ? "-" : unit,
-                    Integer.toString(m.count()),
-                    Judgement.g(m.rmse()),
-                    Judgement.g(m.mae()),
-                    Judgement.g(m.maxAbsError()),
-                    Judgement.g(m.r2())));
-        });
         return rows;
     }
 
     /**
      * @param file a results.json written by {@code chemfit fit}
      * @param initial the job's initial parameters
-     * @param warn told of the job's parameters the file does not list (they keep their initial
-     *     values) and of the file's parameters the job does not have (not used): a results file of
-     *     another job
+     * @param job the job evaluated, whose hashes the file's job is compared with
+     * @param warn told that the file's job is not this one ({@link #anotherJob}), of the job's
+     *     parameters the file does not list (they keep their initial values) and of the file's
+     *     parameters the job does not have (not used): a results file of another job
      * @return the best value of each parameter the results list and the job has
      * @throws UserException when the file is not a results file, has no best parameters, or names
      *     none of the job's parameters
      */
     @SuppressWarnings("unchecked")
-    static Map<String, Double> bestOf(Path file, Parameters initial, java.util.function.Consumer<String> warn) {
+    static Map<String, Double> bestOf(
+            Path file, Parameters initial, JobFile job, java.util.function.Consumer<String> warn) {
         if (java.nio.file.Files.isDirectory(file)) {
             // the output folder of a fit: its results.json
             Path inside = file.resolve(Results.FILE);
@@ -307,6 +324,10 @@ final class EvalCommand extends BaseCommand {
         if (!(r.get("parameters") instanceof java.util.List<?> list)) {
             throw new UserException(
                     "--params " + file + ": holds no 'parameters' list; give the results.json of a finished fit");
+        }
+        String another = anotherJob(file, r, job);
+        if (another != null) {
+            warn.accept(another);
         }
         Map<String, Double> out = new LinkedHashMap<>();
         java.util.List<String> unknown = new java.util.ArrayList<>();
@@ -340,6 +361,70 @@ final class EvalCommand extends BaseCommand {
                     "--params " + file + " lists " + parameters(unknown) + ", which the job does not have: not used");
         }
         return out;
+    }
+
+    /**
+     * Whether the job a results file was written by is the job evaluated: the same when the SHA-256
+     * over the job file and the files it names ({@code job.sha256}) is the same, else another job,
+     * or the same job file with other contents or data. Its parameters may be used all the same
+     * (a fit carried over to a related job), so this is said, not refused.
+     *
+     * @param file the results file, as the message names it
+     * @param r the results, as read
+     * @param job the job evaluated
+     * @return null when the results record no job hash or the same as the job's; else the warning,
+     *     naming both jobs (name, file, the hash's first 12 digits) and the files whose hashes
+     *     differ ({@code job.files}), such as {@code "--params out/results.json was written by
+     *     another job: 'a' (a/fit.yaml, sha256 0123456789ab...), not the job evaluated, 'b'
+     *     (b/fit.yaml, sha256 ba9876543210...): files that differ: fit.yaml; only in its job:
+     *     data/x.csv; its best parameters are used all the same"}
+     */
+    static @Nullable String anotherJob(Path file, Map<String, Object> r, JobFile job) {
+        if (!(r.get("job") instanceof Map<?, ?> theirs) || !(theirs.get("sha256") instanceof String hash)) {
+            return null; // nothing to compare: a results file of another program, or edited
+        }
+        if (hash.equals(job.hash())) {
+            return null;
+        }
+        StringBuilder why = new StringBuilder();
+        if (theirs.get("files") instanceof Map<?, ?> files) {
+            Map<String, String> ours = job.digest().perFile();
+            java.util.List<String> differ = new java.util.ArrayList<>();
+            java.util.List<String> onlyTheirs = new java.util.ArrayList<>();
+            for (Map.Entry<?, ?> e : files.entrySet()) {
+                String name = String.valueOf(e.getKey());
+                String h = ours.get(name);
+                if (h == null) {
+                    onlyTheirs.add(name);
+                } else if (!h.equals(e.getValue())) {
+                    differ.add(name);
+                }
+            }
+            java.util.List<String> onlyOurs =
+                    ours.keySet().stream().filter(n -> !files.containsKey(n)).toList();
+            if (!differ.isEmpty()) {
+                why.append(": files that differ: ").append(String.join(", ", differ));
+            }
+            if (!onlyTheirs.isEmpty()) {
+                why.append(why.length() == 0 ? ": " : "; ")
+                        .append("only in its job: ")
+                        .append(String.join(", ", onlyTheirs));
+            }
+            if (!onlyOurs.isEmpty()) {
+                why.append(why.length() == 0 ? ": " : "; ")
+                        .append("only in the job evaluated: ")
+                        .append(String.join(", ", onlyOurs));
+            }
+        }
+        return "--params " + file + " was written by another job: '" + theirs.get("name") + "' ("
+                + theirs.get("file") + ", sha256 " + shortHash(hash) + "), not the job evaluated, '" + job.name()
+                + "' (" + job.file() + ", sha256 " + shortHash(job.hash()) + ")" + why
+                + "; its best parameters are used all the same";
+    }
+
+    /** @return the first 12 hex digits of a hash and "...", as messages show it */
+    private static String shortHash(String hash) {
+        return hash.substring(0, Math.min(12, hash.length())) + "...";
     }
 
     /**

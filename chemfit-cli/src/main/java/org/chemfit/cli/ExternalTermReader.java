@@ -262,7 +262,8 @@ final class ExternalTermReader {
                         node,
                         w + ": program '" + program + "' does not exist: " + p
                                 + " (a path with a '/' is taken relative to the job file's folder, or names a file"
-                                + " the term stages into the run directory with files, templates or link)");
+                                + " the term stages into the run directory with files, templates or link)"
+                                + JobReading.separatorHint(program));
             } else if (java.nio.file.Files.isDirectory(p)) {
                 r.problem(node, w + ": program '" + program + "' is a folder, not a program: " + p);
             } else if (!java.nio.file.Files.isExecutable(p)) {
@@ -285,7 +286,8 @@ final class ExternalTermReader {
                     w + ": program '" + program + "' is not found on the PATH (" + Tables.count(folders, "folder")
                             + " searched"
                             + (env.containsKey("PATH") ? ", from the term's env PATH" : "")
-                            + "); install it, give its path, or name it under programs");
+                            + "); install it, give its path, or name it under programs"
+                            + JobReading.separatorHint(program));
         }
     }
 

@@ -316,9 +316,8 @@ final class JobReading {
                         where
                                 + (Files.exists(p)
                                         ? " names something that is not a regular file (a device, a pipe or a"
-                                                + " socket): "
-                                        : " names a file that does not exist: ")
-                                + p);
+                                                + " socket): " + p
+                                        : " names a file that does not exist: " + p + separatorHint(s)));
                 return null;
             }
             if (!Files.isReadable(p)) {
@@ -328,6 +327,21 @@ final class JobReading {
             namedFiles.add(p);
         }
         return p;
+    }
+
+    /**
+     * What to add to the message that a path of the job file names nothing: a path written with
+     * Windows' backslashes ({@code data\ref.csv}) is one name with backslashes in it on other
+     * systems, so that it is found nowhere.
+     *
+     * @param written the path as the job file gives it
+     * @return {@code "; paths in a job file use '/' as separator: data/ref.csv"} when it holds a
+     *     backslash, else ""
+     */
+    static String separatorHint(String written) {
+        return written.indexOf('\\') < 0
+                ? ""
+                : "; paths in a job file use '/' as separator: " + written.replace('\\', '/');
     }
 
     /**

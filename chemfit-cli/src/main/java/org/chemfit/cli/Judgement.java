@@ -261,19 +261,11 @@ record Judgement(
             if (!(results.get(set) instanceof List<?> terms)) {
                 continue;
             }
-            if (terms.size() > 1
-                    && results.get("metrics") instanceof Map<?, ?> all
-                    && all.get(set.equals("terms") ? "fit" : "validation") instanceof Map<?, ?> overall) {
-                // one row per quantity over all terms of the set, then the terms one by one
-                Map<String, Object> t = new LinkedHashMap<>();
-                t.put("name", "(all " + terms.size() + ")");
-                t.put("metrics", overall);
-                List<Object> withAll = new ArrayList<>();
-                withAll.add(t);
-                withAll.addAll(terms);
-                terms = withAll;
-            }
-            for (Object o : terms) {
+            Map<?, ?> overall = results.get("metrics") instanceof Map<?, ?> all
+                            && all.get(set.equals("terms") ? "fit" : "validation") instanceof Map<?, ?> o
+                    ? o
+                    : null;
+            for (Object o : withOverall(terms, overall)) {
                 Map<String, Object> t = (Map<String, Object>) o;
                 if (!(t.get("metrics") instanceof Map<?, ?> metrics)) {
                     continue;
@@ -298,6 +290,30 @@ record Judgement(
             }
         }
         return rows;
+    }
+
+    /**
+     * The terms of a set as the tables of metrics list them ({@link #table} for {@code fit} and
+     * {@code report}, and {@code eval}): first an entry named {@code "(all N)"} whose metrics are
+     * those over all N terms of the set ({@link #overall}), when there are two terms or more, then
+     * the terms one by one.
+     *
+     * @param terms the set's terms, each a map with its {@code name} and {@code metrics} (as in
+     *     results.json)
+     * @param overall the metrics over all terms of the set, or null when there are none
+     * @return the entries to list, in order
+     */
+    static List<Object> withOverall(List<?> terms, @Nullable Map<?, ?> overall) {
+        List<Object> out = new ArrayList<>();
+        if (terms.size() > 1 && overall != null) {
+            // one row per quantity over all terms of the set, then the terms one by one
+            Map<String, Object> t = new LinkedHashMap<>();
+            t.put("name", "(all " + terms.size() + ")");
+            t.put("metrics", overall);
+            out.add(t);
+        }
+        out.addAll(terms);
+        return out;
     }
 
     /**

@@ -59,7 +59,12 @@ final class RunFilesReader {
                 continue;
             }
             if (!Files.exists(p)) {
-                r.problem(e.getKey(), where + " names a file or folder that does not exist: " + p);
+                r.problem(
+                        e.getKey(),
+                        where + " names a file or folder that does not exist: " + p
+                                + (e.getKey() instanceof Node.Scalar sc && sc.value instanceof String written
+                                        ? JobReading.separatorHint(written)
+                                        : ""));
                 continue;
             }
             String target =

@@ -109,6 +109,44 @@ class SupercellCrystalJobTest {
     }
 
     @Test
+    void aCellNearlyASupercellIsTakenAsGivenWithAWarning() throws IOException {
+        Files.createDirectories(tmp.resolve("data"));
+        // the 2 × 2 × 2 supercell with its first Mg 0.02 Å off its place along x
+        String two = rockSalt(4.2112, 2);
+        assertTrue(two.contains("\nMg 0.00000 0.00000 0.00000\n"), two);
+        Files.writeString(
+                tmp.resolve("data/mgo_md.xyz"),
+                two.replaceFirst("\nMg 0.00000 0.00000 0.00000\n", "\nMg 0.02000 0.00000 0.00000\n"));
+        Path job = job("data/mgo_md.xyz", 32);
+        String warning = "warning: term 'mgo' structure data/mgo_md.xyz is nearly a 2 x 2 x 2 supercell: its atoms"
+                + " repeat at edge/2 to within 0.02 Å, more than the 0.001 Å a supercell is taken to; the cell is"
+                + " taken as given (lattice_constant is its whole edge); for the conventional cell's edge, place its"
+                + " atoms on their repeats to 0.001 Å\n";
+
+        Cli.Run validate = Cli.run("validate", job.toString());
+        assertEquals(0, validate.code(), validate::toString);
+        assertTrue(validate.err().contains(warning), validate::toString);
+        // taken as one cell: validate names no supercell under the term, the job's identity has no repeats
+        assertFalse(validate.out().contains("supercell"), validate::toString);
+        assertFalse(JobSettings.of(JobFile.read(job)).containsKey("crystal_repeats"));
+
+        Cli.Run fit = Cli.run("fit", job.toString());
+        assertEquals(0, fit.code(), fit::toString);
+        assertEquals(1, fit.err().split(java.util.regex.Pattern.quote(warning), -1).length - 1, fit::toString);
+
+        // 0.0005 Å off: a supercell to 1e-3 Å, no warning; 0.1 Å off: not nearly one, no warning
+        for (String x : new String[] {"0.00050", "0.10000"}) {
+            Files.writeString(
+                    tmp.resolve("data/mgo_md.xyz"),
+                    two.replaceFirst("\nMg 0.00000 0.00000 0.00000\n", "\nMg " + x + " 0.00000 0.00000\n"));
+            Cli.Run r = Cli.run("validate", job.toString());
+            assertEquals(0, r.code(), r::toString);
+            assertFalse(r.err().contains("nearly"), r::toString);
+            assertEquals(x.equals("0.00050"), r.out().contains("is a 2 x 2 x 2 supercell"), r::toString);
+        }
+    }
+
+    @Test
     void aJournalWithoutTheRepeatsOfASupercellIsAnotherJob() throws IOException {
         Files.createDirectories(tmp.resolve("data"));
         Path cell = tmp.resolve("data/mgo.xyz");

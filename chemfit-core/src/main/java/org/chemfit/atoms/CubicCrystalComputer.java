@@ -56,6 +56,13 @@ public final class CubicCrystalComputer implements QuantityComputer {
      */
     static final double TRANSLATION_TOLERANCE = 1e-3;
 
+    /**
+     * How far, in Å, a translated atom may lie from an atom of its species for {@link
+     * #nearSupercell} to call the cell nearly a supercell: 0.05 Å, or 1% of the edge when that is
+     * less; still far below any distance between two atoms of a crystal.
+     */
+    static final double NEAR_TOLERANCE = 0.05;
+
     private final Atoms cell;
     /** The cell as failures name it. */
     private final String name;
@@ -130,6 +137,59 @@ public final class CubicCrystalComputer implements QuantityComputer {
             throw new IllegalArgumentException(refused);
         }
         double edge = Objects.requireNonNull(cell.cell(), "a cubic cell")[0][0];
+        int common = commonCount(cell);
+        for (int n = (int) Math.cbrt(common) + 1; n >= 2; n--) {
+            if (divides(n, common) && deviation(cell, edge, n, TRANSLATION_TOLERANCE) <= TRANSLATION_TOLERANCE) {
+                return n;
+            }
+        }
+        return 1;
+    }
+
+    /**
+     * A supercell that a cubic cell nearly is, but too far off for {@link #repeats} to take it as
+     * one: its atoms repeat by a translation of edge/n along x, y and z to within 0.05 Å (or 1% of
+     * the edge, when that is less), not to 1e-3 Å, as in a snapshot of molecular dynamics. Such a
+     * cell is taken as given ({@code lattice_constant} is its edge divided by {@link #repeats}, the
+     * whole edge for n = 1), which its user may not expect.
+     *
+     * <pre>{@code
+     * NearSupercell near = CubicCrystalComputer.nearSupercell(Xyz.read(Path.of("mgo_md.xyz")));
+     * // near.repeats() == 2, near.deviation() == 0.012: taken as one cell all the same
+     * }</pre>
+     *
+     * @param cell a cube with edges along x, y and z ({@link #cellProblem} is null)
+     * @return the largest n above {@link #repeats} that the cell repeats by within the looser
+     *     tolerance, with how far off it is; null when there is none
+     * @throws IllegalArgumentException when the cell is not such a cube
+     */
+    public static @Nullable NearSupercell nearSupercell(Atoms cell) {
+        int found = repeats(cell);
+        double edge = Objects.requireNonNull(cell.cell(), "a cubic cell")[0][0];
+        double loose = Math.min(NEAR_TOLERANCE, 0.01 * edge);
+        int common = commonCount(cell);
+        for (int n = (int) Math.cbrt(common) + 1; n > found; n--) {
+            if (divides(n, common)) {
+                double off = deviation(cell, edge, n, loose);
+                if (off <= loose) {
+                    return new NearSupercell(n, off);
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * A supercell a cubic cell nearly is ({@link #nearSupercell}).
+     *
+     * @param repeats n, for n × n × n conventional cells
+     * @param deviation the largest distance in Å, along x, y or z, between an atom translated by
+     *     edge/n along an axis and the atom of its species nearest to where it lands
+     */
+    public record NearSupercell(int repeats, double deviation) {}
+
+    /** @return the greatest common divisor of the numbers of atoms of each species */
+    private static int commonCount(Atoms cell) {
         Map<String, Integer> counts = new HashMap<>();
         for (String sp : cell.speciesList()) {
             counts.merge(sp, 1, Integer::sum);
@@ -138,16 +198,12 @@ public final class CubicCrystalComputer implements QuantityComputer {
         for (int c : counts.values()) {
             common = gcd(common, c);
         }
-        for (int n = (int) Math.cbrt(common) + 1; n >= 2; n--) {
-            if ((long) n * n * n <= common
-                    && common % (n * n * n) == 0
-                    && unchangedBy(cell, edge, edge / n, 0)
-                    && unchangedBy(cell, edge, edge / n, 1)
-                    && unchangedBy(cell, edge, edge / n, 2)) {
-                return n;
-            }
-        }
-        return 1;
+        return common;
+    }
+
+    /** @return whether n × n × n divides the common count of the species: only such an n can be */
+    private static boolean divides(int n, int common) {
+        return (long) n * n * n <= common && common % (n * n * n) == 0;
     }
 
     private static int gcd(int a, int b) {
@@ -155,30 +211,55 @@ public final class CubicCrystalComputer implements QuantityComputer {
     }
 
     /**
-     * @return whether translating every atom of the cube by t along the axis puts it on an atom of
-     *     its species, positions taken modulo the edge
+     * @param limit the distance beyond which the exact figure does not matter
+     * @return the largest {@link #deviation(Atoms, double, double, int, double)} of the
+     *     translations by edge/n along x, along y and along z; infinity as soon as one is beyond
+     *     limit
      */
-    private static boolean unchangedBy(Atoms cell, double edge, double t, int axis) {
+    private static double deviation(Atoms cell, double edge, int n, double limit) {
+        double worst = 0;
+        for (int axis = 0; axis < 3 && worst <= limit; axis++) {
+            worst = Math.max(worst, deviation(cell, edge, edge / n, axis, limit));
+        }
+        return worst;
+    }
+
+    /**
+     * How far the cube is from being unchanged by a translation of t along the axis: for each atom
+     * translated, the atom of its species nearest to where it lands, by the largest distance along
+     * x, y and z, positions taken modulo the edge; the largest of these. The first atom of its
+     * species within limit is taken as the nearest, as it is when no two atoms lie within twice
+     * limit of each other.
+     *
+     * @param limit the distance beyond which the exact figure does not matter
+     * @return that distance in Å; infinity as soon as one atom lands beyond limit of every atom
+     *     of its species
+     */
+    private static double deviation(Atoms cell, double edge, double t, int axis, double limit) {
         double[] x = cell.positionsArray();
-        double tol = TRANSLATION_TOLERANCE;
+        double worst = 0;
         for (int i = 0; i < cell.size(); i++) {
-            boolean found = false;
-            for (int j = 0; j < cell.size() && !found; j++) {
+            double nearest = Double.POSITIVE_INFINITY;
+            // the first atom within limit is the nearest: two atoms of a crystal are more than
+            // twice the limit apart (the problems of a structure whose atoms are not are warned of)
+            for (int j = 0; j < cell.size() && nearest > limit; j++) {
                 if (!cell.species(j).equals(cell.species(i))) {
                     continue;
                 }
-                found = true;
-                for (int k = 0; k < 3 && found; k++) {
+                double far = 0;
+                for (int k = 0; k < 3 && far < nearest; k++) {
                     double d = x[3 * j + k] - x[3 * i + k] - (k == axis ? t : 0);
                     d -= edge * Math.rint(d / edge);
-                    found = Math.abs(d) <= tol;
+                    far = Math.max(far, Math.abs(d));
                 }
+                nearest = Math.min(nearest, far);
             }
-            if (!found) {
-                return false;
+            if (!(nearest <= limit)) {
+                return Double.POSITIVE_INFINITY;
             }
+            worst = Math.max(worst, nearest);
         }
-        return true;
+        return worst;
     }
 
     /**

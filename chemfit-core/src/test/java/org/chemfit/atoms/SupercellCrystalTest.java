@@ -1,6 +1,8 @@
 package org.chemfit.atoms;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.ArrayList;
@@ -78,6 +80,49 @@ class SupercellCrystalTest {
         index[0] = 0;
         Atoms off = moved(two, p -> index[0]++ == 5 ? new double[] {p[0] + 2e-3, p[1], p[2]} : p);
         assertEquals(1, CubicCrystalComputer.repeats(off));
+    }
+
+    /** The cell with the atom of the given index moved by dx along x. */
+    private static Atoms oneMoved(Atoms cell, int atom, double dx) {
+        int[] index = {0};
+        return moved(cell, p -> index[0]++ == atom ? new double[] {p[0] + dx, p[1], p[2]} : p);
+    }
+
+    @Test
+    void aCellNearlyASupercellIsNamedWithHowFarOffItIs() {
+        Atoms mgo = PublishedLatticeConstantTest.mgo();
+        Atoms two = supercell(mgo, 2);
+        // a conventional cell, and a supercell that repeats says is one: nothing nearer
+        assertNull(CubicCrystalComputer.nearSupercell(mgo));
+        assertNull(CubicCrystalComputer.nearSupercell(two));
+        // one atom off by 2e-3 Å and by 0.02 Å: taken as one cell, nearly 2 × 2 × 2, by as much
+        for (double dx : new double[] {2e-3, 0.02, 0.049}) {
+            Atoms off = oneMoved(two, 5, dx);
+            assertEquals(1, CubicCrystalComputer.repeats(off));
+            CubicCrystalComputer.NearSupercell near = CubicCrystalComputer.nearSupercell(off);
+            assertNotNull(near);
+            assertEquals(2, near.repeats());
+            assertEquals(dx, near.deviation(), 1e-12);
+        }
+        // beyond 0.05 Å: not nearly a supercell either
+        assertNull(CubicCrystalComputer.nearSupercell(oneMoved(two, 5, 0.06)));
+        // 4 × 4 × 4 of a one-atom cell with one atom off by 0.01 Å: nearly 4, the largest n
+        Atoms argon = Atoms.of(List.of("Ar"), new double[][] {{0.1, 0.2, 0.3}})
+                .withCell(new double[][] {{3.7, 0, 0}, {0, 3.7, 0}, {0, 0, 3.7}}, true, true, true);
+        Atoms four = oneMoved(supercell(argon, 4), 17, 0.01);
+        assertEquals(1, CubicCrystalComputer.repeats(four));
+        CubicCrystalComputer.NearSupercell nearFour = CubicCrystalComputer.nearSupercell(four);
+        assertNotNull(nearFour);
+        assertEquals(4, nearFour.repeats());
+        assertEquals(0.01, nearFour.deviation(), 1e-12);
+        // a small cube: the tolerance is 1% of its edge of 2 Å, 0.02 Å
+        Atoms small = Atoms.of(List.of("Ar"), new double[][] {{0.1, 0.2, 0.3}})
+                .withCell(new double[][] {{1.0, 0, 0}, {0, 1.0, 0}, {0, 0, 1.0}}, true, true, true);
+        Atoms smallTwo = supercell(small, 2);
+        CubicCrystalComputer.NearSupercell nearSmall = CubicCrystalComputer.nearSupercell(oneMoved(smallTwo, 3, 0.015));
+        assertNotNull(nearSmall);
+        assertEquals(0.015, nearSmall.deviation(), 1e-12);
+        assertNull(CubicCrystalComputer.nearSupercell(oneMoved(smallTwo, 3, 0.03)));
     }
 
     @Test
