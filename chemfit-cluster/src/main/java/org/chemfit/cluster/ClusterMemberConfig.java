@@ -194,6 +194,7 @@ public final class ClusterMemberConfig {
      *     (it could neither send nor run a task)
      */
     static void requireOurs(HazelcastInstance hz) {
+        HazelcastCallbacks.pooled(); // a member may have been made from a configuration built earlier
         if (!hz.getConfig()
                 .getSerializationConfig()
                 .getDataSerializableFactories()

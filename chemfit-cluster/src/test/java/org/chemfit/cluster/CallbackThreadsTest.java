@@ -3,11 +3,14 @@ package org.chemfit.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.hazelcast.internal.util.ConcurrencyUtil;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.EvaluationContext;
@@ -20,8 +23,8 @@ import org.junit.jupiter.api.Test;
  * task's response has two such callbacks. Members made from {@link ClusterMemberConfig} get a pool
  * of reused threads there instead ({@link HazelcastCallbacks}): 300 single-term evaluations,
  * about 300 round trips, start only a handful of threads; with Hazelcast's own executor they started
- * two per response. Where the common pool has more threads Hazelcast uses it, and the count is
- * small as well.
+ * two per response. The build runs this class in a JVM whose common pool has one thread whatever
+ * the machine (its own execution of surefire, in chemfit-cluster's POM).
  */
 @org.junit.jupiter.api.Timeout(value = 2, unit = TimeUnit.MINUTES)
 class CallbackThreadsTest {
@@ -39,6 +42,11 @@ class CallbackThreadsTest {
             ClusterOptions o = ClusterOptions.builder(SECRET)
                     .memberWait(Duration.ofSeconds(60))
                     .build();
+            // the build runs this class in a JVM whose common pool has one thread (see the POM)
+            assertEquals(1, ForkJoinPool.getCommonPoolParallelism(), "the common pool's threads in this JVM");
+            assertTrue(
+                    ConcurrencyUtil.getDefaultAsyncExecutor() instanceof ThreadPoolExecutor,
+                    "Hazelcast's callbacks go to the pool: " + ConcurrencyUtil.getDefaultAsyncExecutor());
             ThreadMXBean threads = ManagementFactory.getThreadMXBean();
             try (ClusterWorker worker = ClusterWorker.start(members.worker(), objective, SECRET, 1);
                     ClusterWrapperCOB cob = new ClusterWrapperCOB(objective, members.driver(), o)) {
