@@ -142,6 +142,88 @@ class CrystalLammpsIT {
         assertEquals(c44, q.get("C44"), 1e-3 * c11);
     }
 
+    /**
+     * Zincblende (ZnS, formal charges, Buckingham), whose S atoms sit off centres of symmetry, so
+     * that a shear moves them within the cell: C44 against LAMMPS's, with positions minimised in
+     * the box sheared by γ_xy = ±1e-4 ({@code minimize 0 1e-13}). The Ewald splitting is LAMMPS's
+     * exact one here ({@code gewald 2.5} with a real-space cutoff of 2.4 Å, where its tabulated
+     * erfc would otherwise differ by about 1e-6). A crystal term whose strained relaxations stopped
+     * at a force of 1e-7 eV/Å gave C44 2.8e-5 too stiff.
+     */
+    @Test
+    void shearOfZincblendeRelaxesItsAtomsAsLammpsDoes() throws Exception {
+        double a0 = 5.41;
+        List<String> species = new java.util.ArrayList<>();
+        double[][] positions = new double[8][];
+        double[][] fcc = {{0, 0, 0}, {0.5, 0.5, 0}, {0.5, 0, 0.5}, {0, 0.5, 0.5}};
+        for (int i = 0; i < 4; i++) {
+            species.add("Zn");
+            positions[i] = new double[] {fcc[i][0] * a0, fcc[i][1] * a0, fcc[i][2] * a0};
+        }
+        for (int i = 0; i < 4; i++) {
+            species.add("S");
+            positions[4 + i] = new double[] {(fcc[i][0] + 0.25) * a0, (fcc[i][1] + 0.25) * a0, (fcc[i][2] + 0.25) * a0};
+        }
+        Atoms zns = Atoms.of(species, positions)
+                .withCell(new double[][] {{a0, 0, 0}, {0, a0, 0}, {0, 0, a0}}, true, true, true);
+        PairPotential p = PairPotential.builder()
+                .coulombConstant(EwaldLammpsIT.LAMMPS_K)
+                .coulomb(
+                        Map.of("Zn", ParameterRef.constant(2), "S", ParameterRef.constant(-2)),
+                        CoulombMethod.EWALD,
+                        1e-10)
+                .buckingham(
+                        "Zn",
+                        "S",
+                        ParameterRef.constant(613.36),
+                        ParameterRef.constant(0.3399),
+                        ParameterRef.constant(0),
+                        10.0,
+                        false)
+                .buckingham(
+                        "S",
+                        "S",
+                        ParameterRef.constant(1200.0),
+                        ParameterRef.constant(0.149),
+                        ParameterRef.constant(120.0),
+                        10.0,
+                        false)
+                .build();
+        Quantities q = new CubicCrystalComputer(zns, 4, p).compute(Parameters.of(Map.of()));
+        double a = q.get("lattice_constant");
+        // LAMMPS from ChemFit's relaxed cell (the lattice constants agree to 1e-5 above), positions
+        // minimised in each sheared box
+        Atoms relaxed = Atoms.of(species, scaled(positions, a / a0))
+                .withCell(new double[][] {{a, 0, 0}, {0, a, 0}, {0, 0, a}}, true, true, true);
+        String shears = "change_box all triclinic\n"
+                + "change_box all xy final $(1e-4*ly:%.17g) remap\nmin_style cg\nminimize 0.0 1e-13 100000 1000000\n"
+                + "print \"SPLUS $(pxy:%.15g)\"\n"
+                + "change_box all xy final $(-1e-4*ly:%.17g) remap\nminimize 0.0 1e-13 100000 1000000\n"
+                + "print \"SMINUS $(pxy:%.15g)\"\n";
+        LammpsReference.run(
+                tmp,
+                relaxed,
+                List.of("Zn", "S"),
+                new double[] {2, -2},
+                false,
+                "pair_style buck/coul/long 10.0 2.4\npair_coeff 1 1 0.0 1.0 0.0\npair_coeff 1 2 613.36 0.3399 0.0\n"
+                        + "pair_coeff 2 2 1200.0 0.149 120.0\nkspace_style ewald 1e-10\n"
+                        + "kspace_modify gewald 2.5 kmax/ewald 30 30 30\npair_modify table 0\n"
+                        + "thermo_style custom step pe pxx pyy pzz pxy\n" + shears);
+        List<String> log = Files.readAllLines(tmp.resolve("log.lammps"));
+        double c44 = -(printed(log, "SPLUS")[0] - printed(log, "SMINUS")[0]) / 2e-4 * 1e-4;
+        assertTrue(c44 > 100 && c44 < 130, "LAMMPS gave C44 = " + c44);
+        assertEquals(c44, q.get("C44"), 1e-6 * c44, "C44, GPa, against LAMMPS's relaxed shear");
+    }
+
+    private static double[][] scaled(double[][] positions, double s) {
+        double[][] out = new double[positions.length][];
+        for (int i = 0; i < positions.length; i++) {
+            out[i] = new double[] {positions[i][0] * s, positions[i][1] * s, positions[i][2] * s};
+        }
+        return out;
+    }
+
     private static double[] printed(List<String> log, String key) {
         String line = log.stream()
                 .filter(l -> l.startsWith(key + " "))
