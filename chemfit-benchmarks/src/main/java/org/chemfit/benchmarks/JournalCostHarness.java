@@ -428,7 +428,11 @@ public final class JournalCostHarness {
             }
             result = f.journal(j, JournalMode.restart()).fit("CMA-ES");
         } catch (Exception | Error e) {
-            j.close();
+            try {
+                j.close();
+            } catch (Exception | Error c) {
+                e.addSuppressed(c);
+            }
             throw e;
         }
         long c0 = System.nanoTime();
