@@ -134,7 +134,10 @@ final class AtomsTerms {
         return where + " structure file " + entry.file() + " (tag '" + entry.tag() + "') "
                 + (java.nio.file.Files.isDirectory(entry.file())
                         ? "is a folder"
-                        : java.nio.file.Files.exists(entry.file()) ? "is not a regular file" : "does not exist");
+                        : java.nio.file.Files.exists(entry.file())
+                                ? "is not a regular file"
+                                : "does not exist"
+                                        + JobReading.separatorHint(entry.file().toString()));
     }
 
     /**

@@ -162,12 +162,12 @@ final class CrystalTermReader {
      * @param where the term in words ("term 'mgo'")
      */
     private void warnNearSupercell(org.chemfit.atoms.Atoms cell, String shown, String where) {
+        int taken = org.chemfit.atoms.CubicCrystalComputer.repeats(cell);
         org.chemfit.atoms.CubicCrystalComputer.NearSupercell near =
-                org.chemfit.atoms.CubicCrystalComputer.nearSupercell(cell);
+                org.chemfit.atoms.CubicCrystalComputer.nearSupercell(cell, taken);
         if (near == null) {
             return;
         }
-        int taken = org.chemfit.atoms.CubicCrystalComputer.repeats(cell);
         int n = near.repeats();
         reader.warnings.add(where + " structure " + shown + " is nearly a " + n + " x " + n + " x " + n
                 + " supercell: its atoms repeat at edge/" + n + " to within " + Tables.fmt(near.deviation(), "Å")

@@ -364,30 +364,31 @@ final class EvalCommand extends BaseCommand {
     }
 
     /**
-     * Whether the job a results file was written by is the job evaluated: the same when the SHA-256
-     * over the job file and the files it names ({@code job.sha256}) is the same, else another job,
-     * or the same job file with other contents or data. Its parameters may be used all the same
-     * (a fit carried over to a related job), so this is said, not refused.
+     * Whether the job a results file was written by is the job evaluated: the same when each file
+     * the results list ({@code job.files}: the job file and the files it names, each with its own
+     * SHA-256) is the same now, or, in a results file without that list, when the SHA-256 over them
+     * all ({@code job.sha256}) is; else another job, or this job file when it or its data had other
+     * contents. Its parameters may be used all the same (a fit carried over to a related job), so
+     * this is said, not refused.
      *
      * @param file the results file, as the message names it
      * @param r the results, as read
      * @param job the job evaluated
-     * @return null when the results record no job hash or the same as the job's; else the warning,
-     *     naming both jobs (name, file, the hash's first 12 digits) and the files whose hashes
-     *     differ ({@code job.files}), such as {@code "--params out/results.json was written by
-     *     another job: 'a' (a/fit.yaml, sha256 0123456789ab...), not the job evaluated, 'b'
-     *     (b/fit.yaml, sha256 ba9876543210...): files that differ: fit.yaml; only in its job:
-     *     data/x.csv; its best parameters are used all the same"}
+     * @return null when the results record no job hash or the job's own; else the warning, naming
+     *     the files whose hashes differ, such as {@code "--params out/results.json was written by
+     *     this job file (a/fit.yaml) when it or the files it names held other contents (sha256
+     *     0123456789ab... then, ba9876543210... now): files that differ: fit.yaml; its best
+     *     parameters are used all the same"}, or, for another job file, {@code "... was written by
+     *     another job: 'a' (a/fit.yaml, sha256 ...), not the job evaluated, 'b' (b/fit.yaml, sha256
+     *     ...): ..."}
      */
     static @Nullable String anotherJob(Path file, Map<String, Object> r, JobFile job) {
         if (!(r.get("job") instanceof Map<?, ?> theirs) || !(theirs.get("sha256") instanceof String hash)) {
             return null; // nothing to compare: a results file of another program, or edited
         }
-        if (hash.equals(job.hash())) {
-            return null;
-        }
         StringBuilder why = new StringBuilder();
         if (theirs.get("files") instanceof Map<?, ?> files) {
+            // each file hashed once: the hash over them all would read every file again
             Map<String, String> ours = job.digest().perFile();
             java.util.List<String> differ = new java.util.ArrayList<>();
             java.util.List<String> onlyTheirs = new java.util.ArrayList<>();
@@ -402,6 +403,9 @@ final class EvalCommand extends BaseCommand {
             }
             java.util.List<String> onlyOurs =
                     ours.keySet().stream().filter(n -> !files.containsKey(n)).toList();
+            if (differ.isEmpty() && onlyTheirs.isEmpty() && onlyOurs.isEmpty()) {
+                return null;
+            }
             if (!differ.isEmpty()) {
                 why.append(": files that differ: ").append(String.join(", ", differ));
             }
@@ -415,10 +419,18 @@ final class EvalCommand extends BaseCommand {
                         .append("only in the job evaluated: ")
                         .append(String.join(", ", onlyOurs));
             }
+        } else if (hash.equals(job.hash())) {
+            return null;
+        }
+        String now = job.hash();
+        if (String.valueOf(theirs.get("file")).equals(job.file().toString())) {
+            return "--params " + file + " was written by this job file (" + job.file()
+                    + ") when it or the files it names held other contents (sha256 " + shortHash(hash) + " then, "
+                    + shortHash(now) + " now)" + why + "; its best parameters are used all the same";
         }
         return "--params " + file + " was written by another job: '" + theirs.get("name") + "' ("
                 + theirs.get("file") + ", sha256 " + shortHash(hash) + "), not the job evaluated, '" + job.name()
-                + "' (" + job.file() + ", sha256 " + shortHash(job.hash()) + ")" + why
+                + "' (" + job.file() + ", sha256 " + shortHash(now) + ")" + why
                 + "; its best parameters are used all the same";
     }
 

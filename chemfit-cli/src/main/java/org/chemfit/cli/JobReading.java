@@ -334,15 +334,26 @@ final class JobReading {
      * Windows' backslashes ({@code data\ref.csv}) is one name with backslashes in it on other
      * systems, so that it is found nowhere.
      *
-     * @param written the path as the job file gives it
+     * @param written the path as the job file gives it (or as it was resolved: a Windows drive is
+     *     also found after a '/')
      * @return {@code "; paths in a job file use '/' as separator: data/ref.csv"} when it holds a
-     *     backslash, else ""
+     *     backslash (a path from a Windows drive is told to be given as this machine knows it), else
+     *     ""
      */
     static String separatorHint(String written) {
-        return written.indexOf('\\') < 0
-                ? ""
-                : "; paths in a job file use '/' as separator: " + written.replace('\\', '/');
+        if (written.indexOf('\\') < 0) {
+            return "";
+        }
+        if (WINDOWS_DRIVE.matcher(written).find()) {
+            // C:\data\x.csv names a drive this machine has not: no '/' form of it would be found
+            return "; paths use '/' as separator, and a Windows drive such as C: names nothing here: give the"
+                    + " file's path on this machine";
+        }
+        return "; paths in a job file use '/' as separator: " + written.replace('\\', '/');
     }
+
+    /** A Windows drive at the start of a path, or of a part of it after a '/': {@code C:\}. */
+    private static final java.util.regex.Pattern WINDOWS_DRIVE = java.util.regex.Pattern.compile("(^|/)[A-Za-z]:\\\\");
 
     /**
      * @param name a misspelt name

@@ -81,4 +81,35 @@ class BackslashPathsTest {
                 JobReading.separatorHint("..\\data\\ref.csv"));
         assertEquals("", JobReading.separatorHint("data/ref.csv"));
     }
+
+    @Test
+    void aWindowsDriveIsToldToBeGivenAsThisMachineKnowsIt() {
+        String drive = "; paths use '/' as separator, and a Windows drive such as C: names nothing here: give the"
+                + " file's path on this machine";
+        assertEquals(drive, JobReading.separatorHint("C:\\data\\ref.csv"));
+        // as resolved against the job's folder
+        assertEquals(drive, JobReading.separatorHint("/home/me/job/d:\\data\\ref.csv"));
+    }
+
+    @Test
+    void aStructureOfTheReferenceCsvWithBackslashesIsToldThatPathsUseSlashes() throws IOException {
+        Path job = job("data/energies.csv");
+        Path csv = tmp.resolve("data/energies.csv");
+        String dimers = Cli.resource("jobs").resolve("data/dimers").toString();
+        // the CSV's first structure named relative to the CSV's folder, Windows style
+        Files.createDirectories(tmp.resolve("data/dimers"));
+        String text = Files.readString(csv);
+        String first = text.lines().skip(1).findFirst().orElseThrow();
+        String file = first.substring(first.indexOf(dimers), first.indexOf(".xyz") + 4);
+        String name = file.substring(dimers.length() + 1);
+        Files.copy(Path.of(file), tmp.resolve("data/dimers").resolve(name));
+        Files.writeString(csv, text.replace(file, "dimers\\" + name));
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertTrue(
+                r.err()
+                        .contains(" does not exist; paths in a job file use '/' as separator: "
+                                + tmp.resolve("data/dimers/" + name) + "\n"),
+                r::toString);
+    }
 }

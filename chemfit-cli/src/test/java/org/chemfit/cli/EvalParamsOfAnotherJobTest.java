@@ -87,5 +87,18 @@ class EvalParamsOfAnotherJobTest {
                         + " used all the same\n",
                 other.err(),
                 other::toString);
+
+        // the job file that wrote the results, edited since: said as such, not as another job
+        Files.writeString(a, Files.readString(a).replace("max_evaluations: 20", "max_evaluations: 21"));
+        String hashNow = JobFile.read(a).hash();
+        Cli.Run later = Cli.run("eval", a.toString(), "--params", results.toString());
+        assertEquals(ExitCodes.OK, later.code(), later::toString);
+        assertEquals(
+                "warning: --params " + results + " was written by this job file (" + a
+                        + ") when it or the files it names held other contents (sha256 " + hashA.substring(0, 12)
+                        + "... then, " + hashNow.substring(0, 12) + "... now): files that differ: fit.yaml; its best"
+                        + " parameters are used all the same\n",
+                later.err(),
+                later::toString);
     }
 }

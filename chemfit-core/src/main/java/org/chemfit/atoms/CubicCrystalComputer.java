@@ -167,17 +167,19 @@ public final class CubicCrystalComputer implements QuantityComputer {
      * whole edge for n = 1), which its user may not expect.
      *
      * <pre>{@code
-     * NearSupercell near = CubicCrystalComputer.nearSupercell(Xyz.read(Path.of("mgo_md.xyz")));
+     * Atoms cell = Xyz.read(Path.of("mgo_md.xyz"));
+     * NearSupercell near = CubicCrystalComputer.nearSupercell(cell, CubicCrystalComputer.repeats(cell));
      * // near.repeats() == 2, near.deviation() == 0.012: taken as one cell all the same
      * }</pre>
      *
      * @param cell a cube with edges along x, y and z ({@link #cellProblem} is null)
+     * @param found what {@link #repeats} gives for the cell (asked of the caller, who has it: each
+     *     look at a cell compares every pair of atoms of a species)
      * @return the largest n above {@link #repeats} that the cell repeats by within the looser
      *     tolerance, with how far off it is; null when there is none
      * @throws IllegalArgumentException when the cell is not such a cube
      */
-    public static @Nullable NearSupercell nearSupercell(Atoms cell) {
-        int found = repeats(cell);
+    public static @Nullable NearSupercell nearSupercell(Atoms cell, int found) {
         double edge = Objects.requireNonNull(cell.cell(), "a cubic cell")[0][0];
         double loose = Math.min(NEAR_TOLERANCE, 0.01 * edge);
         int common = commonCount(cell);

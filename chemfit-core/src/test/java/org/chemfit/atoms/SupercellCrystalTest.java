@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.function.UnaryOperator;
 import org.chemfit.Quantities;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -83,6 +84,11 @@ class SupercellCrystalTest {
     }
 
     /** The cell with the atom of the given index moved by dx along x. */
+    /** @return the supercell the cell nearly is, as the job reader asks: with what repeats found */
+    private static CubicCrystalComputer.@Nullable NearSupercell near(Atoms cell) {
+        return CubicCrystalComputer.nearSupercell(cell, CubicCrystalComputer.repeats(cell));
+    }
+
     private static Atoms oneMoved(Atoms cell, int atom, double dx) {
         int[] index = {0};
         return moved(cell, p -> index[0]++ == atom ? new double[] {p[0] + dx, p[1], p[2]} : p);
@@ -93,25 +99,25 @@ class SupercellCrystalTest {
         Atoms mgo = PublishedLatticeConstantTest.mgo();
         Atoms two = supercell(mgo, 2);
         // a conventional cell, and a supercell that repeats says is one: nothing nearer
-        assertNull(CubicCrystalComputer.nearSupercell(mgo));
-        assertNull(CubicCrystalComputer.nearSupercell(two));
+        assertNull(near(mgo));
+        assertNull(near(two));
         // one atom off by 2e-3 Å and by 0.02 Å: taken as one cell, nearly 2 × 2 × 2, by as much
         for (double dx : new double[] {2e-3, 0.02, 0.049}) {
             Atoms off = oneMoved(two, 5, dx);
             assertEquals(1, CubicCrystalComputer.repeats(off));
-            CubicCrystalComputer.NearSupercell near = CubicCrystalComputer.nearSupercell(off);
+            CubicCrystalComputer.NearSupercell near = near(off);
             assertNotNull(near);
             assertEquals(2, near.repeats());
             assertEquals(dx, near.deviation(), 1e-12);
         }
         // beyond 0.05 Å: not nearly a supercell either
-        assertNull(CubicCrystalComputer.nearSupercell(oneMoved(two, 5, 0.06)));
+        assertNull(near(oneMoved(two, 5, 0.06)));
         // 4 × 4 × 4 of a one-atom cell with one atom off by 0.01 Å: nearly 4, the largest n
         Atoms argon = Atoms.of(List.of("Ar"), new double[][] {{0.1, 0.2, 0.3}})
                 .withCell(new double[][] {{3.7, 0, 0}, {0, 3.7, 0}, {0, 0, 3.7}}, true, true, true);
         Atoms four = oneMoved(supercell(argon, 4), 17, 0.01);
         assertEquals(1, CubicCrystalComputer.repeats(four));
-        CubicCrystalComputer.NearSupercell nearFour = CubicCrystalComputer.nearSupercell(four);
+        CubicCrystalComputer.NearSupercell nearFour = near(four);
         assertNotNull(nearFour);
         assertEquals(4, nearFour.repeats());
         assertEquals(0.01, nearFour.deviation(), 1e-12);
@@ -119,10 +125,10 @@ class SupercellCrystalTest {
         Atoms small = Atoms.of(List.of("Ar"), new double[][] {{0.1, 0.2, 0.3}})
                 .withCell(new double[][] {{1.0, 0, 0}, {0, 1.0, 0}, {0, 0, 1.0}}, true, true, true);
         Atoms smallTwo = supercell(small, 2);
-        CubicCrystalComputer.NearSupercell nearSmall = CubicCrystalComputer.nearSupercell(oneMoved(smallTwo, 3, 0.015));
+        CubicCrystalComputer.NearSupercell nearSmall = near(oneMoved(smallTwo, 3, 0.015));
         assertNotNull(nearSmall);
         assertEquals(0.015, nearSmall.deviation(), 1e-12);
-        assertNull(CubicCrystalComputer.nearSupercell(oneMoved(smallTwo, 3, 0.03)));
+        assertNull(near(oneMoved(smallTwo, 3, 0.03)));
     }
 
     @Test
