@@ -680,7 +680,7 @@ final class FitRun {
      *
      * @return the exit code: the fit's, or {@link ExitCodes#USAGE} for a fit that ended well but whose predictions
      *     or plots could not be written (said after the table)
-     * @throws UserException when results.json cannot be written
+     * @throws UserException when results.json cannot be written (a failed fit has said why it failed first)
      */
     private int writeResults(
             FitPlan plan,
@@ -743,7 +743,17 @@ final class FitRun {
             results.put("validation_history", trace.finish(code != ExitCodes.INTERRUPTED));
         }
         // results.json first: a file that cannot be written after it (predictions, plots) does not hide the result
-        Path file = Results.write(folder, results);
+        Path file;
+        try {
+            file = Results.write(folder, results);
+        } catch (UserException e) {
+            if (code == ExitCodes.FIT_FAILED) {
+                // why the fit failed comes first: it is often why results.json cannot be written (a full disk)
+                err().println("error: " + Messages.clean(end.message()));
+                err().flush();
+            }
+            throw e;
+        }
         UserException notWritten = null;
         boolean predictions = true;
         Plots.Outcome drawn = null;
