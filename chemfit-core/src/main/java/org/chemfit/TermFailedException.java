@@ -73,8 +73,33 @@ public class TermFailedException extends ChemFitException {
      * @return an exception whose message starts with "term N 'name' failed"
      */
     public static TermFailedException wrap(String termName, int termIndex, Parameters parameters, Throwable cause) {
+        return wrap(termName, termIndex, parameters, cause, 0, 0);
+    }
+
+    /**
+     * Wraps the failure of one run of a term that the failure policy runs again up to
+     * {@code retries} times; with retries, the message says which run this was: "term 0 'md' failed
+     * on attempt 3 of 3 (the 2 before it failed too): ...".
+     *
+     * @param termName the failed term's name
+     * @param termIndex its index in the combined objective
+     * @param parameters the parameters it was evaluated at
+     * @param cause what the term threw
+     * @param attempt this run of the term, 0 for the first
+     * @param retries how many times the policy runs a failed term again, 0 for none
+     * @return an exception whose message starts with "term N 'name' failed"
+     */
+    public static TermFailedException wrap(
+            String termName, int termIndex, Parameters parameters, Throwable cause, int attempt, int retries) {
         String reason = Reasons.of(cause);
-        String message = "term " + termIndex + " '" + termName + "' failed: " + reason;
+        String tries = retries <= 0
+                ? ""
+                : " on attempt " + (attempt + 1) + " of " + (retries + 1)
+                        + (attempt == 0
+                                ? ""
+                                : " (" + (attempt == 1 ? "the first" : "the " + attempt + " before it")
+                                        + " failed too)");
+        String message = "term " + termIndex + " '" + termName + "' failed" + tries + ": " + reason;
         if (cause instanceof TermFailedException t) {
             return new TermFailedException(
                     message,

@@ -680,7 +680,7 @@ final class FitRun {
      *
      * @return the exit code: the fit's, or {@link ExitCodes#USAGE} for a fit that ended well but whose predictions
      *     or plots could not be written (said after the table)
-     * @throws UserException when results.json cannot be written
+     * @throws UserException when results.json cannot be written (a failed fit has said why it failed first)
      */
     private int writeResults(
             FitPlan plan,
@@ -743,7 +743,17 @@ final class FitRun {
             results.put("validation_history", trace.finish(code != ExitCodes.INTERRUPTED));
         }
         // results.json first: a file that cannot be written after it (predictions, plots) does not hide the result
-        Path file = Results.write(folder, results);
+        Path file;
+        try {
+            file = Results.write(folder, results);
+        } catch (UserException e) {
+            if (code == ExitCodes.FIT_FAILED) {
+                // why the fit failed comes first: it is often why results.json cannot be written (a full disk)
+                err().println("error: " + Messages.clean(end.message()));
+                err().flush();
+            }
+            throw e;
+        }
         UserException notWritten = null;
         boolean predictions = true;
         Plots.Outcome drawn = null;
@@ -820,20 +830,29 @@ final class FitRun {
 
     /**
      * How an interrupted fit goes on: the same command resumes the run from the journal when the
-     * journal recorded it as interrupted with finished evaluations ({@code --restart} would start a
-     * new run instead).
+     * journal recorded it as interrupted with finished evaluations, or with finished terms of
+     * evaluations cut off ({@code --restart} would start a new run instead).
      *
      * @return the line to print, or null when there is nothing to resume
      */
     private @Nullable String resumeHint(long runId) {
         boolean interrupted =
                 journal.runs().stream().anyMatch(r -> r.id() == runId && "INTERRUPTED".equals(r.status()));
-        int n = interrupted ? finished(journal, runId) : 0;
-        if (n == 0) {
+        if (!interrupted) {
             return null;
         }
-        return "run the same command" + (options.restart() ? " without --restart" : "") + " to resume: "
-                + Tables.count(n, "evaluation") + (n == 1 ? " is" : " are") + " in the journal";
+        int n = finished(journal, runId);
+        // the terms that finished in evaluations cut off are taken from the journal too, without running again:
+        // worth resuming even when no evaluation finished (interrupted before the first one ended)
+        int[] cut = cutOffTerms(journal, runId);
+        if (n == 0 && cut[0] == 0) {
+            return null;
+        }
+        String held = n == 0
+                ? Tables.count(cut[0], "term") + " of " + Tables.count(cut[1], "evaluation") + " cut off"
+                : Tables.count(n, "evaluation");
+        return "run the same command" + (options.restart() ? " without --restart" : "") + " to resume: " + held
+                + (n == 1 || (n == 0 && cut[0] == 1) ? " is" : " are") + " in the journal";
     }
 
     /** @return the failed term in the causes of a failed fit, or null */

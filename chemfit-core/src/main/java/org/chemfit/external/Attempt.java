@@ -329,11 +329,42 @@ final class Attempt {
             boolean signal = r.killedBySignal();
             throw fail(
                     "command '" + c + "' exited with code " + r.exitCode()
-                            + (signal ? " (killed by signal " + (r.exitCode() - 128) + ")" : "")
+                            + (signal ? " (" + signalNote(r.exitCode() - 128) + ")" : "")
                             + lammpsHint(c),
                     signal,
                     null);
         }
+    }
+
+    /**
+     * What an exit code above 128 means. Java's {@link Process} gives a program killed by a signal
+     * the exit code 128 plus its number, as a shell does, and a program that called
+     * {@code exit(139)} the same code: the code alone does not tell them apart, so the note says
+     * what a shell would report rather than that the program was killed.
+     *
+     * @param signal the exit code less 128
+     * @return "as a shell reports a program killed by signal 11, SIGSEGV" and the like
+     */
+    static String signalNote(int signal) {
+        String name = switch (signal) {
+            case 1 -> "SIGHUP";
+            case 2 -> "SIGINT";
+            case 3 -> "SIGQUIT";
+            case 4 -> "SIGILL";
+            case 5 -> "SIGTRAP";
+            case 6 -> "SIGABRT";
+            case 7 -> "SIGBUS";
+            case 8 -> "SIGFPE";
+            case 9 -> "SIGKILL";
+            case 10 -> "SIGUSR1";
+            case 11 -> "SIGSEGV";
+            case 12 -> "SIGUSR2";
+            case 13 -> "SIGPIPE";
+            case 14 -> "SIGALRM";
+            case 15 -> "SIGTERM";
+            default -> null;
+        };
+        return "as a shell reports a program killed by signal " + signal + (name == null ? "" : ", " + name);
     }
 
     /**
@@ -616,6 +647,8 @@ final class Attempt {
         m.put("evaluation", ctx.evaluationId());
         m.put("term_path", ctx.path());
         m.put("attempt", attempt);
+        // the run of the term by the failure policy's retries (a job's execution.retries), 0 for the first
+        m.put("retry", ctx.metadata().getOrDefault("retries", 0));
         m.put("step", step.toString());
         m.put("message", message);
         m.put("cancelled", cancelled);

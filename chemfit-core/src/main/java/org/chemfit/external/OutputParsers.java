@@ -376,7 +376,8 @@ public final class OutputParsers {
                     throw new OutputParseException(
                             file,
                             toString(),
-                            "no header line names column '" + header + "'" + commaHint(lines, header),
+                            "no header line names column '" + header + "'" + didYouMean(lines, header)
+                                    + commaHint(lines, header),
                             excerpt(text, true));
                 }
             }
@@ -917,6 +918,24 @@ public final class OutputParsers {
                                 : ", too few for column " + (need - 1) + " (from 0)")
                         + ": the file may be cut short",
                 XvgParser.excerptAt(text, i + 1));
+    }
+
+    /**
+     * @param lines the lines of an output file
+     * @param header the column a column parser looks for, which no header line names
+     * @return " (did you mean 'energy'?)" when a word of a line that is not all numbers (a header
+     *     line) is close to it, as for every other misspelt name, else ""
+     */
+    static String didYouMean(String[] lines, String header) {
+        java.util.Set<String> words = new java.util.LinkedHashSet<>();
+        for (String line : lines) {
+            List<String> t = headerTokens(line);
+            if (!allNumbers(t)) {
+                words.addAll(t);
+            }
+        }
+        String s = org.chemfit.support.Names.suggest(header, words);
+        return s == null ? "" : " (did you mean '" + s + "'?)";
     }
 
     private static List<String> headerTokens(String line) {

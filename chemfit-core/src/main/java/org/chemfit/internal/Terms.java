@@ -130,7 +130,8 @@ public final class Terms {
                 if (Thread.currentThread().isInterrupted()) {
                     throw new EvaluationCancelledException("term " + i + " '" + name + "' was interrupted", e);
                 }
-                child.fail(TermFailedException.wrap(name, i, params, e));
+                child.fail(TermFailedException.wrap(
+                        name, i, params, e, attempt, c.failurePolicy().retries()));
                 if (attempt >= c.failurePolicy().retries()) {
                     break;
                 }

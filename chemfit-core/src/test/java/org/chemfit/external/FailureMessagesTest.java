@@ -66,8 +66,8 @@ class FailureMessagesTest {
         assertTrue(
                 e.getMessage()
                         .startsWith("external term 'rt2' failed at step run on attempt 3 of 3 (the 2 before it failed"
-                                + " too; no retry is left): command 'sh -c kill -9 $$' exited with code 137 (killed by"
-                                + " signal 9)"),
+                                + " too; no retry is left): command 'sh -c kill -9 $$' exited with code 137 (as a shell"
+                                + " reports a program killed by signal 9, SIGKILL)"),
                 e.getMessage());
         assertTrue(e.isTransient());
         assertEquals(2, ctx.metadata().get("external_retries"));

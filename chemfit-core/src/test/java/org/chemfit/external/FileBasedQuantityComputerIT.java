@@ -724,7 +724,10 @@ class FileBasedQuantityComputerIT {
                 .build();
         TermFailedException e = assertThrows(TermFailedException.class, () -> noRetry.compute(x(1)));
         assertTrue(e.isTransient());
-        assertTrue(e.getMessage().contains("exited with code 137 (killed by signal 9)"), e.getMessage());
+        assertTrue(
+                e.getMessage()
+                        .contains("exited with code 137 (as a shell reports a program killed by signal 9, SIGKILL)"),
+                e.getMessage());
     }
 
     @Test

@@ -240,12 +240,28 @@ class OutputParsersTest {
                                 + " column parser splits lines on whitespace only: read a comma-separated file with"
                                 + " the regex parser; excerpt:"),
                 other.getMessage());
-        // a whitespace table without the column: no hint
+        // a whitespace table without the column: no comma hint; a header word as near as the helper of every
+        // misspelt name takes is suggested
         write("t.dat", "# step E\n0 1.0\n");
         OutputParseException plain = assertThrows(
                 OutputParseException.class,
                 () -> OutputParsers.column("t", "t.dat", "Temp").parse(dir));
-        assertTrue(plain.getMessage().contains("no header line names column 'Temp'; excerpt:"), plain.getMessage());
+        assertTrue(
+                plain.getMessage().contains("no header line names column 'Temp' (did you mean 'step'?); excerpt:"),
+                plain.getMessage());
+    }
+
+    @Test
+    void aMisspeltColumnIsAnsweredWithTheNearestHeaderWord() throws Exception {
+        write("out.dat", "step energy\n0 1.5\n");
+        OutputParseException e = assertThrows(
+                OutputParseException.class,
+                () -> OutputParsers.column("energy", "out.dat", "Energy").parse(dir));
+        assertTrue(
+                e.getMessage()
+                        .startsWith("cannot parse 'out.dat' with column 'Energy' (last row) for 'energy': no header"
+                                + " line names column 'Energy' (did you mean 'energy'?); excerpt:"),
+                e.getMessage());
     }
 
     @Test

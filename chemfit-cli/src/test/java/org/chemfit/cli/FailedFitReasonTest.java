@@ -1,0 +1,98 @@
+package org.chemfit.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A fit that failed says why, even when its results.json cannot be written afterwards (a full
+ * disk is often the reason for both): the fit's reason comes first, then the file that could not
+ * be written. Real shell scripts are the programs; one test fills a real tmpfs.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class FailedFitReasonTest {
+
+    @TempDir
+    Path tmp;
+
+    private Path job(String script, String more) throws Exception {
+        Path sim = tmp.resolve("sim.sh");
+        Files.writeString(sim, "#!/bin/sh\n" + script);
+        Files.setPosixFilePermissions(sim, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path job = tmp.resolve("fit.yaml");
+        Files.writeString(job, """
+                name: shape
+                parameters:
+                  a: {initial: 1.0, bounds: [0, 2]}
+                terms:
+                  - name: t
+                    kind: external
+                    command: [./sim.sh]
+                    outputs:
+                      e: {parser: json, file: out.json, path: e}
+                    reference: {e: 1.0}
+                optimizer: {method: Nelder-Mead, max_evaluations: 200}
+                output: {folder: out, plots: false}
+                %s
+                """.formatted(more));
+        return job;
+    }
+
+    @Test
+    void aFailedFitWhoseResultsCannotBeWrittenStillSaysWhyItFailed() throws Exception {
+        Path job = job("echo 'bad things' >&2\nexit 3\n", "");
+        // results.json is written aside first: a folder there makes that write fail, even for root
+        Files.createDirectories(tmp.resolve("out/results.json.tmp/x"));
+        Cli.Run r = Cli.run("fit", job.toString(), "--progress", "none");
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        String reason = "error: the fit stopped after 1 evaluation because an evaluation failed (e0, at {a=1.0}):"
+                + " term 0 't' failed: external term 't' failed at step run: command '" + tmp.resolve("sim.sh")
+                + "' exited with code 3";
+        String notWritten = "error: cannot write " + tmp.resolve("out/results.json") + ": ";
+        int at = r.err().indexOf(reason);
+        assertTrue(at >= 0, r::toString);
+        assertTrue(r.err().indexOf("program.stderr (last 1 lines):\nbad things\n", at) > at, r::toString);
+        assertTrue(r.err().indexOf(notWritten, at) > at, "the fit's reason comes first: " + r);
+    }
+
+    @Test
+    void aFitThatFillsTheDiskSaysWhatItCouldNotRecord() throws Exception {
+        assumeTrue(
+                "root".equals(System.getProperty("user.name")),
+                "mounting a small tmpfs needs root; the test above shows the reason without a mount");
+        Path job = job("echo '{\"e\": 1.5}' > out.json\n", "execution: {keep: all}");
+        Path mnt = Files.createDirectory(tmp.resolve("mnt"));
+        Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=200k", "tmpfs", mnt.toString())
+                .inheritIO()
+                .start();
+        assumeTrue(mount.waitFor() == 0, "mount -t tmpfs failed: no tmpfs can be mounted here");
+        try {
+            Cli.Run r = Cli.run(
+                    "fit", job.toString(), "--output", mnt.resolve("res").toString(), "--progress", "none");
+            String journal = mnt.resolve("res/journal.sqlite").toString();
+            String reason = "error: the fit failed after ";
+            int at = r.err().indexOf(reason);
+            assertTrue(at >= 0, r::toString);
+            assertTrue(r.err().indexOf("journal " + journal + ": cannot record", at) > at, r::toString);
+            assertTrue(
+                    r.err()
+                                    .indexOf(
+                                            "error: cannot write " + mnt.resolve("res/results.json")
+                                                    + ": No space left on device",
+                                            at)
+                            > at,
+                    r::toString);
+            assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        } finally {
+            new ProcessBuilder("umount", mnt.toString()).inheritIO().start().waitFor();
+        }
+    }
+}
