@@ -565,6 +565,16 @@ final class SqliteSession implements Journal.Session {
     private static final String TOLERANCE = FILE + "optimizer.tolerance";
     private static final Pattern TERM_KEY = Pattern.compile("job\\.file\\.terms\\[(\\d+)]\\.(unit|coordinate)(\\..*)?");
     private static final Pattern TERM_INDEX = Pattern.compile("^terms\\[\\d+]\\.");
+    /**
+     * The keys of an external term that say only how its program is run and watched: how long a
+     * command or the wait for its files may take ({@code timeout}, {@code wait_for_files.timeout}),
+     * how its processes are ended ({@code kill_grace}), how often a run that failed transiently is
+     * run again ({@code retries}) and which logs a failure shows ({@code log_files}). None changes
+     * the outcome of a run that succeeds, and a failed term is never replayed (it runs again on
+     * resume), so a recorded result holds whatever they say, as under {@code execution}.
+     */
+    private static final Pattern EXTERNAL_RUN_KEY = Pattern.compile(
+            "job\\.file\\.terms\\[(\\d+)]\\.(timeout|kill_grace|retries|log_files(\\[\\d+])?|wait_for_files\\.timeout)");
 
     /**
      * The job file's keys that the job reader gives a value when they are left out, by their place
@@ -619,7 +629,9 @@ final class SqliteSession implements Journal.Session {
      *     {@code coordinate} and to an external term's quantities (shown, never converted); the
      *     held-out terms ({@code validation}, {@code validation_every}: evaluated anew whenever the
      *     fit ends, never replayed) and the digests of their files ({@code job.validation_data}); a
-     *     term's {@code coordinate} (a column the plots and results show the term against); {@code
+     *     term's {@code coordinate} (a column the plots and results show the term against); how an
+     *     external term's program is run and watched ({@link #EXTERNAL_RUN_KEY}: {@code timeout},
+     *     {@code kill_grace}, {@code retries}, {@code log_files}, {@code wait_for_files.timeout}); {@code
      *     optimizer.tolerance.absolute} under {@code levenberg-marquardt}, which stops on the
      *     relative change alone (the job reader took and ignored the key before it refused it); and
      *     the keys written with the value the job reader gives them when they are left out ({@link
@@ -689,16 +701,24 @@ final class SqliteSession implements Journal.Session {
         if (k.startsWith("parameters.") && k.endsWith(".unit")) {
             return all.get(key) instanceof String; // a unit is text; a parameter named unit has a number
         }
+        Matcher run = EXTERNAL_RUN_KEY.matcher(key);
+        if (run.matches()) {
+            return external(all, run.group(1));
+        }
         Matcher m = TERM_KEY.matcher(key);
         if (!m.matches()) {
             return false;
         }
         // a coordinate (its column and unit) is what the plots and results show the term against,
         // never part of a computed value; a term's unit converts nothing for an external term
-        return m.group(2).equals("coordinate")
-                || "external"
-                        .equals(String.valueOf(all.get(FILE + "terms[" + m.group(1) + "].kind"))
-                                .toLowerCase(java.util.Locale.ROOT));
+        return m.group(2).equals("coordinate") || external(all, m.group(1));
+    }
+
+    /** @return whether the fit term of that index is an {@code external} one */
+    private static boolean external(Map<String, Object> all, String index) {
+        return "external"
+                .equals(String.valueOf(all.get(FILE + "terms[" + index + "].kind"))
+                        .toLowerCase(java.util.Locale.ROOT));
     }
 
     /** @param note said after the changes (why a change that may go on cannot here), or "" */
