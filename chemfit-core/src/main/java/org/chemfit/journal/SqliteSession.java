@@ -80,8 +80,21 @@ final class SqliteSession implements Journal.Session {
     /** The lookup key of the parameters of one evaluation (its terms share the same object). */
     private record KeyOf(Parameters parameters, String key) {}
 
-    /** What the run already holds for an evaluation number. */
-    private record Existing(String state, String key) {}
+    /**
+     * What the run already holds for an evaluation number.
+     *
+     * @param degraded whether it was recorded with a failed term that {@code on_failure} penalised
+     *     or left out
+     * @param lossBits the bits of the loss it was recorded with (0 for an evaluation of this attempt)
+     */
+    private record Existing(String state, String key, boolean degraded, long lossBits) {
+        Existing(String state, String key) {
+            this(state, key, false, 0);
+        }
+    }
+
+    /** A recorded evaluation whose failed terms ran again on resume and gave another loss. */
+    private record Rerun(int number, double recorded, double now) {}
 
     private final SqliteJournal journal;
     /** Whether records leave out the terms of evaluations that do not lower the best loss. */
@@ -92,6 +105,11 @@ final class SqliteSession implements Journal.Session {
     private final int attempt;
     private final boolean resumed;
     private final Map<Integer, Existing> existing;
+    /** The recorded evaluations whose failed terms ran again and changed their loss (under {@link #state}). */
+    private final List<Rerun> reruns = new ArrayList<>();
+    /** Whether the path a rerun of failed terms took the fit on was said (under {@link #state}). */
+    private boolean rerunPathSaid;
+
     private final Map<String, Integer> numbers = new ConcurrentHashMap<>();
     private final Map<Integer, Long> evaluationStarts = new ConcurrentHashMap<>();
     private final Map<String, KeyOf> keys = new ConcurrentHashMap<>();
@@ -917,7 +935,13 @@ final class SqliteSession implements Journal.Session {
                     for (Map.Entry<Integer, String[]> e :
                             j.queries.evaluationStates(id).entrySet()) {
                         String state = e.getValue()[0];
-                        existing.put(e.getKey(), new Existing(state, e.getValue()[1]));
+                        existing.put(
+                                e.getKey(),
+                                new Existing(
+                                        state,
+                                        e.getValue()[1],
+                                        "1".equals(e.getValue()[2]),
+                                        e.getValue()[3] == null ? 0 : Long.parseLong(e.getValue()[3])));
                         running += "RUNNING".equals(state) ? 1 : 0;
                         complete += "COMPLETE".equals(state) ? 1 : 0;
                     }
@@ -1048,12 +1072,7 @@ final class SqliteSession implements Journal.Session {
                     continue;
                 }
                 if (ex != null && ex.state().equals("COMPLETE")) {
-                    LOG.warn(
-                            "journal {}: run {} evaluation {} was recorded with other parameters; the resumed fit"
-                                    + " diverged from the recorded one (is the objective or the optimizer not deterministic?)",
-                            journal.path(),
-                            runId,
-                            number);
+                    warnDiverged(number);
                 }
                 existing.put(number, new Existing("RUNNING", key));
                 Ev ev = new Ev(
@@ -1070,6 +1089,67 @@ final class SqliteSession implements Journal.Session {
             }
         }
         rows.forEach(writer::submit);
+    }
+
+    /**
+     * Says that the resumed fit asks for other parameters than the run recorded at that number: for
+     * the first time after recorded evaluations whose failed terms ran again and gave another loss,
+     * that this took the fit on another path (then nothing more: the evaluations after it differ for
+     * the same reason); else, for each such number, that the fit diverged with no known cause.
+     * Called under {@link #state}.
+     */
+    private void warnDiverged(int number) {
+        List<Rerun> before = reruns.stream().filter(r -> r.number() < number).toList();
+        if (before.isEmpty()) {
+            LOG.warn(
+                    "journal {}: run {} evaluation {} was recorded with other parameters; the resumed fit"
+                            + " diverged from the recorded one (is the objective or the optimizer not deterministic?)",
+                    journal.path(),
+                    runId,
+                    number);
+            return;
+        }
+        if (rerunPathSaid) {
+            return;
+        }
+        rerunPathSaid = true;
+        long notReplayed = existing.entrySet().stream()
+                .filter(e -> e.getKey() >= number && e.getValue().state().equals("COMPLETE"))
+                .count();
+        String which;
+        if (before.size() == 1) {
+            Rerun r = before.get(0);
+            which = "evaluation " + r.number() + " was recorded with failed terms (penalised or left out under"
+                    + " on_failure) that ran again on resume and now gave another loss ("
+                    + shortNumber(r.recorded()) + " recorded, "
+                    + shortNumber(r.now()) + " now)";
+        } else {
+            List<String> numbers =
+                    before.stream().map(r -> Integer.toString(r.number())).toList();
+            which = (numbers.size() <= 4
+                            ? "evaluations " + String.join(", ", numbers.subList(0, numbers.size() - 1)) + " and "
+                                    + numbers.get(numbers.size() - 1)
+                            : numbers.size() + " evaluations, from " + numbers.get(0) + " to "
+                                    + numbers.get(numbers.size() - 1) + ",")
+                    + " were recorded with failed terms (penalised or left out"
+                    + " under on_failure) that ran again on resume and now gave other losses";
+        }
+        LOG.warn(
+                "journal {}: run {} {}, so from evaluation {} the resumed fit follows another path than the recorded"
+                        + " one: the {} recorded from evaluation {} on {} not replayed",
+                journal.path(),
+                runId,
+                which,
+                number,
+                notReplayed == 1 ? "1 evaluation" : notReplayed + " evaluations",
+                number,
+                notReplayed == 1 ? "is" : "are");
+    }
+
+    /** @return a loss to 6 significant digits, without trailing zeros ({@code 1081}, {@code 4.5e-05}) */
+    private static String shortNumber(double v) {
+        String g = String.format(java.util.Locale.ROOT, "%.6g", v);
+        return g.contains(".") ? g.replaceFirst("\\.?0+(e|$)", "$1") : g;
     }
 
     /**
@@ -1135,6 +1215,14 @@ final class SqliteSession implements Journal.Session {
             numbers.remove(ctx.evaluationId());
             start = evaluationStarts.remove(number);
             Existing ex = existing.get(number);
+            if (ex != null
+                    && ex.degraded()
+                    && ex.state().equals("COMPLETE")
+                    && ex.key().equals(key)
+                    && Double.doubleToLongBits(ctx.loss()) != ex.lossBits()) {
+                // its failed terms ran again (they are never replayed) and gave other values
+                reruns.add(new Rerun(number, Double.longBitsToDouble(ex.lossBits()), ctx.loss()));
+            }
             // recorded by an earlier attempt and replayed now: nothing new to write
             write = !(ex != null && ex.state().equals("COMPLETE") && ex.key().equals(key) && !failed);
             if (write) {
