@@ -150,6 +150,13 @@ class PenaltyRerunResumeTest {
         assertEquals(recorded - from, Integer.parseInt(m.group(2)), said);
         assertFalse(said.contains("diverged from the recorded one"), said);
         assertFalse(said.contains("not deterministic"), said);
+        // the journal holds the loss the fit went on with, no longer the penalised one
+        try (JournalReader j = JournalReader.openReadOnly(tmp.resolve("out"))) {
+            var e0 = j.evaluations(j.latestRun().orElseThrow().id()).get(0);
+            assertEquals(522.0, e0.loss(), 0.0, said);
+            assertEquals(2, e0.attempt(), said);
+            assertFalse(e0.degraded(), said);
+        }
         // said once, not for each evaluation after it
         assertEquals(1, said.split("follows another path", -1).length - 1, said);
     }

@@ -1215,16 +1215,18 @@ final class SqliteSession implements Journal.Session {
             numbers.remove(ctx.evaluationId());
             start = evaluationStarts.remove(number);
             Existing ex = existing.get(number);
-            if (ex != null
+            boolean rerun = ex != null
                     && ex.degraded()
                     && ex.state().equals("COMPLETE")
                     && ex.key().equals(key)
-                    && Double.doubleToLongBits(ctx.loss()) != ex.lossBits()) {
+                    && Double.doubleToLongBits(ctx.loss()) != ex.lossBits();
+            if (rerun && ex != null) {
                 // its failed terms ran again (they are never replayed) and gave other values
                 reruns.add(new Rerun(number, Double.longBitsToDouble(ex.lossBits()), ctx.loss()));
             }
-            // recorded by an earlier attempt and replayed now: nothing new to write
-            write = !(ex != null && ex.state().equals("COMPLETE") && ex.key().equals(key) && !failed);
+            // recorded by an earlier attempt and replayed now: nothing new to write, unless its
+            // failed terms ran again and changed the loss the fit went on with
+            write = !(ex != null && ex.state().equals("COMPLETE") && ex.key().equals(key) && !failed && !rerun);
             if (write) {
                 existing.put(number, new Existing(failed ? "FAILED" : "COMPLETE", key));
             }
