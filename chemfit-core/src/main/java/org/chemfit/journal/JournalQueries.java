@@ -432,15 +432,22 @@ final class JournalQueries {
 
     // ---- evaluations
 
-    /** @return evaluation number to {state, parameter key} of every evaluation of a run */
+    /**
+     * @return evaluation number to {state, parameter key, degraded ("1" when it was), the loss's
+     *     bits or null} of every evaluation of a run
+     */
     Map<Integer, String[]> evaluationStates(long runId) throws SQLException {
         Map<Integer, String[]> out = new HashMap<>();
-        try (PreparedStatement q =
-                conn.prepareStatement("SELECT number, state, parameter_key FROM evaluations" + " WHERE run_id = ?")) {
+        try (PreparedStatement q = conn.prepareStatement(
+                "SELECT number, state, parameter_key, degraded, loss_bits FROM evaluations" + " WHERE run_id = ?")) {
             q.setLong(1, runId);
             try (ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {
-                    out.put(rs.getInt(1), new String[] {rs.getString(2), rs.getString(3)});
+                    long degraded = rs.getLong(4);
+                    String d = rs.wasNull() ? null : Long.toString(degraded);
+                    long bits = rs.getLong(5);
+                    String b = rs.wasNull() ? null : Long.toString(bits);
+                    out.put(rs.getInt(1), new String[] {rs.getString(2), rs.getString(3), d, b});
                 }
             }
         }

@@ -80,8 +80,21 @@ final class SqliteSession implements Journal.Session {
     /** The lookup key of the parameters of one evaluation (its terms share the same object). */
     private record KeyOf(Parameters parameters, String key) {}
 
-    /** What the run already holds for an evaluation number. */
-    private record Existing(String state, String key) {}
+    /**
+     * What the run already holds for an evaluation number.
+     *
+     * @param degraded whether it was recorded with a failed term that {@code on_failure} penalised
+     *     or left out
+     * @param lossBits the bits of the loss it was recorded with (0 for an evaluation of this attempt)
+     */
+    private record Existing(String state, String key, boolean degraded, long lossBits) {
+        Existing(String state, String key) {
+            this(state, key, false, 0);
+        }
+    }
+
+    /** A recorded evaluation whose failed terms ran again on resume and gave another loss. */
+    private record Rerun(int number, double recorded, double now) {}
 
     private final SqliteJournal journal;
     /** Whether records leave out the terms of evaluations that do not lower the best loss. */
@@ -92,6 +105,11 @@ final class SqliteSession implements Journal.Session {
     private final int attempt;
     private final boolean resumed;
     private final Map<Integer, Existing> existing;
+    /** The recorded evaluations whose failed terms ran again and changed their loss (under {@link #state}). */
+    private final List<Rerun> reruns = new ArrayList<>();
+    /** Whether the path a rerun of failed terms took the fit on was said (under {@link #state}). */
+    private boolean rerunPathSaid;
+
     private final Map<String, Integer> numbers = new ConcurrentHashMap<>();
     private final Map<Integer, Long> evaluationStarts = new ConcurrentHashMap<>();
     private final Map<String, KeyOf> keys = new ConcurrentHashMap<>();
@@ -565,6 +583,16 @@ final class SqliteSession implements Journal.Session {
     private static final String TOLERANCE = FILE + "optimizer.tolerance";
     private static final Pattern TERM_KEY = Pattern.compile("job\\.file\\.terms\\[(\\d+)]\\.(unit|coordinate)(\\..*)?");
     private static final Pattern TERM_INDEX = Pattern.compile("^terms\\[\\d+]\\.");
+    /**
+     * The keys of an external term that say only how its program is run and watched: how long a
+     * command or the wait for its files may take ({@code timeout}, {@code wait_for_files.timeout}),
+     * how its processes are ended ({@code kill_grace}), how often a run that failed transiently is
+     * run again ({@code retries}) and which logs a failure shows ({@code log_files}). None changes
+     * the outcome of a run that succeeds, and a failed term is never replayed (it runs again on
+     * resume), so a recorded result holds whatever they say, as under {@code execution}.
+     */
+    private static final Pattern EXTERNAL_RUN_KEY = Pattern.compile(
+            "job\\.file\\.terms\\[(\\d+)]\\.(timeout|kill_grace|retries|log_files(\\[\\d+])?|wait_for_files\\.timeout)");
 
     /**
      * The job file's keys that the job reader gives a value when they are left out, by their place
@@ -619,7 +647,9 @@ final class SqliteSession implements Journal.Session {
      *     {@code coordinate} and to an external term's quantities (shown, never converted); the
      *     held-out terms ({@code validation}, {@code validation_every}: evaluated anew whenever the
      *     fit ends, never replayed) and the digests of their files ({@code job.validation_data}); a
-     *     term's {@code coordinate} (a column the plots and results show the term against); {@code
+     *     term's {@code coordinate} (a column the plots and results show the term against); how an
+     *     external term's program is run and watched ({@link #EXTERNAL_RUN_KEY}: {@code timeout},
+     *     {@code kill_grace}, {@code retries}, {@code log_files}, {@code wait_for_files.timeout}); {@code
      *     optimizer.tolerance.absolute} under {@code levenberg-marquardt}, which stops on the
      *     relative change alone (the job reader took and ignored the key before it refused it); and
      *     the keys written with the value the job reader gives them when they are left out ({@link
@@ -689,16 +719,24 @@ final class SqliteSession implements Journal.Session {
         if (k.startsWith("parameters.") && k.endsWith(".unit")) {
             return all.get(key) instanceof String; // a unit is text; a parameter named unit has a number
         }
+        Matcher run = EXTERNAL_RUN_KEY.matcher(key);
+        if (run.matches()) {
+            return external(all, run.group(1));
+        }
         Matcher m = TERM_KEY.matcher(key);
         if (!m.matches()) {
             return false;
         }
         // a coordinate (its column and unit) is what the plots and results show the term against,
         // never part of a computed value; a term's unit converts nothing for an external term
-        return m.group(2).equals("coordinate")
-                || "external"
-                        .equals(String.valueOf(all.get(FILE + "terms[" + m.group(1) + "].kind"))
-                                .toLowerCase(java.util.Locale.ROOT));
+        return m.group(2).equals("coordinate") || external(all, m.group(1));
+    }
+
+    /** @return whether the fit term of that index is an {@code external} one */
+    private static boolean external(Map<String, Object> all, String index) {
+        return "external"
+                .equals(String.valueOf(all.get(FILE + "terms[" + index + "].kind"))
+                        .toLowerCase(java.util.Locale.ROOT));
     }
 
     /** @param note said after the changes (why a change that may go on cannot here), or "" */
@@ -897,7 +935,13 @@ final class SqliteSession implements Journal.Session {
                     for (Map.Entry<Integer, String[]> e :
                             j.queries.evaluationStates(id).entrySet()) {
                         String state = e.getValue()[0];
-                        existing.put(e.getKey(), new Existing(state, e.getValue()[1]));
+                        existing.put(
+                                e.getKey(),
+                                new Existing(
+                                        state,
+                                        e.getValue()[1],
+                                        "1".equals(e.getValue()[2]),
+                                        e.getValue()[3] == null ? 0 : Long.parseLong(e.getValue()[3])));
                         running += "RUNNING".equals(state) ? 1 : 0;
                         complete += "COMPLETE".equals(state) ? 1 : 0;
                     }
@@ -1028,12 +1072,7 @@ final class SqliteSession implements Journal.Session {
                     continue;
                 }
                 if (ex != null && ex.state().equals("COMPLETE")) {
-                    LOG.warn(
-                            "journal {}: run {} evaluation {} was recorded with other parameters; the resumed fit"
-                                    + " diverged from the recorded one (is the objective or the optimizer not deterministic?)",
-                            journal.path(),
-                            runId,
-                            number);
+                    warnDiverged(number);
                 }
                 existing.put(number, new Existing("RUNNING", key));
                 Ev ev = new Ev(
@@ -1050,6 +1089,67 @@ final class SqliteSession implements Journal.Session {
             }
         }
         rows.forEach(writer::submit);
+    }
+
+    /**
+     * Says that the resumed fit asks for other parameters than the run recorded at that number: for
+     * the first time after recorded evaluations whose failed terms ran again and gave another loss,
+     * that this took the fit on another path (then nothing more: the evaluations after it differ for
+     * the same reason); else, for each such number, that the fit diverged with no known cause.
+     * Called under {@link #state}.
+     */
+    private void warnDiverged(int number) {
+        List<Rerun> before = reruns.stream().filter(r -> r.number() < number).toList();
+        if (before.isEmpty()) {
+            LOG.warn(
+                    "journal {}: run {} evaluation {} was recorded with other parameters; the resumed fit"
+                            + " diverged from the recorded one (is the objective or the optimizer not deterministic?)",
+                    journal.path(),
+                    runId,
+                    number);
+            return;
+        }
+        if (rerunPathSaid) {
+            return;
+        }
+        rerunPathSaid = true;
+        long notReplayed = existing.entrySet().stream()
+                .filter(e -> e.getKey() >= number && e.getValue().state().equals("COMPLETE"))
+                .count();
+        String which;
+        if (before.size() == 1) {
+            Rerun r = before.get(0);
+            which = "evaluation " + r.number() + " was recorded with failed terms (penalised or left out under"
+                    + " on_failure) that ran again on resume and now gave another loss ("
+                    + shortNumber(r.recorded()) + " recorded, "
+                    + shortNumber(r.now()) + " now)";
+        } else {
+            List<String> numbers =
+                    before.stream().map(r -> Integer.toString(r.number())).toList();
+            which = (numbers.size() <= 4
+                            ? "evaluations " + String.join(", ", numbers.subList(0, numbers.size() - 1)) + " and "
+                                    + numbers.get(numbers.size() - 1)
+                            : numbers.size() + " evaluations, from " + numbers.get(0) + " to "
+                                    + numbers.get(numbers.size() - 1) + ",")
+                    + " were recorded with failed terms (penalised or left out"
+                    + " under on_failure) that ran again on resume and now gave other losses";
+        }
+        LOG.warn(
+                "journal {}: run {} {}, so from evaluation {} the resumed fit follows another path than the recorded"
+                        + " one: the {} recorded from evaluation {} on {} not replayed",
+                journal.path(),
+                runId,
+                which,
+                number,
+                notReplayed == 1 ? "1 evaluation" : notReplayed + " evaluations",
+                number,
+                notReplayed == 1 ? "is" : "are");
+    }
+
+    /** @return a loss to 6 significant digits, without trailing zeros ({@code 1081}, {@code 4.5e-05}) */
+    private static String shortNumber(double v) {
+        String g = String.format(java.util.Locale.ROOT, "%.6g", v);
+        return g.contains(".") ? g.replaceFirst("\\.?0+(e|$)", "$1") : g;
     }
 
     /**
@@ -1115,8 +1215,18 @@ final class SqliteSession implements Journal.Session {
             numbers.remove(ctx.evaluationId());
             start = evaluationStarts.remove(number);
             Existing ex = existing.get(number);
-            // recorded by an earlier attempt and replayed now: nothing new to write
-            write = !(ex != null && ex.state().equals("COMPLETE") && ex.key().equals(key) && !failed);
+            boolean rerun = ex != null
+                    && ex.degraded()
+                    && ex.state().equals("COMPLETE")
+                    && ex.key().equals(key)
+                    && Double.doubleToLongBits(ctx.loss()) != ex.lossBits();
+            if (rerun && ex != null) {
+                // its failed terms ran again (they are never replayed) and gave other values
+                reruns.add(new Rerun(number, Double.longBitsToDouble(ex.lossBits()), ctx.loss()));
+            }
+            // recorded by an earlier attempt and replayed now: nothing new to write, unless its
+            // failed terms ran again and changed the loss the fit went on with
+            write = !(ex != null && ex.state().equals("COMPLETE") && ex.key().equals(key) && !failed && !rerun);
             if (write) {
                 existing.put(number, new Existing(failed ? "FAILED" : "COMPLETE", key));
             }

@@ -676,6 +676,53 @@ class JournalFitTest {
                 Map.of("fit", Map.of("seed", 7L, "x", 1.0), "job", Map.of("file", Map.of("description", "d")))));
     }
 
+    /**
+     * An external term's keys of how its program is run and watched (timeout, kill_grace, retries,
+     * log_files, wait_for_files.timeout) may be added, changed or removed between runs, as those of
+     * {@code execution}; its command, launcher, environment and the files it waits for may not.
+     */
+    @Test
+    void anExternalTermsTimeoutsRetriesAndLogsAreNoPartOfTheJob() {
+        Map<String, Object> base =
+                externalTerm(Map.of("wait_for_files", Map.of("files", "out.json", "timeout", "10s")));
+        Map<String, Object> run = externalTerm(Map.of(
+                "timeout",
+                "20m",
+                "kill_grace",
+                "1s",
+                "retries",
+                3,
+                "log_files",
+                List.of("log.lammps", "md.log"),
+                "wait_for_files",
+                Map.of("files", "out.json", "timeout", "1m")));
+        assertTrue(SqliteSession.sameButNeutral(base, run));
+        assertTrue(SqliteSession.sameButNeutral(run, base));
+        assertTrue(SqliteSession.sameButNeutral(
+                externalTerm(Map.of("log_files", "log.lammps")), externalTerm(Map.of("log_files", List.of("md.log")))));
+        for (Map<String, Object> other : List.<Map<String, Object>>of(
+                Map.of("command", "./sim.py --fast"),
+                Map.of("launcher", "mpirun -np 4"),
+                Map.of("env", Map.of("OMP_NUM_THREADS", "4")),
+                Map.of("private_tmpdir", true),
+                Map.of("wait_for_files", Map.of("files", List.of("out.json", "more.json"), "timeout", "10s")))) {
+            assertFalse(SqliteSession.sameButNeutral(base, externalTerm(other)), other::toString);
+        }
+        // the same keys of a term of another kind are no such keys
+        Map<String, Object> atoms = Map.of("job", Map.of("file", Map.of("terms", List.of(Map.of("kind", "atoms")))));
+        Map<String, Object> atomsTimeout =
+                Map.of("job", Map.of("file", Map.of("terms", List.of(Map.of("kind", "atoms", "timeout", "1m")))));
+        assertFalse(SqliteSession.sameButNeutral(atoms, atomsTimeout));
+    }
+
+    /** @return settings of a job of one external term with these keys besides its command */
+    private static Map<String, Object> externalTerm(Map<String, Object> keys) {
+        Map<String, Object> term = new java.util.LinkedHashMap<>(Map.of("name", "e", "kind", "external"));
+        term.put("command", "./sim.py");
+        term.putAll(keys);
+        return Map.of("job", Map.of("file", Map.of("terms", List.of(term))));
+    }
+
     private static Map<String, Object> neutralJob(
             String name, String description, String parameterUnit, String externalUnit, double heldOut, String kind) {
         return neutralJob(name, description, parameterUnit, externalUnit, heldOut, kind, Map.of());

@@ -220,6 +220,43 @@ class SqliteJournalTest {
         assertEquals(before, sha(f));
     }
 
+    /**
+     * A resumed fit that asks, at a number the run recorded, for other parameters although no
+     * recorded evaluation ran again with another loss has no cause the journal knows of: it says
+     * so for each such number, naming the objective or the optimizer.
+     */
+    @Test
+    void aResumeThatAsksForOtherParametersWithNoTermRunAgainIsSaidToDiverge() throws Exception {
+        try (JournalReader j = JournalReader.open(dir);
+                Journal.Session s = j.begin(Map.of("job", 1), JournalMode.resumeLatest())) {
+            write(s, 0, 4);
+        }
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true, StandardCharsets.UTF_8));
+        try (JournalReader j = JournalReader.open(dir);
+                Journal.Session s = j.begin(Map.of("job", 1), JournalMode.resumeLatest())) {
+            assertTrue(s.resumed());
+            for (int i = 2; i < 4; i++) {
+                EvaluationContext ctx = new EvaluationContext(params(100 + i), "e" + i);
+                ctx.recordTo(s);
+                s.evaluationsStarted(i, List.of(ctx));
+                ctx.complete(1.0);
+                s.evaluationFinished(i, ctx, 1.0);
+            }
+        } finally {
+            System.setErr(err);
+        }
+        String said = captured.toString(StandardCharsets.UTF_8);
+        for (int i = 2; i < 4; i++) {
+            assertTrue(
+                    said.contains("run 1 evaluation " + i + " was recorded with other parameters; the resumed fit"
+                            + " diverged from the recorded one (is the objective or the optimizer not deterministic?)"),
+                    said);
+        }
+        assertFalse(said.contains("another path"), said);
+    }
+
     @Test
     void aTruncatedCopyIsDetected() throws Exception {
         Path f = dir.resolve("a.sqlite");
