@@ -247,7 +247,28 @@ final class SqliteJournal implements JournalReader {
     }
 
     JournalException failure(String what, SQLException e) {
-        return new JournalException("journal " + file + ": cannot " + what + ": " + e.getMessage(), e);
+        return new JournalException("journal " + file + ": cannot " + what + ": " + e.getMessage() + fullDisk(), e);
+    }
+
+    /** Below this much room left beside the journal, a failed write is said to be for want of room. */
+    private static final long ROOM = 1 << 20;
+
+    /**
+     * Why a write may have failed when SQLite's own error does not say it: a statement that finds
+     * the disk full rolls its transaction back, and the commit then fails with "no transaction is
+     * active", which names no cause.
+     *
+     * @return {@code " (the file system holding it has 4096 bytes left: it is full)"} when less
+     *     than a MiB is left there, else ""
+     */
+    private String fullDisk() {
+        try {
+            Path folder = file.toAbsolutePath().getParent();
+            long left = folder == null ? ROOM : Files.getFileStore(folder).getUsableSpace();
+            return left < ROOM ? " (the file system holding it has " + left + " bytes left: it is full)" : "";
+        } catch (IOException | RuntimeException e) {
+            return ""; // no word rather than a wrong one
+        }
     }
 
     /** Reading work on the connection, run under the lock on an open journal. */
