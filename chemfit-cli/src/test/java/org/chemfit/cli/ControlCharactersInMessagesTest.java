@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -24,24 +22,8 @@ class ControlCharactersInMessagesTest {
     Path tmp;
 
     private Cli.Run fit(String script) throws Exception {
-        Path sim = tmp.resolve("sim.sh");
-        Files.writeString(sim, "#!/bin/sh\n" + script);
-        Files.setPosixFilePermissions(sim, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Path job = tmp.resolve("fit.yaml");
-        Files.writeString(job, """
-                name: shape
-                parameters:
-                  a: {initial: 1.0, bounds: [0, 2]}
-                terms:
-                  - name: t
-                    kind: external
-                    command: [./sim.sh]
-                    outputs:
-                      energy: {parser: column, file: out.dat, column: energy}
-                    reference: {energy: 1.0}
-                optimizer: {method: Nelder-Mead, max_evaluations: 5}
-                output: {folder: out, plots: false}
-                """);
+        Path job = ShellScriptJob.write(
+                tmp, script, "energy: {parser: column, file: out.dat, column: energy}", "{energy: 1.0}", 5, "");
         return Cli.run("fit", job.toString(), "--progress", "none");
     }
 

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -24,26 +23,7 @@ class FailedFitReasonTest {
     Path tmp;
 
     private Path job(String script, String more) throws Exception {
-        Path sim = tmp.resolve("sim.sh");
-        Files.writeString(sim, "#!/bin/sh\n" + script);
-        Files.setPosixFilePermissions(sim, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Path job = tmp.resolve("fit.yaml");
-        Files.writeString(job, """
-                name: shape
-                parameters:
-                  a: {initial: 1.0, bounds: [0, 2]}
-                terms:
-                  - name: t
-                    kind: external
-                    command: [./sim.sh]
-                    outputs:
-                      e: {parser: json, file: out.json, path: e}
-                    reference: {e: 1.0}
-                optimizer: {method: Nelder-Mead, max_evaluations: 200}
-                output: {folder: out, plots: false}
-                %s
-                """.formatted(more));
-        return job;
+        return ShellScriptJob.write(tmp, script, ShellScriptJob.JSON_E, "{e: 1.0}", 200, more);
     }
 
     @Test

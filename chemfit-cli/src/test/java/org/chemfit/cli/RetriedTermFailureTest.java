@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -32,25 +31,9 @@ class RetriedTermFailureTest {
 
     @Test
     void theLastAttemptOfExecutionRetriesIsNamedAndEachRunDirectorySaysWhichRunItWas() throws Exception {
+        Path job = ShellScriptJob.write(
+                tmp, "exit 139\n", ShellScriptJob.JSON_E, "{e: 1.0}", 5, "execution: {retries: 2}");
         Path sim = tmp.resolve("sim.sh");
-        Files.writeString(sim, "#!/bin/sh\nexit 139\n");
-        Files.setPosixFilePermissions(sim, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Path job = tmp.resolve("fit.yaml");
-        Files.writeString(job, """
-                name: shape
-                parameters:
-                  a: {initial: 1.0, bounds: [0, 2]}
-                terms:
-                  - name: t
-                    kind: external
-                    command: [./sim.sh]
-                    outputs:
-                      e: {parser: json, file: out.json, path: e}
-                    reference: {e: 1.0}
-                optimizer: {method: Nelder-Mead, max_evaluations: 5}
-                output: {folder: out, plots: false}
-                execution: {retries: 2}
-                """);
         Cli.Run r = Cli.run("fit", job.toString(), "--progress", "none");
         assertEquals(ExitCodes.FIT_FAILED, r.code(), r::toString);
         assertTrue(

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -32,26 +31,7 @@ class RunDirectoryOfFailuresTest {
 
     /** @return a job whose term runs this shell script and compares 'e' of out.json with the reference */
     private Path job(String script, String reference, String more) throws Exception {
-        Path sim = tmp.resolve("sim.sh");
-        Files.writeString(sim, "#!/bin/sh\n" + script);
-        Files.setPosixFilePermissions(sim, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Path job = tmp.resolve("fit.yaml");
-        Files.writeString(job, """
-                name: shape
-                parameters:
-                  a: {initial: 1.0, bounds: [0, 2]}
-                terms:
-                  - name: t
-                    kind: external
-                    command: [./sim.sh]
-                    outputs:
-                      e: {parser: json, file: out.json, path: e}
-                    reference: {e: %s}
-                optimizer: {method: Nelder-Mead, max_evaluations: 5}
-                output: {folder: out, plots: false}
-                %s
-                """.formatted(reference, more));
-        return job;
+        return ShellScriptJob.write(tmp, script, ShellScriptJob.JSON_E, "{e: " + reference + "}", 5, more);
     }
 
     private List<Path> runDirs() throws Exception {
