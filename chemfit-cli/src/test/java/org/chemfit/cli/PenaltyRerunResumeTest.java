@@ -140,8 +140,9 @@ class PenaltyRerunResumeTest {
         Matcher m = Pattern.compile("run 1 evaluation 0 was recorded with failed terms \\(penalised or left out under"
                         + " on_failure\\) that ran again on resume and now gave another loss \\(1081 recorded,"
                         + " 522 now\\), so from evaluation (\\d+) the resumed fit follows another path than the"
-                        + " recorded one: the (\\d+) evaluations? recorded from evaluation (\\d+) on (is|are) not"
-                        + " replayed")
+                        + " recorded one: the (\\d+) evaluations? recorded from evaluation (\\d+) on (is|are) no"
+                        + " longer replayed as evaluations \\(terms asked for again at the same parameters still"
+                        + " are\\)")
                 .matcher(said);
         assertTrue(m.find(), said);
         int from = Integer.parseInt(m.group(1));

@@ -924,12 +924,13 @@ public final class OutputParsers {
      * @param lines the lines of an output file
      * @param header the column a column parser looks for, which no header line names
      * @return " (did you mean 'energy'?)" when a word of a line that is not all numbers (a header
-     *     line) is close to it, as for every other misspelt name, else ""
+     *     line) among the first 1,000 is close to it, as for every other misspelt name, else ""
      */
     static String didYouMean(String[] lines, String header) {
         java.util.Set<String> words = new java.util.LinkedHashSet<>();
-        for (String line : lines) {
-            List<String> t = headerTokens(line);
+        // a table's header is near its top: a long log is not read whole on this failure's path
+        for (int i = 0; i < Math.min(lines.length, SUGGEST_LINES); i++) {
+            List<String> t = headerTokens(lines[i]);
             if (!allNumbers(t)) {
                 words.addAll(t);
             }
@@ -937,6 +938,9 @@ public final class OutputParsers {
         String s = org.chemfit.support.Names.suggest(header, words);
         return s == null ? "" : " (did you mean '" + s + "'?)";
     }
+
+    /** The lines of an output file looked at for a misspelt column's suggestion. */
+    private static final int SUGGEST_LINES = 1000;
 
     private static List<String> headerTokens(String line) {
         String s = line.strip();

@@ -258,14 +258,14 @@ final class SqliteJournal implements JournalReader {
      * the disk full rolls its transaction back, and the commit then fails with "no transaction is
      * active", which names no cause.
      *
-     * @return {@code " (the file system holding it has 4096 bytes left: it is full)"} when less
-     *     than a MiB is left there, else ""
+     * @return {@code " (the file system holding it has 4096 bytes left)"} when less than a MiB
+     *     is left there (said for any failure: a fact beside it, not a verdict), else ""
      */
     private String fullDisk() {
         try {
             Path folder = file.toAbsolutePath().getParent();
             long left = folder == null ? ROOM : Files.getFileStore(folder).getUsableSpace();
-            return left < ROOM ? " (the file system holding it has " + left + " bytes left: it is full)" : "";
+            return left < ROOM ? " (the file system holding it has " + left + " bytes left)" : "";
         } catch (IOException | RuntimeException e) {
             return ""; // no word rather than a wrong one
         }

@@ -1136,7 +1136,8 @@ final class SqliteSession implements Journal.Session {
         }
         LOG.warn(
                 "journal {}: run {} {}, so from evaluation {} the resumed fit follows another path than the recorded"
-                        + " one: the {} recorded from evaluation {} on {} not replayed",
+                        + " one: the {} recorded from evaluation {} on {} no longer replayed as evaluations (terms"
+                        + " asked for again at the same parameters still are)",
                 journal.path(),
                 runId,
                 which,
