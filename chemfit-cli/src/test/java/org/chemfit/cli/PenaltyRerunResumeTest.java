@@ -33,24 +33,12 @@ class PenaltyRerunResumeTest {
     Path tmp;
 
     /**
-     * a.sh takes a number for each run (a folder made in {@code calls}) and, when {@code armed}
-     * holds that number, writes {@code hang} and sleeps until it is killed; b.sh fails on its first
-     * run while {@code failing} exists.
+     * a.sh is the {@link HangingProgram}; b.sh fails on its first run while {@code failing}
+     * exists.
      */
     private void writeJob() throws IOException {
-        Files.createDirectories(tmp.resolve("calls"));
+        HangingProgram.write(tmp, "a.sh");
         Files.createDirectories(tmp.resolve("bcalls"));
-        Files.writeString(tmp.resolve("a.sh"), """
-                #!/bin/sh
-                i=1
-                while ! mkdir "%1$s/calls/$i" 2>/dev/null; do i=$((i + 1)); done
-                if [ -e "%1$s/armed" ] && [ "$i" -eq "$(cat "%1$s/armed")" ]; then
-                  touch "%1$s/hang"
-                  exec sleep 600
-                fi
-                . ./params.sh
-                awk -v x="$x" -v y="$y" 'BEGIN { printf "{\\"e\\": %%.17g}\\n", (x - 1.5) ^ 2 + 3 * (y + 0.5) ^ 2 }' > out.json
-                """.formatted(tmp.toAbsolutePath()));
         Files.writeString(tmp.resolve("b.sh"), """
                 #!/bin/sh
                 i=1
@@ -62,9 +50,7 @@ class PenaltyRerunResumeTest {
                 . ./params.sh
                 awk -v x="$x" -v y="$y" 'BEGIN { printf "{\\"e\\": %%.17g}\\n", 5 * (x + 2) ^ 2 + (y - 2) ^ 2 }' > out.json
                 """.formatted(tmp.toAbsolutePath()));
-        assertTrue(tmp.resolve("a.sh").toFile().setExecutable(true));
         assertTrue(tmp.resolve("b.sh").toFile().setExecutable(true));
-        Files.writeString(tmp.resolve("params.sh.tpl"), "x={{ x }}\ny={{ y }}\n");
         Files.writeString(tmp.resolve("fit.yaml"), """
                 name: penalty
                 parameters:

@@ -31,27 +31,6 @@ class RunKeyEditsResumeTest {
     @TempDir
     Path tmp;
 
-    /**
-     * run.sh: takes a number for each run (a folder made in {@code calls}); when {@code armed}
-     * holds that number, writes {@code hang} and sleeps until it is killed.
-     */
-    private void writeProgram(Path dir) throws IOException {
-        Files.createDirectories(dir.resolve("calls"));
-        Files.writeString(dir.resolve("run.sh"), """
-                #!/bin/sh
-                i=1
-                while ! mkdir "%1$s/calls/$i" 2>/dev/null; do i=$((i + 1)); done
-                if [ -e "%1$s/armed" ] && [ "$i" -eq "$(cat "%1$s/armed")" ]; then
-                  touch "%1$s/hang"
-                  exec sleep 600
-                fi
-                . ./params.sh
-                awk -v x="$x" -v y="$y" 'BEGIN { printf "{\\"e\\": %%.17g}\\n", (x - 1.5) ^ 2 + 3 * (y + 0.5) ^ 2 }' > out.json
-                """.formatted(dir.toAbsolutePath()));
-        assertTrue(dir.resolve("run.sh").toFile().setExecutable(true));
-        Files.writeString(dir.resolve("params.sh.tpl"), "x={{ x }}\ny={{ y }}\n");
-    }
-
     /** @param runKeys the term's lines of how its program is run, each indented as a term key */
     private static void writeJob(Path dir, String command, String... runKeys) throws IOException {
         Files.writeString(dir.resolve("fit.yaml"), """
@@ -104,7 +83,7 @@ class RunKeyEditsResumeTest {
         // the fit never stopped, in a folder of its own
         Path once = tmp.resolve("once");
         Files.createDirectories(once);
-        writeProgram(once);
+        HangingProgram.write(once, "run.sh");
         writeJob(
                 once,
                 "./run.sh",
@@ -120,7 +99,7 @@ class RunKeyEditsResumeTest {
         JsonNode expected = json.readTree(once.resolve("out/results.json").toFile());
         assertEquals(BUDGET, expected.get("evaluations").get("total").asInt(), whole::toString);
 
-        writeProgram(tmp);
+        HangingProgram.write(tmp, "run.sh");
         // stopped at runs 4, 9, 14, 19 and 24, each run cut off running again on resume
         writeJob(tmp, "./run.sh", "    kill_grace: 2s", "    wait_for_files: {files: out.json, timeout: 10s}");
         fitStoppedAt(4);
