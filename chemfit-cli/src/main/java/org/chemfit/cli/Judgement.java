@@ -33,6 +33,9 @@ import org.jspecify.annotations.Nullable;
  * @param validationInitial the validation terms' context at the initial parameters, or null
  * @param validationBest the validation terms' context at the best parameters, or null
  * @param plan the fit's plan (term names, references, units)
+ * @param rows the rows of every fit term, then every validation term, built once by {@link #of}
+ * @param byTerm the same rows by set and term ({@link #key}), so that the metrics of each term read
+ *     its own rows rather than all of them
  * @implNote Immutable once built; the contexts are read, never changed.
  */
 record Judgement(
@@ -40,7 +43,9 @@ record Judgement(
         EvaluationContext fitInitial,
         EvaluationContext fitBest,
         @Nullable EvaluationContext validationInitial,
-        @Nullable EvaluationContext validationBest) {
+        @Nullable EvaluationContext validationBest,
+        List<Row> rows,
+        Map<String, List<Row>> byTerm) {
 
     static final String FILE = "predictions.csv";
 
@@ -65,25 +70,34 @@ record Judgement(
             EvaluationContext fitBest,
             @Nullable EvaluationContext validationInitial,
             @Nullable EvaluationContext validationBest) {
-        return new Judgement(plan, fitInitial, fitBest, validationInitial, validationBest);
-    }
-
-    /** @return the rows of every fit term, then every validation term */
-    List<Row> rows() {
-        List<Row> out = new ArrayList<>();
-        rows("fit", plan.job.terms(), plan.references, plan.items, fitInitial, fitBest, out);
+        // the predictions of every term, computed once: the metrics of each term and of each set read them
+        List<Row> rows = new ArrayList<>();
+        rows(plan, "fit", plan.job.terms(), plan.references, plan.items, fitInitial, fitBest, rows);
         rows(
+                plan,
                 "validation",
                 plan.job.validation(),
                 plan.validationReferences,
                 plan.validationItems,
                 validationInitial,
                 validationBest,
-                out);
-        return out;
+                rows);
+        Map<String, List<Row>> byTerm = new LinkedHashMap<>();
+        for (Row r : rows) {
+            byTerm.computeIfAbsent(key(r.set(), r.term()), k -> new ArrayList<>())
+                    .add(r);
+        }
+        return new Judgement(
+                plan, fitInitial, fitBest, validationInitial, validationBest, List.copyOf(rows), Map.copyOf(byTerm));
     }
 
-    private void rows(
+    /** @return the key of a term's rows in {@link #byTerm} */
+    private static String key(String set, String term) {
+        return set + '\0' + term;
+    }
+
+    private static void rows(
+            FitPlan plan,
             String set,
             List<JobFile.TermSpec> specs,
             List<Map<String, double[]>> refs,
@@ -121,10 +135,8 @@ record Judgement(
      */
     Map<String, Object> metrics(String set, String term) {
         Map<String, List<Row>> byQuantity = new LinkedHashMap<>();
-        for (Row r : rows()) {
-            if (r.set().equals(set) && r.term().equals(term)) {
-                byQuantity.computeIfAbsent(r.quantity(), q -> new ArrayList<>()).add(r);
-            }
+        for (Row r : byTerm.getOrDefault(key(set, term), List.of())) {
+            byQuantity.computeIfAbsent(r.quantity(), q -> new ArrayList<>()).add(r);
         }
         return metrics(byQuantity);
     }
@@ -136,14 +148,14 @@ record Judgement(
      */
     Map<String, Object> overall(String set) {
         Map<String, java.util.Set<String>> units = new LinkedHashMap<>();
-        for (Row r : rows()) {
+        for (Row r : rows) {
             if (r.set().equals(set)) {
                 units.computeIfAbsent(r.quantity(), q -> new java.util.LinkedHashSet<>())
                         .add(r.unit());
             }
         }
         Map<String, List<Row>> byQuantity = new LinkedHashMap<>();
-        for (Row r : rows()) {
+        for (Row r : rows) {
             if (r.set().equals(set)) {
                 // every row's quantity was put in units just above
                 String key = Objects.requireNonNull(units.get(r.quantity())).size() > 1
@@ -207,7 +219,7 @@ record Judgement(
         try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
             w.write("set,term,item,quantity,reference,model_initial,model_best,residual,unit");
             w.newLine();
-            for (Row r : rows()) {
+            for (Row r : rows) {
                 w.write(String.join(
                         ",",
                         r.set(),
