@@ -15,15 +15,17 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code chemfit eval JOB [--params results.json] [--set name=value ...] [--per-structure]}: evaluates
- * the objective once, at the initial parameters, at a finished fit's best parameters or at values
- * given on the command line, and prints the per-term breakdown, the validation terms and the
- * error metrics of every term and quantity; with {@code --per-structure} also the model beside
- * every reference value.
+ * {@code chemfit eval JOB [--params results.json] [--set name=value ...] [--per-structure] [--json
+ * FILE]}: evaluates the objective once, at the initial parameters, at a finished fit's best
+ * parameters or at values given on the command line, and prints the per-term breakdown, the
+ * validation terms and the error metrics of every term and quantity; with {@code --per-structure}
+ * also the model beside every reference value; with {@code --json} also writes these numbers at
+ * full precision ({@link Results#ofEvaluation}).
  *
  * <pre>{@code
  * chemfit eval examples/argon/fit.yaml --set lj.epsilon=120 --set lj.sigma=3.4
  * chemfit eval examples/water-dimer/fit.yaml --params examples/water-dimer/results/results.json --per-structure
+ * chemfit eval examples/argon/fit.yaml --json argon-eval.json
  * }</pre>
  *
  * @implNote One instance per command line.
@@ -55,10 +57,23 @@ final class EvalCommand extends BaseCommand {
                     + "element), as in predictions.csv.")
     boolean perStructure;
 
+    @Option(
+            names = "--json",
+            paramLabel = "FILE",
+            description = "Also write the evaluation's numbers at full precision to FILE, as JSON: the"
+                    + " parameters, the loss, and per term its weight, loss, units and every model value beside"
+                    + " its reference, as results.json has them.")
+    @Nullable
+    Path json;
+
     @Override
     @SuppressWarnings("try") // the interrupt guard is held while the evaluation runs, not read
     int execute() {
         Map<String, String> set = sets();
+        if (json != null) {
+            // said before the terms run, which may take long
+            refuseJsonFile(json);
+        }
         // no optimizer runs: a job with nothing to fit, or one a least-squares method could not fit, is evaluated
         JobFile jf = JobFile.readToEvaluate(job);
         FitPlan plan;
@@ -110,7 +125,39 @@ final class EvalCommand extends BaseCommand {
                 out().println();
                 printPerStructure(predictions);
             }
+            if (json != null) {
+                Path f = json;
+                Path parent = f.toAbsolutePath().getParent();
+                try {
+                    if (parent != null) {
+                        java.nio.file.Files.createDirectories(parent);
+                    }
+                } catch (java.io.IOException e) {
+                    throw new UserException("--json " + f + ": cannot be written: " + Messages.reason(e));
+                }
+                Results.writeJson(f, Results.ofEvaluation(plan, p, ctx, judgement));
+            }
             return ExitCodes.OK;
+        }
+    }
+
+    /**
+     * Refuses a --json file that cannot be written, before anything is evaluated.
+     *
+     * @param f the file named
+     * @throws UserException when it is a folder, or its folder is a file or may not be written
+     */
+    private static void refuseJsonFile(Path f) {
+        if (java.nio.file.Files.isDirectory(f)) {
+            throw new UserException("--json " + f + ": is a folder; give the file to write the evaluation to, such as "
+                    + f.resolve("eval.json"));
+        }
+        Path parent = f.toAbsolutePath().normalize().getParent();
+        String why = parent == null ? null : Messages.notWritableFolder(parent);
+        if (why != null) {
+            // "it is a file, not a folder" is said of the folder the file would be in
+            throw new UserException("--json " + f + ": cannot be written: "
+                    + (why.startsWith("it ") ? parent + why.substring(2) : why));
         }
     }
 

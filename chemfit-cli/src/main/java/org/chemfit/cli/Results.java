@@ -149,6 +149,47 @@ final class Results {
         return m;
     }
 
+    /**
+     * The numbers of one evaluation, as {@code chemfit eval --json FILE} writes them: the job's
+     * name and file, the parameters evaluated ({@code name}, {@code value}, {@code unit}), the loss
+     * ({@code value} and {@code unit}), the terms and the validation terms as {@code results.json}
+     * has them (each term's weight, loss as {@code value}, contribution, units, and every model
+     * value under {@code computed} beside its {@code reference}; with the metrics and the held-out
+     * losses at the start and at the best point, which one evaluation makes the same), and the
+     * metrics over all terms of each set. Every number is a double written in the shortest form
+     * that reads back to it exactly; a NaN or infinite loss or metric is null.
+     *
+     * @param plan the job's plan
+     * @param p the parameters evaluated
+     * @param ctx the evaluation of the fit terms at {@code p}
+     * @param judgement the predictions of that evaluation and of the validation terms' at {@code p}
+     * @return the content, ready to write
+     */
+    static Map<String, Object> ofEvaluation(FitPlan plan, Parameters p, EvaluationContext ctx, Judgement judgement) {
+        JobFile job = plan.job;
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("chemfit_version", Version.get());
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("name", job.name());
+        j.put("file", job.file().toString());
+        m.put("job", j);
+        List<Object> params = new ArrayList<>();
+        for (String name : p.names()) {
+            Map<String, Object> pm = new LinkedHashMap<>();
+            pm.put("name", name);
+            pm.put("value", p.get(name));
+            pm.put("unit", job.units().parameter(name));
+            params.add(pm);
+        }
+        m.put("parameters", params);
+        Map<String, Object> loss = new LinkedHashMap<>();
+        loss.put("value", num(ctx.loss()));
+        m.put("loss", loss); // judge puts its unit
+        m.put("terms", terms(plan, ctx));
+        judge(m, plan, judgement);
+        return m;
+    }
+
     private static List<Object> terms(FitPlan plan, @Nullable EvaluationContext best) {
         List<Object> out = new ArrayList<>();
         double total = 0;
@@ -460,10 +501,22 @@ final class Results {
      * @throws BaseCommand.UserException when it cannot be written, naming the file and the reason
      */
     static Path write(Path folder, Map<String, Object> results) {
-        Path f = folder.resolve(FILE);
-        Path tmp = folder.resolve(FILE + ".tmp");
+        return writeJson(folder.resolve(FILE), results);
+    }
+
+    /**
+     * Writes a JSON file as {@link #write} writes results.json: aside ({@code FILE.tmp}), then
+     * moved into place.
+     *
+     * @param f the file to write
+     * @param content what to write
+     * @return the file written
+     * @throws BaseCommand.UserException when it cannot be written, naming the file and the reason
+     */
+    static Path writeJson(Path f, Map<String, Object> content) {
+        Path tmp = Path.of(f + ".tmp");
         try {
-            JSON.writeValue(tmp.toFile(), results);
+            JSON.writeValue(tmp.toFile(), content);
         } catch (IOException e) {
             deleteQuietly(tmp);
             throw new BaseCommand.UserException("cannot write " + f + ": " + Messages.reason(e));

@@ -1,0 +1,186 @@
+package org.chemfit.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.chemfit.EvaluationContext;
+import org.chemfit.Parameters;
+import org.chemfit.support.DecimalText;
+import org.chemfit.testfixtures.ReadOnlyFolder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code chemfit eval JOB --json FILE} writes the evaluation's numbers at full precision: each
+ * reads back to the very double the library computes for the same parameters; a file that cannot
+ * be written is refused before anything is evaluated.
+ */
+class EvalJsonTest {
+
+    @TempDir
+    Path dir;
+
+    private static final String EPSILON = "123.456789012345";
+    private static final String SIGMA = "3.41234567";
+
+    /** The argon dimers as a fit term and as a held-out term. */
+    private Path job() throws IOException {
+        TestData.copyTree(ExamplesIT.examples().resolve("argon/data"), dir.resolve("data"));
+        Path job = dir.resolve("fit.yaml");
+        Files.writeString(
+                job,
+                String.join(
+                        "\n",
+                        "parameters: {lj: {epsilon: {initial: 120.0, bounds: [50.0, 200.0], unit: K},"
+                                + " sigma: {initial: 3.4, bounds: [3.0, 4.0], unit: Å}}}",
+                        "terms:",
+                        "  - {name: curve, kind: atoms, weight: 0.7, reference: data/ar2-energies.csv,",
+                        "     potential: {form: lennard_jones, epsilon: lj.epsilon, sigma: lj.sigma}}",
+                        "  - {name: again, kind: atoms, weight: 3, loss: absolute_error, reference: data/ar2-energies.csv,",
+                        "     potential: {form: lennard_jones, epsilon: lj.epsilon, sigma: lj.sigma}}",
+                        "validation:",
+                        "  - {name: held, kind: atoms, reference: data/ar2-energies.csv,",
+                        "     potential: {form: lennard_jones, epsilon: lj.epsilon, sigma: lj.sigma}}",
+                        ""));
+        return job;
+    }
+
+    @Test
+    void theFileHoldsTheLibrarysDoublesBitForBit() throws IOException {
+        Path job = job();
+        Path file = dir.resolve("results/eval.json"); // its folder is made
+        Cli.Run r = Cli.run(
+                "eval",
+                job.toString(),
+                "--set",
+                "lj.epsilon=" + EPSILON,
+                "--set",
+                "lj.sigma=" + SIGMA,
+                "--json",
+                file.toString());
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        assertEquals("", r.err(), r::toString);
+        // the table is printed as without --json
+        Cli.Run table = Cli.run("eval", job.toString(), "--set", "lj.epsilon=" + EPSILON, "--set", "lj.sigma=" + SIGMA);
+        assertEquals(
+                table.out().lines().limit(2).toList(), r.out().lines().limit(2).toList(), r::toString);
+        // the metrics table (the breakdown before it has the seconds each term took)
+        assertEquals(
+                table.out().substring(table.out().indexOf("\nset ")),
+                r.out().substring(r.out().indexOf("\nset ")),
+                r::toString);
+        assertFalse(Files.exists(Path.of(file + ".tmp")));
+
+        JsonNode json = new ObjectMapper().readTree(file.toFile());
+        JobFile jf = JobFile.readToEvaluate(job);
+        try (FitPlan plan = FitPlan.build(jf, 1, dir.resolve("out"))) {
+            Parameters p = plan.initial()
+                    .withAll(Map.of("lj.epsilon", DecimalText.parse(EPSILON), "lj.sigma", DecimalText.parse(SIGMA)));
+            EvaluationContext ctx = plan.evaluateOnce(p);
+            EvaluationContext v = plan.evaluateValidation(p);
+            assertTrue(v != null);
+            List<Judgement.Row> rows = Judgement.of(plan, ctx, ctx, v, v).rows();
+
+            assertEquals("lj.epsilon", json.at("/parameters/0/name").asText());
+            assertEquals(p.get("lj.epsilon"), json.at("/parameters/0/value").doubleValue());
+            assertEquals("K", json.at("/parameters/0/unit").asText());
+            assertEquals(p.get("lj.sigma"), json.at("/parameters/1/value").doubleValue());
+            assertEquals(ctx.loss(), json.at("/loss/value").doubleValue());
+            assertEquals(Results.lossUnit(plan), json.at("/loss/unit").asText());
+            // six significant digits, as the table shows it, are not the loss
+            assertNotEquals(ctx.loss(), Double.parseDouble(Tables.fmt(ctx.loss())));
+
+            int values = 0;
+            for (int i = 0; i < 2; i++) {
+                JsonNode t = json.at("/terms/" + i);
+                EvaluationContext c = ctx.child(i);
+                assertEquals(c.name(), t.get("name").asText());
+                assertEquals(c.weight(), t.get("weight").doubleValue());
+                assertEquals(c.value(), t.get("value").doubleValue());
+                assertEquals(
+                        jf.units().quantity(c.name(), "energy"),
+                        t.at("/units/energy").asText());
+                values += sameValues(rows, "fit", c.name(), t);
+            }
+            JsonNode held = json.at("/validation/0");
+            assertEquals("held", held.get("name").asText());
+            assertEquals(v.child(0).value(), held.at("/loss/best").doubleValue());
+            values += sameValues(rows, "validation", "held", held);
+            assertEquals(rows.size(), values, "every value of the evaluation is in the file");
+        }
+    }
+
+    /**
+     * Asserts that a term's computed and reference values in the file are the rows' model and
+     * reference values, bit for bit.
+     *
+     * @return how many values were compared
+     */
+    private static int sameValues(List<Judgement.Row> rows, String set, String term, JsonNode t) {
+        List<Judgement.Row> mine = rows.stream()
+                .filter(r -> r.set().equals(set) && r.term().equals(term))
+                .toList();
+        assertTrue(mine.size() > 10, mine::toString);
+        JsonNode model = t.at("/computed/energy");
+        JsonNode reference = t.at("/reference/energy");
+        assertEquals(mine.size(), model.size(), t::toString);
+        assertEquals(mine.size(), reference.size(), t::toString);
+        for (int k = 0; k < mine.size(); k++) {
+            assertEquals(mine.get(k).best(), model.get(k).doubleValue(), set + " " + term + " " + k);
+            assertEquals(mine.get(k).reference(), reference.get(k).doubleValue(), set + " " + term + " " + k);
+        }
+        return mine.size();
+    }
+
+    @Test
+    @SuppressWarnings("try") // the folder is read-only while the resource is open
+    void aFileThatCannotBeWrittenIsRefusedBeforeTheEvaluationNamingIt() throws Exception {
+        Path job = job();
+        Path folder = Files.createDirectories(dir.resolve("a-folder"));
+        Cli.Run r = Cli.run("eval", job.toString(), "--json", folder.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertEquals(
+                "error: --json " + folder + ": is a folder; give the file to write the evaluation to, such as "
+                        + folder.resolve("eval.json") + "\n",
+                r.err(),
+                r::toString);
+        assertEquals("", r.out(), "refused before anything is evaluated");
+
+        Path note = Files.writeString(dir.resolve("note.txt"), "mine\n");
+        Cli.Run underFile = Cli.run(
+                "eval", job.toString(), "--json", note.resolve("eval.json").toString());
+        assertEquals(ExitCodes.USAGE, underFile.code(), underFile::toString);
+        assertEquals(
+                "error: --json " + note.resolve("eval.json") + ": cannot be written: " + note
+                        + " is a file, not a folder\n",
+                underFile.err(),
+                underFile::toString);
+
+        Path ro = Files.createDirectories(dir.resolve("ro"));
+        try (ReadOnlyFolder unused = ReadOnlyFolder.of(ro)) {
+            Cli.Run denied = Cli.run(
+                    "eval", job.toString(), "--json", ro.resolve("eval.json").toString());
+            assertEquals(ExitCodes.USAGE, denied.code(), denied::toString);
+            assertEquals(
+                    "error: --json " + ro.resolve("eval.json") + ": cannot be written: permission denied: " + ro
+                            + " is not writable by this user\n",
+                    denied.err(),
+                    denied::toString);
+            assertEquals("", denied.out(), denied::toString);
+        }
+        for (Cli.Run run : List.of(r, underFile)) {
+            for (String s : List.of("Exception", "java.", "\tat ")) {
+                assertFalse((run.out() + run.err()).contains(s), run::toString);
+            }
+        }
+    }
+}
