@@ -411,30 +411,46 @@ final class EvalCommand extends BaseCommand {
     }
 
     /**
-     * Whether the job a results file was written by is the job evaluated: the same when each file
-     * the results list ({@code job.files}: the job file and the files it names, each with its own
-     * SHA-256) is the same now, or, in a results file without that list, when the SHA-256 over them
-     * all ({@code job.sha256}) is; else another job, or this job file when it or its data had other
-     * contents. Its parameters may be used all the same (a fit carried over to a related job), so
-     * this is said, not refused.
+     * Whether the job a results file was written by is the job evaluated. A results file that
+     * records the job's settings ({@code job.settings}, as the journal identifies the job) is
+     * compared as a resume compares a job with its journal's run: the same job when they differ
+     * only by what takes no part in the fit (the job's name and description, units, a term's
+     * coordinate, the held-out terms, how an external term's program is run, a default written
+     * out), and else each change is named. An older results file is compared file by file ({@code
+     * job.files}: the job file and the files it names, each with its own SHA-256), or, without that
+     * list, by the SHA-256 over them all ({@code job.sha256}). Its parameters may be used all the
+     * same (a fit carried over to a related job), so this is said, not refused.
      *
      * @param file the results file, as the message names it
      * @param r the results, as read
      * @param job the job evaluated
-     * @return null when the results record no job hash or the job's own; else the warning, naming
-     *     the files whose hashes differ, such as {@code "--params out/results.json was written by
-     *     this job file (a/fit.yaml) when it or the files it names held other contents (sha256
-     *     0123456789ab... then, ba9876543210... now): files that differ: fit.yaml; its best
-     *     parameters are used all the same"}, or, for another job file, {@code "... was written by
-     *     another job: 'a' (a/fit.yaml, sha256 ...), not the job evaluated, 'b' (b/fit.yaml, sha256
-     *     ...): ..."}
+     * @return null when the results record no job hash, or are of this job; else the warning,
+     *     naming what changed, such as {@code "--params out/results.json was written by this job
+     *     file (a/fit.yaml) when it or the files it names held other contents (sha256
+     *     0123456789ab... then, ba9876543210... now): changed job.file.terms[1].weight: 0.5 -> 2.0;
+     *     its best parameters are used all the same"} (of an older results file: {@code "files that
+     *     differ: fit.yaml"}), or, for another job file, {@code "... was written by another job: 'a'
+     *     (a/fit.yaml, sha256 ...), not the job evaluated, 'b' (b/fit.yaml, sha256 ...): ..."}
      */
     static @Nullable String anotherJob(Path file, Map<String, Object> r, JobFile job) {
         if (!(r.get("job") instanceof Map<?, ?> theirs) || !(theirs.get("sha256") instanceof String hash)) {
             return null; // nothing to compare: a results file of another program, or edited
         }
         StringBuilder why = new StringBuilder();
-        if (theirs.get("files") instanceof Map<?, ?> files) {
+        if (theirs.get("settings") instanceof Map<?, ?> settings) {
+            // compared as a resume compares the job with its journal's run: an edit that takes no
+            // part in the fit (a name, a unit, a held-out term, a default written out) is the same job
+            List<String> changes = org.chemfit.journal.JournalMismatchException.changesBetween(
+                    Map.of("job", settings), Map.of("job", asWritten(JobSettings.of(job))));
+            if (changes.isEmpty()) {
+                return null;
+            }
+            List<String> shown = changes.subList(0, Math.min(MAX_CHANGES_SHOWN, changes.size()));
+            why.append(": ").append(String.join("; ", shown));
+            if (changes.size() > shown.size()) {
+                why.append("; and ").append(changes.size() - shown.size()).append(" more changes");
+            }
+        } else if (theirs.get("files") instanceof Map<?, ?> files) {
             // each file hashed once: the hash over them all would read every file again
             Map<String, String> ours = job.digest().perFile();
             java.util.List<String> differ = new java.util.ArrayList<>();
@@ -479,6 +495,24 @@ final class EvalCommand extends BaseCommand {
                 + theirs.get("file") + ", sha256 " + shortHash(hash) + "), not the job evaluated, '" + job.name()
                 + "' (" + job.file() + ", sha256 " + shortHash(now) + ")" + why
                 + "; its best parameters are used all the same";
+    }
+
+    /** The changes a warning names at most, as a refused resume does. */
+    private static final int MAX_CHANGES_SHOWN = 20;
+
+    /**
+     * @param settings a job's settings
+     * @return them as results.json holds them once read back (a non-finite bound as JSON writes it)
+     */
+    private static Map<String, Object> asWritten(Map<String, Object> settings) {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        try {
+            return json.readValue(
+                    json.writeValueAsString(settings),
+                    new com.fasterxml.jackson.core.type.TypeReference<LinkedHashMap<String, Object>>() {});
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("a job's settings are maps, lists, text and numbers", e);
+        }
     }
 
     /** @return the first 12 hex digits of a hash and "...", as messages show it */

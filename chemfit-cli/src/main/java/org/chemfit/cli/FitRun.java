@@ -109,6 +109,14 @@ final class FitRun {
     @SuppressWarnings("NullAway.Init")
     private Optional<RunRecord> resumed;
 
+    /**
+     * The job's settings as the journal identifies it ({@link JobSettings#of}), written to
+     * results.json as {@code job.settings} so that {@code eval --params} compares a job with them
+     * as a resume does.
+     */
+    @SuppressWarnings("NullAway.Init")
+    private Map<String, Object> jobSettings;
+
     /** The term whose failure ended the fit (under on_failure: raise), or null. */
     private @Nullable TermFailedException failedTerm;
 
@@ -296,7 +304,7 @@ final class FitRun {
         JournalMode journalMode = options.restart() ? JournalMode.restart() : JournalMode.resumeLatest();
         try {
             refuseAnotherJobsResults();
-            Map<String, Object> jobSettings = JobSettings.of(jf);
+            jobSettings = JobSettings.of(jf);
             journal = JournalReader.open(folder);
             if (jf.output().improvingTermsOnly()) {
                 journal.termsOfImprovingEvaluationsOnly();
@@ -726,6 +734,11 @@ final class FitRun {
             t.put("validation_seconds", validationSeconds);
         }
         results.put("journal_run", runId);
+        if (results.get("job") instanceof Map<?, ?> job) {
+            @SuppressWarnings("unchecked") // Results.of puts the job as a map of its own
+            Map<String, Object> j = (Map<String, Object>) job;
+            j.put("settings", jobSettings);
+        }
         if (resumed.isPresent()) {
             asRecorded(results, runId);
         }

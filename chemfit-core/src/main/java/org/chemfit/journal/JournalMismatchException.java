@@ -1,6 +1,7 @@
 package org.chemfit.journal;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * A fit asked to resume a run whose job settings differ from its own, or whose recorded
@@ -52,5 +53,22 @@ public final class JournalMismatchException extends JournalException {
     /** @return what changed, one line per setting in key order, or per term */
     public List<String> changes() {
         return changes;
+    }
+
+    /**
+     * What makes settings another job than the settings a run was recorded with, as a journal
+     * that refuses to resume the run names it ({@code changed job.file.terms[1].weight: 0.5 ->
+     * 2.0}): settings equal but for the job file's keys that take no part in the fit (its name and
+     * description, units, a term's coordinate, the held-out terms and their data, how an external
+     * term's program is run and watched, a key written with its default value) are the same job.
+     *
+     * @param recorded settings as {@link Journal#begin} takes them (the {@code Fitter}'s, or
+     *     {@code {job: <job settings>}} to compare jobs only)
+     * @param now the settings to compare with them, of the same form
+     * @return one line per changed, added or removed setting that counts, in key order; empty when
+     *     they are the same job
+     */
+    public static List<String> changesBetween(Map<String, ?> recorded, Map<String, ?> now) {
+        return SqliteSession.changesThatCount(recorded, now);
     }
 }

@@ -575,6 +575,22 @@ final class SqliteSession implements Journal.Session {
         return !a.equals(b) && equalLeaves(withoutNeutral(a), withoutNeutral(b));
     }
 
+    /**
+     * The changes that make settings another fit than a run's, as a refused resume names them:
+     * none when they are equal or differ only by keys that take no part in the fit ({@link
+     * #withoutNeutral}).
+     *
+     * @param recorded the run's settings
+     * @param now other settings
+     * @return one line per change that counts, in key order; empty when the settings are the same fit
+     */
+    static List<String> changesThatCount(Object recorded, Object now) {
+        if (equalLeaves(withoutNeutral(JsonCodec.flatten(recorded)), withoutNeutral(JsonCodec.flatten(now)))) {
+            return List.of();
+        }
+        return fitChanges(diff(recorded, now), recorded, now);
+    }
+
     private static final String FILE = "job.file.";
     /** The digests of the held-out terms' data files and scripts, which the command line writes. */
     private static final String HELD_OUT_DATA = "job.validation_data.";
