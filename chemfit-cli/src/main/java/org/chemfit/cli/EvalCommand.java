@@ -342,7 +342,7 @@ final class EvalCommand extends BaseCommand {
     /**
      * @param file a results.json written by {@code chemfit fit}
      * @param initial the job's initial parameters
-     * @param job the job evaluated, whose hashes the file's job is compared with
+     * @param job the job evaluated, which the file's job is compared with ({@link #anotherJob})
      * @param warn told that the file's job is not this one ({@link #anotherJob}), of the job's
      *     parameters the file does not list (they keep their initial values) and of the file's
      *     parameters the job does not have (not used): a results file of another job
