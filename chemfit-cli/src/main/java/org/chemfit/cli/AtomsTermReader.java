@@ -200,6 +200,7 @@ final class AtomsTermReader {
             checks.warnUnpaired(pairs, shown, of, where);
             checks.warnNetCharge(pairs, pn instanceof Node.ListNode, shown, initial, of, where);
             checks.warnCloseAtoms(pairs, shown, of, where);
+            checks.warnPairsAtCutoff(pairs, pn instanceof Node.ListNode, shown, of, where);
         }
         JobFile.RelaxSpec relax = null;
         boolean relaxOk = true;

@@ -141,6 +141,7 @@ final class CrystalTermReader {
                     checks.warnUnpaired(pairs, cells, "cells", where);
                     checks.warnNetCharge(pairs, pn instanceof Node.ListNode, cells, initial, "cells", where);
                     checks.warnCloseAtoms(pairs, cells, "cells", where);
+                    checks.warnPairsAtCutoff(pairs, pn instanceof Node.ListNode, cells, "cells", where);
                     warnNearSupercell(cell, shown, where);
                 }
             }

@@ -292,6 +292,13 @@ final class StructureChecks {
      */
     static final double CLOSE = 0.5;
 
+    /**
+     * A pair of atoms this close to a term's cutoff, in Å, is at it: coordinates written with four
+     * or more decimals, or computed from a cell and fractions, put a pair on a neighbour shell within
+     * this of the shell's distance, on either side.
+     */
+    static final double AT_CUTOFF = 1e-4;
+
     /** A net charge smaller than this, in e, relative to the sum of the charges' magnitudes (at least 1), is zero. */
     static final double NEUTRAL = 1e-6;
 
@@ -449,6 +456,51 @@ final class StructureChecks {
                 + " the file's order"
                 + (structures.size() == 1 ? "" : "; in " + close.size() + " of the " + structures.size() + " " + of)
                 + ")");
+    }
+
+    /**
+     * Warns of structures with pairs of atoms within {@link #AT_CUTOFF} of the cutoff of a pair term
+     * that pairs them ({@link org.chemfit.atoms.PairPotential#pairsAtCutoff}): whether they count
+     * depends on the last digits of the coordinates, so the energy may differ by a whole neighbour
+     * shell from another code's, or jump as the fit moves a relaxed structure or a lattice constant
+     * across the cutoff. One warning per term, naming the first structures.
+     *
+     * @param pairs the potential's pair terms
+     * @param listed whether the potential is a list (its terms are then named by their place)
+     * @param structures each structure, by its name in words
+     * @param of the structures in words, after a count ("structures of data/e.csv")
+     * @param where the term in words ("term 'curve'")
+     */
+    void warnPairsAtCutoff(
+            List<JobFile.PairTermSpec> pairs, boolean listed, Map<String, Atoms> structures, String of, String where) {
+        org.chemfit.atoms.PairPotential potential;
+        try {
+            potential = AtomsTerms.potential(pairs, false);
+        } catch (IllegalArgumentException e) {
+            return; // a pair term the library refuses is reported where it is read
+        }
+        Map<Integer, List<String>> byTerm = new TreeMap<>();
+        for (Map.Entry<String, Atoms> e : structures.entrySet()) {
+            Atoms atoms = e.getValue();
+            org.chemfit.atoms.PairPotential.AtCutoff at = potential.pairsAtCutoff(atoms, AT_CUTOFF);
+            if (at == null) {
+                continue;
+            }
+            String pair = at.i() == at.j()
+                    ? "atom " + (at.i() + 1) + " (" + atoms.species(at.i()) + ") and its own periodic image"
+                    : "atoms " + (at.i() + 1) + " (" + atoms.species(at.i()) + ") and " + (at.j() + 1) + " ("
+                            + atoms.species(at.j()) + ")";
+            byTerm.computeIfAbsent(at.term(), k -> new java.util.ArrayList<>())
+                    .add(e.getKey() + " has " + at.pairs() + (at.pairs() == 1 ? " pair" : " pairs")
+                            + " there (the first: " + pair + ", " + Tables.fmt(at.distance(), "Å") + " apart)");
+        }
+        byTerm.forEach((t, said) -> r.warnings.add(where + " potential" + (listed ? "[" + t + "]" : "")
+                + ": pairs of atoms lie at its cutoff of "
+                + Tables.fmt(pairs.get(t).cutoff(), "Å")
+                + " (within " + Tables.fmt(AT_CUTOFF, "Å") + "): " + among(said, structures.size(), of)
+                + "; a pair counts only below the cutoff, so whether these count depends on the last digits of the"
+                + " coordinates, and the energy may differ from another code's by a whole neighbour shell; put the"
+                + " cutoff between two neighbour shells (atoms counted from 1 in the file's order)"));
     }
 
     /** @return whether the pair term acts between atoms of these two species */

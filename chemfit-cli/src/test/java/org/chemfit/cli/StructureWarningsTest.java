@@ -157,6 +157,89 @@ class StructureWarningsTest {
                 validateWarnings(job));
     }
 
+    /** Writes the conventional fcc cell of argon, edge 5.26 Å, to data/fcc/ar.xyz, and its CSV. */
+    private void argonCell() throws IOException {
+        TestData.write(
+                dir,
+                "data/fcc/ar.xyz",
+                "4",
+                "Lattice=\"5.26 0.0 0.0 0.0 5.26 0.0 0.0 0.0 5.26\" Properties=species:S:1:pos:R:3 pbc=\"T T T\"",
+                "Ar 0.00 0.00 0.00",
+                "Ar 2.63 2.63 0.00",
+                "Ar 2.63 0.00 2.63",
+                "Ar 0.00 2.63 2.63");
+        TestData.write(dir, "data/fcc/ar.csv", "file,reference_energy,tag", "ar.xyz,-0.32,fcc");
+    }
+
+    /** One reference value each: sigma is fixed, so the job is not warned of as underdetermined. */
+    private static final String ARGON_EPSILON = String.join(
+            "\n",
+            "parameters:",
+            "  eps: {initial: 0.01, bounds: [0.001, 0.1]}",
+            "  sigma: {initial: 3.4, fixed: true}");
+
+    private Path argonAtoms(String cutoff) throws IOException {
+        argonCell();
+        return job(
+                ARGON_EPSILON,
+                "terms:",
+                "  - name: solid",
+                "    kind: atoms",
+                "    reference: data/fcc/ar.csv",
+                "    potential:",
+                "      - {form: lennard_jones, species: [Ar, Ar], epsilon: eps, sigma: sigma, cutoff: 3.0}",
+                "      - {form: lennard_jones, species: [Ar, Ar], epsilon: eps, sigma: sigma, cutoff: " + cutoff + "}",
+                "output: {folder: out}");
+    }
+
+    @Test
+    void aCutoffOnANeighbourShellIsWarnedOfWithThePairsThere() throws IOException {
+        // the second shell of fcc is at the edge, 5.26 Å: each atom's six images along the axes
+        Path job = argonAtoms("5.26");
+        String xyz = data("fcc/ar.xyz").toString();
+        String csv = data("fcc/ar.csv").toString();
+        List<String> expected = List.of("warning: term 'solid' potential[1]: pairs of atoms lie at its cutoff of 5.26 Å"
+                + " (within 0.0001 Å): " + xyz + " (" + csv
+                + " line 2, tag 'fcc') has 12 pairs there (the first: atom 1"
+                + " (Ar) and its own periodic image, 5.26 Å apart); a pair counts only below the cutoff, so whether these"
+                + " count depends on the last digits of the coordinates, and the energy may differ from another code's by"
+                + " a whole neighbour shell; put the cutoff between two neighbour shells (atoms counted from 1 in the"
+                + " file's order)");
+        assertEquals(expected, validateWarnings(job));
+        assertEquals(expected, evalWarnings(job));
+    }
+
+    @Test
+    void aCutoffBetweenNeighbourShellsIsNotWarnedOf() throws IOException {
+        // halfway between the second shell (5.26 Å) and the third (6.44 Å)
+        assertEquals(List.of(), validateWarnings(argonAtoms("5.85")));
+    }
+
+    @Test
+    void aCrystalCellWithACutoffOnANeighbourShellIsWarnedOfToo() throws IOException {
+        argonCell();
+        Path job = job(
+                ARGON_EPSILON,
+                "terms:",
+                "  - name: solid",
+                "    kind: crystal",
+                "    structure: data/fcc/ar.xyz",
+                "    formula_units: 4",
+                "    potential: {form: lennard_jones, species: [Ar, Ar], epsilon: eps, sigma: sigma,"
+                        + " cutoff: 3.7194}",
+                "    reference: {lattice_constant: 5.26}",
+                "output: {folder: out}");
+        // the first shell, at 5.26 / sqrt(2) = 3.71938 Å: 12 neighbours of each of the 4 atoms
+        assertEquals(
+                List.of("warning: term 'solid' potential: pairs of atoms lie at its cutoff of 3.7194 Å (within 0.0001"
+                        + " Å): data/fcc/ar.xyz has 24 pairs there (the first: atoms 1 (Ar) and 2 (Ar), 3.71938 Å"
+                        + " apart); a pair counts only below the cutoff, so whether these count depends on the last"
+                        + " digits of the coordinates, and the energy may differ from another code's by a whole"
+                        + " neighbour shell; put the cutoff between two neighbour shells (atoms counted from 1 in the"
+                        + " file's order)"),
+                validateWarnings(job));
+    }
+
     @Test
     void aChargedStructureWithoutACellIsWarnedOfAsPossiblyAnIon() throws IOException {
         TestData.write(

@@ -169,6 +169,67 @@ public final class PairPotential implements Potential {
     }
 
     /**
+     * Pairs of atoms that a term with a cutoff pairs at about its cutoff: whether such a pair counts
+     * (a pair at or beyond the cutoff does not) then depends on the last digits of the coordinates,
+     * so two files of the same crystal may give energies a whole neighbour shell apart. A cutoff on
+     * a neighbour shell of a lattice is the usual cause. Terms whose energy and force both vanish at
+     * the cutoff (the damped shifted force Coulomb sum) are left out, since a pair there changes
+     * nothing. Periodic images count, as in the evaluation.
+     *
+     * <pre>{@code
+     * PairPotential.AtCutoff at = potential.pairsAtCutoff(atoms, 1e-4);   // null when none
+     * }</pre>
+     *
+     * @param atoms the structure
+     * @param within how far from the cutoff a distance counts as at it, in Å, positive and finite
+     * @return the first such term (in the potential's order) with how many pairs it has at its
+     *     cutoff and the first of them, or null when no term has any
+     * @throws IllegalArgumentException when {@code within} is not positive and finite
+     */
+    public @Nullable AtCutoff pairsAtCutoff(Atoms atoms, double within) {
+        if (!(within > 0) || !Double.isFinite(within)) {
+            throw new IllegalArgumentException("the distance must be positive and finite, got " + within);
+        }
+        String[] species = atoms.speciesArray();
+        for (int t = 0; t < terms.size(); t++) {
+            Term term = terms.get(t);
+            if (!Double.isFinite(term.cutoff) || term instanceof Coulomb c && c.method == CoulombMethod.DSF) {
+                continue;
+            }
+            int[] first = {-1, -1};
+            double[] at = {0};
+            int[] count = {0};
+            Neighbours.forEach(atoms, term.cutoff + within, (i, j, dx, dy, dz, r2) -> {
+                double r = Math.sqrt(r2);
+                if (Math.abs(r - term.cutoff) > within || !term.applies(species[i], species[j])) {
+                    return;
+                }
+                if (count[0]++ == 0 || i < first[0] || i == first[0] && j < first[1]) {
+                    first[0] = i;
+                    first[1] = j;
+                    at[0] = r;
+                }
+            });
+            if (count[0] > 0) {
+                return new AtCutoff(t, term.cutoff, count[0], first[0], first[1], at[0]);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Pairs of atoms at about a term's cutoff ({@link #pairsAtCutoff}).
+     *
+     * @param term the term's place in the potential, from 0
+     * @param cutoff the term's cutoff, in Å
+     * @param pairs how many pairs (periodic images counted apart) lie at about it
+     * @param i the first such pair's first atom, from 0
+     * @param j its second atom, from 0 ({@code i <= j}; equal for an atom and its own image)
+     * @param distance its distance, in Å
+     */
+    public record AtCutoff(int term, double cutoff, int pairs, int i, int j, double distance) {}
+
+    /**
      * Whether a short-range term without cutoff (Lennard-Jones, Morse, Buckingham) may be summed
      * over each pair's minimum image in this structure, as it is: that suits a cluster or a
      * molecule well inside a periodic box, not a crystal. True without periodicity; in a periodic
