@@ -717,6 +717,8 @@ final class FitRun {
                             Math.max(
                                     ((Number) Objects.requireNonNull(ev.get("total"), "total")).intValue(),
                                     finished(journal, runId)));
+            // those of them that failed, stopping the fit: the closing table counts the others as completed
+            ev.put("failed", journal.evaluationCounts(runId).getOrDefault(EvaluationRecord.State.FAILED, 0));
         }
         if (validationSeconds != null
                 && code != ExitCodes.INTERRUPTED
