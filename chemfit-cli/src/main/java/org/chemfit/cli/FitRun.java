@@ -688,7 +688,8 @@ final class FitRun {
      *
      * @return the exit code: the fit's, or {@link ExitCodes#USAGE} for a fit that ended well but whose predictions
      *     or plots could not be written (said after the table)
-     * @throws UserException when results.json cannot be written (a failed fit has said why it failed first)
+     * @throws UserException when results.json cannot be written (a failed fit has said why it failed first, an
+     *     interrupted one how to resume it)
      */
     private int writeResults(
             FitPlan plan,
@@ -725,6 +726,8 @@ final class FitRun {
                             Math.max(
                                     ((Number) Objects.requireNonNull(ev.get("total"), "total")).intValue(),
                                     finished(journal, runId)));
+            // those of them that failed, stopping the fit: the closing table counts the others as completed
+            ev.put("failed", journal.evaluationCounts(runId).getOrDefault(EvaluationRecord.State.FAILED, 0));
         }
         if (validationSeconds != null
                 && code != ExitCodes.INTERRUPTED
@@ -764,6 +767,13 @@ final class FitRun {
                 // why the fit failed comes first: it is often why results.json cannot be written (a full disk)
                 err().println("error: " + Messages.clean(end.message()));
                 err().flush();
+            } else if (code == ExitCodes.INTERRUPTED) {
+                // how an interrupted fit goes on comes first too: the journal holds what finished, results.json or not
+                String resume = resumeHint(runId);
+                if (resume != null) {
+                    out().println(resume);
+                    out().flush();
+                }
             }
             throw e;
         }

@@ -37,6 +37,8 @@ final class Tables {
                 ? ""
                 : r.get("stop_reason").toString().toLowerCase(Locale.ROOT).replace('_', ' ');
         int total = ev.get("total") instanceof Number t ? t.intValue() : 0;
+        // a failed fit counts the evaluations that failed in its total: they ran, but did not complete
+        int failed = ev.get("failed") instanceof Number f ? Math.min(f.intValue(), total) : 0;
         // rounds (batches evaluated at once) say something only when fewer than the evaluations
         String rounds = ev.get("rounds") instanceof Number n && n.intValue() > 0 && n.intValue() < total
                 ? " in " + count(n.intValue(), "round")
@@ -59,7 +61,7 @@ final class Tables {
                 job.get("name"),
                 status,
                 stop.isEmpty() || stop.equals(String.valueOf(status)) ? "" : " (" + stop + ")",
-                count(total, "evaluation"),
+                failed > 0 ? count(total - failed, "completed evaluation") : count(total, "evaluation"),
                 rounds,
                 replayed,
                 timing.get("wall_seconds") instanceof Number n

@@ -292,7 +292,7 @@ class CliIT {
             assertTrue(
                     r.err()
                             .startsWith(
-                                    "error: the fit stopped after 1 evaluation because an evaluation failed (e0, at {x=1.0}): term 0 'curve' failed"),
+                                    "error: the fit stopped in its first evaluation because it failed (e0, at {x=1.0}): term 0 'curve' failed"),
                     r::toString);
             assertTrue(
                     r.err()

@@ -151,7 +151,7 @@ class ConsoleOutputTest {
         assertEquals(ExitCodes.FIT_FAILED, r.code(), r::toString);
         assertEquals("FAILED", results().at("/terms/1/status").asText());
         assertTrue(r.out().matches("(?s).*\nbad +external +1 +- +- +- +failed\n.*"), r::toString);
-        assertTrue(r.out().startsWith("console: failed after 1 evaluation, "), r::toString);
+        assertTrue(r.out().startsWith("console: failed after 0 completed evaluations, "), r::toString);
     }
 
     @Test

@@ -33,7 +33,7 @@ class FailedFitReasonTest {
         Files.createDirectories(tmp.resolve("out/results.json.tmp/x"));
         Cli.Run r = Cli.run("fit", job.toString(), "--progress", "none");
         assertEquals(ExitCodes.USAGE, r.code(), r::toString);
-        String reason = "error: the fit stopped after 1 evaluation because an evaluation failed (e0, at {a=1.0}):"
+        String reason = "error: the fit stopped in its first evaluation because it failed (e0, at {a=1.0}):"
                 + " term 0 't' failed: external term 't' failed at step run: command '" + tmp.resolve("sim.sh")
                 + "' exited with code 3";
         String notWritten = "error: cannot write " + tmp.resolve("out/results.json") + ": ";

@@ -146,10 +146,13 @@ class FitRerunTest {
         Cli.Run r =
                 Cli.run("fit", job.toString(), "-o", tmp.resolve("out").toString(), "--progress", "none", "--no-plots");
         assertEquals(ExitCodes.FIT_FAILED, r.code(), r::toString);
-        assertTrue(r.err().contains("the fit stopped after 1 evaluation because"), r::toString);
-        assertTrue(r.out().contains("fails: failed after 1 evaluation,"), r::toString);
+        assertTrue(
+                r.err().contains("the fit stopped in its first evaluation because it failed (e0, at {x=1.0})"),
+                r::toString);
+        assertTrue(r.out().contains("fails: failed after 0 completed evaluations,"), r::toString);
         JsonNode res = JSON.readTree(tmp.resolve("out/results.json").toFile());
         assertEquals(1, res.at("/evaluations/total").asInt(), res::toString);
+        assertEquals(1, res.at("/evaluations/failed").asInt(), res::toString);
 
         // run again, it resumes: the one evaluation recorded is said to have failed, and runs again
         Cli.Run again =
@@ -160,6 +163,9 @@ class FitRerunTest {
                         .contains("resuming run 1 of the journal (1 evaluation recorded, 1 of them failed (its failed"
                                 + " terms run again), attempt 2):"),
                 again::toString);
+        assertTrue(
+                again.err().contains("the fit stopped in its first evaluation because it failed (e0"), again::toString);
+        assertTrue(again.out().contains("fails: failed after 0 completed evaluations,"), again::toString);
     }
 
     @Test

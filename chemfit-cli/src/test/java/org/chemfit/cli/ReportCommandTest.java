@@ -301,7 +301,7 @@ class ReportCommandTest {
         assertEquals(ExitCodes.FIT_FAILED, fit.code(), fit::toString);
         Cli.Run r = Cli.run("report", tmp.resolve("failed-out").toString(), "--no-plots");
         assertEquals(ExitCodes.OK, r.code(), r::toString);
-        assertTrue(r.out().startsWith("failing: failed after 1 evaluation, "), r::toString);
+        assertTrue(r.out().startsWith("failing: failed after 0 completed evaluations, "), r::toString);
         String why = r.out()
                 .lines()
                 .filter(l -> l.startsWith("failed: "))
@@ -309,7 +309,7 @@ class ReportCommandTest {
                 .orElseThrow(() -> new AssertionError(r.toString()));
         assertTrue(
                 why.startsWith(
-                                "failed: the fit stopped after 1 evaluation because an evaluation failed (e0, at {p.a=1.0}): term 0 't'"
+                                "failed: the fit stopped in its first evaluation because it failed (e0, at {p.a=1.0}): term 0 't'"
                                         + " failed: external term 't' failed at step run: command 'sh -c ")
                         && why.contains("exited with code 3"),
                 why);

@@ -53,9 +53,8 @@ class RunDirectoryOfFailuresTest {
                 + " (run directory " + dir + ")";
         assertTrue(
                 r.err()
-                        .contains(
-                                "error: the fit stopped after 1 evaluation because an evaluation failed (e0, at {a=1.0}): "
-                                        + reason),
+                        .contains("error: the fit stopped in its first evaluation because it failed (e0, at {a=1.0}): "
+                                + reason),
                 r::toString);
         assertEquals("{\"e\": [1.0, 2.0, 3.0]}\n", Files.readString(dir.resolve("out.json")));
         JsonNode report = JSON.readTree(dir.resolve("failure.json").toFile());
@@ -95,9 +94,8 @@ class RunDirectoryOfFailuresTest {
                 + "program.stderr (last 1 lines):\nbad things";
         assertTrue(
                 r.err()
-                        .contains(
-                                "error: the fit stopped after 1 evaluation because an evaluation failed (e0, at {a=1.0}): "
-                                        + reason),
+                        .contains("error: the fit stopped in its first evaluation because it failed (e0, at {a=1.0}): "
+                                + reason),
                 r::toString);
         JsonNode results = JSON.readTree(tmp.resolve("out/results.json").toFile());
         assertEquals(reason, results.at("/terms/0/failure").asText());

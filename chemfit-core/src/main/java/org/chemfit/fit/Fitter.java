@@ -611,6 +611,9 @@ public final class Fitter {
         final long t0 = System.nanoTime();
         final List<String> warnings = new ArrayList<>();
         int evaluations;
+        /** The evaluations counted in {@link #evaluations} that failed (and so stopped the fit). */
+        int failedEvaluations;
+
         int steps;
         int rounds;
         EvaluationContext @Nullable [] lastContexts;
@@ -834,7 +837,7 @@ public final class Fitter {
                 }
             } catch (EvaluationCancelledException e) {
                 Thread.currentThread().interrupt();
-                LOG.warn("fit interrupted after {} evaluations", evaluations);
+                LOG.warn("fit interrupted after {}", completedEvaluations());
                 if (reportedParams() == null) {
                     throw e;
                 }
@@ -843,8 +846,7 @@ public final class Fitter {
                 throw e;
             } catch (org.chemfit.ChemFitException e) {
                 throw new FitFailedException(
-                        "the fit failed after " + evaluations + (evaluations == 1 ? " evaluation: " : " evaluations: ")
-                                + e.getMessage(),
+                        "the fit failed after " + completedEvaluations() + ": " + e.getMessage(),
                         reportedParams() == null ? null : result(StopReason.FAILED),
                         e);
             }
@@ -865,12 +867,24 @@ public final class Fitter {
                 throw e; // an interrupt, or a method run on a thread of its own that said why it failed
             } catch (RuntimeException e) {
                 throw new FitFailedException(
-                        "the method " + optimizer.name() + " failed after " + evaluations
-                                + (evaluations == 1 ? " evaluation: " : " evaluations: ")
+                        "the method " + optimizer.name() + " failed after " + completedEvaluations() + ": "
                                 + org.chemfit.support.Reasons.of(e),
                         reportedParams() == null ? null : result(StopReason.FAILED),
                         e);
             }
+        }
+
+        /**
+         * The evaluations that completed, for the messages of a fit that stops: a failed evaluation
+         * is run (and counted in {@link #evaluations}, as in {@link FitResult#evaluations()}) but
+         * not completed, so a fit whose first evaluation failed has completed none.
+         *
+         * @return "1 evaluation", "3 evaluations", or "0 completed evaluations" and "3 completed
+         *     evaluations" when an evaluation failed
+         */
+        String completedEvaluations() {
+            int n = evaluations - failedEvaluations;
+            return n + (failedEvaluations > 0 ? " completed" : "") + (n == 1 ? " evaluation" : " evaluations");
         }
 
         /** @return the best point to report: one without failed terms if any was seen */
@@ -960,6 +974,7 @@ public final class Fitter {
                 }
                 int number = evaluations++;
                 if (ctx.status() == EvaluationContext.Status.FAILED) {
+                    failedEvaluations++;
                     if (session != null) {
                         session.evaluationFinished(number, ctx, Double.NaN);
                     }
@@ -1006,8 +1021,10 @@ public final class Fitter {
                     throw c;
                 }
                 throw new FitFailedException(
-                        "the fit stopped after " + evaluations + (evaluations == 1 ? " evaluation" : " evaluations")
-                                + " because an evaluation failed"
+                        (evaluations == failedEvaluations && failedEvaluations == 1
+                                        ? "the fit stopped in its first evaluation because it failed"
+                                        : "the fit stopped after " + completedEvaluations()
+                                                + " because an evaluation failed")
                                 + (failed == null
                                         ? ""
                                         : " (" + failed.evaluationId() + ", at " + failed.parameters() + ")")

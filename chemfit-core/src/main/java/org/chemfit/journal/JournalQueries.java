@@ -482,7 +482,11 @@ final class JournalQueries {
         }
     }
 
-    /** Records a finished evaluation, replacing its RUNNING row (its start time is kept). */
+    /**
+     * Records a finished evaluation, replacing its RUNNING row (its start time is kept) or the row an
+     * earlier attempt recorded for it (an evaluation whose failed terms ran again on resume): that
+     * row's times and attempt are all replaced, so that the row describes the attempt that wrote it.
+     */
     void upsertEvaluation(EvaluationRow e) throws SQLException {
         PreparedStatement p = statement("INSERT INTO evaluations (run_id, number, evaluation_id, state,"
                 + " parameters_json, parameter_key, loss, loss_bits, told_loss, replay, quantities_json, tree_json,"
@@ -493,7 +497,9 @@ final class JournalQueries {
                 + " parameter_key = excluded.parameter_key, loss = excluded.loss, loss_bits = excluded.loss_bits,"
                 + " told_loss = excluded.told_loss, replay = excluded.replay,"
                 + " quantities_json = excluded.quantities_json, tree_json = excluded.tree_json,"
-                + " failure = excluded.failure, started_at = coalesce(evaluations.started_at, excluded.started_at),"
+                + " failure = excluded.failure, started_at = CASE WHEN evaluations.attempt ="
+                + " excluded.attempt THEN coalesce(evaluations.started_at, excluded.started_at)"
+                + " ELSE excluded.started_at END,"
                 + " ended_at = excluded.ended_at, seconds = excluded.seconds, host = excluded.host,"
                 + " attempt = excluded.attempt, quantities_blob = excluded.quantities_blob,"
                 + " tree_terms_apart = excluded.tree_terms_apart, degraded = excluded.degraded");

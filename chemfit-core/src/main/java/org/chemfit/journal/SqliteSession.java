@@ -1232,18 +1232,30 @@ final class SqliteSession implements Journal.Session {
             numbers.remove(ctx.evaluationId());
             start = evaluationStarts.remove(number);
             Existing ex = existing.get(number);
-            boolean rerun = ex != null
+            boolean ranAgain = ex != null
                     && ex.degraded()
                     && ex.state().equals("COMPLETE")
                     && ex.key().equals(key)
-                    && Double.doubleToLongBits(ctx.loss()) != ex.lossBits();
+                    && !failed;
+            // the raw bits, as loss_bits holds them (every loss the journal stores or compares is
+            // taken bit for bit, a NaN's payload included): the canonical bits of doubleToLongBits
+            // would tell a recorded NaN with another payload from the same NaN computed again
+            boolean rerun = ranAgain && ex != null && Double.doubleToRawLongBits(ctx.loss()) != ex.lossBits();
             if (rerun && ex != null) {
                 // its failed terms ran again (they are never replayed) and gave other values
                 reruns.add(new Rerun(number, Double.longBitsToDouble(ex.lossBits()), ctx.loss()));
             }
+            // its failed terms ran again and now succeeded, giving the same loss: the record of the
+            // failure no longer holds (a resume would run them once more), so it is written anew
+            boolean recovered = ranAgain && !BestPoint.degraded(ctx);
             // recorded by an earlier attempt and replayed now: nothing new to write, unless its
-            // failed terms ran again and changed the loss the fit went on with
-            write = !(ex != null && ex.state().equals("COMPLETE") && ex.key().equals(key) && !failed && !rerun);
+            // failed terms ran again and changed the loss the fit went on with, or now succeeded
+            write = !(ex != null
+                    && ex.state().equals("COMPLETE")
+                    && ex.key().equals(key)
+                    && !failed
+                    && !rerun
+                    && !recovered);
             if (write) {
                 existing.put(number, new Existing(failed ? "FAILED" : "COMPLETE", key));
             }

@@ -239,12 +239,33 @@ class FitterTest {
         var combined = new CombinedObjectiveFunction(List.of(breaksLater));
         FitFailedException e = assertThrows(
                 FitFailedException.class, () -> new Fitter(combined, Map.of("x", 0.0, "y", 0.0)).fit("Nelder-Mead"));
-        assertTrue(e.getMessage().contains("term 0 'term[0]' failed: simulation crashed"), e.getMessage());
+        // e0 to e4 completed, e5 failed: it ran (the result counts it) but did not complete
+        assertTrue(
+                e.getMessage()
+                        .matches(
+                                "the fit stopped after 5 completed evaluations because an evaluation failed \\(e5, at"
+                                        + " \\{x=[-0-9.E]+, y=[-0-9.E]+\\}\\): term 0 'term\\[0\\]' failed: simulation crashed"),
+                e.getMessage());
         FitResult partial = e.partialResult().orElseThrow();
         assertEquals(StopReason.FAILED, partial.stopReason());
         assertEquals(6, partial.evaluations());
         assertTrue(partial.bestLoss() <= QUADRATIC.evaluate(Parameters.of(Map.of("x", 0.0, "y", 0.0))));
         assertFalse(Double.isNaN(partial.bestLoss()));
+    }
+
+    @Test
+    void aFailedFirstEvaluationIsNotCountedAsCompleted() {
+        ObjectiveFunction crashes = p -> {
+            throw new IllegalStateException("simulation crashed");
+        };
+        var combined = new CombinedObjectiveFunction(List.of(crashes));
+        FitFailedException e = assertThrows(
+                FitFailedException.class, () -> new Fitter(combined, Map.of("x", 0.0, "y", 1.0)).fit("Nelder-Mead"));
+        assertEquals(
+                "the fit stopped in its first evaluation because it failed (e0, at {x=0.0, y=1.0}): term 0 'term[0]'"
+                        + " failed: simulation crashed",
+                e.getMessage());
+        assertTrue(e.partialResult().isEmpty(), "no evaluation completed, so there is no best point");
     }
 
     @Test

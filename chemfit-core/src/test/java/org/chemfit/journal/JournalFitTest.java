@@ -907,4 +907,66 @@ class JournalFitTest {
         assertEquals(failedFirst, runs.get(), "only the failed terms ran again");
         assertEquals(2 * failedFirst, failures.get());
     }
+
+    /**
+     * Under penalty, a term that failed only in the first evaluation and whose value is the penalty:
+     * a resume runs it again (a failure is never replayed), it succeeds with the same loss, bit for
+     * bit, and the evaluation's row is written anew by that attempt, no longer degraded; a further
+     * resume then runs nothing.
+     */
+    @Test
+    void aFailedTermThatNowSucceedsWithTheSameLossIsRecordedAsTheNewAttempt() throws Exception {
+        AtomicInteger runs = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean failing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        ObjectiveFunction flaky = p -> {
+            runs.incrementAndGet();
+            if (failing.getAndSet(false)) {
+                throw new IllegalStateException("licence server not reachable");
+            }
+            return 7.0;
+        };
+        ObjectiveFunction smooth = p -> {
+            runs.incrementAndGet();
+            return Math.pow(p.get("x") - 0.2, 2) + Math.pow(p.get("y") - 1, 2);
+        };
+        CombinedObjectiveFunction ob = new CombinedObjectiveFunction(List.of(flaky, smooth))
+                .withTermNames(List.of("flaky", "smooth"))
+                .withFailurePolicy(org.chemfit.FailurePolicy.penalty(7.0));
+        FitResult first;
+        EvaluationRecord before;
+        try (JournalReader j = JournalReader.open(dir)) {
+            first = fitter(ob, j).fit("Nelder-Mead");
+            before = j.evaluations(1).get(0);
+        }
+        assertTrue(before.degraded(), "the flaky term failed in evaluation 0");
+        assertEquals(1, before.attempt());
+        assertFalse(failing.get());
+        Thread.sleep(5); // the second attempt starts on a later millisecond than the first one ended
+        java.time.Instant resumedAt = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        runs.set(0);
+        FitResult again;
+        try (JournalReader j = JournalReader.open(dir)) {
+            again = fitter(ob, j).fit("Nelder-Mead");
+            assertSameResult(first, again);
+            assertEquals(1, runs.get(), "only the failed term ran again");
+            EvaluationRecord e0 = j.evaluations(1).get(0);
+            assertEquals(Double.doubleToRawLongBits(before.loss()), Double.doubleToRawLongBits(e0.loss()));
+            assertFalse(e0.degraded(), "its terms succeeded");
+            assertEquals(2, e0.attempt());
+            assertFalse(e0.treeJson().contains("licence server"), e0.treeJson());
+            // the times are the second attempt's, and seconds their difference (the times are kept to
+            // the millisecond, seconds to the nanosecond)
+            assertFalse(e0.started().isBefore(resumedAt), e0.started() + " is before " + resumedAt);
+            assertFalse(e0.ended().isBefore(e0.started()), e0.started() + " to " + e0.ended());
+            double between =
+                    java.time.Duration.between(e0.started(), e0.ended()).toNanos() / 1e9;
+            assertTrue(Math.abs(e0.seconds() - between) < 0.001, e0.seconds() + " s vs " + between + " s");
+        }
+        runs.set(0);
+        try (JournalReader j = JournalReader.open(dir)) {
+            assertSameResult(first, fitter(ob, j).fit("Nelder-Mead"));
+            assertEquals(0, runs.get(), "everything was replayed");
+            assertEquals(2, j.evaluations(1).get(0).attempt(), "the third attempt had nothing to write");
+        }
+    }
 }
