@@ -76,6 +76,9 @@ final class EvalCommand extends BaseCommand {
         }
         // no optimizer runs: a job with nothing to fit, or one a least-squares method could not fit, is evaluated
         JobFile jf = JobFile.readToEvaluate(job);
+        if (json != null) {
+            refuseJobsOwnFile(json, jf);
+        }
         FitPlan plan;
         try {
             plan = FitPlan.build(jf, jf.execution().workers(), jf.output().folder());
@@ -158,6 +161,61 @@ final class EvalCommand extends BaseCommand {
             // "it is a file, not a folder" is said of the folder the file would be in
             throw new UserException("--json " + f + ": cannot be written: "
                     + (why.startsWith("it ") ? parent + why.substring(2) : why));
+        }
+    }
+
+    /**
+     * Refuses to write the evaluation over a file the job reads (the job file, its data, templates
+     * and programs) or over one that {@code chemfit fit} writes in its output folder (results.json,
+     * the journal, the plots): a mistyped {@code --json} would replace them.
+     *
+     * @param f the file given to --json
+     * @param jf the job
+     * @throws UserException when f is such a file
+     */
+    private static void refuseJobsOwnFile(Path f, JobFile jf) {
+        Path target = real(f);
+        for (Path own : jf.digest().files()) {
+            if (target.equals(real(own))) {
+                throw new UserException("--json " + f + ": is a file the job reads (" + own
+                        + "); give another file to write the evaluation to, such as eval.json");
+            }
+        }
+        Path out = real(jf.output().folder());
+        if (target.startsWith(out) && !target.equals(out)) {
+            Path inside = out.relativize(target);
+            String first = inside.getName(0).toString();
+            if (inside.getNameCount() > 1
+                    ? FIT_FOLDERS.contains(first)
+                    : FIT_FILES.contains(first) || first.startsWith("journal.sqlite")) {
+                throw new UserException("--json " + f + ": is a file chemfit fit writes in its output folder "
+                        + jf.output().folder() + "; give another file to write the evaluation to, such as "
+                        + jf.output().folder().resolve("eval.json"));
+            }
+        }
+    }
+
+    /** What {@code chemfit fit} writes in its output folder, besides the journal's files. */
+    private static final java.util.Set<String> FIT_FILES =
+            java.util.Set.of("results.json", "evaluations.csv", "predictions.csv", "failure.json");
+
+    /** The folders {@code chemfit fit} writes in its output folder. */
+    private static final java.util.Set<String> FIT_FOLDERS = java.util.Set.of("plots", "runs");
+
+    /** @return the path with its links followed as far as it exists, absolute and normalised */
+    private static Path real(Path p) {
+        Path a = p.toAbsolutePath().normalize();
+        Path existing = a;
+        while (existing != null && !java.nio.file.Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing == null) {
+            return a;
+        }
+        try {
+            return existing.toRealPath().resolve(existing.relativize(a));
+        } catch (java.io.IOException e) {
+            return a;
         }
     }
 
@@ -412,7 +470,7 @@ final class EvalCommand extends BaseCommand {
 
     /**
      * Whether the job a results file was written by is the job evaluated. A results file that
-     * records the job's settings ({@code job.settings}, as the journal identifies the job) is
+     * records the job's settings ({@code job_settings}, as the journal identifies the job) is
      * compared as a resume compares a job with its journal's run: the same job when they differ
      * only by what takes no part in the fit (the job's name and description, units, a term's
      * coordinate, the held-out terms, how an external term's program is run, a default written
@@ -437,11 +495,13 @@ final class EvalCommand extends BaseCommand {
             return null; // nothing to compare: a results file of another program, or edited
         }
         StringBuilder why = new StringBuilder();
-        if (theirs.get("settings") instanceof Map<?, ?> settings) {
+        if (r.get("job_settings") instanceof Map<?, ?> settings) {
             // compared as a resume compares the job with its journal's run: an edit that takes no
-            // part in the fit (a name, a unit, a held-out term, a default written out) is the same job
+            // part in the fit (a name, a unit, a held-out term, a default written out) is the same job;
+            // nor does the optimizer take part in an evaluation (its method, budget, seed)
             List<String> changes = org.chemfit.journal.JournalMismatchException.changesBetween(
-                    Map.of("job", settings), Map.of("job", asWritten(JobSettings.of(job))));
+                    Map.of("job", withoutOptimizer(settings)),
+                    Map.of("job", withoutOptimizer(asWritten(JobSettings.of(job)))));
             if (changes.isEmpty()) {
                 return null;
             }
@@ -499,6 +559,21 @@ final class EvalCommand extends BaseCommand {
 
     /** The changes a warning names at most, as a refused resume does. */
     private static final int MAX_CHANGES_SHOWN = 20;
+
+    /**
+     * @param settings a job's settings
+     * @return a copy without the job file's {@code optimizer}, which takes no part in an evaluation
+     */
+    private static Map<String, Object> withoutOptimizer(Map<?, ?> settings) {
+        Map<String, Object> copy = new java.util.LinkedHashMap<>();
+        settings.forEach((k, v) -> copy.put(String.valueOf(k), v));
+        if (copy.get("file") instanceof Map<?, ?> file) {
+            Map<Object, Object> f = new java.util.LinkedHashMap<>(file);
+            f.remove("optimizer");
+            copy.put("file", f);
+        }
+        return copy;
+    }
 
     /**
      * @param settings a job's settings

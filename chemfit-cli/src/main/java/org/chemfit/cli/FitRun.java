@@ -111,7 +111,7 @@ final class FitRun {
 
     /**
      * The job's settings as the journal identifies it ({@link JobSettings#of}), written to
-     * results.json as {@code job.settings} so that {@code eval --params} compares a job with them
+     * results.json as {@code job_settings} so that {@code eval --params} compares a job with them
      * as a resume does.
      */
     @SuppressWarnings("NullAway.Init")
@@ -737,11 +737,8 @@ final class FitRun {
             t.put("validation_seconds", validationSeconds);
         }
         results.put("journal_run", runId);
-        if (results.get("job") instanceof Map<?, ?> job) {
-            @SuppressWarnings("unchecked") // Results.of puts the job as a map of its own
-            Map<String, Object> j = (Map<String, Object>) job;
-            j.put("settings", jobSettings);
-        }
+        // last, apart from the job's name and hashes at the top: it is long, and read by eval --params
+        results.put("job_settings", jobSettings);
         if (resumed.isPresent()) {
             asRecorded(results, runId);
         }

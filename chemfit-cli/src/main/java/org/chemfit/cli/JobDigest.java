@@ -57,6 +57,11 @@ final class JobDigest {
         return v;
     }
 
+    /** @return the job file first, then the files it names, absolute */
+    List<Path> files() {
+        return files;
+    }
+
     /**
      * Each file's own SHA-256, as {@code sha256sum} gives it, by its path relative to the job's
      * folder, the job file first: what {@code results.json} lists under {@code job.files}, so that

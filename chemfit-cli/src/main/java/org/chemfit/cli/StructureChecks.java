@@ -462,8 +462,9 @@ final class StructureChecks {
      * Warns of structures with pairs of atoms within {@link #AT_CUTOFF} of the cutoff of a pair term
      * that pairs them ({@link org.chemfit.atoms.PairPotential#pairsAtCutoff}): whether they count
      * depends on the last digits of the coordinates, so the energy may differ by a whole neighbour
-     * shell from another code's, or jump as the fit moves a relaxed structure or a lattice constant
-     * across the cutoff. One warning per term, naming the first structures.
+     * shell from another code's. The structures are looked at as given (a lattice constant or a
+     * relaxation that moves a shell across the cutoff during the fit is not foreseen). One warning
+     * per term, naming the first structures.
      *
      * @param pairs the potential's pair terms
      * @param listed whether the potential is a list (its terms are then named by their place)
@@ -482,17 +483,20 @@ final class StructureChecks {
         Map<Integer, List<String>> byTerm = new TreeMap<>();
         for (Map.Entry<String, Atoms> e : structures.entrySet()) {
             Atoms atoms = e.getValue();
-            org.chemfit.atoms.PairPotential.AtCutoff at = potential.pairsAtCutoff(atoms, AT_CUTOFF);
-            if (at == null) {
-                continue;
+            for (org.chemfit.atoms.PairPotential.AtCutoff at : potential.pairsAtCutoff(atoms, AT_CUTOFF)) {
+                String pair = at.i() == at.j()
+                        ? "atom " + (at.i() + 1) + " (" + atoms.species(at.i()) + ") and its own periodic image"
+                        : "atoms " + (at.i() + 1) + " (" + atoms.species(at.i()) + ") and " + (at.j() + 1) + " ("
+                                + atoms.species(at.j()) + ")";
+                double off = at.distance() - at.cutoff();
+                String side = off == 0
+                        ? "exactly at it, so not counted"
+                        : Tables.fmt(Math.abs(off), "Å")
+                                + (off < 0 ? " below it, so counted" : " beyond it, so not counted");
+                byTerm.computeIfAbsent(at.term(), k -> new java.util.ArrayList<>())
+                        .add(e.getKey() + " has " + at.pairs() + (at.pairs() == 1 ? " pair" : " pairs")
+                                + " there (the first: " + pair + ", " + side + ")");
             }
-            String pair = at.i() == at.j()
-                    ? "atom " + (at.i() + 1) + " (" + atoms.species(at.i()) + ") and its own periodic image"
-                    : "atoms " + (at.i() + 1) + " (" + atoms.species(at.i()) + ") and " + (at.j() + 1) + " ("
-                            + atoms.species(at.j()) + ")";
-            byTerm.computeIfAbsent(at.term(), k -> new java.util.ArrayList<>())
-                    .add(e.getKey() + " has " + at.pairs() + (at.pairs() == 1 ? " pair" : " pairs")
-                            + " there (the first: " + pair + ", " + Tables.fmt(at.distance(), "Å") + " apart)");
         }
         byTerm.forEach((t, said) -> r.warnings.add(where + " potential" + (listed ? "[" + t + "]" : "")
                 + ": pairs of atoms lie at its cutoff of "

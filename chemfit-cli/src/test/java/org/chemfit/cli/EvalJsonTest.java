@@ -183,4 +183,46 @@ class EvalJsonTest {
             }
         }
     }
+
+    @Test
+    void theJobsOwnFilesAndWhatFitWritesAreNotOverwritten() throws Exception {
+        Path job = job();
+        String before = Files.readString(job);
+        Path data = dir.resolve("data/ar2-energies.csv");
+        String dataBefore = Files.readString(data);
+        Path results = Files.createDirectories(dir.resolve("results")).resolve("results.json");
+        Files.writeString(results, "{}\n");
+        for (Path f : List.of(job, data)) {
+            Cli.Run r = Cli.run("eval", job.toString(), "--json", f.toString());
+            assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+            assertEquals(
+                    "error: --json " + f + ": is a file the job reads (" + f
+                            + "); give another file to write the evaluation to, such as eval.json\n",
+                    r.err(),
+                    r::toString);
+            assertEquals("", r.out(), "refused before anything is evaluated");
+        }
+        for (Path f : List.of(results, dir.resolve("results/journal.sqlite"), dir.resolve("results/plots/x.json"))) {
+            Cli.Run r = Cli.run("eval", job.toString(), "--json", f.toString());
+            assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+            assertEquals(
+                    "error: --json " + f + ": is a file chemfit fit writes in its output folder "
+                            + dir.resolve("results")
+                            + "; give another file to write the evaluation to, such as "
+                            + dir.resolve("results/eval.json") + "\n",
+                    r.err(),
+                    r::toString);
+        }
+        assertEquals(before, Files.readString(job));
+        assertEquals(dataBefore, Files.readString(data));
+        assertEquals("{}\n", Files.readString(results));
+        // a file of its own in the output folder is written
+        Cli.Run own = Cli.run(
+                "eval",
+                job.toString(),
+                "--json",
+                dir.resolve("results/eval.json").toString());
+        assertEquals(ExitCodes.OK, own.code(), own::toString);
+        assertTrue(Files.readString(dir.resolve("results/eval.json")).contains("\"chemfit_version\""));
+    }
 }

@@ -80,7 +80,7 @@ class EvalParamsOfAnotherJobTest {
         ObjectMapper json = new ObjectMapper();
         com.fasterxml.jackson.databind.node.ObjectNode tree =
                 (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(results.toFile());
-        ((com.fasterxml.jackson.databind.node.ObjectNode) tree.get("job")).remove("settings");
+        tree.remove("job_settings");
         json.writeValue(older.toFile(), tree);
         Cli.Run fileByFile = Cli.run("eval", b.toString(), "--params", older.toString());
         assertEquals(ExitCodes.OK, fileByFile.code(), fileByFile::toString);
@@ -111,8 +111,14 @@ class EvalParamsOfAnotherJobTest {
                 other.err(),
                 other::toString);
 
-        // the job file that wrote the results, edited since: said as such, not as another job
+        // the optimizer's settings take no part in an evaluation: no warning
         Files.writeString(a, Files.readString(a).replace("max_evaluations: 20", "max_evaluations: 21"));
+        Cli.Run budget = Cli.run("eval", a.toString(), "--params", results.toString());
+        assertEquals(ExitCodes.OK, budget.code(), budget::toString);
+        assertFalse(budget.err().contains("warning"), budget::toString);
+
+        // the job file that wrote the results, edited since: said as such, not as another job
+        Files.writeString(a, Files.readString(a).replace("weight: 3.0", "weight: 2.0"));
         String hashNow = JobFile.read(a).hash();
         Cli.Run later = Cli.run("eval", a.toString(), "--params", results.toString());
         assertEquals(ExitCodes.OK, later.code(), later::toString);
@@ -120,7 +126,7 @@ class EvalParamsOfAnotherJobTest {
                 "warning: --params " + results + " was written by this job file (" + a
                         + ") when it or the files it names held other contents (sha256 " + hashA.substring(0, 12)
                         + "... then, " + hashNow.substring(0, 12) + "... now): changed"
-                        + " job.file.optimizer.max_evaluations: 20 -> 21; its best parameters are used all the same\n",
+                        + " job.file.terms[1].weight: 3.0 -> 2.0; its best parameters are used all the same\n",
                 later.err(),
                 later::toString);
     }

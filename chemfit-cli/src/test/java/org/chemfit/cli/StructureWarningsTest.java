@@ -201,7 +201,7 @@ class StructureWarningsTest {
         List<String> expected = List.of("warning: term 'solid' potential[1]: pairs of atoms lie at its cutoff of 5.26 Å"
                 + " (within 0.0001 Å): " + xyz + " (" + csv
                 + " line 2, tag 'fcc') has 12 pairs there (the first: atom 1"
-                + " (Ar) and its own periodic image, 5.26 Å apart); a pair counts only below the cutoff, so whether these"
+                + " (Ar) and its own periodic image, exactly at it, so not counted); a pair counts only below the cutoff, so whether these"
                 + " count depends on the last digits of the coordinates, and the energy may differ from another code's by"
                 + " a whole neighbour shell; put the cutoff between two neighbour shells (atoms counted from 1 in the"
                 + " file's order)");
@@ -232,8 +232,8 @@ class StructureWarningsTest {
         // the first shell, at 5.26 / sqrt(2) = 3.71938 Å: 12 neighbours of each of the 4 atoms
         assertEquals(
                 List.of("warning: term 'solid' potential: pairs of atoms lie at its cutoff of 3.7194 Å (within 0.0001"
-                        + " Å): data/fcc/ar.xyz has 24 pairs there (the first: atoms 1 (Ar) and 2 (Ar), 3.71938 Å"
-                        + " apart); a pair counts only below the cutoff, so whether these count depends on the last"
+                        + " Å): data/fcc/ar.xyz has 24 pairs there (the first: atoms 1 (Ar) and 2 (Ar), 1.8331e-05 Å"
+                        + " below it, so counted); a pair counts only below the cutoff, so whether these count depends on the last"
                         + " digits of the coordinates, and the energy may differ from another code's by a whole"
                         + " neighbour shell; put the cutoff between two neighbour shells (atoms counted from 1 in the"
                         + " file's order)"),

@@ -172,49 +172,68 @@ public final class PairPotential implements Potential {
      * Pairs of atoms that a term with a cutoff pairs at about its cutoff: whether such a pair counts
      * (a pair at or beyond the cutoff does not) then depends on the last digits of the coordinates,
      * so two files of the same crystal may give energies a whole neighbour shell apart. A cutoff on
-     * a neighbour shell of a lattice is the usual cause. Terms whose energy and force both vanish at
-     * the cutoff (the damped shifted force Coulomb sum) are left out, since a pair there changes
-     * nothing. Periodic images count, as in the evaluation.
+     * a neighbour shell of a lattice is the usual cause. Terms whose energy vanishes at the cutoff
+     * (shifted ones, and the damped shifted force Coulomb sum) are left out, since a pair there
+     * changes the energy by next to nothing. Periodic images count, as in the evaluation; pairs
+     * within a molecule count whether or not the potential leaves them out. One pass of the
+     * evaluation's cell list looks at every term.
      *
      * <pre>{@code
-     * PairPotential.AtCutoff at = potential.pairsAtCutoff(atoms, 1e-4);   // null when none
+     * List<PairPotential.AtCutoff> at = potential.pairsAtCutoff(atoms, 1e-4);   // empty when none
      * }</pre>
      *
      * @param atoms the structure
      * @param within how far from the cutoff a distance counts as at it, in Å, positive and finite
-     * @return the first such term (in the potential's order) with how many pairs it has at its
-     *     cutoff and the first of them, or null when no term has any
+     * @return for each term with such pairs, in the potential's order, how many pairs it has at its
+     *     cutoff and the first of them (the smallest i, then the smallest j)
      * @throws IllegalArgumentException when {@code within} is not positive and finite
      */
-    public @Nullable AtCutoff pairsAtCutoff(Atoms atoms, double within) {
+    public List<AtCutoff> pairsAtCutoff(Atoms atoms, double within) {
         if (!(within > 0) || !Double.isFinite(within)) {
             throw new IllegalArgumentException("the distance must be positive and finite, got " + within);
         }
         String[] species = atoms.speciesArray();
+        List<Integer> looked = new ArrayList<>();
+        double reach = 0;
         for (int t = 0; t < terms.size(); t++) {
             Term term = terms.get(t);
-            if (!Double.isFinite(term.cutoff) || term instanceof Coulomb c && c.method == CoulombMethod.DSF) {
-                continue;
-            }
-            int[] first = {-1, -1};
-            double[] at = {0};
-            int[] count = {0};
-            Neighbours.forEach(atoms, term.cutoff + within, (i, j, dx, dy, dz, r2) -> {
-                double r = Math.sqrt(r2);
-                if (Math.abs(r - term.cutoff) > within || !term.applies(species[i], species[j])) {
-                    return;
-                }
-                if (count[0]++ == 0 || i < first[0] || i == first[0] && j < first[1]) {
-                    first[0] = i;
-                    first[1] = j;
-                    at[0] = r;
-                }
-            });
-            if (count[0] > 0) {
-                return new AtCutoff(t, term.cutoff, count[0], first[0], first[1], at[0]);
+            if (Double.isFinite(term.cutoff)
+                    && !term.shifted
+                    && !(term instanceof Coulomb c && c.method == CoulombMethod.DSF)) {
+                looked.add(t);
+                reach = Math.max(reach, term.cutoff + within);
             }
         }
-        return null;
+        if (looked.isEmpty()) {
+            return List.of();
+        }
+        int n = looked.size();
+        int[] count = new int[n];
+        int[] firstI = new int[n];
+        int[] firstJ = new int[n];
+        double[] at = new double[n];
+        Neighbours.forEach(atoms, reach, (i, j, dx, dy, dz, r2) -> {
+            double r = Math.sqrt(r2);
+            for (int k = 0; k < n; k++) {
+                Term term = terms.get(looked.get(k));
+                if (Math.abs(r - term.cutoff) > within || !term.applies(species[i], species[j])) {
+                    continue;
+                }
+                if (count[k]++ == 0 || i < firstI[k] || i == firstI[k] && j < firstJ[k]) {
+                    firstI[k] = i;
+                    firstJ[k] = j;
+                    at[k] = r;
+                }
+            }
+        });
+        List<AtCutoff> found = new ArrayList<>();
+        for (int k = 0; k < n; k++) {
+            if (count[k] > 0) {
+                int t = looked.get(k);
+                found.add(new AtCutoff(t, terms.get(t).cutoff, count[k], firstI[k], firstJ[k], at[k]));
+            }
+        }
+        return List.copyOf(found);
     }
 
     /**

@@ -303,32 +303,39 @@ class PairPotentialTest {
         double a = 5.26;
         Atoms cell = fcc(a);
         // the second shell is at a: 6 neighbours per atom, each an image of the atom itself, so 4 x 6 / 2 pairs
-        PairPotential.AtCutoff second = lj(a).pairsAtCutoff(cell, 1e-4);
-        assertEquals(new PairPotential.AtCutoff(0, a, 12, 0, 0, a), second);
+        assertEquals(List.of(new PairPotential.AtCutoff(0, a, 12, 0, 0, a)), lj(a).pairsAtCutoff(cell, 1e-4));
         // the first shell at a / sqrt(2): 12 neighbours per atom, 4 x 12 / 2 pairs, the first 0 and 1
-        PairPotential.AtCutoff first = lj(a / Math.sqrt(2)).pairsAtCutoff(cell, 1e-4);
+        PairPotential.AtCutoff first =
+                lj(a / Math.sqrt(2)).pairsAtCutoff(cell, 1e-4).get(0);
         assertEquals(24, first.pairs());
         assertEquals(0, first.i());
         assertEquals(1, first.j());
         assertEquals(a / Math.sqrt(2), first.distance(), 1e-12);
         // either side of the cutoff, within the distance given, and not beyond it
-        assertEquals(12, lj(a + 5e-5).pairsAtCutoff(cell, 1e-4).pairs());
-        assertEquals(12, lj(a - 5e-5).pairsAtCutoff(cell, 1e-4).pairs());
-        assertEquals(null, lj(a + 2e-4).pairsAtCutoff(cell, 1e-4));
-        assertEquals(null, lj(5.0).pairsAtCutoff(cell, 1e-4));
-        // the first term with such pairs is named by its place; no cutoff, or a damped shifted force
-        // sum (energy and force zero at its cutoff), has none
-        PairPotential two = PairPotential.builder()
+        assertEquals(12, lj(a + 5e-5).pairsAtCutoff(cell, 1e-4).get(0).pairs());
+        assertEquals(12, lj(a - 5e-5).pairsAtCutoff(cell, 1e-4).get(0).pairs());
+        assertEquals(List.of(), lj(a + 2e-4).pairsAtCutoff(cell, 1e-4));
+        assertEquals(List.of(), lj(5.0).pairsAtCutoff(cell, 1e-4));
+        // every term with such pairs, in one pass, named by its place; none without a cutoff, and
+        // none for a shifted term or a damped shifted force sum, whose energy vanishes at the cutoff
+        PairPotential several = PairPotential.builder()
                 .lennardJones("A", "A", "lj.eps", "lj.sigma")
                 .coulombDampedShiftedForce(CHARGES, 0.2, a)
                 .lennardJones("A", "A", ParameterRef.of("lj.eps"), ParameterRef.of("lj.sigma"), a, true)
+                .lennardJones("A", "A", ParameterRef.of("lj.eps"), ParameterRef.of("lj.sigma"), a, false)
+                .lennardJones("A", "A", ParameterRef.of("lj.eps"), ParameterRef.of("lj.sigma"), a / Math.sqrt(2), false)
                 .build();
-        assertEquals(2, two.pairsAtCutoff(cell, 1e-4).term());
+        List<PairPotential.AtCutoff> both = several.pairsAtCutoff(cell, 1e-4);
+        assertEquals(
+                List.of(3, 4), both.stream().map(PairPotential.AtCutoff::term).toList());
+        assertEquals(
+                List.of(12, 24),
+                both.stream().map(PairPotential.AtCutoff::pairs).toList());
         // a term that pairs other species only has none
         PairPotential others = PairPotential.builder()
                 .lennardJones("B", "B", ParameterRef.of("lj.eps"), ParameterRef.of("lj.sigma"), a, false)
                 .build();
-        assertEquals(null, others.pairsAtCutoff(cell, 1e-4));
+        assertEquals(List.of(), others.pairsAtCutoff(cell, 1e-4));
         IllegalArgumentException bad =
                 assertThrows(IllegalArgumentException.class, () -> lj(a).pairsAtCutoff(cell, Double.NaN));
         assertEquals("the distance must be positive and finite, got NaN", bad.getMessage());
