@@ -566,6 +566,25 @@ final class FitPlan implements AutoCloseable {
     }
 
     /**
+     * Ends, in every external term's run directories, the programs that processes now gone left
+     * running there, each named in a warning with its run directory, which stays: what {@code
+     * chemfit worker} does as it starts, for the programs of an earlier worker of the same output
+     * folder that was killed outright (see {@link
+     * org.chemfit.external.FileBasedQuantityComputer#endProgramsOfEndedProcesses}).
+     *
+     * @return how many processes were ended
+     */
+    int endProgramsOfEndedProcesses() {
+        int ended = 0;
+        for (org.chemfit.external.FileBasedQuantityComputer computer : externals.values()) {
+            for (int n : computer.endProgramsOfEndedProcesses().values()) {
+                ended += n;
+            }
+        }
+        return ended;
+    }
+
+    /**
      * Ends, in every external term's run directories, the programs that the given processes
      * started and left running when they were killed, each run directory named in a warning.
      *

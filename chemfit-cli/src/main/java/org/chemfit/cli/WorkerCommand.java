@@ -79,6 +79,8 @@ final class WorkerCommand extends BaseCommand {
             // a job its driver refuses (a template naming something unknown, a method that cannot fit
             // the losses) is refused here too, before the worker joins and waits for a driver in vain
             plan.refuseProblems();
+            // an earlier worker of this folder killed outright (kill -9) left its programs running
+            plan.endProgramsOfEndedProcesses();
             ClusterSecret secret = ClusterArgs.secret();
             HazelcastInstance member = cluster.startMember();
             // Ctrl-C or SIGTERM interrupts this thread; closing the worker (the resources close in

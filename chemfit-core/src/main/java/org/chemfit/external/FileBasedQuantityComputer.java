@@ -218,6 +218,33 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
     }
 
     /**
+     * Ends the programs that processes now gone started for this term and left running: what
+     * {@code chemfit worker} does as it starts, for the programs of an earlier worker of the same
+     * run directory root that was killed outright ({@code kill -9}, a node's out-of-memory killer),
+     * which nothing else would end. The processes looked at are those whose ids the names of this
+     * term's run directories carry ({@code <term>-<evaluation>...-p<pid>-<suffix>}, direct children
+     * of {@link #workDirectory()}, no links). On Linux every program runs with its {@code
+     * CHEMFIT_RUN_TAG}, whose value begins with the id of the process that started it; a process is
+     * ended only when that process is gone (never a fit or worker that runs now; an id handed to an
+     * unrelated process since then counts as running, and nothing of it is ended) and its working
+     * directory is in one of this term's run directories named after that same process. Each gets
+     * SIGTERM, then SIGKILL after the kill grace, as after a timeout, with a warning naming the
+     * program, its process id and its run directory; the run directories are kept as they are.
+     * Elsewhere nothing is found.
+     *
+     * <pre>{@code
+     * term.endProgramsOfEndedProcesses()
+     *         .forEach((dir, n) -> System.err.println(n + " processes still ran in " + dir));
+     * }</pre>
+     *
+     * @return per run directory, how many processes still ran there and were ended
+     * @implNote Safe to call from any thread while this term runs nothing.
+     */
+    public Map<Path, Integer> endProgramsOfEndedProcesses() {
+        return RunDirectory.endLeftByEnded(workDirectory, name, killGrace);
+    }
+
+    /**
      * The commands that run LAMMPS with {@code -screen none} while the log file that then alone
      * holds LAMMPS's errors is not declared with {@link Builder#logFile(String)}: a failure of one
      * shows the log's last {@code ERROR:} line and a hint to declare it, but not the log's end.
