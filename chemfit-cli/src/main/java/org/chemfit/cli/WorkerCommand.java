@@ -75,7 +75,7 @@ final class WorkerCommand extends BaseCommand {
         Path folder = (output != null ? output.toAbsolutePath() : jf.output().folder()).normalize();
         // one thread per task here: the cluster spreads the terms, not a local pool
         quietWhenTheMemberIsDown();
-        try (FitPlan plan = FitPlan.build(jf, 1, folder)) {
+        try (FitPlan plan = FitPlan.forWorker(jf, folder)) {
             // a job its driver refuses (a template naming something unknown, a method that cannot fit
             // the losses) is refused here too, before the worker joins and waits for a driver in vain
             plan.refuseProblems();

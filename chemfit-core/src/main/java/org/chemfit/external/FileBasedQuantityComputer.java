@@ -95,6 +95,9 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
     final Map<String, Integer> expectedValues;
 
     final KeepPolicy keep;
+    /** Whether {@link KeepPolicy#FAILED} keeps the directory of a cancelled run, as a failed run's. */
+    final boolean keepCancelled;
+
     final int retries;
     final boolean privateTmpDir;
     /** The runs whose commands left processes running, counted per command. */
@@ -134,6 +137,7 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
         this.parsers = List.copyOf(b.parsers);
         this.expectedValues = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.expectedValues));
         this.keep = b.keep;
+        this.keepCancelled = b.keepCancelled;
         this.retries = b.retries;
         this.privateTmpDir = b.privateTmpDir;
     }
@@ -472,6 +476,7 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
         private final List<OutputParser> parsers = new ArrayList<>();
         private final Map<String, Integer> expectedValues = new LinkedHashMap<>();
         private KeepPolicy keep = KeepPolicy.FAILED;
+        private boolean keepCancelled = true;
         private int retries;
         private boolean privateTmpDir;
         private final Set<String> targets = new LinkedHashSet<>();
@@ -769,6 +774,24 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
          */
         public Builder keep(KeepPolicy policy) {
             this.keep = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * Whether {@link KeepPolicy#FAILED} keeps the run directory of a cancelled run (its thread
+         * interrupted: the evaluation was cancelled, the fit stopped) as a failed run's, with its
+         * {@code failure.json} saying {@code "cancelled": true}: the default, where a resumed fit
+         * removes it ({@link FileBasedQuantityComputer#removeCancelledRuns}). With {@code false} it
+         * is removed at once, as a successful run's is: what a cluster worker does ({@code chemfit
+         * worker}), which no resumed fit tidies up after and whose runs the driver cancels as a
+         * matter of course. {@link KeepPolicy#ALL} keeps it and {@link KeepPolicy#NONE} removes it
+         * either way.
+         *
+         * @param keep false to remove the directories of cancelled runs under {@link KeepPolicy#FAILED}
+         * @return this builder
+         */
+        public Builder keepCancelled(boolean keep) {
+            this.keepCancelled = keep;
             return this;
         }
 
