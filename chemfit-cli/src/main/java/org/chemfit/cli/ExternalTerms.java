@@ -29,6 +29,8 @@ final class ExternalTerms {
      * @param runDirectory where run directories go
      * @param jobFolder the job file's folder, against which a relative program path resolves
      * @param programs the job's program aliases, resolved once per job by {@link #programs(JobFile)}
+     * @param keepCancelled whether {@code keep: failed} keeps the run directories of cancelled runs
+     *     (false on a cluster worker)
      * @return the computer
      * @throws IllegalArgumentException when the library refuses the settings (a template that does
      *     not compile, a program not on the PATH)
@@ -39,7 +41,8 @@ final class ExternalTerms {
             JobFile.ExecutionSpec execution,
             Path runDirectory,
             Path jobFolder,
-            Map<String, String> programs) {
+            Map<String, String> programs,
+            boolean keepCancelled) {
         FileBasedQuantityComputer.Builder b =
                 FileBasedQuantityComputer.builder().name(term).workDirectory(runDirectory);
         config.templates().forEach(b::template);
@@ -85,7 +88,7 @@ final class ExternalTerms {
         }
         b.retries(config.retries());
         config.logFiles().forEach(b::logFile);
-        b.keep(execution.keep());
+        b.keep(execution.keep()).keepCancelled(keepCancelled);
         for (ParserSpec p : config.outputs()) {
             b.output(p.parser());
         }

@@ -73,9 +73,19 @@ final class FirstFailures implements FitListener {
     /**
      * @param message a term's failure message ("term 1 'bad' failed: external term 'bad' failed at ...")
      * @return the message without the leading "term N 'NAME' failed: " (the caller names the term)
-     *     and without Java class names
+     *     and without Java class names; the cluster worker a term failed on stays named ("on worker
+     *     node07 (10.1.0.7:5701, pid 4242): external term 'bad' failed at ...")
      */
     static String reason(String message) {
-        return Messages.clean(message.replaceFirst("^term \\d+ '[^']*' failed: ", ""));
+        java.util.regex.Matcher m = LEADING.matcher(message);
+        if (!m.lookingAt()) {
+            return Messages.clean(message);
+        }
+        String worker = m.group(1);
+        return Messages.clean((worker == null ? "" : worker + ": ") + message.substring(m.end()));
     }
+
+    /** The start of a term's failure message, with the worker it failed on when it ran on a cluster. */
+    private static final java.util.regex.Pattern LEADING =
+            java.util.regex.Pattern.compile("term \\d+ '[^']*' failed(?: (on worker [^\\n]*?, pid \\d+\\)))?: ");
 }

@@ -57,6 +57,11 @@ final class FitPlan implements AutoCloseable {
     private AtomicInteger counting = running;
     /** Where external terms' run directories go. */
     final Path runDirectory;
+    /**
+     * Whether the plan is a cluster worker's: the run directories of its cancelled runs are removed
+     * under {@code keep: failed} as those of successful ones (no resumed fit tidies up after a worker).
+     */
+    private final boolean worker;
 
     private final List<AutoCloseable> resources = new ArrayList<>();
     /** The external terms' computers by term name, for checking their templates. */
@@ -77,8 +82,9 @@ final class FitPlan implements AutoCloseable {
         ObjectiveFunction wrap(CombinedObjectiveFunction combined, List<AutoCloseable> resources);
     }
 
-    private FitPlan(JobFile job, int workers, Path outputFolder, @Nullable Placement placement) {
+    private FitPlan(JobFile job, int workers, Path outputFolder, @Nullable Placement placement, boolean worker) {
         this.job = job;
+        this.worker = worker;
         this.runDirectory =
                 job.execution().runDirectory() != null ? job.execution().runDirectory() : outputFolder.resolve("runs");
         List<ObjectiveFunction> terms = new ArrayList<>();
@@ -181,7 +187,7 @@ final class FitPlan implements AutoCloseable {
             Map<String, String> programs) {
         reference.putAll(x.reference());
         QuantityComputer computer =
-                ExternalTerms.computer(t.name(), x, job.execution(), runDirectory, job.folder(), programs);
+                ExternalTerms.computer(t.name(), x, job.execution(), runDirectory, job.folder(), programs, !worker);
         if (computer instanceof org.chemfit.external.FileBasedQuantityComputer f) {
             externals.put(t.name(), f);
         }
@@ -279,8 +285,27 @@ final class FitPlan implements AutoCloseable {
      * @throws BaseCommand.UserException as {@link #build(JobFile, int, Path)}
      */
     static FitPlan build(JobFile job, int workers, Path outputFolder, @Nullable Placement placement) {
+        return build(job, workers, outputFolder, placement, false);
+    }
+
+    /**
+     * The plan of a cluster worker ({@code chemfit worker}): one term at a time per task, and the run
+     * directory of a cancelled run is removed under {@code keep: failed}, as a successful run's is
+     * (see {@link org.chemfit.external.FileBasedQuantityComputer.Builder#keepCancelled}).
+     *
+     * @param job the job
+     * @param outputFolder where run directories go unless the job says otherwise
+     * @return the plan
+     * @throws BaseCommand.UserException as {@link #build(JobFile, int, Path)}
+     */
+    static FitPlan forWorker(JobFile job, Path outputFolder) {
+        return build(job, 1, outputFolder, null, true);
+    }
+
+    private static FitPlan build(
+            JobFile job, int workers, Path outputFolder, @Nullable Placement placement, boolean worker) {
         try {
-            return new FitPlan(job, workers, outputFolder, placement);
+            return new FitPlan(job, workers, outputFolder, placement, worker);
         } catch (org.chemfit.external.TemplateException e) {
             // the first problem, then those of every other template, each at its line (and column)
             List<JobFileException.Problem> problems = new ArrayList<>();
@@ -563,6 +588,25 @@ final class FitPlan implements AutoCloseable {
             return 0;
         }
         return endProgramsLeftBy(pidsHere);
+    }
+
+    /**
+     * Ends, in every external term's run directories, the programs that processes now gone left
+     * running there, each named in a warning with its run directory, which stays: what {@code
+     * chemfit worker} does as it starts, for the programs of an earlier worker of the same output
+     * folder that was killed outright (see {@link
+     * org.chemfit.external.FileBasedQuantityComputer#endProgramsOfEndedProcesses}).
+     *
+     * @return how many processes were ended
+     */
+    int endProgramsOfEndedProcesses() {
+        int ended = 0;
+        for (org.chemfit.external.FileBasedQuantityComputer computer : externals.values()) {
+            for (int n : computer.endProgramsOfEndedProcesses().values()) {
+                ended += n;
+            }
+        }
+        return ended;
     }
 
     /**

@@ -75,10 +75,12 @@ final class WorkerCommand extends BaseCommand {
         Path folder = (output != null ? output.toAbsolutePath() : jf.output().folder()).normalize();
         // one thread per task here: the cluster spreads the terms, not a local pool
         quietWhenTheMemberIsDown();
-        try (FitPlan plan = FitPlan.build(jf, 1, folder)) {
+        try (FitPlan plan = FitPlan.forWorker(jf, folder)) {
             // a job its driver refuses (a template naming something unknown, a method that cannot fit
             // the losses) is refused here too, before the worker joins and waits for a driver in vain
             plan.refuseProblems();
+            // an earlier worker of this folder killed outright (kill -9) left its programs running
+            plan.endProgramsOfEndedProcesses();
             ClusterSecret secret = ClusterArgs.secret();
             HazelcastInstance member = cluster.startMember();
             // Ctrl-C or SIGTERM interrupts this thread; closing the worker (the resources close in

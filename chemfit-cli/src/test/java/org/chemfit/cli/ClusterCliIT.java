@@ -226,6 +226,123 @@ class ClusterCliIT {
     }
 
     @Test
+    void aWorkerStartedAgainAfterAKillEndsTheProgramsTheKilledOneLeftAndKeepsTheirRunDirectories() throws Exception {
+        Path job = tmp.resolve("long.yaml");
+        Files.writeString(job, """
+                parameters:
+                  x: {initial: 0.5, bounds: [0, 1]}
+                terms:
+                  - kind: external
+                    name: long
+                    command: [sh, -c, "echo started > started.txt; sleep 283"]
+                    kill_grace: 2s
+                    outputs:
+                      v: {parser: regex, file: out.txt, pattern: 'value (\\S+)'}
+                    reference: {v: 0.0}
+                optimizer:
+                  method: Nelder-Mead
+                  max_evaluations: 2
+                output:
+                  folder: out
+                  plots: false
+                """);
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        String cluster = "cli-kill-" + ProcessHandle.current().pid();
+        String join = "127.0.0.1:" + port + ",127.0.0.1:" + (port + 1);
+        String[] workerArgs = {
+            "worker",
+            job.toString(),
+            "--output",
+            tmp.resolve("worker-out").toString(),
+            "--cluster",
+            cluster,
+            "--join",
+            join,
+            "--port",
+            Integer.toString(port + 1),
+            "--threads",
+            "1"
+        };
+        Process driver = chemfit(
+                "kill-driver",
+                "fit",
+                job.toString(),
+                "--output",
+                tmp.resolve("out").toString(),
+                "--cluster",
+                cluster,
+                "--join",
+                join,
+                "--port",
+                Integer.toString(port),
+                "--member-wait",
+                "200");
+        Process first = chemfit("kill-worker-1", workerArgs);
+        List<Proc> programs = await().atMost(java.time.Duration.ofMinutes(2))
+                .pollInterval(java.time.Duration.ofMillis(100))
+                .failFast(() -> assertTrue(
+                        first.isAlive() && driver.isAlive(),
+                        () -> "worker:\n" + output("kill-worker-1") + "\ndriver:\n" + output("kill-driver")))
+                .until(
+                        () -> descendants(first),
+                        d -> d.stream().anyMatch(q -> q.cmdline().equals("sleep 283")));
+        assertEquals(2, programs.size(), programs::toString); // sh and its sleep
+        Proc sleep = programs.stream()
+                .filter(q -> q.cmdline().equals("sleep 283"))
+                .findFirst()
+                .orElseThrow();
+        try {
+            killAndStartAgain(workerArgs, first, programs, sleep);
+        } finally {
+            for (Proc q : programs) {
+                if (q.alive()) {
+                    ProcessHandle.of(q.pid()).ifPresent(ProcessHandle::destroyForcibly);
+                }
+            }
+        }
+    }
+
+    private void killAndStartAgain(String[] workerArgs, Process first, List<Proc> programs, Proc sleep)
+            throws Exception {
+        Path runDir = Files.readSymbolicLink(Path.of("/proc", Long.toString(sleep.pid()), "cwd"));
+        await().atMost(java.time.Duration.ofSeconds(30)).until(() -> Files.exists(runDir.resolve("started.txt")));
+
+        first.destroyForcibly(); // kill -9: nothing of the worker is left to stop its programs
+        assertTrue(first.waitFor(60, TimeUnit.SECONDS));
+        for (Proc q : programs) {
+            assertTrue(q.alive(), q + " ended with the killed worker");
+        }
+
+        // started again with the same output folder, before it joins it ends what the killed one left
+        Process second = chemfit("kill-worker-2", workerArgs);
+        await().atMost(java.time.Duration.ofMinutes(2))
+                .pollInterval(java.time.Duration.ofMillis(100))
+                .failFast(() -> assertTrue(second.isAlive(), () -> output("kill-worker-2")))
+                .until(() -> output("kill-worker-2").contains(" joined cluster "));
+        for (Proc q : programs) {
+            assertFalse(q.alive(), q + " outlived the worker started again:\n" + output("kill-worker-2"));
+        }
+        String w = output("kill-worker-2");
+        List<String> ended = w.lines()
+                .filter(l -> l.startsWith("warning: external term 'long': program "))
+                .toList();
+        assertEquals(2, ended.size(), w);
+        assertTrue(
+                ended.contains("warning: external term 'long': program 'sleep' (pid " + sleep.pid()
+                        + "), started by process " + first.pid() + " that is gone, still ran in its run directory "
+                        + runDir + "; it is ended (SIGTERM, then SIGKILL after 2.0 s) and the run directory is kept"),
+                w);
+        assertEquals("started\n", Files.readString(runDir.resolve("started.txt")), "the run directory stays");
+        assertEquals(List.of(), noise(w), w);
+
+        second.destroy(); // SIGTERM: it stops the program it runs now
+        assertTrue(second.waitFor(90, TimeUnit.SECONDS), output("kill-worker-2"));
+    }
+
+    @Test
     void aVerboseWorkerStartedFromTheJarGetsTheJdkAccessHazelcastAsksFor() throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

@@ -70,6 +70,9 @@ public final class ClusterWorker implements AutoCloseable {
 
     private final UUID self;
     private final String address;
+    /** How a failure names this worker: its host, address and process id ({@link LeafRun#located}). */
+    private final String where;
+
     private final IQueue<Object> ready;
     /** One permit per thread: how many terms run at once. */
     private final Semaphore free;
@@ -133,6 +136,8 @@ public final class ClusterWorker implements AutoCloseable {
         this.self = hz.getCluster().getLocalMember().getUuid();
         var a = hz.getCluster().getLocalMember().getAddress();
         this.address = a.getHost() + ":" + a.getPort();
+        this.where = org.chemfit.support.HostName.get() + " (" + address + ", pid "
+                + ProcessHandle.current().pid() + ")";
         this.ready = hz.getQueue(Channels.READY);
         this.control = hz.getMap(Channels.CONTROL);
         this.refused = hz.getMap(Channels.REFUSED);
@@ -515,7 +520,7 @@ public final class ClusterWorker implements AutoCloseable {
             running.put(me, task);
         }
         try {
-            r = LeafRun.run(objective, task, self.toString(), address);
+            r = LeafRun.run(objective, task, self.toString(), address, where);
         } catch (EvaluationCancelledException e) {
             r = null;
         } finally {

@@ -31,13 +31,26 @@ final class LeafRun {
     }
 
     /**
+     * Runs the task's leaf on the calling thread, on the driver.
+     *
+     * @return the result; an error result when this member's objective has no such leaf
+     * @throws EvaluationCancelledException when the thread is interrupted
+     */
+    static Frames.Result run(CombinedObjectiveFunction root, Frames.Task task, String member, String address) {
+        return run(root, task, member, address, null);
+    }
+
+    /**
      * Runs the task's leaf on the calling thread.
      *
+     * @param worker how a failure names the worker that ran the term ({@code node07 (10.1.0.7:5701,
+     *     pid 4242)}, see {@link #located}), or null on the driver
      * @return the result to send back; an error result when this member's objective has no such leaf
      * @throws EvaluationCancelledException when the thread is interrupted (then nothing is sent:
      *     the driver runs the task elsewhere when this member leaves)
      */
-    static Frames.Result run(CombinedObjectiveFunction root, Frames.Task task, String member, String address) {
+    static Frames.Result run(
+            CombinedObjectiveFunction root, Frames.Task task, String member, String address, @Nullable String worker) {
         CombinedObjectiveFunction parent;
         try {
             parent = Terms.parentOf(root, task.path());
@@ -67,10 +80,11 @@ final class LeafRun {
             // Error such as a stack overflow in the term): report it rather than lose the task
             leaf.fail(TermFailedException.wrap(here, index, params, e));
         }
-        return resultOf(task, leaf, member, address);
+        return resultOf(task, leaf, member, address, worker);
     }
 
-    static Frames.Result resultOf(Frames.Task task, EvaluationContext leaf, String member, String address) {
+    static Frames.Result resultOf(
+            Frames.Task task, EvaluationContext leaf, String member, String address, @Nullable String worker) {
         long end = leaf.endEpochNanos();
         long duration = end == 0 ? -1 : end - leaf.startEpochNanos();
         return new Frames.Result(
@@ -83,7 +97,7 @@ final class LeafRun {
                 leaf.value(),
                 leaf.quantities(),
                 new LinkedHashMap<>(leaf.metadata()),
-                failureOf(leaf.failure()),
+                failureOf(leaf.failure(), worker),
                 leaf.startEpochNanos(),
                 duration,
                 leaf.threadName(),
@@ -91,14 +105,14 @@ final class LeafRun {
                 false);
     }
 
-    private static Frames.@Nullable Failure failureOf(@Nullable Throwable t) {
+    private static Frames.@Nullable Failure failureOf(@Nullable Throwable t, @Nullable String worker) {
         if (t == null) {
             return null;
         }
         Throwable cause = t.getCause() == null ? t : t.getCause();
         if (t instanceof TermFailedException f) {
             return new Frames.Failure(
-                    String.valueOf(f.getMessage()),
+                    located(String.valueOf(f.getMessage()), f.termIndex(), f.termName(), worker),
                     f.termName(),
                     f.termIndex(),
                     f.runDirectory().map(Object::toString).orElse(null),
@@ -109,7 +123,7 @@ final class LeafRun {
                     cause.getMessage());
         }
         return new Frames.Failure(
-                String.valueOf(t.getMessage()),
+                located(String.valueOf(t.getMessage()), -1, "", worker),
                 "",
                 -1,
                 null,
@@ -118,6 +132,31 @@ final class LeafRun {
                 false,
                 cause.getClass().getName(),
                 cause.getMessage());
+    }
+
+    /**
+     * Names the worker that ran a term in its failure's message, for the user who reads it on the
+     * driver: {@code term 1 'b' failed on worker node07 (10.1.0.7:5701, pid 4242): no convergence}.
+     * A message that does not begin with the term's own {@code term N 'name' failed} gets {@code (on
+     * worker ...)} at the end of its first line instead (the lines after it are a program's output).
+     *
+     * @param message the failure's message
+     * @param index the term's index in its parent, or -1 when unknown
+     * @param name the term's name
+     * @param worker the worker's host, address and process id, or null on the driver
+     * @return the message naming the worker; the message itself on the driver
+     */
+    static String located(String message, int index, String name, @Nullable String worker) {
+        if (worker == null) {
+            return message;
+        }
+        String failed = "term " + index + " '" + name + "' failed";
+        if (index >= 0 && message.startsWith(failed)) {
+            return failed + " on worker " + worker + message.substring(failed.length());
+        }
+        int lineEnd = message.indexOf('\n');
+        String on = " (on worker " + worker + ")";
+        return lineEnd < 0 ? message + on : message.substring(0, lineEnd) + on + message.substring(lineEnd);
     }
 
     static Frames.Result error(Frames.Task task, String member, String address, String message) {

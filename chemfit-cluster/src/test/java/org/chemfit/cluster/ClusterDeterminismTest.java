@@ -22,8 +22,9 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The cluster keeps the determinism contract that serial evaluation and the thread pools keep in
  * core: two Hazelcast members in this JVM on 127.0.0.1, a driver and a worker, so that parameters
- * and results travel between members as they do between machines. The only difference allowed is
- * the metadata saying where each term ran.
+ * and results travel between members as they do between machines. The only differences allowed
+ * are the metadata saying where each term ran, and a failure's message naming the worker it failed
+ * on ({@code on worker HOST (ADDRESS, pid N)}).
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class ClusterDeterminismTest extends DeterminismContract {
@@ -73,7 +74,19 @@ class ClusterDeterminismTest extends DeterminismContract {
         });
     }
 
-    /** Serial's breakdown once each leaf's record of its member (which only a cluster has) is checked and removed. */
+    /** The failure's message without the worker it names, when it failed on the worker member. */
+    @Override
+    protected String serialMessage(String message) {
+        var a = worker.getCluster().getLocalMember().getAddress();
+        String on = " on worker " + org.chemfit.support.HostName.get() + " (" + a.getHost() + ":" + a.getPort()
+                + ", pid " + ProcessHandle.current().pid() + ")";
+        return message.replace(on, "");
+    }
+
+    /**
+     * Serial's breakdown once each leaf's record of its member (which only a cluster has) is checked
+     * and removed, and each failure's message is serial's.
+     */
     @Override
     protected Object breakdown(EvaluationContext ctx) {
         Object b = super.breakdown(ctx);
@@ -81,8 +94,12 @@ class ClusterDeterminismTest extends DeterminismContract {
         return b;
     }
 
-    private static void removeMembers(Object node, boolean root) {
-        Map<?, ?> m = (Map<?, ?>) node;
+    private void removeMembers(Object node, boolean root) {
+        @SuppressWarnings("unchecked")
+        Map<Object, Object> m = (Map<Object, Object>) node;
+        if (m.get("failure") instanceof String failure) {
+            m.put("failure", serialMessage(failure));
+        }
         if (m.get("terms") instanceof List<?> terms) {
             for (Object t : terms) {
                 removeMembers(t, false);

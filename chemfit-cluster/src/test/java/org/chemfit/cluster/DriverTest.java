@@ -553,6 +553,38 @@ class DriverTest {
     }
 
     @Test
+    void aTermThatFailsOnAWorkerNamesTheWorkersHostAddressAndProcess() throws Exception {
+        Parameters p = Parameters.of(Map.of("x", 0.25));
+        var a = member.getCluster().getLocalMember().getAddress();
+        String worker = org.chemfit.support.HostName.get() + " (" + a.getHost() + ":" + a.getPort() + ", pid "
+                + ProcessHandle.current().pid() + ")";
+        try (ClusterWorker w = ClusterWorker.start(member, failing(), SECRET, 1);
+                ClusterWrapperCOB cob = new ClusterWrapperCOB(
+                        failing(),
+                        member,
+                        ClusterOptions.builder(SECRET)
+                                .memberWait(Duration.ofSeconds(60))
+                                .build())) {
+            TermFailedException remote = assertThrows(TermFailedException.class, () -> cob.evaluate(p));
+            assertEquals("term 1 'b' failed on worker " + worker + ": no convergence at x = 0.25", remote.getMessage());
+            assertEquals(1, remote.termIndex());
+            assertEquals("b", remote.termName());
+            assertTrue(w.refusal().isEmpty(), "the worker serves on");
+        }
+    }
+
+    @Test
+    void aFailureThatDoesNotNameItsTermNamesTheWorkerAtTheEndOfItsFirstLine() {
+        String worker = "node07 (10.1.0.7:5701, pid 4242)";
+        assertEquals(
+                "external term 'md' failed at step run: exit code 1 (on worker " + worker + ")\nlast lines:\nboom",
+                LeafRun.located(
+                        "external term 'md' failed at step run: exit code 1\nlast lines:\nboom", 0, "md", worker));
+        assertEquals("boom (on worker " + worker + ")", LeafRun.located("boom", -1, "", worker));
+        assertEquals("term 0 'md' failed: boom", LeafRun.located("term 0 'md' failed: boom", 0, "md", null));
+    }
+
+    @Test
     void withNoWorkerTheEvaluationFailsAfterTheMemberWaitWithAClearMessage() {
         ClusterOptions o =
                 ClusterOptions.builder(SECRET).memberWait(Duration.ofSeconds(1)).build();

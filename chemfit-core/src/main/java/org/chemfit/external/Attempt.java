@@ -496,7 +496,11 @@ final class Attempt {
         if (dir == null) {
             return false;
         }
-        boolean kept = dir.release(computer.keep, outcome);
+        boolean kept = dir.release(
+                computer.keep,
+                outcome == RunDirectory.Outcome.CANCELLED && !computer.keepCancelled
+                        ? RunDirectory.Outcome.SUCCEEDED // removed as a successful run's is
+                        : outcome);
         String where = kept ? "run directory " + dir : "its run directory was removed " + removedBy(outcome);
         for (LeftRunning l : leftRunning) {
             String command = String.join(" ", l.argv());
@@ -526,9 +530,13 @@ final class Attempt {
 
     /** @return why the keep policy removes the directory of a run that ended so */
     private String removedBy(RunDirectory.Outcome outcome) {
-        return computer.keep == KeepPolicy.FAILED && outcome == RunDirectory.Outcome.SUCCEEDED
-                ? "under keep: failed, as the run succeeded"
-                : "under keep: " + computer.keep.name().toLowerCase(Locale.ROOT);
+        if (computer.keep == KeepPolicy.FAILED && outcome == RunDirectory.Outcome.SUCCEEDED) {
+            return "under keep: failed, as the run succeeded";
+        }
+        if (computer.keep == KeepPolicy.FAILED && outcome == RunDirectory.Outcome.CANCELLED) {
+            return "under keep: failed, as the run was cancelled";
+        }
+        return "under keep: " + computer.keep.name().toLowerCase(Locale.ROOT);
     }
 
     /**

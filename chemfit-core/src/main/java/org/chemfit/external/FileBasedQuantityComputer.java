@@ -95,6 +95,9 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
     final Map<String, Integer> expectedValues;
 
     final KeepPolicy keep;
+    /** Whether {@link KeepPolicy#FAILED} keeps the directory of a cancelled run, as a failed run's. */
+    final boolean keepCancelled;
+
     final int retries;
     final boolean privateTmpDir;
     /** The runs whose commands left processes running, counted per command. */
@@ -134,6 +137,7 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
         this.parsers = List.copyOf(b.parsers);
         this.expectedValues = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.expectedValues));
         this.keep = b.keep;
+        this.keepCancelled = b.keepCancelled;
         this.retries = b.retries;
         this.privateTmpDir = b.privateTmpDir;
     }
@@ -215,6 +219,33 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
      */
     public Map<Path, Integer> endCutOffPrograms(Collection<Long> processIds) {
         return RunDirectory.endCutOff(workDirectory, name, processIds, killGrace);
+    }
+
+    /**
+     * Ends the programs that processes now gone started for this term and left running: what
+     * {@code chemfit worker} does as it starts, for the programs of an earlier worker of the same
+     * run directory root that was killed outright ({@code kill -9}, a node's out-of-memory killer),
+     * which nothing else would end. The processes looked at are those whose ids the names of this
+     * term's run directories carry ({@code <term>-<evaluation>...-p<pid>-<suffix>}, direct children
+     * of {@link #workDirectory()}, no links). On Linux every program runs with its {@code
+     * CHEMFIT_RUN_TAG}, whose value begins with the id of the process that started it; a process is
+     * ended only when that process is gone (never a fit or worker that runs now; an id handed to an
+     * unrelated process since then counts as running, and nothing of it is ended) and its working
+     * directory is in one of this term's run directories named after that same process. Each gets
+     * SIGTERM, then SIGKILL after the kill grace, as after a timeout, with a warning naming the
+     * program, its process id and its run directory; the run directories are kept as they are.
+     * Elsewhere nothing is found.
+     *
+     * <pre>{@code
+     * term.endProgramsOfEndedProcesses()
+     *         .forEach((dir, n) -> System.err.println(n + " processes still ran in " + dir));
+     * }</pre>
+     *
+     * @return per run directory, how many processes still ran there and were ended
+     * @implNote Safe to call from any thread while this term runs nothing.
+     */
+    public Map<Path, Integer> endProgramsOfEndedProcesses() {
+        return RunDirectory.endLeftByEnded(workDirectory, name, killGrace);
     }
 
     /**
@@ -445,6 +476,7 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
         private final List<OutputParser> parsers = new ArrayList<>();
         private final Map<String, Integer> expectedValues = new LinkedHashMap<>();
         private KeepPolicy keep = KeepPolicy.FAILED;
+        private boolean keepCancelled = true;
         private int retries;
         private boolean privateTmpDir;
         private final Set<String> targets = new LinkedHashSet<>();
@@ -742,6 +774,24 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
          */
         public Builder keep(KeepPolicy policy) {
             this.keep = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * Whether {@link KeepPolicy#FAILED} keeps the run directory of a cancelled run (its thread
+         * interrupted: the evaluation was cancelled, the fit stopped) as a failed run's, with its
+         * {@code failure.json} saying {@code "cancelled": true}: the default, where a resumed fit
+         * removes it ({@link FileBasedQuantityComputer#removeCancelledRuns}). With {@code false} it
+         * is removed at once, as a successful run's is: what a cluster worker does ({@code chemfit
+         * worker}), which no resumed fit tidies up after and whose runs the driver cancels as a
+         * matter of course. {@link KeepPolicy#ALL} keeps it and {@link KeepPolicy#NONE} removes it
+         * either way.
+         *
+         * @param keep false to remove the directories of cancelled runs under {@link KeepPolicy#FAILED}
+         * @return this builder
+         */
+        public Builder keepCancelled(boolean keep) {
+            this.keepCancelled = keep;
             return this;
         }
 

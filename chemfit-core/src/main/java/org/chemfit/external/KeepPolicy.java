@@ -12,7 +12,11 @@ package org.chemfit.external;
 public enum KeepPolicy {
     /** Keep every run directory. */
     ALL,
-    /** Keep the directories of failed (and cancelled) runs, delete the others on success. The default. */
+    /**
+     * Keep the directories of failed (and cancelled) runs, delete the others on success. The default.
+     * A cluster worker removes those of cancelled runs too: see {@link
+     * FileBasedQuantityComputer.Builder#keepCancelled}.
+     */
     FAILED,
     /**
      * Delete every run directory, failed and cancelled ones too: a failure's facts then live only in

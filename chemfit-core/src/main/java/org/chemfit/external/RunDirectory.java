@@ -343,18 +343,10 @@ final class RunDirectory {
         }
         Pattern own = ownNames(term);
         List<ProcessRunner.Leftover> ours = new ArrayList<>();
-        for (ProcessRunner.Leftover l : ProcessRunner.leftBy(processIds)) {
-            Path cwd = l.cwd();
-            if (cwd == null || !cwd.startsWith(root) || cwd.getNameCount() <= root.getNameCount()) {
-                continue;
-            }
-            String dir = cwd.getName(root.getNameCount()).toString();
-            Matcher m = own.matcher(dir);
-            if (m.matches() && Long.parseLong(m.group(1)) == l.jvm()) {
-                ours.add(l);
-                counts.merge(workDirectory.resolve(dir), 1, Integer::sum);
-            }
-        }
+        leftIn(workDirectory, root, own, processIds).forEach((dir, left) -> {
+            ours.addAll(left);
+            counts.put(dir, left.size());
+        });
         ProcessRunner.endLeftovers(ours, grace);
         for (Map.Entry<Path, Integer> e : counts.entrySet()) {
             LOG.warn(
@@ -369,6 +361,94 @@ final class RunDirectory {
                     e.getValue() == 1 ? "it was" : "they were",
                     grace.toMillis() / 1000.0);
         }
+        return counts;
+    }
+
+    /**
+     * @param workDirectory the root the term creates its run directories under
+     * @param root its real path
+     * @param own the names of the term's run directories ({@link #ownNames})
+     * @param processIds the ids of the processes whose programs are looked for
+     * @return per run directory (under {@code workDirectory}), the processes that still run in it
+     *     with the tag of a program that the process its name gives started, when that process is
+     *     among {@code processIds} and gone ({@link ProcessRunner#leftBy})
+     */
+    private static Map<Path, List<ProcessRunner.Leftover>> leftIn(
+            Path workDirectory, Path root, Pattern own, Collection<Long> processIds) {
+        Map<Path, List<ProcessRunner.Leftover>> found = new java.util.LinkedHashMap<>();
+        for (ProcessRunner.Leftover l : ProcessRunner.leftBy(processIds)) {
+            Path cwd = l.cwd();
+            if (cwd == null || !cwd.startsWith(root) || cwd.getNameCount() <= root.getNameCount()) {
+                continue;
+            }
+            String dir = cwd.getName(root.getNameCount()).toString();
+            Matcher m = own.matcher(dir);
+            if (m.matches() && Long.parseLong(m.group(1)) == l.jvm()) {
+                found.computeIfAbsent(workDirectory.resolve(dir), d -> new ArrayList<>())
+                        .add(l);
+            }
+        }
+        return found;
+    }
+
+    /**
+     * Ends the processes that processes now gone started in this term's run directories and left
+     * running: see {@link FileBasedQuantityComputer#endProgramsOfEndedProcesses}.
+     *
+     * @param workDirectory the root the term creates its run directories under
+     * @param term the term's name
+     * @param grace the time between SIGTERM and SIGKILL
+     * @return per run directory, how many processes were ended there
+     */
+    static Map<Path, Integer> endLeftByEnded(Path workDirectory, @Nullable String term, Duration grace) {
+        Map<Path, Integer> counts = new java.util.LinkedHashMap<>();
+        if (term == null || !Files.isDirectory(workDirectory)) {
+            return counts;
+        }
+        Path root;
+        try {
+            root = workDirectory.toRealPath();
+        } catch (IOException e) {
+            return counts;
+        }
+        Pattern own = ownNames(term);
+        // the processes that created the term's run directories, as their names tell: only those
+        // that are gone are looked at (ProcessRunner.leftBy), so a process that runs now is never touched
+        Set<Long> creators = new LinkedHashSet<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(workDirectory)) {
+            for (Path dir : entries) {
+                Matcher m = own.matcher(String.valueOf(dir.getFileName()));
+                if (m.matches() && Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                    creators.add(Long.parseLong(m.group(1)));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("cannot look for programs left running in the run directories in {}: {}", workDirectory, e);
+            return counts;
+        }
+        if (creators.isEmpty()) {
+            return counts;
+        }
+        List<ProcessRunner.Leftover> ours = new ArrayList<>();
+        Map<Path, List<ProcessRunner.Leftover>> found = leftIn(workDirectory, root, own, creators);
+        found.forEach((dir, left) -> {
+            for (ProcessRunner.Leftover l : left) {
+                // named before it is ended, while /proc still tells it
+                LOG.warn(
+                        "external term '{}': program '{}' (pid {}), started by process {} that is gone, still ran in"
+                                + " its run directory {}; it is ended (SIGTERM, then SIGKILL after {} s) and the"
+                                + " run directory is kept",
+                        term,
+                        ProcessRunner.programName(l.process()),
+                        l.process().pid(),
+                        l.jvm(),
+                        dir,
+                        grace.toMillis() / 1000.0);
+            }
+            ours.addAll(left);
+            counts.put(dir, left.size());
+        });
+        ProcessRunner.endLeftovers(ours, grace);
         return counts;
     }
 

@@ -61,7 +61,7 @@ final class SqliteJournal implements JournalReader {
 
     private static final Logger LOG = LoggerFactory.getLogger(SqliteJournal.class);
 
-    static final String HOST = hostName();
+    static final String HOST = org.chemfit.support.HostName.get();
     static final String VERSION = softwareVersion();
 
     private final Path file;
@@ -596,29 +596,6 @@ final class SqliteJournal implements JournalReader {
 
     static String now() {
         return time(EvaluationContext.nowEpochNanos());
-    }
-
-    private static String hostName() {
-        String h = System.getenv("HOSTNAME");
-        if (h != null && !h.isBlank()) {
-            return h.trim();
-        }
-        try {
-            Path etc = Path.of("/etc/hostname");
-            if (Files.isReadable(etc)) {
-                String s = Files.readString(etc).trim();
-                if (!s.isEmpty()) {
-                    return s;
-                }
-            }
-        } catch (IOException ignored) {
-            // fall through
-        }
-        try {
-            return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            return "unknown";
-        }
     }
 
     private static String softwareVersion() {

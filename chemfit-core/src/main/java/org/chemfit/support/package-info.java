@@ -8,7 +8,8 @@
  * {@link org.chemfit.support.Reasons} says why an operation failed in a user's words, for the
  * core's term failures, the command line's messages and the cluster's job fingerprint;
  * {@link org.chemfit.support.ResidualScale} finds the factor every residual of an objective carries,
- * for the residual variance of a fit.
+ * for the residual variance of a fit; {@link org.chemfit.support.HostName} names the machine, for
+ * the journal's attempts and the failures a cluster worker sends back.
  *
  * <pre>{@code
  * String s = Names.closest("epsilno", List.of("epsilon", "sigma"));   // "epsilon"

@@ -140,6 +140,55 @@ class RemovedRunDirectoryMessagesTest {
         assertEquals(List.of(), runDirs());
     }
 
+    /** @return the cancellation of a run of the term, interrupted once its program has started */
+    private EvaluationCancelledException cancelledRun(FileBasedQuantityComputer c) throws Exception {
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread t = new Thread(() -> {
+            try {
+                c.compute(P, new EvaluationContext(P, "e5"));
+            } catch (Throwable e) {
+                thrown.set(e);
+            }
+        });
+        t.start();
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> runDirs().stream().anyMatch(d -> Files.exists(d.resolve("started"))));
+        t.interrupt();
+        t.join(20_000);
+        assertFalse(t.isAlive());
+        return assertInstanceOf(EvaluationCancelledException.class, thrown.get());
+    }
+
+    @Test
+    void aCancelledRunIsRemovedUnderKeepFailedWhenCancelledRunsAreNotKept() throws Exception {
+        String cancelled = "external term 't' was cancelled at step run while running '" + root.resolve("sim.sh")
+                + "'; its process tree was killed";
+        EvaluationCancelledException removed = cancelledRun(
+                running("touch started\nexec sleep 30\n").keepCancelled(false).build());
+        assertEquals(
+                cancelled + " (its run directory was removed under keep: failed, as the run was cancelled)",
+                removed.getMessage());
+        assertEquals(List.of(), runDirs());
+
+        EvaluationCancelledException keptByAll = cancelledRun(running("touch started\nexec sleep 30\n")
+                .keep(KeepPolicy.ALL)
+                .keepCancelled(false)
+                .build());
+        Path dir = runDirs().get(0);
+        assertEquals(cancelled + " (run directory " + dir + ")", keptByAll.getMessage());
+        assertTrue(Files.readString(dir.resolve("failure.json")).contains("\"cancelled\" : true"));
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(f);
+            }
+        }
+
+        EvaluationCancelledException keptByDefault =
+                cancelledRun(running("touch started\nexec sleep 30\n").build());
+        Path kept = runDirs().get(0);
+        assertEquals(cancelled + " (run directory " + kept + ")", keptByDefault.getMessage());
+    }
+
     /** @return what the term logged while it ran once, successfully */
     private String warningsOfOneRun(KeepPolicy keep, EvaluationContext ctx) throws Exception {
         FileBasedQuantityComputer c = running("sleep 30 &\n"
