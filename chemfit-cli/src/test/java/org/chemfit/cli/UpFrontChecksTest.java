@@ -305,11 +305,12 @@ class UpFrontChecksTest {
         Path script = write("scripts/run.sh", "#!/bin/sh", "cat in.txt");
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rw-r--r--"));
         Path job = externalJob("[./scripts/run.sh]");
-        String advice = "command: [sh, " + script + "]";
         refusedEverywhere(
                 job,
-                job + ":6:14: term 'sim' command: program './scripts/run.sh' is not executable: " + script,
-                "such as " + advice + ": the interpreter's arguments are taken in the run directory");
+                job + ":6:14: term 'sim' command: program './scripts/run.sh' is not executable: " + script
+                        + " (make it so with chmod +x, or run it through its interpreter (its first line names it),"
+                        + " such as command: [sh, " + script + "]: the interpreter's arguments are taken in the run"
+                        + " directory, so give the script's absolute path, or stage it with files)\n");
         // the advice works as given: the script runs through its interpreter, from the run directory
         Path advised = externalJob("[sh, " + script + "]");
         Cli.Run ran = Cli.run("eval", advised.toString());
@@ -318,6 +319,32 @@ class UpFrontChecksTest {
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
         Cli.Run ok = Cli.run("validate", externalJob("[./scripts/run.sh]").toString());
         assertEquals(ExitCodes.OK, ok.code(), ok::toString);
+
+        // the interpreter is the one the script's first line names, else the one its extension suggests
+        Path python = write("scripts/sim.py", "#!/usr/bin/env python3", "print(1)");
+        Path bash = write("scripts/b.sh", "#!/bin/bash -e", "echo 1");
+        Path plain = write("scripts/sim2.py", "print(1)");
+        Path bare = write("scripts/run", "echo 1");
+        for (Path p : List.of(python, bash, plain, bare)) {
+            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-r--r--"));
+        }
+        String rest = "]: the interpreter's arguments are taken in the run directory, so give the script's"
+                + " absolute path, or stage it with files)";
+        assertEquals(
+                " (make it so with chmod +x, or run it through its interpreter (its first line names it), such as"
+                        + " command: [python3, " + python + rest,
+                ExternalTermReader.notExecutableHint(python));
+        assertEquals(
+                " (make it so with chmod +x, or run it through its interpreter (its first line names it), such as"
+                        + " command: [bash, -e, " + bash + rest,
+                ExternalTermReader.notExecutableHint(bash));
+        assertEquals(
+                " (make it so with chmod +x, or run it through its interpreter (by its extension .py), such as"
+                        + " command: [python3, " + plain + rest,
+                ExternalTermReader.notExecutableHint(plain));
+        assertEquals(
+                " (make it so with chmod +x; its first line names no interpreter)",
+                ExternalTermReader.notExecutableHint(bare));
     }
 
     @Test
