@@ -479,7 +479,7 @@ public final class OutputParsers {
                 trailing(p, text);
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 throw new OutputParseException(
-                        file, toString(), "not valid JSON (" + e.getOriginalMessage() + ")", excerpt(text, false));
+                        file, toString(), "not valid JSON: " + org.chemfit.support.JsonErrors.withPlace(e), excerpt(text, false));
             }
             JsonNode node = root == null ? null : root.at(pointer);
             if (node == null || node.isMissingNode()) {
