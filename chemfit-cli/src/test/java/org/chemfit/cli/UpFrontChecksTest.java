@@ -151,6 +151,24 @@ class UpFrontChecksTest {
     }
 
     @Test
+    void bobyqaWithOneFreeParameterIsReportedWithItsBoundsProblems() throws IOException {
+        Path job = argonJob("{initial: 2.2, fixed: true}", "  method: BOBYQA");
+        Files.writeString(job, Files.readString(job).replace("bounds: [0.1, 10.0]", "bounds: [10.0, 0.1]"));
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertEquals(
+                List.of(
+                        job + ":3:37: parameter 'lj.epsilon' lower bound must not exceed its upper bound, got [10,"
+                                + " 0.1]",
+                        job + ":12:11: optimizer method BOBYQA cannot fit this job's 1 free parameter (lj.epsilon):"
+                                + " BOBYQA needs at least 2 free parameters, got 1; use Nelder-Mead or Powell for a"
+                                + " one-parameter fit",
+                        "2 problems found; the job file format is described in docs/job-file.md"),
+                r.err().lines().toList(),
+                r::toString);
+    }
+
+    @Test
     void bobyqaWithTwoFreeParametersAndTheDefaultMethodWithOnePass() throws IOException {
         Cli.Run two = Cli.run(
                 "validate",
