@@ -204,9 +204,10 @@ final class CommandsReader {
             if (out.length() > 1) {
                 out.append(", ");
             }
-            out.append(w.matches("(?!-$)[A-Za-z0-9_./-][A-Za-z0-9_./+=@%-]*")
-                    ? w
-                    : "\"" + w.replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
+            out.append(
+                    w.matches("(?!-$)[A-Za-z0-9_./-][A-Za-z0-9_./+=@%-]*")
+                            ? w
+                            : "\"" + w.replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
         }
         return out.append(']').toString();
     }

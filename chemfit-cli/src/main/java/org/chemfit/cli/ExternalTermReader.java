@@ -267,9 +267,7 @@ final class ExternalTermReader {
             } else if (java.nio.file.Files.isDirectory(p)) {
                 r.problem(node, w + ": program '" + program + "' is a folder, not a program: " + p);
             } else if (!java.nio.file.Files.isExecutable(p)) {
-                r.problem(
-                        node,
-                        w + ": program '" + program + "' is not executable: " + p + notExecutableHint(p));
+                r.problem(node, w + ": program '" + program + "' is not executable: " + p + notExecutableHint(p));
             }
             return;
         }
@@ -333,7 +331,8 @@ final class ExternalTermReader {
         } catch (java.io.IOException e) {
             return List.of();
         }
-        String first = new String(head, 0, n, java.nio.charset.StandardCharsets.UTF_8).lines()
+        String first = new String(head, 0, n, java.nio.charset.StandardCharsets.UTF_8)
+                .lines()
                 .findFirst()
                 .orElse("");
         if (!first.startsWith("#!")) {
@@ -347,7 +346,8 @@ final class ExternalTermReader {
         words.set(0, words.get(0).substring(words.get(0).lastIndexOf('/') + 1));
         if (words.get(0).equals("env")) {
             words.remove(0);
-            while (!words.isEmpty() && (words.get(0).startsWith("-") || words.get(0).contains("="))) {
+            while (!words.isEmpty()
+                    && (words.get(0).startsWith("-") || words.get(0).contains("="))) {
                 words.remove(0); // env's options (-S) and variables
             }
         }

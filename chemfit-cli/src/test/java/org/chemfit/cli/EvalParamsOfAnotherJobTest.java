@@ -186,8 +186,8 @@ class EvalParamsOfAnotherJobTest {
         assertEquals(ExitCodes.OK, fit.code(), fit::toString);
         // the results of a job whose parameters have other names, and another data file
         ObjectMapper json = new ObjectMapper();
-        com.fasterxml.jackson.databind.node.ObjectNode tree =
-                (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(out.resolve("results.json").toFile());
+        com.fasterxml.jackson.databind.node.ObjectNode tree = (com.fasterxml.jackson.databind.node.ObjectNode)
+                json.readTree(out.resolve("results.json").toFile());
         for (JsonNode p : tree.get("parameters")) {
             ((com.fasterxml.jackson.databind.node.ObjectNode) p)
                     .put("name", p.get("name").asText().replace("lj.", "morse."));

@@ -501,7 +501,10 @@ public final class OutputParsers {
                 trailing(p, text);
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 throw new OutputParseException(
-                        file, toString(), "not valid JSON: " + org.chemfit.support.JsonErrors.withPlace(e), excerpt(text, false));
+                        file,
+                        toString(),
+                        "not valid JSON: " + org.chemfit.support.JsonErrors.withPlace(e),
+                        excerpt(text, false));
             }
             JsonNode node = root == null ? null : root.at(pointer);
             if (node == null || node.isMissingNode()) {
@@ -759,8 +762,8 @@ public final class OutputParsers {
                 throw new OutputParseException(
                         file,
                         toString(),
-                        "thermo table " + k + " has no column '" + column + "'"
-                                + nearColumn(column, h) + "; its columns are " + String.join(" ", h),
+                        "thermo table " + k + " has no column '" + column + "'" + nearColumn(column, h)
+                                + "; its columns are " + String.join(" ", h),
                         excerpt(text, true));
             }
             List<String> values = new ArrayList<>();

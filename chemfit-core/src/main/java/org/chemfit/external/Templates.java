@@ -641,7 +641,8 @@ final class Templates {
         for (String name : knownNames) {
             int dot = name.lastIndexOf('.');
             String last = name.substring(dot + 1);
-            java.util.regex.Matcher bad = java.util.regex.Pattern.compile("[^A-Za-z0-9_]").matcher(last);
+            java.util.regex.Matcher bad =
+                    java.util.regex.Pattern.compile("[^A-Za-z0-9_]").matcher(last);
             if (dot <= 0 || !bad.find() || !written.contains(name)) {
                 continue;
             }

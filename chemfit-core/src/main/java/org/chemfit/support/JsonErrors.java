@@ -60,8 +60,8 @@ public final class JsonErrors {
                         "(opened at line $1, column $2)")
                 .replaceAll("\\s*\\[Source: [^\\]]*\\]", "");
         if (m.startsWith("Unexpected end-of-input")) {
-            java.util.regex.Matcher opened =
-                    java.util.regex.Pattern.compile("\\(opened at (line \\d+, column \\d+)\\)").matcher(m);
+            java.util.regex.Matcher opened = java.util.regex.Pattern.compile("\\(opened at (line \\d+, column \\d+)\\)")
+                    .matcher(m);
             String where = opened.find() ? "the %s opened at " + opened.group(1) : "an %s";
             if (m.contains("for Object") || m.contains("Object entries") || m.contains("in field name")) {
                 return "the file ends inside " + where.formatted("object");

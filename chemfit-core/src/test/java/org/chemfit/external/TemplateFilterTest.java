@@ -129,7 +129,8 @@ class TemplateFilterTest {
     @Test
     void aParameterWithADashInItsNameWrittenWithADotIsShownHowToWriteIt() throws Exception {
         Parameters dashed = Parameters.of(Map.of("m.A", 5.0, "m.B-x", 1.0));
-        FileBasedQuantityComputer c = computer("a = {{ m.A }}\nb = {{ m.B-x }}\n").build();
+        FileBasedQuantityComputer c =
+                computer("a = {{ m.A }}\nb = {{ m.B-x }}\n").build();
         TemplateException e = assertThrows(TemplateException.class, () -> c.checkTemplates(dashed));
         String said = e.getMessage();
         assertTrue(
@@ -138,7 +139,8 @@ class TemplateFilterTest {
                                 + " {{ m[\"B-x\"] }}"),
                 said);
         // written as the hint says, the template renders
-        FileBasedQuantityComputer ok = computer("a = {{ m.A }}\nb = {{ m[\"B-x\"] }}\n").build();
+        FileBasedQuantityComputer ok =
+                computer("a = {{ m.A }}\nb = {{ m[\"B-x\"] }}\n").build();
         ok.checkTemplates(dashed);
     }
 
