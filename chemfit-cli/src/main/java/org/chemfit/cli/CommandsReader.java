@@ -86,6 +86,16 @@ final class CommandsReader {
             return out;
         }
         if (c instanceof Node.Scalar s && s.value instanceof String str) {
+            if (str.indexOf('\'') >= 0 || str.indexOf('"') >= 0) {
+                // split at spaces, a quote would reach the program as a character of its word
+                String key = where.substring(where.lastIndexOf(' ') + 1);
+                r.problem(
+                        c,
+                        where + " is a string with quotes, but a string command is split at spaces and its quotes"
+                                + " are passed on as they are; write it as a list, one item a word: "
+                                + (key.matches("[a-z_]+") ? key + ": " : "") + asList(str));
+                return out;
+            }
             if (!str.isBlank()) {
                 out.addAll(List.of(str.trim().split("\\s+")));
             }
@@ -150,5 +160,55 @@ final class CommandsReader {
                             + "or write the command as a list");
         }
         return run;
+    }
+
+    /**
+     * A command string's words as a shell splits them (quotes keep spaces, and are dropped),
+     * written as a YAML list.
+     *
+     * @param command a command string with quotes, such as {@code sh -c 'SIM_MODE=ok ./sim.py'}
+     * @return such as {@code [sh, -c, "SIM_MODE=ok ./sim.py"]}
+     */
+    static String asList(String command) {
+        List<String> words = new ArrayList<>();
+        StringBuilder word = new StringBuilder();
+        boolean inWord = false;
+        char quote = 0;
+        for (int i = 0; i < command.length(); i++) {
+            char ch = command.charAt(i);
+            if (quote != 0) {
+                if (ch == quote) {
+                    quote = 0;
+                } else {
+                    word.append(ch);
+                }
+            } else if (ch == '\'' || ch == '"') {
+                quote = ch;
+                inWord = true;
+            } else if (Character.isWhitespace(ch)) {
+                if (inWord) {
+                    words.add(word.toString());
+                    word.setLength(0);
+                    inWord = false;
+                }
+            } else {
+                word.append(ch);
+                inWord = true;
+            }
+        }
+        if (inWord) {
+            words.add(word.toString());
+        }
+        StringBuilder out = new StringBuilder("[");
+        for (String w : words) {
+            if (out.length() > 1) {
+                out.append(", ");
+            }
+            out.append(
+                    w.matches("(?!-$)[A-Za-z0-9_./-][A-Za-z0-9_./+=@%-]*")
+                            ? w
+                            : "\"" + w.replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
+        }
+        return out.append(']').toString();
     }
 }

@@ -430,10 +430,6 @@ final class EvalCommand extends BaseCommand {
             throw new UserException(
                     "--params " + file + ": holds no 'parameters' list; give the results.json of a finished fit");
         }
-        String another = anotherJob(file, r, job);
-        if (another != null) {
-            warn.accept(another);
-        }
         Map<String, Double> out = new LinkedHashMap<>();
         java.util.List<String> unknown = new java.util.ArrayList<>();
         for (Object o : list) {
@@ -453,6 +449,11 @@ final class EvalCommand extends BaseCommand {
         if (out.isEmpty()) {
             throw new UserException("--params " + file + ": names none of the job's parameters ("
                     + String.join(", ", initial.names()) + "); it names " + String.join(", ", unknown));
+        }
+        // compared only once the file's parameters can be used: a refused file gives its error alone
+        String another = anotherJob(file, r, job);
+        if (another != null) {
+            warn.accept(another);
         }
         java.util.List<String> missing =
                 initial.names().stream().filter(n -> !out.containsKey(n)).toList();

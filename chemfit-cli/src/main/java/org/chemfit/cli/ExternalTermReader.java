@@ -267,12 +267,7 @@ final class ExternalTermReader {
             } else if (java.nio.file.Files.isDirectory(p)) {
                 r.problem(node, w + ": program '" + program + "' is a folder, not a program: " + p);
             } else if (!java.nio.file.Files.isExecutable(p)) {
-                r.problem(
-                        node,
-                        w + ": program '" + program + "' is not executable: " + p
-                                + " (make it so with chmod +x, or run it through its interpreter, such as"
-                                + " command: [sh, " + p + "]: the interpreter's arguments are taken in the"
-                                + " run directory, so give the script's absolute path, or stage it with files)");
+                r.problem(node, w + ": program '" + program + "' is not executable: " + p + notExecutableHint(p));
             }
             return;
         }
@@ -289,6 +284,74 @@ final class ExternalTermReader {
                             + "); install it, give its path, or name it under programs"
                             + JobReading.separatorHint(program));
         }
+    }
+
+    /**
+     * The advice for a script that is not executable: chmod +x, or the interpreter its first line
+     * names ({@code #!/usr/bin/env python3}, {@code #!/bin/bash}), or, without such a line, the one
+     * its extension suggests (.py, .sh).
+     *
+     * @param p the script
+     * @return such as {@code " (make it so with chmod +x, or run it through its interpreter, such as
+     *     command: [python3, /a/sim.py]: ...)"}
+     */
+    static String notExecutableHint(Path p) {
+        List<String> interpreter = shebang(p);
+        String from = "its first line names it";
+        if (interpreter.isEmpty()) {
+            String name = p.getFileName().toString();
+            String ext = name.substring(name.lastIndexOf('.') + 1);
+            from = "by its extension ." + ext;
+            interpreter = switch (ext) {
+                case "py" -> List.of("python3");
+                case "sh" -> List.of("sh");
+                case "bash" -> List.of("bash");
+                default -> List.of();
+            };
+        }
+        if (interpreter.isEmpty()) {
+            return " (make it so with chmod +x; its first line names no interpreter)";
+        }
+        return " (make it so with chmod +x, or run it through its interpreter (" + from + "), such as command: ["
+                + String.join(", ", interpreter) + ", " + p + "]: the interpreter's arguments are taken in the run"
+                + " directory, so give the script's absolute path, or stage it with files)";
+    }
+
+    /**
+     * @param p a script
+     * @return the interpreter and its arguments its {@code #!} line names, by the interpreter's
+     *     file name ({@code #!/usr/bin/env python3} and {@code #!/usr/bin/python3} give python3), or
+     *     nothing for a file without such a line or that cannot be read
+     */
+    private static List<String> shebang(Path p) {
+        byte[] head = new byte[256];
+        int n;
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(p)) {
+            n = in.readNBytes(head, 0, head.length);
+        } catch (java.io.IOException e) {
+            return List.of();
+        }
+        String first = new String(head, 0, n, java.nio.charset.StandardCharsets.UTF_8)
+                .lines()
+                .findFirst()
+                .orElse("");
+        if (!first.startsWith("#!")) {
+            return List.of();
+        }
+        List<String> words = new ArrayList<>(List.of(first.substring(2).trim().split("\\s+")));
+        words.removeIf(String::isEmpty);
+        if (words.isEmpty()) {
+            return List.of();
+        }
+        words.set(0, words.get(0).substring(words.get(0).lastIndexOf('/') + 1));
+        if (words.get(0).equals("env")) {
+            words.remove(0);
+            while (!words.isEmpty()
+                    && (words.get(0).startsWith("-") || words.get(0).contains("="))) {
+                words.remove(0); // env's options (-S) and variables
+            }
+        }
+        return words;
     }
 
     /** {@code log_files}: a path or a list of paths in the run directory, each named once. */

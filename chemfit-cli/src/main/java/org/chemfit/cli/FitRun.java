@@ -603,10 +603,16 @@ final class FitRun {
         } catch (FitFailedException e) {
             boolean stopped = interrupts.triggered();
             failedTerm = failedTerm(e);
+            String message = e.getMessage();
+            if (failedTerm != null && jf.combination().onFailure() == org.chemfit.FailurePolicy.Action.RAISE) {
+                message += "\n(under on_failure: raise a failed term ends the fit; combination: {on_failure: penalty,"
+                        + " penalty: 1000} scores it as that loss, {on_failure: skip} leaves it out, and the fit goes"
+                        + " on)";
+            }
             return new Ending(
                     e.partialResult().orElse(null),
                     stopped ? "interrupted" : "failed",
-                    e.getMessage(),
+                    message,
                     stopped ? ExitCodes.INTERRUPTED : ExitCodes.FIT_FAILED);
         } catch (EvaluationCancelledException e) {
             return new Ending(null, "interrupted", null, ExitCodes.INTERRUPTED);

@@ -134,6 +134,22 @@ final class JobReader {
         } else if (toFit && parameters.allFixed(r.declared)) {
             // whatever failed to read, a job whose parameters are all fixed has nothing to fit
             optimizerReader.nothingToFit(top, optimizer);
+        } else if (toFit) {
+            // a parameter whose bounds are wrong is still declared free or fixed: a method that needs
+            // more free parameters than the job declares is reported with the other problems
+            List<String> free = new ArrayList<>();
+            for (String declared : r.declared) {
+                ParameterSpec p = null;
+                for (ParameterSpec q : params == null ? List.<ParameterSpec>of() : params) {
+                    if (q.name().equals(declared)) {
+                        p = q;
+                    }
+                }
+                if (p == null ? !parameters.isFixed(declared) : !p.fixed() && p.lower() != p.upper()) {
+                    free.add(declared);
+                }
+            }
+            optimizerReader.checkFreeCount(top, optimizer, free);
         }
         if (toFit && paramsRead) {
             warnWhenTooFewValues(fitTerms, params);

@@ -578,24 +578,7 @@ final class NodeParser {
 
     /** Jackson's message without the hints that name its own classes and features. */
     static String jsonMessage(String msg) {
-        String m = firstLines(msg == null ? "" : msg);
-        if (m.contains("Non-standard token 'NaN'")
-                || m.contains("'Infinity'")
-                || m.contains("'-Infinity'")
-                || m.contains("'+Infinity'")) {
-            return "NaN and Infinity are not JSON numbers; write a finite number";
-        }
-        m = m.replaceAll(
-                        "\\(for (?:Array|Object) starting at \\[Source: [^;\\]]*; line: (\\d+), column: (\\d+)\\]\\)",
-                        "(opened at line $1, column $2)")
-                .replaceAll("\\s*\\[Source: [^\\]]*\\]", "");
-        m = m.replaceAll(",? from `[^`]*`", "")
-                .replaceAll(":? ?\\(?(?:enable|not recognized as one since Feature)[^)]*\\)?", "");
-        int tick = m.indexOf('`');
-        if (tick >= 0) {
-            m = m.substring(0, tick).replaceAll("[\\s(:;,]+$", "");
-        }
-        return m.strip();
+        return org.chemfit.support.JsonErrors.reason(msg);
     }
 
     /**

@@ -226,6 +226,40 @@ final class OptimizerReader {
     }
 
     /**
+     * The number of free parameters a method needs, checked when some parameters could not be read
+     * (their bounds wrong): the method is started on a stand-in problem with as many free
+     * parameters as the job declares, each in [0, 1], and only its refusal of their number is
+     * reported, as {@link #checkFreeParameters} reports it.
+     *
+     * @param top the job file's top-level map
+     * @param spec the optimizer read from it
+     * @param free the names of the parameters the job declares and does not fix
+     */
+    void checkFreeCount(Node.MapNode top, OptimizerSpec spec, java.util.List<String> free) {
+        if (free.isEmpty() || Methods.canonical(spec.method()) == null) {
+            return;
+        }
+        double[] start = new double[free.size()];
+        double[] lower = new double[free.size()];
+        double[] upper = new double[free.size()];
+        java.util.Arrays.fill(start, 0.5);
+        java.util.Arrays.fill(upper, 1.0);
+        try {
+            Methods.create(spec)
+                    .start(new org.chemfit.fit.Problem(free, start, lower, upper, spec.maxEvaluations(), spec.seed()))
+                    .close();
+        } catch (IllegalArgumentException e) {
+            if (String.valueOf(e.getMessage()).contains(" needs at least ")) {
+                r.problem(
+                        place(top),
+                        methodWords(top, spec) + " cannot fit this job's " + free.size() + " free parameter"
+                                + (free.size() == 1 ? "" : "s") + " (" + String.join(", ", free) + "): "
+                                + e.getMessage());
+            }
+        }
+    }
+
+    /**
      * Reports that the job has no free parameter, at {@code optimizer.method} (or {@code optimizer},
      * or {@code parameters}). Called by {@link #checkFreeParameters}, and when some parameters
      * could not be read but every one of them is fixed: the job has nothing to fit whatever their

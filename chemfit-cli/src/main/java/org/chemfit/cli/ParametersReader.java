@@ -271,6 +271,14 @@ final class ParametersReader {
         return !declared.isEmpty() && fixedNames.containsAll(declared);
     }
 
+    /**
+     * @param name a declared parameter
+     * @return whether it is {@code fixed: true}, whether its other settings could be read or not
+     */
+    boolean isFixed(String name) {
+        return fixedNames.contains(name);
+    }
+
     private static boolean isNearSpecKey(String key) {
         if (key.length() < 5) {
             return false;

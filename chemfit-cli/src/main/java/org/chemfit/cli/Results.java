@@ -586,7 +586,7 @@ final class Results {
             com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
             throw new BaseCommand.UserException(file
                     + (at == null ? "" : ":" + at.getLineNr() + ":" + at.getColumnNr())
-                    + ": not valid JSON: " + e.getOriginalMessage()
+                    + ": not valid JSON: " + org.chemfit.support.JsonErrors.reason(e.getOriginalMessage())
                     + " (a results.json of chemfit fit was expected)");
         } catch (IOException e) {
             throw new BaseCommand.UserException("cannot read " + file + ": " + Messages.reason(e));

@@ -183,4 +183,31 @@ class EvalParamsOfAnotherJobTest {
                 weight.err(),
                 weight::toString);
     }
+
+    @Test
+    void resultsNamingNoneOfTheJobsParametersGiveTheErrorAloneNotTheWarningOfAnotherJob() throws IOException {
+        Path a = job("a", "energies.csv", "2.941461985331414");
+        Path out = tmp.resolve("a/out");
+        Cli.Run fit = Cli.run("fit", a.toString(), "--output", out.toString(), "-q");
+        assertEquals(ExitCodes.OK, fit.code(), fit::toString);
+        // the results of a job whose parameters have other names, and another data file
+        ObjectMapper json = new ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode tree = (com.fasterxml.jackson.databind.node.ObjectNode)
+                json.readTree(out.resolve("results.json").toFile());
+        for (JsonNode p : tree.get("parameters")) {
+            ((com.fasterxml.jackson.databind.node.ObjectNode) p)
+                    .put("name", p.get("name").asText().replace("lj.", "morse."));
+        }
+        Path renamed = Files.createDirectories(tmp.resolve("renamed")).resolve("results.json");
+        json.writeValue(renamed.toFile(), tree);
+        Path b = job("b", "energies.csv", "2.5");
+
+        Cli.Run eval = Cli.run("eval", b.toString(), "--params", renamed.toString());
+        assertEquals(ExitCodes.USAGE, eval.code(), eval::toString);
+        assertEquals(
+                "error: --params " + renamed + ": names none of the job's parameters (lj.epsilon, lj.sigma); it"
+                        + " names morse.epsilon, morse.sigma\n",
+                eval.err(),
+                eval::toString);
+    }
 }

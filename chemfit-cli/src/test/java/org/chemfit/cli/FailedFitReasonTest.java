@@ -1,6 +1,7 @@
 package org.chemfit.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -41,6 +42,31 @@ class FailedFitReasonTest {
         assertTrue(at >= 0, r::toString);
         assertTrue(r.err().indexOf("program.stderr (last 1 lines):\nbad things\n", at) > at, r::toString);
         assertTrue(r.err().indexOf(notWritten, at) > at, "the fit's reason comes first: " + r);
+    }
+
+    @Test
+    void aTermThatFailsUnderRaiseSaysWhichPolicyLetsTheFitGoOn() throws Exception {
+        Path job = job("echo '{\"e\": NaN}' > out.json\n", "");
+        Cli.Run r = Cli.run("fit", job.toString(), "--progress", "none");
+        assertEquals(ExitCodes.FIT_FAILED, r.code(), r::toString);
+        String reason = "error: the fit stopped after 1 evaluation because an evaluation failed (e0, at {a=1.0}):"
+                + " term 0 't' failed: external term 't' failed at step parse: ";
+        String hint = "\n(under on_failure: raise a failed term ends the fit; combination: {on_failure: penalty,"
+                + " penalty: 1000} scores it as that loss, {on_failure: skip} leaves it out, and the fit goes on)\n";
+        int at = r.err().indexOf(reason);
+        assertTrue(at >= 0, r::toString);
+        assertTrue(r.err().indexOf(hint, at) > at, r::toString);
+
+        // under penalty the fit goes on: no such words
+        Path penalty = ShellScriptJob.write(
+                Files.createDirectories(tmp.resolve("penalty")),
+                "echo '{\"e\": NaN}' > out.json\n",
+                ShellScriptJob.JSON_E,
+                "{e: 1.0}",
+                5,
+                "combination: {on_failure: penalty, penalty: 5}");
+        Cli.Run p = Cli.run("fit", penalty.toString(), "--progress", "none");
+        assertFalse(p.err().contains("under on_failure: raise"), p::toString);
     }
 
     @Test

@@ -151,6 +151,24 @@ class UpFrontChecksTest {
     }
 
     @Test
+    void bobyqaWithOneFreeParameterIsReportedWithItsBoundsProblems() throws IOException {
+        Path job = argonJob("{initial: 2.2, fixed: true}", "  method: BOBYQA");
+        Files.writeString(job, Files.readString(job).replace("bounds: [0.1, 10.0]", "bounds: [10.0, 0.1]"));
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertEquals(
+                List.of(
+                        job + ":3:37: parameter 'lj.epsilon' lower bound must not exceed its upper bound, got [10,"
+                                + " 0.1]",
+                        job + ":12:11: optimizer method BOBYQA cannot fit this job's 1 free parameter (lj.epsilon):"
+                                + " BOBYQA needs at least 2 free parameters, got 1; use Nelder-Mead or Powell for a"
+                                + " one-parameter fit",
+                        "2 problems found; the job file format is described in docs/job-file.md"),
+                r.err().lines().toList(),
+                r::toString);
+    }
+
+    @Test
     void bobyqaWithTwoFreeParametersAndTheDefaultMethodWithOnePass() throws IOException {
         Cli.Run two = Cli.run(
                 "validate",
@@ -305,11 +323,12 @@ class UpFrontChecksTest {
         Path script = write("scripts/run.sh", "#!/bin/sh", "cat in.txt");
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rw-r--r--"));
         Path job = externalJob("[./scripts/run.sh]");
-        String advice = "command: [sh, " + script + "]";
         refusedEverywhere(
                 job,
-                job + ":6:14: term 'sim' command: program './scripts/run.sh' is not executable: " + script,
-                "such as " + advice + ": the interpreter's arguments are taken in the run directory");
+                job + ":6:14: term 'sim' command: program './scripts/run.sh' is not executable: " + script
+                        + " (make it so with chmod +x, or run it through its interpreter (its first line names it),"
+                        + " such as command: [sh, " + script + "]: the interpreter's arguments are taken in the run"
+                        + " directory, so give the script's absolute path, or stage it with files)\n");
         // the advice works as given: the script runs through its interpreter, from the run directory
         Path advised = externalJob("[sh, " + script + "]");
         Cli.Run ran = Cli.run("eval", advised.toString());
@@ -318,6 +337,32 @@ class UpFrontChecksTest {
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
         Cli.Run ok = Cli.run("validate", externalJob("[./scripts/run.sh]").toString());
         assertEquals(ExitCodes.OK, ok.code(), ok::toString);
+
+        // the interpreter is the one the script's first line names, else the one its extension suggests
+        Path python = write("scripts/sim.py", "#!/usr/bin/env python3", "print(1)");
+        Path bash = write("scripts/b.sh", "#!/bin/bash -e", "echo 1");
+        Path plain = write("scripts/sim2.py", "print(1)");
+        Path bare = write("scripts/run", "echo 1");
+        for (Path p : List.of(python, bash, plain, bare)) {
+            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-r--r--"));
+        }
+        String rest = "]: the interpreter's arguments are taken in the run directory, so give the script's"
+                + " absolute path, or stage it with files)";
+        assertEquals(
+                " (make it so with chmod +x, or run it through its interpreter (its first line names it), such as"
+                        + " command: [python3, " + python + rest,
+                ExternalTermReader.notExecutableHint(python));
+        assertEquals(
+                " (make it so with chmod +x, or run it through its interpreter (its first line names it), such as"
+                        + " command: [bash, -e, " + bash + rest,
+                ExternalTermReader.notExecutableHint(bash));
+        assertEquals(
+                " (make it so with chmod +x, or run it through its interpreter (by its extension .py), such as"
+                        + " command: [python3, " + plain + rest,
+                ExternalTermReader.notExecutableHint(plain));
+        assertEquals(
+                " (make it so with chmod +x; its first line names no interpreter)",
+                ExternalTermReader.notExecutableHint(bare));
     }
 
     @Test

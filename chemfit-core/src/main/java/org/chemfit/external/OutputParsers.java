@@ -470,6 +470,28 @@ public final class OutputParsers {
             this.pointer = pointer;
         }
 
+        /**
+         * @param root the file's content
+         * @return " (did you mean '/energy'?)" when the object that would hold the value has a key
+         *     close to the path's last one, written as the path is, else ""
+         */
+        private String nearKey(@Nullable JsonNode root) {
+            JsonPointer head = pointer.head();
+            String last = pointer.last() == null ? null : pointer.last().getMatchingProperty();
+            JsonNode parent = root == null || head == null ? null : root.at(head);
+            if (last == null || parent == null || !parent.isObject()) {
+                return "";
+            }
+            List<String> keys = new ArrayList<>();
+            parent.fieldNames().forEachRemaining(keys::add);
+            String near = org.chemfit.support.Names.suggest(last, keys);
+            if (near == null) {
+                return "";
+            }
+            return " (did you mean '"
+                    + (path.endsWith(last) ? path.substring(0, path.length() - last.length()) + near : near) + "'?)";
+        }
+
         @Override
         public Quantities parse(Path runDirectory) throws IOException {
             String text = read(runDirectory, file, this);
@@ -479,11 +501,15 @@ public final class OutputParsers {
                 trailing(p, text);
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 throw new OutputParseException(
-                        file, toString(), "not valid JSON (" + e.getOriginalMessage() + ")", excerpt(text, false));
+                        file,
+                        toString(),
+                        "not valid JSON: " + org.chemfit.support.JsonErrors.withPlace(e),
+                        excerpt(text, false));
             }
             JsonNode node = root == null ? null : root.at(pointer);
             if (node == null || node.isMissingNode()) {
-                throw new OutputParseException(file, toString(), "no value at '" + path + "'", excerpt(text, false));
+                throw new OutputParseException(
+                        file, toString(), "no value at '" + path + "'" + nearKey(root), excerpt(text, false));
             }
             if (node.isNumber()) {
                 return Quantities.of(quantity, finiteAt(node, "the value", text));
@@ -736,7 +762,8 @@ public final class OutputParsers {
                 throw new OutputParseException(
                         file,
                         toString(),
-                        "thermo table " + k + " has no column '" + column + "'; its columns are " + String.join(" ", h),
+                        "thermo table " + k + " has no column '" + column + "'" + nearColumn(column, h)
+                                + "; its columns are " + String.join(" ", h),
                         excerpt(text, true));
             }
             List<String> values = new ArrayList<>();
@@ -937,6 +964,22 @@ public final class OutputParsers {
         }
         String s = org.chemfit.support.Names.suggest(header, words);
         return s == null ? "" : " (did you mean '" + s + "'?)";
+    }
+
+    /**
+     * @param column the column asked for
+     * @param columns the columns a table has
+     * @return " (did you mean 'v_fx'?)" when one of them differs from it only in case, else "":
+     *     LAMMPS's own columns are short words one letter apart (PotEng, TotEng), so a near spelling
+     *     is no sign of a typo
+     */
+    private static String nearColumn(String column, List<String> columns) {
+        for (String c : columns) {
+            if (c.equalsIgnoreCase(column)) {
+                return " (did you mean '" + c + "'?)";
+            }
+        }
+        return "";
     }
 
     /** The lines of an output file looked at for a misspelt column's suggestion. */

@@ -616,6 +616,46 @@ final class Templates {
         if (knownNames != null && (e instanceof AttributeNotFoundException)) {
             sb.append("; known names: ").append(String.join(", ", knownNames));
         }
+        if (line != null && line > 0) {
+            String[] lines = s.text().split("\n", -1);
+            if (line <= lines.length) {
+                sb.append(bracketHint(lines[line - 1], knownNames));
+            }
+        }
+        return sb.toString();
+    }
+
+    /**
+     * @param text a template's line whose expression failed
+     * @param knownNames the names a template may use
+     * @return {@code "; parameter 'm.B-x' has a '-' in its name: write {{ m["B-x"] }}"} for each
+     *     known name the line writes with a dot whose last part is not a name the template
+     *     language reads as one (a '-' reads as a subtraction), else ""
+     */
+    static String bracketHint(String text, @Nullable List<String> knownNames) {
+        if (knownNames == null) {
+            return "";
+        }
+        String written = text.replaceAll("\\s+", "");
+        StringBuilder sb = new StringBuilder();
+        for (String name : knownNames) {
+            int dot = name.lastIndexOf('.');
+            String last = name.substring(dot + 1);
+            java.util.regex.Matcher bad =
+                    java.util.regex.Pattern.compile("[^A-Za-z0-9_]").matcher(last);
+            if (dot <= 0 || !bad.find() || !written.contains(name)) {
+                continue;
+            }
+            sb.append("; parameter '")
+                    .append(name)
+                    .append("' has a '")
+                    .append(bad.group())
+                    .append("' in its name: write {{ ")
+                    .append(name, 0, dot)
+                    .append("[\"")
+                    .append(last)
+                    .append("\"] }}");
+        }
         return sb.toString();
     }
 

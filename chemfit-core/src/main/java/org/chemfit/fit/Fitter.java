@@ -98,6 +98,10 @@ public final class Fitter {
 
     private static final Logger LOG = LoggerFactory.getLogger(Fitter.class);
 
+    /** The methods that compare points alone, never following a slope. */
+    private static final java.util.Set<String> COMPARES_POINTS =
+            java.util.Set.of("Nelder-Mead", "CMA-ES", "CMA-ES-hipparchus");
+
     /**
      * How much lower than the point a fit stopped at, relative to its loss, a point of the
      * uncertainty's Jacobian must be for the fit to be said not to have converged: above the
@@ -1284,9 +1288,14 @@ public final class Fitter {
                         + (reason == StopReason.CONVERGED
                                 ? "; the fit converged beside such points, where the loss stops being finite: the"
                                         + " best point may lie against that region, not at the lowest loss outside"
-                                        + " it (a method that follows the slope stops at such an edge); bounds that"
-                                        + " keep the fit out of it, or a method that compares points alone"
-                                        + " (Nelder-Mead, CMA-ES), tell"
+                                        + " it"
+                                        + (COMPARES_POINTS.contains(optimizer.name())
+                                                ? "; bounds that keep the fit out of it would show whether a lower"
+                                                        + " loss lies elsewhere"
+                                                : " (a method that follows the slope stops at such an edge); bounds"
+                                                        + " that keep the fit out of it, or a method that compares"
+                                                        + " points alone (Nelder-Mead, CMA-ES), would show whether a"
+                                                        + " lower loss lies elsewhere")
                                 : ""));
             }
             EvaluationContext breakdown = bestPoint.best();

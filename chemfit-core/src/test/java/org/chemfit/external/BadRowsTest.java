@@ -236,6 +236,31 @@ class BadRowsTest {
     }
 
     @Test
+    void aMisspeltThermoColumnOrJsonPathIsShownTheNearOne() throws Exception {
+        write("log.lammps", "Step PotEng v_fx\n       0   -1.0   10\nLoop time of 0.1 on 1 procs for 20 steps\n");
+        OutputParseException e = fails(OutputParsers.lammpsThermo("f", "log.lammps", "v_Fx"));
+        assertTrue(
+                e.getMessage()
+                        .startsWith("cannot parse 'log.lammps' with LAMMPS thermo 'v_Fx' (last row of the last table)"
+                                + " for 'f': thermo table 0 has no column 'v_Fx' (did you mean 'v_fx'?); its columns"
+                                + " are Step PotEng v_fx"),
+                e.getMessage());
+        write("out.json", "{\"energy\": 1.0, \"results\": {\"forces\": [1]}}");
+        OutputParseException top = fails(OutputParsers.json("e", "out.json", "/energys"));
+        assertTrue(
+                top.getMessage()
+                        .startsWith("cannot parse 'out.json' with json '/energys' for 'e': no value at"
+                                + " '/energys' (did you mean '/energy'?)"),
+                top.getMessage());
+        OutputParseException inner = fails(OutputParsers.json("f", "out.json", "results.force"));
+        assertTrue(
+                inner.getMessage().contains(": no value at 'results.force' (did you mean 'results.forces'?)"),
+                inner.getMessage());
+        OutputParseException far = fails(OutputParsers.json("f", "out.json", "results.volume"));
+        assertTrue(far.getMessage().contains(": no value at 'results.volume'; excerpt"), far.getMessage());
+    }
+
+    @Test
     void lammpsThermoFailsOnARowCutShortAtTheEndOfAnOpenTable() throws Exception {
         write("log.lammps", LOG_HEAD + "      20   -0.5e");
         OutputParseException e = fails(OutputParsers.lammpsThermo("pe", "log.lammps", "PotEng"));

@@ -2,6 +2,7 @@ package org.chemfit.external;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -155,7 +156,8 @@ class OutputParsersTest {
         OutputParseException b = assertThrows(
                 OutputParseException.class,
                 () -> OutputParsers.json("a", "bad.json", "a").parse(dir));
-        assertTrue(b.getMessage().contains("not valid JSON"), b.getMessage());
+        assertTrue(b.getMessage().contains("not valid JSON: the file ends inside "), b.getMessage());
+        assertFalse(b.getMessage().contains("Source"), b.getMessage());
     }
 
     @Test

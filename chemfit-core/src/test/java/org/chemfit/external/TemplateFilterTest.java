@@ -127,6 +127,24 @@ class TemplateFilterTest {
     }
 
     @Test
+    void aParameterWithADashInItsNameWrittenWithADotIsShownHowToWriteIt() throws Exception {
+        Parameters dashed = Parameters.of(Map.of("m.A", 5.0, "m.B-x", 1.0));
+        FileBasedQuantityComputer c =
+                computer("a = {{ m.A }}\nb = {{ m.B-x }}\n").build();
+        TemplateException e = assertThrows(TemplateException.class, () -> c.checkTemplates(dashed));
+        String said = e.getMessage();
+        assertTrue(
+                said.startsWith("template 'in.txt' line 2: ")
+                        && said.endsWith(" in `b = {{ m.B-x }}`; parameter 'm.B-x' has a '-' in its name: write"
+                                + " {{ m[\"B-x\"] }}"),
+                said);
+        // written as the hint says, the template renders
+        FileBasedQuantityComputer ok =
+                computer("a = {{ m.A }}\nb = {{ m[\"B-x\"] }}\n").build();
+        ok.checkTemplates(dashed);
+    }
+
+    @Test
     void aFilterGivenAnArgumentItCannotUseIsReportedAtItsLineAndColumnBeforeAnythingRuns() throws Exception {
         FileBasedQuantityComputer c = computer("e = {{ lj.epsilon }}\n"
                         + "s = {{ lj.sigma | abbreviate(\"x\") }}\n"

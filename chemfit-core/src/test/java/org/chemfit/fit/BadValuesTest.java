@@ -86,8 +86,21 @@ class BadValuesTest {
                 r.warnings().stream()
                         .anyMatch(w -> w.contains("evaluation(s) gave a NaN or infinite loss")
                                 && w.contains("the fit converged beside such points, where the loss stops being"
-                                        + " finite: the best point may lie against that region")),
+                                        + " finite: the best point may lie against that region, not at the lowest"
+                                        + " loss outside it (a method that follows the slope stops at such an edge);"
+                                        + " bounds that keep the fit out of it, or a method that compares points"
+                                        + " alone (Nelder-Mead, CMA-ES), would show whether a lower loss lies"
+                                        + " elsewhere")),
                 r.warnings().toString());
+        // a method that compares points alone is not told to use one
+        FitResult nm = new Fitter(c, start).maxEvaluations(400).fit("Nelder-Mead");
+        assertTrue(
+                nm.warnings().stream()
+                        .anyMatch(w -> w.endsWith("the fit converged beside such points, where the loss stops being"
+                                + " finite: the best point may lie against that region, not at the lowest loss outside"
+                                + " it; bounds that keep the fit out of it would show whether a lower loss lies"
+                                + " elsewhere")),
+                nm + " " + nm.warnings());
 
         // without the NaN region, the same fit says nothing of it
         FitResult clean = new Fitter(new CombinedObjectiveFunction(List.of(terms.get(0), terms.get(2))), start)

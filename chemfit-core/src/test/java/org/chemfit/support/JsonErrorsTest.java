@@ -1,0 +1,42 @@
+package org.chemfit.support;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+/** A JSON parse error in plain words and its place, never the parser's "[Source: REDACTED ...]". */
+class JsonErrorsTest {
+
+    private static String said(String text) {
+        JsonProcessingException e =
+                assertThrows(JsonProcessingException.class, () -> new ObjectMapper().readTree(text));
+        return JsonErrors.withPlace(e);
+    }
+
+    @Test
+    void aTruncatedFileSaysWhereItEnds() {
+        assertEquals(
+                "the file ends inside the object opened at line 1, column 1 (line 1, column 14)",
+                said("{\"energy\": 12"));
+        assertEquals("the file ends inside an object (line 1, column 10)", said("{\"a\": 1, "));
+        assertEquals("the file ends inside an object (line 1, column 6)", said("{\"ene"));
+        assertEquals(
+                "the file ends inside the array opened at line 1, column 12 (line 1, column 17)",
+                said("{\"energy\": [1, 2"));
+        assertEquals("the file ends inside a string (line 1, column 15)", said("{\"energy\": \"ab"));
+    }
+
+    @Test
+    void otherErrorsKeepJacksonsWordsWithoutItsNames() {
+        assertEquals(
+                "Unexpected character ('1' (code 49)): was expecting a colon to separate field name and value"
+                        + " (line 1, column 6)",
+                said("{\"a\" 1}"));
+        assertEquals(
+                "NaN and Infinity are not JSON numbers; write a finite number (line 1, column 10)",
+                said("{\"a\": NaN}"));
+    }
+}
