@@ -312,9 +312,11 @@ final class EvalCommand extends BaseCommand {
                     : judgement.plan().job.validation();
             java.util.List<Map<String, Object>> terms = new java.util.ArrayList<>();
             for (JobFile.TermSpec spec : specs) {
-                terms.add(Map.of("name", spec.name(), "metrics", judgement.metrics(set, spec.name())));
+                terms.add(Map.of(
+                        "name", spec.name(), "weight", spec.weight(), "metrics", judgement.metrics(set, spec.name())));
             }
-            for (Object o : Judgement.withOverall(terms, specs.isEmpty() ? null : judgement.overall(set))) {
+            for (Object o :
+                    Judgement.withOverall(terms, specs.isEmpty() ? null : judgement.overall(set), set.equals("fit"))) {
                 Map<String, Object> t = (Map<String, Object>) o;
                 Map<String, Object> metrics = (Map<String, Object>)
                         java.util.Objects.requireNonNull(t.get("metrics"), "every entry has metrics");
