@@ -49,8 +49,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>A term of weight 0 is monitored, not fitted: it is evaluated and its value, quantities and
  * metadata are recorded in its child context as any term's, but it contributes exactly 0 whatever
- * its value (NaN and infinities included, where {@code 0 * NaN} would be NaN), and it counts in
- * the {@link Reducer#MEAN} number of terms whether it succeeded or not. Its failure neither fails
+ * its value (NaN and infinities included, where {@code 0 * NaN} would be NaN), and it is not
+ * counted in the {@link Reducer#MEAN} number of terms, so that a monitored term leaves the loss as
+ * it would be without it (a combination whose every term has weight 0 has the loss 0). Its failure neither fails
  * nor penalises the evaluation, nor cancels the other terms: its child context keeps the status
  * {@link EvaluationContext.Status#FAILED} and the failure, so it is seen in the breakdown and the
  * journal, and the failure policy is not applied to it. The loss is then exact, so such an

@@ -13,14 +13,17 @@ package org.chemfit;
 public enum Reducer {
     /** {@code sum(w_i * f_i)}, the default. */
     SUM,
-    /** {@code sum(w_i * f_i) / n}, n the number of terms not skipped. */
+    /**
+     * {@code sum(w_i * f_i) / n}, n the number of terms of non-zero weight not skipped (a term of
+     * weight 0, monitored, is no part of the mean).
+     */
     MEAN,
     /** {@code sqrt(sum(w_i * f_i) / n)}: the root-mean of squared-error terms is an RMSE. */
     ROOT_MEAN;
 
     /**
      * @param sum the weighted sum, in term order
-     * @param n the number of terms included
+     * @param n the number of terms included (of non-zero weight, not skipped)
      * @return the reduced value (NaN when n is 0)
      */
     public double apply(double sum, int n) {

@@ -12,7 +12,7 @@ import org.jspecify.annotations.Nullable;
  * {@link CombinedObjectiveFunction} whose terms all have residuals and whose reducer is
  * {@link Reducer#SUM} or {@link Reducer#MEAN}. Weights and reducer are applied so that the loss is
  * the sum of the squared residuals: term {@code i}'s residuals are multiplied by
- * {@code sqrt(w_i)}, and under {@code MEAN} all of them by {@code 1 / sqrt(n)}. A term of weight 0
+ * {@code sqrt(w_i)}, and under {@code MEAN} all of them by {@code 1 / sqrt(n)}, n the terms of non-zero weight. A term of weight 0
  * gives none (it is not in the loss, and its zeros would count as residuals in the uncertainty). A
  * {@link Reducer#ROOT_MEAN} objective is not a sum of squares (its square is) and is refused.
  *
@@ -173,7 +173,7 @@ public final class Residuals {
             }
             double g = factor;
             if (c.reducer() == Reducer.MEAN) {
-                g = factor / Math.sqrt(c.size());
+                g = factor / Math.sqrt(weighted(c));
             }
             for (int i = 0; i < c.size(); i++) {
                 if (!collect(c.terms().get(i), ctx.child(i), g * Math.sqrt(c.weight(i)), out)) {
@@ -196,5 +196,20 @@ public final class Residuals {
         }
         out.add(r);
         return true;
+    }
+
+    /**
+     * @param c a combination
+     * @return the number of its terms of non-zero weight, those a {@link Reducer#MEAN} is over
+     *     (at least 1, so that a combination of monitored terms alone divides by 1)
+     */
+    static int weighted(CombinedObjectiveFunction c) {
+        int n = 0;
+        for (int i = 0; i < c.size(); i++) {
+            if (c.weight(i) != 0) {
+                n++;
+            }
+        }
+        return Math.max(1, n);
     }
 }

@@ -100,18 +100,60 @@ class WeightZeroTermTest {
         assertEquals(EvaluationContext.Status.FAILED, ctx.child(1).status());
         assertFalse(BestPoint.degraded(ctx));
 
-        // under skip and mean, the term still counts in the number of terms: the loss is the same
-        // whether it failed or not
+        // under skip and mean, the term is none of the terms the mean is over, failed or not: the
+        // loss is that of the other term alone
         var skipMean = new CombinedObjectiveFunction(List.of(GOOD, failing()), List.of(1.0, 0.0))
                 .withFailurePolicy(FailurePolicy.skip())
                 .withReducer(Reducer.MEAN);
         var okMean =
                 new CombinedObjectiveFunction(List.of(GOOD, p -> 5.0), List.of(1.0, 0.0)).withReducer(Reducer.MEAN);
         EvaluationContext s = new EvaluationContext(X1);
-        assertEquals(0.5, skipMean.evaluate(X1, s), 0.0);
-        assertEquals(0.5, okMean.evaluate(X1), 0.0);
+        assertEquals(1.0, skipMean.evaluate(X1, s), 0.0);
+        assertEquals(1.0, okMean.evaluate(X1), 0.0);
         assertEquals(EvaluationContext.Status.FAILED, s.child(1).status());
         assertFalse(s.metadata().containsKey("skipped"), s.metadata().toString());
+    }
+
+    /**
+     * A monitored copy of a term leaves the loss of a mean and a root mean as it is without it, bit
+     * for bit, and the residuals that least squares fits too; a combination of monitored terms
+     * alone has the loss 0.
+     */
+    @Test
+    void aMonitoredCopyLeavesTheMeanAsTheTermAlone() {
+        QuantityComputer q = p -> Quantities.of(Map.of("e", new double[] {p.get("x"), 3 * p.get("x"), 0.7}));
+        ObjectiveFunction term =
+                q.withLoss(LossFunctions.squaredErrorOfArrays(Map.of("e", new double[] {2.0, 2.5, 0.1}), Map.of()));
+        Parameters x = Parameters.of(Map.of("x", 1.3));
+        for (Reducer r : List.of(Reducer.MEAN, Reducer.ROOT_MEAN, Reducer.SUM)) {
+            var alone = new CombinedObjectiveFunction(List.of(term), List.of(1.0)).withReducer(r);
+            var monitored = new CombinedObjectiveFunction(List.of(term, term), List.of(1.0, 0.0)).withReducer(r);
+            double expected = alone.evaluate(x);
+            assertEquals(Double.doubleToLongBits(expected), Double.doubleToLongBits(monitored.evaluate(x)), r::name);
+            // and concurrently, as the command line evaluates the terms
+            try (var async = new AsyncWrapperCOB(monitored)) {
+                assertEquals(Double.doubleToLongBits(expected), Double.doubleToLongBits(async.evaluate(x)), r::name);
+            }
+        }
+        // (1.3 - 2)^2 + (3.9 - 2.5)^2 + (0.7 - 0.1)^2 = 0.49 + 1.96 + 0.36 = 2.81
+        var mean = new CombinedObjectiveFunction(List.of(term, term), List.of(1.0, 0.0)).withReducer(Reducer.MEAN);
+        assertEquals(2.81, mean.evaluate(x), 1e-12);
+        EvaluationContext ctx = new EvaluationContext(x);
+        mean.evaluate(x, ctx);
+        double[] r = Residuals.of(mean, ctx);
+        assertNotNull(r);
+        double ssr = 0;
+        for (double v : r) {
+            ssr += v * v;
+        }
+        assertEquals(3, r.length);
+        assertEquals(2.81, ssr, 1e-12);
+        assertEquals(
+                0.0,
+                new CombinedObjectiveFunction(List.of(term), List.of(0.0))
+                        .withReducer(Reducer.MEAN)
+                        .evaluate(x),
+                0.0);
     }
 
     @Test

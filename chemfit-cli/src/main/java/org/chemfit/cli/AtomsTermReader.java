@@ -202,6 +202,18 @@ final class AtomsTermReader {
             checks.warnCloseAtoms(pairs, shown, of, where);
             checks.warnPairsAtCutoff(pairs, pn instanceof Node.ListNode, shown, of, where);
         }
+        if (pairs.size() == items.size()) {
+            // an energy parameter declared in another energy unit than the term's is taken in the term's
+            Node un = t.entries.get("unit");
+            Node energy = un instanceof Node.MapNode um ? um.entries.get("energy") : un;
+            r.warnings.addAll(EnergyUnits.parameterMismatches(
+                    pairs,
+                    items,
+                    pn instanceof Node.ListNode,
+                    r.extras.parameters,
+                    energy instanceof Node.Scalar s && s.value instanceof String text ? text : null,
+                    where));
+        }
         JobFile.RelaxSpec relax = null;
         boolean relaxOk = true;
         Node rn = t.entries.get("relax");

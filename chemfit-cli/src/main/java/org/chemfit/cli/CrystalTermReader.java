@@ -143,6 +143,9 @@ final class CrystalTermReader {
                     checks.warnCloseAtoms(pairs, cells, "cells", where);
                     checks.warnPairsAtCutoff(pairs, pn instanceof Node.ListNode, cells, "cells", where);
                     warnNearSupercell(cell, shown, where);
+                    // a crystal term computes in eV: an energy parameter declared in another unit counts as eV
+                    reader.warnings.addAll(EnergyUnits.parameterMismatches(
+                            pairs, items, pn instanceof Node.ListNode, reader.extras.parameters, "eV", where));
                 }
             }
         }

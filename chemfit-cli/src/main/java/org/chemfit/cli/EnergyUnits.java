@@ -77,4 +77,77 @@ final class EnergyUnits {
         Double f = perEv(unit);
         return f == null ? null : COULOMB_EV * f;
     }
+
+    /** A Buckingham C's unit: an energy unit times Å^6 ({@code eV*A^6}, {@code kcal/mol Å^6}). */
+    private static final java.util.regex.Pattern TIMES_R6 =
+            java.util.regex.Pattern.compile("(.+?)\\s*[*·. ]\\s*(?:A|Å|Ang|Angstrom)\\^?6");
+
+    /**
+     * Warnings for the energy parameters of a potential's pair terms (Lennard-Jones {@code epsilon},
+     * Morse {@code D}, Buckingham {@code A} and {@code C}) whose parameter declares an energy unit
+     * other than the term's: the pair terms take them in the term's unit as written, and nothing
+     * converts a parameter, so such a parameter counts in the term's unit. Said only when both
+     * units are known energy units ({@link #NAMES}, a Buckingham C's times Å^6) that differ.
+     *
+     * @param pairs the potential's pair terms, in order
+     * @param items their nodes, in the same order (for their lines)
+     * @param listed whether the potential is a list (its items are then numbered)
+     * @param parameterUnits the declared unit of each parameter by name
+     * @param termUnit the term's energy unit as written, or null when it declares none
+     * @param where the term in words ("term 'dimers'")
+     * @return one warning per pair term's key and parameter
+     */
+    static List<String> parameterMismatches(
+            List<JobFile.PairTermSpec> pairs,
+            List<Node> items,
+            boolean listed,
+            Map<String, String> parameterUnits,
+            @Nullable String termUnit,
+            String where) {
+        List<String> out = new java.util.ArrayList<>();
+        Double perTerm = termUnit == null ? null : perEv(termUnit);
+        if (perTerm == null || termUnit == null) {
+            return out;
+        }
+        for (int i = 0; i < pairs.size(); i++) {
+            JobFile.PairTermSpec pair = pairs.get(i);
+            List<String> keys = switch (pair.form()) {
+                case LENNARD_JONES -> List.of("epsilon");
+                case MORSE -> List.of("D");
+                case BUCKINGHAM -> List.of("A", "C");
+                case COULOMB -> List.of();
+            };
+            for (String key : keys) {
+                org.chemfit.atoms.ParameterRef ref = pair.parameters().get(key);
+                String name = ref == null ? null : ref.name();
+                String declared = name == null ? null : parameterUnits.get(name);
+                if (name == null || declared == null) {
+                    continue;
+                }
+                String energy = declared.strip();
+                if ("C".equals(key)) {
+                    java.util.regex.Matcher m = TIMES_R6.matcher(energy);
+                    if (!m.matches()) {
+                        continue;
+                    }
+                    energy = m.group(1);
+                }
+                Double perParameter = perEv(energy);
+                if (perParameter == null || perParameter.equals(perTerm)) {
+                    continue;
+                }
+                String shownTermUnit = "C".equals(key) ? termUnit.strip() + " Å^6" : termUnit.strip();
+                int line = i < items.size() ? items.get(i).line : 0;
+                out.add(where + " potential" + (listed ? "[" + i + "]" : "") + " (" + JobKeys.word(pair.form())
+                        + (line > 0 ? ", line " + line : "") + "): " + key + " is parameter '" + name
+                        + "', declared in " + declared.strip() + ", but the term's energies are in "
+                        + termUnit.strip() + ": a pair term takes its energy parameters in the term's unit as"
+                        + " written, and parameters are not converted, so '" + name + "' counts as "
+                        + shownTermUnit + "; give it in " + shownTermUnit + " (one " + energy + " is "
+                        + Tables.fmt(perTerm / perParameter) + " " + termUnit.strip() + "), or the term's"
+                        + " reference energies and unit in " + energy);
+            }
+        }
+        return out;
+    }
 }

@@ -90,6 +90,7 @@ final class EvalCommand extends BaseCommand {
             if (!quiet) {
                 // what the data make likely to be a mistake (a charged cell, atoms 0.1 Å apart), said once
                 jf.warnings().forEach(warning -> err().println("warning: " + warning));
+                plan.roundingWarnings().forEach(warning -> err().println("warning: " + warning));
             }
             Parameters p = plan.initial();
             Map<String, Double> changes = changes(jf, p, set);
@@ -369,9 +370,11 @@ final class EvalCommand extends BaseCommand {
                     : judgement.plan().job.validation();
             java.util.List<Map<String, Object>> terms = new java.util.ArrayList<>();
             for (JobFile.TermSpec spec : specs) {
-                terms.add(Map.of("name", spec.name(), "metrics", judgement.metrics(set, spec.name())));
+                terms.add(Map.of(
+                        "name", spec.name(), "weight", spec.weight(), "metrics", judgement.metrics(set, spec.name())));
             }
-            for (Object o : Judgement.withOverall(terms, specs.isEmpty() ? null : judgement.overall(set))) {
+            for (Object o :
+                    Judgement.withOverall(terms, specs.isEmpty() ? null : judgement.overall(set), set.equals("fit"))) {
                 Map<String, Object> t = (Map<String, Object>) o;
                 Map<String, Object> metrics = (Map<String, Object>)
                         java.util.Objects.requireNonNull(t.get("metrics"), "every entry has metrics");

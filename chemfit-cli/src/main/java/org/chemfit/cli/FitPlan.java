@@ -520,6 +520,102 @@ final class FitPlan implements AutoCloseable {
     }
 
     /**
+     * Warnings for the free parameters whose finite-difference step an external term's templates
+     * round away: a move by {@code 1 + |value|} changes what a template renders, a move by the step
+     * of the job's method (see {@link Methods#forwardStep}) at the initial parameters does not (see
+     * {@link org.chemfit.external.FileBasedQuantityComputer#roundedAway}). The program then computes
+     * the same values on both sides of the step, the difference is 0, and the fit cannot move the
+     * parameter: it stops where it started and calls that converged. Only the fit's terms of
+     * non-zero weight count; a method that takes no differences gets none.
+     *
+     * @return one warning per term and parameter, in the order of the terms and parameters
+     */
+    List<String> roundingWarnings() {
+        double rel = Methods.forwardStep(job);
+        List<String> out = new ArrayList<>();
+        if (Double.isNaN(rel)) {
+            return out;
+        }
+        Map<String, Double> steps = new LinkedHashMap<>();
+        for (JobFile.ParameterSpec p : job.parameters()) {
+            if (p.fixed() || p.lower() == p.upper()) {
+                continue;
+            }
+            steps.put(p.name(), forwardStep(p, rel));
+        }
+        if (steps.isEmpty()) {
+            return out;
+        }
+        String method = Methods.canonical(job.optimizer().method());
+        boolean takesStep = method != null && Methods.takesRelativeStep(method);
+        Parameters initial = initial();
+        for (JobFile.TermSpec t : job.terms()) {
+            org.chemfit.external.FileBasedQuantityComputer computer = externals.get(t.name());
+            if (t.weight() == 0 || t.kind() != JobFile.TermKind.EXTERNAL || computer == null) {
+                continue;
+            }
+            computer.roundedAway(initial, steps).forEach((name, place) -> {
+                String where = JobReading.shownBeside(job.file(), job.folder(), Path.of(place.template()))
+                        + (place.line() > 0 ? ":" + place.line() : "");
+                out.add("term '" + t.name() + "': template " + where + " prints parameter '" + name
+                        + "' with too few digits for the finite-difference step of " + method + " ("
+                        + Tables.fmt(Math.abs(steps.getOrDefault(name, Double.NaN))) + ", " + Tables.fmt(rel)
+                        + " of its size): the step renders the same input, so the derivative is 0 and the fit"
+                        + " cannot move it (it stops at the start and calls that converged); print more digits"
+                        + " ({{ " + name + " }} prints them all)"
+                        + (takesStep
+                                ? ", or set optimizer.finite_difference_step larger (about 10^(-d/2) for d printed"
+                                        + " significant digits: {relative: 1.0e-2} for 4)"
+                                : "; " + method + " takes no optimizer.finite_difference_step"));
+            });
+        }
+        return out;
+    }
+
+    /**
+     * A warning of the fit that parameters change no residual, with what else an external term may
+     * do to them: its templates may round a finite-difference step away. Said when a template of
+     * an external fit term of non-zero weight changes with one of those parameters.
+     *
+     * @param warning a warning of the fit
+     * @param noEffect the parameters that changed no residual (of the uncertainty)
+     * @return the warning, with that cause added when it may be one
+     */
+    String withRoundingCause(String warning, List<String> noEffect) {
+        String ignored = "a term that ignores them?)";
+        if (noEffect.isEmpty() || !warning.contains(" change no residual") || !warning.contains(ignored)) {
+            return warning;
+        }
+        Parameters initial = initial();
+        for (JobFile.TermSpec t : job.terms()) {
+            org.chemfit.external.FileBasedQuantityComputer computer = externals.get(t.name());
+            if (t.weight() != 0
+                    && computer != null
+                    && !computer.usedByTemplates(initial, noEffect).isEmpty()) {
+                return warning.replace(
+                        ignored,
+                        "a term that ignores them, a template that rounds them (its inputs did not change over"
+                                + " the step)?)");
+            }
+        }
+        return warning;
+    }
+
+    /**
+     * The forward step the fit's finite differences take from a parameter's initial value: as the
+     * optimizer takes it, {@code rel * max(|x|, scale)}, the scale being {@code |x|} when non-zero,
+     * else half the bounded range, else 1; backward when forward would leave the bounds.
+     */
+    private static double forwardStep(JobFile.ParameterSpec p, double rel) {
+        double x = p.initial();
+        double scale = x != 0
+                ? Math.abs(x)
+                : Double.isFinite(p.lower()) && Double.isFinite(p.upper()) ? (p.upper() - p.lower()) / 2 : 1.0;
+        double h = rel * Math.max(Math.abs(x), scale);
+        return x + h > p.upper() ? -h : h;
+    }
+
+    /**
      * Applies the keep policy to the run directories that the earlier attempts of a resumed run
      * left behind for runs they were cut off in (see
      * {@link org.chemfit.external.FileBasedQuantityComputer#removeCancelledRuns}), once the

@@ -241,6 +241,9 @@ final class FitRun {
         }
         try {
             plan.refuseProblems();
+            if (!quiet) {
+                plan.roundingWarnings().forEach(warning -> err().println("warning: " + warning));
+            }
         } catch (JobFileException e) {
             plan.close();
             throw e;

@@ -143,10 +143,18 @@ record Judgement(
 
     /**
      * @param set "fit" or "validation"
-     * @return per quantity, over all terms of the set: its unit and the metrics at the start and
-     *     at the best point; a quantity name used with two units is keyed "name (unit)" for each
+     * @return per quantity, over all terms of the set (of the fit, those fitted: a term of weight 0
+     *     is monitored, not fitted): its unit and the metrics at the start and at the best point; a
+     *     quantity name used with two units is keyed "name (unit)" for each
      */
     Map<String, Object> overall(String set) {
+        java.util.Set<String> monitored = new java.util.HashSet<>();
+        if (set.equals("fit")) {
+            plan.job.terms().stream().filter(t -> t.weight() == 0).forEach(t -> monitored.add(t.name()));
+        }
+        List<Row> rows = this.rows.stream()
+                .filter(r -> !(r.set().equals("fit") && monitored.contains(r.term())))
+                .toList();
         Map<String, java.util.Set<String>> units = new LinkedHashMap<>();
         for (Row r : rows) {
             if (r.set().equals(set)) {
@@ -277,7 +285,7 @@ record Judgement(
                             && all.get(set.equals("terms") ? "fit" : "validation") instanceof Map<?, ?> o
                     ? o
                     : null;
-            for (Object o : withOverall(terms, overall)) {
+            for (Object o : withOverall(terms, overall, set.equals("terms"))) {
                 Map<String, Object> t = (Map<String, Object>) o;
                 if (!(t.get("metrics") instanceof Map<?, ?> metrics)) {
                     continue;
@@ -308,19 +316,32 @@ record Judgement(
      * The terms of a set as the tables of metrics list them ({@link #table} for {@code fit} and
      * {@code report}, and {@code eval}): first an entry named {@code "(all N)"} whose metrics are
      * those over all N terms of the set ({@link #overall}), when there are two terms or more, then
-     * the terms one by one.
+     * the terms one by one. Of the fit's terms, those of weight 0 are monitored, not fitted, and
+     * {@link #overall} leaves them out: the entry is then named {@code "(fitted K of N)"}.
      *
-     * @param terms the set's terms, each a map with its {@code name} and {@code metrics} (as in
-     *     results.json)
+     * @param terms the set's terms, each a map with its {@code name}, {@code weight} and
+     *     {@code metrics} (as in results.json)
      * @param overall the metrics over all terms of the set, or null when there are none
+     * @param fit whether the set is the fit's (whose terms of weight 0 the overall leaves out)
      * @return the entries to list, in order
      */
-    static List<Object> withOverall(List<?> terms, @Nullable Map<?, ?> overall) {
+    static List<Object> withOverall(List<?> terms, @Nullable Map<?, ?> overall, boolean fit) {
         List<Object> out = new ArrayList<>();
-        if (terms.size() > 1 && overall != null) {
+        long fitted = fit
+                ? terms.stream()
+                        .filter(o -> !(o instanceof Map<?, ?> m
+                                && m.get("weight") instanceof Number w
+                                && w.doubleValue() == 0))
+                        .count()
+                : terms.size();
+        if (terms.size() > 1 && overall != null && fitted > 0) {
             // one row per quantity over all terms of the set, then the terms one by one
             Map<String, Object> t = new LinkedHashMap<>();
-            t.put("name", "(all " + terms.size() + ")");
+            t.put(
+                    "name",
+                    fitted == terms.size()
+                            ? "(all " + terms.size() + ")"
+                            : "(fitted " + fitted + " of " + terms.size() + ")");
             t.put("metrics", overall);
             out.add(t);
         }

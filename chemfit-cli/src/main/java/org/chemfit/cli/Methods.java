@@ -147,6 +147,30 @@ final class Methods {
         return crystalDefault(job) ? CRYSTAL_STEP : Double.NaN;
     }
 
+    /** {@code sqrt(eps) = 1.49e-8}: the relative forward-difference step of a method's default. */
+    static final double DEFAULT_STEP = Math.sqrt(Math.ulp(1.0));
+
+    /**
+     * The relative step of the forward differences the job's method takes for its gradient or
+     * Jacobian: that of {@link #relativeStep(JobFile)} for the least-squares methods,
+     * {@link #DEFAULT_STEP} where it gives none and for {@code L-BFGS-B} (which takes no
+     * {@code finite_difference_step}); NaN for a method that takes no differences.
+     *
+     * @param job the job
+     * @return the step, or NaN
+     */
+    static double forwardStep(JobFile job) {
+        String c = canonical(job.optimizer().method());
+        if (c == null) {
+            return Double.NaN;
+        }
+        if (takesRelativeStep(c)) {
+            double step = relativeStep(job);
+            return Double.isNaN(step) ? DEFAULT_STEP : step;
+        }
+        return "L-BFGS-B".equals(c) ? DEFAULT_STEP : Double.NaN;
+    }
+
     /**
      * @param job the job
      * @return whether the step of the fit is {@link #CRYSTAL_STEP} because the job has crystal

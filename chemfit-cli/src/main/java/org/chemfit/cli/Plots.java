@@ -723,9 +723,11 @@ final class Plots {
      * multiple c of its sum of squared residuals, the weighted sum S of the terms is c times theirs
      * together; the loss is S ({@code sum}), S / terms ({@code mean}) or the square root of that
      * ({@code root_mean}), so the mean squared error over all N values is the loss (squared under
-     * {@code root_mean}) times 1 / (c N) or terms / (c N). With other losses, multiples that differ
-     * (weights that differ per value; a weight of 0, a term the loss leaves out whose values the
-     * metrics table counts), an unknown count or reducer, the loss is no mean squared error.
+     * {@code root_mean}) times 1 / (c N) or terms / (c N), the terms and the values those of
+     * non-zero weight (a fit term of weight 0, monitored, is in neither the loss nor the metrics over
+     * the fit's terms; a validation term of weight 0 is in the metrics, and gives no RMSE). With
+     * other losses, multiples that differ (weights that differ per value), an unknown count or
+     * reducer, the loss is no mean squared error.
      *
      * @param terms the terms as results.json lists them
      * @param reducer the combination's reducer word, null when not recorded
@@ -740,8 +742,14 @@ final class Plots {
         }
         double common = nan;
         int total = 0;
+        int weighted = 0;
         for (Object o : terms) {
             Map<String, Object> t = (Map<String, Object>) o;
+            if ("fit".equals(set) && t.get("weight") instanceof Number w0 && w0.doubleValue() == 0) {
+                // a monitored term: no part of the loss, nor of the metrics over the fit's terms
+                continue;
+            }
+            weighted++;
             Object type = t.get("loss_type");
             if (!"squared_error".equals(type) && !"mean_squared_error".equals(type)) {
                 return new PerValue(nan, set + " has " + type);
@@ -762,11 +770,14 @@ final class Plots {
                 return new PerValue(nan, set + " weights differ per value");
             }
         }
+        if (weighted == 0) {
+            return new PerValue(nan, "no " + set + " terms of non-zero weight");
+        }
         double k;
         if ("sum".equals(reducer)) {
             k = 1;
         } else if ("mean".equals(reducer) || "root_mean".equals(reducer)) {
-            k = terms.size();
+            k = weighted;
         } else {
             return new PerValue(nan, reducer == null ? "reducer not recorded" : "reducer " + reducer);
         }

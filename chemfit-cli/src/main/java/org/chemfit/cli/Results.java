@@ -133,12 +133,15 @@ final class Results {
                 result == null || result.uncertainty() == null
                         ? null
                         : uncertainty(plan, Objects.requireNonNull(result.uncertainty(), "uncertainty")));
+        org.chemfit.fit.Uncertainty u = result == null ? null : result.uncertainty();
+        List<String> noEffect = u == null ? List.of() : u.noEffect();
         m.put(
                 "warnings",
                 result == null
                         ? List.of()
                         : result.warnings().stream()
                                 .map(Messages::inJobFileTerms)
+                                .map(w -> plan.withRoundingCause(w, noEffect))
                                 .toList());
         Map<String, Object> files = new LinkedHashMap<>();
         files.put("evaluations", EvaluationLog.FILE);

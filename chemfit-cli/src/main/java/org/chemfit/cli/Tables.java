@@ -180,7 +180,8 @@ final class Tables {
 
     /**
      * Each term's part of the loss, so that the parts add up to it: under {@code sum} the weighted
-     * loss {@code w_i f_i}; under {@code mean} that over the number of terms not skipped, {@code n};
+     * loss {@code w_i f_i}; under {@code mean} that over the number of terms of non-zero weight not
+     * skipped, {@code n} (a monitored term of weight 0 is none of them);
      * under {@code root_mean}, whose loss {@code sqrt(sum / n)} is no sum of parts, the loss split
      * in proportion to {@code w_i f_i} (each part 0 when the loss is 0). A skipped term has none
      * (NaN).
@@ -195,7 +196,7 @@ final class Tables {
         double sum = 0;
         int n = 0;
         for (EvaluationContext c : parent.children()) {
-            if (c.status() != EvaluationContext.Status.SKIPPED) {
+            if (c.status() != EvaluationContext.Status.SKIPPED && c.weight() != 0) {
                 n++;
                 sum += c.contribution();
             }
@@ -204,7 +205,7 @@ final class Tables {
             double w = parent.child(i).contribution();
             out[i] = switch (reducer) {
                 case SUM -> w;
-                case MEAN -> w / n;
+                case MEAN -> n == 0 ? 0.0 : w / n;
                 // a loss of 0 has every weighted loss 0 (none is negative): each part is 0, not 0 / 0
                 case ROOT_MEAN -> sum > 0 ? parent.value() * (w / sum) : sum == 0 && w == 0 ? 0.0 : Double.NaN;
             };

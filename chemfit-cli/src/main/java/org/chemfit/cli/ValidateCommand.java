@@ -11,7 +11,8 @@ import picocli.CommandLine.Parameters;
  * reported at the template's file and line. A free parameter that no term of the fit uses (see
  * {@link FitPlan#unusedFreeParameters()}) is warned about on standard error, as is a command that runs
  * LAMMPS with {@code -screen none} while no {@code log_files} names its log (see
- * {@link FitPlan#lammpsLogWarnings()}), and a command argument naming a file beside the job file
+ * {@link FitPlan#lammpsLogWarnings()}), a parameter whose finite-difference step a template rounds
+ * away (see {@link FitPlan#roundingWarnings()}), and a command argument naming a file beside the job file
  * that the term does not stage in its run directory (see {@link FitPlan#unstagedFileWarnings()}),
  * and what the structures make likely to be a typo (see {@link JobFile#warnings()}); the job is
  * still valid.
@@ -46,6 +47,9 @@ final class ValidateCommand extends BaseCommand {
                 err().println("warning: parameter '" + name + "' is free but no term of the fit uses it (no potential"
                         + " names it, no template changes with it): the data cannot determine it; give it"
                         + " fixed: true or remove it");
+            }
+            for (String warning : plan.roundingWarnings()) {
+                err().println("warning: " + warning);
             }
             for (String warning : plan.unstagedFileWarnings()) {
                 err().println("warning: " + warning);

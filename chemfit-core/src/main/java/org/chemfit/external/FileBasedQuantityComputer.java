@@ -383,22 +383,143 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
         List<String> known = templateNames(params);
         List<String> texts = renderAll(params, known);
         for (String name : names) {
-            double value = params.get(name);
-            double step = 1 + Math.abs(value);
-            for (double moved : new double[] {value - step, value + step}) {
-                boolean changed;
-                try {
-                    changed = !texts.equals(renderAll(params.with(name, moved), known));
-                } catch (TemplateException e) {
-                    changed = true; // a template that fails at the other value depends on it
-                }
-                if (changed) {
-                    used.add(name);
-                    break;
-                }
+            if (changedByLargeMove(params, name, texts, known) >= 0) {
+                used.add(name);
             }
         }
         return used;
+    }
+
+    /**
+     * @return the index (files then standard inputs) of the first template whose text a move of the
+     *     parameter by {@code 1 + |value|}, down or up, changes (or that fails to render there);
+     *     -1 when neither move changes any
+     */
+    private int changedByLargeMove(Parameters params, String name, List<String> texts, List<String> known) {
+        double value = params.get(name);
+        double step = 1 + Math.abs(value);
+        for (double moved : new double[] {value - step, value + step}) {
+            List<String> other;
+            try {
+                other = renderAll(params.with(name, moved), known);
+            } catch (TemplateException e) {
+                return 0; // a template that fails at the other value depends on it
+            }
+            for (int i = 0; i < texts.size(); i++) {
+                if (!texts.get(i).equals(other.get(i))) {
+                    return i;
+                }
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Where a template writes a parameter: the template, as named in messages, and the line of it
+     * that first names the parameter.
+     *
+     * @param template the template's name in messages (its path as the job gave it)
+     * @param line the first line (from 1) that names the parameter by its dotted name; 0 when none
+     *     does (it is reached through a variable, a loop or a map)
+     */
+    public record TemplatePlace(String template, int line) {}
+
+    /**
+     * Of these parameters, those whose small moves the templates round away: what the templates
+     * render changes when the parameter moves by {@code 1 + |value|} (see {@link #usedByTemplates})
+     * but not when it moves by its given step, as when a template prints it with fewer decimals
+     * ({@code {{ "%.4f" | format(m.A) }}}) than a finite-difference step changes. The program then
+     * sees the same input at both points, and the difference is 0. Rendered in memory, writing and
+     * running nothing; none when the computer has no templates, or writes inputs of its own (an
+     * {@link InputWriter}), which may carry the parameter at full precision.
+     *
+     * <pre>{@code
+     * Map<String, TemplatePlace> rounded = computer.roundedAway(initial, Map.of("m.A", 7.45e-8));
+     * }</pre>
+     *
+     * @param params parameters with every name the fit will pass, at which the templates are rendered
+     * @param steps the parameters to look at, each a name of {@code params}, and the change of its
+     *     value to try (signed)
+     * @return for each such parameter, in the order of {@code steps}, the template whose text the
+     *     large move changes and the line that names the parameter
+     * @throws TemplateException when a template does not render at {@code params} (see
+     *     {@link #checkTemplates})
+     * @throws IllegalArgumentException when a parameter has the name of a variable, or a name is not
+     *     one of {@code params}
+     */
+    public Map<String, TemplatePlace> roundedAway(Parameters params, Map<String, Double> steps) {
+        Map<String, TemplatePlace> out = new LinkedHashMap<>();
+        if (templates.sources().isEmpty() && stdinTemplates.sources().isEmpty() || !inputWriters.isEmpty()) {
+            return out;
+        }
+        List<String> known = templateNames(params);
+        List<String> texts = renderAll(params, known);
+        List<Templates.Source> sources = new ArrayList<>(templates.sources());
+        sources.addAll(stdinTemplates.sources());
+        for (Map.Entry<String, Double> e : steps.entrySet()) {
+            String name = e.getKey();
+            double step = e.getValue();
+            if (!(step != 0) || !Double.isFinite(step)) {
+                continue;
+            }
+            int changed = changedByLargeMove(params, name, texts, known);
+            if (changed < 0) {
+                continue;
+            }
+            boolean same;
+            try {
+                same = texts.equals(renderAll(params.with(name, params.get(name) + step), known));
+            } catch (TemplateException x) {
+                same = false;
+            }
+            if (same) {
+                Templates.Source s = sources.get(changed);
+                out.put(name, new TemplatePlace(s.displayName(), lineNaming(s.text(), name)));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * @return the first line (from 1) of a template's text that names the dotted name inside an
+     *     expression or a tag ({@code {{ ... }}}, {@code {% ... %}}, not in the text around them); 0
+     *     when none does
+     */
+    private static int lineNaming(String text, String name) {
+        java.util.regex.Pattern p =
+                java.util.regex.Pattern.compile("(?<![\\w.])" + java.util.regex.Pattern.quote(name) + "(?![\\w])");
+        String[] lines = text.split("\n", -1);
+        boolean inside = false; // an expression or a tag may span lines
+        for (int i = 0; i < lines.length; i++) {
+            String line = lines[i];
+            java.util.regex.Matcher m = p.matcher(line);
+            int from = 0;
+            while (m.find()) {
+                inside = insideAfter(line.substring(from, m.start()), inside);
+                from = m.start();
+                if (inside) {
+                    return i + 1;
+                }
+            }
+            inside = insideAfter(line.substring(from), inside);
+        }
+        return 0;
+    }
+
+    /** @return whether the end of {@code text} is inside an expression or a tag, given whether its start is */
+    private static boolean insideAfter(String text, boolean inside) {
+        boolean in = inside;
+        for (int k = 0; k + 1 < text.length(); k++) {
+            String two = text.substring(k, k + 2);
+            if (!in && (two.equals("{{") || two.equals("{%"))) {
+                in = true;
+                k++;
+            } else if (in && (two.equals("}}") || two.equals("%}"))) {
+                in = false;
+                k++;
+            }
+        }
+        return in;
     }
 
     /** @return the texts of every template, those of files then those of standard inputs */

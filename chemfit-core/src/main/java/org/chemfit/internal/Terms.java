@@ -184,9 +184,8 @@ public final class Terms {
             if (c.weight(i) == 0) {
                 // a term of weight 0 is monitored, not fitted: it adds exactly 0 whatever its value
                 // (0 x NaN would be NaN), and a failure of it stays recorded in its context (FAILED)
-                // without the policy standing in for it
+                // without the policy standing in for it; it is not one of the terms a mean is over
                 k.contribute(0.0);
-                n++;
                 continue;
             }
             if (k.status() == EvaluationContext.Status.FAILED || k.status() == EvaluationContext.Status.PENDING) {
@@ -232,7 +231,8 @@ public final class Terms {
         if (skipped != null) {
             ctx.put("skipped", skipped);
         }
-        double total = c.reducer().apply(sum, n);
+        // only terms of weight 0 (none failed, none skipped): a loss of nothing, 0
+        double total = n == 0 && skipped == null ? 0.0 : c.reducer().apply(sum, n);
         ctx.complete(total);
         return total;
     }

@@ -13,7 +13,7 @@ import org.jspecify.annotations.Nullable;
  * The factor between an objective's residuals and the plain errors (model minus reference), when
  * every residual carries the same one. The residuals that least squares and the uncertainty use are
  * the errors times {@code sqrt(weight)} of their term, divided by their scale, by
- * {@code sqrt(count)} under a mean squared error and by {@code sqrt(terms)} under a
+ * {@code sqrt(count)} under a mean squared error and by {@code sqrt(terms)} (of non-zero weight) under a
  * {@link Reducer#MEAN}. When that factor {@code c} is the same for every residual, the residual
  * variance of the errors is that of the residuals divided by {@code c^2}; otherwise only the
  * variance of the weighted residuals has a meaning.
@@ -103,7 +103,12 @@ public final class ResidualScale {
             u = w.wrapped();
         }
         if (u instanceof CombinedObjectiveFunction c) {
-            double g = c.reducer() == Reducer.MEAN ? 1 / Math.sqrt(c.size()) : 1.0;
+            // a mean is over the terms of non-zero weight
+            int weighted = 0;
+            for (int i = 0; i < c.size(); i++) {
+                weighted += c.weight(i) != 0 ? 1 : 0;
+            }
+            double g = c.reducer() == Reducer.MEAN ? 1 / Math.sqrt(Math.max(1, weighted)) : 1.0;
             double common = Double.NaN;
             for (int i = 0; i < c.size(); i++) {
                 if (c.weight(i) == 0) {

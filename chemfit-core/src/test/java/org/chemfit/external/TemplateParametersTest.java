@@ -60,6 +60,34 @@ class TemplateParametersTest {
         assertEquals(List.of("shift"), c.usedByTemplates(P, List.of("unused", "shift", "lj.sigma")));
     }
 
+    /**
+     * {@link FileBasedQuantityComputer#roundedAway} names a parameter whose step renders the same
+     * texts while a large move does not, with the template and the line that names it; a step that
+     * changes a digit, a parameter printed in full, one no template reads, and a step of 0 are not
+     * named.
+     */
+    @Test
+    void aStepBelowThePrintedDigitsIsNamedWithItsTemplateAndLine() {
+        FileBasedQuantityComputer c = builder()
+                .templateText("in.txt", "pair {{ lj.epsilon }}\n# shift\nshift {{ \"%.2f\" | format(shift) }}\n")
+                .command(Command.of("cat", "in.txt")
+                        .stdin(StandardInput.template("x {{ \"%.1f\" | format(stdin_only) }}\n")))
+                .build();
+        Map<String, Double> steps = new java.util.LinkedHashMap<>();
+        steps.put("lj.epsilon", 1.49e-8); // printed in full: the step shows
+        steps.put("shift", 1e-4); // 0.123456 and 0.123556 both print 0.12
+        steps.put("stdin_only", -1e-3); // 2.0 and 1.999 both print 2.0
+        steps.put("unused", 1e-4); // no template reads it
+        steps.put("cutoff_on", 0.0); // no step
+        assertEquals(
+                Map.of(
+                        "shift", new FileBasedQuantityComputer.TemplatePlace("in.txt", 3),
+                        "stdin_only", new FileBasedQuantityComputer.TemplatePlace("standard input of command 1", 1)),
+                c.roundedAway(P, steps));
+        // a step that changes the second decimal shows
+        assertEquals(Map.of(), c.roundedAway(P, Map.of("shift", 1e-2)));
+    }
+
     @Test
     void aComputerWithoutTemplatesUsesNone() {
         FileBasedQuantityComputer c = builder().command("true").build();
