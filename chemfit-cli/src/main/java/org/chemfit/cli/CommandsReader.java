@@ -86,14 +86,17 @@ final class CommandsReader {
             return out;
         }
         if (c instanceof Node.Scalar s && s.value instanceof String str) {
-            if (str.indexOf('\'') >= 0 || str.indexOf('"') >= 0) {
-                // split at spaces, a quote would reach the program as a character of its word
+            List<String> quoted = str.indexOf('\'') >= 0 || str.indexOf('"') >= 0 ? shellWords(str) : null;
+            if (quoted != null) {
+                // quotes that pair up, as a shell reads them: split at spaces, they would reach the
+                // program as characters of its words (a lone apostrophe, as in O'Neil, is such a
+                // character, meant as written)
                 String key = where.substring(where.lastIndexOf(' ') + 1);
                 r.problem(
                         c,
                         where + " is a string with quotes, but a string command is split at spaces and its quotes"
                                 + " are passed on as they are; write it as a list, one item a word: "
-                                + (key.matches("[a-z_]+") ? key + ": " : "") + asList(str));
+                                + (key.matches("[a-z_]+") ? key + ": " : "") + asList(quoted));
                 return out;
             }
             if (!str.isBlank()) {
@@ -169,7 +172,12 @@ final class CommandsReader {
      * @param command a command string with quotes, such as {@code sh -c 'SIM_MODE=ok ./sim.py'}
      * @return such as {@code [sh, -c, "SIM_MODE=ok ./sim.py"]}
      */
-    static String asList(String command) {
+    /**
+     * @param command a command string
+     * @return its words as a shell would split them, quotes taken away, or null when a quote is not
+     *     closed (then no shell reading is meant)
+     */
+    static @org.jspecify.annotations.Nullable List<String> shellWords(String command) {
         List<String> words = new ArrayList<>();
         StringBuilder word = new StringBuilder();
         boolean inWord = false;
@@ -196,18 +204,29 @@ final class CommandsReader {
                 inWord = true;
             }
         }
+        if (quote != 0) {
+            return null;
+        }
         if (inWord) {
             words.add(word.toString());
         }
+        return words;
+    }
+
+    /**
+     * @param words a command's words
+     * @return them as a YAML list, each word quoted unless YAML reads it as that very text (a
+     *     number, {@code true}, {@code null} or an empty word would be read as something else)
+     */
+    static String asList(List<String> words) {
         StringBuilder out = new StringBuilder("[");
         for (String w : words) {
             if (out.length() > 1) {
                 out.append(", ");
             }
-            out.append(
-                    w.matches("(?!-$)[A-Za-z0-9_./-][A-Za-z0-9_./+=@%-]*")
-                            ? w
-                            : "\"" + w.replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
+            boolean plain = w.matches("[A-Za-z_./][A-Za-z0-9_./+=@%-]*|--?[A-Za-z][A-Za-z0-9_./+=@%-]*")
+                    && !w.matches("(?i)true|false|yes|no|on|off|null|y|n");
+            out.append(plain ? w : "\"" + w.replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
         }
         return out.append(']').toString();
     }

@@ -300,7 +300,7 @@ final class ExternalTermReader {
         String from = "its first line names it";
         if (interpreter.isEmpty()) {
             String name = p.getFileName().toString();
-            String ext = name.substring(name.lastIndexOf('.') + 1);
+            String ext = name.lastIndexOf('.') > 0 ? name.substring(name.lastIndexOf('.') + 1) : "";
             from = "by its extension ." + ext;
             interpreter = switch (ext) {
                 case "py" -> List.of("python3");
@@ -319,9 +319,9 @@ final class ExternalTermReader {
 
     /**
      * @param p a script
-     * @return the interpreter and its arguments its {@code #!} line names, by the interpreter's
-     *     file name ({@code #!/usr/bin/env python3} and {@code #!/usr/bin/python3} give python3), or
-     *     nothing for a file without such a line or that cannot be read
+     * @return the interpreter and its arguments its {@code #!} line names ({@code #!/usr/bin/env
+     *     python3} gives python3, {@code #!/opt/conda/bin/python3} that path), or nothing for a file
+     *     without such a line or that cannot be read
      */
     private static List<String> shebang(Path p) {
         byte[] head = new byte[256];
@@ -343,8 +343,9 @@ final class ExternalTermReader {
         if (words.isEmpty()) {
             return List.of();
         }
-        words.set(0, words.get(0).substring(words.get(0).lastIndexOf('/') + 1));
-        if (words.get(0).equals("env")) {
+        // the interpreter as the line names it (#!/opt/conda/bin/python3 is not the python3 of the PATH),
+        // unless through env, which looks it up on the PATH as a command does
+        if (words.get(0).substring(words.get(0).lastIndexOf('/') + 1).equals("env")) {
             words.remove(0);
             while (!words.isEmpty()
                     && (words.get(0).startsWith("-") || words.get(0).contains("="))) {

@@ -607,10 +607,13 @@ final class FitRun {
             boolean stopped = interrupts.triggered();
             failedTerm = failedTerm(e);
             String message = e.getMessage();
-            if (failedTerm != null && jf.combination().onFailure() == org.chemfit.FailurePolicy.Action.RAISE) {
-                message += "\n(under on_failure: raise a failed term ends the fit; combination: {on_failure: penalty,"
-                        + " penalty: 1000} scores it as that loss, {on_failure: skip} leaves it out, and the fit goes"
-                        + " on)";
+            if (failedTerm != null
+                    && jf.combination().onFailure() == org.chemfit.FailurePolicy.Action.RAISE
+                    && !Methods.needsResiduals(jf.optimizer().method())) {
+                // the least-squares methods need every residual at every point, so raise is their only policy
+                message += "\n(under on_failure: raise, a failed term ends the fit; combination.on_failure: penalty"
+                        + " (with combination.penalty, the loss it scores) or skip (which leaves the term out of that"
+                        + " point) lets the fit go on)";
             }
             return new Ending(
                     e.partialResult().orElse(null),

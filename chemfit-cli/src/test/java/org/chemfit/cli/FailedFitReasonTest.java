@@ -49,10 +49,11 @@ class FailedFitReasonTest {
         Path job = job("echo '{\"e\": NaN}' > out.json\n", "");
         Cli.Run r = Cli.run("fit", job.toString(), "--progress", "none");
         assertEquals(ExitCodes.FIT_FAILED, r.code(), r::toString);
-        String reason = "error: the fit stopped after 1 evaluation because an evaluation failed (e0, at {a=1.0}):"
+        String reason = "error: the fit stopped in its first evaluation because it failed (e0, at {a=1.0}):"
                 + " term 0 't' failed: external term 't' failed at step parse: ";
-        String hint = "\n(under on_failure: raise a failed term ends the fit; combination: {on_failure: penalty,"
-                + " penalty: 1000} scores it as that loss, {on_failure: skip} leaves it out, and the fit goes on)\n";
+        String hint = "\n(under on_failure: raise, a failed term ends the fit; combination.on_failure: penalty (with"
+                + " combination.penalty, the loss it scores) or skip (which leaves the term out of that point) lets"
+                + " the fit go on)\n";
         int at = r.err().indexOf(reason);
         assertTrue(at >= 0, r::toString);
         assertTrue(r.err().indexOf(hint, at) > at, r::toString);

@@ -327,10 +327,11 @@ class UpFrontChecksTest {
                 job,
                 job + ":6:14: term 'sim' command: program './scripts/run.sh' is not executable: " + script
                         + " (make it so with chmod +x, or run it through its interpreter (its first line names it),"
-                        + " such as command: [sh, " + script + "]: the interpreter's arguments are taken in the run"
+                        + " such as command: [/bin/sh, " + script
+                        + "]: the interpreter's arguments are taken in the run"
                         + " directory, so give the script's absolute path, or stage it with files)\n");
         // the advice works as given: the script runs through its interpreter, from the run directory
-        Path advised = externalJob("[sh, " + script + "]");
+        Path advised = externalJob("[/bin/sh, " + script + "]");
         Cli.Run ran = Cli.run("eval", advised.toString());
         assertEquals(ExitCodes.OK, ran.code(), ran::toString);
         assertTrue(ran.out().contains("sim"), ran::toString);
@@ -354,7 +355,7 @@ class UpFrontChecksTest {
                 ExternalTermReader.notExecutableHint(python));
         assertEquals(
                 " (make it so with chmod +x, or run it through its interpreter (its first line names it), such as"
-                        + " command: [bash, -e, " + bash + rest,
+                        + " command: [/bin/bash, -e, " + bash + rest,
                 ExternalTermReader.notExecutableHint(bash));
         assertEquals(
                 " (make it so with chmod +x, or run it through its interpreter (by its extension .py), such as"
