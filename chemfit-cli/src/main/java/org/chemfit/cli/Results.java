@@ -293,7 +293,7 @@ final class Results {
             if (judgement != null) {
                 for (org.chemfit.support.Predictions.Row r :
                         org.chemfit.support.Predictions.of(spec.name(), b, plan.validationReferences.get(i))) {
-                    ((List<Object>) computed.computeIfAbsent(r.quantity(), q -> new ArrayList<>())).add(num(r.model()));
+                    ((List<Object>) computed.computeIfAbsent(r.quantity(), q -> new ArrayList<>())).add(r.model());
                 }
             }
             t.put("computed", computed);

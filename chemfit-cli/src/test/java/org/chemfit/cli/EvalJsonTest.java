@@ -225,4 +225,29 @@ class EvalJsonTest {
         assertEquals(ExitCodes.OK, own.code(), own::toString);
         assertTrue(Files.readString(dir.resolve("results/eval.json")).contains("\"chemfit_version\""));
     }
+
+    @Test
+    void aValueThatIsNotFiniteIsWrittenAlikeForFitAndHeldOutTerms() throws IOException {
+        Path job = job();
+        Path file = dir.resolve("far.json");
+        // sigma 1e20 Å: every energy is +Infinity (sigma^12 overflows), held out or fitted
+        Cli.Run r = Cli.run(
+                "eval",
+                job.toString(),
+                "--set",
+                "lj.epsilon=1e100",
+                "--set",
+                "lj.sigma=1e20",
+                "--json",
+                file.toString());
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        JsonNode tree = new ObjectMapper().readTree(file.toFile());
+        JsonNode fit = tree.at("/terms/0/computed");
+        JsonNode held = tree.at("/validation/0/computed");
+        assertEquals(46, fit.at("/energy").size(), fit::toString);
+        assertEquals(fit, held, "the held-out term has the fit term's data and so its values");
+        for (JsonNode v : held.at("/energy")) {
+            assertEquals("Infinity", v.asText(), held::toString);
+        }
+    }
 }
