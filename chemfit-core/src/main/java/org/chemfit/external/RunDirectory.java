@@ -332,13 +332,8 @@ final class RunDirectory {
     static Map<Path, Integer> endCutOff(
             Path workDirectory, @Nullable String term, Collection<Long> processIds, Duration grace) {
         Map<Path, Integer> counts = new java.util.LinkedHashMap<>();
-        if (term == null || processIds.isEmpty() || !Files.isDirectory(workDirectory)) {
-            return counts;
-        }
-        Path root;
-        try {
-            root = workDirectory.toRealPath();
-        } catch (IOException e) {
+        Path root = processIds.isEmpty() ? null : realRoot(workDirectory, term);
+        if (root == null || term == null) {
             return counts;
         }
         Pattern own = ownNames(term);
@@ -362,6 +357,23 @@ final class RunDirectory {
                     grace.toMillis() / 1000.0);
         }
         return counts;
+    }
+
+    /**
+     * @param workDirectory the root a term creates its run directories under
+     * @param term the term's name
+     * @return the root's real path, where programs left running are looked for; null when the
+     *     term has no name or the root is not a folder that can be resolved (nothing to look at)
+     */
+    private static @Nullable Path realRoot(Path workDirectory, @Nullable String term) {
+        if (term == null || !Files.isDirectory(workDirectory)) {
+            return null;
+        }
+        try {
+            return workDirectory.toRealPath();
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /**
@@ -402,13 +414,8 @@ final class RunDirectory {
      */
     static Map<Path, Integer> endLeftByEnded(Path workDirectory, @Nullable String term, Duration grace) {
         Map<Path, Integer> counts = new java.util.LinkedHashMap<>();
-        if (term == null || !Files.isDirectory(workDirectory)) {
-            return counts;
-        }
-        Path root;
-        try {
-            root = workDirectory.toRealPath();
-        } catch (IOException e) {
+        Path root = realRoot(workDirectory, term);
+        if (root == null || term == null) {
             return counts;
         }
         Pattern own = ownNames(term);
