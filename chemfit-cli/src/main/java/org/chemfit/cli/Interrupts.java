@@ -146,6 +146,20 @@ final class Interrupts implements AutoCloseable {
         return announced;
     }
 
+    /**
+     * The code the command exits with, in agreement with the JVM's own after SIGTERM: the JVM's
+     * handler ends the process with 143 once the shutdown hooks have run, while the command, its
+     * results written, returns 130 for any interruption; whichever exit comes first ends the
+     * process, so both must give the same code.
+     *
+     * @param code the command's code
+     * @return {@link ExitCodes#TERMINATED} in place of {@link ExitCodes#INTERRUPTED} once SIGTERM
+     *     was seen, else the code
+     */
+    static int exitCode(int code) {
+        return code == ExitCodes.INTERRUPTED && sigterm ? ExitCodes.TERMINATED : code;
+    }
+
     /** @return whether the user interrupted the fit */
     boolean triggered() {
         return triggered;

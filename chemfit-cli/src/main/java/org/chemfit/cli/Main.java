@@ -27,7 +27,8 @@ public final class Main {
     public static void main(String[] args) {
         useFastProcessLaunch();
         CommandLine sub = subcommand(args);
-        System.exit(sub != null ? sub.execute(Arrays.copyOfRange(args, 1, args.length)) : tree().execute(args));
+        int code = sub != null ? sub.execute(Arrays.copyOfRange(args, 1, args.length)) : tree().execute(args);
+        System.exit(Interrupts.exitCode(code));
     }
 
     /** @return the whole command tree, configured as {@link #configure} says */
