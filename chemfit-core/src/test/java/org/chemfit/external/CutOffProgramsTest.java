@@ -14,9 +14,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
+import org.chemfit.testfixtures.StandardError;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -31,42 +32,26 @@ class CutOffProgramsTest {
     @TempDir
     Path root;
 
-    private final List<Process> started = new ArrayList<>();
-
-    @AfterEach
-    void end() {
-        started.forEach(Process::destroyForcibly);
-    }
-
-    private Process start(Path dir, Map<String, String> env, String... argv) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(argv).directory(dir.toFile());
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        started.add(p);
-        return p;
-    }
+    @RegisterExtension
+    final StartedPrograms processes = new StartedPrograms();
 
     @Test
     void theProgramsOfAFitThatRunsAreLeftAloneAndThoseOfAnEndedOneAreEnded() throws Exception {
         Path runs = Files.createDirectories(root.resolve("runs"));
-        FileBasedQuantityComputer term = FileBasedQuantityComputer.builder()
-                .name("slow")
-                .workDirectory(runs)
-                .command("true")
-                .killGrace(Duration.ofSeconds(2))
-                .output(OutputParsers.regex("e", "out.txt", "e = (\\S+)"))
-                .build();
-        Process fit = start(root, Map.of(), "sleep", "600");
+        FileBasedQuantityComputer term = term("slow", runs);
+        Process fit = processes.start(root, Map.of(), "sleep", "600");
         long pid = fit.pid();
         Path runDir = Files.createDirectory(runs.resolve("slow-e3-p" + pid + "-k3x9"));
         Path otherTerm = Files.createDirectory(runs.resolve("fast-e3-p" + pid + "-k3x9"));
         Map<String, String> tag = Map.of("CHEMFIT_RUN_TAG", pid + "-5f3a9c-7");
         // the program, a shell running a sleep, in its run directory; the same tag in another term's
-        Process program = start(runDir, tag, "sh", "-c", "sleep 600; echo e = 1");
-        Process other = start(otherTerm, tag, "sleep", "600");
+        Process program = processes.start(runDir, tag, "sh", "-c", "sleep 600; echo e = 1");
+        Process other = processes.start(otherTerm, tag, "sleep", "600");
         await().atMost(Duration.ofSeconds(30))
                 .pollInterval(Duration.ofMillis(10))
-                .until(() -> program.children().findAny().isPresent() && tagged(program.pid()) && tagged(other.pid()));
+                .until(() -> program.children().findAny().isPresent()
+                        && TestSupport.tagged(program.pid())
+                        && TestSupport.tagged(other.pid()));
         ProcessHandle sleep = program.children().findFirst().orElseThrow();
 
         assertEquals(Map.of(), term.endCutOffPrograms(List.of(pid)), "the fit runs: nothing of it is ended");
@@ -102,16 +87,17 @@ class CutOffProgramsTest {
         assertTrue(simB.matches("sim_b~[0-9a-f]{8}-e3-p" + pid + "-[0-9a-z]+"), simB);
         Map<String, String> tag = Map.of("CHEMFIT_RUN_TAG", pid + "-5f3a9c-7");
         List<Process> programs = new ArrayList<>();
-        programs.add(start(simDir, tag, "sleep", "600"));
-        programs.add(start(simBDir, tag, "sleep", "600"));
-        programs.add(start(simBDir, tag, "sleep", "600"));
+        programs.add(processes.start(simDir, tag, "sleep", "600"));
+        programs.add(processes.start(simBDir, tag, "sleep", "600"));
+        programs.add(processes.start(simBDir, tag, "sleep", "600"));
         await().atMost(Duration.ofSeconds(30))
                 .pollInterval(Duration.ofMillis(10))
-                .until(() -> programs.stream().allMatch(p -> tagged(p.pid())));
+                .until(() -> programs.stream().allMatch(p -> TestSupport.tagged(p.pid())));
         FileBasedQuantityComputer sim = term("sim", runs);
         FileBasedQuantityComputer simBTerm = term("sim-b", runs);
 
-        String simLog = warnings(() -> assertEquals(Map.of(simDir, 1), sim.endCutOffPrograms(List.of(pid))));
+        String simLog =
+                StandardError.capturedWhile(() -> assertEquals(Map.of(simDir, 1), sim.endCutOffPrograms(List.of(pid))));
         assertTrue(programs.get(0).waitFor(30, TimeUnit.SECONDS), "the program of 'sim' is ended");
         assertTrue(programs.get(1).isAlive() && programs.get(2).isAlive(), "those of 'sim-b' are its own to end");
         assertTrue(
@@ -120,7 +106,8 @@ class CutOffProgramsTest {
                 simLog);
         assertFalse(simLog.contains(simBDir.toString()), simLog);
 
-        String simBLog = warnings(() -> assertEquals(Map.of(simBDir, 2), simBTerm.endCutOffPrograms(List.of(pid))));
+        String simBLog = StandardError.capturedWhile(
+                () -> assertEquals(Map.of(simBDir, 2), simBTerm.endCutOffPrograms(List.of(pid))));
         assertTrue(
                 programs.get(1).waitFor(30, TimeUnit.SECONDS) && programs.get(2).waitFor(30, TimeUnit.SECONDS));
         assertTrue(
@@ -179,30 +166,6 @@ class CutOffProgramsTest {
                 .killGrace(Duration.ofSeconds(2))
                 .output(OutputParsers.regex("e", "out.txt", "e = (\\S+)"))
                 .build();
-    }
-
-    /** @return what was logged (to standard error) while the action ran */
-    private static String warnings(org.junit.jupiter.api.function.Executable action) throws Throwable {
-        java.io.PrintStream err = System.err;
-        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
-        System.setErr(new java.io.PrintStream(captured, true, StandardCharsets.UTF_8));
-        try {
-            action.execute();
-        } finally {
-            System.setErr(err);
-        }
-        return captured.toString(StandardCharsets.UTF_8);
-    }
-
-    private static boolean tagged(long pid) {
-        try {
-            return new String(
-                            Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ")),
-                            StandardCharsets.ISO_8859_1)
-                    .contains("CHEMFIT_RUN_TAG=");
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     private static boolean zombie(long pid) {

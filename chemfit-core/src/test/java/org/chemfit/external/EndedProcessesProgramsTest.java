@@ -4,18 +4,16 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
+import org.chemfit.testfixtures.StandardError;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -33,20 +31,8 @@ class EndedProcessesProgramsTest {
     @TempDir
     Path root;
 
-    private final List<Process> started = new ArrayList<>();
-
-    @AfterEach
-    void end() {
-        started.forEach(Process::destroyForcibly);
-    }
-
-    private Process start(Path dir, Map<String, String> env, String... argv) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(argv).directory(dir.toFile());
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        started.add(p);
-        return p;
-    }
+    @RegisterExtension
+    final StartedPrograms processes = new StartedPrograms();
 
     @Test
     void theProgramsOfAGoneWorkerAreEndedInItsRunDirectoriesOnly() throws Throwable {
@@ -60,31 +46,33 @@ class EndedProcessesProgramsTest {
                 .build();
         assertEquals(Map.of(), term.endProgramsOfEndedProcesses(), "no run directory: nothing is looked for");
 
-        Process worker = start(root, Map.of(), "sleep", "600");
-        Process running = start(root, Map.of(), "sleep", "600"); // a worker that runs now
+        Process worker = processes.start(root, Map.of(), "sleep", "600");
+        Process running = processes.start(root, Map.of(), "sleep", "600"); // a worker that runs now
         long pid = worker.pid();
         Path runDir = Files.createDirectory(runs.resolve("slow-e3-p" + pid + "-k3x9"));
         Files.writeString(runDir.resolve("program.stdout"), "step 1\n");
         Path otherTerm = Files.createDirectory(runs.resolve("fast-e3-p" + pid + "-k3x9"));
         Path runningDir = Files.createDirectory(runs.resolve("slow-e4-p" + running.pid() + "-a1b2"));
         Map<String, String> tag = Map.of("CHEMFIT_RUN_TAG", pid + "-5f3a9c-7");
-        Process program = start(runDir, tag, "sleep", "600");
-        Process other = start(otherTerm, tag, "sleep", "600");
-        Process inRoot = start(runs, tag, "sleep", "600");
+        Process program = processes.start(runDir, tag, "sleep", "600");
+        Process other = processes.start(otherTerm, tag, "sleep", "600");
+        Process inRoot = processes.start(runs, tag, "sleep", "600");
         // the gone worker's tag in the run directory of the one that runs: not the directory's own process
-        Process misplaced = start(runningDir, tag, "sleep", "600");
-        Process ofRunning = start(runningDir, Map.of("CHEMFIT_RUN_TAG", running.pid() + "-77aa01-1"), "sleep", "600");
+        Process misplaced = processes.start(runningDir, tag, "sleep", "600");
+        Process ofRunning =
+                processes.start(runningDir, Map.of("CHEMFIT_RUN_TAG", running.pid() + "-77aa01-1"), "sleep", "600");
         List<Process> programs = List.of(program, other, inRoot, misplaced, ofRunning);
         await().atMost(Duration.ofSeconds(30))
                 .pollInterval(Duration.ofMillis(10))
-                .until(() -> programs.stream().allMatch(p -> tagged(p.pid())));
+                .until(() -> programs.stream().allMatch(p -> TestSupport.tagged(p.pid())));
 
         assertEquals(Map.of(), term.endProgramsOfEndedProcesses(), "the worker runs: nothing of it is ended");
         assertTrue(programs.stream().allMatch(Process::isAlive));
 
         worker.destroyForcibly(); // kill -9
         assertTrue(worker.waitFor(30, TimeUnit.SECONDS));
-        String log = warnings(() -> assertEquals(Map.of(runDir, 1), term.endProgramsOfEndedProcesses()));
+        String log =
+                StandardError.capturedWhile(() -> assertEquals(Map.of(runDir, 1), term.endProgramsOfEndedProcesses()));
         assertTrue(program.waitFor(30, TimeUnit.SECONDS), "the gone worker's program is ended");
         assertEquals(128 + 15, program.exitValue(), "SIGTERM ended it");
         assertEquals(
@@ -102,28 +90,5 @@ class EndedProcessesProgramsTest {
         assertTrue(ofRunning.isAlive(), "the program of a worker that runs is left alone");
         assertEquals("step 1\n", Files.readString(runDir.resolve("program.stdout")), "the run directory stays");
         assertEquals(Map.of(), term.endProgramsOfEndedProcesses(), "nothing is left");
-    }
-
-    private static String warnings(org.junit.jupiter.api.function.Executable action) throws Throwable {
-        java.io.PrintStream err = System.err;
-        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
-        System.setErr(new java.io.PrintStream(captured, true, StandardCharsets.UTF_8));
-        try {
-            action.execute();
-        } finally {
-            System.setErr(err);
-        }
-        return captured.toString(StandardCharsets.UTF_8);
-    }
-
-    private static boolean tagged(long pid) {
-        try {
-            return new String(
-                            Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ")),
-                            StandardCharsets.ISO_8859_1)
-                    .contains("CHEMFIT_RUN_TAG=");
-        } catch (IOException e) {
-            return false;
-        }
     }
 }

@@ -129,6 +129,18 @@ final class TestSupport {
                 });
     }
 
+    /** @return whether the process's environment holds a {@code CHEMFIT_RUN_TAG}; false once it is gone */
+    static boolean tagged(long pid) {
+        try {
+            return new String(
+                            Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ")),
+                            StandardCharsets.ISO_8859_1)
+                    .contains("CHEMFIT_RUN_TAG=");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** @return the state letter of a process in /proc (Z for a zombie), or "-" when it is gone */
     static String state(long pid) {
         try {
