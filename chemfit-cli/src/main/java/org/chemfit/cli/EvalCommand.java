@@ -566,7 +566,8 @@ final class EvalCommand extends BaseCommand {
 
     /**
      * @param settings a job's settings
-     * @return a copy without the job file's {@code optimizer}, which takes no part in an evaluation
+     * @return a copy without the job file's {@code optimizer}, nor the step of the optimizer's
+     *     gradient, which take no part in an evaluation
      */
     private static Map<String, Object> withoutOptimizer(Map<?, ?> settings) {
         Map<String, Object> copy = new java.util.LinkedHashMap<>();
@@ -576,6 +577,7 @@ final class EvalCommand extends BaseCommand {
             f.remove("optimizer");
             copy.put("file", f);
         }
+        copy.remove(JobSettings.CRYSTAL_GRADIENT_STEP);
         return copy;
     }
 

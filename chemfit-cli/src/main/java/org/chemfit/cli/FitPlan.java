@@ -547,7 +547,6 @@ final class FitPlan implements AutoCloseable {
             return out;
         }
         String method = Methods.canonical(job.optimizer().method());
-        boolean takesStep = method != null && Methods.takesRelativeStep(method);
         Parameters initial = initial();
         for (JobFile.TermSpec t : job.terms()) {
             org.chemfit.external.FileBasedQuantityComputer computer = externals.get(t.name());
@@ -562,11 +561,8 @@ final class FitPlan implements AutoCloseable {
                         + Tables.fmt(Math.abs(steps.getOrDefault(name, Double.NaN))) + ", " + Tables.fmt(rel)
                         + " of its size): the step renders the same input, so the derivative is 0 and the fit"
                         + " cannot move it (it stops at the start and calls that converged); print more digits"
-                        + " ({{ " + name + " }} prints them all)"
-                        + (takesStep
-                                ? ", or set optimizer.finite_difference_step larger (about 10^(-d/2) for d printed"
-                                        + " significant digits: {relative: 1.0e-2} for 4)"
-                                : "; " + method + " takes no optimizer.finite_difference_step"));
+                        + " ({{ " + name + " }} prints them all), or set optimizer.finite_difference_step larger"
+                        + " (about 10^(-d/2) for d printed significant digits: {relative: 1.0e-2} for 4)");
             });
         }
         return out;

@@ -705,8 +705,8 @@ public record JobFile(
      * @param batchSize how many points a population method evaluates at once (0: the method's default)
      * @param relativeTolerance relative tolerance on the loss (NaN: the method's default)
      * @param absoluteTolerance absolute tolerance on the loss (NaN: the method's default)
-     * @param relativeStep the relative finite-difference step of a least-squares method's Jacobian
-     *     (NaN: the method's default)
+     * @param relativeStep the relative step of the forward-difference Jacobian of a least-squares
+     *     method or gradient of {@code L-BFGS-B} (NaN: the method's default)
      * @param badValue the loss given to points whose loss is NaN or infinite
      * @implNote Immutable.
      */

@@ -36,13 +36,22 @@ final class JobSettings {
 
     private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() {};
 
+    /**
+     * The key of the relative step of {@code L-BFGS-B}'s gradient in the settings of a job with
+     * crystal terms and no {@code finite_difference_step}: a setting of the optimizer, not of the
+     * job's terms.
+     */
+    static final String CRYSTAL_GRADIENT_STEP = "crystal_gradient_step";
+
     private JobSettings() {}
 
     /**
      * @param job a job read and checked by {@link JobFile#read}
      * @return {@code {file: <the job file's tree>, data: {relative path: sha256}}}, the data
      *     holding the fit terms' files and programs, and {@code validation_data} those of the
-     *     held-out terms when the job has any (which the journal takes as no part of the fit)
+     *     held-out terms when the job has any (which the journal takes as no part of the fit), and
+     *     {@value #CRYSTAL_GRADIENT_STEP} the step of {@code L-BFGS-B}'s gradient when it is the
+     *     default of a job with crystal terms
      * @throws BaseCommand.UserException when a file the job names can no longer be read
      */
     static Map<String, Object> of(JobFile job) {
@@ -107,6 +116,14 @@ final class JobSettings {
         }
         if (!repeats.isEmpty()) {
             s.put("crystal_repeats", repeats);
+        }
+        // L-BFGS-B's gradient took the step of full double precision, 1.49e-8, with crystal terms
+        // before it took their default (1e-5): a run recorded then is another job. The job file
+        // says nothing of it, so the step is added here; no other job adds anything, so that their
+        // journals resume as before.
+        if (Methods.crystalDefault(job)
+                && "L-BFGS-B".equals(Methods.canonical(job.optimizer().method()))) {
+            s.put(CRYSTAL_GRADIENT_STEP, Methods.CRYSTAL_STEP);
         }
         return s;
     }

@@ -77,7 +77,8 @@ final class Methods {
 
     /**
      * @param name a canonical name
-     * @return whether the method takes a finite-difference step (the least-squares methods)
+     * @return whether the method takes a finite-difference step (those that take forward
+     *     differences: the least-squares methods and {@code L-BFGS-B})
      */
     static boolean takesRelativeStep(String name) {
         try {
@@ -152,23 +153,19 @@ final class Methods {
 
     /**
      * The relative step of the forward differences the job's method takes for its gradient or
-     * Jacobian: that of {@link #relativeStep(JobFile)} for the least-squares methods,
-     * {@link #DEFAULT_STEP} where it gives none and for {@code L-BFGS-B} (which takes no
-     * {@code finite_difference_step}); NaN for a method that takes no differences.
+     * Jacobian: that of {@link #relativeStep(JobFile)}, or {@link #DEFAULT_STEP} where it gives
+     * none; NaN for a method that takes no differences.
      *
      * @param job the job
      * @return the step, or NaN
      */
     static double forwardStep(JobFile job) {
         String c = canonical(job.optimizer().method());
-        if (c == null) {
+        if (c == null || !takesRelativeStep(c)) {
             return Double.NaN;
         }
-        if (takesRelativeStep(c)) {
-            double step = relativeStep(job);
-            return Double.isNaN(step) ? DEFAULT_STEP : step;
-        }
-        return "L-BFGS-B".equals(c) ? DEFAULT_STEP : Double.NaN;
+        double step = relativeStep(job);
+        return Double.isNaN(step) ? DEFAULT_STEP : step;
     }
 
     /**

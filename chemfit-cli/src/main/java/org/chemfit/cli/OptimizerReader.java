@@ -133,8 +133,9 @@ final class OptimizerReader {
     }
 
     /**
-     * {@code finite_difference_step: {relative: ...}}: the step of the least-squares methods'
-     * forward-difference Jacobian, relative to each parameter's size; in (0, 1).
+     * {@code finite_difference_step: {relative: ...}}: the step of the forward-difference Jacobian
+     * of the least-squares methods and gradient of {@code L-BFGS-B}, relative to each parameter's
+     * size; in (0, 1).
      *
      * @param n the node, or null when the key is absent
      * @param method the canonical method (or the default when the method was not readable)
@@ -147,8 +148,9 @@ final class OptimizerReader {
         if (!Methods.takesRelativeStep(method)) {
             r.problem(
                     n,
-                    "optimizer finite_difference_step applies to the least-squares methods ("
-                            + String.join(", ", Methods.stepNames()) + "), whose Jacobian it sets, not to " + method);
+                    "optimizer finite_difference_step applies to the methods that take forward finite differences ("
+                            + String.join(", ", Methods.stepNames()) + "), whose Jacobian or gradient it sets, not to "
+                            + method);
             return Double.NaN;
         }
         Node.MapNode m = r.map(n, "optimizer finite_difference_step");

@@ -125,6 +125,72 @@ class CrystalLeastSquaresTest {
     }
 
     /**
+     * L-BFGS-B's gradient is a forward difference too: a job with crystal terms and no step takes
+     * 1e-5 for it, and says so. Its first batch is the start and each parameter moved by 1e-5 of
+     * its size (every start is non-zero, so its scale is its size); mgo.q starts on its upper
+     * bound, 2.0, and is moved down.
+     */
+    @Test
+    void lbfgsbTakesTheCrystalDefaultStepForItsGradient() throws IOException {
+        Path job = job("");
+        Files.writeString(
+                job,
+                Files.readString(job)
+                        .replace("method: least-squares", "method: L-BFGS-B")
+                        .replace("max_evaluations: 300", "max_evaluations: 8"));
+        Path out = tmp.resolve("out");
+        Cli.Run r = Cli.run("fit", job.toString(), "--output", out.toString(), "--progress", "none", "--no-plots");
+        assertEquals(0, r.code(), r::toString);
+        assertEquals(
+                "finite-difference step 1e-05 of each parameter's size, the default for a job with crystal terms"
+                        + " (their elastic constants carry a noise of about 1e-11 relative); optimizer"
+                        + " finite_difference_step sets another",
+                r.err().lines().toList().get(1),
+                r::toString);
+        List<String> rows = Files.readAllLines(out.resolve("evaluations.csv"));
+        assertEquals(
+                "evaluation,loss,best_loss,seconds,failed_terms,mgo.A,mgo.rho,mgo.q,oo.A,term:periclase,term:periclase-b2",
+                rows.get(0));
+        double[] start = {1285.0, 0.300, 2.0, 22764.0};
+        double[] step = {1e-5 * 1285.0, 1e-5 * 0.300, -1e-5 * 2.0, 1e-5 * 22764.0};
+        for (int k = 0; k <= 4; k++) {
+            String[] cells = rows.get(1 + k).split(",");
+            for (int i = 0; i < 4; i++) {
+                double expected = k == i + 1 ? start[i] + step[i] : start[i];
+                assertEquals(
+                        expected, Double.parseDouble(cells[5 + i]), 0.0, "evaluation " + k + ": " + rows.get(1 + k));
+            }
+        }
+
+        // a journal written when L-BFGS-B took 1.49e-8 with crystal terms is another job
+        Map<String, Object> now = JobSettings.of(JobFile.read(job));
+        assertEquals(1e-5, now.get("crystal_gradient_step"));
+        Map<String, Object> before = new java.util.LinkedHashMap<>(now);
+        before.remove("crystal_gradient_step");
+        assertEquals(
+                List.of("added job.crystal_gradient_step = 1.0E-5"),
+                org.chemfit.journal.JournalMismatchException.changesBetween(Map.of("job", before), Map.of("job", now)));
+        // eval takes no optimizer: results written before are of the same job
+        ObjectMapper json = new ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode res = (com.fasterxml.jackson.databind.node.ObjectNode)
+                json.readTree(out.resolve("results.json").toFile());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) res.get("job_settings")).remove("crystal_gradient_step");
+        json.writeValue(out.resolve("results.json").toFile(), res);
+        Cli.Run eval = Cli.run(
+                "eval", job.toString(), "--params", out.resolve("results.json").toString());
+        assertEquals(0, eval.code(), eval::toString);
+        assertFalse(eval.err().contains("was written"), eval::toString);
+        // with its step written, or with least-squares (which took 1e-5 from the first), nothing is added
+        String text = Files.readString(job);
+        Files.writeString(
+                job,
+                text.replace("max_evaluations: 8", "max_evaluations: 8\n  finite_difference_step: {relative: 1.0e-5}"));
+        assertFalse(JobSettings.of(JobFile.read(job)).containsKey("crystal_gradient_step"));
+        Files.writeString(job, text.replace("method: L-BFGS-B", "method: least-squares"));
+        assertFalse(JobSettings.of(JobFile.read(job)).containsKey("crystal_gradient_step"));
+    }
+
+    /**
      * With the step of full double precision, sqrt(eps), the job's own setting: the Jacobian
      * column of oo.A is noise, and the fit stops short of the minimum with oo.A inside its bounds
      * (on one machine at oo.A near 27000, 9.6 above the minimum, with a standard error of oo.A

@@ -100,8 +100,9 @@ class TemplateRoundingTest {
     }
 
     @Test
-    void lbfgsbIsToldToPrintMoreDigitsOnly() throws IOException {
-        Path job = job("A = {{ \"%.4f\" | format(m.A) }}\nB = {{ m.B }}\nC = {{ m.C }}\n", "{method: L-BFGS-B}");
+    void lbfgsbIsToldToPrintMoreDigitsOrToSetALargerStep() throws IOException {
+        String template = "A = {{ \"%.4f\" | format(m.A) }}\nB = {{ m.B }}\nC = {{ m.C }}\n";
+        Path job = job(template, "{method: L-BFGS-B}");
         Cli.Run r = Cli.run("validate", job.toString());
         assertEquals(ExitCodes.OK, r.code(), r::toString);
         assertEquals(
@@ -109,9 +110,15 @@ class TemplateRoundingTest {
                         + " with too few digits for the finite-difference step of L-BFGS-B (7.45058e-08, 1.49012e-08"
                         + " of its size): the step renders the same input, so the derivative is 0 and the fit cannot"
                         + " move it (it stops at the start and calls that converged); print more digits ({{ m.A }}"
-                        + " prints them all); L-BFGS-B takes no optimizer.finite_difference_step"),
+                        + " prints them all), or set optimizer.finite_difference_step larger (about 10^(-d/2) for d"
+                        + " printed significant digits: {relative: 1.0e-2} for 4)"),
                 r.err().lines().toList(),
                 r::toString);
+        // as advised: a step of 1e-2 of |5| changes the 4 decimals printed
+        job = job(template, "{method: L-BFGS-B, finite_difference_step: {relative: 1.0e-2}}");
+        Cli.Run larger = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.OK, larger.code(), larger::toString);
+        assertEquals("", larger.err(), larger::toString);
     }
 
     @Test

@@ -28,10 +28,11 @@ import org.jspecify.annotations.Nullable;
  * steep start made far too short does not leave the method creeping. A pair {@code (s, y)}
  * enters the memory (10 pairs, SciPy's {@code maxcor}) only when {@code s^T y > eps y^T y}.
  *
- * <p>The gradient is a forward finite difference (see {@link FiniteDifferences}); the loss and
- * its gradient at a point are asked as one batch of {@code n + 1} points, so each line-search
- * trial is one round, and its evaluations are counted as SciPy counts those of its L-BFGS-B with
- * a finite-difference gradient. It stops, as SciPy's, when the projected gradient's largest
+ * <p>The gradient is a forward finite difference (see {@link FiniteDifferences}), of step
+ * {@code 1.49e-8} of each parameter's size or the one {@link Optimizers#withRelativeStep} gives;
+ * the loss and its gradient at a point are asked as one batch of {@code n + 1} points, so each
+ * line-search trial is one round, and its evaluations are counted as SciPy counts those of its
+ * L-BFGS-B with a finite-difference gradient. It stops, as SciPy's, when the projected gradient's largest
  * component falls below {@code pgtol = 1e-5} or an iteration lowers the loss by less than
  * {@code ftol = 2.22e-9} relative.
  *
@@ -45,16 +46,19 @@ final class LbfgsB implements Optimizer {
     private final double ftol;
     private final double pgtol;
     private final double absoluteTolerance;
+    /** The relative step of the forward-difference gradient, or NaN for the default. */
+    private final double relativeStep;
 
     LbfgsB(int memory, double ftol, double pgtol) {
-        this(memory, ftol, pgtol, 0.0);
+        this(memory, ftol, pgtol, 0.0, Double.NaN);
     }
 
-    LbfgsB(int memory, double ftol, double pgtol, double absoluteTolerance) {
+    LbfgsB(int memory, double ftol, double pgtol, double absoluteTolerance, double relativeStep) {
         this.memory = memory;
         this.ftol = ftol;
         this.pgtol = pgtol;
         this.absoluteTolerance = absoluteTolerance;
+        this.relativeStep = relativeStep;
     }
 
     @Override
@@ -68,7 +72,16 @@ final class LbfgsB implements Optimizer {
      * @return a copy with them
      */
     LbfgsB withTolerances(double relative, double absolute) {
-        return new LbfgsB(memory, relative, pgtol, absolute);
+        return new LbfgsB(memory, relative, pgtol, absolute, relativeStep);
+    }
+
+    /**
+     * @param step the relative step {@code rel} of the forward-difference gradient (the step of a
+     *     parameter is {@code rel * max(|x|, scale)}), in (0, 1)
+     * @return a copy with that step and the same tolerances
+     */
+    LbfgsB withRelativeStep(double step) {
+        return new LbfgsB(memory, ftol, pgtol, absoluteTolerance, step);
     }
 
     @Override
@@ -104,7 +117,7 @@ final class LbfgsB implements Optimizer {
         // x, g and d are set by the first tell, before anything reads them (NullAway.Init)
         @SuppressWarnings("NullAway.Init")
         LbRun(Problem problem) {
-            super(problem, Double.NaN);
+            super(problem, relativeStep);
             this.l = problem.lower();
             this.u = problem.upper();
             this.trial = problem.start();

@@ -135,6 +135,7 @@ public final class Optimizers {
      * @return L-BFGS-B (Byrd, Lu, Nocedal and Zhu 1995), SciPy's default for bounded problems and
      *     ChemFit's {@code fit_scipy()} default: memory 10, ftol 2.22e-9, pgtol 1e-5 as in SciPy;
      *     the loss and its forward-difference gradient are asked as one batch of n + 1 points
+     *     (its step set by {@link #withRelativeStep})
      */
     static Optimizer lbfgsb() {
         return new LbfgsB(10, 2.220446049250313e-9, 1e-5);
@@ -171,11 +172,11 @@ public final class Optimizers {
     }
 
     /**
-     * @param optimizer a least-squares method returned by this class ({@code least-squares} or
-     *     {@code levenberg-marquardt})
-     * @param relativeStep the relative finite-difference step {@code rel} of its Jacobian (the step
-     *     of a parameter is {@code rel * max(|x|, scale)}), in (0, 1); larger than the default
-     *     1.49e-8 when the objective is read from printed output with few digits
+     * @param optimizer a method returned by this class that takes forward finite differences
+     *     ({@code least-squares}, {@code levenberg-marquardt}, {@code L-BFGS-B})
+     * @param relativeStep the relative finite-difference step {@code rel} of its Jacobian or
+     *     gradient (the step of a parameter is {@code rel * max(|x|, scale)}), in (0, 1); larger
+     *     than the default 1.49e-8 when the objective is read from printed output with few digits
      * @return a copy with that step and the same tolerances
      * @throws IllegalArgumentException when the method takes no finite-difference step or the step
      *     is not in (0, 1)
@@ -183,16 +184,22 @@ public final class Optimizers {
      */
     public static Optimizer withRelativeStep(Optimizer optimizer, double relativeStep) {
         Objects.requireNonNull(optimizer, "optimizer");
-        if (!(optimizer instanceof TrustRegionLeastSquares) && !(optimizer instanceof LevenbergMarquardt)) {
+        if (!(optimizer instanceof TrustRegionLeastSquares)
+                && !(optimizer instanceof LevenbergMarquardt)
+                && !(optimizer instanceof LbfgsB)) {
             throw new IllegalArgumentException(optimizer.name() + " takes no finite-difference step");
         }
         if (!(relativeStep > 0 && relativeStep < 1)) {
             throw new IllegalArgumentException(
                     "the relative finite-difference step must lie in (0, 1), got " + relativeStep);
         }
-        return optimizer instanceof TrustRegionLeastSquares t
-                ? t.withRelativeStep(relativeStep)
-                : ((LevenbergMarquardt) optimizer).withRelativeStep(relativeStep);
+        if (optimizer instanceof TrustRegionLeastSquares t) {
+            return t.withRelativeStep(relativeStep);
+        }
+        if (optimizer instanceof LbfgsB b) {
+            return b.withRelativeStep(relativeStep);
+        }
+        return ((LevenbergMarquardt) optimizer).withRelativeStep(relativeStep);
     }
 
     /** @return the names {@link #byName} accepts */

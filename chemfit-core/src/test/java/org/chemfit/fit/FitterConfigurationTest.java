@@ -72,6 +72,13 @@ class FitterConfigurationTest {
                 refusal(() -> Optimizers.withTolerances(Optimizers.byName("least-squares"), Double.NaN, 0)));
         assertEquals(
                 "ftol must be a finite number >= 0, got NaN", refusal(() -> Optimizers.leastSquares(1e-6, Double.NaN)));
+        // the methods that take forward differences take a step; the others refuse one
+        assertEquals(
+                "Nelder-Mead takes no finite-difference step",
+                refusal(() -> Optimizers.withRelativeStep(Optimizers.byName("Nelder-Mead"), 1e-3)));
+        assertEquals(
+                "the relative finite-difference step must lie in (0, 1), got 1.0",
+                refusal(() -> Optimizers.withRelativeStep(Optimizers.byName("L-BFGS-B"), 1.0)));
     }
 
     @Test

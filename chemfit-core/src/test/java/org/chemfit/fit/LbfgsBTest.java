@@ -1,5 +1,6 @@
 package org.chemfit.fit;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -136,5 +137,45 @@ class LbfgsBTest {
         assertEquals(0.25, r.bestLoss(), 1e-3, summary);
         assertEquals(
                 Math.pow(r.bestParameters().get("x") - 1, 2), r.bestLoss(), 0.0, "the loss of the point: " + summary);
+    }
+
+    /**
+     * With a relative step of 1e-3 the gradient's displaced points are {@code x + 1e-3 * max(|x|,
+     * scale)} in one coordinate each, the scale being the start's size (x0 = 2), else half the
+     * bounded range (x1 in [-4, 4]: 4), else 1 (x2, unbounded): for the start and for the first
+     * trial point alike.
+     */
+    @Test
+    void aRelativeStepSetsTheGradientsDisplacedPoints() {
+        double rel = 1e-3;
+        double[] scale = {2.0, 4.0, 1.0};
+        ObjectiveFunction f = p ->
+                Math.pow(p.get("x0") - 3, 2) + 2 * Math.pow(p.get("x1") - 1, 2) + 3 * Math.pow(p.get("x2") + 0.5, 2);
+        List<double[]> seen = new ArrayList<>();
+        Bounds b = Bounds.builder().between("x1", -4, 4).build();
+        FitResult r = new Fitter(f, start(2.0, 0.0, 0.0))
+                .bounds(b)
+                .maxEvaluations(8)
+                .uncertainty(false)
+                .listener((k, ctx, v) -> seen.add(new double[] {
+                    ctx.parameters().get("x0"),
+                    ctx.parameters().get("x1"),
+                    ctx.parameters().get("x2")
+                }))
+                .fit(Optimizers.withRelativeStep(Optimizers.byName("L-BFGS-B"), rel));
+        assertEquals(8, seen.size(), r.toString());
+        // the start, then its displaced points
+        assertArrayEquals(new double[] {2.0, 0.0, 0.0}, seen.get(0), 0.0);
+        assertArrayEquals(new double[] {2.0 + rel * 2.0, 0.0, 0.0}, seen.get(1), 0.0);
+        assertArrayEquals(new double[] {2.0, rel * 4.0, 0.0}, seen.get(2), 0.0);
+        assertArrayEquals(new double[] {2.0, 0.0, rel * 1.0}, seen.get(3), 0.0);
+        // the first trial point, moved in every coordinate, then its displaced points
+        double[] t = seen.get(4);
+        for (int i = 0; i < 3; i++) {
+            double[] expected = t.clone();
+            expected[i] = t[i] + rel * Math.max(Math.abs(t[i]), scale[i]);
+            assertArrayEquals(expected, seen.get(5 + i), 0.0, "coordinate " + i);
+            assertTrue(t[i] != new double[] {2.0, 0.0, 0.0}[i], "the trial point moves coordinate " + i);
+        }
     }
 }
