@@ -299,6 +299,34 @@ final class Dispatcher implements AutoCloseable {
         return null;
     }
 
+    /**
+     * @param member the member id a ready token gave (unverified), or "an unknown sender"
+     * @return the worker as its failures name it, "worker node07 (10.1.0.7:5701, pid 4242)", from
+     *     its member's attributes; "worker at 10.1.0.7:5701 (member ...)" for a member without them,
+     *     "member ..." for one no longer there
+     */
+    private String workerName(String member) {
+        UUID id;
+        try {
+            id = UUID.fromString(member);
+        } catch (IllegalArgumentException e) {
+            return member;
+        }
+        Member m = member(id);
+        return m == null ? "member " + member : workerName(m);
+    }
+
+    /** @return the worker of this member as its failures name it (see {@link #workerName(String)}) */
+    static String workerName(Member m) {
+        String address = m.getAddress().getHost() + ":" + m.getAddress().getPort();
+        String host = m.getAttribute(ClusterMemberConfig.HOST_ATTRIBUTE);
+        String pid = m.getAttribute(ClusterMemberConfig.PID_ATTRIBUTE);
+        if (host == null || pid == null) {
+            return "worker at " + address + " (member " + m.getUuid() + ")";
+        }
+        return "worker " + host + " (" + address + ", pid " + pid + ")";
+    }
+
     private static String describe(Member m) {
         return m.getUuid() + " at " + m.getAddress().getHost() + ":"
                 + m.getAddress().getPort();
@@ -863,8 +891,9 @@ final class Dispatcher implements AutoCloseable {
         refusedFrames.increment();
         String who = member == null ? "an unknown sender" : member;
         if (refusedMembers.add(who)) {
-            refusals.put(who, brief);
-            LOG.warn("refused member {}: {}; it gets no tasks", who, reason);
+            String named = workerName(who);
+            refusals.put(named, brief);
+            LOG.warn("refused {}: {}; it gets no tasks", named, reason);
             if (member != null) {
                 try {
                     UUID.fromString(member);
