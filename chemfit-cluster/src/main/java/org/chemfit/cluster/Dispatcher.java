@@ -1076,10 +1076,10 @@ final class Dispatcher implements AutoCloseable {
                     }
                     String msg = starvedMessage(
                             hz.getConfig().getClusterName(), memberWait, pending.size(), others, refused, selfAddress);
-                    // an error, shown even by a quiet command: under a failure policy that stands in
-                    // for the failed terms (penalty, skip), the fit goes on and this is the only word
-                    // of why every term failed
-                    LOG.error(msg);
+                    // the tasks fail with the message, which reaches the user as their failure (the
+                    // fit's error, or the first failure of each term under penalty or skip): the log
+                    // says that they fail, a warning, not the message once more
+                    LOG.warn(starvedWarning(memberWait, pending.size(), !refused.isEmpty()));
                     starved = msg;
                     Entry e;
                     while ((e = pending.poll()) != null) {
@@ -1095,6 +1095,20 @@ final class Dispatcher implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * The driver's warning when the member wait ran out: that the waiting tasks fail, and that
+     * their failure says why; the reason itself is said by the failure.
+     *
+     * @param tasks how many tasks waited
+     * @param refusedSome whether workers joined but were refused
+     */
+    static String starvedWarning(Duration wait, int tasks, boolean refusedSome) {
+        return (refusedSome ? "no worker that the driver accepts" : "no worker holding the cluster secret")
+                + " joined within the member wait of " + wait.toSeconds() + " s: the " + tasks
+                + " waiting task(s) fail, and so does every task sent until a worker joins; their failure"
+                + " says why and what to change";
     }
 
     /**

@@ -609,7 +609,8 @@ class DriverTest {
     void withNoWorkerTheEvaluationFailsAfterTheMemberWaitWithAClearMessage() {
         ClusterOptions o =
                 ClusterOptions.builder(SECRET).memberWait(Duration.ofSeconds(1)).build();
-        try (ClusterWrapperCOB cob = new ClusterWrapperCOB(failing(), member, o)) {
+        try (Logged log = new Logged();
+                ClusterWrapperCOB cob = new ClusterWrapperCOB(failing(), member, o)) {
             ChemFitException e = assertTimeoutPreemptively(
                     Duration.ofSeconds(30),
                     () -> assertThrows(ChemFitException.class, () -> cob.evaluate(Parameters.of(Map.of("x", 1.0)))));
@@ -630,6 +631,13 @@ class DriverTest {
                     Duration.ofSeconds(30),
                     () -> assertThrows(TermFailedException.class, () -> cob.evaluate(Parameters.of(Map.of("x", 2.0)))));
             assertTrue(again.getMessage().contains("no worker holding the cluster secret joined"), again.getMessage());
+            // the tasks fail with the reason: the log warns that they fail, once, without the reason
+            // again, and nothing is logged as an error
+            String warning = "WARN org.chemfit.cluster.Dispatcher - no worker holding the cluster secret joined"
+                    + " within the member wait of 1 s: the 3 waiting task(s) fail, and so does every task sent"
+                    + " until a worker joins; their failure says why and what to change\n";
+            assertEquals(1, log.text().split(java.util.regex.Pattern.quote(warning), -1).length - 1, log.text());
+            assertTrue(!log.text().contains("ERROR") && !log.text().contains("Start workers"), log.text());
         }
     }
 
@@ -674,11 +682,18 @@ class DriverTest {
                     "it runs job job-b but the driver runs job job-a; start every worker with the driver's job file"
                             + " and the files it reads",
                     other.refusal().orElseThrow());
-            // the driver's warning names the worker, both jobs and what to do
+            // the driver's warning names the worker, both jobs and what to do; the failure above says
+            // why the tasks failed, which the log does not repeat as an error
             String refusedWarning = "WARN org.chemfit.cluster.Dispatcher - refused " + worker + ": it runs job job-b"
                     + " but the driver runs job job-a; start every worker with the driver's job file and the files it"
                     + " reads; it gets no tasks\n";
             assertTrue(log.text().contains(refusedWarning), log.text());
+            assertTrue(
+                    log.text()
+                            .contains("WARN org.chemfit.cluster.Dispatcher - no worker that the driver accepts joined"
+                                    + " within the member wait of 1 s: the 3 waiting task(s) fail"),
+                    log.text());
+            assertTrue(!log.text().contains("ERROR"), log.text());
         }
     }
 
