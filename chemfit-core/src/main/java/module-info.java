@@ -12,7 +12,7 @@
  * tasks and the shared steps of evaluation) is exported only to the cluster module, which runs
  * leaf tasks on other machines; {@code org.chemfit.support} (name suggestions, predictions and
  * error metrics for the command line's reports, the reasons of failures in a user's words) only to the
- * command line and the cluster module.
+ * command line, the cluster module and the dashboard.
  */
 module org.chemfit {
     // Hipparchus and Pebble have no module descriptor: they are automatic modules, named from
@@ -39,5 +39,6 @@ module org.chemfit {
             org.chemfit.dashboard;
     exports org.chemfit.support to
             org.chemfit.cli,
-            org.chemfit.cluster;
+            org.chemfit.cluster,
+            org.chemfit.dashboard;
 }

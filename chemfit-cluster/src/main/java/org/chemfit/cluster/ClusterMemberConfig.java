@@ -138,11 +138,19 @@ public final class ClusterMemberConfig {
         return e;
     }
 
+    /** The member attribute that holds the name of the member's machine. */
+    static final String HOST_ATTRIBUTE = "chemfit.host";
+
+    /** The member attribute that holds the id of the member's process. */
+    static final String PID_ATTRIBUTE = "chemfit.pid";
+
     /**
      * @return a Hazelcast configuration with multicast, auto-detection and phone-home off, TCP/IP
      *     join on, bound to {@link #bindAddress()}, Java deserialization refused for every class
      *     outside the JDK and Hazelcast,
-     *     responses handled on the I/O threads (no response threads), and ChemFit's task type
+     *     responses handled on the I/O threads (no response threads), the name of this machine
+     *     and the id of this process as the member's attributes (a refused worker is named by
+     *     them; start the member in the process that calls this), and ChemFit's task type
      *     registered (a factory id and a class id; the driver and the workers need it); on a
      *     machine of one or two cores, Hazelcast's callbacks then run on reused threads instead of
      *     a thread started for each (for every member of this JVM)
@@ -162,6 +170,11 @@ public final class ClusterMemberConfig {
         // response thread: one thread hand-off less per remote operation (see docs/benchmarks.md)
         c.setProperty(ClusterProperty.RESPONSE_THREAD_COUNT.getName(), "0");
         c.getJetConfig().setEnabled(false);
+        // the machine and process of the member, which the driver names a worker by when it refuses it
+        c.getMemberAttributeConfig()
+                .setAttribute(HOST_ATTRIBUTE, org.chemfit.support.HostName.get())
+                .setAttribute(
+                        PID_ATTRIBUTE, Long.toString(ProcessHandle.current().pid()));
 
         NetworkConfig n = c.getNetworkConfig();
         n.setPort(port).setPortAutoIncrement(portCount > 1).setPortCount(Math.max(1, portCount));

@@ -299,6 +299,34 @@ final class Dispatcher implements AutoCloseable {
         return null;
     }
 
+    /**
+     * @param member the member id a ready token gave (unverified), or "an unknown sender"
+     * @return the worker as its failures name it, "worker node07 (10.1.0.7:5701, pid 4242)", from
+     *     its member's attributes; "worker at 10.1.0.7:5701 (member ...)" for a member without them,
+     *     "member ..." for one no longer there
+     */
+    private String workerName(String member) {
+        UUID id;
+        try {
+            id = UUID.fromString(member);
+        } catch (IllegalArgumentException e) {
+            return member;
+        }
+        Member m = member(id);
+        return m == null ? "member " + member : workerName(m);
+    }
+
+    /** @return the worker of this member as its failures name it (see {@link #workerName(String)}) */
+    static String workerName(Member m) {
+        String address = m.getAddress().getHost() + ":" + m.getAddress().getPort();
+        String host = m.getAttribute(ClusterMemberConfig.HOST_ATTRIBUTE);
+        String pid = m.getAttribute(ClusterMemberConfig.PID_ATTRIBUTE);
+        if (host == null || pid == null) {
+            return "worker at " + address + " (member " + m.getUuid() + ")";
+        }
+        return "worker " + host + " (" + address + ", pid " + pid + ")";
+    }
+
     private static String describe(Member m) {
         return m.getUuid() + " at " + m.getAddress().getHost() + ":"
                 + m.getAddress().getPort();
@@ -863,8 +891,9 @@ final class Dispatcher implements AutoCloseable {
         refusedFrames.increment();
         String who = member == null ? "an unknown sender" : member;
         if (refusedMembers.add(who)) {
-            refusals.put(who, brief);
-            LOG.warn("refused member {}: {}; it gets no tasks", who, reason);
+            String named = workerName(who);
+            refusals.put(named, brief);
+            LOG.warn("refused {}: {}; it gets no tasks", named, reason);
             if (member != null) {
                 try {
                     UUID.fromString(member);
@@ -1047,10 +1076,10 @@ final class Dispatcher implements AutoCloseable {
                     }
                     String msg = starvedMessage(
                             hz.getConfig().getClusterName(), memberWait, pending.size(), others, refused, selfAddress);
-                    // an error, shown even by a quiet command: under a failure policy that stands in
-                    // for the failed terms (penalty, skip), the fit goes on and this is the only word
-                    // of why every term failed
-                    LOG.error(msg);
+                    // the tasks fail with the message, which reaches the user as their failure (the
+                    // fit's error, or the first failure of each term under penalty or skip): the log
+                    // says that they fail, a warning, not the message once more
+                    LOG.warn(starvedWarning(memberWait, pending.size(), !refused.isEmpty()));
                     starved = msg;
                     Entry e;
                     while ((e = pending.poll()) != null) {
@@ -1066,6 +1095,20 @@ final class Dispatcher implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * The driver's warning when the member wait ran out: that the waiting tasks fail, and that
+     * their failure says why; the reason itself is said by the failure.
+     *
+     * @param tasks how many tasks waited
+     * @param refusedSome whether workers joined but were refused
+     */
+    static String starvedWarning(Duration wait, int tasks, boolean refusedSome) {
+        return (refusedSome ? "no worker that the driver accepts" : "no worker holding the cluster secret")
+                + " joined within the member wait of " + wait.toSeconds() + " s: the " + tasks
+                + " waiting task(s) fail, and so does every task sent until a worker joins; their failure"
+                + " says why and what to change";
     }
 
     /**

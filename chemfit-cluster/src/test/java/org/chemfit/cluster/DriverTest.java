@@ -60,6 +60,27 @@ class DriverTest {
         }
     }
 
+    /** What SLF4J's simple logger of the tests writes (to standard error), captured while a test runs. */
+    static final class Logged implements AutoCloseable {
+        private final java.io.PrintStream before = System.err;
+        private final java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+
+        Logged() {
+            System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        }
+
+        /** @return what was logged so far */
+        String text() {
+            return captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public void close() {
+            System.setErr(before);
+            before.print(text());
+        }
+    }
+
     static ClusterOptions local(int threads) {
         return ClusterOptions.builder(SECRET).localThreads(threads).build();
     }
@@ -588,7 +609,8 @@ class DriverTest {
     void withNoWorkerTheEvaluationFailsAfterTheMemberWaitWithAClearMessage() {
         ClusterOptions o =
                 ClusterOptions.builder(SECRET).memberWait(Duration.ofSeconds(1)).build();
-        try (ClusterWrapperCOB cob = new ClusterWrapperCOB(failing(), member, o)) {
+        try (Logged log = new Logged();
+                ClusterWrapperCOB cob = new ClusterWrapperCOB(failing(), member, o)) {
             ChemFitException e = assertTimeoutPreemptively(
                     Duration.ofSeconds(30),
                     () -> assertThrows(ChemFitException.class, () -> cob.evaluate(Parameters.of(Map.of("x", 1.0)))));
@@ -609,6 +631,13 @@ class DriverTest {
                     Duration.ofSeconds(30),
                     () -> assertThrows(TermFailedException.class, () -> cob.evaluate(Parameters.of(Map.of("x", 2.0)))));
             assertTrue(again.getMessage().contains("no worker holding the cluster secret joined"), again.getMessage());
+            // the tasks fail with the reason: the log warns that they fail, once, without the reason
+            // again, and nothing is logged as an error
+            String warning = "WARN org.chemfit.cluster.Dispatcher - no worker holding the cluster secret joined"
+                    + " within the member wait of 1 s: the 3 waiting task(s) fail, and so does every task sent"
+                    + " until a worker joins; their failure says why and what to change\n";
+            assertEquals(1, log.text().split(java.util.regex.Pattern.quote(warning), -1).length - 1, log.text());
+            assertTrue(!log.text().contains("ERROR") && !log.text().contains("Start workers"), log.text());
         }
     }
 
@@ -620,11 +649,15 @@ class DriverTest {
                 .build();
         // members of their own: the refusal stays recorded for the worker's member
         String cluster = "driver-test-refused-" + ProcessHandle.current().pid();
-        try (LoopbackPair pair = LoopbackPair.start(cluster);
+        try (Logged log = new Logged();
+                LoopbackPair pair = LoopbackPair.start(cluster);
                 ClusterWrapperCOB cob = new ClusterWrapperCOB(failing(), pair.driver(), o);
                 ClusterWorker other = ClusterWorker.start(pair.worker(), failing(), SECRET, 1, 0, "job-b")) {
             String uuid = other.memberUuid().toString();
             int port = pair.worker().getCluster().getLocalMember().getAddress().getPort();
+            // the worker's member runs in this process: it is named as its failures name it
+            String worker = "worker " + org.chemfit.support.HostName.get() + " (127.0.0.1:" + port + ", pid "
+                    + ProcessHandle.current().pid() + ")";
             int driverPort =
                     pair.driver().getCluster().getLocalMember().getAddress().getPort();
             await("the worker of another job refused")
@@ -636,7 +669,7 @@ class DriverTest {
             // it joined and holds the secret: the failure says why it got no task, not that none joined
             assertEquals(
                     "term 0 'a' failed: no worker that the driver accepts joined cluster '" + cluster + "' within 1 s,"
-                            + " so 3 task(s) could not run: 1 worker joined but was refused: " + uuid
+                            + " so 3 task(s) could not run: 1 worker joined but was refused: " + worker
                             + " runs another job (fingerprint job-b; the driver's is job-a); other members now:"
                             + " [127.0.0.1:" + port + "]. Start every worker with the driver's job file and the files"
                             + " it reads. A worker not named here did not join: its join list must reach 127.0.0.1:"
@@ -649,6 +682,18 @@ class DriverTest {
                     "it runs job job-b but the driver runs job job-a; start every worker with the driver's job file"
                             + " and the files it reads",
                     other.refusal().orElseThrow());
+            // the driver's warning names the worker, both jobs and what to do; the failure above says
+            // why the tasks failed, which the log does not repeat as an error
+            String refusedWarning = "WARN org.chemfit.cluster.Dispatcher - refused " + worker + ": it runs job job-b"
+                    + " but the driver runs job job-a; start every worker with the driver's job file and the files it"
+                    + " reads; it gets no tasks\n";
+            assertTrue(log.text().contains(refusedWarning), log.text());
+            assertTrue(
+                    log.text()
+                            .contains("WARN org.chemfit.cluster.Dispatcher - no worker that the driver accepts joined"
+                                    + " within the member wait of 1 s: the 3 waiting task(s) fail"),
+                    log.text());
+            assertTrue(!log.text().contains("ERROR"), log.text());
         }
     }
 

@@ -74,6 +74,14 @@ public final class JsonErrors {
             }
             return "the file ends before its value is complete";
         }
+        // the character found without its code ("Unexpected character ('x' (code 120))"), a control
+        // character by its code, and the values JSON allows in words rather than the parser's tokens
+        m = m.replaceAll("\\('(.)' \\(code \\d+\\)\\)", "'$1'")
+                .replaceAll("\\(\\(CTRL-CHAR, code (\\d+)\\)\\)", "(control character $1)")
+                .replaceAll(
+                        "(?:was expecting|expected a valid value) \\(JSON String, Number, Array, Object"
+                                + " or token 'null', 'true' or 'false'\\)",
+                        "expected a value (a string, number, array, object, true, false or null)");
         m = m.replaceAll(",? from `[^`]*`", "")
                 .replaceAll(":? ?\\(?(?:enable|not recognized as one since Feature)[^)]*\\)?", "");
         int tick = m.indexOf('`');

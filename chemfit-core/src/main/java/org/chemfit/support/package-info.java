@@ -1,6 +1,6 @@
 /**
- * Not API: helpers the command line shares with the core, exported only to {@code org.chemfit.cli}
- * and {@code org.chemfit.cluster}.
+ * Not API: helpers the command line shares with the core, exported only to {@code org.chemfit.cli},
+ * {@code org.chemfit.cluster} and {@code org.chemfit.dashboard}.
  * {@link org.chemfit.support.Names} suggests the closest known name for a misspelt one (every
  * "did you mean" message); {@link org.chemfit.support.Predictions} and
  * {@link org.chemfit.support.Metrics} put the model's values beside the reference values and
@@ -9,7 +9,9 @@
  * core's term failures, the command line's messages and the cluster's job fingerprint;
  * {@link org.chemfit.support.ResidualScale} finds the factor every residual of an objective carries,
  * for the residual variance of a fit; {@link org.chemfit.support.HostName} names the machine, for
- * the journal's attempts and the failures a cluster worker sends back.
+ * the journal's attempts and the failures a cluster worker sends back;
+ * {@link org.chemfit.support.JsonErrors} says why a JSON file could not be parsed, for the readers
+ * of output, reference and results files and the dashboard's {@code failure.json}.
  *
  * <pre>{@code
  * String s = Names.closest("epsilno", List.of("epsilon", "sigma"));   // "epsilon"

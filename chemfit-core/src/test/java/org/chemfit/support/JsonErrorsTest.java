@@ -32,9 +32,24 @@ class JsonErrorsTest {
     @Test
     void otherErrorsKeepJacksonsWordsWithoutItsNames() {
         assertEquals(
-                "Unexpected character ('1' (code 49)): was expecting a colon to separate field name and value"
+                "Unexpected character '1': was expecting a colon to separate field name and value"
                         + " (line 1, column 6)",
                 said("{\"a\" 1}"));
+        assertEquals(
+                "Unexpected character 'x': was expecting comma to separate Object entries (line 1, column 9)",
+                said("{\"a\": 1 x}"));
+        assertEquals(
+                "Unrecognized token 'x': expected a value (a string, number, array, object, true, false or null)"
+                        + " (line 1, column 15)",
+                said("{\"exit_code\": x}"));
+        assertEquals(
+                "Unexpected character ']': expected a value (a string, number, array, object, true, false or null)"
+                        + " (line 1, column 5)",
+                said("[1, ]"));
+        assertEquals(
+                "Illegal unquoted character (control character 9): has to be escaped using backslash to be"
+                        + " included in string value (line 1, column 9)",
+                said("{\"a\": \"b\tc\"}"));
         assertEquals(
                 "NaN and Infinity are not JSON numbers; write a finite number (line 1, column 10)",
                 said("{\"a\": NaN}"));

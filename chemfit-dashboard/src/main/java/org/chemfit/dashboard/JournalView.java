@@ -19,6 +19,8 @@ import org.chemfit.journal.read.EvaluationRecord;
 import org.chemfit.journal.read.JournalReader;
 import org.chemfit.journal.read.RunRecord;
 import org.chemfit.journal.read.TermRecord;
+import org.chemfit.support.JsonErrors;
+import org.chemfit.support.Reasons;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -1163,19 +1165,49 @@ final class JournalView implements AutoCloseable {
             note = "the journal names no run directory for this term";
         } else {
             Path file = Path.of(f.runDirectory()).resolve("failure.json");
-            if (!Files.isRegularFile(file)) {
-                note = file + " does not exist (the run directory was removed, or is on another machine)";
-            } else {
-                try {
-                    report = JSON.readValue(file.toFile(), Object.class);
-                } catch (IOException e) {
-                    note = file + " cannot be read: " + e.getMessage();
-                }
+            try {
+                report = failureReport(file);
+            } catch (IOException e) {
+                note = e.getMessage();
             }
         }
         m.put("failure_json", report);
         m.put("note", note);
         return m;
+    }
+
+    /**
+     * @param file a failed run's {@code failure.json}
+     * @return its object
+     * @throws IOException when it is missing, cannot be read, is not JSON or is no JSON object;
+     *     the message says so in plain words, naming the file (and the line and column of a parse
+     *     error), never with the parser's own
+     */
+    static Map<?, ?> failureReport(Path file) throws IOException {
+        if (Files.isDirectory(file)) {
+            throw new IOException(file + " cannot be read: it is a folder, not a file");
+        }
+        if (!Files.exists(file)) {
+            Path dir = file.getParent();
+            throw new IOException(
+                    dir != null && Files.isDirectory(dir)
+                            ? file + " does not exist (the run ended before writing it, or it was removed)"
+                            : file + " does not exist (the run directory was removed, or is on another machine)");
+        }
+        Object content;
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            content = JSON.readValue(in, Object.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IOException(file + " is not valid JSON: " + JsonErrors.withPlace(e), e);
+        } catch (IOException e) {
+            throw new IOException(file + " cannot be read: " + Reasons.of(e, file), e);
+        }
+        if (content instanceof Map<?, ?> report) {
+            return report;
+        }
+        throw new IOException(file + " is not a failure report: it holds "
+                + (content == null ? "null" : content instanceof List<?> ? "an array" : "a single value")
+                + ", not a JSON object");
     }
 
     /** @return the indices of the failures a page lists */
