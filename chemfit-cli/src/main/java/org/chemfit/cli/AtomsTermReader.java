@@ -85,7 +85,7 @@ final class AtomsTermReader {
      */
     AtomsConfig read(Node.MapNode t, String where, Set<String> paramNames, Map<String, Double> initial) {
         Path reference = r.path(r.require(t, "reference", where), where + " reference", true);
-        Double forcesWeight = forcesWeight(t, where);
+        Double forcesWeight = readForcesWeight(t, where);
         // each structure that gives no usable forces, named with its file's line and its CSV line
         List<String> noForces = new ArrayList<>();
         int forceValues = 0;
@@ -304,7 +304,7 @@ final class AtomsTermReader {
      * @param where the term in words ("term 'dimers'")
      * @return the forces' weight, 0 when forces are not fitted, or null when a problem was reported
      */
-    private Double forcesWeight(Node.MapNode t, String where) {
+    private Double readForcesWeight(Node.MapNode t, String where) {
         Node fn = t.entries.get("forces");
         if (fn == null) {
             return 0.0;

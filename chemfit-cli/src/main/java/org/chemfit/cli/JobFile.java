@@ -392,47 +392,9 @@ public record JobFile(
             }
         }
 
-        /**
-         * Energies only.
-         *
-         * @param reference the CSV file
-         * @param potential the pair terms of the potential, summed
-         * @param moleculeSize atoms per molecule (0: none)
-         * @param excludeIntramolecular whether pairs within one molecule are left out
-         * @param relax how each structure is relaxed, or null for single points
-         * @param coulombConstant the Coulomb constant in the term's energy unit times Å per e²
-         */
-        public AtomsConfig(
-                Path reference,
-                List<PairTermSpec> potential,
-                int moleculeSize,
-                boolean excludeIntramolecular,
-                RelaxSpec relax,
-                double coulombConstant) {
-            this(reference, potential, moleculeSize, excludeIntramolecular, relax, coulombConstant, 0);
-        }
-
         /** @return whether each structure's forces are fitted besides its energy */
         public boolean fitsForces() {
             return forcesWeight > 0;
-        }
-
-        /**
-         * Energies in eV: Coulomb's constant is the library's, in eV·Å/e².
-         *
-         * @param reference the CSV file
-         * @param potential the pair terms of the potential, summed
-         * @param moleculeSize atoms per molecule (0: none)
-         * @param excludeIntramolecular whether pairs within one molecule are left out
-         * @param relax how each structure is relaxed, or null for single points
-         */
-        public AtomsConfig(
-                Path reference,
-                List<PairTermSpec> potential,
-                int moleculeSize,
-                boolean excludeIntramolecular,
-                RelaxSpec relax) {
-            this(reference, potential, moleculeSize, excludeIntramolecular, relax, EnergyUnits.COULOMB_EV);
         }
 
         @Override

@@ -759,7 +759,7 @@ final class Plots {
             }
             if (t.get("forces_weight") != null) {
                 // energies and forces weighed against each other: no one multiple of the squared residuals
-                return new PerValue(nan, set + " weighs forces against energies");
+                return new PerValue(nan, set + " fits forces");
             }
             int n = values(o);
             if (n == 0) {

@@ -418,7 +418,7 @@ final class TermsReader {
         String energy = units.get("energy");
         String derived = energy == null || energy.isEmpty() ? null : energy + "/Å";
         String given = units.remove("forces");
-        if (un instanceof Node.MapNode um && given != null && !given.equals(derived)) {
+        if (un instanceof Node.MapNode um && given != null && !perAngstrom(given, energy)) {
             r.problem(
                     um.entries.get("forces"),
                     where + " unit of 'forces' is '" + given + "', but forces are in the term's energy unit per Å"
@@ -429,6 +429,17 @@ final class TermsReader {
         if (derived != null) {
             units.put("forces", derived);
         }
+    }
+
+    /**
+     * @return whether the unit is the energy unit per Å, with Å in any of its spellings ({@code
+     *     eV/A}, LAMMPS's metal units, as {@code eV/Å})
+     */
+    private static boolean perAngstrom(String unit, @Nullable String energy) {
+        return energy != null
+                && !energy.isEmpty()
+                && unit.startsWith(energy + "/")
+                && JobKeys.spells(unit.substring(energy.length() + 1), "Å");
     }
 
     /**

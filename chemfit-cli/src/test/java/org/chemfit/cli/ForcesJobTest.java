@@ -301,4 +301,25 @@ class ForcesJobTest {
         assertEquals(0, both.code(), both::toString);
         assertFalse((both.out() + both.err()).contains("reference value"), both::toString);
     }
+
+    @Test
+    void aForcesUnitWithAngstromSpelledAsInLammpsMetalUnitsIsTaken() throws IOException {
+        data();
+        Cli.Run ascii = Cli.run(
+                "eval",
+                job("    forces: true\n    unit: {energy: eV, forces: eV/A}", "{method: Nelder-Mead}")
+                        .toString());
+        assertEquals(0, ascii.code(), ascii::toString);
+        assertTrue(ascii.out().contains("eV/Å"), ascii::toString);
+        Cli.Run other = Cli.run(
+                "validate",
+                job("    forces: true\n    unit: {energy: eV, forces: eV/nm}", "{method: Nelder-Mead}")
+                        .toString());
+        assertEquals(2, other.code(), other::toString);
+        assertTrue(
+                other.err()
+                        .contains("term 'argon' unit of 'forces' is 'eV/nm', but forces are in the term's energy unit"
+                                + " per Å, eV/Å; leave the forces' unit out"),
+                other::toString);
+    }
 }

@@ -137,7 +137,7 @@ public final class Xyz {
                     "expected " + h.forcesNames.get(0) + ":R:3 in Properties= (3 real numbers, the force on the"
                             + " atom along x, y and z), got " + h.forcesNames.get(0) + ":" + h.forcesSpec);
         }
-        return java.util.Objects.requireNonNull(last.forces(), "forces of a frame with a forces column");
+        return Objects.requireNonNull(last.forces(), "forces of a frame with a forces column");
     }
 
     private static List<String> lines(Path file) {
