@@ -484,6 +484,66 @@ public final class LossFunctions {
         };
     }
 
+    /**
+     * A loss multiplied by a weight: {@code weight * loss}. A residual loss stays one, its residuals
+     * multiplied by {@code sqrt(weight)}, so that a least-squares method sees them; a {@link #sum}
+     * of weighted parts weighs one quantity against another within a term (the forces of a
+     * structure against its energy).
+     *
+     * <pre>{@code
+     * LossFunction l = LossFunctions.sum(energy, LossFunctions.weighted(0.1, LossFunctions.sumOfSquares("forces", f)));
+     * }</pre>
+     *
+     * @param weight a finite weight, not negative
+     * @param loss the loss
+     * @return the weighted loss
+     * @throws IllegalArgumentException when the weight is negative or not finite
+     */
+    public static LossFunction weighted(double weight, LossFunction loss) {
+        Objects.requireNonNull(loss, "loss");
+        if (!(weight >= 0) || !Double.isFinite(weight)) {
+            throw new IllegalArgumentException("a loss's weight must be finite and not negative, got " + weight);
+        }
+        double root = Math.sqrt(weight);
+        if (loss instanceof ResidualLoss r) {
+            return new SumOfResidualLosses() {
+                @Override
+                public double commonFactor() {
+                    return root * (r instanceof ResidualScale.Scaled s ? s.commonFactor() : 1.0);
+                }
+
+                @Override
+                public double[] residuals(Quantities q) {
+                    return times(r.residuals(q));
+                }
+
+                @Override
+                public double[] residuals(Quantities q, Parameters p) {
+                    return times(r.residuals(q, p));
+                }
+
+                private double[] times(double[] a) {
+                    double[] out = a.clone();
+                    for (int i = 0; i < out.length; i++) {
+                        out[i] *= root;
+                    }
+                    return out;
+                }
+            };
+        }
+        return new LossFunction() {
+            @Override
+            public double evaluate(Quantities q) {
+                return weight * loss.evaluate(q);
+            }
+
+            @Override
+            public double evaluate(Quantities q, Parameters p) {
+                return weight * loss.evaluate(q, p);
+            }
+        };
+    }
+
     /** A sum of residual losses, which knows the factor common to its parts' residuals. */
     private interface SumOfResidualLosses extends ResidualLoss, ResidualScale.Scaled {}
 

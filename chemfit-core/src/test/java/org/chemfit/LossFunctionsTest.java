@@ -221,4 +221,30 @@ class LossFunctionsTest {
                                 () -> LossFunctions.sum(LossFunctions.absoluteError(Map.of("e", 1.0)), null))
                         .getMessage());
     }
+
+    @Test
+    void aWeightedLossIsTheWeightTimesTheLossAndKeepsItsResiduals() {
+        // rdf (1, 2, 3) against (1, 1, 1): squared errors 0 + 1 + 4 = 5, absolute errors 0 + 1 + 2 = 3
+        ResidualLoss squares =
+                (ResidualLoss) LossFunctions.weighted(4, LossFunctions.sumOfSquares("rdf", new double[] {1, 1, 1}));
+        assertArrayEquals(new double[] {0, 2, 4}, squares.residuals(q));
+        assertEquals(20.0, squares.evaluate(q), 0.0);
+        assertEquals(2.0, ((org.chemfit.support.ResidualScale.Scaled) squares).commonFactor(), 0.0);
+        LossFunction absolute = LossFunctions.weighted(
+                0.5, LossFunctions.absoluteErrorOfArrays(Map.of("rdf", new double[] {1, 1, 1}), Map.of()));
+        assertTrue(!(absolute instanceof ResidualLoss));
+        assertEquals(1.5, absolute.evaluate(q), 0.0);
+        assertEquals(1.5, absolute.evaluate(q, Parameters.of(Map.of("x", 1.0))), 0.0);
+        // energy (2 against 1.5) plus a quarter of the rdf's squared errors: 0.25 + 0.25 * 5
+        LossFunction sum = LossFunctions.sum(
+                LossFunctions.squaredError(Map.of("e", 1.5)),
+                LossFunctions.weighted(0.25, LossFunctions.sumOfSquares("rdf", new double[] {1, 1, 1})));
+        assertEquals(1.5, sum.evaluate(q), 1e-15);
+        assertEquals(
+                "a loss's weight must be finite and not negative, got -1.0",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> LossFunctions.weighted(-1, LossFunctions.squaredError(Map.of("e", 1.0))))
+                        .getMessage());
+    }
 }

@@ -1,5 +1,6 @@
 package org.chemfit.cli;
 
+import static org.chemfit.cli.JobKeys.FORCES_KEYS;
 import static org.chemfit.cli.JobKeys.MAX_MOLECULE_SIZE;
 import static org.chemfit.cli.JobKeys.MAX_RELAX_STEPS;
 import static org.chemfit.cli.JobKeys.RELAX_KEYS;
@@ -84,6 +85,10 @@ final class AtomsTermReader {
      */
     AtomsConfig read(Node.MapNode t, String where, Set<String> paramNames, Map<String, Double> initial) {
         Path reference = r.path(r.require(t, "reference", where), where + " reference", true);
+        Double forcesWeight = readForcesWeight(t, where);
+        // each structure that gives no usable forces, named with its file's line and its CSV line
+        List<String> noForces = new ArrayList<>();
+        int forceValues = 0;
         // The species of every structure, to check the potential's species against (null when a file cannot be read).
         Set<String> present = reference == null ? null : new java.util.TreeSet<>();
         // Each structure read, with its row, for the checks of the potential against the structures.
@@ -114,6 +119,14 @@ final class AtomsTermReader {
                         present = null;
                         continue;
                     }
+                    if (forcesWeight != null && forcesWeight > 0) {
+                        try {
+                            forceValues += org.chemfit.atoms.Xyz.readForces(e.file()).length;
+                        } catch (org.chemfit.atoms.InputFormatException x) {
+                            noForces.add(r.shown(x.file()) + ":" + x.line() + " (" + r.shown(reference) + " line "
+                                    + e.line() + ", tag '" + e.tag() + "'): " + x.problem());
+                        }
+                    }
                     structures.put(e, atoms);
                     if (present != null) {
                         present.addAll(atoms.speciesList());
@@ -127,6 +140,9 @@ final class AtomsTermReader {
                 present = null; // a bad row's structure may hold the species
             } else {
                 r.referenceRows.put(reference, structures.size());
+                if (forcesWeight != null && forcesWeight > 0 && noForces.isEmpty() && present != null) {
+                    r.referenceForces.put(reference, forceValues);
+                }
             }
         }
         int moleculeSize = 0;
@@ -251,14 +267,60 @@ final class AtomsTermReader {
                         : new JobFile.RelaxSpec(method, fmax, steps == null ? 2000 : steps, maxStep);
             }
         }
+        Node fn = t.entries.get("forces");
+        if (forcesWeight != null && forcesWeight > 0 && relax != null) {
+            r.problem(
+                    fn,
+                    where + " forces cannot be fitted with relax: the relaxation moves each structure until its"
+                            + " forces are about 0 (below fmax) whatever the parameters, so they would say nothing"
+                            + " of the model; fit the forces of the structures as given (leave relax out), or leave"
+                            + " forces out");
+            forcesWeight = null;
+        }
+        if (!noForces.isEmpty()) {
+            r.problem(
+                    fn,
+                    where + " forces: " + Tables.count(noForces.size(), "structure") + " of " + r.shown(reference)
+                            + (noForces.size() == 1 ? " gives" : " give") + " no usable reference forces: "
+                            + String.join("; ", noForces.subList(0, Math.min(3, noForces.size())))
+                            + (noForces.size() > 3 ? "; and " + (noForces.size() - 3) + " more" : ""));
+            forcesWeight = null;
+        }
         if (reference == null
+                || forcesWeight == null
                 || pairs.size() != items.size()
                 || items.isEmpty()
                 || !relaxOk
                 || coulombConstant == null) {
             return null;
         }
-        return new AtomsConfig(reference, pairs, moleculeSize, exclude, relax, coulombConstant);
+        return new AtomsConfig(reference, pairs, moleculeSize, exclude, relax, coulombConstant, forcesWeight);
+    }
+
+    /**
+     * Reads {@code forces}: {@code true} (weight 1), {@code false}, or a map {@code {weight: W}}.
+     *
+     * @param t the term's node
+     * @param where the term in words ("term 'dimers'")
+     * @return the forces' weight, 0 when forces are not fitted, or null when a problem was reported
+     */
+    private Double readForcesWeight(Node.MapNode t, String where) {
+        Node fn = t.entries.get("forces");
+        if (fn == null) {
+            return 0.0;
+        }
+        if (fn instanceof Node.Scalar sc && sc.value instanceof Boolean b) {
+            return b ? 1.0 : 0.0;
+        }
+        if (!(fn instanceof Node.MapNode fm)) {
+            r.problem(fn, where + " forces must be true, false or a map {weight: W}, got " + fn.kind());
+            return null;
+        }
+        r.keys(fm, where + " forces", FORCES_KEYS);
+        if (!fm.entries.containsKey("weight")) {
+            return 1.0;
+        }
+        return r.positive(fm.entries.get("weight"), where + " forces weight");
     }
 
     /**

@@ -37,6 +37,11 @@ final class FitPlan implements AutoCloseable {
      * quantities.
      */
     final List<List<String>> items = new ArrayList<>();
+    /**
+     * For each fit term, its quantities that hold an array per sub-term (an atoms term's forces),
+     * each with the number of its reference values in each sub-term; empty for the other terms.
+     */
+    final List<Map<String, int[]>> lengths = new ArrayList<>();
     /** The validation terms (held-out data), never part of {@link #objective}; null when the job has none. */
     final @Nullable CombinedObjectiveFunction validationCombined;
 
@@ -45,6 +50,8 @@ final class FitPlan implements AutoCloseable {
     final List<Map<String, double[]>> validationReferences = new ArrayList<>();
     /** Each validation term's items, as {@link #items}. */
     final List<List<String>> validationItems = new ArrayList<>();
+    /** Each validation term's lengths, as {@link #lengths}. */
+    final List<Map<String, int[]>> validationLengths = new ArrayList<>();
     /** The coordinate of each scan term (fit or validation), by term name: one value per structure. */
     final Map<String, double[]> coordinates = new LinkedHashMap<>();
 
@@ -94,9 +101,11 @@ final class FitPlan implements AutoCloseable {
         Map<String, String> programs = ExternalTerms.programs(job); // once per job: every run uses the same program
         for (JobFile.TermSpec t : job.terms()) {
             Map<String, double[]> reference = new LinkedHashMap<>();
-            ObjectiveFunction term = term(t, reference, policy, programs);
+            Map<String, int[]> perItem = new LinkedHashMap<>();
+            ObjectiveFunction term = term(t, reference, perItem, policy, programs);
             terms.add(term);
             items.add(itemsOf(term));
+            lengths.add(perItem);
             if (t.kind() == JobFile.TermKind.EXTERNAL) {
                 // an external term's computer is file-based; the validation terms are not built yet
                 fitExternals.add(java.util.Objects.requireNonNull(externals.get(t.name()), t.name()));
@@ -136,10 +145,12 @@ final class FitPlan implements AutoCloseable {
             List<String> vnames = new ArrayList<>();
             for (JobFile.TermSpec t : job.validation()) {
                 Map<String, double[]> reference = new LinkedHashMap<>();
-                ObjectiveFunction term = term(t, reference, policy, programs);
+                Map<String, int[]> perItem = new LinkedHashMap<>();
+                ObjectiveFunction term = term(t, reference, perItem, policy, programs);
                 vterms.add(term);
                 validationReferences.add(reference);
                 validationItems.add(itemsOf(term));
+                validationLengths.add(perItem);
                 vweights.add(t.weight());
                 vnames.add(t.name());
             }
@@ -152,12 +163,19 @@ final class FitPlan implements AutoCloseable {
         }
     }
 
-    /** One term of the job, fit or validation; its reference values go to {@code reference}. */
+    /**
+     * One term of the job, fit or validation; its reference values go to {@code reference}, and the
+     * lengths of its quantities that hold an array per sub-term to {@code lengths}.
+     */
     private ObjectiveFunction term(
-            JobFile.TermSpec t, Map<String, double[]> reference, FailurePolicy policy, Map<String, String> programs) {
+            JobFile.TermSpec t,
+            Map<String, double[]> reference,
+            Map<String, int[]> lengths,
+            FailurePolicy policy,
+            Map<String, String> programs) {
         // each settings record names its own kind, so the casts below cannot fail
         return switch (t.kind()) {
-            case ATOMS -> atomsTerm(t, (JobFile.AtomsConfig) t.config(), reference, policy);
+            case ATOMS -> atomsTerm(t, (JobFile.AtomsConfig) t.config(), reference, lengths, policy);
             case CRYSTAL -> crystalTerm(t, (JobFile.CrystalConfig) t.config(), reference);
             case EXTERNAL -> externalTerm(t, (JobFile.ExternalConfig) t.config(), reference, programs);
         };
@@ -212,10 +230,17 @@ final class FitPlan implements AutoCloseable {
 
     /**
      * An atoms term: one sub-term per structure of its reference CSV, named by the structure's
-     * tag; a mean squared error is the mean over the structures of each one's squared error.
+     * tag; a mean squared error is the mean over the structures of each one's squared error. With
+     * forces, a structure's loss is its energy's loss plus the forces' weight times its forces'
+     * loss, each of the term's loss type, a mean squared error of the forces being their mean over
+     * the structure's 3N components.
      */
     private CombinedObjectiveFunction atomsTerm(
-            JobFile.TermSpec t, JobFile.AtomsConfig a, Map<String, double[]> reference, FailurePolicy policy) {
+            JobFile.TermSpec t,
+            JobFile.AtomsConfig a,
+            Map<String, double[]> reference,
+            Map<String, int[]> lengths,
+            FailurePolicy policy) {
         JobFile.Coordinate coordinate = job.units().coordinates().get(t.name());
         if (coordinate != null) {
             coordinates.put(t.name(), org.chemfit.atoms.ReferenceCsv.column(a.reference(), coordinate.column()));
@@ -223,9 +248,14 @@ final class FitPlan implements AutoCloseable {
         List<org.chemfit.atoms.ReferenceEntry> entries = AtomsTerms.readReference(a);
         org.chemfit.atoms.Potential potential = AtomsTerms.potential(a);
         boolean mean = t.loss().type() == JobFile.LossType.MEAN_SQUARED_ERROR;
-        JobFile.LossSpec each = mean
-                ? new JobFile.LossSpec(JobFile.LossType.SQUARED_ERROR, t.loss().scales())
-                : t.loss();
+        Map<String, Double> energyScale = new LinkedHashMap<>();
+        Map<String, Double> forcesScale = new LinkedHashMap<>();
+        t.loss().scales().forEach((q, v) -> (q.equals("forces") ? forcesScale : energyScale).put(q, v));
+        JobFile.LossSpec each = new JobFile.LossSpec(
+                mean ? JobFile.LossType.SQUARED_ERROR : t.loss().type(), energyScale);
+        // the forces of one structure: the mean over its components under mean_squared_error
+        JobFile.LossSpec eachForces = new JobFile.LossSpec(t.loss().type(), forcesScale);
+        List<double[]> forces = new ArrayList<>();
         List<ObjectiveFunction> subs = new ArrayList<>();
         List<String> tags = new ArrayList<>();
         double[] energies = new double[entries.size()];
@@ -240,23 +270,47 @@ final class FitPlan implements AutoCloseable {
                         a.reference(), e.line(), 0, AtomsTerms.notAStructureFile("term '" + t.name() + "'", e)));
                 continue;
             }
+            double[] f = null;
             try {
                 c = AtomsTerms.computer(e, a, potential);
+                if (a.fitsForces()) {
+                    f = org.chemfit.atoms.Xyz.readForces(e.file());
+                }
             } catch (org.chemfit.atoms.InputFormatException x) {
                 problems.add(new JobFileException.Problem(
                         x.file(), x.line(), 0, AtomsTerms.malformedStructure(x, a.reference(), e)));
                 continue;
             }
-            subs.add(new Counted(
-                    new QuantityComputerObjectiveFunction(
-                            each.function(Map.of("energy", new double[] {e.energy()})), c),
-                    counting));
+            org.chemfit.LossFunction loss = each.function(Map.of("energy", new double[] {e.energy()}));
+            if (f != null) {
+                forces.add(f);
+                loss = org.chemfit.LossFunctions.sum(
+                        loss,
+                        org.chemfit.LossFunctions.weighted(a.forcesWeight(), eachForces.function(Map.of("forces", f))));
+            }
+            subs.add(new Counted(new QuantityComputerObjectiveFunction(loss, c), counting));
             tags.add(e.tag());
         }
         if (!problems.isEmpty()) {
             throw new JobFileException(problems);
         }
         reference.put("energy", energies);
+        if (a.fitsForces()) {
+            int[] per = new int[forces.size()];
+            int total = 0;
+            for (int i = 0; i < per.length; i++) {
+                per[i] = forces.get(i).length;
+                total += per[i];
+            }
+            double[] all = new double[total];
+            int at = 0;
+            for (double[] f : forces) {
+                System.arraycopy(f, 0, all, at, f.length);
+                at += f.length;
+            }
+            reference.put("forces", all);
+            lengths.put("forces", per);
+        }
         return new CombinedObjectiveFunction(subs)
                 .withTermNames(tags)
                 .withReducer(mean ? Reducer.MEAN : Reducer.SUM)

@@ -358,6 +358,8 @@ public record JobFile(
      *     for single points
      * @param coulombConstant the Coulomb constant of its Coulomb terms, in the term's energy unit
      *     times Å per e² (14.3996454784 eV·Å/e², CODATA 2018, when the term declares eV or no unit)
+     * @param forcesWeight the weight of each structure's forces against its energy ({@code forces:}),
+     *     or 0 when only energies are fitted
      * @implNote Immutable.
      */
     public record AtomsConfig(
@@ -366,12 +368,14 @@ public record JobFile(
             int moleculeSize,
             boolean excludeIntramolecular,
             RelaxSpec relax,
-            double coulombConstant)
+            double coulombConstant,
+            double forcesWeight)
             implements TermConfig {
         /**
          * Copies the list.
          *
-         * @throws IllegalArgumentException when the Coulomb constant is not positive and finite
+         * @throws IllegalArgumentException when the Coulomb constant is not positive and finite, the
+         *     forces' weight is negative or not finite, or forces are fitted with relax
          */
         public AtomsConfig {
             potential = List.copyOf(potential);
@@ -379,24 +383,18 @@ public record JobFile(
                 throw new IllegalArgumentException(
                         "the Coulomb constant must be positive and finite, got " + coulombConstant);
             }
+            if (!(forcesWeight >= 0) || !Double.isFinite(forcesWeight)) {
+                throw new IllegalArgumentException(
+                        "the forces' weight must be finite and not negative, got " + forcesWeight);
+            }
+            if (forcesWeight > 0 && relax != null) {
+                throw new IllegalArgumentException("forces cannot be fitted with relax");
+            }
         }
 
-        /**
-         * Energies in eV: Coulomb's constant is the library's, in eV·Å/e².
-         *
-         * @param reference the CSV file
-         * @param potential the pair terms of the potential, summed
-         * @param moleculeSize atoms per molecule (0: none)
-         * @param excludeIntramolecular whether pairs within one molecule are left out
-         * @param relax how each structure is relaxed, or null for single points
-         */
-        public AtomsConfig(
-                Path reference,
-                List<PairTermSpec> potential,
-                int moleculeSize,
-                boolean excludeIntramolecular,
-                RelaxSpec relax) {
-            this(reference, potential, moleculeSize, excludeIntramolecular, relax, EnergyUnits.COULOMB_EV);
+        /** @return whether each structure's forces are fitted besides its energy */
+        public boolean fitsForces() {
+            return forcesWeight > 0;
         }
 
         @Override

@@ -37,9 +37,12 @@ final class JobKeys {
     static final List<String> PARAMETER_KEYS = List.of("initial", "bounds", "fixed", "unit");
     static final List<String> TERM_KEYS = List.of("name", "kind", "weight", "loss", "unit");
     static final List<String> KINDS = List.of("atoms", "external", "crystal");
-    static final List<String> ATOMS_KEYS =
-            List.of("reference", "potential", "molecule_size", "exclude_intramolecular", "relax", "coordinate");
+    static final List<String> ATOMS_KEYS = List.of(
+            "reference", "potential", "molecule_size", "exclude_intramolecular", "relax", "coordinate", "forces");
     static final List<String> RELAX_KEYS = List.of("method", "fmax", "steps", "max_step");
+    /** The keys of an atoms term's {@code forces} written as a map. */
+    static final List<String> FORCES_KEYS = List.of("weight");
+
     static final List<String> EXTERNAL_KEYS = List.of(
             "templates",
             "variables",

@@ -199,6 +199,13 @@ final class JobReader {
                     return;
                 }
                 values += rows;
+                if (a.fitsForces()) {
+                    Integer forces = r.referenceForces.get(a.reference());
+                    if (forces == null) {
+                        return;
+                    }
+                    values += forces;
+                }
             } else if (t.config() instanceof JobFile.CrystalConfig c) {
                 values +=
                         c.reference().values().stream().mapToLong(v -> v.length).sum();

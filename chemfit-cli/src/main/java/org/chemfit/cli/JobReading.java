@@ -56,6 +56,8 @@ final class JobReading {
     final List<String> warnings = new ArrayList<>();
     /** The rows of each reference CSV read without a problem, by its path: its reference values. */
     final java.util.Map<Path, Integer> referenceRows = new java.util.HashMap<>();
+    /** The force components of the structures of each reference CSV read with forces, when every one gave its forces. */
+    final java.util.Map<Path, Integer> referenceForces = new java.util.HashMap<>();
     /** Units, coordinates and term names seen. */
     final UnitsReading extras = new UnitsReading();
 

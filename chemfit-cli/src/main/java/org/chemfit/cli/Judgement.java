@@ -72,13 +72,14 @@ record Judgement(
             @Nullable EvaluationContext validationBest) {
         // the predictions of every term, computed once: the metrics of each term and of each set read them
         List<Row> rows = new ArrayList<>();
-        rows(plan, "fit", plan.job.terms(), plan.references, plan.items, fitInitial, fitBest, rows);
+        rows(plan, "fit", plan.job.terms(), plan.references, plan.items, plan.lengths, fitInitial, fitBest, rows);
         rows(
                 plan,
                 "validation",
                 plan.job.validation(),
                 plan.validationReferences,
                 plan.validationItems,
+                plan.validationLengths,
                 validationInitial,
                 validationBest,
                 rows);
@@ -102,13 +103,15 @@ record Judgement(
             List<JobFile.TermSpec> specs,
             List<Map<String, double[]>> refs,
             List<List<String>> items,
+            List<Map<String, int[]>> lengths,
             @Nullable EvaluationContext initial,
             @Nullable EvaluationContext best,
             List<Row> out) {
         for (int i = 0; i < specs.size(); i++) {
             String name = specs.get(i).name();
-            List<Predictions.Row> a = Predictions.of(name, child(initial, i), refs.get(i), items.get(i));
-            List<Predictions.Row> b = Predictions.of(name, child(best, i), refs.get(i), items.get(i));
+            List<Predictions.Row> a =
+                    Predictions.of(name, child(initial, i), refs.get(i), items.get(i), lengths.get(i));
+            List<Predictions.Row> b = Predictions.of(name, child(best, i), refs.get(i), items.get(i), lengths.get(i));
             for (int k = 0; k < a.size(); k++) {
                 Predictions.Row r = a.get(k);
                 out.add(new Row(

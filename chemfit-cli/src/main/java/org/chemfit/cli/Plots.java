@@ -140,8 +140,11 @@ final class Plots {
                 for (Object o : terms) {
                     Map<String, Object> t = (Map<String, Object>) o;
                     if (t.get("coordinate") instanceof Map<?, ?> c) {
+                        double[] at = Results.toArray(c.get("values"));
                         for (Series s : series) {
-                            if (s.term().equals(t.get("name"))) {
+                            // a quantity with a value per structure is drawn against the coordinate; one
+                            // with several per structure (an atoms term's forces) has its parity plot only
+                            if (s.term().equals(t.get("name")) && (at == null || at.length == s.reference().length)) {
                                 String name = "term-" + safe(s.term())
                                         + (s.quantity().equals("energy") ? "" : "-" + safe(s.quantity()));
                                 Figure f = scan(s, (Map<String, Object>) c);
@@ -753,6 +756,10 @@ final class Plots {
             Object type = t.get("loss_type");
             if (!"squared_error".equals(type) && !"mean_squared_error".equals(type)) {
                 return new PerValue(nan, set + " has " + type);
+            }
+            if (t.get("forces_weight") != null) {
+                // energies and forces weighed against each other: no one multiple of the squared residuals
+                return new PerValue(nan, set + " fits forces");
             }
             int n = values(o);
             if (n == 0) {

@@ -212,6 +212,7 @@ final class Results {
             t.put("kind", JobKeys.word(spec.kind()));
             t.put("weight", spec.weight());
             t.put("loss_type", JobKeys.word(spec.loss().type()));
+            forcesWeight(t, spec);
             EvaluationContext c = best == null || i >= best.children().size() ? null : best.child(i);
             t.put("status", c == null ? null : c.status().name());
             t.put("value", c == null ? null : num(c.value()));
@@ -221,8 +222,21 @@ final class Results {
             t.put("seconds", c == null ? null : num(c.seconds()));
             Map<String, Object> computed = new LinkedHashMap<>();
             if (c != null) {
+                Map<String, int[]> lengths = plan.lengths.get(i);
                 for (String q : plan.references.get(i).keySet()) {
-                    if (c.quantities().contains(q)) {
+                    if (lengths.containsKey(q)) {
+                        // an array per sub-term (each structure's forces), sub-term after sub-term
+                        List<Double> a = new ArrayList<>();
+                        org.chemfit.support.Predictions.of(
+                                        spec.name(),
+                                        c,
+                                        Map.of(q, plan.references.get(i).get(q)),
+                                        plan.items.get(i),
+                                        Map.of(q, lengths.get(q)))
+                                .forEach(r -> a.add(r.model()));
+                        computed.put(
+                                q, a.stream().mapToDouble(Double::doubleValue).toArray());
+                    } else if (c.quantities().contains(q)) {
                         computed.put(q, c.quantities().array(q));
                     } else if (!c.children().isEmpty()) {
                         // A term made of sub-terms (one per structure): one value per sub-term.
@@ -277,6 +291,7 @@ final class Results {
             t.put("kind", JobKeys.word(spec.kind()));
             t.put("weight", spec.weight());
             t.put("loss_type", JobKeys.word(spec.loss().type()));
+            forcesWeight(t, spec);
             EvaluationContext a = judgement == null ? null : child(judgement.validationInitial(), i);
             EvaluationContext b = judgement == null ? null : child(judgement.validationBest(), i);
             // validation terms run under the skip policy so that one never stops the others; a failed one is FAILED
@@ -291,8 +306,12 @@ final class Results {
             t.put("loss", loss);
             Map<String, Object> computed = new LinkedHashMap<>();
             if (judgement != null) {
-                for (org.chemfit.support.Predictions.Row r :
-                        org.chemfit.support.Predictions.of(spec.name(), b, plan.validationReferences.get(i))) {
+                for (org.chemfit.support.Predictions.Row r : org.chemfit.support.Predictions.of(
+                        spec.name(),
+                        b,
+                        plan.validationReferences.get(i),
+                        plan.validationItems.get(i),
+                        plan.validationLengths.get(i))) {
                     ((List<Object>) computed.computeIfAbsent(r.quantity(), q -> new ArrayList<>())).add(r.model());
                 }
             }
@@ -305,6 +324,13 @@ final class Results {
             out.add(t);
         }
         m.put("validation", out);
+    }
+
+    /** Records the forces' weight of an atoms term that fits forces: its loss weighs two quantities. */
+    private static void forcesWeight(Map<String, Object> t, JobFile.TermSpec spec) {
+        if (spec.config() instanceof JobFile.AtomsConfig a && a.fitsForces()) {
+            t.put("forces_weight", a.forcesWeight());
+        }
     }
 
     private static void extras(

@@ -148,8 +148,8 @@ final class TermsReader {
                         case EXTERNAL -> external.read(t, whereNamed);
                         case CRYSTAL -> crystal.read(t, whereNamed, paramNames, initial(params));
                     };
-            List<String> quantities = config instanceof AtomsConfig
-                    ? List.of("energy")
+            List<String> quantities = config instanceof AtomsConfig a
+                    ? (a.fitsForces() ? List.of("energy", "forces") : List.of("energy"))
                     : config instanceof JobFile.CrystalConfig c
                             ? new ArrayList<>(c.reference().keySet())
                             : config instanceof ExternalConfig x
@@ -228,6 +228,13 @@ final class TermsReader {
     private void relativeErrorReferences(Node.MapNode t, String where, TermConfig config) {
         String rule = " loss relative_error divides by each reference value, but ";
         String fix = "; use loss absolute_error or squared_error for this term, or leave the value out";
+        if (config instanceof AtomsConfig a && a.fitsForces()) {
+            r.problem(
+                    t.entries.get("loss"),
+                    where + " loss relative_error cannot compare forces: it divides by each reference value, and"
+                            + " force components are often 0 (on an atom of a symmetric structure, or one at rest);"
+                            + " use squared_error, mean_squared_error or absolute_error with forces");
+        }
         if (config instanceof AtomsConfig a) {
             List<org.chemfit.atoms.ReferenceEntry> entries;
             try {
@@ -346,6 +353,9 @@ final class TermsReader {
                     quantities.forEach(q -> units.put(q, u));
                 }
             }
+            if (config instanceof AtomsConfig a && a.fitsForces()) {
+                forcesUnit(un, where, units);
+            }
             r.extras.quantities.put(name, units);
         }
         Node cn = t.entries.get("coordinate");
@@ -393,6 +403,43 @@ final class TermsReader {
             }
         }
         r.extras.coordinates.put(name, new JobFile.Coordinate(column, cunit));
+    }
+
+    /**
+     * The forces of an atoms term are in its energy unit per Å: that is their unit, whatever one
+     * unit the term's key gives all its quantities; a unit given to {@code forces} by name must be
+     * that one, and is refused otherwise (or when the energy has no unit to derive it from).
+     *
+     * @param un the node of the term's unit key
+     * @param where the term in words
+     * @param units the units read, by quantity; the forces' is set here
+     */
+    private void forcesUnit(Node un, String where, Map<String, String> units) {
+        String energy = units.get("energy");
+        String derived = energy == null || energy.isEmpty() ? null : energy + "/Å";
+        String given = units.remove("forces");
+        if (un instanceof Node.MapNode um && given != null && !perAngstrom(given, energy)) {
+            r.problem(
+                    um.entries.get("forces"),
+                    where + " unit of 'forces' is '" + given + "', but forces are in the term's energy unit per Å"
+                            + (derived == null
+                                    ? "; give the energy its unit (unit: {energy: eV}) and leave the forces' out"
+                                    : ", " + derived + "; leave the forces' unit out (it follows from the energy's)"));
+        }
+        if (derived != null) {
+            units.put("forces", derived);
+        }
+    }
+
+    /**
+     * @return whether the unit is the energy unit per Å, with Å in any of its spellings ({@code
+     *     eV/A}, LAMMPS's metal units, as {@code eV/Å})
+     */
+    private static boolean perAngstrom(String unit, @Nullable String energy) {
+        return energy != null
+                && !energy.isEmpty()
+                && unit.startsWith(energy + "/")
+                && JobKeys.spells(unit.substring(energy.length() + 1), "Å");
     }
 
     /**

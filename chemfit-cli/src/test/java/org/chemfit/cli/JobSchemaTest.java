@@ -133,6 +133,7 @@ class JobSchemaTest {
                 switch (kind) {
                     case "atoms" -> {
                         JobKeys.RELAX_KEYS.forEach(k -> out.add(tk + ".relax." + k));
+                        JobKeys.FORCES_KEYS.forEach(k -> out.add(tk + ".forces." + k));
                         JobKeys.COORDINATE_KEYS.forEach(k -> out.add(tk + ".coordinate." + k));
                         pairKeyPaths(tk + ".potential", out);
                         pairKeyPaths(tk + ".potential[]", out);
@@ -366,6 +367,7 @@ class JobSchemaTest {
         reader.put("loss", JobKeys.LOSS_KEYS);
         reader.put("atoms", JobKeys.ATOMS_KEYS);
         reader.put("relax", JobKeys.RELAX_KEYS);
+        reader.put("forces", JobKeys.FORCES_KEYS);
         reader.put("coordinate", JobKeys.COORDINATE_KEYS);
         reader.put("pair", JobKeys.PAIR_KEYS);
         reader.put("crystal", JobKeys.CRYSTAL_KEYS);
@@ -716,6 +718,9 @@ class JobSchemaTest {
         "52-output-file-escapes.yaml, /terms/0/outputs/energy/file",
         "63-wait-for-files-escapes.yaml, /terms/0/wait_for_files/files/0",
         "67-retries-too-many.yaml, /terms/0/retries",
+        "236-forces-weight-not-positive.yaml, /terms/0/forces/weight",
+        "239-forces-a-number.yaml, /terms/0/forces",
+        "240-forces-unknown-key.yaml, wieght",
     })
     void aMalformedJobThatBreaksASchemaRuleIsRejectedByTheSchema(String name, String named) throws IOException {
         Path file = Cli.resource("malformed").resolve(name);

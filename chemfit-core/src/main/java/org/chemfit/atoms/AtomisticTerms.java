@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.UnaryOperator;
 import org.chemfit.CombinedObjectiveFunction;
+import org.chemfit.LossFunction;
 import org.chemfit.LossFunctions;
 import org.chemfit.QuantityComputer;
 import org.chemfit.QuantityComputerObjectiveFunction;
@@ -15,7 +16,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Builds energy terms from reference data: one {@link QuantityComputerObjectiveFunction} per
- * structure, named by its tag, whose loss is {@code ((E_model - E_ref) / scale)^2}. The
+ * structure, named by its tag, whose loss is {@code ((E_model - E_ref) / scale)^2} (plus its
+ * weighted forces' squared errors with {@link Builder#forces}). The
  * counterpart of ChemFit's {@code process_csv} plus its ASE objective functions; job files and the
  * command line build their atomistic terms through it.
  *
@@ -70,6 +72,7 @@ public final class AtomisticTerms {
         private UnaryOperator<Atoms> prepare = UnaryOperator.identity();
         private @Nullable Relax relax;
         private double scale = 1.0;
+        private double forcesWeight = Double.NaN;
 
         private Builder(List<ReferenceEntry> entries, Potential potential) {
             this.entries = entries;
@@ -117,6 +120,25 @@ public final class AtomisticTerms {
             return this;
         }
 
+        /**
+         * Fits each structure's forces too: its reference forces are read from the structure
+         * file's {@code forces:R:3} (or {@code force:R:3}) column ({@link Xyz#readForces}), and its
+         * loss becomes {@code ((E_model - E_ref) / scale)^2 + weight * sum_i (F_model,i - F_ref,i)^2}
+         * over its 3N force components, in the energy unit per Å (the forces are not divided by the
+         * energy scale). Not with {@link #relax}: the forces of a relaxed structure are about 0.
+         *
+         * @param weight the forces' weight against the energy, positive
+         * @return this builder
+         * @throws IllegalArgumentException when not positive and finite
+         */
+        public Builder forces(double weight) {
+            if (!(weight > 0) || !Double.isFinite(weight)) {
+                throw new IllegalArgumentException("the forces' weight must be positive and finite, got " + weight);
+            }
+            this.forcesWeight = weight;
+            return this;
+        }
+
         /** @return the reference rows */
         public List<ReferenceEntry> entries() {
             return entries;
@@ -125,19 +147,41 @@ public final class AtomisticTerms {
         /**
          * @return one term per row, in row order, each named by its tag
          * @throws org.chemfit.ChemFitException when a structure file is missing, malformed or
-         *     rejected; the message names the CSV line
+         *     rejected, or (with {@link #forces}) has no forces column; the message names the CSV line
+         * @throws IllegalStateException when forces are fitted with relax
          */
         public List<QuantityComputerObjectiveFunction> terms() {
+            boolean forces = !Double.isNaN(forcesWeight);
+            if (forces && relax != null) {
+                throw new IllegalStateException("forces cannot be fitted with relax: the forces of a relaxed"
+                        + " structure are about 0 whatever the parameters, so they say nothing of the model;"
+                        + " fit the forces of single points instead");
+            }
             List<QuantityComputerObjectiveFunction> out = new ArrayList<>(entries.size());
             for (ReferenceEntry e : entries) {
                 Atoms atoms = load(e);
                 QuantityComputer c = relax == null
                         ? new SinglePointComputer(atoms, potential)
                         : new RelaxedComputer(atoms, potential, relax);
-                out.add(c.withLoss(LossFunctions.squaredError(Map.of("energy", e.energy()), Map.of("energy", scale)))
-                        .named(e.tag()));
+                LossFunction loss = LossFunctions.squaredError(Map.of("energy", e.energy()), Map.of("energy", scale));
+                if (forces) {
+                    double[] f = forces(e);
+                    loss = LossFunctions.sum(
+                            loss, LossFunctions.weighted(forcesWeight, LossFunctions.sumOfSquares("forces", f)));
+                }
+                out.add(c.withLoss(loss).named(e.tag()));
             }
             return out;
+        }
+
+        private static double[] forces(ReferenceEntry e) {
+            String where =
+                    e.line() > 0 ? " (CSV line " + e.line() + ", tag '" + e.tag() + "')" : " (tag '" + e.tag() + "')";
+            try {
+                return Xyz.readForces(e.file());
+            } catch (InputFormatException ex) {
+                throw new InputFormatException(ex.file(), ex.line(), ex.problem() + where);
+            }
         }
 
         /**

@@ -25,8 +25,9 @@ import org.jspecify.annotations.Nullable;
  * pairs (values with spaces in double quotes); this reader understands {@code Lattice="ax ay az
  * bx by bz cx cy cz"} (the cell vectors as rows), {@code Properties=name:type:count:...} (the
  * per-atom columns: types S, R, I, L; {@code species} and {@code pos} are required, an integer
- * {@code molecule} or {@code mol-id} column gives molecule indices; a property named twice is
- * refused), {@code pbc="T T F"}
+ * {@code molecule} or {@code mol-id} column gives molecule indices; a real {@code forces:R:3}
+ * or {@code force:R:3} column holds reference forces, which {@link #readForces(Path)} reads; a
+ * property named twice is refused), {@code pbc="T T F"}
  * (periodic flags; when a lattice is given without it, every direction is periodic, as in ASE),
  * and {@code energy=} (eV). Other pairs are kept in {@link Atoms#info()}. A plain XYZ comment line
  * is free text.
@@ -71,13 +72,7 @@ public final class Xyz {
      * @throws ChemFitException when the file cannot be read
      */
     public static List<Atoms> readAll(Path file) {
-        List<String> lines;
-        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            lines = r.lines().toList();
-        } catch (IOException | UncheckedIOException e) {
-            throw new ChemFitException("cannot read structure file " + file + ": " + Reasons.of(e, file), e);
-        }
-        return parse(file, lines);
+        return parse(file, lines(file));
     }
 
     /**
@@ -93,12 +88,79 @@ public final class Xyz {
     }
 
     private static List<Atoms> parse(Path file, List<String> lines) {
+        return frames(file, lines).stream().map(Frame::atoms).toList();
+    }
+
+    /**
+     * Reads the reference forces of the last frame of a file (the frame {@link #read(Path)}
+     * returns): its per-atom column {@code forces:R:3} of {@code Properties=}, or {@code force:R:3}
+     * as some writers name it, in the unit of the file's energies per Å.
+     *
+     * <pre>{@code
+     * double[] f = Xyz.readForces(Path.of("frame.xyz"));   // fx0, fy0, fz0, fx1, ...
+     * }</pre>
+     *
+     * @param file an extended XYZ file
+     * @return the forces fx0, fy0, fz0, fx1, ... of its last frame, 3 per atom
+     * @throws InputFormatException at the last frame's comment line when it names no forces column
+     *     (or both {@code forces} and {@code force}), or names one that is not 3 real numbers per
+     *     atom; at an atom's line when a force is not a finite number; as {@link #read(Path)} when
+     *     the file is otherwise malformed
+     * @throws ChemFitException when the file cannot be read
+     */
+    public static double[] readForces(Path file) {
+        List<Frame> all = frames(file, lines(file));
+        Frame last = all.get(all.size() - 1);
+        Header h = last.header();
+        if (h.forcesNames.size() > 1) {
+            throw new InputFormatException(
+                    file,
+                    last.commentLine(),
+                    "expected one forces column in Properties=, got both '" + h.forcesNames.get(0) + "' and '"
+                            + h.forcesNames.get(1) + "': '" + Excerpt.of(String.valueOf(h.properties)) + "'");
+        }
+        if (h.forcesNames.isEmpty()) {
+            throw new InputFormatException(
+                    file,
+                    last.commentLine(),
+                    "expected per-atom reference forces, a column forces:R:3 (or force:R:3) in the extended XYZ"
+                            + " Properties=, got "
+                            + (h.properties == null
+                                    ? "a comment line without Properties=: '"
+                                            + Excerpt.of(last.comment().trim()) + "'"
+                                    : "'Properties=" + Excerpt.of(h.properties) + "'"));
+        }
+        if (!h.forcesSpec.equals("R:3")) {
+            throw new InputFormatException(
+                    file,
+                    last.commentLine(),
+                    "expected " + h.forcesNames.get(0) + ":R:3 in Properties= (3 real numbers, the force on the"
+                            + " atom along x, y and z), got " + h.forcesNames.get(0) + ":" + h.forcesSpec);
+        }
+        return Objects.requireNonNull(last.forces(), "forces of a frame with a forces column");
+    }
+
+    private static List<String> lines(Path file) {
+        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            return r.lines().toList();
+        } catch (IOException | UncheckedIOException e) {
+            throw new ChemFitException("cannot read structure file " + file + ": " + Reasons.of(e, file), e);
+        }
+    }
+
+    /**
+     * One frame as read: its structure, its forces column (fx0, fy0, fz0, ...) when it has one of 3
+     * real numbers, and its comment line.
+     */
+    private record Frame(Atoms atoms, double @Nullable [] forces, Header header, int commentLine, String comment) {}
+
+    private static List<Frame> frames(Path file, List<String> lines) {
         if (!lines.isEmpty() && lines.get(0).startsWith("\uFEFF")) {
             // a byte order mark, as some editors write before UTF-8 text: not part of the atom count
             lines = new ArrayList<>(lines);
             lines.set(0, lines.get(0).substring(1));
         }
-        List<Atoms> frames = new ArrayList<>();
+        List<Frame> frames = new ArrayList<>();
         int i = 0;
         while (i < lines.size()) {
             if (lines.get(i).isBlank()) {
@@ -135,6 +197,7 @@ public final class Xyz {
             String[] species = new String[n];
             double[] pos = new double[3 * n];
             int[] mol = h.moleculeColumn >= 0 ? new int[n] : null;
+            double[] forces = h.forcesColumn >= 0 && h.forcesSpec.equals("R:3") ? new double[3 * n] : null;
             for (int k = 0; k < n; k++) {
                 int lineNo = first + k + 1;
                 String line = lines.get(first + k);
@@ -171,7 +234,16 @@ public final class Xyz {
                             file, lineNo, t[h.posColumn + c], "coordinate " + "xyz".charAt(c) + " of atom " + (k + 1));
                 }
                 for (int[] col : h.typed) {
-                    check(file, lineNo, t[col[0]], (char) col[1], col[0] + 1);
+                    int c = col[0] - h.forcesColumn;
+                    if (forces != null && c >= 0 && c < 3) {
+                        forces[3 * k + c] = number(
+                                file,
+                                lineNo,
+                                t[col[0]],
+                                "force " + "xyz".charAt(c) + " of atom " + (k + 1) + " (column " + (col[0] + 1) + ")");
+                    } else {
+                        check(file, lineNo, t[col[0]], (char) col[1], col[0] + 1);
+                    }
                 }
                 if (mol != null) {
                     try {
@@ -206,7 +278,7 @@ public final class Xyz {
             if (!h.info.isEmpty()) {
                 a = a.withInfo(h.info);
             }
-            frames.add(a);
+            frames.add(new Frame(a, forces, h, i + 2, lines.get(i + 1)));
             i = first + n;
         }
         if (frames.isEmpty()) {
@@ -264,6 +336,13 @@ public final class Xyz {
         int speciesColumn = 0;
         int posColumn = 1;
         int moleculeColumn = -1;
+        /** The first column of the forces property ({@code forces} or {@code force}), or -1. */
+        int forcesColumn = -1;
+        /** The type and count of the forces property, as {@code R:3}. */
+        String forcesSpec = "";
+        /** The names of the forces properties given ({@code forces}, {@code force}): more than one is refused when read. */
+        final List<String> forcesNames = new ArrayList<>();
+
         final List<int[]> typed = new ArrayList<>();
         final List<String> names = new ArrayList<>(List.of("species", "x", "y", "z"));
         double @Nullable [][] lattice;
@@ -459,6 +538,13 @@ public final class Xyz {
                     h.moleculeColumn = col;
                 }
                 default -> {
+                    if (name.equals("forces") || name.equals("force")) {
+                        h.forcesNames.add(name);
+                        if (h.forcesColumn < 0) {
+                            h.forcesColumn = col;
+                            h.forcesSpec = type + ":" + count;
+                        }
+                    }
                     for (int c = 0; c < count; c++) {
                         h.typed.add(new int[] {col + c, type.charAt(0)});
                     }

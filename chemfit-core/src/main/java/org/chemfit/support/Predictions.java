@@ -65,10 +65,48 @@ public final class Predictions {
      */
     public static List<Row> of(
             String term, @Nullable EvaluationContext ctx, Map<String, double[]> reference, List<String> items) {
+        return of(term, ctx, reference, items, Map.of());
+    }
+
+    /**
+     * As {@link #of(String, EvaluationContext, Map, List)}, for a term of sub-terms some of whose
+     * quantities are arrays (the forces of each structure): {@code lengths} gives, for such a
+     * quantity, how many of its reference values belong to each sub-term, in order, the reference
+     * holding them one sub-term after the other. Its rows are named by the sub-term and the
+     * element's index within it ({@code "dimer_2.4[5]"}); the model's value is that element of the
+     * sub-term's array (NaN when the sub-term failed or its array has another length).
+     *
+     * <pre>{@code
+     * List<Predictions.Row> rows = Predictions.of("md", ctx, Map.of("energy", e, "forces", f),
+     *         List.of("a", "b"), Map.of("forces", new int[] {9, 12}));
+     * }</pre>
+     *
+     * @param term the term's name
+     * @param ctx the term's evaluation context, or null (then every model value is NaN)
+     * @param reference reference values by quantity
+     * @param items the names of the term's sub-terms
+     * @param lengths for each array quantity of the sub-terms, the number of its values in each
+     *     sub-term (one entry per item, adding up to the reference's length); other quantities
+     *     have one value per sub-term
+     * @return one row per reference value, in quantity order
+     * @throws IllegalArgumentException when the lengths of a quantity do not match the items or
+     *     do not add up to its reference's length
+     */
+    public static List<Row> of(
+            String term,
+            @Nullable EvaluationContext ctx,
+            Map<String, double[]> reference,
+            List<String> items,
+            Map<String, int[]> lengths) {
         List<Row> out = new ArrayList<>();
         for (Map.Entry<String, double[]> e : reference.entrySet()) {
             String q = e.getKey();
             double[] ref = e.getValue();
+            int[] per = lengths.get(q);
+            if (per != null) {
+                perSubTerm(term, ctx, q, ref, items, per, out);
+                continue;
+            }
             boolean sub = ctx != null
                     && !ctx.quantities().contains(q)
                     && ctx.children().size() == ref.length;
@@ -96,6 +134,43 @@ public final class Predictions {
             }
         }
         return out;
+    }
+
+    /** The rows of a quantity that holds an array per sub-term, sub-term after sub-term. */
+    private static void perSubTerm(
+            String term,
+            @Nullable EvaluationContext ctx,
+            String q,
+            double[] ref,
+            List<String> items,
+            int[] per,
+            List<Row> out) {
+        int total = 0;
+        for (int n : per) {
+            total += n;
+        }
+        if (per.length != items.size() || total != ref.length) {
+            throw new IllegalArgumentException("the lengths of '" + q + "' must give one count per sub-term ("
+                    + items.size() + ") adding up to its " + ref.length + " reference values, got "
+                    + java.util.Arrays.toString(per));
+        }
+        boolean sub = ctx != null && ctx.children().size() == items.size();
+        int j = 0;
+        for (int s = 0; s < per.length; s++) {
+            double[] model = null;
+            if (sub && ctx != null && ctx.child(s).quantities().contains(q)) { // sub implies ctx != null
+                try {
+                    model = ctx.child(s).quantities().array(q);
+                } catch (IllegalArgumentException notNumeric) {
+                    model = null;
+                }
+            }
+            String name = sub && ctx != null ? ctx.child(s).name() : items.get(s);
+            for (int k = 0; k < per[s]; k++) {
+                double m = model != null && model.length == per[s] ? model[k] : Double.NaN;
+                out.add(new Row(term, name + "[" + k + "]", q, ref[j++], m));
+            }
+        }
     }
 
     /**
