@@ -204,4 +204,28 @@ class TrustRegionScipyTest {
         assertEquals(31.0 / 30, r.bestParameters().get("a"), 1e-8);
         assertEquals(839.0 / 420, r.bestParameters().get("b"), 1e-8);
     }
+
+    /**
+     * Levenberg-Marquardt (Hipparchus's port of MINPACK's lmder) tests its tolerances inside its
+     * inner loop, after every trial, so it never had the flaw: on the same line its first trial
+     * is the Gauss-Newton step, exact for a linear model, and its second, at the optimum, ends
+     * the run. The start, its displaced points, 2 batches of 3 and the uncertainty's 4 points:
+     * 13 evaluations in 5 rounds.
+     */
+    @Test
+    void levenbergMarquardtStopsAtTheOptimumOfAStraightLineToo() {
+        List<ObjectiveFunction> terms = new ArrayList<>();
+        for (int i = 0; i < LINE_Y.length; i++) {
+            double t = i;
+            QuantityComputer qc = p -> Quantities.of("y", p.get("a") + p.get("b") * t);
+            terms.add(qc.withLoss(LossFunctions.squaredError(java.util.Map.of("y", LINE_Y[i]))));
+        }
+        FitResult r = new Fitter(new CombinedObjectiveFunction(terms), LeastSquaresTest.start("a", 0.5, "b", 1.0))
+                .fit("levenberg-marquardt");
+        assertEquals(StopReason.CONVERGED, r.stopReason());
+        assertEquals(13, r.evaluations());
+        assertEquals(5, r.rounds());
+        assertEquals(31.0 / 30, r.bestParameters().get("a"), 1e-8);
+        assertEquals(839.0 / 420, r.bestParameters().get("b"), 1e-8);
+    }
 }
