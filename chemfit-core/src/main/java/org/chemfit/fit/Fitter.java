@@ -1160,7 +1160,7 @@ public final class Fitter {
                 for (int k = 0; k < missing.size(); k++) {
                     found.put(java.nio.DoubleBuffer.wrap(missing.get(k)), got.get(k));
                 }
-                String lower = lowerThanConverged(at, x, missing, missingLosses);
+                String lower = lowerThanConverged(at, x, missing, missingLosses, reason);
                 if (lower != null) {
                     warnings.add(lower);
                 }
@@ -1201,9 +1201,11 @@ public final class Fitter {
         }
 
         /**
-         * Says that the fit may not have converged when a point of the uncertainty's Jacobian has
-         * a lower loss than the point the fit stopped at: that point is then the best reported,
-         * while the covariance is the one at the point the fit stopped at.
+         * Says that the fit did not reach the minimum when a point of the uncertainty's Jacobian has
+         * a lower loss than the point the method stopped at: that point is then the best reported,
+         * while the covariance is the one at the point the method stopped at. A method that stopped
+         * by its convergence test ({@link StopReason#CONVERGED}) met it there all the same, and the
+         * warning says so, lest the stop reason and the warning seem to contradict each other.
          *
          * <p>Lower means lower by more than {@link #LOWER_BY} of the loss, above the rounding and
          * the noise of the terms this library computes.
@@ -1212,10 +1214,12 @@ public final class Fitter {
          * @param x its free parameters
          * @param points the Jacobian's points evaluated in its round
          * @param losses their losses, as the optimizer would have been told them
+         * @param reason why the method stopped
          * @return the warning, or null when no point of the round is lower
          */
         @Nullable
-        String lowerThanConverged(EvaluationContext at, double[] x, List<double[]> points, double[] losses) {
+        String lowerThanConverged(
+                EvaluationContext at, double[] x, List<double[]> points, double[] losses, StopReason reason) {
             EvaluationContext[] contexts = Objects.requireNonNull(lastContexts, "evaluated contexts");
             double atLoss = at.loss();
             int lowest = -1;
@@ -1239,13 +1243,15 @@ public final class Fitter {
                 }
             }
             double drop = atLoss - losses[lowest];
-            return "the fit may not have converged: a point evaluated for the uncertainty ("
+            return "the fit did not reach the minimum"
+                    + (reason == StopReason.CONVERGED ? ", though the method's convergence test was met" : "")
+                    + ": a point evaluated for the uncertainty ("
                     + String.join(", ", moved) + ") has a loss of " + losses[lowest]
-                    + ", below the " + atLoss + " of the point the fit stopped at (by "
+                    + ", below the " + atLoss + " of the point the method stopped at (by "
                     + String.format(java.util.Locale.ROOT, "%.3g", drop)
                     + (atLoss > 0 ? String.format(java.util.Locale.ROOT, ", %.3g relative", drop / atLoss) : "")
-                    + "); the best point reported is that point, while the uncertainty is that of the point the"
-                    + " fit stopped at: fit again from the best parameters, with another method or a larger"
+                    + "); the best point reported is that lower point, while the uncertainty is that of the point"
+                    + " the method stopped at: fit again from the best parameters, with another method or a larger"
                     + " finite-difference step";
         }
 

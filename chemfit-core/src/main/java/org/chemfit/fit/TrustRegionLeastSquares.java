@@ -35,9 +35,11 @@ import org.hipparchus.linear.SingularValueDecomposition;
  *   <li>the radius shrinks to a quarter of the step when the actual reduction is below a quarter
  *       of the predicted one, and doubles when it exceeds three quarters on the boundary.</li>
  * </ol>
- * It stops when the loss changes by less than {@code ftol} relative, the step by less than
- * {@code xtol} relative, or the scaled gradient falls below {@code gtol} (each 1e-8, SciPy's
- * defaults). Every point asked lies strictly within the bounds (the start is moved inside by
+ * The tolerances are SciPy's, with its meanings and defaults (1e-8 each), and like SciPy's trf it
+ * tests them after every trial step, taken or not: it stops when a step lowers the loss by less
+ * than {@code ftol} of it with at least a quarter of the predicted reduction, when a step (taken
+ * or not) is shorter than {@code xtol (xtol + |u|)}, {@code u} the point it starts from in the
+ * method's coordinates, or when the scaled gradient falls below {@code gtol}. Every point asked lies strictly within the bounds (the start is moved inside by
  * 1e-10 of its scale if it lies on one).
  *
  * @implNote Immutable; every {@link #start} creates its own state.
@@ -124,6 +126,9 @@ final class TrustRegionLeastSquares implements Optimizer {
         double[] trialU;
 
         double[] stepH;
+        /** The same step in the method's coordinates, before any pull back inside the bounds. */
+        double[] stepU;
+
         double predicted;
 
         // the current point, residuals, Jacobian and trial are set by the first tell, before any read (NullAway.Init)
@@ -221,28 +226,31 @@ final class TrustRegionLeastSquares implements Optimizer {
             } else if (ratio > 0.75 && stepNorm > 0.95 * delta) {
                 delta = Math.max(delta, 2 * stepNorm);
             }
+            // the tolerances are tested after every trial with finite residuals, taken or not (as
+            // SciPy's trf does): the step against the point it starts from, both in the method's
+            // coordinates; a rejected step of negligible length ends the run at the current point
+            double lossOld = loss;
+            double xNorm = norm(u);
+            boolean ftolMet = good && actual < ftol * lossOld && ratio > 0.25;
+            boolean absoluteMet = good && actual < absoluteTolerance && ratio > 0.25;
+            boolean xtolMet = good && norm(stepU) < xtol * (xtol + xNorm);
             if (good && actual > 0) {
-                double[] uOld = u;
-                double lossOld = loss;
                 u = trialU;
                 accept(batch, residuals);
-                double dx = 0;
-                for (int i = 0; i < n; i++) {
-                    dx += (u[i] - uOld[i]) * (u[i] - uOld[i]);
-                }
-                if (actual < ftol * lossOld && ratio > 0.25) {
-                    finish("converged: the loss changed by less than " + ftol + " relative");
-                    return;
-                }
-                if (actual < absoluteTolerance && ratio > 0.25) {
-                    finish("converged: the loss changed by less than " + absoluteTolerance);
-                    return;
-                }
-                if (Math.sqrt(dx) < xtol * (xtol + norm(u))) {
-                    finish("converged: the step was below " + xtol + " relative");
-                    return;
-                }
-            } else if (delta < 1e-15 * Math.max(1, norm(u))) {
+            }
+            if (ftolMet) {
+                finish("converged: the loss changed by less than " + ftol + " relative");
+                return;
+            }
+            if (absoluteMet) {
+                finish("converged: the loss changed by less than " + absoluteTolerance);
+                return;
+            }
+            if (xtolMet) {
+                finish("converged: the step was below " + xtol + " relative");
+                return;
+            }
+            if (!(good && actual > 0) && delta < 1e-15 * Math.max(1, xNorm)) {
                 finish("converged: the trust region shrank to nothing without a reduction");
                 return;
             }
@@ -342,6 +350,7 @@ final class TrustRegionLeastSquares implements Optimizer {
             double[] best = selectStep(p, d, model, theta);
             double q = model.value(best);
             stepH = best;
+            stepU = mul(d, best);
             predicted = -2 * q;
             trialU = new double[n];
             for (int i = 0; i < n; i++) {

@@ -442,23 +442,26 @@ class LeastSquaresTest {
     }
 
     /**
-     * Nelder-Mead told to stop when the loss changes by less than 10%: it stops short of the
-     * minimum, and the points of the uncertainty's Jacobian, a step of 6.06e-6 of each parameter
-     * away, find a lower loss. The warning says so with both losses; that point becomes the best,
-     * while the uncertainty is the one at the point where the fit stopped.
+     * Nelder-Mead told to stop when the loss changes by less than 10%: its convergence test is met
+     * short of the minimum, and the points of the uncertainty's Jacobian, a step of 6.06e-6 of each
+     * parameter away, find a lower loss. The stop reason stays CONVERGED (the test was met) and the
+     * warning says both, with both losses; that point becomes the best, while the uncertainty is
+     * the one at the point where the method stopped.
      */
     @Test
-    void aLowerPointOfTheUncertaintysJacobianSaysTheFitMayNotHaveConverged() {
+    void aLowerPointOfTheUncertaintysJacobianSaysTheFitDidNotReachTheMinimum() {
         FitResult r = new Fitter(line(), start("a", 0.5, "b", 1.5))
                 .optimizer(Optimizers.withTolerances(Optimizers.byName("Nelder-Mead"), 0.1, 0.0))
                 .fit();
-        Pattern p = Pattern.compile("the fit may not have converged: a point evaluated for the uncertainty \\('(a|b)'"
-                + " from (\\S+) to (\\S+)\\) has a loss of (\\S+), below the (\\S+) of the point the fit stopped at"
-                + " \\(by (\\S+), (\\S+) relative\\); the best point reported is that point, while the uncertainty is"
-                + " that of the point the fit stopped at: fit again from the best parameters, with another method or"
-                + " a larger finite-difference step");
+        assertEquals(StopReason.CONVERGED, r.stopReason());
+        Pattern p = Pattern.compile("the fit did not reach the minimum, though the method's convergence test was met:"
+                + " a point evaluated for the uncertainty \\('(a|b)'"
+                + " from (\\S+) to (\\S+)\\) has a loss of (\\S+), below the (\\S+) of the point the method stopped"
+                + " at \\(by (\\S+), (\\S+) relative\\); the best point reported is that lower point, while the"
+                + " uncertainty is that of the point the method stopped at: fit again from the best parameters, with"
+                + " another method or a larger finite-difference step");
         String w = r.warnings().stream()
-                .filter(s -> s.startsWith("the fit may not"))
+                .filter(s -> s.startsWith("the fit did not reach"))
                 .findFirst()
                 .orElseThrow(() -> new AssertionError(r.warnings().toString()));
         Matcher m = p.matcher(w);
@@ -480,6 +483,24 @@ class LeastSquaresTest {
         FitResult ls = new Fitter(line(), start("a", 0.5, "b", 1.5)).fit("least-squares");
         assertTrue(ls.warnings().isEmpty(), ls.warnings().toString());
         assertTrue(r.bestLoss() > ls.bestLoss() * 1.01, r.bestLoss() + " against the minimum " + ls.bestLoss());
+    }
+
+    /**
+     * A fit ended by a stop condition short of the minimum: the warning says that the minimum was
+     * not reached, and nothing of a convergence test that was not met.
+     */
+    @Test
+    void aLowerPointAfterAStopConditionSaysOnlyThatTheMinimumWasNotReached() {
+        FitResult r = new Fitter(line(), start("a", 0.5, "b", 1.5))
+                .stopWhen(pr -> pr.step() >= 10)
+                .fit("Nelder-Mead");
+        assertEquals(StopReason.STOP_CONDITION, r.stopReason());
+        String w = r.warnings().stream()
+                .filter(s -> s.startsWith("the fit did not reach"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(r.warnings().toString()));
+        assertTrue(w.startsWith("the fit did not reach the minimum: a point evaluated for the uncertainty ('"), w);
+        assertTrue(w.contains(" of the point the method stopped at (by "), w);
     }
 
     /**
