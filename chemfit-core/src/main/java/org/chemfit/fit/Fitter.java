@@ -1192,6 +1192,7 @@ public final class Fitter {
             uncertaintyResult = Uncertainty.compute(
                     free,
                     x,
+                    p.start(),
                     lo,
                     hi,
                     r0,
