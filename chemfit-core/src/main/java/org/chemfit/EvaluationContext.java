@@ -166,9 +166,10 @@ public final class EvaluationContext {
     /**
      * Attaches a recorder that sees every leaf term of this evaluation (children added later inherit it).
      *
-     * @param r the recorder, or null for none
+     * @param r the recorder, or null for none (null detaches the one attached before, from the
+     *     children added afterwards too)
      */
-    public void recordTo(TermRecorder r) {
+    public void recordTo(@Nullable TermRecorder r) {
         this.recorder = r;
     }
 

@@ -13,7 +13,9 @@ import org.jspecify.annotations.Nullable;
  * {@link Reducer#SUM} or {@link Reducer#MEAN}. Weights and reducer are applied so that the loss is
  * the sum of the squared residuals: term {@code i}'s residuals are multiplied by
  * {@code sqrt(w_i)}, and under {@code MEAN} all of them by {@code 1 / sqrt(n)}, n the terms of non-zero weight. A term of weight 0
- * gives none (it is not in the loss, and its zeros would count as residuals in the uncertainty). A
+ * gives none (it is not in the loss, and its zeros would count as residuals in the uncertainty),
+ * so it need not be a sum of squares: a plain function of weight 0, a term to monitor, leaves the
+ * objective's residuals as they are without it. A
  * {@link Reducer#ROOT_MEAN} objective is not a sum of squares (its square is) and is refused.
  *
  * <pre>{@code
@@ -81,12 +83,20 @@ public final class Residuals {
         return firstInTerms(c, path, Residuals::failureProblem);
     }
 
-    /** @return the first problem that {@code check} finds in the combination's terms, each at its path */
+    /**
+     * @return the first problem that {@code check} finds in the combination's terms of non-zero
+     *     weight, each at its path; a term of weight 0 gives no residual (collect skips it), so
+     *     what it is (a plain function, a loss that is not a sum of squares, a combination that
+     *     penalises a failure) does not matter
+     */
     private static @Nullable String firstInTerms(
             CombinedObjectiveFunction c,
             String path,
             java.util.function.BiFunction<ObjectiveFunction, String, @Nullable String> check) {
         for (int i = 0; i < c.size(); i++) {
+            if (c.weight(i) == 0) {
+                continue;
+            }
             String name = c.termNames().get(i);
             String p = check.apply(c.terms().get(i), path.isEmpty() ? name : path + "/" + name);
             if (p != null) {

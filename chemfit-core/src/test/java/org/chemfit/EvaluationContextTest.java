@@ -131,4 +131,36 @@ class EvaluationContextTest {
             assertSame(w, BatchObjectiveFunction.of(w));
         }
     }
+
+    /** Null detaches a recorder: a combination evaluated afterwards records none of its terms. */
+    @Test
+    void recordToNullDetachesTheRecorder() {
+        List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        TermRecorder r = new TermRecorder() {
+            @Override
+            public TermRecorder.@org.jspecify.annotations.Nullable Recorded lookup(EvaluationContext child) {
+                return null;
+            }
+
+            @Override
+            public void finished(EvaluationContext child) {
+                seen.add(child.name() + "=" + child.value());
+            }
+        };
+        Parameters p = Parameters.of(Map.of("x", 2.0));
+        CombinedObjectiveFunction c =
+                new CombinedObjectiveFunction(List.of(q -> q.get("x"), q -> 3.0)).withTermNames(List.of("a", "b"));
+        EvaluationContext recorded = new EvaluationContext(p);
+        recorded.recordTo(r);
+        assertEquals(5.0, c.evaluate(p, recorded), 0.0);
+        assertEquals(List.of("a=2.0", "b=3.0"), seen.stream().sorted().toList());
+
+        EvaluationContext detached = new EvaluationContext(p);
+        detached.recordTo(r);
+        detached.recordTo(null);
+        assertNull(detached.recorder());
+        assertEquals(5.0, c.evaluate(p, detached), 0.0);
+        assertNull(detached.child(0).recorder());
+        assertEquals(2, seen.size(), seen::toString);
+    }
 }

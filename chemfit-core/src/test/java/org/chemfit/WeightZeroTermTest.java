@@ -233,4 +233,94 @@ class WeightZeroTermTest {
             assertEquals(EvaluationContext.Status.FAILED, r.breakdown().child(1).status(), method);
         }
     }
+
+    /** Eight points of a straight line y = a + b x, squared errors, reduced by their mean. */
+    private static List<ObjectiveFunction> line() {
+        double[] ys = {1.1, 2.9, 5.2, 6.8, 9.1, 11.2, 12.8, 15.1};
+        List<ObjectiveFunction> terms = new java.util.ArrayList<>();
+        for (int i = 0; i < ys.length; i++) {
+            double x = i;
+            QuantityComputer q = p -> Quantities.of("y", p.get("a") + p.get("b") * x);
+            terms.add(q.withLoss(LossFunctions.squaredError(Map.of("y", ys[i]))));
+        }
+        return terms;
+    }
+
+    /**
+     * Terms of weight 0 that are no sums of squares (a plain function that throws, a plain
+     * function, an absolute error, a combination that penalises a failure, a root mean) give no
+     * residual: least squares fits, and every method estimates the uncertainty, exactly as without
+     * them, bit for bit; at a non-zero weight the plain function is refused, naming it.
+     */
+    @Test
+    void termsOfWeightZeroNeedNotBeSumsOfSquares() {
+        List<ObjectiveFunction> fitted = line();
+        QuantityComputer q = p -> Quantities.of("y", p.get("a"));
+        List<ObjectiveFunction> monitors = List.of(
+                ((ObjectiveFunction) p -> {
+                            throw new IllegalStateException("boom");
+                        })
+                        .named("throwing-monitor"),
+                ((ObjectiveFunction) p -> p.get("a") * p.get("b")).named("plain-monitor"),
+                q.withLoss(LossFunctions.absoluteError(Map.of("y", 3.0))).named("abs-monitor"),
+                new CombinedObjectiveFunction(List.of(GOOD))
+                        .withFailurePolicy(FailurePolicy.penalty(1e6))
+                        .named("penalised-monitor"),
+                new CombinedObjectiveFunction(List.of(fitted.get(0)))
+                        .withReducer(Reducer.ROOT_MEAN)
+                        .named("rms-monitor"));
+        List<ObjectiveFunction> all = new java.util.ArrayList<>(fitted);
+        all.addAll(monitors);
+        List<Double> weights = new java.util.ArrayList<>();
+        for (int i = 0; i < all.size(); i++) {
+            weights.add(i < fitted.size() ? 1.0 : 0.0);
+        }
+        var without = new CombinedObjectiveFunction(fitted).withReducer(Reducer.MEAN);
+        var with = new CombinedObjectiveFunction(all, weights).withReducer(Reducer.MEAN);
+        assertTrue(Residuals.available(with));
+        Residuals.check(with);
+        Residuals.checkEveryPoint(with);
+        Map<String, Double> start = new java.util.LinkedHashMap<>();
+        start.put("a", 0.5);
+        start.put("b", 1.0);
+        for (String method : List.of("least-squares", "Nelder-Mead")) {
+            FitResult a = new Fitter(without, start).fit(method);
+            FitResult b = new Fitter(with, start).fit(method);
+            assertEquals(a.bestParameters().asFlatMap(), b.bestParameters().asFlatMap(), method);
+            assertEquals(Double.doubleToLongBits(a.bestLoss()), Double.doubleToLongBits(b.bestLoss()), method);
+            assertEquals(a.evaluations(), b.evaluations(), method);
+            assertEquals(a.warnings(), b.warnings(), method);
+            assertNotNull(a.uncertainty(), method);
+            assertNotNull(b.uncertainty(), method);
+            assertEquals(a.uncertainty().toString(), b.uncertainty().toString(), method);
+            assertEquals(8, b.uncertainty().residuals(), method);
+            assertEquals(EvaluationContext.Status.FAILED, b.breakdown().child(8).status(), method);
+        }
+        // least squares: the normal equations of the eight points, b = S_xy / S_xx = 83.9 / 42 and
+        // a = mean(y) - b mean(x) = 8.025 - 3.5 b, to the step at which the method stops
+        FitResult ls = new Fitter(with, start).fit("least-squares");
+        assertEquals(8.025 - 3.5 * 83.9 / 42, ls.bestParameters().get("a"), 1e-6);
+        assertEquals(83.9 / 42, ls.bestParameters().get("b"), 1e-6);
+
+        // at weight 1 the plain function is a term least squares cannot fit: refused, by name
+        List<Double> one = new java.util.ArrayList<>(weights);
+        one.set(fitted.size() + 1, 1.0);
+        var refused = new CombinedObjectiveFunction(all, one).withReducer(Reducer.MEAN);
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class, () -> new Fitter(refused, start).fit("least-squares"));
+        assertEquals(
+                "least squares needs an objective that is a sum of squares, but term 'plain-monitor' is a plain"
+                        + " function of the parameters, not a sum of squares (give it a squared-error loss)",
+                e.getMessage());
+        // and a penalising combination of non-zero weight still lacks the residuals of every point
+        List<Double> penalised = new java.util.ArrayList<>(weights);
+        penalised.set(fitted.size() + 3, 1.0);
+        e = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class,
+                () -> Residuals.checkEveryPoint(new CombinedObjectiveFunction(all, penalised)));
+        assertEquals(
+                "least squares needs the residuals of every point, but term 'penalised-monitor' gives a failed term"
+                        + " a penalty, which has no residuals (use FailurePolicy.raise())",
+                e.getMessage());
+    }
 }

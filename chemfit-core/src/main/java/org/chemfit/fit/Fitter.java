@@ -332,10 +332,11 @@ public final class Fitter {
      * if any ({@link JournalMode#resumeLatest()}). The journal is the caller's: the Fitter
      * neither closes it nor keeps it open beyond {@code fit()}.
      *
-     * @param j the journal
+     * @param j the journal, or null for none: the fit then records nothing (null takes back a
+     *     journal given before)
      * @return this fitter
      */
-    public Fitter journal(Journal j) {
+    public Fitter journal(@Nullable Journal j) {
         return journal(j, JournalMode.resumeLatest());
     }
 
@@ -343,11 +344,13 @@ public final class Fitter {
      * Records every evaluation in a journal, choosing which run to write: resume the latest run
      * of the same job, resume a given run, or start a new one.
      *
-     * @param j the journal, or null for none
+     * @param j the journal, or null for none: the fit then records nothing (null takes back a
+     *     journal given before)
      * @param mode which run
      * @return this fitter
+     * @throws NullPointerException when the mode is null
      */
-    public Fitter journal(Journal j, JournalMode mode) {
+    public Fitter journal(@Nullable Journal j, JournalMode mode) {
         this.journal = j;
         this.journalMode = Objects.requireNonNull(mode, "mode");
         return this;
@@ -1192,6 +1195,7 @@ public final class Fitter {
             uncertaintyResult = Uncertainty.compute(
                     free,
                     x,
+                    p.start(),
                     lo,
                     hi,
                     r0,

@@ -100,11 +100,12 @@ public record Uncertainty(
      * @param upper upper bounds
      * @param r the residuals at x
      * @param jac the m x n Jacobian {@code dr_j / dx_i}
-     * @return the uncertainty
+     * @return the uncertainty; without the start of the fit, x stands for it in the scale that a
+     *     standard error is compared with (see {@link #undetermined})
      */
     public static Uncertainty compute(
             List<String> names, double[] x, double[] lower, double[] upper, double[] r, double[][] jac) {
-        return compute(names, x, lower, upper, r, jac, 1.0);
+        return compute(names, x, x, lower, upper, r, jac, 1.0);
     }
 
     /**
@@ -115,6 +116,7 @@ public record Uncertainty(
      *
      * @param names the free parameters, in the Jacobian's column order
      * @param x their values
+     * @param start their values at the start of the fit, which set their scales (see {@link #undetermined})
      * @param lower lower bounds
      * @param upper upper bounds
      * @param r the residuals at x
@@ -125,7 +127,14 @@ public record Uncertainty(
      * @return the uncertainty
      */
     static Uncertainty compute(
-            List<String> names, double[] x, double[] lower, double[] upper, double[] r, double[][] jac, double factor) {
+            List<String> names,
+            double[] x,
+            double[] start,
+            double[] lower,
+            double[] upper,
+            double[] r,
+            double[][] jac,
+            double factor) {
         int n = names.size();
         int m = r.length;
         List<String> warnings = new ArrayList<>();
@@ -258,7 +267,7 @@ public record Uncertainty(
         }
         for (int a = 0; a < k; a++) {
             int i = cols.get(a);
-            String undetermined = undetermined(est.get(a), x[i], lower[i], upper[i], Math.sqrt(cov[a][a]));
+            String undetermined = undetermined(est.get(a), x[i], start[i], lower[i], upper[i], Math.sqrt(cov[a][a]));
             if (undetermined != null) {
                 warnings.add(undetermined);
             }
@@ -268,25 +277,37 @@ public record Uncertainty(
 
     /**
      * Says that the data do not determine a parameter whose standard error exceeds the width of
-     * its bounds (or its own size when it is not bounded on both sides).
+     * its bounds, or, when it is not bounded on both sides, its scale: the size of its start value,
+     * or 1 when it starts at 0 (the scale of the finite differences, {@link FiniteDifferences}).
+     *
+     * <p>Not the size of the value itself: a parameter whose best value happens to be near 0 (a
+     * linear term, a shift, a small charge) would then be flagged however well the data determine
+     * it (-0.03 with a standard error of 0.04 is a value consistent with 0, not a value the data
+     * leave free). The width of the bounds and the start say the range the user expects the
+     * parameter in, wherever the fit ends; an error larger than that range is one the data do not
+     * narrow.
      *
      * @param name the parameter
      * @param x its value
+     * @param start its value at the start of the fit
      * @param lower its lower bound
      * @param upper its upper bound
      * @param se its standard error
-     * @return the warning, or null when the standard error is within that width or not finite
+     * @return the warning, or null when the standard error is within that width or scale, or not
+     *     finite
      */
-    static @Nullable String undetermined(String name, double x, double lower, double upper, double se) {
+    static @Nullable String undetermined(String name, double x, double start, double lower, double upper, double se) {
         boolean boxed = Double.isFinite(lower) && Double.isFinite(upper);
-        double width = boxed ? upper - lower : Math.abs(x);
+        double width = boxed ? upper - lower : start != 0 ? Math.abs(start) : 1.0;
         if (!(Double.isFinite(se) && width > 0 && se > width)) {
             return null;
         }
         return "parameter '" + name + "' = " + g(x) + " has a standard error of " + g(se) + ", larger than "
                 + (boxed
                         ? "the width " + g(width) + " of its bounds [" + g(lower) + ", " + g(upper) + "]"
-                        : "its value's size " + g(width))
+                        : start != 0
+                                ? "its scale " + g(width) + " (the size of its start value " + g(start) + ")"
+                                : "its scale 1 (it started at 0)")
                 + ": the data do not determine it (its value is where the method stopped, not a result of the"
                 + " fit); fix it, or add reference data that depend on it";
     }

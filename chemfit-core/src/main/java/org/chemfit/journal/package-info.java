@@ -17,7 +17,10 @@
  *     FAILED, INTERRUPTED; a killed run stays RUNNING), stop_reason, best_loss, evaluations,
  *     software_version, host;</li>
  * <li>{@code attempts}: one row per start or resume of a run, keyed by run_id and attempt (1, 2,
- *     ...): started_at, ended_at, status, host, pid, software_version, replayed, computed;</li>
+ *     ...): started_at, ended_at, status, host, pid, software_version, replayed and computed
+ *     (the leaf terms taken from the journal and those run; written when the attempt ends, so a
+ *     killed attempt keeps 0 and 0, and its status reads RUNNING until the next attempt marks it
+ *     INTERRUPTED);</li>
  * <li>{@code evaluations}: run_id, number, evaluation_id, state (RUNNING, COMPLETE, FAILED),
  *     parameters_json, parameter_key, loss, loss_bits (the exact double), told_loss (what the
  *     optimizer was told), replay, quantities_blob (see below), tree_json (the metadata tree;

@@ -90,28 +90,85 @@ class UncertaintyTest {
         assertEquals(List.of(), oneParameter(1, 10, 0, 50).warnings());
     }
 
+    /** {@link #oneParameter} with a start of its own, as a fit gives it. */
+    private static Uncertainty oneParameter(double c, double x, double start, double lower, double upper) {
+        return Uncertainty.compute(
+                List.of("b"),
+                new double[] {x},
+                new double[] {start},
+                new double[] {lower},
+                new double[] {upper},
+                new double[] {1, -1, 0},
+                new double[][] {{c}, {c}, {c}},
+                1.0);
+    }
+
     @Test
-    void withoutBothBoundsTheStandardErrorIsComparedWithTheValue() {
+    void withoutBothBoundsTheStandardErrorIsComparedWithTheStartsScale() {
+        double inf = Double.POSITIVE_INFINITY;
+        // 1 / (0.01 sqrt(3)) = 57.735: larger than the start's size 2, wherever the value ended
         assertEquals(
-                List.of("parameter 'b' = -10 has a standard error of 57.735, larger than its value's size 10: the"
-                        + " data do not determine it (its value is where the method stopped, not a result of the"
-                        + " fit); fix it, or add reference data that depend on it"),
-                oneParameter(0.01, -10, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY)
-                        .warnings());
-        // a lower bound only: the value still sets the size
+                List.of("parameter 'b' = -10 has a standard error of 57.735, larger than its scale 2 (the size of"
+                        + " its start value -2): the data do not determine it (its value is where the method"
+                        + " stopped, not a result of the fit); fix it, or add reference data that depend on it"),
+                oneParameter(0.01, -10, -2, -inf, inf).warnings());
+        // a start at 0 has the scale 1, as in the finite differences
+        assertEquals(
+                List.of("parameter 'b' = 0 has a standard error of 57.735, larger than its scale 1 (it started at"
+                        + " 0): the data do not determine it (its value is where the method stopped, not a result"
+                        + " of the fit); fix it, or add reference data that depend on it"),
+                oneParameter(0.01, 0, 0, -inf, inf).warnings());
+        // a value of 100 does not hide it: the scale is the start's
+        assertEquals(1, oneParameter(0.01, 100, 2, -inf, inf).warnings().size());
+        // and without a start, the value stands for it
         assertTrue(oneParameter(0.01, 10, 0, Double.POSITIVE_INFINITY)
                 .warnings()
                 .get(0)
-                .startsWith(
-                        "parameter 'b' = 10 has a standard error of 57.735, larger than its value's" + " size 10:"));
-        assertEquals(
-                List.of(),
-                oneParameter(0.01, 100, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY)
-                        .warnings());
-        // a value of zero has no size to compare with
-        assertEquals(
-                List.of(),
-                oneParameter(0.01, 0, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY)
-                        .warnings());
+                .startsWith("parameter 'b' = 10 has a standard error of 57.735, larger than its scale 10 (the size"
+                        + " of its start value 10):"));
+        assertEquals(List.of(), oneParameter(0.01, 100, -inf, inf).warnings());
+    }
+
+    /**
+     * A parameter determined to within 0.058 whose best value is -0.03, consistent with 0: its
+     * error is larger than the value's size, but not than its scale 1 (start 0) or 0.5 (start 0.5),
+     * and the data do determine it.
+     */
+    @Test
+    void aWellDeterminedParameterNearZeroIsNotFlagged() {
+        double inf = Double.POSITIVE_INFINITY;
+        Uncertainty u = oneParameter(10, -0.03, 0, -inf, inf);
+        assertEquals(1 / (10 * Math.sqrt(3)), u.standardErrors().get("b"), 1e-15);
+        assertEquals(List.of(), u.warnings());
+        assertEquals(List.of(), oneParameter(10, -0.03, 0.5, -inf, inf).warnings());
+        assertEquals(List.of(), oneParameter(10, 0.001, 0, 0, inf).warnings());
+    }
+
+    /**
+     * y = a + b x through (-1, 1.0), (0, 1.1), (1, 0.9): the normal equations give a = 1.0 and
+     * b = (0.9 - 1.0) / 2 = -0.05, residuals (0.05, -0.1, 0.05), s^2 = 0.015 / (3 - 2) and J^T J =
+     * diag(3, 2), so se(b) = sqrt(0.0075) = 0.0866, larger than |b| but well within the scale 1 of
+     * a parameter started at 0: no warning.
+     */
+    @Test
+    void aFitOfASlopeNearZeroDoesNotSayTheDataLeaveItFree() {
+        double[] xs = {-1, 0, 1};
+        double[] ys = {1.0, 1.1, 0.9};
+        List<org.chemfit.ObjectiveFunction> terms = new java.util.ArrayList<>();
+        for (int i = 0; i < xs.length; i++) {
+            double x = xs[i];
+            org.chemfit.QuantityComputer q = p -> org.chemfit.Quantities.of("y", p.get("a") + p.get("b") * x);
+            terms.add(q.withLoss(org.chemfit.LossFunctions.squaredError(Map.of("y", ys[i]))));
+        }
+        Map<String, Double> start = new LinkedHashMap<>();
+        start.put("a", 0.5);
+        start.put("b", 0.0);
+        FitResult r = new Fitter(new org.chemfit.CombinedObjectiveFunction(terms), start).fit("least-squares");
+        assertEquals(-0.05, r.bestParameters().get("b"), 1e-9);
+        Uncertainty u = java.util.Objects.requireNonNull(r.uncertainty());
+        assertEquals(Math.sqrt(0.0075), u.standardErrors().get("b"), 1e-7);
+        assertEquals(Math.sqrt(0.005), u.standardErrors().get("a"), 1e-7);
+        assertEquals(List.of(), u.warnings());
+        assertTrue(r.warnings().stream().noneMatch(w -> w.contains("do not determine")), r.warnings()::toString);
     }
 }

@@ -99,6 +99,26 @@ class JournalFitTest {
         assertEquals(expected.stopReason(), actual.stopReason());
     }
 
+    /** A null journal is none: given after a journal, it takes that one back, and nothing is recorded. */
+    @Test
+    void aNullJournalTakesBackTheOneGivenBefore() {
+        FitResult without = new Fitter(new Counting().objective(), Map.of("x", 0.3, "y", 1.1))
+                .seed(11)
+                .maxEvaluations(40)
+                .fit("Nelder-Mead");
+        FitResult taken;
+        FitResult none;
+        try (JournalReader j = JournalReader.open(dir)) {
+            taken = fitter(new Counting().objective(), j).journal(null).fit("Nelder-Mead");
+            none = fitter(new Counting().objective(), j)
+                    .journal(null, JournalMode.restart())
+                    .fit("Nelder-Mead");
+            assertEquals(List.of(), j.runs());
+        }
+        assertSameResult(without, taken);
+        assertSameResult(without, none);
+    }
+
     @Test
     void recordsEveryEvaluationAndTermAndTheBest() {
         Counting c = new Counting();
