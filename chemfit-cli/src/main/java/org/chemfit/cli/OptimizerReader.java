@@ -278,8 +278,9 @@ final class OptimizerReader {
     }
 
     /**
-     * A least-squares method fits residuals: each term of the fit needs a squared-error loss and the
-     * combination a reducer that keeps the loss a sum of squares. Each term whose loss is not, and a
+     * A least-squares method fits residuals: each term of the fit of non-zero weight needs a
+     * squared-error loss (a term of weight 0 gives no residual) and the combination a reducer that
+     * keeps the loss a sum of squares. Each term whose loss is not, and a
      * {@code root_mean} reducer, is reported at its own line (the loss, or its type; the reducer),
      * with the fix that fits it. Nothing is reported for a method that takes any loss, or for a loss
      * or reducer that could not be read (reported where it is read).
@@ -317,6 +318,9 @@ final class OptimizerReader {
                         || type.equals("squared_error")
                         || type.equals("mean_squared_error")) {
                     continue;
+                }
+                if (aligned && terms.get(i).weight() == 0) {
+                    continue; // a monitored term gives no residual: any loss will do
                 }
                 String name = aligned
                         ? terms.get(i).name()

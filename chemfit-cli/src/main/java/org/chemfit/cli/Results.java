@@ -470,7 +470,8 @@ final class Results {
      * The uncertainty's tree, with what its residual variance is of ("residuals": model minus
      * reference, when every residual carries the same weight; else "weighted residuals", as the
      * loss squares them) and its unit: the reference quantities' unit squared when all share one
-     * (and, for weighted residuals, none is divided by a scale), else "".
+     * (and, for weighted residuals, none is divided by a scale), else ""; terms of weight 0, which
+     * give no residual, are left out.
      */
     private static Map<String, Object> uncertainty(FitPlan plan, org.chemfit.fit.Uncertainty u) {
         Map<String, Object> m = new LinkedHashMap<>(u.toMap());
@@ -480,6 +481,9 @@ final class Results {
         boolean scaled = false;
         List<JobFile.TermSpec> specs = plan.job.terms();
         for (int i = 0; i < specs.size(); i++) {
+            if (specs.get(i).weight() == 0) {
+                continue; // a monitored term gives no residual
+            }
             for (String q : plan.references.get(i).keySet()) {
                 units.add(plan.job.units().quantity(specs.get(i).name(), q));
             }

@@ -295,4 +295,40 @@ class LeastSquaresCliTest {
             assertEquals(0, v.code(), v::toString);
         }
     }
+
+    @Test
+    void aMonitoredTermOfAnyLossLeavesTheLeastSquaresFitAsItIs() throws IOException {
+        Cli.Run[] run = new Cli.Run[1];
+        Path job = argonWith("least-squares");
+        JsonNode alone = fit(job, tmp.resolve("alone"), run);
+        // the same curve again as a monitor of weight 0 whose loss is no sum of squares
+        String text = Files.readString(job);
+        int terms = text.indexOf("terms:\n") + "terms:\n".length();
+        Files.writeString(
+                job,
+                text.substring(0, terms)
+                        + "  - {name: monitor, kind: atoms, reference: data/ar2-energies.csv, weight: 0,"
+                        + " loss: absolute_error, potential: {form: lennard_jones, epsilon: lj.epsilon,"
+                        + " sigma: lj.sigma}}\n"
+                        + text.substring(terms));
+        Cli.Run validate = Cli.run("validate", job.toString());
+        assertEquals(0, validate.code(), validate::toString);
+        JsonNode monitored = fit(job, tmp.resolve("monitored"), run);
+        assertEquals(
+                alone.at("/loss/best").asDouble(), monitored.at("/loss/best").asDouble(), 0.0);
+        assertEquals(
+                alone.at("/best_parameters/lj/epsilon").asDouble(),
+                monitored.at("/best_parameters/lj/epsilon").asDouble(),
+                0.0);
+        assertEquals(
+                alone.at("/best_parameters/lj/sigma").asDouble(),
+                monitored.at("/best_parameters/lj/sigma").asDouble(),
+                0.0);
+        assertEquals(
+                alone.at("/evaluations/total").asInt(),
+                monitored.at("/evaluations/total").asInt());
+        assertEquals(
+                alone.at("/uncertainty").toString(),
+                monitored.at("/uncertainty").toString());
+    }
 }
