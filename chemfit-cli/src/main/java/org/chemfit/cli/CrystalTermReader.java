@@ -80,11 +80,12 @@ final class CrystalTermReader {
             for (Map.Entry<String, Node> e : rm.entries.entrySet()) {
                 if (!QUANTITIES.contains(e.getKey())) {
                     int[] place = Objects.requireNonNull(rm.keyPlaces.get(e.getKey()), "every key has a place");
+                    String sug = JobReading.suggest(e.getKey(), QUANTITIES);
                     reader.problem(
                             place[0],
                             place[1],
-                            where + " reference names '" + e.getKey()
-                                    + "', which a crystal term does not compute; it computes "
+                            where + " reference names '" + e.getKey() + "', which a crystal term does not compute"
+                                    + (sug == null ? "" : " (did you mean '" + sug + "'?)") + "; it computes "
                                     + String.join(", ", QUANTITIES));
                     ok = false;
                     continue;

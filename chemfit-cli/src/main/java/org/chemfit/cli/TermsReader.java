@@ -165,7 +165,8 @@ final class TermsReader {
                     }
                 }
             }
-            LossSpec loss = loss(t.entries.get("loss"), whereNamed, quantities);
+            Names names = names(t, kind, quantities);
+            LossSpec loss = loss(t.entries.get("loss"), whereNamed, quantities, names);
             if (config != null
                     && loss != null
                     && loss.type() == LossType.RELATIVE_ERROR
@@ -185,7 +186,7 @@ final class TermsReader {
             if (config != null && loss != null && loss.type() == LossType.RELATIVE_ERROR) {
                 relativeErrorReferences(t, whereNamed, config);
             }
-            termExtras(t, whereNamed, name, quantities, config, kind == TermKind.CRYSTAL);
+            termExtras(t, whereNamed, name, quantities, names, config, kind == TermKind.CRYSTAL);
             if (config != null && loss != null) {
                 out.add(new TermSpec(name, weight, loss, config));
             }
@@ -261,7 +262,42 @@ final class TermsReader {
         }
     }
 
-    private LossSpec loss(Node n, String where, List<String> quantities) {
+    /**
+     * What a loss scale or unit key is checked against. {@code valid}: the term's quantities whose
+     * names the term computes (the reference keys that were not refused), the names a hint may
+     * suggest; {@code misspelt}: the computed names that a refused reference key is a misspelling
+     * of. A loss scale or unit that names one of those is right, the reference key is wrong and is
+     * reported (with the hint) at its own place: it is not a second problem.
+     */
+    private record Names(List<String> valid, java.util.Set<String> misspelt) {}
+
+    private static Names names(Node.MapNode t, @Nullable TermKind kind, List<String> quantities) {
+        // an atoms term's quantities (energy, and forces when it fits them) are all its own
+        List<String> computed = null;
+        if (kind == TermKind.CRYSTAL) {
+            computed = CrystalTermReader.QUANTITIES;
+        } else if (kind == TermKind.EXTERNAL && t.entries.get("outputs") instanceof Node.MapNode om) {
+            computed = new ArrayList<>(om.entries.keySet());
+        }
+        if (computed == null) {
+            return new Names(quantities, java.util.Set.of());
+        }
+        List<String> valid = new ArrayList<>();
+        java.util.Set<String> misspelt = new java.util.HashSet<>();
+        for (String q : quantities) {
+            if (computed.contains(q)) {
+                valid.add(q);
+            } else {
+                String sug = JobReading.suggest(q, computed);
+                if (sug != null) {
+                    misspelt.add(sug);
+                }
+            }
+        }
+        return new Names(valid, misspelt);
+    }
+
+    private LossSpec loss(Node n, String where, List<String> quantities, Names names) {
         if (n == null) {
             return new LossSpec(LossType.SQUARED_ERROR, Map.of());
         }
@@ -283,13 +319,15 @@ final class TermsReader {
             for (Map.Entry<String, Node> e : sm.entries.entrySet()) {
                 int[] place = sm.keyPlaces.get(e.getKey());
                 if (!quantities.isEmpty() && !quantities.contains(e.getKey())) {
-                    String sug = JobReading.suggest(e.getKey(), quantities);
-                    r.problem(
-                            place[0],
-                            place[1],
-                            where + " loss scale names '" + e.getKey() + "', which has no reference value"
-                                    + (sug == null ? "" : " (did you mean '" + sug + "'?)") + "; quantities: "
-                                    + String.join(", ", quantities));
+                    if (!names.misspelt().contains(e.getKey())) {
+                        String sug = JobReading.suggest(e.getKey(), names.valid());
+                        r.problem(
+                                place[0],
+                                place[1],
+                                where + " loss scale names '" + e.getKey() + "', which has no reference value"
+                                        + (sug == null ? "" : " (did you mean '" + sug + "'?)") + "; quantities: "
+                                        + String.join(", ", names.valid()));
+                    }
                     continue;
                 }
                 Double d = r.positive(e.getValue(), where + " loss scale of '" + e.getKey() + "'");
@@ -323,23 +361,34 @@ final class TermsReader {
 
     /** A term's {@code unit} (one for all its quantities, or a map by quantity) and an atoms term's {@code coordinate}. */
     private void termExtras(
-            Node.MapNode t, String where, String name, List<String> quantities, TermConfig config, boolean crystal) {
+            Node.MapNode t,
+            String where,
+            String name,
+            List<String> quantities,
+            Names names,
+            TermConfig config,
+            boolean crystal) {
         Node un = t.entries.get("unit");
         if (crystal && name != null) {
-            crystalUnits(un, where, name, quantities, config != null);
+            crystalUnits(un, where, name, quantities, names, config != null);
         } else if (un != null && name != null) {
             Map<String, String> units = new LinkedHashMap<>();
             if (un instanceof Node.MapNode um) {
                 for (Map.Entry<String, Node> e : um.entries.entrySet()) {
+                    if (config != null
+                            && !quantities.contains(e.getKey())
+                            && names.misspelt().contains(e.getKey())) {
+                        continue;
+                    }
                     if (config != null && !quantities.contains(e.getKey())) {
                         int[] place = um.keyPlaces.get(e.getKey());
-                        String sug = JobReading.suggest(e.getKey(), quantities);
+                        String sug = JobReading.suggest(e.getKey(), names.valid());
                         r.problem(
                                 place[0],
                                 place[1],
                                 where + " unit names '" + e.getKey() + "', which is not a quantity of the term"
                                         + (sug == null ? "" : " (did you mean '" + sug + "'?)") + "; its quantities: "
-                                        + String.join(", ", quantities));
+                                        + String.join(", ", names.valid()));
                         continue;
                     }
                     String u = r.unit(e.getValue(), where + " unit of '" + e.getKey() + "'");
@@ -449,20 +498,23 @@ final class TermsReader {
      * tables, results.json and plots show it. A unit for a quantity the term does not have is
      * reported only when the term was read ({@code read}), as for the other kinds.
      */
-    private void crystalUnits(Node un, String where, String name, List<String> quantities, boolean read) {
+    private void crystalUnits(Node un, String where, String name, List<String> quantities, Names names, boolean read) {
         Map<String, String> units = new LinkedHashMap<>();
         if (un instanceof Node.MapNode um) {
             for (Map.Entry<String, Node> e : um.entries.entrySet()) {
                 String q = e.getKey();
                 if (!JobKeys.CRYSTAL_UNITS.containsKey(q) || (read && !quantities.contains(q))) {
+                    if (JobKeys.CRYSTAL_UNITS.containsKey(q) && names.misspelt().contains(q)) {
+                        continue;
+                    }
                     int[] place = um.keyPlaces.get(q);
-                    String sug = JobReading.suggest(q, quantities);
+                    String sug = JobReading.suggest(q, names.valid());
                     r.problem(
                             place[0],
                             place[1],
                             where + " unit names '" + q + "', which is not a quantity of the term"
                                     + (sug == null ? "" : " (did you mean '" + sug + "'?)") + "; its quantities: "
-                                    + String.join(", ", quantities));
+                                    + String.join(", ", names.valid()));
                     continue;
                 }
                 String u = r.unit(e.getValue(), where + " unit of '" + q + "'");

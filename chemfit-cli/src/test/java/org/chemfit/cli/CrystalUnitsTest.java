@@ -53,6 +53,40 @@ class CrystalUnitsTest {
     }
 
     @Test
+    void aMisspeltReferenceKeyIsTheOneBlamedAndTheHintNamesTheQuantityTheTermComputes() throws IOException {
+        Path job = job(
+                "{lattice_const: 4.2112, C11: 297.0}",
+                "    unit: {lattice_constant: A}",
+                "    loss: {type: squared_error, scale: {lattice_constant: 0.001, C11: 1.0}}");
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        // the unit and the loss scale spell lattice_constant rightly: they are not blamed, nor told
+        // to take the misspelt name
+        assertEquals(
+                List.of(
+                        job + ":13:17: term 'periclase' reference names 'lattice_const', which a crystal term does"
+                                + " not compute (did you mean 'lattice_constant'?); it computes lattice_constant,"
+                                + " volume, lattice_energy, bulk_modulus, C11, C12, C44",
+                        "1 problem found; the job file format is described in docs/job-file.md"),
+                r.err().lines().toList(),
+                r::toString);
+        // a loss scale naming a quantity without a reference value is told the ones with one
+        Files.writeString(
+                job,
+                Files.readString(job)
+                        .replace("lattice_const: 4.2112", "lattice_constant: 4.2112")
+                        .replace("scale: {lattice_constant: 0.001", "scale: {C1: 0.001"));
+        Cli.Run scale = Cli.run("validate", job.toString());
+        assertEquals(
+                List.of(
+                        job + ":15:41: term 'periclase' loss scale names 'C1', which has no reference value (did you"
+                                + " mean 'C11'?); quantities: lattice_constant, C11",
+                        "1 problem found; the job file format is described in docs/job-file.md"),
+                scale.err().lines().toList(),
+                scale::toString);
+    }
+
+    @Test
     void withoutUnitEachQuantityShowsTheUnitItIsComputedIn() throws IOException {
         Path job = job(
                 "{lattice_constant: 4.2112, volume: 18.67, lattice_energy: -41.0, bulk_modulus: 160.0, C11: 297.0}");

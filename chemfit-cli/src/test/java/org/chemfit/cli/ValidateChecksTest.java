@@ -771,6 +771,26 @@ class ValidateChecksTest {
     }
 
     @Test
+    void aMisspeltReferenceKeyIsTheOneBlamedNotTheUnitThatNamesTheOutput() throws IOException {
+        Path job = externalJob("e = {{ lj.epsilon }}\n");
+        Files.writeString(
+                job,
+                Files.readString(job)
+                        .replace(
+                                "    reference: {energy: 1.0}",
+                                "    reference: {enrgy: 1.0}\n    unit: {energy: eV}\n    loss: {scale: {energy: 2.0}}"));
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertEquals(
+                List.of(
+                        job + ":11:17: term 'sim' reference names 'enrgy', which no output computes (did you mean"
+                                + " 'energy'?); outputs: energy",
+                        "1 problem found; the job file format is described in docs/job-file.md"),
+                r.err().lines().toList(),
+                r::toString);
+    }
+
+    @Test
     void aUnitOfAQuantityWhoseReferenceValueWasRefusedIsNotASecondProblem() throws IOException {
         Path job = externalJob("e = {{ lj.epsilon }}\n");
         Files.writeString(
