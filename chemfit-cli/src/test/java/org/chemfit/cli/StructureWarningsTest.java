@@ -99,6 +99,51 @@ class StructureWarningsTest {
         assertEquals(expected, evalWarnings(job));
     }
 
+    @Test
+    void theCloseAtomsNamedAreTheClosestPairOfTheCell() throws IOException {
+        // periclase's conventional cell written in nm: Mg-Mg neighbours are a/sqrt(2) = 0.297771 apart,
+        // Mg-O ones a/2 = 0.21056 apart, and the first Mg (atom 1) has its nearest O in atom 5
+        java.nio.file.Files.createDirectories(dir.resolve("data"));
+        java.nio.file.Files.writeString(
+                dir.resolve("data/mgo-nm.xyz"),
+                String.join(
+                        "\n",
+                        "8",
+                        "Lattice=\"0.42112 0 0 0 0.42112 0 0 0 0.42112\" Properties=species:S:1:pos:R:3 pbc=\"T T T\"",
+                        "Mg 0 0 0",
+                        "Mg 0.21056 0.21056 0",
+                        "Mg 0.21056 0 0.21056",
+                        "Mg 0 0.21056 0.21056",
+                        "O 0.21056 0 0",
+                        "O 0 0.21056 0",
+                        "O 0 0 0.21056",
+                        "O 0.21056 0.21056 0.21056",
+                        ""));
+        Path job = TestData.write(
+                dir,
+                "job.yaml",
+                "parameters:",
+                "  A: {initial: 1285.0, bounds: [300.0, 3000.0]}",
+                "terms:",
+                "  - name: periclase",
+                "    kind: crystal",
+                "    structure: data/mgo-nm.xyz",
+                "    formula_units: 4",
+                "    potential:",
+                "      - {form: coulomb, charges: {Mg: 2.0, O: -2.0}, method: ewald}",
+                "      - {form: buckingham, species: [Mg, O], A: A, rho: 0.3, C: 0.0, cutoff: 1.0}",
+                "      - {form: buckingham, species: [Mg, Mg], A: A, rho: 0.3, C: 0.0, cutoff: 1.0}",
+                "    reference: {lattice_constant: 4.2112}",
+                "output: {folder: out}");
+        List<String> warnings = validateWarnings(job);
+        assertEquals(
+                "warning: term 'periclase': atoms 1 (Mg) and 5 (O) of data/mgo-nm.xyz are 0.21056 Å apart: is the"
+                        + " structure in angstrom? A pair term of the potential pairs them, and no bond is shorter"
+                        + " than 0.5 Å (atoms counted from 1 in the file's order)",
+                warnings.get(0),
+                warnings::toString);
+    }
+
     /** NaCl's conventional cell with the given charges, Ewald, in kcal/mol. */
     private Path salt(String charges) throws IOException {
         return job(

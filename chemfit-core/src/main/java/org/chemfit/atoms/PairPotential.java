@@ -143,8 +143,9 @@ public final class PairPotential implements Potential {
      *
      * @param atoms the structure
      * @param distance the distance in Å, positive and finite
-     * @return the 0-based indices {@code {i, j}}, {@code i < j}, of such a pair (the one with the
-     *     smallest i, then the smallest j), or null when there is none
+     * @return the 0-based indices {@code {i, j}}, {@code i < j}, of such a pair: the closest one,
+     *     over periodic images (of pairs equally close, the one with the smallest i, then the
+     *     smallest j), or null when there is none
      * @throws IllegalArgumentException when the distance is not positive and finite
      */
     public int @Nullable [] closePair(Atoms atoms, double distance) {
@@ -153,14 +154,16 @@ public final class PairPotential implements Potential {
         }
         String[] species = atoms.speciesArray();
         int[] best = {-1, -1};
+        double[] bestR2 = {Double.POSITIVE_INFINITY};
         Neighbours.forEach(atoms, distance, (i, j, dx, dy, dz, r2) -> {
-            if (i == j || best[0] >= 0 && (i > best[0] || i == best[0] && j > best[1])) {
-                return; // an atom and its own image, or a pair after the one found
+            if (i == j || r2 > bestR2[0] || r2 == bestR2[0] && (i > best[0] || i == best[0] && j > best[1])) {
+                return; // an atom and its own image, or a pair no closer than the one found
             }
             for (Term t : terms) {
                 if (t.applies(species[i], species[j])) {
                     best[0] = i;
                     best[1] = j;
+                    bestR2[0] = r2;
                     return;
                 }
             }

@@ -263,6 +263,18 @@ class PairPotentialTest {
         Atoms a = Atoms.of(List.of("B", "A", "A", "A"), new double[][] {{0, 0, 0}, {3, 0, 0}, {0, 0, 0}, {3, 0, 5e-4}});
         assertArrayEquals(new int[] {1, 3}, aa.closePair(a, 1e-3));
         assertEquals(null, aa.closePair(a, 4e-4));
+        // of several close pairs the closest is found, not the first: atoms 0 and 1 are 0.3 apart,
+        // atoms 0 and 2 0.2 apart
+        double[][] box = {{10, 0, 0}, {0, 10, 0}, {0, 0, 10}};
+        Atoms several = Atoms.of(List.of("A", "A", "A"), new double[][] {{1, 1, 1}, {1.3, 1, 1}, {1, 1.2, 1}})
+                .withCell(box, true, true, true);
+        assertArrayEquals(new int[] {0, 2}, aa.closePair(several, 0.5));
+        // and a pair close only through the cell's boundary (atoms 2 and 3, 0.15 apart) is closer still
+        Atoms image = Atoms.of(
+                        List.of("A", "A", "A", "A"), new double[][] {{1, 1, 1}, {1.3, 1, 1}, {5, 5, 0.05}, {5, 5, 9.9}})
+                .withCell(box, true, true, true);
+        assertArrayEquals(new int[] {2, 3}, aa.closePair(image, 0.5));
+        assertEquals(0.15, image.distance(2, 3), 1e-12);
         // the evaluation fails on the pair the search finds first with a term that pairs everything
         PairPotential all = PairPotential.builder()
                 .lennardJones("*", "*", "lj.eps", "lj.sigma")
