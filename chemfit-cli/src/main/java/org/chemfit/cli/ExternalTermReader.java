@@ -427,7 +427,7 @@ final class ExternalTermReader {
             if (num.doubleValue() == 0) {
                 return Duration.ZERO;
             }
-            if (!(num.doubleValue() > 0) || !Double.isFinite(num.doubleValue())) {
+            if (!(num.doubleValue() > 0) || !Double.isFinite(num.doubleValue()) && !JobReading.tooLarge(n)) {
                 r.problem(
                         n,
                         where

@@ -165,15 +165,43 @@ final class JobReading {
 
     Double finite(Node n, String where) {
         Double d = number(n, where);
+        if (d != null && (Double.isFinite(d) && Math.abs(d) > MAX_MAGNITUDE || tooLarge(n))) {
+            // a number written out (1e400) that a double cannot hold is read as infinity: the limit,
+            // not .inf, is its problem
+            problem(n, where + " must be at most 1e100 in magnitude, got " + written(n));
+            return null;
+        }
         if (d != null && !Double.isFinite(d)) {
             problem(n, where + " must be a finite number, got " + fmt(d) + FINITE_HINT);
             return null;
         }
-        if (d != null && Math.abs(d) > MAX_MAGNITUDE) {
-            problem(n, where + " must be at most 1e100 in magnitude, got " + d);
-            return null;
-        }
         return d;
+    }
+
+    /**
+     * @return whether the node is a number written with digits (1e400, not .inf) too large for a
+     *     double to hold, so read as infinity
+     */
+    static boolean tooLarge(Node n) {
+        return n instanceof Node.Scalar s
+                && s.value instanceof Double d
+                && Double.isInfinite(d)
+                && s.text != null
+                && s.text.chars().anyMatch(Character::isDigit);
+    }
+
+    /**
+     * @return a number as the file writes it (1e200, not 1.0E200; its start when it is long), or
+     *     as read when the text is not known
+     */
+    static String written(Node n) {
+        if (n instanceof Node.Scalar s && s.text != null) {
+            return Excerpt.of(s.text);
+        }
+        if (n instanceof Node.Scalar s && s.value instanceof Double d) {
+            return fmt(d);
+        }
+        return n instanceof Node.Scalar s ? Excerpt.of(String.valueOf(s.value)) : n.kind();
     }
 
     Double positive(Node n, String where) {
@@ -202,7 +230,10 @@ final class JobReading {
         String range = "; allowed: " + min + " to " + max;
         java.math.BigInteger v = n instanceof Node.Scalar s ? wholeValue(s.value) : null;
         if (v == null && n instanceof Node.Scalar s && s.value instanceof Double d && d == Double.POSITIVE_INFINITY) {
-            problem(n, where + " must be at most " + max + ", got a number too large to hold");
+            problem(
+                    n,
+                    where + " must be at most " + max + ", got "
+                            + (tooLarge(n) ? written(n) : "a number too large to hold"));
             return null;
         }
         if (v == null) {
@@ -257,18 +288,15 @@ final class JobReading {
     Duration duration(Node n, String where) {
         if (n instanceof Node.Scalar s && s.value instanceof Number num) {
             double sec = num.doubleValue();
+            if (sec > MAX_SECONDS && (Double.isFinite(sec) || tooLarge(n))) {
+                problem(n, where + " must be at most " + fmt(MAX_SECONDS) + " seconds (365 days), got " + written(n));
+                return null;
+            }
             if (!(sec > 0) || !Double.isFinite(sec)) {
                 problem(
                         n,
                         where + " must be a positive number of seconds, got "
                                 + (Double.isFinite(sec) ? num : fmt(sec)));
-                return null;
-            }
-            if (sec > MAX_SECONDS) {
-                problem(
-                        n,
-                        where + " must be at most " + fmt(MAX_SECONDS) + " seconds (365 days), got "
-                                + Excerpt.of(String.valueOf(num)));
                 return null;
             }
             return Duration.ofNanos((long) (sec * 1e9));

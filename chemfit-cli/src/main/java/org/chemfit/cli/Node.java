@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One value of a job file with the place it was written: a map, a list or a scalar (string,
@@ -63,10 +64,20 @@ abstract sealed class Node permits Node.MapNode, Node.ListNode, Node.Scalar {
     /** A string, number, boolean or null. */
     static final class Scalar extends Node {
         final Object value;
+        /**
+         * A number as the file writes it (1e400, which the value holds as infinity), for messages;
+         * null for the other values and for a value not read from a file.
+         */
+        final @Nullable String text;
 
         Scalar(Object value, int line, int column) {
+            this(value, null, line, column);
+        }
+
+        Scalar(Object value, @Nullable String text, int line, int column) {
             super(line, column);
             this.value = value;
+            this.text = value instanceof Number ? text : null;
         }
 
         @Override

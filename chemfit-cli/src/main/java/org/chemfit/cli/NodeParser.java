@@ -357,7 +357,7 @@ final class NodeParser {
         long before = values - 1;
         Node n;
         if (ev instanceof ScalarEvent s) {
-            n = new Node.Scalar(scalar(s, line, col), line, col);
+            n = new Node.Scalar(scalar(s, line, col), s.getValue().strip(), line, col);
         } else if (ev instanceof SequenceStartEvent seq) {
             collectionTag(seq, "list", "seq", line, col);
             Node.ListNode l = new Node.ListNode(line, col);
@@ -447,7 +447,7 @@ final class NodeParser {
     /** A node with the place of the alias that names it, so that a problem with the whole value is shown at the alias. */
     private static Node at(Node n, int line, int col) {
         if (n instanceof Node.Scalar s) {
-            return new Node.Scalar(s.value, line, col);
+            return new Node.Scalar(s.value, s.text, line, col);
         }
         if (n instanceof Node.ListNode l) {
             Node.ListNode c = new Node.ListNode(line, col);
@@ -645,10 +645,10 @@ final class NodeParser {
                 return new Node.Scalar(p.getText(), line, col);
             }
             case VALUE_NUMBER_INT -> {
-                return new Node.Scalar(p.getNumberValue(), line, col);
+                return new Node.Scalar(p.getNumberValue(), p.getText(), line, col);
             }
             case VALUE_NUMBER_FLOAT -> {
-                return new Node.Scalar(p.getDoubleValue(), line, col);
+                return new Node.Scalar(p.getDoubleValue(), p.getText(), line, col);
             }
             case VALUE_TRUE -> {
                 return new Node.Scalar(true, line, col);

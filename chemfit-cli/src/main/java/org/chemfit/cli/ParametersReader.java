@@ -360,6 +360,13 @@ final class ParametersReader {
                             + ") for an open side");
             return null;
         }
+        if (d != null && (Double.isFinite(d) && Math.abs(d) > JobKeys.MAX_MAGNITUDE || JobReading.tooLarge(n))) {
+            r.problem(
+                    n,
+                    where + " must be at most 1e100 in magnitude, got " + JobReading.written(n) + "; write null (or "
+                            + (open < 0 ? "-.inf" : ".inf") + ") for an open side");
+            return null;
+        }
         return d;
     }
 }

@@ -771,6 +771,52 @@ class ValidateChecksTest {
     }
 
     @Test
+    void aNumberOverItsLimitIsQuotedAsWrittenEvenWhenADoubleCannotHoldIt() throws IOException {
+        // 1e400 is read as infinity: its problem is still the limit, not that it is .inf
+        Path job = TestData.write(
+                dir,
+                "job.yaml",
+                "parameters:",
+                "  a: {initial: 1e400}",
+                "  b: {initial: 1e200}",
+                "  c: {initial: .inf}",
+                "  d: {initial: 1.0, bounds: [-1e400, 2E+150]}",
+                "terms: []",
+                "optimizer: {max_evaluations: 1e400}");
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertEquals(
+                List.of(
+                        job + ":2:16: parameter 'a' initial value must be at most 1e100 in magnitude, got 1e400",
+                        job + ":3:16: parameter 'b' initial value must be at most 1e100 in magnitude, got 1e200",
+                        job + ":4:16: parameter 'c' initial value must be a finite number, got .inf (.nan and .inf"
+                                + " are not allowed here; write a number such as 1.5 or 2.0e-3)",
+                        job + ":5:30: parameter 'd' lower bound must be at most 1e100 in magnitude, got -1e400; write"
+                                + " null (or -.inf) for an open side",
+                        job + ":5:38: parameter 'd' upper bound must be at most 1e100 in magnitude, got 2E+150; write"
+                                + " null (or .inf) for an open side",
+                        job + ":6:8: terms must hold at least one term",
+                        job + ":7:30: optimizer max_evaluations must be at most 100000000, got 1e400",
+                        "7 problems found; the job file format is described in docs/job-file.md"),
+                r.err().lines().toList(),
+                r::toString);
+        // a JSON job file alike
+        Path json = TestData.write(
+                dir, "job.json", "{\"parameters\": {\"a\": {\"initial\": -1e400}, \"b\": {\"initial\": 1.5E200}}}");
+        Cli.Run j = Cli.run("validate", json.toString());
+        assertTrue(
+                j.err()
+                        .contains(json + ":1:34: parameter 'a' initial value must be at most 1e100 in magnitude, got"
+                                + " -1e400\n"),
+                j::toString);
+        assertTrue(
+                j.err()
+                        .contains(json + ":1:60: parameter 'b' initial value must be at most 1e100 in magnitude, got"
+                                + " 1.5E200\n"),
+                j::toString);
+    }
+
+    @Test
     void aMisspeltReferenceKeyIsTheOneBlamedNotTheUnitThatNamesTheOutput() throws IOException {
         Path job = externalJob("e = {{ lj.epsilon }}\n");
         Files.writeString(
@@ -803,7 +849,7 @@ class ValidateChecksTest {
         assertEquals(ExitCodes.USAGE, r.code(), r::toString);
         assertEquals(
                 List.of(
-                        job + ":11:25: term 'sim' reference 'energy' must be at most 1e100 in magnitude, got 1.0E200",
+                        job + ":11:25: term 'sim' reference 'energy' must be at most 1e100 in magnitude, got 1.0e200",
                         "1 problem found; the job file format is described in docs/job-file.md"),
                 r.err().lines().toList(),
                 r::toString);
