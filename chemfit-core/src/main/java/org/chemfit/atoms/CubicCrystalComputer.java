@@ -292,8 +292,14 @@ public final class CubicCrystalComputer implements QuantityComputer {
      */
     public static @Nullable String cellProblem(Atoms cell) {
         double[][] c = cell.cell();
-        if (c == null || !(cell.pbc()[0] && cell.pbc()[1] && cell.pbc()[2])) {
-            return "a cubic crystal needs a cell periodic along its three vectors; " + cell + " has none";
+        String needs = "a cubic crystal needs a cell periodic along its three vectors (pbc=\"T T T\"); ";
+        if (c == null) {
+            return needs + "the structure has no cell (no Lattice)";
+        }
+        boolean[] pbc = cell.pbc();
+        if (!(pbc[0] && pbc[1] && pbc[2])) {
+            return needs + "its pbc is \"" + (pbc[0] ? "T" : "F") + " " + (pbc[1] ? "T" : "F") + " "
+                    + (pbc[2] ? "T" : "F") + "\"";
         }
         double a = c[0][0];
         for (int i = 0; i < 3; i++) {

@@ -41,7 +41,17 @@ class CubicCellTest {
                 CubicCrystalComputer.cellProblem(sheared));
         Atoms slab = PAIR.withCell(new double[][] {{4.2, 0, 0}, {0, 4.2, 0}, {0, 0, 4.2}}, true, true, false);
         assertEquals(
-                "a cubic crystal needs a cell periodic along its three vectors; " + slab + " has none",
+                "a cubic crystal needs a cell periodic along its three vectors (pbc=\"T T T\"); its pbc is"
+                        + " \"T T F\"",
                 CubicCrystalComputer.cellProblem(slab));
+        Atoms open = PAIR.withCell(new double[][] {{4.2, 0, 0}, {0, 4.2, 0}, {0, 0, 4.2}}, false, false, false);
+        assertEquals(
+                "a cubic crystal needs a cell periodic along its three vectors (pbc=\"T T T\"); its pbc is"
+                        + " \"F F F\"",
+                CubicCrystalComputer.cellProblem(open));
+        assertEquals(
+                "a cubic crystal needs a cell periodic along its three vectors (pbc=\"T T T\"); the structure has"
+                        + " no cell (no Lattice)",
+                CubicCrystalComputer.cellProblem(PAIR));
     }
 }
