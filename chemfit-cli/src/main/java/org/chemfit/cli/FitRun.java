@@ -597,6 +597,10 @@ final class FitRun {
             if (relaxations.relaxes()) {
                 fitter.listener(relaxations);
             }
+            UnstableCrystals crystals = new UnstableCrystals(jf.terms(), bar::note);
+            if (crystals.any()) {
+                fitter.listener(crystals);
+            }
         }
         try {
             FitResult result = fitter.fit();
@@ -668,9 +672,11 @@ final class FitRun {
             if (!quiet) {
                 UnconvergedRelaxations relaxations =
                         new UnconvergedRelaxations(jf.validation(), jf.units(), err()::println);
+                UnstableCrystals crystals = new UnstableCrystals(jf.validation(), err()::println);
                 for (EvaluationContext v : java.util.Arrays.asList(vInitial, vBest)) {
                     if (v != null) {
                         relaxations.check(v, " (validation)", false);
+                        crystals.check(v, " (validation)", false);
                     }
                 }
             }
