@@ -665,8 +665,13 @@ final class Plots {
         PerValue fit = perValue(fitTerms, reducer, "fit");
         String unit = Results.squareRoot(squared);
         String why = fit.why() != null ? fit.why() : val.why();
-        if (why == null && (!squared.endsWith("^2") || unit.isEmpty())) {
-            why = "loss unit not squared";
+        if (why == null && squared.equals("1")) {
+            // the residuals divided by a scale (loss: {scale: ...}): results.json does not record the
+            // scales, so the loss, dimensionless, cannot be turned back into an error in the
+            // quantities' unit, even when one scale divides them all
+            why = "residuals divided by a scale";
+        } else if (why == null && (!squared.endsWith("^2") || unit.isEmpty())) {
+            why = "loss not in a unit squared";
         }
         return new HeldOut(x, y, values, fitValues, root, val.factor(), fit.factor(), why == null ? unit : null, why);
     }

@@ -759,8 +759,28 @@ class PlotsTest {
         Plots.draw(tmp.resolve("unrecorded"), List.of(new double[] {1, 2, 2}, new double[] {2, 1, 1}), results);
         assertTrue(legendLines(Files.readString(tmp.resolve("unrecorded/plots/loss.svg")))
                 .contains("no RMSE: reducer not recorded"));
-        // an absolute error is no squared error
+        // residuals divided by a scale: the loss is dimensionless, and results.json does not record the
+        // scale that would turn it back into an error in eV
         results.put("combination", Map.of("reducer", "sum"));
+        List<Map<String, Object>> scaled = new ArrayList<>();
+        for (String name : List.of("curve", "line", "held")) {
+            Map<String, Object> t = lossTerm(name, "squared_error", 8);
+            t.put("loss_unit", "1");
+            scaled.add(t);
+        }
+        results.put("terms", List.of(scaled.get(0), scaled.get(1)));
+        results.put("validation", List.of(scaled.get(2)));
+        Plots.HeldOut dimensionless = java.util.Objects.requireNonNull(Plots.heldOut(results, "1"));
+        assertEquals("residuals divided by a scale", dimensionless.why());
+        assertEquals(null, dimensionless.rmseUnit());
+        results.put("loss", Map.of("best", 1.0, "unit", "1"));
+        Plots.draw(tmp.resolve("scaled"), List.of(new double[] {1, 2, 2}, new double[] {2, 1, 1}), results);
+        results.put("loss", Map.of("best", 1.0, "unit", "eV^2"));
+        String scaledSvg = Files.readString(tmp.resolve("scaled/plots/loss.svg"));
+        assertTrue(legendLines(scaledSvg).contains("no RMSE: residuals divided by a scale"), scaledSvg);
+        assertEquals(1, frames(scaledSvg).size(), "no RMSE panel");
+        // an absolute error is no squared error
+        results.put("terms", List.of(fit, line));
         results.put("validation", List.of(lossTerm("held", "absolute_error", 8)));
         assertEquals(
                 "validation has absolute_error",
