@@ -25,9 +25,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  * would take many minutes (a cluster of 150 argon atoms relaxed with FIRE to a force tolerance it
  * never reaches, ten million steps): the relaxation stops at its next step, and the command writes
  * results.json, prints its closing lines with the resume hint and exits, on the fit's own thread
- * (one worker) as on a worker of its pool (two workers). Before the relaxations stopped, the
- * command only ended when the shutdown hook's wait of {@value Interrupts#WAIT_SECONDS} s ran out,
- * with nothing written.
+ * (one worker) as on a worker of its pool (two workers). A relaxation that went on would hold the
+ * command until the shutdown hook's wait of {@value Interrupts#WAIT_SECONDS} s ran out, and the JVM
+ * would then end with nothing written.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class InProcessTermInterruptTest {
