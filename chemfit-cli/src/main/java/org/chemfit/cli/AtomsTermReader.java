@@ -203,6 +203,8 @@ final class AtomsTermReader {
                 checks.minimumImage(items, pairs, s.getValue(), shown, where + " potential");
                 // each structure with two atoms at the same place is a problem of its own
                 checks.samePlace(t.entries.get("reference"), pairs, s.getValue(), shown, where);
+                // a structure in nm: every energy would take seconds
+                checks.tooManyImages(t.entries.get("reference"), pairs, s.getValue(), shown, where);
             }
         }
         Double coulombConstant = coulombConstant(t, items, pn instanceof Node.ListNode, where);

@@ -134,6 +134,7 @@ final class CrystalTermReader {
                 ok &= !checks.coulomb(items, pairs, cell, shown, where + " potential");
                 ok &= !checks.minimumImage(items, pairs, cell, shown, where + " potential");
                 ok &= !checks.samePlace(sn, pairs, cell, shown, where);
+                ok &= !checks.tooManyImages(sn, pairs, cell, shown, where);
                 if (fu != null) {
                     checks.formulaUnits(t.entries.get("formula_units"), fu, cell, shown, where);
                 }

@@ -172,6 +172,64 @@ final class StructureChecks {
     }
 
     /**
+     * The most atoms and periodic images an atom may meet within the largest cutoff of a pair term
+     * that is summed over images, estimated from the cell's number density: (N/V) (4/3) π r_c³.
+     * Condensed matter in Å is never denser than about 0.18 atoms/Å³ (diamond: 8 atoms in
+     * (3.567 Å)³ = 45.4 Å³, 0.176 Å⁻³; MgO 0.107, copper 0.085, water 0.100), so that within a cutoff
+     * of 12 Å (7238 Å³) an atom meets at most about 1300 others, within 30 Å about 20 000, and within
+     * 64 Å, farther than any pair term reaches, 193 000 in diamond. A structure written in nm
+     * instead of Å is 1000 times denser: rock-salt MgO in nm (edge 0.42112) meets some 775 000
+     * images within 12 Å, and its single energy, a pair sum over millions of images, takes seconds.
+     */
+    static final double MOST_IMAGES = 200_000;
+
+    /**
+     * Refuses a structure whose atoms would each meet more than {@link #MOST_IMAGES} atoms and
+     * periodic images within the largest cutoff of a pair term summed over images (the Ewald sum,
+     * whose real-space cutoff follows the cell, and a sum over each pair's minimum image do not
+     * count): no structure in Å comes near, and one that does is in another unit (nm) and would
+     * make every energy take seconds and a fit hours. Only cells periodic along their three vectors
+     * are judged (an estimate from the number density needs the volume).
+     *
+     * @param node the node the problem is reported at (the term's {@code reference} or {@code structure})
+     * @param pairs the potential's pair terms
+     * @param atoms a structure of the term
+     * @param structure the structure as the user names it (a path, with the CSV line where there is one)
+     * @param where the term in words ("term 'periclase'")
+     * @return whether a problem was reported
+     */
+    boolean tooManyImages(Node node, List<JobFile.PairTermSpec> pairs, Atoms atoms, String structure, String where) {
+        boolean[] pbc = atoms.pbc();
+        if (!(pbc[0] && pbc[1] && pbc[2]) || atoms.size() == 0) {
+            return false;
+        }
+        double cutoff = 0;
+        for (JobFile.PairTermSpec p : pairs) {
+            boolean overImages = p.form() != JobFile.PairForm.COULOMB
+                    || p.coulombMethod() != CoulombMethod.EWALD && p.coulombMethod() != CoulombMethod.MINIMUM_IMAGE;
+            if (overImages && Double.isFinite(p.cutoff())) {
+                cutoff = Math.max(cutoff, p.cutoff());
+            }
+        }
+        double density = atoms.size() / atoms.volume();
+        double images = density * 4.0 / 3.0 * Math.PI * cutoff * cutoff * cutoff;
+        if (!(images > MOST_IMAGES)) {
+            return false;
+        }
+        r.problem(
+                node,
+                where + " structure " + structure + ": its atoms are " + Tables.fmt(atoms.shortestDistance(), "Å")
+                        + " apart at the shortest, and each would meet about "
+                        + String.format(Locale.ROOT, "%,.0f", images) + " atoms and periodic images within the"
+                        + " pair terms' cutoff of " + Tables.fmt(cutoff, "Å") + " (" + Tables.fmt(density, "atoms/Å³")
+                        + "): is the structure in angstrom (one written in nm is 1000 times denser)? A solid in Å has"
+                        + " at most about 0.18 atoms/Å³, some 1300 within 12 Å; more than "
+                        + String.format(Locale.ROOT, "%,.0f", MOST_IMAGES) + " are refused, since every energy would"
+                        + " be a pair sum over millions of images and take seconds");
+        return true;
+    }
+
+    /**
      * The structures a term's species are checked against, in words, for the messages: the species
      * {@link #present} in them, what a species missing from them {@link #lacking} reads like ("no
      * structure of data/ar2.csv has") and what one of theirs {@link #having} reads like ("structures

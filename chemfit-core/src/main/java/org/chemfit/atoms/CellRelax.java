@@ -143,6 +143,8 @@ public final class CellRelax {
      * @return the relaxed structure
      * @throws IllegalArgumentException when the structure is not periodic along three vectors
      * @throws ChemFitException when the energy becomes NaN or infinite, or the cell collapses
+     * @throws org.chemfit.EvaluationCancelledException when the thread is interrupted (checked before
+     *     each step; the flag stays set)
      */
     public Result run(Potential potential, Parameters params, Atoms start) {
         int n = start.size();
@@ -199,6 +201,7 @@ public final class CellRelax {
             double[] stress,
             double[] state,
             Atoms[] current) {
+        Cancellation.check("the cell relaxation of ", start);
         double[] f3 = deformation(z, n);
         double[] cell = mul(cell0, f3);
         double[] x = new double[3 * n];

@@ -316,9 +316,12 @@ public final class CubicCrystalComputer implements QuantityComputer {
     /**
      * @throws ChemFitException when a relaxation does not converge or no zero-pressure volume is found
      * @throws IllegalArgumentException when the potential rejects the structure or parameters
+     * @throws org.chemfit.EvaluationCancelledException when the thread is interrupted (checked at each
+     *     step of the zero-pressure search and of every relaxation; the flag stays set)
      */
     @Override
     public Quantities compute(Parameters params) {
+        Cancellation.check("computing the crystal ", name);
         Atoms eq = equilibrium(params);
         double energy = potential.energy(eq, params);
         double vol = eq.volume();
@@ -355,6 +358,8 @@ public final class CubicCrystalComputer implements QuantityComputer {
      */
     private Atoms equilibrium(Parameters params) {
         java.util.function.DoubleUnaryOperator trace = sc -> {
+            // one step of the bracketing or of Brent's search
+            Cancellation.check("the zero-pressure search of the crystal ", name);
             double[] st = new double[9];
             potential.energyForcesStress(relaxedAt(sc, params), params, null, st);
             return st[0] + st[4] + st[8];
@@ -429,6 +434,7 @@ public final class CubicCrystalComputer implements QuantityComputer {
             }
         }
         Atoms strained = eq.withPositions(y).withCell(nc, true, true, true);
+        Cancellation.check("computing the elastic constants of the crystal ", name);
         Relax.Result r = strainedRelax.run(potential, params, strained);
         if (!r.converged()) {
             throw new ChemFitException(

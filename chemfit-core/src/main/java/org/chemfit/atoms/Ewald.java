@@ -208,6 +208,8 @@ final class Ewald {
         double[] cosG = new double[n];
         double[] sinG = new double[n];
         for (int h = 0; h <= max[0]; h++) {
+            // one plane of reciprocal vectors: many thousands of atoms make a single plane long
+            Cancellation.check("the Ewald sum over ", atoms);
             for (int kk = -max[1]; kk <= max[1]; kk++) {
                 if (h == 0 && kk < 0) {
                     continue;

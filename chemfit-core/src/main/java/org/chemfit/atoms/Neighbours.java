@@ -36,6 +36,8 @@ final class Neighbours {
      * image and its opposite counted once.
      *
      * @throws IllegalArgumentException when the cutoff is infinite in a periodic cell
+     * @throws org.chemfit.EvaluationCancelledException when the thread is interrupted (checked for
+     *     each atom and slab of images; the flag stays set)
      */
     static void forEach(Atoms atoms, double cutoff, Visitor v) {
         int n = atoms.size();
@@ -48,7 +50,7 @@ final class Neighbours {
                 throw new IllegalArgumentException(
                         "a periodic cell has infinitely many images; a pair sum needs a finite cutoff");
             }
-            allPairs(pos, n, cutoff, v);
+            allPairs(atoms, pos, n, cutoff, v);
             return;
         }
         double[] cell;
@@ -173,6 +175,9 @@ final class Neighbours {
             double yi = wrapped[3 * i + 1];
             double zi = wrapped[3 * i + 2];
             for (int oa = -reach[0]; oa <= reach[0]; oa++) {
+                // one slab of images: in a cell far smaller than the cutoff (a structure written in nm,
+                // not Å) an atom meets millions of images, a single energy takes seconds
+                Cancellation.check("the pair sum over ", atoms);
                 int pa = ba[3 * i] + oa;
                 int ia = pbc[0] ? Math.floorDiv(pa, nb[0]) : 0;
                 int ca = pbc[0] ? Math.floorMod(pa, nb[0]) : pa;
@@ -257,9 +262,10 @@ final class Neighbours {
         return best;
     }
 
-    private static void allPairs(double[] pos, int n, double cutoff, Visitor v) {
+    private static void allPairs(Atoms atoms, double[] pos, int n, double cutoff, Visitor v) {
         double cut2 = cutoff * cutoff;
         for (int i = 0; i < n; i++) {
+            Cancellation.check("the pair sum over ", atoms);
             for (int j = i + 1; j < n; j++) {
                 double dx = pos[3 * j] - pos[3 * i];
                 double dy = pos[3 * j + 1] - pos[3 * i + 1];

@@ -446,6 +446,7 @@ public final class PairPotential implements Potential {
             Bound[][][] table = table(minimumImage, params, atoms, kindNames);
             double[] d = new double[3];
             for (int i = 0; i < n; i++) {
+                Cancellation.check("the pair sum over ", atoms);
                 for (int j = i + 1; j < n; j++) {
                     if (excludeIntramolecular && mol != null && mol[i] == mol[j]) {
                         continue;

@@ -168,6 +168,8 @@ public final class Relax {
      * @return the relaxed structure and how the relaxation went
      * @throws IllegalArgumentException when the potential rejects the structure or parameters
      * @throws org.chemfit.ChemFitException when the energy or a force becomes NaN or infinite
+     * @throws org.chemfit.EvaluationCancelledException when the thread is interrupted (checked before
+     *     each computation of the energy; the flag stays set)
      */
     public Result run(Potential potential, Parameters params, Atoms start) {
         return method == Method.FIRE ? fire(potential, params, start) : lbfgs(potential, params, start);
@@ -193,6 +195,8 @@ public final class Relax {
     }
 
     private static double evaluate(Potential p, Parameters params, Atoms base, double[] x, double[] f) {
+        // every step and every backtracking try computes the energy once: a stopped fit ends it here
+        Cancellation.check("the relaxation of ", base);
         double e = p.energyAndForces(base.withPositionsUnchecked(x), params, f);
         if (!Double.isFinite(e)) {
             throw new org.chemfit.ChemFitException(

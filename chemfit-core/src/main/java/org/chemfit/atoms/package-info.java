@@ -14,6 +14,12 @@
  *
  * <p>Units: Å, eV, elementary charges; forces in eV/Å.
  *
+ * <p>Interrupts: the long loops (each step of a relaxation, each trial scale of a crystal's
+ * zero-pressure search, each slab of images of a pair sum, each plane of reciprocal vectors of an
+ * Ewald sum) look at their thread's interrupt flag and throw
+ * {@link org.chemfit.EvaluationCancelledException} when it is set, leaving it set: a stopped or
+ * cancelled fit does not wait for a relaxation to end by itself.
+ *
  * <pre>{@code
  * PairPotential water = PairPotential.builder()
  *         .lennardJones("O", "O", "epsilon", "sigma")
