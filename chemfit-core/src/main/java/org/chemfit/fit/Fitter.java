@@ -1214,7 +1214,7 @@ public final class Fitter {
          * <p>Lower means lower by more than {@link #LOWER_BY} of the loss, above the rounding and
          * the noise of the terms this library computes.
          *
-         * @param at the point the fit stopped at (the best before the Jacobian's round)
+         * @param at the point the method stopped at (the best before the Jacobian's round)
          * @param x its free parameters
          * @param points the Jacobian's points evaluated in its round
          * @param losses their losses, as the optimizer would have been told them

@@ -74,9 +74,10 @@ public final class JsonErrors {
             }
             return "the file ends before its value is complete";
         }
-        // the character found without its code ("Unexpected character ('x' (code 120))"), a control
+        // the character found without its code ("Unexpected character ('x' (code 120))", and above
+        // 255 "('\u201c' (code 8220 / 0x201c))"), a control
         // character by its code, and the values JSON allows in words rather than the parser's tokens
-        m = m.replaceAll("\\('(.)' \\(code \\d+\\)\\)", "'$1'")
+        m = m.replaceAll("\\('(.)' \\(code \\d+(?: / 0x\\p{XDigit}+)?\\)\\)", "'$1'")
                 .replaceAll("\\(\\(CTRL-CHAR, code (\\d+)\\)\\)", "(control character $1)")
                 .replaceAll(
                         "(?:was expecting|expected a valid value) \\(JSON String, Number, Array, Object"

@@ -50,6 +50,10 @@ class JsonErrorsTest {
                 "Illegal unquoted character (control character 9): has to be escaped using backslash to be"
                         + " included in string value (line 1, column 9)",
                 said("{\"a\": \"b\tc\"}"));
+        // a curly quote pasted from a word processor: Jackson adds the code in hexadecimal
+        assertEquals(
+                "Unexpected character '\u201c': was expecting double-quote to start field name (line 1, column 3)",
+                said("{ \u201ca\u201d: 1}"));
         assertEquals(
                 "NaN and Infinity are not JSON numbers; write a finite number (line 1, column 10)",
                 said("{\"a\": NaN}"));
