@@ -126,11 +126,29 @@ class GroupCommitWriterTest {
     void anErrorInAWriteFailsItsGroupWhichIsRolledBackAndNoFlushWaitsForever() throws Exception {
         SqliteJournal journal = SqliteJournal.open(dir, Journal.Durability.PROCESS_CRASH);
         GroupCommitWriter writer = writer(journal, () -> false);
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch gate = new CountDownLatch(1);
         try {
+            // a group of its own holds the writer, so that the next two writes make one group
+            // whatever the scheduler does (a write submitted after the writer's linger would
+            // otherwise be committed alone)
+            writer.submit(() -> {
+                started.countDown();
+                try {
+                    if (!gate.await(30, TimeUnit.SECONDS)) {
+                        throw new IllegalStateException("the test never opened the gate");
+                    }
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(ie);
+                }
+            });
+            assertTrue(started.await(30, TimeUnit.SECONDS), "the writer takes the first group");
             writer.submit(() -> journal.statement("CREATE TABLE probe (x)").execute());
             writer.submit(() -> {
                 throw new InternalError("a fault occurred in an unsafe memory access");
             });
+            gate.countDown();
             JournalException e = assertThrows(JournalException.class, writer::flush);
             assertTrue(
                     e.getMessage().contains("cannot record finished results")
