@@ -184,8 +184,17 @@ final class StructureChecks {
     static final double MOST_IMAGES = 200_000;
 
     /**
-     * Refuses a structure whose atoms would each meet more than {@link #MOST_IMAGES} atoms and
-     * periodic images within the largest cutoff of a pair term summed over images (the Ewald sum,
+     * A number density no structure in Å reaches, more than five times diamond's 0.176 atoms/Å³:
+     * a cell that is also this dense is taken for one in another unit (rock-salt MgO in nm: 107
+     * atoms/Å³). A structure in Å with a long cutoff (diamond with 66 Å: some 212,000 images) is
+     * slow, not wrong, and is not refused.
+     */
+    static final double MOST_DENSITY = 1.0;
+
+    /**
+     * Refuses a structure denser than {@link #MOST_DENSITY} whose atoms would each meet more than
+     * {@link #MOST_IMAGES} atoms and periodic images within the largest cutoff of a pair term
+     * summed over images (the Ewald sum,
      * whose real-space cutoff follows the cell, and a sum over each pair's minimum image do not
      * count): no structure in Å comes near, and one that does is in another unit (nm) and would
      * make every energy take seconds and a fit hours. Only cells periodic along their three vectors
@@ -213,7 +222,7 @@ final class StructureChecks {
         }
         double density = atoms.size() / atoms.volume();
         double images = density * 4.0 / 3.0 * Math.PI * cutoff * cutoff * cutoff;
-        if (!(images > MOST_IMAGES)) {
+        if (!(images > MOST_IMAGES) || !(density > MOST_DENSITY)) {
             return false;
         }
         r.problem(

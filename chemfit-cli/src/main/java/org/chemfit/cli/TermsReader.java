@@ -325,8 +325,8 @@ final class TermsReader {
                                 place[0],
                                 place[1],
                                 where + " loss scale names '" + e.getKey() + "', which has no reference value"
-                                        + (sug == null ? "" : " (did you mean '" + sug + "'?)") + "; quantities: "
-                                        + String.join(", ", names.valid()));
+                                        + (sug == null ? "" : " (did you mean '" + sug + "'?)")
+                                        + listed("quantities", names.valid()));
                     }
                     continue;
                 }
@@ -387,8 +387,8 @@ final class TermsReader {
                                 place[0],
                                 place[1],
                                 where + " unit names '" + e.getKey() + "', which is not a quantity of the term"
-                                        + (sug == null ? "" : " (did you mean '" + sug + "'?)") + "; its quantities: "
-                                        + String.join(", ", names.valid()));
+                                        + (sug == null ? "" : " (did you mean '" + sug + "'?)")
+                                        + listed("its quantities", names.valid()));
                         continue;
                     }
                     String u = r.unit(e.getValue(), where + " unit of '" + e.getKey() + "'");
@@ -513,8 +513,8 @@ final class TermsReader {
                             place[0],
                             place[1],
                             where + " unit names '" + q + "', which is not a quantity of the term"
-                                    + (sug == null ? "" : " (did you mean '" + sug + "'?)") + "; its quantities: "
-                                    + String.join(", ", names.valid()));
+                                    + (sug == null ? "" : " (did you mean '" + sug + "'?)")
+                                    + listed("its quantities", names.valid()));
                     continue;
                 }
                 String u = r.unit(e.getValue(), where + " unit of '" + q + "'");
@@ -582,5 +582,15 @@ final class TermsReader {
         } catch (java.io.IOException | java.io.UncheckedIOException e) {
             return null;
         }
+    }
+
+    /**
+     * @return "; quantities: a, b", or, when the reference names none of the quantities the term
+     *     computes (every key of it misspelt, each reported at its place), what that means here
+     */
+    private static String listed(String label, java.util.Collection<String> names) {
+        return names.isEmpty()
+                ? "; the reference names none of the term's quantities"
+                : "; " + label + ": " + String.join(", ", names);
     }
 }

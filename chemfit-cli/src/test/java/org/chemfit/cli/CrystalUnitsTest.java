@@ -87,6 +87,25 @@ class CrystalUnitsTest {
     }
 
     @Test
+    void aLossScaleBesideAReferenceOfNoKnownQuantitySaysSoRatherThanListingNothing() throws IOException {
+        Path job = job(
+                "{lattice_constnat: 4.2112}",
+                "    loss: {type: squared_error, scale: {lattice_constant: 0.001, C11: 1.0}}");
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertEquals(
+                List.of(
+                        job + ":13:17: term 'periclase' reference names 'lattice_constnat', which a crystal term does"
+                                + " not compute (did you mean 'lattice_constant'?); it computes lattice_constant,"
+                                + " volume, lattice_energy, bulk_modulus, C11, C12, C44",
+                        job + ":14:66: term 'periclase' loss scale names 'C11', which has no reference value; the"
+                                + " reference names none of the term's quantities",
+                        "2 problems found; the job file format is described in docs/job-file.md"),
+                r.err().lines().toList(),
+                r::toString);
+    }
+
+    @Test
     void withoutUnitEachQuantityShowsTheUnitItIsComputedIn() throws IOException {
         Path job = job(
                 "{lattice_constant: 4.2112, volume: 18.67, lattice_energy: -41.0, bulk_modulus: 160.0, C11: 297.0}");

@@ -12,8 +12,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A crystal cell written in nm (rock-salt MgO, edge 0.42112) with a Buckingham cutoff of 12 Å is
  * refused by {@code validate}, {@code eval} and {@code fit} alike before anything runs: each atom
- * would meet about 775,000 images, every energy would take seconds. The same cell in Å passes with
- * any cutoff a pair term has, up to 75 Å (189,000 images, below the limit of 200,000).
+ * would meet about 775,000 images, every energy would take seconds. The same cell in Å passes,
+ * also with a cutoff long enough to pass the count of 200,000 images (80 Å), since no structure in
+ * Å is denser than 1 atom/Å³.
  */
 class DenseCellTest {
 
@@ -79,6 +80,14 @@ class DenseCellTest {
     @Test
     void theCellInAngstromPassesWithACutoffOf75Angstrom() throws Exception {
         Cli.Run r = Cli.run("validate", job(4.2112, 75.0).toString());
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        assertTrue(!r.err().contains("periodic images") && !r.out().contains("periodic images"), r::toString);
+    }
+
+    @Test
+    void theCellInAngstromPassesWithACutoffWhoseImagesPassTheLimit() throws Exception {
+        // 0.107 atoms/Å³ within 80 Å: about 230,000 images, over the count, but a density of Å
+        Cli.Run r = Cli.run("validate", job(4.2112, 80.0).toString());
         assertEquals(ExitCodes.OK, r.code(), r::toString);
         assertTrue(!r.err().contains("periodic images") && !r.out().contains("periodic images"), r::toString);
     }
