@@ -147,6 +147,8 @@ public final class PairPotential implements Potential {
      *     over periodic images (of pairs equally close, the one with the smallest i, then the
      *     smallest j), or null when there is none
      * @throws IllegalArgumentException when the distance is not positive and finite
+     * @throws org.chemfit.EvaluationCancelledException when the thread is interrupted during the
+     *     search (the interrupt flag stays set)
      */
     public int @Nullable [] closePair(Atoms atoms, double distance) {
         if (!(distance > 0) || !Double.isFinite(distance)) {

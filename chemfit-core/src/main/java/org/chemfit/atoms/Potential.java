@@ -18,7 +18,9 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <p>A parameter the potential needs but the parameters lack fails the call with an
- * {@link IllegalArgumentException} naming it.
+ * {@link IllegalArgumentException} naming it. The pair potentials look at their thread's interrupt
+ * flag as they sum over atoms and images, and throw {@link org.chemfit.EvaluationCancelledException}
+ * when it is set (leaving it set), so that a cancelled evaluation of a large cell stops at once.
  *
  * @implNote Implementations must be immutable and safe to call from many threads at once.
  */
