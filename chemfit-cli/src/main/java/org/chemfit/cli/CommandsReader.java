@@ -99,6 +99,20 @@ final class CommandsReader {
                                 + (key.matches("[a-z_]+") ? key + ": " : "") + asList(quoted));
                 return out;
             }
+            String operator = str.isBlank() ? null : shellOperator(str.trim().split("\\s+"));
+            if (operator != null) {
+                // run without a shell, a redirection or a pipe would reach the program as arguments
+                r.problem(
+                        c,
+                        where + " holds the shell's '" + operator + "', but a command runs without a shell, so '"
+                                + operator + "' and the words after it would reach the program as arguments; "
+                                + (operator.startsWith("<")
+                                        ? "give its standard input with a map {run: [...], stdin: TEXT} or {run:"
+                                                + " [...], stdin_template: FILE}, or run it through a shell: "
+                                        : "run it through a shell: ")
+                                + asList(List.of("sh", "-c", str.trim())));
+                return out;
+            }
             if (!str.isBlank()) {
                 out.addAll(List.of(str.trim().split("\\s+")));
             }
@@ -211,6 +225,22 @@ final class CommandsReader {
             words.add(word.toString());
         }
         return words;
+    }
+
+    /**
+     * @param words a string command's words, split at spaces
+     * @return the first that only a shell reads, a redirection ({@code <}, {@code >}, {@code >>},
+     *     {@code 2>}, {@code 2>&1}, {@code &>}, or one of the first three joined to its file, as
+     *     in {@code <sel.txt}), a pipe, or a list operator ({@code |}, {@code ||}, {@code &&},
+     *     {@code ;}, {@code &}); null when there is none
+     */
+    static @org.jspecify.annotations.Nullable String shellOperator(String[] words) {
+        for (String w : words) {
+            if (w.matches("[<>|;&]|>>|\\|\\||&&|2>|2>>|2>&1|&>|[<>].+|>>.+")) {
+                return w;
+            }
+        }
+        return null;
     }
 
     /**
