@@ -92,24 +92,15 @@ record ProgramOutput(List<String> errorLines, Map<String, String> tails) {
                 if (i + 1 < lines.size() && lines.get(i + 1).strip().startsWith("Last command:")) {
                     out.add(lines.get(i + 1).strip());
                 }
-            } else if (s.startsWith("Fatal error:")) {
-                // GROMACS: "Fatal error:" then the message, up to a blank line, the hint or the rule
-                out.add(s);
-                boolean content = s.length() > "Fatal error:".length();
-                int k = i + 1;
-                for (; k < lines.size(); k++) {
-                    String m = lines.get(k).strip();
-                    if (m.startsWith("For more information and tips")
-                            || m.startsWith("-----")
-                            || m.isEmpty() && content) {
-                        break;
-                    }
-                    if (!m.isEmpty()) {
-                        out.add(m);
-                        content = true;
-                    }
-                }
-                i = k - 1;
+            } else if (s.startsWith("Fatal error:")
+                    || s.startsWith("Error in user input:")
+                    || s.startsWith("Internal error (bug):")) {
+                // GROMACS: the header, then the message up to a blank line, the hint or the rule
+                i = block(lines, i, s.indexOf(':') + 1, out);
+            } else if (s.matches("ERROR \\d+ \\[file [^]]*\\]:.*")) {
+                // grompp: each error of the input files ("ERROR 1 [file md.mdp, line 44]:") and its
+                // message, which the Fatal error block after them only counts
+                i = block(lines, i, s.indexOf("]:") + 2, out);
             } else if (s.equals("Traceback (most recent call last):")) {
                 traceback = i;
             }
@@ -125,6 +116,35 @@ record ProgramOutput(List<String> errorLines, Map<String, String> tails) {
             }
         }
         return out;
+    }
+
+    /**
+     * Adds a block of GROMACS's: its header line, then the message's lines up to a blank line
+     * after some text, the hint ("For more information and tips") or the rule of dashes.
+     *
+     * @param lines the file's lines
+     * @param at the header's index
+     * @param headerEnd where the header's own text ends in its stripped line (text after it counts
+     *     as the message's first line)
+     * @param out receives the lines, stripped
+     * @return the index of the block's last line
+     */
+    private static int block(List<String> lines, int at, int headerEnd, List<String> out) {
+        String header = lines.get(at).strip();
+        out.add(header);
+        boolean content = header.length() > headerEnd;
+        int k = at + 1;
+        for (; k < lines.size(); k++) {
+            String m = lines.get(k).strip();
+            if (m.startsWith("For more information and tips") || m.startsWith("-----") || m.isEmpty() && content) {
+                break;
+            }
+            if (!m.isEmpty()) {
+                out.add(m);
+                content = true;
+            }
+        }
+        return k - 1;
     }
 
     /**

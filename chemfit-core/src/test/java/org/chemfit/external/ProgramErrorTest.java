@@ -142,6 +142,50 @@ class ProgramErrorTest {
                         "Traceback (most recent call last):",
                         "  File \"a.py\", line 3, in <module>",
                         "RuntimeError: the run failed")));
+        // grompp: each ERROR block of the input files, not only the Fatal error that counts them;
+        // its warnings are not errors
+        assertEquals(
+                List.of(
+                        "ERROR 1 [file md.mdp, line 44]:",
+                        "Invalid enum 'md-vv-typo' for variable integrator, using 'md'",
+                        "Next time, use one of: 'md' 'md-vv' 'md-vv-avek' 'sd' 'bd'",
+                        "ERROR 2 [file md.mdp, line 45]:",
+                        "Invalid enum 'h-bondz' for variable constraints, using 'none'",
+                        "Fatal error:",
+                        "There were 2 errors in input file(s)"),
+                ProgramOutput.errorLines(List.of(
+                        "ERROR 1 [file md.mdp, line 44]:",
+                        "  Invalid enum 'md-vv-typo' for variable integrator, using 'md'",
+                        "  Next time, use one of: 'md' 'md-vv' 'md-vv-avek' 'sd' 'bd'",
+                        "",
+                        "ERROR 2 [file md.mdp, line 45]:",
+                        "  Invalid enum 'h-bondz' for variable constraints, using 'none'",
+                        "",
+                        "WARNING 1 [file md.mdp, line 46]:",
+                        "  Unknown left-hand 'tau_t_typo' in parameter file",
+                        "",
+                        "-------------------------------------------------------",
+                        "Program:     gmx grompp, version 2022.5-Debian_2022.5_2",
+                        "",
+                        "Fatal error:",
+                        "There were 2 errors in input file(s)",
+                        "",
+                        "For more information and tips for troubleshooting, please check the GROMACS")));
+        // mdrun's and the tools' other headers
+        assertEquals(
+                List.of(
+                        "Internal error (bug):",
+                        "The potential energy is -nan, which is not finite.",
+                        "Error in user input:",
+                        "Invalid command-line options",
+                        "In command-line option -nmol"),
+                ProgramOutput.errorLines(List.of(
+                        "Internal error (bug):",
+                        "The potential energy is -nan, which is not finite.",
+                        "",
+                        "Error in user input:",
+                        "Invalid command-line options",
+                        "  In command-line option -nmol")));
         assertEquals(List.of(), ProgramOutput.errorLines(List.of("Step PotEng", "0 -1.5", "Loop time of 0.1")));
     }
 
