@@ -57,6 +57,9 @@ public final class ClusterWorker implements AutoCloseable {
      */
     static final long STOP_WAIT_SECONDS = 60;
 
+    /** How long closing waits for the worker's removal from its member (see {@link #close()}). */
+    static final long REMOVE_WAIT_SECONDS = 5;
+
     /** Key of the running worker in its member's user context, where a {@link RunTask} finds it. */
     static final String CONTEXT_KEY = "chemfit.worker";
 
@@ -608,14 +611,32 @@ public final class ClusterWorker implements AutoCloseable {
                 }
             }
         }
+        // Removing the listener is a call to every member; while the JVM's shutdown hook terminates
+        // the member (SIGTERM), such a call can wait for Hazelcast's operation timeout (60 s), so it
+        // is made on a thread of its own and waited for a few seconds at most: the member is going
+        // away then, and its listeners with it.
+        Thread remover = new Thread(
+                () -> {
+                    try {
+                        hz.getUserContext().remove(CONTEXT_KEY, this);
+                        if (cancelListener != null) {
+                            hz.getTopic(Channels.CANCEL).removeMessageListener(cancelListener);
+                        }
+                    } catch (RuntimeException e) {
+                        // the member is down already (its JVM's shutdown hook, say): nothing to remove
+                        LOG.debug("removing the worker from its member: {}", e.toString());
+                    }
+                },
+                "chemfit-worker-close");
+        remover.setDaemon(true);
+        remover.start();
         try {
-            hz.getUserContext().remove(CONTEXT_KEY, this);
-            if (cancelListener != null) {
-                hz.getTopic(Channels.CANCEL).removeMessageListener(cancelListener);
-            }
-        } catch (RuntimeException e) {
-            // the member is down already (its JVM's shutdown hook, say): nothing to remove
-            LOG.debug("removing the worker from its member: {}", e.toString());
+            remover.join(TimeUnit.SECONDS.toMillis(REMOVE_WAIT_SECONDS));
+        } catch (InterruptedException e) {
+            interrupted = true;
+        }
+        if (remover.isAlive()) {
+            LOG.debug("removing the worker from its member did not end within {} s", REMOVE_WAIT_SECONDS);
         }
         Threads.interruptAndJoin(threads);
         stopped.countDown();
