@@ -1,5 +1,11 @@
 package org.chemfit.cli;
 
+import static org.chemfit.testfixtures.LennardJonesClusters.EPS;
+import static org.chemfit.testfixtures.LennardJonesClusters.SIGMA;
+import static org.chemfit.testfixtures.LennardJonesClusters.TETRAMER;
+import static org.chemfit.testfixtures.LennardJonesClusters.TRIMER;
+import static org.chemfit.testfixtures.LennardJonesClusters.energy;
+import static org.chemfit.testfixtures.LennardJonesClusters.forces;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,50 +26,13 @@ import org.junit.jupiter.api.io.TempDir;
  * An atoms term with {@code forces:}: each structure's reference forces, read from the
  * {@code forces:R:3} column of its extended XYZ file, are fitted beside its energy. The data are a
  * Lennard-Jones trimer and tetramer (epsilon = 0.0104 eV, sigma = 3.40 Å) whose energies and forces
- * are worked out here from the pair formula {@code E = sum 4 eps ((s/r)^12 - (s/r)^6)},
+ * are worked out from the pair formula ({@code testfixtures.LennardJonesClusters}) {@code E = sum 4 eps ((s/r)^12 - (s/r)^6)},
  * {@code F_i = sum_j 24 eps (2 (s/r)^12 - (s/r)^6) (r_i - r_j) / r^2}.
  */
 class ForcesJobTest {
 
-    static final double EPS = 0.0104;
-    static final double SIGMA = 3.40;
-    static final double[][] TRIMER = {{0, 0, 0}, {3.9, 0, 0}, {4.8, 3.6, 0.3}};
-    static final double[][] TETRAMER = {{0, 0, 0}, {3.7, 0.2, -0.1}, {1.6, 3.5, 0.4}, {1.9, 1.1, 3.3}};
-
     @TempDir
     Path dir;
-
-    static double energy(double[][] x, double eps, double sigma) {
-        double e = 0;
-        for (int i = 0; i < x.length; i++) {
-            for (int j = i + 1; j < x.length; j++) {
-                double s6 = Math.pow(sigma / dist(x[i], x[j]), 6);
-                e += 4 * eps * (s6 * s6 - s6);
-            }
-        }
-        return e;
-    }
-
-    static double[] forces(double[][] x, double eps, double sigma) {
-        double[] f = new double[3 * x.length];
-        for (int i = 0; i < x.length; i++) {
-            for (int j = 0; j < x.length; j++) {
-                if (i != j) {
-                    double r = dist(x[i], x[j]);
-                    double s6 = Math.pow(sigma / r, 6);
-                    double k = 24 * eps * (2 * s6 * s6 - s6) / (r * r);
-                    for (int c = 0; c < 3; c++) {
-                        f[3 * i + c] += k * (x[i][c] - x[j][c]);
-                    }
-                }
-            }
-        }
-        return f;
-    }
-
-    static double dist(double[] a, double[] b) {
-        return Math.sqrt(Math.pow(a[0] - b[0], 2) + Math.pow(a[1] - b[1], 2) + Math.pow(a[2] - b[2], 2));
-    }
 
     /** Writes data/NAME.xyz with its forces (forces:R:3) and returns its CSV row. */
     String structure(String name, double[][] x) throws IOException {

@@ -1,5 +1,11 @@
 package org.chemfit.atoms;
 
+import static org.chemfit.testfixtures.LennardJonesClusters.EPS;
+import static org.chemfit.testfixtures.LennardJonesClusters.SIGMA;
+import static org.chemfit.testfixtures.LennardJonesClusters.TETRAMER;
+import static org.chemfit.testfixtures.LennardJonesClusters.TRIMER;
+import static org.chemfit.testfixtures.LennardJonesClusters.energy;
+import static org.chemfit.testfixtures.LennardJonesClusters.forces;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -26,58 +32,17 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Force matching: reference forces read from the {@code forces:R:3} column of extended XYZ files
  * ({@link Xyz#readForces}) and fitted beside the energies ({@link AtomisticTerms.Builder#forces}).
  * The references are a Lennard-Jones trimer and tetramer of argon-like parameters (epsilon = 0.0104
- * eV, sigma = 3.40 Å), their energies and forces worked out here from the pair formula
+ * eV, sigma = 3.40 Å), their energies and forces worked out from the pair formula
+ * ({@link org.chemfit.testfixtures.LennardJonesClusters})
  * {@code E = sum 4 eps ((s/r)^12 - (s/r)^6)}, {@code F_i = sum_j 24 eps (2 (s/r)^12 - (s/r)^6) (r_i - r_j) / r^2}.
  */
 class ForceMatchingTest {
 
-    static final double EPS = 0.0104;
-    static final double SIGMA = 3.40;
     static final PairPotential LJ =
             PairPotential.builder().lennardJones("Ar", "Ar", "epsilon", "sigma").build();
 
-    /** A trimer (a bent chain) and a tetramer (no symmetry), in Å. */
-    static final double[][] TRIMER = {{0, 0, 0}, {3.9, 0, 0}, {4.8, 3.6, 0.3}};
-
-    static final double[][] TETRAMER = {{0, 0, 0}, {3.7, 0.2, -0.1}, {1.6, 3.5, 0.4}, {1.9, 1.1, 3.3}};
-
     @TempDir
     Path dir;
-
-    /** @return the energy of the cluster, from the pair formula */
-    static double energy(double[][] x, double eps, double sigma) {
-        double e = 0;
-        for (int i = 0; i < x.length; i++) {
-            for (int j = i + 1; j < x.length; j++) {
-                double s6 = Math.pow(sigma / dist(x[i], x[j]), 6);
-                e += 4 * eps * (s6 * s6 - s6);
-            }
-        }
-        return e;
-    }
-
-    /** @return the forces fx0, fy0, fz0, fx1, ... of the cluster: -dE/dx, from the pair formula */
-    static double[] forces(double[][] x, double eps, double sigma) {
-        double[] f = new double[3 * x.length];
-        for (int i = 0; i < x.length; i++) {
-            for (int j = 0; j < x.length; j++) {
-                if (i == j) {
-                    continue;
-                }
-                double r = dist(x[i], x[j]);
-                double s6 = Math.pow(sigma / r, 6);
-                double k = 24 * eps * (2 * s6 * s6 - s6) / (r * r);
-                for (int c = 0; c < 3; c++) {
-                    f[3 * i + c] += k * (x[i][c] - x[j][c]);
-                }
-            }
-        }
-        return f;
-    }
-
-    static double dist(double[] a, double[] b) {
-        return Math.sqrt(Math.pow(a[0] - b[0], 2) + Math.pow(a[1] - b[1], 2) + Math.pow(a[2] - b[2], 2));
-    }
 
     /** Writes the cluster as extended XYZ with a forces column of the given name. */
     static void write(Path file, double[][] x, double[] f, String forcesName) throws IOException {
