@@ -700,9 +700,11 @@ final class Dispatcher implements AutoCloseable {
                                 try {
                                     received(batch, m, bundle instanceof byte[] b ? b : null, failure);
                                 } catch (RuntimeException ex) {
-                                    // the reason in one line; its stack trace only for a debug log
-                                    LOG.error("handling the response from member {}: {}", m, Reasons.of(ex));
-                                    LOG.debug("handling the response from member {}", m, ex);
+                                    // a task left waiting here would hold its evaluation for ever: each
+                                    // one not finished yet fails, on the collector thread
+                                    for (Entry e : batch) {
+                                        later(() -> internalError(e, m, ex, false));
+                                    }
                                 }
                             },
                             ON_RESPONSE_THREAD);
@@ -850,6 +852,14 @@ final class Dispatcher implements AutoCloseable {
 
     /** Takes a result that arrived for a task: refused ones send the task again, or fail it. */
     private void take(Arrival a) {
+        try {
+            takeChecked(a);
+        } catch (RuntimeException ex) {
+            internalError(a.entry(), a.member(), ex, false);
+        }
+    }
+
+    private void takeChecked(Arrival a) {
         Entry e = a.entry();
         Frames.Result r;
         try {
@@ -1012,6 +1022,63 @@ final class Dispatcher implements AutoCloseable {
             return;
         }
         outstanding.remove(e.seq);
+        try {
+            finishClaimed(e, r);
+        } catch (RuntimeException ex) {
+            internalError(e, e.local ? null : e.owner, ex, true);
+        }
+    }
+
+    /**
+     * A task failed while the driver read its result or completed it (a fault of the driver, not of
+     * the term): it fails with what went wrong, so that its evaluation ends under the failure policy
+     * instead of waiting for it for ever.
+     *
+     * @param member the member whose result it was, or null for a result of the driver's own threads
+     * @param claimed whether the caller already marked the task done
+     */
+    private void internalError(Entry e, @Nullable UUID member, RuntimeException ex, boolean claimed) {
+        if (!claimed) {
+            if (!e.done.compareAndSet(false, true)) {
+                return;
+            }
+            outstanding.remove(e.seq);
+        }
+        String msg = internalErrorMessage(
+                e.termKey,
+                e.task.termName(),
+                e.task.evaluationId(),
+                member == null ? "the driver's own thread" : workerName(member.toString()),
+                Reasons.of(ex));
+        LOG.error(msg);
+        LOG.debug("the result of term {} of evaluation {}", e.termKey, e.task.evaluationId(), ex);
+        try {
+            if (e.cancelled) {
+                e.leaf.completed();
+            } else {
+                e.leaf.failed(new ChemFitException(msg, ex));
+            }
+        } catch (RuntimeException again) {
+            LOG.error(
+                    "could not end term {} of evaluation {} after that: {}",
+                    e.termKey,
+                    e.task.evaluationId(),
+                    Reasons.of(again));
+        }
+    }
+
+    /**
+     * @param term the term's path ({@code 1}, {@code 2.0})
+     * @param from the worker as its failures name it
+     * @param reason what went wrong
+     * @return why a task failed while the driver read its result
+     */
+    static String internalErrorMessage(String term, String termName, String evaluationId, String from, String reason) {
+        return "internal error while reading the worker's result for term " + term + " '" + termName
+                + "' of evaluation " + evaluationId + " (from " + from + "): " + reason;
+    }
+
+    private void finishClaimed(Entry e, Frames.Result r) {
         if (e.cancelled) {
             e.leaf.completed();
             return;
@@ -1027,15 +1094,8 @@ final class Dispatcher implements AutoCloseable {
         if (r.durationNanos() >= 0 && !e.local && r.status() == org.chemfit.EvaluationContext.Status.OK) {
             termNanos.merge(e.termKey, r.durationNanos(), (old, t) -> (3 * old + t) / 4);
         }
-        try {
-            LeafRun.apply(r, e.leaf.context());
-        } catch (RuntimeException ex) {
-            e.leaf.failed(new ChemFitException(
-                    "could not take the result of term " + LeafRun.pathString(e.task.path()) + " from member "
-                            + r.memberAddress() + ": " + ex.getMessage(),
-                    ex));
-            return;
-        }
+        // what throws here (copying the result, the journal's recording of it) fails the task in finish
+        LeafRun.apply(r, e.leaf.context());
         e.leaf.completed();
     }
 

@@ -260,37 +260,65 @@ public final class LeafTask implements Runnable {
      * the leaf failed under a RAISE policy all the way up, the rest of its request is cancelled.
      *
      * @throws IllegalStateException when the task was not claimed by {@link #tryStart()}
+     * @throws RuntimeException what the context's {@link TermRecorder} threw when told that the
+     *     term finished: the task is then not finished, and still the caller's to {@link #fail}
      */
     public void complete() {
+        requireClaimed();
+        record();
+        end();
+    }
+
+    /**
+     * Reports that a claimed task could not be run at all (the worker is gone and no other could
+     * take it): the failure is recorded as the term's failure and the task finished. The task is
+     * finished even when the context's {@link TermRecorder} fails to record the failure: what the
+     * recorder threw is added to the failure as a suppressed exception.
+     *
+     * @param cause why it could not run
+     * @throws IllegalStateException when the task was not claimed by {@link #tryStart()}
+     */
+    public void fail(Throwable cause) {
+        requireClaimed();
+        if (!isCancelled()) {
+            context.fail(TermFailedException.wrap(termName(), index, request.ctx.parameters(), cause));
+        }
+        try {
+            record();
+        } catch (RuntimeException e) {
+            // the recorder failed (a journal that cannot write): the task still ends, with its failure
+            Throwable failure = context.failure();
+            if (failure != null && failure != e) {
+                failure.addSuppressed(e);
+            }
+        }
+        end();
+    }
+
+    private void requireClaimed() {
         int s = state;
         if (s == NEW || s == CANCELLED || s == DONE) {
             throw new IllegalStateException(
                     "task " + pathString() + " of " + evaluationId() + " was not started with tryStart()");
         }
+    }
+
+    /** Tells the recorder that a term run elsewhere finished. */
+    private void record() {
         if (remote && !isCancelled()) {
             TermRecorder recorder = context.recorder();
             if (recorder != null) {
                 recorder.finished(context);
             }
         }
+    }
+
+    /** Finishes a claimed task, cancelling the rest of its request when it failed under RAISE. */
+    private void end() {
         if (raisesToRoot && context.status() == EvaluationContext.Status.FAILED) {
             request.abort(this);
         }
         finish(false);
-    }
-
-    /**
-     * Reports that a claimed task could not be run at all (the worker is gone and no other could
-     * take it): the failure is recorded as the term's failure and the task finished.
-     *
-     * @param cause why it could not run
-     * @throws IllegalStateException when the task was not claimed by {@link #tryStart()}
-     */
-    public void fail(Throwable cause) {
-        if (!isCancelled()) {
-            context.fail(TermFailedException.wrap(termName(), index, request.ctx.parameters(), cause));
-        }
-        complete();
     }
 
     /**

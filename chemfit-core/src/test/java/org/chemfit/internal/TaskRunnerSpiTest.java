@@ -79,6 +79,64 @@ class TaskRunnerSpiTest {
     }
 
     @Test
+    void aTaskWhoseRecorderFailsIsFailedByItsRunnerAndTheEvaluationEnds() throws Exception {
+        ExecutorService network = Executors.newFixedThreadPool(2);
+        java.util.concurrent.atomic.AtomicInteger recordings = new java.util.concurrent.atomic.AtomicInteger();
+        // a journal that cannot write: complete() throws what it threw, and the task is still the
+        // runner's, which fails it; the failure ends the task though the journal refuses it too
+        org.chemfit.TermRecorder full = new org.chemfit.TermRecorder() {
+            @Override
+            public org.chemfit.TermRecorder.@org.jspecify.annotations.Nullable Recorded lookup(
+                    EvaluationContext child) {
+                return null;
+            }
+
+            @Override
+            public void finished(EvaluationContext child) {
+                recordings.incrementAndGet();
+                throw new java.io.UncheckedIOException(new java.io.IOException("No space left on device"));
+            }
+        };
+        TaskRunner runner = task -> {
+            if (!task.tryStart()) {
+                return;
+            }
+            network.execute(() -> {
+                EvaluationContext result =
+                        Terms.evaluateLeaf(task.root(), task.path(), task.parameters(), task.evaluationId());
+                try {
+                    task.complete(result);
+                } catch (RuntimeException e) {
+                    task.fail(new org.chemfit.ChemFitException("could not record the term", e));
+                }
+            });
+        };
+        CombinedObjectiveFunction flat = new CombinedObjectiveFunction(
+                        List.<org.chemfit.ObjectiveFunction>of(p -> 1.0, p -> 2.0, p -> 3.0))
+                .withTermNames(List.of("a", "b", "c"))
+                .withFailurePolicy(org.chemfit.FailurePolicy.penalty(7));
+        try (Scheduler s = new DispatchScheduler(runner)) {
+            Parameters p = Fixtures.params(0.25, 1);
+            EvaluationContext ctx = new EvaluationContext(p, "e8");
+            ctx.recordTo(full);
+            // it ends: every term gets the penalty, 3 x 7
+            assertEquals(21.0, s.evaluate(flat, ctx));
+            EvaluationContext first = ctx.child(0);
+            assertEquals(EvaluationContext.Status.PENALTY, first.status());
+            Throwable failure = java.util.Objects.requireNonNull(first.failure());
+            assertEquals("term 0 'a' failed: could not record the term", failure.getMessage());
+            // the journal's refusal to record the failure is kept with it
+            assertEquals(
+                    "No space left on device",
+                    failure.getSuppressed()[0].getCause().getMessage());
+            // each term: one refused recording of its result, one of its failure
+            assertEquals(6, recordings.get());
+        } finally {
+            Fixtures.shutdown(network);
+        }
+    }
+
+    @Test
     void pathsResolveToTheLeafAndBadPathsAreNamed() {
         CombinedObjectiveFunction tree = Fixtures.tree();
         CombinedObjectiveFunction parent = Terms.parentOf(tree, new int[] {2, 1, 0});
