@@ -15,7 +15,8 @@ import java.util.Set;
  * @param completedByMember member UUID to the number of tasks whose result it delivered
  * @param inFlightByMember member UUID to the number of tasks it holds right now
  * @param verifiedMembers members that proved the secret (present now or before)
- * @param refusedMembers members refused: their ready token failed the HMAC check, or they run another job
+ * @param refusedMembers members refused: those whose ready token (its tag verified) named another job, and
+ *     the member ids that ready tokens failing the HMAC check claimed (not verified: anyone may claim any id)
  * @param requeued tasks handed out again because their member left
  * @param duplicates results dropped because the task was already done
  * @param refusedFrames frames refused (bad HMAC, not ours, malformed)

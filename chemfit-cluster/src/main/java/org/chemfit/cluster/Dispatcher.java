@@ -145,8 +145,13 @@ final class Dispatcher implements AutoCloseable {
 
     private final Map<UUID, String> verified = new ConcurrentHashMap<>();
     private final Set<String> refusedMembers = ConcurrentHashMap.newKeySet();
-    /** Refused member to why, in short, in the order they were refused: for the member wait's failure. */
+    /**
+     * Refused worker (named from its verified member) to why, in short, in the order they were
+     * refused: for the member wait's failure.
+     */
     private final Map<String, String> refusals = Collections.synchronizedMap(new LinkedHashMap<>());
+    /** Why each ready token that could not be verified failed, in short, one per sender it claimed. */
+    private final List<String> unverifiedRefusals = new CopyOnWriteArrayList<>();
 
     private final Map<String, LongAdder> completed = new ConcurrentHashMap<>();
     private final LongAdder requeued = new LongAdder();
@@ -300,20 +305,21 @@ final class Dispatcher implements AutoCloseable {
     }
 
     /**
-     * @param member the member id a ready token gave (unverified), or "an unknown sender"
+     * @param member a member id that is known to be the member's own (a verified frame's, or a
+     *     call's target)
      * @return the worker as its failures name it, "worker node07 (10.1.0.7:5701, pid 4242)", from
-     *     its member's attributes; "worker at 10.1.0.7:5701 (member ...)" for a member without them,
-     *     "member ..." for one no longer there
+     *     the attributes of that member in the cluster; "worker at 10.1.0.7:5701 (member ...)" for a
+     *     member without them, "member ... (no longer in the cluster)" for one no longer there
      */
     private String workerName(String member) {
         UUID id;
         try {
             id = UUID.fromString(member);
         } catch (IllegalArgumentException e) {
-            return member;
+            return "member " + member;
         }
         Member m = member(id);
-        return m == null ? "member " + member : workerName(m);
+        return m == null ? "member " + member + " (no longer in the cluster)" : workerName(m);
     }
 
     /** @return the worker of this member as its failures name it (see {@link #workerName(String)}) */
@@ -522,23 +528,21 @@ final class Dispatcher implements AutoCloseable {
                 try {
                     r = Frames.decodeReady(item, secret, job);
                 } catch (Frames.JobMismatchException ex) {
-                    // the tag held: the member holds the secret but built another job; a token it
-                    // offered to an earlier driver (of that other job) is no reason to refuse it here
-                    if (sessionOf(item, ex.theirs) != session) {
+                    // the tag held: the member holds the secret but built another job, and the member
+                    // id in the token is its own; a token it offered to an earlier driver (of that
+                    // other job) is no reason to refuse it here
+                    Frames.Ready theirs = readyOf(item, ex.theirs);
+                    if (theirs == null || theirs.session() != session) {
                         continue;
                     }
                     refuse(
-                            Frames.unverifiedReadyMember(item),
+                            theirs.member(),
                             "it runs job " + ex.theirs + " but the driver runs job " + ex.ours
                                     + "; start every worker with the driver's job file and the files it reads",
                             "runs another job (fingerprint " + ex.theirs + "; the driver's is " + ex.ours + ")");
                     continue;
                 } catch (Frames.RefusedFrameException ex) {
-                    refuse(
-                            Frames.unverifiedReadyMember(item),
-                            "its ready token failed the driver's check: " + ex.getMessage()
-                                    + ". Give it the same secret as the driver",
-                            "failed the secret check (" + ex.getMessage() + ")");
+                    refuseUnverified(item, String.valueOf(ex.getMessage()));
                     continue;
                 }
                 if (r.session() != session) {
@@ -577,12 +581,13 @@ final class Dispatcher implements AutoCloseable {
         }
     }
 
-    /** @return the session a ready token whose tag held was offered to, read with the sender's job */
-    private long sessionOf(Object token, String theirJob) {
+    /** @return a ready token whose tag held, read with the sender's job; null when malformed */
+    private Frames.@Nullable Ready readyOf(Object token, String theirJob) {
         try {
-            return Frames.decodeReady(token, secret, theirJob).session();
+            return Frames.decodeReady(token, secret, theirJob);
         } catch (Frames.RefusedFrameException e) {
-            return session; // malformed: refused as for this driver
+            LOG.debug("a ready token of job {} is malformed: {}", theirJob, e.getMessage());
+            return null;
         }
     }
 
@@ -892,26 +897,93 @@ final class Dispatcher implements AutoCloseable {
     }
 
     /**
-     * Refuses a member whose ready token did not pass.
+     * Refuses a member whose ready token held the secret's tag but not the driver's job: the member
+     * id in the token is verified, and the worker is named from that member's attributes.
      *
+     * @param member the member id of the verified token
      * @param reason what the member is told, and the driver's warning says
      * @param brief the same in a few words, for the failure when the member wait runs out
      */
-    private void refuse(@Nullable String member, String reason, String brief) {
+    private void refuse(String member, String reason, String brief) {
         refusedFrames.increment();
-        String who = member == null ? "an unknown sender" : member;
-        if (refusedMembers.add(who)) {
-            String named = workerName(who);
+        if (refusedMembers.add(member)) {
+            String named = workerName(member);
             refusals.put(named, brief);
             LOG.warn("refused {}: {}; it gets no tasks", named, reason);
-            if (member != null) {
-                try {
-                    UUID.fromString(member);
-                    refusedMap.set(member, reason);
-                } catch (RuntimeException ex) {
-                    LOG.debug("could not record the refusal of {}: {}", member, ex.toString());
-                }
+            tell(member, reason);
+        }
+    }
+
+    /**
+     * Refuses a ready token whose tag failed (or that is no frame of ours): nothing in it can be
+     * believed, the member id it claims included, so the warning names no worker from it. It names
+     * instead the members in the cluster that have not proven the secret, from what the cluster
+     * itself knows of them (their address and attributes).
+     *
+     * @param why why the token failed the check
+     */
+    private void refuseUnverified(Object token, String why) {
+        refusedFrames.increment();
+        String claimed = Frames.unverifiedReadyMember(token);
+        // one warning per sender claimed: a worker offers one token per thread
+        if (refusedMembers.add(claimed == null ? "an unknown sender" : claimed)) {
+            unverifiedRefusals.add(why);
+            if (claimed != null && !verifiedMember(claimed)) {
+                // the worker that sent it, if it is the member it claims, learns why and stops; a
+                // member that proved the secret is not told to stop by a token anyone could forge
+                tell(
+                        claimed,
+                        "its ready token failed the driver's check: " + why
+                                + ". Give it the same secret as the driver");
             }
+            LOG.warn(unverifiedWarning(why, unproven()));
+        }
+    }
+
+    /**
+     * @param why why the token failed the check
+     * @param unproven the members in the cluster that have not proven the secret, as {@link
+     *     #workerName(Member)} names them
+     * @return the driver's warning that a ready token could not be verified
+     */
+    static String unverifiedWarning(String why, List<String> unproven) {
+        return "refused a ready token that could not be verified (" + why + "): who sent it is not known; "
+                + unprovenList(unproven)
+                + ". Give every worker the same secret as the driver; its sender gets no tasks";
+    }
+
+    private static String unprovenList(List<String> unproven) {
+        return unproven.isEmpty()
+                ? "no member in the cluster now lacks a proof of the secret"
+                : "members in the cluster that have not proven the secret: " + String.join(", ", unproven);
+    }
+
+    /** @return the members other than the driver that have not proven the secret, named from their attributes */
+    private List<String> unproven() {
+        List<String> names = new ArrayList<>();
+        for (Member m : hz.getCluster().getMembers()) {
+            if (!m.getUuid().equals(self) && !verified.containsKey(m.getUuid())) {
+                names.add(workerName(m));
+            }
+        }
+        return names;
+    }
+
+    private boolean verifiedMember(String member) {
+        try {
+            return verified.containsKey(UUID.fromString(member));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** Records why a member is refused, for its worker to read. */
+    private void tell(String member, String reason) {
+        try {
+            UUID.fromString(member);
+            refusedMap.set(member, reason);
+        } catch (RuntimeException ex) {
+            LOG.debug("could not record the refusal of {}: {}", member, ex.toString());
         }
     }
 
@@ -1134,12 +1206,20 @@ final class Dispatcher implements AutoCloseable {
                     synchronized (refusals) {
                         refused = new LinkedHashMap<>(refusals);
                     }
+                    List<String> unverifiedNow = List.copyOf(unverifiedRefusals);
                     String msg = starvedMessage(
-                            hz.getConfig().getClusterName(), memberWait, pending.size(), others, refused, selfAddress);
+                            hz.getConfig().getClusterName(),
+                            memberWait,
+                            pending.size(),
+                            others,
+                            refused,
+                            new Unverified(unverifiedNow, unverifiedNow.isEmpty() ? List.of() : unproven()),
+                            selfAddress);
                     // the tasks fail with the message, which reaches the user as their failure (the
                     // fit's error, or the first failure of each term under penalty or skip): the log
                     // says that they fail, a warning, not the message once more
-                    LOG.warn(starvedWarning(memberWait, pending.size(), !refused.isEmpty()));
+                    LOG.warn(
+                            starvedWarning(memberWait, pending.size(), !refused.isEmpty() || !unverifiedNow.isEmpty()));
                     starved = msg;
                     Entry e;
                     while ((e = pending.poll()) != null) {
@@ -1172,10 +1252,22 @@ final class Dispatcher implements AutoCloseable {
     }
 
     /**
+     * The ready tokens refused because they could not be verified.
+     *
+     * @param reasons why each failed the check, one per sender it claimed
+     * @param unproven the members in the cluster now that have not proven the secret, named from
+     *     their attributes
+     */
+    record Unverified(List<String> reasons, List<String> unproven) {
+        static final Unverified NONE = new Unverified(List.of(), List.of());
+    }
+
+    /**
      * Why the waiting tasks fail when the member wait ran out with no worker to give them to.
      *
      * @param others the other members' addresses, now
-     * @param refused the members refused, each with why in a few words
+     * @param refused the workers refused for another job (their tokens verified), each with why in a few words
+     * @param unverified the tokens refused because they could not be verified
      */
     static String starvedMessage(
             String cluster,
@@ -1183,9 +1275,10 @@ final class Dispatcher implements AutoCloseable {
             int tasks,
             List<String> others,
             Map<String, String> refused,
+            Unverified unverified,
             String driverAddress) {
         String within = " within " + wait.toSeconds() + " s, so " + tasks + " task(s) could not run";
-        if (refused.isEmpty()) {
+        if (refused.isEmpty() && unverified.reasons().isEmpty()) {
             return "no worker holding the cluster secret joined cluster '" + cluster + "'" + within
                     + " (other members: " + (others.isEmpty() ? "none" : others)
                     + "; refused for a wrong secret or another job: none). Start workers with the same"
@@ -1196,20 +1289,32 @@ final class Dispatcher implements AutoCloseable {
                 .append(cluster)
                 .append("'")
                 .append(within)
-                .append(": ")
-                .append(refused.size())
-                .append(
-                        refused.size() == 1
-                                ? " worker joined but was refused: "
-                                : " workers joined but were refused: ");
-        boolean anotherJob = false;
-        boolean wrongSecret = false;
-        String sep = "";
-        for (Map.Entry<String, String> r : refused.entrySet()) {
-            b.append(sep).append(r.getKey()).append(' ').append(r.getValue());
-            sep = ", ";
-            anotherJob |= r.getValue().startsWith("runs another job");
-            wrongSecret |= !r.getValue().startsWith("runs another job");
+                .append(": ");
+        boolean anotherJob = !refused.isEmpty();
+        boolean wrongSecret = !unverified.reasons().isEmpty();
+        if (!refused.isEmpty()) {
+            b.append(refused.size())
+                    .append(
+                            refused.size() == 1
+                                    ? " worker joined but was refused: "
+                                    : " workers joined but were refused: ");
+            String sep = "";
+            for (Map.Entry<String, String> r : refused.entrySet()) {
+                b.append(sep).append(r.getKey()).append(' ').append(r.getValue());
+                sep = ", ";
+            }
+        }
+        if (wrongSecret) {
+            int n = unverified.reasons().size();
+            b.append(anotherJob ? "; " : "")
+                    .append(n)
+                    .append(
+                            n == 1
+                                    ? " ready token could not be verified, so who sent it is not known ("
+                                    : " ready tokens could not be verified, so who sent them is not known (")
+                    .append(String.join("; ", new LinkedHashSet<>(unverified.reasons())))
+                    .append("); ")
+                    .append(unprovenList(unverified.unproven()));
         }
         b.append("; other members now: ").append(others.isEmpty() ? "none" : others);
         if (anotherJob) {

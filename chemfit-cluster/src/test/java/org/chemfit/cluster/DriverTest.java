@@ -700,23 +700,153 @@ class DriverTest {
     @Test
     void theMemberWaitsFailureNamesEachRefusalAndWhatToDoForEach() {
         Map<String, String> refused = new java.util.LinkedHashMap<>();
-        refused.put("u1", "runs another job (fingerprint b; the driver's is a)");
-        refused.put("u2", "failed the secret check (HMAC check failed)");
+        refused.put("worker n1 (127.0.0.1:5702, pid 7)", "runs another job (fingerprint b; the driver's is a)");
+        // two tokens that failed the tag, for the same reason: said once, with the members not proven
+        Dispatcher.Unverified unverified = new Dispatcher.Unverified(
+                List.of("HMAC check failed", "HMAC check failed"), List.of("worker n2 (127.0.0.1:5703, pid 8)"));
         assertEquals(
-                "no worker that the driver accepts joined cluster 'c' within 10 s, so 3 task(s) could not run: 2"
-                        + " workers joined but were refused: u1 runs another job (fingerprint b; the driver's is a),"
-                        + " u2 failed the secret check (HMAC check failed); other members now: [127.0.0.1:5702]."
+                "no worker that the driver accepts joined cluster 'c' within 10 s, so 3 task(s) could not run: 1"
+                        + " worker joined but was refused: worker n1 (127.0.0.1:5702, pid 7) runs another job"
+                        + " (fingerprint b; the driver's is a); 2 ready tokens could not be verified, so who sent them"
+                        + " is not known (HMAC check failed); members in the cluster that have not proven the secret:"
+                        + " worker n2 (127.0.0.1:5703, pid 8); other members now: [127.0.0.1:5702, 127.0.0.1:5703]."
                         + " Start every worker with the driver's job file and the files it reads. Give every worker"
                         + " the same secret as the driver. A worker not named here did not join: its join list must"
                         + " reach 127.0.0.1:5701",
                 Dispatcher.starvedMessage(
-                        "c", Duration.ofSeconds(10), 3, List.of("127.0.0.1:5702"), refused, "127.0.0.1:5701"));
+                        "c",
+                        Duration.ofSeconds(10),
+                        3,
+                        List.of("127.0.0.1:5702", "127.0.0.1:5703"),
+                        refused,
+                        unverified,
+                        "127.0.0.1:5701"));
+        assertEquals(
+                "no worker that the driver accepts joined cluster 'c' within 10 s, so 3 task(s) could not run: 1"
+                        + " ready token could not be verified, so who sent it is not known (HMAC check failed); no"
+                        + " member in the cluster now lacks a proof of the secret; other members now: none. Give every"
+                        + " worker the same secret as the driver. A worker not named here did not join: its join list"
+                        + " must reach 127.0.0.1:5701",
+                Dispatcher.starvedMessage(
+                        "c",
+                        Duration.ofSeconds(10),
+                        3,
+                        List.of(),
+                        Map.of(),
+                        new Dispatcher.Unverified(List.of("HMAC check failed"), List.of()),
+                        "127.0.0.1:5701"));
         assertEquals(
                 "no worker holding the cluster secret joined cluster 'c' within 10 s, so 3 task(s) could not run"
                         + " (other members: none; refused for a wrong secret or another job: none). Start workers"
                         + " with the same cluster name, a join list that reaches 127.0.0.1:5701, the same secret and"
                         + " the same job",
-                Dispatcher.starvedMessage("c", Duration.ofSeconds(10), 3, List.of(), Map.of(), "127.0.0.1:5701"));
+                Dispatcher.starvedMessage(
+                        "c",
+                        Duration.ofSeconds(10),
+                        3,
+                        List.of(),
+                        Map.of(),
+                        Dispatcher.Unverified.NONE,
+                        "127.0.0.1:5701"));
+    }
+
+    /** How the driver's warnings and failures name a worker: "worker HOST (127.0.0.1:PORT, pid PID)". */
+    private static String named(HazelcastInstance m) {
+        return "worker " + org.chemfit.support.HostName.get() + " (127.0.0.1:"
+                + m.getCluster().getLocalMember().getAddress().getPort() + ", pid "
+                + ProcessHandle.current().pid() + ")";
+    }
+
+    @Test
+    void aTokenThatFailsItsCheckNamesNoWorkerFromWhatItClaimsAndSaysWhoHasNotProvenTheSecret() throws IOException {
+        ClusterSecret wrong = ClusterSecret.of("not the driver's secret, but long enough");
+        ClusterOptions o = ClusterOptions.builder(SECRET)
+                .memberWait(Duration.ofSeconds(1))
+                .jobFingerprint("job-a")
+                .build();
+        String cluster = "driver-test-unverified-" + ProcessHandle.current().pid();
+        try (Logged log = new Logged();
+                LoopbackPair pair = LoopbackPair.start(cluster);
+                ClusterWrapperCOB cob = new ClusterWrapperCOB(failing(), pair.driver(), o);
+                ClusterWorker bad = ClusterWorker.start(pair.worker(), failing(), wrong, 1, 0, "job-a")) {
+            // besides the worker's own token, one forged on its member that claims to be the driver's
+            // member: named from what it claims, the warning would name the driver as the worker refused
+            String driverUuid =
+                    pair.driver().getCluster().getLocalMember().getUuid().toString();
+            assertTrue(pair.worker()
+                    .getQueue(Channels.READY)
+                    .offer(Frames.encode(new Frames.Ready(driverUuid, 1, 1), wrong, "job-a")));
+            await("both tokens refused")
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> cob.stats().refusedMembers().size() == 2);
+            String warning = "WARN org.chemfit.cluster.Dispatcher - refused a ready token that could not be verified"
+                    + " (HMAC check failed (the sender does not hold this cluster's secret)): who sent it is not known;"
+                    + " members in the cluster that have not proven the secret: " + named(pair.worker())
+                    + ". Give every worker the same secret as the driver; its sender gets no tasks\n";
+            await("both warnings")
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> log.text().split(java.util.regex.Pattern.quote(warning), -1).length - 1 == 2);
+            assertTrue(!log.text().contains(named(pair.driver())), log.text());
+            int port = pair.worker().getCluster().getLocalMember().getAddress().getPort();
+            int driverPort =
+                    pair.driver().getCluster().getLocalMember().getAddress().getPort();
+            TermFailedException e = assertTimeoutPreemptively(
+                    Duration.ofSeconds(30),
+                    () -> assertThrows(TermFailedException.class, () -> cob.evaluate(Parameters.of(Map.of("x", 1.0)))));
+            assertEquals(
+                    "term 0 'a' failed: no worker that the driver accepts joined cluster '" + cluster + "' within 1 s,"
+                            + " so 3 task(s) could not run: 2 ready tokens could not be verified, so who sent them is"
+                            + " not known (HMAC check failed (the sender does not hold this cluster's secret)); members"
+                            + " in the cluster that have not proven the secret: " + named(pair.worker())
+                            + "; other members now: [127.0.0.1:" + port + "]. Give every worker the same secret as the"
+                            + " driver. A worker not named here did not join: its join list must reach 127.0.0.1:"
+                            + driverPort,
+                    e.getMessage());
+            // the worker that sent its own token is told why, under the id it gave
+            await("the worker told")
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> bad.refusal().isPresent());
+            assertEquals(
+                    "its ready token failed the driver's check: HMAC check failed (the sender does not hold this"
+                            + " cluster's secret). Give it the same secret as the driver",
+                    bad.refusal().orElseThrow());
+        }
+    }
+
+    @Test
+    void aForgedTokenThatClaimsAWorkerThatProvedTheSecretDoesNotStopIt() throws Exception {
+        ClusterSecret wrong = ClusterSecret.of("not the driver's secret, but long enough");
+        ClusterOptions o = ClusterOptions.builder(SECRET)
+                .memberWait(Duration.ofSeconds(60))
+                .build();
+        CombinedObjectiveFunction objective = new TestObjectives().create(Map.of());
+        Parameters p = Parameters.of(List.of("x", "y"), new double[] {0.7, -0.4});
+        double serial = objective.evaluate(p, new EvaluationContext(p, "e1"));
+        String cluster = "driver-test-forged-claim-" + ProcessHandle.current().pid();
+        try (Logged log = new Logged();
+                LoopbackPair pair = LoopbackPair.start(cluster);
+                ClusterWrapperCOB cob = new ClusterWrapperCOB(objective, pair.driver(), o);
+                ClusterWorker good = ClusterWorker.start(pair.worker(), objective, SECRET, 1)) {
+            assertEquals(
+                    Double.doubleToRawLongBits(serial),
+                    Double.doubleToRawLongBits(cob.evaluate(p, new EvaluationContext(p, "e1"))));
+            String uuid = good.memberUuid().toString();
+            assertTrue(
+                    pair.driver().getQueue(Channels.READY).offer(Frames.encode(new Frames.Ready(uuid, 1, 1), wrong)));
+            String warning = "WARN org.chemfit.cluster.Dispatcher - refused a ready token that could not be verified"
+                    + " (HMAC check failed (the sender does not hold this cluster's secret)): who sent it is not known;"
+                    + " no member in the cluster now lacks a proof of the secret. Give every worker the same secret as"
+                    + " the driver; its sender gets no tasks\n";
+            await("the forged token refused")
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> log.text().contains(warning));
+            // the worker it claims to be proved the secret: it is not told that it is refused
+            assertNull(pair.driver().getMap(Channels.REFUSED).get(uuid));
+            assertEquals(
+                    Double.doubleToRawLongBits(serial),
+                    Double.doubleToRawLongBits(cob.evaluate(p, new EvaluationContext(p, "e2"))));
+            assertTrue(good.refusal().isEmpty());
+        }
     }
 
     @Test
