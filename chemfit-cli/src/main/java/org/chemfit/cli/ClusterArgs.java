@@ -4,6 +4,7 @@ import com.hazelcast.core.HazelcastInstance;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 import org.chemfit.CombinedObjectiveFunction;
 import org.chemfit.ObjectiveFunction;
 import org.chemfit.cluster.ClusterMemberConfig;
@@ -121,6 +122,7 @@ final class ClusterArgs {
      * @param memberWait how long tasks wait while no worker is there
      * @param driverThreads how many terms the driver runs itself (0: none)
      * @param jobFingerprint the fingerprint of the job and its files; workers of another job are refused
+     * @param onNoWorker told why tasks fail each time the member wait runs out with no worker, or null
      * @return the objective to fit
      * @throws BaseCommand.UserException when the secret is missing or another driver runs on the cluster
      */
@@ -129,18 +131,19 @@ final class ClusterArgs {
             List<AutoCloseable> resources,
             Duration memberWait,
             int driverThreads,
-            String jobFingerprint) {
+            String jobFingerprint,
+            @Nullable Consumer<String> onNoWorker) {
         ClusterSecret secret = secret();
         HazelcastInstance member = startMember();
         try {
-            ClusterWrapperCOB cob = new ClusterWrapperCOB(
-                    combined,
-                    member,
-                    ClusterOptions.builder(secret)
-                            .localThreads(driverThreads)
-                            .memberWait(memberWait)
-                            .jobFingerprint(jobFingerprint)
-                            .build());
+            ClusterOptions.Builder options = ClusterOptions.builder(secret)
+                    .localThreads(driverThreads)
+                    .memberWait(memberWait)
+                    .jobFingerprint(jobFingerprint);
+            if (onNoWorker != null) {
+                options.onNoWorker(onNoWorker);
+            }
+            ClusterWrapperCOB cob = new ClusterWrapperCOB(combined, member, options.build());
             resources.add(cob);
             resources.add(member::shutdown);
             driven = cob;

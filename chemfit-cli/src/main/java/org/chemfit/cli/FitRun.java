@@ -235,7 +235,8 @@ final class FitRun {
                                     resources,
                                     java.time.Duration.ofSeconds(memberWait),
                                     driverThreads,
-                                    jf.hash()));
+                                    jf.hash(),
+                                    noWorkerWarning()));
         } catch (IllegalArgumentException e) {
             throw new UserException(e.getMessage());
         }
@@ -580,6 +581,42 @@ final class FitRun {
                 err().flush();
             }
         });
+    }
+
+    /**
+     * What a quiet fit that goes on past failed terms says when cluster terms fail for want of a
+     * worker: the driver's warning and each term's first failure are hidden by {@code -q}, and
+     * without a word the fit would go on scoring penalties (or skipping terms) for no reason the
+     * user is told. Said once per fit. Under {@code raise} the fit's error says it; without
+     * {@code -q}, the warnings do.
+     *
+     * @return the listener of the cluster's member wait, or null when nothing is to be said
+     */
+    private java.util.function.@Nullable Consumer<String> noWorkerWarning() {
+        org.chemfit.FailurePolicy.Action policy = jf.combination().onFailure();
+        if (!quiet || policy == org.chemfit.FailurePolicy.Action.RAISE) {
+            return null;
+        }
+        java.util.concurrent.atomic.AtomicBoolean said = new java.util.concurrent.atomic.AtomicBoolean();
+        PrintWriter w = err();
+        return why -> {
+            if (said.compareAndSet(false, true)) {
+                synchronized (w) {
+                    w.println(noWorkerLine(JobKeys.word(policy), why));
+                    w.flush();
+                }
+            }
+        };
+    }
+
+    /**
+     * @param policy the job's {@code on_failure} word
+     * @param why why the cluster's tasks failed, as they failed with it
+     * @return the one line a quiet fit prints when cluster terms failed for want of a worker
+     */
+    static String noWorkerLine(String policy, String why) {
+        return "warning: terms failed because no worker was available on the cluster (on_failure: " + policy
+                + ", the fit goes on; said once under -q): " + why;
     }
 
     /** Runs the optimizer with progress shown, and maps how it ended to a status and an exit code. */

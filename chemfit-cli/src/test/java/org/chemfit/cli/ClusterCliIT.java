@@ -563,6 +563,64 @@ class ClusterCliIT {
         assertTrue(!d.contains("no worker holding the cluster secret"), d);
     }
 
+    @Test
+    void aQuietFitUnderPenaltyWithNoWorkerSaysOnceWhyItsTermsFailed() throws Exception {
+        Path dir = TestData.copyTree(ExamplesIT.examples().resolve("argon"), tmp.resolve("argon"));
+        Path job = dir.resolve("fit.yaml");
+        Files.writeString(
+                job,
+                Files.readString(job) + "\ncombination: {on_failure: penalty, penalty: 1.0e6}\n",
+                java.nio.charset.StandardCharsets.UTF_8);
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        String cluster = "cli-quiet-" + ProcessHandle.current().pid();
+        // no worker at all: every term fails once the member wait of 1 s is over, and the next ones at once
+        Process driver = chemfit(
+                "quiet-driver",
+                "fit",
+                "-q",
+                job.toString(),
+                "--output",
+                tmp.resolve("out").toString(),
+                "--cluster",
+                cluster,
+                "--join",
+                "127.0.0.1:" + port,
+                "--port",
+                Integer.toString(port),
+                "--max-evaluations",
+                "6",
+                "--no-plots",
+                "--member-wait",
+                "1");
+        assertTrue(driver.waitFor(3, TimeUnit.MINUTES), "the driver ends:\n" + output("quiet-driver"));
+        String d = output("quiet-driver");
+        assertEquals(0, driver.exitValue(), d);
+        // the first evaluation's tasks, one per dimer of the term's reference (a row of its CSV after
+        // the header), waited for the member wait; the evaluations after it failed at once for the
+        // same reason, which is said once, in one line
+        long dimers = Files.readAllLines(dir.resolve("data/ar2-energies.csv")).size() - 1L;
+        String line = FitRun.noWorkerLine(
+                "penalty",
+                "no worker holding the cluster secret joined cluster '" + cluster + "' within 1 s, so " + dimers
+                        + " task(s) could not run (other members: none; refused for a wrong secret or another job:"
+                        + " none). Start workers with the same cluster name, a join list that reaches 127.0.0.1:"
+                        + port + ", the same secret and the same job");
+        assertEquals(
+                List.of(line), d.lines().filter(l -> l.contains("no worker")).toList(), d);
+        assertEquals(
+                "warning: terms failed because no worker was available on the cluster (on_failure: penalty, the fit"
+                        + " goes on; said once under -q): no worker holding the cluster secret joined cluster '",
+                line.substring(0, line.indexOf(cluster)));
+        // every evaluation scored the penalty: its loss is the penalty of the one term
+        JsonNode r = new ObjectMapper().readTree(tmp.resolve("out/results.json").toFile());
+        assertEquals(1.0e6, r.at("/loss/best").asDouble(), r::toString);
+        assertEquals(6, r.at("/evaluations/total").asInt(), r::toString);
+        assertEquals(List.of(), noise(d));
+    }
+
     static int occurrences(String text, String part) {
         int n = 0;
         for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) {

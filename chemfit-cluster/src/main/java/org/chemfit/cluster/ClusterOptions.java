@@ -2,6 +2,7 @@ package org.chemfit.cluster;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -26,12 +27,14 @@ public final class ClusterOptions {
     private final int localThreads;
     private final Duration memberWait;
     private final @Nullable String jobFingerprint;
+    private final @Nullable Consumer<String> onNoWorker;
 
     private ClusterOptions(Builder b) {
         this.secret = b.secret;
         this.localThreads = b.localThreads;
         this.memberWait = b.memberWait;
         this.jobFingerprint = b.jobFingerprint;
+        this.onNoWorker = b.onNoWorker;
     }
 
     /**
@@ -65,6 +68,12 @@ public final class ClusterOptions {
         return java.util.Optional.ofNullable(jobFingerprint);
     }
 
+    /** @return what is told when the member wait runs out with no worker, or null */
+    @Nullable
+    Consumer<String> onNoWorker() {
+        return onNoWorker;
+    }
+
     /**
      * Collects the settings of {@link ClusterOptions}.
      *
@@ -75,6 +84,7 @@ public final class ClusterOptions {
         private int localThreads;
         private Duration memberWait = DEFAULT_MEMBER_WAIT;
         private @Nullable String jobFingerprint;
+        private @Nullable Consumer<String> onNoWorker;
 
         private Builder(ClusterSecret secret) {
             this.secret = secret;
@@ -119,6 +129,18 @@ public final class ClusterOptions {
                         "a job fingerprint must be 1 to 256 characters, got '" + fingerprint + "'");
             }
             this.jobFingerprint = fingerprint;
+            return this;
+        }
+
+        /**
+         * @param listener told, each time the member wait runs out with tasks waiting and no worker
+         *     to run them, why they fail: the message each of their failures carries (which cluster,
+         *     which members were seen or refused, and what to change). Called on the driver's own
+         *     thread; keep it short. For a program that hides warnings but still wants that said.
+         * @return this builder
+         */
+        public Builder onNoWorker(Consumer<String> listener) {
+            this.onNoWorker = Objects.requireNonNull(listener, "listener");
             return this;
         }
 

@@ -118,6 +118,9 @@ final class Dispatcher implements AutoCloseable {
 
     private final int localThreads;
     private final Duration memberWait;
+    /** Told why the waiting tasks fail each time the member wait runs out, or null. */
+    private final java.util.function.@Nullable Consumer<String> onNoWorker;
+
     private final long session;
     private final UUID self;
     private final String selfAddress;
@@ -191,6 +194,7 @@ final class Dispatcher implements AutoCloseable {
         this.job = options.jobFingerprint().orElseGet(() -> JobFingerprint.ofObjective(root));
         this.localThreads = options.localThreads();
         this.memberWait = options.memberWait();
+        this.onNoWorker = options.onNoWorker();
         long s;
         do {
             s = new SecureRandom().nextLong();
@@ -1226,6 +1230,14 @@ final class Dispatcher implements AutoCloseable {
                         fail(e, msg);
                     }
                     noMemberSince = 0;
+                    var listener = onNoWorker;
+                    if (listener != null) {
+                        try {
+                            listener.accept(msg);
+                        } catch (RuntimeException ex) {
+                            LOG.warn("the listener of the member wait failed: {}", Reasons.of(ex));
+                        }
+                    }
                 }
             } catch (InterruptedException ex) {
                 return;

@@ -607,8 +607,11 @@ class DriverTest {
 
     @Test
     void withNoWorkerTheEvaluationFailsAfterTheMemberWaitWithAClearMessage() {
-        ClusterOptions o =
-                ClusterOptions.builder(SECRET).memberWait(Duration.ofSeconds(1)).build();
+        List<String> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ClusterOptions o = ClusterOptions.builder(SECRET)
+                .memberWait(Duration.ofSeconds(1))
+                .onNoWorker(told::add)
+                .build();
         try (Logged log = new Logged();
                 ClusterWrapperCOB cob = new ClusterWrapperCOB(failing(), member, o)) {
             ChemFitException e = assertTimeoutPreemptively(
@@ -631,6 +634,9 @@ class DriverTest {
                     Duration.ofSeconds(30),
                     () -> assertThrows(TermFailedException.class, () -> cob.evaluate(Parameters.of(Map.of("x", 2.0)))));
             assertTrue(again.getMessage().contains("no worker holding the cluster secret joined"), again.getMessage());
+            // the listener was told once, when the wait ran out, the reason each task failed with; the
+            // next evaluation's tasks failed at once, without another wait
+            assertEquals(List.of(e.getMessage().substring("term 0 'a' failed: ".length())), told);
             // the tasks fail with the reason: the log warns that they fail, once, without the reason
             // again, and nothing is logged as an error
             String warning = "WARN org.chemfit.cluster.Dispatcher - no worker holding the cluster secret joined"
