@@ -535,8 +535,15 @@ final class Dispatcher implements AutoCloseable {
                     // the tag held: the member holds the secret but built another job, and the member
                     // id in the token is its own; a token it offered to an earlier driver (of that
                     // other job) is no reason to refuse it here
-                    Frames.Ready theirs = readyOf(item, ex.theirs);
-                    if (theirs == null || theirs.session() != session) {
+                    Frames.Ready theirs;
+                    try {
+                        theirs = Frames.decodeReady(item, secret, ex.theirs);
+                    } catch (Frames.RefusedFrameException malformed) {
+                        // signed but not readable: its member id cannot be read either
+                        refuseUnverified(item, String.valueOf(malformed.getMessage()));
+                        continue;
+                    }
+                    if (theirs.session() != session) {
                         continue;
                     }
                     refuse(
@@ -582,16 +589,6 @@ final class Dispatcher implements AutoCloseable {
                     pause();
                 }
             }
-        }
-    }
-
-    /** @return a ready token whose tag held, read with the sender's job; null when malformed */
-    private Frames.@Nullable Ready readyOf(Object token, String theirJob) {
-        try {
-            return Frames.decodeReady(token, secret, theirJob);
-        } catch (Frames.RefusedFrameException e) {
-            LOG.debug("a ready token of job {} is malformed: {}", theirJob, e.getMessage());
-            return null;
         }
     }
 
