@@ -155,9 +155,8 @@ class WrittenOptimizerDefaultsTest {
 
     /**
      * Every other optimizer default written out, in every way the job reader takes it: the method
-     * spelled otherwise, {@code max_evaluations} 200 (here the budget given by the command line),
-     * the seed, {@code bad_value}, the tolerances the method stops by when none is written, and
-     * {@code optimizer: {}}; each keeps the run, and each with another value does not.
+     * spelled otherwise, the seed, {@code bad_value}, the tolerances the method stops by when none
+     * is written, and {@code tolerance: {}}; each keeps the run, and each with another value does not.
      */
     @Test
     void theOtherOptimizerDefaultsWrittenOutKeepTheRun() throws IOException {
@@ -222,5 +221,33 @@ class WrittenOptimizerDefaultsTest {
                         c::toString);
             }
         }
+    }
+
+    /**
+     * The budget's default, 200, written out is taken as the run wrote it (left out), with the
+     * method's spelling and the seed; another budget is kept, for the journal to take as a larger
+     * one.
+     */
+    @Test
+    void theDefaultBudgetWrittenOutIsTakenAsTheRunWroteIt() throws IOException {
+        Path noBudget = job("a.yaml", "Nelder-Mead", "");
+        Files.writeString(noBudget, Files.readString(noBudget).replace(", max_evaluations: 6", ""));
+        JobFile job = JobFile.read(noBudget);
+        Map<String, Object> recorded = JobSettings.of(job);
+        Path written = job("b.yaml", "nelder_mead", ", seed: 42");
+        Files.writeString(written, Files.readString(written).replace("max_evaluations: 6", "max_evaluations: 200"));
+        Map<String, Object> now = JobSettings.of(JobFile.read(written));
+        assertNotEquals(recorded, now);
+        assertEquals(recorded, JobSettings.asRecorded(now, List.of(recorded), job));
+        Path larger = job("c.yaml", "nelder_mead", ", seed: 42");
+        Files.writeString(larger, Files.readString(larger).replace("max_evaluations: 6", "max_evaluations: 300"));
+        Map<String, Object> adopted =
+                JobSettings.asRecorded(JobSettings.of(JobFile.read(larger)), List.of(recorded), job);
+        assertEquals(
+                Map.of("method", "Nelder-Mead", "max_evaluations", 300),
+                ((Map<?, ?>) adopted.get("file")).get("optimizer"));
+        // a run of another optimizer lends nothing
+        Map<String, Object> seed43 = JobSettings.of(JobFile.read(job("d.yaml", "Nelder-Mead", ", seed: 43")));
+        assertEquals(seed43, JobSettings.asRecorded(seed43, List.of(recorded), job));
     }
 }
