@@ -113,7 +113,7 @@ final class AtomsTermReader {
                     r.namedFiles.add(e.file().toAbsolutePath().normalize());
                     org.chemfit.atoms.Atoms atoms;
                     try {
-                        atoms = org.chemfit.atoms.Xyz.read(e.file());
+                        atoms = r.structures.atoms(e.file());
                     } catch (org.chemfit.atoms.InputFormatException x) {
                         r.fileProblem(x.file(), x.line(), AtomsTerms.malformedStructure(x, reference, e));
                         present = null;
@@ -121,7 +121,7 @@ final class AtomsTermReader {
                     }
                     if (forcesWeight != null && forcesWeight > 0) {
                         try {
-                            forceValues += org.chemfit.atoms.Xyz.readForces(e.file()).length;
+                            forceValues += r.structures.forces(e.file()).length;
                         } catch (org.chemfit.atoms.InputFormatException x) {
                             noForces.add(r.shown(x.file()) + ":" + x.line() + " (" + r.shown(reference) + " line "
                                     + e.line() + ", tag '" + e.tag() + "'): " + x.problem());

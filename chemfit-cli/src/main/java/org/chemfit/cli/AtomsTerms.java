@@ -155,13 +155,15 @@ final class AtomsTerms {
      * @param entry a reference row, whose structure file exists (the caller reports one that does not)
      * @param config the term's settings
      * @param potential the term's potential
+     * @param structures the job's structure files, each parsed once
      * @return the computer of the row's structure's energy
      * @throws ChemFitException naming the file and line when the structure file is malformed
      */
-    static QuantityComputer computer(ReferenceEntry entry, JobFile.AtomsConfig config, Potential potential) {
+    static QuantityComputer computer(
+            ReferenceEntry entry, JobFile.AtomsConfig config, Potential potential, StructureFiles structures) {
         String where =
                 " (" + config.reference().getFileName() + " line " + entry.line() + ", tag '" + entry.tag() + "')";
-        Atoms atoms = Xyz.read(entry.file());
+        Atoms atoms = structures.atoms(entry.file());
         if (config.moleculeSize() > 0) {
             try {
                 atoms = atoms.withConsecutiveMolecules(config.moleculeSize());

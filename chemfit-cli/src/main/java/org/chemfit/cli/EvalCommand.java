@@ -108,12 +108,15 @@ final class EvalCommand extends BaseCommand {
                 err().println("error: the evaluation failed: " + Messages.clean(e.getMessage()));
                 return ExitCodes.FIT_FAILED;
             }
-            new UnconvergedRelaxations(jf.terms(), jf.units(), err()::println).check(ctx, "", false);
-            new UnstableCrystals(jf.terms(), err()::println).check(ctx, "", false);
-            if (v != null) {
-                new UnconvergedRelaxations(jf.validation(), jf.units(), err()::println)
-                        .check(v, " (validation)", false);
-                new UnstableCrystals(jf.validation(), err()::println).check(v, " (validation)", false);
+            if (!quiet) {
+                // -q prints errors and the results only, as fit does: these are warnings of the data
+                new UnconvergedRelaxations(jf.terms(), jf.units(), err()::println).check(ctx, "", false);
+                new UnstableCrystals(jf.terms(), err()::println).check(ctx, "", false);
+                if (v != null) {
+                    new UnconvergedRelaxations(jf.validation(), jf.units(), err()::println)
+                            .check(v, " (validation)", false);
+                    new UnstableCrystals(jf.validation(), err()::println).check(v, " (validation)", false);
+                }
             }
             out().println("parameters: " + p);
             out().println("loss: " + Tables.fmt(ctx.loss(), Results.lossUnit(plan)));

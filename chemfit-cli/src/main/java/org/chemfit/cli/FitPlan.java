@@ -272,9 +272,9 @@ final class FitPlan implements AutoCloseable {
             }
             double[] f = null;
             try {
-                c = AtomsTerms.computer(e, a, potential);
+                c = AtomsTerms.computer(e, a, potential, job.structures());
                 if (a.fitsForces()) {
-                    f = org.chemfit.atoms.Xyz.readForces(e.file());
+                    f = job.structures().forces(e.file());
                 }
             } catch (org.chemfit.atoms.InputFormatException x) {
                 problems.add(new JobFileException.Problem(

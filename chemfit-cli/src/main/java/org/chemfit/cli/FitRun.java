@@ -310,6 +310,11 @@ final class FitRun {
             refuseAnotherJobsResults();
             jobSettings = JobSettings.of(jf);
             journal = JournalReader.open(folder);
+            if (!options.restart()) {
+                // a default written out in one and left out in the other is the same optimizer:
+                // written as the journal's run has it, so that the journal sees the same job
+                jobSettings = JobSettings.asRecorded(jobSettings, recordedJobs(journal), jf);
+            }
             if (jf.output().improvingTermsOnly()) {
                 journal.termsOfImprovingEvaluationsOnly();
             }
@@ -327,6 +332,25 @@ final class FitRun {
             throw new UserException(String.valueOf(e.getMessage())
                     .replace("(chemfit fit --restart, or JournalMode.restart();", "(chemfit fit --restart;"));
         }
+    }
+
+    /**
+     * @return the job settings ({@code settings.job}) of the journal's runs, the latest first; none
+     *     when the journal cannot list them (its check then says why)
+     */
+    private static List<Map<?, ?>> recordedJobs(JournalReader journal) {
+        List<Map<?, ?>> out = new ArrayList<>();
+        try {
+            for (RunRecord run : journal.runs()) {
+                if (run.settings().get("job") instanceof Map<?, ?> job) {
+                    out.add(job);
+                }
+            }
+        } catch (JournalException | IllegalArgumentException e) {
+            return List.of();
+        }
+        java.util.Collections.reverse(out); // runs() lists the oldest first
+        return out;
     }
 
     /**
@@ -492,10 +516,14 @@ final class FitRun {
         } catch (RuntimeException e) {
             results = Map.of(); // damaged: the fit is replayed from the journal, which writes it again
         }
-        // results.json belongs to the last fit written here, which may be another run of the journal
+        // results.json belongs to the last fit written here, which may be another run of the journal,
+        // or this run written from another job file of the same fit (a default written out there, left
+        // out here): replayed, the results are written again of this job file
         if (!("done".equals(results.get("status"))
                 && results.get("journal_run") instanceof Number n
-                && n.longValue() == resumed.get().id())) {
+                && n.longValue() == resumed.get().id()
+                && results.get("job") instanceof Map<?, ?> job
+                && jf.hash().equals(job.get("sha256")))) {
             return null;
         }
         JournalReader journal = this.journal;

@@ -43,7 +43,9 @@ import org.chemfit.external.KeepPolicy;
  * @param warnings what the job's data make likely to be a mistake without being one for certain
  *     (a species no pair term pairs, a charged cell, atoms closer than 0.5 Å), each a sentence that
  *     {@code validate}, {@code eval} and {@code fit} print once after "warning: "
- * @implNote Immutable.
+ * @param structures the structure files of the atoms terms as this read of the job parsed them,
+ *     each once, for the fit's plan to take rather than parse them again
+ * @implNote Immutable, but for the structure files parsed, which only grows.
  */
 public record JobFile(
         Path file,
@@ -59,7 +61,8 @@ public record JobFile(
         List<TermSpec> validation,
         Units units,
         int validationEvery,
-        List<String> warnings) {
+        List<String> warnings,
+        StructureFiles structures) {
 
     /** Copies the lists and maps. */
     public JobFile {

@@ -177,7 +177,8 @@ final class JobReader {
                 validation,
                 r.extras.units(),
                 validationEvery,
-                r.warnings);
+                r.warnings,
+                r.structures);
     }
 
     /**

@@ -45,6 +45,8 @@ final class JobReading {
     final List<JobFileException.Problem> problems = new ArrayList<>();
     /** Files the job names, for its hash. */
     final Set<Path> namedFiles = new LinkedHashSet<>();
+    /** The structure files of the atoms terms, each parsed once in this read. */
+    final StructureFiles structures = new StructureFiles();
     /** Every parameter name written, valid or not, so that a bad value is not reported again where it is used. */
     final Set<String> declared = new LinkedHashSet<>();
     /** The program aliases of the {@code programs} section, read before the terms that use them. */

@@ -15,6 +15,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import org.chemfit.atoms.ReferenceCsv;
 import org.jspecify.annotations.Nullable;
@@ -126,6 +127,155 @@ final class JobSettings {
             s.put(CRYSTAL_GRADIENT_STEP, Methods.CRYSTAL_STEP);
         }
         return s;
+    }
+
+    /**
+     * The optimizer that a job's settings describe, each default applied: the method by its
+     * canonical name, the seed, {@code bad_value}, a population method's population ({@code 4 +
+     * floor(3 ln n)} for n free parameters when not written), the loss tolerances (the method's
+     * own when none is written, {@link Methods#ownTolerances}) and the relative
+     * finite-difference step (the crystal default, or the forward difference's {@code 1.49e-8},
+     * when not written), numbers by their value. The budget is left out: a larger one goes on
+     * with a run, which the journal decides. Settings of the same optimizer written otherwise
+     * (a default written out or left out, {@code method: nelder_mead}) give equal maps; a value
+     * the job reader would refuse is kept as written, so that it equals only itself.
+     *
+     * @param settings settings as {@link #of} gives them, or as a journal recorded them
+     * @param job the job being fitted: its terms and parameters give the defaults that depend on them
+     * @return the optimizer, every default applied
+     */
+    static Map<String, Object> effectiveOptimizer(Map<?, ?> settings, JobFile job) {
+        Map<String, Object> out = new TreeMap<>();
+        Object section = settings.get("file") instanceof Map<?, ?> file ? file.get("optimizer") : null;
+        if (section != null && !(section instanceof Map<?, ?>)) {
+            out.put("optimizer", section);
+            return out;
+        }
+        Map<?, ?> o = section instanceof Map<?, ?> m ? m : Map.of();
+        Object word = o.containsKey("method") ? o.get("method") : "Nelder-Mead";
+        String method = word instanceof String w ? Methods.canonical(w) : null;
+        if (method == null) {
+            out.put("method", word);
+            return out;
+        }
+        out.put("method", method);
+        out.put("seed", value(o.containsKey("seed") ? o.get("seed") : 42));
+        out.put("bad_value", value(o.containsKey("bad_value") ? o.get("bad_value") : 1e5));
+        if (Methods.isBatch(method) && !o.containsKey("batch_size")) {
+            long free = job.parameters().stream()
+                    .filter(p -> !p.fixed() && p.lower() != p.upper())
+                    .count();
+            out.put("batch_size", value(Methods.defaultPopulation((int) Math.max(1, free))));
+        } else if (o.containsKey("batch_size")) {
+            out.put("batch_size", value(o.get("batch_size")));
+        }
+        Object tolerance = o.get("tolerance");
+        double[] own = Methods.ownTolerances(method);
+        if (own != null && (tolerance == null || tolerance instanceof Map<?, ?> t && t.isEmpty())) {
+            List<Object> tolerances = new ArrayList<>();
+            for (double d : own) {
+                tolerances.add(value(d));
+            }
+            out.put("tolerance", tolerances);
+        } else if (own != null
+                && tolerance instanceof Map<?, ?> t
+                && t.keySet().stream()
+                        .allMatch(k -> k.equals("relative") || (k.equals("absolute") && own.length == 2))) {
+            List<Object> tolerances = new ArrayList<>();
+            tolerances.add(value(t.containsKey("relative") ? t.get("relative") : Methods.RELATIVE_TOLERANCE));
+            if (own.length == 2) {
+                tolerances.add(value(t.containsKey("absolute") ? t.get("absolute") : Methods.ABSOLUTE_TOLERANCE));
+            }
+            out.put("tolerance", tolerances);
+        } else if (tolerance != null) {
+            out.put("tolerance", tolerance);
+        }
+        Object step = o.get("finite_difference_step");
+        if (Methods.takesRelativeStep(method) && step == null) {
+            boolean crystal =
+                    job.terms().stream().anyMatch(t -> t.kind() == JobFile.TermKind.CRYSTAL && t.weight() != 0);
+            double d;
+            if (!crystal) {
+                d = Methods.DEFAULT_STEP;
+            } else if ("L-BFGS-B".equals(method)) {
+                // a journal written before the crystal default holds no such entry: the step was then 1.49e-8
+                d = settings.get(CRYSTAL_GRADIENT_STEP) instanceof Number n ? n.doubleValue() : Methods.DEFAULT_STEP;
+            } else {
+                d = Methods.CRYSTAL_STEP;
+            }
+            out.put("finite_difference_step", value(d));
+        } else if (step instanceof Map<?, ?> sm && sm.size() == 1 && sm.get("relative") instanceof Number r) {
+            out.put("finite_difference_step", value(r));
+        } else if (step != null) {
+            out.put("finite_difference_step", step);
+        }
+        for (Map.Entry<?, ?> e : o.entrySet()) {
+            String key = String.valueOf(e.getKey());
+            if (!JobKeys.OPTIMIZER_KEYS.contains(key)) {
+                out.put("unknown." + key, e.getValue()); // never read: kept as written
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The settings to fit with, given those a journal recorded: when a recorded run has the same
+     * optimizer as these, defaults applied ({@link #effectiveOptimizer}), the optimizer as that
+     * run wrote it (its {@code optimizer} section and {@value #CRYSTAL_GRADIENT_STEP}), so that a
+     * default written out in one and left out in the other keeps the run; the budget stays this
+     * job's unless it is the same number. Else these settings, unchanged.
+     *
+     * @param now the settings of the job, as {@link #of} gives them
+     * @param recorded the job settings of the journal's runs ({@code settings.job}), the latest first
+     * @param job the job
+     * @return the settings to fit with
+     */
+    static Map<String, Object> asRecorded(Map<String, Object> now, List<Map<?, ?>> recorded, JobFile job) {
+        Map<String, Object> mine = effectiveOptimizer(now, job);
+        for (Map<?, ?> theirs : recorded) {
+            if (!(theirs.get("file") instanceof Map<?, ?> theirFile)
+                    || !(now.get("file") instanceof Map<?, ?> ourFile)
+                    || !mine.equals(effectiveOptimizer(theirs, job))) {
+                continue;
+            }
+            Map<String, Object> optimizer = theirFile.get("optimizer") instanceof Map<?, ?> m
+                    ? new LinkedHashMap<>(castMap(m))
+                    : new LinkedHashMap<>();
+            Object ours = ourFile.get("optimizer") instanceof Map<?, ?> m ? m.get("max_evaluations") : null;
+            Object theirBudget = optimizer.get("max_evaluations");
+            if (!Objects.equals(value(ours == null ? 200 : ours), value(theirBudget == null ? 200 : theirBudget))) {
+                if (ours == null) {
+                    optimizer.remove("max_evaluations");
+                } else {
+                    optimizer.put("max_evaluations", ours);
+                }
+            }
+            Map<String, Object> file = new LinkedHashMap<>(castMap(ourFile));
+            if (optimizer.isEmpty() && !theirFile.containsKey("optimizer")) {
+                file.remove("optimizer");
+            } else {
+                file.put("optimizer", optimizer);
+            }
+            Map<String, Object> out = new LinkedHashMap<>(now);
+            out.put("file", file);
+            if (theirs.get(CRYSTAL_GRADIENT_STEP) != null) {
+                out.put(CRYSTAL_GRADIENT_STEP, theirs.get(CRYSTAL_GRADIENT_STEP));
+            } else {
+                out.remove(CRYSTAL_GRADIENT_STEP);
+            }
+            return out;
+        }
+        return now;
+    }
+
+    /** @return a number by its value (1, 1.0 and 1e0 alike), anything else as it is */
+    private static @Nullable Object value(@Nullable Object v) {
+        if (v instanceof Number n
+                && !(v instanceof Double d && !Double.isFinite(d))
+                && !(v instanceof Float f && !Float.isFinite(f))) {
+            return new java.math.BigDecimal(n.toString()).stripTrailingZeros();
+        }
+        return v;
     }
 
     /**

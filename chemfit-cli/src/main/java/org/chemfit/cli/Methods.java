@@ -121,6 +121,41 @@ final class Methods {
     }
 
     /**
+     * The loss tolerances a method stops by when the job file gives none ({@link Optimizers}'
+     * own): relative and absolute, or the relative one alone for {@code levenberg-marquardt}, which
+     * takes no absolute one. A {@code tolerance} written with these values is the method left
+     * alone: {@code OptimizerDefaultsTest} drives each method both ways and compares the points it
+     * asks for.
+     *
+     * @param name a canonical name of a method that takes tolerances
+     * @return the tolerances, or null for a method that takes none
+     */
+    static double @Nullable [] ownTolerances(String name) {
+        return switch (name) {
+            case "Nelder-Mead", "Powell", "BOBYQA", "CMA-ES-hipparchus" -> new double[] {1e-12, 1e-15};
+            case "least-squares" -> new double[] {1e-8, 0.0};
+            case "L-BFGS-B" -> new double[] {2.220446049250313e-9, 0.0};
+            case "levenberg-marquardt" -> new double[] {1e-8};
+            default -> null;
+        };
+    }
+
+    /** The relative tolerance a job file's {@code tolerance} takes when it gives only the absolute one. */
+    static final double RELATIVE_TOLERANCE = 1e-12;
+
+    /** The absolute tolerance a job file's {@code tolerance} takes when it gives only the relative one. */
+    static final double ABSOLUTE_TOLERANCE = 1e-15;
+
+    /**
+     * @param free how many free parameters the fit has, at least 1
+     * @return the population of {@code CMA-ES} when the job gives no {@code batch_size}: {@code 4 +
+     *     floor(3 ln n)} (Hansen's tutorial, arXiv:1604.00772, as {@link Optimizers#cmaes()} takes it)
+     */
+    static int defaultPopulation(int free) {
+        return 4 + (int) Math.floor(3 * Math.log(free));
+    }
+
+    /**
      * The relative finite-difference step of a job with crystal terms and no
      * {@code finite_difference_step}. A crystal term's elastic constants come from stresses of a
      * cell whose zero-pressure volume is solved iteratively, and carry a noise of 1e-12 to 6e-11 of
@@ -201,8 +236,8 @@ final class Methods {
             o = Optimizers.cmaes(spec.batchSize(), 0.3);
         }
         if (!Double.isNaN(spec.relativeTolerance()) || !Double.isNaN(spec.absoluteTolerance())) {
-            double rel = Double.isNaN(spec.relativeTolerance()) ? 1e-12 : spec.relativeTolerance();
-            double abs = Double.isNaN(spec.absoluteTolerance()) ? 1e-15 : spec.absoluteTolerance();
+            double rel = Double.isNaN(spec.relativeTolerance()) ? RELATIVE_TOLERANCE : spec.relativeTolerance();
+            double abs = Double.isNaN(spec.absoluteTolerance()) ? ABSOLUTE_TOLERANCE : spec.absoluteTolerance();
             o = Optimizers.withTolerances(o, rel, abs);
         }
         if (!Double.isNaN(spec.relativeStep())) {

@@ -665,15 +665,44 @@ final class Plots {
         PerValue fit = perValue(fitTerms, reducer, "fit");
         String unit = Results.squareRoot(squared);
         String why = fit.why() != null ? fit.why() : val.why();
-        if (why == null && squared.equals("1")) {
-            // the residuals divided by a scale (loss: {scale: ...}): results.json does not record the
-            // scales, so the loss, dimensionless, cannot be turned back into an error in the
-            // quantities' unit, even when one scale divides them all
+        Boolean scaled = why == null && squared.equals("1") ? scaled(fitTerms, (List<Object>) v) : Boolean.FALSE;
+        if (scaled == null) {
+            // a results.json of an older version, which does not say whether a scale divided the
+            // residuals: the dimensionless loss may be of quantities in unit 1 or of scaled ones
+            why = "scales not recorded";
+        } else if (scaled) {
+            // the residuals divided by a scale (loss: {scale: ...}): the loss, dimensionless, is no
+            // error in the quantities' unit, even when one scale divides them all
             why = "residuals divided by a scale";
-        } else if (why == null && (!squared.endsWith("^2") || unit.isEmpty())) {
+        } else if (why == null && !squared.equals("1") && (!squared.endsWith("^2") || unit.isEmpty())) {
+            // (a loss in unit 1 that no scale made so is the squared error of quantities in unit 1:
+            // its RMSE is in unit 1)
             why = "loss not in a unit squared";
         }
         return new HeldOut(x, y, values, fitValues, root, val.factor(), fit.factor(), why == null ? unit : null, why);
+    }
+
+    /**
+     * @return whether a term of the loss (a fit term of non-zero weight, or a validation term)
+     *     divides the differences of a quantity by a scale ({@code loss_scales} not empty); null
+     *     when a term does not record its scales (a results.json of an older version)
+     */
+    @SuppressWarnings("unchecked")
+    private static @Nullable Boolean scaled(List<Object> fitTerms, List<Object> validation) {
+        boolean any = false;
+        for (List<Object> set : List.of(fitTerms, validation)) {
+            for (Object o : set) {
+                Map<String, Object> t = (Map<String, Object>) o;
+                if (set == fitTerms && t.get("weight") instanceof Number w && w.doubleValue() == 0) {
+                    continue; // a monitored term: no part of the loss
+                }
+                if (!(t.get("loss_scales") instanceof Map<?, ?> scales)) {
+                    return null;
+                }
+                any |= !scales.isEmpty();
+            }
+        }
+        return any;
     }
 
     /** @return the reference values of the terms (their metrics' counts), 0 when a term does not say */

@@ -346,10 +346,13 @@ final class Results {
         }
         t.put("units", units);
         List<JobFile.TermSpec> specs = set.equals("fit") ? plan.job.terms() : plan.job.validation();
-        specs.stream()
-                .filter(x -> x.name().equals(name))
-                .findFirst()
-                .ifPresent(spec -> t.put("loss_unit", lossUnit(spec, stringValues(units))));
+        specs.stream().filter(x -> x.name().equals(name)).findFirst().ifPresent(spec -> {
+            t.put("loss_unit", lossUnit(spec, stringValues(units)));
+            // which of its quantities' differences the loss divides by a scale (none: {}), so
+            // that a reader, the loss plot's note among them, tells a loss made dimensionless
+            // by a scale from one of quantities in unit 1
+            t.put("loss_scales", new java.util.TreeMap<>(spec.loss().scales()));
+        });
         JobFile.Coordinate c = plan.job.units().coordinates().get(name);
         if (c != null && plan.coordinates.containsKey(name)) {
             Map<String, Object> cm = new LinkedHashMap<>();

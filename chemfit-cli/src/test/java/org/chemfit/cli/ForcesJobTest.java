@@ -217,6 +217,50 @@ class ForcesJobTest {
                 1e-12 * scaled);
     }
 
+    /**
+     * Each structure file is parsed once per read of the job: the job reader's checks of the
+     * structures and of their forces, and the plan's computers and reference forces, take the same
+     * parse; the loss is the one computed by hand, and the forces those the file holds.
+     */
+    @Test
+    void eachStructureFileIsParsedOncePerReadOfTheJob() throws IOException {
+        data();
+        double w = 0.3;
+        double squared = 0;
+        for (double[][] x : List.of(TRIMER, TETRAMER)) {
+            double de = energy(x, 0.012, 3.3) - energy(x, EPS, SIGMA);
+            double[] fm = forces(x, 0.012, 3.3);
+            double[] fr = forces(x, EPS, SIGMA);
+            squared += de * de;
+            for (int i = 0; i < fm.length; i++) {
+                squared += w * (fm[i] - fr[i]) * (fm[i] - fr[i]);
+            }
+        }
+        Path job = job("    forces: {weight: 0.3}", "{method: Nelder-Mead, max_evaluations: 10}");
+        Files.writeString(
+                job,
+                Files.readString(job)
+                        .replace("initial: 0.02", "initial: 0.012")
+                        .replace("initial: 3.0", "initial: 3.3"));
+        JobFile read = JobFile.read(job);
+        assertEquals(2, read.structures().parses(), "the trimer and the tetramer, each once while the job is read");
+        try (FitPlan plan = FitPlan.build(read, 1, dir.resolve("out"))) {
+            EvaluationContext ctx = new EvaluationContext(plan.initial(), "e0");
+            assertEquals(squared, plan.combined.evaluate(plan.initial(), ctx), 1e-12 * squared);
+        }
+        assertEquals(2, read.structures().parses(), "the plan parses none of them again");
+        Path trimer = dir.resolve("data/trimer.xyz");
+        org.junit.jupiter.api.Assertions.assertArrayEquals(
+                forces(TRIMER, EPS, SIGMA), read.structures().forces(trimer), 1e-12);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(
+                org.chemfit.atoms.Xyz.readForces(trimer), read.structures().forces(trimer), 0.0);
+        assertEquals(2, read.structures().parses(), "asked again, by another spelling of its path too");
+        read.structures().atoms(dir.resolve("data/../data/trimer.xyz"));
+        assertEquals(2, read.structures().parses());
+        // another read of the job parses each file again, once
+        assertEquals(2, JobFile.read(job).structures().parses());
+    }
+
     @Test
     void aStructureWithoutForcesOrWithANonFiniteForceIsRefusedNamingItsFileAndCsvLine() throws IOException {
         data();

@@ -759,13 +759,14 @@ class PlotsTest {
         Plots.draw(tmp.resolve("unrecorded"), List.of(new double[] {1, 2, 2}, new double[] {2, 1, 1}), results);
         assertTrue(legendLines(Files.readString(tmp.resolve("unrecorded/plots/loss.svg")))
                 .contains("no RMSE: reducer not recorded"));
-        // residuals divided by a scale: the loss is dimensionless, and results.json does not record the
-        // scale that would turn it back into an error in eV
+        // a loss in unit 1, of the residuals of one term divided by a scale (loss_scales): dimensionless, it is
+        // no error in eV; the scale of one term is enough
         results.put("combination", Map.of("reducer", "sum"));
         List<Map<String, Object>> scaled = new ArrayList<>();
         for (String name : List.of("curve", "line", "held")) {
             Map<String, Object> t = lossTerm(name, "squared_error", 8);
             t.put("loss_unit", "1");
+            t.put("loss_scales", name.equals("line") ? Map.of("energy", 0.01) : Map.of());
             scaled.add(t);
         }
         results.put("terms", List.of(scaled.get(0), scaled.get(1)));
@@ -775,10 +776,30 @@ class PlotsTest {
         assertEquals(null, dimensionless.rmseUnit());
         results.put("loss", Map.of("best", 1.0, "unit", "1"));
         Plots.draw(tmp.resolve("scaled"), List.of(new double[] {1, 2, 2}, new double[] {2, 1, 1}), results);
-        results.put("loss", Map.of("best", 1.0, "unit", "eV^2"));
         String scaledSvg = Files.readString(tmp.resolve("scaled/plots/loss.svg"));
         assertTrue(legendLines(scaledSvg).contains("no RMSE: residuals divided by a scale"), scaledSvg);
         assertEquals(1, frames(scaledSvg).size(), "no RMSE panel");
+        // a loss in unit 1 of quantities declared in unit 1, none scaled: their squared error, whose RMSE is in
+        // unit 1 (the 16 fit values' sum 1 gives sqrt(1 / 16) = 0.25); no note says a scale divided them
+        scaled.get(1).put("loss_scales", Map.of());
+        Plots.HeldOut unitOne = java.util.Objects.requireNonNull(Plots.heldOut(results, "1"));
+        assertEquals(null, unitOne.why());
+        assertEquals("1", unitOne.rmseUnit());
+        assertEquals(0.25, unitOne.fitRmse(1.0), 1e-15);
+        Plots.draw(tmp.resolve("unit-one"), List.of(new double[] {1, 2, 2}, new double[] {2, 1, 1}), results);
+        String unitOneSvg = Files.readString(tmp.resolve("unit-one/plots/loss.svg"));
+        assertTrue(legendLines(unitOneSvg).stream().noneMatch(l -> l.startsWith("no RMSE")), unitOneSvg);
+        assertTrue(texts(unitOneSvg, "axis-title").contains("RMSE (1)"), texts(unitOneSvg, "axis-title")::toString);
+        assertEquals(2, frames(unitOneSvg).size(), "the loss panel and the RMSE panel");
+        // a results.json of an older version, which does not record the scales: which of the two it is is unknown
+        scaled.get(2).remove("loss_scales");
+        assertEquals(
+                "scales not recorded",
+                java.util.Objects.requireNonNull(Plots.heldOut(results, "1")).why());
+        Plots.draw(tmp.resolve("older"), List.of(new double[] {1, 2, 2}, new double[] {2, 1, 1}), results);
+        assertTrue(legendLines(Files.readString(tmp.resolve("older/plots/loss.svg")))
+                .contains("no RMSE: scales not recorded"));
+        results.put("loss", Map.of("best", 1.0, "unit", "eV^2"));
         // an absolute error is no squared error
         results.put("terms", List.of(fit, line));
         results.put("validation", List.of(lossTerm("held", "absolute_error", 8)));
@@ -859,6 +880,51 @@ class PlotsTest {
             }
         }
         assertTrue(compared > 0 || ((List<Object>) results.get("validation_history")).isEmpty(), results::toString);
+    }
+
+    /**
+     * A real fit whose residuals a {@code loss.scale} divides records each term's scales in results.json
+     * ({@code loss_scales}, {@code {}} for a term without), and the loss plot's note says why no RMSE is given.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aScaledFitRecordsItsScalesAndTheNoteSaysSo() throws IOException {
+        Path csv = Cli.resource("jobs/data/energies.csv");
+        String term = "    kind: atoms\n"
+                + "    reference: " + csv + "\n"
+                + "    unit: eV\n"
+                + "    potential: {form: lennard_jones, epsilon: lj.epsilon, sigma: lj.sigma}\n";
+        String job = "parameters:\n"
+                + "  lj:\n"
+                + "    epsilon: {initial: 1.3, bounds: [0.1, 10.0]}\n"
+                + "    sigma: {initial: 2.2, bounds: [1.0, 4.0]}\n"
+                + "terms:\n"
+                + "  - name: a\n" + term + "    loss: {type: squared_error, scale: {energy: 0.01}}\n"
+                + "validation:\n"
+                + "  - name: held\n" + term + "    loss: {scale: 0.5}\n"
+                + "  - name: plain\n" + term
+                + "validation_every: 3\n"
+                + "optimizer: {method: Nelder-Mead, max_evaluations: 9}\n"
+                + "output: {folder: scaled-out}\n";
+        Path file = tmp.resolve("scaled.yaml");
+        Files.writeString(file, job);
+        Cli.Run r = Cli.run("fit", file.toString(), "--progress", "none");
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        Map<String, Object> results = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readValue(tmp.resolve("scaled-out").resolve(Results.FILE).toFile(), Map.class);
+        Map<String, Object> a = ((List<Map<String, Object>>) results.get("terms")).get(0);
+        assertEquals(Map.of("energy", 0.01), a.get("loss_scales"));
+        assertEquals("1", a.get("loss_unit"));
+        List<Map<String, Object>> validation = (List<Map<String, Object>>) results.get("validation");
+        assertEquals(Map.of("energy", 0.5), validation.get(0).get("loss_scales"));
+        assertEquals(Map.of(), validation.get(1).get("loss_scales"));
+        assertEquals("eV^2", validation.get(1).get("loss_unit"));
+        // the validation's losses are of two units (1 and eV^2): not on the fit's axis; with the held-out scaled
+        // term alone they are, and the note says that a scale divided them
+        results.put("validation", List.of(validation.get(0)));
+        Plots.HeldOut h = java.util.Objects.requireNonNull(Plots.heldOut(results, "1"), results::toString);
+        assertEquals("residuals divided by a scale", h.why());
+        assertEquals(null, h.rmseUnit());
     }
 
     @SuppressWarnings("unchecked")

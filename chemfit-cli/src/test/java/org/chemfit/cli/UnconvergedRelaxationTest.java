@@ -146,6 +146,12 @@ class UnconvergedRelaxationTest {
         assertTrue(r.out().matches("(?s).*\nfit +enough +r5\\.0 +energy +-0\\.0104 +-0\\.0104 .*"), r::toString);
         assertTrue(r.out().matches("(?s).*\nfit +enough +r6\\.0 +energy +-0\\.0104 +-0\\.0104 .*"), r::toString);
         assertTrue(r.out().matches("(?s).*\nshort +atoms +1 +\\S+ +\\S+ +\\S+ +\\S+ +ok\n.*"), r::toString);
+        // -q prints errors and the results only, as fit does: the same evaluation, no warning
+        Cli.Run quiet = Cli.run("eval", job.toString(), "--per-structure", "-q");
+        assertEquals(ExitCodes.OK, quiet.code(), quiet::toString);
+        assertEquals("", quiet.err(), quiet::toString);
+        // the same results on standard output, but for the seconds each term took
+        assertEquals(withoutSeconds(r.out()), withoutSeconds(quiet.out()), "-q changes only standard error");
     }
 
     @Test
@@ -175,5 +181,10 @@ class UnconvergedRelaxationTest {
                 dir.resolve("q").toString());
         assertEquals(ExitCodes.OK, quiet.code(), quiet::toString);
         assertFalse(quiet.err().contains("did not converge"), quiet::toString);
+    }
+
+    /** @return the output with each term's seconds (the column before its status) as S */
+    private static String withoutSeconds(String out) {
+        return out.replaceAll("\\d+\\.\\d{3}( +ok\\n)", "S$1");
     }
 }

@@ -82,6 +82,12 @@ class UnstableCrystalTest {
                         + " apart)"),
                 r.err().lines().filter(l -> l.contains("mechanically stable")).toList(),
                 r::toString);
+        // -q prints errors and the results only, as fit does: the same evaluation, no warning
+        Cli.Run quiet = Cli.run("eval", job(300.0, 0.2, 2.2).toString(), "--per-structure", "-q");
+        assertEquals(ExitCodes.OK, quiet.code(), quiet::toString);
+        assertEquals("", quiet.err(), quiet::toString);
+        // the same results on standard output, but for the seconds each term took
+        assertEquals(withoutSeconds(r.out()), withoutSeconds(quiet.out()), "-q changes only standard error");
         // periclase itself meets the criteria: no warning
         Cli.Run stable = Cli.run("eval", job(1285.0, 0.3, 2.0).toString());
         assertEquals(ExitCodes.OK, stable.code(), stable::toString);
@@ -133,5 +139,10 @@ class UnstableCrystalTest {
                                 .put("C44", 150.0)
                                 .build(),
                         ""));
+    }
+
+    /** @return the output with each term's seconds (the column before its status) as S */
+    private static String withoutSeconds(String out) {
+        return out.replaceAll("\\d+\\.\\d{3}( +ok\\n)", "S$1");
     }
 }

@@ -109,35 +109,87 @@ public final class Xyz {
      * @throws ChemFitException when the file cannot be read
      */
     public static double[] readForces(Path file) {
+        return readLast(file).forces();
+    }
+
+    /**
+     * Reads the last frame of a file once, for both its structure ({@link #read(Path)}) and its
+     * reference forces ({@link #readForces(Path)}): a caller that needs both parses the file once.
+     *
+     * <pre>{@code
+     * Xyz.LastFrame f = Xyz.readLast(Path.of("frame.xyz"));
+     * Atoms atoms = f.atoms();
+     * double[] forces = f.forces();   // fx0, fy0, fz0, fx1, ...
+     * }</pre>
+     *
+     * @param file an XYZ or extended XYZ file
+     * @return its last frame
+     * @throws InputFormatException when the file is malformed or holds no frame, as {@link
+     *     #read(Path)} throws it
+     * @throws ChemFitException when the file cannot be read
+     */
+    public static LastFrame readLast(Path file) {
         List<Frame> all = frames(file, lines(file));
-        Frame last = all.get(all.size() - 1);
-        Header h = last.header();
-        if (h.forcesNames.size() > 1) {
-            throw new InputFormatException(
-                    file,
-                    last.commentLine(),
-                    "expected one forces column in Properties=, got both '" + h.forcesNames.get(0) + "' and '"
-                            + h.forcesNames.get(1) + "': '" + Excerpt.of(String.valueOf(h.properties)) + "'");
+        return new LastFrame(file, all.get(all.size() - 1));
+    }
+
+    /**
+     * The last frame of an XYZ file, as {@link #readLast(Path)} read it.
+     *
+     * @implNote Immutable; thread-safe.
+     */
+    public static final class LastFrame {
+
+        private final Path file;
+        private final Frame last;
+
+        private LastFrame(Path file, Frame last) {
+            this.file = file;
+            this.last = last;
         }
-        if (h.forcesNames.isEmpty()) {
-            throw new InputFormatException(
-                    file,
-                    last.commentLine(),
-                    "expected per-atom reference forces, a column forces:R:3 (or force:R:3) in the extended XYZ"
-                            + " Properties=, got "
-                            + (h.properties == null
-                                    ? "a comment line without Properties=: '"
-                                            + Excerpt.of(last.comment().trim()) + "'"
-                                    : "'Properties=" + Excerpt.of(h.properties) + "'"));
+
+        /** @return its structure, the one {@link #read(Path)} returns */
+        public Atoms atoms() {
+            return last.atoms();
         }
-        if (!h.forcesSpec.equals("R:3")) {
-            throw new InputFormatException(
-                    file,
-                    last.commentLine(),
-                    "expected " + h.forcesNames.get(0) + ":R:3 in Properties= (3 real numbers, the force on the"
-                            + " atom along x, y and z), got " + h.forcesNames.get(0) + ":" + h.forcesSpec);
+
+        /**
+         * @return its reference forces fx0, fy0, fz0, fx1, ..., 3 per atom, as {@link
+         *     #readForces(Path)} returns them (a new array at each call)
+         * @throws InputFormatException as {@link #readForces(Path)} throws it: at the comment line
+         *     when it names no forces column (or both {@code forces} and {@code force}), or names one
+         *     that is not 3 real numbers per atom
+         */
+        public double[] forces() {
+            Header h = last.header();
+            if (h.forcesNames.size() > 1) {
+                throw new InputFormatException(
+                        file,
+                        last.commentLine(),
+                        "expected one forces column in Properties=, got both '" + h.forcesNames.get(0) + "' and '"
+                                + h.forcesNames.get(1) + "': '" + Excerpt.of(String.valueOf(h.properties)) + "'");
+            }
+            if (h.forcesNames.isEmpty()) {
+                throw new InputFormatException(
+                        file,
+                        last.commentLine(),
+                        "expected per-atom reference forces, a column forces:R:3 (or force:R:3) in the extended XYZ"
+                                + " Properties=, got "
+                                + (h.properties == null
+                                        ? "a comment line without Properties=: '"
+                                                + Excerpt.of(last.comment().trim()) + "'"
+                                        : "'Properties=" + Excerpt.of(h.properties) + "'"));
+            }
+            if (!h.forcesSpec.equals("R:3")) {
+                throw new InputFormatException(
+                        file,
+                        last.commentLine(),
+                        "expected " + h.forcesNames.get(0) + ":R:3 in Properties= (3 real numbers, the force on the"
+                                + " atom along x, y and z), got " + h.forcesNames.get(0) + ":" + h.forcesSpec);
+            }
+            return Objects.requireNonNull(last.forces(), "forces of a frame with a forces column")
+                    .clone();
         }
-        return Objects.requireNonNull(last.forces(), "forces of a frame with a forces column");
     }
 
     private static List<String> lines(Path file) {

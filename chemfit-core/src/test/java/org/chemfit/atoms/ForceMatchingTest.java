@@ -88,6 +88,36 @@ class ForceMatchingTest {
         assertArrayEquals(forces(TETRAMER, EPS, SIGMA), model, 1e-15);
     }
 
+    /**
+     * One parse of a file gives both what {@link Xyz#read} and {@link Xyz#readForces} give, and the
+     * forces' refusal with the same line and words.
+     */
+    @Test
+    void theLastFrameReadOnceGivesTheStructureAndTheForces() throws IOException {
+        references();
+        Path tetramer = dir.resolve("tetramer.xyz");
+        Xyz.LastFrame last = Xyz.readLast(tetramer);
+        assertEquals(Xyz.read(tetramer).speciesList(), last.atoms().speciesList());
+        assertArrayEquals(Xyz.read(tetramer).positions(), last.atoms().positions(), 0.0);
+        assertArrayEquals(forces(TETRAMER, EPS, SIGMA), last.forces(), 0.0);
+        // each call a new array: one caller's change reaches no other
+        last.forces()[0] = 99;
+        assertArrayEquals(forces(TETRAMER, EPS, SIGMA), last.forces(), 0.0);
+        Path plain = dir.resolve("plain.xyz");
+        Files.writeString(plain, "1\nan atom\nAr 0 0 0\n");
+        Xyz.LastFrame noForces = Xyz.readLast(plain);
+        assertEquals(List.of("Ar"), noForces.atoms().speciesList());
+        InputFormatException once = assertThrows(InputFormatException.class, noForces::forces);
+        InputFormatException alone = assertThrows(InputFormatException.class, () -> Xyz.readForces(plain));
+        assertEquals(2, once.line());
+        assertEquals(alone.line(), once.line());
+        assertEquals(alone.getMessage(), once.getMessage());
+        assertEquals(
+                "expected per-atom reference forces, a column forces:R:3 (or force:R:3) in the extended XYZ"
+                        + " Properties=, got a comment line without Properties=: 'an atom'",
+                once.problem());
+    }
+
     @Test
     void theLossOfAStructureIsItsEnergyLossPlusTheWeightTimesItsForcesLoss() throws IOException {
         Path csv = references();
