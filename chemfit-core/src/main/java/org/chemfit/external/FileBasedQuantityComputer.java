@@ -123,7 +123,9 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
             }
         }
         this.stdinTemplates = new Templates(stdinSources);
-        this.variables = Map.copyOf(b.variables);
+        // in the order given: they are listed in that order, after the parameters, among the names a
+        // template may use (a Map.copyOf would list them in an order that changes from one JVM to the next)
+        this.variables = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.variables));
         this.stages = List.copyOf(b.stages);
         this.inputWriters = List.copyOf(b.inputWriters);
         this.commands = List.copyOf(b.commands);
@@ -546,7 +548,10 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
         return model;
     }
 
-    /** @return the names templates may use: the parameters' dotted names and the variables */
+    /**
+     * @return the names templates may use: the parameters' dotted names in their order, then the
+     *     variables in the order they were given
+     */
     List<String> templateNames(Parameters params) {
         List<String> known = new ArrayList<>(params.names());
         known.addAll(variables.keySet());
