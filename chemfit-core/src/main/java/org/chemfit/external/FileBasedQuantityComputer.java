@@ -52,7 +52,10 @@ import org.jspecify.annotations.Nullable;
  * {@linkplain Builder#logFile(String) declared log files} first, then the last lines of each).
  * Timeouts and kills by a
  * signal are transient and retried up to {@link Builder#retries(int)} times, each attempt in a new
- * directory.
+ * directory. A program that caught a signal, said so and exited (GROMACS's mdrun: {@code Received
+ * the INT signal, stopping within 20 steps}, exit code 1) fails saying it was stopped from outside,
+ * not transient; when the thread is interrupted within 2 s
+ * after it (the same Ctrl-C reached the fit) or the JVM is exiting, the run is cancelled instead.
  *
  * <p>A timeout kills the program's whole process tree (SIGTERM, then SIGKILL after
  * {@link Builder#killGrace(Duration)}). Interrupting the thread that runs {@code compute} (as a
