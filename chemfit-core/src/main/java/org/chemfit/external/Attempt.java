@@ -454,7 +454,9 @@ final class Attempt {
             try {
                 part = p.parse(dir().path());
             } catch (OutputParseException pe) {
-                throw fail(pe.getMessage(), false, pe);
+                OutputParseException all = p instanceof XvgParser x ? missingLegends(x, i) : null;
+                OutputParseException reported = all != null ? all : pe;
+                throw fail(reported.getMessage(), false, reported);
             } catch (Exception ex) {
                 throw fail(described(p, "parser", i) + " failed: " + Reasons.of(ex), false, ex);
             }
@@ -469,6 +471,22 @@ final class Attempt {
         checkValueCounts(q, parserOf);
         timings.put("parse_seconds", (System.nanoTime() - t) / 1e9);
         return q;
+    }
+
+    /**
+     * @param failed an xvg parser that has just failed
+     * @param index its index among the parsers
+     * @return when it failed because the file has no column of its legend, the failure that names
+     *     that legend and those of the parsers after it that the file does not have either; else null
+     */
+    private @Nullable OutputParseException missingLegends(XvgParser failed, int index) {
+        List<XvgParser> same = new ArrayList<>(List.of(failed));
+        for (OutputParser p : computer.parsers.subList(index + 1, computer.parsers.size())) {
+            if (p instanceof XvgParser x && x.file().equals(failed.file())) {
+                same.add(x);
+            }
+        }
+        return XvgParser.missingLegends(dir().path(), same);
     }
 
     /**
