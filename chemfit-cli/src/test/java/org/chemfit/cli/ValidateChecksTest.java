@@ -245,6 +245,54 @@ class ValidateChecksTest {
         assertTrue(eval.err().contains(":2: term 'sim': unknown parameter or variable 'nope'"), eval::toString);
     }
 
+    /**
+     * The known names are the parameters in the job's order, then the term's variables in theirs:
+     * six variables, which a hash map's order (it changes from one start of the JVM to the next, so
+     * from a {@code validate} to the {@code fit} after it) would seldom leave as written.
+     */
+    @Test
+    void validateFitAndEvalListTheKnownNamesInTheJobsOrder() throws IOException {
+        Files.writeString(
+                dir.resolve("in.tmpl"),
+                "e = {{ lj.sigma }} {{ lj.epsilon }} {{ a_first }}\n"
+                        + "t = {{ temperature }} {{ steps }} {{ cells }} {{ lattice }} {{ cutoff }} {{ box }}\n"
+                        + "x = {{ lj.epsiln }}\n");
+        Path job = dir.resolve("job.yaml");
+        Files.writeString(
+                job,
+                String.join(
+                        "\n",
+                        "parameters:",
+                        "  lj:",
+                        "    sigma: {initial: 3.0, bounds: [1.0, 10.0]}",
+                        "    epsilon: {initial: 1.0, bounds: [0.1, 10.0]}",
+                        "  a_first: {initial: 1.0, fixed: true}",
+                        "terms:",
+                        "  - name: sim",
+                        "    kind: external",
+                        "    templates: {in.txt: in.tmpl}",
+                        "    variables: {temperature: 87.3, steps: 10, cells: 5, lattice: 0.575, cutoff: 1.0,"
+                                + " box: 3.0}",
+                        "    command: [cat, in.txt]",
+                        "    outputs: {energy: {parser: regex, file: in.txt, pattern: 'e = (\\S+)'}}",
+                        "    reference: {energy: 1.0}",
+                        "output: {folder: out}",
+                        ""));
+        String expected = dir.resolve("in.tmpl")
+                + ":3: term 'sim': unknown parameter 'lj.epsiln' (did you mean 'lj.epsilon'?) in `x = {{ lj.epsiln }}`;"
+                + " known names: lj.sigma, lj.epsilon, a_first, temperature, steps, cells, lattice, cutoff, box";
+        Cli.Run validate = Cli.run("validate", job.toString());
+        Cli.Run fit = Cli.run("fit", job.toString(), "--progress", "none");
+        Cli.Run eval = Cli.run("eval", job.toString());
+        for (Cli.Run r : List.of(validate, fit, eval)) {
+            assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+            assertEquals(
+                    List.of(expected),
+                    r.err().lines().filter(l -> l.startsWith(dir.toString())).toList(),
+                    r::toString);
+        }
+    }
+
     @Test
     void aValidTemplatePasses() throws IOException {
         Path job = externalJob("steps = {{ steps }}\ne = {{ \"%.3f\" | format(lj.epsilon) }}\n");

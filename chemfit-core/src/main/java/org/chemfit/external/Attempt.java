@@ -46,6 +46,14 @@ final class Attempt {
     /** Lines of each output file's end shown in a failure message ({@code failure.json} keeps more). */
     private static final int MESSAGE_TAIL_LINES = 20;
 
+    /**
+     * How long a command that caught a signal and stopped waits, before its failure is reported,
+     * for the interrupt of its own thread: the signal of a Ctrl-C reaches the fit and its programs
+     * at once, a program that catches it (GROMACS's mdrun) exits a moment before the fit's thread is
+     * interrupted, and its run is then cancelled with the fit rather than failed.
+     */
+    static final long SIGNAL_SETTLE_MILLIS = 2000;
+
     /** The steps of an attempt, named as in messages and {@code failure.json}. */
     enum Step {
         /** Create the run directory. */
@@ -327,12 +335,45 @@ final class Attempt {
         }
         if (r.exitCode() != 0) {
             boolean signal = r.killedBySignal();
+            ProgramOutput.SignalStop stop = signal ? null : signalStop();
+            if (stop != null) {
+                awaitInterrupt();
+                throw fail(
+                        "command '" + c + "' was stopped by " + stop.signal() + " from outside the fit (the program"
+                                + " said '" + stop.line() + "' and exited with code " + r.exitCode() + ")",
+                        false,
+                        null);
+            }
             throw fail(
                     "command '" + c + "' exited with code " + r.exitCode()
                             + (signal ? " (" + signalNote(r.exitCode() - 128) + ")" : "")
                             + lammpsHint(c),
                     signal,
                     null);
+        }
+    }
+
+    /** @return what the last command said of a signal that it caught and that stopped it, or null */
+    private ProgramOutput.@Nullable SignalStop signalStop() {
+        ProgramOutput o = output();
+        return o == null ? null : o.signalStop();
+    }
+
+    /**
+     * Waits {@link #SIGNAL_SETTLE_MILLIS} for this thread's interrupt after a command that caught a
+     * signal stopped, and cancels the run when it comes, or at once when the JVM is exiting (the
+     * same signal reached it): the fit is being stopped, the run did not fail.
+     *
+     * @throws EvaluationCancelledException when the thread is interrupted or the JVM exits
+     */
+    private void awaitInterrupt() {
+        try {
+            if (ProcessRunner.jvmExiting()) {
+                throw new InterruptedException("the JVM is exiting");
+            }
+            Thread.sleep(SIGNAL_SETTLE_MILLIS);
+        } catch (InterruptedException ie) {
+            throw cancelled(ie);
         }
     }
 
@@ -413,7 +454,9 @@ final class Attempt {
             try {
                 part = p.parse(dir().path());
             } catch (OutputParseException pe) {
-                throw fail(pe.getMessage(), false, pe);
+                OutputParseException all = p instanceof XvgParser x ? missingLegends(x, i) : null;
+                OutputParseException reported = all != null ? all : pe;
+                throw fail(reported.getMessage(), false, reported);
             } catch (Exception ex) {
                 throw fail(described(p, "parser", i) + " failed: " + Reasons.of(ex), false, ex);
             }
@@ -428,6 +471,22 @@ final class Attempt {
         checkValueCounts(q, parserOf);
         timings.put("parse_seconds", (System.nanoTime() - t) / 1e9);
         return q;
+    }
+
+    /**
+     * @param failed an xvg parser that has just failed
+     * @param index its index among the parsers
+     * @return when it failed because the file has no column of its legend, the failure that names
+     *     that legend and those of the parsers after it that the file does not have either; else null
+     */
+    private @Nullable OutputParseException missingLegends(XvgParser failed, int index) {
+        List<XvgParser> same = new ArrayList<>(List.of(failed));
+        for (OutputParser p : computer.parsers.subList(index + 1, computer.parsers.size())) {
+            if (p instanceof XvgParser x && x.file().equals(failed.file())) {
+                same.add(x);
+            }
+        }
+        return XvgParser.missingLegends(dir().path(), same);
     }
 
     /**

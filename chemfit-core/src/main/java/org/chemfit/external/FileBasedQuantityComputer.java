@@ -52,7 +52,10 @@ import org.jspecify.annotations.Nullable;
  * {@linkplain Builder#logFile(String) declared log files} first, then the last lines of each).
  * Timeouts and kills by a
  * signal are transient and retried up to {@link Builder#retries(int)} times, each attempt in a new
- * directory.
+ * directory. A program that caught a signal, said so and exited (GROMACS's mdrun: {@code Received
+ * the INT signal, stopping within 20 steps}, exit code 1) fails saying it was stopped from outside,
+ * not transient; when the thread is interrupted within 2 s
+ * after it (the same Ctrl-C reached the fit) or the JVM is exiting, the run is cancelled instead.
  *
  * <p>A timeout kills the program's whole process tree (SIGTERM, then SIGKILL after
  * {@link Builder#killGrace(Duration)}). Interrupting the thread that runs {@code compute} (as a
@@ -123,7 +126,9 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
             }
         }
         this.stdinTemplates = new Templates(stdinSources);
-        this.variables = Map.copyOf(b.variables);
+        // in the order given: they are listed in that order, after the parameters, among the names a
+        // template may use (a Map.copyOf would list them in an order that changes from one JVM to the next)
+        this.variables = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.variables));
         this.stages = List.copyOf(b.stages);
         this.inputWriters = List.copyOf(b.inputWriters);
         this.commands = List.copyOf(b.commands);
@@ -546,7 +551,10 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
         return model;
     }
 
-    /** @return the names templates may use: the parameters' dotted names and the variables */
+    /**
+     * @return the names templates may use: the parameters' dotted names in their order, then the
+     *     variables in the order they were given
+     */
     List<String> templateNames(Parameters params) {
         List<String> known = new ArrayList<>(params.names());
         known.addAll(variables.keySet());

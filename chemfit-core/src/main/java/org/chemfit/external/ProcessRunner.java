@@ -331,6 +331,24 @@ final class ProcessRunner {
         }
     }
 
+    /**
+     * @return whether the JVM is exiting: its shutdown hooks run (after a signal, {@code System.exit}
+     *     or the end of its last thread)
+     */
+    static boolean jvmExiting() {
+        if (AtExit.exiting) {
+            return true;
+        }
+        Thread probe = new Thread(() -> {}, "chemfit-exit-probe");
+        try {
+            Runtime.getRuntime().addShutdownHook(probe);
+            Runtime.getRuntime().removeShutdownHook(probe);
+            return false;
+        } catch (IllegalStateException e) {
+            return true; // hooks can be neither added nor removed once the shutdown has begun
+        }
+    }
+
     /** @return the exit code once the JDK has reaped the killed process, or -1 when it has not within 10 s */
     private static int exitCodeAfterKill(Process p) {
         boolean interrupted = false;

@@ -17,8 +17,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * What a failed program said: the known error lines found in its output files (put first), and
  * the last lines of each file. Recognised: LAMMPS {@code ERROR:} lines with the
- * {@code Last command:} line after them, the GROMACS {@code Fatal error:} block, and the last
- * line of a Python traceback (the exception). Written by hand: these are a few fixed patterns of
+ * {@code Last command:} line after them, the GROMACS {@code Fatal error:} block and its kin,
+ * grompp's {@code ERROR n [file ...]} blocks, a GROMACS tool's lines on a selection that chose
+ * nothing, and the last line of a Python traceback (the exception). Written by hand: these are a few fixed patterns of
  * three programs, with no library that knows them.
  *
  * @param errorLines the program's own error lines, in the order found (files in the order given)
@@ -37,6 +38,23 @@ record ProgramOutput(List<String> errorLines, Map<String, String> tails) {
      * excerpt. A program that writes megabytes without a line break still shows its last words.
      */
     static final int LINE_CHARS = 800;
+
+    /**
+     * A GROMACS tool's line on a selection read from its standard input: gmx energy's
+     * {@code String 'Potental' does not match anything} and {@code number 99 is out of range}, an
+     * index group's {@code Error: No such group 'Sytem'}.
+     */
+    private static final Pattern GROMACS_SELECTION = Pattern.compile(
+            "String '.*' does not match anything|number -?\\d+ is out of range|Error: No such group '.*'");
+
+    /**
+     * GROMACS's line when mdrun catches a signal, which it does for SIGINT and SIGTERM: it then
+     * stops within a few steps and exits with code 1 ({@code Received the INT signal, stopping
+     * within 20 steps}; a second signal: {@code Received the second INT/TERM signal, stopping
+     * within 11 steps}). Group 1 is the signal's name, without {@code SIG}.
+     */
+    private static final Pattern GROMACS_SIGNAL =
+            Pattern.compile("Received the (?:second |third )?([A-Z0-9]+(?:/[A-Z0-9]+)?) signal, stopping.*");
 
     /** A line of an output parser's excerpt: its number, marked with {@code >} or not, then the text. */
     private static final Pattern EXCERPT_LINE = Pattern.compile("(?:  |> )\\d+:(?: (.*))?");
@@ -94,6 +112,7 @@ record ProgramOutput(List<String> errorLines, Map<String, String> tails) {
                 }
             } else if (s.startsWith("Fatal error:")
                     || s.startsWith("Error in user input:")
+                    || s.startsWith("Inconsistency in user input:")
                     || s.startsWith("Internal error (bug):")) {
                 // GROMACS: the header, then the message up to a blank line, the hint or the rule
                 i = block(lines, i, s.indexOf(':') + 1, out);
@@ -101,6 +120,14 @@ record ProgramOutput(List<String> errorLines, Map<String, String> tails) {
                 // grompp: each error of the input files ("ERROR 1 [file md.mdp, line 44]:") and its
                 // message, which the Fatal error block after them only counts
                 i = block(lines, i, s.indexOf("]:") + 2, out);
+            } else if (GROMACS_SIGNAL.matcher(s).matches()) {
+                // mdrun caught a signal and stopped (exit code 1): sent from outside, by a user or a
+                // batch system, not a failure of the run
+                out.add(s);
+            } else if (GROMACS_SELECTION.matcher(s).matches()) {
+                // a GROMACS tool's words on a selection read from stdin that chose nothing: a run
+                // that writes progress lines after it (gmx energy's frames) would push it out of the tail
+                out.add(s);
             } else if (s.equals("Traceback (most recent call last):")) {
                 traceback = i;
             }
@@ -226,6 +253,30 @@ record ProgramOutput(List<String> errorLines, Map<String, String> tails) {
         }
         return sb == null ? line : sb.toString();
     }
+
+    /**
+     * @return the first error line in which GROMACS says it caught a signal and stopped, with the
+     *     signal's name ({@code SIGINT}, {@code SIGINT or SIGTERM}), or null when there is none
+     */
+    @Nullable
+    SignalStop signalStop() {
+        for (String e : errorLines) {
+            Matcher m = GROMACS_SIGNAL.matcher(e);
+            if (m.matches()) {
+                return new SignalStop("SIG" + m.group(1).replace("/", " or SIG"), e);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * A program's word that it was stopped by a signal it caught.
+     *
+     * @param signal the signal's name: {@code SIGINT}, or {@code SIGINT or SIGTERM} when the program
+     *     does not say which
+     * @param line the program's line that says so
+     */
+    record SignalStop(String signal, String line) {}
 
     /** @return whether nothing was found */
     boolean isEmpty() {

@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.chemfit.Quantities;
+import org.chemfit.support.Names;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -36,7 +37,9 @@ import org.jspecify.annotations.Nullable;
  * differs, a legend without its closing quote, a second data set, no rows, a legend or index that
  * no column has, a window that holds no row, a chosen value that is NaN or infinite) fails with an
  * {@link OutputParseException} whose message names the file and line ({@code energy.xvg:27: ...})
- * and shows an excerpt. The factories throw {@link IllegalArgumentException} for a blank quantity or
+ * and shows an excerpt; a legend that no column has is answered with the file's legends and a
+ * "did you mean" for a near one, and a term's failure names with it every legend that its later
+ * xvg parsers of the same file ask for and the file does not have. The factories throw {@link IllegalArgumentException} for a blank quantity or
  * legend, a negative index, a file path that is absolute or leaves the run directory, or a window
  * whose start is after its end. Written by hand: no maintained Java library reads Grace files.
  *
@@ -299,23 +302,38 @@ public final class XvgParser implements OutputParser {
             return lines[r];
         }
 
+        /**
+         * @param missing legends that no column has, at least one
+         * @param file the file, as named in messages
+         * @return "energy.xvg: no column has the legend 'Potental' (did you mean 'Potential'?); its
+         *     legends are 'Potential', 'Density'", with every missing legend, each with the legend of
+         *     the file nearest to it when one is near
+         */
+        String noColumnHas(List<String> missing, String file) {
+            List<String> named = new ArrayList<>();
+            List<String> present = new ArrayList<>();
+            for (String l : legends) {
+                if (l != null) {
+                    named.add("'" + l + "'");
+                    present.add(l);
+                }
+            }
+            List<String> each = new ArrayList<>();
+            for (String m : missing) {
+                String near = Names.suggest(m, present);
+                each.add("'" + m + "'" + (near == null ? "" : " (did you mean '" + near + "'?)"));
+            }
+            return file + ": no column has the legend" + (missing.size() == 1 ? " " : "s ") + joined(each) + "; "
+                    + (named.isEmpty()
+                            ? "the file has no legends (choose the column by index)"
+                            : "its legends are " + String.join(", ", named));
+        }
+
         int columnOf(String legend, String file, String parser, String text) {
             int k = legends.indexOf(legend);
             if (k < 0) {
-                List<String> named = new ArrayList<>();
-                for (String l : legends) {
-                    if (l != null) {
-                        named.add("'" + l + "'");
-                    }
-                }
                 throw new OutputParseException(
-                        file,
-                        parser,
-                        file + ": no column has the legend '" + legend + "'; "
-                                + (named.isEmpty()
-                                        ? "the file has no legends (choose the column by index)"
-                                        : "its legends are " + String.join(", ", named)),
-                        OutputParsers.excerpt(text, false));
+                        file, parser, noColumnHas(List.of(legend), file), OutputParsers.excerpt(text, false));
             }
             if (legends.lastIndexOf(legend) != k) {
                 throw new OutputParseException(
@@ -337,6 +355,53 @@ public final class XvgParser implements OutputParser {
             }
             return k + 1;
         }
+    }
+
+    /** @return "a", "a and b", "a, b and c" */
+    private static String joined(List<String> items) {
+        int n = items.size();
+        return n == 1 ? items.get(0) : String.join(", ", items.subList(0, n - 1)) + " and " + items.get(n - 1);
+    }
+
+    /**
+     * Every legend that parsers of one file ask for and that the file does not have, in one failure,
+     * so that a job whose outputs misname several columns learns of all of them from one run.
+     *
+     * @param runDirectory the run directory
+     * @param parsers parsers that read one file, the first of them one that has just failed
+     * @return the failure that names each missing legend (the first parser's first), with a
+     *     suggestion for each that is near a legend of the file; null when the file cannot be read
+     *     or parsed, or the first parser's legend is not missing
+     */
+    static @Nullable OutputParseException missingLegends(Path runDirectory, List<XvgParser> parsers) {
+        if (parsers.isEmpty() || parsers.get(0).legend == null) {
+            return null;
+        }
+        String file = parsers.get(0).file;
+        Table t;
+        String text;
+        try {
+            text = OutputParsers.read(runDirectory, file, parsers.get(0));
+            t = parse(text, file, parsers.get(0).toString());
+        } catch (IOException | RuntimeException e) {
+            return null; // the first parser's own failure says what is wrong with the file
+        }
+        List<String> missing = new ArrayList<>();
+        List<String> which = new ArrayList<>();
+        for (XvgParser p : parsers) {
+            String l = p.legend;
+            if (l != null && p.file.equals(file) && !t.legends().contains(l)) {
+                which.add(p.toString());
+                if (!missing.contains(l)) {
+                    missing.add(l);
+                }
+            }
+        }
+        if (missing.isEmpty() || !missing.get(0).equals(parsers.get(0).legend)) {
+            return null;
+        }
+        return new OutputParseException(
+                file, joined(which), t.noColumnHas(missing, file), OutputParsers.excerpt(text, false));
     }
 
     /**

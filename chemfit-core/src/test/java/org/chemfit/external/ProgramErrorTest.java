@@ -186,6 +186,54 @@ class ProgramErrorTest {
                         "Error in user input:",
                         "Invalid command-line options",
                         "  In command-line option -nmol")));
+        // a GROMACS tool's selection that chose nothing: gmx energy's lines (its "Pres" and "Density"
+        // chose something and say nothing), an index group's; gmx select's block
+        assertEquals(
+                List.of(
+                        "String 'Potental' does not match anything",
+                        "number 99 is out of range",
+                        "Error: No such group 'Sytem'",
+                        "Inconsistency in user input:",
+                        "Invalid selection 'foo bar '",
+                        "While parsing 'foo'",
+                        "Cannot match 'group \"foo\"', because no such index group can be found."),
+                ProgramOutput.errorLines(List.of(
+                        " 25  Pres-ZZ         26  #Surf*SurfTen   27  T-rest",
+                        "",
+                        "String 'Potental' does not match anything",
+                        "number 99 is out of range",
+                        "Reading energy frame      0 time    0.000",
+                        "Error: No such group 'Sytem'",
+                        "Inconsistency in user input:",
+                        "Invalid selection 'foo bar '",
+                        "  While parsing 'foo'",
+                        "    Cannot match 'group \"foo\"', because no such index group can be found.",
+                        "",
+                        "For more information and tips for troubleshooting, please check the GROMACS")));
+        // mdrun that caught a signal: its line, with the signal's name
+        List<String> stopped = ProgramOutput.errorLines(List.of(
+                "starting mdrun 'two argon atoms'",
+                "-1 steps, infinite ps.",
+                "",
+                "",
+                "Received the INT signal, stopping within 20 steps",
+                "",
+                "",
+                "Received the second INT/TERM signal, stopping within 11 steps",
+                "               Core t (s)   Wall t (s)        (%)"));
+        assertEquals(
+                List.of(
+                        "Received the INT signal, stopping within 20 steps",
+                        "Received the second INT/TERM signal, stopping within 11 steps"),
+                stopped);
+        assertEquals(
+                new ProgramOutput.SignalStop("SIGINT", "Received the INT signal, stopping within 20 steps"),
+                new ProgramOutput(stopped, Map.of()).signalStop());
+        assertEquals(
+                new ProgramOutput.SignalStop(
+                        "SIGINT or SIGTERM", "Received the second INT/TERM signal, stopping within 11 steps"),
+                new ProgramOutput(stopped.subList(1, 2), Map.of()).signalStop());
+        assertEquals(null, new ProgramOutput(List.of("Fatal error:"), Map.of()).signalStop());
         assertEquals(List.of(), ProgramOutput.errorLines(List.of("Step PotEng", "0 -1.5", "Loop time of 0.1")));
     }
 

@@ -149,17 +149,62 @@ class XvgParserTest {
         OutputParseException e = assertThrows(
                 OutputParseException.class,
                 () -> XvgParser.column("rho", "energy-four-terms.xvg", "Densty").parse(dir));
+        assertEquals(
+                "cannot parse 'energy-four-terms.xvg' with xvg 'Densty' (last row) for 'rho': energy-four-terms.xvg: no"
+                        + " column has the legend 'Densty' (did you mean 'Density'?); its legends are 'Potential',"
+                        + " 'Temperature', 'Pressure', 'Density'; excerpt:",
+                e.getMessage().lines().findFirst().orElseThrow());
+        // no legend is near: none is suggested
+        OutputParseException far = assertThrows(
+                OutputParseException.class,
+                () -> XvgParser.column("v", "energy-four-terms.xvg", "Volume").parse(dir));
         assertTrue(
-                e.getMessage()
-                        .contains("no column has the legend 'Densty'; its legends are 'Potential', 'Temperature', "
-                                + "'Pressure', 'Density'"),
-                e.getMessage());
+                far.getMessage()
+                        .contains("energy-four-terms.xvg: no column has the legend 'Volume'; its legends are"
+                                + " 'Potential', 'Temperature', 'Pressure', 'Density'; excerpt:"),
+                far.getMessage());
         OutputParseException index = assertThrows(
                 OutputParseException.class,
                 () -> XvgParser.column("x", "energy-four-terms.xvg", 7).parse(dir));
         assertTrue(
                 index.getMessage().contains("energy-four-terms.xvg:28: asked for column 7, the rows have columns 0..4"),
                 index.getMessage());
+    }
+
+    /**
+     * A term whose outputs misname three columns of the file that a real process wrote: one run
+     * names all three, each with the legend it is near, after those that were found.
+     */
+    @Test
+    void everyLegendThatNoColumnHasIsReportedAtOnce() throws Exception {
+        FileBasedQuantityComputer c = FileBasedQuantityComputer.builder()
+                .name("energies")
+                .workDirectory(dir)
+                .command(
+                        "cp",
+                        TestSupport.resource("/external/xvg/energy-four-terms.xvg")
+                                .toString(),
+                        "energy.xvg")
+                .output(XvgParser.column("t", "energy.xvg", "Temperature").mean())
+                .output(XvgParser.column("pe", "energy.xvg", "Potental").last())
+                .output(XvgParser.column("rho", "energy.xvg", "Density").mean())
+                .output(XvgParser.column("p", "energy.xvg", "Presure").mean())
+                .output(XvgParser.column("pe0", "energy.xvg", "Potental").first())
+                .output(XvgParser.column("v", "energy.xvg", "Volume").mean())
+                .build();
+        org.chemfit.Parameters p = org.chemfit.Parameters.of(java.util.Map.of("x", 1.0));
+        org.chemfit.TermFailedException e = assertThrows(
+                org.chemfit.TermFailedException.class, () -> c.compute(p, new org.chemfit.EvaluationContext(p, "e1")));
+        Path run = e.runDirectory().orElseThrow();
+        assertEquals(
+                "external term 'energies' failed at step parse: cannot parse 'energy.xvg' with xvg 'Potental' (last"
+                        + " row) for 'pe', xvg 'Presure' (mean) for 'p', xvg 'Potental' (first row) for 'pe0' and xvg"
+                        + " 'Volume' (mean) for 'v': energy.xvg: no column has the legends 'Potental' (did you mean"
+                        + " 'Potential'?), 'Presure' (did you mean 'Pressure'?) and 'Volume'; its legends are"
+                        + " 'Potential', 'Temperature', 'Pressure', 'Density' (run directory " + run + "); excerpt:",
+                e.getMessage().lines().findFirst().orElseThrow());
+        OutputParseException cause = (OutputParseException) e.getCause();
+        assertEquals("energy.xvg", cause.file());
     }
 
     @Test
