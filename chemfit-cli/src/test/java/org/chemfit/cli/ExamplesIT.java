@@ -102,17 +102,48 @@ class ExamplesIT {
         double c11 = c.at("/C11/0").asDouble();
         double c12 = c.at("/C12/0").asDouble();
         double c44 = c.at("/C44/0").asDouble();
-        // The README's table: a and C11 matched, C12 = C44 at the mean of the measured 95.2 and 155.7 GPa.
-        assertEquals(4.2112, c.at("/lattice_constant/0").asDouble(), 1e-5, r::toString);
-        assertEquals(297.0, c11, 0.05, r::toString);
-        assertEquals(125.45, c12, 0.05, r::toString);
+        // The reference data (README, "Reference data"): a from the measured density, C11, C12 and C44
+        // from Brillouin scattering; the loss scales a by 0.001 A and the elastic constants by 1 GPa.
+        double a0 = 4.2112;
+        double c11Ref = 297.0;
+        double c12Ref = 95.2;
+        double c44Ref = 155.7;
+        // Three parameters set three independent quantities of a pair model (a, C11 and the common
+        // C12 = C44 of the Cauchy relation): a and C11 are matched, and C12 = C44 sits where the sum of
+        // the two squared errors is smallest, at the mean of the measured values.
+        assertEquals(a0, c.at("/lattice_constant/0").asDouble(), 1e-5, r::toString);
+        assertEquals(c11Ref, c11, 0.05, r::toString);
         assertEquals(c12, c44, 1e-5 * c11, "the Cauchy relation of a pair model");
-        assertEquals(182.6, (c11 + 2 * c12) / 3, 0.05);
-        assertEquals(1830.1, res.at("/loss/best").asDouble(), 0.1, r::toString);
-        assertEquals(10600.8, res.at("/loss/initial").asDouble(), 0.1, r::toString);
-        assertEquals(1037.7, res.at("/best_parameters/mgo/A").asDouble(), 0.1, r::toString);
-        assertEquals(0.29923, res.at("/best_parameters/mgo/rho").asDouble(), 1e-5, r::toString);
-        assertEquals(1.7684, res.at("/best_parameters/mgo/q").asDouble(), 1e-4, r::toString);
+        double cauchy = (c12Ref + c44Ref) / 2;
+        assertEquals(cauchy, c12, 0.05, r::toString);
+        assertEquals((c11Ref + 2 * cauchy) / 3, (c11 + 2 * c12) / 3, 0.05, "the bulk modulus that follows");
+        // All the remaining loss is that compromise, 2 (30.25 GPa)^2 = 1830.125 (README): the tolerances of
+        // a, C11 and C12 above allow at most 0.008 more, C12 = C44 to 1e-6 relative (README) 0.02 less.
+        double compromise = 2 * Math.pow((c44Ref - c12Ref) / 2, 2);
+        assertEquals(compromise, res.at("/loss/best").asDouble(), 0.05, r::toString);
+        // At the start (GULP 6.2.0 example 67, formal charges) the model's crystal is the one GULP's
+        // published output example67.got gives (README, "Published check"): a = 8.410161 A / 2 for its
+        // 2x2x2 cell, C11 = 372.9511 and C12 = C44 = 163.9624 GPa, which this computation reproduces
+        // to 1e-5 A and 0.01 GPa; the loss follows from them, within what those differences move it.
+        double[] gulp = {(8.410161 / 2 - a0) / 0.001, 372.9511 - c11Ref, 163.9624 - c12Ref, 163.9624 - c44Ref};
+        double[] agreement = {1e-5 / 0.001, 0.01, 0.01, 0.01};
+        double initial = 0;
+        double within = 0;
+        for (int i = 0; i < gulp.length; i++) {
+            initial += gulp[i] * gulp[i];
+            within += 2 * Math.abs(gulp[i]) * agreement[i];
+        }
+        assertEquals(initial, res.at("/loss/initial").asDouble(), within, r::toString);
+        // A and rho lie along a valley of equal loss (README: A's standard error is about 410 eV), so the
+        // fitted digits are not asserted; what the physics fixes is asserted above. The point that
+        // matches a and C11 lies inside the bounds, with a charge below the formal +2 (C11 falls from
+        // 373 to 297 GPa).
+        double q = res.at("/best_parameters/mgo/q").asDouble();
+        double a = res.at("/best_parameters/mgo/A").asDouble();
+        double rho = res.at("/best_parameters/mgo/rho").asDouble();
+        assertTrue(q > 1.2 && q < 2.0, "q = " + q);
+        assertTrue(a > 300.0 && a < 3000.0, "A = " + a);
+        assertTrue(rho > 0.2 && rho < 0.4, "rho = " + rho);
         assertEquals("GPa", res.at("/terms/0/metrics/C44/unit").asText());
         assertEquals(4, metricsMatchPredictions(out, res));
     }
