@@ -203,21 +203,33 @@ class ExternalTermsIT {
 
     @Test
     void workersRunTheTermsOfAnEvaluationAtOnce() throws IOException {
-        String terms = term("a", "SLEEP: \"0.3\", " + log()) + term("b", "SLEEP: \"0.3\", " + log());
-        Path job = job(terms, "optimizer: {max_evaluations: 3}\nexecution: {workers: 2}\n");
+        // each run waits until the other term's run of its evaluation has started: terms run one
+        // after another would fail the fit (quad.sh gives up after 60 s) instead of passing by luck
+        Path meet = Files.createDirectories(dir.resolve("meet"));
+        String env = "RENDEZVOUS: " + meet + ", PEERS: \"2\", " + log();
+        Path job = job(
+                term("a", "TERM_NAME: a, " + env) + term("b", "TERM_NAME: b, " + env),
+                "optimizer: {max_evaluations: 3}\nexecution: {workers: 2}\n");
         Cli.Run r = Cli.run("fit", job.toString(), "-q", "--no-plots");
         assertEquals(0, r.code(), r::toString);
+        try (Stream<Path> s = Files.list(meet)) {
+            assertEquals(
+                    List.of("started-a-1", "started-a-2", "started-a-3", "started-b-1", "started-b-2", "started-b-3"),
+                    s.map(p -> p.getFileName().toString()).sorted().toList());
+        }
         List<long[]> runs = intervals();
         assertEquals(6, runs.size(), "3 evaluations of 2 terms");
         assertTrue(
                 overlaps(runs) >= 3, "each evaluation's two runs should overlap; overlapping pairs: " + overlaps(runs));
 
-        // The same job with one worker: no two runs overlap.
+        // The same terms, without the rendezvous, with one worker: no two runs overlap.
         for (Path p : Files.list(dir.resolve("log")).toList()) {
             Files.delete(p);
         }
-        Cli.Run serial = Cli.run("fit", job.toString(), "-q", "--no-plots", "--workers", "1");
+        job = job(term("a", log()) + term("b", log()), "optimizer: {max_evaluations: 3}\nexecution: {workers: 2}\n");
+        Cli.Run serial = Cli.run("fit", job.toString(), "-q", "--no-plots", "--workers", "1", "--restart");
         assertEquals(0, serial.code(), serial::toString);
+        assertEquals(6, intervals().size(), "3 evaluations of 2 terms");
         assertEquals(0, overlaps(intervals()));
     }
 
