@@ -6,12 +6,25 @@
 #                    finishes, its start and end in nanoseconds (run-PID)
 #   HANG_AFTER=n     once n runs have finished, start a child that sleeps for minutes (its pid in
 #                    child-PID) and sleep for minutes too, as a long simulation would
+#   RENDEZVOUS=folder with TERM_NAME and PEERS=n: write started-TERM_NAME-K there (K: this term's
+#                    K-th run), then wait until n runs have written their K-th file; after 60 s
+#                    without them, fail (exit 4): runs of the terms made one after another never meet
 start=$(date +%s%N)
 if [ -n "$LOG_DIR" ]; then echo "$$" > "$LOG_DIR/pid-$$"; echo "${TMPDIR:-unset}" > "$LOG_DIR/tmpdir-$$"; fi
 if [ -n "$HANG_AFTER" ] && [ "$(ls "$LOG_DIR" | grep -c '^run-')" -ge "$HANG_AFTER" ]; then
     sleep 300 &
     echo "$!" > "$LOG_DIR/child-$!"
     sleep 300
+fi
+if [ -n "$RENDEZVOUS" ]; then
+    k=$(( $(ls "$RENDEZVOUS" | grep -c "^started-$TERM_NAME-") + 1 ))
+    touch "$RENDEZVOUS/started-$TERM_NAME-$k"
+    waited=0
+    while [ "$(ls "$RENDEZVOUS" | grep -c -- "-$k\$")" -lt "$PEERS" ]; do
+        if [ "$waited" -ge 600 ]; then echo "quad.sh: run $k of $TERM_NAME met no other run in 60 s" >&2; exit 4; fi
+        sleep 0.1
+        waited=$((waited + 1))
+    done
 fi
 if [ -n "$SLEEP" ]; then sleep "$SLEEP"; fi
 if [ -n "$FAIL" ]; then echo "quad.sh: simulated failure: $FAIL" >&2; exit 3; fi

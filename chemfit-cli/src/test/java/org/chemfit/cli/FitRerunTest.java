@@ -1,5 +1,6 @@
 package org.chemfit.cli;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.chemfit.journal.read.JournalReader;
 import org.junit.jupiter.api.Test;
@@ -171,6 +173,18 @@ class FitRerunTest {
     @Test
     void aResumedFitCountsTheEvaluationsInTheJournal() throws Exception {
         Files.writeString(tmp.resolve("in.json"), "{\"energy\": {{ x }}}\n");
+        // the program numbers its runs (a folder each in calls); run 5 writes hang and waits to be killed
+        Files.createDirectories(tmp.resolve("calls"));
+        Files.writeString(tmp.resolve("gate.sh"), """
+                i=1
+                while ! mkdir "%1$s/calls/$i" 2>/dev/null; do i=$((i + 1)); done
+                if [ -e "%1$s/armed" ] && [ "$i" -eq "$(cat "%1$s/armed")" ]; then
+                  touch "%1$s/hang"
+                  exec sleep 600
+                fi
+                cp in.json out.json
+                """.formatted(tmp.toAbsolutePath()));
+        Files.writeString(tmp.resolve("armed"), "5");
         Path job = tmp.resolve("slow.yaml");
         Files.writeString(
                 job,
@@ -181,7 +195,7 @@ class FitRerunTest {
                         "  - name: sim",
                         "    kind: external",
                         "    templates: {in.json: in.json}",
-                        "    command: [sh, -c, 'sleep 0.2; cp in.json out.json']",
+                        "    command: [sh, '" + tmp.resolve("gate.sh") + "']",
                         "    outputs: {energy: {parser: json, file: out.json, path: /energy}}",
                         "    reference: {energy: 1.0}",
                         "optimizer: {max_evaluations: 14}",
@@ -189,17 +203,23 @@ class FitRerunTest {
                         ""));
         Process p = InterruptIT.start(tmp, "fit", "slow.yaml", "--progress", "none");
         try {
-            InterruptIT.awaitEvaluations(p, tmp.resolve("out/evaluations.csv"), 4, tmp);
+            await("run 5 of the program, held until the fit is killed")
+                    .atMost(Duration.ofMinutes(1))
+                    .pollInterval(Duration.ofMillis(20))
+                    .failFast(() ->
+                            assertTrue(p.isAlive(), () -> "chemfit ended before run 5\n" + InterruptIT.output(tmp)))
+                    .until(() -> Files.exists(tmp.resolve("hang")));
         } finally {
-            // SIGKILL: nothing is written at the end, as when a node dies
-            p.destroyForcibly();
-            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            // SIGKILL, of the fit and the program it runs: nothing is written at the end, as when a node dies
+            InterruptIT.killWithPrograms(p);
         }
+        Files.delete(tmp.resolve("armed"));
         int recorded;
         try (JournalReader j = JournalReader.openReadOnly(tmp.resolve("out/journal.sqlite"))) {
             recorded = FitRun.finished(j, j.latestRun().orElseThrow().id());
         }
-        assertTrue(recorded >= 4, "the journal holds " + recorded);
+        // one run per evaluation, one at a time: the 4 before the held run are in the journal
+        assertEquals(4, recorded, "the journal holds " + recorded);
 
         // a report of the killed fit says so, with the journal's count, the one a resume replays
         Cli.Run report = Cli.run("report", tmp.resolve("out").toString(), "--no-plots");

@@ -39,18 +39,27 @@ class FitResumeIT {
     @TempDir
     Path tmp;
 
-    /** Writes the job, its template and the counting program into a folder of its own. */
+    /**
+     * Writes the job, its template and the counting program into a folder of its own. The program
+     * numbers its runs (a folder each in {@code calls}); the run whose number the file {@code armed}
+     * holds writes {@code hang} and waits to be killed.
+     */
     private static Path job(Path dir, String middleWeight) throws IOException {
-        Files.createDirectories(dir);
+        Files.createDirectories(dir.resolve("calls"));
         Files.writeString(dir.resolve("counter.sh"), """
                 #!/usr/bin/env bash
                 # usage: counter.sh TERM, in a run directory holding params.txt ("x y"); writes out.txt
                 set -eu
-                echo "term $1 pid $$" >> '%s'
-                sleep 0.03
+                echo "term $1 pid $$" >> '%1$s/counter.txt'
+                i=1
+                while ! mkdir "%1$s/calls/$i" 2>/dev/null; do i=$((i + 1)); done
+                if [ -e "%1$s/armed" ] && [ "$i" -eq "$(cat "%1$s/armed")" ]; then
+                  touch "%1$s/hang"
+                  exec sleep 600
+                fi
                 read -r x y < params.txt
                 awk -v i="$1" -v x="$x" -v y="$y" 'BEGIN { printf "value %%.17g\\n", (x - 0.7 * i) ^ 2 + 0.5 * (y + 0.2 * i) ^ 2 + 0.05 * i }' > out.txt
-                """.formatted(dir.resolve("counter.txt")));
+                """.formatted(dir.toAbsolutePath()));
         Files.writeString(dir.resolve("params.tmpl"), "{{ x }} {{ y }}\n");
         StringBuilder terms = new StringBuilder();
         for (int i = 0; i < TERMS; i++) {
@@ -148,16 +157,19 @@ class FitResumeIT {
             Path dir = tmp.resolve("kill-" + killAfter[k]);
             Path jobFile = job(dir, "0.5");
             Path out = dir.resolve("out");
-            Process p = InterruptIT.start(dir, "fit", jobFile.toString(), "--progress", "none");
             int killAt = killAfter[k];
+            // the program's run after the first killAt waits to be killed
+            Files.writeString(dir.resolve("armed"), Integer.toString(killAt + 1));
+            Process p = InterruptIT.start(dir, "fit", jobFile.toString(), "--progress", "none");
             await().atMost(TIMEOUT_SECONDS, TimeUnit.SECONDS)
                     .pollInSameThread()
                     .pollInterval(Duration.ofMillis(5))
                     .failFast(() ->
                             assertTrue(p.isAlive(), () -> "chemfit ended before the kill\n" + InterruptIT.output(dir)))
                     .untilAsserted(() -> assertTrue(
-                            recordedTerms(out) >= killAt,
-                            () -> "no " + killAt + " terms recorded in time\n" + InterruptIT.output(dir)));
+                            Files.exists(dir.resolve("hang")) && recordedTerms(out) >= killAt,
+                            () -> "no " + killAt + " terms recorded and the next run held in time\n"
+                                    + InterruptIT.output(dir)));
             if (k == 0) {
                 // chemfit report reads the journal while the fit writes it
                 Cli.Run report = Cli.run("report", out.toString(), "--no-plots");

@@ -42,9 +42,14 @@ final class Argon {
                 .timeout(Duration.ofSeconds(60));
     }
 
-    /** Lattice energy per atom and volume after relaxing the fcc cell. */
-    static FileBasedQuantityComputer fcc(Path work) {
+    /**
+     * Lattice energy per atom and volume after relaxing the fcc cell.
+     *
+     * @param launcher put in front of lmp (none: lmp runs itself)
+     */
+    static FileBasedQuantityComputer fcc(Path work, String... launcher) {
         return lammps("fcc", "in.fcc", work)
+                .launcher(launcher)
                 .output(OutputParsers.lammpsThermo("energy", "log.lammps", "PotEng")
                         .last())
                 .output(OutputParsers.lammpsThermo("volume", "log.lammps", "Volume")
@@ -52,18 +57,28 @@ final class Argon {
                 .build();
     }
 
-    /** Pressure of the perfect crystal at a fixed lattice constant. */
-    static FileBasedQuantityComputer pressure(Path work) {
+    /**
+     * Pressure of the perfect crystal at a fixed lattice constant.
+     *
+     * @param launcher put in front of lmp (none: lmp runs itself)
+     */
+    static FileBasedQuantityComputer pressure(Path work, String... launcher) {
         return lammps("pressure", "in.pressure", work)
+                .launcher(launcher)
                 .variable("a", 5.6)
                 .output(OutputParsers.lammpsThermo("pressure", "log.lammps", "Press")
                         .last())
                 .build();
     }
 
-    /** Energy of a dimer at 3.9 A. */
-    static FileBasedQuantityComputer dimer(Path work) {
+    /**
+     * Energy of a dimer at 3.9 A.
+     *
+     * @param launcher put in front of lmp (none: lmp runs itself)
+     */
+    static FileBasedQuantityComputer dimer(Path work, String... launcher) {
         return lammps("dimer", "in.dimer", work)
+                .launcher(launcher)
                 .variable("r", 3.9)
                 .output(OutputParsers.lammpsThermo("energy", "log.lammps", "PotEng")
                         .last())

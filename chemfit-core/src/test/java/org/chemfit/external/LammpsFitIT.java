@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -30,28 +32,54 @@ class LammpsFitIT {
     Path work;
 
     @Test
-    void recoversEpsilonAndSigmaFromThreeLammpsTermsRunConcurrently() {
+    void recoversEpsilonAndSigmaFromThreeLammpsTermsRunConcurrently() throws IOException {
         TestSupport.requireLammps();
         Parameters truth = Argon.parameters(Argon.EPSILON, Argon.SIGMA);
         List<FileBasedQuantityComputer> computers = List.of(Argon.fcc(work), Argon.pressure(work), Argon.dimer(work));
         // the references come from LAMMPS at the true parameters, not from this test's text
-        List<ObjectiveFunction> terms = computers.stream()
-                .map(c -> (ObjectiveFunction)
-                        c.withLoss(Argon.relativeLoss(c.compute(truth, new EvaluationContext(truth, "reference")))))
+        List<Quantities> references = computers.stream()
+                .map(c -> c.compute(truth, new EvaluationContext(truth, "reference")))
                 .toList();
-        CombinedObjectiveFunction combined =
-                new CombinedObjectiveFunction(terms).withTermNames(List.of("fcc", "pressure", "dimer"));
+        CombinedObjectiveFunction combined = combined(computers, references);
         assertEquals(0.0, combined.evaluate(truth), 0.0, "the truth reproduces its own references");
+
+        // The same terms, each run of LAMMPS started by a launcher that first waits until the other
+        // two have started (a file each in a folder): an evaluation whose terms ran one after another
+        // fails there, after 60 s, instead of passing by luck.
+        Path meet = Files.createDirectories(work.resolve("meet"));
+        Path rendezvous = work.resolve("rendezvous.sh");
+        Files.writeString(rendezvous, """
+                # usage: rendezvous.sh FOLDER PEERS NAME COMMAND...: writes FOLDER/started-NAME, waits until
+                # PEERS runs have (at most 60 s, else exit 4), then runs the command
+                dir=$1; peers=$2; name=$3; shift 3
+                touch "$dir/started-$name"
+                waited=0
+                while [ "$(ls "$dir" | grep -c '^started-')" -lt "$peers" ]; do
+                  if [ "$waited" -ge 600 ]; then echo "rendezvous.sh: $name met no other run in 60 s" >&2; exit 4; fi
+                  sleep 0.1
+                  waited=$((waited + 1))
+                done
+                exec "$@"
+                """);
+        String[] fcc = {"sh", rendezvous.toString(), meet.toString(), "3", "fcc"};
+        String[] pressure = {"sh", rendezvous.toString(), meet.toString(), "3", "pressure"};
+        String[] dimer = {"sh", rendezvous.toString(), meet.toString(), "3", "dimer"};
+        CombinedObjectiveFunction meeting = combined(
+                List.of(Argon.fcc(work, fcc), Argon.pressure(work, pressure), Argon.dimer(work, dimer)), references);
 
         ExecutorService pool = Executors.newFixedThreadPool(3);
         FitResult r;
-        try (AsyncWrapperCOB objective = new AsyncWrapperCOB(combined, pool)) {
+        try (AsyncWrapperCOB objective = new AsyncWrapperCOB(combined, pool);
+                AsyncWrapperCOB met = new AsyncWrapperCOB(meeting, pool)) {
             r = new Fitter(objective, Argon.parameters(1.12 * Argon.EPSILON, 0.96 * Argon.SIGMA))
                     .maxEvaluations(400)
                     .fit("BOBYQA");
-            // the three LAMMPS runs of one evaluation overlap in time
+            // the three LAMMPS runs of one evaluation run at once
             EvaluationContext ctx = new EvaluationContext(r.bestParameters(), "overlap");
-            assertEquals(r.bestLoss(), objective.evaluate(r.bestParameters(), ctx), 1e-12);
+            assertEquals(r.bestLoss(), met.evaluate(r.bestParameters(), ctx), 1e-12);
+            try (var started = Files.list(meet)) {
+                assertEquals(3, started.count(), "each of the three runs started");
+            }
             assertTrue(overlaps(ctx), "no two terms overlapped: " + ctx.toMap(true));
         } finally {
             pool.shutdownNow();
@@ -63,6 +91,16 @@ class LammpsFitIT {
                 Argon.EPSILON, eps, 1e-3 * Argon.EPSILON, "epsilon after " + r.evaluations() + " evaluations: " + r);
         assertEquals(Argon.SIGMA, sigma, 1e-3 * Argon.SIGMA, "sigma after " + r.evaluations() + " evaluations: " + r);
         assertTrue(r.bestLoss() < 1e-6 * r.initialLoss(), "loss " + r.bestLoss() + " from " + r.initialLoss());
+    }
+
+    /** @return the terms, each scored by its squared relative error against its reference */
+    private static CombinedObjectiveFunction combined(
+            List<FileBasedQuantityComputer> computers, List<Quantities> references) {
+        List<ObjectiveFunction> terms = new java.util.ArrayList<>();
+        for (int i = 0; i < computers.size(); i++) {
+            terms.add(computers.get(i).withLoss(Argon.relativeLoss(references.get(i))));
+        }
+        return new CombinedObjectiveFunction(terms).withTermNames(List.of("fcc", "pressure", "dimer"));
     }
 
     static boolean overlaps(EvaluationContext ctx) {

@@ -35,18 +35,28 @@ class JournalKillIT {
     @TempDir
     Path dir;
 
-    /** A program of our own: counts its runs in a file, sleeps a little, prints a number. */
-    private static Path script(Path d, Path counter) throws IOException {
+    /**
+     * A program of our own: counts its runs in a file and prints a number. It also numbers its runs
+     * (a folder each in {@code calls}); the run whose number the file {@code armed} holds writes
+     * {@code hang} and waits to be killed.
+     */
+    private static Path script(Path d) throws IOException {
         Path s = d.resolve("counter.sh");
+        Files.createDirectories(d.resolve("calls"));
         Files.writeString(s, """
                 #!/usr/bin/env bash
                 # usage: counter.sh TERM, in a run directory holding params.txt ("x y"); writes out.txt
                 set -eu
-                echo "term $1 pid $$" >> '%s'
-                sleep 0.03
+                echo "term $1 pid $$" >> '%1$s/counter.txt'
+                i=1
+                while ! mkdir "%1$s/calls/$i" 2>/dev/null; do i=$((i + 1)); done
+                if [ -e "%1$s/armed" ] && [ "$i" -eq "$(cat "%1$s/armed")" ]; then
+                  touch "%1$s/hang"
+                  exec sleep 600
+                fi
                 read -r x y < params.txt
                 awk -v i="$1" -v x="$x" -v y="$y" 'BEGIN { printf "value %%.17g\\n", (x - 0.7 * i) ^ 2 + 0.5 * (y + 0.2 * i) ^ 2 + 0.1 * x * y + 0.05 * i }' > out.txt
-                """.formatted(counter));
+                """.formatted(d.toAbsolutePath()));
         return s;
     }
 
@@ -72,7 +82,7 @@ class JournalKillIT {
 
     private Path scenario(String name) throws IOException {
         Path s = Files.createDirectories(dir.resolve(name));
-        script(s, s.resolve("counter.txt"));
+        script(s);
         return s;
     }
 
@@ -153,6 +163,8 @@ class JournalKillIT {
         List<String> summary = new ArrayList<>();
         for (int killAt : killAfterCompleteTerms) {
             Path s = scenario("kill-" + killAt);
+            // the terms run one after another: the program's run after the first killAt waits to be killed
+            Files.writeString(s.resolve("armed"), Integer.toString(killAt + 1));
             Process p = start(s, "resume");
             AtomicInteger seen = new AtomicInteger(-1);
             AtomicReference<JournalReader> reader = new AtomicReference<>();
@@ -172,8 +184,9 @@ class JournalKillIT {
                             seen.set(completeTerms(reader.get()));
                         }
                         assertTrue(
-                                seen.get() >= killAt,
-                                () -> "no " + killAt + " terms recorded in time; log:\n" + log(s));
+                                seen.get() >= killAt && Files.exists(s.resolve("hang")),
+                                () -> "no " + killAt + " terms recorded and the next run held in time; log:\n"
+                                        + log(s));
                     });
             long liveRun = reader.get().latestRun().orElseThrow().id();
             assertEquals(
@@ -231,6 +244,7 @@ class JournalKillIT {
                 }
                 completeAtKill = j.terms(run.id()).size();
             }
+            assertEquals(killAt, completeAtKill, "the terms before the held run, one at a time, were recorded");
             long firstAttemptRuns = lines(s.resolve("counter.txt"));
 
             Process resumed = start(s, "resume");

@@ -21,7 +21,7 @@ import org.chemfit.journal.read.JournalReader;
 /**
  * A fit run in its own JVM so that a test can kill it with SIGKILL: three terms, each running an
  * external program through a {@link FileBasedQuantityComputer} (a bash script that counts its runs
- * in a file, sleeps, and prints a number computed by awk), recorded in a journal.
+ * in a file and prints a number computed by awk), recorded in a journal.
  *
  * <pre>
  * java -cp ... org.chemfit.journal.KillableFitDriver SCRIPT JOURNAL_DIR WORK_DIR RESULT_FILE resume|restart
