@@ -4,10 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.chemfit.schedule.AsyncWrapperCOB;
 import org.junit.jupiter.api.Test;
 
@@ -53,16 +57,63 @@ class MetaDataChemFitTest {
         assertEquals(List.of(Map.of("last_value", 1.0)), cob.gatherMetaData(ctx, 1, 2));
     }
 
-    /** The counterpart of ChemFit's MPI case: the terms run concurrently on a pool. */
+    /**
+     * A term that starts only once all its siblings have started, each counting down the latch and
+     * waiting for the rest: the evaluation ends only if the terms run at once.
+     */
+    static ObjectiveFunction meetingTheOthers(CountDownLatch all, ObjectiveFunction term) {
+        return new ObjectiveFunction() {
+            @Override
+            public double evaluate(Parameters p) {
+                return term.evaluate(p);
+            }
+
+            @Override
+            public double evaluate(Parameters p, EvaluationContext ctx) {
+                all.countDown();
+                try {
+                    if (!all.await(20, TimeUnit.SECONDS)) {
+                        throw new IllegalStateException("the terms did not run at once: waited 20 s for the others");
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new EvaluationCancelledException("interrupted", e);
+                }
+                return term.evaluate(p, ctx);
+            }
+        };
+    }
+
+    /**
+     * The counterpart of ChemFit's MPI case: the three terms run at once on a pool of three, each
+     * waiting for the others before it computes, and write their metadata from their own threads.
+     */
     @Test
     void gatherMetaDataWithConcurrentTerms() {
-        CombinedObjectiveFunction cob = cob();
+        CountDownLatch all = new CountDownLatch(3);
+        CombinedObjectiveFunction cob = new CombinedObjectiveFunction(List.of(
+                meetingTheOthers(all, p -> p.get("y") * p.get("y")),
+                meetingTheOthers(all, functor(1)),
+                meetingTheOthers(all, functor(2))));
         ExecutorService pool = Executors.newFixedThreadPool(3);
         try (AsyncWrapperCOB async = new AsyncWrapperCOB(cob, pool)) {
             EvaluationContext ctx = new EvaluationContext(INITIAL);
             assertEquals(7.0, async.evaluate(INITIAL, ctx), 0.0);
             assertEquals(
                     List.of(Map.of(), Map.of("last_value", 1.0), Map.of("last_value", 2.0)), cob.gatherMetaData(ctx));
+            long latestStart = Long.MIN_VALUE;
+            long earliestEnd = Long.MAX_VALUE;
+            Set<String> threads = new HashSet<>();
+            for (EvaluationContext c : ctx.children()) {
+                assertEquals(EvaluationContext.Status.OK, c.status(), c.name());
+                latestStart = Math.max(latestStart, c.startEpochNanos());
+                earliestEnd = Math.min(earliestEnd, c.endEpochNanos());
+                threads.add(c.threadName());
+            }
+            assertTrue(
+                    latestStart < earliestEnd,
+                    "every term started (last at " + latestStart + ") before any ended (first at " + earliestEnd + ")");
+            assertEquals(3, threads.size(), "one thread per term: " + threads);
         } finally {
             pool.shutdownNow();
         }

@@ -8,6 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.chemfit.fit.FitResult;
 import org.chemfit.fit.Fitter;
@@ -174,30 +179,69 @@ class WeightZeroTermTest {
         }
     }
 
+    /**
+     * The weight-0 term fails while the slow term runs: the slow term waits until the failing term
+     * has counted down its latch (just before it throws) and the pool has finished the tasks of
+     * the three other terms, the failing one's included, and whatever its failure set off. Had the
+     * failure cancelled the evaluation, that wait would have been interrupted.
+     */
     @Test
     void asynchronousEvaluationGivesTheSameLossAndDoesNotCancelTheOtherTerms() {
+        CountDownLatch failingRuns = new CountDownLatch(1);
+        CountDownLatch othersDone = new CountDownLatch(3);
         AtomicInteger finished = new AtomicInteger();
+        AtomicBoolean interrupted = new AtomicBoolean();
         ObjectiveFunction slow = p -> {
             try {
-                Thread.sleep(100);
+                if (!failingRuns.await(20, TimeUnit.SECONDS) || !othersDone.await(20, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("the other terms did not run while the slow one waited 20 s");
+                }
             } catch (InterruptedException e) {
+                interrupted.set(true);
                 Thread.currentThread().interrupt();
-                throw new EvaluationCancelledException("interrupted");
+                throw new EvaluationCancelledException("interrupted", e);
             }
             finished.incrementAndGet();
             return 2.0;
         };
+        ObjectiveFunction failingAfterTheLatch = p -> {
+            failingRuns.countDown();
+            throw new IllegalStateException("weight-0 term failed");
+        };
         var c = new CombinedObjectiveFunction(
-                List.of(GOOD, slow, failing(), p -> Double.NaN), List.of(1.0, 1.0, 0.0, 0.0));
-        try (var w = new AsyncWrapperCOB(c)) {
+                List.of(GOOD, slow, failingAfterTheLatch, p -> Double.NaN), List.of(1.0, 1.0, 0.0, 0.0));
+        // one thread per term; a task counts as done once it has returned to the pool
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(4, 4, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>()) {
+            @Override
+            protected void afterExecute(Runnable r, Throwable t) {
+                othersDone.countDown();
+            }
+        };
+        try (var w = new AsyncWrapperCOB(c, pool)) {
             EvaluationContext ctx = new EvaluationContext(X1);
             assertEquals(3.0, w.evaluate(X1, ctx), 0.0);
-            assertEquals(1, finished.get());
-            assertEquals(EvaluationContext.Status.OK, ctx.child(1).status());
-            assertEquals(EvaluationContext.Status.FAILED, ctx.child(2).status());
-            assertNotNull(ctx.child(2).failure());
+            assertEquals(1, finished.get(), "the slow term completed");
+            assertFalse(interrupted.get(), "the slow term was not interrupted");
+            EvaluationContext slowCtx = ctx.child(1);
+            EvaluationContext failedCtx = ctx.child(2);
+            assertEquals(EvaluationContext.Status.OK, slowCtx.status());
+            assertEquals(2.0, slowCtx.value(), 0.0);
+            assertEquals(EvaluationContext.Status.FAILED, failedCtx.status());
+            // the term's index and default name, then its own message
+            assertEquals(
+                    "term 2 'term[2]' failed: weight-0 term failed",
+                    failedCtx.failure().getMessage());
             assertEquals(0.0, ctx.child(3).contribution(), 0.0);
+            assertTrue(
+                    slowCtx.startEpochNanos() < failedCtx.endEpochNanos()
+                            && failedCtx.startEpochNanos() < slowCtx.endEpochNanos(),
+                    "the slow term ran [" + slowCtx.startEpochNanos() + ", " + slowCtx.endEpochNanos()
+                            + "], the failing one [" + failedCtx.startEpochNanos() + ", "
+                            + failedCtx.endEpochNanos() + "]: they overlap");
+            assertTrue(failedCtx.endEpochNanos() <= slowCtx.endEpochNanos(), "the slow term ended last");
             assertEquals(3.0, w.evaluateAsync(X1).join(), 0.0);
+        } finally {
+            pool.shutdownNow();
         }
     }
 

@@ -93,9 +93,11 @@ class CliIT {
         assertEquals(1.5, res.at("/best_parameters/lj/epsilon").asDouble(), 1e-4, r::toString);
         assertEquals(2.0, res.at("/best_parameters/lj/sigma").asDouble(), 1e-5, r::toString);
         assertTrue(res.at("/loss/best").asDouble() < 1e-8, r::toString);
-        assertTrue(res.at("/loss/initial").asDouble() > 1, r::toString);
+        // lj.yaml starts at epsilon 1.0, sigma 2.2
+        double initial = ljLossByHand(job("lj.yaml").getParent(), 1.0, 2.2);
+        assertEquals(initial, res.at("/loss/initial").asDouble(), 1e-12 * initial, r::toString);
         assertEquals(Version.get(), res.get("chemfit_version").asText());
-        assertEquals(64, res.at("/job/sha256").asText().length());
+        assertJobHashes(job("lj.yaml"), res.at("/job"));
         assertEquals("curve", res.at("/terms/0/name").asText());
         assertEquals(1.0, res.at("/terms/0/share").asDouble(), 1e-12);
         assertEquals(8, res.at("/terms/0/computed/energy").size(), res.toString());
@@ -132,6 +134,84 @@ class CliIT {
         assertTrue(
                 r.err().lines().anyMatch(l -> l.startsWith("progress: " + total + "/400 evaluations, best loss")),
                 r::toString);
+    }
+
+    /**
+     * The loss of the Lennard-Jones job of {@code jobs/} at the given parameters, computed from its
+     * data files alone: the sum over the structures its CSV lists of (E - E_ref)^2, E the energy
+     * {@code 4 epsilon ((sigma/r)^12 - (sigma/r)^6)} summed over each structure's pairs (the job has
+     * no cutoff and its structures no cell). The default loss, squared_error, summed.
+     */
+    private static double ljLossByHand(Path folder, double epsilon, double sigma) throws IOException {
+        List<String> rows = Files.readAllLines(folder.resolve("data/energies.csv"));
+        assertEquals("file,reference_energy,tag", rows.get(0));
+        double loss = 0;
+        for (String row : rows.subList(1, rows.size())) {
+            String[] f = row.split(",");
+            List<String> xyz = Files.readAllLines(folder.resolve("data").resolve(f[0]));
+            int n = Integer.parseInt(xyz.get(0).strip());
+            double[][] at = new double[n][3];
+            for (int i = 0; i < n; i++) {
+                String[] t = xyz.get(2 + i).strip().split("\\s+");
+                for (int c = 0; c < 3; c++) {
+                    at[i][c] = Double.parseDouble(t[1 + c]);
+                }
+            }
+            double e = 0;
+            for (int i = 0; i < n; i++) {
+                for (int j = i + 1; j < n; j++) {
+                    double r = Math.sqrt(Math.pow(at[i][0] - at[j][0], 2)
+                            + Math.pow(at[i][1] - at[j][1], 2)
+                            + Math.pow(at[i][2] - at[j][2], 2));
+                    double s6 = Math.pow(sigma / r, 6);
+                    e += 4 * epsilon * (s6 * s6 - s6);
+                }
+            }
+            double d = e - Double.parseDouble(f[1]);
+            loss += d * d;
+        }
+        return loss;
+    }
+
+    /**
+     * The job's hashes in results.json: under {@code files}, the job file and then the files it
+     * names (the CSV, then the structures in the CSV's order), each as {@code sha256sum} gives it;
+     * {@code sha256}, one SHA-256 over them in that order, each as its path relative to the job's
+     * folder, a zero byte and its bytes (docs/job-file.md).
+     */
+    private static void assertJobHashes(Path jobFile, JsonNode job) throws IOException {
+        Path folder = jobFile.getParent();
+        List<String> expected =
+                new java.util.ArrayList<>(List.of(jobFile.getFileName().toString(), "data/energies.csv"));
+        List<String> rows = Files.readAllLines(folder.resolve("data/energies.csv"));
+        for (String row : rows.subList(1, rows.size())) {
+            expected.add("data/" + row.split(",")[0]);
+        }
+        List<String> listed = new java.util.ArrayList<>();
+        job.get("files").fieldNames().forEachRemaining(listed::add);
+        assertEquals(expected, listed);
+        java.security.MessageDigest all = sha256();
+        for (String name : expected) {
+            byte[] bytes = Files.readAllBytes(folder.resolve(name));
+            assertEquals(
+                    java.util.HexFormat.of().formatHex(sha256().digest(bytes)),
+                    job.at("/files/" + name.replace("/", "~1")).asText(),
+                    name);
+            all.update(name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            all.update((byte) 0);
+            all.update(bytes);
+        }
+        assertEquals(
+                java.util.HexFormat.of().formatHex(all.digest()),
+                job.get("sha256").asText());
+    }
+
+    private static java.security.MessageDigest sha256() {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
     }
 
     @Test

@@ -3,11 +3,11 @@ package org.chemfit.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import org.chemfit.testfixtures.MachineRequirement;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -72,15 +72,20 @@ class FailedFitReasonTest {
 
     @Test
     void aFitThatFillsTheDiskSaysWhatItCouldNotRecord() throws Exception {
-        assumeTrue(
+        MachineRequirement.require(
                 "root".equals(System.getProperty("user.name")),
-                "mounting a small tmpfs needs root; the test above shows the reason without a mount");
+                "mounting a small tmpfs needs root, and this test runs as " + System.getProperty("user.name")
+                        + " (the test above shows the reason without a mount)");
         Path job = job("echo '{\"e\": 1.5}' > out.json\n", "execution: {keep: all}");
         Path mnt = Files.createDirectory(tmp.resolve("mnt"));
         Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=200k", "tmpfs", mnt.toString())
                 .inheritIO()
                 .start();
-        assumeTrue(mount.waitFor() == 0, "mount -t tmpfs failed: no tmpfs can be mounted here");
+        int mounted = mount.waitFor();
+        MachineRequirement.require(
+                mounted == 0,
+                "mount -t tmpfs -o size=200k tmpfs " + mnt + " exited with code " + mounted
+                        + ": no tmpfs can be mounted here (a container needs the capability CAP_SYS_ADMIN)");
         try {
             Cli.Run r = Cli.run(
                     "fit", job.toString(), "--output", mnt.resolve("res").toString(), "--progress", "none");

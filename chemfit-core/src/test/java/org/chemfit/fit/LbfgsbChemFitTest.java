@@ -5,11 +5,11 @@ import static org.chemfit.fit.FitterChemFitTest.assertClose;
 import static org.chemfit.fit.FitterChemFitTest.map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.chemfit.Bounds;
 import org.chemfit.CombinedObjectiveFunction;
@@ -17,23 +17,22 @@ import org.chemfit.ObjectiveFunction;
 import org.chemfit.Parameters;
 import org.chemfit.atoms.LennardJonesFitTest;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
 
 /**
  * ChemFit's fitter and Lennard-Jones cases that use its default {@code fit_scipy()}, SciPy's
  * L-BFGS-B ({@code tests/test_fitter.py} and {@code tests/test_lj.py} in
  * github.com/MSallermann/chemfit), with their inputs and NumPy's {@code isclose} tolerances, and the
- * bad-value case for L-BFGS-B. They run when the build has a method named {@code L-BFGS-B}
- * ({@link Optimizers#names()}) and are skipped otherwise.
+ * bad-value case for L-BFGS-B. The build has the method ({@link Optimizers#names()}), so they
+ * always run.
  */
-@EnabledIf("hasLbfgsb")
 class LbfgsbChemFitTest {
 
     static final String METHOD = "L-BFGS-B";
 
-    static boolean hasLbfgsb() {
-        return Optimizers.names().stream()
-                .anyMatch(n -> n.toUpperCase(Locale.ROOT).equals(METHOD));
+    @Test
+    void theBuildHasTheMethod() {
+        assertTrue(Optimizers.names().contains(METHOD), Optimizers.names()::toString);
+        assertInstanceOf(LbfgsB.class, Optimizers.byName(METHOD));
     }
 
     @Test

@@ -1,7 +1,5 @@
 package org.chemfit.testfixtures;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -12,8 +10,9 @@ import java.util.concurrent.TimeUnit;
  * A folder this user may not write in, for as long as it is open: for root, which the folder's
  * permissions do not stop, made immutable ({@code chattr +i}); for anyone else, read-only by its
  * permissions. Where neither can be done (a container without the right to make files immutable,
- * a file system without them) the test is aborted, and so reported as not run. Shared with the
- * tests of the other modules through core's test jar.
+ * a file system without them) the test fails when the environment variable {@code CI} is set and
+ * is skipped, with the reason, otherwise ({@link MachineRequirement}). Shared with the tests of the
+ * other modules through core's test jar.
  */
 public final class ReadOnlyFolder implements AutoCloseable {
 
@@ -28,21 +27,27 @@ public final class ReadOnlyFolder implements AutoCloseable {
     /**
      * @param dir an existing folder
      * @return the folder made read-only for this user until the result is closed
-     * @throws Exception when it cannot be changed (the test is aborted when that is not possible here)
+     * @throws Exception when it cannot be changed (the test fails under CI, and is skipped
+     *     otherwise, when that is not possible here)
      */
     public static ReadOnlyFolder of(Path dir) throws Exception {
         boolean root = "root".equals(System.getProperty("user.name"));
         if (root) {
-            assumeTrue(
+            MachineRequirement.require(
                     chattr("+i", dir) == 0,
-                    "chattr +i " + dir + " failed: this file system or container cannot make a folder immutable");
+                    "chattr +i " + dir + " failed: this file system or container cannot make a folder immutable"
+                            + " (it needs the capability CAP_LINUX_IMMUTABLE and a file system with the"
+                            + " immutable flag, such as ext4 or xfs)");
         } else {
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("r-xr-xr-x"));
         }
         ReadOnlyFolder f = new ReadOnlyFolder(dir, root);
         if (Files.isWritable(dir)) {
             f.close();
-            assumeTrue(false, dir + " stays writable for this user");
+            MachineRequirement.require(
+                    false,
+                    dir + " stays writable for user " + System.getProperty("user.name")
+                            + " after it was made read-only");
         }
         return f;
     }

@@ -2,7 +2,6 @@ package org.chemfit.dashboard;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -103,7 +102,18 @@ class JournalViewFailureReportTest {
                 Map<String, Object> f = v.failure(i);
                 assertEquals(expected.get(i), f.get("note"), f.toString());
                 assertNull(f.get("failure_json"), f.toString());
-                assertTrue(((String) f.get("message")).contains("exit"), f.toString());
+                assertEquals(
+                        dir.resolve("runs"),
+                        Path.of((String) f.get("run_directory")).getParent(),
+                        f.toString());
+                // the failure as the journal recorded it: the term, the command and its exit code, the
+                // run directory, and the last line the program wrote to its standard error
+                assertEquals(
+                        "term 1 'ext' failed: external term 'ext' failed at step run: command 'sh -c echo broken >&2;"
+                                + " exit 3' exited with code 3 (run directory " + f.get("run_directory") + ")\n"
+                                + "program.stderr (last 1 lines):\nbroken",
+                        f.get("message"),
+                        f.toString());
             }
         }
     }
