@@ -96,6 +96,9 @@ final class Dispatcher implements AutoCloseable {
         Thread localThread;
         /** Cancelled: finished without taking a result. */
         volatile boolean cancelled;
+        /** The tasks of the call that last carried it (their list's identity); guarded by the entry. */
+        @Nullable
+        Object call;
         /** Calls that came back without a result that could be taken; guarded by the entry. */
         int failedCalls;
 
@@ -678,7 +681,10 @@ final class Dispatcher implements AutoCloseable {
     private boolean send(List<Entry> tasks, UUID m) {
         List<Entry> batch = new ArrayList<>(tasks.size());
         for (Entry e : tasks) {
-            e.owner = m;
+            synchronized (e) {
+                e.owner = m;
+                e.call = batch;
+            }
             if (e.cancelled) {
                 later(() -> finishCancelled(e));
             } else {
@@ -704,13 +710,14 @@ final class Dispatcher implements AutoCloseable {
                     .whenCompleteAsync(
                             (bundle, failure) -> {
                                 try {
-                                    received(batch, m, bundle instanceof byte[] b ? b : null, failure);
-                                } catch (RuntimeException ex) {
-                                    // a task left waiting here would hold its evaluation for ever: each
-                                    // one not finished yet fails, on the collector thread
-                                    for (Entry e : batch) {
-                                        later(() -> internalError(e, m, ex, false));
+                                    Error fault = receiveFault;
+                                    if (fault != null) {
+                                        receiveFault = null;
+                                        throw fault;
                                     }
+                                    received(batch, m, bundle instanceof byte[] b ? b : null, failure);
+                                } catch (Throwable ex) {
+                                    unanswered(batch, m, ex);
                                 }
                             },
                             ON_RESPONSE_THREAD);
@@ -725,6 +732,39 @@ final class Dispatcher implements AutoCloseable {
             }
         }
         return true;
+    }
+
+    /**
+     * Thrown once by the next response's handling, before it reads the response: for tests only. No
+     * input reaches {@link #unanswered} otherwise (it handles a fault of the driver's own code in
+     * {@link #received}), so a test sets this to show that the tasks then end and the slot serves on.
+     */
+    volatile @Nullable Error receiveFault;
+
+    /**
+     * The handling of a response to member {@code m} failed (a fault of the driver): a task left
+     * waiting would hold its evaluation for ever, so each one still held by that call fails, on the
+     * collector thread; one re-queued or sent again meanwhile is left to that. The member's thread
+     * served the call, so it is offered the next task if the member is still there.
+     */
+    private void unanswered(List<Entry> batch, UUID m, Throwable ex) {
+        for (Entry e : batch) {
+            boolean held;
+            synchronized (e) {
+                // the same synchronisation as requeue and retryOrFail, which clear the owner
+                held = !e.done.get() && e.call == batch && m.equals(e.owner);
+            }
+            if (held) {
+                later(() -> internalError(e, m, ex, false));
+            }
+        }
+        try {
+            if (!closed && isMember(m)) {
+                slots.addLast(m);
+            }
+        } catch (RuntimeException gone) {
+            LOG.debug("member {} after a failed response: {}", m, gone.toString());
+        }
     }
 
     /** Runs on the collector thread: what may run the evaluation's own completion, off the response thread. */
@@ -860,7 +900,7 @@ final class Dispatcher implements AutoCloseable {
     private void take(Arrival a) {
         try {
             takeChecked(a);
-        } catch (RuntimeException ex) {
+        } catch (Throwable ex) {
             internalError(a.entry(), a.member(), ex, false);
         }
     }
@@ -1110,33 +1150,57 @@ final class Dispatcher implements AutoCloseable {
      * @param member the member whose result it was, or null for a result of the driver's own threads
      * @param claimed whether the caller already marked the task done
      */
-    private void internalError(Entry e, @Nullable UUID member, RuntimeException ex, boolean claimed) {
+    private void internalError(Entry e, @Nullable UUID member, Throwable ex, boolean claimed) {
         if (!claimed) {
             if (!e.done.compareAndSet(false, true)) {
                 return;
             }
             outstanding.remove(e.seq);
         }
+        // claimed: from here on the task is finished whatever throws, or its evaluation waits for ever
         String msg = internalErrorMessage(
                 e.termKey,
                 e.task.termName(),
                 e.task.evaluationId(),
-                member == null ? "the driver's own thread" : workerName(member.toString()),
-                Reasons.of(ex));
-        LOG.error(msg);
-        LOG.debug("the result of term {} of evaluation {}", e.termKey, e.task.evaluationId(), ex);
+                member == null ? "the driver's own thread" : "member " + member,
+                String.valueOf(ex));
         try {
-            if (e.cancelled) {
-                e.leaf.completed();
-            } else {
-                e.leaf.failed(new ChemFitException(msg, ex));
-            }
-        } catch (RuntimeException again) {
-            LOG.error(
-                    "could not end term {} of evaluation {} after that: {}",
+            msg = internalErrorMessage(
                     e.termKey,
+                    e.task.termName(),
                     e.task.evaluationId(),
-                    Reasons.of(again));
+                    member == null ? "the driver's own thread" : workerNameOrId(member),
+                    Reasons.of(ex));
+            LOG.error(msg);
+            LOG.debug("the result of term {} of evaluation {}", e.termKey, e.task.evaluationId(), ex);
+        } catch (RuntimeException again) {
+            LOG.debug("describing the failure of term {}: {}", e.termKey, again.toString());
+        } finally {
+            try {
+                if (e.cancelled) {
+                    e.leaf.completed();
+                } else {
+                    e.leaf.failed(new ChemFitException(msg, ex));
+                }
+            } catch (RuntimeException again) {
+                LOG.error(
+                        "could not end term {} of evaluation {} after that: {}",
+                        e.termKey,
+                        e.task.evaluationId(),
+                        Reasons.of(again));
+            }
+        }
+    }
+
+    /**
+     * @return the worker of the member as its failures name it, or "member ID" when the cluster
+     *     cannot be asked (the driver's member is shutting down)
+     */
+    private String workerNameOrId(UUID member) {
+        try {
+            return workerName(member.toString());
+        } catch (RuntimeException ex) {
+            return "member " + member;
         }
     }
 
@@ -1144,11 +1208,11 @@ final class Dispatcher implements AutoCloseable {
      * @param term the term's path ({@code 1}, {@code 2.0})
      * @param from the worker as its failures name it
      * @param reason what went wrong
-     * @return why a task failed while the driver read its result
+     * @return why a task failed while the driver took or recorded its result
      */
     static String internalErrorMessage(String term, String termName, String evaluationId, String from, String reason) {
-        return "internal error while reading the worker's result for term " + term + " '" + termName
-                + "' of evaluation " + evaluationId + " (from " + from + "): " + reason;
+        return "could not record or take the worker's result for term " + term + " '" + termName + "' of evaluation "
+                + evaluationId + " (from " + from + "): " + reason;
     }
 
     private void finishClaimed(Entry e, Frames.Result r) {
