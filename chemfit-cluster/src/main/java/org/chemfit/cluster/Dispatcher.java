@@ -184,6 +184,14 @@ final class Dispatcher implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
             });
+    /** Calls {@link #onNoWorker}: a listener that blocks or throws cannot stop the watchdog. */
+    private final java.util.concurrent.ExecutorService noWorkerCalls =
+            java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "chemfit-cluster-no-worker");
+                t.setDaemon(true);
+                return t;
+            });
+
     private volatile boolean closed;
     private volatile long noMemberSince;
     /** Why tasks fail at once: the member wait ran out with no worker; cleared when one comes. */
@@ -1293,11 +1301,7 @@ final class Dispatcher implements AutoCloseable {
                     noMemberSince = 0;
                     var listener = onNoWorker;
                     if (listener != null) {
-                        try {
-                            listener.accept(msg);
-                        } catch (RuntimeException ex) {
-                            LOG.warn("the listener of the member wait failed: {}", Reasons.of(ex));
-                        }
+                        tellNoWorker(listener, msg);
                     }
                 }
             } catch (InterruptedException ex) {
@@ -1307,6 +1311,21 @@ final class Dispatcher implements AutoCloseable {
                     LOG.debug("watchdog: {}", ex.toString());
                 }
             }
+        }
+    }
+
+    /** Tells the listener why the waiting tasks failed, on its own thread. */
+    private void tellNoWorker(java.util.function.Consumer<String> listener, String why) {
+        try {
+            noWorkerCalls.execute(() -> {
+                try {
+                    listener.accept(why);
+                } catch (Throwable ex) {
+                    LOG.warn("the listener of the member wait failed: {}", Reasons.of(ex));
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            LOG.debug("not told, closed: {}", why);
         }
     }
 
@@ -1445,8 +1464,11 @@ final class Dispatcher implements AutoCloseable {
         closed = true;
         Threads.interruptAndJoin(threads);
         canceller.shutdown();
+        noWorkerCalls.shutdown();
         try {
             canceller.awaitTermination(5, TimeUnit.SECONDS);
+            // a call under way is let end, so that what it says is said before the objective closes
+            noWorkerCalls.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

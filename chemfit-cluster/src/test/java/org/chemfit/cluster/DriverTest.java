@@ -606,6 +606,55 @@ class DriverTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the worker is held open, not used
+    void aNoWorkerListenerThatThrowsDoesNotStopTheNextTimeNoWorkerIsThere() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.CountDownLatch second = new java.util.concurrent.CountDownLatch(1);
+        ClusterOptions o = ClusterOptions.builder(SECRET)
+                .memberWait(Duration.ofSeconds(1))
+                .onNoWorker(why -> {
+                    if (calls.incrementAndGet() == 1) {
+                        // an Error, which ended the thread that watches for workers when it was called there
+                        throw new StackOverflowError();
+                    }
+                    second.countDown();
+                })
+                .build();
+        CombinedObjectiveFunction objective = new TestObjectives().create(Map.of());
+        Parameters p = Parameters.of(List.of("x", "y"), new double[] {0.7, -0.4});
+        double serial = objective.evaluate(p, new EvaluationContext(p, "e2"));
+        String cluster = "driver-test-listener-" + ProcessHandle.current().pid();
+        try (Logged log = new Logged();
+                LoopbackPair pair = LoopbackPair.start(cluster);
+                ClusterWrapperCOB cob = new ClusterWrapperCOB(objective, pair.driver(), o)) {
+            assertTimeoutPreemptively(
+                    Duration.ofSeconds(30),
+                    () -> assertThrows(
+                            TermFailedException.class, () -> cob.evaluate(p, new EvaluationContext(p, "e1"))));
+            await("the listener failed")
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> log.text()
+                            .contains("WARN org.chemfit.cluster.Dispatcher - the listener of the member wait failed:"
+                                    + " the stack overflowed (a recursion too deep)\n"));
+            try (ClusterWorker w = ClusterWorker.start(pair.worker(), objective, SECRET, 1)) {
+                await("the worker verified")
+                        .atMost(Duration.ofSeconds(30))
+                        .until(() -> !cob.stats().verifiedMembers().isEmpty());
+                assertEquals(
+                        Double.doubleToRawLongBits(serial),
+                        Double.doubleToRawLongBits(cob.evaluate(p, new EvaluationContext(p, "e2"))));
+            }
+            // the worker closed: its member serves no task, and the member wait runs out once more
+            assertTimeoutPreemptively(
+                    Duration.ofSeconds(30),
+                    () -> assertThrows(
+                            TermFailedException.class, () -> cob.evaluate(p, new EvaluationContext(p, "e3"))));
+            assertTrue(second.await(30, TimeUnit.SECONDS), "the listener was not told the second time");
+            assertEquals(2, calls.get());
+        }
+    }
+
+    @Test
     void withNoWorkerTheEvaluationFailsAfterTheMemberWaitWithAClearMessage() {
         List<String> told = new java.util.concurrent.CopyOnWriteArrayList<>();
         ClusterOptions o = ClusterOptions.builder(SECRET)
@@ -635,7 +684,9 @@ class DriverTest {
                     () -> assertThrows(TermFailedException.class, () -> cob.evaluate(Parameters.of(Map.of("x", 2.0)))));
             assertTrue(again.getMessage().contains("no worker holding the cluster secret joined"), again.getMessage());
             // the listener was told once, when the wait ran out, the reason each task failed with; the
-            // next evaluation's tasks failed at once, without another wait
+            // next evaluation's tasks failed at once, without another wait (it is told on a thread of
+            // its own, so it may be told just after the tasks failed)
+            await("the listener told").atMost(Duration.ofSeconds(30)).until(() -> !told.isEmpty());
             assertEquals(List.of(e.getMessage().substring("term 0 'a' failed: ".length())), told);
             // the tasks fail with the reason: the log warns that they fail, once, without the reason
             // again, and nothing is logged as an error
