@@ -150,19 +150,39 @@ final class Dispatcher implements AutoCloseable {
     private final Map<String, Long> termNanos = new ConcurrentHashMap<>();
 
     private final Map<UUID, String> verified = new ConcurrentHashMap<>();
-    private final Set<String> refusedMembers = ConcurrentHashMap.newKeySet();
+    /** Members refused for another job: their tokens' tags held, so the ids are their own. */
+    private final Set<String> refusedForJob = ConcurrentHashMap.newKeySet();
+    /**
+     * The member ids claimed by ready tokens that could not be verified ({@code "an unknown
+     * sender"} for one whose id could not be read), at most {@link #UNVERIFIED_TRACKED}: kept apart
+     * from {@link #refusedForJob}, so that a forged token that claims a member cannot keep that
+     * member's own refusal from being said.
+     */
+    private final Set<String> unverifiedClaims = ConcurrentHashMap.newKeySet();
+    /** Tokens that could not be verified, claiming a sender beyond the first {@link #UNVERIFIED_TRACKED}. */
+    private final LongAdder unverifiedUntracked = new LongAdder();
+    /** Whether a token that could not be verified failed its tag (a wrong secret). */
+    private volatile boolean unverifiedBySecret;
+    /** Whether a token whose tag held could not be read (another version of chemfit, likely). */
+    private volatile boolean unverifiedByVersion;
     /**
      * Refused worker (named from its verified member) to why, in short, in the order they were
      * refused: for the member wait's failure.
      */
     private final Map<String, String> refusals = Collections.synchronizedMap(new LinkedHashMap<>());
-    /** Why each ready token that could not be verified failed, in short, one per sender it claimed. */
+    /** Why the ready tokens that could not be verified failed, in short, one per sender claimed (tracked). */
     private final List<String> unverifiedRefusals = new CopyOnWriteArrayList<>();
 
     private final Map<String, LongAdder> completed = new ConcurrentHashMap<>();
     private final LongAdder requeued = new LongAdder();
     private final LongAdder duplicates = new LongAdder();
     private final LongAdder refusedFrames = new LongAdder();
+    /**
+     * At most this many senders claimed by ready tokens that could not be verified are tracked:
+     * each is warned about and told why; the tokens that claim others are only counted, so that a
+     * flood of forged tokens neither fills the log nor grows the driver's memory.
+     */
+    static final int UNVERIFIED_TRACKED = 5;
     /** Calls that carried tasks to members (one per task or batch). */
     private final LongAdder calls = new LongAdder();
 
@@ -551,7 +571,7 @@ final class Dispatcher implements AutoCloseable {
                         theirs = Frames.decodeReady(item, secret, ex.theirs);
                     } catch (Frames.RefusedFrameException malformed) {
                         // signed but not readable: its member id cannot be read either
-                        refuseUnverified(item, String.valueOf(malformed.getMessage()));
+                        refuseUnverified(item, String.valueOf(malformed.getMessage()), true);
                         continue;
                     }
                     if (theirs.session() != session) {
@@ -564,7 +584,7 @@ final class Dispatcher implements AutoCloseable {
                             "runs another job (fingerprint " + ex.theirs + "; the driver's is " + ex.ours + ")");
                     continue;
                 } catch (Frames.RefusedFrameException ex) {
-                    refuseUnverified(item, String.valueOf(ex.getMessage()));
+                    refuseUnverified(item, String.valueOf(ex.getMessage()), tagHolds(item));
                     continue;
                 }
                 if (r.session() != session) {
@@ -955,7 +975,7 @@ final class Dispatcher implements AutoCloseable {
      */
     private void refuse(String member, String reason, String brief) {
         refusedFrames.increment();
-        if (refusedMembers.add(member)) {
+        if (refusedForJob.add(member)) {
             String named = workerName(member);
             refusals.put(named, brief);
             LOG.warn("refused {}: {}; it gets no tasks", named, reason);
@@ -963,42 +983,90 @@ final class Dispatcher implements AutoCloseable {
         }
     }
 
-    /**
-     * Refuses a ready token whose tag failed (or that is no frame of ours): nothing in it can be
-     * believed, the member id it claims included, so the warning names no worker from it. It names
-     * instead the members in the cluster that have not proven the secret, from what the cluster
-     * itself knows of them (their address and attributes).
-     *
-     * @param why why the token failed the check
-     */
-    private void refuseUnverified(Object token, String why) {
-        refusedFrames.increment();
-        String claimed = Frames.unverifiedReadyMember(token);
-        // one warning per sender claimed: a worker offers one token per thread
-        if (refusedMembers.add(claimed == null ? "an unknown sender" : claimed)) {
-            unverifiedRefusals.add(why);
-            if (claimed != null && !verifiedMember(claimed)) {
-                // the worker that sent it, if it is the member it claims, learns why and stops; a
-                // member that proved the secret is not told to stop by a token anyone could forge
-                tell(
-                        claimed,
-                        "its ready token failed the driver's check: " + why
-                                + ". Give it the same secret as the driver");
-            }
-            LOG.warn(unverifiedWarning(why, unproven()));
+    /** @return whether the frame's tag holds (whatever it says) */
+    private boolean tagHolds(Object item) {
+        try {
+            Frames.check(item, secret);
+            return true;
+        } catch (Frames.RefusedFrameException ex) {
+            return false;
         }
     }
 
     /**
+     * Refuses a ready token that could not be verified: its tag failed (or it is no frame of ours),
+     * or its tag held but it could not be read. Nothing in it can be believed, the member id it
+     * claims included, so the warning names no worker from it. It names instead the members in the
+     * cluster that have not proven the secret, from what the cluster itself knows of them (their
+     * address and attributes).
+     *
      * @param why why the token failed the check
+     * @param signed whether its tag held: it holds the secret but could not be read, likely written
+     *     by another version of chemfit
+     */
+    private void refuseUnverified(Object token, String why, boolean signed) {
+        refusedFrames.increment();
+        String claimed = Frames.unverifiedReadyMember(token);
+        String key = claimed == null ? "an unknown sender" : claimed;
+        if (unverifiedClaims.contains(key)) {
+            return; // one warning per sender claimed: a worker offers one token per thread
+        }
+        boolean tracked;
+        synchronized (unverifiedClaims) {
+            tracked = unverifiedClaims.size() < UNVERIFIED_TRACKED && unverifiedClaims.add(key);
+        }
+        if (!tracked) {
+            if (!unverifiedClaims.contains(key)) {
+                unverifiedUntracked.increment();
+                if (unverifiedUntracked.sum() == 1) {
+                    LOG.warn(
+                            "refused ready tokens that could not be verified from more than {} claimed senders:"
+                                    + " the ones after those are counted, not logged or told",
+                            UNVERIFIED_TRACKED);
+                }
+            }
+            return;
+        }
+        if (signed) {
+            unverifiedByVersion = true;
+        } else {
+            unverifiedBySecret = true;
+        }
+        unverifiedRefusals.add(signed ? signedUnreadable(why) : why);
+        if (claimed != null && !verifiedMember(claimed)) {
+            // the worker that sent it, if it is the member it claims, learns why and stops; a
+            // member that proved the secret is not told to stop by a token anyone could forge (one
+            // that has not proven it yet can be: see the threat model in docs/cluster.md)
+            tell(
+                    claimed,
+                    signed
+                            ? "its ready token holds the cluster secret but could not be read: " + why
+                                    + ". Run the same version of chemfit as the driver"
+                            : "its ready token failed the driver's check: " + why + ". Give it the same secret as"
+                                    + " the driver");
+        }
+        LOG.warn(unverifiedWarning(why, signed, unproven()));
+    }
+
+    /** @return why a token whose tag held was refused, in short */
+    static String signedUnreadable(String why) {
+        return "signed with the cluster secret but not readable, likely by another version of chemfit: " + why;
+    }
+
+    /**
+     * @param why why the token failed the check
+     * @param signed whether its tag held but it could not be read
      * @param unproven the members in the cluster that have not proven the secret, as {@link
      *     #workerName(Member)} names them
      * @return the driver's warning that a ready token could not be verified
      */
-    static String unverifiedWarning(String why, List<String> unproven) {
-        return "refused a ready token that could not be verified (" + why + "): who sent it is not known; "
-                + unprovenList(unproven)
-                + ". Give every worker the same secret as the driver; its sender gets no tasks";
+    static String unverifiedWarning(String why, boolean signed, List<String> unproven) {
+        return "refused a ready token that could not be verified (" + (signed ? signedUnreadable(why) : why)
+                + "): who sent it is not known; " + unprovenList(unproven) + ". "
+                + (signed
+                        ? "Run the same version of chemfit on every worker as on the driver"
+                        : "Give every worker" + " the same secret as the driver")
+                + "; its sender gets no tasks";
     }
 
     private static String unprovenList(List<String> unproven) {
@@ -1280,13 +1348,21 @@ final class Dispatcher implements AutoCloseable {
                         refused = new LinkedHashMap<>(refusals);
                     }
                     List<String> unverifiedNow = List.copyOf(unverifiedRefusals);
+                    Unverified unverified = unverifiedNow.isEmpty()
+                            ? Unverified.NONE
+                            : new Unverified(
+                                    unverifiedNow,
+                                    unverifiedUntracked.sum(),
+                                    unverifiedBySecret,
+                                    unverifiedByVersion,
+                                    unproven());
                     String msg = starvedMessage(
                             hz.getConfig().getClusterName(),
                             memberWait,
                             pending.size(),
                             others,
                             refused,
-                            new Unverified(unverifiedNow, unverifiedNow.isEmpty() ? List.of() : unproven()),
+                            unverified,
                             selfAddress);
                     // the tasks fail with the message, which reaches the user as their failure (the
                     // fit's error, or the first failure of each term under penalty or skip): the log
@@ -1346,12 +1422,22 @@ final class Dispatcher implements AutoCloseable {
     /**
      * The ready tokens refused because they could not be verified.
      *
-     * @param reasons why each failed the check, one per sender it claimed
+     * @param reasons why they failed the check, one per sender claimed (of the first {@link
+     *     #UNVERIFIED_TRACKED})
+     * @param more the tokens that claimed other senders, only counted
+     * @param wrongSecret whether some failed their tag
+     * @param otherVersion whether some held the tag but could not be read
      * @param unproven the members in the cluster now that have not proven the secret, named from
      *     their attributes
      */
-    record Unverified(List<String> reasons, List<String> unproven) {
-        static final Unverified NONE = new Unverified(List.of(), List.of());
+    record Unverified(
+            List<String> reasons, long more, boolean wrongSecret, boolean otherVersion, List<String> unproven) {
+        static final Unverified NONE = new Unverified(List.of(), 0, false, false, List.of());
+
+        /** Tokens that failed their tag, for these reasons, one per sender claimed. */
+        Unverified(List<String> reasons, List<String> unproven) {
+            this(reasons, 0, true, false, unproven);
+        }
     }
 
     /**
@@ -1383,7 +1469,7 @@ final class Dispatcher implements AutoCloseable {
                 .append(within)
                 .append(": ");
         boolean anotherJob = !refused.isEmpty();
-        boolean wrongSecret = !unverified.reasons().isEmpty();
+        boolean someUnverified = !unverified.reasons().isEmpty();
         if (!refused.isEmpty()) {
             b.append(refused.size())
                     .append(
@@ -1396,14 +1482,20 @@ final class Dispatcher implements AutoCloseable {
                 sep = ", ";
             }
         }
-        if (wrongSecret) {
+        if (someUnverified) {
+            // counted by the sender each token claimed: a worker offers one token per thread
             int n = unverified.reasons().size();
             b.append(anotherJob ? "; " : "")
+                    .append("the ready tokens of ")
                     .append(n)
-                    .append(
-                            n == 1
-                                    ? " ready token could not be verified, so who sent it is not known ("
-                                    : " ready tokens could not be verified, so who sent them is not known (")
+                    .append(n == 1 ? " claimed sender" : " claimed senders");
+            if (unverified.more() > 0) {
+                b.append(" and ")
+                        .append(unverified.more())
+                        .append(unverified.more() == 1 ? " more token" : " more tokens")
+                        .append(" that claimed other senders");
+            }
+            b.append(" could not be verified, so who sent them is not known (")
                     .append(String.join("; ", new LinkedHashSet<>(unverified.reasons())))
                     .append("); ")
                     .append(unprovenList(unverified.unproven()));
@@ -1412,8 +1504,11 @@ final class Dispatcher implements AutoCloseable {
         if (anotherJob) {
             b.append(". Start every worker with the driver's job file and the files it reads");
         }
-        if (wrongSecret) {
+        if (someUnverified && unverified.wrongSecret()) {
             b.append(". Give every worker the same secret as the driver");
+        }
+        if (someUnverified && unverified.otherVersion()) {
+            b.append(". Run the same version of chemfit on every worker as on the driver");
         }
         // a worker that never reached the driver is not among the refused: the join advice is still its
         b.append(". A worker not named here did not join: its join list must reach ")
@@ -1452,8 +1547,9 @@ final class Dispatcher implements AutoCloseable {
         }
         Set<String> v = ConcurrentHashMap.newKeySet();
         verified.keySet().forEach(u -> v.add(u.toString()));
-        return new ClusterStats(
-                done, inFlight, v, refusedMembers, requeued.sum(), duplicates.sum(), refusedFrames.sum());
+        Set<String> refused = new java.util.HashSet<>(refusedForJob);
+        refused.addAll(unverifiedClaims);
+        return new ClusterStats(done, inFlight, v, refused, requeued.sum(), duplicates.sum(), refusedFrames.sum());
     }
 
     @Override
