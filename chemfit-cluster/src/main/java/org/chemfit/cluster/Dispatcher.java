@@ -1065,7 +1065,7 @@ final class Dispatcher implements AutoCloseable {
                 + "): who sent it is not known; " + unprovenList(unproven) + ". "
                 + (signed
                         ? "Run the same version of chemfit on every worker as on the driver"
-                        : "Give every worker" + " the same secret as the driver")
+                        : "Give every worker the same secret as the driver")
                 + "; its sender gets no tasks";
     }
 
