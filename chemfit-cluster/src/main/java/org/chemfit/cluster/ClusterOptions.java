@@ -135,8 +135,12 @@ public final class ClusterOptions {
         /**
          * @param listener told, each time the member wait runs out with tasks waiting and no worker
          *     to run them, why they fail: the message each of their failures carries (which cluster,
-         *     which members were seen or refused, and what to change). Called on the driver's own
-         *     thread; keep it short. For a program that hides warnings but still wants that said.
+         *     which members were seen or refused, and what to change). For a program that hides
+         *     warnings but still wants that said. It is called on a thread of the driver's own that
+         *     does nothing else, one call at a time, never on the thread that watches for workers:
+         *     a listener that blocks delays only its own later calls, and what it throws (an
+         *     {@link Error} too) is logged as a warning and dropped. It should still return quickly:
+         *     closing the cluster objective waits up to five seconds for a call under way.
          * @return this builder
          */
         public Builder onNoWorker(Consumer<String> listener) {

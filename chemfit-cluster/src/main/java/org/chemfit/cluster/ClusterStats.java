@@ -16,7 +16,8 @@ import java.util.Set;
  * @param inFlightByMember member UUID to the number of tasks it holds right now
  * @param verifiedMembers members that proved the secret (present now or before)
  * @param refusedMembers members refused: those whose ready token (its tag verified) named another job, and
- *     the member ids that ready tokens failing the HMAC check claimed (not verified: anyone may claim any id)
+ *     the member ids that ready tokens that could not be verified claimed (not verified: anyone may claim any
+ *     id), of these only the first five
  * @param requeued tasks handed out again because their member left
  * @param duplicates results dropped because the task was already done
  * @param refusedFrames frames refused (bad HMAC, not ours, malformed)

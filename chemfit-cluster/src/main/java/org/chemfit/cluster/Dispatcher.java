@@ -96,6 +96,9 @@ final class Dispatcher implements AutoCloseable {
         Thread localThread;
         /** Cancelled: finished without taking a result. */
         volatile boolean cancelled;
+        /** The tasks of the call that last carried it (their list's identity); guarded by the entry. */
+        @Nullable
+        Object call;
         /** Calls that came back without a result that could be taken; guarded by the entry. */
         int failedCalls;
 
@@ -147,19 +150,39 @@ final class Dispatcher implements AutoCloseable {
     private final Map<String, Long> termNanos = new ConcurrentHashMap<>();
 
     private final Map<UUID, String> verified = new ConcurrentHashMap<>();
-    private final Set<String> refusedMembers = ConcurrentHashMap.newKeySet();
+    /** Members refused for another job: their tokens' tags held, so the ids are their own. */
+    private final Set<String> refusedForJob = ConcurrentHashMap.newKeySet();
+    /**
+     * The member ids claimed by ready tokens that could not be verified ({@code "an unknown
+     * sender"} for one whose id could not be read), at most {@link #UNVERIFIED_TRACKED}: kept apart
+     * from {@link #refusedForJob}, so that a forged token that claims a member cannot keep that
+     * member's own refusal from being said.
+     */
+    private final Set<String> unverifiedClaims = ConcurrentHashMap.newKeySet();
+    /** Tokens that could not be verified, claiming a sender beyond the first {@link #UNVERIFIED_TRACKED}. */
+    private final LongAdder unverifiedUntracked = new LongAdder();
+    /** Whether a token that could not be verified failed its tag (a wrong secret). */
+    private volatile boolean unverifiedBySecret;
+    /** Whether a token whose tag held could not be read (another version of chemfit, likely). */
+    private volatile boolean unverifiedByVersion;
     /**
      * Refused worker (named from its verified member) to why, in short, in the order they were
      * refused: for the member wait's failure.
      */
     private final Map<String, String> refusals = Collections.synchronizedMap(new LinkedHashMap<>());
-    /** Why each ready token that could not be verified failed, in short, one per sender it claimed. */
+    /** Why the ready tokens that could not be verified failed, in short, one per sender claimed (tracked). */
     private final List<String> unverifiedRefusals = new CopyOnWriteArrayList<>();
 
     private final Map<String, LongAdder> completed = new ConcurrentHashMap<>();
     private final LongAdder requeued = new LongAdder();
     private final LongAdder duplicates = new LongAdder();
     private final LongAdder refusedFrames = new LongAdder();
+    /**
+     * At most this many senders claimed by ready tokens that could not be verified are tracked:
+     * each is warned about and told why; the tokens that claim others are only counted, so that a
+     * flood of forged tokens neither fills the log nor grows the driver's memory.
+     */
+    static final int UNVERIFIED_TRACKED = 5;
     /** Calls that carried tasks to members (one per task or batch). */
     private final LongAdder calls = new LongAdder();
 
@@ -181,6 +204,14 @@ final class Dispatcher implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
             });
+    /** Calls {@link #onNoWorker}: a listener that blocks or throws cannot stop the watchdog. */
+    private final java.util.concurrent.ExecutorService noWorkerCalls =
+            java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "chemfit-cluster-no-worker");
+                t.setDaemon(true);
+                return t;
+            });
+
     private volatile boolean closed;
     private volatile long noMemberSince;
     /** Why tasks fail at once: the member wait ran out with no worker; cleared when one comes. */
@@ -540,7 +571,7 @@ final class Dispatcher implements AutoCloseable {
                         theirs = Frames.decodeReady(item, secret, ex.theirs);
                     } catch (Frames.RefusedFrameException malformed) {
                         // signed but not readable: its member id cannot be read either
-                        refuseUnverified(item, String.valueOf(malformed.getMessage()));
+                        refuseUnverified(item, String.valueOf(malformed.getMessage()), true);
                         continue;
                     }
                     if (theirs.session() != session) {
@@ -553,7 +584,7 @@ final class Dispatcher implements AutoCloseable {
                             "runs another job (fingerprint " + ex.theirs + "; the driver's is " + ex.ours + ")");
                     continue;
                 } catch (Frames.RefusedFrameException ex) {
-                    refuseUnverified(item, String.valueOf(ex.getMessage()));
+                    refuseUnverified(item, String.valueOf(ex.getMessage()), tagHolds(item));
                     continue;
                 }
                 if (r.session() != session) {
@@ -678,7 +709,10 @@ final class Dispatcher implements AutoCloseable {
     private boolean send(List<Entry> tasks, UUID m) {
         List<Entry> batch = new ArrayList<>(tasks.size());
         for (Entry e : tasks) {
-            e.owner = m;
+            synchronized (e) {
+                e.owner = m;
+                e.call = batch;
+            }
             if (e.cancelled) {
                 later(() -> finishCancelled(e));
             } else {
@@ -704,13 +738,14 @@ final class Dispatcher implements AutoCloseable {
                     .whenCompleteAsync(
                             (bundle, failure) -> {
                                 try {
-                                    received(batch, m, bundle instanceof byte[] b ? b : null, failure);
-                                } catch (RuntimeException ex) {
-                                    // a task left waiting here would hold its evaluation for ever: each
-                                    // one not finished yet fails, on the collector thread
-                                    for (Entry e : batch) {
-                                        later(() -> internalError(e, m, ex, false));
+                                    Error fault = receiveFault;
+                                    if (fault != null) {
+                                        receiveFault = null;
+                                        throw fault;
                                     }
+                                    received(batch, m, bundle instanceof byte[] b ? b : null, failure);
+                                } catch (Throwable ex) {
+                                    unanswered(batch, m, ex);
                                 }
                             },
                             ON_RESPONSE_THREAD);
@@ -725,6 +760,39 @@ final class Dispatcher implements AutoCloseable {
             }
         }
         return true;
+    }
+
+    /**
+     * Thrown once by the next response's handling, before it reads the response: for tests only. No
+     * input reaches {@link #unanswered} otherwise (it handles a fault of the driver's own code in
+     * {@link #received}), so a test sets this to show that the tasks then end and the slot serves on.
+     */
+    volatile @Nullable Error receiveFault;
+
+    /**
+     * The handling of a response to member {@code m} failed (a fault of the driver): a task left
+     * waiting would hold its evaluation for ever, so each one still held by that call fails, on the
+     * collector thread; one re-queued or sent again meanwhile is left to that. The member's thread
+     * served the call, so it is offered the next task if the member is still there.
+     */
+    private void unanswered(List<Entry> batch, UUID m, Throwable ex) {
+        for (Entry e : batch) {
+            boolean held;
+            synchronized (e) {
+                // the same synchronisation as requeue and retryOrFail, which clear the owner
+                held = !e.done.get() && e.call == batch && m.equals(e.owner);
+            }
+            if (held) {
+                later(() -> internalError(e, m, ex, false));
+            }
+        }
+        try {
+            if (!closed && isMember(m)) {
+                slots.addLast(m);
+            }
+        } catch (RuntimeException gone) {
+            LOG.debug("member {} after a failed response: {}", m, gone.toString());
+        }
     }
 
     /** Runs on the collector thread: what may run the evaluation's own completion, off the response thread. */
@@ -860,7 +928,7 @@ final class Dispatcher implements AutoCloseable {
     private void take(Arrival a) {
         try {
             takeChecked(a);
-        } catch (RuntimeException ex) {
+        } catch (Throwable ex) {
             internalError(a.entry(), a.member(), ex, false);
         }
     }
@@ -907,7 +975,7 @@ final class Dispatcher implements AutoCloseable {
      */
     private void refuse(String member, String reason, String brief) {
         refusedFrames.increment();
-        if (refusedMembers.add(member)) {
+        if (refusedForJob.add(member)) {
             String named = workerName(member);
             refusals.put(named, brief);
             LOG.warn("refused {}: {}; it gets no tasks", named, reason);
@@ -915,42 +983,90 @@ final class Dispatcher implements AutoCloseable {
         }
     }
 
-    /**
-     * Refuses a ready token whose tag failed (or that is no frame of ours): nothing in it can be
-     * believed, the member id it claims included, so the warning names no worker from it. It names
-     * instead the members in the cluster that have not proven the secret, from what the cluster
-     * itself knows of them (their address and attributes).
-     *
-     * @param why why the token failed the check
-     */
-    private void refuseUnverified(Object token, String why) {
-        refusedFrames.increment();
-        String claimed = Frames.unverifiedReadyMember(token);
-        // one warning per sender claimed: a worker offers one token per thread
-        if (refusedMembers.add(claimed == null ? "an unknown sender" : claimed)) {
-            unverifiedRefusals.add(why);
-            if (claimed != null && !verifiedMember(claimed)) {
-                // the worker that sent it, if it is the member it claims, learns why and stops; a
-                // member that proved the secret is not told to stop by a token anyone could forge
-                tell(
-                        claimed,
-                        "its ready token failed the driver's check: " + why
-                                + ". Give it the same secret as the driver");
-            }
-            LOG.warn(unverifiedWarning(why, unproven()));
+    /** @return whether the frame's tag holds (whatever it says) */
+    private boolean tagHolds(Object item) {
+        try {
+            Frames.check(item, secret);
+            return true;
+        } catch (Frames.RefusedFrameException ex) {
+            return false;
         }
     }
 
     /**
+     * Refuses a ready token that could not be verified: its tag failed (or it is no frame of ours),
+     * or its tag held but it could not be read. Nothing in it can be believed, the member id it
+     * claims included, so the warning names no worker from it. It names instead the members in the
+     * cluster that have not proven the secret, from what the cluster itself knows of them (their
+     * address and attributes).
+     *
      * @param why why the token failed the check
+     * @param signed whether its tag held: it holds the secret but could not be read, likely written
+     *     by another version of chemfit
+     */
+    private void refuseUnverified(Object token, String why, boolean signed) {
+        refusedFrames.increment();
+        String claimed = Frames.unverifiedReadyMember(token);
+        String key = claimed == null ? "an unknown sender" : claimed;
+        if (unverifiedClaims.contains(key)) {
+            return; // one warning per sender claimed: a worker offers one token per thread
+        }
+        boolean tracked;
+        synchronized (unverifiedClaims) {
+            tracked = unverifiedClaims.size() < UNVERIFIED_TRACKED && unverifiedClaims.add(key);
+        }
+        if (!tracked) {
+            if (!unverifiedClaims.contains(key)) {
+                unverifiedUntracked.increment();
+                if (unverifiedUntracked.sum() == 1) {
+                    LOG.warn(
+                            "refused ready tokens that could not be verified from more than {} claimed senders:"
+                                    + " the ones after those are counted, not logged or told",
+                            UNVERIFIED_TRACKED);
+                }
+            }
+            return;
+        }
+        if (signed) {
+            unverifiedByVersion = true;
+        } else {
+            unverifiedBySecret = true;
+        }
+        unverifiedRefusals.add(signed ? signedUnreadable(why) : why);
+        if (claimed != null && !verifiedMember(claimed)) {
+            // the worker that sent it, if it is the member it claims, learns why and stops; a
+            // member that proved the secret is not told to stop by a token anyone could forge (one
+            // that has not proven it yet can be: see the threat model in docs/cluster.md)
+            tell(
+                    claimed,
+                    signed
+                            ? "its ready token holds the cluster secret but could not be read: " + why
+                                    + ". Run the same version of chemfit as the driver"
+                            : "its ready token failed the driver's check: " + why + ". Give it the same secret as"
+                                    + " the driver");
+        }
+        LOG.warn(unverifiedWarning(why, signed, unproven()));
+    }
+
+    /** @return why a token whose tag held was refused, in short */
+    static String signedUnreadable(String why) {
+        return "signed with the cluster secret but not readable, likely by another version of chemfit: " + why;
+    }
+
+    /**
+     * @param why why the token failed the check
+     * @param signed whether its tag held but it could not be read
      * @param unproven the members in the cluster that have not proven the secret, as {@link
      *     #workerName(Member)} names them
      * @return the driver's warning that a ready token could not be verified
      */
-    static String unverifiedWarning(String why, List<String> unproven) {
-        return "refused a ready token that could not be verified (" + why + "): who sent it is not known; "
-                + unprovenList(unproven)
-                + ". Give every worker the same secret as the driver; its sender gets no tasks";
+    static String unverifiedWarning(String why, boolean signed, List<String> unproven) {
+        return "refused a ready token that could not be verified (" + (signed ? signedUnreadable(why) : why)
+                + "): who sent it is not known; " + unprovenList(unproven) + ". "
+                + (signed
+                        ? "Run the same version of chemfit on every worker as on the driver"
+                        : "Give every worker the same secret as the driver")
+                + "; its sender gets no tasks";
     }
 
     private static String unprovenList(List<String> unproven) {
@@ -1110,33 +1226,57 @@ final class Dispatcher implements AutoCloseable {
      * @param member the member whose result it was, or null for a result of the driver's own threads
      * @param claimed whether the caller already marked the task done
      */
-    private void internalError(Entry e, @Nullable UUID member, RuntimeException ex, boolean claimed) {
+    private void internalError(Entry e, @Nullable UUID member, Throwable ex, boolean claimed) {
         if (!claimed) {
             if (!e.done.compareAndSet(false, true)) {
                 return;
             }
             outstanding.remove(e.seq);
         }
+        // claimed: from here on the task is finished whatever throws, or its evaluation waits for ever
         String msg = internalErrorMessage(
                 e.termKey,
                 e.task.termName(),
                 e.task.evaluationId(),
-                member == null ? "the driver's own thread" : workerName(member.toString()),
-                Reasons.of(ex));
-        LOG.error(msg);
-        LOG.debug("the result of term {} of evaluation {}", e.termKey, e.task.evaluationId(), ex);
+                member == null ? "the driver's own thread" : "member " + member,
+                String.valueOf(ex));
         try {
-            if (e.cancelled) {
-                e.leaf.completed();
-            } else {
-                e.leaf.failed(new ChemFitException(msg, ex));
-            }
-        } catch (RuntimeException again) {
-            LOG.error(
-                    "could not end term {} of evaluation {} after that: {}",
+            msg = internalErrorMessage(
                     e.termKey,
+                    e.task.termName(),
                     e.task.evaluationId(),
-                    Reasons.of(again));
+                    member == null ? "the driver's own thread" : workerNameOrId(member),
+                    Reasons.of(ex));
+            LOG.error(msg);
+            LOG.debug("the result of term {} of evaluation {}", e.termKey, e.task.evaluationId(), ex);
+        } catch (RuntimeException again) {
+            LOG.debug("describing the failure of term {}: {}", e.termKey, again.toString());
+        } finally {
+            try {
+                if (e.cancelled) {
+                    e.leaf.completed();
+                } else {
+                    e.leaf.failed(new ChemFitException(msg, ex));
+                }
+            } catch (RuntimeException again) {
+                LOG.error(
+                        "could not end term {} of evaluation {} after that: {}",
+                        e.termKey,
+                        e.task.evaluationId(),
+                        Reasons.of(again));
+            }
+        }
+    }
+
+    /**
+     * @return the worker of the member as its failures name it, or "member ID" when the cluster
+     *     cannot be asked (the driver's member is shutting down)
+     */
+    private String workerNameOrId(UUID member) {
+        try {
+            return workerName(member.toString());
+        } catch (RuntimeException ex) {
+            return "member " + member;
         }
     }
 
@@ -1144,11 +1284,11 @@ final class Dispatcher implements AutoCloseable {
      * @param term the term's path ({@code 1}, {@code 2.0})
      * @param from the worker as its failures name it
      * @param reason what went wrong
-     * @return why a task failed while the driver read its result
+     * @return why a task failed while the driver took or recorded its result
      */
     static String internalErrorMessage(String term, String termName, String evaluationId, String from, String reason) {
-        return "internal error while reading the worker's result for term " + term + " '" + termName
-                + "' of evaluation " + evaluationId + " (from " + from + "): " + reason;
+        return "could not record or take the worker's result for term " + term + " '" + termName + "' of evaluation "
+                + evaluationId + " (from " + from + "): " + reason;
     }
 
     private void finishClaimed(Entry e, Frames.Result r) {
@@ -1208,13 +1348,21 @@ final class Dispatcher implements AutoCloseable {
                         refused = new LinkedHashMap<>(refusals);
                     }
                     List<String> unverifiedNow = List.copyOf(unverifiedRefusals);
+                    Unverified unverified = unverifiedNow.isEmpty()
+                            ? Unverified.NONE
+                            : new Unverified(
+                                    unverifiedNow,
+                                    unverifiedUntracked.sum(),
+                                    unverifiedBySecret,
+                                    unverifiedByVersion,
+                                    unproven());
                     String msg = starvedMessage(
                             hz.getConfig().getClusterName(),
                             memberWait,
                             pending.size(),
                             others,
                             refused,
-                            new Unverified(unverifiedNow, unverifiedNow.isEmpty() ? List.of() : unproven()),
+                            unverified,
                             selfAddress);
                     // the tasks fail with the message, which reaches the user as their failure (the
                     // fit's error, or the first failure of each term under penalty or skip): the log
@@ -1229,11 +1377,7 @@ final class Dispatcher implements AutoCloseable {
                     noMemberSince = 0;
                     var listener = onNoWorker;
                     if (listener != null) {
-                        try {
-                            listener.accept(msg);
-                        } catch (RuntimeException ex) {
-                            LOG.warn("the listener of the member wait failed: {}", Reasons.of(ex));
-                        }
+                        tellNoWorker(listener, msg);
                     }
                 }
             } catch (InterruptedException ex) {
@@ -1243,6 +1387,21 @@ final class Dispatcher implements AutoCloseable {
                     LOG.debug("watchdog: {}", ex.toString());
                 }
             }
+        }
+    }
+
+    /** Tells the listener why the waiting tasks failed, on its own thread. */
+    private void tellNoWorker(java.util.function.Consumer<String> listener, String why) {
+        try {
+            noWorkerCalls.execute(() -> {
+                try {
+                    listener.accept(why);
+                } catch (Throwable ex) {
+                    LOG.warn("the listener of the member wait failed: {}", Reasons.of(ex));
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            LOG.debug("not told, closed: {}", why);
         }
     }
 
@@ -1263,12 +1422,22 @@ final class Dispatcher implements AutoCloseable {
     /**
      * The ready tokens refused because they could not be verified.
      *
-     * @param reasons why each failed the check, one per sender it claimed
+     * @param reasons why they failed the check, one per sender claimed (of the first {@link
+     *     #UNVERIFIED_TRACKED})
+     * @param more the tokens that claimed other senders, only counted
+     * @param wrongSecret whether some failed their tag
+     * @param otherVersion whether some held the tag but could not be read
      * @param unproven the members in the cluster now that have not proven the secret, named from
      *     their attributes
      */
-    record Unverified(List<String> reasons, List<String> unproven) {
-        static final Unverified NONE = new Unverified(List.of(), List.of());
+    record Unverified(
+            List<String> reasons, long more, boolean wrongSecret, boolean otherVersion, List<String> unproven) {
+        static final Unverified NONE = new Unverified(List.of(), 0, false, false, List.of());
+
+        /** Tokens that failed their tag, for these reasons, one per sender claimed. */
+        Unverified(List<String> reasons, List<String> unproven) {
+            this(reasons, 0, true, false, unproven);
+        }
     }
 
     /**
@@ -1300,7 +1469,7 @@ final class Dispatcher implements AutoCloseable {
                 .append(within)
                 .append(": ");
         boolean anotherJob = !refused.isEmpty();
-        boolean wrongSecret = !unverified.reasons().isEmpty();
+        boolean someUnverified = !unverified.reasons().isEmpty();
         if (!refused.isEmpty()) {
             b.append(refused.size())
                     .append(
@@ -1313,14 +1482,20 @@ final class Dispatcher implements AutoCloseable {
                 sep = ", ";
             }
         }
-        if (wrongSecret) {
+        if (someUnverified) {
+            // counted by the sender each token claimed: a worker offers one token per thread
             int n = unverified.reasons().size();
             b.append(anotherJob ? "; " : "")
+                    .append("the ready tokens of ")
                     .append(n)
-                    .append(
-                            n == 1
-                                    ? " ready token could not be verified, so who sent it is not known ("
-                                    : " ready tokens could not be verified, so who sent them is not known (")
+                    .append(n == 1 ? " claimed sender" : " claimed senders");
+            if (unverified.more() > 0) {
+                b.append(" and ")
+                        .append(unverified.more())
+                        .append(unverified.more() == 1 ? " more token" : " more tokens")
+                        .append(" that claimed other senders");
+            }
+            b.append(" could not be verified, so who sent them is not known (")
                     .append(String.join("; ", new LinkedHashSet<>(unverified.reasons())))
                     .append("); ")
                     .append(unprovenList(unverified.unproven()));
@@ -1329,8 +1504,11 @@ final class Dispatcher implements AutoCloseable {
         if (anotherJob) {
             b.append(". Start every worker with the driver's job file and the files it reads");
         }
-        if (wrongSecret) {
+        if (someUnverified && unverified.wrongSecret()) {
             b.append(". Give every worker the same secret as the driver");
+        }
+        if (someUnverified && unverified.otherVersion()) {
+            b.append(". Run the same version of chemfit on every worker as on the driver");
         }
         // a worker that never reached the driver is not among the refused: the join advice is still its
         b.append(". A worker not named here did not join: its join list must reach ")
@@ -1369,8 +1547,9 @@ final class Dispatcher implements AutoCloseable {
         }
         Set<String> v = ConcurrentHashMap.newKeySet();
         verified.keySet().forEach(u -> v.add(u.toString()));
-        return new ClusterStats(
-                done, inFlight, v, refusedMembers, requeued.sum(), duplicates.sum(), refusedFrames.sum());
+        Set<String> refused = new java.util.HashSet<>(refusedForJob);
+        refused.addAll(unverifiedClaims);
+        return new ClusterStats(done, inFlight, v, refused, requeued.sum(), duplicates.sum(), refusedFrames.sum());
     }
 
     @Override
@@ -1381,8 +1560,11 @@ final class Dispatcher implements AutoCloseable {
         closed = true;
         Threads.interruptAndJoin(threads);
         canceller.shutdown();
+        noWorkerCalls.shutdown();
         try {
             canceller.awaitTermination(5, TimeUnit.SECONDS);
+            // a call under way is let end, so that what it says is said before the objective closes
+            noWorkerCalls.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -606,6 +606,55 @@ class DriverTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the worker is held open, not used
+    void aNoWorkerListenerThatThrowsDoesNotStopTheNextTimeNoWorkerIsThere() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.CountDownLatch second = new java.util.concurrent.CountDownLatch(1);
+        ClusterOptions o = ClusterOptions.builder(SECRET)
+                .memberWait(Duration.ofSeconds(1))
+                .onNoWorker(why -> {
+                    if (calls.incrementAndGet() == 1) {
+                        // an Error, which ended the thread that watches for workers when it was called there
+                        throw new StackOverflowError();
+                    }
+                    second.countDown();
+                })
+                .build();
+        CombinedObjectiveFunction objective = new TestObjectives().create(Map.of());
+        Parameters p = Parameters.of(List.of("x", "y"), new double[] {0.7, -0.4});
+        double serial = objective.evaluate(p, new EvaluationContext(p, "e2"));
+        String cluster = "driver-test-listener-" + ProcessHandle.current().pid();
+        try (Logged log = new Logged();
+                LoopbackPair pair = LoopbackPair.start(cluster);
+                ClusterWrapperCOB cob = new ClusterWrapperCOB(objective, pair.driver(), o)) {
+            assertTimeoutPreemptively(
+                    Duration.ofSeconds(30),
+                    () -> assertThrows(
+                            TermFailedException.class, () -> cob.evaluate(p, new EvaluationContext(p, "e1"))));
+            await("the listener failed")
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> log.text()
+                            .contains("WARN org.chemfit.cluster.Dispatcher - the listener of the member wait failed:"
+                                    + " the stack overflowed (a recursion too deep)\n"));
+            try (ClusterWorker w = ClusterWorker.start(pair.worker(), objective, SECRET, 1)) {
+                await("the worker verified")
+                        .atMost(Duration.ofSeconds(30))
+                        .until(() -> !cob.stats().verifiedMembers().isEmpty());
+                assertEquals(
+                        Double.doubleToRawLongBits(serial),
+                        Double.doubleToRawLongBits(cob.evaluate(p, new EvaluationContext(p, "e2"))));
+            }
+            // the worker closed: its member serves no task, and the member wait runs out once more
+            assertTimeoutPreemptively(
+                    Duration.ofSeconds(30),
+                    () -> assertThrows(
+                            TermFailedException.class, () -> cob.evaluate(p, new EvaluationContext(p, "e3"))));
+            assertTrue(second.await(30, TimeUnit.SECONDS), "the listener was not told the second time");
+            assertEquals(2, calls.get());
+        }
+    }
+
+    @Test
     void withNoWorkerTheEvaluationFailsAfterTheMemberWaitWithAClearMessage() {
         List<String> told = new java.util.concurrent.CopyOnWriteArrayList<>();
         ClusterOptions o = ClusterOptions.builder(SECRET)
@@ -635,7 +684,9 @@ class DriverTest {
                     () -> assertThrows(TermFailedException.class, () -> cob.evaluate(Parameters.of(Map.of("x", 2.0)))));
             assertTrue(again.getMessage().contains("no worker holding the cluster secret joined"), again.getMessage());
             // the listener was told once, when the wait ran out, the reason each task failed with; the
-            // next evaluation's tasks failed at once, without another wait
+            // next evaluation's tasks failed at once, without another wait (it is told on a thread of
+            // its own, so it may be told just after the tasks failed)
+            await("the listener told").atMost(Duration.ofSeconds(30)).until(() -> !told.isEmpty());
             assertEquals(List.of(e.getMessage().substring("term 0 'a' failed: ".length())), told);
             // the tasks fail with the reason: the log warns that they fail, once, without the reason
             // again, and nothing is logged as an error
@@ -713,8 +764,8 @@ class DriverTest {
         assertEquals(
                 "no worker that the driver accepts joined cluster 'c' within 10 s, so 3 task(s) could not run: 1"
                         + " worker joined but was refused: worker n1 (127.0.0.1:5702, pid 7) runs another job"
-                        + " (fingerprint b; the driver's is a); 2 ready tokens could not be verified, so who sent them"
-                        + " is not known (HMAC check failed); members in the cluster that have not proven the secret:"
+                        + " (fingerprint b; the driver's is a); the ready tokens of 2 claimed senders could not be"
+                        + " verified, so who sent them is not known (HMAC check failed); members in the cluster that have not proven the secret:"
                         + " worker n2 (127.0.0.1:5703, pid 8); other members now: [127.0.0.1:5702, 127.0.0.1:5703]."
                         + " Start every worker with the driver's job file and the files it reads. Give every worker"
                         + " the same secret as the driver. A worker not named here did not join: its join list must"
@@ -728,8 +779,9 @@ class DriverTest {
                         unverified,
                         "127.0.0.1:5701"));
         assertEquals(
-                "no worker that the driver accepts joined cluster 'c' within 10 s, so 3 task(s) could not run: 1"
-                        + " ready token could not be verified, so who sent it is not known (HMAC check failed); no"
+                "no worker that the driver accepts joined cluster 'c' within 10 s, so 3 task(s) could not run:"
+                        + " the ready tokens of 1 claimed sender could not be verified, so who sent them is not known"
+                        + " (HMAC check failed); no"
                         + " member in the cluster now lacks a proof of the secret; other members now: none. Give every"
                         + " worker the same secret as the driver. A worker not named here did not join: its join list"
                         + " must reach 127.0.0.1:5701",
@@ -754,6 +806,123 @@ class DriverTest {
                         Map.of(),
                         Dispatcher.Unverified.NONE,
                         "127.0.0.1:5701"));
+    }
+
+    @Test
+    void aForgedTokenThatClaimsAMemberDoesNotKeepThatMembersOwnRefusalForAnotherJobFromBeingSaid() throws IOException {
+        ClusterSecret wrong = ClusterSecret.of("not the driver's secret, but long enough");
+        ClusterOptions o = ClusterOptions.builder(SECRET)
+                .memberWait(Duration.ofSeconds(60))
+                .jobFingerprint("job-a")
+                .build();
+        String cluster = "driver-test-forged-first-" + ProcessHandle.current().pid();
+        try (Logged log = new Logged();
+                LoopbackPair pair = LoopbackPair.start(cluster);
+                ClusterWrapperCOB cob = new ClusterWrapperCOB(failing(), pair.driver(), o)) {
+            String uuid = pair.worker().getCluster().getLocalMember().getUuid().toString();
+            var ready = pair.worker().<Object>getQueue(Channels.READY);
+            // first a forged token that claims the worker's member
+            assertTrue(ready.offer(Frames.encode(new Frames.Ready(uuid, 1, 1), wrong, "job-a")));
+            await("the forged token refused")
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> log.text().contains("refused a ready token that could not be verified"));
+            // then the member's own token, signed with the secret, for this driver's session and another job
+            String entry =
+                    pair.driver().<String, String>getMap(Channels.CONTROL).get(Channels.DRIVER_KEY);
+            long session = Long.parseUnsignedLong(entry.substring(entry.indexOf('/') + 1), 16);
+            assertTrue(ready.offer(Frames.encode(new Frames.Ready(uuid, session, 1), SECRET, "job-b")));
+            String refusedWarning = "WARN org.chemfit.cluster.Dispatcher - refused " + named(pair.worker())
+                    + ": it runs job job-b but the driver runs job job-a; start every worker with the driver's job"
+                    + " file and the files it reads; it gets no tasks\n";
+            await("the refusal for another job said")
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> log.text().contains(refusedWarning));
+            // the member is told the verified reason, which replaces what the forged token made it be told
+            assertEquals(
+                    "it runs job job-b but the driver runs job job-a; start every worker with the driver's job file"
+                            + " and the files it reads",
+                    pair.driver().getMap(Channels.REFUSED).get(uuid));
+            assertEquals(java.util.Set.of(uuid), cob.stats().refusedMembers());
+        }
+    }
+
+    @Test
+    void tokensThatCannotBeVerifiedAreTrackedForTheFirstFiveClaimedSendersAndOneSignedButUnreadableSaysToMatchVersions()
+            throws IOException {
+        ClusterSecret wrong = ClusterSecret.of("not the driver's secret, but long enough");
+        ClusterOptions o = ClusterOptions.builder(SECRET)
+                .memberWait(Duration.ofSeconds(1))
+                .jobFingerprint("job-a")
+                .build();
+        String cluster = "driver-test-unverified-cap-" + ProcessHandle.current().pid();
+        try (Logged log = new Logged();
+                LoopbackPair pair = LoopbackPair.start(cluster);
+                ClusterWrapperCOB cob = new ClusterWrapperCOB(failing(), pair.driver(), o)) {
+            String uuid = pair.worker().getCluster().getLocalMember().getUuid().toString();
+            var ready = pair.worker().<Object>getQueue(Channels.READY);
+            // a token signed with the secret that cannot be read, as one of another version would be: a
+            // valid token with three bytes more under a tag made over them
+            byte[] valid = Frames.encode(new Frames.Ready(uuid, 1, 1), SECRET, "job-a");
+            byte[] body = java.util.Arrays.copyOf(valid, valid.length - Frames.TAG_BYTES + 3);
+            byte[] tag = SECRET.mac(body, 0, body.length);
+            byte[] unreadable = java.util.Arrays.copyOf(body, body.length + tag.length);
+            System.arraycopy(tag, 0, unreadable, body.length, tag.length);
+            assertTrue(ready.offer(unreadable));
+            String signedWarning = "WARN org.chemfit.cluster.Dispatcher - refused a ready token that could not be"
+                    + " verified (signed with the cluster secret but not readable, likely by another version of"
+                    + " chemfit: malformed ready frame: 3 trailing bytes): who sent it is not known; members in the"
+                    + " cluster that have not proven the secret: " + named(pair.worker()) + ". Run the same version"
+                    + " of chemfit on every worker as on the driver; its sender gets no tasks\n";
+            await("the unreadable token refused")
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> log.text().contains(signedWarning));
+            assertEquals(
+                    "its ready token holds the cluster secret but could not be read: malformed ready frame: 3"
+                            + " trailing bytes. Run the same version of chemfit as the driver",
+                    pair.driver().getMap(Channels.REFUSED).get(uuid));
+            // then forged tokens that claim seven other senders: four more are tracked, three only counted
+            for (int i = 1; i <= 7; i++) {
+                assertTrue(ready.offer(
+                        Frames.encode(new Frames.Ready(new java.util.UUID(0, i).toString(), 1, 1), wrong, "job-a")));
+            }
+            await("every token refused")
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> cob.stats().refusedFrames() == 8);
+            int port = pair.worker().getCluster().getLocalMember().getAddress().getPort();
+            int driverPort =
+                    pair.driver().getCluster().getLocalMember().getAddress().getPort();
+            TermFailedException e = assertTimeoutPreemptively(
+                    Duration.ofSeconds(30),
+                    () -> assertThrows(TermFailedException.class, () -> cob.evaluate(Parameters.of(Map.of("x", 1.0)))));
+            assertEquals(
+                    "term 0 'a' failed: no worker that the driver accepts joined cluster '" + cluster + "' within 1 s,"
+                            + " so 3 task(s) could not run: the ready tokens of 5 claimed senders and 3 more tokens"
+                            + " that claimed other senders could not be verified, so who sent them is not known"
+                            + " (signed with the cluster secret but not readable, likely by another version of chemfit:"
+                            + " malformed ready frame: 3 trailing bytes; HMAC check failed (the sender does not hold"
+                            + " this cluster's secret)); members in the cluster that have not proven the secret: "
+                            + named(pair.worker()) + "; other members now: [127.0.0.1:" + port + "]. Give every"
+                            + " worker the same secret as the driver. Run the same version of chemfit on every worker"
+                            + " as on the driver. A worker not named here did not join: its join list must reach"
+                            + " 127.0.0.1:" + driverPort,
+                    e.getMessage());
+            String text = log.text();
+            assertEquals(5, text.split("refused a ready token that could not be verified", -1).length - 1, text);
+            assertEquals(
+                    1,
+                    text.split(
+                                            java.util.regex.Pattern.quote(
+                                                    "WARN org.chemfit.cluster.Dispatcher - refused ready tokens that"
+                                                            + " could not be verified from more than 5 claimed senders:"
+                                                            + " the ones after those are counted, not logged or told\n"),
+                                            -1)
+                                    .length
+                            - 1,
+                    text);
+            // only the tracked senders are told
+            assertEquals(5, pair.driver().getMap(Channels.REFUSED).size());
+            assertEquals(5, cob.stats().refusedMembers().size());
+        }
     }
 
     /** How the driver's warnings and failures name a worker: "worker HOST (127.0.0.1:PORT, pid PID)". */
@@ -801,8 +970,8 @@ class DriverTest {
                     () -> assertThrows(TermFailedException.class, () -> cob.evaluate(Parameters.of(Map.of("x", 1.0)))));
             assertEquals(
                     "term 0 'a' failed: no worker that the driver accepts joined cluster '" + cluster + "' within 1 s,"
-                            + " so 3 task(s) could not run: 2 ready tokens could not be verified, so who sent them is"
-                            + " not known (HMAC check failed (the sender does not hold this cluster's secret)); members"
+                            + " so 3 task(s) could not run: the ready tokens of 2 claimed senders could not be verified,"
+                            + " so who sent them is not known (HMAC check failed (the sender does not hold this cluster's secret)); members"
                             + " in the cluster that have not proven the secret: " + named(pair.worker())
                             + "; other members now: [127.0.0.1:" + port + "]. Give every worker the same secret as the"
                             + " driver. A worker not named here did not join: its join list must reach 127.0.0.1:"

@@ -122,7 +122,7 @@ class ResultFaultsTest {
                     ExecutionException.class, () -> f.get(60, TimeUnit.SECONDS));
             TermFailedException t = assertInstanceOf(TermFailedException.class, e.getCause());
             assertEquals(
-                    "term 1 'rdf' failed: internal error while reading the worker's result for term 1 'rdf' of"
+                    "term 1 'rdf' failed: could not record or take the worker's result for term 1 'rdf' of"
                             + " evaluation e1 (from " + workerName() + "): No space left on device",
                     t.getMessage());
             assertEquals(1, t.termIndex());
@@ -160,13 +160,113 @@ class ResultFaultsTest {
             Throwable failure = java.util.Objects.requireNonNull(ctx.child(1).failure());
             assertTrue(
                     String.valueOf(failure.getMessage())
-                            .startsWith("term 1 'rdf' failed: internal error while reading the worker's result for"
+                            .startsWith("term 1 'rdf' failed: could not record or take the worker's result for"
                                     + " term 1 'rdf' of evaluation e3 (from " + workerName() + "): "),
                     failure.toString());
             // the recorder's second refusal, for the failure, is kept with it
             assertEquals(
                     "No space left on device",
                     String.valueOf(failure.getSuppressed()[0].getCause().getMessage()));
+        }
+    }
+
+    /** The three terms of {@link #objective}, term {@code failing} replaced by one that always fails. */
+    private static CombinedObjectiveFunction failingAt(int failing) {
+        List<ObjectiveFunction> terms = new java.util.ArrayList<>(List.of(
+                new TestObjectives.Term(0, 0, null),
+                new TestObjectives.Term(1, 0, null),
+                new TestObjectives.Term(4, 0, null)));
+        terms.set(failing, new Failing());
+        return new CombinedObjectiveFunction(terms)
+                .withTermNames(List.of("energy", "rdf", "density"))
+                .withFailurePolicy(FailurePolicy.penalty(1000));
+    }
+
+    @Test
+    @SuppressWarnings("try") // the worker is held open, not used
+    void aFaultWhileTheDriverHandlesAResponseFailsItsTermAndTheWorkersOnlyThreadServesTheOthers() throws Exception {
+        CombinedObjectiveFunction objective =
+                objective(new TestObjectives.Term(1, 0, null), FailurePolicy.penalty(1000));
+        Parameters p = Parameters.of(List.of("x", "y"), new double[] {0.25, 0.5});
+        List<String> names = List.of("energy", "rdf", "density");
+        // one worker thread: had its slot been lost with the failed response, the other two terms
+        // would wait for ever (the worker proved the secret, so the member wait never runs out)
+        try (ClusterWorker worker = ClusterWorker.start(workerMember, objective, SECRET, 1);
+                ClusterWrapperCOB cob = new ClusterWrapperCOB(objective, driver, options())) {
+            // an Error, not an exception: it too must fail the task rather than leave it waiting
+            cob.dispatcher().receiveFault = new OutOfMemoryError("Java heap space");
+            EvaluationContext ctx = new EvaluationContext(p, "e4");
+            double v = cob.evaluateAsync(p, ctx).get(60, TimeUnit.SECONDS);
+            List<Integer> failed = new java.util.ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                if (ctx.child(i).failure() != null) {
+                    failed.add(i);
+                }
+            }
+            // the first response's handling failed: its one term fails, the others ran
+            assertEquals(1, failed.size(), failed.toString());
+            int i = failed.get(0);
+            assertEquals(
+                    "term " + i + " '" + names.get(i) + "' failed: could not record or take the worker's result for"
+                            + " term " + i + " '" + names.get(i) + "' of evaluation e4 (from " + workerName()
+                            + "): Java heap space",
+                    java.util.Objects.requireNonNull(ctx.child(i).failure()).getMessage());
+            assertEquals(EvaluationContext.Status.PENALTY, ctx.child(i).status());
+            double expected = failingAt(i).evaluate(p, new EvaluationContext(p, "e4"));
+            assertEquals(Double.doubleToRawLongBits(expected), Double.doubleToRawLongBits(v));
+            // and the worker's thread serves on
+            EvaluationContext next = new EvaluationContext(p, "e5");
+            double w = cob.evaluateAsync(p, next).get(60, TimeUnit.SECONDS);
+            double serial = objective.evaluate(p, new EvaluationContext(p, "e5"));
+            assertEquals(Double.doubleToRawLongBits(serial), Double.doubleToRawLongBits(w));
+        }
+    }
+
+    /** A journal that cannot record term 1 because the driver's member is shutting down under it. */
+    static final class ShutsDown implements TermRecorder {
+        private final HazelcastInstance member;
+
+        ShutsDown(HazelcastInstance member) {
+            this.member = member;
+        }
+
+        @Override
+        public @Nullable Recorded lookup(EvaluationContext child) {
+            return null;
+        }
+
+        @Override
+        public void finished(EvaluationContext child) {
+            if (child.path().equals("1")) {
+                member.shutdown();
+                throw new UncheckedIOException(new IOException("No space left on device"));
+            }
+        }
+    }
+
+    @Test
+    @SuppressWarnings("try") // the worker is held open, not used
+    void aResultNotTakenWhileTheDriversMemberShutsDownStillFailsItsTermNamingTheMemberById() throws Exception {
+        CombinedObjectiveFunction objective =
+                objective(new TestObjectives.Term(1, 0, null), FailurePolicy.penalty(1000));
+        Parameters p = Parameters.of(List.of("x", "y"), new double[] {0.25, 0.5});
+        try (LoopbackPair own = LoopbackPair.start(
+                        "result-faults-shutdown-" + ProcessHandle.current().pid());
+                ClusterWorker worker = ClusterWorker.start(own.worker(), objective, SECRET, 1);
+                ClusterWrapperCOB cob = new ClusterWrapperCOB(objective, own.driver(), options())) {
+            String workerId =
+                    own.worker().getCluster().getLocalMember().getUuid().toString();
+            EvaluationContext ctx = new EvaluationContext(p, "e6");
+            ctx.recordTo(new ShutsDown(own.driver()));
+            // it ends: the cluster can no longer name the worker, and before, the term's task was
+            // then left claimed and never finished
+            cob.evaluateAsync(p, ctx).get(60, TimeUnit.SECONDS);
+            Throwable failure = java.util.Objects.requireNonNull(ctx.child(1).failure());
+            assertEquals(
+                    "term 1 'rdf' failed: could not record or take the worker's result for term 1 'rdf' of"
+                            + " evaluation e6 (from member " + workerId + "): No space left on device",
+                    failure.getMessage());
+            assertEquals(EvaluationContext.Status.PENALTY, ctx.child(1).status());
         }
     }
 }
