@@ -1138,15 +1138,25 @@ public final class Fitter {
                 }
             }
             if (missing.size() > room) {
+                int m = r0.length;
+                int n = free.size();
+                if (m <= n) {
+                    // no residual variance whatever the budget: raising it would not help
+                    warnings.add("the uncertainty cannot be estimated: the fit has " + m
+                            + (m == 1 ? " residual" : " residuals") + " and " + n
+                            + (n == 1 ? " free parameter" : " free parameters")
+                            + ", and the residual variance SSR/(m - n) needs more residuals than parameters");
+                    return;
+                }
                 // here the central points did not fit, so the missing points are forward ones
-                int m = missing.size();
+                int k = missing.size();
                 warnings.add("the uncertainty was not estimated: it takes the Jacobian of the residuals at the"
-                        + " best point, by finite differences after the fit (central: " + 2 * free.size()
-                        + " evaluations, 2 per free parameter; forward, when the budget is short: 1 per free"
-                        + " parameter, less those evaluated already), and the evaluation budget leaves "
-                        + (room <= 0 ? "no room for " : "room for only " + room + " of ")
-                        + (m == 1 ? "the 1 evaluation" : "the " + m + " evaluations")
-                        + " it still needs: raise the budget, so that the fit converges before it ends");
+                        + " best point, by finite differences after the fit; central differences need " + 2 * n
+                        + " evaluations (2 per free parameter), and forward differences, its fallback when the"
+                        + " budget is short, " + (k == 1 ? "1 more evaluation" : k + " more evaluations")
+                        + " (1 per free parameter, less those evaluated already), but the evaluation budget has "
+                        + (room <= 0 ? "none" : "only " + room) + " left: raise the budget, so that the fit"
+                        + " converges before it ends");
                 return;
             }
             java.util.Map<java.nio.DoubleBuffer, double[]> found = new java.util.HashMap<>();

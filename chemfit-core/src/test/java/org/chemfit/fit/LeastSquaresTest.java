@@ -46,6 +46,14 @@ class LeastSquaresTest {
         return qc.withLoss(LossFunctions.sumOfSquares("y", Y));
     }
 
+    /** @return the line through the first two points of {@link #line()}, two residuals; "c", if given, is unused */
+    static ObjectiveFunction twoPoints() {
+        QuantityComputer qc = p -> Quantities.builder()
+                .put("y", new double[] {p.get("a") + p.get("b") * T[0], p.get("a") + p.get("b") * T[1]})
+                .build();
+        return qc.withLoss(LossFunctions.sumOfSquares("y", new double[] {Y[0], Y[1]}));
+    }
+
     /** @return parameters in the order given (the order of the optimizer's coordinates) */
     static Map<String, Double> start(Object... nameValue) {
         Map<String, Double> m = new java.util.LinkedHashMap<>();
@@ -412,12 +420,12 @@ class LeastSquaresTest {
         assertNull(nm.uncertainty());
         assertTrue(
                 nm.warnings()
-                        .contains(
-                                "the uncertainty was not estimated: it takes the Jacobian of the residuals at"
-                                        + " the best point, by finite differences after the fit (central: 4 evaluations, 2"
-                                        + " per free parameter; forward, when the budget is short: 1 per free parameter, less"
-                                        + " those evaluated already), and the evaluation budget leaves no room for the 2"
-                                        + " evaluations it still needs: raise the budget, so that the fit converges before it ends"),
+                        .contains("the uncertainty was not estimated: it takes the Jacobian of the residuals at"
+                                + " the best point, by finite differences after the fit; central differences need"
+                                + " 4 evaluations (2 per free parameter), and forward differences, its fallback"
+                                + " when the budget is short, 2 more evaluations (1 per free parameter, less those"
+                                + " evaluated already), but the evaluation budget has none left: raise the budget,"
+                                + " so that the fit converges before it ends"),
                 nm.warnings().toString());
         // one free parameter: one evaluation, said in the singular
         FitResult one = new Fitter(line(), start("a", 0.5, "b", 1.5))
@@ -428,9 +436,30 @@ class LeastSquaresTest {
         assertNull(one.uncertainty());
         assertTrue(
                 one.warnings().stream()
-                        .anyMatch(w -> w.contains("no room for the 1 evaluation it still needs: raise the budget")
-                                && w.contains("(central: 2 evaluations, 2 per free parameter;")),
+                        .anyMatch(w -> w.contains("central differences need 2 evaluations (2 per free parameter),"
+                                + " and forward differences, its fallback when the budget is short, 1 more"
+                                + " evaluation (1 per free parameter, less those evaluated already), but the"
+                                + " evaluation budget has none left: raise the budget")),
                 one.warnings().toString());
+        // as many residuals as free parameters: no residual variance whatever the budget, and the
+        // warning says so, not that the budget is short
+        FitResult square = new Fitter(twoPoints(), start("a", 0.5, "b", 1.5))
+                .maxEvaluations(30)
+                .fit("Nelder-Mead");
+        assertEquals(30, square.evaluations());
+        assertNull(square.uncertainty());
+        assertEquals(
+                List.of("the uncertainty cannot be estimated: the fit has 2 residuals and 2 free parameters, and the"
+                        + " residual variance SSR/(m - n) needs more residuals than parameters"),
+                square.warnings());
+        FitResult single = new Fitter(twoPoints(), start("a", 0.5, "b", 1.5, "c", 0.0))
+                .maxEvaluations(30)
+                .fit("Nelder-Mead");
+        assertNull(single.uncertainty());
+        assertEquals(
+                List.of("the uncertainty cannot be estimated: the fit has 2 residuals and 3 free parameters, and the"
+                        + " residual variance SSR/(m - n) needs more residuals than parameters"),
+                single.warnings());
         // least-squares converges within 12: the forward differences it evaluated around its best point serve
         FitResult ls =
                 new Fitter(line(), start("a", 0.5, "b", 1.5)).maxEvaluations(12).fit("least-squares");
