@@ -488,7 +488,7 @@ class LeastSquaresTest {
                 + " from (\\S+) to (\\S+)\\) has a loss of (\\S+), below the (\\S+) of the point the method stopped"
                 + " at \\(by (\\S+), (\\S+) relative\\); the best point reported is that lower point, while the"
                 + " uncertainty is that of the point the method stopped at: fit again from the best parameters, with"
-                + " another method or a larger finite-difference step");
+                + " smaller tolerances or another method");
         String w = r.warnings().stream()
                 .filter(s -> s.startsWith("the fit did not reach"))
                 .findFirst()
@@ -530,6 +530,43 @@ class LeastSquaresTest {
                 .orElseThrow(() -> new AssertionError(r.warnings().toString()));
         assertTrue(w.startsWith("the fit did not reach the minimum: a point evaluated for the uncertainty ('"), w);
         assertTrue(w.contains(" of the point the method stopped at (by "), w);
+        // Nelder-Mead takes no finite-difference step, and met no tolerance: neither is suggested
+        assertTrue(
+                w.endsWith("; the best point reported is that lower point, while the uncertainty is that of the point"
+                        + " the method stopped at: fit again from the best parameters, or with another method"),
+                w);
+    }
+
+    /**
+     * A method that takes forward differences, stopped short of the minimum: a larger
+     * finite-difference step is among what the warning suggests, as it is a setting of that method.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"least-squares", "levenberg-marquardt", "L-BFGS-B"})
+    void aLowerPointAfterAMethodWithAStepSuggestsALargerStep(String method) {
+        // a decay, which no method fits in one step as it does a line
+        double[] y = {10.2, 7.3, 5.6, 4.0, 3.1, 2.2, 1.6, 1.3};
+        QuantityComputer decay = p -> {
+            double[] v = new double[T.length];
+            for (int i = 0; i < T.length; i++) {
+                v[i] = p.get("a") * Math.exp(-p.get("b") * T[i]);
+            }
+            return Quantities.builder().put("y", v).build();
+        };
+        FitResult r = new Fitter(decay.withLoss(LossFunctions.sumOfSquares("y", y)), start("a", 5.0, "b", 0.1))
+                .stopWhen(pr -> pr.step() >= 2)
+                .fit(method);
+        assertEquals(StopReason.STOP_CONDITION, r.stopReason());
+        String w = r.warnings().stream()
+                .filter(s -> s.startsWith("the fit did not reach"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(r.warnings().toString()));
+        assertTrue(w.startsWith("the fit did not reach the minimum: a point evaluated for the uncertainty ('"), w);
+        assertTrue(
+                w.endsWith("; the best point reported is that lower point, while the uncertainty is that of the point"
+                        + " the method stopped at: fit again from the best parameters, with another method or a"
+                        + " larger finite-difference step"),
+                w);
     }
 
     /**
