@@ -147,6 +147,18 @@ class ExamplesIT {
         assertTrue(rho > 0.2 && rho < 0.4, "rho = " + rho);
         assertEquals("GPa", res.at("/terms/0/metrics/C44/unit").asText());
         assertEquals(4, metricsMatchPredictions(out, res));
+        // the units of the README's table, in results.json and in the closing table
+        java.util.List<String> units = new java.util.ArrayList<>();
+        res.get("parameters")
+                .forEach(p ->
+                        units.add(p.get("name").asText() + " " + p.get("unit").asText()));
+        assertEquals(List.of("mgo.A eV", "mgo.rho A", "mgo.q e"), units);
+        // the fitted digits are not asserted (above): the rows by their name, unit and start
+        for (String row : List.of("mgo\\.A +eV +1285 ", "mgo\\.rho +A +0\\.3 ", "mgo\\.q +e +2 ")) {
+            assertTrue(
+                    java.util.regex.Pattern.compile("\n" + row).matcher(r.out()).find(), row + " in " + r);
+        }
+        assertTrue(r.out().contains("\nparameter  unit  initial  "), r::toString);
     }
 
     /**
