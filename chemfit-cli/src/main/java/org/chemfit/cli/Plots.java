@@ -433,6 +433,10 @@ final class Plots {
         if (names == null || rows == null || names.size() < 2 || rows.size() != names.size()) {
             return null;
         }
+        if (rows.stream()
+                .noneMatch(row -> row instanceof List<?> l && l.stream().anyMatch(c -> c instanceof Number))) {
+            return null; // no standard errors, so no correlations: nothing to draw
+        }
         int k = names.size();
         double[][] v = new double[k][k];
         List<String> labels = new ArrayList<>();

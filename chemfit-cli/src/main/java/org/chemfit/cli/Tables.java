@@ -147,7 +147,10 @@ final class Tables {
     static void uncertainty(PrintWriter out, Map<String, Object> unc) {
         List<Object> names = (List<Object>) unc.getOrDefault("estimated", List.of());
         List<Object> cor = (List<Object>) unc.getOrDefault("correlation", List.of());
-        if (names.size() >= 2 && cor.size() == names.size()) {
+        // a matrix of '-' only (no standard errors, so no correlations) says nothing: left out
+        boolean any = cor.stream()
+                .anyMatch(row -> row instanceof List<?> l && l.stream().anyMatch(c -> c instanceof Number));
+        if (names.size() >= 2 && cor.size() == names.size() && any) {
             List<List<String>> rows = new ArrayList<>();
             List<String> head = new ArrayList<>();
             head.add("correlation");
@@ -168,14 +171,17 @@ final class Tables {
         Object unit = unc.get("residual_variance_unit");
         out.printf(
                 Locale.ROOT,
-                "uncertainty from %s: residual variance %s%s%s, condition number of J^T J %s%n%n",
+                "uncertainty from %s: residual variance %s%s%s, %s%n%n",
                 unc.get("residuals") instanceof Number n && n.doubleValue() == 1
                         ? "1 residual"
                         : fmt(unc.get("residuals")) + " residuals",
                 fmt(unc.get("residual_variance")),
                 unit instanceof String u && !u.isEmpty() ? " " + u : "",
                 "weighted residuals".equals(unc.get("residual_variance_of")) ? " (of the weighted residuals)" : "",
-                fmt(unc.get("condition_number")));
+                // no condition number with parameters estimated: J^T J is singular (an infinite one)
+                unc.get("condition_number") instanceof Number || names.isEmpty()
+                        ? "condition number of J^T J " + fmt(unc.get("condition_number"))
+                        : "J^T J singular");
     }
 
     /**

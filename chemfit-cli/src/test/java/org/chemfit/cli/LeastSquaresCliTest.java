@@ -188,6 +188,56 @@ class LeastSquaresCliTest {
     }
 
     /**
+     * One residual, {@code y = a + b + c} against 6, and three free parameters: no residual
+     * variance, so no standard errors. The closing table, results.json and the warnings say so once
+     * and agree: no warning that standard errors which were not computed are unreliable, no
+     * "Infinity", and no correlation table of '-' only.
+     */
+    @Test
+    void aFitWithFewerResidualsThanParametersSaysOnceThatItHasNoStandardErrors() throws IOException {
+        Path dir = tmp.resolve("one-residual");
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("in.tmpl"), "{{ a }} {{ b }} {{ c }}\n");
+        Files.writeString(dir.resolve("fit.yaml"), """
+                parameters:
+                  a: {initial: 1.0, bounds: [-10, 10]}
+                  b: {initial: 1.0, bounds: [-10, 10]}
+                  c: {initial: 1.0, bounds: [-10, 10]}
+                terms:
+                  - name: sum
+                    kind: external
+                    commands:
+                      - run: [awk, '{ printf "y %.17g\\n", $1 + $2 + $3 }']
+                        stdin_template: in.tmpl
+                    outputs:
+                      y: {parser: regex, file: program.stdout, pattern: 'y (\\S+)'}
+                    reference: {y: 6.0}
+                optimizer:
+                  method: least-squares
+                  max_evaluations: 60
+                output: {folder: out, plots: true}
+                """);
+        Cli.Run r = Cli.run("fit", dir.resolve("fit.yaml").toString(), "--progress", "none");
+        assertEquals(0, r.code(), r::toString);
+        JsonNode res =
+                new ObjectMapper().readTree(dir.resolve("out/results.json").toFile());
+        assertTrue(res.at("/uncertainty/condition_number").isNull(), res::toString);
+        assertEquals(1, res.at("/uncertainty/residuals").asInt(), res::toString);
+        List<String> warnings = new ArrayList<>();
+        res.get("warnings").forEach(w -> warnings.add(w.asText()));
+        assertTrue(
+                warnings.contains(
+                        "only 1 residual for 3 estimated parameters: no residual variance, no standard errors"),
+                warnings::toString);
+        assertTrue(
+                warnings.stream().noneMatch(w -> w.contains("J^T J") || w.contains("unreliable")), warnings::toString);
+        assertTrue(
+                r.out().contains("\nuncertainty from 1 residual: residual variance -, J^T J singular\n"), r::toString);
+        assertTrue(!r.out().contains("correlation") && !r.out().contains("Infinity"), r::toString);
+        assertTrue(!Files.exists(dir.resolve("out/plots/correlation.png")), "no correlation plot of NaN only");
+    }
+
+    /**
      * A straight line {@code y = a r + b} at r = 1, 2, 3, printed by awk with 10 significant digits,
      * fitted to 3.0, 5.0, 7.2 (optimum a = 2.1, b = 0.8667, loss 1/150); {@code step} is the job's
      * {@code finite_difference_step} map, or empty for the default.

@@ -21,7 +21,10 @@ import org.jspecify.annotations.Nullable;
  * <p>A parameter at a bound (within 1e-6 of its bounded range, or of max(1, |bound|) for a
  * half-open range) is reported in {@link #atBound()} and left out of the covariance, as is a
  * parameter that changes no residual ({@link #noEffect()}); both get a warning, as does a nearly
- * singular {@code J^T J} (scaled condition number above 1e10), naming the parameters involved.
+ * singular {@code J^T J} (scaled condition number above 1e10), naming the parameters involved, and
+ * a singular one, which has no inverse and so gives no standard errors. With no more residuals
+ * than estimated parameters there is no residual variance: one warning says so, and none of
+ * {@code J^T J} (singular with fewer residuals) is added.
  *
  * <p>What these numbers mean: the spread of the parameters that the scatter of the residuals
  * around the model would give if the residuals were independent, of equal variance, and the model
@@ -225,7 +228,9 @@ public record Uncertainty(
             double smax = sv[0];
             double smin = sv.length < k ? 0 : sv[k - 1];
             cond = smin > 0 ? (smax / smin) * (smax / smin) : Double.POSITIVE_INFINITY;
-            if (!(cond <= NEARLY_SINGULAR)) {
+            // with no more residuals than parameters there are no standard errors, and the warning
+            // above says why: a singular J^T J (as it is with fewer) has nothing to add
+            if (!(cond <= NEARLY_SINGULAR) && m > k) {
                 RealMatrix v = svd.getV();
                 List<String> involved = new ArrayList<>();
                 int last = Math.min(k, sv.length) - 1;
@@ -235,11 +240,16 @@ public record Uncertainty(
                         involved.add(est.get(a));
                     }
                 }
-                warnings.add("J^T J is nearly singular (scaled condition number "
-                        + String.format(java.util.Locale.ROOT, "%.3g", cond)
-                        + "): the data determine only a combination of " + quoted(involved)
-                        + "; their standard errors are"
-                        + " unreliable");
+                if (smin > 0) {
+                    warnings.add("J^T J is nearly singular (scaled condition number "
+                            + String.format(java.util.Locale.ROOT, "%.3g", cond)
+                            + "): the data determine only a combination of " + quoted(involved)
+                            + "; their standard errors are unreliable");
+                } else {
+                    // (J^T J)^-1 does not exist: no covariance, so no standard error at all
+                    warnings.add("J^T J is singular: the data determine only a combination of " + quoted(involved)
+                            + ", so no standard errors are computed");
+                }
             }
             if (smin > 0) {
                 RealMatrix v = svd.getV();

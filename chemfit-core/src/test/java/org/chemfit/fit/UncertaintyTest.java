@@ -69,11 +69,49 @@ class UncertaintyTest {
                 new double[] {inf, inf, inf},
                 new double[] {0.5, 0.25},
                 new double[][] {{2.0, 1.0, 0.5}, {1.0, 3.0, 0.25}});
+        // the reason there are no standard errors, once: J^T J of rank 2 for 3 parameters is singular, and
+        // no warning says that standard errors which do not exist are unreliable
+        assertEquals(
+                List.of("only 2 residuals for 3 estimated parameters: no residual variance, no standard errors"),
+                two.warnings());
+        assertEquals(Double.POSITIVE_INFINITY, two.conditionNumber());
+        assertTrue(two.standardErrors().values().stream().allMatch(v -> v.isNaN()), two::toString);
+        Uncertainty three = Uncertainty.compute(
+                List.of("a", "b", "c"),
+                new double[] {1, 2, 3},
+                new double[] {-inf, -inf, -inf},
+                new double[] {inf, inf, inf},
+                new double[] {0.5},
+                new double[][] {{2.0, 1.0, 0.5}});
+        assertEquals(
+                List.of("only 1 residual for 3 estimated parameters: no residual variance, no standard errors"),
+                three.warnings());
+    }
+
+    /**
+     * Four residuals, two parameters whose columns are equal: J^T J is singular, its inverse does
+     * not exist, and the warning says so in words (not "Infinity") and that no standard errors are
+     * computed, rather than calling them unreliable.
+     */
+    @Test
+    void aSingularJtJSaysThatThereAreNoStandardErrors() {
+        double inf = Double.POSITIVE_INFINITY;
+        Uncertainty u = Uncertainty.compute(
+                List.of("a", "b"),
+                new double[] {1, 2},
+                new double[] {-inf, -inf},
+                new double[] {inf, inf},
+                new double[] {0.5, -0.5, 0.25, -0.25},
+                new double[][] {{1, 1}, {2, 2}, {3, 3}, {4, 4}});
+        assertEquals(
+                List.of("J^T J is singular: the data determine only a combination of 'a', 'b', so no standard"
+                        + " errors are computed"),
+                u.warnings());
+        assertEquals(Double.POSITIVE_INFINITY, u.conditionNumber());
         assertTrue(
-                two.warnings()
-                        .contains(
-                                "only 2 residuals for 3 estimated parameters: no residual variance, no standard errors"),
-                two.warnings()::toString);
+                Double.isNaN(u.standardErrors().get("a"))
+                        && Double.isNaN(u.standardErrors().get("b")),
+                u::toString);
     }
 
     @Test
