@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.chemfit.cli.JobFile.ExternalConfig;
+import org.chemfit.external.OutputParsers;
 import org.jspecify.annotations.NullUnmarked;
 
 /**
@@ -122,6 +123,7 @@ final class ExternalTermReader {
                 ParserSpec parsed = parsers.read(e.getKey(), e.getValue(), where + " output '" + e.getKey() + "'");
                 if (parsed != null) {
                     outputs.add(parsed);
+                    warnStandardStream(e, where, commands.size(), templates, files, links);
                 }
             }
         }
@@ -353,6 +355,53 @@ final class ExternalTermReader {
             }
         }
         return words;
+    }
+
+    /**
+     * Warns of an output whose file is named for a standard stream ({@code file: stdout}) that the
+     * term does not stage: a program's standard output and error are saved as {@code
+     * program.stdout} and {@code program.stderr} (numbered when the term runs several commands), not
+     * under that name. A warning, not a refusal: a command may write such a file itself.
+     *
+     * @param output the output's name and node
+     * @param where the term, for the message
+     * @param commands how many commands the term runs
+     * @param templates the templates the term writes, by run-directory name
+     * @param files the files it copies
+     * @param links the files it links
+     */
+    private void warnStandardStream(
+            Map.Entry<String, Node> output,
+            String where,
+            int commands,
+            Map<String, Path> templates,
+            Map<String, Path> files,
+            Map<String, Path> links) {
+        if (!(output.getValue() instanceof Node.MapNode m)
+                || !(m.entries.get("file") instanceof Node.Scalar f)
+                || !(f.value instanceof String name)) {
+            return;
+        }
+        String stream = OutputParsers.standardStream(name);
+        if (stream == null
+                || commands == 0
+                || templates.containsKey(name)
+                || files.containsKey(name)
+                || links.containsKey(name)) {
+            return;
+        }
+        StringBuilder saved = new StringBuilder();
+        for (int i = 1; i <= commands; i++) {
+            saved.append(saved.length() == 0 ? "" : i == commands ? " and " : ", ")
+                    .append(commands == 1 ? "program" : "program" + i)
+                    .append('.')
+                    .append(stream);
+        }
+        r.warnings.add(r.shown + ":" + f.line + ":" + f.column + ": " + where + " output '" + output.getKey()
+                + "' file '" + name + "' is no file the term writes, and a program's "
+                + (stream.equals("stdout") ? "standard output" : "standard error") + " is saved in the run"
+                + " directory as " + saved + (commands > 1 ? " (one per command)" : "") + ", not as '" + name
+                + "': name that file, unless a command writes '" + name + "' itself");
     }
 
     /** {@code log_files}: a path or a list of paths in the run directory, each named once. */

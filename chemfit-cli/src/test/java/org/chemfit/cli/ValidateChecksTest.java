@@ -59,6 +59,41 @@ class ValidateChecksTest {
         return job;
     }
 
+    /**
+     * An output read from {@code file: stdout}: the program's standard output is saved as
+     * program.stdout, so validate warns at the line of the file (a command could write a file
+     * named stdout itself, so the job stays valid), and a fit whose run directory then lacks the
+     * file says where the output is.
+     */
+    @Test
+    void anOutputFromFileStdoutIsWarnedOfAtItsLineWithTheFileThatHoldsTheOutput() throws IOException {
+        Path job = externalJob("e = {{ lj.epsilon }}\n");
+        Files.writeString(job, Files.readString(job).replace("file: in.txt", "file: stdout"));
+        // line 10, column 45: where the value 'stdout' of the output's file key stands
+        String warning = "warning: " + job + ":10:45: term 'sim' output 'energy' file 'stdout' is no file the term"
+                + " writes, and a program's standard output is saved in the run directory as program.stdout, not"
+                + " as 'stdout': name that file, unless a command writes 'stdout' itself";
+        Cli.Run v = Cli.run("validate", job.toString());
+        assertEquals(0, v.code(), v::toString);
+        assertTrue(v.err().startsWith(warning + "\n"), v::toString);
+        Cli.Run fit = Cli.run("fit", job.toString(), "--progress", "none");
+        assertTrue(
+                (fit.out() + fit.err())
+                        .contains("'stdout' with regex /e = (\\S+)/ (last match, group 1) for 'energy': the file does"
+                                + " not exist in "),
+                fit::toString);
+        assertTrue(
+                (fit.out() + fit.err())
+                        .contains("; a program's standard output is saved in the run directory as program.stdout:"
+                                + " name that file as the output's file"),
+                fit::toString);
+        // a template of that name is a file the term writes: no warning
+        Files.writeString(job, Files.readString(job).replace("{in.txt: in.tmpl}", "{stdout: in.tmpl}"));
+        Cli.Run staged = Cli.run("validate", job.toString());
+        assertEquals(0, staged.code(), staged::toString);
+        assertFalse((staged.out() + staged.err()).contains("is no file the term writes"), staged::toString);
+    }
+
     @Test
     void anUndefinedNameInATemplateIsReportedAtTheTemplatesFileAndLine() throws IOException {
         Path job = externalJob("# line 1\nsteps = {{ steps }}\ne = {{ lj.epsilon }}\nx = {{ lj.epsiln }}\n");

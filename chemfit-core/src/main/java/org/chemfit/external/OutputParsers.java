@@ -843,10 +843,61 @@ public final class OutputParsers {
             return Files.readString(p, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             throw new OutputParseException(
-                    file, String.valueOf(parser), "the file does not exist in " + runDirectory, null);
+                    file,
+                    String.valueOf(parser),
+                    "the file does not exist in " + runDirectory + streamHint(runDirectory, file),
+                    null);
         } catch (java.nio.charset.MalformedInputException e) {
             return new String(Files.readAllBytes(p), StandardCharsets.ISO_8859_1);
         }
+    }
+
+    /**
+     * @param file an output file's name as the job gives it
+     * @return {@code "stdout"} or {@code "stderr"} when the name stands for a program's standard
+     *     output or error ({@code stdout}, {@code STDOUT.txt}, {@code std_err}, {@code
+     *     standard_output}), else null; not the files in which they are saved ({@code program.stdout})
+     */
+    public static @Nullable String standardStream(String file) {
+        String name = file.substring(file.lastIndexOf('/') + 1).toLowerCase(java.util.Locale.ROOT);
+        String letters = name.replaceAll("[^a-z]", "");
+        if (letters.startsWith("stdout") || letters.equals("standardoutput")) {
+            return "stdout";
+        }
+        if (letters.startsWith("stderr") || letters.equals("standarderror")) {
+            return "stderr";
+        }
+        return null;
+    }
+
+    /**
+     * @param runDirectory the run directory
+     * @param file an output file that does not exist there
+     * @return for a name that stands for a standard stream ({@link #standardStream}), where the
+     *     program's stream is saved: the files of that stream in the run directory, else the names
+     *     they get; else nothing
+     */
+    private static String streamHint(Path runDirectory, String file) {
+        String stream = standardStream(file);
+        if (stream == null) {
+            return "";
+        }
+        List<String> saved = new ArrayList<>();
+        try (java.util.stream.Stream<Path> files = Files.list(runDirectory)) {
+            files.map(f -> f.getFileName().toString())
+                    .filter(f -> f.matches("program[0-9]*\\." + stream))
+                    .sorted()
+                    .forEach(saved::add);
+        } catch (IOException e) {
+            // the hint gives the names the files get instead
+        }
+        String what = stream.equals("stdout") ? "standard output" : "standard error";
+        return "; a program's " + what + " is saved in the run directory as "
+                + (saved.isEmpty()
+                        ? "program." + stream + " (program1." + stream + ", program2." + stream
+                                + ", ... when the term runs several commands)"
+                        : String.join(", ", saved))
+                + ": name " + (saved.size() > 1 ? "one of them" : "that file") + " as the output's file";
     }
 
     /**

@@ -21,6 +21,52 @@ class OutputParsersTest {
         Files.writeString(dir.resolve(name), text);
     }
 
+    /**
+     * An output file named for a standard stream, which the run directory does not hold: the
+     * message says where the program's stream is, by the files there, or by the names they get.
+     */
+    @Test
+    void aMissingStdoutFileSaysWhereTheProgramsStandardOutputIs() throws Exception {
+        OutputParseException none = assertThrows(
+                OutputParseException.class,
+                () -> OutputParsers.regex("e", "stdout", "E = (\\S+)").parse(dir));
+        assertEquals(
+                "cannot parse 'stdout' with regex /E = (\\S+)/ (first match, group 1) for 'e': the file does not"
+                        + " exist in " + dir + "; a program's standard output is saved in the run directory as"
+                        + " program.stdout (program1.stdout, program2.stdout, ... when the term runs several"
+                        + " commands): name that file as the output's file",
+                none.getMessage());
+        write("program.stdout", "E = 1\n");
+        write("program.stderr", "");
+        OutputParseException one = assertThrows(
+                OutputParseException.class,
+                () -> OutputParsers.regex("e", "STD_ERR.txt", "E = (\\S+)").parse(dir));
+        assertTrue(
+                one.getMessage()
+                        .endsWith(": the file does not exist in " + dir + "; a program's standard error is saved in"
+                                + " the run directory as program.stderr: name that file as the output's file"),
+                one.getMessage());
+        Files.delete(dir.resolve("program.stdout"));
+        write("program1.stdout", "");
+        write("program2.stdout", "E = 1\n");
+        OutputParseException two = assertThrows(
+                OutputParseException.class,
+                () -> OutputParsers.regex("e", "std.out", "E = (\\S+)").parse(dir));
+        assertTrue(
+                two.getMessage()
+                        .endsWith("; a program's standard output is saved in the run directory as program1.stdout,"
+                                + " program2.stdout: name one of them as the output's file"),
+                two.getMessage());
+        // another missing file gets no such hint
+        OutputParseException other = assertThrows(
+                OutputParseException.class,
+                () -> OutputParsers.regex("e", "log.lammps", "E = (\\S+)").parse(dir));
+        assertTrue(other.getMessage().endsWith(": the file does not exist in " + dir), other.getMessage());
+        assertEquals("stdout", OutputParsers.standardStream("out/Standard_Output"));
+        assertEquals(null, OutputParsers.standardStream("program.stdout"));
+        assertEquals(null, OutputParsers.standardStream("md.log"));
+    }
+
     @Test
     void regexFirstLastAllAndGroups() throws Exception {
         write("out.txt", "step 1 E = -1.5\nstep 2 E = -2.5e0\nstep 3 E = -3.25D0\n");
