@@ -81,7 +81,8 @@ final class EvalCommand extends BaseCommand {
         }
         FitPlan plan;
         try {
-            plan = FitPlan.build(jf, jf.execution().workers(), jf.output().folder());
+            // its run directories apart from the fit's, in runs/eval/
+            plan = FitPlan.forEval(jf, jf.execution().workers(), jf.output().folder());
         } catch (IllegalArgumentException e) {
             throw new UserException(e.getMessage());
         }

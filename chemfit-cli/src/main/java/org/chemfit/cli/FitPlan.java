@@ -89,11 +89,24 @@ final class FitPlan implements AutoCloseable {
         ObjectiveFunction wrap(CombinedObjectiveFunction combined, List<AutoCloseable> resources);
     }
 
-    private FitPlan(JobFile job, int workers, Path outputFolder, @Nullable Placement placement, boolean worker) {
+    /**
+     * The folder inside a job's run directory that {@code chemfit eval} puts its run directories
+     * in, so that they are not taken for the fit's (whose names are alike: {@code curve-e0-0-p...}).
+     */
+    static final String EVAL_RUNS = "eval";
+
+    private FitPlan(
+            JobFile job,
+            int workers,
+            Path outputFolder,
+            @Nullable Placement placement,
+            boolean worker,
+            @Nullable String runsFolder) {
         this.job = job;
         this.worker = worker;
-        this.runDirectory =
+        Path runs =
                 job.execution().runDirectory() != null ? job.execution().runDirectory() : outputFolder.resolve("runs");
+        this.runDirectory = runsFolder == null ? runs : runs.resolve(runsFolder);
         List<ObjectiveFunction> terms = new ArrayList<>();
         List<Double> weights = new ArrayList<>();
         List<String> names = new ArrayList<>();
@@ -353,13 +366,38 @@ final class FitPlan implements AutoCloseable {
      * @throws BaseCommand.UserException as {@link #build(JobFile, int, Path)}
      */
     static FitPlan forWorker(JobFile job, Path outputFolder) {
-        return build(job, 1, outputFolder, null, true);
+        return build(job, 1, outputFolder, null, true, null);
+    }
+
+    /**
+     * The plan of {@code chemfit eval}: its run directories go to the folder {@value #EVAL_RUNS}
+     * inside the job's run directory ({@code runs/eval/} of the output folder by default), apart
+     * from the fit's.
+     *
+     * @param job the job
+     * @param workers how many terms may run at once
+     * @param outputFolder the fit's output folder
+     * @return the plan
+     * @throws BaseCommand.UserException as {@link #build(JobFile, int, Path)}
+     */
+    static FitPlan forEval(JobFile job, int workers, Path outputFolder) {
+        return build(job, workers, outputFolder, null, false, EVAL_RUNS);
     }
 
     private static FitPlan build(
             JobFile job, int workers, Path outputFolder, @Nullable Placement placement, boolean worker) {
+        return build(job, workers, outputFolder, placement, worker, null);
+    }
+
+    private static FitPlan build(
+            JobFile job,
+            int workers,
+            Path outputFolder,
+            @Nullable Placement placement,
+            boolean worker,
+            @Nullable String runsFolder) {
         try {
-            return new FitPlan(job, workers, outputFolder, placement, worker);
+            return new FitPlan(job, workers, outputFolder, placement, worker, runsFolder);
         } catch (org.chemfit.external.TemplateException e) {
             // the first problem, then those of every other template, each at its line (and column)
             List<JobFileException.Problem> problems = new ArrayList<>();

@@ -114,7 +114,13 @@ class ProgramsAndStdinJobTest {
                 + ": no such file or folder";
         Cli.Run eval = Cli.run("eval", job.toString());
         assertEquals(ExitCodes.FIT_FAILED, eval.code(), eval::toString);
-        assertTrue(eval.err().contains("error: the evaluation failed: term 0 't' failed: " + reason), eval::toString);
+        // eval's run directories go to the folder eval in the run directory
+        assertTrue(
+                eval.err()
+                        .contains("error: the evaluation failed: term 0 't' failed: external term 't' failed at step"
+                                + " create: cannot create a run directory under " + under + "/eval: no such file or"
+                                + " folder: " + under),
+                eval::toString);
         Cli.Run fit = Cli.run("fit", job.toString(), "--progress", "none");
         assertEquals(ExitCodes.FIT_FAILED, fit.code(), fit::toString);
         assertTrue(fit.err().contains(reason), fit::toString);

@@ -35,7 +35,11 @@ class RunDirectoryOfFailuresTest {
     }
 
     private List<Path> runDirs() throws Exception {
-        try (Stream<Path> s = Files.list(tmp.resolve("out/runs"))) {
+        return list(tmp.resolve("out/runs"));
+    }
+
+    private static List<Path> list(Path folder) throws Exception {
+        try (Stream<Path> s = Files.list(folder)) {
             return s.sorted().toList();
         }
     }
@@ -72,7 +76,9 @@ class RunDirectoryOfFailuresTest {
         Path job = job("echo '{\"e\": 1.5}' > out.json\n", "[1.0, 2.0]", "");
         Cli.Run r = Cli.run("eval", job.toString());
         assertEquals(ExitCodes.FIT_FAILED, r.code(), r::toString);
-        Path dir = runDirs().get(0);
+        // eval's run directories go to runs/eval/, apart from the fit's
+        assertEquals(List.of(tmp.resolve("out/runs/eval")), runDirs());
+        Path dir = list(tmp.resolve("out/runs/eval")).get(0);
         assertTrue(
                 r.err()
                         .contains("error: the evaluation failed: term 0 't' failed: external term 't' failed at step"
@@ -81,6 +87,33 @@ class RunDirectoryOfFailuresTest {
                                 + ")"),
                 r::toString);
         assertTrue(Files.isRegularFile(dir.resolve("failure.json")));
+    }
+
+    /**
+     * A fit and an eval of the same job, both failing in their evaluation 0: their run directories
+     * have names alike ({@code t-e0-0-p...}), and eval's are told apart by their folder, runs/eval/.
+     */
+    @Test
+    void anEvalsRunDirectoriesAreApartFromTheFitsInRunsEval() throws Exception {
+        Path job = job("echo '{\"e\": 1.5}' > out.json\n", "[1.0, 2.0]", "");
+        Cli.Run fit = Cli.run("fit", job.toString(), "--progress", "none");
+        assertEquals(ExitCodes.FIT_FAILED, fit.code(), fit::toString);
+        Cli.Run eval = Cli.run("eval", job.toString());
+        assertEquals(ExitCodes.FIT_FAILED, eval.code(), eval::toString);
+        List<Path> runs = runDirs();
+        assertEquals(2, runs.size(), runs::toString);
+        Path evalFolder = tmp.resolve("out/runs/eval");
+        assertEquals(evalFolder, runs.get(0), runs::toString);
+        Path fitDir = runs.get(1);
+        List<Path> evalDirs = list(evalFolder);
+        assertEquals(1, evalDirs.size(), evalDirs::toString);
+        Path evalDir = evalDirs.get(0);
+        for (Path d : List.of(fitDir, evalDir)) {
+            assertTrue(d.getFileName().toString().matches("t-e0-0-p[0-9]+-[a-z0-9]+"), d::toString);
+            assertTrue(Files.isRegularFile(d.resolve("failure.json")), d::toString);
+        }
+        assertTrue(fit.err().contains("(run directory " + fitDir + ")"), fit::toString);
+        assertTrue(eval.err().contains("(run directory " + evalDir + ")"), eval::toString);
     }
 
     @Test
