@@ -306,6 +306,24 @@ final class JobSettings {
         return out;
     }
 
+    /**
+     * @param settings settings as {@link #of} gives them
+     * @return the SHA-256 of their JSON, keys in order at every level, hex: equal for job files
+     *     that differ only by the order of their keys, {@code execution} and {@code output}
+     */
+    static String digest(Map<String, Object> settings) {
+        try {
+            byte[] json = new ObjectMapper()
+                    .configure(com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
+                    .writeValueAsBytes(settings);
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(json));
+        } catch (IOException e) {
+            throw new IllegalStateException("job settings that cannot be written as JSON: " + e.getMessage(), e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
     /** @return a number by its value (1, 1.0 and 1e0 alike), anything else as it is */
     private static @Nullable Object value(@Nullable Object v) {
         if (v instanceof Number n
