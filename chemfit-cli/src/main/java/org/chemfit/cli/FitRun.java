@@ -117,6 +117,14 @@ final class FitRun {
     @SuppressWarnings("NullAway.Init")
     private Map<String, Object> jobSettings;
 
+    /**
+     * The SHA-256 of the job's settings as its job file writes them ({@link JobSettings#digest}),
+     * before a run's way of writing the optimizer is taken: written to results.json as {@code
+     * job.settings_sha256}, so that a finished fit is shown rather than replayed when the job
+     * file that wrote its results differed only by {@code execution} and {@code output}.
+     */
+    private @Nullable String ownSettings;
+
     /** The term whose failure ended the fit (under on_failure: raise), or null. */
     private @Nullable TermFailedException failedTerm;
 
@@ -309,6 +317,7 @@ final class FitRun {
         try {
             refuseAnotherJobsResults();
             jobSettings = JobSettings.of(jf);
+            ownSettings = JobSettings.digest(jobSettings);
             journal = JournalReader.open(folder);
             if (!options.restart()) {
                 // a default written out in one and left out in the other is the same optimizer:
@@ -518,12 +527,13 @@ final class FitRun {
         }
         // results.json belongs to the last fit written here, which may be another run of the journal,
         // or this run written from another job file of the same fit (a default written out there, left
-        // out here): replayed, the results are written again of this job file
+        // out here): replayed, the results are written again of this job file. A job file that
+        // differs only by execution or output (the workers, the plots) is the same: shown
         if (!("done".equals(results.get("status"))
                 && results.get("journal_run") instanceof Number n
                 && n.longValue() == resumed.get().id()
                 && results.get("job") instanceof Map<?, ?> job
-                && jf.hash().equals(job.get("sha256")))) {
+                && writtenAsThisJob(job))) {
             return null;
         }
         JournalReader journal = this.journal;
@@ -546,6 +556,19 @@ final class FitRun {
                     + resumed.get().id() + ")");
             return ExitCodes.OK;
         }
+    }
+
+    /**
+     * @param job the {@code job} section of the results.json in the folder
+     * @return whether it was written from a job file of these very settings ({@code
+     *     settings_sha256}: the job file without {@code execution} and {@code output}, and the
+     *     files it names), or, in a results.json written before that key, from this very job file
+     */
+    private boolean writtenAsThisJob(Map<?, ?> job) {
+        if (job.get("settings_sha256") instanceof String written) {
+            return written.equals(ownSettings);
+        }
+        return jf.hash().equals(job.get("sha256"));
     }
 
     /** Says what is fitted, where, and whether an earlier run is resumed. */
@@ -820,6 +843,11 @@ final class FitRun {
             t.put("validation_seconds", validationSeconds);
         }
         results.put("journal_run", runId);
+        if (results.get("job") instanceof Map<?, ?> job && ownSettings != null) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> j = (Map<String, Object>) job;
+            j.put("settings_sha256", ownSettings);
+        }
         // last, apart from the job's name and hashes at the top: it is long, and read by eval --params
         results.put("job_settings", jobSettings);
         if (resumed.isPresent()) {

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import org.chemfit.atoms.ReferenceCsv;
+import org.chemfit.journal.JournalMismatchException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -220,10 +221,16 @@ final class JobSettings {
 
     /**
      * The settings to fit with, given those a journal recorded: when a recorded run has the same
-     * optimizer as these, defaults applied ({@link #effectiveOptimizer}), the optimizer as that
-     * run wrote it (its {@code optimizer} section and {@value #CRYSTAL_GRADIENT_STEP}), so that a
-     * default written out in one and left out in the other keeps the run; the budget stays this
-     * job's unless it is the same number. Else these settings, unchanged.
+     * optimizer as these, defaults applied ({@link #effectiveOptimizer}), and these settings with
+     * the optimizer as that run wrote it (its {@code optimizer} section and {@value
+     * #CRYSTAL_GRADIENT_STEP}) are that run's job, the budget aside ({@link
+     * JournalMismatchException#changesBetween}: equal, or equal but for what takes no part in the
+     * fit), these settings with that spelling, so that a default written out in one and left out
+     * in the other keeps the run; the budget stays this job's unless it is the same number. The
+     * latest such run lends its spelling, whichever run comes after it: a job that another run
+     * spelling the optimizer otherwise followed is still its own run. When no run is this job so,
+     * the spelling of the latest run of the same optimizer, so that a refusal names only the
+     * changes that count; else these settings, unchanged.
      *
      * @param now the settings of the job, as {@link #of} gives them
      * @param recorded the job settings of the journal's runs ({@code settings.job}), the latest first
@@ -232,40 +239,89 @@ final class JobSettings {
      */
     static Map<String, Object> asRecorded(Map<String, Object> now, List<Map<?, ?>> recorded, JobFile job) {
         Map<String, Object> mine = effectiveOptimizer(now, job);
+        @Nullable Map<String, Object> sameOptimizer = null;
         for (Map<?, ?> theirs : recorded) {
             if (!(theirs.get("file") instanceof Map<?, ?> theirFile)
                     || !(now.get("file") instanceof Map<?, ?> ourFile)
                     || !mine.equals(effectiveOptimizer(theirs, job))) {
                 continue;
             }
-            Map<String, Object> optimizer = theirFile.get("optimizer") instanceof Map<?, ?> m
-                    ? new LinkedHashMap<>(castMap(m))
-                    : new LinkedHashMap<>();
-            Object ours = ourFile.get("optimizer") instanceof Map<?, ?> m ? m.get("max_evaluations") : null;
-            Object theirBudget = optimizer.get("max_evaluations");
-            if (!Objects.equals(value(ours == null ? 200 : ours), value(theirBudget == null ? 200 : theirBudget))) {
-                if (ours == null) {
-                    optimizer.remove("max_evaluations");
-                } else {
-                    optimizer.put("max_evaluations", ours);
-                }
+            Map<String, Object> spelled = spelledAs(now, theirs, theirFile, ourFile);
+            if (JournalMismatchException.changesBetween(
+                            Map.of("job", withoutBudget(theirs)), Map.of("job", withoutBudget(spelled)))
+                    .isEmpty()) {
+                return spelled;
             }
-            Map<String, Object> file = new LinkedHashMap<>(castMap(ourFile));
-            if (optimizer.isEmpty() && !theirFile.containsKey("optimizer")) {
-                file.remove("optimizer");
-            } else {
-                file.put("optimizer", optimizer);
+            if (sameOptimizer == null) {
+                sameOptimizer = spelled;
             }
-            Map<String, Object> out = new LinkedHashMap<>(now);
-            out.put("file", file);
-            if (theirs.get(CRYSTAL_GRADIENT_STEP) != null) {
-                out.put(CRYSTAL_GRADIENT_STEP, theirs.get(CRYSTAL_GRADIENT_STEP));
-            } else {
-                out.remove(CRYSTAL_GRADIENT_STEP);
-            }
-            return out;
         }
-        return now;
+        return sameOptimizer != null ? sameOptimizer : now;
+    }
+
+    /** @return these settings with the optimizer as a run wrote it, the budget this job's unless it is the same number */
+    private static Map<String, Object> spelledAs(
+            Map<String, Object> now, Map<?, ?> theirs, Map<?, ?> theirFile, Map<?, ?> ourFile) {
+        Map<String, Object> optimizer = theirFile.get("optimizer") instanceof Map<?, ?> m
+                ? new LinkedHashMap<>(castMap(m))
+                : new LinkedHashMap<>();
+        Object ours = ourFile.get("optimizer") instanceof Map<?, ?> m ? m.get("max_evaluations") : null;
+        Object theirBudget = optimizer.get("max_evaluations");
+        if (!Objects.equals(value(ours == null ? 200 : ours), value(theirBudget == null ? 200 : theirBudget))) {
+            if (ours == null) {
+                optimizer.remove("max_evaluations");
+            } else {
+                optimizer.put("max_evaluations", ours);
+            }
+        }
+        Map<String, Object> file = new LinkedHashMap<>(castMap(ourFile));
+        if (optimizer.isEmpty() && !theirFile.containsKey("optimizer")) {
+            file.remove("optimizer");
+        } else {
+            file.put("optimizer", optimizer);
+        }
+        Map<String, Object> out = new LinkedHashMap<>(now);
+        out.put("file", file);
+        if (theirs.get(CRYSTAL_GRADIENT_STEP) != null) {
+            out.put(CRYSTAL_GRADIENT_STEP, theirs.get(CRYSTAL_GRADIENT_STEP));
+        } else {
+            out.remove(CRYSTAL_GRADIENT_STEP);
+        }
+        return out;
+    }
+
+    /**
+     * @return the settings without the job file's budget ({@code optimizer.max_evaluations}),
+     *     which the journal weighs on its own (a larger one goes on with a run that did not end)
+     */
+    private static Map<String, Object> withoutBudget(Map<?, ?> settings) {
+        Map<String, Object> out = new LinkedHashMap<>(castMap(settings));
+        if (out.get("file") instanceof Map<?, ?> f && f.get("optimizer") instanceof Map<?, ?> o) {
+            Map<String, Object> optimizer = new LinkedHashMap<>(castMap(o));
+            optimizer.remove("max_evaluations");
+            Map<String, Object> file = new LinkedHashMap<>(castMap(f));
+            file.put("optimizer", optimizer);
+            out.put("file", file);
+        }
+        return out;
+    }
+
+    /**
+     * @param settings settings as {@link #of} gives them
+     * @return the SHA-256 of their JSON, keys in order at every level, hex: equal for job files
+     *     that differ only by the order of their keys, {@code execution} and {@code output}
+     */
+    static String digest(Map<String, Object> settings) {
+        try {
+            byte[] json = new ObjectMapper()
+                    .configure(com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
+                    .writeValueAsBytes(settings);
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(json));
+        } catch (IOException e) {
+            throw new IllegalStateException("job settings that cannot be written as JSON: " + e.getMessage(), e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
     }
 
     /** @return a number by its value (1, 1.0 and 1e0 alike), anything else as it is */

@@ -689,24 +689,27 @@ final class Plots {
     /**
      * @return whether a term of the loss (a fit term of non-zero weight, or a validation term)
      *     divides the differences of a quantity by a scale ({@code loss_scales} not empty); null
-     *     when a term does not record its scales (a results.json of an older version)
+     *     when no term records its scales (a results.json of an older version). A term without
+     *     {@code loss_scales} in a file whose other terms record theirs divides by none that is known
      */
     @SuppressWarnings("unchecked")
     private static @Nullable Boolean scaled(List<Object> fitTerms, List<Object> validation) {
         boolean any = false;
+        boolean recorded = false;
         for (List<Object> set : List.of(fitTerms, validation)) {
             for (Object o : set) {
                 Map<String, Object> t = (Map<String, Object>) o;
+                if (!(t.get("loss_scales") instanceof Map<?, ?> scales)) {
+                    continue;
+                }
+                recorded = true; // the file is of a version that records them
                 if (set == fitTerms && t.get("weight") instanceof Number w && w.doubleValue() == 0) {
                     continue; // a monitored term: no part of the loss
-                }
-                if (!(t.get("loss_scales") instanceof Map<?, ?> scales)) {
-                    return null;
                 }
                 any |= !scales.isEmpty();
             }
         }
-        return any;
+        return recorded ? any : null;
     }
 
     /** @return the reference values of the terms (their metrics' counts), 0 when a term does not say */

@@ -10,8 +10,10 @@ import org.chemfit.atoms.Xyz;
  * The structure files of one read of a job, each parsed once: the job reader checks an atoms
  * term's structures (and their forces, when the term fits them) and the fit's plan builds its
  * computers from the same files, which were otherwise parsed up to four times each. A file that
- * cannot be parsed gives the same exception each time it is asked for, so every message stays
- * what {@link Xyz} says.
+ * cannot be parsed is parsed again each time it is asked for, so that each ask throws an exception
+ * of its own, with what {@link Xyz} says (the same type and message while the file is unchanged):
+ * one exception shared by every caller would carry the first caller's stack trace and gather every
+ * caller's suppressed exceptions.
  *
  * <pre>{@code
  * StructureFiles files = new StructureFiles();
@@ -23,8 +25,8 @@ import org.chemfit.atoms.Xyz;
  */
 final class StructureFiles {
 
-    /** Each file by its absolute, normalised path: its last frame, or what parsing it threw. */
-    private final Map<Path, Object> read = new HashMap<>();
+    /** Each file parsed by its absolute, normalised path: its last frame. */
+    private final Map<Path, Xyz.LastFrame> read = new HashMap<>();
 
     private int parses;
 
@@ -37,20 +39,13 @@ final class StructureFiles {
      */
     synchronized Xyz.LastFrame frame(Path file) {
         Path key = file.toAbsolutePath().normalize();
-        Object known = read.get(key);
+        Xyz.LastFrame known = read.get(key);
         if (known == null) {
             parses++;
-            try {
-                known = Xyz.readLast(file);
-            } catch (RuntimeException e) {
-                known = e;
-            }
+            known = Xyz.readLast(file); // a failure is not kept: the next ask parses the file again
             read.put(key, known);
         }
-        if (known instanceof RuntimeException e) {
-            throw e;
-        }
-        return (Xyz.LastFrame) known;
+        return known;
     }
 
     /**
@@ -70,7 +65,7 @@ final class StructureFiles {
         return frame(file).forces();
     }
 
-    /** @return how many times a file was parsed: once per file asked for */
+    /** @return how many times a file was parsed: once per file asked for, and at each ask of a file that cannot be */
     synchronized int parses() {
         return parses;
     }

@@ -55,6 +55,76 @@ class FitRerunTest {
     }
 
     /**
+     * {@code execution} is no part of the job: a finished fit of an external program, with a
+     * held-out term of the same program, run again after {@code execution.workers} was edited
+     * is shown, as it was before the edit, and the program runs neither for the fit nor for the
+     * held-out term. An edit of the job (a description) still replays it, evaluating the held-out
+     * term anew.
+     */
+    @Test
+    void aFinishedFitWhoseWorkersWereEditedIsShownWithoutRunningItsProgram() throws IOException {
+        HangingProgram.write(tmp, "run.sh");
+        String term = """
+                    kind: external
+                    templates: {params.sh: params.sh.tpl}
+                    command: ./run.sh
+                    outputs: {e: {parser: json, file: out.json, path: /e}}
+                    reference: {e: 0.0}
+                """;
+        String text = "name: workers\n"
+                + "parameters:\n"
+                + "  x: {initial: 0.0, bounds: [-5, 5]}\n"
+                + "  y: {initial: 1.0, bounds: [-5, 5]}\n"
+                + "terms:\n"
+                + "  - name: ext\n" + term
+                + "validation:\n"
+                + "  - name: held\n" + term
+                + "optimizer: {method: Nelder-Mead, max_evaluations: 12}\n"
+                + "execution: {workers: 1}\n"
+                + "output: {folder: out, plots: false}\n";
+        Path job = tmp.resolve("fit.yaml");
+        Files.writeString(job, text);
+        Cli.Run first = Cli.run("fit", job.toString(), "--progress", "none");
+        assertEquals(ExitCodes.OK, first.code(), first::toString);
+        Path out = tmp.resolve("out");
+        JsonNode results = JSON.readTree(out.resolve("results.json").toFile());
+        assertEquals(12, results.at("/evaluations/total").asInt(), first::toString);
+        // 12 evaluations of the fit term, and the held-out term at the initial and the best point
+        assertEquals(14, calls(), first::toString);
+        String written = Files.readString(out.resolve("results.json"));
+
+        Files.writeString(job, text.replace("execution: {workers: 1}", "execution: {workers: 2}"));
+        Cli.Run again = Cli.run("fit", job.toString(), "--progress", "none");
+
+        assertEquals(ExitCodes.OK, again.code(), again::toString);
+        assertTrue(
+                again.err()
+                        .contains("the fit of fit.yaml in " + out + " is finished (run 1 of the journal, 12 evaluations"
+                                + " recorded); its result is shown and nothing runs again"),
+                again::toString);
+        assertEquals(14, calls(), "the program ran neither for the fit nor for the held-out term: " + again);
+        assertEquals(written, Files.readString(out.resolve("results.json")), "the results are left as they were");
+
+        // a description is an edit of the job: the fit is replayed and the held-out term evaluated anew
+        Files.writeString(job, "description: edited\n" + text);
+        Cli.Run replayed = Cli.run("fit", job.toString(), "--progress", "none");
+        assertEquals(ExitCodes.OK, replayed.code(), replayed::toString);
+        assertEquals(
+                12,
+                JSON.readTree(out.resolve("results.json").toFile())
+                        .at("/evaluations/replayed")
+                        .asInt(),
+                replayed::toString);
+        assertEquals(16, calls(), "only the held-out term ran, at the initial and the best point: " + replayed);
+    }
+
+    private int calls() throws IOException {
+        try (var s = Files.list(tmp.resolve("calls"))) {
+            return (int) s.count();
+        }
+    }
+
+    /**
      * A fit that its budget stopped goes on when given a larger one, in the same run, to the
      * result of one fit with that budget; a smaller budget is another job.
      */

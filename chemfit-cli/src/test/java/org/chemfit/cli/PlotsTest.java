@@ -791,8 +791,22 @@ class PlotsTest {
         assertTrue(legendLines(unitOneSvg).stream().noneMatch(l -> l.startsWith("no RMSE")), unitOneSvg);
         assertTrue(texts(unitOneSvg, "axis-title").contains("RMSE (1)"), texts(unitOneSvg, "axis-title")::toString);
         assertEquals(2, frames(unitOneSvg).size(), "the loss panel and the RMSE panel");
-        // a results.json of an older version, which does not record the scales: which of the two it is is unknown
+        // one term without loss_scales in a file whose other terms record theirs: this version's file, and
+        // that term divides by no scale that is known; no note of scales not recorded
         scaled.get(2).remove("loss_scales");
+        Plots.HeldOut oneUnrecorded = java.util.Objects.requireNonNull(Plots.heldOut(results, "1"));
+        assertEquals(null, oneUnrecorded.why());
+        assertEquals("1", oneUnrecorded.rmseUnit());
+        assertEquals(0.25, oneUnrecorded.fitRmse(1.0), 1e-15);
+        // ... but with a scale on another term of the loss, the loss is still no error in unit 1
+        scaled.get(1).put("loss_scales", Map.of("energy", 0.01));
+        assertEquals(
+                "residuals divided by a scale",
+                java.util.Objects.requireNonNull(Plots.heldOut(results, "1")).why());
+        // a results.json of an older version, which records the scales of no term: which of the two it is is
+        // unknown
+        scaled.get(0).remove("loss_scales");
+        scaled.get(1).remove("loss_scales");
         assertEquals(
                 "scales not recorded",
                 java.util.Objects.requireNonNull(Plots.heldOut(results, "1")).why());

@@ -250,4 +250,49 @@ class WrittenOptimizerDefaultsTest {
         Map<String, Object> seed43 = JobSettings.of(JobFile.read(job("d.yaml", "Nelder-Mead", ", seed: 43")));
         assertEquals(seed43, JobSettings.asRecorded(seed43, List.of(recorded), job));
     }
+
+    /**
+     * Two runs of the same optimizer spelled two ways: run 1 of the job as written ({@code
+     * least-squares}, the budget left out), run 2 begun with {@code --restart} of another weight and
+     * {@code least_squares} with the default budget written out. The first job file run again is
+     * run 1's job: it takes run 1's spelling, not the latest run's, and goes on with run 1
+     * (replayed, as results.json is run 2's), then shows it.
+     */
+    @Test
+    void aJobTakesTheSpellingOfItsOwnRunNotOfTheLatest() throws IOException {
+        Path j = job("j.yaml", "least-squares", "");
+        Files.writeString(j, Files.readString(j).replace(", max_evaluations: 6", ""));
+        Path other = job("other.yaml", "least_squares", "");
+        Files.writeString(
+                other,
+                Files.readString(other)
+                        .replace("max_evaluations: 6", "max_evaluations: 200")
+                        .replace("    kind: crystal\n", "    kind: crystal\n    weight: 2.0\n"));
+        assertTrue(Files.readString(other).contains("    weight: 2.0\n"), "the weight is written");
+
+        Cli.Run first = fit(j);
+        assertEquals(ExitCodes.OK, first.code(), first::toString);
+        JsonNode run1 = results();
+        assertEquals(1, run1.get("journal_run").asInt(), first::toString);
+        Cli.Run second = Cli.run(
+                "fit",
+                other.toString(),
+                "--progress",
+                "none",
+                "-o",
+                dir.resolve("out").toString(),
+                "--restart");
+        assertEquals(ExitCodes.OK, second.code(), second::toString);
+        assertEquals(2, results().get("journal_run").asInt(), second::toString);
+
+        replays(j, run1);
+        Cli.Run shown = fit(j);
+        assertEquals(ExitCodes.OK, shown.code(), shown::toString);
+        assertTrue(
+                shown.err()
+                        .contains("the fit of j.yaml in " + dir.resolve("out") + " is finished (run 1 of the journal, "
+                                + run1.get("evaluations").get("total").asInt()
+                                + " evaluations recorded); its result is shown"),
+                shown::toString);
+    }
 }

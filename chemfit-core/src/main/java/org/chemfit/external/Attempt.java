@@ -335,7 +335,8 @@ final class Attempt {
         }
         if (r.exitCode() != 0) {
             boolean signal = r.killedBySignal();
-            ProgramOutput.SignalStop stop = signal ? null : signalStop();
+            // mdrun exits with 1 (or 2) after a signal it caught; any other code is a failure of its own
+            ProgramOutput.SignalStop stop = signal || (r.exitCode() != 1 && r.exitCode() != 2) ? null : signalStop();
             if (stop != null) {
                 awaitInterrupt();
                 throw fail(
@@ -353,10 +354,21 @@ final class Attempt {
         }
     }
 
-    /** @return what the last command said of a signal that it caught and that stopped it, or null */
+    /**
+     * @return what the last command said on its own stdout or stderr of a signal that it caught
+     *     and that stopped it, or null. The declared log files are not read: one continued from an
+     *     earlier run ({@code -cpi -append}) or copied from a template may hold such a line of a run
+     *     that is not this one
+     */
     private ProgramOutput.@Nullable SignalStop signalStop() {
-        ProgramOutput o = output();
-        return o == null ? null : o.signalStop();
+        Path err = stderrFile;
+        Path out = stdoutFile;
+        if (err == null || out == null || dir == null) {
+            return null;
+        }
+        return ProgramOutput.read(
+                        dir.path(), List.of(String.valueOf(out.getFileName()), String.valueOf(err.getFileName())))
+                .signalStop();
     }
 
     /**

@@ -237,6 +237,67 @@ class ProgramErrorTest {
         assertEquals(List.of(), ProgramOutput.errorLines(List.of("Step PotEng", "0 -1.5", "Loop time of 0.1")));
     }
 
+    /** A program run by {@code sh -c SCRIPT}, with {@code md.log} declared as its log file. */
+    private FileBasedQuantityComputer shell(String name, String script) {
+        return FileBasedQuantityComputer.builder()
+                .name(name)
+                .workDirectory(root)
+                .command("sh", "-c", script)
+                .logFile("md.log")
+                .output(OutputParsers.regex("e", "out.txt", "e = (\\S+)"))
+                .build();
+    }
+
+    private static final String CAUGHT = "Received the INT signal, stopping within 20 steps";
+
+    /**
+     * A log file that holds mdrun's line of a caught signal from an earlier run (one continued with
+     * {@code -cpi -append}, or copied from a template) says nothing of this run: a program that
+     * exits with code 1 without that line on its own stdout or stderr failed, and says so at once.
+     * The same line on stderr with an exit code that mdrun never gives after a signal (3) is a
+     * failure too.
+     */
+    @Test
+    void aSignalLineOnlyInALogFileOrWithAnotherExitCodeIsAPlainFailure() throws Exception {
+        Parameters p = Parameters.of(Map.of("x", 1.0));
+        String stale = "printf '%s\\n' '" + CAUGHT + "' > md.log; echo 'no input file' >&2; exit 1";
+        TermFailedException e = assertThrows(
+                TermFailedException.class, () -> shell("stale", stale).compute(p, new EvaluationContext(p, "e1")));
+        Path dir = e.runDirectory().orElseThrow();
+        assertEquals(CAUGHT, Files.readString(dir.resolve("md.log")).strip(), "the stale line is in the log");
+        assertEquals(
+                "external term 'stale' failed at step run: command 'sh -c " + stale + "' exited with code 1 (run"
+                        + " directory " + dir + ")",
+                e.getMessage().lines().findFirst().orElseThrow());
+        assertEquals(1, e.exitCode().orElseThrow());
+
+        String three = "echo '" + CAUGHT + "' >&2; exit 3";
+        TermFailedException other = assertThrows(
+                TermFailedException.class, () -> shell("three", three).compute(p, new EvaluationContext(p, "e2")));
+        assertEquals(
+                "external term 'three' failed at step run: command 'sh -c " + three + "' exited with code 3 (run"
+                        + " directory " + other.runDirectory().orElseThrow() + ")",
+                other.getMessage().lines().findFirst().orElseThrow());
+    }
+
+    /**
+     * The line on the program's own stderr, with exit code 1 as mdrun gives after a caught signal:
+     * stopped by SIGINT from outside the fit, in the program's words, not retried as transient.
+     */
+    @Test
+    void aSignalLineOnItsOwnStderrWithCodeOneIsAStopFromOutside() throws Exception {
+        Parameters p = Parameters.of(Map.of("x", 1.0));
+        String caught = "echo '" + CAUGHT + "' >&2; exit 1";
+        TermFailedException e = assertThrows(
+                TermFailedException.class, () -> shell("caught", caught).compute(p, new EvaluationContext(p, "e1")));
+        assertEquals(
+                "external term 'caught' failed at step run: command 'sh -c " + caught + "' was stopped by SIGINT"
+                        + " from outside the fit (the program said '" + CAUGHT + "' and exited with code 1) (run"
+                        + " directory " + e.runDirectory().orElseThrow() + ")",
+                e.getMessage().lines().findFirst().orElseThrow());
+        assertTrue(!e.isTransient(), "a run stopped from outside is not retried as a transient failure");
+    }
+
     @Test
     void aLogFileMustStayInsideTheRunDirectory() {
         IllegalArgumentException e = assertThrows(
