@@ -1140,11 +1140,23 @@ public final class Fitter {
             if (missing.size() > room) {
                 int m = r0.length;
                 int n = free.size();
-                if (m <= n) {
+                // a parameter at a bound is left out of the covariance (Uncertainty.compute), so
+                // the residual variance needs more residuals than the parameters not at a bound
+                int atBound = 0;
+                for (int i = 0; i < n; i++) {
+                    if (Uncertainty.atBound(x[i], lo[i], hi[i])) {
+                        atBound++;
+                    }
+                }
+                int estimated = n - atBound;
+                if (m <= estimated) {
                     // no residual variance whatever the budget: raising it would not help
                     warnings.add("the uncertainty cannot be estimated: the fit has " + m
                             + (m == 1 ? " residual" : " residuals") + " and " + n
                             + (n == 1 ? " free parameter" : " free parameters")
+                            + (atBound == 0
+                                    ? ""
+                                    : " (" + atBound + " at a bound, left out, so " + estimated + " to estimate)")
                             + ", and the residual variance SSR/(m - n) needs more residuals than parameters");
                     return;
                 }

@@ -95,6 +95,22 @@ public record Uncertainty(
     static final double NEARLY_SINGULAR = 1e10;
 
     /**
+     * Whether a parameter is at a bound, and so left out of the covariance: within {@link
+     * #AT_BOUND} of its range when it is bounded on both sides, else of max(1, |bound|).
+     *
+     * @param x its value
+     * @param lower its lower bound (-Infinity for none)
+     * @param upper its upper bound (+Infinity for none)
+     * @return whether it is at either bound
+     */
+    static boolean atBound(double x, double lower, double upper) {
+        boolean boxed = Double.isFinite(lower) && Double.isFinite(upper);
+        return Double.isFinite(lower) && x - lower <= AT_BOUND * (boxed ? upper - lower : Math.max(1, Math.abs(lower)))
+                || Double.isFinite(upper)
+                        && upper - x <= AT_BOUND * (boxed ? upper - lower : Math.max(1, Math.abs(upper)));
+    }
+
+    /**
      * Computes the uncertainty from a Jacobian.
      *
      * @param names the free parameters, in the Jacobian's column order
@@ -145,11 +161,7 @@ public record Uncertainty(
         List<String> noEffect = new ArrayList<>();
         List<Integer> cols = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            boolean boxed = Double.isFinite(lower[i]) && Double.isFinite(upper[i]);
-            double lo = lower[i];
-            double hi = upper[i];
-            boolean at = Double.isFinite(lo) && x[i] - lo <= AT_BOUND * (boxed ? hi - lo : Math.max(1, Math.abs(lo)))
-                    || Double.isFinite(hi) && hi - x[i] <= AT_BOUND * (boxed ? hi - lo : Math.max(1, Math.abs(hi)));
+            boolean at = atBound(x[i], lower[i], upper[i]);
             double colNorm = 0;
             for (int j = 0; j < m; j++) {
                 colNorm += jac[j][i] * jac[j][i];

@@ -471,6 +471,63 @@ class LeastSquaresTest {
     }
 
     /**
+     * A parameter at a bound is left out of the covariance, so it does not count against the
+     * residuals: two residuals and two free parameters, one of them at its bound, leave one to
+     * estimate from two residuals. A short budget is then said to be the reason (a larger one gives
+     * the other's standard error), not that no budget would do.
+     */
+    @Test
+    void aParameterAtABoundDoesNotCountAgainstTheResiduals() {
+        // y0 = a, y1 = a + b against 1.1 and 2.9: b stops at its bound 1.5, where a = 1.25
+        Bounds bounds = Bounds.builder().upper("b", 1.5).build();
+        FitResult shortBudget = new Fitter(twoPoints(), start("a", 0.5, "b", 1.5))
+                .bounds(bounds)
+                .maxEvaluations(30)
+                .fit("Nelder-Mead");
+        assertEquals(30, shortBudget.evaluations());
+        assertEquals(1.5, shortBudget.bestParameters().get("b"), 0.0);
+        assertNull(shortBudget.uncertainty());
+        assertEquals(
+                List.of(
+                        "the uncertainty was not estimated: it takes the Jacobian of the residuals at the best point,"
+                                + " by finite differences after the fit; central differences need 4 evaluations (2"
+                                + " per free parameter), and forward differences, its fallback when the budget is"
+                                + " short, 2 more evaluations (1 per free parameter, less those evaluated already),"
+                                + " but the evaluation budget has none left: raise the budget, so that the fit"
+                                + " converges before it ends",
+                        "parameter 'b' = 1.5 is at or near its upper bound 1.5 (bounds [-Infinity, 1.5])"),
+                shortBudget.warnings());
+        // the larger budget the warning asks for: residuals 1.1 - a and 2.9 - a - 1.5 = +-0.15, so
+        // s^2 = 0.045 / (2 - 1), J^T J = 2 for a, and its standard error sqrt(0.045 / 2) = 0.15
+        FitResult enough = new Fitter(twoPoints(), start("a", 0.5, "b", 1.5))
+                .bounds(bounds)
+                .maxEvaluations(300)
+                .fit("Nelder-Mead");
+        assertEquals(1.25, enough.bestParameters().get("a"), 1e-6);
+        assertEquals(List.of("b"), enough.uncertainty().atBound());
+        assertEquals(0.15, enough.uncertainty().standardErrors().get("a"), 1e-6);
+        // y0 = a + c: a third parameter to estimate, two residuals for two, which no budget helps
+        QuantityComputer three = p -> Quantities.builder()
+                .put("y", new double[] {p.get("a") + p.get("c"), p.get("a") + p.get("b")})
+                .build();
+        FitResult cannot = new Fitter(
+                        three.withLoss(LossFunctions.sumOfSquares("y", new double[] {Y[0], Y[1]})),
+                        start("a", 0.5, "b", 1.5, "c", 0.0))
+                .bounds(bounds)
+                .maxEvaluations(30)
+                .fit("BOBYQA");
+        assertEquals(1.5, cannot.bestParameters().get("b"), 0.0);
+        assertNull(cannot.uncertainty());
+        assertEquals(
+                List.of(
+                        "the uncertainty cannot be estimated: the fit has 2 residuals and 3 free parameters (1 at a"
+                                + " bound, left out, so 2 to estimate), and the residual variance SSR/(m - n) needs"
+                                + " more residuals than parameters",
+                        "parameter 'b' = 1.5 is at or near its upper bound 1.5 (bounds [-Infinity, 1.5])"),
+                cannot.warnings());
+    }
+
+    /**
      * Nelder-Mead told to stop when the loss changes by less than 10%: its convergence test is met
      * short of the minimum, and the points of the uncertainty's Jacobian, a step of 6.06e-6 of each
      * parameter away, find a lower loss. The stop reason stays CONVERGED (the test was met) and the
