@@ -1277,22 +1277,7 @@ public final class Fitter {
                     + String.format(java.util.Locale.ROOT, "%.3g", drop)
                     + (atLoss > 0 ? String.format(java.util.Locale.ROOT, ", %.3g relative", drop / atLoss) : "")
                     + "); the best point reported is that lower point, while the uncertainty is that of the point"
-                    + " the method stopped at: fit again from the best parameters, " + refit(reason);
-        }
-
-        /**
-         * What a fit that stopped short of the minimum can change, of what its method takes: a
-         * larger finite-difference step for a method that takes forward differences, smaller
-         * tolerances for a derivative-free method that met them; another method in any case.
-         */
-        private String refit(StopReason reason) {
-            if (optimizer instanceof TrustRegionLeastSquares
-                    || optimizer instanceof LevenbergMarquardt
-                    || optimizer instanceof LbfgsB) {
-                return "with another method or a larger finite-difference step";
-            }
-            boolean tolerances = reason == StopReason.CONVERGED && !(optimizer instanceof CmaEsOptimizer);
-            return tolerances ? "with smaller tolerances or another method" : "or with another method";
+                    + " the method stopped at: " + refit(optimizer, reason);
         }
 
         /** @return whether a term of the evaluation, at any depth, failed and was given a penalty or skipped */
@@ -1392,5 +1377,28 @@ public final class Fitter {
                     rounds,
                     uncertaintyResult);
         }
+    }
+
+    /**
+     * What a fit that stopped short of the minimum can change, of what its method takes: a larger
+     * finite-difference step for a method that takes forward differences, smaller tolerances for a
+     * derivative-free method whose convergence test, one of loss tolerances, was met (not BOBYQA's
+     * nor CMA-ES's, which take none); another method in any case.
+     *
+     * @param optimizer the method that stopped
+     * @param reason why it stopped
+     * @return the advice, "fit again from the best parameters ..."
+     */
+    static String refit(Optimizer optimizer, StopReason reason) {
+        if (optimizer instanceof TrustRegionLeastSquares
+                || optimizer instanceof LevenbergMarquardt
+                || optimizer instanceof LbfgsB) {
+            return "fit again from the best parameters, with another method or a larger finite-difference step";
+        }
+        boolean tolerances =
+                reason == StopReason.CONVERGED && optimizer instanceof HipparchusOptimizer h && h.takesTolerances();
+        return tolerances
+                ? "fit again from the best parameters, with smaller tolerances or another method"
+                : "fit again from the best parameters with another method";
     }
 }

@@ -104,6 +104,14 @@ final class HipparchusOptimizer implements Optimizer {
         return method.label;
     }
 
+    /**
+     * @return whether its convergence test is one of loss tolerances: not BOBYQA's, which stops
+     *     when its trust region shrinks to its stopping radius, whatever tolerances it is given
+     */
+    boolean takesTolerances() {
+        return method != Method.BOBYQA;
+    }
+
     @Override
     public Run start(Problem problem) {
         int n = problem.dimension();

@@ -25,6 +25,7 @@ import org.chemfit.QuantityComputer;
 import org.chemfit.schedule.AsyncWrapperCOB;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The least-squares methods, their finite-difference batches and the uncertainty at the optimum. */
@@ -590,8 +591,45 @@ class LeastSquaresTest {
         // Nelder-Mead takes no finite-difference step, and met no tolerance: neither is suggested
         assertTrue(
                 w.endsWith("; the best point reported is that lower point, while the uncertainty is that of the point"
-                        + " the method stopped at: fit again from the best parameters, or with another method"),
+                        + " the method stopped at: fit again from the best parameters with another method"),
                 w);
+    }
+
+    /**
+     * The advice of a fit that stopped short of the minimum names only what its method takes:
+     * smaller tolerances for a method whose convergence test, of loss tolerances, was met (Nelder-Mead,
+     * Powell, Hipparchus' CMA-ES), not for BOBYQA (it stops on its trust region's radius, whatever
+     * the tolerances) nor this project's CMA-ES (it takes none); a larger step for a method of
+     * forward differences, however it stopped; another method in every case.
+     */
+    @ParameterizedTest
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "Nelder-Mead | , with smaller tolerances or another method | ' with another method'",
+                "Powell | , with smaller tolerances or another method | ' with another method'",
+                "BOBYQA | ' with another method' | ' with another method'",
+                "CMA-ES | ' with another method' | ' with another method'",
+                "CMA-ES-hipparchus | , with smaller tolerances or another method | ' with another method'",
+                "L-BFGS-B | , with another method or a larger finite-difference step"
+                        + " | , with another method or a larger finite-difference step",
+                "least-squares | , with another method or a larger finite-difference step"
+                        + " | , with another method or a larger finite-difference step",
+                "levenberg-marquardt | , with another method or a larger finite-difference step"
+                        + " | , with another method or a larger finite-difference step"
+            })
+    void theRefitAdviceNamesOnlyWhatTheMethodTakes(String method, String converged, String stopped) {
+        Optimizer o = Optimizers.byName(method);
+        assertEquals("fit again from the best parameters" + converged, Fitter.refit(o, StopReason.CONVERGED));
+        for (StopReason other : List.of(StopReason.MAX_EVALUATIONS, StopReason.STOP_CONDITION)) {
+            assertEquals("fit again from the best parameters" + stopped, Fitter.refit(o, other));
+        }
+        // tolerances set or not, the method is the same
+        if (!method.equals("CMA-ES")) {
+            assertEquals(
+                    "fit again from the best parameters" + converged,
+                    Fitter.refit(Optimizers.withTolerances(o, 1e-3, 0.0), StopReason.CONVERGED));
+        }
     }
 
     /**
