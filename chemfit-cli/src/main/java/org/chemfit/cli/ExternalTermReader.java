@@ -123,7 +123,7 @@ final class ExternalTermReader {
                 ParserSpec parsed = parsers.read(e.getKey(), e.getValue(), where + " output '" + e.getKey() + "'");
                 if (parsed != null) {
                     outputs.add(parsed);
-                    warnStandardStream(e, where, commands.size(), templates, files, links);
+                    warnStandardStream(e, where, commands, templates, files, links);
                 }
             }
         }
@@ -361,11 +361,12 @@ final class ExternalTermReader {
      * Warns of an output whose file is named for a standard stream ({@code file: stdout}) that the
      * term does not stage: a program's standard output and error are saved as {@code
      * program.stdout} and {@code program.stderr} (numbered when the term runs several commands), not
-     * under that name. A warning, not a refusal: a command may write such a file itself.
+     * under that name. A warning, not a refusal: a command may write such a file itself, and none
+     * is given when a word of a command names the file ({@code sh -c "prog > stdout.txt"}).
      *
      * @param output the output's name and node
      * @param where the term, for the message
-     * @param commands how many commands the term runs
+     * @param commandWords the words of the commands the term runs
      * @param templates the templates the term writes, by run-directory name
      * @param files the files it copies
      * @param links the files it links
@@ -373,10 +374,11 @@ final class ExternalTermReader {
     private void warnStandardStream(
             Map.Entry<String, Node> output,
             String where,
-            int commands,
+            List<List<String>> commandWords,
             Map<String, Path> templates,
             Map<String, Path> files,
             Map<String, Path> links) {
+        int commands = commandWords.size();
         if (!(output.getValue() instanceof Node.MapNode m)
                 || !(m.entries.get("file") instanceof Node.Scalar f)
                 || !(f.value instanceof String name)) {
@@ -387,7 +389,8 @@ final class ExternalTermReader {
                 || commands == 0
                 || templates.containsKey(name)
                 || files.containsKey(name)
-                || links.containsKey(name)) {
+                || links.containsKey(name)
+                || commandWords.stream().flatMap(List::stream).anyMatch(w -> names(w, name))) {
             return;
         }
         StringBuilder saved = new StringBuilder();
@@ -402,6 +405,28 @@ final class ExternalTermReader {
                 + (stream.equals("stdout") ? "standard output" : "standard error") + " is saved in the run"
                 + " directory as " + saved + (commands > 1 ? " (one per command)" : "") + ", not as '" + name
                 + "': name that file, unless a command writes '" + name + "' itself");
+    }
+
+    /**
+     * @param word a word of a command
+     * @param file a file's name
+     * @return whether the word names the file: holds it with no letter, digit or one of {@code
+     *     ._-} on either side ({@code stdout}, {@code >stdout}, {@code "prog > ./stdout"}, but not
+     *     {@code program.stdout} or {@code stdout2})
+     */
+    private static boolean names(String word, String file) {
+        for (int i = word.indexOf(file); i >= 0; i = word.indexOf(file, i + 1)) {
+            int end = i + file.length();
+            if ((i == 0 || !partOfName(word.charAt(i - 1)))
+                    && (end == word.length() || !partOfName(word.charAt(end)))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean partOfName(char c) {
+        return Character.isLetterOrDigit(c) || c == '.' || c == '_' || c == '-';
     }
 
     /** {@code log_files}: a path or a list of paths in the run directory, each named once. */

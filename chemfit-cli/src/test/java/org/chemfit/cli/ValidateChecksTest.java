@@ -94,6 +94,59 @@ class ValidateChecksTest {
         assertFalse((staged.out() + staged.err()).contains("is no file the term writes"), staged::toString);
     }
 
+    /**
+     * Only a whole name of a stream is warned of, and only when nothing of the term writes it: a
+     * file that merely begins with one ({@code stdout_energies.csv}), a file a command names (it
+     * writes it itself), a {@code files} or {@code link} entry get no warning; with several
+     * commands the warning names each command's file.
+     */
+    @Test
+    void onlyAStreamsWholeNameThatNothingWritesIsWarnedOf() throws IOException {
+        Path job = externalJob("e = {{ lj.epsilon }}\n");
+        String base = Files.readString(job);
+        String noWarning = "is no file the term writes";
+        // a name that only begins with a stream's
+        Files.writeString(job, base.replace("file: in.txt", "file: stdout_energies.csv"));
+        Cli.Run prefix = Cli.run("validate", job.toString());
+        assertEquals(0, prefix.code(), prefix::toString);
+        assertFalse((prefix.out() + prefix.err()).contains(noWarning), prefix::toString);
+        // a command that writes the file itself
+        Files.writeString(
+                job,
+                base.replace("file: in.txt", "file: stdout.txt")
+                        .replace("command: [cat, in.txt]", "command: [sh, -c, \"cat in.txt > stdout.txt\"]"));
+        Cli.Run written = Cli.run("validate", job.toString());
+        assertEquals(0, written.code(), written::toString);
+        assertFalse((written.out() + written.err()).contains(noWarning), written::toString);
+        // a file staged by files or link
+        Files.writeString(dir.resolve("saved.txt"), "e = 1.0\n");
+        for (String key : List.of("files", "link")) {
+            Files.writeString(
+                    job,
+                    base.replace("file: in.txt", "file: stdout")
+                            .replace(
+                                    "    command: [cat, in.txt]",
+                                    "    " + key + ": {stdout: saved.txt}\n    command: [cat, in.txt]"));
+            Cli.Run staged = Cli.run("validate", job.toString());
+            assertEquals(0, staged.code(), key + ": " + staged);
+            assertFalse((staged.out() + staged.err()).contains(noWarning), key + ": " + staged);
+        }
+        // two commands: each one's file is named
+        Files.writeString(
+                job,
+                base.replace("file: in.txt", "file: stdout")
+                        .replace("command: [cat, in.txt]", "commands: [[cat, in.txt], [cat, in.txt]]"));
+        Cli.Run two = Cli.run("validate", job.toString());
+        assertEquals(0, two.code(), two::toString);
+        assertTrue(
+                two.err()
+                        .startsWith("warning: " + job + ":10:45: term 'sim' output 'energy' file 'stdout' is no file"
+                                + " the term writes, and a program's standard output is saved in the run directory as"
+                                + " program1.stdout and program2.stdout (one per command), not as 'stdout': name that"
+                                + " file, unless a command writes 'stdout' itself\n"),
+                two::toString);
+    }
+
     @Test
     void anUndefinedNameInATemplateIsReportedAtTheTemplatesFileAndLine() throws IOException {
         Path job = externalJob("# line 1\nsteps = {{ steps }}\ne = {{ lj.epsilon }}\nx = {{ lj.epsiln }}\n");

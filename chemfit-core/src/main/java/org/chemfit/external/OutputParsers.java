@@ -854,21 +854,27 @@ public final class OutputParsers {
 
     /**
      * @param file an output file's name as the job gives it
-     * @return {@code "stdout"} or {@code "stderr"} when the name stands for a program's standard
-     *     output or error ({@code stdout}, {@code STDOUT.txt}, {@code std_err}, {@code
-     *     standard_output}), else null; not the files in which they are saved ({@code program.stdout})
+     * @return {@code "stdout"} or {@code "stderr"} when the whole name stands for a program's
+     *     standard output or error ({@code stdout}, {@code STDOUT.txt}, {@code std_err}, {@code
+     *     std.out}, {@code standard_output.log}: the stream's name, with an extension or not), else
+     *     null; not a name that only begins with one ({@code stdout_energies.csv}, {@code
+     *     stdoutput.log}), nor the files in which the streams are saved ({@code program.stdout})
      */
     public static @Nullable String standardStream(String file) {
         String name = file.substring(file.lastIndexOf('/') + 1).toLowerCase(java.util.Locale.ROOT);
-        String letters = name.replaceAll("[^a-z]", "");
-        if (letters.startsWith("stdout") || letters.equals("standardoutput")) {
-            return "stdout";
+        Matcher m = STANDARD_STREAM.matcher(name);
+        if (!m.matches()) {
+            return null;
         }
-        if (letters.startsWith("stderr") || letters.equals("standarderror")) {
-            return "stderr";
-        }
-        return null;
+        return m.group(1) != null ? "stdout" : "stderr";
     }
+
+    /**
+     * A standard stream's name, lower case: std, or standard, then out(put) or err(or), with a
+     * separator or none, and an optional extension of up to 4 letters or digits.
+     */
+    private static final Pattern STANDARD_STREAM = Pattern.compile(
+            "(?:(std[._-]?out|standard[._-]?output)|std[._-]?err|standard[._-]?error)(?:\\.[a-z0-9]{1,4})?");
 
     /**
      * @param runDirectory the run directory

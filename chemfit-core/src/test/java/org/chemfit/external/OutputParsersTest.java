@@ -62,9 +62,24 @@ class OutputParsersTest {
                 OutputParseException.class,
                 () -> OutputParsers.regex("e", "log.lammps", "E = (\\S+)").parse(dir));
         assertTrue(other.getMessage().endsWith(": the file does not exist in " + dir), other.getMessage());
+        OutputParseException prefixed = assertThrows(
+                OutputParseException.class,
+                () -> OutputParsers.regex("e", "stdout_energies.csv", "E = (\\S+)")
+                        .parse(dir));
+        assertTrue(prefixed.getMessage().endsWith(": the file does not exist in " + dir), prefixed.getMessage());
         assertEquals("stdout", OutputParsers.standardStream("out/Standard_Output"));
         assertEquals(null, OutputParsers.standardStream("program.stdout"));
         assertEquals(null, OutputParsers.standardStream("md.log"));
+        // the whole name, with an extension or not; not a name that only begins with a stream's
+        assertEquals("stdout", OutputParsers.standardStream("stdout"));
+        assertEquals("stdout", OutputParsers.standardStream("STDOUT.txt"));
+        assertEquals("stdout", OutputParsers.standardStream("std.out"));
+        assertEquals("stderr", OutputParsers.standardStream("std_err.log"));
+        assertEquals("stderr", OutputParsers.standardStream("standard-error"));
+        assertEquals(null, OutputParsers.standardStream("stdout_energies.csv"));
+        assertEquals(null, OutputParsers.standardStream("stdoutput.log"));
+        assertEquals(null, OutputParsers.standardStream("stderr2.txt"));
+        assertEquals(null, OutputParsers.standardStream("program.stderr"));
     }
 
     @Test
