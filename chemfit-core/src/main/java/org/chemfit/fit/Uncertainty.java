@@ -22,7 +22,8 @@ import org.jspecify.annotations.Nullable;
  * half-open range) is reported in {@link #atBound()} and left out of the covariance, as is a
  * parameter that changes no residual ({@link #noEffect()}); both get a warning, as does a nearly
  * singular {@code J^T J} (scaled condition number above 1e10), naming the parameters involved, and
- * a singular one, which has no inverse and so gives no standard errors. With no more residuals
+ * a singular one (its smallest singular value at most the largest times {@code ulp(1.0) max(m, n)},
+ * not only 0), which has no inverse and so gives no standard errors. With no more residuals
  * than estimated parameters there is no residual variance: one warning says so, and none of
  * {@code J^T J} (singular with fewer residuals) is added.
  *
@@ -239,7 +240,11 @@ public record Uncertainty(
             double[] sv = svd.getSingularValues();
             double smax = sv[0];
             double smin = sv.length < k ? 0 : sv[k - 1];
-            cond = smin > 0 ? (smax / smin) * (smax / smin) : Double.POSITIVE_INFINITY;
+            // singular not only at an exact 0: a rank-deficient Jacobian of finite differences has
+            // columns equal up to rounding, and a smallest singular value at the rounding of the
+            // largest: the default rank tolerance of NumPy's matrix_rank, smax * max(m, n) * eps
+            boolean singular = smin <= smax * Math.ulp(1.0) * Math.max(m, k);
+            cond = singular ? Double.POSITIVE_INFINITY : (smax / smin) * (smax / smin);
             // with no more residuals than parameters there are no standard errors, and the warning
             // above says why: a singular J^T J (as it is with fewer) has nothing to add
             if (!(cond <= NEARLY_SINGULAR) && m > k) {
@@ -252,7 +257,7 @@ public record Uncertainty(
                         involved.add(est.get(a));
                     }
                 }
-                if (smin > 0) {
+                if (!singular) {
                     warnings.add("J^T J is nearly singular (scaled condition number "
                             + String.format(java.util.Locale.ROOT, "%.3g", cond)
                             + "): the data determine only a combination of " + quoted(involved)
@@ -263,7 +268,7 @@ public record Uncertainty(
                             + ", so no standard errors are computed");
                 }
             }
-            if (smin > 0) {
+            if (!singular) {
                 RealMatrix v = svd.getV();
                 for (int a = 0; a < k; a++) {
                     for (int b = 0; b < k; b++) {

@@ -89,20 +89,39 @@ class UncertaintyTest {
     }
 
     /**
-     * Four residuals, two parameters whose columns are equal: J^T J is singular, its inverse does
-     * not exist, and the warning says so in words (not "Infinity") and that no standard errors are
-     * computed, rather than calling them unreliable.
+     * Four residuals, two parameters whose columns are equal up to rounding, as finite differences
+     * give them: the smallest singular value is not 0 but at the rounding of the largest, J^T J is
+     * singular, its inverse does not exist, and the warning says so in words (not "Infinity") and
+     * that no standard errors are computed, rather than calling them unreliable.
      */
     @Test
     void aSingularJtJSaysThatThereAreNoStandardErrors() {
         double inf = Double.POSITIVE_INFINITY;
+        // b's column is a's, each entry off by at most one unit in the last place
+        double[][] jac = {{1, Math.nextUp(1.0)}, {2, 2}, {3, Math.nextDown(3.0)}, {4, Math.nextUp(4.0)}};
+        // what the singular test sees: the columns scaled to unit length, whose smallest singular
+        // value is not exactly 0, but below the rounding of the largest, sqrt(2) * eps * 4
+        double[][] scaled = new double[4][2];
+        for (int c = 0; c < 2; c++) {
+            double norm = 0;
+            for (double[] row : jac) {
+                norm += row[c] * row[c];
+            }
+            for (int j = 0; j < 4; j++) {
+                scaled[j][c] = jac[j][c] / Math.sqrt(norm);
+            }
+        }
+        double[] sv = new org.hipparchus.linear.SingularValueDecomposition(
+                        org.hipparchus.linear.MatrixUtils.createRealMatrix(scaled))
+                .getSingularValues();
+        assertTrue(sv[1] > 0 && sv[1] <= sv[0] * Math.ulp(1.0) * 4, java.util.Arrays.toString(sv));
         Uncertainty u = Uncertainty.compute(
                 List.of("a", "b"),
                 new double[] {1, 2},
                 new double[] {-inf, -inf},
                 new double[] {inf, inf},
                 new double[] {0.5, -0.5, 0.25, -0.25},
-                new double[][] {{1, 1}, {2, 2}, {3, 3}, {4, 4}});
+                jac);
         assertEquals(
                 List.of("J^T J is singular: the data determine only a combination of 'a', 'b', so no standard"
                         + " errors are computed"),
