@@ -234,7 +234,11 @@ class LeastSquaresCliTest {
         assertTrue(
                 r.out().contains("\nuncertainty from 1 residual: residual variance -, J^T J singular\n"), r::toString);
         assertTrue(!r.out().contains("correlation") && !r.out().contains("Infinity"), r::toString);
+        // the plots were drawn (the loss's, in both formats), all but the correlation's
+        assertTrue(Files.size(dir.resolve("out/plots/loss.png")) > 0, "the loss plot is drawn");
+        assertTrue(Files.readString(dir.resolve("out/plots/loss.svg")).contains("<svg"), "the loss plot is drawn");
         assertTrue(!Files.exists(dir.resolve("out/plots/correlation.png")), "no correlation plot of NaN only");
+        assertTrue(!Files.exists(dir.resolve("out/plots/correlation.svg")), "no correlation plot of NaN only");
     }
 
     /**
