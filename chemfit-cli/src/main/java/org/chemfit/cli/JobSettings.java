@@ -172,6 +172,10 @@ final class JobSettings {
         }
         Object tolerance = o.get("tolerance");
         double[] own = Methods.ownTolerances(method);
+        if (!Methods.takesTolerances(method)) {
+            // BOBYQA never read the tolerances a fit recorded before they were refused for it
+            tolerance = null;
+        }
         if (own != null && (tolerance == null || tolerance instanceof Map<?, ?> t && t.isEmpty())) {
             List<Object> tolerances = new ArrayList<>();
             for (double d : own) {

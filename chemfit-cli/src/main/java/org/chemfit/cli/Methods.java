@@ -132,7 +132,7 @@ final class Methods {
      */
     static double @Nullable [] ownTolerances(String name) {
         return switch (name) {
-            case "Nelder-Mead", "Powell", "BOBYQA", "CMA-ES-hipparchus" -> new double[] {1e-12, 1e-15};
+            case "Nelder-Mead", "Powell", "CMA-ES-hipparchus" -> new double[] {1e-12, 1e-15};
             case "least-squares" -> new double[] {1e-8, 0.0};
             case "L-BFGS-B" -> new double[] {2.220446049250313e-9, 0.0};
             case "levenberg-marquardt" -> new double[] {1e-8};

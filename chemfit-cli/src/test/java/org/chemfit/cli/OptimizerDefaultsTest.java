@@ -80,7 +80,7 @@ class OptimizerDefaultsTest {
         }
         assertEquals(8, checked, "every method");
         // BOBYQA stops on its trust region's radius alone (Hipparchus's BOBYQAOptimizer reads no convergence
-        // checker): a tolerance written for it changes nothing
+        // checker): it takes no tolerance, and a job file's is refused for it
         assertEquals(
                 List.of(
                         "Nelder-Mead",

@@ -192,6 +192,7 @@ class WrittenOptimizerDefaultsTest {
      * n)} for n free parameters (here 6 for 2), and the tolerances of the method.
      */
     @Test
+    @SuppressWarnings("unchecked") // the settings' sections are maps of names, as JobSettings.of builds them
     void theDefaultsOfEachMethodAreTheMethodsOwn() throws IOException {
         JobFile job = JobFile.read(job("left-out.yaml", "Nelder-Mead", "", false));
         record Case(String method, String written, boolean same) {}
@@ -203,7 +204,6 @@ class WrittenOptimizerDefaultsTest {
                 new Case("L-BFGS-B", "tolerance: {relative: 2.220446049250313e-9, absolute: 0.0}", true),
                 new Case("levenberg-marquardt", "tolerance: {relative: 1.0e-8}", true),
                 new Case("levenberg-marquardt", "tolerance: {relative: 1.0e-9}", false),
-                new Case("BOBYQA", "tolerance: {relative: 1.0e-12, absolute: 1.0e-15}", true),
                 new Case("Powell", "tolerance: {relative: 1.0e-12, absolute: 1.0e-14}", false)));
         for (Case c : cases) {
             Map<String, Object> left = JobSettings.of(JobFile.read(job("a.yaml", c.method(), "", false)));
@@ -221,6 +221,16 @@ class WrittenOptimizerDefaultsTest {
                         c::toString);
             }
         }
+        // BOBYQA reads no tolerance, and a job file's is refused for it now: a run that recorded one
+        // (when it was taken and never read) is the same optimizer as the job without it
+        Map<String, Object> bobyqa = JobSettings.of(JobFile.read(job("e.yaml", "BOBYQA", "", false)));
+        Map<String, Object> recorded = new java.util.LinkedHashMap<>(bobyqa);
+        Map<String, Object> file = new java.util.LinkedHashMap<>((Map<String, Object>) bobyqa.get("file"));
+        Map<String, Object> optimizer = new java.util.LinkedHashMap<>((Map<String, Object>) file.get("optimizer"));
+        optimizer.put("tolerance", Map.of("relative", 1.0e-6));
+        file.put("optimizer", optimizer);
+        recorded.put("file", file);
+        assertEquals(JobSettings.effectiveOptimizer(bobyqa, job), JobSettings.effectiveOptimizer(recorded, job));
     }
 
     /**

@@ -153,6 +153,10 @@ public final class Optimizers {
     public static Optimizer withTolerances(Optimizer optimizer, double relative, double absolute) {
         Objects.requireNonNull(optimizer, "optimizer");
         if (optimizer instanceof HipparchusOptimizer h) {
+            if (!h.takesTolerances()) {
+                throw new IllegalArgumentException(optimizer.name()
+                        + " takes no loss tolerances: it stops when its trust region shrinks to its stopping radius");
+            }
             return h.withTolerances(relative, absolute);
         }
         if (!(relative >= 0) || !(absolute >= 0) || !Double.isFinite(relative) || !Double.isFinite(absolute)) {

@@ -72,6 +72,10 @@ class FitterConfigurationTest {
                 refusal(() -> Optimizers.withTolerances(Optimizers.byName("least-squares"), Double.NaN, 0)));
         assertEquals(
                 "ftol must be a finite number >= 0, got NaN", refusal(() -> Optimizers.leastSquares(1e-6, Double.NaN)));
+        // BOBYQA stops when its trust region shrinks to its stopping radius: tolerances would not be read
+        assertEquals(
+                "BOBYQA takes no loss tolerances: it stops when its trust region shrinks to its stopping radius",
+                refusal(() -> Optimizers.withTolerances(Optimizers.byName("BOBYQA"), 1e-6, 0)));
         // the methods that take forward differences take a step; the others refuse one
         assertEquals(
                 "Nelder-Mead takes no finite-difference step",

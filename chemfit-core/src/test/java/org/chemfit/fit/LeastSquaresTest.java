@@ -598,8 +598,8 @@ class LeastSquaresTest {
     /**
      * The advice of a fit that stopped short of the minimum names only what its method takes:
      * smaller tolerances for a method whose convergence test, of loss tolerances, was met (Nelder-Mead,
-     * Powell, Hipparchus' CMA-ES), not for BOBYQA (it stops on its trust region's radius, whatever
-     * the tolerances) nor this project's CMA-ES (it takes none); a larger step for a method of
+     * Powell, Hipparchus' CMA-ES), not for BOBYQA (it stops on its trust region's radius and
+     * takes no tolerances) nor this project's CMA-ES (it takes none); a larger step for a method of
      * forward differences, however it stopped; another method in every case.
      */
     @ParameterizedTest
@@ -625,7 +625,7 @@ class LeastSquaresTest {
             assertEquals("fit again from the best parameters" + stopped, Fitter.refit(o, other));
         }
         // tolerances set or not, the method is the same
-        if (!method.equals("CMA-ES")) {
+        if (!method.equals("CMA-ES") && !method.equals("BOBYQA")) {
             assertEquals(
                     "fit again from the best parameters" + converged,
                     Fitter.refit(Optimizers.withTolerances(o, 1e-3, 0.0), StopReason.CONVERGED));
