@@ -805,6 +805,50 @@ class DashboardIT {
         assertEquals(List.of(), consoleErrors(), "the browser console shows no error");
     }
 
+    /**
+     * A fit killed with SIGKILL records no end: the status card gives the time from the run's start to the end of
+     * its last recorded evaluation, as the journal holds them, and says that it is that time.
+     */
+    @Test
+    @Order(9)
+    void aKilledFitShowsTheTimeToItsLastRecordedEvaluation() throws Exception {
+        Path dir = Files.createDirectories(work.resolve("killed"));
+        Path job = job(dir);
+        Process p = InterruptIT.start(dir, "fit", job.toString(), "--progress", "none", "--no-plots");
+        try {
+            InterruptIT.awaitEvaluations(p, dir.resolve("out/evaluations.csv"), 5, dir);
+        } finally {
+            InterruptIT.killWithPrograms(p);
+        }
+        Path out = dir.resolve("out");
+        double seconds;
+        try (org.chemfit.journal.read.JournalReader j =
+                org.chemfit.journal.read.JournalReader.openReadOnly(out.resolve("journal.sqlite"))) {
+            org.chemfit.journal.read.RunRecord run = j.latestRun().orElseThrow();
+            java.time.Instant last = j.evaluations(run.id()).stream()
+                    .map(org.chemfit.journal.read.EvaluationRecord::ended)
+                    .filter(java.util.Objects::nonNull)
+                    .max(java.time.Instant::compareTo)
+                    .orElseThrow();
+            seconds = Duration.between(run.started(), last).toMillis() / 1000.0;
+        }
+        Cli.Run rep = Cli.run("report", out.toString(), "--html", "--no-plots");
+        assertEquals(0, rep.code(), rep::toString);
+        driver.get("about:blank");
+        consoleErrors();
+        driver.get(out.resolve("report.html").toUri().toString());
+        waitFor(() -> "stopped".equals(text("status-value")), () -> "status: " + text("status-value"));
+        // the page's format: whole seconds, with minutes and hours when there are any
+        long s = Math.round(seconds);
+        String expected =
+                (s >= 3600 ? s / 3600 + " h " : "") + (s >= 60 ? s % 3600 / 60 + " min " : "") + s % 60 + " s";
+        assertEquals(expected, text("elapsed"));
+        assertEquals(
+                "from the start to the last recorded evaluation (the end of a stopped run is not recorded)",
+                text("time-left"));
+        assertEquals(List.of(), consoleErrors(), "the browser console shows no error");
+    }
+
     @Test
     @Order(6)
     void aFolderThatHoldsAnOutputFolderIsNamedInAHint() throws Exception {
