@@ -773,6 +773,18 @@ class DashboardIT {
                 state.get(0).findElements(By.tagName("td")).stream()
                         .map(WebElement::getText)
                         .toList());
+        // over the validation terms: no value, said so rather than in dashes
+        List<List<String>> overAll = driver.findElements(By.cssSelector("#metrics-table tbody tr")).stream()
+                .map(row -> row.findElements(By.tagName("td")).stream()
+                        .map(WebElement::getText)
+                        .toList())
+                .filter(cells ->
+                        cells.get(0).equals("validation") && cells.get(1).equals("all terms"))
+                .toList();
+        assertEquals(
+                List.of(List.of(
+                        "validation", "all terms", "y", "eV", "no value: the validation terms above give none")),
+                overAll);
         // no row of dashes for it beside the one that says why
         for (WebElement row : driver.findElements(By.cssSelector("#metrics-table tbody tr"))) {
             List<WebElement> cells = row.findElements(By.tagName("td"));

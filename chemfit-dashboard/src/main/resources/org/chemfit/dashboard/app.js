@@ -498,10 +498,23 @@
       tb.appendChild(tr);
       said[name] = true;
     }
+    var empty = function (r) {
+      return !r[4] && [r[5], r[6], r[7], r[8], r[9]].every(function (v) { return v === null || v === undefined; });
+    };
     metricRows().forEach(function (r) {
+      if (r[0] === 'validation' && r[1] === 'all terms' && Object.keys(states).length && empty(r)) {
+        // over the validation terms, when those that failed or were not evaluated leave no value
+        var row = el('tr', null, 'total');
+        [r[0], r[1], r[2], r[3]].forEach(function (v) { row.appendChild(el('td', v, 'text')); });
+        var cell = el('td', 'no value: the validation terms above give none', 'text');
+        cell.colSpan = 6;
+        row.appendChild(cell);
+        tb.appendChild(row);
+        return;
+      }
       var term = r[0] === 'validation' && states[r[1]] ? r[1] : null;
       // a row of a term that gave no value says nothing its state row does not
-      if (term && !r[4] && [r[5], r[6], r[7], r[8], r[9]].every(function (v) { return v === null || v === undefined; })) {
+      if (term && empty(r)) {
         if (!said[term]) { stateRow(term); }
         return;
       }
