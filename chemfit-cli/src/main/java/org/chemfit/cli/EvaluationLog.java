@@ -224,7 +224,9 @@ final class EvaluationLog implements FitListener, AutoCloseable {
             seconds = recorded;
         }
         synchronized (history) {
-            history.add(new double[] {number, loss, best, bestNumber == null ? Double.NaN : bestNumber});
+            history.add(
+                    new double[] {number, loss, best, bestNumber == null ? Double.NaN : bestNumber, failed > 0 ? 1 : 0
+                    });
         }
         StringBuilder sb = new StringBuilder();
         sb.append(number)

@@ -60,8 +60,9 @@ final class Plots {
 
     /**
      * @param folder the output folder (plots go to its {@code plots/} folder)
-     * @param history rows of [evaluation, loss, best loss so far, the best's evaluation] (the last
-     *     two NaN while no evaluation may be called the best)
+     * @param history rows of [evaluation, loss, best loss so far, the best's evaluation, 1 when a
+     *     term of the evaluation failed and a penalty or a skip stood in (else 0)] (the best's two
+     *     NaN while no evaluation may be called the best; the last may be absent: 0)
      * @param results the results map, or null for a fit still running
      * @return the files written
      * @throws BaseCommand.UserException when a plot cannot be written, naming the folder, the file and the reason
@@ -547,6 +548,10 @@ final class Plots {
     private static Figure loss(List<double[]> history, String unit, @Nullable Map<String, Object> results) {
         HeldOut v = results == null ? null : heldOut(results, unit);
         Figure f = loss(history, unit, v != null && v.rmseUnit() != null ? 0.58 : 1);
+        if (results != null && "MAX_EVALUATIONS".equals(results.get("stop_reason"))) {
+            // a fit stopped by its budget is not a converged one; the legend keeps 40 characters a line
+            f.panels().get(0).note("stopped at its evaluation budget").note("(max_evaluations), not by convergence");
+        }
         if (v == null) {
             return f;
         }
@@ -585,7 +590,8 @@ final class Plots {
                 && java.util.Arrays.stream(val).allMatch(d -> !(d <= 0));
         Figure.Panel bottom = f.panel(0.58, 1).x("evaluation", "count", false).y("RMSE", v.rmseUnit(), positive);
         bottom.x.whole = true;
-        bottom.line(hx, fit, Figure.RED, 2f, false, "fit, best so far (" + v.fitValues() + " values)");
+        double[][] fitSteps = steps(hx, fit);
+        bottom.line(fitSteps[0], fitSteps[1], Figure.RED, 2f, false, "fit, best so far (" + v.fitValues() + " values)");
         bottom.line(v.x(), val, Figure.ORANGE, 2f, true, "validation (" + v.values() + " values)");
         bottom.points(v.x(), val, Figure.ORANGE, null);
         return f;
@@ -835,12 +841,18 @@ final class Plots {
     private static Figure loss(List<double[]> history, String unit, double bottom) {
         double[] x = new double[history.size()];
         double[] loss = new double[x.length];
+        double[] penalised = new double[x.length];
         double[] best = new double[x.length];
         boolean positive = true;
+        boolean anyPenalised = false;
         for (int i = 0; i < x.length; i++) {
             double[] h = history.get(i);
             x[i] = h[0];
-            loss[i] = h[1];
+            // an evaluation in which a term failed and a penalty stood in: its loss is the penalty's, drawn apart
+            boolean degraded = h.length > 4 && h[4] != 0;
+            anyPenalised |= degraded;
+            loss[i] = degraded ? Double.NaN : h[1];
+            penalised[i] = degraded ? h[1] : Double.NaN;
             best[i] = h[2];
             positive &= !(h[1] <= 0) && !(h[2] <= 0);
         }
@@ -848,7 +860,12 @@ final class Plots {
         Figure.Panel p = f.panel(0, bottom).x("evaluation", "count", false).y("loss", unitOrNone(unit), positive);
         p.x.whole = true;
         p.points(x, loss, Figure.BLUE, "loss of the evaluation");
-        p.line(x, best, Figure.RED, 2f, false, "best so far");
+        if (anyPenalised) {
+            p.points(x, penalised, Figure.GREY, "penalised: a term failed");
+        }
+        // the best so far changes only at an evaluation that improves it: flat until then, a step there
+        double[][] s = steps(x, best);
+        p.line(s[0], s[1], Figure.RED, 2f, false, "best so far");
         // the best and its evaluation as the log kept them (the Fitter's rule: a degraded or bad
         // evaluation does not win), not the lowest loss drawn
         double[] h = history.get(history.size() - 1);
@@ -857,6 +874,26 @@ final class Plots {
             p.note(String.format(Locale.ROOT, "best %s at evaluation %d", Tables.fmt(last), (int) h[3]));
         }
         return f;
+    }
+
+    /**
+     * @return the points of a step line through (x[i], y[i]): each value held until the next x, where the line
+     *     rises or falls to the next value; a NaN value is held over (the best so far is unknown before the
+     *     first evaluation that may be called the best)
+     */
+    static double[][] steps(double[] x, double[] y) {
+        int n = x.length;
+        double[] sx = new double[Math.max(0, 2 * n - 1)];
+        double[] sy = new double[sx.length];
+        for (int i = 0; i < n; i++) {
+            sx[2 * i] = x[i];
+            sy[2 * i] = y[i];
+            if (i + 1 < n) {
+                sx[2 * i + 1] = x[i + 1];
+                sy[2 * i + 1] = y[i];
+            }
+        }
+        return new double[][] {sx, sy};
     }
 
     private static String unitOrNone(String unit) {

@@ -149,7 +149,7 @@ final class ReportCommand extends BaseCommand {
     /**
      * What a report reads from evaluations.csv.
      *
-     * @param history evaluation number, loss, best loss so far and the best's number (NaN while
+     * @param history evaluation number, loss, best loss so far, the best's number (NaN while
      *     none) of each whole row
      * @param header the column names
      * @param bestRow the fields of the row of the best evaluation, or null when there is none
@@ -228,7 +228,7 @@ final class ReportCommand extends BaseCommand {
                             bestNumber = number;
                         }
                         lastBest = best;
-                        history.add(new double[] {number, loss, best, bestNumber});
+                        history.add(new double[] {number, loss, best, bestNumber, failed > 0 ? 1 : 0});
                     } catch (NumberFormatException e) {
                         // the last line, cut short by a crash or still being written: the lines before it are whole
                     }

@@ -298,6 +298,10 @@ class DashboardIT {
         assertTrue(fit.thread.isAlive(), "the fit should still run when the page first shows it");
         assertEquals("running", text("status-value"));
         assertTrue(!driver.findElement(By.id("tab-results")).isDisplayed(), "no Results tab while the fit runs");
+        // nor, in its view, any heading or empty table of the results: only the line that they are to come
+        assertEquals("note", driver.findElement(By.id("results-pending")).getAttribute("class"));
+        assertEquals("The results appear when the fit ends.", text("results-pending"));
+        assertEquals("hidden", driver.findElement(By.id("results-body")).getAttribute("class"));
         waitFor(
                 () -> count() > firstCount + 5 && points("status-chart") > firstPoints + 5,
                 () -> "the page did not grow past " + firstCount + " evaluations\n" + fit);
@@ -680,6 +684,181 @@ class DashboardIT {
             dash.thread.interrupt();
             assertEquals(0, dash.join(), dash::toString);
         }
+    }
+
+    /**
+     * The demo fit with a validation term whose program fails at every point: the Results tab and report.html say
+     * that it failed and why, as the closing table does, instead of a row of dashes; the fit, stopped by its budget,
+     * says so in words; the evaluations a penalty stood in for are a series of their own on the loss chart and in
+     * plots/loss.svg. With results.json as an interrupted fit leaves it, the validation term's row says that it was
+     * not evaluated.
+     */
+    @Test
+    @Order(8)
+    void aFailedValidationTermABudgetStopAndPenalisedLossesAreSaidApart() throws Exception {
+        Path dir = Files.createDirectories(work.resolve("held-out-fails"));
+        Path job = job(dir);
+        String yaml = Files.readString(job);
+        String held = "    reference: {y: 0.5}\n";
+        assertEquals(1, yaml.split(java.util.regex.Pattern.quote(held), -1).length - 1, yaml);
+        Files.writeString(
+                job,
+                yaml.replace(held, held + "    env: {FAIL: held-out is broken}\n")
+                        .replace("max_evaluations: 60", "max_evaluations: 30")
+                        .replace("SLEEP: \"0.05\"", "SLEEP: \"0\""));
+        Cli.Run fit = Cli.run("fit", job.toString());
+        assertEquals(0, fit.code(), fit::toString);
+        Path out = dir.resolve("out");
+        JsonNode r = results(out);
+        assertEquals("MAX_EVALUATIONS", r.get("stop_reason").asText(), r::toString);
+        assertEquals("FAILED", r.at("/validation/0/status").asText(), r::toString);
+        String failure = r.at("/validation/0/failure").asText();
+        // the program exits with 3 when FAIL is set, its reason on stderr (quad.sh)
+        String lead = "term 0 'held-out' failed: ";
+        assertTrue(failure.startsWith(lead), failure);
+        String reason = failure.substring(lead.length());
+        assertTrue(
+                reason.startsWith(
+                        "external term 'held-out' failed at step run: command 'sh quad.sh' exited with code 3"),
+                reason);
+        assertTrue(reason.endsWith("\nquad.sh: simulated failure: held-out is broken"), reason);
+        // the closing table says it with the same words
+        assertTrue(
+                (fit.out() + fit.err()).contains("validation term 'held-out' failed at the best parameters: " + reason),
+                fit::toString);
+        int penalised = r.at("/evaluations/with_failed_terms").asInt();
+        assertTrue(penalised > 0 && penalised < r.at("/evaluations/total").asInt(), r::toString);
+
+        // plots/loss.svg: the penalised evaluations apart, the budget stop in words under the legend
+        String svg = Files.readString(out.resolve("plots/loss.svg"));
+        List<String> legend = new java.util.ArrayList<>();
+        Matcher lm =
+                Pattern.compile("<text class=\"legend\"[^>]*>([^<]*)</text>").matcher(svg);
+        while (lm.find()) {
+            legend.add(lm.group(1));
+        }
+        assertEquals(
+                List.of("loss of the evaluation", "penalised: a term failed", "best so far"), legend.subList(0, 3));
+        assertEquals(
+                List.of("stopped at its evaluation budget", "(max_evaluations), not by convergence"),
+                legend.subList(legend.size() - 2, legend.size()));
+
+        Cli.Run rep = Cli.run("report", out.toString(), "--html", "--no-plots");
+        assertEquals(0, rep.code(), rep::toString);
+        driver.get("about:blank");
+        consoleErrors();
+        driver.get(out.resolve("report.html").toUri().toString());
+        waitFor(() -> "done".equals(text("status-value")), () -> "status: " + text("status-value"));
+        assertEquals("stopped at its evaluation budget (max_evaluations), not by convergence", text("stop-reason"));
+        click("tab-loss");
+        int total = r.at("/evaluations/total").asInt();
+        waitFor(() -> points("loss-chart") == total, () -> "points: " + points("loss-chart"));
+        assertEquals(
+                String.valueOf(penalised),
+                driver.findElement(By.id("loss-chart")).getAttribute("data-penalised-points"),
+                "every evaluation a penalty stood in for, apart");
+        assertEquals(
+                List.of("evaluation", "loss", "penalised: a term failed", "best so far"),
+                driver.findElements(By.cssSelector("#loss-chart .u-legend .u-label")).stream()
+                        .map(e -> e.getAttribute("textContent"))
+                        .toList());
+        click("tab-results");
+        assertEquals("", driver.findElement(By.id("results-body")).getAttribute("class"));
+        assertEquals("note hidden", driver.findElement(By.id("results-pending")).getAttribute("class"));
+        List<WebElement> state = driver.findElements(By.cssSelector("#metrics-table tr.validation-state"));
+        assertEquals(1, state.size());
+        assertEquals("held-out", state.get(0).getAttribute("data-term"));
+        assertEquals(
+                List.of("validation", "held-out", "failed at the best parameters: " + reason),
+                state.get(0).findElements(By.tagName("td")).stream()
+                        .map(WebElement::getText)
+                        .toList());
+        // over the validation terms: no value, said so rather than in dashes
+        List<List<String>> overAll = driver.findElements(By.cssSelector("#metrics-table tbody tr")).stream()
+                .map(row -> row.findElements(By.tagName("td")).stream()
+                        .map(WebElement::getText)
+                        .toList())
+                .filter(cells ->
+                        cells.get(0).equals("validation") && cells.get(1).equals("all terms"))
+                .toList();
+        assertEquals(
+                List.of(List.of(
+                        "validation", "all terms", "y", "eV", "no value: the validation terms above give none")),
+                overAll);
+        // no row of dashes for it beside the one that says why
+        for (WebElement row : driver.findElements(By.cssSelector("#metrics-table tbody tr"))) {
+            List<WebElement> cells = row.findElements(By.tagName("td"));
+            assertTrue(
+                    row.getAttribute("class").contains("validation-state")
+                            || !cells.get(1).getText().equals("held-out"),
+                    row::getText);
+        }
+        assertEquals(List.of(), consoleErrors(), "the browser console shows no error");
+
+        // results.json as an interrupted fit writes it: its validation terms not evaluated, no status, no failure
+        com.fasterxml.jackson.databind.node.ObjectNode edited = (com.fasterxml.jackson.databind.node.ObjectNode) r;
+        edited.put("status", "interrupted");
+        com.fasterxml.jackson.databind.node.ObjectNode v0 =
+                (com.fasterxml.jackson.databind.node.ObjectNode) edited.at("/validation/0");
+        v0.putNull("status");
+        v0.remove("failure");
+        JSON.writeValue(out.resolve("results.json").toFile(), edited);
+        rep = Cli.run("report", out.toString(), "--html", "--no-plots");
+        assertEquals(0, rep.code(), rep::toString);
+        driver.get("about:blank");
+        driver.get(out.resolve("report.html").toUri().toString());
+        waitFor(() -> "done".equals(text("status-value")), () -> "status: " + text("status-value"));
+        click("tab-results");
+        state = driver.findElements(By.cssSelector("#metrics-table tr.validation-state"));
+        assertEquals(1, state.size());
+        assertEquals(
+                "not evaluated: the fit was interrupted (they are when it ends: run the same command to resume)",
+                state.get(0).findElements(By.tagName("td")).get(2).getText());
+        assertEquals(List.of(), consoleErrors(), "the browser console shows no error");
+    }
+
+    /**
+     * A fit killed with SIGKILL records no end: the status card gives the time from the run's start to the end of
+     * its last recorded evaluation, as the journal holds them, and says that it is that time.
+     */
+    @Test
+    @Order(9)
+    void aKilledFitShowsTheTimeToItsLastRecordedEvaluation() throws Exception {
+        Path dir = Files.createDirectories(work.resolve("killed"));
+        Path job = job(dir);
+        Process p = InterruptIT.start(dir, "fit", job.toString(), "--progress", "none", "--no-plots");
+        try {
+            InterruptIT.awaitEvaluations(p, dir.resolve("out/evaluations.csv"), 5, dir);
+        } finally {
+            InterruptIT.killWithPrograms(p);
+        }
+        Path out = dir.resolve("out");
+        double seconds;
+        try (org.chemfit.journal.read.JournalReader j =
+                org.chemfit.journal.read.JournalReader.openReadOnly(out.resolve("journal.sqlite"))) {
+            org.chemfit.journal.read.RunRecord run = j.latestRun().orElseThrow();
+            java.time.Instant last = j.evaluations(run.id()).stream()
+                    .map(org.chemfit.journal.read.EvaluationRecord::ended)
+                    .filter(java.util.Objects::nonNull)
+                    .max(java.time.Instant::compareTo)
+                    .orElseThrow();
+            seconds = Duration.between(run.started(), last).toMillis() / 1000.0;
+        }
+        Cli.Run rep = Cli.run("report", out.toString(), "--html", "--no-plots");
+        assertEquals(0, rep.code(), rep::toString);
+        driver.get("about:blank");
+        consoleErrors();
+        driver.get(out.resolve("report.html").toUri().toString());
+        waitFor(() -> "stopped".equals(text("status-value")), () -> "status: " + text("status-value"));
+        // the page's format: whole seconds, with minutes and hours when there are any
+        long s = Math.round(seconds);
+        String expected =
+                (s >= 3600 ? s / 3600 + " h " : "") + (s >= 60 ? s % 3600 / 60 + " min " : "") + s % 60 + " s";
+        assertEquals(expected, text("elapsed"));
+        assertEquals(
+                "from the start to the last recorded evaluation (the end of a stopped run is not recorded)",
+                text("time-left"));
+        assertEquals(List.of(), consoleErrors(), "the browser console shows no error");
     }
 
     @Test

@@ -195,6 +195,91 @@ class PlotsTest {
         assertEquals(List.of("loss-shares.svg", "loss.svg", "parity-energy.svg", "residuals-energy.svg"), svgs);
     }
 
+    /**
+     * The loss plot: an evaluation in which a term failed and a penalty stood in (its fifth column 1) is a series of
+     * its own, not a loss of the evaluation; the best so far is drawn as steps (flat until an evaluation improves it,
+     * every segment level or upright); a fit stopped by its budget says so in words.
+     */
+    @Test
+    void penalisedEvaluationsAreASeriesApartTheBestSoFarStepsAndABudgetStopIsSaid() throws IOException {
+        Map<String, Object> results = new LinkedHashMap<>();
+        results.put("loss", Map.of("best", 2.0, "unit", "eV^2"));
+        results.put("stop_reason", "MAX_EVALUATIONS");
+        results.put("parameters", List.of());
+        results.put("terms", new ArrayList<>(List.of(term("a", 1.0))));
+        // evaluation, loss, best so far, the best's number, penalised: evaluation 2's loss 10 is a penalty
+        List<double[]> history = List.of(
+                new double[] {1, 4, 4, 1, 0},
+                new double[] {2, 10, 4, 1, 1},
+                new double[] {3, 2, 2, 3, 0},
+                new double[] {4, 3, 2, 3, 0});
+        Path folder = tmp.resolve("penalised");
+        Plots.draw(folder, history, results);
+        String svg = Files.readString(folder.resolve("plots/loss.svg"));
+        List<String> legend = legendLines(svg);
+        assertEquals(
+                List.of(
+                        "loss of the evaluation",
+                        "penalised: a term failed",
+                        "best so far",
+                        "best " + Tables.fmt(2.0) + " at evaluation 3",
+                        "stopped at its evaluation budget",
+                        "(max_evaluations), not by convergence"),
+                legend);
+        // the markers drawn in the plotting area: three losses in blue, the penalty apart in grey
+        assertEquals(3, markersIn(svg, "#1f77b4"), svg);
+        assertEquals(1, markersIn(svg, "#7f7f7f"), svg);
+        // the best so far: 4 from evaluation 1 to 3, then 2 to evaluation 4: five corners, each segment level or
+        // upright
+        Matcher m = Pattern.compile("<polyline fill=\"none\" stroke=\"#d62728\"[^>]* points=\"([^\"]*)\"")
+                .matcher(svg);
+        assertTrue(m.find(), svg);
+        String[] pts = m.group(1).split(" ");
+        assertEquals(5, pts.length, m.group(1));
+        double[][] xy = new double[pts.length][];
+        for (int i = 0; i < pts.length; i++) {
+            String[] c = pts[i].split(",");
+            xy[i] = new double[] {Double.parseDouble(c[0]), Double.parseDouble(c[1])};
+        }
+        for (int i = 1; i < xy.length; i++) {
+            boolean level = xy[i][1] == xy[i - 1][1];
+            boolean upright = xy[i][0] == xy[i - 1][0];
+            assertTrue(level != upright, "segment " + i + " of " + m.group(1));
+        }
+        // level from evaluation 1 to 3 (three corners at one height), then down at 3, level to 4
+        assertEquals(xy[0][1], xy[2][1], 0.0);
+        assertEquals(xy[2][0], xy[3][0], 0.0);
+        assertTrue(xy[3][1] > xy[2][1], m.group(1)); // lower loss, larger SVG y
+        assertFalse(m.find(), "one best-so-far line");
+        checkSvgs(folder.resolve("plots"));
+        // a fit that converged says nothing of a budget; none penalised, no such series
+        results.put("stop_reason", "CONVERGED");
+        Path converged = tmp.resolve("converged");
+        Plots.draw(converged, List.of(new double[] {1, 4, 4, 1, 0}, new double[] {2, 2, 2, 2, 0}), results);
+        assertEquals(
+                List.of("loss of the evaluation", "best so far", "best " + Tables.fmt(2.0) + " at evaluation 2"),
+                legendLines(Files.readString(converged.resolve("plots/loss.svg"))));
+    }
+
+    /** @return the round markers of a colour that lie in a plotting area */
+    private static int markersIn(String svg, String colour) {
+        List<double[]> frames = frames(svg);
+        Matcher m = Pattern.compile(
+                        "<path fill=\"none\" stroke=\"" + colour + "\"[^>]*stroke-linecap=\"round\" d=\"([^\"]*)\"")
+                .matcher(svg);
+        int n = 0;
+        while (m.find()) {
+            Matcher d = Pattern.compile("M([-0-9.]+) ([-0-9.]+)h0").matcher(m.group(1));
+            while (d.find()) {
+                double[] pt = {Double.parseDouble(d.group(1)), Double.parseDouble(d.group(2))};
+                if (frames.stream().anyMatch(f -> inside(pt, f, 0))) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
     /** The parameters' plot reads evaluations.csv by column name: a header that names one twice is refused. */
     @Test
     void theParametersPlotRefusesAnEvaluationsCsvThatNamesAColumnTwice() throws IOException {

@@ -609,6 +609,7 @@ final class JournalView implements AutoCloseable {
         m.put("best_loss", best < 0 ? null : num(bestPoint.loss()));
         m.put("best_evaluation", best < 0 ? null : best);
         m.put("elapsed_seconds", elapsed());
+        m.put("seconds_to_last_record", stopped ? toLastRecord() : null);
         m.put("seconds_left", secondsLeft(budget, complete + failed));
         m.put("history", history());
         m.put("parameters", parameters(fit, best));
@@ -692,6 +693,25 @@ final class JournalView implements AutoCloseable {
         Instant ended = r.ended();
         Instant end = ended != null ? ended : Instant.now();
         return Duration.between(r.started(), end).toMillis() / 1000.0;
+    }
+
+    /**
+     * @return for a stopped run (its end not recorded), the seconds from its start to the end of the
+     *     last evaluation the journal recorded; null when it recorded none
+     */
+    private @Nullable Double toLastRecord() {
+        RunRecord r = run;
+        if (r == null || r.started() == null) {
+            return null;
+        }
+        Instant last = null;
+        for (Row row : rows) {
+            Instant e = row == null ? null : row.ended();
+            if (e != null && (last == null || e.isAfter(last))) {
+                last = e;
+            }
+        }
+        return last == null ? null : Duration.between(r.started(), last).toMillis() / 1000.0;
     }
 
     private @Nullable Double secondsLeft(@Nullable Object budget, int finished) {
@@ -818,12 +838,15 @@ final class JournalView implements AutoCloseable {
         Object[] x = new Object[n];
         Object[] loss = new Object[n];
         Object[] bestSoFar = new Object[n];
+        boolean[] degraded = new boolean[n];
         Object[][] params = new Object[names.size()][n];
         for (int i = 0; i < n; i++) {
             Row r = s.get(i);
             x[i] = r.number();
             loss[i] = "COMPLETE".equals(r.state()) ? positive(r.told()) : null;
             bestSoFar[i] = positive(bestAt[i]);
+            // a term failed and a penalty (or a skip) stood in: the page draws its loss apart
+            degraded[i] = r.degraded() && "COMPLETE".equals(r.state());
             for (int k = 0; k < names.size(); k++) {
                 params[k][i] = num(r.params()[k]);
             }
@@ -834,6 +857,7 @@ final class JournalView implements AutoCloseable {
         h.put("number", x);
         h.put("loss", loss);
         h.put("best", bestSoFar);
+        h.put("degraded", degraded);
         h.put("parameters", params);
         h.put("has_nonpositive", hasNonPositive());
         return h;

@@ -58,6 +58,19 @@
     return (h ? h + ' h ' : '') + (h || m ? m + ' min ' : '') + r + ' s';
   }
 
+  /* Why a fit stopped, in words: the journal and results.json hold a StopReason name, or a failure's message. */
+  var STOP_PHRASES = {
+    CONVERGED: 'converged',
+    MAX_EVALUATIONS: 'stopped at its evaluation budget (max_evaluations), not by convergence',
+    STOP_CONDITION: 'stopped by its stop condition',
+    NO_FREE_PARAMETERS: 'every parameter is fixed: the initial point was evaluated',
+    INTERRUPTED: 'interrupted (Ctrl-C or SIGTERM)',
+    FAILED: 'an evaluation or the method failed'
+  };
+  function stopPhrase(reason) {
+    return Object.prototype.hasOwnProperty.call(STOP_PHRASES, reason) ? STOP_PHRASES[reason] : String(reason);
+  }
+
   function api(path, params) {
     var q = new URLSearchParams(params || {});
     q.set('token', token);
@@ -106,7 +119,7 @@
     var st = $('status-value');
     st.textContent = s.status;
     st.className = 'value status-' + s.status;
-    $('stop-reason').textContent = s.stop_reason || (s.method ? 'method ' + s.method : '');
+    $('stop-reason').textContent = s.stop_reason ? stopPhrase(s.stop_reason) : (s.method ? 'method ' + s.method : '');
     var c = s.counts || { total: 0, complete: 0, failed: 0, running: 0 };
     $('eval-count').textContent = String(c.total);
     $('eval-detail').textContent = c.complete === undefined
@@ -120,6 +133,9 @@
     $('eval-rounds').textContent = rounds !== null && rounds !== undefined ? 'in ' + rounds + ' rounds (batches evaluated at once)' : '';
     var hasResults = !!(s.results && (s.results.metrics || (s.results.terms || []).some(function (t) { return t.metrics; })));
     $('tab-results').classList.toggle('hidden', !hasResults);
+    // while the fit runs (or the results are another run's) nothing of them is shown, only when they appear
+    $('results-body').classList.toggle('hidden', !hasResults);
+    $('results-pending').classList.toggle('hidden', hasResults);
     // asked again whenever results.json or predictions.csv changed (the server's stamp of them)
     if (hasResults && predictionsStamp !== String(s.outputs_stamp)) { loadPredictions(String(s.outputs_stamp)); }
     $('best-loss').textContent = fmt(s.best_loss);
@@ -129,9 +145,12 @@
     if (!STATIC && s.status === 'running' && s.started) {
       elapsed = Math.max(elapsed || 0, (Date.now() - Date.parse(s.started)) / 1000);
     }
+    var toLast = s.status === 'stopped' && (elapsed === null || elapsed === undefined);
+    if (toLast) { elapsed = s.seconds_to_last_record; }
     $('elapsed').textContent = duration(elapsed);
-    $('time-left').textContent = s.seconds_left !== null && s.seconds_left !== undefined
-      ? 'at most ' + duration(s.seconds_left) + ' left (budget)' : '';
+    $('time-left').textContent = toLast && elapsed !== null && elapsed !== undefined
+      ? 'from the start to the last recorded evaluation (the end of a stopped run is not recorded)'
+      : (s.seconds_left !== null && s.seconds_left !== undefined ? 'at most ' + duration(s.seconds_left) + ' left (budget)' : '');
     $('run-id').textContent = s.run !== undefined ? String(s.run) : '–';
     $('run-detail').textContent = s.run !== undefined ? 'attempt ' + s.attempts + ' on ' + s.host : '';
     var n = s.failure_count || 0;
@@ -206,9 +225,20 @@
     box.appendChild(table);
   }
 
+  /* The loss of each evaluation apart from those in which a term failed and a penalty (or a skip) stood in: those
+   * are a series of their own, so that a penalty is not read as a loss the parameters gave. */
   function lossData() {
     var h = summary.history;
-    return [h.number, h.loss, h.best];
+    var d = h.degraded || [];
+    var clean = h.loss.map(function (v, i) { return d[i] ? null : v; });
+    var penalised = h.loss.map(function (v, i) { return d[i] ? v : null; });
+    return [h.number, clean, penalised, h.best];
+  }
+
+  function countOf(a) {
+    var n = 0;
+    for (var i = 0; i < a.length; i++) { if (a[i] !== null && a[i] !== undefined) { n++; } }
+    return n;
   }
 
   function hasPositive(a) {
@@ -229,6 +259,7 @@
     }
     var data = lossData();
     box.setAttribute('data-points', String(h.number.length));
+    box.setAttribute('data-penalised-points', String(countOf(data[2])));
     // the loss's unit (results.json's loss.unit) once the fit has written it
     var unit = summary.results && summary.results.loss && summary.results.loss.unit;
     var yTitle = 'loss' + (unit ? ' (' + unit + ')' : '');
@@ -249,7 +280,9 @@
       series: [
         { label: 'evaluation' },
         { label: 'loss', stroke: 'rgba(31,58,95,0.5)', width: 0, points: { show: true, size: 4, fill: 'rgba(31,58,95,0.5)' }, value: function (u, v) { return fmt(v); } },
-        { label: 'best so far', stroke: '#d9480f', width: 2, points: { show: false }, value: function (u, v) { return fmt(v); } }
+        { label: 'penalised: a term failed', stroke: '#b52020', width: 0, points: { show: true, size: 6, fill: '#fff', stroke: '#b52020' }, value: function (u, v) { return fmt(v); } },
+        // the best so far changes only at an evaluation that improves it: a step there, flat between
+        { label: 'best so far', stroke: '#d9480f', width: 2, paths: uPlot.paths.stepped({ align: 1 }), points: { show: false }, value: function (u, v) { return fmt(v); } }
       ]
     }, data, box);
   }
@@ -428,14 +461,69 @@
     return rows;
   }
 
+  /* What became of a validation term that has no metrics to show: failed at the best point (its message), or not
+   * evaluated because the fit was interrupted; null for one evaluated. */
+  function validationState(r, t) {
+    if (t.status === 'FAILED') {
+      // as chemfit report says it: the message without its leading "term N 'name' failed: " (the row names the
+      // term), with the end of the program's stderr that follows it
+      var m = t.failure ? String(t.failure).replace(/^term \d+ '[^']*' failed(?: (on worker [^\n]*?, pid \d+\)))?: /,
+        function (all, worker) { return worker ? worker + ': ' : ''; }) : 'no message recorded';
+      return 'failed at the best parameters: ' + m;
+    }
+    if ((t.status === null || t.status === undefined) && r.status === 'interrupted') {
+      return 'not evaluated: the fit was interrupted (they are when it ends: run the same command to resume)';
+    }
+    return null;
+  }
+
   function renderResults() {
     var tb = $('metrics-table').querySelector('tbody');
     tb.textContent = '';
+    var r0 = summary.results || {};
+    var states = {};
+    (Array.isArray(r0.validation) ? r0.validation : []).forEach(function (t) {
+      var st = validationState(r0, t);
+      if (st) { states[t.name] = st; }
+    });
+    var said = {};
+    function stateRow(name) {
+      var tr = el('tr', null, 'failed validation-state');
+      tr.setAttribute('data-term', name);
+      tr.appendChild(el('td', 'validation', 'text'));
+      tr.appendChild(el('td', name, 'text'));
+      var td = el('td', states[name], 'text warn message');
+      td.colSpan = 8;
+      tr.appendChild(td);
+      tb.appendChild(tr);
+      said[name] = true;
+    }
+    var empty = function (r) {
+      return !r[4] && [r[5], r[6], r[7], r[8], r[9]].every(function (v) { return v === null || v === undefined; });
+    };
     metricRows().forEach(function (r) {
+      if (r[0] === 'validation' && r[1] === 'all terms' && Object.keys(states).length && empty(r)) {
+        // over the validation terms, when those that failed or were not evaluated leave no value
+        var row = el('tr', null, 'total');
+        [r[0], r[1], r[2], r[3]].forEach(function (v) { row.appendChild(el('td', v, 'text')); });
+        var cell = el('td', 'no value: the validation terms above give none', 'text');
+        cell.colSpan = 6;
+        row.appendChild(cell);
+        tb.appendChild(row);
+        return;
+      }
+      var term = r[0] === 'validation' && states[r[1]] ? r[1] : null;
+      // a row of a term that gave no value says nothing its state row does not
+      if (term && empty(r)) {
+        if (!said[term]) { stateRow(term); }
+        return;
+      }
       var tr = el('tr', null, r[1] === 'all terms' ? 'total' : '');
       for (var k = 0; k < r.length; k++) { tr.appendChild(el('td', k < 4 ? r[k] : fmt(r[k]), k < 4 ? 'text' : '')); }
       tb.appendChild(tr);
+      if (term && !said[term]) { stateRow(term); }
     });
+    Object.keys(states).forEach(function (name) { if (!said[name]) { stateRow(name); } });
     var box = $('parity-charts');
     if (!predictions || !predictions.charts || box.getAttribute('data-charts')) { return; }
     box.textContent = '';

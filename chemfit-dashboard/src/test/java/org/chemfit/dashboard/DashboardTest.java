@@ -239,6 +239,14 @@ class DashboardTest {
             assertEquals(0, s.at("/counts/failed").asInt());
             assertEquals(penalised.size(), s.at("/counts/with_failed_terms").asInt());
             assertEquals(penalised.size(), s.get("failure_count").asInt());
+            // the loss chart draws the penalised evaluations apart: every one of the 60 is on it, flagged as the
+            // journal
+            JsonNode h = s.get("history");
+            assertEquals(60, h.get("number").size());
+            for (int i = 0; i < 60; i++) {
+                EvaluationRecord e = all.get(h.at("/number/" + i).asInt());
+                assertEquals(e.degraded(), h.at("/degraded/" + i).asBoolean(), "evaluation " + e.number());
+            }
             JsonNode page =
                     JSON.readTree(get(base(d) + "/api/evaluations?sort=number&offset=0&limit=60&token=" + token(d))
                             .body());
@@ -376,6 +384,19 @@ class DashboardTest {
                     "the evaluation the kill cut short is cut off, not running");
             assertEquals(null, s.get("seconds_left"), "no time left is promised for a stopped run");
             assertEquals(null, s.get("elapsed_seconds"), "a stopped run's clock does not run on");
+            // its time: from its start to the end of the last evaluation it recorded (its own end is not recorded)
+            try (JournalReader j = JournalReader.openReadOnly(dir)) {
+                org.chemfit.journal.read.RunRecord r = j.latestRun().orElseThrow();
+                java.time.Instant last = j.evaluations(r.id(), 0, 100).stream()
+                        .map(EvaluationRecord::ended)
+                        .filter(java.util.Objects::nonNull)
+                        .max(java.time.Instant::compareTo)
+                        .orElseThrow();
+                assertEquals(
+                        Duration.between(r.started(), last).toMillis() / 1000.0,
+                        ((Number) s.get("seconds_to_last_record")).doubleValue(),
+                        0.0);
+            }
         } finally {
             fit.destroyForcibly();
         }
