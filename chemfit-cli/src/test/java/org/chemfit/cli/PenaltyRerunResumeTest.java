@@ -147,4 +147,75 @@ class PenaltyRerunResumeTest {
         // said once, not for each evaluation after it
         assertEquals(1, said.split("follows another path", -1).length - 1, said);
     }
+
+    /**
+     * @return the number and told loss of the best evaluation among the rows that count (those no
+     *     later attempt diverged at or before), by plain SQL as docs/job-file.md gives it, and the
+     *     count of rows of the first attempt that do not count, and the complete evaluations that count
+     */
+    private static double[] bestByPlainSql(Path file) throws Exception {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file);
+                java.sql.Statement s = c.createStatement()) {
+            String counting = " FROM evaluations e WHERE run_id = 1 AND NOT EXISTS (SELECT 1 FROM attempts a"
+                    + " WHERE a.run_id = e.run_id AND a.attempt > e.attempt AND a.diverged_at <= e.number)";
+            java.sql.ResultSet best = s.executeQuery("SELECT number, told_loss" + counting
+                    + " AND state = 'COMPLETE' AND degraded = 0 ORDER BY loss, number LIMIT 1");
+            assertTrue(best.next());
+            double[] out = {best.getInt(1), best.getDouble(2), 0, 0};
+            java.sql.ResultSet left = s.executeQuery("SELECT (SELECT count(*) FROM evaluations WHERE attempt = 1)"
+                    + " - (SELECT count(*)" + counting + " AND attempt = 1)");
+            out[2] = left.getInt(1);
+            java.sql.ResultSet complete = s.executeQuery("SELECT count(*)" + counting + " AND state = 'COMPLETE'");
+            out[3] = complete.getInt(1);
+            return out;
+        }
+    }
+
+    @Test
+    void aResumeStoppedOnItsNewPathReportsItsOwnBestNotTheAbandonedOne() throws Exception {
+        writeJob();
+        Files.writeString(tmp.resolve("failing"), "");
+        Files.writeString(tmp.resolve("armed"), "9");
+        String job = tmp.resolve("fit.yaml").toString();
+        for (int attempt = 1; attempt <= 2; attempt++) {
+            AtomicReference<Cli.Run> run = new AtomicReference<>();
+            Thread fit = new Thread(() -> run.set(Cli.run("fit", job, "--progress", "none")));
+            fit.start();
+            while (!Files.exists(tmp.resolve("hang"))) {
+                assertTrue(fit.isAlive(), () -> "the fit ended before it hung: " + run.get());
+                Thread.sleep(20);
+            }
+            fit.interrupt(); // Ctrl-C
+            fit.join();
+            assertEquals(ExitCodes.INTERRUPTED, run.get().code(), run.get()::toString);
+            Files.delete(tmp.resolve("hang"));
+            // the cause of the failure gone; a.sh runs 9 times in the first attempt, and the
+            // second attempt, on another path from evaluation 1 or 2 on, hangs at its third run
+            Files.deleteIfExists(tmp.resolve("failing"));
+            Files.writeString(tmp.resolve("armed"), "12");
+        }
+        Path file = tmp.resolve("out").resolve("journal.sqlite");
+        double[] plain = bestByPlainSql(file);
+        assertTrue(plain[2] > 0, "rows of the first attempt's path are still in the file");
+        Cli.Run report = Cli.run("report", tmp.resolve("out").toString());
+        assertEquals(ExitCodes.OK, report.code(), report::toString);
+        String said = java.util.Arrays.toString(plain) + "\n" + report.out();
+        assertTrue(
+                report.out()
+                        .contains("journal best: loss " + Tables.fmt(plain[1]) + " at evaluation " + (int) plain[0]),
+                said);
+        assertTrue(report.out().contains("2 attempts; evaluations " + (int) plain[3] + " complete, 1 cut off"), said);
+        // as after a kill, which writes no results.json: the report reads the best so far from the journal
+        Files.delete(tmp.resolve("out").resolve("results.json"));
+        Cli.Run killed = Cli.run("report", tmp.resolve("out").toString());
+        assertEquals(ExitCodes.OK, killed.code(), killed::toString);
+        assertTrue(
+                killed.out().contains("best loss so far: " + Tables.fmt(plain[1]) + " at evaluation " + (int) plain[0]),
+                () -> java.util.Arrays.toString(plain) + "\n" + killed.out());
+        try (JournalReader j = JournalReader.openReadOnly(tmp.resolve("out"))) {
+            long run = j.latestRun().orElseThrow().id();
+            assertEquals((int) plain[0], j.best(run).orElseThrow().number());
+            assertEquals(1, j.divergedAttempts(run).size(), j.divergedAttempts(run)::toString);
+        }
+    }
 }

@@ -410,14 +410,22 @@ final class JournalQueries {
             long replayed,
             long computed)
             throws SQLException {
+        // an attempt that left the recorded path counts its own evaluations only: those an earlier
+        // attempt recorded past its own are of the path it left
         PreparedStatement p = statement("UPDATE runs SET ended_at = ?, status = ?, stop_reason = ?,"
-                + " best_loss = coalesce(?, best_loss), evaluations = max(?, evaluations) WHERE id = ?");
+                + " best_loss = coalesce(?, best_loss), evaluations = CASE WHEN ? >= 0 AND EXISTS (SELECT 1"
+                + " FROM attempts WHERE run_id = ? AND attempt = ? AND diverged_at IS NOT NULL) THEN ?"
+                + " ELSE max(?, evaluations) END WHERE id = ?");
         p.setString(1, now);
         p.setString(2, status);
         p.setString(3, stopReason);
         setReal(p, 4, bestLoss);
         p.setInt(5, evaluations);
         p.setLong(6, runId);
+        p.setInt(7, attempt);
+        p.setInt(8, evaluations);
+        p.setInt(9, evaluations);
+        p.setLong(10, runId);
         p.executeUpdate();
         PreparedStatement a = statement("UPDATE attempts SET ended_at = ?, status = ?, replayed = ?,"
                 + " computed = ? WHERE run_id = ? AND attempt = ?");
@@ -430,6 +438,57 @@ final class JournalQueries {
         a.executeUpdate();
     }
 
+    /**
+     * Records the number from which an attempt asked for other parameters than its run recorded;
+     * the first such number stays.
+     */
+    void markDiverged(long runId, int attempt, int number) throws SQLException {
+        PreparedStatement p = statement(
+                "UPDATE attempts SET diverged_at = ? WHERE run_id = ? AND attempt = ? AND diverged_at IS NULL");
+        p.setInt(1, number);
+        p.setLong(2, runId);
+        p.setInt(3, attempt);
+        p.executeUpdate();
+    }
+
+    /** @return attempt to the evaluation number it diverged at, of each attempt of a run that diverged */
+    Map<Integer, Integer> divergedAttempts(long runId) throws SQLException {
+        Map<Integer, Integer> out = new java.util.TreeMap<>();
+        if (schema < 7) {
+            // a file read as it is may have been brought to a newer version by a fit since it was
+            // opened: its rows are then read by that version's columns
+            int now = JournalSchema.pragmaInt(conn, "user_version");
+            if (now < 7 || now > JournalSchema.VERSION) {
+                return out;
+            }
+            schema = now;
+        }
+        PreparedStatement p = statement(
+                "SELECT attempt, diverged_at FROM attempts WHERE run_id = ? AND diverged_at IS NOT NULL ORDER BY attempt");
+        p.setLong(1, runId);
+        try (ResultSet rs = p.executeQuery()) {
+            while (rs.next()) {
+                out.put(rs.getInt(1), rs.getInt(2));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * @param table the table whose rows are read ({@code evaluations}, {@code terms} or
+     *     {@code term_packs})
+     * @param number its column of the evaluation number
+     * @return a condition (" AND ...") that leaves out the rows of an earlier attempt from the
+     *     number at which a later attempt of the run diverged on: they belong to a path the fit no
+     *     longer follows (nothing before schema 7, which has no such record)
+     */
+    private String current(String table, String number) {
+        return schema >= 7
+                ? " AND NOT EXISTS (SELECT 1 FROM attempts x WHERE x.run_id = %1$s.run_id AND x.attempt > %1$s.attempt AND x.diverged_at <= %1$s.%2$s)"
+                        .formatted(table, number)
+                : "";
+    }
+
     // ---- evaluations
 
     /**
@@ -439,7 +498,8 @@ final class JournalQueries {
     Map<Integer, String[]> evaluationStates(long runId) throws SQLException {
         Map<Integer, String[]> out = new HashMap<>();
         try (PreparedStatement q = conn.prepareStatement(
-                "SELECT number, state, parameter_key, degraded, loss_bits FROM evaluations" + " WHERE run_id = ?")) {
+                "SELECT number, state, parameter_key, degraded, loss_bits FROM evaluations WHERE run_id = ?"
+                        + current("evaluations", "number"))) {
             q.setLong(1, runId);
             try (ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {
@@ -557,7 +617,10 @@ final class JournalQueries {
     /** @return every evaluation of a run, in number order */
     List<EvaluationRecord> evaluations(long runId) throws SQLException {
         return queryEvaluations(
-                "SELECT " + evaluationColumns() + " FROM evaluations WHERE run_id = ? ORDER BY number", runId, false);
+                "SELECT " + evaluationColumns() + " FROM evaluations WHERE run_id = ?"
+                        + current("evaluations", "number") + " ORDER BY number",
+                runId,
+                false);
     }
 
     /**
@@ -567,7 +630,7 @@ final class JournalQueries {
     List<EvaluationRecord> evaluations(long runId, int fromNumber, int limit) throws SQLException {
         return queryEvaluations(
                 "SELECT " + evaluationColumns() + " FROM evaluations WHERE run_id = ? AND number >= " + fromNumber
-                        + " ORDER BY number LIMIT " + limit,
+                        + current("evaluations", "number") + " ORDER BY number LIMIT " + limit,
                 runId,
                 true);
     }
@@ -582,7 +645,7 @@ final class JournalQueries {
                 .replace("quantities_json, tree_json,", "NULL, NULL,");
         return queryEvaluations(
                 "SELECT " + columns + " FROM evaluations WHERE run_id = ? AND number >= " + fromNumber
-                        + " ORDER BY number LIMIT " + limit,
+                        + current("evaluations", "number") + " ORDER BY number LIMIT " + limit,
                 runId,
                 false);
     }
@@ -594,7 +657,8 @@ final class JournalQueries {
      */
     List<EvaluationRecord> best(long runId) throws SQLException {
         PreparedStatement p = statement("SELECT number, state, loss_bits, " + degradedColumn()
-                + " FROM evaluations WHERE run_id = ? AND state = 'COMPLETE' ORDER BY number");
+                + " FROM evaluations WHERE run_id = ? AND state = 'COMPLETE'" + current("evaluations", "number")
+                + " ORDER BY number");
         p.setLong(1, runId);
         BestPoint<Integer> best = new BestPoint<>();
         try (ResultSet rs = p.executeQuery()) {
@@ -618,7 +682,8 @@ final class JournalQueries {
         for (EvaluationRecord.State st : EvaluationRecord.State.values()) {
             counts.put(st, 0);
         }
-        PreparedStatement p = statement("SELECT state, count(*) FROM evaluations WHERE run_id = ? GROUP BY state");
+        PreparedStatement p = statement("SELECT state, count(*) FROM evaluations WHERE run_id = ?"
+                + current("evaluations", "number") + " GROUP BY state");
         p.setLong(1, runId);
         try (ResultSet rs = p.executeQuery()) {
             while (rs.next()) {
@@ -908,7 +973,8 @@ final class JournalQueries {
         String sql = "SELECT id, run_id, evaluation_number, term_path, term_name, state, value_bits,"
                 + (quantities ? " quantities_json," : " NULL,")
                 + " metadata_json, run_directory, host, worker, failure, started_at, ended_at, seconds, attempt, "
-                + (quantities ? blobColumn("") : "NULL") + " FROM terms WHERE run_id = ?" + where.formatted("id", "id");
+                + (quantities ? blobColumn("") : "NULL") + " FROM terms WHERE run_id = ?"
+                + current("terms", "evaluation_number") + where.formatted("id", "id");
         PreparedStatement p = statement(sql);
         bindTermQuery(p, runId, from, to, afterId, limit);
         List<TermRecord> out = new ArrayList<>();
@@ -941,7 +1007,9 @@ final class JournalQueries {
         PreparedStatement q = statement("SELECT first_id, evaluation_number, parameter_key, attempt, terms_blob"
                 // a record of no term (an evaluation whose terms were left out or taken apart) holds
                 // none: counted against the limit, it would end a page before the terms rows after it
-                + " FROM term_packs WHERE run_id = ? AND last_id >= first_id" + where.formatted("last_id", "first_id"));
+                + " FROM term_packs WHERE run_id = ? AND last_id >= first_id"
+                + current("term_packs", "evaluation_number")
+                + where.formatted("last_id", "first_id"));
         bindTermQuery(q, runId, from, to, afterId, limit);
         boolean packed = false;
         int fromPacks = 0;

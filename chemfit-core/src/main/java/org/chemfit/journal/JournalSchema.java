@@ -30,7 +30,10 @@ import org.slf4j.LoggerFactory;
  * every tree; 5, an evaluation whose terms ran fast kept as one binary record in
  * {@code term_packs}, its metadata tree together with those terms ({@link EvaluationPack};
  * {@code tree_terms_apart} 2), so that an older version, which cannot read such a record, refuses
- * the file instead of misreading it. A journal of an older version is migrated when opened for writing (the steps add
+ * the file instead of misreading it; 6, new records in a compact layout; 7, the evaluation number
+ * from which a resumed attempt asked for other parameters than the run recorded
+ * ({@code attempts.diverged_at}), so that readers leave out the rows of earlier attempts from
+ * that number on, which belong to a path the fit no longer follows. A journal of an older version is migrated when opened for writing (the steps add
  * tables and columns and fill a new column from what the rows hold; no row is removed or loses a
  * value) and read as it is when opened read-only.
  *
@@ -103,7 +106,11 @@ final class JournalSchema {
                     5,
                     "new records in a compact layout, about half the bytes; older records are still read"
                             + " (no table changes)",
-                    List.of()));
+                    List.of()),
+            new Migration(
+                    6,
+                    "where a resumed attempt diverged from the path the run recorded",
+                    List.of("ALTER TABLE attempts ADD COLUMN diverged_at INTEGER")));
 
     /** Today's version ({@code PRAGMA user_version}): the version the last migration step reaches. */
     static final int VERSION = MIGRATIONS.get(MIGRATIONS.size() - 1).to();
@@ -136,6 +143,7 @@ final class JournalSchema {
               software_version TEXT NOT NULL,
               replayed INTEGER NOT NULL DEFAULT 0,
               computed INTEGER NOT NULL DEFAULT 0,
+              diverged_at INTEGER,
               PRIMARY KEY (run_id, attempt)
             );
             CREATE TABLE IF NOT EXISTS evaluations (

@@ -376,6 +376,11 @@ final class SqliteJournal implements JournalReader {
     }
 
     @Override
+    public Map<Integer, Integer> divergedAttempts(long runId) {
+        return read("read the attempts of run " + runId, q -> q.divergedAttempts(runId));
+    }
+
+    @Override
     public Optional<String> endedWithoutFinishing(long runId) {
         Optional<String[]> open = read("read the attempts of run " + runId, q -> q.openAttempt(runId));
         if (open.isEmpty() || !open.get()[0].equals(HOST)) {

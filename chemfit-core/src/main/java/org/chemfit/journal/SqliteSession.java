@@ -86,10 +86,11 @@ final class SqliteSession implements Journal.Session {
      * @param degraded whether it was recorded with a failed term that {@code on_failure} penalised
      *     or left out
      * @param lossBits the bits of the loss it was recorded with (0 for an evaluation of this attempt)
+     * @param earlier whether an earlier attempt recorded it (else this attempt wrote it)
      */
-    private record Existing(String state, String key, boolean degraded, long lossBits) {
+    private record Existing(String state, String key, boolean degraded, long lossBits, boolean earlier) {
         Existing(String state, String key) {
-            this(state, key, false, 0);
+            this(state, key, false, 0, false);
         }
     }
 
@@ -109,6 +110,11 @@ final class SqliteSession implements Journal.Session {
     private final List<Rerun> reruns = new ArrayList<>();
     /** Whether the path a rerun of failed terms took the fit on was said (under {@link #state}). */
     private boolean rerunPathSaid;
+    /**
+     * The first number at which this attempt asked for other parameters than the run recorded,
+     * null while it follows the recorded path (under {@link #state}).
+     */
+    private @Nullable Integer divergedAt;
 
     private final Map<String, Integer> numbers = new ConcurrentHashMap<>();
     private final Map<Integer, Long> evaluationStarts = new ConcurrentHashMap<>();
@@ -957,7 +963,8 @@ final class SqliteSession implements Journal.Session {
                                         state,
                                         e.getValue()[1],
                                         "1".equals(e.getValue()[2]),
-                                        e.getValue()[3] == null ? 0 : Long.parseLong(e.getValue()[3])));
+                                        e.getValue()[3] == null ? 0 : Long.parseLong(e.getValue()[3]),
+                                        true));
                         running += "RUNNING".equals(state) ? 1 : 0;
                         complete += "COMPLETE".equals(state) ? 1 : 0;
                     }
@@ -1073,7 +1080,7 @@ final class SqliteSession implements Journal.Session {
     @Override
     public void evaluationsStarted(int firstNumber, List<EvaluationContext> contexts) {
         long now = EvaluationContext.nowEpochNanos();
-        List<EvWrite> rows = new ArrayList<>(contexts.size());
+        List<GroupCommitWriter.Write> rows = new ArrayList<>(contexts.size() + 1);
         synchronized (state) {
             checkActive();
             for (int i = 0; i < contexts.size(); i++) {
@@ -1084,11 +1091,20 @@ final class SqliteSession implements Journal.Session {
                 String key = key(ctx);
                 int times = keysStarted.merge(key, 1, Integer::sum);
                 Existing ex = existing.get(number);
-                if (ex != null && ex.state().equals("COMPLETE") && ex.key().equals(key)) {
+                // once the fit left the recorded path, a recorded evaluation that happens to have the
+                // same parameters is written again by this attempt: readers leave out the earlier
+                // attempt's rows from the number where it diverged on
+                boolean offPath = divergedAt != null && ex != null && ex.earlier();
+                if (ex != null && ex.state().equals("COMPLETE") && ex.key().equals(key) && !offPath) {
                     continue;
                 }
-                if (ex != null && ex.state().equals("COMPLETE")) {
+                if (ex != null && ex.state().equals("COMPLETE") && !ex.key().equals(key)) {
                     warnDiverged(number);
+                    if (divergedAt == null) {
+                        divergedAt = number;
+                        // in order with the rows: the number is durable before any row of the new path
+                        rows.add(() -> journal.queries.markDiverged(runId, attempt, number));
+                    }
                 }
                 existing.put(number, new Existing("RUNNING", key));
                 Ev ev = new Ev(

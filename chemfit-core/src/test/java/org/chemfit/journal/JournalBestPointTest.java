@@ -178,6 +178,7 @@ class JournalBestPointTest {
             }
             s.execute("DELETE FROM term_packs WHERE substr(terms_blob, 1, 3) = X'434645'");
             s.execute("ALTER TABLE evaluations DROP COLUMN degraded");
+            s.execute("ALTER TABLE attempts DROP COLUMN diverged_at");
             s.execute("PRAGMA user_version = 3");
         }
         try (JournalReader j = JournalReader.openReadOnly(file)) {
@@ -189,7 +190,7 @@ class JournalBestPointTest {
             assertBestIsTheCleanPoint(j, r);
         }
         assertEquals(JournalSchema.VERSION, JournalFiles.userVersion(file));
-        assertEquals(6, JournalSchema.VERSION);
+        assertEquals(7, JournalSchema.VERSION);
         assertEquals(DEGRADED, degradedColumn(file), "the migration filled the column from the trees");
     }
 }

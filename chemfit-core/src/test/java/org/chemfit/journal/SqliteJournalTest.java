@@ -255,6 +255,12 @@ class SqliteJournalTest {
                     said);
         }
         assertFalse(said.contains("another path"), said);
+        try (JournalReader j = JournalReader.openReadOnly(dir)) {
+            assertEquals(Map.of(2, 2), j.divergedAttempts(1), "the first number asked for with other parameters");
+            assertEquals(
+                    List.of(1, 1, 2, 2),
+                    j.evaluations(1).stream().map(EvaluationRecord::attempt).toList());
+        }
     }
 
     @Test

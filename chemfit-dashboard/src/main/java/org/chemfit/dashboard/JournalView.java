@@ -90,7 +90,8 @@ final class JournalView implements AutoCloseable {
             @Nullable String message,
             @Nullable String runDirectory,
             String host,
-            @Nullable Instant ended) {}
+            @Nullable Instant ended,
+            int attempt) {}
 
     private final Path dir;
     private @Nullable String outputs;
@@ -105,6 +106,12 @@ final class JournalView implements AutoCloseable {
     private @Nullable Long resultsRun;
 
     private @Nullable RunRecord run;
+    /**
+     * The run's attempts and where each that resumed it diverged from the recorded path, as last
+     * read ("" before any): when it changes, the rows of earlier attempts read so far may belong
+     * to a path the fit left, and everything is read again.
+     */
+    private String pathStamp = "";
     /** Whether {@link #run}, RUNNING in the journal, lost its process on this host (killed, out of time). */
     private boolean stopped;
 
@@ -263,6 +270,16 @@ final class JournalView implements AutoCloseable {
             reset(latest);
         }
         run = latest;
+        String path = latest.attempts() + " " + journal.divergedAttempts(latest.id());
+        if (!path.equals(pathStamp)) {
+            if (!pathStamp.isEmpty()) {
+                // a resume, or a resumed fit that left the recorded path: the rows read of
+                // earlier attempts are read again, as the journal's reads now give them
+                reset(latest);
+                changed = true;
+            }
+            pathStamp = path;
+        }
         boolean wasStopped = stopped;
         stopped = "RUNNING".equals(latest.status())
                 && journal.endedWithoutFinishing(latest.id()).isPresent();
@@ -392,6 +409,7 @@ final class JournalView implements AutoCloseable {
     }
 
     private void reset(RunRecord latest) {
+        pathStamp = "";
         rows.clear();
         terms.clear();
         failures.clear();
@@ -522,7 +540,8 @@ final class JournalView implements AutoCloseable {
                     t.failure(),
                     t.runDirectory(),
                     t.host(),
-                    t.ended());
+                    t.ended(),
+                    t.attempt());
             failures.add(f);
             failuresOf
                     .computeIfAbsent(t.evaluationNumber(), k -> new ArrayList<>())
@@ -625,6 +644,7 @@ final class JournalView implements AutoCloseable {
             fm.put("message", f.message());
             fm.put("run_directory", f.runDirectory());
             fm.put("host", f.host());
+            fm.put("attempt", f.attempt());
             fl.add(fm);
         }
         m.put("failures", fl);
@@ -1182,6 +1202,7 @@ final class JournalView implements AutoCloseable {
         m.put("message", f.message());
         m.put("run_directory", f.runDirectory());
         m.put("host", f.host());
+        m.put("attempt", f.attempt());
         m.put("ended", f.ended() == null ? null : f.ended().toString());
         Object report = null;
         String note = null;

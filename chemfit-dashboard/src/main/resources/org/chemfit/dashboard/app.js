@@ -594,7 +594,9 @@
     list.slice().reverse().forEach(function (f) {
       var tr = el('tr', null, 'failed');
       tr.appendChild(el('td', f.index));
-      tr.appendChild(el('td', f.evaluation));
+      // a failure of an earlier attempt is of that attempt's evaluation of the number
+      tr.appendChild(el('td', f.attempt !== undefined && summary.attempts > 1 && f.attempt !== summary.attempts
+        ? f.evaluation + ' (attempt ' + f.attempt + ')' : f.evaluation));
       tr.appendChild(el('td', f.term, 'text'));
       tr.appendChild(el('td', (f.message || '').split('\n')[0], 'text'));
       var td = el('td');
@@ -617,7 +619,8 @@
   function showFailure(f) {
     if (!f) { return; }
     $('failure-detail').classList.remove('hidden');
-    $('failure-title').textContent = 'Evaluation ' + f.evaluation + ', term ' + f.term;
+    $('failure-title').textContent = 'Evaluation ' + f.evaluation
+      + (f.attempt !== undefined && summary.attempts > 1 ? ' of attempt ' + f.attempt : '') + ', term ' + f.term;
     var j = f.failure_json || {};
     var dl = $('failure-fields');
     dl.textContent = '';

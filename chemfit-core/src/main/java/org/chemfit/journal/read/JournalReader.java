@@ -235,6 +235,20 @@ public interface JournalReader extends Journal {
     }
 
     /**
+     * Where the attempts of a run that resumed it left the path the run had recorded: the first
+     * evaluation number at which each such attempt asked for other parameters than recorded. The
+     * rows of earlier attempts from that number on belong to a path the fit no longer follows, and
+     * the reads of evaluations and terms leave them out (they stay in the file).
+     *
+     * @param runId a run id
+     * @return attempt number to the evaluation number it diverged at, for each attempt that
+     *     diverged; empty for a journal that does not record it
+     */
+    default Map<Integer, Integer> divergedAttempts(long runId) {
+        return Map.of();
+    }
+
+    /**
      * Tells a run that stopped without finishing from one that is running: the run's latest
      * attempt has not ended in the journal, ran on this host, and its process is gone (killed,
      * out of its allocation, or crashed). A fit of the same job resumes such a run.

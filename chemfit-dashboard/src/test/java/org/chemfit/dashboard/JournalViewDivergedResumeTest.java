@@ -1,0 +1,92 @@
+package org.chemfit.dashboard;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.chemfit.journal.read.EvaluationRecord;
+import org.chemfit.journal.read.JournalReader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A dashboard that watched a fit cut off, then its resume take another path ({@link DivergingFit}):
+ * once the resumed attempt diverged it reads the run again, so it no longer shows the best point,
+ * rows and counts of the path the fit left, and the failure of the first attempt is marked as the
+ * first attempt's.
+ */
+@Timeout(120)
+class JournalViewDivergedResumeTest {
+
+    @TempDir
+    Path dir;
+
+    /** @return "best number, best loss, complete/with failed terms/running+cut off" of the page */
+    @SuppressWarnings("unchecked")
+    private static String shown(JournalView v) {
+        Map<String, Object> s = v.summary();
+        Map<String, Object> c = (Map<String, Object>) s.get("counts");
+        return s.get("best_evaluation") + " " + s.get("best_loss") + " " + c.get("complete") + "/"
+                + c.get("with_failed_terms") + "/" + c.get("running") + "+" + c.get("cut_off") + " "
+                + s.get("failure_count");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> failures(JournalView v) {
+        return (List<Map<String, Object>>) v.summary().get("failures");
+    }
+
+    @Test
+    void aViewOpenedBeforeTheResumeShowsTheNewPathOnly() throws Exception {
+        DivergingFit f = new DivergingFit();
+        f.failing = true;
+        f.crashAt = 2.3;
+        assertThrows(DivergingFit.Crash.class, () -> f.fit(dir));
+        try (JournalView v = new JournalView(dir, 2)) {
+            v.refreshAll();
+            // path A: x = 2.1 at evaluation 4, loss 2 * 0.1^2; evaluation 1 penalised; evaluation 6 cut off
+            assertEquals("4 " + v.summary().get("best_loss") + " 6/1/0+1 1", shown(v));
+            assertEquals(2 * 0.1 * 0.1, (Double) v.summary().get("best_loss"), 1e-12);
+            assertEquals(1, failures(v).get(0).get("evaluation"));
+            assertEquals(1, failures(v).get(0).get("attempt"));
+
+            f.failing = false;
+            f.crashAt = Double.NaN;
+            AtomicReference<String> during = new AtomicReference<>();
+            f.beforeAsk = told -> {
+                if (told != 3) {
+                    return;
+                }
+                try (JournalReader j = JournalReader.openReadOnly(dir)) {
+                    long run = j.latestRun().orElseThrow().id();
+                    // a record is durable in the pending file first: wait until the database holds evaluation 3
+                    while (j.evaluations(run).stream()
+                            .noneMatch(e -> e.number() == 3 && e.state() == EvaluationRecord.State.COMPLETE)) {
+                        Thread.sleep(5);
+                    }
+                    v.refreshAll();
+                    during.set(shown(v) + " " + v.summary().get("best_loss"));
+                } catch (Exception e) {
+                    during.set(e.toString());
+                }
+            };
+            f.fit(dir);
+            // evaluations 0 to 3 of path B (x = 1.0, 1.2, 1.5, 1.6): the best x = 1.6, loss 2 * 0.4^2
+            String[] d = during.get().split(" ");
+            assertEquals("3 4/0/0+0 1", d[0] + " " + d[2] + " " + d[3], during.get());
+            assertEquals(2 * 0.4 * 0.4, Double.parseDouble(d[1]), 1e-12, during.get());
+            v.refreshAll();
+            // after the fit: x = 1.7 at evaluation 4, loss 2 * 0.3^2; the first attempt's 5 and 6 are not shown
+            assertEquals("4 " + v.summary().get("best_loss") + " 5/0/0+0 1", shown(v));
+            assertEquals(2 * 0.3 * 0.3, (Double) v.summary().get("best_loss"), 1e-12);
+            Map<String, Object> failure = failures(v).get(0);
+            assertEquals(1, failure.get("evaluation"));
+            assertEquals(1, failure.get("attempt"), "the failure was the first attempt's evaluation 1");
+            assertEquals(2, v.summary().get("attempts"));
+        }
+    }
+}
