@@ -16,6 +16,7 @@ import org.chemfit.fit.FitResult;
 import org.chemfit.journal.read.EvaluationRecord;
 import org.chemfit.journal.read.JournalReader;
 import org.chemfit.journal.read.TermRecord;
+import org.chemfit.testfixtures.DivergingFit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

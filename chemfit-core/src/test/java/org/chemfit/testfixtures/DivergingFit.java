@@ -1,4 +1,4 @@
-package org.chemfit.journal;
+package org.chemfit.testfixtures;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -16,6 +16,7 @@ import org.chemfit.fit.FitResult;
 import org.chemfit.fit.Fitter;
 import org.chemfit.fit.Optimizer;
 import org.chemfit.fit.Problem;
+import org.chemfit.journal.Journal;
 
 /**
  * A fit whose path depends on whether a term failed: one parameter x, terms "a" and "b" each
