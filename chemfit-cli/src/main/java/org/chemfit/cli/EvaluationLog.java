@@ -13,8 +13,10 @@ import org.chemfit.journal.read.BestPoint;
 /**
  * Writes one CSV line per evaluation of a fit, flushed at once so that {@code chemfit report}
  * can read a running fit and nothing finished is lost to a crash. Columns: evaluation, loss,
- * best_loss, seconds, failed_terms, then one column per parameter, then each term's unweighted
- * value. The best loss so far follows the Fitter's rule ({@link BestPoint}): an evaluation with a
+ * best_loss, seconds, degraded (1 when a term that counts in the loss failed and the failure policy
+ * stood in for it, the journal's rule: {@link BestPoint#degraded}; else 0), failed_terms (the fit
+ * terms that failed, a term of weight 0 included), then one column per parameter, then each term's
+ * unweighted value. The best loss so far follows the Fitter's rule ({@link BestPoint}): an evaluation with a
  * failed term counts only while no evaluation without one was seen, and a loss that was NaN or
  * infinite (told to the optimizer as the bad value) never counts; it is empty while there is none.
  *
@@ -35,7 +37,8 @@ final class EvaluationLog implements FitListener, AutoCloseable {
     static final String TERM_COLUMN = "term:";
 
     /** The columns before the parameters' (whose names a job's parameters may not take). */
-    static final List<String> FIXED_COLUMNS = List.of("evaluation", "loss", "best_loss", "seconds", "failed_terms");
+    static final List<String> FIXED_COLUMNS =
+            List.of("evaluation", "loss", "best_loss", "seconds", "degraded", "failed_terms");
 
     /**
      * Finds a name that a header of this file gives two columns, which a reader that looks
@@ -213,6 +216,8 @@ final class EvaluationLog implements FitListener, AutoCloseable {
         if (failed > 0) {
             withFailures++;
         }
+        // the journal's rule: a failed term of weight 0 leaves the loss exact, so the point is not degraded
+        boolean degraded = ctx.status() != EvaluationContext.Status.FAILED && BestPoint.degraded(ctx);
         double seconds = 0;
         for (EvaluationContext c : ctx.children()) {
             seconds =
@@ -225,8 +230,7 @@ final class EvaluationLog implements FitListener, AutoCloseable {
         }
         synchronized (history) {
             history.add(
-                    new double[] {number, loss, best, bestNumber == null ? Double.NaN : bestNumber, failed > 0 ? 1 : 0
-                    });
+                    new double[] {number, loss, best, bestNumber == null ? Double.NaN : bestNumber, degraded ? 1 : 0});
         }
         StringBuilder sb = new StringBuilder();
         sb.append(number)
@@ -236,6 +240,8 @@ final class EvaluationLog implements FitListener, AutoCloseable {
                 .append(num(best))
                 .append(',')
                 .append(String.format(Locale.ROOT, "%.3f", seconds))
+                .append(',')
+                .append(degraded ? 1 : 0)
                 .append(',')
                 .append(failed);
         for (String p : parameters) {

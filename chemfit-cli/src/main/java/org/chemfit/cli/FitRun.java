@@ -95,6 +95,11 @@ final class FitRun {
     private final boolean quiet;
     /** How long the validation terms took after the fit ended, or null when they did not run. */
     private @Nullable Double validationSeconds;
+    /**
+     * Why the validation terms could not be evaluated after the fit, as its warning says it, or null:
+     * results.json keeps it among its warnings, which the dashboard and chemfit report show.
+     */
+    private @Nullable String validationProblem;
 
     private final PrintWriter out;
     private final PrintWriter err;
@@ -775,7 +780,8 @@ final class FitRun {
                 return first == null ? null : Judgement.of(plan, first, result.breakdown(), null, null);
             }
             // Held-out data judge the fit; they never fail it. Their metrics stay empty.
-            err().println("warning: the validation terms could not be evaluated: " + Messages.clean(e.getMessage()));
+            validationProblem = "the validation terms could not be evaluated: " + Messages.clean(e.getMessage());
+            err().println("warning: " + validationProblem);
         }
         if (heldOut) {
             validationSeconds = (System.nanoTime() - validationStart) / 1e9;
@@ -843,6 +849,13 @@ final class FitRun {
             t.put("validation_seconds", validationSeconds);
         }
         results.put("journal_run", runId);
+        String problem = validationProblem;
+        if (problem != null && results.get("warnings") instanceof List<?> said) {
+            // the validation terms' rows are empty: the warnings say why
+            List<Object> warnings = new ArrayList<>(said);
+            warnings.add(problem);
+            results.put("warnings", warnings);
+        }
         if (results.get("job") instanceof Map<?, ?> job && ownSettings != null) {
             @SuppressWarnings("unchecked")
             Map<String, Object> j = (Map<String, Object>) job;

@@ -848,7 +848,8 @@ final class Plots {
         for (int i = 0; i < x.length; i++) {
             double[] h = history.get(i);
             x[i] = h[0];
-            // an evaluation in which a term failed and a penalty stood in: its loss is the penalty's, drawn apart
+            // an evaluation in which a term of non-zero weight failed and a penalty or a skip stood in (the
+            // journal's degraded): its loss is not one the parameters gave, drawn apart
             boolean degraded = h.length > 4 && h[4] != 0;
             anyPenalised |= degraded;
             loss[i] = degraded ? Double.NaN : h[1];
@@ -861,7 +862,7 @@ final class Plots {
         p.x.whole = true;
         p.points(x, loss, Figure.BLUE, "loss of the evaluation");
         if (anyPenalised) {
-            p.points(x, penalised, Figure.GREY, "penalised: a term failed");
+            p.points(x, penalised, Figure.GREY, "a term failed (penalty or skip)");
         }
         // the best so far changes only at an evaluation that improves it: flat until then, a step there
         double[][] s = steps(x, best);

@@ -190,16 +190,20 @@ final class ReportCommand extends BaseCommand {
                 // clean one exists. So the row where that column takes a new value is the new best;
                 // a clean row of exactly the loss of a degraded best takes its place too.
                 double lastBest = Double.NaN;
-                int bestFailed = 0;
+                boolean bestDegraded = false;
                 double bestNumber = Double.NaN;
                 int failedColumn = header.indexOf("failed_terms");
+                // written since the column was added, before failed_terms: the journal's rule (a failed
+                // term of weight 0 does not degrade a point); a file without it has only the count of failed terms
+                int degradedColumn =
+                        failedColumn > 0 && header.get(failedColumn - 1).equals("degraded") ? failedColumn - 1 : -1;
                 for (int i = 1; i < lines.size(); i++) {
                     if (lines.get(i).isBlank()) {
                         continue;
                     }
                     boolean whole = i < lines.size() - 1 || lastWhole;
                     String[] f = lines.get(i).split(",", -1);
-                    String problem = whole ? rowProblem(header, f, failedColumn) : null;
+                    String problem = whole ? rowProblem(header, f, failedColumn, degradedColumn) : null;
                     if (problem != null) {
                         badRows++;
                         if (badRows <= MAX_WARNED) {
@@ -216,19 +220,18 @@ final class ReportCommand extends BaseCommand {
                         double number = Double.parseDouble(f[0]);
                         double loss = Double.parseDouble(f[1]);
                         double best = f[2].isEmpty() ? Double.NaN : Double.parseDouble(f[2]);
-                        int failed = failedColumn > 0 && failedColumn < f.length && !f[failedColumn].isEmpty()
-                                ? Integer.parseInt(f[failedColumn])
-                                : 0;
+                        int flag = degradedColumn >= 0 ? degradedColumn : failedColumn;
+                        boolean degraded =
+                                flag > 0 && flag < f.length && !f[flag].isEmpty() && Integer.parseInt(f[flag]) > 0;
                         boolean newBest = !Double.isNaN(best)
-                                && (Double.compare(best, lastBest) != 0
-                                        || loss == best && failed == 0 && bestFailed > 0);
+                                && (Double.compare(best, lastBest) != 0 || loss == best && !degraded && bestDegraded);
                         if (newBest) {
                             bestRow = f;
-                            bestFailed = failed;
+                            bestDegraded = degraded;
                             bestNumber = number;
                         }
                         lastBest = best;
-                        history.add(new double[] {number, loss, best, bestNumber, failed > 0 ? 1 : 0});
+                        history.add(new double[] {number, loss, best, bestNumber, degraded ? 1 : 0});
                     } catch (NumberFormatException e) {
                         // the last line, cut short by a crash or still being written: the lines before it are whole
                     }
@@ -247,29 +250,32 @@ final class ReportCommand extends BaseCommand {
          * @param header the column names
          * @param f the fields of a row written whole
          * @param failedColumn the index of {@code failed_terms}, or -1
-         * @return what keeps the row out of the report (its evaluation number, loss, best loss or
-         *     count of failed terms is not a number, or it has too few fields), or null when it is
-         *     read; an empty loss or best loss is a NaN, which the file writes as nothing
+         * @param degradedColumn the index of {@code degraded}, or -1
+         * @return what keeps the row out of the report (its evaluation number, loss, best loss,
+         *     degraded flag or count of failed terms is not a number, or it has too few fields), or
+         *     null when it is read; an empty loss or best loss is a NaN, which the file writes as nothing
          */
-        private static @Nullable String rowProblem(List<String> header, String[] f, int failedColumn) {
+        private static @Nullable String rowProblem(
+                List<String> header, String[] f, int failedColumn, int degradedColumn) {
             if (f.length < 3) {
                 return "expected at least 3 fields (" + String.join(",", EvaluationLog.FIXED_COLUMNS.subList(0, 3))
                         + ", ...), got " + f.length + ": '" + String.join(",", f) + "'";
             }
-            for (int k : new int[] {0, 1, 2, failedColumn}) {
+            for (int k : new int[] {0, 1, 2, degradedColumn, failedColumn}) {
                 if (k < 0 || k >= f.length || k > 0 && f[k].isEmpty()) {
                     continue;
                 }
+                boolean whole = k == failedColumn || k == degradedColumn;
                 try {
-                    if (k == failedColumn) {
+                    if (whole) {
                         Integer.parseInt(f[k]);
                     } else {
                         Double.parseDouble(f[k]);
                     }
                 } catch (NumberFormatException e) {
                     String column = k < header.size() ? header.get(k) : EvaluationLog.FIXED_COLUMNS.get(k);
-                    return "expected " + (k == failedColumn ? "a whole number" : "a number") + " in column '" + column
-                            + "', got '" + f[k] + "'";
+                    return "expected " + (whole ? "a whole number" : "a number") + " in column '" + column + "', got '"
+                            + f[k] + "'";
                 }
             }
             return null;

@@ -110,7 +110,8 @@ class CliIT {
         assertTrue(res.at("/timing/wall_seconds").asDouble() > 0);
 
         List<String> csv = Files.readAllLines(out.resolve("evaluations.csv"));
-        assertEquals("evaluation,loss,best_loss,seconds,failed_terms,lj.epsilon,lj.sigma,term:curve", csv.get(0));
+        assertEquals(
+                "evaluation,loss,best_loss,seconds,degraded,failed_terms,lj.epsilon,lj.sigma,term:curve", csv.get(0));
         assertEquals(total + 1, csv.size(), "one line per evaluation plus the header");
         assertTrue(csv.get(1).startsWith("0,"), csv.get(1));
 

@@ -149,7 +149,7 @@ class CrystalLeastSquaresTest {
                 r::toString);
         List<String> rows = Files.readAllLines(out.resolve("evaluations.csv"));
         assertEquals(
-                "evaluation,loss,best_loss,seconds,failed_terms,mgo.A,mgo.rho,mgo.q,oo.A,term:periclase,term:periclase-b2",
+                "evaluation,loss,best_loss,seconds,degraded,failed_terms,mgo.A,mgo.rho,mgo.q,oo.A,term:periclase,term:periclase-b2",
                 rows.get(0));
         double[] start = {1285.0, 0.300, 2.0, 22764.0};
         double[] step = {1e-5 * 1285.0, 1e-5 * 0.300, -1e-5 * 2.0, 1e-5 * 22764.0};
@@ -158,7 +158,7 @@ class CrystalLeastSquaresTest {
             for (int i = 0; i < 4; i++) {
                 double expected = k == i + 1 ? start[i] + step[i] : start[i];
                 assertEquals(
-                        expected, Double.parseDouble(cells[5 + i]), 0.0, "evaluation " + k + ": " + rows.get(1 + k));
+                        expected, Double.parseDouble(cells[6 + i]), 0.0, "evaluation " + k + ": " + rows.get(1 + k));
             }
         }
 

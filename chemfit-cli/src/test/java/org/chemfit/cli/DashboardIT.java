@@ -738,7 +738,8 @@ class DashboardIT {
             legend.add(lm.group(1));
         }
         assertEquals(
-                List.of("loss of the evaluation", "penalised: a term failed", "best so far"), legend.subList(0, 3));
+                List.of("loss of the evaluation", "a term failed (penalty or skip)", "best so far"),
+                legend.subList(0, 3));
         assertEquals(
                 List.of("stopped at its evaluation budget", "(max_evaluations), not by convergence"),
                 legend.subList(legend.size() - 2, legend.size()));
@@ -758,7 +759,7 @@ class DashboardIT {
                 driver.findElement(By.id("loss-chart")).getAttribute("data-penalised-points"),
                 "every evaluation a penalty stood in for, apart");
         assertEquals(
-                List.of("evaluation", "loss", "penalised: a term failed", "best so far"),
+                List.of("evaluation", "loss", "a term failed (penalty or skip)", "best so far"),
                 driver.findElements(By.cssSelector("#loss-chart .u-legend .u-label")).stream()
                         .map(e -> e.getAttribute("textContent"))
                         .toList());
@@ -815,6 +816,25 @@ class DashboardIT {
                 "not evaluated: the fit was interrupted (they are when it ends: run the same command to resume)",
                 state.get(0).findElements(By.tagName("td")).get(2).getText());
         assertEquals(List.of(), consoleErrors(), "the browser console shows no error");
+
+        // results.json of a done fit whose validation terms could not be evaluated: no status, the reason a warning
+        edited.put("status", "done");
+        edited.putArray("warnings").add("the validation terms could not be evaluated: no such point");
+        JSON.writeValue(out.resolve("results.json").toFile(), edited);
+        rep = Cli.run("report", out.toString(), "--html", "--no-plots");
+        assertEquals(0, rep.code(), rep::toString);
+        driver.get("about:blank");
+        driver.get(out.resolve("report.html").toUri().toString());
+        waitFor(() -> "done".equals(text("status-value")), () -> "status: " + text("status-value"));
+        click("tab-results");
+        state = driver.findElements(By.cssSelector("#metrics-table tr.validation-state"));
+        assertEquals(1, state.size());
+        assertEquals(
+                List.of("validation", "held-out", "not evaluated: see the warnings"),
+                state.get(0).findElements(By.tagName("td")).stream()
+                        .map(WebElement::getText)
+                        .toList());
+        assertEquals(List.of(), consoleErrors(), "the browser console shows no error");
     }
 
     /**
@@ -856,7 +876,7 @@ class DashboardIT {
                 (s >= 3600 ? s / 3600 + " h " : "") + (s >= 60 ? s % 3600 / 60 + " min " : "") + s % 60 + " s";
         assertEquals(expected, text("elapsed"));
         assertEquals(
-                "from the start to the last recorded evaluation (the end of a stopped run is not recorded)",
+                "from the run's first start to the last recorded evaluation (pauses between attempts included; the end of a stopped run is not recorded)",
                 text("time-left"));
         assertEquals(List.of(), consoleErrors(), "the browser console shows no error");
     }

@@ -50,7 +50,7 @@ class DegradedBestTest {
 
     static Path out;
     static JsonNode results;
-    /** The rows of evaluations.csv: number, loss, best_loss, failed_terms, a. */
+    /** The rows of evaluations.csv: number, loss, best_loss, degraded, a. */
     static List<double[]> rows;
     /** The best by results.json, and its evaluation (the first row of that loss without a failed term). */
     static double best;
@@ -87,7 +87,7 @@ class DegradedBestTest {
         results = JSON.readTree(out.resolve("results.json").toFile());
         best = results.at("/loss/best").asDouble();
         List<String> lines = Files.readAllLines(out.resolve(EvaluationLog.FILE));
-        assertEquals("evaluation,loss,best_loss,seconds,failed_terms,a,term:plain,term:wall", lines.get(0));
+        assertEquals("evaluation,loss,best_loss,seconds,degraded,failed_terms,a,term:plain,term:wall", lines.get(0));
         rows = new ArrayList<>();
         bestNumber = -1;
         for (String line : lines.subList(1, lines.size())) {
@@ -97,7 +97,7 @@ class DegradedBestTest {
                 Double.parseDouble(f[1]),
                 Double.parseDouble(f[2]),
                 Double.parseDouble(f[4]),
-                Double.parseDouble(f[5])
+                Double.parseDouble(f[6])
             };
             rows.add(row);
             if (bestNumber < 0 && row[3] == 0 && row[1] == best) {

@@ -63,7 +63,7 @@ class LbfgsbStepCliTest {
     /** @return the rows of the fit's evaluations.csv below its header, split at the commas */
     private static List<String[]> evaluations(Path job) throws IOException {
         List<String> lines = Files.readAllLines(job.resolveSibling("out/evaluations.csv"));
-        assertEquals("evaluation,loss,best_loss,seconds,failed_terms,a,b,term:line", lines.get(0));
+        assertEquals("evaluation,loss,best_loss,seconds,degraded,failed_terms,a,b,term:line", lines.get(0));
         return lines.subList(1, lines.size()).stream().map(l -> l.split(",")).toList();
     }
 
@@ -89,9 +89,9 @@ class LbfgsbStepCliTest {
         JsonNode sr = results(fitted);
         // the gradient's displaced points: 1 + 1e-3 * max(1, 1) and 2 + 1e-3 * max(2, 2)
         List<String[]> rows = evaluations(fitted);
-        assertEquals(List.of("1.0", "2.0"), List.of(rows.get(0)[5], rows.get(0)[6]), s::toString);
-        assertEquals(List.of(Double.toString(1.0 + 1e-3 * 1.0), "2.0"), List.of(rows.get(1)[5], rows.get(1)[6]));
-        assertEquals(List.of("1.0", Double.toString(2.0 + 1e-3 * 2.0)), List.of(rows.get(2)[5], rows.get(2)[6]));
+        assertEquals(List.of("1.0", "2.0"), List.of(rows.get(0)[6], rows.get(0)[7]), s::toString);
+        assertEquals(List.of(Double.toString(1.0 + 1e-3 * 1.0), "2.0"), List.of(rows.get(1)[6], rows.get(1)[7]));
+        assertEquals(List.of("1.0", Double.toString(2.0 + 1e-3 * 2.0)), List.of(rows.get(2)[6], rows.get(2)[7]));
         assertEquals("CONVERGED", sr.get("stop_reason").asText(), s::toString);
         assertTrue(sr.at("/evaluations/total").asInt() < 100, s::toString);
         // The loss is a quadratic with no cross term, whose forward difference over h is its

@@ -291,7 +291,7 @@ class OutputFilesTest {
                                 + " recorded in the journal"),
                 w);
         assertEquals(
-                List.of("evaluation,loss,best_loss,seconds,failed_terms,x,term:t", "0,4.0,4.0,0.000,0,1.0,"),
+                List.of("evaluation,loss,best_loss,seconds,degraded,failed_terms,x,term:t", "0,4.0,4.0,0.000,0,0,1.0,"),
                 Files.readAllLines(file));
     }
 

@@ -220,7 +220,7 @@ class PlotsTest {
         assertEquals(
                 List.of(
                         "loss of the evaluation",
-                        "penalised: a term failed",
+                        "a term failed (penalty or skip)",
                         "best so far",
                         "best " + Tables.fmt(2.0) + " at evaluation 3",
                         "stopped at its evaluation budget",
@@ -262,7 +262,7 @@ class PlotsTest {
     }
 
     /** @return the round markers of a colour that lie in a plotting area */
-    private static int markersIn(String svg, String colour) {
+    static int markersIn(String svg, String colour) {
         List<double[]> frames = frames(svg);
         Matcher m = Pattern.compile(
                         "<path fill=\"none\" stroke=\"" + colour + "\"[^>]*stroke-linecap=\"round\" d=\"([^\"]*)\"")
@@ -488,7 +488,7 @@ class PlotsTest {
     }
 
     /** @return the legend lines of an SVG, in order */
-    private static List<String> legendLines(String svg) {
+    static List<String> legendLines(String svg) {
         List<String> out = new ArrayList<>();
         Matcher m = TEXT.matcher(svg);
         while (m.find()) {

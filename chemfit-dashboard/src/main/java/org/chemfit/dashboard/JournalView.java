@@ -716,8 +716,9 @@ final class JournalView implements AutoCloseable {
     }
 
     /**
-     * @return for a stopped run (its end not recorded), the seconds from its start to the end of the
-     *     last evaluation the journal recorded; null when it recorded none
+     * @return for a stopped run (its end not recorded), the seconds from its first start (a resumed
+     *     run's pauses between attempts count, as in the elapsed time) to the end of the last
+     *     evaluation the journal recorded; null when it recorded none
      */
     private @Nullable Double toLastRecord() {
         RunRecord r = run;

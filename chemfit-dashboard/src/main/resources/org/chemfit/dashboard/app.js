@@ -149,7 +149,7 @@
     if (toLast) { elapsed = s.seconds_to_last_record; }
     $('elapsed').textContent = duration(elapsed);
     $('time-left').textContent = toLast && elapsed !== null && elapsed !== undefined
-      ? 'from the start to the last recorded evaluation (the end of a stopped run is not recorded)'
+      ? 'from the run\'s first start to the last recorded evaluation (pauses between attempts included; the end of a stopped run is not recorded)'
       : (s.seconds_left !== null && s.seconds_left !== undefined ? 'at most ' + duration(s.seconds_left) + ' left (budget)' : '');
     $('run-id').textContent = s.run !== undefined ? String(s.run) : '–';
     $('run-detail').textContent = s.run !== undefined ? 'attempt ' + s.attempts + ' on ' + s.host : '';
@@ -280,7 +280,7 @@
       series: [
         { label: 'evaluation' },
         { label: 'loss', stroke: 'rgba(31,58,95,0.5)', width: 0, points: { show: true, size: 4, fill: 'rgba(31,58,95,0.5)' }, value: function (u, v) { return fmt(v); } },
-        { label: 'penalised: a term failed', stroke: '#b52020', width: 0, points: { show: true, size: 6, fill: '#fff', stroke: '#b52020' }, value: function (u, v) { return fmt(v); } },
+        { label: 'a term failed (penalty or skip)', stroke: '#b52020', width: 0, points: { show: true, size: 6, fill: '#fff', stroke: '#b52020' }, value: function (u, v) { return fmt(v); } },
         // the best so far changes only at an evaluation that improves it: a step there, flat between
         { label: 'best so far', stroke: '#d9480f', width: 2, paths: uPlot.paths.stepped({ align: 1 }), points: { show: false }, value: function (u, v) { return fmt(v); } }
       ]
@@ -461,8 +461,9 @@
     return rows;
   }
 
-  /* What became of a validation term that has no metrics to show: failed at the best point (its message), or not
-   * evaluated because the fit was interrupted; null for one evaluated. */
+  /* What became of a validation term that has no metrics to show: failed at the best point (its message), not
+   * evaluated because the fit was interrupted, or not evaluated after a fit that ended (the validation terms could
+   * not be evaluated: results.json's warnings say why); null for one evaluated. */
   function validationState(r, t) {
     if (t.status === 'FAILED') {
       // as chemfit report says it: the message without its leading "term N 'name' failed: " (the row names the
@@ -473,6 +474,9 @@
     }
     if ((t.status === null || t.status === undefined) && r.status === 'interrupted') {
       return 'not evaluated: the fit was interrupted (they are when it ends: run the same command to resume)';
+    }
+    if ((t.status === null || t.status === undefined) && r.status === 'done') {
+      return 'not evaluated: see the warnings';
     }
     return null;
   }
