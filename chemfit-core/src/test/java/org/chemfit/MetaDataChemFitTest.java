@@ -1,13 +1,12 @@
 package org.chemfit;
 
+import static org.chemfit.testfixtures.Overlaps.assertOverlap;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -101,19 +100,7 @@ class MetaDataChemFitTest {
             assertEquals(7.0, async.evaluate(INITIAL, ctx), 0.0);
             assertEquals(
                     List.of(Map.of(), Map.of("last_value", 1.0), Map.of("last_value", 2.0)), cob.gatherMetaData(ctx));
-            long latestStart = Long.MIN_VALUE;
-            long earliestEnd = Long.MAX_VALUE;
-            Set<String> threads = new HashSet<>();
-            for (EvaluationContext c : ctx.children()) {
-                assertEquals(EvaluationContext.Status.OK, c.status(), c.name());
-                latestStart = Math.max(latestStart, c.startEpochNanos());
-                earliestEnd = Math.min(earliestEnd, c.endEpochNanos());
-                threads.add(c.threadName());
-            }
-            assertTrue(
-                    latestStart < earliestEnd,
-                    "every term started (last at " + latestStart + ") before any ended (first at " + earliestEnd + ")");
-            assertEquals(3, threads.size(), "one thread per term: " + threads);
+            assertOverlap(ctx, 3);
         } finally {
             pool.shutdownNow();
         }

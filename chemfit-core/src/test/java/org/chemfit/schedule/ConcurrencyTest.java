@@ -1,12 +1,11 @@
 package org.chemfit.schedule;
 
+import static org.chemfit.testfixtures.Overlaps.assertOverlap;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -37,22 +36,6 @@ class ConcurrencyTest {
             }
             return k;
         };
-    }
-
-    private static void assertOverlap(EvaluationContext ctx, int terms) {
-        long latestStart = Long.MIN_VALUE;
-        long earliestEnd = Long.MAX_VALUE;
-        Set<String> threads = new HashSet<>();
-        for (EvaluationContext c : ctx.children()) {
-            assertEquals(EvaluationContext.Status.OK, c.status(), c.name());
-            latestStart = Math.max(latestStart, c.startEpochNanos());
-            earliestEnd = Math.min(earliestEnd, c.endEpochNanos());
-            threads.add(c.threadName());
-        }
-        assertTrue(
-                latestStart < earliestEnd,
-                "every term started (last at " + latestStart + ") before any ended (first at " + earliestEnd + ")");
-        assertEquals(terms, threads.size(), "one thread per term: " + threads);
     }
 
     @Test
