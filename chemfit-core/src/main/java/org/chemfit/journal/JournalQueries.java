@@ -515,6 +515,24 @@ final class JournalQueries {
     }
 
     /**
+     * @return the parameter key of every evaluation of a run (a failed or cut off one may hold
+     *     complete terms), rows of a path a later attempt left included
+     */
+    java.util.Set<String> recordedKeys(long runId) throws SQLException {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        try (PreparedStatement q =
+                conn.prepareStatement("SELECT DISTINCT parameter_key FROM evaluations WHERE run_id = ?")) {
+            q.setLong(1, runId);
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
      * Records evaluations as RUNNING (a row of an earlier attempt with the same number is reset).
      *
      * @param rows {number, evaluation id, parameters JSON, parameter key} each

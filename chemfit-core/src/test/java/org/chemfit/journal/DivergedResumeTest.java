@@ -164,6 +164,62 @@ class DivergedResumeTest {
     }
 
     @Test
+    void whereTheAttemptDivergedIsCommittedBeforeTheNewPathIsTold() throws Exception {
+        Path file = dir.resolve(Journal.DEFAULT_FILE_NAME);
+        DivergingFit f = firstAttempt(dir);
+        f.failing = false;
+        f.crashAt = Double.NaN;
+        AtomicReference<String> told = new AtomicReference<>();
+        f.beforeAsk = n -> {
+            if (n != 2) {
+                return;
+            }
+            // evaluation 2, the first of path B, was told: a kill from here on copies its record
+            // from the pending file, so the number must already be in the database (no waiting)
+            try (JournalReader j = JournalReader.openReadOnly(file)) {
+                told.set(j.divergedAttempts(j.latestRun().orElseThrow().id()).toString());
+            } catch (RuntimeException e) {
+                told.set(e.toString());
+            }
+        };
+        f.fit(dir);
+        assertEquals("{2=2}", told.get());
+    }
+
+    /** @return {replayed, computed} that an attempt of the run recorded */
+    private static List<Long> counts(Path file, int attempt) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT replayed, computed FROM attempts WHERE attempt = " + attempt)) {
+            rs.next();
+            return List.of(rs.getLong(1), rs.getLong(2));
+        }
+    }
+
+    @Test
+    void aLaterAttemptReplaysTheTermsOfAPointOfTheAbandonedPath() throws Exception {
+        Path file = dir.resolve(Journal.DEFAULT_FILE_NAME);
+        DivergingFit f = firstAttempt(dir);
+        f.failing = false;
+        f.crashAt = Double.NaN;
+        f.fit(dir);
+        // path B overwrote evaluations 2 to 4; the first attempt's 5 (x = 2.4) stays, left out of reads
+        // the third attempt goes x = 1.5, then x = 2.4: it diverges at evaluation 3 (x = 1.6 recorded)
+        DivergingFit third = new DivergingFit();
+        third.pathB = new double[] {1.5, 2.4};
+        FitResult r = third.fit(dir);
+        assertEquals(2 * 0.4 * 0.4, r.bestLoss(), 1e-12, "x = 2.4");
+        try (JournalReader j = JournalReader.openReadOnly(file)) {
+            long run = j.latestRun().orElseThrow().id();
+            assertEquals(Map.of(2, 2, 3, 3), j.divergedAttempts(run));
+            assertEquals(List.of(0, 1, 2, 3), numbers(j, run));
+        }
+        // evaluations 0, 1 and 2 replay their two terms each, as does evaluation 3 from the first
+        // attempt's evaluation 5 of the same parameters: nothing computed
+        assertEquals(List.of(8L, 0L), counts(file, 3));
+    }
+
+    @Test
     void aJournalOfTheVersionBeforeIsGivenTheColumnWhenResumed() throws Exception {
         Path file = dir.resolve(Journal.DEFAULT_FILE_NAME);
         DivergingFit f = firstAttempt(dir);
