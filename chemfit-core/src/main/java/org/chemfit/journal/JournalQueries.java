@@ -410,11 +410,14 @@ final class JournalQueries {
             long replayed,
             long computed)
             throws SQLException {
-        // an attempt that left the recorded path counts its own evaluations only: those an earlier
-        // attempt recorded past its own are of the path it left
+        // once an attempt of the run left the recorded path (this one or an earlier one), the rows
+        // an earlier attempt recorded past it are of the path it left: the run counts its own
+        // evaluations, or the rows that still count when they are more (a killed attempt's path
+        // that this one replayed only in part)
         PreparedStatement p = statement("UPDATE runs SET ended_at = ?, status = ?, stop_reason = ?,"
                 + " best_loss = coalesce(?, best_loss), evaluations = CASE WHEN ? >= 0 AND EXISTS (SELECT 1"
-                + " FROM attempts WHERE run_id = ? AND attempt = ? AND diverged_at IS NOT NULL) THEN ?"
+                + " FROM attempts WHERE run_id = ? AND diverged_at IS NOT NULL) THEN max(?, (SELECT count(*)"
+                + " FROM evaluations WHERE run_id = ?" + current("evaluations", "number") + "))"
                 + " ELSE max(?, evaluations) END WHERE id = ?");
         p.setString(1, now);
         p.setString(2, status);
@@ -422,8 +425,8 @@ final class JournalQueries {
         setReal(p, 4, bestLoss);
         p.setInt(5, evaluations);
         p.setLong(6, runId);
-        p.setInt(7, attempt);
-        p.setInt(8, evaluations);
+        p.setInt(7, evaluations);
+        p.setLong(8, runId);
         p.setInt(9, evaluations);
         p.setLong(10, runId);
         p.executeUpdate();

@@ -220,6 +220,37 @@ class DivergedResumeTest {
     }
 
     @Test
+    void aRunCountsThePathItFollowsAfterAnAttemptThatDivergedWasCutOff() throws Exception {
+        Path file = dir.resolve(Journal.DEFAULT_FILE_NAME);
+        // the first attempt finishes path A: evaluations 0 to 6
+        DivergingFit f = new DivergingFit();
+        f.failing = true;
+        f.fit(dir);
+        try (JournalReader j = JournalReader.openReadOnly(file)) {
+            assertEquals(7, j.latestRun().orElseThrow().evaluations());
+        }
+        // the second takes path B and is cut off at evaluation 4 (x = 1.7)
+        f.failing = false;
+        f.crashAt = 1.7;
+        assertThrows(DivergingFit.Crash.class, () -> f.fit(dir));
+        // as a kill leaves it: the Fitter recorded the attempt's end, a killed process records none
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+                Statement s = c.createStatement()) {
+            s.execute("UPDATE runs SET evaluations = 7, status = 'RUNNING', ended_at = NULL, stop_reason = NULL");
+            s.execute("UPDATE attempts SET status = 'RUNNING', ended_at = NULL WHERE attempt = 2");
+        }
+        // the third replays path B as recorded, diverging nowhere, and finishes it
+        f.crashAt = Double.NaN;
+        f.fit(dir);
+        try (JournalReader j = JournalReader.openReadOnly(file)) {
+            long run = j.latestRun().orElseThrow().id();
+            assertEquals(Map.of(2, 2), j.divergedAttempts(run));
+            assertEquals(List.of(0, 1, 2, 3, 4), numbers(j, run));
+            assertEquals(5, j.latestRun().orElseThrow().evaluations(), "path B's 5, not path A's 7");
+        }
+    }
+
+    @Test
     void aJournalOfTheVersionBeforeIsGivenTheColumnWhenResumed() throws Exception {
         Path file = dir.resolve(Journal.DEFAULT_FILE_NAME);
         DivergingFit f = firstAttempt(dir);
