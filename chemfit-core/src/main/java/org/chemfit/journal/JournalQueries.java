@@ -417,7 +417,7 @@ final class JournalQueries {
         PreparedStatement p = statement("UPDATE runs SET ended_at = ?, status = ?, stop_reason = ?,"
                 + " best_loss = coalesce(?, best_loss), evaluations = CASE WHEN ? >= 0 AND EXISTS (SELECT 1"
                 + " FROM attempts WHERE run_id = ? AND diverged_at IS NOT NULL) THEN max(?, (SELECT count(*)"
-                + " FROM evaluations WHERE run_id = ?" + current("evaluations", "number") + "))"
+                + " FROM evaluations WHERE run_id = ?" + current("evaluations", "number", true) + "))"
                 + " ELSE max(?, evaluations) END WHERE id = ?");
         p.setString(1, now);
         p.setString(2, status);
@@ -484,9 +484,21 @@ final class JournalQueries {
      * @return a condition (" AND ...") that leaves out the rows of an earlier attempt from the
      *     number at which a later attempt of the run diverged on: they belong to a path the fit no
      *     longer follows (nothing before schema 7, which has no such record)
+     * @param runId the run, whose diverged attempts are read first
      */
-    private String current(String table, String number) {
-        return schema >= 7
+    private String current(String table, String number, long runId) throws SQLException {
+        // nearly every run has no such attempt: its reads then go without the clause
+        return current(table, number, !divergedAttempts(runId).isEmpty());
+    }
+
+    /**
+     * @param table the table whose rows are read
+     * @param number its column of the evaluation number
+     * @param any whether an attempt of the run diverged ({@link #divergedAttempts})
+     * @return {@link #current(String, String, long)}'s condition, nothing when none diverged
+     */
+    private String current(String table, String number, boolean any) {
+        return schema >= 7 && any
                 ? " AND NOT EXISTS (SELECT 1 FROM attempts x WHERE x.run_id = %1$s.run_id AND x.attempt > %1$s.attempt AND x.diverged_at <= %1$s.%2$s)"
                         .formatted(table, number)
                 : "";
@@ -502,7 +514,7 @@ final class JournalQueries {
         Map<Integer, String[]> out = new HashMap<>();
         try (PreparedStatement q = conn.prepareStatement(
                 "SELECT number, state, parameter_key, degraded, loss_bits FROM evaluations WHERE run_id = ?"
-                        + current("evaluations", "number"))) {
+                        + current("evaluations", "number", runId))) {
             q.setLong(1, runId);
             try (ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {
@@ -639,7 +651,7 @@ final class JournalQueries {
     List<EvaluationRecord> evaluations(long runId) throws SQLException {
         return queryEvaluations(
                 "SELECT " + evaluationColumns() + " FROM evaluations WHERE run_id = ?"
-                        + current("evaluations", "number") + " ORDER BY number",
+                        + current("evaluations", "number", runId) + " ORDER BY number",
                 runId,
                 false);
     }
@@ -651,7 +663,7 @@ final class JournalQueries {
     List<EvaluationRecord> evaluations(long runId, int fromNumber, int limit) throws SQLException {
         return queryEvaluations(
                 "SELECT " + evaluationColumns() + " FROM evaluations WHERE run_id = ? AND number >= " + fromNumber
-                        + current("evaluations", "number") + " ORDER BY number LIMIT " + limit,
+                        + current("evaluations", "number", runId) + " ORDER BY number LIMIT " + limit,
                 runId,
                 true);
     }
@@ -666,7 +678,7 @@ final class JournalQueries {
                 .replace("quantities_json, tree_json,", "NULL, NULL,");
         return queryEvaluations(
                 "SELECT " + columns + " FROM evaluations WHERE run_id = ? AND number >= " + fromNumber
-                        + current("evaluations", "number") + " ORDER BY number LIMIT " + limit,
+                        + current("evaluations", "number", runId) + " ORDER BY number LIMIT " + limit,
                 runId,
                 false);
     }
@@ -678,7 +690,7 @@ final class JournalQueries {
      */
     List<EvaluationRecord> best(long runId) throws SQLException {
         PreparedStatement p = statement("SELECT number, state, loss_bits, " + degradedColumn()
-                + " FROM evaluations WHERE run_id = ? AND state = 'COMPLETE'" + current("evaluations", "number")
+                + " FROM evaluations WHERE run_id = ? AND state = 'COMPLETE'" + current("evaluations", "number", runId)
                 + " ORDER BY number");
         p.setLong(1, runId);
         BestPoint<Integer> best = new BestPoint<>();
@@ -704,7 +716,7 @@ final class JournalQueries {
             counts.put(st, 0);
         }
         PreparedStatement p = statement("SELECT state, count(*) FROM evaluations WHERE run_id = ?"
-                + current("evaluations", "number") + " GROUP BY state");
+                + current("evaluations", "number", runId) + " GROUP BY state");
         p.setLong(1, runId);
         try (ResultSet rs = p.executeQuery()) {
             while (rs.next()) {
@@ -991,11 +1003,12 @@ final class JournalQueries {
             throws SQLException {
         String where = (from >= 0 ? " AND evaluation_number BETWEEN ? AND ?" : "") + (afterId >= 0 ? " AND %s > ?" : "")
                 + " ORDER BY %s" + (limit > 0 ? " LIMIT ?" : "");
+        boolean diverged = !divergedAttempts(runId).isEmpty();
         String sql = "SELECT id, run_id, evaluation_number, term_path, term_name, state, value_bits,"
                 + (quantities ? " quantities_json," : " NULL,")
                 + " metadata_json, run_directory, host, worker, failure, started_at, ended_at, seconds, attempt, "
                 + (quantities ? blobColumn("") : "NULL") + " FROM terms WHERE run_id = ?"
-                + current("terms", "evaluation_number") + where.formatted("id", "id");
+                + current("terms", "evaluation_number", diverged) + where.formatted("id", "id");
         PreparedStatement p = statement(sql);
         bindTermQuery(p, runId, from, to, afterId, limit);
         List<TermRecord> out = new ArrayList<>();
@@ -1029,7 +1042,7 @@ final class JournalQueries {
                 // a record of no term (an evaluation whose terms were left out or taken apart) holds
                 // none: counted against the limit, it would end a page before the terms rows after it
                 + " FROM term_packs WHERE run_id = ? AND last_id >= first_id"
-                + current("term_packs", "evaluation_number")
+                + current("term_packs", "evaluation_number", diverged)
                 + where.formatted("last_id", "first_id"));
         bindTermQuery(q, runId, from, to, afterId, limit);
         boolean packed = false;
