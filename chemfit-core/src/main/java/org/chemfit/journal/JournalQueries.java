@@ -309,8 +309,9 @@ final class JournalQueries {
             u.setLong(6, runId);
             u.executeUpdate();
         }
-        try (PreparedStatement a = conn.prepareStatement(
-                "UPDATE attempts SET ended_at = ?, status = 'REFUSED' WHERE run_id = ? AND attempt = ?")) {
+        // nor does it hide the rows of the attempts before it: a number it diverged at goes too
+        try (PreparedStatement a = conn.prepareStatement("UPDATE attempts SET ended_at = ?, status = 'REFUSED'"
+                + (schema >= 7 ? ", diverged_at = NULL" : "") + " WHERE run_id = ? AND attempt = ?")) {
             a.setString(1, now);
             a.setLong(2, runId);
             a.setInt(3, attempt);

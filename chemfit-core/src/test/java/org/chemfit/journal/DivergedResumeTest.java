@@ -251,6 +251,38 @@ class DivergedResumeTest {
     }
 
     @Test
+    void aRefusedResumeLeavesNoNumberItDivergedAt() throws Exception {
+        Path file = dir.resolve(Journal.DEFAULT_FILE_NAME);
+        DivergingFit f = firstAttempt(dir);
+        f.failing = false;
+        f.crashAt = Double.NaN;
+        long run;
+        try (JournalReader j = JournalReader.openReadOnly(file)) {
+            run = j.latestRun().orElseThrow().id();
+        }
+        // the resume diverges at evaluation 2, then refuses to go on (as a replayed term whose
+        // loss changed makes it): the run is put back, and no number hides the first attempt's rows
+        f.beforeAsk = n -> {
+            if (n == 2) {
+                throw org.chemfit.support.ResumeRefusal.create("cannot resume run 1", 1, List.of("evaluation 2"));
+            }
+        };
+        JournalMismatchException e = assertThrows(JournalMismatchException.class, () -> f.fit(dir));
+        assertEquals("cannot resume run 1", e.getMessage());
+        try (JournalReader j = JournalReader.openReadOnly(file)) {
+            assertEquals(Map.of(), j.divergedAttempts(run));
+            assertEquals(List.of(0, 1, 2, 3, 4, 5, 6), numbers(j, run));
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT status, diverged_at FROM attempts WHERE attempt = 2")) {
+            rs.next();
+            assertEquals("REFUSED", rs.getString(1));
+            assertEquals(null, rs.getObject(2));
+        }
+    }
+
+    @Test
     void aJournalOfTheVersionBeforeIsGivenTheColumnWhenResumed() throws Exception {
         Path file = dir.resolve(Journal.DEFAULT_FILE_NAME);
         DivergingFit f = firstAttempt(dir);
