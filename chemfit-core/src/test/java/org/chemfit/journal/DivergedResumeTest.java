@@ -170,19 +170,46 @@ class DivergedResumeTest {
         f.failing = false;
         f.crashAt = Double.NaN;
         AtomicReference<String> told = new AtomicReference<>();
+        AtomicReference<Thread> releaser = new AtomicReference<>();
         f.beforeAsk = n -> {
+            if (n == 1) {
+                // before evaluation 2 is asked, another connection holds the database's write lock
+                // for a while: the group commit of the number waits for it, the pending file does
+                // not, so a record of evaluation 2 that did not wait for the number would be told
+                // to the optimizer before the number is in the database
+                try {
+                    Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+                    c.createStatement().execute("BEGIN IMMEDIATE");
+                    Thread t = new Thread(() -> {
+                        try (c) {
+                            Thread.sleep(300);
+                            c.createStatement().execute("ROLLBACK");
+                        } catch (Exception e) {
+                            told.set(e.toString());
+                        }
+                    });
+                    t.start();
+                    releaser.set(t);
+                } catch (java.sql.SQLException e) {
+                    told.set(e.toString());
+                }
+                return;
+            }
             if (n != 2) {
                 return;
             }
             // evaluation 2, the first of path B, was told: a kill from here on copies its record
             // from the pending file, so the number must already be in the database (no waiting)
             try (JournalReader j = JournalReader.openReadOnly(file)) {
-                told.set(j.divergedAttempts(j.latestRun().orElseThrow().id()).toString());
+                told.compareAndSet(
+                        null,
+                        j.divergedAttempts(j.latestRun().orElseThrow().id()).toString());
             } catch (RuntimeException e) {
                 told.set(e.toString());
             }
         };
         f.fit(dir);
+        releaser.get().join();
         assertEquals("{2=2}", told.get());
     }
 
