@@ -309,8 +309,9 @@ final class JournalQueries {
             u.setLong(6, runId);
             u.executeUpdate();
         }
-        try (PreparedStatement a = conn.prepareStatement(
-                "UPDATE attempts SET ended_at = ?, status = 'REFUSED' WHERE run_id = ? AND attempt = ?")) {
+        // nor does it hide the rows of the attempts before it: a number it diverged at goes too
+        try (PreparedStatement a = conn.prepareStatement("UPDATE attempts SET ended_at = ?, status = 'REFUSED'"
+                + (schema >= 7 ? ", diverged_at = NULL" : "") + " WHERE run_id = ? AND attempt = ?")) {
             a.setString(1, now);
             a.setLong(2, runId);
             a.setInt(3, attempt);
@@ -410,11 +411,14 @@ final class JournalQueries {
             long replayed,
             long computed)
             throws SQLException {
-        // an attempt that left the recorded path counts its own evaluations only: those an earlier
-        // attempt recorded past its own are of the path it left
+        // once an attempt of the run left the recorded path (this one or an earlier one), the rows
+        // an earlier attempt recorded past it are of the path it left: the run counts its own
+        // evaluations, or the rows that still count when they are more (a killed attempt's path
+        // that this one replayed only in part)
         PreparedStatement p = statement("UPDATE runs SET ended_at = ?, status = ?, stop_reason = ?,"
                 + " best_loss = coalesce(?, best_loss), evaluations = CASE WHEN ? >= 0 AND EXISTS (SELECT 1"
-                + " FROM attempts WHERE run_id = ? AND attempt = ? AND diverged_at IS NOT NULL) THEN ?"
+                + " FROM attempts WHERE run_id = ? AND diverged_at IS NOT NULL) THEN max(?, (SELECT count(*)"
+                + " FROM evaluations WHERE run_id = ?" + current("evaluations", "number", true) + "))"
                 + " ELSE max(?, evaluations) END WHERE id = ?");
         p.setString(1, now);
         p.setString(2, status);
@@ -422,8 +426,8 @@ final class JournalQueries {
         setReal(p, 4, bestLoss);
         p.setInt(5, evaluations);
         p.setLong(6, runId);
-        p.setInt(7, attempt);
-        p.setInt(8, evaluations);
+        p.setInt(7, evaluations);
+        p.setLong(8, runId);
         p.setInt(9, evaluations);
         p.setLong(10, runId);
         p.executeUpdate();
@@ -481,9 +485,21 @@ final class JournalQueries {
      * @return a condition (" AND ...") that leaves out the rows of an earlier attempt from the
      *     number at which a later attempt of the run diverged on: they belong to a path the fit no
      *     longer follows (nothing before schema 7, which has no such record)
+     * @param runId the run, whose diverged attempts are read first
      */
-    private String current(String table, String number) {
-        return schema >= 7
+    private String current(String table, String number, long runId) throws SQLException {
+        // nearly every run has no such attempt: its reads then go without the clause
+        return current(table, number, !divergedAttempts(runId).isEmpty());
+    }
+
+    /**
+     * @param table the table whose rows are read
+     * @param number its column of the evaluation number
+     * @param any whether an attempt of the run diverged ({@link #divergedAttempts})
+     * @return {@link #current(String, String, long)}'s condition, nothing when none diverged
+     */
+    private String current(String table, String number, boolean any) {
+        return schema >= 7 && any
                 ? " AND NOT EXISTS (SELECT 1 FROM attempts x WHERE x.run_id = %1$s.run_id AND x.attempt > %1$s.attempt AND x.diverged_at <= %1$s.%2$s)"
                         .formatted(table, number)
                 : "";
@@ -499,7 +515,7 @@ final class JournalQueries {
         Map<Integer, String[]> out = new HashMap<>();
         try (PreparedStatement q = conn.prepareStatement(
                 "SELECT number, state, parameter_key, degraded, loss_bits FROM evaluations WHERE run_id = ?"
-                        + current("evaluations", "number"))) {
+                        + current("evaluations", "number", runId))) {
             q.setLong(1, runId);
             try (ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {
@@ -508,6 +524,24 @@ final class JournalQueries {
                     long bits = rs.getLong(5);
                     String b = rs.wasNull() ? null : Long.toString(bits);
                     out.put(rs.getInt(1), new String[] {rs.getString(2), rs.getString(3), d, b});
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * @return the parameter key of every evaluation of a run (a failed or cut off one may hold
+     *     complete terms), rows of a path a later attempt left included
+     */
+    java.util.Set<String> recordedKeys(long runId) throws SQLException {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        try (PreparedStatement q =
+                conn.prepareStatement("SELECT DISTINCT parameter_key FROM evaluations WHERE run_id = ?")) {
+            q.setLong(1, runId);
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
                 }
             }
         }
@@ -618,7 +652,7 @@ final class JournalQueries {
     List<EvaluationRecord> evaluations(long runId) throws SQLException {
         return queryEvaluations(
                 "SELECT " + evaluationColumns() + " FROM evaluations WHERE run_id = ?"
-                        + current("evaluations", "number") + " ORDER BY number",
+                        + current("evaluations", "number", runId) + " ORDER BY number",
                 runId,
                 false);
     }
@@ -630,7 +664,7 @@ final class JournalQueries {
     List<EvaluationRecord> evaluations(long runId, int fromNumber, int limit) throws SQLException {
         return queryEvaluations(
                 "SELECT " + evaluationColumns() + " FROM evaluations WHERE run_id = ? AND number >= " + fromNumber
-                        + current("evaluations", "number") + " ORDER BY number LIMIT " + limit,
+                        + current("evaluations", "number", runId) + " ORDER BY number LIMIT " + limit,
                 runId,
                 true);
     }
@@ -645,7 +679,7 @@ final class JournalQueries {
                 .replace("quantities_json, tree_json,", "NULL, NULL,");
         return queryEvaluations(
                 "SELECT " + columns + " FROM evaluations WHERE run_id = ? AND number >= " + fromNumber
-                        + current("evaluations", "number") + " ORDER BY number LIMIT " + limit,
+                        + current("evaluations", "number", runId) + " ORDER BY number LIMIT " + limit,
                 runId,
                 false);
     }
@@ -657,7 +691,7 @@ final class JournalQueries {
      */
     List<EvaluationRecord> best(long runId) throws SQLException {
         PreparedStatement p = statement("SELECT number, state, loss_bits, " + degradedColumn()
-                + " FROM evaluations WHERE run_id = ? AND state = 'COMPLETE'" + current("evaluations", "number")
+                + " FROM evaluations WHERE run_id = ? AND state = 'COMPLETE'" + current("evaluations", "number", runId)
                 + " ORDER BY number");
         p.setLong(1, runId);
         BestPoint<Integer> best = new BestPoint<>();
@@ -683,7 +717,7 @@ final class JournalQueries {
             counts.put(st, 0);
         }
         PreparedStatement p = statement("SELECT state, count(*) FROM evaluations WHERE run_id = ?"
-                + current("evaluations", "number") + " GROUP BY state");
+                + current("evaluations", "number", runId) + " GROUP BY state");
         p.setLong(1, runId);
         try (ResultSet rs = p.executeQuery()) {
             while (rs.next()) {
@@ -970,11 +1004,12 @@ final class JournalQueries {
             throws SQLException {
         String where = (from >= 0 ? " AND evaluation_number BETWEEN ? AND ?" : "") + (afterId >= 0 ? " AND %s > ?" : "")
                 + " ORDER BY %s" + (limit > 0 ? " LIMIT ?" : "");
+        boolean diverged = !divergedAttempts(runId).isEmpty();
         String sql = "SELECT id, run_id, evaluation_number, term_path, term_name, state, value_bits,"
                 + (quantities ? " quantities_json," : " NULL,")
                 + " metadata_json, run_directory, host, worker, failure, started_at, ended_at, seconds, attempt, "
                 + (quantities ? blobColumn("") : "NULL") + " FROM terms WHERE run_id = ?"
-                + current("terms", "evaluation_number") + where.formatted("id", "id");
+                + current("terms", "evaluation_number", diverged) + where.formatted("id", "id");
         PreparedStatement p = statement(sql);
         bindTermQuery(p, runId, from, to, afterId, limit);
         List<TermRecord> out = new ArrayList<>();
@@ -1008,7 +1043,7 @@ final class JournalQueries {
                 // a record of no term (an evaluation whose terms were left out or taken apart) holds
                 // none: counted against the limit, it would end a page before the terms rows after it
                 + " FROM term_packs WHERE run_id = ? AND last_id >= first_id"
-                + current("term_packs", "evaluation_number")
+                + current("term_packs", "evaluation_number", diverged)
                 + where.formatted("last_id", "first_id"));
         bindTermQuery(q, runId, from, to, afterId, limit);
         boolean packed = false;

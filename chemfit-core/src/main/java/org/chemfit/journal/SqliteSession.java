@@ -119,7 +119,10 @@ final class SqliteSession implements Journal.Session {
     private final Map<String, Integer> numbers = new ConcurrentHashMap<>();
     private final Map<Integer, Long> evaluationStarts = new ConcurrentHashMap<>();
     private final Map<String, KeyOf> keys = new ConcurrentHashMap<>();
-    /** Keys of the evaluations recorded before this attempt: only these can have terms to replay. */
+    /**
+     * Keys of the evaluations recorded before this attempt, of abandoned paths too: only these can
+     * have terms to replay.
+     */
     private final java.util.Set<String> keysBefore;
     /** How many evaluations of each key this attempt started: a repeat can replay the first. */
     private final Map<String, Integer> keysStarted = new ConcurrentHashMap<>();
@@ -190,7 +193,8 @@ final class SqliteSession implements Journal.Session {
             long runId,
             int attempt,
             boolean resumed,
-            Map<Integer, Existing> existing)
+            Map<Integer, Existing> existing,
+            java.util.Set<String> keysBefore)
             throws SQLException {
         this.journal = journal;
         this.improvingTermsOnly = journal.improvingTermsOnly;
@@ -199,8 +203,7 @@ final class SqliteSession implements Journal.Session {
         this.attempt = attempt;
         this.resumed = resumed;
         this.existing = existing;
-        this.keysBefore = new java.util.HashSet<>();
-        existing.values().forEach(e -> keysBefore.add(e.key()));
+        this.keysBefore = keysBefore;
         this.nextTermId = journal.queries.nextTermId();
         this.pending = new PendingLog(PendingLog.beside(journal.path()), journal.syncs);
         this.writer = new GroupCommitWriter(
@@ -932,7 +935,7 @@ final class SqliteSession implements Journal.Session {
                     long id = j.queries.insertRun(hash, settingsJson, now);
                     j.queries.insertAttempt(id, 1, now);
                     LOG.info("journal {}: started run {}", j.path(), id);
-                    return new SqliteSession(j, wl, id, 1, false, new HashMap<>());
+                    return new SqliteSession(j, wl, id, 1, false, new HashMap<>(), new java.util.HashSet<>());
                 }),
                 "the new session");
     }
@@ -976,7 +979,10 @@ final class SqliteSession implements Journal.Session {
                             attempt,
                             complete,
                             running);
-                    SqliteSession session = new SqliteSession(j, wl, id, attempt, true, existing);
+                    // the keys of every recorded evaluation, those of a path a later attempt left
+                    // too: their terms replay when the fit asks for the same parameters again
+                    SqliteSession session =
+                            new SqliteSession(j, wl, id, attempt, true, existing, j.queries.recordedKeys(id));
                     session.runBefore = before;
                     return session;
                 }),
@@ -1081,6 +1087,7 @@ final class SqliteSession implements Journal.Session {
     public void evaluationsStarted(int firstNumber, List<EvaluationContext> contexts) {
         long now = EvaluationContext.nowEpochNanos();
         List<GroupCommitWriter.Write> rows = new ArrayList<>(contexts.size() + 1);
+        boolean marked = false;
         synchronized (state) {
             checkActive();
             for (int i = 0; i < contexts.size(); i++) {
@@ -1102,8 +1109,9 @@ final class SqliteSession implements Journal.Session {
                     warnDiverged(number);
                     if (divergedAt == null) {
                         divergedAt = number;
-                        // in order with the rows: the number is durable before any row of the new path
+                        // in order with the rows, and committed before this method returns (below)
                         rows.add(() -> journal.queries.markDiverged(runId, attempt, number));
+                        marked = true;
                     }
                 }
                 existing.put(number, new Existing("RUNNING", key));
@@ -1121,6 +1129,13 @@ final class SqliteSession implements Journal.Session {
             }
         }
         rows.forEach(writer::submit);
+        if (marked) {
+            // a finished evaluation is durable once in the pending file, which does not wait for the
+            // writer: the number must be committed before any record of the new path, or a kill could
+            // leave the new path's records to be copied in with the abandoned rows still counting
+            // (once per attempt)
+            writer.flush();
+        }
     }
 
     /**

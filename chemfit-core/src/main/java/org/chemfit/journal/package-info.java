@@ -20,7 +20,9 @@
  *     ...): started_at, ended_at, status, host, pid, software_version, replayed and computed
  *     (the leaf terms taken from the journal and those run; written when the attempt ends, so a
  *     killed attempt keeps 0 and 0, and its status reads RUNNING until the next attempt marks it
- *     INTERRUPTED);</li>
+ *     INTERRUPTED), diverged_at (the first evaluation number at which a resumed attempt asked for
+ *     other parameters than the run recorded, empty when it asked for none: the rows earlier
+ *     attempts recorded from that number on no longer count);</li>
  * <li>{@code evaluations}: run_id, number, evaluation_id, state (RUNNING, COMPLETE, FAILED),
  *     parameters_json, parameter_key, loss, loss_bits (the exact double), told_loss (what the
  *     optimizer was told), replay, quantities_blob (see below), tree_json (the metadata tree;

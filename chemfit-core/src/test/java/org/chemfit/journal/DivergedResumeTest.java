@@ -164,6 +164,152 @@ class DivergedResumeTest {
     }
 
     @Test
+    void whereTheAttemptDivergedIsCommittedBeforeTheNewPathIsTold() throws Exception {
+        Path file = dir.resolve(Journal.DEFAULT_FILE_NAME);
+        DivergingFit f = firstAttempt(dir);
+        f.failing = false;
+        f.crashAt = Double.NaN;
+        AtomicReference<String> told = new AtomicReference<>();
+        AtomicReference<Thread> releaser = new AtomicReference<>();
+        f.beforeAsk = n -> {
+            if (n == 1) {
+                // before evaluation 2 is asked, another connection holds the database's write lock
+                // for a while: the group commit of the number waits for it, the pending file does
+                // not, so a record of evaluation 2 that did not wait for the number would be told
+                // to the optimizer before the number is in the database
+                try {
+                    Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+                    c.createStatement().execute("BEGIN IMMEDIATE");
+                    Thread t = new Thread(() -> {
+                        try (c) {
+                            Thread.sleep(300);
+                            c.createStatement().execute("ROLLBACK");
+                        } catch (Exception e) {
+                            told.set(e.toString());
+                        }
+                    });
+                    t.start();
+                    releaser.set(t);
+                } catch (java.sql.SQLException e) {
+                    told.set(e.toString());
+                }
+                return;
+            }
+            if (n != 2) {
+                return;
+            }
+            // evaluation 2, the first of path B, was told: a kill from here on copies its record
+            // from the pending file, so the number must already be in the database (no waiting)
+            try (JournalReader j = JournalReader.openReadOnly(file)) {
+                told.compareAndSet(
+                        null,
+                        j.divergedAttempts(j.latestRun().orElseThrow().id()).toString());
+            } catch (RuntimeException e) {
+                told.set(e.toString());
+            }
+        };
+        f.fit(dir);
+        releaser.get().join();
+        assertEquals("{2=2}", told.get());
+    }
+
+    /** @return {replayed, computed} that an attempt of the run recorded */
+    private static List<Long> counts(Path file, int attempt) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT replayed, computed FROM attempts WHERE attempt = " + attempt)) {
+            rs.next();
+            return List.of(rs.getLong(1), rs.getLong(2));
+        }
+    }
+
+    @Test
+    void aLaterAttemptReplaysTheTermsOfAPointOfTheAbandonedPath() throws Exception {
+        Path file = dir.resolve(Journal.DEFAULT_FILE_NAME);
+        DivergingFit f = firstAttempt(dir);
+        f.failing = false;
+        f.crashAt = Double.NaN;
+        f.fit(dir);
+        // path B overwrote evaluations 2 to 4; the first attempt's 5 (x = 2.4) stays, left out of reads
+        // the third attempt goes x = 1.5, then x = 2.4: it diverges at evaluation 3 (x = 1.6 recorded)
+        DivergingFit third = new DivergingFit();
+        third.pathB = new double[] {1.5, 2.4};
+        FitResult r = third.fit(dir);
+        assertEquals(2 * 0.4 * 0.4, r.bestLoss(), 1e-12, "x = 2.4");
+        try (JournalReader j = JournalReader.openReadOnly(file)) {
+            long run = j.latestRun().orElseThrow().id();
+            assertEquals(Map.of(2, 2, 3, 3), j.divergedAttempts(run));
+            assertEquals(List.of(0, 1, 2, 3), numbers(j, run));
+        }
+        // evaluations 0, 1 and 2 replay their two terms each, as does evaluation 3 from the first
+        // attempt's evaluation 5 of the same parameters: nothing computed
+        assertEquals(List.of(8L, 0L), counts(file, 3));
+    }
+
+    @Test
+    void aRunCountsThePathItFollowsAfterAnAttemptThatDivergedWasCutOff() throws Exception {
+        Path file = dir.resolve(Journal.DEFAULT_FILE_NAME);
+        // the first attempt finishes path A: evaluations 0 to 6
+        DivergingFit f = new DivergingFit();
+        f.failing = true;
+        f.fit(dir);
+        try (JournalReader j = JournalReader.openReadOnly(file)) {
+            assertEquals(7, j.latestRun().orElseThrow().evaluations());
+        }
+        // the second takes path B and is cut off at evaluation 4 (x = 1.7)
+        f.failing = false;
+        f.crashAt = 1.7;
+        assertThrows(DivergingFit.Crash.class, () -> f.fit(dir));
+        // as a kill leaves it: the Fitter recorded the attempt's end, a killed process records none
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+                Statement s = c.createStatement()) {
+            s.execute("UPDATE runs SET evaluations = 7, status = 'RUNNING', ended_at = NULL, stop_reason = NULL");
+            s.execute("UPDATE attempts SET status = 'RUNNING', ended_at = NULL WHERE attempt = 2");
+        }
+        // the third replays path B as recorded, diverging nowhere, and finishes it
+        f.crashAt = Double.NaN;
+        f.fit(dir);
+        try (JournalReader j = JournalReader.openReadOnly(file)) {
+            long run = j.latestRun().orElseThrow().id();
+            assertEquals(Map.of(2, 2), j.divergedAttempts(run));
+            assertEquals(List.of(0, 1, 2, 3, 4), numbers(j, run));
+            assertEquals(5, j.latestRun().orElseThrow().evaluations(), "path B's 5, not path A's 7");
+        }
+    }
+
+    @Test
+    void aRefusedResumeLeavesNoNumberItDivergedAt() throws Exception {
+        Path file = dir.resolve(Journal.DEFAULT_FILE_NAME);
+        DivergingFit f = firstAttempt(dir);
+        f.failing = false;
+        f.crashAt = Double.NaN;
+        long run;
+        try (JournalReader j = JournalReader.openReadOnly(file)) {
+            run = j.latestRun().orElseThrow().id();
+        }
+        // the resume diverges at evaluation 2, then refuses to go on (as a replayed term whose
+        // loss changed makes it): the run is put back, and no number hides the first attempt's rows
+        f.beforeAsk = n -> {
+            if (n == 2) {
+                throw org.chemfit.support.ResumeRefusal.create("cannot resume run 1", 1, List.of("evaluation 2"));
+            }
+        };
+        JournalMismatchException e = assertThrows(JournalMismatchException.class, () -> f.fit(dir));
+        assertEquals("cannot resume run 1", e.getMessage());
+        try (JournalReader j = JournalReader.openReadOnly(file)) {
+            assertEquals(Map.of(), j.divergedAttempts(run));
+            assertEquals(List.of(0, 1, 2, 3, 4, 5, 6), numbers(j, run));
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT status, diverged_at FROM attempts WHERE attempt = 2")) {
+            rs.next();
+            assertEquals("REFUSED", rs.getString(1));
+            assertEquals(null, rs.getObject(2));
+        }
+    }
+
+    @Test
     void aJournalOfTheVersionBeforeIsGivenTheColumnWhenResumed() throws Exception {
         Path file = dir.resolve(Journal.DEFAULT_FILE_NAME);
         DivergingFit f = firstAttempt(dir);

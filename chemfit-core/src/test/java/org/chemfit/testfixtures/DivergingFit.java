@@ -23,7 +23,7 @@ import org.chemfit.journal.Journal;
  * (x - 2)^2, under {@code on_failure: penalty} (1000). Term "b" fails at x = 1.2 while
  * {@link #failing} is set. The optimizer starts at x = 1.0 (evaluation 0), asks x = 1.2
  * (evaluation 1), then follows path A ({@link #PATH_A}) when evaluation 1 was told a penalised loss
- * (at least 1000), else path B ({@link #PATH_B}).
+ * (at least 1000), else path B ({@link #pathB}, {@link #PATH_B} unless set).
  *
  * <p>The first attempt ({@code failing}, {@code crashAt} 2.3) is cut off at evaluation 6 (x = 2.3)
  * with evaluations 0 to 5 complete, its best evaluation 4 (x = 2.1, loss 2 * 0.01). Resumed without
@@ -39,6 +39,9 @@ public final class DivergingFit {
 
     /** The points after x = 1.2 when it was not. */
     public static final double[] PATH_B = {1.5, 1.6, 1.7};
+
+    /** The points the fit follows after x = 1.2 when evaluation 1 was not penalised. */
+    public volatile double[] pathB = PATH_B;
 
     /** Whether term "b" fails at x = 1.2. */
     public volatile boolean failing;
@@ -104,7 +107,7 @@ public final class DivergingFit {
                 @Override
                 public void tell(List<double[]> points, double[] values) {
                     if (told == 0) {
-                        path = values[0] >= 1000 ? PATH_A : PATH_B;
+                        path = values[0] >= 1000 ? PATH_A : pathB;
                     }
                     told += points.size();
                 }
