@@ -121,6 +121,12 @@ abstract class BaseCommand implements Callable<Integer> {
             return ExitCodes.USAGE;
         } catch (RuntimeException | Error e) {
             String message = e.getMessage();
+            if (e instanceof InternalError && message != null && message.contains("unsafe memory access")) {
+                // the JVM's word for a SIGBUS in a memory-mapped file: a file system with no room
+                // left for a page of it (or a file cut short under it), the user's to fix, not a bug
+                err().println("error: " + mappedFileFault(e));
+                return ExitCodes.USAGE;
+            }
             err().println("internal error: "
                     + (message == null || message.isBlank() ? "an unexpected failure" : Messages.clean(message)));
             if (verbose) {
@@ -135,6 +141,33 @@ abstract class BaseCommand implements Callable<Integer> {
             out().flush();
             err().flush();
         }
+    }
+
+    /**
+     * @param e the JVM's InternalError for a fault in a memory-mapped file
+     * @return what the user is told: the journal's own failure when one came along with it
+     *     (suppressed by it, or its cause), else the fault said in words
+     */
+    static String mappedFileFault(Throwable e) {
+        java.util.ArrayDeque<Throwable> todo = new java.util.ArrayDeque<>();
+        java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        todo.add(e);
+        while (!todo.isEmpty()) {
+            Throwable t = todo.poll();
+            if (!seen.add(t)) {
+                continue;
+            }
+            if (t instanceof org.chemfit.journal.JournalException && t.getMessage() != null) {
+                return Messages.clean(t.getMessage()) + "; to resume, run the same command";
+            }
+            todo.addAll(java.util.Arrays.asList(t.getSuppressed()));
+            if (t.getCause() != null) {
+                todo.add(t.getCause());
+            }
+        }
+        return "a write into a memory-mapped file failed (the file system holding the output folder is"
+                + " probably full, or a file was cut short by another program); once there is room, run"
+                + " the same command to resume: nothing recorded is lost";
     }
 
     /**

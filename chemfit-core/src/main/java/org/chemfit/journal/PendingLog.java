@@ -24,7 +24,8 @@ import org.jspecify.annotations.Nullable;
  * process); the next session that writes the journal copies what the file still holds into the
  * database before anything else, and removes it.
  *
- * <p>The file (4 MiB, sparse) is two halves used in turn: records are appended to one half until
+ * <p>The file (4 MiB, every byte of it written when it is made, so that its room on the file
+ * system is taken before anything is mapped) is two halves used in turn: records are appended to one half until
  * it is full, then to the other, from its start, once everything in that other half is copied
  * (it holds records older than the writer's last few commits, so that is almost always so at
  * once). The pages of the file are used again and again, and an appender waits for the writer
@@ -39,14 +40,16 @@ import org.jspecify.annotations.Nullable;
  *                                            which fails its length or checksum and is ignored
  * </pre>
  *
- * <p>A page of the file costs a fault the first time it is written (the file system finds and
- * clears a page: 2.9 of the 4.2 us that appending an argon evaluation's record took, on average,
- * in a fit's first 2,000 evaluations), so the session's writer touches the pages ahead of the
- * appender while it lets a group gather ({@link #touchAhead}: a zero written at the start of each
- * page after the end of the frames of the half being appended to, which no reader looks at), and
- * the appender finds them ready. The touching thread holds the file's lock only to choose a page,
- * not while the page is faulted in; an appender waits for that fault only when it is about to
- * write into the very page being touched.
+ * <p>The file's bytes are written when it is made ({@link #allocate}), so its pages are in the
+ * page cache and its room on the file system is taken: the appender's first write to a page
+ * maps a page that exists (the kernel maps several at one fault) instead of having the file
+ * system find and clear one (2.9 of the 4.2 us that appending an argon evaluation's record took,
+ * on average, in a fit's first 2,000 evaluations, when the file was a hole). The session's writer
+ * also touches the pages ahead of the appender while it lets a group gather ({@link #touchAhead}:
+ * a zero written at the start of each page after the end of the frames of the half being
+ * appended to, which no reader looks at), so that the few faults left are its own. The touching
+ * thread holds the file's lock only to choose a page, not while the page is faulted in; an
+ * appender waits for that fault only when it is about to write into the very page being touched.
  *
  * <p>Written by hand: SQLite is the store; this is its front door for the few microseconds an
  * evaluation may spend on being recorded, and a library for a file of frames used in turn would
@@ -75,8 +78,8 @@ final class PendingLog implements AutoCloseable {
     private static final int MAGIC = 'C' | 'F' << 8 | 'P' << 16 | 2 << 24;
 
     /**
-     * The size of the mapped file at first (sparse: only what is written, or touched ahead, takes
-     * room). Small, so that its pages are used again rather than faulted in anew; larger only for
+     * The size of the mapped file at first (its zeros written when it is made: see
+     * {@link #allocate}). Small, so that its pages are used again rather than faulted in anew; larger only for
      * a record that does not fit in a half.
      */
     private static final int FIRST_SIZE = 4 << 20;
@@ -341,9 +344,7 @@ final class PendingLog implements AutoCloseable {
         }
         try (FileChannel c =
                 FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            if (c.size() < want) {
-                c.write(ByteBuffer.allocate(1), want - 1); // the file's length: a hole until written
-            }
+            allocate(c, want);
             MappedByteBuffer m = c.map(FileChannel.MapMode.READ_WRITE, 0, want);
             m.order(ByteOrder.LITTLE_ENDIAN);
             map = m;
@@ -355,6 +356,40 @@ final class PendingLog implements AutoCloseable {
             return m;
         }
     }
+
+    /**
+     * Makes the file this long with every byte written, not a hole: a write into a mapped page
+     * that the file system has no room for is a SIGBUS, which the JVM turns into an InternalError
+     * thrown later, anywhere in the writing thread; written zeros take their room now (a full file
+     * system is then an IOException here, said in words), and the mapping's writes only overwrite
+     * them.
+     */
+    private static void allocate(FileChannel c, long want) throws IOException {
+        long at = c.size();
+        if (at >= want) {
+            return;
+        }
+        long before = at;
+        ByteBuffer zeros = ByteBuffer.allocate(ZEROS);
+        try {
+            while (at < want) {
+                zeros.clear().limit((int) Math.min(ZEROS, want - at));
+                while (zeros.hasRemaining()) {
+                    at += c.write(zeros, at);
+                }
+            }
+        } catch (IOException e) {
+            try {
+                c.truncate(before); // the room taken goes back: results.json may still fit
+            } catch (IOException again) {
+                e.addSuppressed(again);
+            }
+            throw e;
+        }
+    }
+
+    /** The zeros written at a time by {@link #allocate}. */
+    private static final int ZEROS = 256 << 10;
 
     /**
      * Says that this many more of the records appended to a half are committed to the database;

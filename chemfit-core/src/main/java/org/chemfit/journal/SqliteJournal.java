@@ -247,27 +247,44 @@ final class SqliteJournal implements JournalReader {
     }
 
     JournalException failure(String what, SQLException e) {
-        return new JournalException("journal " + file + ": cannot " + what + ": " + e.getMessage() + fullDisk(), e);
+        // a statement that finds the disk full rolls its transaction back, and the commit then
+        // fails with "no transaction is active", which names no cause: the cause comes first
+        return failure(what, "SQLite said: " + e.getMessage(), e);
+    }
+
+    /**
+     * @param what what could not be done ("record evaluation 3 in FILE")
+     * @param said what the failure said
+     * @param e the failure
+     * @return the journal's failure, which says first that the file system is full when it is
+     */
+    JournalException failure(String what, String said, Exception e) {
+        long left = roomLeft();
+        // an IOException says ENOSPC in the words of strerror; the room left may be more than the
+        // write wanted to take
+        if (left < ROOM || "No space left on device".equals(e.getMessage())) {
+            return new JournalException(
+                    "journal " + file + ": cannot " + what + ": the file system holding it is full (" + left
+                            + " bytes left): free some room and resume the fit, nothing recorded is lost (" + said
+                            + ")",
+                    e);
+        }
+        return new JournalException("journal " + file + ": cannot " + what + ": " + e.getMessage(), e);
     }
 
     /** Below this much room left beside the journal, a failed write is said to be for want of room. */
     private static final long ROOM = 1 << 20;
 
     /**
-     * Why a write may have failed when SQLite's own error does not say it: a statement that finds
-     * the disk full rolls its transaction back, and the commit then fails with "no transaction is
-     * active", which names no cause.
-     *
-     * @return {@code " (the file system holding it has 4096 bytes left)"} when less than a MiB
-     *     is left there (said for any failure: a fact beside it, not a verdict), else ""
+     * @return the bytes left on the file system holding the journal, or {@link #ROOM} when that
+     *     cannot be told (no word rather than a wrong one)
      */
-    private String fullDisk() {
+    private long roomLeft() {
         try {
             Path folder = file.toAbsolutePath().getParent();
-            long left = folder == null ? ROOM : Files.getFileStore(folder).getUsableSpace();
-            return left < ROOM ? " (the file system holding it has " + left + " bytes left)" : "";
+            return folder == null ? ROOM : Files.getFileStore(folder).getUsableSpace();
         } catch (IOException | RuntimeException e) {
-            return ""; // no word rather than a wrong one
+            return ROOM;
         }
     }
 

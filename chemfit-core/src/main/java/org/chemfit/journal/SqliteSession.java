@@ -1589,9 +1589,9 @@ final class SqliteSession implements Journal.Session {
                     return false;
                 }
             } catch (java.io.IOException ex) {
-                throw new JournalException(
-                        "journal " + journal.path() + ": cannot record evaluation " + number + " in "
-                                + PendingLog.beside(journal.path()) + ": " + ex.getMessage(),
+                throw journal.failure(
+                        "record evaluation " + number + " in " + PendingLog.beside(journal.path()),
+                        String.valueOf(ex.getMessage()),
                         ex);
             }
             fold.file = pending.lastMap();
