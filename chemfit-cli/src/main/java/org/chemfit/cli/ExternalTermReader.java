@@ -135,7 +135,10 @@ final class ExternalTermReader {
                 String q = e.getKey();
                 int[] place = rm.keyPlaces.get(q);
                 if (om != null && !om.entries.containsKey(q)) {
-                    String sug = JobReading.suggest(q, om.entries.keySet());
+                    // the outputs no reference names yet are the likely ones (y3 for y2, with y1 given)
+                    List<String> free = new ArrayList<>(om.entries.keySet());
+                    free.removeAll(rm.entries.keySet());
+                    String sug = JobReading.suggest(q, free.isEmpty() ? om.entries.keySet() : free);
                     r.problem(
                             place[0],
                             place[1],
@@ -171,6 +174,15 @@ final class ExternalTermReader {
             }
             if (rm.entries.isEmpty()) {
                 r.problem(rm, where + " reference must give at least one reference value");
+            }
+            if (om != null) {
+                for (String q : om.entries.keySet()) {
+                    int[] at = om.keyPlaces.get(q);
+                    if (!rm.entries.containsKey(q) && at != null) {
+                        r.warnings.add(r.shown + ":" + at[0] + ":" + at[1] + ": " + where + " output '" + q
+                                + "' has no reference value: it is computed and recorded, but counts in no loss");
+                    }
+                }
             }
         }
         Duration timeout =

@@ -972,6 +972,52 @@ class ValidateChecksTest {
                 r::toString);
     }
 
+    /**
+     * A misspelt reference key is matched against the outputs no reference names yet: with y1
+     * given, y3 is y2 mistyped, not y1.
+     */
+    @Test
+    void aMisspeltReferenceKeyIsMatchedToAnOutputThatHasNoReferenceYet() throws IOException {
+        Path job = externalJob("e = {{ lj.epsilon }}\n");
+        Files.writeString(
+                job,
+                Files.readString(job)
+                        .replace(
+                                "    outputs: {energy: {parser: regex, file: in.txt, pattern: 'e = (\\S+)'}}",
+                                "    outputs:\n      y1: {parser: regex, file: in.txt, pattern: 'e = (\\S+)'}\n"
+                                        + "      y2: {parser: regex, file: in.txt, pattern: 'e = (\\S+)'}")
+                        .replace("    reference: {energy: 1.0}", "    reference: {y1: 1.0, y3: 2.0}"));
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertEquals(
+                List.of(
+                        job + ":13:26: term 'sim' reference names 'y3', which no output computes (did you mean"
+                                + " 'y2'?); outputs: y1, y2",
+                        "1 problem found; the job file format is described in docs/job-file.md"),
+                r.err().lines().toList(),
+                r::toString);
+    }
+
+    /** An output that no reference value names counts in no loss: said at its line, the job stays valid. */
+    @Test
+    void anOutputWithoutAReferenceValueIsWarnedOf() throws IOException {
+        Path job = externalJob("e = {{ lj.epsilon }}\n");
+        Files.writeString(
+                job,
+                Files.readString(job)
+                        .replace(
+                                "    outputs: {energy: {parser: regex, file: in.txt, pattern: 'e = (\\S+)'}}",
+                                "    outputs:\n      energy: {parser: regex, file: in.txt, pattern: 'e = (\\S+)'}\n"
+                                        + "      volume: {parser: regex, file: in.txt, pattern: 'e = (\\S+)'}"));
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(0, r.code(), r::toString);
+        assertTrue(
+                r.err()
+                        .startsWith("warning: " + job + ":12:7: term 'sim' output 'volume' has no reference value: it"
+                                + " is computed and recorded, but counts in no loss\n"),
+                r::toString);
+    }
+
     @Test
     void aUnitOfAQuantityWhoseReferenceValueWasRefusedIsNotASecondProblem() throws IOException {
         Path job = externalJob("e = {{ lj.epsilon }}\n");
