@@ -5,6 +5,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns Ctrl-C (SIGINT) or SIGTERM during a fit or a worker into an orderly stop: a shutdown hook
@@ -37,8 +38,28 @@ final class Interrupts implements AutoCloseable {
     /** Set by a hook once it has said why the command stops, before it interrupts the command's thread. */
     private static volatile boolean announced;
 
+    /**
+     * The stream of the guard whose hook has begun the orderly stop, for what a second Ctrl-C
+     * says; null until then.
+     */
+    private static volatile @Nullable Interrupts stopping;
+
     static {
-        watchSigterm();
+        watch("TERM", () -> {
+            sigterm = true;
+            return false;
+        });
+        // a second Ctrl-C while the first one's stop is under way (the JVM ignores it) is answered
+        watch("INT", () -> {
+            Interrupts i = stopping;
+            if (i == null) {
+                return false;
+            }
+            i.err.println("still " + i.doing + ", each running program within its kill grace (at most " + WAIT_SECONDS
+                    + " s in all); kill -9 ends the process at once");
+            i.err.flush();
+            return true;
+        });
     }
 
     private Interrupts(Thread fitThread, PrintWriter err, String doing) {
@@ -75,6 +96,7 @@ final class Interrupts implements AutoCloseable {
         err.println((sigterm ? "stopped by SIGTERM" : "interrupted") + ": " + doing);
         err.flush();
         announced = true;
+        stopping = this;
         fitThread.interrupt();
         try {
             written.await(WAIT_SECONDS, TimeUnit.SECONDS);
@@ -85,18 +107,24 @@ final class Interrupts implements AutoCloseable {
     }
 
     /**
-     * Puts a handler in front of the JVM's own SIGTERM handler that only notes the signal and then
-     * hands it on, so the shutdown (exit code 143, the hooks) stays the JVM's. A shutdown hook cannot
-     * learn which signal started it and the Java platform has no public signal API, so this uses the
-     * {@code sun.misc.Signal} API of the {@code jdk.unsupported} module, by reflection so that javac
+     * Puts a handler in front of the JVM's own handler of a signal (SIGTERM, SIGINT) that first
+     * runs {@code seen}, then hands the signal on unless {@code seen} answered it, so the shutdown
+     * (the exit code, the hooks) stays the JVM's. A shutdown hook cannot learn which signal
+     * started it and the Java platform has no public signal API, so this uses the {@code
+     * sun.misc.Signal} API of the {@code jdk.unsupported} module, by reflection so that javac
      * raises no warning about it. Where it is unavailable (e.g. under {@code -Xrs}) nothing changes
-     * but the message, which then says {@code interrupted}.
+     * but the messages (the stop then says {@code interrupted}, and a second Ctrl-C nothing). A
+     * signal the process was started ignoring (SIGINT for a program started with {@code &} from a
+     * script) stays ignored.
+     *
+     * @param name the signal's name without SIG
+     * @param seen run first; true when it answered the signal itself (it is not handed on)
      */
-    private static void watchSigterm() {
+    private static void watch(String name, java.util.function.BooleanSupplier seen) {
         try {
             Class<?> signal = Class.forName("sun.misc.Signal");
             Class<?> handler = Class.forName("sun.misc.SignalHandler");
-            Object term = signal.getConstructor(String.class).newInstance("TERM");
+            Object sig = signal.getConstructor(String.class).newInstance(name);
             Method handle = signal.getMethod("handle", signal, handler);
             Method handleIt = handler.getMethod("handle", signal);
             java.util.concurrent.atomic.AtomicReference<Object> previous =
@@ -104,25 +132,28 @@ final class Interrupts implements AutoCloseable {
             Object watcher = Proxy.newProxyInstance(
                     Interrupts.class.getClassLoader(), new Class<?>[] {handler}, (proxy, m, args) -> {
                         if (m.equals(handleIt)) {
-                            sigterm = true;
+                            if (seen.getAsBoolean()) {
+                                return null;
+                            }
                             try {
                                 handleIt.invoke(previous.get(), args);
                             } catch (ReflectiveOperationException | RuntimeException e) {
                                 // The previous handler was a native one (it cannot be called from
-                                // Java): end as the JVM's own handler does, with 128 + 15.
-                                Runtime.getRuntime().exit(ExitCodes.TERMINATED);
+                                // Java): end as the JVM's own handler does, with 128 + the signal.
+                                Runtime.getRuntime()
+                                        .exit(name.equals("TERM") ? ExitCodes.TERMINATED : ExitCodes.INTERRUPTED);
                             }
                             return null;
                         }
                         return switch (m.getName()) {
                             case "hashCode" -> System.identityHashCode(proxy);
                             case "equals" -> proxy == args[0];
-                            default -> "chemfit SIGTERM watcher";
+                            default -> "chemfit SIG" + name + " watcher";
                         };
                     });
-            previous.set(handle.invoke(null, term, watcher));
+            previous.set(handle.invoke(null, sig, watcher));
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-            // No signal API here: the stop still works, only its message cannot name SIGTERM.
+            // No signal API here: the stop still works, only its messages are plainer.
         }
     }
 

@@ -215,6 +215,53 @@ class InterruptIT {
         assertTrue(Files.readString(out.resolve("plots/parity-energy.svg")).contains("fit (1)"), log);
     }
 
+    /**
+     * A second Ctrl-C while the first one's stop waits for a program's kill grace is answered (the
+     * JVM itself ignores it): the stop goes on, and the command still exits with 130.
+     */
+    @Test
+    void aSecondCtrlCWhileTheStopIsUnderWaySaysSoAndTheStopGoesOn() throws Exception {
+        Files.writeString(
+                tmp.resolve("eval.yaml"),
+                String.join(
+                        "\n",
+                        "parameters: {x: {initial: 1.0, bounds: [0.0, 2.0]}}",
+                        "terms:",
+                        "  - name: slow",
+                        "    kind: external",
+                        // a program that ignores SIGTERM: its kill grace runs out before SIGKILL
+                        "    command: [sh, -c, 'trap \"\" TERM; sleep 60']",
+                        "    kill_grace: 8s",
+                        "    outputs: {e: {parser: regex, file: program.stdout, pattern: 'e = (\\S+)'}}",
+                        "    reference: {e: 1.0}",
+                        ""));
+        Process p = start(tmp, "eval", "eval.yaml");
+        Path stderr = tmp.resolve("stderr.txt");
+        try {
+            await().atMost(Duration.ofMinutes(1))
+                    .pollInterval(Duration.ofMillis(50))
+                    .failFast(() -> assertTrue(p.isAlive(), () -> "eval ended early\n" + output(tmp)))
+                    .until(() -> p.descendants()
+                            .anyMatch(h -> h.info().command().orElse("").endsWith("sleep")));
+            sigint(p);
+            await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(20))
+                    .until(() -> read(stderr).contains("interrupted: stopping the running terms\n"));
+            assertTrue(p.isAlive(), () -> "the program's kill grace holds the stop\n" + output(tmp));
+            sigint(p);
+            String still = "still stopping the running terms, each running program within its kill grace"
+                    + " (at most 60 s in all); kill -9 ends the process at once\n";
+            await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(20))
+                    .failFast(() -> assertTrue(p.isAlive(), () -> "ended before\n" + output(tmp)))
+                    .until(() -> read(stderr).contains(still));
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), () -> "eval did not stop\n" + output(tmp));
+            assertEquals(ExitCodes.INTERRUPTED, p.exitValue(), () -> output(tmp));
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
     @Test
     void ctrlCDuringAnEvalStopsItsProgramAndSaysSo() throws Exception {
         Files.writeString(
