@@ -4,8 +4,15 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.IdentityHashMap;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.chemfit.EvaluationCancelledException;
+import org.chemfit.journal.JournalException;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
@@ -121,10 +128,15 @@ abstract class BaseCommand implements Callable<Integer> {
             return ExitCodes.USAGE;
         } catch (RuntimeException | Error e) {
             String message = e.getMessage();
-            if (e instanceof InternalError && message != null && message.contains("unsafe memory access")) {
+            if (isMappedFileFault(e)) {
                 // the JVM's word for a SIGBUS in a memory-mapped file: a file system with no room
                 // left for a page of it (or a file cut short under it), the user's to fix, not a bug
                 err().println("error: " + mappedFileFault(e));
+                if (verbose) {
+                    StringWriter sw = new StringWriter();
+                    e.printStackTrace(new PrintWriter(sw));
+                    err().print(sw);
+                }
                 return ExitCodes.USAGE;
             }
             err().println("internal error: "
@@ -144,30 +156,45 @@ abstract class BaseCommand implements Callable<Integer> {
     }
 
     /**
-     * @param e the JVM's InternalError for a fault in a memory-mapped file
+     * @param e a failure
+     * @return whether it, or a cause of it, is the JVM's InternalError for a fault in a
+     *     memory-mapped file (a SIGBUS: "a fault occurred in a recent unsafe memory access
+     *     operation in compiled Java code", or without "recent" and "in compiled Java code")
+     */
+    static boolean isMappedFileFault(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof InternalError && String.valueOf(t.getMessage()).contains("unsafe memory access")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * @param e the JVM's InternalError for a fault in a memory-mapped file, or a failure it caused
      * @return what the user is told: the journal's own failure when one came along with it
-     *     (suppressed by it, or its cause), else the fault said in words
+     *     (suppressed by it, or a cause), else the fault said in words
      */
     static String mappedFileFault(Throwable e) {
-        java.util.ArrayDeque<Throwable> todo = new java.util.ArrayDeque<>();
-        java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        Deque<Throwable> todo = new ArrayDeque<>();
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         todo.add(e);
         while (!todo.isEmpty()) {
             Throwable t = todo.poll();
             if (!seen.add(t)) {
                 continue;
             }
-            if (t instanceof org.chemfit.journal.JournalException && t.getMessage() != null) {
-                return Messages.clean(t.getMessage()) + "; to resume, run the same command";
+            if (t instanceof JournalException && t.getMessage() != null) {
+                return Messages.clean(t.getMessage());
             }
-            todo.addAll(java.util.Arrays.asList(t.getSuppressed()));
+            todo.addAll(Arrays.asList(t.getSuppressed()));
             if (t.getCause() != null) {
                 todo.add(t.getCause());
             }
         }
-        return "a write into a memory-mapped file failed (the file system holding the output folder is"
-                + " probably full, or a file was cut short by another program); once there is room, run"
-                + " the same command to resume: nothing recorded is lost";
+        return "a write into a memory-mapped file failed: its file system had no room left for a page of"
+                + " it (free some room, then run the same command to resume: what the journal committed is"
+                + " kept), or the file was cut short by another program";
     }
 
     /**

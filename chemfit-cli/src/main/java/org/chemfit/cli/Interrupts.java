@@ -55,8 +55,11 @@ final class Interrupts implements AutoCloseable {
             if (i == null) {
                 return false;
             }
-            i.err.println("still " + i.doing + ", each running program within its kill grace (at most " + WAIT_SECONDS
-                    + " s in all); kill -9 ends the process at once");
+            i.err.println(
+                    i.written.getCount() == 0
+                            ? "still stopping: what is finished is written, the process ends in a moment"
+                            : "still " + i.doing + ", each running program within its kill grace (at most "
+                                    + WAIT_SECONDS + " s in all); kill -9 ends the process at once");
             i.err.flush();
             return true;
         });
@@ -92,11 +95,11 @@ final class Interrupts implements AutoCloseable {
 
     private void onShutdown() {
         triggered = true;
+        stopping = this; // before the words: a second Ctrl-C right after them is answered
         err.println();
         err.println((sigterm ? "stopped by SIGTERM" : "interrupted") + ": " + doing);
         err.flush();
         announced = true;
-        stopping = this;
         fitThread.interrupt();
         try {
             written.await(WAIT_SECONDS, TimeUnit.SECONDS);

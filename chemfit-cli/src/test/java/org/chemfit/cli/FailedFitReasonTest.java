@@ -90,12 +90,12 @@ class FailedFitReasonTest {
             Cli.Run full = Cli.run("fit", job.toString(), "--output", out.toString(), "--progress", "none");
             String expected = "error: the fit failed after 1 evaluation: journal "
                     + out.resolve("journal.sqlite") + ": cannot record evaluation 0 in "
-                    + out.resolve("journal.sqlite-pending") + ": the file system holding it is full (";
+                    + out.resolve("journal.sqlite-pending") + ": the file system holding it has ";
             assertTrue(full.err().contains("\n" + expected), full::toString);
             assertTrue(
                     full.err()
-                            .contains(" bytes left): free some room and resume the fit, nothing recorded is lost"
-                                    + " (No space left on device)"),
+                            .contains(" bytes left, and it needs 4194304 (No space left on device); free some room"
+                                    + " and resume the fit: nothing the journal holds is lost\n"),
                     full::toString);
             assertFalse(full.err().contains("internal error"), full::toString);
             // the room the pending file took is given back: the results are still written

@@ -30,17 +30,39 @@ class MappedFileFaultTest {
         InternalError fault = new InternalError(JVM_WORDS);
         fault.addSuppressed(new IllegalStateException("unrelated"));
         fault.addSuppressed(new RuntimeException("wrapped", failure));
+        assertEquals(Messages.clean(String.valueOf(failure.getMessage())), BaseCommand.mappedFileFault(fault));
+    }
+
+    /** A command whose work fails with what the JVM throws after a SIGBUS, wrapped. */
+    @picocli.CommandLine.Command(name = "faulty")
+    static final class Faulty extends BaseCommand {
+        @Override
+        int execute() {
+            throw new IllegalStateException("evaluation e3 failed", new InternalError(JVM_WORDS));
+        }
+    }
+
+    @Test
+    void theCommandSaysItAsAnErrorOfTheUsersNotAsAnInternalOne() {
+        java.io.StringWriter err = new java.io.StringWriter();
+        picocli.CommandLine cl = new picocli.CommandLine(new Faulty());
+        cl.setErr(new java.io.PrintWriter(err, true));
+        cl.setOut(new java.io.PrintWriter(new java.io.StringWriter(), true));
+        int code = cl.execute();
+        assertEquals(ExitCodes.USAGE, code, err::toString);
         assertEquals(
-                Messages.clean(String.valueOf(failure.getMessage())) + "; to resume, run the same command",
-                BaseCommand.mappedFileFault(fault));
+                "error: a write into a memory-mapped file failed: its file system had no room left for a page of it"
+                        + " (free some room, then run the same command to resume: what the journal committed is kept),"
+                        + " or the file was cut short by another program\n",
+                err.toString());
     }
 
     @Test
     void withoutOneTheFaultIsSaidInWords() {
         assertEquals(
-                "a write into a memory-mapped file failed (the file system holding the output folder is probably"
-                        + " full, or a file was cut short by another program); once there is room, run the same"
-                        + " command to resume: nothing recorded is lost",
+                "a write into a memory-mapped file failed: its file system had no room left for a page of it (free"
+                        + " some room, then run the same command to resume: what the journal committed is kept), or"
+                        + " the file was cut short by another program",
                 BaseCommand.mappedFileFault(new InternalError(JVM_WORDS)));
     }
 }

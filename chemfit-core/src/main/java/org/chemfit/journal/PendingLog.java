@@ -87,6 +87,9 @@ final class PendingLog implements AutoCloseable {
     /** The size of a page touched ahead (a larger page is touched more than once: no harm). */
     private static final int PAGE = 4096;
 
+    /** The zeros written at a time by {@link #allocate}. */
+    private static final int ZEROS = 256 << 10;
+
     /**
      * Below this much room left on its file system, pages are not touched ahead: a write to a page
      * that finds no room is a SIGBUS, which the JVM turns into an InternalError thrown later,
@@ -174,8 +177,11 @@ final class PendingLog implements AutoCloseable {
                 draining = me;
                 return false;
             }
-            m = remap(need); // empty: every record in it is copied
-            draining = null;
+            try {
+                m = remap(need); // empty: every record in it is copied
+            } finally {
+                draining = null; // a failed remap leaves the old mapping: the others go on with it
+            }
         } else if (position + need > end(current)) {
             int other = 1 - current;
             if (uncopied[other] > 0) {
@@ -360,11 +366,16 @@ final class PendingLog implements AutoCloseable {
     /**
      * Makes the file this long with every byte written, not a hole: a write into a mapped page
      * that the file system has no room for is a SIGBUS, which the JVM turns into an InternalError
-     * thrown later, anywhere in the writing thread; written zeros take their room now (a full file
-     * system is then an IOException here, said in words), and the mapping's writes only overwrite
-     * them.
+     * thrown later, anywhere in the writing thread. On file systems that keep room for what is
+     * written (ext4, XFS, tmpfs) the written zeros take it now, a full file system is an
+     * IOException here, said in words, and the mapping's writes only overwrite them; on those that
+     * take room at each write (btrfs, ZFS) the mapping may still find none. A record larger than a
+     * half makes the file twice its size, written whole as well.
+     *
+     * @throws NoRoomException when the file system (or the user's quota) has no room for it; the
+     *     room taken is given back
      */
-    private static void allocate(FileChannel c, long want) throws IOException {
+    private void allocate(FileChannel c, long want) throws IOException {
         long at = c.size();
         if (at >= want) {
             return;
@@ -384,12 +395,43 @@ final class PendingLog implements AutoCloseable {
             } catch (IOException again) {
                 e.addSuppressed(again);
             }
+            long left = usableSpace();
+            if (left >= 0 && left < want - before) {
+                throw new NoRoomException(
+                        "the file system holding it has " + left + " bytes left, and it needs " + (want - before) + " ("
+                                + e.getMessage() + ")",
+                        e);
+            }
+            if (String.valueOf(e.getMessage())
+                    .toLowerCase(java.util.Locale.ROOT)
+                    .contains("quota")) {
+                throw new NoRoomException(
+                        "the user's disk quota has no room for its " + (want - before) + " bytes (" + e.getMessage()
+                                + ")",
+                        e);
+            }
             throw e;
         }
     }
 
-    /** The zeros written at a time by {@link #allocate}. */
-    private static final int ZEROS = 256 << 10;
+    /** @return the bytes left to this user on the file's file system, or -1 when that cannot be told */
+    private long usableSpace() {
+        try {
+            Path dir = file.toAbsolutePath().getParent();
+            return dir == null ? -1 : Files.getFileStore(dir).getUsableSpace();
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** The pending file cannot be made as large as it must be: no room on its file system. */
+    static final class NoRoomException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        NoRoomException(String message, IOException cause) {
+            super(message, cause);
+        }
+    }
 
     /**
      * Says that this many more of the records appended to a half are committed to the database;

@@ -246,34 +246,46 @@ final class SqliteJournal implements JournalReader {
         }
     }
 
+    /**
+     * @param what what could not be done ("record 3 finished results")
+     * @param e SQLite's failure
+     * @return the journal's failure: for want of room, said first with what to do, when SQLite
+     *     says the disk is full, or a transaction a full disk rolled back; else SQLite's words
+     */
     JournalException failure(String what, SQLException e) {
+        long left = roomLeft();
+        String said = String.valueOf(e.getMessage());
         // a statement that finds the disk full rolls its transaction back, and the commit then
         // fails with "no transaction is active", which names no cause: the cause comes first
-        return failure(what, "SQLite said: " + e.getMessage(), e);
+        if (e.getErrorCode() == SQLITE_FULL || (left < ROOM && said.contains("no transaction is active"))) {
+            return noRoom(
+                    what, "the file system holding it is full (" + left + " bytes left; SQLite said: " + said + ")", e);
+        }
+        // any other failure: the room left is a fact beside it when it is small, not a verdict
+        return new JournalException(
+                "journal " + file + ": cannot " + what + ": " + said
+                        + (left < ROOM ? " (the file system holding it has " + left + " bytes left)" : ""),
+                e);
     }
 
-    /**
-     * @param what what could not be done ("record evaluation 3 in FILE")
-     * @param said what the failure said
-     * @param e the failure
-     * @return the journal's failure, which says first that the file system is full when it is
-     */
-    JournalException failure(String what, String said, Exception e) {
-        long left = roomLeft();
-        // an IOException says ENOSPC in the words of strerror; the room left may be more than the
-        // write wanted to take
-        if (left < ROOM || "No space left on device".equals(e.getMessage())) {
-            return new JournalException(
-                    "journal " + file + ": cannot " + what + ": the file system holding it is full (" + left
-                            + " bytes left): free some room and resume the fit, nothing recorded is lost (" + said
-                            + ")",
-                    e);
-        }
-        return new JournalException("journal " + file + ": cannot " + what + ": " + e.getMessage(), e);
-    }
+    /** SQLite's result code for a write that found no room ({@code SQLITE_FULL}). */
+    private static final int SQLITE_FULL = 13;
 
     /** Below this much room left beside the journal, a failed write is said to be for want of room. */
     private static final long ROOM = 1 << 20;
+
+    /**
+     * @param what what could not be written ("record evaluation 3 in FILE")
+     * @param why the room that was missing, in words
+     * @param e the failure
+     * @return the failure of a write that found no room, with what to do
+     */
+    JournalException noRoom(String what, String why, Exception e) {
+        return new JournalException(
+                "journal " + file + ": cannot " + what + ": " + why
+                        + "; free some room and resume the fit: nothing the journal holds is lost",
+                e);
+    }
 
     /**
      * @return the bytes left on the file system holding the journal, or {@link #ROOM} when that

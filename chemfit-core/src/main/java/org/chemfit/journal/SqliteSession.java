@@ -1588,10 +1588,15 @@ final class SqliteSession implements Journal.Session {
                 if (!pending.tryAppend(frame)) {
                     return false;
                 }
-            } catch (java.io.IOException ex) {
-                throw journal.failure(
+            } catch (PendingLog.NoRoomException ex) {
+                throw journal.noRoom(
                         "record evaluation " + number + " in " + PendingLog.beside(journal.path()),
                         String.valueOf(ex.getMessage()),
+                        ex);
+            } catch (java.io.IOException ex) {
+                throw new JournalException(
+                        "journal " + journal.path() + ": cannot record evaluation " + number + " in "
+                                + PendingLog.beside(journal.path()) + ": " + ex.getMessage(),
                         ex);
             }
             fold.file = pending.lastMap();
