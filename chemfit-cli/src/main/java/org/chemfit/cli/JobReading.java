@@ -400,6 +400,11 @@ final class JobReading {
     /** What the job declares besides the terms: units and coordinate columns, and the term names used so far. */
     static final class UnitsReading {
         final Map<String, String> parameters = new LinkedHashMap<>();
+        /** The node of each declared unit of {@link #parameters}, for the line of a warning. */
+        final Map<String, Node> parameterUnitNodes = new LinkedHashMap<>();
+        /** Parameters whose unit has been warned of, so that each is said once. */
+        final java.util.Set<String> unitsWarned = new java.util.HashSet<>();
+
         final Map<String, Map<String, String>> quantities = new LinkedHashMap<>();
         final Map<String, JobFile.Coordinate> coordinates = new LinkedHashMap<>();
         /** Names of fit and validation terms: one name, one term, across both sections. */
