@@ -45,15 +45,24 @@ import org.jspecify.annotations.Nullable;
  * a macro's arguments inside the macro, and the names Pebble gives every template
  * ({@code _context}, {@code locale}, {@code template}). A name tested with {@code is defined}
  * (there and from the test on) or given a {@code default} is not one either, as Pebble lets those
- * be missing. An attribute is
+ * be missing. A function or a macro that is called must be Pebble's or one the template defines.
+ * An attribute is
  * looked up only in the model's maps (the parameters' groups) and only when it is written as a
  * name or a quoted text ({@code m.a}, {@code m["B-x"]}); what an index, a computed key or a
  * method call reaches is left to the rendering.
  */
 final class TemplateNames {
 
-    /** A name the template refers to that the model does not hold, at the line that first does. */
-    record Unknown(String name, int line, boolean root) {}
+    /**
+     * A name the template refers to that the model does not hold, at the line that first does.
+     *
+     * @param name the name ({@code m.zzz}, {@code q}, or a function's)
+     * @param line the line (from 1)
+     * @param root whether it is a whole name ({@code q}) rather than one under a group ({@code m.zzz})
+     * @param function whether it is called as a function or a macro that neither Pebble nor the
+     *     template defines
+     */
+    record Unknown(String name, int line, boolean root, boolean function) {}
 
     /** What Pebble puts in every template's context. */
     private static final Set<String> GIVEN = Set.of("_context", "locale", "template");
@@ -66,19 +75,34 @@ final class TemplateNames {
 
     private final List<Unknown> found = new ArrayList<>();
 
-    private TemplateNames(Map<String, Object> model) {
+    /** Whether Pebble has a function of a name. */
+    private final java.util.function.Predicate<String> functions;
+    /** The macros the template defines, wherever it defines them. */
+    private final Set<String> macros = new HashSet<>();
+    /** The functions and macros the template calls, each with the line of its first call. */
+    private final Map<String, Integer> called = new java.util.LinkedHashMap<>();
+
+    private TemplateNames(Map<String, Object> model, java.util.function.Predicate<String> functions) {
         this.model = model;
+        this.functions = functions;
     }
 
     /**
      * @param tree a parsed template
      * @param model what the template will see: variables, parameters' groups as maps
-     * @return each unknown name once, in the order the template writes them; a name under one
-     *     already found ({@code q.b} after {@code q}) is not found again
+     * @param functions whether Pebble has a function of a name ({@code range}, {@code max})
+     * @return each unknown name once, in the order the template writes them, then each function
+     *     or macro that is called and that neither Pebble nor the template defines; a name under
+     *     one already found ({@code q.b} after {@code q}) is not found again
      */
-    static List<Unknown> of(RootNode tree, Map<String, Object> model) {
-        TemplateNames walk = new TemplateNames(model);
+    static List<Unknown> of(RootNode tree, Map<String, Object> model, java.util.function.Predicate<String> functions) {
+        TemplateNames walk = new TemplateNames(model, functions);
         walk.node(tree.getBody(), Set.of());
+        walk.called.forEach((name, line) -> {
+            if (!walk.macros.contains(name) && !walk.functions.test(name)) {
+                walk.found.add(new Unknown(name, line, true, true));
+            }
+        });
         return walk.found;
     }
 
@@ -107,6 +131,7 @@ final class TemplateNames {
             expression(s.getValue(), scope);
             assigned.add(s.getName());
         } else if (n instanceof MacroNode m) {
+            macros.add(m.getName());
             Set<String> inner = new HashSet<>(scope);
             ArgumentsNode args = m.getArgs();
             if (args != null && args.getNamedArgs() != null) {
@@ -185,6 +210,7 @@ final class TemplateNames {
         } else if (e instanceof TestInvocationExpression t) {
             arguments(t.getArgs(), scope);
         } else if (e instanceof FunctionOrMacroInvocationExpression f) {
+            called.putIfAbsent(f.getFunctionName(), f.getLineNumber());
             arguments(f.getArguments(), scope);
         } else if (e instanceof ArrayExpression a) {
             a.getValues().forEach(v -> expression(v, scope));
@@ -287,6 +313,6 @@ final class TemplateNames {
                 return;
             }
         }
-        found.add(new Unknown(name, line, root));
+        found.add(new Unknown(name, line, root, false));
     }
 }

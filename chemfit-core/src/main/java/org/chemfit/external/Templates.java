@@ -43,6 +43,12 @@ final class Templates {
     private final List<@Nullable PebbleTemplate> compiled = new ArrayList<>();
     /** Each compiled template's parsed tree, by its name in messages: what {@link #check} walks. */
     private final Map<String, RootNode> trees = new java.util.HashMap<>();
+    /** The engine's extensions, for the functions a template may call; null when there are no templates. */
+    private io.pebbletemplates.pebble.extension.@Nullable ExtensionRegistry functions;
+
+    /** The functions of Pebble's core extension, which the engine has, for messages. */
+    private static final List<String> FUNCTIONS = List.copyOf(
+            new TreeMap<>(new io.pebbletemplates.pebble.extension.core.CoreExtension().getFunctions()).keySet());
 
     /**
      * @param sources the templates
@@ -83,6 +89,7 @@ final class Templates {
                     }
                 })
                 .build();
+        functions = engine.getExtensionRegistry();
         List<TemplateException> problems = new ArrayList<>();
         for (Source s : sources) {
             if (s.text().isEmpty()) {
@@ -319,11 +326,16 @@ final class Templates {
             List<String> assumed = new ArrayList<>();
             List<String> reported = new ArrayList<>();
             RootNode tree = trees.get(s.displayName());
-            for (TemplateNames.Unknown u :
-                    tree == null ? List.<TemplateNames.Unknown>of() : TemplateNames.of(tree, model)) {
+            io.pebbletemplates.pebble.extension.ExtensionRegistry registry = functions;
+            List<TemplateNames.Unknown> found = tree == null || registry == null
+                    ? List.of()
+                    : TemplateNames.of(tree, model, name -> registry.getFunction(name) != null);
+            for (TemplateNames.Unknown u : found) {
                 problems.add(unknownAt(s, u, knownNames));
-                reported.add(u.name());
-                assumed.add(u.name());
+                if (!u.function()) {
+                    reported.add(u.name());
+                    assumed.add(u.name());
+                }
             }
             assumed.forEach(name -> assume(model, name));
             for (int round = 0; round <= MAX_UNKNOWN; round++) {
@@ -333,7 +345,8 @@ final class Templates {
                 } catch (PebbleException e) {
                     String name = unknownName(e, s, knownNames);
                     if (name == null || assumed.contains(name)) {
-                        if (assumed.isEmpty()) {
+                        // another failure, where nothing stands in for a name, is the template's own
+                        if (found.isEmpty()) {
                             problems.add(failure(e, s, knownNames));
                         }
                         break;
@@ -358,6 +371,18 @@ final class Templates {
     /** @return the problem of a name that a template's tree refers to and the model does not hold */
     private static TemplateException unknownAt(Source s, TemplateNames.Unknown u, List<String> knownNames) {
         String[] lines = s.text().split("\n", -1);
+        if (u.function()) {
+            String said = "unknown function or macro '" + u.name() + "'" + lineQuoted(s.text(), u.line())
+                    + "; Pebble's functions are " + String.join(", ", FUNCTIONS)
+                    + ", and a macro is one the template defines with {% macro %}";
+            return new TemplateException(
+                    s.displayName(),
+                    u.line(),
+                    0,
+                    said,
+                    "template '" + s.displayName() + "' line " + u.line() + ": " + said,
+                    null);
+        }
         String reason = (u.root() ? "unknown parameter or variable '" : "unknown parameter '") + u.name() + "'"
                 + didYouMean(u.name(), knownNames)
                 + lineQuoted(s.text(), u.line())

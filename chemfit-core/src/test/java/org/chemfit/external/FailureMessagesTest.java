@@ -233,8 +233,9 @@ class FailureMessagesTest {
 
     /**
      * A name in a branch or a loop that the initial values do not take is found from the template's
-     * tree before anything runs; what the template defines itself (set, a loop's variable, a
-     * macro's arguments) and what it tests with {@code is defined} or gives a {@code default} is not.
+     * tree before anything runs, and so is a function that neither Pebble nor the template defines;
+     * what the template defines itself (set, a loop's variable, a macro's arguments) and what it
+     * tests with {@code is defined} or gives a {@code default} is not.
      */
     @Test
     void unknownNamesInBranchesAndLoopsNotTakenAreReportedButTheTemplatesOwnNamesAreNot() {
@@ -251,7 +252,8 @@ class FailureMessagesTest {
                                 + "{% if m.gone is defined %}{{ m.gone }}{% endif %}{{ extra | default(1) }}\n"
                                 + "{% if m.a < 0 %}{{ q.r }} {{ q.s }}{% elseif m.a < -1 %}{{ m[\"B-x\"] }}"
                                 + "{% else %}{{ m.a }}{% endif %}\n"
-                                + "{% for j in m.zzz %}{{ j }}{% endfor %}\n")
+                                + "{% for j in m.zzz %}{{ j }}{% endfor %}\n"
+                                + "{% if m.a > 5 %}{{ nosuch(m.a) }}{% endif %}{{ f(1) }}{{ max(1, 2) }}\n")
                 .command(Command.of("awk", "{ s += $1 } END { print \"e =\", s }"))
                 .output(OutputParsers.regex("e", "program.stdout", "e = (\\S+)"))
                 .build();
@@ -275,7 +277,10 @@ class FailureMessagesTest {
                                 + " m.a, m.b",
                         "in_br.tmpl:7: unknown parameter 'm.B-x' in `{% if m.a < 0 %}{{ q.r }} {{ q.s }}"
                                 + "{% elseif m.a < -1 %}{{ m[\"B-x\"] }}{% else %}{{ m.a }}{% endif %}`; known names:"
-                                + " m.a, m.b"),
+                                + " m.a, m.b",
+                        // a function no one defines, after the names; f is the template's macro, max Pebble's
+                        "in_br.tmpl:9: unknown function or macro 'nosuch' in `{% if m.a > 5 %}{{ nosuch(m.a) }}"
+                                + "{% endif %}{{ f(1) }}{{ max(1, 2) }}`; Pebble's functions are max, min, range, and a macro is one the template defines with {% macro %}"),
                 all);
     }
 }
