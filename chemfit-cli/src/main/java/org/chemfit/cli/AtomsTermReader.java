@@ -361,7 +361,10 @@ final class AtomsTermReader {
                                 + " constant (14.3996454784 eV Å/e²) is converted only into a known energy unit: "
                                 + String.join(", ", EnergyUnits.NAMES)
                                 + "; give the reference energies in one of them and name it here (the other pair"
-                                + " terms' parameters are in the term's unit, whatever it is)");
+                                + " terms' parameters are in the term's unit, whatever it is)"
+                                + (EnergyUnits.near(text) == null
+                                        ? ""
+                                        : "; did you mean '" + EnergyUnits.near(text) + "'?"));
                 return null;
             }
         }

@@ -115,21 +115,18 @@ final class EnergyUnits {
      */
     static @Nullable String near(String unit) {
         String u = unit.strip();
+        String lower = u.toLowerCase(java.util.Locale.ROOT);
         for (String k : PER_EV.keySet()) {
             if (k.equalsIgnoreCase(u)) {
                 return k;
             }
         }
-        String s = Names.suggest(u, PER_EV.keySet());
-        if (s != null) {
-            return s;
-        }
         for (String k : PER_EV.keySet()) {
-            if (k.toLowerCase(java.util.Locale.ROOT).startsWith(u.toLowerCase(java.util.Locale.ROOT) + "/")) {
-                return k; // kcal for kcal/mol
+            if (k.toLowerCase(java.util.Locale.ROOT).startsWith(lower + "/")) {
+                return k; // kcal for kcal/mol, kJ for kJ/mol
             }
         }
-        return null;
+        return Names.suggest(u, PER_EV.keySet());
     }
 
     /**

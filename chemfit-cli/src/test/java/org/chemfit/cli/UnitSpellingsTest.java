@@ -65,6 +65,7 @@ class UnitSpellingsTest {
         assertEquals("meV", EnergyUnits.near("mev"));
         assertEquals("K", EnergyUnits.near("k"));
         assertEquals("kcal/mol", EnergyUnits.near("kcal"));
+        assertEquals("kJ/mol", EnergyUnits.near("kJ"));
     }
 
     @Test
