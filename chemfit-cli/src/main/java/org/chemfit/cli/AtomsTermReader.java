@@ -231,6 +231,8 @@ final class AtomsTermReader {
                     r.extras.parameters,
                     energy instanceof Node.Scalar s && s.value instanceof String text ? text : null,
                     where));
+            r.warnings.addAll(
+                    EnergyUnits.parameterUnits(pairs, items, pn instanceof Node.ListNode, r.extras, r.shown, where));
         }
         JobFile.RelaxSpec relax = null;
         boolean relaxOk = true;
@@ -359,11 +361,18 @@ final class AtomsTermReader {
                                 + " constant (14.3996454784 eV Å/e²) is converted only into a known energy unit: "
                                 + String.join(", ", EnergyUnits.NAMES)
                                 + "; give the reference energies in one of them and name it here (the other pair"
-                                + " terms' parameters are in the term's unit, whatever it is)");
+                                + " terms' parameters are in the term's unit, whatever it is)"
+                                + (EnergyUnits.near(text) == null
+                                        ? ""
+                                        : "; did you mean '" + EnergyUnits.near(text) + "'?"));
                 return null;
             }
         }
-        return EnergyUnits.COULOMB_EV; // no Coulomb term: nothing to convert
+        // no Coulomb term: nothing to convert, and the unit is kept as written
+        r.warnings.add(r.shown + ":" + energy.line + ":" + energy.column + ": " + where + " unit: "
+                + EnergyUnits.unknown(text) + "; it is kept as written, but its energy parameters' units are not"
+                + " compared with it");
+        return EnergyUnits.COULOMB_EV;
     }
 
     /**

@@ -148,6 +148,8 @@ final class CrystalTermReader {
                     // a crystal term computes in eV: an energy parameter declared in another unit counts as eV
                     reader.warnings.addAll(EnergyUnits.parameterMismatches(
                             pairs, items, pn instanceof Node.ListNode, reader.extras.parameters, "eV", where));
+                    reader.warnings.addAll(EnergyUnits.parameterUnits(
+                            pairs, items, pn instanceof Node.ListNode, reader.extras, reader.shown, where));
                 }
             }
         }

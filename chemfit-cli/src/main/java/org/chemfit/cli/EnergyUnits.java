@@ -3,6 +3,7 @@ package org.chemfit.cli;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.chemfit.support.Names;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -62,11 +63,121 @@ final class EnergyUnits {
     }
 
     /**
-     * @param unit a term's energy unit as written (surrounding spaces ignored)
+     * Written forms that differ from a known spelling only in case but name another unit or none:
+     * {@code MeV} is a million eV, not a thousandth, and {@code k} is a prefix (or Boltzmann's
+     * constant), not kelvin.
+     */
+    private static final java.util.Set<String> CASE_MATTERS = java.util.Set.of("mev", "k");
+
+    /** {@code mole} (as a word) for {@code mol}. */
+    private static final java.util.regex.Pattern MOLE =
+            java.util.regex.Pattern.compile("(?<![A-Za-z])[Mm]ole(?![A-Za-z])");
+
+    /**
+     * @param unit an energy unit as a chemist writes it: surrounding spaces and runs of spaces do not
+     *     count, {@code mole} is {@code mol}, and case counts only where it tells units apart
+     *     ({@code ev}, {@code Kelvin} and {@code KCAL/MOL} are known; {@code MeV} and {@code k} are not)
+     * @return the spelling of {@link #PER_EV} it is, or null when it is none
+     */
+    private static @Nullable String spelling(String unit) {
+        String u = MOLE.matcher(unit.strip().replaceAll("\\s+", " ")).replaceAll("mol");
+        if (PER_EV.containsKey(u)) {
+            return u;
+        }
+        if (CASE_MATTERS.contains(u.toLowerCase(java.util.Locale.ROOT))) {
+            return null;
+        }
+        String found = null;
+        for (Map.Entry<String, Double> e : PER_EV.entrySet()) {
+            if (e.getKey().equalsIgnoreCase(u)) {
+                if (found != null && !e.getValue().equals(PER_EV.get(found))) {
+                    return null; // two units differ only in case
+                }
+                found = found == null ? e.getKey() : found;
+            }
+        }
+        return found;
+    }
+
+    /**
+     * @param unit an energy unit as written (see {@link #spelling} for what is taken)
      * @return one eV in that unit, or null when it is not one of {@link #NAMES} (or their spellings)
      */
     static @Nullable Double perEv(String unit) {
-        return PER_EV.get(unit.strip());
+        String s = spelling(unit);
+        return s == null ? null : PER_EV.get(s);
+    }
+
+    /**
+     * @param unit an energy unit that {@link #perEv} does not know
+     * @return the known spelling nearest to it ({@code meV} for {@code mev}, {@code K} for
+     *     {@code k}, {@code kcal/mol} for {@code kcal}), or null when none is near
+     */
+    static @Nullable String near(String unit) {
+        String u = unit.strip();
+        String lower = u.toLowerCase(java.util.Locale.ROOT);
+        for (String k : PER_EV.keySet()) {
+            if (k.equalsIgnoreCase(u)) {
+                return k;
+            }
+        }
+        for (String k : PER_EV.keySet()) {
+            if (k.toLowerCase(java.util.Locale.ROOT).startsWith(lower + "/")) {
+                return k; // kcal for kcal/mol, kJ for kJ/mol
+            }
+        }
+        return Names.suggest(u, PER_EV.keySet());
+    }
+
+    /**
+     * The warning for an energy unit that is not known: it is kept as written (units may be any
+     * text), but what the known ones allow (comparing a parameter's unit with its term's,
+     * converting a Coulomb constant) cannot be done.
+     *
+     * @param unit the unit as written
+     * @return "'ev2' is not a known energy unit; did you mean 'eV'?" and the known units
+     */
+    static String unknown(String unit) {
+        String close = near(unit);
+        return "'" + unit.strip() + "' is not a known energy unit"
+                + (close == null ? "" : "; did you mean '" + close + "'?")
+                + " (the known ones are " + String.join(", ", NAMES) + ")";
+    }
+
+    /** Lengths in Å under each spelling of a known length unit; Å's own are {@link JobKeys#spells}'. */
+    private static final Map<String, Double> LENGTH_IN_ANGSTROM = new LinkedHashMap<>();
+
+    static {
+        for (String a : List.of("Å", "A", "Ang", "Angstrom", "angstrom", "Ångström", "ångström")) {
+            LENGTH_IN_ANGSTROM.put(a, 1.0);
+        }
+        LENGTH_IN_ANGSTROM.put("nm", 10.0);
+        LENGTH_IN_ANGSTROM.put("pm", 0.01);
+        LENGTH_IN_ANGSTROM.put("m", 1e10);
+        LENGTH_IN_ANGSTROM.put("cm", 1e8);
+        LENGTH_IN_ANGSTROM.put("mm", 1e7);
+        LENGTH_IN_ANGSTROM.put("um", 1e4);
+        LENGTH_IN_ANGSTROM.put("µm", 1e4);
+        // the Bohr radius, 0.529177210903(80) Å (CODATA 2018, Tiesinga et al. 2021)
+        for (String b : List.of("bohr", "Bohr", "a0", "a_0")) {
+            LENGTH_IN_ANGSTROM.put(b, 0.529177210903);
+        }
+    }
+
+    /**
+     * @param unit a length unit as written (surrounding spaces ignored; case counts but in the
+     *     spellings of Å and bohr: {@code mm} is not {@code Mm})
+     * @return how many Å one of it is, or null when it is not a known length unit
+     */
+    static @Nullable Double lengthInAngstrom(String unit) {
+        String u = java.text.Normalizer.normalize(unit.strip(), java.text.Normalizer.Form.NFC)
+                .replace('\u212B', '\u00C5');
+        Double f = LENGTH_IN_ANGSTROM.get(u);
+        if (f == null
+                && (u.equalsIgnoreCase("angstrom") || u.equalsIgnoreCase("ångström") || u.equalsIgnoreCase("bohr"))) {
+            f = LENGTH_IN_ANGSTROM.get(u.toLowerCase(java.util.Locale.ROOT));
+        }
+        return f;
     }
 
     /**
@@ -146,6 +257,87 @@ final class EnergyUnits {
                         + shownTermUnit + "; give it in " + shownTermUnit + " (one " + energy + " is "
                         + Tables.fmt(perTerm / perParameter) + " " + termUnit.strip() + "), or the term's"
                         + " reference energies and unit in " + energy);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Warnings for the units of the parameters that a potential's pair terms take by role: an energy
+     * parameter (Lennard-Jones {@code epsilon}, Morse {@code D}, Buckingham {@code A}) whose unit is
+     * no known energy unit, and a length parameter (Lennard-Jones {@code sigma}, Morse {@code r0},
+     * Buckingham {@code rho}) whose unit is another length unit than Å, the unit atoms terms compute
+     * distances in, or no known length unit. Each at the line of the parameter's {@code unit}, once
+     * per parameter over the job ({@code said} holds the parameters already warned of).
+     *
+     * @param pairs the potential's pair terms, in order
+     * @param items their nodes, in the same order (for their lines)
+     * @param listed whether the potential is a list (its items are then numbered)
+     * @param extras the declared units of the parameters and their nodes
+     * @param file the job file as the user named it
+     * @param where the term in words ("term 'dimers'")
+     * @return one warning per parameter
+     */
+    static List<String> parameterUnits(
+            List<JobFile.PairTermSpec> pairs,
+            List<Node> items,
+            boolean listed,
+            JobReading.UnitsReading extras,
+            java.nio.file.Path file,
+            String where) {
+        List<String> out = new java.util.ArrayList<>();
+        for (int i = 0; i < pairs.size(); i++) {
+            JobFile.PairTermSpec pair = pairs.get(i);
+            int line = i < items.size() ? items.get(i).line : 0;
+            String term = where + " potential" + (listed ? "[" + i + "]" : "") + " (" + JobKeys.word(pair.form())
+                    + (line > 0 ? ", line " + line : "") + ")";
+            List<String> energies = switch (pair.form()) {
+                case LENNARD_JONES -> List.of("epsilon");
+                case MORSE -> List.of("D");
+                case BUCKINGHAM -> List.of("A");
+                case COULOMB -> List.of();
+            };
+            List<String> lengths = switch (pair.form()) {
+                case LENNARD_JONES -> List.of("sigma");
+                case MORSE -> List.of("r0");
+                case BUCKINGHAM -> List.of("rho");
+                case COULOMB -> List.of();
+            };
+            for (String key : pair.parameters().keySet()) {
+                boolean energy = energies.contains(key);
+                if (!energy && !lengths.contains(key)) {
+                    continue;
+                }
+                org.chemfit.atoms.ParameterRef ref = pair.parameters().get(key);
+                String name = ref == null ? null : ref.name();
+                String declared = name == null ? null : extras.parameters.get(name);
+                Node at = name == null ? null : extras.parameterUnitNodes.get(name);
+                if (name == null || declared == null || at == null || extras.unitsWarned.contains(name)) {
+                    continue;
+                }
+                String place = file + ":" + at.line + ":" + at.column + ": parameter '" + name + "' ";
+                String said = null;
+                if (energy && perEv(declared) == null) {
+                    said = place + "unit: " + unknown(declared) + "; it is " + key + " of " + term
+                            + ", an energy, so its unit is not compared with the term's";
+                } else if (!energy) {
+                    Double inAngstrom = lengthInAngstrom(declared);
+                    if (inAngstrom == null) {
+                        String close = Names.suggest(declared.strip(), LENGTH_IN_ANGSTROM.keySet());
+                        said = place + "unit: '" + declared.strip() + "' is not a known length unit"
+                                + (close == null ? "" : "; did you mean '" + close + "'?") + "; it is " + key
+                                + " of " + term + ", a length, which atoms terms compute in Å";
+                    } else if (inAngstrom != 1.0) {
+                        said = place + "is declared in " + declared.strip() + ", but it is " + key + " of " + term
+                                + ", which takes it in Å, the unit atoms terms compute distances in; parameters are"
+                                + " not converted, so '" + name + "' counts as Å: give it in Å (one "
+                                + declared.strip() + " is " + Tables.fmt(inAngstrom) + " Å)";
+                    }
+                }
+                if (said != null) {
+                    extras.unitsWarned.add(name);
+                    out.add(said);
+                }
             }
         }
         return out;

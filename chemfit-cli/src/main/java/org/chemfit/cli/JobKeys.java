@@ -163,12 +163,20 @@ final class JobKeys {
      * @param unit a crystal term's declared unit
      * @param computed a unit of {@link #CRYSTAL_UNITS}
      * @return whether the declared unit is a spelling of it; the Ångström sign (U+212B) and a
-     *     decomposed Å (A and a combining ring) count as Å
+     *     decomposed Å (A and a combining ring) count as Å, and so do {@code Ångström} and
+     *     {@code angstrom} in any case; eV in any case ({@code ev}) counts as eV
      */
     static boolean spells(String unit, String computed) {
         String u = java.text.Normalizer.normalize(unit, java.text.Normalizer.Form.NFC)
                 .replace('\u212B', '\u00C5');
-        return CRYSTAL_UNIT_SPELLINGS.getOrDefault(computed, List.of()).contains(u);
+        if (CRYSTAL_UNIT_SPELLINGS.getOrDefault(computed, List.of()).contains(u)) {
+            return true;
+        }
+        // as a chemist writes them: ev, EV; ANGSTROM, Ångström
+        Double one = computed.equals("eV")
+                ? EnergyUnits.perEv(u)
+                : computed.equals("Å") ? EnergyUnits.lengthInAngstrom(u) : null;
+        return one != null && one == 1.0;
     }
 
     /**

@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
 import org.chemfit.support.Excerpt;
 import org.chemfit.support.Names;
 import org.jspecify.annotations.NullUnmarked;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One reading of one job file: where it is, the problems found so far (each at its line and
@@ -285,7 +286,47 @@ final class JobReading {
         return null;
     }
 
-    private static final Pattern DURATION = Pattern.compile("([-+]?\\d+(?:\\.\\d+)?)\\s*(ms|s|m|min|h)");
+    /** One part of a duration: a number and its unit, the longest spelling of a unit first. */
+    private static final Pattern DURATION_PART = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*"
+            + "(milliseconds?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d)(?![A-Za-z])");
+
+    /** The forms a duration may take, for the message that refuses another. */
+    private static final String DURATION_FORMS = "seconds (30), a number with a unit (500ms, 30s, 5m or 5min or"
+            + " 5mins, 2h, 1d; also written as words: 10 minutes, 2 hours), or several of them (1h30m, 2h 15min)";
+
+    /**
+     * @return the seconds a text of one or more parts ({@code 90s}, {@code 1h30m}, {@code 2 hours})
+     *     says, with a sign before the first part; null when the text is not such
+     */
+    private static @Nullable Double seconds(String text) {
+        String t = text.trim();
+        double sign = 1;
+        if (t.startsWith("-") || t.startsWith("+")) {
+            sign = t.startsWith("-") ? -1 : 1;
+            t = t.substring(1).trim();
+        }
+        Matcher mt = DURATION_PART.matcher(t);
+        double sec = 0;
+        int at = 0;
+        while (at < t.length()) {
+            if (!mt.region(at, t.length()).lookingAt()) {
+                return null;
+            }
+            double v = Double.parseDouble(mt.group(1));
+            String unit = mt.group(2);
+            sec += switch (unit.charAt(0)) {
+                case 'm' -> unit.startsWith("ms") || unit.startsWith("milli") ? v / 1000 : v * 60;
+                case 's' -> v;
+                case 'h' -> v * 3600;
+                default -> v * 86400;
+            };
+            at = mt.end();
+            while (at < t.length() && Character.isWhitespace(t.charAt(at))) {
+                at++;
+            }
+        }
+        return at == 0 ? null : sign * sec;
+    }
 
     Duration duration(Node n, String where) {
         if (n instanceof Node.Scalar s && s.value instanceof Number num) {
@@ -304,15 +345,8 @@ final class JobReading {
             return Duration.ofNanos((long) (sec * 1e9));
         }
         if (n instanceof Node.Scalar s && s.value instanceof String str) {
-            Matcher mt = DURATION.matcher(str.trim());
-            if (mt.matches()) {
-                double v = Double.parseDouble(mt.group(1));
-                double sec = switch (mt.group(2)) {
-                    case "ms" -> v / 1000;
-                    case "s" -> v;
-                    case "m", "min" -> v * 60;
-                    default -> v * 3600;
-                };
+            Double sec = seconds(str);
+            if (sec != null) {
                 if (sec > MAX_SECONDS) {
                     problem(n, where + " must be at most 365 days (8760h), got '" + Excerpt.of(str.trim()) + "'");
                     return null;
@@ -323,11 +357,13 @@ final class JobReading {
                 problem(n, where + " must be a positive duration, got '" + Excerpt.of(str.trim()) + "'");
                 return null;
             }
+            problem(
+                    n,
+                    where + " must be a positive duration: " + DURATION_FORMS + ", got '" + Excerpt.of(str.trim())
+                            + "'");
+            return null;
         }
-        problem(
-                n,
-                where + " must be a positive duration: seconds (30) or a number with a unit (500ms, 30s, 5m, 2h), got "
-                        + n.kind());
+        problem(n, where + " must be a positive duration: " + DURATION_FORMS + ", got " + n.kind());
         return null;
     }
 
@@ -400,6 +436,11 @@ final class JobReading {
     /** What the job declares besides the terms: units and coordinate columns, and the term names used so far. */
     static final class UnitsReading {
         final Map<String, String> parameters = new LinkedHashMap<>();
+        /** The node of each declared unit of {@link #parameters}, for the line of a warning. */
+        final Map<String, Node> parameterUnitNodes = new LinkedHashMap<>();
+        /** Parameters whose unit has been warned of, so that each is said once. */
+        final java.util.Set<String> unitsWarned = new java.util.HashSet<>();
+
         final Map<String, Map<String, String>> quantities = new LinkedHashMap<>();
         final Map<String, JobFile.Coordinate> coordinates = new LinkedHashMap<>();
         /** Names of fit and validation terms: one name, one term, across both sections. */

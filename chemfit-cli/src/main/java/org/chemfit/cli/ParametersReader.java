@@ -341,6 +341,7 @@ final class ParametersReader {
             String u = r.unit(m.entries.get("unit"), where + " unit");
             if (u != null) {
                 r.extras.parameters.put(name, u);
+                r.extras.parameterUnitNodes.put(name, m.entries.get("unit"));
             }
         }
         if (ok) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.chemfit.Parameters;
@@ -136,7 +137,7 @@ class CoulombUnitTest {
                         + " line 10 is a Coulomb term, whose constant (14.3996454784 eV Å/e²) is converted only into a"
                         + " known energy unit: eV, meV, J/mol, kJ/mol, kcal/mol, K, cm^-1, hartree, Ry; give the"
                         + " reference energies in one of them and name it here (the other pair terms' parameters are"
-                        + " in the term's unit, whatever it is)");
+                        + " in the term's unit, whatever it is); did you mean 'kJ/mol'?");
     }
 
     @Test
@@ -144,6 +145,20 @@ class CoulombUnitTest {
         Path job = saltJob("kJ", "    potential: " + BUCKINGHAM);
         Cli.Run r = Cli.run("validate", job.toString());
         assertEquals(ExitCodes.OK, r.code(), r::toString);
+        // kept, but warned of at the unit, with the known unit it nears
+        String unitLine = Files.readAllLines(job).stream()
+                .filter(l -> l.contains("unit: kJ"))
+                .findFirst()
+                .orElseThrow();
+        int line = Files.readAllLines(job).indexOf(unitLine) + 1;
+        // (the second warning, of the unused charge parameter q, is another matter)
+        assertEquals(
+                "warning: " + job + ":" + line + ":" + (unitLine.indexOf("kJ") + 1) + ": term 'salt' unit: 'kJ'"
+                        + " is not a known energy unit; did you mean 'kJ/mol'? (the known ones are eV, meV, J/mol,"
+                        + " kJ/mol, kcal/mol, K, cm^-1, hartree, Ry); it is kept as written, but its energy parameters'"
+                        + " units are not compared with it",
+                r.err().lines().toList().get(0),
+                r::toString);
     }
 
     /**

@@ -160,6 +160,24 @@ class CrystalUnitsTest {
     }
 
     @Test
+    void eVAndAngstromAreTakenInTheCaseAChemistWritesThem() throws IOException {
+        Path job = job(
+                "{lattice_constant: 4.2112, lattice_energy: -41.0}",
+                "    unit: {lattice_constant: ANGSTROM, lattice_energy: ev}");
+        Cli.Run v = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.OK, v.code(), v::toString);
+        // a unit of another size stays refused whatever its case: MeV is not eV
+        Files.writeString(job, Files.readString(job).replace("lattice_energy: ev}", "lattice_energy: MeV}"));
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertTrue(
+                r.err()
+                        .contains("term 'periclase' unit of 'lattice_energy' is 'MeV', but a crystal term computes"
+                                + " lattice_energy in eV and converts nothing"),
+                r::toString);
+    }
+
+    @Test
     void aDeclaredUnitTheTermDoesNotComputeInIsRefusedEverywhere() throws IOException {
         Path job = job("{lattice_constant: 0.42112, C11: 2.97}", "    unit: {lattice_constant: nm, C11: Mbar}");
         List<String> expected = List.of(

@@ -48,7 +48,8 @@ class LongQuotedTextTest {
         assertTrue(
                 r.err()
                         .contains(dir.resolve("ref.csv") + ":1: expected a header row with the columns 'file' (or"
-                                + " 'path') and 'reference_energy' (and optionally 'tag'), got '" + "x".repeat(80)
+                                + " 'path') and 'reference_energy' (or 'energy'), and optionally 'tag' (or 'name'), in"
+                                + " any case, got '" + "x".repeat(80)
                                 + "... (4000000 characters)'\n"),
                 () -> r.err().substring(0, Math.min(2000, r.err().length())));
         assertTrue(r.err().length() < 2000, () -> r.err().length() + " characters printed");

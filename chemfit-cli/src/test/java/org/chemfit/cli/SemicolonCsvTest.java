@@ -46,7 +46,7 @@ class SemicolonCsvTest {
         Cli.Run r = Cli.run("validate", job.toString());
         assertEquals(ExitCodes.USAGE, r.code(), r::toString);
         String header = dir.resolve("ref.csv") + ":1: expected a header row with the columns 'file' (or 'path') and"
-                + " 'reference_energy' (and optionally 'tag'), got 'file;reference_energy;tag;r': its fields are"
+                + " 'reference_energy' (or 'energy'), and optionally 'tag' (or 'name'), in any case, got 'file;reference_energy;tag;r': its fields are"
                 + " separated by semicolons, but a reference CSV is read with commas";
         assertTrue(r.err().contains(header), r::toString);
         assertEquals(

@@ -182,6 +182,27 @@ class ValidateChecksTest {
                 r::toString);
     }
 
+    /**
+     * A name in a branch that the initial values do not take is reported by validate, and by fit and
+     * eval before anything runs, at its line: the template's tree is read, not only its rendering.
+     */
+    @Test
+    void anUnknownNameInABranchTheInitialValuesDoNotTakeIsReportedBeforeAnythingRuns() throws IOException {
+        Path job = externalJob("e = {{ lj.epsilon }}\n{% if lj.epsilon > 5 %}c = {{ lj.zzz }}{% endif %}\n");
+        Path t = dir.resolve("in.tmpl");
+        String problem = t + ":2: term 'sim': unknown parameter 'lj.zzz' in"
+                + " `{% if lj.epsilon > 5 %}c = {{ lj.zzz }}{% endif %}`; known names: lj.epsilon, steps";
+        for (String command : List.of("validate", "fit", "eval")) {
+            Cli.Run r = Cli.run(command, job.toString());
+            assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+            assertEquals(
+                    List.of(problem, "1 problem found; the job file format is described in docs/job-file.md"),
+                    r.err().lines().toList(),
+                    r::toString);
+        }
+        assertFalse(Files.exists(dir.resolve("out")), "nothing ran");
+    }
+
     @Test
     void everyUnknownNameOfATemplateIsReportedInOneRunEachAtItsLine() throws IOException {
         Path job = externalJob("e = {{ lj.epsilon }}\n# two\nx = {{ lj.eps }}\n# four\ny = {{ xx }}\n");

@@ -178,8 +178,9 @@ public final class ReferenceCsv {
             return failed(new InputFormatException(
                     csv,
                     headerLine + 1,
-                    "expected a header row with the columns 'file' (or 'path') and "
-                            + "'reference_energy' (and optionally 'tag'), got '" + Excerpt.of(lines.get(headerLine))
+                    "expected a header row with the columns 'file' (or 'path') and 'reference_energy' (or"
+                            + " 'energy'), and optionally 'tag' (or 'name'), in any case, got '"
+                            + Excerpt.of(lines.get(headerLine))
                             + "'" + separatorHint(lines.get(headerLine))));
         }
         InputFormatException noColumn = column != null && valueCol < 0

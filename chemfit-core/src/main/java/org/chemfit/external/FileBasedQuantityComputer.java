@@ -329,10 +329,13 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
     }
 
     /**
-     * Renders every template (those of files and those of standard inputs) in memory with these
-     * parameters, writing and running nothing: what a check of a job does before its first
-     * evaluation, so that a name that is neither a parameter nor a variable is reported before
-     * anything runs.
+     * Reads every template (those of files and those of standard inputs) for the names it refers
+     * to, in every branch and loop whether these parameters take it or not, then renders it in
+     * memory with these parameters, writing and running nothing: what a check of a job does before
+     * its first evaluation, so that a name that is neither a parameter nor a variable, or a function
+     * that neither Pebble nor the template defines, is reported before anything runs. Names the
+     * template defines ({@code set}, a loop's variable, a macro's arguments) and names tested with
+     * {@code is defined} or filtered by {@code default} are not reported.
      *
      * <pre>{@code
      * computer.checkTemplates(Parameters.of(Map.of("lj.epsilon", 1.0)));

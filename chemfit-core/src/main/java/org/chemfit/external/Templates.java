@@ -5,9 +5,13 @@ import io.pebbletemplates.pebble.error.AttributeNotFoundException;
 import io.pebbletemplates.pebble.error.PebbleException;
 import io.pebbletemplates.pebble.error.RootAttributeNotFoundException;
 import io.pebbletemplates.pebble.extension.AbstractExtension;
+import io.pebbletemplates.pebble.extension.AbstractNodeVisitor;
 import io.pebbletemplates.pebble.extension.Filter;
+import io.pebbletemplates.pebble.extension.NodeVisitorFactory;
 import io.pebbletemplates.pebble.loader.MemoryLoader;
+import io.pebbletemplates.pebble.node.RootNode;
 import io.pebbletemplates.pebble.template.PebbleTemplate;
+import io.pebbletemplates.pebble.template.PebbleTemplateImpl;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.util.ArrayList;
@@ -37,6 +41,14 @@ final class Templates {
     private final List<Source> sources;
     /** One per source; null for an empty one, which Pebble's loader takes for a missing template. */
     private final List<@Nullable PebbleTemplate> compiled = new ArrayList<>();
+    /** Each compiled template's parsed tree, by its name in messages: what {@link #check} walks. */
+    private final Map<String, RootNode> trees = new java.util.HashMap<>();
+    /** The engine's extensions, for the functions a template may call; null when there are no templates. */
+    private io.pebbletemplates.pebble.extension.@Nullable ExtensionRegistry functions;
+
+    /** The functions of Pebble's core extension, which the engine has, for messages. */
+    private static final List<String> FUNCTIONS = List.copyOf(
+            new TreeMap<>(new io.pebbletemplates.pebble.extension.core.CoreExtension().getFunctions()).keySet());
 
     /**
      * @param sources the templates
@@ -64,8 +76,20 @@ final class Templates {
                     public Map<String, Filter> getFilters() {
                         return filters;
                     }
+
+                    @Override
+                    public List<NodeVisitorFactory> getNodeVisitors() {
+                        // Pebble hands each template's tree to its visitors once it is parsed
+                        return List.of(template -> new AbstractNodeVisitor((PebbleTemplateImpl) template) {
+                            @Override
+                            public void visit(RootNode node) {
+                                trees.put(template.getName(), node);
+                            }
+                        });
+                    }
                 })
                 .build();
+        functions = engine.getExtensionRegistry();
         List<TemplateException> problems = new ArrayList<>();
         for (Source s : sources) {
             if (s.text().isEmpty()) {
@@ -90,9 +114,9 @@ final class Templates {
     }
 
     /**
-     * @return Pebble's filters and {@code format}, each turning a failure that is not Pebble's own
-     *     (a text where it needs a number, an argument missing) into one that names the template,
-     *     the line and the filter
+     * @return Pebble's filters and {@code format}, each but {@code default} turning a failure that
+     *     is not Pebble's own (a text where it needs a number, an argument missing) into one that
+     *     names the template, the line and the filter
      */
     private static Map<String, Filter> filters() {
         Map<String, Filter> all =
@@ -100,7 +124,12 @@ final class Templates {
         all.putAll(new io.pebbletemplates.pebble.extension.escaper.EscaperExtension().getFilters());
         all.put("format", new FormatFilter());
         Map<String, Filter> out = new TreeMap<>();
-        all.forEach((name, f) -> out.put(name, new ReportingFilter(name, f)));
+        // Pebble lets what default(...) filters be missing only when the filter is its own DefaultFilter
+        all.forEach((name, f) -> out.put(
+                name,
+                f instanceof io.pebbletemplates.pebble.extension.core.DefaultFilter
+                        ? f
+                        : new ReportingFilter(name, f)));
         return out;
     }
 
@@ -271,9 +300,12 @@ final class Templates {
     private static final int MAX_UNKNOWN = 100;
 
     /**
-     * Renders every template into memory as {@link #render} does, but goes on past an unknown name:
-     * the name is reported, then stands for the number 1 while the template is rendered again, so
-     * that each unknown name of each template is found in one check, once. A name under one already
+     * Finds every name each template refers to that is neither a parameter nor a variable, in every
+     * branch and loop, from its parsed tree (see {@link TemplateNames}); then renders every template
+     * into memory as {@link #render} does, each unknown name standing for the number 1, and goes on
+     * past an unknown name that only the rendering finds (a computed key): the name is reported, then
+     * stands for the number 1 while the template is rendered again, so that each unknown name of each
+     * template is found in one check, once. A name under one already
      * reported ({@code q.b} after an unknown {@code q}) is the same mistake and is not reported again;
      * any other failure once a name stands for a number may come from that stand-in, and ends the
      * template's check without a report.
@@ -293,6 +325,19 @@ final class Templates {
             Map<String, Object> model = copy(context);
             List<String> assumed = new ArrayList<>();
             List<String> reported = new ArrayList<>();
+            RootNode tree = trees.get(s.displayName());
+            io.pebbletemplates.pebble.extension.ExtensionRegistry registry = functions;
+            List<TemplateNames.Unknown> found = tree == null || registry == null
+                    ? List.of()
+                    : TemplateNames.of(tree, model, name -> registry.getFunction(name) != null);
+            for (TemplateNames.Unknown u : found) {
+                problems.add(unknownAt(s, u, knownNames));
+                if (!u.function()) {
+                    reported.add(u.name());
+                    assumed.add(u.name());
+                }
+            }
+            assumed.forEach(name -> assume(model, name));
             for (int round = 0; round <= MAX_UNKNOWN; round++) {
                 try {
                     t.evaluate(new StringWriter(s.text().length() + 64), model, Locale.ROOT);
@@ -300,7 +345,8 @@ final class Templates {
                 } catch (PebbleException e) {
                     String name = unknownName(e, s, knownNames);
                     if (name == null || assumed.contains(name)) {
-                        if (assumed.isEmpty()) {
+                        // another failure, where nothing stands in for a name, is the template's own
+                        if (found.isEmpty()) {
                             problems.add(failure(e, s, knownNames));
                         }
                         break;
@@ -320,6 +366,35 @@ final class Templates {
             }
         }
         return problems;
+    }
+
+    /** @return the problem of a name that a template's tree refers to and the model does not hold */
+    private static TemplateException unknownAt(Source s, TemplateNames.Unknown u, List<String> knownNames) {
+        String[] lines = s.text().split("\n", -1);
+        if (u.function()) {
+            String said = "unknown function or macro '" + u.name() + "'" + lineQuoted(s.text(), u.line())
+                    + "; Pebble's functions are " + String.join(", ", FUNCTIONS)
+                    + ", and a macro is one the template defines with {% macro %}";
+            return new TemplateException(
+                    s.displayName(),
+                    u.line(),
+                    0,
+                    said,
+                    "template '" + s.displayName() + "' line " + u.line() + ": " + said,
+                    null);
+        }
+        String reason = (u.root() ? "unknown parameter or variable '" : "unknown parameter '") + u.name() + "'"
+                + didYouMean(u.name(), knownNames)
+                + lineQuoted(s.text(), u.line())
+                + "; known names: " + String.join(", ", knownNames)
+                + (u.line() >= 1 && u.line() <= lines.length ? bracketHint(lines[u.line() - 1], knownNames) : "");
+        return new TemplateException(
+                s.displayName(),
+                u.line(),
+                0,
+                reason,
+                "template '" + s.displayName() + "' line " + u.line() + ": " + reason,
+                null);
     }
 
     /** @return the whole name that a failure says is unknown ({@code m.bb}, {@code xx}), or null for another failure */

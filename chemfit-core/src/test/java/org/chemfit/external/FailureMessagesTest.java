@@ -230,4 +230,57 @@ class FailureMessagesTest {
                                 + " m.b, x"),
                 all);
     }
+
+    /**
+     * A name in a branch or a loop that the initial values do not take is found from the template's
+     * tree before anything runs, and so is a function that neither Pebble nor the template defines;
+     * what the template defines itself (set, a loop's variable, a macro's arguments) and what it
+     * tests with {@code is defined} or gives a {@code default} is not.
+     */
+    @Test
+    void unknownNamesInBranchesAndLoopsNotTakenAreReportedButTheTemplatesOwnNamesAreNot() {
+        Parameters p = Parameters.of(Map.of("m.a", 1.0, "m.b", 2.0));
+        FileBasedQuantityComputer c = FileBasedQuantityComputer.builder()
+                .name("sim")
+                .workDirectory(root)
+                .templateText(
+                        "in_br.tmpl",
+                        "a = {{ m.a }}\nb = {{ m.b }}\n{% if m.a > 5 %}c = {{ m.zzz }}{% endif %}\n"
+                                + "{% set k = 3 %}{% for i in range(1, k) %}{{ i * m.a }} {{ loop.index }}"
+                                + "{% else %}{{ nope }}{% endfor %}\n"
+                                + "{% macro f(w, h=2) %}{{ w * h }}{% endmacro %}{{ f(m.b) }}\n"
+                                + "{% if m.gone is defined %}{{ m.gone }}{% endif %}{{ extra | default(1) }}\n"
+                                + "{% if m.a < 0 %}{{ q.r }} {{ q.s }}{% elseif m.a < -1 %}{{ m[\"B-x\"] }}"
+                                + "{% else %}{{ m.a }}{% endif %}\n"
+                                + "{% for j in m.zzz %}{{ j }}{% endfor %}\n"
+                                + "{% if m.a > 5 %}{{ nosuch(m.a) }}{% endif %}{{ f(1) }}{{ max(1, 2) }}\n")
+                .command(Command.of("awk", "{ s += $1 } END { print \"e =\", s }"))
+                .output(OutputParsers.regex("e", "program.stdout", "e = (\\S+)"))
+                .build();
+        TemplateException e = assertThrows(TemplateException.class, () -> c.checkTemplates(p));
+        List<String> all = new java.util.ArrayList<>();
+        all.add(e.template() + ":" + e.line() + ": " + e.reason());
+        for (Throwable t : e.getSuppressed()) {
+            TemplateException more = (TemplateException) t;
+            all.add(more.template() + ":" + more.line() + ": " + more.reason());
+        }
+        // m.zzz once though line 8 loops over it too; q.s is under q, already said
+        assertEquals(
+                List.of(
+                        "in_br.tmpl:3: unknown parameter 'm.zzz' in `{% if m.a > 5 %}c = {{ m.zzz }}{% endif %}`;"
+                                + " known names: m.a, m.b",
+                        "in_br.tmpl:4: unknown parameter or variable 'nope' in `{% set k = 3 %}{% for i in range(1,"
+                                + " k) %}{{ i * m.a }} {{ loop.index }}{% else %}{{ nope }}{% endfor %}`; known names:"
+                                + " m.a, m.b",
+                        "in_br.tmpl:7: unknown parameter or variable 'q' in `{% if m.a < 0 %}{{ q.r }} {{ q.s }}"
+                                + "{% elseif m.a < -1 %}{{ m[\"B-x\"] }}{% else %}{{ m.a }}{% endif %}`; known names:"
+                                + " m.a, m.b",
+                        "in_br.tmpl:7: unknown parameter 'm.B-x' in `{% if m.a < 0 %}{{ q.r }} {{ q.s }}"
+                                + "{% elseif m.a < -1 %}{{ m[\"B-x\"] }}{% else %}{{ m.a }}{% endif %}`; known names:"
+                                + " m.a, m.b",
+                        // a function no one defines, after the names; f is the template's macro, max Pebble's
+                        "in_br.tmpl:9: unknown function or macro 'nosuch' in `{% if m.a > 5 %}{{ nosuch(m.a) }}"
+                                + "{% endif %}{{ f(1) }}{{ max(1, 2) }}`; Pebble's functions are max, min, range, and a macro is one the template defines with {% macro %}"),
+                all);
+    }
 }

@@ -132,12 +132,11 @@ class TemplateFilterTest {
         FileBasedQuantityComputer c =
                 computer("a = {{ m.A }}\nb = {{ m.B-x }}\n").build();
         TemplateException e = assertThrows(TemplateException.class, () -> c.checkTemplates(dashed));
-        String said = e.getMessage();
-        assertTrue(
-                said.startsWith("template 'in.txt' line 2: ")
-                        && said.endsWith(" in `b = {{ m.B-x }}`; parameter 'm.B-x' has a '-' in its name: write"
-                                + " {{ m[\"B-x\"] }}"),
-                said);
+        // the template's tree reads m.B minus x: m.B is what is unknown, and the hint says why
+        assertEquals(
+                "template 'in.txt' line 2: unknown parameter 'm.B' (did you mean 'm.A'?) in `b = {{ m.B-x }}`;"
+                        + " known names: m.A, m.B-x; parameter 'm.B-x' has a '-' in its name: write {{ m[\"B-x\"] }}",
+                e.getMessage());
         // written as the hint says, the template renders
         FileBasedQuantityComputer ok =
                 computer("a = {{ m.A }}\nb = {{ m[\"B-x\"] }}\n").build();

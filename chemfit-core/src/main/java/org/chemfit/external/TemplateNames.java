@@ -1,0 +1,318 @@
+package org.chemfit.external;
+
+import io.pebbletemplates.pebble.node.ArgumentsNode;
+import io.pebbletemplates.pebble.node.AutoEscapeNode;
+import io.pebbletemplates.pebble.node.BlockNode;
+import io.pebbletemplates.pebble.node.BodyNode;
+import io.pebbletemplates.pebble.node.ForNode;
+import io.pebbletemplates.pebble.node.IfNode;
+import io.pebbletemplates.pebble.node.MacroNode;
+import io.pebbletemplates.pebble.node.NamedArgumentNode;
+import io.pebbletemplates.pebble.node.Node;
+import io.pebbletemplates.pebble.node.ParallelNode;
+import io.pebbletemplates.pebble.node.PositionalArgumentNode;
+import io.pebbletemplates.pebble.node.PrintNode;
+import io.pebbletemplates.pebble.node.RootNode;
+import io.pebbletemplates.pebble.node.SetNode;
+import io.pebbletemplates.pebble.node.TestInvocationExpression;
+import io.pebbletemplates.pebble.node.expression.ArrayExpression;
+import io.pebbletemplates.pebble.node.expression.BinaryExpression;
+import io.pebbletemplates.pebble.node.expression.ContextVariableExpression;
+import io.pebbletemplates.pebble.node.expression.Expression;
+import io.pebbletemplates.pebble.node.expression.FilterExpression;
+import io.pebbletemplates.pebble.node.expression.FilterInvocationExpression;
+import io.pebbletemplates.pebble.node.expression.FunctionOrMacroInvocationExpression;
+import io.pebbletemplates.pebble.node.expression.GetAttributeExpression;
+import io.pebbletemplates.pebble.node.expression.LiteralStringExpression;
+import io.pebbletemplates.pebble.node.expression.MapExpression;
+import io.pebbletemplates.pebble.node.expression.PositiveTestExpression;
+import io.pebbletemplates.pebble.node.expression.RenderableNodeExpression;
+import io.pebbletemplates.pebble.node.expression.TernaryExpression;
+import io.pebbletemplates.pebble.node.expression.UnaryExpression;
+import io.pebbletemplates.pebble.utils.Pair;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Finds, without rendering, every name a parsed template refers to that the model does not hold:
+ * in every branch of every {@code if}, in every loop's body and in its {@code else}, in filters'
+ * and functions' arguments. A name the template defines itself is not one: what a
+ * {@code {% set %}} names (from that tag on), a loop's variable and {@code loop} inside the loop,
+ * a macro's arguments inside the macro, and the names Pebble gives every template
+ * ({@code _context}, {@code locale}, {@code template}). A name tested with {@code is defined}
+ * (there and from the test on) or given a {@code default} is not one either, as Pebble lets those
+ * be missing. A function or a macro that is called must be Pebble's or one the template defines.
+ * An attribute is
+ * looked up only in the model's maps (the parameters' groups) and only when it is written as a
+ * name or a quoted text ({@code m.a}, {@code m["B-x"]}); what an index, a computed key or a
+ * method call reaches is left to the rendering.
+ */
+final class TemplateNames {
+
+    /**
+     * A name the template refers to that the model does not hold, at the line that first does.
+     *
+     * @param name the name ({@code m.zzz}, {@code q}, or a function's)
+     * @param line the line (from 1)
+     * @param root whether it is a whole name ({@code q}) rather than one under a group ({@code m.zzz})
+     * @param function whether it is called as a function or a macro that neither Pebble nor the
+     *     template defines
+     */
+    record Unknown(String name, int line, boolean root, boolean function) {}
+
+    /** What Pebble puts in every template's context. */
+    private static final Set<String> GIVEN = Set.of("_context", "locale", "template");
+
+    private final Map<String, Object> model;
+    /** Names the template's {@code set} tags define, from the tag on. */
+    private final Set<String> assigned = new HashSet<>();
+    /** Dotted names the template tests with {@code is defined}, from the test on. */
+    private final Set<String> tested = new HashSet<>();
+
+    private final List<Unknown> found = new ArrayList<>();
+
+    /** Whether Pebble has a function of a name. */
+    private final java.util.function.Predicate<String> functions;
+    /** The macros the template defines, wherever it defines them. */
+    private final Set<String> macros = new HashSet<>();
+    /** The functions and macros the template calls, each with the line of its first call. */
+    private final Map<String, Integer> called = new java.util.LinkedHashMap<>();
+
+    private TemplateNames(Map<String, Object> model, java.util.function.Predicate<String> functions) {
+        this.model = model;
+        this.functions = functions;
+    }
+
+    /**
+     * @param tree a parsed template
+     * @param model what the template will see: variables, parameters' groups as maps
+     * @param functions whether Pebble has a function of a name ({@code range}, {@code max})
+     * @return each unknown name once, in the order the template writes them, then each function
+     *     or macro that is called and that neither Pebble nor the template defines; a name under
+     *     one already found ({@code q.b} after {@code q}) is not found again
+     */
+    static List<Unknown> of(RootNode tree, Map<String, Object> model, java.util.function.Predicate<String> functions) {
+        TemplateNames walk = new TemplateNames(model, functions);
+        walk.node(tree.getBody(), Set.of());
+        walk.called.forEach((name, line) -> {
+            if (!walk.macros.contains(name) && !walk.functions.test(name)) {
+                walk.found.add(new Unknown(name, line, true, true));
+            }
+        });
+        return walk.found;
+    }
+
+    private void node(@Nullable Node n, Set<String> scope) {
+        if (n == null) {
+            return;
+        }
+        if (n instanceof BodyNode b) {
+            b.getChildren().forEach(c -> node(c, scope));
+        } else if (n instanceof PrintNode p) {
+            expression(p.getExpression(), scope);
+        } else if (n instanceof IfNode i) {
+            for (Pair<Expression<?>, BodyNode> branch : i.getConditionsWithBodies()) {
+                expression(branch.getLeft(), scope);
+                node(branch.getRight(), scope);
+            }
+            node(i.getElseBody(), scope);
+        } else if (n instanceof ForNode f) {
+            expression(f.getIterable(), scope);
+            Set<String> inner = new HashSet<>(scope);
+            inner.add(f.getIterationVariable());
+            inner.add("loop");
+            node(f.getBody(), inner);
+            node(f.getElseBody(), scope);
+        } else if (n instanceof SetNode s) {
+            expression(s.getValue(), scope);
+            assigned.add(s.getName());
+        } else if (n instanceof MacroNode m) {
+            macros.add(m.getName());
+            Set<String> inner = new HashSet<>(scope);
+            ArgumentsNode args = m.getArgs();
+            if (args != null && args.getNamedArgs() != null) {
+                for (NamedArgumentNode a : args.getNamedArgs()) {
+                    inner.add(a.getName());
+                    expression(a.getValueExpression(), scope);
+                }
+            }
+            node(m.getBody(), inner);
+        } else if (n instanceof BlockNode b) {
+            node(b.getBody(), scope);
+        } else if (n instanceof AutoEscapeNode a) {
+            node(a.getBody(), scope);
+        } else if (n instanceof ParallelNode p) {
+            node(p.getBody(), scope);
+        } else if (n instanceof ArgumentsNode a) {
+            arguments(a, scope);
+        }
+        // text, flush, and the tags that bring in other templates name nothing to look up here
+    }
+
+    private void arguments(@Nullable ArgumentsNode args, Set<String> scope) {
+        if (args == null) {
+            return;
+        }
+        if (args.getPositionalArgs() != null) {
+            for (PositionalArgumentNode a : args.getPositionalArgs()) {
+                expression(a.getValueExpression(), scope);
+            }
+        }
+        if (args.getNamedArgs() != null) {
+            for (NamedArgumentNode a : args.getNamedArgs()) {
+                expression(a.getValueExpression(), scope);
+            }
+        }
+    }
+
+    private void expression(@Nullable Expression<?> e, Set<String> scope) {
+        if (e == null) {
+            return;
+        }
+        if (e instanceof ContextVariableExpression v) {
+            root(v.getName(), v.getLineNumber(), scope);
+        } else if (e instanceof GetAttributeExpression g) {
+            attribute(g, scope);
+        } else if (e instanceof PositiveTestExpression t
+                && t.getRightExpression() instanceof TestInvocationExpression test
+                && test.getTestName().equals("defined")) {
+            // what it tests may be missing, and is used where it is not
+            if (t.getLeftExpression() instanceof ContextVariableExpression v) {
+                assigned.add(v.getName());
+            } else if (t.getLeftExpression() instanceof GetAttributeExpression g) {
+                String name = dottedName(g);
+                if (name != null) {
+                    tested.add(name);
+                }
+            }
+            arguments(test.getArgs(), scope);
+        } else if (e instanceof FilterExpression f
+                && f.getRightExpression() instanceof FilterInvocationExpression filter
+                && filter.getFilterName().equals("default")) {
+            arguments(filter.getArgs(), scope); // what it filters may be missing
+        } else if (e instanceof BinaryExpression<?> b) {
+            expression(b.getLeftExpression(), scope);
+            expression(b.getRightExpression(), scope);
+        } else if (e instanceof RenderableNodeExpression r) {
+            node(r.getNode(), scope);
+        } else if (e instanceof UnaryExpression u) {
+            expression(u.getChildExpression(), scope);
+        } else if (e instanceof TernaryExpression t) {
+            expression(t.getExpression1(), scope);
+            expression(t.getExpression2(), scope);
+            expression(t.getExpression3(), scope);
+        } else if (e instanceof FilterInvocationExpression f) {
+            arguments(f.getArgs(), scope);
+        } else if (e instanceof TestInvocationExpression t) {
+            arguments(t.getArgs(), scope);
+        } else if (e instanceof FunctionOrMacroInvocationExpression f) {
+            called.putIfAbsent(f.getFunctionName(), f.getLineNumber());
+            arguments(f.getArguments(), scope);
+        } else if (e instanceof ArrayExpression a) {
+            a.getValues().forEach(v -> expression(v, scope));
+        } else if (e instanceof MapExpression m) {
+            m.getEntries().forEach((k, v) -> {
+                expression(k, scope);
+                expression(v, scope);
+            });
+        }
+        // literals, and block() and parent(), name nothing
+    }
+
+    private boolean defined(String name, Set<String> scope) {
+        return scope.contains(name) || assigned.contains(name) || GIVEN.contains(name) || model.containsKey(name);
+    }
+
+    private void root(String name, int line, Set<String> scope) {
+        if (!defined(name, scope)) {
+            report(name, line, true);
+        }
+    }
+
+    /** @return the dotted name that a chain of names writes ({@code m.a.b}), or null for another attribute */
+    private static @Nullable String dottedName(GetAttributeExpression g) {
+        List<String> path = new ArrayList<>();
+        Expression<?> at = g;
+        while (at instanceof GetAttributeExpression a
+                && a.getArgumentsNode() == null
+                && a.getAttributeNameExpression() instanceof LiteralStringExpression key) {
+            path.add(0, key.getValue());
+            at = a.getNode();
+        }
+        if (!(at instanceof ContextVariableExpression base) || path.isEmpty()) {
+            return null;
+        }
+        return base.getName() + "." + String.join(".", path);
+    }
+
+    /** Looks a chain of names ({@code m.a.b}) up in the model's maps, else walks its parts. */
+    private void attribute(GetAttributeExpression g, Set<String> scope) {
+        List<String> path = new ArrayList<>();
+        Expression<?> at = g;
+        while (at instanceof GetAttributeExpression a
+                && a.getArgumentsNode() == null
+                && a.getAttributeNameExpression() instanceof LiteralStringExpression key) {
+            path.add(0, key.getValue());
+            at = a.getNode();
+        }
+        if (!(at instanceof ContextVariableExpression base) || path.isEmpty()) {
+            // an index, a computed key or a method call: look at what it is made of
+            expression(g.getNode(), scope);
+            expression(g.getAttributeNameExpression(), scope);
+            arguments(g.getArgumentsNode(), scope);
+            return;
+        }
+        String name = base.getName();
+        if (!defined(name, scope)) {
+            report(name, base.getLineNumber(), true);
+            return;
+        }
+        if (scope.contains(name) || assigned.contains(name) || GIVEN.contains(name)) {
+            return; // what the template defines may hold anything
+        }
+        Object value = model.get(name);
+        StringBuilder dotted = new StringBuilder(name);
+        for (String part : path) {
+            if (!(value instanceof Map<?, ?> group)) {
+                return; // a number's or a text's attributes are Pebble's to find
+            }
+            dotted.append('.').append(part);
+            if (!group.containsKey(part) && !tested.contains(dotted.toString())) {
+                if (!memberOf(group, part)) {
+                    report(dotted.toString(), g.getLineNumber(), false);
+                }
+                return;
+            }
+            value = group.get(part);
+        }
+    }
+
+    /** @return whether Pebble finds the attribute as a member of the map ({@code size}, {@code empty}) */
+    private static boolean memberOf(Map<?, ?> map, String attribute) {
+        String cap = attribute.isEmpty() ? "" : Character.toUpperCase(attribute.charAt(0)) + attribute.substring(1);
+        for (java.lang.reflect.Method m : map.getClass().getMethods()) {
+            String n = m.getName();
+            if (m.getParameterCount() == 0
+                    && (n.equals(attribute)
+                            || n.equals("get" + cap)
+                            || n.equals("is" + cap)
+                            || n.equals("has" + cap))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void report(String name, int line, boolean root) {
+        for (Unknown u : found) {
+            if (name.equals(u.name()) || name.startsWith(u.name() + ".")) {
+                return;
+            }
+        }
+        found.add(new Unknown(name, line, root, false));
+    }
+}
