@@ -528,9 +528,9 @@ final class RunDirectory {
 
     /**
      * Deletes a folder that holds files, links and empty folders only, as a run directory mostly
-     * does, with the fewest calls, one per run of every term: a listing by name, then each entry
-     * and the folder removed as they are (a file or a link by unlink, a folder by rmdir after it),
-     * with no look at an entry's type first; never follows links.
+     * does, in few calls: a listing by name, then each entry and the folder removed as they are (a
+     * file or a link by an unlink, a folder by an rmdir after the unlink fails), with no look at an
+     * entry's type first; never follows links.
      *
      * @return whether the folder is gone; when not, what is left (a folder that is not empty, a
      *     name that the platform's encoding of file names does not give back byte for byte) is
