@@ -571,7 +571,8 @@ final class Attempt {
                 computer.keep,
                 outcome == RunDirectory.Outcome.CANCELLED && !computer.keepCancelled
                         ? RunDirectory.Outcome.SUCCEEDED // removed as a successful run's is
-                        : outcome);
+                        : outcome,
+                computer.runFiles);
         String where = kept ? "run directory " + dir : "its run directory was removed " + removedBy(outcome);
         for (LeftRunning l : leftRunning) {
             String command = String.join(" ", l.argv());

@@ -103,6 +103,12 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
 
     final int retries;
     final boolean privateTmpDir;
+    /**
+     * The names, directly in a run directory, of what the term itself writes there or declares that
+     * its programs write: removed by name before the run directory is, which then needs no listing
+     * when nothing else was written.
+     */
+    final List<String> runFiles;
     /** The runs whose commands left processes running, counted per command. */
     final LeftRunningWarnings leftRunningWarnings = new LeftRunningWarnings();
 
@@ -145,6 +151,40 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
         this.keepCancelled = b.keepCancelled;
         this.retries = b.retries;
         this.privateTmpDir = b.privateTmpDir;
+        this.runFiles = runFiles();
+    }
+
+    /**
+     * @return the rendered templates, the staged files, each command's standard streams, the files
+     *     the built-in parsers read, the declared logs, the files waited for and the private {@code
+     *     tmp} folder: those of them directly in the run directory, each once
+     */
+    private List<String> runFiles() {
+        Set<String> names = new LinkedHashSet<>();
+        templates.sources().forEach(t -> names.add(t.target()));
+        stdinTemplates.sources().forEach(t -> names.add(t.target()));
+        stages.forEach(st -> names.add(st.target()));
+        for (int i = 0; i < commands.size(); i++) {
+            names.add(RunDirectory.programFile(commands.size(), i, "stdout"));
+            names.add(RunDirectory.programFile(commands.size(), i, "stderr"));
+            if (commands.get(i).stdinOrNull() != null) {
+                names.add(RunDirectory.programFile(commands.size(), i, "stdin"));
+            }
+        }
+        for (OutputParser p : parsers) {
+            String file = OutputParsers.fileOf(p);
+            if (file != null) {
+                names.add(RunPaths.checkRelative(file, "output file").toString());
+            }
+        }
+        names.addAll(logFiles);
+        waitFiles.forEach(
+                f -> names.add(RunPaths.checkRelative(f, "file to wait for").toString()));
+        if (privateTmpDir) {
+            names.add("tmp");
+        }
+        names.removeIf(n -> n.indexOf('/') >= 0);
+        return List.copyOf(names);
     }
 
     /** @return a builder with the defaults: keep failed runs, no timeout, 5 s kill grace, no retries */

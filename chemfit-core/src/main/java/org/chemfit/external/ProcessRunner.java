@@ -2,6 +2,7 @@ package org.chemfit.external;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
@@ -61,6 +62,9 @@ final class ProcessRunner {
 
     private static final Path PROC = Path.of("/proc");
 
+    /** This JVM's process id. */
+    private static final long SELF = ProcessHandle.current().pid();
+
     /** The environment variable that tags each program and the processes it starts. */
     static final String TAG_NAME = "CHEMFIT_RUN_TAG";
 
@@ -73,10 +77,18 @@ final class ProcessRunner {
                     && Files.isReadable(PROC.resolve("self/environ"));
 
     /**
+     * {@code /proc/loadavg}, open for the JVM's life: read from its start again after every program
+     * (the kernel writes it anew for each read from the start), a seek and a read where an open, a
+     * read and a close would be three calls more. Not a channel, which an interrupt of the reading
+     * thread would close for every thread. Null when it cannot be opened.
+     */
+    private static final @Nullable RandomAccessFile LOADAVG = openLoadavg();
+
+    /**
      * The part of every tag that names this JVM: its process id, and a random number for a JVM that
      * later gets the same id (a tag left in a process that outlived an earlier fit must not match).
      */
-    private static final String JVM_TAG = ProcessHandle.current().pid() + "-"
+    private static final String JVM_TAG = SELF + "-"
             + Long.toHexString(new SplittableRandom(System.nanoTime() ^ System.currentTimeMillis()).nextLong())
             + "-";
 
@@ -102,8 +114,21 @@ final class ProcessRunner {
      * @param entry the entry, {@code CHEMFIT_RUN_TAG=<value>}, exactly as it appears in {@code
      *     /proc/PID/environ}
      * @param pid the program's process id
+     * @param reaped whether the program has exited and its exit status been collected, as when
+     *     {@link #run} returns its result: its id is free then, and no process has it again before
+     *     the kernel has handed out every other id, so {@link #taggedProcesses} need not look at it
      */
-    record Tag(String entry, long pid) {
+    record Tag(String entry, long pid, boolean reaped) {
+        /**
+         * The tag of a program that may still run.
+         *
+         * @param entry the entry
+         * @param pid the program's process id
+         */
+        Tag(String entry, long pid) {
+            this(entry, pid, false);
+        }
+
         /** @return the variable's value, without its name */
         String value() {
             return entry.substring(TAG_NAME.length() + 1);
@@ -211,9 +236,10 @@ final class ProcessRunner {
             } else {
                 running.endedByOwner = true;
                 killTree(p.toHandle(), tag, t0, grace);
-                return new Result(exitCodeAfterKill(p), true, System.nanoTime() - t0, tag);
+                int killed = exitCodeAfterKill(p);
+                return new Result(killed, true, System.nanoTime() - t0, killed >= 0 ? reaped(tag) : tag);
             }
-            return new Result(code, false, System.nanoTime() - t0, tag);
+            return new Result(code, false, System.nanoTime() - t0, reaped(tag));
         } catch (InterruptedException e) {
             running.endedByOwner = true;
             killTree(p.toHandle(), tag, t0, grace);
@@ -221,6 +247,11 @@ final class ProcessRunner {
         } finally {
             RUNNING.remove(running);
         }
+    }
+
+    /** @return the tag of a program whose exit status the JDK has collected; null for none */
+    private static @Nullable Tag reaped(@Nullable Tag tag) {
+        return tag == null ? null : new Tag(tag.entry(), tag.pid(), true);
     }
 
     /**
@@ -586,12 +617,11 @@ final class ProcessRunner {
         if (!TAGGING || jvms.isEmpty()) {
             return found;
         }
-        long self = ProcessHandle.current().pid();
         Map<Long, Boolean> ended = new java.util.HashMap<>();
         for (long jvm : jvms) {
             ended.put(
                     jvm,
-                    jvm == self || ProcessHandle.of(jvm).map(h -> !h.isAlive()).orElse(true));
+                    jvm == SELF || ProcessHandle.of(jvm).map(h -> !h.isAlive()).orElse(true));
         }
         try (DirectoryStream<Path> procs = Files.newDirectoryStream(PROC)) {
             for (Path p : procs) {
@@ -600,7 +630,7 @@ final class ProcessRunner {
                     continue;
                 }
                 long pid = Long.parseLong(name);
-                String entry = pid == self ? null : tagEntry(pid);
+                String entry = pid == SELF ? null : tagEntry(pid);
                 if (entry == null || entry.startsWith(ENTRY_START + JVM_TAG) || !isProcess(pid)) {
                     continue;
                 }
@@ -723,9 +753,10 @@ final class ProcessRunner {
      * environment, this JVM excepted. Every process with a tag was started after the program that
      * got it, so while the kernel has not come round to the same process ids again only the ids
      * handed out since the first program need a look, which after a short program are few: {@code
-     * /proc/loadavg} tells the last one handed out, and how many tasks there are. Otherwise, or when
-     * that range holds more ids than there are tasks, every process in {@code /proc} is looked at.
-     * Processes of other users, whose environment this user may not read, are not found.
+     * /proc/loadavg} tells the last one handed out, and how many tasks there are; of these, the ids
+     * of the programs that have been reaped ({@link Tag#reaped}) are free and skipped. Otherwise, or
+     * when that range holds more ids than there are tasks, every process in {@code /proc} is looked
+     * at. Processes of other users, whose environment this user may not read, are not found.
      *
      * @param tags the programs' tags
      * @param started when the first of the programs started, per {@link System#nanoTime()}
@@ -737,26 +768,32 @@ final class ProcessRunner {
             return found;
         }
         Map<String, Tag> byEntry = new LinkedHashMap<>();
+        Set<Long> reaped = new java.util.HashSet<>();
         long low = Long.MAX_VALUE;
         long high = 0;
         for (Tag t : tags) {
             byEntry.put(t.entry(), t);
             low = Math.min(low, t.pid());
             high = Math.max(high, t.pid());
+            if (t.reaped()) {
+                reaped.add(t.pid());
+            }
         }
-        long self = ProcessHandle.current().pid();
         long[] load = lastPidAndTasks();
         List<Long> blank = new ArrayList<>();
         if (load != null && System.nanoTime() - started < RECENT_NANOS && load[0] >= high && load[0] - low < load[1]) {
+            // after a short program that started nothing, no id at all: its own is free
             for (long pid = low; pid <= load[0]; pid++) {
-                consider(pid, self, byEntry, found, blank);
+                if (!reaped.contains(pid)) {
+                    consider(pid, byEntry, found, blank);
+                }
             }
         } else {
             try (DirectoryStream<Path> procs = Files.newDirectoryStream(PROC)) {
                 for (Path p : procs) {
                     String name = p.getFileName().toString();
                     if (!name.isEmpty() && name.chars().allMatch(c -> c >= '0' && c <= '9')) {
-                        consider(Long.parseLong(name), self, byEntry, found, blank);
+                        consider(Long.parseLong(name), byEntry, found, blank);
                     }
                 }
             } catch (IOException | DirectoryIteratorException e) {
@@ -769,7 +806,7 @@ final class ProcessRunner {
             LockSupport.parkNanos(BLANK_PAUSE_NANOS);
             List<Long> still = new ArrayList<>();
             for (long pid : blank) {
-                consider(pid, self, byEntry, found, still);
+                consider(pid, byEntry, found, still);
             }
             blank = still;
         }
@@ -787,25 +824,76 @@ final class ProcessRunner {
      *     {@code /proc/loadavg} ("0.20 0.18 0.12 1/80 11206"), or null when it cannot be read
      */
     private static long @Nullable [] lastPidAndTasks() {
+        RandomAccessFile file = LOADAVG;
+        if (file == null) {
+            return null;
+        }
+        byte[] b = new byte[128];
+        int n = 0;
+        synchronized (file) {
+            try {
+                file.seek(0);
+                // the whole line, up to its newline: a number cut short would end the range too soon
+                while (n < b.length && (n == 0 || b[n - 1] != '\n')) {
+                    int read = file.read(b, n, b.length - n);
+                    if (read < 0) {
+                        break;
+                    }
+                    n += read;
+                }
+            } catch (IOException e) {
+                return null;
+            }
+        }
+        if (n == 0 || b[n - 1] != '\n') {
+            return null;
+        }
+        int slash = 0;
+        while (slash < n && b[slash] != '/') {
+            slash++;
+        }
+        int space = slash + 1;
+        while (space < n && b[space] != ' ') {
+            space++;
+        }
+        long tasks = digits(b, slash + 1, space);
+        long last = digits(b, space + 1, n - 1);
+        return tasks < 0 || last < 0 ? null : new long[] {last, tasks};
+    }
+
+    /** @return {@code /proc/loadavg} opened for reading, or null when it cannot be (not Linux) */
+    private static @Nullable RandomAccessFile openLoadavg() {
         try {
-            String[] f = Files.readString(PROC.resolve("loadavg"), StandardCharsets.US_ASCII)
-                    .strip()
-                    .split(" ");
-            String tasks = f[3].substring(f[3].indexOf('/') + 1);
-            return new long[] {Long.parseLong(f[4]), Long.parseLong(tasks)};
-        } catch (IOException | RuntimeException e) {
+            return TAGGING ? new RandomAccessFile("/proc/loadavg", "r") : null;
+        } catch (IOException e) {
             return null;
         }
     }
 
+    /** @return the number the ASCII digits from {@code from} to {@code to} write; -1 when there are none, or others */
+    private static long digits(byte[] b, int from, int to) {
+        if (from >= to || to - from > 18) {
+            return -1;
+        }
+        long v = 0;
+        for (int i = from; i < to; i++) {
+            if (b[i] < '0' || b[i] > '9') {
+                return -1;
+            }
+            v = 10 * v + (b[i] - '0');
+        }
+        return v;
+    }
+
     /** Adds the process to found when it carries one of the tags. */
-    private static void consider(long pid, long self, Map<String, Tag> byEntry, List<Member> found, List<Long> blank) {
-        if (pid == self) {
+    private static void consider(long pid, Map<String, Tag> byEntry, List<Member> found, List<Long> blank) {
+        if (pid == SELF) {
             return;
         }
-        Tag tag = tagOf(pid, byEntry);
+        byte[] env = environ(pid);
+        Tag tag = env == null ? null : tagOf(env, byEntry);
         if (tag == null) {
-            if (blankEnvironment(pid) && isProcess(pid)) {
+            if (env != null && env.length == 0 && mayBeInExec(pid) && isProcess(pid)) {
                 blank.add(pid);
             }
             return;
@@ -815,28 +903,47 @@ final class ProcessRunner {
         }
         ProcessHandle.of(pid).ifPresent(h -> {
             // the id may have been handed to another process between the two looks
-            Tag again = tagOf(pid, byEntry);
+            byte[] now = environ(pid);
+            Tag again = now == null ? null : tagOf(now, byEntry);
             if (tag.equals(again)) {
                 found.add(new Member(h, tag));
-            } else if (again == null && blankEnvironment(pid)) {
+            } else if (now != null && now.length == 0 && mayBeInExec(pid)) {
                 blank.add(pid); // in the middle of an exec since the first look: looked at again
             }
         });
     }
 
     /**
-     * @return whether the process's environment reads as nothing at all while it is neither a zombie
-     *     nor a kernel thread (a child of kthreadd, process 2): it may be between the two halves of
-     *     an exec
+     * @return the process's environment, the bytes of {@code /proc/PID/environ}; null when it is
+     *     gone or another user's. An id that no process has, as most of those looked at after a
+     *     short program, is told by a look at its folder, which throws nothing, before the file is
+     *     opened: a failed open costs an exception and its stack trace.
      */
-    private static boolean blankEnvironment(long pid) {
-        Path dir = PROC.resolve(Long.toString(pid));
+    private static byte @Nullable [] environ(long pid) {
+        String dir = "/proc/" + pid;
+        if (!new File(dir).exists()) {
+            return null;
+        }
         try {
-            if (pid == 2 || Files.readAllBytes(dir.resolve("environ")).length > 0) {
-                return false;
-            }
+            return Files.readAllBytes(Path.of(dir, "environ"));
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /**
+     * @param pid a process whose environment has just read as nothing at all
+     * @return whether it is neither a zombie nor a kernel thread (a child of kthreadd, process 2):
+     *     it may be between the two halves of an exec
+     */
+    private static boolean mayBeInExec(long pid) {
+        if (pid == 2) {
+            return false;
+        }
+        try {
             // "pid (comm) S ppid ...": the state and the parent follow the last ')'
-            String stat = Files.readString(dir.resolve("stat"), StandardCharsets.ISO_8859_1);
+            String stat =
+                    Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat"), StandardCharsets.ISO_8859_1);
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             return f.length > 1 && !f[0].equals("Z") && !f[0].equals("X") && !f[1].equals("2");
         } catch (IOException | RuntimeException e) {
@@ -845,18 +952,11 @@ final class ProcessRunner {
     }
 
     /**
-     * @return the first of the tags that is an entry of the process's environment, from {@code
-     *     /proc/PID/environ} (entries separated by NUL bytes, read as bytes: they may be in any
-     *     encoding); null when it carries none, is gone, is a zombie (whose environment reads empty)
-     *     or is another user's
+     * @param env a process's environment, from {@code /proc/PID/environ} (entries separated by NUL
+     *     bytes, read as bytes: they may be in any encoding); empty for a zombie
+     * @return the first of the tags that is an entry of it; null when it carries none
      */
-    private static @Nullable Tag tagOf(long pid, Map<String, Tag> byEntry) {
-        byte[] env;
-        try {
-            env = Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("environ"));
-        } catch (IOException e) {
-            return null;
-        }
+    private static @Nullable Tag tagOf(byte[] env, Map<String, Tag> byEntry) {
         // one byte a char, whatever the encoding: the entries are compared byte for byte
         String text = new String(env, StandardCharsets.ISO_8859_1);
         for (int at = text.indexOf(ENTRY_START); at >= 0; at = text.indexOf(ENTRY_START, at + 1)) {

@@ -3,6 +3,7 @@ package org.chemfit.external;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
@@ -11,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchKey;
@@ -44,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * RunDirectory dir = RunDirectory.create(root, "fcc", ctx.evaluationId(), ctx.path(), 0);
  * Files.writeString(dir.path().resolve("in.lammps"), text);
- * boolean kept = dir.release(KeepPolicy.FAILED, RunDirectory.Outcome.SUCCEEDED); // false: deleted
+ * boolean kept = dir.release(KeepPolicy.FAILED, RunDirectory.Outcome.SUCCEEDED, List.of("in.lammps")); // false: deleted
  * }</pre>
  *
  * @implNote Confined to the thread of its attempt; the static methods are safe from any thread.
@@ -237,12 +239,21 @@ final class RunDirectory {
      *
      * @param keep the policy
      * @param outcome how the attempt ended
+     * @param expected names, directly in the directory, of files it most likely holds: removed by
+     *     name first, so that a directory that holds nothing else is removed with no listing
      * @return whether the directory is kept
      */
-    boolean release(KeepPolicy keep, Outcome outcome) {
+    boolean release(KeepPolicy keep, Outcome outcome, List<String> expected) {
         boolean kept = keeps(keep, outcome);
         if (!kept) {
-            deleteTree(path);
+            File folder = path.toFile();
+            for (String name : expected) {
+                // a name that is not there costs one failed call; what is left is found below
+                new File(folder, name).delete();
+            }
+            if (!folder.delete()) {
+                deleteTree(path);
+            }
         }
         return kept;
     }
@@ -505,6 +516,9 @@ final class RunDirectory {
     }
 
     private static void deleteTree(Path dir) {
+        if (deleteFlat(dir)) {
+            return;
+        }
         try {
             deleteRecursively(dir);
         } catch (IOException e) {
@@ -512,10 +526,50 @@ final class RunDirectory {
         }
     }
 
-    /** Deletes a tree (one lstat per entry, inside Files.delete); never follows links. */
+    /**
+     * Deletes a folder that holds files, links and empty folders only, as a run directory mostly
+     * does, in few calls: a listing by name, then each entry and the folder removed as they are (a
+     * file or a link by an unlink, a folder by an rmdir after the unlink fails), with no look at an
+     * entry's type first; never follows links.
+     *
+     * @return whether the folder is gone; when not, what is left (a folder that is not empty, a
+     *     name that the platform's encoding of file names does not give back byte for byte) is
+     *     for {@link #deleteRecursively}
+     */
+    private static boolean deleteFlat(Path dir) {
+        File folder = dir.toFile();
+        String[] names = folder.list();
+        if (names == null) {
+            return false;
+        }
+        boolean all = true;
+        for (String name : names) {
+            all &= new File(folder, name).delete();
+        }
+        return all && folder.delete();
+    }
+
+    /**
+     * Deletes a tree; never follows links. Where the directory's stream is a secure one (Linux), each
+     * entry is unlinked relative to the open directory, one call that removes a file or a link as it
+     * is and fails for a folder, with no look at the entry's type first; only a folder is looked at,
+     * emptied and removed. Elsewhere each entry is deleted by its path (a look at its type, then the
+     * removal).
+     */
     private static void deleteRecursively(Path dir) throws IOException {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            SecureDirectoryStream<Path> secure = entries instanceof SecureDirectoryStream<Path> s ? s : null;
             for (Path e : entries) {
+                if (secure != null) {
+                    try {
+                        secure.deleteFile(e.getFileName());
+                        continue;
+                    } catch (IOException notAFile) {
+                        if (!Files.isDirectory(e, LinkOption.NOFOLLOW_LINKS)) {
+                            throw notAFile;
+                        }
+                    }
+                }
                 try {
                     Files.delete(e);
                 } catch (DirectoryNotEmptyException notEmpty) {
