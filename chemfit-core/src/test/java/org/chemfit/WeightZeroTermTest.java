@@ -180,18 +180,21 @@ class WeightZeroTermTest {
     }
 
     /**
-     * The weight-0 term fails while the slow term runs: the slow term waits until the failing term
-     * has counted down its latch (just before it throws) and the pool has finished the tasks of
+     * The weight-0 term fails while the slow term runs: the failing term waits until the slow one
+     * has begun, and the slow term waits until the failing term has counted down its latch (just
+     * before it throws) and the pool has finished the tasks of
      * the three other terms, the failing one's included, and whatever its failure set off. Had the
      * failure cancelled the evaluation, that wait would have been interrupted.
      */
     @Test
     void asynchronousEvaluationGivesTheSameLossAndDoesNotCancelTheOtherTerms() {
+        CountDownLatch slowRuns = new CountDownLatch(1);
         CountDownLatch failingRuns = new CountDownLatch(1);
         CountDownLatch othersDone = new CountDownLatch(3);
         AtomicInteger finished = new AtomicInteger();
         AtomicBoolean interrupted = new AtomicBoolean();
         ObjectiveFunction slow = p -> {
+            slowRuns.countDown();
             try {
                 if (!failingRuns.await(20, TimeUnit.SECONDS) || !othersDone.await(20, TimeUnit.SECONDS)) {
                     throw new IllegalStateException("the other terms did not run while the slow one waited 20 s");
@@ -205,6 +208,15 @@ class WeightZeroTermTest {
             return 2.0;
         };
         ObjectiveFunction failingAfterTheLatch = p -> {
+            // it fails while the slow term runs: after that one has begun, before it can end
+            try {
+                if (!slowRuns.await(20, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("the slow term did not begin within 20 s");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new EvaluationCancelledException("interrupted", e);
+            }
             failingRuns.countDown();
             throw new IllegalStateException("weight-0 term failed");
         };
