@@ -37,6 +37,16 @@ final class ValidateCommand extends BaseCommand {
             plan.refuseProblems();
             // what chemfit fit would refuse in the output folder, said before a fit is started
             String inTheWay = FitRun.inTheWay(jf.output().folder(), jf.output().plots());
+            if (inTheWay == null) {
+                inTheWay = OutputFolder.othersFiles(
+                        jf.output().folder(),
+                        OutputFolder.fitNames(
+                                jf.output().folder(),
+                                OutputFolder.runsInside(jf),
+                                jf.output().plots()),
+                        "chemfit fit",
+                        "another output.folder (or chemfit fit --output)");
+            }
             if (inTheWay != null) {
                 throw new UserException(inTheWay);
             }
