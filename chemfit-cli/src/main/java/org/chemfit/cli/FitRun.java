@@ -297,10 +297,15 @@ final class FitRun {
             if (why != null) {
                 throw new UserException("cannot use " + folder + " as the output folder: " + why);
             }
+            // a read-only file system, or a folder this user may not write in, said as such
+            String unwritable = OutputFolder.unwritable(folder);
+            if (unwritable != null) {
+                throw new UserException(unwritable);
+            }
             Files.createDirectories(folder);
-            if (!Files.isWritable(folder)) {
-                throw new UserException("cannot use " + folder + " as the output folder: permission denied (this user"
-                        + " may not write in it)");
+            unwritable = OutputFolder.unwritable(folder);
+            if (unwritable != null) {
+                throw new UserException(unwritable);
             }
             // found now rather than after hours of fitting: an output file whose place a folder or a file takes
             String inTheWay = inTheWay(folder, !options.noPlots() && jf.output().plots());

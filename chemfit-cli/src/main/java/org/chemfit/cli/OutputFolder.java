@@ -142,6 +142,27 @@ final class OutputFolder {
                 + (one ? "it" : "them") + " out of " + folder;
     }
 
+    /**
+     * @param folder the output folder, which may not exist yet (nor be a file: {@link
+     *     Messages#notAFolder} says that)
+     * @return why it cannot be written ("cannot use out as the output folder: the file system is
+     *     mounted read-only", "cannot create the output folder out/res: permission denied: out is not
+     *     writable by this user"), or null when this user may write it or create it
+     */
+    static @Nullable String unwritable(Path folder) {
+        if (Files.isDirectory(folder)) {
+            if (Files.isWritable(folder)) {
+                return null;
+            }
+            return "cannot use " + folder + " as the output folder: "
+                    + (Messages.readOnly(folder)
+                            ? "the file system is mounted read-only"
+                            : "permission denied (this user may not write in it)");
+        }
+        String why = Messages.notAFolder(folder) != null ? null : Messages.notWritableFolder(folder);
+        return why == null ? null : "cannot create the output folder " + folder + ": " + why;
+    }
+
     /** @return whether the folder holds nothing but the run directories of {@code chemfit eval} */
     private static boolean evaluationsOnly(Path runs) {
         try (java.util.stream.Stream<Path> in = Files.list(runs)) {
