@@ -75,4 +75,24 @@ class RelativePathHintTest {
                         "3 problems found; the job file format is described in docs/job-file.md"),
                 r.err().lines().toList());
     }
+
+    @Test
+    void aStructurePathOfAReferenceCsvIsToldItIsRelativeToTheCsvsFolder() throws IOException {
+        Path b = TestData.copyTree(Path.of("..", "examples", "argon"), here.resolve("b"));
+        Path csv = b.resolve("data/ar2-energies.csv");
+        String fromHere = b.resolve("data/dimers/ar2_3.30.xyz").toString(); // relative to the current folder
+        Files.writeString(csv, Files.readString(csv).replace("dimers/ar2_3.30.xyz,", fromHere + ","));
+        Cli.Run r = Cli.run("validate", b.resolve("fit.yaml").toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r.toString());
+        Path folder = csv.toAbsolutePath().getParent();
+        assertEquals(
+                List.of(
+                        csv + ":2: term 'ar2-curve' structure file "
+                                + folder.resolve(fromHere).normalize()
+                                + " (tag 'r3.30') does not exist; paths in its file column are relative to its folder "
+                                + folder + ", and " + fromHere
+                                + " exists relative to the current folder: write dimers/ar2_3.30.xyz",
+                        "1 problem found; the job file format is described in docs/job-file.md"),
+                r.err().lines().toList());
+    }
 }
