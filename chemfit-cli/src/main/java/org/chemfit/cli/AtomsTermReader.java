@@ -106,7 +106,7 @@ final class AtomsTermReader {
                         });
                 for (org.chemfit.atoms.ReferenceEntry e : rows) {
                     if (!Files.isRegularFile(e.file())) {
-                        r.fileProblem(reference, e.line(), AtomsTerms.notAStructureFile(where, e));
+                        r.fileProblem(reference, e.line(), AtomsTerms.notAStructureFile(where, e, reference));
                         present = null;
                         continue;
                     }

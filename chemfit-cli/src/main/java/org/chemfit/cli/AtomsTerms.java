@@ -128,16 +128,41 @@ final class AtomsTerms {
     /**
      * @param where the term, as problems name it ({@code term 'curve'})
      * @param entry a reference row whose structure file is not a regular file
+     * @param csv the reference CSV
      * @return the problem, for the row's line of the reference CSV
      */
-    static String notAStructureFile(String where, ReferenceEntry entry) {
+    static String notAStructureFile(String where, ReferenceEntry entry, java.nio.file.Path csv) {
         return where + " structure file " + entry.file() + " (tag '" + entry.tag() + "') "
                 + (java.nio.file.Files.isDirectory(entry.file())
                         ? "is a folder"
                         : java.nio.file.Files.exists(entry.file())
                                 ? "is not a regular file"
                                 : "does not exist"
-                                        + JobReading.separatorHint(entry.file().toString()));
+                                        + JobReading.separatorHint(entry.file().toString())
+                                        + currentFolderHint(entry.file(), csv));
+    }
+
+    /**
+     * @param file a structure file that does not exist, resolved against its CSV's folder
+     * @param csv the reference CSV that names it
+     * @return when the path, as the CSV's folder gives it, names a file relative to the current
+     *     folder instead: that paths in the file column are relative to the CSV's folder, and how to
+     *     write it ({@code "; paths in its file column are relative to its folder /tmp/tc/b/data, and
+     *     b/data/ar2.xyz exists relative to the current folder: write ar2.xyz"}); else ""
+     */
+    private static String currentFolderHint(java.nio.file.Path file, java.nio.file.Path csv) {
+        java.nio.file.Path folder = csv.toAbsolutePath().normalize().getParent();
+        java.nio.file.Path absolute = file.toAbsolutePath().normalize();
+        if (folder == null || !absolute.startsWith(folder)) {
+            return ""; // an absolute path, or one that leaves the CSV's folder
+        }
+        java.nio.file.Path written = folder.relativize(absolute);
+        java.nio.file.Path here = written.toAbsolutePath().normalize();
+        if (here.equals(absolute) || !java.nio.file.Files.isRegularFile(here)) {
+            return "";
+        }
+        return "; paths in its file column are relative to its folder " + folder + ", and " + written
+                + " exists relative to the current folder: write " + folder.relativize(here);
     }
 
     /**

@@ -280,7 +280,10 @@ final class FitPlan implements AutoCloseable {
             QuantityComputer c;
             if (!java.nio.file.Files.isRegularFile(e.file())) {
                 problems.add(new JobFileException.Problem(
-                        a.reference(), e.line(), 0, AtomsTerms.notAStructureFile("term '" + t.name() + "'", e)));
+                        a.reference(),
+                        e.line(),
+                        0,
+                        AtomsTerms.notAStructureFile("term '" + t.name() + "'", e, a.reference())));
                 continue;
             }
             double[] f = null;

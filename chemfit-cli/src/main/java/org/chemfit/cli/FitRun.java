@@ -297,15 +297,32 @@ final class FitRun {
             if (why != null) {
                 throw new UserException("cannot use " + folder + " as the output folder: " + why);
             }
+            // a read-only file system, or a folder this user may not write in, said as such
+            String unwritable = OutputFolder.unwritable(folder);
+            if (unwritable != null) {
+                throw new UserException(unwritable);
+            }
             Files.createDirectories(folder);
-            if (!Files.isWritable(folder)) {
-                throw new UserException("cannot use " + folder + " as the output folder: permission denied (this user"
-                        + " may not write in it)");
+            unwritable = OutputFolder.unwritable(folder);
+            if (unwritable != null) {
+                throw new UserException(unwritable);
             }
             // found now rather than after hours of fitting: an output file whose place a folder or a file takes
             String inTheWay = inTheWay(folder, !options.noPlots() && jf.output().plots());
             if (inTheWay != null) {
                 throw new UserException(inTheWay);
+            }
+            // someone's files of the names the fit writes, in a folder no fit wrote: refused before anything runs
+            String others = OutputFolder.othersFiles(
+                    folder,
+                    OutputFolder.fitNames(
+                            folder,
+                            OutputFolder.runsInside(jf),
+                            !options.noPlots() && jf.output().plots()),
+                    "the fit",
+                    "another output.folder (or --output)");
+            if (others != null) {
+                throw new UserException(others);
             }
         } catch (IOException e) {
             plan.close();
@@ -342,10 +359,62 @@ final class FitRun {
             }
         } catch (JournalException | UserException e) {
             plan.close();
+            String message = String.valueOf(e.getMessage());
+            String budget = e instanceof org.chemfit.journal.JournalMismatchException m ? recordedBudget(m) : null;
+            int advice = message.indexOf(RESTART_ADVICE);
+            if (budget != null && advice >= 0) {
+                // only the budget changed: the run goes on when given the budget it was recorded with
+                throw new UserException(message.substring(0, advice) + " To go on with run "
+                        + ((org.chemfit.journal.JournalMismatchException) e).runId()
+                        + ", give it the budget it was recorded with: " + budget + "; chemfit fit --restart begins a"
+                        + " new run from nothing (the earlier runs are kept), or write to another output folder.");
+            }
             // the journal's message names the Java API's way to restart too; the command says its own
-            throw new UserException(String.valueOf(e.getMessage())
-                    .replace("(chemfit fit --restart, or JournalMode.restart();", "(chemfit fit --restart;"));
+            throw new UserException(
+                    message.replace("(chemfit fit --restart, or JournalMode.restart();", "(chemfit fit --restart;"));
         }
+    }
+
+    /** Where the journal's advice begins in its message that a run cannot be resumed. */
+    private static final String RESTART_ADVICE = " Restart to begin a new run in this journal";
+
+    /** A change of the fit's budget, as the journal names it ({@code changed fit.max_evaluations: 40 -> 30}). */
+    private static final java.util.regex.Pattern BUDGET_CHANGE =
+            java.util.regex.Pattern.compile("changed fit\\.max_evaluations: (\\d+) -> \\d+");
+
+    /** A change of the job file's budget ({@code changed job.file.optimizer.max_evaluations: 30 -> 40}). */
+    private static final java.util.regex.Pattern FILE_BUDGET_CHANGE =
+            java.util.regex.Pattern.compile("changed job\\.file\\.optimizer\\.max_evaluations: (\\d+) -> \\d+");
+
+    /**
+     * @param e a journal's refusal to resume a run
+     * @return when the budget is all that changed (on the command line, in the job file, or both),
+     *     how to give the one the run was recorded with ("--max-evaluations 40", "optimizer.max_evaluations:
+     *     30 in the job file again, and --max-evaluations 40"), else null
+     */
+    private @Nullable String recordedBudget(org.chemfit.journal.JournalMismatchException e) {
+        String fit = null;
+        String file = null;
+        for (String change : e.changes()) {
+            java.util.regex.Matcher m = BUDGET_CHANGE.matcher(change);
+            java.util.regex.Matcher f = FILE_BUDGET_CHANGE.matcher(change);
+            if (m.matches()) {
+                fit = m.group(1);
+            } else if (f.matches()) {
+                file = f.group(1);
+            } else {
+                return null;
+            }
+        }
+        if (fit == null && file == null) {
+            return null;
+        }
+        String given = fit != null ? fit : String.valueOf(budget);
+        if (file == null) {
+            return "--max-evaluations " + given;
+        }
+        return "optimizer.max_evaluations: " + file + " in the job file again"
+                + (file.equals(given) ? "" : ", and --max-evaluations " + given);
     }
 
     /**

@@ -385,7 +385,7 @@ final class JobReading {
                                 + (Files.exists(p)
                                         ? " names something that is not a regular file (a device, a pipe or a"
                                                 + " socket): " + p
-                                        : " names a file that does not exist: " + p + separatorHint(s)));
+                                        : " names a file that does not exist: " + p + notFoundHint(s)));
                 return null;
             }
             if (!Files.isReadable(p)) {
@@ -395,6 +395,41 @@ final class JobReading {
             namedFiles.add(p);
         }
         return p;
+    }
+
+    /**
+     * What to add to the message that a path of the job file names nothing: how it was written
+     * wrong ({@link #separatorHint}), or else that paths are relative to the job file's folder, and
+     * how to write it when the path given names something relative to the current folder (the job
+     * file was named from another folder).
+     *
+     * @param written the path as the job file gives it
+     * @return {@code "; paths in a job file are relative to its folder /tmp/tc/b, and
+     *     b/data/ref.csv exists relative to the current folder: write data/ref.csv"}, its first part
+     *     alone when nothing is there either, or "" for an absolute path
+     */
+    String notFoundHint(String written) {
+        String separator = separatorHint(written);
+        if (!separator.isEmpty()) {
+            return separator;
+        }
+        Path given;
+        try {
+            given = Path.of(written);
+        } catch (java.nio.file.InvalidPathException e) {
+            return "";
+        }
+        if (given.isAbsolute()) {
+            return "";
+        }
+        String hint = "; paths in a job file are relative to its folder " + folder;
+        Path here = given.toAbsolutePath().normalize();
+        if (!here.equals(folder.resolve(given).normalize()) && Files.exists(here)) {
+            String relative = folder.relativize(here).toString();
+            hint += ", and " + written + " exists relative to the current folder: write "
+                    + (relative.isEmpty() ? "." : relative);
+        }
+        return hint;
     }
 
     /**

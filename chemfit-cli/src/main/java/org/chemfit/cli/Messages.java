@@ -89,10 +89,27 @@ final class Messages {
         }
         for (Path p = folder.toAbsolutePath().normalize(); p != null; p = p.getParent()) {
             if (Files.isDirectory(p)) {
-                return Files.isWritable(p) ? null : "permission denied: " + p + " is not writable by this user";
+                return Files.isWritable(p)
+                        ? null
+                        : readOnly(p)
+                                ? "the file system of " + p + " is mounted read-only"
+                                : "permission denied: " + p + " is not writable by this user";
             }
         }
         return null;
+    }
+
+    /**
+     * @param existing a file or folder that exists
+     * @return whether the file system it is on is mounted read-only (no user, root neither, may write
+     *     there); false when that cannot be told
+     */
+    static boolean readOnly(Path existing) {
+        try {
+            return Files.getFileStore(existing).isReadOnly();
+        } catch (IOException | SecurityException e) {
+            return false;
+        }
     }
 
     static @Nullable String notAFolder(Path folder) {

@@ -50,6 +50,14 @@ final class ReportCommand extends BaseCommand {
             throw new UserException(dir + " holds neither " + Results.FILE + " nor " + EvaluationLog.FILE + " nor "
                     + journal.getFileName() + "; give the output folder of a fit");
         }
+        String others = noPlots
+                ? null
+                : OutputFolder.othersFiles(
+                        dir, List.of(OutputFolder.PLOTS), "the report", "the output folder of a fit (or --no-plots)");
+        if (others != null) {
+            // a folder no fit wrote: the plots there are someone's, not to be drawn over
+            throw new UserException(others);
+        }
         if (html && !Files.exists(journal)) {
             // refused before anything is printed or drawn: the report asked for cannot be made
             throw new UserException(dir + " holds no " + journal.getFileName() + "; report.html is drawn from the"

@@ -63,7 +63,7 @@ final class RunFilesReader {
                         e.getKey(),
                         where + " names a file or folder that does not exist: " + p
                                 + (e.getKey() instanceof Node.Scalar sc && sc.value instanceof String written
-                                        ? JobReading.separatorHint(written)
+                                        ? r.notFoundHint(written)
                                         : ""));
                 continue;
             }

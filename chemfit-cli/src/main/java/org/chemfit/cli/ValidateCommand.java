@@ -36,7 +36,20 @@ final class ValidateCommand extends BaseCommand {
         try (FitPlan plan = FitPlan.build(jf, 1, jf.output().folder())) {
             plan.refuseProblems();
             // what chemfit fit would refuse in the output folder, said before a fit is started
-            String inTheWay = FitRun.inTheWay(jf.output().folder(), jf.output().plots());
+            String inTheWay = OutputFolder.unwritable(jf.output().folder());
+            if (inTheWay == null) {
+                inTheWay = FitRun.inTheWay(jf.output().folder(), jf.output().plots());
+            }
+            if (inTheWay == null) {
+                inTheWay = OutputFolder.othersFiles(
+                        jf.output().folder(),
+                        OutputFolder.fitNames(
+                                jf.output().folder(),
+                                OutputFolder.runsInside(jf),
+                                jf.output().plots()),
+                        "chemfit fit",
+                        "another output.folder (or chemfit fit --output)");
+            }
             if (inTheWay != null) {
                 throw new UserException(inTheWay);
             }

@@ -53,14 +53,15 @@ class BackslashPathsTest {
     }
 
     @Test
-    void aMissingPathWithSlashesHasNoHint() throws IOException {
+    void aMissingPathWithSlashesHasNoSeparatorHint() throws IOException {
         Path job = job("data/missing.csv");
         Cli.Run r = Cli.run("validate", job.toString());
         assertEquals(ExitCodes.USAGE, r.code(), r::toString);
         assertTrue(
                 r.err()
                         .contains(job + ":11:16: term 'light' reference names a file that does not exist: "
-                                + tmp.resolve("data/missing.csv") + "\n"),
+                                + tmp.resolve("data/missing.csv") + "; paths in a job file are relative to its"
+                                + " folder " + tmp + "\n"),
                 r::toString);
         assertFalse(r.err().contains("separator"), r::toString);
     }

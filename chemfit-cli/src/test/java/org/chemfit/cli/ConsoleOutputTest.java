@@ -159,6 +159,9 @@ class ConsoleOutputTest {
         Path job = job(failing("bad", "boom", 4) + "optimizer: {method: Nelder-Mead, max_evaluations: 5}\n");
         Path stale = Files.createDirectories(dir.resolve("out")).resolve("predictions.csv");
         Files.writeString(stale, "set,term,item,quantity,reference,model_start,model_best,residual_best,unit\n");
+        // beside the evaluations.csv of that earlier fit, which makes the folder a fit's
+        Files.writeString(
+                dir.resolve("out/evaluations.csv"), "evaluation,loss,best_loss,seconds,degraded,failed_terms,x\n");
         Cli.Run r = Cli.run("fit", job.toString(), "--progress", "none");
         assertEquals(ExitCodes.FIT_FAILED, r.code(), r::toString);
         assertTrue(Files.exists(dir.resolve("out/results.json")), r::toString);

@@ -44,6 +44,15 @@ class OutputFilesTest {
         return Cli.resource("jobs/lj.yaml");
     }
 
+    /**
+     * Fits once into the folder, so that it is a fit's output folder: what stands in the way of its
+     * files afterwards is found when they are written, by a fit run again with --restart.
+     */
+    private static void fitOnce(Path out) {
+        Cli.Run r = Cli.run("fit", lj().toString(), "-o", out.toString(), "--progress", "none", "--no-plots");
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+    }
+
     /** No Java exception, class name or stack trace reaches the user. */
     private static void assertNoJava(Cli.Run r) {
         String all = r.out() + r.err();
@@ -193,8 +202,9 @@ class OutputFilesTest {
     void plotsThatCannotBeDrawnAfterTheFitLeaveItsResultWrittenAndShown() throws IOException {
         Path out = tmp.resolve("out");
         // loss.svg, the first plot, cannot be written: a folder has its name
+        fitOnce(out);
         Files.createDirectories(out.resolve("plots/loss.svg/mine"));
-        Cli.Run r = Cli.run("fit", lj().toString(), "-o", out.toString(), "--progress", "none");
+        Cli.Run r = Cli.run("fit", lj().toString(), "-o", out.toString(), "--progress", "none", "--restart");
         assertEquals(ExitCodes.USAGE, r.code(), r::toString);
         assertTrue(r.out().contains("lj-known: done (converged)"), "the closing table is printed\n" + r);
         assertTrue(r.out().contains("results: " + out.resolve("results.json")), r::toString);
@@ -213,8 +223,10 @@ class OutputFilesTest {
     @Test
     void predictionsThatCannotBeWrittenLeaveTheResultAndNoFileAside() throws IOException {
         Path out = tmp.resolve("out");
+        fitOnce(out);
         Files.createDirectories(out.resolve("predictions.csv.tmp/mine"));
-        Cli.Run r = Cli.run("fit", lj().toString(), "-o", out.toString(), "--progress", "none", "--no-plots");
+        Cli.Run r =
+                Cli.run("fit", lj().toString(), "-o", out.toString(), "--progress", "none", "--restart", "--no-plots");
         assertEquals(ExitCodes.USAGE, r.code(), r::toString);
         assertTrue(r.err().contains("error: cannot write " + out.resolve("predictions.csv") + ": "), r::toString);
         assertTrue(r.out().contains("lj-known: done (converged)"), r::toString);
@@ -230,9 +242,10 @@ class OutputFilesTest {
     @Test
     void predictionsThatCannotBeWrittenStillLeaveThePlotsDrawnFromTheResults() throws IOException {
         Path out = tmp.resolve("out");
+        fitOnce(out);
         Files.createDirectories(out.resolve("predictions.csv.tmp/mine"));
         Files.writeString(out.resolve("predictions.csv"), "an earlier fit's predictions\n");
-        Cli.Run r = Cli.run("fit", lj().toString(), "-o", out.toString(), "--progress", "none");
+        Cli.Run r = Cli.run("fit", lj().toString(), "-o", out.toString(), "--progress", "none", "--restart");
         assertEquals(ExitCodes.USAGE, r.code(), r::toString);
         assertTrue(r.err().contains("error: cannot write " + out.resolve("predictions.csv") + ": "), r::toString);
         assertFalse(Files.exists(out.resolve("predictions.csv")), "an earlier fit's predictions are not left beside");

@@ -845,7 +845,7 @@ public final class OutputParsers {
             throw new OutputParseException(
                     file,
                     String.valueOf(parser),
-                    "the file does not exist in " + runDirectory + streamHint(runDirectory, file),
+                    "the file does not exist in " + runDirectory + missingHint(runDirectory, file),
                     null);
         } catch (java.nio.charset.MalformedInputException e) {
             return new String(Files.readAllBytes(p), StandardCharsets.ISO_8859_1);
@@ -904,6 +904,41 @@ public final class OutputParsers {
                                 + ", ... when the term runs several commands)"
                         : String.join(", ", saved))
                 + ": name " + (saved.size() > 1 ? "one of them" : "that file") + " as the output's file";
+    }
+
+    /** The most names of a run directory's files that a missing output file's message lists. */
+    private static final int LISTED = 8;
+
+    /**
+     * @param runDirectory the run directory
+     * @param file an output file that does not exist there
+     * @return where a standard stream is saved ({@link #streamHint}) for a name that stands for one;
+     *     else what the run directory holds, sorted ({@value #LISTED} names at most, a folder with a
+     *     '/'), with the name meant when one is near ({@code "; it holds in.json, out.txt, program.stderr
+     *     (did you mean 'out.txt'?)"}); nothing when the folder cannot be listed
+     */
+    private static String missingHint(Path runDirectory, String file) {
+        String stream = streamHint(runDirectory, file);
+        if (!stream.isEmpty()) {
+            return stream;
+        }
+        List<String> names = new ArrayList<>();
+        try (java.util.stream.Stream<Path> files = Files.list(runDirectory)) {
+            files.map(f -> f.getFileName() + (Files.isDirectory(f) ? "/" : ""))
+                    .sorted()
+                    .forEach(names::add);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return "";
+        }
+        if (names.isEmpty()) {
+            return "; it is empty";
+        }
+        List<String> plain = new ArrayList<>();
+        names.forEach(n -> plain.add(n.endsWith("/") ? n.substring(0, n.length() - 1) : n));
+        String near = org.chemfit.support.Names.suggest(file, plain);
+        return "; it holds " + String.join(", ", names.subList(0, Math.min(LISTED, names.size())))
+                + (names.size() > LISTED ? " and " + (names.size() - LISTED) + " more" : "")
+                + (near == null ? "" : " (did you mean '" + near + "'?)");
     }
 
     /**

@@ -22,6 +22,42 @@ class OutputParsersTest {
     }
 
     /**
+     * An output file the program wrote under another name: the message lists what the run
+     * directory holds (sorted, 8 names at most, folders with a '/') and the name meant when one is
+     * near; an empty run directory is said to be empty.
+     */
+    @Test
+    void aMissingOutputFileListsTheRunDirectoryWithTheNameMeant() throws Exception {
+        OutputParseException empty = assertThrows(
+                OutputParseException.class,
+                () -> OutputParsers.json("y1", "out.json", "/y1").parse(dir));
+        assertEquals(
+                "cannot parse 'out.json' with json '/y1' for 'y1': the file does not exist in " + dir + "; it is empty",
+                empty.getMessage());
+        write("out.jsn", "{\"y1\": 1}");
+        write("in.json", "{}");
+        Files.createDirectory(dir.resolve("tmp"));
+        OutputParseException near = assertThrows(
+                OutputParseException.class,
+                () -> OutputParsers.json("y1", "out.json", "/y1").parse(dir));
+        assertEquals(
+                "cannot parse 'out.json' with json '/y1' for 'y1': the file does not exist in " + dir
+                        + "; it holds in.json, out.jsn, tmp/ (did you mean 'out.jsn'?)",
+                near.getMessage());
+        for (int i = 0; i < 7; i++) {
+            write("frame" + i + ".xyz", "");
+        }
+        OutputParseException many = assertThrows(
+                OutputParseException.class,
+                () -> OutputParsers.json("y1", "energies.json", "/y1").parse(dir));
+        assertEquals(
+                "cannot parse 'energies.json' with json '/y1' for 'y1': the file does not exist in " + dir
+                        + "; it holds frame0.xyz, frame1.xyz, frame2.xyz, frame3.xyz, frame4.xyz, frame5.xyz,"
+                        + " frame6.xyz, in.json and 2 more",
+                many.getMessage());
+    }
+
+    /**
      * An output file named for a standard stream, which the run directory does not hold: the
      * message says where the program's stream is, by the files there, or by the names they get.
      */
@@ -61,12 +97,20 @@ class OutputParsersTest {
         OutputParseException other = assertThrows(
                 OutputParseException.class,
                 () -> OutputParsers.regex("e", "log.lammps", "E = (\\S+)").parse(dir));
-        assertTrue(other.getMessage().endsWith(": the file does not exist in " + dir), other.getMessage());
+        assertTrue(
+                other.getMessage()
+                        .endsWith(": the file does not exist in " + dir
+                                + "; it holds program.stderr, program1.stdout, program2.stdout"),
+                other.getMessage());
         OutputParseException prefixed = assertThrows(
                 OutputParseException.class,
                 () -> OutputParsers.regex("e", "stdout_energies.csv", "E = (\\S+)")
                         .parse(dir));
-        assertTrue(prefixed.getMessage().endsWith(": the file does not exist in " + dir), prefixed.getMessage());
+        assertTrue(
+                prefixed.getMessage()
+                        .endsWith(": the file does not exist in " + dir
+                                + "; it holds program.stderr, program1.stdout, program2.stdout"),
+                prefixed.getMessage());
         assertEquals("stdout", OutputParsers.standardStream("out/Standard_Output"));
         assertEquals(null, OutputParsers.standardStream("program.stdout"));
         assertEquals(null, OutputParsers.standardStream("md.log"));

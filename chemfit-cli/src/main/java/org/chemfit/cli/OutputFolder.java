@@ -1,0 +1,184 @@
+package org.chemfit.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What chemfit writes in an output folder, and whether a folder is one: a folder that holds files
+ * of those names but no journal of a fit (and no results.json that chemfit wrote) is someone's
+ * folder, whose files a fit, an evaluation or a report would replace.
+ *
+ * <pre>{@code
+ * String why = OutputFolder.othersFiles(
+ *         Path.of("data"), OutputFolder.fitNames(Path.of("data"), true, true), "the fit", "another output.folder");
+ * // "cannot use data as the output folder: it holds results.json, a name chemfit writes there, ..."
+ * }</pre>
+ *
+ * @implNote Stateless.
+ */
+final class OutputFolder {
+
+    /** The journal's file and the files SQLite keeps beside it while it is open. */
+    private static final List<String> JOURNAL_FILES = List.of(
+            org.chemfit.journal.Journal.DEFAULT_FILE_NAME,
+            org.chemfit.journal.Journal.DEFAULT_FILE_NAME + "-wal",
+            org.chemfit.journal.Journal.DEFAULT_FILE_NAME + "-shm",
+            org.chemfit.journal.Journal.DEFAULT_FILE_NAME + "-journal");
+
+    /**
+     * The files {@code chemfit fit} and {@code chemfit report} write in an output folder, besides the
+     * journal's, in the order a message names them.
+     */
+    static final List<String> FILES =
+            List.of(Results.FILE, EvaluationLog.FILE, Judgement.FILE, org.chemfit.dashboard.HtmlReport.FILE);
+
+    /** The folder the plots are drawn in. */
+    static final String PLOTS = "plots";
+
+    /** The folder external terms' run directories go to, unless the job names another. */
+    static final String RUNS = "runs";
+
+    private OutputFolder() {}
+
+    /**
+     * @param folder a folder
+     * @return whether chemfit wrote it: it holds a journal, a results.json that chemfit wrote (it
+     *     names its job's file and hash), or an evaluations.csv whose header is chemfit's
+     */
+    static boolean chemfits(Path folder) {
+        if (Files.exists(folder.resolve(org.chemfit.journal.Journal.DEFAULT_FILE_NAME))) {
+            return true;
+        }
+        Path csv = folder.resolve(EvaluationLog.FILE);
+        if (Files.isRegularFile(csv)) {
+            try (java.io.BufferedReader in = Files.newBufferedReader(csv, java.nio.charset.StandardCharsets.UTF_8)) {
+                String header = in.readLine();
+                if (header != null && header.startsWith("evaluation,loss,best_loss,seconds,")) {
+                    return true;
+                }
+            } catch (java.io.IOException | java.io.UncheckedIOException e) {
+                // not a file of chemfit's that can be read: the results decide
+            }
+        }
+        Path results = folder.resolve(Results.FILE);
+        if (!Files.isRegularFile(results)) {
+            return false;
+        }
+        try {
+            return Results.read(results).get("job") instanceof Map<?, ?> job && job.get("sha256") instanceof String;
+        } catch (RuntimeException e) {
+            return false; // not a results file of chemfit's
+        }
+    }
+
+    /**
+     * @param job the job
+     * @return whether its external terms' run directories go to the output folder's {@code runs/}
+     */
+    static boolean runsInside(JobFile job) {
+        if (job.execution().runDirectory() != null) {
+            return false;
+        }
+        List<JobFile.TermSpec> all = new ArrayList<>(job.terms());
+        all.addAll(job.validation());
+        return all.stream().anyMatch(t -> t.kind() == JobFile.TermKind.EXTERNAL);
+    }
+
+    /**
+     * @param folder the output folder
+     * @param runs whether run directories go to its {@code runs/}
+     * @param plots whether plots are drawn (without them a fit still clears its own from a
+     *     {@code plots/} folder, but leaves a file of that name alone)
+     * @return the names a fit writes in its output folder: its files, the journal's companions, the
+     *     plots' folder and the run directories' when they go there
+     */
+    static List<String> fitNames(Path folder, boolean runs, boolean plots) {
+        List<String> names = new ArrayList<>(FILES);
+        names.addAll(JOURNAL_FILES.subList(1, JOURNAL_FILES.size()));
+        if (plots || Files.isDirectory(folder.resolve(PLOTS))) {
+            names.add(PLOTS);
+        }
+        if (runs) {
+            names.add(RUNS);
+        }
+        return names;
+    }
+
+    /**
+     * Refuses a folder that is not chemfit's but holds files or folders of the names chemfit writes
+     * there: writing the output would replace them.
+     *
+     * @param folder the output folder, which may not exist yet
+     * @param names the names that would be written there ({@link #fitNames})
+     * @param command what would write there ("the fit", "the evaluation", "the report")
+     * @param instead what else to give ("another output.folder (or --output)")
+     * @return the message naming those files ("cannot use data as the output folder: it holds
+     *     results.json, a name chemfit writes there, ..."), or null when the folder is chemfit's, or
+     *     holds none of them
+     */
+    static @Nullable String othersFiles(Path folder, List<String> names, String command, String instead) {
+        if (!Files.isDirectory(folder) || chemfits(folder)) {
+            return null;
+        }
+        List<String> found = new ArrayList<>();
+        for (String f : names) {
+            if (Files.exists(folder.resolve(f)) && !(f.equals(RUNS) && evaluationsOnly(folder.resolve(f)))) {
+                found.add(f + (Files.isDirectory(folder.resolve(f)) ? "/" : ""));
+            }
+        }
+        if (found.isEmpty()) {
+            return null;
+        }
+        boolean one = found.size() == 1;
+        return "cannot use " + folder + " as the output folder: it holds " + and(found)
+                + (one ? ", a name" : ", names") + " chemfit writes there, and no "
+                + org.chemfit.journal.Journal.DEFAULT_FILE_NAME + " of a fit, so "
+                + (one ? "it is not chemfit's" : "they are not chemfit's") + " and " + command + " would replace "
+                + (one ? "it" : "them") + "; choose " + instead + ", or move "
+                + (one ? "it" : "them") + " out of " + folder;
+    }
+
+    /**
+     * @param folder the output folder, which may not exist yet (nor be a file: {@link
+     *     Messages#notAFolder} says that)
+     * @return why it cannot be written ("cannot use out as the output folder: the file system is
+     *     mounted read-only", "cannot create the output folder out/res: permission denied: out is not
+     *     writable by this user"), or null when this user may write it or create it
+     */
+    static @Nullable String unwritable(Path folder) {
+        if (Files.isDirectory(folder)) {
+            if (Files.isWritable(folder)) {
+                return null;
+            }
+            return "cannot use " + folder + " as the output folder: "
+                    + (Messages.readOnly(folder)
+                            ? "the file system is mounted read-only"
+                            : "permission denied (this user may not write in it)");
+        }
+        String why = Messages.notAFolder(folder) != null ? null : Messages.notWritableFolder(folder);
+        return why == null ? null : "cannot create the output folder " + folder + ": " + why;
+    }
+
+    /** @return whether the folder holds nothing but the run directories of {@code chemfit eval} */
+    private static boolean evaluationsOnly(Path runs) {
+        try (java.util.stream.Stream<Path> in = Files.list(runs)) {
+            List<Path> all = in.toList();
+            return !all.isEmpty()
+                    && all.stream()
+                            .allMatch(
+                                    p -> p.getFileName().toString().equals(FitPlan.EVAL_RUNS) && Files.isDirectory(p));
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            return false;
+        }
+    }
+
+    /** @return the names, the last two joined by "and" ("a, b and c") */
+    private static String and(List<String> names) {
+        int last = names.size() - 1;
+        return last == 0 ? names.get(0) : String.join(", ", names.subList(0, last)) + " and " + names.get(last);
+    }
+}

@@ -1,0 +1,87 @@
+package org.chemfit.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.chemfit.testfixtures.MachineRequirement;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An output folder on a file system mounted read-only, which root may not write either: validate
+ * reports it, as fit does before anything runs, saying the file system is read-only rather than
+ * that permission is denied.
+ */
+class ReadOnlyOutputFolderTest {
+
+    @TempDir
+    Path dir;
+
+    private Path job(String folder) throws IOException {
+        Files.writeString(dir.resolve("in.json"), "{\"energy\": {{ x }}}\n");
+        return TestData.write(
+                dir,
+                "j.yaml",
+                "name: ro",
+                "parameters: {x: {initial: 3.0, bounds: [0, 5]}}",
+                "terms:",
+                "  - name: sim",
+                "    kind: external",
+                "    templates: {in.json: in.json}",
+                "    command: [cp, in.json, out.json]",
+                "    outputs: {energy: {parser: json, file: out.json, path: /energy}}",
+                "    reference: {energy: 1.0}",
+                "optimizer: {max_evaluations: 4}",
+                "output: {folder: " + folder + ", plots: false}");
+    }
+
+    private static int run(String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            return -1;
+        }
+        return p.exitValue();
+    }
+
+    @Test
+    void anOutputFolderOnAReadOnlyFileSystemIsReportedByValidateAndFit() throws Exception {
+        MachineRequirement.require(
+                "root".equals(System.getProperty("user.name")),
+                "mounting a tmpfs needs root, and this test runs as " + System.getProperty("user.name"));
+        Path ro = Files.createDirectory(dir.resolve("ro"));
+        int mounted = run("mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", ro.toString());
+        MachineRequirement.require(
+                mounted == 0,
+                "mount -t tmpfs -o ro tmpfs " + ro + " exited with code " + mounted
+                        + ": no tmpfs can be mounted here (a container needs the capability CAP_SYS_ADMIN)");
+        try {
+            Path job = job("ro/res");
+            String create = "error: cannot create the output folder " + ro.resolve("res") + ": the file system of " + ro
+                    + " is mounted read-only\n";
+            Cli.Run validate = Cli.run("validate", job.toString());
+            assertEquals(ExitCodes.USAGE, validate.code(), validate.toString());
+            assertEquals(create, validate.err());
+            Cli.Run fit = Cli.run("fit", job.toString(), "-q");
+            assertEquals(ExitCodes.USAGE, fit.code(), fit.toString());
+            assertEquals(create, fit.err());
+
+            job("ro");
+            String use = "error: cannot use " + ro + " as the output folder: the file system is mounted read-only\n";
+            validate = Cli.run("validate", job.toString());
+            assertEquals(ExitCodes.USAGE, validate.code(), validate.toString());
+            assertEquals(use, validate.err());
+            fit = Cli.run("fit", job.toString(), "-q");
+            assertEquals(ExitCodes.USAGE, fit.code(), fit.toString());
+            assertEquals(use, fit.err());
+        } finally {
+            assertEquals(0, run("umount", ro.toString()), "umount " + ro);
+        }
+        // the same folder, writable again, is valid
+        Cli.Run ok = Cli.run("validate", dir.resolve("j.yaml").toString());
+        assertEquals(ExitCodes.OK, ok.code(), ok.toString());
+    }
+}
