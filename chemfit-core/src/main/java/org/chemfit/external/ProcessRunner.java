@@ -114,21 +114,8 @@ final class ProcessRunner {
      * @param entry the entry, {@code CHEMFIT_RUN_TAG=<value>}, exactly as it appears in {@code
      *     /proc/PID/environ}
      * @param pid the program's process id
-     * @param reaped whether the program has exited and its exit status been collected, as when
-     *     {@link #run} returns its result: its id is free then, and no process has it again before
-     *     the kernel has handed out every other id, so {@link #taggedProcesses} need not look at it
      */
-    record Tag(String entry, long pid, boolean reaped) {
-        /**
-         * The tag of a program that may still run.
-         *
-         * @param entry the entry
-         * @param pid the program's process id
-         */
-        Tag(String entry, long pid) {
-            this(entry, pid, false);
-        }
-
+    record Tag(String entry, long pid) {
         /** @return the variable's value, without its name */
         String value() {
             return entry.substring(TAG_NAME.length() + 1);
@@ -236,10 +223,9 @@ final class ProcessRunner {
             } else {
                 running.endedByOwner = true;
                 killTree(p.toHandle(), tag, t0, grace);
-                int killed = exitCodeAfterKill(p);
-                return new Result(killed, true, System.nanoTime() - t0, killed >= 0 ? reaped(tag) : tag);
+                return new Result(exitCodeAfterKill(p), true, System.nanoTime() - t0, tag);
             }
-            return new Result(code, false, System.nanoTime() - t0, reaped(tag));
+            return new Result(code, false, System.nanoTime() - t0, tag);
         } catch (InterruptedException e) {
             running.endedByOwner = true;
             killTree(p.toHandle(), tag, t0, grace);
@@ -247,11 +233,6 @@ final class ProcessRunner {
         } finally {
             RUNNING.remove(running);
         }
-    }
-
-    /** @return the tag of a program whose exit status the JDK has collected; null for none */
-    private static @Nullable Tag reaped(@Nullable Tag tag) {
-        return tag == null ? null : new Tag(tag.entry(), tag.pid(), true);
     }
 
     /**
@@ -753,10 +734,9 @@ final class ProcessRunner {
      * environment, this JVM excepted. Every process with a tag was started after the program that
      * got it, so while the kernel has not come round to the same process ids again only the ids
      * handed out since the first program need a look, which after a short program are few: {@code
-     * /proc/loadavg} tells the last one handed out, and how many tasks there are; of these, the ids
-     * of the programs that have been reaped ({@link Tag#reaped}) are free and skipped. Otherwise, or
-     * when that range holds more ids than there are tasks, every process in {@code /proc} is looked
-     * at. Processes of other users, whose environment this user may not read, are not found.
+     * /proc/loadavg} tells the last one handed out, and how many tasks there are. Otherwise, or when
+     * that range holds more ids than there are tasks, every process in {@code /proc} is looked at.
+     * Processes of other users, whose environment this user may not read, are not found.
      *
      * @param tags the programs' tags
      * @param started when the first of the programs started, per {@link System#nanoTime()}
@@ -768,25 +748,18 @@ final class ProcessRunner {
             return found;
         }
         Map<String, Tag> byEntry = new LinkedHashMap<>();
-        Set<Long> reaped = new java.util.HashSet<>();
         long low = Long.MAX_VALUE;
         long high = 0;
         for (Tag t : tags) {
             byEntry.put(t.entry(), t);
             low = Math.min(low, t.pid());
             high = Math.max(high, t.pid());
-            if (t.reaped()) {
-                reaped.add(t.pid());
-            }
         }
         long[] load = lastPidAndTasks();
         List<Long> blank = new ArrayList<>();
         if (load != null && System.nanoTime() - started < RECENT_NANOS && load[0] >= high && load[0] - low < load[1]) {
-            // after a short program that started nothing, no id at all: its own is free
             for (long pid = low; pid <= load[0]; pid++) {
-                if (!reaped.contains(pid)) {
-                    consider(pid, byEntry, found, blank);
-                }
+                consider(pid, byEntry, found, blank);
             }
         } else {
             try (DirectoryStream<Path> procs = Files.newDirectoryStream(PROC)) {
