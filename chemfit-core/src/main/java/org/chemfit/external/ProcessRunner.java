@@ -80,9 +80,10 @@ final class ProcessRunner {
      * {@code /proc/loadavg}, open for the JVM's life: read from its start again after every program
      * (the kernel writes it anew for each read from the start), a seek and a read where an open, a
      * read and a close would be three calls more. Not a channel, which an interrupt of the reading
-     * thread would close for every thread. Null when it cannot be opened.
+     * thread would close for every thread. Null when it cannot be opened or is not the kernel's
+     * own ({@link #openLoadavg}): every process in {@code /proc} is looked at then.
      */
-    private static final @Nullable RandomAccessFile LOADAVG = openLoadavg();
+    private static final @Nullable RandomAccessFile LOADAVG = openLoadavg(PROC.resolve("loadavg"));
 
     /**
      * The part of every tag that names this JVM: its process id, and a random number for a JVM that
@@ -796,7 +797,7 @@ final class ProcessRunner {
      * @return the last process id handed out and the number of tasks (threads included), from
      *     {@code /proc/loadavg} ("0.20 0.18 0.12 1/80 11206"), or null when it cannot be read
      */
-    private static long @Nullable [] lastPidAndTasks() {
+    static long @Nullable [] lastPidAndTasks() {
         RandomAccessFile file = LOADAVG;
         if (file == null) {
             return null;
@@ -818,6 +819,17 @@ final class ProcessRunner {
                 return null;
             }
         }
+        return parseLoadavg(b, n);
+    }
+
+    /**
+     * @param b the bytes read from {@code /proc/loadavg}
+     * @param n how many of them were read
+     * @return the last process id handed out and the number of tasks, from the line's last two
+     *     fields ("0.20 0.18 0.12 1/80 11206\n" gives 11206 and 80); null unless the line ends in a
+     *     newline and both are numbers of 1 to 18 digits above 0
+     */
+    static long @Nullable [] parseLoadavg(byte[] b, int n) {
         if (n == 0 || b[n - 1] != '\n') {
             return null;
         }
@@ -831,14 +843,21 @@ final class ProcessRunner {
         }
         long tasks = digits(b, slash + 1, space);
         long last = digits(b, space + 1, n - 1);
-        return tasks < 0 || last < 0 ? null : new long[] {last, tasks};
+        return tasks < 1 || last < 1 ? null : new long[] {last, tasks};
     }
 
-    /** @return {@code /proc/loadavg} opened for reading, or null when it cannot be (not Linux) */
-    private static @Nullable RandomAccessFile openLoadavg() {
+    /**
+     * @param file {@code /proc/loadavg}, or another file in its place
+     * @return the file opened for reading, or null when it cannot be (not Linux) or is not the
+     *     kernel's own, on a {@code proc} file system: the file that LXCFS puts in its place in a
+     *     container (a FUSE file system) tells counts of its own making, not the kernel's last id
+     */
+    static @Nullable RandomAccessFile openLoadavg(Path file) {
         try {
-            return TAGGING ? new RandomAccessFile("/proc/loadavg", "r") : null;
-        } catch (IOException e) {
+            return TAGGING && Files.getFileStore(file).type().equals("proc")
+                    ? new RandomAccessFile(file.toFile(), "r")
+                    : null;
+        } catch (IOException | RuntimeException e) {
             return null;
         }
     }
