@@ -246,6 +246,16 @@ final class RunDirectory {
     boolean release(KeepPolicy keep, Outcome outcome, List<String> expected) {
         boolean kept = keeps(keep, outcome);
         if (!kept) {
+            if (!Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+                // replaced by a link (or a file) since it was made: the link goes, never a file in
+                // the folder it points at that happens to have one of the expected names
+                try {
+                    Files.deleteIfExists(path);
+                } catch (IOException e) {
+                    // left behind; the result is not affected
+                }
+                return false;
+            }
             File folder = path.toFile();
             for (String name : expected) {
                 // a name that is not there costs one failed call; what is left is found below
