@@ -80,9 +80,10 @@ final class ProcessRunner {
      * {@code /proc/loadavg}, open for the JVM's life: read from its start again after every program
      * (the kernel writes it anew for each read from the start), a seek and a read where an open, a
      * read and a close would be three calls more. Not a channel, which an interrupt of the reading
-     * thread would close for every thread. Null when it cannot be opened.
+     * thread would close for every thread. Null when it cannot be opened or is not the kernel's
+     * own ({@link #openLoadavg}): every process in {@code /proc} is looked at then.
      */
-    private static final @Nullable RandomAccessFile LOADAVG = openLoadavg();
+    private static final @Nullable RandomAccessFile LOADAVG = openLoadavg(PROC.resolve("loadavg"));
 
     /**
      * The part of every tag that names this JVM: its process id, and a random number for a JVM that
@@ -114,21 +115,8 @@ final class ProcessRunner {
      * @param entry the entry, {@code CHEMFIT_RUN_TAG=<value>}, exactly as it appears in {@code
      *     /proc/PID/environ}
      * @param pid the program's process id
-     * @param reaped whether the program has exited and its exit status been collected, as when
-     *     {@link #run} returns its result: its id is free then, and no process has it again before
-     *     the kernel has handed out every other id, so {@link #taggedProcesses} need not look at it
      */
-    record Tag(String entry, long pid, boolean reaped) {
-        /**
-         * The tag of a program that may still run.
-         *
-         * @param entry the entry
-         * @param pid the program's process id
-         */
-        Tag(String entry, long pid) {
-            this(entry, pid, false);
-        }
-
+    record Tag(String entry, long pid) {
         /** @return the variable's value, without its name */
         String value() {
             return entry.substring(TAG_NAME.length() + 1);
@@ -236,10 +224,9 @@ final class ProcessRunner {
             } else {
                 running.endedByOwner = true;
                 killTree(p.toHandle(), tag, t0, grace);
-                int killed = exitCodeAfterKill(p);
-                return new Result(killed, true, System.nanoTime() - t0, killed >= 0 ? reaped(tag) : tag);
+                return new Result(exitCodeAfterKill(p), true, System.nanoTime() - t0, tag);
             }
-            return new Result(code, false, System.nanoTime() - t0, reaped(tag));
+            return new Result(code, false, System.nanoTime() - t0, tag);
         } catch (InterruptedException e) {
             running.endedByOwner = true;
             killTree(p.toHandle(), tag, t0, grace);
@@ -247,11 +234,6 @@ final class ProcessRunner {
         } finally {
             RUNNING.remove(running);
         }
-    }
-
-    /** @return the tag of a program whose exit status the JDK has collected; null for none */
-    private static @Nullable Tag reaped(@Nullable Tag tag) {
-        return tag == null ? null : new Tag(tag.entry(), tag.pid(), true);
     }
 
     /**
@@ -753,10 +735,9 @@ final class ProcessRunner {
      * environment, this JVM excepted. Every process with a tag was started after the program that
      * got it, so while the kernel has not come round to the same process ids again only the ids
      * handed out since the first program need a look, which after a short program are few: {@code
-     * /proc/loadavg} tells the last one handed out, and how many tasks there are; of these, the ids
-     * of the programs that have been reaped ({@link Tag#reaped}) are free and skipped. Otherwise, or
-     * when that range holds more ids than there are tasks, every process in {@code /proc} is looked
-     * at. Processes of other users, whose environment this user may not read, are not found.
+     * /proc/loadavg} tells the last one handed out, and how many tasks there are. Otherwise, or when
+     * that range holds more ids than there are tasks, every process in {@code /proc} is looked at.
+     * Processes of other users, whose environment this user may not read, are not found.
      *
      * @param tags the programs' tags
      * @param started when the first of the programs started, per {@link System#nanoTime()}
@@ -768,25 +749,18 @@ final class ProcessRunner {
             return found;
         }
         Map<String, Tag> byEntry = new LinkedHashMap<>();
-        Set<Long> reaped = new java.util.HashSet<>();
         long low = Long.MAX_VALUE;
         long high = 0;
         for (Tag t : tags) {
             byEntry.put(t.entry(), t);
             low = Math.min(low, t.pid());
             high = Math.max(high, t.pid());
-            if (t.reaped()) {
-                reaped.add(t.pid());
-            }
         }
         long[] load = lastPidAndTasks();
         List<Long> blank = new ArrayList<>();
         if (load != null && System.nanoTime() - started < RECENT_NANOS && load[0] >= high && load[0] - low < load[1]) {
-            // after a short program that started nothing, no id at all: its own is free
             for (long pid = low; pid <= load[0]; pid++) {
-                if (!reaped.contains(pid)) {
-                    consider(pid, byEntry, found, blank);
-                }
+                consider(pid, byEntry, found, blank);
             }
         } else {
             try (DirectoryStream<Path> procs = Files.newDirectoryStream(PROC)) {
@@ -823,7 +797,7 @@ final class ProcessRunner {
      * @return the last process id handed out and the number of tasks (threads included), from
      *     {@code /proc/loadavg} ("0.20 0.18 0.12 1/80 11206"), or null when it cannot be read
      */
-    private static long @Nullable [] lastPidAndTasks() {
+    static long @Nullable [] lastPidAndTasks() {
         RandomAccessFile file = LOADAVG;
         if (file == null) {
             return null;
@@ -845,6 +819,17 @@ final class ProcessRunner {
                 return null;
             }
         }
+        return parseLoadavg(b, n);
+    }
+
+    /**
+     * @param b the bytes read from {@code /proc/loadavg}
+     * @param n how many of them were read
+     * @return the last process id handed out and the number of tasks, from the line's last two
+     *     fields ("0.20 0.18 0.12 1/80 11206\n" gives 11206 and 80); null unless the line ends in a
+     *     newline and both are numbers of 1 to 18 digits above 0
+     */
+    static long @Nullable [] parseLoadavg(byte[] b, int n) {
         if (n == 0 || b[n - 1] != '\n') {
             return null;
         }
@@ -858,14 +843,21 @@ final class ProcessRunner {
         }
         long tasks = digits(b, slash + 1, space);
         long last = digits(b, space + 1, n - 1);
-        return tasks < 0 || last < 0 ? null : new long[] {last, tasks};
+        return tasks < 1 || last < 1 ? null : new long[] {last, tasks};
     }
 
-    /** @return {@code /proc/loadavg} opened for reading, or null when it cannot be (not Linux) */
-    private static @Nullable RandomAccessFile openLoadavg() {
+    /**
+     * @param file {@code /proc/loadavg}, or another file in its place
+     * @return the file opened for reading, or null when it cannot be (not Linux) or is not the
+     *     kernel's own, on a {@code proc} file system: the file that LXCFS puts in its place in a
+     *     container (a FUSE file system) tells counts of its own making, not the kernel's last id
+     */
+    static @Nullable RandomAccessFile openLoadavg(Path file) {
         try {
-            return TAGGING ? new RandomAccessFile("/proc/loadavg", "r") : null;
-        } catch (IOException e) {
+            return TAGGING && Files.getFileStore(file).type().equals("proc")
+                    ? new RandomAccessFile(file.toFile(), "r")
+                    : null;
+        } catch (IOException | RuntimeException e) {
             return null;
         }
     }

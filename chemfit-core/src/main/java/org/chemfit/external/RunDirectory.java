@@ -246,6 +246,16 @@ final class RunDirectory {
     boolean release(KeepPolicy keep, Outcome outcome, List<String> expected) {
         boolean kept = keeps(keep, outcome);
         if (!kept) {
+            if (!Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+                // replaced by a link (or a file) since it was made: the link goes, never a file in
+                // the folder it points at that happens to have one of the expected names
+                try {
+                    Files.deleteIfExists(path);
+                } catch (IOException e) {
+                    // left behind; the result is not affected
+                }
+                return false;
+            }
             File folder = path.toFile();
             for (String name : expected) {
                 // a name that is not there costs one failed call; what is left is found below
@@ -550,33 +560,71 @@ final class RunDirectory {
     }
 
     /**
-     * Deletes a tree; never follows links. Where the directory's stream is a secure one (Linux), each
-     * entry is unlinked relative to the open directory, one call that removes a file or a link as it
-     * is and fails for a folder, with no look at the entry's type first; only a folder is looked at,
-     * emptied and removed. Elsewhere each entry is deleted by its path (a look at its type, then the
-     * removal).
+     * Deletes a tree; never follows links. Where the directory's stream is a secure one (Linux), the
+     * tree is emptied relative to the open directory ({@link #empty}); elsewhere each entry is
+     * deleted by its path (a look at its type, then the removal). An entry that vanishes meanwhile
+     * counts as deleted.
      */
     private static void deleteRecursively(Path dir) throws IOException {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-            SecureDirectoryStream<Path> secure = entries instanceof SecureDirectoryStream<Path> s ? s : null;
-            for (Path e : entries) {
-                if (secure != null) {
+            if (entries instanceof SecureDirectoryStream<Path> secure) {
+                empty(secure);
+            } else {
+                for (Path e : entries) {
                     try {
-                        secure.deleteFile(e.getFileName());
-                        continue;
-                    } catch (IOException notAFile) {
-                        if (!Files.isDirectory(e, LinkOption.NOFOLLOW_LINKS)) {
-                            throw notAFile;
-                        }
+                        Files.delete(e);
+                    } catch (DirectoryNotEmptyException notEmpty) {
+                        deleteRecursively(e);
+                    } catch (NoSuchFileException gone) {
+                        // removed by someone else meanwhile
                     }
-                }
-                try {
-                    Files.delete(e);
-                } catch (DirectoryNotEmptyException notEmpty) {
-                    deleteRecursively(e);
                 }
             }
         }
-        Files.delete(dir);
+        try {
+            Files.delete(dir);
+        } catch (NoSuchFileException gone) {
+            // removed by someone else meanwhile
+        }
+    }
+
+    /**
+     * Empties an open directory: each entry unlinked relative to it, one call that removes a file or
+     * a link as it is and fails for a folder, with no look at the entry's type first; a folder is
+     * opened relative to it too, without following a link (so that a folder replaced by a link
+     * meanwhile is not entered), emptied and removed. An entry that vanishes meanwhile counts as
+     * deleted.
+     *
+     * @param dir the open directory
+     * @throws IOException when an entry cannot be removed
+     */
+    private static void empty(SecureDirectoryStream<Path> dir) throws IOException {
+        for (Path e : dir) {
+            Path name = e.getFileName();
+            try {
+                dir.deleteFile(name);
+                continue;
+            } catch (NoSuchFileException gone) {
+                continue;
+            } catch (IOException notAFile) {
+                SecureDirectoryStream<Path> sub;
+                try {
+                    sub = dir.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS);
+                } catch (NoSuchFileException gone) {
+                    continue;
+                } catch (IOException notAFolder) {
+                    notAFile.addSuppressed(notAFolder);
+                    throw notAFile;
+                }
+                try (sub) {
+                    empty(sub);
+                }
+            }
+            try {
+                dir.deleteDirectory(name);
+            } catch (NoSuchFileException gone) {
+                // removed by someone else meanwhile
+            }
+        }
     }
 }

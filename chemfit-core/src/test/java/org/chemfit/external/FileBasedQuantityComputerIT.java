@@ -795,6 +795,31 @@ class FileBasedQuantityComputerIT {
     }
 
     @Test
+    void whatACommandWritesBesideTheDeclaredFilesIsRemovedWithoutFollowingItsLinks() throws Exception {
+        Path out = Files.createDirectories(root.resolve("out"));
+        Files.writeString(out.resolve("precious"), "keep me\n", StandardCharsets.UTF_8);
+        Path runs = root.resolve("runs");
+        FileBasedQuantityComputer c = FileBasedQuantityComputer.builder()
+                .workDirectory(runs)
+                .templateText("in.txt", "x = {{ x }}\n")
+                .env("OUT", out.toString())
+                // links out of the run directory, a name that is no UTF-8, and a tree of folders
+                .command(Command.shell("set -e; ln -s \"$OUT\" escape; ln -s \"$OUT/precious\" f;"
+                        + " touch \"$(printf '\\377')\"; mkdir -p a/b; touch a/b/c;"
+                        + " echo \"result = 7\" > out.txt"))
+                .output(OutputParsers.regex("result", "out.txt", "result = (\\S+)"))
+                .build();
+        assertEquals(7.0, c.compute(x(1)).get("result"), 0.0);
+        try (Stream<Path> left = Files.list(runs)) {
+            assertEquals(List.of(), left.toList(), "the successful run's directory is removed (keep: failed)");
+        }
+        try (Stream<Path> left = Files.list(out)) {
+            assertEquals(List.of(out.resolve("precious")), left.toList());
+        }
+        assertEquals("keep me\n", Files.readString(out.resolve("precious"), StandardCharsets.UTF_8));
+    }
+
+    @Test
     void privateTmpDirGivesEveryRunItsOwnTmpdir() throws Exception {
         FileBasedQuantityComputer c = FileBasedQuantityComputer.builder()
                 .workDirectory(root)

@@ -1,17 +1,23 @@
 package org.chemfit.external;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -135,6 +141,67 @@ class ProcessRunnerTest {
         // nothing was left running
         assertEquals(Map.of(), ProcessRunner.endTagged(List.of(first, tag), System.nanoTime(), Duration.ofMillis(300)));
         assertEquals(List.of(), ProcessRunner.taggedProcesses(List.of(), System.nanoTime()));
+    }
+
+    private static long @Nullable [] parse(String line) {
+        byte[] b = line.getBytes(StandardCharsets.US_ASCII);
+        return ProcessRunner.parseLoadavg(b, b.length);
+    }
+
+    @Test
+    void loadavgGivesTheLastIdAndTheTasks() {
+        assertArrayEquals(new long[] {11206, 80}, parse("0.20 0.18 0.12 1/80 11206\n"));
+        // the whole line read, in a larger buffer: only the first n bytes count
+        byte[] b = Arrays.copyOf("0.20 0.18 0.12 1/80 11206\n".getBytes(StandardCharsets.US_ASCII), 128);
+        assertArrayEquals(new long[] {11206, 80}, ProcessRunner.parseLoadavg(b, 26));
+        assertArrayEquals(
+                new long[] {999_999_999_999_999_999L, 4_194_304}, parse("0 0 0 1/4194304 999999999999999999\n"));
+    }
+
+    @Test
+    void aLoadavgLineNotAsTheKernelWritesItGivesNothing() {
+        assertNull(parse("0.20 0.18 0.12 1/80 11206"), "no newline: the last id may be cut short");
+        assertNull(parse("0.20 0.18 0.12 1/80 11206 7\n"), "an extra field");
+        assertNull(parse("0.20 0.18 0.12 1/80 1000000000000000000\n"), "a last id of 19 digits");
+        assertNull(parse("0.20 0.18 0.12 1/8x 11206\n"), "tasks not a number");
+        assertNull(parse("0.20 0.18 0.12 1/80 -11206\n"), "a last id not a number");
+        assertNull(parse("0.20 0.18 0.12 1/80 \n"), "no last id");
+        assertNull(parse("0.20 0.18 0.12 80 11206\n"), "no slash");
+        assertNull(parse("0/0 0\n"), "no tasks and no id");
+        assertNull(parse("\n"));
+        assertNull(ProcessRunner.parseLoadavg(new byte[128], 0), "nothing read");
+    }
+
+    @Test
+    void theLastIdReadFromTheKernelIsAtLeastThatOfAProgramJustStarted() throws Exception {
+        Process p = new ProcessBuilder("true").start();
+        long pid = p.pid();
+        assertEquals(0, p.waitFor());
+        long[] load = ProcessRunner.lastPidAndTasks();
+        Assumptions.assumeTrue(load != null || !Files.isReadable(Path.of("/proc/self/environ")), "no /proc here");
+        assertNotNull(load, "/proc/loadavg on a proc file system, as here, is read");
+        assertTrue(load[0] >= pid, "last id " + load[0] + " before the program's " + pid);
+        assertTrue(load[1] >= 1, "tasks " + load[1]);
+    }
+
+    @Test
+    void onlyTheKernelsOwnLoadavgIsOpened() throws Exception {
+        Path fake = dir.resolve("loadavg");
+        Files.writeString(fake, "0.20 0.18 0.12 1/80 11206\n", StandardCharsets.US_ASCII);
+        assertNull(
+                ProcessRunner.openLoadavg(fake),
+                "a file on " + Files.getFileStore(fake).type());
+        assertNull(ProcessRunner.openLoadavg(dir.resolve("missing")));
+        Path real = Path.of("/proc/loadavg");
+        Assumptions.assumeTrue(Files.isReadable(Path.of("/proc/self/environ")), "no /proc here");
+        assertEquals("proc", Files.getFileStore(real).type());
+        try (RandomAccessFile f = ProcessRunner.openLoadavg(real)) {
+            assertNotNull(f);
+            byte[] b = new byte[128];
+            int n = f.read(b);
+            assertNotNull(
+                    ProcessRunner.parseLoadavg(b, n), new String(b, 0, Math.max(n, 0), StandardCharsets.US_ASCII));
+        }
     }
 
     private static List<Long> pids(List<ProcessRunner.Member> members) {
