@@ -731,9 +731,30 @@ final class Templates {
             String[] lines = s.text().split("\n", -1);
             if (line <= lines.length) {
                 sb.append(bracketHint(lines[line - 1], knownNames));
+                if (e instanceof io.pebbletemplates.pebble.error.ParserException) {
+                    sb.append(pairLoopHint(lines[line - 1]));
+                }
             }
         }
         return sb.toString();
+    }
+
+    /** Jinja's loop over a map's keys and values, which Pebble does not read. */
+    private static final java.util.regex.Pattern PAIR_LOOP = java.util.regex.Pattern.compile(
+            "\\{%-?\\s*for\\s+([A-Za-z_]\\w*)\\s*,\\s*([A-Za-z_]\\w*)\\s+in\\s+(.+?)\\s*-?%\\}");
+
+    /**
+     * @param text a template's line that does not compile
+     * @return how Pebble loops over a map's entries, when the line loops over two names as Jinja
+     *     does ({@code {% for k, v in m %}}), else ""
+     */
+    static String pairLoopHint(String text) {
+        java.util.regex.Matcher m = PAIR_LOOP.matcher(text);
+        if (!m.find()) {
+            return "";
+        }
+        return "; Pebble's for takes one name: loop over the map's entries and read each one's key and value,"
+                + " as in {% for e in " + m.group(3) + " %}{{ e.key }} {{ e.value }}{% endfor %}";
     }
 
     /**

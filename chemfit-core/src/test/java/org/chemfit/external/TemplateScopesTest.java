@@ -113,6 +113,27 @@ class TemplateScopesTest {
     }
 
     /**
+     * Pebble's for takes one name ({@code {% for k, v in m %}} does not compile in Pebble: a comma
+     * where it expects a name); the refusal says how Pebble loops over a map's entries, which
+     * renders "a 1;b 2;" for this map.
+     */
+    @Test
+    void aLoopOverTwoNamesIsToldHowPebbleLoopsOverAMap() {
+        TemplateException e = org.junit.jupiter.api.Assertions.assertThrows(
+                TemplateException.class, () -> templates("x\n{% for k, v in m %}{{ k }}{% endfor %}"));
+        assertEquals(2, e.line());
+        assertEquals(
+                "Unexpected token of value \",\" and type PUNCTUATION, expected token of type NAME in `{% for k, v in m"
+                        + " %}{{ k }}{% endfor %}`; Pebble's for takes one name: loop over the map's entries and read"
+                        + " each one's key and value, as in {% for e in m %}{{ e.key }} {{ e.value }}{% endfor %}",
+                e.reason());
+        Templates good = templates("{% for e in m %}{{ e.key }} {{ e.value }};{% endfor %}");
+        Map<String, Object> context = Map.of("m", new java.util.TreeMap<>(Map.of("a", 1.0, "b", 2.0)));
+        assertEquals("a 1.0;b 2.0;", good.render(context, List.of("m.a", "m.b")).get(0));
+        assertEquals(List.of(), reasons(good.check(context, List.of("m.a", "m.b"))));
+    }
+
+    /**
      * Renders at once, each importing the other template (which Pebble parses again at each
      * render), give each the same text, and the check afterwards still reads the first trees.
      */
