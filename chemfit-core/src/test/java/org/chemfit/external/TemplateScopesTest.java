@@ -101,6 +101,11 @@ class TemplateScopesTest {
                         + "{{ run() }}`, which it does not see: a macro sees only its arguments (and the names it"
                         + " sets); pass 'steps' to 'run' as an argument"),
                 reasons(bad.check(context, List.of("steps"))));
+        // a name no one has is the ordinary unknown name, said once too
+        assertEquals(
+                List.of("in.lmp:1: unknown parameter or variable 'steps' in `{% macro run() %}run {{ steps }}"
+                        + "{% endmacro %}{{ run() }}`; known names: x"),
+                reasons(bad.check(Map.of("x", 1.0), List.of("x"))));
         Templates set = templates("{% set g = 3 %}\n{% macro run() %}{{ g }}{% endmacro %}{{ run() }}");
         assertEquals(
                 List.of("in.lmp:2: macro 'run' uses 'g' in `{% macro run() %}{{ g }}{% endmacro %}{{ run() }}`,"
