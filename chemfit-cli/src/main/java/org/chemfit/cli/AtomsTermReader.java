@@ -362,6 +362,9 @@ final class AtomsTermReader {
                                 + String.join(", ", EnergyUnits.NAMES)
                                 + "; give the reference energies in one of them and name it here (the other pair"
                                 + " terms' parameters are in the term's unit, whatever it is)"
+                                + (EnergyUnits.prefixed(text) == null
+                                        ? ""
+                                        : "; " + EnergyUnits.prefixed(text) + ", not a unit it knows")
                                 + (EnergyUnits.near(text) == null
                                         ? ""
                                         : "; did you mean '" + EnergyUnits.near(text) + "'?"));

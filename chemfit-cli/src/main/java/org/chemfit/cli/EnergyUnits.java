@@ -69,18 +69,19 @@ final class EnergyUnits {
      */
     private static final java.util.Set<String> CASE_MATTERS = java.util.Set.of("mev", "k");
 
-    /** {@code mole} (as a word) for {@code mol}. */
+    /** {@code mole} (as a word, in any case) for {@code mol}. */
     private static final java.util.regex.Pattern MOLE =
-            java.util.regex.Pattern.compile("(?<![A-Za-z])[Mm]ole(?![A-Za-z])");
+            java.util.regex.Pattern.compile("(?<![A-Za-z])mole(?![A-Za-z])", java.util.regex.Pattern.CASE_INSENSITIVE);
 
     /**
-     * @param unit an energy unit as a chemist writes it: surrounding spaces and runs of spaces do not
-     *     count, {@code mole} is {@code mol}, and case counts only where it tells units apart
+     * @param unit an energy unit as a chemist writes it: surrounding spaces, runs of spaces and spaces
+     *     around a {@code /} do not count, {@code mole} (any case) is {@code mol}, and case counts only where it tells units apart
      *     ({@code ev}, {@code Kelvin} and {@code KCAL/MOL} are known; {@code MeV} and {@code k} are not)
      * @return the spelling of {@link #PER_EV} it is, or null when it is none
      */
     private static @Nullable String spelling(String unit) {
-        String u = MOLE.matcher(unit.strip().replaceAll("\\s+", " ")).replaceAll("mol");
+        String u = MOLE.matcher(unit.strip().replaceAll("\\s+", " ").replaceAll(" ?/ ?", "/"))
+                .replaceAll("mol");
         if (PER_EV.containsKey(u)) {
             return u;
         }
@@ -114,6 +115,9 @@ final class EnergyUnits {
      *     {@code k}, {@code kcal/mol} for {@code kcal}), or null when none is near
      */
     static @Nullable String near(String unit) {
+        if (prefixed(unit) != null) {
+            return null; // MeV is no misspelt meV
+        }
         String u = unit.strip();
         String lower = u.toLowerCase(java.util.Locale.ROOT);
         for (String k : PER_EV.keySet()) {
@@ -129,6 +133,35 @@ final class EnergyUnits {
         return Names.suggest(u, PER_EV.keySet());
     }
 
+    /** SI prefixes that make another unit of a known one ({@code MeV}, {@code mJ/mol}), in words. */
+    private static final Map<Character, String> PREFIXES = Map.of(
+            'k', "a thousand",
+            'M', "a million",
+            'G', "a billion",
+            'T', "10^12",
+            'm', "a thousandth of one",
+            'u', "a millionth of one",
+            'µ', "a millionth of one",
+            'n', "a billionth of one");
+
+    /**
+     * @param unit an energy unit that {@link #perEv} does not know
+     * @return "'MeV' is a million eV" when it is an SI prefix before a known unit (in any case) and
+     *     that prefixed unit is none of the known ones (as {@code mev} is {@code meV}), else null
+     */
+    static @Nullable String prefixed(String unit) {
+        String u = unit.strip();
+        if (u.length() < 2 || spelling(u) != null) {
+            return null;
+        }
+        String times = PREFIXES.get(u.charAt(0));
+        String rest = spelling(u.substring(1));
+        if (times == null || rest == null || PER_EV.containsKey(u.charAt(0) + rest)) {
+            return null;
+        }
+        return "'" + u + "' is " + times + " " + rest;
+    }
+
     /**
      * The warning for an energy unit that is not known: it is kept as written (units may be any
      * text), but what the known ones allow (comparing a parameter's unit with its term's,
@@ -139,7 +172,9 @@ final class EnergyUnits {
      */
     static String unknown(String unit) {
         String close = near(unit);
+        String prefixed = prefixed(unit);
         return "'" + unit.strip() + "' is not a known energy unit"
+                + (prefixed == null ? "" : ": " + prefixed + ", a unit this term does not know")
                 + (close == null ? "" : "; did you mean '" + close + "'?")
                 + " (the known ones are " + String.join(", ", NAMES) + ")";
     }
@@ -164,20 +199,34 @@ final class EnergyUnits {
         }
     }
 
+    /** Upper-case forms of prefixed length units that name no other unit ({@code MM} may be Mm, {@code M} molar). */
+    private static final java.util.Set<String> UPPER_CASE_LENGTHS = java.util.Set.of("NM", "PM", "CM", "UM", "ΜM");
+
     /**
-     * @param unit a length unit as written (surrounding spaces ignored; case counts but in the
-     *     spellings of Å and bohr: {@code mm} is not {@code Mm})
+     * @param unit a length unit as written, in Unicode's compatibility form (NFKC: the Ångström sign
+     *     is Å, the micro sign µ the Greek μ) with surrounding spaces ignored; the spellings of Å and
+     *     bohr in any case, and a prefixed unit as written or all in capitals where that names no
+     *     other unit ({@code NM}, {@code CM}, but not {@code MM}, which may be Mm)
      * @return how many Å one of it is, or null when it is not a known length unit
      */
     static @Nullable Double lengthInAngstrom(String unit) {
-        String u = java.text.Normalizer.normalize(unit.strip(), java.text.Normalizer.Form.NFC)
-                .replace('\u212B', '\u00C5');
+        String u = java.text.Normalizer.normalize(unit.strip(), java.text.Normalizer.Form.NFKC)
+                .replace('\u212B', '\u00C5')
+                .replace('\u03BC', '\u00B5');
         Double f = LENGTH_IN_ANGSTROM.get(u);
-        if (f == null
-                && (u.equalsIgnoreCase("angstrom") || u.equalsIgnoreCase("ångström") || u.equalsIgnoreCase("bohr"))) {
-            f = LENGTH_IN_ANGSTROM.get(u.toLowerCase(java.util.Locale.ROOT));
+        if (f != null) {
+            return f;
         }
-        return f;
+        String lower = u.toLowerCase(java.util.Locale.ROOT);
+        if (UPPER_CASE_LENGTHS.contains(u.replace('\u00B5', '\u039C'))) {
+            return LENGTH_IN_ANGSTROM.get(lower);
+        }
+        for (String a : List.of("å", "a", "ang", "angstrom", "ångström")) {
+            if (a.equals(lower)) {
+                return 1.0;
+            }
+        }
+        return lower.equals("bohr") ? LENGTH_IN_ANGSTROM.get("bohr") : null;
     }
 
     /**

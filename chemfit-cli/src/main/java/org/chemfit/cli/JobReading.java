@@ -286,13 +286,16 @@ final class JobReading {
         return null;
     }
 
-    /** One part of a duration: a number and its unit, the longest spelling of a unit first. */
-    private static final Pattern DURATION_PART = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*"
-            + "(milliseconds?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d)(?![A-Za-z])");
+    /** One part of a duration: a number and its unit (in any case), the longest spelling of a unit first. */
+    private static final Pattern DURATION_PART = Pattern.compile(
+            "(\\d+(?:\\.\\d+)?)\\s*"
+                    + "(milliseconds?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d)(?![A-Za-z])",
+            Pattern.CASE_INSENSITIVE);
 
     /** The forms a duration may take, for the message that refuses another. */
     private static final String DURATION_FORMS = "seconds (30), a number with a unit (500ms, 30s, 5m or 5min or"
-            + " 5mins, 2h, 1d; also written as words: 10 minutes, 2 hours), or several of them (1h30m, 2h 15min)";
+            + " 5mins, 2h, 1d; also written as words: 10 minutes, 2 hours; in any case but M, which may be months),"
+            + " or several of them, each unit once and the largest first (1h30m, 2h 15min)";
 
     /**
      * @return the seconds a text of one or more parts ({@code 90s}, {@code 1h30m}, {@code 2 hours})
@@ -308,16 +311,29 @@ final class JobReading {
         Matcher mt = DURATION_PART.matcher(t);
         double sec = 0;
         int at = 0;
+        int last = Integer.MAX_VALUE; // the rank of the unit before: each is smaller than the one before
         while (at < t.length()) {
-            if (!mt.region(at, t.length()).lookingAt()) {
-                return null;
+            if (!mt.region(at, t.length()).lookingAt() || mt.group(2).equals("M")) {
+                return null; // M may be months, as in ISO 8601's P1M
             }
             double v = Double.parseDouble(mt.group(1));
-            String unit = mt.group(2);
-            sec += switch (unit.charAt(0)) {
-                case 'm' -> unit.startsWith("ms") || unit.startsWith("milli") ? v / 1000 : v * 60;
-                case 's' -> v;
-                case 'h' -> v * 3600;
+            String unit = mt.group(2).toLowerCase(java.util.Locale.ROOT);
+            boolean milli = unit.startsWith("ms") || unit.startsWith("milli");
+            int rank = switch (unit.charAt(0)) {
+                case 'm' -> milli ? 0 : 2;
+                case 's' -> 1;
+                case 'h' -> 3;
+                default -> 4;
+            };
+            if (rank >= last) {
+                return null; // 1h 1h, 30m1h
+            }
+            last = rank;
+            sec += switch (rank) {
+                case 0 -> v / 1000;
+                case 1 -> v;
+                case 2 -> v * 60;
+                case 3 -> v * 3600;
                 default -> v * 86400;
             };
             at = mt.end();

@@ -140,6 +140,20 @@ class CoulombUnitTest {
                         + " in the term's unit, whatever it is); did you mean 'kJ/mol'?");
     }
 
+    /** MeV is a million eV, not a misspelt meV (a thousandth): no case variant is offered for it. */
+    @Test
+    void aPrefixedUnitWithCoulombIsSaidForWhatItIs() throws IOException {
+        Path job = saltJob("{energy: MeV}", "    potential:", "      - " + BUCKINGHAM, "      - " + EWALD);
+        TestData.refusedEverywhere(
+                dir,
+                job,
+                job + ":7:20: term 'salt' unit is 'MeV', an energy unit ChemFit does not know, but potential[1] at"
+                        + " line 10 is a Coulomb term, whose constant (14.3996454784 eV Å/e²) is converted only into a"
+                        + " known energy unit: eV, meV, J/mol, kJ/mol, kcal/mol, K, cm^-1, hartree, Ry; give the"
+                        + " reference energies in one of them and name it here (the other pair terms' parameters are"
+                        + " in the term's unit, whatever it is); 'MeV' is a million eV, not a unit it knows");
+    }
+
     @Test
     void anUnknownUnitWithoutCoulombIsTheUsersToKeep() throws IOException {
         Path job = saltJob("kJ", "    potential: " + BUCKINGHAM);

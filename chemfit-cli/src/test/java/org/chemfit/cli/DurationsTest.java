@@ -34,8 +34,50 @@ class DurationsTest {
                 "'1 hour 30 secs'|3630000",
                 "'1.5h'|5400000",
                 "'1d'|86400000",
+                // units in any case but M (which may be months), and a + before, as the schema's pattern
+                "'1H'|3600000",
+                "'2 Hours'|7200000",
+                "'5 MIN'|300000",
+                "'+1h'|3600000",
             })
     void aDurationIsSecondsOrPartsWithUnits(String written, long millis) throws IOException {
+        assertEquals(
+                Duration.ofMillis(millis),
+                JobReader.read(job(written)).execution().timeout());
+    }
+
+    private static final String FORMS = "seconds (30), a number with a unit (500ms, 30s, 5m or 5min or 5mins, 2h,"
+            + " 1d; also written as words: 10 minutes, 2 hours; in any case but M, which may be months), or several"
+            + " of them, each unit once and the largest first (1h30m, 2h 15min)";
+
+    /**
+     * A duration that is none of the forms is refused at its value (line 8, column 12) with the
+     * forms; a negative one and one over 365 days with their own rule.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "'1h30'|must be a positive duration: FORMS, got '1h30'",
+                "'1msec'|must be a positive duration: FORMS, got '1msec'",
+                "'1M'|must be a positive duration: FORMS, got '1M'",
+                "'1h 1h'|must be a positive duration: FORMS, got '1h 1h'",
+                "'30m1h'|must be a positive duration: FORMS, got '30m1h'",
+                "'-5m'|must be a positive duration, got '-5m'",
+                "'8761h'|must be at most 365 days (8760h), got '8761h'",
+                "'99999999999999999999999d'|must be at most 365 days (8760h), got '99999999999999999999999d'",
+            })
+    void anotherDurationIsRefusedAtItsValueWithTheRule(String written, String rule) throws IOException {
+        Path job = job(written);
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+        assertEquals(
+                job + ":8:12: execution timeout " + rule.replace("FORMS", FORMS),
+                r.err().lines().findFirst().orElse(""),
+                r::toString);
+    }
+
+    private Path job(String written) throws IOException {
         Files.writeString(dir.resolve("ref.csv"), "file,reference_energy\nd.xyz,-0.1\n");
         Files.writeString(dir.resolve("d.xyz"), "2\n\nAr 0 0 0\nAr 3.8 0 0\n");
         Path job = dir.resolve("job.yaml");
@@ -52,6 +94,6 @@ class DurationsTest {
                         "execution:",
                         "  timeout: " + written,
                         ""));
-        assertEquals(Duration.ofMillis(millis), JobReader.read(job).execution().timeout());
+        return job;
     }
 }

@@ -68,6 +68,59 @@ class UnitSpellingsTest {
         assertEquals("kJ/mol", EnergyUnits.near("kJ"));
     }
 
+    /**
+     * Case that tells units apart gets no case variant as a suggestion: MeV is a million eV (meV a
+     * thousandth), MJ/mol a million J/mol; all-lower-case mev is taken for meV. Mole in any case
+     * is mol, and spaces around '/' do not count.
+     */
+    @Test
+    void aPrefixedUnitIsSaidForWhatItIsAndMoleAndSlashesAreReadLoosely() {
+        assertNull(EnergyUnits.near("MeV"));
+        assertNull(EnergyUnits.near("MEV"));
+        assertNull(EnergyUnits.near("MJ/mol"));
+        assertNull(EnergyUnits.near("mJ/mol"));
+        assertEquals("meV", EnergyUnits.near("mev"));
+        String known = " (the known ones are eV, meV, J/mol, kJ/mol, kcal/mol, K, cm^-1, hartree, Ry)";
+        assertEquals(
+                "'MeV' is not a known energy unit: 'MeV' is a million eV, a unit this term does not know" + known,
+                EnergyUnits.unknown("MeV"));
+        assertEquals(
+                "'MEV' is not a known energy unit: 'MEV' is a million eV, a unit this term does not know" + known,
+                EnergyUnits.unknown("MEV"));
+        assertEquals(
+                "'mJ/mol' is not a known energy unit: 'mJ/mol' is a thousandth of one J/mol, a unit this term does"
+                        + " not know" + known,
+                EnergyUnits.unknown("mJ/mol"));
+        assertEquals("'mev' is not a known energy unit; did you mean 'meV'?" + known, EnergyUnits.unknown("mev"));
+        assertEquals(EnergyUnits.perEv("kJ/mol"), EnergyUnits.perEv("KJ/MOLE"));
+        assertEquals(EnergyUnits.perEv("kJ/mol"), EnergyUnits.perEv("kJ/Mole"));
+        assertEquals(EnergyUnits.perEv("kcal/mol"), EnergyUnits.perEv("kcal / mol"));
+        assertEquals(EnergyUnits.perEv("kcal/mol"), EnergyUnits.perEv("kcal /mole"));
+    }
+
+    /**
+     * The spellings of Å and bohr are read in any case and in Unicode's compatibility form (the
+     * Ångström sign, the Greek μ for the micro sign); a prefixed unit as written or in capitals
+     * where that names no other unit (MM may be megametres).
+     */
+    @Test
+    void lengthUnitsAreReadInAnyCaseWhereCaseTellsNoneApart() {
+        for (String a :
+                List.of("Å", "å", "\u212B", "A", "a", "ang", "ANG", "Ang", "ANGSTROM", "ångström", "ÅNGSTRÖM")) {
+            assertEquals(1.0, EnergyUnits.lengthInAngstrom(a), a);
+        }
+        assertEquals(0.529177210903, EnergyUnits.lengthInAngstrom("BOHR"));
+        assertEquals(10.0, EnergyUnits.lengthInAngstrom("NM"));
+        assertEquals(0.01, EnergyUnits.lengthInAngstrom("PM"));
+        assertEquals(1e4, EnergyUnits.lengthInAngstrom("\u00B5m"));
+        assertEquals(1e4, EnergyUnits.lengthInAngstrom("\u03BCm"));
+        assertEquals(1e4, EnergyUnits.lengthInAngstrom("\u03BCM"));
+        assertEquals(1e7, EnergyUnits.lengthInAngstrom("mm"));
+        assertNull(EnergyUnits.lengthInAngstrom("MM"));
+        assertNull(EnergyUnits.lengthInAngstrom("Mm"));
+        assertNull(EnergyUnits.lengthInAngstrom("M"));
+    }
+
     @Test
     void aKelvinParameterInATermOfUnitEvIsWarnedOf() throws IOException {
         Path job = argon("unit: K}", "unit: Kelvin}", "    unit: K\n", "    unit: ev\n");
@@ -89,7 +142,8 @@ class UnitSpellingsTest {
 
     @Test
     void unknownEnergyAndLengthUnitsAndASigmaInNmAreWarnedOfAtTheirLines() throws IOException {
-        Path job = argon("unit: K}", "unit: Kelvn}", "unit: A}", "unit: nm}", "    unit: K\n", "    unit: mev\n");
+        Path job = argon(
+                "unit: K}", "unit: Kelvn}", "4.5], unit: A}", "4.5], unit: nm}", "    unit: K\n", "    unit: mev\n");
         Cli.Run r = Cli.run("validate", job.toString());
         assertEquals(ExitCodes.OK, r.code(), r::toString);
         List<String> lines = Files.readAllLines(job);
@@ -113,7 +167,7 @@ class UnitSpellingsTest {
                 r.err().lines().toList(),
                 r::toString);
         // a length unit that is not known, with the nearest spelling of Å
-        Path typo = argon("unit: A}", "unit: Angstroem}");
+        Path typo = argon("4.5], unit: A}", "4.5], unit: Angstroem}");
         Cli.Run t = Cli.run("validate", typo.toString());
         assertEquals(ExitCodes.OK, t.code(), t::toString);
         assertEquals(

@@ -20,7 +20,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * Reads reference energies from CSV, as ChemFit's {@code process_csv} does: a header row naming
  * the columns {@code file} or {@code path}, {@code reference_energy} (or {@code energy}), and
- * optionally {@code tag}, in any order; other columns (such as the unnamed row index that pandas
+ * optionally {@code tag} (or {@code name}), in any order and any case; other columns (such as the unnamed row index that pandas
  * writes first) are ignored. {@code path} is another name of {@code file}: relative names in
  * either are resolved against the CSV's folder, never the working directory, so that a job reads
  * the same structures from wherever it is run. A missing tag becomes the file name without its
@@ -147,7 +147,8 @@ public final class ReferenceCsv {
             return failed(new InputFormatException(
                     csv,
                     1,
-                    "expected a header row naming the columns file, reference_energy and tag, got an empty" + " file"));
+                    "expected a header row with the columns 'file' (or 'path') and 'reference_energy' (or"
+                            + " 'energy'), and optionally 'tag' (or 'name'), in any case, got an empty file"));
         }
         List<String> header;
         try {

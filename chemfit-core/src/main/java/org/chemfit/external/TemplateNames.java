@@ -5,7 +5,9 @@ import io.pebbletemplates.pebble.node.AutoEscapeNode;
 import io.pebbletemplates.pebble.node.BlockNode;
 import io.pebbletemplates.pebble.node.BodyNode;
 import io.pebbletemplates.pebble.node.ForNode;
+import io.pebbletemplates.pebble.node.FromNode;
 import io.pebbletemplates.pebble.node.IfNode;
+import io.pebbletemplates.pebble.node.ImportNode;
 import io.pebbletemplates.pebble.node.MacroNode;
 import io.pebbletemplates.pebble.node.NamedArgumentNode;
 import io.pebbletemplates.pebble.node.Node;
@@ -45,8 +47,15 @@ import org.jspecify.annotations.Nullable;
  * a macro's arguments inside the macro, and the names Pebble gives every template
  * ({@code _context}, {@code locale}, {@code template}). A name tested with {@code is defined}
  * (there and from the test on) or given a {@code default} is not one either, as Pebble lets those
- * be missing. A function or a macro that is called must be Pebble's or one the template defines.
- * An attribute is
+ * be missing. A function or a macro that is called must be Pebble's or one the template defines
+ * or imports: {@code {% import "lib.tmpl" %}} of another of the templates brings in that
+ * template's macros; when an import's template or names cannot be read from the tree ({@code
+ * {% from %}}, or a template that is not one of them), no function or macro is reported; in a
+ * template that imports, a name that is only called ({@code lib.pair(1)}) is not reported, as the
+ * tree does not tell an import's alias. A loop keeps one scope across its passes, so a
+ * name set anywhere in its body is known in all of it. A macro sees only its arguments and the
+ * names it sets, as Pebble gives it no other (a parameter used in a macro is its own problem, with
+ * the macro's name). An attribute is
  * looked up only in the model's maps (the parameters' groups) and only when it is written as a
  * name or a quoted text ({@code m.a}, {@code m["B-x"]}); what an index, a computed key or a
  * method call reaches is left to the rendering.
@@ -61,17 +70,31 @@ final class TemplateNames {
      * @param root whether it is a whole name ({@code q}) rather than one under a group ({@code m.zzz})
      * @param function whether it is called as a function or a macro that neither Pebble nor the
      *     template defines
+     * @param macro the macro whose body uses a name that only its caller sees, else null
      */
-    record Unknown(String name, int line, boolean root, boolean function) {}
+    record Unknown(
+            String name,
+            int line,
+            boolean root,
+            boolean function,
+            @Nullable String macro) {}
 
     /** What Pebble puts in every template's context. */
     private static final Set<String> GIVEN = Set.of("_context", "locale", "template");
 
     private final Map<String, Object> model;
-    /** Names the template's {@code set} tags define, from the tag on. */
-    private final Set<String> assigned = new HashSet<>();
+    /** Names the template's {@code set} tags define, from the tag on (a macro's own, in its body). */
+    private Set<String> assigned = new HashSet<>();
     /** Dotted names the template tests with {@code is defined}, from the test on. */
-    private final Set<String> tested = new HashSet<>();
+    private Set<String> tested = new HashSet<>();
+    /** The macro whose body is walked, else null. */
+    private @Nullable String inMacro;
+    /** Names the template sets outside macros, which a macro does not see. */
+    private final Set<String> outside = new HashSet<>();
+    /** Whether an import's template or names cannot be read from the tree: calls are not checked. */
+    private boolean openImports;
+    /** Whether the template imports: a name called as {@code lib.pair(1)} may be an alias the tree hides. */
+    private boolean imports;
 
     private final List<Unknown> found = new ArrayList<>();
 
@@ -95,15 +118,77 @@ final class TemplateNames {
      *     or macro that is called and that neither Pebble nor the template defines; a name under
      *     one already found ({@code q.b} after {@code q}) is not found again
      */
-    static List<Unknown> of(RootNode tree, Map<String, Object> model, java.util.function.Predicate<String> functions) {
+    static List<Unknown> of(
+            RootNode tree,
+            Map<String, Object> model,
+            java.util.function.Predicate<String> functions,
+            Map<String, RootNode> others) {
         TemplateNames walk = new TemplateNames(model, functions);
-        walk.node(tree.getBody(), Set.of());
-        walk.called.forEach((name, line) -> {
-            if (!walk.macros.contains(name) && !walk.functions.test(name)) {
-                walk.found.add(new Unknown(name, line, true, true));
+        List<Node> imports = new ArrayList<>();
+        tags(tree.getBody(), n -> n instanceof ImportNode || n instanceof FromNode, true, imports);
+        walk.imports = !imports.isEmpty();
+        for (Node n : imports) {
+            RootNode imported =
+                    n instanceof ImportNode i && i.getImportExpression() instanceof LiteralStringExpression name
+                            ? others.get(name.getValue())
+                            : null;
+            if (imported == null) {
+                walk.openImports = true; // {% from %} keeps its template and names to itself
+                continue;
             }
-        });
+            List<Node> defined = new ArrayList<>();
+            tags(imported.getBody(), m -> m instanceof MacroNode, false, defined);
+            defined.forEach(m -> walk.macros.add(((MacroNode) m).getName()));
+        }
+        walk.node(tree.getBody(), Set.of());
+        if (!walk.openImports) {
+            walk.called.forEach((name, line) -> {
+                if (!walk.macros.contains(name) && !walk.functions.test(name)) {
+                    walk.found.add(new Unknown(name, line, true, true, null));
+                }
+            });
+        }
         return walk.found;
+    }
+
+    /** @return whether a template has a {@code {% from %}} tag anywhere */
+    static boolean hasFrom(RootNode tree) {
+        List<Node> out = new ArrayList<>();
+        tags(tree.getBody(), n -> n instanceof FromNode, true, out);
+        return !out.isEmpty();
+    }
+
+    /**
+     * Adds to {@code out} each tag under {@code n} that {@code wanted} takes, in the bodies of
+     * branches, loops and blocks, and in macros' when {@code inMacros}.
+     */
+    private static void tags(
+            @Nullable Node n, java.util.function.Predicate<Node> wanted, boolean inMacros, List<Node> out) {
+        if (n == null) {
+            return;
+        }
+        if (wanted.test(n)) {
+            out.add(n);
+        }
+        if (n instanceof BodyNode b) {
+            b.getChildren().forEach(c -> tags(c, wanted, inMacros, out));
+        } else if (n instanceof IfNode i) {
+            for (Pair<Expression<?>, BodyNode> branch : i.getConditionsWithBodies()) {
+                tags(branch.getRight(), wanted, inMacros, out);
+            }
+            tags(i.getElseBody(), wanted, inMacros, out);
+        } else if (n instanceof ForNode f) {
+            tags(f.getBody(), wanted, inMacros, out);
+            tags(f.getElseBody(), wanted, inMacros, out);
+        } else if (n instanceof MacroNode m && inMacros) {
+            tags(m.getBody(), wanted, inMacros, out);
+        } else if (n instanceof BlockNode b) {
+            tags(b.getBody(), wanted, inMacros, out);
+        } else if (n instanceof AutoEscapeNode a) {
+            tags(a.getBody(), wanted, inMacros, out);
+        } else if (n instanceof ParallelNode p) {
+            tags(p.getBody(), wanted, inMacros, out);
+        }
     }
 
     private void node(@Nullable Node n, Set<String> scope) {
@@ -125,22 +210,40 @@ final class TemplateNames {
             Set<String> inner = new HashSet<>(scope);
             inner.add(f.getIterationVariable());
             inner.add("loop");
+            // a loop keeps one scope across its passes: what a pass sets, the next one sees
+            List<Node> sets = new ArrayList<>();
+            tags(f.getBody(), x -> x instanceof SetNode, false, sets);
+            sets.forEach(x -> inner.add(((SetNode) x).getName()));
             node(f.getBody(), inner);
             node(f.getElseBody(), scope);
         } else if (n instanceof SetNode s) {
             expression(s.getValue(), scope);
             assigned.add(s.getName());
+            if (inMacro == null) {
+                outside.add(s.getName());
+            }
         } else if (n instanceof MacroNode m) {
             macros.add(m.getName());
-            Set<String> inner = new HashSet<>(scope);
+            // Pebble gives a macro only its arguments: not the model, not what the template sets
+            Set<String> inner = new HashSet<>();
+            Set<String> noArguments = Set.of();
             ArgumentsNode args = m.getArgs();
             if (args != null && args.getNamedArgs() != null) {
                 for (NamedArgumentNode a : args.getNamedArgs()) {
                     inner.add(a.getName());
-                    expression(a.getValueExpression(), scope);
+                    expression(a.getValueExpression(), noArguments);
                 }
             }
+            Set<String> wasAssigned = assigned;
+            Set<String> wasTested = tested;
+            @Nullable String wasIn = inMacro;
+            assigned = new HashSet<>();
+            tested = new HashSet<>();
+            inMacro = m.getName();
             node(m.getBody(), inner);
+            assigned = wasAssigned;
+            tested = wasTested;
+            inMacro = wasIn;
         } else if (n instanceof BlockNode b) {
             node(b.getBody(), scope);
         } else if (n instanceof AutoEscapeNode a) {
@@ -224,7 +327,10 @@ final class TemplateNames {
     }
 
     private boolean defined(String name, Set<String> scope) {
-        return scope.contains(name) || assigned.contains(name) || GIVEN.contains(name) || model.containsKey(name);
+        if (scope.contains(name) || assigned.contains(name)) {
+            return true;
+        }
+        return inMacro == null && (GIVEN.contains(name) || model.containsKey(name));
     }
 
     private void root(String name, int line, Set<String> scope) {
@@ -260,6 +366,14 @@ final class TemplateNames {
             at = a.getNode();
         }
         if (!(at instanceof ContextVariableExpression base) || path.isEmpty()) {
+            if (imports
+                    && g.getArgumentsNode() != null
+                    && g.getNode() instanceof ContextVariableExpression alias
+                    && !defined(alias.getName(), scope)) {
+                // lib.pair(1): lib may be an import's alias, which the tree does not tell
+                arguments(g.getArgumentsNode(), scope);
+                return;
+            }
             // an index, a computed key or a method call: look at what it is made of
             expression(g.getNode(), scope);
             expression(g.getAttributeNameExpression(), scope);
@@ -271,7 +385,7 @@ final class TemplateNames {
             report(name, base.getLineNumber(), true);
             return;
         }
-        if (scope.contains(name) || assigned.contains(name) || GIVEN.contains(name)) {
+        if (scope.contains(name) || assigned.contains(name) || GIVEN.contains(name) || inMacro != null) {
             return; // what the template defines may hold anything
         }
         Object value = model.get(name);
@@ -313,6 +427,9 @@ final class TemplateNames {
                 return;
             }
         }
-        found.add(new Unknown(name, line, root, false));
+        String macro = inMacro;
+        boolean seenOutside =
+                macro != null && root && (outside.contains(name) || GIVEN.contains(name) || model.containsKey(name));
+        found.add(new Unknown(name, line, root, false, seenOutside ? macro : null));
     }
 }

@@ -41,8 +41,20 @@ final class Templates {
     private final List<Source> sources;
     /** One per source; null for an empty one, which Pebble's loader takes for a missing template. */
     private final List<@Nullable PebbleTemplate> compiled = new ArrayList<>();
-    /** Each compiled template's parsed tree, by its name in messages: what {@link #check} walks. */
-    private final Map<String, RootNode> trees = new java.util.HashMap<>();
+    /**
+     * Each compiled template's parsed tree, by its name in messages: what {@link #check} walks.
+     * Pebble parses an included or imported template again at each render (nothing is cached),
+     * from renders that may run at once; the first tree of a name is kept.
+     */
+    private final Map<String, RootNode> trees = new java.util.concurrent.ConcurrentHashMap<>();
+    /**
+     * The names of the templates with a {@code {% from %}} tag: Pebble 3.2.4 adds the macros it
+     * brings in to the compiled template at each render and refuses them the second time ("More
+     * than one macro can not share the same name"), so these are parsed again for each render.
+     */
+    private final java.util.Set<String> parsedEachTime = new java.util.HashSet<>();
+    /** The engine that compiled the templates; null when there are no templates. */
+    private @Nullable PebbleEngine engine;
     /** The engine's extensions, for the functions a template may call; null when there are no templates. */
     private io.pebbletemplates.pebble.extension.@Nullable ExtensionRegistry functions;
 
@@ -83,12 +95,13 @@ final class Templates {
                         return List.of(template -> new AbstractNodeVisitor((PebbleTemplateImpl) template) {
                             @Override
                             public void visit(RootNode node) {
-                                trees.put(template.getName(), node);
+                                trees.putIfAbsent(template.getName(), node);
                             }
                         });
                     }
                 })
                 .build();
+        this.engine = engine;
         functions = engine.getExtensionRegistry();
         List<TemplateException> problems = new ArrayList<>();
         for (Source s : sources) {
@@ -98,6 +111,10 @@ final class Templates {
             }
             try {
                 compiled.add(engine.getTemplate(s.displayName()));
+                RootNode tree = trees.get(s.displayName());
+                if (tree != null && TemplateNames.hasFrom(tree)) {
+                    parsedEachTime.add(s.displayName());
+                }
             } catch (PebbleException e) {
                 problems.add(failure(e, s, null));
                 continue;
@@ -284,7 +301,7 @@ final class Templates {
             }
             StringWriter w = new StringWriter(sources.get(i).text().length() + 64);
             try {
-                t.evaluate(w, context, Locale.ROOT);
+                fresh(t).evaluate(w, context, Locale.ROOT);
             } catch (PebbleException e) {
                 throw failure(e, sources.get(i), knownNames);
             } catch (IOException e) {
@@ -294,6 +311,12 @@ final class Templates {
             out.add(w.toString());
         }
         return out;
+    }
+
+    /** @return the template, parsed again when it has a {@code {% from %}} tag (see {@link #parsedEachTime}) */
+    private PebbleTemplate fresh(PebbleTemplate t) {
+        PebbleEngine e = engine;
+        return e != null && parsedEachTime.contains(t.getName()) ? e.getTemplate(t.getName()) : t;
     }
 
     /** The most unknown names one template's check looks for before it gives up on the template. */
@@ -329,7 +352,7 @@ final class Templates {
             io.pebbletemplates.pebble.extension.ExtensionRegistry registry = functions;
             List<TemplateNames.Unknown> found = tree == null || registry == null
                     ? List.of()
-                    : TemplateNames.of(tree, model, name -> registry.getFunction(name) != null);
+                    : TemplateNames.of(tree, model, name -> registry.getFunction(name) != null, trees);
             for (TemplateNames.Unknown u : found) {
                 problems.add(unknownAt(s, u, knownNames));
                 if (!u.function()) {
@@ -340,13 +363,13 @@ final class Templates {
             assumed.forEach(name -> assume(model, name));
             for (int round = 0; round <= MAX_UNKNOWN; round++) {
                 try {
-                    t.evaluate(new StringWriter(s.text().length() + 64), model, Locale.ROOT);
+                    fresh(t).evaluate(new StringWriter(s.text().length() + 64), model, Locale.ROOT);
                     break;
                 } catch (PebbleException e) {
                     String name = unknownName(e, s, knownNames);
                     if (name == null || assumed.contains(name)) {
                         // another failure, where nothing stands in for a name, is the template's own
-                        if (found.isEmpty()) {
+                        if (found.isEmpty() && assumed.isEmpty()) {
                             problems.add(failure(e, s, knownNames));
                         }
                         break;
@@ -374,7 +397,20 @@ final class Templates {
         if (u.function()) {
             String said = "unknown function or macro '" + u.name() + "'" + lineQuoted(s.text(), u.line())
                     + "; Pebble's functions are " + String.join(", ", FUNCTIONS)
-                    + ", and a macro is one the template defines with {% macro %}";
+                    + ", and a macro is one the template defines with {% macro %} or imports with {% import %}";
+            return new TemplateException(
+                    s.displayName(),
+                    u.line(),
+                    0,
+                    said,
+                    "template '" + s.displayName() + "' line " + u.line() + ": " + said,
+                    null);
+        }
+        String macro = u.macro();
+        if (macro != null) {
+            String said = "macro '" + macro + "' uses '" + u.name() + "'" + lineQuoted(s.text(), u.line())
+                    + ", which it does not see: a macro sees only its arguments (and the names it sets);"
+                    + " pass '" + u.name() + "' to '" + macro + "' as an argument";
             return new TemplateException(
                     s.displayName(),
                     u.line(),
@@ -695,9 +731,30 @@ final class Templates {
             String[] lines = s.text().split("\n", -1);
             if (line <= lines.length) {
                 sb.append(bracketHint(lines[line - 1], knownNames));
+                if (e instanceof io.pebbletemplates.pebble.error.ParserException) {
+                    sb.append(pairLoopHint(lines[line - 1]));
+                }
             }
         }
         return sb.toString();
+    }
+
+    /** Jinja's loop over a map's keys and values, which Pebble does not read. */
+    private static final java.util.regex.Pattern PAIR_LOOP = java.util.regex.Pattern.compile(
+            "\\{%-?\\s*for\\s+([A-Za-z_]\\w*)\\s*,\\s*([A-Za-z_]\\w*)\\s+in\\s+(.+?)\\s*-?%\\}");
+
+    /**
+     * @param text a template's line that does not compile
+     * @return how Pebble loops over a map's entries, when the line loops over two names as Jinja
+     *     does ({@code {% for k, v in m %}}), else ""
+     */
+    static String pairLoopHint(String text) {
+        java.util.regex.Matcher m = PAIR_LOOP.matcher(text);
+        if (!m.find()) {
+            return "";
+        }
+        return "; Pebble's for takes one name: loop over the map's entries and read each one's key and value,"
+                + " as in {% for e in " + m.group(3) + " %}{{ e.key }} {{ e.value }}{% endfor %}";
     }
 
     /**

@@ -105,6 +105,13 @@ class ReferenceCsvHeaderTest {
         Files.writeString(csv, "Path,reference_energy\n ,1.5\n");
         e = assertThrows(InputFormatException.class, () -> ReferenceCsv.read(csv));
         assertEquals(csv + ":2: expected a structure file name in column 'Path', got an empty field", e.getMessage());
+        // an empty file is told every accepted name, as a header without them is
+        Files.writeString(csv, "\n \n");
+        e = assertThrows(InputFormatException.class, () -> ReferenceCsv.read(csv));
+        assertEquals(
+                csv + ":1: expected a header row with the columns 'file' (or 'path') and 'reference_energy' (or"
+                        + " 'energy'), and optionally 'tag' (or 'name'), in any case, got an empty file",
+                e.getMessage());
     }
 
     @Test

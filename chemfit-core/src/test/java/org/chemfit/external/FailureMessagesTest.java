@@ -280,7 +280,7 @@ class FailureMessagesTest {
                                 + " m.a, m.b",
                         // a function no one defines, after the names; f is the template's macro, max Pebble's
                         "in_br.tmpl:9: unknown function or macro 'nosuch' in `{% if m.a > 5 %}{{ nosuch(m.a) }}"
-                                + "{% endif %}{{ f(1) }}{{ max(1, 2) }}`; Pebble's functions are max, min, range, and a macro is one the template defines with {% macro %}"),
+                                + "{% endif %}{{ f(1) }}{{ max(1, 2) }}`; Pebble's functions are max, min, range, and a macro is one the template defines with {% macro %} or imports with {% import %}"),
                 all);
     }
 }
