@@ -316,9 +316,7 @@ final class FitRun {
             String others = OutputFolder.othersFiles(
                     folder,
                     OutputFolder.fitNames(
-                            folder,
-                            OutputFolder.runsInside(jf),
-                            !options.noPlots() && jf.output().plots()),
+                            folder, !options.noPlots() && jf.output().plots()),
                     "the fit",
                     "another output.folder (or --output)");
             if (others != null) {
