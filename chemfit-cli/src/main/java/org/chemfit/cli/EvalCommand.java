@@ -79,17 +79,6 @@ final class EvalCommand extends BaseCommand {
         if (json != null) {
             refuseJobsOwnFile(json, jf);
         }
-        if (OutputFolder.runsInside(jf)) {
-            // its run directories go to runs/eval/ of the output folder: not into someone's runs/
-            String others = OutputFolder.othersFiles(
-                    jf.output().folder(),
-                    List.of(OutputFolder.RUNS),
-                    "the evaluation",
-                    "another output.folder or execution.run_directory");
-            if (others != null) {
-                throw new UserException(others);
-            }
-        }
         FitPlan plan;
         try {
             // its run directories apart from the fit's, in runs/eval/

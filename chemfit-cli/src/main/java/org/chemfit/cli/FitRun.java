@@ -316,9 +316,7 @@ final class FitRun {
             String others = OutputFolder.othersFiles(
                     folder,
                     OutputFolder.fitNames(
-                            folder,
-                            OutputFolder.runsInside(jf),
-                            !options.noPlots() && jf.output().plots()),
+                            folder, !options.noPlots() && jf.output().plots()),
                     "the fit",
                     "another output.folder (or --output)");
             if (others != null) {
@@ -413,8 +411,10 @@ final class FitRun {
         if (file == null) {
             return "--max-evaluations " + given;
         }
+        // a --max-evaluations given now stands over the file's budget: it must say the recorded one too
+        boolean option = budget != jf.optimizer().maxEvaluations();
         return "optimizer.max_evaluations: " + file + " in the job file again"
-                + (file.equals(given) ? "" : ", and --max-evaluations " + given);
+                + (file.equals(given) && !option ? "" : ", and --max-evaluations " + given);
     }
 
     /**

@@ -4,7 +4,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -36,11 +35,11 @@ final class OutputFolder {
     static final List<String> FILES =
             List.of(Results.FILE, EvaluationLog.FILE, Judgement.FILE, org.chemfit.dashboard.HtmlReport.FILE);
 
+    /** What a folder that cannot be written leaves the user to do. */
+    private static final String ELSEWHERE = "; choose another output.folder (or chemfit fit --output)";
+
     /** The folder the plots are drawn in. */
     static final String PLOTS = "plots";
-
-    /** The folder external terms' run directories go to, unless the job names another. */
-    static final String RUNS = "runs";
 
     private OutputFolder() {}
 
@@ -69,43 +68,53 @@ final class OutputFolder {
             return false;
         }
         try {
-            return Results.read(results).get("job") instanceof Map<?, ?> job && job.get("sha256") instanceof String;
-        } catch (RuntimeException e) {
+            // read leniently: a results.json of another chemfit version still names its job's hash
+            return new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(results.toFile())
+                    .path("job")
+                    .path("sha256")
+                    .isTextual();
+        } catch (java.io.IOException | RuntimeException e) {
             return false; // not a results file of chemfit's
         }
     }
 
     /**
-     * @param job the job
-     * @return whether its external terms' run directories go to the output folder's {@code runs/}
+     * @param folder the output folder
+     * @param plots whether plots are drawn
+     * @return the names a fit writes in its output folder and would replace there: its files, the
+     *     journal's companions, and when plots are drawn, the files in {@code plots/} named as a plot
+     *     is, unless chemfit's list of the plots it drew is there (then the folder is chemfit's).
+     *     Not the run directories: each is made with a name of its own, beside what is there
      */
-    static boolean runsInside(JobFile job) {
-        if (job.execution().runDirectory() != null) {
-            return false;
+    static List<String> fitNames(Path folder, boolean plots) {
+        List<String> names = new ArrayList<>(FILES);
+        names.addAll(JOURNAL_FILES.subList(1, JOURNAL_FILES.size()));
+        if (plots) {
+            names.addAll(plotFiles(folder));
         }
-        List<JobFile.TermSpec> all = new ArrayList<>(job.terms());
-        all.addAll(job.validation());
-        return all.stream().anyMatch(t -> t.kind() == JobFile.TermKind.EXTERNAL);
+        return names;
     }
 
     /**
-     * @param folder the output folder
-     * @param runs whether run directories go to its {@code runs/}
-     * @param plots whether plots are drawn (without them a fit still clears its own from a
-     *     {@code plots/} folder, but leaves a file of that name alone)
-     * @return the names a fit writes in its output folder: its files, the journal's companions, the
-     *     plots' folder and the run directories' when they go there
+     * @param folder an output folder
+     * @return the files in its {@code plots/} that a drawing of the plots would replace ("plots/loss.svg"):
+     *     those named as a plot is, when no list of chemfit's says it drew them; sorted
      */
-    static List<String> fitNames(Path folder, boolean runs, boolean plots) {
-        List<String> names = new ArrayList<>(FILES);
-        names.addAll(JOURNAL_FILES.subList(1, JOURNAL_FILES.size()));
-        if (plots || Files.isDirectory(folder.resolve(PLOTS))) {
-            names.add(PLOTS);
+    static List<String> plotFiles(Path folder) {
+        Path dir = folder.resolve(PLOTS);
+        if (!Files.isDirectory(dir) || Files.exists(dir.resolve(Plots.WRITTEN_LIST))) {
+            return List.of();
         }
-        if (runs) {
-            names.add(RUNS);
+        try (java.util.stream.Stream<Path> in = Files.list(dir)) {
+            return in.map(p -> p.getFileName().toString())
+                    .filter(Plots::isPlotFile)
+                    .sorted()
+                    .map(n -> PLOTS + "/" + n)
+                    .toList();
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            return List.of();
         }
-        return names;
     }
 
     /**
@@ -126,7 +135,7 @@ final class OutputFolder {
         }
         List<String> found = new ArrayList<>();
         for (String f : names) {
-            if (Files.exists(folder.resolve(f)) && !(f.equals(RUNS) && evaluationsOnly(folder.resolve(f)))) {
+            if (Files.exists(folder.resolve(f))) {
                 found.add(f + (Files.isDirectory(folder.resolve(f)) ? "/" : ""));
             }
         }
@@ -139,7 +148,8 @@ final class OutputFolder {
                 + org.chemfit.journal.Journal.DEFAULT_FILE_NAME + " of a fit, so "
                 + (one ? "it is not chemfit's" : "they are not chemfit's") + " and " + command + " would replace "
                 + (one ? "it" : "them") + "; choose " + instead + ", or move "
-                + (one ? "it" : "them") + " out of " + folder;
+                + (one ? "it" : "them") + " out of " + folder + " (or remove " + (one ? "it" : "them")
+                + ", if a fit whose journal was removed left " + (one ? "it" : "them") + ")";
     }
 
     /**
@@ -157,23 +167,11 @@ final class OutputFolder {
             return "cannot use " + folder + " as the output folder: "
                     + (Messages.readOnly(folder)
                             ? "the file system is mounted read-only"
-                            : "permission denied (this user may not write in it)");
+                            : "permission denied (this user may not write in it)")
+                    + ELSEWHERE;
         }
         String why = Messages.notAFolder(folder) != null ? null : Messages.notWritableFolder(folder);
-        return why == null ? null : "cannot create the output folder " + folder + ": " + why;
-    }
-
-    /** @return whether the folder holds nothing but the run directories of {@code chemfit eval} */
-    private static boolean evaluationsOnly(Path runs) {
-        try (java.util.stream.Stream<Path> in = Files.list(runs)) {
-            List<Path> all = in.toList();
-            return !all.isEmpty()
-                    && all.stream()
-                            .allMatch(
-                                    p -> p.getFileName().toString().equals(FitPlan.EVAL_RUNS) && Files.isDirectory(p));
-        } catch (java.io.IOException | java.io.UncheckedIOException e) {
-            return false;
-        }
+        return why == null ? null : "cannot create the output folder " + folder + ": " + why + ELSEWHERE;
     }
 
     /** @return the names, the last two joined by "and" ("a, b and c") */

@@ -273,6 +273,14 @@ final class Plots {
     static final String WRITTEN_LIST = ".chemfit-plots";
 
     /**
+     * @param name a file's name
+     * @return whether a drawing of the plots writes a file of that name
+     */
+    static boolean isPlotFile(String name) {
+        return PLOT_FILE.matcher(name).matches();
+    }
+
+    /**
      * Removes the plot files in {@code dir} that the last drawing wrote (as {@link #WRITTEN_LIST}
      * says) and this one did not, and records what this one wrote; or, unless {@code prune}, removes
      * nothing and records those files as well, so that the next fit's drawing still knows them.

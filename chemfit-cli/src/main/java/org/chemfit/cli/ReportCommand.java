@@ -53,7 +53,7 @@ final class ReportCommand extends BaseCommand {
         String others = noPlots
                 ? null
                 : OutputFolder.othersFiles(
-                        dir, List.of(OutputFolder.PLOTS), "the report", "the output folder of a fit (or --no-plots)");
+                        dir, OutputFolder.plotFiles(dir), "the report", "the output folder of a fit (or --no-plots)");
         if (others != null) {
             // a folder no fit wrote: the plots there are someone's, not to be drawn over
             throw new UserException(others);

@@ -43,10 +43,7 @@ final class ValidateCommand extends BaseCommand {
             if (inTheWay == null) {
                 inTheWay = OutputFolder.othersFiles(
                         jf.output().folder(),
-                        OutputFolder.fitNames(
-                                jf.output().folder(),
-                                OutputFolder.runsInside(jf),
-                                jf.output().plots()),
+                        OutputFolder.fitNames(jf.output().folder(), jf.output().plots()),
                         "chemfit fit",
                         "another output.folder (or chemfit fit --output)");
             }

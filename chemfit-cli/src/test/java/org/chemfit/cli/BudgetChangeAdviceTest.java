@@ -91,4 +91,27 @@ class BudgetChangeAdviceTest {
                 other.toString());
         assertTrue(other.err().contains("changed fit.max_evaluations: 6 -> 4"), other.toString());
     }
+
+    /**
+     * A run recorded with the job file's budget, resumed with the file's budget raised and a
+     * --max-evaluations of its own: the advice names both, and followed, the run goes on.
+     */
+    @Test
+    void anOptionGivenBesideAnEditedFileIsToldTooWhatToGive() throws IOException {
+        Path job = job(3.0, 4);
+        Cli.Run first = Cli.run("fit", job.toString(), "-q");
+        assertEquals(ExitCodes.OK, first.code(), first.toString());
+        job(3.0, 6);
+        Cli.Run both = Cli.run("fit", job.toString(), "-q", "--max-evaluations", "3");
+        assertEquals(ExitCodes.USAGE, both.code(), both.toString());
+        assertTrue(
+                both.err()
+                        .contains(" To go on with run 1, give it the budget it was recorded with:"
+                                + " optimizer.max_evaluations: 4 in the job file again, and --max-evaluations 4;"),
+                both.toString());
+        job(3.0, 4);
+        Cli.Run followed = Cli.run("fit", job.toString(), "-q", "--max-evaluations", "4");
+        assertEquals(ExitCodes.OK, followed.code(), followed.toString());
+        assertEquals(first.out(), followed.out(), "the same finished run, shown again");
+    }
 }

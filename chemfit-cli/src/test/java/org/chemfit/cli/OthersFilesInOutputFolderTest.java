@@ -46,7 +46,8 @@ class OthersFilesInOutputFolderTest {
         Files.writeString(data.resolve("results.json"), "{\"mine\": 1}\n");
         String expected = "error: cannot use " + data + " as the output folder: it holds results.json, a name chemfit"
                 + " writes there, and no journal.sqlite of a fit, so it is not chemfit's and the fit would replace it;"
-                + " choose another output.folder (or --output), or move it out of " + data;
+                + " choose another output.folder (or --output), or move it out of " + data + " (or remove it, if a fit"
+                + " whose journal was removed left it)";
         Cli.Run fit = Cli.run("fit", job.toString(), "-q");
         assertEquals(ExitCodes.USAGE, fit.code(), fit.toString());
         assertEquals(expected + "\n", fit.err(), fit.toString());
@@ -65,61 +66,77 @@ class OthersFilesInOutputFolderTest {
         }
     }
 
+    /**
+     * In the job's own folder ({@code folder: .}), the files chemfit would replace are refused, each
+     * named: a CSV of its names, and the plots named as chemfit names them when plots are drawn. A
+     * file in plots/ named as no plot is, and a runs/ folder of the user's (each run directory is
+     * made beside what is there, under a name of its own), are no reason to refuse, and are left as
+     * they were.
+     */
     @Test
     void theJobsOwnFolderWithFilesOfThoseNamesIsRefusedNamingThemAll() throws IOException {
         Path job = job(".");
+        Files.writeString(job, Files.readString(job).replace("plots: false", "plots: true"));
         Files.writeString(dir.resolve("predictions.csv"), "a,b\n1,2\n");
         Files.createDirectory(dir.resolve("plots"));
         Files.writeString(dir.resolve("plots/figure.png"), "not a plot of chemfit's");
+        Files.writeString(dir.resolve("plots/loss.svg"), "my own loss plot");
         Files.createDirectory(dir.resolve("runs"));
         Files.writeString(dir.resolve("runs/notes.txt"), "my runs");
         Cli.Run fit = Cli.run("fit", job.toString(), "-q");
         assertEquals(ExitCodes.USAGE, fit.code(), fit.toString());
         assertEquals(
-                "error: cannot use " + dir + " as the output folder: it holds predictions.csv, plots/ and runs/, names"
+                "error: cannot use " + dir + " as the output folder: it holds predictions.csv and plots/loss.svg, names"
                         + " chemfit writes there, and no journal.sqlite of a fit, so they are not chemfit's and the fit"
                         + " would replace them; choose another output.folder (or --output), or move them out of "
-                        + dir + "\n",
+                        + dir + " (or remove them, if a fit whose journal was removed left them)\n",
                 fit.err());
-        // eval writes only its run directories there (runs/eval/)
-        Cli.Run eval = Cli.run("eval", job.toString());
-        assertEquals(ExitCodes.USAGE, eval.code(), eval.toString());
-        assertEquals(
-                "error: cannot use " + dir + " as the output folder: it holds runs/, a name chemfit writes there, and"
-                        + " no journal.sqlite of a fit, so it is not chemfit's and the evaluation would replace it;"
-                        + " choose another output.folder or execution.run_directory, or move it out of " + dir + "\n",
-                eval.err());
+        // without plots, plots/loss.svg is not drawn over
+        Cli.Run noPlots = Cli.run("fit", job.toString(), "-q", "--no-plots");
+        assertEquals(ExitCodes.USAGE, noPlots.code(), noPlots.toString());
+        assertTrue(noPlots.err().contains("it holds predictions.csv, a name chemfit writes there"), noPlots::toString);
         // report draws plots in the folder it is given (which needs an evaluations.csv to be one it reads)
         Files.writeString(dir.resolve("evaluations.csv"), "evaluation,loss\n");
         Cli.Run report = Cli.run("report", dir.toString());
         assertEquals(ExitCodes.USAGE, report.code(), report.toString());
         assertEquals(
-                "error: cannot use " + dir + " as the output folder: it holds plots/, a name chemfit writes there, and"
-                        + " no journal.sqlite of a fit, so it is not chemfit's and the report would replace it;"
-                        + " choose the output folder of a fit (or --no-plots), or move it out of " + dir + "\n",
+                "error: cannot use " + dir + " as the output folder: it holds plots/loss.svg, a name chemfit writes"
+                        + " there, and no journal.sqlite of a fit, so it is not chemfit's and the report would replace"
+                        + " it; choose the output folder of a fit (or --no-plots), or move it out of " + dir
+                        + " (or remove it, if a fit whose journal was removed left it)\n",
                 report.err());
         assertEquals("a,b\n1,2\n", Files.readString(dir.resolve("predictions.csv")));
-        assertEquals("not a plot of chemfit's", Files.readString(dir.resolve("plots/figure.png")));
-        try (var files = Files.list(dir.resolve("runs"))) {
-            assertEquals(1, files.count(), "no run directory was made");
-        }
+        assertEquals("my own loss plot", Files.readString(dir.resolve("plots/loss.svg")));
         assertFalse(Files.exists(dir.resolve("journal.sqlite")));
 
-        // once they are moved, the fit writes there, and its own folder is used again
+        // the files it would replace moved: the fit runs, its run directories beside the user's runs/
+        // notes, and the user's plots/figure.png stays
         Files.delete(dir.resolve("predictions.csv"));
         Files.delete(dir.resolve("evaluations.csv"));
-        Files.delete(dir.resolve("plots/figure.png"));
-        Files.delete(dir.resolve("plots"));
-        Files.delete(dir.resolve("runs/notes.txt"));
-        Files.delete(dir.resolve("runs"));
+        Files.delete(dir.resolve("plots/loss.svg"));
         Cli.Run first = Cli.run("fit", job.toString(), "-q");
         assertEquals(0, first.code(), first.toString());
         assertTrue(Files.exists(dir.resolve("journal.sqlite")));
+        assertEquals("my runs", Files.readString(dir.resolve("runs/notes.txt")));
+        assertEquals("not a plot of chemfit's", Files.readString(dir.resolve("plots/figure.png")));
+        assertTrue(Files.exists(dir.resolve("plots/loss.svg")), "the fit drew its own");
         Cli.Run again = Cli.run("validate", job.toString());
         assertEquals(0, again.code(), again.toString());
         Cli.Run rerun = Cli.run("fit", job.toString(), "-q", "--restart");
         assertEquals(0, rerun.code(), rerun.toString());
         Cli.Run evalAgain = Cli.run("eval", job.toString());
         assertEquals(0, evalAgain.code(), evalAgain.toString());
+        assertEquals("my runs", Files.readString(dir.resolve("runs/notes.txt")));
+    }
+
+    /** An evaluation writes only run directories there, each under a name of its own: a runs/ of the user's is no reason to refuse. */
+    @Test
+    void anEvaluationRunsBesideTheUsersRunsFolder() throws IOException {
+        Path job = job(".");
+        Files.createDirectory(dir.resolve("runs"));
+        Files.writeString(dir.resolve("runs/notes.txt"), "my runs");
+        Cli.Run eval = Cli.run("eval", job.toString());
+        assertEquals(0, eval.code(), eval.toString());
+        assertEquals("my runs", Files.readString(dir.resolve("runs/notes.txt")));
     }
 }

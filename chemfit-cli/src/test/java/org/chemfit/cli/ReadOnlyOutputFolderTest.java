@@ -61,7 +61,7 @@ class ReadOnlyOutputFolderTest {
         try {
             Path job = job("ro/res");
             String create = "error: cannot create the output folder " + ro.resolve("res") + ": the file system of " + ro
-                    + " is mounted read-only\n";
+                    + " is mounted read-only; choose another output.folder (or chemfit fit --output)\n";
             Cli.Run validate = Cli.run("validate", job.toString());
             assertEquals(ExitCodes.USAGE, validate.code(), validate.toString());
             assertEquals(create, validate.err());
@@ -70,7 +70,8 @@ class ReadOnlyOutputFolderTest {
             assertEquals(create, fit.err());
 
             job("ro");
-            String use = "error: cannot use " + ro + " as the output folder: the file system is mounted read-only\n";
+            String use = "error: cannot use " + ro + " as the output folder: the file system is mounted read-only;"
+                    + " choose another output.folder (or chemfit fit --output)\n";
             validate = Cli.run("validate", job.toString());
             assertEquals(ExitCodes.USAGE, validate.code(), validate.toString());
             assertEquals(use, validate.err());
