@@ -200,7 +200,7 @@ final class EnergyUnits {
     }
 
     /** Upper-case forms of prefixed length units that name no other unit ({@code MM} may be Mm, {@code M} molar). */
-    private static final java.util.Set<String> UPPER_CASE_LENGTHS = java.util.Set.of("NM", "PM", "CM", "UM", "ΜM");
+    private static final java.util.Set<String> UPPER_CASE_LENGTHS = java.util.Set.of("NM", "PM", "CM", "UM");
 
     /**
      * @param unit a length unit as written, in Unicode's compatibility form (NFKC: the Ångström sign
@@ -218,7 +218,8 @@ final class EnergyUnits {
             return f;
         }
         String lower = u.toLowerCase(java.util.Locale.ROOT);
-        if (UPPER_CASE_LENGTHS.contains(u.replace('\u00B5', '\u039C'))) {
+        // not µM: a capital M after the micro sign is micromolar as often as a length
+        if (UPPER_CASE_LENGTHS.contains(u)) {
             return LENGTH_IN_ANGSTROM.get(lower);
         }
         for (String a : List.of("å", "a", "ang", "angstrom", "ångström")) {

@@ -114,7 +114,9 @@ class UnitSpellingsTest {
         assertEquals(0.01, EnergyUnits.lengthInAngstrom("PM"));
         assertEquals(1e4, EnergyUnits.lengthInAngstrom("\u00B5m"));
         assertEquals(1e4, EnergyUnits.lengthInAngstrom("\u03BCm"));
-        assertEquals(1e4, EnergyUnits.lengthInAngstrom("\u03BCM"));
+        assertNull(EnergyUnits.lengthInAngstrom("\u03BCM"), "µM is micromolar as often as a length");
+        assertNull(EnergyUnits.lengthInAngstrom("\u00B5M"), "µM is micromolar as often as a length");
+        assertEquals(1e4, EnergyUnits.lengthInAngstrom("UM"));
         assertEquals(1e7, EnergyUnits.lengthInAngstrom("mm"));
         assertNull(EnergyUnits.lengthInAngstrom("MM"));
         assertNull(EnergyUnits.lengthInAngstrom("Mm"));

@@ -151,13 +151,6 @@ final class TemplateNames {
         return walk.found;
     }
 
-    /** @return whether a template has a {@code {% from %}} tag anywhere */
-    static boolean hasFrom(RootNode tree) {
-        List<Node> out = new ArrayList<>();
-        tags(tree.getBody(), n -> n instanceof FromNode, true, out);
-        return !out.isEmpty();
-    }
-
     /**
      * Adds to {@code out} each tag under {@code n} that {@code wanted} takes, in the bodies of
      * branches, loops and blocks, and in macros' when {@code inMacros}.

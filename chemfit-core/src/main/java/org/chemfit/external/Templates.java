@@ -35,6 +35,9 @@ import org.jspecify.annotations.Nullable;
  */
 final class Templates {
 
+    /** A {@code {% from %}} tag, whose template Pebble 3.2.4 renders only once when compiled once. */
+    private static final java.util.regex.Pattern FROM_TAG = java.util.regex.Pattern.compile("\\{%-?\\s*from\\s");
+
     /** A template: where it is written in the run directory, what it is called in messages, its text. */
     record Source(String target, String displayName, String text) {}
 
@@ -111,8 +114,9 @@ final class Templates {
             }
             try {
                 compiled.add(engine.getTemplate(s.displayName()));
-                RootNode tree = trees.get(s.displayName());
-                if (tree != null && TemplateNames.hasFrom(tree)) {
+                // from the text, wherever the tag stands (inside a filter, a cache, an embed...): one
+                // in a comment only costs a parse at each render
+                if (FROM_TAG.matcher(s.text()).find()) {
                     parsedEachTime.add(s.displayName());
                 }
             } catch (PebbleException e) {
@@ -358,9 +362,13 @@ final class Templates {
                 if (!u.function()) {
                     reported.add(u.name());
                     assumed.add(u.name());
+                    if (u.macro() == null) {
+                        // a name the model lacks stands in as a number; one a macro does not see is
+                        // the model's own (a group of parameters), which the rest of the template uses
+                        assume(model, u.name());
+                    }
                 }
             }
-            assumed.forEach(name -> assume(model, name));
             for (int round = 0; round <= MAX_UNKNOWN; round++) {
                 try {
                     fresh(t).evaluate(new StringWriter(s.text().length() + 64), model, Locale.ROOT);

@@ -1,6 +1,7 @@
 package org.chemfit.external;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -112,6 +113,12 @@ class TemplateScopesTest {
                         + " which it does not see: a macro sees only its arguments (and the names it sets); pass 'g'"
                         + " to 'run' as an argument"),
                 reasons(set.check(context, List.of("steps"))));
+        // a group of parameters the macro does not see, used outside it too: said once, for the macro
+        Map<String, Object> lj = Map.of("lj", Map.of("epsilon", 1.0, "sigma", 3.4));
+        Templates group = templates("{{ lj.sigma }}\n{% macro pc() %}{{ lj.epsilon }}{% endmacro %}{{ pc() }}");
+        List<String> said = reasons(group.check(lj, List.of("lj.epsilon", "lj.sigma")));
+        assertEquals(1, said.size(), said::toString);
+        assertTrue(said.get(0).startsWith("in.lmp:2: macro 'pc' uses 'lj' in "), said::toString);
         Templates good = templates("{% macro run(n) %}{% set z = 2 %}run {{ n * z }}{% endmacro %}{{ run(steps) }}");
         assertEquals("run 10.0", good.render(context, List.of("steps")).get(0));
         assertEquals(List.of(), reasons(good.check(context, List.of("steps"))));
