@@ -187,6 +187,7 @@ final class FitCommand extends BaseCommand {
                         new FitRun.Options(
                                 w,
                                 budget,
+                                maxEvaluations != null,
                                 folder,
                                 cluster,
                                 memberWait,

@@ -35,7 +35,7 @@ import org.jspecify.annotations.Nullable;
  * table, and maps how the fit ended to an exit code.
  *
  * <pre>{@code
- * int code = new FitRun(jf, new FitRun.Options(4, 200, folder, cluster, 120, 0, Progress.Mode.LOG, 10,
+ * int code = new FitRun(jf, new FitRun.Options(4, 200, false, folder, cluster, 120, 0, Progress.Mode.LOG, 10,
  *         false, false, null, false), out, err).run();
  * }</pre>
  *
@@ -52,6 +52,7 @@ final class FitRun {
      *
      * @param workers terms run at once
      * @param budget the evaluation budget
+     * @param budgetGiven whether the budget was given on the command line ({@code --max-evaluations})
      * @param folder the output folder, absolute
      * @param cluster the cluster options
      * @param memberWait with a cluster: seconds terms wait while no worker is there
@@ -66,6 +67,7 @@ final class FitRun {
     record Options(
             int workers,
             int budget,
+            boolean budgetGiven,
             Path folder,
             ClusterArgs cluster,
             long memberWait,
@@ -87,6 +89,9 @@ final class FitRun {
     private final JobFile jf;
     private final int w;
     private final int budget;
+    /** Whether {@code --max-evaluations} gave the budget. */
+    private final boolean budgetGiven;
+
     private final Path folder;
     private final ClusterArgs cluster;
     private final long memberWait;
@@ -144,6 +149,7 @@ final class FitRun {
         this.options = options;
         this.w = options.workers();
         this.budget = options.budget();
+        this.budgetGiven = options.budgetGiven();
         this.folder = options.folder();
         this.cluster = options.cluster();
         this.memberWait = options.memberWait();
@@ -411,10 +417,9 @@ final class FitRun {
         if (file == null) {
             return "--max-evaluations " + given;
         }
-        // a --max-evaluations given now stands over the file's budget: it must say the recorded one too
-        boolean option = budget != jf.optimizer().maxEvaluations();
+        // a --max-evaluations given now stands over the file's budget: the advice names it too
         return "optimizer.max_evaluations: " + file + " in the job file again"
-                + (file.equals(given) && !option ? "" : ", and --max-evaluations " + given);
+                + (file.equals(given) && !budgetGiven ? "" : ", and --max-evaluations " + given);
     }
 
     /**
