@@ -332,8 +332,16 @@ final class TemplateNames {
         }
     }
 
-    /** @return the dotted name that a chain of names writes ({@code m.a.b}), or null for another attribute */
-    private static @Nullable String dottedName(GetAttributeExpression g) {
+    /**
+     * A chain of names ({@code m.a.b}): the variable it starts from and the names after it.
+     *
+     * @param base the variable
+     * @param path the names after it, in order
+     */
+    private record Chain(ContextVariableExpression base, List<String> path) {}
+
+    /** @return the chain of names an attribute writes ({@code m.a.b}), or null for another attribute */
+    private static @Nullable Chain chain(GetAttributeExpression g) {
         List<String> path = new ArrayList<>();
         Expression<?> at = g;
         while (at instanceof GetAttributeExpression a
@@ -342,23 +350,19 @@ final class TemplateNames {
             path.add(0, key.getValue());
             at = a.getNode();
         }
-        if (!(at instanceof ContextVariableExpression base) || path.isEmpty()) {
-            return null;
-        }
-        return base.getName() + "." + String.join(".", path);
+        return at instanceof ContextVariableExpression base && !path.isEmpty() ? new Chain(base, path) : null;
+    }
+
+    /** @return the dotted name that a chain of names writes ({@code m.a.b}), or null for another attribute */
+    private static @Nullable String dottedName(GetAttributeExpression g) {
+        Chain c = chain(g);
+        return c == null ? null : c.base().getName() + "." + String.join(".", c.path());
     }
 
     /** Looks a chain of names ({@code m.a.b}) up in the model's maps, else walks its parts. */
     private void attribute(GetAttributeExpression g, Set<String> scope) {
-        List<String> path = new ArrayList<>();
-        Expression<?> at = g;
-        while (at instanceof GetAttributeExpression a
-                && a.getArgumentsNode() == null
-                && a.getAttributeNameExpression() instanceof LiteralStringExpression key) {
-            path.add(0, key.getValue());
-            at = a.getNode();
-        }
-        if (!(at instanceof ContextVariableExpression base) || path.isEmpty()) {
+        Chain c = chain(g);
+        if (c == null) {
             if (imports
                     && g.getArgumentsNode() != null
                     && g.getNode() instanceof ContextVariableExpression alias
@@ -373,6 +377,8 @@ final class TemplateNames {
             arguments(g.getArgumentsNode(), scope);
             return;
         }
+        ContextVariableExpression base = c.base();
+        List<String> path = c.path();
         String name = base.getName();
         if (!defined(name, scope)) {
             report(name, base.getLineNumber(), true);
