@@ -25,10 +25,10 @@ import org.jspecify.annotations.Nullable;
  * database before anything else, and removes it.
  *
  * <p>The file (4 MiB, every byte of it written when it is made, so that its room on the file
- * system is taken before anything is mapped) is two halves used in turn: records are appended to one half until
- * it is full, then to the other, from its start, once everything in that other half is copied
- * (it holds records older than the writer's last few commits, so that is almost always so at
- * once). The pages of the file are used again and again, and an appender waits for the writer
+ * system is taken before anything is mapped) is two halves used in turn: records are appended to
+ * one half until it is full, then to the other, from its start, once everything in that other half
+ * is copied (it holds records older than the writer's last few commits, so that is almost always
+ * so at once). The pages of the file are used again and again, and an appender waits for the writer
  * only when the writer is a whole half behind. Each half begins with a header and holds frames,
  * all little-endian:
  *
@@ -42,8 +42,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The file's bytes are written when it is made ({@link #allocate}), so its pages are in the
  * page cache and its room on the file system is taken: the appender's first write to a page
- * maps a page that exists (the kernel maps several at one fault) instead of having the file
- * system find and clear one (2.9 of the 4.2 us that appending an argon evaluation's record took,
+ * maps a page that exists instead of having the file system find and clear one (2.9 of the 4.2 us that appending an argon evaluation's record took,
  * on average, in a fit's first 2,000 evaluations, when the file was a hole). The session's writer
  * also touches the pages ahead of the appender while it lets a group gather ({@link #touchAhead}:
  * a zero written at the start of each page after the end of the frames of the half being
@@ -78,9 +77,9 @@ final class PendingLog implements AutoCloseable {
     private static final int MAGIC = 'C' | 'F' << 8 | 'P' << 16 | 2 << 24;
 
     /**
-     * The size of the mapped file at first (its zeros written when it is made: see
-     * {@link #allocate}). Small, so that its pages are used again rather than faulted in anew; larger only for
-     * a record that does not fit in a half.
+     * The size of the mapped file at first (its zeros written when it is made: see {@link
+     * #allocate}). Small, so that its pages are used again rather than faulted in anew; larger
+     * only for a record that does not fit in a half.
      */
     private static final int FIRST_SIZE = 4 << 20;
 
