@@ -312,7 +312,8 @@ final class NodeParser {
                         + (context != null && elsewhere
                                 ? " (what it was parsing starts at line " + (cm.getLine() + 1) + ", column "
                                         + (cm.getColumn() + 1) + ")"
-                                : "");
+                                : "")
+                        + hint(problem);
             }
             throw new Refusal(line, col, "not valid YAML: " + problem);
         } catch (YAMLException e) {
@@ -579,6 +580,22 @@ final class NodeParser {
     /** Jackson's message without the hints that name its own classes and features. */
     static String jsonMessage(String msg) {
         return org.chemfit.support.JsonErrors.reason(msg);
+    }
+
+    /**
+     * @param problem what SnakeYAML says is wrong
+     * @return what a person who writes job files usually did to get it, after "; ", or ""
+     */
+    static String hint(String problem) {
+        if (problem.contains("expected <block end>")) {
+            return "; a key or an item here is indented by another number of spaces than those before"
+                    + " it at its level: line it up with them";
+        }
+        if (problem.contains("found unknown escape character")) {
+            return "; in double quotes a backslash begins an escape: put the text in single quotes"
+                    + " ('E = (\\S+)'), or double the backslash";
+        }
+        return "";
     }
 
     /**
