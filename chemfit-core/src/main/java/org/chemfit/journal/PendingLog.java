@@ -394,7 +394,7 @@ final class PendingLog implements AutoCloseable {
             } catch (IOException again) {
                 e.addSuppressed(again);
             }
-            long left = usableSpace();
+            long left = usableSpaceBeside(file);
             if (left >= 0 && left < want - before) {
                 throw new NoRoomException(
                         "the file system holding it has " + left + " bytes left, and it needs " + (want - before) + " ("
@@ -413,8 +413,12 @@ final class PendingLog implements AutoCloseable {
         }
     }
 
-    /** @return the bytes left to this user on the file's file system, or -1 when that cannot be told */
-    private long usableSpace() {
+    /**
+     * @param file a file, which may not exist yet
+     * @return the bytes left to this user on the file system of its folder, or -1 when that cannot
+     *     be told
+     */
+    static long usableSpaceBeside(Path file) {
         try {
             Path dir = file.toAbsolutePath().getParent();
             return dir == null ? -1 : Files.getFileStore(dir).getUsableSpace();

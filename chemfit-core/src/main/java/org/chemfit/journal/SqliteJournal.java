@@ -292,12 +292,8 @@ final class SqliteJournal implements JournalReader {
      *     cannot be told (no word rather than a wrong one)
      */
     private long roomLeft() {
-        try {
-            Path folder = file.toAbsolutePath().getParent();
-            return folder == null ? ROOM : Files.getFileStore(folder).getUsableSpace();
-        } catch (IOException | RuntimeException e) {
-            return ROOM;
-        }
+        long left = PendingLog.usableSpaceBeside(file);
+        return left < 0 ? ROOM : left;
     }
 
     /** Reading work on the connection, run under the lock on an open journal. */
