@@ -308,6 +308,15 @@ final class Attempt {
         }
         try {
             r = ProcessRunner.run(argv, dir().path(), e, limit, computer.killGrace, out, stderrFile, in);
+        } catch (ProcessRunner.Interrupted ie) {
+            exitCode = ie.exitCode;
+            Map<String, Object> log = new LinkedHashMap<>();
+            log.put("command", argv);
+            log.put("exit_code", ie.exitCode);
+            log.put("ended_before_interrupt", ie.endedBefore);
+            log.put("seconds", ie.nanos / 1e9);
+            commandLog.add(log);
+            throw cancelled(ie);
         } catch (InterruptedException ie) {
             throw cancelled(ie);
         } catch (ProcessRunner.StartException se) {

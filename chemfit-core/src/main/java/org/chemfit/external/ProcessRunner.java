@@ -166,7 +166,8 @@ final class ProcessRunner {
      * @return how it ended
      * @throws StartException when the program cannot be started
      * @throws InterruptedException when the calling thread is interrupted; the tree is killed first
-     *     and the interrupt flag is left cleared, as usual for this exception
+     *     and the interrupt flag is left cleared, as usual for this exception. Once the program has
+     *     started it is an {@link Interrupted}, with the program's exit code when it is known
      */
     static Result run(
             List<String> argv,
@@ -229,10 +230,43 @@ final class ProcessRunner {
             return new Result(code, false, System.nanoTime() - t0, tag);
         } catch (InterruptedException e) {
             running.endedByOwner = true;
+            // the JDK wakes the waiting thread a moment after the program's end is known: an interrupt
+            // in that moment finds a program that has ended by itself, whose code is its own
+            boolean endedBefore = !p.isAlive();
             killTree(p.toHandle(), tag, t0, grace);
-            throw e;
+            int code = exitCodeAfterKill(p);
+            // the exception stands for the interrupt: a second one that came during the kill leaves no flag
+            Thread.interrupted();
+            Interrupted i =
+                    new Interrupted(e.getMessage(), code < 0 ? null : code, endedBefore, System.nanoTime() - t0);
+            i.setStackTrace(e.getStackTrace());
+            throw i;
         } finally {
             RUNNING.remove(running);
+        }
+    }
+
+    /**
+     * The calling thread was interrupted while the program ran, or a moment after it ended: its tree
+     * was killed, and the program's exit code is kept when it is known.
+     */
+    static final class Interrupted extends InterruptedException {
+        private static final long serialVersionUID = 1L;
+
+        /** The program's exit code, or null when it had not ended once its tree was killed. */
+        final @Nullable Integer exitCode;
+
+        /** Whether the program had ended by itself before the interrupt was seen. */
+        final boolean endedBefore;
+
+        /** How long it ran, in nanoseconds, to its end or its kill. */
+        final long nanos;
+
+        Interrupted(@Nullable String message, @Nullable Integer exitCode, boolean endedBefore, long nanos) {
+            super(message);
+            this.exitCode = exitCode;
+            this.endedBefore = endedBefore;
+            this.nanos = nanos;
         }
     }
 

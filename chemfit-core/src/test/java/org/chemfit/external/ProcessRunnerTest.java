@@ -2,6 +2,8 @@ package org.chemfit.external;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -146,6 +148,69 @@ class ProcessRunnerTest {
     private static long @Nullable [] parse(String line) {
         byte[] b = line.getBytes(StandardCharsets.US_ASCII);
         return ProcessRunner.parseLoadavg(b, b.length);
+    }
+
+    @Test
+    void anInterruptedProgramsOwnExitCodeIsKept() throws Exception {
+        // the program answers the kill's SIGTERM by exiting with a code of its own
+        java.util.concurrent.atomic.AtomicReference<@Nullable Throwable> thrown =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        Thread t = new Thread(() -> {
+            try {
+                ProcessRunner.run(
+                        List.of("bash", "-c", "trap 'exit 7' TERM; touch started; while true; do sleep 0.05; done"),
+                        dir,
+                        Map.of(),
+                        null,
+                        Duration.ofSeconds(20),
+                        dir.resolve("out"),
+                        dir.resolve("err"),
+                        null);
+            } catch (Exception e) {
+                thrown.set(e);
+            }
+        });
+        t.start();
+        while (!Files.exists(dir.resolve("started"))) {
+            Thread.sleep(10);
+        }
+        t.interrupt();
+        t.join();
+        ProcessRunner.Interrupted i = assertInstanceOf(ProcessRunner.Interrupted.class, thrown.get());
+        assertEquals(7, i.exitCode, "the code the program exited with when its tree was killed");
+        assertFalse(i.endedBefore, "it was running when the interrupt came");
+        assertTrue(i.nanos > 0, "its run time: " + i.nanos);
+    }
+
+    @Test
+    void aProgramThatIgnoresSigtermHasTheKillsExitCode() throws Exception {
+        // SIGTERM ignored: SIGKILL after the grace ends it, and its code is the kill's (128 + 9)
+        java.util.concurrent.atomic.AtomicReference<@Nullable Throwable> thrown =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        Thread t = new Thread(() -> {
+            try {
+                ProcessRunner.run(
+                        List.of("bash", "-c", "trap '' TERM; touch started; while true; do sleep 0.05; done"),
+                        dir,
+                        Map.of(),
+                        null,
+                        Duration.ofMillis(200),
+                        dir.resolve("out"),
+                        dir.resolve("err"),
+                        null);
+            } catch (Exception e) {
+                thrown.set(e);
+            }
+        });
+        t.start();
+        while (!Files.exists(dir.resolve("started"))) {
+            Thread.sleep(10);
+        }
+        t.interrupt();
+        t.join();
+        ProcessRunner.Interrupted i = assertInstanceOf(ProcessRunner.Interrupted.class, thrown.get());
+        assertEquals(128 + 9, i.exitCode, "killed by SIGKILL after the grace");
+        assertFalse(i.endedBefore);
     }
 
     @Test
