@@ -313,6 +313,7 @@ final class Attempt {
             Map<String, Object> log = new LinkedHashMap<>();
             log.put("command", argv);
             log.put("exit_code", ie.exitCode);
+            log.put("timed_out", false);
             log.put("ended_before_interrupt", ie.endedBefore);
             log.put("seconds", ie.nanos / 1e9);
             commandLog.add(log);
@@ -347,7 +348,7 @@ final class Attempt {
             // mdrun exits with 1 (or 2) after a signal it caught; any other code is a failure of its own
             ProgramOutput.SignalStop stop = signal || (r.exitCode() != 1 && r.exitCode() != 2) ? null : signalStop();
             if (stop != null) {
-                awaitInterrupt();
+                awaitInterrupt(log);
                 throw fail(
                         "command '" + c + "' was stopped by " + stop.signal() + " from outside the fit (the program"
                                 + " said '" + stop.line() + "' and exited with code " + r.exitCode() + ")",
@@ -382,18 +383,21 @@ final class Attempt {
 
     /**
      * Waits {@link #SIGNAL_SETTLE_MILLIS} for this thread's interrupt after a command that caught a
-     * signal stopped, and cancels the run when it comes, or at once when the JVM is exiting (the
+     * signal stopped, and cancels the run when it comes (the command's entry in {@code log} then
+     * says that it had ended before the interrupt), or at once when the JVM is exiting (the
      * same signal reached it): the fit is being stopped, the run did not fail.
      *
      * @throws EvaluationCancelledException when the thread is interrupted or the JVM exits
      */
-    private void awaitInterrupt() {
+    private void awaitInterrupt(Map<String, Object> log) {
         try {
             if (ProcessRunner.jvmExiting()) {
                 throw new InterruptedException("the JVM is exiting");
             }
             Thread.sleep(SIGNAL_SETTLE_MILLIS);
         } catch (InterruptedException ie) {
+            // the command ended by itself, and then the fit's interrupt came
+            log.put("ended_before_interrupt", true);
             throw cancelled(ie);
         }
     }

@@ -230,20 +230,35 @@ final class ProcessRunner {
             return new Result(code, false, System.nanoTime() - t0, tag);
         } catch (InterruptedException e) {
             running.endedByOwner = true;
-            // the JDK wakes the waiting thread a moment after the program's end is known: an interrupt
-            // in that moment finds a program that has ended by itself, whose code is its own
-            boolean endedBefore = !p.isAlive();
-            killTree(p.toHandle(), tag, t0, grace);
-            int code = exitCodeAfterKill(p);
-            // the exception stands for the interrupt: a second one that came during the kill leaves no flag
-            Thread.interrupted();
-            Interrupted i =
-                    new Interrupted(e.getMessage(), code < 0 ? null : code, endedBefore, System.nanoTime() - t0);
-            i.setStackTrace(e.getStackTrace());
-            throw i;
+            throw interrupted(p, tag, t0, grace, e);
         } finally {
             RUNNING.remove(running);
         }
+    }
+
+    /**
+     * Ends the tree of a program whose waiting thread was interrupted, and tells how the program
+     * ended. The JDK wakes the waiting thread a moment after the program's end is known: an
+     * interrupt in that moment finds a program that has ended by itself, whose code is its own.
+     *
+     * @param t0 when the program started, per {@link System#nanoTime()}
+     * @param e the interrupt
+     * @return the interrupt, with the program's exit code; the thread's interrupt flag is cleared
+     */
+    static Interrupted interrupted(Process p, @Nullable Tag tag, long t0, Duration grace, InterruptedException e) {
+        // a zombie first: the reaper may take it between the two looks, and isAlive() then says so
+        boolean endedBefore = isZombie(p.pid()) || !p.isAlive();
+        long ran = System.nanoTime() - t0;
+        killTree(p.toHandle(), tag, t0, grace);
+        int code = exitCodeAfterKill(p);
+        if (!endedBefore) {
+            ran = System.nanoTime() - t0;
+        }
+        // the exception stands for the interrupt: a second one that came during the kill leaves no flag
+        Thread.interrupted();
+        Interrupted i = new Interrupted(e.getMessage(), code < 0 ? null : code, endedBefore, ran);
+        i.initCause(e);
+        return i;
     }
 
     /**
@@ -259,7 +274,7 @@ final class ProcessRunner {
         /** Whether the program had ended by itself before the interrupt was seen. */
         final boolean endedBefore;
 
-        /** How long it ran, in nanoseconds, to its end or its kill. */
+        /** How long it ran, in nanoseconds, to its end (when it ended before) or its kill. */
         final long nanos;
 
         Interrupted(@Nullable String message, @Nullable Integer exitCode, boolean endedBefore, long nanos) {

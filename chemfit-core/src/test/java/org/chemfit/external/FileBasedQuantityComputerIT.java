@@ -455,6 +455,12 @@ class FileBasedQuantityComputerIT {
         assertTrue(TestSupport.gone(child), "child state " + TestSupport.state(child));
         JsonNode f = JSON.readTree(dir.resolve("failure.json").toFile());
         assertTrue(f.get("cancelled").asBoolean());
+        // bash, waiting for its child, dies of the kill's SIGTERM: 128 + 15
+        assertEquals(143, f.get("exit_code").asInt(), f::toString);
+        JsonNode ran = f.get("commands").get(f.get("commands").size() - 1);
+        assertEquals(143, ran.get("exit_code").asInt(), f::toString);
+        assertFalse(ran.get("ended_before_interrupt").asBoolean(true), f::toString);
+        assertFalse(ran.get("timed_out").asBoolean(true), f::toString);
     }
 
     @Test

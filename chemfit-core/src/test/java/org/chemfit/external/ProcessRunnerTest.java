@@ -155,6 +155,7 @@ class ProcessRunnerTest {
         // the program answers the kill's SIGTERM by exiting with a code of its own
         java.util.concurrent.atomic.AtomicReference<@Nullable Throwable> thrown =
                 new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean flagAfter = new java.util.concurrent.atomic.AtomicBoolean(true);
         Thread t = new Thread(() -> {
             try {
                 ProcessRunner.run(
@@ -168,6 +169,7 @@ class ProcessRunnerTest {
                         null);
             } catch (Exception e) {
                 thrown.set(e);
+                flagAfter.set(Thread.currentThread().isInterrupted());
             }
         });
         t.start();
@@ -180,6 +182,7 @@ class ProcessRunnerTest {
         assertEquals(7, i.exitCode, "the code the program exited with when its tree was killed");
         assertFalse(i.endedBefore, "it was running when the interrupt came");
         assertTrue(i.nanos > 0, "its run time: " + i.nanos);
+        assertFalse(flagAfter.get(), "the interrupt flag is left cleared, as the exception stands for it");
     }
 
     @Test
@@ -187,6 +190,7 @@ class ProcessRunnerTest {
         // SIGTERM ignored: SIGKILL after the grace ends it, and its code is the kill's (128 + 9)
         java.util.concurrent.atomic.AtomicReference<@Nullable Throwable> thrown =
                 new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean flagAfter = new java.util.concurrent.atomic.AtomicBoolean(true);
         Thread t = new Thread(() -> {
             try {
                 ProcessRunner.run(
@@ -200,6 +204,7 @@ class ProcessRunnerTest {
                         null);
             } catch (Exception e) {
                 thrown.set(e);
+                flagAfter.set(Thread.currentThread().isInterrupted());
             }
         });
         t.start();
@@ -211,6 +216,23 @@ class ProcessRunnerTest {
         ProcessRunner.Interrupted i = assertInstanceOf(ProcessRunner.Interrupted.class, thrown.get());
         assertEquals(128 + 9, i.exitCode, "killed by SIGKILL after the grace");
         assertFalse(i.endedBefore);
+        assertFalse(flagAfter.get(), "the interrupt flag is left cleared");
+    }
+
+    @Test
+    void aProgramThatEndedBeforeTheInterruptWasSeenKeepsItsOwnCode() throws Exception {
+        // the moment between the program's end and its waiting thread's wake-up, made to last
+        Process p = new ProcessBuilder("sh", "-c", "exit 5").start();
+        assertEquals(5, p.waitFor());
+        long t0 = System.nanoTime();
+        InterruptedException interrupt = new InterruptedException("interrupted");
+        Thread.currentThread().interrupt(); // a second interrupt during the kill
+        ProcessRunner.Interrupted i = ProcessRunner.interrupted(p, null, t0, Duration.ofSeconds(5), interrupt);
+        assertFalse(Thread.interrupted(), "the flag is left cleared");
+        assertEquals(5, i.exitCode);
+        assertTrue(i.endedBefore, "it had ended by itself");
+        assertEquals("interrupted", i.getMessage());
+        assertEquals(interrupt, i.getCause());
     }
 
     @Test
