@@ -86,6 +86,8 @@ final class EvaluationLog implements FitListener, AutoCloseable {
     private volatile int repeated;
 
     private volatile int withFailures;
+    /** Evaluations with a failed term of non-zero weight, for which the failure policy stood in. */
+    private volatile int degradedCount;
     /** The seconds the journal recorded for an evaluation of the run resumed, by number, NaN when none. */
     private java.util.function.IntToDoubleFunction recordedSeconds = number -> Double.NaN;
     /** One past the highest evaluation number that earlier attempts of the run recorded (0: a new run). */
@@ -218,6 +220,9 @@ final class EvaluationLog implements FitListener, AutoCloseable {
         }
         // the journal's rule: a failed term of weight 0 leaves the loss exact, so the point is not degraded
         boolean degraded = ctx.status() != EvaluationContext.Status.FAILED && BestPoint.degraded(ctx);
+        if (degraded) {
+            degradedCount++;
+        }
         double seconds = 0;
         for (EvaluationContext c : ctx.children()) {
             seconds =
@@ -358,6 +363,14 @@ final class EvaluationLog implements FitListener, AutoCloseable {
     /** @return evaluations with at least one failed term (penalised or skipped) */
     int withFailures() {
         return withFailures;
+    }
+
+    /**
+     * @return evaluations the journal calls degraded: a term of non-zero weight failed and a penalty
+     *     or a skip stood in for it (a failed term of weight 0 leaves the loss exact and is not counted)
+     */
+    int degraded() {
+        return degradedCount;
     }
 
     /** Closes the file; a failure to close it is warned about (every line was flushed when written). */

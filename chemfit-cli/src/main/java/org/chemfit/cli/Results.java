@@ -97,6 +97,7 @@ final class Results {
         Map<String, Object> ev = new LinkedHashMap<>();
         ev.put("total", result == null ? log.count() : result.evaluations());
         ev.put("with_failed_terms", log.withFailures());
+        ev.put("degraded", log.degraded());
         ev.put("steps", result == null ? null : result.steps());
         // a round is a batch evaluated: the Fitter does not count one that an interrupt cut off
         ev.put("rounds", result == null ? null : result.rounds());

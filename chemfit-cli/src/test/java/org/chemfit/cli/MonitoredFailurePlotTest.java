@@ -142,6 +142,52 @@ class MonitoredFailurePlotTest {
         assertEquals(rows.size(), PlotsTest.markersIn(svg, GREY), svg);
     }
 
+    /**
+     * results.json counts both: {@code with_failed_terms}, every evaluation with a failed term (the
+     * monitor fails in all 16), and {@code degraded}, those the journal calls degraded. The dashboard
+     * counts the degraded ones, from the journal and, when the journal cannot be read, from
+     * results.json alike.
+     */
+    @Test
+    void theDashboardCountsTheDegradedEvaluationsFromTheJournalAndFromResultsJsonAlike() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.JsonNode ev =
+                json.readTree(out.resolve("results.json").toFile()).get("evaluations");
+        assertEquals(16, ev.get("total").asInt(), ev::toString);
+        assertEquals(16, ev.get("with_failed_terms").asInt(), ev::toString);
+        assertEquals(degraded, ev.path("degraded").asInt(-1), ev::toString);
+
+        assertEquals(
+                degraded, dashboardCounts(out, json).get("with_failed_terms").asInt());
+
+        // a copy of the folder whose journal is cut in half: the dashboard shows results.json instead
+        Path cut = tmp.resolve("cut");
+        Files.createDirectories(cut);
+        for (String f : List.of("results.json", "journal.sqlite")) {
+            Files.copy(out.resolve(f), cut.resolve(f));
+        }
+        byte[] whole = Files.readAllBytes(cut.resolve("journal.sqlite"));
+        Files.write(cut.resolve("journal.sqlite"), java.util.Arrays.copyOf(whole, whole.length / 2));
+        com.fasterxml.jackson.databind.JsonNode fromResults = dashboardCounts(cut, json);
+        assertEquals(16, fromResults.get("total").asInt(), fromResults::toString);
+        assertEquals(degraded, fromResults.get("with_failed_terms").asInt(), fromResults::toString);
+    }
+
+    /** @return the counts of the dashboard's summary of the folder */
+    private static com.fasterxml.jackson.databind.JsonNode dashboardCounts(
+            Path folder, com.fasterxml.jackson.databind.ObjectMapper json) throws Exception {
+        try (org.chemfit.dashboard.Dashboard d =
+                org.chemfit.dashboard.Dashboard.builder(folder).start()) {
+            java.net.URI summary = java.net.URI.create(
+                    "http://127.0.0.1:" + d.port() + "/api/summary?" + d.url().getQuery());
+            String body;
+            try (java.io.InputStream in = summary.toURL().openStream()) {
+                body = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            }
+            return json.readTree(body).get("counts");
+        }
+    }
+
     private static void deleteTree(Path dir) throws IOException {
         try (Stream<Path> s = Files.walk(dir)) {
             for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {

@@ -666,7 +666,11 @@ final class JournalView implements AutoCloseable {
         Map<String, Object> counts = new LinkedHashMap<>();
         Map<?, ?> ev = r.get("evaluations") instanceof Map<?, ?> e ? e : Map.of();
         counts.put("total", ev.get("total") instanceof Number n ? n.intValue() : 0);
-        counts.put("with_failed_terms", ev.get("with_failed_terms") instanceof Number n ? n.intValue() : 0);
+        // as the journal counts them: the evaluations a penalty or a skip stood in for (degraded); a
+        // failed term of weight 0 leaves the loss exact. A results.json written before it held
+        // evaluations.degraded has only the count with any failed term
+        Object degraded = ev.get("degraded") instanceof Number ? ev.get("degraded") : ev.get("with_failed_terms");
+        counts.put("with_failed_terms", degraded instanceof Number n ? n.intValue() : 0);
         m.put("counts", counts);
         m.put("budget", null);
         Map<?, ?> loss = r.get("loss") instanceof Map<?, ?> l ? l : Map.of();
