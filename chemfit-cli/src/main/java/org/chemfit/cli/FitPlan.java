@@ -520,7 +520,8 @@ final class FitPlan implements AutoCloseable {
      * directory, so {@code [python3, ext/sim.py]} there finds no {@code ext/sim.py} unless
      * {@code files}, {@code templates} or {@code links} put it there. The program itself (the first
      * word) is looked up beside the job file and needs no staging. A warning, not an error: a file of
-     * that name may be written by an earlier command of the term.
+     * that name may be written by an earlier command of the term. Also an argument that names a
+     * script which is nowhere ({@link #missingScript}).
      *
      * @return one warning per such argument, in the order of the terms and commands
      */
@@ -543,11 +544,85 @@ final class FitPlan implements AutoCloseable {
                                 + " is a file beside the job file, but the command runs in the term's run directory,"
                                 + " where it is not; stage it with files: {" + arg + ": " + arg
                                 + "}, or give its absolute path");
+                    } else {
+                        String missing = missingScript(arg, staged, job.folder());
+                        if (missing != null) {
+                            out.add("term '" + t.name() + "' command '" + String.join(" ", command) + "': " + missing);
+                        }
                     }
                 }
             }
         }
         return out;
+    }
+
+    /** The endings of the scripts an interpreter runs, which no earlier command of a term usually writes. */
+    private static final java.util.Set<String> SCRIPT_ENDINGS =
+            java.util.Set.of("py", "sh", "bash", "pl", "rb", "r", "jl", "js", "lua", "tcl");
+
+    /**
+     * A command's argument that names a script ({@code model.py}, {@code /home/me/run.sh}) which is
+     * nowhere: not staged into the run directory, not a file beside the job file (for a relative
+     * path), not a file at all (for an absolute one). The command would fail at the fit's first
+     * evaluation, with the interpreter's own words; said before anything runs instead. A warning, not
+     * an error: an earlier command of the term may write it.
+     *
+     * @return what is wrong, with a did-you-mean among the scripts of the folder it names, or null
+     */
+    static @Nullable String missingScript(String arg, java.util.Set<String> staged, Path folder) {
+        if (arg.isEmpty() || arg.startsWith("-") || arg.contains("{") || arg.contains("=")) {
+            return null;
+        }
+        int dot = arg.lastIndexOf('.');
+        if (dot < 0
+                || arg.indexOf('/', dot) >= 0
+                || !SCRIPT_ENDINGS.contains(arg.substring(dot + 1).toLowerCase(java.util.Locale.ROOT))) {
+            return null;
+        }
+        Path p;
+        try {
+            p = Path.of(arg);
+        } catch (java.nio.file.InvalidPathException e) {
+            return null;
+        }
+        Path normal = p.normalize();
+        if (!p.isAbsolute()) {
+            for (String name : staged) {
+                Path s = Path.of(name).normalize();
+                if (normal.equals(s) || normal.startsWith(s)) {
+                    return null;
+                }
+            }
+        }
+        Path file = p.isAbsolute() ? p : folder.resolve(p);
+        if (java.nio.file.Files.exists(file)) {
+            return null;
+        }
+        String where = p.isAbsolute()
+                ? arg + " names no file"
+                : arg + " is neither staged into the run directory (files, templates or links) nor a file beside"
+                        + " the job file (" + file + ")";
+        Path dir = file.getParent();
+        String hint = "";
+        if (dir != null && java.nio.file.Files.isDirectory(dir)) {
+            List<String> scripts = new ArrayList<>();
+            try (java.util.stream.Stream<Path> in = java.nio.file.Files.list(dir)) {
+                in.map(f -> String.valueOf(f.getFileName()))
+                        .filter(n -> n.endsWith(arg.substring(dot)))
+                        .sorted()
+                        .forEach(scripts::add);
+            } catch (java.io.IOException | java.io.UncheckedIOException e) {
+                // no suggestion
+            }
+            Path name = file.getFileName();
+            String near = name == null ? null : org.chemfit.support.Names.suggest(name.toString(), scripts);
+            if (near != null) {
+                Path parent = p.getParent();
+                hint = "; did you mean "
+                        + (parent == null ? near : parent.resolve(near).toString()) + "?";
+            }
+        }
+        return where + ": the command would fail at the fit's first evaluation" + hint;
     }
 
     /**

@@ -13,7 +13,8 @@ import picocli.CommandLine.Parameters;
  * LAMMPS with {@code -screen none} while no {@code log_files} names its log (see
  * {@link FitPlan#lammpsLogWarnings()}), a parameter whose finite-difference step a template rounds
  * away (see {@link FitPlan#roundingWarnings()}), and a command argument naming a file beside the job file
- * that the term does not stage in its run directory (see {@link FitPlan#unstagedFileWarnings()}),
+ * that the term does not stage in its run directory, or naming a script that is nowhere (see
+ * {@link FitPlan#unstagedFileWarnings()}),
  * and what the structures make likely to be a typo (see {@link JobFile#warnings()}); the job is
  * still valid.
  *

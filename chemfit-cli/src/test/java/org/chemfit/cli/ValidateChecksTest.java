@@ -95,6 +95,64 @@ class ValidateChecksTest {
     }
 
     /**
+     * A script that an interpreter is given and that is nowhere (a typo in its name) is warned of by
+     * validate, with the script of that folder it most likely is; one staged into the run directory,
+     * or one that exists, is not.
+     */
+    @Test
+    void aScriptThatIsNowhereIsWarnedOfWithTheScriptItMostLikelyIs() throws IOException {
+        Path job = externalJob("e = {{ lj.epsilon }}\n");
+        Path scripts = Files.createDirectories(dir.resolve("scripts"));
+        Files.writeString(scripts.resolve("model.py"), "print('e = 1.0')\n");
+        Files.writeString(scripts.resolve("plot.py"), "\n");
+        Files.writeString(dir.resolve("run.sh"), "echo e = 1.0\n");
+        String absent = scripts.resolve("modle.py").toString();
+        String text = Files.readString(job);
+        Files.writeString(job, text.replace("command: [cat, in.txt]", "command: [python3, " + absent + "]"));
+        Cli.Run v = Cli.run("validate", job.toString());
+        assertEquals(0, v.code(), v::toString);
+        assertTrue(
+                v.err()
+                        .startsWith("warning: term 'sim' command 'python3 " + absent + "': " + absent
+                                + " names no file: the command would fail at the fit's first evaluation; did you mean "
+                                + scripts.resolve("model.py") + "?\n"),
+                v::toString);
+
+        // relative: looked for where the command runs, and beside the job file
+        Files.writeString(job, text.replace("command: [cat, in.txt]", "command: [sh, runn.sh]"));
+        Cli.Run rel = Cli.run("validate", job.toString());
+        assertEquals(0, rel.code(), rel::toString);
+        assertTrue(
+                rel.err()
+                        .startsWith("warning: term 'sim' command 'sh runn.sh': runn.sh is neither staged into the run"
+                                + " directory (files, templates or links) nor a file beside the job file ("
+                                + dir.resolve("runn.sh")
+                                + "): the command would fail at the fit's first evaluation; did you"
+                                + " mean run.sh?\n"),
+                rel::toString);
+
+        // staged under that name (an earlier command or a file of the run directory): no warning
+        Files.writeString(
+                job,
+                text.replace("command: [cat, in.txt]", "command: [sh, runn.sh]")
+                        .replace(
+                                "templates: {in.txt: in.tmpl}",
+                                "templates: {in.txt: in.tmpl}\n    files: {runn.sh: run.sh}"));
+        Cli.Run staged = Cli.run("validate", job.toString());
+        assertEquals(0, staged.code(), staged::toString);
+        assertFalse(staged.err().contains("runn.sh"), staged::toString);
+
+        // a script that exists, and an argument that is no script: no warning
+        Files.writeString(
+                job,
+                text.replace(
+                        "command: [cat, in.txt]", "command: [python3, " + scripts.resolve("model.py") + ", x.dat]"));
+        Cli.Run exists = Cli.run("validate", job.toString());
+        assertEquals(0, exists.code(), exists::toString);
+        assertFalse(exists.err().contains("warning: term 'sim' command"), exists::toString);
+    }
+
+    /**
      * Only a whole name of a stream is warned of, and only when nothing of the term writes it: a
      * file that merely begins with one ({@code stdout_energies.csv}), a file a command names (it
      * writes it itself), a {@code files} or {@code link} entry get no warning; with several
