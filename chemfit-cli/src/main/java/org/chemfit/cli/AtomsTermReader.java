@@ -105,7 +105,7 @@ final class AtomsTermReader {
                             csvProblems[0] = true;
                         });
                 // each structure file by its real place (links followed): the first row that lists it
-                Map<Path, org.chemfit.atoms.ReferenceEntry> listed = new java.util.HashMap<>();
+                Map<Path, org.chemfit.atoms.ReferenceEntry> listed = new java.util.LinkedHashMap<>();
                 for (org.chemfit.atoms.ReferenceEntry e : rows) {
                     if (!Files.isRegularFile(e.file())) {
                         r.fileProblem(reference, e.line(), AtomsTerms.notAStructureFile(where, e, reference));
@@ -138,6 +138,7 @@ final class AtomsTermReader {
                         present.addAll(atoms.speciesList());
                     }
                 }
+                r.referenceEntries.put(reference, java.util.Collections.unmodifiableMap(listed));
             } catch (RuntimeException e) {
                 // a file that cannot be read: reported by FitPlan
                 present = null;
@@ -347,7 +348,7 @@ final class AtomsTermReader {
     }
 
     /** @return the file's real place, links followed, or its normalised path when that cannot be found */
-    private static Path realPlace(Path file) {
+    static Path realPlace(Path file) {
         try {
             return file.toRealPath();
         } catch (java.io.IOException e) {

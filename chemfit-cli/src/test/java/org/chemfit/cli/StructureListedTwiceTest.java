@@ -87,6 +87,67 @@ class StructureListedTwiceTest {
                 warnings(job));
     }
 
+    /** The job of {@link #job}, with these lines added to its end. */
+    private static void add(Path job, String... lines) throws IOException {
+        Files.writeString(job, Files.readString(job) + String.join("\n", lines) + "\n");
+    }
+
+    @Test
+    void aStructureThatTwoFitTermsListIsWarnedOfOncePerPairOfTerms() throws IOException {
+        Path job = job("d1.xyz,-0.0104,near", "d2.xyz,-0.0080,mid", "d3.xyz,-0.005,far");
+        Files.writeString(
+                dir.resolve("data/more.csv"), "file,reference_energy,tag\nd3.xyz,-0.005,far3\nd2.xyz,-0.008,mid2\n");
+        add(
+                job,
+                "  - name: more",
+                "    kind: atoms",
+                "    reference: data/more.csv",
+                "    potential: {form: lennard_jones, epsilon: eps, sigma: sigma}");
+        Path more = dir.resolve("data/more.csv");
+        Path csv = dir.resolve("data/ref.csv");
+        assertEquals(
+                List.of("warning: " + job + ":11:16: term 'more' lists 2 structures that term 'dimers' lists too, in"
+                        + " another reference CSV, so their energies count twice in the fit's loss: "
+                        + dir.resolve("data/d3.xyz") + " (" + more
+                        + " line 2, tag 'far3'; " + csv + " line 4, tag 'far'), " + dir.resolve("data/d2.xyz") + " ("
+                        + more + " line 3, tag 'mid2'; " + csv + " line 3, tag 'mid'); list each structure in one term"
+                        + " (a term of weight 0 is only watched and counts nothing)"),
+                warnings(job));
+    }
+
+    @Test
+    void aTermOfWeightZeroOrAValidationTermMayListTheFitsStructures() throws IOException {
+        Path job = job("d1.xyz,-0.0104,near", "d2.xyz,-0.0080,mid", "d3.xyz,-0.005,far");
+        add(
+                job,
+                "  - name: watched",
+                "    kind: atoms",
+                "    weight: 0",
+                "    reference: data/ref.csv",
+                "    potential: {form: lennard_jones, epsilon: eps, sigma: sigma}",
+                "validation:",
+                "  - name: held",
+                "    kind: atoms",
+                "    reference: data/ref.csv",
+                "    potential: {form: lennard_jones, epsilon: eps, sigma: sigma}");
+        assertEquals(List.of(), warnings(job));
+    }
+
+    /** The same data under two losses or weights is a way to write one's own loss: left alone. */
+    @Test
+    void twoTermsOfOneReferenceCsvAreNotWarnedOf() throws IOException {
+        Path job = job("d1.xyz,-0.0104,near", "d2.xyz,-0.0080,mid", "d3.xyz,-0.005,far");
+        add(
+                job,
+                "  - name: absolute",
+                "    kind: atoms",
+                "    weight: 3",
+                "    loss: absolute_error",
+                "    reference: data/ref.csv",
+                "    potential: {form: lennard_jones, epsilon: eps, sigma: sigma}");
+        assertEquals(List.of(), warnings(job));
+    }
+
     @Test
     void threeStructuresEachListedOnceAreNotWarnedOf() throws IOException {
         assertEquals(List.of(), warnings(job("d1.xyz,-0.0104,near", "d2.xyz,-0.0080,mid", "d3.xyz,-0.005,far")));
