@@ -104,11 +104,17 @@ final class AtomsTermReader {
                             r.fileProblem(p.file(), p.line(), p.problem());
                             csvProblems[0] = true;
                         });
+                // each structure file by its real place (links followed): the first row that lists it
+                Map<Path, org.chemfit.atoms.ReferenceEntry> listed = new java.util.LinkedHashMap<>();
                 for (org.chemfit.atoms.ReferenceEntry e : rows) {
                     if (!Files.isRegularFile(e.file())) {
                         r.fileProblem(reference, e.line(), AtomsTerms.notAStructureFile(where, e, reference));
                         present = null;
                         continue;
+                    }
+                    org.chemfit.atoms.ReferenceEntry before = listed.putIfAbsent(realPlace(e.file()), e);
+                    if (before != null) {
+                        r.warnings.add(listedTwice(reference, before, e, where));
                     }
                     r.namedFiles.add(e.file().toAbsolutePath().normalize());
                     org.chemfit.atoms.Atoms atoms;
@@ -132,6 +138,7 @@ final class AtomsTermReader {
                         present.addAll(atoms.speciesList());
                     }
                 }
+                r.referenceEntries.put(reference, java.util.Collections.unmodifiableMap(listed));
             } catch (RuntimeException e) {
                 // a file that cannot be read: reported by FitPlan
                 present = null;
@@ -299,6 +306,54 @@ final class AtomsTermReader {
             return null;
         }
         return new AtomsConfig(reference, pairs, moleculeSize, exclude, relax, coulombConstant, forcesWeight);
+    }
+
+    /**
+     * The warning that two rows of a reference CSV list one structure file under two tags: its
+     * error counts twice in the term's loss, with the same energy, or the model cannot give both
+     * energies, with two.
+     *
+     * @param reference the reference CSV
+     * @param first the row that lists the structure first
+     * @param again the row that lists it again
+     * @param where the term in words ("term 'dimers'")
+     * @return {@code "data/ref.csv:4: term 'dimers' lists structure data/d0.xyz twice, on lines 2 (tag
+     *     'a') and 4 (tag 'b') of data/ref.csv, with the same energy -0.01: the same data count twice
+     *     in the term's loss (its error weighs double); remove one of the rows"}
+     */
+    private String listedTwice(
+            Path reference,
+            org.chemfit.atoms.ReferenceEntry first,
+            org.chemfit.atoms.ReferenceEntry again,
+            String where) {
+        String shownFirst = r.shown(first.file()).toString();
+        String shownAgain = r.shown(again.file()).toString();
+        String a = Tables.fmt(first.energy());
+        String b = Tables.fmt(again.energy());
+        if (a.equals(b) && first.energy() != again.energy()) {
+            a = Double.toString(first.energy());
+            b = Double.toString(again.energy());
+        }
+        return r.shown(reference) + ":" + again.line() + ": " + where + " lists structure " + shownFirst + " twice, on"
+                + " lines " + first.line() + " (tag '" + first.tag() + "') and " + again.line() + " (tag '"
+                + again.tag()
+                + "'" + (shownAgain.equals(shownFirst) ? "" : ", as " + shownAgain) + ") of " + r.shown(reference)
+                + (first.energy() == again.energy()
+                        ? ", with the same energy " + a + ": the same data count twice in the term's loss (its error"
+                                + " weighs double)"
+                        : ", with the energies " + a + " and " + b + ": one structure has one model energy, which"
+                                + " cannot match both (the fit is pulled between them), and its error counts twice in"
+                                + " the term's loss")
+                + "; remove one of the rows";
+    }
+
+    /** @return the file's real place, links followed, or its normalised path when that cannot be found */
+    static Path realPlace(Path file) {
+        try {
+            return file.toRealPath();
+        } catch (java.io.IOException e) {
+            return file.toAbsolutePath().normalize();
+        }
     }
 
     /**

@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code chemfit eval JOB [--params results.json] [--set name=value ...] [--per-structure] [--json
  * FILE]}: evaluates the objective once, at the initial parameters, at a finished fit's best
- * parameters or at values given on the command line, and prints the per-term breakdown, the
+ * parameters (or, for a fit that has not ended, the best point its journal recorded so far) or at
+ * values given on the command line, and prints the per-term breakdown, the
  * validation terms and the error metrics of every term and quantity; with {@code --per-structure}
  * also the model beside every reference value; with {@code --json} also writes these numbers at
  * full precision ({@link Results#ofEvaluation}).
@@ -46,8 +47,10 @@ final class EvalCommand extends BaseCommand {
     @Option(
             names = "--params",
             paramLabel = "RESULTS",
-            description = "Evaluate at the best parameters of a finished fit's "
-                    + "results.json, or of the output folder that holds it (--set values apply on top).")
+            description = "Evaluate at the best parameters of a finished fit's results.json, or of the output"
+                    + " folder that holds it; of a fit that has not written it (running, or killed), at the best"
+                    + " point its journal recorded so far, given as the folder, its missing results.json or its"
+                    + " journal.sqlite (--set values apply on top).")
     @Nullable
     Path params;
 
@@ -407,7 +410,9 @@ final class EvalCommand extends BaseCommand {
     }
 
     /**
-     * @param file a results.json written by {@code chemfit fit}
+     * @param file a results.json written by {@code chemfit fit}, or the output folder that holds
+     *     it; for a fit that has not written it, the folder, the results.json missing beside its
+     *     journal, or the journal, whose best point so far is taken ({@link #bestOfJournal})
      * @param initial the job's initial parameters
      * @param job the job evaluated, which the file's job is compared with ({@link #anotherJob})
      * @param warn told that the file's job is not this one ({@link #anotherJob}), of the job's
@@ -420,14 +425,31 @@ final class EvalCommand extends BaseCommand {
     @SuppressWarnings("unchecked")
     static Map<String, Double> bestOf(
             Path file, Parameters initial, JobFile job, java.util.function.Consumer<String> warn) {
+        String journalName = org.chemfit.journal.Journal.DEFAULT_FILE_NAME;
         if (java.nio.file.Files.isDirectory(file)) {
-            // the output folder of a fit: its results.json
+            // the output folder of a fit: its results.json, else (the fit has not written it) its journal
             Path inside = file.resolve(Results.FILE);
             if (!java.nio.file.Files.isRegularFile(inside)) {
-                throw new UserException("--params " + file + ": is a folder without a " + Results.FILE
-                        + "; give the results.json of a finished fit, or the output folder that holds it");
+                if (java.nio.file.Files.isRegularFile(file.resolve(journalName))) {
+                    return bestOfJournal(file, file.resolve(journalName), initial, job, warn);
+                }
+                throw new UserException("--params " + file + ": is a folder without a " + Results.FILE + " or a "
+                        + journalName + "; give the results.json of a fit, or the output folder that holds it (or"
+                        + " its journal)");
             }
             file = inside;
+        }
+        Path fileName = file.getFileName();
+        if (fileName != null && fileName.toString().equals(journalName) && java.nio.file.Files.isRegularFile(file)) {
+            return bestOfJournal(file, file, initial, job, warn);
+        }
+        Path beside = file.toAbsolutePath().resolveSibling(journalName);
+        if (fileName != null
+                && fileName.toString().equals(Results.FILE)
+                && !java.nio.file.Files.exists(file)
+                && java.nio.file.Files.isRegularFile(beside)) {
+            // a fit that has not ended (running, or killed) has written no results.json yet
+            return bestOfJournal(file, beside, initial, job, warn);
         }
         if (!java.nio.file.Files.isRegularFile(file)) {
             throw new UserException("--params " + file + ": "
@@ -439,8 +461,7 @@ final class EvalCommand extends BaseCommand {
             throw new UserException(
                     "--params " + file + ": holds no 'parameters' list; give the results.json of a finished fit");
         }
-        Map<String, Double> out = new LinkedHashMap<>();
-        java.util.List<String> unknown = new java.util.ArrayList<>();
+        Map<String, Double> given = new LinkedHashMap<>();
         for (Object o : list) {
             if (!(o instanceof Map<?, ?> pm) || !(pm.get("name") instanceof String name)) {
                 continue;
@@ -449,20 +470,144 @@ final class EvalCommand extends BaseCommand {
                 throw new UserException(
                         "--params " + file + ": parameter '" + name + "' has no best value (" + fitStatus(r) + ")");
             }
+            given.put(name, best.doubleValue());
+        }
+        Path read = file;
+        return ofTheJob(file, given, initial, warn, () -> anotherJob(read, r, job));
+    }
+
+    /**
+     * The best point of the run of a fit's journal that {@code chemfit report} reports on
+     * ({@link ReportCommand#reportedRun}), and the same point it prints as the best so far: the
+     * complete evaluation of lowest finite loss without a failed term, else the one of lowest finite
+     * loss with a failed term ({@link org.chemfit.journal.read.JournalReader#best}). What the fit
+     * recorded so far, for a fit that has not written its results.json (it runs, or it was killed).
+     *
+     * @param given the path given to {@code --params}, as the messages name it
+     * @param journal the journal
+     * @param initial the job's initial parameters
+     * @param job the job evaluated, which the run's job settings are compared with
+     * @param warn told which point is taken and from where, of a run of another job, and of the
+     *     parameters that the run and the job do not share
+     * @return the best value of each parameter the run has and the job has
+     * @throws UserException when the journal cannot be read, holds no run or no evaluation of finite
+     *     loss, or its run names none of the job's parameters
+     */
+    static Map<String, Double> bestOfJournal(
+            Path given, Path journal, Parameters initial, JobFile job, java.util.function.Consumer<String> warn) {
+        record Read(
+                org.chemfit.journal.read.@Nullable RunRecord run,
+                org.chemfit.journal.read.@Nullable EvaluationRecord best,
+                @Nullable String stopped) {}
+        Read read;
+        try (org.chemfit.journal.read.JournalReader j = org.chemfit.journal.read.JournalReader.openReadOnly(journal)) {
+            read = j.consistently(r -> {
+                var run = ReportCommand.reportedRun(r, null).orElse(null);
+                if (run == null) {
+                    return new Read(null, null, null);
+                }
+                return new Read(
+                        run,
+                        r.best(run.id()).orElse(null),
+                        run.status().equals("RUNNING")
+                                ? r.endedWithoutFinishing(run.id()).orElse(null)
+                                : null);
+            });
+        } catch (org.chemfit.journal.JournalException e) {
+            throw new UserException("--params " + given + ": " + Messages.clean(String.valueOf(e.getMessage())));
+        }
+        org.chemfit.journal.read.RunRecord run = read.run();
+        if (run == null) {
+            throw new UserException("--params " + given + ": the journal " + journal
+                    + " holds no run yet; give the results.json of a fit, or its output folder once its fit has"
+                    + " recorded an evaluation");
+        }
+        String state = run.status().equals("RUNNING")
+                ? read.stopped() != null ? "stopped without finishing (" + read.stopped() + " has ended)" : "running"
+                : run.status().toLowerCase(java.util.Locale.ROOT);
+        org.chemfit.journal.read.EvaluationRecord best = read.best();
+        if (best == null) {
+            throw new UserException("--params " + given + ": run " + run.id() + " of the journal " + journal + " ("
+                    + state + ") records no evaluation of finite loss yet: there is no best point to evaluate");
+        }
+        warn.accept("--params " + given + ": "
+                + (java.nio.file.Files.isDirectory(given)
+                        ? "holds no " + Results.FILE
+                        : given.getFileName() != null
+                                        && given.getFileName()
+                                                .toString()
+                                                .equals(org.chemfit.journal.Journal.DEFAULT_FILE_NAME)
+                                ? "is a journal"
+                                : "no such file")
+                + "; evaluating at the best point that run " + run.id() + " of the journal " + journal + " ("
+                + state + ") recorded so far, as chemfit report shows it: evaluation " + best.number() + ", loss "
+                + Tables.fmt(best.toldLoss())
+                + (best.degraded() ? " (a term failed in every evaluation with a finite loss, this one's too)" : ""));
+        return ofTheJob(given, best.parameters().asFlatMap(), initial, warn, () -> anotherRun(given, run, job));
+    }
+
+    /**
+     * Whether the run of a journal is of the job evaluated, compared as a resume compares them,
+     * without the optimizer, which takes no part in an evaluation.
+     *
+     * @return null when it is, or when the run's settings name no job; else the warning naming the
+     *     changes
+     */
+    private static @Nullable String anotherRun(Path given, org.chemfit.journal.read.RunRecord run, JobFile job) {
+        Map<String, Object> settings;
+        try {
+            settings = run.settings();
+        } catch (RuntimeException e) {
+            return null;
+        }
+        if (!(settings.get("job") instanceof Map<?, ?> theirs)) {
+            return null; // a fit of a program using the library: no job to compare
+        }
+        List<String> changes = org.chemfit.journal.JournalMismatchException.changesBetween(
+                Map.of("job", withoutOptimizer(theirs)),
+                Map.of("job", withoutOptimizer(asWritten(JobSettings.of(job)))));
+        if (changes.isEmpty()) {
+            return null;
+        }
+        List<String> shown = changes.subList(0, Math.min(MAX_CHANGES_SHOWN, changes.size()));
+        return "--params " + given + ": run " + run.id() + " of its journal is of another job than the one evaluated"
+                + " (" + job.file() + "), or of this one edited since: " + String.join("; ", shown)
+                + (changes.size() > shown.size() ? "; and " + (changes.size() - shown.size()) + " more changes" : "")
+                + "; its best parameters are used all the same";
+    }
+
+    /**
+     * @param file what {@code --params} gave, as the messages name it
+     * @param given the values it holds, by parameter name
+     * @param initial the job's initial parameters
+     * @param warn told of another job, of the job's parameters not given, and of those given that the job does not have
+     * @param another the warning that the values are of another job, or null; asked only once they can be used
+     * @return the values of the job's parameters
+     * @throws UserException when none of the values is of a parameter of the job
+     */
+    private static Map<String, Double> ofTheJob(
+            Path file,
+            Map<String, Double> given,
+            Parameters initial,
+            java.util.function.Consumer<String> warn,
+            java.util.function.Supplier<@Nullable String> another) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        java.util.List<String> unknown = new java.util.ArrayList<>();
+        given.forEach((name, value) -> {
             if (initial.contains(name)) {
-                out.put(name, best.doubleValue());
+                out.put(name, value);
             } else {
                 unknown.add(name);
             }
-        }
+        });
         if (out.isEmpty()) {
             throw new UserException("--params " + file + ": names none of the job's parameters ("
                     + String.join(", ", initial.names()) + "); it names " + String.join(", ", unknown));
         }
         // compared only once the file's parameters can be used: a refused file gives its error alone
-        String another = anotherJob(file, r, job);
-        if (another != null) {
-            warn.accept(another);
+        String otherJob = another.get();
+        if (otherJob != null) {
+            warn.accept(otherJob);
         }
         java.util.List<String> missing =
                 initial.names().stream().filter(n -> !out.containsKey(n)).toList();

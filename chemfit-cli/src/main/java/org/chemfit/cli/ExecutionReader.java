@@ -37,12 +37,17 @@ final class ExecutionReader {
         int retries = 0;
         Path runDir = null; // the output folder's runs/, wherever the output goes
         KeepPolicy keep = KeepPolicy.FAILED;
+        String workersAt = null;
         if (n != null) {
             Node.MapNode m = r.map(n, "execution");
             if (m != null) {
                 r.keys(m, "execution", EXECUTION_KEYS);
                 Integer w = r.optInt(m, "workers", "execution workers", 1, MAX_WORKERS);
                 workers = w == null ? workers : w;
+                Node wn = m.entries.get("workers");
+                if (w != null) {
+                    workersAt = r.shown + ":" + wn.line + ":" + wn.column;
+                }
                 if (m.entries.containsKey("timeout")) {
                     timeout = r.duration(m.entries.get("timeout"), "execution timeout");
                 }
@@ -64,6 +69,6 @@ final class ExecutionReader {
                 }
             }
         }
-        return new ExecutionSpec(workers, timeout, retries, runDir, keep);
+        return new ExecutionSpec(workers, timeout, retries, runDir, keep, workersAt);
     }
 }

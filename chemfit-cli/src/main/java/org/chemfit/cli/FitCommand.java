@@ -181,6 +181,17 @@ final class FitCommand extends BaseCommand {
         if (!quiet) {
             // what the data make likely to be a mistake (a charged cell, atoms 0.1 Å apart), said once
             jf.warnings().forEach(warning -> err().println("warning: " + warning));
+            // on a cluster the fit's terms run on its members, not on this machine's workers
+            String cores = cluster.enabled()
+                    ? null
+                    : WorkerCores.warning(
+                            w,
+                            workers != null ? null : jf.execution().workersAt(),
+                            jf,
+                            Runtime.getRuntime().availableProcessors());
+            if (cores != null) {
+                err().println("warning: " + cores);
+            }
         }
         return new FitRun(
                         jf,

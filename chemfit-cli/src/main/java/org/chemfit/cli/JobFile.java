@@ -12,6 +12,7 @@ import org.chemfit.Reducer;
 import org.chemfit.atoms.PairPotential.CoulombMethod;
 import org.chemfit.atoms.ParameterRef;
 import org.chemfit.external.KeepPolicy;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A fit described in a file: the parameters, the terms with their weights and losses, how terms
@@ -733,9 +734,17 @@ public record JobFile(
      * @param retries how often a failed term is run again before the failure policy applies
      * @param runDirectory where external terms' run directories go, or null for the output folder's {@code runs/}
      * @param keep which run directories are kept
+     * @param workersAt where the job file gives {@code workers} ({@code fit.yaml:9:24}), for a
+     *     warning about them, or null when it does not give them
      * @implNote Immutable.
      */
-    public record ExecutionSpec(int workers, Duration timeout, int retries, Path runDirectory, KeepPolicy keep) {}
+    public record ExecutionSpec(
+            int workers,
+            Duration timeout,
+            int retries,
+            Path runDirectory,
+            KeepPolicy keep,
+            @Nullable String workersAt) {}
 
     /**
      * Where results go.

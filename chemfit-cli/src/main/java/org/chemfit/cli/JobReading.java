@@ -59,6 +59,12 @@ final class JobReading {
     final List<String> warnings = new ArrayList<>();
     /** The rows of each reference CSV read without a problem, by its path: its reference values. */
     final java.util.Map<Path, Integer> referenceRows = new java.util.HashMap<>();
+    /**
+     * The rows of each reference CSV whose structure file is there, by the CSV's path: the first
+     * row that lists each structure, by the structure file's real place (links followed), for the
+     * warning about a structure that two terms list.
+     */
+    final java.util.Map<Path, Map<Path, org.chemfit.atoms.ReferenceEntry>> referenceEntries = new java.util.HashMap<>();
     /** The force components of the structures of each reference CSV read with forces, when every one gave its forces. */
     final java.util.Map<Path, Integer> referenceForces = new java.util.HashMap<>();
     /** Units, coordinates and term names seen. */

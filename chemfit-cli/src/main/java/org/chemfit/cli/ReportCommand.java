@@ -110,6 +110,12 @@ final class ReportCommand extends BaseCommand {
                                             : state + " (no " + Results.FILE + (state.equals("running") ? " yet" : "")
                                                     + ")",
                             count);
+            org.chemfit.journal.read.RunRecord stoppedRun =
+                    soFar == null || soFar.stopped() == null ? null : soFar.run();
+            if (stoppedRun != null && recorded != null) {
+                // said plainly: nothing runs the fit now, yet its programs may
+                out().println(stoppedNote(stoppedRun, recorded));
+            }
             org.chemfit.journal.read.EvaluationRecord b = soFar == null ? null : soFar.best();
             if (b != null) {
                 // read with the count: evaluations.csv may lag the journal by the lines not yet written
@@ -425,6 +431,61 @@ final class ReportCommand extends BaseCommand {
             case "INTERRUPTED" -> "interrupted";
             default -> run.status().toLowerCase(java.util.Locale.ROOT);
         };
+    }
+
+    /**
+     * What a run that stopped without ending (its process killed, or out of its allocation's time)
+     * leaves: the journal's records, whole (each evaluation is committed as it finishes), and, for a
+     * fit of {@code chemfit fit} with external terms, the programs they were running, which nothing
+     * ended; a resume ends those left in its run directories before it goes on
+     * (docs/external-programs.md).
+     *
+     * @param run the run, RUNNING in the journal while its process is gone
+     * @param recorded its evaluations finished (complete or failed)
+     * @return {@code "stopped: the fit was killed (or ran out of time) without ending its run; what it
+     *     recorded in the journal (4 evaluations) is intact, and a resume takes those results rather
+     *     than computing them again; programs its external terms started may still be running in their
+     *     run directories: `chemfit fit` with the same job ends them, then resumes the run"}
+     */
+    static String stoppedNote(org.chemfit.journal.read.RunRecord run, int recorded) {
+        boolean cli = writtenByTheCli(run);
+        return "stopped: the fit was killed (or ran out of time) without ending its run; "
+                + (recorded == 0
+                        ? "its journal is intact, though no evaluation of it had finished"
+                        : "what it recorded in the journal (" + Tables.count(recorded, "evaluation") + ") is intact,"
+                                + " and a resume takes those results rather than computing them again")
+                + (cli && startsPrograms(run)
+                        ? "; programs its external terms started may still be running in their run directories:"
+                                + " `chemfit fit` with the same job ends them, then resumes the run"
+                        : "");
+    }
+
+    /**
+     * @return whether the run's job file has an external term (fit or validation), whose programs
+     *     a killed fit leaves running; false when its settings do not say
+     */
+    private static boolean startsPrograms(org.chemfit.journal.read.RunRecord run) {
+        Map<String, Object> settings;
+        try {
+            settings = run.settings();
+        } catch (RuntimeException e) {
+            return false;
+        }
+        if (!(settings.get("job") instanceof Map<?, ?> job) || !(job.get("file") instanceof Map<?, ?> file)) {
+            return false;
+        }
+        for (String section : List.of("terms", "validation")) {
+            if (file.get(section) instanceof List<?> terms) {
+                for (Object t : terms) {
+                    if (t instanceof Map<?, ?> term
+                            && term.get("kind") instanceof String kind
+                            && kind.strip().equalsIgnoreCase("external")) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
     }
 
     /**

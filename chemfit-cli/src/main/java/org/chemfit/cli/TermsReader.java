@@ -44,6 +44,13 @@ final class TermsReader {
     private List<Node> fitZeroWeights = List.of();
 
     private int fitTermsRead;
+
+    /** A structure that a fit term of non-zero weight lists: the term, its reference CSV and the row. */
+    private record Listed(String term, java.nio.file.Path csv, org.chemfit.atoms.ReferenceEntry row) {}
+
+    /** The structures of the fit's atoms terms of non-zero weight read so far, by their files' real places. */
+    private final Map<java.nio.file.Path, Listed> fitStructures = new LinkedHashMap<>();
+
     private final AtomsTermReader atoms;
     private final ExternalTermReader external;
     private final CrystalTermReader crystal;
@@ -186,6 +193,9 @@ final class TermsReader {
             if (config != null && loss != null && loss.type() == LossType.RELATIVE_ERROR) {
                 relativeErrorReferences(t, whereNamed, config);
             }
+            if (section.equals("terms") && weight > 0 && name != null) {
+                warnListedByTwoTerms(t, name, config);
+            }
             termExtras(t, whereNamed, name, quantities, names, config, kind == TermKind.CRYSTAL);
             if (config != null && loss != null) {
                 out.add(new TermSpec(name, weight, loss, config));
@@ -196,6 +206,46 @@ final class TermsReader {
             fitTermsRead = read;
         }
         return out;
+    }
+
+    /**
+     * Warns of a structure that this fit term's reference CSV lists and another CSV, of an earlier
+     * atoms term of non-zero weight, lists too: its energy counts twice in the fit's loss. One
+     * warning per earlier term, at this term's {@code reference}, naming the first structures with
+     * their rows. Two terms of the same CSV are left alone (the same data under two losses or
+     * weights is a way to write one's own loss), as are a term of weight 0 (only watched) and the
+     * validation terms, which are not the fit's.
+     */
+    private void warnListedByTwoTerms(Node.MapNode t, String name, TermConfig config) {
+        if (!(config instanceof AtomsConfig a) || r.referenceEntries.get(a.reference()) == null) {
+            return;
+        }
+        java.nio.file.Path csv = AtomsTermReader.realPlace(a.reference());
+        Map<String, List<String>> byTerm = new LinkedHashMap<>();
+        r.referenceEntries.get(a.reference()).forEach((real, row) -> {
+            Listed before = fitStructures.putIfAbsent(real, new Listed(name, a.reference(), row));
+            if (before != null
+                    && !before.term().equals(name)
+                    && !AtomsTermReader.realPlace(before.csv()).equals(csv)) {
+                byTerm.computeIfAbsent(before.term(), k -> new ArrayList<>())
+                        .add(r.shown(row.file()) + " (" + r.shown(a.reference()) + " line " + row.line() + ", tag '"
+                                + row.tag() + "'; " + r.shown(before.csv()) + " line "
+                                + before.row().line()
+                                + ", tag '" + before.row().tag() + "')");
+            }
+        });
+        Node at = t.entries.get("reference");
+        for (Map.Entry<String, List<String>> e : byTerm.entrySet()) {
+            List<String> said = e.getValue();
+            int named = Math.min(3, said.size());
+            r.warnings.add(r.shown + ":" + at.line + ":" + at.column + ": term '" + name + "' lists "
+                    + (said.size() == 1 ? "a structure" : said.size() + " structures") + " that term '" + e.getKey()
+                    + "' lists too, in another reference CSV, so "
+                    + (said.size() == 1 ? "its energy counts" : "their energies count") + " twice in the fit's loss: "
+                    + String.join(", ", said.subList(0, named))
+                    + (said.size() > named ? " and " + (said.size() - named) + " more" : "")
+                    + "; list each structure in one term (a term of weight 0 is only watched and counts nothing)");
+        }
     }
 
     /**

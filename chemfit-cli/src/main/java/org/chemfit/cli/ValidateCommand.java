@@ -14,9 +14,9 @@ import picocli.CommandLine.Parameters;
  * {@link FitPlan#lammpsLogWarnings()}), a parameter whose finite-difference step a template rounds
  * away (see {@link FitPlan#roundingWarnings()}), and a command argument naming a file beside the job file
  * that the term does not stage in its run directory, or naming a script that is nowhere (see
- * {@link FitPlan#unstagedFileWarnings()}),
- * and what the structures make likely to be a typo (see {@link JobFile#warnings()}); the job is
- * still valid.
+ * {@link FitPlan#unstagedFileWarnings()}), what the structures make likely to be a typo (see
+ * {@link JobFile#warnings()}), and more workers than cores for terms computed in this process (see
+ * {@link WorkerCores}); the job is still valid.
  *
  * <pre>{@code
  * chemfit validate examples/argon/fit.yaml
@@ -53,6 +53,14 @@ final class ValidateCommand extends BaseCommand {
             }
             for (String warning : jf.warnings()) {
                 err().println("warning: " + warning);
+            }
+            String cores = WorkerCores.warning(
+                    jf.execution().workers(),
+                    jf.execution().workersAt(),
+                    jf,
+                    Runtime.getRuntime().availableProcessors());
+            if (cores != null) {
+                err().println("warning: " + cores);
             }
             for (String name : plan.unusedFreeParameters()) {
                 err().println("warning: parameter '" + name + "' is free but no term of the fit uses it (no potential"

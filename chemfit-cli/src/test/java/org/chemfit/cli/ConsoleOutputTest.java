@@ -256,8 +256,8 @@ class ConsoleOutputTest {
         Cli.Run folder = Cli.run("eval", job.toString(), "--params", empty.toString());
         assertEquals(ExitCodes.USAGE, folder.code(), folder::toString);
         assertEquals(
-                "error: --params " + empty + ": is a folder without a results.json; give the results.json of a finished"
-                        + " fit, or the output folder that holds it\n",
+                "error: --params " + empty + ": is a folder without a results.json or a journal.sqlite; give the"
+                        + " results.json of a fit, or the output folder that holds it (or its journal)\n",
                 folder.err());
         assertEquals(
                 ExitCodes.OK, Cli.run("fit", job.toString(), "-q", "--no-plots").code());

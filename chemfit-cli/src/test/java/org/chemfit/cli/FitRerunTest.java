@@ -303,6 +303,14 @@ class FitRerunTest {
                                 + " resumes it (no results.json); " + recorded
                                 + " evaluations so far"),
                 report::toString);
+        // and says plainly what the kill left: the records whole, the programs perhaps running
+        assertEquals(
+                "stopped: the fit was killed (or ran out of time) without ending its run; what it recorded in the"
+                        + " journal (" + recorded + " evaluations) is intact, and a resume takes those results rather"
+                        + " than computing them again; programs its external terms started may still be running in"
+                        + " their run directories: `chemfit fit` with the same job ends them, then resumes the run",
+                report.out().lines().toList().get(1),
+                report::toString);
         assertTrue(
                 // nothing runs the evaluations a stopped fit left unfinished: they are not called running
                 report.out()

@@ -42,6 +42,23 @@ class OrphanedProgramsIT {
             Killed killed = killWhileTheProgramRuns(dir, fit, started);
             ProcessHandle bystander = started.get(started.size() - 1);
 
+            // the report of the killed fit says that its program may still run, and how it is ended
+            Cli.Run report = Cli.run("report", dir.resolve("out").toString(), "--no-plots");
+            assertEquals(ExitCodes.OK, report.code(), report::toString);
+            List<String> lines = report.out().lines().toList();
+            assertTrue(
+                    lines.get(0)
+                            .startsWith(dir.resolve("out") + ": stopped without finishing: its fit (pid " + fit.pid()
+                                    + " on "),
+                    report::toString);
+            assertEquals(
+                    "stopped: the fit was killed (or ran out of time) without ending its run; its journal is intact,"
+                            + " though no evaluation of it had finished; programs its external terms started may still be running in their"
+                            + " run directories: `chemfit fit` with the same job ends them, then resumes the run",
+                    lines.get(1),
+                    report::toString);
+            assertTrue(killed.sleep().isAlive(), "the report ends nothing");
+
             Process resumed = InterruptIT.start(dir, "fit", job.toString(), "--progress", "none");
             if (!resumed.waitFor(120, TimeUnit.SECONDS)) {
                 resumed.destroyForcibly();

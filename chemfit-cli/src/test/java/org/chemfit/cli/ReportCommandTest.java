@@ -204,6 +204,13 @@ class ReportCommandTest {
                         + " objective and JournalMode.resumeLatest() (`chemfit fit` did not write it: its settings name"
                         + " no job file) (no results.json); " + recorded + " evaluations so far"),
                 r::toString);
+        // its objective is the program's own: no external term of a job file is known to have left programs
+        assertEquals(
+                "stopped: the fit was killed (or ran out of time) without ending its run; what it recorded in the"
+                        + " journal (" + recorded + " evaluations) is intact, and a resume takes those results rather"
+                        + " than computing them again",
+                r.out().lines().toList().get(1),
+                r::toString);
     }
 
     /**

@@ -1,0 +1,140 @@
+package org.chemfit.cli;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.chemfit.journal.read.EvaluationRecord;
+import org.chemfit.journal.read.JournalReader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code chemfit eval --params} on the output of a fit that was killed before it wrote its
+ * results.json: the output folder, the results.json that is not there, or the journal itself
+ * give the best point the journal recorded so far, the one {@code chemfit report} prints, and
+ * say so.
+ */
+@org.junit.jupiter.api.Timeout(value = 240, unit = TimeUnit.SECONDS)
+class EvalParamsOfUnfinishedFitTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void theBestPointOfAKilledFitsJournalIsEvaluated() throws Exception {
+        // the program gives the energy x; its 5th run hangs until the fit is killed
+        Files.writeString(tmp.resolve("in.json"), "{\"energy\": {{ x }}}\n");
+        Files.createDirectories(tmp.resolve("calls"));
+        Files.writeString(tmp.resolve("gate.sh"), """
+                i=1
+                while ! mkdir "%1$s/calls/$i" 2>/dev/null; do i=$((i + 1)); done
+                if [ -e "%1$s/armed" ] && [ "$i" -eq 5 ]; then
+                  touch "%1$s/hang"
+                  exec sleep 600
+                fi
+                cp in.json out.json
+                """.formatted(tmp.toAbsolutePath()));
+        Files.writeString(tmp.resolve("armed"), "");
+        Path job = tmp.resolve("slow.yaml");
+        Files.writeString(
+                job,
+                String.join(
+                        "\n",
+                        "parameters: {x: {initial: 3.0, bounds: [0, 5]}}",
+                        "terms:",
+                        "  - name: sim",
+                        "    kind: external",
+                        "    templates: {in.json: in.json}",
+                        "    command: [sh, '" + tmp.resolve("gate.sh") + "']",
+                        "    outputs: {energy: {parser: json, file: out.json, path: /energy}}",
+                        "    reference: {energy: 1.0}",
+                        "optimizer: {max_evaluations: 14}",
+                        "output: {folder: out, plots: false}",
+                        ""));
+        Process p = InterruptIT.start(tmp, "fit", "slow.yaml", "--progress", "none");
+        try {
+            await("run 5 of the program, held until the fit is killed")
+                    .atMost(Duration.ofMinutes(1))
+                    .pollInterval(Duration.ofMillis(20))
+                    .failFast(() ->
+                            assertTrue(p.isAlive(), () -> "chemfit ended before run 5\n" + InterruptIT.output(tmp)))
+                    .until(() -> Files.exists(tmp.resolve("hang")));
+        } finally {
+            InterruptIT.killWithPrograms(p); // kill -9: no results.json is written
+        }
+        Files.delete(tmp.resolve("armed"));
+        Path out = tmp.resolve("out");
+        assertTrue(!Files.exists(out.resolve("results.json")));
+        EvaluationRecord best;
+        try (JournalReader j = JournalReader.openReadOnly(out.resolve("journal.sqlite"))) {
+            best = j.best(j.latestRun().orElseThrow().id()).orElseThrow();
+        }
+        double x = best.parameters().get("x");
+        String loss = Tables.fmt((x - 1) * (x - 1));
+        // the point report prints as the best so far
+        Cli.Run report = Cli.run("report", out.toString(), "--no-plots");
+        assertTrue(
+                report.out()
+                        .contains("best loss so far: " + Tables.fmt(best.toldLoss()) + " at evaluation " + best.number()
+                                + "\n  x = " + x + "\n"),
+                report::toString);
+
+        String from = "; evaluating at the best point that run 1 of the journal " + out.resolve("journal.sqlite")
+                + " (stopped without finishing (pid " + p.pid() + " on ";
+        String to = " has ended)) recorded so far, as chemfit report shows it: evaluation " + best.number() + ", loss "
+                + Tables.fmt(best.toldLoss());
+        for (List<String> given : List.of(
+                List.of(out.toString(), "holds no results.json"),
+                List.of(out.resolve("results.json").toString(), "no such file"),
+                List.of(out.resolve("journal.sqlite").toString(), "is a journal"))) {
+            Cli.Run eval = Cli.run("eval", job.toString(), "--params", given.get(0));
+            assertEquals(ExitCodes.OK, eval.code(), eval::toString);
+            List<String> warnings =
+                    eval.err().lines().filter(l -> l.startsWith("warning: ")).toList();
+            assertEquals(1, warnings.size(), eval::toString);
+            String w = warnings.get(0);
+            assertTrue(w.startsWith("warning: --params " + given.get(0) + ": " + given.get(1) + from), eval::toString);
+            assertTrue(w.endsWith(to), eval::toString);
+            // evaluated at that point: the program gives x, and the loss is (x - 1)^2 again
+            assertTrue(eval.out().startsWith("parameters: {x=" + x + "}\nloss: " + loss + "\n"), eval::toString);
+        }
+        // a job edited since: its journal's run is compared with it as a resume compares them
+        Path edited = tmp.resolve("edited.yaml");
+        Files.writeString(
+                edited, Files.readString(job).replace("reference: {energy: 1.0}", "reference: {energy: 2.0}"));
+        Cli.Run other = Cli.run("eval", edited.toString(), "--params", out.toString());
+        assertEquals(ExitCodes.OK, other.code(), other::toString);
+        assertEquals(
+                "warning: --params " + out + ": run 1 of its journal is of another job than the one evaluated ("
+                        + edited + "), or of this one edited since: changed job.file.terms[0].reference.energy: 1.0"
+                        + " -> 2.0; its best parameters are used all the same",
+                other.err()
+                        .lines()
+                        .filter(l -> l.startsWith("warning: "))
+                        .toList()
+                        .get(1),
+                other::toString);
+    }
+
+    @Test
+    void aFolderWithoutResultsOrJournalIsRefusedNamingIt() throws Exception {
+        Path job = Cli.resource("jobs/lj.yaml");
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        Cli.Run eval = Cli.run(
+                "eval",
+                job.toString(),
+                "--params",
+                empty.resolve("results.json").toString());
+        assertEquals(ExitCodes.USAGE, eval.code(), eval::toString);
+        assertEquals(
+                "error: --params " + empty.resolve("results.json") + ": no such file; give the results.json of a"
+                        + " finished fit\n",
+                eval.err());
+    }
+}

@@ -1,0 +1,155 @@
+package org.chemfit.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * One structure file listed by two rows of a reference CSV, under two tags, counts its error twice
+ * in the term's loss (or asks the model for two energies of one structure): validate warns of it,
+ * naming the CSV's two lines, their tags and the structure.
+ */
+class StructureListedTwiceTest {
+
+    @TempDir
+    Path dir;
+
+    /** A job of one Lennard-Jones term over the rows of ref.csv, which are given. */
+    private Path job(String... rows) throws IOException {
+        Files.createDirectories(dir.resolve("data"));
+        Files.writeString(dir.resolve("data/d1.xyz"), "2\n\nAr 0 0 0\nAr 0 0 3.8\n");
+        Files.writeString(dir.resolve("data/d2.xyz"), "2\n\nAr 0 0 0\nAr 0 0 4.2\n");
+        Files.writeString(dir.resolve("data/d3.xyz"), "2\n\nAr 0 0 0\nAr 0 0 4.6\n");
+        Files.writeString(dir.resolve("data/ref.csv"), "file,reference_energy,tag\n" + String.join("\n", rows) + "\n");
+        Path job = dir.resolve("job.yaml");
+        Files.writeString(
+                job,
+                String.join(
+                        "\n",
+                        "parameters:",
+                        "  eps: {initial: 0.01, bounds: [0.001, 0.1]}",
+                        "  sigma: {initial: 3.4, bounds: [3.0, 4.0]}",
+                        "terms:",
+                        "  - name: dimers",
+                        "    kind: atoms",
+                        "    reference: data/ref.csv",
+                        "    potential: {form: lennard_jones, epsilon: eps, sigma: sigma}",
+                        ""));
+        return job;
+    }
+
+    private static List<String> warnings(Path job) {
+        Cli.Run r = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        return r.err().lines().filter(l -> l.startsWith("warning: ")).toList();
+    }
+
+    @Test
+    void aStructureListedTwiceWithOneEnergyIsWarnedOf() throws IOException {
+        Path job = job("d1.xyz,-0.0104,near", "d2.xyz,-0.0080,mid", "./d1.xyz,-0.0104,near-again", "d3.xyz,-0.005,far");
+        Path csv = dir.resolve("data/ref.csv");
+        assertEquals(
+                List.of("warning: " + csv + ":4: term 'dimers' lists structure " + dir.resolve("data/d1.xyz")
+                        + " twice, on lines 2 (tag 'near') and 4 (tag 'near-again') of " + csv
+                        + ", with the same energy -0.0104: the same data count twice in the term's loss (its error"
+                        + " weighs double); remove one of the rows"),
+                warnings(job));
+    }
+
+    @Test
+    void twoEnergiesOfOneStructureAreWarnedOfAsSuch() throws IOException {
+        Path job = job("d1.xyz,-0.0104,near", "d2.xyz,-0.0080,mid", "d3.xyz,-0.005,far", "d1.xyz,-0.0111,other");
+        Path csv = dir.resolve("data/ref.csv");
+        assertEquals(
+                List.of("warning: " + csv + ":5: term 'dimers' lists structure " + dir.resolve("data/d1.xyz")
+                        + " twice, on lines 2 (tag 'near') and 5 (tag 'other') of " + csv
+                        + ", with the energies -0.0104 and -0.0111: one structure has one model energy, which"
+                        + " cannot match both (the fit is pulled between them), and its error counts twice in the"
+                        + " term's loss; remove one of the rows"),
+                warnings(job));
+    }
+
+    @Test
+    void aLinkToAStructureListedIsTheSameStructure() throws IOException {
+        Path job = job("d1.xyz,-0.0104,near", "d2.xyz,-0.0080,mid", "same.xyz,-0.0104,link", "d3.xyz,-0.005,far");
+        Files.createSymbolicLink(dir.resolve("data/same.xyz"), Path.of("d1.xyz"));
+        Path csv = dir.resolve("data/ref.csv");
+        assertEquals(
+                List.of("warning: " + csv + ":4: term 'dimers' lists structure " + dir.resolve("data/d1.xyz")
+                        + " twice, on lines 2 (tag 'near') and 4 (tag 'link', as " + dir.resolve("data/same.xyz")
+                        + ") of " + csv + ", with the same energy -0.0104: the same data count twice in the term's"
+                        + " loss (its error weighs double); remove one of the rows"),
+                warnings(job));
+    }
+
+    /** The job of {@link #job}, with these lines added to its end. */
+    private static void add(Path job, String... lines) throws IOException {
+        Files.writeString(job, Files.readString(job) + String.join("\n", lines) + "\n");
+    }
+
+    @Test
+    void aStructureThatTwoFitTermsListIsWarnedOfOncePerPairOfTerms() throws IOException {
+        Path job = job("d1.xyz,-0.0104,near", "d2.xyz,-0.0080,mid", "d3.xyz,-0.005,far");
+        Files.writeString(
+                dir.resolve("data/more.csv"), "file,reference_energy,tag\nd3.xyz,-0.005,far3\nd2.xyz,-0.008,mid2\n");
+        add(
+                job,
+                "  - name: more",
+                "    kind: atoms",
+                "    reference: data/more.csv",
+                "    potential: {form: lennard_jones, epsilon: eps, sigma: sigma}");
+        Path more = dir.resolve("data/more.csv");
+        Path csv = dir.resolve("data/ref.csv");
+        assertEquals(
+                List.of("warning: " + job + ":11:16: term 'more' lists 2 structures that term 'dimers' lists too, in"
+                        + " another reference CSV, so their energies count twice in the fit's loss: "
+                        + dir.resolve("data/d3.xyz") + " (" + more
+                        + " line 2, tag 'far3'; " + csv + " line 4, tag 'far'), " + dir.resolve("data/d2.xyz") + " ("
+                        + more + " line 3, tag 'mid2'; " + csv + " line 3, tag 'mid'); list each structure in one term"
+                        + " (a term of weight 0 is only watched and counts nothing)"),
+                warnings(job));
+    }
+
+    @Test
+    void aTermOfWeightZeroOrAValidationTermMayListTheFitsStructures() throws IOException {
+        Path job = job("d1.xyz,-0.0104,near", "d2.xyz,-0.0080,mid", "d3.xyz,-0.005,far");
+        add(
+                job,
+                "  - name: watched",
+                "    kind: atoms",
+                "    weight: 0",
+                "    reference: data/ref.csv",
+                "    potential: {form: lennard_jones, epsilon: eps, sigma: sigma}",
+                "validation:",
+                "  - name: held",
+                "    kind: atoms",
+                "    reference: data/ref.csv",
+                "    potential: {form: lennard_jones, epsilon: eps, sigma: sigma}");
+        assertEquals(List.of(), warnings(job));
+    }
+
+    /** The same data under two losses or weights is a way to write one's own loss: left alone. */
+    @Test
+    void twoTermsOfOneReferenceCsvAreNotWarnedOf() throws IOException {
+        Path job = job("d1.xyz,-0.0104,near", "d2.xyz,-0.0080,mid", "d3.xyz,-0.005,far");
+        add(
+                job,
+                "  - name: absolute",
+                "    kind: atoms",
+                "    weight: 3",
+                "    loss: absolute_error",
+                "    reference: data/ref.csv",
+                "    potential: {form: lennard_jones, epsilon: eps, sigma: sigma}");
+        assertEquals(List.of(), warnings(job));
+    }
+
+    @Test
+    void threeStructuresEachListedOnceAreNotWarnedOf() throws IOException {
+        assertEquals(List.of(), warnings(job("d1.xyz,-0.0104,near", "d2.xyz,-0.0080,mid", "d3.xyz,-0.005,far")));
+    }
+}
