@@ -46,7 +46,8 @@ final class TermsReader {
     private int fitTermsRead;
 
     /** A structure that a fit term of non-zero weight lists: the term, its reference CSV and the row. */
-    private record Listed(String term, java.nio.file.Path csv, org.chemfit.atoms.ReferenceEntry row) {}
+    private record Listed(
+            String term, java.nio.file.Path csv, org.chemfit.atoms.ReferenceEntry row, AtomsConfig config) {}
 
     /** The structures of the fit's atoms terms of non-zero weight read so far, by their files' real places. */
     private final Map<java.nio.file.Path, Listed> fitStructures = new LinkedHashMap<>();
@@ -216,6 +217,20 @@ final class TermsReader {
      * weights is a way to write one's own loss), as are a term of weight 0 (only watched) and the
      * validation terms, which are not the fit's.
      */
+    /**
+     * @return whether two atoms terms compute the same quantities of a structure: the same
+     *     potential, molecules, relaxation and forces (their reference CSVs aside). Terms that differ
+     *     in one (a relaxed energy beside a single point, another potential) fit different things
+     */
+    private static boolean sameModel(AtomsConfig a, AtomsConfig b) {
+        return a.potential().equals(b.potential())
+                && a.moleculeSize() == b.moleculeSize()
+                && a.excludeIntramolecular() == b.excludeIntramolecular()
+                && java.util.Objects.equals(a.relax(), b.relax())
+                && Double.compare(a.coulombConstant(), b.coulombConstant()) == 0
+                && Double.compare(a.forcesWeight(), b.forcesWeight()) == 0;
+    }
+
     private void warnListedByTwoTerms(Node.MapNode t, String name, TermConfig config) {
         if (!(config instanceof AtomsConfig a) || r.referenceEntries.get(a.reference()) == null) {
             return;
@@ -223,10 +238,11 @@ final class TermsReader {
         java.nio.file.Path csv = AtomsTermReader.realPlace(a.reference());
         Map<String, List<String>> byTerm = new LinkedHashMap<>();
         r.referenceEntries.get(a.reference()).forEach((real, row) -> {
-            Listed before = fitStructures.putIfAbsent(real, new Listed(name, a.reference(), row));
+            Listed before = fitStructures.putIfAbsent(real, new Listed(name, a.reference(), row, a));
             if (before != null
                     && !before.term().equals(name)
-                    && !AtomsTermReader.realPlace(before.csv()).equals(csv)) {
+                    && !AtomsTermReader.realPlace(before.csv()).equals(csv)
+                    && sameModel(a, before.config())) {
                 byTerm.computeIfAbsent(before.term(), k -> new ArrayList<>())
                         .add(r.shown(row.file()) + " (" + r.shown(a.reference()) + " line " + row.line() + ", tag '"
                                 + row.tag() + "'; " + r.shown(before.csv()) + " line "

@@ -133,6 +133,25 @@ class StructureListedTwiceTest {
         assertEquals(List.of(), warnings(job));
     }
 
+    /** Terms that compute different things of a structure (relaxed, another potential) fit different data. */
+    @Test
+    void twoTermsThatComputeDifferentThingsOfAStructureAreNotWarnedOf() throws IOException {
+        Path job = job("d1.xyz,-0.0104,near", "d2.xyz,-0.0080,mid", "d3.xyz,-0.005,far");
+        Files.writeString(dir.resolve("data/more.csv"), "file,reference_energy,tag\nd3.xyz,-0.005,far3\n");
+        add(
+                job,
+                "  - name: relaxed",
+                "    kind: atoms",
+                "    reference: data/more.csv",
+                "    relax: true",
+                "    potential: {form: lennard_jones, epsilon: eps, sigma: sigma}",
+                "  - name: cut",
+                "    kind: atoms",
+                "    reference: data/more.csv",
+                "    potential: {form: lennard_jones, epsilon: eps, sigma: sigma, cutoff: 8.0}");
+        assertEquals(List.of(), warnings(job));
+    }
+
     /** The same data under two losses or weights is a way to write one's own loss: left alone. */
     @Test
     void twoTermsOfOneReferenceCsvAreNotWarnedOf() throws IOException {
