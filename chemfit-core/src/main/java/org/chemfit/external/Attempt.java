@@ -1,5 +1,7 @@
 package org.chemfit.external;
 
+import java.io.FileNotFoundException;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -201,10 +203,37 @@ final class Attempt {
             Path target = dir().path().resolve(written);
             try {
                 prepareFolderOf(target, written);
-                Files.writeString(target, rendered.get(i), StandardCharsets.UTF_8);
+                writeText(target, rendered.get(i));
             } catch (IOException e) {
                 throw fail("cannot write '" + written + "': " + Reasons.of(e), false, e);
             }
+        }
+    }
+
+    /**
+     * Writes text as UTF-8, as {@link Files#writeString} does, through {@link FileOutputStream},
+     * the stream the JDK opens for every program's redirected output: the same system calls
+     * (open, creating or truncating, write, close) through far less Java, which counts in a term
+     * that runs a few hundred times before its code is compiled. Text that is not all ASCII, and a
+     * file that cannot be opened, go to {@link Files#writeString}: its check of the text (an
+     * unpaired surrogate is refused) and its exceptions, which name what is wrong.
+     */
+    static void writeText(Path target, String text) throws IOException {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        // all ASCII when the bytes read back as the text; an unpaired surrogate was encoded as '?'
+        if (bytes.length != text.length() || !new String(bytes, StandardCharsets.ISO_8859_1).equals(text)) {
+            Files.writeString(target, text, StandardCharsets.UTF_8);
+            return;
+        }
+        FileOutputStream out;
+        try {
+            out = new FileOutputStream(target.toFile());
+        } catch (FileNotFoundException e) {
+            Files.write(target, bytes);
+            return;
+        }
+        try (out) {
+            out.write(bytes);
         }
     }
 
@@ -296,7 +325,7 @@ final class Attempt {
                     ? renderedStdin.get(template)
                     : c.stdinOrNull().text();
             try {
-                Files.writeString(in, text, StandardCharsets.UTF_8);
+                writeText(in, text);
             } catch (IOException io) {
                 throw fail("cannot write the standard input of " + c + ": " + Reasons.of(io), false, io);
             }

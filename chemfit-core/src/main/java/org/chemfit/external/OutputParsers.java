@@ -3,12 +3,18 @@ package org.chemfit.external;
 import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.FileInputStream;
+import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.regex.Matcher;
@@ -837,18 +843,73 @@ public final class OutputParsers {
         return file;
     }
 
+    /**
+     * Reads an output file as UTF-8 text, or as ISO-8859-1 when it is not valid UTF-8 (as {@link
+     * Files#readString} would have it, then again). Read through {@link FileInputStream}, the stream
+     * the JDK opens for every program's redirected files: the same system calls as {@link
+     * Files#readString} (open, read to the end, close) through far less Java, which counts in a
+     * term that runs a few hundred times before its code is compiled.
+     */
     static String read(Path runDirectory, String file, Object parser) throws IOException {
         Path p = RunPaths.resolve(runDirectory, file, "output file");
+        byte[] bytes;
+        try (FileInputStream in = new FileInputStream(p.toFile())) {
+            bytes = readAll(in);
+        } catch (FileNotFoundException e) {
+            // missing, a folder, not readable: told apart, and said, in the file system's own words
+            bytes = readWithNio(p, runDirectory, file, parser);
+        }
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        // a malformed sequence reads as U+FFFD: only then (or for a U+FFFD of its own) is the file
+        // decoded strictly, to tell which
+        if (text.indexOf('\uFFFD') >= 0) {
+            try {
+                return StandardCharsets.UTF_8
+                        .newDecoder()
+                        .decode(ByteBuffer.wrap(bytes))
+                        .toString();
+            } catch (CharacterCodingException e) {
+                return new String(bytes, StandardCharsets.ISO_8859_1);
+            }
+        }
+        return text;
+    }
+
+    /** @return the file's bytes, read by {@link Files#readAllBytes}, whose exceptions name what is wrong */
+    private static byte[] readWithNio(Path p, Path runDirectory, String file, Object parser) throws IOException {
         try {
-            return Files.readString(p, StandardCharsets.UTF_8);
+            return Files.readAllBytes(p);
         } catch (NoSuchFileException e) {
             throw new OutputParseException(
                     file,
                     String.valueOf(parser),
                     "the file does not exist in " + runDirectory + missingHint(runDirectory, file),
                     null);
-        } catch (java.nio.charset.MalformedInputException e) {
-            return new String(Files.readAllBytes(p), StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    /** The largest array a file is read into (that of {@code InputStream.readAllBytes}). */
+    private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
+
+    /**
+     * @return every byte to the stream's end, in reads that double a buffer of 8 KiB: a few reads
+     *     for a large file, where {@code InputStream.readAllBytes} reads 8 KiB at a time
+     */
+    static byte[] readAll(InputStream in) throws IOException {
+        byte[] b = new byte[8192];
+        int n = 0;
+        while (true) {
+            int read = in.read(b, n, b.length - n);
+            if (read < 0) {
+                return n == b.length ? b : Arrays.copyOf(b, n);
+            }
+            n += read;
+            if (n == b.length) {
+                if (n == MAX_ARRAY) {
+                    throw new OutOfMemoryError("an output file of more than " + MAX_ARRAY + " bytes");
+                }
+                b = Arrays.copyOf(b, (int) Math.min(2L * n, MAX_ARRAY));
+            }
         }
     }
 

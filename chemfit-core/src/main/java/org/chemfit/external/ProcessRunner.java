@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -52,7 +53,7 @@ final class ProcessRunner {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProcessRunner.class);
 
-    private static final File DEV_NULL = new File("/dev/null");
+    private static final ProcessBuilder.Redirect FROM_DEV_NULL = ProcessBuilder.Redirect.from(new File("/dev/null"));
 
     /** The first pause while waiting for a killed tree to end; it doubles up to {@link #LAST_POLL_NANOS}. */
     private static final long FIRST_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
@@ -121,6 +122,19 @@ final class ProcessRunner {
         String value() {
             return entry.substring(TAG_NAME.length() + 1);
         }
+
+        // Written out: a record's own equals and hashCode go through a bootstrap method's method
+        // handles, dear in code that has not been compiled yet, and a tag is a map's key after every
+        // program a term starts.
+        @Override
+        public boolean equals(@Nullable Object o) {
+            return o instanceof Tag t && pid == t.pid && entry.equals(t.entry);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * entry.hashCode() + Long.hashCode(pid);
+        }
     }
 
     /**
@@ -182,19 +196,16 @@ final class ProcessRunner {
         if (Thread.interrupted()) {
             throw new InterruptedException("interrupted before '" + argv.get(0) + "' started");
         }
-        ProcessBuilder pb = new ProcessBuilder(argv)
+        String tagValue = TAGGING ? JVM_TAG + STARTS.incrementAndGet() : null;
+        ProcessBuilder pb = builder(env, tagValue != null)
+                .command(argv)
                 .directory(dir.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(stdin == null ? DEV_NULL : stdin.toFile()))
+                .redirectInput(stdin == null ? FROM_DEV_NULL : ProcessBuilder.Redirect.from(stdin.toFile()))
                 .redirectOutput(stdout.toFile())
                 .redirectError(stderr.toFile());
-        String tagValue = TAGGING ? JVM_TAG + STARTS.incrementAndGet() : null;
-        if (!env.isEmpty() || tagValue != null) {
-            Map<String, String> childEnv = pb.environment();
-            childEnv.putAll(env);
-            if (tagValue != null) {
-                // last, so that an addition of the same name does not replace it
-                childEnv.put(TAG_NAME, tagValue);
-            }
+        if (tagValue != null) {
+            // last, so that an addition of the same name does not replace it
+            pb.environment().put(TAG_NAME, tagValue);
         }
         long t0 = System.nanoTime();
         // watched before it starts: a JVM that begins to exit the moment after waits for it to be known
@@ -259,6 +270,38 @@ final class ProcessRunner {
         Interrupted i = new Interrupted(e.getMessage(), code < 0 ? null : code, endedBefore, ran);
         i.initCause(e);
         return i;
+    }
+
+    /**
+     * A thread's builder of its last start and the environment additions it holds, kept for the
+     * next start with the same additions: the JDK copies the JVM's whole environment into a new map
+     * for every builder whose environment is touched, which the tag of every start would otherwise
+     * cost each time. The JVM's own environment never changes; the tag is set anew for each start.
+     */
+    private record Reused(ProcessBuilder builder, Map<String, String> env) {}
+
+    /** Each thread's {@link Reused} builder, if it has started a program with an environment of its own. */
+    private static final ThreadLocal<@Nullable Reused> REUSED = new ThreadLocal<>();
+
+    /**
+     * @param env the environment additions of a start
+     * @param tagged whether the start gets a tag
+     * @return a builder whose environment is the JVM's with the additions (and the tag of an
+     *     earlier start of this thread, which the caller replaces), or a new builder with the JVM's
+     *     own when there are neither additions nor a tag; confined to the calling thread
+     */
+    private static ProcessBuilder builder(Map<String, String> env, boolean tagged) {
+        if (!tagged && env.isEmpty()) {
+            return new ProcessBuilder();
+        }
+        Reused last = REUSED.get();
+        if (last != null && last.env().equals(env)) {
+            return last.builder();
+        }
+        ProcessBuilder pb = new ProcessBuilder();
+        pb.environment().putAll(env);
+        REUSED.set(new Reused(pb, new HashMap<>(env)));
+        return pb;
     }
 
     /**

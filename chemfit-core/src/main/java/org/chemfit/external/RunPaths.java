@@ -2,6 +2,8 @@ package org.chemfit.external;
 
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** Checks that paths written by a user stay inside a run directory. */
 final class RunPaths {
@@ -47,6 +49,22 @@ final class RunPaths {
      * @return the path inside the run directory
      */
     static Path resolve(Path runDirectory, String relative, String what) {
-        return runDirectory.resolve(checkRelative(relative, what));
+        Path checked = relative == null ? null : CHECKED.get(relative);
+        if (checked == null) {
+            checked = checkRelative(relative, what);
+            if (CHECKED.size() < CHECKED_MAX) {
+                CHECKED.put(relative, checked);
+            }
+        }
+        return runDirectory.resolve(checked);
     }
+
+    /**
+     * The paths that passed {@link #checkRelative}, normalized: a term's parsers resolve the same
+     * few names in every run, and the check is a pure function of the name.
+     */
+    private static final Map<String, Path> CHECKED = new ConcurrentHashMap<>();
+
+    /** How many checked paths are kept; those after are checked each time. */
+    private static final int CHECKED_MAX = 1024;
 }

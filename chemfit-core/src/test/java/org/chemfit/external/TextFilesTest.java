@@ -1,0 +1,108 @@
+package org.chemfit.external;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.CharacterCodingException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The term's own reading of output files ({@link OutputParsers#read}) and writing of rendered
+ * files ({@link Attempt#writeText}), which go through {@code java.io} streams: what they give is
+ * what {@link Files#readString} (with its ISO-8859-1 fallback) and {@link Files#writeString} gave.
+ */
+class TextFilesTest {
+
+    @TempDir
+    Path dir;
+
+    /** Files of 0 bytes, of one buffer exactly, and of several doublings of it read back whole. */
+    @Test
+    void filesOfAnySizeAreReadWhole() throws Exception {
+        for (int size : new int[] {0, 1, 8191, 8192, 8193, 40_000}) {
+            StringBuilder sb = new StringBuilder(size);
+            for (int i = 0; i < size; i++) {
+                sb.append((char) ('a' + i % 26));
+            }
+            Files.writeString(dir.resolve("out.txt"), sb);
+            assertEquals(sb.toString(), OutputParsers.read(dir, "out.txt", "parser"), "size " + size);
+        }
+    }
+
+    /** A stream that gives its bytes a few at a time is read to its end, the buffer grown as it fills. */
+    @Test
+    void shortReadsAreReadToTheEnd() throws Exception {
+        byte[] data = new byte[20_000];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (byte) i;
+        }
+        InputStream trickle = new ByteArrayInputStream(data) {
+            @Override
+            public synchronized int read(byte[] b, int off, int len) {
+                return super.read(b, off, Math.min(len, 777));
+            }
+        };
+        assertArrayEquals(data, OutputParsers.readAll(trickle));
+    }
+
+    /**
+     * UTF-8 is read as such ("Å" from C3 85), a U+FFFD the file holds (EF BF BD) is kept, and a
+     * file that is not valid UTF-8 (a lone E9) is read as ISO-8859-1, where E9 is "é".
+     */
+    @Test
+    void textIsUtf8ElseIso88591() throws Exception {
+        Path f = dir.resolve("out.txt");
+        Files.write(f, new byte[] {'x', (byte) 0xC3, (byte) 0x85, '\n'});
+        assertEquals("x\u00C5\n", OutputParsers.read(dir, "out.txt", "parser"));
+        Files.write(f, new byte[] {'x', (byte) 0xEF, (byte) 0xBF, (byte) 0xBD, '\n'});
+        assertEquals("x\uFFFD\n", OutputParsers.read(dir, "out.txt", "parser"));
+        Files.write(f, new byte[] {'x', (byte) 0xE9, '\n'});
+        assertEquals("x\u00E9\n", OutputParsers.read(dir, "out.txt", "parser"));
+    }
+
+    /** An output named that is a folder fails as reading it with {@link Files#readAllBytes} does. */
+    @Test
+    void aFolderFailsInTheFileSystemsWords() throws Exception {
+        Files.createDirectory(dir.resolve("out"));
+        IOException nio = assertThrows(IOException.class, () -> Files.readAllBytes(dir.resolve("out")));
+        IOException read = assertThrows(IOException.class, () -> OutputParsers.read(dir, "out", "parser"));
+        assertEquals(nio.getClass(), read.getClass());
+        assertEquals(nio.getMessage(), read.getMessage());
+    }
+
+    /** ASCII and other text are written as UTF-8 bytes, over what the file held. */
+    @Test
+    void textIsWrittenAsUtf8() throws Exception {
+        Path f = dir.resolve("in.txt");
+        Files.writeString(f, "a longer text that the next write replaces\n");
+        Attempt.writeText(f, "energy = 1.25\n");
+        assertEquals("energy = 1.25\n", Files.readString(f));
+        Attempt.writeText(f, "\u00C5 \uD83D\uDE00\n");
+        assertArrayEquals(
+                new byte[] {(byte) 0xC3, (byte) 0x85, ' ', (byte) 0xF0, (byte) 0x9F, (byte) 0x98, (byte) 0x80, '\n'},
+                Files.readAllBytes(f));
+    }
+
+    /**
+     * An unpaired surrogate, which UTF-8 cannot encode, is refused as {@link Files#writeString}
+     * refuses it, and nothing is written; a file whose folder is missing fails as it does too.
+     */
+    @Test
+    void whatCannotBeWrittenFailsAsFilesWriteStringDoes() throws Exception {
+        Path f = dir.resolve("in.txt");
+        assertThrows(CharacterCodingException.class, () -> Attempt.writeText(f, "x = 1 \uD800\n"));
+        assertFalse(Files.exists(f));
+        Path missing = dir.resolve("no/in.txt");
+        NoSuchFileException e = assertThrows(NoSuchFileException.class, () -> Attempt.writeText(missing, "x = 1\n"));
+        assertEquals(missing.toString(), e.getMessage());
+    }
+}
