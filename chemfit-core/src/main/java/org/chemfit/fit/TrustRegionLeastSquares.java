@@ -377,10 +377,11 @@ final class TrustRegionLeastSquares implements Optimizer {
             List<String> on = new java.util.ArrayList<>();
             for (int i = 0; i < n; i++) {
                 if (landingSide[i] != 0) {
-                    on.add("'" + problem.names().get(i) + "' " + (landingSide[i] > 0 ? "upper" : "lower"));
+                    on.add("the " + (landingSide[i] > 0 ? "upper" : "lower") + " bound of '"
+                            + problem.names().get(i) + "'");
                 }
             }
-            return String.join(", ", on) + " bound";
+            return String.join(", ", on);
         }
 
         /** Plans the next trial from the current point, or finishes. */

@@ -173,6 +173,34 @@ class BoundedOptimumTest {
     }
 
     /**
+     * The method alone, driven batch by batch: its convergence test is met with eps just inside
+     * its bound (the scaled gradient g v falls below gtol as the distance v does), and its last
+     * batch is one point, alone, with eps exactly on the bound: every other batch is a trial
+     * point and its 2 displaced points.
+     */
+    @Test
+    void theLastPointOfLeastSquaresIsOnTheBoundAndAskedAlone() {
+        TrustRegionScipyTest.Run run = TrustRegionScipyTest.drive(
+                p -> {
+                    double[] res = new double[R.length];
+                    for (int i = 0; i < R.length; i++) {
+                        res[i] = lj(p[0], p[1], R[i]) - E[i];
+                    }
+                    return res;
+                },
+                new double[] {0.008, 3.2},
+                new double[] {0.001, 2.5},
+                new double[] {UPPER, 4.5});
+        assertEquals(3 * (run.batches() - 1) + 1, run.evaluations());
+        assertEquals(UPPER, run.best()[0], 0.0);
+        assertEquals(bestSigma(UPPER), run.best()[1], 1e-5 * 1.9e-3);
+        assertEquals(
+                "converged: the scaled gradient fell below 1.0E-8, then the minimum of its linear model within the"
+                        + " bounds, on the upper bound of 'p0', lowered the loss",
+                run.stop());
+    }
+
+    /**
      * The point where least-squares used to stop: eps 8.4e-8 below its bound (9.3e-6 of its range,
      * outside the 1e-6 of "at a bound"), sigma at its best there. The linear model's minimum
      * within the bounds is on the bound, so eps is at its bound there too, and left out.
