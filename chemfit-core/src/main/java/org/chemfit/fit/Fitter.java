@@ -230,7 +230,9 @@ public final class Fitter {
 
     /**
      * @param tolerance a parameter closer than this fraction of its bounded range (or of
-     *     max(1, |bound|) for a half-open range) to a bound is reported in the warnings
+     *     max(1, |bound|) for a half-open range) to a bound is reported in the warnings, and
+     *     counts as at that bound in the uncertainty when the minimum of the linearised loss
+     *     within the bounds lies on it
      * @return this fitter
      * @throws IllegalArgumentException when NaN, infinite or negative
      */
@@ -1173,6 +1175,7 @@ public final class Fitter {
             }
             java.util.Map<java.nio.DoubleBuffer, double[]> found = new java.util.HashMap<>();
             double[] missingLosses = new double[0];
+            EvaluationContext[] missingContexts = new EvaluationContext[0];
             if (!missing.isEmpty()) {
                 try {
                     missingLosses = evaluate(missing, false);
@@ -1181,13 +1184,10 @@ public final class Fitter {
                             + e.getMessage());
                     return;
                 }
-                List<double[]> got = residuals(Objects.requireNonNull(lastContexts, "evaluated contexts"));
+                missingContexts = Objects.requireNonNull(lastContexts, "evaluated contexts");
+                List<double[]> got = residuals(missingContexts);
                 for (int k = 0; k < missing.size(); k++) {
                     found.put(java.nio.DoubleBuffer.wrap(missing.get(k)), got.get(k));
-                }
-                String lower = lowerThanConverged(at, x, missing, missingLosses, reason);
-                if (lower != null) {
-                    warnings.add(lower);
                 }
             }
             for (double[] q : points) {
@@ -1197,6 +1197,7 @@ public final class Fitter {
             for (int k = 0; k < rs.size(); k++) {
                 double[] r = rs.get(k);
                 if (r == null || r.length != r0.length) {
+                    addLower(at, x, missing, missingLosses, missingContexts, reason, List.of());
                     warnings.add("the uncertainty was not estimated: a point of its Jacobian has no residuals");
                     return;
                 }
@@ -1208,6 +1209,7 @@ public final class Fitter {
                             stepped.add("'" + free.get(i) + "'");
                         }
                     }
+                    addLower(at, x, missing, missingLosses, missingContexts, reason, List.of());
                     warnings.add(
                             "the uncertainty was not estimated: a residual is NaN or infinite at a finite-difference"
                                     + " step of " + String.join(", ", stepped) + " from the best point");
@@ -1222,8 +1224,28 @@ public final class Fitter {
                     hi,
                     r0,
                     fd.jacobian(x, r0, points, rs),
-                    org.chemfit.support.ResidualScale.commonFactor(objective));
+                    org.chemfit.support.ResidualScale.commonFactor(objective),
+                    nearBoundTolerance);
+            addLower(at, x, missing, missingLosses, missingContexts, reason, uncertaintyResult.atBound());
             warnings.addAll(uncertaintyResult.warnings());
+        }
+
+        /** Adds the warning of {@link #lowerThanConverged}, if any. */
+        private void addLower(
+                EvaluationContext at,
+                double[] x,
+                List<double[]> points,
+                double[] losses,
+                EvaluationContext[] contexts,
+                StopReason reason,
+                List<String> atBound) {
+            if (points.isEmpty()) {
+                return;
+            }
+            String lower = lowerThanConverged(at, x, points, losses, contexts, reason, atBound);
+            if (lower != null) {
+                warnings.add(lower);
+            }
         }
 
         /**
@@ -1234,22 +1256,35 @@ public final class Fitter {
          * warning says so, lest the stop reason and the warning seem to contradict each other.
          *
          * <p>Lower means lower by more than {@link #LOWER_BY} of the loss, above the rounding and
-         * the noise of the terms this library computes.
+         * the noise of the terms this library computes. A point displaced only towards the bound
+         * of a parameter at a bound (one the uncertainty leaves out) does not count: the method
+         * stopped there because of the bound, whose other side holds the minimum, and the
+         * parameter is reported at its bound.
          *
          * @param at the point the method stopped at (the best before the Jacobian's round)
          * @param x its free parameters
          * @param points the Jacobian's points evaluated in its round
          * @param losses their losses, as the optimizer would have been told them
+         * @param contexts their evaluations
          * @param reason why the method stopped
+         * @param atBound the parameters at a bound
          * @return the warning, or null when no point of the round is lower
          */
         @Nullable
         String lowerThanConverged(
-                EvaluationContext at, double[] x, List<double[]> points, double[] losses, StopReason reason) {
-            EvaluationContext[] contexts = Objects.requireNonNull(lastContexts, "evaluated contexts");
+                EvaluationContext at,
+                double[] x,
+                List<double[]> points,
+                double[] losses,
+                EvaluationContext[] contexts,
+                StopReason reason,
+                List<String> atBound) {
             double atLoss = at.loss();
             int lowest = -1;
             for (int k = 0; k < points.size() && k < losses.length; k++) {
+                if (towardsBoundOnly(x, points.get(k), atBound)) {
+                    continue;
+                }
                 boolean clean = BestPoint.kind(contexts[k]) == BestPoint.Kind.CLEAN;
                 // lower by more than the rounding of a sum of double-precision terms (or the
                 // noise of an iteratively solved one, 1e-11 of a crystal term's elastic constants)
@@ -1278,6 +1313,28 @@ public final class Fitter {
                     + (atLoss > 0 ? String.format(java.util.Locale.ROOT, ", %.3g relative", drop / atLoss) : "")
                     + "); the best point reported is that lower point, while the uncertainty is that of the point"
                     + " the method stopped at: " + refit(optimizer, reason);
+        }
+
+        /**
+         * @return whether {@code q} differs from {@code x} only in parameters of {@code atBound},
+         *     each moved towards the bound it is nearer to
+         */
+        private boolean towardsBoundOnly(double[] x, double[] q, List<String> atBound) {
+            boolean moved = false;
+            for (int i = 0; i < x.length; i++) {
+                if (q[i] == x[i]) {
+                    continue;
+                }
+                String name = free.get(i);
+                double lo = bounds.lower(name);
+                double hi = bounds.upper(name);
+                boolean upperSide = Math.abs(hi - x[i]) < Math.abs(x[i] - lo);
+                if (!atBound.contains(name) || (upperSide ? q[i] < x[i] : q[i] > x[i])) {
+                    return false;
+                }
+                moved = true;
+            }
+            return moved;
         }
 
         /** @return whether a term of the evaluation, at any depth, failed and was given a penalty or skipped */

@@ -60,6 +60,17 @@ abstract class ForwardDifferenceRun implements Optimizer.Run {
     }
 
     /**
+     * @param x the point (kept as given)
+     * @return a copy of the batch now asked: {@code x} alone, without displaced points
+     */
+    final List<double[]> single(double[] x) {
+        List<double[]> out = new ArrayList<>(1);
+        out.add(x);
+        asked = out;
+        return new ArrayList<>(out);
+    }
+
+    /**
      * @return the batch asked, which is no longer pending
      * @throws IllegalStateException when nothing was asked
      */

@@ -5,6 +5,7 @@ import org.chemfit.ChemFitException;
 import org.hipparchus.linear.MatrixUtils;
 import org.hipparchus.linear.RealMatrix;
 import org.hipparchus.linear.SingularValueDecomposition;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A bounded trust-region reflective least-squares method in ask/tell form, after M. A. Branch,
@@ -40,7 +41,13 @@ import org.hipparchus.linear.SingularValueDecomposition;
  * than {@code ftol} of it with at least a quarter of the predicted reduction, when a step (taken
  * or not) is shorter than {@code xtol (xtol + |u|)}, {@code u} the point it starts from in the
  * method's coordinates, or when the scaled gradient falls below {@code gtol}. Every point asked lies strictly within the bounds (the start is moved inside by
- * 1e-10 of its scale if it lies on one).
+ * 1e-10 of its scale if it lies on one), but for the last: once a test is met, when the minimum
+ * of the linear model {@code |r + J du|^2} within the bounds ({@link BoundedLinearLeastSquares})
+ * puts a coordinate on a bound and is a step of at least {@code xtol}, that minimum is asked
+ * alone, with those coordinates exactly on their bounds, and kept when its loss is not above the
+ * current one. An interior method approaches such a bound without reaching it, and its scaled
+ * gradient {@code g_i v_i} meets {@code gtol} as the distance {@code v_i} to it shrinks, however
+ * steep the loss is there: without that point it would end just inside the bound.
  *
  * @implNote Immutable; every {@link #start} creates its own state.
  */
@@ -130,6 +137,15 @@ final class TrustRegionLeastSquares implements Optimizer {
         double[] stepU;
 
         double predicted;
+        /**
+         * The stop reason met before the last point was asked: that point is the minimum of the
+         * Gauss-Newton model within the bounds, with a coordinate on its bound, the run's last;
+         * null while the run goes on.
+         */
+        @Nullable
+        String landing;
+        /** Per coordinate, the side of the bound the last point is on (-1 lower, 1 upper), else 0. */
+        int[] landingSide = new int[0];
 
         // the current point, residuals, Jacobian and trial are set by the first tell, before any read (NullAway.Init)
         @SuppressWarnings("NullAway.Init")
@@ -149,8 +165,14 @@ final class TrustRegionLeastSquares implements Optimizer {
         double[] toX(double[] uu) {
             double[] x = new double[n];
             for (int i = 0; i < n; i++) {
-                x[i] = Math.min(
-                        problem.upper()[i], Math.max(problem.lower()[i], log[i] ? Math.exp(uu[i]) : uu[i] * s[i]));
+                // a coordinate on its bound (only the last point has one) is that bound exactly
+                x[i] = uu[i] >= hi[i]
+                        ? problem.upper()[i]
+                        : uu[i] <= lo[i]
+                                ? problem.lower()[i]
+                                : Math.min(
+                                        problem.upper()[i],
+                                        Math.max(problem.lower()[i], log[i] ? Math.exp(uu[i]) : uu[i] * s[i]));
             }
             return x;
         }
@@ -180,6 +202,10 @@ final class TrustRegionLeastSquares implements Optimizer {
                 }
                 trialU = trialU.clone();
                 return batch(x0);
+            }
+            if (landing != null) {
+                // the last point alone: the run ends with it, and needs no Jacobian there
+                return single(toX(trialU));
             }
             return batch(toX(trialU));
         }
@@ -218,6 +244,21 @@ final class TrustRegionLeastSquares implements Optimizer {
                 return;
             }
             double lossNew = good ? ReSum.of(rNew) : Double.POSITIVE_INFINITY;
+            String landed = landing;
+            if (landed != null) {
+                // the point on the bound: kept when its loss is not above the current one
+                if (good && lossNew <= loss) {
+                    u = trialU;
+                    r = rNew;
+                    loss = lossNew;
+                    finish(landed + ", then the minimum of its linear model within the bounds, on " + onBound()
+                            + ", lowered the loss");
+                } else {
+                    finish(landed + " (the minimum of its linear model within the bounds, on a bound, did not lower"
+                            + " the loss)");
+                }
+                return;
+            }
             double actual = loss - lossNew;
             double ratio = predicted > 0 ? actual / predicted : -1;
             double stepNorm = norm(stepH);
@@ -239,19 +280,19 @@ final class TrustRegionLeastSquares implements Optimizer {
                 accept(batch, residuals);
             }
             if (ftolMet) {
-                finish("converged: the loss changed by less than " + ftol + " relative");
+                converge("converged: the loss changed by less than " + ftol + " relative");
                 return;
             }
             if (absoluteMet) {
-                finish("converged: the loss changed by less than " + absoluteTolerance);
+                converge("converged: the loss changed by less than " + absoluteTolerance);
                 return;
             }
             if (xtolMet) {
-                finish("converged: the step was below " + xtol + " relative");
+                converge("converged: the step was below " + xtol + " relative");
                 return;
             }
             if (!(good && actual > 0) && delta < 1e-15 * Math.max(1, xNorm)) {
-                finish("converged: the trust region shrank to nothing without a reduction");
+                converge("converged: the trust region shrank to nothing without a reduction");
                 return;
             }
             next();
@@ -302,6 +343,47 @@ final class TrustRegionLeastSquares implements Optimizer {
             return new double[][] {v, dv};
         }
 
+        /**
+         * Ends the run, its convergence test met: at once, or after one more point when the
+         * minimum of the Gauss-Newton model within the bounds puts a coordinate on its bound. The
+         * method works strictly inside the bounds, and its scaled gradient {@code g_i v_i} falls
+         * below {@code gtol} as the distance {@code v_i} to a bound does, so it stops short of a
+         * bound that its minimum lies beyond; that last point (asked alone) is on it.
+         */
+        private void converge(String reason) {
+            double[] below = new double[n];
+            double[] above = new double[n];
+            for (int i = 0; i < n; i++) {
+                below[i] = lo[i] - u[i];
+                above[i] = hi[i] - u[i];
+            }
+            BoundedLinearLeastSquares.Solution sol = BoundedLinearLeastSquares.solve(jac, r, below, above);
+            // a step below xtol is one the method itself counts as no step (a point within
+            // rounding of the bound, as SciPy's trf ends at): nothing to evaluate
+            if (!sol.anyOnBound() || norm(sol.step()) < xtol * (xtol + norm(u))) {
+                finish(reason);
+                return;
+            }
+            landing = reason;
+            landingSide = sol.side();
+            trialU = new double[n];
+            for (int i = 0; i < n; i++) {
+                trialU[i] = landingSide[i] > 0 ? hi[i] : landingSide[i] < 0 ? lo[i] : u[i] + sol.step()[i];
+            }
+        }
+
+        /** @return the coordinates that the last point put on a bound, in words */
+        private String onBound() {
+            List<String> on = new java.util.ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                if (landingSide[i] != 0) {
+                    on.add("the " + (landingSide[i] > 0 ? "upper" : "lower") + " bound of '"
+                            + problem.names().get(i) + "'");
+                }
+            }
+            return String.join(", ", on);
+        }
+
         /** Plans the next trial from the current point, or finishes. */
         private void next() {
             double[] g = gradient();
@@ -313,7 +395,7 @@ final class TrustRegionLeastSquares implements Optimizer {
                 gScaled = Math.max(gScaled, Math.abs(g[i] * v[i]));
             }
             if (gScaled < gtol) {
-                finish("converged: the scaled gradient fell below " + gtol);
+                converge("converged: the scaled gradient fell below " + gtol);
                 return;
             }
             int m = r.length;
@@ -361,7 +443,7 @@ final class TrustRegionLeastSquares implements Optimizer {
                 }
             }
             if (!(predicted > 0)) {
-                finish("converged: the model predicts no further reduction");
+                converge("converged: the model predicts no further reduction");
             }
         }
 

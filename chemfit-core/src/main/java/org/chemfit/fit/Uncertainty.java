@@ -18,8 +18,13 @@ import org.jspecify.annotations.Nullable;
  * is scaled to unit length (so that it measures how nearly the parameters are degenerate, not
  * their units).
  *
- * <p>A parameter at a bound (within 1e-6 of its bounded range, or of max(1, |bound|) for a
- * half-open range) is reported in {@link #atBound()} and left out of the covariance, as is a
+ * <p>A parameter at a bound is reported in {@link #atBound()} and left out of the covariance: one
+ * within 1e-6 of its bounded range (or of max(1, |bound|) for a half-open range) of a bound, and
+ * one near a bound (within the fit's near-bound tolerance of that range, 1e-3 by default, that of
+ * its "at or near its bound" warning) where the minimum of the linearised sum of squares {@code |r + J dx|^2} within the
+ * bounds lies on that bound: its gradient points out of the box there, so the optimum within the
+ * bounds is on the bound, and a method that stopped just short of it (an interior method such as
+ * {@code least-squares}) has not left it free. So is a
  * parameter that changes no residual ({@link #noEffect()}); both get a warning, as does a nearly
  * singular {@code J^T J} (scaled condition number above 1e10), naming the parameters involved, and
  * a singular one (its smallest singular value at most the largest times {@code ulp(1.0) max(m, n)},
@@ -92,6 +97,12 @@ public record Uncertainty(
 
     /** The relative distance to a bound under which a parameter counts as at the bound. */
     static final double AT_BOUND = 1e-6;
+    /**
+     * The relative distance to a bound within which a parameter counts as at the bound when the
+     * minimum of the linearised sum of squares within the bounds lies on it: the default of
+     * {@link Fitter#nearBoundTolerance(double)}.
+     */
+    static final double NEAR_BOUND = 1e-3;
     /** The scaled condition number above which {@code J^T J} counts as nearly singular. */
     static final double NEARLY_SINGULAR = 1e10;
 
@@ -109,6 +120,54 @@ public record Uncertainty(
         return Double.isFinite(lower) && x - lower <= AT_BOUND * (boxed ? upper - lower : Math.max(1, Math.abs(lower)))
                 || Double.isFinite(upper)
                         && upper - x <= AT_BOUND * (boxed ? upper - lower : Math.max(1, Math.abs(upper)));
+    }
+
+    /**
+     * Which parameters, not within {@link #AT_BOUND} of a bound but within {@code nearBound} of
+     * one, the minimum of the linearised sum of squares {@code |r + J dx|^2} puts on that bound,
+     * with those bounds (the near side of each such parameter) as its only constraints and the
+     * parameters at a bound held where they are.
+     *
+     * @return per parameter, whether that minimum is on its bound
+     */
+    static boolean[] onBoundInLinearMinimum(
+            double[] x, double[] lower, double[] upper, double[] r, double[][] jac, double nearBound) {
+        int n = x.length;
+        boolean[] held = new boolean[n];
+        double[] below = new double[n];
+        double[] above = new double[n];
+        boolean anyNear = false;
+        for (int i = 0; i < n; i++) {
+            boolean boxed = Double.isFinite(lower[i]) && Double.isFinite(upper[i]);
+            boolean at = atBound(x[i], lower[i], upper[i]);
+            boolean nearLower = !at
+                    && Double.isFinite(lower[i])
+                    && x[i] - lower[i] <= nearBound * (boxed ? upper[i] - lower[i] : Math.max(1, Math.abs(lower[i])));
+            boolean nearUpper = !at
+                    && Double.isFinite(upper[i])
+                    && upper[i] - x[i] <= nearBound * (boxed ? upper[i] - lower[i] : Math.max(1, Math.abs(upper[i])));
+            below[i] = at ? 0 : nearLower ? Math.min(0, lower[i] - x[i]) : Double.NEGATIVE_INFINITY;
+            above[i] = at ? 0 : nearUpper ? Math.max(0, upper[i] - x[i]) : Double.POSITIVE_INFINITY;
+            anyNear |= nearLower || nearUpper;
+        }
+        if (!anyNear || r.length == 0) {
+            return held;
+        }
+        // a parameter at a bound is held where it is: its column is left out of the model
+        double[][] model = new double[jac.length][];
+        for (int j = 0; j < jac.length; j++) {
+            model[j] = jac[j].clone();
+            for (int i = 0; i < n; i++) {
+                if (atBound(x[i], lower[i], upper[i])) {
+                    model[j][i] = 0;
+                }
+            }
+        }
+        BoundedLinearLeastSquares.Solution sol = BoundedLinearLeastSquares.solve(model, r, below, above);
+        for (int i = 0; i < n; i++) {
+            held[i] = sol.side()[i] != 0;
+        }
+        return held;
     }
 
     /**
@@ -155,14 +214,44 @@ public record Uncertainty(
             double[] r,
             double[][] jac,
             double factor) {
+        return compute(names, x, start, lower, upper, r, jac, factor, NEAR_BOUND);
+    }
+
+    /**
+     * {@link #compute(List, double[], double[], double[], double[], double[], double[][], double)}
+     * with the distance to a bound, relative to the bounded range (or to max(1, |bound|)), within
+     * which a parameter whose linearised minimum lies on that bound counts as at it.
+     *
+     * @param names the free parameters, in the Jacobian's column order
+     * @param x their values
+     * @param start their values at the start of the fit
+     * @param lower lower bounds
+     * @param upper upper bounds
+     * @param r the residuals at x
+     * @param jac the m x n Jacobian {@code dr_j / dx_i}
+     * @param factor the factor common to every residual, or NaN
+     * @param nearBound that relative distance (the fit's near-bound tolerance)
+     * @return the uncertainty
+     */
+    static Uncertainty compute(
+            List<String> names,
+            double[] x,
+            double[] start,
+            double[] lower,
+            double[] upper,
+            double[] r,
+            double[][] jac,
+            double factor,
+            double nearBound) {
         int n = names.size();
         int m = r.length;
         List<String> warnings = new ArrayList<>();
         List<String> atBound = new ArrayList<>();
         List<String> noEffect = new ArrayList<>();
         List<Integer> cols = new ArrayList<>();
+        boolean[] held = onBoundInLinearMinimum(x, lower, upper, r, jac, nearBound);
         for (int i = 0; i < n; i++) {
-            boolean at = atBound(x[i], lower[i], upper[i]);
+            boolean at = atBound(x[i], lower[i], upper[i]) || held[i];
             double colNorm = 0;
             for (int j = 0; j < m; j++) {
                 colNorm += jac[j][i] * jac[j][i];
