@@ -391,7 +391,7 @@ final class EvalCommand extends BaseCommand {
                             java.util.Objects.requireNonNull(m.get("best"), "Judgement puts the best point's metrics");
                     String unit = String.valueOf(m.get("unit"));
                     rows.add(java.util.List.of(
-                            set,
+                            set.equals("fit") && Judgement.monitored(t) ? Judgement.MONITORED : set,
                             String.valueOf(t.get("name")),
                             quantity,
                             unit.isEmpty() ? "-" : unit,
