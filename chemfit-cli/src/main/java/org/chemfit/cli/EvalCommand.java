@@ -265,7 +265,7 @@ final class EvalCommand extends BaseCommand {
         }
         for (Map.Entry<String, String> e : set.entrySet()) {
             if (!p.contains(e.getKey())) {
-                String s = Names.closest(e.getKey(), p.names());
+                String s = Names.suggest(e.getKey(), p.names());
                 throw new UserException("--set names unknown parameter '" + e.getKey() + "'"
                         + (s == null ? "" : " (did you mean '" + s + "'?)") + "; parameters: "
                         + String.join(", ", p.names()));
