@@ -101,6 +101,28 @@ final class DashboardCommand extends BaseCommand {
         if (holds(dir) != null) {
             return null;
         }
+        List<Path> found = outputFoldersIn(given);
+        if (found.isEmpty()) {
+            return null;
+        }
+        List<String> named = new ArrayList<>();
+        for (Path f : found) {
+            String shown = f.startsWith(dir) ? dir.relativize(f) + "/" : f.toString();
+            named.add(shown + " (it holds " + holds(f) + ")");
+        }
+        return "no journal here; did you mean " + String.join(" or ", named) + "?";
+    }
+
+    /**
+     * The output folders of fits that a folder given in place of one leads to: those of the job
+     * files in it ({@code output.folder}, "results" by default) that hold a journal or results.json,
+     * or else its one subfolder that holds one.
+     *
+     * @param given the folder given
+     * @return those folders, absolute and normalised; none when there are none or the folder cannot be listed
+     */
+    static List<Path> outputFoldersIn(Path given) {
+        Path dir = given.toAbsolutePath().normalize();
         List<Path> found = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
             for (Path f : files.sorted().toList()) {
@@ -125,21 +147,13 @@ final class DashboardCommand extends BaseCommand {
                 }
             }
         } catch (IOException | RuntimeException e) {
-            return null; // a folder that cannot be listed: no hint
+            return List.of(); // a folder that cannot be listed: no hint
         }
-        if (found.isEmpty()) {
-            return null;
-        }
-        List<String> named = new ArrayList<>();
-        for (Path f : found) {
-            String shown = f.startsWith(dir) ? dir.relativize(f) + "/" : f.toString();
-            named.add(shown + " (it holds " + holds(f) + ")");
-        }
-        return "no journal here; did you mean " + String.join(" or ", named) + "?";
+        return found;
     }
 
     /** @return the journal's or results.json's file name, whichever the folder holds first, else null */
-    private static @Nullable String holds(Path folder) {
+    static @Nullable String holds(Path folder) {
         for (String f : List.of(org.chemfit.journal.Journal.DEFAULT_FILE_NAME, Results.FILE)) {
             if (Files.isRegularFile(folder.resolve(f))) {
                 return f;

@@ -268,7 +268,7 @@ final class EvalCommand extends BaseCommand {
         }
         for (Map.Entry<String, String> e : set.entrySet()) {
             if (!p.contains(e.getKey())) {
-                String s = Names.closest(e.getKey(), p.names());
+                String s = Names.suggest(e.getKey(), p.names());
                 throw new UserException("--set names unknown parameter '" + e.getKey() + "'"
                         + (s == null ? "" : " (did you mean '" + s + "'?)") + "; parameters: "
                         + String.join(", ", p.names()));
@@ -394,7 +394,7 @@ final class EvalCommand extends BaseCommand {
                             java.util.Objects.requireNonNull(m.get("best"), "Judgement puts the best point's metrics");
                     String unit = String.valueOf(m.get("unit"));
                     rows.add(java.util.List.of(
-                            set,
+                            set.equals("fit") && Judgement.monitored(t) ? Judgement.MONITORED : set,
                             String.valueOf(t.get("name")),
                             quantity,
                             unit.isEmpty() ? "-" : unit,

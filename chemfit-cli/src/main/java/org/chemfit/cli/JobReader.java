@@ -154,6 +154,9 @@ final class JobReader {
         if (toFit && paramsRead) {
             warnWhenTooFewValues(fitTerms, params);
         }
+        if (toFit && r.problems.isEmpty()) {
+            HeldOutOverlap.warn(r, fitTerms, validation, top.entries.get("validation"));
+        }
         if (toFit) {
             terms.refuseAllZeroWeights();
             optimizerReader.checkResiduals(top, optimizer, combination, fitTerms);

@@ -49,6 +49,20 @@ record Judgement(
 
     static final String FILE = "predictions.csv";
 
+    /**
+     * The set of the rows of a fit term of weight 0 (in predictions.csv, the tables and the plots):
+     * monitored, in no loss and in none of the fit's values.
+     */
+    static final String MONITORED = "monitored";
+
+    /**
+     * @param term a fit term as results.json lists it (a map with its {@code weight})
+     * @return whether it is a fit term of weight 0, monitored
+     */
+    static boolean monitored(@Nullable Object term) {
+        return term instanceof Map<?, ?> m && m.get("weight") instanceof Number w && w.doubleValue() == 0;
+    }
+
     /** One row of predictions.csv: a reference value with the model's value at the start and at the best point. */
     record Row(
             String set,
@@ -85,7 +99,8 @@ record Judgement(
                 rows);
         Map<String, List<Row>> byTerm = new LinkedHashMap<>();
         for (Row r : rows) {
-            byTerm.computeIfAbsent(key(r.set(), r.term()), k -> new ArrayList<>())
+            // a monitored term is one of the fit's terms, looked up as such
+            byTerm.computeIfAbsent(key(r.set().equals(MONITORED) ? "fit" : r.set(), r.term()), k -> new ArrayList<>())
                     .add(r);
         }
         return new Judgement(
@@ -109,13 +124,15 @@ record Judgement(
             List<Row> out) {
         for (int i = 0; i < specs.size(); i++) {
             String name = specs.get(i).name();
+            // a fit term of weight 0 is monitored: its rows say so, and are in none of the fit's values
+            String rowSet = set.equals("fit") && specs.get(i).weight() == 0 ? MONITORED : set;
             List<Predictions.Row> a =
                     Predictions.of(name, child(initial, i), refs.get(i), items.get(i), lengths.get(i));
             List<Predictions.Row> b = Predictions.of(name, child(best, i), refs.get(i), items.get(i), lengths.get(i));
             for (int k = 0; k < a.size(); k++) {
                 Predictions.Row r = a.get(k);
                 out.add(new Row(
-                        set,
+                        rowSet,
                         name,
                         r.item(),
                         r.quantity(),
@@ -151,13 +168,7 @@ record Judgement(
      *     quantity name used with two units is keyed "name (unit)" for each
      */
     Map<String, Object> overall(String set) {
-        java.util.Set<String> monitored = new java.util.HashSet<>();
-        if (set.equals("fit")) {
-            plan.job.terms().stream().filter(t -> t.weight() == 0).forEach(t -> monitored.add(t.name()));
-        }
-        List<Row> rows = this.rows.stream()
-                .filter(r -> !(r.set().equals("fit") && monitored.contains(r.term())))
-                .toList();
+        // the rows of a monitored term are of set MONITORED, not of the fit's
         Map<String, java.util.Set<String>> units = new LinkedHashMap<>();
         for (Row r : rows) {
             if (r.set().equals(set)) {
@@ -299,7 +310,7 @@ record Judgement(
                     Map<String, Object> b = (Map<String, Object>) m.getOrDefault("best", Map.of());
                     String unit = String.valueOf(m.getOrDefault("unit", ""));
                     rows.add(List.of(
-                            set.equals("terms") ? "fit" : "validation",
+                            set.equals("terms") ? (monitored(t) ? MONITORED : "fit") : "validation",
                             String.valueOf(t.get("name")),
                             String.valueOf(e.getKey()),
                             unit.isEmpty() ? "-" : unit,
@@ -320,7 +331,9 @@ record Judgement(
      * {@code report}, and {@code eval}): first an entry named {@code "(all N)"} whose metrics are
      * those over all N terms of the set ({@link #overall}), when there are two terms or more, then
      * the terms one by one. Of the fit's terms, those of weight 0 are monitored, not fitted, and
-     * {@link #overall} leaves them out: the entry is then named {@code "(fitted K of N)"}.
+     * {@link #overall} leaves them out: the entry is then named {@code "(fitted K of N)"}, and their own rows
+     * are of set {@value #MONITORED}. The dashboard and report.html name these entries alike (app.js,
+     * {@code overallName}).
      *
      * @param terms the set's terms, each a map with its {@code name}, {@code weight} and
      *     {@code metrics} (as in results.json)
@@ -330,13 +343,7 @@ record Judgement(
      */
     static List<Object> withOverall(List<?> terms, @Nullable Map<?, ?> overall, boolean fit) {
         List<Object> out = new ArrayList<>();
-        long fitted = fit
-                ? terms.stream()
-                        .filter(o -> !(o instanceof Map<?, ?> m
-                                && m.get("weight") instanceof Number w
-                                && w.doubleValue() == 0))
-                        .count()
-                : terms.size();
+        long fitted = fit ? terms.stream().filter(o -> !monitored(o)).count() : terms.size();
         if (terms.size() > 1 && overall != null && fitted > 0) {
             // one row per quantity over all terms of the set, then the terms one by one
             Map<String, Object> t = new LinkedHashMap<>();

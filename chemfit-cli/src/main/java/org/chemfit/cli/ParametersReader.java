@@ -222,7 +222,7 @@ final class ParametersReader {
             }
             ParameterSpec p = byName.get(name);
             if (p == null) {
-                String sug = Names.closest(name, byName.keySet());
+                String sug = Names.suggest(name, byName.keySet());
                 r.problem(
                         place[0],
                         place[1],

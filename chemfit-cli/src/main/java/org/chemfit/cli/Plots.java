@@ -23,7 +23,7 @@ import org.jspecify.annotations.Nullable;
  *     dimer curve), model at the start and at the best point and the reference against the
  *     coordinate, residuals below (each only when it has values);</li>
  * <li>{@code parity-QUANTITY}: model against reference per quantity and unit (never two units on
- *     one axis), fit and validation points distinguished, both axes over the same range (at least
+ *     one axis), fit, monitored (a fit term of weight 0) and validation points distinguished, both axes over the same range (at least
  *     10 % of the values' magnitude wide); none for a quantity without a model value at the best
  *     point;</li>
  * <li>{@code residuals-QUANTITY}: a histogram of the residuals at the best point (5 values or more);</li>
@@ -678,7 +678,9 @@ final class Plots {
         }
         List<Object> fitTerms = results.get("terms") instanceof List<?> t ? (List<Object>) t : List.of();
         int values = values((List<Object>) v);
-        int fitValues = values(fitTerms);
+        // the fit's values are those of its terms of non-zero weight: a monitored one is in no loss
+        int fitValues =
+                values(fitTerms.stream().filter(t -> !Judgement.monitored(t)).toList());
         PerValue val = perValue((List<Object>) v, reducer, "validation");
         PerValue fit = perValue(fitTerms, reducer, "fit");
         String unit = Results.squareRoot(squared);
@@ -936,8 +938,12 @@ final class Plots {
         Figure f = new Figure(
                 W,
                 700,
-                (s.set().equals("validation") ? "Validation term '" : "Term '") + s.term() + "': " + s.quantity()
-                        + " against " + cname);
+                switch (s.set()) {
+                            case "validation" -> "Validation term '";
+                            case Judgement.MONITORED -> "Monitored term (weight 0) '";
+                            default -> "Term '";
+                        }
+                        + s.term() + "': " + s.quantity() + " against " + cname);
         Figure.Panel top =
                 f.panel(0, residuals ? 0.68 : 1).x(cname, cunit, false).y(s.quantity(), s.unit(), false);
         if (initial) {
@@ -1003,6 +1009,26 @@ final class Plots {
         return out;
     }
 
+    /**
+     * The sets of points the parity and residual plots draw, in order: the fit's (its terms of non-zero
+     * weight), the monitored terms' (fit terms of weight 0, in no loss) and the validation's.
+     */
+    private static final List<String> SETS = List.of("fit", Judgement.MONITORED, "validation");
+
+    /** @return the legend's name of a set's points */
+    private static String label(String set) {
+        return set.equals(Judgement.MONITORED) ? "monitored, weight 0" : set;
+    }
+
+    /** @return the colour of a set's points */
+    private static java.awt.Color colour(String set) {
+        return switch (set) {
+            case "fit" -> Figure.BLUE;
+            case "validation" -> Figure.ORANGE;
+            default -> Figure.GREEN;
+        };
+    }
+
     private static Figure parity(List<Series> group) {
         Series first = group.get(0);
         Figure f = new Figure(W, H, first.quantity() + ": model at the best point against reference");
@@ -1011,7 +1037,7 @@ final class Plots {
                 .y("model " + first.quantity(), first.unit(), false);
         double lo = Double.POSITIVE_INFINITY;
         double hi = Double.NEGATIVE_INFINITY;
-        for (String set : List.of("fit", "validation")) {
+        for (String set : SETS) {
             List<Double> xs = new ArrayList<>();
             List<Double> ys = new ArrayList<>();
             for (Series s : group) {
@@ -1037,11 +1063,7 @@ final class Plots {
                     hi = Math.max(hi, Math.max(x[i], y[i]));
                 }
             }
-            p.points(
-                    x,
-                    y,
-                    set.equals("fit") ? Figure.BLUE : Figure.ORANGE,
-                    (set.equals("fit") ? "fit" : "validation") + " (" + x.length + ")");
+            p.points(x, y, colour(set), label(set) + " (" + x.length + ")");
         }
         if (hi >= lo) {
             // Both axes span the same range around every value, so the diagonal runs corner to corner. When the values
@@ -1066,7 +1088,7 @@ final class Plots {
         double lo = Double.POSITIVE_INFINITY;
         double hi = Double.NEGATIVE_INFINITY;
         int n = 0;
-        for (String set : List.of("fit", "validation")) {
+        for (String set : SETS) {
             List<Double> rs = new ArrayList<>();
             for (Series s : group) {
                 if (s.set().equals(set)) {
@@ -1100,16 +1122,20 @@ final class Plots {
         Figure.Panel p =
                 f.panel(0, 1).x("model - reference", first.unit(), false).y("values", "count", false);
         p.y.whole = true;
-        String[] names = {"fit", "validation"};
-        java.awt.Color[] colors = {Figure.BLUE, Figure.ORANGE};
-        for (int s = 0; s < 2; s++) {
+        for (int s = 0; s < SETS.size(); s++) {
             double[] counts = new double[k];
             for (double d : sets.get(s)) {
                 int b = Math.min(k - 1, (int) Math.floor((d - start) / width));
                 counts[Math.max(0, b)]++;
             }
             if (sets.get(s).length > 0) {
-                p.bars(left, width, base.clone(), counts, colors[s], names[s] + " (" + sets.get(s).length + ")");
+                p.bars(
+                        left,
+                        width,
+                        base.clone(),
+                        counts,
+                        colour(SETS.get(s)),
+                        label(SETS.get(s)) + " (" + sets.get(s).length + ")");
                 for (int i = 0; i < k; i++) {
                     base[i] += counts[i];
                 }
@@ -1254,6 +1280,16 @@ final class Plots {
     @SuppressWarnings("unchecked")
     static List<Series> series(Path folder, Map<String, Object> results, boolean predictions) throws IOException {
         List<Series> out = new ArrayList<>();
+        // the fit's terms of weight 0, monitored: their values are none of the fit's (a predictions.csv
+        // written before it said "monitored" for them says "fit")
+        java.util.Set<String> monitored = new java.util.HashSet<>();
+        if (results.get("terms") instanceof List<?> fitTerms) {
+            for (Object t : fitTerms) {
+                if (Judgement.monitored(t)) {
+                    monitored.add(String.valueOf(((Map<?, ?>) t).get("name")));
+                }
+            }
+        }
         Path csv = folder.resolve(Judgement.FILE);
         if (predictions && Files.isRegularFile(csv)) {
             Map<String, List<double[]>> rows = new LinkedHashMap<>();
@@ -1264,8 +1300,9 @@ final class Plots {
                 if (f.size() < 9) {
                     continue;
                 }
-                String key = f.get(0) + "\u0000" + f.get(1) + "\u0000" + f.get(3);
-                keys.putIfAbsent(key, new String[] {f.get(0), f.get(1), f.get(3), f.get(8)});
+                String set = f.get(0).equals("fit") && monitored.contains(f.get(1)) ? Judgement.MONITORED : f.get(0);
+                String key = set + "\u0000" + f.get(1) + "\u0000" + f.get(3);
+                keys.putIfAbsent(key, new String[] {set, f.get(1), f.get(3), f.get(8)});
                 rows.computeIfAbsent(key, k -> new ArrayList<>())
                         .add(new double[] {d(f.get(4)), d(f.get(5)), d(f.get(6))});
             }
@@ -1299,7 +1336,11 @@ final class Plots {
                     double[] c = Results.toArray(comp.get(e.getKey()));
                     if (r != null && c != null && r.length == c.length && r.length > 0) {
                         out.add(new Series(
-                                set.equals("terms") ? "fit" : "validation",
+                                set.equals("terms")
+                                        ? (monitored.contains(String.valueOf(t.get("name")))
+                                                ? Judgement.MONITORED
+                                                : "fit")
+                                        : "validation",
                                 String.valueOf(t.get("name")),
                                 e.getKey(),
                                 String.valueOf(units.getOrDefault(e.getKey(), "")),

@@ -48,7 +48,7 @@ final class ReportCommand extends BaseCommand {
         Path journal = dir.resolve(org.chemfit.journal.Journal.DEFAULT_FILE_NAME);
         if (!Files.exists(results) && !Files.exists(csv) && !Files.exists(journal)) {
             throw new UserException(dir + " holds neither " + Results.FILE + " nor " + EvaluationLog.FILE + " nor "
-                    + journal.getFileName() + "; give the output folder of a fit");
+                    + journal.getFileName() + "; give the output folder of a fit" + outputFolders(dir));
         }
         String others = noPlots
                 ? null
@@ -562,5 +562,21 @@ final class ReportCommand extends BaseCommand {
                     + b.parameters().asFlatMap()
                     + (b.degraded() ? " (a term failed in every evaluation with a finite loss)" : ""));
         }
+    }
+
+    /**
+     * @param given a folder that holds no fit's files, as the user gave it
+     * @return ": did you mean lj/results (it holds journal.sqlite)?" naming the output folders of fits that
+     *     the job files in it name (or its one subfolder that holds a fit), each as a path to give in
+     *     place of the folder; "" when there is none
+     */
+    static String outputFolders(Path given) {
+        Path dir = given.toAbsolutePath().normalize();
+        List<String> named = new ArrayList<>();
+        for (Path f : DashboardCommand.outputFoldersIn(given)) {
+            Path shown = f.startsWith(dir) ? given.resolve(dir.relativize(f)) : f;
+            named.add(shown + " (it holds " + DashboardCommand.holds(f) + ")");
+        }
+        return named.isEmpty() ? "" : ": did you mean " + String.join(" or ", named) + "?";
     }
 }

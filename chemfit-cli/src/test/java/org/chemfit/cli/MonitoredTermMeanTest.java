@@ -118,4 +118,104 @@ class MonitoredTermMeanTest {
         assertNull(pv.why(), pv::toString);
         assertEquals(1.0 / 8, pv.factor(), 0.0);
     }
+
+    /**
+     * The fit's values are those of its terms of non-zero weight, wherever they are counted or drawn: the loss
+     * plot's RMSE panel counts the 8 values of the fitted term, not the 16 with its monitored copy; the parity
+     * and residual plots, predictions.csv and the closing table give the monitored term's values as such.
+     */
+    @Test
+    void aMonitoredTermsValuesAreNamedSoAndAreNoneOfTheFits() throws IOException {
+        Path csv = Cli.resource("jobs").resolve("data/energies.csv");
+        List<String> lines = Files.readAllLines(csv);
+        // three held-out values: structures of the fit's file, each reference 0.01 off, so none repeats a fit row
+        StringBuilder held = new StringBuilder("file,reference_energy,tag\n");
+        for (String line : lines.subList(1, 4)) {
+            String[] f = line.split(",");
+            held.append(csv.resolveSibling(f[0]))
+                    .append(',')
+                    .append(Double.parseDouble(f[1]) + 0.01)
+                    .append(',')
+                    .append(f[2])
+                    .append('\n');
+        }
+        Path heldCsv = tmp.resolve("held.csv");
+        Files.writeString(heldCsv, held.toString());
+        String term = """
+                  - name: %s
+                    kind: atoms
+                    weight: %s
+                    reference: %s
+                    unit: eV
+                    potential: {form: lennard_jones, epsilon: lj.epsilon, sigma: lj.sigma}
+                """;
+        Path job = tmp.resolve("mon.yaml");
+        Files.writeString(
+                job, """
+                name: mon
+                parameters:
+                  lj:
+                    epsilon: {initial: 1.7, bounds: [0.1, 10.0]}
+                    sigma: {initial: 2.1, bounds: [1.5, 3.0]}
+                terms:
+                %s%s
+                validation:
+                  - name: held
+                    kind: atoms
+                    reference: %s
+                    unit: eV
+                    potential: {form: lennard_jones, epsilon: lj.epsilon, sigma: lj.sigma}
+                validation_every: 5
+                optimizer: {method: Nelder-Mead, max_evaluations: 15}
+                output: {folder: out-mon}
+                """.formatted(term.formatted("main", "1.0", csv), term.formatted("monitor", "0", csv), heldCsv));
+        Cli.Run fit = Cli.run("fit", job.toString(), "--progress", "none");
+        assertEquals(ExitCodes.OK, fit.code(), fit::toString);
+        Path out = tmp.resolve("out-mon");
+        assertEquals(
+                List.of("fit, best so far (8 values)", "validation (3 values)"),
+                legend(out.resolve("plots/loss.svg")).stream()
+                        .filter(l -> l.startsWith("fit") || l.startsWith("validation"))
+                        .toList());
+        for (String plot : List.of("parity-energy", "residuals-energy")) {
+            assertEquals(
+                    List.of("fit (8)", "monitored, weight 0 (8)", "validation (3)"),
+                    legend(out.resolve("plots/" + plot + ".svg")).stream()
+                            .filter(l -> !l.equals("model = reference"))
+                            .toList(),
+                    plot);
+        }
+        Map<String, Long> sets = Files.readAllLines(out.resolve("predictions.csv")).stream()
+                .skip(1)
+                .collect(java.util.stream.Collectors.groupingBy(
+                        l -> l.substring(0, l.indexOf(',', l.indexOf(',') + 1)),
+                        java.util.TreeMap::new,
+                        java.util.stream.Collectors.counting()));
+        assertEquals(Map.of("fit,main", 8L, "monitored,monitor", 8L, "validation,held", 3L), sets);
+        // the columns set, term, quantity, unit and n of the closing table (two spaces or more between columns)
+        List<String> table = fit.out()
+                .lines()
+                .filter(l -> l.matches("(fit|monitored|validation) .*"))
+                .map(l -> String.join("|", List.of(l.split(" {2,}")).subList(0, 5)))
+                .toList();
+        assertEquals(
+                List.of(
+                        "fit|(fitted 1 of 2)|energy|eV|8",
+                        "fit|main|energy|eV|8",
+                        "monitored|monitor|energy|eV|8",
+                        "validation|held|energy|eV|3"),
+                table,
+                fit::toString);
+    }
+
+    /** @return the legend lines of an SVG plot, in order */
+    private static List<String> legend(Path svg) throws IOException {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("<text class=\"legend\"[^>]*>([^<]*)</text>")
+                .matcher(Files.readString(svg));
+        List<String> out = new java.util.ArrayList<>();
+        while (m.find()) {
+            out.add(m.group(1));
+        }
+        return out;
+    }
 }

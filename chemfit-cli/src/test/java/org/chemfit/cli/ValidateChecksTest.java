@@ -564,6 +564,10 @@ class ValidateChecksTest {
     @Test
     void aFreeParameterNoPotentialNamesIsWarnedAboutOnceAndTheJobIsStillValid() throws IOException {
         String data = Cli.resource("jobs/data/energies.csv").toString();
+        // held-out data apart from the fit's (data repeating the fit's are warned of too)
+        Path held = Files.writeString(
+                dir.resolve("held.csv"),
+                "file,reference_energy,tag\n" + Cli.resource("jobs/data/dimers/lj_3.500.xyz") + ",-0.2,far\n");
         Path job = atomsJob(
                 "unused.yaml",
                 data,
@@ -571,7 +575,7 @@ class ValidateChecksTest {
                 "{eps: 1.0, sig: 2.2, shift: 0.5, held: 1.5, spare: {initial: 0.0, fixed: true},"
                         + " pinned: {initial: 1.0, bounds: [1.0, 1.0]}}",
                 "validation:",
-                "  - {name: held-out, kind: atoms, reference: " + data + ",",
+                "  - {name: held-out, kind: atoms, reference: " + held + ",",
                 "     potential: [{form: lennard_jones, species: [Ar, Ar], epsilon: held, sigma: sig}]}");
         Cli.Run r = Cli.run("validate", job.toString());
         assertEquals(ExitCodes.OK, r.code(), r::toString);

@@ -41,12 +41,14 @@ public final class Names {
 
     /**
      * The suggestion that every "did you mean" of a job file and its templates makes: the
-     * {@linkplain #closest closest} name, or else the one that shares the longest beginning with the
-     * misspelt name (at least 4 characters and half of it: {@code max_evals} for
-     * {@code max_evaluations}).
+     * {@linkplain #closest closest} name; or else the one dotted name whose last segment the name
+     * is ({@code lj.sigma} for {@code sigma}, when no other name ends in {@code .sigma}); or else the
+     * one that shares the longest beginning with the misspelt name (at least 4 characters and half
+     * of it: {@code max_evals} for {@code max_evaluations}).
      *
      * <pre>{@code
      * Names.suggest("max_evals", List.of("method", "max_evaluations"));   // "max_evaluations"
+     * Names.suggest("sigma", List.of("lj.epsilon", "lj.sigma"));          // "lj.sigma"
      * }</pre>
      *
      * @param name the misspelt name
@@ -59,6 +61,18 @@ public final class Names {
             return s;
         }
         String n = name.toLowerCase(java.util.Locale.ROOT);
+        // a parameter's name without its group: the one name of which it is the last segment
+        String ending = null;
+        int endings = 0;
+        for (String k : candidates) {
+            if (k.toLowerCase(java.util.Locale.ROOT).endsWith("." + n)) {
+                ending = k;
+                endings++;
+            }
+        }
+        if (endings == 1 && !n.isEmpty()) {
+            return ending;
+        }
         String best = null;
         int bestPrefix = 0;
         for (String k : candidates) {

@@ -24,4 +24,16 @@ class NamesTest {
         assertNull(Names.suggest("bar", List.of("r", "steps")));
         assertNull(Names.closest("xy", List.of("r")));
     }
+
+    @Test
+    void aNameWithoutItsGroupSuggestsTheOneParameterItEnds() {
+        // 'sigma' is 3 edits from 'lj.sigma', too far to be near: it is the name's last segment
+        assertNull(Names.closest("sigma", List.of("lj.epsilon", "lj.sigma")));
+        assertEquals("lj.sigma", Names.suggest("sigma", List.of("lj.epsilon", "lj.sigma")));
+        assertEquals("lj.sigma", Names.suggest("Sigma", List.of("lj.epsilon", "lj.sigma")));
+        // two parameters end in it: neither is the one meant
+        assertNull(Names.suggest("sigma", List.of("lj.sigma", "morse.sigma")));
+        // a segment is the whole of what follows a dot: 'ma' is no parameter's
+        assertNull(Names.suggest("ma", List.of("lj.epsilon", "lj.sigma")));
+    }
 }

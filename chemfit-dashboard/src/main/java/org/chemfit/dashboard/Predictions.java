@@ -13,8 +13,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The parity data of an output folder's {@code predictions.csv}, grouped for the page: one chart
- * per quantity and unit (quantities of different units never share one), each with its fit and
- * its validation points (reference, model at the best point).
+ * per quantity and unit (quantities of different units never share one), each with its fit, its
+ * monitored (fit terms of weight 0) and its validation points (reference, model at the best point).
  *
  * <pre>{@code
  * Map<String, Object> p = Predictions.read(dir);   // null while the fit runs
@@ -33,7 +33,8 @@ final class Predictions {
 
     /**
      * @param dir the output folder
-     * @return {@code {charts: [{quantity, unit, fit: {reference, model, label}, validation: ...}], rows, skipped}},
+     * @return {@code {charts: [{quantity, unit, fit: {reference, model, label}, monitored: ..., validation: ...}], rows,
+     *     skipped}},
      *     or null when the folder holds no readable predictions.csv (a fit still running)
      */
     static @Nullable Map<String, Object> read(Path dir) {
@@ -65,7 +66,8 @@ final class Predictions {
                 skipped++;
                 continue;
             }
-            String set = "validation".equals(l.get(0)) ? "validation" : "fit";
+            // a fit term of weight 0 is monitored: its points are none of the fit's
+            String set = "validation".equals(l.get(0)) || "monitored".equals(l.get(0)) ? l.get(0) : "fit";
             String quantity = l.get(3);
             String unit = l.get(8);
             Map<String, Object> chart = charts.computeIfAbsent(quantity + "\u0000" + unit, k -> {

@@ -442,22 +442,40 @@
 
   var PARITY_NOTE = $('parity-note').textContent;
 
+  /* A fit term of weight 0 is monitored: in no loss, and in none of the fit's values. */
+  function monitored(t) { return t && typeof t.weight === 'number' && t.weight === 0; }
+
+  /* The name of the row over the terms of a set, as the closing table of chemfit fit names it: "(all N)", or
+   * "(fitted K of N)" when K of the fit's N terms are fitted (the others monitored, left out); null when there is
+   * none (one term, whose own row says the same, or no fitted term). */
+  function overallName(terms, fit) {
+    var fitted = terms.filter(function (t) { return !(fit && monitored(t)); }).length;
+    if (terms.length < 2 || fitted === 0) { return null; }
+    return fitted === terms.length ? '(all ' + terms.length + ')' : '(fitted ' + fitted + ' of ' + terms.length + ')';
+  }
+
   function metricRows() {
     var r = summary.results || {};
     var rows = [];
-    function add(set, term, metrics) {
+    function add(set, term, metrics, total) {
       if (!metrics || typeof metrics !== 'object') { return; }
       Object.keys(metrics).forEach(function (q) {
         var m = metrics[q] || {}, a = m.initial || {}, b = m.best || {};
-        rows.push([set, term, q, m.unit || '', b.count !== undefined ? b.count : a.count, a.rmse, b.rmse, b.mae, b.max_abs_error, b.r2]);
+        var row = [set, term, q, m.unit || '', b.count !== undefined ? b.count : a.count, a.rmse, b.rmse, b.mae, b.max_abs_error, b.r2];
+        row.total = !!total;
+        rows.push(row);
       });
     }
-    (r.terms || []).forEach(function (t) { add('fit', t.name, t.metrics); });
-    (Array.isArray(r.validation) ? r.validation : []).forEach(function (t) { add('validation', t.name, t.metrics); });
-    if (r.metrics && typeof r.metrics === 'object') {
-      add('fit', 'all terms', r.metrics.fit);
-      add('validation', 'all terms', r.metrics.validation);
-    }
+    var terms = Array.isArray(r.terms) ? r.terms : [];
+    var validation = Array.isArray(r.validation) ? r.validation : [];
+    var all = r.metrics && typeof r.metrics === 'object' ? r.metrics : {};
+    // as the closing table: the row over the set's terms first, then the terms one by one
+    var name = overallName(terms, true);
+    if (name) { add('fit', name, all.fit, true); }
+    terms.forEach(function (t) { add(monitored(t) ? 'monitored' : 'fit', t.name, t.metrics); });
+    name = overallName(validation, false);
+    if (name) { add('validation', name, all.validation, true); }
+    validation.forEach(function (t) { add('validation', t.name, t.metrics); });
     return rows;
   }
 
@@ -506,23 +524,23 @@
       return !r[4] && [r[5], r[6], r[7], r[8], r[9]].every(function (v) { return v === null || v === undefined; });
     };
     metricRows().forEach(function (r) {
-      if (r[0] === 'validation' && r[1] === 'all terms' && Object.keys(states).length && empty(r)) {
+      if (r[0] === 'validation' && r.total && Object.keys(states).length && empty(r)) {
         // over the validation terms, when those that failed or were not evaluated leave no value
         var row = el('tr', null, 'total');
         [r[0], r[1], r[2], r[3]].forEach(function (v) { row.appendChild(el('td', v, 'text')); });
-        var cell = el('td', 'no value: the validation terms above give none', 'text');
+        var cell = el('td', 'no value: the validation terms below give none', 'text');
         cell.colSpan = 6;
         row.appendChild(cell);
         tb.appendChild(row);
         return;
       }
-      var term = r[0] === 'validation' && states[r[1]] ? r[1] : null;
+      var term = r[0] === 'validation' && !r.total && states[r[1]] ? r[1] : null;
       // a row of a term that gave no value says nothing its state row does not
       if (term && empty(r)) {
         if (!said[term]) { stateRow(term); }
         return;
       }
-      var tr = el('tr', null, r[1] === 'all terms' ? 'total' : '');
+      var tr = el('tr', null, r.total ? 'total' : '');
       for (var k = 0; k < r.length; k++) { tr.appendChild(el('td', k < 4 ? r[k] : fmt(r[k]), k < 4 ? 'text' : '')); }
       tb.appendChild(tr);
       if (term && !said[term]) { stateRow(term); }
@@ -542,7 +560,8 @@
    * a point is of the other set), and the line model = reference; both axes on one range. */
   function parityChart(box, c, k) {
     var pts = [];
-    ['fit', 'validation'].forEach(function (set, s) {
+    // the fit's points, the monitored terms' (fit terms of weight 0, in no loss) and the validation's
+    ['fit', 'validation', 'monitored'].forEach(function (set, s) {
       var d = c[set];
       if (!d) { return; }
       for (var i = 0; i < d.reference.length; i++) { pts.push([d.reference[i], d.model[i], s]); }
@@ -553,14 +572,15 @@
     pts.forEach(function (p) { lo = Math.min(lo, p[0], p[1]); hi = Math.max(hi, p[0], p[1]); });
     var pad = (hi - lo) * 0.05 || Math.abs(hi) * 0.05 || 1;
     lo -= pad; hi += pad;
-    var x = [lo], fit = [null], val = [null], line = [lo];
+    var x = [lo], fit = [null], val = [null], mon = [null], line = [lo];
     pts.forEach(function (p) {
       x.push(p[0]);
       fit.push(p[2] === 0 ? p[1] : null);
       val.push(p[2] === 1 ? p[1] : null);
+      mon.push(p[2] === 2 ? p[1] : null);
       line.push(p[0]);
     });
-    x.push(hi); fit.push(null); val.push(null); line.push(hi);
+    x.push(hi); fit.push(null); val.push(null); mon.push(null); line.push(hi);
     var unit = c.unit ? ' (' + c.unit + ')' : '';
     var div = el('div', null, 'chart parity');
     div.id = 'parity-' + k;
@@ -569,23 +589,32 @@
     div.setAttribute('data-points', String(pts.length));
     div.setAttribute('data-fit-points', String(c.fit ? c.fit.reference.length : 0));
     div.setAttribute('data-validation-points', String(c.validation ? c.validation.reference.length : 0));
+    div.setAttribute('data-monitored-points', String(c.monitored ? c.monitored.reference.length : 0));
     // uPlot draws the axis titles on its canvas; the attributes name them for a reader of the page
     div.setAttribute('data-x-title', 'reference' + unit);
     div.setAttribute('data-y-title', 'model at best' + unit);
     box.appendChild(div);
     var size = Math.min(520, chartWidth());
+    var series = [
+      { label: 'reference', value: function (u, v) { return fmt(v); } },
+      { label: 'fit', stroke: '#1f3a5f', width: 0, points: { show: true, size: 6, fill: '#1f3a5f' }, value: function (u, v) { return fmt(v); } },
+      { label: 'validation', stroke: '#d9480f', width: 0, points: { show: true, size: 6, fill: '#d9480f' }, value: function (u, v) { return fmt(v); } }
+    ];
+    var data = [x, fit, val];
+    if (c.monitored) {
+      // only when there are such points: a legend names only what is drawn
+      series.push({ label: 'monitored, weight 0', stroke: '#2b8a3e', width: 0, points: { show: true, size: 6, fill: '#2b8a3e' }, value: function (u, v) { return fmt(v); } });
+      data.push(mon);
+    }
+    series.push({ label: 'model = reference', stroke: '#888', dash: [6, 4], width: 1, points: { show: false } });
+    data.push(line);
     charts[div.id] = new uPlot({
       title: c.quantity + unit,
       width: size, height: size,
       scales: { x: { time: false, range: [lo, hi] }, y: { range: [lo, hi] } },
       axes: [{ label: div.getAttribute('data-x-title') }, { label: div.getAttribute('data-y-title'), size: 70 }],
-      series: [
-        { label: 'reference', value: function (u, v) { return fmt(v); } },
-        { label: 'fit', stroke: '#1f3a5f', width: 0, points: { show: true, size: 6, fill: '#1f3a5f' }, value: function (u, v) { return fmt(v); } },
-        { label: 'validation', stroke: '#d9480f', width: 0, points: { show: true, size: 6, fill: '#d9480f' }, value: function (u, v) { return fmt(v); } },
-        { label: 'model = reference', stroke: '#888', dash: [6, 4], width: 1, points: { show: false } }
-      ]
-    }, [x, fit, val, line], div);
+      series: series
+    }, data, div);
   }
 
   function renderFailures() {

@@ -529,6 +529,28 @@ class DashboardTest {
         }
     }
 
+    /**
+     * The rows of a fit term of weight 0 (set {@code monitored} in predictions.csv) are a series of their own, none
+     * of the fit's points.
+     */
+    @Test
+    void aMonitoredTermsPredictionsAreASeriesApartFromTheFits() throws Exception {
+        Files.writeString(
+                dir.resolve(Predictions.FILE),
+                "set,term,item,quantity,reference,model_initial,model_best,residual,unit\n"
+                        + "fit,curve,r1,energy,-1.0,-0.9,-1.01,-0.01,eV\n"
+                        + "fit,curve,r2,energy,-0.5,-0.4,-0.52,-0.02,eV\n"
+                        + "monitored,mon,r3,energy,-0.7,-0.6,-0.73,-0.03,eV\n"
+                        + "validation,held,r4,energy,-0.2,-0.1,-0.24,-0.04,eV\n");
+        Map<String, Object> p = Predictions.read(dir);
+        assertNotNull(p);
+        JsonNode chart = JSON.valueToTree(p).at("/charts/0");
+        assertEquals(List.of(-1.01, -0.52), JSON.convertValue(chart.at("/fit/model"), List.class));
+        assertEquals(List.of(-0.73), JSON.convertValue(chart.at("/monitored/model"), List.class));
+        assertEquals("mon r3", chart.at("/monitored/label/0").asText());
+        assertEquals(List.of(-0.24), JSON.convertValue(chart.at("/validation/model"), List.class));
+    }
+
     @Test
     void theReportEmbedsThePredictionsOrNullWhileTheFitRuns() throws Exception {
         Journals.fit(dir, 10);
