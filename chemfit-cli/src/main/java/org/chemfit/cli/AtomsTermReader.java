@@ -106,6 +106,8 @@ final class AtomsTermReader {
                         });
                 // each structure file by its real place (links followed): the first row that lists it
                 Map<Path, org.chemfit.atoms.ReferenceEntry> listed = new java.util.LinkedHashMap<>();
+                // a CSV that two terms read has its repeated rows said once, for the first
+                boolean firstReading = r.repeatsChecked.add(realPlace(reference));
                 for (org.chemfit.atoms.ReferenceEntry e : rows) {
                     if (!Files.isRegularFile(e.file())) {
                         r.fileProblem(reference, e.line(), AtomsTerms.notAStructureFile(where, e, reference));
@@ -113,7 +115,7 @@ final class AtomsTermReader {
                         continue;
                     }
                     org.chemfit.atoms.ReferenceEntry before = listed.putIfAbsent(realPlace(e.file()), e);
-                    if (before != null) {
+                    if (before != null && firstReading) {
                         r.warnings.add(listedTwice(reference, before, e, where));
                     }
                     r.namedFiles.add(e.file().toAbsolutePath().normalize());
@@ -340,7 +342,8 @@ final class AtomsTermReader {
                 + "'" + (shownAgain.equals(shownFirst) ? "" : ", as " + shownAgain) + ") of " + r.shown(reference)
                 + (first.energy() == again.energy()
                         ? ", with the same energy " + a + ": the same data count twice in the term's loss (its error"
-                                + " weighs double)"
+                                + " weighs double; to weigh a structure more, give it a term of its own with a larger"
+                                + " weight)"
                         : ", with the energies " + a + " and " + b + ": one structure has one model energy, which"
                                 + " cannot match both (the fit is pulled between them), and its error counts twice in"
                                 + " the term's loss")

@@ -520,8 +520,8 @@ final class FitPlan implements AutoCloseable {
      * directory, so {@code [python3, ext/sim.py]} there finds no {@code ext/sim.py} unless
      * {@code files}, {@code templates} or {@code links} put it there. The program itself (the first
      * word) is looked up beside the job file and needs no staging. A warning, not an error: a file of
-     * that name may be written by an earlier command of the term. Also an argument that names a
-     * script which is nowhere ({@link #missingScript}).
+     * that name may be written by an earlier command of the term. Also the script an interpreter is
+     * given when it is nowhere ({@link #missingScript}).
      *
      * @return one warning per such argument, in the order of the terms and commands
      */
@@ -544,16 +544,50 @@ final class FitPlan implements AutoCloseable {
                                 + " is a file beside the job file, but the command runs in the term's run directory,"
                                 + " where it is not; stage it with files: {" + arg + ": " + arg
                                 + "}, or give its absolute path");
-                    } else {
-                        String missing = missingScript(arg, staged, job.folder());
-                        if (missing != null) {
-                            out.add("term '" + t.name() + "' command '" + String.join(" ", command) + "': " + missing);
-                        }
                     }
+                }
+                String script = scriptOf(command);
+                String missing = script == null ? null : missingScript(script, staged, job.folder());
+                if (missing != null) {
+                    out.add("term '" + t.name() + "' command '" + String.join(" ", command) + "': " + missing);
                 }
             }
         }
         return out;
+    }
+
+    /** The interpreters whose first argument that is not an option is the script they run. */
+    private static final java.util.regex.Pattern INTERPRETER = java.util.regex.Pattern.compile(
+            "(python[0-9.]*|pypy[0-9.]*|sh|bash|dash|zsh|perl|ruby|Rscript|julia|node|lua[0-9.]*|tclsh[0-9.]*)");
+
+    /** The options of those interpreters after which no script follows (a command, a module, code). */
+    private static final java.util.Set<String> NO_SCRIPT_AFTER = java.util.Set.of("-c", "-e", "-m", "--eval", "-E");
+
+    /**
+     * @return the script a command runs when its program is an interpreter ({@code python3 sim.py},
+     *     {@code /usr/bin/bash run.sh}): its first argument that is not an option; null for any
+     *     other program (the script of {@code ssh host python3 x.py} is on another machine), for
+     *     code given on the command line ({@code sh -c "..."}, {@code python3 -m pkg}), and for an
+     *     argument holding white space, which is no path a job writes
+     */
+    static @Nullable String scriptOf(List<String> command) {
+        if (command.size() < 2) {
+            return null;
+        }
+        String program = command.get(0);
+        String base = program.substring(program.lastIndexOf('/') + 1);
+        if (!INTERPRETER.matcher(base).matches()) {
+            return null;
+        }
+        for (String arg : command.subList(1, command.size())) {
+            if (NO_SCRIPT_AFTER.contains(arg)) {
+                return null;
+            }
+            if (!arg.startsWith("-")) {
+                return arg.chars().anyMatch(Character::isWhitespace) ? null : arg;
+            }
+        }
+        return null;
     }
 
     /** The endings of the scripts an interpreter runs, which no earlier command of a term usually writes. */
@@ -561,8 +595,8 @@ final class FitPlan implements AutoCloseable {
             java.util.Set.of("py", "sh", "bash", "pl", "rb", "r", "jl", "js", "lua", "tcl");
 
     /**
-     * A command's argument that names a script ({@code model.py}, {@code /home/me/run.sh}) which is
-     * nowhere: not staged into the run directory, not a file beside the job file (for a relative
+     * The script an interpreter is given ({@link #scriptOf}: {@code model.py}, {@code /home/me/run.sh})
+     * when it is nowhere: not staged into the run directory, not a file beside the job file (for a relative
      * path), not a file at all (for an absolute one). The command would fail at the fit's first
      * evaluation, with the interpreter's own words; said before anything runs instead. A warning, not
      * an error: an earlier command of the term may write it.
@@ -622,7 +656,8 @@ final class FitPlan implements AutoCloseable {
                         + (parent == null ? near : parent.resolve(near).toString()) + "?";
             }
         }
-        return where + ": the command would fail at the fit's first evaluation" + hint;
+        return where + ": the command would fail at the fit's first evaluation, unless an earlier command of the"
+                + " term writes it" + hint;
     }
 
     /**

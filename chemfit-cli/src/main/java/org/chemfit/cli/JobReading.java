@@ -65,6 +65,8 @@ final class JobReading {
      * warning about a structure that two terms list.
      */
     final java.util.Map<Path, Map<Path, org.chemfit.atoms.ReferenceEntry>> referenceEntries = new java.util.HashMap<>();
+    /** The reference CSVs (by their real places) whose repeated structures have been looked for. */
+    final java.util.Set<Path> repeatsChecked = new java.util.HashSet<>();
     /** The force components of the structures of each reference CSV read with forces, when every one gave its forces. */
     final java.util.Map<Path, Integer> referenceForces = new java.util.HashMap<>();
     /** Units, coordinates and term names seen. */

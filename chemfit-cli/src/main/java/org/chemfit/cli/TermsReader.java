@@ -50,7 +50,7 @@ final class TermsReader {
             String term, java.nio.file.Path csv, org.chemfit.atoms.ReferenceEntry row, AtomsConfig config) {}
 
     /** The structures of the fit's atoms terms of non-zero weight read so far, by their files' real places. */
-    private final Map<java.nio.file.Path, Listed> fitStructures = new LinkedHashMap<>();
+    private final Map<java.nio.file.Path, List<Listed>> fitStructures = new LinkedHashMap<>();
 
     private final AtomsTermReader atoms;
     private final ExternalTermReader external;
@@ -210,27 +210,28 @@ final class TermsReader {
     }
 
     /**
-     * Warns of a structure that this fit term's reference CSV lists and another CSV, of an earlier
-     * atoms term of non-zero weight, lists too: its energy counts twice in the fit's loss. One
-     * warning per earlier term, at this term's {@code reference}, naming the first structures with
-     * their rows. Two terms of the same CSV are left alone (the same data under two losses or
-     * weights is a way to write one's own loss), as are a term of weight 0 (only watched) and the
-     * validation terms, which are not the fit's.
+     * @return whether two atoms terms compute the same energy of a structure: the same potential,
+     *     molecules, relaxation and Coulomb constant (their reference CSVs and forces aside). Terms
+     *     that differ in one (a relaxed energy beside a single point, another potential) fit
+     *     different things; one that fits forces besides still counts the energy
      */
-    /**
-     * @return whether two atoms terms compute the same quantities of a structure: the same
-     *     potential, molecules, relaxation and forces (their reference CSVs aside). Terms that differ
-     *     in one (a relaxed energy beside a single point, another potential) fit different things
-     */
-    private static boolean sameModel(AtomsConfig a, AtomsConfig b) {
+    private static boolean sameEnergy(AtomsConfig a, AtomsConfig b) {
         return a.potential().equals(b.potential())
                 && a.moleculeSize() == b.moleculeSize()
                 && a.excludeIntramolecular() == b.excludeIntramolecular()
                 && java.util.Objects.equals(a.relax(), b.relax())
-                && Double.compare(a.coulombConstant(), b.coulombConstant()) == 0
-                && Double.compare(a.forcesWeight(), b.forcesWeight()) == 0;
+                && Double.compare(a.coulombConstant(), b.coulombConstant()) == 0;
     }
 
+    /**
+     * Warns of a structure that this fit term's reference CSV lists and another CSV, of an earlier
+     * atoms term of non-zero weight that computes the same energy of it ({@link #sameEnergy}),
+     * lists too: its energy counts twice in the fit's loss. One warning per earlier term, at this
+     * term's {@code reference}, naming the first structures with their rows. Two terms of the same
+     * CSV are left alone (the same data under two losses or weights is a way to write one's own
+     * loss), as are a term of weight 0 (only watched) and the validation terms, which are not the
+     * fit's.
+     */
     private void warnListedByTwoTerms(Node.MapNode t, String name, TermConfig config) {
         if (!(config instanceof AtomsConfig a) || r.referenceEntries.get(a.reference()) == null) {
             return;
@@ -238,17 +239,21 @@ final class TermsReader {
         java.nio.file.Path csv = AtomsTermReader.realPlace(a.reference());
         Map<String, List<String>> byTerm = new LinkedHashMap<>();
         r.referenceEntries.get(a.reference()).forEach((real, row) -> {
-            Listed before = fitStructures.putIfAbsent(real, new Listed(name, a.reference(), row, a));
-            if (before != null
-                    && !before.term().equals(name)
-                    && !AtomsTermReader.realPlace(before.csv()).equals(csv)
-                    && sameModel(a, before.config())) {
-                byTerm.computeIfAbsent(before.term(), k -> new ArrayList<>())
-                        .add(r.shown(row.file()) + " (" + r.shown(a.reference()) + " line " + row.line() + ", tag '"
-                                + row.tag() + "'; " + r.shown(before.csv()) + " line "
-                                + before.row().line()
-                                + ", tag '" + before.row().tag() + "')");
+            List<Listed> earlier = fitStructures.computeIfAbsent(real, k -> new ArrayList<>());
+            java.util.Set<String> said = new java.util.HashSet<>();
+            for (Listed before : earlier) {
+                if (!before.term().equals(name)
+                        && said.add(before.term())
+                        && !AtomsTermReader.realPlace(before.csv()).equals(csv)
+                        && sameEnergy(a, before.config())) {
+                    byTerm.computeIfAbsent(before.term(), k -> new ArrayList<>())
+                            .add(r.shown(row.file()) + " (" + r.shown(a.reference()) + " line " + row.line()
+                                    + ", tag '" + row.tag() + "'; " + r.shown(before.csv()) + " line "
+                                    + before.row().line() + ", tag '"
+                                    + before.row().tag() + "')");
+                }
             }
+            earlier.add(new Listed(name, a.reference(), row, a));
         });
         Node at = t.entries.get("reference");
         for (Map.Entry<String, List<String>> e : byTerm.entrySet()) {
@@ -260,7 +265,8 @@ final class TermsReader {
                     + (said.size() == 1 ? "its energy counts" : "their energies count") + " twice in the fit's loss: "
                     + String.join(", ", said.subList(0, named))
                     + (said.size() > named ? " and " + (said.size() - named) + " more" : "")
-                    + "; list each structure in one term (a term of weight 0 is only watched and counts nothing)");
+                    + "; list each structure in one term (a term of weight 0 is only watched and counts nothing;"
+                    + " to weigh a structure more, give it a term of its own with a larger weight)");
         }
     }
 

@@ -1,6 +1,7 @@
 package org.chemfit.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -57,7 +58,8 @@ class StructureListedTwiceTest {
                 List.of("warning: " + csv + ":4: term 'dimers' lists structure " + dir.resolve("data/d1.xyz")
                         + " twice, on lines 2 (tag 'near') and 4 (tag 'near-again') of " + csv
                         + ", with the same energy -0.0104: the same data count twice in the term's loss (its error"
-                        + " weighs double); remove one of the rows"),
+                        + " weighs double; to weigh a structure more, give it a term of its own with a larger"
+                        + " weight); remove one of the rows"),
                 warnings(job));
     }
 
@@ -83,7 +85,8 @@ class StructureListedTwiceTest {
                 List.of("warning: " + csv + ":4: term 'dimers' lists structure " + dir.resolve("data/d1.xyz")
                         + " twice, on lines 2 (tag 'near') and 4 (tag 'link', as " + dir.resolve("data/same.xyz")
                         + ") of " + csv + ", with the same energy -0.0104: the same data count twice in the term's"
-                        + " loss (its error weighs double); remove one of the rows"),
+                        + " loss (its error weighs double; to weigh a structure more, give it a term of its own with"
+                        + " a larger weight); remove one of the rows"),
                 warnings(job));
     }
 
@@ -111,7 +114,8 @@ class StructureListedTwiceTest {
                         + dir.resolve("data/d3.xyz") + " (" + more
                         + " line 2, tag 'far3'; " + csv + " line 4, tag 'far'), " + dir.resolve("data/d2.xyz") + " ("
                         + more + " line 3, tag 'mid2'; " + csv + " line 3, tag 'mid'); list each structure in one term"
-                        + " (a term of weight 0 is only watched and counts nothing)"),
+                        + " (a term of weight 0 is only watched and counts nothing; to weigh a structure more, give it a"
+                        + " term of its own with a larger weight)"),
                 warnings(job));
     }
 
@@ -130,7 +134,12 @@ class StructureListedTwiceTest {
                 "    kind: atoms",
                 "    reference: data/ref.csv",
                 "    potential: {form: lennard_jones, epsilon: eps, sigma: sigma}");
-        assertEquals(List.of(), warnings(job));
+        // the validation term is warned of as held-out data that is not held out, not as a structure listed twice
+        List<String> w = warnings(job);
+        assertEquals(1, w.size(), w::toString);
+        assertTrue(
+                w.get(0).contains(": validation term 'held' reads the same reference file as fit term 'dimers'"),
+                w::toString);
     }
 
     /** Terms that compute different things of a structure (relaxed, another potential) fit different data. */
@@ -148,7 +157,7 @@ class StructureListedTwiceTest {
                 "  - name: cut",
                 "    kind: atoms",
                 "    reference: data/more.csv",
-                "    potential: {form: lennard_jones, epsilon: eps, sigma: sigma, cutoff: 8.0}");
+                "    potential: {form: lennard_jones, epsilon: eps, sigma: sigma, cutoff: 4.2, shifted: true}");
         assertEquals(List.of(), warnings(job));
     }
 
@@ -165,6 +174,75 @@ class StructureListedTwiceTest {
                 "    reference: data/ref.csv",
                 "    potential: {form: lennard_jones, epsilon: eps, sigma: sigma}");
         assertEquals(List.of(), warnings(job));
+    }
+
+    /** A term that fits forces besides counts the structure's energy as one without forces does. */
+    @Test
+    void aTermThatFitsForcesBesidesStillCountsTheEnergyTwice() throws IOException {
+        Path job = job("d1.xyz,-0.0104,near", "d2.xyz,-0.0080,mid");
+        Files.writeString(
+                dir.resolve("data/f3.xyz"),
+                "2\nProperties=species:S:1:pos:R:3:forces:R:3\nAr 0 0 0 0 0 0.01\nAr 0 0 4.6 0 0 -0.01\n");
+        Files.writeString(
+                dir.resolve("data/ref.csv"), Files.readString(dir.resolve("data/ref.csv")) + "f3.xyz,-0.005,far\n");
+        Files.writeString(dir.resolve("data/forces.csv"), "file,reference_energy,tag\nf3.xyz,-0.005,far-f\n");
+        add(
+                job,
+                "  - name: with-forces",
+                "    kind: atoms",
+                "    reference: data/forces.csv",
+                "    forces: true",
+                "    potential: {form: lennard_jones, epsilon: eps, sigma: sigma}");
+        List<String> w = warnings(job);
+        assertEquals(1, w.size(), w::toString);
+        assertTrue(
+                w.get(0)
+                        .contains(": term 'with-forces' lists a structure that term 'dimers' lists too, in another"
+                                + " reference CSV, so its energy counts twice in the fit's loss: "
+                                + dir.resolve("data/f3.xyz")),
+                w::toString);
+    }
+
+    /**
+     * A structure is compared with every earlier term that lists it: a third term like the second
+     * is warned of against the second, though the first computes another energy of it.
+     */
+    @Test
+    void aStructureIsComparedWithEveryEarlierTermThatListsIt() throws IOException {
+        Path job = job("d1.xyz,-0.0104,near", "d2.xyz,-0.0080,mid", "d3.xyz,-0.005,far");
+        Files.writeString(dir.resolve("data/b.csv"), "file,reference_energy,tag\nd3.xyz,-0.005,far-b\n");
+        Files.writeString(dir.resolve("data/d.csv"), "file,reference_energy,tag\nd3.xyz,-0.005,far-d\n");
+        add(
+                job,
+                "  - name: b",
+                "    kind: atoms",
+                "    reference: data/b.csv",
+                "    relax: true",
+                "    potential: {form: lennard_jones, epsilon: eps, sigma: sigma}",
+                "  - name: d",
+                "    kind: atoms",
+                "    reference: data/d.csv",
+                "    relax: true",
+                "    potential: {form: lennard_jones, epsilon: eps, sigma: sigma}");
+        List<String> w = warnings(job);
+        assertEquals(1, w.size(), w::toString);
+        assertTrue(w.get(0).contains(": term 'd' lists a structure that term 'b' lists too"), w::toString);
+    }
+
+    /** Two terms of one CSV that repeats a structure: the repeat is said once, for the first term. */
+    @Test
+    void aRepeatInACsvThatTwoTermsReadIsSaidOnce() throws IOException {
+        Path job = job("d1.xyz,-0.0104,near", "d2.xyz,-0.0080,mid", "d1.xyz,-0.0104,near-again");
+        add(
+                job,
+                "  - name: absolute",
+                "    kind: atoms",
+                "    loss: absolute_error",
+                "    reference: data/ref.csv",
+                "    potential: {form: lennard_jones, epsilon: eps, sigma: sigma}");
+        List<String> w = warnings(job);
+        assertEquals(1, w.size(), w::toString);
+        assertTrue(w.get(0).contains(": term 'dimers' lists structure "), w::toString);
     }
 
     @Test

@@ -114,7 +114,8 @@ class ValidateChecksTest {
         assertTrue(
                 v.err()
                         .startsWith("warning: term 'sim' command 'python3 " + absent + "': " + absent
-                                + " names no file: the command would fail at the fit's first evaluation; did you mean "
+                                + " names no file: the command would fail at the fit's first evaluation, unless an earlier"
+                                + " command of the term writes it; did you mean "
                                 + scripts.resolve("model.py") + "?\n"),
                 v::toString);
 
@@ -127,8 +128,8 @@ class ValidateChecksTest {
                         .startsWith("warning: term 'sim' command 'sh runn.sh': runn.sh is neither staged into the run"
                                 + " directory (files, templates or links) nor a file beside the job file ("
                                 + dir.resolve("runn.sh")
-                                + "): the command would fail at the fit's first evaluation; did you"
-                                + " mean run.sh?\n"),
+                                + "): the command would fail at the fit's first evaluation, unless an"
+                                + " earlier command of the term writes it; did you mean run.sh?\n"),
                 rel::toString);
 
         // staged under that name (an earlier command or a file of the run directory): no warning
@@ -141,6 +142,22 @@ class ValidateChecksTest {
         Cli.Run staged = Cli.run("validate", job.toString());
         assertEquals(0, staged.code(), staged::toString);
         assertFalse(staged.err().contains("runn.sh"), staged::toString);
+
+        // what is no script an interpreter is given here: code given to sh -c, a script given to another
+        // program, an output file named after a script, a module
+        for (String command : List.of(
+                "[bash, -c, \"source env.sh && python3 sim.py\"]",
+                // programs that run the interpreter elsewhere (ssh node7 ..., apptainer exec image ...) are not
+                // interpreters: env and nice stand for them here, as they are on every machine
+                "[env, python3, /home/me/remote/model.py]",
+                "[nice, python3, /opt/app/run.py]",
+                "[python3, " + scripts.resolve("model.py") + ", --write, next.sh]",
+                "[python3, -m, missing.py]")) {
+            Files.writeString(job, text.replace("command: [cat, in.txt]", "command: " + command));
+            Cli.Run other = Cli.run("validate", job.toString());
+            assertEquals(0, other.code(), other::toString);
+            assertFalse(other.err().contains("would fail at the fit's first evaluation"), other::toString);
+        }
 
         // a script that exists, and an argument that is no script: no warning
         Files.writeString(
