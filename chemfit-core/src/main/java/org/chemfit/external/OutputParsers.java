@@ -853,8 +853,9 @@ public final class OutputParsers {
     static String read(Path runDirectory, String file, Object parser) throws IOException {
         Path p = RunPaths.resolve(runDirectory, file, "output file");
         byte[] bytes;
-        try (FileInputStream in = new FileInputStream(p.toFile())) {
-            bytes = readAll(in);
+        java.io.File f = p.toFile();
+        try (FileInputStream in = new FileInputStream(f)) {
+            bytes = readAll(in, f::length);
         } catch (FileNotFoundException e) {
             // missing, a folder, not readable: told apart, and said, in the file system's own words
             bytes = readWithNio(p, runDirectory, file, parser);
@@ -896,8 +897,19 @@ public final class OutputParsers {
      *     for a large file, where {@code InputStream.readAllBytes} reads 8 KiB at a time
      */
     static byte[] readAll(InputStream in) throws IOException {
+        return readAll(in, () -> 0L);
+    }
+
+    /**
+     * @param size the file's size, asked once the first 8 KiB are read: the buffer then grows to
+     *     hold the whole file at once (a file of 1 GB takes about 1 GB, not the 3 GB of doubling and a
+     *     last copy), and doubles beyond it if the file grew
+     * @return every byte to the stream's end
+     */
+    static byte[] readAll(InputStream in, java.util.function.LongSupplier size) throws IOException {
         byte[] b = new byte[8192];
         int n = 0;
+        boolean sized = false;
         while (true) {
             int read = in.read(b, n, b.length - n);
             if (read < 0) {
@@ -908,7 +920,13 @@ public final class OutputParsers {
                 if (n == MAX_ARRAY) {
                     throw new OutOfMemoryError("an output file of more than " + MAX_ARRAY + " bytes");
                 }
-                b = Arrays.copyOf(b, (int) Math.min(2L * n, MAX_ARRAY));
+                long want = 2L * n;
+                if (!sized) {
+                    sized = true;
+                    // one byte more than the file holds: its end is then seen without growing again
+                    want = Math.max(want, size.getAsLong() + 1);
+                }
+                b = Arrays.copyOf(b, (int) Math.min(want, MAX_ARRAY));
             }
         }
     }

@@ -55,6 +55,33 @@ class TextFilesTest {
     }
 
     /**
+     * A large file's size is asked once, when the first 8 KiB are read, and the buffer then holds it
+     * whole; a size that is wrong (the file grew or shrank since) still gives every byte.
+     */
+    @Test
+    void aLargeFilesSizeIsAskedOnceAndAWrongOneStillReadsItAll() throws Exception {
+        byte[] data = new byte[100_000];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (byte) (i * 7);
+        }
+        for (long told : new long[] {data.length, 10_000, 1_000_000}) {
+            int[] asked = {0};
+            byte[] read = OutputParsers.readAll(new ByteArrayInputStream(data), () -> {
+                asked[0]++;
+                return told;
+            });
+            assertArrayEquals(data, read, "size told " + told);
+            assertEquals(1, asked[0], "size told " + told);
+        }
+        int[] asked = {0};
+        OutputParsers.readAll(new ByteArrayInputStream(new byte[100]), () -> {
+            asked[0]++;
+            return 100;
+        });
+        assertEquals(0, asked[0], "a file within the first 8 KiB: no size asked");
+    }
+
+    /**
      * UTF-8 is read as such ("Å" from C3 85), a U+FFFD the file holds (EF BF BD) is kept, and a
      * file that is not valid UTF-8 (a lone E9) is read as ISO-8859-1, where E9 is "é".
      */
