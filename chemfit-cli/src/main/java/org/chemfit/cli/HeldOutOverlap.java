@@ -17,9 +17,9 @@ import org.jspecify.annotations.Nullable;
  * term is fitted to nothing) of the same kind when it reads the same reference file, or, row by row,
  *
  * <ul>
- *   <li>of an atoms term: a row with the same structure file (whose last frame is the structure) and
- *       the same reference energy, or, when both terms name a coordinate column of the same unit, the
- *       same coordinate value and the same reference energy;
+ *   <li>of an atoms term that computes the same energy ({@link TermsReader#sameEnergy}): a row
+ *       with the same structure file (whose last frame is the structure), or a copy of it byte for
+ *       byte, and the same reference energy;
  *   <li>of a crystal term: the same structure file and the same reference value of a quantity.
  * </ul>
  *
@@ -36,6 +36,15 @@ final class HeldOutOverlap {
     private HeldOutOverlap() {}
 
     /**
+     * What a validation term repeats of the fit's terms.
+     *
+     * @param text what it repeats, said after the term's name
+     * @param energyOnly whether only its energies repeat the fit's: it fits forces that the fit terms it
+     *     repeats do not
+     */
+    private record Said(String text, boolean energyOnly) {}
+
+    /**
      * Adds a warning to the reading, at the validation term's line, for each validation term whose
      * data repeat a fit term's: how many of its rows, and which fit terms.
      *
@@ -50,60 +59,60 @@ final class HeldOutOverlap {
         }
         for (int i = 0; i < validation.size(); i++) {
             TermSpec v = validation.get(i);
-            String said = said(r, fit, v);
+            Said said = said(r, fit, v);
             if (said != null) {
                 Node at = list.items.get(i);
                 r.warnings.add(r.shown + ":" + at.line + ":" + at.column + ": validation term '" + v.name() + "' "
-                        + said + ": its metrics are then not held out (the fit has seen those values) and cannot show"
-                        + " over-fitting; hold out data the fit's terms do not hold");
+                        + said.text() + ": its " + (said.energyOnly() ? "energy " : "")
+                        + "metrics are then not held out (the"
+                        + " fit has seen those values) and cannot show over-fitting; hold out data the fit's terms do"
+                        + " not hold");
             }
         }
     }
 
     /** @return what the validation term repeats of the fit's terms, or null when nothing */
-    private static @Nullable String said(JobReading r, List<TermSpec> fit, TermSpec v) {
+    private static @Nullable Said said(JobReading r, List<TermSpec> fit, TermSpec v) {
         List<String> sameFile = new ArrayList<>();
         Set<Integer> repeated = new LinkedHashSet<>();
         Set<String> terms = new LinkedHashSet<>();
         int rows = 0;
+        boolean forcesHeldOut = false;
         for (TermSpec f : fit) {
             if (f.weight() == 0 || f.kind() != v.kind()) {
                 continue;
             }
             if (v.config() instanceof JobFile.AtomsConfig va && f.config() instanceof JobFile.AtomsConfig fa) {
-                Rows vr = rows(r, v.name(), va.reference());
+                Rows vr = rows(va.reference());
                 if (vr != null) {
                     rows = vr.entries().size();
+                }
+                if (!TermsReader.sameEnergy(va, fa)) {
+                    continue; // another potential, relaxation or cutoff: other data of the same structures
                 }
                 if (same(va.reference(), fa.reference())) {
                     sameFile.add("'" + f.name() + "'");
                     continue;
                 }
-                Rows fr = rows(r, f.name(), fa.reference());
+                Rows fr = rows(fa.reference());
                 if (vr == null || fr == null) {
                     continue;
                 }
-                // coordinate values are compared only when both terms have them, in one unit
-                JobFile.Coordinate vu = r.extras.coordinates.get(v.name());
-                JobFile.Coordinate fu = r.extras.coordinates.get(f.name());
-                boolean oneUnit = vu != null && fu != null && java.util.Objects.equals(vu.unit(), fu.unit());
-                double[] vco = oneUnit ? vr.coordinate() : null;
-                double[] fco = oneUnit ? fr.coordinate() : null;
-                Set<String> byFile = new java.util.HashSet<>();
-                Set<String> byCoordinate = new java.util.HashSet<>();
-                for (int k = 0; k < fr.entries().size(); k++) {
-                    ReferenceEntry e = fr.entries().get(k);
-                    byFile.add(key(e.file(), e.energy()));
-                    if (vco != null && fco != null) {
-                        byCoordinate.add(fco[k] + "\0" + e.energy());
-                    }
+                // the fit's structure files by their reference energy: a validation row with the same
+                // energy repeats one when its file is the same file, or a copy of it byte for byte
+                Map<Double, List<Path>> byEnergy = new java.util.HashMap<>();
+                for (ReferenceEntry e : fr.entries()) {
+                    byEnergy.computeIfAbsent(e.energy(), x -> new ArrayList<>()).add(e.file());
                 }
                 for (int k = 0; k < vr.entries().size(); k++) {
                     ReferenceEntry e = vr.entries().get(k);
-                    if (byFile.contains(key(e.file(), e.energy()))
-                            || (vco != null && byCoordinate.contains(vco[k] + "\0" + e.energy()))) {
+                    List<Path> candidates = byEnergy.get(e.energy());
+                    if (candidates != null && candidates.stream().anyMatch(c -> sameContent(c, e.file()))) {
                         repeated.add(k);
                         terms.add("'" + f.name() + "'");
+                        if (va.forcesWeight() > 0 && fa.forcesWeight() == 0) {
+                            forcesHeldOut = true;
+                        }
                     }
                 }
             } else if (v.config() instanceof JobFile.CrystalConfig vc
@@ -125,11 +134,16 @@ final class HeldOutOverlap {
             }
         }
         if (!sameFile.isEmpty()) {
-            return "reads the same reference file as fit " + (sameFile.size() == 1 ? "term " : "terms ")
-                    + String.join(", ", sameFile) + " (" + r.shown(((JobFile.AtomsConfig) v.config()).reference())
-                    + "): "
-                    + (rows == 0 ? "its rows are" : rows == 1 ? "its one row is" : "all " + rows + " of its rows are")
-                    + " the fit's";
+            return new Said(
+                    "reads the same reference file as fit " + (sameFile.size() == 1 ? "term " : "terms ")
+                            + String.join(", ", sameFile) + " ("
+                            + r.shown(((JobFile.AtomsConfig) v.config()).reference())
+                            + "): "
+                            + (rows == 0
+                                    ? "its rows are"
+                                    : rows == 1 ? "its one row is" : "all " + rows + " of its rows are")
+                            + " the fit's",
+                    false);
         }
         if (repeated.isEmpty()) {
             return null;
@@ -137,28 +151,34 @@ final class HeldOutOverlap {
         String what = v.kind() == JobFile.TermKind.CRYSTAL
                 ? " of its " + Tables.count(rows, "value") + " repeat the structure and reference value of fit "
                 : " of its " + Tables.count(rows, "row") + " have the structure and reference value of rows of fit ";
-        return "repeats the fit's data: " + repeated.size() + what + (terms.size() == 1 ? "term " : "terms ")
-                + String.join(", ", terms);
+        return new Said(
+                "repeats the fit's data: " + repeated.size() + what + (terms.size() == 1 ? "term " : "terms ")
+                        + String.join(", ", terms),
+                forcesHeldOut);
     }
 
-    /** A reference CSV's rows and, when the term names a coordinate column, its values (in row order). */
-    private record Rows(List<ReferenceEntry> entries, double @Nullable [] coordinate) {}
+    /** A reference CSV's rows. */
+    private record Rows(List<ReferenceEntry> entries) {}
 
     /** @return the rows of an atoms term's reference CSV, or null when it cannot be read (reported elsewhere) */
-    private static @Nullable Rows rows(JobReading r, String term, Path csv) {
+    private static @Nullable Rows rows(Path csv) {
         try {
-            List<ReferenceEntry> entries = ReferenceCsv.read(csv);
-            JobFile.Coordinate c = r.extras.coordinates.get(term);
-            double[] values = c == null ? null : ReferenceCsv.column(csv, c.column());
-            return new Rows(entries, values != null && values.length == entries.size() ? values : null);
+            return new Rows(ReferenceCsv.read(csv));
         } catch (RuntimeException e) {
             return null;
         }
     }
 
-    /** @return a row's key: its structure file, as one path whatever way it is written, and its reference */
-    private static String key(Path file, double reference) {
-        return file.toAbsolutePath().normalize() + "\0" + reference;
+    /** @return whether two structure files are one file, or copies of one another byte for byte */
+    private static boolean sameContent(Path a, Path b) {
+        if (same(a, b)) {
+            return true;
+        }
+        try {
+            return java.nio.file.Files.mismatch(a, b) == -1;
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     /** @return whether two paths name one file */

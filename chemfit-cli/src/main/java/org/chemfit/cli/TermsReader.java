@@ -215,7 +215,7 @@ final class TermsReader {
      *     that differ in one (a relaxed energy beside a single point, another potential) fit
      *     different things; one that fits forces besides still counts the energy
      */
-    private static boolean sameEnergy(AtomsConfig a, AtomsConfig b) {
+    static boolean sameEnergy(AtomsConfig a, AtomsConfig b) {
         return a.potential().equals(b.potential())
                 && a.moleculeSize() == b.moleculeSize()
                 && a.excludeIntramolecular() == b.excludeIntramolecular()

@@ -124,15 +124,15 @@ class HeldOutOverlapTest {
     }
 
     @Test
-    void rowsCopiedFromTheFitsFileOrOfTheSameCoordinateAndReferenceAreCounted() throws IOException {
+    void rowsOfTheFitsFilesOrCopiesOfThemWithTheirReferencesAreCounted() throws IOException {
         Path fit = fitCsv();
-        // a copy of the dimer at 2.245 under another name: another file, the same coordinate
+        // a copy of the dimer at 2.245 under another name: another file, the same structure
         Path copy = Files.copy(DIMERS.resolve("lj_2.245.xyz"), tmp.resolve("copy.xyz"));
         Path held = csv(
                 "held.csv",
                 new Object[] {0, null, 2.94}, // a row of the fit's, copied
                 new Object[] {1, null, -1.14}, // another
-                new Object[] {2, copy, -1.5}, // another file, the same coordinate and reference
+                new Object[] {2, copy, -1.5}, // a copy of the fit's file, byte for byte, and its reference
                 new Object[] {3, null, -1.3}, // the fit's structure, another reference: not the same data
                 new Object[] {4, null, -0.9}); // held out
         Path job = job(fit, held, "1");
@@ -140,6 +140,30 @@ class HeldOutOverlapTest {
                 List.of("warning: " + job + ":21:5: validation term 'held' repeats the fit's data: 3 of its 5 rows"
                         + " have the structure and reference value of rows of fit term 'curve'" + TAIL),
                 warnings(job));
+    }
+
+    /**
+     * Another structure at the same coordinate with the same reference (a krypton dimer beside the
+     * fit's argon one, both curves shifted to one energy) is other data, and so is the fit's file
+     * under a term that computes another energy of it (relaxed).
+     */
+    @Test
+    void anotherStructureAtTheSameCoordinateOrAnotherEnergyOfTheSameIsNoRepeat() throws IOException {
+        Path fit = fitCsv();
+        Path krypton = tmp.resolve("kr_2.245.xyz");
+        Files.writeString(
+                krypton, Files.readString(DIMERS.resolve("lj_2.245.xyz")).replace("Ar", "Kr"));
+        Path held = csv("held.csv", new Object[] {2, krypton, -1.5}, new Object[] {4, null, -0.9});
+        Path job = job(fit, held, "1");
+        // one potential for every pair, as in the fit: the same energy computed, of another structure
+        assertEquals(List.of(), warnings(job));
+
+        Path relaxed = job(fit, fit, "1");
+        String r = Files.readString(relaxed);
+        int v = r.indexOf("validation:");
+        int q = r.indexOf("    potential: {form", v);
+        Files.writeString(relaxed, r.substring(0, q) + "    relax: true\n" + r.substring(q));
+        assertEquals(List.of(), warnings(relaxed));
     }
 
     @Test
