@@ -1021,7 +1021,26 @@ final class JournalView implements AutoCloseable {
      */
     synchronized @Nullable Map<String, Object> predictions() {
         boolean journalUnread = run == null && problem != null && readResults() != null;
-        return results() == null && !journalUnread ? null : Predictions.read(dir);
+        Map<String, Object> r = results();
+        if (r == null && !journalUnread) {
+            return null;
+        }
+        if (r == null) {
+            r = readResults();
+        }
+        // the fit terms of weight 0, whose rows an older predictions.csv gives as the fit's
+        java.util.Set<String> monitored = new java.util.HashSet<>();
+        if (r != null && r.get("terms") instanceof List<?> terms) {
+            for (Object t : terms) {
+                if (t instanceof Map<?, ?> m
+                        && m.get("name") instanceof String name
+                        && m.get("weight") instanceof Number w
+                        && w.doubleValue() == 0) {
+                    monitored.add(name);
+                }
+            }
+        }
+        return Predictions.read(dir, monitored);
     }
 
     /**

@@ -38,6 +38,16 @@ final class Predictions {
      *     or null when the folder holds no readable predictions.csv (a fit still running)
      */
     static @Nullable Map<String, Object> read(Path dir) {
+        return read(dir, java.util.Set.of());
+    }
+
+    /**
+     * @param dir the output folder
+     * @param monitored the fit terms of weight 0 (from results.json): their rows are monitored, also
+     *     in a predictions.csv written before its set column said so (where they are {@code fit})
+     * @return as {@link #read(Path)}
+     */
+    static @Nullable Map<String, Object> read(Path dir, java.util.Set<String> monitored) {
         Path f = dir.resolve(FILE);
         if (!Files.isRegularFile(f)) {
             return null;
@@ -67,7 +77,9 @@ final class Predictions {
                 continue;
             }
             // a fit term of weight 0 is monitored: its points are none of the fit's
-            String set = "validation".equals(l.get(0)) || "monitored".equals(l.get(0)) ? l.get(0) : "fit";
+            String set = "validation".equals(l.get(0)) || "monitored".equals(l.get(0))
+                    ? l.get(0)
+                    : monitored.contains(l.get(1)) ? "monitored" : "fit";
             String quantity = l.get(3);
             String unit = l.get(8);
             Map<String, Object> chart = charts.computeIfAbsent(quantity + "\u0000" + unit, k -> {

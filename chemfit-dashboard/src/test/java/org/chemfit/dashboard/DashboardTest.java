@@ -551,6 +551,22 @@ class DashboardTest {
         assertEquals(List.of(-0.24), JSON.convertValue(chart.at("/validation/model"), List.class));
     }
 
+    /** A predictions.csv written before the set column said monitored: results.json's weights tell. */
+    @Test
+    void anOlderPredictionsFilesRowsOfATermOfWeightZeroAreMonitored() throws Exception {
+        Files.writeString(
+                dir.resolve(Predictions.FILE),
+                "set,term,item,quantity,reference,model_initial,model_best,residual,unit\n"
+                        + "fit,curve,r1,energy,-1.0,-0.9,-1.01,-0.01,eV\n"
+                        + "fit,mon,r3,energy,-0.7,-0.6,-0.73,-0.03,eV\n");
+        JsonNode chart =
+                JSON.valueToTree(Predictions.read(dir, java.util.Set.of("mon"))).at("/charts/0");
+        assertEquals(List.of(-1.01), JSON.convertValue(chart.at("/fit/model"), List.class));
+        assertEquals(List.of(-0.73), JSON.convertValue(chart.at("/monitored/model"), List.class));
+        JsonNode asWritten = JSON.valueToTree(Predictions.read(dir)).at("/charts/0");
+        assertEquals(List.of(-1.01, -0.73), JSON.convertValue(asWritten.at("/fit/model"), List.class));
+    }
+
     @Test
     void theReportEmbedsThePredictionsOrNullWhileTheFitRuns() throws Exception {
         Journals.fit(dir, 10);
