@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code chemfit eval JOB [--params results.json] [--set name=value ...] [--per-structure] [--json
  * FILE]}: evaluates the objective once, at the initial parameters, at a finished fit's best
- * parameters (or, for a fit that has not ended, the best point its journal recorded so far) or at
+ * parameters (or, for a fit that has not ended or was resumed since it wrote its results.json, the
+ * best point its journal recorded so far) or at
  * values given on the command line, and prints the per-term breakdown, the
  * validation terms and the error metrics of every term and quantity; with {@code --per-structure}
  * also the model beside every reference value; with {@code --json} also writes these numbers at
@@ -50,7 +51,8 @@ final class EvalCommand extends BaseCommand {
             description = "Evaluate at the best parameters of a finished fit's results.json, or of the output"
                     + " folder that holds it; of a fit that has not written it (running, or killed), at the best"
                     + " point its journal recorded so far, given as the folder, its missing results.json or its"
-                    + " journal.sqlite (--set values apply on top).")
+                    + " journal.sqlite; of a fit resumed since it wrote results.json, at the journal's best point"
+                    + " too, as chemfit report shows it (--set values apply on top).")
     @Nullable
     Path params;
 
@@ -412,7 +414,9 @@ final class EvalCommand extends BaseCommand {
     /**
      * @param file a results.json written by {@code chemfit fit}, or the output folder that holds
      *     it; for a fit that has not written it, the folder, the results.json missing beside its
-     *     journal, or the journal, whose best point so far is taken ({@link #bestOfJournal})
+     *     journal, or the journal, whose best point so far is taken ({@link #bestOfJournal}); the
+     *     journal's too when a results.json beside a journal is not the current result of the run
+     *     {@code chemfit report} reports on ({@link ReportCommand#earlier}: the fit was resumed since)
      * @param initial the job's initial parameters
      * @param job the job evaluated, which the file's job is compared with ({@link #anotherJob})
      * @param warn told that the file's job is not this one ({@link #anotherJob}), of the job's
@@ -425,6 +429,7 @@ final class EvalCommand extends BaseCommand {
     @SuppressWarnings("unchecked")
     static Map<String, Double> bestOf(
             Path file, Parameters initial, JobFile job, java.util.function.Consumer<String> warn) {
+        Path asGiven = file;
         String journalName = org.chemfit.journal.Journal.DEFAULT_FILE_NAME;
         if (java.nio.file.Files.isDirectory(file)) {
             // the output folder of a fit: its results.json, else (the fit has not written it) its journal
@@ -457,6 +462,15 @@ final class EvalCommand extends BaseCommand {
                     + "; give the results.json of a finished fit");
         }
         Map<String, Object> r = Results.read(file);
+        if (fileName != null && fileName.toString().equals(Results.FILE) && java.nio.file.Files.isRegularFile(beside)) {
+            // a fit resumed since it wrote results.json (running, or killed again): chemfit report
+            // then shows the journal's best so far, not results.json, and so does eval
+            ReportCommand.JournalFigures figures = ReportCommand.JournalFigures.read(beside, r);
+            org.chemfit.journal.read.RunRecord run = figures.run();
+            if (run != null && ReportCommand.earlier(r, figures) != null) {
+                return bestOfJournal(asGiven, beside, r, staleResults(r, run), initial, job, warn);
+            }
+        }
         if (!(r.get("parameters") instanceof java.util.List<?> list)) {
             throw new UserException(
                     "--params " + file + ": holds no 'parameters' list; give the results.json of a finished fit");
@@ -495,6 +509,34 @@ final class EvalCommand extends BaseCommand {
      */
     static Map<String, Double> bestOfJournal(
             Path given, Path journal, Parameters initial, JobFile job, java.util.function.Consumer<String> warn) {
+        return bestOfJournal(given, journal, null, null, initial, job, warn);
+    }
+
+    /**
+     * {@link #bestOfJournal(Path, Path, Parameters, JobFile, java.util.function.Consumer)}, for a
+     * results.json that {@code chemfit report} does not take as the result of the run it reports on.
+     *
+     * @param given the path given to {@code --params}, as the messages name it
+     * @param journal the journal
+     * @param results the results.json beside the journal, which may name the run ({@link
+     *     ReportCommand#reportedRun}), or null
+     * @param why why results.json is not taken, or null when there is none
+     * @param initial the job's initial parameters
+     * @param job the job evaluated, which the run's job settings are compared with
+     * @param warn told which point is taken and from where, of a run of another job, and of the
+     *     parameters that the run and the job do not share
+     * @return the best value of each parameter the run has and the job has
+     * @throws UserException when the journal cannot be read, holds no run or no evaluation of finite
+     *     loss, or its run names none of the job's parameters
+     */
+    static Map<String, Double> bestOfJournal(
+            Path given,
+            Path journal,
+            @Nullable Map<String, Object> results,
+            @Nullable String why,
+            Parameters initial,
+            JobFile job,
+            java.util.function.Consumer<String> warn) {
         record Read(
                 org.chemfit.journal.read.@Nullable RunRecord run,
                 org.chemfit.journal.read.@Nullable EvaluationRecord best,
@@ -502,7 +544,7 @@ final class EvalCommand extends BaseCommand {
         Read read;
         try (org.chemfit.journal.read.JournalReader j = org.chemfit.journal.read.JournalReader.openReadOnly(journal)) {
             read = j.consistently(r -> {
-                var run = ReportCommand.reportedRun(r, null).orElse(null);
+                var run = ReportCommand.reportedRun(r, results).orElse(null);
                 if (run == null) {
                     return new Read(null, null, null);
                 }
@@ -531,19 +573,42 @@ final class EvalCommand extends BaseCommand {
                     + state + ") records no evaluation of finite loss yet: there is no best point to evaluate");
         }
         warn.accept("--params " + given + ": "
-                + (java.nio.file.Files.isDirectory(given)
-                        ? "holds no " + Results.FILE
-                        : given.getFileName() != null
-                                        && given.getFileName()
-                                                .toString()
-                                                .equals(org.chemfit.journal.Journal.DEFAULT_FILE_NAME)
-                                ? "is a journal"
-                                : "no such file")
+                + (why != null
+                        ? why
+                        : java.nio.file.Files.isDirectory(given)
+                                ? "holds no " + Results.FILE
+                                : given.getFileName() != null
+                                                && given.getFileName()
+                                                        .toString()
+                                                        .equals(org.chemfit.journal.Journal.DEFAULT_FILE_NAME)
+                                        ? "is a journal"
+                                        : "no such file")
                 + "; evaluating at the best point that run " + run.id() + " of the journal " + journal + " ("
-                + state + ") recorded so far, as chemfit report shows it: evaluation " + best.number() + ", loss "
+                + state + ") recorded" + (run.status().equals("RUNNING") ? " so far" : "")
+                + ", as chemfit report shows it: evaluation " + best.number() + ", loss "
                 + Tables.fmt(best.toldLoss())
                 + (best.degraded() ? " (a term failed in every evaluation with a finite loss, this one's too)" : ""));
         return ofTheJob(given, best.parameters().asFlatMap(), initial, warn, () -> anotherRun(given, run, job));
+    }
+
+    /**
+     * Why a results.json is not the current result of the run {@code chemfit report} reports on
+     * (when {@link ReportCommand#earlier} says so).
+     *
+     * @param results the results.json
+     * @param run the run reported on
+     * @return {@code "results.json is from an earlier attempt of run 1 of the journal beside it (now
+     *     at attempt 2), which chemfit report does not show"}, and the like
+     */
+    private static String staleResults(Map<String, Object> results, org.chemfit.journal.read.RunRecord run) {
+        Object written = results.get("journal_run");
+        String which = written instanceof Number n && n.longValue() == run.id()
+                ? "is from an earlier attempt of run " + run.id() + " of the journal beside it (now at attempt "
+                        + run.attempts() + ")"
+                : written instanceof Number n
+                        ? "is from run " + n.longValue() + " of the journal beside it, not from run " + run.id()
+                        : "names no run of the journal beside it";
+        return Results.FILE + " " + which + ", so chemfit report does not show it";
     }
 
     /**

@@ -188,6 +188,7 @@ final class FitCommand extends BaseCommand {
                             w,
                             workers != null ? null : jf.execution().workersAt(),
                             jf,
+                            budget,
                             Runtime.getRuntime().availableProcessors());
             if (cores != null) {
                 err().println("warning: " + cores);

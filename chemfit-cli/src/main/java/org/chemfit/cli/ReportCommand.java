@@ -313,7 +313,7 @@ final class ReportCommand extends BaseCommand {
      *
      * @return null when it is, else what the report says instead of its tables
      */
-    private static @Nullable String earlier(Map<String, Object> results, JournalFigures figures) {
+    static @Nullable String earlier(Map<String, Object> results, JournalFigures figures) {
         org.chemfit.journal.read.RunRecord latest = figures.run();
         if (latest == null) {
             return null; // no run, or a damaged journal (reported below): results.json is what there is

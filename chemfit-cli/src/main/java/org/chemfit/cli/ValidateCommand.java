@@ -58,6 +58,7 @@ final class ValidateCommand extends BaseCommand {
                     jf.execution().workers(),
                     jf.execution().workersAt(),
                     jf,
+                    jf.optimizer().maxEvaluations(),
                     Runtime.getRuntime().availableProcessors());
             if (cores != null) {
                 err().println("warning: " + cores);

@@ -214,6 +214,127 @@ class ReportCommandTest {
     }
 
     /**
+     * Takes the journal's lock as a fit does (an exclusive lock on {@code journal.sqlite.lock}, held by
+     * the process), says "locked" and holds it until its standard input ends: a fit whose process id
+     * cannot be seen from here, as one in another PID namespace.
+     */
+    static final class LockHolder {
+
+        private LockHolder() {}
+
+        public static void main(String[] args) throws Exception {
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(
+                    Path.of(args[0]),
+                    java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.READ,
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                java.nio.channels.FileLock lock = ch.tryLock();
+                System.out.println(lock == null ? "not locked" : "locked");
+                System.out.flush();
+                while (System.in.read() >= 0) {
+                    // held until the test closes its input
+                }
+            }
+        }
+    }
+
+    /**
+     * A run whose recorded process is gone while another process holds the journal's lock (a fit in
+     * another PID namespace, whose process id is not this one's) is running: report and eval say so,
+     * and call it stopped once the lock is let go.
+     */
+    @Test
+    void aRunWhoseJournalIsLockedIsRunningThoughItsProcessIsNotSeen() throws Exception {
+        Path dir = tmp.resolve("locked");
+        Files.createDirectories(dir);
+        Process fit = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        LibraryFit.class.getName(),
+                        dir.toString())
+                .redirectOutput(tmp.resolve("stdout.txt").toFile())
+                .redirectError(tmp.resolve("stderr.txt").toFile())
+                .start();
+        try {
+            Awaitility.await()
+                    .atMost(Duration.ofMinutes(1))
+                    .pollInterval(Duration.ofMillis(50))
+                    .failFast(() -> assertTrue(fit.isAlive(), () -> "the program ended\n" + InterruptIT.output(tmp)))
+                    .until(() -> finished(dir) >= 2);
+        } finally {
+            fit.destroyForcibly(); // the run stays RUNNING, its pid gone
+            assertTrue(fit.waitFor(60, TimeUnit.SECONDS));
+        }
+        int recorded = finished(dir);
+        Path lockOut = tmp.resolve("lock.txt");
+        Process holder = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        LockHolder.class.getName(),
+                        dir.resolve("journal.sqlite.lock").toString())
+                .redirectOutput(lockOut.toFile())
+                .redirectError(tmp.resolve("lock-stderr.txt").toFile())
+                .start();
+        Path job = tmp.resolve("x.yaml");
+        Files.writeString(
+                job,
+                String.join(
+                        "\n",
+                        "parameters: {x: {initial: 0.2, bounds: [-3, 3]}}",
+                        "terms:",
+                        "  - name: sim",
+                        "    kind: external",
+                        "    templates: {in.json: in.json}",
+                        "    command: [sh, -c, 'cp in.json out.json']",
+                        "    outputs: {energy: {parser: json, file: out.json, path: /energy}}",
+                        "    reference: {energy: 1.0}",
+                        ""));
+        Files.writeString(tmp.resolve("in.json"), "{\"energy\": {{ x }}}\n");
+        String journal = dir.resolve("journal.sqlite").toString();
+        try {
+            Awaitility.await()
+                    .atMost(Duration.ofMinutes(1))
+                    .pollInterval(Duration.ofMillis(20))
+                    .failFast(() -> assertTrue(holder.isAlive(), () -> "the lock holder ended"))
+                    .until(() ->
+                            Files.exists(lockOut) && !Files.readString(lockOut).isEmpty());
+            assertEquals("locked\n", Files.readString(lockOut));
+            Cli.Run r = Cli.run("report", dir.toString(), "--no-plots");
+            assertEquals(ExitCodes.OK, r.code(), r::toString);
+            assertEquals(
+                    dir + ": running (no results.json yet); " + recorded + " evaluations so far",
+                    r.out().lines().findFirst().orElse(""),
+                    r::toString);
+            assertFalse(r.out().contains("stopped"), r::toString);
+            Cli.Run eval = Cli.run("eval", job.toString(), "--params", dir.toString());
+            assertEquals(ExitCodes.OK, eval.code(), eval::toString);
+            String w = eval.err().lines().findFirst().orElse("");
+            assertTrue(
+                    w.startsWith("warning: --params " + dir + ": holds no results.json; evaluating at the best point"
+                            + " that run 1 of the journal " + journal + " (running) recorded so far, as chemfit report"
+                            + " shows it: evaluation "),
+                    eval::toString);
+        } finally {
+            holder.getOutputStream().close(); // the holder ends, and the lock with it
+            assertTrue(holder.waitFor(60, TimeUnit.SECONDS));
+        }
+        // nobody holds it now: the fit was killed
+        Cli.Run after = Cli.run("report", dir.toString(), "--no-plots");
+        assertTrue(
+                after.out().startsWith(dir + ": stopped without finishing: its fit (pid " + fit.pid() + " on "),
+                after::toString);
+        Cli.Run eval = Cli.run("eval", job.toString(), "--params", dir.toString());
+        assertTrue(
+                eval.err()
+                        .startsWith("warning: --params " + dir + ": holds no results.json; evaluating at the best point"
+                                + " that run 1 of the journal " + journal + " (stopped without finishing (pid "
+                                + fit.pid() + " on "),
+                eval::toString);
+    }
+
+    /**
      * A fit killed with SIGKILL whose parent does not collect it at once (as after {@code timeout -s KILL}, which
      * kills itself with it and leaves it to init): it stays in the process table as a zombie, which
      * {@link ProcessHandle#isAlive} still calls alive, yet it holds no lock and writes nothing. The report right

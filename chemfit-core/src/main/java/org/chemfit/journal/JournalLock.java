@@ -88,6 +88,13 @@ final class JournalLock {
         } catch (IOException e) {
             throw new JournalException("cannot lock journal " + journal + " through " + lf + ": " + e.getMessage(), e);
         }
+        synchronized (HELD) {
+            return acquire(journal, lf, key);
+        }
+    }
+
+    /** {@link #acquire(Path)} once the lock file's key is known, with {@link #HELD}'s monitor held. */
+    private static JournalLock acquire(Path journal, Path lf, Object key) {
         if (!HELD.add(key)) {
             throw new JournalException("journal " + journal + " is being written by another fit (pid "
                     + ProcessHandle.current().pid() + " on " + SqliteJournal.HOST
@@ -133,6 +140,50 @@ final class JournalLock {
         } finally {
             if (!held) {
                 HELD.remove(key);
+            }
+        }
+    }
+
+    /**
+     * Whether a process holds the lock of a journal, so that a fit writes it now: this process (as
+     * {@link #HELD} says; its lock is not probed, since closing a channel on the file would release
+     * it), or another one, found by trying a shared lock on the lock file opened read-only, which
+     * fails while a writer holds its exclusive lock. It tells a running fit whose process id cannot
+     * be seen (another PID namespace, a container) from one that was killed.
+     *
+     * @param journal the journal file
+     * @return true when a process holds its lock; false when none does, the lock file is missing
+     *     or it cannot be read (then nothing can be told from it)
+     */
+    static boolean held(Path journal) {
+        Path lf = journal.resolveSibling(journal.getFileName() + ".lock");
+        // the monitor keeps an acquire of this process from taking the lock while the probe's
+        // channel is open: closing that channel would release the new lock
+        synchronized (HELD) {
+            Object key;
+            try {
+                if (!Files.isRegularFile(lf)) {
+                    return false;
+                }
+                Object k = Files.readAttributes(lf, BasicFileAttributes.class).fileKey();
+                key = k != null ? k : lf.toRealPath();
+            } catch (IOException e) {
+                return false;
+            }
+            if (HELD.contains(key)) {
+                return true;
+            }
+            try (FileChannel ch = FileChannel.open(lf, StandardOpenOption.READ)) {
+                FileLock l = ch.tryLock(0, Long.MAX_VALUE, true);
+                if (l == null) {
+                    return true;
+                }
+                l.release();
+                return false;
+            } catch (OverlappingFileLockException e) {
+                return true;
+            } catch (IOException e) {
+                return false;
             }
         }
     }

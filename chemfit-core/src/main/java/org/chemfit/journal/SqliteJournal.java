@@ -414,7 +414,9 @@ final class SqliteJournal implements JournalReader {
         long pid = Long.parseLong(open.get()[1]);
         // a process of the same id that runs now is taken as the fit: ids are reused only after many others
         boolean alive = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && !ended(pid);
-        return alive ? Optional.empty() : Optional.of("pid " + pid + " on " + HOST);
+        // a fit whose process cannot be seen from here (another PID namespace, a container) still
+        // holds the journal's lock while it runs: only a journal nobody holds was left by its fit
+        return alive || JournalLock.held(file) ? Optional.empty() : Optional.of("pid " + pid + " on " + HOST);
     }
 
     /**

@@ -1,6 +1,7 @@
 package org.chemfit.journal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -64,6 +65,27 @@ class JournalLockTest {
         assertEquals("free", probe(lockFile));
         JournalLock again = JournalLock.acquire(journal);
         again.release();
+    }
+
+    @Test
+    void heldTellsAWrittenJournalWithoutLettingThisProcesssLockGo() throws Exception {
+        Path journal = dir.resolve("journal.sqlite");
+        Path lockFile = dir.resolve("journal.sqlite.lock");
+        // no lock file: nothing to tell from it
+        assertFalse(JournalLock.held(journal));
+        JournalLock lock = JournalLock.acquire(journal);
+        try {
+            // this process holds it: said so without probing, and another process still finds it held
+            assertTrue(JournalLock.held(journal));
+            assertTrue(JournalLock.held(dir.resolve("./journal.sqlite")));
+            assertEquals("held", probe(lockFile));
+        } finally {
+            lock.release();
+        }
+        // the lock file stays, and nobody holds it
+        assertTrue(Files.exists(lockFile));
+        assertFalse(JournalLock.held(journal));
+        assertEquals("free", probe(lockFile));
     }
 
     @Test

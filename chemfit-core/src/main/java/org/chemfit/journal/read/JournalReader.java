@@ -250,12 +250,15 @@ public interface JournalReader extends Journal {
 
     /**
      * Tells a run that stopped without finishing from one that is running: the run's latest
-     * attempt has not ended in the journal, ran on this host, and its process is gone (killed,
-     * out of its allocation, or crashed). A fit of the same job resumes such a run.
+     * attempt has not ended in the journal, ran on this host, its process is gone (killed, out of
+     * its allocation, or crashed), and no process holds the journal's lock (a fit in another PID
+     * namespace, whose process id cannot be seen from here, holds it while it runs). A fit of the
+     * same job resumes such a run.
      *
      * @param runId a run id
      * @return "pid N on HOST" of that attempt's ended process; empty when the attempt ended
-     *     normally, its process still runs, or it ran on another host (where it cannot be told)
+     *     normally, its process still runs or a process holds the journal's lock, or it ran on
+     *     another host (where it cannot be told)
      */
     default Optional<String> endedWithoutFinishing(long runId) {
         return Optional.empty();
