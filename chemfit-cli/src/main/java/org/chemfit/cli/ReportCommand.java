@@ -74,6 +74,20 @@ final class ReportCommand extends BaseCommand {
         // every figure the report takes from the journal, read at one moment: a running fit's
         // commits between two reads would make them disagree
         JournalFigures figures = Files.exists(journal) ? JournalFigures.read(journal, written) : null;
+        boolean csvOfAFit = !header.isEmpty() && "evaluation".equals(header.get(0));
+        if (r == null && !csvOfAFit && (figures == null || figures.unread() != null)) {
+            // what is there is no fit's (the warnings above say why): no report, and no plots folder made
+            List<String> why = new ArrayList<>();
+            if (Files.exists(csv)) {
+                why.add(csv.getFileName() + " is not one chemfit wrote (its first line is '" + firstLine(header)
+                        + "', not 'evaluation,loss,best_loss,...')");
+            }
+            if (figures != null && figures.unread() != null) {
+                why.add(journal.getFileName() + " cannot be read (" + figures.unread() + ")");
+            }
+            throw new UserException(dir + " holds nothing of a fit that chemfit can read: " + String.join("; ", why)
+                    + "; give the output folder of a fit" + outputFolders(dir));
+        }
         String earlier = r == null || figures == null ? null : earlier(r, figures);
         if (earlier != null) {
             // results.json (and predictions.csv, written with it) belong to another run than the journal's latest
@@ -562,6 +576,12 @@ final class ReportCommand extends BaseCommand {
                     + b.parameters().asFlatMap()
                     + (b.degraded() ? " (a term failed in every evaluation with a finite loss)" : ""));
         }
+    }
+
+    /** @return a CSV's first line as read, its first 60 characters when it is longer */
+    private static String firstLine(List<String> header) {
+        String line = String.join(",", header);
+        return line.length() <= 60 ? line : line.substring(0, 60) + "...";
     }
 
     /**

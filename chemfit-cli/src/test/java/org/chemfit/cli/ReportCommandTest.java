@@ -40,6 +40,39 @@ class ReportCommandTest {
         return tmp.resolve("out");
     }
 
+    /**
+     * A folder whose files only bear a fit's names (an evaluations.csv of someone else's, a text file
+     * named journal.sqlite) is no fit's: the report says so, exits 2 and makes no plots folder.
+     */
+    @Test
+    void aFolderOfFilesThatOnlyBearAFitsNamesIsRefused() throws Exception {
+        Path a = Files.createDirectories(tmp.resolve("a"));
+        Files.writeString(a.resolve("evaluations.csv"), "x,y\n1,2\n");
+        Cli.Run csv = Cli.run("report", a.toString());
+        assertEquals(ExitCodes.USAGE, csv.code(), csv::toString);
+        assertTrue(
+                csv.err()
+                        .endsWith("error: " + a + " holds nothing of a fit that chemfit can read: evaluations.csv is"
+                                + " not one chemfit wrote (its first line is 'x,y', not 'evaluation,loss,best_loss,...');"
+                                + " give the output folder of a fit\n"),
+                csv::toString);
+        assertFalse(Files.exists(a.resolve("plots")), "no plots folder made");
+
+        Path b = Files.createDirectories(tmp.resolve("b"));
+        Files.writeString(b.resolve("journal.sqlite"), "hello\n");
+        Cli.Run journal = Cli.run("report", b.toString());
+        assertEquals(ExitCodes.USAGE, journal.code(), journal::toString);
+        assertTrue(
+                journal.err()
+                        .endsWith("error: " + b + " holds nothing of a fit that chemfit can read: journal.sqlite"
+                                + " cannot be read (file " + b.resolve("journal.sqlite") + " is not a ChemFit"
+                                + " journal: it is a text file, not an SQLite database (it begins 'hello'); a fit's"
+                                + " journal is the file journal.sqlite in its output folder); give the output folder"
+                                + " of a fit\n"),
+                journal::toString);
+        assertFalse(Files.exists(b.resolve("plots")), "no plots folder made");
+    }
+
     @Test
     void htmlWithoutAJournalIsRefusedBeforeAnythingIsPrintedOrDrawn() throws Exception {
         Path out = fit();
