@@ -232,7 +232,7 @@ public final class Fitter {
      * @param tolerance a parameter closer than this fraction of its bounded range (or of
      *     max(1, |bound|) for a half-open range) to a bound is reported in the warnings, and
      *     counts as at that bound in the uncertainty when the minimum of the linearised loss
-     *     within the bounds lies on it
+     *     within the bounds lies on it (and {@code J^T J} is not nearly singular)
      * @return this fitter
      * @throws IllegalArgumentException when NaN, infinite or negative
      */

@@ -24,7 +24,9 @@ import org.jspecify.annotations.Nullable;
  * its "at or near its bound" warning) where the minimum of the linearised sum of squares {@code |r + J dx|^2} within the
  * bounds lies on that bound: its gradient points out of the box there, so the optimum within the
  * bounds is on the bound, and a method that stopped just short of it (an interior method such as
- * {@code least-squares}) has not left it free. So is a
+ * {@code least-squares}) has not left it free; unless {@code J^T J} is nearly singular (below),
+ * when that minimum may run along a barely determined direction to the bound and the parameter
+ * is estimated, as one inside. So is a
  * parameter that changes no residual ({@link #noEffect()}); both get a warning, as does a nearly
  * singular {@code J^T J} (scaled condition number above 1e10), naming the parameters involved, and
  * a singular one (its smallest singular value at most the largest times {@code ulp(1.0) max(m, n)},

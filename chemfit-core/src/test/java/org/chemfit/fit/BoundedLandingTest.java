@@ -139,4 +139,30 @@ class BoundedLandingTest {
         assertEquals(StopReason.FAILED, e.partialResult().orElseThrow().stopReason());
         assertEquals(2.0, e.partialResult().orElseThrow().bestParameters().get("b"), 0.0);
     }
+
+    /**
+     * One parameter p in [-10, 9] from 5 (its scale 5, u = p / 5), residual 1e-5 (1 + 0.1
+     * tanh((5 - p) / 0.6)): at the start the slope in u is -1e-5 (0.1 / 0.6) 5, the gradient
+     * 8.3e-11 and the scaled gradient below gtol: converged. The linear model's zero is at p = 11,
+     * beyond the bound 9, which is within the trust region (its reach from the start is |u| = 1,
+     * 5 in p): at p = 9 the model's residual is 1e-5 / 3, a predicted reduction of (1 - 1/9) 1e-10,
+     * while tanh has saturated there, the residual 0.9e-5 and the actual reduction (1 - 0.81)
+     * 1e-10: a ratio of 0.21, below a quarter. The point is asked, and not kept.
+     */
+    @Test
+    void aLastPointThatLowersTheLossByLessThanAQuarterOfThePredictionIsNotKept() {
+        TrustRegionScipyTest.Run run = TrustRegionScipyTest.drive(
+                p -> new double[] {1e-5 * (1 + 0.1 * Math.tanh((5 - p[0]) / 0.6))},
+                new double[] {5},
+                new double[] {-10},
+                new double[] {9});
+        // the start and its displaced point, then the last point alone
+        assertEquals(3, run.evaluations());
+        assertEquals(9 - 1e-10 * 5, run.best()[0], Math.ulp(9.0));
+        assertEquals(
+                "converged: the scaled gradient fell below 1.0E-8 (the minimum of its linear model within the bounds"
+                        + " and the trust region, at a bound, lowered the loss by less than a quarter of the predicted"
+                        + " reduction)",
+                run.stop());
+    }
 }
