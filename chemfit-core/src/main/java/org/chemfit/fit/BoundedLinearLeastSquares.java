@@ -51,6 +51,24 @@ final class BoundedLinearLeastSquares {
      * @return the minimum within the box
      */
     static Solution solve(double[][] jac, double[] r, double[] lower, double[] upper) {
+        return solve(jac, r, lower, upper, 0);
+    }
+
+    /**
+     * {@link #solve(double[][], double[], double[], double[])} with singular values cut at a
+     * larger fraction of the largest: a direction the data determine only that weakly is left out
+     * of each subproblem (its minimum-norm solution), instead of stepping along it as far as the
+     * bounds allow.
+     *
+     * @param jac the m x n matrix {@code J}
+     * @param r the m residuals at {@code p = 0}
+     * @param lower per coordinate, at most 0 ({@code -Infinity} for none)
+     * @param upper per coordinate, at least 0 ({@code +Infinity} for none)
+     * @param cut singular values of a subproblem's column-scaled matrix at most this fraction of
+     *     its largest are left out (at least {@code ulp(1) max(m, n)})
+     * @return the minimum within the box
+     */
+    static Solution solve(double[][] jac, double[] r, double[] lower, double[] upper, double cut) {
         int n = lower.length;
         int m = r.length;
         double[] p = new double[n];
@@ -65,7 +83,7 @@ final class BoundedLinearLeastSquares {
         }
         int maxIterations = 10 * (n + 1);
         for (int it = 0; it < maxIterations; it++) {
-            double[] z = freeMinimum(jac, r, p, side, colNorm, m, n);
+            double[] z = freeMinimum(jac, r, p, side, colNorm, m, n, cut);
             // the free coordinates' minimum, given the bound ones: feasible, or as far towards it
             // as the box allows, the coordinate that stops it going onto its bound
             double alpha = 1;
@@ -131,7 +149,7 @@ final class BoundedLinearLeastSquares {
      * @return the full vector: the free coordinates' minimiser, the bound ones as in {@code p}
      */
     private static double[] freeMinimum(
-            double[][] jac, double[] r, double[] p, int[] side, double[] colNorm, int m, int n) {
+            double[][] jac, double[] r, double[] p, int[] side, double[] colNorm, int m, int n, double cut) {
         double[] z = p.clone();
         int k = 0;
         int[] cols = new int[n];
@@ -160,7 +178,7 @@ final class BoundedLinearLeastSquares {
         RealMatrix am = MatrixUtils.createRealMatrix(a);
         SingularValueDecomposition svd = new SingularValueDecomposition(am);
         double[] sv = svd.getSingularValues();
-        double tol = sv.length == 0 ? 0 : sv[0] * Math.ulp(1.0) * Math.max(m, k);
+        double tol = sv.length == 0 ? 0 : sv[0] * Math.max(cut, Math.ulp(1.0) * Math.max(m, k));
         double[] uf = svd.getU().transpose().operate(f);
         double[] coeff = new double[sv.length];
         for (int c = 0; c < sv.length; c++) {

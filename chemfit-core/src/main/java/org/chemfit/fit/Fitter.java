@@ -232,7 +232,7 @@ public final class Fitter {
      * @param tolerance a parameter closer than this fraction of its bounded range (or of
      *     max(1, |bound|) for a half-open range) to a bound is reported in the warnings, and
      *     counts as at that bound in the uncertainty when the minimum of the linearised loss
-     *     within the bounds lies on it
+     *     within the bounds lies on it (and {@code J^T J} is not nearly singular)
      * @return this fitter
      * @throws IllegalArgumentException when NaN, infinite or negative
      */
@@ -794,6 +794,7 @@ public final class Fitter {
                             return result(StopReason.MAX_EVALUATIONS);
                         }
                         List<double[]> xs = step(run::ask);
+                        requireFinite(xs);
                         if (xs.isEmpty()) {
                             LOG.info("{} stopped: {}", optimizer.name(), run.stopReason());
                             return result(StopReason.CONVERGED);
@@ -880,6 +881,27 @@ public final class Fitter {
                                 + org.chemfit.support.Reasons.of(e),
                         reportedParams() == null ? null : result(StopReason.FAILED),
                         e);
+            }
+        }
+
+        /**
+         * A point whose parameter is NaN or infinite is a failure of the method that asked for it,
+         * with the best result so far, as a failure of its code is.
+         *
+         * @throws FitFailedException when a parameter of a point is not a finite number
+         */
+        private void requireFinite(List<double[]> xs) {
+            for (double[] x : xs) {
+                for (int i = 0; i < Math.min(x.length, free.size()); i++) {
+                    if (!Double.isFinite(x[i])) {
+                        throw new FitFailedException(
+                                "the method " + optimizer.name() + " failed after " + completedEvaluations()
+                                        + ": it asked for a point where parameter '" + free.get(i) + "' is " + x[i]
+                                        + ", not a finite number",
+                                reportedParams() == null ? null : result(StopReason.FAILED),
+                                null);
+                    }
+                }
             }
         }
 
@@ -1169,8 +1191,10 @@ public final class Fitter {
                         + " evaluations (2 per free parameter), and forward differences, its fallback when the"
                         + " budget is short, " + (k == 1 ? "1 more evaluation" : k + " more evaluations")
                         + " (1 per free parameter, less those evaluated already), but the evaluation budget has "
-                        + (room <= 0 ? "none" : "only " + room) + " left: raise the budget, so that the fit"
-                        + " converges before it ends");
+                        + (room <= 0 ? "none" : "only " + room) + " left"
+                        + (reason == StopReason.CONVERGED
+                                ? " after the method converged: raise the budget by at least " + (k - Math.max(0, room))
+                                : ": raise the budget, so that the fit converges before it ends"));
                 return;
             }
             java.util.Map<java.nio.DoubleBuffer, double[]> found = new java.util.HashMap<>();

@@ -41,11 +41,11 @@ import org.jspecify.annotations.Nullable;
  * than {@code ftol} of it with at least a quarter of the predicted reduction, when a step (taken
  * or not) is shorter than {@code xtol (xtol + |u|)}, {@code u} the point it starts from in the
  * method's coordinates, or when the scaled gradient falls below {@code gtol}. Every point asked lies strictly within the bounds (the start is moved inside by
- * 1e-10 of its scale if it lies on one), but for the last: once a test is met, when the minimum
- * of the linear model {@code |r + J du|^2} within the bounds ({@link BoundedLinearLeastSquares})
- * puts a coordinate on a bound and is a step of at least {@code xtol}, that minimum is asked
- * alone, with those coordinates exactly on their bounds, and kept when its loss is not above the
- * current one. An interior method approaches such a bound without reaching it, and its scaled
+ * 1e-10 of its scale if it lies on one). Once a test is met, when the minimum of the linear
+ * model {@code |r + J du|^2} within the bounds and the trust region ({@link
+ * BoundedLinearLeastSquares}) puts a coordinate on a bound and is a step of at least {@code xtol},
+ * that minimum is asked alone, with those coordinates a hair inside their bounds, and kept when
+ * its actual reduction of the loss is at least a quarter of the predicted one. An interior method approaches such a bound without reaching it, and its scaled
  * gradient {@code g_i v_i} meets {@code gtol} as the distance {@code v_i} to it shrinks, however
  * steep the loss is there: without that point it would end just inside the bound.
  *
@@ -146,6 +146,10 @@ final class TrustRegionLeastSquares implements Optimizer {
         String landing;
         /** Per coordinate, the side of the bound the last point is on (-1 lower, 1 upper), else 0. */
         int[] landingSide = new int[0];
+        /** The last point in the parameters' own units. */
+        double[] landingX = new double[0];
+        /** The reduction of the loss that the linear model predicts for the last point. */
+        double landingPredicted;
 
         // the current point, residuals, Jacobian and trial are set by the first tell, before any read (NullAway.Init)
         @SuppressWarnings("NullAway.Init")
@@ -165,14 +169,8 @@ final class TrustRegionLeastSquares implements Optimizer {
         double[] toX(double[] uu) {
             double[] x = new double[n];
             for (int i = 0; i < n; i++) {
-                // a coordinate on its bound (only the last point has one) is that bound exactly
-                x[i] = uu[i] >= hi[i]
-                        ? problem.upper()[i]
-                        : uu[i] <= lo[i]
-                                ? problem.lower()[i]
-                                : Math.min(
-                                        problem.upper()[i],
-                                        Math.max(problem.lower()[i], log[i] ? Math.exp(uu[i]) : uu[i] * s[i]));
+                x[i] = Math.min(
+                        problem.upper()[i], Math.max(problem.lower()[i], log[i] ? Math.exp(uu[i]) : uu[i] * s[i]));
             }
             return x;
         }
@@ -205,7 +203,7 @@ final class TrustRegionLeastSquares implements Optimizer {
             }
             if (landing != null) {
                 // the last point alone: the run ends with it, and needs no Jacobian there
-                return single(toX(trialU));
+                return single(landingX.clone());
             }
             return batch(toX(trialU));
         }
@@ -246,16 +244,18 @@ final class TrustRegionLeastSquares implements Optimizer {
             double lossNew = good ? ReSum.of(rNew) : Double.POSITIVE_INFINITY;
             String landed = landing;
             if (landed != null) {
-                // the point on the bound: kept when its loss is not above the current one
-                if (good && lossNew <= loss) {
+                // the point at the bound: kept when it passes the test of any trial step, an actual
+                // reduction of the loss of at least a quarter of the one its linear model predicts
+                double gained = loss - lossNew;
+                if (good && landingPredicted > 0 && gained >= 0.25 * landingPredicted) {
                     u = trialU;
                     r = rNew;
                     loss = lossNew;
-                    finish(landed + ", then the minimum of its linear model within the bounds, on " + onBound()
-                            + ", lowered the loss");
+                    finish(landed + ", then the minimum of its linear model within the bounds and the trust region,"
+                            + " at " + onBound() + ", lowered the loss");
                 } else {
-                    finish(landed + " (the minimum of its linear model within the bounds, on a bound, did not lower"
-                            + " the loss)");
+                    finish(landed + " (the minimum of its linear model within the bounds and the trust region, at a"
+                            + " bound, lowered the loss by less than a quarter of the predicted reduction)");
                 }
                 return;
             }
@@ -351,25 +351,77 @@ final class TrustRegionLeastSquares implements Optimizer {
          * bound that its minimum lies beyond; that last point (asked alone) is on it.
          */
         private void converge(String reason) {
+            // within the trust region as well as the bounds, in the method's scaled variables: the
+            // region |p| <= delta of p = du / d is held by its box |du_i| <= delta d_i, so that
+            // the point cannot leap across the box along a direction the loss barely determines
+            double[] v = scaling(gradient())[0];
             double[] below = new double[n];
             double[] above = new double[n];
+            boolean[] lowerInReach = new boolean[n];
+            boolean[] upperInReach = new boolean[n];
             for (int i = 0; i < n; i++) {
-                below[i] = lo[i] - u[i];
-                above[i] = hi[i] - u[i];
+                double reach = Double.isFinite(delta) ? delta * Math.sqrt(v[i]) : 0;
+                lowerInReach[i] = lo[i] - u[i] >= -reach;
+                upperInReach[i] = hi[i] - u[i] <= reach;
+                below[i] = Math.min(0, Math.max(lo[i] - u[i], -reach));
+                above[i] = Math.max(0, Math.min(hi[i] - u[i], reach));
             }
             BoundedLinearLeastSquares.Solution sol = BoundedLinearLeastSquares.solve(jac, r, below, above);
+            int[] side = new int[n];
+            boolean onBound = false;
+            for (int i = 0; i < n; i++) {
+                // on a bound of the parameter, not only on the edge of the trust region
+                side[i] = sol.side()[i] > 0 && upperInReach[i] ? 1 : sol.side()[i] < 0 && lowerInReach[i] ? -1 : 0;
+                onBound |= side[i] != 0;
+            }
             // a step below xtol is one the method itself counts as no step (a point within
             // rounding of the bound, as SciPy's trf ends at): nothing to evaluate
-            if (!sol.anyOnBound() || norm(sol.step()) < xtol * (xtol + norm(u))) {
+            if (!onBound || norm(sol.step()) < xtol * (xtol + norm(u))) {
+                finish(reason);
+                return;
+            }
+            // the point: a coordinate at its bound a hair inside it (1e-10 of its scale, as the
+            // start is moved, at most 1e-8 of its range, at least a unit in the last place), so
+            // that every point asked lies strictly within the bounds and a program that refuses a
+            // bound's value is never given it; the others at the minimum
+            double[] trial = new double[n];
+            double[] x = toX(add(u, sol.step()));
+            for (int i = 0; i < n; i++) {
+                double lower = problem.lower()[i];
+                double upper = problem.upper()[i];
+                if (side[i] != 0) {
+                    double bound = side[i] > 0 ? upper : lower;
+                    double hair = 1e-10 * s[i];
+                    if (problem.isBoxed(i)) {
+                        hair = Math.min(hair, 1e-8 * (upper - lower));
+                    }
+                    hair = Math.max(hair, Math.ulp(bound));
+                    x[i] = side[i] > 0 ? bound - hair : bound + hair;
+                }
+                if (!(Double.isFinite(x[i]) && x[i] > lower && x[i] < upper)) {
+                    // a point the method cannot ask (a log coordinate beyond the largest double, a
+                    // range narrower than the hair): it ends where it is
+                    finish(reason);
+                    return;
+                }
+                trial[i] = log[i] ? Math.log(x[i]) : x[i] / s[i];
+            }
+            double[] fit = r.clone();
+            for (int j = 0; j < fit.length; j++) {
+                for (int i = 0; i < n; i++) {
+                    fit[j] += jac[j][i] * (trial[i] - u[i]);
+                }
+            }
+            double fitNorm = norm(fit);
+            landingPredicted = loss - fitNorm * fitNorm;
+            if (!(landingPredicted > 0)) {
                 finish(reason);
                 return;
             }
             landing = reason;
-            landingSide = sol.side();
-            trialU = new double[n];
-            for (int i = 0; i < n; i++) {
-                trialU[i] = landingSide[i] > 0 ? hi[i] : landingSide[i] < 0 ? lo[i] : u[i] + sol.step()[i];
-            }
+            landingSide = side;
+            landingX = x;
+            trialU = trial;
         }
 
         /** @return the coordinates that the last point put on a bound, in words */

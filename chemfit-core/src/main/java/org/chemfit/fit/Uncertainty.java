@@ -24,7 +24,9 @@ import org.jspecify.annotations.Nullable;
  * its "at or near its bound" warning) where the minimum of the linearised sum of squares {@code |r + J dx|^2} within the
  * bounds lies on that bound: its gradient points out of the box there, so the optimum within the
  * bounds is on the bound, and a method that stopped just short of it (an interior method such as
- * {@code least-squares}) has not left it free. So is a
+ * {@code least-squares}) has not left it free; unless {@code J^T J} is nearly singular (below),
+ * when that minimum may run along a barely determined direction to the bound and the parameter
+ * is estimated, as one inside. So is a
  * parameter that changes no residual ({@link #noEffect()}); both get a warning, as does a nearly
  * singular {@code J^T J} (scaled condition number above 1e10), naming the parameters involved, and
  * a singular one (its smallest singular value at most the largest times {@code ulp(1.0) max(m, n)},
@@ -163,11 +165,59 @@ public record Uncertainty(
                 }
             }
         }
-        BoundedLinearLeastSquares.Solution sol = BoundedLinearLeastSquares.solve(model, r, below, above);
+        // the linear model is trusted only as far as the uncertainty itself is: with a nearly
+        // singular J^T J (the scaled condition number of its "nearly singular" warning) its minimum
+        // may run along a barely determined direction to a bound, and the parameter is left free,
+        // with its warnings; otherwise directions as weak as that are cut from the solve
+        if (!(scaledConditionNumber(model) <= NEARLY_SINGULAR)) {
+            return held;
+        }
+        BoundedLinearLeastSquares.Solution sol =
+                BoundedLinearLeastSquares.solve(model, r, below, above, 1 / Math.sqrt(NEARLY_SINGULAR));
         for (int i = 0; i < n; i++) {
             held[i] = sol.side()[i] != 0;
         }
         return held;
+    }
+
+    /**
+     * @param jac an m x n Jacobian
+     * @return the condition number of {@code J^T J} over its non-zero columns, each scaled to
+     *     unit length; infinite when singular (as {@link #conditionNumber()} counts it), 1 when
+     *     no column is left
+     */
+    private static double scaledConditionNumber(double[][] jac) {
+        int m = jac.length;
+        int n = m == 0 ? 0 : jac[0].length;
+        List<double[]> columns = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            double s = 0;
+            for (double[] row : jac) {
+                s += row[i] * row[i];
+            }
+            if (s > 0) {
+                double norm = Math.sqrt(s);
+                double[] col = new double[m];
+                for (int j = 0; j < m; j++) {
+                    col[j] = jac[j][i] / norm;
+                }
+                columns.add(col);
+            }
+        }
+        int k = columns.size();
+        if (k == 0) {
+            return 1;
+        }
+        double[][] js = new double[m][k];
+        for (int a = 0; a < k; a++) {
+            for (int j = 0; j < m; j++) {
+                js[j][a] = columns.get(a)[j];
+            }
+        }
+        double[] sv = new SingularValueDecomposition(MatrixUtils.createRealMatrix(js)).getSingularValues();
+        double smax = sv[0];
+        double smin = sv.length < k ? 0 : sv[k - 1];
+        return smin <= smax * Math.ulp(1.0) * Math.max(m, k) ? Double.POSITIVE_INFINITY : (smax / smin) * (smax / smin);
     }
 
     /**
