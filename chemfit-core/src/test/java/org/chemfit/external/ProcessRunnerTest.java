@@ -150,20 +150,25 @@ class ProcessRunnerTest {
         return ProcessRunner.parseLoadavg(b, b.length);
     }
 
-    @Test
-    void anInterruptedProgramsOwnExitCodeIsKept() throws Exception {
-        // the program answers the kill's SIGTERM by exiting with a code of its own
+    /** What an interrupted run threw, and whether its thread's interrupt flag was set after it. */
+    private record InterruptedRun(ProcessRunner.Interrupted thrown, boolean flagAfter) {}
+
+    /**
+     * Runs a bash loop that first runs {@code trap} and touches {@code started}, interrupts its
+     * thread once it has, and waits for the run to end.
+     */
+    private InterruptedRun interruptWhileRunning(String trap, Duration grace) throws Exception {
         java.util.concurrent.atomic.AtomicReference<@Nullable Throwable> thrown =
                 new java.util.concurrent.atomic.AtomicReference<>();
         java.util.concurrent.atomic.AtomicBoolean flagAfter = new java.util.concurrent.atomic.AtomicBoolean(true);
         Thread t = new Thread(() -> {
             try {
                 ProcessRunner.run(
-                        List.of("bash", "-c", "trap 'exit 7' TERM; touch started; while true; do sleep 0.05; done"),
+                        List.of("bash", "-c", trap + "; touch started; while true; do sleep 0.05; done"),
                         dir,
                         Map.of(),
                         null,
-                        Duration.ofSeconds(20),
+                        grace,
                         dir.resolve("out"),
                         dir.resolve("err"),
                         null);
@@ -178,45 +183,27 @@ class ProcessRunnerTest {
         }
         t.interrupt();
         t.join();
-        ProcessRunner.Interrupted i = assertInstanceOf(ProcessRunner.Interrupted.class, thrown.get());
+        return new InterruptedRun(assertInstanceOf(ProcessRunner.Interrupted.class, thrown.get()), flagAfter.get());
+    }
+
+    @Test
+    void anInterruptedProgramsOwnExitCodeIsKept() throws Exception {
+        // the program answers the kill's SIGTERM by exiting with a code of its own
+        InterruptedRun run = interruptWhileRunning("trap 'exit 7' TERM", Duration.ofSeconds(20));
+        ProcessRunner.Interrupted i = run.thrown();
         assertEquals(7, i.exitCode, "the code the program exited with when its tree was killed");
         assertFalse(i.endedBefore, "it was running when the interrupt came");
         assertTrue(i.nanos > 0, "its run time: " + i.nanos);
-        assertFalse(flagAfter.get(), "the interrupt flag is left cleared, as the exception stands for it");
+        assertFalse(run.flagAfter(), "the interrupt flag is left cleared, as the exception stands for it");
     }
 
     @Test
     void aProgramThatIgnoresSigtermHasTheKillsExitCode() throws Exception {
         // SIGTERM ignored: SIGKILL after the grace ends it, and its code is the kill's (128 + 9)
-        java.util.concurrent.atomic.AtomicReference<@Nullable Throwable> thrown =
-                new java.util.concurrent.atomic.AtomicReference<>();
-        java.util.concurrent.atomic.AtomicBoolean flagAfter = new java.util.concurrent.atomic.AtomicBoolean(true);
-        Thread t = new Thread(() -> {
-            try {
-                ProcessRunner.run(
-                        List.of("bash", "-c", "trap '' TERM; touch started; while true; do sleep 0.05; done"),
-                        dir,
-                        Map.of(),
-                        null,
-                        Duration.ofMillis(200),
-                        dir.resolve("out"),
-                        dir.resolve("err"),
-                        null);
-            } catch (Exception e) {
-                thrown.set(e);
-                flagAfter.set(Thread.currentThread().isInterrupted());
-            }
-        });
-        t.start();
-        while (!Files.exists(dir.resolve("started"))) {
-            Thread.sleep(10);
-        }
-        t.interrupt();
-        t.join();
-        ProcessRunner.Interrupted i = assertInstanceOf(ProcessRunner.Interrupted.class, thrown.get());
-        assertEquals(128 + 9, i.exitCode, "killed by SIGKILL after the grace");
-        assertFalse(i.endedBefore);
-        assertFalse(flagAfter.get(), "the interrupt flag is left cleared");
+        InterruptedRun run = interruptWhileRunning("trap '' TERM", Duration.ofMillis(200));
+        assertEquals(128 + 9, run.thrown().exitCode, "killed by SIGKILL after the grace");
+        assertFalse(run.thrown().endedBefore);
+        assertFalse(run.flagAfter(), "the interrupt flag is left cleared");
     }
 
     @Test
