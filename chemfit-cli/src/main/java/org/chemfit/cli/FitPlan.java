@@ -556,38 +556,99 @@ final class FitPlan implements AutoCloseable {
         return out;
     }
 
-    /** The interpreters whose first argument that is not an option is the script they run. */
-    private static final java.util.regex.Pattern INTERPRETER = java.util.regex.Pattern.compile(
-            "(python[0-9.]*|pypy[0-9.]*|sh|bash|dash|zsh|perl|ruby|Rscript|julia|node|lua[0-9.]*|tclsh[0-9.]*)");
+    /**
+     * An interpreter: its options after which code, not a script, follows ({@code python3 -c},
+     * {@code perl -e}; a bare {@code -} reads the script from standard input), and its options
+     * that take a value ({@code python3 -W ignore}, {@code bash -o pipefail}).
+     */
+    private record Interpreter(
+            java.util.regex.Pattern name, java.util.Set<String> code, java.util.Set<String> valued) {}
 
-    /** The options of those interpreters after which no script follows (a command, a module, code). */
-    private static final java.util.Set<String> NO_SCRIPT_AFTER = java.util.Set.of("-c", "-e", "-m", "--eval", "-E");
+    private static Interpreter interpreter(String name, java.util.Set<String> code, java.util.Set<String> valued) {
+        return new Interpreter(java.util.regex.Pattern.compile(name), code, valued);
+    }
+
+    /** The interpreters whose first argument that is not an option is the script they run. */
+    private static final List<Interpreter> INTERPRETERS = List.of(
+            interpreter("(python|pypy)[0-9.]*", java.util.Set.of("-c", "-m"), java.util.Set.of("-W", "-X")),
+            interpreter("sh|bash|dash|zsh", java.util.Set.of("-c", "-s"), java.util.Set.of("-o", "-O")),
+            interpreter("perl", java.util.Set.of("-e", "-E"), java.util.Set.of("-I")),
+            interpreter("ruby|lua[0-9.]*", java.util.Set.of("-e"), java.util.Set.of()),
+            interpreter("node", java.util.Set.of("-e", "--eval", "-p", "--print"), java.util.Set.of("-r")),
+            interpreter("julia", java.util.Set.of("-e", "-E"), java.util.Set.of("-t", "-p", "-J")),
+            interpreter("Rscript", java.util.Set.of("-e"), java.util.Set.of()),
+            interpreter("tclsh[0-9.]*", java.util.Set.of(), java.util.Set.of()));
 
     /**
      * @return the script a command runs when its program is an interpreter ({@code python3 sim.py},
-     *     {@code /usr/bin/bash run.sh}): its first argument that is not an option; null for any
-     *     other program (the script of {@code ssh host python3 x.py} is on another machine), for
+     *     {@code /usr/bin/bash run.sh}), run directly or through {@code env}, {@code nice}, {@code
+     *     nohup}, {@code time} or {@code timeout}: its first argument that is not an option; null for
+     *     any other program (the script of {@code ssh host python3 x.py} is on another machine), for
      *     code given on the command line ({@code sh -c "..."}, {@code python3 -m pkg}), and for an
      *     argument holding white space, which is no path a job writes
      */
     static @Nullable String scriptOf(List<String> command) {
-        if (command.size() < 2) {
+        int k = 0;
+        // the wrappers that run the rest of the command on this machine, as it is
+        while (k < command.size()) {
+            String base = baseName(command.get(k));
+            if (base.equals("env")) {
+                k++;
+                while (k < command.size()
+                        && (command.get(k).startsWith("-") || command.get(k).contains("="))) {
+                    k++;
+                }
+            } else if (base.equals("nice")) {
+                k++;
+                if (k < command.size() && command.get(k).equals("-n")) {
+                    k += 2;
+                } else if (k < command.size() && command.get(k).matches("-[0-9]+|--adjustment=.*")) {
+                    k++;
+                }
+            } else if (base.equals("timeout")) {
+                k++;
+                while (k < command.size() && command.get(k).startsWith("-")) {
+                    k += command.get(k).equals("-s") || command.get(k).equals("-k") ? 2 : 1;
+                }
+                k++; // the duration
+            } else if (base.equals("nohup") || base.equals("time")) {
+                k++;
+            } else {
+                break;
+            }
+        }
+        if (k >= command.size() - 1) {
             return null;
         }
-        String program = command.get(0);
-        String base = program.substring(program.lastIndexOf('/') + 1);
-        if (!INTERPRETER.matcher(base).matches()) {
+        String base = baseName(command.get(k));
+        Interpreter it = INTERPRETERS.stream()
+                .filter(i -> i.name().matcher(base).matches())
+                .findFirst()
+                .orElse(null);
+        if (it == null) {
             return null;
         }
-        for (String arg : command.subList(1, command.size())) {
-            if (NO_SCRIPT_AFTER.contains(arg)) {
+        for (int a = k + 1; a < command.size(); a++) {
+            String arg = command.get(a);
+            if (arg.equals("-") || it.code().contains(arg)) {
                 return null;
             }
-            if (!arg.startsWith("-")) {
+            // python3 -mpkg: the option and its module written together
+            if (it.code().stream().anyMatch(c -> c.length() == 2 && arg.startsWith(c) && !arg.startsWith("--"))) {
+                return null;
+            }
+            if (it.valued().contains(arg)) {
+                a++;
+            } else if (!arg.startsWith("-")) {
                 return arg.chars().anyMatch(Character::isWhitespace) ? null : arg;
             }
         }
         return null;
+    }
+
+    /** @return a program's name without its folder */
+    private static String baseName(String program) {
+        return program.substring(program.lastIndexOf('/') + 1);
     }
 
     /** The endings of the scripts an interpreter runs, which no earlier command of a term usually writes. */

@@ -147,10 +147,9 @@ class ValidateChecksTest {
         // program, an output file named after a script, a module
         for (String command : List.of(
                 "[bash, -c, \"source env.sh && python3 sim.py\"]",
-                // programs that run the interpreter elsewhere (ssh node7 ..., apptainer exec image ...) are not
-                // interpreters: env and nice stand for them here, as they are on every machine
-                "[env, python3, /home/me/remote/model.py]",
-                "[nice, python3, /opt/app/run.py]",
+                // a program not known to run its arguments here as they are (ssh node7 ..., apptainer exec
+                // image ... run them elsewhere): xargs stands for them, as it is on every machine
+                "[xargs, python3, /home/me/remote/model.py]",
                 "[python3, " + scripts.resolve("model.py") + ", --write, next.sh]",
                 "[python3, -m, missing.py]")) {
             Files.writeString(job, text.replace("command: [cat, in.txt]", "command: " + command));
@@ -158,6 +157,16 @@ class ValidateChecksTest {
             assertEquals(0, other.code(), other::toString);
             assertFalse(other.err().contains("would fail at the fit's first evaluation"), other::toString);
         }
+
+        // through env, the script is still this machine's
+        Files.writeString(
+                job,
+                text.replace(
+                        "command: [cat, in.txt]",
+                        "command: [/usr/bin/env, PYTHONUNBUFFERED=1, python3, " + absent + "]"));
+        Cli.Run env = Cli.run("validate", job.toString());
+        assertEquals(0, env.code(), env::toString);
+        assertTrue(env.err().contains(absent + " names no file: "), env::toString);
 
         // a script that exists, and an argument that is no script: no warning
         Files.writeString(
@@ -167,6 +176,36 @@ class ValidateChecksTest {
         Cli.Run exists = Cli.run("validate", job.toString());
         assertEquals(0, exists.code(), exists::toString);
         assertFalse(exists.err().contains("warning: term 'sim' command"), exists::toString);
+    }
+
+    /** The script an interpreter is given, through the wrappers that run it here, or none. */
+    @Test
+    void theScriptOfACommandIsTheInterpretersFirstArgumentThatIsNoOption() {
+        java.util.Map<List<String>, String> script = new java.util.LinkedHashMap<>();
+        script.put(List.of("python3.11", "x.py"), "x.py");
+        script.put(List.of("bash", "-x", "s.sh"), "s.sh");
+        script.put(List.of("bash", "-o", "pipefail", "s.sh"), "s.sh");
+        script.put(List.of("python3", "-W", "ignore", "-E", "x.py"), "x.py");
+        script.put(List.of("julia", "-t", "4", "--project=.", "run.jl"), "run.jl");
+        script.put(List.of("Rscript", "--vanilla", "x.R"), "x.R");
+        script.put(List.of("/usr/bin/env", "A=1", "python3", "x.py"), "x.py");
+        script.put(List.of("nice", "-n", "5", "timeout", "-s", "KILL", "60", "python3", "x.py"), "x.py");
+        script.put(List.of("nohup", "time", "perl", "x.pl"), "x.pl");
+        for (java.util.Map.Entry<List<String>, String> e : script.entrySet()) {
+            assertEquals(e.getValue(), FitPlan.scriptOf(e.getKey()), e.getKey()::toString);
+        }
+        for (List<String> none : List.of(
+                List.of("python3", "-c", "print(1)"),
+                List.of("python3", "-mpkg", "in.py"),
+                List.of("python3", "-", "in.py"),
+                List.of("sh", "-s", "arg.sh"),
+                List.of("perl", "-E", "say 1", "x.pl"),
+                List.of("bash", "-c", "source env.sh && python3 sim.py"),
+                List.of("ssh", "node7", "python3", "x.py"),
+                List.of("env", "python3"),
+                List.of("lmp", "-in", "in.lmp"))) {
+            assertEquals(null, FitPlan.scriptOf(none), none::toString);
+        }
     }
 
     /**
