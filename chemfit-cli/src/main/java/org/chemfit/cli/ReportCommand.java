@@ -203,6 +203,9 @@ final class ReportCommand extends BaseCommand {
             String[] bestRow = null;
             try {
                 String text = Files.readString(csv);
+                if (text.startsWith("\uFEFF")) {
+                    text = text.substring(1); // the byte-order mark a spreadsheet adds when it saves the file
+                }
                 List<String> lines = text.lines().toList();
                 boolean lastWhole = text.endsWith("\n");
                 int badRows = 0;
@@ -211,6 +214,10 @@ final class ReportCommand extends BaseCommand {
                     String twice = EvaluationLog.twice(header);
                     if (twice != null) {
                         throw new UserException(csv + ":1: " + twice);
+                    }
+                    if (!"evaluation".equals(header.get(0))) {
+                        // no file of a fit: its rows are not told of one by one (the report says what it is)
+                        return new CsvHistory(history, header, null);
                     }
                 }
                 // The file's best_loss column follows the Fitter's rule (BestPoint): an evaluation

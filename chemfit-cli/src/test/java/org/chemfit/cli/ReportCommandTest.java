@@ -47,12 +47,12 @@ class ReportCommandTest {
     @Test
     void aFolderOfFilesThatOnlyBearAFitsNamesIsRefused() throws Exception {
         Path a = Files.createDirectories(tmp.resolve("a"));
-        Files.writeString(a.resolve("evaluations.csv"), "x,y\n1,2\n");
+        Files.writeString(a.resolve("evaluations.csv"), "x,y\n1,2\n3,4\n");
         Cli.Run csv = Cli.run("report", a.toString());
         assertEquals(ExitCodes.USAGE, csv.code(), csv::toString);
         assertTrue(
                 csv.err()
-                        .endsWith("error: " + a + " holds nothing of a fit that chemfit can read: evaluations.csv is"
+                        .equals("error: " + a + " holds nothing of a fit that chemfit can read: evaluations.csv is"
                                 + " not one chemfit wrote (its first line is 'x,y', not 'evaluation,loss,best_loss,...');"
                                 + " give the output folder of a fit\n"),
                 csv::toString);
@@ -71,6 +71,21 @@ class ReportCommandTest {
                                 + " of a fit\n"),
                 journal::toString);
         assertFalse(Files.exists(b.resolve("plots")), "no plots folder made");
+    }
+
+    /** A fit's evaluations.csv saved again by a spreadsheet, which puts a byte-order mark first, is still read. */
+    @Test
+    void anEvaluationsCsvWithAByteOrderMarkIsRead() throws Exception {
+        Path out = fit();
+        Path c = Files.createDirectories(tmp.resolve("c"));
+        Files.writeString(c.resolve("evaluations.csv"), "\uFEFF" + Files.readString(out.resolve("evaluations.csv")));
+        Cli.Run r = Cli.run("report", c.toString(), "--no-plots");
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        assertTrue(
+                r.out()
+                        .startsWith(c + ": no results.json (the fit is running, or stopped before writing it); 5"
+                                + " evaluations in evaluations.csv\n"),
+                r::toString);
     }
 
     @Test
