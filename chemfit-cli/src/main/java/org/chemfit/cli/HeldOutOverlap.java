@@ -77,7 +77,8 @@ final class HeldOutOverlap {
         Set<Integer> repeated = new LinkedHashSet<>();
         Set<String> terms = new LinkedHashSet<>();
         int rows = 0;
-        boolean forcesHeldOut = false;
+        // whether a fit term it repeats fits forces too: else a validation term with forces holds those out
+        boolean repeatsForces = false;
         for (TermSpec f : fit) {
             if (f.weight() == 0 || f.kind() != v.kind()) {
                 continue;
@@ -92,6 +93,7 @@ final class HeldOutOverlap {
                 }
                 if (same(va.reference(), fa.reference())) {
                     sameFile.add("'" + f.name() + "'");
+                    repeatsForces |= fa.forcesWeight() > 0;
                     continue;
                 }
                 Rows fr = rows(fa.reference());
@@ -110,9 +112,7 @@ final class HeldOutOverlap {
                     if (candidates != null && candidates.stream().anyMatch(c -> sameContent(c, e.file()))) {
                         repeated.add(k);
                         terms.add("'" + f.name() + "'");
-                        if (va.forcesWeight() > 0 && fa.forcesWeight() == 0) {
-                            forcesHeldOut = true;
-                        }
+                        repeatsForces |= fa.forcesWeight() > 0;
                     }
                 }
             } else if (v.config() instanceof JobFile.CrystalConfig vc
@@ -133,6 +133,7 @@ final class HeldOutOverlap {
                 }
             }
         }
+        boolean energyOnly = v.config() instanceof JobFile.AtomsConfig va && va.forcesWeight() > 0 && !repeatsForces;
         if (!sameFile.isEmpty()) {
             return new Said(
                     "reads the same reference file as fit " + (sameFile.size() == 1 ? "term " : "terms ")
@@ -143,7 +144,7 @@ final class HeldOutOverlap {
                                     ? "its rows are"
                                     : rows == 1 ? "its one row is" : "all " + rows + " of its rows are")
                             + " the fit's",
-                    false);
+                    energyOnly);
         }
         if (repeated.isEmpty()) {
             return null;
@@ -154,7 +155,7 @@ final class HeldOutOverlap {
         return new Said(
                 "repeats the fit's data: " + repeated.size() + what + (terms.size() == 1 ? "term " : "terms ")
                         + String.join(", ", terms),
-                forcesHeldOut);
+                energyOnly);
     }
 
     /** A reference CSV's rows. */

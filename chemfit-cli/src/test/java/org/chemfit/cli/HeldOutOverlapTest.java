@@ -166,6 +166,47 @@ class HeldOutOverlapTest {
         assertEquals(List.of(), warnings(relaxed));
     }
 
+    /** A validation term that fits forces, on structures whose energies only the fit has, holds its forces out. */
+    @Test
+    void aValidationTermWithForcesOnTheFitsStructuresHasItsEnergyMetricsSaid() throws IOException {
+        for (int k = 0; k < 2; k++) {
+            String r = k == 0 ? "2.245" : "2.700";
+            Files.writeString(
+                    tmp.resolve("f" + k + ".xyz"),
+                    "2\nProperties=species:S:1:pos:R:3:forces:R:3\nAr 0 0 0 0.1 0 0\nAr " + r + " 0 0 -0.1 0 0\n");
+        }
+        Path csv = tmp.resolve("forces.csv");
+        Files.writeString(csv, "file,reference_energy,tag\nf0.xyz,-1.5,a\nf1.xyz,-0.9,b\n");
+        String term = """
+                    kind: atoms
+                    reference: forces.csv
+                    unit: eV
+                    potential: {form: lennard_jones, epsilon: lj.epsilon, sigma: lj.sigma}
+                """;
+        Path job = tmp.resolve("forces.yaml");
+        Files.writeString(job, """
+                name: forces
+                parameters:
+                  lj:
+                    epsilon: {initial: 1.0, bounds: [0.1, 10.0]}
+                    sigma: {initial: 2.0, bounds: [1.5, 3.0]}
+                terms:
+                  - name: curve
+                %svalidation:
+                  - name: held
+                    forces: true
+                %soptimizer: {method: Nelder-Mead, max_evaluations: 4}
+                output: {folder: outf, plots: false}
+                """.formatted(term, term));
+        assertEquals(
+                // the validation term's item of the list starts at line 13, column 5
+                List.of("warning: " + job + ":13:5: validation term 'held' reads the same reference file as fit term"
+                        + " 'curve' (" + csv + "): all 2 of its rows are the fit's: its energy metrics are then not"
+                        + " held out (the fit has seen those values) and cannot show over-fitting; hold out data the"
+                        + " fit's terms do not hold"),
+                warnings(job));
+    }
+
     @Test
     void heldOutDataOrDataOfAMonitoredTermOnlyGiveNoWarning() throws IOException {
         Path fit = fitCsv();
