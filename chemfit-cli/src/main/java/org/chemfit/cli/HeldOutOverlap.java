@@ -29,7 +29,7 @@ import org.jspecify.annotations.Nullable;
  * HeldOutOverlap.warn(reading, fitTerms, validation, top.entries.get("validation"));
  * }</pre>
  *
- * @implNote Stateless; reads the atoms terms' reference CSVs again (not their structures).
+ * @implNote Stateless; reads each atoms term's reference CSV again, once (not its structures).
  */
 final class HeldOutOverlap {
 
@@ -57,9 +57,11 @@ final class HeldOutOverlap {
         if (!(section instanceof Node.ListNode list) || list.items.size() != validation.size()) {
             return; // a term that could not be read is a problem of its own
         }
+        // each reference CSV read once, whatever the number of terms that name it
+        Map<Path, java.util.Optional<Rows>> read = new java.util.HashMap<>();
         for (int i = 0; i < validation.size(); i++) {
             TermSpec v = validation.get(i);
-            Said said = said(r, fit, v);
+            Said said = said(r, fit, v, read);
             if (said != null) {
                 Node at = list.items.get(i);
                 r.warnings.add(r.shown + ":" + at.line + ":" + at.column + ": validation term '" + v.name() + "' "
@@ -72,7 +74,8 @@ final class HeldOutOverlap {
     }
 
     /** @return what the validation term repeats of the fit's terms, or null when nothing */
-    private static @Nullable Said said(JobReading r, List<TermSpec> fit, TermSpec v) {
+    private static @Nullable Said said(
+            JobReading r, List<TermSpec> fit, TermSpec v, Map<Path, java.util.Optional<Rows>> read) {
         List<String> sameFile = new ArrayList<>();
         Set<Integer> repeated = new LinkedHashSet<>();
         Set<String> terms = new LinkedHashSet<>();
@@ -84,7 +87,8 @@ final class HeldOutOverlap {
                 continue;
             }
             if (v.config() instanceof JobFile.AtomsConfig va && f.config() instanceof JobFile.AtomsConfig fa) {
-                Rows vr = rows(va.reference());
+                Rows vr = read.computeIfAbsent(va.reference(), HeldOutOverlap::rows)
+                        .orElse(null);
                 if (vr != null) {
                     rows = vr.entries().size();
                 }
@@ -96,7 +100,8 @@ final class HeldOutOverlap {
                     repeatsForces |= fa.forcesWeight() > 0;
                     continue;
                 }
-                Rows fr = rows(fa.reference());
+                Rows fr = read.computeIfAbsent(fa.reference(), HeldOutOverlap::rows)
+                        .orElse(null);
                 if (vr == null || fr == null) {
                     continue;
                 }
@@ -161,12 +166,12 @@ final class HeldOutOverlap {
     /** A reference CSV's rows. */
     private record Rows(List<ReferenceEntry> entries) {}
 
-    /** @return the rows of an atoms term's reference CSV, or null when it cannot be read (reported elsewhere) */
-    private static @Nullable Rows rows(Path csv) {
+    /** @return the rows of an atoms term's reference CSV, or none when it cannot be read (reported elsewhere) */
+    private static java.util.Optional<Rows> rows(Path csv) {
         try {
-            return new Rows(ReferenceCsv.read(csv));
+            return java.util.Optional.of(new Rows(ReferenceCsv.read(csv)));
         } catch (RuntimeException e) {
-            return null;
+            return java.util.Optional.empty();
         }
     }
 

@@ -26,21 +26,25 @@ class EvalParamsOfUnfinishedFitTest {
     @TempDir
     Path tmp;
 
-    @Test
-    void theBestPointOfAKilledFitsJournalIsEvaluated() throws Exception {
-        // the program gives the energy x; its 5th run hangs until the fit is killed
+    /**
+     * Writes a job of one external term whose program gives the energy x, and whose runs from the
+     * one that the file hang_at names on (when it exists) hang until the fit is killed.
+     *
+     * @param budget the job's max_evaluations
+     * @return the job file, slow.yaml
+     */
+    private Path gatedJob(int budget) throws Exception {
         Files.writeString(tmp.resolve("in.json"), "{\"energy\": {{ x }}}\n");
         Files.createDirectories(tmp.resolve("calls"));
         Files.writeString(tmp.resolve("gate.sh"), """
                 i=1
                 while ! mkdir "%1$s/calls/$i" 2>/dev/null; do i=$((i + 1)); done
-                if [ -e "%1$s/armed" ] && [ "$i" -eq 5 ]; then
+                if [ -e "%1$s/hang_at" ] && [ "$i" -ge "$(cat "%1$s/hang_at")" ]; then
                   touch "%1$s/hang"
                   exec sleep 600
                 fi
                 cp in.json out.json
                 """.formatted(tmp.toAbsolutePath()));
-        Files.writeString(tmp.resolve("armed"), "");
         Path job = tmp.resolve("slow.yaml");
         Files.writeString(
                 job,
@@ -54,9 +58,17 @@ class EvalParamsOfUnfinishedFitTest {
                         "    command: [sh, '" + tmp.resolve("gate.sh") + "']",
                         "    outputs: {energy: {parser: json, file: out.json, path: /energy}}",
                         "    reference: {energy: 1.0}",
-                        "optimizer: {max_evaluations: 14}",
+                        "optimizer: {max_evaluations: " + budget + "}",
                         "output: {folder: out, plots: false}",
                         ""));
+        return job;
+    }
+
+    @Test
+    void theBestPointOfAKilledFitsJournalIsEvaluated() throws Exception {
+        // the program gives the energy x; its 5th run hangs until the fit is killed
+        Path job = gatedJob(14);
+        Files.writeString(tmp.resolve("hang_at"), "5");
         Process p = InterruptIT.start(tmp, "fit", "slow.yaml", "--progress", "none");
         try {
             await("run 5 of the program, held until the fit is killed")
@@ -68,7 +80,7 @@ class EvalParamsOfUnfinishedFitTest {
         } finally {
             InterruptIT.killWithPrograms(p); // kill -9: no results.json is written
         }
-        Files.delete(tmp.resolve("armed"));
+        Files.delete(tmp.resolve("hang_at"));
         Path out = tmp.resolve("out");
         assertTrue(!Files.exists(out.resolve("results.json")));
         EvaluationRecord best;
@@ -126,33 +138,7 @@ class EvalParamsOfUnfinishedFitTest {
     void aResultsJsonOfAnEarlierAttemptGivesWayToTheJournalsBest() throws Exception {
         // the program gives the energy x; once hang_at names a run of it, that run and those after
         // it hang until the fit is killed
-        Files.writeString(tmp.resolve("in.json"), "{\"energy\": {{ x }}}\n");
-        Files.createDirectories(tmp.resolve("calls"));
-        Files.writeString(tmp.resolve("gate.sh"), """
-                i=1
-                while ! mkdir "%1$s/calls/$i" 2>/dev/null; do i=$((i + 1)); done
-                if [ -e "%1$s/hang_at" ] && [ "$i" -ge "$(cat "%1$s/hang_at")" ]; then
-                  touch "%1$s/hang"
-                  exec sleep 600
-                fi
-                cp in.json out.json
-                """.formatted(tmp.toAbsolutePath()));
-        Path job = tmp.resolve("slow.yaml");
-        Files.writeString(
-                job,
-                String.join(
-                        "\n",
-                        "parameters: {x: {initial: 3.0, bounds: [0, 5]}}",
-                        "terms:",
-                        "  - name: sim",
-                        "    kind: external",
-                        "    templates: {in.json: in.json}",
-                        "    command: [sh, '" + tmp.resolve("gate.sh") + "']",
-                        "    outputs: {energy: {parser: json, file: out.json, path: /energy}}",
-                        "    reference: {energy: 1.0}",
-                        "optimizer: {max_evaluations: 6}",
-                        "output: {folder: out, plots: false}",
-                        ""));
+        Path job = gatedJob(6);
         // the fit ends at its budget and writes results.json
         Process first = InterruptIT.start(tmp, "fit", "slow.yaml", "--progress", "none");
         assertTrue(first.waitFor(2, TimeUnit.MINUTES), () -> InterruptIT.output(tmp));
