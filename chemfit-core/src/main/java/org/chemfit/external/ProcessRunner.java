@@ -274,9 +274,11 @@ final class ProcessRunner {
 
     /**
      * A thread's builder of its last start and the environment additions it holds, kept for the
-     * next start with the same additions: the JDK copies the JVM's whole environment into a new map
-     * for every builder whose environment is touched, which the tag of every start would otherwise
-     * cost each time. The JVM's own environment never changes; the tag is set anew for each start.
+     * next start: the JDK copies the JVM's whole environment into a new map for every builder whose
+     * environment is touched, which the tag of every start would otherwise cost each time. The
+     * JVM's own environment never changes, so a start with other additions (a private
+     * {@code TMPDIR} differs from run to run) only puts back what the last additions replaced or
+     * added; the tag is set anew for each start.
      */
     private record Reused(ProcessBuilder builder, Map<String, String> env) {}
 
@@ -295,13 +297,29 @@ final class ProcessRunner {
             return new ProcessBuilder();
         }
         Reused last = REUSED.get();
-        if (last != null && last.env().equals(env)) {
-            return last.builder();
+        if (last == null) {
+            ProcessBuilder pb = new ProcessBuilder();
+            pb.environment().putAll(env);
+            REUSED.set(new Reused(pb, new HashMap<>(env)));
+            return pb;
         }
-        ProcessBuilder pb = new ProcessBuilder();
-        pb.environment().putAll(env);
-        REUSED.set(new Reused(pb, new HashMap<>(env)));
-        return pb;
+        if (!last.env().equals(env)) {
+            Map<String, String> environment = last.builder().environment();
+            for (String name : last.env().keySet()) {
+                if (!env.containsKey(name)) {
+                    String own = System.getenv(name);
+                    if (own == null) {
+                        environment.remove(name);
+                    } else {
+                        environment.put(name, own);
+                    }
+                }
+            }
+            environment.putAll(env);
+            last.env().clear();
+            last.env().putAll(env);
+        }
+        return last.builder();
     }
 
     /**

@@ -284,6 +284,55 @@ class ProcessRunnerTest {
         }
     }
 
+    /**
+     * One thread's starts with changing environment additions reuse its builder: each program sees
+     * the JVM's environment with its own additions only, none left from the start before, and a
+     * variable of the JVM that an earlier start replaced has the JVM's value again.
+     */
+    @Test
+    void eachStartSeesItsOwnAdditionsOnlyWhenTheyChangeFromStartToStart() throws Exception {
+        String home = System.getenv("HOME");
+        Assumptions.assumeTrue(home != null, "HOME is not set in this JVM");
+        assertEquals(null, System.getenv("CHEMFIT_TEST_A"), "the JVM's environment has CHEMFIT_TEST_A");
+        assertEquals(null, System.getenv("CHEMFIT_TEST_B"), "the JVM's environment has CHEMFIT_TEST_B");
+        String[][] starts = {
+            {"CHEMFIT_TEST_A", "1", "HOME", "/nowhere"},
+            {"CHEMFIT_TEST_B", "2"},
+            {"CHEMFIT_TEST_A", "3", "CHEMFIT_TEST_B", "4"},
+            {},
+            {"HOME", "/elsewhere"},
+            {"HOME", "/elsewhere"},
+        };
+        String[] expected = {
+            "1|unset|/nowhere",
+            "unset|2|" + home,
+            "3|4|" + home,
+            "unset|unset|" + home,
+            "unset|unset|/elsewhere",
+            "unset|unset|/elsewhere",
+        };
+        for (int i = 0; i < starts.length; i++) {
+            Map<String, String> env = new java.util.LinkedHashMap<>();
+            for (int k = 0; k < starts[i].length; k += 2) {
+                env.put(starts[i][k], starts[i][k + 1]);
+            }
+            ProcessRunner.Result r = ProcessRunner.run(
+                    List.of(
+                            "sh",
+                            "-c",
+                            "printf '%s|%s|%s' \"${CHEMFIT_TEST_A-unset}\" \"${CHEMFIT_TEST_B-unset}\" \"$HOME\""),
+                    dir,
+                    env,
+                    Duration.ofSeconds(30),
+                    Duration.ofMillis(300),
+                    dir.resolve("out"),
+                    dir.resolve("err"),
+                    null);
+            assertEquals(0, r.exitCode(), "exit code; stderr: " + read("err"));
+            assertEquals(expected[i], read("out"), "start " + (i + 1) + " with " + env);
+        }
+    }
+
     private static List<Long> pids(List<ProcessRunner.Member> members) {
         return members.stream().map(m -> m.process().pid()).toList();
     }
