@@ -617,21 +617,36 @@
     }, data, div);
   }
 
+  /* The failures that stand, and apart those whose term completed when a later attempt of the run (a resume after
+   * a kill) ran the same evaluation again: the journal's final state has no failure there. */
   function renderFailures() {
-    var tb = $('failure-table').querySelector('tbody');
-    tb.textContent = '';
     var list = summary.failures || [];
+    var resolved = summary.resolved_failures || [];
+    var nResolved = summary.resolved_failure_count || 0;
     $('failure-note').textContent = summary.failure_count
       ? summary.failure_count + ' failed term runs' + (list.length < summary.failure_count ? '; the latest ' + list.length + ' are listed' : '') + '.'
-      : 'No term has failed.';
+      : (nResolved ? 'No failure stands: each term that failed completed when a later attempt ran its evaluation again (below).' : 'No term has failed.');
+    failureRows($('failure-table'), list, false);
+    $('resolved').classList.toggle('hidden', !nResolved);
+    $('resolved-note').textContent = nResolved
+      ? nResolved + ' failed term runs of an earlier attempt whose term completed when a later attempt ran the same evaluation again'
+        + (resolved.length < nResolved ? '; the latest ' + resolved.length + ' are listed' : '') + '. They no longer stand.'
+      : '';
+    failureRows($('resolved-table'), resolved, true);
+  }
+
+  function failureRows(table, list, resolved) {
+    var tb = table.querySelector('tbody');
+    tb.textContent = '';
     list.slice().reverse().forEach(function (f) {
-      var tr = el('tr', null, 'failed');
+      var tr = el('tr', null, resolved ? 'resolved' : 'failed');
       tr.appendChild(el('td', f.index));
       // a failure of an earlier attempt is of that attempt's evaluation of the number
       tr.appendChild(el('td', f.attempt !== undefined && summary.attempts > 1 && f.attempt !== summary.attempts
         ? f.evaluation + ' (attempt ' + f.attempt + ')' : f.evaluation));
       tr.appendChild(el('td', f.term, 'text'));
       tr.appendChild(el('td', (f.message || '').split('\n')[0], 'text'));
+      if (resolved) { tr.appendChild(el('td', 'completed in attempt ' + f.resolved_by_attempt, 'text')); }
       var td = el('td');
       var b = el('button', 'details');
       b.type = 'button';
@@ -653,7 +668,8 @@
     if (!f) { return; }
     $('failure-detail').classList.remove('hidden');
     $('failure-title').textContent = 'Evaluation ' + f.evaluation
-      + (f.attempt !== undefined && summary.attempts > 1 ? ' of attempt ' + f.attempt : '') + ', term ' + f.term;
+      + (f.attempt !== undefined && summary.attempts > 1 ? ' of attempt ' + f.attempt : '') + ', term ' + f.term
+      + (f.resolved_by_attempt ? ' (completed in attempt ' + f.resolved_by_attempt + ': resolved)' : '');
     var j = f.failure_json || {};
     var dl = $('failure-fields');
     dl.textContent = '';
