@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Supplier;
 import org.chemfit.journal.read.EvaluationRecord;
 import org.chemfit.journal.read.JournalReader;
@@ -127,6 +128,72 @@ class DashboardPageTest {
             driver.findElement(By.cssSelector("#resolved-table .failure-open")).click();
             waitFor(() -> driver.findElement(By.id("failure-detail")).isDisplayed(), () -> "no failure details");
             assertEquals("Evaluation 1 of attempt 1, term b (completed in attempt 2: resolved)", text("failure-title"));
+        }
+    }
+
+    /**
+     * An atoms term's forces in the values table of the Terms view: each row named as predictions.csv names it, with
+     * its atom (from 1) and component; 2 energies and 3 + 170 atoms' forces are 521 values, of which the first 500
+     * are listed, and the page says so and where all of them are.
+     */
+    @Test
+    void forcesAreNamedByAtomAndComponentAndACutTableSaysHowManyRowsItShows() throws Exception {
+        Journals.fit(dir, 10);
+        int[] atoms = {3, 170};
+        String[] tags = {"trimer", "big"};
+        StringBuilder csv =
+                new StringBuilder("set,term,item,quantity,reference,model_initial,model_best,residual,unit\n");
+        StringBuilder refF = new StringBuilder();
+        StringBuilder comF = new StringBuilder();
+        for (int s = 0; s < 2; s++) {
+            csv.append(String.format(
+                    Locale.ROOT, "fit,argon,%s,energy,%.1f,0,%.1f,0.1,eV%n", tags[s], -s - 1.0, -s - 0.9));
+        }
+        int k = 0;
+        for (int s = 0; s < 2; s++) {
+            for (int c = 0; c < 3 * atoms[s]; c++, k++) {
+                // the k-th force component: reference k/1000, model k/1000 + 0.5
+                double ref = k / 1000.0;
+                double model = ref + 0.5;
+                csv.append(String.format(
+                        Locale.ROOT, "fit,argon,%s[%d],forces,%s,0,%s,0.5,eV/Å%n", tags[s], c, ref, model));
+                refF.append(k == 0 ? "" : ",").append(ref);
+                comF.append(k == 0 ? "" : ",").append(model);
+            }
+        }
+        assertEquals(519, k);
+        Files.writeString(dir.resolve(Predictions.FILE), csv);
+        Files.writeString(dir.resolve("results.json"), """
+                {"status": "done", "journal_run": 1,
+                 "terms": [{"name": "argon", "kind": "atoms", "weight": 1.0,
+                   "computed": {"energy": [-0.9, -1.9], "forces": [%s]},
+                   "reference": {"energy": [-1.0, -2.0], "forces": [%s]},
+                   "metrics": {"energy": {"unit": "eV", "best": {"count": 2, "rmse": 0.1}}}}],
+                 "metrics": {"fit": {}}}
+                """.formatted(comF, refF));
+        try (Dashboard d = Dashboard.builder(dir).start()) {
+            open(d);
+            driver.findElement(By.id("tab-terms")).click();
+            // named once predictions.csv is read (the table is drawn again then)
+            waitFor(
+                    () -> cells("values-table").size() > 2
+                            && cells("values-table").get(2).get(2).equals("trimer[0] (atom 1, x)"),
+                    () -> "rows: " + cells("values-table").subList(0, 3));
+            List<List<String>> rows = cells("values-table");
+            assertEquals(500, rows.size());
+            assertEquals(List.of("argon", "energy", "trimer", "-1", "-0.9", "0.1"), rows.get(0));
+            assertEquals(List.of("argon", "energy", "big", "-2", "-1.9", "0.1"), rows.get(1));
+            // forces component 4 of the trimer: atom 2, y; reference 0.004, computed 0.504
+            assertEquals(List.of("argon", "forces", "trimer[4] (atom 2, y)", "0.004", "0.504", "0.5"), rows.get(2 + 4));
+            // component 0 of the second structure (the 10th force value): atom 1, x
+            assertEquals("big[0] (atom 1, x)", rows.get(2 + 9).get(2));
+            assertEquals("0.009", rows.get(2 + 9).get(3));
+            // the last row shown: force value 497, big's component 488, atom 488 / 3 + 1 = 163, component 488 % 3 = 2
+            assertEquals(List.of("argon", "forces", "big[488] (atom 163, z)", "0.497", "0.997", "0.5"), rows.get(499));
+            assertEquals(
+                    "The first 500 of 521 rows are shown; predictions.csv in the output folder lists every value (one"
+                            + " line each, with its model at the start and at the best point).",
+                    text("values-note"));
         }
     }
 }
