@@ -130,6 +130,11 @@ final class JournalView implements AutoCloseable {
     private final List<Failure> failures = new ArrayList<>();
     /** The failed terms of each evaluation, by evaluation number. */
     private final Map<Integer, List<Failure>> failuresOf = new java.util.HashMap<>();
+    /**
+     * The latest attempt in which each term of each evaluation completed, by evaluation number and
+     * the key of the term's tally: a failure of an earlier attempt than that one no longer stands.
+     */
+    private final Map<String, Integer> completedIn = new java.util.HashMap<>();
 
     /** The evaluation whose terms' values {@link #atBest} holds, or -1. */
     private int atBestNumber = -1;
@@ -414,6 +419,7 @@ final class JournalView implements AutoCloseable {
         terms.clear();
         failures.clear();
         failuresOf.clear();
+        completedIn.clear();
         next = 0;
         running.clear();
         lastTermId = 0;
@@ -554,6 +560,7 @@ final class JournalView implements AutoCloseable {
             }
             if (t.evaluationNumber() >= 0) {
                 keepAtBest(t); // a term of the best evaluation recorded after it became the best
+                completedIn.merge(t.evaluationNumber() + "\u0000" + key(t), t.attempt(), Math::max);
             }
         }
     }
@@ -633,10 +640,26 @@ final class JournalView implements AutoCloseable {
         m.put("history", history());
         m.put("parameters", parameters(fit, best));
         m.put("terms", termTable(best));
-        m.put("failure_count", failures.size());
+        // a failure whose term completed when a later attempt ran its evaluation again no longer
+        // stands: it is listed apart, as resolved, and not counted among the failures
+        List<Failure> standing = new ArrayList<>();
+        List<Failure> resolved = new ArrayList<>();
+        for (Failure f : failures) {
+            (resolvedBy(f) == null ? standing : resolved).add(f);
+        }
+        m.put("failure_count", standing.size());
+        m.put("failures", listed(standing));
+        m.put("resolved_failure_count", resolved.size());
+        m.put("resolved_failures", listed(resolved));
+        m.put("results", results());
+        m.put("outputs_stamp", outputs);
+        return m;
+    }
+
+    /** @return the latest {@link #MAX_FAILURES} of the failures, as the page lists them */
+    private List<Object> listed(List<Failure> of) {
         List<Object> fl = new ArrayList<>();
-        for (int i = Math.max(0, failures.size() - MAX_FAILURES); i < failures.size(); i++) {
-            Failure f = failures.get(i);
+        for (Failure f : of.subList(Math.max(0, of.size() - MAX_FAILURES), of.size())) {
             Map<String, Object> fm = new LinkedHashMap<>();
             fm.put("index", f.index());
             fm.put("evaluation", f.evaluation());
@@ -645,12 +668,19 @@ final class JournalView implements AutoCloseable {
             fm.put("run_directory", f.runDirectory());
             fm.put("host", f.host());
             fm.put("attempt", f.attempt());
+            fm.put("resolved_by_attempt", resolvedBy(f));
             fl.add(fm);
         }
-        m.put("failures", fl);
-        m.put("results", results());
-        m.put("outputs_stamp", outputs);
-        return m;
+        return fl;
+    }
+
+    /**
+     * @return the later attempt in which the failed term completed the same evaluation, or null
+     *     when none did (the failure stands)
+     */
+    private @Nullable Integer resolvedBy(Failure f) {
+        Integer a = completedIn.get(f.evaluation() + "\u0000" + f.path() + "\u0000" + f.term());
+        return a != null && a > f.attempt() ? a : null;
     }
 
     /**
@@ -696,6 +726,8 @@ final class JournalView implements AutoCloseable {
         m.put("terms", List.of());
         m.put("failure_count", 0);
         m.put("failures", List.of());
+        m.put("resolved_failure_count", 0);
+        m.put("resolved_failures", List.of());
         m.put("results", pick(r));
         m.put("outputs_stamp", outputs);
     }
@@ -1200,6 +1232,9 @@ final class JournalView implements AutoCloseable {
         }
         List<String> parts = new ArrayList<>();
         for (Failure f : failed) {
+            if (f.attempt() != r.attempt()) {
+                continue; // an earlier attempt's run of the evaluation, not the one the row shows
+            }
             parts.add("term " + f.term() + " failed; the failure policy stood in"
                     + (f.message() == null ? "" : ": " + firstLine(f.message())));
         }
@@ -1227,6 +1262,7 @@ final class JournalView implements AutoCloseable {
         m.put("run_directory", f.runDirectory());
         m.put("host", f.host());
         m.put("attempt", f.attempt());
+        m.put("resolved_by_attempt", resolvedBy(f));
         m.put("ended", f.ended() == null ? null : f.ended().toString());
         Object report = null;
         String note = null;
@@ -1279,10 +1315,18 @@ final class JournalView implements AutoCloseable {
                 + ", not a JSON object");
     }
 
-    /** @return the indices of the failures a page lists */
+    /** @return the indices of the failures a page lists: the latest of those that stand and of those resolved */
     synchronized int[] listedFailures() {
-        int from = Math.max(0, failures.size() - MAX_FAILURES);
-        return java.util.stream.IntStream.range(from, failures.size()).toArray();
+        List<Integer> standing = new ArrayList<>();
+        List<Integer> resolved = new ArrayList<>();
+        for (Failure f : failures) {
+            (resolvedBy(f) == null ? standing : resolved).add(f.index());
+        }
+        return java.util.stream.Stream.of(standing, resolved)
+                .flatMap(l -> l.subList(Math.max(0, l.size() - MAX_FAILURES), l.size()).stream())
+                .mapToInt(Integer::intValue)
+                .sorted()
+                .toArray();
     }
 
     /** Stops reading: a refresh under way stops after its current batch, and none starts again. */

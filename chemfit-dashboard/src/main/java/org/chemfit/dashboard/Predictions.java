@@ -33,8 +33,9 @@ final class Predictions {
 
     /**
      * @param dir the output folder
-     * @return {@code {charts: [{quantity, unit, fit: {reference, model, label}, monitored: ..., validation: ...}], rows,
-     *     skipped}},
+     * @return {@code {charts: [{quantity, unit, fit: {reference, model, label}, monitored: ..., validation: ...}], items,
+     *     rows, skipped}} (items: each fit term's items by quantity, in the file's order, the rows
+     *     left out of the charts too),
      *     or null when the folder holds no readable predictions.csv (a fit still running)
      */
     static @Nullable Map<String, Object> read(Path dir) {
@@ -63,12 +64,19 @@ final class Predictions {
             return null;
         }
         Map<String, Map<String, Object>> charts = new LinkedHashMap<>();
+        Map<String, Map<String, List<String>>> items = new LinkedHashMap<>();
         int rows = 0;
         int skipped = 0;
         for (List<String> l : lines.subList(1, lines.size())) {
             if (l.size() != COLUMNS.size()) {
                 skipped++;
                 continue;
+            }
+            if (!"validation".equals(l.get(0))) {
+                // every row of a fit term, drawn or not: in the order of its values in results.json
+                items.computeIfAbsent(l.get(1), k -> new LinkedHashMap<>())
+                        .computeIfAbsent(l.get(3), k -> new ArrayList<>())
+                        .add(l.get(2));
             }
             double ref = number(l.get(4));
             double best = number(l.get(6));
@@ -104,6 +112,7 @@ final class Predictions {
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("charts", new ArrayList<>(charts.values()));
+        out.put("items", items);
         out.put("rows", rows);
         out.put("skipped", skipped);
         return out;

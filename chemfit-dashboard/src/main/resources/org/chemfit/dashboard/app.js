@@ -385,26 +385,53 @@
     valuesTable(box, r.terms);
   }
 
-  /* Each term's computed values against its reference values at the best point, from results.json. */
+  var MAX_VALUE_ROWS = 500;
+
+  /* A value's item as predictions.csv names it (its items, when that file's rows of the term and quantity are as many
+   * as the values): the structure's tag, or for a per-atom quantity (an atoms term's forces, 3 components per atom,
+   * TAG[k] in predictions.csv) also the atom (from 1) and the component, "trimer[4] (atom 2, y)"; an index otherwise,
+   * none for a single value. */
+  function itemLabel(items, i, n) {
+    var it = items ? items[i] : undefined;
+    if (typeof it !== 'string' || /^\d+$/.test(it)) { return n > 1 ? i : ''; }
+    var m = /\[(\d+)\]$/.exec(it);
+    if (!m) { return it; }
+    var k = Number(m[1]);
+    return it + ' (atom ' + (Math.floor(k / 3) + 1) + ', ' + 'xyz'.charAt(k % 3) + ')';
+  }
+
+  /* Each term's computed values against its reference values at the best point, from results.json; the first
+   * MAX_VALUE_ROWS of them, the page says so when there are more (predictions.csv holds every one). */
   function valuesTable(box, terms) {
     var rows = [];
+    var total = 0;
+    var byTerm = predictions && predictions.items ? predictions.items : {};
     terms.forEach(function (t) {
       var c = t.computed, ref = t.reference;
       if (!c || !ref || typeof c !== 'object' || typeof ref !== 'object') { return; }
       Object.keys(ref).forEach(function (q) {
         var rv = [].concat(ref[q]), cv = [].concat(c[q] === undefined ? [] : c[q]);
-        for (var i = 0; i < rv.length && rows.length < 500; i++) {
-          rows.push([t.name, q, rv.length > 1 ? i : '', rv[i], cv[i], typeof rv[i] === 'number' && typeof cv[i] === 'number' ? cv[i] - rv[i] : null]);
+        var items = byTerm[t.name] && Array.isArray(byTerm[t.name][q]) && byTerm[t.name][q].length === rv.length
+          ? byTerm[t.name][q] : null;
+        total += rv.length;
+        for (var i = 0; i < rv.length && rows.length < MAX_VALUE_ROWS; i++) {
+          rows.push([t.name, q, itemLabel(items, i, rv.length), rv[i], cv[i], typeof rv[i] === 'number' && typeof cv[i] === 'number' ? cv[i] - rv[i] : null]);
         }
       });
     });
     if (!rows.length) { return; }
     box.appendChild(el('h3', 'Computed against reference at the best point'));
+    if (rows.length < total) {
+      var cut = el('p', 'The first ' + rows.length + ' of ' + total + ' rows are shown; predictions.csv in the output folder'
+        + ' lists every value (one line each, with its model at the start and at the best point).', 'note');
+      cut.id = 'values-note';
+      box.appendChild(cut);
+    }
     var table = el('table');
     table.id = 'values-table';
     var hr = el('tr');
-    ['term', 'quantity', 'index', 'reference', 'computed', 'computed − reference'].forEach(function (h, k) {
-      hr.appendChild(el('th', h, k < 2 ? 'text' : ''));
+    ['term', 'quantity', 'item', 'reference', 'computed', 'computed − reference'].forEach(function (h, k) {
+      hr.appendChild(el('th', h, k < 3 ? 'text' : ''));
     });
     table.appendChild(el('thead')).appendChild(hr);
     var body = table.appendChild(el('tbody'));
@@ -412,7 +439,7 @@
       var tr = el('tr');
       tr.appendChild(el('td', r[0], 'text'));
       tr.appendChild(el('td', r[1], 'text'));
-      tr.appendChild(el('td', r[2]));
+      tr.appendChild(el('td', r[2], 'text'));
       tr.appendChild(el('td', fmt(r[3])));
       tr.appendChild(el('td', fmt(r[4])));
       tr.appendChild(el('td', fmt(r[5])));
@@ -437,6 +464,8 @@
       box.removeAttribute('data-charts');
       $('parity-note').textContent = PARITY_NOTE;
       if (view === 'results') { renderResults(); }
+      // the values table names its rows by predictions.csv's items
+      if (view === 'terms') { renderTerms(); }
     });
   }
 
@@ -617,21 +646,36 @@
     }, data, div);
   }
 
+  /* The failures that stand, and apart those whose term completed when a later attempt of the run (a resume after
+   * a kill) ran the same evaluation again: the journal's final state has no failure there. */
   function renderFailures() {
-    var tb = $('failure-table').querySelector('tbody');
-    tb.textContent = '';
     var list = summary.failures || [];
+    var resolved = summary.resolved_failures || [];
+    var nResolved = summary.resolved_failure_count || 0;
     $('failure-note').textContent = summary.failure_count
       ? summary.failure_count + ' failed term runs' + (list.length < summary.failure_count ? '; the latest ' + list.length + ' are listed' : '') + '.'
-      : 'No term has failed.';
+      : (nResolved ? 'No failure stands: each term that failed completed when a later attempt ran its evaluation again (below).' : 'No term has failed.');
+    failureRows($('failure-table'), list, false);
+    $('resolved').classList.toggle('hidden', !nResolved);
+    $('resolved-note').textContent = nResolved
+      ? nResolved + ' failed term runs of an earlier attempt whose term completed when a later attempt ran the same evaluation again'
+        + (resolved.length < nResolved ? '; the latest ' + resolved.length + ' are listed' : '') + '. They no longer stand.'
+      : '';
+    failureRows($('resolved-table'), resolved, true);
+  }
+
+  function failureRows(table, list, resolved) {
+    var tb = table.querySelector('tbody');
+    tb.textContent = '';
     list.slice().reverse().forEach(function (f) {
-      var tr = el('tr', null, 'failed');
+      var tr = el('tr', null, resolved ? 'resolved' : 'failed');
       tr.appendChild(el('td', f.index));
       // a failure of an earlier attempt is of that attempt's evaluation of the number
       tr.appendChild(el('td', f.attempt !== undefined && summary.attempts > 1 && f.attempt !== summary.attempts
         ? f.evaluation + ' (attempt ' + f.attempt + ')' : f.evaluation));
       tr.appendChild(el('td', f.term, 'text'));
       tr.appendChild(el('td', (f.message || '').split('\n')[0], 'text'));
+      if (resolved) { tr.appendChild(el('td', 'completed in attempt ' + f.resolved_by_attempt, 'text')); }
       var td = el('td');
       var b = el('button', 'details');
       b.type = 'button';
@@ -653,7 +697,8 @@
     if (!f) { return; }
     $('failure-detail').classList.remove('hidden');
     $('failure-title').textContent = 'Evaluation ' + f.evaluation
-      + (f.attempt !== undefined && summary.attempts > 1 ? ' of attempt ' + f.attempt : '') + ', term ' + f.term;
+      + (f.attempt !== undefined && summary.attempts > 1 ? ' of attempt ' + f.attempt : '') + ', term ' + f.term
+      + (f.resolved_by_attempt ? ' (completed in attempt ' + f.resolved_by_attempt + ': resolved)' : '');
     var j = f.failure_json || {};
     var dl = $('failure-fields');
     dl.textContent = '';

@@ -567,6 +567,42 @@ class DashboardTest {
         assertEquals(List.of(-1.01, -0.73), JSON.convertValue(asWritten.at("/fit/model"), List.class));
     }
 
+    /**
+     * The same through the dashboard: an older predictions.csv (its rows of the weight-0 term "mon" say fit) beside
+     * the results.json of the run shown, whose weights tell that "mon" is monitored; the page's route gives its row as
+     * the monitored series, labelled as the page prints it, and the fit's series without it.
+     */
+    @Test
+    void anOlderPredictionsFileServedByTheDashboardShowsATermOfWeightZeroAsMonitored() throws Exception {
+        Journals.fit(dir, 10);
+        Files.writeString(dir.resolve("results.json"), """
+                {"status": "done", "journal_run": 1,
+                 "terms": [{"name": "curve", "weight": 1.0}, {"name": "mon", "weight": 0.0}],
+                 "metrics": {"fit": {}}}
+                """);
+        Files.writeString(
+                dir.resolve(Predictions.FILE),
+                "set,term,item,quantity,reference,model_initial,model_best,residual,unit\n"
+                        + "fit,curve,r1,energy,-1.0,-0.9,-1.01,-0.01,eV\n"
+                        + "fit,mon,r3,energy,-0.7,-0.6,-0.73,-0.03,eV\n");
+        try (Dashboard d = Dashboard.builder(dir).start()) {
+            HttpResponse<String> r = await("the predictions of the run shown")
+                    .atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(25))
+                    .until(() -> get(base(d) + "/api/predictions?token=" + token(d)), p -> p.statusCode() == 200);
+            JsonNode p = JSON.readTree(r.body());
+            assertEquals(2, p.get("rows").asInt());
+            assertEquals(1, p.get("charts").size(), "energy in eV: " + p);
+            JsonNode chart = p.at("/charts/0");
+            assertEquals(List.of(-1.0), JSON.convertValue(chart.at("/fit/reference"), List.class));
+            assertEquals(List.of(-1.01), JSON.convertValue(chart.at("/fit/model"), List.class));
+            assertEquals(List.of("curve r1"), JSON.convertValue(chart.at("/fit/label"), List.class));
+            assertEquals(List.of(-0.7), JSON.convertValue(chart.at("/monitored/reference"), List.class));
+            assertEquals(List.of(-0.73), JSON.convertValue(chart.at("/monitored/model"), List.class));
+            assertEquals(List.of("mon r3"), JSON.convertValue(chart.at("/monitored/label"), List.class));
+        }
+    }
+
     @Test
     void theReportEmbedsThePredictionsOrNullWhileTheFitRuns() throws Exception {
         Journals.fit(dir, 10);

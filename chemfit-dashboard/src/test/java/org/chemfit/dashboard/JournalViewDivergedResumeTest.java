@@ -17,8 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A dashboard that watched a fit cut off, then its resume take another path ({@link DivergingFit}):
  * once the resumed attempt diverged it reads the run again, so it no longer shows the best point,
- * rows and counts of the path the fit left, and the failure of the first attempt is marked as the
- * first attempt's.
+ * rows and counts of the path the fit left; the failure of the first attempt is marked as the
+ * first attempt's, and once the resume ran the failed term of that evaluation again and it
+ * completed, it no longer stands: it is listed apart, as resolved by attempt 2.
  */
 @Timeout(120)
 class JournalViewDivergedResumeTest {
@@ -41,6 +42,11 @@ class JournalViewDivergedResumeTest {
         return (List<Map<String, Object>>) v.summary().get("failures");
     }
 
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> resolved(JournalView v) {
+        return (List<Map<String, Object>>) v.summary().get("resolved_failures");
+    }
+
     @Test
     void aViewOpenedBeforeTheResumeShowsTheNewPathOnly() throws Exception {
         DivergingFit f = new DivergingFit();
@@ -54,6 +60,8 @@ class JournalViewDivergedResumeTest {
             assertEquals(2 * 0.1 * 0.1, (Double) v.summary().get("best_loss"), 1e-12);
             assertEquals(1, failures(v).get(0).get("evaluation"));
             assertEquals(1, failures(v).get(0).get("attempt"));
+            assertEquals(null, failures(v).get(0).get("resolved_by_attempt"), "nothing ran it again yet");
+            assertEquals(List.of(), resolved(v));
 
             f.failing = false;
             f.crashAt = Double.NaN;
@@ -76,17 +84,22 @@ class JournalViewDivergedResumeTest {
                 }
             };
             f.fit(dir);
-            // evaluations 0 to 3 of path B (x = 1.0, 1.2, 1.5, 1.6): the best x = 1.6, loss 2 * 0.4^2
+            // evaluations 0 to 3 of path B (x = 1.0, 1.2, 1.5, 1.6): the best x = 1.6, loss 2 * 0.4^2; term b of
+            // evaluation 1 ran again and completed, so no failure stands
             String[] d = during.get().split(" ");
-            assertEquals("3 4/0/0+0 1", d[0] + " " + d[2] + " " + d[3], during.get());
+            assertEquals("3 4/0/0+0 0", d[0] + " " + d[2] + " " + d[3], during.get());
             assertEquals(2 * 0.4 * 0.4, Double.parseDouble(d[1]), 1e-12, during.get());
             v.refreshAll();
             // after the fit: x = 1.7 at evaluation 4, loss 2 * 0.3^2; the first attempt's 5 and 6 are not shown
-            assertEquals("4 " + v.summary().get("best_loss") + " 5/0/0+0 1", shown(v));
+            assertEquals("4 " + v.summary().get("best_loss") + " 5/0/0+0 0", shown(v));
             assertEquals(2 * 0.3 * 0.3, (Double) v.summary().get("best_loss"), 1e-12);
-            Map<String, Object> failure = failures(v).get(0);
+            assertEquals(List.of(), failures(v));
+            assertEquals(1, v.summary().get("resolved_failure_count"));
+            Map<String, Object> failure = resolved(v).get(0);
             assertEquals(1, failure.get("evaluation"));
             assertEquals(1, failure.get("attempt"), "the failure was the first attempt's evaluation 1");
+            assertEquals(2, failure.get("resolved_by_attempt"), "term b completed evaluation 1 in attempt 2");
+            assertEquals(2, v.failure(0).get("resolved_by_attempt"));
             assertEquals(2, v.summary().get("attempts"));
         }
     }

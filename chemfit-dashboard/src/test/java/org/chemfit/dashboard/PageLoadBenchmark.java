@@ -37,7 +37,8 @@ class PageLoadBenchmark {
     private static final int BIG = Integer.getInteger("chemfit.benchmark.evaluations", 100_000);
     private static final int RATE_RUN = Integer.getInteger("chemfit.benchmark.rateEvaluations", 20_000);
 
-    private static ChromeDriver browser(Path profile) {
+    /** @return headless Chromium (Debian's chromium and chromium-driver), as the page tests drive it too */
+    static ChromeDriver browser(Path profile) {
         ChromeOptions o = new ChromeOptions();
         o.setBinary("/usr/bin/chromium");
         o.addArguments(

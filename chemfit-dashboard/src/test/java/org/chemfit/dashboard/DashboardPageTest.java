@@ -1,0 +1,199 @@
+package org.chemfit.dashboard;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Supplier;
+import org.chemfit.journal.read.EvaluationRecord;
+import org.chemfit.journal.read.JournalReader;
+import org.chemfit.journal.read.TermRecord;
+import org.chemfit.testfixtures.DivergingFit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.chrome.ChromeDriver;
+
+/** The live page in headless Chromium, served by a real dashboard over a real journal. */
+class DashboardPageTest {
+
+    private static ChromeDriver driver;
+    private static Path profile;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void browser() throws Exception {
+        profile = Files.createTempDirectory("chemfit-dashboard-page");
+        driver = PageLoadBenchmark.browser(profile);
+    }
+
+    @AfterAll
+    static void quit() {
+        if (driver != null) {
+            driver.quit();
+        }
+    }
+
+    /** Polls a condition every 50 ms on this thread (the web driver is not thread-safe). */
+    private static void waitFor(Supplier<Boolean> condition, Supplier<String> message) {
+        await().atMost(Duration.ofSeconds(60))
+                .pollInSameThread()
+                .pollInterval(Duration.ofMillis(50))
+                .untilAsserted(() -> assertTrue(condition.get(), message));
+    }
+
+    /** @return an element's text, shown or not */
+    private static String text(String id) {
+        String t = driver.findElement(By.id(id)).getAttribute("textContent");
+        return t == null ? "" : t.trim();
+    }
+
+    /** @return the text of each cell of a table's body, row by row (read in one script: a table may hold 500 rows) */
+    @SuppressWarnings("unchecked")
+    private static List<List<String>> cells(String table) {
+        return (List<List<String>>) driver.executeScript(
+                "return Array.from(document.querySelectorAll('#' + arguments[0] + ' tbody tr'))"
+                        + ".map(r => Array.from(r.cells).map(c => c.textContent.trim()));",
+                table);
+    }
+
+    private static void open(Dashboard d) {
+        driver.get("about:blank");
+        driver.get(d.url().toString());
+        waitFor(() -> "done".equals(text("status-value")), () -> "status: " + text("status-value"));
+    }
+
+    /**
+     * A fit cut off as a kill would cut it, in which term "b" failed at evaluation 1 (a penalty stood in), resumed
+     * without the failure: the resume runs "b" of evaluation 1 again and it completes, and the fit follows the same
+     * path to its end. The journal's final state has no failure: the Failures view lists none, and the first
+     * attempt's failure apart, as resolved by attempt 2.
+     */
+    @Test
+    void aFailureThatALaterAttemptRanAgainAndCompletedIsListedApartAsResolved() throws Exception {
+        DivergingFit f = new DivergingFit();
+        f.failing = true;
+        f.crashAt = 2.3;
+        f.pathB = DivergingFit.PATH_A; // the same path whether evaluation 1 was penalised or not
+        assertThrows(DivergingFit.Crash.class, () -> f.fit(dir));
+        f.failing = false;
+        f.crashAt = Double.NaN;
+        f.fit(dir);
+        String message;
+        try (JournalReader j = JournalReader.openReadOnly(dir)) {
+            long run = j.latestRun().orElseThrow().id();
+            assertEquals(2, j.latestRun().orElseThrow().attempts());
+            // the journal: b of evaluation 1 failed in attempt 1 and completed in attempt 2
+            List<TermRecord> b =
+                    j.terms(run, 1).stream().filter(t -> t.name().equals("b")).toList();
+            assertEquals(
+                    List.of("1 FAILED", "2 COMPLETE"),
+                    b.stream().map(t -> t.attempt() + " " + t.state()).toList());
+            message = b.get(0).failure();
+            assertTrue(message.contains("licence server not reachable"), message);
+            assertEquals(
+                    0,
+                    j.evaluations(run).stream()
+                            .filter(EvaluationRecord::degraded)
+                            .count());
+        }
+        try (Dashboard d = Dashboard.builder(dir).start()) {
+            open(d);
+            driver.findElement(By.id("tab-failures")).click();
+            assertEquals("", text("failure-badge"), "no failure is counted on the tab");
+            assertEquals(
+                    "No failure stands: each term that failed completed when a later attempt ran its evaluation"
+                            + " again (below).",
+                    text("failure-note"));
+            assertEquals(List.of(), cells("failure-table"));
+            assertTrue(driver.findElement(By.id("resolved")).isDisplayed());
+            assertEquals(
+                    "1 failed term runs of an earlier attempt whose term completed when a later attempt ran the same"
+                            + " evaluation again. They no longer stand.",
+                    text("resolved-note"));
+            assertEquals(
+                    List.of(List.of(
+                            "0", "1 (attempt 1)", "b", message.split("\n")[0], "completed in attempt 2", "details")),
+                    cells("resolved-table"));
+            driver.findElement(By.cssSelector("#resolved-table .failure-open")).click();
+            waitFor(() -> driver.findElement(By.id("failure-detail")).isDisplayed(), () -> "no failure details");
+            assertEquals("Evaluation 1 of attempt 1, term b (completed in attempt 2: resolved)", text("failure-title"));
+        }
+    }
+
+    /**
+     * An atoms term's forces in the values table of the Terms view: each row named as predictions.csv names it, with
+     * its atom (from 1) and component; 2 energies and 3 + 170 atoms' forces are 521 values, of which the first 500
+     * are listed, and the page says so and where all of them are.
+     */
+    @Test
+    void forcesAreNamedByAtomAndComponentAndACutTableSaysHowManyRowsItShows() throws Exception {
+        Journals.fit(dir, 10);
+        int[] atoms = {3, 170};
+        String[] tags = {"trimer", "big"};
+        StringBuilder csv =
+                new StringBuilder("set,term,item,quantity,reference,model_initial,model_best,residual,unit\n");
+        StringBuilder refF = new StringBuilder();
+        StringBuilder comF = new StringBuilder();
+        for (int s = 0; s < 2; s++) {
+            csv.append(String.format(
+                    Locale.ROOT, "fit,argon,%s,energy,%.1f,0,%.1f,0.1,eV%n", tags[s], -s - 1.0, -s - 0.9));
+        }
+        int k = 0;
+        for (int s = 0; s < 2; s++) {
+            for (int c = 0; c < 3 * atoms[s]; c++, k++) {
+                // the k-th force component: reference k/1000, model k/1000 + 0.5
+                double ref = k / 1000.0;
+                double model = ref + 0.5;
+                csv.append(String.format(
+                        Locale.ROOT, "fit,argon,%s[%d],forces,%s,0,%s,0.5,eV/Å%n", tags[s], c, ref, model));
+                refF.append(k == 0 ? "" : ",").append(ref);
+                comF.append(k == 0 ? "" : ",").append(model);
+            }
+        }
+        assertEquals(519, k);
+        Files.writeString(dir.resolve(Predictions.FILE), csv);
+        Files.writeString(dir.resolve("results.json"), """
+                {"status": "done", "journal_run": 1,
+                 "terms": [{"name": "argon", "kind": "atoms", "weight": 1.0,
+                   "computed": {"energy": [-0.9, -1.9], "forces": [%s]},
+                   "reference": {"energy": [-1.0, -2.0], "forces": [%s]},
+                   "metrics": {"energy": {"unit": "eV", "best": {"count": 2, "rmse": 0.1}}}}],
+                 "metrics": {"fit": {}}}
+                """.formatted(comF, refF));
+        try (Dashboard d = Dashboard.builder(dir).start()) {
+            open(d);
+            driver.findElement(By.id("tab-terms")).click();
+            // named once predictions.csv is read (the table is drawn again then)
+            waitFor(
+                    () -> cells("values-table").size() > 2
+                            && cells("values-table").get(2).get(2).equals("trimer[0] (atom 1, x)"),
+                    () -> "rows: " + cells("values-table").subList(0, 3));
+            List<List<String>> rows = cells("values-table");
+            assertEquals(500, rows.size());
+            assertEquals(List.of("argon", "energy", "trimer", "-1", "-0.9", "0.1"), rows.get(0));
+            assertEquals(List.of("argon", "energy", "big", "-2", "-1.9", "0.1"), rows.get(1));
+            // forces component 4 of the trimer: atom 2, y; reference 0.004, computed 0.504
+            assertEquals(List.of("argon", "forces", "trimer[4] (atom 2, y)", "0.004", "0.504", "0.5"), rows.get(2 + 4));
+            // component 0 of the second structure (the 10th force value): atom 1, x
+            assertEquals("big[0] (atom 1, x)", rows.get(2 + 9).get(2));
+            assertEquals("0.009", rows.get(2 + 9).get(3));
+            // the last row shown: force value 497, big's component 488, atom 488 / 3 + 1 = 163, component 488 % 3 = 2
+            assertEquals(List.of("argon", "forces", "big[488] (atom 163, z)", "0.497", "0.997", "0.5"), rows.get(499));
+            assertEquals(
+                    "The first 500 of 521 rows are shown; predictions.csv in the output folder lists every value (one"
+                            + " line each, with its model at the start and at the best point).",
+                    text("values-note"));
+        }
+    }
+}
