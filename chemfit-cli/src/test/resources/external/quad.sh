@@ -6,10 +6,13 @@
 #                    finishes, its start and end in nanoseconds (run-PID)
 #   HANG_AFTER=n     once n runs have finished, start a child that sleeps for minutes (its pid in
 #                    child-PID) and sleep for minutes too, as a long simulation would
+#   IGNORE_TERM=1    ignore SIGTERM (and so do the children it starts), as a program that
+#                    flushes its files for a long time would: only SIGKILL after the kill grace ends it
 #   RENDEZVOUS=folder with TERM_NAME and PEERS=n: write started-TERM_NAME-K there (K: this term's
 #                    K-th run), then wait until n runs have written their K-th file; after 60 s
 #                    without them, fail (exit 4): runs of the terms made one after another never meet
 start=$(date +%s%N)
+if [ -n "$IGNORE_TERM" ]; then trap '' TERM; fi
 if [ -n "$LOG_DIR" ]; then echo "$$" > "$LOG_DIR/pid-$$"; echo "${TMPDIR:-unset}" > "$LOG_DIR/tmpdir-$$"; fi
 if [ -n "$HANG_AFTER" ] && [ "$(ls "$LOG_DIR" | grep -c '^run-')" -ge "$HANG_AFTER" ]; then
     sleep 300 &

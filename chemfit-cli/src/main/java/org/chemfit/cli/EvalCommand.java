@@ -106,8 +106,8 @@ final class EvalCommand extends BaseCommand {
             EvaluationContext v;
             // Ctrl-C or SIGTERM: the running programs (of the terms and of the validation terms) are
             // stopped and the command says so (exit 130 or 143)
-            try (Interrupts interrupts =
-                    Interrupts.install(Thread.currentThread(), err(), "stopping the running terms")) {
+            try (Interrupts interrupts = Interrupts.install(Thread.currentThread(), err(), "stopping the running terms")
+                    .allowing(jf.longestKillGrace())) {
                 ctx = plan.evaluateOnce(p);
                 v = plan.evaluateValidation(p);
             } catch (TermFailedException e) {

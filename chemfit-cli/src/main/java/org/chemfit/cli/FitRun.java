@@ -214,7 +214,8 @@ final class FitRun {
                 journal;
                 live;
                 EvaluationLog log = opened;
-                Interrupts interrupts = Interrupts.install(Thread.currentThread(), err())) {
+                Interrupts interrupts =
+                        Interrupts.install(Thread.currentThread(), err()).allowing(jf.longestKillGrace())) {
             resumed.ifPresent(run -> recorded(log, journal, run.id()));
             fitter.listener(log);
             // The first evaluation is the start point: kept for the metrics at the start.

@@ -3,6 +3,7 @@ package org.chemfit.cli;
 import java.io.PrintWriter;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -20,16 +21,26 @@ import org.jspecify.annotations.Nullable;
  */
 final class Interrupts implements AutoCloseable {
 
-    /** How long the hook waits for the results to be written before it lets the JVM end. */
-    static final long WAIT_SECONDS = 60;
+    /**
+     * How long the hook waits for the results to be written before it lets the JVM end, beyond the
+     * longest kill grace a running program is given ({@link #allowing}): 60 s. The system property
+     * {@code chemfit.interrupt.waitSeconds} sets another, for tests that show the grace is given
+     * whatever this wait.
+     */
+    static final long WAIT_SECONDS = Math.max(0, Long.getLong("chemfit.interrupt.waitSeconds", 60));
 
     private final Thread fitThread;
     private final PrintWriter err;
     /** What the hook says it does, after the cause. */
     private final String doing;
+    /** What the hook says is left undone when it gives up waiting. */
+    private final String undone;
 
     private final CountDownLatch written = new CountDownLatch(1);
     private final Thread hook;
+    /** How long the hook waits, in seconds: {@link #WAIT_SECONDS} and the longest kill grace. */
+    private volatile long waitSeconds = WAIT_SECONDS;
+
     private volatile boolean triggered;
 
     /** Set by the SIGTERM watcher before the JVM's own handler starts the shutdown hooks. */
@@ -59,16 +70,17 @@ final class Interrupts implements AutoCloseable {
                     i.written.getCount() == 0
                             ? "still stopping: what is finished is written, the process ends in a moment"
                             : "still " + i.doing + ", each running program within its kill grace (at most "
-                                    + WAIT_SECONDS + " s in all); kill -9 ends the process at once");
+                                    + i.waitSeconds + " s in all); kill -9 ends the process at once");
             i.err.flush();
             return true;
         });
     }
 
-    private Interrupts(Thread fitThread, PrintWriter err, String doing) {
+    private Interrupts(Thread fitThread, PrintWriter err, String doing, String undone) {
         this.fitThread = fitThread;
         this.err = err;
         this.doing = doing;
+        this.undone = undone;
         this.hook = new Thread(this::onShutdown, "chemfit-interrupt");
     }
 
@@ -78,7 +90,12 @@ final class Interrupts implements AutoCloseable {
      * @return the installed guard; close it when the fit is over
      */
     static Interrupts install(Thread fitThread, PrintWriter err) {
-        return install(fitThread, err, "stopping the running terms and writing what is finished");
+        return install(
+                fitThread,
+                err,
+                "stopping the running terms and writing what is finished",
+                "results.json and the plots are not written; every evaluation that finished is in the journal,"
+                        + " and `chemfit fit` with the same job resumes the fit");
     }
 
     /**
@@ -88,9 +105,27 @@ final class Interrupts implements AutoCloseable {
      * @return the installed guard; close it when the command has stopped what it runs
      */
     static Interrupts install(Thread thread, PrintWriter err, String doing) {
-        Interrupts i = new Interrupts(thread, err, doing);
+        return install(thread, err, doing, "the programs still running are killed");
+    }
+
+    private static Interrupts install(Thread thread, PrintWriter err, String doing, String undone) {
+        Interrupts i = new Interrupts(thread, err, doing, undone);
         Runtime.getRuntime().addShutdownHook(i.hook);
         return i;
+    }
+
+    /**
+     * Lets the hook wait for the longest kill grace of the programs the command runs, beyond
+     * {@link #WAIT_SECONDS}: each running program is given its grace between SIGTERM and SIGKILL
+     * before what is finished can be written.
+     *
+     * @param longestGrace the longest kill grace of a program the command may run
+     * @return this guard
+     */
+    Interrupts allowing(Duration longestGrace) {
+        long grace = longestGrace.getSeconds() + (longestGrace.getNano() > 0 ? 1 : 0);
+        waitSeconds = WAIT_SECONDS + Math.max(0, grace);
+        return this;
     }
 
     private void onShutdown() {
@@ -101,8 +136,12 @@ final class Interrupts implements AutoCloseable {
         err.flush();
         announced = true;
         fitThread.interrupt();
+        long wait = waitSeconds;
         try {
-            written.await(WAIT_SECONDS, TimeUnit.SECONDS);
+            if (!written.await(wait, TimeUnit.SECONDS)) {
+                err.println("gave up after " + wait + " s of " + doing + ": " + undone);
+                err.flush();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

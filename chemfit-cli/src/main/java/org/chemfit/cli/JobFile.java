@@ -89,6 +89,24 @@ public record JobFile(
     }
 
     /**
+     * @return the longest {@code kill_grace} a term or validation term of the job gives its
+     *     programs, zero when none gives one (the library's default grace is short)
+     */
+    public Duration longestKillGrace() {
+        Duration longest = Duration.ZERO;
+        for (List<TermSpec> list : List.of(terms, validation)) {
+            for (TermSpec t : list) {
+                if (t.config() instanceof ExternalConfig x
+                        && x.killGrace() != null
+                        && x.killGrace().compareTo(longest) > 0) {
+                    longest = x.killGrace();
+                }
+            }
+        }
+        return longest;
+    }
+
+    /**
      * The units a job declares ({@code unit:} on parameters and terms) and the coordinate column of
      * scan terms ({@code coordinate:} on an atoms term). Undeclared units are empty strings.
      *

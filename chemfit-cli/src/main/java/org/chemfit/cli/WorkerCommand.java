@@ -87,8 +87,8 @@ final class WorkerCommand extends BaseCommand {
             // reverse order) waits until its running terms have stopped their programs, each with
             // its kill grace; closing the guard then lets its hook kill any child process still alive.
             // The job's fingerprint covers the job file and every file it names: the driver refuses another job.
-            try (Interrupts interrupts =
-                            Interrupts.install(Thread.currentThread(), err(), "stopping the running terms");
+            try (Interrupts interrupts = Interrupts.install(Thread.currentThread(), err(), "stopping the running terms")
+                            .allowing(jf.longestKillGrace());
                     ClusterWorker worker = ClusterWorker.start(member, plan.combined, secret, n, prefetch, jf.hash())) {
                 if (!quiet) {
                     err().printf(

@@ -415,6 +415,40 @@ class ExternalTermsIT {
         }
     }
 
+    /**
+     * A program that ignores SIGTERM is given the whole of its kill grace after Ctrl-C, however
+     * short the command's own wait for writing the results (shortened here to 1 s, below the
+     * grace), and the results are written after it is killed.
+     */
+    @Test
+    void ctrlCWaitsForTheWholeKillGraceBeforeItGivesUpOnTheResults() throws Exception {
+        String env = log() + ", HANG_AFTER: \"1\", IGNORE_TERM: \"1\"";
+        Path job = job(
+                term("a", env) + "    kill_grace: 4 s\n",
+                "optimizer: {max_evaluations: 500}\nexecution: {workers: 1}\n");
+        Process p = InterruptIT.start(
+                dir, List.of("-Dchemfit.interrupt.waitSeconds=1"), "fit", job.toString(), "--no-plots");
+        try {
+            await("a run with a child that ignores SIGTERM")
+                    .atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(50))
+                    .failFast(() -> assertTrue(
+                            p.isAlive(),
+                            () -> "chemfit ended early: exit " + p.exitValue() + "\n" + InterruptIT.output(dir)))
+                    .until(() -> pids("child-").size() >= 1);
+            InterruptIT.sigint(p);
+            assertTrue(p.waitFor(90, TimeUnit.SECONDS), "chemfit did not stop within 90 s of SIGINT");
+        } finally {
+            p.destroyForcibly();
+        }
+        String out = InterruptIT.output(dir);
+        assertEquals(ExitCodes.INTERRUPTED, p.exitValue(), out);
+        assertFalse(out.contains("gave up"), out);
+        assertEquals("interrupted", results().get("status").asText(), out);
+        long child = pids("child-").get(0);
+        assertFalse(running(child), "process " + child + " is left\n" + out);
+    }
+
     private List<Long> pids(String prefix) throws IOException {
         try (Stream<Path> s = Files.list(dir.resolve("log"))) {
             return s.map(f -> f.getFileName().toString())

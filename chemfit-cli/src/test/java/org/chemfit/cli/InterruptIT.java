@@ -56,11 +56,17 @@ class InterruptIT {
      * as background jobs of a shell do.
      */
     static Process start(Path dir, String... args) throws IOException {
+        return start(dir, List.of(), args);
+    }
+
+    /** As {@link #start(Path, String...)}, with options for the command's JVM. */
+    static Process start(Path dir, List<String> jvmOptions, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         if (envResetsSignals()) {
             cmd.addAll(List.of("env", "--default-signal=INT"));
         }
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
         cmd.addAll(List.of(args));
         return new ProcessBuilder(cmd)
