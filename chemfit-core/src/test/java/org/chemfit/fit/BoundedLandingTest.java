@@ -147,22 +147,91 @@ class BoundedLandingTest {
      * beyond the bound 9, which is within the trust region (its reach from the start is |u| = 1,
      * 5 in p): at p = 9 the model's residual is 1e-5 / 3, a predicted reduction of (1 - 1/9) 1e-10,
      * while tanh has saturated there, the residual 0.9e-5 and the actual reduction (1 - 0.81)
-     * 1e-10: a ratio of 0.21, below a quarter. The point is asked, and not kept.
+     * 1e-10: a ratio of 0.21, below a quarter. The point is asked and, its loss being lower than
+     * the start's, kept: the run ends at the lowest point it evaluated, the one a fit reports as its
+     * best and computes the uncertainty at.
      */
     @Test
-    void aLastPointThatLowersTheLossByLessThanAQuarterOfThePredictionIsNotKept() {
+    void aLastPointWithALowerLossIsKeptThoughItLowersTheLossByLessThanAQuarterOfThePrediction() {
         TrustRegionScipyTest.Run run = TrustRegionScipyTest.drive(
-                p -> new double[] {1e-5 * (1 + 0.1 * Math.tanh((5 - p[0]) / 0.6))},
-                new double[] {5},
-                new double[] {-10},
-                new double[] {9});
+                p -> new double[] {saturating(p[0])}, new double[] {5}, new double[] {-10}, new double[] {9});
         // the start and its displaced point, then the last point alone
         assertEquals(3, run.evaluations());
         assertEquals(9 - 1e-10 * 5, run.best()[0], Math.ulp(9.0));
         assertEquals(
+                "converged: the scaled gradient fell below 1.0E-8, then the minimum of its linear model within the"
+                        + " bounds and the trust region, at the upper bound of 'p0', lowered the loss, by less than a"
+                        + " quarter of the predicted reduction, and was kept: the run ends at the lower point",
+                run.stop());
+    }
+
+    /** The residual of the last tests: 1e-5 (1 + 0.1 tanh((5 - p) / 0.6)). */
+    static double saturating(double p) {
+        return 1e-5 * (1 + 0.1 * Math.tanh((5 - p) / 0.6));
+    }
+
+    /**
+     * The same through a fit, with a second parameter q that two residuals 1e-6 (q - 1) and 1e-6
+     * (q - 1.5) determine, started at its best 1.25: the fit ends at the last point, p a hair
+     * (5e-10) inside its bound 9 and q = 1.25, reports it as its best, and computes the uncertainty
+     * there: p at its bound, left out; q estimated from the 3 residuals at that point, s^2 = SSR / (3
+     * - 1) with SSR the best loss, J^T J = 2e-12 for q, and its variance s^2 / 2e-12.
+     */
+    @Test
+    void theFitReportsTheLastPointItKeptAndTheUncertaintyThere() {
+        List<ObjectiveFunction> terms = new ArrayList<>();
+        QuantityComputer t = p -> Quantities.of("e", saturating(p.get("p")));
+        terms.add(t.withLoss(LossFunctions.squaredError(Map.of("e", 0.0))));
+        QuantityComputer q1 = p -> Quantities.of("e", 1e-6 * (p.get("q") - 1));
+        terms.add(q1.withLoss(LossFunctions.squaredError(Map.of("e", 0.0))));
+        QuantityComputer q2 = p -> Quantities.of("e", 1e-6 * (p.get("q") - 1.5));
+        terms.add(q2.withLoss(LossFunctions.squaredError(Map.of("e", 0.0))));
+        FitResult r = new Fitter(new CombinedObjectiveFunction(terms), LeastSquaresTest.start("p", 5.0, "q", 1.25))
+                .bounds(Bounds.builder().between("p", -10, 9).build())
+                .maxEvaluations(200)
+                .fit("least-squares");
+        assertEquals(StopReason.CONVERGED, r.stopReason());
+        double p = 9 - 1e-10 * 5;
+        assertEquals(p, r.bestParameters().get("p"), Math.ulp(9.0));
+        assertEquals(1.25, r.bestParameters().get("q"), 0.0);
+        // the start, its 2 displaced points, the last point, the 4 central points of the uncertainty
+        assertEquals(8, r.evaluations());
+        double ssr = saturating(p) * saturating(p) + 2 * (0.25e-6 * 0.25e-6);
+        assertEquals(ssr, r.bestLoss(), 1e-12 * ssr);
+        Uncertainty u = r.uncertainty();
+        assertEquals(List.of("p"), u.atBound());
+        assertEquals(List.of("q"), u.estimated());
+        assertEquals(ssr / 2, u.residualVariance(), 1e-9 * ssr);
+        assertEquals(Math.sqrt(ssr / 2 / 2e-12), u.standardErrors().get("q"), 1e-6 * Math.sqrt(ssr / 4e-12));
+        assertEquals(
+                List.of(
+                        "parameter(s) 'p' at a bound: left out of the covariance (their uncertainty is not estimated)",
+                        "parameter 'q' = 1.25 has a standard error of " + Uncertainty.g(Math.sqrt(ssr / 4e-12))
+                                + ", larger than its scale 1.25 (the size of its start value 1.25): the data do not"
+                                + " determine it (its value is where the method stopped, not a result of the fit);"
+                                + " fix it, or add reference data that depend on it"),
+                u.warnings());
+    }
+
+    /**
+     * One parameter p in [-10, 9] from 5, residual 1e-5 (1 - (p - 5) / 60 + 0.002 (p - 5)^3): at
+     * the start its slope in u = p / 5 is -1e-5 / 12, the gradient 8.3e-12, converged. The linear
+     * model's zero is at p = 65, beyond the bound 9, where it predicts the residual 1e-5 (14 / 15);
+     * the cubic term, flat at the start, makes the residual there 1e-5 (1 - 1/15 + 0.128) = 1.0613e-5,
+     * above the start's: the point is asked and, not lowering the loss, not kept.
+     */
+    @Test
+    void aLastPointThatDoesNotLowerTheLossIsNotKept() {
+        TrustRegionScipyTest.Run run = TrustRegionScipyTest.drive(
+                p -> new double[] {1e-5 * (1 - (p[0] - 5) / 60 + 0.002 * Math.pow(p[0] - 5, 3))},
+                new double[] {5},
+                new double[] {-10},
+                new double[] {9});
+        assertEquals(3, run.evaluations());
+        assertEquals(5.0, run.best()[0], 0.0);
+        assertEquals(
                 "converged: the scaled gradient fell below 1.0E-8 (the minimum of its linear model within the bounds"
-                        + " and the trust region, at a bound, lowered the loss by less than a quarter of the predicted"
-                        + " reduction)",
+                        + " and the trust region, at a bound, did not lower the loss)",
                 run.stop());
     }
 }
