@@ -1165,22 +1165,40 @@ public final class Fitter {
                 int m = r0.length;
                 int n = free.size();
                 // a parameter at a bound is left out of the covariance (Uncertainty.compute), so
-                // the residual variance needs more residuals than the parameters not at a bound
+                // the residual variance needs more residuals than the parameters not at a bound; one
+                // near a bound is left out too when the minimum of the linearised loss lies on that
+                // bound, which only the Jacobian this budget cannot pay for tells: counted as
+                // possibly left out, so that neither message says what the Jacobian might deny
                 int atBound = 0;
+                List<String> near = new ArrayList<>();
                 for (int i = 0; i < n; i++) {
                     if (Uncertainty.atBound(x[i], lo[i], hi[i])) {
                         atBound++;
+                    } else if (Uncertainty.nearBound(x[i], lo[i], hi[i], nearBoundTolerance)) {
+                        near.add("'" + free.get(i) + "'");
                     }
                 }
-                int estimated = n - atBound;
-                if (m <= estimated) {
+                int most = n - atBound;
+                int least = most - near.size();
+                if (m <= least) {
                     // no residual variance whatever the budget: raising it would not help
+                    List<String> leftOut = new ArrayList<>();
+                    if (atBound > 0) {
+                        leftOut.add(atBound + " at a bound, left out");
+                    }
+                    if (!near.isEmpty()) {
+                        leftOut.add(near.size() + (atBound > 0 ? " near one (" : " near a bound (")
+                                + String.join(", ", near) + "), left out"
+                                + (atBound > 0 ? " too" : "") + " if the minimum of the linearised loss lies on"
+                                + (near.size() == 1 ? " its bound" : " their bounds"));
+                    }
                     warnings.add("the uncertainty cannot be estimated: the fit has " + m
                             + (m == 1 ? " residual" : " residuals") + " and " + n
                             + (n == 1 ? " free parameter" : " free parameters")
-                            + (atBound == 0
+                            + (leftOut.isEmpty()
                                     ? ""
-                                    : " (" + atBound + " at a bound, left out, so " + estimated + " to estimate)")
+                                    : " (" + String.join(", and ", leftOut) + ", so "
+                                            + (near.isEmpty() ? "" : "at least ") + least + " to estimate)")
                             + ", and the residual variance SSR/(m - n) needs more residuals than parameters");
                     return;
                 }
@@ -1194,7 +1212,14 @@ public final class Fitter {
                         + (room <= 0 ? "none" : "only " + room) + " left"
                         + (reason == StopReason.CONVERGED
                                 ? " after the method converged: raise the budget by at least " + (k - Math.max(0, room))
-                                : ": raise the budget, so that the fit converges before it ends"));
+                                : ": raise the budget, so that the fit converges before it ends")
+                        + (m > most
+                                ? ""
+                                : "; with it, the " + m + (m == 1 ? " residual" : " residuals")
+                                        + (m == 1 ? " gives" : " give") + " a residual variance only if "
+                                        + nearLeftOut(near, most - m + 1)
+                                        + " (the minimum of the linearised loss on that bound), which only that"
+                                        + " Jacobian tells"));
                 return;
             }
             java.util.Map<java.nio.DoubleBuffer, double[]> found = new java.util.HashMap<>();
@@ -1252,6 +1277,20 @@ public final class Fitter {
                     nearBoundTolerance);
             addLower(at, x, missing, missingLosses, missingContexts, reason, uncertaintyResult.atBound());
             warnings.addAll(uncertaintyResult.warnings());
+        }
+
+        /**
+         * @param near the parameters near a bound, quoted
+         * @param need how many of them must count as at their bound
+         * @return "'b', near its bound, counts as at it", "all of 'b', 'c', near their bounds, count
+         *     as at them", "at least 1 of 'b', 'c', near their bounds, counts as at it"
+         */
+        private static String nearLeftOut(List<String> near, int need) {
+            if (near.size() == 1) {
+                return near.get(0) + ", near its bound, counts as at it";
+            }
+            return (need == near.size() ? "all of " : "at least " + need + " of ") + String.join(", ", near)
+                    + ", near their bounds, " + (need == 1 ? "counts as at it" : "count as at them");
         }
 
         /** Adds the warning of {@link #lowerThanConverged}, if any. */

@@ -528,6 +528,94 @@ class LeastSquaresTest {
                 cannot.warnings());
     }
 
+    /** A method that asks for nothing: the fit ends at its start, converged. */
+    static Optimizer stay() {
+        return new Optimizer() {
+            @Override
+            public String name() {
+                return "stay";
+            }
+
+            @Override
+            public Run start(Problem problem) {
+                return new Run() {
+                    @Override
+                    public List<double[]> ask() {
+                        return List.of();
+                    }
+
+                    @Override
+                    public void tell(List<double[]> points, double[] values) {}
+
+                    @Override
+                    public String stopReason() {
+                        return "converged: asks for nothing";
+                    }
+
+                    @Override
+                    public void close() {}
+                };
+            }
+        };
+    }
+
+    /**
+     * A parameter near its bound (within the near-bound tolerance, 1e-3 of max(1, |bound|), but not
+     * within 1e-6 of it) is left out of the covariance when the minimum of the linearised loss lies
+     * on that bound, which only the Jacobian tells: the budget message neither counts it as
+     * estimated nor as left out. y0 = a, y1 = a + b against 1.1 and 2.9 with b <= 1.5, at a = 1.25,
+     * b = 1.4995 (5e-4 below the bound): 2 residuals and 2 free parameters, which would leave no
+     * residual variance with both estimated; the linearised minimum, a = 1.1 and b = 1.8, lies
+     * beyond the bound, so b is left out and a is estimated from both residuals.
+     */
+    @Test
+    void theBudgetMessageCountsAParameterNearItsBoundAsTheUncertaintyMayCountIt() {
+        Bounds bounds = Bounds.builder().upper("b", 1.5).build();
+        FitResult shortBudget = new Fitter(twoPoints(), start("a", 1.25, "b", 1.4995))
+                .bounds(bounds)
+                .maxEvaluations(2)
+                .fit(stay());
+        assertEquals(StopReason.CONVERGED, shortBudget.stopReason());
+        assertNull(shortBudget.uncertainty());
+        assertEquals(
+                "the uncertainty was not estimated: it takes the Jacobian of the residuals at the best point, by"
+                        + " finite differences after the fit; central differences need 4 evaluations (2 per free"
+                        + " parameter), and forward differences, its fallback when the budget is short, 2 more"
+                        + " evaluations (1 per free parameter, less those evaluated already), but the evaluation"
+                        + " budget has only 1 left after the method converged: raise the budget by at least 1; with"
+                        + " it, the 2 residuals give a residual variance only if 'b', near its bound, counts as at"
+                        + " it (the minimum of the linearised loss on that bound), which only that Jacobian tells",
+                shortBudget.warnings().get(0));
+        // the budget it asks for: b left out, a estimated from r = (0.15, -0.1505), s^2 = SSR / (2 - 1),
+        // J^T J = 2 for a
+        FitResult enough = new Fitter(twoPoints(), start("a", 1.25, "b", 1.4995))
+                .bounds(bounds)
+                .maxEvaluations(3)
+                .fit(stay());
+        assertEquals(3, enough.evaluations());
+        assertEquals(List.of("b"), enough.uncertainty().atBound());
+        double ssr = 0.15 * 0.15 + 0.1505 * 0.1505;
+        assertEquals(ssr, enough.uncertainty().residualVariance(), 1e-12);
+        assertEquals(Math.sqrt(ssr / 2), enough.uncertainty().standardErrors().get("a"), 1e-7);
+        // a third parameter c in y0 = a + c: with b left out, 2 to estimate from 2 residuals, which no
+        // budget helps, and the message says that b counts at most as left out
+        QuantityComputer three = p -> Quantities.builder()
+                .put("y", new double[] {p.get("a") + p.get("c"), p.get("a") + p.get("b")})
+                .build();
+        FitResult cannot = new Fitter(
+                        three.withLoss(LossFunctions.sumOfSquares("y", new double[] {Y[0], Y[1]})),
+                        start("a", 1.25, "b", 1.4995, "c", 0.0))
+                .bounds(bounds)
+                .maxEvaluations(2)
+                .fit(stay());
+        assertNull(cannot.uncertainty());
+        assertEquals(
+                "the uncertainty cannot be estimated: the fit has 2 residuals and 3 free parameters (1 near a bound"
+                        + " ('b'), left out if the minimum of the linearised loss lies on its bound, so at least 2 to"
+                        + " estimate), and the residual variance SSR/(m - n) needs more residuals than parameters",
+                cannot.warnings().get(0));
+    }
+
     /**
      * Nelder-Mead told to stop when the loss changes by less than 10%: its convergence test is met
      * short of the minimum, and the points of the uncertainty's Jacobian, a step of 6.06e-6 of each
