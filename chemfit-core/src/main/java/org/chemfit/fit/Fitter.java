@@ -281,7 +281,9 @@ public final class Fitter {
      *     central-difference points around the best point, evaluated at once; when the budget has
      *     no room for them, the forward differences that a finite-difference method evaluated
      *     around the best point (and those of them missing, if the budget allows), else none and a
-     *     warning. The budget is never exceeded.
+     *     warning. The budget is never exceeded. A point of that round with a lower loss is the
+     *     best reported; the uncertainty, that of the point before the round, then says so in its
+     *     warnings, naming both evaluations and their losses.
      * @return this fitter
      */
     public Fitter uncertainty(boolean on) {
@@ -1275,8 +1277,32 @@ public final class Fitter {
                     fd.jacobian(x, r0, points, rs),
                     org.chemfit.support.ResidualScale.commonFactor(objective),
                     nearBoundTolerance);
-            addLower(at, x, missing, missingLosses, missingContexts, reason, uncertaintyResult.atBound());
+            boolean lowerSaid =
+                    addLower(at, x, missing, missingLosses, missingContexts, reason, uncertaintyResult.atBound());
+            EvaluationContext best = bestPoint.clean();
+            if (!lowerSaid && best != null && best != at) {
+                // a point of the Jacobian's round is the lowest evaluated, so the best reported, by too
+                // little for the warning above: the uncertainty cannot be moved there without another
+                // round (whose points might be lower again), so it says whose it is
+                uncertaintyResult = uncertaintyResult.withWarning(notTheBest(at, best, x, uncertaintyResult.atBound()));
+            }
             warnings.addAll(uncertaintyResult.warnings());
+        }
+
+        /**
+         * @return the warning that the best point reported, a point of the uncertainty's Jacobian,
+         *     is not the point the uncertainty was computed at, naming both evaluations and losses
+         */
+        private String notTheBest(EvaluationContext at, EvaluationContext best, double[] x, List<String> atBound) {
+            double drop = at.loss() - best.loss();
+            return "the best point reported, evaluation " + best.evaluationId() + " with a loss of " + best.loss()
+                    + ", is a point of the uncertainty's Jacobian, below the " + at.loss() + " of evaluation "
+                    + at.evaluationId() + ", where the uncertainty was computed, by "
+                    + String.format(java.util.Locale.ROOT, "%.3g", drop) + ", "
+                    + (towardsBoundOnly(x, best.parameters().toArray(free), atBound)
+                            ? "moving only parameters at a bound, towards it, which the covariance leaves out"
+                            : "at most 1e-10 of the loss, within its rounding")
+                    + "; the uncertainty is that of " + at.evaluationId();
         }
 
         /**
@@ -1293,8 +1319,12 @@ public final class Fitter {
                     + ", near their bounds, " + (need == 1 ? "counts as at it" : "count as at them");
         }
 
-        /** Adds the warning of {@link #lowerThanConverged}, if any. */
-        private void addLower(
+        /**
+         * Adds the warning of {@link #lowerThanConverged}, if any.
+         *
+         * @return whether it added it
+         */
+        private boolean addLower(
                 EvaluationContext at,
                 double[] x,
                 List<double[]> points,
@@ -1303,12 +1333,13 @@ public final class Fitter {
                 StopReason reason,
                 List<String> atBound) {
             if (points.isEmpty()) {
-                return;
+                return false;
             }
             String lower = lowerThanConverged(at, x, points, losses, contexts, reason, atBound);
             if (lower != null) {
                 warnings.add(lower);
             }
+            return lower != null;
         }
 
         /**

@@ -86,6 +86,26 @@ public record Uncertainty(
         warnings = List.copyOf(warnings);
     }
 
+    /**
+     * @param warning one more warning
+     * @return this uncertainty with it last among its warnings
+     */
+    Uncertainty withWarning(String warning) {
+        List<String> w = new ArrayList<>(warnings);
+        w.add(warning);
+        return new Uncertainty(
+                estimated,
+                standardErrors,
+                covariance,
+                correlation,
+                conditionNumber,
+                atBound,
+                noEffect,
+                residuals,
+                residualVariance,
+                w);
+    }
+
     private static double[][] copy(double[][] a) {
         double[][] c = new double[a.length][];
         for (int i = 0; i < a.length; i++) {
