@@ -1277,13 +1277,17 @@ public final class Fitter {
                     fd.jacobian(x, r0, points, rs),
                     org.chemfit.support.ResidualScale.commonFactor(objective),
                     nearBoundTolerance);
-            boolean lowerSaid =
-                    addLower(at, x, missing, missingLosses, missingContexts, reason, uncertaintyResult.atBound());
+            // a point of the Jacobian's round that is the lowest evaluated is the best reported: the
+            // uncertainty cannot be moved there without another round (whose points might be lower
+            // again), so its warnings say whose it is, with both evaluations
+            String lower = missing.isEmpty()
+                    ? null
+                    : lowerThanConverged(
+                            at, x, missing, missingLosses, missingContexts, reason, uncertaintyResult.atBound());
             EvaluationContext best = bestPoint.clean();
-            if (!lowerSaid && best != null && best != at) {
-                // a point of the Jacobian's round is the lowest evaluated, so the best reported, by too
-                // little for the warning above: the uncertainty cannot be moved there without another
-                // round (whose points might be lower again), so it says whose it is
+            if (lower != null) {
+                uncertaintyResult = uncertaintyResult.withWarning(lower);
+            } else if (best != null && best != at) {
                 uncertaintyResult = uncertaintyResult.withWarning(notTheBest(at, best, x, uncertaintyResult.atBound()));
             }
             warnings.addAll(uncertaintyResult.warnings());
@@ -1319,12 +1323,8 @@ public final class Fitter {
                     + ", near their bounds, " + (need == 1 ? "counts as at it" : "count as at them");
         }
 
-        /**
-         * Adds the warning of {@link #lowerThanConverged}, if any.
-         *
-         * @return whether it added it
-         */
-        private boolean addLower(
+        /** Adds the warning of {@link #lowerThanConverged}, if any. */
+        private void addLower(
                 EvaluationContext at,
                 double[] x,
                 List<double[]> points,
@@ -1333,13 +1333,12 @@ public final class Fitter {
                 StopReason reason,
                 List<String> atBound) {
             if (points.isEmpty()) {
-                return false;
+                return;
             }
             String lower = lowerThanConverged(at, x, points, losses, contexts, reason, atBound);
             if (lower != null) {
                 warnings.add(lower);
             }
-            return lower != null;
         }
 
         /**
@@ -1405,8 +1404,9 @@ public final class Fitter {
                     + ", below the " + atLoss + " of the point the method stopped at (by "
                     + String.format(java.util.Locale.ROOT, "%.3g", drop)
                     + (atLoss > 0 ? String.format(java.util.Locale.ROOT, ", %.3g relative", drop / atLoss) : "")
-                    + "); the best point reported is that lower point, while the uncertainty is that of the point"
-                    + " the method stopped at: " + refit(optimizer, reason);
+                    + "); the best point reported is that lower point, evaluation " + contexts[lowest].evaluationId()
+                    + ", while the uncertainty is that of the point the method stopped at, evaluation "
+                    + at.evaluationId() + ": " + refit(optimizer, reason);
         }
 
         /**

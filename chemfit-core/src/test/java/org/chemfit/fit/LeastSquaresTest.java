@@ -632,9 +632,9 @@ class LeastSquaresTest {
         Pattern p = Pattern.compile("the fit did not reach the minimum, though the method's convergence test was met:"
                 + " a point evaluated for the uncertainty \\('(a|b)'"
                 + " from (\\S+) to (\\S+)\\) has a loss of (\\S+), below the (\\S+) of the point the method stopped"
-                + " at \\(by (\\S+), (\\S+) relative\\); the best point reported is that lower point, while the"
-                + " uncertainty is that of the point the method stopped at: fit again from the best parameters, with"
-                + " smaller tolerances or another method");
+                + " at \\(by (\\S+), (\\S+) relative\\); the best point reported is that lower point, evaluation"
+                + " (e\\d+), while the uncertainty is that of the point the method stopped at, evaluation (e\\d+): fit"
+                + " again from the best parameters, with smaller tolerances or another method");
         String w = r.warnings().stream()
                 .filter(s -> s.startsWith("the fit did not reach"))
                 .findFirst()
@@ -654,6 +654,16 @@ class LeastSquaresTest {
         // the best point reported is the lower one, still above the minimum
         assertEquals(lower, r.bestLoss(), 0.0);
         assertEquals(to, r.bestParameters().get(m.group(1)), 0.0);
+        // the uncertainty's own warnings say it, naming the evaluations: the lower one is the best
+        // reported, and the point the method stopped at is the one the uncertainty's round started from
+        assertEquals(
+                w, r.uncertainty().warnings().get(r.uncertainty().warnings().size() - 1));
+        assertEquals(r.bestParameters(), r.breakdown().parameters());
+        assertEquals(m.group(8), r.breakdown().evaluationId());
+        int stoppedAt = Integer.parseInt(m.group(9).substring(1));
+        int lowerAt = Integer.parseInt(m.group(8).substring(1));
+        // the round's points come after the point it is around
+        assertTrue(stoppedAt < lowerAt && lowerAt < r.evaluations(), w);
         // a fit that reached the minimum has no such warning
         FitResult ls = new Fitter(line(), start("a", 0.5, "b", 1.5)).fit("least-squares");
         assertTrue(ls.warnings().isEmpty(), ls.warnings().toString());
@@ -678,8 +688,10 @@ class LeastSquaresTest {
         assertTrue(w.contains(" of the point the method stopped at (by "), w);
         // Nelder-Mead takes no finite-difference step, and met no tolerance: neither is suggested
         assertTrue(
-                w.endsWith("; the best point reported is that lower point, while the uncertainty is that of the point"
-                        + " the method stopped at: fit again from the best parameters with another method"),
+                w.matches(".*; the best point reported is that lower point, evaluation "
+                        + Pattern.quote(r.breakdown().evaluationId())
+                        + ", while the uncertainty is that of the point the method stopped at, evaluation e\\d+: fit"
+                        + " again from the best parameters with another method"),
                 w);
     }
 
@@ -746,9 +758,10 @@ class LeastSquaresTest {
                 .orElseThrow(() -> new AssertionError(r.warnings().toString()));
         assertTrue(w.startsWith("the fit did not reach the minimum: a point evaluated for the uncertainty ('"), w);
         assertTrue(
-                w.endsWith("; the best point reported is that lower point, while the uncertainty is that of the point"
-                        + " the method stopped at: fit again from the best parameters, with another method or a"
-                        + " larger finite-difference step"),
+                w.matches(".*; the best point reported is that lower point, evaluation "
+                        + Pattern.quote(r.breakdown().evaluationId())
+                        + ", while the uncertainty is that of the point the method stopped at, evaluation e\\d+: fit"
+                        + " again from the best parameters, with another method or a larger finite-difference step"),
                 w);
     }
 
