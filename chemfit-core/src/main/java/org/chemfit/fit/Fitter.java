@@ -281,7 +281,9 @@ public final class Fitter {
      *     central-difference points around the best point, evaluated at once; when the budget has
      *     no room for them, the forward differences that a finite-difference method evaluated
      *     around the best point (and those of them missing, if the budget allows), else none and a
-     *     warning. The budget is never exceeded.
+     *     warning. The budget is never exceeded. A point of that round with a lower loss is the
+     *     best reported; the uncertainty, that of the point before the round, then says so in its
+     *     warnings, naming both evaluations and their losses.
      * @return this fitter
      */
     public Fitter uncertainty(boolean on) {
@@ -1165,22 +1167,40 @@ public final class Fitter {
                 int m = r0.length;
                 int n = free.size();
                 // a parameter at a bound is left out of the covariance (Uncertainty.compute), so
-                // the residual variance needs more residuals than the parameters not at a bound
+                // the residual variance needs more residuals than the parameters not at a bound; one
+                // near a bound is left out too when the minimum of the linearised loss lies on that
+                // bound, which only the Jacobian this budget cannot pay for tells: counted as
+                // possibly left out, so that neither message says what the Jacobian might deny
                 int atBound = 0;
+                List<String> near = new ArrayList<>();
                 for (int i = 0; i < n; i++) {
                     if (Uncertainty.atBound(x[i], lo[i], hi[i])) {
                         atBound++;
+                    } else if (Uncertainty.nearBound(x[i], lo[i], hi[i], nearBoundTolerance)) {
+                        near.add("'" + free.get(i) + "'");
                     }
                 }
-                int estimated = n - atBound;
-                if (m <= estimated) {
+                int most = n - atBound;
+                int least = most - near.size();
+                if (m <= least) {
                     // no residual variance whatever the budget: raising it would not help
+                    List<String> leftOut = new ArrayList<>();
+                    if (atBound > 0) {
+                        leftOut.add(atBound + " at a bound, left out");
+                    }
+                    if (!near.isEmpty()) {
+                        leftOut.add(near.size() + (atBound > 0 ? " near one (" : " near a bound (")
+                                + String.join(", ", near) + "), left out"
+                                + (atBound > 0 ? " too" : "") + " if the minimum of the linearised loss lies on"
+                                + (near.size() == 1 ? " its bound" : " their bounds"));
+                    }
                     warnings.add("the uncertainty cannot be estimated: the fit has " + m
                             + (m == 1 ? " residual" : " residuals") + " and " + n
                             + (n == 1 ? " free parameter" : " free parameters")
-                            + (atBound == 0
+                            + (leftOut.isEmpty()
                                     ? ""
-                                    : " (" + atBound + " at a bound, left out, so " + estimated + " to estimate)")
+                                    : " (" + String.join(", and ", leftOut) + ", so "
+                                            + (near.isEmpty() ? "" : "at least ") + least + " to estimate)")
                             + ", and the residual variance SSR/(m - n) needs more residuals than parameters");
                     return;
                 }
@@ -1194,7 +1214,14 @@ public final class Fitter {
                         + (room <= 0 ? "none" : "only " + room) + " left"
                         + (reason == StopReason.CONVERGED
                                 ? " after the method converged: raise the budget by at least " + (k - Math.max(0, room))
-                                : ": raise the budget, so that the fit converges before it ends"));
+                                : ": raise the budget, so that the fit converges before it ends")
+                        + (m > most
+                                ? ""
+                                : "; with it, the " + m + (m == 1 ? " residual" : " residuals")
+                                        + (m == 1 ? " gives" : " give") + " a residual variance only if "
+                                        + nearLeftOut(near, most - m + 1)
+                                        + " (the minimum of the linearised loss on that bound), which only that"
+                                        + " Jacobian tells"));
                 return;
             }
             java.util.Map<java.nio.DoubleBuffer, double[]> found = new java.util.HashMap<>();
@@ -1250,8 +1277,50 @@ public final class Fitter {
                     fd.jacobian(x, r0, points, rs),
                     org.chemfit.support.ResidualScale.commonFactor(objective),
                     nearBoundTolerance);
-            addLower(at, x, missing, missingLosses, missingContexts, reason, uncertaintyResult.atBound());
+            // a point of the Jacobian's round that is the lowest evaluated is the best reported: the
+            // uncertainty cannot be moved there without another round (whose points might be lower
+            // again), so its warnings say whose it is, with both evaluations
+            String lower = missing.isEmpty()
+                    ? null
+                    : lowerThanConverged(
+                            at, x, missing, missingLosses, missingContexts, reason, uncertaintyResult.atBound());
+            EvaluationContext best = bestPoint.clean();
+            if (lower != null) {
+                uncertaintyResult = uncertaintyResult.withWarning(lower);
+            } else if (best != null && best != at) {
+                uncertaintyResult = uncertaintyResult.withWarning(notTheBest(at, best, x, uncertaintyResult.atBound()));
+            }
             warnings.addAll(uncertaintyResult.warnings());
+        }
+
+        /**
+         * @return the warning that the best point reported, a point of the uncertainty's Jacobian,
+         *     is not the point the uncertainty was computed at, naming both evaluations and losses
+         */
+        private String notTheBest(EvaluationContext at, EvaluationContext best, double[] x, List<String> atBound) {
+            double drop = at.loss() - best.loss();
+            return "the best point reported, evaluation " + best.evaluationId() + " with a loss of " + best.loss()
+                    + ", is a point of the uncertainty's Jacobian, below the " + at.loss() + " of evaluation "
+                    + at.evaluationId() + ", where the uncertainty was computed, by "
+                    + String.format(java.util.Locale.ROOT, "%.3g", drop) + ", "
+                    + (towardsBoundOnly(x, best.parameters().toArray(free), atBound)
+                            ? "moving only parameters at a bound, towards it, which the covariance leaves out"
+                            : "at most 1e-10 of the loss, within its rounding")
+                    + "; the uncertainty is that of " + at.evaluationId();
+        }
+
+        /**
+         * @param near the parameters near a bound, quoted
+         * @param need how many of them must count as at their bound
+         * @return "'b', near its bound, counts as at it", "all of 'b', 'c', near their bounds, count
+         *     as at them", "at least 1 of 'b', 'c', near their bounds, counts as at it"
+         */
+        private static String nearLeftOut(List<String> near, int need) {
+            if (near.size() == 1) {
+                return near.get(0) + ", near its bound, counts as at it";
+            }
+            return (need == near.size() ? "all of " : "at least " + need + " of ") + String.join(", ", near)
+                    + ", near their bounds, " + (need == 1 ? "counts as at it" : "count as at them");
         }
 
         /** Adds the warning of {@link #lowerThanConverged}, if any. */
@@ -1335,8 +1404,9 @@ public final class Fitter {
                     + ", below the " + atLoss + " of the point the method stopped at (by "
                     + String.format(java.util.Locale.ROOT, "%.3g", drop)
                     + (atLoss > 0 ? String.format(java.util.Locale.ROOT, ", %.3g relative", drop / atLoss) : "")
-                    + "); the best point reported is that lower point, while the uncertainty is that of the point"
-                    + " the method stopped at: " + refit(optimizer, reason);
+                    + "); the best point reported is that lower point, evaluation " + contexts[lowest].evaluationId()
+                    + ", while the uncertainty is that of the point the method stopped at, evaluation "
+                    + at.evaluationId() + ": " + refit(optimizer, reason);
         }
 
         /**

@@ -45,7 +45,9 @@ import org.jspecify.annotations.Nullable;
  * model {@code |r + J du|^2} within the bounds and the trust region ({@link
  * BoundedLinearLeastSquares}) puts a coordinate on a bound and is a step of at least {@code xtol},
  * that minimum is asked alone, with those coordinates a hair inside their bounds, and kept when
- * its actual reduction of the loss is at least a quarter of the predicted one. An interior method approaches such a bound without reaching it, and its scaled
+ * its loss is lower than that of the point the run stopped at (whatever the ratio of its actual
+ * reduction to the predicted one: no step follows it), so that the run ends at the lower point,
+ * the one a fit reports as its best. An interior method approaches such a bound without reaching it, and its scaled
  * gradient {@code g_i v_i} meets {@code gtol} as the distance {@code v_i} to it shrinks, however
  * steep the loss is there: without that point it would end just inside the bound.
  *
@@ -244,18 +246,25 @@ final class TrustRegionLeastSquares implements Optimizer {
             double lossNew = good ? ReSum.of(rNew) : Double.POSITIVE_INFINITY;
             String landed = landing;
             if (landed != null) {
-                // the point at the bound: kept when it passes the test of any trial step, an actual
-                // reduction of the loss of at least a quarter of the one its linear model predicts
+                // the point at the bound: kept when its loss is lower than the current point's, as a
+                // trial step with a lower loss is taken (the ratio test, at least a quarter of the
+                // reduction its linear model predicts, sizes a trust region that no later step uses):
+                // the run ends at the lower of the two, the point a fit reports as its best and
+                // computes the uncertainty at
                 double gained = loss - lossNew;
-                if (good && landingPredicted > 0 && gained >= 0.25 * landingPredicted) {
+                if (good && gained > 0) {
                     u = trialU;
                     r = rNew;
                     loss = lossNew;
                     finish(landed + ", then the minimum of its linear model within the bounds and the trust region,"
-                            + " at " + onBound() + ", lowered the loss");
+                            + " at " + onBound() + ", lowered the loss"
+                            + (gained >= 0.25 * landingPredicted
+                                    ? ""
+                                    : ", by less than a quarter of the predicted reduction, and was kept: the run"
+                                            + " ends at the lower point"));
                 } else {
                     finish(landed + " (the minimum of its linear model within the bounds and the trust region, at a"
-                            + " bound, lowered the loss by less than a quarter of the predicted reduction)");
+                            + " bound, did not lower the loss)");
                 }
                 return;
             }

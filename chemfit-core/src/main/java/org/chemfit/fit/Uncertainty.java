@@ -86,6 +86,26 @@ public record Uncertainty(
         warnings = List.copyOf(warnings);
     }
 
+    /**
+     * @param warning one more warning
+     * @return this uncertainty with it last among its warnings
+     */
+    Uncertainty withWarning(String warning) {
+        List<String> w = new ArrayList<>(warnings);
+        w.add(warning);
+        return new Uncertainty(
+                estimated,
+                standardErrors,
+                covariance,
+                correlation,
+                conditionNumber,
+                atBound,
+                noEffect,
+                residuals,
+                residualVariance,
+                w);
+    }
+
     private static double[][] copy(double[][] a) {
         double[][] c = new double[a.length][];
         for (int i = 0; i < a.length; i++) {
@@ -125,6 +145,34 @@ public record Uncertainty(
     }
 
     /**
+     * Whether a parameter not {@linkplain #atBound at a bound} is within {@code nearBound} of one
+     * (of its bounded range, else of max(1, |bound|)): one that counts as at it when the minimum of
+     * the linearised sum of squares within the bounds lies on it, which only the Jacobian tells.
+     *
+     * @param x its value
+     * @param lower its lower bound (-Infinity for none)
+     * @param upper its upper bound (+Infinity for none)
+     * @param nearBound the relative distance (the fit's near-bound tolerance)
+     * @return whether it is near a bound and not at one
+     */
+    static boolean nearBound(double x, double lower, double upper, double nearBound) {
+        return !atBound(x, lower, upper)
+                && (nearLower(x, lower, upper, nearBound) || nearUpper(x, lower, upper, nearBound));
+    }
+
+    private static boolean nearLower(double x, double lower, double upper, double nearBound) {
+        boolean boxed = Double.isFinite(lower) && Double.isFinite(upper);
+        return Double.isFinite(lower)
+                && x - lower <= nearBound * (boxed ? upper - lower : Math.max(1, Math.abs(lower)));
+    }
+
+    private static boolean nearUpper(double x, double lower, double upper, double nearBound) {
+        boolean boxed = Double.isFinite(lower) && Double.isFinite(upper);
+        return Double.isFinite(upper)
+                && upper - x <= nearBound * (boxed ? upper - lower : Math.max(1, Math.abs(upper)));
+    }
+
+    /**
      * Which parameters, not within {@link #AT_BOUND} of a bound but within {@code nearBound} of
      * one, the minimum of the linearised sum of squares {@code |r + J dx|^2} puts on that bound,
      * with those bounds (the near side of each such parameter) as its only constraints and the
@@ -140,14 +188,9 @@ public record Uncertainty(
         double[] above = new double[n];
         boolean anyNear = false;
         for (int i = 0; i < n; i++) {
-            boolean boxed = Double.isFinite(lower[i]) && Double.isFinite(upper[i]);
             boolean at = atBound(x[i], lower[i], upper[i]);
-            boolean nearLower = !at
-                    && Double.isFinite(lower[i])
-                    && x[i] - lower[i] <= nearBound * (boxed ? upper[i] - lower[i] : Math.max(1, Math.abs(lower[i])));
-            boolean nearUpper = !at
-                    && Double.isFinite(upper[i])
-                    && upper[i] - x[i] <= nearBound * (boxed ? upper[i] - lower[i] : Math.max(1, Math.abs(upper[i])));
+            boolean nearLower = !at && nearLower(x[i], lower[i], upper[i], nearBound);
+            boolean nearUpper = !at && nearUpper(x[i], lower[i], upper[i], nearBound);
             below[i] = at ? 0 : nearLower ? Math.min(0, lower[i] - x[i]) : Double.NEGATIVE_INFINITY;
             above[i] = at ? 0 : nearUpper ? Math.max(0, upper[i] - x[i]) : Double.POSITIVE_INFINITY;
             anyNear |= nearLower || nearUpper;

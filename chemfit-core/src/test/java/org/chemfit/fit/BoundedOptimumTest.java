@@ -407,8 +407,10 @@ class BoundedOptimumTest {
                 };
             }
         };
+        java.util.Map<Integer, Double> losses = new java.util.HashMap<>();
         FitResult r = new Fitter(curve(), LeastSquaresTest.start("eps", 0.008, "sigma", 3.2))
                 .bounds(bounds())
+                .listener((number, ctx, loss) -> losses.put(number, loss))
                 .fit(stopsThere);
         // the central pair of eps: eps + h lies nearer the bound, where the loss is lower
         double h = FiniteDifferences.CENTRAL_STEP * Math.max(eps, 0.008);
@@ -417,6 +419,21 @@ class BoundedOptimumTest {
                 r.warnings().stream().anyMatch(w -> w.contains("did not reach the minimum")), r.warnings()::toString);
         Uncertainty u = r.uncertainty();
         assertEquals(List.of("eps"), u.atBound());
+        // that point is the best reported (the lowest evaluated), and the uncertainty, computed at
+        // the point the method stopped at (e1, after the start e0), says so, with both losses
+        assertEquals(eps + h, r.bestParameters().get("eps"), 1e-18);
+        assertEquals(sigma, r.bestParameters().get("sigma"), 0.0);
+        assertEquals(ssr(eps + h, sigma), r.bestLoss(), 1e-9 * r.bestLoss());
+        assertEquals(ssr(eps, sigma), losses.get(1), 1e-9 * losses.get(1));
+        String best = r.breakdown().evaluationId();
+        assertEquals(
+                "the best point reported, evaluation " + best + " with a loss of " + r.bestLoss()
+                        + ", is a point of the uncertainty's Jacobian, below the " + losses.get(1)
+                        + " of evaluation e1, where the uncertainty was computed, by "
+                        + String.format(java.util.Locale.ROOT, "%.3g", losses.get(1) - r.bestLoss())
+                        + ", moving only parameters at a bound, towards it, which the covariance leaves out; the"
+                        + " uncertainty is that of e1",
+                u.warnings().get(u.warnings().size() - 1));
         double jtj = 0;
         for (double x : R) {
             jtj += dSigma(eps, sigma, x) * dSigma(eps, sigma, x);

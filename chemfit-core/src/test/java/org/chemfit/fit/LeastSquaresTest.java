@@ -528,6 +528,94 @@ class LeastSquaresTest {
                 cannot.warnings());
     }
 
+    /** A method that asks for nothing: the fit ends at its start, converged. */
+    static Optimizer stay() {
+        return new Optimizer() {
+            @Override
+            public String name() {
+                return "stay";
+            }
+
+            @Override
+            public Run start(Problem problem) {
+                return new Run() {
+                    @Override
+                    public List<double[]> ask() {
+                        return List.of();
+                    }
+
+                    @Override
+                    public void tell(List<double[]> points, double[] values) {}
+
+                    @Override
+                    public String stopReason() {
+                        return "converged: asks for nothing";
+                    }
+
+                    @Override
+                    public void close() {}
+                };
+            }
+        };
+    }
+
+    /**
+     * A parameter near its bound (within the near-bound tolerance, 1e-3 of max(1, |bound|), but not
+     * within 1e-6 of it) is left out of the covariance when the minimum of the linearised loss lies
+     * on that bound, which only the Jacobian tells: the budget message neither counts it as
+     * estimated nor as left out. y0 = a, y1 = a + b against 1.1 and 2.9 with b <= 1.5, at a = 1.25,
+     * b = 1.4995 (5e-4 below the bound): 2 residuals and 2 free parameters, which would leave no
+     * residual variance with both estimated; the linearised minimum, a = 1.1 and b = 1.8, lies
+     * beyond the bound, so b is left out and a is estimated from both residuals.
+     */
+    @Test
+    void theBudgetMessageCountsAParameterNearItsBoundAsTheUncertaintyMayCountIt() {
+        Bounds bounds = Bounds.builder().upper("b", 1.5).build();
+        FitResult shortBudget = new Fitter(twoPoints(), start("a", 1.25, "b", 1.4995))
+                .bounds(bounds)
+                .maxEvaluations(2)
+                .fit(stay());
+        assertEquals(StopReason.CONVERGED, shortBudget.stopReason());
+        assertNull(shortBudget.uncertainty());
+        assertEquals(
+                "the uncertainty was not estimated: it takes the Jacobian of the residuals at the best point, by"
+                        + " finite differences after the fit; central differences need 4 evaluations (2 per free"
+                        + " parameter), and forward differences, its fallback when the budget is short, 2 more"
+                        + " evaluations (1 per free parameter, less those evaluated already), but the evaluation"
+                        + " budget has only 1 left after the method converged: raise the budget by at least 1; with"
+                        + " it, the 2 residuals give a residual variance only if 'b', near its bound, counts as at"
+                        + " it (the minimum of the linearised loss on that bound), which only that Jacobian tells",
+                shortBudget.warnings().get(0));
+        // the budget it asks for: b left out, a estimated from r = (0.15, -0.1505), s^2 = SSR / (2 - 1),
+        // J^T J = 2 for a
+        FitResult enough = new Fitter(twoPoints(), start("a", 1.25, "b", 1.4995))
+                .bounds(bounds)
+                .maxEvaluations(3)
+                .fit(stay());
+        assertEquals(3, enough.evaluations());
+        assertEquals(List.of("b"), enough.uncertainty().atBound());
+        double ssr = 0.15 * 0.15 + 0.1505 * 0.1505;
+        assertEquals(ssr, enough.uncertainty().residualVariance(), 1e-12);
+        assertEquals(Math.sqrt(ssr / 2), enough.uncertainty().standardErrors().get("a"), 1e-7);
+        // a third parameter c in y0 = a + c: with b left out, 2 to estimate from 2 residuals, which no
+        // budget helps, and the message says that b counts at most as left out
+        QuantityComputer three = p -> Quantities.builder()
+                .put("y", new double[] {p.get("a") + p.get("c"), p.get("a") + p.get("b")})
+                .build();
+        FitResult cannot = new Fitter(
+                        three.withLoss(LossFunctions.sumOfSquares("y", new double[] {Y[0], Y[1]})),
+                        start("a", 1.25, "b", 1.4995, "c", 0.0))
+                .bounds(bounds)
+                .maxEvaluations(2)
+                .fit(stay());
+        assertNull(cannot.uncertainty());
+        assertEquals(
+                "the uncertainty cannot be estimated: the fit has 2 residuals and 3 free parameters (1 near a bound"
+                        + " ('b'), left out if the minimum of the linearised loss lies on its bound, so at least 2 to"
+                        + " estimate), and the residual variance SSR/(m - n) needs more residuals than parameters",
+                cannot.warnings().get(0));
+    }
+
     /**
      * Nelder-Mead told to stop when the loss changes by less than 10%: its convergence test is met
      * short of the minimum, and the points of the uncertainty's Jacobian, a step of 6.06e-6 of each
@@ -544,9 +632,9 @@ class LeastSquaresTest {
         Pattern p = Pattern.compile("the fit did not reach the minimum, though the method's convergence test was met:"
                 + " a point evaluated for the uncertainty \\('(a|b)'"
                 + " from (\\S+) to (\\S+)\\) has a loss of (\\S+), below the (\\S+) of the point the method stopped"
-                + " at \\(by (\\S+), (\\S+) relative\\); the best point reported is that lower point, while the"
-                + " uncertainty is that of the point the method stopped at: fit again from the best parameters, with"
-                + " smaller tolerances or another method");
+                + " at \\(by (\\S+), (\\S+) relative\\); the best point reported is that lower point, evaluation"
+                + " (e\\d+), while the uncertainty is that of the point the method stopped at, evaluation (e\\d+): fit"
+                + " again from the best parameters, with smaller tolerances or another method");
         String w = r.warnings().stream()
                 .filter(s -> s.startsWith("the fit did not reach"))
                 .findFirst()
@@ -566,6 +654,16 @@ class LeastSquaresTest {
         // the best point reported is the lower one, still above the minimum
         assertEquals(lower, r.bestLoss(), 0.0);
         assertEquals(to, r.bestParameters().get(m.group(1)), 0.0);
+        // the uncertainty's own warnings say it, naming the evaluations: the lower one is the best
+        // reported, and the point the method stopped at is the one the uncertainty's round started from
+        assertEquals(
+                w, r.uncertainty().warnings().get(r.uncertainty().warnings().size() - 1));
+        assertEquals(r.bestParameters(), r.breakdown().parameters());
+        assertEquals(m.group(8), r.breakdown().evaluationId());
+        int stoppedAt = Integer.parseInt(m.group(9).substring(1));
+        int lowerAt = Integer.parseInt(m.group(8).substring(1));
+        // the round's points come after the point it is around
+        assertTrue(stoppedAt < lowerAt && lowerAt < r.evaluations(), w);
         // a fit that reached the minimum has no such warning
         FitResult ls = new Fitter(line(), start("a", 0.5, "b", 1.5)).fit("least-squares");
         assertTrue(ls.warnings().isEmpty(), ls.warnings().toString());
@@ -590,8 +688,10 @@ class LeastSquaresTest {
         assertTrue(w.contains(" of the point the method stopped at (by "), w);
         // Nelder-Mead takes no finite-difference step, and met no tolerance: neither is suggested
         assertTrue(
-                w.endsWith("; the best point reported is that lower point, while the uncertainty is that of the point"
-                        + " the method stopped at: fit again from the best parameters with another method"),
+                w.matches(".*; the best point reported is that lower point, evaluation "
+                        + Pattern.quote(r.breakdown().evaluationId())
+                        + ", while the uncertainty is that of the point the method stopped at, evaluation e\\d+: fit"
+                        + " again from the best parameters with another method"),
                 w);
     }
 
@@ -658,9 +758,10 @@ class LeastSquaresTest {
                 .orElseThrow(() -> new AssertionError(r.warnings().toString()));
         assertTrue(w.startsWith("the fit did not reach the minimum: a point evaluated for the uncertainty ('"), w);
         assertTrue(
-                w.endsWith("; the best point reported is that lower point, while the uncertainty is that of the point"
-                        + " the method stopped at: fit again from the best parameters, with another method or a"
-                        + " larger finite-difference step"),
+                w.matches(".*; the best point reported is that lower point, evaluation "
+                        + Pattern.quote(r.breakdown().evaluationId())
+                        + ", while the uncertainty is that of the point the method stopped at, evaluation e\\d+: fit"
+                        + " again from the best parameters, with another method or a larger finite-difference step"),
                 w);
     }
 
