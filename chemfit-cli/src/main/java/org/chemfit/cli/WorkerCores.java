@@ -99,7 +99,7 @@ final class WorkerCores {
         long crystals = 0;
         for (JobFile.TermSpec t : job.terms()) {
             if (t.config() instanceof JobFile.AtomsConfig a) {
-                structures += structures(a, workers);
+                structures += structures(job, a, workers);
             } else {
                 crystals++;
             }
@@ -153,15 +153,12 @@ final class WorkerCores {
     }
 
     /**
-     * @return the rows of an atoms term's reference CSV (one task each), or {@code workers} when
-     *     it cannot be read (the fit says why), so that its tasks count as enough to keep them busy
+     * @return the rows of an atoms term's reference CSV (one task each), as the job reader read them
+     *     ({@link JobFile#referenceRows()}), or {@code workers} when it could not read them (the fit
+     *     says why), so that its tasks count as enough to keep them busy
      */
-    private static long structures(JobFile.AtomsConfig a, int workers) {
-        try {
-            return org.chemfit.atoms.ReferenceCsv.readWellFormed(a.reference(), null, p -> {})
-                    .size();
-        } catch (RuntimeException e) {
-            return workers;
-        }
+    private static long structures(JobFile job, JobFile.AtomsConfig a, int workers) {
+        List<org.chemfit.atoms.ReferenceEntry> rows = job.referenceRows().get(a.reference());
+        return rows != null ? rows.size() : workers;
     }
 }

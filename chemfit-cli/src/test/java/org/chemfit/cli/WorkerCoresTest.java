@@ -124,6 +124,20 @@ class WorkerCoresTest {
     }
 
     @Test
+    void theStructuresAreCountedFromTheRowsTheJobReaderRead() throws IOException {
+        Path job = atomsJob("execution:", "  workers: 8");
+        JobFile jf = JobFile.read(job);
+        assertEquals(3, jf.referenceRows().get(dir.resolve("ref.csv")).size());
+        // the CSV is not read again: a file gone or edited since the job was read changes nothing
+        Files.writeString(dir.resolve("ref.csv"), "file,reference_energy\nd0.xyz,-0.01\n");
+        assertEquals(
+                atomsWarning(job + ":10:12: execution workers is 8", 3, 8, 2, "workers: "),
+                WorkerCores.warning(8, jf.execution().workersAt(), jf, 400, 2));
+        Files.delete(dir.resolve("ref.csv"));
+        assertEquals(atomsWarning("--workers 8", 3, 8, 1, "--workers "), WorkerCores.warning(8, null, jf, 400, 1));
+    }
+
+    @Test
     void fewerTasksThanWorkersWithNelderMeadAreNotWarnedOf() throws IOException {
         // one structure, one point at a time: one worker is busy, however many there are
         Path job = atomsJob(1, "optimizer: {method: Nelder-Mead}", "execution: {workers: 8}");
