@@ -104,6 +104,9 @@ final class AtomsTermReader {
                             r.fileProblem(p.file(), p.line(), p.problem());
                             csvProblems[0] = true;
                         });
+                if (!csvProblems[0]) {
+                    r.referenceCsvRows.put(reference, rows);
+                }
                 // each structure file by its real place (links followed): the first row that lists it
                 Map<Path, org.chemfit.atoms.ReferenceEntry> listed = new java.util.LinkedHashMap<>();
                 // a CSV that two terms read has its repeated rows said once, for the first

@@ -185,11 +185,7 @@ final class FitCommand extends BaseCommand {
             String cores = cluster.enabled()
                     ? null
                     : WorkerCores.warning(
-                            w,
-                            workers != null ? null : jf.execution().workersAt(),
-                            jf,
-                            budget,
-                            Runtime.getRuntime().availableProcessors());
+                            w, workers != null ? null : jf.execution().workersAt(), jf, budget, WorkerCores.cores());
             if (cores != null) {
                 err().println("warning: " + cores);
             }

@@ -6,7 +6,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.chemfit.atoms.ReferenceCsv;
 import org.chemfit.atoms.ReferenceEntry;
 import org.chemfit.cli.JobFile.TermSpec;
 import org.jspecify.annotations.Nullable;
@@ -29,7 +28,8 @@ import org.jspecify.annotations.Nullable;
  * HeldOutOverlap.warn(reading, fitTerms, validation, top.entries.get("validation"));
  * }</pre>
  *
- * @implNote Stateless; reads each atoms term's reference CSV again, once (not its structures).
+ * @implNote Stateless; reads no file but the structure files it compares byte for byte: the rows of
+ *     the reference CSVs are those the job reader read ({@link JobReading#referenceCsvRows}).
  */
 final class HeldOutOverlap {
 
@@ -57,11 +57,9 @@ final class HeldOutOverlap {
         if (!(section instanceof Node.ListNode list) || list.items.size() != validation.size()) {
             return; // a term that could not be read is a problem of its own
         }
-        // each reference CSV read once, whatever the number of terms that name it
-        Map<Path, java.util.Optional<Rows>> read = new java.util.HashMap<>();
         for (int i = 0; i < validation.size(); i++) {
             TermSpec v = validation.get(i);
-            Said said = said(r, fit, v, read);
+            Said said = said(r, fit, v);
             if (said != null) {
                 Node at = list.items.get(i);
                 r.warnings.add(r.shown + ":" + at.line + ":" + at.column + ": validation term '" + v.name() + "' "
@@ -74,8 +72,7 @@ final class HeldOutOverlap {
     }
 
     /** @return what the validation term repeats of the fit's terms, or null when nothing */
-    private static @Nullable Said said(
-            JobReading r, List<TermSpec> fit, TermSpec v, Map<Path, java.util.Optional<Rows>> read) {
+    private static @Nullable Said said(JobReading r, List<TermSpec> fit, TermSpec v) {
         List<String> sameFile = new ArrayList<>();
         Set<Integer> repeated = new LinkedHashSet<>();
         Set<String> terms = new LinkedHashSet<>();
@@ -87,10 +84,10 @@ final class HeldOutOverlap {
                 continue;
             }
             if (v.config() instanceof JobFile.AtomsConfig va && f.config() instanceof JobFile.AtomsConfig fa) {
-                Rows vr = read.computeIfAbsent(va.reference(), HeldOutOverlap::rows)
-                        .orElse(null);
+                // the rows as the job reader read them (none when the CSV could not be read: reported elsewhere)
+                List<ReferenceEntry> vr = r.referenceCsvRows.get(va.reference());
                 if (vr != null) {
-                    rows = vr.entries().size();
+                    rows = vr.size();
                 }
                 if (!TermsReader.sameEnergy(va, fa)) {
                     continue; // another potential, relaxation or cutoff: other data of the same structures
@@ -100,19 +97,18 @@ final class HeldOutOverlap {
                     repeatsForces |= fa.forcesWeight() > 0;
                     continue;
                 }
-                Rows fr = read.computeIfAbsent(fa.reference(), HeldOutOverlap::rows)
-                        .orElse(null);
+                List<ReferenceEntry> fr = r.referenceCsvRows.get(fa.reference());
                 if (vr == null || fr == null) {
                     continue;
                 }
                 // the fit's structure files by their reference energy: a validation row with the same
                 // energy repeats one when its file is the same file, or a copy of it byte for byte
                 Map<Double, List<Path>> byEnergy = new java.util.HashMap<>();
-                for (ReferenceEntry e : fr.entries()) {
+                for (ReferenceEntry e : fr) {
                     byEnergy.computeIfAbsent(e.energy(), x -> new ArrayList<>()).add(e.file());
                 }
-                for (int k = 0; k < vr.entries().size(); k++) {
-                    ReferenceEntry e = vr.entries().get(k);
+                for (int k = 0; k < vr.size(); k++) {
+                    ReferenceEntry e = vr.get(k);
                     List<Path> candidates = byEnergy.get(e.energy());
                     if (candidates != null && candidates.stream().anyMatch(c -> sameContent(c, e.file()))) {
                         repeated.add(k);
@@ -161,18 +157,6 @@ final class HeldOutOverlap {
                 "repeats the fit's data: " + repeated.size() + what + (terms.size() == 1 ? "term " : "terms ")
                         + String.join(", ", terms),
                 energyOnly);
-    }
-
-    /** A reference CSV's rows. */
-    private record Rows(List<ReferenceEntry> entries) {}
-
-    /** @return the rows of an atoms term's reference CSV, or none when it cannot be read (reported elsewhere) */
-    private static java.util.Optional<Rows> rows(Path csv) {
-        try {
-            return java.util.Optional.of(new Rows(ReferenceCsv.read(csv)));
-        } catch (RuntimeException e) {
-            return java.util.Optional.empty();
-        }
     }
 
     /** @return whether two structure files are one file, or copies of one another byte for byte */

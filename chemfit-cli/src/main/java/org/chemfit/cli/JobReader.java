@@ -181,7 +181,8 @@ final class JobReader {
                 r.extras.units(),
                 validationEvery,
                 r.warnings,
-                r.structures);
+                r.structures,
+                r.referenceCsvRows);
     }
 
     /**

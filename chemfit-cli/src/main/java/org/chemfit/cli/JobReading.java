@@ -57,6 +57,12 @@ final class JobReading {
      * printed after "warning: " ({@link JobFile#warnings()}); the job stays valid.
      */
     final List<String> warnings = new ArrayList<>();
+    /**
+     * The rows of each reference CSV read whole without a problem in its rows, by its path as the
+     * terms give it: what the checks that compare terms' data ({@link HeldOutOverlap}) and those
+     * made after the reading ({@link JobFile#referenceRows()}) use rather than read the file again.
+     */
+    final java.util.Map<Path, List<org.chemfit.atoms.ReferenceEntry>> referenceCsvRows = new java.util.HashMap<>();
     /** The rows of each reference CSV read without a problem, by its path: its reference values. */
     final java.util.Map<Path, Integer> referenceRows = new java.util.HashMap<>();
     /**

@@ -59,7 +59,7 @@ final class ValidateCommand extends BaseCommand {
                     jf.execution().workersAt(),
                     jf,
                     jf.optimizer().maxEvaluations(),
-                    Runtime.getRuntime().availableProcessors());
+                    WorkerCores.cores());
             if (cores != null) {
                 err().println("warning: " + cores);
             }

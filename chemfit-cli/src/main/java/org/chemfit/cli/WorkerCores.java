@@ -21,14 +21,60 @@ import org.jspecify.annotations.Nullable;
  * terms, evaluated at a few points only, are not counted.
  *
  * <pre>{@code
- * String w = WorkerCores.warning(8, "fit.yaml:9:24", job, 400, Runtime.getRuntime().availableProcessors());
+ * String w = WorkerCores.warning(8, "fit.yaml:9:24", job, 400, WorkerCores.cores());
  * }</pre>
  *
- * @implNote Stateless.
+ * @implNote Stateless but for the cores a test may fix ({@link #fixCores}), which no command sets.
  */
 final class WorkerCores {
 
+    /**
+     * The cores that {@link #cores()} gives, when above 0: fixed by a test ({@link #fixCores}) so that
+     * the commands' output it compares whole does not depend on the machine it runs on. The commands
+     * never set it: for them it is 0, and the cores are this machine's.
+     */
+    private static volatile int fixedCores;
+
     private WorkerCores() {}
+
+    /**
+     * @return the cores the commands compare the workers with: this machine's ({@link
+     *     Runtime#availableProcessors()}, which counts the CPUs this process may run on), unless a test
+     *     fixed them
+     */
+    static int cores() {
+        int fixed = fixedCores;
+        return fixed > 0 ? fixed : Runtime.getRuntime().availableProcessors();
+    }
+
+    /**
+     * Fixes the cores that {@link #cores()} gives, for tests only (in this JVM; a test that starts
+     * {@code chemfit} as a process of its own cannot fix them), until the returned handle is closed:
+     *
+     * <pre>{@code
+     * try (WorkerCores.Fixed one = WorkerCores.fixCores(1)) {
+     *     Cli.Run r = Cli.run("validate", job.toString());   // warns as on a machine of one core
+     * }
+     * }</pre>
+     *
+     * @param cores the cores, at least 1
+     * @return what puts back the cores fixed before (none: this machine's) when closed
+     */
+    static Fixed fixCores(int cores) {
+        if (cores < 1) {
+            throw new IllegalArgumentException("cores must be at least 1, got " + cores);
+        }
+        int before = fixedCores;
+        fixedCores = cores;
+        return () -> fixedCores = before;
+    }
+
+    /** Puts back the cores fixed before {@link #fixCores}, when closed. */
+    @FunctionalInterface
+    interface Fixed extends AutoCloseable {
+        @Override
+        void close();
+    }
 
     /**
      * @param workers the workers the fit runs its terms on
@@ -36,8 +82,7 @@ final class WorkerCores {
      *     {@code execution.workers}), or null for {@code --workers}
      * @param job the job, whose fit and validation terms run on the workers
      * @param budget the fit's evaluation budget (a round asks for no more points than it has)
-     * @param cores this machine's cores ({@link Runtime#availableProcessors()}; given, so that a
-     *     test chooses them)
+     * @param cores this machine's cores ({@link #cores()}; given, so that a test chooses them)
      * @return the warning, or null when the workers that can be busy at once are no more than the
      *     cores, or a term runs a program
      */
@@ -54,7 +99,7 @@ final class WorkerCores {
         long crystals = 0;
         for (JobFile.TermSpec t : job.terms()) {
             if (t.config() instanceof JobFile.AtomsConfig a) {
-                structures += structures(a, workers);
+                structures += structures(job, a, workers);
             } else {
                 crystals++;
             }
@@ -108,15 +153,12 @@ final class WorkerCores {
     }
 
     /**
-     * @return the rows of an atoms term's reference CSV (one task each), or {@code workers} when
-     *     it cannot be read (the fit says why), so that its tasks count as enough to keep them busy
+     * @return the rows of an atoms term's reference CSV (one task each), as the job reader read them
+     *     ({@link JobFile#referenceRows()}), or {@code workers} when it could not read them (the fit
+     *     says why), so that its tasks count as enough to keep them busy
      */
-    private static long structures(JobFile.AtomsConfig a, int workers) {
-        try {
-            return org.chemfit.atoms.ReferenceCsv.readWellFormed(a.reference(), null, p -> {})
-                    .size();
-        } catch (RuntimeException e) {
-            return workers;
-        }
+    private static long structures(JobFile job, JobFile.AtomsConfig a, int workers) {
+        List<org.chemfit.atoms.ReferenceEntry> rows = job.referenceRows().get(a.reference());
+        return rows != null ? rows.size() : workers;
     }
 }

@@ -734,6 +734,147 @@ class JobSchemaTest {
         assertTrue(found, () -> name + ": no schema error names '" + named + "': " + describe(errors));
     }
 
+    // ---------------------------------------------------------------- the schema's durations are the reader's
+
+    /** Durations the reader takes: each unit once, the largest first, not 0, at most 365 days. */
+    private static final List<String> DURATIONS_TAKEN = List.of(
+            "90s",
+            "500ms",
+            "5m",
+            "5min",
+            "5mins",
+            "10 minutes",
+            "1 minute",
+            "1h",
+            "1 hr",
+            "2 hrs",
+            "2 hours",
+            "1d",
+            "2 days",
+            "1 sec",
+            "3 secs",
+            "1 second",
+            "1 millisecond",
+            "1h30m",
+            "1h 30min",
+            "2h 15min",
+            "1h\t30m",
+            "1 hour 30 secs",
+            "1d 2h 3m 4s 5ms",
+            "1day2hours3minutes4seconds5milliseconds",
+            "1s 500ms",
+            "1m 1ms",
+            "1.5h",
+            "0.5s",
+            "0s 1ms",
+            "0h 0m 0.001s",
+            "+1h",
+            " + 1h ",
+            "1H",
+            "5 MIN",
+            "2 Hours",
+            "5Ms",
+            "365d",
+            "8760h");
+
+    /** Durations the reader refuses: a unit twice or out of order, another form, 0, a sign but +. */
+    private static final List<String> DURATIONS_REFUSED = List.of(
+            "1h 2h",
+            "1h 1h",
+            "1h2h",
+            "2 hours 1h",
+            "1d 1day",
+            "5m 5min",
+            "1s 2secs",
+            "1ms 2ms",
+            "1h 30m 30m",
+            "30m1h",
+            "1s 1m",
+            "1ms 1s",
+            "1m 1d",
+            "1h30",
+            "1msec",
+            "1M",
+            "1 M",
+            "1Mi",
+            "5 mins s",
+            "1 dayss",
+            "0s",
+            "0h 0m",
+            "0.0s",
+            "-5m",
+            "+-5m",
+            "++5m",
+            "",
+            " ",
+            "h",
+            "1.h",
+            ".5h",
+            "1,5h",
+            "1h,30m",
+            "10",
+            "1 week",
+            "1y");
+
+    /**
+     * Each duration is given as {@code execution.timeout} of a whole job, read by the reader and
+     * validated against the schema, and matched by the schema's duration pattern alone, compiled by
+     * java.util.regex: the pattern uses only what java.util.regex and ECMA-262 (JSON Schema's
+     * regular expressions) read alike (classes, groups, alternation, ?, +, *, \s, ^ and $ of one
+     * line, and lookahead), so that what it accepts here is what it accepts in an editor. All three
+     * agree on every string, taken and refused; the one thing the pattern leaves to the reader is
+     * the 365 days, a number a pattern cannot compare.
+     */
+    @Test
+    void theSchemasDurationPatternTakesTheDurationsTheReaderTakesAndNoOther(@TempDir Path dir) throws IOException {
+        Pattern pattern = Pattern.compile(
+                schemaTree().at("/$defs/duration/anyOf/1/pattern").asText());
+        Files.writeString(dir.resolve("ref.csv"), "file,reference_energy\nd0.xyz,-0.01\nd1.xyz,-0.02\n");
+        Files.writeString(dir.resolve("d0.xyz"), "2\n\nAr 0 0 0\nAr 0 0 3.6\n");
+        Files.writeString(dir.resolve("d1.xyz"), "2\n\nAr 0 0 0\nAr 0 0 3.9\n");
+        Path job = dir.resolve("job.yaml");
+        List<String> disagreements = new ArrayList<>();
+        Map<Boolean, List<String>> all = Map.of(true, DURATIONS_TAKEN, false, DURATIONS_REFUSED);
+        for (Map.Entry<Boolean, List<String>> group : all.entrySet()) {
+            for (String d : group.getValue()) {
+                Files.writeString(
+                        job,
+                        String.join(
+                                "\n",
+                                "parameters:",
+                                "  eps: {initial: 0.01, bounds: [0.001, 0.1]}",
+                                "  sigma: {initial: 3.4, bounds: [3.0, 4.0]}",
+                                "terms:",
+                                "  - kind: atoms",
+                                "    reference: ref.csv",
+                                "    potential: {form: lennard_jones, epsilon: eps, sigma: sigma}",
+                                "execution:",
+                                "  timeout: '" + d + "'",
+                                ""));
+                boolean reader;
+                try {
+                    JobFile.read(job);
+                    reader = true;
+                } catch (JobFileException e) {
+                    reader = false;
+                    String m = e.getMessage();
+                    assertTrue(m.contains(job + ":9:12: execution timeout must be "), () -> "'" + d + "': " + m);
+                }
+                boolean schemaTakes =
+                        schema().validate(json(NodeParser.parse(job))).isEmpty();
+                boolean patternTakes = pattern.matcher(d).find();
+                if (reader != group.getKey() || schemaTakes != group.getKey() || patternTakes != group.getKey()) {
+                    disagreements.add(
+                            "'" + d + "': reader " + reader + ", schema " + schemaTakes + ", pattern " + patternTakes);
+                }
+            }
+        }
+        assertEquals(List.of(), disagreements, "expected to be " + all);
+        // more than 365 days: the form is a duration's, the number too large, which the reader says
+        assertTrue(pattern.matcher("366d").find());
+        assertTrue(pattern.matcher("8761h").find());
+    }
+
     // ---------------------------------------------------------------- the schema line changes nothing for the reader
 
     @Test

@@ -2,6 +2,7 @@ package org.chemfit.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -14,15 +15,15 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * More busy workers than cores for terms computed in the chemfit process only share the cores: validate
  * and fit warn of it, at the job file's line or naming --workers; a job whose terms run programs
- * is not warned of, since workers that wait for programs may well outnumber the cores.
+ * is not warned of, since workers that wait for programs may well outnumber the cores. The tests of
+ * the commands fix the cores they are compared with ({@link WorkerCores#fixCores}), so that they
+ * assert the same on a machine of any number of cores.
  */
+@SuppressWarnings("try") // a fixed core count is a resource the commands use, not the try's body
 class WorkerCoresTest {
 
     @TempDir
     Path dir;
-
-    /** This machine's cores, as the commands count them. */
-    private static final int CORES = Runtime.getRuntime().availableProcessors();
 
     /** A job of one Lennard-Jones term over three dimers, with these lines at its end (from line 9 on). */
     private Path atomsJob(String... rest) throws IOException {
@@ -120,6 +121,20 @@ class WorkerCoresTest {
         assertNull(WorkerCores.warning(8, jf.execution().workersAt(), jf, 400, 3));
         assertNull(WorkerCores.warning(8, jf.execution().workersAt(), jf, 400, 8));
         assertNull(WorkerCores.warning(2, null, jf, 400, 4));
+    }
+
+    @Test
+    void theStructuresAreCountedFromTheRowsTheJobReaderRead() throws IOException {
+        Path job = atomsJob("execution:", "  workers: 8");
+        JobFile jf = JobFile.read(job);
+        assertEquals(3, jf.referenceRows().get(dir.resolve("ref.csv")).size());
+        // the CSV is not read again: a file gone or edited since the job was read changes nothing
+        Files.writeString(dir.resolve("ref.csv"), "file,reference_energy\nd0.xyz,-0.01\n");
+        assertEquals(
+                atomsWarning(job + ":10:12: execution workers is 8", 3, 8, 2, "workers: "),
+                WorkerCores.warning(8, jf.execution().workersAt(), jf, 400, 2));
+        Files.delete(dir.resolve("ref.csv"));
+        assertEquals(atomsWarning("--workers 8", 3, 8, 1, "--workers "), WorkerCores.warning(8, null, jf, 400, 1));
     }
 
     @Test
@@ -269,71 +284,132 @@ class WorkerCoresTest {
     }
 
     @Test
-    void validateWarnsWithThisMachinesCores() throws IOException {
-        int workers = CORES + 1;
+    void theCoresAreThisMachinesUnlessATestFixesThem() {
+        // availableProcessors counts the CPUs this process may run on (taskset -c 0: one)
+        int machine = Runtime.getRuntime().availableProcessors();
+        assertEquals(machine, WorkerCores.cores());
+        try (WorkerCores.Fixed one = WorkerCores.fixCores(1)) {
+            assertEquals(1, WorkerCores.cores());
+            try (WorkerCores.Fixed three = WorkerCores.fixCores(3)) {
+                assertEquals(3, WorkerCores.cores());
+            }
+            assertEquals(1, WorkerCores.cores(), "closing puts back the cores fixed before");
+        }
+        assertEquals(machine, WorkerCores.cores());
+        IllegalArgumentException none = assertThrows(IllegalArgumentException.class, () -> WorkerCores.fixCores(0));
+        assertEquals("cores must be at least 1, got 0", none.getMessage());
+        assertEquals(machine, WorkerCores.cores());
+    }
+
+    @Test
+    void validateOnAMachineOfOneCoreSaysSoAndNothingElse() throws IOException {
+        Path job = atomsJob(2, "execution:", "  workers: 2");
+        Cli.Run r;
+        try (WorkerCores.Fixed one = WorkerCores.fixCores(1)) {
+            r = Cli.run("validate", job.toString());
+        }
+        assertEquals(ExitCodes.OK, r.code(), r::toString);
+        // two dimers, each a task, at Nelder-Mead's one point: both workers busy, one core
+        assertEquals(
+                "warning: " + job + ":10:12: execution workers is 2, and the fit has 2 tasks to run at once (2"
+                        + " structures of its atoms terms, at the one point Nelder-Mead asks for at a time): all 2"
+                        + " workers can be busy, more than this machine's 1 core; every term of the job is computed in"
+                        + " this process (atoms terms, each task keeping a core busy while it runs), so workers beyond"
+                        + " the cores only add switching between them, not speed: on this machine (1 core) give"
+                        + " workers: 1\n",
+                r.err(),
+                r::toString);
+        // two cores keep both workers: not a word, the whole of stderr
+        try (WorkerCores.Fixed two = WorkerCores.fixCores(2)) {
+            Cli.Run within = Cli.run("validate", job.toString());
+            assertEquals(ExitCodes.OK, within.code(), within::toString);
+            assertEquals("", within.err(), within::toString);
+        }
+    }
+
+    @Test
+    void validateWarnsWithTheCoresItCounts() throws IOException {
+        int cores = 2;
+        int workers = cores + 1;
         // as many structures as workers, at Nelder-Mead's one point: all of them can be busy
         Path job = atomsJob(workers, "execution:", "  workers: " + workers);
-        Cli.Run r = Cli.run("validate", job.toString());
-        assertEquals(ExitCodes.OK, r.code(), r::toString);
-        assertEquals(
-                List.of("warning: "
-                        + atomsWarning(
-                                job + ":10:12: execution workers is " + workers, workers, workers, CORES, "workers: ")),
-                r.err().lines().filter(l -> l.startsWith("warning: ")).toList(),
-                r::toString);
-        // the job's own workers within the cores: not a word
-        Files.writeString(job, Files.readString(job).replace("workers: " + workers, "workers: " + CORES));
-        Cli.Run within = Cli.run("validate", job.toString());
-        assertEquals(ExitCodes.OK, within.code(), within::toString);
-        assertTrue(within.err().lines().noneMatch(l -> l.startsWith("warning: ")), within::toString);
-        // one structure: one worker is busy at a time, however many the job gives
-        Path one = atomsJob(1, "execution:", "  workers: " + (workers + 3));
-        Cli.Run single = Cli.run("validate", one.toString());
-        assertEquals(ExitCodes.OK, single.code(), single::toString);
-        // (one reference value for two free parameters is warned of, not the workers)
-        assertTrue(single.err().lines().noneMatch(l -> l.contains("workers")), single::toString);
+        try (WorkerCores.Fixed fixed = WorkerCores.fixCores(cores)) {
+            Cli.Run r = Cli.run("validate", job.toString());
+            assertEquals(ExitCodes.OK, r.code(), r::toString);
+            assertEquals(
+                    List.of("warning: "
+                            + atomsWarning(
+                                    job + ":10:12: execution workers is " + workers,
+                                    workers,
+                                    workers,
+                                    cores,
+                                    "workers: ")),
+                    r.err().lines().filter(l -> l.startsWith("warning: ")).toList(),
+                    r::toString);
+            // the job's own workers within the cores: not a word
+            Files.writeString(job, Files.readString(job).replace("workers: " + workers, "workers: " + cores));
+            Cli.Run within = Cli.run("validate", job.toString());
+            assertEquals(ExitCodes.OK, within.code(), within::toString);
+            assertTrue(within.err().lines().noneMatch(l -> l.startsWith("warning: ")), within::toString);
+            // one structure: one worker is busy at a time, however many the job gives
+            Path one = atomsJob(1, "execution:", "  workers: " + (workers + 3));
+            Cli.Run single = Cli.run("validate", one.toString());
+            assertEquals(ExitCodes.OK, single.code(), single::toString);
+            // (one reference value for two free parameters is warned of, not the workers)
+            assertTrue(single.err().lines().noneMatch(l -> l.contains("workers")), single::toString);
+        }
     }
 
     @Test
     void fitWarnsOfTheWorkersItRunsOn() throws IOException {
-        int workers = CORES + 1;
+        int cores = 2;
+        int workers = cores + 1;
         // the file's workers are too many, but --workers decides: it is what fit warns of, or not
         Path job = atomsJob(workers, "optimizer: {max_evaluations: 3}", "execution: {workers: " + workers + "}");
-        Cli.Run over = Cli.run(
-                "fit",
-                job.toString(),
-                "-o",
-                dir.resolve("a").toString(),
-                "--workers",
-                Integer.toString(workers),
-                "--progress",
-                "none",
-                "--no-plots");
-        assertEquals(ExitCodes.OK, over.code(), over::toString);
-        assertEquals(
-                List.of("warning: " + atomsWarning("--workers " + workers, workers, workers, CORES, "--workers ")),
-                over.err().lines().filter(l -> l.startsWith("warning: ")).toList(),
-                over::toString);
-        Cli.Run fromFile =
-                Cli.run("fit", job.toString(), "-o", dir.resolve("b").toString(), "--progress", "none", "--no-plots");
-        assertEquals(ExitCodes.OK, fromFile.code(), fromFile::toString);
-        assertEquals(
-                List.of("warning: "
-                        + atomsWarning(
-                                job + ":10:22: execution workers is " + workers, workers, workers, CORES, "workers: ")),
-                fromFile.err().lines().filter(l -> l.startsWith("warning: ")).toList(),
-                fromFile::toString);
-        Cli.Run one = Cli.run(
-                "fit",
-                job.toString(),
-                "-o",
-                dir.resolve("c").toString(),
-                "--workers",
-                "1",
-                "--progress",
-                "none",
-                "--no-plots");
-        assertEquals(ExitCodes.OK, one.code(), one::toString);
-        assertTrue(one.err().lines().noneMatch(l -> l.startsWith("warning: ")), one::toString);
+        try (WorkerCores.Fixed fixed = WorkerCores.fixCores(cores)) {
+            Cli.Run over = Cli.run(
+                    "fit",
+                    job.toString(),
+                    "-o",
+                    dir.resolve("a").toString(),
+                    "--workers",
+                    Integer.toString(workers),
+                    "--progress",
+                    "none",
+                    "--no-plots");
+            assertEquals(ExitCodes.OK, over.code(), over::toString);
+            assertEquals(
+                    List.of("warning: " + atomsWarning("--workers " + workers, workers, workers, cores, "--workers ")),
+                    over.err().lines().filter(l -> l.startsWith("warning: ")).toList(),
+                    over::toString);
+            Cli.Run fromFile = Cli.run(
+                    "fit", job.toString(), "-o", dir.resolve("b").toString(), "--progress", "none", "--no-plots");
+            assertEquals(ExitCodes.OK, fromFile.code(), fromFile::toString);
+            assertEquals(
+                    List.of("warning: "
+                            + atomsWarning(
+                                    job + ":10:22: execution workers is " + workers,
+                                    workers,
+                                    workers,
+                                    cores,
+                                    "workers: ")),
+                    fromFile.err()
+                            .lines()
+                            .filter(l -> l.startsWith("warning: "))
+                            .toList(),
+                    fromFile::toString);
+            Cli.Run one = Cli.run(
+                    "fit",
+                    job.toString(),
+                    "-o",
+                    dir.resolve("c").toString(),
+                    "--workers",
+                    "1",
+                    "--progress",
+                    "none",
+                    "--no-plots");
+            assertEquals(ExitCodes.OK, one.code(), one::toString);
+            assertTrue(one.err().lines().noneMatch(l -> l.startsWith("warning: ")), one::toString);
+        }
     }
 }

@@ -49,8 +49,10 @@ import org.jspecify.annotations.Nullable;
  * (there and from the test on) or given a {@code default} is not one either, as Pebble lets those
  * be missing. A function or a macro that is called must be Pebble's or one the template defines
  * or imports: {@code {% import "lib.tmpl" %}} of another of the templates brings in that
- * template's macros; when an import's template or names cannot be read from the tree ({@code
- * {% from %}}, or a template that is not one of them), no function or macro is reported; in a
+ * template's macros, and {@code {% from "lib.tmpl" import pair as p %}} the macros it names (under
+ * their aliases), each of which the template it names must define (as Pebble compiled it): a name
+ * it does not is reported at the tag's line; when an import's template cannot be read from the tree (a template that is
+ * not one of them, or not named by a quoted text), no function or macro is reported; in a
  * template that imports, a name that is only called ({@code lib.pair(1)}) is not reported, as the
  * tree does not tell an import's alias. A loop keeps one scope across its passes, so a
  * name set anywhere in its body is known in all of it. A macro sees only its arguments and the
@@ -71,13 +73,16 @@ final class TemplateNames {
      * @param function whether it is called as a function or a macro that neither Pebble nor the
      *     template defines
      * @param macro the macro whose body uses a name that only its caller sees, else null
+     * @param from the template that a {@code {% from %}} tag imports the macro {@code name} from, and
+     *     that does not define it, else null
      */
     record Unknown(
             String name,
             int line,
             boolean root,
             boolean function,
-            @Nullable String macro) {}
+            @Nullable String macro,
+            @Nullable String from) {}
 
     /** What Pebble puts in every template's context. */
     private static final Set<String> GIVEN = Set.of("_context", "locale", "template");
@@ -114,6 +119,9 @@ final class TemplateNames {
      * @param tree a parsed template
      * @param model what the template will see: variables, parameters' groups as maps
      * @param functions whether Pebble has a function of a name ({@code range}, {@code max})
+     * @param others the templates parsed, by name, whose macros an import brings in
+     * @param hasMacro whether Pebble compiled a template (by name) with a macro (by name): what a
+     *     {@code {% from %}} tag asks of the template it names when it is rendered
      * @return each unknown name once, in the order the template writes them, then each function
      *     or macro that is called and that neither Pebble nor the template defines; a name under
      *     one already found ({@code q.b} after {@code q}) is not found again
@@ -122,33 +130,109 @@ final class TemplateNames {
             RootNode tree,
             Map<String, Object> model,
             java.util.function.Predicate<String> functions,
-            Map<String, RootNode> others) {
+            Map<String, RootNode> others,
+            java.util.function.BiPredicate<String, String> hasMacro) {
         TemplateNames walk = new TemplateNames(model, functions);
         List<Node> imports = new ArrayList<>();
         tags(tree.getBody(), n -> n instanceof ImportNode || n instanceof FromNode, true, imports);
         walk.imports = !imports.isEmpty();
         for (Node n : imports) {
+            if (n instanceof FromNode f) {
+                From from = from(f);
+                RootNode imported = from == null ? null : others.get(from.template());
+                if (from == null || imported == null) {
+                    walk.openImports = true; // a template the tree does not tell, or not one of them
+                    continue;
+                }
+                for (Named m : from.names()) {
+                    walk.macros.add(m.alias()); // its calls are the tag's mistake, said once, here
+                    if (!hasMacro.test(from.template(), m.macro())) {
+                        walk.found.add(new Unknown(m.macro(), f.getLineNumber(), true, false, null, from.template()));
+                    }
+                }
+                continue;
+            }
             RootNode imported =
                     n instanceof ImportNode i && i.getImportExpression() instanceof LiteralStringExpression name
                             ? others.get(name.getValue())
                             : null;
             if (imported == null) {
-                walk.openImports = true; // {% from %} keeps its template and names to itself
+                walk.openImports = true;
                 continue;
             }
-            List<Node> defined = new ArrayList<>();
-            tags(imported.getBody(), m -> m instanceof MacroNode, false, defined);
-            defined.forEach(m -> walk.macros.add(((MacroNode) m).getName()));
+            walk.macros.addAll(macros(imported));
         }
         walk.node(tree.getBody(), Set.of());
         if (!walk.openImports) {
             walk.called.forEach((name, line) -> {
                 if (!walk.macros.contains(name) && !walk.functions.test(name)) {
-                    walk.found.add(new Unknown(name, line, true, true, null));
+                    walk.found.add(new Unknown(name, line, true, true, null, null));
                 }
             });
         }
         return walk.found;
+    }
+
+    /**
+     * @param template a parsed template
+     * @return the names of the macros it defines (outside other macros), which an import brings in
+     */
+    static Set<String> macros(RootNode template) {
+        List<Node> defined = new ArrayList<>();
+        tags(template.getBody(), m -> m instanceof MacroNode, false, defined);
+        Set<String> out = new java.util.TreeSet<>();
+        defined.forEach(m -> out.add(((MacroNode) m).getName()));
+        return out;
+    }
+
+    /**
+     * A macro a {@code {% from %}} tag imports.
+     *
+     * @param macro its name in the template it is imported from
+     * @param alias the name the importing template calls it by ({@code p} of {@code pair as p})
+     */
+    private record Named(String macro, String alias) {}
+
+    /**
+     * What a {@code {% from %}} tag imports.
+     *
+     * @param template the template, as the tag names it
+     * @param names the macros, in the tag's order
+     */
+    private record From(String template, List<Named> names) {}
+
+    /**
+     * Reads a {@code {% from %}} tag as Pebble's own parser read it. Pebble 3.2.4's {@code FromNode}
+     * keeps the template and the names in private fields with no getter ({@code fromExpression};
+     * {@code namedMacros}, pairs of alias and name), which are read here; its module is an automatic
+     * one, whose packages are open to reflection.
+     *
+     * @return the template and the names, or null when the template is not a quoted text or the
+     *     fields are not as Pebble 3.2.4 has them (then the tag's names are not checked)
+     */
+    private static @Nullable From from(FromNode f) {
+        try {
+            java.lang.reflect.Field template = FromNode.class.getDeclaredField("fromExpression");
+            java.lang.reflect.Field named = FromNode.class.getDeclaredField("namedMacros");
+            template.setAccessible(true);
+            named.setAccessible(true);
+            if (!(template.get(f) instanceof LiteralStringExpression name)
+                    || !(named.get(f) instanceof List<?> pairs)) {
+                return null;
+            }
+            List<Named> names = new ArrayList<>();
+            for (Object o : pairs) {
+                if (!(o instanceof Pair<?, ?> p)
+                        || !(p.getLeft() instanceof String alias)
+                        || !(p.getRight() instanceof String macro)) {
+                    return null;
+                }
+                names.add(new Named(macro, alias));
+            }
+            return new From(name.getValue(), names);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null; // another Pebble, or a module closed to reflection
+        }
     }
 
     /**
@@ -422,13 +506,13 @@ final class TemplateNames {
 
     private void report(String name, int line, boolean root) {
         for (Unknown u : found) {
-            if (name.equals(u.name()) || name.startsWith(u.name() + ".")) {
+            if (u.from() == null && (name.equals(u.name()) || name.startsWith(u.name() + "."))) {
                 return;
             }
         }
         String macro = inMacro;
         boolean seenOutside =
                 macro != null && root && (outside.contains(name) || GIVEN.contains(name) || model.containsKey(name));
-        found.add(new Unknown(name, line, root, false, seenOutside ? macro : null));
+        found.add(new Unknown(name, line, root, false, seenOutside ? macro : null, null));
     }
 }

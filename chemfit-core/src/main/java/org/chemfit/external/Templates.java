@@ -323,6 +323,22 @@ final class Templates {
         return e != null && parsedEachTime.contains(t.getName()) ? e.getTemplate(t.getName()) : t;
     }
 
+    /**
+     * @param template one of the templates, by its name
+     * @param macro a macro's name
+     * @return whether Pebble compiled the template with that macro, which is what {@code {% from %}}
+     *     asks of it when it renders; true when the template is not one of them compiled (nothing
+     *     to say of it)
+     */
+    private boolean hasMacro(String template, String macro) {
+        for (int i = 0; i < sources.size(); i++) {
+            if (sources.get(i).displayName().equals(template)) {
+                return !(compiled.get(i) instanceof PebbleTemplateImpl t) || t.hasMacro(macro);
+            }
+        }
+        return true;
+    }
+
     /** The most unknown names one template's check looks for before it gives up on the template. */
     private static final int MAX_UNKNOWN = 100;
 
@@ -356,10 +372,10 @@ final class Templates {
             io.pebbletemplates.pebble.extension.ExtensionRegistry registry = functions;
             List<TemplateNames.Unknown> found = tree == null || registry == null
                     ? List.of()
-                    : TemplateNames.of(tree, model, name -> registry.getFunction(name) != null, trees);
+                    : TemplateNames.of(tree, model, name -> registry.getFunction(name) != null, trees, this::hasMacro);
             for (TemplateNames.Unknown u : found) {
-                problems.add(unknownAt(s, u, knownNames));
-                if (!u.function()) {
+                problems.add(unknownAt(s, u, knownNames, trees));
+                if (!u.function() && u.from() == null) {
                     reported.add(u.name());
                     assumed.add(u.name());
                     if (u.macro() == null) {
@@ -400,8 +416,26 @@ final class Templates {
     }
 
     /** @return the problem of a name that a template's tree refers to and the model does not hold */
-    private static TemplateException unknownAt(Source s, TemplateNames.Unknown u, List<String> knownNames) {
+    private static TemplateException unknownAt(
+            Source s, TemplateNames.Unknown u, List<String> knownNames, Map<String, RootNode> trees) {
         String[] lines = s.text().split("\n", -1);
+        String from = u.from();
+        if (from != null) {
+            RootNode imported = trees.get(from);
+            java.util.Set<String> defined = imported == null ? java.util.Set.of() : TemplateNames.macros(imported);
+            String said = "macro '" + u.name() + "' imported from '" + from + "'" + lineQuoted(s.text(), u.line())
+                    + " is not defined there: '" + from + "' defines "
+                    + (defined.isEmpty()
+                            ? "no macro"
+                            : (defined.size() == 1 ? "the macro " : "the macros ") + String.join(", ", defined));
+            return new TemplateException(
+                    s.displayName(),
+                    u.line(),
+                    0,
+                    said,
+                    "template '" + s.displayName() + "' line " + u.line() + ": " + said,
+                    null);
+        }
         if (u.function()) {
             String said = "unknown function or macro '" + u.name() + "'" + lineQuoted(s.text(), u.line())
                     + "; Pebble's functions are " + String.join(", ", FUNCTIONS)

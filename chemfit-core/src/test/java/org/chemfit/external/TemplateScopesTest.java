@@ -66,6 +66,45 @@ class TemplateScopesTest {
                 reasons(t.check(Map.of(), List.of())));
     }
 
+    /**
+     * A macro that {@code {% from %}} imports must be one the named template defines: Pebble 3.2.4
+     * refuses the tag only when it renders it, with no line ("Function or Macro [nope] referenced by
+     * alias [q] does not exist."), and not at all in a branch not taken. The check reads the tag's
+     * names from Pebble's parsed tree and says each one missing, at the tag's line, with both
+     * templates, in every branch; the imported macros known, the template's other calls are checked.
+     */
+    @Test
+    void aMacroImportedWithFromThatItsTemplateDoesNotDefineIsSaidAtTheTagsLine() {
+        String tag = "{% from \"lib.tmpl\" import pair as p, nope as q, gone %}{{ p(1) }}";
+        Templates t = templates("# one\n" + tag + "\n{{ other(2) }}\n");
+        TemplateException rendered = org.junit.jupiter.api.Assertions.assertThrows(
+                TemplateException.class, () -> t.render(Map.of(), List.of()));
+        assertEquals(0, rendered.line(), rendered::getMessage);
+        assertEquals("Function or Macro [nope] referenced by alias [q] does not exist.", rendered.reason());
+        assertEquals(
+                List.of(
+                        "in.lmp:2: macro 'nope' imported from 'lib.tmpl' in `" + tag + "` is not defined there:"
+                                + " 'lib.tmpl' defines the macro pair",
+                        "in.lmp:2: macro 'gone' imported from 'lib.tmpl' in `" + tag + "` is not defined there:"
+                                + " 'lib.tmpl' defines the macro pair",
+                        "in.lmp:3: unknown function or macro 'other' in `{{ other(2) }}`; Pebble's functions are max,"
+                                + " min, range, and a macro is one the template defines with {% macro %} or imports"
+                                + " with {% import %}"),
+                reasons(t.check(Map.of(), List.of())));
+        // in a branch the rendering does not take, which Pebble renders without a word
+        Templates branch = templates("x\n{% if false %}{% from \"lib.tmpl\" import nope %}{% endif %}");
+        assertEquals("x\n", branch.render(Map.of(), List.of()).get(0));
+        assertEquals(
+                List.of("in.lmp:2: macro 'nope' imported from 'lib.tmpl' in `{% if false %}{% from \"lib.tmpl\""
+                        + " import nope %}{% endif %}` is not defined there: 'lib.tmpl' defines the macro pair"),
+                reasons(branch.check(Map.of(), List.of())));
+        // a template that is not one of them is not read from the tree: Pebble says it cannot find it
+        Templates elsewhere = templates("{% from \"other.tmpl\" import pair %}{{ pair(1) }}{{ zz(1) }}");
+        assertEquals(
+                List.of("in.lmp:0: Could not find template \"other.tmpl\""),
+                reasons(elsewhere.check(Map.of(), List.of())));
+    }
+
     /** Pebble keeps one scope for all the passes of a loop: prev, set in one pass, is read in the next. */
     @Test
     void aNameALoopSetsAfterUsingItIsKnownInTheLoop() {
