@@ -1182,7 +1182,10 @@ public final class Fitter {
                 }
                 int most = n - atBound;
                 int least = most - near.size();
-                if (m <= least) {
+                // a standard error needs at least one parameter estimated and fewer estimated than
+                // residuals: some count j of the near ones left out with most - m < j < most
+                boolean someBudgetHelps = Math.max(0, most - m + 1) <= Math.min(near.size(), most - 1);
+                if (m <= least || !someBudgetHelps) {
                     // no residual variance whatever the budget: raising it would not help
                     List<String> leftOut = new ArrayList<>();
                     if (atBound > 0) {
@@ -1194,6 +1197,16 @@ public final class Fitter {
                                 + (atBound > 0 ? " too" : "") + " if the minimum of the linearised loss lies on"
                                 + (near.size() == 1 ? " its bound" : " their bounds"));
                     }
+                    String why;
+                    if (m <= least) {
+                        why = ", and the residual variance SSR/(m - n) needs more residuals than parameters";
+                    } else if (most == 0) {
+                        why = ": none is left to estimate, whatever the budget";
+                    } else {
+                        why = ", and the residual variance SSR/(m - n) needs more residuals than parameters, which"
+                                + " only leaving out every one of them would give: none is estimated, whatever the"
+                                + " budget";
+                    }
                     warnings.add("the uncertainty cannot be estimated: the fit has " + m
                             + (m == 1 ? " residual" : " residuals") + " and " + n
                             + (n == 1 ? " free parameter" : " free parameters")
@@ -1201,7 +1214,7 @@ public final class Fitter {
                                     ? ""
                                     : " (" + String.join(", and ", leftOut) + ", so "
                                             + (near.isEmpty() ? "" : "at least ") + least + " to estimate)")
-                            + ", and the residual variance SSR/(m - n) needs more residuals than parameters");
+                            + why);
                     return;
                 }
                 // here the central points did not fit, so the missing points are forward ones
@@ -1280,17 +1293,19 @@ public final class Fitter {
             // a point of the Jacobian's round that is the lowest evaluated is the best reported: the
             // uncertainty cannot be moved there without another round (whose points might be lower
             // again), so its warnings say whose it is, with both evaluations
+            EvaluationContext best = bestPoint.clean();
             String lower = missing.isEmpty()
                     ? null
                     : lowerThanConverged(
-                            at, x, missing, missingLosses, missingContexts, reason, uncertaintyResult.atBound());
-            EvaluationContext best = bestPoint.clean();
+                            at, x, missing, missingLosses, missingContexts, reason, uncertaintyResult.atBound(), best);
             if (lower != null) {
                 uncertaintyResult = uncertaintyResult.withWarning(lower);
-            } else if (best != null && best != at) {
-                uncertaintyResult = uncertaintyResult.withWarning(notTheBest(at, best, x, uncertaintyResult.atBound()));
             }
             warnings.addAll(uncertaintyResult.warnings());
+            if (lower == null && best != null && best != at) {
+                // a note of the uncertainty's own, not the fit's: nothing needs doing
+                uncertaintyResult = uncertaintyResult.withWarning(notTheBest(at, best, x, uncertaintyResult.atBound()));
+            }
         }
 
         /**
@@ -1305,7 +1320,8 @@ public final class Fitter {
                     + String.format(java.util.Locale.ROOT, "%.3g", drop) + ", "
                     + (towardsBoundOnly(x, best.parameters().toArray(free), atBound)
                             ? "moving only parameters at a bound, towards it, which the covariance leaves out"
-                            : "at most 1e-10 of the loss, within its rounding")
+                            : "at most 1e-10 of the loss (rounding, or a step along a nearly flat direction), too"
+                                    + " little to matter")
                     + "; the uncertainty is that of " + at.evaluationId();
         }
 
@@ -1335,7 +1351,7 @@ public final class Fitter {
             if (points.isEmpty()) {
                 return;
             }
-            String lower = lowerThanConverged(at, x, points, losses, contexts, reason, atBound);
+            String lower = lowerThanConverged(at, x, points, losses, contexts, reason, atBound, bestPoint.clean());
             if (lower != null) {
                 warnings.add(lower);
             }
@@ -1361,6 +1377,8 @@ public final class Fitter {
          * @param contexts their evaluations
          * @param reason why the method stopped
          * @param atBound the parameters at a bound
+         * @param best the best point reported (the lowest evaluated), which may be a point of the
+         *     round displaced towards a bound, lower still than the one the warning is about
          * @return the warning, or null when no point of the round is lower
          */
         @Nullable
@@ -1371,7 +1389,8 @@ public final class Fitter {
                 double[] losses,
                 EvaluationContext[] contexts,
                 StopReason reason,
-                List<String> atBound) {
+                List<String> atBound,
+                @Nullable EvaluationContext best) {
             double atLoss = at.loss();
             int lowest = -1;
             for (int k = 0; k < points.size() && k < losses.length; k++) {
@@ -1404,7 +1423,13 @@ public final class Fitter {
                     + ", below the " + atLoss + " of the point the method stopped at (by "
                     + String.format(java.util.Locale.ROOT, "%.3g", drop)
                     + (atLoss > 0 ? String.format(java.util.Locale.ROOT, ", %.3g relative", drop / atLoss) : "")
-                    + "); the best point reported is that lower point, evaluation " + contexts[lowest].evaluationId()
+                    + "); the best point reported is "
+                    + (best == null || best == contexts[lowest]
+                            ? "that lower point, evaluation " + contexts[lowest].evaluationId()
+                            : "evaluation " + best.evaluationId() + ", with a loss of " + best.loss()
+                                    + ", a point of the same round moved only towards the bound of a parameter at"
+                                    + " it, lower still than that point, evaluation "
+                                    + contexts[lowest].evaluationId())
                     + ", while the uncertainty is that of the point the method stopped at, evaluation "
                     + at.evaluationId() + ": " + refit(optimizer, reason);
         }

@@ -47,7 +47,8 @@ import org.jspecify.annotations.Nullable;
  * that minimum is asked alone, with those coordinates a hair inside their bounds, and kept when
  * its loss is lower than that of the point the run stopped at (whatever the ratio of its actual
  * reduction to the predicted one: no step follows it), so that the run ends at the lower point,
- * the one a fit reports as its best. An interior method approaches such a bound without reaching it, and its scaled
+ * the one a fit reports as its best unless a point of the run's own finite differences is lower
+ * still (a fit reports the lowest point evaluated). An interior method approaches such a bound without reaching it, and its scaled
  * gradient {@code g_i v_i} meets {@code gtol} as the distance {@code v_i} to it shrinks, however
  * steep the loss is there: without that point it would end just inside the bound.
  *

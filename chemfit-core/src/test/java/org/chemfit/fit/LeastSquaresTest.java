@@ -617,6 +617,87 @@ class LeastSquaresTest {
     }
 
     /**
+     * One residual and one parameter near its bound: left out, nothing is estimated; kept, one
+     * residual gives no residual variance for one parameter. No budget gives a standard error, and
+     * the message says so rather than asking for a larger budget; a larger budget indeed estimates
+     * nothing.
+     */
+    @Test
+    void noBudgetIsAskedForWhenNoneCouldGiveAStandardError() {
+        QuantityComputer qc =
+                p -> Quantities.builder().put("y", new double[] {p.get("a")}).build();
+        Bounds upper = Bounds.builder().upper("a", 1.5).build();
+        FitResult r = new Fitter(qc.withLoss(LossFunctions.sumOfSquares("y", new double[] {1.8})), start("a", 1.4995))
+                .bounds(upper)
+                .maxEvaluations(1)
+                .fit(stay());
+        assertNull(r.uncertainty());
+        assertEquals(
+                List.of(
+                        "the uncertainty cannot be estimated: the fit has 1 residual and 1 free parameter (1 near a"
+                                + " bound ('a'), left out if the minimum of the linearised loss lies on its bound, so"
+                                + " at least 0 to estimate), and the residual variance SSR/(m - n) needs more"
+                                + " residuals than parameters, which only leaving out every one of them would give:"
+                                + " none is estimated, whatever the budget",
+                        "parameter 'a' = 1.4995 is at or near its upper bound 1.5 (bounds [-Infinity, 1.5])"),
+                r.warnings());
+        for (int budget : new int[] {2, 3, 10}) {
+            FitResult more = new Fitter(
+                            qc.withLoss(LossFunctions.sumOfSquares("y", new double[] {1.8})), start("a", 1.4995))
+                    .bounds(upper)
+                    .maxEvaluations(budget)
+                    .fit(stay());
+            assertTrue(
+                    more.uncertainty() == null
+                            || more.uncertainty().standardErrors().isEmpty(),
+                    "budget " + budget + ": " + more.uncertainty());
+        }
+    }
+
+    /**
+     * The method stops at its start (e0), with p at its lower bound 0 (within 1e-6) and b free; the
+     * uncertainty's central round asks p up (e1), p down towards its bound (e2), b up (e3) and b
+     * down (e4). e4 is lower than e0: the fit did not reach the minimum. e2, moved only towards p's
+     * bound, is lower still and is the best reported: the warning names it as the best, and e4 as
+     * the lower point that shows the minimum was not reached.
+     */
+    @Test
+    void theWarningThatTheMinimumWasNotReachedNamesTheBestPointReported() {
+        QuantityComputer qc = p -> Quantities.builder()
+                .put("y", new double[] {1 + 1e9 * p.get("p"), 100 * p.get("b"), 0.0})
+                .build();
+        Map<Integer, Double> losses = new java.util.TreeMap<>();
+        FitResult r = new Fitter(
+                        qc.withLoss(LossFunctions.sumOfSquares("y", new double[] {0, 100, 0})),
+                        start("p", 5e-7, "b", 1.5))
+                .bounds(Bounds.builder().lower("p", 0).build())
+                .listener((number, ctx, loss) -> losses.put(number, loss))
+                .fit(stay());
+        assertEquals(5, losses.size(), losses::toString);
+        assertTrue(losses.get(4) < losses.get(0) && losses.get(2) < losses.get(4), losses::toString);
+        assertTrue(losses.get(1) > losses.get(0) && losses.get(3) > losses.get(0), losses::toString);
+        assertEquals("e2", r.breakdown().evaluationId());
+        assertEquals(losses.get(2), r.bestLoss(), 0.0);
+        List<String> w = r.uncertainty().warnings();
+        String said = w.get(w.size() - 1);
+        assertTrue(
+                said.startsWith("the fit did not reach the minimum, though the method's convergence test was met: a"
+                        + " point evaluated for the uncertainty ('b' from 1.5 to "),
+                said);
+        assertTrue(
+                said.contains(") has a loss of " + losses.get(4) + ", below the " + losses.get(0)
+                        + " of the point the method stopped at (by "),
+                said);
+        assertTrue(
+                said.contains("); the best point reported is evaluation e2, with a loss of " + losses.get(2)
+                        + ", a point of the same round moved only towards the bound of a parameter at it, lower"
+                        + " still than that point, evaluation e4, while the uncertainty is that of the point the"
+                        + " method stopped at, evaluation e0: "),
+                said);
+        assertTrue(r.warnings().contains(said), r.warnings()::toString);
+    }
+
+    /**
      * Nelder-Mead told to stop when the loss changes by less than 10%: its convergence test is met
      * short of the minimum, and the points of the uncertainty's Jacobian, a step of 6.06e-6 of each
      * parameter away, find a lower loss. The stop reason stays CONVERGED (the test was met) and the
