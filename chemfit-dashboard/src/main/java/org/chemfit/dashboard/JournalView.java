@@ -100,7 +100,8 @@ final class JournalView implements AutoCloseable {
 
         /** @return this failure, resolved by a run of its term that completed in the given attempt */
         Failure resolvedIn(int laterAttempt) {
-            return new Failure(index, evaluation, term, path, message, runDirectory, host, ended, attempt, laterAttempt);
+            return new Failure(
+                    index, evaluation, term, path, message, runDirectory, host, ended, attempt, laterAttempt);
         }
     }
 
@@ -1126,19 +1127,9 @@ final class JournalView implements AutoCloseable {
         if (r == null) {
             r = readResults();
         }
-        // the fit terms of weight 0, whose rows an older predictions.csv gives as the fit's
-        java.util.Set<String> monitored = new java.util.HashSet<>();
-        if (r != null && r.get("terms") instanceof List<?> terms) {
-            for (Object t : terms) {
-                if (t instanceof Map<?, ?> m
-                        && m.get("name") instanceof String name
-                        && m.get("weight") instanceof Number w
-                        && w.doubleValue() == 0) {
-                    monitored.add(name);
-                }
-            }
-        }
-        return Predictions.read(dir, monitored);
+        // the fit terms: their weights (the rows of weight 0 an older predictions.csv gives as the
+        // fit's), kinds and reference values (which of the file's items are theirs)
+        return Predictions.read(dir, r != null && r.get("terms") instanceof List<?> terms ? terms : List.of());
     }
 
     /**
