@@ -81,7 +81,11 @@ final class JournalView implements AutoCloseable {
         }
     }
 
-    /** One failed term, with where its run directory is. */
+    /**
+     * One failed term, with where its run directory is and, once a later attempt ran its
+     * evaluation again and the term completed, the latest such attempt ({@code resolvedBy}, 0
+     * while the failure stands).
+     */
     record Failure(
             int index,
             int evaluation,
@@ -91,7 +95,15 @@ final class JournalView implements AutoCloseable {
             @Nullable String runDirectory,
             String host,
             @Nullable Instant ended,
-            int attempt) {}
+            int attempt,
+            int resolvedBy) {
+
+        /** @return this failure, resolved by a run of its term that completed in the given attempt */
+        Failure resolvedIn(int laterAttempt) {
+            return new Failure(
+                    index, evaluation, term, path, message, runDirectory, host, ended, attempt, laterAttempt);
+        }
+    }
 
     private final Path dir;
     private @Nullable String outputs;
@@ -131,10 +143,11 @@ final class JournalView implements AutoCloseable {
     /** The failed terms of each evaluation, by evaluation number. */
     private final Map<Integer, List<Failure>> failuresOf = new java.util.HashMap<>();
     /**
-     * The latest attempt in which each term of each evaluation completed, by evaluation number and
-     * the key of the term's tally: a failure of an earlier attempt than that one no longer stands.
+     * How many of {@link #failures} a later attempt resolved (its term completed when that attempt
+     * ran the evaluation again). Found as the completing record is read (a resumed run's attempts
+     * record their terms one after the other), so that nothing is kept of the runs that completed.
      */
-    private final Map<String, Integer> completedIn = new java.util.HashMap<>();
+    private int resolvedCount;
 
     /** The evaluation whose terms' values {@link #atBest} holds, or -1. */
     private int atBestNumber = -1;
@@ -419,7 +432,7 @@ final class JournalView implements AutoCloseable {
         terms.clear();
         failures.clear();
         failuresOf.clear();
-        completedIn.clear();
+        resolvedCount = 0;
         next = 0;
         running.clear();
         lastTermId = 0;
@@ -547,7 +560,8 @@ final class JournalView implements AutoCloseable {
                     t.runDirectory(),
                     t.host(),
                     t.ended(),
-                    t.attempt());
+                    t.attempt(),
+                    0);
             failures.add(f);
             failuresOf
                     .computeIfAbsent(t.evaluationNumber(), k -> new ArrayList<>())
@@ -560,9 +574,45 @@ final class JournalView implements AutoCloseable {
             }
             if (t.evaluationNumber() >= 0) {
                 keepAtBest(t); // a term of the best evaluation recorded after it became the best
-                completedIn.merge(t.evaluationNumber() + "\u0000" + key(t), t.attempt(), Math::max);
+                if (t.attempt() > 1) {
+                    resolve(t);
+                }
             }
         }
+    }
+
+    /**
+     * Marks the failures of earlier attempts that a complete term record resolves: those of the same
+     * term (path and name) in the same evaluation. The records of an attempt all come before those of
+     * the next, so a failure is read before the run that resolves it.
+     */
+    private void resolve(TermRecord t) {
+        List<Failure> of = failuresOf.get(t.evaluationNumber());
+        if (of == null) {
+            return;
+        }
+        for (int i = 0; i < of.size(); i++) {
+            Failure f = of.get(i);
+            if (f.attempt() < t.attempt()
+                    && f.resolvedBy() < t.attempt()
+                    && f.term().equals(t.name())
+                    && f.path().equals(t.path())) {
+                if (f.resolvedBy() == 0) {
+                    resolvedCount++;
+                }
+                Failure r = f.resolvedIn(t.attempt());
+                of.set(i, r);
+                failures.set(f.index(), r);
+            }
+        }
+    }
+
+    /**
+     * @return how many entries this view keeps of the term records it read: one tally per leaf term,
+     *     one per failed run and the complete terms of the best evaluation; none per completed run
+     */
+    synchronized int termEntriesKept() {
+        return terms.size() + failures.size() + atBest.size();
     }
 
     /**
@@ -644,22 +694,40 @@ final class JournalView implements AutoCloseable {
         // stands: it is listed apart, as resolved, and not counted among the failures
         List<Failure> standing = new ArrayList<>();
         List<Failure> resolved = new ArrayList<>();
-        for (Failure f : failures) {
-            (resolvedBy(f) == null ? standing : resolved).add(f);
-        }
-        m.put("failure_count", standing.size());
+        latest(standing, resolved);
+        m.put("failure_count", failures.size() - resolvedCount);
         m.put("failures", listed(standing));
-        m.put("resolved_failure_count", resolved.size());
+        m.put("resolved_failure_count", resolvedCount);
         m.put("resolved_failures", listed(resolved));
         m.put("results", results());
         m.put("outputs_stamp", outputs);
         return m;
     }
 
-    /** @return the latest {@link #MAX_FAILURES} of the failures, as the page lists them */
+    /**
+     * Collects the latest {@link #MAX_FAILURES} failures that stand and the latest of those resolved,
+     * each in the order they were read; walks back from the latest only as far as it needs to.
+     */
+    private void latest(List<Failure> standing, List<Failure> resolved) {
+        int wantStanding = Math.min(MAX_FAILURES, failures.size() - resolvedCount);
+        int wantResolved = Math.min(MAX_FAILURES, resolvedCount);
+        for (int i = failures.size() - 1;
+                i >= 0 && (standing.size() < wantStanding || resolved.size() < wantResolved);
+                i--) {
+            Failure f = failures.get(i);
+            List<Failure> to = f.resolvedBy() == 0 ? standing : resolved;
+            if (to.size() < MAX_FAILURES) {
+                to.add(f);
+            }
+        }
+        java.util.Collections.reverse(standing);
+        java.util.Collections.reverse(resolved);
+    }
+
+    /** @return the failures as the page lists them */
     private List<Object> listed(List<Failure> of) {
         List<Object> fl = new ArrayList<>();
-        for (Failure f : of.subList(Math.max(0, of.size() - MAX_FAILURES), of.size())) {
+        for (Failure f : of) {
             Map<String, Object> fm = new LinkedHashMap<>();
             fm.put("index", f.index());
             fm.put("evaluation", f.evaluation());
@@ -678,9 +746,8 @@ final class JournalView implements AutoCloseable {
      * @return the later attempt in which the failed term completed the same evaluation, or null
      *     when none did (the failure stands)
      */
-    private @Nullable Integer resolvedBy(Failure f) {
-        Integer a = completedIn.get(f.evaluation() + "\u0000" + f.path() + "\u0000" + f.term());
-        return a != null && a > f.attempt() ? a : null;
+    private static @Nullable Integer resolvedBy(Failure f) {
+        return f.resolvedBy() > 0 ? f.resolvedBy() : null;
     }
 
     /**
@@ -1060,19 +1127,9 @@ final class JournalView implements AutoCloseable {
         if (r == null) {
             r = readResults();
         }
-        // the fit terms of weight 0, whose rows an older predictions.csv gives as the fit's
-        java.util.Set<String> monitored = new java.util.HashSet<>();
-        if (r != null && r.get("terms") instanceof List<?> terms) {
-            for (Object t : terms) {
-                if (t instanceof Map<?, ?> m
-                        && m.get("name") instanceof String name
-                        && m.get("weight") instanceof Number w
-                        && w.doubleValue() == 0) {
-                    monitored.add(name);
-                }
-            }
-        }
-        return Predictions.read(dir, monitored);
+        // the fit terms: their weights (the rows of weight 0 an older predictions.csv gives as the
+        // fit's), kinds and reference values (which of the file's items are theirs)
+        return Predictions.read(dir, r != null && r.get("terms") instanceof List<?> terms ? terms : List.of());
     }
 
     /**
@@ -1317,14 +1374,12 @@ final class JournalView implements AutoCloseable {
 
     /** @return the indices of the failures a page lists: the latest of those that stand and of those resolved */
     synchronized int[] listedFailures() {
-        List<Integer> standing = new ArrayList<>();
-        List<Integer> resolved = new ArrayList<>();
-        for (Failure f : failures) {
-            (resolvedBy(f) == null ? standing : resolved).add(f.index());
-        }
+        List<Failure> standing = new ArrayList<>();
+        List<Failure> resolved = new ArrayList<>();
+        latest(standing, resolved);
         return java.util.stream.Stream.of(standing, resolved)
-                .flatMap(l -> l.subList(Math.max(0, l.size() - MAX_FAILURES), l.size()).stream())
-                .mapToInt(Integer::intValue)
+                .flatMap(List::stream)
+                .mapToInt(Failure::index)
                 .sorted()
                 .toArray();
     }

@@ -20,8 +20,10 @@ import org.jspecify.annotations.Nullable;
  * Map<String, Object> p = Predictions.read(dir);   // null while the fit runs
  * }</pre>
  *
- * @implNote Stateless; safe from several threads. The file is read whole at each call (it holds
- *     one line per reference value, a few thousand at most).
+ * @implNote Stateless; safe from several threads. The file is read whole at each call: it holds
+ *     one line per reference value, which with an atoms term's forces (three per atom of each
+ *     structure) may be millions. Of the items only the first {@link #MAX_ITEMS} of each term's
+ *     quantity are sent, as many as the page lists.
  */
 final class Predictions {
 
@@ -29,26 +31,34 @@ final class Predictions {
     private static final List<String> COLUMNS =
             List.of("set", "term", "item", "quantity", "reference", "model_initial", "model_best", "residual", "unit");
 
+    /** The most items sent per term and quantity: the page lists no more values than these. */
+    static final int MAX_ITEMS = 500;
+
     private Predictions() {}
 
     /**
      * @param dir the output folder
      * @return {@code {charts: [{quantity, unit, fit: {reference, model, label}, monitored: ..., validation: ...}], items,
-     *     rows, skipped}} (items: each fit term's items by quantity, in the file's order, the rows
-     *     left out of the charts too),
+     *     rows, skipped}}, items empty (without results.json's terms no item is known to be theirs),
      *     or null when the folder holds no readable predictions.csv (a fit still running)
      */
     static @Nullable Map<String, Object> read(Path dir) {
-        return read(dir, java.util.Set.of());
+        return read(dir, List.of());
     }
 
     /**
      * @param dir the output folder
-     * @param monitored the fit terms of weight 0 (from results.json): their rows are monitored, also
-     *     in a predictions.csv written before its set column said so (where they are {@code fit})
-     * @return as {@link #read(Path)}
+     * @param terms the fit terms of the folder's results.json (its {@code terms}): those of weight 0
+     *     are monitored, their rows too in a predictions.csv written before its set column said so
+     *     (where they are {@code fit}); the items of a term's quantity are given only when the file's
+     *     reference column of it holds that term's reference values, so that a predictions.csv of
+     *     another fit (left beside these results) names none of their rows
+     * @return as {@link #read(Path)}, with items: {@code {TERM: {QUANTITY: {names, per_atom}}}}, the
+     *     first {@link #MAX_ITEMS} items of the term's quantity in the file's order (the rows left out
+     *     of the charts too) and whether they are the components of per-atom vectors ({@code TAG[k]},
+     *     three per atom: an atoms term's forces)
      */
-    static @Nullable Map<String, Object> read(Path dir, java.util.Set<String> monitored) {
+    static @Nullable Map<String, Object> read(Path dir, List<?> terms) {
         Path f = dir.resolve(FILE);
         if (!Files.isRegularFile(f)) {
             return null;
@@ -63,8 +73,26 @@ final class Predictions {
         if (lines.isEmpty() || !lines.get(0).equals(COLUMNS)) {
             return null;
         }
+        java.util.Set<String> monitored = new java.util.HashSet<>();
+        Map<String, Map<String, Items>> items = new LinkedHashMap<>();
+        for (Object o : terms) {
+            if (!(o instanceof Map<?, ?> t) || !(t.get("name") instanceof String name)) {
+                continue;
+            }
+            if (t.get("weight") instanceof Number w && w.doubleValue() == 0) {
+                monitored.add(name);
+            }
+            if (t.get("reference") instanceof Map<?, ?> ref) {
+                for (Map.Entry<?, ?> e : ref.entrySet()) {
+                    if (e.getKey() instanceof String q && e.getValue() instanceof List<?> values) {
+                        // the one quantity of per-atom vectors: an atoms term's forces (chemfit-cli's FitPlan)
+                        boolean perAtom = "atoms".equals(t.get("kind")) && "forces".equals(q);
+                        items.computeIfAbsent(name, k -> new LinkedHashMap<>()).put(q, new Items(values, perAtom));
+                    }
+                }
+            }
+        }
         Map<String, Map<String, Object>> charts = new LinkedHashMap<>();
-        Map<String, Map<String, List<String>>> items = new LinkedHashMap<>();
         int rows = 0;
         int skipped = 0;
         for (List<String> l : lines.subList(1, lines.size())) {
@@ -72,13 +100,13 @@ final class Predictions {
                 skipped++;
                 continue;
             }
-            if (!"validation".equals(l.get(0))) {
-                // every row of a fit term, drawn or not: in the order of its values in results.json
-                items.computeIfAbsent(l.get(1), k -> new LinkedHashMap<>())
-                        .computeIfAbsent(l.get(3), k -> new ArrayList<>())
-                        .add(l.get(2));
-            }
             double ref = number(l.get(4));
+            Map<String, Items> ofTerm = items.get(l.get(1));
+            Items of = ofTerm == null ? null : ofTerm.get(l.get(3));
+            if (of != null && !"validation".equals(l.get(0))) {
+                // every row of a fit term, drawn or not: in the order of its values in results.json
+                of.add(l.get(2), ref);
+            }
             double best = number(l.get(6));
             if (!Double.isFinite(ref) || !Double.isFinite(best)) {
                 skipped++;
@@ -112,10 +140,53 @@ final class Predictions {
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("charts", new ArrayList<>(charts.values()));
-        out.put("items", items);
+        Map<String, Map<String, Object>> named = new LinkedHashMap<>();
+        items.forEach((term, byQuantity) -> byQuantity.forEach((q, of) -> {
+            if (of.same()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("names", of.names);
+                m.put("per_atom", of.perAtom);
+                named.computeIfAbsent(term, k -> new LinkedHashMap<>()).put(q, m);
+            }
+        }));
+        out.put("items", named);
         out.put("rows", rows);
         out.put("skipped", skipped);
         return out;
+    }
+
+    /**
+     * The rows of one fit term's quantity as read: its first items, and whether their reference
+     * values so far are results.json's, in order.
+     */
+    private static final class Items {
+        final List<?> reference;
+        final boolean perAtom;
+        final List<String> names = new ArrayList<>();
+        int count;
+        boolean equal = true;
+
+        Items(List<?> reference, boolean perAtom) {
+            this.reference = reference;
+            this.perAtom = perAtom;
+        }
+
+        void add(String item, double ref) {
+            if (count < reference.size()) {
+                double expected = reference.get(count) instanceof Number n ? n.doubleValue() : Double.NaN;
+                // written with every digit (Double.toString) to both files: equal, or both missing
+                equal &= ref == expected || (Double.isNaN(ref) && Double.isNaN(expected));
+            }
+            if (names.size() < MAX_ITEMS) {
+                names.add(item);
+            }
+            count++;
+        }
+
+        /** @return whether the file holds the term's reference values of the quantity, each in its place */
+        boolean same() {
+            return equal && count == reference.size();
+        }
     }
 
     private static double number(String s) {

@@ -387,14 +387,15 @@
 
   var MAX_VALUE_ROWS = 500;
 
-  /* A value's item as predictions.csv names it (its items, when that file's rows of the term and quantity are as many
-   * as the values): the structure's tag, or for a per-atom quantity (an atoms term's forces, 3 components per atom,
-   * TAG[k] in predictions.csv) also the atom (from 1) and the component, "trimer[4] (atom 2, y)"; an index otherwise,
-   * none for a single value. */
+  /* A value's item as predictions.csv names it (the server gives a term's quantity's items, {names, per_atom}, only
+   * when that file's reference values of it are the term's in results.json, the first 500): the structure's tag, or
+   * for a quantity the server marks per-atom (an atoms term's forces, 3 components per atom, TAG[k] in
+   * predictions.csv) also the atom (from 1) and the component, "trimer[4] (atom 2, y)"; an index otherwise, none for
+   * a single value. */
   function itemLabel(items, i, n) {
-    var it = items ? items[i] : undefined;
+    var it = items && Array.isArray(items.names) ? items.names[i] : undefined;
     if (typeof it !== 'string' || /^\d+$/.test(it)) { return n > 1 ? i : ''; }
-    var m = /\[(\d+)\]$/.exec(it);
+    var m = items.per_atom === true ? /\[(\d+)\]$/.exec(it) : null;
     if (!m) { return it; }
     var k = Number(m[1]);
     return it + ' (atom ' + (Math.floor(k / 3) + 1) + ', ' + 'xyz'.charAt(k % 3) + ')';
@@ -411,8 +412,8 @@
       if (!c || !ref || typeof c !== 'object' || typeof ref !== 'object') { return; }
       Object.keys(ref).forEach(function (q) {
         var rv = [].concat(ref[q]), cv = [].concat(c[q] === undefined ? [] : c[q]);
-        var items = byTerm[t.name] && Array.isArray(byTerm[t.name][q]) && byTerm[t.name][q].length === rv.length
-          ? byTerm[t.name][q] : null;
+        var own = Object.prototype.hasOwnProperty;
+        var items = own.call(byTerm, t.name) && own.call(byTerm[t.name], q) ? byTerm[t.name][q] : null;
         total += rv.length;
         for (var i = 0; i < rv.length && rows.length < MAX_VALUE_ROWS; i++) {
           rows.push([t.name, q, itemLabel(items, i, rv.length), rv[i], cv[i], typeof rv[i] === 'number' && typeof cv[i] === 'number' ? cv[i] - rv[i] : null]);

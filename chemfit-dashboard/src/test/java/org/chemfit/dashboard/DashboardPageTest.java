@@ -196,4 +196,85 @@ class DashboardPageTest {
                     text("values-note"));
         }
     }
+
+    /** Writes a finished fit's journal, its predictions.csv with these rows and a results.json of these terms. */
+    private void writeFit(String csvRows, String resultsTerms) throws Exception {
+        Journals.fit(dir, 10);
+        Files.writeString(
+                dir.resolve(Predictions.FILE),
+                "set,term,item,quantity,reference,model_initial,model_best,residual,unit\n" + csvRows);
+        Files.writeString(
+                dir.resolve("results.json"),
+                "{\"status\": \"done\", \"journal_run\": 1, \"terms\": [" + resultsTerms
+                        + "], \"metrics\": {\"fit\": {}}}");
+    }
+
+    /**
+     * A structure's tag may end in digits in brackets ("cluster[2]", as the reference file names it): its energy is
+     * named by the tag alone; only its forces, which the server marks as components of per-atom vectors, name the atom
+     * and the component.
+     */
+    @Test
+    void anEnergyOfATagEndingInBracketsIsNamedByTheTagAlone() throws Exception {
+        writeFit(
+                "fit,argon,cluster[2],energy,-1.0,0,-0.9,0.1,eV\n"
+                        + "fit,argon,Ar13[0],energy,-2.0,0,-1.9,0.1,eV\n"
+                        + "fit,argon,cluster[2][0],forces,0.5,0,0.25,-0.25,eV/Å\n"
+                        + "fit,argon,cluster[2][1],forces,0.75,0,0.5,-0.25,eV/Å\n"
+                        + "fit,argon,cluster[2][2],forces,1.0,0,0.75,-0.25,eV/Å\n",
+                "{\"name\": \"argon\", \"kind\": \"atoms\", \"weight\": 1.0,"
+                        + " \"computed\": {\"energy\": [-0.9, -1.9], \"forces\": [0.25, 0.5, 0.75]},"
+                        + " \"reference\": {\"energy\": [-1.0, -2.0], \"forces\": [0.5, 0.75, 1.0]}}");
+        try (Dashboard d = Dashboard.builder(dir).start()) {
+            open(d);
+            driver.findElement(By.id("tab-terms")).click();
+            // named once predictions.csv is read (the table is drawn again then)
+            waitFor(
+                    () -> cells("values-table").size() == 5
+                            && cells("values-table").get(0).get(2).equals("cluster[2]"),
+                    () -> "rows: " + cells("values-table"));
+            assertEquals(
+                    List.of(
+                            List.of("argon", "energy", "cluster[2]", "-1", "-0.9", "0.1"),
+                            List.of("argon", "energy", "Ar13[0]", "-2", "-1.9", "0.1"),
+                            List.of("argon", "forces", "cluster[2][0] (atom 1, x)", "0.5", "0.25", "-0.25"),
+                            List.of("argon", "forces", "cluster[2][1] (atom 1, y)", "0.75", "0.5", "-0.25"),
+                            List.of("argon", "forces", "cluster[2][2] (atom 1, z)", "1", "0.75", "-0.25")),
+                    cells("values-table"));
+        }
+    }
+
+    /**
+     * A predictions.csv of another fit beside this fit's results.json (left there while the new one is written, or for
+     * good by a fit killed then) with as many rows of a term: that term's rows are named by their index, not by the
+     * other fit's items; the rows of a term whose reference values the file holds are named by its items.
+     */
+    @Test
+    void theItemsOfAnotherFitsPredictionsWithAsManyRowsNameNoRow() throws Exception {
+        writeFit(
+                "fit,argon,dimer_3.0,energy,-5.0,0,-4.9,0.1,eV\n"
+                        + "fit,argon,dimer_3.5,energy,-6.0,0,-5.9,0.1,eV\n"
+                        + "fit,neon,ne_a,energy,-3.0,0,-2.5,0.5,eV\n"
+                        + "fit,neon,ne_b,energy,-4.0,0,-3.5,0.5,eV\n",
+                "{\"name\": \"argon\", \"weight\": 1.0, \"computed\": {\"energy\": [-0.9, -1.9]},"
+                        + " \"reference\": {\"energy\": [-1.0, -2.0]}},"
+                        + " {\"name\": \"neon\", \"weight\": 1.0, \"computed\": {\"energy\": [-2.5, -3.5]},"
+                        + " \"reference\": {\"energy\": [-3.0, -4.0]}}");
+        try (Dashboard d = Dashboard.builder(dir).start()) {
+            open(d);
+            driver.findElement(By.id("tab-terms")).click();
+            // drawn again once predictions.csv is read: neon's rows named by its items
+            waitFor(
+                    () -> cells("values-table").size() == 4
+                            && cells("values-table").get(2).get(2).equals("ne_a"),
+                    () -> "rows: " + cells("values-table"));
+            assertEquals(
+                    List.of(
+                            List.of("argon", "energy", "0", "-1", "-0.9", "0.1"),
+                            List.of("argon", "energy", "1", "-2", "-1.9", "0.1"),
+                            List.of("neon", "energy", "ne_a", "-3", "-2.5", "0.5"),
+                            List.of("neon", "energy", "ne_b", "-4", "-3.5", "0.5")),
+                    cells("values-table"));
+        }
+    }
 }

@@ -559,8 +559,8 @@ class DashboardTest {
                 "set,term,item,quantity,reference,model_initial,model_best,residual,unit\n"
                         + "fit,curve,r1,energy,-1.0,-0.9,-1.01,-0.01,eV\n"
                         + "fit,mon,r3,energy,-0.7,-0.6,-0.73,-0.03,eV\n");
-        JsonNode chart =
-                JSON.valueToTree(Predictions.read(dir, java.util.Set.of("mon"))).at("/charts/0");
+        JsonNode chart = JSON.valueToTree(Predictions.read(dir, List.of(Map.of("name", "mon", "weight", 0.0))))
+                .at("/charts/0");
         assertEquals(List.of(-1.01), JSON.convertValue(chart.at("/fit/model"), List.class));
         assertEquals(List.of(-0.73), JSON.convertValue(chart.at("/monitored/model"), List.class));
         JsonNode asWritten = JSON.valueToTree(Predictions.read(dir)).at("/charts/0");
@@ -601,6 +601,76 @@ class DashboardTest {
             assertEquals(List.of(-0.73), JSON.convertValue(chart.at("/monitored/model"), List.class));
             assertEquals(List.of("mon r3"), JSON.convertValue(chart.at("/monitored/label"), List.class));
         }
+    }
+
+    /**
+     * The items of a fit term's quantity are given when predictions.csv's reference values of it are the term's in
+     * results.json, each in its place: not those of a file of another fit with as many rows, nor of one with fewer
+     * rows; an atoms term's forces are marked per-atom (not its energies, whatever their tags end with), and of its
+     * 600 force components the first 500 items are sent.
+     */
+    @Test
+    void itemsAreGivenForTheTermsWhoseReferenceValuesTheFileHoldsTheFirst500AndForcesMarkedPerAtom() throws Exception {
+        StringBuilder csv =
+                new StringBuilder("set,term,item,quantity,reference,model_initial,model_best,residual,unit\n");
+        csv.append("fit,argon,cluster[2],energy,-1.0,0,-0.9,0.1,eV\n");
+        csv.append("fit,argon,dimer,energy,-2.0,0,-1.9,0.1,eV\n");
+        List<Double> forces = new java.util.ArrayList<>();
+        for (int k = 0; k < 600; k++) {
+            double f = k / 1000.0;
+            forces.add(f);
+            csv.append(
+                    String.format(java.util.Locale.ROOT, "fit,argon,cluster[2][%d],forces,%s,0,%s,0,eV/Å%n", k, f, f));
+        }
+        // the file's neon rows are of another fit: as many, other reference values
+        csv.append("fit,neon,n1,energy,-5.0,0,-4.9,0.1,eV\nfit,neon,n2,energy,-6.0,0,-5.9,0.1,eV\n");
+        // krypton has three reference values, the file two of them
+        csv.append("fit,krypton,k1,energy,-7.0,0,-6.9,0.1,eV\nfit,krypton,k2,energy,-8.0,0,-7.9,0.1,eV\n");
+        // a validation term's rows are none of a fit term's of the same name
+        csv.append("validation,argon,held,energy,-3.0,0,-2.9,0.1,eV\n");
+        Files.writeString(dir.resolve(Predictions.FILE), csv);
+        List<Object> terms = List.of(
+                Map.of(
+                        "name",
+                        "argon",
+                        "kind",
+                        "atoms",
+                        "weight",
+                        1.0,
+                        "reference",
+                        Map.of("energy", List.of(-1.0, -2.0), "forces", forces)),
+                Map.of(
+                        "name",
+                        "neon",
+                        "kind",
+                        "curve",
+                        "weight",
+                        1.0,
+                        "reference",
+                        Map.of("energy", List.of(-1.0, -2.0))),
+                Map.of(
+                        "name",
+                        "krypton",
+                        "kind",
+                        "curve",
+                        "weight",
+                        1.0,
+                        "reference",
+                        Map.of("energy", List.of(-7.0, -8.0, -9.0))));
+        JsonNode items = JSON.valueToTree(Predictions.read(dir, terms)).get("items");
+        assertEquals(
+                List.of("argon"),
+                JSON.convertValue(items, Map.class).keySet().stream().toList(),
+                items.toString());
+        assertEquals(List.of("cluster[2]", "dimer"), JSON.convertValue(items.at("/argon/energy/names"), List.class));
+        assertFalse(items.at("/argon/energy/per_atom").asBoolean());
+        assertTrue(items.at("/argon/forces/per_atom").asBoolean());
+        JsonNode names = items.at("/argon/forces/names");
+        assertEquals(Predictions.MAX_ITEMS, names.size());
+        assertEquals("cluster[2][0]", names.get(0).asText());
+        assertEquals("cluster[2][499]", names.get(499).asText());
+        // without results.json's terms, no item is known to be a term's
+        assertEquals(0, JSON.valueToTree(Predictions.read(dir)).get("items").size());
     }
 
     @Test

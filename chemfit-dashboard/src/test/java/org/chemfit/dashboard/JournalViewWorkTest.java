@@ -204,4 +204,56 @@ class JournalViewWorkTest {
             assertTrue(w.recordsRead() <= 2 * all, "records read for the whole journal: " + w.recordsRead());
         }
     }
+
+    /**
+     * What the view keeps of the term records it read grows with the failures, not with the runs that
+     * completed: a tally per leaf term, an entry per failed run and the terms of the best evaluation. Read
+     * in small batches, a fit of 400 evaluations of two terms (800 runs, "wall" failing where x is above 1.5)
+     * is kept, after every refresh, in that many entries.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void whatTheViewKeepsOfTheTermsGrowsWithTheirFailuresNotWithTheirCompletedRuns() {
+        Journals.fit(dir, 400);
+        try (JournalView v = new JournalView(dir, 7)) {
+            int refreshes = 0;
+            do {
+                v.refresh();
+                refreshes++;
+                Map<String, Object> s = v.summary();
+                int failed = 0;
+                int atBest = 0;
+                for (Object o : (List<Object>) s.get("terms")) {
+                    Map<String, Object> t = (Map<String, Object>) o;
+                    failed += (Integer) t.get("failed");
+                    atBest += t.get("at_best") == null ? 0 : 1;
+                }
+                assertEquals(failed, s.get("failure_count"), "no failure was resolved");
+                int tallies = ((List<Object>) s.get("terms")).size();
+                assertEquals(tallies + failed + atBest, v.termEntriesKept(), "after refresh " + refreshes);
+            } while (v.behind());
+            assertTrue(refreshes > 10, "read in " + refreshes + " refreshes");
+            Map<String, Object> s = v.summary();
+            List<Object> terms = (List<Object>) s.get("terms");
+            int runs = 0;
+            int failed = 0;
+            for (Object o : terms) {
+                runs += (Integer) ((Map<String, Object>) o).get("runs");
+                failed += (Integer) ((Map<String, Object>) o).get("failed");
+            }
+            assertEquals(800, runs);
+            // the best evaluation is a clean one: both its terms completed
+            assertEquals(2 + failed + 2, v.termEntriesKept(), failed + " failed of " + runs + " runs");
+            // the runs that completed are many times what is kept
+            assertTrue(failed > 0 && runs - failed > 4 * v.termEntriesKept(), failed + " failed of " + runs);
+            // each failure listed (fewer than the page's 200), in the order read
+            List<Object> listed = (List<Object>) s.get("failures");
+            assertEquals(failed, listed.size());
+            for (int i = 0; i < failed; i++) {
+                assertEquals(i, ((Map<String, Object>) listed.get(i)).get("index"));
+            }
+            assertEquals(failed, v.listedFailures().length);
+            assertEquals(failed - 1, v.listedFailures()[failed - 1]);
+        }
+    }
 }
