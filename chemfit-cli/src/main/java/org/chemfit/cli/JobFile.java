@@ -46,10 +46,11 @@ import org.jspecify.annotations.Nullable;
  *     {@code validate}, {@code eval} and {@code fit} print once after "warning: "
  * @param structures the structure files of the atoms terms as this read of the job parsed them,
  *     each once, for the fit's plan to take rather than parse them again
- * @param referenceRows the rows of the atoms terms' reference CSVs (fit and validation terms) as
- *     this read of the job read them, by each CSV's path as the terms give it ({@link
+ * @param referenceRows how many rows the atoms terms' reference CSVs (fit and validation terms)
+ *     hold as this read of the job read them, by each CSV's path as the terms give it ({@link
  *     AtomsConfig#reference()}), for the checks made after the reading to use rather than read the
- *     files again; a CSV that could not be read is not there
+ *     files again (a count, not the rows: a job lives as long as its fit); a CSV that could not be
+ *     read is not there
  * @implNote Immutable, but for the structure files parsed, which only grows.
  */
 public record JobFile(
@@ -68,7 +69,7 @@ public record JobFile(
         int validationEvery,
         List<String> warnings,
         StructureFiles structures,
-        Map<Path, List<org.chemfit.atoms.ReferenceEntry>> referenceRows) {
+        Map<Path, Integer> referenceRows) {
 
     /** Copies the lists and maps. */
     public JobFile {
@@ -79,9 +80,7 @@ public record JobFile(
         programs = java.util.Collections.unmodifiableMap(p);
         validation = List.copyOf(validation);
         warnings = List.copyOf(warnings);
-        java.util.Map<Path, List<org.chemfit.atoms.ReferenceEntry>> rows = new java.util.HashMap<>();
-        referenceRows.forEach((k, v) -> rows.put(k, List.copyOf(v)));
-        referenceRows = java.util.Collections.unmodifiableMap(rows);
+        referenceRows = java.util.Collections.unmodifiableMap(new java.util.HashMap<>(referenceRows));
         units = units == null ? Units.NONE : units;
         if (validationEvery < 0) {
             throw new IllegalArgumentException("validationEvery must not be negative, got " + validationEvery);

@@ -182,7 +182,7 @@ final class JobReader {
                 validationEvery,
                 r.warnings,
                 r.structures,
-                r.referenceCsvRows);
+                r.referenceRows);
     }
 
     /**

@@ -59,11 +59,15 @@ final class JobReading {
     final List<String> warnings = new ArrayList<>();
     /**
      * The rows of each reference CSV read whole without a problem in its rows, by its path as the
-     * terms give it: what the checks that compare terms' data ({@link HeldOutOverlap}) and those
-     * made after the reading ({@link JobFile#referenceRows()}) use rather than read the file again.
+     * terms give it: what the checks that compare terms' data ({@link HeldOutOverlap}) use rather
+     * than read the file again. Not kept past the reading ({@link JobFile#referenceRows()} keeps
+     * their counts).
      */
     final java.util.Map<Path, List<org.chemfit.atoms.ReferenceEntry>> referenceCsvRows = new java.util.HashMap<>();
-    /** The rows of each reference CSV read without a problem, by its path: its reference values. */
+    /**
+     * How many rows each reference CSV read without a problem holds, by its path: its reference
+     * values, and an atoms term's tasks ({@link JobFile#referenceRows()}).
+     */
     final java.util.Map<Path, Integer> referenceRows = new java.util.HashMap<>();
     /**
      * The rows of each reference CSV whose structure file is there, by the CSV's path: the first
@@ -300,9 +304,14 @@ final class JobReading {
         return null;
     }
 
-    /** One part of a duration: a number and its unit (in any case), the longest spelling of a unit first. */
+    /**
+     * One part of a duration: a number and its unit (in any case), the longest spelling of a unit
+     * first. Spaces and tabs are the only blanks a duration takes, before, between and after its
+     * parts, as the job schema's pattern says (whose {@code \s} would be every Unicode blank in an
+     * editor's ECMA-262 engine and ASCII ones only in Java's).
+     */
     private static final Pattern DURATION_PART = Pattern.compile(
-            "(\\d+(?:\\.\\d+)?)\\s*"
+            "([0-9]+(?:\\.[0-9]+)?)[ \\t]*"
                     + "(milliseconds?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d)(?![A-Za-z])",
             Pattern.CASE_INSENSITIVE);
 
@@ -316,11 +325,11 @@ final class JobReading {
      *     says, with a sign before the first part; null when the text is not such
      */
     private static @Nullable Double seconds(String text) {
-        String t = text.trim();
+        String t = blanksTrimmed(text);
         double sign = 1;
         if (t.startsWith("-") || t.startsWith("+")) {
             sign = t.startsWith("-") ? -1 : 1;
-            t = t.substring(1).trim();
+            t = blanksTrimmed(t.substring(1));
         }
         Matcher mt = DURATION_PART.matcher(t);
         double sec = 0;
@@ -351,11 +360,24 @@ final class JobReading {
                 default -> v * 86400;
             };
             at = mt.end();
-            while (at < t.length() && Character.isWhitespace(t.charAt(at))) {
+            while (at < t.length() && (t.charAt(at) == ' ' || t.charAt(at) == '\t')) {
                 at++;
             }
         }
         return at == 0 ? null : sign * sec;
+    }
+
+    /** @return the text without the spaces and tabs at its ends */
+    private static String blanksTrimmed(String text) {
+        int from = 0;
+        int to = text.length();
+        while (from < to && (text.charAt(from) == ' ' || text.charAt(from) == '\t')) {
+            from++;
+        }
+        while (to > from && (text.charAt(to - 1) == ' ' || text.charAt(to - 1) == '\t')) {
+            to--;
+        }
+        return text.substring(from, to);
     }
 
     Duration duration(Node n, String where) {
@@ -372,6 +394,10 @@ final class JobReading {
                                 + (Double.isFinite(sec) ? num : fmt(sec)));
                 return null;
             }
+            if ((long) (sec * 1e9) == 0) {
+                problem(n, where + " must be at least a nanosecond, got " + num + " seconds");
+                return null;
+            }
             return Duration.ofNanos((long) (sec * 1e9));
         }
         if (n instanceof Node.Scalar s && s.value instanceof String str) {
@@ -379,6 +405,10 @@ final class JobReading {
             if (sec != null) {
                 if (sec > MAX_SECONDS) {
                     problem(n, where + " must be at most 365 days (8760h), got '" + Excerpt.of(str.trim()) + "'");
+                    return null;
+                }
+                if (sec > 0 && (long) (sec * 1e9) == 0) {
+                    problem(n, where + " must be at least a nanosecond, got '" + Excerpt.of(str.trim()) + "'");
                     return null;
                 }
                 if (sec > 0) {

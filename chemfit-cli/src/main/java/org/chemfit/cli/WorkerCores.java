@@ -158,7 +158,7 @@ final class WorkerCores {
      *     says why), so that its tasks count as enough to keep them busy
      */
     private static long structures(JobFile job, JobFile.AtomsConfig a, int workers) {
-        List<org.chemfit.atoms.ReferenceEntry> rows = job.referenceRows().get(a.reference());
-        return rows != null ? rows.size() : workers;
+        Integer rows = job.referenceRows().get(a.reference());
+        return rows != null ? rows : workers;
     }
 }

@@ -2,6 +2,7 @@ package org.chemfit.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -738,6 +739,8 @@ class JobSchemaTest {
 
     /** Durations the reader takes: each unit once, the largest first, not 0, at most 365 days. */
     private static final List<String> DURATIONS_TAKEN = List.of(
+            "1h\t30m",
+            " \t1h 30m\t ",
             "90s",
             "500ms",
             "5m",
@@ -779,6 +782,11 @@ class JobSchemaTest {
 
     /** Durations the reader refuses: a unit twice or out of order, another form, 0, a sign but +. */
     private static final List<String> DURATIONS_REFUSED = List.of(
+            // blanks other than spaces and tabs: Unicode blanks that an editor's \\s would take
+            "1h\u00a030m",
+            "\u00a01h",
+            "1\u2000h",
+            "1h\u300030m",
             "1h 2h",
             "1h 1h",
             "1h2h",
@@ -820,10 +828,11 @@ class JobSchemaTest {
      * Each duration is given as {@code execution.timeout} of a whole job, read by the reader and
      * validated against the schema, and matched by the schema's duration pattern alone, compiled by
      * java.util.regex: the pattern uses only what java.util.regex and ECMA-262 (JSON Schema's
-     * regular expressions) read alike (classes, groups, alternation, ?, +, *, \s, ^ and $ of one
-     * line, and lookahead), so that what it accepts here is what it accepts in an editor. All three
-     * agree on every string, taken and refused; the one thing the pattern leaves to the reader is
-     * the 365 days, a number a pattern cannot compare.
+     * regular expressions) read alike (classes of listed characters, groups, alternation, ?, +, *,
+     * ^ and $ of one line, and lookahead; not {@code \s}, which is every Unicode blank in ECMA-262
+     * and the ASCII ones in Java), so that what it accepts here is what it accepts in an editor. All
+     * three agree on every string, taken and refused; what the pattern leaves to the reader are
+     * numbers it cannot compare: more than 365 days, and less than a nanosecond.
      */
     @Test
     void theSchemasDurationPatternTakesTheDurationsTheReaderTakesAndNoOther(@TempDir Path dir) throws IOException {
@@ -873,6 +882,31 @@ class JobSchemaTest {
         // more than 365 days: the form is a duration's, the number too large, which the reader says
         assertTrue(pattern.matcher("366d").find());
         assertTrue(pattern.matcher("8761h").find());
+        // less than a nanosecond: the form is a duration's, the number too small, which the reader says
+        String tiny = "0.0000000001ms";
+        assertTrue(pattern.matcher(tiny).find());
+        Map<String, String> said = Map.of(
+                "'" + tiny + "'",
+                "execution timeout must be at least a nanosecond, got '" + tiny + "'",
+                "1.0e-12",
+                "execution timeout must be at least a nanosecond, got 1.0E-12 seconds");
+        for (Map.Entry<String, String> t : said.entrySet()) {
+            Files.writeString(
+                    job,
+                    String.join(
+                            "\n",
+                            "parameters:",
+                            "  eps: {initial: 0.01, bounds: [0.001, 0.1]}",
+                            "terms:",
+                            "  - kind: atoms",
+                            "    reference: ref.csv",
+                            "    potential: {form: lennard_jones, epsilon: eps, sigma: 3.4}",
+                            "execution:",
+                            "  timeout: " + t.getKey(),
+                            ""));
+            JobFileException e = assertThrows(JobFileException.class, () -> JobFile.read(job));
+            assertTrue(e.getMessage().contains(job + ":8:12: " + t.getValue()), e::getMessage);
+        }
     }
 
     // ---------------------------------------------------------------- the schema line changes nothing for the reader

@@ -127,7 +127,7 @@ class WorkerCoresTest {
     void theStructuresAreCountedFromTheRowsTheJobReaderRead() throws IOException {
         Path job = atomsJob("execution:", "  workers: 8");
         JobFile jf = JobFile.read(job);
-        assertEquals(3, jf.referenceRows().get(dir.resolve("ref.csv")).size());
+        assertEquals(3, jf.referenceRows().get(dir.resolve("ref.csv")));
         // the CSV is not read again: a file gone or edited since the job was read changes nothing
         Files.writeString(dir.resolve("ref.csv"), "file,reference_energy\nd0.xyz,-0.01\n");
         assertEquals(
