@@ -791,38 +791,53 @@ final class FitPlan implements AutoCloseable {
      * of the job's method (see {@link Methods#forwardStep}) at the initial parameters does not (see
      * {@link org.chemfit.external.FileBasedQuantityComputer#roundedAway}). The program then computes
      * the same values on both sides of the step, the difference is 0, and the fit cannot move the
-     * parameter: it stops where it started and calls that converged. Only the fit's terms of
-     * non-zero weight count; a method that takes no differences gets none.
+     * parameter: it stops where it started and calls that converged. The uncertainty, computed at
+     * the end of every fit whose terms are squared errors whatever the method, takes central
+     * differences of the step of {@link #uncertaintyStep}: a parameter whose forward step shows but
+     * one side of whose central step a template rounds away (with a method that takes no
+     * differences, whose uncertainty takes {@code cbrt(eps)}) gets a warning of its own, that the
+     * uncertainty will say it changes no residual. Only the fit's terms of non-zero weight count.
      *
      * @return one warning per term and parameter, in the order of the terms and parameters
      */
     List<String> roundingWarnings() {
         double rel = Methods.forwardStep(job);
+        double central = org.chemfit.Residuals.available(objective) ? uncertaintyStep(job) : Double.NaN;
         List<String> out = new ArrayList<>();
-        if (Double.isNaN(rel)) {
+        if (Double.isNaN(rel) && Double.isNaN(central)) {
             return out;
         }
         Map<String, Double> steps = new LinkedHashMap<>();
+        Map<String, Double> plus = new LinkedHashMap<>();
+        Map<String, Double> minus = new LinkedHashMap<>();
         for (JobFile.ParameterSpec p : job.parameters()) {
             if (p.fixed() || p.lower() == p.upper()) {
                 continue;
             }
-            steps.put(p.name(), forwardStep(p, rel));
+            if (!Double.isNaN(rel)) {
+                steps.put(p.name(), forwardStep(p, rel));
+            }
+            if (!Double.isNaN(central)) {
+                double[] pair = centralSteps(p, central);
+                plus.put(p.name(), pair[0]);
+                minus.put(p.name(), pair[1]);
+            }
         }
-        if (steps.isEmpty()) {
+        if (steps.isEmpty() && plus.isEmpty()) {
             return out;
         }
         String method = Methods.canonical(job.optimizer().method());
+        boolean takesStep = !Double.isNaN(rel);
         Parameters initial = initial();
         for (JobFile.TermSpec t : job.terms()) {
             org.chemfit.external.FileBasedQuantityComputer computer = externals.get(t.name());
             if (t.weight() == 0 || t.kind() != JobFile.TermKind.EXTERNAL || computer == null) {
                 continue;
             }
-            computer.roundedAway(initial, steps).forEach((name, place) -> {
-                String where = JobReading.shownBeside(job.file(), job.folder(), Path.of(place.template()))
-                        + (place.line() > 0 ? ":" + place.line() : "");
-                out.add("term '" + t.name() + "': template " + where + " prints parameter '" + name
+            Map<String, org.chemfit.external.FileBasedQuantityComputer.TemplatePlace> forward =
+                    computer.roundedAway(initial, steps);
+            forward.forEach((name, place) -> {
+                out.add("term '" + t.name() + "': template " + where(place) + " prints parameter '" + name
                         + "' with too few digits for the finite-difference step of " + method + " ("
                         + Tables.fmt(Math.abs(steps.getOrDefault(name, Double.NaN))) + ", " + Tables.fmt(rel)
                         + " of its size): the step renders the same input, so the derivative is 0 and the fit"
@@ -830,8 +845,68 @@ final class FitPlan implements AutoCloseable {
                         + " ({{ " + name + " }} prints them all), or set optimizer.finite_difference_step larger"
                         + " (about 10^(-d/2) for d printed significant digits: {relative: 1.0e-2} for 4)");
             });
+            Map<String, org.chemfit.external.FileBasedQuantityComputer.TemplatePlace> either =
+                    new LinkedHashMap<>(computer.roundedAway(initial, plus));
+            computer.roundedAway(initial, minus).forEach(either::putIfAbsent);
+            for (String name : plus.keySet()) {
+                org.chemfit.external.FileBasedQuantityComputer.TemplatePlace place = either.get(name);
+                if (place == null || forward.containsKey(name)) {
+                    continue;
+                }
+                out.add("term '" + t.name() + "': template " + where(place) + " prints parameter '" + name
+                        + "' with too few digits for the central-difference step of the uncertainty ("
+                        + Tables.fmt(Math.abs(plus.getOrDefault(name, Double.NaN))) + ", " + Tables.fmt(central)
+                        + " of its size): the step renders the same input, so the uncertainty will say that it"
+                        + " changes no residual and give it no standard error; print more digits ({{ " + name
+                        + " }} prints them all), or "
+                        + (takesStep
+                                ? "set optimizer.finite_difference_step larger, which the uncertainty takes too"
+                                : "fit with a method that takes optimizer.finite_difference_step (least-squares,"
+                                        + " levenberg-marquardt, L-BFGS-B) and set it larger, which the uncertainty"
+                                        + " takes too")
+                        + " (about 10^(-d/2) for d printed significant digits: {relative: 1.0e-2} for 4)");
+            }
         }
         return out;
+    }
+
+    /** @return where a template names a parameter, as the job's warnings show it: its file and line */
+    private String where(org.chemfit.external.FileBasedQuantityComputer.TemplatePlace place) {
+        return JobReading.shownBeside(job.file(), job.folder(), Path.of(place.template()))
+                + (place.line() > 0 ? ":" + place.line() : "");
+    }
+
+    /**
+     * The relative step of the uncertainty's central differences, as the Fitter takes it: that of
+     * the method's finite differences when the job sets one (its {@code finite_difference_step}, or
+     * the crystal terms' default, see {@link Methods#relativeStep}), else {@code cbrt(eps)}.
+     *
+     * @param job the job
+     * @return the step
+     */
+    static double uncertaintyStep(JobFile job) {
+        double step = Methods.relativeStep(job);
+        return Double.isNaN(step) ? CENTRAL_STEP : step;
+    }
+
+    /** {@code cbrt(eps) = 6.06e-6}: the relative step of the uncertainty's central differences by default. */
+    static final double CENTRAL_STEP = Math.cbrt(Math.ulp(1.0));
+
+    /**
+     * The two steps the uncertainty's central differences take from a parameter's initial value:
+     * {@code +h} and {@code -h}, {@code h = rel * max(|x|, scale)}; near a bound, as the Fitter takes
+     * them, both on the side with room ({@code h} and {@code 2h} inward), or the room there is.
+     */
+    private static double[] centralSteps(JobFile.ParameterSpec p, double rel) {
+        double x = p.initial();
+        double h = Math.abs(forwardStep(p, rel));
+        double up = p.upper() - x;
+        double down = x - p.lower();
+        if (up >= h && down >= h) {
+            return new double[] {h, -h};
+        }
+        double one = up >= h ? h : down >= h ? -h : up >= down ? up : -down;
+        return new double[] {one, 2 * one <= up && 2 * one >= -down ? 2 * one : one};
     }
 
     /**

@@ -480,6 +480,12 @@ final class Results {
     private static Map<String, Object> uncertainty(FitPlan plan, org.chemfit.fit.Uncertainty u) {
         Map<String, Object> m = new LinkedHashMap<>(u.toMap());
         m.replaceAll((k, v) -> finite(v));
+        // its warnings as the top-level ones have them: with a template's rounding as a possible cause
+        m.put(
+                "warnings",
+                u.warnings().stream()
+                        .map(w -> plan.withRoundingCause(w, u.noEffect()))
+                        .toList());
         boolean errors = !Double.isNaN(org.chemfit.support.ResidualScale.commonFactor(plan.objective));
         java.util.Set<String> units = new java.util.HashSet<>();
         boolean scaled = false;

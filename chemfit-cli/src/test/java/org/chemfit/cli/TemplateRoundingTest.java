@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  * step: the derivative is 0, and a least-squares or L-BFGS-B fit stops at its start as
  * "converged". {@code validate}, {@code fit} and {@code eval} warn of it, naming the parameter,
  * the template's line, the step and the fix; the fit's warning that the parameters change no
- * residual names the template as a possible cause. The program is a real python3 script.
+ * residual names the template as a possible cause. The uncertainty's central differences take the
+ * step that fixes it, and validate checks their step too. The programs are real python3 scripts.
  */
 class TemplateRoundingTest {
 
@@ -133,11 +134,25 @@ class TemplateRoundingTest {
         Cli.Run larger = Cli.run("validate", job.toString());
         assertEquals(ExitCodes.OK, larger.code(), larger::toString);
         assertEquals("", larger.err(), larger::toString);
-        // Nelder-Mead moves the parameters by far more than 4 decimals
+        // Nelder-Mead moves the parameters by far more than 4 decimals: no warning of the fit, only
+        // of its uncertainty's central step, 6.06e-6 of each size (the message is asserted in
+        // theUncertaintysStepIsCheckedAndItsWarningsNameTheTemplate)
         job = job(ROUNDING, "{method: Nelder-Mead}");
         Cli.Run simplex = Cli.run("validate", job.toString());
         assertEquals(ExitCodes.OK, simplex.code(), simplex::toString);
-        assertEquals("", simplex.err(), simplex::toString);
+        List<String> lines = simplex.err().lines().toList();
+        assertEquals(3, lines.size(), simplex::toString);
+        assertTrue(
+                lines.stream()
+                        .allMatch(l -> l.contains(" with too few digits for the central-difference step of the"
+                                        + " uncertainty (")
+                                && !l.contains("the fit cannot move it")),
+                simplex::toString);
+        // every digit printed: none for Nelder-Mead either
+        job = job("A = {{ m.A }}\nB = {{ m.B }}\nC = {{ m.C }}\n", "{method: Nelder-Mead}");
+        Cli.Run simplexAll = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.OK, simplexAll.code(), simplexAll::toString);
+        assertEquals("", simplexAll.err(), simplexAll::toString);
     }
 
     @Test
@@ -164,5 +179,209 @@ class TemplateRoundingTest {
         Cli.Run eval = Cli.run("eval", job.toString());
         assertEquals(ExitCodes.OK, eval.code(), eval::toString);
         assertTrue(eval.err().startsWith(leastSquaresWarning(1, "m.A", "7.45058e-08") + "\n"), eval::toString);
+    }
+
+    /** {@code a exp(-b x)} at 8 points, its parameters read from input.json. */
+    private static final String DECAY = """
+            #!/usr/bin/env python3
+            import json, math
+            p = json.load(open("input.json"))
+            with open("table.dat", "w") as f:
+                f.write("# x E\\n")
+                for x in [0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0]:
+                    f.write("%s %.10g\\n" % (x, p["a"] * math.exp(-p["b"] * x)))
+            """;
+
+    private static final double[] DECAY_X = {0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0};
+
+    /** 2.5 exp(-0.7 x) + 0.01 (-1)^i, to 8 decimals. */
+    private static final double[] DECAY_Y = {
+        1.77172022, 1.23146326, 0.88484437, 0.60649241, 0.44443486, 0.29614107, 0.22573397, 0.14202516
+    };
+
+    /** The template of the decay: a with 4 decimals, b with 3. */
+    private static final String DECAY_TEMPLATE =
+            "{\"a\": {{ \"%.4f\" | format(m.a) }}, \"b\": {{ m.b | numberformat(\"0.000\") }}}\n";
+
+    private Path decayJob(String optimizer) throws IOException {
+        Path sim = dir.resolve("decay.py");
+        Files.writeString(sim, DECAY);
+        Files.setPosixFilePermissions(sim, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.writeString(dir.resolve("input.tmpl"), DECAY_TEMPLATE);
+        Path job = dir.resolve("decay.yaml");
+        StringBuilder ref = new StringBuilder();
+        for (double y : DECAY_Y) {
+            ref.append(ref.length() == 0 ? "" : ", ").append(y);
+        }
+        Files.writeString(job, """
+                name: decay
+                parameters:
+                  m:
+                    a: {initial: 1.0, bounds: [0.1, 10.0]}
+                    b: {initial: 0.3, bounds: [0.05, 3.0]}
+                terms:
+                  - name: decay
+                    kind: external
+                    templates: {input.json: input.tmpl}
+                    command: ./decay.py
+                    outputs:
+                      energies: {parser: column, file: table.dat, column: E, select: all}
+                    reference: {energies: [%s]}
+                    unit: eV
+                optimizer: %s
+                output: {folder: out, plots: false}
+                """.formatted(ref, optimizer));
+        return job;
+    }
+
+    /** The decay at (a, b) as the program computes it from the input the template renders. */
+    private static double[] decay(double a, double b) {
+        double ar = Double.parseDouble(String.format(java.util.Locale.ROOT, "%.4f", a));
+        double br = Double.parseDouble(
+                new java.text.DecimalFormat("0.000", java.text.DecimalFormatSymbols.getInstance(java.util.Locale.ROOT))
+                        .format(b));
+        double[] y = new double[DECAY_X.length];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = ar * Math.exp(-br * DECAY_X[i]);
+        }
+        return y;
+    }
+
+    /**
+     * The standard errors {@code sqrt(diag(s^2 (J^T J)^-1))}, {@code s^2 = SSR / (m - 2)}, of the
+     * decay at (a, b), with J the central difference over {@code +-h} of each parameter,
+     * {@code h = rel * max(|x|, start)}, or the exact derivative when rel is 0.
+     */
+    private static double[] standardErrors(double a, double b, double rel) {
+        double[] r0 = decay(a, b);
+        int m = r0.length;
+        double[][] jac = new double[m][2];
+        double ha = rel * Math.max(Math.abs(a), 1.0);
+        double hb = rel * Math.max(Math.abs(b), 0.3);
+        double[] ap = decay(a + ha, b);
+        double[] am = decay(a - ha, b);
+        double[] bp = decay(a, b + hb);
+        double[] bm = decay(a, b - hb);
+        double ssr = 0;
+        for (int i = 0; i < m; i++) {
+            jac[i][0] = rel == 0 ? Math.exp(-b * DECAY_X[i]) : (ap[i] - am[i]) / (2 * ha);
+            jac[i][1] = rel == 0 ? -a * DECAY_X[i] * Math.exp(-b * DECAY_X[i]) : (bp[i] - bm[i]) / (2 * hb);
+            double d = (rel == 0 ? a * Math.exp(-b * DECAY_X[i]) : r0[i]) - DECAY_Y[i];
+            ssr += d * d;
+        }
+        double s2 = ssr / (m - 2);
+        double saa = 0;
+        double sab = 0;
+        double sbb = 0;
+        for (double[] row : jac) {
+            saa += row[0] * row[0];
+            sab += row[0] * row[1];
+            sbb += row[1] * row[1];
+        }
+        double det = saa * sbb - sab * sab;
+        return new double[] {Math.sqrt(s2 * sbb / det), Math.sqrt(s2 * saa / det)};
+    }
+
+    /**
+     * As validate advises, a step of 1e-2: the fit moves a and b, and the uncertainty's central
+     * differences take the same step, so both get standard errors. They are those of the central
+     * difference over {@code +-1e-2} of each size at the best point, through the same rounding,
+     * computed here: within 1e-6 relative (the program prints 10 significant digits, 1e-10 over a
+     * difference of about 1e-2). The exact derivative gives them within 10% (b printed with 3
+     * decimals, its difference over 2h = 0.014 is off by up to 1e-3 / 0.014, 7%).
+     */
+    @Test
+    void withTheAdvisedStepTheUncertaintyGivesStandardErrors() throws IOException {
+        Path job = decayJob("{method: least-squares, max_evaluations: 200}");
+        Cli.Run validate = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.OK, validate.code(), validate::toString);
+        String tmpl = dir.resolve("input.tmpl").toString();
+        assertEquals(
+                List.of(
+                        "warning: term 'decay': template " + tmpl + ":1 prints parameter 'm.a' with too few digits for"
+                                + " the finite-difference step of least-squares (1.49012e-08, 1.49012e-08 of its size):"
+                                + " the step renders the same input, so the derivative is 0 and the fit cannot move it"
+                                + " (it stops at the start and calls that converged); print more digits ({{ m.a }}"
+                                + " prints them all), or set optimizer.finite_difference_step larger (about 10^(-d/2)"
+                                + " for d printed significant digits: {relative: 1.0e-2} for 4)",
+                        "warning: term 'decay': template " + tmpl + ":1 prints parameter 'm.b' with too few digits for"
+                                + " the finite-difference step of least-squares (4.47035e-09, 1.49012e-08 of its size):"
+                                + " the step renders the same input, so the derivative is 0 and the fit cannot move it"
+                                + " (it stops at the start and calls that converged); print more digits ({{ m.b }}"
+                                + " prints them all), or set optimizer.finite_difference_step larger (about 10^(-d/2)"
+                                + " for d printed significant digits: {relative: 1.0e-2} for 4)"),
+                validate.err().lines().toList(),
+                validate::toString);
+        job = decayJob("{method: least-squares, max_evaluations: 200, finite_difference_step: {relative: 1.0e-2}}");
+        Cli.Run advised = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.OK, advised.code(), advised::toString);
+        assertEquals("", advised.err(), advised::toString);
+        Cli.Run fit = Cli.run("fit", job.toString(), "--progress", "none");
+        assertEquals(ExitCodes.OK, fit.code(), fit::toString);
+        JsonNode results =
+                new ObjectMapper().readTree(dir.resolve("out/results.json").toFile());
+        double a = results.at("/parameters/0/best").asDouble(Double.NaN);
+        double b = results.at("/parameters/1/best").asDouble(Double.NaN);
+        assertEquals(2.5, a, 0.05, results::toString);
+        assertEquals(0.7, b, 0.02, results::toString);
+        JsonNode u = results.get("uncertainty");
+        assertEquals("[\"m.a\",\"m.b\"]", u.get("estimated").toString(), results::toString);
+        assertEquals("[]", u.get("no_effect").toString(), results::toString);
+        double[] central = standardErrors(a, b, 1e-2);
+        assertEquals(central[0], u.at("/standard_errors/m.a").asDouble(), 1e-6 * central[0], u::toString);
+        assertEquals(central[1], u.at("/standard_errors/m.b").asDouble(), 1e-6 * central[1], u::toString);
+        double[] exact = standardErrors(a, b, 0);
+        assertEquals(exact[0], u.at("/standard_errors/m.a").asDouble(), 0.1 * exact[0], u::toString);
+        assertEquals(exact[1], u.at("/standard_errors/m.b").asDouble(), 0.1 * exact[1], u::toString);
+        List<String> warnings = new java.util.ArrayList<>();
+        results.get("warnings").forEach(w -> warnings.add(w.asText()));
+        assertTrue(warnings.stream().noneMatch(w -> w.contains("change no residual")), warnings::toString);
+    }
+
+    /**
+     * Nelder-Mead takes no differences, but its uncertainty does, with a step of cbrt(eps) = 6.06e-6:
+     * validate warns that the template rounds that step away, and the uncertainty's own warnings in
+     * results.json, as the top-level ones, name the template as a possible cause.
+     */
+    @Test
+    void theUncertaintysStepIsCheckedAndItsWarningsNameTheTemplate() throws IOException {
+        Path job = decayJob("{method: Nelder-Mead, max_evaluations: 150}");
+        Cli.Run validate = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.OK, validate.code(), validate::toString);
+        String tmpl = dir.resolve("input.tmpl").toString();
+        String advice = " (about 10^(-d/2) for d printed significant digits: {relative: 1.0e-2} for 4)";
+        assertEquals(
+                List.of(
+                        "warning: term 'decay': template " + tmpl + ":1 prints parameter 'm.a' with too few digits for"
+                                + " the central-difference step of the uncertainty (6.05545e-06, 6.05545e-06 of its"
+                                + " size): the step renders the same input, so the uncertainty will say that it"
+                                + " changes no residual and give it no standard error; print more digits ({{ m.a }}"
+                                + " prints them all), or fit with a method that takes"
+                                + " optimizer.finite_difference_step (least-squares, levenberg-marquardt, L-BFGS-B)"
+                                + " and set it larger, which the uncertainty takes too" + advice,
+                        "warning: term 'decay': template " + tmpl + ":1 prints parameter 'm.b' with too few digits for"
+                                + " the central-difference step of the uncertainty (1.81664e-06, 6.05545e-06 of its"
+                                + " size): the step renders the same input, so the uncertainty will say that it"
+                                + " changes no residual and give it no standard error; print more digits ({{ m.b }}"
+                                + " prints them all), or fit with a method that takes"
+                                + " optimizer.finite_difference_step (least-squares, levenberg-marquardt, L-BFGS-B)"
+                                + " and set it larger, which the uncertainty takes too" + advice),
+                validate.err().lines().toList(),
+                validate::toString);
+        Cli.Run fit = Cli.run("fit", job.toString(), "--progress", "none");
+        assertEquals(ExitCodes.OK, fit.code(), fit::toString);
+        JsonNode results =
+                new ObjectMapper().readTree(dir.resolve("out/results.json").toFile());
+        JsonNode u = results.get("uncertainty");
+        assertEquals("[\"m.a\",\"m.b\"]", u.get("no_effect").toString(), results::toString);
+        String noEffect = "parameter(s) 'm.a', 'm.b' change no residual: the data do not determine them (a"
+                + " potential whose species match no atom, a term that ignores them, a template that rounds them"
+                + " (its inputs did not change over the step)?)";
+        List<String> top = new java.util.ArrayList<>();
+        results.get("warnings").forEach(w -> top.add(w.asText()));
+        List<String> own = new java.util.ArrayList<>();
+        u.get("warnings").forEach(w -> own.add(w.asText()));
+        assertTrue(top.contains(noEffect), top::toString);
+        assertTrue(own.contains(noEffect), own::toString);
     }
 }

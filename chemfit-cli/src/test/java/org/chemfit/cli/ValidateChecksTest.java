@@ -518,7 +518,9 @@ class ValidateChecksTest {
 
     @Test
     void aValidTemplatePasses() throws IOException {
-        Path job = externalJob("steps = {{ steps }}\ne = {{ \"%.3f\" | format(lj.epsilon) }}\n");
+        // 8 decimals of 1.0 show the uncertainty's central step, 6.06e-6 (3 would not: see
+        // TemplateRoundingTest)
+        Path job = externalJob("steps = {{ steps }}\ne = {{ \"%.8f\" | format(lj.epsilon) }}\n");
         Cli.Run r = Cli.run("validate", job.toString());
         assertEquals(ExitCodes.OK, r.code(), r::toString);
         assertTrue(r.out().contains("is valid"), r::toString);
@@ -542,13 +544,22 @@ class ValidateChecksTest {
         Cli.Run r = Cli.run("validate", job.toString());
         assertEquals(ExitCodes.OK, r.code(), r::toString);
         // lj.epsilon is printed, switch decides a condition, spare is fixed: only lj.sigma is warned
-        // about; and the one reference value cannot determine the 3 free parameters
+        // about as unused; the one reference value cannot determine the 3 free parameters; and the
+        // condition does not change over the uncertainty's central step of switch (6.06e-6 of 1)
         assertEquals(
                 "warning: the fit's terms hold 1 reference value for 3 free parameters: the data cannot determine"
                         + " every parameter (the fit ends at one of many equally good points, with no standard errors);"
                         + " add reference data, or fix parameters"
                         + System.lineSeparator()
-                        + unusedWarning("lj.sigma"),
+                        + unusedWarning("lj.sigma")
+                        + "warning: term 'sim': template " + dir.resolve("in.tmpl") + ":2 prints parameter 'switch'"
+                        + " with too few digits for the central-difference step of the uncertainty (6.05545e-06,"
+                        + " 6.05545e-06 of its size): the step renders the same input, so the uncertainty will say"
+                        + " that it changes no residual and give it no standard error; print more digits ({{ switch"
+                        + " }} prints them all), or fit with a method that takes optimizer.finite_difference_step"
+                        + " (least-squares, levenberg-marquardt, L-BFGS-B) and set it larger, which the uncertainty"
+                        + " takes too (about 10^(-d/2) for d printed significant digits: {relative: 1.0e-2} for 4)"
+                        + System.lineSeparator(),
                 r.err(),
                 r::toString);
         assertTrue(r.out().startsWith(job + " is valid: 4 parameters (3 free), 1 term, "), r::toString);

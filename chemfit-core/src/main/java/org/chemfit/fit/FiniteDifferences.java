@@ -11,7 +11,9 @@ import java.util.List;
  * central differences, the choices that balance truncation against rounding for an objective
  * computed to full double precision (an objective read from printed output, or the elastic
  * constants of a {@code CubicCrystalComputer}, whose noise is about 1e-11 relative, needs a larger
- * {@code rel}: 1e-5 for the crystal). A forward step that would leave the bounds is taken backward; a central pair
+ * {@code rel}: 1e-5 for the crystal). The uncertainty's central differences take the step of the
+ * method's forward differences when one is set ({@link #relativeStepOf}), else {@code cbrt(eps)}.
+ * A forward step that would leave the bounds is taken backward; a central pair
  * that would leave them becomes a one-sided forward or backward difference; when neither side has
  * room for a full step the step shrinks to the room there is. No displaced point lies outside the
  * bounds.
@@ -42,6 +44,24 @@ final class FiniteDifferences {
         this.scale = scales(problem);
         this.central = central;
         this.relativeStep = Double.isNaN(relativeStep) ? (central ? CENTRAL_STEP : FORWARD_STEP) : relativeStep;
+    }
+
+    /**
+     * @param optimizer a method
+     * @return the relative step set on its finite differences ({@link Optimizers#withRelativeStep},
+     *     {@link Optimizers#leastSquares(double, double)}), or NaN when it has none set or takes none
+     */
+    static double relativeStepOf(Optimizer optimizer) {
+        if (optimizer instanceof TrustRegionLeastSquares t) {
+            return t.relativeStep();
+        }
+        if (optimizer instanceof LevenbergMarquardt l) {
+            return l.relativeStep();
+        }
+        if (optimizer instanceof LbfgsB b) {
+            return b.relativeStep();
+        }
+        return Double.NaN;
     }
 
     /**

@@ -278,7 +278,10 @@ public final class Fitter {
     /**
      * @param on whether to compute the {@link Uncertainty} of the fitted parameters at the end of a
      *     fit whose objective is a sum of squares (on by default): one extra round of {@code 2n}
-     *     central-difference points around the best point, evaluated at once; when the budget has
+     *     central-difference points around the best point, evaluated at once, whose relative step
+     *     is that of the method's finite differences when one is set ({@link
+     *     Optimizers#withRelativeStep}, {@link Optimizers#leastSquares(double, double)}), else
+     *     {@code cbrt(eps) = 6.06e-6}; when the budget has
      *     no room for them, the forward differences that a finite-difference method evaluated
      *     around the best point (and those of them missing, if the budget allows), else none and a
      *     warning. The budget is never exceeded. A point of that round with a lower loss is the
@@ -1148,13 +1151,16 @@ public final class Fitter {
             }
             Problem p = new Problem(free, initial.toArray(free), lo, hi, maxEvaluations, seed);
             // central differences when the budget has room for them; else the forward differences
-            // that the finite-difference methods evaluated around their points already
-            FiniteDifferences fd = new FiniteDifferences(p, true, Double.NaN);
+            // that the finite-difference methods evaluated around their points already. Both take
+            // the method's step when one is set: an objective read from printed output needs it
+            // here as much as in the method (rounded inputs or outputs make a smaller difference 0)
+            double rel = FiniteDifferences.relativeStepOf(optimizer);
+            FiniteDifferences fd = new FiniteDifferences(p, true, rel);
             List<double[]> points = fd.displaced(x);
             int room = maxEvaluations - evaluations;
             List<double[]> rs = new ArrayList<>(points.size());
             if (points.size() > room) {
-                fd = new FiniteDifferences(p, false, Double.NaN);
+                fd = new FiniteDifferences(p, false, rel);
                 points = fd.displaced(x);
             }
             List<double[]> missing = new ArrayList<>();

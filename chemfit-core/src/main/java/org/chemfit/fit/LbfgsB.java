@@ -75,6 +75,11 @@ final class LbfgsB implements Optimizer {
         return new LbfgsB(memory, relative, pgtol, absolute, relativeStep);
     }
 
+    /** @return the relative step of its finite differences, or NaN for the default {@code 1.49e-8} */
+    double relativeStep() {
+        return relativeStep;
+    }
+
     /**
      * @param step the relative step {@code rel} of the forward-difference gradient (the step of a
      *     parameter is {@code rel * max(|x|, scale)}), in (0, 1)

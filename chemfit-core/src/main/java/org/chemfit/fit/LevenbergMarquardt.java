@@ -49,6 +49,11 @@ final class LevenbergMarquardt implements Optimizer {
         return new LevenbergMarquardt(relativeStep, relative);
     }
 
+    /** @return the relative step of its finite differences, or NaN for the default {@code 1.49e-8} */
+    double relativeStep() {
+        return relativeStep;
+    }
+
     /**
      * @param step the relative finite-difference step of the Jacobian
      * @return a copy with it

@@ -85,6 +85,11 @@ final class TrustRegionLeastSquares implements Optimizer {
         this.relativeStep = relativeStep;
     }
 
+    /** @return the relative step of its finite differences, or NaN for the default {@code 1.49e-8} */
+    double relativeStep() {
+        return relativeStep;
+    }
+
     /**
      * @param step the relative finite-difference step of the Jacobian
      * @return a copy with it

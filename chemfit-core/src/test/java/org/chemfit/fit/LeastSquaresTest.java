@@ -907,4 +907,147 @@ class LeastSquaresTest {
                     p);
         }
     }
+
+    /**
+     * {@link #line()} read from an input that prints its parameters with 4 decimals, as an external
+     * program's template does, recording every point evaluated.
+     */
+    private static ObjectiveFunction roundedLine(List<double[]> seen) {
+        QuantityComputer qc = p -> {
+            double a = Math.round(p.get("a") * 1e4) / 1e4;
+            double b = Math.round(p.get("b") * 1e4) / 1e4;
+            seen.add(new double[] {p.get("a"), p.get("b")});
+            double[] y = new double[T.length];
+            for (int i = 0; i < T.length; i++) {
+                y[i] = a + b * T[i];
+            }
+            return Quantities.builder().put("y", y).build();
+        };
+        return qc.withLoss(LossFunctions.sumOfSquares("y", Y));
+    }
+
+    /**
+     * The standard errors of ordinary least squares for {@link #line()}: {@code sqrt(s^2 (X^T X)^-1)}
+     * on the diagonal, X = [1, t].
+     */
+    private static double[] olsStandardErrors() {
+        int m = T.length;
+        double st = 0;
+        double stt = 0;
+        double sy = 0;
+        double sty = 0;
+        for (int i = 0; i < m; i++) {
+            st += T[i];
+            stt += T[i] * T[i];
+            sy += Y[i];
+            sty += T[i] * Y[i];
+        }
+        double det = m * stt - st * st;
+        double b = (m * sty - st * sy) / det;
+        double a = (sy - b * st) / m;
+        double ssr = 0;
+        for (int i = 0; i < m; i++) {
+            double d = a + b * T[i] - Y[i];
+            ssr += d * d;
+        }
+        double s2 = ssr / (m - 2);
+        return new double[] {Math.sqrt(s2 * stt / det), Math.sqrt(s2 * m / det)};
+    }
+
+    /**
+     * A model whose inputs round the parameters to 4 decimals, fitted with a relative step of 1e-2:
+     * the uncertainty's central differences take that step too (a step of 6.06e-6 rounds to the
+     * same input, and both parameters would "change no residual"). The last round is the 4 points
+     * {@code x +- 1e-2 max(|x|, start)}, and the standard errors are those of the exact line within
+     * what the rounding does to a difference over 2e-2 of a parameter (at most 1e-4 / 2h, 0.5%).
+     */
+    @Test
+    void theUncertaintyTakesTheStepSetOnTheMethod() {
+        List<double[]> seen = Collections.synchronizedList(new ArrayList<>());
+        Optimizer method = Optimizers.leastSquares(1e-2, 1e-8);
+        assertEquals(1e-2, FiniteDifferences.relativeStepOf(method), 0.0);
+        assertTrue(Double.isNaN(FiniteDifferences.relativeStepOf(Optimizers.leastSquares())));
+        assertTrue(Double.isNaN(FiniteDifferences.relativeStepOf(Optimizers.byName("Nelder-Mead"))));
+        assertEquals(
+                1e-3,
+                FiniteDifferences.relativeStepOf(
+                        Optimizers.withRelativeStep(Optimizers.byName("levenberg-marquardt"), 1e-3)),
+                0.0);
+        assertEquals(
+                1e-3,
+                FiniteDifferences.relativeStepOf(Optimizers.withRelativeStep(Optimizers.byName("L-BFGS-B"), 1e-3)),
+                0.0);
+        FitResult r = new Fitter(roundedLine(seen), start("a", 1.0, "b", 0.3))
+                .maxEvaluations(200)
+                .optimizer(method)
+                .fit();
+        Uncertainty u = r.uncertainty();
+        assertEquals(List.of("a", "b"), u.estimated(), u.warnings().toString());
+        assertEquals(List.of(), u.noEffect());
+        // the uncertainty's round around the best point: x +- h of each parameter, h = 1e-2 max(|x|,
+        // start); the plus points are those of the method's last forward Jacobian, so the round
+        // evaluates only the minus points (a-, then b-), the last two points
+        double[] x = {r.bestParameters().get("a"), r.bestParameters().get("b")};
+        double[] scale = {1.0, 0.3};
+        for (int i = 0; i < 2; i++) {
+            double h = 1e-2 * Math.max(Math.abs(x[i]), scale[i]);
+            double[] plus = x.clone();
+            plus[i] = x[i] + h;
+            double[] minus = x.clone();
+            minus[i] = x[i] - h;
+            assertTrue(seen.stream().anyMatch(q -> java.util.Arrays.equals(q, plus)), "x + h of " + i);
+            assertTrue(java.util.Arrays.equals(seen.get(seen.size() - 2 + i), minus), "x - h of " + i);
+        }
+        double[] se = olsStandardErrors();
+        assertEquals(se[0], u.standardErrors().get("a"), 5e-3 * se[0]);
+        assertEquals(se[1], u.standardErrors().get("b"), 5e-3 * se[1]);
+        // without a step set, the central step stays cbrt(eps) of the size: a fit of the exact line
+        List<double[]> exact = Collections.synchronizedList(new ArrayList<>());
+        QuantityComputer qc = p -> {
+            exact.add(new double[] {p.get("a"), p.get("b")});
+            double[] y = new double[T.length];
+            for (int i = 0; i < T.length; i++) {
+                y[i] = p.get("a") + p.get("b") * T[i];
+            }
+            return Quantities.builder().put("y", y).build();
+        };
+        new Fitter(qc.withLoss(LossFunctions.sumOfSquares("y", Y)), start("a", 1.0, "b", 0.3)).fit("least-squares");
+        double[] bPlus = exact.get(exact.size() - 2);
+        double[] bMinus = exact.get(exact.size() - 1);
+        double b = (bPlus[1] + bMinus[1]) / 2;
+        assertEquals(FiniteDifferences.CENTRAL_STEP * Math.max(Math.abs(b), 0.3), (bPlus[1] - bMinus[1]) / 2, 1e-15);
+    }
+
+    /**
+     * The method's step near a bound: an upper bound of b within a step of its best value, so the
+     * central pair would leave it; the pair becomes the one-sided second-order difference inward
+     * (points b - h and b - 2h), as with the default step, and no point lies beyond the bound.
+     */
+    @Test
+    void theMethodsStepInTheUncertaintyStaysWithinTheBounds() {
+        List<double[]> seen = Collections.synchronizedList(new ArrayList<>());
+        double upper = 2.0171; // b's best is 2.00714, a step 2.0e-2 of it; the bound is 1.0e-2 above
+        FitResult r = new Fitter(roundedLine(seen), start("a", 1.0, "b", 0.3))
+                .bounds(Bounds.builder().upper("b", upper).build())
+                .maxEvaluations(200)
+                .optimizer(Optimizers.leastSquares(1e-2, 1e-8))
+                .fit();
+        Uncertainty u = r.uncertainty();
+        assertEquals(List.of("a", "b"), u.estimated(), u.warnings().toString());
+        assertTrue(seen.stream().allMatch(q -> q[1] <= upper), "a point beyond b's bound");
+        // b's pair leaves the bound: b - h (the method's backward forward point) and b - 2h, the last
+        // point evaluated
+        double b = r.bestParameters().get("b");
+        double h = 1e-2 * Math.max(Math.abs(b), 0.3);
+        assertTrue(b + h > upper && b <= upper, b + " + " + h + " against " + upper);
+        double[] one = {r.bestParameters().get("a"), b - h};
+        double[] two = {r.bestParameters().get("a"), b - 2 * h};
+        assertTrue(seen.stream().anyMatch(q -> java.util.Arrays.equals(q, one)), "b - h");
+        assertTrue(
+                java.util.Arrays.equals(seen.get(seen.size() - 1), two),
+                java.util.Arrays.toString(seen.get(seen.size() - 1)));
+        double[] se = olsStandardErrors();
+        // one-sided: second order, exact for a line but for the rounding (1e-4 over 2h and h)
+        assertEquals(se[1], u.standardErrors().get("b"), 1e-2 * se[1]);
+    }
 }
