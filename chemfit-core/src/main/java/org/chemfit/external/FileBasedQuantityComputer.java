@@ -131,7 +131,7 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
                         RunDirectory.programFile(b.commands.size(), i, "stdin"), shown, in.text()));
             }
         }
-        this.stdinTemplates = new Templates(stdinSources);
+        this.stdinTemplates = new Templates(stdinSources, b.templates);
         // in the order given: they are listed in that order, after the parameters, among the names a
         // template may use (a Map.copyOf would list them in an order that changes from one JVM to the next)
         this.variables = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.variables));
@@ -682,8 +682,11 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
         }
 
         /**
-         * @param target where the rendered file goes in the run directory
-         * @param source the template file
+         * @param target where the rendered file goes in the run directory, and the name another
+         *     template imports this one by ({@code {% import "lib.tmpl" %}}; one that starts with
+         *     {@code ./} or {@code ../} is taken from the importing template's folder in the run
+         *     directory)
+         * @param source the template file, named in messages
          * @return this builder
          * @throws IllegalArgumentException when the target leaves the run directory or the source cannot be read
          */
@@ -709,7 +712,8 @@ public final class FileBasedQuantityComputer implements QuantityComputer {
         }
 
         /**
-         * @param target where the rendered file goes in the run directory (also its name in messages)
+         * @param target where the rendered file goes in the run directory (also its name in messages,
+         *     and the name another template imports it by)
          * @param text the template's text
          * @return this builder
          */

@@ -48,11 +48,12 @@ import org.jspecify.annotations.Nullable;
  * ({@code _context}, {@code locale}, {@code template}). A name tested with {@code is defined}
  * (there and from the test on) or given a {@code default} is not one either, as Pebble lets those
  * be missing. A function or a macro that is called must be Pebble's or one the template defines
- * or imports: {@code {% import "lib.tmpl" %}} of another of the templates brings in that
- * template's macros, and {@code {% from "lib.tmpl" import pair as p %}} the macros it names (under
- * their aliases), each of which the template it names must define (as Pebble compiled it): a name
- * it does not is reported at the tag's line; when an import's template cannot be read from the tree (a template that is
- * not one of them, or not named by a quoted text), no function or macro is reported; in a
+ * or imports: {@code {% import "lib.tmpl" %}} of another of the templates (by its name in the run
+ * directory) brings in that template's macros, and {@code {% from "lib.tmpl" import pair as p %}}
+ * the macros it names (under their aliases), each of which the template it names must define (as
+ * Pebble compiled it): a name it does not is reported at the tag's line, and so is an import of a
+ * template that is none of them; when an import's template cannot be read from the tree (not
+ * named by a quoted text, or one of them that is empty), no function or macro is reported; in a
  * template that imports, a name that is only called ({@code lib.pair(1)}) is not reported, as the
  * tree does not tell an import's alias. A loop keeps one scope across its passes, so a
  * name set anywhere in its body is known in all of it. A macro sees only its arguments and the
@@ -74,7 +75,9 @@ final class TemplateNames {
      *     template defines
      * @param macro the macro whose body uses a name that only its caller sees, else null
      * @param from the template that a {@code {% from %}} tag imports the macro {@code name} from, and
-     *     that does not define it, else null
+     *     that does not define it, as the tag names it, else null
+     * @param template whether {@code name} is a template that an {@code import} or {@code from} tag
+     *     names and that is none of the templates
      */
     record Unknown(
             String name,
@@ -82,7 +85,8 @@ final class TemplateNames {
             boolean root,
             boolean function,
             @Nullable String macro,
-            @Nullable String from) {}
+            @Nullable String from,
+            boolean template) {}
 
     /** What Pebble puts in every template's context. */
     private static final Set<String> GIVEN = Set.of("_context", "locale", "template");
@@ -119,9 +123,14 @@ final class TemplateNames {
      * @param tree a parsed template
      * @param model what the template will see: variables, parameters' groups as maps
      * @param functions whether Pebble has a function of a name ({@code range}, {@code max})
-     * @param others the templates parsed, by name, whose macros an import brings in
-     * @param hasMacro whether Pebble compiled a template (by name) with a macro (by name): what a
-     *     {@code {% from %}} tag asks of the template it names when it is rendered
+     * @param named the name in the run directory of the template that an import's name stands for
+     *     in this template ({@code lib.tmpl}, {@code ./lib.tmpl}), or null when it is none of the
+     *     templates
+     * @param others the templates parsed, by their names in the run directory, whose macros an
+     *     import brings in
+     * @param hasMacro whether Pebble compiled a template (by its name in the run directory) with a
+     *     macro (by name): what a {@code {% from %}} tag asks of the template it names when it is
+     *     rendered
      * @return each unknown name once, in the order the template writes them, then each function
      *     or macro that is called and that neither Pebble nor the template defines; a name under
      *     one already found ({@code q.b} after {@code q}) is not found again
@@ -130,32 +139,42 @@ final class TemplateNames {
             RootNode tree,
             Map<String, Object> model,
             java.util.function.Predicate<String> functions,
+            java.util.function.Function<String, @Nullable String> named,
             Map<String, RootNode> others,
             java.util.function.BiPredicate<String, String> hasMacro) {
         TemplateNames walk = new TemplateNames(model, functions);
         List<Node> imports = new ArrayList<>();
         tags(tree.getBody(), n -> n instanceof ImportNode || n instanceof FromNode, true, imports);
         walk.imports = !imports.isEmpty();
+        Set<String> missing = new HashSet<>();
         for (Node n : imports) {
             if (n instanceof FromNode f) {
                 From from = from(f);
-                RootNode imported = from == null ? null : others.get(from.template());
-                if (from == null || imported == null) {
+                String target = from == null ? null : named.apply(from.template());
+                if (from != null && target == null && missing.add(from.template())) {
+                    walk.found.add(new Unknown(from.template(), f.getLineNumber(), true, false, null, null, true));
+                }
+                RootNode imported = target == null ? null : others.get(target);
+                if (from == null || target == null || imported == null) {
                     walk.openImports = true; // a template the tree does not tell, or not one of them
                     continue;
                 }
                 for (Named m : from.names()) {
                     walk.macros.add(m.alias()); // its calls are the tag's mistake, said once, here
-                    if (!hasMacro.test(from.template(), m.macro())) {
-                        walk.found.add(new Unknown(m.macro(), f.getLineNumber(), true, false, null, from.template()));
+                    if (!hasMacro.test(target, m.macro())) {
+                        walk.found.add(
+                                new Unknown(m.macro(), f.getLineNumber(), true, false, null, from.template(), false));
                     }
                 }
                 continue;
             }
-            RootNode imported =
-                    n instanceof ImportNode i && i.getImportExpression() instanceof LiteralStringExpression name
-                            ? others.get(name.getValue())
-                            : null;
+            ImportNode i = (ImportNode) n;
+            String name = i.getImportExpression() instanceof LiteralStringExpression text ? text.getValue() : null;
+            String target = name == null ? null : named.apply(name);
+            if (name != null && target == null && missing.add(name)) {
+                walk.found.add(new Unknown(name, i.getLineNumber(), true, false, null, null, true));
+            }
+            RootNode imported = target == null ? null : others.get(target);
             if (imported == null) {
                 walk.openImports = true;
                 continue;
@@ -166,7 +185,7 @@ final class TemplateNames {
         if (!walk.openImports) {
             walk.called.forEach((name, line) -> {
                 if (!walk.macros.contains(name) && !walk.functions.test(name)) {
-                    walk.found.add(new Unknown(name, line, true, true, null, null));
+                    walk.found.add(new Unknown(name, line, true, true, null, null, false));
                 }
             });
         }
@@ -506,13 +525,13 @@ final class TemplateNames {
 
     private void report(String name, int line, boolean root) {
         for (Unknown u : found) {
-            if (u.from() == null && (name.equals(u.name()) || name.startsWith(u.name() + "."))) {
+            if (u.from() == null && !u.template() && (name.equals(u.name()) || name.startsWith(u.name() + "."))) {
                 return;
             }
         }
         String macro = inMacro;
         boolean seenOutside =
                 macro != null && root && (outside.contains(name) || GIVEN.contains(name) || model.containsKey(name));
-        found.add(new Unknown(name, line, root, false, seenOutside ? macro : null, null));
+        found.add(new Unknown(name, line, root, false, seenOutside ? macro : null, null, false));
     }
 }

@@ -32,26 +32,36 @@ import org.jspecify.annotations.Nullable;
  * the values it was given.
  * Numbers print through {@link Double#toString}, which round-trips, unless the template formats
  * them ({@code {{ "%.6f" | format(lj.epsilon) }}} or {@code {{ x | numberformat("0.000") }}}).
+ * A template imports (or includes) another of them by its name in the run directory, its
+ * {@link Source#target()} ({@code {% import "lib.tmpl" %}}); a name that starts with {@code ./} or
+ * {@code ../} is taken from the importing template's folder in the run directory.
  */
 final class Templates {
 
     /** A {@code {% from %}} tag, whose template Pebble 3.2.4 renders only once when compiled once. */
     private static final java.util.regex.Pattern FROM_TAG = java.util.regex.Pattern.compile("\\{%-?\\s*from\\s");
 
-    /** A template: where it is written in the run directory, what it is called in messages, its text. */
+    /**
+     * A template: where it is written in the run directory (also the name another template imports
+     * it by), what it is called in messages, its text.
+     */
     record Source(String target, String displayName, String text) {}
 
     private final List<Source> sources;
-    /** One per source; null for an empty one, which Pebble's loader takes for a missing template. */
+    /** The templates, then the others they may import. */
+    private final List<Source> importable;
+    /** Each of the others that compiled, by its name in the run directory. */
+    private final Map<String, PebbleTemplate> importedOnly = new java.util.HashMap<>();
+    /** One per source; null for an empty one, which renders as nothing. */
     private final List<@Nullable PebbleTemplate> compiled = new ArrayList<>();
     /**
-     * Each compiled template's parsed tree, by its name in messages: what {@link #check} walks.
+     * Each compiled template's parsed tree, by its name in the run directory: what {@link #check} walks.
      * Pebble parses an included or imported template again at each render (nothing is cached),
      * from renders that may run at once; the first tree of a name is kept.
      */
     private final Map<String, RootNode> trees = new java.util.concurrent.ConcurrentHashMap<>();
     /**
-     * The names of the templates with a {@code {% from %}} tag: Pebble 3.2.4 adds the macros it
+     * The names in the run directory of the templates with a {@code {% from %}} tag: Pebble 3.2.4 adds the macros it
      * brings in to the compiled template at each render and refuses them the second time ("More
      * than one macro can not share the same name"), so these are parsed again for each render.
      */
@@ -70,14 +80,31 @@ final class Templates {
      * @throws TemplateException when a template does not compile; names the template and line
      */
     Templates(List<Source> sources) {
+        this(sources, List.of());
+    }
+
+    /**
+     * @param sources the templates
+     * @param others templates that these may import and that are not rendered here (the term's
+     *     templates, for its standard-input templates); one that does not compile is left to
+     *     the templates it belongs to
+     * @throws TemplateException when a template does not compile; names the template and line
+     */
+    Templates(List<Source> sources, List<Source> others) {
         this.sources = List.copyOf(sources);
+        List<Source> all = new ArrayList<>(sources);
+        others.stream()
+                .filter(o -> sources.stream().noneMatch(s -> s.target().equals(o.target())))
+                .forEach(all::add);
+        this.importable = List.copyOf(all);
         if (sources.isEmpty()) {
             return;
         }
-        MemoryLoader loader = new MemoryLoader();
-        for (Source s : sources) {
-            loader.addTemplate(s.displayName(), s.text());
+        Map<String, String> texts = new java.util.HashMap<>();
+        for (Source s : importable) {
+            texts.put(s.target(), s.text());
         }
+        Loader loader = new Loader(texts);
         Map<String, Filter> filters = filters();
         PebbleEngine engine = new PebbleEngine.Builder()
                 .loader(loader)
@@ -113,11 +140,11 @@ final class Templates {
                 continue;
             }
             try {
-                compiled.add(engine.getTemplate(s.displayName()));
+                compiled.add(engine.getTemplate(s.target()));
                 // from the text, wherever the tag stands (inside a filter, a cache, an embed...): one
                 // in a comment only costs a parse at each render
                 if (FROM_TAG.matcher(s.text()).find()) {
-                    parsedEachTime.add(s.displayName());
+                    parsedEachTime.add(s.target());
                 }
             } catch (PebbleException e) {
                 problems.add(failure(e, s, null));
@@ -127,11 +154,90 @@ final class Templates {
             // take would fail in the middle of a fit
             problems.addAll(unknownFilters(s, filters.keySet()));
         }
+        for (Source o : importable.subList(sources.size(), importable.size())) {
+            try {
+                if (!o.text().isEmpty()) {
+                    importedOnly.put(o.target(), engine.getTemplate(o.target()));
+                }
+            } catch (PebbleException e) {
+                // said where it is rendered
+            }
+        }
         if (!problems.isEmpty()) {
             TemplateException first = problems.get(0);
             problems.subList(1, problems.size()).forEach(first::addSuppressed);
             throw first;
         }
+    }
+
+    /**
+     * Pebble's loader of the templates, each under its name in the run directory: an import finds
+     * a template by that name, or by a name that starts with {@code ./} or {@code ../} from the
+     * importing template's folder there. An empty template is found too (Pebble's own memory
+     * loader takes one for a missing template).
+     */
+    private static final class Loader extends MemoryLoader {
+        private final Map<String, String> texts;
+
+        Loader(Map<String, String> texts) {
+            this.texts = texts;
+        }
+
+        @Override
+        public java.io.Reader getReader(String name) {
+            String text = texts.get(name);
+            if (text == null) {
+                throw new io.pebbletemplates.pebble.error.LoaderException(
+                        null, "Could not find template \"" + name + "\"");
+            }
+            return new java.io.StringReader(text);
+        }
+
+        @Override
+        public boolean resourceExists(String name) {
+            return texts.containsKey(name);
+        }
+
+        @Override
+        public String resolveRelativePath(String relativePath, String anchorPath) {
+            return runDirectoryName(relativePath, anchorPath);
+        }
+    }
+
+    /**
+     * @param name the name an import gives
+     * @param importer the importing template's name in the run directory
+     * @return the run-directory name that the import's name stands for: a name that starts with
+     *     {@code ./} or {@code ../} is taken from the importer's folder ({@code ./lib.tmpl} in
+     *     {@code conf/in.lmp} is {@code conf/lib.tmpl}); any other is that name itself
+     */
+    static String runDirectoryName(String name, String importer) {
+        if (!name.startsWith("./") && !name.startsWith("../")) {
+            return name;
+        }
+        try {
+            java.nio.file.Path folder = java.nio.file.Path.of(importer).getParent();
+            return (folder == null ? java.nio.file.Path.of(name) : folder.resolve(name))
+                    .normalize()
+                    .toString();
+        } catch (java.nio.file.InvalidPathException e) {
+            return name; // no template's name either
+        }
+    }
+
+    /**
+     * @param importer a template's name in the run directory
+     * @param name the name one of its imports gives
+     * @return the name in the run directory of the template it stands for, or null when it is none of them
+     */
+    private @Nullable String imported(String importer, String name) {
+        String target = runDirectoryName(name, importer);
+        for (Source s : importable) {
+            if (s.target().equals(target)) {
+                return target;
+            }
+        }
+        return null;
     }
 
     /**
@@ -324,7 +430,7 @@ final class Templates {
     }
 
     /**
-     * @param template one of the templates, by its name
+     * @param template one of the templates, by its name in the run directory
      * @param macro a macro's name
      * @return whether Pebble compiled the template with that macro, which is what {@code {% from %}}
      *     asks of it when it renders; true when the template is not one of them compiled (nothing
@@ -332,11 +438,11 @@ final class Templates {
      */
     private boolean hasMacro(String template, String macro) {
         for (int i = 0; i < sources.size(); i++) {
-            if (sources.get(i).displayName().equals(template)) {
+            if (sources.get(i).target().equals(template)) {
                 return !(compiled.get(i) instanceof PebbleTemplateImpl t) || t.hasMacro(macro);
             }
         }
-        return true;
+        return !(importedOnly.get(template) instanceof PebbleTemplateImpl t) || t.hasMacro(macro);
     }
 
     /** The most unknown names one template's check looks for before it gives up on the template. */
@@ -368,14 +474,20 @@ final class Templates {
             Map<String, Object> model = copy(context);
             List<String> assumed = new ArrayList<>();
             List<String> reported = new ArrayList<>();
-            RootNode tree = trees.get(s.displayName());
+            RootNode tree = trees.get(s.target());
             io.pebbletemplates.pebble.extension.ExtensionRegistry registry = functions;
             List<TemplateNames.Unknown> found = tree == null || registry == null
                     ? List.of()
-                    : TemplateNames.of(tree, model, name -> registry.getFunction(name) != null, trees, this::hasMacro);
+                    : TemplateNames.of(
+                            tree,
+                            model,
+                            name -> registry.getFunction(name) != null,
+                            name -> imported(s.target(), name),
+                            trees,
+                            this::hasMacro);
             for (TemplateNames.Unknown u : found) {
-                problems.add(unknownAt(s, u, knownNames, trees));
-                if (!u.function() && u.from() == null) {
+                problems.add(unknownAt(s, u, knownNames));
+                if (!u.function() && u.from() == null && !u.template()) {
                     reported.add(u.name());
                     assumed.add(u.name());
                     if (u.macro() == null) {
@@ -416,12 +528,23 @@ final class Templates {
     }
 
     /** @return the problem of a name that a template's tree refers to and the model does not hold */
-    private static TemplateException unknownAt(
-            Source s, TemplateNames.Unknown u, List<String> knownNames, Map<String, RootNode> trees) {
+    private TemplateException unknownAt(Source s, TemplateNames.Unknown u, List<String> knownNames) {
         String[] lines = s.text().split("\n", -1);
+        if (u.template()) {
+            String said = "import of '" + u.name() + "'" + lineQuoted(s.text(), u.line())
+                    + ": no template has that name" + importsHint(s, u.name());
+            return new TemplateException(
+                    s.displayName(),
+                    u.line(),
+                    0,
+                    said,
+                    "template '" + s.displayName() + "' line " + u.line() + ": " + said,
+                    null);
+        }
         String from = u.from();
         if (from != null) {
-            RootNode imported = trees.get(from);
+            String target = imported(s.target(), from);
+            RootNode imported = target == null ? null : trees.get(target);
             java.util.Set<String> defined = imported == null ? java.util.Set.of() : TemplateNames.macros(imported);
             String said = "macro '" + u.name() + "' imported from '" + from + "'" + lineQuoted(s.text(), u.line())
                     + " is not defined there: '" + from + "' defines "
@@ -473,6 +596,46 @@ final class Templates {
                 reason,
                 "template '" + s.displayName() + "' line " + u.line() + ": " + reason,
                 null);
+    }
+
+    /**
+     * @param importer a template
+     * @param name a name it imports that is none of the templates
+     * @return a "did you mean" (the template whose file has that name, else a template of a near
+     *     name), and the names the importer may import by
+     */
+    private String importsHint(Source importer, String name) {
+        List<String> others = new ArrayList<>();
+        String close = null;
+        for (Source s : importable) {
+            if (s.target().equals(importer.target())) {
+                continue;
+            }
+            others.add(s.target());
+            if (close == null
+                    && (s.displayName().equals(name)
+                            || fileName(s.displayName()).equals(name))) {
+                close = s.target();
+            }
+        }
+        if (close == null) {
+            close = Names.suggest(name, others);
+        }
+        return (close == null ? "" : " (did you mean '" + close + "'?)")
+                + "; a template imports another by its name in the run directory"
+                + (others.isEmpty()
+                        ? ", and there is no other template"
+                        : ", and the others are named " + String.join(", ", others));
+    }
+
+    /** @return the last part of a file's path, or the path itself when it is none */
+    private static String fileName(String path) {
+        try {
+            java.nio.file.Path f = java.nio.file.Path.of(path).getFileName();
+            return f == null ? path : f.toString();
+        } catch (java.nio.file.InvalidPathException e) {
+            return path;
+        }
     }
 
     /** @return the whole name that a failure says is unknown ({@code m.bb}, {@code xx}), or null for another failure */

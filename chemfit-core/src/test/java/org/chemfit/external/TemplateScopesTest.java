@@ -98,11 +98,45 @@ class TemplateScopesTest {
                 List.of("in.lmp:2: macro 'nope' imported from 'lib.tmpl' in `{% if false %}{% from \"lib.tmpl\""
                         + " import nope %}{% endif %}` is not defined there: 'lib.tmpl' defines the macro pair"),
                 reasons(branch.check(Map.of(), List.of())));
-        // a template that is not one of them is not read from the tree: Pebble says it cannot find it
+        // a template that is none of them is said at the tag's line, with the names that are; its
+        // macros unknown, the calls are not checked
         Templates elsewhere = templates("{% from \"other.tmpl\" import pair %}{{ pair(1) }}{{ zz(1) }}");
         assertEquals(
-                List.of("in.lmp:0: Could not find template \"other.tmpl\""),
+                List.of("in.lmp:1: import of 'other.tmpl' in `{% from \"other.tmpl\" import pair %}{{ pair(1) }}{{"
+                        + " zz(1) }}`: no template has that name; a template imports another by its name in the run"
+                        + " directory, and the others are named lib.tmpl"),
                 reasons(elsewhere.check(Map.of(), List.of())));
+    }
+
+    /**
+     * A template imports another by its name in the run directory (its target), not by the file it
+     * is read from; a name from {@code ./} or {@code ../} is taken from the importing template's
+     * folder there. Each renders and passes the check; a name that is none of them is said once,
+     * with the template whose file has that name.
+     */
+    @Test
+    void templatesImportOneAnotherByTheirNamesInTheRunDirectory() {
+        String main = "{% import \"./lib/pair.tmpl\" %}{{ pair(1) }}"
+                + "{% from \"../conf/lib/pair.tmpl\" import pair as p %}{{ p(2) }}"
+                + "{% import \"conf/lib/pair.tmpl\" as lib %}{{ lib.pair(3) }}";
+        Templates t = new Templates(List.of(
+                new Templates.Source("conf/in.lmp", "/job/templates/in.peb", main),
+                new Templates.Source("conf/lib/pair.tmpl", "/job/templates/pair.peb", LIB)));
+        assertEquals("P1P2P3", t.render(Map.of(), List.of()).get(0));
+        assertEquals(List.of(), reasons(t.check(Map.of(), List.of())));
+        assertEquals("conf/lib.tmpl", Templates.runDirectoryName("./lib.tmpl", "conf/in.lmp"));
+        assertEquals("lib.tmpl", Templates.runDirectoryName("./lib.tmpl", "in.lmp"));
+        assertEquals("../lib.tmpl", Templates.runDirectoryName("../lib.tmpl", "in.lmp"));
+
+        String byFile = "{% import \"pair.peb\" %}\n{% import \"pair.peb\" %}{{ pair(1) }}";
+        Templates wrong = new Templates(List.of(
+                new Templates.Source("in.lmp", "/job/templates/in.peb", byFile),
+                new Templates.Source("pair.tmpl", "/job/templates/pair.peb", LIB)));
+        assertEquals(
+                List.of("/job/templates/in.peb:1: import of 'pair.peb' in `{% import \"pair.peb\" %}`: no template"
+                        + " has that name (did you mean 'pair.tmpl'?); a template imports another by its name in the"
+                        + " run directory, and the others are named pair.tmpl"),
+                reasons(wrong.check(Map.of(), List.of())));
     }
 
     /** Pebble keeps one scope for all the passes of a loop: prev, set in one pass, is read in the next. */

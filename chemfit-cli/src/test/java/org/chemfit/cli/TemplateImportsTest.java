@@ -1,0 +1,167 @@
+package org.chemfit.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A job's templates import one another by their names in the run directory (docs/job-file.md),
+ * through the command as through the library: {@code chemfit eval} renders a template that
+ * imports a macro from another and runs a real program on it, and {@code validate} says an
+ * import of a template that is none of the term's, or of a macro the template does not define,
+ * at the importing template's file and line.
+ */
+class TemplateImportsTest {
+
+    @TempDir
+    Path dir;
+
+    /** A macro that writes one line of the input: a name, " = ", a value. */
+    private static final String LIB = "{% macro line(name, value) %}{{ name }} = {{ value }}{% endmacro %}\n";
+
+    /**
+     * @param main the text of the template rendered into in.txt, which the program reads
+     * @return a job of one external term 'sim' whose templates are in.txt (from templates/in.tmpl)
+     *     and lib.txt (from templates/lib.tmpl, which defines the macro {@code line}); the program
+     *     {@code cat in.txt} prints the input, whose line {@code e = ...} is the term's energy
+     */
+    private Path job(String main) throws IOException {
+        Path templates = Files.createDirectories(dir.resolve("templates"));
+        Files.writeString(templates.resolve("in.tmpl"), main);
+        Files.writeString(templates.resolve("lib.tmpl"), LIB);
+        Path job = dir.resolve("job.yaml");
+        Files.writeString(
+                job,
+                String.join(
+                        "\n",
+                        "parameters:",
+                        "  lj:",
+                        "    epsilon: {initial: 1.5, bounds: [0.1, 10.0]}",
+                        "terms:",
+                        "  - name: sim",
+                        "    kind: external",
+                        "    templates: {in.txt: templates/in.tmpl, lib.txt: templates/lib.tmpl}",
+                        "    command: [cat, in.txt]",
+                        "    outputs: {energy: {parser: regex, file: in.txt, pattern: 'e = (\\S+)'}}",
+                        "    reference: {energy: 1.0}",
+                        "execution: {keep: all}",
+                        "output: {folder: out}",
+                        ""));
+        return job;
+    }
+
+    /** @return the one run directory eval kept, under out/runs/eval */
+    private Path keptRun() throws IOException {
+        try (Stream<Path> runs = Files.list(dir.resolve("out/runs/eval"))) {
+            List<Path> all = runs.filter(Files::isDirectory).toList();
+            assertEquals(1, all.size(), all::toString);
+            return all.get(0);
+        }
+    }
+
+    /**
+     * {@code from ... import} by the run-directory name lib.txt (the template's file is
+     * templates/lib.tmpl): validate passes, eval renders in.txt with the macro at the initial
+     * lj.epsilon 1.5 (2 * 1.5 = 3.0, printed as Java prints a double), and the program reads the
+     * energy 3.0 from it.
+     */
+    @Test
+    void aTemplateImportsAMacroFromAnotherByItsNameInTheRunDirectory() throws IOException {
+        Path job = job("{% from \"lib.txt\" import line %}{{ line(\"e\", 2 * lj.epsilon) }}\nrun 10\n");
+        Cli.Run v = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.OK, v.code(), v::toString);
+        Cli.Run eval = Cli.run("eval", job.toString());
+        assertEquals(ExitCodes.OK, eval.code(), eval::toString);
+        // the energy read, 3.0, is 2.0 above the reference 1.0: a loss of 2.0^2 = 4
+        List<String> out = eval.out().lines().toList();
+        assertEquals("loss: 4", out.get(1), eval::toString);
+        assertEquals(
+                List.of("fit", "sim", "energy", "-", "1", "2.000", "2.000", "2.000", "-"),
+                List.of(out.get(out.size() - 1).split("\\s+")),
+                eval::toString);
+        Path run = keptRun();
+        assertEquals("e = 3.0\nrun 10\n", Files.readString(run.resolve("in.txt")));
+        // the library renders as its text outside the macro: the line break after it
+        assertEquals("\n", Files.readString(run.resolve("lib.txt")));
+    }
+
+    /**
+     * In a folder of the run directory, {@code ./lib.txt} is taken from the importing template's
+     * folder there, here with {@code import ... as}.
+     */
+    @Test
+    void aNameFromDotIsTakenFromTheImportingTemplatesFolderInTheRunDirectory() throws IOException {
+        Path job = job("{% import \"./lib.txt\" as lib %}{{ lib.line(\"e\", lj.epsilon) }}\n");
+        Files.writeString(
+                job,
+                Files.readString(job)
+                        .replace(
+                                "{in.txt: templates/in.tmpl, lib.txt: templates/lib.tmpl}",
+                                "{conf/in.txt: templates/in.tmpl, conf/lib.txt: templates/lib.tmpl}")
+                        .replace("[cat, in.txt]", "[cat, conf/in.txt]")
+                        .replace("file: in.txt", "file: conf/in.txt"));
+        Cli.Run eval = Cli.run("eval", job.toString());
+        assertEquals(ExitCodes.OK, eval.code(), eval::toString);
+        assertEquals("e = 1.5\n", Files.readString(keptRun().resolve("conf/in.txt")));
+    }
+
+    /**
+     * A command's stdin_template imports the term's templates by the same names: the program
+     * {@code cat} reads the rendered text on its standard input and prints it, and the energy is
+     * read from what it printed (program.stdout).
+     */
+    @Test
+    void aStdinTemplateImportsTheTermsTemplates() throws IOException {
+        Path job = job("{% import \"lib.txt\" %}{{ line(\"e\", lj.epsilon) }}\n");
+        Files.writeString(
+                dir.resolve("templates/answer.tmpl"), "{% import \"lib.txt\" %}{{ line(\"e\", 4 * lj.epsilon) }}\n");
+        Files.writeString(
+                job,
+                Files.readString(job)
+                        .replace(
+                                "command: [cat, in.txt]",
+                                "command: {run: [cat], stdin_template: templates/answer.tmpl}")
+                        .replace("file: in.txt", "file: program.stdout"));
+        Cli.Run v = Cli.run("validate", job.toString());
+        assertEquals(ExitCodes.OK, v.code(), v::toString);
+        Cli.Run eval = Cli.run("eval", job.toString());
+        assertEquals(ExitCodes.OK, eval.code(), eval::toString);
+        Path run = keptRun();
+        assertEquals("e = 6.0\n", Files.readString(run.resolve("program.stdin")));
+        assertEquals("e = 6.0\n", Files.readString(run.resolve("program.stdout")));
+        assertEquals("e = 1.5\n", Files.readString(run.resolve("in.txt")));
+        // 6.0 is 5.0 above the reference 1.0
+        assertEquals("loss: 25", eval.out().lines().toList().get(1), eval::toString);
+    }
+
+    /**
+     * An import by the template's file name rather than its run-directory name is refused by
+     * validate, fit and eval alike at the importing template's file and line, with the name it
+     * meant; so is a from-import of a macro the named template does not define.
+     */
+    @Test
+    void anImportOfATemplateOrAMacroThatIsNotThereIsSaidAtItsLine() throws IOException {
+        String tag = "{% import \"lib.tmpl\" %}{{ line(\"e\", lj.epsilon) }}";
+        Path job = job("# input\n" + tag + "\n");
+        Path main = dir.resolve("templates/in.tmpl");
+        TestData.refusedEverywhere(
+                dir,
+                job,
+                main + ":2: term 'sim': import of 'lib.tmpl' in `" + tag + "`: no template has that name (did you"
+                        + " mean 'lib.txt'?); a template imports another by its name in the run directory, and the"
+                        + " others are named lib.txt");
+        tag = "{% from \"lib.txt\" import line, nope %}{{ line(\"e\", lj.epsilon) }}";
+        job("# input\n" + tag + "\n");
+        TestData.refusedEverywhere(
+                dir,
+                job,
+                main + ":2: term 'sim': macro 'nope' imported from 'lib.txt' in `" + tag + "` is not defined there:"
+                        + " 'lib.txt' defines the macro line");
+    }
+}
