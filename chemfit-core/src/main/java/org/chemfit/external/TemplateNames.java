@@ -4,6 +4,7 @@ import io.pebbletemplates.pebble.node.ArgumentsNode;
 import io.pebbletemplates.pebble.node.AutoEscapeNode;
 import io.pebbletemplates.pebble.node.BlockNode;
 import io.pebbletemplates.pebble.node.BodyNode;
+import io.pebbletemplates.pebble.node.ExtendsNode;
 import io.pebbletemplates.pebble.node.ForNode;
 import io.pebbletemplates.pebble.node.FromNode;
 import io.pebbletemplates.pebble.node.IfNode;
@@ -180,6 +181,27 @@ final class TemplateNames {
                 continue;
             }
             walk.macros.addAll(macros(imported));
+        }
+        // a template that extends another calls the macros of its parents too, as Pebble finds them
+        RootNode child = tree;
+        Set<String> seen = new HashSet<>();
+        while (child != null) {
+            List<Node> extended = new ArrayList<>();
+            tags(child.getBody(), n -> n instanceof ExtendsNode, true, extended);
+            if (extended.isEmpty()) {
+                break;
+            }
+            String name = ((ExtendsNode) extended.get(0)).getParentExpression() instanceof LiteralStringExpression text
+                    ? text.getValue()
+                    : null;
+            String target = name == null ? null : named.apply(name);
+            RootNode parent = target == null ? null : others.get(target);
+            if (parent == null || !seen.add(target)) {
+                walk.openImports = parent == null; // a parent the tree does not tell: calls are not checked
+                break;
+            }
+            walk.macros.addAll(macros(parent));
+            child = parent;
         }
         walk.node(tree.getBody(), Set.of());
         if (!walk.openImports) {

@@ -55,6 +55,35 @@ class TemplateScopesTest {
         }
     }
 
+    /**
+     * A template that extends another calls the macros of its parents (and, with {@code from}, an
+     * imported one): Pebble renders it, and the check knows them all; a macro none of them defines
+     * is still said, and a parent the tree does not name leaves the calls unchecked.
+     */
+    @Test
+    void macrosOfTheTemplatesAnExtendingTemplateExtendsAreKnown() {
+        String grand = "{% macro g(x) %}G{{ x }}{% endmacro %}[{% block b %}{% endblock %}]";
+        String base = "{% extends \"grand.tmpl\" %}{% macro m(x) %}M{{ x }}{% endmacro %}";
+        String main = "{% extends \"base.tmpl\" %}{% block b %}{% from \"lib.tmpl\" import pair %}"
+                + "{{ m(1) }}{{ g(2) }}{{ pair(3) }}{% endblock %}";
+        Templates t = new Templates(List.of(
+                new Templates.Source("in.lmp", "in.lmp", main),
+                new Templates.Source("base.tmpl", "base.tmpl", base),
+                new Templates.Source("grand.tmpl", "grand.tmpl", grand),
+                new Templates.Source("lib.tmpl", "lib.tmpl", LIB)));
+        assertEquals("[M1G2P3]", t.render(Map.of(), List.of()).get(0));
+        List<String> found = reasons(t.check(Map.of(), List.of()));
+        assertTrue(found.stream().noneMatch(r -> r.startsWith("in.lmp:")), found::toString);
+
+        Templates wrong = new Templates(List.of(
+                new Templates.Source("in.lmp", "in.lmp", main.replace("g(2)", "h(2)")),
+                new Templates.Source("base.tmpl", "base.tmpl", base),
+                new Templates.Source("grand.tmpl", "grand.tmpl", grand),
+                new Templates.Source("lib.tmpl", "lib.tmpl", LIB)));
+        List<String> said = reasons(wrong.check(Map.of(), List.of()));
+        assertTrue(said.stream().anyMatch(r -> r.startsWith("in.lmp:1: ") && r.contains("'h'")), said::toString);
+    }
+
     /** An import of one of the templates brings in its macros only: another call is still said. */
     @Test
     void aFunctionNeitherPebbleNorAnImportedTemplateDefinesIsStillSaid() {
