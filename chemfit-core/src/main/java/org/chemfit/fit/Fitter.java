@@ -1155,7 +1155,10 @@ public final class Fitter {
             // the method's step when one is set: an objective read from printed output needs it
             // here as much as in the method (rounded inputs or outputs make a smaller difference 0)
             double rel = FiniteDifferences.relativeStepOf(optimizer);
-            FiniteDifferences fd = new FiniteDifferences(p, true, rel);
+            // a step set below cbrt(eps) (sqrt(eps), the forward default, written out) would be
+            // worse than the central default: it takes the same points as no step set
+            double centralRel = Double.isNaN(rel) ? Double.NaN : Math.max(rel, FiniteDifferences.CENTRAL_STEP);
+            FiniteDifferences fd = new FiniteDifferences(p, true, centralRel);
             List<double[]> points = fd.displaced(x);
             int room = maxEvaluations - evaluations;
             List<double[]> rs = new ArrayList<>(points.size());
@@ -1307,11 +1310,53 @@ public final class Fitter {
             if (lower != null) {
                 uncertaintyResult = uncertaintyResult.withWarning(lower);
             }
+            String wide = wideSteps(x, points, p.start());
+            if (wide != null) {
+                uncertaintyResult = uncertaintyResult.withWarning(wide);
+            }
             warnings.addAll(uncertaintyResult.warnings());
             if (lower == null && best != null && best != at) {
                 // a note of the uncertainty's own, not the fit's: nothing needs doing
                 uncertaintyResult = uncertaintyResult.withWarning(notTheBest(at, best, x, uncertaintyResult.atBound()));
             }
+        }
+
+        /**
+         * Steps are scaled by the larger of a parameter's value and its start, so that a value near
+         * 0 is still stepped; a step set on the method and a start far above the best value can
+         * make the step a good part of the value itself, and the derivative a secant across it.
+         *
+         * @param x the best point
+         * @param points the Jacobian's points
+         * @param start the fit's start
+         * @return the warning naming each parameter whose step is more than a tenth of its value at
+         *     the best point, or null when there is none
+         */
+        private @Nullable String wideSteps(double[] x, List<double[]> points, double[] start) {
+            List<String> wide = new ArrayList<>();
+            for (int i = 0; i < x.length; i++) {
+                double h = 0;
+                for (double[] q : points) {
+                    h = Math.max(h, Math.abs(q[i] - x[i]));
+                }
+                if (x[i] != 0 && h > 0.1 * Math.abs(x[i])) {
+                    wide.add(String.format(
+                            java.util.Locale.ROOT,
+                            "'%s' by %.6g at %.6g (started at %.6g)",
+                            free.get(i),
+                            h,
+                            x[i],
+                            start[i]));
+                }
+            }
+            if (wide.isEmpty()) {
+                return null;
+            }
+            return "the finite-difference steps of the uncertainty are more than a tenth of the value they step: "
+                    + String.join(", ", wide) + "; a step is scaled by the larger of the value and the start, so"
+                    + " the derivative is that of a secant across the step, and the standard error may be off;"
+                    + " a smaller finite-difference step, or a fit again from the best parameters, gives the"
+                    + " derivative at the best point";
         }
 
         /**

@@ -955,6 +955,86 @@ class LeastSquaresTest {
     }
 
     /**
+     * y = b t fitted from b = 30 to its best 0.5 with a step of 1e-2: the uncertainty's step is
+     * 1e-2 max(|b|, 30) = 0.3, 60% of b, and the warning says so with the numbers; started at 0.6,
+     * the step is 1e-2 of 0.6 and nothing is said.
+     */
+    @Test
+    void anUncertaintyStepOfMoreThanATenthOfTheValueIsSaid() {
+        double[] t = {1, 2, 3, 4};
+        double[] y = {0.51, 0.99, 1.52, 1.98};
+        QuantityComputer qc = p -> {
+            double[] out = new double[t.length];
+            for (int i = 0; i < t.length; i++) {
+                out[i] = p.get("b") * t[i];
+            }
+            return Quantities.builder().put("y", out).build();
+        };
+        Bounds bounds = Bounds.builder().lower("b", 0.001).upper("b", 100).build();
+        FitResult far = new Fitter(qc.withLoss(LossFunctions.sumOfSquares("y", y)), start("b", 30.0))
+                .bounds(bounds)
+                .maxEvaluations(200)
+                .optimizer(Optimizers.leastSquares(1e-2, 1e-12))
+                .fit();
+        double b = far.bestParameters().get("b");
+        assertEquals(0.5, b, 0.01);
+        String said = String.format(
+                java.util.Locale.ROOT,
+                "the finite-difference steps of the uncertainty are more than a tenth of the value they step: 'b'"
+                        + " by %.6g at %.6g (started at %.6g); a step is scaled by the larger of the value and the"
+                        + " start, so the derivative is that of a secant across the step, and the standard error may"
+                        + " be off; a smaller finite-difference step, or a fit again from the best parameters, gives"
+                        + " the derivative at the best point",
+                1e-2 * 30.0,
+                b,
+                30.0);
+        assertTrue(
+                far.uncertainty().warnings().contains(said), far.uncertainty().warnings()::toString);
+        assertTrue(far.warnings().contains(said), far.warnings()::toString);
+        FitResult near = new Fitter(qc.withLoss(LossFunctions.sumOfSquares("y", y)), start("b", 0.6))
+                .bounds(bounds)
+                .maxEvaluations(200)
+                .optimizer(Optimizers.leastSquares(1e-2, 1e-12))
+                .fit();
+        assertTrue(
+                near.uncertainty().warnings().stream().noneMatch(w -> w.contains("more than a tenth")),
+                near.uncertainty().warnings()::toString);
+    }
+
+    /**
+     * A step set on the method below cbrt(eps) (sqrt(eps), the forward default, written out) gives
+     * the uncertainty the central points of no step set: a central difference over sqrt(eps) would be
+     * worse, and a job that writes the default out is the same job.
+     */
+    @Test
+    void aStepBelowTheCentralDefaultTakesTheCentralDefault() {
+        double[] t = {1, 2, 3, 4};
+        double[] y = {0.51, 0.99, 1.52, 1.98};
+        List<List<double[]>> seen = new ArrayList<>();
+        for (Optimizer method :
+                List.of(Optimizers.leastSquares(), Optimizers.leastSquares(FiniteDifferences.FORWARD_STEP, 1e-8))) {
+            List<double[]> points = Collections.synchronizedList(new ArrayList<>());
+            QuantityComputer qc = p -> {
+                points.add(new double[] {p.get("a"), p.get("b")});
+                double[] out = new double[t.length];
+                for (int i = 0; i < t.length; i++) {
+                    out[i] = p.get("a") + p.get("b") * t[i];
+                }
+                return Quantities.builder().put("y", out).build();
+            };
+            FitResult r = new Fitter(qc.withLoss(LossFunctions.sumOfSquares("y", y)), start("a", 0.1, "b", 0.3))
+                    .maxEvaluations(200)
+                    .optimizer(method)
+                    .fit();
+            assertEquals(List.of("a", "b"), r.uncertainty().estimated());
+            seen.add(points.subList(points.size() - 4, points.size()));
+        }
+        for (int k = 0; k < 4; k++) {
+            assertTrue(java.util.Arrays.equals(seen.get(0).get(k), seen.get(1).get(k)), "point " + k);
+        }
+    }
+
+    /**
      * A model whose inputs round the parameters to 4 decimals, fitted with a relative step of 1e-2:
      * the uncertainty's central differences take that step too (a step of 6.06e-6 rounds to the
      * same input, and both parameters would "change no residual"). The last round is the 4 points
