@@ -962,7 +962,10 @@ class JournalFitTest {
         assertEquals(1, before.attempt());
         assertFalse(failing.get());
         Thread.sleep(5); // the second attempt starts on a later millisecond than the first one ended
-        java.time.Instant resumedAt = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        // read on the clock the journal's times come from (the monotonic clock, anchored to the epoch
+        // once per JVM), not on the system clock, which this machine may step meanwhile
+        java.time.Instant resumedAt = java.time.Instant.ofEpochSecond(0, org.chemfit.EvaluationContext.nowEpochNanos())
+                .truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         runs.set(0);
         FitResult again;
         try (JournalReader j = JournalReader.open(dir)) {
