@@ -879,14 +879,15 @@ final class FitPlan implements AutoCloseable {
     /**
      * The relative step of the uncertainty's central differences, as the Fitter takes it: that of
      * the method's finite differences when the job sets one (its {@code finite_difference_step}, or
-     * the crystal terms' default, see {@link Methods#relativeStep}), else {@code cbrt(eps)}.
+     * the crystal terms' default, see {@link Methods#relativeStep}), else {@code cbrt(eps)}; never
+     * below {@code cbrt(eps)}.
      *
      * @param job the job
      * @return the step
      */
     static double uncertaintyStep(JobFile job) {
         double step = Methods.relativeStep(job);
-        return Double.isNaN(step) ? CENTRAL_STEP : step;
+        return Double.isNaN(step) ? CENTRAL_STEP : Math.max(step, CENTRAL_STEP);
     }
 
     /** {@code cbrt(eps) = 6.06e-6}: the relative step of the uncertainty's central differences by default. */
