@@ -502,15 +502,18 @@ final class Templates {
                     fresh(t).evaluate(new StringWriter(s.text().length() + 64), model, Locale.ROOT);
                     break;
                 } catch (PebbleException e) {
-                    String name = unknownName(e, s, knownNames);
+                    Source in = where(e, s);
+                    // a failure in another of the templates (one this includes) is said by that one's own check
+                    boolean elsewhere = !in.target().equals(s.target()) && sources.contains(in);
+                    String name = unknownName(e, in, knownNames);
                     if (name == null || assumed.contains(name)) {
                         // another failure, where nothing stands in for a name, is the template's own
-                        if (found.isEmpty() && assumed.isEmpty()) {
+                        if (found.isEmpty() && assumed.isEmpty() && !elsewhere) {
                             problems.add(failure(e, s, knownNames));
                         }
                         break;
                     }
-                    if (reported.stream().noneMatch(a -> name.startsWith(a + "."))) {
+                    if (!elsewhere && reported.stream().noneMatch(a -> name.startsWith(a + "."))) {
                         problems.add(failure(e, s, knownNames));
                         reported.add(name);
                     }
@@ -673,7 +676,43 @@ final class Templates {
         group.put(parts[parts.length - 1], 1.0);
     }
 
-    private static TemplateException failure(PebbleException e, Source s, @Nullable List<String> knownNames) {
+    /**
+     * @return the template a failure is in: the one Pebble names when it is another of the
+     *     templates (one that {@code s} includes or imports, whose line the failure gives), else {@code s}
+     */
+    private Source where(PebbleException e, Source s) {
+        String file = e.getFileName();
+        if (file == null || file.equals(s.target())) {
+            return s;
+        }
+        for (Source o : importable) {
+            if (o.target().equals(file)) {
+                return o;
+            }
+        }
+        return s;
+    }
+
+    /**
+     * @return the problem of a failure, named by the template it is in and at that template's line;
+     *     when that is a template {@code s} includes or imports, the message says so
+     */
+    private TemplateException failure(PebbleException e, Source s, @Nullable List<String> knownNames) {
+        Source in = where(e, s);
+        TemplateException t = failureIn(e, in, knownNames);
+        if (in.target().equals(s.target())) {
+            return t;
+        }
+        return new TemplateException(
+                t.template(),
+                t.line(),
+                t.column(),
+                t.reason(),
+                t.getMessage() + " (rendering template '" + s.displayName() + "')",
+                e);
+    }
+
+    private static TemplateException failureIn(PebbleException e, Source s, @Nullable List<String> knownNames) {
         Integer line = e.getLineNumber();
         int[] open = unclosed(s.text());
         if (open != null && (line == null || line <= 0 || line >= open[0])) {

@@ -1,0 +1,84 @@
+package org.chemfit.external;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A failure inside a template that another includes or imports is said against the template it
+ * is in, at that template's line, once; a template that extends another knows the macros the
+ * parent imports; an include or extends of a name that is none of the templates is said at its
+ * line, once.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class TemplateIncludesTest {
+
+    private static List<String> reasons(List<TemplateException> problems) {
+        List<String> out = new ArrayList<>();
+        problems.forEach(p -> out.add(p.template() + ":" + p.line() + ": " + p.reason()));
+        return out;
+    }
+
+    private static Templates of(String... targetDisplayText) {
+        List<Templates.Source> s = new ArrayList<>();
+        for (int i = 0; i < targetDisplayText.length; i += 3) {
+            s.add(new Templates.Source(targetDisplayText[i], targetDisplayText[i + 1], targetDisplayText[i + 2]));
+        }
+        return new Templates(s);
+    }
+
+    private static final Map<String, Object> MODEL = Map.of("lj", Map.of("epsilon", 3.0));
+    private static final List<String> KNOWN = List.of("lj.epsilon");
+
+    /** A filter that fails on line 4 of an included template is said at line 4 of that template. */
+    @Test
+    void aFailureInAnIncludedTemplateIsSaidAgainstIt() {
+        Templates t = of(
+                "in.txt",
+                "/job/t/in.tmpl",
+                "{% include \"lib.txt\" %}\nq\n",
+                "lib.txt",
+                "/job/t/lib.tmpl",
+                "a\nb\ne = {{ lj.epsilon }}\n{{ \"abc\" | abs }}\n");
+        TemplateException e = assertThrows(TemplateException.class, () -> t.render(MODEL, KNOWN));
+        assertEquals("/job/t/lib.tmpl", e.template());
+        assertEquals(4, e.line());
+        assertEquals(
+                "template '/job/t/lib.tmpl' line 4 column 12: filter 'abs': The 'abs' filter does require as input a"
+                        + " number. in `{{ \"abc\" | abs }}` (rendering template '/job/t/in.tmpl')",
+                e.getMessage());
+    }
+
+    /** An unknown name in an included template, and one in an imported macro, are each said once, against it. */
+    @Test
+    void aMistakeInAnIncludedOrImportedTemplateIsSaidOnce() {
+        Templates included = of(
+                "in.txt",
+                "/job/t/in.tmpl",
+                "{% include \"lib.txt\" %}\nq\n",
+                "lib.txt",
+                "/job/t/lib.tmpl",
+                "a\nb\nc\ne = {{ lj.epsilonn }}\n");
+        assertEquals(
+                List.of("/job/t/lib.tmpl:4: unknown parameter 'lj.epsilonn' (did you mean 'lj.epsilon'?) in"
+                        + " `e = {{ lj.epsilonn }}`; known names: lj.epsilon"),
+                reasons(included.check(MODEL, KNOWN)));
+        Templates imported = of(
+                "in.txt",
+                "/job/t/in.tmpl",
+                "{% import \"lib.txt\" %}\n\n{{ line(\"e\", lj.epsilon) }}\n",
+                "lib.txt",
+                "/job/t/lib.tmpl",
+                "a\n{% macro line(n, v) %}\n\n{{ n }} = {{ v }} {{ nosuch }}{% endmacro %}\n");
+        assertEquals(
+                List.of("/job/t/lib.tmpl:4: unknown parameter or variable 'nosuch' in"
+                        + " `{{ n }} = {{ v }} {{ nosuch }}{% endmacro %}`; known names: lj.epsilon"),
+                reasons(imported.check(MODEL, KNOWN)));
+    }
+}
