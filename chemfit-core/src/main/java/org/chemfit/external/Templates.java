@@ -482,7 +482,8 @@ final class Templates {
                             tree,
                             model,
                             name -> registry.getFunction(name) != null,
-                            name -> imported(s.target(), name),
+                            s.target(),
+                            this::imported,
                             trees,
                             this::hasMacro);
             for (TemplateNames.Unknown u : found) {

@@ -81,4 +81,80 @@ class TemplateIncludesTest {
                         + " `{{ n }} = {{ v }} {{ nosuch }}{% endmacro %}`; known names: lj.epsilon"),
                 reasons(imported.check(MODEL, KNOWN)));
     }
+
+    private static final String LINE = "{% macro line(n, v) %}{{ n }} = {{ v }}{% endmacro %}";
+
+    /**
+     * A child calls a macro its parent imports ({@code import}, {@code from ... as}): Pebble
+     * renders it, and the check says nothing; a macro neither defines nor imports is still said.
+     */
+    @Test
+    void aChildKnowsTheMacrosItsParentImports() {
+        String child = "{% extends \"base.txt\" %}{% block body %}{{ line(\"e\", lj.epsilon) }}{% endblock %}";
+        for (String base : List.of(
+                "{% import \"lib.txt\" %}head\n{% block body %}default{% endblock %}",
+                "{% from \"lib.txt\" import other as line %}head\n{% block body %}default{% endblock %}")) {
+            Templates t = of(
+                    "in.txt",
+                    "in.txt",
+                    child,
+                    "base.txt",
+                    "base.txt",
+                    base,
+                    "lib.txt",
+                    "lib.txt",
+                    LINE + "{% macro other(n, v) %}{{ n }} = {{ v }}{% endmacro %}");
+            assertEquals("head\ne = 3.0", t.render(MODEL, KNOWN).get(0), base);
+            assertEquals(List.of(), reasons(t.check(MODEL, KNOWN)), base);
+        }
+        Templates wrong = of(
+                "in.txt",
+                "in.txt",
+                child.replace("line(", "lines("),
+                "base.txt",
+                "base.txt",
+                "{% import \"lib.txt\" %}head\n{% block body %}default{% endblock %}",
+                "lib.txt",
+                "lib.txt",
+                LINE);
+        assertEquals(
+                List.of("in.txt:1: unknown function or macro 'lines' in `" + child.replace("line(", "lines(")
+                        + "`; Pebble's functions are max, min, range, and a macro is one the template defines with"
+                        + " {% macro %} or imports with {% import %}"),
+                reasons(wrong.check(MODEL, KNOWN)));
+    }
+
+    /** A parent's parent named from {@code ./} is taken from the parent's folder, as Pebble takes it. */
+    @Test
+    void aParentsNameIsTakenFromTheTemplateThatNamesIt() {
+        Templates t = of(
+                "in.txt",
+                "/job/t/in.tmpl",
+                "{% extends \"conf/base.txt\" %}{% block body %}{{ line(\"e\", lj.epsilon) }}{% endblock %}",
+                "conf/base.txt",
+                "/job/t/base.tmpl",
+                "{% extends \"./root.txt\" %}",
+                "conf/root.txt",
+                "/job/t/root.tmpl",
+                LINE + "head\n{% block body %}default{% endblock %}");
+        assertEquals("head\ne = 3.0", t.render(MODEL, KNOWN).get(0));
+        assertEquals(List.of(), reasons(t.check(MODEL, KNOWN)));
+        // the parents known, a call that none of them defines is said
+        Templates wrong = of(
+                "in.txt",
+                "/job/t/in.tmpl",
+                "{% extends \"conf/base.txt\" %}{% block body %}{{ lines(1) }}{% endblock %}",
+                "conf/base.txt",
+                "/job/t/base.tmpl",
+                "{% extends \"./root.txt\" %}",
+                "conf/root.txt",
+                "/job/t/root.tmpl",
+                LINE + "head\n{% block body %}default{% endblock %}");
+        assertEquals(
+                List.of(
+                        "/job/t/in.tmpl:1: unknown function or macro 'lines' in `{% extends \"conf/base.txt\" %}{% block"
+                                + " body %}{{ lines(1) }}{% endblock %}`; Pebble's functions are max, min, range, and a macro is"
+                                + " one the template defines with {% macro %} or imports with {% import %}"),
+                reasons(wrong.check(MODEL, KNOWN)));
+    }
 }
