@@ -9,6 +9,7 @@ import io.pebbletemplates.pebble.node.ForNode;
 import io.pebbletemplates.pebble.node.FromNode;
 import io.pebbletemplates.pebble.node.IfNode;
 import io.pebbletemplates.pebble.node.ImportNode;
+import io.pebbletemplates.pebble.node.IncludeNode;
 import io.pebbletemplates.pebble.node.MacroNode;
 import io.pebbletemplates.pebble.node.NamedArgumentNode;
 import io.pebbletemplates.pebble.node.Node;
@@ -78,8 +79,8 @@ final class TemplateNames {
      * @param macro the macro whose body uses a name that only its caller sees, else null
      * @param from the template that a {@code {% from %}} tag imports the macro {@code name} from, and
      *     that does not define it, as the tag names it, else null
-     * @param template whether {@code name} is a template that an {@code import} or {@code from} tag
-     *     names and that is none of the templates
+     * @param tag the tag ({@code import}, {@code include}, {@code extends}) that names the template
+     *     {@code name}, which is none of the templates ({@code from} is said as {@code import}), else null
      */
     record Unknown(
             String name,
@@ -88,7 +89,7 @@ final class TemplateNames {
             boolean function,
             @Nullable String macro,
             @Nullable String from,
-            boolean template) {}
+            @Nullable String tag) {}
 
     /** What Pebble puts in every template's context. */
     private static final Set<String> GIVEN = Set.of("_context", "locale", "template");
@@ -156,7 +157,7 @@ final class TemplateNames {
                 From from = from(f);
                 String target = from == null ? null : named.apply(self, from.template());
                 if (from != null && target == null && missing.add(from.template())) {
-                    walk.found.add(new Unknown(from.template(), f.getLineNumber(), true, false, null, null, true));
+                    walk.found.add(new Unknown(from.template(), f.getLineNumber(), true, false, null, null, "import"));
                 }
                 RootNode imported = target == null ? null : others.get(target);
                 if (from == null || target == null || imported == null) {
@@ -167,7 +168,7 @@ final class TemplateNames {
                     walk.macros.add(m.alias()); // its calls are the tag's mistake, said once, here
                     if (!hasMacro.test(target, m.macro())) {
                         walk.found.add(
-                                new Unknown(m.macro(), f.getLineNumber(), true, false, null, from.template(), false));
+                                new Unknown(m.macro(), f.getLineNumber(), true, false, null, from.template(), null));
                     }
                 }
                 continue;
@@ -176,7 +177,7 @@ final class TemplateNames {
             String name = i.getImportExpression() instanceof LiteralStringExpression text ? text.getValue() : null;
             String target = name == null ? null : named.apply(self, name);
             if (name != null && target == null && missing.add(name)) {
-                walk.found.add(new Unknown(name, i.getLineNumber(), true, false, null, null, true));
+                walk.found.add(new Unknown(name, i.getLineNumber(), true, false, null, null, "import"));
             }
             RootNode imported = target == null ? null : others.get(target);
             if (imported == null) {
@@ -184,6 +185,25 @@ final class TemplateNames {
                 continue;
             }
             walk.macros.addAll(macros(imported));
+        }
+        // an include or extends of a quoted name that is none of the templates, as an import's
+        List<Node> includes = new ArrayList<>();
+        tags(tree.getBody(), n -> n instanceof IncludeNode || n instanceof ExtendsNode, true, includes);
+        for (Node n : includes) {
+            Expression<?> e =
+                    n instanceof IncludeNode i ? i.getIncludeExpression() : ((ExtendsNode) n).getParentExpression();
+            if (e instanceof LiteralStringExpression text
+                    && named.apply(self, text.getValue()) == null
+                    && missing.add(text.getValue())) {
+                walk.found.add(new Unknown(
+                        text.getValue(),
+                        ((io.pebbletemplates.pebble.node.AbstractRenderableNode) n).getLineNumber(),
+                        true,
+                        false,
+                        null,
+                        null,
+                        n instanceof IncludeNode ? "include" : "extends"));
+            }
         }
         // a template that extends another calls the macros of its parents too, and those its
         // parents import, as Pebble finds them; each parent's name is taken from the template naming it
@@ -214,7 +234,7 @@ final class TemplateNames {
         if (!walk.openImports) {
             walk.called.forEach((name, line) -> {
                 if (!walk.macros.contains(name) && !walk.functions.test(name)) {
-                    walk.found.add(new Unknown(name, line, true, true, null, null, false));
+                    walk.found.add(new Unknown(name, line, true, true, null, null, null));
                 }
             });
         }
@@ -591,13 +611,13 @@ final class TemplateNames {
 
     private void report(String name, int line, boolean root) {
         for (Unknown u : found) {
-            if (u.from() == null && !u.template() && (name.equals(u.name()) || name.startsWith(u.name() + "."))) {
+            if (u.from() == null && u.tag() == null && (name.equals(u.name()) || name.startsWith(u.name() + "."))) {
                 return;
             }
         }
         String macro = inMacro;
         boolean seenOutside =
                 macro != null && root && (outside.contains(name) || GIVEN.contains(name) || model.containsKey(name));
-        found.add(new Unknown(name, line, root, false, seenOutside ? macro : null, null, false));
+        found.add(new Unknown(name, line, root, false, seenOutside ? macro : null, null, null));
     }
 }

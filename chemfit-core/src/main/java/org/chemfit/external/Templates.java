@@ -465,18 +465,17 @@ final class Templates {
      */
     List<TemplateException> check(Map<String, Object> context, List<String> knownNames) {
         List<TemplateException> problems = new ArrayList<>();
+        List<Map<String, Object>> models = new ArrayList<>();
+        List<List<TemplateNames.Unknown>> founds = new ArrayList<>();
+        // the run-directory names that a template's include, extends or import names and that are
+        // none of the templates: said at that tag, and not again where another template includes that one
+        java.util.Set<String> missing = new java.util.HashSet<>();
         for (int i = 0; i < compiled.size(); i++) {
-            PebbleTemplate t = compiled.get(i);
-            if (t == null) {
-                continue;
-            }
             Source s = sources.get(i);
             Map<String, Object> model = copy(context);
-            List<String> assumed = new ArrayList<>();
-            List<String> reported = new ArrayList<>();
             RootNode tree = trees.get(s.target());
             io.pebbletemplates.pebble.extension.ExtensionRegistry registry = functions;
-            List<TemplateNames.Unknown> found = tree == null || registry == null
+            List<TemplateNames.Unknown> found = compiled.get(i) == null || tree == null || registry == null
                     ? List.of()
                     : TemplateNames.of(
                             tree,
@@ -486,9 +485,25 @@ final class Templates {
                             this::imported,
                             trees,
                             this::hasMacro);
+            found.stream()
+                    .filter(u -> u.tag() != null)
+                    .forEach(u -> missing.add(runDirectoryName(u.name(), s.target())));
+            models.add(model);
+            founds.add(found);
+        }
+        for (int i = 0; i < compiled.size(); i++) {
+            PebbleTemplate t = compiled.get(i);
+            if (t == null) {
+                continue;
+            }
+            Source s = sources.get(i);
+            Map<String, Object> model = models.get(i);
+            List<String> assumed = new ArrayList<>();
+            List<String> reported = new ArrayList<>();
+            List<TemplateNames.Unknown> found = founds.get(i);
             for (TemplateNames.Unknown u : found) {
                 problems.add(unknownAt(s, u, knownNames));
-                if (!u.function() && u.from() == null && !u.template()) {
+                if (!u.function() && u.from() == null && u.tag() == null) {
                     reported.add(u.name());
                     assumed.add(u.name());
                     if (u.macro() == null) {
@@ -505,7 +520,11 @@ final class Templates {
                 } catch (PebbleException e) {
                     Source in = where(e, s);
                     // a failure in another of the templates (one this includes) is said by that one's own check
-                    boolean elsewhere = !in.target().equals(s.target()) && sources.contains(in);
+                    boolean elsewhere = !in.target().equals(s.target()) && sources.contains(in)
+                            || e instanceof io.pebbletemplates.pebble.error.LoaderException
+                                    && missing.stream()
+                                            .anyMatch(m -> String.valueOf(e.getMessage())
+                                                    .contains("Could not find template \"" + m + "\""));
                     String name = unknownName(e, in, knownNames);
                     if (name == null || assumed.contains(name)) {
                         // another failure, where nothing stands in for a name, is the template's own
@@ -534,9 +553,10 @@ final class Templates {
     /** @return the problem of a name that a template's tree refers to and the model does not hold */
     private TemplateException unknownAt(Source s, TemplateNames.Unknown u, List<String> knownNames) {
         String[] lines = s.text().split("\n", -1);
-        if (u.template()) {
-            String said = "import of '" + u.name() + "'" + lineQuoted(s.text(), u.line())
-                    + ": no template has that name" + importsHint(s, u.name());
+        if (u.tag() != null) {
+            String said = u.tag() + " of '" + u.name() + "'" + lineQuoted(s.text(), u.line())
+                    + ": no template has that name"
+                    + importsHint(s, u.name(), u.tag().equals("extends") ? "extends" : u.tag() + "s");
             return new TemplateException(
                     s.displayName(),
                     u.line(),
@@ -605,10 +625,11 @@ final class Templates {
     /**
      * @param importer a template
      * @param name a name it imports that is none of the templates
+     * @param verb what the tag does ({@code imports}, {@code includes}, {@code extends})
      * @return a "did you mean" (the template whose file has that name, else a template of a near
      *     name), and the names the importer may import by
      */
-    private String importsHint(Source importer, String name) {
+    private String importsHint(Source importer, String name, String verb) {
         List<String> others = new ArrayList<>();
         String close = null;
         for (Source s : importable) {
@@ -626,7 +647,7 @@ final class Templates {
             close = Names.suggest(name, others);
         }
         return (close == null ? "" : " (did you mean '" + close + "'?)")
-                + "; a template imports another by its name in the run directory"
+                + "; a template " + verb + " another by its name in the run directory"
                 + (others.isEmpty()
                         ? ", and there is no other template"
                         : ", and the others are named " + String.join(", ", others));

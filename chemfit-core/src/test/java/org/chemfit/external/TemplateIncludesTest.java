@@ -157,4 +157,37 @@ class TemplateIncludesTest {
                                 + " one the template defines with {% macro %} or imports with {% import %}"),
                 reasons(wrong.check(MODEL, KNOWN)));
     }
+
+    /**
+     * An include or extends of a name that is none of the templates is said at its line, with the
+     * template whose file has that name, once: not again for each template that includes this one.
+     */
+    @Test
+    void anIncludeOrExtendsOfANameThatIsNoneOfTheTemplatesIsSaidOnceAtItsLine() {
+        Templates t = of(
+                "top.txt",
+                "/job/t/top.tmpl",
+                "a\n{% include \"nosuch.txt\" %}\n",
+                "conf/in.txt",
+                "/job/t/in.tmpl",
+                "{% include \"../top.txt\" %}\n{% include \"lib.tmpl\" %}\n",
+                "conf/lib.txt",
+                "/job/t/lib.tmpl",
+                "e = {{ lj.epsilon }}",
+                "ext.txt",
+                "/job/t/ext.tmpl",
+                "x\n{% extends \"base.tmpl\" %}");
+        assertEquals(
+                List.of(
+                        "/job/t/top.tmpl:2: include of 'nosuch.txt' in `{% include \"nosuch.txt\" %}`: no template has"
+                                + " that name; a template includes another by its name in the run directory, and the"
+                                + " others are named conf/in.txt, conf/lib.txt, ext.txt",
+                        "/job/t/in.tmpl:2: include of 'lib.tmpl' in `{% include \"lib.tmpl\" %}`: no template has that"
+                                + " name (did you mean 'conf/lib.txt'?); a template includes another by its name in the"
+                                + " run directory, and the others are named top.txt, conf/lib.txt, ext.txt",
+                        "/job/t/ext.tmpl:2: extends of 'base.tmpl' in `{% extends \"base.tmpl\" %}`: no template has"
+                                + " that name; a template extends another by its name in the run directory, and the"
+                                + " others are named top.txt, conf/in.txt, conf/lib.txt"),
+                reasons(t.check(MODEL, KNOWN)));
+    }
 }
